@@ -1,0 +1,47 @@
+"""Printing for the CLI: JSON for scripts, Rich for people, untrusted text always plain."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import msgspec
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from o2o_tui.cli.exits import Exit
+from o2o_tui.safe_text import safe_text
+
+_SECRET_KEYS = frozenset({"token", "access_token", "authorization", "password", "token_hash"})
+
+stdout = Console(highlight=False, soft_wrap=True)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: ("***" if str(k).lower() in _SECRET_KEYS else _scrub(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    return value
+
+
+def emit_json(value: Any, *, allow_secrets: bool = False) -> None:
+    """One JSON document on stdout. Secrets are masked unless the command exists to hand one out."""
+    data = msgspec.to_builtins(value)
+    if not allow_secrets:
+        data = _scrub(data)
+    sys.stdout.write(msgspec.json.encode(data).decode() + "\n")
+    sys.stdout.flush()
+
+
+def say(message: str) -> None:
+    """A line for a person; `message` may hold untrusted text, so it is never parsed as markup."""
+    stdout.print(Text(safe_text(message)))
+
+
+def fail(message: str, code: Exit = Exit.ERROR) -> typer.Exit:
+    """Print `message` on stderr and return the exit to raise: `raise fail(...)`."""
+    stderr.print(Text(safe_text(message), style="bold red"))
+    return typer.Exit(int(code))

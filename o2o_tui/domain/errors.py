@@ -1,0 +1,18 @@
+"""The error envelope: `{"error": {"code": ..., "message": ..., ...}}`."""
+
+from __future__ import annotations
+
+import msgspec
+
+
+class ErrorDetail(msgspec.Struct, frozen=True, omit_defaults=True):
+    code: str  # illegal_transition, stale_version, validation, not_found, forbidden, unauthorized, ...
+    message: str = ""
+    field: str | None = None
+    from_: str | None = msgspec.field(default=None, name="from")
+    to: str | None = None
+    current_version: int | None = None
+
+
+class ErrorBody(msgspec.Struct, frozen=True):
+    error: ErrorDetail

@@ -1,0 +1,73 @@
+"""Couriers and deliveries (the courier side of an order)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import msgspec
+
+from o2o_tui.domain.geo import Address, Position
+from o2o_tui.domain.transitions import DeliveryStatus
+
+
+class CourierStatus(enum.StrEnum):
+    OFFLINE = "OFFLINE"
+    IDLE = "IDLE"
+    TO_MERCHANT = "TO_MERCHANT"
+    AT_MERCHANT = "AT_MERCHANT"
+    TO_CUSTOMER = "TO_CUSTOMER"
+
+
+class Courier(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    id: str
+    name: str
+    status: CourierStatus
+    capacity: int
+    version: int
+    position: Position | None = None
+    delivery_ids: list[str] = []
+    store_id: str | None = None  # a store's own fleet; None for platform couriers
+    updated_at: datetime | None = None
+
+
+class ProblemReason(enum.StrEnum):
+    NOBODY_TO_RECEIVE = "NOBODY_TO_RECEIVE"
+    ADDRESS_UNKNOWN = "ADDRESS_UNKNOWN"
+    MISSING_ITEMS = "MISSING_ITEMS"
+    ORDER_NOT_READY = "ORDER_NOT_READY"
+    VEHICLE_PROBLEM = "VEHICLE_PROBLEM"
+    OTHER = "OTHER"
+
+
+class DeliveryProblem(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    reason: ProblemReason
+    note: str = ""
+    occurred_at: datetime | None = None
+
+
+class Delivery(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    id: str
+    order_id: str
+    order_number: int
+    store_id: str
+    courier_id: str
+    status: DeliveryStatus
+    pickup: Address
+    dropoff: Address
+    customer_name: str
+    customer_phone: str  # always masked for couriers
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    ready_at: datetime | None = None  # the order's promised or actual ready time
+    note: str = ""
+    problems: list[DeliveryProblem] = []
+
+
+class CourierList(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    couriers: list[Courier]
+
+
+class DeliveryList(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    deliveries: list[Delivery]

@@ -1,0 +1,142 @@
+"""Orders: the document every party sees (fields are masked per role by the server)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import msgspec
+
+from o2o_tui.domain.geo import Address
+from o2o_tui.domain.money import Money
+
+
+class OrderStatus(enum.StrEnum):
+    """Open Delivery names: READY_FOR_PICKUP is the design's READY, DISPATCHED its IN_DELIVERY."""
+
+    CREATED = "CREATED"
+    CONFIRMED = "CONFIRMED"
+    PREPARING = "PREPARING"
+    READY_FOR_PICKUP = "READY_FOR_PICKUP"
+    DISPATCHED = "DISPATCHED"
+    DELIVERED = "DELIVERED"
+    CONCLUDED = "CONCLUDED"
+    CANCELLED = "CANCELLED"
+
+
+ENDED_STATUSES = frozenset({OrderStatus.DELIVERED, OrderStatus.CONCLUDED, OrderStatus.CANCELLED})
+
+
+class OrderType(enum.StrEnum):
+    DELIVERY = "DELIVERY"
+    TAKEOUT = "TAKEOUT"
+    INDOOR = "INDOOR"
+
+
+class TimingType(enum.StrEnum):
+    INSTANT = "INSTANT"
+    SCHEDULED = "SCHEDULED"
+
+
+class PaymentStatus(enum.StrEnum):
+    PAID = "PAID"
+    PENDING = "PENDING"
+    REFUNDED = "REFUNDED"
+
+
+class Party(enum.StrEnum):
+    CUSTOMER = "CUSTOMER"
+    MERCHANT = "MERCHANT"
+    PLATFORM = "PLATFORM"
+    COURIER = "COURIER"
+
+
+class Timing(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    type: TimingType = TimingType.INSTANT
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+
+
+class LineOption(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    option_id: str
+    group_id: str
+    name: str
+    quantity: int
+    unit_price: Money
+
+
+class OrderLine(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    item_id: str
+    name: str
+    quantity: int
+    unit_price: Money
+    options: list[LineOption] = []
+    note: str = ""
+    total: Money | None = None
+
+
+class Totals(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    subtotal: Money
+    delivery_fee: Money
+    discount: Money
+    total: Money
+
+
+class Payment(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    status: PaymentStatus = PaymentStatus.PAID
+    method: str = "ONLINE"
+
+
+class CustomerContact(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """`phone` is masked (`138****5678`) for every role but the customer itself and admin."""
+
+    name: str
+    phone: str
+    address: Address | None = None
+
+
+class Cancellation(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A pending cancellation request: a flag on the order, not a state."""
+
+    requested_by: Party
+    reason_code: str
+    reason: str = ""
+    requested_at: datetime | None = None
+
+
+class Order(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    id: str
+    store_id: str
+    number: int  # short day sequence for the counter, shown as #0042
+    type: OrderType
+    status: OrderStatus
+    timing: Timing
+    lines: list[OrderLine]
+    totals: Totals
+    payment: Payment
+    customer: CustomerContact
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    note: str = ""
+    accept_deadline: datetime | None = None
+    confirmed_at: datetime | None = None
+    preparation_minutes: int | None = None
+    promised_ready_at: datetime | None = None
+    ready_at: datetime | None = None
+    ended_at: datetime | None = None
+    pickup_code: str | None = None  # hidden from couriers (they scan it off the bag)
+    delivery_code: str | None = None  # only the customer and admin see it
+    cancellation: Cancellation | None = None
+    cancel_reason_code: str | None = None
+    courier_id: str | None = None
+    delivery_id: str | None = None
+
+    @property
+    def display_number(self) -> str:
+        return f"#{self.number:04d}"
+
+
+class OrderPage(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    orders: list[Order]
+    next_cursor: str | None = None

@@ -1,0 +1,46 @@
+"""Store and its status: ONLINE, PAUSED {until, reason}, BUSY {extra_minutes}, CLOSED (opening hours)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import msgspec
+
+from o2o_tui.domain.geo import Address
+
+
+class StoreState(enum.StrEnum):
+    ONLINE = "ONLINE"
+    PAUSED = "PAUSED"
+    BUSY = "BUSY"
+    CLOSED = "CLOSED"
+
+
+class StoreStatus(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    state: StoreState = StoreState.ONLINE
+    until: datetime | None = None  # PAUSED: resumes by itself at this time (None: until resumed)
+    reason: str = ""
+    extra_minutes: int = 0  # BUSY: added to every promised time
+    auto: bool = False  # set by the platform (no device polling), not by staff
+
+
+class OpeningHours(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    weekday: int  # 0 = Monday
+    opens: str  # "10:00"
+    closes: str  # "22:00"
+
+
+class Store(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    id: str
+    name: str
+    address: Address
+    currency: str
+    timezone: str
+    status: StoreStatus
+    version: int
+    default_prep_minutes: int = 15
+    accept_timeout_seconds: int = 300
+    own_fleet: bool = True
+    opening_hours: list[OpeningHours] = []
+    updated_at: datetime | None = None

@@ -1,0 +1,113 @@
+"""The order and delivery state machines as tables: the one definition both server and client use."""
+
+from __future__ import annotations
+
+import enum
+
+import msgspec
+
+from o2o_tui.domain.order import OrderStatus, OrderType
+
+
+class OrderAction(enum.StrEnum):
+    CONFIRM = "confirm"
+    REJECT = "reject"
+    PREPARING = "preparing"
+    READY = "ready"
+    DISPATCH = "dispatch"
+    HANDOFF = "handoff"
+    DELIVERED = "delivered"
+    CONCLUDE = "conclude"
+    CANCEL = "cancel"
+
+
+class Transition(msgspec.Struct, frozen=True):
+    sources: frozenset[OrderStatus]
+    target: OrderStatus
+    order_types: frozenset[OrderType] = frozenset(OrderType)
+
+
+_S = OrderStatus
+_BEFORE_DELIVERED = frozenset({_S.CREATED, _S.CONFIRMED, _S.PREPARING, _S.READY_FOR_PICKUP, _S.DISPATCHED})
+_PICKUP_TYPES = frozenset({OrderType.TAKEOUT, OrderType.INDOOR})
+
+ORDER_TRANSITIONS: dict[OrderAction, Transition] = {
+    OrderAction.CONFIRM: Transition(frozenset({_S.CREATED}), _S.CONFIRMED),
+    OrderAction.REJECT: Transition(frozenset({_S.CREATED}), _S.CANCELLED),
+    OrderAction.PREPARING: Transition(frozenset({_S.CONFIRMED}), _S.PREPARING),
+    OrderAction.READY: Transition(frozenset({_S.CONFIRMED, _S.PREPARING}), _S.READY_FOR_PICKUP),
+    OrderAction.DISPATCH: Transition(
+        frozenset({_S.READY_FOR_PICKUP}), _S.DISPATCHED, frozenset({OrderType.DELIVERY})
+    ),
+    OrderAction.HANDOFF: Transition(frozenset({_S.READY_FOR_PICKUP}), _S.DELIVERED, _PICKUP_TYPES),
+    OrderAction.DELIVERED: Transition(frozenset({_S.DISPATCHED}), _S.DELIVERED, frozenset({OrderType.DELIVERY})),
+    OrderAction.CONCLUDE: Transition(frozenset({_S.DELIVERED}), _S.CONCLUDED),
+    OrderAction.CANCEL: Transition(_BEFORE_DELIVERED, _S.CANCELLED),
+}
+
+
+class TransitionCheck(enum.Enum):
+    APPLY = "apply"  # move to the target
+    ALREADY = "already"  # already in the target state: success, nothing changes
+    ILLEGAL = "illegal"
+
+
+def check_order_transition(status: OrderStatus, order_type: OrderType, action: OrderAction) -> TransitionCheck:
+    rule = ORDER_TRANSITIONS[action]
+    if order_type not in rule.order_types:
+        return TransitionCheck.ILLEGAL
+    if status == rule.target:
+        return TransitionCheck.ALREADY
+    if status in rule.sources:
+        return TransitionCheck.APPLY
+    return TransitionCheck.ILLEGAL
+
+
+class DeliveryStatus(enum.StrEnum):
+    PENDING = "PENDING"
+    ACCEPTED = "ACCEPTED"
+    REJECTED = "REJECTED"
+    ARRIVED_AT_MERCHANT = "ARRIVED_AT_MERCHANT"
+    PICKED_UP = "PICKED_UP"
+    ARRIVED_AT_CUSTOMER = "ARRIVED_AT_CUSTOMER"
+    DELIVERED = "DELIVERED"
+    RETURNING = "RETURNING"
+    RETURNED = "RETURNED"
+    CANCELLED = "CANCELLED"
+
+
+class DeliveryAction(enum.StrEnum):
+    ACCEPT = "accept"
+    REJECT = "reject"
+    ARRIVED_AT_MERCHANT = "arrived-at-merchant"
+    PICKED_UP = "picked-up"
+    ARRIVED_AT_CUSTOMER = "arrived-at-customer"
+    DELIVERED = "delivered"
+    RETURN = "return"
+    RETURNED = "returned"
+    CANCEL = "cancel"
+
+
+_D = DeliveryStatus
+DELIVERY_ENDED = frozenset({_D.REJECTED, _D.DELIVERED, _D.RETURNED, _D.CANCELLED})
+
+DELIVERY_TRANSITIONS: dict[DeliveryAction, tuple[frozenset[DeliveryStatus], DeliveryStatus]] = {
+    DeliveryAction.ACCEPT: (frozenset({_D.PENDING}), _D.ACCEPTED),
+    DeliveryAction.REJECT: (frozenset({_D.PENDING}), _D.REJECTED),
+    DeliveryAction.ARRIVED_AT_MERCHANT: (frozenset({_D.ACCEPTED}), _D.ARRIVED_AT_MERCHANT),
+    DeliveryAction.PICKED_UP: (frozenset({_D.ACCEPTED, _D.ARRIVED_AT_MERCHANT}), _D.PICKED_UP),
+    DeliveryAction.ARRIVED_AT_CUSTOMER: (frozenset({_D.PICKED_UP}), _D.ARRIVED_AT_CUSTOMER),
+    DeliveryAction.DELIVERED: (frozenset({_D.PICKED_UP, _D.ARRIVED_AT_CUSTOMER}), _D.DELIVERED),
+    DeliveryAction.RETURN: (frozenset({_D.PICKED_UP, _D.ARRIVED_AT_CUSTOMER}), _D.RETURNING),
+    DeliveryAction.RETURNED: (frozenset({_D.RETURNING}), _D.RETURNED),
+    DeliveryAction.CANCEL: (frozenset({_D.PENDING, _D.ACCEPTED, _D.ARRIVED_AT_MERCHANT}), _D.CANCELLED),
+}
+
+
+def check_delivery_transition(status: DeliveryStatus, action: DeliveryAction) -> TransitionCheck:
+    sources, target = DELIVERY_TRANSITIONS[action]
+    if status == target:
+        return TransitionCheck.ALREADY
+    if status in sources:
+        return TransitionCheck.APPLY
+    return TransitionCheck.ILLEGAL

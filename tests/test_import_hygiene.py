@@ -1,0 +1,43 @@
+"""The core never imports Textual: `o2o orders list` must stay fast and the core usable without a TUI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORE = ("o2o_tui", "offline_cache")
+
+
+def _modules(package: str) -> list[str]:
+    names = []
+    for path in (ROOT / package).rglob("*.py"):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        names.append(".".join(parts))
+    return sorted(names)
+
+
+def test_core_modules_do_not_import_textual() -> None:
+    modules = [m for package in CORE for m in _modules(package)]
+    code = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
+        "print(','.join(bad))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert result.stdout.strip() == "", f"textual imported by the core: {result.stdout}"
+
+
+def test_cli_help_does_not_import_textual() -> None:
+    code = (
+        "import sys\n"
+        "from o2o_tui.cli import app\n"
+        "print(any(m == 'textual' or m.startswith('textual.') for m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert result.stdout.strip() == "False"
