@@ -64,7 +64,7 @@ def b1(view: EpochView) -> list[Commit]:
     cost = np.where(feasible, drop, _INFEASIBLE)
     row_index, col_index = linear_sum_assignment(cost)
     commits = []
-    for r, c in zip(row_index, col_index):
+    for r, c in zip(row_index, col_index, strict=True):
         if idle_now[r] and feasible[r, c]:
             commits.append(Commit(int(rows[r]), (int(orders[c]),)))
     return commits

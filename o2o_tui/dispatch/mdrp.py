@@ -143,7 +143,9 @@ def write_instance(instance: MdrpInstance, directory: Path) -> Path:
         + "\n"
     )
     lines = ["restaurant\tx\ty"]
-    lines += [f"{rid}\t{_number(x)}\t{_number(y)}" for rid, (x, y) in zip(instance.restaurant_ids, instance.restaurant_xy)]
+    lines += [
+        f"{rid}\t{_number(x)}\t{_number(y)}" for rid, (x, y) in zip(instance.restaurant_ids, instance.restaurant_xy, strict=True)
+    ]
     (directory / "restaurants.txt").write_text("\n".join(lines) + "\n")
     lines = ["order\tx\ty\tplacement_time\trestaurant\tready_time"]
     for i, oid in enumerate(instance.order_ids):

@@ -140,7 +140,7 @@ def simulate(
         for commit in commits:
             _apply(instance, commit, now, capacity, pending_set, taken, courier_xy, free_at)
             pickups, drops, free = time_route(instance, courier_xy[commit.courier].copy(), now, commit.orders)
-            for order, pickup, drop in zip(commit.orders, pickups, drops):
+            for order, pickup, drop in zip(commit.orders, pickups, drops, strict=True):
                 assigned_at[order] = now
                 courier_of[order] = commit.courier
                 pickup_at[order] = pickup
