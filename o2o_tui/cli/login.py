@@ -1,9 +1,113 @@
-"""`o2o login` commands."""
+"""`o2o login`, `o2o logout`, `o2o whoami`, `o2o profiles list`: who this console talks to the platform as."""
 
 from __future__ import annotations
 
+import msgspec
 import typer
+
+from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors
+from o2o_tui.cli.exits import Exit
+from o2o_tui.cli.output import emit_json, fail, say
+from o2o_tui.client import PlatformClient
+from o2o_tui.client.wire import normalize_base_url
+from o2o_tui.config import load_profile, load_profiles, profile_name, remove_profile, save_profile
+from o2o_tui.i18n import t
+from o2o_tui.safe_text import safe_text
+
+
+def _describe(name: str, user_name: str, role: str, url: str, store_id: str | None, courier_id: str | None) -> str:
+    line = t(
+        "login.who",
+        profile=name,
+        user=safe_text(user_name, one_line=True),
+        role=role,
+        url=url,
+    )
+    if store_id:
+        line += " " + t("login.who_store", store_id=safe_text(store_id, one_line=True))
+    if courier_id:
+        line += " " + t("login.who_courier", courier_id=safe_text(courier_id, one_line=True))
+    return line
+
+
+def login(
+    url: str = typer.Option(..., "--url", envvar="O2O_URL", help=t("login.option.url")),
+    token: str = typer.Option(
+        ..., "--token", envvar="O2O_TOKEN", prompt=True, hide_input=True, help=t("login.option.token")
+    ),
+    profile: str | None = ProfileOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Check a token against the platform and remember it as a profile."""
+    with handle_errors():
+        name = profile_name(profile)
+        try:
+            base_url = normalize_base_url(url)
+        except ValueError:
+            raise fail(t("login.error.bad_url", url=safe_text(url, one_line=True)), Exit.USAGE) from None
+        with PlatformClient(base_url, token.strip()) as client:
+            me = client.me()
+        saved = save_profile(
+            name,
+            url=base_url,
+            token=token.strip(),
+            role=str(me.role),
+            user_id=me.user_id,
+            user_name=me.name,
+            store_id=me.store_id,
+            courier_id=me.courier_id,
+        )
+    if as_json:
+        emit_json(saved.public())
+        return
+    say(t("login.done", profile=saved.name))
+    say(_describe(saved.name, saved.user_name, saved.role, saved.url, saved.store_id, saved.courier_id))
+
+
+def logout(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> None:
+    """Forget a profile and its token on this machine."""
+    with handle_errors():
+        name = profile_name(profile)
+        removed = remove_profile(name)
+    if as_json:
+        emit_json({"profile": name, "removed": removed})
+        return
+    if not removed:
+        raise fail(t("login.logout.none", profile=name), Exit.AUTH)
+    say(t("login.logout.done", profile=name))
+
+
+def whoami(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> None:
+    """Ask the platform who the profile's token belongs to."""
+    with handle_errors():
+        chosen = load_profile(profile)
+        with PlatformClient(chosen.url, chosen.token) as client:
+            me = client.me()
+    if as_json:
+        emit_json({"profile": chosen.name, "url": chosen.url, **msgspec.to_builtins(me)})
+        return
+    say(_describe(chosen.name, me.name, str(me.role), chosen.url, me.store_id, me.courier_id))
+
+
+def list_profiles(as_json: bool = JsonOption) -> None:
+    """List the saved profiles (never their tokens)."""
+    with handle_errors():
+        profiles = load_profiles()
+    if as_json:
+        emit_json({"profiles": [p.public() for _, p in sorted(profiles.items())]})
+        return
+    if not profiles:
+        say(t("login.profiles.empty"))
+        return
+    for name, saved in sorted(profiles.items()):
+        say(_describe(name, saved.user_name, saved.role, saved.url, saved.store_id, saved.courier_id))
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    app.command("login", help=t("login.help.login"))(login)
+    app.command("logout", help=t("login.help.logout"))(logout)
+    app.command("whoami", help=t("login.help.whoami"))(whoami)
+    profiles_app = typer.Typer(help=t("login.help.profiles"), no_args_is_help=True)
+    profiles_app.command("list", help=t("login.help.profiles_list"))(list_profiles)
+    app.add_typer(profiles_app, name="profiles")

@@ -1,0 +1,80 @@
+"""What every `o2o` command shares: the `--profile` option, opening a client, mapping errors to exit codes.
+
+Use in a command:
+
+    @app.command()
+    def thing(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> None:
+        with handle_errors():
+            with open_client(profile) as client:
+                ...
+
+`ProfileArg` is the same option as an `Annotated` type, for `profile: ProfileArg = None`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Annotated
+
+import typer
+
+from o2o_tui.cli.exits import Exit
+from o2o_tui.cli.output import fail
+from o2o_tui.client import PlatformClient
+from o2o_tui.client.errors import (
+    Forbidden,
+    MalformedResponse,
+    NotFound,
+    PlatformError,
+    ServerError,
+    Unauthorized,
+    Unreachable,
+)
+from o2o_tui.config import ConfigError, NoProfileError, Profile, load_profile
+from o2o_tui.i18n import t
+
+ProfileOption = typer.Option(None, "--profile", envvar="O2O_PROFILE", help=t("login.option.profile"))
+ProfileArg = Annotated[
+    str | None, typer.Option("--profile", envvar="O2O_PROFILE", help=t("login.option.profile"))
+]
+JsonOption = typer.Option(False, "--json", help=t("login.option.json"))
+
+
+def open_client(profile: Profile | str | None = None, *, timeout: float = 10.0) -> PlatformClient:
+    """A blocking client for the profile (a `Profile`, or a name to load; None picks the default)."""
+    chosen = profile if isinstance(profile, Profile) else load_profile(profile)
+    return PlatformClient(chosen.url, chosen.token, timeout=timeout)
+
+
+def exit_for(error: PlatformError) -> Exit:
+    """The documented exit code for a platform error."""
+    if isinstance(error, Unreachable):
+        return Exit.OFFLINE
+    if isinstance(error, Unauthorized | Forbidden):
+        return Exit.AUTH
+    if isinstance(error, NotFound):
+        return Exit.NOT_FOUND
+    if isinstance(error, ServerError | MalformedResponse):
+        return Exit.ERROR
+    if error.is_final:
+        return Exit.REJECTED
+    return Exit.ERROR
+
+
+def fail_for(error: PlatformError | ConfigError) -> typer.Exit:
+    """Print the error for a person on stderr and return the exit to raise: `raise fail_for(exc)`."""
+    if isinstance(error, PlatformError):
+        return fail(error.i18n_message(), exit_for(error))
+    if isinstance(error, NoProfileError):
+        return fail(error.message, Exit.AUTH)
+    return fail(error.message, Exit.ERROR)
+
+
+@contextlib.contextmanager
+def handle_errors() -> Iterator[None]:
+    """Turn platform and config errors into a message on stderr and the documented exit code."""
+    try:
+        yield
+    except (PlatformError, ConfigError) as exc:
+        raise fail_for(exc) from None

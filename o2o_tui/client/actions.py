@@ -1,0 +1,120 @@
+"""The one table of mutating platform actions: how an outbox intent becomes an HTTP request.
+
+An outbox entry stores `(action, target, body bytes)`; `ACTIONS[action]` says which method and path to use, what
+the body is and what the answer decodes to. `target` fills the path: an order id, a store id, a courier id, a
+delivery id, or `"STORE_ID/ITEM_ID"` for `menu.item.patch`. For `order.create` the target is the store id
+(the path has no placeholder; it keys the intent to the store).
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+from urllib.parse import quote
+
+import msgspec
+
+from o2o_tui.domain.fleet import Courier, Delivery
+from o2o_tui.domain.menu import Menu
+from o2o_tui.domain.order import Order
+from o2o_tui.domain.requests import (
+    AssignBody,
+    CodeBody,
+    CodeValidation,
+    ConfirmBody,
+    CourierStateBody,
+    CreateOrderBody,
+    EmptyBody,
+    ItemPatchBody,
+    ProblemBody,
+    ReasonBody,
+    StoreStatusBody,
+)
+from o2o_tui.domain.store import Store
+
+
+class ActionRoute(msgspec.Struct, frozen=True):
+    method: str
+    path_template: str  # placeholders are filled, in order, from the "/"-separated target
+    body_type: type
+    result_type: type
+    entity: str  # "order", "store", "menu", "courier", "delivery"
+    conditional: bool = False  # takes If-Match (menu publish)
+
+    def placeholders(self) -> list[str]:
+        return [name for _, name, _, _ in string.Formatter().parse(self.path_template) if name]
+
+    def path(self, target: str) -> str:
+        names = self.placeholders()
+        if not names:
+            return self.path_template
+        parts = target.split("/")
+        if len(parts) != len(names) or not all(parts):
+            raise ValueError(f"target {target!r} does not fill {self.path_template}")
+        return self.path_template.format(**{n: quote(p, safe="") for n, p in zip(names, parts, strict=True)})
+
+
+def _order(action: str, body: type = EmptyBody, result: type = Order) -> ActionRoute:
+    return ActionRoute("POST", "/v1/orders/{order_id}/" + action, body, result, "order")
+
+
+def _delivery(action: str, body: type = EmptyBody) -> ActionRoute:
+    return ActionRoute("POST", "/v1/deliveries/{delivery_id}/" + action, body, Delivery, "delivery")
+
+
+ACTIONS: dict[str, ActionRoute] = {
+    "order.create": ActionRoute("POST", "/v1/orders", CreateOrderBody, Order, "order"),
+    "order.confirm": _order("confirm", ConfirmBody),
+    "order.reject": _order("reject", ReasonBody),
+    "order.preparing": _order("preparing"),
+    "order.ready": _order("ready"),
+    "order.dispatch": _order("dispatch"),
+    "order.handoff": _order("handoff", CodeBody),
+    "order.delivered": _order("delivered"),
+    "order.cancel": _order("cancel", ReasonBody),
+    "order.cancellation.request": _order("cancellation", ReasonBody),
+    "order.cancellation.accept": _order("cancellation/accept"),
+    "order.cancellation.deny": _order("cancellation/deny", ReasonBody),
+    "order.assign": _order("assign", AssignBody, Delivery),
+    "order.unassign": _order("unassign"),
+    "store.status": ActionRoute("PUT", "/v1/stores/{store_id}/status", StoreStatusBody, Store, "store"),
+    "store.validate_code": ActionRoute(
+        "POST", "/v1/stores/{store_id}/validate-code", CodeBody, CodeValidation, "store"
+    ),
+    "menu.publish": ActionRoute("PUT", "/v1/stores/{store_id}/menu", Menu, Menu, "menu", conditional=True),
+    "menu.item.patch": ActionRoute(
+        "PATCH", "/v1/stores/{store_id}/menu/items/{item_id}", ItemPatchBody, Menu, "menu"
+    ),
+    "courier.state": ActionRoute("PUT", "/v1/couriers/{courier_id}/state", CourierStateBody, Courier, "courier"),
+    "delivery.accept": _delivery("accept"),
+    "delivery.reject": _delivery("reject"),
+    "delivery.arrived_at_merchant": _delivery("arrived-at-merchant"),
+    "delivery.picked_up": _delivery("picked-up", CodeBody),
+    "delivery.arrived_at_customer": _delivery("arrived-at-customer"),
+    "delivery.delivered": _delivery("delivered", CodeBody),
+    "delivery.return": _delivery("return"),
+    "delivery.returned": _delivery("returned"),
+    "delivery.problem": _delivery("problem", ProblemBody),
+}
+
+_ENCODER = msgspec.json.Encoder(order="deterministic")
+
+
+def route(action: str) -> ActionRoute:
+    try:
+        return ACTIONS[action]
+    except KeyError:
+        raise ValueError(f"unknown platform action {action!r}") from None
+
+
+def encode_body(action: str, body: msgspec.Struct) -> bytes:
+    """The request body as deterministic JSON: the same intent always gives the same bytes (idempotent retries)."""
+    expected = route(action).body_type
+    if not isinstance(body, expected):
+        raise TypeError(f"{action} takes {expected.__name__}, not {type(body).__name__}")
+    return _ENCODER.encode(body)
+
+
+def decode_result(action: str, data: bytes) -> Any:
+    """Decode an answer to `action` strictly; raises `msgspec.DecodeError`/`ValidationError` when it is wrong."""
+    return msgspec.json.decode(data, type=route(action).result_type)

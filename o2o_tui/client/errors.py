@@ -1,0 +1,176 @@
+"""Typed errors of the platform client.
+
+Every failure of a platform call is one of these, never an httpx or msgspec exception. `is_final` tells the
+sync engine whether retrying the same request can ever succeed: a refusal (403, 404, 409, 412, 422 and other
+4xx answers carrying the error envelope) is final; a network fault, a timeout, a 5xx, a 429, a bad token (401:
+the person can log in again and the queued work is still good) or an answer we could not read is not.
+"""
+
+from __future__ import annotations
+
+from o2o_tui.domain.errors import ErrorDetail
+from o2o_tui.i18n import t
+from o2o_tui.safe_text import safe_text
+
+_MAX_MESSAGE = 500
+
+
+def _clean(message: str) -> str:
+    text = safe_text(message, one_line=True)
+    return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 1] + "…"
+
+
+class PlatformError(Exception):
+    """A platform call failed. `message` is safe to display (control characters replaced, one line)."""
+
+    default_code = "error"
+    is_final = True
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        detail: ErrorDetail | None = None,
+    ) -> None:
+        self.status = status
+        self.code = safe_text(code or (detail.code if detail else None) or self.default_code, one_line=True)
+        self.message = _clean(message or (detail.message if detail else ""))
+        self.detail = detail
+        super().__init__(self.message or self.code)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status={self.status!r}, code={self.code!r}, message={self.message!r})"
+
+    def i18n_message(self) -> str:
+        """The error for a person, in the current language."""
+        return t("client.error.generic", status=self.status or "-", code=self.code, message=self.message)
+
+
+class Unreachable(PlatformError):
+    """No answer: connection refused, DNS failure, TLS failure, timeout, connection dropped mid-answer."""
+
+    default_code = "unreachable"
+    is_final = False
+
+    def i18n_message(self) -> str:
+        return t("client.error.unreachable", message=self.message)
+
+
+class Unauthorized(PlatformError):
+    default_code = "unauthorized"
+    is_final = False  # the token is bad or revoked; queued work stays good until the person logs in again
+
+    def i18n_message(self) -> str:
+        return t("client.error.unauthorized")
+
+
+class Forbidden(PlatformError):
+    default_code = "forbidden"
+
+    def i18n_message(self) -> str:
+        return t("client.error.forbidden", message=self.message)
+
+
+class NotFound(PlatformError):
+    default_code = "not_found"
+
+    def i18n_message(self) -> str:
+        return t("client.error.not_found", message=self.message)
+
+
+class Conflict(PlatformError):
+    """409 other than an illegal transition or a wrong code."""
+
+    default_code = "conflict"
+
+    def i18n_message(self) -> str:
+        return t("client.error.conflict", message=self.message)
+
+
+class IllegalTransition(Conflict):
+    default_code = "illegal_transition"
+
+    @property
+    def from_status(self) -> str | None:
+        return self.detail.from_ if self.detail else None
+
+    @property
+    def to_status(self) -> str | None:
+        return self.detail.to if self.detail else None
+
+    def i18n_message(self) -> str:
+        return t(
+            "client.error.illegal_transition",
+            from_status=safe_text(self.from_status or "?", one_line=True),
+            to_status=safe_text(self.to_status or "?", one_line=True),
+        )
+
+
+class WrongCode(Conflict):
+    default_code = "wrong_code"
+
+    def i18n_message(self) -> str:
+        return t("client.error.wrong_code")
+
+
+class StaleVersion(PlatformError):
+    default_code = "stale_version"
+
+    @property
+    def current_version(self) -> int | None:
+        return self.detail.current_version if self.detail else None
+
+    def i18n_message(self) -> str:
+        return t("client.error.stale_version", current_version=self.current_version or "?")
+
+
+class ValidationFailed(PlatformError):
+    """422: a bad body (`field` names it) or an idempotency key reused with a different body."""
+
+    default_code = "validation"
+
+    @property
+    def field(self) -> str | None:
+        return self.detail.field if self.detail else None
+
+    def i18n_message(self) -> str:
+        field = safe_text(self.field or "-", one_line=True)
+        return t("client.error.validation", field=field, message=self.message)
+
+
+class ServerError(PlatformError):
+    """5xx or 429: the platform could not answer now; retry later."""
+
+    default_code = "server_error"
+    is_final = False
+
+    def i18n_message(self) -> str:
+        return t("client.error.server_error", status=self.status or "-", message=self.message)
+
+
+class MalformedResponse(PlatformError):
+    """An answer we could not read: not JSON, wrong shape, too big, or a proxy's HTML page instead of the API."""
+
+    default_code = "malformed_response"
+    is_final = False
+
+    def i18n_message(self) -> str:
+        return t("client.error.malformed", status=self.status or "-", message=self.message)
+
+
+__all__ = [
+    "Conflict",
+    "Forbidden",
+    "IllegalTransition",
+    "MalformedResponse",
+    "NotFound",
+    "PlatformError",
+    "ServerError",
+    "StaleVersion",
+    "Unauthorized",
+    "Unreachable",
+    "ValidationFailed",
+    "WrongCode",
+]

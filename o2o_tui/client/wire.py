@@ -1,0 +1,167 @@
+"""What the sync and async clients share: building requests and turning answers into results or typed errors.
+
+Neither client lets an httpx or msgspec exception escape: `interpret()` maps every answer, `transport_error()`
+every transport failure.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit
+
+import httpx
+import msgspec
+
+from o2o_tui.client import errors as e
+from o2o_tui.domain.errors import ErrorBody
+
+MAX_BODY_BYTES = 16 * 1024 * 1024
+USER_AGENT = "o2o-console/0.1"
+
+
+class Call(NamedTuple):
+    """One platform request, independent of sync or async."""
+
+    method: str
+    path: str
+    result_type: Any
+    params: dict[str, str] | None = None
+    content: bytes | None = None
+    headers: dict[str, str] | None = None
+    extra_timeout: float = 0.0  # long polls hold the answer for `wait` seconds
+
+
+def normalize_base_url(url: str) -> str:
+    """`http://host:8765/` and `http://host:8765/v1` both become `http://host:8765`; refuses non-HTTP URLs."""
+    text = url.strip().rstrip("/")
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    if text.endswith("/v1"):
+        text = text[: -len("/v1")]
+    return text
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def clean_params(params: dict[str, object]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            out[name] = "true" if value else "false"
+        elif isinstance(value, datetime):
+            out[name] = value.isoformat()
+        else:
+            out[name] = str(value)
+    return out
+
+
+def mutation_headers(key: str, occurred_at: str | None, if_match: int | None) -> dict[str, str]:
+    if not key:
+        raise ValueError("every mutating request needs an idempotency key")
+    headers = {
+        "Idempotency-Key": key,
+        "X-Occurred-At": occurred_at or now_iso(),
+        "Content-Type": "application/json",
+    }
+    if if_match is not None:
+        headers["If-Match"] = str(if_match)
+    return headers
+
+
+def declared_length(response: httpx.Response) -> int | None:
+    value = response.headers.get("content-length")
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def too_big(call: Call, status: int, limit: int) -> e.MalformedResponse:
+    return e.MalformedResponse(
+        f"{call.method} {call.path}: answer larger than {limit // (1024 * 1024)} MiB, refused", status=status
+    )
+
+
+class BodyCollector:
+    """Collects chunks of an answer and stops at `limit` bytes (the server, or something in between, is broken)."""
+
+    def __init__(self, call: Call, status: int, limit: int) -> None:
+        self._call, self._status, self._limit = call, status, limit
+        self._chunks: list[bytes] = []
+        self._size = 0
+
+    def add(self, chunk: bytes) -> None:
+        self._size += len(chunk)
+        if self._size > self._limit:
+            raise too_big(self._call, self._status, self._limit)
+        self._chunks.append(chunk)
+
+    def body(self) -> bytes:
+        return b"".join(self._chunks)
+
+
+def transport_error(call: Call, exc: Exception) -> e.PlatformError:
+    where = f"{call.method} {call.path}"
+    if isinstance(exc, httpx.TimeoutException):
+        return e.Unreachable(f"{where}: timed out", code="timeout")
+    if isinstance(exc, httpx.DecodingError):
+        return e.MalformedResponse(f"{where}: the answer's content encoding is broken")
+    if isinstance(exc, httpx.TransportError | OSError):
+        return e.Unreachable(f"{where}: {type(exc).__name__}: {exc}")
+    return e.PlatformError(f"{where}: {type(exc).__name__}: {exc}", code="client_error")
+
+
+def _describe_unreadable(body: bytes, content_type: str) -> str:
+    if "html" in content_type.lower() or body.lstrip()[:1] == b"<":
+        return "an HTML page instead of the platform API (a proxy, a captive portal or a wrong URL?)"
+    if not body:
+        return "an empty answer"
+    return "an answer that is not the platform's JSON"
+
+
+_BY_STATUS: dict[int, type[e.PlatformError]] = {
+    401: e.Unauthorized,
+    403: e.Forbidden,
+    404: e.NotFound,
+    412: e.StaleVersion,
+    422: e.ValidationFailed,
+    429: e.ServerError,
+}
+_CONFLICTS: dict[str, type[e.PlatformError]] = {
+    "illegal_transition": e.IllegalTransition,
+    "wrong_code": e.WrongCode,
+}
+
+
+def _refusal(call: Call, status: int, content_type: str, body: bytes) -> e.PlatformError:
+    try:
+        detail = msgspec.json.decode(body, type=ErrorBody).error
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        what = _describe_unreadable(body, content_type)
+        return e.MalformedResponse(f"{call.method} {call.path}: HTTP {status} with {what}", status=status)
+    if status == 409:
+        cls = _CONFLICTS.get(detail.code, e.Conflict)
+    elif status >= 500:
+        cls = e.ServerError
+    else:
+        cls = _BY_STATUS.get(status, e.PlatformError)
+    return cls(status=status, detail=detail)
+
+
+def interpret(call: Call, status: int, content_type: str, body: bytes) -> Any:
+    """The decoded result of a 2xx answer, or the typed error for anything else."""
+    if not 200 <= status < 300:
+        raise _refusal(call, status, content_type, body)
+    try:
+        return msgspec.json.decode(body, type=call.result_type)
+    except msgspec.ValidationError as exc:
+        raise e.MalformedResponse(f"{call.method} {call.path}: unexpected answer: {exc}", status=status) from None
+    except msgspec.DecodeError as exc:
+        what = _describe_unreadable(body, content_type)
+        raise e.MalformedResponse(f"{call.method} {call.path}: {what} ({exc})", status=status) from None

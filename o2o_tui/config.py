@@ -1,0 +1,212 @@
+"""Login profiles: which platform, which token, who that is.
+
+Stored as one JSON file, `config_dir()/profiles.json` (0600, written atomically: temp file, fsync, rename,
+fsync of the directory). The profile is chosen by `--profile NAME`, else `O2O_PROFILE`, else "default".
+Tokens never appear in a profile's repr nor in anything the CLI prints.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import msgspec
+
+from o2o_tui.i18n import t
+from o2o_tui.paths import cache_dir, config_dir
+from o2o_tui.safe_text import safe_text
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no advisory lock, a single writer is assumed
+    fcntl = None  # type: ignore[assignment]
+
+DEFAULT_PROFILE = "default"
+PROFILES_FILE = "profiles.json"
+_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
+
+
+class Profile(msgspec.Struct, frozen=True, forbid_unknown_fields=False, omit_defaults=True):
+    name: str
+    url: str
+    token: str
+    role: str
+    user_id: str = ""
+    user_name: str = ""
+    store_id: str | None = None
+    courier_id: str | None = None
+    saved_at: str = ""
+
+    def __repr__(self) -> str:
+        return (
+            f"Profile(name={self.name!r}, url={self.url!r}, role={self.role!r}, user_name={self.user_name!r}, "
+            f"store_id={self.store_id!r}, courier_id={self.courier_id!r}, token=***)"
+        )
+
+    __str__ = __repr__
+
+    def public(self) -> dict[str, object]:
+        """Everything but the token, for display and `--json`."""
+        data = msgspec.to_builtins(self)
+        data.pop("token", None)
+        return data
+
+
+class _ProfilesFile(msgspec.Struct, forbid_unknown_fields=False):
+    version: int = 1
+    profiles: dict[str, Profile] = {}
+
+
+class ConfigError(Exception):
+    """A config file that cannot be read or written; `message` is for a person."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+class NoProfileError(ConfigError):
+    pass
+
+
+class BadProfileName(ConfigError):
+    pass
+
+
+def profile_name(name: str | None = None) -> str:
+    """The chosen profile: the argument, else `O2O_PROFILE`, else "default"."""
+    chosen = name or os.environ.get("O2O_PROFILE") or DEFAULT_PROFILE
+    if not _NAME.match(chosen):
+        raise BadProfileName(t("login.error.bad_name", name=safe_text(chosen, one_line=True)))
+    return chosen
+
+
+def profiles_path() -> Path:
+    return config_dir() / PROFILES_FILE
+
+
+def _read() -> _ProfilesFile:
+    path = profiles_path()
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return _ProfilesFile()
+    except OSError as exc:
+        raise ConfigError(t("login.error.unreadable", path=str(path), reason=str(exc))) from None
+    try:
+        return msgspec.json.decode(data, type=_ProfilesFile)
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise ConfigError(t("login.error.unreadable", path=str(path), reason=str(exc))) from None
+
+
+def write_private_file(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` atomically, readable by the owner only (0600)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+    with contextlib.suppress(OSError):  # not every platform can open a directory
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+@contextlib.contextmanager
+def _locked() -> Iterator[None]:
+    """Serialize read-modify-write of the profiles file between processes."""
+    if fcntl is None:
+        yield
+        return
+    lock_path = config_dir() / ".profiles.lock"
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _write(content: _ProfilesFile) -> None:
+    write_private_file(profiles_path(), msgspec.json.format(msgspec.json.encode(content), indent=2) + b"\n")
+
+
+def load_profiles() -> dict[str, Profile]:
+    return dict(_read().profiles)
+
+
+def load_profile(name: str | None = None) -> Profile:
+    """The profile `name` (or `O2O_PROFILE`, or "default"); `NoProfileError` with a clear message if absent."""
+    chosen = profile_name(name)
+    profiles = load_profiles()
+    if chosen in profiles:
+        return profiles[chosen]
+    if profiles:
+        names = ", ".join(sorted(profiles))
+        raise NoProfileError(t("login.error.no_such_profile", name=chosen, names=names))
+    raise NoProfileError(t("login.error.no_profiles", name=chosen))
+
+
+def save_profile(
+    name: str | None,
+    *,
+    url: str,
+    token: str,
+    role: str,
+    user_id: str = "",
+    user_name: str = "",
+    store_id: str | None = None,
+    courier_id: str | None = None,
+) -> Profile:
+    """Store (or replace) a profile and return it."""
+    profile = Profile(
+        name=profile_name(name),
+        url=url,
+        token=token,
+        role=role,
+        user_id=user_id,
+        user_name=user_name,
+        store_id=store_id,
+        courier_id=courier_id,
+        saved_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    with _locked():
+        content = _read()
+        content.profiles = {**content.profiles, profile.name: profile}
+        _write(content)
+    return profile
+
+
+def remove_profile(name: str | None) -> bool:
+    """Forget a profile (its token with it); False when there was none."""
+    chosen = profile_name(name)
+    with _locked():
+        content = _read()
+        if chosen not in content.profiles:
+            return False
+        content.profiles = {k: v for k, v in content.profiles.items() if k != chosen}
+        _write(content)
+    return True
+
+
+def profile_cache_dir(profile: Profile | str) -> Path:
+    """`cache_dir()/profiles/<name>` (0700): where a profile's offline cache and outbox live."""
+    name = profile.name if isinstance(profile, Profile) else profile_name(profile)
+    path = cache_dir() / "profiles" / name
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
