@@ -1,0 +1,302 @@
+"""One profile's offline store: a directory (0700) with `cache-v<N>.json` (the server's confirmed state, rebuildable
+at any time), `outbox-v<N>.json` (unsynced work, the only copy) and `lock` (one writer per profile)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TypeVar
+
+import msgspec
+
+from offline_cache.errors import CacheError, CorruptFileError, CorruptOutboxError
+from offline_cache.lock import ProfileLock
+from offline_cache.outbox import ENTRIES_TABLE, Outbox, decode_entries
+from offline_cache.storage import AtomicJSONStorage, Tables, fsync_directory, is_temp_name, load_tables
+from offline_cache.tables import DocDB, DocTable, copy_doc
+
+APP_MARK = "offline_cache"
+FILE_TABLE = "_file"
+FORMAT_DOC = "format"
+META_TABLE = "_meta"
+DIR_MODE = 0o700
+
+T = TypeVar("T")
+
+
+class CacheWarning(str):
+    """A message about something the cache did on its own (a file set aside). A `str` with a stable `code` and
+    the paths involved, so the CLI can translate it."""
+
+    code: str
+    path: Path | None
+    moved_to: Path | None
+    detail: str
+
+    def __new__(
+        cls, message: str, *, code: str, path: Path | None = None, moved_to: Path | None = None, detail: str = ""
+    ) -> CacheWarning:
+        warning = super().__new__(cls, message)
+        warning.code = code
+        warning.path = path
+        warning.moved_to = moved_to
+        warning.detail = detail
+        return warning
+
+
+def cache_file_name(schema_version: int) -> str:
+    return f"cache-v{schema_version}.json"
+
+
+def outbox_file_name(schema_version: int) -> str:
+    return f"outbox-v{schema_version}.json"
+
+
+def _format_doc(kind: str, schema_version: int) -> dict[str, Any]:
+    return {"app": APP_MARK, "kind": kind, "schema_version": schema_version}
+
+
+def _fresh_tables(kind: str, schema_version: int) -> Tables:
+    return {FILE_TABLE: {FORMAT_DOC: _format_doc(kind, schema_version)}}
+
+
+def _check_format(path: Path, tables: Tables, kind: str, schema_version: int) -> None:
+    found = tables.get(FILE_TABLE, {}).get(FORMAT_DOC)
+    if found != _format_doc(kind, schema_version):
+        if isinstance(found, dict) and found.get("app") == APP_MARK:
+            detail = (
+                f"it is a {found.get('kind')} file of schema version {found.get('schema_version')}, "
+                f"not a {kind} file of version {schema_version}"
+            )
+        else:
+            detail = "it was not written by this program"
+        raise CorruptFileError(path, detail)
+
+
+def _utc_stamp() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def set_aside(path: Path) -> Path:
+    """Rename `path` to `<name>.corrupt-<UTC time>` without ever overwriting an existing file."""
+    base = path.with_name(f"{path.name}.corrupt-{_utc_stamp()}")
+    target, n = base, 0
+    while True:
+        try:
+            os.link(path, target)
+            break
+        except FileExistsError:
+            n += 1
+            target = base.with_name(f"{base.name}-{n}")
+    os.unlink(path)
+    fsync_directory(path.parent)
+    return target
+
+
+def _prepare_directory(directory: Path) -> None:
+    try:
+        directory.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+        os.chmod(directory, DIR_MODE)
+    except OSError as exc:
+        raise CacheError(
+            f"Cannot create the cache directory {directory}: {exc.strerror or exc}",
+            code="open_failed",
+            path=directory,
+            errno=exc.errno,
+        ) from exc
+
+
+def _remove_stale_temps(directory: Path) -> list[Path]:
+    """Temp files left by a writer killed mid-write (we hold the lock, so none is in use)."""
+    removed = []
+    for entry in os.scandir(directory):
+        if entry.is_file(follow_symlinks=False) and is_temp_name(entry.name):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+    return removed
+
+
+class ProfileCache:
+    """Open with `open_profile_cache()`. Not thread-safe for concurrent writers by design: run every call from
+    async code on `executor` (one thread), so the event loop never waits on the disk."""
+
+    def __init__(self, directory: Path, *, read_only: bool = False, schema_version: int = 1) -> None:
+        self.directory = directory
+        self.read_only = read_only
+        self.schema_version = schema_version
+        self.cache_path = directory / cache_file_name(schema_version)
+        self.outbox_path = directory / outbox_file_name(schema_version)
+        self.warnings: list[CacheWarning] = []
+        self.was_reset = False
+        self.created = False
+        self.removed_temp_files: list[Path] = []
+        self._closed = False
+        self._lock = ProfileLock(directory)
+        self._tables: dict[str, DocTable] = {}
+        if not read_only:
+            _prepare_directory(directory)
+            self._lock.acquire()
+        try:
+            if not read_only:
+                self.removed_temp_files = _remove_stale_temps(directory)
+            outbox_tables = self._load_outbox()
+            cache_tables = self._load_cache()
+            self._outbox_db = self._open_db(self.outbox_path, outbox_tables, "outbox")
+            self._cache_db = self._open_db(self.cache_path, cache_tables, "cache")
+            self._warn_about_other_outboxes()
+        except BaseException:
+            self._lock.release()
+            raise
+        self._meta = DocTable(self._cache_db, self._cache_db.storage, META_TABLE)
+        self.outbox = Outbox(self._outbox_db)
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="offline-cache")
+
+    # -- opening ----------------------------------------------------------------------------------------------
+
+    def _open_db(self, path: Path, tables: Tables | None, kind: str) -> DocDB:
+        fresh = tables is None
+        if fresh and kind == "cache" and not self.was_reset:
+            self.created = True
+        initial = _fresh_tables(kind, self.schema_version) if tables is None else tables
+        db = DocDB(path, storage=AtomicJSONStorage, read_only=self.read_only, initial=initial)
+        if fresh and not self.read_only:
+            db.storage.write(db.storage.read())
+        return db
+
+    def _load_outbox(self) -> Tables | None:
+        path = self.outbox_path
+        try:
+            tables = load_tables(path)
+            if tables is None:
+                return None
+            _check_format(path, tables, "outbox", self.schema_version)
+            decode_entries(tables.get(ENTRIES_TABLE, {}))
+        except CorruptFileError as exc:
+            raise CorruptOutboxError(path, exc.detail) from exc
+        except msgspec.ValidationError as exc:
+            raise CorruptOutboxError(path, f"an entry has the wrong shape: {exc}") from exc
+        return tables
+
+    def _load_cache(self) -> Tables | None:
+        path = self.cache_path
+        try:
+            tables = load_tables(path)
+            if tables is not None:
+                _check_format(path, tables, "cache", self.schema_version)
+            return tables
+        except CorruptFileError as exc:
+            self.was_reset = True
+            if self.read_only:
+                self.warnings.append(
+                    CacheWarning(
+                        f"The cache file {path} cannot be used ({exc.detail}); showing an empty cache.",
+                        code="cache_unreadable",
+                        path=path,
+                        detail=exc.detail,
+                    )
+                )
+                return None
+            moved_to = set_aside(path)
+            self.warnings.append(
+                CacheWarning(
+                    f"The cache file {path} could not be used ({exc.detail}). It was moved to {moved_to} and a "
+                    "new cache was started: everything is fetched again from the platform.",
+                    code="cache_set_aside",
+                    path=path,
+                    moved_to=moved_to,
+                    detail=exc.detail,
+                )
+            )
+            return None
+
+    def _warn_about_other_outboxes(self) -> None:
+        for path in sorted(self.directory.glob("outbox-v*.json")):
+            if path == self.outbox_path:
+                continue
+            try:
+                tables = load_tables(path) or {}
+            except CorruptFileError:
+                tables = {ENTRIES_TABLE: {"?": {}}}
+            if tables.get(ENTRIES_TABLE):
+                self.warnings.append(
+                    CacheWarning(
+                        f"The outbox file {path} belongs to another version of this program and may hold actions "
+                        "that were never sent; this version does not read it.",
+                        code="other_outbox",
+                        path=path,
+                    )
+                )
+
+    # -- tables and meta ---------------------------------------------------------------------------------------
+
+    def table(self, name: str) -> DocTable:
+        if not name or name.startswith("_"):
+            raise ValueError(f"table names starting with '_' are reserved: {name!r}")
+        table = self._tables.get(name)
+        if table is None:
+            table = self._tables[name] = DocTable(self._cache_db, self._cache_db.storage, name)
+        return table
+
+    def table_names(self) -> list[str]:
+        return sorted(name for name in self._cache_db.storage.snapshot() if not name.startswith("_"))
+
+    def meta_get(self, key: str, default: Any = None) -> Any:
+        doc = self._meta.get(key)
+        return default if doc is None else doc["value"]
+
+    def meta_set(self, key: str, value: Any) -> None:
+        self.meta_set_many({key: value})
+
+    def meta_set_many(self, values: dict[str, Any]) -> None:
+        self._meta.upsert_many({key: {"value": copy_doc(value)} for key, value in values.items()})
+
+    @contextlib.contextmanager
+    def write_batch(self) -> Iterator[None]:
+        """Table and meta writes inside become one durable write at exit (none if the block raises)."""
+        with self._cache_db.storage.batch():
+            yield
+
+    # -- async helper ------------------------------------------------------------------------------------------
+
+    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run `fn(*args, **kwargs)` (any cache call) on the cache's single thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, functools.partial(fn, *args, **kwargs))
+
+    # -- life --------------------------------------------------------------------------------------------------
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.executor.shutdown(wait=True)
+        self._cache_db.close()
+        self._outbox_db.close()
+        self._lock.release()
+
+    def __enter__(self) -> ProfileCache:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def open_profile_cache(
+    directory: str | os.PathLike[str], *, read_only: bool = False, schema_version: int = 1
+) -> ProfileCache:
+    """Open (creating if needed) the offline store of one profile. See ProfileCache and the package docs."""
+    return ProfileCache(Path(directory), read_only=read_only, schema_version=schema_version)

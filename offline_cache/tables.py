@@ -1,0 +1,128 @@
+"""Document tables keyed by string ids (an order id, a store id) on top of TinyDB tables.
+
+Documents go in and come out as deep copies: a caller that edits a nested field of what it got never changes the
+cache, and a caller that keeps editing what it stored never changes it either. Every write is one durable file
+write (several, when grouped in `ProfileCache.write_batch()`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from typing import Any
+
+import orjson
+from tinydb import TinyDB
+from tinydb.table import Document, Table
+
+from offline_cache.errors import CacheError
+from offline_cache.storage import AtomicJSONStorage
+
+Doc = dict[str, Any]
+
+
+class StrKeyTable(Table):
+    document_id_class = str
+
+
+class DocDB(TinyDB):
+    table_class = StrKeyTable
+
+
+def copy_doc(doc: Any) -> Any:
+    """A deep copy through JSON, which also proves the value can be stored."""
+    try:
+        return orjson.loads(orjson.dumps(doc))
+    except TypeError as exc:
+        raise CacheError(f"A document cannot be stored as JSON: {exc}", code="invalid_document") from exc
+
+
+def _checked_copy(doc_id: str, doc: Doc) -> Doc:
+    if not isinstance(doc_id, str) or not doc_id:
+        raise ValueError(f"document ids are non-empty strings, got {doc_id!r}")
+    if not isinstance(doc, dict):
+        raise TypeError(f"documents are dicts, got {type(doc).__name__} for {doc_id!r}")
+    return copy_doc(doc)
+
+
+class DocTable:
+    """One table of JSON documents (`orders`, `stores`, `menus`, ...)."""
+
+    def __init__(self, db: DocDB, storage: AtomicJSONStorage, name: str) -> None:
+        self.name = name
+        self._table: Table = db.table(name, cache_size=0)
+        self._storage = storage
+
+    def batch(self) -> AbstractContextManager[None]:
+        """Group writes to this file (this table and its siblings) into one durable write."""
+        return self._storage.batch()
+
+    def _raw(self) -> dict[str, Doc]:
+        return self._storage.snapshot().get(self.name, {})
+
+    def get(self, doc_id: str) -> Doc | None:
+        raw = self._table.get(doc_id=doc_id)
+        return None if raw is None else copy_doc(raw)
+
+    def all(self) -> list[Doc]:
+        return list(copy_doc(self._raw()).values())
+
+    def items(self) -> list[tuple[str, Doc]]:
+        return list(copy_doc(self._raw()).items())
+
+    def ids(self) -> list[str]:
+        return list(self._raw())
+
+    def find(self, predicate: Callable[[Doc], bool]) -> list[Doc]:
+        return [doc for doc in self.all() if predicate(doc)]
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._raw()
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def __iter__(self) -> Iterator[Doc]:
+        return iter(self.all())
+
+    def upsert(self, doc_id: str, doc: Doc) -> None:
+        """Store `doc` under `doc_id`, replacing (not merging into) any previous version."""
+        self.upsert_many({doc_id: doc})
+
+    def upsert_many(self, docs: dict[str, Doc]) -> None:
+        copies = {doc_id: _checked_copy(doc_id, doc) for doc_id, doc in docs.items()}
+        if not copies:
+            return
+        with self._storage.batch():
+            self._table.remove(doc_ids=list(copies))
+            self._table.insert_multiple(Document(doc, doc_id) for doc_id, doc in copies.items())
+
+    def remove(self, doc_id: str) -> None:
+        self.remove_many([doc_id])
+
+    def remove_many(self, doc_ids: list[str]) -> int:
+        present = [doc_id for doc_id in doc_ids if doc_id in self._raw()]
+        if present:
+            self._table.remove(doc_ids=present)
+        return len(present)
+
+    def replace_all(self, docs: dict[str, Doc]) -> None:
+        """The full resync: the table holds exactly `docs` afterwards, in one write."""
+        copies = {doc_id: _checked_copy(doc_id, doc) for doc_id, doc in docs.items()}
+        with self._storage.batch():
+            self._table.truncate()
+            if copies:
+                self._table.insert_multiple(Document(doc, doc_id) for doc_id, doc in copies.items())
+
+    def prune(self, predicate: Callable[[Doc], bool]) -> int:
+        """Remove the documents `predicate` matches (it gets copies), in one write; returns how many."""
+        doomed = [doc_id for doc_id, doc in self.items() if predicate(doc)]
+        if doomed:
+            self._table.remove(doc_ids=doomed)
+        return len(doomed)
+
+    def transform(self, predicate: Callable[[Doc], bool], fn: Callable[[Doc], Doc]) -> int:
+        """Replace each matching document by `fn(copy)` (e.g. personal fields purged), in one write."""
+        changed = {doc_id: fn(doc) for doc_id, doc in self.items() if predicate(doc)}
+        self.upsert_many(changed)
+        return len(changed)
