@@ -1,0 +1,100 @@
+"""`MerchantApp`: the merchant counter console. Textual lives only under `screens/`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from textual.app import App
+from textual.message import Message
+from textual.worker import Worker, WorkerState
+
+from o2o_tui.i18n import t
+from o2o_tui.safe_text import safe_text
+from screens.detail_screen import DetailScreen
+from screens.help_screen import HelpScreen
+from screens.order_actions import OrderActions
+from screens.orders_screen import OrdersScreen
+from screens.source import OrderSource, SourceChange
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class SourceChanged(Message):
+    """Posted (from any thread) when the order source has news; the app's handler owns the UI."""
+
+    def __init__(self, change: SourceChange) -> None:
+        super().__init__()
+        self.change = change
+
+
+class MerchantApp(App[None]):
+    CSS_PATH = Path(__file__).with_name("merchant.tcss")
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-normal"), (120, "-wide")]
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(
+        self,
+        source: OrderSource,
+        *,
+        clock: Callable[[], datetime] = _utcnow,
+        run_source: bool = True,
+    ) -> None:
+        super().__init__()
+        self.source = source
+        self.now = clock
+        self.actions = OrderActions(self)
+        self.orders_screen = OrdersScreen()
+        self._run_source = run_source
+        self._unsubscribe: Callable[[], None] | None = None
+        self.title = t("ui.app.title")
+
+    def on_mount(self) -> None:
+        self._unsubscribe = self.source.subscribe(lambda change: self.post_message(SourceChanged(change)))
+        self.push_screen(self.orders_screen)
+        self.post_message(SourceChanged(SourceChange(link=True, store=True)))
+        if self._run_source:
+            self.run_worker(self.source.run(), name="source", group="source", exit_on_error=False)
+
+    async def on_source_changed(self, message: SourceChanged) -> None:
+        await self.orders_screen.apply_change(message.change)
+        if isinstance(self.screen, DetailScreen):
+            self.screen.refresh_order()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.name == "source" and event.state is WorkerState.ERROR:
+            self.say(t("ui.app.source_failed", error=str(event.worker.error)), severity="error", timeout=30)
+
+    async def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        await self.source.close()
+
+    # services for the screens
+    def say(self, message: str, *, severity: str = "information", timeout: float = 5) -> None:
+        """A toast whose text is never parsed as markup (it may quote a server message or a customer)."""
+        self.notify(safe_text(message), severity=severity, timeout=timeout, markup=False)  # type: ignore[arg-type]
+
+    def ring(self, times: int = 1) -> None:
+        for _ in range(times):
+            self.bell()
+
+    def acknowledge(self, order_id: str) -> None:
+        self.orders_screen.acknowledge(order_id)
+
+    def open_detail(self, order_id: str) -> None:
+        self.push_screen(DetailScreen(order_id))
+
+    def show_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def store_zone(self) -> ZoneInfo | None:
+        store = self.source.store()
+        try:
+            return ZoneInfo(store.timezone) if store else None
+        except (KeyError, ValueError):
+            return None

@@ -1,0 +1,153 @@
+"""An `OrderSource` straight on the platform client: long-polls events and fetches what changed.
+
+The fallback when no sync engine is wired in: it needs the link to act (nothing is queued offline), but it
+shows the same queue, goes OFFLINE/ONLINE with the link and retries with backoff. No Textual here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import msgspec
+
+from o2o_tui.client import AsyncPlatformClient
+from o2o_tui.client.errors import NotFound, PlatformError
+from o2o_tui.domain.events import EntityKind
+from o2o_tui.domain.order import Order
+from o2o_tui.domain.store import Store
+from screens.source import ActionRefused, LinkState, LinkStatus, QueueEntry, SourceChange
+
+_MAX_BACKOFF_S = 30.0
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ClientOrderSource:
+    def __init__(
+        self,
+        client: AsyncPlatformClient,
+        store_id: str,
+        *,
+        poll_wait: float = 25.0,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        self._client = client
+        self._store_id = store_id
+        self._poll_wait = poll_wait
+        self._clock = clock
+        self._orders: dict[str, Order] = {}
+        self._store: Store | None = None
+        self._cursor: str | None = None
+        self._loaded = False
+        self._status = LinkStatus(LinkState.RESYNCING)
+        self._listeners: list[Callable[[SourceChange], None]] = []
+
+    # reading
+    def orders(self) -> list[QueueEntry]:
+        return [QueueEntry(order) for order in self._orders.values()]
+
+    def order(self, order_id: str) -> QueueEntry | None:
+        order = self._orders.get(order_id)
+        return QueueEntry(order) if order else None
+
+    def store(self) -> Store | None:
+        return self._store
+
+    def link(self) -> LinkStatus:
+        return self._status
+
+    def subscribe(self, callback: Callable[[SourceChange], None]) -> Callable[[], None]:
+        self._listeners.append(callback)
+        return lambda: self._listeners.remove(callback) if callback in self._listeners else None
+
+    def _emit(self, change: SourceChange) -> None:
+        for listener in list(self._listeners):
+            listener(change)
+
+    def _set_state(self, state: LinkState, *, synced: bool = False) -> None:
+        last = self._clock() if synced else self._status.last_sync_at
+        new = LinkStatus(state, last_sync_at=last)
+        if new != self._status:
+            changed_state = new.state != self._status.state
+            self._status = new
+            if changed_state or synced:
+                self._emit(SourceChange(link=True))
+
+    # syncing
+    async def _full_load(self) -> None:
+        self._set_state(LinkState.RESYNCING)
+        # Take the cursor first, so nothing that changes during the listing is missed.
+        cursor = await self._latest_cursor()
+        orders = {order.id: order async for order in self._client.aiter_orders(store_id=self._store_id)}
+        self._store = await self._client.get_store(self._store_id)
+        self._orders = orders
+        self._cursor = cursor
+        self._loaded = True
+        self._set_state(LinkState.ONLINE, synced=True)
+        self._emit(SourceChange(order_ids=frozenset(orders), store=True, link=True))
+
+    async def _latest_cursor(self) -> str | None:
+        cursor = self._cursor if self._loaded else None
+        while True:
+            page = await self._client.events(cursor, wait=0.0, limit=500)
+            if page.resync:
+                cursor = None
+                continue
+            if not page.events or page.cursor == cursor:
+                return page.cursor
+            cursor = page.cursor
+
+    async def _poll_once(self) -> None:
+        page = await self._client.events(self._cursor, wait=self._poll_wait)
+        if page.resync:
+            self._loaded = False
+            return
+        order_ids = {e.entity_id for e in page.events if e.entity is EntityKind.ORDER}
+        store_changed = any(e.entity is EntityKind.STORE for e in page.events)
+        for order_id in order_ids:
+            try:
+                order = await self._client.get_order(order_id)
+            except NotFound:
+                self._orders.pop(order_id, None)
+                continue
+            if order.store_id == self._store_id:
+                self._orders[order_id] = order
+        if store_changed:
+            self._store = await self._client.get_store(self._store_id)
+        self._cursor = page.cursor
+        self._set_state(LinkState.ONLINE, synced=True)
+        if order_ids or store_changed:
+            self._emit(SourceChange(order_ids=frozenset(order_ids), store=store_changed))
+
+    async def run(self) -> None:
+        backoff = 1.0
+        while True:
+            try:
+                if not self._loaded:
+                    await self._full_load()
+                await self._poll_once()
+                backoff = 1.0
+            except PlatformError as error:
+                if error.is_final:
+                    raise
+                self._set_state(LinkState.OFFLINE)
+                await asyncio.sleep(backoff * random.uniform(0.5, 1.0))
+                backoff = min(backoff * 2, _MAX_BACKOFF_S)
+
+    # acting
+    async def submit(self, action: str, order_id: str, body: msgspec.Struct) -> None:
+        try:
+            result = await self._client.act(action, order_id, body)
+        except PlatformError as error:
+            raise ActionRefused(error.i18n_message()) from None
+        if isinstance(result, Order):
+            self._orders[result.id] = result
+            self._emit(SourceChange(order_ids=frozenset({result.id})))
+
+    async def close(self) -> None:
+        await self._client.close()

@@ -1,0 +1,92 @@
+"""One order in full, with the same action keys as the queue."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from o2o_tui.i18n import t
+from screens.keys import localize_bindings
+from screens.source import QueueEntry
+from screens.widgets.order_detail import OrderDetail
+from screens.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from screens.app import MerchantApp
+
+
+class DetailScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape,backspace", "back", "ui.key.back", id="detail.back"),
+        Binding("a", "accept", "ui.key.accept", id="detail.accept"),
+        Binding("x", "reject", "ui.key.reject", id="detail.reject"),
+        Binding("p", "preparing", "ui.key.preparing", id="detail.preparing"),
+        Binding("r", "ready", "ui.key.ready", id="detail.ready"),
+        Binding("h", "handoff", "ui.key.handoff", id="detail.handoff"),
+        Binding("c", "cancellation", "ui.key.cancellation", id="detail.cancellation"),
+        Binding("question_mark", "help", "ui.key.help", show=False, id="detail.help"),
+    ]
+
+    app: MerchantApp
+
+    def __init__(self, order_id: str) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.order_id = order_id
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="detail-scroll"):
+            yield OrderDetail(id="detail")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#detail-scroll").focus()
+        self.refresh_order()
+
+    def entry(self) -> QueueEntry | None:
+        return self.app.source.order(self.order_id)
+
+    def refresh_order(self) -> None:
+        entry = self.entry()
+        detail = self.query_one(OrderDetail)
+        if entry is None:
+            detail.update(Content(t("ui.detail.gone")))
+        else:
+            detail.show(entry, self.app.now(), self.app.store_zone())
+        self.query_one(StatusBar).show(self.app.source.link(), self.app.source.store(), self.app.now())
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def _run(self, name: str) -> None:
+        entry = self.entry()
+        if entry is not None:
+            getattr(self.app.actions, name)(entry)
+
+    def action_accept(self) -> None:
+        self._run("accept")
+
+    def action_reject(self) -> None:
+        self._run("reject")
+
+    def action_preparing(self) -> None:
+        self._run("preparing")
+
+    def action_ready(self) -> None:
+        self._run("ready")
+
+    def action_handoff(self) -> None:
+        self._run("handoff")
+
+    def action_cancellation(self) -> None:
+        self._run("answer_cancellation")
+
+    def action_help(self) -> None:
+        self.app.show_help()

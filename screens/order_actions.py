@@ -1,0 +1,131 @@
+"""The merchant's order actions, shared by the queue and the detail screen: ask what is needed, then submit.
+
+Whether an action applies comes from the one transition table in `o2o_tui.domain.transitions`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import msgspec
+from textual.content import Content
+
+from o2o_tui.domain.order import Order
+from o2o_tui.domain.requests import CodeBody, ConfirmBody, EmptyBody, ReasonBody
+from o2o_tui.domain.transitions import OrderAction, TransitionCheck, check_order_transition
+from o2o_tui.i18n import t
+from screens import order_format as fmt
+from screens.dialogs import ChoicePrompt, CodePrompt, NumberPrompt
+from screens.source import ActionRefused, QueueEntry
+
+if TYPE_CHECKING:
+    from screens.app import MerchantApp
+
+REJECT_REASONS = ("OUT_OF_STOCK", "STORE_BUSY", "CLOSING_SOON", "OTHER")
+DENY_REASON = "MERCHANT_DENIED"
+DEFAULT_PREP_MINUTES = 15
+
+
+class OrderActions:
+    def __init__(self, app: MerchantApp) -> None:
+        self.app = app
+
+    def _title(self, key: str, order: Order) -> Content:
+        return Content(t(key, number=order.display_number))
+
+    def _check(self, order: Order, action: OrderAction) -> bool:
+        check = check_order_transition(order.status, order.type, action)
+        if check is TransitionCheck.APPLY:
+            return True
+        key = "ui.action.already" if check is TransitionCheck.ALREADY else "ui.action.not_now"
+        self.app.say(
+            t(
+                key,
+                number=order.display_number,
+                status=fmt.status_label(order),
+                action=t(f"ui.action.{action.value}"),
+            ),
+            severity="warning",
+        )
+        return False
+
+    def accept(self, entry: QueueEntry) -> None:
+        order = entry.order
+        self.app.acknowledge(order.id)
+        if not self._check(order, OrderAction.CONFIRM):
+            return
+        store = self.app.source.store()
+        default = store.default_prep_minutes if store else DEFAULT_PREP_MINUTES
+
+        def answered(minutes: int | None) -> None:
+            if minutes is not None:
+                self._submit(
+                    order, "order.confirm", ConfirmBody(preparation_minutes=minutes), OrderAction.CONFIRM
+                )
+
+        self.app.push_screen(NumberPrompt(self._title("ui.dialog.prep_minutes", order), default), answered)
+
+    def reject(self, entry: QueueEntry) -> None:
+        order = entry.order
+        self.app.acknowledge(order.id)
+        if not self._check(order, OrderAction.REJECT):
+            return
+        choices = [(code, t(f"ui.reason.{code}")) for code in REJECT_REASONS]
+
+        def answered(code: str | None) -> None:
+            if code is not None:
+                self._submit(order, "order.reject", ReasonBody(reason_code=code), OrderAction.REJECT)
+
+        self.app.push_screen(ChoicePrompt(self._title("ui.dialog.reject_reason", order), choices), answered)
+
+    def preparing(self, entry: QueueEntry) -> None:
+        if self._check(entry.order, OrderAction.PREPARING):
+            self._submit(entry.order, "order.preparing", EmptyBody(), OrderAction.PREPARING)
+
+    def ready(self, entry: QueueEntry) -> None:
+        if self._check(entry.order, OrderAction.READY):
+            self._submit(entry.order, "order.ready", EmptyBody(), OrderAction.READY)
+
+    def handoff(self, entry: QueueEntry) -> None:
+        order = entry.order
+        if not self._check(order, OrderAction.HANDOFF):
+            return
+
+        def answered(code: str | None) -> None:
+            if code is not None:
+                self._submit(order, "order.handoff", CodeBody(code=code), OrderAction.HANDOFF)
+
+        self.app.push_screen(CodePrompt(self._title("ui.dialog.pickup_code", order)), answered)
+
+    def answer_cancellation(self, entry: QueueEntry) -> None:
+        order = entry.order
+        self.app.acknowledge(order.id)
+        if order.cancellation is None:
+            self.app.say(t("ui.action.no_cancellation", number=order.display_number), severity="warning")
+            return
+        choices = [("accept", t("ui.dialog.cancel_accept")), ("deny", t("ui.dialog.cancel_deny"))]
+
+        def answered(choice: str | None) -> None:
+            if choice == "accept":
+                self._submit(order, "order.cancellation.accept", EmptyBody(), OrderAction.CANCEL)
+            elif choice == "deny":
+                self._submit(order, "order.cancellation.deny", ReasonBody(reason_code=DENY_REASON), None)
+
+        self.app.push_screen(ChoicePrompt(self._title("ui.dialog.cancellation", order), choices), answered)
+
+    def _submit(self, order: Order, action: str, body: msgspec.Struct, verb: OrderAction | None) -> None:
+        label = t(f"ui.action.{verb.value}") if verb else t("ui.action.deny")
+
+        async def send() -> None:
+            try:
+                await self.app.source.submit(action, order.id, body)
+            except ActionRefused as refused:
+                self.app.say(
+                    t("ui.action.refused", number=order.display_number, action=label, reason=refused.message),
+                    severity="error",
+                    timeout=10,
+                )
+                return
+            self.app.say(t("ui.action.sent", number=order.display_number, action=label), timeout=3)
+
+        self.app.run_worker(send(), group="actions", exit_on_error=False)

@@ -1,0 +1,164 @@
+"""How one order reads on screen: pure functions over the domain structs (no Textual).
+
+Widths are terminal cells (`rich.cells.cell_len`), so Chinese text keeps the columns aligned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.cells import cell_len
+
+from o2o_tui.domain.money import format_money
+from o2o_tui.domain.order import ENDED_STATUSES, Order, OrderStatus
+from o2o_tui.i18n import t
+from o2o_tui.safe_text import safe_text
+
+ELLIPSIS = "…"
+
+# Queue order: what needs a person first.
+_STATUS_RANK = {
+    OrderStatus.CREATED: 0,
+    OrderStatus.CONFIRMED: 2,
+    OrderStatus.PREPARING: 3,
+    OrderStatus.READY_FOR_PICKUP: 4,
+    OrderStatus.DISPATCHED: 5,
+    OrderStatus.DELIVERED: 6,
+    OrderStatus.CONCLUDED: 7,
+    OrderStatus.CANCELLED: 8,
+}
+
+
+def fit(text: str, width: int, *, align: str = "left") -> str:
+    """`text` cut (with an ellipsis) or padded to exactly `width` cells."""
+    if width <= 0:
+        return ""
+    size = cell_len(text)
+    if size > width:
+        out: list[str] = []
+        used = 0
+        for char in text:
+            char_width = cell_len(char)
+            if used + char_width > width - 1:
+                break
+            out.append(char)
+            used += char_width
+        text = "".join(out) + ELLIPSIS
+        size = used + 1
+    padding = " " * (width - size)
+    return padding + text if align == "right" else text + padding
+
+
+def is_live(order: Order) -> bool:
+    return order.status not in ENDED_STATUSES
+
+
+def needs_answer(order: Order) -> bool:
+    """The order waits for the merchant: a new order, or a customer's cancellation request."""
+    return order.status is OrderStatus.CREATED or order.cancellation is not None
+
+
+def queue_sort_key(order: Order) -> tuple[int, float, int]:
+    rank = 1 if order.cancellation is not None and order.status is not OrderStatus.CREATED else None
+    rank = _STATUS_RANK.get(order.status, 9) if rank is None else rank
+    when = order.accept_deadline or order.promised_ready_at or order.created_at
+    return rank, when.timestamp(), order.number
+
+
+def items_summary(order: Order) -> str:
+    parts = []
+    for line in order.lines:
+        name = safe_text(line.name, one_line=True)
+        parts.append(f"{name}×{line.quantity}" if line.quantity != 1 else name)
+    return ", ".join(parts)
+
+
+def _minutes_seconds(seconds: int) -> str:
+    seconds = max(0, seconds)
+    return f"{seconds // 60:d}:{seconds % 60:02d}"
+
+
+def clock_text(order: Order, now: datetime) -> str:
+    """A new order: time left to accept (`4:59`); a cancellation request: age; others: age in minutes."""
+    if order.status is OrderStatus.CREATED and order.accept_deadline is not None:
+        return _minutes_seconds(int((order.accept_deadline - now).total_seconds()))
+    return age_text(order, now)
+
+
+def age_text(order: Order, now: datetime) -> str:
+    minutes = max(0, int((now - order.created_at).total_seconds() // 60))
+    if minutes < 60:
+        return t("ui.age.minutes", minutes=minutes)
+    return t("ui.age.hours", hours=minutes // 60, minutes=f"{minutes % 60:02d}")
+
+
+def clock_changes_every_second(order: Order) -> bool:
+    return order.status is OrderStatus.CREATED and order.accept_deadline is not None
+
+
+def status_label(order: Order) -> str:
+    return t(f"ui.status.{order.status.value}")
+
+
+def status_short(order: Order) -> str:
+    return t(f"ui.status_short.{order.status.value}")
+
+
+def type_label(order: Order) -> str:
+    return t(f"ui.type.{order.type.value}")
+
+
+def total_text(order: Order) -> str:
+    return format_money(order.totals.total)
+
+
+def customer_name(order: Order) -> str:
+    return safe_text(order.customer.name, one_line=True)
+
+
+def matches(order: Order, query: str) -> bool:
+    """Search: day number, customer, item names, notes, status (either language's label)."""
+    needle = query.strip().lower()
+    if not needle:
+        return True
+    haystack = " ".join(
+        [
+            order.display_number,
+            str(order.number),
+            order.customer.name,
+            order.note,
+            items_summary(order),
+            order.status.value,
+            status_label(order),
+            order.type.value,
+            type_label(order),
+        ]
+    ).lower()
+    return all(word in haystack for word in needle.split())
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """Cell widths of the queue's columns at one terminal width (0 = column hidden)."""
+
+    mark: int
+    number: int
+    clock: int
+    status: int
+    type: int
+    customer: int
+    items: int
+    total: int
+
+
+def columns_for(width: int) -> Columns:
+    total = 9
+    if width < 60:
+        fixed = 1 + 5 + 1 + 5 + 1 + 4 + 1 + 1 + total
+        return Columns(1, 5, 5, 4, 0, 0, max(4, width - fixed), total)
+    if width < 120:
+        fixed = 1 + 5 + 1 + 6 + 1 + 10 + 1 + 8 + 1 + 1 + total
+        return Columns(1, 5, 6, 10, 8, 0, max(6, width - fixed), total)
+    fixed = 1 + 5 + 1 + 6 + 1 + 12 + 1 + 8 + 1 + 14 + 1 + 1 + total
+    return Columns(1, 5, 6, 12, 8, 14, max(8, width - fixed), total)

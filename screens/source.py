@@ -1,0 +1,80 @@
+"""Where the merchant console gets its orders.
+
+One small interface, so the screens do not care whether orders come from the sync engine (cache + outbox,
+works offline) or straight from the platform client (a fallback that needs the link). No Textual here.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+import msgspec
+
+from o2o_tui.domain.order import Order
+from o2o_tui.domain.store import Store
+
+
+class LinkState(enum.StrEnum):
+    ONLINE = "ONLINE"
+    OFFLINE = "OFFLINE"
+    RESYNCING = "RESYNCING"
+
+
+@dataclass(frozen=True, slots=True)
+class LinkStatus:
+    state: LinkState
+    pending: int = 0  # actions queued on this device, not yet confirmed by the platform
+    conflicts: int = 0
+    last_sync_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QueueEntry:
+    order: Order
+    pending: tuple[str, ...] = ()  # queued action names applied locally, not yet confirmed
+
+
+@dataclass(frozen=True, slots=True)
+class SourceChange:
+    """What moved: the ids of changed orders, and whether the store or the link status changed."""
+
+    order_ids: frozenset[str] = frozenset()
+    store: bool = False
+    link: bool = False
+    message: str | None = None  # a translated, display-safe explanation (e.g. a refused action)
+
+
+class ActionRefused(Exception):
+    """The platform (or the source) refused an action; `message` is translated and display-safe."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class OrderSource(Protocol):
+    """The merchant queue's view of the world. Callbacks may arrive from any thread."""
+
+    async def run(self) -> None:
+        """Keep the data current until cancelled."""
+        ...
+
+    def subscribe(self, callback: Callable[[SourceChange], None]) -> Callable[[], None]: ...
+
+    def orders(self) -> list[QueueEntry]: ...
+
+    def order(self, order_id: str) -> QueueEntry | None: ...
+
+    def store(self) -> Store | None: ...
+
+    def link(self) -> LinkStatus: ...
+
+    async def submit(self, action: str, order_id: str, body: msgspec.Struct) -> None:
+        """Queue or send `action` (e.g. `order.confirm`); raises `ActionRefused` when refused at once."""
+        ...
+
+    async def close(self) -> None: ...

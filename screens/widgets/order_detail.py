@@ -1,0 +1,96 @@
+"""The whole of one order as plain `Content`: lines, options, notes, masked contact, codes the merchant may see."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from textual.content import Content
+from textual.widgets import Static
+
+from o2o_tui.domain.money import format_money
+from o2o_tui.domain.order import Order, OrderType
+from o2o_tui.i18n import t
+from o2o_tui.safe_text import safe_text
+from screens import order_format as fmt
+from screens.source import QueueEntry
+
+Part = str | tuple[str, str]
+
+
+def _local_time(when: datetime | None, zone: ZoneInfo | None) -> str:
+    if when is None:
+        return "-"
+    return (when.astimezone(zone) if zone else when).strftime("%H:%M")
+
+
+def _field(label: str, value: str) -> list[Part]:
+    return [(f"{label}: ", "dim"), value, "\n"]
+
+
+def detail_parts(entry: QueueEntry, now: datetime, zone: ZoneInfo | None = None) -> list[Part]:
+    order: Order = entry.order
+    parts: list[Part] = [
+        (f"{order.display_number}  ", "bold"),
+        (fmt.status_label(order), "bold"),
+        f"  {fmt.type_label(order)}\n",
+    ]
+    if order.cancellation is not None:
+        reason = safe_text(order.cancellation.reason or order.cancellation.reason_code)
+        parts += [(t("ui.detail.cancel_requested"), "bold reverse"), " ", reason, "\n"]
+    if entry.pending:
+        parts += [(t("ui.detail.pending", actions=", ".join(entry.pending)), "italic"), "\n"]
+    parts += _field(
+        t("ui.detail.placed"), f"{_local_time(order.created_at, zone)} ({fmt.age_text(order, now)})"
+    )
+    if fmt.clock_changes_every_second(order):
+        parts += _field(t("ui.detail.accept_within"), fmt.clock_text(order, now))
+    if order.promised_ready_at is not None:
+        parts += _field(t("ui.detail.promised_ready"), _local_time(order.promised_ready_at, zone))
+    parts.append("\n")
+    for line in order.lines:
+        line_total = line.total or line.unit_price.times(line.quantity)
+        parts += [
+            (f"{line.quantity}× ", "bold"),
+            safe_text(line.name, one_line=True),
+            f"  {format_money(line_total)}\n",
+        ]
+        for option in line.options:
+            qty = f"{option.quantity}× " if option.quantity != 1 else ""
+            parts += ["   + ", qty, safe_text(option.name, one_line=True), "\n"]
+        if line.note:
+            parts += [
+                ("   " + t("ui.detail.line_note") + ": ", "dim"),
+                (safe_text(line.note), "italic"),
+                "\n",
+            ]
+    parts.append("\n")
+    totals = order.totals
+    parts += _field(t("ui.detail.subtotal"), format_money(totals.subtotal))
+    if totals.delivery_fee.amount:
+        parts += _field(t("ui.detail.delivery_fee"), format_money(totals.delivery_fee))
+    if totals.discount.amount:
+        parts += _field(t("ui.detail.discount"), "-" + format_money(totals.discount))
+    parts += [(f"{t('ui.detail.total')}: ", "dim"), (format_money(totals.total), "bold"), "\n"]
+    parts += _field(t("ui.detail.payment"), t(f"ui.payment.{order.payment.status.value}"))
+    if order.note:
+        parts += ["\n", (t("ui.detail.order_note") + ": ", "bold"), safe_text(order.note), "\n"]
+    parts.append("\n")
+    parts += _field(t("ui.detail.customer"), safe_text(order.customer.name, one_line=True))
+    parts += _field(t("ui.detail.phone"), safe_text(order.customer.phone, one_line=True))
+    if order.type is OrderType.DELIVERY and order.customer.address is not None:
+        parts += _field(t("ui.detail.address"), safe_text(order.customer.address.text, one_line=True))
+    if order.pickup_code:
+        parts += _field(t("ui.detail.pickup_code"), safe_text(order.pickup_code, one_line=True))
+    return parts
+
+
+def detail_content(entry: QueueEntry, now: datetime, zone: ZoneInfo | None = None) -> Content:
+    return Content.assemble(*detail_parts(entry, now, zone))
+
+
+class OrderDetail(Static):
+    """Shows one order (or a hint when there is none); untrusted text only ever as plain Content."""
+
+    def show(self, entry: QueueEntry | None, now: datetime, zone: ZoneInfo | None = None) -> None:
+        self.update(detail_content(entry, now, zone) if entry else Content(t("ui.detail.none")))
