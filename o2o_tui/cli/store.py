@@ -1,9 +1,131 @@
-"""`o2o store` commands."""
+"""`o2o store`: the store's status from the cache, and pause / busy / resume through the outbox."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
+
+from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors
+from o2o_tui.cli.exits import Exit
+from o2o_tui.cli.output import emit_json, fail, say
+from o2o_tui.cli.sync import OnlineOption, cache_errors, report_outcome
+from o2o_tui.i18n import t
+
+
+def _describe(store: Any) -> str:
+    from o2o_tui.safe_text import safe_text
+
+    status = store.status
+    state = t("store.state." + str(status.state).lower())
+    text = t("store.line", name=safe_text(store.name, one_line=True), state=state)
+    if status.until is not None:
+        text += "  " + t("store.until", at=status.until.isoformat(timespec="minutes"))
+    if status.extra_minutes:
+        text += "  " + t("store.extra", minutes=status.extra_minutes)
+    if status.reason:
+        text += "  " + t("store.reason", reason=safe_text(status.reason, one_line=True))
+    if status.auto:
+        text += "  " + t("store.auto")
+    return text
+
+
+def _store_id(profile: Any) -> str:
+    if not profile.store_id:
+        raise fail(t("store.error.no_store", profile=profile.name), Exit.USAGE)
+    return str(profile.store_id)
+
+
+def _change_status(profile_name: str | None, body_factory: Any, *, online: bool, as_json: bool) -> None:
+    import asyncio
+
+    from o2o_tui.sync.perform import perform
+    from o2o_tui.sync.read_model import ReadModel
+    from o2o_tui.sync.session import profile_cache
+
+    with handle_errors(), cache_errors(), profile_cache(profile_name) as (profile, cache):
+        store_id = _store_id(profile)
+        result = asyncio.run(perform(profile, cache, "store.status", store_id, body_factory(), online=online))
+        store = ReadModel(cache).store(store_id)
+    extra = {"store": _store_json(store)} if as_json and store is not None else None
+    message = _describe(store) if store is not None else t("store.changed")
+    report_outcome(result, as_json=as_json, online=online, done_message=message, extra=extra)
+
+
+def _store_json(store: Any) -> dict[str, Any]:
+    import msgspec
+
+    return msgspec.to_builtins(store)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    store_app = typer.Typer(help=t("store.help"), no_args_is_help=True)
+    app.add_typer(store_app, name="store")
+
+    @store_app.command("status", help=t("store.status.help"))
+    def status(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> None:
+        from o2o_tui.sync.read_model import ReadModel
+        from o2o_tui.sync.session import profile_cache
+
+        with handle_errors(), cache_errors(), profile_cache(profile, read_only=True) as (chosen, cache):
+            store = ReadModel(cache).store(chosen.store_id)
+        if store is None:
+            raise fail(t("store.error.not_cached"), Exit.NOT_FOUND)
+        if as_json:
+            emit_json(_store_json(store))
+            return
+        say(_describe(store))
+
+    @store_app.command("pause", help=t("store.pause.help"))
+    def pause(
+        minutes: int | None = typer.Option(
+            None, "--minutes", min=1, max=24 * 60, help=t("store.option.minutes")
+        ),
+        reason: str = typer.Option("", "--reason", help=t("store.option.reason")),
+        online: bool = OnlineOption,
+        profile: str | None = ProfileOption,
+        as_json: bool = JsonOption,
+    ) -> None:
+        from datetime import UTC, datetime, timedelta
+
+        from o2o_tui.domain.requests import StoreStatusBody
+        from o2o_tui.domain.store import StoreState
+
+        def body() -> StoreStatusBody:
+            until = (
+                None
+                if minutes is None
+                else datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=minutes)
+            )
+            return StoreStatusBody(state=StoreState.PAUSED, until=until, reason=reason)
+
+        _change_status(profile, body, online=online, as_json=as_json)
+
+    @store_app.command("busy", help=t("store.busy.help"))
+    def busy(
+        extra: int = typer.Option(..., "--extra", min=1, max=240, help=t("store.option.extra")),
+        online: bool = OnlineOption,
+        profile: str | None = ProfileOption,
+        as_json: bool = JsonOption,
+    ) -> None:
+        from o2o_tui.domain.requests import StoreStatusBody
+        from o2o_tui.domain.store import StoreState
+
+        _change_status(
+            profile,
+            lambda: StoreStatusBody(state=StoreState.BUSY, extra_minutes=extra),
+            online=online,
+            as_json=as_json,
+        )
+
+    @store_app.command("resume", help=t("store.resume.help"))
+    def resume(
+        online: bool = OnlineOption, profile: str | None = ProfileOption, as_json: bool = JsonOption
+    ) -> None:
+        from o2o_tui.domain.requests import StoreStatusBody
+        from o2o_tui.domain.store import StoreState
+
+        _change_status(
+            profile, lambda: StoreStatusBody(state=StoreState.ONLINE), online=online, as_json=as_json
+        )

@@ -1,9 +1,264 @@
-"""`o2o sync` commands."""
+"""`o2o sync` (run, --once, status) and `o2o conflicts` (list, dismiss); also the cache/outcome helpers the
+orders and store commands share."""
 
 from __future__ import annotations
 
+import contextlib
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
 import typer
+
+from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors
+from o2o_tui.cli.exits import Exit
+from o2o_tui.cli.output import emit_json, fail, say
+from o2o_tui.i18n import t
+
+OnlineOption = typer.Option(False, "--online", help=t("sync.option.online"))
+
+
+@contextlib.contextmanager
+def cache_errors() -> Iterator[None]:
+    """Cache failures as a message and the documented exit code (7 locked, 8 corrupt outbox)."""
+    from offline_cache import CacheError, CacheLockedError, CorruptOutboxError
+
+    try:
+        yield
+    except CacheLockedError as error:
+        raise fail(t("sync.error.locked", message=error.message), Exit.LOCKED) from None
+    except CorruptOutboxError as error:
+        raise fail(t("sync.error.corrupt_outbox", message=error.message), Exit.CORRUPT) from None
+    except CacheError as error:
+        raise fail(t("sync.error.cache", message=error.message), Exit.ERROR) from None
+
+
+def report_outcome(
+    result: Any, *, as_json: bool, online: bool, done_message: str, extra: dict | None = None
+) -> None:
+    """Print what became of an action and exit with its code."""
+    from o2o_tui.sync.perform import Outcome
+
+    if as_json:
+        emit_json({**msgspec_builtins(result), **(extra or {})})
+    if result.outcome is Outcome.DONE:
+        if not as_json:
+            say(done_message)
+        return
+    if result.outcome is Outcome.QUEUED:
+        if not as_json:
+            say(t("sync.queued", reason=result.error or ""))
+        if online:
+            raise typer.Exit(int(Exit.OFFLINE))
+        return
+    if result.outcome is Outcome.NOT_QUEUED:
+        raise fail(t("sync.not_queued", reason=result.error or ""), Exit.OFFLINE)
+    raise fail(t("sync.rejected", explanation=result.explanation or ""), Exit.REJECTED)
+
+
+def msgspec_builtins(value: Any) -> Any:
+    import msgspec
+
+    return msgspec.to_builtins(value)
+
+
+def _age(moment: datetime | None) -> str:
+    if moment is None:
+        return t("sync.never")
+    seconds = max(0, int((datetime.now(UTC) - moment).total_seconds()))
+    if seconds < 120:
+        return t("sync.age.seconds", n=seconds)
+    if seconds < 7200:
+        return t("sync.age.minutes", n=seconds // 60)
+    return t("sync.age.hours", n=seconds // 3600)
+
+
+def _status_line(status: Any) -> str:
+    return t(
+        "sync.status.line",
+        state=t("sync.state." + str(status.state).lower()),
+        pending=status.pending,
+        conflicts=status.conflicts,
+        age=_age(status.last_sync_at),
+    )
+
+
+def _run_forever(profile_name: str | None) -> None:
+    import asyncio
+
+    from o2o_tui.sync.model import ChangeKind
+    from o2o_tui.sync.session import make_client, make_engine, profile_cache
+
+    with profile_cache(profile_name) as (profile, cache):
+        tty = sys.stderr.isatty()
+
+        async def main() -> None:
+            async with make_client(profile, timeout=10.0) as client:
+                engine = make_engine(profile, cache, client)
+                shown = [""]
+
+                def show(change: Any = None) -> None:
+                    if change is not None and change.kind not in (ChangeKind.STATUS, ChangeKind.CONFLICT):
+                        return
+                    line = _status_line(engine.status())
+                    if line == shown[0]:
+                        return
+                    shown[0] = line
+                    sys.stderr.write(("\r\x1b[K" + line) if tty else line + "\n")
+                    sys.stderr.flush()
+
+                engine.subscribe(show)
+                show()
+                await engine.run()
+
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(main())
+        if tty:
+            sys.stderr.write("\n")
+
+
+def _run_once(profile_name: str | None, as_json: bool) -> None:
+    import asyncio
+
+    from o2o_tui.sync.model import SyncState
+    from o2o_tui.sync.session import make_client, make_engine, profile_cache
+
+    with profile_cache(profile_name) as (profile, cache):
+
+        async def main() -> Any:
+            async with make_client(profile) as client:
+                return await make_engine(profile, cache, client).sync_once()
+
+        report = asyncio.run(main())
+    if as_json:
+        emit_json(report)
+    else:
+        say(
+            t(
+                "sync.once.done",
+                state=t("sync.state." + str(report.state).lower()),
+                pushed=report.pushed,
+                rejected=report.rejected,
+                events=report.events,
+                fetched=report.fetched,
+                pending=report.pending,
+                conflicts=report.conflicts,
+            )
+        )
+        if report.error:
+            say(report.error)
+    if report.state is SyncState.OFFLINE:
+        raise typer.Exit(int(Exit.OFFLINE))
+    if report.rejected:
+        raise typer.Exit(int(Exit.REJECTED))
+
+
+def _conflict_json(entry: Any) -> dict[str, Any]:
+    from o2o_tui.sync.explain import explain
+
+    reason = dict(entry.rejection or {})
+    return {
+        "key": entry.key,
+        "action": entry.action,
+        "target": entry.target,
+        "occurred_at": entry.occurred_at,
+        "reason": reason,
+        "explanation": explain(reason, action=entry.action, target=entry.target),
+    }
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    sync_app = typer.Typer(help=t("sync.help"), invoke_without_command=True, no_args_is_help=False)
+    conflicts_app = typer.Typer(help=t("sync.conflicts.help"), no_args_is_help=True)
+    app.add_typer(sync_app, name="sync")
+    app.add_typer(conflicts_app, name="conflicts")
+
+    @sync_app.callback()
+    def sync_main(
+        ctx: typer.Context,
+        once: bool = typer.Option(False, "--once", help=t("sync.option.once")),
+        profile: str | None = ProfileOption,
+        as_json: bool = JsonOption,
+    ) -> None:
+        if ctx.invoked_subcommand is not None:
+            return
+        with handle_errors(), cache_errors():
+            if once:
+                _run_once(profile, as_json)
+            else:
+                _run_forever(profile)
+
+    @sync_app.command("status", help=t("sync.status.help"))
+    def sync_status(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> None:
+        from o2o_tui.sync import tables
+        from o2o_tui.sync.session import profile_cache
+
+        with handle_errors(), cache_errors(), profile_cache(profile, read_only=True) as (_, cache):
+            last = cache.meta_get(tables.META_LAST_SYNC_AT, None)
+            last_at = datetime.fromisoformat(last.replace("Z", "+00:00")) if isinstance(last, str) else None
+            state = cache.meta_get(tables.META_STATE, None) or "OFFLINE"
+            data = {
+                "state": state,
+                "cursor": cache.meta_get(tables.META_CURSOR, None),
+                "last_sync_at": last,
+                "cursor_age_seconds": None if last_at is None else int(time.time() - last_at.timestamp()),
+                "pending": len(cache.outbox.pending()),
+                "conflicts": len(cache.outbox.conflicts()),
+                "last_error": cache.meta_get(tables.META_LAST_ERROR, None),
+            }
+        if as_json:
+            emit_json(data)
+            return
+        say(
+            t(
+                "sync.status.line",
+                state=t("sync.state." + str(state).lower()),
+                pending=data["pending"],
+                conflicts=data["conflicts"],
+                age=_age(last_at),
+            )
+        )
+        if data["last_error"]:
+            say(t("sync.status.last_error", message=data["last_error"]))
+
+    @conflicts_app.command("list", help=t("sync.conflicts.list.help"))
+    def conflicts_list(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> None:
+        from o2o_tui.sync.session import profile_cache
+
+        with handle_errors(), cache_errors(), profile_cache(profile, read_only=True) as (_, cache):
+            rows = [_conflict_json(entry) for entry in cache.outbox.conflicts()]
+        if as_json:
+            emit_json(rows)
+            return
+        if not rows:
+            say(t("sync.conflicts.none"))
+        for row in rows:
+            say(
+                t(
+                    "sync.conflicts.row",
+                    key=row["key"][:8],
+                    when=row["occurred_at"],
+                    explanation=row["explanation"],
+                )
+            )
+
+    @conflicts_app.command("dismiss", help=t("sync.conflicts.dismiss.help"))
+    def conflicts_dismiss(
+        key: str = typer.Argument(..., help=t("sync.conflicts.key")),
+        profile: str | None = ProfileOption,
+    ) -> None:
+        from o2o_tui.sync.session import profile_cache
+
+        with handle_errors(), cache_errors(), profile_cache(profile) as (_, cache):
+            matches = (
+                [e.key for e in cache.outbox.conflicts() if e.key.startswith(key.strip())]
+                if key.strip()
+                else []
+            )
+            if len(matches) != 1:
+                raise fail(t("sync.conflicts.no_such", key=key), Exit.NOT_FOUND)
+            cache.outbox.dismiss(matches[0])
+        say(t("sync.conflicts.dismissed", key=matches[0][:8]))

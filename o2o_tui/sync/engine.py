@@ -1,0 +1,521 @@
+"""The sync engine: push the outbox exactly once, pull the platform's changes into the cache, say how it goes.
+
+Push: entries in outbox order (so in order per target), the entry key as `Idempotency-Key`, the tap time as
+`X-Occurred-At`, the stored body byte for byte. Network faults back off exponentially with jitter and a cap and
+retry the same entry; a final refusal moves the entry to the conflicts with the server's reason and refetches the
+entity, so the view rolls back to the server's truth.
+
+Pull: long-poll events from the stored cursor, drop redeliveries, fetch the changed entities, then write them and
+the new cursor in one durable batch. A full resync when the server says so, when the cache was reset, or after a
+long outage.
+
+Every cache call runs on the cache's single thread (`cache.executor`), so an event loop never waits on disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import random
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import msgspec
+
+from o2o_tui.client.actions import encode_body, route
+from o2o_tui.client.errors import PlatformError, Unauthorized, Unreachable
+from o2o_tui.domain.events import EntityKind, EventPage
+from o2o_tui.sync import tables
+from o2o_tui.sync.backoff import Backoff
+from o2o_tui.sync.fetch import Delta, entity_key, fetch_entities, fetch_snapshot, newest_per_entity, table_of
+from o2o_tui.sync.model import Change, ChangeKind, SyncReport, SyncState, SyncStatus
+from o2o_tui.sync.retention import RetentionPolicy, apply_retention
+from o2o_tui.sync.scope import Scope
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[[Change], None]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _parse_time(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+class SyncSettings(msgspec.Struct, frozen=True):
+    poll_wait: float = 25.0  # long-poll hold, seconds
+    page_limit: int = 500
+    resync_after: timedelta = timedelta(hours=1)  # an outage longer than this ends with a full resync
+    backoff_base: float = 0.2
+    backoff_cap: float = 30.0
+    push_batch: int = 50  # confirmed results written to the cache in one batch
+    retention: RetentionPolicy = RetentionPolicy()
+    retention_every: float = 600.0
+    seen_window: int = 2000  # event ids remembered to drop redeliveries
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        client: Any,
+        cache: Any,
+        *,
+        scope: Scope,
+        clock: Callable[[], datetime] = utcnow,
+        settings: SyncSettings | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._client = client
+        self._cache = cache
+        self._scope = scope
+        self._clock = clock
+        self._settings = settings or SyncSettings()
+        rng = rng or random.Random()
+        self._pull_backoff = Backoff(self._settings.backoff_base, self._settings.backoff_cap, rng=rng)
+        self._push_backoff = Backoff(self._settings.backoff_base, self._settings.backoff_cap, rng=rng)
+        self._listeners: list[Listener] = []
+        self._state = SyncState.OFFLINE
+        self._last_error: str | None = None
+        self._cursor: str | None = cache.meta_get(tables.META_CURSOR, None)
+        self._last_sync_at = _parse_time(cache.meta_get(tables.META_LAST_SYNC_AT, None))
+        self._seen: list[int] = list(cache.meta_get(tables.META_SEEN_EVENTS, []) or [])
+        self._seen_set = set(self._seen)
+        self._need_resync = bool(getattr(cache, "was_reset", False)) or self._cursor is None
+        self._pending = len(cache.outbox.pending())
+        self._conflicts = len(cache.outbox.conflicts())
+        self._wake: asyncio.Event | None = None
+        self._pull_lock: asyncio.Lock | None = None
+        self._push_lock: asyncio.Lock | None = None
+        self._stopping = False
+
+    # -- observing ----------------------------------------------------------------------------------------
+    def subscribe(self, callback: Listener) -> Callable[[], None]:
+        """`callback(Change)` after every change the engine writes; returns the function that unsubscribes."""
+        self._listeners.append(callback)
+
+        def unsubscribe() -> None:
+            with contextlib.suppress(ValueError):
+                self._listeners.remove(callback)
+
+        return unsubscribe
+
+    def _emit(self, change: Change) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(change)
+            except Exception:  # a broken observer must not stop sync
+                log.exception("sync listener failed")
+
+    def status(self) -> SyncStatus:
+        return SyncStatus(
+            state=self._state,
+            pending=self._pending,
+            conflicts=self._conflicts,
+            last_sync_at=self._last_sync_at,
+            last_error=self._last_error,
+            cursor=self._cursor,
+        )
+
+    def _set_state(self, state: SyncState, error: str | None = None) -> None:
+        changed = state != self._state or error != self._last_error
+        self._state = state
+        self._last_error = error
+        if changed:
+            self._emit(Change(kind=ChangeKind.STATUS))
+
+    # -- plumbing -----------------------------------------------------------------------------------------
+    async def _io(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._cache.executor, functools.partial(fn, *args, **kwargs))
+
+    def _locks(self) -> tuple[asyncio.Event, asyncio.Lock, asyncio.Lock]:
+        if self._wake is None or self._pull_lock is None or self._push_lock is None:
+            self._wake, self._pull_lock, self._push_lock = asyncio.Event(), asyncio.Lock(), asyncio.Lock()
+        return self._wake, self._pull_lock, self._push_lock
+
+    async def _refresh_counts(self) -> None:
+        def counts() -> tuple[int, int]:
+            return len(self._cache.outbox.pending()), len(self._cache.outbox.conflicts())
+
+        pending, conflicts = await self._io(counts)
+        if (pending, conflicts) != (self._pending, self._conflicts):
+            self._pending, self._conflicts = pending, conflicts
+            self._emit(Change(kind=ChangeKind.STATUS))
+
+    def _write_delta(self, delta: Delta, meta: dict[str, Any]) -> None:
+        """Entities and meta (the cursor) in one durable write. Runs on the cache thread."""
+        with self._cache.write_batch():
+            for table in delta.replace:
+                self._cache.table(table).replace_all(delta.upserts.get(table, {}))
+            for table, docs in delta.upserts.items():
+                if table not in delta.replace and docs:
+                    self._cache.table(table).upsert_many(docs)
+            for table, ids in delta.removals.items():
+                if table in delta.replace:
+                    continue
+                for entity_id in ids:
+                    self._cache.table(table).remove(entity_id)
+            if meta:
+                self._cache.meta_set_many(meta)
+
+    def _emit_delta(self, delta: Delta) -> None:
+        for change in delta.changes():
+            self._emit(change)
+
+    # -- submit -------------------------------------------------------------------------------------------
+    async def submit(
+        self, action: str, target: str, body: msgspec.Struct, *, base_version: int | None = None
+    ) -> Any:
+        """Queue an action durably (fsync before return), show it in the view, wake the pusher."""
+        payload = encode_body(action, body).decode("utf-8")
+        entry = await self._io(
+            self._cache.outbox.append,
+            action,
+            target,
+            payload,
+            base_version=base_version,
+            occurred_at=iso(self._clock()),
+        )
+        self._pending += 1
+        self._emit(Change(kind=route(action).entity, ids=frozenset({target.split("/")[0]})))
+        self._emit(Change(kind=ChangeKind.STATUS))
+        if self._wake is not None:
+            self._wake.set()
+        return entry
+
+    # -- push ---------------------------------------------------------------------------------------------
+    async def push_pending(self) -> tuple[int, int]:
+        """Send every pending entry once, in order. Returns (done, rejected). Raises `PlatformError` on the
+        first fault that is not final (network, 5xx, 401): the entry stays pending for the next try."""
+        _, _, push_lock = self._locks()
+        async with push_lock:
+            done = rejected = 0
+            while True:
+                entries = await self._io(self._cache.outbox.pending)
+                if not entries:
+                    return done, rejected
+                batch_done, batch_rejected = await self._push_batch(entries[: self._settings.push_batch])
+                done += batch_done
+                rejected += batch_rejected
+
+    async def _push_batch(self, entries: list[Any]) -> tuple[int, int]:
+        confirmed: list[tuple[Any, Any]] = []  # (entry, result)
+        rejected = 0
+        try:
+            for entry in entries:
+                try:
+                    result = await self._send(entry)
+                except PlatformError as error:
+                    if not error.is_final:
+                        await self._io(
+                            self._cache.outbox.record_attempt, entry.key, error.message or error.code
+                        )
+                        raise
+                    await self._flush_confirmed(confirmed)
+                    confirmed = []
+                    await self._reject(entry, error)
+                    rejected += 1
+                    continue
+                confirmed.append((entry, result))
+        finally:
+            await self._flush_confirmed(confirmed)
+        return len(confirmed), rejected
+
+    async def _send(self, entry: Any) -> Any:
+        action_route = route(entry.action)
+        if_match = entry.base_version if action_route.conditional else None
+        return await self._client.send(
+            entry.action,
+            entry.target,
+            entry.body.encode("utf-8"),
+            key=entry.key,
+            occurred_at=entry.occurred_at,
+            if_match=if_match,
+        )
+
+    async def _flush_confirmed(self, confirmed: list[tuple[Any, Any]]) -> None:
+        """Write the server's answers to the cache first, then mark the entries done (so the view never shows
+        the old snapshot in between; a crash in between replays the same keys, which changes nothing)."""
+        if not confirmed:
+            return
+        delta = Delta(upserts={}, removals={}, replace=set())
+        for _, result in confirmed:
+            table = table_of(result)
+            if table is not None:
+                delta.put(table, entity_key(result), result)
+
+        def write() -> None:
+            if delta.size():
+                self._write_delta(delta, {})
+            for entry, _ in confirmed:
+                self._cache.outbox.mark_done(entry.key)
+
+        await self._io(write)
+        self._pending = max(0, self._pending - len(confirmed))
+        self._emit_delta(delta)
+        self._emit(Change(kind=ChangeKind.STATUS))
+
+    async def _reject(self, entry: Any, error: PlatformError) -> None:
+        """A final refusal: keep the reason, refetch the entity so the view shows the server's truth."""
+        reason: dict[str, Any] = {"code": error.code, "message": error.message, "status": error.status}
+        detail = error.detail
+        if detail is not None:
+            for name in ("field", "to", "current_version"):
+                if getattr(detail, name) is not None:
+                    reason[name] = getattr(detail, name)
+            if detail.from_ is not None:
+                reason["from"] = detail.from_
+        delta = Delta(upserts={}, removals={}, replace=set())
+        kind = EntityKind(route(entry.action).entity)
+        entity_id = entry.target.split("/")[0]
+        with contextlib.suppress(PlatformError):
+            fetched = await fetch_entities(self._client, [(kind, entity_id, False)])
+            delta = fetched
+        current = delta.upserts.get(tables.TABLE_FOR[kind], {}).get(entity_id)
+        if kind is EntityKind.ORDER:
+            if current is None:
+                current = await self._io(self._cache.table(tables.ORDERS).get, entity_id)
+            if current is not None:
+                reason["order_number"] = current.get("number")
+                reason["current_status"] = current.get("status")
+                reason["cancelled_by"] = _cancelled_by(current)
+
+        def write() -> None:
+            if delta.size():
+                self._write_delta(delta, {})
+            self._cache.outbox.mark_rejected(entry.key, reason)
+
+        await self._io(write)
+        self._pending = max(0, self._pending - 1)
+        self._conflicts += 1
+        self._emit_delta(delta)
+        self._emit(Change(kind=ChangeKind.CONFLICT, ids=frozenset({entry.key})))
+        self._emit(Change(kind=ChangeKind.STATUS))
+
+    # -- pull ---------------------------------------------------------------------------------------------
+    async def pull_once(self, wait: float = 0.0) -> tuple[int, int]:
+        """One poll (and a full resync first when needed). Returns (events applied, entities fetched)."""
+        _, pull_lock, _ = self._locks()
+        async with pull_lock:
+            fetched = 0
+            if self._outage_too_long():
+                self._need_resync = True
+            if self._need_resync:
+                fetched += await self._resync(None)
+            page: EventPage = await self._client.events(
+                self._cursor, wait=wait, limit=self._settings.page_limit
+            )
+            if page.resync:
+                fetched += await self._resync(page.cursor)
+                return 0, fetched
+            applied, page_fetched = await self._apply_page(page)
+            return applied, fetched + page_fetched
+
+    def _outage_too_long(self) -> bool:
+        if self._last_sync_at is None:
+            return False
+        return self._clock() - self._last_sync_at > self._settings.resync_after
+
+    async def _head_cursor(self) -> str | None:
+        """The server's newest cursor, read before the snapshot so nothing between the two is missed."""
+        cursor: str | None = None
+        while True:
+            page = await self._client.events(cursor, wait=0, limit=self._settings.page_limit)
+            if page.resync:  # the server gave us its head with the resync flag
+                return page.cursor
+            if not page.events or page.cursor == cursor:
+                return page.cursor
+            cursor = page.cursor
+            if len(page.events) < self._settings.page_limit:
+                return cursor
+
+    async def _resync(self, head: str | None) -> int:
+        self._set_state(SyncState.RESYNCING)
+        if head is None:
+            head = await self._head_cursor()
+        since = self._clock() - self._settings.retention.prune_ended_after
+        delta = await fetch_snapshot(self._client, self._scope, since)
+        now = self._clock()
+        meta = {
+            tables.META_CURSOR: head,
+            tables.META_LAST_SYNC_AT: iso(now),
+            tables.META_SEEN_EVENTS: [],
+            tables.META_SCOPE: msgspec.to_builtins(self._scope),
+        }
+        await self._io(self._write_delta, delta, meta)
+        self._cursor, self._last_sync_at, self._need_resync = head, now, False
+        self._seen, self._seen_set = [], set()
+        self._emit_delta(delta)
+        self._set_state(SyncState.ONLINE)
+        return delta.size()
+
+    async def _apply_page(self, page: EventPage) -> tuple[int, int]:
+        fresh = [e for e in page.events if e.id not in self._seen_set]
+        newest = newest_per_entity(fresh)
+
+        def stale_keys() -> set[tuple[EntityKind, str]]:
+            # entities whose cached copy is already at least as new as the event: nothing to fetch
+            known = set()
+            for (kind, entity_id), event in newest.items():
+                doc = self._cache.table(tables.TABLE_FOR[kind]).get(entity_id)
+                if doc is not None and doc.get("version", -1) >= event.version and not _is_delete(event.type):
+                    known.add((kind, entity_id))
+            return known
+
+        known = await self._io(stale_keys) if newest else set()
+        wanted = [(k, i, _is_delete(e.type)) for (k, i), e in newest.items() if (k, i) not in known]
+        delta = await fetch_entities(self._client, wanted)
+        seen = (self._seen + [e.id for e in fresh])[-self._settings.seen_window :]
+        now = self._clock()
+        meta = {
+            tables.META_CURSOR: page.cursor,
+            tables.META_LAST_SYNC_AT: iso(now),
+            tables.META_SEEN_EVENTS: seen,
+        }
+        await self._io(self._write_delta, delta, meta)
+        self._cursor, self._last_sync_at = page.cursor, now
+        self._seen, self._seen_set = seen, set(seen)
+        self._emit_delta(delta)
+        self._set_state(SyncState.ONLINE)
+        return len(fresh), delta.size()
+
+    # -- loops --------------------------------------------------------------------------------------------
+    async def sync_once(self) -> SyncReport:
+        """Push everything pending, then pull until caught up (for the CLI)."""
+        report = SyncReport()
+        try:
+            report.pushed, report.rejected = await self.push_pending()
+            report.resynced = self._need_resync or self._outage_too_long()
+            while True:
+                applied, fetched = await self.pull_once(0.0)
+                report.events += applied
+                report.fetched += fetched
+                if applied < self._settings.page_limit:
+                    break
+            self._set_state(SyncState.ONLINE)
+        except PlatformError as error:
+            self._on_fault(error)
+            report.error = error.i18n_message()
+        await self._refresh_counts()
+        await self._io(self._save_state)
+        report.state, report.pending, report.conflicts = self._state, self._pending, self._conflicts
+        return report
+
+    def _on_fault(self, error: PlatformError) -> None:
+        state = (
+            SyncState.OFFLINE
+            if isinstance(error, Unreachable | Unauthorized) or not error.is_final
+            else self._state
+        )
+        self._set_state(state, error.i18n_message())
+
+    def _save_state(self) -> None:
+        self._cache.meta_set_many(
+            {tables.META_STATE: str(self._state), tables.META_LAST_ERROR: self._last_error}
+        )
+
+    async def run(self) -> None:
+        """Push, pull and retention loops until cancelled or `stop()`."""
+        wake, _, _ = self._locks()
+        self._stopping = False
+        wake.set()
+        tasks = [
+            asyncio.create_task(self._push_loop(), name="sync-push"),
+            asyncio.create_task(self._pull_loop(), name="sync-pull"),
+            asyncio.create_task(self._retention_loop(), name="sync-retention"),
+        ]
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            with contextlib.suppress(Exception):
+                await self._io(self._save_state)
+
+    def stop(self) -> None:
+        self._stopping = True
+        if self._wake is not None:
+            self._wake.set()
+
+    async def _push_loop(self) -> None:
+        wake, _, _ = self._locks()
+        while not self._stopping:
+            await wake.wait()
+            wake.clear()
+            if self._stopping:
+                return
+            try:
+                done, rejected = await self.push_pending()
+                self._push_backoff.reset()
+                if (done or rejected) and self._state is SyncState.OFFLINE:
+                    self._set_state(SyncState.ONLINE)
+            except PlatformError as error:
+                self._on_fault(error)
+                await self._sleep(self._push_backoff.next_delay(), until=wake)
+                wake.set()
+            await self._refresh_counts()
+
+    async def _pull_loop(self) -> None:
+        # Each poll re-arms only after the previous one finished: polls never overlap.
+        while not self._stopping:
+            try:
+                await self.pull_once(self._settings.poll_wait)
+                self._pull_backoff.reset()
+                if self._pending and self._wake is not None:
+                    self._wake.set()  # the link works again: retry the queue now, not after its backoff
+            except PlatformError as error:
+                self._on_fault(error)
+                await self._sleep(self._pull_backoff.next_delay())
+
+    async def _retention_loop(self) -> None:
+        while not self._stopping:
+            await self.apply_retention()
+            await self._sleep(self._settings.retention_every)
+
+    async def apply_retention(self) -> tuple[int, int]:
+        purged, pruned = await self._io(apply_retention, self._cache, self._settings.retention, self._clock())
+        if purged or pruned:
+            self._emit(Change(kind=ChangeKind.ORDER))
+        return purged, pruned
+
+    async def _sleep(self, seconds: float, *, until: asyncio.Event | None = None) -> None:
+        """Wait `seconds`, or less when `until` is set or the engine stops."""
+        deadline = asyncio.get_running_loop().time() + seconds
+        while not self._stopping:
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0 or (until is not None and until.is_set()):
+                return
+            step = min(remaining, 0.5)
+            if until is None:
+                await asyncio.sleep(step)
+            else:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(until.wait(), step)
+
+
+def _is_delete(event_type: str) -> bool:
+    return event_type.endswith(".deleted")
+
+
+def _cancelled_by(order_doc: dict[str, Any]) -> str | None:
+    cancellation = order_doc.get("cancellation")
+    if isinstance(cancellation, dict) and cancellation.get("requested_by"):
+        return str(cancellation["requested_by"])
+    code = str(order_doc.get("cancel_reason_code") or "").upper()
+    return "CUSTOMER" if "CUSTOMER" in code else None

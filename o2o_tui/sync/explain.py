@@ -1,0 +1,49 @@
+"""A person's explanation of a refused action: what was tried, what the platform said, and why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from o2o_tui.i18n import t
+
+
+def action_label(action: str) -> str:
+    """`order.confirm` -> "accept" in the user's language (falls back to the raw action name)."""
+    key = "sync.action." + action.replace(".", "_")
+    label = t(key)
+    return action if label == key else label
+
+
+def subject_label(action: str, target: str, number: int | None) -> str:
+    if action.startswith("order.") and number is not None:
+        return t("sync.subject.order", number=f"#{number:04d}")
+    if action.startswith("store."):
+        return t("sync.subject.store")
+    return t("sync.subject.other", target=target[:8])
+
+
+def explain(reason: dict[str, Any], *, action: str, target: str) -> str:
+    """Render a stored rejection reason (as written by the engine) in the current language."""
+    number = reason.get("order_number")
+    subject = subject_label(action, target, number if isinstance(number, int) else None)
+    what = action_label(action)
+    code = reason.get("code", "")
+    now_status = reason.get("current_status")
+    if now_status == "CANCELLED":
+        by = reason.get("cancelled_by")
+        if by == "CUSTOMER":
+            return t("sync.explain.cancelled_by_customer", subject=subject, action=what)
+        return t("sync.explain.cancelled", subject=subject, action=what)
+    if code == "illegal_transition" and now_status:
+        return t("sync.explain.moved_on", subject=subject, action=what, status=now_status)
+    if code == "wrong_code":
+        return t("sync.explain.wrong_code", subject=subject, action=what)
+    if code == "stale_version":
+        return t("sync.explain.stale", subject=subject, action=what)
+    if code == "validation":
+        return t("sync.explain.validation", subject=subject, action=what, field=reason.get("field") or "?")
+    if code in ("forbidden", "unauthorized"):
+        return t("sync.explain.forbidden", subject=subject, action=what)
+    if code == "not_found":
+        return t("sync.explain.not_found", subject=subject, action=what)
+    return t("sync.explain.other", subject=subject, action=what, message=reason.get("message") or code)

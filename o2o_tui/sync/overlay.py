@@ -1,0 +1,114 @@
+"""Optimistic view: a pending outbox entry applied on top of the server's last snapshot.
+
+The transition rules come from `o2o_tui.domain.transitions` (never re-declared here). An entry whose action is
+illegal on the snapshot changes nothing in the view: it stays queued and the server will decide.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import msgspec
+
+from o2o_tui.domain.fleet import Delivery
+from o2o_tui.domain.order import Order, OrderStatus
+from o2o_tui.domain.store import Store, StoreStatus
+from o2o_tui.domain.transitions import (
+    DELIVERY_TRANSITIONS,
+    ORDER_TRANSITIONS,
+    DeliveryAction,
+    OrderAction,
+    TransitionCheck,
+    check_delivery_transition,
+    check_order_transition,
+)
+
+# Outbox action name -> the state-machine action it performs on the order.
+_ORDER_ACTIONS: dict[str, OrderAction] = {
+    "order.confirm": OrderAction.CONFIRM,
+    "order.reject": OrderAction.REJECT,
+    "order.preparing": OrderAction.PREPARING,
+    "order.ready": OrderAction.READY,
+    "order.dispatch": OrderAction.DISPATCH,
+    "order.handoff": OrderAction.HANDOFF,
+    "order.delivered": OrderAction.DELIVERED,
+    "order.cancel": OrderAction.CANCEL,
+    "order.cancellation.accept": OrderAction.CANCEL,
+}
+
+
+def _body(entry: Any) -> dict[str, Any]:
+    try:
+        value = msgspec.json.decode(entry.body)
+    except (msgspec.DecodeError, TypeError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _occurred(entry: Any) -> datetime | None:
+    value = getattr(entry, "occurred_at", None)
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return None
+
+
+def order_action_of(action: str) -> OrderAction | None:
+    return _ORDER_ACTIONS.get(action)
+
+
+def apply_to_order(order: Order, entry: Any) -> Order:
+    """`order` as it will be once `entry` is applied (unchanged when the entry would be refused)."""
+    if entry.action == "order.cancellation.deny":
+        return msgspec.structs.replace(order, cancellation=None)
+    action = _ORDER_ACTIONS.get(entry.action)
+    if action is None:
+        return order
+    if check_order_transition(order.status, order.type, action) is not TransitionCheck.APPLY:
+        return order
+    body = _body(entry)
+    changes: dict[str, Any] = {"status": ORDER_TRANSITIONS[action].target}
+    tapped = _occurred(entry)
+    if action is OrderAction.CONFIRM:
+        minutes = body.get("preparation_minutes")
+        if isinstance(minutes, int):
+            changes["preparation_minutes"] = minutes
+            if tapped is not None:
+                changes["promised_ready_at"] = tapped + timedelta(minutes=minutes)
+        changes["confirmed_at"] = tapped
+    elif action is OrderAction.READY:
+        changes["ready_at"] = tapped
+    if changes["status"] in (OrderStatus.CANCELLED, OrderStatus.DELIVERED):
+        changes["ended_at"] = tapped
+        changes["cancellation"] = None
+    if action in (OrderAction.REJECT, OrderAction.CANCEL) and isinstance(body.get("reason_code"), str):
+        changes["cancel_reason_code"] = body["reason_code"]
+    return msgspec.structs.replace(order, **changes)
+
+
+def apply_to_store(store: Store, entry: Any) -> Store:
+    if entry.action != "store.status":
+        return store
+    try:
+        status = msgspec.convert(_body(entry), StoreStatus)
+    except msgspec.ValidationError:
+        return store
+    return msgspec.structs.replace(store, status=status)
+
+
+def apply_to_delivery(delivery: Delivery, entry: Any) -> Delivery:
+    prefix, _, name = entry.action.partition(".")
+    if prefix != "delivery":
+        return delivery
+    try:
+        action = DeliveryAction(name.replace("_", "-"))
+    except ValueError:
+        return delivery
+    if check_delivery_transition(delivery.status, action) is not TransitionCheck.APPLY:
+        return delivery
+    return msgspec.structs.replace(delivery, status=DELIVERY_TRANSITIONS[action][1])

@@ -1,0 +1,72 @@
+"""One user action from a command line: queue it durably, push at once, report what became of it."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+import msgspec
+
+from o2o_tui.client.errors import PlatformError, Unreachable
+from o2o_tui.config import Profile
+from o2o_tui.sync.explain import explain
+from o2o_tui.sync.session import make_client, make_engine
+
+
+class Outcome(enum.StrEnum):
+    DONE = "done"  # the platform applied it
+    QUEUED = "queued"  # in the outbox; sent when the platform is reachable
+    REJECTED = "rejected"  # refused for good: in the conflicts
+    NOT_QUEUED = "not_queued"  # --online and the platform is unreachable: nothing was queued
+
+
+class ActionResult(msgspec.Struct):
+    outcome: Outcome
+    key: str | None = None
+    action: str = ""
+    target: str = ""
+    reason: dict[str, Any] | None = None
+    explanation: str | None = None
+    error: str | None = None  # why it is queued / not queued, for a person
+
+
+async def perform(
+    profile: Profile,
+    cache: Any,
+    action: str,
+    target: str,
+    body: msgspec.Struct,
+    *,
+    online: bool = False,
+    base_version: int | None = None,
+    timeout: float = 10.0,
+) -> ActionResult:
+    async with make_client(profile, timeout=timeout) as client:
+        engine = make_engine(profile, cache, client)
+        if online:
+            try:
+                await client.me()
+            except Unreachable as error:
+                return ActionResult(
+                    Outcome.NOT_QUEUED, action=action, target=target, error=error.i18n_message()
+                )
+        entry = await engine.submit(action, target, body, base_version=base_version)
+        error_text = None
+        try:
+            await engine.push_pending()
+        except PlatformError as error:
+            error_text = error.i18n_message()
+        current = await cache.call(cache.outbox.get, entry.key)
+    if current is None:
+        return ActionResult(Outcome.DONE, key=entry.key, action=action, target=target)
+    if current.rejection is not None:
+        reason = dict(current.rejection)
+        return ActionResult(
+            Outcome.REJECTED,
+            key=entry.key,
+            action=action,
+            target=target,
+            reason=reason,
+            explanation=explain(reason, action=action, target=target),
+        )
+    return ActionResult(Outcome.QUEUED, key=entry.key, action=action, target=target, error=error_text)

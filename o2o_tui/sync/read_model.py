@@ -1,0 +1,164 @@
+"""What screens and commands show: the last server snapshot with this device's pending outbox applied on top.
+
+Synchronous (the CLI reads it straight from a `ProfileCache`; async code calls it on the cache's executor).
+Documents are decoded into domain structs once per (id, version) and kept, so repeated reads stay cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+import msgspec
+
+from o2o_tui.domain.fleet import Courier, Delivery
+from o2o_tui.domain.menu import Menu
+from o2o_tui.domain.order import Order, OrderStatus
+from o2o_tui.domain.store import Store
+from o2o_tui.sync import tables
+from o2o_tui.sync.overlay import apply_to_delivery, apply_to_order, apply_to_store
+
+T = TypeVar("T")
+
+
+class OrderView(msgspec.Struct, frozen=True):
+    order: Order
+    pending: list[str] = []  # action names of this device's queued, not yet confirmed entries
+    is_pending: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        data = msgspec.to_builtins(self.order)
+        data["display_number"] = self.order.display_number
+        data["pending_actions"] = list(self.pending)
+        data["is_pending"] = self.is_pending
+        return data
+
+
+class AmbiguousReference(LookupError):
+    """An id prefix that matches several orders."""
+
+    def __init__(self, reference: str, candidates: list[str]) -> None:
+        super().__init__(reference)
+        self.reference = reference
+        self.candidates = candidates
+
+
+def _docs(table: Any) -> list[dict[str, Any]]:
+    found = table.all()
+    return list(found.values()) if isinstance(found, dict) else list(found)
+
+
+def parse_day_number(reference: str) -> int | None:
+    """`#0042` or `42` -> 42; anything else -> None."""
+    text = reference.strip().removeprefix("#")
+    return int(text) if text.isdigit() and len(text) <= 6 else None
+
+
+class ReadModel:
+    def __init__(self, cache: Any) -> None:
+        self._cache = cache
+        self._decoded: dict[tuple[str, str], tuple[int, Any]] = {}
+
+    # -- decoding -----------------------------------------------------------------------------------------
+    def _decode(self, table: str, doc: dict[str, Any], kind: type[T]) -> T | None:
+        key = (table, str(doc.get("id", doc.get("store_id", ""))))
+        version = doc.get("version", -1)
+        memo = self._decoded.get(key)
+        if memo is not None and memo[0] == version:
+            return memo[1]
+        try:
+            value = msgspec.convert(doc, kind)
+        except msgspec.ValidationError:
+            return None  # a document this build cannot read; the next resync replaces it
+        self._decoded[key] = (version, value)
+        return value
+
+    def _all(self, table: str, kind: type[T]) -> list[T]:
+        values = (self._decode(table, doc, kind) for doc in _docs(self._cache.table(table)))
+        return [v for v in values if v is not None]
+
+    def _one(self, table: str, entity_id: str, kind: type[T]) -> T | None:
+        doc = self._cache.table(table).get(entity_id)
+        return None if doc is None else self._decode(table, doc, kind)
+
+    def _pending_by_target(self) -> dict[str, list[Any]]:
+        grouped: dict[str, list[Any]] = {}
+        for entry in self._cache.outbox.pending():
+            grouped.setdefault(entry.target, []).append(entry)
+        return grouped
+
+    # -- orders -------------------------------------------------------------------------------------------
+    @staticmethod
+    def _view(order: Order, entries: Iterable[Any]) -> OrderView:
+        names = []
+        for entry in entries:
+            order = apply_to_order(order, entry)
+            names.append(entry.action)
+        return OrderView(order=order, pending=names, is_pending=bool(names))
+
+    def orders(self, status: OrderStatus | str | None = None) -> list[OrderView]:
+        """Every cached order (oldest first), optionally only those whose shown status is `status`."""
+        pending = self._pending_by_target()
+        views = [self._view(o, pending.get(o.id, ())) for o in self._all(tables.ORDERS, Order)]
+        if status is not None:
+            views = [v for v in views if v.order.status == status]
+        views.sort(key=lambda v: (v.order.created_at, v.order.number))
+        return views
+
+    def resolve_order_id(self, reference: str) -> str | None:
+        """A full id, a unique id prefix, or a day number (`#0042`/`42`, the latest order with it)."""
+        table = self._cache.table(tables.ORDERS)
+        reference = reference.strip()
+        if reference and table.get(reference) is not None:
+            return reference
+        docs = _docs(table)
+        number = parse_day_number(reference)
+        if number is not None:
+            matching = [d for d in docs if d.get("number") == number]
+            if matching:
+                return str(max(matching, key=lambda d: str(d.get("created_at", "")))["id"])
+        if len(reference) < 4:
+            return None
+        by_prefix = sorted(str(d["id"]) for d in docs if str(d.get("id", "")).startswith(reference))
+        if len(by_prefix) > 1:
+            raise AmbiguousReference(reference, by_prefix)
+        return by_prefix[0] if by_prefix else None
+
+    def order(self, reference: str) -> OrderView | None:
+        order_id = self.resolve_order_id(reference)
+        if order_id is None:
+            return None
+        order = self._one(tables.ORDERS, order_id, Order)
+        if order is None:
+            return None
+        return self._view(order, self._cache.outbox.pending_for(order_id))
+
+    # -- store, menu, fleet -------------------------------------------------------------------------------
+    def store(self, store_id: str | None = None) -> Store | None:
+        stores = self._all(tables.STORES, Store)
+        if store_id is not None:
+            stores = [s for s in stores if s.id == store_id]
+        if not stores:
+            return None
+        store = stores[0]
+        for entry in self._cache.outbox.pending_for(store.id):
+            store = apply_to_store(store, entry)
+        return store
+
+    def menu(self, store_id: str | None = None) -> Menu | None:
+        menus = self._all(tables.MENUS, Menu)
+        if store_id is not None:
+            menus = [m for m in menus if m.store_id == store_id]
+        return menus[0] if menus else None
+
+    def couriers(self) -> list[Courier]:
+        return sorted(self._all(tables.COURIERS, Courier), key=lambda c: c.name)
+
+    def deliveries(self) -> list[Delivery]:
+        pending = self._pending_by_target()
+        shown = []
+        for delivery in self._all(tables.DELIVERIES, Delivery):
+            for entry in pending.get(delivery.id, ()):
+                delivery = apply_to_delivery(delivery, entry)
+            shown.append(delivery)
+        return sorted(shown, key=lambda d: d.created_at)

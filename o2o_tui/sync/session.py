@@ -1,0 +1,64 @@
+"""Opening a profile's cache and engine for one CLI command (or a TUI session).
+
+Heavy parts (the engine, the async client) are imported inside the functions that need them, so a read-only
+command such as `o2o orders list` pays only for the cache and the read model.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+from o2o_tui.config import Profile, load_profile, profile_cache_dir
+from o2o_tui.domain.identity import Role
+from o2o_tui.sync.scope import Scope
+from offline_cache import CacheLockedError, ProfileCache, open_profile_cache
+
+
+def scope_of(profile: Profile) -> Scope:
+    try:
+        role = Role(profile.role)
+    except ValueError:
+        role = Role.MERCHANT
+    return Scope(role=role, store_id=profile.store_id, courier_id=profile.courier_id)
+
+
+def open_cache(
+    profile: Profile, *, read_only: bool = False, fall_back_to_read_only: bool = False
+) -> ProfileCache:
+    """The profile's cache. Raises `CacheLockedError` (naming the holder) when another process writes to it,
+    unless `fall_back_to_read_only`, which then opens it read-only."""
+    directory = profile_cache_dir(profile)
+    if read_only:
+        return open_profile_cache(directory, read_only=True)
+    try:
+        return open_profile_cache(directory)
+    except CacheLockedError:
+        if not fall_back_to_read_only:
+            raise
+        return open_profile_cache(directory, read_only=True)
+
+
+@contextlib.contextmanager
+def profile_cache(
+    name: str | None, *, read_only: bool = False, fall_back_to_read_only: bool = False
+) -> Iterator[tuple[Profile, ProfileCache]]:
+    profile = load_profile(name)
+    cache = open_cache(profile, read_only=read_only, fall_back_to_read_only=fall_back_to_read_only)
+    try:
+        yield profile, cache
+    finally:
+        cache.close()
+
+
+def make_engine(profile: Profile, cache: ProfileCache, client: Any, **settings: Any) -> Any:
+    from o2o_tui.sync.engine import SyncEngine, SyncSettings
+
+    return SyncEngine(client, cache, scope=scope_of(profile), settings=SyncSettings(**settings))
+
+
+def make_client(profile: Profile, *, timeout: float = 10.0) -> Any:
+    from o2o_tui.client import AsyncPlatformClient
+
+    return AsyncPlatformClient(profile.url, profile.token, timeout=timeout)

@@ -1,0 +1,26 @@
+"""Names of the cache tables and meta keys the sync engine owns (the cache itself knows only JSON documents)."""
+
+from __future__ import annotations
+
+from o2o_tui.domain.events import EntityKind
+
+ORDERS = "orders"
+STORES = "stores"
+MENUS = "menus"  # keyed by store id
+COURIERS = "couriers"
+DELIVERIES = "deliveries"
+
+TABLE_FOR: dict[EntityKind, str] = {
+    EntityKind.ORDER: ORDERS,
+    EntityKind.STORE: STORES,
+    EntityKind.MENU: MENUS,
+    EntityKind.COURIER: COURIERS,
+    EntityKind.DELIVERY: DELIVERIES,
+}
+
+META_CURSOR = "sync.cursor"
+META_LAST_SYNC_AT = "sync.last_sync_at"  # ISO time of the last good pull
+META_STATE = "sync.state"  # the last state a running engine saw (for `o2o sync status` in another process)
+META_LAST_ERROR = "sync.last_error"
+META_SEEN_EVENTS = "sync.seen_event_ids"  # a bounded window of applied event ids, to drop redeliveries
+META_SCOPE = "sync.scope"
