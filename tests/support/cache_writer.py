@@ -1,0 +1,186 @@
+"""A cache writer to be SIGKILLed: `python -m tests.support.cache_writer DIR [--orders N] [--seed S]`.
+
+It loops forever over the kinds of writes the console makes and reports on stdout, one line each, AFTER the call
+returned (so a reported change must survive a kill), or BEFORE it starts (so the checker knows it may be half-way):
+
+    READY                  the cache is open, writing starts
+    A <key>                outbox.append returned: the entry must be there
+    d <key> / D <key>      mark_done started / returned: the entry may / must be gone
+    B <rev>                a write_batch (orders stamped with rev + meta "rev") returned
+
+Every batch stamps the orders it rewrites with `rev` and sets meta `rev` to the same number in one write, so a
+checker can also prove the batch is atomic: the highest `rev` in the orders table equals meta `rev`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from offline_cache import open_profile_cache
+
+ROOT = Path(__file__).resolve().parents[2]
+
+OUTBOX_KEEP = 40
+
+
+def order_doc(order_id: str, rev: int, rng: random.Random) -> dict[str, object]:
+    """About 1 KB, shaped like an order."""
+    return {
+        "id": order_id,
+        "rev": rev,
+        "status": rng.choice(["CREATED", "CONFIRMED", "PREPARING", "READY_FOR_PICKUP"]),
+        "customer": {"name": "顾客 " + order_id, "phone": "138****5678", "address": {"street": "x" * 120}},
+        "lines": [
+            {"item_id": f"item-{n}", "name": f"Dish {n} 宫保鸡丁", "quantity": n + 1, "note": "y" * 60}
+            for n in range(5)
+        ],
+        "note": "z" * 200,
+    }
+
+
+def _say(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def run(directory: Path, orders: int, seed: int) -> None:
+    rng = random.Random(seed)
+    cache = open_profile_cache(directory)
+    table = cache.table("orders")
+    rev = int(cache.meta_get("rev", 0))
+    if len(table) < orders:
+        with cache.write_batch():
+            rev += 1
+            table.replace_all({f"o{n}": order_doc(f"o{n}", rev, rng) for n in range(orders)})
+            cache.meta_set("rev", rev)
+    _say("READY")
+    while True:
+        entry = cache.outbox.append("order.confirm", f"order:o{rng.randrange(orders)}", '{"preparation_minutes":10}')
+        _say(f"A {entry.key}")
+        rev += 1
+        with cache.write_batch():
+            changed = {f"o{rng.randrange(orders)}": None for _ in range(rng.randint(1, 5))}
+            table.upsert_many({order_id: order_doc(order_id, rev, rng) for order_id in changed})
+            cache.meta_set_many({"rev": rev, "cursor": f"c{rev}"})
+        _say(f"B {rev}")
+        pending = cache.outbox.pending()
+        if len(pending) > OUTBOX_KEEP:
+            oldest = pending[0]
+            _say(f"d {oldest.key}")
+            cache.outbox.mark_done(oldest.key)
+            _say(f"D {oldest.key}")
+
+
+@dataclass
+class KillOutcome:
+    """What one kill left behind, as checked by `check_directory`."""
+
+    problems: list[str] = field(default_factory=list)
+    appended: int = 0  # appends reported before the kill
+    temp_files_removed: int = 0  # > 0: the kill landed inside a write
+
+
+def start_writer(directory: Path, *, orders: int, seed: int) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.support.cache_writer", str(directory), "--orders", str(orders), "--seed", str(seed)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+
+
+def kill_at_random(directory: Path, rng: random.Random, *, orders: int = 200, max_delay: float = 0.03) -> list[str]:
+    """Start a writer, SIGKILL it a random moment after it is ready, and return what it reported."""
+    proc = start_writer(directory, orders=orders, seed=rng.randrange(1 << 30))
+    assert proc.stdout is not None
+    first = proc.stdout.readline()
+    if first.strip() != "READY":
+        proc.kill()
+        _out, err = proc.communicate()
+        raise RuntimeError(f"writer did not start: {first!r} {err}")
+    time.sleep(rng.uniform(0, max_delay))
+    proc.send_signal(signal.SIGKILL)
+    out, _err = proc.communicate()
+    return out.splitlines()
+
+
+def check_directory(directory: Path, lines: list[str], last_rev: list[int]) -> KillOutcome:
+    """Open the cache after a kill and check every promise the writer's report implies."""
+    outcome = KillOutcome()
+    appended: list[str] = []
+    done_started: set[str] = set()
+    done: set[str] = set()
+    for line in lines:
+        kind, _, value = line.partition(" ")
+        if kind == "A":
+            appended.append(value)
+        elif kind == "d":
+            done_started.add(value)
+        elif kind == "D":
+            done.add(value)
+        elif kind == "B":
+            last_rev[0] = max(last_rev[0], int(value))
+    outcome.appended = len(appended)
+    try:
+        cache = open_profile_cache(directory)
+    except Exception as exc:  # any failure to open is exactly what this checks
+        outcome.problems.append(f"cache does not open: {exc!r}")
+        return outcome
+    with cache:
+        outcome.temp_files_removed = len(cache.removed_temp_files)
+        if cache.was_reset or cache.warnings:
+            outcome.problems.append(f"cache was reset: {list(cache.warnings)}")
+        entries = {entry.key: entry for entry in cache.outbox.entries()}
+        missing = [key for key in appended if key not in done_started and key not in entries]
+        if missing:
+            outcome.problems.append(f"{len(missing)} appended entries lost, e.g. {missing[0]}")
+        resurrected = [key for key in done if key in entries]
+        if resurrected:
+            outcome.problems.append(f"{len(resurrected)} done entries came back")
+        seqs = [entry.seq for entry in entries.values()]
+        if len(set(seqs)) != len(seqs):
+            outcome.problems.append("duplicate outbox seq numbers")
+        rev = int(cache.meta_get("rev", 0))
+        if rev < last_rev[0]:
+            outcome.problems.append(f"batch {last_rev[0]} was reported but the cache is at {rev}")
+        last_rev[0] = rev
+        highest = max((int(doc["rev"]) for doc in cache.table("orders").all()), default=0)
+        if highest != rev:
+            outcome.problems.append(f"batch not atomic: orders at rev {highest}, meta at rev {rev}")
+        if any(path.name.startswith(".") for path in directory.iterdir()):
+            outcome.problems.append("temp files left after open")
+    return outcome
+
+
+def crash_loop(directory: Path, kills: int, *, seed: int, orders: int = 200) -> list[KillOutcome]:
+    """Kill a writer `kills` times on one directory; stops at the first kill that broke a promise."""
+    rng = random.Random(seed)
+    last_rev = [0]
+    outcomes = []
+    for _ in range(kills):
+        outcome = check_directory(directory, kill_at_random(directory, rng, orders=orders), last_rev)
+        outcomes.append(outcome)
+        if outcome.problems:
+            break
+    return outcomes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("directory", type=Path)
+    parser.add_argument("--orders", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    run(args.directory, args.orders, args.seed)
+
+
+if __name__ == "__main__":
+    main()
