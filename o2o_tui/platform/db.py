@@ -1,0 +1,272 @@
+"""The server's database: SQLAlchemy Core tables, a schema version and ordered upgrade steps.
+
+Entities are stored as their msgspec JSON document (`doc`) next to the few columns that queries filter on, so the
+wire struct stays the single definition of an entity. Times in columns are fixed-width ISO-8601 UTC strings, which
+sort correctly as text on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    create_engine,
+    event,
+    inspect,
+    select,
+    text,
+)
+
+from o2o_tui.paths import data_dir
+
+SCHEMA_VERSION = 2
+
+metadata = MetaData()
+
+_ID = 64
+_TIME = 32
+
+schema_info = Table(
+    "schema_info",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", Integer, nullable=False),
+)
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", String(255), nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", String(_ID), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("store_id", String(_ID)),
+    Column("courier_id", String(_ID)),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", String(_TIME), nullable=False),
+)
+
+stores = Table(
+    "stores",
+    metadata,
+    Column("id", String(_ID), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("doc", LargeBinary, nullable=False),
+)
+
+store_heartbeats = Table(
+    "store_heartbeats",
+    metadata,
+    Column("store_id", String(_ID), primary_key=True),
+    Column("last_poll_at", String(_TIME), nullable=False),
+)
+
+menus = Table(
+    "menus",
+    metadata,
+    Column("store_id", String(_ID), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("doc", LargeBinary, nullable=False),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", String(_ID), primary_key=True),
+    Column("store_id", String(_ID), nullable=False),
+    Column("customer_id", String(_ID), nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", String(_TIME), nullable=False),
+    Column("updated_at", String(_TIME), nullable=False),
+    Column("accept_deadline", String(_TIME)),
+    Column("pickup_code", String(8)),
+    Column("ended_at", String(_TIME)),  # schema 2
+    Column("doc", LargeBinary, nullable=False),
+    Index("ix_orders_store_updated", "store_id", "updated_at", "id"),
+    Index("ix_orders_customer_updated", "customer_id", "updated_at", "id"),
+    Index("ix_orders_status_deadline", "status", "accept_deadline"),
+)
+
+order_counters = Table(
+    "order_counters",
+    metadata,
+    Column("store_id", String(_ID), nullable=False),
+    Column("day", String(10), nullable=False),
+    Column("last_number", Integer, nullable=False),
+    PrimaryKeyConstraint("store_id", "day"),
+)
+
+couriers = Table(
+    "couriers",
+    metadata,
+    Column("id", String(_ID), primary_key=True),
+    Column("store_id", String(_ID)),
+    Column("version", Integer, nullable=False),
+    Column("doc", LargeBinary, nullable=False),
+    Index("ix_couriers_store", "store_id"),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", String(_ID), primary_key=True),
+    Column("order_id", String(_ID), nullable=False),
+    Column("courier_id", String(_ID), nullable=False),
+    Column("store_id", String(_ID), nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", String(_TIME), nullable=False),
+    Column("doc", LargeBinary, nullable=False),
+    Index("ix_deliveries_courier", "courier_id", "status"),
+    Index("ix_deliveries_store", "store_id", "status"),
+    Index("ix_deliveries_order", "order_id"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("type", String(32), nullable=False),
+    Column("entity", String(16), nullable=False),
+    Column("entity_id", String(_ID), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("occurred_at", String(_TIME), nullable=False),
+    # who may see it: the store's staff, the courier, the customer (admin sees all)
+    Column("store_id", String(_ID)),
+    Column("courier_id", String(_ID)),
+    Column("customer_id", String(_ID)),
+    Index("ix_events_store", "store_id", "id"),
+    Index("ix_events_courier", "courier_id", "id"),
+    Index("ix_events_customer", "customer_id", "id"),
+    Index("ix_events_time", "occurred_at"),
+    sqlite_autoincrement=True,  # ids are never reused, so a cursor never points at a different event
+)
+
+idempotency = Table(
+    "idempotency",
+    metadata,
+    Column("user_id", String(_ID), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("created_at", String(_TIME), nullable=False),
+    PrimaryKeyConstraint("user_id", "key"),
+    Index("ix_idempotency_created", "created_at"),
+)
+
+action_log = Table(  # schema 2: who did what, with the tap time the device reported (X-Occurred-At)
+    "action_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("entity", String(16), nullable=False),
+    Column("entity_id", String(_ID), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("user_id", String(_ID), nullable=False),
+    Column("occurred_at", String(_TIME)),
+    Column("recorded_at", String(_TIME), nullable=False),
+    Index("ix_action_log_entity", "entity", "entity_id"),
+)
+
+
+def iso(moment: datetime) -> str:
+    """The column form of a time: fixed-width UTC, sortable as text."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- upgrades: UPGRADES[n] takes a database from version n to n + 1 -------------------------------------------
+
+
+def _upgrade_1_to_2(conn: Connection) -> None:
+    conn.execute(text("ALTER TABLE orders ADD COLUMN ended_at VARCHAR(32)"))
+    conn.execute(
+        text(
+            "UPDATE orders SET ended_at = updated_at WHERE status IN ('DELIVERED', 'CONCLUDED', 'CANCELLED')"
+        )
+    )
+    action_log.create(conn)
+
+
+UPGRADES: dict[int, Callable[[Connection], None]] = {1: _upgrade_1_to_2}
+
+
+class SchemaTooNew(RuntimeError):
+    """The database was written by a newer release."""
+
+
+def default_db_url() -> str:
+    return sqlite_url(data_dir() / "platform.sqlite3")
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def _tune_sqlite(dbapi_connection: object, _record: object) -> None:
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(db_url: str) -> Engine:
+    if db_url.startswith("sqlite"):
+        engine = create_engine(db_url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _tune_sqlite)
+        return engine
+    return create_engine(db_url, pool_pre_ping=True)
+
+
+def schema_version(conn: Connection) -> int | None:
+    if not inspect(conn).has_table("schema_info"):
+        return None
+    return conn.execute(select(schema_info.c.version).where(schema_info.c.id == 1)).scalar_one_or_none()
+
+
+def ensure_schema(engine: Engine) -> int:
+    """Create a fresh schema or upgrade an older one step by step; answer the version now in place."""
+    with engine.begin() as conn:
+        found = schema_version(conn)
+        if found is None:
+            metadata.create_all(conn)
+            conn.execute(schema_info.insert().values(id=1, version=SCHEMA_VERSION))
+            return SCHEMA_VERSION
+        if found > SCHEMA_VERSION:
+            raise SchemaTooNew(f"database schema {found} is newer than this release ({SCHEMA_VERSION})")
+        for version in range(found, SCHEMA_VERSION):
+            UPGRADES[version](conn)
+            conn.execute(schema_info.update().where(schema_info.c.id == 1).values(version=version + 1))
+        return SCHEMA_VERSION
+
+
+def open_database(db_url: str) -> Engine:
+    if db_url.startswith("sqlite:///"):
+        Path(db_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(db_url)
+    ensure_schema(engine)
+    return engine

@@ -1,0 +1,399 @@
+"""Couriers and deliveries: assignment, the courier's actions on its delivery, courier status and position."""
+
+from __future__ import annotations
+
+import uuid
+
+import msgspec
+from sqlalchemy import Connection, select, update
+
+from o2o_tui.domain.events import EntityKind
+from o2o_tui.domain.fleet import Courier, CourierStatus, Delivery, DeliveryProblem
+from o2o_tui.domain.identity import Role
+from o2o_tui.domain.order import ENDED_STATUSES, Order, OrderStatus, OrderType
+from o2o_tui.domain.requests import CourierStateBody, ProblemBody
+from o2o_tui.domain.transitions import (
+    DELIVERY_ENDED,
+    DELIVERY_TRANSITIONS,
+    DeliveryAction,
+    DeliveryStatus,
+    OrderAction,
+    TransitionCheck,
+    check_delivery_transition,
+)
+from o2o_tui.platform import db, orders, stores
+from o2o_tui.platform.auth import Caller, require_role
+from o2o_tui.platform.context import Ctx
+from o2o_tui.platform.errors import conflict, forbidden, illegal_transition, not_found, wrong_code
+
+_decode_courier = msgspec.json.Decoder(Courier).decode
+_decode_delivery = msgspec.json.Decoder(Delivery).decode
+_encode = msgspec.json.Encoder().encode
+_ENDED = tuple(status.value for status in DELIVERY_ENDED)
+_STAFF = (Role.MERCHANT, Role.DISPATCHER)
+# actions a courier (or admin) may take through the API; `cancel` follows from the order or a reassignment
+COURIER_ACTIONS = frozenset(DeliveryAction) - {DeliveryAction.CANCEL}
+_CODE_ACTIONS = frozenset({DeliveryAction.PICKED_UP, DeliveryAction.DELIVERED})
+
+
+# --- couriers ----------------------------------------------------------------------------------------------------
+
+
+def load_courier(conn: Connection, courier_id: str) -> Courier | None:
+    doc = conn.execute(select(db.couriers.c.doc).where(db.couriers.c.id == courier_id)).scalar_one_or_none()
+    return None if doc is None else _decode_courier(doc)
+
+
+def insert_courier(conn: Connection, courier: Courier) -> None:
+    conn.execute(
+        db.couriers.insert().values(
+            id=courier.id, store_id=courier.store_id, version=courier.version, doc=_encode(courier)
+        )
+    )
+
+
+def _save_courier(ctx: Ctx, before: Courier, after: Courier) -> Courier:
+    after = msgspec.structs.replace(after, version=before.version + 1, updated_at=ctx.now)
+    result = ctx.conn.execute(
+        update(db.couriers)
+        .where(db.couriers.c.id == before.id, db.couriers.c.version == before.version)
+        .values(version=after.version, doc=_encode(after))
+    )
+    if result.rowcount != 1:
+        raise conflict("the courier changed at the same time; retry")
+    ctx.emit(
+        "courier.updated",
+        EntityKind.COURIER,
+        after.id,
+        after.version,
+        store_id=after.store_id,
+        courier_id=after.id,
+    )
+    return after
+
+
+def _staff_sees_courier(caller: Caller, courier: Courier) -> bool:
+    return courier.store_id is None or courier.store_id == caller.store_id
+
+
+def _require_fleet_staff(conn: Connection, caller: Caller) -> None:
+    """Dispatchers, and merchants of a store that runs its own fleet."""
+    require_role(caller, (*_STAFF, Role.ADMIN))
+    if caller.role is Role.MERCHANT:
+        store = stores.load(conn, caller.store_id or "")
+        if store is None or not store.own_fleet:
+            raise forbidden("this store has no own fleet")
+
+
+def list_couriers(ctx: Ctx, store_id: str | None) -> list[Courier]:
+    caller = ctx.caller
+    _require_fleet_staff(ctx.conn, caller)
+    query = select(db.couriers.c.doc).order_by(db.couriers.c.id)
+    if caller.role in _STAFF:
+        if store_id is not None and store_id != caller.store_id:
+            raise not_found("store")
+        query = query.where(db.couriers.c.store_id == caller.store_id)
+    elif store_id is not None:
+        query = query.where(db.couriers.c.store_id == store_id)
+    return [_decode_courier(doc) for doc in ctx.conn.execute(query).scalars()]
+
+
+def get_courier(ctx: Ctx, courier_id: str) -> Courier:
+    caller = ctx.caller
+    require_role(caller, (*_STAFF, Role.COURIER, Role.ADMIN))
+    courier = load_courier(ctx.conn, courier_id)
+    if courier is None:
+        raise not_found("courier")
+    if caller.role is Role.COURIER and caller.courier_id != courier_id:
+        raise not_found("courier")
+    if caller.role in _STAFF and not _staff_sees_courier(caller, courier):
+        raise not_found("courier")
+    return courier
+
+
+def _active_deliveries(conn: Connection, courier_id: str) -> list[Delivery]:
+    docs = conn.execute(
+        select(db.deliveries.c.doc)
+        .where(db.deliveries.c.courier_id == courier_id, db.deliveries.c.status.not_in(_ENDED))
+        .order_by(db.deliveries.c.updated_at, db.deliveries.c.id)
+    ).scalars()
+    return [_decode_delivery(doc) for doc in docs]
+
+
+def _derived_status(current: CourierStatus, active: list[Delivery]) -> CourierStatus:
+    statuses = {delivery.status for delivery in active}
+    if DeliveryStatus.ARRIVED_AT_MERCHANT in statuses:
+        return CourierStatus.AT_MERCHANT
+    if DeliveryStatus.ACCEPTED in statuses:
+        return CourierStatus.TO_MERCHANT
+    if statuses & {DeliveryStatus.PICKED_UP, DeliveryStatus.ARRIVED_AT_CUSTOMER, DeliveryStatus.RETURNING}:
+        return CourierStatus.TO_CUSTOMER
+    return CourierStatus.OFFLINE if current is CourierStatus.OFFLINE else CourierStatus.IDLE
+
+
+def refresh_courier(ctx: Ctx, courier_id: str) -> None:
+    """Make the courier's status and delivery list follow its active deliveries."""
+    courier = load_courier(ctx.conn, courier_id)
+    if courier is None:
+        return
+    active = _active_deliveries(ctx.conn, courier_id)
+    after = msgspec.structs.replace(
+        courier, status=_derived_status(courier.status, active), delivery_ids=[d.id for d in active]
+    )
+    if after != courier:
+        _save_courier(ctx, courier, after)
+
+
+def set_courier_state(ctx: Ctx, courier_id: str, body: CourierStateBody) -> Courier:
+    caller = ctx.caller
+    require_role(caller, (Role.COURIER, Role.ADMIN))
+    if caller.role is Role.COURIER and caller.courier_id != courier_id:
+        raise not_found("courier")
+    courier = load_courier(ctx.conn, courier_id)
+    if courier is None:
+        raise not_found("courier")
+    status = courier.status
+    if body.status is CourierStatus.OFFLINE:
+        status = CourierStatus.OFFLINE
+    elif body.status is not None:  # going on shift: the deliveries decide what the courier is doing
+        status = _derived_status(CourierStatus.IDLE, _active_deliveries(ctx.conn, courier_id))
+    position = body.position if body.position is not None else courier.position
+    after = msgspec.structs.replace(courier, status=status, position=position)
+    if after == courier:
+        return courier
+    if body.status is not None:
+        ctx.record("courier", courier_id, f"status:{status.value}")
+    return _save_courier(ctx, courier, after)
+
+
+# --- deliveries --------------------------------------------------------------------------------------------------
+
+
+def load_delivery(conn: Connection, delivery_id: str) -> Delivery | None:
+    doc = conn.execute(
+        select(db.deliveries.c.doc).where(db.deliveries.c.id == delivery_id)
+    ).scalar_one_or_none()
+    return None if doc is None else _decode_delivery(doc)
+
+
+def _emit_delivery(ctx: Ctx, delivery: Delivery, event_type: str) -> None:
+    ctx.emit(
+        event_type,
+        EntityKind.DELIVERY,
+        delivery.id,
+        delivery.version,
+        store_id=delivery.store_id,
+        courier_id=delivery.courier_id,
+    )
+
+
+def _insert_delivery(ctx: Ctx, delivery: Delivery) -> None:
+    ctx.conn.execute(
+        db.deliveries.insert().values(
+            id=delivery.id,
+            order_id=delivery.order_id,
+            courier_id=delivery.courier_id,
+            store_id=delivery.store_id,
+            status=delivery.status.value,
+            version=delivery.version,
+            updated_at=db.iso(ctx.now),
+            doc=_encode(delivery),
+        )
+    )
+    _emit_delivery(ctx, delivery, "delivery.created")
+
+
+def _save_delivery(ctx: Ctx, before: Delivery, after: Delivery) -> Delivery:
+    after = msgspec.structs.replace(after, version=before.version + 1, updated_at=ctx.now)
+    result = ctx.conn.execute(
+        update(db.deliveries)
+        .where(db.deliveries.c.id == before.id, db.deliveries.c.version == before.version)
+        .values(
+            status=after.status.value, version=after.version, updated_at=db.iso(ctx.now), doc=_encode(after)
+        )
+    )
+    if result.rowcount != 1:
+        raise conflict("the delivery changed at the same time; retry")
+    _emit_delivery(ctx, after, "delivery.updated")
+    return after
+
+
+def _visible_delivery(ctx: Ctx, delivery_id: str, allowed: tuple[Role, ...]) -> Delivery:
+    caller = ctx.caller
+    require_role(caller, (*allowed, Role.ADMIN))
+    delivery = load_delivery(ctx.conn, delivery_id)
+    if delivery is None:
+        raise not_found("delivery")
+    if caller.role is Role.COURIER and delivery.courier_id != caller.courier_id:
+        raise not_found("delivery")
+    if caller.role in _STAFF and delivery.store_id != caller.store_id:
+        raise not_found("delivery")
+    return delivery
+
+
+def get_delivery(ctx: Ctx, delivery_id: str) -> Delivery:
+    return _visible_delivery(ctx, delivery_id, (Role.COURIER, Role.DISPATCHER))
+
+
+def list_deliveries(ctx: Ctx, courier_id: str | None, active: bool) -> list[Delivery]:
+    caller = ctx.caller
+    require_role(caller, (Role.COURIER, Role.DISPATCHER, Role.ADMIN))
+    table = db.deliveries
+    query = select(table.c.doc).order_by(table.c.updated_at, table.c.id)
+    if caller.role is Role.COURIER:
+        if courier_id is not None and courier_id != caller.courier_id:
+            raise not_found("courier")
+        query = query.where(table.c.courier_id == caller.courier_id)
+    else:
+        if caller.role is Role.DISPATCHER:
+            query = query.where(table.c.store_id == caller.store_id)
+        if courier_id is not None:
+            query = query.where(table.c.courier_id == courier_id)
+    if active:
+        query = query.where(table.c.status.not_in(_ENDED))
+    return [_decode_delivery(doc) for doc in ctx.conn.execute(query.limit(1000)).scalars()]
+
+
+def _active_for_order(conn: Connection, order_id: str) -> Delivery | None:
+    doc = conn.execute(
+        select(db.deliveries.c.doc)
+        .where(db.deliveries.c.order_id == order_id, db.deliveries.c.status.not_in(_ENDED))
+        .limit(1)
+    ).scalar_one_or_none()
+    return None if doc is None else _decode_delivery(doc)
+
+
+def _end_delivery(ctx: Ctx, delivery: Delivery, action: DeliveryAction) -> None:
+    if check_delivery_transition(delivery.status, action) is TransitionCheck.APPLY:
+        _save_delivery(
+            ctx, delivery, msgspec.structs.replace(delivery, status=DELIVERY_TRANSITIONS[action][1])
+        )
+        refresh_courier(ctx, delivery.courier_id)
+
+
+def assign(ctx: Ctx, order_id: str, courier_id: str) -> Delivery:
+    conn = ctx.conn
+    _require_fleet_staff(conn, ctx.caller)
+    stored = orders.visible(conn, ctx.caller, order_id, _STAFF)
+    order = stored.order
+    if order.type is not OrderType.DELIVERY:
+        raise conflict("only delivery orders get a courier")
+    if order.status in ENDED_STATUSES:
+        raise conflict(f"the order is already {order.status.value}")
+    courier = load_courier(conn, courier_id)
+    if courier is None or (ctx.caller.role in _STAFF and not _staff_sees_courier(ctx.caller, courier)):
+        raise not_found("courier")
+    previous = _active_for_order(conn, order_id)
+    if previous is not None:
+        if previous.courier_id == courier_id:
+            return previous
+        if check_delivery_transition(previous.status, DeliveryAction.CANCEL) is not TransitionCheck.APPLY:
+            raise conflict("the courier already picked the order up")
+    if len(_active_deliveries(conn, courier_id)) >= courier.capacity:
+        raise conflict("the courier carries all it can", code="courier_full")
+    if previous is not None:
+        _end_delivery(ctx, previous, DeliveryAction.CANCEL)
+    store = stores.load(conn, order.store_id)
+    assert store is not None
+    customer = order.customer
+    delivery = Delivery(
+        id="dl_" + uuid.uuid4().hex[:20],
+        order_id=order.id,
+        order_number=order.number,
+        store_id=order.store_id,
+        courier_id=courier_id,
+        status=DeliveryStatus.PENDING,
+        pickup=store.address,
+        dropoff=customer.address or store.address,
+        customer_name=customer.name,
+        customer_phone=customer.phone,
+        version=1,
+        created_at=ctx.now,
+        updated_at=ctx.now,
+        ready_at=order.ready_at or order.promised_ready_at,
+        note=order.note,
+    )
+    _insert_delivery(ctx, delivery)
+    ctx.record("order", order_id, f"assign:{courier_id}")
+    orders.save(ctx, stored, msgspec.structs.replace(order, courier_id=courier_id, delivery_id=delivery.id))
+    refresh_courier(ctx, courier_id)
+    return delivery
+
+
+def unassign(ctx: Ctx, order_id: str) -> Order:
+    conn = ctx.conn
+    _require_fleet_staff(conn, ctx.caller)
+    stored = orders.visible(conn, ctx.caller, order_id, _STAFF)
+    current = _active_for_order(conn, order_id)
+    if current is not None:
+        if check_delivery_transition(current.status, DeliveryAction.CANCEL) is not TransitionCheck.APPLY:
+            raise conflict("the courier already picked the order up")
+        _end_delivery(ctx, current, DeliveryAction.CANCEL)
+    if stored.order.courier_id is None and stored.order.delivery_id is None:
+        return stored.order
+    ctx.record("order", order_id, "unassign")
+    after = msgspec.structs.replace(stored.order, courier_id=None, delivery_id=None)
+    return orders.save(ctx, stored, after).order
+
+
+def settle_for_order(ctx: Ctx, order: Order) -> None:
+    """The order ended: its active delivery ends with it (delivered, cancelled, or on its way back)."""
+    delivery = _active_for_order(ctx.conn, order.id)
+    if delivery is None:
+        return
+    if order.status is OrderStatus.DELIVERED:
+        _end_delivery(ctx, delivery, DeliveryAction.DELIVERED)
+    elif check_delivery_transition(delivery.status, DeliveryAction.CANCEL) is TransitionCheck.APPLY:
+        _end_delivery(ctx, delivery, DeliveryAction.CANCEL)
+    else:
+        _end_delivery(ctx, delivery, DeliveryAction.RETURN)
+
+
+def _move_order_for_pickup(ctx: Ctx, order_id: str) -> None:
+    stored = orders.load(ctx.conn, order_id)
+    assert stored is not None
+    status = stored.order.status
+    if status in (OrderStatus.CONFIRMED, OrderStatus.PREPARING):  # the bag left the counter: it was ready
+        stored = orders.transition(ctx, stored, OrderAction.READY, ready_at=ctx.now)
+        status = stored.order.status
+    if status not in (OrderStatus.READY_FOR_PICKUP, OrderStatus.DISPATCHED):
+        raise illegal_transition(status.value, OrderStatus.DISPATCHED.value)
+    orders.transition(ctx, stored, OrderAction.DISPATCH)
+
+
+def delivery_action(ctx: Ctx, delivery_id: str, action: DeliveryAction, code: str | None) -> Delivery:
+    delivery = _visible_delivery(ctx, delivery_id, (Role.COURIER,))
+    check = check_delivery_transition(delivery.status, action)
+    target = DELIVERY_TRANSITIONS[action][1]
+    if check is TransitionCheck.ALREADY:
+        return delivery
+    if check is TransitionCheck.ILLEGAL:
+        raise illegal_transition(delivery.status.value, target.value)
+    stored = orders.load(ctx.conn, delivery.order_id)
+    assert stored is not None
+    order = stored.order
+    if action in _CODE_ACTIONS:
+        expected = order.pickup_code if action is DeliveryAction.PICKED_UP else order.delivery_code
+        if code is None or code.strip() != expected:
+            raise wrong_code()
+    after = _save_delivery(ctx, delivery, msgspec.structs.replace(delivery, status=target))
+    ctx.record("delivery", delivery_id, action.value)
+    if action is DeliveryAction.PICKED_UP:
+        _move_order_for_pickup(ctx, order.id)
+    elif action is DeliveryAction.DELIVERED:
+        orders.transition(ctx, stored, OrderAction.DELIVERED)
+    elif action is DeliveryAction.REJECT and order.delivery_id == delivery_id:
+        orders.save(ctx, stored, msgspec.structs.replace(order, courier_id=None, delivery_id=None))
+    refresh_courier(ctx, delivery.courier_id)
+    return after
+
+
+def report_problem(ctx: Ctx, delivery_id: str, body: ProblemBody) -> Delivery:
+    delivery = _visible_delivery(ctx, delivery_id, (Role.COURIER,))
+    if delivery.status in DELIVERY_ENDED:
+        raise conflict(f"the delivery is already {delivery.status.value}")
+    problem = DeliveryProblem(reason=body.reason, note=body.note, occurred_at=ctx.occurred_at or ctx.now)
+    ctx.record("delivery", delivery_id, f"problem:{body.reason.value}")
+    return _save_delivery(
+        ctx, delivery, msgspec.structs.replace(delivery, problems=[*delivery.problems, problem])
+    )

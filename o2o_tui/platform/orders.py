@@ -1,0 +1,420 @@
+"""Orders: creation (priced from the menu), every action of the transition table, listing, code checks."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import msgspec
+from sqlalchemy import Connection, and_, or_, select, update
+
+from o2o_tui.domain.events import EntityKind
+from o2o_tui.domain.identity import Role
+from o2o_tui.domain.money import Money, zero
+from o2o_tui.domain.order import (
+    ENDED_STATUSES,
+    Cancellation,
+    CustomerContact,
+    Order,
+    OrderStatus,
+    OrderType,
+    Party,
+    Payment,
+    Totals,
+)
+from o2o_tui.domain.requests import CodeValidation, CreateOrderBody, ReasonBody
+from o2o_tui.domain.store import StoreState
+from o2o_tui.domain.transitions import ORDER_TRANSITIONS, OrderAction, TransitionCheck, check_order_transition
+from o2o_tui.platform import db, menus, stores
+from o2o_tui.platform.auth import Caller, require_role
+from o2o_tui.platform.context import Ctx
+from o2o_tui.platform.errors import conflict, illegal_transition, not_found, validation, wrong_code
+from o2o_tui.platform.pricing import price_lines, subtotal
+
+DELIVERY_FEE_MINOR = 500
+MAX_PREPARATION_MINUTES = 240
+DEFAULT_PAGE = 100
+MAX_PAGE = 500
+
+_decode = msgspec.json.Decoder(Order).decode
+_encode = msgspec.json.Encoder().encode
+_ENDED = tuple(status.value for status in ENDED_STATUSES)
+_STAFF = (Role.MERCHANT, Role.DISPATCHER)
+
+
+class StoredOrder(msgspec.Struct, frozen=True):
+    order: Order
+    customer_id: str
+
+
+def load(conn: Connection, order_id: str) -> StoredOrder | None:
+    row = conn.execute(
+        select(db.orders.c.doc, db.orders.c.customer_id).where(db.orders.c.id == order_id)
+    ).first()
+    return None if row is None else StoredOrder(_decode(row.doc), row.customer_id)
+
+
+def visible(conn: Connection, caller: Caller, order_id: str, allowed: tuple[Role, ...]) -> StoredOrder:
+    """The order if `caller` may act on it: 403 for a role that never may, 404 when it is not theirs."""
+    require_role(caller, (*allowed, Role.ADMIN))
+    stored = load(conn, order_id)
+    if stored is None:
+        raise not_found("order")
+    if caller.role in _STAFF and stored.order.store_id != caller.store_id:
+        raise not_found("order")
+    if caller.role is Role.CUSTOMER and stored.customer_id != caller.user_id:
+        raise not_found("order")
+    return stored
+
+
+def get(ctx: Ctx, order_id: str) -> StoredOrder:
+    return visible(ctx.conn, ctx.caller, order_id, (*_STAFF, Role.CUSTOMER))
+
+
+def save(ctx: Ctx, before: StoredOrder, after: Order) -> StoredOrder:
+    """Write `after` with the version bumped, if nobody changed the order meanwhile; emit order.updated."""
+    old = before.order
+    after = msgspec.structs.replace(after, version=old.version + 1, updated_at=ctx.now)
+    result = ctx.conn.execute(
+        update(db.orders)
+        .where(db.orders.c.id == old.id, db.orders.c.version == old.version)
+        .values(
+            status=after.status.value,
+            version=after.version,
+            updated_at=db.iso(ctx.now),
+            ended_at=db.iso(after.ended_at) if after.ended_at else None,
+            doc=_encode(after),
+        )
+    )
+    if result.rowcount != 1:
+        raise conflict("the order changed at the same time; retry")
+    ctx.emit(
+        "order.updated",
+        EntityKind.ORDER,
+        after.id,
+        after.version,
+        store_id=after.store_id,
+        customer_id=before.customer_id,
+    )
+    return StoredOrder(after, before.customer_id)
+
+
+def transition(ctx: Ctx, stored: StoredOrder, action: OrderAction, **changes: object) -> StoredOrder:
+    """Apply one row of `ORDER_TRANSITIONS`; already in the target state is a success that changes nothing."""
+    order = stored.order
+    check = check_order_transition(order.status, order.type, action)
+    target = ORDER_TRANSITIONS[action].target
+    if check is TransitionCheck.ALREADY:
+        return stored
+    if check is TransitionCheck.ILLEGAL:
+        raise illegal_transition(order.status.value, target.value)
+    if target in ENDED_STATUSES:
+        changes.setdefault("ended_at", ctx.now)
+    ctx.record("order", order.id, action.value)
+    return save(ctx, stored, msgspec.structs.replace(order, status=target, **changes))
+
+
+# --- creation ----------------------------------------------------------------------------------------------------
+
+
+def _next_number(conn: Connection, store_id: str, day: str) -> int:
+    table = db.order_counters
+    where = and_(table.c.store_id == store_id, table.c.day == day)
+    if conn.execute(update(table).where(where).values(last_number=table.c.last_number + 1)).rowcount == 0:
+        conn.execute(table.insert().values(store_id=store_id, day=day, last_number=1))
+        return 1
+    return conn.execute(select(table.c.last_number).where(where)).scalar_one()
+
+
+def _four_digits() -> str:
+    return f"{secrets.randbelow(10_000):04d}"
+
+
+def _free_pickup_code(conn: Connection, store_id: str) -> str:
+    """A pickup code no other open order of the store holds, so a scan names one order."""
+    for _ in range(50):
+        code = _four_digits()
+        taken = conn.execute(
+            select(db.orders.c.id)
+            .where(
+                db.orders.c.store_id == store_id,
+                db.orders.c.pickup_code == code,
+                db.orders.c.status.not_in(_ENDED),
+            )
+            .limit(1)
+        ).first()
+        if taken is None:
+            return code
+    raise conflict("no free pickup code; too many open orders")
+
+
+def _store_is_open(store_state: StoreState, opening_hours: list, local: datetime) -> bool:
+    if store_state not in (StoreState.ONLINE, StoreState.BUSY):
+        return False
+    if not opening_hours:
+        return True
+    clock = local.strftime("%H:%M")
+    return any(h.weekday == local.weekday() and h.opens <= clock < h.closes for h in opening_hours)
+
+
+def create(ctx: Ctx, body: CreateOrderBody) -> tuple[StoredOrder, bool]:
+    """Place an order; answer (order, created). A second create with the same id answers the first order."""
+    caller = ctx.caller
+    require_role(caller, (Role.CUSTOMER, Role.ADMIN))
+    if not body.id or len(body.id) > 64:
+        raise validation("id", "a client-generated id of 1 to 64 characters")
+    existing = load(ctx.conn, body.id)
+    if existing is not None:
+        if existing.customer_id != caller.user_id and caller.role is not Role.ADMIN:
+            raise conflict("this order id is taken")
+        return existing, False
+    if not body.customer_name.strip():
+        raise validation("customer_name", "a name for the order")
+    if not body.customer_phone.strip():
+        raise validation("customer_phone", "a phone number for the order")
+    if body.type is OrderType.DELIVERY and body.address is None:
+        raise validation("address", "a delivery order needs an address")
+    timing = body.timing
+    if timing.window_start and timing.window_end and timing.window_end <= timing.window_start:
+        raise validation("timing.window_end", "the window must end after it starts")
+    store = stores.load(ctx.conn, body.store_id)
+    if store is None:
+        raise not_found("store")
+    local = ctx.now.astimezone(ZoneInfo(store.timezone))
+    if not _store_is_open(stores.effective_state(store, ctx.now), store.opening_hours, local):
+        raise conflict("the store is not taking orders now", code="store_unavailable")
+    menu = menus.load(ctx.conn, store.id)
+    if menu is None:
+        raise conflict("the store has no menu", code="store_unavailable")
+    lines = price_lines(menu, body.lines, ctx.now)
+    fee = (
+        Money(DELIVERY_FEE_MINOR, store.currency) if body.type is OrderType.DELIVERY else zero(store.currency)
+    )
+    sub = subtotal(lines, store.currency)
+    timeout = ctx.settings.accept_timeout_seconds or store.accept_timeout_seconds
+    order = Order(
+        id=body.id,
+        store_id=store.id,
+        number=_next_number(ctx.conn, store.id, local.strftime("%Y-%m-%d")),
+        type=body.type,
+        status=OrderStatus.CREATED,
+        timing=timing,
+        lines=lines,
+        totals=Totals(subtotal=sub, delivery_fee=fee, discount=zero(store.currency), total=sub + fee),
+        payment=Payment(),
+        customer=CustomerContact(name=body.customer_name, phone=body.customer_phone, address=body.address),
+        created_at=ctx.now,
+        updated_at=ctx.now,
+        version=1,
+        note=body.note,
+        accept_deadline=ctx.now + timedelta(seconds=timeout),
+        pickup_code=_free_pickup_code(ctx.conn, store.id),
+        delivery_code=_four_digits() if body.type is OrderType.DELIVERY else None,
+    )
+    ctx.conn.execute(
+        db.orders.insert().values(
+            id=order.id,
+            store_id=order.store_id,
+            customer_id=caller.user_id,
+            status=order.status.value,
+            number=order.number,
+            version=order.version,
+            created_at=db.iso(ctx.now),
+            updated_at=db.iso(ctx.now),
+            accept_deadline=db.iso(order.accept_deadline) if order.accept_deadline else None,
+            pickup_code=order.pickup_code,
+            doc=_encode(order),
+        )
+    )
+    ctx.record("order", order.id, "create")
+    ctx.emit("order.created", EntityKind.ORDER, order.id, 1, store_id=store.id, customer_id=caller.user_id)
+    return StoredOrder(order, caller.user_id), True
+
+
+# --- merchant actions --------------------------------------------------------------------------------------------
+
+
+def confirm(ctx: Ctx, order_id: str, preparation_minutes: int) -> StoredOrder:
+    stored = visible(ctx.conn, ctx.caller, order_id, (Role.MERCHANT,))
+    if not 1 <= preparation_minutes <= MAX_PREPARATION_MINUTES:
+        raise validation("preparation_minutes", f"between 1 and {MAX_PREPARATION_MINUTES} minutes")
+    store = stores.load(ctx.conn, stored.order.store_id)
+    extra = store.status.extra_minutes if store and store.status.state is StoreState.BUSY else 0
+    return transition(
+        ctx,
+        stored,
+        OrderAction.CONFIRM,
+        confirmed_at=ctx.now,
+        preparation_minutes=preparation_minutes,
+        promised_ready_at=ctx.now + timedelta(minutes=preparation_minutes + extra),
+    )
+
+
+def _reason_code(body: ReasonBody) -> str:
+    code = body.reason_code.strip()
+    if not code or len(code) > 64:
+        raise validation("reason_code", "a reason code of 1 to 64 characters")
+    return code
+
+
+def reject(ctx: Ctx, order_id: str, body: ReasonBody) -> StoredOrder:
+    stored = visible(ctx.conn, ctx.caller, order_id, (Role.MERCHANT,))
+    return transition(ctx, stored, OrderAction.REJECT, cancel_reason_code=_reason_code(body))
+
+
+def simple(ctx: Ctx, order_id: str, action: OrderAction) -> StoredOrder:
+    """preparing, ready, dispatch, delivered: no body, only the transition (and its time stamps)."""
+    allowed = (
+        (Role.MERCHANT, Role.DISPATCHER)
+        if action in (OrderAction.DISPATCH, OrderAction.DELIVERED)
+        else (Role.MERCHANT,)
+    )
+    stored = visible(ctx.conn, ctx.caller, order_id, allowed)
+    changes: dict[str, object] = {"ready_at": ctx.now} if action is OrderAction.READY else {}
+    after = transition(ctx, stored, action, **changes)
+    if after is not stored and action is OrderAction.DELIVERED:
+        from o2o_tui.platform import fleet  # fleet builds on orders
+
+        fleet.settle_for_order(ctx, after.order)
+    return after
+
+
+def handoff(ctx: Ctx, order_id: str, code: str) -> StoredOrder:
+    stored = visible(ctx.conn, ctx.caller, order_id, (Role.MERCHANT,))
+    check = check_order_transition(stored.order.status, stored.order.type, OrderAction.HANDOFF)
+    if check is TransitionCheck.APPLY and code.strip() != stored.order.pickup_code:
+        raise wrong_code()
+    return transition(ctx, stored, OrderAction.HANDOFF)
+
+
+def cancel(ctx: Ctx, order_id: str, body: ReasonBody) -> StoredOrder:
+    stored = visible(ctx.conn, ctx.caller, order_id, (Role.MERCHANT, Role.CUSTOMER))
+    status = stored.order.status
+    if ctx.caller.role is Role.CUSTOMER and status not in (OrderStatus.CREATED, OrderStatus.CANCELLED):
+        raise illegal_transition(status.value, OrderStatus.CANCELLED.value)
+    return cancel_stored(ctx, stored, _reason_code(body))
+
+
+def cancel_stored(ctx: Ctx, stored: StoredOrder, reason_code: str) -> StoredOrder:
+    after = transition(ctx, stored, OrderAction.CANCEL, cancel_reason_code=reason_code, cancellation=None)
+    if after is not stored:
+        from o2o_tui.platform import fleet  # fleet builds on orders
+
+        fleet.settle_for_order(ctx, after.order)
+    return after
+
+
+def request_cancellation(ctx: Ctx, order_id: str, body: ReasonBody) -> StoredOrder:
+    stored = visible(ctx.conn, ctx.caller, order_id, (Role.MERCHANT, Role.CUSTOMER))
+    order = stored.order
+    reason_code = _reason_code(body)
+    if order.status is OrderStatus.CANCELLED:
+        return stored
+    if order.status in ENDED_STATUSES:
+        raise illegal_transition(order.status.value, OrderStatus.CANCELLED.value)
+    if order.cancellation is not None:
+        return stored
+    party = Party.CUSTOMER if ctx.caller.role is Role.CUSTOMER else Party.MERCHANT
+    flag = Cancellation(requested_by=party, reason_code=reason_code, reason=body.reason, requested_at=ctx.now)
+    ctx.record("order", order.id, "cancellation")
+    return save(ctx, stored, msgspec.structs.replace(order, cancellation=flag))
+
+
+def accept_cancellation(ctx: Ctx, order_id: str) -> StoredOrder:
+    stored = visible(ctx.conn, ctx.caller, order_id, (Role.MERCHANT,))
+    order = stored.order
+    if order.status is OrderStatus.CANCELLED:
+        return stored
+    if order.cancellation is None:
+        raise conflict("there is no cancellation request to accept")
+    return cancel_stored(ctx, stored, order.cancellation.reason_code)
+
+
+def deny_cancellation(ctx: Ctx, order_id: str, body: ReasonBody) -> StoredOrder:
+    stored = visible(ctx.conn, ctx.caller, order_id, (Role.MERCHANT,))
+    _reason_code(body)
+    if stored.order.cancellation is None:
+        return stored
+    ctx.record("order", order_id, "cancellation-deny")
+    return save(ctx, stored, msgspec.structs.replace(stored.order, cancellation=None))
+
+
+def validate_code(ctx: Ctx, store_id: str, code: str) -> CodeValidation:
+    stores.visible_store(ctx.conn, ctx.caller, store_id, staff_roles=(Role.MERCHANT,))
+    if not code.strip().isdigit():
+        return CodeValidation(valid=False)
+    row = ctx.conn.execute(
+        select(db.orders.c.id)
+        .where(
+            db.orders.c.store_id == store_id,
+            db.orders.c.pickup_code == code.strip(),
+            db.orders.c.status.not_in(_ENDED),
+        )
+        .limit(1)
+    ).first()
+    if row is None:
+        return CodeValidation(valid=False)
+    return CodeValidation(valid=True, order_id=row.id, kind="pickup")
+
+
+# --- listing -----------------------------------------------------------------------------------------------------
+
+
+def _encode_cursor(updated_at: str, order_id: str) -> str:
+    return base64.urlsafe_b64encode(f"{updated_at}|{order_id}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[str, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        updated_at, order_id = raw.split("|", 1)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise validation("cursor", "not a cursor this server handed out") from error
+    return updated_at, order_id
+
+
+def list_orders(
+    ctx: Ctx,
+    *,
+    store_id: str | None,
+    statuses: list[OrderStatus],
+    updated_after: datetime | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[StoredOrder], str | None]:
+    """Orders the caller may see, oldest change first; `next_cursor` continues the listing."""
+    caller = ctx.caller
+    require_role(caller, (*_STAFF, Role.CUSTOMER, Role.ADMIN))
+    if not 1 <= limit <= MAX_PAGE:
+        raise validation("limit", f"between 1 and {MAX_PAGE}")
+    table = db.orders
+    query = select(table.c.doc, table.c.customer_id, table.c.updated_at, table.c.id)
+    if caller.role in _STAFF:
+        if store_id is not None and store_id != caller.store_id:
+            raise not_found("store")
+        query = query.where(table.c.store_id == caller.store_id)
+    elif caller.role is Role.CUSTOMER:
+        query = query.where(table.c.customer_id == caller.user_id)
+        if store_id is not None:
+            query = query.where(table.c.store_id == store_id)
+    elif store_id is not None:
+        query = query.where(table.c.store_id == store_id)
+    if statuses:
+        query = query.where(table.c.status.in_([s.value for s in statuses]))
+    if updated_after is not None:
+        query = query.where(table.c.updated_at > db.iso(updated_after))
+    if cursor:
+        after_time, after_id = _decode_cursor(cursor)
+        query = query.where(
+            or_(
+                table.c.updated_at > after_time, and_(table.c.updated_at == after_time, table.c.id > after_id)
+            )
+        )
+    rows = ctx.conn.execute(query.order_by(table.c.updated_at, table.c.id).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    found = [StoredOrder(_decode(row.doc), row.customer_id) for row in rows]
+    next_cursor = _encode_cursor(rows[-1].updated_at, rows[-1].id) if more else None
+    return found, next_cursor

@@ -1,0 +1,47 @@
+"""Run the platform server with uvicorn on a socket we bind ourselves, so port 0 works and the real port is known."""
+
+from __future__ import annotations
+
+import socket
+import sys
+
+import uvicorn
+
+from o2o_tui.i18n import t
+from o2o_tui.platform.app import create_app
+from o2o_tui.platform.settings import settings_from_env
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(host: str, port: int, db_url: str) -> None:
+    """Serve until SIGINT/SIGTERM. Prints one line with the URL once it listens (tests and `o2o demo` read it)."""
+    app = create_app(db_url, settings=settings_from_env())
+    sock = bind(host, port)
+    bound_port = sock.getsockname()[1]
+    shown_host = f"[{host}]" if ":" in host else host
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        access_log=False,  # request lines are noise at hundreds per second; nothing secret is in them anyway
+        lifespan="on",
+        timeout_graceful_shutdown=2,
+        server_header=False,
+    )
+    server = uvicorn.Server(config)
+    original_startup = server.startup
+
+    async def startup(sockets: list[socket.socket] | None = None) -> None:
+        await original_startup(sockets=sockets)
+        print(t("server.listening", url=f"http://{shown_host}:{bound_port}"), flush=True)
+
+    server.startup = startup  # type: ignore[method-assign]
+    server.run(sockets=[sock])
+    sys.stdout.flush()

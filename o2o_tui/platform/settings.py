@@ -1,0 +1,41 @@
+"""Server tuning knobs, read from `O2O_*` environment variables (tests shorten the timers with them)."""
+
+from __future__ import annotations
+
+import os
+
+import msgspec
+
+
+class Settings(msgspec.Struct, frozen=True):
+    heartbeat_minutes: float = 5.0  # a store whose devices stop polling this long is paused automatically
+    accept_timeout_seconds: int | None = None  # overrides every store's accept_timeout_seconds when set
+    conclude_after_minutes: float = 60.0  # a delivered order is concluded after this long
+    job_interval_seconds: float = 5.0  # how often the background jobs run
+    event_retention_hours: float = 168.0  # older events are pruned; a cursor before them answers resync
+    idempotency_retention_days: float = 8.0  # stored answers kept at least this long (>= 7 days by contract)
+    event_recheck_seconds: float = 1.0  # long-polls also re-read the database this often (several processes)
+
+
+_ENV = {
+    "heartbeat_minutes": ("O2O_HEARTBEAT_MINUTES", float),
+    "accept_timeout_seconds": ("O2O_ACCEPT_TIMEOUT_SECONDS", int),
+    "conclude_after_minutes": ("O2O_CONCLUDE_AFTER_MINUTES", float),
+    "job_interval_seconds": ("O2O_JOB_INTERVAL_SECONDS", float),
+    "event_retention_hours": ("O2O_EVENT_RETENTION_HOURS", float),
+    "idempotency_retention_days": ("O2O_IDEMPOTENCY_RETENTION_DAYS", float),
+    "event_recheck_seconds": ("O2O_EVENT_RECHECK_SECONDS", float),
+}
+
+
+def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
+    source = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    for field, (name, kind) in _ENV.items():
+        raw = source.get(name)
+        if raw:
+            values[field] = kind(raw)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+ENV_NAMES = tuple(name for name, _ in _ENV.values())

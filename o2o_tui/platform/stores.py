@@ -1,0 +1,132 @@
+"""Stores: read, status changes by staff, and the heartbeat that pauses a store nobody is watching."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import msgspec
+from sqlalchemy import Connection, select, update
+
+from o2o_tui.domain.events import EntityKind
+from o2o_tui.domain.identity import Role
+from o2o_tui.domain.requests import StoreStatusBody
+from o2o_tui.domain.store import Store as StoreDoc
+from o2o_tui.domain.store import StoreState, StoreStatus
+from o2o_tui.platform import db
+from o2o_tui.platform.auth import Caller, require_role
+from o2o_tui.platform.context import Ctx
+from o2o_tui.platform.errors import conflict, not_found, validation
+
+_decode = msgspec.json.Decoder(StoreDoc).decode
+_encode = msgspec.json.Encoder().encode
+
+
+def load(conn: Connection, store_id: str) -> StoreDoc | None:
+    doc = conn.execute(select(db.stores.c.doc).where(db.stores.c.id == store_id)).scalar_one_or_none()
+    return None if doc is None else _decode(doc)
+
+
+def insert(conn: Connection, store: StoreDoc) -> None:
+    conn.execute(db.stores.insert().values(id=store.id, version=store.version, doc=_encode(store)))
+
+
+def save(ctx: Ctx, before: StoreDoc, after: StoreDoc) -> StoreDoc:
+    """Write `after` (version bumped here) if nobody changed the store since `before`; emit store.updated."""
+    after = msgspec.structs.replace(after, version=before.version + 1, updated_at=ctx.now)
+    result = ctx.conn.execute(
+        update(db.stores)
+        .where(db.stores.c.id == before.id, db.stores.c.version == before.version)
+        .values(version=after.version, doc=_encode(after))
+    )
+    if result.rowcount != 1:
+        raise conflict("the store changed at the same time; retry")
+    ctx.emit("store.updated", EntityKind.STORE, after.id, after.version, store_id=after.id)
+    return after
+
+
+def visible_store(
+    conn: Connection, caller: Caller, store_id: str, *, staff_roles: tuple[Role, ...]
+) -> StoreDoc:
+    """The store if `caller` may see it: 403 for a role that never may, 404 for someone else's store."""
+    require_role(caller, (*staff_roles, Role.ADMIN))
+    if caller.role in (Role.MERCHANT, Role.DISPATCHER) and caller.store_id != store_id:
+        raise not_found("store")
+    store = load(conn, store_id)
+    if store is None:
+        raise not_found("store")
+    return store
+
+
+def get(conn: Connection, caller: Caller, store_id: str) -> StoreDoc:
+    return visible_store(conn, caller, store_id, staff_roles=(Role.MERCHANT, Role.DISPATCHER, Role.CUSTOMER))
+
+
+def effective_state(store: StoreDoc, now: datetime) -> StoreState:
+    """A pause with an `until` in the past has ended by itself."""
+    status = store.status
+    if status.state is StoreState.PAUSED and status.until is not None and status.until <= now:
+        return StoreState.ONLINE
+    return status.state
+
+
+def set_status(ctx: Ctx, store_id: str, body: StoreStatusBody) -> StoreDoc:
+    store = visible_store(ctx.conn, ctx.caller, store_id, staff_roles=(Role.MERCHANT,))
+    if body.extra_minutes < 0 or body.extra_minutes > 240:
+        raise validation("extra_minutes", "extra minutes must be between 0 and 240")
+    if body.state is StoreState.BUSY and body.extra_minutes == 0:
+        raise validation("extra_minutes", "a busy store adds at least one minute")
+    if body.until is not None and body.state is not StoreState.PAUSED:
+        raise validation("until", "only a pause has an end time")
+    status = StoreStatus(
+        state=body.state,
+        until=body.until if body.state is StoreState.PAUSED else None,
+        reason=body.reason,
+        extra_minutes=body.extra_minutes if body.state is StoreState.BUSY else 0,
+    )
+    if status == store.status:
+        return store
+    ctx.record("store", store_id, f"status:{body.state.value}")
+    return save(ctx, store, msgspec.structs.replace(store, status=status))
+
+
+# --- heartbeat -------------------------------------------------------------------------------------------------
+
+
+def record_poll(ctx: Ctx, store_id: str) -> None:
+    """A staff device polled: remember when, and resume the store if the platform had paused it."""
+    conn = ctx.conn
+    stamp = db.iso(ctx.now)
+    if (
+        conn.execute(
+            update(db.store_heartbeats)
+            .where(db.store_heartbeats.c.store_id == store_id)
+            .values(last_poll_at=stamp)
+        ).rowcount
+        == 0
+    ):
+        conn.execute(db.store_heartbeats.insert().values(store_id=store_id, last_poll_at=stamp))
+    store = load(conn, store_id)
+    if store is not None and store.status.auto:
+        save(ctx, store, msgspec.structs.replace(store, status=StoreStatus()))
+
+
+def pause_unwatched(ctx: Ctx, heartbeat: timedelta, watched_since: datetime) -> list[str]:
+    """Pause every open store whose devices all stopped polling; answer the ids paused."""
+    conn = ctx.conn
+    cutoff = db.iso(ctx.now - heartbeat)
+    if db.iso(watched_since) > cutoff:
+        return []  # the server itself has not been up long enough to tell
+    last_polls = dict(
+        conn.execute(select(db.store_heartbeats.c.store_id, db.store_heartbeats.c.last_poll_at)).all()
+    )
+    paused = []
+    for row in conn.execute(select(db.stores.c.id, db.stores.c.doc)).all():
+        store = _decode(row.doc)
+        if store.status.state not in (StoreState.ONLINE, StoreState.BUSY):
+            continue
+        if max(last_polls.get(store.id, ""), db.iso(watched_since)) > cutoff:
+            continue
+        status = StoreStatus(state=StoreState.PAUSED, reason="no device polling", auto=True)
+        save(ctx, store, msgspec.structs.replace(store, status=status))
+        paused.append(store.id)
+    return paused

@@ -1,0 +1,35 @@
+"""What each role may see of an entity: phone numbers masked, codes withheld."""
+
+from __future__ import annotations
+
+import msgspec
+
+from o2o_tui.domain.fleet import Delivery
+from o2o_tui.domain.identity import Role
+from o2o_tui.domain.order import CustomerContact, Order
+from o2o_tui.platform.auth import Caller
+
+
+def mask_phone(phone: str) -> str:
+    """`13812345678` -> `138****5678`; short numbers keep only their last two digits."""
+    digits = phone.strip()
+    if len(digits) >= 8:
+        return digits[:3] + "****" + digits[-4:]
+    if len(digits) > 2:
+        return "*" * (len(digits) - 2) + digits[-2:]
+    return "*" * len(digits)
+
+
+def order_view(order: Order, caller: Caller, customer_id: str) -> Order:
+    if caller.role is Role.ADMIN or (caller.role is Role.CUSTOMER and caller.user_id == customer_id):
+        return order
+    customer = order.customer
+    masked = CustomerContact(name=customer.name, phone=mask_phone(customer.phone), address=customer.address)
+    pickup_code = None if caller.role is Role.COURIER else order.pickup_code
+    return msgspec.structs.replace(order, customer=masked, delivery_code=None, pickup_code=pickup_code)
+
+
+def delivery_view(delivery: Delivery, caller: Caller) -> Delivery:
+    if caller.role is Role.ADMIN:
+        return delivery
+    return msgspec.structs.replace(delivery, customer_phone=mask_phone(delivery.customer_phone))

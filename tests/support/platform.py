@@ -1,0 +1,112 @@
+"""Start the real reference platform server (`python -m o2o_tui.platform`) on a free loopback port for a test."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from o2o_tui.platform.seed import SeedResult, seed_demo
+
+ROOT = Path(__file__).resolve().parents[2]
+_READY = re.compile(r"(http://127\.0\.0\.1:\d+)")
+STARTUP_TIMEOUT = 20.0
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class RunningPlatform:
+    url: str
+    db_url: str
+    process: subprocess.Popen[bytes]
+    seed: SeedResult | None
+    log_path: Path
+    env: dict[str, str] = field(default_factory=dict)
+    port: int = 0
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+
+    def restart(self) -> None:
+        """Stop and start again on the same database (and the same port when it is still free)."""
+        self.stop()
+        try:
+            self.process, self.url = _launch(self.db_url, self.port, self.log_path, self.env)
+        except RuntimeError:
+            self.process, self.url = _launch(self.db_url, 0, self.log_path, self.env)
+        self.port = int(self.url.rsplit(":", 1)[1])
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def client(self, role: str = "admin", **kwargs: object) -> httpx.Client:
+        """An httpx client with the seeded token of `role` (or a raw token if `role` is not a seeded role)."""
+        assert self.seed is not None
+        token = self.seed.tokens.get(role, role)
+        return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {token}"}, timeout=30, **kwargs)
+
+
+def _launch(
+    db_url: str, port: int, log_path: Path, env: dict[str, str]
+) -> tuple[subprocess.Popen[bytes], str]:
+    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **env}
+    with log_path.open("ab") as log:
+        start = log.tell()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "o2o_tui.platform", "--host", "127.0.0.1", "--port", str(port), "--db", db_url],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=full_env,
+        )
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        with log_path.open("rb") as log:
+            log.seek(start)
+            found = _READY.search(log.read().decode(errors="replace"))
+        if found:
+            return process, found.group(1)
+        if process.poll() is not None:
+            break
+        time.sleep(0.02)
+    if process.poll() is None:
+        process.kill()
+        process.wait(timeout=5)
+    raise RuntimeError(f"platform did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
+
+
+def start_platform(tmp_path: Path, *, seed: bool = True, env: dict[str, str] | None = None) -> RunningPlatform:
+    """Seed (optionally) a SQLite file in `tmp_path` and start the server on it; the caller must `.stop()`."""
+    db_url = f"sqlite:///{tmp_path / 'platform.sqlite3'}"
+    seeded = seed_demo(db_url) if seed else None
+    log_path = tmp_path / "platform.log"
+    chosen_env = dict(env or {})
+    process, url = _launch(db_url, 0, log_path, chosen_env)
+    return RunningPlatform(
+        url=url,
+        db_url=db_url,
+        process=process,
+        seed=seeded,
+        log_path=log_path,
+        env=chosen_env,
+        port=int(url.rsplit(":", 1)[1]),
+    )
