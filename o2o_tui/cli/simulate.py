@@ -1,9 +1,125 @@
-"""`o2o simulate` commands."""
+"""`o2o simulate`: customers, couriers and optionally the merchant, against a running platform."""
 
 from __future__ import annotations
 
+import sys
+from datetime import datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 import typer
+
+from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors
+from o2o_tui.cli.exits import Exit
+from o2o_tui.cli.output import emit_json, fail, say, stderr
+from o2o_tui.client import PlatformClient
+from o2o_tui.config import load_profile
+from o2o_tui.i18n import t
+from o2o_tui.platform.simulator import SimClock, SimStats, Simulator, run_simulation
+from o2o_tui.safe_text import safe_text
+
+
+def _start_moment(start_time: str | None, timezone: str) -> datetime:
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    now = datetime.now(zone)
+    if not start_time:
+        return now
+    try:
+        clock = time.fromisoformat(start_time)
+    except ValueError:
+        raise fail(t("simulate.error.start_time", value=safe_text(start_time, one_line=True)), Exit.USAGE) from None
+    return now.replace(hour=clock.hour, minute=clock.minute, second=0, microsecond=0)
+
+
+def _status_line(now: datetime, stats: SimStats) -> str:
+    return t(
+        "simulate.status",
+        time=now.strftime("%H:%M"),
+        placed=stats.placed,
+        active=stats.deliveries_active,
+        delivered=stats.delivered,
+        cancelled=stats.cancelled,
+        errors=stats.errors,
+    )
+
+
+def simulate(
+    url: str | None = typer.Option(None, "--url", envvar="O2O_URL", help=t("simulate.option.url")),
+    token: str | None = typer.Option(None, "--token", envvar="O2O_TOKEN", help=t("simulate.option.token")),
+    profile: str | None = ProfileOption,
+    customer_token: str | None = typer.Option(
+        None, "--customer-token", envvar="O2O_CUSTOMER_TOKEN", help=t("simulate.option.customer_token")
+    ),
+    store: str | None = typer.Option(None, "--store", help=t("simulate.option.store")),
+    orders_per_hour: float = typer.Option(30.0, "--orders-per-hour", min=0.01, help=t("simulate.option.rate")),
+    speed: float = typer.Option(1.0, "--speed", min=0.01, help=t("simulate.option.speed")),
+    seed: int | None = typer.Option(None, "--seed", help=t("simulate.option.seed")),
+    count: int | None = typer.Option(None, "--count", min=1, help=t("simulate.option.count")),
+    finish: bool = typer.Option(False, "--finish", help=t("simulate.option.finish")),
+    auto_merchant: bool = typer.Option(False, "--auto-merchant", help=t("simulate.option.auto_merchant")),
+    couriers: bool = typer.Option(True, "--couriers/--no-couriers", help=t("simulate.option.couriers")),
+    start_time: str | None = typer.Option(None, "--start-time", help=t("simulate.option.start_time")),
+    tick: float = typer.Option(0.5, "--tick", min=0.05, help=t("simulate.option.tick")),
+    timeout: float | None = typer.Option(None, "--timeout", min=0.1, help=t("simulate.option.timeout")),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help=t("simulate.option.verbose")),
+    as_json: bool = JsonOption,
+) -> None:
+    """Simulate customers and couriers against a platform."""
+    with handle_errors():
+        if not url or not token:
+            saved = load_profile(profile)
+            url, token = url or saved.url, token or saved.token
+        client = PlatformClient(url, token)
+        customer_client = PlatformClient(url, customer_token) if customer_token else None
+        try:
+            store_id = store or client.me().store_id
+            if not store_id:
+                raise fail(t("simulate.error.no_store"), Exit.USAGE)
+            platform_store = client.get_store(store_id)
+            clock = SimClock(_start_moment(start_time, platform_store.timezone), speed)
+            live = sys.stderr.isatty() and not as_json
+
+            def log(message: str) -> None:
+                if verbose:
+                    stderr.print(safe_text(message), markup=False, highlight=False)
+
+            def on_tick(now: datetime, stats: SimStats) -> None:
+                if live:
+                    sys.stderr.write("\r" + _status_line(now, stats) + "\x1b[K")
+                    sys.stderr.flush()
+
+            simulator = Simulator(
+                client,
+                store_id=store_id,
+                seed=seed,
+                orders_per_hour=orders_per_hour,
+                auto_merchant=auto_merchant,
+                couriers=couriers,
+                customer_client=customer_client,
+                max_orders=count,
+                burst=count is not None,
+                log=log,
+            )
+            try:
+                stats = run_simulation(
+                    simulator, clock, tick_seconds=tick, finish=finish, timeout_seconds=timeout, on_tick=on_tick
+                )
+            except KeyboardInterrupt:
+                stats = simulator.stats
+            if live:
+                sys.stderr.write("\n")
+        finally:
+            client.close()
+            if customer_client is not None:
+                customer_client.close()
+    if as_json:
+        emit_json(stats)
+        return
+    say(_status_line(clock.now(), stats) + " " + t("simulate.seed", seed=stats.seed))
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    app.command("simulate", help=t("simulate.help"))(simulate)

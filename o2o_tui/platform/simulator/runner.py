@@ -1,0 +1,56 @@
+"""Running a simulator against the wall clock: `--speed` compresses time, a tick advances the world."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from o2o_tui.platform.simulator.core import Simulator
+from o2o_tui.platform.simulator.state import SimStats
+
+
+class SimClock:
+    """Simulated time: `start` plus the wall time elapsed since creation, times `speed`."""
+
+    def __init__(self, start: datetime, speed: float = 1.0) -> None:
+        if speed <= 0:
+            raise ValueError("speed must be positive")
+        self.start = start
+        self.speed = speed
+        self._wall_start = time.monotonic()
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=(time.monotonic() - self._wall_start) * self.speed)
+
+
+def run_simulation(
+    simulator: Simulator,
+    clock: SimClock,
+    *,
+    tick_seconds: float = 0.5,
+    finish: bool = False,
+    timeout_seconds: float | None = None,
+    stop: threading.Event | None = None,
+    on_tick: Callable[[datetime, SimStats], None] | None = None,
+) -> SimStats:
+    """Step until `stop` is set; with `max_orders`, until they are placed (and, with `finish`, have ended).
+
+    `timeout_seconds` bounds the wall time (for scripts). Returns the final counters.
+    """
+    stop = stop or threading.Event()
+    deadline = time.monotonic() + timeout_seconds if timeout_seconds else None
+    simulator.start(clock.now())
+    while not stop.is_set():
+        began = time.monotonic()
+        now = clock.now()
+        simulator.step(now)
+        if on_tick is not None:
+            on_tick(now, simulator.stats)
+        if simulator.placing_done and (not finish or simulator.own_orders_ended()):
+            break
+        if deadline is not None and time.monotonic() >= deadline:
+            break
+        stop.wait(max(0.0, tick_seconds - (time.monotonic() - began)))
+    return simulator.stats
