@@ -1,9 +1,31 @@
-"""`o2o serve` commands."""
+"""`o2o serve`: run the reference platform server (the database is created or upgraded on start)."""
 
 from __future__ import annotations
 
 import typer
 
+from o2o_tui.cli.exits import Exit
+from o2o_tui.cli.output import fail
+from o2o_tui.i18n import t
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help=t("server.cli.host")),
+    port: int = typer.Option(8765, "--port", help=t("server.cli.port")),
+    db: str | None = typer.Option(None, "--db", envvar="O2O_DB", help=t("server.cli.db")),
+) -> None:
+    """Run the reference platform server."""
+    from o2o_tui.platform.db import SchemaTooNew, default_db_url
+    from o2o_tui.platform.server import serve as run_server
+
+    try:
+        run_server(host, port, db or default_db_url())
+    except SchemaTooNew as error:
+        raise fail(t("server.schema_too_new", detail=str(error)), Exit.ERROR) from None
+    except OSError as error:
+        raise fail(t("server.cannot_bind", host=host, port=str(port), detail=str(error)), Exit.ERROR) from None
+
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the root app."""
+    """Add `o2o serve` to the root app."""
+    app.command("serve", help=t("server.cli.help"))(serve)
