@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from textual import events
@@ -91,6 +92,7 @@ class OrdersScreen(Screen[None]):
             await self.queue.sync(self._entries(), now, self.alerting)
             self._show_empty_hint()
             self._show_side()
+            self._apply_flash(now)
         if change.link or change.store:
             self._link_changed()
         self._show_status()
@@ -157,19 +159,21 @@ class OrdersScreen(Screen[None]):
     def on_resize(self, _: events.Resize) -> None:
         self._show_side()
 
+    def _apply_flash(self, now: datetime) -> None:
+        # The flash phase follows the clock, so a frozen clock (tests) gives a steady picture.
+        flash_on = bool(self.alerting) and int(now.timestamp()) % 2 == 0
+        self._flash_on = flash_on
+        self.queue.set_flash(flash_on)
+
     def _tick(self) -> None:
         now = self.app.now()
         self.queue.update_clocks(now)
         self._show_status()
+        self._apply_flash(now)
         if self.alerting:
-            self._flash_on = not self._flash_on
-            self.queue.set_flash(self._flash_on)
             self._ticks_since_ring += 1
             if self._ticks_since_ring >= RING_AGAIN_S:
                 self._ring()
-        elif self._flash_on:
-            self._flash_on = False
-            self.queue.set_flash(False)
 
     # keys
     def on_key(self, event: events.Key) -> None:

@@ -18,7 +18,8 @@ class QueueHeader(Widget):
         cols = fmt.columns_for(self.size.width)
         parts = [" " * cols.mark, fmt.fit(t("ui.column.number"), cols.number), " "]
         parts += [fmt.fit(t("ui.column.clock"), cols.clock, align="right"), " "]
-        parts += [fmt.fit(t("ui.column.status"), cols.status), " "]
+        status_title = t("ui.column.status") if cols.status >= 6 else t("ui.column.status_short")
+        parts += [fmt.fit(status_title, cols.status), " "]
         if cols.type:
             parts += [fmt.fit(t("ui.column.type"), cols.type), " "]
         if cols.customer:

@@ -1,0 +1,168 @@
+"""An `OrderSource` on the sync engine: the cached snapshot with this device's queued actions on top.
+
+Works offline: actions go to the durable outbox and show at once (marked pending); the engine pushes them when
+the link is back. Every cache read runs on the cache's own thread, so the UI's event loop never waits on disk.
+No Textual here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+
+from o2o_tui.domain.store import Store
+from o2o_tui.i18n import t
+from o2o_tui.sync.explain import explain
+from o2o_tui.sync.model import Change, ChangeKind
+from o2o_tui.sync.read_model import OrderView, ReadModel
+from screens.source import ActionRefused, LinkState, LinkStatus, QueueEntry, SourceChange
+
+
+def _entry(view: OrderView) -> QueueEntry:
+    return QueueEntry(view.order, tuple(view.pending))
+
+
+class EngineOrderSource:
+    def __init__(self, engine: Any, cache: Any, client: Any, store_id: str) -> None:
+        self._engine = engine
+        self._cache = cache
+        self._client = client
+        self._store_id = store_id
+        self._model = ReadModel(cache)
+        self._entries: dict[str, QueueEntry] = {}
+        self._store: Store | None = None
+        self._listeners: list[Callable[[SourceChange], None]] = []
+        self._dirty_ids: set[str] = set()
+        self._dirty_all = True
+        self._dirty_store = True
+        self._conflict_keys: set[str] = set()
+        self._wake: asyncio.Event | None = None
+        self._unsubscribe = engine.subscribe(self._on_engine_change)
+
+    # reading (from the snapshot kept in memory; never touches the cache on the caller's thread)
+    def orders(self) -> list[QueueEntry]:
+        return list(self._entries.values())
+
+    def order(self, order_id: str) -> QueueEntry | None:
+        return self._entries.get(order_id)
+
+    def store(self) -> Store | None:
+        return self._store
+
+    def link(self) -> LinkStatus:
+        status = self._engine.status()
+        return LinkStatus(
+            LinkState(str(status.state)),
+            pending=status.pending,
+            conflicts=status.conflicts,
+            last_sync_at=status.last_sync_at,
+        )
+
+    def subscribe(self, callback: Callable[[SourceChange], None]) -> Callable[[], None]:
+        self._listeners.append(callback)
+        return lambda: self._listeners.remove(callback) if callback in self._listeners else None
+
+    def _emit(self, change: SourceChange) -> None:
+        for listener in list(self._listeners):
+            listener(change)
+
+    # following the engine
+    def _on_engine_change(self, change: Change) -> None:
+        kind = str(change.kind)
+        if kind == ChangeKind.STATUS:
+            self._emit(SourceChange(link=True))
+            return
+        if kind == ChangeKind.ORDER:
+            if change.ids:
+                self._dirty_ids |= set(change.ids)
+            else:
+                self._dirty_all = True
+        elif kind == ChangeKind.STORE:
+            self._dirty_store = True
+        elif kind == ChangeKind.CONFLICT:
+            self._conflict_keys |= set(change.ids)
+        else:
+            return
+        if self._wake is not None:
+            self._wake.set()
+
+    async def _io(self, fn: Callable[..., Any], *args: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._cache.executor, functools.partial(fn, *args))
+
+    def _read(self, full: bool, ids: set[str], store: bool, conflict_keys: set[str]) -> tuple[Any, ...]:
+        """Runs on the cache thread: everything the refresh needs, in one go."""
+        views = self._model.orders() if full else [self._model.order(i) for i in ids]
+        found_ids = {view.order.id for view in views if view is not None}
+        shop = self._model.store(self._store_id) if store else None
+        messages = []
+        for key in conflict_keys:
+            entry = self._cache.outbox.get(key)
+            if entry is not None and entry.rejection is not None:
+                messages.append(explain(entry.rejection, action=entry.action, target=entry.target))
+        return views, found_ids, shop, messages
+
+    async def _refresh(self) -> None:
+        full, ids, store, keys = self._dirty_all, self._dirty_ids, self._dirty_store, self._conflict_keys
+        self._dirty_all, self._dirty_ids, self._dirty_store, self._conflict_keys = False, set(), False, set()
+        views, found_ids, shop, messages = await self._io(self._read, full, ids, store, keys)
+        if full:
+            before = set(self._entries)
+            self._entries = {view.order.id: _entry(view) for view in views}
+            changed = frozenset(before | set(self._entries))
+        else:
+            for view in views:
+                if view is not None:
+                    self._entries[view.order.id] = _entry(view)
+            for gone in ids - found_ids:
+                self._entries.pop(gone, None)
+            changed = frozenset(ids)
+        if store:
+            self._store = shop
+        if changed or store:
+            self._emit(SourceChange(order_ids=changed, store=store))
+        for message in messages:
+            self._emit(SourceChange(message=message, link=True))
+
+    async def _follow(self) -> None:
+        """Re-read the cache after engine changes; a burst of changes becomes one read."""
+        assert self._wake is not None
+        while True:
+            if self._dirty_all or self._dirty_ids or self._dirty_store or self._conflict_keys:
+                await self._refresh()
+            await self._wake.wait()
+            self._wake.clear()
+
+    async def run(self) -> None:
+        self._wake = asyncio.Event()
+        follower = asyncio.create_task(self._follow(), name="console-follow")
+        try:
+            await self._engine.run()
+        finally:
+            follower.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await follower
+
+    # acting
+    async def submit(self, action: str, order_id: str, body: msgspec.Struct) -> None:
+        current = self._entries.get(order_id)
+        try:
+            await self._engine.submit(
+                action, order_id, body, base_version=current.order.version if current else None
+            )
+        except Exception as error:  # a cache that cannot write: the action was not queued
+            raise ActionRefused(t("ui.action.not_queued", error=str(error))) from None
+
+    async def close(self) -> None:
+        self._unsubscribe()
+        self._engine.stop()
+        with contextlib.suppress(Exception):
+            await self._client.close()
+        with contextlib.suppress(Exception):
+            # Not on the cache's own thread: closing waits for that thread to finish.
+            await asyncio.to_thread(self._cache.close)

@@ -1,0 +1,77 @@
+"""Build the merchant console's order source for a profile, and run the console (or the same stack headless).
+
+`open_source` picks the sync engine when it is available (offline cache + outbox), else the client-backed
+source. Nothing here imports Textual until `run_merchant_console` is called.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from o2o_tui.client import AsyncPlatformClient
+from o2o_tui.config import Profile
+from screens.client_source import ClientOrderSource
+from screens.source import OrderSource, SourceChange
+
+
+def open_source(profile: Profile, *, offline_cache: bool = True) -> OrderSource:
+    """The sync engine on the profile's cache (raises `CacheLockedError` naming the holder when another
+    process has it), or with `offline_cache=False` the client-backed source that needs the link."""
+    if not profile.store_id:
+        raise ValueError("a merchant profile with a store is needed")
+    if not offline_cache:
+        return ClientOrderSource(AsyncPlatformClient(profile.url, profile.token), profile.store_id)
+    from o2o_tui.sync.session import make_client, make_engine, open_cache
+    from screens.engine_source import EngineOrderSource
+
+    cache = open_cache(profile)
+    try:
+        client = make_client(profile)
+        engine = make_engine(profile, cache, client)
+    except Exception:
+        cache.close()
+        raise
+    return EngineOrderSource(engine, cache, client, profile.store_id)
+
+
+def run_merchant_console(
+    profile: Profile, *, source_factory: Callable[[Profile], OrderSource] = open_source
+) -> None:
+    from screens.app import MerchantApp
+
+    MerchantApp(source_factory(profile)).run()
+
+
+@dataclass(frozen=True, slots=True)
+class HeadlessReport:
+    orders_seen: int
+    seconds: float
+    final_state: str
+
+
+async def watch_headless(source: OrderSource, seconds: float) -> HeadlessReport:
+    """Run `source` for `seconds` with no UI and count the distinct orders it delivered."""
+    seen: set[str] = set()
+
+    def on_change(change: SourceChange) -> None:
+        seen.update(entry.order.id for entry in source.orders())
+
+    unsubscribe = source.subscribe(on_change)
+    started = time.monotonic()
+    task = asyncio.create_task(source.run())
+    try:
+        done, _ = await asyncio.wait({task}, timeout=seconds)
+        if task in done:
+            task.result()  # a source that stops early failed: let its error out
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+        unsubscribe()
+        state = source.link().state.value
+        await source.close()
+    return HeadlessReport(len(seen), time.monotonic() - started, state)

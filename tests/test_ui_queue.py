@@ -1,0 +1,194 @@
+"""Pilot tests of the queue's behaviour on an in-memory source: keyed row updates, alerts, search, keys,
+untrusted text. (The same screens against the real platform: test_ui_live.py.)"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import msgspec
+import pytest
+
+from o2o_tui.domain.order import CustomerContact, OrderStatus
+from o2o_tui.domain.requests import ConfirmBody
+from o2o_tui.i18n import set_language
+from screens.app import MerchantApp
+from screens.detail_screen import DetailScreen
+from screens.memory_source import MemoryOrderSource
+from screens.source import LinkState, LinkStatus
+from screens.widgets.order_list import OrderList
+from screens.widgets.order_row import OrderRow
+from tests.test_ui_samples import FROZEN_NOW, sample_entries, sample_order, sample_store
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    set_language("en")
+    yield
+    set_language(None)
+
+
+class CountingApp(MerchantApp):
+    """Counts bells instead of writing BEL to a terminal (headless Textual writes nothing anyway)."""
+
+    bells = 0
+
+    def bell(self) -> None:
+        self.bells += 1
+
+
+def _app(source: MemoryOrderSource) -> CountingApp:
+    return CountingApp(source, clock=lambda: FROZEN_NOW)
+
+
+def _rows(app: MerchantApp) -> list[OrderRow]:
+    return list(app.orders_screen.query(OrderRow))
+
+
+def _screen_text(app: MerchantApp) -> str:
+    """What the terminal shows, as plain text lines (styles dropped; control characters kept)."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
+
+
+async def test_new_order_appears_rings_and_flashes_until_a_key_on_it() -> None:
+    source = MemoryOrderSource(store=sample_store())
+    app = _app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert _rows(app) == []
+        source.put(sample_order(7, OrderStatus.CREATED, minutes_ago=0))
+        await pilot.pause()
+        rows = _rows(app)
+        assert [row.entry.order.number for row in rows] == [7]
+        assert app.bells == 1
+        assert rows[0].has_class("-alert") and rows[0].has_class("-flash")  # frozen clock: flash phase on
+        await pilot.press("down")
+        assert not rows[0].has_class("-alert") and not rows[0].has_class("-flash")
+
+
+async def test_rows_update_in_place_and_resort() -> None:
+    source = MemoryOrderSource(sample_entries(), store=sample_store())
+    app = _app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        by_number = {row.entry.order.number: row for row in _rows(app)}
+        assert 36 not in by_number  # delivered orders are not in the live queue
+        row_42 = by_number[42]
+        assert app.orders_screen.queue.order_ids[0] == "ord-0042"  # new orders first
+        source.put(msgspec.structs.replace(row_42.entry.order, status=OrderStatus.CONFIRMED, version=2))
+        await pilot.pause()
+        assert _rows(app)[0] is not row_42  # it moved down ...
+        assert any(row is row_42 for row in _rows(app))  # ... as the same widget, not a new one
+        assert row_42.has_class("-status-confirmed") and not row_42.has_class("-alert")
+        source.put(msgspec.structs.replace(row_42.entry.order, status=OrderStatus.CANCELLED, version=3))
+        await pilot.pause()
+        assert all(row.entry.order.number != 42 for row in _rows(app))
+
+
+async def test_accept_takes_the_store_default_on_enter() -> None:
+    source = MemoryOrderSource(sample_entries(), store=sample_store())
+    app = _app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert source.submitted == [("order.confirm", "ord-0042", ConfirmBody(preparation_minutes=15))]
+        await pilot.press("a", "2", "5", "enter")  # the same order again: it is still CREATED here
+        await pilot.pause()
+        assert source.submitted[-1] == ("order.confirm", "ord-0042", ConfirmBody(preparation_minutes=25))
+
+
+async def test_actions_that_do_not_apply_warn_and_send_nothing() -> None:
+    source = MemoryOrderSource(sample_entries(), store=sample_store())
+    app = _app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("r", "h")  # ready / handoff on a new order
+        await pilot.pause()
+        assert source.submitted == []
+        assert isinstance(app.screen, type(app.orders_screen))
+
+
+async def test_search_filters_and_escape_clears() -> None:
+    source = MemoryOrderSource(sample_entries(), store=sample_store())
+    app = _app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"alice")
+        await pilot.pause()
+        assert [row.entry.order.number for row in _rows(app)] == [41]
+        await pilot.press("enter", "escape")
+        await pilot.pause()
+        assert len(_rows(app)) == 6
+
+
+async def test_detail_opens_on_enter_and_follows_changes() -> None:
+    source = MemoryOrderSource(sample_entries(), store=sample_store())
+    app = _app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailScreen) and app.screen.order_id == "ord-0042"
+        assert "4821" in _screen_text(app)  # the pickup code the merchant may see
+        order = source.order("ord-0042").order
+        source.put(msgspec.structs.replace(order, note="加一双筷子", version=order.version + 1))
+        await pilot.pause()
+        assert "加一双筷子" in _screen_text(app)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, DetailScreen)
+
+
+async def test_going_offline_rings_twice_and_says_orders_cannot_arrive() -> None:
+    source = MemoryOrderSource(store=sample_store())
+    app = _app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        source.set_link(LinkStatus(LinkState.OFFLINE, last_sync_at=FROZEN_NOW - timedelta(minutes=2)))
+        await pilot.pause()
+        assert app.bells == 2
+        status = app.orders_screen.query_one("#status")
+        assert status.has_class("-offline")
+        assert "new orders cannot arrive" in _screen_text(app)
+
+
+HOSTILE_NAME = "[/] [@click=app.quit]x[/] [b]bold"
+HOSTILE_NOTE = "\x1b]0;pwned\x07\x1b]52;c;ZXZpbA==\x07 \u202egnp.exe [red]"
+
+
+async def test_untrusted_text_is_shown_as_plain_text() -> None:
+    order = sample_order(9, OrderStatus.CREATED, minutes_ago=0, note=HOSTILE_NOTE)
+    order = msgspec.structs.replace(order, customer=CustomerContact(name=HOSTILE_NAME, phone="138****0000"))
+    source = MemoryOrderSource(store=sample_store())
+    app = _app(source)
+    async with app.run_test(size=(120, 40)) as pilot:  # wide: the side panel shows name and note too
+        await pilot.pause()
+        source.put(order)
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        text = _screen_text(app)
+        assert HOSTILE_NAME in text
+        assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
+        line_no = next(i for i, line in enumerate(text.splitlines()) if HOSTILE_NAME in line)
+        column = text.splitlines()[line_no].index("[@click")
+        for dx in range(0, 20, 2):  # clicking on the would-be link must not run its action
+            await pilot.click(offset=(column + dx, line_no))
+        await pilot.pause()
+        assert app.is_running
+    assert app.return_code in (None, 0)
+
+
+async def test_queue_list_keeps_the_cursor_on_its_order() -> None:
+    source = MemoryOrderSource(sample_entries(), store=sample_store())
+    app = _app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("down", "down")
+        queue = app.orders_screen.query_one(OrderList)
+        chosen = queue.cursor_id
+        source.put(sample_order(50, OrderStatus.CREATED, minutes_ago=0))  # lands at the top
+        await pilot.pause()
+        assert queue.cursor_id == chosen
