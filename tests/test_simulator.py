@@ -1,0 +1,149 @@
+"""The simulator against the real server: seeded orders repeat, couriers deliver, customers cancel."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from o2o_tui.client import PlatformClient
+from o2o_tui.domain.fleet import CourierStatus
+from o2o_tui.domain.geo import Address, distance_m, from_local_metres
+from o2o_tui.domain.order import Order, OrderStatus, OrderType
+from o2o_tui.domain.requests import AssignBody, ConfirmBody, CreateOrderBody, EmptyBody, NewOrderLine
+from o2o_tui.domain.transitions import DeliveryStatus
+from o2o_tui.platform.simulator import Simulator
+from o2o_tui.platform.simulator.state import CustomerPlan
+from tests.support.platform import RunningPlatform
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _simulate(platform: RunningPlatform, *args: str) -> dict:
+    assert platform.seed is not None
+    env = {k: v for k, v in os.environ.items() if not k.startswith("O2O_")}
+    result = subprocess.run(
+        [sys.executable, "-c", "from o2o_tui.cli import main; main()", "simulate", "--url", platform.url,
+         "--token", platform.seed.tokens["admin"], "--store", platform.seed.store_id, "--json", *args],
+        capture_output=True, text=True, cwd=ROOT, env={**env, "O2O_LANG": "en"}, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def _shape(order: Order) -> tuple:
+    lines = tuple((ln.item_id, ln.quantity, tuple(o.option_id for o in ln.options), ln.note) for ln in order.lines)
+    return (order.type, order.customer.name, order.note, lines)
+
+
+def test_count_places_orders_and_a_seed_repeats_them(shared_platform: RunningPlatform) -> None:
+    assert shared_platform.seed is not None
+    first = _simulate(shared_platform, "--count", "5", "--seed", "1", "--no-couriers")
+    second = _simulate(shared_platform, "--count", "5", "--seed", "1", "--no-couriers")
+    other = _simulate(shared_platform, "--count", "5", "--seed", "2", "--no-couriers")
+    assert first["placed"] == second["placed"] == other["placed"] == 5
+    assert first["seed"] == 1
+    with PlatformClient(shared_platform.url, shared_platform.seed.tokens["admin"]) as admin:
+        shapes = {
+            run: [_shape(admin.get_order(order_id)) for order_id in result["order_ids"]]
+            for run, result in (("first", first), ("second", second), ("other", other))
+        }
+    assert set(first["order_ids"]).isdisjoint(second["order_ids"])  # fresh ids: new orders, same content
+    assert shapes["first"] == shapes["second"]
+    assert shapes["first"] != shapes["other"]
+    assert all(lines for _, _, _, lines in shapes["first"])
+
+
+def test_auto_merchant_and_couriers_finish_orders(shared_platform: RunningPlatform) -> None:
+    result = _simulate(
+        shared_platform, "--count", "3", "--seed", "4", "--auto-merchant", "--finish", "--speed", "900",
+        "--tick", "0.1", "--timeout", "90",
+    )  # fmt: skip
+    assert result["placed"] == 3
+    assert result["delivered"] + result["cancelled"] == 3
+    assert result["delivered"] >= 1
+
+
+def _order(admin: PlatformClient, store_id: str, customer: PlatformClient) -> Order:
+    menu = admin.get_menu(store_id)
+    item = next(i for c in menu.categories for i in c.items if not i.option_group_ids)
+    placed = customer.create_order(
+        CreateOrderBody(
+            id=str(uuid.uuid4()), store_id=store_id, type=OrderType.DELIVERY,
+            lines=[NewOrderLine(item_id=item.id, quantity=1)], customer_name="周杰 Zhou Jie",
+            customer_phone="13712345678", address=_far_address(admin, store_id),
+        )
+    )  # fmt: skip
+    return placed
+
+
+def _far_address(admin: PlatformClient, store_id: str) -> Address:
+    origin = admin.get_store(store_id).address.position
+    assert origin is not None
+    return Address(text="光华路 88 号 88 Guanghua Rd", position=from_local_metres(1800, -900, origin))
+
+
+def test_couriers_progress_an_assigned_delivery_to_delivered(platform: RunningPlatform) -> None:
+    seed = platform.seed
+    assert seed is not None
+    with (
+        PlatformClient(platform.url, seed.tokens["admin"]) as admin,
+        PlatformClient(platform.url, seed.tokens["customer"]) as customer,
+        PlatformClient(platform.url, seed.tokens["merchant"]) as merchant,
+    ):
+        order = _order(admin, seed.store_id, customer)
+        merchant.act("order.confirm", order.id, ConfirmBody(preparation_minutes=10))
+        courier_id = seed.courier_ids[3]
+        delivery = admin.act("order.assign", order.id, AssignBody(courier_id=courier_id))
+        assert delivery.status is DeliveryStatus.PENDING
+
+        simulator = Simulator(admin, store_id=seed.store_id, seed=9, max_orders=0)
+        now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+        simulator.start(now)
+        statuses: list[DeliveryStatus] = []
+        courier_statuses: set[CourierStatus] = set()
+        for minute in range(1, 120):
+            now += timedelta(minutes=1)
+            if minute == 12:
+                merchant.act("order.ready", order.id, EmptyBody())
+            simulator.step(now)
+            current = admin.get_delivery(delivery.id)
+            courier_statuses.add(admin.get_courier(courier_id).status)
+            if not statuses or statuses[-1] is not current.status:
+                statuses.append(current.status)
+            if current.status is DeliveryStatus.DELIVERED:
+                break
+        assert statuses[-1] is DeliveryStatus.DELIVERED, statuses
+        assert DeliveryStatus.ACCEPTED in statuses
+        assert DeliveryStatus.ARRIVED_AT_MERCHANT in statuses and DeliveryStatus.PICKED_UP in statuses
+        assert admin.get_order(order.id).status is OrderStatus.DELIVERED
+        courier = admin.get_courier(courier_id)
+        assert courier.position is not None and order.customer.address is not None
+        assert order.customer.address.position is not None
+        assert distance_m(courier.position, order.customer.address.position) < 50  # rode to the customer
+        assert {CourierStatus.TO_MERCHANT, CourierStatus.TO_CUSTOMER} <= courier_statuses
+        assert simulator.stats.errors == 0
+
+
+def test_customer_cancels_an_unconfirmed_order(shared_platform: RunningPlatform) -> None:
+    seed = shared_platform.seed
+    assert seed is not None
+    with PlatformClient(shared_platform.url, seed.tokens["admin"]) as admin:
+        simulator = Simulator(admin, store_id=seed.store_id, seed=3, max_orders=1, burst=True, couriers=False)
+        now = datetime(2026, 3, 2, 18, 30, tzinfo=UTC)
+        simulator.start(now)
+        simulator.step(now)
+        assert simulator.stats.placed == 1
+        assert simulator.ctx is not None
+        order_id = simulator.stats.order_ids[0]
+        simulator.ctx.orders[order_id].plan = CustomerPlan(cancel_while_created_after=2.0)
+        simulator.step(now + timedelta(minutes=1))
+        assert admin.get_order(order_id).status is OrderStatus.CREATED
+        simulator.step(now + timedelta(minutes=3))
+        simulator.step(now + timedelta(minutes=4))
+        assert admin.get_order(order_id).status is OrderStatus.CANCELLED
+        assert simulator.stats.cancelled == 1 and simulator.own_orders_ended()
