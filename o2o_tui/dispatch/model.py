@@ -47,7 +47,11 @@ class DispatchParams(msgspec.Struct, frozen=True):
     late_penalty: float = 1000.0
     courier_wait_weight: float = 0.5
     food_wait_weight: float = 1.0
-    bundle_extra_weight: float = 1.0
+    bundle_load_factor: float = 1.0
+    commit_slack: float = 0.0
+    travel_weight: float = 0.0
+    coverage_weight: float = 0.0
+    coverage_cap: float = 20.0
 
 
 class PlannedRoute(msgspec.Struct, frozen=True):
