@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,3 +111,55 @@ def start_platform(tmp_path: Path, *, seed: bool = True, env: dict[str, str] | N
         env=chosen_env,
         port=int(url.rsplit(":", 1)[1]),
     )
+
+
+# --- small helpers for tests that talk HTTP to the server directly ----------------------------------------------
+
+
+class Api:
+    """httpx with a bearer token; `post`/`put`/`patch` add a fresh Idempotency-Key unless one is given."""
+
+    def __init__(self, url: str, token: str) -> None:
+        self.http = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+
+    def get(self, path: str, **params: object) -> httpx.Response:
+        return self.http.get(path, params={k: v for k, v in params.items() if v is not None})
+
+    def send(
+        self, method: str, path: str, body: object = None, *, key: str | None = None, headers: dict | None = None
+    ) -> httpx.Response:
+        chosen = {"Idempotency-Key": key or str(uuid.uuid4()), **(headers or {})}
+        return self.http.request(method, path, json=body, headers=chosen)
+
+    def post(self, path: str, body: object = None, **kwargs: object) -> httpx.Response:
+        return self.send("POST", path, body, **kwargs)  # type: ignore[arg-type]
+
+    def put(self, path: str, body: object = None, **kwargs: object) -> httpx.Response:
+        return self.send("PUT", path, body, **kwargs)  # type: ignore[arg-type]
+
+    def patch(self, path: str, body: object = None, **kwargs: object) -> httpx.Response:
+        return self.send("PATCH", path, body, **kwargs)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def api(running: RunningPlatform, role: str) -> Api:
+    assert running.seed is not None
+    return Api(running.url, running.seed.tokens[role])
+
+
+def order_body(store_id: str, order_type: str = "DELIVERY", **overrides: object) -> dict:
+    """A valid new order for the demo menu: two Kung Pao Chicken, mild, with one rice."""
+    body: dict = {
+        "id": str(uuid.uuid4()),
+        "store_id": store_id,
+        "type": order_type,
+        "lines": [{"item_id": "kung-pao-chicken", "quantity": 2, "option_ids": ["spice-mild", "rice-white"]}],
+        "customer_name": "张三 Zhang San",
+        "customer_phone": "13812345678",
+    }
+    if order_type == "DELIVERY":
+        body["address"] = {"text": "人民广场 1 号 People's Square 1", "position": {"lat": 31.2317, "lon": 121.4726}}
+    body.update(overrides)
+    return body
