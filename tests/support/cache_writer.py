@@ -1,4 +1,4 @@
-"""A cache writer to be SIGKILLed: `python -m tests.support.cache_writer DIR [--orders N] [--seed S]`.
+"""A cache writer to be SIGKILLed: `python -m tests.support.cache_writer DIR [--orders N] [--seed S] [--plain]`.
 
 It loops forever over the kinds of writes the console makes and reports on stdout, one line each, AFTER the call
 returned (so a reported change must survive a kill), or BEFORE it starts (so the checker knows it may be half-way):
@@ -15,19 +15,25 @@ checker can also prove the batch is atomic: the highest `rev` in the orders tabl
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import signal
 import subprocess
 import sys
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tinydb import TinyDB
+from tinydb.table import Document
 
 from offline_cache import open_profile_cache
 
 ROOT = Path(__file__).resolve().parents[2]
 
 OUTBOX_KEEP = 40
+PLAIN_FILE = "plain-tinydb.json"
 
 
 def order_doc(order_id: str, rev: int, rng: random.Random) -> dict[str, object]:
@@ -87,9 +93,10 @@ class KillOutcome:
     temp_files_removed: int = 0  # > 0: the kill landed inside a write
 
 
-def start_writer(directory: Path, *, orders: int, seed: int) -> subprocess.Popen[str]:
+def start_writer(directory: Path, *, orders: int, seed: int, plain: bool = False) -> subprocess.Popen[str]:
+    args = [str(directory), "--orders", str(orders), "--seed", str(seed), *(["--plain"] if plain else [])]
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.support.cache_writer", str(directory), "--orders", str(orders), "--seed", str(seed)],
+        [sys.executable, "-m", "tests.support.cache_writer", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -97,9 +104,11 @@ def start_writer(directory: Path, *, orders: int, seed: int) -> subprocess.Popen
     )
 
 
-def kill_at_random(directory: Path, rng: random.Random, *, orders: int = 200, max_delay: float = 0.03) -> list[str]:
+def kill_at_random(
+    directory: Path, rng: random.Random, *, orders: int = 200, max_delay: float = 0.03, plain: bool = False
+) -> list[str]:
     """Start a writer, SIGKILL it a random moment after it is ready, and return what it reported."""
-    proc = start_writer(directory, orders=orders, seed=rng.randrange(1 << 30))
+    proc = start_writer(directory, orders=orders, seed=rng.randrange(1 << 30), plain=plain)
     assert proc.stdout is not None
     first = proc.stdout.readline()
     if first.strip() != "READY":
@@ -173,13 +182,69 @@ def crash_loop(directory: Path, kills: int, *, seed: int, orders: int = 200) -> 
     return outcomes
 
 
+def run_plain(directory: Path, orders: int, seed: int) -> None:
+    """The same loop on TinyDB's default JSONStorage, for the side-by-side crash count in the bench."""
+    rng = random.Random(seed)
+    directory.mkdir(parents=True, exist_ok=True)
+    db = TinyDB(directory / PLAIN_FILE)
+    table, outbox = db.table("orders"), db.table("outbox")
+    if len(table) < orders:
+        table.insert_multiple(order_doc(f"o{n}", 0, rng) for n in range(orders))
+    _say("READY")
+    rev = 0
+    while True:
+        key = str(uuid.uuid4())
+        outbox.insert({"key": key, "target": f"order:o{rng.randrange(orders)}"})
+        _say(f"A {key}")
+        rev += 1
+        table.upsert(Document(order_doc(f"o{rng.randrange(orders)}", rev, rng), doc_id=rng.randrange(orders) + 1))
+        if len(outbox) > OUTBOX_KEEP:
+            oldest = min(doc.doc_id for doc in outbox.all())
+            key = outbox.get(doc_id=oldest)["key"]
+            _say(f"d {key}")
+            outbox.remove(doc_ids=[oldest])
+
+
+def check_plain(directory: Path, lines: list[str]) -> KillOutcome:
+    """After a kill of the plain writer: does the file parse, and is every reported entry in it?"""
+    outcome = KillOutcome()
+    appended = [line[2:] for line in lines if line.startswith("A ")]
+    done_started = {line[2:] for line in lines if line.startswith("d ")}
+    outcome.appended = len(appended)
+    path = directory / PLAIN_FILE
+    try:
+        data = json.loads(path.read_text())
+        keys = {doc["key"] for doc in data.get("outbox", {}).values()}
+    except (ValueError, OSError) as exc:
+        outcome.problems.append(f"file unreadable: {exc}")
+        return outcome
+    missing = [key for key in appended if key not in done_started and key not in keys]
+    if missing:
+        outcome.problems.append(f"{len(missing)} appended entries lost")
+    return outcome
+
+
+def plain_crash_loop(directory: Path, kills: int, *, seed: int, orders: int = 200) -> list[KillOutcome]:
+    """Like crash_loop on JSONStorage; a damaged file is counted, then removed so the run goes on."""
+    rng = random.Random(seed)
+    outcomes = []
+    for _ in range(kills):
+        lines = kill_at_random(directory, rng, orders=orders, plain=True)
+        outcome = check_plain(directory, lines)
+        outcomes.append(outcome)
+        if outcome.problems:
+            (directory / PLAIN_FILE).unlink(missing_ok=True)
+    return outcomes
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("directory", type=Path)
     parser.add_argument("--orders", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--plain", action="store_true", help="use TinyDB's default JSONStorage")
     args = parser.parse_args()
-    run(args.directory, args.orders, args.seed)
+    (run_plain if args.plain else run)(args.directory, args.orders, args.seed)
 
 
 if __name__ == "__main__":
