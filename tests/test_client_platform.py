@@ -156,6 +156,12 @@ def test_iter_orders_follows_cursor(shared_platform: RunningPlatform) -> None:
         whole = merchant.list_orders(store_id=shared_platform.seed.store_id, limit=500).orders
     assert len(paged) >= 3
     assert [o.id for o in paged] == [o.id for o in whole]
+    with _client(shared_platform, "merchant") as merchant:
+        created = merchant.list_orders(status="CREATED", limit=500).orders
+        either = merchant.list_orders(status=[OrderStatus.CREATED, OrderStatus.DELIVERED], limit=500).orders
+    assert created and all(o.status is OrderStatus.CREATED for o in created)
+    assert {o.status for o in either} <= {OrderStatus.CREATED, OrderStatus.DELIVERED}
+    assert len(either) >= len(created)
 
 
 async def test_async_client_against_server(shared_platform: RunningPlatform) -> None:

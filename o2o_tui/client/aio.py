@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any
@@ -106,7 +106,7 @@ class AsyncPlatformClient:
         self,
         *,
         store_id: str | None = None,
-        status: str | None = None,
+        status: str | Sequence[str] | None = None,
         updated_after: str | datetime | None = None,
         limit: int = 200,
         cursor: str | None = None,
@@ -117,7 +117,7 @@ class AsyncPlatformClient:
         self,
         *,
         store_id: str | None = None,
-        status: str | None = None,
+        status: str | Sequence[str] | None = None,
         updated_after: str | datetime | None = None,
         limit: int = 200,
     ) -> AsyncIterator[Order]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import quote
 
@@ -35,11 +36,13 @@ def events(after: str | None, wait: float, limit: int) -> Call:
 
 def list_orders(
     store_id: str | None,
-    status: str | None,
+    status: str | Sequence[str] | None,
     updated_after: str | datetime | None,
     limit: int,
     cursor: str | None,
 ) -> Call:
+    if status is not None and not isinstance(status, str):
+        status = ",".join(str(s) for s in status)  # the server takes "CREATED,CONFIRMED"
     params = clean_params(
         {"store_id": store_id, "status": status, "updated_after": updated_after, "limit": limit, "cursor": cursor}
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any
@@ -112,7 +112,7 @@ class PlatformClient:
         self,
         *,
         store_id: str | None = None,
-        status: str | None = None,
+        status: str | Sequence[str] | None = None,
         updated_after: str | datetime | None = None,
         limit: int = 200,
         cursor: str | None = None,
@@ -123,7 +123,7 @@ class PlatformClient:
         self,
         *,
         store_id: str | None = None,
-        status: str | None = None,
+        status: str | Sequence[str] | None = None,
         updated_after: str | datetime | None = None,
         limit: int = 200,
     ) -> Iterator[Order]:
