@@ -33,6 +33,12 @@ def _start_moment(start_time: str | None, timezone: str) -> datetime:
     return now.replace(hour=clock.hour, minute=clock.minute, second=0, microsecond=0)
 
 
+def _only_fleet_store(client: PlatformClient) -> str | None:
+    """An admin token has no store: when every courier belongs to one store, that is the one to simulate."""
+    stores = {courier.store_id for courier in client.list_couriers() if courier.store_id}
+    return stores.pop() if len(stores) == 1 else None
+
+
 def _status_line(now: datetime, stats: SimStats) -> str:
     return t(
         "simulate.status",
@@ -74,7 +80,7 @@ def simulate(
         client = PlatformClient(url, token)
         customer_client = PlatformClient(url, customer_token) if customer_token else None
         try:
-            store_id = store or client.me().store_id
+            store_id = store or client.me().store_id or _only_fleet_store(client)
             if not store_id:
                 raise fail(t("simulate.error.no_store"), Exit.USAGE)
             platform_store = client.get_store(store_id)
