@@ -69,9 +69,9 @@ class ClientOrderSource:
         for listener in list(self._listeners):
             listener(change)
 
-    def _set_state(self, state: LinkState, *, synced: bool = False) -> None:
+    def _set_state(self, state: LinkState, *, synced: bool = False, error: str | None = None) -> None:
         last = self._clock() if synced else self._status.last_sync_at
-        new = LinkStatus(state, last_sync_at=last)
+        new = LinkStatus(state, last_sync_at=last, error=error)
         if new != self._status:
             changed_state = new.state != self._status.state
             self._status = new
@@ -135,7 +135,7 @@ class ClientOrderSource:
             except PlatformError as error:
                 if error.is_final:
                     raise
-                self._set_state(LinkState.OFFLINE)
+                self._set_state(LinkState.OFFLINE, error=error.i18n_message())
                 await asyncio.sleep(backoff * random.uniform(0.5, 1.0))
                 backoff = min(backoff * 2, _MAX_BACKOFF_S)
 

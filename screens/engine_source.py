@@ -61,6 +61,7 @@ class EngineOrderSource:
             pending=status.pending,
             conflicts=status.conflicts,
             last_sync_at=status.last_sync_at,
+            error=status.last_error,
         )
 
     def subscribe(self, callback: Callable[[SourceChange], None]) -> Callable[[], None]:

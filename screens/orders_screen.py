@@ -54,6 +54,7 @@ class OrdersScreen(Screen[None]):
         self._query = ""
         self._link_state: LinkState | None = None
         self._flash_on = False
+        self._offline_alerted = False
         self._ticks_since_ring = 0
 
     def compose(self) -> ComposeResult:
@@ -127,14 +128,17 @@ class OrdersScreen(Screen[None]):
                 row.set_alerting(False)
 
     def _link_changed(self) -> None:
-        state = self.app.source.link().state
-        previous, self._link_state = self._link_state, state
-        if state is previous:
-            return
-        if state is LinkState.OFFLINE:
-            self.app.ring(times=2)
-            self.app.say(t("ui.link.went_offline"), severity="error", timeout=15)
-        elif state is LinkState.ONLINE and previous is LinkState.OFFLINE:
+        """Alert once per outage. A source that has not tried yet (no error, no earlier state) is not an outage."""
+        link = self.app.source.link()
+        previous, self._link_state = self._link_state, link.state
+        if link.state is LinkState.OFFLINE:
+            known_down = link.error is not None or previous in (LinkState.ONLINE, LinkState.RESYNCING)
+            if known_down and not self._offline_alerted:
+                self._offline_alerted = True
+                self.app.ring(times=2)
+                self.app.say(t("ui.link.went_offline"), severity="error", timeout=15)
+        elif link.state is LinkState.ONLINE and self._offline_alerted:
+            self._offline_alerted = False
             self.app.say(t("ui.link.back_online"), timeout=5)
 
     def _show_status(self) -> None:

@@ -30,6 +30,7 @@ class LinkStatus:
     pending: int = 0  # actions queued on this device, not yet confirmed by the platform
     conflicts: int = 0
     last_sync_at: datetime | None = None
+    error: str | None = None  # why the link is down, when known (display-safe)
 
 
 @dataclass(frozen=True, slots=True)

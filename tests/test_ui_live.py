@@ -1,0 +1,114 @@
+"""The merchant console against the real platform: the sync engine, a real cache in tmp_path, loopback HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from o2o_tui.config import Profile, save_profile
+from o2o_tui.i18n import set_language
+from screens.app import MerchantApp
+from screens.launch import open_source
+from screens.widgets.order_row import OrderRow
+from tests.support.platform import RunningPlatform, api, order_body
+
+HOSTILE_NAME = "[/] [@click=app.quit]x[/]"
+HOSTILE_NOTE = "\x1b]0;pwned\x07 \x1b]52;c;ZXZpbA==\x07 [b]note"
+
+
+@pytest.fixture
+def profile(platform: RunningPlatform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Profile]:
+    monkeypatch.setenv("O2O_HOME", str(tmp_path / "home"))
+    set_language("en")
+    seed = platform.seed
+    assert seed is not None
+    yield save_profile(
+        "counter", url=platform.url, token=seed.tokens["merchant"], role="merchant", store_id=seed.store_id
+    )
+    set_language(None)
+
+
+class CountingApp(MerchantApp):
+    bells = 0
+
+    def bell(self) -> None:
+        self.bells += 1
+
+
+async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    """Let the app run until `condition()` holds (a wait, not a timing assertion)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, "condition not reached"
+        await pilot.pause(0.05)
+
+
+def _numbers(app: MerchantApp) -> list[int]:
+    return [row.entry.order.number for row in app.orders_screen.query(OrderRow)]
+
+
+def _place(platform: RunningPlatform, **overrides: object) -> dict:
+    assert platform.seed is not None
+    customer = api(platform, "customer")
+    try:
+        answer = customer.post("/v1/orders", order_body(platform.seed.store_id, **overrides))
+        assert answer.status_code == 201, answer.text
+        return answer.json()
+    finally:
+        customer.close()
+
+
+def _server_order(platform: RunningPlatform, order_id: str) -> dict:
+    admin = api(platform, "admin")
+    try:
+        return admin.get(f"/v1/orders/{order_id}").json()
+    finally:
+        admin.close()
+
+
+async def test_new_order_appears_and_rings_then_accept_with_default(
+    platform: RunningPlatform, profile: Profile
+) -> None:
+    app = CountingApp(open_source(profile))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.source.link().state.value == "ONLINE")
+        placed = await asyncio.to_thread(_place, platform)
+        await wait_until(pilot, lambda: placed["number"] in _numbers(app))
+        assert app.bells >= 1
+        row = next(r for r in app.orders_screen.query(OrderRow) if r.entry.order.id == placed["id"])
+        assert row.has_class("-alert")
+        app.orders_screen.queue.select(placed["id"])
+        await pilot.press("a")
+        await pilot.press("enter")  # the store default preparation time
+
+        def confirmed() -> bool:
+            return _server_order(platform, placed["id"])["status"] == "CONFIRMED"
+
+        await wait_until(pilot, confirmed)
+        server_copy = await asyncio.to_thread(_server_order, platform, placed["id"])
+        assert server_copy["preparation_minutes"] == app.source.store().default_prep_minutes
+        await wait_until(pilot, lambda: not row.entry.pending and row.entry.order.status.value == "CONFIRMED")
+        assert not row.has_class("-alert")
+
+
+async def test_untrusted_text_from_the_platform_stays_plain(
+    platform: RunningPlatform, profile: Profile
+) -> None:
+    app = CountingApp(open_source(profile))
+    async with app.run_test(size=(120, 40)) as pilot:
+        placed = await asyncio.to_thread(_place, platform, customer_name=HOSTILE_NAME, note=HOSTILE_NOTE)
+        await wait_until(pilot, lambda: placed["number"] in _numbers(app))
+        app.orders_screen.queue.select(placed["id"])
+        await pilot.press("enter")
+        await pilot.pause()
+        strips = app.screen._compositor.render_strips()
+        text = "\n".join("".join(segment.text for segment in strip) for strip in strips)
+        assert HOSTILE_NAME in text
+        assert "[b]note" in text
+        assert "\x1b" not in text and "\x07" not in text
+        assert app.is_running
