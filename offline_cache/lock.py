@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import socket
 import sys
 import time
@@ -24,13 +25,33 @@ _LOCK_MODE = 0o600
 _HOLDER_READ_RETRIES = 5
 
 
+_SECRET_OPTION = re.compile(r"token|password|secret|key", re.IGNORECASE)
+
+
+def redact(parts: list[str]) -> list[str]:
+    """The command line with the values of secret-looking options hidden (it ends up in error messages)."""
+    shown = []
+    hide_next = False
+    for part in parts:
+        if hide_next:
+            shown.append("***")
+            hide_next = False
+        elif part.startswith("-") and _SECRET_OPTION.search(part):
+            name, eq, _value = part.partition("=")
+            shown.append(f"{name}=***" if eq else part)
+            hide_next = not eq
+        else:
+            shown.append(part)
+    return shown
+
+
 def _command_line() -> str:
     try:
         raw = Path("/proc/self/cmdline").read_bytes()
         parts = [part.decode(errors="replace") for part in raw.split(b"\0") if part]
     except OSError:
         parts = [sys.executable, *sys.argv]
-    return " ".join(parts)[:500]
+    return " ".join(redact(parts))[:500]
 
 
 def _holder_info() -> bytes:

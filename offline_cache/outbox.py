@@ -174,6 +174,15 @@ class Outbox:
             self._require(key)
             self._entries.remove(doc_ids=[key])
 
+    def mark_done_many(self, keys: list[str]) -> int:
+        """Several confirmations in one durable write; keys no longer in the outbox are skipped. Returns how
+        many entries left the file."""
+        with self._storage.lock:
+            present = [key for key in keys if self._entries.get(doc_id=key) is not None]
+            if present:
+                self._entries.remove(doc_ids=present)
+            return len(present)
+
     def mark_rejected(self, key: str, reason: dict[str, Any]) -> OutboxEntry:
         """Refused for good: the entry moves to the conflicts with the platform's reason."""
         with self._storage.lock:

@@ -88,22 +88,41 @@ def set_aside(path: Path) -> Path:
     """Rename `path` to `<name>.corrupt-<UTC time>` without ever overwriting an existing file."""
     base = path.with_name(f"{path.name}.corrupt-{_utc_stamp()}")
     target, n = base, 0
-    while True:
-        try:
-            os.link(path, target)
-            break
-        except FileExistsError:
-            n += 1
-            target = base.with_name(f"{base.name}-{n}")
-    os.unlink(path)
-    fsync_directory(path.parent)
+    try:
+        while True:
+            try:
+                os.link(path, target)  # fails rather than overwrite, unlike rename
+                os.unlink(path)
+                break
+            except FileExistsError:
+                n += 1
+                target = base.with_name(f"{base.name}-{n}")
+            except PermissionError:
+                raise
+            except OSError:  # a file system without hard links: we hold the lock, nobody else names files here
+                if not target.exists():
+                    os.rename(path, target)
+                    break
+                n += 1
+                target = base.with_name(f"{base.name}-{n}")
+        fsync_directory(path.parent)
+    except OSError as exc:
+        raise CacheError(
+            f"Cannot move the unreadable file {path} aside: {exc.strerror or exc}",
+            code="open_failed",
+            path=path,
+            errno=exc.errno,
+        ) from exc
     return target
 
 
 def _prepare_directory(directory: Path) -> None:
     try:
+        created = not directory.is_dir()
         directory.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
         os.chmod(directory, DIR_MODE)
+        if created:
+            fsync_directory(directory.parent)  # the new directory's own entry must survive a power loss too
     except OSError as exc:
         raise CacheError(
             f"Cannot create the cache directory {directory}: {exc.strerror or exc}",

@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 
 from offline_cache import CacheLockedError, open_profile_cache
+from offline_cache.lock import redact
 
 ROOT = Path(__file__).resolve().parent.parent
 
 TRY_OPEN = """
 import sys
 from offline_cache import CacheLockedError, open_profile_cache
+from offline_cache.lock import redact
 try:
     open_profile_cache(sys.argv[1]).close()
 except CacheLockedError as exc:
@@ -81,3 +83,15 @@ def test_read_only_opens_while_another_process_writes(tmp_path: Path) -> None:
         holder.wait(timeout=10)
         if holder.stdout is not None:
             holder.stdout.close()
+
+
+def test_secret_options_are_hidden_from_the_holder_note() -> None:
+    assert redact(["o2o", "login", "--token", "abc", "--api-key=xyz", "--url", "http://x"]) == [
+        "o2o",
+        "login",
+        "--token",
+        "***",
+        "--api-key=***",
+        "--url",
+        "http://x",
+    ]

@@ -73,6 +73,21 @@ def test_states_attempts_done_and_conflicts(profile: Path) -> None:
             cache.outbox.mark_sent(a.key)
 
 
+def test_mark_done_many_is_one_write(profile: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import offline_cache.storage as storage_module
+
+    with open_profile_cache(profile) as cache:
+        keys = [cache.outbox.append("order.confirm", f"order:o{n}", "{}").key for n in range(5)]
+        writes = []
+        real = storage_module.atomic_write
+        monkeypatch.setattr(storage_module, "atomic_write", lambda path, data: (writes.append(path), real(path, data)))
+        assert cache.outbox.mark_done_many([keys[0], keys[2], "not-a-key", keys[4]]) == 3
+        assert writes == [cache.outbox_path]
+        assert [entry.key for entry in cache.outbox.pending()] == [keys[1], keys[3]]
+    with open_profile_cache(profile) as cache:
+        assert len(cache.outbox) == 2
+
+
 def test_seq_keeps_growing_after_entries_are_done(profile: Path) -> None:
     with open_profile_cache(profile) as cache:
         for _ in range(3):
