@@ -95,3 +95,19 @@ def test_secret_options_are_hidden_from_the_holder_note() -> None:
         "--url",
         "http://x",
     ]
+
+
+def test_a_holder_that_left_no_note_is_still_a_clear_error(tmp_path: Path) -> None:
+    import fcntl
+
+    profile = tmp_path / "profile"
+    profile.mkdir(mode=0o700)
+    fd = os.open(profile / "lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        with pytest.raises(CacheLockedError) as caught:
+            open_profile_cache(profile)
+        assert caught.value.pid is None and "another process" in str(caught.value)
+    finally:
+        os.close(fd)
+    open_profile_cache(profile).close()

@@ -312,3 +312,23 @@ def test_the_storage_works_as_a_plain_tinydb_storage(tmp_path: Path) -> None:
     assert orjson.loads(path.read_bytes()) == {"t": {"1": {"a": 1, "b": 2}}}
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert TinyDB(path, storage=AtomicJSONStorage).table("t").all() == [{"a": 1, "b": 2}]
+
+
+def test_a_directory_sync_failure_is_reported_and_memory_follows_the_disk(
+    profile: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import offline_cache.storage as storage_module
+
+    with open_profile_cache(profile) as cache:
+
+        def broken_sync(directory: Path) -> None:
+            raise OSError(errno.EIO, "I/O error")
+
+        monkeypatch.setattr(storage_module, "fsync_directory", broken_sync)
+        with pytest.raises(CacheError) as caught:
+            cache.table("orders").upsert("o1", order("o1"))
+        assert caught.value.code == "write_not_durable"
+        monkeypatch.undo()
+        assert cache.table("orders").get("o1") == order("o1")  # the file was replaced: memory says the same
+    with open_profile_cache(profile) as cache:
+        assert cache.table("orders").get("o1") == order("o1")

@@ -168,10 +168,12 @@ def _random_run(proxy: FaultProxy, upstream: Upstream, seed: int) -> list[str]:
 
 def test_random_faults_are_seeded_counted_and_replayable(proxy: FaultProxy, upstream: Upstream) -> None:
     first = _random_run(proxy, upstream, seed=7)
-    exchanges, faults = proxy.stats.exchanges, dict(proxy.stats.faults)
+    stats = proxy.reset_stats()
+    exchanges, faults = stats.exchanges, dict(stats.faults)
     applied = list(upstream.applied)
     second = _random_run(proxy, upstream, seed=7)
     assert first == second
+    assert proxy.stats.exchanges == 150 and proxy.stats.faults == stats.faults
     failures = sum(outcome != "200" for outcome in first)
     assert exchanges == 150 and sum(faults.values()) == failures
     assert 20 < failures < 80  # p = 0.3 over 150 exchanges

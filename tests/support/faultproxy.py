@@ -154,6 +154,12 @@ class FaultProxy:
                 delay_ms=delay_ms,
             )
 
+    def reset_stats(self) -> ProxyStats:
+        """Start counting afresh; returns the counters so far."""
+        with self._lock:
+            old, self.stats = self.stats, ProxyStats()
+        return old
+
     @property
     def mode(self) -> str:
         return str(self._settings.mode)
