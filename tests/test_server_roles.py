@@ -1,0 +1,273 @@
+"""The role matrix: every role against every endpoint. Allowed answers are never 401/403/404; a role that may
+never do something gets 403; someone else's store, order, courier or delivery is a 404 (ids do not leak)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from o2o_tui.domain.geo import Address
+from o2o_tui.domain.identity import Role
+from o2o_tui.platform import db, seed
+from tests.support.platform import Api, RunningPlatform, order_body
+
+OK, FORBIDDEN, NOT_FOUND = "ok", 403, 404
+ROLES = (
+    "admin",
+    "merchant",
+    "dispatcher",
+    "courier",
+    "customer",
+    "courier2",
+    "merchant_b",
+    "dispatcher_b",
+    "customer_b",
+)
+
+
+@dataclass
+class World:
+    clients: dict[str, Api]
+    store: str
+    order: str
+    order_pickup: str
+    courier: str
+    delivery: str
+    menu_version: int
+
+
+@pytest.fixture(scope="module")
+def world(shared_platform: RunningPlatform) -> Iterator[World]:
+    seeded = shared_platform.seed
+    assert seeded is not None
+    engine = db.open_database(shared_platform.db_url)
+    with engine.begin() as conn:  # a second store with its own staff, next to the demo store
+        other = seed.create_store(
+            conn, name="隔壁面馆 Noodle shop next door", address=Address(text="南京东路 102 号")
+        )
+        tokens_b = {
+            name: seed.create_user(conn, role=role, name=name, store_id=store).token
+            for name, role, store in (
+                ("merchant_b", Role.MERCHANT, other.id),
+                ("dispatcher_b", Role.DISPATCHER, other.id),
+                ("customer_b", Role.CUSTOMER, None),
+            )
+        }
+    engine.dispose()
+    tokens = {
+        **seeded.tokens,
+        **tokens_b,
+        "courier2": seeded.courier_tokens[seeded.courier_ids[1]],
+    }
+    clients = {role: Api(shared_platform.url, tokens[role]) for role in ROLES}
+    order = clients["customer"].post("/v1/orders", order_body(seeded.store_id)).json()
+    delivery = clients["dispatcher"].post(
+        f"/v1/orders/{order['id']}/assign", {"courier_id": seeded.courier_ids[0]}
+    )
+    menu = clients["merchant"].get(f"/v1/stores/{seeded.store_id}/menu").json()
+    yield World(
+        clients=clients,
+        store=seeded.store_id,
+        order=order["id"],
+        order_pickup=order["pickup_code"],
+        courier=seeded.courier_ids[0],
+        delivery=delivery.json()["id"],
+        menu_version=menu["version"],
+    )
+    for client in clients.values():
+        client.close()
+
+
+def _all(expected: object) -> dict[str, object]:
+    return dict.fromkeys(ROLES, expected)
+
+
+def _only(allowed: tuple[str, ...], *, not_found: tuple[str, ...] = (), default: object = FORBIDDEN) -> dict:
+    table = _all(default)
+    table.update(dict.fromkeys(allowed, OK))
+    table.update(dict.fromkeys(not_found, NOT_FOUND))
+    return table
+
+
+STORE_READERS = _only(
+    ("admin", "merchant", "dispatcher", "customer", "customer_b"), not_found=("merchant_b", "dispatcher_b")
+)
+STORE_WRITERS = _only(("admin", "merchant"), not_found=("merchant_b",))
+ORDER_READERS = _only(
+    ("admin", "merchant", "dispatcher", "customer"), not_found=("merchant_b", "dispatcher_b", "customer_b")
+)
+MERCHANT_ACTION = _only(("admin", "merchant"), not_found=("merchant_b",))
+STAFF_ACTION = _only(("admin", "merchant", "dispatcher"), not_found=("merchant_b", "dispatcher_b"))
+CUSTOMER_OR_MERCHANT = _only(("admin", "merchant", "customer"), not_found=("merchant_b", "customer_b"))
+FLEET_READERS = _only(("admin", "merchant", "dispatcher", "merchant_b", "dispatcher_b"))
+COURIER_READERS = _only(
+    ("admin", "merchant", "dispatcher", "courier"), not_found=("courier2", "merchant_b", "dispatcher_b")
+)
+COURIER_SELF = _only(("admin", "courier"), not_found=("courier2",))
+DELIVERY_READERS = _only(("admin", "dispatcher", "courier"), not_found=("courier2", "dispatcher_b"))
+
+Endpoint = tuple[str, str, Callable[[World], object], dict[str, object]]
+NO_BODY: Callable[[World], object] = lambda w: None  # noqa: E731
+
+ENDPOINTS: list[Endpoint] = [
+    ("GET", "/v1/me", NO_BODY, _all(OK)),
+    ("GET", "/v1/events?after=latest", NO_BODY, _all(OK)),
+    ("GET", "/v1/stores/{store}", NO_BODY, STORE_READERS),
+    ("PUT", "/v1/stores/{store}/status", lambda w: {"state": "ONLINE"}, STORE_WRITERS),
+    ("GET", "/v1/stores/{store}/menu", NO_BODY, STORE_READERS),
+    ("PATCH", "/v1/stores/{store}/menu/items/rice", lambda w: {"hidden": False}, STORE_WRITERS),
+    ("POST", "/v1/stores/{store}/validate-code", lambda w: {"code": "1234"}, STORE_WRITERS),
+    (
+        "GET",
+        "/v1/orders",
+        NO_BODY,
+        _only(("admin", "merchant", "dispatcher", "customer", "merchant_b", "dispatcher_b", "customer_b")),
+    ),
+    (
+        "GET",
+        "/v1/orders?store_id={store}",
+        NO_BODY,
+        _only(
+            ("admin", "merchant", "dispatcher", "customer", "customer_b"),
+            not_found=("merchant_b", "dispatcher_b"),
+        ),
+    ),
+    ("POST", "/v1/orders", lambda w: order_body(w.store), _only(("admin", "customer", "customer_b"))),
+    ("GET", "/v1/orders/{order}", NO_BODY, ORDER_READERS),
+    ("POST", "/v1/orders/{order}/confirm", lambda w: {"preparation_minutes": 10}, MERCHANT_ACTION),
+    ("POST", "/v1/orders/{order}/preparing", NO_BODY, MERCHANT_ACTION),
+    ("POST", "/v1/orders/{order}/ready", NO_BODY, MERCHANT_ACTION),
+    ("POST", "/v1/orders/{order}/handoff", lambda w: {"code": w.order_pickup}, MERCHANT_ACTION),
+    ("POST", "/v1/orders/{order}/dispatch", NO_BODY, STAFF_ACTION),
+    ("POST", "/v1/orders/{order}/delivered", NO_BODY, STAFF_ACTION),
+    ("POST", "/v1/orders/{order}/cancellation", lambda w: {"reason_code": "LATE"}, CUSTOMER_OR_MERCHANT),
+    ("POST", "/v1/orders/{order}/cancellation/deny", lambda w: {"reason_code": "NO"}, MERCHANT_ACTION),
+    ("POST", "/v1/orders/{order}/cancellation/accept", NO_BODY, MERCHANT_ACTION),
+    ("POST", "/v1/orders/{order}/assign", lambda w: {"courier_id": w.courier}, STAFF_ACTION),
+    ("POST", "/v1/orders/{order}/unassign", NO_BODY, STAFF_ACTION),
+    ("GET", "/v1/couriers", NO_BODY, FLEET_READERS),
+    (
+        "GET",
+        "/v1/couriers?store_id={store}",
+        NO_BODY,
+        _only(("admin", "merchant", "dispatcher"), not_found=("merchant_b", "dispatcher_b")),
+    ),
+    ("GET", "/v1/couriers/{courier}", NO_BODY, COURIER_READERS),
+    (
+        "PUT",
+        "/v1/couriers/{courier}/state",
+        lambda w: {"position": {"lat": 31.23, "lon": 121.47}},
+        COURIER_SELF,
+    ),
+    ("GET", "/v1/deliveries", NO_BODY, _only(("admin", "dispatcher", "courier", "courier2", "dispatcher_b"))),
+    (
+        "GET",
+        "/v1/deliveries?courier_id={courier}",
+        NO_BODY,
+        _only(("admin", "dispatcher", "courier", "dispatcher_b"), not_found=("courier2",)),
+    ),
+    ("GET", "/v1/deliveries/{delivery}", NO_BODY, DELIVERY_READERS),
+    ("POST", "/v1/deliveries/{delivery}/problem", lambda w: {"reason": "OTHER"}, COURIER_SELF),
+    ("POST", "/v1/deliveries/{delivery}/accept", NO_BODY, COURIER_SELF),
+    ("POST", "/v1/orders/{order}/reject", lambda w: {"reason_code": "BUSY"}, MERCHANT_ACTION),
+    ("POST", "/v1/orders/{order}/cancel", lambda w: {"reason_code": "BUSY"}, CUSTOMER_OR_MERCHANT),
+    ("PUT", "/v1/stores/{store}/menu", lambda w: None, STORE_WRITERS),
+]
+
+
+def _path(template: str, w: World) -> str:
+    return template.format(store=w.store, order=w.order, courier=w.courier, delivery=w.delivery)
+
+
+@pytest.mark.parametrize(
+    ("method", "template", "body", "expected"), ENDPOINTS, ids=[f"{m} {p}" for m, p, _, _ in ENDPOINTS]
+)
+def test_role_matrix(
+    world: World, method: str, template: str, body: Callable[[World], object], expected: dict
+) -> None:
+    path = _path(template, world)
+    wrong = []
+    for role in ROLES:
+        client = world.clients[role]
+        if method == "GET":
+            response = client.http.get(path)
+        elif template.endswith("/menu") and method == "PUT":
+            menu = world.clients["admin"].get(f"/v1/stores/{world.store}/menu").json()
+            response = client.put(path, menu, headers={"If-Match": str(menu["version"])})
+        else:
+            response = client.send(method, path, body(world))
+        want = expected[role]
+        got_ok = response.status_code in (200, 201, 409)
+        if (want == OK and not got_ok) or (want != OK and response.status_code != want):
+            wrong.append(f"{role}: wanted {want}, got {response.status_code} {response.text[:120]}")
+        if response.status_code in (403, 404):
+            assert response.json()["error"]["code"] in ("forbidden", "not_found")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_every_route_is_in_the_matrix(shared_platform: RunningPlatform) -> None:
+    import httpx
+
+    schema = httpx.get(f"{shared_platform.url}/openapi.json").json()
+    routes = {
+        (m.upper(), p)
+        for p, ops in schema["paths"].items()
+        for m in ops
+        if m in ("get", "post", "put", "patch")
+    }
+    covered = {
+        (
+            m,
+            t.split("?")[0]
+            .replace("{store}", "{store_id}")
+            .replace("{order}", "{order_id}")
+            .replace("{courier}", "{courier_id}")
+            .replace("{delivery}", "{delivery_id}"),
+        )
+        for m, t, _, _ in ENDPOINTS
+    }
+    covered = {
+        (
+            m,
+            p.replace("/rice", "/{item_id}").replace("/accept", "/{action}")
+            if p.startswith("/v1/deliveries/") or "/items/" in p
+            else p,
+        )
+        for m, p in covered
+    }
+    missing = routes - covered
+    assert not missing, sorted(missing)
+
+
+def test_courier_sees_only_its_own_deliveries_and_masked_phones(world: World) -> None:
+    mine = world.clients["courier"].get("/v1/deliveries").json()["deliveries"]
+    assert world.delivery in [d["id"] for d in mine]
+    for delivery in mine:
+        assert "****" in delivery["customer_phone"]
+    theirs = world.clients["courier2"].get("/v1/deliveries").json()["deliveries"]
+    assert world.delivery not in [d["id"] for d in theirs]
+    assert all(d["courier_id"] != world.courier for d in theirs)
+    events = world.clients["courier2"].get("/v1/events", after="0").json()["events"]
+    assert world.delivery not in [e["entity_id"] for e in events]
+    assert world.order not in [e["entity_id"] for e in events]
+
+
+def test_phone_is_masked_for_staff_and_full_for_owner_and_admin(world: World) -> None:
+    path = f"/v1/orders/{world.order}"
+    assert world.clients["customer"].get(path).json()["customer"]["phone"] == "13812345678"
+    assert world.clients["admin"].get(path).json()["customer"]["phone"] == "13812345678"
+    for role in ("merchant", "dispatcher"):
+        shown = world.clients[role].get(path).json()
+        assert shown["customer"]["phone"] == "138****5678"
+        assert shown["delivery_code"] is None
+
+
+def test_merchant_cannot_touch_another_store(world: World) -> None:
+    other = world.clients["merchant_b"]
+    assert other.put(f"/v1/stores/{world.store}/status", {"state": "PAUSED"}).status_code == 404
+    assert other.patch(f"/v1/stores/{world.store}/menu/items/rice", {"hidden": True}).status_code == 404
+    listed = other.get("/v1/orders").json()["orders"]
+    assert world.order not in [o["id"] for o in listed]
+    assert world.clients["merchant"].get(f"/v1/stores/{world.store}").json()["status"]["state"] != "PAUSED"
