@@ -214,27 +214,24 @@ class SyncEngine:
                 rejected += batch_rejected
 
     async def _push_batch(self, entries: list[Any]) -> tuple[int, int]:
-        confirmed: list[tuple[Any, Any]] = []  # (entry, result)
-        rejected = 0
+        confirmed: list[tuple[Any, Any]] = []  # (entry, result), written to the cache together
+        done = rejected = 0
         try:
             for entry in entries:
                 try:
                     result = await self._send(entry)
                 except PlatformError as error:
                     if not error.is_final:
-                        await self._io(
-                            self._cache.outbox.record_attempt, entry.key, error.message or error.code
-                        )
+                        await self._io(self._cache.outbox.record_attempt, entry.key, error.message or error.code)
                         raise
-                    await self._flush_confirmed(confirmed)
-                    confirmed = []
+                    done += await self._flush_confirmed(confirmed)
                     await self._reject(entry, error)
                     rejected += 1
                     continue
                 confirmed.append((entry, result))
         finally:
-            await self._flush_confirmed(confirmed)
-        return len(confirmed), rejected
+            done += await self._flush_confirmed(confirmed)
+        return done, rejected
 
     async def _send(self, entry: Any) -> Any:
         action_route = route(entry.action)
@@ -248,11 +245,11 @@ class SyncEngine:
             if_match=if_match,
         )
 
-    async def _flush_confirmed(self, confirmed: list[tuple[Any, Any]]) -> None:
+    async def _flush_confirmed(self, confirmed: list[tuple[Any, Any]]) -> int:
         """Write the server's answers to the cache first, then mark the entries done (so the view never shows
         the old snapshot in between; a crash in between replays the same keys, which changes nothing)."""
         if not confirmed:
-            return
+            return 0
         delta = Delta(upserts={}, removals={}, replace=set())
         for _, result in confirmed:
             table = table_of(result)
@@ -262,13 +259,24 @@ class SyncEngine:
         def write() -> None:
             if delta.size():
                 self._write_delta(delta, {})
-            for entry, _ in confirmed:
-                self._cache.outbox.mark_done(entry.key)
+            self._mark_done([entry.key for entry, _ in confirmed])
 
         await self._io(write)
-        self._pending = max(0, self._pending - len(confirmed))
+        count = len(confirmed)
+        confirmed.clear()
+        self._pending = max(0, self._pending - count)
         self._emit_delta(delta)
         self._emit(Change(kind=ChangeKind.STATUS))
+        return count
+
+    def _mark_done(self, keys: list[str]) -> None:
+        """One durable outbox write for the whole batch when the outbox offers it (else one per entry)."""
+        mark_many = getattr(self._cache.outbox, "mark_done_many", None)
+        if mark_many is not None:
+            mark_many(keys)
+            return
+        for key in keys:
+            self._cache.outbox.mark_done(key)
 
     async def _reject(self, entry: Any, error: PlatformError) -> None:
         """A final refusal: keep the reason, refetch the entity so the view shows the server's truth."""
@@ -331,18 +339,10 @@ class SyncEngine:
             return False
         return self._clock() - self._last_sync_at > self._settings.resync_after
 
-    async def _head_cursor(self) -> str | None:
-        """The server's newest cursor, read before the snapshot so nothing between the two is missed."""
-        cursor: str | None = None
-        while True:
-            page = await self._client.events(cursor, wait=0, limit=self._settings.page_limit)
-            if page.resync:  # the server gave us its head with the resync flag
-                return page.cursor
-            if not page.events or page.cursor == cursor:
-                return page.cursor
-            cursor = page.cursor
-            if len(page.events) < self._settings.page_limit:
-                return cursor
+    async def _head_cursor(self) -> str:
+        """The server's newest cursor (`after=latest`), read before the snapshot so nothing between is missed."""
+        page = await self._client.events("latest", wait=0, limit=1)
+        return page.cursor
 
     async def _resync(self, head: str | None) -> int:
         self._set_state(SyncState.RESYNCING)
