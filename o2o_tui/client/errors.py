@@ -160,6 +160,14 @@ class MalformedResponse(PlatformError):
         return t("client.error.malformed", status=self.status or "-", message=self.message)
 
 
+class RequestFailed(PlatformError):
+    """The request could not be made for a reason outside the known transport faults (kept retryable: a bug or
+    an odd environment must not turn queued work into a refusal)."""
+
+    default_code = "request_failed"
+    is_final = False
+
+
 __all__ = [
     "Conflict",
     "Forbidden",
@@ -167,6 +175,7 @@ __all__ = [
     "MalformedResponse",
     "NotFound",
     "PlatformError",
+    "RequestFailed",
     "ServerError",
     "StaleVersion",
     "Unauthorized",

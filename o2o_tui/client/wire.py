@@ -114,7 +114,7 @@ def transport_error(call: Call, exc: Exception) -> e.PlatformError:
         return e.MalformedResponse(f"{where}: the answer's content encoding is broken")
     if isinstance(exc, httpx.TransportError | OSError):
         return e.Unreachable(f"{where}: {type(exc).__name__}: {exc}")
-    return e.PlatformError(f"{where}: {type(exc).__name__}: {exc}", code="client_error")
+    return e.RequestFailed(f"{where}: {type(exc).__name__}: {exc}")
 
 
 def _describe_unreadable(body: bytes, content_type: str) -> str:
