@@ -148,3 +148,15 @@ def test_customer_cancels_an_unconfirmed_order(shared_platform: RunningPlatform)
         simulator.step(now + timedelta(minutes=4))
         assert admin.get_order(order_id).status is OrderStatus.CANCELLED
         assert simulator.stats.cancelled == 1 and simulator.own_orders_ended()
+
+
+def test_orders_can_be_placed_as_a_customer(shared_platform: RunningPlatform) -> None:
+    seed = shared_platform.seed
+    assert seed is not None
+    result = _simulate(
+        shared_platform, "--count", "2", "--seed", "8", "--no-couriers", "--customer-token", seed.tokens["customer"]
+    )
+    assert result["placed"] == 2
+    with PlatformClient(shared_platform.url, seed.tokens["customer"]) as customer:
+        own = {order.id for order in customer.iter_orders()}
+    assert set(result["order_ids"]) <= own
