@@ -1,0 +1,89 @@
+"""Background jobs with short timers: accept deadline, auto-conclude, heartbeat pause and resume."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from o2o_tui.domain.order import OrderStatus, OrderType
+from tests.support.platform import api, order_body, start_platform
+from tests.test_server_transitions import check_every_action, order_in
+
+
+def _eventually(probe: Callable[[], object], timeout: float = 30.0) -> object:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.1)
+
+
+def test_unconfirmed_order_is_cancelled_at_its_deadline(tmp_path: Path) -> None:
+    running = start_platform(
+        tmp_path, env={"O2O_ACCEPT_TIMEOUT_SECONDS": "1", "O2O_JOB_INTERVAL_SECONDS": "0.2"}
+    )
+    try:
+        assert running.seed is not None
+        customer, merchant = api(running, "customer"), api(running, "merchant")
+        waiting = customer.post("/v1/orders", order_body(running.seed.store_id)).json()
+        taken = customer.post("/v1/orders", order_body(running.seed.store_id)).json()
+        merchant.post(f"/v1/orders/{taken['id']}/confirm", {"preparation_minutes": 10})
+        cancelled = _eventually(
+            lambda: customer.get(f"/v1/orders/{waiting['id']}").json()["status"] == "CANCELLED"
+        )
+        assert cancelled
+        order = customer.get(f"/v1/orders/{waiting['id']}").json()
+        assert order["cancel_reason_code"] == "ACCEPT_TIMEOUT"
+        assert customer.get(f"/v1/orders/{taken['id']}").json()["status"] == "CONFIRMED"
+        late = merchant.post(f"/v1/orders/{waiting['id']}/confirm", {"preparation_minutes": 10})
+        assert late.status_code == 409 and late.json()["error"]["from"] == "CANCELLED"
+    finally:
+        running.stop()
+
+
+def test_delivered_order_is_concluded_and_then_final(tmp_path: Path) -> None:
+    running = start_platform(
+        tmp_path, env={"O2O_CONCLUDE_AFTER_MINUTES": "0.005", "O2O_JOB_INTERVAL_SECONDS": "0.2"}
+    )
+    try:
+        assert running.seed is not None
+        customer, merchant = api(running, "customer"), api(running, "merchant")
+        order = order_in(merchant, customer, running.seed.store_id, OrderType.TAKEOUT, OrderStatus.DELIVERED)
+        concluded = _eventually(
+            lambda: merchant.get(f"/v1/orders/{order['id']}").json()["status"] == "CONCLUDED"
+        )
+        assert concluded
+        current = merchant.get(f"/v1/orders/{order['id']}").json()
+        assert check_every_action(merchant, current, OrderType.TAKEOUT, OrderStatus.CONCLUDED) >= 5
+    finally:
+        running.stop()
+
+
+def test_store_nobody_watches_is_paused_and_resumes_on_poll(tmp_path: Path) -> None:
+    running = start_platform(
+        tmp_path, env={"O2O_HEARTBEAT_MINUTES": "0.02", "O2O_JOB_INTERVAL_SECONDS": "0.2"}
+    )
+    try:
+        assert running.seed is not None
+        store_path = f"/v1/stores/{running.seed.store_id}"
+        admin, merchant = api(running, "admin"), api(running, "merchant")
+        merchant.get("/v1/events", after="latest")
+        paused = _eventually(lambda: admin.get(store_path).json()["status"]["auto"])
+        assert paused
+        status = admin.get(store_path).json()["status"]
+        assert status["state"] == "PAUSED" and status["auto"] is True
+        refused = api(running, "customer").post("/v1/orders", order_body(running.seed.store_id))
+        assert refused.json()["error"]["code"] == "store_unavailable"
+        merchant.get("/v1/events", after="latest")  # a device is back
+        status = admin.get(store_path).json()["status"]
+        assert status == {"state": "ONLINE", "until": None, "reason": "", "extra_minutes": 0, "auto": False}
+        # a pause the staff chose is not lifted by polling
+        merchant.put(f"{store_path}/status", {"state": "PAUSED", "reason": "午休 lunch break"})
+        time.sleep(0.5)
+        merchant.get("/v1/events", after="latest")
+        assert admin.get(store_path).json()["status"]["auto"] is False
+        assert admin.get(store_path).json()["status"]["state"] == "PAUSED"
+    finally:
+        running.stop()
