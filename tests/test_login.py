@@ -17,13 +17,16 @@ from tests.support.platform import RunningPlatform
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def o2o(home: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def o2o(
+    home: Path, *args: str, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("O2O_")}
     full_env.update({"O2O_HOME": str(home), "O2O_LANG": "en", **(env or {})})
     return subprocess.run(
         [sys.executable, "-c", "from o2o_tui.cli import main; main()", *args],
         capture_output=True,
         text=True,
+        input=stdin,
         cwd=ROOT,
         env=full_env,
         timeout=60,
@@ -110,3 +113,12 @@ def test_homes_are_isolated(shared_platform: RunningPlatform, tmp_path: Path) ->
     first, second = tmp_path / "a", tmp_path / "b"
     assert o2o(first, "login", "--url", shared_platform.url, "--token", shared_platform.seed.tokens["admin"]).returncode == 0
     assert json.loads(o2o(second, "profiles", "list", "--json").stdout) == {"profiles": []}
+
+
+def test_token_asked_for_is_not_echoed(shared_platform: RunningPlatform, home: Path) -> None:
+    assert shared_platform.seed is not None
+    token = shared_platform.seed.tokens["dispatcher"]
+    result = o2o(home, "login", "--url", shared_platform.url, stdin=token + "\n")
+    assert result.returncode == 0, result.stderr
+    assert token not in result.stdout + result.stderr
+    assert "dispatcher" in result.stdout
