@@ -5,6 +5,7 @@ Update after an intended change with `pytest tests/test_ui_snapshots.py --snapsh
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 import pytest
@@ -31,7 +32,10 @@ def chinese() -> Iterator[None]:
 
 
 def _app(state: LinkState = LinkState.ONLINE) -> MerchantApp:
-    source = MemoryOrderSource(sample_entries(), store=sample_store(), link=sample_link(state))
+    link = sample_link(state)
+    if state is LinkState.OFFLINE:
+        link = dataclasses.replace(link, error="connection refused")
+    source = MemoryOrderSource(sample_entries(), store=sample_store(), link=link)
     return MerchantApp(source, clock=lambda: FROZEN_NOW)
 
 
