@@ -160,3 +160,18 @@ def test_orders_can_be_placed_as_a_customer(shared_platform: RunningPlatform) ->
     with PlatformClient(shared_platform.url, seed.tokens["customer"]) as customer:
         own = {order.id for order in customer.iter_orders()}
     assert set(result["order_ids"]) <= own
+
+
+def test_a_platform_outage_is_counted_not_raised(platform: RunningPlatform) -> None:
+    seed = platform.seed
+    assert seed is not None
+    messages: list[str] = []
+    with PlatformClient(platform.url, seed.tokens["admin"], timeout=2) as admin:
+        simulator = Simulator(admin, store_id=seed.store_id, seed=1, orders_per_hour=600, log=messages.append)
+        now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+        simulator.start(now)
+        platform.stop()
+        for minute in range(1, 4):
+            simulator.step(now + timedelta(minutes=minute))
+    assert simulator.stats.errors > 0
+    assert any("cannot be reached" in message for message in messages)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,6 +13,8 @@ from o2o_tui.client.errors import PlatformError
 from o2o_tui.domain.menu import Menu
 from o2o_tui.domain.order import Order, OrderStatus
 from o2o_tui.domain.store import Store
+
+WARN_EVERY_SECONDS = 30.0
 
 
 @dataclass
@@ -61,17 +64,18 @@ class SimContext:
     log: Callable[[str], None]
     stats: SimStats
     orders: dict[str, Tracked] = field(default_factory=dict)
-    _warned: set[str] = field(default_factory=set)
+    _warned: dict[str, float] = field(default_factory=dict)  # key -> wall time of the last message
 
     def rng(self, purpose: str, key: object) -> random.Random:
         """An independent random stream per purpose and key: decisions do not shift when timing does."""
         return random.Random(f"{self.seed}:{purpose}:{key}")
 
     def failed(self, key: str, message: str, error: PlatformError) -> None:
-        """Count an error; log it once per key so a stuck action does not flood the output."""
+        """Count an error; log it at most every 30 s per key so a stuck action does not flood the output."""
         self.stats.errors += 1
-        if key not in self._warned:
-            self._warned.add(key)
+        wall = time.monotonic()
+        if wall - self._warned.get(key, -WARN_EVERY_SECONDS) >= WARN_EVERY_SECONDS:
+            self._warned[key] = wall
             self.log(f"{message}: {error.i18n_message()}")
 
     def track(self, order: Order, now: datetime) -> Tracked:
