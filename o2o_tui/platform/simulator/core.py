@@ -104,9 +104,8 @@ class Simulator:
         self._refresh_orders(now)
         self._place_due(now)
         self._customers.act(now)
-        couriers = self._fleet.refresh() if (self._merchant or self.drive_couriers) else []
         if self._merchant is not None:
-            self._merchant.act(now, couriers)
+            self._merchant.act(now, self._fleet.refresh())
         if self.drive_couriers:
             self._fleet.step(now)
 

@@ -58,7 +58,6 @@ class AutoMerchant:
             return
         status = order.status
         if status is OrderStatus.CREATED and in_status >= think:
-            tracked.prep_minutes = prep
             self._do(tracked, "order.confirm", ConfirmBody(preparation_minutes=prep), now)
         elif status is OrderStatus.CONFIRMED and in_status >= 1.0:
             self._do(tracked, "order.preparing", EmptyBody(), now)

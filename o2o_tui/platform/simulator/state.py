@@ -35,7 +35,6 @@ class Tracked:
     index: int | None = None  # placement index for the simulator's own orders (keys its random decisions)
     plan: CustomerPlan | None = None
     confirmed_seen: datetime | None = None
-    prep_minutes: int | None = None
     done_actions: set[str] = field(default_factory=set)
 
 
