@@ -1,0 +1,98 @@
+"""The database outlives the server: a restart loses nothing, and a database from an older release upgrades."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from pathlib import Path
+
+import pytest
+
+from o2o_tui.platform import db
+from tests.support.platform import RunningPlatform, api, order_body, start_platform
+
+
+def _sqlite_path(running: RunningPlatform) -> str:
+    return running.db_url.removeprefix("sqlite:///")
+
+
+def test_restart_loses_nothing(platform: RunningPlatform) -> None:
+    seed = platform.seed
+    assert seed is not None
+    customer, merchant, dispatcher = (api(platform, r) for r in ("customer", "merchant", "dispatcher"))
+    orders = [customer.post("/v1/orders", order_body(seed.store_id)).json() for _ in range(3)]
+    key = str(uuid.uuid4())
+    confirmed = merchant.post(f"/v1/orders/{orders[0]['id']}/confirm", {"preparation_minutes": 7}, key=key)
+    dispatcher.post(f"/v1/orders/{orders[1]['id']}/assign", {"courier_id": seed.courier_ids[0]})
+    merchant.patch(f"/v1/stores/{seed.store_id}/menu/items/cola", {"snooze_until": "2099-01-01T00:00:00Z"})
+    admin = api(platform, "admin")
+    before_orders = [admin.get(f"/v1/orders/{o['id']}").json() for o in orders]
+    before_events = admin.get("/v1/events", after="0", limit=1000).json()
+    before_menu = admin.get(f"/v1/stores/{seed.store_id}/menu").json()
+    before_couriers = admin.get("/v1/couriers").json()
+
+    platform.restart()
+
+    admin, merchant, customer = (api(platform, r) for r in ("admin", "merchant", "customer"))
+    assert [admin.get(f"/v1/orders/{o['id']}").json() for o in orders] == before_orders
+    assert admin.get("/v1/events", after="0", limit=1000).json() == before_events
+    assert admin.get(f"/v1/stores/{seed.store_id}/menu").json() == before_menu
+    assert admin.get("/v1/couriers").json() == before_couriers
+    replay = merchant.post(f"/v1/orders/{orders[0]['id']}/confirm", {"preparation_minutes": 7}, key=key)
+    assert replay.content == confirmed.content  # stored answers survive too
+    after = customer.post("/v1/orders", order_body(seed.store_id)).json()
+    assert after["number"] == max(o["number"] for o in orders) + 1
+    page = merchant.get("/v1/events", after=before_events["cursor"]).json()
+    assert [e["entity_id"] for e in page["events"]] == [after["id"]]
+
+
+def _make_version_1(path: str) -> None:
+    """Turn a current database into what release 1 wrote: no action log, no orders.ended_at."""
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TABLE action_log")
+        conn.execute("ALTER TABLE orders DROP COLUMN ended_at")
+        conn.execute("UPDATE schema_info SET version = 1")
+
+
+def test_older_schema_upgrades_on_start(tmp_path: Path) -> None:
+    running = start_platform(tmp_path)
+    assert running.seed is not None
+    customer, merchant = api(running, "customer"), api(running, "merchant")
+    kept = customer.post("/v1/orders", order_body(running.seed.store_id)).json()
+    ended = customer.post("/v1/orders", order_body(running.seed.store_id)).json()
+    merchant.post(f"/v1/orders/{ended['id']}/reject", {"reason_code": "BUSY"})
+    running.stop()
+    _make_version_1(_sqlite_path(running))
+
+    running.restart()
+    try:
+        customer, merchant = api(running, "customer"), api(running, "merchant")
+        assert customer.get(f"/v1/orders/{kept['id']}").json()["status"] == "CREATED"
+        confirmed = merchant.post(
+            f"/v1/orders/{kept['id']}/confirm",
+            {"preparation_minutes": 5},
+            headers={"X-Occurred-At": "2026-11-25T10:00:00+08:00"},
+        )
+        assert confirmed.status_code == 200
+    finally:
+        running.stop()
+    with sqlite3.connect(_sqlite_path(running)) as conn:
+        assert conn.execute("SELECT version FROM schema_info").fetchone()[0] == db.SCHEMA_VERSION
+        assert conn.execute(
+            "SELECT ended_at IS NOT NULL FROM orders WHERE id = ?", (ended["id"],)
+        ).fetchone()[0]
+        logged = conn.execute(
+            "SELECT action, occurred_at FROM action_log WHERE entity_id = ?", (kept["id"],)
+        ).fetchall()
+        assert logged == [("confirm", "2026-11-25T02:00:00.000000Z")]
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    running = start_platform(tmp_path)
+    running.stop()
+    with sqlite3.connect(_sqlite_path(running)) as conn:
+        conn.execute("UPDATE schema_info SET version = ?", (db.SCHEMA_VERSION + 1,))
+    with pytest.raises(RuntimeError, match="newer"):
+        running.restart()
+    with pytest.raises(db.SchemaTooNew):
+        db.open_database(running.db_url)
