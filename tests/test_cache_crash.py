@@ -1,30 +1,44 @@
 """Crash safety: a writer that appends outbox entries and rewrites snapshot tables is SIGKILLed at random moments,
-220 times. After every kill the cache opens, every entry whose append returned is there, no finished entry comes
-back, and each batch (orders + cursor) is all or nothing. `python -m bench cache --kills 1000` runs longer."""
+230 times. After every kill the cache opens, every entry whose append returned is there, no finished entry comes
+back, and each batch (orders + cursor) is all or nothing. `python -m bench cache --kills 1000` runs longer.
+
+Most writers are forked from a launcher that has imported everything once (a kill then costs a fork, not an
+interpreter start); a few are fresh interpreters, the way the console itself starts."""
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from tests.support.cache_writer import crash_loop
+from tests.support.cache_writer import FreshProcesses, KillOutcome, crash_loop
 
-KILLS_PER_PROFILE = 110
-PROFILES = 2  # two writers at once: the kills cost process start-up, not CPU
+FORKED_KILLS_PER_PROFILE = 110
+PROFILES = 2  # two writers at once, on two profiles
+FRESH_KILLS = 10
+
+
+def _check(outcomes: list[KillOutcome], expected: int) -> None:
+    problems = [problem for outcome in outcomes for problem in outcome.problems]
+    assert problems == []
+    assert len(outcomes) == expected
 
 
 def test_random_sigkills_never_lose_an_appended_entry(tmp_path: Path) -> None:
     with ThreadPoolExecutor(max_workers=PROFILES) as pool:
         runs = list(
             pool.map(
-                lambda n: crash_loop(tmp_path / f"profile-{n}", KILLS_PER_PROFILE, seed=1000 + n),
+                lambda n: crash_loop(tmp_path / f"profile-{n}", FORKED_KILLS_PER_PROFILE, seed=1000 + n),
                 range(PROFILES),
             )
         )
     outcomes = [outcome for run in runs for outcome in run]
-    problems = [problem for outcome in outcomes for problem in outcome.problems]
-    assert problems == []
-    assert len(outcomes) == KILLS_PER_PROFILE * PROFILES
+    _check(outcomes, FORKED_KILLS_PER_PROFILE * PROFILES)
     # The kills did hit the interesting moments: appends had returned, and writes were cut half-way.
-    assert sum(outcome.appended for outcome in outcomes) > len(outcomes)
+    assert sum(outcome.appended for outcome in outcomes) > len(outcomes) // 4
     assert sum(outcome.temp_files_removed for outcome in outcomes) > 0
+
+
+def test_sigkills_of_fresh_interpreters(tmp_path: Path) -> None:
+    outcomes = crash_loop(tmp_path / "profile", FRESH_KILLS, seed=7, launcher=FreshProcesses(), max_delay=0.05)
+    _check(outcomes, FRESH_KILLS)
+    assert sum(outcome.appended for outcome in outcomes) > 0

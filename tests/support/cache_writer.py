@@ -15,13 +15,16 @@ checker can also prove the batch is atomic: the highest `rev` in the orders tabl
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import random
 import signal
 import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,21 +107,110 @@ def start_writer(directory: Path, *, orders: int, seed: int, plain: bool = False
     )
 
 
-def kill_at_random(
-    directory: Path, rng: random.Random, *, orders: int = 200, max_delay: float = 0.03, plain: bool = False
-) -> list[str]:
-    """Start a writer, SIGKILL it a random moment after it is ready, and return what it reported."""
-    proc = start_writer(directory, orders=orders, seed=rng.randrange(1 << 30), plain=plain)
-    assert proc.stdout is not None
-    first = proc.stdout.readline()
-    if first.strip() != "READY":
-        proc.kill()
-        _out, err = proc.communicate()
-        raise RuntimeError(f"writer did not start: {first!r} {err}")
-    time.sleep(rng.uniform(0, max_delay))
-    proc.send_signal(signal.SIGKILL)
-    out, _err = proc.communicate()
-    return out.splitlines()
+class FreshProcesses:
+    """One new interpreter per kill: the whole path, start-up included (about 90 ms a kill)."""
+
+    def kill_at_random(
+        self, directory: Path, rng: random.Random, *, orders: int, max_delay: float, plain: bool
+    ) -> list[str]:
+        proc = start_writer(directory, orders=orders, seed=rng.randrange(1 << 30), plain=plain)
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        if first.strip() != "READY":
+            proc.kill()
+            _out, err = proc.communicate()
+            raise RuntimeError(f"writer did not start: {first!r} {err}")
+        time.sleep(rng.uniform(0, max_delay))
+        proc.send_signal(signal.SIGKILL)
+        out, _err = proc.communicate()
+        return out.splitlines()
+
+    def close(self) -> None:
+        pass
+
+
+class ForkServer:
+    """A launcher process that has imported everything once and forks a writer per kill (a real process of its
+    own, killed with SIGKILL like any other), so a kill costs a fork rather than an interpreter start."""
+
+    def __init__(self) -> None:
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.support.cache_writer", "--fork-server"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+            cwd=ROOT,
+        )
+        self._child: int | None = None
+
+    def _line(self) -> str:
+        assert self._proc.stdout is not None
+        line = self._proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"fork server ended (exit {self._proc.poll()})")
+        return line.rstrip("\n")
+
+    def kill_at_random(
+        self, directory: Path, rng: random.Random, *, orders: int, max_delay: float, plain: bool
+    ) -> list[str]:
+        assert self._proc.stdin is not None
+        self._proc.stdin.write(f"{directory}\t{orders}\t{rng.randrange(1 << 30)}\t{int(plain)}\n")
+        self._proc.stdin.flush()
+        reports: list[str] = []
+        ready = False
+        try:
+            while self._child is None or not ready:
+                line = self._line()
+                if line.startswith("PID "):
+                    self._child = int(line[4:])
+                elif line == "READY":
+                    ready = True
+                elif line.startswith("EXIT "):
+                    self._child = None
+                    raise RuntimeError("writer did not start (see its stderr)")
+            time.sleep(rng.uniform(0, max_delay))
+        finally:
+            if self._child is not None:
+                os.kill(self._child, signal.SIGKILL)
+        while not (line := self._line()).startswith("EXIT "):
+            reports.append(line)
+        self._child = None
+        return reports
+
+    def close(self) -> None:
+        if self._child is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._child, signal.SIGKILL)
+        if self._proc.stdin is not None:
+            self._proc.stdin.close()
+        try:
+            self._proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait(10)
+        if self._proc.stdout is not None:
+            self._proc.stdout.close()
+
+
+def serve_forks() -> None:
+    """The ForkServer side: each stdin line `DIR\tORDERS\tSEED\tPLAIN` forks a writer, then reports
+    `PID <pid>` and, once the writer is reaped, `EXIT <pid>` (after the writer's own lines, all on stdout)."""
+    for command in sys.stdin:
+        directory, orders, seed, plain = command.rstrip("\n").split("\t")
+        sys.stdout.flush()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                (run_plain if plain == "1" else run)(Path(directory), int(orders), int(seed))
+            finally:
+                os._exit(1)
+        _say(f"PID {pid}")
+        os.waitpid(pid, 0)
+        _say(f"EXIT {pid}")
+
+
+Launcher = FreshProcesses | ForkServer
 
 
 def check_directory(directory: Path, lines: list[str], last_rev: list[int]) -> KillOutcome:
@@ -169,16 +261,26 @@ def check_directory(directory: Path, lines: list[str], last_rev: list[int]) -> K
     return outcome
 
 
-def crash_loop(directory: Path, kills: int, *, seed: int, orders: int = 200) -> list[KillOutcome]:
+def crash_loop(
+    directory: Path,
+    kills: int,
+    *,
+    seed: int,
+    orders: int = 200,
+    launcher: Launcher | None = None,
+    max_delay: float = 0.03,
+) -> list[KillOutcome]:
     """Kill a writer `kills` times on one directory; stops at the first kill that broke a promise."""
     rng = random.Random(seed)
     last_rev = [0]
     outcomes = []
-    for _ in range(kills):
-        outcome = check_directory(directory, kill_at_random(directory, rng, orders=orders), last_rev)
-        outcomes.append(outcome)
-        if outcome.problems:
-            break
+    with _launching(launcher) as running:
+        for _ in range(kills):
+            lines = running.kill_at_random(directory, rng, orders=orders, max_delay=max_delay, plain=False)
+            outcome = check_directory(directory, lines, last_rev)
+            outcomes.append(outcome)
+            if outcome.problems:
+                break
     return outcomes
 
 
@@ -224,20 +326,39 @@ def check_plain(directory: Path, lines: list[str]) -> KillOutcome:
     return outcome
 
 
-def plain_crash_loop(directory: Path, kills: int, *, seed: int, orders: int = 200) -> list[KillOutcome]:
+def plain_crash_loop(
+    directory: Path, kills: int, *, seed: int, orders: int = 200, launcher: Launcher | None = None
+) -> list[KillOutcome]:
     """Like crash_loop on JSONStorage; a damaged file is counted, then removed so the run goes on."""
     rng = random.Random(seed)
     outcomes = []
-    for _ in range(kills):
-        lines = kill_at_random(directory, rng, orders=orders, plain=True)
-        outcome = check_plain(directory, lines)
-        outcomes.append(outcome)
-        if outcome.problems:
-            (directory / PLAIN_FILE).unlink(missing_ok=True)
+    with _launching(launcher) as running:
+        for _ in range(kills):
+            lines = running.kill_at_random(directory, rng, orders=orders, max_delay=0.03, plain=True)
+            outcome = check_plain(directory, lines)
+            outcomes.append(outcome)
+            if outcome.problems:
+                (directory / PLAIN_FILE).unlink(missing_ok=True)
     return outcomes
 
 
+@contextlib.contextmanager
+def _launching(launcher: Launcher | None) -> Iterator[Launcher]:
+    """The given launcher (the caller closes it), or a ForkServer for this loop only."""
+    if launcher is not None:
+        yield launcher
+        return
+    server = ForkServer()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
 def main() -> None:
+    if sys.argv[1:] == ["--fork-server"]:
+        serve_forks()
+        return
     parser = argparse.ArgumentParser()
     parser.add_argument("directory", type=Path)
     parser.add_argument("--orders", type=int, default=200)
