@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import os
-import re
 import signal
 import socket
 import subprocess
-import sys
-import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
+from o2o_tui.platform.launch import ServerStartError, start_server
 from o2o_tui.platform.seed import SeedResult, seed_demo
 
 ROOT = Path(__file__).resolve().parents[2]
-_READY = re.compile(r"(http://127\.0\.0\.1:\d+)")
 STARTUP_TIMEOUT = 20.0
 
 
@@ -66,33 +62,12 @@ class RunningPlatform:
         return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {token}"}, timeout=30, **kwargs)
 
 
-def _launch(
-    db_url: str, port: int, log_path: Path, env: dict[str, str]
-) -> tuple[subprocess.Popen[bytes], str]:
-    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **env}
-    with log_path.open("ab") as log:
-        start = log.tell()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "o2o_tui.platform", "--host", "127.0.0.1", "--port", str(port), "--db", db_url],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            cwd=ROOT,
-            env=full_env,
-        )
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while time.monotonic() < deadline:
-        with log_path.open("rb") as log:
-            log.seek(start)
-            found = _READY.search(log.read().decode(errors="replace"))
-        if found:
-            return process, found.group(1)
-        if process.poll() is not None:
-            break
-        time.sleep(0.02)
-    if process.poll() is None:
-        process.kill()
-        process.wait(timeout=5)
-    raise RuntimeError(f"platform did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
+def _launch(db_url: str, port: int, log_path: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    try:
+        server = start_server(db_url, log_path, port=port, env=env, timeout=STARTUP_TIMEOUT)
+    except ServerStartError as error:
+        raise RuntimeError(f"platform did not start:\n{error}") from None
+    return server.process, server.url
 
 
 def start_platform(tmp_path: Path, *, seed: bool = True, env: dict[str, str] | None = None) -> RunningPlatform:
