@@ -222,7 +222,9 @@ class SyncEngine:
                     result = await self._send(entry)
                 except PlatformError as error:
                     if not error.is_final:
-                        await self._io(self._cache.outbox.record_attempt, entry.key, error.message or error.code)
+                        await self._io(
+                            self._cache.outbox.record_attempt, entry.key, error.message or error.code
+                        )
                         raise
                     done += await self._flush_confirmed(confirmed)
                     await self._reject(entry, error)

@@ -1,0 +1,209 @@
+"""`o2o orders`, `o2o store`, `o2o sync` and `o2o conflicts` end to end: real `o2o` processes with O2O_HOME in
+tmp_path against the real platform on loopback. Covers login, list/show from the cache, accept with the store's
+default prep time, offline queueing and its exit codes, a refused action in the conflicts, the profile lock, and
+that no `--json` output ever carries the token."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from o2o_tui.cli import app
+from o2o_tui.cli.exits import Exit
+from o2o_tui.client import PlatformClient
+from o2o_tui.domain.order import OrderStatus
+from o2o_tui.domain.requests import ReasonBody
+from o2o_tui.domain.store import StoreState
+from tests.support.platform import RunningPlatform, start_platform
+from tests.test_sync_engine import place_orders
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Cli:
+    def __init__(self, home: Path, token: str) -> None:
+        self.home = home
+        self.token = token
+        self.outputs: list[str] = []
+
+    def __call__(self, *args: str, code: int = 0) -> Any:
+        """Run `o2o ARGS` in this process (typer's CliRunner): the real commands, without a fresh interpreter."""
+        env = {"O2O_HOME": str(self.home), "O2O_LANG": "en", "NO_COLOR": "1", "COLUMNS": "200"}
+        env |= {"O2O_PROFILE": None, "O2O_TOKEN": None}
+        result = CliRunner().invoke(app, list(args), env=env, catch_exceptions=False)
+        self.outputs.append(result.stdout + result.stderr)
+        assert result.exit_code == code, (args, result.exit_code, result.stdout, result.stderr)
+        return result
+
+    def json(self, *args: str, code: int = 0) -> Any:
+        return json.loads(self(*args, "--json", code=code).stdout)
+
+
+@pytest.fixture
+def running(tmp_path: Path) -> Iterator[RunningPlatform]:
+    platform = start_platform(tmp_path / "platform")
+    try:
+        yield platform
+    finally:
+        platform.stop()
+
+
+@pytest.fixture
+def cli(running: RunningPlatform, tmp_path: Path) -> Iterator[Cli]:
+    runner = Cli(tmp_path / "home", running.seed.tokens["merchant"])
+    runner("login", "--url", running.url, "--token", runner.token)
+    yield runner
+    # no output of any command ever shows the token
+    assert all(runner.token not in text for text in runner.outputs)
+
+
+def server_order(running: RunningPlatform, order_id: str) -> Any:
+    with PlatformClient(running.url, running.seed.tokens["merchant"]) as merchant:
+        return merchant.get_order(order_id)
+
+
+def test_list_show_and_accept(running: RunningPlatform, cli: Cli) -> None:
+    first, second = place_orders(running.url, running.seed, 2)
+    assert cli.json("orders", "list") == []  # nothing synced yet: the cache is empty, not an error
+    synced = cli.json("sync", "--once")
+    assert synced["state"] == "ONLINE" and synced["resynced"] is True
+
+    listed = cli.json("orders", "list")
+    assert [o["id"] for o in listed] == [first, second]
+    for row in listed:
+        assert row["status"] == "CREATED" and row["version"] >= 1 and row["is_pending"] is False
+        assert isinstance(row["number"], int) and row["display_number"].startswith("#")
+    number = listed[1]["number"]
+    shown = cli.json("orders", "show", f"#{number:04d}")
+    assert shown["id"] == second
+    assert "Li Na" in cli("orders", "show", str(number)).stdout
+
+    accepted = cli.json("orders", "accept", f"#{number:04d}")
+    assert accepted["outcome"] == "done" and accepted["order"]["status"] == "CONFIRMED"
+    assert accepted["order"]["is_pending"] is False
+    on_server = server_order(running, second)
+    store_default = cli.json("store", "status")["default_prep_minutes"]
+    assert on_server.status is OrderStatus.CONFIRMED and on_server.preparation_minutes == store_default
+
+    cli("orders", "accept", first, "--prep", "25")
+    assert server_order(running, first).preparation_minutes == 25
+    assert [o["status"] for o in cli.json("orders", "list", "--status", "confirmed")] == ["CONFIRMED"] * 2
+    cli("orders", "show", "#9999", code=Exit.NOT_FOUND)
+
+
+def test_offline_queue_then_sync_and_exit_codes(running: RunningPlatform, cli: Cli) -> None:
+    [order_id] = place_orders(running.url, running.seed, 1)
+    cli("sync", "--once")
+    cli("orders", "accept", order_id, "--prep", "10")
+    running.stop()
+
+    queued = cli("orders", "preparing", order_id)
+    assert "Queued" in queued.stdout
+    [row] = cli.json("orders", "list")
+    assert row["status"] == "PREPARING" and row["is_pending"] is True
+    assert row["pending_actions"] == ["order.preparing"]
+    cli("orders", "ready", order_id, "--online", code=Exit.OFFLINE)  # refused, and not queued
+    status = cli.json("sync", "status")
+    assert status["pending"] == 1 and status["conflicts"] == 0
+    cli("sync", "--once", code=Exit.OFFLINE)
+    assert cli.json("sync", "status")["state"] == "OFFLINE"
+
+    running.restart()
+    report = cli.json("sync", "--once")
+    assert report["pushed"] == 1 and report["pending"] == 0 and report["state"] == "ONLINE"
+    assert server_order(running, order_id).status is OrderStatus.PREPARING
+    [row] = cli.json("orders", "list")
+    assert row["status"] == "PREPARING" and row["is_pending"] is False
+
+
+def test_a_refused_action_lands_in_the_conflicts(running: RunningPlatform, cli: Cli) -> None:
+    [order_id] = place_orders(running.url, running.seed, 1)
+    cli("sync", "--once")
+    with PlatformClient(running.url, running.seed.tokens["customer"]) as customer:
+        customer.act("order.cancel", order_id, ReasonBody(reason_code="CUSTOMER_CHANGED_MIND"))
+    refused = cli("orders", "accept", order_id, code=Exit.REJECTED)
+    assert "cancelled by the customer before your accept reached the platform" in refused.stderr
+    [row] = cli.json("orders", "list")
+    assert row["status"] == "CANCELLED" and row["is_pending"] is False  # the server's truth
+    [conflict] = cli.json("conflicts", "list")
+    assert conflict["action"] == "order.confirm" and conflict["reason"]["code"] == "illegal_transition"
+    assert "cancelled by the customer" in conflict["explanation"]
+    cli("conflicts", "dismiss", conflict["key"][:8])
+    assert cli.json("conflicts", "list") == []
+    cli("conflicts", "dismiss", conflict["key"], code=Exit.NOT_FOUND)
+
+
+def test_store_status_commands(running: RunningPlatform, cli: Cli) -> None:
+    cli("store", "status", code=Exit.NOT_FOUND)  # not cached yet
+    cli("sync", "--once")
+    assert cli.json("store", "status")["status"]["state"] == "ONLINE"
+    busy = cli.json("store", "busy", "--extra", "20")
+    assert busy["outcome"] == "done" and busy["store"]["status"]["extra_minutes"] == 20
+    paused = cli.json("store", "pause", "--minutes", "30", "--reason", "restocking")
+    assert paused["store"]["status"]["state"] == "PAUSED" and paused["store"]["status"]["until"]
+    with PlatformClient(running.url, running.seed.tokens["merchant"]) as merchant:
+        store = merchant.get_store(running.seed.store_id)
+    assert store.status.state is StoreState.PAUSED and store.status.reason == "restocking"
+    cli("store", "resume")
+    assert "OPEN" in cli("store", "status").stdout
+
+
+def test_a_second_process_gets_the_lock_holder_or_reads_only(running: RunningPlatform, cli: Cli) -> None:
+    [order_id] = place_orders(running.url, running.seed, 1)
+    cli("sync", "--once")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from offline_cache import open_profile_cache\n"
+            "c = open_profile_cache(sys.argv[1]); print('held', flush=True); time.sleep(60)",
+            str(cli.home / "cache" / "profiles" / "default"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        locked = cli("orders", "accept", order_id, code=Exit.LOCKED)
+        assert str(holder.pid) in locked.stderr
+        cli("sync", "--once", code=Exit.LOCKED)
+        assert [o["id"] for o in cli.json("orders", "list")] == [order_id]  # reading still works
+        assert cli.json("sync", "status")["pending"] == 0
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+    cli("orders", "accept", order_id)
+
+
+def test_orders_list_in_a_fresh_process_never_imports_textual_nor_the_server_stack(
+    running: RunningPlatform, cli: Cli
+) -> None:
+    place_orders(running.url, running.seed, 1)
+    cli("sync", "--once")
+    code = (
+        "import sys\n"
+        "from o2o_tui.cli import main\n"
+        "sys.argv = ['o2o', 'orders', 'list', '--json']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('textual', 'litestar', 'sqlalchemy', 'numpy', 'scipy', 'uvicorn', 'o2o_tui.sync.engine')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy or m in heavy), file=sys.stderr)\n"
+    )
+    env = {**os.environ, "O2O_HOME": str(cli.home), "O2O_LANG": "en"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)) == 1
+    assert result.stderr.strip() == "[]"

@@ -1,0 +1,314 @@
+"""The sync engine against the real reference platform on loopback, with a real cache in tmp_path.
+
+Exactly once through a fault-injecting proxy, offline-then-online with a conflict, pull/resync and dedupe, and
+malformed answers that must leave the cache untouched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, select
+
+from o2o_tui.client import AsyncPlatformClient, PlatformClient
+from o2o_tui.client.errors import PlatformError
+from o2o_tui.domain.identity import Role
+from o2o_tui.domain.order import OrderStatus, OrderType
+from o2o_tui.domain.requests import (
+    CodeBody,
+    ConfirmBody,
+    CreateOrderBody,
+    EmptyBody,
+    NewOrderLine,
+    ReasonBody,
+    StoreStatusBody,
+)
+from o2o_tui.domain.store import StoreState
+from o2o_tui.platform import db as platform_db
+from o2o_tui.sync import tables
+from o2o_tui.sync.engine import SyncEngine, SyncSettings
+from o2o_tui.sync.model import Change, ChangeKind, SyncState
+from o2o_tui.sync.read_model import ReadModel
+from o2o_tui.sync.scope import Scope
+from offline_cache import open_profile_cache
+from tests.support.faultproxy import Fault, FaultProxy
+from tests.support.platform import start_platform
+
+FAST = SyncSettings(poll_wait=0.5, backoff_base=0.01, backoff_cap=0.05)
+
+
+class TickClock:
+    """A clock that moves 1 ms per reading, so every tap time is distinct and ordered."""
+
+    def __init__(self) -> None:
+        self._ticks = itertools.count()
+        self._start = datetime.now(UTC).replace(microsecond=0)
+
+    def __call__(self) -> datetime:
+        return self._start + timedelta(milliseconds=next(self._ticks))
+
+
+@pytest.fixture
+def running(tmp_path: Path) -> Iterator[object]:
+    platform = start_platform(tmp_path / "platform")
+    try:
+        yield platform
+    finally:
+        platform.stop()
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Iterator[object]:
+    with open_profile_cache(tmp_path / "profile") as opened:
+        yield opened
+
+
+def simple_item_id(customer: PlatformClient, store_id: str) -> str:
+    menu = customer.get_menu(store_id)
+    groups = {g.id: g for g in menu.option_groups}
+    return next(
+        item.id
+        for category in menu.categories
+        for item in category.items
+        if not item.hidden
+        and str(item.status) == "AVAILABLE"
+        and all(groups[g].min == 0 for g in item.option_group_ids)
+    )
+
+
+def place_orders(url: str, seed: object, count: int, order_type: OrderType = OrderType.TAKEOUT) -> list[str]:
+    with PlatformClient(url, seed.tokens["customer"]) as customer:
+        item_id = simple_item_id(customer, seed.store_id)
+        ids = []
+        for _ in range(count):
+            body = CreateOrderBody(
+                id=str(uuid.uuid4()),
+                store_id=seed.store_id,
+                type=order_type,
+                lines=[NewOrderLine(item_id=item_id, quantity=1)],
+                customer_name="Li Na",
+                customer_phone="13800001111",
+            )
+            ids.append(customer.create_order(body).id)
+    return ids
+
+
+def merchant_engine(
+    url: str, seed: object, cache: object, **kwargs: object
+) -> tuple[AsyncPlatformClient, SyncEngine]:
+    client = AsyncPlatformClient(url, seed.tokens["merchant"], timeout=kwargs.pop("timeout", 5.0))
+    engine = SyncEngine(
+        client,
+        cache,
+        scope=Scope(Role.MERCHANT, store_id=seed.store_id),
+        settings=kwargs.pop("settings", FAST),
+        **kwargs,
+    )
+    return client, engine
+
+
+def action_log(db_url: str, user_id: str) -> list[tuple[str, str, str | None]]:
+    """What the platform applied for `user_id`, in the order it applied it: (entity id, action, tap time)."""
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            log = platform_db.action_log
+            query = select(log.c.entity_id, log.c.action, log.c.occurred_at).where(log.c.user_id == user_id)
+            rows = conn.execute(query.order_by(log.c.id)).all()
+    finally:
+        engine.dispose()
+    return [(r.entity_id, r.action, r.occurred_at) for r in rows]
+
+
+def same_instant(a: str | None, b: str) -> bool:
+    assert a is not None
+    return datetime.fromisoformat(a.replace("Z", "+00:00")) == datetime.fromisoformat(
+        b.replace("Z", "+00:00")
+    )
+
+
+async def drain(engine: SyncEngine, *, attempts: int = 10_000) -> int:
+    """Push until the outbox is empty, retrying after every non-final fault; returns the faults met."""
+    faults = 0
+    for _ in range(attempts):
+        try:
+            await engine.push_pending()
+            return faults
+        except PlatformError as error:
+            assert not error.is_final
+            faults += 1
+            await asyncio.sleep(0.005)
+    raise AssertionError("the outbox never drained")
+
+
+async def test_a_thousand_actions_through_random_faults_apply_exactly_once_in_order(running, cache) -> None:
+    seed = running.seed
+    order_ids = place_orders(running.url, seed, 125)
+    store_actions = 500
+    with FaultProxy(int(running.url.rsplit(":", 1)[1])) as proxy:
+        proxied = f"http://127.0.0.1:{proxy.port}"
+        client, engine = merchant_engine(proxied, seed, cache, clock=TickClock(), timeout=2.0)
+        async with client:
+            report = await engine.sync_once()
+            assert report.state is SyncState.ONLINE
+            model = ReadModel(cache)
+            codes = {oid: model.order(oid).order.pickup_code for oid in order_ids}
+            submitted: list[tuple[str, str, str]] = []  # (target, action, tap time)
+            store_steps = iter(range(store_actions))
+            proxy.set_random(p=0.15, seed=7, faults=[Fault.DROP, Fault.RESET, Fault.HTTP_502, Fault.HTTP_503])
+            faults = 0
+            # rounds of 100 queued actions (25 orders), each drained through the faults before the next
+            for round_start in range(0, len(order_ids), 25):
+                for oid in order_ids[round_start : round_start + 25]:
+                    steps = [
+                        ("order.confirm", ConfirmBody(preparation_minutes=10)),
+                        ("order.preparing", EmptyBody()),
+                        ("order.ready", EmptyBody()),
+                        ("order.handoff", CodeBody(code=codes[oid])),
+                    ]
+                    for action, body in steps:
+                        entry = await engine.submit(action, oid, body)
+                        submitted.append((oid, action, entry.occurred_at))
+                        # interleaved store changes, each differing from the last: a replay would be a change
+                        step = next(store_steps)
+                        busy = StoreStatusBody(state=StoreState.BUSY, extra_minutes=1 + step % 239)
+                        entry = await engine.submit("store.status", seed.store_id, busy)
+                        submitted.append((seed.store_id, "store.status", entry.occurred_at))
+                faults += await drain(engine)
+            proxy.pass_through()
+            assert len(submitted) == 1000
+            assert faults > 20 and proxy.stats.faults.get("reset", 0) > 0
+            assert cache.outbox.pending() == [] and cache.outbox.conflicts() == []
+
+    merchant_rows = action_log(running.db_url, seed.user_ids["merchant"])
+    # every action exactly once, in the order it was taken, with the tap time the device reported
+    assert len(merchant_rows) == len(submitted)
+    for (entity_id, action, tapped), (target, sent_action, sent_at) in zip(
+        merchant_rows, submitted, strict=True
+    ):
+        assert entity_id == target
+        assert action.split(":")[0] == {"store.status": "status"}.get(sent_action, sent_action.split(".")[1])
+        assert same_instant(tapped, sent_at)
+    with PlatformClient(running.url, seed.tokens["merchant"]) as merchant:
+        store = merchant.get_store(seed.store_id)
+        assert store.status.extra_minutes == 1 + (store_actions - 1) % 239
+        assert all(merchant.get_order(oid).status is OrderStatus.DELIVERED for oid in order_ids[:5])
+    # and the local view agrees with the platform
+    assert {v.order.status for v in ReadModel(cache).orders() if v.order.id in order_ids} == {
+        OrderStatus.DELIVERED
+    }
+
+
+async def test_offline_actions_apply_in_order_and_a_refused_one_becomes_a_conflict(running, cache) -> None:
+    seed = running.seed
+    first, second, third = place_orders(running.url, seed, 3)
+    client, engine = merchant_engine(running.url, seed, cache)
+    changes: list[Change] = []
+    engine.subscribe(changes.append)
+    async with client:
+        await engine.sync_once()
+        running.stop()  # the shop's link is down
+        await engine.submit("order.confirm", first, ConfirmBody(preparation_minutes=7))
+        await engine.submit("order.preparing", first, EmptyBody())
+        await engine.submit("order.confirm", third, ConfirmBody(preparation_minutes=9))
+        offline = await engine.sync_once()
+        assert offline.state is SyncState.OFFLINE and offline.pending == 3 and offline.error
+        view = ReadModel(cache)
+        assert view.order(first).order.status is OrderStatus.PREPARING and view.order(first).is_pending
+        assert view.order(third).order.status is OrderStatus.CONFIRMED
+        assert engine.status().state is SyncState.OFFLINE
+
+        running.restart()
+        with PlatformClient(
+            running.url, seed.tokens["customer"]
+        ) as customer:  # meanwhile the customer cancels
+            customer.act("order.cancel", third, ReasonBody(reason_code="CUSTOMER_CHANGED_MIND"))
+        online = await engine.sync_once()
+
+    assert online.state is SyncState.ONLINE
+    assert (online.pushed, online.rejected, online.pending, online.conflicts) == (2, 1, 0, 1)
+    view = ReadModel(cache)
+    assert view.order(first).order.status is OrderStatus.PREPARING and not view.order(first).is_pending
+    assert view.order(second).order.status is OrderStatus.CREATED
+    refused = view.order(third)
+    assert refused.order.status is OrderStatus.CANCELLED and not refused.is_pending  # the server's truth
+    [conflict] = cache.outbox.conflicts()
+    assert conflict.action == "order.confirm" and conflict.target == third
+    assert conflict.rejection["code"] == "illegal_transition"
+    assert conflict.rejection["current_status"] == "CANCELLED"
+    from o2o_tui.sync.explain import explain
+
+    text = explain(conflict.rejection, action=conflict.action, target=conflict.target)
+    number = refused.order.display_number
+    assert text == f"order {number} was cancelled by the customer before your accept reached the platform"
+    assert any(c.kind == ChangeKind.CONFLICT and conflict.key in c.ids for c in changes)
+    merchant_log = [(r[0], r[1]) for r in action_log(running.db_url, seed.user_ids["merchant"])]
+    assert merchant_log == [(first, "confirm"), (first, "preparing")]
+    customer_log = [(r[0], r[1]) for r in action_log(running.db_url, seed.user_ids["customer"])]
+    assert (third, "cancel") in customer_log
+
+
+async def test_pull_fetches_changes_once_and_resyncs_when_told(running, cache) -> None:
+    seed = running.seed
+    client, engine = merchant_engine(running.url, seed, cache)
+    seen: list[Change] = []
+    engine.subscribe(seen.append)
+    async with client:
+        first = await engine.sync_once()
+        assert first.resynced and first.state is SyncState.ONLINE
+        assert ReadModel(cache).store() is not None and ReadModel(cache).menu() is not None
+        assert ReadModel(cache).orders() == []
+        cursor = engine.status().cursor
+
+        new_ids = place_orders(running.url, seed, 3)
+        second = await engine.sync_once()
+        assert not second.resynced and second.events >= 3 and second.fetched == 3
+        assert {v.order.id for v in ReadModel(cache).orders()} == set(new_ids)
+        assert any(c.kind == "order" and c.ids == frozenset(new_ids) for c in seen)
+        assert engine.status().cursor != cursor
+
+        # the same page delivered again (at least once) changes and fetches nothing
+        again = await client.events(cursor, wait=0)
+        applied, fetched = await engine._apply_page(again)
+        assert (applied, fetched) == (0, 0)
+
+        # a cursor the server does not know: full resync from the server's head
+        cache.meta_set(tables.META_CURSOR, "999999999")
+        stale_engine = SyncEngine(
+            client, cache, scope=Scope(Role.MERCHANT, store_id=seed.store_id), settings=FAST
+        )
+        third = await stale_engine.sync_once()
+        assert third.state is SyncState.ONLINE and third.fetched >= 3
+        assert {v.order.id for v in ReadModel(cache).orders()} == set(new_ids)
+        assert int(cache.meta_get(tables.META_CURSOR)) < 999999999
+
+
+async def test_run_loop_pushes_and_pulls_until_stopped(running, cache) -> None:
+    seed = running.seed
+    [order_id] = place_orders(running.url, seed, 1)
+    client, engine = merchant_engine(running.url, seed, cache)
+    async with client:
+        task = asyncio.create_task(engine.run())
+        try:
+            for _ in range(200):
+                if ReadModel(cache).order(order_id) is not None:
+                    break
+                await asyncio.sleep(0.02)
+            await engine.submit("order.confirm", order_id, ConfirmBody(preparation_minutes=5))
+            for _ in range(200):
+                if not cache.outbox.pending():
+                    break
+                await asyncio.sleep(0.02)
+            assert ReadModel(cache).order(order_id).order.status is OrderStatus.CONFIRMED
+            assert not ReadModel(cache).order(order_id).is_pending
+            assert engine.status().state is SyncState.ONLINE
+        finally:
+            engine.stop()
+            await asyncio.wait_for(task, 5)
+    assert cache.meta_get(tables.META_STATE) == "ONLINE"
