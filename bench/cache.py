@@ -17,6 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import msgspec
 import orjson
 from tinydb import TinyDB
 from tinydb.storages import JSONStorage
@@ -122,6 +123,54 @@ def storage_table(sizes: list[int], repeat: int, appends: int) -> float:
     return append_at_largest
 
 
+class _Line(msgspec.Struct, frozen=True):
+    item_id: str
+    name: str
+    quantity: int
+    note: str
+
+
+class _Customer(msgspec.Struct, frozen=True):
+    name: str
+    phone: str
+    address: dict[str, str]
+
+
+class _Order(msgspec.Struct, frozen=True):
+    """The shape of the bench's ~1 KB orders."""
+
+    id: str
+    rev: int
+    status: str
+    customer: _Customer
+    lines: list[_Line]
+    note: str
+
+
+def read_table(size: int, repeat: int) -> None:
+    print(f"\nReads with {size:,} orders cached (median ms): what `o2o orders list` pays.")
+    with tempfile.TemporaryDirectory(prefix="o2o-bench-read-") as tmp:
+        directory = Path(tmp) / "profile"
+        rng = random.Random(size)
+        with open_profile_cache(directory) as cache:
+            cache.table("orders").replace_all({f"o{n}": doc for n, doc in enumerate(_docs(size, rng))})
+        caches = []
+
+        def open_read_only(_n: int) -> None:
+            caches.append(open_profile_cache(directory, read_only=True))
+
+        opening = _median_ms(open_read_only, repeat)
+        orders = caches[-1].table("orders")
+        copies = _median_ms(lambda _n: orders.all(), repeat)
+        converted = _median_ms(lambda _n: [msgspec.convert(doc, _Order) for doc in orders.all()], repeat)
+        structs = _median_ms(lambda _n: orders.all_as(_Order), repeat)
+        one = _median_ms(lambda n: orders.get(f"o{n % size}"), repeat * 20)
+        for cache in caches:
+            cache.close()
+    print(f"{'open read-only':>16} {'get one':>8} {'all() dicts':>12} {'all()+convert':>14} {'all_as(Struct)':>15}")
+    print(f"{opening:>16.1f} {one:>8.3f} {copies:>12.1f} {converted:>14.1f} {structs:>15.1f}")
+
+
 def _summary(name: str, outcomes: list[KillOutcome], mid_write: str) -> str:
     damaged = sum(any("unreadable" in p or "does not open" in p or "reset" in p for p in o.problems) for o in outcomes)
     lost = sum(any("lost" in p for p in o.problems) for o in outcomes)
@@ -172,6 +221,7 @@ def main(argv: list[str]) -> None:
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
     storage_table(sizes, args.repeat, args.appends)
+    read_table(sizes[-1], max(3, args.repeat // 3))
     if (args.kills or args.plain_kills) and not crash_table(args.kills, args.plain_kills):
         sys.exit(1)
 

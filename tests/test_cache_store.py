@@ -8,6 +8,7 @@ import os
 import stat
 from pathlib import Path
 
+import msgspec
 import orjson
 import pytest
 from tinydb import TinyDB
@@ -332,3 +333,31 @@ def test_a_directory_sync_failure_is_reported_and_memory_follows_the_disk(
         assert cache.table("orders").get("o1") == order("o1")  # the file was replaced: memory says the same
     with open_profile_cache(profile) as cache:
         assert cache.table("orders").get("o1") == order("o1")
+
+
+class Customer(msgspec.Struct, frozen=True):
+    name: str
+    phone: str
+
+
+class Order(msgspec.Struct, frozen=True):
+    id: str
+    status: str
+    customer: Customer
+    lines: list[dict[str, int]] = []
+
+
+def test_documents_decode_straight_into_structs_as_fresh_objects(profile: Path) -> None:
+    with open_profile_cache(profile) as cache:
+        orders = cache.table("orders")
+        orders.upsert_many({"o1": order("o1", lines=[{"qty": 1}]), "o2": order("o2")})
+        one = orders.get_as("o1", Order)
+        assert one == Order("o1", "CREATED", Customer("Ann", "138****5678"), [{"qty": 1}])
+        one.lines[0]["qty"] = 99
+        assert orders.get("o1")["lines"] == [{"qty": 1}]
+        assert orders.get_as("missing", Order) is None
+        assert sorted(o.id for o in orders.all_as(Order)) == ["o1", "o2"]
+        orders.upsert("bad", {"id": "bad"})
+        with pytest.raises(msgspec.ValidationError):
+            orders.all_as(Order)
+        assert sorted(o.id for o in orders.all_as(Order, skip_invalid=True)) == ["o1", "o2"]
