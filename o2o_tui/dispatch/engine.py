@@ -71,68 +71,134 @@ def _travel(a: np.ndarray, b: np.ndarray, meters_per_minute: float) -> np.ndarra
     return np.ceil(np.sqrt((delta * delta).sum(axis=-1)) / meters_per_minute)
 
 
-@dataclass
-class _Bundle:
-    orders: list[int]  # drop-off order
-    ready: float
-    offsets: list[float]  # minutes from leaving the (last) restaurant to each drop-off
-
-
-def _drop_offsets(orders: list[int], start_xy: np.ndarray, customer_xy: np.ndarray, mpm: float, half_drop: float) -> list[float]:
-    offsets = []
-    clock = 0.0
-    position = start_xy
-    for order in orders:
-        clock += math.ceil(math.dist(position, customer_xy[order]) / mpm) + half_drop
-        offsets.append(clock)
-        clock += half_drop
-        position = customer_xy[order]
-    return offsets
-
-
-def _bundle_cost(ready: float, offsets: list[float]) -> float:
-    return len(offsets) * ready + sum(offsets)
-
-
-def _bundles_for_group(
-    orders: list[int], size: int, problem: EpochArrays, params: DispatchParams
-) -> list[_Bundle]:
-    """Cheapest insertion: the earliest-ready orders open the bundles, later ones join where they add least."""
-    mpm = params.meters_per_minute
-    half_drop = params.dropoff_service / 2
-    count = math.ceil(len(orders) / size)
-    bundles: list[_Bundle] = []
-    for order in orders:
-        restaurant = problem.restaurant_xy[order]
-        if len(bundles) < count:
-            offsets = _drop_offsets([order], restaurant, problem.customer_xy, mpm, half_drop)
-            bundles.append(_Bundle([order], float(problem.ready_at[order]), offsets))
-            continue
-        best: tuple[float, int, list[int], list[float]] | None = None
-        for index, bundle in enumerate(bundles):
-            if len(bundle.orders) >= size:
-                continue
-            ready = max(bundle.ready, float(problem.ready_at[order]))
-            before = _bundle_cost(bundle.ready, bundle.offsets)
-            for position in range(len(bundle.orders) + 1):
-                sequence = bundle.orders[:position] + [order] + bundle.orders[position:]
-                offsets = _drop_offsets(sequence, restaurant, problem.customer_xy, mpm, half_drop)
-                added = _bundle_cost(ready, offsets) - before
-                if best is None or added < best[0]:
-                    best = (added, index, sequence, offsets)
-        if best is None:  # every bundle full (cannot happen with count = ceil(n / size))
-            offsets = _drop_offsets([order], restaurant, problem.customer_xy, mpm, half_drop)
-            bundles.append(_Bundle([order], float(problem.ready_at[order]), offsets))
-            continue
-        _, index, sequence, offsets = best
-        bundles[index] = _Bundle(sequence, max(bundles[index].ready, float(problem.ready_at[order])), offsets)
-    return bundles
-
-
 def _pickup_groups(restaurant_xy: np.ndarray) -> np.ndarray:
     """Orders sharing a pickup place get one group id."""
     _, inverse = np.unique(restaurant_xy, axis=0, return_inverse=True)
     return inverse.reshape(-1)
+
+
+class _Timing:
+    """Scalar route timing for one epoch's candidate orders (same rules as the simulator)."""
+
+    def __init__(self, problem: EpochArrays, groups: np.ndarray, params: DispatchParams) -> None:
+        self.problem = problem
+        self.groups = groups
+        self.mpm = params.meters_per_minute
+        self.half_pickup = params.pickup_service / 2
+        self.half_drop = params.dropoff_service / 2
+
+    def travel(self, a: np.ndarray, b: np.ndarray) -> float:
+        dx = float(a[0]) - float(b[0])
+        dy = float(a[1]) - float(b[1])
+        return float(math.ceil(math.sqrt(dx * dx + dy * dy) / self.mpm))
+
+    def stops(self, sequence: list[int]) -> list[list[int]]:
+        """Consecutive orders of one pickup place form one stop."""
+        stops: list[list[int]] = []
+        for order in sequence:
+            if stops and self.groups[stops[-1][0]] == self.groups[order]:
+                stops[-1].append(order)
+            else:
+                stops.append([order])
+        return stops
+
+    def timeline(self, sequence: list[int], arrive_first: float) -> tuple[list[float], list[float], float]:
+        """(pickup per order, drop-off per order, free time) when arriving at the first stop at `arrive_first`."""
+        p = self.problem
+        pickups: dict[int, float] = {}
+        clock = arrive_first
+        position = None
+        for stop in self.stops(sequence):
+            here = p.restaurant_xy[stop[0]]
+            if position is not None:
+                clock += self.travel(position, here)
+            pickup = max(max(float(p.ready_at[o]) for o in stop), clock + self.half_pickup)
+            for order in stop:
+                pickups[order] = pickup
+            clock = pickup + self.half_pickup
+            position = here
+        drops = []
+        for order in sequence:
+            clock += self.travel(position, p.customer_xy[order]) + self.half_drop
+            drops.append(clock)
+            clock += self.half_drop
+            position = p.customer_xy[order]
+        return [pickups[o] for o in sequence], drops, clock
+
+    def standalone(self, sequence: list[int]) -> tuple[float, list[float]]:
+        """(courier minutes from arrival to free, drop-offs) for a courier arriving just in time."""
+        first_ready = max(float(self.problem.ready_at[o]) for o in self.stops(sequence)[0])
+        arrive = first_ready - self.half_pickup
+        _, drops, free = self.timeline(sequence, arrive)
+        return free - arrive, drops
+
+
+def _same_place_bundles(orders: list[int], size: int, timing: _Timing) -> list[list[int]]:
+    """Cheapest insertion at one pickup place: the earliest-ready orders open the bundles, later ones join
+    where they add the least to the sum of drop-off times."""
+    count = math.ceil(len(orders) / size)
+    bundles: list[list[int]] = []
+    for order in orders:
+        if len(bundles) < count:
+            bundles.append([order])
+            continue
+        best: tuple[float, int, list[int]] | None = None
+        for index, bundle in enumerate(bundles):
+            if len(bundle) >= size:
+                continue
+            before = sum(timing.standalone(bundle)[1])
+            for position in range(len(bundle) + 1):
+                sequence = bundle[:position] + [order] + bundle[position:]
+                added = sum(timing.standalone(sequence)[1]) - before
+                if best is None or added < best[0]:
+                    best = (added, index, sequence)
+        if best is None:
+            bundles.append([order])
+        else:
+            bundles[best[1]] = best[2]
+    return bundles
+
+
+def _merge_nearby(bundles: list[list[int]], merges: int, size: int, timing: _Timing, params: DispatchParams) -> list[list[int]]:
+    """Join bundles of nearby pickup places, best saving of courier time first, at most `merges` joins."""
+    if merges <= 0 or len(bundles) < 2:
+        return bundles
+    p = timing.problem
+    first_xy = np.array([p.restaurant_xy[b[0]] for b in bundles])
+    ready = np.array([max(float(p.ready_at[o]) for o in b) for b in bundles])
+    sizes = np.array([len(b) for b in bundles])
+    delta = first_xy[:, None, :] - first_xy[None, :, :]
+    close = np.sqrt((delta * delta).sum(axis=-1)) <= params.bundle_radius_m
+    close &= np.abs(ready[:, None] - ready[None, :]) <= params.bundle_ready_gap
+    close &= (sizes[:, None] + sizes[None, :]) <= size
+    close = np.triu(close, 1)
+    pairs = np.argwhere(close)
+    if pairs.size == 0:
+        return bundles
+    alone = [timing.standalone(b) for b in bundles]
+    scored: list[tuple[float, int, int, list[int]]] = []
+    for a, b in pairs.tolist():
+        base_time = alone[a][0] + alone[b][0] + params.bundle_deadhead
+        for sequence in (bundles[a] + bundles[b], bundles[b] + bundles[a]):
+            courier_time, drops = timing.standalone(sequence)
+            before = dict(zip(bundles[a] + bundles[b], alone[a][1] + alone[b][1], strict=True))
+            added = [drop - before[o] for o, drop in zip(sequence, drops, strict=True)]
+            if max(added) > params.bundle_max_delay:
+                continue
+            score = base_time - courier_time - params.bundle_delay_weight * sum(added)
+            if score > 0:
+                scored.append((-score, a, b, sequence))
+    scored.sort(key=lambda item: (item[0], item[1], item[2]))
+    used: set[int] = set()
+    merged: list[list[int]] = []
+    for _, a, b, sequence in scored:
+        if a in used or b in used:
+            continue
+        used.update((a, b))
+        merged.append(sequence)
+        if len(merged) >= merges:
+            break
+    return merged + [bundle for i, bundle in enumerate(bundles) if i not in used]
 
 
 def _coverage_loss(
@@ -153,85 +219,132 @@ def _coverage_loss(
 
 def plan_arrays(problem: EpochArrays, params: DispatchParams) -> list[RouteChoice]:
     now = problem.now
-    mpm = params.meters_per_minute
-    half_pickup = params.pickup_service / 2
     available_at = np.maximum(np.maximum(problem.free_at, problem.on_at), now)
     rows = np.flatnonzero((available_at <= now + params.horizon) & (problem.off_at >= available_at))
     candidates = np.flatnonzero(problem.ready_at <= now + params.horizon)
     if rows.size == 0 or candidates.size == 0:
         return []
+    groups = _pickup_groups(problem.restaurant_xy)
+    timing = _Timing(problem, groups, params)
     size = int(min(params.capacity, max(1, math.ceil(params.bundle_load_factor * candidates.size / rows.size))))
-    groups = _pickup_groups(problem.restaurant_xy[candidates])
-    bundles: list[_Bundle] = []
-    for group in np.unique(groups):
-        members = candidates[groups == group]
+    bundles: list[list[int]] = []
+    for group in np.unique(groups[candidates]):
+        members = candidates[groups[candidates] == group]
         members = members[np.lexsort((problem.placed_at[members], problem.ready_at[members]))]
         if size == 1:
-            restaurant = problem.restaurant_xy[members[0]]
-            for order in members:
-                offsets = _drop_offsets([int(order)], restaurant, problem.customer_xy, mpm, params.dropoff_service / 2)
-                bundles.append(_Bundle([int(order)], float(problem.ready_at[order]), offsets))
+            bundles.extend([int(o)] for o in members)
         else:
-            bundles.extend(_bundles_for_group([int(o) for o in members], size, problem, params))
-    width = max(len(b.orders) for b in bundles)
-    count = len(bundles)
-    bundle_xy = np.array([problem.restaurant_xy[b.orders[0]] for b in bundles])
-    bundle_ready = np.array([b.ready for b in bundles])
-    bundle_size = np.array([len(b.orders) for b in bundles], dtype=float)
-    offsets = np.zeros((count, width))
-    placed = np.zeros((count, width))
-    mask = np.zeros((count, width), dtype=bool)
-    for i, bundle in enumerate(bundles):
-        n = len(bundle.orders)
-        offsets[i, :n] = bundle.offsets
-        placed[i, :n] = problem.placed_at[bundle.orders]
-        mask[i, :n] = True
-
-    travel = _travel(problem.courier_xy[rows][:, None, :], bundle_xy[None, :, :], mpm)
-    start = available_at[rows][:, None]
-    arrival = start + travel
-    pickup = np.maximum(bundle_ready[None, :], arrival + half_pickup)
-    drops = pickup[:, :, None] + half_pickup + offsets[None, :, :]
-    late = (((drops - placed[None, :, :]) > params.max_ctd) & mask[None, :, :]).sum(axis=2).astype(float)
-    drop_sum = ((drops - now) * mask[None, :, :]).sum(axis=2)
-    courier_wait = np.maximum(0.0, bundle_ready[None, :] - arrival - half_pickup)
-    food_wait = np.maximum(0.0, arrival + half_pickup - bundle_ready[None, :]) * bundle_size[None, :]
-    feasible = pickup <= problem.off_at[rows][:, None]
-    # lateness counts only where this courier causes it: an order late whoever takes it is not pushed back
-    unavoidable_late = np.where(feasible, late, np.inf).min(axis=0)
-    unavoidable_late = np.where(np.isfinite(unavoidable_late), unavoidable_late, 0.0)
-    coverage = _coverage_loss(problem, rows, available_at, params)
-    cost = (
-        coverage[:, None]
-        + drop_sum
-        + params.travel_weight * travel
-        + params.courier_wait_weight * courier_wait
-        + params.food_wait_weight * food_wait
-        + params.late_penalty * np.maximum(0.0, late - unavoidable_late[None, :])
-        - _SERVE_REWARD * bundle_size[None, :]
-    )
-    cost = np.where(feasible, cost, _INFEASIBLE)
+            bundles.extend(_same_place_bundles([int(o) for o in members], size, timing))
+    if size > 1:
+        merges = len(bundles) - math.floor(rows.size / params.bundle_load_factor)
+        bundles = _merge_nearby(bundles, merges, size, timing, params)
+    bundles.sort(key=lambda b: b[0])
+    cost, travel, start, feasible = _cost_matrix(problem, rows, available_at, bundles, timing, params)
     row_index, col_index = linear_sum_assignment(cost)
     idle_now = available_at[rows] <= now
     choices = []
     for r, b in zip(row_index, col_index, strict=True):
         if not feasible[r, b]:
             continue
-        bundle = bundles[b]
-        must_leave = bundle.ready - half_pickup - travel[r, b] <= now + params.commit_slack
-        n = len(bundle.orders)
+        sequence = bundles[b]
+        depart = float(start[r])
+        arrive = depart + travel[r, b]
+        pickups, drops, _ = timing.timeline(sequence, arrive)
+        # the courier must leave now when leaving a minute later would make any drop-off later
+        must_leave = timing.timeline(sequence, arrive + 1 + params.commit_slack)[1] != drops
         choices.append(
             RouteChoice(
                 courier=int(rows[r]),
-                orders=tuple(bundle.orders),
-                depart_at=float(start[r, 0]),
-                pickup_at=(float(pickup[r, b]),) * n,
-                dropoff_at=tuple(float(d) for d in drops[r, b, :n]),
+                orders=tuple(sequence),
+                depart_at=depart,
+                pickup_at=tuple(pickups),
+                dropoff_at=tuple(drops),
                 commit=bool(idle_now[r] and must_leave),
             )
         )
     choices.sort(key=lambda c: (not c.commit, c.depart_at, c.courier))
     return choices
+
+
+def _cost_matrix(
+    problem: EpochArrays,
+    rows: np.ndarray,
+    available_at: np.ndarray,
+    bundles: list[list[int]],
+    timing: _Timing,
+    params: DispatchParams,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(cost, travel to the first stop, start time per row, feasible) for every courier x bundle."""
+    now = problem.now
+    half_pickup = params.pickup_service / 2
+    stop_lists = [timing.stops(b) for b in bundles]
+    count = len(bundles)
+    depth = max(len(s) for s in stop_lists)
+    width = max(len(b) for b in bundles)
+    stop_xy = np.zeros((count, depth, 2))
+    stop_ready = np.zeros((count, depth))
+    stop_size = np.zeros((count, depth))
+    stop_valid = np.zeros((count, depth), dtype=bool)
+    hop = np.zeros((count, depth))
+    offsets = np.zeros((count, width))
+    placed = np.zeros((count, width))
+    mask = np.zeros((count, width), dtype=bool)
+    for i, (bundle, stops) in enumerate(zip(bundles, stop_lists, strict=True)):
+        for k, stop in enumerate(stops):
+            stop_xy[i, k] = problem.restaurant_xy[stop[0]]
+            stop_ready[i, k] = max(float(problem.ready_at[o]) for o in stop)
+            stop_size[i, k] = len(stop)
+            stop_valid[i, k] = True
+            if k:
+                hop[i, k] = timing.travel(stop_xy[i, k - 1], stop_xy[i, k])
+        # drop-offs measured from leaving the last stop
+        _, drops, _ = timing.timeline(bundle, stop_ready[i, 0] - half_pickup)
+        last_leave = _last_leave(timing, bundle, stop_ready[i, 0] - half_pickup)
+        offsets[i, : len(bundle)] = np.array(drops) - last_leave
+        placed[i, : len(bundle)] = problem.placed_at[bundle]
+        mask[i, : len(bundle)] = True
+
+    travel = _travel(problem.courier_xy[rows][:, None, :], stop_xy[None, :, 0, :], params.meters_per_minute)
+    start = available_at[rows]
+    arrival = start[:, None] + travel
+    pickup = np.maximum(stop_ready[None, :, 0], arrival + half_pickup)
+    courier_wait = np.maximum(0.0, stop_ready[None, :, 0] - arrival - half_pickup)
+    food_wait = np.maximum(0.0, arrival + half_pickup - stop_ready[None, :, 0]) * stop_size[None, :, 0]
+    leave = pickup + half_pickup
+    last_pickup = pickup
+    for k in range(1, depth):
+        valid = stop_valid[None, :, k]
+        arrive_k = leave + hop[None, :, k]
+        pickup_k = np.maximum(stop_ready[None, :, k], arrive_k + half_pickup)
+        courier_wait += np.where(valid, np.maximum(0.0, stop_ready[None, :, k] - arrive_k - half_pickup), 0.0)
+        food_wait += np.where(
+            valid, np.maximum(0.0, arrive_k + half_pickup - stop_ready[None, :, k]) * stop_size[None, :, k], 0.0
+        )
+        leave = np.where(valid, pickup_k + half_pickup, leave)
+        last_pickup = np.where(valid, pickup_k, last_pickup)
+    drops = leave[:, :, None] + offsets[None, :, :]
+    late = (((drops - placed[None, :, :]) > params.max_ctd) & mask[None, :, :]).sum(axis=2).astype(float)
+    drop_sum = ((drops - now) * mask[None, :, :]).sum(axis=2)
+    feasible = last_pickup <= problem.off_at[rows][:, None]
+    # lateness counts only where this courier causes it: an order late whoever takes it is not pushed back
+    unavoidable_late = np.where(feasible, late, np.inf).min(axis=0)
+    unavoidable_late = np.where(np.isfinite(unavoidable_late), unavoidable_late, 0.0)
+    size = mask.sum(axis=1).astype(float)
+    cost = (
+        _coverage_loss(problem, rows, available_at, params)[:, None]
+        + drop_sum
+        + params.travel_weight * travel
+        + params.courier_wait_weight * courier_wait
+        + params.food_wait_weight * food_wait
+        + params.late_penalty * np.maximum(0.0, late - unavoidable_late[None, :])
+        - _SERVE_REWARD * size[None, :]
+    )
+    return np.where(feasible, cost, _INFEASIBLE), travel, start, feasible
+
+
+def _last_leave(timing: _Timing, sequence: list[int], arrive_first: float) -> float:
+    pickups, _, _ = timing.timeline(sequence, arrive_first)
+    return max(pickups) + timing.half_pickup
 
 
 def plan(

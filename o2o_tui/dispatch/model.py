@@ -42,15 +42,19 @@ class DispatchParams(msgspec.Struct, frozen=True):
     max_ctd: float = 90.0
     capacity: int = 4
     # policy tuning (chosen on the MDRP o50 instances only)
-    horizon: float = 20.0
+    horizon: float = 30.0
     bundle_radius_m: float = 1200.0
     late_penalty: float = 1000.0
-    courier_wait_weight: float = 0.5
+    courier_wait_weight: float = 0.25
     food_wait_weight: float = 1.0
     bundle_load_factor: float = 1.0
+    bundle_ready_gap: float = 10.0
+    bundle_max_delay: float = 15.0
+    bundle_delay_weight: float = 0.5
+    bundle_deadhead: float = 6.0
     commit_slack: float = 0.0
     travel_weight: float = 0.0
-    coverage_weight: float = 0.0
+    coverage_weight: float = 1.0
     coverage_cap: float = 20.0
 
 
