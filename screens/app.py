@@ -8,6 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from textual.app import App
+from textual.binding import Binding
 from textual.message import Message
 from textual.worker import Worker, WorkerState
 
@@ -15,6 +16,7 @@ from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 from screens.detail_screen import DetailScreen
 from screens.help_screen import HelpScreen
+from screens.keys import localize_bindings
 from screens.order_actions import OrderActions
 from screens.orders_screen import OrdersScreen
 from screens.source import OrderSource, SourceChange
@@ -36,6 +38,8 @@ class MerchantApp(App[None]):
     CSS_PATH = Path(__file__).with_name("merchant.tcss")
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-normal"), (120, "-wide")]
     ENABLE_COMMAND_PALETTE = False
+    # Ctrl+C quits like everywhere else in a terminal (Textual's default only explains ctrl+q).
+    BINDINGS = [Binding("ctrl+c", "quit", "ui.key.quit", show=False, priority=True, id="app.quit")]
 
     def __init__(
         self,
@@ -45,6 +49,7 @@ class MerchantApp(App[None]):
         run_source: bool = True,
     ) -> None:
         super().__init__()
+        localize_bindings(self)
         self.source = source
         self.now = clock
         self.actions = OrderActions(self)

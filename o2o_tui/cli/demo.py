@@ -29,6 +29,8 @@ from o2o_tui.paths import data_dir
 _START_TIMEOUT_S = 20.0
 _STOP_TIMEOUT_S = 5.0
 _CLI = "from o2o_tui.cli import main; main()"
+# Simulated time starts before the lunch rush, so the demo is lively whatever the real time of day.
+_SIM_START = "11:15"
 
 
 def free_port() -> int:
@@ -174,6 +176,7 @@ def run_demo(
                 sys.executable, "-c", _CLI, "simulate",
                 "--url", url, "--token", seeded.tokens["admin"],
                 "--orders-per-hour", str(orders_per_hour), "--speed", str(speed), "--seed", str(seed),
+                "--start-time", _SIM_START,
             ],
             env,
         )  # fmt: skip
@@ -240,7 +243,7 @@ def demo(
     orders_per_hour: int = typer.Option(
         30, "--orders-per-hour", min=1, help=t("demo.option.orders_per_hour")
     ),
-    speed: float = typer.Option(6.0, "--speed", min=0.1, help=t("demo.option.speed")),
+    speed: float = typer.Option(4.0, "--speed", min=0.1, help=t("demo.option.speed")),
     seed: int = typer.Option(7, "--seed", help=t("demo.option.seed")),
     lang: str | None = typer.Option(None, "--lang", help=t("demo.option.lang")),
     as_json: bool = typer.Option(False, "--json", help=t("demo.option.json")),
