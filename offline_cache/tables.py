@@ -18,7 +18,7 @@ from tinydb import TinyDB
 from tinydb.table import Document, Table
 
 from offline_cache.errors import CacheError
-from offline_cache.storage import AtomicJSONStorage
+from offline_cache.storage import AtomicJSONStorage, gc_paused
 
 Doc = dict[str, Any]
 T = TypeVar("T")
@@ -73,10 +73,12 @@ class DocTable:
         return None if raw is None else copy_doc(raw)
 
     def all(self) -> list[Doc]:
-        return list(copy_doc(self._raw()).values())
+        with gc_paused():
+            return list(copy_doc(self._raw()).values())
 
     def items(self) -> list[tuple[str, Doc]]:
-        return list(copy_doc(self._raw()).items())
+        with gc_paused():
+            return list(copy_doc(self._raw()).items())
 
     def get_as(self, doc_id: str, kind: type[T]) -> T | None:
         """The document decoded straight into `kind` (e.g. a msgspec Struct): a fresh object, no dict copy first.
@@ -89,12 +91,13 @@ class DocTable:
         `skip_invalid` a document that does not fit is left out instead of raising msgspec.ValidationError."""
         decoder = _decoder(kind)
         decoded = []
-        for raw in self._raw().values():
-            try:
-                decoded.append(decoder.decode(orjson.dumps(raw)))
-            except msgspec.ValidationError:
-                if not skip_invalid:
-                    raise
+        with gc_paused():
+            for raw in self._raw().values():
+                try:
+                    decoded.append(decoder.decode(orjson.dumps(raw)))
+                except msgspec.ValidationError:
+                    if not skip_invalid:
+                        raise
         return decoded
 
     def ids(self) -> list[str]:
