@@ -1,9 +1,18 @@
 """Local store of the console: JSON documents in TinyDB tables on crash-safe storage, the outbox of unsynced
 actions, one writer per profile. Knows JSON documents, not orders (no import from `o2o_tui`).
 
-    with open_profile_cache(directory) as cache:
-        cache.table("orders").upsert(order_id, order_doc)
-        entry = cache.outbox.append("order.confirm", f"order:{order_id}", body_json)
+    with open_profile_cache(directory) as cache:          # CacheLockedError if another process writes
+        entry = cache.outbox.append("order.confirm", f"order:{order_id}", body_json)   # fsynced
+        with cache.write_batch():                          # one durable write for both
+            cache.table("orders").upsert(order_id, server_doc)
+            cache.meta_set("cursor", cursor)
+
+Errors carry a stable `code` for the CLI to translate (their English message is for logs): `cache_locked`
+(CacheLockedError: pid, command, since, host), `corrupt_outbox` (CorruptOutboxError: path, detail), and on
+CacheError `disk_full`, `write_failed`, `write_not_durable`, `read_only`, `closed`, `invalid_document`,
+`open_failed` (with `path`, `errno`). `cache.warnings` holds CacheWarning strings with a `code`:
+`cache_set_aside` (path, moved_to, detail; `cache.was_reset` is True: resync everything), `cache_unreadable`
+(read-only open of a bad cache), `other_outbox` (an outbox of another schema version holds entries).
 """
 
 from offline_cache.errors import CacheError, CacheLockedError, CorruptOutboxError

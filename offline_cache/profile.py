@@ -144,8 +144,9 @@ def _remove_stale_temps(directory: Path) -> list[Path]:
 
 
 class ProfileCache:
-    """Open with `open_profile_cache()`. Not thread-safe for concurrent writers by design: run every call from
-    async code on `executor` (one thread), so the event loop never waits on the disk."""
+    """Open with `open_profile_cache()`. Writes to one file are serialized by a lock, but the cache is meant to
+    be used from one thread: from async code run every call on `executor` (or `await cache.call(fn, ...)`), so
+    the event loop never waits on the disk."""
 
     def __init__(self, directory: Path, *, read_only: bool = False, schema_version: int = 1) -> None:
         self.directory = directory
