@@ -1,0 +1,93 @@
+"""Baselines and the engine on generated instances, and the engine's live interface."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from o2o_tui.dispatch import baselines, engine
+from o2o_tui.dispatch.adapters import engine_policy
+from o2o_tui.dispatch.generator import generate
+from o2o_tui.dispatch.metrics import UNDELIVERED_CTD, lower_bounds, summarize
+from o2o_tui.dispatch.model import DispatchCourier, DispatchOrder, DispatchParams
+from o2o_tui.dispatch.simulator import simulate
+
+POLICIES = {"engine": engine_policy, "b1": lambda: baselines.b1, "greedy": lambda: baselines.greedy}
+
+
+@pytest.mark.parametrize("policy", sorted(POLICIES))
+@pytest.mark.parametrize("seed", [1, 2])
+def test_runs_are_deterministic_and_every_order_is_counted(policy: str, seed: int) -> None:
+    instance = generate(seed, orders=80, couriers=12)
+    first = simulate(instance, POLICIES[policy]())
+    second = simulate(instance, POLICIES[policy]())
+    assert np.array_equal(first.dropoff_at, second.dropoff_at, equal_nan=True)
+    assert np.array_equal(first.courier_of, second.courier_of)
+    delivered = ~np.isnan(first.dropoff_at)
+    assert delivered.any()
+    # every delivered order respects the rules; every other one counts 180
+    assert (first.pickup_at[delivered] >= instance.ready_at[delivered]).all()
+    assert (first.dropoff_at[delivered] - instance.placed_at[delivered] >= lower_bounds(first)[delivered]).all()
+    assert (first.pickup_at[delivered] <= instance.off_at[first.courier_of[delivered]]).all()
+    assert (first.assigned_at[delivered] >= instance.placed_at[delivered]).all()
+    summary = summarize(first)
+    ctd = np.where(delivered, first.dropoff_at - instance.placed_at, UNDELIVERED_CTD)
+    assert summary["ctd_mean"] == pytest.approx(ctd.mean())
+    assert summary["orders"] == 80
+
+
+def test_with_plenty_of_couriers_everything_is_delivered() -> None:
+    instance = generate(3, orders=40, couriers=30, shift=400)
+    for policy in POLICIES.values():
+        result = simulate(instance, policy())
+        assert not np.isnan(result.dropoff_at).any()
+
+
+def test_engine_beats_greedy_under_load() -> None:
+    instance = generate(4, orders=120, couriers=14, shift=200)
+    greedy = summarize(simulate(instance, baselines.greedy))
+    mine = summarize(simulate(instance, engine_policy()))
+    assert mine["ctd_mean"] < greedy["ctd_mean"]
+
+
+def _order(order_id: str, ready: float, restaurant=(0.0, 0.0), customer=(3200.0, 0.0), placed: float = 0.0):
+    return DispatchOrder(id=order_id, restaurant=restaurant, customer=customer, placed_at=placed, ready_at=ready)
+
+
+def _courier(courier_id: str, x: float, free_at: float = 0.0) -> DispatchCourier:
+    return DispatchCourier(id=courier_id, position=(x, 0.0), free_at=free_at, on_at=0.0, off_at=600.0)
+
+
+def test_plan_commits_only_a_courier_that_must_leave_now() -> None:
+    params = DispatchParams()
+    # 960 m = 3 minutes away; food ready at 20: leaving now would mean waiting at the counter
+    later = engine.plan([_order("a", ready=20)], [_courier("c1", 960)], now=0, params=params)
+    assert [r.order_ids for r in later.routes] == [("a",)]
+    assert not later.committed
+    now = engine.plan([_order("a", ready=5)], [_courier("c1", 960)], now=0, params=params)
+    (route,) = now.committed
+    assert route.courier_id == "c1"
+    assert route.pickup_at == (5.0,)
+    assert route.dropoff_at == (5.0 + 2 + 10 + 2,)
+
+
+def test_plan_sends_the_courier_that_gets_there_first() -> None:
+    couriers = [_courier("far", 9600), _courier("near", 640), _courier("busy", 0, free_at=30)]
+    plan = engine.plan([_order("a", ready=0)], couriers, now=0, params=DispatchParams())
+    assert [(r.courier_id, r.commit) for r in plan.routes] == [("near", True)]
+    assert plan.waiting_order_ids == ()
+
+
+def test_plan_bundles_orders_of_one_restaurant_when_couriers_are_short() -> None:
+    orders = [_order(f"o{i}", ready=5 + i, customer=(3200.0, 100.0 * i)) for i in range(4)]
+    plan = engine.plan(orders, [_courier("c1", 320), _courier("c2", 640)], now=0, params=DispatchParams())
+    assert sorted(len(r.order_ids) for r in plan.routes) == [2, 2]
+    assert sorted(o for r in plan.routes for o in r.order_ids) == ["o0", "o1", "o2", "o3"]
+    for route in plan.routes:
+        assert list(route.dropoff_at) == sorted(route.dropoff_at)
+
+
+def test_plan_without_couriers_leaves_orders_waiting() -> None:
+    plan = engine.plan([_order("a", ready=0)], [], now=0, params=DispatchParams())
+    assert plan.routes == ()
+    assert plan.waiting_order_ids == ("a",)
