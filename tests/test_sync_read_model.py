@@ -178,3 +178,16 @@ def test_retention_purges_personal_data_then_prunes(cache) -> None:
     assert apply_retention(cache, RetentionPolicy(), now) == (0, 0)
     # a purged order still decodes for display
     assert ReadModel(cache).order("ord_mid").order.customer.name == ""
+
+
+def test_json_rows_match_the_decoded_views(cache) -> None:
+    put(cache, make_order("ord_x", 1))
+    put(cache, make_order("ord_y", 2, created_at=T0 + timedelta(minutes=3)))
+    put(cache, make_order("ord_z", 3, created_at=T0 - timedelta(minutes=3)))
+    queue(cache, "order.confirm", "ord_y", ConfirmBody(preparation_minutes=5))
+    model = ReadModel(cache)
+    rows = model.order_rows()
+    assert [r["id"] for r in rows] == ["ord_z", "ord_x", "ord_y"]
+    assert rows == [msgspec.json.decode(msgspec.json.encode(v.to_json())) for v in model.orders()]
+    assert [r["id"] for r in model.order_rows("CONFIRMED")] == ["ord_y"]
+    assert [r["id"] for r in model.order_rows(OrderStatus.CREATED)] == ["ord_z", "ord_x"]

@@ -7,6 +7,7 @@ Documents are decoded into domain structs once per (id, version) and kept, so re
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import msgspec
@@ -19,6 +20,7 @@ from o2o_tui.sync import tables
 from o2o_tui.sync.overlay import apply_to_delivery, apply_to_order, apply_to_store
 
 T = TypeVar("T")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class OrderView(msgspec.Struct, frozen=True):
@@ -46,6 +48,17 @@ class AmbiguousReference(LookupError):
 def _docs(table: Any) -> list[dict[str, Any]]:
     found = table.all()
     return list(found.values()) if isinstance(found, dict) else list(found)
+
+
+def _instant(value: object) -> datetime:
+    """Sort key of a stored ISO time (documents are written by msgspec, so the format is uniform)."""
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return _EPOCH
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return _EPOCH
 
 
 def parse_day_number(reference: str) -> int | None:
@@ -104,6 +117,28 @@ class ReadModel:
             views = [v for v in views if v.order.status == status]
         views.sort(key=lambda v: (v.order.created_at, v.order.number))
         return views
+
+    def order_rows(self, status: OrderStatus | str | None = None) -> list[dict[str, Any]]:
+        """`orders()` as JSON-ready dicts, for `--json` output: an order without queued actions is the cached
+        document as it is (no decoding), so listing thousands of orders stays cheap."""
+        pending = self._pending_by_target()
+        rows = []
+        for doc in _docs(self._cache.table(tables.ORDERS)):
+            entries = pending.get(str(doc.get("id")))
+            if entries:
+                order = self._decode(tables.ORDERS, doc, Order)
+                if order is None:
+                    continue
+                row = self._view(order, entries).to_json()
+            else:
+                row = doc
+                row["display_number"] = f"#{doc.get('number', 0):04d}"
+                row["pending_actions"] = []
+                row["is_pending"] = False
+            if status is None or row.get("status") == status:
+                rows.append(row)
+        rows.sort(key=lambda r: (_instant(r.get("created_at")), r.get("number", 0)))
+        return rows
 
     def resolve_order_id(self, reference: str) -> str | None:
         """A full id, a unique id prefix, or a day number (`#0042`/`42`, the latest order with it)."""
