@@ -42,3 +42,10 @@ def test_sigkills_of_fresh_interpreters(tmp_path: Path) -> None:
     outcomes = crash_loop(tmp_path / "profile", FRESH_KILLS, seed=7, launcher=FreshProcesses(), max_delay=0.05)
     _check(outcomes, FRESH_KILLS)
     assert sum(outcome.appended for outcome in outcomes) > 0
+
+
+def test_sigkills_during_large_snapshot_writes(tmp_path: Path) -> None:
+    # 2,000 cached orders: every batch rewrites ~2.5 MB, so many kills land inside a long write.
+    outcomes = crash_loop(tmp_path / "profile", 30, seed=11, orders=2000, max_delay=0.08)
+    _check(outcomes, 30)
+    assert sum(outcome.temp_files_removed for outcome in outcomes) > 0
