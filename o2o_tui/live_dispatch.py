@@ -1,0 +1,343 @@
+"""Live courier assignment: the platform's view of one store turned into the dispatch engine's input and back.
+
+    snapshot = read_fleet(client, store_id)            # or: await read_fleet_async(async_client, store_id)
+    plan = plan_live(snapshot, now)
+    for suggestion in plan.suggestions:                # routes in pickup order; `commit`: leave now
+        ...
+
+The engine (`o2o_tui.dispatch.engine.plan`) works in local metres and minutes: positions are projected around
+the store, times are minutes from `now` (0). A courier that still carries orders is planned from where and when
+it will be free (its last drop-off); an idle one from where it stands. No Textual, and no I/O except through the
+client a caller hands to `read_fleet`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+import msgspec
+
+from o2o_tui.dispatch import engine
+from o2o_tui.dispatch.model import DispatchCourier, DispatchOrder, DispatchParams, Point
+from o2o_tui.domain.fleet import Courier, CourierStatus
+from o2o_tui.domain.geo import Position, from_local_metres, to_local_metres
+from o2o_tui.domain.order import Order, OrderStatus, OrderType
+from o2o_tui.domain.store import Store
+
+# e-bikes through city traffic (the simulator's couriers ride at the same speed)
+LIVE_PARAMS = DispatchParams(meters_per_minute=250.0, pickup_service=2.0, dropoff_service=2.0)
+OPEN_STATUSES = (
+    OrderStatus.CREATED,
+    OrderStatus.CONFIRMED,
+    OrderStatus.PREPARING,
+    OrderStatus.READY_FOR_PICKUP,
+    OrderStatus.DISPATCHED,
+)
+_PLANNABLE = frozenset({OrderStatus.CONFIRMED, OrderStatus.PREPARING, OrderStatus.READY_FOR_PICKUP})
+_NO_SHIFT_END = 1e6  # live couriers have no shift end in the platform's model
+
+
+class FleetSnapshot(msgspec.Struct, frozen=True):
+    """What the platform shows a store's dispatcher: the store, its open orders and its couriers."""
+
+    store: Store
+    orders: list[Order]
+    couriers: list[Courier]
+
+
+class Suggestion(msgspec.Struct, frozen=True):
+    """One order of a planned route. `commit`: the courier is idle and must leave now; else tentative."""
+
+    order_id: str
+    order_number: int
+    courier_id: str
+    courier_name: str
+    depart_at: datetime
+    pickup_at: datetime
+    dropoff_at: datetime
+    commit: bool
+    stop: int  # 1-based place of this order in the courier's route
+    route_size: int
+
+
+class OrderState(msgspec.Struct, frozen=True):
+    """An order that needs or has a courier but is not picked up yet. `why` says why it has no suggestion:
+    "planned" (it has one), "assigned", "later" (ready beyond the horizon), "no_location", "no_courier"."""
+
+    order_id: str
+    order_number: int
+    status: OrderStatus
+    ready_at: datetime
+    customer_name: str
+    address: str
+    dropoff: Position | None
+    courier_id: str | None
+    why: str
+
+
+class CourierState(msgspec.Struct, frozen=True):
+    """A courier with its load and when and where it will be free (None when offline or unplaceable)."""
+
+    courier_id: str
+    name: str
+    status: CourierStatus
+    capacity: int
+    load: int
+    position: Position | None
+    free_at: datetime | None
+    free_position: Position | None
+    order_numbers: list[int]
+
+
+class LivePlan(msgspec.Struct, frozen=True):
+    now: datetime
+    store_id: str
+    origin: Position | None  # the store: the map's and the engine's centre
+    suggestions: list[Suggestion]
+    orders: list[OrderState]
+    couriers: list[CourierState]
+
+    def suggestion_for(self, order_id: str) -> Suggestion | None:
+        return next((s for s in self.suggestions if s.order_id == order_id), None)
+
+    @property
+    def committed(self) -> list[Suggestion]:
+        return [s for s in self.suggestions if s.commit]
+
+
+# --- reading the platform ----------------------------------------------------------------------------------------
+
+
+def read_fleet(client: object, store_id: str) -> FleetSnapshot:
+    """The store, its open orders and its couriers through a blocking `PlatformClient`."""
+    store = client.get_store(store_id)  # type: ignore[attr-defined]
+    orders = list(client.iter_orders(store_id=store_id, status=OPEN_STATUSES))  # type: ignore[attr-defined]
+    couriers = client.list_couriers(store_id)  # type: ignore[attr-defined]
+    return FleetSnapshot(store=store, orders=orders, couriers=couriers)
+
+
+async def read_fleet_async(client: object, store_id: str) -> FleetSnapshot:
+    """The same through an `AsyncPlatformClient`."""
+    store = await client.get_store(store_id)  # type: ignore[attr-defined]
+    orders = [o async for o in client.aiter_orders(store_id=store_id, status=OPEN_STATUSES)]  # type: ignore[attr-defined]
+    couriers = await client.list_couriers(store_id)  # type: ignore[attr-defined]
+    return FleetSnapshot(store=store, orders=orders, couriers=couriers)
+
+
+# --- references typed by a person --------------------------------------------------------------------------------
+
+
+def order_number(reference: str) -> int | None:
+    """`#0042`, `0042` or `42` as a day number; None when `reference` is not one (then it is an id)."""
+    text = reference.strip().removeprefix("#")
+    return int(text) if text.isdigit() else None
+
+
+def find_order(orders: Iterable[Order], reference: str) -> Order | None:
+    """The order with this id, else the newest with this day number."""
+    orders = list(orders)
+    for order in orders:
+        if order.id == reference.strip():
+            return order
+    number = order_number(reference)
+    if number is None:
+        return None
+    matches = [order for order in orders if order.number == number]
+    return max(matches, key=lambda order: order.created_at) if matches else None
+
+
+def find_courier(couriers: Iterable[Courier], reference: str) -> list[Courier]:
+    """Couriers this reference names: the one with this id, else those whose name contains it (any case)."""
+    couriers = list(couriers)
+    wanted = reference.strip()
+    exact = [c for c in couriers if c.id == wanted]
+    if exact:
+        return exact
+    folded = wanted.casefold()
+    if not folded:
+        return []
+    named = [c for c in couriers if c.name.casefold() == folded]
+    return named or [c for c in couriers if folded in c.name.casefold()]
+
+
+# --- planning ----------------------------------------------------------------------------------------------------
+
+
+def _minutes(when: datetime, now: datetime) -> float:
+    return (when - now) / timedelta(minutes=1)
+
+
+def ready_minutes(order: Order, store: Store, now: datetime) -> float:
+    """When the food will be ready, in minutes from now (<= 0 once ready)."""
+    if order.status is OrderStatus.READY_FOR_PICKUP:
+        return min(0.0, _minutes(order.ready_at, now)) if order.ready_at else 0.0
+    if order.promised_ready_at is not None:
+        return max(0.0, _minutes(order.promised_ready_at, now))
+    started = order.confirmed_at or order.created_at
+    prep = order.preparation_minutes or store.default_prep_minutes
+    return max(0.0, _minutes(started, now) + prep)
+
+
+def _travel(a: Point, b: Point, params: DispatchParams) -> float:
+    return float(math.ceil(math.hypot(a[0] - b[0], a[1] - b[1]) / params.meters_per_minute))
+
+
+def _order_point(order: Order, origin: Position) -> Point | None:
+    address = order.customer.address
+    if address is None or address.position is None:
+        return None
+    return to_local_metres(address.position, origin)
+
+
+def _free_time_and_place(
+    courier: Courier,
+    here: Point,
+    carried: Sequence[Order],
+    store: Store,
+    origin: Position,
+    now: datetime,
+    params: DispatchParams,
+) -> tuple[float, Point]:
+    """Minutes until the courier has delivered what it carries or is assigned, and where it will then be.
+
+    Not yet picked up: ride to the store (unless there), wait for the last of them to be ready, pick up. Then
+    drop off nearest first. The same timing rules as the engine (half the service time on each side).
+    """
+    clock = 0.0
+    position = here
+    to_pick = [o for o in carried if o.status is not OrderStatus.DISPATCHED]
+    if to_pick:
+        if courier.status is not CourierStatus.AT_MERCHANT:
+            clock += _travel(position, (0.0, 0.0), params)
+        position = (0.0, 0.0)
+        ready = max(ready_minutes(o, store, now) for o in to_pick)
+        clock = max(clock + params.pickup_service / 2, ready) + params.pickup_service / 2
+    stops = [p for p in (_order_point(o, origin) for o in carried) if p is not None]
+    while stops:
+        nearest = min(stops, key=lambda p: math.hypot(p[0] - position[0], p[1] - position[1]))
+        stops.remove(nearest)
+        clock += _travel(position, nearest, params) + params.dropoff_service
+        position = nearest
+    return clock, position
+
+
+def _at(now: datetime, minutes: float) -> datetime:
+    return now + timedelta(minutes=minutes)
+
+
+def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = LIVE_PARAMS) -> LivePlan:
+    """Run one dispatch epoch on the store's live orders and couriers; see the module docstring."""
+    store = snapshot.store
+    origin = store.address.position
+    by_courier: dict[str, list[Order]] = {}
+    for order in snapshot.orders:
+        if order.courier_id and order.type is OrderType.DELIVERY and order.status in OPEN_STATUSES:
+            by_courier.setdefault(order.courier_id, []).append(order)
+
+    couriers: list[CourierState] = []
+    engine_couriers: list[DispatchCourier] = []
+    names: dict[str, str] = {}
+    for courier in snapshot.couriers:
+        carried = sorted(by_courier.get(courier.id, []), key=lambda o: o.number)
+        load = max(len(courier.delivery_ids), len(carried))
+        free_at: datetime | None = None
+        free_position: Position | None = None
+        if (
+            origin is not None
+            and courier.position is not None
+            and courier.status is not CourierStatus.OFFLINE
+        ):
+            here = to_local_metres(courier.position, origin)
+            minutes, spot = _free_time_and_place(courier, here, carried, store, origin, now, params)
+            free_at, free_position = _at(now, minutes), from_local_metres(spot[0], spot[1], origin)
+            engine_couriers.append(
+                DispatchCourier(
+                    id=courier.id, position=spot, free_at=minutes, on_at=-1.0, off_at=_NO_SHIFT_END
+                )
+            )
+        names[courier.id] = courier.name
+        couriers.append(
+            CourierState(
+                courier_id=courier.id,
+                name=courier.name,
+                status=courier.status,
+                capacity=courier.capacity,
+                load=load,
+                position=courier.position,
+                free_at=free_at,
+                free_position=free_position,
+                order_numbers=[o.number for o in carried],
+            )
+        )
+
+    candidates: list[DispatchOrder] = []
+    waiting: dict[str, tuple[Order, float, str]] = {}
+    for order in sorted(snapshot.orders, key=lambda o: (o.created_at, o.number)):
+        if order.type is not OrderType.DELIVERY or order.status not in _PLANNABLE:
+            continue
+        ready = ready_minutes(order, store, now)
+        if order.courier_id:
+            waiting[order.id] = (order, ready, "assigned")
+            continue
+        point = _order_point(order, origin) if origin is not None else None
+        if point is None:
+            waiting[order.id] = (order, ready, "no_location")
+        elif ready > params.horizon:
+            waiting[order.id] = (order, ready, "later")
+        else:
+            waiting[order.id] = (order, ready, "no_courier")
+            candidates.append(
+                DispatchOrder(
+                    id=order.id,
+                    restaurant=(0.0, 0.0),
+                    customer=point,
+                    placed_at=_minutes(order.created_at, now),
+                    ready_at=ready,
+                )
+            )
+
+    suggestions: list[Suggestion] = []
+    if candidates and engine_couriers:
+        capacity = max(
+            1, min(c.capacity for c in snapshot.couriers if c.id in {e.id for e in engine_couriers})
+        )
+        chosen = msgspec.structs.replace(params, capacity=min(params.capacity, capacity))
+        result = engine.plan(candidates, engine_couriers, 0.0, chosen)
+        for route in result.routes:
+            for stop, order_id in enumerate(route.order_ids):
+                order = waiting[order_id][0]
+                waiting[order_id] = (order, waiting[order_id][1], "planned")
+                suggestions.append(
+                    Suggestion(
+                        order_id=order_id,
+                        order_number=order.number,
+                        courier_id=route.courier_id,
+                        courier_name=names[route.courier_id],
+                        depart_at=_at(now, route.depart_at),
+                        pickup_at=_at(now, route.pickup_at[stop]),
+                        dropoff_at=_at(now, route.dropoff_at[stop]),
+                        commit=route.commit,
+                        stop=stop + 1,
+                        route_size=len(route.order_ids),
+                    )
+                )
+
+    orders = [
+        OrderState(
+            order_id=order.id,
+            order_number=order.number,
+            status=order.status,
+            ready_at=_at(now, ready),
+            customer_name=order.customer.name,
+            address=order.customer.address.text if order.customer.address else "",
+            dropoff=order.customer.address.position if order.customer.address else None,
+            courier_id=order.courier_id,
+            why=why,
+        )
+        for order, ready, why in waiting.values()
+    ]
+    return LivePlan(
+        now=now, store_id=store.id, origin=origin, suggestions=suggestions, orders=orders, couriers=couriers
+    )
