@@ -44,7 +44,7 @@ from o2o_tui.domain.requests import (
 from o2o_tui.domain.store import Store
 from o2o_tui.domain.transitions import DeliveryAction, OrderAction
 from o2o_tui.platform import db, events, fleet, idempotency, jobs, menus, orders, stores, views
-from o2o_tui.platform.auth import Caller, TokenCache, authenticate
+from o2o_tui.platform.auth import Caller, TokenCache, authenticate, cached_caller
 from o2o_tui.platform.context import Ctx
 from o2o_tui.platform.errors import ApiError, not_found, validation
 from o2o_tui.platform.settings import Settings, settings_from_env
@@ -70,13 +70,17 @@ class Platform:
         self._heartbeat_written: dict[str, float] = {}
 
     def caller(self, request: Request) -> Caller:
+        authorization = request.headers.get("authorization")
+        known = cached_caller(authorization, self.tokens)
+        if known is not None:
+            return known
         with self.engine.connect() as conn:
-            return authenticate(conn, request.headers.get("authorization"), self.tokens)
+            return authenticate(conn, authorization, self.tokens)
 
     @contextmanager
     def reading(self, request: Request) -> Iterator[Ctx]:
+        caller = self.caller(request)
         with self.engine.connect() as conn:
-            caller = authenticate(conn, request.headers.get("authorization"), self.tokens)
             yield Ctx(conn=conn, caller=caller, now=db.utcnow(), settings=self.settings)
 
     def heartbeat_due(self, store_id: str) -> bool:

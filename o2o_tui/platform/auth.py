@@ -70,6 +70,11 @@ def bearer_token(authorization: str | None) -> str:
     return token.strip()
 
 
+def cached_caller(authorization: str | None, cache: TokenCache) -> Caller | None:
+    """The caller if its token was looked up a moment ago (no database round trip); 401 for a malformed header."""
+    return cache.get(hash_token(bearer_token(authorization)))
+
+
 def authenticate(conn: Connection, authorization: str | None, cache: TokenCache) -> Caller:
     token_hash = hash_token(bearer_token(authorization))
     cached = cache.get(token_hash)

@@ -12,6 +12,8 @@ from o2o_tui.platform import db, events
 from o2o_tui.platform.auth import Caller
 from o2o_tui.platform.settings import Settings
 
+_LOG = db.action_log.insert()
+
 
 @dataclass
 class Ctx:
@@ -25,14 +27,15 @@ class Ctx:
     def record(self, entity: str, entity_id: str, action: str) -> None:
         """Keep who did what and when they tapped it."""
         self.conn.execute(
-            db.action_log.insert().values(
-                entity=entity,
-                entity_id=entity_id,
-                action=action,
-                user_id=self.caller.user_id,
-                occurred_at=db.iso(self.occurred_at) if self.occurred_at else None,
-                recorded_at=db.iso(self.now),
-            )
+            _LOG,
+            {
+                "entity": entity,
+                "entity_id": entity_id,
+                "action": action,
+                "user_id": self.caller.user_id,
+                "occurred_at": db.iso(self.occurred_at) if self.occurred_at else None,
+                "recorded_at": db.iso(self.now),
+            },
         )
 
     def emit(

@@ -18,6 +18,11 @@ DEFAULT_LIMIT = 200
 MAX_LIMIT = 1000
 PRUNED_THROUGH_KEY = "events_pruned_through"
 
+# built once: the hot paths then skip statement construction (SQLAlchemy caches the compiled form)
+_INSERT = db.events.insert()
+_LATEST = select(func.max(db.events.c.id))
+_PRUNED = select(db.meta.c.value).where(db.meta.c.key == PRUNED_THROUGH_KEY)
+
 
 def append(
     conn: Connection,
@@ -32,16 +37,17 @@ def append(
     customer_id: str | None = None,
 ) -> None:
     conn.execute(
-        db.events.insert().values(
-            type=event_type,
-            entity=entity.value,
-            entity_id=entity_id,
-            version=version,
-            occurred_at=db.iso(occurred_at),
-            store_id=store_id,
-            courier_id=courier_id,
-            customer_id=customer_id,
-        )
+        _INSERT,
+        {
+            "type": event_type,
+            "entity": entity.value,
+            "entity_id": entity_id,
+            "version": version,
+            "occurred_at": db.iso(occurred_at),
+            "store_id": store_id,
+            "courier_id": courier_id,
+            "customer_id": customer_id,
+        },
     )
 
 
@@ -85,13 +91,11 @@ def _visible(caller: Caller) -> ColumnElement[bool] | None:
 
 
 def latest_id(conn: Connection) -> int:
-    return conn.execute(select(func.max(db.events.c.id))).scalar_one_or_none() or 0
+    return conn.execute(_LATEST).scalar_one_or_none() or 0
 
 
 def pruned_through(conn: Connection) -> int:
-    value = conn.execute(
-        select(db.meta.c.value).where(db.meta.c.key == PRUNED_THROUGH_KEY)
-    ).scalar_one_or_none()
+    value = conn.execute(_PRUNED).scalar_one_or_none()
     return int(value) if value else 0
 
 

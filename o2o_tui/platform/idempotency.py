@@ -6,7 +6,7 @@ import hashlib
 from datetime import datetime
 
 import msgspec
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, bindparam, delete, select
 
 from o2o_tui.platform import db
 from o2o_tui.platform.errors import validation
@@ -35,26 +35,29 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
     return digest.hexdigest()
 
 
+_table = db.idempotency
+_LOOKUP = select(_table.c.fingerprint, _table.c.status, _table.c.body).where(
+    _table.c.user_id == bindparam("b_user"), _table.c.key == bindparam("b_key")
+)
+_INSERT = _table.insert()
+
+
 def lookup(conn: Connection, user_id: str, key: str) -> StoredAnswer | None:
-    table = db.idempotency
-    row = conn.execute(
-        select(table.c.fingerprint, table.c.status, table.c.body).where(
-            table.c.user_id == user_id, table.c.key == key
-        )
-    ).first()
+    row = conn.execute(_LOOKUP, {"b_user": user_id, "b_key": key}).first()
     return None if row is None else StoredAnswer(row.fingerprint, row.status, bytes(row.body))
 
 
 def remember(conn: Connection, user_id: str, key: str, answer: StoredAnswer, now: datetime) -> None:
     conn.execute(
-        db.idempotency.insert().values(
-            user_id=user_id,
-            key=key,
-            fingerprint=answer.fingerprint,
-            status=answer.status,
-            body=answer.body,
-            created_at=db.iso(now),
-        )
+        _INSERT,
+        {
+            "user_id": user_id,
+            "key": key,
+            "fingerprint": answer.fingerprint,
+            "status": answer.status,
+            "body": answer.body,
+            "created_at": db.iso(now),
+        },
     )
 
 

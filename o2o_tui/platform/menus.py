@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import msgspec
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from o2o_tui.domain.events import EntityKind
 from o2o_tui.domain.identity import Role
@@ -17,8 +17,11 @@ _decode = msgspec.json.Decoder(Menu).decode
 _encode = msgspec.json.Encoder().encode
 
 
+_LOAD = select(db.menus.c.doc).where(db.menus.c.store_id == bindparam("b_id"))
+
+
 def load(conn: Connection, store_id: str) -> Menu | None:
-    doc = conn.execute(select(db.menus.c.doc).where(db.menus.c.store_id == store_id)).scalar_one_or_none()
+    doc = conn.execute(_LOAD, {"b_id": store_id}).scalar_one_or_none()
     return None if doc is None else _decode(doc)
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import msgspec
-from sqlalchemy import Connection, and_, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, or_, select, update
 
 from o2o_tui.domain.events import EntityKind
 from o2o_tui.domain.identity import Role
@@ -49,10 +49,23 @@ class StoredOrder(msgspec.Struct, frozen=True):
     customer_id: str
 
 
+_LOAD = select(db.orders.c.doc, db.orders.c.customer_id).where(db.orders.c.id == bindparam("b_id"))
+_SAVE = (
+    update(db.orders)
+    .where(db.orders.c.id == bindparam("b_id"), db.orders.c.version == bindparam("b_version"))
+    .values(
+        status=bindparam("status"),
+        version=bindparam("version"),
+        updated_at=bindparam("updated_at"),
+        ended_at=bindparam("ended_at"),
+        doc=bindparam("doc"),
+    )
+)
+_INSERT = db.orders.insert()
+
+
 def load(conn: Connection, order_id: str) -> StoredOrder | None:
-    row = conn.execute(
-        select(db.orders.c.doc, db.orders.c.customer_id).where(db.orders.c.id == order_id)
-    ).first()
+    row = conn.execute(_LOAD, {"b_id": order_id}).first()
     return None if row is None else StoredOrder(_decode(row.doc), row.customer_id)
 
 
@@ -78,15 +91,16 @@ def save(ctx: Ctx, before: StoredOrder, after: Order) -> StoredOrder:
     old = before.order
     after = msgspec.structs.replace(after, version=old.version + 1, updated_at=ctx.now)
     result = ctx.conn.execute(
-        update(db.orders)
-        .where(db.orders.c.id == old.id, db.orders.c.version == old.version)
-        .values(
-            status=after.status.value,
-            version=after.version,
-            updated_at=db.iso(ctx.now),
-            ended_at=db.iso(after.ended_at) if after.ended_at else None,
-            doc=_encode(after),
-        )
+        _SAVE,
+        {
+            "b_id": old.id,
+            "b_version": old.version,
+            "status": after.status.value,
+            "version": after.version,
+            "updated_at": db.iso(ctx.now),
+            "ended_at": db.iso(after.ended_at) if after.ended_at else None,
+            "doc": _encode(after),
+        },
     )
     if result.rowcount != 1:
         raise conflict("the order changed at the same time; retry")
@@ -214,19 +228,21 @@ def create(ctx: Ctx, body: CreateOrderBody) -> tuple[StoredOrder, bool]:
         delivery_code=_four_digits() if body.type is OrderType.DELIVERY else None,
     )
     ctx.conn.execute(
-        db.orders.insert().values(
-            id=order.id,
-            store_id=order.store_id,
-            customer_id=caller.user_id,
-            status=order.status.value,
-            number=order.number,
-            version=order.version,
-            created_at=db.iso(ctx.now),
-            updated_at=db.iso(ctx.now),
-            accept_deadline=db.iso(order.accept_deadline) if order.accept_deadline else None,
-            pickup_code=order.pickup_code,
-            doc=_encode(order),
-        )
+        _INSERT,
+        {
+            "id": order.id,
+            "store_id": order.store_id,
+            "customer_id": caller.user_id,
+            "status": order.status.value,
+            "number": order.number,
+            "version": order.version,
+            "created_at": db.iso(ctx.now),
+            "updated_at": db.iso(ctx.now),
+            "accept_deadline": db.iso(order.accept_deadline) if order.accept_deadline else None,
+            "pickup_code": order.pickup_code,
+            "ended_at": None,
+            "doc": _encode(order),
+        },
     )
     ctx.record("order", order.id, "create")
     ctx.emit("order.created", EntityKind.ORDER, order.id, 1, store_id=store.id, customer_id=caller.user_id)

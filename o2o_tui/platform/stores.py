@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import msgspec
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from o2o_tui.domain.events import EntityKind
 from o2o_tui.domain.identity import Role
@@ -21,8 +21,11 @@ _decode = msgspec.json.Decoder(StoreDoc).decode
 _encode = msgspec.json.Encoder().encode
 
 
+_LOAD = select(db.stores.c.doc).where(db.stores.c.id == bindparam("b_id"))
+
+
 def load(conn: Connection, store_id: str) -> StoreDoc | None:
-    doc = conn.execute(select(db.stores.c.doc).where(db.stores.c.id == store_id)).scalar_one_or_none()
+    doc = conn.execute(_LOAD, {"b_id": store_id}).scalar_one_or_none()
     return None if doc is None else _decode(doc)
 
 
