@@ -6,14 +6,18 @@ import asyncio
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import msgspec
 import pytest
 from textual.pilot import Pilot
 
 from o2o_tui.config import Profile, save_profile
 from o2o_tui.i18n import set_language
+from o2o_tui.sync.session import make_client, make_engine, open_cache
 from screens.app import MerchantApp
+from screens.engine_source import EngineOrderSource
 from screens.launch import open_source
 from screens.widgets.order_row import OrderRow
+from tests.support.faultproxy import FaultProxy
 from tests.support.platform import RunningPlatform, api, order_body
 
 HOSTILE_NAME = "[/] [@click=app.quit]x[/]"
@@ -112,3 +116,50 @@ async def test_untrusted_text_from_the_platform_stays_plain(
         assert "[b]note" in text
         assert "\x1b" not in text and "\x07" not in text
         assert app.is_running
+
+
+class RecordingApp(CountingApp):
+    said: list[str]
+
+    def say(self, message: str, *, severity: str = "information", timeout: float = 5) -> None:
+        self.said = [*getattr(self, "said", []), message]
+        super().say(message, severity=severity, timeout=timeout)
+
+
+async def test_offline_accept_refused_after_the_customer_cancelled(
+    platform: RunningPlatform, profile: Profile
+) -> None:
+    """The link drops; the merchant accepts (queued); the customer cancels meanwhile; the link returns: the
+    accept is refused, the merchant is told why, and the order leaves the queue (the server's truth)."""
+    placed = await asyncio.to_thread(_place, platform)
+    with FaultProxy(platform.port) as proxy:
+        via_proxy = msgspec.structs.replace(profile, url=f"http://127.0.0.1:{proxy.port}")
+        cache = open_cache(via_proxy)
+        client = make_client(via_proxy, timeout=2.0)
+        engine = make_engine(via_proxy, cache, client, poll_wait=0.5, backoff_cap=0.5)
+        app = RecordingApp(EngineOrderSource(engine, cache, client, via_proxy.store_id or ""))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_until(pilot, lambda: placed["number"] in _numbers(app))
+            proxy.drop()
+            await wait_until(pilot, lambda: app.source.link().state.value == "OFFLINE")
+            assert app.bells >= 2  # the offline alert: two rings (the new order rang once before)
+            assert any("cannot arrive" in message for message in app.said)
+
+            customer = api(platform, "customer")
+            cancel = await asyncio.to_thread(
+                customer.post, f"/v1/orders/{placed['id']}/cancel", {"reason_code": "CUSTOMER_CHANGED_MIND"}
+            )
+            customer.close()
+            assert cancel.status_code == 200, cancel.text
+
+            app.orders_screen.queue.select(placed["id"])
+            await pilot.press("a", "enter")
+            await wait_until(pilot, lambda: app.source.link().pending == 1)
+            row = next(r for r in app.orders_screen.query(OrderRow) if r.entry.order.id == placed["id"])
+            assert row.entry.pending == ("order.confirm",) and row.has_class("-pending")
+
+            proxy.pass_through()
+            await wait_until(pilot, lambda: placed["number"] not in _numbers(app))
+            await wait_until(pilot, lambda: any("cancelled by the customer" in m for m in app.said))
+            assert app.source.link().conflicts == 1
+            assert (await asyncio.to_thread(_server_order, platform, placed["id"]))["status"] == "CANCELLED"
