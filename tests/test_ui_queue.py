@@ -10,7 +10,7 @@ import msgspec
 import pytest
 
 from o2o_tui.domain.order import CustomerContact, OrderStatus
-from o2o_tui.domain.requests import ConfirmBody
+from o2o_tui.domain.requests import CodeBody, ConfirmBody, ReasonBody
 from o2o_tui.i18n import set_language
 from screens.app import MerchantApp
 from screens.detail_screen import DetailScreen
@@ -192,3 +192,58 @@ async def test_queue_list_keeps_the_cursor_on_its_order() -> None:
         source.put(sample_order(50, OrderStatus.CREATED, minutes_ago=0))  # lands at the top
         await pilot.pause()
         assert queue.cursor_id == chosen
+
+
+async def test_reject_asks_a_reason() -> None:
+    source = MemoryOrderSource(sample_entries(), store=sample_store())
+    app = _app(source)
+    async with app.run_test(size=(40, 15)) as pilot:
+        await pilot.pause()
+        await pilot.press("x", "2")  # the second reason by its digit
+        await pilot.pause()
+        assert source.submitted == [("order.reject", "ord-0042", ReasonBody(reason_code="STORE_BUSY"))]
+
+
+async def test_handoff_asks_the_pickup_code_of_a_ready_pickup_order() -> None:
+    source = MemoryOrderSource(sample_entries(), store=sample_store())
+    app = _app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.orders_screen.queue.select("ord-0038")  # INDOOR, READY_FOR_PICKUP
+        await pilot.press("h", "enter")  # an empty code is not sent
+        await pilot.pause()
+        assert source.submitted == []
+        await pilot.press(*"4821", "enter")
+        await pilot.pause()
+        assert source.submitted == [("order.handoff", "ord-0038", CodeBody(code="4821"))]
+
+
+async def test_answering_a_cancellation_request() -> None:
+    source = MemoryOrderSource(sample_entries(), store=sample_store())
+    app = _app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert (
+            app.orders_screen.queue.order_ids[1] == "ord-0039"
+        )  # a cancellation request comes right after new orders
+        app.orders_screen.queue.select("ord-0039")
+        await pilot.press("c", "down", "enter")  # deny
+        app.orders_screen.queue.select("ord-0039")
+        await pilot.press("c", "1")  # accept
+        await pilot.pause()
+        assert [(action, target) for action, target, _ in source.submitted] == [
+            ("order.cancellation.deny", "ord-0039"),
+            ("order.cancellation.accept", "ord-0039"),
+        ]
+
+
+async def test_chinese_bindings_and_labels() -> None:
+    set_language("zh")
+    source = MemoryOrderSource(sample_entries(), store=sample_store())
+    app = _app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = _screen_text(app)
+        assert "接单" in text and "新订单" in text and "在线" in text
+        descriptions = {b.description for _, b in app.orders_screen._bindings}
+        assert not any(d.startswith("ui.") for d in descriptions), descriptions
