@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -101,8 +103,7 @@ def test_list_show_and_accept(running: RunningPlatform, cli: Cli) -> None:
 
 def test_offline_queue_then_sync_and_exit_codes(running: RunningPlatform, cli: Cli) -> None:
     [order_id] = place_orders(running.url, running.seed, 1)
-    cli("sync", "--once")
-    cli("orders", "accept", order_id, "--prep", "10")
+    cli("orders", "accept", order_id, "--prep", "10")  # not cached yet: the command pulls first
     running.stop()
 
     queued = cli("orders", "preparing", order_id)
@@ -207,3 +208,31 @@ def test_orders_list_in_a_fresh_process_never_imports_textual_nor_the_server_sta
     assert result.returncode == 0, result.stderr
     assert len(json.loads(result.stdout)) == 1
     assert result.stderr.strip() == "[]"
+
+
+def test_sync_runs_until_stopped_and_drains_the_queue(running: RunningPlatform, cli: Cli) -> None:
+    [order_id] = place_orders(running.url, running.seed, 1)
+    cli("orders", "accept", order_id)
+    running.stop()
+    cli("orders", "preparing", order_id)  # queued
+    running.restart()
+    env = {**os.environ, "O2O_HOME": str(cli.home), "O2O_LANG": "en"}
+    syncing = subprocess.Popen(
+        [sys.executable, "-c", "from o2o_tui.cli import main; main()", "sync"],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while server_order(running, order_id).status is not OrderStatus.PREPARING:
+            assert time.monotonic() < deadline and syncing.poll() is None
+            time.sleep(0.1)
+    finally:
+        syncing.send_signal(signal.SIGINT)
+        _, errors = syncing.communicate(timeout=20)
+    assert syncing.returncode == 0, errors
+    assert "ONLINE | queued 0" in errors and running.seed.tokens["merchant"] not in errors
+    assert cli.json("sync", "status")["pending"] == 0

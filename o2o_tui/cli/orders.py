@@ -39,15 +39,19 @@ def _summary(view: Any) -> str:
     return line
 
 
-def _find(cache: Any, reference: str) -> Any:
+def _lookup(cache: Any, reference: str) -> Any:
+    """The order's view, or None; an ambiguous id prefix is a usage error."""
     from o2o_tui.sync.read_model import AmbiguousReference, ReadModel
 
     try:
-        view = ReadModel(cache).order(reference)
+        return ReadModel(cache).order(reference)
     except AmbiguousReference as error:
-        raise fail(
-            t("orders.error.ambiguous", ref=reference, count=len(error.candidates)), Exit.USAGE
-        ) from None
+        message = t("orders.error.ambiguous", ref=reference, count=len(error.candidates))
+        raise fail(message, Exit.USAGE) from None
+
+
+def _find(cache: Any, reference: str) -> Any:
+    view = _lookup(cache, reference)
     if view is None:
         raise fail(t("orders.error.not_found", ref=reference), Exit.NOT_FOUND)
     return view
@@ -103,11 +107,15 @@ def _act(
 ) -> None:
     import asyncio
 
-    from o2o_tui.sync.perform import Outcome, perform
+    from o2o_tui.sync.perform import Outcome, perform, refresh
     from o2o_tui.sync.read_model import ReadModel
     from o2o_tui.sync.session import profile_cache
 
     with handle_errors(), cache_errors(), profile_cache(profile_name) as (profile, cache):
+        if (
+            _lookup(cache, reference) is None
+        ):  # not cached yet (a fresh profile, a brand-new order): pull first
+            asyncio.run(refresh(profile, cache))
         view = _find(cache, reference)
         body = body_factory(cache)
         result = asyncio.run(perform(profile, cache, action, view.order.id, body, online=online))

@@ -85,6 +85,14 @@ def _status_line(status: Any) -> str:
     )
 
 
+async def _tick(show: Any, every: float = 5.0) -> None:
+    import asyncio
+
+    while True:
+        await asyncio.sleep(every)
+        show()
+
+
 def _run_forever(profile_name: str | None) -> None:
     import asyncio
 
@@ -111,7 +119,11 @@ def _run_forever(profile_name: str | None) -> None:
 
                 engine.subscribe(show)
                 show()
-                await engine.run()
+                ticker = asyncio.create_task(_tick(show))  # keeps "last sync N s ago" current
+                try:
+                    await engine.run()
+                finally:
+                    ticker.cancel()
 
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(main())

@@ -137,6 +137,18 @@ class SyncEngine:
         self._last_error = error
         if changed:
             self._emit(Change(kind=ChangeKind.STATUS))
+            self._persist_state()
+
+    def _persist_state(self) -> None:
+        """Write the state for other processes (`o2o sync status`) without making the caller wait."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        future = loop.run_in_executor(self._cache.executor, self._save_state)
+        future.add_done_callback(
+            lambda done: done.exception()
+        )  # a failed write is retried at the next change
 
     # -- plumbing -----------------------------------------------------------------------------------------
     async def _io(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -164,7 +176,9 @@ class SyncEngine:
                 self._cache.table(table).replace_all(delta.upserts.get(table, {}))
             for table, docs in delta.upserts.items():
                 if table not in delta.replace and docs:
-                    self._cache.table(table).upsert_many(docs)
+                    fresher = _not_older(self._cache.table(table), docs)
+                    if fresher:
+                        self._cache.table(table).upsert_many(fresher)
             for table, ids in delta.removals.items():
                 if table in delta.replace:
                     continue
@@ -401,7 +415,12 @@ class SyncEngine:
         """Push everything pending, then pull until caught up (for the CLI)."""
         report = SyncReport()
         try:
-            report.pushed, report.rejected = await self.push_pending()
+            try:
+                report.pushed, report.rejected = await self.push_pending()
+            except PlatformError as error:
+                if isinstance(error, Unreachable):
+                    raise
+                report.error = error.i18n_message()  # one action could not be sent; the pull may still work
             report.resynced = self._need_resync or self._outage_too_long()
             while True:
                 applied, fetched = await self.pull_once(0.0)
@@ -409,7 +428,7 @@ class SyncEngine:
                 report.fetched += fetched
                 if applied < self._settings.page_limit:
                     break
-            self._set_state(SyncState.ONLINE)
+            self._set_state(SyncState.ONLINE, report.error)
         except PlatformError as error:
             self._on_fault(error)
             report.error = error.i18n_message()
@@ -509,6 +528,22 @@ class SyncEngine:
             else:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(until.wait(), step)
+
+
+def _ignore_result(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
+
+
+def _not_older(table: Any, docs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Drop documents older than the cached copy (a slow fetch must not undo a newer push answer)."""
+    kept = {}
+    for entity_id, doc in docs.items():
+        cached = table.get(entity_id)
+        if cached is not None and cached.get("version", -1) > doc.get("version", -1):
+            continue
+        kept[entity_id] = doc
+    return kept
 
 
 def _is_delete(event_type: str) -> bool:

@@ -70,3 +70,9 @@ async def perform(
             explanation=explain(reason, action=action, target=target),
         )
     return ActionResult(Outcome.QUEUED, key=entry.key, action=action, target=target, error=error_text)
+
+
+async def refresh(profile: Profile, cache: Any, *, timeout: float = 10.0) -> Any:
+    """Push what is queued and pull until caught up; returns the engine's `SyncReport`."""
+    async with make_client(profile, timeout=timeout) as client:
+        return await make_engine(profile, cache, client).sync_once()
