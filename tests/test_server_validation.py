@@ -141,6 +141,9 @@ def test_openapi_is_served(shared_platform: RunningPlatform) -> None:
     schema = httpx.get(f"{shared_platform.url}/openapi.json").json()
     assert "/v1/orders/{order_id}/confirm" in schema["paths"]
     assert "/v1/events" in schema["paths"]
+    body = schema["paths"]["/v1/orders"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/CreateOrderBody"}
+    assert "lines" in schema["components"]["schemas"]["CreateOrderBody"]["properties"]
 
 
 def test_menu_publish_is_conditional_on_the_version(platform: RunningPlatform) -> None:

@@ -231,10 +231,44 @@ async def healthz() -> Response:
     return answer({"ok": True, "schema_version": db.SCHEMA_VERSION})
 
 
+# request bodies are decoded by `mutate` (strictly, with msgspec), so Litestar cannot see them: document them here
+REQUEST_BODIES: dict[tuple[str, str], type] = {
+    ("put", "/v1/stores/{store_id}/status"): StoreStatusBody,
+    ("put", "/v1/stores/{store_id}/menu"): Menu,
+    ("patch", "/v1/stores/{store_id}/menu/items/{item_id}"): ItemPatchBody,
+    ("post", "/v1/stores/{store_id}/validate-code"): CodeBody,
+    ("post", "/v1/orders"): CreateOrderBody,
+    ("post", "/v1/orders/{order_id}/confirm"): ConfirmBody,
+    ("post", "/v1/orders/{order_id}/reject"): ReasonBody,
+    ("post", "/v1/orders/{order_id}/handoff"): CodeBody,
+    ("post", "/v1/orders/{order_id}/cancel"): ReasonBody,
+    ("post", "/v1/orders/{order_id}/cancellation"): ReasonBody,
+    ("post", "/v1/orders/{order_id}/cancellation/deny"): ReasonBody,
+    ("post", "/v1/orders/{order_id}/assign"): AssignBody,
+    ("put", "/v1/couriers/{courier_id}/state"): CourierStateBody,
+    ("post", "/v1/deliveries/{delivery_id}/problem"): ProblemBody,
+    ("post", "/v1/deliveries/{delivery_id}/{action}"): CodeBody,
+}
+
+
+def _openapi_document(app: Litestar) -> dict[str, Any]:
+    document = app.openapi_schema.to_schema()
+    types = sorted(set(REQUEST_BODIES.values()), key=lambda kind: kind.__name__)
+    refs, components = msgspec.json.schema_components(types, ref_template="#/components/schemas/{name}")
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for name, schema in components.items():
+        schemas.setdefault(name, schema)
+    by_type = dict(zip(types, refs, strict=True))
+    for (method, path), kind in REQUEST_BODIES.items():
+        operation = document.get("paths", {}).get(path, {}).get(method)
+        if operation is not None:
+            operation["requestBody"] = {"required": True, "content": {JSON: {"schema": by_type[kind]}}}
+    return document
+
+
 @get("/openapi.json", include_in_schema=False)
 async def openapi_json(request: Request) -> Response:
-    schema = request.app.openapi_schema.to_schema()
-    return answer(schema)
+    return answer(_openapi_document(request.app))
 
 
 @get("/v1/me")
