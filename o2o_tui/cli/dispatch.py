@@ -1,9 +1,370 @@
-"""`o2o dispatch` commands."""
+"""`o2o couriers` and `o2o dispatch`: the store's fleet, the dispatch engine's suggestions, assigning by hand,
+and `dispatch auto` that runs the policy every minute. `o2o dispatch` alone opens the dispatch board.
+
+Dispatch works on live data, so these commands talk to the platform directly (no offline queue): without the
+link they exit with 3. The engine (numpy, scipy) and Textual are imported only inside the commands that use them.
+"""
 
 from __future__ import annotations
 
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
 import typer
+
+from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors, open_client
+from o2o_tui.cli.exits import Exit
+from o2o_tui.cli.output import emit_json, fail, say
+from o2o_tui.i18n import t
+from o2o_tui.safe_text import safe_text
+
+FLEET_ROLES = frozenset({"dispatcher", "merchant", "admin"})
+StoreOption = typer.Option(None, "--store", help=t("dispatch.option.store"))
+OrderArgument = typer.Argument(..., help=t("dispatch.arg.order"))
+CourierArgument = typer.Argument(..., help=t("dispatch.arg.courier"))
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def fleet_profile(profile_name: str | None, store: str | None) -> tuple[Any, str]:
+    """(profile, store id) for a profile allowed to dispatch (dispatcher, merchant of an own fleet, admin)."""
+    from o2o_tui.config import load_profile
+
+    with handle_errors():
+        profile = load_profile(profile_name)
+    if profile.role not in FLEET_ROLES:
+        raise fail(t("dispatch.error.role", role=profile.role), Exit.AUTH)
+    store_id = store or profile.store_id
+    if not store_id:
+        raise fail(t("dispatch.error.no_store", profile=profile.name), Exit.USAGE)
+    return profile, store_id
+
+
+@contextmanager
+def fleet_session(profile_name: str | None, store: str | None) -> Iterator[tuple[Any, Any, str]]:
+    """(profile, blocking client, store id); platform errors become a message and their exit code."""
+    profile, store_id = fleet_profile(profile_name, store)
+    with handle_errors(), open_client(profile) as client:
+        yield profile, client, store_id
+
+
+def _clock(when: datetime | None, zone: ZoneInfo | None) -> str:
+    if when is None:
+        return "--:--"
+    return (when.astimezone(zone) if zone else when).strftime("%H:%M")
+
+
+def _zone(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name)
+    except (KeyError, ValueError):
+        return None
+
+
+def _number(value: int) -> str:
+    return f"#{value:04d}"
+
+
+def _suggestion_line(suggestion: Any, zone: ZoneInfo | None) -> str:
+    return t(
+        "dispatch.suggest.line",
+        number=_number(suggestion.order_number),
+        courier=safe_text(suggestion.courier_name, one_line=True),
+        pickup=_clock(suggestion.pickup_at, zone),
+        dropoff=_clock(suggestion.dropoff_at, zone),
+        when=t("dispatch.commit.now") if suggestion.commit else t("dispatch.commit.tentative"),
+    )
+
+
+def _courier_line(state: Any, zone: ZoneInfo | None) -> str:
+    numbers = ", ".join(_number(n) for n in state.order_numbers) or "-"
+    return t(
+        "couriers.line",
+        name=safe_text(state.name, one_line=True),
+        status=t("couriers.status." + str(state.status).lower()),
+        load=state.load,
+        capacity=state.capacity,
+        free=_clock(state.free_at, zone),
+        orders=numbers,
+        id=state.courier_id,
+    )
+
+
+def _resolve_order(client: Any, orders: list[Any], reference: str) -> Any:
+    from o2o_tui.client.errors import NotFound
+    from o2o_tui.live_dispatch import find_order, order_number
+
+    found = find_order(orders, reference)
+    if found is None and order_number(reference) is None:
+        try:
+            found = client.get_order(reference.strip())
+        except NotFound:
+            found = None
+    if found is None:
+        raise fail(t("dispatch.error.no_order", ref=safe_text(reference, one_line=True)), Exit.NOT_FOUND)
+    return found
+
+
+def _resolve_courier(couriers: list[Any], reference: str) -> Any:
+    from o2o_tui.live_dispatch import find_courier
+
+    matches = find_courier(couriers, reference)
+    if not matches:
+        raise fail(t("dispatch.error.no_courier", ref=safe_text(reference, one_line=True)), Exit.NOT_FOUND)
+    if len(matches) > 1:
+        names = ", ".join(f"{safe_text(c.name, one_line=True)} ({c.id})" for c in matches)
+        raise fail(
+            t("dispatch.error.ambiguous_courier", ref=safe_text(reference, one_line=True), names=names),
+            Exit.USAGE,
+        )
+    return matches[0]
+
+
+def assign_suggestions(client: Any, suggestions: list[Any]) -> tuple[list[Any], list[tuple[Any, str]]]:
+    """Send each suggestion as an assignment: (assigned, [(refused, why)]). Link failures propagate."""
+    from o2o_tui.client.errors import Unreachable
+    from o2o_tui.domain.requests import AssignBody
+
+    done: list[Any] = []
+    refused: list[tuple[Any, str]] = []
+    for suggestion in suggestions:
+        try:
+            client.act("order.assign", suggestion.order_id, AssignBody(courier_id=suggestion.courier_id))
+        except Unreachable:
+            raise
+        except Exception as error:  # a refusal of one order must not stop the others
+            message = error.i18n_message() if hasattr(error, "i18n_message") else str(error)
+            refused.append((suggestion, message))
+            continue
+        done.append(suggestion)
+    return done, refused
+
+
+class StatusLine:
+    """One line that a terminal rewrites in place (a log line per update when stdout is not a terminal)."""
+
+    def __init__(self) -> None:
+        self.live = sys.stdout.isatty()
+        self._shown = False
+
+    def show(self, text: str) -> None:
+        text = safe_text(text, one_line=True)
+        if self.live:
+            sys.stdout.write("\r\x1b[K" + text)
+            self._shown = True
+        else:
+            sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+
+    def log(self, text: str) -> None:
+        """A line that stays (above the status line)."""
+        if self.live and self._shown:
+            sys.stdout.write("\r\x1b[K")
+            self._shown = False
+        sys.stdout.write(safe_text(text, one_line=True) + "\n")
+        sys.stdout.flush()
+
+    def close(self) -> None:
+        if self.live and self._shown:
+            sys.stdout.write("\n")
+            sys.stdout.flush()
+            self._shown = False
+
+
+def _auto(profile: str | None, store: str | None, every: float, once: bool, as_json: bool) -> None:
+    from o2o_tui.client.errors import PlatformError
+    from o2o_tui.live_dispatch import plan_live, read_fleet
+
+    line = StatusLine()
+    total = 0
+    rounds = 0
+    any_refused = False
+    with fleet_session(profile, store) as (_, client, store_id):
+        try:
+            while True:
+                rounds += 1
+                now = _now()
+                try:
+                    snapshot = read_fleet(client, store_id)
+                    plan = plan_live(snapshot, now)
+                    done, refused = assign_suggestions(client, plan.committed)
+                except PlatformError as error:
+                    if once or error.is_final:
+                        raise
+                    line.show(t("dispatch.auto.offline", error=error.i18n_message(), every=f"{every:g}"))
+                    time.sleep(every)
+                    continue
+                zone = _zone(snapshot.store.timezone)
+                total += len(done)
+                any_refused = any_refused or bool(refused)
+                if as_json:
+                    emit_json(
+                        {
+                            "at": now,
+                            "assigned": done,
+                            "refused": [{"suggestion": s, "reason": why} for s, why in refused],
+                            "tentative": [s for s in plan.suggestions if not s.commit],
+                            "waiting": sum(1 for o in plan.orders if o.courier_id is None),
+                        }
+                    )
+                else:
+                    for suggestion in done:
+                        line.log(t("dispatch.auto.assigned", line=_suggestion_line(suggestion, zone)))
+                    for suggestion, why in refused:
+                        line.log(
+                            t("dispatch.auto.refused", number=_number(suggestion.order_number), reason=why)
+                        )
+                    free = sum(1 for c in plan.couriers if c.free_at is not None and c.free_at <= now)
+                    waiting = sum(1 for o in plan.orders if o.courier_id is None) - len(done)
+                    line.show(
+                        t(
+                            "dispatch.auto.status",
+                            at=_clock(now, zone),
+                            round=rounds,
+                            assigned=len(done),
+                            total=total,
+                            waiting=max(0, waiting),
+                            free=free,
+                            next=t("dispatch.auto.next", every=f"{every:g}") if not once else "",
+                        )
+                    )
+                if once:
+                    break
+                time.sleep(every)
+        except KeyboardInterrupt:
+            line.close()
+            if not as_json:
+                say(t("dispatch.auto.stopped", rounds=rounds, total=total))
+            return
+        finally:
+            line.close()
+    if once and any_refused:
+        raise typer.Exit(int(Exit.REJECTED))
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    couriers = typer.Typer(help=t("couriers.help"), no_args_is_help=True)
+    dispatch = typer.Typer(help=t("dispatch.help"), invoke_without_command=True)
+    app.add_typer(couriers, name="couriers")
+    app.add_typer(dispatch, name="dispatch")
+
+    @couriers.command("list", help=t("couriers.list.help"))
+    def list_couriers(
+        store: str | None = StoreOption, profile: str | None = ProfileOption, as_json: bool = JsonOption
+    ) -> None:
+        from o2o_tui.live_dispatch import plan_live, read_fleet
+
+        with fleet_session(profile, store) as (_, client, store_id):
+            snapshot = read_fleet(client, store_id)
+        plan = plan_live(snapshot, _now())
+        if as_json:
+            emit_json(plan.couriers)
+            return
+        if not plan.couriers:
+            say(t("couriers.list.empty"))
+        zone = _zone(snapshot.store.timezone)
+        for state in plan.couriers:
+            say(_courier_line(state, zone))
+
+    @dispatch.callback()
+    def board(
+        ctx: typer.Context, store: str | None = StoreOption, profile: str | None = ProfileOption
+    ) -> None:
+        if ctx.invoked_subcommand is not None:
+            return
+        chosen, store_id = fleet_profile(profile, store)
+        from screens.dispatch_board import run_dispatch_board
+
+        run_dispatch_board(chosen, store_id)
+
+    @dispatch.command("suggest", help=t("dispatch.suggest.help"))
+    def suggest(
+        store: str | None = StoreOption, profile: str | None = ProfileOption, as_json: bool = JsonOption
+    ) -> None:
+        from o2o_tui.live_dispatch import plan_live, read_fleet
+
+        with fleet_session(profile, store) as (_, client, store_id):
+            snapshot = read_fleet(client, store_id)
+        plan = plan_live(snapshot, _now())
+        if as_json:
+            emit_json(plan)
+            return
+        zone = _zone(snapshot.store.timezone)
+        if not plan.suggestions:
+            say(t("dispatch.suggest.empty"))
+        for suggestion in plan.suggestions:
+            say(_suggestion_line(suggestion, zone))
+        for state in plan.orders:
+            if state.why in ("later", "no_location", "no_courier"):
+                say(
+                    t(
+                        "dispatch.suggest.unplanned",
+                        number=_number(state.order_number),
+                        ready=_clock(state.ready_at, zone),
+                        why=t("dispatch.why." + state.why),
+                    )
+                )
+
+    @dispatch.command("assign", help=t("dispatch.assign.help"))
+    def assign(
+        order: str = OrderArgument,
+        courier: str = CourierArgument,
+        store: str | None = StoreOption,
+        profile: str | None = ProfileOption,
+        as_json: bool = JsonOption,
+    ) -> None:
+        from o2o_tui.domain.requests import AssignBody
+        from o2o_tui.live_dispatch import read_fleet
+
+        with fleet_session(profile, store) as (_, client, store_id):
+            snapshot = read_fleet(client, store_id)
+            chosen_order = _resolve_order(client, snapshot.orders, order)
+            chosen_courier = _resolve_courier(snapshot.couriers, courier)
+            delivery = client.act("order.assign", chosen_order.id, AssignBody(courier_id=chosen_courier.id))
+        if as_json:
+            emit_json(delivery)
+            return
+        say(
+            t(
+                "dispatch.assign.done",
+                number=_number(chosen_order.number),
+                courier=safe_text(chosen_courier.name, one_line=True),
+            )
+        )
+
+    @dispatch.command("unassign", help=t("dispatch.unassign.help"))
+    def unassign(
+        order: str = OrderArgument,
+        store: str | None = StoreOption,
+        profile: str | None = ProfileOption,
+        as_json: bool = JsonOption,
+    ) -> None:
+        from o2o_tui.domain.requests import EmptyBody
+        from o2o_tui.live_dispatch import read_fleet
+
+        with fleet_session(profile, store) as (_, client, store_id):
+            snapshot = read_fleet(client, store_id)
+            chosen_order = _resolve_order(client, snapshot.orders, order)
+            updated = client.act("order.unassign", chosen_order.id, EmptyBody())
+        if as_json:
+            emit_json(updated)
+            return
+        say(t("dispatch.unassign.done", number=_number(updated.number)))
+
+    @dispatch.command("auto", help=t("dispatch.auto.help"))
+    def auto(
+        every: float = typer.Option(60.0, "--every", min=1.0, help=t("dispatch.option.every")),
+        once: bool = typer.Option(False, "--once", help=t("dispatch.option.once")),
+        store: str | None = StoreOption,
+        profile: str | None = ProfileOption,
+        as_json: bool = JsonOption,
+    ) -> None:
+        _auto(profile, store, every, once, as_json)
