@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from screens.keys import localize_bindings
 from screens.order_actions import OrderActions
 from screens.orders_screen import OrdersScreen
 from screens.source import OrderSource, SourceChange
+from screens.terminal import theme_for
 
 
 def _utcnow() -> datetime:
@@ -46,7 +48,7 @@ class MerchantApp(App[None]):
         source: OrderSource,
         *,
         clock: Callable[[], datetime] = _utcnow,
-        run_source: bool = True,
+        theme: str | None = None,
     ) -> None:
         super().__init__()
         localize_bindings(self)
@@ -54,16 +56,15 @@ class MerchantApp(App[None]):
         self.now = clock
         self.actions = OrderActions(self)
         self.orders_screen = OrdersScreen()
-        self._run_source = run_source
         self._unsubscribe: Callable[[], None] | None = None
         self.title = t("ui.app.title")
+        self.theme = theme or theme_for(os.environ)
 
     def on_mount(self) -> None:
         self._unsubscribe = self.source.subscribe(lambda change: self.post_message(SourceChanged(change)))
         self.push_screen(self.orders_screen)
         self.post_message(SourceChanged(SourceChange(link=True, store=True)))
-        if self._run_source:
-            self.run_worker(self.source.run(), name="source", group="source", exit_on_error=False)
+        self.run_worker(self.source.run(), name="source", group="source", exit_on_error=False)
 
     async def on_source_changed(self, message: SourceChanged) -> None:
         await self.orders_screen.apply_change(message.change)

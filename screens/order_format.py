@@ -17,19 +17,6 @@ from o2o_tui.safe_text import safe_text
 
 ELLIPSIS = "…"
 
-# Queue order: what needs a person first.
-_STATUS_RANK = {
-    OrderStatus.CREATED: 0,
-    OrderStatus.CONFIRMED: 2,
-    OrderStatus.PREPARING: 3,
-    OrderStatus.READY_FOR_PICKUP: 4,
-    OrderStatus.DISPATCHED: 5,
-    OrderStatus.DELIVERED: 6,
-    OrderStatus.CONCLUDED: 7,
-    OrderStatus.CANCELLED: 8,
-}
-
-
 def fit(text: str, width: int, *, align: str = "left") -> str:
     """`text` cut (with an ellipsis) or padded to exactly `width` cells."""
     if width <= 0:
@@ -60,9 +47,14 @@ def needs_answer(order: Order) -> bool:
 
 
 def queue_sort_key(order: Order) -> tuple[int, float, int]:
-    rank = 1 if order.cancellation is not None and order.status is not OrderStatus.CREATED else None
-    rank = _STATUS_RANK.get(order.status, 9) if rank is None else rank
-    when = order.accept_deadline or order.promised_ready_at or order.created_at
+    """New orders first (the nearest accept deadline first), then cancellation requests, then the rest by promised
+    ready time. Status changes after accepting do not move a row, so they repaint only that row."""
+    if order.status is OrderStatus.CREATED:
+        rank, when = 0, order.accept_deadline or order.created_at
+    elif order.cancellation is not None:
+        rank, when = 1, order.cancellation.requested_at or order.updated_at
+    else:
+        rank, when = 2, order.promised_ready_at or order.created_at
     return rank, when.timestamp(), order.number
 
 

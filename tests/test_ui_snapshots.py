@@ -14,6 +14,7 @@ from o2o_tui.i18n import set_language
 from screens.app import MerchantApp
 from screens.memory_source import MemoryOrderSource
 from screens.source import LinkState
+from screens.terminal import ANSI_THEME, DEFAULT_THEME
 from tests.test_ui_samples import FROZEN_NOW, sample_entries, sample_link, sample_store
 
 
@@ -36,7 +37,7 @@ def _app(state: LinkState = LinkState.ONLINE) -> MerchantApp:
     if state is LinkState.OFFLINE:
         link = dataclasses.replace(link, error="connection refused")
     source = MemoryOrderSource(sample_entries(), store=sample_store(), link=link)
-    return MerchantApp(source, clock=lambda: FROZEN_NOW)
+    return MerchantApp(source, clock=lambda: FROZEN_NOW, theme=DEFAULT_THEME)
 
 
 @pytest.mark.parametrize("size", [(40, 15), (80, 24), (120, 40)], ids=["40x15", "80x24", "120x40"])
@@ -66,3 +67,9 @@ def test_accept_dialog(snap_compare, english: None) -> None:
 
 def test_help(snap_compare, chinese: None) -> None:
     assert snap_compare(_app(), terminal_size=(80, 24), press=["question_mark"])
+
+
+def test_sixteen_colour_terminal(snap_compare, english: None) -> None:
+    app = _app()
+    app.theme = ANSI_THEME
+    assert snap_compare(app, terminal_size=(80, 24))

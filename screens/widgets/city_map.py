@@ -1,0 +1,232 @@
+"""A small map of the store, its couriers and the drop-offs, drawn in braille dots and a few marker characters.
+
+`draw_map` is a pure function (plan in, lines of `Content` out), so its output is easy to test; `CityMap` is the
+widget that redraws only when what it shows (or its size) changes. North is up; one scale on both axes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from textual.content import Content
+from textual.widget import Widget
+
+from o2o_tui.domain.fleet import CourierStatus
+from o2o_tui.domain.geo import Position, to_local_metres
+from o2o_tui.i18n import t
+from o2o_tui.live_dispatch import LivePlan
+
+STORE_MARK = "■"
+DROPOFF_MARK = "×"
+MIN_SPAN_M = 1500.0  # never zoom closer than this across the map
+_BRAILLE = 0x2800
+# dot (column, row) inside a 2x4 braille cell -> its bit
+_DOT_BITS = {(0, 0): 0x01, (0, 1): 0x02, (0, 2): 0x04, (1, 0): 0x08, (1, 1): 0x10, (1, 2): 0x20, (0, 3): 0x40,
+             (1, 3): 0x80}
+_STYLE = {
+    "store": "bold $text",
+    "courier_idle": "bold $text-success",
+    "courier_busy": "bold $text-warning",
+    "courier_off": "$text-muted",
+    "dropoff": "bold $text-error",
+    "dropoff_assigned": "$text-muted",
+    "route": "$text-accent 60%",
+    "route_selected": "bold $text-accent",
+}
+
+
+def courier_mark(index: int) -> str:
+    """Couriers are numbered as on the board's list: 1-9, then letters."""
+    marks = "123456789abcdefghijklmnopqrstuvwxyz"
+    return marks[index] if index < len(marks) else "+"
+
+
+@dataclass(frozen=True, slots=True)
+class MapView:
+    """What the map shows; equal views draw equal maps (the widget compares them to skip repaints)."""
+
+    plan: LivePlan | None
+    selected_order_id: str | None
+
+
+class _Canvas:
+    def __init__(self, width: int, height: int) -> None:
+        self.width = width
+        self.height = height
+        self.dots = [[0] * width for _ in range(height)]
+        self.dot_style = [[""] * width for _ in range(height)]
+        self.marks: dict[tuple[int, int], tuple[str, str]] = {}
+
+    def dot(self, x: int, y: int, style: str) -> None:
+        col, row = x // 2, y // 4
+        if 0 <= col < self.width and 0 <= row < self.height and x >= 0 and y >= 0:
+            self.dots[row][col] |= _DOT_BITS[(x % 2, y % 4)]
+            if style == _STYLE["route_selected"] or not self.dot_style[row][col]:
+                self.dot_style[row][col] = style
+
+    def line(self, a: tuple[int, int], b: tuple[int, int], style: str) -> None:
+        (x0, y0), (x1, y1) = a, b
+        steps = max(abs(x1 - x0), abs(y1 - y0), 1)
+        for i in range(steps + 1):
+            self.dot(round(x0 + (x1 - x0) * i / steps), round(y0 + (y1 - y0) * i / steps), style)
+
+    def mark(self, cell: tuple[int, int], char: str, style: str) -> None:
+        col, row = cell
+        if 0 <= col < self.width and 0 <= row < self.height:
+            self.marks[(col, row)] = (char, style)
+
+    def lines(self) -> list[Content]:
+        out = []
+        for row in range(self.height):
+            parts: list[tuple[str, str]] = []
+            for col in range(self.width):
+                if (col, row) in self.marks:
+                    parts.append(self.marks[(col, row)])
+                elif self.dots[row][col]:
+                    parts.append((chr(_BRAILLE + self.dots[row][col]), self.dot_style[row][col]))
+                else:
+                    parts.append((" ", ""))
+            out.append(Content.assemble(*parts))
+        return out
+
+
+class _Projection:
+    """Local metres around the store -> braille dots, fitted to the points and centred."""
+
+    def __init__(self, points: list[tuple[float, float]], width: int, height: int) -> None:
+        xs = [p[0] for p in points] or [0.0]
+        ys = [p[1] for p in points] or [0.0]
+        self.cx = (min(xs) + max(xs)) / 2
+        self.cy = (min(ys) + max(ys)) / 2
+        span_x = max(max(xs) - min(xs), MIN_SPAN_M)
+        span_y = max(max(ys) - min(ys), MIN_SPAN_M)
+        dots_w, dots_h = width * 2 - 2, height * 4 - 4
+        self.scale = min(dots_w / span_x, dots_h / span_y) * 0.92
+        self.half_w, self.half_h = width, height * 2
+
+    def dot(self, point: tuple[float, float]) -> tuple[int, int]:
+        x = self.half_w + (point[0] - self.cx) * self.scale
+        y = self.half_h - (point[1] - self.cy) * self.scale
+        return int(round(x)), int(round(y))
+
+    def cell(self, point: tuple[float, float]) -> tuple[int, int]:
+        x, y = self.dot(point)
+        return x // 2, y // 4
+
+
+def _local(position: Position | None, origin: Position) -> tuple[float, float] | None:
+    return None if position is None else to_local_metres(position, origin)
+
+
+def legend() -> Content:
+    return Content.assemble(
+        (STORE_MARK, _STYLE["store"]),
+        " " + t("dispatch.map.store") + "  ",
+        ("1", _STYLE["courier_idle"]),
+        (courier_mark(1), _STYLE["courier_busy"]),
+        " " + t("dispatch.map.couriers") + "  ",
+        (DROPOFF_MARK, _STYLE["dropoff"]),
+        " " + t("dispatch.map.dropoff") + "  ",
+        ("⠤⠤", _STYLE["route_selected"]),
+        " " + t("dispatch.map.route"),
+    )
+
+
+def draw_map(view: MapView, width: int, height: int) -> list[Content]:
+    """`height` lines of `width` cells: routes as braille lines, then drop-offs, couriers and the store on top."""
+    canvas = _Canvas(max(1, width), max(1, height))
+    plan = view.plan
+    if plan is None or plan.origin is None or width < 4 or height < 2:
+        return canvas.lines()
+    origin = plan.origin
+    couriers = {c.courier_id: (i, c) for i, c in enumerate(plan.couriers)}
+    dropoffs = {o.order_id: _local(o.dropoff, origin) for o in plan.orders}
+    here = {c.courier_id: _local(c.position, origin) for c in plan.couriers}
+    points = [(0.0, 0.0), *(p for p in dropoffs.values() if p), *(p for p in here.values() if p)]
+    projection = _Projection(points, canvas.width, canvas.height)
+    store = projection.dot((0.0, 0.0))
+
+    selected = view.selected_order_id
+    routes = sorted(plan.suggestions, key=lambda s: s.order_id == selected)  # the selected one on top
+    for suggestion in routes:
+        style = _STYLE["route_selected"] if suggestion.order_id == selected else _STYLE["route"]
+        start = here.get(suggestion.courier_id)
+        if start is not None and suggestion.stop == 1:
+            canvas.line(projection.dot(start), store, style)
+        drop = dropoffs.get(suggestion.order_id)
+        if drop is not None:
+            canvas.line(store, projection.dot(drop), style)
+
+    for order in plan.orders:
+        drop = dropoffs.get(order.order_id)
+        if drop is not None:
+            style = _STYLE["dropoff_assigned"] if order.courier_id else _STYLE["dropoff"]
+            if order.order_id == selected:
+                style = "bold reverse $text-error"
+            canvas.mark(projection.cell(drop), DROPOFF_MARK, style)
+    for courier_id, (index, state) in couriers.items():
+        spot = here.get(courier_id)
+        if spot is None:
+            continue
+        if state.status is CourierStatus.OFFLINE:
+            style = _STYLE["courier_off"]
+        elif state.load or state.status is not CourierStatus.IDLE:
+            style = _STYLE["courier_busy"]
+        else:
+            style = _STYLE["courier_idle"]
+        canvas.mark(projection.cell(spot), courier_mark(index), style)
+    canvas.mark((store[0] // 2, store[1] // 4), STORE_MARK, _STYLE["store"])
+    return canvas.lines()
+
+
+def scale_text(view: MapView, width: int, height: int) -> str:
+    """How many metres one cell across stands for (for the legend)."""
+    plan = view.plan
+    if plan is None or plan.origin is None:
+        return ""
+    origin = plan.origin
+    points: Iterable[tuple[float, float] | None] = [
+        (0.0, 0.0),
+        *(_local(o.dropoff, origin) for o in plan.orders),
+        *(_local(c.position, origin) for c in plan.couriers),
+    ]
+    projection = _Projection([p for p in points if p], max(1, width), max(1, height))
+    metres = 2 / projection.scale
+    return t("dispatch.map.scale", metres=int(math.ceil(metres / 10) * 10))
+
+
+class CityMap(Widget):
+    """The map plus a legend line; repaints only when the plan, the selection or its size changes."""
+
+    DEFAULT_CSS = """
+    CityMap { width: 1fr; height: 1fr; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._view = MapView(None, None)
+
+    def show(self, plan: LivePlan | None, selected_order_id: str | None) -> None:
+        view = MapView(plan, selected_order_id)
+        if view != self._view:
+            self._view = view
+            self.refresh()
+
+    def render(self) -> Content:
+        width, height = self.size.width, self.size.height
+        if width < 4 or height < 3:
+            return Content("")
+        key = legend()
+        legend_lines = 1 if key.cell_length <= width else 2
+        map_height = height - legend_lines
+        lines = draw_map(self._view, width, map_height)
+        scale = scale_text(self._view, width, map_height)
+        if legend_lines == 1:
+            lines.append(key)
+        else:
+            lines.append(key)  # wraps onto the second line
+        if scale:
+            lines[0] = Content.assemble(lines[0][: max(0, width - len(scale) - 1)], " ", (scale, "$text-muted"))
+        return Content("\n").join(lines)
