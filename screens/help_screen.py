@@ -42,7 +42,7 @@ class HelpScreen(ModalScreen[None]):
         lines: list[str | tuple[str, str]] = [(t("ui.help.title") + "\n\n", "bold")]
         for key, text_key in HELP_KEYS:
             lines += [(fit(key, 7), "bold"), t(text_key), "\n"]
-        lines += ["\n", t("ui.help.alerts")]
+        lines += ["\n", t("ui.help.time"), "\n\n", t("ui.help.alerts")]
         with VerticalScroll(classes="dialog help"):
             yield Static(Content.assemble(*lines))
 

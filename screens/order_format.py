@@ -53,6 +53,8 @@ def queue_sort_key(order: Order) -> tuple[int, float, int]:
         rank, when = 0, order.accept_deadline or order.created_at
     elif order.cancellation is not None:
         rank, when = 1, order.cancellation.requested_at or order.updated_at
+    elif order.status is OrderStatus.DISPATCHED:
+        rank, when = 3, order.promised_ready_at or order.created_at  # out of the merchant's hands
     else:
         rank, when = 2, order.promised_ready_at or order.created_at
     return rank, when.timestamp(), order.number
@@ -71,11 +73,25 @@ def _minutes_seconds(seconds: int) -> str:
     return f"{seconds // 60:d}:{seconds % 60:02d}"
 
 
+_IN_THE_KITCHEN = frozenset({OrderStatus.CONFIRMED, OrderStatus.PREPARING})
+
+
 def clock_text(order: Order, now: datetime) -> str:
-    """A new order: time left to accept (`4:59`); a cancellation request: age; others: age in minutes."""
+    """A new order: time left to accept (`4:59`); in the kitchen: minutes to the promised ready time (`-3m` when
+    late); others: age in minutes."""
     if order.status is OrderStatus.CREATED and order.accept_deadline is not None:
         return _minutes_seconds(int((order.accept_deadline - now).total_seconds()))
+    if order.status in _IN_THE_KITCHEN and order.promised_ready_at is not None:
+        seconds = (order.promised_ready_at - now).total_seconds()
+        minutes = int(seconds // 60) if seconds < 0 else int(-(-seconds // 60))  # late rounds down, due rounds up
+        return t("ui.age.minutes", minutes=minutes)
     return age_text(order, now)
+
+
+def is_late(order: Order, now: datetime) -> bool:
+    return (
+        order.status in _IN_THE_KITCHEN and order.promised_ready_at is not None and order.promised_ready_at < now
+    )
 
 
 def age_text(order: Order, now: datetime) -> str:

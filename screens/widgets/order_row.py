@@ -27,6 +27,7 @@ class OrderRow(Widget):
         self.alerting = alerting
         self._clock = fmt.clock_text(entry.order, now)
         self._apply_classes()
+        self.set_class(fmt.is_late(entry.order, now), "-late")
 
     @property
     def order_id(self) -> str:
@@ -48,6 +49,7 @@ class OrderRow(Widget):
         self.entry = entry
         self._clock = clock
         self._apply_classes()
+        self.set_class(fmt.is_late(entry.order, now), "-late")
         self.refresh()
 
     def set_alerting(self, alerting: bool) -> None:
@@ -62,6 +64,7 @@ class OrderRow(Widget):
         clock = fmt.clock_text(self.entry.order, now)
         if clock != self._clock:
             self._clock = clock
+            self.set_class(fmt.is_late(self.entry.order, now), "-late")
             self.refresh()
 
     def _mark(self) -> str:

@@ -1,0 +1,467 @@
+"""The dispatch board: orders waiting for a courier, the fleet, the engine's suggested plan and a small map.
+
+Pushed by the merchant console (`d`) and the root of `o2o dispatch` for a dispatcher. It reads through a
+`FleetSource` in a worker (fetch, then plan off the event loop) that posts a message; the handler owns the UI.
+The poll re-arms only after a round has finished, so rounds never overlap. Rows are updated by key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from textual import events, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from o2o_tui.client.errors import PlatformError
+from o2o_tui.domain.fleet import CourierStatus
+from o2o_tui.domain.requests import AssignBody, EmptyBody
+from o2o_tui.i18n import t
+from o2o_tui.live_dispatch import LIVE_PARAMS, CourierState, FleetSnapshot, LivePlan, plan_live, read_fleet_async
+from o2o_tui.safe_text import safe_text
+from screens.keys import localize_bindings
+from screens.widgets.city_map import CityMap, courier_mark
+from screens.widgets.dispatch_rows import (
+    BoardList,
+    CourierBoardRow,
+    CourierRowView,
+    OrderBoardRow,
+    OrderRowView,
+    clock,
+    courier_view,
+    order_view,
+)
+
+POLL_SECONDS = 15.0
+_ORDER_RANK = {"now": 0, "plan": 1, "no_courier": 2, "sent": 3, "later": 4, "no_location": 5}
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class FleetSource(Protocol):
+    """Where the board reads the fleet and sends assignments (the platform client, or memory in tests)."""
+
+    async def snapshot(self) -> FleetSnapshot: ...
+
+    async def assign(self, order_id: str, courier_id: str) -> None: ...
+
+    async def unassign(self, order_id: str) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class ClientFleet:
+    """A `FleetSource` on an `AsyncPlatformClient` (dispatcher, own-fleet merchant or admin token)."""
+
+    def __init__(self, client: object, store_id: str, *, owns_client: bool = True) -> None:
+        self._client = client
+        self._store_id = store_id
+        self._owns_client = owns_client
+
+    async def snapshot(self) -> FleetSnapshot:
+        return await read_fleet_async(self._client, self._store_id)
+
+    async def assign(self, order_id: str, courier_id: str) -> None:
+        await self._client.act("order.assign", order_id, AssignBody(courier_id=courier_id))  # type: ignore[attr-defined]
+
+    async def unassign(self, order_id: str) -> None:
+        await self._client.act("order.unassign", order_id, EmptyBody())  # type: ignore[attr-defined]
+
+    async def close(self) -> None:
+        if self._owns_client:
+            await self._client.close()  # type: ignore[attr-defined]
+
+
+class FleetLoaded(Message):
+    def __init__(self, snapshot: FleetSnapshot, plan: LivePlan) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+        self.plan = plan
+
+
+class FleetFailed(Message):
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
+
+
+class ActionsDone(Message):
+    def __init__(self, done: list[str], refused: list[str]) -> None:
+        super().__init__()
+        self.done = done
+        self.refused = refused
+
+
+class CourierPicker(ModalScreen[str | None]):
+    """Choose a courier for an order: couriers sorted by when they are free; offline ones cannot be chosen."""
+
+    BINDINGS = [Binding("escape", "cancel", "dispatch.board.key.cancel", id="dispatch.picker.cancel")]
+
+    def __init__(self, title: Content, couriers: list[CourierState], zone: ZoneInfo | None, exclude: str | None):
+        super().__init__()
+        localize_bindings(self)
+        self._title = title
+        self._couriers = couriers
+        self._zone = zone
+        self._exclude = exclude
+
+    def compose(self) -> ComposeResult:
+        options = []
+        order = sorted(
+            enumerate(self._couriers),
+            key=lambda pair: (pair[1].free_at is None, pair[1].free_at or datetime.max.replace(tzinfo=UTC)),
+        )
+        for index, state in order:
+            label = Content.assemble(
+                (courier_mark(index), "bold"),
+                " ",
+                safe_text(state.name, one_line=True),
+                "  ",
+                (t("couriers.status." + state.status.value.lower()), "$text-muted"),
+                f"  {state.load}/{state.capacity}  ",
+                t("dispatch.board.free_at", at=clock(state.free_at, self._zone)),
+            )
+            disabled = state.status is CourierStatus.OFFLINE or state.courier_id == self._exclude
+            options.append(Option(label, id=state.courier_id, disabled=disabled))
+        with Vertical(classes="board-dialog"):
+            yield Static(self._title, classes="title")
+            yield OptionList(*options, id="courier-choices")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class DispatchBoard(Screen[None]):
+    CSS_PATH = Path(__file__).with_name("dispatch_board.tcss")
+    BINDINGS = [
+        Binding("a", "accept", "dispatch.board.key.accept", id="dispatch.accept"),
+        Binding("A", "accept_all", "dispatch.board.key.accept_all", id="dispatch.accept_all"),
+        Binding("m", "assign", "dispatch.board.key.assign", id="dispatch.assign"),
+        Binding("r", "reassign", "dispatch.board.key.reassign", id="dispatch.reassign"),
+        Binding("u", "unassign", "dispatch.board.key.unassign", id="dispatch.unassign"),
+        Binding("f5", "refresh", "dispatch.board.key.refresh", id="dispatch.refresh"),
+        Binding("escape", "back", "dispatch.board.key.back", id="dispatch.back"),
+    ]
+
+    def __init__(
+        self,
+        fleet: FleetSource,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        poll_seconds: float = POLL_SECONDS,
+        root: bool = False,
+    ) -> None:
+        super().__init__()
+        self.fleet = fleet
+        self._clock = clock
+        self._poll_seconds = poll_seconds
+        self._root = root
+        self._timer: Timer | None = None
+        self.snapshot: FleetSnapshot | None = None
+        self.plan: LivePlan | None = None
+        self.rounds = 0  # finished polls (tests wait on it)
+        self.busy = False  # an assignment is on its way
+        localize_bindings(self)
+        if root:
+            self._relabel_back()
+
+    def _relabel_back(self) -> None:
+        table = self._bindings.key_to_bindings
+        table["escape"] = [
+            b.__class__(**{**b.__dict__, "description": t("dispatch.board.key.quit")}) for b in table["escape"]
+        ]
+
+    def now(self) -> datetime:
+        chosen = self._clock or getattr(self.app, "now", None) or _utcnow
+        return chosen()
+
+    # layout
+    def compose(self) -> ComposeResult:
+        yield Static(Content(t("dispatch.board.title")), id="board-header")
+        with Horizontal(id="board-body"):
+            with Vertical(id="board-lists"):
+                yield Static(Content(t("dispatch.board.orders_title", count=0)), id="orders-title", classes="section")
+                yield BoardList(id="board-orders")
+                yield Static(Content(t("dispatch.board.couriers_title", count=0)), id="couriers-title",
+                             classes="section")
+                yield BoardList(id="board-couriers", cursor=False)
+            yield CityMap(id="board-map")
+        yield Static(Content(t("dispatch.board.loading")), id="board-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.orders_list.focus()
+        self.refresh_fleet()
+
+    @property
+    def orders_list(self) -> BoardList:
+        return self.query_one("#board-orders", BoardList)
+
+    @property
+    def couriers_list(self) -> BoardList:
+        return self.query_one("#board-couriers", BoardList)
+
+    def _zone(self) -> ZoneInfo | None:
+        store = self.snapshot.store if self.snapshot else None
+        try:
+            return ZoneInfo(store.timezone) if store else None
+        except (KeyError, ValueError):
+            return None
+
+    # polling
+    def refresh_fleet(self) -> None:
+        """Fetch and plan now; the next poll is armed when this round ends."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self._fetch()
+
+    @work(exclusive=True, group="dispatch-fetch", exit_on_error=False)
+    async def _fetch(self) -> None:
+        now = self.now()
+        try:
+            snapshot = await self.fleet.snapshot()
+        except PlatformError as error:
+            self.post_message(FleetFailed(error.i18n_message()))
+            return
+        plan = await asyncio.to_thread(plan_live, snapshot, now, LIVE_PARAMS)
+        self.post_message(FleetLoaded(snapshot, plan))
+
+    def _arm(self) -> None:
+        if self._timer is None and self.is_mounted:
+            self._timer = self.set_timer(self._poll_seconds, self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        self._fetch()
+
+    async def on_fleet_loaded(self, message: FleetLoaded) -> None:
+        self.snapshot = message.snapshot
+        self.plan = message.plan
+        await self._show()
+        self._set_status(t("dispatch.board.updated", at=clock(message.plan.now, self._zone())))
+        self.rounds += 1
+        self._arm()
+
+    def on_fleet_failed(self, message: FleetFailed) -> None:
+        self._set_status(t("dispatch.board.failed", error=safe_text(message.message, one_line=True)), error=True)
+        self.rounds += 1
+        self._arm()
+
+    def _set_status(self, text: str, *, error: bool = False) -> None:
+        status = self.query_one("#board-status", Static)
+        status.set_class(error, "-error")
+        status.update(Content(text))
+
+    async def _show(self) -> None:
+        plan = self.plan
+        if plan is None:
+            return
+        zone = self._zone()
+        names = {c.courier_id: c.name for c in plan.couriers}
+        order_views = [order_view(o, plan.suggestion_for(o.order_id), names, zone) for o in plan.orders]
+        suggested = {s.order_id: s for s in plan.suggestions}
+        ready = {o.order_id: o.ready_at for o in plan.orders}
+
+        def rank(view: OrderRowView) -> tuple[int, datetime, str]:
+            suggestion = suggested.get(view.order_id)
+            when = suggestion.pickup_at if suggestion else ready[view.order_id]
+            return _ORDER_RANK.get(view.tag, 9), when, view.number
+
+        order_views.sort(key=rank)
+        courier_views = [courier_view(i, c, zone) for i, c in enumerate(plan.couriers)]
+        await self.orders_list.sync(order_views, lambda v: OrderBoardRow(v), lambda v: v.order_id)
+        await self.couriers_list.sync(courier_views, lambda v: CourierBoardRow(v), lambda v: v.courier_id)
+        waiting = sum(1 for o in plan.orders if o.courier_id is None)
+        self.query_one("#orders-title", Static).update(
+            Content(
+                t(
+                    "dispatch.board.orders_title_plan",
+                    count=waiting,
+                    suggested=len(plan.suggestions),
+                    now=len(plan.committed),
+                )
+            )
+        )
+        free = sum(1 for c in plan.couriers if c.free_at is not None and c.free_at <= plan.now)
+        self.query_one("#couriers-title", Static).update(
+            Content(t("dispatch.board.couriers_title_free", count=len(plan.couriers), free=free))
+        )
+        store_name = safe_text(self.snapshot.store.name, one_line=True) if self.snapshot else ""
+        self.query_one("#board-header", Static).update(
+            Content.assemble(
+                (t("dispatch.board.title"), "bold"),
+                "  ",
+                store_name,
+                "  ",
+                (clock(plan.now, zone), "bold"),
+            )
+        )
+        self._show_map()
+
+    def _show_map(self) -> None:
+        self.query_one(CityMap).show(self.plan, self.orders_list.cursor_key)
+
+    def on_board_list_cursor_moved(self, message: BoardList.CursorMoved) -> None:
+        if message.board_list is self.orders_list:
+            self._show_map()
+
+    def on_click(self, event: events.Click) -> None:
+        widget = event.widget
+        if isinstance(widget, OrderBoardRow):
+            self.orders_list.select(widget.key)
+
+    # actions
+    def _selected(self) -> OrderRowView | None:
+        key = self.orders_list.cursor_key
+        row = self.orders_list.row(key) if key else None
+        if row is None:
+            self.app.notify(t("dispatch.board.nothing_selected"), severity="warning", timeout=3, markup=False)
+            return None
+        return row.view  # type: ignore[attr-defined]
+
+    def _assigned_courier(self, order_id: str) -> str | None:
+        if self.plan is None:
+            return None
+        return next((o.courier_id for o in self.plan.orders if o.order_id == order_id), None)
+
+    def action_accept(self) -> None:
+        view = self._selected()
+        if view is None or self.plan is None:
+            return
+        suggestion = self.plan.suggestion_for(view.order_id)
+        if suggestion is None:
+            self.app.notify(t("dispatch.board.no_suggestion", number=view.number), severity="warning", markup=False)
+            return
+        self._send([("assign", suggestion.order_id, suggestion.courier_id)])
+
+    def action_accept_all(self) -> None:
+        if self.plan is None or not self.plan.suggestions:
+            self.app.notify(t("dispatch.board.no_suggestions"), severity="warning", markup=False)
+            return
+        self._send([("assign", s.order_id, s.courier_id) for s in self.plan.suggestions])
+
+    def action_assign(self) -> None:
+        self._pick_courier(reassign=False)
+
+    def action_reassign(self) -> None:
+        self._pick_courier(reassign=True)
+
+    def _pick_courier(self, *, reassign: bool) -> None:
+        view = self._selected()
+        if view is None or self.plan is None:
+            return
+        current = self._assigned_courier(view.order_id)
+        if reassign and current is None:
+            self.app.notify(t("dispatch.board.not_assigned", number=view.number), severity="warning", markup=False)
+            return
+        title_key = "dispatch.board.pick_reassign" if reassign else "dispatch.board.pick_assign"
+        picker = CourierPicker(
+            Content(t(title_key, number=view.number)), self.plan.couriers, self._zone(), current if reassign else None
+        )
+
+        def chosen(courier_id: str | None) -> None:
+            if courier_id:
+                self._send([("assign", view.order_id, courier_id)])
+
+        self.app.push_screen(picker, chosen)
+
+    def action_unassign(self) -> None:
+        view = self._selected()
+        if view is None:
+            return
+        if self._assigned_courier(view.order_id) is None:
+            self.app.notify(t("dispatch.board.not_assigned", number=view.number), severity="warning", markup=False)
+            return
+        self._send([("unassign", view.order_id, "")])
+
+    def action_refresh(self) -> None:
+        self._set_status(t("dispatch.board.loading"))
+        self.refresh_fleet()
+
+    def action_back(self) -> None:
+        if self._root:
+            self.app.exit()
+        else:
+            self.app.pop_screen()
+
+    @work(group="dispatch-act", exit_on_error=False)
+    async def _send(self, operations: list[tuple[str, str, str]]) -> None:
+        self.busy = True
+        numbers = {o.order_id: f"#{o.order_number:04d}" for o in (self.plan.orders if self.plan else [])}
+        done: list[str] = []
+        refused: list[str] = []
+        for kind, order_id, courier_id in operations:
+            number = numbers.get(order_id, order_id)
+            try:
+                if kind == "assign":
+                    await self.fleet.assign(order_id, courier_id)
+                else:
+                    await self.fleet.unassign(order_id)
+            except PlatformError as error:
+                refused.append(t("dispatch.board.refused", number=number, reason=error.i18n_message()))
+                continue
+            done.append(number)
+        self.post_message(ActionsDone(done, refused))
+
+    def on_actions_done(self, message: ActionsDone) -> None:
+        self.busy = False
+        if message.done:
+            self.app.notify(
+                t("dispatch.board.sent", count=len(message.done), numbers=", ".join(message.done)), markup=False
+            )
+        for text in message.refused:
+            self.app.notify(safe_text(text), severity="error", timeout=10, markup=False)
+        self.refresh_fleet()
+
+    async def on_unmount(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        if self._root:
+            await self.fleet.close()
+
+
+class DispatchApp(App[None]):
+    """`o2o dispatch` for a dispatcher: the board alone."""
+
+    ENABLE_COMMAND_PALETTE = False
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    BINDINGS = [Binding("ctrl+c", "quit", "dispatch.board.key.quit", show=False, priority=True, id="app.quit")]
+
+    def __init__(self, fleet: FleetSource, *, clock: Callable[[], datetime] = _utcnow, poll_seconds: float = POLL_SECONDS):
+        super().__init__()
+        self.fleet = fleet
+        self.now = clock
+        self._poll_seconds = poll_seconds
+        self.title = t("dispatch.board.title")
+
+    def on_mount(self) -> None:
+        self.push_screen(DispatchBoard(self.fleet, poll_seconds=self._poll_seconds, root=True))
+
+
+def run_dispatch_board(profile: object, store_id: str) -> None:
+    """Open the board for a profile (`o2o dispatch`)."""
+    from o2o_tui.client import AsyncPlatformClient
+
+    client = AsyncPlatformClient(profile.url, profile.token)  # type: ignore[attr-defined]
+    DispatchApp(ClientFleet(client, store_id)).run()
