@@ -96,3 +96,27 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
         running.restart()
     with pytest.raises(db.SchemaTooNew):
         db.open_database(running.db_url)
+
+
+def test_schema_and_hot_statements_compile_for_postgresql() -> None:
+    """No real PostgreSQL here: at least every table and the prepared statements must compile for its dialect."""
+    from sqlalchemy.dialects import postgresql
+    from sqlalchemy.schema import CreateIndex, CreateTable
+
+    from o2o_tui.platform import events, idempotency, orders
+
+    dialect = postgresql.dialect()
+    for table in db.metadata.sorted_tables:
+        assert "CREATE TABLE" in str(CreateTable(table).compile(dialect=dialect))
+        for index in table.indexes:
+            str(CreateIndex(index).compile(dialect=dialect))
+    assert "SERIAL" in str(CreateTable(db.events).compile(dialect=dialect))
+    for statement in (
+        orders._LOAD,
+        orders._SAVE,
+        orders._INSERT,
+        idempotency._LOOKUP,
+        events._INSERT,
+        events._LATEST,
+    ):
+        assert str(statement.compile(dialect=dialect))
