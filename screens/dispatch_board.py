@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -29,14 +30,20 @@ from o2o_tui.client.errors import PlatformError
 from o2o_tui.domain.fleet import CourierStatus
 from o2o_tui.domain.requests import AssignBody, EmptyBody
 from o2o_tui.i18n import t
-from o2o_tui.live_dispatch import LIVE_PARAMS, CourierState, FleetSnapshot, LivePlan, plan_live, read_fleet_async
+from o2o_tui.live_dispatch import (
+    LIVE_PARAMS,
+    CourierState,
+    FleetSnapshot,
+    LivePlan,
+    plan_live,
+    read_fleet_async,
+)
 from o2o_tui.safe_text import safe_text
 from screens.keys import localize_bindings
 from screens.widgets.city_map import CityMap, courier_mark
 from screens.widgets.dispatch_rows import (
     BoardList,
     CourierBoardRow,
-    CourierRowView,
     OrderBoardRow,
     OrderRowView,
     clock,
@@ -111,7 +118,9 @@ class CourierPicker(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "dispatch.board.key.cancel", id="dispatch.picker.cancel")]
 
-    def __init__(self, title: Content, couriers: list[CourierState], zone: ZoneInfo | None, exclude: str | None):
+    def __init__(
+        self, title: Content, couriers: list[CourierState], zone: ZoneInfo | None, exclude: str | None
+    ):
         super().__init__()
         localize_bindings(self)
         self._title = title
@@ -187,9 +196,7 @@ class DispatchBoard(Screen[None]):
 
     def _relabel_back(self) -> None:
         table = self._bindings.key_to_bindings
-        table["escape"] = [
-            b.__class__(**{**b.__dict__, "description": t("dispatch.board.key.quit")}) for b in table["escape"]
-        ]
+        table["escape"] = [replace(b, description=t("dispatch.board.key.quit")) for b in table["escape"]]
 
     def now(self) -> datetime:
         chosen = self._clock or getattr(self.app, "now", None) or _utcnow
@@ -200,10 +207,15 @@ class DispatchBoard(Screen[None]):
         yield Static(Content(t("dispatch.board.title")), id="board-header")
         with Horizontal(id="board-body"):
             with Vertical(id="board-lists"):
-                yield Static(Content(t("dispatch.board.orders_title", count=0)), id="orders-title", classes="section")
+                yield Static(
+                    Content(t("dispatch.board.orders_title", count=0)), id="orders-title", classes="section"
+                )
                 yield BoardList(id="board-orders")
-                yield Static(Content(t("dispatch.board.couriers_title", count=0)), id="couriers-title",
-                             classes="section")
+                yield Static(
+                    Content(t("dispatch.board.couriers_title", count=0)),
+                    id="couriers-title",
+                    classes="section",
+                )
                 yield BoardList(id="board-couriers", cursor=False)
             yield CityMap(id="board-map")
         yield Static(Content(t("dispatch.board.loading")), id="board-status")
@@ -264,7 +276,9 @@ class DispatchBoard(Screen[None]):
         self._arm()
 
     def on_fleet_failed(self, message: FleetFailed) -> None:
-        self._set_status(t("dispatch.board.failed", error=safe_text(message.message, one_line=True)), error=True)
+        self._set_status(
+            t("dispatch.board.failed", error=safe_text(message.message, one_line=True)), error=True
+        )
         self.rounds += 1
         self._arm()
 
@@ -351,7 +365,9 @@ class DispatchBoard(Screen[None]):
             return
         suggestion = self.plan.suggestion_for(view.order_id)
         if suggestion is None:
-            self.app.notify(t("dispatch.board.no_suggestion", number=view.number), severity="warning", markup=False)
+            self.app.notify(
+                t("dispatch.board.no_suggestion", number=view.number), severity="warning", markup=False
+            )
             return
         self._send([("assign", suggestion.order_id, suggestion.courier_id)])
 
@@ -373,11 +389,16 @@ class DispatchBoard(Screen[None]):
             return
         current = self._assigned_courier(view.order_id)
         if reassign and current is None:
-            self.app.notify(t("dispatch.board.not_assigned", number=view.number), severity="warning", markup=False)
+            self.app.notify(
+                t("dispatch.board.not_assigned", number=view.number), severity="warning", markup=False
+            )
             return
         title_key = "dispatch.board.pick_reassign" if reassign else "dispatch.board.pick_assign"
         picker = CourierPicker(
-            Content(t(title_key, number=view.number)), self.plan.couriers, self._zone(), current if reassign else None
+            Content(t(title_key, number=view.number)),
+            self.plan.couriers,
+            self._zone(),
+            current if reassign else None,
         )
 
         def chosen(courier_id: str | None) -> None:
@@ -391,7 +412,9 @@ class DispatchBoard(Screen[None]):
         if view is None:
             return
         if self._assigned_courier(view.order_id) is None:
-            self.app.notify(t("dispatch.board.not_assigned", number=view.number), severity="warning", markup=False)
+            self.app.notify(
+                t("dispatch.board.not_assigned", number=view.number), severity="warning", markup=False
+            )
             return
         self._send([("unassign", view.order_id, "")])
 
@@ -428,7 +451,8 @@ class DispatchBoard(Screen[None]):
         self.busy = False
         if message.done:
             self.app.notify(
-                t("dispatch.board.sent", count=len(message.done), numbers=", ".join(message.done)), markup=False
+                t("dispatch.board.sent", count=len(message.done), numbers=", ".join(message.done)),
+                markup=False,
             )
         for text in message.refused:
             self.app.notify(safe_text(text), severity="error", timeout=10, markup=False)
@@ -437,18 +461,25 @@ class DispatchBoard(Screen[None]):
     async def on_unmount(self) -> None:
         if self._timer is not None:
             self._timer.stop()
-        if self._root:
-            await self.fleet.close()
+        await self.fleet.close()
 
 
 class DispatchApp(App[None]):
     """`o2o dispatch` for a dispatcher: the board alone."""
 
     ENABLE_COMMAND_PALETTE = False
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
-    BINDINGS = [Binding("ctrl+c", "quit", "dispatch.board.key.quit", show=False, priority=True, id="app.quit")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-normal"), (120, "-wide")]
+    BINDINGS = [
+        Binding("ctrl+c", "quit", "dispatch.board.key.quit", show=False, priority=True, id="app.quit")
+    ]
 
-    def __init__(self, fleet: FleetSource, *, clock: Callable[[], datetime] = _utcnow, poll_seconds: float = POLL_SECONDS):
+    def __init__(
+        self,
+        fleet: FleetSource,
+        *,
+        clock: Callable[[], datetime] = _utcnow,
+        poll_seconds: float = POLL_SECONDS,
+    ):
         super().__init__()
         self.fleet = fleet
         self.now = clock
@@ -459,8 +490,18 @@ class DispatchApp(App[None]):
         self.push_screen(DispatchBoard(self.fleet, poll_seconds=self._poll_seconds, root=True))
 
 
+def board_for_profile(profile: object, store_id: str | None = None, **kwargs: object) -> DispatchBoard:
+    """A board with its own platform client for `profile` (closed when the board goes away). The merchant
+    console pushes it with `d`: `self.app.push_screen(board_for_profile(profile))`."""
+    from o2o_tui.client import AsyncPlatformClient
+
+    client = AsyncPlatformClient(profile.url, profile.token)  # type: ignore[attr-defined]
+    chosen = store_id or profile.store_id  # type: ignore[attr-defined]
+    return DispatchBoard(ClientFleet(client, chosen), **kwargs)  # type: ignore[arg-type]
+
+
 def run_dispatch_board(profile: object, store_id: str) -> None:
-    """Open the board for a profile (`o2o dispatch`)."""
+    """Open the board alone (`o2o dispatch`)."""
     from o2o_tui.client import AsyncPlatformClient
 
     client = AsyncPlatformClient(profile.url, profile.token)  # type: ignore[attr-defined]

@@ -31,6 +31,7 @@ RING_AGAIN_S = 20  # an unanswered new order rings again this often
 class OrdersScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "open", "ui.key.open", id="queue.open"),
+        Binding("question_mark", "help", "ui.key.help", id="queue.help"),
         Binding("a", "accept", "ui.key.accept", id="queue.accept"),
         Binding("x", "reject", "ui.key.reject", id="queue.reject"),
         Binding("p", "preparing", "ui.key.preparing", id="queue.preparing"),
@@ -39,7 +40,6 @@ class OrdersScreen(Screen[None]):
         Binding("c", "cancellation", "ui.key.cancellation", id="queue.cancellation"),
         Binding("slash", "search", "ui.key.search", id="queue.search"),
         Binding("escape", "clear_search", "ui.key.clear", show=False, id="queue.clear_search"),
-        Binding("question_mark", "help", "ui.key.help", id="queue.help"),
         Binding("q", "quit", "ui.key.quit", id="queue.quit"),
     ]
 
@@ -160,7 +160,8 @@ class OrdersScreen(Screen[None]):
     def on_order_list_cursor_moved(self, _: OrderList.CursorMoved) -> None:
         self._show_side()
 
-    def on_resize(self, _: events.Resize) -> None:
+    def on_resize(self, event: events.Resize) -> None:
+        self.query_one(Footer).compact = event.size.width < 120
         self._show_side()
 
     def _apply_flash(self, now: datetime) -> None:

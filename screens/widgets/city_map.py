@@ -23,8 +23,16 @@ DROPOFF_MARK = "×"
 MIN_SPAN_M = 1500.0  # never zoom closer than this across the map
 _BRAILLE = 0x2800
 # dot (column, row) inside a 2x4 braille cell -> its bit
-_DOT_BITS = {(0, 0): 0x01, (0, 1): 0x02, (0, 2): 0x04, (1, 0): 0x08, (1, 1): 0x10, (1, 2): 0x20, (0, 3): 0x40,
-             (1, 3): 0x80}
+_DOT_BITS = {
+    (0, 0): 0x01,
+    (0, 1): 0x02,
+    (0, 2): 0x04,
+    (1, 0): 0x08,
+    (1, 1): 0x10,
+    (1, 2): 0x20,
+    (0, 3): 0x40,
+    (1, 3): 0x80,
+}
 _STYLE = {
     "store": "bold $text",
     "courier_idle": "bold $text-success",
@@ -228,5 +236,7 @@ class CityMap(Widget):
         else:
             lines.append(key)  # wraps onto the second line
         if scale:
-            lines[0] = Content.assemble(lines[0][: max(0, width - len(scale) - 1)], " ", (scale, "$text-muted"))
+            lines[0] = Content.assemble(
+                lines[0][: max(0, width - len(scale) - 1)], " ", (scale, "$text-muted")
+            )
         return Content("\n").join(lines)

@@ -183,8 +183,10 @@ class CourierBoardRow(Widget):
         fixed = 2 + 1 + 10 + 1 + 3 + 1 + 5 + 1
         orders_w = max(0, (width - fixed) // 3) if wide else 0
         name_w = max(4, width - fixed - orders_w - (1 if wide else 0))
-        mark_style = "$text-muted" if view.status_value == "OFFLINE" else (
-            "bold $text-warning" if view.busy else "bold $text-success"
+        mark_style = (
+            "$text-muted"
+            if view.status_value == "OFFLINE"
+            else ("bold $text-warning" if view.busy else "bold $text-success")
         )
         parts: list[str | tuple[str, str]] = [
             (view.mark, mark_style),
@@ -234,7 +236,9 @@ class BoardList(VerticalScroll):
     def row(self, key: str) -> Widget | None:
         return self._rows.get(key)
 
-    async def sync(self, views: Sequence[object], make: Callable[[object], Widget], key_of: Callable[[object], str]) -> None:
+    async def sync(
+        self, views: Sequence[object], make: Callable[[object], Widget], key_of: Callable[[object], str]
+    ) -> None:
         wanted = [key_of(view) for view in views]
         wanted_set = set(wanted)
         old_index = self._keys.index(self.cursor_key) if self.cursor_key in self._keys else 0
