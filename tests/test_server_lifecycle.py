@@ -262,3 +262,32 @@ def test_courier_problem_and_position(shared_platform: RunningPlatform, apis: di
     assert back["status"] == "IDLE"  # the assigned delivery is still PENDING: not on the way yet
     listed = apis["courier"].get("/v1/deliveries", active="true").json()["deliveries"]
     assert [d["id"] for d in listed if d["id"] == delivery_id] == [delivery_id]
+
+
+def test_merchant_marking_delivered_ends_the_couriers_delivery(
+    shared_platform: RunningPlatform, apis: dict[str, Api]
+) -> None:
+    seed = shared_platform.seed
+    assert seed is not None
+    created = _create(apis, seed.store_id)
+    order_id = created["id"]
+    apis["merchant"].post(f"/v1/orders/{order_id}/confirm", {"preparation_minutes": 5})
+    courier_id = seed.courier_ids[6]
+    courier = Api(shared_platform.url, seed.courier_tokens[courier_id])
+    try:
+        delivery_id = (
+            apis["dispatcher"].post(f"/v1/orders/{order_id}/assign", {"courier_id": courier_id}).json()["id"]
+        )
+        courier.post(f"/v1/deliveries/{delivery_id}/accept")
+        picked = courier.post(f"/v1/deliveries/{delivery_id}/picked-up", {"code": created["pickup_code"]})
+        assert (
+            picked.status_code == 200
+        )  # the order was still CONFIRMED: picking up marks it ready and dispatched
+        order = apis["merchant"].get(f"/v1/orders/{order_id}").json()
+        assert order["status"] == "DISPATCHED" and order["ready_at"] is not None
+        assert apis["dispatcher"].post(f"/v1/orders/{order_id}/delivered").json()["status"] == "DELIVERED"
+        assert courier.get(f"/v1/deliveries/{delivery_id}").json()["status"] == "DELIVERED"
+        mine = courier.get(f"/v1/couriers/{courier_id}").json()
+        assert mine["status"] == "IDLE" and mine["delivery_ids"] == []
+    finally:
+        courier.close()

@@ -341,7 +341,8 @@ def settle_for_order(ctx: Ctx, order: Order) -> None:
     delivery = _active_for_order(ctx.conn, order.id)
     if delivery is None:
         return
-    if order.status is OrderStatus.DELIVERED:
+    delivered = check_delivery_transition(delivery.status, DeliveryAction.DELIVERED) is TransitionCheck.APPLY
+    if order.status is OrderStatus.DELIVERED and delivered:
         _end_delivery(ctx, delivery, DeliveryAction.DELIVERED)
     elif check_delivery_transition(delivery.status, DeliveryAction.CANCEL) is TransitionCheck.APPLY:
         _end_delivery(ctx, delivery, DeliveryAction.CANCEL)
