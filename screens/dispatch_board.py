@@ -303,7 +303,7 @@ class DispatchBoard(Screen[None]):
             return _ORDER_RANK.get(view.tag, 9), when, view.number
 
         order_views.sort(key=rank)
-        courier_views = [courier_view(i, c, zone) for i, c in enumerate(plan.couriers)]
+        courier_views = [courier_view(i, c, plan.now, zone) for i, c in enumerate(plan.couriers)]
         await self.orders_list.sync(order_views, lambda v: OrderBoardRow(v), lambda v: v.order_id)
         await self.couriers_list.sync(courier_views, lambda v: CourierBoardRow(v), lambda v: v.courier_id)
         waiting = sum(1 for o in plan.orders if o.courier_id is None)

@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from textual.content import Content
 from textual.widget import Widget
 
@@ -128,18 +129,39 @@ def _local(position: Position | None, origin: Position) -> tuple[float, float] |
     return None if position is None else to_local_metres(position, origin)
 
 
-def legend() -> Content:
-    return Content.assemble(
+def legend(scale: str = "") -> list[tuple[str, str]]:
+    """The legend as (text, style) pieces; `legend_lines` lays them out."""
+    pieces = [
         (STORE_MARK, _STYLE["store"]),
-        " " + t("dispatch.map.store") + "  ",
+        (" " + t("dispatch.map.store") + "  ", ""),
         ("1", _STYLE["courier_idle"]),
-        (courier_mark(1), _STYLE["courier_busy"]),
-        " " + t("dispatch.map.couriers") + "  ",
+        (" " + t("dispatch.map.courier_free") + "  ", ""),
+        ("2", _STYLE["courier_busy"]),
+        (" " + t("dispatch.map.courier_busy") + "  ", ""),
         (DROPOFF_MARK, _STYLE["dropoff"]),
-        " " + t("dispatch.map.dropoff") + "  ",
+        (" " + t("dispatch.map.dropoff") + "  ", ""),
         ("⠤⠤", _STYLE["route_selected"]),
-        " " + t("dispatch.map.route"),
-    )
+        (" " + t("dispatch.map.route") + "  ", ""),
+    ]
+    if scale:
+        pieces.append((scale, "$text-muted"))
+    return pieces
+
+
+def legend_lines(pieces: list[tuple[str, str]], width: int) -> list[Content]:
+    """Pieces packed into lines of at most `width` cells, a marker never parted from its label."""
+    lines: list[list[tuple[str, str]]] = [[]]
+    used = 0
+    pairs = [pieces[i : i + 2] for i in range(0, len(pieces), 2)]
+    for pair in pairs:
+        size = sum(cell_len(text) for text, _ in pair)
+        trimmed = cell_len(pair[-1][0].rstrip()) + sum(cell_len(text) for text, _ in pair[:-1])
+        if used and used + trimmed > width:
+            lines.append([])
+            used = 0
+        lines[-1].extend(pair)
+        used += size
+    return [Content.assemble(*line).rstrip() for line in lines]
 
 
 def draw_map(view: MapView, width: int, height: int) -> list[Content]:
@@ -209,7 +231,7 @@ class CityMap(Widget):
     """The map plus a legend line; repaints only when the plan, the selection or its size changes."""
 
     DEFAULT_CSS = """
-    CityMap { width: 1fr; height: 1fr; }
+    CityMap { width: 1fr; height: 1fr; text-wrap: nowrap; text-overflow: clip; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -226,17 +248,7 @@ class CityMap(Widget):
         width, height = self.size.width, self.size.height
         if width < 4 or height < 3:
             return Content("")
-        key = legend()
-        legend_lines = 1 if key.cell_length <= width else 2
-        map_height = height - legend_lines
-        lines = draw_map(self._view, width, map_height)
-        scale = scale_text(self._view, width, map_height)
-        if legend_lines == 1:
-            lines.append(key)
-        else:
-            lines.append(key)  # wraps onto the second line
-        if scale:
-            lines[0] = Content.assemble(
-                lines[0][: max(0, width - len(scale) - 1)], " ", (scale, "$text-muted")
-            )
-        return Content("\n").join(lines)
+        scale = scale_text(self._view, width, height - 2)
+        key = legend_lines(legend(scale), width)
+        drawn = draw_map(self._view, width, max(1, height - len(key)))
+        return Content("\n").join([*drawn, *key][:height])

@@ -93,7 +93,11 @@ def order_view(
     )
 
 
-def courier_view(index: int, state: CourierState, zone: ZoneInfo | None) -> CourierRowView:
+def courier_view(index: int, state: CourierState, now: datetime, zone: ZoneInfo | None) -> CourierRowView:
+    if state.free_at is not None and state.free_at <= now:
+        free = t("dispatch.board.free_now")
+    else:
+        free = clock(state.free_at, zone)
     return CourierRowView(
         courier_id=state.courier_id,
         mark=courier_mark(index),
@@ -101,7 +105,7 @@ def courier_view(index: int, state: CourierState, zone: ZoneInfo | None) -> Cour
         status=t("couriers.status." + state.status.value.lower()),
         status_value=state.status.value,
         load=f"{state.load}/{state.capacity}",
-        free=clock(state.free_at, zone),
+        free=free,
         orders=" ".join(f"#{n:04d}" for n in state.order_numbers),
         busy=state.load > 0 or state.status not in (CourierStatus.IDLE, CourierStatus.OFFLINE),
     )
@@ -137,13 +141,14 @@ class OrderBoardRow(Widget):
         view = self.view
         width = self.size.width
         tag_text = t("dispatch.board.tag." + view.tag)
-        wide = width >= 70
-        tag_w = 9 if wide else 6
+        wide = width >= 60
+        tag_w = 8
         times = f"{view.pickup}→{view.dropoff}" if view.pickup else ""
-        fixed = 1 + 5 + 1 + 5 + 1 + 11 + 1 + tag_w
+        # " #0042 12:30 " + courier + " " + times(11) + " " + tag
+        rest = width - 13 - 1 - 12 - tag_w
         status_w = 8 if wide else 0
-        customer_w = max(0, (width - fixed - status_w - 2) // 3) if wide else 0
-        courier_w = max(4, width - fixed - status_w - customer_w - (2 if wide else 1))
+        customer_w = max(0, (rest - status_w - 2) // 3) if wide else 0
+        courier_w = max(4, rest - (status_w + 1 + customer_w + 1 if wide else 0))
         parts: list[str | tuple[str, str]] = [" ", (view.number, "bold"), " ", view.ready, " "]
         if wide:
             parts += [fit(view.status, status_w), " "]
@@ -179,10 +184,10 @@ class CourierBoardRow(Widget):
     def render(self) -> Content:
         view = self.view
         width = self.size.width
-        wide = width >= 70
-        fixed = 2 + 1 + 10 + 1 + 3 + 1 + 5 + 1
-        orders_w = max(0, (width - fixed) // 3) if wide else 0
-        name_w = max(4, width - fixed - orders_w - (1 if wide else 0))
+        wide = width >= 60
+        fixed = 2 + 1 + 10 + 1 + 3 + 1 + 5  # mark, name's space, status, load, free time
+        orders_w = max(0, (width - fixed - 1) // 3) if wide else 0
+        name_w = max(4, width - fixed - (orders_w + 1 if wide else 0))
         mark_style = (
             "$text-muted"
             if view.status_value == "OFFLINE"
@@ -198,10 +203,9 @@ class CourierBoardRow(Widget):
             fit(view.load, 3),
             " ",
             fit(view.free, 5),
-            " ",
         ]
         if wide:
-            parts.append(fit(view.orders, orders_w))
+            parts += [" ", fit(view.orders, orders_w)]
         return Content.assemble(*parts)
 
 
