@@ -47,8 +47,9 @@ def test_restart_loses_nothing(platform: RunningPlatform) -> None:
 
 
 def _make_version_1(path: str) -> None:
-    """Turn a current database into what release 1 wrote: no action log, no orders.ended_at."""
+    """Turn a current database into what release 1 wrote: no action log, no orders.ended_at, no pickup index."""
     with sqlite3.connect(path) as conn:
+        conn.execute("DROP INDEX ix_orders_store_pickup")
         conn.execute("DROP TABLE action_log")
         conn.execute("ALTER TABLE orders DROP COLUMN ended_at")
         conn.execute("UPDATE schema_info SET version = 1")
@@ -78,6 +79,8 @@ def test_older_schema_upgrades_on_start(tmp_path: Path) -> None:
         running.stop()
     with sqlite3.connect(_sqlite_path(running)) as conn:
         assert conn.execute("SELECT version FROM schema_info").fetchone()[0] == db.SCHEMA_VERSION
+        indexes = {row[1] for row in conn.execute("PRAGMA index_list(orders)")}
+        assert "ix_orders_store_pickup" in indexes
         assert conn.execute(
             "SELECT ended_at IS NOT NULL FROM orders WHERE id = ?", (ended["id"],)
         ).fetchone()[0]

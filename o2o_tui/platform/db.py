@@ -31,7 +31,7 @@ from sqlalchemy import (
 
 from o2o_tui.paths import data_dir
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 metadata = MetaData()
 
@@ -105,6 +105,7 @@ orders = Table(
     Index("ix_orders_store_updated", "store_id", "updated_at", "id"),
     Index("ix_orders_customer_updated", "customer_id", "updated_at", "id"),
     Index("ix_orders_status_deadline", "status", "accept_deadline"),
+    Index("ix_orders_store_pickup", "store_id", "pickup_code"),  # schema 3
 )
 
 order_counters = Table(
@@ -211,7 +212,12 @@ def _upgrade_1_to_2(conn: Connection) -> None:
     action_log.create(conn)
 
 
-UPGRADES: dict[int, Callable[[Connection], None]] = {1: _upgrade_1_to_2}
+def _upgrade_2_to_3(conn: Connection) -> None:
+    """Pickup codes are checked for uniqueness and scanned at the counter: index them per store."""
+    next(index for index in orders.indexes if index.name == "ix_orders_store_pickup").create(conn)
+
+
+UPGRADES: dict[int, Callable[[Connection], None]] = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3}
 
 
 class SchemaTooNew(RuntimeError):

@@ -25,7 +25,7 @@ from o2o_tui.domain.order import (
     Totals,
 )
 from o2o_tui.domain.requests import CodeValidation, CreateOrderBody, ReasonBody
-from o2o_tui.domain.store import StoreState
+from o2o_tui.domain.store import OpeningHours, StoreState
 from o2o_tui.domain.transitions import ORDER_TRANSITIONS, OrderAction, TransitionCheck, check_order_transition
 from o2o_tui.platform import db, menus, stores
 from o2o_tui.platform.auth import Caller, require_role
@@ -133,13 +133,28 @@ def transition(ctx: Ctx, stored: StoredOrder, action: OrderAction, **changes: ob
 # --- creation ----------------------------------------------------------------------------------------------------
 
 
+_counters = db.order_counters
+_COUNTER_WHERE = and_(_counters.c.store_id == bindparam("b_store"), _counters.c.day == bindparam("b_day"))
+_BUMP = update(_counters).where(_COUNTER_WHERE).values(last_number=_counters.c.last_number + 1)
+_COUNTER = select(_counters.c.last_number).where(_COUNTER_WHERE)
+_START_COUNTER = _counters.insert()
+_CODE_TAKEN = (
+    select(db.orders.c.id)
+    .where(
+        db.orders.c.store_id == bindparam("b_store"),
+        db.orders.c.pickup_code == bindparam("b_code"),
+        db.orders.c.status.not_in(_ENDED),
+    )
+    .limit(1)
+)
+
+
 def _next_number(conn: Connection, store_id: str, day: str) -> int:
-    table = db.order_counters
-    where = and_(table.c.store_id == store_id, table.c.day == day)
-    if conn.execute(update(table).where(where).values(last_number=table.c.last_number + 1)).rowcount == 0:
-        conn.execute(table.insert().values(store_id=store_id, day=day, last_number=1))
+    where = {"b_store": store_id, "b_day": day}
+    if conn.execute(_BUMP, where).rowcount == 0:
+        conn.execute(_START_COUNTER, {"store_id": store_id, "day": day, "last_number": 1})
         return 1
-    return conn.execute(select(table.c.last_number).where(where)).scalar_one()
+    return conn.execute(_COUNTER, where).scalar_one()
 
 
 def _four_digits() -> str:
@@ -150,21 +165,12 @@ def _free_pickup_code(conn: Connection, store_id: str) -> str:
     """A pickup code no other open order of the store holds, so a scan names one order."""
     for _ in range(50):
         code = _four_digits()
-        taken = conn.execute(
-            select(db.orders.c.id)
-            .where(
-                db.orders.c.store_id == store_id,
-                db.orders.c.pickup_code == code,
-                db.orders.c.status.not_in(_ENDED),
-            )
-            .limit(1)
-        ).first()
-        if taken is None:
+        if conn.execute(_CODE_TAKEN, {"b_store": store_id, "b_code": code}).first() is None:
             return code
     raise conflict("no free pickup code; too many open orders")
 
 
-def _store_is_open(store_state: StoreState, opening_hours: list, local: datetime) -> bool:
+def _store_is_open(store_state: StoreState, opening_hours: list[OpeningHours], local: datetime) -> bool:
     if store_state not in (StoreState.ONLINE, StoreState.BUSY):
         return False
     if not opening_hours:
