@@ -120,7 +120,7 @@ async def test_a_malformed_event_page_changes_nothing(filled, bad, answer: str) 
 async def test_a_malformed_answer_to_a_push_keeps_the_action_queued(filled, bad, tmp_path: Path) -> None:
     order_id = filled["order_ids"][1]
     bad.answer(f"/v1/orders/{order_id}/confirm", GARBAGE["html page"])
-    bad.answer("/v1/events", Canned(200, msgspec.json.encode({"events": [], "cursor": "1"})))
+    bad.answer("/v1/events", GARBAGE["html page"])
     with open_profile_cache(filled["root"] / "profile") as cache:
         before = state_of(cache)
         async with AsyncPlatformClient(bad.url, "merchant-token", timeout=5.0) as client:
@@ -129,7 +129,8 @@ async def test_a_malformed_answer_to_a_push_keeps_the_action_queued(filled, bad,
             )
             entry = await engine.submit("order.confirm", order_id, ConfirmBody(preparation_minutes=5))
             report = await engine.sync_once()
-        assert report.state is SyncState.OFFLINE and report.pending == 1 and report.conflicts == 0
+        assert report.state is SyncState.OFFLINE and report.error
+        assert report.pending == 1 and report.conflicts == 0
         [still] = cache.outbox.pending()
         assert still.key == entry.key and still.attempts == 1 and still.last_error
         assert state_of(cache) == before
