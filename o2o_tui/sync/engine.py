@@ -95,7 +95,13 @@ class SyncEngine:
         self._last_sync_at = _parse_time(cache.meta_get(tables.META_LAST_SYNC_AT, None))
         self._seen: list[int] = list(cache.meta_get(tables.META_SEEN_EVENTS, []) or [])
         self._seen_set = set(self._seen)
-        self._need_resync = bool(getattr(cache, "was_reset", False)) or self._cursor is None
+        stored_scope = cache.meta_get(tables.META_SCOPE, None)
+        self._need_resync = (
+            bool(getattr(cache, "was_reset", False))
+            or self._cursor is None
+            or stored_scope != msgspec.to_builtins(scope)  # another user or store on this profile
+        )
+        self._last_page_full = False
         self._pending = len(cache.outbox.pending())
         self._conflicts = len(cache.outbox.conflicts())
         self._wake: asyncio.Event | None = None
@@ -345,6 +351,7 @@ class SyncEngine:
                 self._cursor, wait=wait, limit=self._settings.page_limit
             )
             if page.resync:
+                self._last_page_full = False
                 fetched += await self._resync(page.cursor)
                 return 0, fetched
             applied, page_fetched = await self._apply_page(page)
@@ -381,8 +388,9 @@ class SyncEngine:
         return delta.size()
 
     async def _apply_page(self, page: EventPage) -> tuple[int, int]:
+        self._last_page_full = len(page.events) >= self._settings.page_limit
         fresh = [e for e in page.events if e.id not in self._seen_set]
-        newest = newest_per_entity(fresh)
+        newest = newest_per_entity(e for e in fresh if self._scope.caches(e.entity))
 
         def stale_keys() -> set[tuple[EntityKind, str]]:
             # entities whose cached copy is already at least as new as the event: nothing to fetch
@@ -426,7 +434,7 @@ class SyncEngine:
                 applied, fetched = await self.pull_once(0.0)
                 report.events += applied
                 report.fetched += fetched
-                if applied < self._settings.page_limit:
+                if not self._last_page_full:
                     break
             self._set_state(SyncState.ONLINE, report.error)
         except PlatformError as error:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import msgspec
 
+from o2o_tui.domain.events import EntityKind
 from o2o_tui.domain.identity import Me, Role
+
+_CACHED_KINDS: dict[Role, frozenset[EntityKind]] = {
+    Role.MERCHANT: frozenset({EntityKind.ORDER, EntityKind.STORE, EntityKind.MENU, EntityKind.COURIER}),
+    Role.DISPATCHER: frozenset(EntityKind),
+    Role.COURIER: frozenset({EntityKind.COURIER, EntityKind.DELIVERY}),
+    Role.CUSTOMER: frozenset({EntityKind.ORDER}),
+    Role.ADMIN: frozenset(EntityKind),
+}
 
 
 class Scope(msgspec.Struct, frozen=True):
@@ -27,3 +36,7 @@ class Scope(msgspec.Struct, frozen=True):
     @property
     def sees_deliveries(self) -> bool:
         return self.role in (Role.COURIER, Role.DISPATCHER, Role.ADMIN)
+
+    def caches(self, kind: EntityKind) -> bool:
+        """Whether this scope keeps entities of `kind` (events of other kinds are not fetched)."""
+        return kind in _CACHED_KINDS.get(self.role, frozenset(EntityKind))
