@@ -9,11 +9,11 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from o2o_tui.i18n import t
 from screens.keys import localize_bindings
 from screens.source import QueueEntry
+from screens.widgets.footer import KeyFooter
 from screens.widgets.order_detail import OrderDetail
 from screens.widgets.status_bar import StatusBar
 
@@ -44,7 +44,7 @@ class DetailScreen(Screen[None]):
         with VerticalScroll(id="detail-scroll"):
             yield OrderDetail(id="detail")
         yield StatusBar(id="status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#detail-scroll").focus()

@@ -11,12 +11,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from o2o_tui.i18n import t
 from screens import order_format as fmt
 from screens.keys import localize_bindings
 from screens.source import LinkState, QueueEntry, SourceChange
+from screens.widgets.footer import KeyFooter
 from screens.widgets.order_detail import OrderDetail
 from screens.widgets.order_list import OrderList
 from screens.widgets.queue_header import QueueHeader
@@ -66,7 +67,7 @@ class OrdersScreen(Screen[None]):
             yield OrderDetail(id="side")
         yield Static(Content(t("ui.queue.loading")), id="empty")
         yield StatusBar(id="status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         search = self.query_one("#search", Input)
@@ -161,7 +162,6 @@ class OrdersScreen(Screen[None]):
         self._show_side()
 
     def on_resize(self, event: events.Resize) -> None:
-        self.query_one(Footer).compact = event.size.width < 120
         self._show_side()
 
     def _apply_flash(self, now: datetime) -> None:

@@ -57,24 +57,40 @@ def link_parts(
 
 class StatusBar(Widget):
     DEFAULT_CSS = """
-    StatusBar { height: auto; max-height: 3; }
+    StatusBar { height: 1; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self._inputs: tuple[LinkStatus, Store | None, datetime] | None = None
         self._content = Content("")
         self._state: LinkState | None = None
 
+    def _update(self) -> None:
+        """Rebuild for the current width; repaint (and resize to its lines) only when the text changed."""
+        width = self.size.width
+        if self._inputs is None or not width:
+            return
+        link, store, now = self._inputs
+        content = Content.assemble(*link_parts(link, store, now, width))
+        if content == self._content:
+            return
+        self._content = content
+        lines = min(3, max(1, len(content.wrap(width))))
+        if self.styles.height is None or self.styles.height.value != lines:
+            self.styles.height = lines
+        self.refresh()
+
     def show(self, link: LinkStatus, store: Store | None, now: datetime) -> None:
-        """Repaint only when the text (or the state's colour) changes."""
-        content = Content.assemble(*link_parts(link, store, now, self.size.width or 80))
+        self._inputs = (link, store, now)
         if link.state is not self._state:
             self._state = link.state
             for state in LinkState:
                 self.set_class(state is link.state, f"-{state.value.lower()}")
-        if content != self._content:
-            self._content = content
-            self.refresh()
+        self._update()
+
+    def on_resize(self) -> None:
+        self._update()
 
     def render(self) -> Content:
         return self._content
