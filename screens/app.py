@@ -49,6 +49,7 @@ class MerchantApp(App[None]):
         *,
         clock: Callable[[], datetime] = _utcnow,
         theme: str | None = None,
+        keymap: dict[str, str] | None = None,
     ) -> None:
         super().__init__()
         localize_bindings(self)
@@ -59,6 +60,8 @@ class MerchantApp(App[None]):
         self._unsubscribe: Callable[[], None] | None = None
         self.title = t("ui.app.title")
         self.theme = theme or theme_for(os.environ)
+        if keymap:
+            self.set_keymap(keymap)  # binding id -> key(s), e.g. {"queue.accept": "y"}
 
     def on_mount(self) -> None:
         self._unsubscribe = self.source.subscribe(lambda change: self.post_message(SourceChanged(change)))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from o2o_tui.client import AsyncPlatformClient
 from o2o_tui.config import Profile
+from o2o_tui.settings import load_settings
 from screens.client_source import ClientOrderSource
 from screens.source import OrderSource, SourceChange
 
@@ -41,9 +42,10 @@ def open_source(profile: Profile, *, offline_cache: bool = True) -> OrderSource:
 def run_merchant_console(
     profile: Profile, *, source_factory: Callable[[Profile], OrderSource] = open_source
 ) -> None:
+    """Open the console; the user's keymap (`settings.json` / `O2O_KEYMAP`, binding id -> key) applies."""
     from screens.app import MerchantApp
 
-    MerchantApp(source_factory(profile)).run()
+    MerchantApp(source_factory(profile), keymap=load_settings().keymap).run()
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from o2o_tui.safe_text import safe_text
 
 ELLIPSIS = "…"
 
+
 def fit(text: str, width: int, *, align: str = "left") -> str:
     """`text` cut (with an ellipsis) or padded to exactly `width` cells."""
     if width <= 0:
@@ -83,14 +84,18 @@ def clock_text(order: Order, now: datetime) -> str:
         return _minutes_seconds(int((order.accept_deadline - now).total_seconds()))
     if order.status in _IN_THE_KITCHEN and order.promised_ready_at is not None:
         seconds = (order.promised_ready_at - now).total_seconds()
-        minutes = int(seconds // 60) if seconds < 0 else int(-(-seconds // 60))  # late rounds down, due rounds up
+        minutes = (
+            int(seconds // 60) if seconds < 0 else int(-(-seconds // 60))
+        )  # late rounds down, due rounds up
         return t("ui.age.minutes", minutes=minutes)
     return age_text(order, now)
 
 
 def is_late(order: Order, now: datetime) -> bool:
     return (
-        order.status in _IN_THE_KITCHEN and order.promised_ready_at is not None and order.promised_ready_at < now
+        order.status in _IN_THE_KITCHEN
+        and order.promised_ready_at is not None
+        and order.promised_ready_at < now
     )
 
 

@@ -14,6 +14,7 @@ from o2o_tui.domain.requests import CodeBody, ConfirmBody, ReasonBody
 from o2o_tui.i18n import set_language
 from screens.app import MerchantApp
 from screens.detail_screen import DetailScreen
+from screens.dialogs import NumberPrompt
 from screens.memory_source import MemoryOrderSource
 from screens.source import LinkState, LinkStatus
 from screens.widgets.order_list import OrderList
@@ -247,3 +248,16 @@ async def test_chinese_bindings_and_labels() -> None:
         assert "接单" in text and "新订单" in text and "在线" in text
         descriptions = {b.description for _, b in app.orders_screen._bindings}
         assert not any(d.startswith("ui.") for d in descriptions), descriptions
+
+
+async def test_a_keymap_remaps_a_binding_by_its_id() -> None:
+    source = MemoryOrderSource(sample_entries(), store=sample_store())
+    app = CountingApp(source, clock=lambda: FROZEN_NOW, keymap={"queue.accept": "y"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("a")  # no longer accept
+        await pilot.pause()
+        assert not isinstance(app.screen, NumberPrompt)
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, NumberPrompt)
