@@ -14,6 +14,13 @@ def action_label(action: str) -> str:
     return action if label == key else label
 
 
+def status_label(status: str) -> str:
+    """An order status as the console shows it ("CONFIRMED" -> "ACCEPTED" / "已接单")."""
+    key = "orders.status." + status.lower()
+    label = t(key)
+    return status if label == key else label
+
+
 def subject_label(action: str, target: str, number: int | None) -> str:
     if action.startswith("order.") and number is not None:
         return t("sync.subject.order", number=f"#{number:04d}")
@@ -35,7 +42,7 @@ def explain(reason: dict[str, Any], *, action: str, target: str) -> str:
             return t("sync.explain.cancelled_by_customer", subject=subject, action=what)
         return t("sync.explain.cancelled", subject=subject, action=what)
     if code == "illegal_transition" and now_status:
-        return t("sync.explain.moved_on", subject=subject, action=what, status=now_status)
+        return t("sync.explain.moved_on", subject=subject, action=what, status=status_label(str(now_status)))
     if code == "wrong_code":
         return t("sync.explain.wrong_code", subject=subject, action=what)
     if code == "stale_version":

@@ -1,0 +1,50 @@
+"""A refused action explained to a person, in English and Chinese, from the reason the engine stored."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from o2o_tui.i18n import set_language
+from o2o_tui.sync.explain import explain
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    set_language("en")
+    yield
+    set_language(None)
+
+
+def test_cancelled_by_the_customer() -> None:
+    reason = {
+        "code": "illegal_transition",
+        "current_status": "CANCELLED",
+        "order_number": 42,
+        "cancelled_by": "CUSTOMER",
+    }
+    assert (
+        explain(reason, action="order.confirm", target="ord_1")
+        == "order #0042 was cancelled by the customer before your accept reached the platform"
+    )
+    set_language("zh")
+    assert (
+        explain(reason, action="order.confirm", target="ord_1")
+        == "在您的“接单”送达平台之前，订单 #0042已被顾客取消"
+    )
+
+
+def test_moved_on_wrong_code_and_unknown() -> None:
+    moved = {"code": "illegal_transition", "current_status": "READY_FOR_PICKUP", "order_number": 7}
+    assert explain(moved, action="order.preparing", target="ord_7") == (
+        "order #0007 was already READY when your start preparing reached the platform, so it was not applied"
+    )
+    wrong = {"code": "wrong_code", "current_status": "READY_FOR_PICKUP", "order_number": 7}
+    assert "did not match" in explain(wrong, action="order.handoff", target="ord_7")
+    store = {"code": "validation", "field": "extra_minutes", "message": "bad"}
+    assert explain(store, action="store.status", target="st_1") == (
+        "the store status: the platform did not accept the extra_minutes of your status change"
+    )
+    odd = {"code": "teapot", "message": "short and stout"}
+    assert "short and stout" in explain(odd, action="delivery.accept", target="dl_123456789")
