@@ -206,6 +206,8 @@ def run_demo(
                 say(t("demo.kept", path=str(root)))
         else:
             shutil.rmtree(root, ignore_errors=True)
+        if not as_json:
+            say(t("demo.stopped"))
 
 
 def _headless(profile: object, seconds: float, url: str, as_json: bool) -> int:
