@@ -198,3 +198,9 @@ def test_auto_runs_rounds_until_ctrl_c(platform: RunningPlatform, cli: Cli) -> N
     assert "round 1: 1 assigned (1 in all)" in lines[1] and "round 2: 0 assigned (1 in all)" in lines[2]
     assert "Stopped after" in rest and "1 orders assigned" in rest
     assert on_server(platform, order.id).courier_id is not None
+
+
+def test_the_board_command_needs_a_fleet_profile(platform: RunningPlatform, cli: Cli) -> None:
+    refused = cli("dispatch", "--profile", "rider", code=Exit.AUTH)
+    assert "dispatcher" in refused.stderr
+    cli("dispatch", "--profile", "nobody", code=Exit.AUTH)

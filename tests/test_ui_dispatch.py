@@ -41,8 +41,11 @@ class MemoryFleet:
         self.running = 0
         self.most_at_once = 0
         self.closed = False
+        self.failure: Exception | None = None
 
     async def snapshot(self) -> FleetSnapshot:
+        if self.failure is not None:
+            raise self.failure
         self.fetches += 1
         self.running += 1
         self.most_at_once = max(self.most_at_once, self.running)
@@ -265,3 +268,40 @@ def test_sample_data_is_what_the_snapshots_show() -> None:
     # guard for the snapshot tests: a change in the sample changes the pictures for a reason
     plan: Any = plan_live(board_snapshot(), NOW)
     assert len(plan.suggestions) == 3 and len(plan.couriers) == 5
+
+
+async def test_the_merchant_console_pushes_the_board_and_gets_back() -> None:
+    from screens.app import MerchantApp
+    from screens.memory_source import MemoryOrderSource
+    from screens.orders_screen import OrdersScreen
+
+    fleet = MemoryFleet(board_snapshot())
+    app = MerchantApp(MemoryOrderSource(), clock=lambda: NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(DispatchBoard(fleet, poll_seconds=60))
+        board = board_of(app)
+        await until(pilot, lambda: board.rounds >= 1, "first round")
+        assert board.plan.now == NOW  # the console's clock
+        assert len(board.orders_list.keys) == 5
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, OrdersScreen)
+        assert fleet.closed  # the board's own client goes with it
+
+
+async def test_a_lost_link_shows_on_the_status_line_and_the_board_recovers() -> None:
+    from o2o_tui.client.errors import Unreachable
+
+    fleet = MemoryFleet(board_snapshot())
+    app = DispatchApp(fleet, clock=lambda: NOW, poll_seconds=0.05)
+    async with app.run_test(size=(80, 24)) as pilot:
+        board = board_of(app)
+        await until(pilot, lambda: board.rounds >= 1, "first round")
+        fleet.failure = Unreachable("connection refused")
+        status = board.query_one("#board-status")
+        await until(pilot, lambda: status.has_class("-error"), "the failure shown")
+        assert "connection refused" in str(status.render())
+        assert len(board.orders_list.keys) == 5  # the last known board stays
+        fleet.failure = None
+        await until(pilot, lambda: not status.has_class("-error"), "the board recovered")
