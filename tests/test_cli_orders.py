@@ -238,3 +238,19 @@ def test_sync_runs_until_stopped_and_drains_the_queue(running: RunningPlatform, 
     assert syncing.returncode == 0, errors
     assert "ONLINE | queued" in errors and running.seed.tokens["merchant"] not in errors
     assert server_order(running, order_id).status is OrderStatus.PREPARING
+
+
+def test_a_corrupt_cache_file_is_set_aside_and_rebuilt(running: RunningPlatform, cli: Cli) -> None:
+    [order_id] = place_orders(running.url, running.seed, 1)
+    cli("sync", "--once")
+    profile_dir = cli.home / "cache" / "profiles" / "default"
+    [cache_file] = profile_dir.glob("cache-v*.json")
+    cache_file.write_bytes(b'{"orders": {"half a docu')
+    listed = cli("orders", "list", "--json")
+    assert (
+        json.loads(listed.stdout) == [] and "cannot be used" in listed.stderr
+    )  # read-only: shown, not moved
+    synced = cli("sync", "--once", "--json")
+    assert "moved to" in synced.stderr and json.loads(synced.stdout)["resynced"] is True
+    assert list(profile_dir.glob("cache-v*.json.corrupt-*"))
+    assert [o["id"] for o in cli.json("orders", "list")] == [order_id]

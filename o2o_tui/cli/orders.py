@@ -13,7 +13,7 @@ import typer
 from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.output import emit_json, fail, say
-from o2o_tui.cli.sync import OnlineOption, cache_errors, report_outcome
+from o2o_tui.cli.sync import OnlineOption, cache_errors, cli_cache, report_outcome
 from o2o_tui.i18n import t
 
 IdArgument = typer.Argument(..., help=t("orders.arg.id"))
@@ -109,9 +109,8 @@ def _act(
 
     from o2o_tui.sync.perform import Outcome, perform, refresh
     from o2o_tui.sync.read_model import ReadModel
-    from o2o_tui.sync.session import profile_cache
 
-    with handle_errors(), cache_errors(), profile_cache(profile_name) as (profile, cache):
+    with handle_errors(), cache_errors(), cli_cache(profile_name) as (profile, cache):
         if (
             _lookup(cache, reference) is None
         ):  # not cached yet (a fresh profile, a brand-new order): pull first
@@ -142,10 +141,9 @@ def register(app: typer.Typer) -> None:
         as_json: bool = JsonOption,
     ) -> None:
         from o2o_tui.sync.read_model import ReadModel
-        from o2o_tui.sync.session import profile_cache
 
         wanted = status.strip().upper() if status else None
-        with handle_errors(), cache_errors(), profile_cache(profile, read_only=True) as (_, cache):
+        with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (_, cache):
             if as_json:
                 _write_rows(ReadModel(cache).order_rows(wanted))
                 return
@@ -159,9 +157,8 @@ def register(app: typer.Typer) -> None:
     def show(
         order_id: str = IdArgument, profile: str | None = ProfileOption, as_json: bool = JsonOption
     ) -> None:
-        from o2o_tui.sync.session import profile_cache
 
-        with handle_errors(), cache_errors(), profile_cache(profile, read_only=True) as (_, cache):
+        with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (_, cache):
             view = _find(cache, order_id)
         if as_json:
             emit_json(view.to_json())

@@ -9,7 +9,7 @@ import typer
 from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.output import emit_json, fail, say
-from o2o_tui.cli.sync import OnlineOption, cache_errors, report_outcome
+from o2o_tui.cli.sync import OnlineOption, cache_errors, cli_cache, report_outcome
 from o2o_tui.i18n import t
 
 
@@ -41,9 +41,8 @@ def _change_status(profile_name: str | None, body_factory: Any, *, online: bool,
 
     from o2o_tui.sync.perform import perform
     from o2o_tui.sync.read_model import ReadModel
-    from o2o_tui.sync.session import profile_cache
 
-    with handle_errors(), cache_errors(), profile_cache(profile_name) as (profile, cache):
+    with handle_errors(), cache_errors(), cli_cache(profile_name) as (profile, cache):
         store_id = _store_id(profile)
         result = asyncio.run(perform(profile, cache, "store.status", store_id, body_factory(), online=online))
         store = ReadModel(cache).store(store_id)
@@ -66,9 +65,8 @@ def register(app: typer.Typer) -> None:
     @store_app.command("status", help=t("store.status.help"))
     def status(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> None:
         from o2o_tui.sync.read_model import ReadModel
-        from o2o_tui.sync.session import profile_cache
 
-        with handle_errors(), cache_errors(), profile_cache(profile, read_only=True) as (chosen, cache):
+        with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (chosen, cache):
             store = ReadModel(cache).store(chosen.store_id)
         if store is None:
             raise fail(t("store.error.not_cached"), Exit.NOT_FOUND)

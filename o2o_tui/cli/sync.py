@@ -11,11 +11,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import typer
+from rich.text import Text
 
 from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors
 from o2o_tui.cli.exits import Exit
-from o2o_tui.cli.output import emit_json, fail, say
+from o2o_tui.cli.output import emit_json, fail, say, stderr
 from o2o_tui.i18n import t
+from o2o_tui.safe_text import safe_text
 
 OnlineOption = typer.Option(False, "--online", help=t("sync.option.online"))
 
@@ -33,6 +35,20 @@ def cache_errors() -> Iterator[None]:
         raise fail(t("sync.error.corrupt_outbox", message=error.message), Exit.CORRUPT) from None
     except CacheError as error:
         raise fail(t("sync.error.cache", message=error.message), Exit.ERROR) from None
+
+
+@contextlib.contextmanager
+def cli_cache(name: str | None, **options: Any) -> Iterator[tuple[Any, Any]]:
+    """`profile_cache()` for a command: also tells the person what the cache did on its own (a file set aside)."""
+    from o2o_tui.sync.session import profile_cache
+
+    with profile_cache(name, **options) as (profile, cache):
+        for warning in cache.warnings:
+            moved = getattr(warning, "moved_to", None)
+            key = "sync.warning." + getattr(warning, "code", "other")
+            text = t(key, path=str(getattr(warning, "path", "")), moved_to=str(moved or ""))
+            stderr.print(Text(safe_text(text if text != key else str(warning)), style="yellow"))
+        yield profile, cache
 
 
 def report_outcome(
@@ -97,9 +113,9 @@ def _run_forever(profile_name: str | None) -> None:
     import asyncio
 
     from o2o_tui.sync.model import ChangeKind
-    from o2o_tui.sync.session import make_client, make_engine, profile_cache
+    from o2o_tui.sync.session import make_client, make_engine
 
-    with profile_cache(profile_name) as (profile, cache):
+    with cli_cache(profile_name) as (profile, cache):
         tty = sys.stderr.isatty()
 
         async def main() -> None:
@@ -135,9 +151,9 @@ def _run_once(profile_name: str | None, as_json: bool) -> None:
     import asyncio
 
     from o2o_tui.sync.model import SyncState
-    from o2o_tui.sync.session import make_client, make_engine, profile_cache
+    from o2o_tui.sync.session import make_client, make_engine
 
-    with profile_cache(profile_name) as (profile, cache):
+    with cli_cache(profile_name) as (profile, cache):
 
         async def main() -> Any:
             async with make_client(profile) as client:
@@ -206,9 +222,8 @@ def register(app: typer.Typer) -> None:
     @sync_app.command("status", help=t("sync.status.help"))
     def sync_status(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> None:
         from o2o_tui.sync import tables
-        from o2o_tui.sync.session import profile_cache
 
-        with handle_errors(), cache_errors(), profile_cache(profile, read_only=True) as (_, cache):
+        with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (_, cache):
             last = cache.meta_get(tables.META_LAST_SYNC_AT, None)
             last_at = datetime.fromisoformat(last.replace("Z", "+00:00")) if isinstance(last, str) else None
             state = cache.meta_get(tables.META_STATE, None) or "OFFLINE"
@@ -238,9 +253,7 @@ def register(app: typer.Typer) -> None:
 
     @conflicts_app.command("list", help=t("sync.conflicts.list.help"))
     def conflicts_list(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> None:
-        from o2o_tui.sync.session import profile_cache
-
-        with handle_errors(), cache_errors(), profile_cache(profile, read_only=True) as (_, cache):
+        with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (_, cache):
             rows = [_conflict_json(entry) for entry in cache.outbox.conflicts()]
         if as_json:
             emit_json(rows)
@@ -262,9 +275,7 @@ def register(app: typer.Typer) -> None:
         key: str = typer.Argument(..., help=t("sync.conflicts.key")),
         profile: str | None = ProfileOption,
     ) -> None:
-        from o2o_tui.sync.session import profile_cache
-
-        with handle_errors(), cache_errors(), profile_cache(profile) as (_, cache):
+        with handle_errors(), cache_errors(), cli_cache(profile) as (_, cache):
             matches = (
                 [e.key for e in cache.outbox.conflicts() if e.key.startswith(key.strip())]
                 if key.strip()
