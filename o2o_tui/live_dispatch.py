@@ -89,6 +89,7 @@ class CourierState(msgspec.Struct, frozen=True):
     free_at: datetime | None
     free_position: Position | None
     order_numbers: list[int]
+    dropoffs: list[Position] = []  # where the orders it carries or is assigned go
 
 
 class LivePlan(msgspec.Struct, frozen=True):
@@ -269,6 +270,11 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
                 free_at=free_at,
                 free_position=free_position,
                 order_numbers=[o.number for o in carried],
+                dropoffs=[
+                    o.customer.address.position
+                    for o in carried
+                    if o.customer.address is not None and o.customer.address.position is not None
+                ],
             )
         )
 

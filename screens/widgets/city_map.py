@@ -42,8 +42,12 @@ _STYLE = {
     "dropoff": "bold $text-error",
     "dropoff_assigned": "$text-muted",
     "route": "$text-accent 60%",
+    "busy_route": "$text-muted",
     "route_selected": "bold $text-accent",
 }
+
+# where routes cross, the more important one gives the cell its colour
+_PRIORITY = {_STYLE["busy_route"]: 0, _STYLE["route"]: 1, _STYLE["route_selected"]: 2}
 
 
 def courier_mark(index: int) -> str:
@@ -72,7 +76,7 @@ class _Canvas:
         col, row = x // 2, y // 4
         if 0 <= col < self.width and 0 <= row < self.height and x >= 0 and y >= 0:
             self.dots[row][col] |= _DOT_BITS[(x % 2, y % 4)]
-            if style == _STYLE["route_selected"] or not self.dot_style[row][col]:
+            if _PRIORITY.get(style, 0) >= _PRIORITY.get(self.dot_style[row][col], -1):
                 self.dot_style[row][col] = style
 
     def line(self, a: tuple[int, int], b: tuple[int, int], style: str) -> None:
@@ -174,9 +178,32 @@ def draw_map(view: MapView, width: int, height: int) -> list[Content]:
     couriers = {c.courier_id: (i, c) for i, c in enumerate(plan.couriers)}
     dropoffs = {o.order_id: _local(o.dropoff, origin) for o in plan.orders}
     here = {c.courier_id: _local(c.position, origin) for c in plan.couriers}
-    points = [(0.0, 0.0), *(p for p in dropoffs.values() if p), *(p for p in here.values() if p)]
+    carried = {
+        c.courier_id: [p for p in (_local(d, origin) for d in c.dropoffs) if p is not None]
+        for c in plan.couriers
+    }
+    points = [
+        (0.0, 0.0),
+        *(p for p in dropoffs.values() if p),
+        *(p for p in here.values() if p),
+        *(p for spots in carried.values() for p in spots),
+    ]
     projection = _Projection(points, canvas.width, canvas.height)
     store = projection.dot((0.0, 0.0))
+
+    for courier_id, spots in carried.items():  # work already given: where each busy courier is heading
+        start = here.get(courier_id)
+        if start is not None and spots:
+            start_dot = projection.dot(start)
+            if (
+                couriers[courier_id][1].status is not CourierStatus.TO_CUSTOMER
+            ):  # still to pick up at the store
+                canvas.line(start_dot, store, _STYLE["busy_route"])
+                start_dot = store
+            for spot in spots:
+                canvas.line(start_dot, projection.dot(spot), _STYLE["busy_route"])
+        for spot in spots:
+            canvas.mark(projection.cell(spot), DROPOFF_MARK, _STYLE["dropoff_assigned"])
 
     selected = view.selected_order_id
     routes = sorted(plan.suggestions, key=lambda s: s.order_id == selected)  # the selected one on top
@@ -221,6 +248,7 @@ def scale_text(view: MapView, width: int, height: int) -> str:
         (0.0, 0.0),
         *(_local(o.dropoff, origin) for o in plan.orders),
         *(_local(c.position, origin) for c in plan.couriers),
+        *(_local(d, origin) for c in plan.couriers for d in c.dropoffs),
     ]
     projection = _Projection([p for p in points if p], max(1, width), max(1, height))
     metres = 2 / projection.scale
