@@ -49,7 +49,7 @@ class OrdersScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         localize_bindings(self)
-        self._seen: set[str] = set()
+        self._loaded = False
         self._needing_answer: set[str] = set()
         self.alerting: set[str] = set()
         self._query = ""
@@ -88,25 +88,28 @@ class OrdersScreen(Screen[None]):
 
     async def apply_change(self, change: SourceChange) -> None:
         """Bring the rows in line with the source; ring for orders that newly need an answer."""
-        now = self.app.now()
-        if change.order_ids or change.store or not self._seen:
+        if change.order_ids or change.store or not self._loaded:
+            self._loaded = True
             self._update_alerts()
-            await self.queue.sync(self._entries(), now, self.alerting)
-            self._show_empty_hint()
-            self._show_side()
-            self._apply_flash(now)
+            await self._refresh_rows()
         if change.link or change.store:
             self._link_changed()
         self._show_status()
         if change.message:
             self.app.say(change.message, severity="error", timeout=15)
 
+    async def _refresh_rows(self) -> None:
+        now = self.app.now()
+        await self.queue.sync(self._entries(), now, self.alerting)
+        self._show_empty_hint()
+        self._show_side()
+        self._apply_flash(now)
+
     def _update_alerts(self) -> None:
         fresh = False
         needing: set[str] = set()
         for entry in self.app.source.orders():
             order = entry.order
-            self._seen.add(order.id)
             if fmt.needs_answer(order):
                 needing.add(order.id)
                 if order.id not in self._needing_answer:
@@ -242,12 +245,12 @@ class OrdersScreen(Screen[None]):
         search.display = False
         self._query = ""
         self.queue.focus()
-        await self.apply_change(SourceChange(order_ids=frozenset({"*"})))
+        await self._refresh_rows()
 
     async def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "search":
             self._query = event.value
-            await self.apply_change(SourceChange(order_ids=frozenset({"*"})))
+            await self._refresh_rows()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "search":

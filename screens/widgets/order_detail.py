@@ -44,7 +44,8 @@ def detail_parts(entry: QueueEntry, now: datetime, zone: ZoneInfo | None = None)
         t("ui.detail.placed"), f"{_local_time(order.created_at, zone)} ({fmt.age_text(order, now)})"
     )
     if fmt.clock_changes_every_second(order):
-        parts += _field(t("ui.detail.accept_within"), fmt.clock_text(order, now))
+        # An absolute time: a countdown here would repaint the whole panel every second.
+        parts += _field(t("ui.detail.accept_by"), _local_time(order.accept_deadline, zone))
     if order.promised_ready_at is not None:
         parts += _field(t("ui.detail.promised_ready"), _local_time(order.promised_ready_at, zone))
     parts.append("\n")
