@@ -190,6 +190,7 @@ class DispatchBoard(Screen[None]):
         self.plan: LivePlan | None = None
         self.rounds = 0  # finished polls (tests wait on it)
         self.busy = False  # an assignment is on its way
+        self._shown: dict[str, tuple[object, ...]] = {}
         localize_bindings(self)
         if root:
             self._relabel_back()
@@ -285,7 +286,7 @@ class DispatchBoard(Screen[None]):
     def _set_status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#board-status", Static)
         status.set_class(error, "-error")
-        status.update(Content(text))
+        self._put(status, Content(text))
 
     async def _show(self) -> None:
         plan = self.plan
@@ -307,7 +308,8 @@ class DispatchBoard(Screen[None]):
         await self.orders_list.sync(order_views, lambda v: OrderBoardRow(v), lambda v: v.order_id)
         await self.couriers_list.sync(courier_views, lambda v: CourierBoardRow(v), lambda v: v.courier_id)
         waiting = sum(1 for o in plan.orders if o.courier_id is None)
-        self.query_one("#orders-title", Static).update(
+        self._put(
+            self.query_one("#orders-title", Static),
             Content(
                 t(
                     "dispatch.board.orders_title_plan",
@@ -315,23 +317,32 @@ class DispatchBoard(Screen[None]):
                     suggested=len(plan.suggestions),
                     now=len(plan.committed),
                 )
-            )
+            ),
         )
         free = sum(1 for c in plan.couriers if c.free_at is not None and c.free_at <= plan.now)
-        self.query_one("#couriers-title", Static).update(
-            Content(t("dispatch.board.couriers_title_free", count=len(plan.couriers), free=free))
+        self._put(
+            self.query_one("#couriers-title", Static),
+            Content(t("dispatch.board.couriers_title_free", count=len(plan.couriers), free=free)),
         )
         store_name = safe_text(self.snapshot.store.name, one_line=True) if self.snapshot else ""
-        self.query_one("#board-header", Static).update(
+        self._put(
+            self.query_one("#board-header", Static),
             Content.assemble(
                 (t("dispatch.board.title"), "bold"),
                 "  ",
                 store_name,
                 "  ",
                 (clock(plan.now, zone), "bold"),
-            )
+            ),
         )
         self._show_map()
+
+    def _put(self, widget: Static, content: Content) -> None:
+        """Update a line only when its text changes: an idle board writes nothing to the terminal."""
+        key = (content.plain, tuple(content.spans))  # Content's own == ignores styles
+        if self._shown.get(widget.id or "") != key:
+            self._shown[widget.id or ""] = key
+            widget.update(content)
 
     def _show_map(self) -> None:
         self.query_one(CityMap).show(self.plan, self.orders_list.cursor_key)
