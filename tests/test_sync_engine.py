@@ -312,3 +312,51 @@ async def test_run_loop_pushes_and_pulls_until_stopped(running, cache) -> None:
             engine.stop()
             await asyncio.wait_for(task, 5)
     assert cache.meta_get(tables.META_STATE) == "ONLINE"
+
+
+async def test_the_run_loop_rides_out_an_outage(running, cache) -> None:
+    seed = running.seed
+    [order_id] = place_orders(running.url, seed, 1)
+    with FaultProxy(int(running.url.rsplit(":", 1)[1])) as proxy:
+        client, engine = merchant_engine(f"http://127.0.0.1:{proxy.port}", seed, cache, timeout=2.0)
+        states: list[SyncState] = []
+        engine.subscribe(
+            lambda change: states.append(engine.status().state) if change.kind == "status" else None
+        )
+
+        async def until(condition, what: str) -> None:
+            for _ in range(500):
+                if condition():
+                    return
+                await asyncio.sleep(0.02)
+            raise AssertionError(f"timed out waiting for {what}: {engine.status()}")
+
+        async with client:
+            task = asyncio.create_task(engine.run())
+            try:
+                await until(lambda: ReadModel(cache).order(order_id) is not None, "the first sync")
+                proxy.drop()  # the link goes down
+                await engine.submit("order.confirm", order_id, ConfirmBody(preparation_minutes=5))
+                await until(lambda: engine.status().state is SyncState.OFFLINE, "OFFLINE")
+                assert engine.status().pending == 1 and engine.status().last_error
+                assert ReadModel(cache).order(order_id).order.status is OrderStatus.CONFIRMED  # optimistic
+                proxy.pass_through()  # and comes back: no one has to do anything
+                await until(lambda: engine.status().pending == 0, "the queue to drain")
+                await until(lambda: engine.status().state is SyncState.ONLINE, "ONLINE")
+            finally:
+                engine.stop()
+                await asyncio.wait_for(task, 5)
+    assert SyncState.OFFLINE in states and states[-1] is SyncState.ONLINE
+    assert not ReadModel(cache).order(order_id).is_pending
+
+
+async def test_a_long_outage_ends_with_a_full_resync(running, cache) -> None:
+    seed = running.seed
+    now = [datetime.now(UTC)]
+    client, engine = merchant_engine(running.url, seed, cache, clock=lambda: now[0])
+    async with client:
+        assert (await engine.sync_once()).resynced
+        assert not (await engine.sync_once()).resynced
+        now[0] += timedelta(hours=2)  # longer than `resync_after`
+        later = await engine.sync_once()
+    assert later.resynced and later.state is SyncState.ONLINE
