@@ -8,6 +8,7 @@ The poll re-arms only after a round has finished, so rounds never overlap. Rows 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -40,6 +41,7 @@ from o2o_tui.live_dispatch import (
 )
 from o2o_tui.safe_text import safe_text
 from screens.keys import localize_bindings
+from screens.terminal import theme_for
 from screens.widgets.city_map import CityMap, courier_mark
 from screens.widgets.dispatch_rows import (
     BoardList,
@@ -490,12 +492,17 @@ class DispatchApp(App[None]):
         *,
         clock: Callable[[], datetime] = _utcnow,
         poll_seconds: float = POLL_SECONDS,
+        theme: str | None = None,
+        keymap: dict[str, str] | None = None,
     ):
         super().__init__()
         self.fleet = fleet
         self.now = clock
         self._poll_seconds = poll_seconds
         self.title = t("dispatch.board.title")
+        self.theme = theme or theme_for(os.environ)
+        if keymap:
+            self.set_keymap(keymap)  # binding id -> key(s), e.g. {"dispatch.accept": "y"}
 
     def on_mount(self) -> None:
         self.push_screen(DispatchBoard(self.fleet, poll_seconds=self._poll_seconds, root=True))
@@ -514,6 +521,7 @@ def board_for_profile(profile: object, store_id: str | None = None, **kwargs: ob
 def run_dispatch_board(profile: object, store_id: str) -> None:
     """Open the board alone (`o2o dispatch`)."""
     from o2o_tui.client import AsyncPlatformClient
+    from o2o_tui.settings import load_settings
 
     client = AsyncPlatformClient(profile.url, profile.token)  # type: ignore[attr-defined]
-    DispatchApp(ClientFleet(client, store_id)).run()
+    DispatchApp(ClientFleet(client, store_id), keymap=load_settings().keymap).run()

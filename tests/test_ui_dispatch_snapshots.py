@@ -32,7 +32,9 @@ def chinese() -> Iterator[None]:
 
 
 def _app() -> DispatchApp:
-    return DispatchApp(MemoryFleet(board_snapshot()), clock=lambda: NOW, poll_seconds=3600)
+    return DispatchApp(
+        MemoryFleet(board_snapshot()), clock=lambda: NOW, poll_seconds=3600, theme="textual-dark"
+    )
 
 
 async def _loaded(pilot: Pilot) -> None:
@@ -68,3 +70,8 @@ def test_courier_picker(snap_compare, english: None) -> None:
         await pilot.pause()
 
     assert snap_compare(_app(), terminal_size=(80, 24), run_before=open_picker)
+
+
+def test_board_on_a_sixteen_colour_terminal(snap_compare, english: None) -> None:
+    app = DispatchApp(MemoryFleet(board_snapshot()), clock=lambda: NOW, poll_seconds=3600, theme="ansi-dark")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_loaded)
