@@ -292,7 +292,9 @@ async def test_pull_fetches_changes_once_and_resyncs_when_told(running, cache) -
 async def test_run_loop_pushes_and_pulls_until_stopped(running, cache) -> None:
     seed = running.seed
     [order_id] = place_orders(running.url, seed, 1)
-    client, engine = merchant_engine(running.url, seed, cache)
+    # the real long-poll hold: stop() must not wait for a poll in flight
+    settings = SyncSettings(poll_wait=25.0, backoff_base=0.01, backoff_cap=0.05)
+    client, engine = merchant_engine(running.url, seed, cache, settings=settings)
     async with client:
         task = asyncio.create_task(engine.run())
         try:

@@ -108,6 +108,7 @@ class SyncEngine:
         self._pull_lock: asyncio.Lock | None = None
         self._push_lock: asyncio.Lock | None = None
         self._stopping = False
+        self._stopped: asyncio.Event | None = None
 
     # -- observing ----------------------------------------------------------------------------------------
     def subscribe(self, callback: Listener) -> Callable[[], None]:
@@ -459,18 +460,21 @@ class SyncEngine:
         )
 
     async def run(self) -> None:
-        """Push, pull and retention loops until cancelled or `stop()`."""
+        """Push, pull and retention loops until cancelled or `stop()` (call it on the engine's event loop, e.g.
+        through `loop.call_soon_threadsafe(engine.stop)` from another thread)."""
         wake, _, _ = self._locks()
         self._stopping = False
+        self._stopped = asyncio.Event()
         wake.set()
         tasks = [
-            asyncio.create_task(self._push_loop(), name="sync-push"),
-            asyncio.create_task(self._pull_loop(), name="sync-pull"),
-            asyncio.create_task(self._retention_loop(), name="sync-retention"),
+            asyncio.create_task(self._guarded(self._push_loop, self._push_backoff), name="sync-push"),
+            asyncio.create_task(self._guarded(self._pull_loop, self._pull_backoff), name="sync-pull"),
+            asyncio.create_task(self._guarded(self._retention_loop, None), name="sync-retention"),
         ]
         try:
-            await asyncio.gather(*tasks)
+            await self._stopped.wait()  # a long poll in flight is cancelled, not waited for
         finally:
+            self._stopping = True
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
@@ -481,6 +485,19 @@ class SyncEngine:
         self._stopping = True
         if self._wake is not None:
             self._wake.set()
+        if self._stopped is not None:
+            self._stopped.set()
+
+    async def _guarded(self, loop: Callable[[], Any], backoff: Backoff | None) -> None:
+        """Keep a loop alive through unexpected failures (a full disk, a bug): say so and try again later."""
+        while not self._stopping:
+            try:
+                await loop()
+                return
+            except Exception as error:
+                log.exception("sync loop failed")
+                self._set_state(self._state, str(error) or type(error).__name__)
+                await self._sleep(backoff.next_delay() if backoff else self._settings.backoff_cap)
 
     async def _push_loop(self) -> None:
         wake, _, _ = self._locks()
