@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
+import math
+
+import msgspec
 import numpy as np
 
 from o2o_tui.dispatch.engine import EpochArrays, plan_arrays
+from o2o_tui.dispatch.mdrp import MdrpInstance
 from o2o_tui.dispatch.model import DispatchParams
 from o2o_tui.dispatch.simulator import Commit, EpochView, Policy
 
 
-def params_for(view: EpochView, base: DispatchParams) -> DispatchParams:
-    p = view.instance.params
-    if (base.meters_per_minute, base.pickup_service, base.dropoff_service) == (
-        p.meters_per_minute, p.pickup_service, p.dropoff_service
-    ) and base.capacity == view.capacity:
-        return base
-    import msgspec
-
+def params_for(instance: MdrpInstance, capacity: int, base: DispatchParams) -> DispatchParams:
+    p = instance.params
     return msgspec.structs.replace(
         base,
         meters_per_minute=p.meters_per_minute,
@@ -24,32 +22,59 @@ def params_for(view: EpochView, base: DispatchParams) -> DispatchParams:
         dropoff_service=float(p.dropoff_service),
         target_ctd=float(p.target_ctd),
         max_ctd=float(p.max_ctd),
-        capacity=view.capacity,
+        capacity=capacity,
     )
 
 
+class DemandTracker:
+    """Where orders came from so far (time-decayed counts per restaurant) and how fast each kitchen is: the
+    engine's hotspots. Uses only orders already placed."""
+
+    def __init__(self, instance: MdrpInstance, half_life: float, prior_prep: float = 15.0) -> None:
+        self.instance = instance
+        self.decay = math.log(2) / half_life if half_life > 0 else 0.0
+        self.by_placement = np.argsort(instance.placed_at, kind="stable")
+        self.counted = 0
+        self.weight = np.zeros(len(instance.restaurant_ids))
+        self.prep_sum = np.full(len(instance.restaurant_ids), 2 * prior_prep)
+        self.prep_count = np.full(len(instance.restaurant_ids), 2.0)
+        self.clock = 0.0
+
+    def update(self, now: float) -> None:
+        if self.decay:
+            self.weight *= math.exp(-self.decay * (now - self.clock))
+        self.clock = now
+        inst = self.instance
+        while self.counted < len(self.by_placement) and inst.placed_at[self.by_placement[self.counted]] <= now:
+            order = self.by_placement[self.counted]
+            restaurant = inst.order_restaurant[order]
+            self.weight[restaurant] += 1.0
+            self.prep_sum[restaurant] += float(inst.ready_at[order] - inst.placed_at[order])
+            self.prep_count[restaurant] += 1.0
+            self.counted += 1
+
+    def shares(self) -> np.ndarray | None:
+        total = self.weight.sum()
+        return self.weight / total if total > 0 else None
+
+    def typical_prep(self) -> np.ndarray:
+        return self.prep_sum / self.prep_count
+
+
 def engine_policy(base: DispatchParams | None = None) -> Policy:
-    cache: dict[str, DispatchParams] = {}
-    demand: dict[str, np.ndarray] = {}
+    """The engine as a simulator policy; one instance of it per simulation run."""
+    state: dict[str, object] = {}
 
     def decide(view: EpochView) -> list[Commit]:
         inst = view.instance
-        params = cache.get(inst.name)
-        if params is None:
-            params = cache[inst.name] = params_for(view, base or DispatchParams())
+        if state.get("instance") is not inst:
+            params = params_for(inst, view.capacity, base or DispatchParams())
+            state.update(instance=inst, params=params, demand=DemandTracker(inst, params.demand_half_life))
+        params = state["params"]
+        demand = state["demand"]
+        assert isinstance(params, DispatchParams) and isinstance(demand, DemandTracker)
+        demand.update(view.now)
         orders = view.pending
-        seen = demand.get(inst.name)
-        if seen is None:
-            seen = demand[inst.name] = np.zeros(len(inst.restaurant_ids))
-            demand[inst.name + "/next"] = np.argsort(inst.placed_at, kind="stable")
-            demand[inst.name + "/count"] = np.zeros(1, dtype=np.int64)
-        # orders placed so far, by restaurant: only the past is used
-        by_placement = demand[inst.name + "/next"]
-        counted = demand[inst.name + "/count"]
-        while counted[0] < len(by_placement) and inst.placed_at[by_placement[counted[0]]] <= view.now:
-            seen[inst.order_restaurant[by_placement[counted[0]]]] += 1
-            counted[0] += 1
-        total = seen.sum()
         problem = EpochArrays(
             now=float(view.now),
             restaurant_xy=inst.restaurant_xy[inst.order_restaurant[orders]],
@@ -61,7 +86,8 @@ def engine_policy(base: DispatchParams | None = None) -> Policy:
             on_at=inst.on_at.astype(float),
             off_at=inst.off_at.astype(float),
             hotspot_xy=inst.restaurant_xy,
-            hotspot_weight=seen / total if total else None,
+            hotspot_weight=demand.shares(),
+            hotspot_grace=params.coverage_grace * demand.typical_prep(),
         )
         return [
             Commit(choice.courier, tuple(int(orders[i]) for i in choice.orders))

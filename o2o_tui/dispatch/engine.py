@@ -54,6 +54,7 @@ class EpochArrays:
     off_at: np.ndarray  # (k,)
     hotspot_xy: np.ndarray | None = None  # (h, 2) where orders tend to come from (e.g. the stores)
     hotspot_weight: np.ndarray | None = None  # (h,) their share of the orders
+    hotspot_grace: np.ndarray | None = None  # (h,) minutes a courier may take to get there without making food wait
 
 
 @dataclass(frozen=True)
@@ -210,7 +211,10 @@ def _coverage_loss(
         return loss
     weight = problem.hotspot_weight if problem.hotspot_weight is not None else np.ones(len(problem.hotspot_xy))
     reach = _travel(problem.courier_xy[rows][:, None, :], problem.hotspot_xy[None, :, :], params.meters_per_minute)
-    reach = np.minimum(reach + (available_at[rows] - problem.now)[:, None], params.coverage_cap)
+    reach = reach + (available_at[rows] - problem.now)[:, None]
+    # only minutes beyond a typical preparation time make food wait
+    grace = problem.hotspot_grace if problem.hotspot_grace is not None else 0.0
+    reach = np.clip(reach - grace, 0.0, params.coverage_cap)
     nearest_two = np.partition(reach, 1, axis=0)[:2]
     best = np.argmin(reach, axis=0)
     np.add.at(loss, best, weight * (nearest_two[1] - nearest_two[0]))
@@ -226,7 +230,11 @@ def plan_arrays(problem: EpochArrays, params: DispatchParams) -> list[RouteChoic
         return []
     groups = _pickup_groups(problem.restaurant_xy)
     timing = _Timing(problem, groups, params)
-    size = int(min(params.capacity, max(1, math.ceil(params.bundle_load_factor * candidates.size / rows.size))))
+    # the load: orders ready soon per courier free soon
+    soon_orders = int((problem.ready_at[candidates] <= now + params.load_window).sum())
+    soon_couriers = max(1, int((available_at[rows] <= now + params.load_window).sum()))
+    load = params.bundle_load_factor * soon_orders / soon_couriers
+    size = int(min(params.capacity, max(1, math.ceil(load))))
     bundles: list[list[int]] = []
     for group in np.unique(groups[candidates]):
         members = candidates[groups[candidates] == group]
@@ -236,12 +244,25 @@ def plan_arrays(problem: EpochArrays, params: DispatchParams) -> list[RouteChoic
         else:
             bundles.extend(_same_place_bundles([int(o) for o in members], size, timing))
     if size > 1:
-        merges = len(bundles) - math.floor(rows.size / params.bundle_load_factor)
+        merges = math.ceil(soon_orders - soon_couriers / params.bundle_load_factor)
         bundles = _merge_nearby(bundles, merges, size, timing, params)
     bundles.sort(key=lambda b: b[0])
     cost, travel, start, feasible = _cost_matrix(problem, rows, available_at, bundles, timing, params)
     row_index, col_index = linear_sum_assignment(cost)
+    if params.stress_wait > 0 and params.capacity > 1:
+        # couriers too few or too far for some orders: join nearby orders and match again
+        stressed = len(bundles) - int(feasible[row_index, col_index].sum())
+        arrival = start[row_index] + travel[row_index, col_index]
+        first_ready = np.array([min(float(problem.ready_at[o]) for o in bundles[b]) for b in col_index])
+        stressed += int((arrival + params.pickup_service / 2 - first_ready > params.stress_wait).sum())
+        if stressed > 0:
+            merged = _merge_nearby(bundles, stressed, max(size, 2), timing, params)
+            if len(merged) < len(bundles):
+                bundles = sorted(merged, key=lambda b: b[0])
+                cost, travel, start, feasible = _cost_matrix(problem, rows, available_at, bundles, timing, params)
+                row_index, col_index = linear_sum_assignment(cost)
     idle_now = available_at[rows] <= now
+    spare = _spare_on_time(problem, rows, row_index, bundles, start, travel, params)
     choices = []
     for r, b in zip(row_index, col_index, strict=True):
         if not feasible[r, b]:
@@ -259,11 +280,28 @@ def plan_arrays(problem: EpochArrays, params: DispatchParams) -> list[RouteChoic
                 depart_at=depart,
                 pickup_at=tuple(pickups),
                 dropoff_at=tuple(drops),
-                commit=bool(idle_now[r] and must_leave),
+                commit=bool(idle_now[r] and (must_leave or spare[b] < params.commit_spare)),
             )
         )
     choices.sort(key=lambda c: (not c.commit, c.depart_at, c.courier))
     return choices
+
+
+def _spare_on_time(
+    problem: EpochArrays,
+    rows: np.ndarray,
+    matched_rows: np.ndarray,
+    bundles: list[list[int]],
+    start: np.ndarray,
+    travel: np.ndarray,
+    params: DispatchParams,
+) -> np.ndarray:
+    """Per bundle: unmatched couriers that could still reach its first stop by the time its food is ready."""
+    first_ready = np.array([min(float(problem.ready_at[o]) for o in b) for b in bundles])
+    on_time = start[:, None] + travel + params.pickup_service / 2 <= first_ready[None, :]
+    unmatched = np.ones(rows.size, dtype=bool)
+    unmatched[matched_rows] = False
+    return on_time[unmatched].sum(axis=0)
 
 
 def _cost_matrix(
@@ -289,6 +327,7 @@ def _cost_matrix(
     offsets = np.zeros((count, width))
     placed = np.zeros((count, width))
     mask = np.zeros((count, width), dtype=bool)
+    overdue = np.zeros(count)
     for i, (bundle, stops) in enumerate(zip(bundles, stop_lists, strict=True)):
         for k, stop in enumerate(stops):
             stop_xy[i, k] = problem.restaurant_xy[stop[0]]
@@ -302,6 +341,7 @@ def _cost_matrix(
         last_leave = _last_leave(timing, bundle, stop_ready[i, 0] - half_pickup)
         offsets[i, : len(bundle)] = np.array(drops) - last_leave
         placed[i, : len(bundle)] = problem.placed_at[bundle]
+        overdue[i] = float(np.maximum(0.0, now - problem.ready_at[bundle]).sum())
         mask[i, : len(bundle)] = True
 
     travel = _travel(problem.courier_xy[rows][:, None, :], stop_xy[None, :, 0, :], params.meters_per_minute)
@@ -337,6 +377,7 @@ def _cost_matrix(
         + params.courier_wait_weight * courier_wait
         + params.food_wait_weight * food_wait
         + params.late_penalty * np.maximum(0.0, late - unavoidable_late[None, :])
+        - params.overdue_priority * overdue[None, :]
         - _SERVE_REWARD * size[None, :]
     )
     return np.where(feasible, cost, _INFEASIBLE), travel, start, feasible

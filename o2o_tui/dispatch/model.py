@@ -48,14 +48,20 @@ class DispatchParams(msgspec.Struct, frozen=True):
     courier_wait_weight: float = 0.25
     food_wait_weight: float = 1.0
     bundle_load_factor: float = 1.0
+    load_window: float = 30.0
     bundle_ready_gap: float = 10.0
     bundle_max_delay: float = 15.0
     bundle_delay_weight: float = 0.5
     bundle_deadhead: float = 6.0
     commit_slack: float = 0.0
+    overdue_priority: float = 1.0
+    commit_spare: int = 0
+    stress_wait: float = 0.0
     travel_weight: float = 0.0
     coverage_weight: float = 1.0
     coverage_cap: float = 20.0
+    coverage_grace: float = 0.0  # share of a kitchen's typical preparation time a courier may take to get there
+    demand_half_life: float = 0.0  # minutes; 0 = all orders so far weigh the same
 
 
 class PlannedRoute(msgspec.Struct, frozen=True):
