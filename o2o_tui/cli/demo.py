@@ -242,8 +242,9 @@ def demo(
     headless_check: float | None = typer.Option(
         None, "--headless-check", metavar="SECONDS", help=t("demo.option.headless_check")
     ),
+    # With --speed 4 from 11:15 simulated time: a new order every 10-30 s through the lunch rush.
     orders_per_hour: int = typer.Option(
-        30, "--orders-per-hour", min=1, help=t("demo.option.orders_per_hour")
+        20, "--orders-per-hour", min=1, help=t("demo.option.orders_per_hour")
     ),
     speed: float = typer.Option(4.0, "--speed", min=0.1, help=t("demo.option.speed")),
     seed: int = typer.Option(7, "--seed", help=t("demo.option.seed")),
