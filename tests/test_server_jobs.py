@@ -87,3 +87,24 @@ def test_store_nobody_watches_is_paused_and_resumes_on_poll(tmp_path: Path) -> N
         assert admin.get(store_path).json()["status"]["state"] == "PAUSED"
     finally:
         running.stop()
+
+
+def test_stored_answers_expire_after_the_retention(tmp_path: Path) -> None:
+    env = {"O2O_IDEMPOTENCY_RETENTION_DAYS": "0.00001", "O2O_JOB_INTERVAL_SECONDS": "0.2"}  # under a second
+    running = start_platform(tmp_path, env=env)
+    try:
+        assert running.seed is not None
+        customer = api(running, "customer")
+        first = order_body(running.seed.store_id)
+        assert customer.post("/v1/orders", first, key="k-1").status_code == 201
+        second = order_body(running.seed.store_id)
+        assert customer.post("/v1/orders", second, key="k-1").status_code == 422  # key still remembered
+
+        def forgotten() -> bool:
+            return customer.post("/v1/orders", second, key="k-1").status_code == 201
+
+        assert _eventually(forgotten)
+        again = customer.post("/v1/orders", first, key="k-2")  # the order id still deduplicates
+        assert again.status_code == 200 and again.json()["id"] == first["id"]
+    finally:
+        running.stop()
