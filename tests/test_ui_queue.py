@@ -261,3 +261,31 @@ async def test_a_keymap_remaps_a_binding_by_its_id() -> None:
         await pilot.press("y")
         await pilot.pause()
         assert isinstance(app.screen, NumberPrompt)
+
+
+async def test_keyed_updates_keep_rows_in_queue_order_through_random_changes() -> None:
+    """Random arrivals, status changes and endings: the rows on screen always match the sorted queue, and a row
+    that stays keeps its widget."""
+    import random
+
+    from screens import order_format as fmt
+
+    rng = random.Random(5)
+    statuses = list(OrderStatus)
+    source = MemoryOrderSource(store=sample_store())
+    app = _app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        widgets: dict[str, OrderRow] = {}
+        for step in range(60):
+            number = rng.randint(1, 15)
+            order = sample_order(number, rng.choice(statuses), minutes_ago=rng.randint(0, 40))
+            source.put(msgspec.structs.replace(order, version=step + 2))
+            await pilot.pause()
+            live = [e.order for e in source.orders() if fmt.is_live(e.order)]
+            expected = [o.id for o in sorted(live, key=fmt.queue_sort_key)]
+            rows = _rows(app)
+            assert [row.order_id for row in rows] == expected
+            for row in rows:
+                if row.order_id in widgets:
+                    assert widgets[row.order_id] is row
+            widgets = {row.order_id: row for row in rows}
