@@ -295,8 +295,8 @@ class DispatchBoard(Screen[None]):
         if plan is None:
             return
         zone = self._zone()
-        names = {c.courier_id: c.name for c in plan.couriers}
-        order_views = [order_view(o, plan.suggestion_for(o.order_id), names, zone) for o in plan.orders]
+        couriers = {c.courier_id: (i, c.name) for i, c in enumerate(plan.couriers)}
+        order_views = [order_view(o, plan.suggestion_for(o.order_id), couriers, zone) for o in plan.orders]
         suggested = {s.order_id: s for s in plan.suggestions}
         ready = {o.order_id: o.ready_at for o in plan.orders}
 

@@ -235,7 +235,8 @@ async def test_hostile_names_stay_plain_text() -> None:
         row = board.orders_list.row("ord-0007")
         assert isinstance(row, OrderBoardRow)
         text = str(row.render())
-        assert "[bold]Zhang[/]" in text and "\x1b" not in text and "\u202e" not in text
+        assert "[bold]Zhang" in text and "\x1b" not in text and "\u202e" not in text
+        assert "[bold]Zhang[/] \ufffd[31mWei" in row.view.courier
         assert "[@click=app.quit]Li[/]" in row.view.customer
         await pilot.click(OrderBoardRow)
         assert app.is_running

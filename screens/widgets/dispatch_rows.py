@@ -40,7 +40,8 @@ class OrderRowView:
     number: str
     ready: str
     status: str
-    courier: str  # the suggested or the assigned courier
+    courier: str  # the suggested or the assigned courier, with its mark on the map
+    route: str  # " 2/3" for the second stop of a three-order bundle
     pickup: str
     dropoff: str
     tag: str  # "now", "plan", "sent" or a reason it has no suggestion
@@ -69,14 +70,22 @@ _STATUS_KEYS = {
 
 
 def order_view(
-    state: OrderState, suggestion: Suggestion | None, courier_names: dict[str, str], zone: ZoneInfo | None
+    state: OrderState,
+    suggestion: Suggestion | None,
+    couriers: dict[str, tuple[int, str]],
+    zone: ZoneInfo | None,
 ) -> OrderRowView:
+    """`couriers`: id -> (place in the courier list, which is the courier's mark on the map; name)."""
+    courier_id = suggestion.courier_id if suggestion is not None else state.courier_id
+    index, name = couriers.get(courier_id or "", (-1, ""))
+    route = ""
+    courier = f"{courier_mark(index)} {safe_text(name, one_line=True)}" if index >= 0 else ""
     if suggestion is not None:
-        courier = suggestion.courier_name
+        if suggestion.route_size > 1:  # one of a bundle: which stop of how many
+            route = f" {suggestion.stop}/{suggestion.route_size}"
         pickup, dropoff = clock(suggestion.pickup_at, zone), clock(suggestion.dropoff_at, zone)
         tag = "now" if suggestion.commit else "plan"
     else:
-        courier = courier_names.get(state.courier_id or "", "") if state.courier_id else ""
         pickup = dropoff = ""
         tag = "sent" if state.courier_id else state.why
     return OrderRowView(
@@ -84,7 +93,8 @@ def order_view(
         number=f"#{state.order_number:04d}",
         ready=clock(state.ready_at, zone),
         status=t(_STATUS_KEYS.get(state.status, "dispatch.board.order.confirmed")),
-        courier=safe_text(courier, one_line=True),
+        courier=courier,
+        route=route,
         pickup=pickup,
         dropoff=dropoff,
         tag=tag,
@@ -152,7 +162,14 @@ class OrderBoardRow(Widget):
         parts: list[str | tuple[str, str]] = [" ", (view.number, "bold"), " ", view.ready, " "]
         if wide:
             parts += [fit(view.status, status_w), " "]
-        parts += [fit(view.courier, courier_w), " ", fit(times, 11), " "]
+        route_w = min(len(view.route), max(0, courier_w - 4))
+        parts += [
+            fit(view.courier, courier_w - route_w),
+            (view.route[:route_w], "bold"),
+            " ",
+            fit(times, 11),
+            " ",
+        ]
         if wide:
             parts += [fit(view.customer, customer_w), " "]
         parts.append((fit(tag_text, tag_w), _TAG_STYLE.get(view.tag, "$text-muted")))
