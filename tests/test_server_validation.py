@@ -118,6 +118,9 @@ def test_bad_query_parameters_are_422(shared_platform: RunningPlatform) -> None:
         assert response.json()["error"]["field"] == field
     response = merchant.get("/v1/events", after="yesterday")
     assert response.status_code == 422 and response.json()["error"]["field"] == "after"
+    for wait in ("nan", "-1", "soon"):
+        response = merchant.get("/v1/events", after="latest", wait=wait)
+        assert response.status_code == 422 and response.json()["error"]["field"] == "wait", wait
 
 
 def test_auth_and_unknown_routes_use_the_envelope(shared_platform: RunningPlatform) -> None:

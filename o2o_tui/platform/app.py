@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -284,7 +285,7 @@ async def get_events(
     cursor = events.parse_cursor(after)
     if not 1 <= limit <= events.MAX_LIMIT:
         raise validation("limit", f"between 1 and {events.MAX_LIMIT}")
-    if wait < 0:
+    if not math.isfinite(wait) or wait < 0:
         raise validation("wait", "seconds to wait, >= 0")
     caller = platform.caller(request)
     if (
