@@ -85,6 +85,8 @@ def test_malformed_json_is_422(shared_platform: RunningPlatform) -> None:
         ({"type": "DRONE"}, "type"),
         ({"address": None}, "address"),
         ({"customer_phone": " "}, "customer_phone"),
+        ({"note": "辣" * 501}, "note"),
+        ({"lines": [{"item_id": "rice", "quantity": 1, "note": "x" * 201}]}, "lines[0].note"),
     ],
 )
 def test_bad_orders_name_the_field(shared_platform: RunningPlatform, change: dict, field: str) -> None:

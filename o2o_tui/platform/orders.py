@@ -179,6 +179,23 @@ def _store_is_open(store_state: StoreState, opening_hours: list[OpeningHours], l
     return any(h.weekday == local.weekday() and h.opens <= clock < h.closes for h in opening_hours)
 
 
+_TEXT_LIMITS = {"customer_name": 100, "customer_phone": 32, "note": 500}
+_LINE_NOTE_LIMIT = 200
+_ADDRESS_LIMIT = 300
+
+
+def _check_lengths(body: CreateOrderBody) -> None:
+    """Free text is shown on small screens and printed on tickets: keep it bounded."""
+    for field_name, limit in _TEXT_LIMITS.items():
+        if len(getattr(body, field_name)) > limit:
+            raise validation(field_name, f"at most {limit} characters")
+    if body.address is not None and len(body.address.text) > _ADDRESS_LIMIT:
+        raise validation("address.text", f"at most {_ADDRESS_LIMIT} characters")
+    for index, line in enumerate(body.lines):
+        if len(line.note) > _LINE_NOTE_LIMIT:
+            raise validation(f"lines[{index}].note", f"at most {_LINE_NOTE_LIMIT} characters")
+
+
 def create(ctx: Ctx, body: CreateOrderBody) -> tuple[StoredOrder, bool]:
     """Place an order; answer (order, created). A second create with the same id answers the first order."""
     caller = ctx.caller
@@ -190,6 +207,7 @@ def create(ctx: Ctx, body: CreateOrderBody) -> tuple[StoredOrder, bool]:
         if existing.customer_id != caller.user_id and caller.role is not Role.ADMIN:
             raise conflict("this order id is taken")
         return existing, False
+    _check_lengths(body)
     if not body.customer_name.strip():
         raise validation("customer_name", "a name for the order")
     if not body.customer_phone.strip():
