@@ -91,16 +91,10 @@ class ClientOrderSource:
         self._set_state(LinkState.ONLINE, synced=True)
         self._emit(SourceChange(order_ids=frozenset(orders), store=True, link=True))
 
-    async def _latest_cursor(self) -> str | None:
-        cursor = self._cursor if self._loaded else None
-        while True:
-            page = await self._client.events(cursor, wait=0.0, limit=500)
-            if page.resync:
-                cursor = None
-                continue
-            if not page.events or page.cursor == cursor:
-                return page.cursor
-            cursor = page.cursor
+    async def _latest_cursor(self) -> str:
+        """The server's newest cursor (`after=latest`)."""
+        page = await self._client.events("latest", wait=0.0, limit=1)
+        return page.cursor
 
     async def _poll_once(self) -> None:
         page = await self._client.events(self._cursor, wait=self._poll_wait)

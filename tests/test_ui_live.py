@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -163,3 +164,49 @@ async def test_offline_accept_refused_after_the_customer_cancelled(
             await wait_until(pilot, lambda: any("cancelled by the customer" in m for m in app.said))
             assert app.source.link().conflicts == 1
             assert (await asyncio.to_thread(_server_order, platform, placed["id"]))["status"] == "CANCELLED"
+
+
+async def test_client_source_follows_the_platform_and_goes_offline(
+    platform: RunningPlatform, profile: Profile
+) -> None:
+    """The fallback source (no offline cache): sees new orders, acts, and reports OFFLINE when the link drops."""
+    from o2o_tui.client import AsyncPlatformClient
+    from o2o_tui.domain.requests import ConfirmBody
+    from screens.client_source import ClientOrderSource
+    from screens.source import ActionRefused
+
+    assert profile.store_id is not None
+    source = ClientOrderSource(
+        AsyncPlatformClient(profile.url, profile.token, timeout=2.0), profile.store_id, poll_wait=0.5
+    )
+    changes: list[object] = []
+    source.subscribe(changes.append)
+    runner = asyncio.create_task(source.run())
+    loop = asyncio.get_running_loop()
+
+    async def until(condition: Callable[[], bool]) -> None:
+        deadline = loop.time() + 20
+        while not condition():
+            assert loop.time() < deadline, "condition not reached"
+            await asyncio.sleep(0.05)
+
+    try:
+        await until(lambda: source.link().state.value == "ONLINE")
+        placed = await asyncio.to_thread(_place, platform)
+        await until(lambda: source.order(placed["id"]) is not None)
+        await source.submit("order.confirm", placed["id"], ConfirmBody(preparation_minutes=12))
+        assert source.order(placed["id"]).order.status.value == "CONFIRMED"
+        try:
+            await source.submit("order.confirm", "no-such-order", ConfirmBody(preparation_minutes=12))
+        except ActionRefused as refused:
+            assert refused.message
+        else:
+            raise AssertionError("an unknown order must be refused")
+        await asyncio.to_thread(platform.stop)
+        await until(lambda: source.link().state.value == "OFFLINE")
+        assert source.link().error
+    finally:
+        runner.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await runner
+        await source.close()
