@@ -32,8 +32,10 @@ from o2o_tui.sync import tables
 from o2o_tui.sync.backoff import Backoff
 from o2o_tui.sync.fetch import Delta, entity_key, fetch_entities, fetch_snapshot, newest_per_entity, table_of
 from o2o_tui.sync.model import Change, ChangeKind, SyncReport, SyncState, SyncStatus
+from o2o_tui.sync.rejection import rejection_reason
 from o2o_tui.sync.retention import RetentionPolicy, apply_retention
 from o2o_tui.sync.scope import Scope
+from o2o_tui.sync.writes import write_delta
 
 log = logging.getLogger(__name__)
 
@@ -149,13 +151,10 @@ class SyncEngine:
     def _persist_state(self) -> None:
         """Write the state for other processes (`o2o sync status`) without making the caller wait."""
         try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
+            future = asyncio.get_running_loop().run_in_executor(self._cache.executor, self._save_state)
+        except RuntimeError:  # no running loop, or the cache is closing
             return
-        future = loop.run_in_executor(self._cache.executor, self._save_state)
-        future.add_done_callback(
-            lambda done: done.exception()
-        )  # a failed write is retried at the next change
+        future.add_done_callback(_ignore_result)  # a failed write is retried at the next change
 
     # -- plumbing -----------------------------------------------------------------------------------------
     async def _io(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -177,22 +176,7 @@ class SyncEngine:
             self._emit(Change(kind=ChangeKind.STATUS))
 
     def _write_delta(self, delta: Delta, meta: dict[str, Any]) -> None:
-        """Entities and meta (the cursor) in one durable write. Runs on the cache thread."""
-        with self._cache.write_batch():
-            for table in delta.replace:
-                self._cache.table(table).replace_all(delta.upserts.get(table, {}))
-            for table, docs in delta.upserts.items():
-                if table not in delta.replace and docs:
-                    fresher = _not_older(self._cache.table(table), docs)
-                    if fresher:
-                        self._cache.table(table).upsert_many(fresher)
-            for table, ids in delta.removals.items():
-                if table in delta.replace:
-                    continue
-                for entity_id in ids:
-                    self._cache.table(table).remove(entity_id)
-            if meta:
-                self._cache.meta_set_many(meta)
+        write_delta(self._cache, delta, meta)
 
     def _emit_delta(self, delta: Delta) -> None:
         for change in delta.changes():
@@ -303,28 +287,17 @@ class SyncEngine:
 
     async def _reject(self, entry: Any, error: PlatformError) -> None:
         """A final refusal: keep the reason, refetch the entity so the view shows the server's truth."""
-        reason: dict[str, Any] = {"code": error.code, "message": error.message, "status": error.status}
-        detail = error.detail
-        if detail is not None:
-            for name in ("field", "to", "current_version"):
-                if getattr(detail, name) is not None:
-                    reason[name] = getattr(detail, name)
-            if detail.from_ is not None:
-                reason["from"] = detail.from_
         delta = Delta(upserts={}, removals={}, replace=set())
         kind = EntityKind(route(entry.action).entity)
         entity_id = entry.target.split("/")[0]
         with contextlib.suppress(PlatformError):
-            fetched = await fetch_entities(self._client, [(kind, entity_id, False)])
-            delta = fetched
-        current = delta.upserts.get(tables.TABLE_FOR[kind], {}).get(entity_id)
+            delta = await fetch_entities(self._client, [(kind, entity_id, False)])
+        order_doc = None
         if kind is EntityKind.ORDER:
-            if current is None:
-                current = await self._io(self._cache.table(tables.ORDERS).get, entity_id)
-            if current is not None:
-                reason["order_number"] = current.get("number")
-                reason["current_status"] = current.get("status")
-                reason["cancelled_by"] = _cancelled_by(current)
+            order_doc = delta.upserts.get(tables.ORDERS, {}).get(entity_id)
+            if order_doc is None:
+                order_doc = await self._io(self._cache.table(tables.ORDERS).get, entity_id)
+        reason = rejection_reason(error, order_doc)
 
         def write() -> None:
             if delta.size():
@@ -560,24 +533,5 @@ def _ignore_result(future: asyncio.Future[Any]) -> None:
         future.exception()
 
 
-def _not_older(table: Any, docs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Drop documents older than the cached copy (a slow fetch must not undo a newer push answer)."""
-    kept = {}
-    for entity_id, doc in docs.items():
-        cached = table.get(entity_id)
-        if cached is not None and cached.get("version", -1) > doc.get("version", -1):
-            continue
-        kept[entity_id] = doc
-    return kept
-
-
 def _is_delete(event_type: str) -> bool:
     return event_type.endswith(".deleted")
-
-
-def _cancelled_by(order_doc: dict[str, Any]) -> str | None:
-    cancellation = order_doc.get("cancellation")
-    if isinstance(cancellation, dict) and cancellation.get("requested_by"):
-        return str(cancellation["requested_by"])
-    code = str(order_doc.get("cancel_reason_code") or "").upper()
-    return "CUSTOMER" if "CUSTOMER" in code else None

@@ -1,0 +1,33 @@
+"""What the engine keeps about a final refusal: the platform's reason plus what the order looks like now, so
+`explain()` can tell a person what happened ("order #0042 was cancelled by the customer before ...")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from o2o_tui.client.errors import PlatformError
+
+
+def cancelled_by(order_doc: dict[str, Any]) -> str | None:
+    """Who cancelled, as far as the order shows it: a pending request's party, or a customer reason code."""
+    cancellation = order_doc.get("cancellation")
+    if isinstance(cancellation, dict) and cancellation.get("requested_by"):
+        return str(cancellation["requested_by"])
+    code = str(order_doc.get("cancel_reason_code") or "").upper()
+    return "CUSTOMER" if "CUSTOMER" in code else None
+
+
+def rejection_reason(error: PlatformError, order_doc: dict[str, Any] | None) -> dict[str, Any]:
+    reason: dict[str, Any] = {"code": error.code, "message": error.message, "status": error.status}
+    detail = error.detail
+    if detail is not None:
+        for name in ("field", "to", "current_version"):
+            if getattr(detail, name) is not None:
+                reason[name] = getattr(detail, name)
+        if detail.from_ is not None:
+            reason["from"] = detail.from_
+    if order_doc is not None:
+        reason["order_number"] = order_doc.get("number")
+        reason["current_status"] = order_doc.get("status")
+        reason["cancelled_by"] = cancelled_by(order_doc)
+    return reason

@@ -1,0 +1,37 @@
+"""Writing what the platform said into the cache: one durable batch per delta. Runs on the cache's thread."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from o2o_tui.sync.fetch import Delta
+
+
+def not_older(table: Any, docs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Drop documents older than the cached copy (a slow fetch must not undo a newer push answer)."""
+    kept = {}
+    for entity_id, doc in docs.items():
+        cached = table.get(entity_id)
+        if cached is not None and cached.get("version", -1) > doc.get("version", -1):
+            continue
+        kept[entity_id] = doc
+    return kept
+
+
+def write_delta(cache: Any, delta: Delta, meta: dict[str, Any]) -> None:
+    """Entities and meta (the cursor) in one durable write: a crash leaves both old or both new."""
+    with cache.write_batch():
+        for table in delta.replace:
+            cache.table(table).replace_all(delta.upserts.get(table, {}))
+        for table, docs in delta.upserts.items():
+            if table not in delta.replace and docs:
+                fresher = not_older(cache.table(table), docs)
+                if fresher:
+                    cache.table(table).upsert_many(fresher)
+        for table, ids in delta.removals.items():
+            if table in delta.replace:
+                continue
+            for entity_id in ids:
+                cache.table(table).remove(entity_id)
+        if meta:
+            cache.meta_set_many(meta)
