@@ -91,3 +91,12 @@ def test_plan_without_couriers_leaves_orders_waiting() -> None:
     plan = engine.plan([_order("a", ready=0)], [], now=0, params=DispatchParams())
     assert plan.routes == ()
     assert plan.waiting_order_ids == ("a",)
+
+
+@pytest.mark.parametrize(("hotspot_x", "expected"), [(-3200.0, "east"), (3200.0, "west")])
+def test_plan_keeps_the_courier_that_covers_a_hotspot(hotspot_x: float, expected: str) -> None:
+    # both couriers reach the restaurant on time; the one nearer the other busy place stays put
+    couriers = [_courier("east", 640), _courier("west", -640)]
+    plan = engine.plan([_order("a", ready=3)], couriers, now=0, params=DispatchParams(),
+                       hotspots=[((hotspot_x, 0.0), 1.0)])
+    assert [r.courier_id for r in plan.routes] == [expected]

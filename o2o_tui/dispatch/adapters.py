@@ -27,17 +27,15 @@ def params_for(instance: MdrpInstance, capacity: int, base: DispatchParams) -> D
 
 
 class DemandTracker:
-    """Where orders came from so far (time-decayed counts per restaurant) and how fast each kitchen is: the
-    engine's hotspots. Uses only orders already placed."""
+    """Where orders came from so far (time-decayed counts per restaurant): the engine's hotspots. Uses only
+    orders already placed."""
 
-    def __init__(self, instance: MdrpInstance, half_life: float, prior_prep: float = 15.0) -> None:
+    def __init__(self, instance: MdrpInstance, half_life: float) -> None:
         self.instance = instance
         self.decay = math.log(2) / half_life if half_life > 0 else 0.0
         self.by_placement = np.argsort(instance.placed_at, kind="stable")
         self.counted = 0
         self.weight = np.zeros(len(instance.restaurant_ids))
-        self.prep_sum = np.full(len(instance.restaurant_ids), 2 * prior_prep)
-        self.prep_count = np.full(len(instance.restaurant_ids), 2.0)
         self.clock = 0.0
 
     def update(self, now: float) -> None:
@@ -47,18 +45,12 @@ class DemandTracker:
         inst = self.instance
         while self.counted < len(self.by_placement) and inst.placed_at[self.by_placement[self.counted]] <= now:
             order = self.by_placement[self.counted]
-            restaurant = inst.order_restaurant[order]
-            self.weight[restaurant] += 1.0
-            self.prep_sum[restaurant] += float(inst.ready_at[order] - inst.placed_at[order])
-            self.prep_count[restaurant] += 1.0
+            self.weight[inst.order_restaurant[order]] += 1.0
             self.counted += 1
 
     def shares(self) -> np.ndarray | None:
         total = self.weight.sum()
         return self.weight / total if total > 0 else None
-
-    def typical_prep(self) -> np.ndarray:
-        return self.prep_sum / self.prep_count
 
 
 def engine_policy(base: DispatchParams | None = None) -> Policy:
@@ -87,7 +79,6 @@ def engine_policy(base: DispatchParams | None = None) -> Policy:
             off_at=inst.off_at.astype(float),
             hotspot_xy=inst.restaurant_xy,
             hotspot_weight=demand.shares(),
-            hotspot_grace=params.coverage_grace * demand.typical_prep(),
         )
         return [
             Commit(choice.courier, tuple(int(orders[i]) for i in choice.orders))

@@ -3,25 +3,29 @@
 Call it once a minute (or whenever something changes) with every order that waits for a courier and every
 courier on or soon on shift:
 
-    plan = engine.plan(orders, couriers, now, params)
+    plan = engine.plan(orders, couriers, now, params, hotspots=[(store_xy, 1.0)])
     for route in plan.committed:      # send these couriers now
         assign(route.courier_id, route.order_ids)
-    # the other routes are suggestions: keep them on the board, ask again next minute
+    # the other routes are suggestions: show them, ask again next minute
 
 For live use: `now` and all times in minutes on one clock (e.g. minutes since local midnight); positions in
 local metres around the store or the city centre (`o2o_tui.domain.geo.to_local_metres`). A courier that is
 delivering gets `position` = its last drop-off and `free_at` = when it will be done there; an idle courier gets
-where it stands and `free_at` <= now. An order that has not given a ready time gets the kitchen's estimate.
-Orders already assigned are not passed in. Nothing is committed for a courier that is not idle now.
+where it stands and `free_at` <= now. An order without a ready time gets the kitchen's estimate. Orders already
+assigned are not passed in. Only couriers idle now are ever committed. `hotspots` (optional): places orders come
+from with their weights (the stores); the policy then prefers to send couriers whose absence leaves them least
+uncovered.
 
-The epoch: candidate orders are those ready within `params.horizon`; candidate couriers those free within it,
-at their projected place and time. Orders of one restaurant (and of restaurants within `bundle_radius_m`) are
-bundled by cheapest insertion into as many bundles as the load calls for (orders per available courier, capped
-by `capacity`). Each courier x bundle pair costs the predicted drop-off times (relative to now) plus courier
-waiting at the restaurant and food waiting for the courier, with a large penalty for every order predicted past
-the maximum click-to-door and a reward per order served, so that as many orders as possible are matched and
-the oldest first. `scipy.optimize.linear_sum_assignment` matches couriers to bundles; a match is committed only
-when its courier is idle and must leave now to be at the restaurant when the food is ready.
+One epoch: candidate orders are those ready within `params.horizon`; candidate couriers those free within it,
+at their projected place and time. The load (orders ready per courier free within `load_window`, doubled while
+orders already wait for couriers) sets a bundle size: orders of one restaurant are bundled by cheapest
+insertion, then bundles of restaurants within `bundle_radius_m` are joined where the courier time saved beats
+the delay added. Each courier x bundle pair costs the predicted drop-off times (relative to now) plus courier
+waiting at the counter and food waiting for the courier, a large penalty for each order this courier would push
+past the maximum click-to-door, a bonus for orders already waiting (oldest first, never last-in-first-out), the
+coverage the courier leaves behind, and a reward per order so that as many orders as possible are matched.
+`scipy.optimize.linear_sum_assignment` matches couriers to bundles; a match is committed only when its courier is
+idle and must leave now: leaving a minute later would make a drop-off later.
 """
 
 from __future__ import annotations
@@ -33,7 +37,14 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from o2o_tui.dispatch.model import DispatchCourier, DispatchOrder, DispatchParams, DispatchPlan, PlannedRoute
+from o2o_tui.dispatch.model import (
+    DispatchCourier,
+    DispatchOrder,
+    DispatchParams,
+    DispatchPlan,
+    PlannedRoute,
+    Point,
+)
 
 _INFEASIBLE = 1e12
 _SERVE_REWARD = 1e6  # per order: dominates every other term, so matching more orders always wins
@@ -54,7 +65,6 @@ class EpochArrays:
     off_at: np.ndarray  # (k,)
     hotspot_xy: np.ndarray | None = None  # (h, 2) where orders tend to come from (e.g. the stores)
     hotspot_weight: np.ndarray | None = None  # (h,) their share of the orders
-    hotspot_grace: np.ndarray | None = None  # (h,) minutes a courier may take to get there without making food wait
 
 
 @dataclass(frozen=True)
@@ -212,9 +222,7 @@ def _coverage_loss(
     weight = problem.hotspot_weight if problem.hotspot_weight is not None else np.ones(len(problem.hotspot_xy))
     reach = _travel(problem.courier_xy[rows][:, None, :], problem.hotspot_xy[None, :, :], params.meters_per_minute)
     reach = reach + (available_at[rows] - problem.now)[:, None]
-    # only minutes beyond a typical preparation time make food wait
-    grace = problem.hotspot_grace if problem.hotspot_grace is not None else 0.0
-    reach = np.clip(reach - grace, 0.0, params.coverage_cap)
+    reach = np.minimum(reach, params.coverage_cap)
     nearest_two = np.partition(reach, 1, axis=0)[:2]
     best = np.argmin(reach, axis=0)
     np.add.at(loss, best, weight * (nearest_two[1] - nearest_two[0]))
@@ -234,6 +242,10 @@ def plan_arrays(problem: EpochArrays, params: DispatchParams) -> list[RouteChoic
     soon_orders = int((problem.ready_at[candidates] <= now + params.load_window).sum())
     soon_couriers = max(1, int((available_at[rows] <= now + params.load_window).sum()))
     load = params.bundle_load_factor * soon_orders / soon_couriers
+    overdue_orders = int((problem.ready_at[candidates] < now - params.pickup_service / 2).sum())
+    if params.pressure_orders > 0 and overdue_orders >= params.pressure_orders:
+        # orders already wait for couriers: bundle harder to carry more per courier
+        load *= params.pressure_factor
     size = int(min(params.capacity, max(1, math.ceil(load))))
     bundles: list[list[int]] = []
     for group in np.unique(groups[candidates]):
@@ -244,25 +256,12 @@ def plan_arrays(problem: EpochArrays, params: DispatchParams) -> list[RouteChoic
         else:
             bundles.extend(_same_place_bundles([int(o) for o in members], size, timing))
     if size > 1:
-        merges = math.ceil(soon_orders - soon_couriers / params.bundle_load_factor)
+        merges = math.ceil(soon_orders * (1 - 1 / load))  # joins that bring the orders down to the couriers
         bundles = _merge_nearby(bundles, merges, size, timing, params)
     bundles.sort(key=lambda b: b[0])
     cost, travel, start, feasible = _cost_matrix(problem, rows, available_at, bundles, timing, params)
     row_index, col_index = linear_sum_assignment(cost)
-    if params.stress_wait > 0 and params.capacity > 1:
-        # couriers too few or too far for some orders: join nearby orders and match again
-        stressed = len(bundles) - int(feasible[row_index, col_index].sum())
-        arrival = start[row_index] + travel[row_index, col_index]
-        first_ready = np.array([min(float(problem.ready_at[o]) for o in bundles[b]) for b in col_index])
-        stressed += int((arrival + params.pickup_service / 2 - first_ready > params.stress_wait).sum())
-        if stressed > 0:
-            merged = _merge_nearby(bundles, stressed, max(size, 2), timing, params)
-            if len(merged) < len(bundles):
-                bundles = sorted(merged, key=lambda b: b[0])
-                cost, travel, start, feasible = _cost_matrix(problem, rows, available_at, bundles, timing, params)
-                row_index, col_index = linear_sum_assignment(cost)
     idle_now = available_at[rows] <= now
-    spare = _spare_on_time(problem, rows, row_index, bundles, start, travel, params)
     choices = []
     for r, b in zip(row_index, col_index, strict=True):
         if not feasible[r, b]:
@@ -280,28 +279,11 @@ def plan_arrays(problem: EpochArrays, params: DispatchParams) -> list[RouteChoic
                 depart_at=depart,
                 pickup_at=tuple(pickups),
                 dropoff_at=tuple(drops),
-                commit=bool(idle_now[r] and (must_leave or spare[b] < params.commit_spare)),
+                commit=bool(idle_now[r] and must_leave),
             )
         )
     choices.sort(key=lambda c: (not c.commit, c.depart_at, c.courier))
     return choices
-
-
-def _spare_on_time(
-    problem: EpochArrays,
-    rows: np.ndarray,
-    matched_rows: np.ndarray,
-    bundles: list[list[int]],
-    start: np.ndarray,
-    travel: np.ndarray,
-    params: DispatchParams,
-) -> np.ndarray:
-    """Per bundle: unmatched couriers that could still reach its first stop by the time its food is ready."""
-    first_ready = np.array([min(float(problem.ready_at[o]) for o in b) for b in bundles])
-    on_time = start[:, None] + travel + params.pickup_service / 2 <= first_ready[None, :]
-    unmatched = np.ones(rows.size, dtype=bool)
-    unmatched[matched_rows] = False
-    return on_time[unmatched].sum(axis=0)
 
 
 def _cost_matrix(
@@ -373,7 +355,6 @@ def _cost_matrix(
     cost = (
         _coverage_loss(problem, rows, available_at, params)[:, None]
         + drop_sum
-        + params.travel_weight * travel
         + params.courier_wait_weight * courier_wait
         + params.food_wait_weight * food_wait
         + params.late_penalty * np.maximum(0.0, late - unavoidable_late[None, :])
@@ -389,7 +370,11 @@ def _last_leave(timing: _Timing, sequence: list[int], arrive_first: float) -> fl
 
 
 def plan(
-    orders: Sequence[DispatchOrder], couriers: Sequence[DispatchCourier], now: float, params: DispatchParams
+    orders: Sequence[DispatchOrder],
+    couriers: Sequence[DispatchCourier],
+    now: float,
+    params: DispatchParams,
+    hotspots: Sequence[tuple[Point, float]] | None = None,
 ) -> DispatchPlan:
     """One epoch for live orders and couriers; see the module docstring."""
     if not orders or not couriers:
@@ -404,6 +389,8 @@ def plan(
         free_at=np.array([c.free_at for c in couriers], dtype=float),
         on_at=np.array([c.on_at for c in couriers], dtype=float),
         off_at=np.array([c.off_at for c in couriers], dtype=float),
+        hotspot_xy=np.array([xy for xy, _ in hotspots], dtype=float).reshape(-1, 2) if hotspots else None,
+        hotspot_weight=np.array([w for _, w in hotspots], dtype=float) if hotspots else None,
     )
     choices = plan_arrays(problem, params)
     routes = tuple(

@@ -23,8 +23,8 @@ class DispatchOrder(msgspec.Struct, frozen=True):
 
 class DispatchCourier(msgspec.Struct, frozen=True):
     """`position` and `free_at`: where and when the courier will be free of the work it already carries (its
-    last drop-off, or where it stands now when idle). `load`: orders it still carries at that moment (0 once
-    it is free)."""
+    last drop-off, or where it stands now when idle). `load`: orders it carries now (for display; the engine
+    plans a courier's next route from `free_at`, when it carries nothing)."""
 
     id: str
     position: Point
@@ -35,33 +35,34 @@ class DispatchCourier(msgspec.Struct, frozen=True):
 
 
 class DispatchParams(msgspec.Struct, frozen=True):
+    """The rules of travel and service, and the policy's knobs (tuned on the MDRP o50 instances only)."""
+
     meters_per_minute: float = 320.0
-    pickup_service: float = 4.0
-    dropoff_service: float = 4.0
+    pickup_service: float = 4.0  # minutes at the restaurant, half before and half after the pickup
+    dropoff_service: float = 4.0  # minutes at the door, half before and half after the drop-off
     target_ctd: float = 40.0
-    max_ctd: float = 90.0
-    capacity: int = 4
-    # policy tuning (chosen on the MDRP o50 instances only)
-    horizon: float = 30.0
-    bundle_radius_m: float = 1200.0
-    late_penalty: float = 1000.0
-    courier_wait_weight: float = 0.25
-    food_wait_weight: float = 1.0
-    bundle_load_factor: float = 1.0
-    load_window: float = 30.0
-    bundle_ready_gap: float = 10.0
-    bundle_max_delay: float = 15.0
-    bundle_delay_weight: float = 0.5
-    bundle_deadhead: float = 6.0
-    commit_slack: float = 0.0
-    overdue_priority: float = 1.0
-    commit_spare: int = 0
-    stress_wait: float = 0.0
-    travel_weight: float = 0.0
-    coverage_weight: float = 1.0
-    coverage_cap: float = 20.0
-    coverage_grace: float = 0.0  # share of a kitchen's typical preparation time a courier may take to get there
-    demand_half_life: float = 0.0  # minutes; 0 = all orders so far weigh the same
+    max_ctd: float = 90.0  # click-to-door past this is penalised where a courier choice causes it
+    capacity: int = 4  # orders per route
+    horizon: float = 30.0  # minutes: orders ready and couriers free within it are planned now
+    commit_slack: float = 0.0  # minutes: commit a courier this much before it strictly must leave
+    # costs, in minutes of drop-off time
+    late_penalty: float = 1000.0  # per order pushed past max_ctd by this courier choice
+    courier_wait_weight: float = 0.25  # per minute a courier would wait at the counter
+    food_wait_weight: float = 1.0  # per minute and order the food would wait for the courier (on top of the drop-off)
+    overdue_priority: float = 1.0  # bonus per minute an order has been ready: the oldest first under overload
+    coverage_weight: float = 1.0  # per minute the hotspots a courier covers best would be reached later without it
+    coverage_cap: float = 20.0  # minutes: reach beyond this counts no worse
+    demand_half_life: float = 0.0  # minutes, for hotspot weights from past orders; 0 = all orders weigh the same
+    # bundles
+    load_window: float = 30.0  # load = orders ready within it per courier free within it
+    bundle_load_factor: float = 1.0  # bundle size = ceil(factor x load), up to capacity
+    pressure_orders: int = 3  # this many overdue orders waiting for a courier ...
+    pressure_factor: float = 2.0  # ... multiply the load by this
+    bundle_radius_m: float = 1200.0  # restaurants this close may share a route
+    bundle_ready_gap: float = 10.0  # minutes between their ready times at most
+    bundle_max_delay: float = 15.0  # minutes a join may add to any order's drop-off
+    bundle_delay_weight: float = 0.5  # courier minutes saved must beat this x minutes of delay added
+    bundle_deadhead: float = 6.0  # courier minutes a join saves by one trip to a restaurant fewer
 
 
 class PlannedRoute(msgspec.Struct, frozen=True):
