@@ -191,3 +191,14 @@ def test_json_rows_match_the_decoded_views(cache) -> None:
     assert rows == [msgspec.json.decode(msgspec.json.encode(v.to_json())) for v in model.orders()]
     assert [r["id"] for r in model.order_rows("CONFIRMED")] == ["ord_y"]
     assert [r["id"] for r in model.order_rows(OrderStatus.CREATED)] == ["ord_z", "ord_x"]
+
+
+def test_retention_windows_come_from_the_environment() -> None:
+    from o2o_tui.sync.session import retention_from_env
+
+    assert retention_from_env({}) == RetentionPolicy()
+    chosen = retention_from_env({"O2O_PURGE_PERSONAL_HOURS": "1.5", "O2O_PRUNE_ENDED_DAYS": "7"})
+    assert chosen == RetentionPolicy(
+        purge_personal_after=timedelta(minutes=90), prune_ended_after=timedelta(days=7)
+    )
+    assert retention_from_env({"O2O_PRUNE_ENDED_DAYS": "soon"}) == RetentionPolicy()

@@ -57,12 +57,14 @@ def _find(cache: Any, reference: str) -> Any:
     return view
 
 
-def _show_lines(view: Any) -> list[str]:
+def _show_lines(view: Any, zone: Any) -> list[str]:
+    """The order for a person; times in the store's time zone."""
     from o2o_tui.domain.money import format_money
     from o2o_tui.safe_text import safe_text
 
     order = view.order
     lines = [_summary(view), t("orders.show.id", id=order.id)]
+    lines.append(t("orders.show.created", at=order.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")))
     for line in order.lines:
         lines.append(
             t(
@@ -80,8 +82,21 @@ def _show_lines(view: Any) -> list[str]:
     if order.customer.address is not None:
         lines.append(t("orders.show.address", address=safe_text(order.customer.address.text, one_line=True)))
     if order.promised_ready_at is not None:
-        lines.append(t("orders.show.promised", at=order.promised_ready_at.isoformat(timespec="minutes")))
+        lines.append(t("orders.show.promised", at=order.promised_ready_at.astimezone(zone).strftime("%H:%M")))
     return lines
+
+
+def _store_zone(cache: Any) -> Any:
+    from datetime import UTC
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from o2o_tui.sync.read_model import ReadModel
+
+    store = ReadModel(cache).store()
+    try:
+        return ZoneInfo(store.timezone) if store is not None else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
 
 
 def _write_rows(rows: list[dict[str, Any]]) -> None:
@@ -160,10 +175,11 @@ def register(app: typer.Typer) -> None:
 
         with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (_, cache):
             view = _find(cache, order_id)
+            zone = _store_zone(cache)
         if as_json:
             emit_json(view.to_json())
             return
-        for line in _show_lines(view):
+        for line in _show_lines(view, zone):
             say(line)
 
     @orders.command("accept", help=t("orders.accept.help"))

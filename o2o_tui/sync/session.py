@@ -7,6 +7,7 @@ command such as `o2o orders list` pays only for the cache and the read model.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -52,9 +53,30 @@ def profile_cache(
         cache.close()
 
 
+def retention_from_env(environ: dict[str, str] | None = None) -> Any:
+    """Retention windows: `O2O_PURGE_PERSONAL_HOURS` (default 6) and `O2O_PRUNE_ENDED_DAYS` (default 3)."""
+    from datetime import timedelta
+
+    from o2o_tui.sync.retention import RetentionPolicy
+
+    source = os.environ if environ is None else environ
+    policy = RetentionPolicy()
+    try:
+        hours = float(
+            source.get("O2O_PURGE_PERSONAL_HOURS") or policy.purge_personal_after.total_seconds() / 3600
+        )
+        days = float(source.get("O2O_PRUNE_ENDED_DAYS") or policy.prune_ended_after.days)
+    except ValueError:
+        return policy
+    return RetentionPolicy(
+        purge_personal_after=timedelta(hours=hours), prune_ended_after=timedelta(days=days)
+    )
+
+
 def make_engine(profile: Profile, cache: ProfileCache, client: Any, **settings: Any) -> Any:
     from o2o_tui.sync.engine import SyncEngine, SyncSettings
 
+    settings.setdefault("retention", retention_from_env())
     return SyncEngine(client, cache, scope=scope_of(profile), settings=SyncSettings(**settings))
 
 
