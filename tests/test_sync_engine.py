@@ -247,6 +247,7 @@ async def test_offline_actions_apply_in_order_and_a_refused_one_becomes_a_confli
     text = explain(conflict.rejection, action=conflict.action, target=conflict.target)
     number = refused.order.display_number
     assert text == f"order {number} was cancelled by the customer before your accept reached the platform"
+    assert conflict.rejection["explanation"] == text
     assert any(c.kind == ChangeKind.CONFLICT and conflict.key in c.ids for c in changes)
     merchant_log = [(r[0], r[1]) for r in action_log(running.db_url, seed.user_ids["merchant"])]
     assert merchant_log == [(first, "confirm"), (first, "preparing")]

@@ -30,6 +30,7 @@ from o2o_tui.client.errors import PlatformError, Unauthorized, Unreachable
 from o2o_tui.domain.events import EntityKind, EventPage
 from o2o_tui.sync import tables
 from o2o_tui.sync.backoff import Backoff
+from o2o_tui.sync.explain import explain
 from o2o_tui.sync.fetch import Delta, entity_key, fetch_entities, fetch_snapshot, newest_per_entity, table_of
 from o2o_tui.sync.model import Change, ChangeKind, SyncReport, SyncState, SyncStatus
 from o2o_tui.sync.rejection import rejection_reason
@@ -298,6 +299,7 @@ class SyncEngine:
             if order_doc is None:
                 order_doc = await self._io(self._cache.table(tables.ORDERS).get, entity_id)
         reason = rejection_reason(error, order_doc)
+        reason["explanation"] = explain(reason, action=entry.action, target=entry.target)  # as first shown
 
         def write() -> None:
             if delta.size():
