@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.worker import Worker, WorkerState
 
+from o2o_tui.config import Profile
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 from screens.detail_screen import DetailScreen
@@ -50,8 +51,10 @@ class MerchantApp(App[None]):
         clock: Callable[[], datetime] = _utcnow,
         theme: str | None = None,
         keymap: dict[str, str] | None = None,
+        profile: Profile | None = None,
     ) -> None:
         super().__init__()
+        self.profile = profile  # for screens that open their own platform client (the dispatch board)
         localize_bindings(self)
         self.source = source
         self.now = clock

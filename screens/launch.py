@@ -45,7 +45,7 @@ def run_merchant_console(
     """Open the console; the user's keymap (`settings.json` / `O2O_KEYMAP`, binding id -> key) applies."""
     from screens.app import MerchantApp
 
-    MerchantApp(source_factory(profile), keymap=load_settings().keymap).run()
+    MerchantApp(source_factory(profile), keymap=load_settings().keymap, profile=profile).run()
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,7 @@ class OrdersScreen(Screen[None]):
         Binding("r", "ready", "ui.key.ready", id="queue.ready"),
         Binding("h", "handoff", "ui.key.handoff", id="queue.handoff"),
         Binding("c", "cancellation", "ui.key.cancellation", id="queue.cancellation"),
+        Binding("d", "dispatch_board", "ui.key.dispatch", id="queue.dispatch"),
         Binding("slash", "search", "ui.key.search", id="queue.search"),
         Binding("escape", "clear_search", "ui.key.clear", show=False, id="queue.clear_search"),
         Binding("q", "quit", "ui.key.quit", id="queue.quit"),
@@ -227,6 +228,14 @@ class OrdersScreen(Screen[None]):
 
     def action_help(self) -> None:
         self.app.show_help()
+
+    def action_dispatch_board(self) -> None:
+        if self.app.profile is None:
+            self.app.say(t("ui.dispatch.no_profile"), severity="warning")
+            return
+        from screens.dispatch_board import board_for_profile
+
+        self.app.push_screen(board_for_profile(self.app.profile))
 
     async def action_quit(self) -> None:
         self.app.exit()
