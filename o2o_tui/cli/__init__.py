@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from o2o_tui.cli import admin, demo, dispatch, login, orders, serve, simulate, store, sync
+from o2o_tui.cli import admin, console, demo, dispatch, login, orders, serve, simulate, store, sync
 from o2o_tui.i18n import set_language, t
 
 app = typer.Typer(
@@ -23,7 +23,7 @@ def _root(
     set_language(lang)
 
 
-for module in (serve, admin, login, orders, store, sync, dispatch, simulate, demo):
+for module in (serve, admin, login, orders, store, sync, console, dispatch, simulate, demo):
     module.register(app)
 
 
