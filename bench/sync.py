@@ -215,6 +215,9 @@ def main(argv: list[str]) -> None:
             )
         )
 
+        from importlib.metadata import version
+
+        print(_row("  (typer version; 0.29 coerces options with pydantic)", version("typer"), "", None))
         for label, home in ((f"{args.day_orders} orders", day_home), (f"{args.orders} orders", big_home)):
             cli_s, bare_s, floor_s = _cli_vs_imports(home, args.runs)
             ratio = cli_s / bare_s
