@@ -41,3 +41,17 @@ def test_cli_help_does_not_import_textual() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_orders_command_loads_only_what_it_needs() -> None:
+    """`o2o orders ...` builds only its own command module: no server, simulator, dispatch engine or TUI."""
+    code = (
+        "import sys\n"
+        "from o2o_tui.cli import build_app, command_in\n"
+        "assert command_in(['--lang', 'zh', 'orders', 'list']) == 'orders'\n"
+        "build_app('orders')\n"
+        "heavy = ('textual', 'sqlalchemy', 'litestar', 'uvicorn', 'numpy', 'scipy', 'o2o_tui.platform')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy or m.startswith('o2o_tui.platform')))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert result.stdout.strip() == "[]", result.stdout
