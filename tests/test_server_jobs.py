@@ -35,7 +35,7 @@ def test_unconfirmed_order_is_cancelled_at_its_deadline(tmp_path: Path) -> None:
         )
         assert cancelled
         order = customer.get(f"/v1/orders/{waiting['id']}").json()
-        assert order["cancel_reason_code"] == "ACCEPT_TIMEOUT"
+        assert order["cancel_reason_code"] == "ACCEPT_TIMEOUT" and order["cancelled_by"] == "PLATFORM"
         assert customer.get(f"/v1/orders/{taken['id']}").json()["status"] == "CONFIRMED"
         late = merchant.post(f"/v1/orders/{waiting['id']}/confirm", {"preparation_minutes": 10})
         assert late.status_code == 409 and late.json()["error"]["from"] == "CANCELLED"

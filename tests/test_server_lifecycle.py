@@ -151,6 +151,7 @@ def test_cancellation_request_accepted(shared_platform: RunningPlatform, apis: d
     accepted = apis["merchant"].post(f"/v1/orders/{order_id}/cancellation/accept").json()
     assert accepted["status"] == "CANCELLED" and accepted["cancel_reason_code"] == "CHANGED_MIND"
     assert accepted["cancellation"] is None
+    assert accepted["cancelled_by"] == "CUSTOMER"  # the merchant accepted, but the customer asked
 
 
 def test_cancellation_request_denied(shared_platform: RunningPlatform, apis: dict[str, Api]) -> None:
@@ -177,6 +178,7 @@ def test_customer_cancels_only_before_confirmation(
     early = _create(apis, seed.store_id)["id"]
     cancelled = apis["customer"].post(f"/v1/orders/{early}/cancel", {"reason_code": "CHANGED_MIND"})
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "CANCELLED"
+    assert cancelled.json()["cancelled_by"] == "CUSTOMER"
     late = _create(apis, seed.store_id)["id"]
     apis["merchant"].post(f"/v1/orders/{late}/confirm", {"preparation_minutes": 10})
     refused = apis["customer"].post(f"/v1/orders/{late}/cancel", {"reason_code": "CHANGED_MIND"})
@@ -200,6 +202,7 @@ def test_reject_and_merchant_cancel_release_the_courier(
     assert (
         rejected.json()["status"] == "CANCELLED" and rejected.json()["cancel_reason_code"] == "OUT_OF_STOCK"
     )
+    assert rejected.json()["cancelled_by"] == "MERCHANT"
 
     order_id = _create(apis, seed.store_id)["id"]
     apis["merchant"].post(f"/v1/orders/{order_id}/confirm", {"preparation_minutes": 10})

@@ -35,6 +35,21 @@ def test_cancelled_by_the_customer() -> None:
     )
 
 
+def test_cancelled_by_the_platform_or_another_device() -> None:
+    reason = {"code": "illegal_transition", "current_status": "CANCELLED", "order_number": 5}
+    timed_out = explain({**reason, "cancelled_by": "PLATFORM"}, action="order.confirm", target="ord_5")
+    assert timed_out == "order #0005 was cancelled by the platform (not accepted in time) before your accept reached it"
+    other_device = explain({**reason, "cancelled_by": "MERCHANT"}, action="order.ready", target="ord_5")
+    assert "another device of this store" in other_device
+
+
+def test_cancelled_by_comes_from_the_platform_record() -> None:
+    from o2o_tui.sync.rejection import cancelled_by
+
+    assert cancelled_by({"cancelled_by": "PLATFORM", "cancel_reason_code": "CUSTOMER_ASKED"}) == "PLATFORM"
+    assert cancelled_by({"cancel_reason_code": "CUSTOMER_ASKED"}) == "CUSTOMER"  # cached before it was recorded
+
+
 def test_moved_on_wrong_code_and_unknown() -> None:
     moved = {"code": "illegal_transition", "current_status": "READY_FOR_PICKUP", "order_number": 7}
     assert explain(moved, action="order.preparing", target="ord_7") == (

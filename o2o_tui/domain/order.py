@@ -129,6 +129,7 @@ class Order(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     delivery_code: str | None = None  # only the customer and admin see it
     cancellation: Cancellation | None = None
     cancel_reason_code: str | None = None
+    cancelled_by: Party | None = None  # who ended it: the customer, the merchant, or the platform (timeout)
     courier_id: str | None = None
     delivery_id: str | None = None
 

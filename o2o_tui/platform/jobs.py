@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, delete, func, select
 
 from o2o_tui.domain.identity import Role
-from o2o_tui.domain.order import OrderStatus
+from o2o_tui.domain.order import OrderStatus, Party
 from o2o_tui.domain.transitions import OrderAction
 from o2o_tui.platform import db, events, idempotency, orders, stores
 from o2o_tui.platform.auth import Caller
@@ -47,7 +47,7 @@ def _each_order(platform: Platform, ids: list[str], step: str) -> int:
                 if stored is None:
                     continue
                 if step == "cancel":
-                    orders.cancel_stored(ctx, stored, ACCEPT_TIMEOUT_REASON)
+                    orders.cancel_stored(ctx, stored, ACCEPT_TIMEOUT_REASON, Party.PLATFORM)
                 else:
                     orders.transition(ctx, stored, OrderAction.CONCLUDE)
             if ctx.wrote_events:

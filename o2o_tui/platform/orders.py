@@ -301,7 +301,9 @@ def _reason_code(body: ReasonBody) -> str:
 
 def reject(ctx: Ctx, order_id: str, body: ReasonBody) -> StoredOrder:
     stored = visible(ctx.conn, ctx.caller, order_id, (Role.MERCHANT,))
-    return transition(ctx, stored, OrderAction.REJECT, cancel_reason_code=_reason_code(body))
+    return transition(
+        ctx, stored, OrderAction.REJECT, cancel_reason_code=_reason_code(body), cancelled_by=Party.MERCHANT
+    )
 
 
 def simple(ctx: Ctx, order_id: str, action: OrderAction) -> StoredOrder:
@@ -334,11 +336,17 @@ def cancel(ctx: Ctx, order_id: str, body: ReasonBody) -> StoredOrder:
     status = stored.order.status
     if ctx.caller.role is Role.CUSTOMER and status not in (OrderStatus.CREATED, OrderStatus.CANCELLED):
         raise illegal_transition(status.value, OrderStatus.CANCELLED.value)
-    return cancel_stored(ctx, stored, _reason_code(body))
+    return cancel_stored(ctx, stored, _reason_code(body), _party_of(ctx))
 
 
-def cancel_stored(ctx: Ctx, stored: StoredOrder, reason_code: str) -> StoredOrder:
-    after = transition(ctx, stored, OrderAction.CANCEL, cancel_reason_code=reason_code, cancellation=None)
+def _party_of(ctx: Ctx) -> Party:
+    return {Role.CUSTOMER: Party.CUSTOMER, Role.MERCHANT: Party.MERCHANT}.get(ctx.caller.role, Party.PLATFORM)
+
+
+def cancel_stored(ctx: Ctx, stored: StoredOrder, reason_code: str, by: Party) -> StoredOrder:
+    after = transition(
+        ctx, stored, OrderAction.CANCEL, cancel_reason_code=reason_code, cancellation=None, cancelled_by=by
+    )
     if after is not stored:
         from o2o_tui.platform import fleet  # fleet builds on orders
 
@@ -369,7 +377,7 @@ def accept_cancellation(ctx: Ctx, order_id: str) -> StoredOrder:
         return stored
     if order.cancellation is None:
         raise conflict("there is no cancellation request to accept")
-    return cancel_stored(ctx, stored, order.cancellation.reason_code)
+    return cancel_stored(ctx, stored, order.cancellation.reason_code, order.cancellation.requested_by)
 
 
 def deny_cancellation(ctx: Ctx, order_id: str, body: ReasonBody) -> StoredOrder:

@@ -40,6 +40,10 @@ def explain(reason: dict[str, Any], *, action: str, target: str) -> str:
         by = reason.get("cancelled_by")
         if by == "CUSTOMER":
             return t("sync.explain.cancelled_by_customer", subject=subject, action=what)
+        if by == "PLATFORM":
+            return t("sync.explain.cancelled_by_platform", subject=subject, action=what)
+        if by == "MERCHANT":
+            return t("sync.explain.cancelled_by_store", subject=subject, action=what)
         return t("sync.explain.cancelled", subject=subject, action=what)
     if code == "illegal_transition" and now_status:
         return t("sync.explain.moved_on", subject=subject, action=what, status=status_label(str(now_status)))

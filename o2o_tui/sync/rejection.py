@@ -9,7 +9,10 @@ from o2o_tui.client.errors import PlatformError
 
 
 def cancelled_by(order_doc: dict[str, Any]) -> str | None:
-    """Who cancelled, as far as the order shows it: a pending request's party, or a customer reason code."""
+    """Who cancelled: the platform's record, else a pending request's party, else a customer reason code
+    (orders cached before the platform recorded it)."""
+    if order_doc.get("cancelled_by"):
+        return str(order_doc["cancelled_by"])
     cancellation = order_doc.get("cancellation")
     if isinstance(cancellation, dict) and cancellation.get("requested_by"):
         return str(cancellation["requested_by"])
