@@ -32,11 +32,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from o2o_tui.dispatch.bundling import merge_nearby, same_place_bundles
+from o2o_tui.dispatch.epoch import EpochArrays, RouteChoice, travel_minutes_between
 from o2o_tui.dispatch.model import (
     DispatchCourier,
     DispatchOrder,
@@ -45,171 +46,12 @@ from o2o_tui.dispatch.model import (
     PlannedRoute,
     Point,
 )
+from o2o_tui.dispatch.timing import RouteTiming, pickup_groups
+
+__all__ = ["EpochArrays", "RouteChoice", "plan", "plan_arrays"]
 
 _INFEASIBLE = 1e12
 _SERVE_REWARD = 1e6  # per order: dominates every other term, so matching more orders always wins
-
-
-@dataclass(frozen=True)
-class EpochArrays:
-    """The problem of one epoch as arrays (index-based; what `plan` builds from structs)."""
-
-    now: float
-    restaurant_xy: np.ndarray  # (n, 2)
-    customer_xy: np.ndarray  # (n, 2)
-    placed_at: np.ndarray  # (n,)
-    ready_at: np.ndarray  # (n,)
-    courier_xy: np.ndarray  # (k, 2)
-    free_at: np.ndarray  # (k,)
-    on_at: np.ndarray  # (k,)
-    off_at: np.ndarray  # (k,)
-    hotspot_xy: np.ndarray | None = None  # (h, 2) where orders tend to come from (e.g. the stores)
-    hotspot_weight: np.ndarray | None = None  # (h,) their share of the orders
-
-
-@dataclass(frozen=True)
-class RouteChoice:
-    courier: int
-    orders: tuple[int, ...]
-    depart_at: float
-    pickup_at: tuple[float, ...]
-    dropoff_at: tuple[float, ...]
-    commit: bool
-
-
-def _travel(a: np.ndarray, b: np.ndarray, meters_per_minute: float) -> np.ndarray:
-    delta = a - b
-    return np.ceil(np.sqrt((delta * delta).sum(axis=-1)) / meters_per_minute)
-
-
-def _pickup_groups(restaurant_xy: np.ndarray) -> np.ndarray:
-    """Orders sharing a pickup place get one group id."""
-    _, inverse = np.unique(restaurant_xy, axis=0, return_inverse=True)
-    return inverse.reshape(-1)
-
-
-class _Timing:
-    """Scalar route timing for one epoch's candidate orders (same rules as the simulator)."""
-
-    def __init__(self, problem: EpochArrays, groups: np.ndarray, params: DispatchParams) -> None:
-        self.problem = problem
-        self.groups = groups
-        self.mpm = params.meters_per_minute
-        self.half_pickup = params.pickup_service / 2
-        self.half_drop = params.dropoff_service / 2
-
-    def travel(self, a: np.ndarray, b: np.ndarray) -> float:
-        dx = float(a[0]) - float(b[0])
-        dy = float(a[1]) - float(b[1])
-        return float(math.ceil(math.sqrt(dx * dx + dy * dy) / self.mpm))
-
-    def stops(self, sequence: list[int]) -> list[list[int]]:
-        """Consecutive orders of one pickup place form one stop."""
-        stops: list[list[int]] = []
-        for order in sequence:
-            if stops and self.groups[stops[-1][0]] == self.groups[order]:
-                stops[-1].append(order)
-            else:
-                stops.append([order])
-        return stops
-
-    def timeline(self, sequence: list[int], arrive_first: float) -> tuple[list[float], list[float], float]:
-        """(pickup per order, drop-off per order, free time) when arriving at the first stop at `arrive_first`."""
-        p = self.problem
-        pickups: dict[int, float] = {}
-        clock = arrive_first
-        position = None
-        for stop in self.stops(sequence):
-            here = p.restaurant_xy[stop[0]]
-            if position is not None:
-                clock += self.travel(position, here)
-            pickup = max(max(float(p.ready_at[o]) for o in stop), clock + self.half_pickup)
-            for order in stop:
-                pickups[order] = pickup
-            clock = pickup + self.half_pickup
-            position = here
-        drops = []
-        for order in sequence:
-            clock += self.travel(position, p.customer_xy[order]) + self.half_drop
-            drops.append(clock)
-            clock += self.half_drop
-            position = p.customer_xy[order]
-        return [pickups[o] for o in sequence], drops, clock
-
-    def standalone(self, sequence: list[int]) -> tuple[float, list[float]]:
-        """(courier minutes from arrival to free, drop-offs) for a courier arriving just in time."""
-        first_ready = max(float(self.problem.ready_at[o]) for o in self.stops(sequence)[0])
-        arrive = first_ready - self.half_pickup
-        _, drops, free = self.timeline(sequence, arrive)
-        return free - arrive, drops
-
-
-def _same_place_bundles(orders: list[int], size: int, timing: _Timing) -> list[list[int]]:
-    """Cheapest insertion at one pickup place: the earliest-ready orders open the bundles, later ones join
-    where they add the least to the sum of drop-off times."""
-    count = math.ceil(len(orders) / size)
-    bundles: list[list[int]] = []
-    for order in orders:
-        if len(bundles) < count:
-            bundles.append([order])
-            continue
-        best: tuple[float, int, list[int]] | None = None
-        for index, bundle in enumerate(bundles):
-            if len(bundle) >= size:
-                continue
-            before = sum(timing.standalone(bundle)[1])
-            for position in range(len(bundle) + 1):
-                sequence = bundle[:position] + [order] + bundle[position:]
-                added = sum(timing.standalone(sequence)[1]) - before
-                if best is None or added < best[0]:
-                    best = (added, index, sequence)
-        if best is None:
-            bundles.append([order])
-        else:
-            bundles[best[1]] = best[2]
-    return bundles
-
-
-def _merge_nearby(bundles: list[list[int]], merges: int, size: int, timing: _Timing, params: DispatchParams) -> list[list[int]]:
-    """Join bundles of nearby pickup places, best saving of courier time first, at most `merges` joins."""
-    if merges <= 0 or len(bundles) < 2:
-        return bundles
-    p = timing.problem
-    first_xy = np.array([p.restaurant_xy[b[0]] for b in bundles])
-    ready = np.array([max(float(p.ready_at[o]) for o in b) for b in bundles])
-    sizes = np.array([len(b) for b in bundles])
-    delta = first_xy[:, None, :] - first_xy[None, :, :]
-    close = np.sqrt((delta * delta).sum(axis=-1)) <= params.bundle_radius_m
-    close &= np.abs(ready[:, None] - ready[None, :]) <= params.bundle_ready_gap
-    close &= (sizes[:, None] + sizes[None, :]) <= size
-    close = np.triu(close, 1)
-    pairs = np.argwhere(close)
-    if pairs.size == 0:
-        return bundles
-    alone = [timing.standalone(b) for b in bundles]
-    scored: list[tuple[float, int, int, list[int]]] = []
-    for a, b in pairs.tolist():
-        base_time = alone[a][0] + alone[b][0] + params.bundle_deadhead
-        for sequence in (bundles[a] + bundles[b], bundles[b] + bundles[a]):
-            courier_time, drops = timing.standalone(sequence)
-            before = dict(zip(bundles[a] + bundles[b], alone[a][1] + alone[b][1], strict=True))
-            added = [drop - before[o] for o, drop in zip(sequence, drops, strict=True)]
-            if max(added) > params.bundle_max_delay:
-                continue
-            score = base_time - courier_time - params.bundle_delay_weight * sum(added)
-            if score > 0:
-                scored.append((-score, a, b, sequence))
-    scored.sort(key=lambda item: (item[0], item[1], item[2]))
-    used: set[int] = set()
-    merged: list[list[int]] = []
-    for _, a, b, sequence in scored:
-        if a in used or b in used:
-            continue
-        used.update((a, b))
-        merged.append(sequence)
-        if len(merged) >= merges:
-            break
-    return merged + [bundle for i, bundle in enumerate(bundles) if i not in used]
 
 
 def _coverage_loss(
@@ -220,7 +62,7 @@ def _coverage_loss(
     if problem.hotspot_xy is None or params.coverage_weight <= 0 or rows.size < 2:
         return loss
     weight = problem.hotspot_weight if problem.hotspot_weight is not None else np.ones(len(problem.hotspot_xy))
-    reach = _travel(problem.courier_xy[rows][:, None, :], problem.hotspot_xy[None, :, :], params.meters_per_minute)
+    reach = travel_minutes_between(problem.courier_xy[rows][:, None, :], problem.hotspot_xy[None, :, :], params.meters_per_minute)
     reach = reach + (available_at[rows] - problem.now)[:, None]
     reach = np.minimum(reach, params.coverage_cap)
     nearest_two = np.partition(reach, 1, axis=0)[:2]
@@ -236,8 +78,8 @@ def plan_arrays(problem: EpochArrays, params: DispatchParams) -> list[RouteChoic
     candidates = np.flatnonzero(problem.ready_at <= now + params.horizon)
     if rows.size == 0 or candidates.size == 0:
         return []
-    groups = _pickup_groups(problem.restaurant_xy)
-    timing = _Timing(problem, groups, params)
+    groups = pickup_groups(problem.restaurant_xy)
+    timing = RouteTiming(problem, groups, params)
     # the load: orders ready soon per courier free soon
     soon_orders = int((problem.ready_at[candidates] <= now + params.load_window).sum())
     soon_couriers = max(1, int((available_at[rows] <= now + params.load_window).sum()))
@@ -254,10 +96,10 @@ def plan_arrays(problem: EpochArrays, params: DispatchParams) -> list[RouteChoic
         if size == 1:
             bundles.extend([int(o)] for o in members)
         else:
-            bundles.extend(_same_place_bundles([int(o) for o in members], size, timing))
+            bundles.extend(same_place_bundles([int(o) for o in members], size, timing))
     if size > 1:
         merges = math.ceil(soon_orders * (1 - 1 / load))  # joins that bring the orders down to the couriers
-        bundles = _merge_nearby(bundles, merges, size, timing, params)
+        bundles = merge_nearby(bundles, merges, size, timing, params)
     bundles.sort(key=lambda b: b[0])
     cost, travel, start, feasible = _cost_matrix(problem, rows, available_at, bundles, timing, params)
     row_index, col_index = linear_sum_assignment(cost)
@@ -291,7 +133,7 @@ def _cost_matrix(
     rows: np.ndarray,
     available_at: np.ndarray,
     bundles: list[list[int]],
-    timing: _Timing,
+    timing: RouteTiming,
     params: DispatchParams,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(cost, travel to the first stop, start time per row, feasible) for every courier x bundle."""
@@ -320,13 +162,13 @@ def _cost_matrix(
                 hop[i, k] = timing.travel(stop_xy[i, k - 1], stop_xy[i, k])
         # drop-offs measured from leaving the last stop
         _, drops, _ = timing.timeline(bundle, stop_ready[i, 0] - half_pickup)
-        last_leave = _last_leave(timing, bundle, stop_ready[i, 0] - half_pickup)
+        last_leave = timing.last_leave(bundle, stop_ready[i, 0] - half_pickup)
         offsets[i, : len(bundle)] = np.array(drops) - last_leave
         placed[i, : len(bundle)] = problem.placed_at[bundle]
         overdue[i] = float(np.maximum(0.0, now - problem.ready_at[bundle]).sum())
         mask[i, : len(bundle)] = True
 
-    travel = _travel(problem.courier_xy[rows][:, None, :], stop_xy[None, :, 0, :], params.meters_per_minute)
+    travel = travel_minutes_between(problem.courier_xy[rows][:, None, :], stop_xy[None, :, 0, :], params.meters_per_minute)
     start = available_at[rows]
     arrival = start[:, None] + travel
     pickup = np.maximum(stop_ready[None, :, 0], arrival + half_pickup)
@@ -362,11 +204,6 @@ def _cost_matrix(
         - _SERVE_REWARD * size[None, :]
     )
     return np.where(feasible, cost, _INFEASIBLE), travel, start, feasible
-
-
-def _last_leave(timing: _Timing, sequence: list[int], arrive_first: float) -> float:
-    pickups, _, _ = timing.timeline(sequence, arrive_first)
-    return max(pickups) + timing.half_pickup
 
 
 def plan(
