@@ -140,6 +140,10 @@ class EngineOrderSource:
             self._wake.clear()
 
     async def run(self) -> None:
+        from o2o_tui.sync.session import cache_warning_texts
+
+        for text in cache_warning_texts(self._cache):  # e.g. a corrupt cache set aside: say so once
+            self._emit(SourceChange(message=text))
         self._wake = asyncio.Event()
         follower = asyncio.create_task(self._follow(), name="console-follow")
         try:

@@ -210,3 +210,19 @@ async def test_client_source_follows_the_platform_and_goes_offline(
         with contextlib.suppress(asyncio.CancelledError):
             await runner
         await source.close()
+
+
+async def test_a_corrupt_cache_is_set_aside_said_once_and_rebuilt(
+    platform: RunningPlatform, profile: Profile
+) -> None:
+    from o2o_tui.config import profile_cache_dir
+
+    placed = await asyncio.to_thread(_place, platform)
+    directory = profile_cache_dir(profile)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "cache-v1.json").write_text('{"orders": {"1": {"id": "x"', encoding="utf-8")  # torn write
+    app = RecordingApp(open_source(profile))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: placed["number"] in _numbers(app))
+        assert any("was moved to" in message for message in getattr(app, "said", [])), getattr(app, "said", [])
+    assert list(directory.glob("cache-v1.json.corrupt-*")), "the damaged file is kept for a person to look at"

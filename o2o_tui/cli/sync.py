@@ -40,14 +40,11 @@ def cache_errors() -> Iterator[None]:
 @contextlib.contextmanager
 def cli_cache(name: str | None, **options: Any) -> Iterator[tuple[Any, Any]]:
     """`profile_cache()` for a command: also tells the person what the cache did on its own (a file set aside)."""
-    from o2o_tui.sync.session import profile_cache
+    from o2o_tui.sync.session import cache_warning_texts, profile_cache
 
     with profile_cache(name, **options) as (profile, cache):
-        for warning in cache.warnings:
-            moved = getattr(warning, "moved_to", None)
-            key = "sync.warning." + getattr(warning, "code", "other")
-            text = t(key, path=str(getattr(warning, "path", "")), moved_to=str(moved or ""))
-            stderr.print(Text(safe_text(text if text != key else str(warning)), style="yellow"))
+        for text in cache_warning_texts(cache):
+            stderr.print(Text(safe_text(text), style="yellow"))
         yield profile, cache
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from o2o_tui.config import Profile, load_profile, profile_cache_dir
 from o2o_tui.domain.identity import Role
+from o2o_tui.i18n import t
 from o2o_tui.sync.scope import Scope
 from offline_cache import CacheLockedError, ProfileCache, open_profile_cache
 
@@ -39,6 +40,17 @@ def open_cache(
         if not fall_back_to_read_only:
             raise
         return open_profile_cache(directory, read_only=True)
+
+
+def cache_warning_texts(cache: ProfileCache) -> list[str]:
+    """What the cache did on its own at open (a corrupt or foreign file set aside), in the current language."""
+    texts = []
+    for warning in cache.warnings:
+        key = "sync.warning." + str(getattr(warning, "code", "other"))
+        moved = getattr(warning, "moved_to", None)
+        text = t(key, path=str(getattr(warning, "path", "")), moved_to=str(moved or ""))
+        texts.append(text if text != key else str(warning))
+    return texts
 
 
 @contextlib.contextmanager
