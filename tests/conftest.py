@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.platform import RunningPlatform, start_platform
+from tests.support.postgres import PostgresCluster, PostgresUnavailable, start_cluster
 
 
 @pytest.fixture
@@ -28,3 +29,27 @@ def shared_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runnin
         yield running
     finally:
         running.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    """One throwaway PostgreSQL cluster for the session (skips when the server binaries are not installed)."""
+    pytest.importorskip("psycopg", reason="psycopg is not installed: pip install -e '.[test]'")
+    try:
+        cluster = start_cluster()
+    except PostgresUnavailable as error:
+        pytest.skip(str(error))
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster: PostgresCluster) -> Iterator[str]:
+    """A fresh empty database in the session's cluster for one test, dropped afterwards."""
+    url = postgres_cluster.create_database()
+    try:
+        yield url
+    finally:
+        postgres_cluster.drop_database(url)

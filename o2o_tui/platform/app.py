@@ -191,7 +191,7 @@ def _run_once(
 ) -> Response:
     now = db.utcnow()
     failure: ApiError | None = None
-    with platform.engine.begin() as conn:
+    with db.writing(platform.engine) as conn:
         stored = idempotency.lookup(conn, caller.user_id, key)
         if stored is not None:
             return _replay(stored, fingerprint)
@@ -207,7 +207,7 @@ def _run_once(
             conn.rollback()
     if failure is not None:  # the refusal is the first answer too: a retry gets the same one
         content = _encode(failure.body)
-        with platform.engine.begin() as conn:
+        with db.writing(platform.engine) as conn:
             stored = idempotency.lookup(conn, caller.user_id, key)
             if stored is not None:
                 return _replay(stored, fingerprint)
@@ -293,7 +293,7 @@ async def get_events(
         and caller.store_id
         and platform.heartbeat_due(caller.store_id)
     ):
-        with platform.engine.begin() as conn:
+        with db.writing(platform.engine) as conn:
             ctx = Ctx(conn=conn, caller=caller, now=db.utcnow(), settings=platform.settings)
             stores.record_poll(ctx, caller.store_id)
         if ctx.wrote_events:

@@ -7,7 +7,8 @@ sort correctly as text on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -248,6 +249,37 @@ def make_engine(db_url: str) -> Engine:
     return create_engine(db_url, pool_pre_ping=True)
 
 
+# --- writers on PostgreSQL ---------------------------------------------------------------------------------------
+# SQLite lets one transaction write at a time, and one server process runs its transactions one after another.
+# PostgreSQL runs writers of several processes at once, which breaks two things unless they take turns:
+# - event ids come from a sequence before commit, so a poll could pass an id whose transaction commits later;
+# - transactions that write an event and then another row (a courier's pick-up writes the delivery, the order and
+#   the courier) would deadlock against one that holds that row and waits to write its own event.
+# So every writing transaction first takes this transaction-scoped advisory lock: writers commit one at a time
+# (as on SQLite), readers never wait.
+_PG_WRITERS_LOCK = text("SELECT pg_advisory_xact_lock(7242001)")
+_LOCKED_IN = "o2o_writers_locked_in"
+
+
+def lock_writers(conn: Connection) -> None:
+    """Take the writers' turn for the rest of this transaction (PostgreSQL; a no-op on SQLite). Idempotent."""
+    if conn.dialect.name != "postgresql":
+        return
+    transaction = conn.get_transaction()
+    if transaction is not None and conn.info.get(_LOCKED_IN) is transaction:
+        return
+    conn.execute(_PG_WRITERS_LOCK)
+    conn.info[_LOCKED_IN] = transaction
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A transaction that will write: `engine.begin()` that first takes the writers' turn."""
+    with engine.begin() as conn:
+        lock_writers(conn)
+        yield conn
+
+
 def schema_version(conn: Connection) -> int | None:
     if not inspect(conn).has_table("schema_info"):
         return None
@@ -256,7 +288,7 @@ def schema_version(conn: Connection) -> int | None:
 
 def ensure_schema(engine: Engine) -> int:
     """Create a fresh schema or upgrade an older one step by step; answer the version now in place."""
-    with engine.begin() as conn:
+    with writing(engine) as conn:  # two processes starting on a new database: one creates, the other waits
         found = schema_version(conn)
         if found is None:
             metadata.create_all(conn)

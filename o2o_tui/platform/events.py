@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Connection, func, select, text
+from sqlalchemy import ColumnElement, Connection, func, select
 
 from o2o_tui.domain.events import EntityKind, Event, EventPage
 from o2o_tui.domain.identity import Role
@@ -21,10 +21,6 @@ PRUNED_THROUGH_KEY = "events_pruned_through"
 # built once: the hot paths then skip statement construction (SQLAlchemy caches the compiled form)
 _INSERT = db.events.insert()
 _LATEST = select(func.max(db.events.c.id))
-# PostgreSQL hands out sequence ids before commit, so with several writers a poll could move past an id whose
-# transaction commits later. Writers that add events take this transaction lock, so ids commit in order.
-# (SQLite has one writer at a time already.)
-_PG_EVENT_LOCK = text("SELECT pg_advisory_xact_lock(7242001)")
 _PRUNED = select(db.meta.c.value).where(db.meta.c.key == PRUNED_THROUGH_KEY)
 
 
@@ -40,8 +36,7 @@ def append(
     courier_id: str | None = None,
     customer_id: str | None = None,
 ) -> None:
-    if conn.dialect.name == "postgresql":
-        conn.execute(_PG_EVENT_LOCK)
+    db.lock_writers(conn)  # PostgreSQL: ids commit in id order, so a poll never passes an id committed later
     conn.execute(
         _INSERT,
         {

@@ -41,7 +41,7 @@ def _each_order(platform: Platform, ids: list[str], step: str) -> int:
     done = 0
     for order_id in ids:
         try:
-            with platform.engine.begin() as conn:
+            with db.writing(platform.engine) as conn:
                 ctx = Ctx(conn=conn, caller=SYSTEM, now=db.utcnow(), settings=platform.settings)
                 stored = orders.load(conn, order_id)
                 if stored is None:
@@ -72,7 +72,7 @@ def conclude_delivered(platform: Platform) -> int:
 
 
 def pause_unwatched(platform: Platform) -> list[str]:
-    with platform.engine.begin() as conn:
+    with db.writing(platform.engine) as conn:
         ctx = Ctx(conn=conn, caller=SYSTEM, now=db.utcnow(), settings=platform.settings)
         paused = stores.pause_unwatched(
             ctx, timedelta(minutes=platform.settings.heartbeat_minutes), platform.started_at
@@ -85,7 +85,7 @@ def pause_unwatched(platform: Platform) -> list[str]:
 def prune(platform: Platform) -> None:
     now = db.utcnow()
     event_cutoff = db.iso(now - timedelta(hours=platform.settings.event_retention_hours))
-    with platform.engine.begin() as conn:
+    with db.writing(platform.engine) as conn:
         newest_old = conn.execute(
             select(func.max(db.events.c.id)).where(db.events.c.occurred_at < event_cutoff)
         ).scalar_one_or_none()

@@ -67,6 +67,7 @@ def create_store(
     store_id: str | None = None,
 ) -> Store:
     """A new store (ONLINE) with its menu (empty unless given)."""
+    db.lock_writers(conn)  # the admin commands write beside running servers: take the writers' turn first
     now = db.utcnow()
     store = Store(
         id=store_id or _id("st"),
@@ -130,6 +131,7 @@ def create_user(
     courier_id: str | None = None,
 ) -> CreatedUser:
     """A user with a fresh token; a courier user without `courier_id` gets a new courier of `store_id`'s fleet."""
+    db.lock_writers(conn)
     if store_id is not None and stores.load(conn, store_id) is None:
         raise AdminError("admin.error.no_store", store=store_id)
     if role in (Role.MERCHANT, Role.DISPATCHER) and store_id is None:
@@ -336,5 +338,5 @@ def seed_demo(db_url: str) -> SeedResult:
 
 
 def seed_engine(engine: Engine) -> SeedResult:
-    with engine.begin() as conn:
+    with db.writing(engine) as conn:
         return seed_into(conn)

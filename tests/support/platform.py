@@ -52,6 +52,12 @@ class RunningPlatform:
             self.process, self.url = _launch(self.db_url, 0, self.log_path, self.env)
         self.port = int(self.url.rsplit(":", 1)[1])
 
+    def another_process(self, log_path: Path) -> RunningPlatform:
+        """A second server process on the same database (same seed), logging to `log_path`; `.stop()` it too."""
+        process, url = _launch(self.db_url, 0, log_path, self.env)
+        port = int(url.rsplit(":", 1)[1])
+        return RunningPlatform(url, self.db_url, process, self.seed, log_path, dict(self.env), port)
+
     def log_text(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
@@ -70,9 +76,14 @@ def _launch(db_url: str, port: int, log_path: Path, env: dict[str, str]) -> tupl
     return server.process, server.url
 
 
-def start_platform(tmp_path: Path, *, seed: bool = True, env: dict[str, str] | None = None) -> RunningPlatform:
-    """Seed (optionally) a SQLite file in `tmp_path` and start the server on it; the caller must `.stop()`."""
-    db_url = f"sqlite:///{tmp_path / 'platform.sqlite3'}"
+def start_platform(
+    tmp_path: Path, *, seed: bool = True, env: dict[str, str] | None = None, db_url: str | None = None
+) -> RunningPlatform:
+    """Seed (optionally) a database and start the server on it; the caller must `.stop()`.
+
+    The database is a SQLite file in `tmp_path` unless `db_url` names another (a PostgreSQL URL, say).
+    """
+    db_url = db_url or f"sqlite:///{tmp_path / 'platform.sqlite3'}"
     seeded = seed_demo(db_url) if seed else None
     log_path = tmp_path / "platform.log"
     chosen_env = dict(env or {})
