@@ -145,6 +145,30 @@ def test_long_poll_wakes_on_a_new_order(pg_platform: RunningPlatform) -> None:
     assert int(page["cursor"]) == page["events"][-1]["id"] > int(cursor)
 
 
+@pytest.mark.parametrize("backend", ["pg_platform", "shared_platform"])
+def test_nul_in_ids_and_text_is_refused_alike_on_both_databases(
+    backend: str, request: pytest.FixtureRequest
+) -> None:
+    """PostgreSQL text cannot hold NUL; the server answers 404/422 for it on both databases, never a 500."""
+    running: RunningPlatform = request.getfixturevalue(backend)
+    seed = running.seed
+    assert seed is not None
+    admin, customer = api(running, "admin"), api(running, "customer")
+    assert admin.get("/v1/orders/a%00b").json()["error"]["code"] == "not_found"
+    assert admin.get("/v1/couriers/a%00b").status_code == 404
+    assert admin.put("/v1/couriers/a%00b/state", {"status": "IDLE"}).status_code == 404
+    listed = admin.get("/v1/orders", store_id="a\x00b")
+    assert listed.status_code == 422 and listed.json()["error"]["field"] == "store_id"
+    created = customer.post("/v1/orders", order_body(seed.store_id, id="a\x00b"))
+    assert created.status_code == 422 and created.json()["error"]["field"] == "body"
+    named = customer.post("/v1/orders", order_body(seed.store_id, customer_name="a\x00b"))
+    assert named.status_code == 422
+    literal = customer.post("/v1/orders", order_body(seed.store_id, note="a \\u0000 typed out"))
+    assert literal.status_code == 201, literal.text  # a backslash and u0000 as text are fine
+    stranger = httpx.get(f"{running.url}/v1/orders/a%00b")
+    assert stranger.status_code == 401  # authentication still comes first
+
+
 def test_restart_keeps_everything(pg_fresh: RunningPlatform) -> None:
     seed = pg_fresh.seed
     assert seed is not None

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Connection,
     Engine,
@@ -38,6 +39,8 @@ metadata = MetaData()
 
 _ID = 64
 _TIME = 32
+# 64-bit ids on PostgreSQL (BIGSERIAL); SQLite keeps INTEGER PRIMARY KEY, which is 64-bit there already
+_SERIAL = BigInteger().with_variant(Integer(), "sqlite")
 
 schema_info = Table(
     "schema_info",
@@ -147,7 +150,7 @@ deliveries = Table(
 events = Table(
     "events",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", _SERIAL, primary_key=True, autoincrement=True),
     Column("type", String(32), nullable=False),
     Column("entity", String(16), nullable=False),
     Column("entity_id", String(_ID), nullable=False),
@@ -180,7 +183,7 @@ idempotency = Table(
 action_log = Table(  # schema 2: who did what, with the tap time the device reported (X-Occurred-At)
     "action_log",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", _SERIAL, primary_key=True, autoincrement=True),
     Column("entity", String(16), nullable=False),
     Column("entity_id", String(_ID), nullable=False),
     Column("action", String(40), nullable=False),
