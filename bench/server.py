@@ -1,7 +1,12 @@
-"""Platform server on loopback with SQLite: order actions per second with concurrent clients, and how fast a new
-order reaches a waiting long-poll. Each figure is printed beside its budget.
+"""Platform server on loopback: order actions per second with concurrent clients, and how fast a new order reaches
+a waiting long-poll. Each figure is printed beside its budget.
 
     python -m bench server [--clients 8] [--orders 60] [--rounds 3] [--polls 40]
+    python -m bench server --db postgresql+psycopg://user@host/db [--processes 2]
+
+Without `--db` the server runs on a new SQLite file in a temp dir. With `--db` it runs on that database (a demo store
+is seeded into it; use an empty database made for the benchmark). `--processes N` starts N server processes on
+the one database and spreads the clients over them (PostgreSQL; what a load balancer would do).
 """
 
 from __future__ import annotations
@@ -20,9 +25,7 @@ import httpx
 from o2o_tui.platform.launch import start_server
 from o2o_tui.platform.seed import SeedResult, seed_demo
 
-DESCRIPTION = (
-    "platform server: order actions/s (SQLite, concurrent clients) and new-order-to-long-poll latency"
-)
+DESCRIPTION = "platform server: order actions/s (SQLite or --db URL, concurrent clients) and new-order-to-long-poll latency"
 QUICK = True
 
 ACTIONS_BUDGET = 500.0  # order actions per second, at least
@@ -148,14 +151,18 @@ async def _client_run(
 
 
 async def _throughput(
-    url: str, seed: SeedResult, clients: int, orders: int, *, raw: bool = True
+    urls: list[str], seed: SeedResult, clients: int, orders: int, *, raw: bool = True
 ) -> tuple[float, float, list, list]:
+    """`clients` counter terminals at once, spread round-robin over the server processes at `urls`."""
     action_latencies: list[float] = []
     create_latencies: list[float] = []
     run = _raw_client_run if raw else _client_run
     started = time.perf_counter()
     counts = await asyncio.gather(
-        *(run(url, seed, orders, action_latencies, create_latencies) for _ in range(clients))
+        *(
+            run(urls[index % len(urls)], seed, orders, action_latencies, create_latencies)
+            for index in range(clients)
+        )
     )
     elapsed = time.perf_counter() - started
     actions = sum(counts)
@@ -209,6 +216,14 @@ def _row(name: str, median: float, p95: float | None, budget: str, ok: bool | No
     return f"{name:38} {median:10.1f} {p95_text} {budget:>14}  {verdict}"
 
 
+def _describe(db_url: str | None, processes: int) -> str:
+    if db_url is None:
+        database = "SQLite (WAL, synchronous=NORMAL)"
+    else:
+        database = db_url.split("://", 1)[0] + " at " + db_url.rsplit("@", 1)[-1]  # never print a password
+    return f"{database}, {processes} server process{'es' if processes > 1 else ''}"
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench server")
     parser.add_argument("--clients", type=int, default=8)
@@ -216,32 +231,40 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--polls", type=int, default=40)
     parser.add_argument("--idle-pollers", type=int, default=10)
+    parser.add_argument(
+        "--db", default=None, help="SQLAlchemy URL of an empty database (default: temp SQLite)"
+    )
+    parser.add_argument("--processes", type=int, default=1, help="server processes on the one database")
     args = parser.parse_args(argv)
+    if args.processes > 1 and args.db is None:
+        parser.error("--processes > 1 needs --db (several processes share a PostgreSQL database)")
 
     with tempfile.TemporaryDirectory(prefix="o2o-bench-") as folder:
-        db_url = f"sqlite:///{Path(folder) / 'platform.sqlite3'}"
+        db_url = args.db or f"sqlite:///{Path(folder) / 'platform.sqlite3'}"
         seed = seed_demo(db_url)
-        server = start_server(db_url, Path(folder) / "server.log")
+        servers = []
         try:
+            for index in range(args.processes):
+                servers.append(start_server(db_url, Path(folder) / f"server-{index}.log"))
+            urls = [server.url for server in servers]
             rates, mixed, action_lat, create_lat = [], [], [], []
             for _ in range(args.rounds):
                 rate, with_creates, actions, creates = asyncio.run(
-                    _throughput(server.url, seed, args.clients, args.orders)
+                    _throughput(urls, seed, args.clients, args.orders)
                 )
                 rates.append(rate)
                 mixed.append(with_creates)
                 action_lat += actions
                 create_lat += creates
-            httpx_rate = asyncio.run(
-                _throughput(server.url, seed, args.clients, args.orders // 2, raw=False)
-            )[0]
-            poll_lat = asyncio.run(_long_poll_latency(server.url, seed, args.polls, args.idle_pollers))
+            httpx_rate = asyncio.run(_throughput(urls, seed, args.clients, args.orders // 2, raw=False))[0]
+            poll_lat = asyncio.run(_long_poll_latency(urls[0], seed, args.polls, args.idle_pollers))
         finally:
-            server.stop()
+            for server in servers:
+                server.stop()
 
     ms = 1000.0
     print(
-        f"SQLite (WAL, synchronous=NORMAL), one server process, {args.clients} concurrent clients, "
+        f"{_describe(args.db, args.processes)}, {args.clients} concurrent clients, "
         f"{args.rounds} rounds x {args.clients * args.orders * 4} actions; {args.polls} long-polls "
         f"with {args.idle_pollers} other idle pollers"
     )
