@@ -458,3 +458,30 @@ def test_writers_take_turns_instead_of_deadlocking(postgres_url: str) -> None:
         assert [e.entity_id for e in seen] == ["b", "a"]
     finally:
         engine.dispose()
+
+
+def test_processes_starting_together_on_a_new_database(postgres_url: str) -> None:
+    """Each start creates the schema if missing: under the writers' lock one creates it, the others find it."""
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(3)
+
+    def start() -> None:
+        barrier.wait()
+        try:
+            db.open_database(postgres_url).dispose()
+        except BaseException as error:  # reported by the main thread
+            errors.append(error)
+
+    starters = [threading.Thread(target=start) for _ in range(3)]
+    for starter in starters:
+        starter.start()
+    for starter in starters:
+        starter.join(timeout=30)
+    assert errors == []
+    engine = sa.create_engine(postgres_url)
+    try:
+        with engine.connect() as conn:
+            assert db.schema_version(conn) == db.SCHEMA_VERSION
+            assert conn.execute(sa.select(sa.func.count()).select_from(db.schema_info)).scalar() == 1
+    finally:
+        engine.dispose()
