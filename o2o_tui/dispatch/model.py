@@ -47,7 +47,7 @@ class DispatchParams(msgspec.Struct, frozen=True):
     commit_slack: float = 0.0  # minutes: commit a courier this much before it strictly must leave
     # costs, in minutes of drop-off time
     late_penalty: float = 1000.0  # per order pushed past max_ctd by this courier choice
-    courier_wait_weight: float = 0.25  # per minute a courier would wait at the counter
+    courier_wait_weight: float = 0.0  # per minute a courier would wait at the counter
     food_wait_weight: float = 1.0  # per minute and order the food would wait for the courier (on top of the drop-off)
     overdue_priority: float = 1.0  # bonus per minute an order has been ready: the oldest first under overload
     coverage_weight: float = 1.0  # per minute the hotspots a courier covers best would be reached later without it
