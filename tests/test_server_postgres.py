@@ -234,6 +234,30 @@ def test_two_processes_share_one_database(pg_fresh: RunningPlatform, tmp_path: P
         other.stop()
 
 
+def test_a_commit_through_one_process_wakes_a_poll_on_the_other(postgres_url: str, tmp_path: Path) -> None:
+    """LISTEN/NOTIFY: with the database re-read turned down to once a minute, only the notification can wake B.
+
+    Unwoken, the poll would answer only when its 40 s wait ends (with the event, from its last read), so the bound
+    here tells woken from timed out; it is not a speed budget.
+    """
+    first = start_platform(tmp_path, db_url=postgres_url, env={"O2O_EVENT_RECHECK_SECONDS": "60"})
+    other = first.another_process(tmp_path / "other.log")
+    try:
+        assert first.seed is not None
+        customer_a, merchant_b = api(first, "customer"), api(other, "merchant")
+        for _ in range(2):
+            cursor = merchant_b.get("/v1/events", after="latest").json()["cursor"]
+            with ThreadPoolExecutor(1) as pool:
+                waiting = pool.submit(merchant_b.get, "/v1/events", after=cursor, wait=40)
+                time.sleep(0.3)  # parked on B
+                via_a = _create(customer_a, first.seed.store_id)
+                page = waiting.result(timeout=20).json()
+            assert [e["entity_id"] for e in page["events"]] == [via_a["id"]]
+    finally:
+        other.stop()
+        first.stop()
+
+
 def _poll_until_stopped(url: str, token: str, cursor: str, stop: threading.Event, seen: list[int]) -> None:
     with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30) as client:
         while True:

@@ -44,7 +44,7 @@ from o2o_tui.domain.requests import (
 )
 from o2o_tui.domain.store import Store
 from o2o_tui.domain.transitions import DeliveryAction, OrderAction
-from o2o_tui.platform import db, events, fleet, idempotency, jobs, menus, orders, stores, views
+from o2o_tui.platform import db, events, fleet, idempotency, jobs, menus, orders, pg_notify, stores, views
 from o2o_tui.platform.auth import Caller, TokenCache, authenticate, cached_caller
 from o2o_tui.platform.context import Ctx
 from o2o_tui.platform.errors import ApiError, not_found, validation
@@ -685,11 +685,20 @@ def create_app(
     platform = Platform(engine, chosen)
     background: list[asyncio.Task[None]] = []
 
+    listeners: list[pg_notify.Listener] = []
+
     async def start() -> None:
         if run_jobs:
             background.append(asyncio.create_task(jobs.run_forever(platform)))
+        if engine.dialect.name == "postgresql":
+            loop = asyncio.get_running_loop()
+            listener = pg_notify.Listener(engine, lambda: loop.call_soon_threadsafe(platform.notifier.notify))
+            listener.start()
+            listeners.append(listener)
 
     async def stop() -> None:
+        for listener in listeners:
+            await asyncio.to_thread(listener.stop)
         for task in background:
             task.cancel()
             with suppress(asyncio.CancelledError):

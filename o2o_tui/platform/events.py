@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Connection, func, select
 
 from o2o_tui.domain.events import EntityKind, Event, EventPage
 from o2o_tui.domain.identity import Role
-from o2o_tui.platform import db
+from o2o_tui.platform import db, pg_notify
 from o2o_tui.platform.auth import Caller
 from o2o_tui.platform.errors import validation
 
@@ -50,10 +50,11 @@ def append(
             "customer_id": customer_id,
         },
     )
+    pg_notify.announce(conn)
 
 
 class Notifier:
-    """Wakes every waiting long-poll when an event was committed in this process."""
+    """Wakes every waiting long-poll when an event was committed (in this process, or on PostgreSQL in any)."""
 
     def __init__(self) -> None:
         self._changed = asyncio.Event()
