@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from o2o_tui.domain.events import EntityKind
 from o2o_tui.platform import db, events, jobs
+from o2o_tui.platform.settings import settings_from_env
 from tests.support.platform import ROOT, Api, RunningPlatform, api, order_body, start_platform
 from tests.support.postgres import PostgresCluster
 
@@ -509,3 +510,10 @@ def test_processes_starting_together_on_a_new_database(postgres_url: str) -> Non
             assert conn.execute(sa.select(sa.func.count()).select_from(db.schema_info)).scalar() == 1
     finally:
         engine.dispose()
+
+
+def test_notify_can_be_turned_off_for_a_single_process() -> None:
+    assert settings_from_env({}).pg_notify is True
+    assert settings_from_env({"O2O_PG_NOTIFY": "0"}).pg_notify is False
+    assert settings_from_env({"O2O_PG_NOTIFY": "off"}).pg_notify is False
+    assert settings_from_env({"O2O_PG_NOTIFY": "1"}).pg_notify is True

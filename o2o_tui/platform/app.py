@@ -690,7 +690,8 @@ def create_app(
     async def start() -> None:
         if run_jobs:
             background.append(asyncio.create_task(jobs.run_forever(platform)))
-        if engine.dialect.name == "postgresql":
+        if engine.dialect.name == "postgresql" and chosen.pg_notify:
+            pg_notify.enable(engine)
             loop = asyncio.get_running_loop()
             listener = pg_notify.Listener(engine, lambda: loop.call_soon_threadsafe(platform.notifier.notify))
             listener.start()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+import weakref
 from collections.abc import Callable
 
 from sqlalchemy import Connection, Engine, bindparam, text
@@ -23,11 +24,19 @@ _POLL_SECONDS = 1.0  # how often the listener thread looks at its stop flag
 
 # who this process is in the payload, so the listener skips the process's own commits (they woke it already)
 ORIGIN = uuid.uuid4().hex
+# engines of servers that announce (not the admin commands: other processes see their writes at the re-read)
+_ANNOUNCING: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def enable(engine: Engine) -> None:
+    """Make writes through `engine` announce their events to the other server processes (PostgreSQL only)."""
+    if engine.dialect.name == "postgresql":
+        _ANNOUNCING.add(engine)
 
 
 def announce(conn: Connection) -> None:
     """Tell the other processes at commit that this transaction wrote events (once per transaction)."""
-    if conn.dialect.name != "postgresql":
+    if conn.dialect.name != "postgresql" or conn.engine not in _ANNOUNCING:
         return
     transaction = conn.get_transaction()
     if transaction is not None and conn.info.get(_ANNOUNCED_IN) is transaction:
@@ -53,7 +62,13 @@ class Listener:
         self._thread.join(timeout=_POLL_SECONDS + 2)
 
     def _run(self) -> None:
-        import psycopg
+        try:
+            import psycopg
+        except ImportError:  # another driver (psycopg2): polls still see other processes at each re-read
+            log.warning(
+                "psycopg 3 is not installed: long-polls see other processes' events at each re-read only"
+            )
+            return
 
         while not self._stop.is_set():
             try:

@@ -15,6 +15,11 @@ class Settings(msgspec.Struct, frozen=True):
     event_retention_hours: float = 168.0  # older events are pruned; a cursor before them answers resync
     idempotency_retention_days: float = 8.0  # stored answers kept at least this long (>= 7 days by contract)
     event_recheck_seconds: float = 1.0  # long-polls also re-read the database this often (several processes)
+    pg_notify: bool = True  # PostgreSQL: wake other processes' long-polls at once (NOTIFY per write, ~0.5 ms)
+
+
+def _flag(raw: str) -> bool:
+    return raw.strip().lower() not in ("0", "false", "no", "off")
 
 
 _ENV = {
@@ -25,6 +30,7 @@ _ENV = {
     "event_retention_hours": ("O2O_EVENT_RETENTION_HOURS", float),
     "idempotency_retention_days": ("O2O_IDEMPOTENCY_RETENTION_DAYS", float),
     "event_recheck_seconds": ("O2O_EVENT_RECHECK_SECONDS", float),
+    "pg_notify": ("O2O_PG_NOTIFY", _flag),
 }
 
 
