@@ -100,3 +100,14 @@ def test_plan_keeps_the_courier_that_covers_a_hotspot(hotspot_x: float, expected
     plan = engine.plan([_order("a", ready=3)], couriers, now=0, params=DispatchParams(),
                        hotspots=[((hotspot_x, 0.0), 1.0)])
     assert [r.courier_id for r in plan.routes] == [expected]
+
+
+@pytest.mark.parametrize(("depth", "expected"), [(1, "west"), (5, "east")])
+def test_plan_keeps_the_backup_of_a_busy_hotspot(depth: int, expected: str) -> None:
+    # "guard" stands on the busy hotspot; "west" is its backup, "east" covers a quiet one best. Counting only
+    # the nearest courier per hotspot sends the backup; counting the next ones keeps it.
+    couriers = [_courier("guard", -3200), _courier("east", 640), _courier("west", -640)]
+    hotspots = [((-3200.0, 0.0), 1.0), ((1600.0, 0.0), 0.1)]
+    params = DispatchParams(coverage_depth=depth)
+    plan = engine.plan([_order("a", ready=3)], couriers, now=0, params=params, hotspots=hotspots)
+    assert [r.courier_id for r in plan.routes] == [expected]

@@ -20,8 +20,9 @@ One epoch: candidate orders are those ready within `params.horizon`; candidate c
 at their projected place and time. The load (orders ready per courier free within `load_window`, doubled while
 orders already wait for couriers) sets a bundle size: orders of one restaurant are bundled by cheapest
 insertion, then bundles of restaurants within `bundle_radius_m` are joined where the courier time saved beats
-the delay added. Each courier x bundle pair costs the predicted drop-off times (relative to now) plus courier
-waiting at the counter and food waiting for the courier, a large penalty for each order this courier would push
+the delay added. Each courier x bundle pair costs the predicted drop-off times (relative to now) plus food waiting
+for the courier (courier waiting at the counter costs nothing by default: it would send far couriers that arrive
+just in time), a large penalty for each order this courier would push
 past the maximum click-to-door, a bonus for orders already waiting (oldest first, never last-in-first-out), the
 coverage the courier leaves behind, and a reward per order so that as many orders as possible are matched.
 `scipy.optimize.linear_sum_assignment` matches couriers to bundles; a match is committed only when its courier is
@@ -57,7 +58,8 @@ _SERVE_REWARD = 1e6  # per order: dominates every other term, so matching more o
 def _coverage_loss(
     problem: EpochArrays, rows: np.ndarray, available_at: np.ndarray, params: DispatchParams
 ) -> np.ndarray:
-    """Per candidate courier: how much later the hotspots it covers best would be reached without it."""
+    """Per candidate courier: how much later the hotspots would be reached without it, counting each hotspot's
+    `coverage_depth` nearest couriers (the backups too, each next one weighing `coverage_decay` times less)."""
     loss = np.zeros(rows.size)
     if problem.hotspot_xy is None or params.coverage_weight <= 0 or rows.size < 2:
         return loss
@@ -65,9 +67,16 @@ def _coverage_loss(
     reach = travel_minutes_between(problem.courier_xy[rows][:, None, :], problem.hotspot_xy[None, :, :], params.meters_per_minute)
     reach = reach + (available_at[rows] - problem.now)[:, None]
     reach = np.minimum(reach, params.coverage_cap)
-    nearest_two = np.partition(reach, 1, axis=0)[:2]
-    best = np.argmin(reach, axis=0)
-    np.add.at(loss, best, weight * (nearest_two[1] - nearest_two[0]))
+    depth = min(params.coverage_depth, rows.size - 1)
+    nearest = np.argsort(reach, axis=0, kind="stable")[: depth + 1]
+    nearest_reach = np.take_along_axis(reach, nearest, axis=0)
+    # the courier at rank j leaves ranks j.. to the ones behind it; rank j weighs coverage_decay ** j
+    gaps = nearest_reach[1:] - nearest_reach[:-1]
+    rank_weight = params.coverage_decay ** np.arange(depth)
+    weighted = gaps * rank_weight[:, None]
+    tail = np.cumsum(weighted[::-1], axis=0)[::-1]  # sum over ranks j.. of the weighted gaps
+    for j in range(depth):
+        np.add.at(loss, nearest[j], weight * tail[j])
     return params.coverage_weight * loss
 
 

@@ -51,6 +51,8 @@ class DispatchParams(msgspec.Struct, frozen=True):
     food_wait_weight: float = 1.0  # per minute and order the food would wait for the courier (on top of the drop-off)
     overdue_priority: float = 1.0  # bonus per minute an order has been ready: the oldest first under overload
     coverage_weight: float = 1.0  # per minute the hotspots a courier covers best would be reached later without it
+    coverage_depth: int = 5  # couriers per hotspot that count for its coverage (nearest first)
+    coverage_decay: float = 0.5  # weight of each next-nearest courier's reach relative to the one before
     coverage_cap: float = 20.0  # minutes: reach beyond this counts no worse
     demand_half_life: float = 0.0  # minutes, for hotspot weights from past orders; 0 = all orders weigh the same
     # bundles
