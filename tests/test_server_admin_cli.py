@@ -116,3 +116,20 @@ def test_human_seed_output_and_chinese(tmp_path: Path) -> None:
     assert "已创建演示门店" in shown.stdout
     tokens = re.findall(r"o2o_[A-Za-z0-9_-]+", shown.stdout)
     assert len(tokens) == 5 and len(set(tokens)) == 5
+
+
+def test_unreachable_or_unknown_database_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    from tests.support.platform import free_port
+
+    closed = f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/nothing"
+    for args in (["serve", "--port", "0", "--db", closed], ["serve", "--port", "0", "--db", "bogus://x"],
+                 ["admin", "create-store", "--name", "X", "--db", "bogus://x"]):
+        result = o2o(*args, home=tmp_path)
+        assert result.returncode == 1, (args, result.stderr)
+        assert "Cannot open the database" in result.stderr and "Traceback" not in result.stderr, result.stderr
+
+
+def test_names_longer_than_the_column_are_refused_on_every_database(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'p.db'}"
+    result = o2o("admin", "create-user", "--role", "admin", "--name", "n" * 201, "--db", db, home=tmp_path)
+    assert result.returncode == 2 and "at most 200" in result.stderr

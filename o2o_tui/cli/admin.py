@@ -27,7 +27,15 @@ def _open(db: str | None) -> Any:
     except SchemaTooNew as error:
         raise fail(t("server.schema_too_new", detail=str(error)), Exit.ERROR) from None
     except Exception as error:  # a bad URL or an unreachable database: say which, without a traceback
-        raise fail(t("admin.error.database", detail=str(error)), Exit.ERROR) from None
+        raise fail(t("admin.error.database", detail=str(error).splitlines()[0]), Exit.ERROR) from None
+
+
+NAME_MAX = 200  # the users.name column; PostgreSQL enforces it, SQLite would not
+
+
+def _check_name(name: str) -> None:
+    if len(name) > NAME_MAX:
+        raise fail(t("admin.error.name_too_long", limit=str(NAME_MAX)), Exit.USAGE)
 
 
 @admin_app.command("create-store", help=t("admin.create_store.help"))
@@ -49,6 +57,7 @@ def create_store(
     from o2o_tui.domain.geo import Address, Position
     from o2o_tui.platform import seed
 
+    _check_name(name)
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -94,6 +103,7 @@ def create_user(
     from o2o_tui.domain.identity import Role
     from o2o_tui.platform import seed
 
+    _check_name(name)
     try:
         chosen = Role(role.lower())
     except ValueError:

@@ -24,6 +24,13 @@ def serve(
         raise fail(t("server.schema_too_new", detail=str(error)), Exit.ERROR) from None
     except OSError as error:
         raise fail(t("server.cannot_bind", host=host, port=str(port), detail=str(error)), Exit.ERROR) from None
+    except Exception as error:  # a bad URL or an unreachable database: say which, without a traceback
+        from sqlalchemy.exc import SQLAlchemyError
+
+        if not isinstance(error, SQLAlchemyError | ImportError):
+            raise
+        detail = str(error).splitlines()[0]
+        raise fail(t("admin.error.database", detail=detail), Exit.ERROR) from None
 
 
 def register(app: typer.Typer) -> None:
