@@ -66,7 +66,10 @@ def _coverage_loss(
     weight = problem.hotspot_weight if problem.hotspot_weight is not None else np.ones(len(problem.hotspot_xy))
     reach = travel_minutes_between(problem.courier_xy[rows][:, None, :], problem.hotspot_xy[None, :, :], params.meters_per_minute)
     reach = reach + (available_at[rows] - problem.now)[:, None]
-    reach = np.minimum(reach, params.coverage_cap)
+    # a hotspot the courier could reach only near or past its shift end is not covered by it
+    shift_left = (problem.off_at[rows] - problem.now)[:, None]
+    leaving = reach + params.pickup_service / 2 + params.coverage_shift_margin > shift_left
+    reach = np.where(leaving, params.coverage_cap, np.minimum(reach, params.coverage_cap))
     depth = min(params.coverage_depth, rows.size - 1)
     nearest = np.argsort(reach, axis=0, kind="stable")[: depth + 1]
     nearest_reach = np.take_along_axis(reach, nearest, axis=0)

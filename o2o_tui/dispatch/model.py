@@ -54,6 +54,7 @@ class DispatchParams(msgspec.Struct, frozen=True):
     coverage_depth: int = 5  # couriers per hotspot that count for its coverage (nearest first)
     coverage_decay: float = 0.5  # weight of each next-nearest courier's reach relative to the one before
     coverage_cap: float = 20.0  # minutes: reach beyond this counts no worse
+    coverage_shift_margin: float = 10.0  # minutes of shift a courier must have left after reaching a hotspot to cover it
     demand_half_life: float = 0.0  # minutes, for hotspot weights from past orders; 0 = all orders weigh the same
     # bundles
     load_window: float = 30.0  # load = orders ready within it per courier free within it
