@@ -210,25 +210,29 @@ def register(app: typer.Typer) -> None:
             done_key="orders.done.accept",
         )
 
-    @orders.command("reject", help=t("orders.reject.help"))
-    def reject(
-        order_id: str = IdArgument,
-        reason: str = typer.Option(..., "--reason", help=t("orders.option.reason")),
-        online: bool = OnlineOption,
-        profile: str | None = ProfileOption,
-        as_json: bool = JsonOption,
-    ) -> None:
-        from o2o_tui.domain.requests import ReasonBody
+    def with_reason(name: str, action: str) -> None:
+        @orders.command(name, help=t(f"orders.{name}.help"))
+        def command(
+            order_id: str = IdArgument,
+            reason: str = typer.Option(..., "--reason", help=t("orders.option.reason")),
+            online: bool = OnlineOption,
+            profile: str | None = ProfileOption,
+            as_json: bool = JsonOption,
+        ) -> None:
+            from o2o_tui.domain.requests import ReasonBody
 
-        _act(
-            profile,
-            order_id,
-            "order.reject",
-            lambda _: ReasonBody(reason_code=reason),
-            online=online,
-            as_json=as_json,
-            done_key="orders.done.reject",
-        )
+            _act(
+                profile,
+                order_id,
+                action,
+                lambda _: ReasonBody(reason_code=reason),
+                online=online,
+                as_json=as_json,
+                done_key=f"orders.done.{name}",
+            )
+
+    with_reason("reject", "order.reject")
+    with_reason("cancel", "order.cancel")
 
     def simple(name: str, action: str) -> None:
         @orders.command(name, help=t(f"orders.{name}.help"))
@@ -271,26 +275,6 @@ def register(app: typer.Typer) -> None:
             online=online,
             as_json=as_json,
             done_key="orders.done.handoff",
-        )
-
-    @orders.command("cancel", help=t("orders.cancel.help"))
-    def cancel(
-        order_id: str = IdArgument,
-        reason: str = typer.Option(..., "--reason", help=t("orders.option.reason")),
-        online: bool = OnlineOption,
-        profile: str | None = ProfileOption,
-        as_json: bool = JsonOption,
-    ) -> None:
-        from o2o_tui.domain.requests import ReasonBody
-
-        _act(
-            profile,
-            order_id,
-            "order.cancel",
-            lambda _: ReasonBody(reason_code=reason),
-            online=online,
-            as_json=as_json,
-            done_key="orders.done.cancel",
         )
 
     @cancellation.command("accept", help=t("orders.cancellation.accept.help"))
