@@ -1,0 +1,85 @@
+"""What a courier does next: deliveries in route order and the numbered actions each one offers.
+
+One source for the handheld screen and the `o2o deliveries` commands, so a digit on the keypad and a command name
+always mean the same action. No Textual here.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from o2o_tui.domain.fleet import Delivery
+from o2o_tui.domain.transitions import DELIVERY_ENDED, DeliveryStatus
+
+
+class CourierStep(enum.StrEnum):
+    """One thing a courier can do to a delivery; the value is the outbox action (or a screen of its own)."""
+
+    ACCEPT = "delivery.accept"
+    REJECT = "delivery.reject"
+    ARRIVED_AT_MERCHANT = "delivery.arrived_at_merchant"
+    PICKED_UP = "delivery.picked_up"  # asks the pickup code
+    ARRIVED_AT_CUSTOMER = "delivery.arrived_at_customer"
+    DELIVERED = "delivery.delivered"  # asks the customer's delivery code
+    PROBLEM = "delivery.problem"  # asks a reason from a numbered list
+    RETURN = "delivery.return"
+    RETURNED = "delivery.returned"
+
+    @property
+    def needs_code(self) -> bool:
+        return self in (CourierStep.PICKED_UP, CourierStep.DELIVERED)
+
+
+_S = DeliveryStatus
+_C = CourierStep
+# The numbered lines of a task, most likely next action first (line 1 is also F2, line 2 F3, line 3 F4).
+_STEPS: dict[DeliveryStatus, tuple[CourierStep, ...]] = {
+    _S.PENDING: (_C.ACCEPT, _C.REJECT),
+    _S.ACCEPTED: (_C.ARRIVED_AT_MERCHANT, _C.PICKED_UP, _C.PROBLEM),
+    _S.ARRIVED_AT_MERCHANT: (_C.PICKED_UP, _C.PROBLEM),
+    _S.PICKED_UP: (_C.ARRIVED_AT_CUSTOMER, _C.DELIVERED, _C.PROBLEM, _C.RETURN),
+    _S.ARRIVED_AT_CUSTOMER: (_C.DELIVERED, _C.PROBLEM, _C.RETURN),
+    _S.RETURNING: (_C.RETURNED, _C.PROBLEM),
+}
+
+# Route order: offers wait for an answer first, then the stops on the way to the store, then the drops.
+_PHASE: dict[DeliveryStatus, int] = {
+    _S.PENDING: 0,
+    _S.ARRIVED_AT_MERCHANT: 1,
+    _S.ACCEPTED: 2,
+    _S.ARRIVED_AT_CUSTOMER: 3,
+    _S.PICKED_UP: 4,
+    _S.RETURNING: 5,
+}
+_FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
+
+
+def steps_for(status: DeliveryStatus) -> tuple[CourierStep, ...]:
+    """The numbered actions of a delivery in `status` (none once it has ended)."""
+    return _STEPS.get(status, ())
+
+
+def is_active(delivery: Delivery) -> bool:
+    return delivery.status not in DELIVERY_ENDED
+
+
+def _route_key(delivery: Delivery) -> tuple[int, datetime, datetime]:
+    phase = _PHASE.get(delivery.status, 9)
+    when = (delivery.ready_at or delivery.created_at) if phase <= 2 else delivery.updated_at
+    return phase, _aware(when or _FAR_FUTURE), _aware(delivery.created_at)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def route_order(deliveries: Iterable[Delivery], *, include_ended: bool = False) -> list[Delivery]:
+    """Active deliveries in the order a courier works them; ended ones (newest first) after them if asked."""
+    items = list(deliveries)
+    active = sorted((d for d in items if is_active(d)), key=_route_key)
+    if not include_ended:
+        return active
+    ended = sorted((d for d in items if not is_active(d)), key=lambda d: _aware(d.updated_at), reverse=True)
+    return active + ended
