@@ -1,0 +1,498 @@
+"""Handheld terminal budgets at 40x16: raw bytes and time to the first task, read through a real pty by a pyte
+screen (what a person's terminal receives), side by side with a bare Textual app that shows one Static line.
+
+    python -m bench terminal                  # 5 runs each side, tmux re-attach, SSH wire bytes (as root)
+    python -m bench terminal --runs 9 --json
+    python -m bench terminal --screen console # the merchant console instead of the courier handheld
+
+Runs the real reference platform (tests/support/platform.py) on loopback, logs a courier profile in to a temp
+O2O_HOME and syncs it (warm cache), has the customer place a delivery order, the merchant confirm it and the
+dispatcher assign it to that courier (an offer on the handheld). Each side is started once before measuring.
+Measured: spawn to first paint of the bare app's line / of the order number on the courier screen; bytes until
+the screen is quiet for `--quiet` s; bytes over `--idle` s of nothing happening; bytes for one task change, both
+from the server (the merchant marks the order ready) and from the courier's own key (1: accept the offer); the
+screen inside a locked-down tmux (no status bar, no prefix), the client killed and a new one attached; and, with
+tests/support/sshd.py, the bytes on the SSH wire for one session with zlib@openssh.com compression and without.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.pty_screen import PtyScreen, ScreenTimeout
+
+DESCRIPTION = (
+    "handheld terminal at 40x16 through a pty (pyte): time to first task vs a bare Textual app, bytes to start, "
+    "idle, per change, tmux re-attach, SSH wire bytes with and without compression"
+)
+QUICK = False  # a minute or more, and the SSH part makes a throwaway Unix account
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZE = (40, 16)
+START_BYTES_BUDGET = 12 * 1024
+REATTACH_BYTES_BUDGET = 12 * 1024
+CHANGE_BYTES_BUDGET = 500
+IDLE_BYTES_BUDGET = 0
+FIRST_TASK_RATIO_BUDGET = 1.25
+WAIT_S = 30.0  # every wait for something on screen is bounded by this
+
+BARE_LINE = "Bench bare app #0001"
+BARE_APP = f'''"""A bare Textual app that shows one Static line (the baseline of `python -m bench terminal`)."""
+from textual.app import App, ComposeResult
+from textual.widgets import Static
+
+
+class Bare(App):
+    def compose(self) -> ComposeResult:
+        yield Static({BARE_LINE!r})
+
+
+Bare().run()
+'''
+
+# A tmux like the one `o2o ssh-gate` keeps a courier's session in: no status bar, no prefix key, no bindings.
+TMUX_CONF = """\
+set -g status off
+set -g prefix None
+set -g prefix2 None
+unbind-key -a
+unbind-key -a -T root
+unbind-key -a -T copy-mode
+unbind-key -a -T copy-mode-vi
+set -g mouse off
+set -g default-terminal tmux-256color
+set -g escape-time 0
+set -g destroy-unattached off
+set -g exit-empty on
+set -g visual-bell off
+set -g bell-action any
+set -g set-titles off
+"""
+
+
+@dataclass
+class Scenario:
+    """One program to measure: what it runs, the text meaning "the first task is on screen", and its changes."""
+
+    name: str
+    argv: list[str]
+    target: str
+    env: dict[str, str]
+    server_change: tuple[str, Callable[[], None]] | None = None
+    key_change: tuple[str, bytes] | None = None
+
+
+@dataclass
+class Side:
+    first_paint_s: list[float] = field(default_factory=list)
+    start_bytes: list[int] = field(default_factory=list)
+    idle_bytes: int | None = None
+    changes: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-c", "from o2o_tui.cli import main; main()", *args]
+
+
+def _run_cli(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(_cli(*args), env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    if done.returncode != 0:
+        raise RuntimeError(f"o2o {' '.join(args[:2])} failed ({done.returncode}): {done.stderr[-2000:]}")
+    return done.stdout
+
+
+def courier_screen_available(env: dict[str, str]) -> bool:
+    done = subprocess.run(_cli("courier", "--help"), env=env, cwd=ROOT, capture_output=True, timeout=60)
+    return done.returncode == 0
+
+
+def _o2o_env(home: Path) -> dict[str, str]:
+    env = {**os.environ, "O2O_HOME": str(home), "O2O_LANG": "en"}
+    for name in ("O2O_PROFILE", "O2O_TOKEN", "O2O_URL", "NO_COLOR", "TEXTUAL", "TEXTUAL_DEBUG"):
+        env.pop(name, None)
+    return env
+
+
+def _place_offer(running: Any, courier_id: str) -> Any:
+    """The customer orders a delivery, the merchant confirms it and the dispatcher offers it to `courier_id`."""
+    from tests.support.platform import api, order_body
+
+    customer, merchant, dispatcher = (api(running, role) for role in ("customer", "merchant", "dispatcher"))
+    try:
+        created = customer.post("/v1/orders", order_body(running.seed.store_id)).json()
+        confirmed = merchant.post(f"/v1/orders/{created['id']}/confirm", {"preparation_minutes": 10})
+        assert confirmed.status_code == 200, confirmed.text
+        assigned = dispatcher.post(f"/v1/orders/{created['id']}/assign", {"courier_id": courier_id})
+        assert assigned.status_code == 200, assigned.text
+    finally:
+        for client in (customer, merchant, dispatcher):
+            client.close()
+    return created
+
+
+def _merchant_action(running: Any, order_id: str, action: str) -> Callable[[], None]:
+    from tests.support.platform import api
+
+    def act() -> None:
+        merchant = api(running, "merchant")
+        try:
+            answer = merchant.post(f"/v1/orders/{order_id}/{action}")
+            assert answer.status_code == 200, answer.text
+        finally:
+            merchant.close()
+
+    return act
+
+
+def courier_scenario(running: Any, home: Path) -> Scenario:
+    env = _o2o_env(home)
+    courier_id = running.seed.courier_ids[0]  # tokens["courier"] is the first courier's
+    created = _place_offer(running, courier_id)
+    _run_cli(
+        env, "login", "--url", running.url, "--token", running.seed.tokens["courier"], "--profile", "courier"
+    )
+    _run_cli(env, "sync", "--once", "--profile", "courier")
+    return Scenario(
+        name="courier",
+        argv=_cli("courier", "--profile", "courier"),
+        target=f"#{created['number']:04d}",
+        env=env,
+        server_change=("merchant marks the order ready", _merchant_action(running, created["id"], "ready")),
+        key_change=("courier presses 1 (accept the offer)", b"1"),
+    )
+
+
+def console_scenario(running: Any, home: Path) -> Scenario:
+    """The merchant console, for when the courier screen is not there (the harness works on any screen)."""
+    from tests.support.platform import api, order_body
+
+    env = _o2o_env(home)
+    customer, merchant = api(running, "customer"), api(running, "merchant")
+    try:
+        created = customer.post("/v1/orders", order_body(running.seed.store_id)).json()
+        merchant.post(f"/v1/orders/{created['id']}/confirm", {"preparation_minutes": 10})
+    finally:
+        customer.close()
+        merchant.close()
+    _run_cli(
+        env, "login", "--url", running.url, "--token", running.seed.tokens["merchant"], "--profile", "counter"
+    )
+    _run_cli(env, "sync", "--once", "--profile", "counter")
+    return Scenario(
+        name="console",
+        argv=_cli("console", "--profile", "counter"),
+        target=f"{created['number']:04d}",
+        env=env,
+        server_change=(
+            "another terminal marks the order ready",
+            _merchant_action(running, created["id"], "ready"),
+        ),
+    )
+
+
+# --- one program on a pty --------------------------------------------------------------------------------------
+
+
+def _bytes_for_change(screen: PtyScreen, act: Callable[[], None], quiet: float) -> tuple[int, bool]:
+    """Do `act`, wait (bounded) until the screen shows something new, then until quiet; bytes since `act`."""
+    before = screen.text()
+    screen.mark()
+    act()
+    try:
+        screen.wait_for(lambda text: text != before, timeout=10.0)
+        changed = True
+    except ScreenTimeout:
+        changed = False
+    return screen.wait_quiet(quiet, timeout=WAIT_S), changed
+
+
+def measure_run(
+    scenario: Scenario, side: Side, *, quiet: float, idle: float | None, changes: bool, cwd: Path
+) -> None:
+    """Start the program, time its first task, count its start bytes; optionally idle and change bytes."""
+    with PtyScreen.spawn(scenario.argv, size=SIZE, env=scenario.env, cwd=str(cwd)) as screen:
+        painted = screen.wait_for(scenario.target, timeout=WAIT_S)
+        side.first_paint_s.append(painted - screen.spawned_at)
+        side.start_bytes.append(screen.wait_quiet(quiet, timeout=WAIT_S))
+        if idle is not None:
+            side.idle_bytes = screen.count_for(idle)
+        if changes and scenario.server_change is not None:
+            label, act = scenario.server_change
+            count, changed = _bytes_for_change(screen, act, quiet)
+            side.changes[label] = count
+            if not changed:
+                side.notes.append(f"{label}: nothing changed on screen within 10 s")
+        if changes and scenario.key_change is not None:
+            label, keys = scenario.key_change
+            count, changed = _bytes_for_change(screen, lambda: screen.send(keys), quiet)
+            side.changes[label] = count
+            if not changed:
+                side.notes.append(f"{label}: nothing changed on screen within 10 s")
+
+
+def warm(scenario: Scenario, cwd: Path) -> None:
+    with PtyScreen.spawn(scenario.argv, size=SIZE, env=scenario.env, cwd=str(cwd)) as screen:
+        screen.wait_for(scenario.target, timeout=WAIT_S * 2)
+
+
+# --- tmux: start inside it, kill the client, attach again ------------------------------------------------------
+
+
+def measure_tmux(scenario: Scenario, folder: Path, *, quiet: float, idle: float) -> dict[str, int]:
+    conf = folder / "tmux.conf"
+    conf.write_text(TMUX_CONF, encoding="utf-8")
+    socket = str(folder / "tmux.sock")
+    tmux = shutil.which("tmux") or "tmux"
+    base = [tmux, "-S", socket, "-f", str(conf)]
+    result: dict[str, int] = {}
+    try:
+        with PtyScreen.spawn(
+            [*base, "new-session", "-s", "bench", "--", *scenario.argv],
+            size=SIZE,
+            env=scenario.env,
+            cwd=str(ROOT),
+        ) as first:
+            first.wait_for(scenario.target, timeout=WAIT_S)
+            result["start in tmux"] = first.wait_quiet(quiet, timeout=WAIT_S)
+            result["idle in tmux"] = first.count_for(idle)
+            first.kill()  # the link drops: the client dies, the tmux server keeps the session
+        with PtyScreen.spawn([*base, "attach-session", "-t", "bench"], size=SIZE, env=scenario.env) as again:
+            again.wait_for(scenario.target, timeout=WAIT_S)
+            result["re-attach"] = again.wait_quiet(quiet, timeout=WAIT_S)
+    finally:
+        subprocess.run([*base, "kill-server"], capture_output=True, timeout=10)
+    return result
+
+
+# --- the report ------------------------------------------------------------------------------------------------
+
+
+def _spread(values: list[float], scale: float = 1.0) -> str:
+    return f"{min(values) * scale:.0f}-{max(values) * scale:.0f}"
+
+
+def _verdict(ok: bool | None) -> str:
+    return "" if ok is None else ("ok" if ok else "OVER")
+
+
+def summary(
+    bare: Side, screen: Side, name: str, tmux: dict[str, int] | None, ssh: dict | None
+) -> dict[str, Any]:
+    bare_ms = statistics.median(bare.first_paint_s) * 1000
+    screen_ms = statistics.median(screen.first_paint_s) * 1000
+    ratio = screen_ms / bare_ms if bare_ms else float("inf")
+    bare_start = int(statistics.median(bare.start_bytes))
+    screen_start = int(statistics.median(screen.start_bytes))
+    out: dict[str, Any] = {
+        "screen": name,
+        "size": f"{SIZE[0]}x{SIZE[1]}",
+        "runs": len(screen.first_paint_s),
+        "first_paint_ms": {
+            "bare": {
+                "median": bare_ms,
+                "min": min(bare.first_paint_s) * 1000,
+                "max": max(bare.first_paint_s) * 1000,
+            },
+            name: {
+                "median": screen_ms,
+                "min": min(screen.first_paint_s) * 1000,
+                "max": max(screen.first_paint_s) * 1000,
+            },
+            "ratio": ratio,
+            "budget_ratio": FIRST_TASK_RATIO_BUDGET,
+            "ok": ratio <= FIRST_TASK_RATIO_BUDGET,
+        },
+        "start_bytes": {
+            "bare": bare_start,
+            name: screen_start,
+            "bare_all": bare.start_bytes,
+            f"{name}_all": screen.start_bytes,
+            "budget": START_BYTES_BUDGET,
+            "ok": screen_start <= START_BYTES_BUDGET,
+        },
+        "idle_bytes": {
+            "bare": bare.idle_bytes,
+            name: screen.idle_bytes,
+            "budget": IDLE_BYTES_BUDGET,
+            "ok": screen.idle_bytes == IDLE_BYTES_BUDGET if screen.idle_bytes is not None else None,
+        },
+        "change_bytes": {
+            label: {"bytes": count, "budget": CHANGE_BYTES_BUDGET, "ok": count <= CHANGE_BYTES_BUDGET}
+            for label, count in screen.changes.items()
+        },
+        "notes": screen.notes,
+    }
+    if tmux is not None:
+        out["tmux"] = {
+            **tmux,
+            "budget": REATTACH_BYTES_BUDGET,
+            "ok": tmux["re-attach"] <= REATTACH_BYTES_BUDGET,
+        }
+    if ssh is not None:
+        out["ssh"] = ssh
+    return out
+
+
+def _row(name: str, bare: str, screen: str, ratio: str, budget: str, ok: bool | None) -> str:
+    return f"{name:46} {bare:>11} {screen:>11} {ratio:>6} {budget:>9} {_verdict(ok):>4}"
+
+
+def print_table(result: dict[str, Any], idle: float, quiet: float) -> None:
+    name = result["screen"]
+    paint = result["first_paint_ms"]
+    print(
+        f"{result['size']} through a pty read by pyte (TERM=xterm-256color, C.UTF-8), {result['runs']} runs per "
+        f"side after one warm run; quiet = nothing for {quiet:g} s"
+    )
+    print(_row("measure", "bare app", name, "ratio", "budget", None))
+    print("-" * 90)
+    print(
+        _row(
+            "first paint / first task, median ms",
+            f"{paint['bare']['median']:.0f}",
+            f"{paint[name]['median']:.0f}",
+            f"{paint['ratio']:.2f}x",
+            f"<= {FIRST_TASK_RATIO_BUDGET}x",
+            paint["ok"],
+        )
+    )
+    print(
+        _row(
+            "  spread (min-max) ms",
+            f"{paint['bare']['min']:.0f}-{paint['bare']['max']:.0f}",
+            f"{paint[name]['min']:.0f}-{paint[name]['max']:.0f}",
+            "",
+            "",
+            None,
+        )
+    )
+    start = result["start_bytes"]
+    print(
+        _row(
+            "bytes to start (until quiet), median",
+            str(start["bare"]),
+            str(start[name]),
+            f"{start[name] / start['bare']:.2f}x" if start["bare"] else "",
+            "<= 12 KB",
+            start["ok"],
+        )
+    )
+    idle_bytes = result["idle_bytes"]
+    print(
+        _row(
+            f"bytes while idle for {idle:g} s",
+            str(idle_bytes["bare"]),
+            str(idle_bytes[name]),
+            "",
+            "0",
+            idle_bytes["ok"],
+        )
+    )
+    for label, change in result["change_bytes"].items():
+        print(_row(f"bytes: {label}"[:46], "", str(change["bytes"]), "", "<= 500 B", change["ok"]))
+    if "tmux" in result:
+        tmux = result["tmux"]
+        print(_row("start inside tmux (no status bar)", "", str(tmux["start in tmux"]), "", "", None))
+        print(
+            _row(
+                f"idle inside tmux for {idle:g} s",
+                "",
+                str(tmux["idle in tmux"]),
+                "",
+                "0",
+                tmux["idle in tmux"] == 0,
+            )
+        )
+        print(
+            _row(
+                "re-attach: client killed, new attach", "", str(tmux["re-attach"]), "", "<= 12 KB", tmux["ok"]
+            )
+        )
+    if "ssh" in result:
+        ssh = result["ssh"]
+        if "skipped" in ssh:
+            print(f"SSH wire bytes: skipped ({ssh['skipped']})")
+        else:
+            for label, row in ssh["rows"].items():
+                ratio = f"{row['none'] / row['zlib']:.1f}x" if row["zlib"] else ""
+                print(_row(f"ssh wire: {label}"[:46], str(row["none"]), str(row["zlib"]), ratio, "", None))
+    for note in result["notes"]:
+        print(f"note: {note}")
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench terminal", description=DESCRIPTION)
+    parser.add_argument("--runs", type=int, default=5, help="measured starts per side")
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument("--idle", type=float, default=5.0, help="seconds of nothing happening to count")
+    parser.add_argument("--quiet", type=float, default=1.0, help="seconds without a byte that end a count")
+    parser.add_argument(
+        "--screen",
+        choices=("auto", "courier", "console"),
+        default="auto",
+        help="auto: courier when it exists",
+    )
+    parser.add_argument("--no-tmux", action="store_true", help="skip the tmux re-attach")
+    parser.add_argument("--no-ssh", action="store_true", help="skip the SSH wire bytes")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+    from tests.support.platform import start_platform
+
+    with tempfile.TemporaryDirectory(prefix="o2o-bench-terminal-") as tmp:
+        folder = Path(tmp)
+        bare_path = folder / "bare_app.py"
+        bare_path.write_text(BARE_APP, encoding="utf-8")
+        bare = Scenario("bare", [sys.executable, str(bare_path)], BARE_LINE, _o2o_env(folder / "bare-home"))
+        running = start_platform(folder / "platform")
+        try:
+            home = folder / "home"
+            chosen = args.screen
+            if chosen == "auto":
+                chosen = "courier" if courier_screen_available(_o2o_env(home)) else "console"
+            scenario = (courier_scenario if chosen == "courier" else console_scenario)(running, home)
+            warm(bare, folder)
+            warm(scenario, folder)
+            bare_side, screen_side = Side(), Side()
+            for run in range(args.runs):
+                last = run == args.runs - 1
+                measure_run(
+                    bare,
+                    bare_side,
+                    quiet=args.quiet,
+                    idle=args.idle if last else None,
+                    changes=False,
+                    cwd=folder,
+                )
+                measure_run(
+                    scenario,
+                    screen_side,
+                    quiet=args.quiet,
+                    idle=args.idle if last else None,
+                    changes=last,
+                    cwd=folder,
+                )
+            tmux = None
+            if not args.no_tmux and shutil.which("tmux"):
+                tmux = measure_tmux(scenario, folder, quiet=args.quiet, idle=args.idle)
+            ssh = None
+            if not args.no_ssh:
+                ssh = {"skipped": "not written yet"}
+        finally:
+            running.stop()
+    result = summary(bare_side, screen_side, scenario.name, tmux, ssh)
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print_table(result, args.idle, args.quiet)
