@@ -14,7 +14,14 @@ from o2o_tui.client import PlatformClient
 from o2o_tui.domain.fleet import CourierStatus
 from o2o_tui.domain.geo import Address, distance_m, from_local_metres
 from o2o_tui.domain.order import Order, OrderStatus, OrderType
-from o2o_tui.domain.requests import AssignBody, ConfirmBody, CreateOrderBody, EmptyBody, NewOrderLine
+from o2o_tui.domain.requests import (
+    AssignBody,
+    ConfirmBody,
+    CourierStateBody,
+    CreateOrderBody,
+    EmptyBody,
+    NewOrderLine,
+)
 from o2o_tui.domain.transitions import DeliveryStatus
 from o2o_tui.platform.simulator import Simulator
 from o2o_tui.platform.simulator.state import CustomerPlan
@@ -37,7 +44,9 @@ def _simulate(platform: RunningPlatform, *args: str, store: bool = True) -> dict
 
 
 def _shape(order: Order) -> tuple:
-    lines = tuple((ln.item_id, ln.quantity, tuple(o.option_id for o in ln.options), ln.note) for ln in order.lines)
+    lines = tuple(
+        (ln.item_id, ln.quantity, tuple(o.option_id for o in ln.options), ln.note) for ln in order.lines
+    )
     return (order.type, order.customer.name, order.note, lines)
 
 
@@ -154,7 +163,14 @@ def test_orders_can_be_placed_as_a_customer(shared_platform: RunningPlatform) ->
     seed = shared_platform.seed
     assert seed is not None
     result = _simulate(
-        shared_platform, "--count", "2", "--seed", "8", "--no-couriers", "--customer-token", seed.tokens["customer"]
+        shared_platform,
+        "--count",
+        "2",
+        "--seed",
+        "8",
+        "--no-couriers",
+        "--customer-token",
+        seed.tokens["customer"],
     )
     assert result["placed"] == 2
     with PlatformClient(shared_platform.url, seed.tokens["customer"]) as customer:
@@ -175,3 +191,56 @@ def test_a_platform_outage_is_counted_not_raised(platform: RunningPlatform) -> N
             simulator.step(now + timedelta(minutes=minute))
     assert simulator.stats.errors > 0
     assert any("cannot be reached" in message for message in messages)
+
+
+def test_a_courier_left_to_a_person_is_never_driven_only_offered_one_order(platform: RunningPlatform) -> None:
+    """`leave_couriers`: the simulator neither rides nor acts for that courier (its delivery stays as the test
+    left it while another courier delivers), and offers it one order at a time, only on duty and free, never
+    an order it rejected."""
+    seed = platform.seed
+    assert seed is not None
+    person, other = seed.courier_ids[5], seed.courier_ids[3]
+    with (
+        PlatformClient(platform.url, seed.tokens["admin"]) as admin,
+        PlatformClient(platform.url, seed.tokens["customer"]) as customer,
+        PlatformClient(platform.url, seed.tokens["merchant"]) as merchant,
+        PlatformClient(platform.url, seed.courier_tokens[person]) as handheld,
+    ):
+        mine, theirs, spare = (_order(admin, seed.store_id, customer) for _ in range(3))
+        for order in (mine, theirs, spare):
+            merchant.act("order.confirm", order.id, ConfirmBody(preparation_minutes=10))
+        # the merchant assigns the person's courier by hand, as from the dispatch board
+        by_hand = merchant.act("order.assign", mine.id, AssignBody(courier_id=person))
+        driven = admin.act("order.assign", theirs.id, AssignBody(courier_id=other))
+        where = admin.get_courier(person).position
+
+        simulator = Simulator(admin, store_id=seed.store_id, seed=9, max_orders=0, leave_couriers=[person])
+        now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+        simulator.start(now)
+        for minute in range(1, 120):
+            now += timedelta(minutes=1)
+            if minute == 12:
+                merchant.act("order.ready", theirs.id, EmptyBody())
+            simulator.step(now)
+            if admin.get_delivery(driven.id).status is DeliveryStatus.DELIVERED:
+                break
+        assert admin.get_delivery(driven.id).status is DeliveryStatus.DELIVERED  # the others progress
+        assert admin.get_delivery(by_hand.id).status is DeliveryStatus.PENDING  # nobody accepted for it
+        assert admin.get_courier(person).position == where  # nor rode for it
+        assert simulator.stats.offered_to_people == 0  # it had work: no offer on top
+
+        handheld.act("delivery.reject", by_hand.id, EmptyBody())
+        handheld.act("courier.state", person, CourierStateBody(status=CourierStatus.OFFLINE))
+        for _ in range(3):
+            now += timedelta(minutes=1)
+            simulator.step(now)
+        assert handheld.list_deliveries(active=True) == []  # off duty: no offer
+        assert admin.get_courier(person).status is CourierStatus.OFFLINE  # and not put on shift either
+
+        handheld.act("courier.state", person, CourierStateBody(status=CourierStatus.IDLE))
+        for _ in range(4):
+            now += timedelta(minutes=1)
+            simulator.step(now)
+        (offer,) = handheld.list_deliveries(active=True)  # one at a time, though two orders wait
+        assert offer.order_id == spare.id and offer.status is DeliveryStatus.PENDING  # not the rejected one
+        assert simulator.stats.offered_to_people == 1 and simulator.stats.errors == 0

@@ -29,7 +29,9 @@ def _start_moment(start_time: str | None, timezone: str) -> datetime:
     try:
         clock = time.fromisoformat(start_time)
     except ValueError:
-        raise fail(t("simulate.error.start_time", value=safe_text(start_time, one_line=True)), Exit.USAGE) from None
+        raise fail(
+            t("simulate.error.start_time", value=safe_text(start_time, one_line=True)), Exit.USAGE
+        ) from None
     return now.replace(hour=clock.hour, minute=clock.minute, second=0, microsecond=0)
 
 
@@ -59,13 +61,18 @@ def simulate(
         None, "--customer-token", envvar="O2O_CUSTOMER_TOKEN", help=t("simulate.option.customer_token")
     ),
     store: str | None = typer.Option(None, "--store", help=t("simulate.option.store")),
-    orders_per_hour: float = typer.Option(30.0, "--orders-per-hour", min=0.01, help=t("simulate.option.rate")),
+    orders_per_hour: float = typer.Option(
+        30.0, "--orders-per-hour", min=0.01, help=t("simulate.option.rate")
+    ),
     speed: float = typer.Option(1.0, "--speed", min=0.01, help=t("simulate.option.speed")),
     seed: int | None = typer.Option(None, "--seed", help=t("simulate.option.seed")),
     count: int | None = typer.Option(None, "--count", min=1, help=t("simulate.option.count")),
     finish: bool = typer.Option(False, "--finish", help=t("simulate.option.finish")),
     auto_merchant: bool = typer.Option(False, "--auto-merchant", help=t("simulate.option.auto_merchant")),
     couriers: bool = typer.Option(True, "--couriers/--no-couriers", help=t("simulate.option.couriers")),
+    leave_courier: list[str] | None = typer.Option(
+        None, "--leave-courier", metavar="COURIER_ID", help=t("simulate.option.leave_courier")
+    ),
     start_time: str | None = typer.Option(None, "--start-time", help=t("simulate.option.start_time")),
     tick: float = typer.Option(0.5, "--tick", min=0.05, help=t("simulate.option.tick")),
     timeout: float | None = typer.Option(None, "--timeout", min=0.1, help=t("simulate.option.timeout")),
@@ -107,10 +114,16 @@ def simulate(
                 max_orders=count,
                 burst=count is not None,
                 log=log,
+                leave_couriers=leave_courier or (),
             )
             try:
                 stats = run_simulation(
-                    simulator, clock, tick_seconds=tick, finish=finish, timeout_seconds=timeout, on_tick=on_tick
+                    simulator,
+                    clock,
+                    tick_seconds=tick,
+                    finish=finish,
+                    timeout_seconds=timeout,
+                    on_tick=on_tick,
                 )
             except KeyboardInterrupt:
                 stats = simulator.stats

@@ -9,7 +9,7 @@ clock jitters.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta
 
 from o2o_tui.client import PlatformClient
@@ -19,6 +19,7 @@ from o2o_tui.i18n import t
 from o2o_tui.platform.simulator.couriers import Fleet
 from o2o_tui.platform.simulator.curve import next_arrival
 from o2o_tui.platform.simulator.customers import Customers
+from o2o_tui.platform.simulator.handheld import PeoplesCouriers
 from o2o_tui.platform.simulator.merchant import AutoMerchant
 from o2o_tui.platform.simulator.state import SimContext, SimStats
 
@@ -40,8 +41,13 @@ class Simulator:
         max_orders: int | None = None,
         burst: bool = False,
         log: Callable[[str], None] | None = None,
+        leave_couriers: Collection[str] = (),
     ) -> None:
-        """`max_orders` stops placing after that many; `burst` places them at once instead of on the curve."""
+        """`max_orders` stops placing after that many; `burst` places them at once instead of on the curve.
+
+        `leave_couriers` are driven by people: the simulator never acts for them (nor puts them on shift), and
+        offers each one order at a time while it is on duty and free.
+        """
         self.client = client
         self.store_id = store_id
         self.seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
@@ -51,12 +57,14 @@ class Simulator:
         self.customer_client = customer_client or client
         self.max_orders = max_orders
         self.burst = burst
+        self.leave_couriers = frozenset(leave_couriers)
         self.stats = SimStats(seed=self.seed)
         self._log = log or (lambda _message: None)
         self.ctx: SimContext | None = None
         self._customers: Customers | None = None
         self._merchant: AutoMerchant | None = None
         self._fleet: Fleet | None = None
+        self._people: PeoplesCouriers | None = None
         self._next_order_at: datetime | None = None
         self._arrivals = random.Random(f"{self.seed}:arrivals")
         self._watermark: datetime | None = None
@@ -76,13 +84,16 @@ class Simulator:
             stats=self.stats,
         )
         self._customers = Customers(self.ctx)
-        self._merchant = AutoMerchant(self.ctx) if self.auto_merchant else None
-        self._fleet = Fleet(self.ctx)
+        self._merchant = AutoMerchant(self.ctx, skip=self.leave_couriers) if self.auto_merchant else None
+        self._fleet = Fleet(self.ctx, skip=self.leave_couriers)
+        self._people = PeoplesCouriers(self.ctx, self.leave_couriers) if self.leave_couriers else None
         if self.drive_couriers:
             self._fleet.go_on_shift(now)
         self._watermark = datetime.now(UTC) - _LOOKBACK
         self._next_order_at = now if self.burst else next_arrival(self._arrivals, now, self.orders_per_hour)
-        self._log(t("simulate.log.started", store=store.name, seed=self.seed, couriers=len(self._fleet.couriers)))
+        self._log(
+            t("simulate.log.started", store=store.name, seed=self.seed, couriers=len(self._fleet.couriers))
+        )
 
     @property
     def placing_done(self) -> bool:
@@ -104,8 +115,12 @@ class Simulator:
         self._refresh_orders(now)
         self._place_due(now)
         self._customers.act(now)
-        if self._merchant is not None:
-            self._merchant.act(now, self._fleet.refresh())
+        if self._merchant is not None or self._people is not None:
+            couriers = self._fleet.refresh()
+            if self._people is not None:
+                self._people.act(now, couriers)
+            if self._merchant is not None:
+                self._merchant.act(now, couriers)
         if self.drive_couriers:
             self._fleet.step(now)
 
@@ -142,6 +157,10 @@ class Simulator:
                     else:
                         self.stats.delivered += 1
                     self._log(
-                        t("simulate.log.ended", number=tracked.order.display_number, status=str(tracked.order.status))
+                        t(
+                            "simulate.log.ended",
+                            number=tracked.order.display_number,
+                            status=str(tracked.order.status),
+                        )
                     )
                 del ctx.orders[order_id]  # ended orders need no more attention; keep memory flat on long runs

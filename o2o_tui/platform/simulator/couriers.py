@@ -5,6 +5,7 @@ customer's delivery code)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -38,14 +39,15 @@ def _minutes(delta: timedelta) -> float:
 
 
 class Fleet:
-    def __init__(self, ctx: SimContext) -> None:
+    def __init__(self, ctx: SimContext, skip: Collection[str] = ()) -> None:
         self.ctx = ctx
+        self.skip = frozenset(skip)  # couriers people drive: never put on shift, moved or acted for
         self.couriers: dict[str, SimCourier] = {}
         self._last_step: datetime | None = None
         self.snapshot: list[Courier] = []
 
     def go_on_shift(self, now: datetime) -> None:
-        """Every courier of the store's fleet goes online near the store."""
+        """Every courier of the store's fleet (but those people drive) goes online near the store."""
         ctx = self.ctx
         origin = ctx.store.address.position or Position(lat=39.9087, lon=116.3975)
         try:
@@ -54,6 +56,8 @@ class Fleet:
             ctx.failed("couriers", t("simulate.log.action_failed", action="couriers"), error)
             return
         for courier in couriers:
+            if courier.id in self.skip:
+                continue
             rng = ctx.rng("courier", courier.id)
             position = courier.position
             if position is None:
@@ -104,7 +108,9 @@ class Fleet:
                 rng = self.ctx.rng("courier-decision", delivery.id)
                 think, rejects = rng.uniform(0.2, 1.0), rng.random() < REJECT_SHARE
                 if self._since(courier, delivery, now) >= think:
-                    self._act(courier, delivery, "delivery.reject" if rejects else "delivery.accept", EmptyBody())
+                    self._act(
+                        courier, delivery, "delivery.reject" if rejects else "delivery.accept", EmptyBody()
+                    )
         to_pick = [d for d in deliveries if d.status in _TO_PICK]
         carrying = [d for d in deliveries if d.status in _CARRYING]
         if to_pick:
@@ -116,7 +122,9 @@ class Fleet:
         elif carrying:
             delivery = carrying[0]
             if delivery.status is DeliveryStatus.ARRIVED_AT_CUSTOMER:
-                if self._since(courier, delivery, now) >= self.ctx.rng("handover", delivery.id).uniform(0.5, 2.0):
+                if self._since(courier, delivery, now) >= self.ctx.rng("handover", delivery.id).uniform(
+                    0.5, 2.0
+                ):
                     order = self._order(delivery.order_id)
                     if order is not None and order.delivery_code:
                         self._act(courier, delivery, "delivery.delivered", CodeBody(code=order.delivery_code))
@@ -160,7 +168,12 @@ class Fleet:
             self.ctx.failed(key, t("simulate.log.action_failed", action=action), error)
             return
         self.ctx.log(
-            t("simulate.log.courier", courier=courier.name, action=action, number=f"#{delivery.order_number:04d}")
+            t(
+                "simulate.log.courier",
+                courier=courier.name,
+                action=action,
+                number=f"#{delivery.order_number:04d}",
+            )
         )
 
     def _report_position(self, courier: SimCourier) -> None:
@@ -172,7 +185,9 @@ class Fleet:
         try:
             self.ctx.client.act("courier.state", courier.id, body)
         except PlatformError as error:
-            self.ctx.failed(f"state:{courier.id}", t("simulate.log.action_failed", action="courier.state"), error)
+            self.ctx.failed(
+                f"state:{courier.id}", t("simulate.log.action_failed", action="courier.state"), error
+            )
             return
         if body.position is not None:
             courier.sent_position = body.position

@@ -26,7 +26,9 @@ def plan_for(rng: random.Random, order_type: OrderType) -> CustomerPlan:
     elif roll < 0.07:
         plan.request_cancel_after_confirm = rng.uniform(2, 10)
     if rng.random() < 0.10:
-        plan.chase_after_minutes = rng.uniform(30, 45) if order_type is OrderType.DELIVERY else rng.uniform(20, 30)
+        plan.chase_after_minutes = (
+            rng.uniform(30, 45) if order_type is OrderType.DELIVERY else rng.uniform(20, 30)
+        )
     return plan
 
 
@@ -149,7 +151,9 @@ class Customers:
         try:
             updated = self.ctx.customer_client.act(action, tracked.order.id, body)
         except PlatformError as error:
-            self.ctx.failed(f"{action}:{tracked.order.id}", t("simulate.log.action_failed", action=action), error)
+            self.ctx.failed(
+                f"{action}:{tracked.order.id}", t("simulate.log.action_failed", action=action), error
+            )
             return
         self.ctx.log(message)
         if isinstance(updated, Order):

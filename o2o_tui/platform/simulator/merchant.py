@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 import msgspec
@@ -30,11 +31,19 @@ def _minutes(delta: timedelta) -> float:
 
 
 class AutoMerchant:
-    def __init__(self, ctx: SimContext) -> None:
+    def __init__(self, ctx: SimContext, skip: Collection[str] = ()) -> None:
         self.ctx = ctx
+        # couriers people drive get their offers one at a time, from `PeoplesCouriers`
+        self.skip = frozenset(skip)
 
     def act(self, now: datetime, couriers: list[Courier]) -> None:
-        free = [c for c in couriers if c.status is not CourierStatus.OFFLINE and len(c.delivery_ids) < c.capacity]
+        free = [
+            c
+            for c in couriers
+            if c.id not in self.skip
+            and c.status is not CourierStatus.OFFLINE
+            and len(c.delivery_ids) < c.capacity
+        ]
         for tracked in list(self.ctx.orders.values()):
             if tracked.order.status in ENDED_STATUSES:
                 continue
@@ -71,7 +80,9 @@ class AutoMerchant:
         elif status is OrderStatus.READY_FOR_PICKUP:
             if order.type is OrderType.DELIVERY:
                 self._assign(tracked, free, now)
-            elif in_status >= (tracked.plan.pickup_after_ready if tracked.plan else 5.0) and order.pickup_code:
+            elif (
+                in_status >= (tracked.plan.pickup_after_ready if tracked.plan else 5.0) and order.pickup_code
+            ):
                 self._do(tracked, "order.handoff", CodeBody(code=order.pickup_code), now)
 
     def _assign(self, tracked: Tracked, free: list[Courier], now: datetime) -> None:
@@ -80,27 +91,34 @@ class AutoMerchant:
         origin = self.ctx.store.address.position
         nearest = min(
             free,
-            key=lambda c: (distance_m(c.position, origin) if c.position and origin else 0.0, len(c.delivery_ids)),
+            key=lambda c: (
+                distance_m(c.position, origin) if c.position and origin else 0.0,
+                len(c.delivery_ids),
+            ),
         )
         try:
-            delivery = self.ctx.client.act("order.assign", tracked.order.id, AssignBody(courier_id=nearest.id))
+            delivery = self.ctx.client.act(
+                "order.assign", tracked.order.id, AssignBody(courier_id=nearest.id)
+            )
         except PlatformError as error:
-            self.ctx.failed(f"assign:{tracked.order.id}", t("simulate.log.action_failed", action="assign"), error)
+            self.ctx.failed(
+                f"assign:{tracked.order.id}", t("simulate.log.action_failed", action="assign"), error
+            )
             return
         free.remove(nearest)
         ids = [*nearest.delivery_ids, delivery.id]
         if len(ids) < nearest.capacity:
             free.append(msgspec.structs.replace(nearest, delivery_ids=ids))
         tracked.order = msgspec.structs.replace(tracked.order, courier_id=nearest.id, delivery_id=delivery.id)
-        self.ctx.log(
-            t("simulate.log.assigned", number=tracked.order.display_number, courier=nearest.name)
-        )
+        self.ctx.log(t("simulate.log.assigned", number=tracked.order.display_number, courier=nearest.name))
 
     def _do(self, tracked: Tracked, action: str, body: msgspec.Struct, now: datetime) -> None:
         try:
             updated = self.ctx.client.act(action, tracked.order.id, body)
         except PlatformError as error:
-            self.ctx.failed(f"{action}:{tracked.order.id}", t("simulate.log.action_failed", action=action), error)
+            self.ctx.failed(
+                f"{action}:{tracked.order.id}", t("simulate.log.action_failed", action=action), error
+            )
             return
         self.ctx.track(updated, now)
         self.ctx.log(t("simulate.log.merchant", number=tracked.order.display_number, action=action))

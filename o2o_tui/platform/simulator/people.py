@@ -46,7 +46,9 @@ def phone_number(rng: random.Random) -> str:
     return rng.choice(_PHONE_PREFIXES) + "".join(str(rng.randrange(10)) for _ in range(8))
 
 
-def address_near(rng: random.Random, origin: Position | None, *, min_m: float = 400, max_m: float = 4000) -> Address:
+def address_near(
+    rng: random.Random, origin: Position | None, *, min_m: float = 400, max_m: float = 4000
+) -> Address:
     """A street address uniformly spread (by area) in a ring around the store."""
     street, street_latin = rng.choice(_STREETS)
     number, unit, room = rng.randrange(1, 300), rng.randrange(1, 6), rng.randrange(101, 2800)
@@ -55,7 +57,9 @@ def address_near(rng: random.Random, origin: Position | None, *, min_m: float = 
         return Address(text=text)
     radius = math.sqrt(rng.uniform(min_m**2, max_m**2))
     angle = rng.uniform(0, 2 * math.pi)
-    return Address(text=text, position=from_local_metres(radius * math.cos(angle), radius * math.sin(angle), origin))
+    return Address(
+        text=text, position=from_local_metres(radius * math.cos(angle), radius * math.sin(angle), origin)
+    )
 
 
 def new_customer(rng: random.Random, store_position: Position | None) -> Customer:

@@ -49,6 +49,7 @@ class SimStats:
     chases: int = 0
     deliveries_active: int = 0
     couriers_online: int = 0
+    offered_to_people: int = 0  # orders offered to the couriers a person drives (`leave_couriers`)
     errors: int = 0
     order_ids: list[str] = field(default_factory=list)
 
