@@ -155,6 +155,109 @@ def seed_demo(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
     say(t("admin.tokens_warning"))
 
 
+courier_key_app = typer.Typer(name="courier-key", help=t("admin.courier_key.help"), no_args_is_help=True)
+admin_app.add_typer(courier_key_app, name="courier-key")
+AuthorizedKeysOption = typer.Option(
+    None, "--authorized-keys", help=t("admin.courier_key.option.authorized_keys")
+)
+
+
+def _keys_path(value: str | None) -> Any:
+    from pathlib import Path
+
+    from o2o_tui.authorized_keys import default_path
+
+    return Path(value).expanduser() if value else default_path()
+
+
+def _read_key(value: str) -> Any:
+    from o2o_tui.authorized_keys import KeyLineError, read_public_key
+
+    try:
+        return read_public_key(value)
+    except KeyLineError as error:
+        raise fail(t(error.key, **error.values), Exit.USAGE) from None
+
+
+@courier_key_app.command("add", help=t("admin.courier_key.add.help"))
+def courier_key_add(
+    courier_id: str = typer.Argument(..., metavar="ID", help=t("admin.courier_key.option.id")),
+    key: str = typer.Option(..., "--key", help=t("admin.courier_key.option.key")),
+    profile: str | None = typer.Option(None, "--profile", help=t("admin.courier_key.option.profile")),
+    authorized_keys: str | None = AuthorizedKeysOption,
+    gate_command: str | None = typer.Option(
+        None, "--gate-command", help=t("admin.courier_key.option.gate_command")
+    ),
+) -> None:
+    from o2o_tui.authorized_keys import KeyLineError, add_key
+    from o2o_tui.ssh_gate import o2o_program
+
+    public_key = _read_key(key)
+    path = _keys_path(authorized_keys)
+    try:
+        added = add_key(path, courier_id, public_key, gate_command or o2o_program(), profile)
+    except KeyLineError as error:
+        raise fail(t(error.key, **error.values), Exit.USAGE) from None
+    except OSError as error:
+        raise fail(
+            t("ssh.key.error.io", path=str(path), detail=error.strerror or str(error)), Exit.ERROR
+        ) from None
+    message = "admin.courier_key.added" if added else "admin.courier_key.replaced"
+    say(t(message, courier_id=courier_id, fingerprint=public_key.fingerprint(), path=str(path)))
+
+
+@courier_key_app.command("remove", help=t("admin.courier_key.remove.help"))
+def courier_key_remove(
+    courier_id: str = typer.Argument(..., metavar="ID", help=t("admin.courier_key.option.id")),
+    key: str | None = typer.Option(None, "--key", help=t("admin.courier_key.option.remove_key")),
+    authorized_keys: str | None = AuthorizedKeysOption,
+) -> None:
+    from o2o_tui.authorized_keys import remove_keys
+
+    public_key = _read_key(key) if key else None
+    path = _keys_path(authorized_keys)
+    try:
+        removed = remove_keys(path, courier_id, public_key)
+    except OSError as error:
+        raise fail(
+            t("ssh.key.error.io", path=str(path), detail=error.strerror or str(error)), Exit.ERROR
+        ) from None
+    if not removed:
+        raise fail(t("admin.courier_key.none_removed", courier_id=courier_id, path=str(path)), Exit.NOT_FOUND)
+    say(t("admin.courier_key.removed", courier_id=courier_id, count=str(removed), path=str(path)))
+
+
+@courier_key_app.command("list", help=t("admin.courier_key.list.help"))
+def courier_key_list(authorized_keys: str | None = AuthorizedKeysOption, as_json: bool = JsonOption) -> None:
+    from o2o_tui.authorized_keys import list_keys
+    from o2o_tui.ssh_gate import default_profile
+
+    path = _keys_path(authorized_keys)
+    try:
+        keys = list_keys(path)
+    except OSError as error:
+        raise fail(
+            t("ssh.key.error.io", path=str(path), detail=error.strerror or str(error)), Exit.ERROR
+        ) from None
+    rows = [
+        {
+            "courier_id": k.courier_id,
+            "profile": k.profile or default_profile(k.courier_id),
+            "type": k.key.kind,
+            "fingerprint": k.key.fingerprint(),
+        }
+        for k in keys
+    ]
+    if as_json:
+        emit_json({"authorized_keys": str(path), "keys": rows})
+        return
+    if not rows:
+        say(t("admin.courier_key.empty", path=str(path)))
+        return
+    for row in rows:
+        say(t("admin.courier_key.row", **row))
+
+
 def register(app: typer.Typer) -> None:
     """Add `o2o admin ...` to the root app."""
     app.add_typer(admin_app, name="admin")

@@ -1,0 +1,245 @@
+"""`o2o ssh-gate`: the forced command of a courier's SSH key (the gitolite pattern), without Textual.
+
+A key line in the shared account's `authorized_keys` reads
+`restrict,pty,command="/abs/o2o ssh-gate --courier ID" ssh-ed25519 AAAA... o2o-courier:ID`, so whatever the client
+asks for, sshd runs the gate. The gate refuses anything but an interactive login (a command, no terminal, a bad
+courier id) with one line, and otherwise starts, or re-attaches to, that courier's persistent tmux session that
+runs `o2o courier --profile courier-ID` and nothing else:
+
+- one tmux server per courier (`tmux -L o2o-courier-ID`), so a key reaches only its own courier's session;
+- a locked-down config (`TMUX_CONF`): no prefix key, every key table empty (keys go to the app), no status bar,
+  no command prompt, mouse off, no window titles or clipboard writes;
+- `destroy-unattached off`: a dropped link keeps the session, a reconnect re-attaches (`-A`) and takes it over
+  from the stale client (`-D`); `exit-empty on`, `remain-on-exit off`: the app's quit ends the session.
+
+Every start, attach and refusal is one line in `data_dir()/ssh-gate.log` (0600): time, courier id, the client's
+address from `SSH_CLIENT`, what happened. Never a token, never the refused command's text.
+
+`O2O_SSH_GATE_COMMAND` (tests only) replaces `o2o courier --profile NAME` inside the session by any program.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from o2o_tui.paths import data_dir
+from o2o_tui.safe_text import safe_text
+
+COURIER_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_TERM = re.compile(r"[A-Za-z0-9._+-]{1,64}")
+SESSION = "courier"
+LOG_FILE = "ssh-gate.log"
+COMMAND_ENV = "O2O_SSH_GATE_COMMAND"  # tests only: the program the session runs instead of `o2o courier`
+# what the session's program gets from the login (everything else comes from the tmux server's environment)
+PASS_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "O2O_HOME", "O2O_LANG")
+TMUX_TIMEOUT = 10.0
+
+TMUX_CONF = """\
+# Written by `o2o ssh-gate`: a courier's session runs one program, and every key goes to it.
+set -g prefix None
+set -g prefix2 None
+unbind-key -a -T prefix
+unbind-key -a -T root
+unbind-key -a -T copy-mode
+unbind-key -a -T copy-mode-vi
+set -g status off
+set -g mouse off
+set -g destroy-unattached off
+set -g exit-unattached off
+set -g exit-empty on
+set -g remain-on-exit off
+set -g detach-on-destroy on
+set -g escape-time 25
+set -g history-limit 0
+set -g set-titles off
+set -g allow-rename off
+set -g automatic-rename off
+set -g set-clipboard off
+set -g bell-action any
+set -g visual-bell off
+set -g visual-activity off
+set -g visual-silence off
+set -g monitor-activity off
+set -g focus-events off
+set -g lock-after-time 0
+set -g window-size latest
+set -g aggressive-resize on
+"""
+
+
+class Refused(Exception):
+    """The gate says no: `reason` goes to the log, `key` (an i18n key) to the person, `code` is the exit code."""
+
+    def __init__(self, reason: str, key: str, code: int, **values: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.key = key
+        self.code = code
+        self.values = values
+
+
+@dataclass(frozen=True)
+class GatePlan:
+    courier_id: str
+    event: str  # "start" or "attach"
+    argv: list[str]  # the tmux client to exec
+    env: dict[str, str]
+
+
+def valid_courier_id(value: str) -> bool:
+    return COURIER_ID.fullmatch(value) is not None
+
+
+def socket_name(courier_id: str) -> str:
+    return f"o2o-courier-{courier_id}"
+
+
+def default_profile(courier_id: str) -> str:
+    return f"courier-{courier_id}"
+
+
+def o2o_program(argv0: str | None = None) -> str:
+    """The absolute path of the `o2o` program: the one running, else the one beside this interpreter, else PATH's.
+
+    `sys.argv[0]` is the real console script even when a version manager's shim started it; the PATH lookup comes
+    last because it may find a shim that another account cannot run.
+    """
+    first = argv0 if argv0 is not None else (sys.argv[0] if sys.argv else "")
+    candidates = []
+    if first and Path(first).name == "o2o":
+        candidates.append(Path(first))
+    candidates.append(Path(sys.executable).parent / "o2o")
+    found = shutil.which("o2o")
+    if found:
+        candidates.append(Path(found))
+    for candidate in candidates:
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate.absolute())
+    return str(Path(sys.executable).parent / "o2o")
+
+
+def client_address(environ: Mapping[str, str]) -> str:
+    """The client's address from `SSH_CLIENT` ("ip port localport"), or "-" outside SSH."""
+    value = environ.get("SSH_CLIENT") or environ.get("SSH_CONNECTION") or ""
+    first = value.split(" ", 1)[0]
+    return safe_text(first, one_line=True)[:64] or "-"
+
+
+def log_path() -> Path:
+    return data_dir() / LOG_FILE
+
+
+def log_event(courier_id: str, environ: Mapping[str, str], event: str, detail: str = "") -> None:
+    """Append one line to the gate's log (created 0600, and kept 0600)."""
+    shown = courier_id if valid_courier_id(courier_id) else repr(safe_text(courier_id, one_line=True)[:64])
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    line = f"{stamp} courier={shown} client={client_address(environ)} event={event}"
+    if detail:
+        line += f" reason={detail}"
+    path = log_path()
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        os.write(fd, (line + "\n").encode("utf-8", "replace"))
+    finally:
+        os.close(fd)
+
+
+def check_request(courier_id: str, environ: Mapping[str, str], *, has_tty: bool) -> None:
+    """Refuse anything but an interactive login of a well-formed courier id."""
+    if not valid_courier_id(courier_id):
+        raise Refused("bad-courier-id", "ssh.refused.courier_id", 2)
+    if environ.get("SSH_ORIGINAL_COMMAND"):
+        raise Refused("command", "ssh.refused.command", 5)
+    if not has_tty:
+        raise Refused("no-tty", "ssh.refused.no_tty", 5)
+
+
+def app_command(profile: str, environ: Mapping[str, str], program: str) -> list[str]:
+    override = environ.get(COMMAND_ENV)
+    if override:
+        return shlex.split(override)
+    return [program, "courier", "--profile", profile]
+
+
+def tmux_conf(term: str) -> str:
+    """The locked-down config; the session's programs see the login's TERM (same colours as the handheld)."""
+    chosen = term if _TERM.fullmatch(term or "") else "screen"
+    return TMUX_CONF + f'set -g default-terminal "{chosen}"\n'
+
+
+def write_conf(courier_id: str, term: str) -> Path:
+    from o2o_tui.config import write_private_file
+
+    folder = data_dir() / "ssh-gate"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = folder / f"{courier_id}.tmux.conf"
+    text = tmux_conf(term)
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return path
+    except OSError:
+        pass
+    write_private_file(path, text.encode("utf-8"))
+    return path
+
+
+def session_exists(tmux: str, courier_id: str) -> bool:
+    try:
+        result = subprocess.run(
+            [tmux, "-L", socket_name(courier_id), "has-session", "-t", SESSION],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=TMUX_TIMEOUT,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return result.returncode == 0
+
+
+def plan(
+    courier_id: str,
+    profile: str | None,
+    environ: Mapping[str, str],
+    *,
+    has_tty: bool,
+    program: str | None = None,
+) -> GatePlan:
+    """What the gate will run for this login, or `Refused`."""
+    from o2o_tui.config import BadProfileName, ConfigError, load_profiles, profile_name
+
+    check_request(courier_id, environ, has_tty=has_tty)
+    try:
+        chosen = profile_name(profile or default_profile(courier_id))
+    except BadProfileName:
+        raise Refused("bad-profile", "ssh.refused.profile", 2) from None
+    if not environ.get(COMMAND_ENV):
+        try:
+            known = load_profiles()
+        except ConfigError:
+            known = {}
+        if chosen not in known:
+            raise Refused("no-profile", "ssh.refused.no_profile", 5, profile=chosen)
+    tmux = shutil.which("tmux", path=environ.get("PATH"))
+    if not tmux:
+        raise Refused("no-tmux", "ssh.refused.no_tmux", 1)
+    term = environ.get("TERM", "")
+    conf = write_conf(courier_id, term)
+    command = app_command(chosen, environ, program or o2o_program())
+    argv = [tmux, "-L", socket_name(courier_id), "-f", str(conf), "new-session", "-A", "-D", "-s", SESSION]
+    for name in PASS_ENV:
+        if environ.get(name):
+            argv += ["-e", f"{name}={environ[name]}"]
+    argv += ["--", *command]
+    event = "attach" if session_exists(tmux, courier_id) else "start"
+    env = {k: v for k, v in environ.items() if k not in ("TMUX", "TMUX_PANE")}
+    return GatePlan(courier_id=courier_id, event=event, argv=argv, env=env)
