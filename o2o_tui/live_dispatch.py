@@ -90,6 +90,7 @@ class CourierState(msgspec.Struct, frozen=True):
     free_position: Position | None
     order_numbers: list[int]
     dropoffs: list[Position] = []  # where the orders it carries or is assigned go
+    position_at: datetime | None = None  # when `position` was last set (how old the dispatcher's picture is)
 
 
 class LivePlan(msgspec.Struct, frozen=True):
@@ -147,6 +148,13 @@ def find_order(orders: Iterable[Order], reference: str) -> Order | None:
         return None
     matches = [order for order in orders if order.number == number]
     return max(matches, key=lambda order: order.created_at) if matches else None
+
+
+def position_age_minutes(state: CourierState, now: datetime) -> int | None:
+    """Whole minutes since the courier's position was last set (None when it has no known position)."""
+    if state.position is None or state.position_at is None:
+        return None
+    return max(0, int((now - state.position_at).total_seconds() // 60))
 
 
 def find_courier(couriers: Iterable[Courier], reference: str) -> list[Courier]:
@@ -267,6 +275,7 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
                 capacity=courier.capacity,
                 load=load,
                 position=courier.position,
+                position_at=courier.position_at,
                 free_at=free_at,
                 free_position=free_position,
                 order_numbers=[o.number for o in carried],

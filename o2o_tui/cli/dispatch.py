@@ -83,7 +83,18 @@ def _suggestion_line(suggestion: Any, zone: ZoneInfo | None) -> str:
     )
 
 
-def _courier_line(state: Any, zone: ZoneInfo | None) -> str:
+def _position_age(state: Any, now: datetime) -> str:
+    from o2o_tui.live_dispatch import position_age_minutes
+
+    minutes = position_age_minutes(state, now)
+    if minutes is None:
+        return t("couriers.position.unknown")
+    if minutes < 120:
+        return t("couriers.position.minutes", n=minutes)
+    return t("couriers.position.hours", n=minutes // 60)
+
+
+def _courier_line(state: Any, zone: ZoneInfo | None, now: datetime) -> str:
     numbers = ", ".join(_number(n) for n in state.order_numbers) or "-"
     return t(
         "couriers.line",
@@ -93,6 +104,7 @@ def _courier_line(state: Any, zone: ZoneInfo | None) -> str:
         capacity=state.capacity,
         free=_clock(state.free_at, zone),
         orders=numbers,
+        position=_position_age(state, now),
         id=state.courier_id,
     )
 
@@ -272,7 +284,7 @@ def register(app: typer.Typer) -> None:
             say(t("couriers.list.empty"))
         zone = _zone(snapshot.store.timezone)
         for state in plan.couriers:
-            say(_courier_line(state, zone))
+            say(_courier_line(state, zone, plan.now))
 
     @dispatch.callback()
     def board(

@@ -29,6 +29,8 @@ class Courier(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     delivery_ids: list[str] = []
     store_id: str | None = None  # a store's own fleet; None for platform couriers
     updated_at: datetime | None = None
+    # when `position` was last set: a GPS report, or (a handheld has no GPS) the courier's last arrival or pickup
+    position_at: datetime | None = None
 
 
 class ProblemReason(enum.StrEnum):
@@ -63,6 +65,7 @@ class Delivery(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     ready_at: datetime | None = None  # the order's promised or actual ready time
     note: str = ""
     problems: list[DeliveryProblem] = []
+    store_name: str = ""  # the pickup store's name as the courier reads it (empty in rows from older servers)
 
 
 class CourierList(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 import msgspec
 from sqlalchemy import Connection, select, update
 
 from o2o_tui.domain.events import EntityKind
 from o2o_tui.domain.fleet import Courier, CourierStatus, Delivery, DeliveryProblem
+from o2o_tui.domain.geo import Position
 from o2o_tui.domain.identity import Role
 from o2o_tui.domain.order import ENDED_STATUSES, Order, OrderStatus, OrderType
 from o2o_tui.domain.requests import CourierStateBody, ProblemBody
@@ -34,6 +36,13 @@ _STAFF = (Role.MERCHANT, Role.DISPATCHER)
 # actions a courier (or admin) may take through the API; `cancel` follows from the order or a reassignment
 COURIER_ACTIONS = frozenset(DeliveryAction) - {DeliveryAction.CANCEL}
 _CODE_ACTIONS = frozenset({DeliveryAction.PICKED_UP, DeliveryAction.DELIVERED})
+_AT_PICKUP = frozenset(
+    {DeliveryAction.ARRIVED_AT_MERCHANT, DeliveryAction.PICKED_UP, DeliveryAction.RETURNED}
+)
+_AT_DROPOFF = frozenset({DeliveryAction.ARRIVED_AT_CUSTOMER, DeliveryAction.DELIVERED})
+_BEFORE_PICKUP = frozenset(
+    {DeliveryStatus.PENDING, DeliveryStatus.ACCEPTED, DeliveryStatus.ARRIVED_AT_MERCHANT}
+)
 
 
 # --- couriers ----------------------------------------------------------------------------------------------------
@@ -131,14 +140,30 @@ def _derived_status(current: CourierStatus, active: list[Delivery]) -> CourierSt
     return CourierStatus.OFFLINE if current is CourierStatus.OFFLINE else CourierStatus.IDLE
 
 
-def refresh_courier(ctx: Ctx, courier_id: str) -> None:
-    """Make the courier's status and delivery list follow its active deliveries."""
+def _tap_time(ctx: Ctx) -> datetime:
+    """When the courier did it: the device's tap time, never later than now."""
+    return min(ctx.occurred_at, ctx.now) if ctx.occurred_at is not None else ctx.now
+
+
+def _moved(courier: Courier, position: Position | None, at: datetime) -> Courier:
+    """`courier` at `position` since `at`; unchanged when there is no position or a newer one is known
+    (an action replayed late from an outbox does not move a courier back)."""
+    if position is None or (courier.position_at is not None and courier.position_at > at):
+        return courier
+    return msgspec.structs.replace(courier, position=position, position_at=at)
+
+
+def refresh_courier(ctx: Ctx, courier_id: str, *, position: Position | None = None) -> None:
+    """Make the courier's status and delivery list follow its active deliveries (and, when an action says
+    where the courier is, its position)."""
     courier = load_courier(ctx.conn, courier_id)
     if courier is None:
         return
     active = _active_deliveries(ctx.conn, courier_id)
     after = msgspec.structs.replace(
-        courier, status=_derived_status(courier.status, active), delivery_ids=[d.id for d in active]
+        _moved(courier, position, _tap_time(ctx)),
+        status=_derived_status(courier.status, active),
+        delivery_ids=[d.id for d in active],
     )
     if after != courier:
         _save_courier(ctx, courier, after)
@@ -157,8 +182,7 @@ def set_courier_state(ctx: Ctx, courier_id: str, body: CourierStateBody) -> Cour
         status = CourierStatus.OFFLINE
     elif body.status is not None:  # going on shift: the deliveries decide what the courier is doing
         status = _derived_status(CourierStatus.IDLE, _active_deliveries(ctx.conn, courier_id))
-    position = body.position if body.position is not None else courier.position
-    after = msgspec.structs.replace(courier, status=status, position=position)
+    after = msgspec.structs.replace(_moved(courier, body.position, _tap_time(ctx)), status=status)
     if after == courier:
         return courier
     if body.status is not None:
@@ -312,6 +336,7 @@ def assign(ctx: Ctx, order_id: str, courier_id: str) -> Delivery:
         updated_at=ctx.now,
         ready_at=order.ready_at or order.promised_ready_at,
         note=order.note,
+        store_name=store.name,
     )
     _insert_delivery(ctx, delivery)
     ctx.record("order", order_id, f"assign:{courier_id}")
@@ -385,8 +410,27 @@ def delivery_action(ctx: Ctx, delivery_id: str, action: DeliveryAction, code: st
         orders.transition(ctx, stored, OrderAction.DELIVERED)
     elif action is DeliveryAction.REJECT and order.delivery_id == delivery_id:
         orders.save(ctx, stored, msgspec.structs.replace(order, courier_id=None, delivery_id=None))
-    refresh_courier(ctx, delivery.courier_id)
+    refresh_courier(ctx, delivery.courier_id, position=_position_after(delivery, action))
     return after
+
+
+def _position_after(delivery: Delivery, action: DeliveryAction) -> Position | None:
+    """Where an action puts the courier (a handheld has no GPS: its arrivals and hand-overs say where it is)."""
+    if action in _AT_PICKUP:
+        return delivery.pickup.position
+    if action in _AT_DROPOFF:
+        return delivery.dropoff.position
+    return None
+
+
+def follow_ready_time(ctx: Ctx, order: Order) -> None:
+    """The order's ready time changed (accepted with a preparation time, marked ready): the courier's delivery
+    shows the new one until the courier has the bag."""
+    delivery = _active_for_order(ctx.conn, order.id)
+    ready_at = order.ready_at or order.promised_ready_at
+    if delivery is None or delivery.status not in _BEFORE_PICKUP or delivery.ready_at == ready_at:
+        return
+    _save_delivery(ctx, delivery, msgspec.structs.replace(delivery, ready_at=ready_at))
 
 
 def report_problem(ctx: Ctx, delivery_id: str, body: ProblemBody) -> Delivery:

@@ -127,7 +127,12 @@ def transition(ctx: Ctx, stored: StoredOrder, action: OrderAction, **changes: ob
     if target in ENDED_STATUSES:
         changes.setdefault("ended_at", ctx.now)
     ctx.record("order", order.id, action.value)
-    return save(ctx, stored, msgspec.structs.replace(order, status=target, **changes))
+    after = save(ctx, stored, msgspec.structs.replace(order, status=target, **changes))
+    if action in (OrderAction.CONFIRM, OrderAction.READY) and after.order.delivery_id is not None:
+        from o2o_tui.platform import fleet  # fleet builds on orders
+
+        fleet.follow_ready_time(ctx, after.order)  # the courier sees the new ready time
+    return after
 
 
 # --- creation ----------------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from textual.widget import Widget
 from o2o_tui.domain.fleet import CourierStatus
 from o2o_tui.domain.order import OrderStatus
 from o2o_tui.i18n import t
-from o2o_tui.live_dispatch import CourierState, OrderState, Suggestion
+from o2o_tui.live_dispatch import CourierState, OrderState, Suggestion, position_age_minutes
 from o2o_tui.safe_text import safe_text
 from screens.order_format import fit
 from screens.widgets.city_map import courier_mark
@@ -60,6 +60,8 @@ class CourierRowView:
     free: str
     orders: str
     busy: bool
+    position_age: str = ""  # "pos 3m": how old the courier's position is ("" when unknown)
+    position_stale: bool = False
 
 
 _STATUS_KEYS = {
@@ -103,11 +105,29 @@ def order_view(
     )
 
 
+# a position this old is shown as a warning: the courier has reported nothing for a while
+STALE_POSITION_MINUTES = 15
+
+
+def position_age(minutes: int | None) -> str:
+    """A short age of a position for a one-line row: "pos 3m", "pos 2h", "pos >1d"."""
+    if minutes is None:
+        return ""
+    if minutes < 60:
+        return t("dispatch.board.position.minutes", n=minutes)
+    if minutes < 24 * 60:
+        return t("dispatch.board.position.hours", n=minutes // 60)
+    return t("dispatch.board.position.days")
+
+
 def courier_view(index: int, state: CourierState, now: datetime, zone: ZoneInfo | None) -> CourierRowView:
+    """The row's text; the position's age is in whole minutes, so a poll repaints a row at most once a minute
+    for it (and only that row)."""
     if state.free_at is not None and state.free_at <= now:
         free = t("dispatch.board.free_now")
     else:
         free = clock(state.free_at, zone)
+    age = position_age_minutes(state, now)
     return CourierRowView(
         courier_id=state.courier_id,
         mark=courier_mark(index),
@@ -118,6 +138,8 @@ def courier_view(index: int, state: CourierState, now: datetime, zone: ZoneInfo 
         free=free,
         orders=" ".join(f"#{n:04d}" for n in state.order_numbers),
         busy=state.load > 0 or state.status not in (CourierStatus.IDLE, CourierStatus.OFFLINE),
+        position_age=position_age(age),
+        position_stale=age is not None and age >= STALE_POSITION_MINUTES,
     )
 
 
@@ -203,8 +225,9 @@ class CourierBoardRow(Widget):
         width = self.size.width
         wide = width >= 60
         fixed = 2 + 1 + 10 + 1 + 3 + 1 + 5  # mark, name's space, status, load, free time
-        orders_w = max(0, (width - fixed - 1) // 3) if wide else 0
-        name_w = max(4, width - fixed - (orders_w + 1 if wide else 0))
+        age_w = 11 if wide else 0  # "pos 3m" / "位置3分钟前", wide rows only
+        orders_w = max(0, (width - fixed - age_w - 2) // 3) if wide else 0
+        name_w = max(4, width - fixed - (orders_w + age_w + 2 if wide else 0))
         mark_style = (
             "$text-muted"
             if view.status_value == "OFFLINE"
@@ -222,7 +245,8 @@ class CourierBoardRow(Widget):
             fit(view.free, 5),
         ]
         if wide:
-            parts += [" ", fit(view.orders, orders_w)]
+            age_style = "$text-warning" if view.position_stale else "$text-muted"
+            parts += [" ", (fit(view.position_age, age_w), age_style), " ", fit(view.orders, orders_w)]
         return Content.assemble(*parts)
 
 
