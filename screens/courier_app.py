@@ -1,0 +1,170 @@
+"""`CourierApp`: the courier's handheld screen (40x16 and smaller, digits and Enter, over SSH).
+
+Nothing on it moves by itself: no clock, spinner or blinking cursor, so an idle screen sends no bytes. One beep
+when an action is queued, two when something is refused or a key means nothing here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from textual import events
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+from textual.worker import Worker, WorkerState
+
+from o2o_tui.courier_tasks import CourierStep
+from o2o_tui.domain.fleet import CourierStatus
+from o2o_tui.domain.requests import CodeBody, CourierStateBody, EmptyBody, ProblemBody
+from o2o_tui.i18n import t
+from o2o_tui.safe_text import safe_text
+from screens.courier_format import ASCII, UNICODE, done_text, locale_is_utf8
+from screens.courier_screens import (
+    DutyChosen,
+    HandheldScreen,
+    StepChosen,
+    TaskListScreen,
+    TaskScreen,
+    TooSmallScreen,
+)
+from screens.courier_source import CourierChange, CourierSource
+from screens.source import ActionRefused, LinkState
+from screens.terminal import theme_for
+
+MIN_WIDTH = 20
+MIN_HEIGHT = 8
+_ENDING_STEPS = frozenset({CourierStep.REJECT, CourierStep.DELIVERED, CourierStep.RETURNED})
+
+
+class SourceNews(Message):
+    """Posted (from any thread) when the courier source has news; the app's handler owns the UI."""
+
+    def __init__(self, change: CourierChange) -> None:
+        super().__init__()
+        self.change = change
+
+
+class CourierApp(App[None]):
+    CSS_PATH = Path(__file__).with_name("courier.tcss")
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [Binding("ctrl+c", "quit", show=False, priority=True, id="app.quit")]
+
+    def __init__(
+        self, source: CourierSource, *, ascii_only: bool | None = None, theme: str | None = None
+    ) -> None:
+        super().__init__()
+        self.source = source
+        self.ascii_only = (not locale_is_utf8()) if ascii_only is None else ascii_only
+        self.glyphs = ASCII if self.ascii_only else UNICODE
+        self.theme = theme or theme_for(os.environ)
+        self.title = t("handheld.title.tasks")
+        self._unsubscribe: Callable[[], None] | None = None
+        self._too_small: TooSmallScreen | None = None
+
+    def on_mount(self) -> None:
+        self._unsubscribe = self.source.subscribe(lambda change: self.post_message(SourceNews(change)))
+        self.push_screen(TaskListScreen())
+        self.run_worker(self.source.run(), name="source", group="source", exit_on_error=False)
+        self.call_after_refresh(lambda: self._check_size(self.size.width, self.size.height))
+
+    async def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        await self.source.close()
+
+    # the status line ------------------------------------------------------------------------------------
+    def status_parts(self) -> tuple[str, str]:
+        link = self.source.link()
+        parts = [t(f"ui.link.state.{link.state.value}")]
+        if link.pending:
+            parts.append(t("handheld.link.queued", count=link.pending))
+        parts.append(t("handheld.duty.on" if self.source.on_duty() else "handheld.duty.off"))
+        courier = self.source.courier()
+        if courier is not None:
+            parts.append(safe_text(courier.name, one_line=True))
+        style = "reverse bold" if link.state is not LinkState.ONLINE else "bold"
+        return self.glyphs.separator.join(parts), style
+
+    def status_text(self) -> str:
+        return self.status_parts()[0]
+
+    # news from the source -------------------------------------------------------------------------------
+    def on_source_news(self, message: SourceNews) -> None:
+        screen = self.screen
+        if isinstance(screen, HandheldScreen):
+            screen.refresh_status()
+            if message.change.delivery_ids or message.change.courier or message.change.refused:
+                screen.refresh_data()
+        for _delivery_id, explanation in message.change.refused:
+            self.error(t("handheld.refused", explanation=explanation))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.name == "source" and event.state is WorkerState.ERROR:
+            self.error(t("handheld.feed_failed", error=str(event.worker.error)))
+
+    # feedback -------------------------------------------------------------------------------------------
+    def _say(self, text: str, style: str = "") -> None:
+        screen = self.screen
+        if isinstance(screen, HandheldScreen):
+            screen.say(safe_text(text, one_line=True), style)
+
+    def ok(self, text: str) -> None:
+        self.bell()
+        self._say(text)
+
+    def error(self, text: str) -> None:
+        self.bell()
+        self.bell()
+        self._say(text, "bold")
+
+    # acting ---------------------------------------------------------------------------------------------
+    async def on_step_chosen(self, message: StepChosen) -> None:
+        chosen = message.step
+        view = self.source.task(chosen.delivery_id)
+        if view is None:
+            self.error(t("handheld.task.gone"))
+            return
+        step = chosen.step
+        if step.needs_code:
+            body = CodeBody(code=chosen.code or "")
+        elif step is CourierStep.PROBLEM and chosen.reason is not None:
+            body = ProblemBody(reason=chosen.reason)
+        else:
+            body = EmptyBody()
+        try:
+            await self.source.submit(step.value, chosen.delivery_id, body)
+        except ActionRefused as refused:
+            self.error(refused.message)
+            return
+        if step in _ENDING_STEPS and isinstance(self.screen, TaskScreen):
+            self.pop_screen()
+        self.ok(done_text(step, view.delivery))
+
+    async def on_duty_chosen(self, message: DutyChosen) -> None:
+        courier_id = self.source.courier_id
+        status = CourierStatus.IDLE if message.on_duty else CourierStatus.OFFLINE
+        try:
+            await self.source.submit("courier.state", courier_id, CourierStateBody(status=status))
+        except ActionRefused as refused:
+            self.error(refused.message)
+            return
+        self.ok(t("handheld.duty.now_on" if message.on_duty else "handheld.duty.now_off"))
+
+    # small screens --------------------------------------------------------------------------------------
+    def on_resize(self, event: events.Resize) -> None:
+        self._check_size(event.size.width, event.size.height)
+
+    def _check_size(self, width: int, height: int) -> None:
+        small = width < MIN_WIDTH or height < MIN_HEIGHT
+        if small:
+            if self._too_small is None:
+                self._too_small = TooSmallScreen()
+                self.push_screen(self._too_small)
+            self.call_after_refresh(self._too_small.show_size, width, height, MIN_WIDTH, MIN_HEIGHT)
+        elif self._too_small is not None:
+            if self.screen is self._too_small:
+                self.pop_screen()
+            self._too_small = None

@@ -1,0 +1,108 @@
+"""What the handheld shows for a task, as plain strings (no Textual): labels, one-line rows, the detail block.
+
+Every value that came from outside (store and customer names, addresses, notes) passes `safe_text` here, and the
+screens show these strings only as plain `Text`, never as markup.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from o2o_tui.courier_tasks import CourierStep
+from o2o_tui.domain.fleet import Delivery, ProblemReason
+from o2o_tui.domain.transitions import DeliveryStatus
+from o2o_tui.i18n import t
+from o2o_tui.safe_text import safe_text
+
+PROBLEM_REASONS: tuple[ProblemReason, ...] = tuple(ProblemReason)
+
+
+@dataclass(frozen=True, slots=True)
+class Glyphs:
+    separator: str
+    arrow: str
+    queued: str
+    refused: str
+
+
+UNICODE = Glyphs(separator=" · ", arrow="→", queued="…", refused="!")
+ASCII = Glyphs(separator=" - ", arrow="->", queued="~", refused="!")
+
+
+def locale_is_utf8(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether the terminal's locale can show UTF-8 (the first of LC_ALL, LC_CTYPE, LANG that is set decides)."""
+    source = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_CTYPE", "LANG"):
+        value = source.get(name)
+        if value:
+            lowered = value.lower().replace("-", "")
+            return "utf8" in lowered
+    return False
+
+
+def number_text(delivery: Delivery) -> str:
+    return f"#{delivery.order_number:04d}"
+
+
+def status_label(status: DeliveryStatus) -> str:
+    return t(f"handheld.status.{status.value}")
+
+
+def short_label(status: DeliveryStatus) -> str:
+    return t(f"handheld.short.{status.value}")
+
+
+def step_label(step: CourierStep) -> str:
+    return t(f"handheld.step.{step.value}")
+
+
+def done_text(step: CourierStep, delivery: Delivery) -> str:
+    return t(f"handheld.done.{step.value}", number=f"{delivery.order_number:04d}")
+
+
+def problem_label(reason: ProblemReason) -> str:
+    return t(f"handheld.problem.{reason.value}")
+
+
+def clock_text(moment: datetime | None) -> str:
+    """A time of day on the handheld's own clock (HH:MM), or empty."""
+    if moment is None:
+        return ""
+    return moment.astimezone().strftime("%H:%M")
+
+
+def row_text(index: int | None, delivery: Delivery, *, queued: bool, refused: bool, glyphs: Glyphs) -> str:
+    """One task on the list: `1 #0042 OFFER Store name 12:30`; marks queued and refused tasks."""
+    mark = glyphs.refused if refused else glyphs.queued if queued else " "
+    lead = f"{index}" if index is not None and index <= 9 else " "
+    store = safe_text(delivery.store_name or delivery.pickup.text, one_line=True)
+    ready = clock_text(delivery.ready_at)
+    parts = [f"{lead}{mark}{number_text(delivery)}", short_label(delivery.status), store]
+    if ready and delivery.status in (DeliveryStatus.PENDING, DeliveryStatus.ACCEPTED):
+        parts.insert(2, ready)
+    return " ".join(p for p in parts if p)
+
+
+def detail_text(delivery: Delivery, *, glyphs: Glyphs) -> str:
+    """The task's full details: addresses and notes in full (wrapped by the screen), phone as the server masked it."""
+    lines = []
+    store = safe_text(delivery.store_name, one_line=True)
+    if store:
+        lines.append(f"{t('handheld.field.store')}: {store}")
+    ready = clock_text(delivery.ready_at)
+    if ready:
+        lines.append(f"{t('handheld.field.ready')}: {ready}")
+    lines.append(f"{t('handheld.field.pickup')}: {safe_text(delivery.pickup.text, one_line=True)}")
+    lines.append(f"{t('handheld.field.dropoff')}: {safe_text(delivery.dropoff.text, one_line=True)}")
+    customer = safe_text(delivery.customer_name, one_line=True)
+    phone = safe_text(delivery.customer_phone, one_line=True)
+    lines.append(f"{t('handheld.field.customer')}: {customer} {phone}".rstrip())
+    if delivery.note:
+        lines.append(f"{t('handheld.field.note')}: {safe_text(delivery.note)}")
+    if delivery.problems:
+        reasons = glyphs.separator.join(problem_label(p.reason) for p in delivery.problems)
+        lines.append(f"{t('handheld.field.problems')}: {reasons}")
+    return "\n".join(lines)

@@ -1,0 +1,29 @@
+"""Build the courier handheld's source for a profile and run the screen. Textual is imported only in `run`."""
+
+from __future__ import annotations
+
+from o2o_tui.config import Profile
+from screens.courier_source import CourierSource
+
+
+def open_courier_source(profile: Profile) -> CourierSource:
+    """The sync engine on the profile's cache; raises `CacheLockedError` (naming the holder) when another process
+    has it, `ValueError` when the profile is not a courier's."""
+    if not profile.courier_id:
+        raise ValueError("a courier profile is needed")
+    from o2o_tui.sync.session import make_client, make_engine, open_cache
+
+    cache = open_cache(profile)
+    try:
+        client = make_client(profile)
+        engine = make_engine(profile, cache, client)
+    except Exception:
+        cache.close()
+        raise
+    return CourierSource(engine, cache, client, profile.courier_id)
+
+
+def run_courier_console(profile: Profile, *, ascii_only: bool | None = None) -> None:
+    from screens.courier_app import CourierApp
+
+    CourierApp(open_courier_source(profile), ascii_only=ascii_only).run(mouse=False)

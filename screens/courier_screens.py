@@ -1,0 +1,378 @@
+"""The handheld's screens: the task list, one task, a code field, the problem reasons, and "too small".
+
+Keys, one meaning each: digits 1-9 pick the numbered line and Enter the highlighted one; in a code field digits are
+text and Enter submits; 0, Esc or F1 goes back; arrows move the highlight, PgUp/PgDn scroll; F2-F4 repeat lines
+1-3. Screens post typed messages; the app queues the action and owns the beeps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Input, Static
+
+from o2o_tui.courier_tasks import CourierStep, is_active, steps_for
+from o2o_tui.domain.fleet import ProblemReason
+from o2o_tui.i18n import t
+from screens.courier_format import (
+    PROBLEM_REASONS,
+    detail_text,
+    number_text,
+    problem_label,
+    row_text,
+    status_label,
+    step_label,
+)
+from screens.courier_source import TaskView
+from screens.courier_widgets import Line
+
+if TYPE_CHECKING:
+    from screens.courier_app import CourierApp
+
+_PICK_KEYS = [Binding(str(n), f"pick({n})", show=False, id=f"handheld.pick{n}") for n in range(1, 10)]
+_FKEYS = [Binding(f"f{n + 1}", f"pick({n})", show=False, id=f"handheld.f{n + 1}") for n in range(1, 4)]
+_BACK = Binding("0,escape,f1", "back", show=False, id="handheld.back")
+_MOVE = [
+    Binding("up", "move(-1)", show=False, id="handheld.up"),
+    Binding("down", "move(1)", show=False, id="handheld.down"),
+    Binding("pageup", "page(-1)", show=False, id="handheld.pageup"),
+    Binding("pagedown", "page(1)", show=False, id="handheld.pagedown"),
+    Binding("enter", "choose", show=False, id="handheld.enter"),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """A courier chose a step on a delivery (with the code or the reason when the step needs one)."""
+
+    delivery_id: str
+    step: CourierStep
+    code: str | None = None
+    reason: ProblemReason | None = None
+
+
+class StepChosen(Message):
+    def __init__(self, step: Step) -> None:
+        super().__init__()
+        self.step = step
+
+
+class DutyChosen(Message):
+    def __init__(self, on_duty: bool) -> None:
+        super().__init__()
+        self.on_duty = on_duty
+
+
+class HandheldScreen(Screen[None]):
+    """Shared by every handheld screen: the status line on top, a message line at the bottom, numbered lines."""
+
+    BINDINGS = [*_PICK_KEYS, *_FKEYS, _BACK, *_MOVE]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cursor = 0
+
+    @property
+    def handheld(self) -> CourierApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose_status(self) -> ComposeResult:
+        yield Line(self.handheld.status_text(), id="status")
+
+    def compose_message(self) -> ComposeResult:
+        yield Line("", id="message")
+
+    def on_screen_resume(self) -> None:
+        self.refresh_status()
+        self.refresh_data()
+
+    def refresh_status(self) -> None:
+        for line in self.query("#status").results(Line):
+            text, style = self.handheld.status_parts()
+            line.set(text, style)
+
+    def refresh_data(self) -> None:
+        """Re-read what the screen shows from the source (only changed lines repaint)."""
+
+    def say(self, text: str, style: str = "") -> None:
+        for line in self.query("#message").results(Line):
+            line.set(text, style)
+
+    # numbered lines
+    def choices(self) -> list[Any]:
+        return []
+
+    def choice_lines(self) -> list[Line]:
+        return list(self.query(".choice").results(Line))
+
+    def show_cursor(self) -> None:
+        lines = self.choice_lines()
+        if lines:
+            self.cursor = max(0, min(self.cursor, len(lines) - 1))
+        for index, line in enumerate(lines):
+            line.set_highlight(index == self.cursor)
+        if lines:
+            self.scroll_line_into_view(lines[self.cursor])
+
+    def scroll_line_into_view(self, line: Line) -> None:
+        line.scroll_visible(animate=False)
+
+    def action_move(self, delta: int) -> None:
+        if self.choice_lines():
+            self.cursor += delta
+            self.show_cursor()
+
+    def action_page(self, direction: int) -> None:
+        for scroller in self.query(VerticalScroll).results():
+            if direction < 0:
+                scroller.scroll_page_up(animate=False)
+            else:
+                scroller.scroll_page_down(animate=False)
+            return
+
+    def action_pick(self, number: int) -> None:
+        choices = self.choices()
+        if not 1 <= number <= len(choices):
+            self.handheld.error(t("handheld.no_line", digit=number))
+            return
+        self.cursor = number - 1
+        self.show_cursor()
+        self.chosen(choices[number - 1])
+
+    def action_choose(self) -> None:
+        choices = self.choices()
+        if choices:
+            self.chosen(choices[min(self.cursor, len(choices) - 1)])
+
+    def chosen(self, choice: Any) -> None:
+        raise NotImplementedError
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 2:  # the default screen, then the task list at the bottom
+            self.app.pop_screen()
+
+
+class TaskListScreen(HandheldScreen):
+    """Offers and deliveries in route order; the last numbered line turns duty on or off."""
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_status()
+        with VerticalScroll(id="rows"):
+            yield Line(t("handheld.tasks.none"), id="empty")
+            yield Line("", id="duty", classes="choice")
+        yield from self.compose_message()
+
+    def on_mount(self) -> None:
+        self.refresh_data()
+
+    def choices(self) -> list[Any]:
+        return [view.delivery.id for view in self._active()] + ["duty"]
+
+    def _active(self) -> list[TaskView]:
+        return [view for view in self.handheld.source.tasks() if is_active(view.delivery)]
+
+    def refresh_data(self) -> None:
+        if not self.query("#rows"):
+            return
+        views = self._active()
+        rows = self.query_one("#rows", VerticalScroll)
+        existing = {line.id: line for line in rows.query(".task").results(Line)}
+        wanted_ids = [f"task-{view.delivery.id}" for view in views]
+        for stale_id in set(existing) - set(wanted_ids):
+            existing.pop(stale_id).remove()
+        glyphs = self.handheld.glyphs
+        duty = self.query_one("#duty", Line)
+        with self.app.batch_update():
+            for index, view in enumerate(views, start=1):
+                text = row_text(
+                    index, view.delivery, queued=bool(view.pending), refused=bool(view.refusal), glyphs=glyphs
+                )
+                line = existing.get(f"task-{view.delivery.id}")
+                if line is None:
+                    line = Line(text, id=f"task-{view.delivery.id}", classes="task choice")
+                    rows.mount(line, before=duty)
+                    existing[line.id or ""] = line
+                else:
+                    line.set(text)
+            if [line.id for line in rows.query(".task").results(Line)] != wanted_ids:
+                for line_id in wanted_ids:  # route order changed: move lines, do not rebuild them
+                    rows.move_child(existing[line_id], before=duty)
+            on_duty = self.handheld.source.on_duty()
+            duty.set(f"{len(views) + 1} " + t("handheld.duty.go_off" if on_duty else "handheld.duty.go_on"))
+            empty = self.query_one("#empty", Line)
+            empty.set(t("handheld.tasks.none") if on_duty else t("handheld.tasks.off_duty"))
+            empty.display = not views
+            self.show_cursor()
+
+    def chosen(self, choice: Any) -> None:
+        if choice == "duty":
+            self.app.post_message(DutyChosen(not self.handheld.source.on_duty()))
+        else:
+            self.app.push_screen(TaskScreen(choice))
+
+    def action_back(self) -> None:
+        self.say("")
+
+
+class TaskScreen(HandheldScreen):
+    """One task: number, status and store on top; full details scrolling; its numbered actions below."""
+
+    def __init__(self, delivery_id: str) -> None:
+        super().__init__()
+        self.delivery_id = delivery_id
+        self._steps: tuple[CourierStep, ...] = ()
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_status()
+        yield Line("", id="title")
+        with VerticalScroll(id="details"):
+            yield Line("", id="refusal", one_line=False)
+            yield Line("", id="body", one_line=False)
+        yield Vertical(id="actions")
+        yield from self.compose_message()
+
+    def on_mount(self) -> None:
+        self.refresh_data()
+
+    def view(self) -> TaskView | None:
+        return self.handheld.source.task(self.delivery_id)
+
+    def choices(self) -> list[Any]:
+        return list(self._steps)
+
+    def refresh_data(self) -> None:
+        if not self.query("#title"):  # news before the screen was composed: on_mount reads it
+            return
+        view = self.view()
+        title = self.query_one("#title", Line)
+        body = self.query_one("#body", Line)
+        refusal = self.query_one("#refusal", Line)
+        if view is None:
+            title.set(t("handheld.task.gone"), "bold")
+            body.set("")
+            refusal.display = False
+            self._set_steps(())
+            return
+        delivery = view.delivery
+        status = status_label(delivery.status)
+        if view.pending:
+            status += t("handheld.queued_suffix")
+        title.set(f"{number_text(delivery)} {status}", "bold")
+        refusal.display = bool(view.refusal)
+        refusal.set(t("handheld.refused", explanation=view.refusal) if view.refusal else "", "bold")
+        text = detail_text(delivery, glyphs=self.handheld.glyphs)
+        if not is_active(delivery):
+            text = t("handheld.task.ended") + "\n" + text
+        body.set(text)
+        self._set_steps(steps_for(delivery.status) if is_active(delivery) else ())
+
+    def _set_steps(self, steps: tuple[CourierStep, ...]) -> None:
+        if steps == self._steps and self.query("#actions Line"):
+            return
+        self._steps = steps
+        actions = self.query_one("#actions", Vertical)
+        with self.app.batch_update():
+            actions.remove_children()
+            lines = [
+                Line(f"{n} {step_label(step)}", classes="choice") for n, step in enumerate(steps, start=1)
+            ]
+            lines.append(Line("0 " + t("handheld.back"), classes="back"))
+            actions.mount_all(lines)
+        self.cursor = 0
+        self.call_after_refresh(self.show_cursor)
+
+    def scroll_line_into_view(self, line: Line) -> None:
+        """Action lines are always on screen; the highlight must not scroll the details away."""
+
+    def chosen(self, choice: Any) -> None:
+        step = CourierStep(choice)
+        if step.needs_code:
+            self.app.push_screen(CodeScreen(self.delivery_id, step))
+        elif step is CourierStep.PROBLEM:
+            self.app.push_screen(ProblemScreen(self.delivery_id))
+        else:
+            self.app.post_message(StepChosen(Step(self.delivery_id, step)))
+
+
+class CodeScreen(HandheldScreen):
+    """The cursor in the field that takes the code: digits are text, Enter sends, Esc/F1 goes back."""
+
+    BINDINGS = [Binding("escape,f1", "back", show=False, id="handheld.code.back")]
+
+    def __init__(self, delivery_id: str, step: CourierStep) -> None:
+        super().__init__()
+        self.delivery_id = delivery_id
+        self.step = step
+
+    def compose(self) -> ComposeResult:
+        view = self.handheld.source.task(self.delivery_id)
+        number = f"{view.delivery.order_number:04d}" if view else "?"
+        key = "handheld.code.pickup" if self.step is CourierStep.PICKED_UP else "handheld.code.delivery"
+        yield from self.compose_status()
+        yield Line(t(key, number=number), id="prompt", one_line=False)
+        yield Input(id="code", max_length=16, type="text", compact=True)
+        yield Line(t("handheld.code.hint"), id="hint", one_line=False)
+        yield from self.compose_message()
+
+    def on_mount(self) -> None:
+        field = self.query_one("#code", Input)
+        field.cursor_blink = False
+        field.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        code = event.value.strip()
+        if not code:
+            self.handheld.error(t("handheld.code.empty"))
+            return
+        self.app.pop_screen()
+        self.app.post_message(StepChosen(Step(self.delivery_id, self.step, code=code)))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+class ProblemScreen(HandheldScreen):
+    """A numbered list of problem reasons."""
+
+    def __init__(self, delivery_id: str) -> None:
+        super().__init__()
+        self.delivery_id = delivery_id
+
+    def compose(self) -> ComposeResult:
+        view = self.handheld.source.task(self.delivery_id)
+        number = f"{view.delivery.order_number:04d}" if view else "?"
+        yield from self.compose_status()
+        yield Line(t("handheld.problem.title", number=number), id="title")
+        with VerticalScroll(id="reasons"):
+            for n, reason in enumerate(PROBLEM_REASONS, start=1):
+                yield Line(f"{n} {problem_label(reason)}", classes="choice")
+            yield Line("0 " + t("handheld.back"), classes="back")
+        yield from self.compose_message()
+
+    def on_mount(self) -> None:
+        self.show_cursor()
+
+    def choices(self) -> list[Any]:
+        return list(PROBLEM_REASONS)
+
+    def chosen(self, choice: Any) -> None:
+        self.app.pop_screen()
+        self.app.post_message(StepChosen(Step(self.delivery_id, CourierStep.PROBLEM, reason=choice)))
+
+
+class TooSmallScreen(Screen[None]):
+    """Shown while the terminal is smaller than the handheld's minimum; goes away when it grows."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="too-small")
+
+    def show_size(self, width: int, height: int, min_width: int, min_height: int) -> None:
+        text = t("handheld.too_small", width=width, height=height, min_width=min_width, min_height=min_height)
+        self.query_one("#too-small", Static).update(Text(text))

@@ -1,0 +1,36 @@
+"""Small one-line widgets for the handheld: a line that repaints only when its text or highlight changes."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+
+class Line(Static):
+    """One line of plain text (never parsed as markup); `set` repaints only when something changed."""
+
+    DEFAULT_CSS = """
+    Line { height: auto; width: 1fr; }
+    Line.-one { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    Line.-hl { text-style: reverse; }
+    """
+
+    def __init__(
+        self, text: str = "", *, one_line: bool = True, id: str | None = None, classes: str = ""
+    ) -> None:
+        super().__init__(Text(text), id=id, classes=(classes + (" -one" if one_line else "")).strip())
+        self._shown = text
+        self._style = ""
+
+    @property
+    def shown(self) -> str:
+        return self._shown
+
+    def set(self, text: str, style: str = "") -> None:
+        if text == self._shown and style == self._style:
+            return
+        self._shown, self._style = text, style
+        self.update(Text(text, style=style))
+
+    def set_highlight(self, on: bool) -> None:
+        self.set_class(on, "-hl")
