@@ -61,25 +61,6 @@ class Bare(App):
 Bare().run()
 '''
 
-# A tmux like the one `o2o ssh-gate` keeps a courier's session in: no status bar, no prefix key, no bindings.
-TMUX_CONF = """\
-set -g status off
-set -g prefix None
-set -g prefix2 None
-unbind-key -a
-unbind-key -a -T root
-unbind-key -a -T copy-mode
-unbind-key -a -T copy-mode-vi
-set -g mouse off
-set -g default-terminal tmux-256color
-set -g escape-time 0
-set -g destroy-unattached off
-set -g exit-empty on
-set -g visual-bell off
-set -g bell-action any
-set -g set-titles off
-"""
-
 
 @dataclass
 class Scenario:
@@ -91,6 +72,8 @@ class Scenario:
     env: dict[str, str]
     server_change: tuple[str, Callable[[], None]] | None = None
     key_change: tuple[str, bytes] | None = None
+    gate_argv: list[str] | None = None  # `o2o ssh-gate ...`: the screen in the courier's tmux session
+    courier_id: str = ""
 
 
 @dataclass
@@ -171,6 +154,8 @@ def courier_scenario(running: Any, home: Path) -> Scenario:
         env=env,
         server_change=("merchant marks the order ready", _merchant_action(running, created["id"], "ready")),
         key_change=("courier presses 1 (accept the offer)", b"1"),
+        gate_argv=_cli("ssh-gate", "--courier", courier_id, "--profile", "courier"),
+        courier_id=courier_id,
     )
 
 
@@ -251,28 +236,78 @@ def warm(scenario: Scenario, cwd: Path) -> None:
 
 
 def measure_tmux(scenario: Scenario, folder: Path, *, quiet: float, idle: float) -> dict[str, int]:
-    conf = folder / "tmux.conf"
-    conf.write_text(TMUX_CONF, encoding="utf-8")
-    socket = str(folder / "tmux.sock")
+    """The courier screen as `o2o ssh-gate` runs it (its locked-down tmux; another screen: the same config)."""
+    from o2o_tui.ssh_gate import SESSION, socket_name, tmux_conf
+
     tmux = shutil.which("tmux") or "tmux"
-    base = [tmux, "-S", socket, "-f", str(conf)]
+    env = {**scenario.env, "TMUX_TMPDIR": str(folder)}  # a tmux server of the bench's own, removed with it
+    env.pop("TMUX", None)
+    env.pop("SSH_ORIGINAL_COMMAND", None)
+    if scenario.gate_argv:
+        argv = scenario.gate_argv  # new-session -A -D: the second run re-attaches
+        server = [tmux, "-L", socket_name(scenario.courier_id)]
+    else:
+        conf = folder / "tmux.conf"
+        conf.write_text(tmux_conf("xterm-256color"), encoding="utf-8")
+        server = [tmux, "-L", "o2o-bench"]
+        argv = [*server, "-f", str(conf), "new-session", "-A", "-D", "-s", SESSION, "--", *scenario.argv]
     result: dict[str, int] = {}
     try:
-        with PtyScreen.spawn(
-            [*base, "new-session", "-s", "bench", "--", *scenario.argv],
-            size=SIZE,
-            env=scenario.env,
-            cwd=str(ROOT),
-        ) as first:
+        with PtyScreen.spawn(argv, size=SIZE, env=env, cwd=str(ROOT)) as first:
             first.wait_for(scenario.target, timeout=WAIT_S)
             result["start in tmux"] = first.wait_quiet(quiet, timeout=WAIT_S)
             result["idle in tmux"] = first.count_for(idle)
             first.kill()  # the link drops: the client dies, the tmux server keeps the session
-        with PtyScreen.spawn([*base, "attach-session", "-t", "bench"], size=SIZE, env=scenario.env) as again:
+        with PtyScreen.spawn(argv, size=SIZE, env=env, cwd=str(ROOT)) as again:
             again.wait_for(scenario.target, timeout=WAIT_S)
             result["re-attach"] = again.wait_quiet(quiet, timeout=WAIT_S)
     finally:
-        subprocess.run([*base, "kill-server"], capture_output=True, timeout=10)
+        subprocess.run([*server, "kill-server"], env=env, capture_output=True, timeout=10)
+    return result
+
+
+# --- SSH: the same session through a real sshd, with and without compression ----------------------------------
+
+
+def measure_ssh(running: Any, *, quiet: float, idle: float) -> dict[str, Any]:
+    """A fresh offer and courier per compression setting, so both sessions show and change the same things."""
+    import asyncio
+
+    from bench.ssh_wire import SshCase, measure_session
+    from o2o_tui.authorized_keys import key_line, read_public_key
+    from o2o_tui.ssh_gate import default_profile, o2o_program
+    from tests.support.sshd import SshdUnavailable, start_sshd
+
+    program = o2o_program()
+    result: dict[str, Any] = {}
+    try:
+        with start_sshd(set_env={"O2O_LANG": "en"}) as server:
+            env = {"O2O_HOME": str(server.o2o_home), "O2O_LANG": "en"}
+            cases, lines = {}, []
+            for index, compression in enumerate(("none", "zlib@openssh.com"), start=1):
+                courier_id = running.seed.courier_ids[index]
+                created = _place_offer(running, courier_id)
+                profile = default_profile(courier_id)
+                token = running.seed.courier_tokens[courier_id]
+                for args in (
+                    ["login", "--url", running.url, "--token", token, "--profile", profile],
+                    ["sync", "--once", "--profile", profile],
+                ):
+                    done = server.run_as_user([program, *args], env=env, timeout=60)
+                    if done.returncode != 0:
+                        raise RuntimeError(f"o2o {args[0]} as {server.user}: {done.stderr[-2000:]}")
+                key = server.client_key(f"bench-{index}")
+                lines.append(key_line(courier_id, read_public_key(str(key.with_suffix(".pub"))), program))
+                cases[compression] = SshCase(
+                    options=server.connect_options(key),
+                    target=f"#{created['number']:04d}",
+                    server_change=_merchant_action(running, created["id"], "ready"),
+                )
+            server.write_authorized_keys(lines)
+            for compression, case in cases.items():
+                result[compression] = asyncio.run(measure_session(case, compression, quiet=quiet, idle=idle))
+    except SshdUnavailable as why:
+        return {"skipped": str(why)}
     return result
 
 
@@ -425,9 +460,24 @@ def print_table(result: dict[str, Any], idle: float, quiet: float) -> None:
         if "skipped" in ssh:
             print(f"SSH wire bytes: skipped ({ssh['skipped']})")
         else:
-            for label, row in ssh["rows"].items():
-                ratio = f"{row['none'] / row['zlib']:.1f}x" if row["zlib"] else ""
-                print(_row(f"ssh wire: {label}"[:46], str(row["none"]), str(row["zlib"]), ratio, "", None))
+            none, zlib = ssh["none"], ssh["zlib@openssh.com"]
+            print()
+            print(_row("SSH wire bytes, both ways (down)", "no compr.", "zlib", "saved", "", None))
+            print("-" * 90)
+            for label, plain in none["rows"].items():
+                packed = zlib["rows"][label]
+                ratio = f"{plain['total'] / packed['total']:.1f}x" if packed["total"] else ""
+                print(
+                    _row(
+                        label,
+                        f"{plain['total']} ({plain['down']})",
+                        f"{packed['total']} ({packed['down']})",
+                        ratio,
+                        "",
+                        None,
+                    )
+                )
+            print(f"negotiated compression: {none['negotiated']} / {zlib['negotiated']}")
     for note in result["notes"]:
         print(f"note: {note}")
 
@@ -488,7 +538,7 @@ def main(argv: list[str]) -> None:
                 tmux = measure_tmux(scenario, folder, quiet=args.quiet, idle=args.idle)
             ssh = None
             if not args.no_ssh:
-                ssh = {"skipped": "not written yet"}
+                ssh = measure_ssh(running, quiet=args.quiet, idle=args.idle)
         finally:
             running.stop()
     result = summary(bare_side, screen_side, scenario.name, tmux, ssh)
