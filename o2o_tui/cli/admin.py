@@ -189,13 +189,15 @@ def courier_key_add(
         None, "--gate-command", help=t("admin.courier_key.option.gate_command")
     ),
 ) -> None:
+    import shlex
+
     from o2o_tui.authorized_keys import KeyLineError, add_key
     from o2o_tui.ssh_gate import o2o_program
 
     public_key = _read_key(key)
     path = _keys_path(authorized_keys)
     try:
-        added = add_key(path, courier_id, public_key, gate_command or o2o_program(), profile)
+        added = add_key(path, courier_id, public_key, gate_command or shlex.quote(o2o_program()), profile)
     except KeyLineError as error:
         raise fail(t(error.key, **error.values), Exit.USAGE) from None
     except OSError as error:
