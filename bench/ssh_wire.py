@@ -123,14 +123,23 @@ class SshTerminal:
         await asyncio.gather(self._reader, return_exceptions=True)
 
 
+@dataclass(frozen=True)
+class Step:
+    """One thing that happens to a running screen: keys the person presses, or a change made on the server."""
+
+    label: str
+    keys: bytes = b""
+    server: Callable[[], None] | None = None
+    budget: int | None = None  # bytes, for a task status change; None for a new screen (navigation)
+
+
 @dataclass
 class SshCase:
-    """One courier's session over SSH: connect options, the order number to wait for, the server's change."""
+    """One courier's session over SSH: connect options, the order number to wait for, the steps to count."""
 
     options: dict[str, Any]
     target: str
-    server_change: Callable[[], None]
-    key: bytes = b"1"
+    steps: list[Step]
 
 
 async def measure_session(case: SshCase, compression: str, *, quiet: float, idle: float) -> dict[str, Any]:
@@ -154,28 +163,24 @@ async def measure_session(case: SshCase, compression: str, *, quiet: float, idle
                     raise TimeoutError(f"{case.target} not on the SSH screen:\n{terminal.text()}")
                 await terminal.wait_quiet(quiet)
                 rows["start (until quiet)"] = relay.since(mark)
-                for label, act in (
-                    ("merchant marks the order ready", lambda: asyncio.to_thread(case.server_change)),
-                    ("courier presses 1 (accept)", lambda: _send(process, case.key)),
-                ):
+                mark = relay.snapshot()
+                await asyncio.sleep(idle)
+                rows[f"idle {idle:g} s"] = relay.since(mark)
+                for step in case.steps:
                     before = terminal.text()
                     mark = relay.snapshot()
-                    await act()
+                    if step.server is not None:
+                        await asyncio.to_thread(step.server)
+                    else:
+                        process.stdin.write(step.keys)
                     changed = await terminal.wait_for(
                         lambda text, before=before: text != before, timeout=10.0
                     )
                     await terminal.wait_quiet(quiet)
-                    rows[label] = {**relay.since(mark), "changed": changed}
-                mark = relay.snapshot()
-                await asyncio.sleep(idle)
-                rows[f"idle {idle:g} s"] = relay.since(mark)
+                    rows[step.label] = {**relay.since(mark), "changed": changed}
             finally:
                 await terminal.close()
     finally:
         await relay.stop()
     rows["whole session"] = {"up": relay.up, "down": relay.down, "total": relay.up + relay.down}
     return {"negotiated": str(negotiated), "rows": rows}
-
-
-async def _send(process: Any, keys: bytes) -> None:
-    process.stdin.write(keys)

@@ -31,7 +31,7 @@ def test_pty_screen_counts_what_the_program_writes_and_sees_it_on_screen() -> No
 def test_bench_terminal_reports_every_row_with_bytes_counted() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bench", "terminal", "--json", "--runs", "1", "--idle", "1", "--quiet", "0.5"]
-        + ["--no-ssh"],
+        + ["--no-ssh", "--screen", "courier"],
         capture_output=True,
         text=True,
         cwd=ROOT,
