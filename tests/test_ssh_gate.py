@@ -276,6 +276,9 @@ async def test_a_courier_over_ssh_survives_a_dropped_link(sshd: SshServer, platf
 
     again = await Handheld.open(sshd, key_a)
     after = await again.wait_for(lambda s: s == before, "the same screen after the reconnect")
+    await again.settle()
+    assert again.received <= 12_000, again.received  # the re-attach budget (raw terminal bytes at 40x16)
+    print(f"re-attach repaint: {again.received} bytes")
     assert delivery_status(platform, order["id"]) == "ACCEPTED"  # nothing applied twice, nothing lost
     again.resize(40, 8)
     await again.wait_for(lambda s: number in s and len(again.screen.display) == 8, "the task at 40x8")
