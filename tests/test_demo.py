@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import signal
+import stat
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
+from o2o_tui.cli import demo as demo_cli
+from o2o_tui.client import PlatformClient
+from o2o_tui.domain.transitions import DeliveryStatus
+
 ROOT = Path(__file__).resolve().parent.parent
 CLI = "from o2o_tui.cli import main; main()"
 LIVELY = ["--orders-per-hour", "7200", "--speed", "1"]  # about 4 orders a second
+# about 2 orders a second, and a simulated minute (the handheld courier's pause before an offer) is 1 s
+LIVELY_FAST = ["--orders-per-hour", "60", "--speed", "60"]
+HANDHELD = "o2o courier --profile courier"
 
 
 def _demo(home: Path, *args: str) -> list[str]:
@@ -59,7 +69,7 @@ pytestmark = pytest.mark.skipif(
 def test_headless_check_sees_orders_and_leaves_nothing_behind(tmp_path: Path) -> None:
     home = tmp_path / "home"
     result = subprocess.run(
-        _demo(home, "--headless-check", "4", *LIVELY, "--json"),
+        _demo(home, "--headless-check", "4", *LIVELY_FAST, "--json"),
         env=_env(home),
         cwd=ROOT,
         capture_output=True,
@@ -70,6 +80,10 @@ def test_headless_check_sees_orders_and_leaves_nothing_behind(tmp_path: Path) ->
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["orders"] > 0
     assert report["link"] == "ONLINE"
+    handheld = report["handheld"]  # the courier kept for a person got work with nobody at the counter
+    assert handheld["offers"] >= 1 and handheld["profile"] == "courier" and handheld["courier_id"]
+    assert handheld["command"].startswith(f"O2O_HOME={home / 'data'}/demo-")
+    assert handheld["command"].endswith(f"/home {HANDHELD}")
     assert _processes_under(home) == []
     assert not list((home / "data").glob("demo-*")), "the demo's data dir is removed without --keep"
 
@@ -89,6 +103,12 @@ def test_keep_keeps_the_database_and_logs(tmp_path: Path) -> None:
     assert (kept / "platform.db").exists() and (kept / "server.log").exists()
     assert str(kept) in result.stdout
     assert _processes_under(home) == []
+    profiles_file = kept / "home" / "config" / "profiles.json"
+    assert stat.S_IMODE(profiles_file.stat().st_mode) == 0o600  # it holds two tokens
+    profiles = json.loads(profiles_file.read_text())["profiles"]
+    merchant, courier = profiles["demo"], profiles["courier"]
+    assert courier["role"] == "courier" and courier["courier_id"] and courier["url"] == merchant["url"]
+    assert courier["token"] and courier["token"] != merchant["token"]
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
@@ -133,3 +153,96 @@ def test_children_die_with_a_killed_demo(tmp_path: Path) -> None:
             demo.wait()
         for pid in _processes_under(home):  # never leave strays, even when the test fails
             os.kill(pid, signal.SIGKILL)
+
+
+def _lines(stream) -> queue.Queue[str]:  # type: ignore[no-untyped-def]
+    """The lines of `stream` as they come, read by a thread (the demo keeps running while the test reads)."""
+    lines: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        for line in stream:
+            lines.put(line)
+        lines.put("")
+
+    threading.Thread(target=pump, daemon=True).start()
+    return lines
+
+
+def _line_with(lines: queue.Queue[str], text: str | None, timeout: float) -> tuple[str, list[str]]:
+    """The first line holding `text` and the lines read up to it; `text=None` reads to the end."""
+    deadline, seen = time.monotonic() + timeout, []
+    while time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=max(0.01, deadline - time.monotonic()))
+        except queue.Empty:
+            break
+        seen.append(line)
+        if line == "" or (text is not None and text in line):
+            return line, seen
+    return "", seen
+
+
+def test_the_printed_handheld_command_opens_a_courier_the_simulator_leaves_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the demo runs: the printed command names the courier's profile in the demo's O2O_HOME, its token
+    works against the demo's platform (`o2o whoami` through the very same command line), the courier is offered
+    an order nobody at the counter dispatched, `o2o demo --handheld` finds this demo, and the way back to the
+    handheld screen is printed again after the demo ends."""
+    home = tmp_path / "home"
+    demo = subprocess.Popen(
+        _demo(home, "--headless-check", "300", *LIVELY_FAST),
+        env=_env(home),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert demo.stdout is not None
+        lines = _lines(demo.stdout)
+        line, seen = _line_with(lines, HANDHELD, 60)
+        assert HANDHELD in line, seen
+        command = line.strip()
+        (demo_home,) = [root / "home" for root in (home / "data").glob("demo-*")]
+        assert command == f"O2O_HOME={demo_home} {HANDHELD}"
+        monkeypatch.setenv("O2O_HOME", str(home))
+        assert demo_cli.running_demo_homes() == [demo_home]
+
+        whoami = command.replace(HANDHELD, "o2o whoami --profile courier --json")
+        env = {k: v for k, v in _env(home).items() if k != "O2O_HOME"}
+        result = subprocess.run(["sh", "-c", whoami], env=env, capture_output=True, text=True, timeout=30)
+        assert result.returncode == 0, result.stderr
+        me = json.loads(result.stdout)
+        assert me["role"] == "courier" and me["name"] == "你（手持机） You (handheld)"
+        courier = json.loads((demo_home / "config" / "profiles.json").read_text())["profiles"]["courier"]
+        assert me["courier_id"] == courier["courier_id"]
+
+        with PlatformClient(courier["url"], courier["token"]) as handheld:
+            deadline = time.monotonic() + 30
+            while not (offers := handheld.list_deliveries(active=True)) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert [offer.status for offer in offers] == [DeliveryStatus.PENDING]  # one, waiting for a person
+            assert offers[0].courier_id == courier["courier_id"]
+
+        demo.send_signal(signal.SIGTERM)
+        demo.wait(timeout=60)
+        _, after = _line_with(lines, None, 10)
+        stopped = next(i for i, line in enumerate(after) if line.startswith("Demo stopped"))
+        assert any("o2o demo --handheld" in line for line in after[stopped:]), after
+        assert _processes_under(home) == []
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+            demo.wait()
+
+
+def test_handheld_without_a_running_demo_says_so(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    stale = home / "data" / "demo-20260101-120000-999999999" / "home"  # a demo that is not running any more
+    stale.mkdir(parents=True)
+    result = subprocess.run(
+        _demo(home, "--handheld"), env=_env(home), cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 6
+    assert "No demo is running" in result.stderr and "o2o demo" in result.stderr

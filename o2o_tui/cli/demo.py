@@ -3,12 +3,17 @@
 A fresh data dir, a seeded reference platform on a free loopback port, the simulator placing orders, a `demo`
 profile under an O2O_HOME of its own, and the merchant console. Everything it starts runs in its own process
 group and is stopped on quit, Ctrl-C, SIGTERM/SIGHUP or an error (and, on Linux, if this process dies).
+
+One courier of the fleet is kept for a person: the simulator never acts for it and offers it one order at a time
+while it is on duty and free. Its `courier` profile sits beside `demo`, and `o2o demo --handheld` (or the printed
+`O2O_HOME=... o2o courier --profile courier`) opens its handheld screen in a second terminal.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -18,6 +23,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -26,11 +32,15 @@ from o2o_tui.cli.output import emit_json, fail, say
 from o2o_tui.i18n import set_language, t
 from o2o_tui.paths import data_dir
 
+if TYPE_CHECKING:
+    from o2o_tui.config import Profile
+
 _START_TIMEOUT_S = 20.0
 _STOP_TIMEOUT_S = 5.0
 _CLI = "from o2o_tui.cli import main; main()"
 # Simulated time starts before the lunch rush, so the demo is lively whatever the real time of day.
 _SIM_START = "11:15"
+HANDHELD_PROFILE = "courier"
 
 
 def free_port() -> int:
@@ -148,7 +158,9 @@ def run_demo(
     previous_home = os.environ.get("O2O_HOME")
     try:
         db_url = f"sqlite:///{root / 'platform.db'}"
-        seeded = seed_demo(db_url)
+        seeded = seed_demo(db_url, handheld=True)
+        handheld_id = seeded.handheld_courier_id
+        assert handheld_id is not None
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         env = _child_env(home)
@@ -176,17 +188,21 @@ def run_demo(
                 sys.executable, "-c", _CLI, "simulate",
                 "--url", url, "--token", seeded.tokens["admin"],
                 "--orders-per-hour", str(orders_per_hour), "--speed", str(speed), "--seed", str(seed),
-                "--start-time", _SIM_START,
+                "--start-time", _SIM_START, "--leave-courier", handheld_id,
             ],
             env,
         )  # fmt: skip
-        # The demo's own profile lives under the demo's O2O_HOME: the user's real profiles stay untouched.
+        # The demo's own profiles live under the demo's O2O_HOME: the user's real profiles stay untouched.
         os.environ["O2O_HOME"] = str(home)
         profile = save_profile(
             "demo", url=url, token=seeded.tokens["merchant"], role="merchant", store_id=seeded.store_id
         )
+        courier = _save_handheld_profile(url, seeded.courier_tokens[handheld_id])
+        command = handheld_command(home)
+        if not as_json:
+            say(t("demo.handheld", name=courier.user_name, command=command))
         if headless_seconds is not None:
-            return _headless(profile, headless_seconds, url, as_json)
+            return _headless(profile, courier, command, headless_seconds, url, as_json)
         from screens.launch import run_merchant_console
 
         run_merchant_console(profile)
@@ -208,14 +224,50 @@ def run_demo(
             shutil.rmtree(root, ignore_errors=True)
         if not as_json:
             say(t("demo.stopped"))
+            say(t("demo.handheld_next"))
 
 
-def _headless(profile: object, seconds: float, url: str, as_json: bool) -> int:
+def handheld_command(home: Path) -> str:
+    """The shell command that opens the person's courier's handheld screen while this demo runs."""
+    return f"O2O_HOME={shlex.quote(str(home))} o2o courier --profile {HANDHELD_PROFILE}"
+
+
+def _save_handheld_profile(url: str, token: str) -> Profile:
+    """The `courier` profile, as `o2o login` would write it for that token (the platform says who it is)."""
+    from o2o_tui.client import PlatformClient
+    from o2o_tui.config import save_profile
+
+    with PlatformClient(url, token, timeout=5.0) as client:
+        me = client.me()
+    return save_profile(
+        HANDHELD_PROFILE,
+        url=url,
+        token=token,
+        role=str(me.role),
+        user_id=me.user_id,
+        user_name=me.name,
+        store_id=me.store_id,
+        courier_id=me.courier_id,
+    )
+
+
+def _offers_to(courier: Profile) -> int:
+    """How many orders were offered to the person's courier so far (as that courier sees them)."""
+    from o2o_tui.client import PlatformClient
+
+    with PlatformClient(courier.url, courier.token, timeout=5.0) as client:
+        return len(client.list_deliveries(active=False))
+
+
+def _headless(
+    profile: Profile, courier: Profile, command: str, seconds: float, url: str, as_json: bool
+) -> int:
     import asyncio
 
     from screens.launch import open_source, watch_headless
 
-    report = asyncio.run(watch_headless(open_source(profile), seconds))  # type: ignore[arg-type]
+    report = asyncio.run(watch_headless(open_source(profile), seconds))
+    offers = _offers_to(courier)
     if as_json:
         emit_json(
             {
@@ -223,6 +275,13 @@ def _headless(profile: object, seconds: float, url: str, as_json: bool) -> int:
                 "seconds": round(report.seconds, 1),
                 "link": report.final_state,
                 "url": url,
+                "handheld": {
+                    "profile": HANDHELD_PROFILE,
+                    "courier_id": courier.courier_id,
+                    "name": courier.user_name,
+                    "command": command,
+                    "offers": offers,
+                },
             }
         )
     else:
@@ -234,7 +293,39 @@ def _headless(profile: object, seconds: float, url: str, as_json: bool) -> int:
                 state=report.final_state,
             )
         )
+        say(t("demo.headless_offers", count=offers))
     return 0 if report.orders_seen > 0 else int(Exit.ERROR)
+
+
+def running_demo_homes() -> list[Path]:
+    """The O2O_HOME of every demo running on this machine (under this data dir), newest first: a demo's data
+    dir is named `demo-<date>-<time>-<pid>` after the process that runs it."""
+    homes = []
+    for root in data_dir().glob("demo-*-*"):
+        pid = root.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and _alive(int(pid)) and (root / "home").is_dir():
+            homes.append(root)
+    return [root / "home" for root in sorted(homes, key=lambda root: root.name, reverse=True)]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def open_handheld() -> None:
+    """Become `o2o courier --profile courier` inside the newest running demo's O2O_HOME."""
+    homes = running_demo_homes()
+    if not homes:
+        raise fail(t("demo.error.none_running"), Exit.NOT_FOUND)
+    env = _child_env(homes[0])
+    sys.stdout.flush()
+    os.execve(sys.executable, [sys.executable, "-c", _CLI, "courier", "--profile", HANDHELD_PROFILE], env)
 
 
 def demo(
@@ -250,10 +341,13 @@ def demo(
     seed: int = typer.Option(7, "--seed", help=t("demo.option.seed")),
     lang: str | None = typer.Option(None, "--lang", help=t("demo.option.lang")),
     as_json: bool = typer.Option(False, "--json", help=t("demo.option.json")),
+    handheld: bool = typer.Option(False, "--handheld", help=t("demo.option.handheld")),
 ) -> None:
     """Run the platform, the simulator and the merchant console on this machine."""
     if lang:
         set_language(lang)
+    if handheld:
+        open_handheld()
     try:
         code = run_demo(
             keep=keep,

@@ -30,6 +30,9 @@ class SeedResult(msgspec.Struct, frozen=True):
     courier_ids: list[str]
     courier_tokens: dict[str, str]  # courier id -> token
     user_ids: dict[str, str] = {}  # role -> user id
+    # the courier kept for a person at the handheld screen (`seed_demo(..., handheld=True)`, as `o2o demo` does);
+    # also in `courier_ids` and `courier_tokens`, its user id in `user_ids["handheld"]`
+    handheld_courier_id: str | None = None
 
 
 class CreatedUser(msgspec.Struct, frozen=True):
@@ -284,9 +287,10 @@ DEMO_COURIERS = (
     "周杰 Zhou Jie",
     "吴婷 Wu Ting",
 )
+HANDHELD_COURIER_NAME = "你（手持机） You (handheld)"
 
 
-def seed_into(conn: Connection) -> SeedResult:
+def seed_into(conn: Connection, *, handheld: bool = False) -> SeedResult:
     store = create_store(
         conn,
         name=DEMO_STORE_NAME,
@@ -319,24 +323,36 @@ def seed_into(conn: Connection) -> SeedResult:
         first_courier_user = first_courier_user or user.user_id
     tokens["courier"] = courier_tokens[courier_ids[0]]
     user_ids["courier"] = first_courier_user
+    handheld_courier_id = None
+    if handheld:  # an eleventh courier, waiting at the store and on duty: the ten above ride as before
+        courier = create_courier(conn, name=HANDHELD_COURIER_NAME, store_id=store.id, position=DEMO_CENTER)
+        user = create_user(
+            conn, role=Role.COURIER, name=HANDHELD_COURIER_NAME, store_id=store.id, courier_id=courier.id
+        )
+        courier_ids.append(courier.id)
+        courier_tokens[courier.id] = user.token
+        user_ids["handheld"] = user.user_id
+        handheld_courier_id = courier.id
     return SeedResult(
         store_id=store.id,
         tokens=tokens,
         courier_ids=courier_ids,
         courier_tokens=courier_tokens,
         user_ids=user_ids,
+        handheld_courier_id=handheld_courier_id,
     )
 
 
-def seed_demo(db_url: str) -> SeedResult:
-    """Create the demo store, menu, ten couriers and a user of every role in the database at `db_url`."""
+def seed_demo(db_url: str, *, handheld: bool = False) -> SeedResult:
+    """Create the demo store, menu, ten couriers and a user of every role in the database at `db_url`; with
+    `handheld`, an eleventh courier for a person to drive from the handheld screen."""
     engine = db.open_database(db_url)
     try:
-        return seed_engine(engine)
+        return seed_engine(engine, handheld=handheld)
     finally:
         engine.dispose()
 
 
-def seed_engine(engine: Engine) -> SeedResult:
+def seed_engine(engine: Engine, *, handheld: bool = False) -> SeedResult:
     with db.writing(engine) as conn:
-        return seed_into(conn)
+        return seed_into(conn, handheld=handheld)
