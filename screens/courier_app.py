@@ -64,7 +64,14 @@ class CourierApp(App[None]):
         self._unsubscribe: Callable[[], None] | None = None
         self._too_small: TooSmallScreen | None = None
 
+    def for_terminal(self, text: str) -> str:
+        """What a line may send: on a terminal that is not UTF-8, anything outside ASCII becomes '?'."""
+        if not self.ascii_only or text.isascii():
+            return text
+        return text.encode("ascii", "replace").decode("ascii")
+
     def on_mount(self) -> None:
+        self.set_class(self.ascii_only, "-ascii")
         self._unsubscribe = self.source.subscribe(lambda change: self.post_message(SourceNews(change)))
         self.push_screen(TaskListScreen())
         self.run_worker(self.source.run(), name="source", group="source", exit_on_error=False)

@@ -33,13 +33,18 @@ ASCII = Glyphs(separator=" - ", arrow="->", queued="~", refused="!")
 
 
 def locale_is_utf8(environ: Mapping[str, str] | None = None) -> bool:
-    """Whether the terminal's locale can show UTF-8 (the first of LC_ALL, LC_CTYPE, LANG that is set decides)."""
+    """Whether the terminal's locale can show UTF-8: LC_ALL, else LC_CTYPE, else LANG decides.
+
+    Python itself sets LC_CTYPE=C.UTF-8 when the locale is C or POSIX (PEP 538 locale coercion), so that value
+    is not taken as the terminal's word when LANG says C, POSIX or nothing.
+    """
     source = os.environ if environ is None else environ
-    for name in ("LC_ALL", "LC_CTYPE", "LANG"):
-        value = source.get(name)
+    lang = source.get("LANG", "")
+    ctype = source.get("LC_CTYPE", "")
+    coerced = ctype == "C.UTF-8" and lang in ("", "C", "POSIX")
+    for value in (source.get("LC_ALL", ""), "" if coerced else ctype, lang):
         if value:
-            lowered = value.lower().replace("-", "")
-            return "utf8" in lowered
+            return "utf8" in value.lower().replace("-", "")
     return False
 
 

@@ -89,6 +89,10 @@ class HandheldScreen(Screen[None]):
     def compose_message(self) -> ComposeResult:
         yield Line("", id="message")
 
+    def on_mount(self) -> None:
+        self.refresh_status()
+        self.refresh_data()
+
     def on_screen_resume(self) -> None:
         self.refresh_status()
         self.refresh_data()
@@ -169,9 +173,6 @@ class TaskListScreen(HandheldScreen):
             yield Line("", id="duty", classes="choice")
         yield from self.compose_message()
 
-    def on_mount(self) -> None:
-        self.refresh_data()
-
     def choices(self) -> list[Any]:
         return [view.delivery.id for view in self._active()] + ["duty"]
 
@@ -237,9 +238,6 @@ class TaskScreen(HandheldScreen):
             yield Line("", id="body", one_line=False)
         yield Vertical(id="actions")
         yield from self.compose_message()
-
-    def on_mount(self) -> None:
-        self.refresh_data()
 
     def view(self) -> TaskView | None:
         return self.handheld.source.task(self.delivery_id)

@@ -22,6 +22,15 @@ class Line(Static):
         self._shown = text
         self._style = ""
 
+    def on_mount(self) -> None:
+        if self._for_terminal(self._shown) != self._shown:
+            self.update(Text(self._for_terminal(self._shown), style=self._style))
+
+    def _for_terminal(self, text: str) -> str:
+        """The app may narrow what reaches the terminal (ASCII only when the locale is not UTF-8)."""
+        narrow = getattr(self.app, "for_terminal", None)
+        return narrow(text) if narrow is not None else text
+
     @property
     def shown(self) -> str:
         return self._shown
@@ -30,7 +39,7 @@ class Line(Static):
         if text == self._shown and style == self._style:
             return
         self._shown, self._style = text, style
-        self.update(Text(text, style=style))
+        self.update(Text(self._for_terminal(text), style=style))
 
     def set_highlight(self, on: bool) -> None:
         self.set_class(on, "-hl")
