@@ -50,6 +50,10 @@ class SourceNews(Message):
 class CourierApp(App[None]):
     CSS_PATH = Path(__file__).with_name("courier.tcss")
     ENABLE_COMMAND_PALETTE = False
+    VERTICAL_BREAKPOINTS = [
+        (0, "-short"),
+        (12, "-tall"),
+    ]  # below 12 rows (a soft keyboard is up): no "0 Back" line
     BINDINGS = [Binding("ctrl+c", "quit", show=False, priority=True, id="app.quit")]
 
     def __init__(
@@ -63,6 +67,7 @@ class CourierApp(App[None]):
         self.title = t("handheld.title.tasks")
         self._unsubscribe: Callable[[], None] | None = None
         self._too_small: TooSmallScreen | None = None
+        self._started = False  # a resize before the task list is up is checked when it is
 
     def for_terminal(self, text: str) -> str:
         """What a line may send: on a terminal that is not UTF-8, anything outside ASCII becomes '?'."""
@@ -75,7 +80,8 @@ class CourierApp(App[None]):
         self._unsubscribe = self.source.subscribe(lambda change: self.post_message(SourceNews(change)))
         self.push_screen(TaskListScreen())
         self.run_worker(self.source.run(), name="source", group="source", exit_on_error=False)
-        self.call_after_refresh(lambda: self._check_size(self.size.width, self.size.height))
+        self._started = True
+        self._check_size(self.size.width, self.size.height)
 
     async def on_unmount(self) -> None:
         if self._unsubscribe is not None:
@@ -165,6 +171,8 @@ class CourierApp(App[None]):
         self._check_size(event.size.width, event.size.height)
 
     def _check_size(self, width: int, height: int) -> None:
+        if not self._started:
+            return
         small = width < MIN_WIDTH or height < MIN_HEIGHT
         if small:
             if self._too_small is None:
