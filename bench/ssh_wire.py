@@ -160,7 +160,8 @@ async def measure_session(case: SshCase, compression: str, *, quiet: float, idle
             terminal = SshTerminal(process)
             try:
                 if not await terminal.wait_for(lambda text: case.target in text):
-                    raise TimeoutError(f"{case.target} not on the SSH screen:\n{terminal.text()}")
+                    state = f"session ended, exit {process.exit_status}" if terminal.ended else "timed out"
+                    raise TimeoutError(f"{case.target} not on the SSH screen ({state}):\n{terminal.text()}")
                 await terminal.wait_quiet(quiet)
                 rows["start (until quiet)"] = relay.since(mark)
                 mark = relay.snapshot()

@@ -323,7 +323,15 @@ def measure_ssh(running: Any, *, quiet: float, idle: float) -> dict[str, Any]:
                 )
             server.write_authorized_keys(lines)
             for compression, case in cases.items():
-                result[compression] = asyncio.run(measure_session(case, compression, quiet=quiet, idle=idle))
+                try:
+                    result[compression] = asyncio.run(
+                        measure_session(case, compression, quiet=quiet, idle=idle)
+                    )
+                except (OSError, TimeoutError, RuntimeError) as error:  # say why; keep the local figures
+                    gate_log = server.o2o_home / "data" / "ssh-gate.log"
+                    tail = gate_log.read_text(errors="replace")[-600:] if gate_log.exists() else ""
+                    sshd_tail = server.log_text()[-1200:]
+                    return {"skipped": f"{compression}: {error}\ngate log:\n{tail}\nsshd log:\n{sshd_tail}"}
     except SshdUnavailable as why:
         return {"skipped": str(why)}
     return result
