@@ -122,6 +122,22 @@ def test_the_plan_runs_one_locked_down_tmux_server_per_courier(
     assert ssh_gate.tmux_conf("xterm; run-shell x").endswith('default-terminal "screen"\n')
 
 
+def test_traverse_grants_are_shared_and_restored_by_the_last_holder(tmp_path: Path) -> None:
+    from tests.support.sshd import grant_traverse, release_traverse
+
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    first = grant_traverse([private])
+    second = grant_traverse(
+        [private]
+    )  # a second harness while the first runs: joins, does not re-record 0701
+    assert stat.S_IMODE(private.stat().st_mode) == 0o701
+    release_traverse(first)
+    assert stat.S_IMODE(private.stat().st_mode) == 0o701  # still held by the second
+    release_traverse(second)
+    assert stat.S_IMODE(private.stat().st_mode) == 0o700
+
+
 # -- a real sshd ---------------------------------------------------------------------------------------------------
 
 needs_sshd = pytest.mark.skipif(unavailable_reason() is not None, reason=unavailable_reason() or "")
@@ -285,6 +301,12 @@ async def test_a_courier_over_ssh_survives_a_dropped_link(sshd: SshServer, platf
     again.resize(40, 16)
     await again.wait_for(lambda s: s == after, "the same screen back at 40x16")
 
+    stale = again  # a link that died without sshd noticing yet: the next login takes the session over
+    again = await Handheld.open(sshd, key_a)
+    await again.wait_for(lambda s: s == after, "the same screen on a second login")
+    await asyncio.wait_for(stale.reader, TIMEOUT)  # the stale client was detached, its channel closed
+    stale.conn.close()  # type: ignore[attr-defined]
+
     other = await Handheld.open(sshd, key_b)  # courier B: its own session, never A's screen
     await other.wait_for(lambda s: "ONLINE" in s, "courier B's handheld")
     assert number not in await other.settle()
@@ -298,6 +320,7 @@ async def test_a_courier_over_ssh_survives_a_dropped_link(sshd: SshServer, platf
     events = [line.split(" ", 1)[1] for line in log]
     assert events == [
         f"courier={courier_a} client=127.0.0.1 event=start",
+        f"courier={courier_a} client=127.0.0.1 event=attach",
         f"courier={courier_a} client=127.0.0.1 event=attach",
         f"courier={courier_b} client=127.0.0.1 event=start",
     ]

@@ -11,10 +11,10 @@ the account and its home are removed, the temp folder is deleted, and directory 
 The account must run this checkout's interpreter, which may live under a home that only its owner can enter
 (here /root/.pyenv, /root being 0700). For the test's duration every directory on the way to the interpreter,
 its site-packages and the checkout gets the "others may traverse" bit (o+x: enter, not list), and its old mode
-back afterwards. chmod rather than setfacl: it needs no extra package nor a file system mounted with ACLs (container
-overlays often are not), and traverse-only is no wider than what the account needs. A lock file and a list of
-holder pids keep two harnesses in parallel from restoring a mode under each other's feet; a holder that died is
-dropped at the next grant.
+back afterwards. chmod rather than setfacl: it needs no extra package nor a file system mounted with ACLs
+(container overlays often are not), and traverse-only is no wider than what the account needs. A lock file and a
+list of holders (pid and a random token) keep two harnesses in parallel (a test and a benchmark, say) from
+restoring a mode under each other's feet; a holder that died is dropped at the next release.
 """
 
 from __future__ import annotations
@@ -161,10 +161,8 @@ def paths_to_grant() -> list[Path]:
     targets |= {Path(p).resolve() for p in sys.path if p and Path(p).is_dir()}
     dirs: set[Path] = set()
     for target in targets:
-        for parent in [target, *target.parents]:
-            if parent.is_dir():
-                dirs.add(parent)
-    return sorted(d for d in dirs if not (d.stat().st_mode & 0o001))
+        dirs.update(parent for parent in [target, *target.parents] if parent.is_dir())
+    return sorted(dirs)
 
 
 @contextlib.contextmanager
@@ -181,34 +179,43 @@ def _grants_locked() -> Iterator[dict[str, dict[str, object]]]:
         _GRANTS.write_text(json.dumps(state))
 
 
-def _alive(pid: int) -> bool:
+def _alive(holder: str) -> bool:
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        os.kill(int(holder.split(":", 1)[0]), 0)
+    except (ProcessLookupError, ValueError):
         return False
     except PermissionError:
         return True
     return True
 
 
-def grant_traverse(dirs: list[Path]) -> None:
-    me = os.getpid()
+def grant_traverse(dirs: list[Path]) -> str:
+    """Give others the traverse bit on each of `dirs` that lacks it, or join the holders of an earlier grant.
+
+    Returns the holder token for `release_traverse` ("pid:random", so one process may hold several grants).
+    """
+    me = f"{os.getpid()}:{uuid.uuid4().hex}"
     with _grants_locked() as state:
         for path in dirs:
-            entry = state.setdefault(str(path), {"mode": path.stat().st_mode & 0o7777, "pids": []})
-            pids = [p for p in entry["pids"] if _alive(p)]  # type: ignore[union-attr]
-            entry["pids"] = [*pids, me]
-            os.chmod(path, (path.stat().st_mode & 0o7777) | 0o001)
+            entry = state.get(str(path))
+            if entry is None:
+                mode = path.stat().st_mode & 0o7777
+                if mode & 0o001:
+                    continue  # open already, and not by a grant: nothing to do or undo
+                entry = state[str(path)] = {"mode": mode, "holders": []}
+                os.chmod(path, mode | 0o001)
+            entry["holders"] = [*(h for h in entry.get("holders", []) if _alive(h)), me]  # type: ignore[union-attr]
+    return me
 
 
-def release_traverse() -> None:
-    me = os.getpid()
+def release_traverse(token: str) -> None:
+    """Drop this holder; a directory nobody alive holds any more gets its old mode back."""
     with _grants_locked() as state:
         for name in list(state):
             entry = state[name]
-            pids = [p for p in entry["pids"] if p != me and _alive(p)]  # type: ignore[union-attr]
-            if pids:
-                entry["pids"] = pids
+            holders = [h for h in entry.get("holders", []) if h != token and _alive(h)]  # type: ignore[union-attr]
+            if holders:
+                entry["holders"] = holders
                 continue
             with contextlib.suppress(OSError):
                 os.chmod(name, int(entry["mode"]))  # type: ignore[call-overload]
@@ -306,7 +313,7 @@ def start_sshd(set_env: dict[str, str] | None = None) -> Iterator[SshServer]:
     server_dir.mkdir(mode=0o700)
     process: subprocess.Popen[bytes] | None = None
     uid = -1
-    granted = False
+    grant = ""
     try:
         _run(["useradd", "--create-home", "--shell", "/bin/sh", user])
         _run(["usermod", "-p", "*", user])  # unlocked for key logins (UsePAM no refuses a locked "!" account)
@@ -316,8 +323,7 @@ def start_sshd(set_env: dict[str, str] | None = None) -> Iterator[SshServer]:
         o2o_home.mkdir(mode=0o700)
         os.chown(o2o_home, uid, gid)
         login_env = {"O2O_HOME": str(o2o_home), **(set_env or {})}
-        grant_traverse(paths_to_grant())
-        granted = True
+        grant = grant_traverse(paths_to_grant())
         Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # privilege separation directory
         _run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(server_dir / "ssh_host_ed25519_key")])
         port = free_port()
@@ -356,6 +362,6 @@ def start_sshd(set_env: dict[str, str] | None = None) -> Iterator[SshServer]:
             shutil.rmtree(f"/tmp/tmux-{uid}", ignore_errors=True)
         with contextlib.suppress(subprocess.SubprocessError, OSError):
             subprocess.run(["userdel", "--remove", user], capture_output=True, timeout=TIMEOUT)
-        if granted:
-            release_traverse()
+        if grant:
+            release_traverse(grant)
         shutil.rmtree(workdir, ignore_errors=True)
