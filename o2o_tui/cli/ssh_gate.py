@@ -25,6 +25,9 @@ def ssh_gate(
     except gate.Refused as refusal:
         _log(gate, courier, environ, "refused", refusal.reason)
         raise fail(t(refusal.key, **refusal.values), Exit(refusal.code)) from None
+    except OSError as error:  # the data dir cannot be written: one line, not a traceback
+        _log(gate, courier, environ, "refused", "data-dir")
+        raise fail(t("ssh.refused.exec", detail=str(error)), Exit.ERROR) from None
     _log(gate, courier, environ, chosen.event)
     sys.stdout.flush()
     sys.stderr.flush()
