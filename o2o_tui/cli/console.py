@@ -19,6 +19,8 @@ def console(
     """Open the merchant console: the live order queue, actions, dispatch board."""
     with handle_errors():
         chosen = load_profile(profile)
+    if chosen.role == "courier":
+        raise fail(t("console.error.courier", profile=chosen.name), Exit.USAGE)
     if not chosen.store_id:
         raise fail(t("console.error.no_store", role=chosen.role), Exit.USAGE)
     from screens.launch import open_source, run_merchant_console

@@ -39,6 +39,12 @@ def _summary(view: Any) -> str:
     return line
 
 
+def _not_for_couriers(profile: Any) -> None:
+    """A courier sees deliveries, not the store's orders: say so instead of an empty list or "not found"."""
+    if profile.role == "courier":
+        raise fail(t("orders.error.courier", profile=profile.name), Exit.USAGE)
+
+
 def _lookup(cache: Any, reference: str) -> Any:
     """The order's view, or None; an ambiguous id prefix is a usage error."""
     from o2o_tui.sync.read_model import AmbiguousReference, ReadModel
@@ -126,6 +132,7 @@ def _act(
     from o2o_tui.sync.read_model import ReadModel
 
     with handle_errors(), cache_errors(), cli_cache(profile_name) as (profile, cache):
+        _not_for_couriers(profile)
         if (
             _lookup(cache, reference) is None
         ):  # not cached yet (a fresh profile, a brand-new order): pull first
@@ -158,7 +165,8 @@ def register(app: typer.Typer) -> None:
         from o2o_tui.sync.read_model import ReadModel
 
         wanted = status.strip().upper() if status else None
-        with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (_, cache):
+        with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (chosen, cache):
+            _not_for_couriers(chosen)
             if as_json:
                 _write_rows(ReadModel(cache).order_rows(wanted))
                 return
@@ -173,7 +181,8 @@ def register(app: typer.Typer) -> None:
         order_id: str = IdArgument, profile: str | None = ProfileOption, as_json: bool = JsonOption
     ) -> None:
 
-        with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (_, cache):
+        with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (chosen, cache):
+            _not_for_couriers(chosen)
             view = _find(cache, order_id)
             zone = _store_zone(cache)
         if as_json:

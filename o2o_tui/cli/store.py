@@ -30,7 +30,14 @@ def _describe(store: Any) -> str:
     return text
 
 
+def _not_for_couriers(profile: Any) -> None:
+    """A courier's profile may carry its fleet's store, but the store's status is the merchant's."""
+    if profile.role == "courier":
+        raise fail(t("store.error.courier", profile=profile.name), Exit.USAGE)
+
+
 def _store_id(profile: Any) -> str:
+    _not_for_couriers(profile)
     if not profile.store_id:
         raise fail(t("store.error.no_store", profile=profile.name), Exit.USAGE)
     return str(profile.store_id)
@@ -67,6 +74,7 @@ def register(app: typer.Typer) -> None:
         from o2o_tui.sync.read_model import ReadModel
 
         with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (chosen, cache):
+            _not_for_couriers(chosen)
             store = ReadModel(cache).store(chosen.store_id)
         if store is None:
             raise fail(t("store.error.not_cached"), Exit.NOT_FOUND)

@@ -293,12 +293,16 @@ class SyncEngine:
         entity_id = entry.target.split("/")[0]
         with contextlib.suppress(PlatformError):
             delta = await fetch_entities(self._client, [(kind, entity_id, False)])
-        order_doc = None
+        order_doc = delivery_doc = None
         if kind is EntityKind.ORDER:
             order_doc = delta.upserts.get(tables.ORDERS, {}).get(entity_id)
             if order_doc is None:
                 order_doc = await self._io(self._cache.table(tables.ORDERS).get, entity_id)
-        reason = rejection_reason(error, order_doc)
+        elif kind is EntityKind.DELIVERY:
+            delivery_doc = delta.upserts.get(tables.DELIVERIES, {}).get(entity_id)
+            if delivery_doc is None:
+                delivery_doc = await self._io(self._cache.table(tables.DELIVERIES).get, entity_id)
+        reason = rejection_reason(error, order_doc, delivery_doc)
         reason["explanation"] = explain(reason, action=entry.action, target=entry.target)  # as first shown
 
         def write() -> None:

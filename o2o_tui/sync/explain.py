@@ -14,16 +14,21 @@ def action_label(action: str) -> str:
     return action if label == key else label
 
 
-def status_label(status: str) -> str:
-    """An order status as the console shows it ("CONFIRMED" -> "ACCEPTED" / "已接单")."""
-    key = "orders.status." + status.lower()
+def status_label(status: str, *, delivery: bool = False) -> str:
+    """An order status as the console shows it ("CONFIRMED" -> "ACCEPTED" / "已接单"); with `delivery`, a
+    courier's delivery status ("PICKED_UP" -> "TO CUSTOMER")."""
+    key = ("deliveries.status." if delivery else "orders.status.") + status.lower()
     label = t(key)
     return status if label == key else label
 
 
 def subject_label(action: str, target: str, number: int | None) -> str:
-    if action.startswith("order.") and number is not None:
+    if action.startswith(("order.", "delivery.")) and number is not None:
         return t("sync.subject.order", number=f"#{number:04d}")
+    if action.startswith("delivery."):
+        return t("sync.subject.delivery", target=target[:8])
+    if action.startswith("courier."):
+        return t("sync.subject.courier")
     if action.startswith("store."):
         return t("sync.subject.store")
     return t("sync.subject.other", target=target[:8])
@@ -36,6 +41,9 @@ def explain(reason: dict[str, Any], *, action: str, target: str) -> str:
     what = action_label(action)
     code = reason.get("code", "")
     now_status = reason.get("current_status")
+    delivery = action.startswith("delivery.")
+    if now_status == "CANCELLED" and delivery:  # the courier's delivery: the order ended, or went to another
+        return t("sync.explain.delivery_cancelled", subject=subject, action=what)
     if now_status == "CANCELLED":
         by = reason.get("cancelled_by")
         if by == "CUSTOMER":
@@ -46,7 +54,8 @@ def explain(reason: dict[str, Any], *, action: str, target: str) -> str:
             return t("sync.explain.cancelled_by_store", subject=subject, action=what)
         return t("sync.explain.cancelled", subject=subject, action=what)
     if code == "illegal_transition" and now_status:
-        return t("sync.explain.moved_on", subject=subject, action=what, status=status_label(str(now_status)))
+        status = status_label(str(now_status), delivery=delivery)
+        return t("sync.explain.moved_on", subject=subject, action=what, status=status)
     if code == "wrong_code":
         return t("sync.explain.wrong_code", subject=subject, action=what)
     if code == "stale_version":

@@ -1,5 +1,6 @@
-"""What the engine keeps about a final refusal: the platform's reason plus what the order looks like now, so
-`explain()` can tell a person what happened ("order #0042 was cancelled by the customer before ...")."""
+"""What the engine keeps about a final refusal: the platform's reason plus what the order (or the courier's
+delivery) looks like now, so `explain()` can tell a person what happened ("order #0042 was cancelled by the
+customer before ...")."""
 
 from __future__ import annotations
 
@@ -20,7 +21,11 @@ def cancelled_by(order_doc: dict[str, Any]) -> str | None:
     return "CUSTOMER" if "CUSTOMER" in code else None
 
 
-def rejection_reason(error: PlatformError, order_doc: dict[str, Any] | None) -> dict[str, Any]:
+def rejection_reason(
+    error: PlatformError, order_doc: dict[str, Any] | None, delivery_doc: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """`order_doc` for an order action, `delivery_doc` for a courier's action (a courier never reads the
+    order: the delivery carries the order's number, and its own status says whether it was cancelled)."""
     reason: dict[str, Any] = {"code": error.code, "message": error.message, "status": error.status}
     detail = error.detail
     if detail is not None:
@@ -33,4 +38,7 @@ def rejection_reason(error: PlatformError, order_doc: dict[str, Any] | None) -> 
         reason["order_number"] = order_doc.get("number")
         reason["current_status"] = order_doc.get("status")
         reason["cancelled_by"] = cancelled_by(order_doc)
+    elif delivery_doc is not None:
+        reason["order_number"] = delivery_doc.get("order_number")
+        reason["current_status"] = delivery_doc.get("status")
     return reason

@@ -1,0 +1,404 @@
+"""`o2o deliveries` and `o2o duty`: the courier's side for scripts. List and show read the offline cache (route
+order, the same as the handheld screen); every courier action goes through the outbox (pushed at once, queued when
+offline), with the exit codes of the order commands.
+
+Kept light: the read commands import only the cache and the read model (no engine, no Textual).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors
+from o2o_tui.cli.exits import Exit
+from o2o_tui.cli.output import emit_json, fail, say
+from o2o_tui.cli.sync import OnlineOption, cache_errors, cli_cache, report_outcome
+from o2o_tui.i18n import t
+
+IdArgument = typer.Argument(..., help=t("deliveries.arg.id"))
+
+# command name -> the courier step it performs (the handheld's numbered lines use the same steps)
+COMMANDS: dict[str, str] = {
+    "accept": "delivery.accept",
+    "reject": "delivery.reject",
+    "arrived": "delivery.arrived_at_merchant",
+    "pickup": "delivery.picked_up",
+    "arrived-customer": "delivery.arrived_at_customer",
+    "deliver": "delivery.delivered",
+    "problem": "delivery.problem",
+    "return": "delivery.return",
+    "returned": "delivery.returned",
+}
+_COMMAND_OF = {action: name for name, action in COMMANDS.items()}
+
+
+# --- who may run these -------------------------------------------------------------------------------------------
+
+
+def require_courier(profile: Any) -> str:
+    """The profile's courier id; any other role is told what it is and what to use instead (exit 2)."""
+    if profile.role == "courier" and profile.courier_id:
+        return str(profile.courier_id)
+    hint_key = f"deliveries.hint.{profile.role}"
+    hint = t(hint_key)
+    if hint == hint_key:
+        hint = t("deliveries.hint.other")
+    raise fail(
+        t("deliveries.error.not_courier", profile=profile.name, role=role_label(profile.role), hint=hint),
+        Exit.USAGE,
+    )
+
+
+def role_label(role: str) -> str:
+    """`merchant` -> "merchant" / "商家" (an unknown role as it is)."""
+    key = f"deliveries.role.{role}"
+    label = t(key)
+    return role if label == key else label
+
+
+# --- reading the cache -------------------------------------------------------------------------------------------
+
+
+def _number(delivery: Any) -> str:
+    return f"#{delivery.order_number:04d}"
+
+
+def _status(status: Any) -> str:
+    return t("deliveries.status." + str(status).lower())
+
+
+def _clock(moment: Any) -> str:
+    return "--:--" if moment is None else moment.astimezone().strftime("%H:%M")
+
+
+def _pending(cache: Any, delivery_id: str) -> list[str]:
+    return [entry.action for entry in cache.outbox.pending_for(delivery_id)]
+
+
+def _next_commands(delivery: Any) -> list[str]:
+    from o2o_tui.courier_tasks import steps_for
+
+    return [_COMMAND_OF[step.value] for step in steps_for(delivery.status)]
+
+
+def _summary(delivery: Any, pending: list[str]) -> str:
+    from o2o_tui.safe_text import safe_text
+
+    line = t(
+        "deliveries.row",
+        number=_number(delivery),
+        status=_status(delivery.status),
+        store=safe_text(delivery.store_name or delivery.pickup.text, one_line=True),
+        ready=_clock(delivery.ready_at),
+        address=safe_text(delivery.dropoff.text, one_line=True),
+        id=delivery.id,
+    )
+    if pending:
+        line += "  " + t("deliveries.pending", actions=", ".join(_label(a) for a in pending))
+    return line
+
+
+def _label(action: str) -> str:
+    from o2o_tui.sync.explain import action_label
+
+    return action_label(action)
+
+
+def _row(delivery: Any, pending: list[str]) -> dict[str, Any]:
+    import msgspec
+
+    data = msgspec.to_builtins(delivery)
+    data["display_number"] = _number(delivery)
+    data["pending_actions"] = pending
+    data["is_pending"] = bool(pending)
+    data["next_commands"] = _next_commands(delivery)
+    return data
+
+
+def _shown(cache: Any, *, include_ended: bool) -> list[Any]:
+    from o2o_tui.courier_tasks import route_order
+    from o2o_tui.sync.read_model import ReadModel
+
+    return route_order(ReadModel(cache).deliveries(), include_ended=include_ended)
+
+
+def _lookup(cache: Any, reference: str) -> Any:
+    """The delivery a person means: its id, a unique id prefix (4+ characters) or the order's day number
+    (`#0042`/`42`: an active delivery first, else the newest). None when nothing matches."""
+    from o2o_tui.sync.read_model import parse_day_number
+
+    deliveries = _shown(cache, include_ended=True)
+    text = reference.strip()
+    exact = [d for d in deliveries if d.id == text]
+    if exact:
+        return exact[0]
+    number = parse_day_number(text)
+    if number is not None:
+        matching = [d for d in deliveries if d.order_number == number]
+        if matching:
+            return matching[0]
+    if len(text) < 4:
+        return None
+    by_prefix = [d for d in deliveries if d.id.startswith(text)]
+    if len(by_prefix) > 1:
+        raise fail(t("deliveries.error.ambiguous", ref=text, count=len(by_prefix)), Exit.USAGE)
+    return by_prefix[0] if by_prefix else None
+
+
+def _find(cache: Any, reference: str) -> Any:
+    found = _lookup(cache, reference)
+    if found is None:
+        raise fail(t("deliveries.error.not_found", ref=reference), Exit.NOT_FOUND)
+    return found
+
+
+def _never_synced(cache: Any) -> bool:
+    from o2o_tui.sync import tables
+
+    return cache.meta_get(tables.META_LAST_SYNC_AT, None) is None
+
+
+def _first_sync(profile_name: str | None) -> None:
+    """A profile that never synced shows nothing: pull once first when the platform answers (quietly not when
+    it does not, or another process holds the cache: then the cache is shown as it is)."""
+    import asyncio
+
+    from o2o_tui.client.errors import PlatformError
+    from o2o_tui.sync.perform import refresh
+    from o2o_tui.sync.session import profile_cache
+    from offline_cache import CacheLockedError
+
+    try:
+        with profile_cache(profile_name) as (profile, cache):
+            asyncio.run(refresh(profile, cache))
+    except (CacheLockedError, PlatformError):
+        return
+
+
+def _show_lines(delivery: Any, pending: list[str]) -> list[str]:
+    from o2o_tui.safe_text import safe_text
+
+    lines = [_summary(delivery, pending), t("deliveries.show.id", id=delivery.id)]
+    store = delivery.store_name or "-"
+    lines.append(
+        t(
+            "deliveries.show.pickup",
+            store=safe_text(store, one_line=True),
+            address=safe_text(delivery.pickup.text, one_line=True),
+        )
+    )
+    lines.append(t("deliveries.show.ready", at=_clock(delivery.ready_at)))
+    lines.append(t("deliveries.show.dropoff", address=safe_text(delivery.dropoff.text, one_line=True)))
+    lines.append(
+        t(
+            "deliveries.show.customer",
+            name=safe_text(delivery.customer_name, one_line=True),
+            phone=safe_text(delivery.customer_phone, one_line=True),
+        )
+    )
+    if delivery.note:
+        lines.append(t("deliveries.show.note", note=safe_text(delivery.note, one_line=True)))
+    for problem in delivery.problems:
+        lines.append(
+            t(
+                "deliveries.show.problem",
+                reason=t("deliveries.reason." + str(problem.reason).lower()),
+                at=_clock(problem.occurred_at),
+                note=safe_text(problem.note, one_line=True),
+            ).rstrip()
+        )
+    commands = _next_commands(delivery)
+    if commands:
+        ref = _number(delivery)
+        lines.append(
+            t("deliveries.show.next", commands=", ".join(f"o2o deliveries {c} {ref}" for c in commands))
+        )
+    return lines
+
+
+# --- acting ------------------------------------------------------------------------------------------------------
+
+
+def _act(
+    profile_name: str | None,
+    reference: str,
+    command: str,
+    body_factory: Any,
+    *,
+    online: bool,
+    as_json: bool,
+) -> None:
+    import asyncio
+
+    from o2o_tui.sync.perform import Outcome, perform, refresh
+
+    action = COMMANDS[command]
+    with handle_errors(), cache_errors(), cli_cache(profile_name) as (profile, cache):
+        require_courier(profile)
+        if (
+            _lookup(cache, reference) is None
+        ):  # not cached yet (a fresh profile, a brand-new offer): pull first
+            asyncio.run(refresh(profile, cache))
+        delivery = _find(cache, reference)
+        result = asyncio.run(perform(profile, cache, action, delivery.id, body_factory(), online=online))
+        after = _lookup(cache, delivery.id) or delivery
+        pending = _pending(cache, after.id)
+    extra = {"delivery": _row(after, pending)} if as_json else None
+    message = t(
+        f"deliveries.done.{command.replace('-', '_')}", number=_number(after), status=_status(after.status)
+    )
+    if result.outcome is Outcome.REJECTED and not as_json:
+        say(_summary(after, pending))
+    report_outcome(result, as_json=as_json, online=online, done_message=message, extra=extra)
+
+
+def _duty(profile_name: str | None, on: bool, *, online: bool, as_json: bool) -> None:
+    import asyncio
+
+    from o2o_tui.domain.fleet import CourierStatus
+    from o2o_tui.domain.requests import CourierStateBody
+    from o2o_tui.sync.perform import perform
+    from o2o_tui.sync.read_model import ReadModel
+
+    with handle_errors(), cache_errors(), cli_cache(profile_name) as (profile, cache):
+        courier_id = require_courier(profile)
+        body = CourierStateBody(status=CourierStatus.IDLE if on else CourierStatus.OFFLINE)
+        result = asyncio.run(perform(profile, cache, "courier.state", courier_id, body, online=online))
+        courier = next((c for c in ReadModel(cache).couriers() if c.id == courier_id), None)
+    extra = None
+    if as_json and courier is not None:
+        import msgspec
+
+        extra = {"courier": msgspec.to_builtins(courier)}
+    message = t("deliveries.duty.now_on" if on else "deliveries.duty.now_off")
+    if courier is not None and result.outcome.value == "done":
+        message += "  " + t(
+            "deliveries.duty.status", status=t("couriers.status." + str(courier.status).lower())
+        )
+    report_outcome(result, as_json=as_json, online=online, done_message=message, extra=extra)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `deliveries` and `duty` to the root app."""
+    deliveries = typer.Typer(help=t("deliveries.help"), no_args_is_help=True)
+    app.add_typer(deliveries, name="deliveries")
+
+    @deliveries.command("list", help=t("deliveries.list.help"))
+    def list_deliveries(
+        include_ended: bool = typer.Option(False, "--all", help=t("deliveries.option.all")),
+        profile: str | None = ProfileOption,
+        as_json: bool = JsonOption,
+    ) -> None:
+        with handle_errors(), cache_errors():
+            with cli_cache(profile, read_only=True) as (chosen, cache):
+                require_courier(chosen)
+                first_time = _never_synced(cache)
+            if first_time:
+                _first_sync(profile)
+            with cli_cache(profile, read_only=True) as (_, cache):
+                shown = [(d, _pending(cache, d.id)) for d in _shown(cache, include_ended=include_ended)]
+                never = _never_synced(cache)
+        if as_json:
+            emit_json([_row(d, pending) for d, pending in shown])
+            return
+        if never:
+            say(t("deliveries.list.never_synced"))
+        elif not shown:
+            say(t("deliveries.list.empty"))
+        for delivery, pending in shown:
+            say(_summary(delivery, pending))
+
+    @deliveries.command("show", help=t("deliveries.show.help"))
+    def show(
+        delivery_id: str = IdArgument, profile: str | None = ProfileOption, as_json: bool = JsonOption
+    ) -> None:
+        with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (chosen, cache):
+            require_courier(chosen)
+            delivery = _find(cache, delivery_id)
+            pending = _pending(cache, delivery.id)
+        if as_json:
+            emit_json(_row(delivery, pending))
+            return
+        for line in _show_lines(delivery, pending):
+            say(line)
+
+    def simple(name: str) -> None:
+        @deliveries.command(name, help=t(f"deliveries.{name.replace('-', '_')}.help"))
+        def command(
+            delivery_id: str = IdArgument,
+            online: bool = OnlineOption,
+            profile: str | None = ProfileOption,
+            as_json: bool = JsonOption,
+        ) -> None:
+            from o2o_tui.domain.requests import EmptyBody
+
+            _act(profile, delivery_id, name, EmptyBody, online=online, as_json=as_json)
+
+    def with_code(name: str) -> None:
+        @deliveries.command(name, help=t(f"deliveries.{name}.help"))
+        def command(
+            delivery_id: str = IdArgument,
+            code: str = typer.Option(..., "--code", help=t(f"deliveries.option.code_{name}")),
+            online: bool = OnlineOption,
+            profile: str | None = ProfileOption,
+            as_json: bool = JsonOption,
+        ) -> None:
+            from o2o_tui.domain.requests import CodeBody
+
+            _act(
+                profile,
+                delivery_id,
+                name,
+                lambda: CodeBody(code=code.strip()),
+                online=online,
+                as_json=as_json,
+            )
+
+    for name in ("accept", "reject", "arrived"):
+        simple(name)
+    with_code("pickup")
+    simple("arrived-customer")
+    with_code("deliver")
+
+    @deliveries.command("problem", help=t("deliveries.problem.help"))
+    def problem(
+        delivery_id: str = IdArgument,
+        reason: str = typer.Option(..., "--reason", help=t("deliveries.option.reason")),
+        note: str = typer.Option("", "--note", help=t("deliveries.option.note")),
+        online: bool = OnlineOption,
+        profile: str | None = ProfileOption,
+        as_json: bool = JsonOption,
+    ) -> None:
+        from o2o_tui.domain.fleet import ProblemReason
+        from o2o_tui.domain.requests import ProblemBody
+
+        wanted = reason.strip().upper().replace("-", "_")
+        if wanted not in ProblemReason.__members__:
+            choices = ", ".join(r.value for r in ProblemReason)
+            raise fail(t("deliveries.error.reason", reason=reason, choices=choices), Exit.USAGE)
+        chosen = ProblemReason(wanted)
+        _act(
+            profile,
+            delivery_id,
+            "problem",
+            lambda: ProblemBody(reason=chosen, note=note),
+            online=online,
+            as_json=as_json,
+        )
+
+    simple("return")
+    simple("returned")
+
+    @app.command("duty", help=t("deliveries.duty.help"))
+    def duty(
+        state: str = typer.Argument(..., help=t("deliveries.duty.arg"), metavar="on|off"),
+        online: bool = OnlineOption,
+        profile: str | None = ProfileOption,
+        as_json: bool = JsonOption,
+    ) -> None:
+        wanted = state.strip().lower()
+        if wanted not in ("on", "off"):
+            raise fail(t("deliveries.duty.bad", state=state), Exit.USAGE)
+        _duty(profile, wanted == "on", online=online, as_json=as_json)
