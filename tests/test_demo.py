@@ -17,6 +17,8 @@ import pytest
 
 from o2o_tui.cli import demo as demo_cli
 from o2o_tui.client import PlatformClient
+from o2o_tui.domain.order import OrderStatus
+from o2o_tui.domain.requests import CodeBody, ConfirmBody, EmptyBody
 from o2o_tui.domain.transitions import DeliveryStatus
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -187,8 +189,9 @@ def test_the_printed_handheld_command_opens_a_courier_the_simulator_leaves_alone
 ) -> None:
     """While the demo runs: the printed command names the courier's profile in the demo's O2O_HOME, its token
     works against the demo's platform (`o2o whoami` through the very same command line), the courier is offered
-    an order nobody at the counter dispatched, `o2o demo --handheld` finds this demo, and the way back to the
-    handheld screen is printed again after the demo ends."""
+    an order nobody at the counter dispatched, the person completes it (`o2o demo --door` says the customer's
+    code once the courier is at the door) with the simulator never stepping in, `o2o demo --handheld` finds this
+    demo, and the way back to the handheld screen is printed again after the demo ends."""
     home = tmp_path / "home"
     demo = subprocess.Popen(
         _demo(home, "--headless-check", "300", *LIVELY_FAST),
@@ -218,12 +221,34 @@ def test_the_printed_handheld_command_opens_a_courier_the_simulator_leaves_alone
         courier = json.loads((demo_home / "config" / "profiles.json").read_text())["profiles"]["courier"]
         assert me["courier_id"] == courier["courier_id"]
 
-        with PlatformClient(courier["url"], courier["token"]) as handheld:
+        profiles = json.loads((demo_home / "config" / "profiles.json").read_text())["profiles"]
+        with (
+            PlatformClient(courier["url"], courier["token"]) as handheld,
+            PlatformClient(courier["url"], profiles["demo"]["token"]) as counter,
+        ):
             deadline = time.monotonic() + 30
             while not (offers := handheld.list_deliveries(active=True)) and time.monotonic() < deadline:
                 time.sleep(0.2)
             assert [offer.status for offer in offers] == [DeliveryStatus.PENDING]  # one, waiting for a person
-            assert offers[0].courier_id == courier["courier_id"]
+            (offer,) = offers
+            assert offer.courier_id == courier["courier_id"]
+
+            # the whole delivery, by the person alone: the counter's pickup code, the door's delivery code
+            order = counter.get_order(offer.order_id)
+            if order.status is OrderStatus.CREATED:
+                counter.act("order.confirm", order.id, ConfirmBody(preparation_minutes=5))
+            for action in ("delivery.accept", "delivery.arrived_at_merchant"):
+                handheld.act(action, offer.id, EmptyBody())
+            assert order.pickup_code
+            handheld.act("delivery.picked_up", offer.id, CodeBody(code=order.pickup_code))
+            (on_the_way,) = _door(home)  # not at the door yet: no code
+            assert on_the_way["status"] == "PICKED_UP" and on_the_way["delivery_code"] is None
+            handheld.act("delivery.arrived_at_customer", offer.id, EmptyBody())
+            (at_door,) = _door(home)
+            assert at_door["number"] == f"#{offer.order_number:04d}" and len(at_door["delivery_code"]) == 4
+            handheld.act("delivery.delivered", offer.id, CodeBody(code=at_door["delivery_code"]))
+            assert handheld.get_delivery(offer.id).status is DeliveryStatus.DELIVERED
+            assert _door(home) == []
 
         demo.send_signal(signal.SIGTERM)
         demo.wait(timeout=60)
@@ -237,12 +262,21 @@ def test_the_printed_handheld_command_opens_a_courier_the_simulator_leaves_alone
             demo.wait()
 
 
+def _door(home: Path) -> list[dict]:
+    result = subprocess.run(
+        _demo(home, "--door", "--json"), env=_env(home), cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
 def test_handheld_without_a_running_demo_says_so(tmp_path: Path) -> None:
     home = tmp_path / "home"
     stale = home / "data" / "demo-20260101-120000-999999999" / "home"  # a demo that is not running any more
     stale.mkdir(parents=True)
-    result = subprocess.run(
-        _demo(home, "--handheld"), env=_env(home), cwd=ROOT, capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 6
-    assert "No demo is running" in result.stderr and "o2o demo" in result.stderr
+    for helper in ("--handheld", "--door"):
+        result = subprocess.run(
+            _demo(home, helper), env=_env(home), cwd=ROOT, capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 6
+        assert "No demo is running" in result.stderr and "o2o demo" in result.stderr

@@ -41,6 +41,8 @@ _CLI = "from o2o_tui.cli import main; main()"
 # Simulated time starts before the lunch rush, so the demo is lively whatever the real time of day.
 _SIM_START = "11:15"
 HANDHELD_PROFILE = "courier"
+# the platform's admin, for `--door` (the customers' delivery codes): only in the demo's own O2O_HOME
+PLATFORM_PROFILE = "platform"
 
 
 def free_port() -> int:
@@ -198,6 +200,7 @@ def run_demo(
             "demo", url=url, token=seeded.tokens["merchant"], role="merchant", store_id=seeded.store_id
         )
         courier = _save_handheld_profile(url, seeded.courier_tokens[handheld_id])
+        save_profile(PLATFORM_PROFILE, url=url, token=seeded.tokens["admin"], role="admin")
         command = handheld_command(home)
         if not as_json:
             say(t("demo.handheld", name=courier.user_name, command=command))
@@ -318,14 +321,60 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def open_handheld() -> None:
-    """Become `o2o courier --profile courier` inside the newest running demo's O2O_HOME."""
+def _running_home() -> Path:
     homes = running_demo_homes()
     if not homes:
         raise fail(t("demo.error.none_running"), Exit.NOT_FOUND)
-    env = _child_env(homes[0])
+    return homes[0]
+
+
+def open_handheld() -> None:
+    """Become `o2o courier --profile courier` inside the newest running demo's O2O_HOME."""
+    env = _child_env(_running_home())
     sys.stdout.flush()
     os.execve(sys.executable, [sys.executable, "-c", _CLI, "courier", "--profile", HANDHELD_PROFILE], env)
+
+
+def at_the_door(as_json: bool) -> None:
+    """What the customers tell the person's courier at their door: the delivery code of each delivery the
+    courier has marked "arrived at the customer" (a simulated customer has no other way to say it)."""
+    from o2o_tui.cli.common import handle_errors
+    from o2o_tui.client import PlatformClient
+    from o2o_tui.config import load_profile
+    from o2o_tui.domain.transitions import DeliveryStatus
+    from o2o_tui.safe_text import safe_text
+
+    os.environ["O2O_HOME"] = str(_running_home())
+    with handle_errors():
+        courier, platform = load_profile(HANDHELD_PROFILE), load_profile(PLATFORM_PROFILE)
+        with PlatformClient(platform.url, platform.token) as admin:
+            doors = []
+            for delivery in admin.list_deliveries(courier.courier_id, active=True):
+                at_door = delivery.status is DeliveryStatus.ARRIVED_AT_CUSTOMER
+                code = admin.get_order(delivery.order_id).delivery_code if at_door else None
+                doors.append((delivery, code))
+    if as_json:
+        emit_json(
+            [
+                {
+                    "number": f"#{delivery.order_number:04d}",
+                    "status": str(delivery.status),
+                    "customer": delivery.customer_name,
+                    "delivery_code": code,
+                }
+                for delivery, code in doors
+            ]
+        )
+        return
+    if not doors:
+        say(t("demo.door.nothing"))
+    for delivery, code in doors:
+        number = f"#{delivery.order_number:04d}"
+        name = safe_text(delivery.customer_name, one_line=True)
+        if code:
+            say(t("demo.door.code", number=number, customer=name, code=code))
+        else:
+            say(t("demo.door.not_yet", number=number, customer=name))
 
 
 def demo(
@@ -342,12 +391,16 @@ def demo(
     lang: str | None = typer.Option(None, "--lang", help=t("demo.option.lang")),
     as_json: bool = typer.Option(False, "--json", help=t("demo.option.json")),
     handheld: bool = typer.Option(False, "--handheld", help=t("demo.option.handheld")),
+    door: bool = typer.Option(False, "--door", help=t("demo.option.door")),
 ) -> None:
     """Run the platform, the simulator and the merchant console on this machine."""
     if lang:
         set_language(lang)
     if handheld:
         open_handheld()
+    if door:
+        at_the_door(as_json)
+        return
     try:
         code = run_demo(
             keep=keep,
