@@ -225,7 +225,7 @@ class CourierBoardRow(Widget):
         width = self.size.width
         wide = width >= 60
         fixed = 2 + 1 + 10 + 1 + 3 + 1 + 5  # mark, name's space, status, load, free time
-        age_w = 11 if wide else 0  # "pos 3m" / "位置3分钟前", wide rows only
+        age_w = 12 if wide else 0  # "pos 40m" / "位置40分钟前", wide rows only
         orders_w = max(0, (width - fixed - age_w - 2) // 3) if wide else 0
         name_w = max(4, width - fixed - (orders_w + age_w + 2 if wide else 0))
         mark_style = (

@@ -1,0 +1,75 @@
+"""Small pure pieces of the courier side: a refused courier action explained in both languages, and the age of a
+courier's position as the dispatch board's one-line row shows it (repainting at most once a minute for it)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from o2o_tui.domain.fleet import CourierStatus
+from o2o_tui.domain.geo import Position
+from o2o_tui.i18n import set_language
+from o2o_tui.live_dispatch import CourierState
+from o2o_tui.sync.explain import explain
+from screens.widgets.dispatch_rows import courier_view
+
+NOW = datetime(2026, 12, 2, 12, 30, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    set_language("en")
+    yield
+    set_language(None)
+
+
+def test_a_courier_action_is_explained_with_the_order_number() -> None:
+    cancelled = {"code": "illegal_transition", "current_status": "CANCELLED", "order_number": 42}
+    assert explain(cancelled, action="delivery.picked_up", target="dl_1") == (
+        "order #0042 was cancelled (or given to another courier) before your pickup reached the platform"
+    )
+    moved = {"code": "illegal_transition", "current_status": "RETURNING", "order_number": 42}
+    assert explain(moved, action="delivery.delivered", target="dl_1") == (
+        "order #0042 was already BACK TO STORE when your delivery reached the platform, so it was not applied"
+    )
+    unknown = explain({"code": "not_found"}, action="delivery.accept", target="dl_abcdefghij")
+    assert unknown.startswith("delivery dl_abcde no longer exists")
+    assert explain({"code": "validation", "field": "status"}, action="courier.state", target="c1").startswith(
+        "your duty status:"
+    )
+    set_language("zh")
+    assert explain(cancelled, action="delivery.picked_up", target="dl_1") == (
+        "在您的“取餐”送达平台之前，订单 #0042已被取消（或改派给其他骑手）"
+    )
+
+
+def _state(position_at: datetime | None, position: Position | None = Position(31.2, 121.4)) -> CourierState:
+    return CourierState(
+        courier_id="c1",
+        name="王芳 Wang Fang",
+        status=CourierStatus.IDLE,
+        capacity=3,
+        load=0,
+        position=position,
+        free_at=NOW,
+        free_position=position,
+        order_numbers=[],
+        position_at=position_at,
+    )
+
+
+def test_the_board_row_shows_how_old_a_position_is() -> None:
+    assert courier_view(0, _state(None), NOW, None).position_age == ""
+    assert courier_view(0, _state(NOW, None), NOW, None).position_age == ""
+    fresh = courier_view(0, _state(NOW - timedelta(minutes=3, seconds=20)), NOW, None)
+    assert fresh.position_age == "pos 3m" and not fresh.position_stale
+    later = courier_view(0, _state(NOW - timedelta(minutes=3, seconds=20)), NOW + timedelta(seconds=30), None)
+    assert later == fresh  # same minute: equal views, so the row is not repainted
+    stale = courier_view(0, _state(NOW - timedelta(minutes=40)), NOW, None)
+    assert stale.position_age == "pos 40m" and stale.position_stale
+    assert courier_view(0, _state(NOW - timedelta(hours=3)), NOW, None).position_age == "pos 3h"
+    assert courier_view(0, _state(NOW - timedelta(days=2)), NOW, None).position_age == "pos >1d"
+    set_language("zh")
+    assert courier_view(0, _state(NOW - timedelta(minutes=3)), NOW, None).position_age == "位置3分钟前"
