@@ -497,10 +497,13 @@ class SyncEngine:
             await self._refresh_counts()
 
     async def _pull_loop(self) -> None:
-        # Each poll re-arms only after the previous one finished: polls never overlap.
+        # Each poll re-arms only after the previous one finished: polls never overlap. The first one does not
+        # wait, so a screen opened on a quiet platform says ONLINE at once instead of after the first long poll.
+        wait = 0.0
         while not self._stopping:
             try:
-                await self.pull_once(self._settings.poll_wait)
+                await self.pull_once(wait)
+                wait = self._settings.poll_wait
                 self._pull_backoff.reset()
                 if self._pending and self._wake is not None:
                     self._wake.set()  # the link works again: retry the queue now, not after its backoff
