@@ -57,6 +57,11 @@ def test_console_refuses_a_profile_without_a_store(shared_platform: RunningPlatf
     assert o2o(home, "login", "--url", shared_platform.url, "--token", shared_platform.seed.tokens["courier"]).returncode == 0
     result = o2o(home, "console")
     assert result.returncode == Exit.USAGE
+    assert "courier" in result.stderr and "o2o courier" in result.stderr  # pointed to its own screen
+    other, token = tmp_path / "customer-home", shared_platform.seed.tokens["customer"]
+    assert o2o(other, "login", "--url", shared_platform.url, "--token", token).returncode == 0
+    result = o2o(other, "console")
+    assert result.returncode == Exit.USAGE
     assert "no store" in result.stderr
 
 
