@@ -92,7 +92,7 @@ class CourierApp(App[None]):
     def status_parts(self) -> tuple[str, str]:
         link = self.source.link()
         parts = [t(f"ui.link.state.{link.state.value}")]
-        if link.pending:
+        if link.pending and link.state is not LinkState.ONLINE:  # online, the queue drains in milliseconds
             parts.append(t("handheld.link.queued", count=link.pending))
         parts.append(t("handheld.duty.on" if self.source.on_duty() else "handheld.duty.off"))
         courier = self.source.courier()
@@ -109,8 +109,7 @@ class CourierApp(App[None]):
         screen = self.screen
         if isinstance(screen, HandheldScreen):
             screen.refresh_status()
-            if message.change.delivery_ids or message.change.courier or message.change.refused:
-                screen.refresh_data()
+            screen.refresh_data()  # the link state decides the queued marks too; unchanged lines do not repaint
         for _delivery_id, explanation in message.change.refused:
             self.error(t("handheld.refused", explanation=explanation))
 

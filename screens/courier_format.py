@@ -91,23 +91,24 @@ def row_text(index: int | None, delivery: Delivery, *, queued: bool, refused: bo
     return " ".join(p for p in parts if p)
 
 
-def detail_text(delivery: Delivery, *, glyphs: Glyphs) -> str:
-    """The task's full details: addresses and notes in full (wrapped by the screen), phone as the server masked it."""
-    lines = []
+DETAIL_FIELDS = ("ended", "store", "ready", "pickup", "dropoff", "customer", "note", "problems")
+
+
+def detail_fields(delivery: Delivery, *, ended: bool, glyphs: Glyphs) -> dict[str, str]:
+    """The task's details by field (empty when a field has nothing): addresses and notes in full (wrapped by
+    the screen), the phone as the server masked it. One line widget per field, so a change repaints one field."""
     store = safe_text(delivery.store_name, one_line=True)
-    if store:
-        lines.append(f"{t('handheld.field.store')}: {store}")
     ready = clock_text(delivery.ready_at)
-    if ready:
-        lines.append(f"{t('handheld.field.ready')}: {ready}")
-    lines.append(f"{t('handheld.field.pickup')}: {safe_text(delivery.pickup.text, one_line=True)}")
-    lines.append(f"{t('handheld.field.dropoff')}: {safe_text(delivery.dropoff.text, one_line=True)}")
     customer = safe_text(delivery.customer_name, one_line=True)
     phone = safe_text(delivery.customer_phone, one_line=True)
-    lines.append(f"{t('handheld.field.customer')}: {customer} {phone}".rstrip())
-    if delivery.note:
-        lines.append(f"{t('handheld.field.note')}: {safe_text(delivery.note)}")
-    if delivery.problems:
-        reasons = glyphs.separator.join(problem_label(p.reason) for p in delivery.problems)
-        lines.append(f"{t('handheld.field.problems')}: {reasons}")
-    return "\n".join(lines)
+    reasons = glyphs.separator.join(problem_label(p.reason) for p in delivery.problems)
+    return {
+        "ended": t("handheld.task.ended") if ended else "",
+        "store": f"{t('handheld.field.store')}: {store}" if store else "",
+        "ready": f"{t('handheld.field.ready')}: {ready}" if ready else "",
+        "pickup": f"{t('handheld.field.pickup')}: {safe_text(delivery.pickup.text, one_line=True)}",
+        "dropoff": f"{t('handheld.field.dropoff')}: {safe_text(delivery.dropoff.text, one_line=True)}",
+        "customer": f"{t('handheld.field.customer')}: {customer} {phone}".rstrip(),
+        "note": f"{t('handheld.field.note')}: {safe_text(delivery.note)}" if delivery.note else "",
+        "problems": f"{t('handheld.field.problems')}: {reasons}" if reasons else "",
+    }

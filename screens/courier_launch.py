@@ -11,16 +11,17 @@ def open_courier_source(profile: Profile) -> CourierSource:
     has it, `ValueError` when the profile is not a courier's."""
     if not profile.courier_id:
         raise ValueError("a courier profile is needed")
-    from o2o_tui.sync.session import make_client, make_engine, open_cache
+    from o2o_tui.sync.session import open_cache
 
     cache = open_cache(profile)
-    try:
+
+    def connect() -> tuple[object, object]:
+        from o2o_tui.sync.session import make_client, make_engine
+
         client = make_client(profile)
-        engine = make_engine(profile, cache, client)
-    except Exception:
-        cache.close()
-        raise
-    return CourierSource(engine, cache, client, profile.courier_id)
+        return make_engine(profile, cache, client), client
+
+    return CourierSource(cache, profile.courier_id, connect)
 
 
 def run_courier_console(profile: Profile, *, ascii_only: bool | None = None) -> None:

@@ -22,8 +22,9 @@ from o2o_tui.courier_tasks import CourierStep, is_active, steps_for
 from o2o_tui.domain.fleet import ProblemReason
 from o2o_tui.i18n import t
 from screens.courier_format import (
+    DETAIL_FIELDS,
     PROBLEM_REASONS,
-    detail_text,
+    detail_fields,
     number_text,
     problem_label,
     row_text,
@@ -32,6 +33,7 @@ from screens.courier_format import (
 )
 from screens.courier_source import TaskView
 from screens.courier_widgets import Line
+from screens.source import LinkState
 
 if TYPE_CHECKING:
     from screens.courier_app import CourierApp
@@ -189,11 +191,16 @@ class TaskListScreen(HandheldScreen):
         for stale_id in set(existing) - set(wanted_ids):
             existing.pop(stale_id).remove()
         glyphs = self.handheld.glyphs
+        offline = self.handheld.source.link().state is not LinkState.ONLINE
         duty = self.query_one("#duty", Line)
         with self.app.batch_update():
             for index, view in enumerate(views, start=1):
                 text = row_text(
-                    index, view.delivery, queued=bool(view.pending), refused=bool(view.refusal), glyphs=glyphs
+                    index,
+                    view.delivery,
+                    queued=offline and bool(view.pending),
+                    refused=bool(view.refusal),
+                    glyphs=glyphs,
                 )
                 line = existing.get(f"task-{view.delivery.id}")
                 if line is None:
@@ -222,8 +229,15 @@ class TaskListScreen(HandheldScreen):
         self.say("")
 
 
+_ACTION_SLOTS = 4  # the most actions a task has: fixed lines, so a step repaints text, not the layout
+
+
 class TaskScreen(HandheldScreen):
-    """One task: number, status and store on top; full details scrolling; its numbered actions below."""
+    """One task: number and status on top; full details scrolling; its numbered actions below.
+
+    Every part is a fixed line widget whose text is set, so a status change repaints only the lines that changed
+    (the title, the action labels, the field that moved) instead of laying the screen out again.
+    """
 
     def __init__(self, delivery_id: str) -> None:
         super().__init__()
@@ -235,8 +249,12 @@ class TaskScreen(HandheldScreen):
         yield Line("", id="title")
         with VerticalScroll(id="details"):
             yield Line("", id="refusal", one_line=False)
-            yield Line("", id="body", one_line=False)
-        yield Vertical(id="actions")
+            for field in DETAIL_FIELDS:
+                yield Line("", id=f"field-{field}", one_line=False, classes="field")
+        with Vertical(id="actions"):
+            for slot in range(1, _ACTION_SLOTS + 1):
+                yield Line("", id=f"slot-{slot}", classes="slot")
+            yield Line("0 " + t("handheld.back"), classes="back")
         yield from self.compose_message()
 
     def view(self) -> TaskView | None:
@@ -245,46 +263,46 @@ class TaskScreen(HandheldScreen):
     def choices(self) -> list[Any]:
         return list(self._steps)
 
+    def choice_lines(self) -> list[Line]:
+        return list(self.query(".slot").results(Line))[: len(self._steps)]
+
     def refresh_data(self) -> None:
         if not self.query("#title"):  # news before the screen was composed: on_mount reads it
             return
         view = self.view()
         title = self.query_one("#title", Line)
-        body = self.query_one("#body", Line)
         refusal = self.query_one("#refusal", Line)
         if view is None:
             title.set(t("handheld.task.gone"), "bold")
-            body.set("")
-            refusal.display = False
+            for line in self.query(".field").results(Line):
+                _show(line, "")
+            _show(refusal, "")
             self._set_steps(())
             return
         delivery = view.delivery
         status = status_label(delivery.status)
-        if view.pending:
-            status += t("handheld.queued_suffix")
+        if view.pending and self.handheld.source.link().state is not LinkState.ONLINE:
+            status += t("handheld.queued_suffix")  # online, a tap is confirmed before anyone could read this
         title.set(f"{number_text(delivery)} {status}", "bold")
-        refusal.display = bool(view.refusal)
-        refusal.set(t("handheld.refused", explanation=view.refusal) if view.refusal else "", "bold")
-        text = detail_text(delivery, glyphs=self.handheld.glyphs)
-        if not is_active(delivery):
-            text = t("handheld.task.ended") + "\n" + text
-        body.set(text)
+        _show(refusal, t("handheld.refused", explanation=view.refusal) if view.refusal else "", "bold")
+        fields = detail_fields(delivery, ended=not is_active(delivery), glyphs=self.handheld.glyphs)
+        for field, text in fields.items():
+            _show(self.query_one(f"#field-{field}", Line), text)
         self._set_steps(steps_for(delivery.status) if is_active(delivery) else ())
 
     def _set_steps(self, steps: tuple[CourierStep, ...]) -> None:
-        if steps == self._steps and self.query("#actions Line"):
-            return
-        self._steps = steps
-        actions = self.query_one("#actions", Vertical)
-        with self.app.batch_update():
-            actions.remove_children()
-            lines = [
-                Line(f"{n} {step_label(step)}", classes="choice") for n, step in enumerate(steps, start=1)
-            ]
-            lines.append(Line("0 " + t("handheld.back"), classes="back"))
-            actions.mount_all(lines)
-        self.cursor = 0
-        self.call_after_refresh(self.show_cursor)
+        if steps != self._steps:
+            self._steps = steps
+            self.cursor = 0
+        slots = list(self.query(".slot").results(Line))
+        for index, line in enumerate(slots):
+            line.set(f"{index + 1} {step_label(steps[index])}" if index < len(steps) else "")
+        self.show_cursor()
+
+    def show_cursor(self) -> None:
+        super().show_cursor()
+        for line in list(self.query(".slot").results(Line))[len(self._steps) :]:
+            line.set_highlight(False)
 
     def scroll_line_into_view(self, line: Line) -> None:
         """Action lines are always on screen; the highlight must not scroll the details away."""
@@ -374,3 +392,10 @@ class TooSmallScreen(Screen[None]):
     def show_size(self, width: int, height: int, min_width: int, min_height: int) -> None:
         text = t("handheld.too_small", width=width, height=height, min_width=min_width, min_height=min_height)
         self.query_one("#too-small", Static).update(Text(text))
+
+
+def _show(line: Line, text: str, style: str = "") -> None:
+    """Set a line's text; an empty line takes no room (its display flips only when emptiness does)."""
+    line.set(text, style)
+    if line.display != bool(text):
+        line.display = bool(text)

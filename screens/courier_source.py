@@ -20,6 +20,7 @@ import msgspec
 from o2o_tui.courier_tasks import route_order
 from o2o_tui.domain.fleet import Courier, CourierStatus, Delivery
 from o2o_tui.i18n import t
+from o2o_tui.sync import tables
 from o2o_tui.sync.explain import explain
 from o2o_tui.sync.model import Change, ChangeKind
 from o2o_tui.sync.read_model import ReadModel
@@ -62,20 +63,32 @@ def _pending_duty(entries: list[Any]) -> CourierStatus | None:
     return wanted
 
 
+Connect = Callable[
+    [], tuple[Any, Any]
+]  # builds (engine, client); slow (httpx, TLS setup), so not on the start path
+
+
 class CourierSource:
-    def __init__(self, engine: Any, cache: Any, client: Any, courier_id: str) -> None:
-        self._engine = engine
+    """Shows the cached tasks first; `connect` (the platform client and the sync engine) runs after that, off the
+    event loop, so the first task is on screen before the network stack has even been imported."""
+
+    def __init__(self, cache: Any, courier_id: str, connect: Connect) -> None:
         self._cache = cache
-        self._client = client
+        self._connect = connect
+        self._engine: Any = None
+        self._client: Any = None
+        self._connected: asyncio.Event | None = None
+        self._unsubscribe: Callable[[], None] | None = None
         self.courier_id = courier_id
         self._model = ReadModel(cache)
         self._snapshot = _Snapshot()
+        self._link_before_engine = LinkStatus(LinkState.OFFLINE)
+        self._engine_reported = False  # until the engine's first status, the last state it wrote is shown
         self._refusals: dict[str, str] = {}
         self._listeners: list[Callable[[CourierChange], None]] = []
         self._dirty = True
         self._conflict_keys: set[str] = set()
         self._wake: asyncio.Event | None = None
-        self._unsubscribe = engine.subscribe(self._on_engine_change)
 
     # reading (from memory; never touches disk on the caller's thread)
     def tasks(self) -> list[TaskView]:
@@ -95,6 +108,8 @@ class CourierSource:
         return courier is not None and courier.status is not CourierStatus.OFFLINE
 
     def link(self) -> LinkStatus:
+        if self._engine is None or not self._engine_reported:
+            return self._link_before_engine  # still connecting: what the last engine on this profile saw
         status = self._engine.status()
         return LinkStatus(
             LinkState(str(status.state)),
@@ -116,6 +131,7 @@ class CourierSource:
     def _on_engine_change(self, change: Change) -> None:
         kind = str(change.kind)
         if kind == ChangeKind.STATUS:
+            self._engine_reported = True
             self._emit(CourierChange(link=True))
             return
         if kind == ChangeKind.CONFLICT:
@@ -133,6 +149,12 @@ class CourierSource:
 
     def _read(self, conflict_keys: set[str]) -> tuple[_Snapshot, list[tuple[str, str]]]:
         """Runs on the cache thread: the whole (small) courier world in one go."""
+        if not self._engine_reported:
+            state = self._cache.meta_get(tables.META_STATE, None)
+            self._link_before_engine = LinkStatus(
+                LinkState(state) if state in LinkState.__members__ else LinkState.OFFLINE,
+                pending=len(self._cache.outbox.pending()),
+            )
         refused = []
         for key in conflict_keys:
             entry = self._cache.outbox.get(key)
@@ -190,8 +212,14 @@ class CourierSource:
 
     async def run(self) -> None:
         self._wake = asyncio.Event()
+        self._connected = asyncio.Event()
         follower = asyncio.create_task(self._follow(), name="courier-follow")
         try:
+            await asyncio.sleep(0)  # the cached tasks are read first
+            self._engine, self._client = await asyncio.to_thread(self._connect)
+            self._unsubscribe = self._engine.subscribe(self._on_engine_change)
+            self._connected.set()
+            self._emit(CourierChange(link=True))
             await self._engine.run()
         finally:
             follower.cancel()
@@ -204,6 +232,10 @@ class CourierSource:
         current = self._snapshot.tasks.get(target)
         if current is not None:
             self._refusals.pop(target, None)
+        if self._connected is not None and self._engine is None:
+            await self._connected.wait()  # a tap in the first moment waits for the engine that queues it
+        if self._engine is None:
+            raise ActionRefused(t("ui.action.not_queued", error="not connected"))
         try:
             await self._engine.submit(
                 action, target, body, base_version=current.delivery.version if current else None
@@ -212,9 +244,12 @@ class CourierSource:
             raise ActionRefused(t("ui.action.not_queued", error=str(error))) from None
 
     async def close(self) -> None:
-        self._unsubscribe()
-        self._engine.stop()
-        with contextlib.suppress(Exception):
-            await self._client.close()
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        if self._engine is not None:
+            self._engine.stop()
+        if self._client is not None:
+            with contextlib.suppress(Exception):
+                await self._client.close()
         with contextlib.suppress(Exception):
             await asyncio.to_thread(self._cache.close)

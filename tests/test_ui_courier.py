@@ -53,10 +53,13 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 def open_source(profile: Profile) -> CourierSource:
     """The handheld's real source (sync engine on a real cache), with short waits so tests run quickly."""
     cache = open_cache(profile)
-    client = make_client(profile, timeout=2.0)
-    engine = make_engine(profile, cache, client, poll_wait=0.5, backoff_cap=0.5)
+
+    def connect() -> tuple[object, object]:
+        client = make_client(profile, timeout=2.0)
+        return make_engine(profile, cache, client, poll_wait=0.5, backoff_cap=0.5), client
+
     assert profile.courier_id is not None
-    return CourierSource(engine, cache, client, profile.courier_id)
+    return CourierSource(cache, profile.courier_id, connect)
 
 
 class CountingApp(CourierApp):

@@ -1,23 +1,30 @@
-"""`o2o courier`: open the courier's handheld screen for a logged-in courier profile (Textual imported only here)."""
+"""`o2o courier`: open the courier's handheld screen for a logged-in courier profile (Textual imported only here).
+
+Imports only what the first paint needs: the HTTP client and the sync engine load after the cached tasks are on
+screen (see `screens.courier_source`), which is most of what keeps the start near a bare Textual app's.
+"""
 
 from __future__ import annotations
 
 import typer
 
-from o2o_tui.cli.common import ProfileOption, handle_errors
+from o2o_tui.cli.cache_errors import cache_errors
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.output import fail
-from o2o_tui.cli.sync import cache_errors
-from o2o_tui.config import load_profile
+from o2o_tui.config import ConfigError, NoProfileError, load_profile
 from o2o_tui.i18n import t
 
 
 def courier(
-    profile: str | None = ProfileOption,
+    profile: str | None = typer.Option(
+        None, "--profile", envvar="O2O_PROFILE", help=t("login.option.profile")
+    ),
     ascii_only: bool | None = typer.Option(None, "--ascii/--unicode", help=t("handheld.option.ascii")),
 ) -> None:
-    with handle_errors():
+    try:
         chosen = load_profile(profile)
+    except ConfigError as error:
+        raise fail(error.message, Exit.AUTH if isinstance(error, NoProfileError) else Exit.ERROR) from None
     if not chosen.courier_id:
         raise fail(t("handheld.error.not_courier", profile=chosen.name, role=chosen.role), Exit.USAGE)
     from screens.courier_launch import run_courier_console

@@ -13,6 +13,7 @@ from typing import Any
 import typer
 from rich.text import Text
 
+from o2o_tui.cli.cache_errors import cache_errors
 from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.output import emit_json, fail, say, stderr
@@ -20,21 +21,6 @@ from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 
 OnlineOption = typer.Option(False, "--online", help=t("sync.option.online"))
-
-
-@contextlib.contextmanager
-def cache_errors() -> Iterator[None]:
-    """Cache failures as a message and the documented exit code (7 locked, 8 corrupt outbox)."""
-    from offline_cache import CacheError, CacheLockedError, CorruptOutboxError
-
-    try:
-        yield
-    except CacheLockedError as error:
-        raise fail(t("sync.error.locked", message=error.message), Exit.LOCKED) from None
-    except CorruptOutboxError as error:
-        raise fail(t("sync.error.corrupt_outbox", message=error.message), Exit.CORRUPT) from None
-    except CacheError as error:
-        raise fail(t("sync.error.cache", message=error.message), Exit.ERROR) from None
 
 
 @contextlib.contextmanager
