@@ -100,7 +100,7 @@ def test_a_courier_walks_a_whole_delivery_by_command_line(
     courier("deliveries", "problem", ref, "--reason", "bored", code=Exit.USAGE)
     shown = courier("deliveries", "show", ref).stdout
     assert "nobody to receive" in shown and "gate locked" in shown and "138****5678" in shown
-    assert f"o2o deliveries arrived-customer {ref}" in shown
+    assert f"o2o deliveries arrived-customer {ref}, o2o deliveries deliver {ref} --code CODE" in shown
 
     courier("deliveries", "arrived-customer", ref)
     delivery_code = api(running, "customer").get(f"/v1/orders/{order['id']}").json()["delivery_code"]

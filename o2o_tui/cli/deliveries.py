@@ -212,10 +212,15 @@ def _show_lines(delivery: Any, pending: list[str]) -> list[str]:
     commands = _next_commands(delivery)
     if commands:
         ref = _number(delivery)
-        lines.append(
-            t("deliveries.show.next", commands=", ".join(f"o2o deliveries {c} {ref}" for c in commands))
-        )
+        lines.append(t("deliveries.show.next", commands=", ".join(_usage(c, ref) for c in commands)))
     return lines
+
+
+_ARGUMENTS = {"pickup": " --code CODE", "deliver": " --code CODE", "problem": " --reason REASON"}
+
+
+def _usage(command: str, ref: str) -> str:
+    return f"o2o deliveries {command} {ref}{_ARGUMENTS.get(command, '')}"
 
 
 # --- acting ------------------------------------------------------------------------------------------------------
