@@ -21,7 +21,9 @@ def open_courier_source(profile: Profile) -> CourierSource:
         client = make_client(profile)
         return make_engine(profile, cache, client), client
 
-    return CourierSource(cache, profile.courier_id, connect)
+    source = CourierSource(cache, profile.courier_id, connect)
+    source.prime()
+    return source
 
 
 def run_courier_console(profile: Profile, *, ascii_only: bool | None = None) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -147,7 +147,7 @@ class CourierSource:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._cache.executor, functools.partial(fn, *args))
 
-    def _read(self, conflict_keys: set[str]) -> tuple[_Snapshot, list[tuple[str, str]]]:
+    def _read(self, conflict_keys: Iterable[str] | None) -> tuple[_Snapshot, list[tuple[str, str]]]:
         """Runs on the cache thread: the whole (small) courier world in one go."""
         if not self._engine_reported:
             state = self._cache.meta_get(tables.META_STATE, None)
@@ -156,6 +156,8 @@ class CourierSource:
                 pending=len(self._cache.outbox.pending()),
             )
         refused = []
+        if conflict_keys is None:  # at start: the refusals still in the conflicts list, oldest first
+            conflict_keys = [e.key for e in self._cache.outbox.conflicts()]
         for key in conflict_keys:
             entry = self._cache.outbox.get(key)
             if entry is not None and entry.rejection is not None:
@@ -172,6 +174,17 @@ class CourierSource:
         snapshot.courier = next((c for c in self._model.couriers() if c.id == self.courier_id), None)
         snapshot.duty_pending = _pending_duty(self._cache.outbox.pending_for(self.courier_id))
         return snapshot, refused
+
+    def prime(self) -> None:
+        """Read the cached tasks now (on the cache's thread, waiting for it), so the first frame shows them."""
+        snapshot, refused = self._cache.executor.submit(self._read, None).result()
+        self._refusals.update((delivery_id, text) for delivery_id, text in refused if delivery_id)
+        for delivery_id, view in snapshot.tasks.items():
+            snapshot.tasks[delivery_id] = TaskView(
+                view.delivery, view.pending, self._refusals.get(delivery_id)
+            )
+        self._snapshot = snapshot
+        self._dirty = False
 
     async def _refresh(self) -> None:
         keys, self._conflict_keys = self._conflict_keys, set()
