@@ -122,6 +122,20 @@ def type_label(order: Order) -> str:
     return t(f"ui.type.{order.type.value}")
 
 
+def courier_stage(order: Order, *, long: bool = False) -> str:
+    """The courier's step on a delivery order ("At store" / "骑手到店"), empty when no courier has it."""
+    if order.delivery_status is None:
+        return ""
+    key = f"ui.courier_stage{'_long' if long else ''}.{order.delivery_status}"
+    label = t(key)
+    return "" if label == key else label
+
+
+def type_or_stage(order: Order) -> str:
+    """The row's type column: a delivery order with a courier shows the courier's step instead."""
+    return courier_stage(order) or type_label(order)
+
+
 def total_text(order: Order) -> str:
     return format_money(order.totals.total)
 

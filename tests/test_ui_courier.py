@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import msgspec
 import pytest
 from textual.pilot import Pilot
 
@@ -128,14 +129,17 @@ async def test_a_whole_delivery_from_the_keypad(
         assert HOSTILE_NAME in text and "\x1b" not in text and "138****" in text
         assert "1 Accept" in text and "2 Reject" in text
 
+        assert server_order(platform, order["id"])["delivery_status"] == "PENDING"  # what the counter sees
         await pilot.press("1")  # accept
         await wait_until(pilot, lambda: server_delivery(platform, order["id"])["status"] == "ACCEPTED")
+        assert server_order(platform, order["id"])["delivery_status"] == "ACCEPTED"
         assert app.bells == 1
         await pilot.press("f2")  # F2 repeats line 1: arrived at the store
         await wait_until(
             pilot, lambda: server_delivery(platform, order["id"])["status"] == "ARRIVED_AT_MERCHANT"
         )
 
+        assert server_order(platform, order["id"])["delivery_status"] == "ARRIVED_AT_MERCHANT"
         await pilot.press("1")  # picked up: asks the code, digits are text there
         assert isinstance(app.screen, CodeScreen)
         await pilot.press(*wrong_code, "enter")
@@ -158,6 +162,7 @@ async def test_a_whole_delivery_from_the_keypad(
         )
         await pilot.press("1", *delivery_code, "enter")
         await wait_until(pilot, lambda: server_order(platform, order["id"])["status"] == "DELIVERED")
+        assert server_order(platform, order["id"])["delivery_status"] == "DELIVERED"
         assert isinstance(app.screen, TaskListScreen)  # a finished task goes back to the list
         await wait_until(pilot, lambda: not app.screen.query(".task"))
         assert "delivered" in app.screen.query_one("#message", Line).shown
@@ -242,3 +247,23 @@ async def test_a_cancelled_order_is_explained_on_the_task(
             assert app.bells == bells + 2
             text = screen_text(app)
             assert "Cancelled" in text and "This task has ended" in text and "Accept" not in text
+
+
+def test_the_counter_sees_each_courier_step(home: Path) -> None:
+    """The merchant's row shows the courier's step in the type column, and the detail says it in words."""
+    from screens import order_format
+    from tests.test_ui_samples import sample_entries
+
+    order = sample_entries()[0].order
+    assert order_format.type_or_stage(order) == order_format.type_label(order)
+    for status, short in (
+        ("PENDING", "Offered"),
+        ("ARRIVED_AT_MERCHANT", "At store"),
+        ("PICKED_UP", "On way"),
+    ):
+        staged = msgspec.structs.replace(order, delivery_status=status)
+        assert order_format.type_or_stage(staged) == short
+        assert "courier" in order_format.courier_stage(staged, long=True)
+    set_language("zh")
+    staged = msgspec.structs.replace(order, delivery_status="ARRIVED_AT_MERCHANT")
+    assert order_format.type_or_stage(staged) == "骑手到店"

@@ -132,6 +132,8 @@ class Order(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     cancelled_by: Party | None = None  # who ended it: the customer, the merchant, or the platform (timeout)
     courier_id: str | None = None
     delivery_id: str | None = None
+    # the courier's progress on this order's delivery (a DeliveryStatus value), so the counter sees each step
+    delivery_status: str | None = None
 
     @property
     def display_number(self) -> str:

@@ -295,6 +295,19 @@ def _end_delivery(ctx: Ctx, delivery: Delivery, action: DeliveryAction) -> None:
         refresh_courier(ctx, delivery.courier_id)
 
 
+def mirror_on_order(ctx: Ctx, order_id: str) -> None:
+    """Copy the status of the order's current delivery onto the order, so the store's devices (which do not read
+    deliveries) see each courier step: offered, coming, at the store, on the way, at the door, returning."""
+    stored = orders.load(ctx.conn, order_id)
+    if stored is None:
+        return
+    order = stored.order
+    current = load_delivery(ctx.conn, order.delivery_id) if order.delivery_id else None
+    status = current.status.value if current is not None else None
+    if order.delivery_status != status:
+        orders.save(ctx, stored, msgspec.structs.replace(order, delivery_status=status))
+
+
 def assign(ctx: Ctx, order_id: str, courier_id: str) -> Delivery:
     conn = ctx.conn
     _require_fleet_staff(conn, ctx.caller)
@@ -340,7 +353,10 @@ def assign(ctx: Ctx, order_id: str, courier_id: str) -> Delivery:
     )
     _insert_delivery(ctx, delivery)
     ctx.record("order", order_id, f"assign:{courier_id}")
-    orders.save(ctx, stored, msgspec.structs.replace(order, courier_id=courier_id, delivery_id=delivery.id))
+    assigned = msgspec.structs.replace(
+        order, courier_id=courier_id, delivery_id=delivery.id, delivery_status=delivery.status.value
+    )
+    orders.save(ctx, stored, assigned)
     refresh_courier(ctx, courier_id)
     return delivery
 
@@ -357,7 +373,7 @@ def unassign(ctx: Ctx, order_id: str) -> Order:
     if stored.order.courier_id is None and stored.order.delivery_id is None:
         return stored.order
     ctx.record("order", order_id, "unassign")
-    after = msgspec.structs.replace(stored.order, courier_id=None, delivery_id=None)
+    after = msgspec.structs.replace(stored.order, courier_id=None, delivery_id=None, delivery_status=None)
     return orders.save(ctx, stored, after).order
 
 
@@ -373,6 +389,7 @@ def settle_for_order(ctx: Ctx, order: Order) -> None:
         _end_delivery(ctx, delivery, DeliveryAction.CANCEL)
     else:
         _end_delivery(ctx, delivery, DeliveryAction.RETURN)
+    mirror_on_order(ctx, order.id)
 
 
 def _move_order_for_pickup(ctx: Ctx, order_id: str) -> None:
@@ -409,7 +426,10 @@ def delivery_action(ctx: Ctx, delivery_id: str, action: DeliveryAction, code: st
     elif action is DeliveryAction.DELIVERED:
         orders.transition(ctx, stored, OrderAction.DELIVERED)
     elif action is DeliveryAction.REJECT and order.delivery_id == delivery_id:
-        orders.save(ctx, stored, msgspec.structs.replace(order, courier_id=None, delivery_id=None))
+        orders.save(
+            ctx, stored, msgspec.structs.replace(order, courier_id=None, delivery_id=None, delivery_status=None)
+        )
+    mirror_on_order(ctx, order.id)
     refresh_courier(ctx, delivery.courier_id, position=_position_after(delivery, action))
     return after
 

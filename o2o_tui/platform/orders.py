@@ -325,6 +325,7 @@ def simple(ctx: Ctx, order_id: str, action: OrderAction) -> StoredOrder:
         from o2o_tui.platform import fleet  # fleet builds on orders
 
         fleet.settle_for_order(ctx, after.order)
+        after = load(ctx.conn, after.order.id) or after  # settling may have noted the courier's last step
     return after
 
 
@@ -356,6 +357,7 @@ def cancel_stored(ctx: Ctx, stored: StoredOrder, reason_code: str, by: Party) ->
         from o2o_tui.platform import fleet  # fleet builds on orders
 
         fleet.settle_for_order(ctx, after.order)
+        after = load(ctx.conn, after.order.id) or after  # settling may have noted the courier's last step
     return after
 
 

@@ -83,6 +83,9 @@ def detail_parts(entry: QueueEntry, now: datetime, zone: ZoneInfo | None = None)
         parts += _field(t("ui.detail.address"), safe_text(order.customer.address.text, one_line=True))
     if order.pickup_code:
         parts += _field(t("ui.detail.pickup_code"), safe_text(order.pickup_code, one_line=True))
+    stage = fmt.courier_stage(order, long=True)
+    if stage:
+        parts += _field(t("ui.detail.courier"), stage)
     return parts
 
 

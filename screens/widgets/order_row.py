@@ -93,7 +93,7 @@ class OrderRow(Widget):
             " ",
         ]
         if cols.type:
-            parts += [fmt.fit(fmt.type_label(order), cols.type), " "]
+            parts += [fmt.fit(fmt.type_or_stage(order), cols.type), " "]
         if cols.customer:
             parts += [fmt.fit(fmt.customer_name(order), cols.customer), " "]
         parts += [
