@@ -57,9 +57,16 @@ class CourierApp(App[None]):
     BINDINGS = [Binding("ctrl+c", "quit", show=False, priority=True, id="app.quit")]
 
     def __init__(
-        self, source: CourierSource, *, ascii_only: bool | None = None, theme: str | None = None
+        self,
+        source: CourierSource,
+        *,
+        ascii_only: bool | None = None,
+        theme: str | None = None,
+        keymap: dict[str, str] | None = None,
     ) -> None:
         super().__init__()
+        if keymap:
+            self.set_keymap(keymap)  # binding id -> key(s), e.g. {"handheld.back": "0,escape,f1,backspace"}
         self.source = source
         self.ascii_only = (not locale_is_utf8()) if ascii_only is None else ascii_only
         self.glyphs = ASCII if self.ascii_only else UNICODE

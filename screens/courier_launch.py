@@ -27,6 +27,8 @@ def open_courier_source(profile: Profile) -> CourierSource:
 
 
 def run_courier_console(profile: Profile, *, ascii_only: bool | None = None) -> None:
+    from o2o_tui.settings import load_settings
     from screens.courier_app import CourierApp
 
-    CourierApp(open_courier_source(profile), ascii_only=ascii_only).run(mouse=False)
+    app = CourierApp(open_courier_source(profile), ascii_only=ascii_only, keymap=load_settings().keymap)
+    app.run(mouse=False)
