@@ -24,7 +24,7 @@ from o2o_tui.sync import tables
 from o2o_tui.sync.explain import explain
 from o2o_tui.sync.model import Change, ChangeKind
 from o2o_tui.sync.read_model import ReadModel
-from screens.source import ActionRefused, LinkState, LinkStatus
+from screens.source import ActionRefused, LinkState, LinkStatus, link_from
 
 _DUTY_ACTION = "courier.state"
 
@@ -110,14 +110,7 @@ class CourierSource:
     def link(self) -> LinkStatus:
         if self._engine is None or not self._engine_reported:
             return self._link_before_engine  # still connecting: what the last engine on this profile saw
-        status = self._engine.status()
-        return LinkStatus(
-            LinkState(str(status.state)),
-            pending=status.pending,
-            conflicts=status.conflicts,
-            last_sync_at=status.last_sync_at,
-            error=status.last_error,
-        )
+        return link_from(self._engine.status())
 
     def subscribe(self, callback: Callable[[CourierChange], None]) -> Callable[[], None]:
         self._listeners.append(callback)

@@ -20,7 +20,7 @@ from o2o_tui.i18n import t
 from o2o_tui.sync.explain import explain
 from o2o_tui.sync.model import Change, ChangeKind
 from o2o_tui.sync.read_model import OrderView, ReadModel
-from screens.source import ActionRefused, LinkState, LinkStatus, QueueEntry, SourceChange
+from screens.source import ActionRefused, LinkStatus, QueueEntry, SourceChange, link_from
 
 
 def _entry(view: OrderView) -> QueueEntry:
@@ -55,14 +55,7 @@ class EngineOrderSource:
         return self._store
 
     def link(self) -> LinkStatus:
-        status = self._engine.status()
-        return LinkStatus(
-            LinkState(str(status.state)),
-            pending=status.pending,
-            conflicts=status.conflicts,
-            last_sync_at=status.last_sync_at,
-            error=status.last_error,
-        )
+        return link_from(self._engine.status())
 
     def subscribe(self, callback: Callable[[SourceChange], None]) -> Callable[[], None]:
         self._listeners.append(callback)

@@ -16,6 +16,7 @@ import msgspec
 
 from o2o_tui.domain.order import Order
 from o2o_tui.domain.store import Store
+from o2o_tui.sync.model import SyncStatus
 
 
 class LinkState(enum.StrEnum):
@@ -31,6 +32,17 @@ class LinkStatus:
     conflicts: int = 0
     last_sync_at: datetime | None = None
     error: str | None = None  # why the link is down, when known (display-safe)
+
+
+def link_from(status: SyncStatus) -> LinkStatus:
+    """The link line's view of the sync engine's status."""
+    return LinkStatus(
+        LinkState(str(status.state)),
+        pending=status.pending,
+        conflicts=status.conflicts,
+        last_sync_at=status.last_sync_at,
+        error=status.last_error,
+    )
 
 
 @dataclass(frozen=True, slots=True)
