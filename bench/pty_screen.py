@@ -75,6 +75,9 @@ class PtyScreen:
         child_env = {**os.environ, **(env or {}), **TERMINAL_ENV}
         child_env.pop("COLUMNS", None)
         child_env.pop("LINES", None)
+        # A warm start is one with bytecode, as on a user's machine: where the environment forbids writing it,
+        # every start of the project's own modules would compile them from source (site-packages ship .pyc).
+        child_env.pop("PYTHONDONTWRITEBYTECODE", None)
         if not child_env["COLORTERM"]:
             child_env.pop("COLORTERM")
         started = time.perf_counter()

@@ -85,10 +85,16 @@ class CourierApp(App[None]):
     def on_mount(self) -> None:
         self.set_class(self.ascii_only, "-ascii")
         self._unsubscribe = self.source.subscribe(lambda change: self.post_message(SourceNews(change)))
-        self.push_screen(TaskListScreen())
-        self.run_worker(self.source.run(), name="source", group="source", exit_on_error=False)
+        # After the first frame: building the HTTP client (imports, TLS setup) would hold the GIL and delay it.
+        self.call_after_refresh(self._start_source)
         self._started = True
         self._check_size(self.size.width, self.size.height)
+
+    def get_default_screen(self) -> TaskListScreen:
+        return TaskListScreen()  # the first frame is the task list itself, not a blank default screen
+
+    def _start_source(self) -> None:
+        self.run_worker(self.source.run(), name="source", group="source", exit_on_error=False)
 
     async def on_unmount(self) -> None:
         if self._unsubscribe is not None:

@@ -161,7 +161,7 @@ class HandheldScreen(Screen[None]):
         raise NotImplementedError
 
     def action_back(self) -> None:
-        if len(self.app.screen_stack) > 2:  # the default screen, then the task list at the bottom
+        if len(self.app.screen_stack) > 1:  # the task list is the bottom screen
             self.app.pop_screen()
 
 
@@ -170,13 +170,27 @@ class TaskListScreen(HandheldScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_status()
+        views = self._active()
         with VerticalScroll(id="rows"):
             yield Line(t("handheld.tasks.none"), id="empty")
+            # the tasks already cached are in the first frame; later ones are mounted by refresh_data
+            for index, view in enumerate(views, start=1):
+                yield Line(self._row(index, view), id=f"task-{view.delivery.id}", classes="task choice")
             yield Line("", id="duty", classes="choice")
         yield from self.compose_message()
 
     def choices(self) -> list[Any]:
         return [view.delivery.id for view in self._active()] + ["duty"]
+
+    def _row(self, index: int, view: TaskView) -> str:
+        offline = self.handheld.source.link().state is not LinkState.ONLINE
+        return row_text(
+            index,
+            view.delivery,
+            queued=offline and bool(view.pending),
+            refused=bool(view.refusal),
+            glyphs=self.handheld.glyphs,
+        )
 
     def _active(self) -> list[TaskView]:
         return [view for view in self.handheld.source.tasks() if is_active(view.delivery)]
@@ -190,18 +204,10 @@ class TaskListScreen(HandheldScreen):
         wanted_ids = [f"task-{view.delivery.id}" for view in views]
         for stale_id in set(existing) - set(wanted_ids):
             existing.pop(stale_id).remove()
-        glyphs = self.handheld.glyphs
-        offline = self.handheld.source.link().state is not LinkState.ONLINE
         duty = self.query_one("#duty", Line)
         with self.app.batch_update():
             for index, view in enumerate(views, start=1):
-                text = row_text(
-                    index,
-                    view.delivery,
-                    queued=offline and bool(view.pending),
-                    refused=bool(view.refusal),
-                    glyphs=glyphs,
-                )
+                text = self._row(index, view)
                 line = existing.get(f"task-{view.delivery.id}")
                 if line is None:
                     line = Line(text, id=f"task-{view.delivery.id}", classes="task choice")
