@@ -263,7 +263,7 @@ def test_the_counter_sees_each_courier_step(home: Path) -> None:
     ):
         staged = msgspec.structs.replace(order, delivery_status=status)
         assert order_format.type_or_stage(staged) == short
-        assert "courier" in order_format.courier_stage(staged, long=True)
+        assert order_format.courier_stage(staged, long=True) not in ("", short)
     set_language("zh")
     staged = msgspec.structs.replace(order, delivery_status="ARRIVED_AT_MERCHANT")
     assert order_format.type_or_stage(staged) == "骑手到店"
