@@ -2,12 +2,15 @@
 
 Each area registers its commands from its own module. `main()` imports only the module of the command being run
 (`o2o orders list` never pays for the server, the simulator or the dispatch engine); `--help` and unknown
-commands load them all. `from o2o_tui.cli import app` gives the full app (tests use it).
+commands load them all, `--version` none. `from o2o_tui.cli import app` gives the full app (tests use it).
+Shell completion (`_O2O_COMPLETE` set by the script `o2o completion SHELL` prints) is answered in
+o2o_tui/cli/completion.py, imported only then.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import typer
@@ -33,12 +36,26 @@ COMMAND_MODULES: dict[str, str] = {
     "dispatch": "dispatch",
     "simulate": "simulate",
     "demo": "demo",
+    "completion": "completion",
 }
 _ROOT_OPTIONS_WITH_VALUE = frozenset({"--lang"})
 
 
-def build_app(command: str | None = None) -> typer.Typer:
-    """The root app with every command, or only the module that serves `command`."""
+def _print_version(value: bool) -> None:
+    if not value:
+        return
+    # imported here: importlib.metadata costs ~20 ms that no other command should pay
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        typer.echo(f"o2o {version('o2o')}")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        typer.echo("o2o (not installed)")
+    raise typer.Exit()
+
+
+def build_app(command: str | None = None, *, bare: bool = False) -> typer.Typer:
+    """The root app with every command, or only the module that serves `command`, or none (`bare`)."""
     from o2o_tui.i18n import set_language, t
 
     root = typer.Typer(
@@ -52,10 +69,18 @@ def build_app(command: str | None = None) -> typer.Typer:
     @root.callback()
     def _root(
         lang: str | None = typer.Option(None, "--lang", envvar="O2O_LANG", help=t("cli.option.lang")),
+        _version: bool = typer.Option(
+            False, "--version", is_eager=True, callback=_print_version, help=t("cli.option.version")
+        ),
     ) -> None:
         set_language(lang)
 
-    wanted = [COMMAND_MODULES[command]] if command in COMMAND_MODULES else list(dict.fromkeys(COMMAND_MODULES.values()))
+    if bare:
+        wanted = []
+    elif command in COMMAND_MODULES:
+        wanted = [COMMAND_MODULES[command]]
+    else:
+        wanted = list(dict.fromkeys(COMMAND_MODULES.values()))
     for name in wanted:
         importlib.import_module(f"o2o_tui.cli.{name}").register(root)
     return root
@@ -93,7 +118,15 @@ def main() -> None:
         from o2o_tui.i18n import set_language
 
         set_language(lang)
-    build_app(command_in(argv))()
+    if "_O2O_COMPLETE" in os.environ:  # the shell asks for completions (o2o_tui/cli/completion.py)
+        from o2o_tui.cli.completion import answer_from_environment
+
+        code = answer_from_environment()
+        if code is not None:
+            sys.exit(code)
+    command = command_in(argv)
+    only_version = command is None and "--version" in argv and "--help" not in argv
+    build_app(command, bare=only_version)()
 
 
 def __getattr__(name: str) -> typer.Typer:
