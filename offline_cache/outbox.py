@@ -14,7 +14,6 @@ from typing import Any
 
 import msgspec
 import orjson
-from tinydb.table import Document
 
 from offline_cache.tables import DocDB, copy_doc
 
@@ -84,7 +83,7 @@ class Outbox:
         return sorted((decode_entry(doc) for doc in raw.values()), key=lambda entry: entry.seq)
 
     def _next_seq(self) -> int:
-        counter = self._meta.get(doc_id=_SEQ_DOC)
+        counter = self._meta.get_doc(_SEQ_DOC)
         stored = int(counter["next"]) if counter else 1
         stored_entries = self._storage.snapshot().get(ENTRIES_TABLE, {}).values()
         highest = max((int(doc["seq"]) for doc in stored_entries), default=0)
@@ -93,8 +92,8 @@ class Outbox:
     def _put(self, entry: OutboxEntry) -> None:
         doc = msgspec.to_builtins(entry)
         with self._storage.batch():
-            self._entries.remove(doc_ids=[entry.key])
-            self._entries.insert(Document(doc, entry.key))
+            self._entries.remove_docs([entry.key])
+            self._entries.insert_doc(entry.key, doc)
 
     def append(
         self,
@@ -113,7 +112,7 @@ class Outbox:
             raise ValueError("an outbox entry needs an action and a target")
         with self._storage.lock:
             key = key or str(uuid.uuid4())
-            if self._entries.get(doc_id=key) is not None:
+            if self._entries.get_doc(key) is not None:
                 raise ValueError(f"outbox entry {key} already exists")
             seq = self._next_seq()
             entry = OutboxEntry(
@@ -127,12 +126,12 @@ class Outbox:
             )
             with self._storage.batch():
                 self._put(entry)
-                self._meta.remove(doc_ids=[_SEQ_DOC])
-                self._meta.insert(Document({"next": seq + 1}, _SEQ_DOC))
+                self._meta.remove_docs([_SEQ_DOC])
+                self._meta.insert_doc(_SEQ_DOC, {"next": seq + 1})
             return entry
 
     def get(self, key: str) -> OutboxEntry | None:
-        raw = self._entries.get(doc_id=key)
+        raw = self._entries.get_doc(key)
         return None if raw is None else decode_entry(raw)
 
     def _require(self, key: str) -> OutboxEntry:
@@ -172,15 +171,15 @@ class Outbox:
         """Confirmed by the platform: the entry leaves the file (it has nothing more to say)."""
         with self._storage.lock:
             self._require(key)
-            self._entries.remove(doc_ids=[key])
+            self._entries.remove_docs([key])
 
     def mark_done_many(self, keys: list[str]) -> int:
         """Several confirmations in one durable write; keys no longer in the outbox are skipped. Returns how
         many entries left the file."""
         with self._storage.lock:
-            present = [key for key in keys if self._entries.get(doc_id=key) is not None]
+            present = [key for key in keys if self._entries.get_doc(key) is not None]
             if present:
-                self._entries.remove(doc_ids=present)
+                self._entries.remove_docs(present)
             return len(present)
 
     def mark_rejected(self, key: str, reason: dict[str, Any]) -> OutboxEntry:
@@ -198,7 +197,7 @@ class Outbox:
             entry = self.get(key)
             if entry is None or entry.state is not EntryState.REJECTED:
                 return False
-            self._entries.remove(doc_ids=[key])
+            self._entries.remove_docs([key])
             return True
 
     def __len__(self) -> int:

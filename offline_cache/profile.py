@@ -19,7 +19,7 @@ import msgspec
 from offline_cache.errors import CacheError, CorruptFileError, CorruptOutboxError
 from offline_cache.lock import ProfileLock
 from offline_cache.outbox import ENTRIES_TABLE, Outbox, decode_entries
-from offline_cache.storage import AtomicJSONStorage, Tables, fsync_directory, is_temp_name, load_tables
+from offline_cache.storage import Tables, fsync_directory, is_temp_name, load_tables
 from offline_cache.tables import DocDB, DocTable, copy_doc
 
 APP_MARK = "offline_cache"
@@ -41,7 +41,13 @@ class CacheWarning(str):
     detail: str
 
     def __new__(
-        cls, message: str, *, code: str, path: Path | None = None, moved_to: Path | None = None, detail: str = ""
+        cls,
+        message: str,
+        *,
+        code: str,
+        path: Path | None = None,
+        moved_to: Path | None = None,
+        detail: str = "",
     ) -> CacheWarning:
         warning = super().__new__(cls, message)
         warning.code = code
@@ -99,7 +105,8 @@ def set_aside(path: Path) -> Path:
                 target = base.with_name(f"{base.name}-{n}")
             except PermissionError:
                 raise
-            except OSError:  # a file system without hard links: we hold the lock, nobody else names files here
+            except OSError:
+                # a file system without hard links: we hold the lock, nobody else names files here
                 if not target.exists():
                     os.rename(path, target)
                     break
@@ -186,7 +193,7 @@ class ProfileCache:
         if fresh and kind == "cache" and not self.was_reset:
             self.created = True
         initial = _fresh_tables(kind, self.schema_version) if tables is None else tables
-        db = DocDB(path, storage=AtomicJSONStorage, read_only=self.read_only, initial=initial)
+        db = DocDB(path, read_only=self.read_only, initial=initial)
         if fresh and not self.read_only:
             db.storage.write(db.storage.read())
         return db

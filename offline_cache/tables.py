@@ -10,7 +10,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any, TypeVar, cast
 
 import msgspec
 import orjson
@@ -18,23 +19,65 @@ from tinydb import TinyDB
 from tinydb.table import Document, Table
 
 from offline_cache.errors import CacheError
-from offline_cache.storage import AtomicJSONStorage, gc_paused
+from offline_cache.storage import AtomicJSONStorage, Tables, gc_paused
 
 Doc = dict[str, Any]
 T = TypeVar("T")
 
 
+def _tinydb_id(doc_id: str) -> int:
+    """A string id as TinyDB's signatures name it. With `document_id_class = str` TinyDB keeps and compares ids
+    as the strings they are; its annotations say `int` throughout, and this is the one place that bridges them."""
+    return cast(int, doc_id)
+
+
 class StrKeyTable(Table):
-    document_id_class = str
+    """A TinyDB table keyed by the cache's string ids (an order id, an outbox key). Ids go in only through the
+    str-typed methods below."""
+
+    document_id_class = str  # type: ignore[assignment]  # TinyDB's documented hook; it annotates it type[int]
+
+    def get_doc(self, doc_id: str) -> Document | None:
+        return self.get(doc_id=_tinydb_id(doc_id))
+
+    def insert_doc(self, doc_id: str, doc: Doc) -> None:
+        self.insert(Document(doc, _tinydb_id(doc_id)))
+
+    def insert_docs(self, docs: dict[str, Doc]) -> None:
+        self.insert_multiple(Document(doc, _tinydb_id(doc_id)) for doc_id, doc in docs.items())
+
+    def remove_docs(self, doc_ids: list[str]) -> None:
+        self.remove(doc_ids=[_tinydb_id(doc_id) for doc_id in doc_ids])
 
 
 class DocDB(TinyDB):
+    """One JSON file of string-keyed tables on `AtomicJSONStorage`."""
+
     table_class = StrKeyTable
+
+    def __init__(self, path: Path, *, read_only: bool, initial: Tables) -> None:
+        super().__init__(path, storage=AtomicJSONStorage, read_only=read_only, initial=initial)
+
+    @property
+    def storage(self) -> AtomicJSONStorage:
+        storage = super().storage
+        assert isinstance(storage, AtomicJSONStorage)  # the constructor's storage class
+        return storage
+
+    def table(self, name: str, **kwargs: Any) -> StrKeyTable:
+        table = super().table(name, **kwargs)
+        assert isinstance(table, StrKeyTable)  # table_class
+        return table
 
 
 @functools.lru_cache(maxsize=64)
-def _decoder(kind: type[T]) -> msgspec.json.Decoder[T]:
+def _cached_decoder(kind: type[Any]) -> msgspec.json.Decoder[Any]:
     return msgspec.json.Decoder(kind)
+
+
+def _decoder(kind: type[T]) -> msgspec.json.Decoder[T]:
+    """A decoder per kind, built once. (lru_cache's wrapper drops the kind's type: this gives it back.)"""
+    return _cached_decoder(kind)  # type: ignore[arg-type]  # a class is hashable; mypy says not (python/mypy#11470)
 
 
 def copy_doc(doc: Any) -> Any:
@@ -50,7 +93,8 @@ def _checked_copy(doc_id: str, doc: Doc) -> Doc:
         raise ValueError(f"document ids are non-empty strings, got {doc_id!r}")
     if not isinstance(doc, dict):
         raise TypeError(f"documents are dicts, got {type(doc).__name__} for {doc_id!r}")
-    return copy_doc(doc)
+    copied: Doc = copy_doc(doc)  # a dict, checked above, copied through JSON
+    return copied
 
 
 class DocTable:
@@ -58,7 +102,7 @@ class DocTable:
 
     def __init__(self, db: DocDB, storage: AtomicJSONStorage, name: str) -> None:
         self.name = name
-        self._table: Table = db.table(name, cache_size=0)
+        self._table = db.table(name, cache_size=0)
         self._storage = storage
 
     def batch(self) -> AbstractContextManager[None]:
@@ -69,7 +113,7 @@ class DocTable:
         return self._storage.snapshot().get(self.name, {})
 
     def get(self, doc_id: str) -> Doc | None:
-        raw = self._table.get(doc_id=doc_id)
+        raw = self._table.get_doc(doc_id)
         return None if raw is None else copy_doc(raw)
 
     def all(self) -> list[Doc]:
@@ -124,8 +168,8 @@ class DocTable:
         if not copies:
             return
         with self._storage.batch():
-            self._table.remove(doc_ids=list(copies))
-            self._table.insert_multiple(Document(doc, doc_id) for doc_id, doc in copies.items())
+            self._table.remove_docs(list(copies))
+            self._table.insert_docs(copies)
 
     def remove(self, doc_id: str) -> None:
         self.remove_many([doc_id])
@@ -133,7 +177,7 @@ class DocTable:
     def remove_many(self, doc_ids: list[str]) -> int:
         present = [doc_id for doc_id in doc_ids if doc_id in self._raw()]
         if present:
-            self._table.remove(doc_ids=present)
+            self._table.remove_docs(present)
         return len(present)
 
     def replace_all(self, docs: dict[str, Doc]) -> None:
@@ -142,13 +186,13 @@ class DocTable:
         with self._storage.batch():
             self._table.truncate()
             if copies:
-                self._table.insert_multiple(Document(doc, doc_id) for doc_id, doc in copies.items())
+                self._table.insert_docs(copies)
 
     def prune(self, predicate: Callable[[Doc], bool]) -> int:
         """Remove the documents `predicate` matches (it gets copies), in one write; returns how many."""
         doomed = [doc_id for doc_id, doc in self.items() if predicate(doc)]
         if doomed:
-            self._table.remove(doc_ids=doomed)
+            self._table.remove_docs(doomed)
         return len(doomed)
 
     def transform(self, predicate: Callable[[Doc], bool], fn: Callable[[Doc], Doc]) -> int:

@@ -9,7 +9,6 @@ delivery id, or `"STORE_ID/ITEM_ID"` for `menu.item.patch`. For `order.create` t
 from __future__ import annotations
 
 import string
-from typing import Any
 from urllib.parse import quote
 
 import msgspec
@@ -36,8 +35,8 @@ from o2o_tui.domain.store import Store
 class ActionRoute(msgspec.Struct, frozen=True):
     method: str
     path_template: str  # placeholders are filled, in order, from the "/"-separated target
-    body_type: type
-    result_type: type
+    body_type: type[msgspec.Struct]
+    result_type: type[msgspec.Struct]
     entity: str  # "order", "store", "menu", "courier", "delivery"
     conditional: bool = False  # takes If-Match (menu publish)
 
@@ -54,11 +53,13 @@ class ActionRoute(msgspec.Struct, frozen=True):
         return self.path_template.format(**{n: quote(p, safe="") for n, p in zip(names, parts, strict=True)})
 
 
-def _order(action: str, body: type = EmptyBody, result: type = Order) -> ActionRoute:
+def _order(
+    action: str, body: type[msgspec.Struct] = EmptyBody, result: type[msgspec.Struct] = Order
+) -> ActionRoute:
     return ActionRoute("POST", "/v1/orders/{order_id}/" + action, body, result, "order")
 
 
-def _delivery(action: str, body: type = EmptyBody) -> ActionRoute:
+def _delivery(action: str, body: type[msgspec.Struct] = EmptyBody) -> ActionRoute:
     return ActionRoute("POST", "/v1/deliveries/{delivery_id}/" + action, body, Delivery, "delivery")
 
 
@@ -85,7 +86,9 @@ ACTIONS: dict[str, ActionRoute] = {
     "menu.item.patch": ActionRoute(
         "PATCH", "/v1/stores/{store_id}/menu/items/{item_id}", ItemPatchBody, Menu, "menu"
     ),
-    "courier.state": ActionRoute("PUT", "/v1/couriers/{courier_id}/state", CourierStateBody, Courier, "courier"),
+    "courier.state": ActionRoute(
+        "PUT", "/v1/couriers/{courier_id}/state", CourierStateBody, Courier, "courier"
+    ),
     "delivery.accept": _delivery("accept"),
     "delivery.reject": _delivery("reject"),
     "delivery.arrived_at_merchant": _delivery("arrived-at-merchant"),
@@ -115,6 +118,6 @@ def encode_body(action: str, body: msgspec.Struct) -> bytes:
     return _ENCODER.encode(body)
 
 
-def decode_result(action: str, data: bytes) -> Any:
+def decode_result(action: str, data: bytes) -> msgspec.Struct:
     """Decode an answer to `action` strictly; raises `msgspec.DecodeError`/`ValidationError` when it is wrong."""
     return msgspec.json.decode(data, type=route(action).result_type)

@@ -18,6 +18,7 @@ from o2o_tui.client.wire import (
     MAX_BODY_BYTES,
     BodyCollector,
     Call,
+    R,
     declared_length,
     interpret,
     normalize_base_url,
@@ -70,7 +71,7 @@ class AsyncPlatformClient:
     async def close(self) -> None:
         await self._http.aclose()
 
-    async def call(self, call: Call) -> Any:
+    async def call(self, call: Call[R]) -> R:
         timeout = httpx.Timeout(self.timeout + call.extra_timeout, connect=self.timeout)
         try:
             async with self._http.stream(
@@ -184,4 +185,6 @@ class AsyncPlatformClient:
         )
 
     async def create_order(self, body: CreateOrderBody, *, key: str | None = None) -> Order:
-        return await self.act("order.create", body.store_id, body, key=key)
+        order = await self.act("order.create", body.store_id, body, key=key)
+        assert isinstance(order, Order)  # ACTIONS["order.create"] decodes to an Order
+        return order

@@ -24,11 +24,11 @@ def _seg(value: str) -> str:
     return quote(value, safe="")
 
 
-def me() -> Call:
+def me() -> Call[Me]:
     return Call("GET", "/v1/me", Me)
 
 
-def events(after: str | None, wait: float, limit: int) -> Call:
+def events(after: str | None, wait: float, limit: int) -> Call[EventPage]:
     wait = max(0.0, min(wait, MAX_WAIT_SECONDS))
     params = clean_params({"after": after, "wait": f"{wait:g}", "limit": limit})
     return Call("GET", "/v1/events", EventPage, params=params, extra_timeout=wait)
@@ -40,47 +40,53 @@ def list_orders(
     updated_after: str | datetime | None,
     limit: int,
     cursor: str | None,
-) -> Call:
+) -> Call[OrderPage]:
     if status is not None and not isinstance(status, str):
         status = ",".join(str(s) for s in status)  # the server takes "CREATED,CONFIRMED"
     params = clean_params(
-        {"store_id": store_id, "status": status, "updated_after": updated_after, "limit": limit, "cursor": cursor}
+        {
+            "store_id": store_id,
+            "status": status,
+            "updated_after": updated_after,
+            "limit": limit,
+            "cursor": cursor,
+        }
     )
     return Call("GET", "/v1/orders", OrderPage, params=params)
 
 
-def get_order(order_id: str) -> Call:
+def get_order(order_id: str) -> Call[Order]:
     return Call("GET", f"/v1/orders/{_seg(order_id)}", Order)
 
 
-def get_store(store_id: str) -> Call:
+def get_store(store_id: str) -> Call[Store]:
     return Call("GET", f"/v1/stores/{_seg(store_id)}", Store)
 
 
-def get_menu(store_id: str) -> Call:
+def get_menu(store_id: str) -> Call[Menu]:
     return Call("GET", f"/v1/stores/{_seg(store_id)}/menu", Menu)
 
 
-def list_couriers(store_id: str | None) -> Call:
+def list_couriers(store_id: str | None) -> Call[CourierList]:
     return Call("GET", "/v1/couriers", CourierList, params=clean_params({"store_id": store_id}))
 
 
-def get_courier(courier_id: str) -> Call:
+def get_courier(courier_id: str) -> Call[Courier]:
     return Call("GET", f"/v1/couriers/{_seg(courier_id)}", Courier)
 
 
-def list_deliveries(courier_id: str | None, active: bool) -> Call:
+def list_deliveries(courier_id: str | None, active: bool) -> Call[DeliveryList]:
     params = clean_params({"courier_id": courier_id, "active": active})
     return Call("GET", "/v1/deliveries", DeliveryList, params=params)
 
 
-def get_delivery(delivery_id: str) -> Call:
+def get_delivery(delivery_id: str) -> Call[Delivery]:
     return Call("GET", f"/v1/deliveries/{_seg(delivery_id)}", Delivery)
 
 
 def send(
     action: str, target: str, body: bytes, *, key: str, occurred_at: str | None, if_match: int | None
-) -> Call:
+) -> Call[msgspec.Struct]:
     action_route = route(action)
     return Call(
         action_route.method,
@@ -99,5 +105,7 @@ def act(
     key: str,
     occurred_at: str | None = None,
     if_match: int | None = None,
-) -> Call:
-    return send(action, target, encode_body(action, body), key=key, occurred_at=occurred_at, if_match=if_match)
+) -> Call[msgspec.Struct]:
+    return send(
+        action, target, encode_body(action, body), key=key, occurred_at=occurred_at, if_match=if_match
+    )

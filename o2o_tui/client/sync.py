@@ -18,6 +18,7 @@ from o2o_tui.client.wire import (
     USER_AGENT,
     BodyCollector,
     Call,
+    R,
     declared_length,
     interpret,
     normalize_base_url,
@@ -75,7 +76,7 @@ class PlatformClient:
     def close(self) -> None:
         self._http.close()
 
-    def call(self, call: Call) -> Any:
+    def call(self, call: Call[R]) -> R:
         """Run one request; the decoded result or a typed `PlatformError`."""
         timeout = httpx.Timeout(self.timeout + call.extra_timeout, connect=self.timeout)
         try:
@@ -170,7 +171,9 @@ class PlatformClient:
         if_match: int | None = None,
     ) -> msgspec.Struct:
         """Replay-safe generic mutation (the outbox's path): the same key and bytes always mean one change."""
-        return self.call(calls.send(action, target, body, key=key, occurred_at=occurred_at, if_match=if_match))
+        return self.call(
+            calls.send(action, target, body, key=key, occurred_at=occurred_at, if_match=if_match)
+        )
 
     def act(
         self,
@@ -187,4 +190,6 @@ class PlatformClient:
         return self.call(calls.act(action, target, body, key=key, occurred_at=occurred_at, if_match=if_match))
 
     def create_order(self, body: CreateOrderBody, *, key: str | None = None) -> Order:
-        return self.act("order.create", body.store_id, body, key=key)
+        order = self.act("order.create", body.store_id, body, key=key)
+        assert isinstance(order, Order)  # ACTIONS["order.create"] decodes to an Order
+        return order

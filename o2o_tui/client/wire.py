@@ -7,7 +7,7 @@ every transport failure.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Generic, NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -20,12 +20,16 @@ MAX_BODY_BYTES = 16 * 1024 * 1024
 USER_AGENT = "o2o-console/0.1"
 
 
-class Call(NamedTuple):
-    """One platform request, independent of sync or async."""
+R = TypeVar("R")
+R_co = TypeVar("R_co", covariant=True)  # a Call[Order] is a Call[object]: the helpers below take any call
+
+
+class Call(NamedTuple, Generic[R_co]):
+    """One platform request, independent of sync or async; a 2xx answer decodes to `result_type`."""
 
     method: str
     path: str
-    result_type: Any
+    result_type: type[R_co]
     params: dict[str, str] | None = None
     content: bytes | None = None
     headers: dict[str, str] | None = None
@@ -82,7 +86,7 @@ def declared_length(response: httpx.Response) -> int | None:
         return None
 
 
-def too_big(call: Call, status: int, limit: int) -> e.MalformedResponse:
+def too_big(call: Call[object], status: int, limit: int) -> e.MalformedResponse:
     return e.MalformedResponse(
         f"{call.method} {call.path}: answer larger than {limit // (1024 * 1024)} MiB, refused", status=status
     )
@@ -91,7 +95,7 @@ def too_big(call: Call, status: int, limit: int) -> e.MalformedResponse:
 class BodyCollector:
     """Collects chunks of an answer and stops at `limit` bytes (the server, or something in between, is broken)."""
 
-    def __init__(self, call: Call, status: int, limit: int) -> None:
+    def __init__(self, call: Call[object], status: int, limit: int) -> None:
         self._call, self._status, self._limit = call, status, limit
         self._chunks: list[bytes] = []
         self._size = 0
@@ -106,7 +110,7 @@ class BodyCollector:
         return b"".join(self._chunks)
 
 
-def transport_error(call: Call, exc: Exception) -> e.PlatformError:
+def transport_error(call: Call[object], exc: Exception) -> e.PlatformError:
     where = f"{call.method} {call.path}"
     if isinstance(exc, httpx.TimeoutException):
         return e.Unreachable(f"{where}: timed out", code="timeout")
@@ -139,7 +143,7 @@ _CONFLICTS: dict[str, type[e.PlatformError]] = {
 }
 
 
-def _refusal(call: Call, status: int, content_type: str, body: bytes) -> e.PlatformError:
+def _refusal(call: Call[object], status: int, content_type: str, body: bytes) -> e.PlatformError:
     try:
         detail = msgspec.json.decode(body, type=ErrorBody).error
     except (msgspec.DecodeError, msgspec.ValidationError):
@@ -154,14 +158,16 @@ def _refusal(call: Call, status: int, content_type: str, body: bytes) -> e.Platf
     return cls(status=status, detail=detail)
 
 
-def interpret(call: Call, status: int, content_type: str, body: bytes) -> Any:
+def interpret(call: Call[R], status: int, content_type: str, body: bytes) -> R:
     """The decoded result of a 2xx answer, or the typed error for anything else."""
     if not 200 <= status < 300:
         raise _refusal(call, status, content_type, body)
     try:
         return msgspec.json.decode(body, type=call.result_type)
     except msgspec.ValidationError as exc:
-        raise e.MalformedResponse(f"{call.method} {call.path}: unexpected answer: {exc}", status=status) from None
+        raise e.MalformedResponse(
+            f"{call.method} {call.path}: unexpected answer: {exc}", status=status
+        ) from None
     except msgspec.DecodeError as exc:
         what = _describe_unreadable(body, content_type)
         raise e.MalformedResponse(f"{call.method} {call.path}: {what} ({exc})", status=status) from None
