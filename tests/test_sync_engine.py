@@ -1,6 +1,6 @@
 """The sync engine against the real reference platform on loopback, with a real cache in tmp_path.
 
-Exactly once through a fault-injecting proxy, offline-then-online with a conflict, pull/resync and dedupe, and
+Exactly once through a fault-injecting proxy (read from the platform's idempotency table and its replays), offline-then-online with a conflict, pull/resync and dedupe, and
 malformed answers that must leave the cache untouched.
 """
 
@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, select
 
 from o2o_tui.client import AsyncPlatformClient, PlatformClient
 from o2o_tui.client.errors import PlatformError
+from o2o_tui.domain.fleet import ProblemReason
 from o2o_tui.domain.identity import Role
 from o2o_tui.domain.order import OrderStatus, OrderType
 from o2o_tui.domain.requests import (
@@ -26,6 +27,7 @@ from o2o_tui.domain.requests import (
     CreateOrderBody,
     EmptyBody,
     NewOrderLine,
+    ProblemBody,
     ReasonBody,
     StoreStatusBody,
 )
@@ -38,7 +40,7 @@ from o2o_tui.sync.read_model import ReadModel
 from o2o_tui.sync.scope import Scope
 from offline_cache import open_profile_cache
 from tests.support.faultproxy import Fault, FaultProxy
-from tests.support.platform import start_platform
+from tests.support.platform import api, order_body, start_platform
 
 FAST = SyncSettings(poll_wait=0.5, backoff_base=0.01, backoff_cap=0.05)
 
@@ -147,23 +149,101 @@ async def drain(engine: SyncEngine, *, attempts: int = 10_000) -> int:
     raise AssertionError("the outbox never drained")
 
 
-async def test_a_thousand_actions_through_random_faults_apply_exactly_once_in_order(running, cache) -> None:
+class _ReplayTap:
+    """The platform's side of a proxied connection, counting the answers it marks `Idempotent-Replayed`."""
+
+    def __init__(self, reader: asyncio.StreamReader, proxy: ReplayCountingProxy) -> None:
+        self._reader = reader
+        self._proxy = proxy
+
+    async def read(self, n: int = -1) -> bytes:
+        data = await self._reader.read(n)
+        self._proxy.replayed += data.lower().count(b"\r\nidempotent-replayed: true\r\n")
+        return data
+
+
+class ReplayCountingProxy(FaultProxy):
+    """A FaultProxy that also counts the platform's replayed answers as they leave it, so a replay the proxy
+    then cuts off (a reset) counts too: each reset after the request was forwarded must be followed by one."""
+
+    replayed = 0
+
+    async def _upstream_to_client(self, upstream_reader, *rest):  # type: ignore[no-untyped-def]
+        return await super()._upstream_to_client(_ReplayTap(upstream_reader, self), *rest)
+
+
+def idempotency_keys(db_url: str, user_id: str) -> set[str]:
+    """The keys of the first answers the platform stored for `user_id` (its idempotency table)."""
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            table = platform_db.idempotency
+            rows = conn.execute(select(table.c.key).where(table.c.user_id == user_id)).all()
+    finally:
+        engine.dispose()
+    return {row.key for row in rows}
+
+
+def courier_deliveries(running: object, count: int) -> list[str]:
+    """`count` delivery orders, confirmed by the merchant and assigned to the seeded courier: their delivery ids."""
+    seed = running.seed
+    customer, merchant, dispatcher = (api(running, role) for role in ("customer", "merchant", "dispatcher"))
+    ids = []
+    for _ in range(count):
+        order = customer.post("/v1/orders", order_body(seed.store_id)).json()
+        merchant.post(f"/v1/orders/{order['id']}/confirm", {"preparation_minutes": 10}).raise_for_status()
+        assigned = dispatcher.post(f"/v1/orders/{order['id']}/assign", {"courier_id": seed.courier_ids[0]})
+        ids.append(assigned.raise_for_status().json()["id"])
+    for client in (customer, merchant, dispatcher):
+        client.close()
+    return ids
+
+
+async def test_a_thousand_actions_through_random_faults_apply_exactly_once_in_order(
+    running, cache, tmp_path: Path
+) -> None:
+    """Exactly once, as the platform sees it: one stored answer per outbox entry under the entry's own key, a
+    replayed answer after every reset of a forwarded request, and a courier's problem reports (each appends,
+    so a retry under a fresh key would append twice) each appended once."""
     seed = running.seed
     order_ids = place_orders(running.url, seed, 125)
+    delivery_ids = courier_deliveries(running, 3)  # the courier's capacity
+    merchant_keys_before = idempotency_keys(running.db_url, seed.user_ids["merchant"])
+    courier_keys_before = idempotency_keys(running.db_url, seed.user_ids["courier"])
+    # the merchant's confirms just above are in the log already
+    merchant_log_before = len(action_log(running.db_url, seed.user_ids["merchant"]))
     store_actions = 500
-    with FaultProxy(int(running.url.rsplit(":", 1)[1])) as proxy:
+    reasons = list(ProblemReason)
+    with (
+        ReplayCountingProxy(int(running.url.rsplit(":", 1)[1])) as proxy,
+        open_profile_cache(tmp_path / "courier") as courier_cache,
+    ):
         proxied = f"http://127.0.0.1:{proxy.port}"
         client, engine = merchant_engine(proxied, seed, cache, clock=TickClock(), timeout=2.0)
-        async with client:
+        courier_client = AsyncPlatformClient(proxied, seed.tokens["courier"], timeout=2.0)
+        courier = SyncEngine(
+            courier_client,
+            courier_cache,
+            scope=Scope(Role.COURIER, courier_id=seed.courier_ids[0]),
+            settings=FAST,
+            clock=TickClock(),
+        )
+        async with client, courier_client:
             report = await engine.sync_once()
             assert report.state is SyncState.ONLINE
+            assert (await courier.sync_once()).state is SyncState.ONLINE
             model = ReadModel(cache)
             codes = {oid: model.order(oid).order.pickup_code for oid in order_ids}
             submitted: list[tuple[str, str, str]] = []  # (target, action, tap time)
+            merchant_keys: list[str] = []
+            reported: dict[str, list[tuple[str, str]]] = {d: [] for d in delivery_ids}  # (reason, note)
+            courier_keys: list[str] = []
             store_steps = iter(range(store_actions))
+            problem_steps = itertools.count()
             proxy.set_random(p=0.15, seed=7, faults=[Fault.DROP, Fault.RESET, Fault.HTTP_502, Fault.HTTP_503])
             faults = 0
-            # rounds of 100 queued actions (25 orders), each drained through the faults before the next
+            # rounds of 100 queued merchant actions (25 orders) and 10 problem reports, each drained through the
+            # faults before the next
             for round_start in range(0, len(order_ids), 25):
                 for oid in order_ids[round_start : round_start + 25]:
                     steps = [
@@ -175,18 +255,37 @@ async def test_a_thousand_actions_through_random_faults_apply_exactly_once_in_or
                     for action, body in steps:
                         entry = await engine.submit(action, oid, body)
                         submitted.append((oid, action, entry.occurred_at))
+                        merchant_keys.append(entry.key)
                         # interleaved store changes, each differing from the last: a replay would be a change
                         step = next(store_steps)
                         busy = StoreStatusBody(state=StoreState.BUSY, extra_minutes=1 + step % 239)
                         entry = await engine.submit("store.status", seed.store_id, busy)
                         submitted.append((seed.store_id, "store.status", entry.occurred_at))
+                        merchant_keys.append(entry.key)
+                for _ in range(10):
+                    n = next(problem_steps)
+                    delivery_id, reason = delivery_ids[n % len(delivery_ids)], reasons[n % len(reasons)]
+                    problem = ProblemBody(reason=reason, note=f"report {n}")
+                    courier_keys.append((await courier.submit("delivery.problem", delivery_id, problem)).key)
+                    reported[delivery_id].append((reason.value, problem.note))
                 faults += await drain(engine)
+                faults += await drain(courier)
             proxy.pass_through()
-            assert len(submitted) == 1000
-            assert faults > 20 and proxy.stats.faults.get("reset", 0) > 0
+            assert len(submitted) == 1000 and len(courier_keys) == 50
+            resets = proxy.stats.faults.get("reset", 0)
+            assert faults > 20 and resets > 0
             assert cache.outbox.pending() == [] and cache.outbox.conflicts() == []
+            assert courier_cache.outbox.pending() == [] and courier_cache.outbox.conflicts() == []
 
-    merchant_rows = action_log(running.db_url, seed.user_ids["merchant"])
+    # one stored first answer per outbox entry, under the entry's own key: no retry was sent under another key
+    merchant_stored = idempotency_keys(running.db_url, seed.user_ids["merchant"]) - merchant_keys_before
+    assert merchant_stored == set(merchant_keys) and len(set(merchant_keys)) == len(submitted)
+    courier_stored = idempotency_keys(running.db_url, seed.user_ids["courier"]) - courier_keys_before
+    assert courier_stored == set(courier_keys) and len(set(courier_keys)) == len(courier_keys)
+    # only pushes ran through the faults, so every reset cut the answer to an applied change: its retry (under
+    # the same key) must have been answered from the stored first answer
+    assert proxy.replayed >= resets, (proxy.replayed, resets)
+    merchant_rows = action_log(running.db_url, seed.user_ids["merchant"])[merchant_log_before:]
     # every action exactly once, in the order it was taken, with the tap time the device reported
     assert len(merchant_rows) == len(submitted)
     for (entity_id, action, tapped), (target, sent_action, sent_at) in zip(
@@ -199,6 +298,12 @@ async def test_a_thousand_actions_through_random_faults_apply_exactly_once_in_or
         store = merchant.get_store(seed.store_id)
         assert store.status.extra_minutes == 1 + (store_actions - 1) % 239
         assert all(merchant.get_order(oid).status is OrderStatus.DELIVERED for oid in order_ids[:5])
+    # each problem report appended once, in the order reported
+    courier_api = api(running, "courier")
+    for delivery_id, expected in reported.items():
+        problems = courier_api.get(f"/v1/deliveries/{delivery_id}").json()["problems"]
+        assert [(p["reason"], p["note"]) for p in problems] == expected
+    courier_api.close()
     # and the local view agrees with the platform
     assert {v.order.status for v in ReadModel(cache).orders() if v.order.id in order_ids} == {
         OrderStatus.DELIVERED
