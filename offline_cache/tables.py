@@ -26,8 +26,8 @@ T = TypeVar("T")
 
 
 def _tinydb_id(doc_id: str) -> int:
-    """A string id as TinyDB's signatures name it. With `document_id_class = str` TinyDB keeps and compares ids
-    as the strings they are; its annotations say `int` throughout, and this is the one place that bridges them."""
+    """A string id as TinyDB's signatures name it. With `document_id_class = str` TinyDB keeps and compares
+    ids as the strings they are; its annotations say `int` throughout: this is the one place bridging them."""
     return cast(int, doc_id)
 
 
@@ -77,7 +77,8 @@ def _cached_decoder(kind: type[Any]) -> msgspec.json.Decoder[Any]:
 
 def _decoder(kind: type[T]) -> msgspec.json.Decoder[T]:
     """A decoder per kind, built once. (lru_cache's wrapper drops the kind's type: this gives it back.)"""
-    return _cached_decoder(kind)  # type: ignore[arg-type]  # a class is hashable; mypy says not (python/mypy#11470)
+    # a class is hashable, but mypy does not see type[T] as Hashable (python/mypy#11470)
+    return _cached_decoder(kind)  # type: ignore[arg-type]
 
 
 def copy_doc(doc: Any) -> Any:

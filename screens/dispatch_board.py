@@ -40,6 +40,7 @@ from o2o_tui.live_dispatch import (
     read_fleet_async,
 )
 from o2o_tui.safe_text import safe_text
+from o2o_tui.sync.ports import FleetClient
 from screens.keys import localize_bindings
 from screens.terminal import theme_for
 from screens.widgets.city_map import CityMap, courier_mark
@@ -76,7 +77,7 @@ class FleetSource(Protocol):
 class ClientFleet:
     """A `FleetSource` on an `AsyncPlatformClient` (dispatcher, own-fleet merchant or admin token)."""
 
-    def __init__(self, client: object, store_id: str, *, owns_client: bool = True) -> None:
+    def __init__(self, client: FleetClient, store_id: str, *, owns_client: bool = True) -> None:
         self._client = client
         self._store_id = store_id
         self._owns_client = owns_client

@@ -1,8 +1,8 @@
 """The strict type check (mypy, configured in mypy.ini) runs as part of the test suite.
 
-One mypy run checks the strict packages and, with them, a small file of deliberate mistakes written to tmp_path:
-the packages must have no error at all and every planted mistake must be reported, so the check cannot pass by
-checking nothing (a weakened config, a package dropped from `files`, types that decay to Any).
+One mypy run checks the strict packages and, with them, a small file of deliberate mistakes written to
+tmp_path: the packages must have no error at all and every planted mistake must be reported, so the check
+cannot pass by checking nothing (a weakened config, a package dropped from `files`, types that decay to Any).
 """
 
 from __future__ import annotations

@@ -35,6 +35,13 @@ class Call(NamedTuple, Generic[R_co]):
     headers: dict[str, str] | None = None
     extra_timeout: float = 0.0  # long polls hold the answer for `wait` seconds
 
+    def expecting(self, result_type: type[R]) -> Call[R]:
+        """The same request, its answer decoded as `result_type` (e.g. a page whose items are decoded one by
+        one). `_replace(result_type=...)` does the same at run time but keeps the old type for a checker."""
+        return Call(
+            self.method, self.path, result_type, self.params, self.content, self.headers, self.extra_timeout
+        )
+
 
 def normalize_base_url(url: str) -> str:
     """`http://host:8765/` and `http://host:8765/v1` both become `http://host:8765`; refuses non-HTTP URLs."""

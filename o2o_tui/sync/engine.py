@@ -33,6 +33,7 @@ from o2o_tui.sync.backoff import Backoff
 from o2o_tui.sync.explain import explain
 from o2o_tui.sync.fetch import Delta, entity_key, fetch_entities, fetch_snapshot, newest_per_entity, table_of
 from o2o_tui.sync.model import Change, ChangeKind, SyncReport, SyncState, SyncStatus
+from o2o_tui.sync.ports import SyncCache, SyncClient
 from o2o_tui.sync.rejection import rejection_reason
 from o2o_tui.sync.retention import RetentionPolicy, apply_retention
 from o2o_tui.sync.scope import Scope
@@ -75,8 +76,8 @@ class SyncSettings(msgspec.Struct, frozen=True):
 class SyncEngine:
     def __init__(
         self,
-        client: Any,
-        cache: Any,
+        client: SyncClient,
+        cache: SyncCache,
         *,
         scope: Scope,
         clock: Callable[[], datetime] = utcnow,

@@ -1,10 +1,11 @@
-"""What the sync engine and the dispatch board need from the platform client and the offline cache, as Protocols.
+"""What the sync engine and the dispatch board need from the platform client and the offline cache.
 
-`SyncEngine(client, cache)` takes an `AsyncPlatformClient` and a `ProfileCache` in the product; `ClientFleet(client)`
-an `AsyncPlatformClient`. These ports name exactly the calls made on them (by the engine itself and by the helpers it
-hands them to: `fetch`, `writes`, `retention`, `skipped`; by the board and `live_dispatch.read_fleet_async`), so a
-type checker sees a misspelt call or a changed signature, and a test can see what a stand-in must offer. The real
-classes are checked against them at the bottom of this module (`mypy` runs on it in tests/test_types.py).
+`SyncEngine(client, cache)` takes an `AsyncPlatformClient` and a `ProfileCache` in the product, and
+`ClientFleet(client)` an `AsyncPlatformClient`. These Protocols name exactly the calls made on them (by the engine
+and the helpers it hands them to: `fetch`, `writes`, `retention`, `skipped`, `read_model.unreadable_docs`; by the
+board and `live_dispatch.read_fleet_async`), so a type checker sees a misspelt call or a changed signature, and a
+test sees what a stand-in must offer. The real classes are checked against them at the bottom of this module
+(`mypy` runs on it in tests/test_types.py).
 
 Nothing here is imported at run time but `typing`: the engine and the board pay no import cost for it.
 """
