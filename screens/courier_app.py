@@ -105,6 +105,8 @@ class CourierApp(App[None]):
     def status_parts(self) -> tuple[str, str]:
         link = self.source.link()
         parts = [t(f"ui.link.state.{link.state.value}")]
+        if link.state is LinkState.UNAUTHORIZED:
+            parts.append(t("handheld.link.login_again"))
         if link.pending and link.state is not LinkState.ONLINE:  # online, the queue drains in milliseconds
             parts.append(t("handheld.link.queued", count=link.pending))
         parts.append(t("handheld.duty.on" if self.source.on_duty() else "handheld.duty.off"))

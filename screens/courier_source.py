@@ -13,6 +13,7 @@ import contextlib
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -82,8 +83,8 @@ class CourierSource:
         self.courier_id = courier_id
         self._model = ReadModel(cache)
         self._snapshot = _Snapshot()
-        self._link_before_engine = LinkStatus(LinkState.OFFLINE)
-        self._engine_reported = False  # until the engine's first status, the last state it wrote is shown
+        self._link_before_engine = LinkStatus(LinkState.CONNECTING)
+        self._engine_reported = False  # until the engine's first status: CONNECTING, with the queue on disk
         self._refusals: dict[str, str] = {}
         self._listeners: list[Callable[[CourierChange], None]] = []
         self._dirty = True
@@ -109,7 +110,7 @@ class CourierSource:
 
     def link(self) -> LinkStatus:
         if self._engine is None or not self._engine_reported:
-            return self._link_before_engine  # still connecting: what the last engine on this profile saw
+            return self._link_before_engine  # connecting: what an earlier run saw is no news of the link
         return link_from(self._engine.status())
 
     def subscribe(self, callback: Callable[[CourierChange], None]) -> Callable[[], None]:
@@ -143,10 +144,13 @@ class CourierSource:
     def _read(self, conflict_keys: Iterable[str] | None) -> tuple[_Snapshot, list[tuple[str, str]]]:
         """Runs on the cache thread: the whole (small) courier world in one go."""
         if not self._engine_reported:
-            state = self._cache.meta_get(tables.META_STATE, None)
+            last = self._cache.meta_get(tables.META_LAST_SYNC_AT, None)
+            last_at = None
+            if isinstance(last, str):
+                with contextlib.suppress(ValueError):
+                    last_at = datetime.fromisoformat(last.replace("Z", "+00:00"))
             self._link_before_engine = LinkStatus(
-                LinkState(state) if state in LinkState.__members__ else LinkState.OFFLINE,
-                pending=len(self._cache.outbox.pending()),
+                LinkState.CONNECTING, pending=len(self._cache.outbox.pending()), last_sync_at=last_at
             )
         refused = []
         if conflict_keys is None:  # at start: the refusals still in the conflicts list, oldest first

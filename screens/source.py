@@ -20,9 +20,13 @@ from o2o_tui.sync.model import SyncStatus
 
 
 class LinkState(enum.StrEnum):
+    """The sync engine's states (`o2o_tui.sync.model.SyncState`), for the screens."""
+
+    CONNECTING = "CONNECTING"  # no answer yet since start
     ONLINE = "ONLINE"
     OFFLINE = "OFFLINE"
     RESYNCING = "RESYNCING"
+    UNAUTHORIZED = "UNAUTHORIZED"  # the platform refused the token: log in again
 
 
 @dataclass(frozen=True, slots=True)

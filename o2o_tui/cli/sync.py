@@ -158,8 +158,10 @@ def _run_once(profile_name: str | None, as_json: bool) -> None:
                 conflicts=report.conflicts,
             )
         )
-        if report.error:
+        if report.error and report.state is not SyncState.UNAUTHORIZED:
             say(report.error)
+    if report.state is SyncState.UNAUTHORIZED:  # not an outage: the token is bad or revoked (queue kept)
+        raise fail(t("sync.unauthorized"), Exit.AUTH)
     if report.state is SyncState.OFFLINE:
         raise typer.Exit(int(Exit.OFFLINE))
     if report.rejected:

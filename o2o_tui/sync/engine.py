@@ -62,11 +62,19 @@ def _parse_time(value: object) -> datetime | None:
 
 
 class SyncSettings(msgspec.Struct, frozen=True):
-    poll_wait: float = 25.0  # long-poll hold, seconds
+    # A poll is held `poll_wait` s by the server and must answer within `poll_wait + answer_grace` s, or the link
+    # counts as lost: a frozen platform or a silent link shows OFFLINE at most 4 + 5 = 9 s after the last good
+    # answer. (A shorter wait rather than keep-alive bytes: it needs no change to the server or any proxy in
+    # between, and an idle device costs one small request every 4 s.)
+    poll_wait: float = 4.0
+    answer_grace: float = 5.0
     page_limit: int = 500
     resync_after: timedelta = timedelta(hours=1)  # an outage longer than this ends with a full resync
     backoff_base: float = 0.2
     backoff_cap: float = 30.0
+    auth_backoff_base: float = 30.0  # a refused token (401) is retried slowly: it rarely heals by itself
+    auth_backoff_cap: float = 600.0
+    persist_idle_every: float = 30.0  # a quiet poll writes its cursor and time to disk at most this often
     push_batch: int = 50  # confirmed results written to the cache in one batch
     retention: RetentionPolicy = RetentionPolicy()
     retention_every: float = 600.0
@@ -92,11 +100,14 @@ class SyncEngine:
         rng = rng or random.Random()
         self._pull_backoff = Backoff(self._settings.backoff_base, self._settings.backoff_cap, rng=rng)
         self._push_backoff = Backoff(self._settings.backoff_base, self._settings.backoff_cap, rng=rng)
+        auth_base, auth_cap = self._settings.auth_backoff_base, self._settings.auth_backoff_cap
+        self._auth_backoff = Backoff(auth_base, auth_cap, rng=rng)
         self._listeners: list[Listener] = []
-        self._state = SyncState.OFFLINE
+        self._state = SyncState.CONNECTING  # until the platform answers: neither ONLINE nor OFFLINE yet
         self._last_error: str | None = None
         self._cursor: str | None = cache.meta_get(tables.META_CURSOR, None)
         self._last_sync_at = _parse_time(cache.meta_get(tables.META_LAST_SYNC_AT, None))
+        self._persisted_sync_at = self._last_sync_at  # the last_sync_at on disk (quiet polls write it rarely)
         self._seen: list[int] = list(cache.meta_get(tables.META_SEEN_EVENTS, []) or [])
         self._seen_set = set(self._seen)
         stored_scope = cache.meta_get(tables.META_SCOPE, None)
@@ -328,15 +339,30 @@ class SyncEngine:
                 self._need_resync = True
             if self._need_resync:
                 fetched += await self._resync(None)
-            page: EventPage = await self._client.events(
-                self._cursor, wait=wait, limit=self._settings.page_limit
-            )
+            page = await self._events(self._cursor, wait, self._settings.page_limit)
+            answered_at = self._clock()
             if page.resync:
                 self._last_page_full = False
                 fetched += await self._resync(page.cursor)
                 return 0, fetched
-            applied, page_fetched = await self._apply_page(page)
+            applied, page_fetched = await self._apply_page(page, answered_at)
             return applied, fetched + page_fetched
+
+    async def _events(self, after: str | None, wait: float, limit: int) -> EventPage:
+        """One poll, answered within `wait + answer_grace` s or counted as a lost link (`Unreachable`): the
+        client's own read timeout is longer, and a frozen platform must not look ONLINE for that long."""
+        deadline = wait + self._settings.answer_grace
+        try:
+            page: EventPage = await asyncio.wait_for(
+                self._client.events(after, wait=wait, limit=limit), deadline
+            )
+        except TimeoutError:
+            raise Unreachable(f"GET /v1/events: no answer in {deadline:g} s", code="timeout") from None
+        return page
+
+    def _persist_due(self, now: datetime) -> bool:
+        last = self._persisted_sync_at
+        return last is None or (now - last).total_seconds() >= self._settings.persist_idle_every
 
     def _outage_too_long(self) -> bool:
         if self._last_sync_at is None:
@@ -345,13 +371,13 @@ class SyncEngine:
 
     async def _head_cursor(self) -> str:
         """The server's newest cursor (`after=latest`), read before the snapshot so nothing between is missed."""
-        page = await self._client.events("latest", wait=0, limit=1)
+        page = await self._events("latest", 0.0, 1)
         return page.cursor
 
     async def _resync(self, head: str | None) -> int:
-        self._set_state(SyncState.RESYNCING)
         if head is None:
             head = await self._head_cursor()
+        self._set_state(SyncState.RESYNCING)  # only after an answer: before it, the state says CONNECTING
         since = self._clock() - self._settings.retention.prune_ended_after
         delta = await fetch_snapshot(self._client, self._scope, since)
         now = self._clock()
@@ -363,12 +389,14 @@ class SyncEngine:
         }
         await self._io(self._write_delta, delta, meta)
         self._cursor, self._last_sync_at, self._need_resync = head, now, False
+        self._persisted_sync_at = now
         self._seen, self._seen_set = [], set()
         self._emit_delta(delta)
         self._set_state(SyncState.ONLINE)
         return delta.size()
 
-    async def _apply_page(self, page: EventPage) -> tuple[int, int]:
+    async def _apply_page(self, page: EventPage, answered_at: datetime | None = None) -> tuple[int, int]:
+        answered_at = answered_at or self._clock()
         self._last_page_full = len(page.events) >= self._settings.page_limit
         fresh = [e for e in page.events if e.id not in self._seen_set]
         newest = newest_per_entity(e for e in fresh if self._scope.caches(e.entity))
@@ -386,14 +414,18 @@ class SyncEngine:
         wanted = [(k, i, _is_delete(e.type)) for (k, i), e in newest.items() if (k, i) not in known]
         delta = await fetch_entities(self._client, wanted)
         seen = (self._seen + [e.id for e in fresh])[-self._settings.seen_window :]
-        now = self._clock()
         meta = {
             tables.META_CURSOR: page.cursor,
-            tables.META_LAST_SYNC_AT: iso(now),
+            tables.META_LAST_SYNC_AT: iso(answered_at),
             tables.META_SEEN_EVENTS: seen,
         }
-        await self._io(self._write_delta, delta, meta)
-        self._cursor, self._last_sync_at = page.cursor, now
+        if fresh or delta.size() or self._persist_due(answered_at):
+            await self._io(self._write_delta, delta, meta)
+            self._persisted_sync_at = answered_at
+        # else a quiet poll: nothing new, so no disk write every few seconds (the cursor only moved past events
+        # this scope does not see; a restart from the older one on disk is still correct)
+        self._cursor = page.cursor
+        self._last_sync_at = answered_at  # the time of the answer, not of the write
         self._seen, self._seen_set = seen, set(seen)
         self._emit_delta(delta)
         self._set_state(SyncState.ONLINE)
@@ -407,7 +439,7 @@ class SyncEngine:
             try:
                 report.pushed, report.rejected = await self.push_pending()
             except PlatformError as error:
-                if isinstance(error, Unreachable):
+                if isinstance(error, Unreachable | Unauthorized):
                     raise
                 report.error = error.i18n_message()  # one action could not be sent; the pull may still work
             report.resynced = self._need_resync or self._outage_too_long()
@@ -427,17 +459,31 @@ class SyncEngine:
         return report
 
     def _on_fault(self, error: PlatformError) -> None:
-        state = (
-            SyncState.OFFLINE
-            if isinstance(error, Unreachable | Unauthorized) or not error.is_final
-            else self._state
-        )
+        if isinstance(error, Unauthorized):
+            state = SyncState.UNAUTHORIZED  # not an outage: the person must log in again
+        elif isinstance(error, Unreachable) or not error.is_final:
+            state = SyncState.OFFLINE
+        else:
+            state = self._state
         self._set_state(state, error.i18n_message())
 
+    def _fault_delay(self, error: PlatformError, backoff: Backoff) -> float:
+        """How long to wait before the next try: a refused token is not hammered (it rarely heals by itself)."""
+        if isinstance(error, Unauthorized):
+            return max(backoff.next_delay(), self._auth_backoff.next_delay())
+        self._auth_backoff.reset()
+        return backoff.next_delay()
+
     def _save_state(self) -> None:
-        self._cache.meta_set_many(
-            {tables.META_STATE: str(self._state), tables.META_LAST_ERROR: self._last_error}
-        )
+        values: dict[str, Any] = {tables.META_STATE: str(self._state)}
+        values[tables.META_LAST_ERROR] = self._last_error
+        if self._last_sync_at is not None and self._last_sync_at != self._persisted_sync_at:
+            # the time of the last good answer, for `o2o sync status` (the cursor with it: everything before
+            # it is already written, quiet polls only moved it past events this scope does not see)
+            values[tables.META_LAST_SYNC_AT] = iso(self._last_sync_at)
+            values[tables.META_CURSOR] = self._cursor
+            self._persisted_sync_at = self._last_sync_at
+        self._cache.meta_set_many(values)
 
     async def run(self) -> None:
         """Push, pull and retention loops until cancelled or `stop()` (call it on the engine's event loop, e.g.
@@ -489,28 +535,31 @@ class SyncEngine:
             try:
                 done, rejected = await self.push_pending()
                 self._push_backoff.reset()
-                if (done or rejected) and self._state is SyncState.OFFLINE:
-                    self._set_state(SyncState.ONLINE)
+                if (done or rejected) and self._state is not SyncState.ONLINE:
+                    self._set_state(SyncState.ONLINE)  # an answer arrived: the link and the token work
             except PlatformError as error:
                 self._on_fault(error)
-                await self._sleep(self._push_backoff.next_delay(), until=wake)
+                await self._sleep(self._fault_delay(error, self._push_backoff), until=wake)
                 wake.set()
             await self._refresh_counts()
 
     async def _pull_loop(self) -> None:
-        # Each poll re-arms only after the previous one finished: polls never overlap. The first one does not
-        # wait, so a screen opened on a quiet platform says ONLINE at once instead of after the first long poll.
+        # Each poll re-arms only after the previous one finished: polls never overlap. The first one (at start
+        # and after a fault) does not wait, so the state says ONLINE as soon as the platform answers, instead
+        # of after a long poll.
         wait = 0.0
         while not self._stopping:
             try:
                 await self.pull_once(wait)
                 wait = self._settings.poll_wait
                 self._pull_backoff.reset()
+                self._auth_backoff.reset()
                 if self._pending and self._wake is not None:
                     self._wake.set()  # the link works again: retry the queue now, not after its backoff
             except PlatformError as error:
                 self._on_fault(error)
-                await self._sleep(self._pull_backoff.next_delay())
+                wait = 0.0
+                await self._sleep(self._fault_delay(error, self._pull_backoff))
 
     async def _retention_loop(self) -> None:
         while not self._stopping:

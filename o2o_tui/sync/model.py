@@ -9,16 +9,18 @@ import msgspec
 
 
 class SyncState(enum.StrEnum):
-    ONLINE = "ONLINE"
-    OFFLINE = "OFFLINE"
-    RESYNCING = "RESYNCING"
+    CONNECTING = "CONNECTING"  # started, no answer from the platform yet
+    ONLINE = "ONLINE"  # the last request had a good answer
+    OFFLINE = "OFFLINE"  # no answer (network, timeout, 5xx): retrying with backoff
+    RESYNCING = "RESYNCING"  # answering, and fetching a full snapshot
+    UNAUTHORIZED = "UNAUTHORIZED"  # the platform refused the token (401): log in again; the outbox is kept
 
 
 class SyncStatus(msgspec.Struct, frozen=True):
     state: SyncState
     pending: int
     conflicts: int
-    last_sync_at: datetime | None = None
+    last_sync_at: datetime | None = None  # when the last good answer to a poll arrived (not the last write)
     last_error: str | None = None
     cursor: str | None = None
 

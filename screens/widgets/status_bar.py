@@ -1,4 +1,5 @@
-"""The link line: ONLINE / OFFLINE / RESYNCING, queued actions, time since the last good sync, store state."""
+"""The link line: CONNECTING / ONLINE / OFFLINE / RESYNCING / LOG IN AGAIN, queued actions, time since the last
+good answer, store state."""
 
 from __future__ import annotations
 
@@ -46,6 +47,9 @@ def link_parts(
     if link.state is LinkState.OFFLINE:
         parts.append(("\n" if compact else " · ", ""))
         parts.append((t("ui.link.offline_hint"), "bold"))
+    elif link.state is LinkState.UNAUTHORIZED:  # not an outage: waiting will not help
+        parts.append(("\n" if compact else " · ", ""))
+        parts.append((t("ui.link.unauthorized_hint"), "bold"))
     if store is not None:
         state = store.status.state
         if state is not StoreState.ONLINE:
