@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.text import Text
 
 from o2o_tui.cli.exits import Exit
-from o2o_tui.safe_text import safe_text
+from o2o_tui.safe_text import json_escaped, safe_text
 
 _SECRET_KEYS = frozenset({"token", "access_token", "authorization", "password", "token_hash"})
 
@@ -32,7 +32,15 @@ def emit_json(value: Any, *, allow_secrets: bool = False) -> None:
     data = msgspec.to_builtins(value)
     if not allow_secrets:
         data = _scrub(data)
-    sys.stdout.write(msgspec.json.encode(data).decode() + "\n")
+    emit_json_unscrubbed(data)
+
+
+def emit_json_unscrubbed(value: Any) -> None:
+    """One JSON document on stdout, for values that hold no secret (thousands of order rows: no scrub walk).
+    Control and bidi characters in strings are escaped (`\u009b`, `\u202e`): the values stay exact, and the
+    output cannot drive the terminal of someone who reads it."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(json_escaped(msgspec.json.encode(value)) + b"\n")
     sys.stdout.flush()
 
 
