@@ -95,7 +95,9 @@ def declared_length(response: httpx.Response) -> int | None:
 
 def too_big(call: Call[object], status: int, limit: int) -> e.MalformedResponse:
     return e.MalformedResponse(
-        f"{call.method} {call.path}: answer larger than {limit // (1024 * 1024)} MiB, refused", status=status
+        f"{call.method} {call.path}: answer larger than {limit // (1024 * 1024)} MiB, refused",
+        status=status,
+        code="answer_too_big",  # with a 2xx status: the entity is bad, not the link (sync skips just it)
     )
 
 
@@ -173,7 +175,7 @@ def interpret(call: Call[R], status: int, content_type: str, body: bytes) -> R:
         return msgspec.json.decode(body, type=call.result_type)
     except msgspec.ValidationError as exc:
         raise e.MalformedResponse(
-            f"{call.method} {call.path}: unexpected answer: {exc}", status=status
+            f"{call.method} {call.path}: unexpected answer: {exc}", status=status, code="unexpected_answer"
         ) from None
     except msgspec.DecodeError as exc:
         what = _describe_unreadable(body, content_type)

@@ -1,7 +1,9 @@
 """Fetching from the platform what the cache should hold: changed entities for an event page, or a full snapshot.
 
 Only fetches: the result is a `Delta` the engine writes in one batch, so a failed or malformed answer halfway
-changes nothing in the cache.
+changes nothing in the cache. One exception is made per entity: an answer for one entity that arrived whole but
+is over the size cap or does not fit its type (the entity is bad, not the link) is left out of the delta and
+listed in `Delta.skipped`, so one bad order cannot stop the sync of all the others (see sync/skipped.py).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from typing import Any
 
 import msgspec
 
-from o2o_tui.client.errors import Forbidden, NotFound
+from o2o_tui.client import calls
+from o2o_tui.client.errors import Forbidden, MalformedResponse, NotFound, PlatformError
 from o2o_tui.domain.events import EntityKind, Event
 from o2o_tui.domain.fleet import Courier, Delivery
 from o2o_tui.domain.menu import Menu
@@ -24,22 +27,68 @@ from o2o_tui.sync.model import Change
 from o2o_tui.sync.scope import Scope
 
 FETCH_CONCURRENCY = 8
+SNAPSHOT_PAGE = 500
+LISTING = "*"  # the id of a skipped listing (a snapshot table that could not be listed to its end)
+# MalformedResponse codes that blame the entity, not the link: the whole answer came, but it is over the size cap
+# or it is JSON of the wrong shape. A proxy's HTML page, an empty or cut answer is still a fault of the link.
+ENTITY_FAULTS = frozenset({"answer_too_big", "unexpected_answer"})
+
+
+def is_entity_fault(error: PlatformError) -> bool:
+    status = error.status or 0
+    return isinstance(error, MalformedResponse) and error.code in ENTITY_FAULTS and 200 <= status < 300
+
+
+class _Ident(msgspec.Struct):
+    """Just the id of an entity that does not decode (to say which one was skipped)."""
+
+    id: str = ""
+    store_id: str = ""
+
+
+class _RawOrderPage(msgspec.Struct):
+    orders: list[msgspec.Raw]
+    next_cursor: str | None = None
+
+
+class _RawCourierList(msgspec.Struct):
+    couriers: list[msgspec.Raw]
+
+
+class _RawDeliveryList(msgspec.Struct):
+    deliveries: list[msgspec.Raw]
 
 
 class Delta(msgspec.Struct):
-    """Documents to write (table -> id -> doc) and ids to drop; `replace` tables are replaced as a whole."""
+    """Documents to write (table -> id -> doc) and ids to drop; `replace` tables are replaced as a whole.
+    `skipped` (table -> id -> reason) are entities whose answer could not be taken: their cached copy is kept."""
 
     upserts: dict[str, dict[str, dict[str, Any]]] = {}
     removals: dict[str, set[str]] = {}
     replace: set[str] = set()
+    skipped: dict[str, dict[str, str]] = {}
 
     def put(self, table: str, entity_id: str, entity: msgspec.Struct) -> None:
         self.upserts.setdefault(table, {})[entity_id] = msgspec.to_builtins(entity)
         self.removals.get(table, set()).discard(entity_id)
+        self.skipped.get(table, {}).pop(entity_id, None)
 
     def drop(self, table: str, entity_id: str) -> None:
         self.removals.setdefault(table, set()).add(entity_id)
         self.upserts.get(table, {}).pop(entity_id, None)
+        self.skipped.get(table, {}).pop(entity_id, None)
+
+    def skip(self, table: str, entity_id: str, reason: str) -> None:
+        """Leave an entity out (its cached copy stays). `*` is a listing that could not be read to its end: the
+        table is then updated, not replaced, so what the cache holds beyond the listed part stays too."""
+        self.skipped.setdefault(table, {})[entity_id] = reason
+        if entity_id == LISTING:
+            self.replace.discard(table)
+
+    def settled(self) -> set[tuple[str, str]]:
+        """(table, id) of every entity this delta has an answer for (written or dropped)."""
+        done = {(table, i) for table, docs in self.upserts.items() for i in docs}
+        return done | {(table, i) for table, ids in self.removals.items() for i in ids}
 
     def size(self) -> int:
         return sum(len(v) for v in self.upserts.values()) + sum(len(v) for v in self.removals.values())
@@ -93,7 +142,7 @@ def newest_per_entity(events: Iterable[Event]) -> dict[tuple[EntityKind, str], E
 
 async def fetch_entities(client: Any, wanted: Iterable[tuple[EntityKind, str, bool]]) -> Delta:
     """Fetch each (kind, id) not marked deleted; a 404/403 answer means the entity left our view: drop it."""
-    delta = Delta(upserts={}, removals={}, replace=set())
+    delta = Delta(upserts={}, removals={}, replace=set(), skipped={})
     gate = asyncio.Semaphore(FETCH_CONCURRENCY)
 
     async def one(kind: EntityKind, entity_id: str, deleted: bool) -> None:
@@ -107,45 +156,103 @@ async def fetch_entities(client: Any, wanted: Iterable[tuple[EntityKind, str, bo
             except (NotFound, Forbidden):
                 delta.drop(table, entity_id)
                 return
+            except MalformedResponse as error:
+                if not is_entity_fault(error):
+                    raise
+                delta.skip(table, entity_id, error.message)
+                return
         delta.put(table, entity_key(entity), entity)
 
     await asyncio.gather(*(one(k, i, d) for k, i, d in wanted))
     return delta
 
 
+def _decode_each(delta: Delta, table: str, raws: list[msgspec.Raw], kind: type[Any], where: str) -> list[Any]:
+    """Decode the entities of a listing one by one: one that does not fit is skipped, not the whole listing."""
+    decoded = []
+    for raw in raws:
+        try:
+            decoded.append(msgspec.json.decode(raw, type=kind))
+        except msgspec.ValidationError as error:
+            try:
+                ident = msgspec.json.decode(raw, type=_Ident)
+            except msgspec.ValidationError:
+                ident = _Ident()
+            entity_id = ident.store_id if table == tables.MENUS else ident.id
+            delta.skip(table, entity_id or "?", f"{where}: unexpected answer: {error}")
+    return decoded
+
+
+async def _list_orders(client: Any, delta: Delta, scope: Scope, since: datetime) -> None:
+    """Every order of the scope changed since `since`, page by page. A page over the size cap is asked for again
+    with half the limit; a single order over it cannot be listed past (its id and the cursor after it are in the
+    refused answer), so the listing stops there, says so, and is tried again at the next resync."""
+    cursor: str | None = None
+    limit = SNAPSHOT_PAGE
+    while True:
+        call = calls.list_orders(scope.store_id, None, since, limit, cursor)
+        call = call._replace(result_type=_RawOrderPage)
+        try:
+            page = await client.call(call)
+        except MalformedResponse as error:
+            if error.code == "answer_too_big" and is_entity_fault(error) and limit > 1:
+                limit = max(1, limit // 2)
+                continue
+            if not is_entity_fault(error):
+                raise
+            delta.skip(tables.ORDERS, LISTING, error.message)
+            return
+        for order in _decode_each(delta, tables.ORDERS, page.orders, Order, "GET /v1/orders"):
+            delta.put(tables.ORDERS, order.id, order)
+        if not page.next_cursor or page.next_cursor == cursor:
+            return
+        cursor = page.next_cursor
+        limit = min(SNAPSHOT_PAGE, limit * 2)
+
+
 async def fetch_snapshot(client: Any, scope: Scope, orders_since: datetime) -> Delta:
     """Everything the scope sees; orders updated since `orders_since` (older ended ones are pruned anyway)."""
-    delta = Delta(upserts={}, removals={}, replace=set())
+    delta = Delta(upserts={}, removals={}, replace=set(), skipped={})
     delta.replace.update({tables.ORDERS, tables.STORES, tables.MENUS, tables.COURIERS, tables.DELIVERIES})
     for table in delta.replace:
         delta.upserts[table] = {}
 
-    async def optional(call: Awaitable[Any]) -> Any:
+    async def optional(call: Awaitable[Any], table: str, entity_id: str) -> Any:
         try:
             return await call
         except (NotFound, Forbidden):
             return None
+        except MalformedResponse as error:
+            if not is_entity_fault(error):
+                raise
+            delta.skip(table, entity_id, error.message)
+            return None
+
+    async def listing(call: Any, table: str, field: str, kind: type[Any]) -> list[Any]:
+        page = await optional(client.call(call), table, LISTING)
+        if page is None:
+            return []
+        return _decode_each(delta, table, getattr(page, field), kind, f"{call.method} {call.path}")
 
     if scope.store_id is not None and scope.sees_store:
-        store = await optional(client.get_store(scope.store_id))
+        store = await optional(client.get_store(scope.store_id), tables.STORES, scope.store_id)
         if store is not None:
             delta.put(tables.STORES, store.id, store)
-        menu = await optional(client.get_menu(scope.store_id))
+        menu = await optional(client.get_menu(scope.store_id), tables.MENUS, scope.store_id)
         if menu is not None:
             delta.put(tables.MENUS, menu.store_id, menu)
     if scope.courier_id is not None:
-        courier = await optional(client.get_courier(scope.courier_id))
+        courier = await optional(client.get_courier(scope.courier_id), tables.COURIERS, scope.courier_id)
         if courier is not None:
             delta.put(tables.COURIERS, courier.id, courier)
     if scope.sees_fleet and scope.store_id is not None:
-        for courier in await optional(client.list_couriers(scope.store_id)) or []:
+        call = calls.list_couriers(scope.store_id)._replace(result_type=_RawCourierList)
+        for courier in await listing(call, tables.COURIERS, "couriers", Courier):
             delta.put(tables.COURIERS, courier.id, courier)
     if scope.sees_deliveries:
-        for delivery in await optional(client.list_deliveries(scope.courier_id, True)) or []:
+        call = calls.list_deliveries(scope.courier_id, True)._replace(result_type=_RawDeliveryList)
+        for delivery in await listing(call, tables.DELIVERIES, "deliveries", Delivery):
             delta.put(tables.DELIVERIES, delivery.id, delivery)
     if scope.courier_id is None:
-        async for order in client.aiter_orders(
-            store_id=scope.store_id, updated_after=orders_since, limit=500
-        ):
-            delta.put(tables.ORDERS, order.id, order)
+        await _list_orders(client, delta, scope, orders_since)
     return delta

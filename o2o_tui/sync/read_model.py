@@ -2,10 +2,17 @@
 
 Synchronous (the CLI reads it straight from a `ProfileCache`; async code calls it on the cache's executor).
 Documents are decoded into domain structs once per (id, version) and kept, so repeated reads stay cheap.
+
+One rule for a cached document that does not decode (a file from another version, a disk error), in every reader:
+it is left out, noted in `unreadable` (the CLI says so once on stderr, the consoles once as a line), and marked
+for the sync engine to fetch again (sync/skipped.py; the engine also checks the cache itself once at start, for
+readers that cannot write).
 """
 
 from __future__ import annotations
 
+import contextlib
+import weakref
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -16,11 +23,21 @@ from o2o_tui.domain.fleet import Courier, Delivery
 from o2o_tui.domain.menu import Menu
 from o2o_tui.domain.order import Order, OrderStatus
 from o2o_tui.domain.store import Store
+from o2o_tui.sync import skipped as skips
 from o2o_tui.sync import tables
 from o2o_tui.sync.overlay import apply_to_delivery, apply_to_order, apply_to_store
 
 T = TypeVar("T")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+KINDS: dict[str, type[Any]] = {
+    tables.ORDERS: Order,
+    tables.STORES: Store,
+    tables.MENUS: Menu,
+    tables.COURIERS: Courier,
+    tables.DELIVERIES: Delivery,
+}
+# per cache: (table, id) -> why, every unreadable document any reader of that cache met (for the CLI's warning)
+_UNREADABLE: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], str]] = weakref.WeakKeyDictionary()
 
 
 class OrderView(msgspec.Struct, frozen=True):
@@ -50,6 +67,38 @@ def _docs(table: Any) -> list[dict[str, Any]]:
     return list(found.values()) if isinstance(found, dict) else list(found)
 
 
+def _items(table: Any) -> list[tuple[str, Any]]:
+    """(cache id, document) pairs: the id under which a document is stored, even when the document is bad."""
+    if hasattr(table, "items"):
+        return list(table.items())
+    return [(str(doc.get("id", doc.get("store_id", ""))), doc) for doc in _docs(table)]
+
+
+def _why(error: Exception) -> str:
+    return skips.clean_reason(str(error) or type(error).__name__)
+
+
+def unreadable_docs(cache: Any) -> dict[tuple[str, str], str]:
+    """Every cached document that does not decode into its domain type: (table, id) -> why."""
+    found: dict[tuple[str, str], str] = {}
+    for table, kind in KINDS.items():
+        for doc_id, doc in _items(cache.table(table)):
+            try:
+                msgspec.convert(doc, kind)
+            except (msgspec.ValidationError, TypeError) as error:
+                found[(table, doc_id)] = _why(error)
+    return found
+
+
+def unreadable_texts(cache: Any) -> list[str]:
+    """One line per cached document the readers of `cache` had to leave out, for a person."""
+    found = _UNREADABLE.get(cache, {})
+    return [
+        skips.describe(skips.Skipped(table=table, id=doc_id, reason=why, source="cache"))
+        for (table, doc_id), why in sorted(found.items())
+    ]
+
+
 def _instant(value: object) -> datetime:
     """Sort key of a stored ISO time (documents are written by msgspec, so the format is uniform)."""
     if isinstance(value, str):
@@ -71,28 +120,50 @@ class ReadModel:
     def __init__(self, cache: Any) -> None:
         self._cache = cache
         self._decoded: dict[tuple[str, str], tuple[int, Any]] = {}
+        self.unreadable: dict[tuple[str, str], str] = {}  # (table, id) -> why, left out by this reader
+        self._told: set[tuple[str, str]] = set()
 
     # -- decoding -----------------------------------------------------------------------------------------
-    def _decode(self, table: str, doc: dict[str, Any], kind: type[T]) -> T | None:
-        key = (table, str(doc.get("id", doc.get("store_id", ""))))
-        version = doc.get("version", -1)
+    def _decode(self, table: str, doc_id: str, doc: Any, kind: type[T]) -> T | None:
+        """The document as `kind`, or None when it does not decode (then it is left out, noted and marked)."""
+        key = (table, doc_id)
+        version = doc.get("version", -1) if isinstance(doc, dict) else None
         memo = self._decoded.get(key)
         if memo is not None and memo[0] == version:
             return memo[1]
         try:
             value = msgspec.convert(doc, kind)
-        except msgspec.ValidationError:
-            return None  # a document this build cannot read; the next resync replaces it
+        except (msgspec.ValidationError, TypeError) as error:
+            self._left_out(table, doc_id, _why(error))
+            return None
         self._decoded[key] = (version, value)
         return value
 
+    def _left_out(self, table: str, doc_id: str, why: str) -> None:
+        key = (table, doc_id)
+        if key in self.unreadable:
+            return
+        self.unreadable[key] = why
+        _UNREADABLE.setdefault(self._cache, {})[key] = why
+        with contextlib.suppress(Exception):  # a reader still shows the rest when the mark cannot be written
+            skips.mark_unreadable(self._cache, {key: why})  # the engine fetches it again at its next round
+
+    def take_unreadable(self) -> list[str]:
+        """Lines for a person about documents left out since the last call (a console shows each once)."""
+        new = sorted(k for k in self.unreadable if k not in self._told)
+        self._told.update(new)
+        return [
+            skips.describe(skips.Skipped(table=t_, id=i, reason=self.unreadable[(t_, i)], source="cache"))
+            for t_, i in new
+        ]
+
     def _all(self, table: str, kind: type[T]) -> list[T]:
-        values = (self._decode(table, doc, kind) for doc in _docs(self._cache.table(table)))
+        values = (self._decode(table, i, doc, kind) for i, doc in _items(self._cache.table(table)))
         return [v for v in values if v is not None]
 
     def _one(self, table: str, entity_id: str, kind: type[T]) -> T | None:
         doc = self._cache.table(table).get(entity_id)
-        return None if doc is None else self._decode(table, doc, kind)
+        return None if doc is None else self._decode(table, entity_id, doc, kind)
 
     def _pending_by_target(self) -> dict[str, list[Any]]:
         grouped: dict[str, list[Any]] = {}
@@ -120,15 +191,15 @@ class ReadModel:
 
     def order_rows(self, status: OrderStatus | str | None = None) -> list[dict[str, Any]]:
         """`orders()` as JSON-ready dicts, for `--json` output: an order without queued actions is the cached
-        document as it is (no decoding), so listing thousands of orders stays cheap."""
+        document as it is (checked, as every reader does, but not rebuilt), so listing thousands stays cheap."""
         pending = self._pending_by_target()
         rows = []
-        for doc in _docs(self._cache.table(tables.ORDERS)):
-            entries = pending.get(str(doc.get("id")))
+        for doc_id, doc in _items(self._cache.table(tables.ORDERS)):
+            order = self._decode(tables.ORDERS, doc_id, doc, Order)
+            if order is None:
+                continue
+            entries = pending.get(doc_id)
             if entries:
-                order = self._decode(tables.ORDERS, doc, Order)
-                if order is None:
-                    continue
                 row = self._view(order, entries).to_json()
             else:
                 row = doc

@@ -7,12 +7,18 @@ from typing import Any
 from o2o_tui.sync.fetch import Delta
 
 
+def version_of(doc: Any) -> int:
+    """A document's version; -1 for a damaged one (it must never block its own repair)."""
+    version = doc.get("version", -1) if isinstance(doc, dict) else -1
+    return version if isinstance(version, int) and not isinstance(version, bool) else -1
+
+
 def not_older(table: Any, docs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Drop documents older than the cached copy (a slow fetch must not undo a newer push answer)."""
     kept = {}
     for entity_id, doc in docs.items():
         cached = table.get(entity_id)
-        if cached is not None and cached.get("version", -1) > doc.get("version", -1):
+        if cached is not None and version_of(cached) > version_of(doc):
             continue
         kept[entity_id] = doc
     return kept
@@ -22,7 +28,12 @@ def write_delta(cache: Any, delta: Delta, meta: dict[str, Any]) -> None:
     """Entities and meta (the cursor) in one durable write: a crash leaves both old or both new."""
     with cache.write_batch():
         for table in delta.replace:
-            cache.table(table).replace_all(delta.upserts.get(table, {}))
+            docs = dict(delta.upserts.get(table, {}))
+            for entity_id in delta.skipped.get(table, {}):  # left out of the snapshot: keep the cached copy
+                cached = cache.table(table).get(entity_id)
+                if cached is not None and entity_id not in docs:
+                    docs[entity_id] = cached
+            cache.table(table).replace_all(docs)
         for table, docs in delta.upserts.items():
             if table not in delta.replace and docs:
                 fresher = not_older(cache.table(table), docs)
