@@ -31,7 +31,12 @@ def cli_cache(name: str | None, **options: Any) -> Iterator[tuple[Any, Any]]:
     with profile_cache(name, **options) as (profile, cache):
         for text in cache_warning_texts(cache):
             stderr.print(Text(safe_text(text), style="yellow"))
-        yield profile, cache
+        try:
+            yield profile, cache
+        finally:  # cached entities a reader had to leave out: said once, after the command read them
+            read_model = sys.modules.get("o2o_tui.sync.read_model")  # not imported: nothing was read
+            for text in read_model.unreadable_texts(cache) if read_model else []:
+                stderr.print(Text(safe_text(text), style="yellow"))
 
 
 def report_outcome(
@@ -206,6 +211,7 @@ def register(app: typer.Typer) -> None:
 
     @sync_app.command("status", help=t("sync.status.help"))
     def sync_status(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> None:
+        from o2o_tui.sync import skipped as skips
         from o2o_tui.sync import tables
 
         with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (_, cache):
@@ -220,7 +226,9 @@ def register(app: typer.Typer) -> None:
                 "pending": len(cache.outbox.pending()),
                 "conflicts": len(cache.outbox.conflicts()),
                 "last_error": cache.meta_get(tables.META_LAST_ERROR, None),
+                "skipped": [msgspec_builtins(s) for s in skips.load(cache).values()],  # left out, to refetch
             }
+            skipped_lines = [skips.describe(s) for s in skips.load(cache).values()]
         if as_json:
             emit_json(data)
             return
@@ -235,6 +243,8 @@ def register(app: typer.Typer) -> None:
         )
         if data["last_error"]:
             say(t("sync.status.last_error", message=data["last_error"]))
+        for line in skipped_lines:
+            say(line)
 
     @conflicts_app.command("list", help=t("sync.conflicts.list.help"))
     def conflicts_list(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> None:

@@ -28,16 +28,25 @@ import msgspec
 from o2o_tui.client.actions import encode_body, route
 from o2o_tui.client.errors import PlatformError, Unauthorized, Unreachable
 from o2o_tui.domain.events import EntityKind, EventPage
+from o2o_tui.sync import skipped as skips
 from o2o_tui.sync import tables
 from o2o_tui.sync.backoff import Backoff
 from o2o_tui.sync.explain import explain
-from o2o_tui.sync.fetch import Delta, entity_key, fetch_entities, fetch_snapshot, newest_per_entity, table_of
+from o2o_tui.sync.fetch import (
+    LISTING,
+    Delta,
+    entity_key,
+    fetch_entities,
+    fetch_snapshot,
+    newest_per_entity,
+    table_of,
+)
 from o2o_tui.sync.model import Change, ChangeKind, SyncReport, SyncState, SyncStatus
 from o2o_tui.sync.ports import SyncCache, SyncClient
 from o2o_tui.sync.rejection import rejection_reason
 from o2o_tui.sync.retention import RetentionPolicy, apply_retention
 from o2o_tui.sync.scope import Scope
-from o2o_tui.sync.writes import write_delta
+from o2o_tui.sync.writes import version_of, write_delta
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +88,7 @@ class SyncSettings(msgspec.Struct, frozen=True):
     retention: RetentionPolicy = RetentionPolicy()
     retention_every: float = 600.0
     seen_window: int = 2000  # event ids remembered to drop redeliveries
+    skipped_retry_every: timedelta = skips.RETRY_EVERY  # an entity whose answer was refused: asked again
 
 
 class SyncEngine:
@@ -110,6 +120,8 @@ class SyncEngine:
         self._persisted_sync_at = self._last_sync_at  # the last_sync_at on disk (quiet polls write it rarely)
         self._seen: list[int] = list(cache.meta_get(tables.META_SEEN_EVENTS, []) or [])
         self._seen_set = set(self._seen)
+        self._skipped = skips.load(cache)  # entities left out (a bad answer or cached copy): to fetch again
+        self._cache_checked = False  # the cached copies are checked once, before the first page is applied
         stored_scope = cache.meta_get(tables.META_SCOPE, None)
         self._need_resync = (
             bool(getattr(cache, "was_reset", False))
@@ -194,6 +206,11 @@ class SyncEngine:
     def _emit_delta(self, delta: Delta) -> None:
         for change in delta.changes():
             self._emit(change)
+
+    def _emit_skipped(self, keys: set[str]) -> None:
+        """Said once per entity: when it is first left out (the UIs show `skips.describe()` of each)."""
+        if keys:
+            self._emit(Change(kind=skips.CHANGE_KIND, ids=frozenset(keys)))
 
     # -- submit -------------------------------------------------------------------------------------------
     async def submit(
@@ -374,6 +391,53 @@ class SyncEngine:
         page = await self._events("latest", 0.0, 1)
         return page.cursor
 
+    def skipped(self) -> list[skips.Skipped]:
+        """Entities left out and still to fetch again (`skips.describe()` says each for a person)."""
+        return [self._skipped[k] for k in sorted(self._skipped)]
+
+    def _settle_skipped(self, delta: Delta, meta: dict[str, Any], now: datetime) -> set[str]:
+        """The skipped list after `delta`: answered entities leave it, newly skipped ones join it (into `meta`,
+        so the list is written with the entities). Returns the keys skipped for the first time."""
+        settled = delta.settled()
+        kept = {
+            key: entry
+            for key, entry in self._skipped.items()
+            if (entry.table, entry.id) not in settled and entry.table not in delta.replace
+        }
+        for table, reasons in delta.skipped.items():
+            for entity_id, reason in reasons.items():
+                retry = timedelta(0) if entity_id == LISTING else self._settings.skipped_retry_every
+                kept[skips.key_of(table, entity_id)] = skips.skip(
+                    self._skipped, table, entity_id, reason, now=now, retry_after=retry
+                )
+        if kept != self._skipped:
+            meta[skips.META_SKIPPED] = skips.dump(kept)
+        new = set(kept) - set(self._skipped)
+        self._skipped = kept
+        for key in sorted(new):
+            log.warning("sync skipped %s: %s", key, kept[key].reason)
+        return new
+
+    def _skipped_due(self, now: datetime) -> list[tuple[EntityKind, str, bool]]:
+        """Skipped entities to ask for again now; a skipped listing is asked for by the next full resync."""
+        wanted = []
+        for entry in skips.due(self._skipped.values(), now):
+            if entry.id == LISTING:
+                self._need_resync = True
+            elif entry.kind is not None and self._scope.caches(entry.kind):
+                wanted.append((entry.kind, entry.id, False))
+        return wanted
+
+    def _load_skipped(self) -> None:
+        """The stored skipped list (readers add unreadable cached copies to it); the first time, the engine checks
+        the cached copies itself (a reader of a read-only cache cannot mark what it had to leave out)."""
+        if not self._cache_checked:
+            from o2o_tui.sync.read_model import unreadable_docs
+
+            skips.mark_unreadable(self._cache, unreadable_docs(self._cache), self._clock())
+            self._cache_checked = True
+        self._skipped = skips.load(self._cache)
+
     async def _resync(self, head: str | None) -> int:
         if head is None:
             head = await self._head_cursor()
@@ -387,11 +451,13 @@ class SyncEngine:
             tables.META_SEEN_EVENTS: [],
             tables.META_SCOPE: msgspec.to_builtins(self._scope),
         }
+        newly_skipped = self._settle_skipped(delta, meta, now)
         await self._io(self._write_delta, delta, meta)
         self._cursor, self._last_sync_at, self._need_resync = head, now, False
         self._persisted_sync_at = now
         self._seen, self._seen_set = [], set()
         self._emit_delta(delta)
+        self._emit_skipped(newly_skipped)
         self._set_state(SyncState.ONLINE)
         return delta.size()
 
@@ -406,12 +472,15 @@ class SyncEngine:
             known = set()
             for (kind, entity_id), event in newest.items():
                 doc = self._cache.table(tables.TABLE_FOR[kind]).get(entity_id)
-                if doc is not None and doc.get("version", -1) >= event.version and not _is_delete(event.type):
+                if doc is not None and version_of(doc) >= event.version and not _is_delete(event.type):
                     known.add((kind, entity_id))
             return known
 
+        await self._io(self._load_skipped)
         known = await self._io(stale_keys) if newest else set()
+        known -= {(e.kind, e.id) for e in self._skipped.values()}  # a skipped one's cached copy is not good
         wanted = [(k, i, _is_delete(e.type)) for (k, i), e in newest.items() if (k, i) not in known]
+        wanted += [w for w in self._skipped_due(answered_at) if (w[0], w[1]) not in newest]
         delta = await fetch_entities(self._client, wanted)
         seen = (self._seen + [e.id for e in fresh])[-self._settings.seen_window :]
         meta = {
@@ -419,7 +488,8 @@ class SyncEngine:
             tables.META_LAST_SYNC_AT: iso(answered_at),
             tables.META_SEEN_EVENTS: seen,
         }
-        if fresh or delta.size() or self._persist_due(answered_at):
+        newly_skipped = self._settle_skipped(delta, meta, answered_at)
+        if fresh or delta.size() or skips.META_SKIPPED in meta or self._persist_due(answered_at):
             await self._io(self._write_delta, delta, meta)
             self._persisted_sync_at = answered_at
         # else a quiet poll: nothing new, so no disk write every few seconds (the cursor only moved past events
@@ -428,6 +498,7 @@ class SyncEngine:
         self._last_sync_at = answered_at  # the time of the answer, not of the write
         self._seen, self._seen_set = seen, set(seen)
         self._emit_delta(delta)
+        self._emit_skipped(newly_skipped)
         self._set_state(SyncState.ONLINE)
         return len(fresh), delta.size()
 
