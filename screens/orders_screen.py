@@ -142,6 +142,9 @@ class OrdersScreen(Screen[None]):
                 self._offline_alerted = True
                 self.app.ring(times=2)
                 self.app.say(t("ui.link.went_offline"), severity="error", timeout=15)
+        elif link.state is LinkState.UNAUTHORIZED and previous is not LinkState.UNAUTHORIZED:
+            self.app.ring(times=2)  # nothing syncs until someone logs in again: as loud as an outage
+            self.app.say(t("sync.unauthorized"), severity="error", timeout=30)
         elif link.state is LinkState.ONLINE and self._offline_alerted:
             self._offline_alerted = False
             self.app.say(t("ui.link.back_online"), timeout=5)

@@ -317,6 +317,7 @@ async def test_the_console_and_the_handheld_say_log_in_again(
             await wait_until(pilot, lambda: "LOG IN AGAIN" in str(bar.render()))
             assert "o2o login" in str(bar.render())
             assert not any("cannot be reached" in message for message in said)
+            await wait_until(pilot, lambda: any("log in again" in message for message in said))
 
         set_language("zh")
         from o2o_tui.sync.session import make_client, make_engine, open_cache
