@@ -14,10 +14,11 @@ from datetime import UTC, datetime
 import msgspec
 
 from o2o_tui.client import AsyncPlatformClient
-from o2o_tui.client.errors import NotFound, PlatformError
+from o2o_tui.client.errors import NotFound, PlatformError, Unauthorized
 from o2o_tui.domain.events import EntityKind
 from o2o_tui.domain.order import Order
 from o2o_tui.domain.store import Store
+from o2o_tui.i18n import t
 from screens.source import ActionRefused, LinkState, LinkStatus, QueueEntry, SourceChange
 
 _MAX_BACKOFF_S = 30.0
@@ -44,7 +45,7 @@ class ClientOrderSource:
         self._store: Store | None = None
         self._cursor: str | None = None
         self._loaded = False
-        self._status = LinkStatus(LinkState.RESYNCING)
+        self._status = LinkStatus(LinkState.CONNECTING)
         self._listeners: list[Callable[[SourceChange], None]] = []
 
     # reading
@@ -80,7 +81,8 @@ class ClientOrderSource:
 
     # syncing
     async def _full_load(self) -> None:
-        self._set_state(LinkState.RESYNCING)
+        if self._status.state is not LinkState.CONNECTING:  # before the first answer it is still connecting
+            self._set_state(LinkState.RESYNCING)
         # Take the cursor first, so nothing that changes during the listing is missed.
         cursor = await self._latest_cursor()
         orders = {order.id: order async for order in self._client.aiter_orders(store_id=self._store_id)}
@@ -126,6 +128,10 @@ class ClientOrderSource:
                     await self._full_load()
                 await self._poll_once()
                 backoff = 1.0
+            except Unauthorized:
+                # a refused token is not an outage: say so, and ask again only now and then
+                self._set_state(LinkState.UNAUTHORIZED, error=t("sync.unauthorized"))
+                await asyncio.sleep(_MAX_BACKOFF_S)
             except PlatformError as error:
                 if error.is_final:
                     raise

@@ -13,6 +13,7 @@ The time bounds are deliberate, loose functional bounds (the engine's poll gets 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import signal
 import time
@@ -340,3 +341,32 @@ async def test_the_console_and_the_handheld_say_log_in_again(
             assert "令牌被拒" in status.shown
     finally:
         set_language(None)
+
+
+async def test_the_console_without_a_cache_says_connecting_then_log_in_again(
+    shared_platform: RunningPlatform,
+) -> None:
+    """`o2o console --no-cache` (the client-backed source): CONNECTING before any answer, a refused token is
+    LOG IN AGAIN, not an outage, and its feed keeps running instead of stopping with an error."""
+    from o2o_tui.client import AsyncPlatformClient
+    from screens.client_source import ClientOrderSource
+
+    seed = shared_platform.seed
+    assert seed is not None
+    source = ClientOrderSource(AsyncPlatformClient(shared_platform.url, "revoked"), seed.store_id)
+    assert source.link().state.value == "CONNECTING"
+    task = asyncio.create_task(source.run())
+    try:
+        deadline = asyncio.get_running_loop().time() + 10
+        while source.link().state.value != "UNAUTHORIZED":
+            assert not task.done(), task
+            assert asyncio.get_running_loop().time() < deadline, source.link()
+            await asyncio.sleep(0.05)
+        assert "o2o login" in (source.link().error or "")
+        await asyncio.sleep(0.3)
+        assert not task.done()
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await source.close()
