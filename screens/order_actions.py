@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import msgspec
 from textual.content import Content
 
+from o2o_tui.domain.limits import DENY_REASON, PREP_MINUTES_MAX, PREP_MINUTES_MIN, REJECT_REASONS
 from o2o_tui.domain.order import Order
 from o2o_tui.domain.requests import CodeBody, ConfirmBody, EmptyBody, ReasonBody
 from o2o_tui.domain.transitions import OrderAction, TransitionCheck, check_order_transition
@@ -21,8 +22,6 @@ from screens.source import ActionRefused, QueueEntry
 if TYPE_CHECKING:
     from screens.app import MerchantApp
 
-REJECT_REASONS = ("OUT_OF_STOCK", "STORE_BUSY", "CLOSING_SOON", "OTHER")
-DENY_REASON = "MERCHANT_DENIED"
 DEFAULT_PREP_MINUTES = 15
 
 
@@ -63,14 +62,20 @@ class OrderActions:
                     order, "order.confirm", ConfirmBody(preparation_minutes=minutes), OrderAction.CONFIRM
                 )
 
-        self.app.push_screen(NumberPrompt(self._title("ui.dialog.prep_minutes", order), default), answered)
+        prompt = NumberPrompt(
+            self._title("ui.dialog.prep_minutes", order),
+            default,
+            minimum=PREP_MINUTES_MIN,
+            maximum=PREP_MINUTES_MAX,
+        )
+        self.app.push_screen(prompt, answered)
 
     def reject(self, entry: QueueEntry) -> None:
         order = entry.order
         self.app.acknowledge(order.id)
         if not self._check(order, OrderAction.REJECT):
             return
-        choices = [(code, t(f"ui.reason.{code}")) for code in REJECT_REASONS]
+        choices = [(code.value, t(f"ui.reason.{code.value}")) for code in REJECT_REASONS]
 
         def answered(code: str | None) -> None:
             if code is not None:

@@ -111,7 +111,7 @@ def test_order_lifecycle_and_typed_refusals(shared_platform: RunningPlatform) ->
         done = merchant.act("order.handoff", order.id, CodeBody(code=ready.pickup_code))
         assert done.status is OrderStatus.DELIVERED
         with pytest.raises(IllegalTransition) as late:
-            merchant.act("order.reject", order.id, ReasonBody(reason_code="BUSY"))
+            merchant.act("order.reject", order.id, ReasonBody(reason_code="STORE_BUSY"))
         assert (late.value.from_status, late.value.to_status) == ("DELIVERED", "CANCELLED")
 
 

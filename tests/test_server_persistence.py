@@ -61,7 +61,7 @@ def test_older_schema_upgrades_on_start(tmp_path: Path) -> None:
     customer, merchant = api(running, "customer"), api(running, "merchant")
     kept = customer.post("/v1/orders", order_body(running.seed.store_id)).json()
     ended = customer.post("/v1/orders", order_body(running.seed.store_id)).json()
-    merchant.post(f"/v1/orders/{ended['id']}/reject", {"reason_code": "BUSY"})
+    merchant.post(f"/v1/orders/{ended['id']}/reject", {"reason_code": "STORE_BUSY"})
     running.stop()
     _make_version_1(_sqlite_path(running))
 

@@ -371,7 +371,7 @@ def test_older_schema_upgrades_on_postgres(postgres_url: str, tmp_path: Path) ->
         customer, merchant = api(running, "customer"), api(running, "merchant")
         kept = _create(customer, running.seed.store_id)
         ended = _create(customer, running.seed.store_id)
-        merchant.post(f"/v1/orders/{ended['id']}/reject", {"reason_code": "BUSY"})
+        merchant.post(f"/v1/orders/{ended['id']}/reject", {"reason_code": "STORE_BUSY"})
         running.stop()
         _make_version_1(postgres_url)
         running.restart()

@@ -22,7 +22,7 @@ from tests.support.platform import Api, RunningPlatform, api, order_body
 API_ACTIONS = [a for a in OrderAction if a is not OrderAction.CONCLUDE]
 BODIES = {
     OrderAction.CONFIRM: {"preparation_minutes": 10},
-    OrderAction.REJECT: {"reason_code": "BUSY"},
+    OrderAction.REJECT: {"reason_code": "STORE_BUSY"},
     OrderAction.CANCEL: {"reason_code": "BUSY"},
 }
 PATHS: dict[OrderStatus, list[OrderAction]] = {

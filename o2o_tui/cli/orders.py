@@ -6,6 +6,7 @@ Kept light: the read commands import only the cache and the read model (no engin
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import typer
@@ -14,6 +15,8 @@ from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.output import emit_json, fail, say
 from o2o_tui.cli.sync import OnlineOption, cache_errors, cli_cache, report_outcome
+from o2o_tui.client.errors import PlatformError
+from o2o_tui.domain.limits import DENY_REASON, PREP_MINUTES_MAX, PREP_MINUTES_MIN
 from o2o_tui.i18n import t
 
 IdArgument = typer.Argument(..., help=t("orders.arg.id"))
@@ -43,6 +46,65 @@ def _not_for_couriers(profile: Any) -> None:
     """A courier sees deliveries, not the store's orders: say so instead of an empty list or "not found"."""
     if profile.role == "courier":
         raise fail(t("orders.error.courier", profile=profile.name), Exit.USAGE)
+
+
+def _status_words(text: str) -> str:
+    return " ".join(text.replace("_", " ").replace("-", " ").split()).casefold()
+
+
+def status_choices() -> dict[str, str]:
+    """Every word `--status` takes, normalized, to the API status it names: the API names (CREATED, ...) and
+    the words the list prints in each language (NEW, READY, 新订单, ...)."""
+    from o2o_tui.domain.order import OrderStatus
+    from o2o_tui.i18n import SUPPORTED, catalog
+
+    choices: dict[str, str] = {}
+    for status in OrderStatus:
+        choices[_status_words(status.value)] = status.value
+        for lang in SUPPORTED:
+            printed = catalog(lang).get("orders.status." + status.value.lower())
+            if printed:
+                choices.setdefault(_status_words(printed), status.value)
+    return choices
+
+
+def parse_status(text: str) -> str:
+    """The API status `text` names, or exit 2 listing the choices (each API name with the word the list shows)."""
+    from o2o_tui.domain.order import OrderStatus
+
+    found = status_choices().get(_status_words(text))
+    if found is not None:
+        return found
+    shown = ", ".join(f"{s.value} ({t('orders.status.' + s.value.lower())})" for s in OrderStatus)
+    raise fail(t("orders.error.status", status=text, choices=shown), Exit.USAGE)
+
+
+def _reject_reason(text: str) -> str:
+    from o2o_tui.domain.limits import REJECT_REASONS, reject_reason
+
+    found = reject_reason(text)
+    if found is None:
+        choices = ", ".join(reason.value for reason in REJECT_REASONS)
+        raise fail(t("orders.error.reject_reason", reason=text, choices=choices), Exit.USAGE)
+    return found.value
+
+
+def _reject_reasons_help() -> str:
+    from o2o_tui.domain.limits import REJECT_REASONS
+
+    return t("orders.option.reject_reason", choices=", ".join(reason.value for reason in REJECT_REASONS))
+
+
+def _cancellation_pending(view: Any, *, final: bool) -> bool:
+    """Answering a cancellation request needs one. The platform takes a "deny" of an order without a request
+    as done (nothing to clear), so the CLI checks, or a script would read "denied" for a request nobody made.
+    Exit 4 (refused for good, as an illegal transition is): the arguments were right, the order's state is
+    not; nothing is queued, so `o2o conflicts list` stays empty."""
+    if view.order.cancellation is not None:
+        return True
+    if final:
+        raise fail(t("orders.error.no_cancellation", number=view.order.display_number), Exit.REJECTED)
+    return False
 
 
 def _lookup(cache: Any, reference: str) -> Any:
@@ -108,12 +170,9 @@ def _store_zone(cache: Any) -> Any:
 def _write_rows(rows: list[dict[str, Any]]) -> None:
     """Order rows as one JSON document. Written directly rather than through `emit_json`, whose secret scrub
     walks every nested dict (0.35 s for 5,000 orders): order documents have no secret-bearing field."""
-    import sys
+    from o2o_tui.cli.output import emit_json_unscrubbed
 
-    import msgspec
-
-    sys.stdout.buffer.write(msgspec.json.encode(rows) + b"\n")
-    sys.stdout.flush()
+    emit_json_unscrubbed(rows)
 
 
 def _act(
@@ -125,7 +184,10 @@ def _act(
     online: bool,
     as_json: bool,
     done_key: str,
+    precondition: Any = None,
 ) -> None:
+    """Queue and push `action` on the order; `precondition(view)` may refuse (raise) before anything is queued,
+    after the order was pulled fresh when it says the cached copy is not enough."""
     import asyncio
 
     from o2o_tui.sync.perform import Outcome, perform, refresh
@@ -138,6 +200,12 @@ def _act(
         ):  # not cached yet (a fresh profile, a brand-new order): pull first
             asyncio.run(refresh(profile, cache))
         view = _find(cache, reference)
+        if precondition is not None and not precondition(view, final=False):
+            # the cached copy says no: the platform may know better (a request that just arrived)
+            with contextlib.suppress(PlatformError):
+                asyncio.run(refresh(profile, cache))
+            view = _find(cache, view.order.id)
+            precondition(view, final=True)
         body = body_factory(cache)
         result = asyncio.run(perform(profile, cache, action, view.order.id, body, online=online))
         after = ReadModel(cache).order(view.order.id)
@@ -164,7 +232,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from o2o_tui.sync.read_model import ReadModel
 
-        wanted = status.strip().upper() if status else None
+        wanted = parse_status(status) if status is not None else None
         with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (chosen, cache):
             _not_for_couriers(chosen)
             if as_json:
@@ -194,7 +262,9 @@ def register(app: typer.Typer) -> None:
     @orders.command("accept", help=t("orders.accept.help"))
     def accept(
         order_id: str = IdArgument,
-        prep: int | None = typer.Option(None, "--prep", min=1, max=600, help=t("orders.option.prep")),
+        prep: int | None = typer.Option(
+            None, "--prep", min=PREP_MINUTES_MIN, max=PREP_MINUTES_MAX, help=t("orders.option.prep")
+        ),
         online: bool = OnlineOption,
         profile: str | None = ProfileOption,
         as_json: bool = JsonOption,
@@ -219,28 +289,29 @@ def register(app: typer.Typer) -> None:
             done_key="orders.done.accept",
         )
 
-    def with_reason(name: str, action: str) -> None:
+    def with_reason(name: str, action: str, *, codes: Any = None, reason_help: str | None = None) -> None:
         @orders.command(name, help=t(f"orders.{name}.help"))
         def command(
             order_id: str = IdArgument,
-            reason: str = typer.Option(..., "--reason", help=t("orders.option.reason")),
+            reason: str = typer.Option(..., "--reason", help=reason_help or t("orders.option.reason")),
             online: bool = OnlineOption,
             profile: str | None = ProfileOption,
             as_json: bool = JsonOption,
         ) -> None:
             from o2o_tui.domain.requests import ReasonBody
 
+            code = codes(reason) if codes is not None else reason
             _act(
                 profile,
                 order_id,
                 action,
-                lambda _: ReasonBody(reason_code=reason),
+                lambda _: ReasonBody(reason_code=code),
                 online=online,
                 as_json=as_json,
                 done_key=f"orders.done.{name}",
             )
 
-    with_reason("reject", "order.reject")
+    with_reason("reject", "order.reject", codes=_reject_reason, reason_help=_reject_reasons_help())
     with_reason("cancel", "order.cancel")
 
     def simple(name: str, action: str) -> None:
@@ -308,7 +379,7 @@ def register(app: typer.Typer) -> None:
     @cancellation.command("deny", help=t("orders.cancellation.deny.help"))
     def cancellation_deny(
         order_id: str = IdArgument,
-        reason: str = typer.Option("MERCHANT_DENIED", "--reason", help=t("orders.option.reason")),
+        reason: str = typer.Option(DENY_REASON, "--reason", help=t("orders.option.reason")),
         online: bool = OnlineOption,
         profile: str | None = ProfileOption,
         as_json: bool = JsonOption,
@@ -323,4 +394,5 @@ def register(app: typer.Typer) -> None:
             online=online,
             as_json=as_json,
             done_key="orders.done.cancellation_deny",
+            precondition=_cancellation_pending,
         )

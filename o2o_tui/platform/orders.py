@@ -12,6 +12,7 @@ from sqlalchemy import Connection, and_, bindparam, or_, select, update
 
 from o2o_tui.domain.events import EntityKind
 from o2o_tui.domain.identity import Role
+from o2o_tui.domain.limits import PREP_MINUTES_MAX, PREP_MINUTES_MIN, REJECT_REASONS, reject_reason
 from o2o_tui.domain.money import Money, zero
 from o2o_tui.domain.order import (
     ENDED_STATUSES,
@@ -34,7 +35,6 @@ from o2o_tui.platform.errors import conflict, illegal_transition, not_found, val
 from o2o_tui.platform.pricing import price_lines, subtotal
 
 DELIVERY_FEE_MINOR = 500
-MAX_PREPARATION_MINUTES = 240
 DEFAULT_PAGE = 100
 MAX_PAGE = 500
 
@@ -283,8 +283,8 @@ def create(ctx: Ctx, body: CreateOrderBody) -> tuple[StoredOrder, bool]:
 
 def confirm(ctx: Ctx, order_id: str, preparation_minutes: int) -> StoredOrder:
     stored = visible(ctx.conn, ctx.caller, order_id, (Role.MERCHANT,))
-    if not 1 <= preparation_minutes <= MAX_PREPARATION_MINUTES:
-        raise validation("preparation_minutes", f"between 1 and {MAX_PREPARATION_MINUTES} minutes")
+    if not PREP_MINUTES_MIN <= preparation_minutes <= PREP_MINUTES_MAX:
+        raise validation("preparation_minutes", f"between {PREP_MINUTES_MIN} and {PREP_MINUTES_MAX} minutes")
     store = stores.load(ctx.conn, stored.order.store_id)
     extra = store.status.extra_minutes if store and store.status.state is StoreState.BUSY else 0
     return transition(
@@ -306,8 +306,11 @@ def _reason_code(body: ReasonBody) -> str:
 
 def reject(ctx: Ctx, order_id: str, body: ReasonBody) -> StoredOrder:
     stored = visible(ctx.conn, ctx.caller, order_id, (Role.MERCHANT,))
+    code = reject_reason(_reason_code(body))
+    if code is None:
+        raise validation("reason_code", "one of " + ", ".join(REJECT_REASONS))
     return transition(
-        ctx, stored, OrderAction.REJECT, cancel_reason_code=_reason_code(body), cancelled_by=Party.MERCHANT
+        ctx, stored, OrderAction.REJECT, cancel_reason_code=code.value, cancelled_by=Party.MERCHANT
     )
 
 
