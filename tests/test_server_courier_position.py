@@ -26,16 +26,13 @@ def _courier(platform: RunningPlatform, index: int) -> tuple[str, Api]:
     return courier_id, Api(platform.url, seed.courier_tokens[courier_id])
 
 
-def _assigned_order(platform: RunningPlatform, courier_id: str, *, confirm: bool = True) -> tuple[dict, dict]:
-    """A new DELIVERY order (accepted unless told otherwise) assigned to `courier_id`: (order, delivery)."""
+def _assigned_order(platform: RunningPlatform, courier_id: str) -> tuple[dict, dict]:
+    """A new DELIVERY order, accepted (a courier comes only after that), assigned to `courier_id`."""
     seed = platform.seed
     assert seed is not None
     merchant, customer = api(platform, "merchant"), api(platform, "customer")
     order = customer.post("/v1/orders", order_body(seed.store_id)).json()
-    if confirm:
-        assert (
-            merchant.post(f"/v1/orders/{order['id']}/confirm", {"preparation_minutes": 20}).status_code == 200
-        )
+    assert merchant.post(f"/v1/orders/{order['id']}/confirm", {"preparation_minutes": 20}).status_code == 200
     delivery = merchant.post(f"/v1/orders/{order['id']}/assign", {"courier_id": courier_id})
     assert delivery.status_code == 200, delivery.text
     return order, delivery.json()
@@ -48,14 +45,10 @@ def test_delivery_carries_the_store_name_and_the_current_ready_time(shared_platf
     store = merchant.get(f"/v1/stores/{seed.store_id}").json()
     courier_id, courier = _courier(shared_platform, 6)
 
-    order, delivery = _assigned_order(shared_platform, courier_id, confirm=False)
+    order, delivery = _assigned_order(shared_platform, courier_id)
     assert delivery["store_name"] == store["name"] and store["name"]
-    assert delivery["ready_at"] is None  # not accepted yet: no ready time promised
-
-    merchant.post(f"/v1/orders/{order['id']}/confirm", {"preparation_minutes": 20})
     promised = merchant.get(f"/v1/orders/{order['id']}").json()["promised_ready_at"]
-    seen = courier.get(f"/v1/deliveries/{delivery['id']}").json()
-    assert _when(seen["ready_at"]) == _when(promised)
+    assert _when(delivery["ready_at"]) == _when(promised)  # the time the store promised when it accepted
 
     assert courier.post(f"/v1/deliveries/{delivery['id']}/accept").status_code == 200
     merchant.post(f"/v1/orders/{order['id']}/ready")

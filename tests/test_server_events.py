@@ -69,6 +69,7 @@ def test_each_role_sees_only_its_events(shared_platform: RunningPlatform) -> Non
     admin, customer, merchant = (api(shared_platform, r) for r in ("admin", "customer", "merchant"))
     start = admin.get("/v1/events", after="latest").json()["cursor"]
     order = customer.post("/v1/orders", order_body(seed.store_id)).json()
+    merchant.post(f"/v1/orders/{order['id']}/confirm", {"preparation_minutes": 10})  # a courier comes after
     delivery = (
         api(shared_platform, "dispatcher")
         .post(f"/v1/orders/{order['id']}/assign", {"courier_id": seed.courier_ids[0]})

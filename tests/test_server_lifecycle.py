@@ -220,6 +220,7 @@ def test_reassign_cancels_the_first_delivery(shared_platform: RunningPlatform, a
     seed = shared_platform.seed
     assert seed is not None
     order_id = _create(apis, seed.store_id)["id"]
+    apis["merchant"].post(f"/v1/orders/{order_id}/confirm", {"preparation_minutes": 10})
     first, second = seed.courier_ids[3], seed.courier_ids[4]
     one = apis["dispatcher"].post(f"/v1/orders/{order_id}/assign", {"courier_id": first}).json()
     two = apis["dispatcher"].post(f"/v1/orders/{order_id}/assign", {"courier_id": second}).json()
@@ -238,6 +239,7 @@ def test_courier_problem_and_position(shared_platform: RunningPlatform, apis: di
     seed = shared_platform.seed
     assert seed is not None
     order_id = _create(apis, seed.store_id)["id"]
+    apis["merchant"].post(f"/v1/orders/{order_id}/confirm", {"preparation_minutes": 10})
     courier_id = seed.courier_ids[0]
     delivery_id = (
         apis["dispatcher"].post(f"/v1/orders/{order_id}/assign", {"courier_id": courier_id}).json()["id"]

@@ -63,6 +63,7 @@ def world(shared_platform: RunningPlatform) -> Iterator[World]:
     }
     clients = {role: Api(shared_platform.url, tokens[role]) for role in ROLES}
     order = clients["customer"].post("/v1/orders", order_body(seeded.store_id)).json()
+    clients["merchant"].post(f"/v1/orders/{order['id']}/confirm", {"preparation_minutes": 10})  # accepted
     delivery = clients["dispatcher"].post(
         f"/v1/orders/{order['id']}/assign", {"courier_id": seeded.courier_ids[0]}
     )
@@ -171,7 +172,7 @@ ENDPOINTS: list[Endpoint] = [
     ("GET", "/v1/deliveries/{delivery}", NO_BODY, DELIVERY_READERS),
     ("POST", "/v1/deliveries/{delivery}/problem", lambda w: {"reason": "OTHER"}, COURIER_SELF),
     ("POST", "/v1/deliveries/{delivery}/accept", NO_BODY, COURIER_SELF),
-    ("POST", "/v1/orders/{order}/reject", lambda w: {"reason_code": "BUSY"}, MERCHANT_ACTION),
+    ("POST", "/v1/orders/{order}/reject", lambda w: {"reason_code": "STORE_BUSY"}, MERCHANT_ACTION),
     ("POST", "/v1/orders/{order}/cancel", lambda w: {"reason_code": "BUSY"}, CUSTOMER_OR_MERCHANT),
     ("PUT", "/v1/stores/{store}/menu", lambda w: None, STORE_WRITERS),
 ]

@@ -333,6 +333,7 @@ def register(app: typer.Typer) -> None:
         profile: str | None = ProfileOption,
         as_json: bool = JsonOption,
     ) -> None:
+        from o2o_tui.client.errors import Conflict
         from o2o_tui.domain.requests import AssignBody
         from o2o_tui.live_dispatch import read_fleet
 
@@ -340,7 +341,15 @@ def register(app: typer.Typer) -> None:
             snapshot = read_fleet(client, store_id)
             chosen_order = _resolve_order(client, snapshot.orders, order)
             chosen_courier = _resolve_courier(snapshot.couriers, courier)
-            delivery = client.act("order.assign", chosen_order.id, AssignBody(courier_id=chosen_courier.id))
+            try:
+                delivery = client.act(
+                    "order.assign", chosen_order.id, AssignBody(courier_id=chosen_courier.id)
+                )
+            except Conflict as refused:
+                if refused.code != "not_accepted":
+                    raise
+                number = _number(chosen_order.number)
+                raise fail(t("dispatch.assign.not_accepted", number=number), Exit.REJECTED) from None
         if as_json:
             emit_json(delivery)
             return

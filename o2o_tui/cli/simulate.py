@@ -35,10 +35,29 @@ def _start_moment(start_time: str | None, timezone: str) -> datetime:
     return now.replace(hour=clock.hour, minute=clock.minute, second=0, microsecond=0)
 
 
-def _only_fleet_store(client: PlatformClient) -> str | None:
-    """An admin token has no store: when every courier belongs to one store, that is the one to simulate."""
+def stores_in_sight(client: PlatformClient) -> list[str]:
+    """The stores an admin token can see without a store list: those of the couriers and of the latest
+    orders. A platform seeded with `o2o admin seed-demo` has exactly one, the one to simulate."""
     stores = {courier.store_id for courier in client.list_couriers() if courier.store_id}
-    return stores.pop() if len(stores) == 1 else None
+    stores |= {order.store_id for order in client.list_orders(limit=200).orders}
+    return sorted(stores)
+
+
+def _which_store(client: PlatformClient) -> str:
+    """The store to simulate when `--store` is not given: the token's own, else the only one in sight; with
+    several (or none) in sight, exit 2 naming them."""
+    own = client.me().store_id
+    if own:
+        return own
+    seen = stores_in_sight(client)
+    if len(seen) == 1:
+        return seen[0]
+    named = ", ".join(
+        f"{store_id} ({safe_text(client.get_store(store_id).name, one_line=True)})" for store_id in seen
+    )
+    if not named:
+        raise fail(t("simulate.error.no_store"), Exit.USAGE)
+    raise fail(t("simulate.error.which_store", stores=named), Exit.USAGE)
 
 
 def _status_line(now: datetime, stats: SimStats) -> str:
@@ -87,9 +106,7 @@ def simulate(
         client = PlatformClient(url, token)
         customer_client = PlatformClient(url, customer_token) if customer_token else None
         try:
-            store_id = store or client.me().store_id or _only_fleet_store(client)
-            if not store_id:
-                raise fail(t("simulate.error.no_store"), Exit.USAGE)
+            store_id = store or _which_store(client)
             platform_store = client.get_store(store_id)
             clock = SimClock(_start_moment(start_time, platform_store.timezone), speed)
             live = sys.stderr.isatty() and not as_json

@@ -13,6 +13,26 @@ from o2o_tui.cli.sync import OnlineOption, cache_errors, cli_cache, report_outco
 from o2o_tui.i18n import t
 
 
+def store_zone(store: Any) -> Any:
+    """The store's time zone (UTC when its name is unknown here): every time shown for a store is in it."""
+    from datetime import UTC
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(store.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def until_text(until: Any, zone: Any, now: Any = None) -> str:
+    """A moment in the store's time: "14:30" today, "2026-03-02 14:30" on another day."""
+    from datetime import UTC, datetime
+
+    local = until.astimezone(zone)
+    today = (now or datetime.now(UTC)).astimezone(zone).date()
+    return local.strftime("%H:%M" if local.date() == today else "%Y-%m-%d %H:%M")
+
+
 def _describe(store: Any) -> str:
     from o2o_tui.safe_text import safe_text
 
@@ -20,7 +40,7 @@ def _describe(store: Any) -> str:
     state = t("store.state." + str(status.state).lower())
     text = t("store.line", name=safe_text(store.name, one_line=True), state=state)
     if status.until is not None:
-        text += "  " + t("store.until", at=status.until.isoformat(timespec="minutes"))
+        text += "  " + t("store.until", at=until_text(status.until, store_zone(store)))
     if status.extra_minutes:
         text += "  " + t("store.extra", minutes=status.extra_minutes)
     if status.reason:

@@ -317,6 +317,8 @@ def assign(ctx: Ctx, order_id: str, courier_id: str) -> Delivery:
         raise conflict("only delivery orders get a courier")
     if order.status in ENDED_STATUSES:
         raise conflict(f"the order is already {order.status.value}")
+    if order.status is OrderStatus.CREATED:
+        raise conflict("the merchant has not accepted the order yet", code="not_accepted")
     courier = load_courier(conn, courier_id)
     if courier is None or (ctx.caller.role in _STAFF and not _staff_sees_courier(ctx.caller, courier)):
         raise not_found("courier")

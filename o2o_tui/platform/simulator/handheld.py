@@ -22,8 +22,7 @@ OFFER_AFTER_IDLE_MINUTES = 1.0  # a breath between one delivery and the next off
 _PROGRESS = {
     OrderStatus.READY_FOR_PICKUP: 0,
     OrderStatus.PREPARING: 1,
-    OrderStatus.CONFIRMED: 2,
-    OrderStatus.CREATED: 3,
+    OrderStatus.CONFIRMED: 2,  # not CREATED: the platform assigns a courier only once the merchant accepted
 }
 
 
