@@ -132,7 +132,7 @@ def wait_until_up(url: str, token: str, process: subprocess.Popen[bytes], log: P
 def _child_env(home: Path) -> dict[str, str]:
     from o2o_tui.i18n import current_language
 
-    env = dict(os.environ)
+    env = {name: value for name, value in os.environ.items() if name != "O2O_TOKEN"}
     env["O2O_HOME"] = str(home)
     env["O2O_LANG"] = current_language()
     env["PYTHONUNBUFFERED"] = "1"
@@ -184,15 +184,19 @@ def run_demo(
             env,
         )
         wait_until_up(url, seeded.tokens["merchant"], server, root / "server.log")
+        # Nobody sits at the counter of a headless check: the simulator accepts and prepares the orders, so the
+        # person's courier still gets offers (a courier is assigned only to an order the store accepted).
+        merchant = ["--auto-merchant"] if headless_seconds is not None else []
         children.start(
             "simulator",
             [
-                sys.executable, "-c", _CLI, "simulate",
-                "--url", url, "--token", seeded.tokens["admin"],
+                sys.executable, "-c", _CLI, "simulate", "--url", url,
                 "--orders-per-hour", str(orders_per_hour), "--speed", str(speed), "--seed", str(seed),
-                "--start-time", _SIM_START, "--leave-courier", handheld_id,
+                "--start-time", _SIM_START, "--leave-courier", handheld_id, *merchant,
             ],
-            env,
+            # the admin token through the environment (readable by this user only), never on the command
+            # line, which every user of the machine can read in `ps`
+            {**env, "O2O_TOKEN": seeded.tokens["admin"]},
         )  # fmt: skip
         # The demo's own profiles live under the demo's O2O_HOME: the user's real profiles stay untouched.
         os.environ["O2O_HOME"] = str(home)

@@ -15,7 +15,9 @@ from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 
 
-def _describe(name: str, user_name: str, role: str, url: str, store_id: str | None, courier_id: str | None) -> str:
+def _describe(
+    name: str, user_name: str, role: str, url: str, store_id: str | None, courier_id: str | None
+) -> str:
     line = t(
         "login.who",
         profile=name,
@@ -30,6 +32,17 @@ def _describe(name: str, user_name: str, role: str, url: str, store_id: str | No
     return line
 
 
+def _read_token(given: str) -> str:
+    """`--token -` reads the token from standard input (its first line), so it never sits on a command line
+    where `ps` shows it to every user of the machine; `O2O_TOKEN` or the hidden prompt do the same."""
+    import sys
+
+    token = sys.stdin.readline() if given == "-" else given
+    if not token.strip():
+        raise fail(t("login.error.empty_token"), Exit.USAGE)
+    return token
+
+
 def login(
     url: str = typer.Option(..., "--url", envvar="O2O_URL", help=t("login.option.url")),
     token: str = typer.Option(
@@ -39,6 +52,7 @@ def login(
     as_json: bool = JsonOption,
 ) -> None:
     """Check a token against the platform and remember it as a profile."""
+    token = _read_token(token)
     with handle_errors():
         name = profile_name(profile)
         try:
