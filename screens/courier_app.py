@@ -127,6 +127,8 @@ class CourierApp(App[None]):
             screen.refresh_data()  # the link state decides the queued marks too; unchanged lines do not repaint
         for _delivery_id, explanation in message.change.refused:
             self.error(t("handheld.refused", explanation=explanation))
+        for _, notice in message.change.notices:
+            self._say(notice)  # something left out of the view: said once, no beep (nothing to do about it)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.name == "source" and event.state is WorkerState.ERROR:

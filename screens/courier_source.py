@@ -21,6 +21,7 @@ import msgspec
 from o2o_tui.courier_tasks import route_order
 from o2o_tui.domain.fleet import Courier, CourierStatus, Delivery
 from o2o_tui.i18n import t
+from o2o_tui.sync import skipped as skips
 from o2o_tui.sync import tables
 from o2o_tui.sync.explain import explain
 from o2o_tui.sync.model import Change, ChangeKind
@@ -38,6 +39,7 @@ class CourierChange:
     courier: bool = False
     link: bool = False
     refused: tuple[tuple[str, str], ...] = ()  # (delivery id or "", explanation) in the user's language
+    notices: tuple[tuple[str, str], ...] = ()  # ("", text): something left out of the view, said once
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +130,10 @@ class CourierSource:
             self._engine_reported = True
             self._emit(CourierChange(link=True))
             return
+        if kind == skips.CHANGE_KIND:  # entities left out: say each once
+            notes = tuple(("", skips.describe(e)) for e in self._engine.skipped() if e.key in change.ids)
+            self._emit(CourierChange(notices=notes))
+            return
         if kind == ChangeKind.CONFLICT:
             self._conflict_keys |= set(change.ids)
         elif kind in (ChangeKind.DELIVERY, ChangeKind.COURIER):
@@ -203,12 +209,14 @@ class CourierSource:
         )
         order_changed = snapshot.order != self._snapshot.order
         self._snapshot = snapshot
-        if changed or courier_changed or order_changed or refused:
+        notices = tuple(("", text) for text in self._model.take_unreadable())  # cached copies left out
+        if changed or courier_changed or order_changed or refused or notices:
             self._emit(
                 CourierChange(
                     delivery_ids=frozenset(changed),
                     courier=courier_changed or order_changed,
                     refused=tuple(refused),
+                    notices=notices,
                 )
             )
 

@@ -17,6 +17,7 @@ import msgspec
 
 from o2o_tui.domain.store import Store
 from o2o_tui.i18n import t
+from o2o_tui.sync import skipped as skips
 from o2o_tui.sync.explain import explain
 from o2o_tui.sync.model import Change, ChangeKind
 from o2o_tui.sync.read_model import OrderView, ReadModel
@@ -71,6 +72,11 @@ class EngineOrderSource:
         if kind == ChangeKind.STATUS:
             self._emit(SourceChange(link=True))
             return
+        if kind == skips.CHANGE_KIND:  # entities left out: say each once
+            for entry in self._engine.skipped():
+                if entry.key in change.ids:
+                    self._emit(SourceChange(message=skips.describe(entry)))
+            return
         if kind == ChangeKind.ORDER:
             if change.ids:
                 self._dirty_ids |= set(change.ids)
@@ -99,6 +105,7 @@ class EngineOrderSource:
             entry = self._cache.outbox.get(key)
             if entry is not None and entry.rejection is not None:
                 messages.append(explain(entry.rejection, action=entry.action, target=entry.target))
+        messages += self._model.take_unreadable()  # cached documents left out of this read
         return views, found_ids, shop, messages
 
     async def _refresh(self) -> None:

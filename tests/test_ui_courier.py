@@ -267,3 +267,24 @@ def test_the_counter_sees_each_courier_step(home: Path) -> None:
     set_language("zh")
     staged = msgspec.structs.replace(order, delivery_status="ARRIVED_AT_MERCHANT")
     assert order_format.type_or_stage(staged) == "骑手到店"
+
+
+async def test_a_bad_cached_task_is_left_out_and_said_once(
+    platform: RunningPlatform, courier_id: str, home: Path
+) -> None:
+    """The handheld follows the one rule for a cached copy that no longer reads: left out, said once, refetched."""
+    from o2o_tui.sync import tables
+    from tests.test_sync_bad_entities import corrupt_cached
+
+    first, second = offer(platform, courier_id), offer(platform, courier_id)
+    profile = courier_profile(platform, courier_id)
+    app = CountingApp(open_source(profile))
+    async with app.run_test(size=(40, 16)) as pilot:  # a first run fills the cache
+        await wait_until(pilot, lambda: len(app.screen.query(".task")) == 2)
+    corrupt_cached(home, tables.DELIVERIES, server_delivery(platform, first["id"])["id"])
+
+    app = CountingApp(open_source(profile))
+    async with app.run_test(size=(40, 16)) as pilot:
+        await wait_until(pilot, lambda: "Left out the cached delivery" in screen_text(app))
+        assert f"#{second['number']:04d}" in screen_text(app)
+        await wait_until(pilot, lambda: len(app.screen.query(".task")) == 2)  # fetched again from the platform
