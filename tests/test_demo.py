@@ -71,8 +71,9 @@ pytestmark = pytest.mark.skipif(
 def test_headless_check_sees_orders_and_leaves_nothing_behind(tmp_path: Path) -> None:
     home = tmp_path / "home"
     result = subprocess.run(
-        # 8 s: the simulated counter accepts an order first (0.5-2.5 s here), then the courier is offered it
-        _demo(home, "--headless-check", "8", *LIVELY_FAST, "--json"),
+        # 12 s: the simulated counter accepts an order first (0.5-2.5 s here), then the courier is offered it;
+        # 8 s was short on a loaded machine (the offer came after the check ended)
+        _demo(home, "--headless-check", "12", *LIVELY_FAST, "--json"),
         env=_env(home),
         cwd=ROOT,
         capture_output=True,
