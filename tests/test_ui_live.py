@@ -226,3 +226,25 @@ async def test_a_corrupt_cache_is_set_aside_said_once_and_rebuilt(
         await wait_until(pilot, lambda: placed["number"] in _numbers(app))
         assert any("was moved to" in message for message in getattr(app, "said", [])), getattr(app, "said", [])
     assert list(directory.glob("cache-v1.json.corrupt-*")), "the damaged file is kept for a person to look at"
+
+
+async def test_a_bad_cached_order_is_left_out_and_said_once(
+    platform: RunningPlatform, profile: Profile, tmp_path: Path
+) -> None:
+    """The counter follows the one rule for a cached copy that no longer reads: left out, said once, refetched."""
+    from o2o_tui.sync import tables
+    from tests.test_sync_bad_entities import corrupt_cached
+
+    first = await asyncio.to_thread(_place, platform)
+    second = await asyncio.to_thread(_place, platform)
+    app = RecordingApp(open_source(profile))
+    async with app.run_test(size=(80, 24)) as pilot:  # a first run fills the cache
+        await wait_until(pilot, lambda: {first["number"], second["number"]} <= set(_numbers(app)))
+    corrupt_cached(tmp_path / "home", tables.ORDERS, first["id"])
+
+    app = RecordingApp(open_source(profile))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: any("Left out the cached order" in m for m in getattr(app, "said", [])))
+        assert second["number"] in _numbers(app)
+        await wait_until(pilot, lambda: first["number"] in _numbers(app))  # fetched again from the platform
+        assert sum("Left out" in m for m in app.said) == 1
