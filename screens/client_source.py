@@ -19,7 +19,7 @@ from o2o_tui.domain.events import EntityKind
 from o2o_tui.domain.order import Order
 from o2o_tui.domain.store import Store
 from o2o_tui.i18n import t
-from screens.source import ActionRefused, LinkState, LinkStatus, QueueEntry, SourceChange
+from screens.source import ActionRefused, LinkState, LinkStatus, QueueEntry, SourceChange, Subscribers
 
 _MAX_BACKOFF_S = 30.0
 
@@ -28,7 +28,7 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class ClientOrderSource:
+class ClientOrderSource(Subscribers[SourceChange]):
     def __init__(
         self,
         client: AsyncPlatformClient,
@@ -37,6 +37,7 @@ class ClientOrderSource:
         poll_wait: float = 25.0,
         clock: Callable[[], datetime] = _utcnow,
     ) -> None:
+        super().__init__()
         self._client = client
         self._store_id = store_id
         self._poll_wait = poll_wait
@@ -46,7 +47,6 @@ class ClientOrderSource:
         self._cursor: str | None = None
         self._loaded = False
         self._status = LinkStatus(LinkState.CONNECTING)
-        self._listeners: list[Callable[[SourceChange], None]] = []
 
     # reading
     def orders(self) -> list[QueueEntry]:
@@ -61,14 +61,6 @@ class ClientOrderSource:
 
     def link(self) -> LinkStatus:
         return self._status
-
-    def subscribe(self, callback: Callable[[SourceChange], None]) -> Callable[[], None]:
-        self._listeners.append(callback)
-        return lambda: self._listeners.remove(callback) if callback in self._listeners else None
-
-    def _emit(self, change: SourceChange) -> None:
-        for listener in list(self._listeners):
-            listener(change)
 
     def _set_state(self, state: LinkState, *, synced: bool = False, error: str | None = None) -> None:
         last = self._clock() if synced else self._status.last_sync_at

@@ -6,16 +6,16 @@ Submitted actions are recorded in `submitted` and not applied (no platform behin
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 import msgspec
 
 from o2o_tui.domain.fleet import Courier, CourierStatus
 from screens.courier_source import CourierChange, TaskView
-from screens.source import LinkState, LinkStatus
+from screens.source import LinkState, LinkStatus, Subscribers
 
 
-class MemoryCourierSource:
+class MemoryCourierSource(Subscribers[CourierChange]):
     def __init__(
         self,
         tasks: Iterable[TaskView] = (),
@@ -24,11 +24,11 @@ class MemoryCourierSource:
         link: LinkStatus | None = None,
         courier_id: str = "cr_1",
     ) -> None:
+        super().__init__()
         self._tasks = {view.delivery.id: view for view in tasks}
         self._courier = courier
         self._link = link or LinkStatus(LinkState.ONLINE)
         self.courier_id = courier_id
-        self._listeners: list[Callable[[CourierChange], None]] = []
         self.submitted: list[tuple[str, str, msgspec.Struct]] = []
 
     def tasks(self) -> list[TaskView]:
@@ -46,14 +46,9 @@ class MemoryCourierSource:
     def link(self) -> LinkStatus:
         return self._link
 
-    def subscribe(self, callback: Callable[[CourierChange], None]) -> Callable[[], None]:
-        self._listeners.append(callback)
-        return lambda: self._listeners.remove(callback) if callback in self._listeners else None
-
     def put(self, view: TaskView) -> None:
         self._tasks[view.delivery.id] = view
-        for listener in list(self._listeners):
-            listener(CourierChange(delivery_ids=frozenset({view.delivery.id})))
+        self._emit(CourierChange(delivery_ids=frozenset({view.delivery.id})))
 
     async def run(self) -> None:
         await asyncio.Event().wait()  # nothing to follow: runs until cancelled

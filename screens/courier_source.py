@@ -26,7 +26,7 @@ from o2o_tui.sync import tables
 from o2o_tui.sync.explain import explain
 from o2o_tui.sync.model import Change, ChangeKind
 from o2o_tui.sync.read_model import ReadModel
-from screens.source import ActionRefused, LinkState, LinkStatus, link_from
+from screens.source import ActionRefused, LinkState, LinkStatus, Subscribers, link_from
 
 _DUTY_ACTION = "courier.state"
 
@@ -71,11 +71,12 @@ Connect = Callable[
 ]  # builds (engine, client); slow (httpx, TLS setup), so not on the start path
 
 
-class CourierSource:
+class CourierSource(Subscribers[CourierChange]):
     """Shows the cached tasks first; `connect` (the platform client and the sync engine) runs after that, off the
     event loop, so the first task is on screen before the network stack has even been imported."""
 
     def __init__(self, cache: Any, courier_id: str, connect: Connect) -> None:
+        super().__init__()
         self._cache = cache
         self._connect = connect
         self._engine: Any = None
@@ -88,7 +89,6 @@ class CourierSource:
         self._link_before_engine = LinkStatus(LinkState.CONNECTING)
         self._engine_reported = False  # until the engine's first status: CONNECTING, with the queue on disk
         self._refusals: dict[str, str] = {}
-        self._listeners: list[Callable[[CourierChange], None]] = []
         self._dirty = True
         self._conflict_keys: set[str] = set()
         self._wake: asyncio.Event | None = None
@@ -114,14 +114,6 @@ class CourierSource:
         if self._engine is None or not self._engine_reported:
             return self._link_before_engine  # connecting: what an earlier run saw is no news of the link
         return link_from(self._engine.status())
-
-    def subscribe(self, callback: Callable[[CourierChange], None]) -> Callable[[], None]:
-        self._listeners.append(callback)
-        return lambda: self._listeners.remove(callback) if callback in self._listeners else None
-
-    def _emit(self, change: CourierChange) -> None:
-        for listener in list(self._listeners):
-            listener(change)
 
     # following the engine
     def _on_engine_change(self, change: Change) -> None:

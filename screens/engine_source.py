@@ -21,15 +21,16 @@ from o2o_tui.sync import skipped as skips
 from o2o_tui.sync.explain import explain
 from o2o_tui.sync.model import Change, ChangeKind
 from o2o_tui.sync.read_model import OrderView, ReadModel
-from screens.source import ActionRefused, LinkStatus, QueueEntry, SourceChange, link_from
+from screens.source import ActionRefused, LinkStatus, QueueEntry, SourceChange, Subscribers, link_from
 
 
 def _entry(view: OrderView) -> QueueEntry:
     return QueueEntry(view.order, tuple(view.pending))
 
 
-class EngineOrderSource:
+class EngineOrderSource(Subscribers[SourceChange]):
     def __init__(self, engine: Any, cache: Any, client: Any, store_id: str) -> None:
+        super().__init__()
         self._engine = engine
         self._cache = cache
         self._client = client
@@ -37,7 +38,6 @@ class EngineOrderSource:
         self._model = ReadModel(cache)
         self._entries: dict[str, QueueEntry] = {}
         self._store: Store | None = None
-        self._listeners: list[Callable[[SourceChange], None]] = []
         self._dirty_ids: set[str] = set()
         self._dirty_all = True
         self._dirty_store = True
@@ -57,14 +57,6 @@ class EngineOrderSource:
 
     def link(self) -> LinkStatus:
         return link_from(self._engine.status())
-
-    def subscribe(self, callback: Callable[[SourceChange], None]) -> Callable[[], None]:
-        self._listeners.append(callback)
-        return lambda: self._listeners.remove(callback) if callback in self._listeners else None
-
-    def _emit(self, change: SourceChange) -> None:
-        for listener in list(self._listeners):
-            listener(change)
 
     # following the engine
     def _on_engine_change(self, change: Change) -> None:

@@ -6,16 +6,16 @@ recorded in `submitted` and not applied (there is no platform behind it to decid
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 import msgspec
 
 from o2o_tui.domain.order import Order
 from o2o_tui.domain.store import Store
-from screens.source import LinkState, LinkStatus, QueueEntry, SourceChange
+from screens.source import LinkState, LinkStatus, QueueEntry, SourceChange, Subscribers
 
 
-class MemoryOrderSource:
+class MemoryOrderSource(Subscribers[SourceChange]):
     def __init__(
         self,
         entries: Iterable[QueueEntry] = (),
@@ -23,10 +23,10 @@ class MemoryOrderSource:
         store: Store | None = None,
         link: LinkStatus | None = None,
     ) -> None:
+        super().__init__()
         self._entries = {entry.order.id: entry for entry in entries}
         self._store = store
         self._link = link or LinkStatus(LinkState.ONLINE)
-        self._listeners: list[Callable[[SourceChange], None]] = []
         self.submitted: list[tuple[str, str, msgspec.Struct]] = []
 
     def orders(self) -> list[QueueEntry]:
@@ -40,14 +40,6 @@ class MemoryOrderSource:
 
     def link(self) -> LinkStatus:
         return self._link
-
-    def subscribe(self, callback: Callable[[SourceChange], None]) -> Callable[[], None]:
-        self._listeners.append(callback)
-        return lambda: self._listeners.remove(callback) if callback in self._listeners else None
-
-    def _emit(self, change: SourceChange) -> None:
-        for listener in list(self._listeners):
-            listener(change)
 
     def put(self, order: Order, pending: tuple[str, ...] = ()) -> None:
         self._entries[order.id] = QueueEntry(order, pending)

@@ -10,13 +10,15 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 import msgspec
 
 from o2o_tui.domain.order import Order
 from o2o_tui.domain.store import Store
 from o2o_tui.sync.model import SyncStatus
+
+ChangeT = TypeVar("ChangeT")
 
 
 class LinkState(enum.StrEnum):
@@ -36,6 +38,22 @@ class LinkStatus:
     conflicts: int = 0
     last_sync_at: datetime | None = None
     error: str | None = None  # why the link is down, when known (display-safe)
+
+
+class Subscribers(Generic[ChangeT]):
+    """What every source shares: callbacks to tell of changes (called from any thread, in subscription order)."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Callable[[ChangeT], None]] = []
+
+    def subscribe(self, callback: Callable[[ChangeT], None]) -> Callable[[], None]:
+        """Call `callback(change)` on every change; returns the function that unsubscribes."""
+        self._listeners.append(callback)
+        return lambda: self._listeners.remove(callback) if callback in self._listeners else None
+
+    def _emit(self, change: ChangeT) -> None:
+        for listener in list(self._listeners):  # a copy: a listener may unsubscribe while it is called
+            listener(change)
 
 
 def link_from(status: SyncStatus) -> LinkStatus:
