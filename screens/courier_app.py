@@ -109,7 +109,11 @@ class CourierApp(App[None]):
             parts.append(t("handheld.link.login_again"))
         if link.pending and link.state is not LinkState.ONLINE:  # online, the queue drains in milliseconds
             parts.append(t("handheld.link.queued", count=link.pending))
-        parts.append(t("handheld.duty.on" if self.source.on_duty() else "handheld.duty.off"))
+        on_duty = self.source.on_duty()
+        if (
+            on_duty is not None
+        ):  # unknown until the courier's record first arrives: say nothing rather than guess
+            parts.append(t("handheld.duty.on" if on_duty else "handheld.duty.off"))
         courier = self.source.courier()
         if courier is not None:
             parts.append(safe_text(courier.name, one_line=True))

@@ -40,8 +40,8 @@ class MemoryCourierSource(Subscribers[CourierChange]):
     def courier(self) -> Courier | None:
         return self._courier
 
-    def on_duty(self) -> bool:
-        return self._courier is not None and self._courier.status is not CourierStatus.OFFLINE
+    def on_duty(self) -> bool | None:
+        return None if self._courier is None else self._courier.status is not CourierStatus.OFFLINE
 
     def link(self) -> LinkStatus:
         return self._link

@@ -116,7 +116,7 @@ class HandheldScreen(Screen[None]):
         return []
 
     def choice_lines(self) -> list[Line]:
-        return list(self.query(".choice").results(Line))
+        return [line for line in self.query(".choice").results(Line) if line.display]
 
     def show_cursor(self) -> None:
         lines = self.choice_lines()
@@ -180,7 +180,8 @@ class TaskListScreen(HandheldScreen):
         yield from self.compose_message()
 
     def choices(self) -> list[Any]:
-        return [view.delivery.id for view in self._active()] + ["duty"]
+        duty = ["duty"] if self.handheld.source.on_duty() is not None else []
+        return [view.delivery.id for view in self._active()] + duty
 
     def _row(self, index: int, view: TaskView) -> str:
         offline = self.handheld.source.link().state is not LinkState.ONLINE
@@ -219,9 +220,10 @@ class TaskListScreen(HandheldScreen):
                 for line_id in wanted_ids:  # route order changed: move lines, do not rebuild them
                     rows.move_child(existing[line_id], before=duty)
             on_duty = self.handheld.source.on_duty()
-            duty.set(f"{len(views) + 1} " + t("handheld.duty.go_off" if on_duty else "handheld.duty.go_on"))
+            go = "handheld.duty.go_off" if on_duty else "handheld.duty.go_on"
+            _show(duty, "" if on_duty is None else f"{len(views) + 1} " + t(go))
             empty = self.query_one("#empty", Line)
-            empty.set(t("handheld.tasks.none") if on_duty else t("handheld.tasks.off_duty"))
+            empty.set(t("handheld.tasks.off_duty") if on_duty is False else t("handheld.tasks.none"))
             empty.display = not views
             self.show_cursor()
 

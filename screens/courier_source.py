@@ -103,12 +103,13 @@ class CourierSource(Subscribers[CourierChange]):
     def courier(self) -> Courier | None:
         return self._snapshot.courier
 
-    def on_duty(self) -> bool:
+    def on_duty(self) -> bool | None:
+        """On or off duty (a queued change counts), or None before the courier's record was ever synced."""
         wanted = self._snapshot.duty_pending
         if wanted is not None:
             return wanted is not CourierStatus.OFFLINE
         courier = self._snapshot.courier
-        return courier is not None and courier.status is not CourierStatus.OFFLINE
+        return None if courier is None else courier.status is not CourierStatus.OFFLINE
 
     def link(self) -> LinkStatus:
         if self._engine is None or not self._engine_reported:

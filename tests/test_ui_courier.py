@@ -288,3 +288,16 @@ async def test_a_bad_cached_task_is_left_out_and_said_once(
         await wait_until(pilot, lambda: "Left out the cached delivery" in screen_text(app))
         assert f"#{second['number']:04d}" in screen_text(app)
         await wait_until(pilot, lambda: len(app.screen.query(".task")) == 2)  # fetched again from the platform
+
+
+async def test_duty_is_not_guessed_before_the_courier_record_arrives(home: Path) -> None:
+    """A first start has no courier record yet: the handheld says nothing of duty rather than 'Off duty'."""
+    from screens.courier_memory_source import MemoryCourierSource
+
+    app = CountingApp(MemoryCourierSource(courier=None))  # type: ignore[arg-type]
+    async with app.run_test(size=(40, 16)) as pilot:
+        await pilot.pause()
+        status = app.screen.query_one("#status", Line).shown
+        assert status == "ONLINE" and "duty" not in screen_text(app).lower()
+        await pilot.press("1")  # no numbered line yet: two beeps, nothing sent
+        assert app.bells == 2 and app.source.submitted == []  # type: ignore[attr-defined]
