@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -136,10 +135,6 @@ class CourierSource(Subscribers[CourierChange]):
         if self._wake is not None:
             self._wake.set()
 
-    async def _io(self, fn: Callable[..., Any], *args: Any) -> Any:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._cache.executor, functools.partial(fn, *args))
-
     def _read(self, conflict_keys: Iterable[str] | None) -> tuple[_Snapshot, list[tuple[str, str]]]:
         """Runs on the cache thread: the whole (small) courier world in one go."""
         if not self._engine_reported:
@@ -185,7 +180,7 @@ class CourierSource(Subscribers[CourierChange]):
     async def _refresh(self) -> None:
         keys, self._conflict_keys = self._conflict_keys, set()
         self._dirty = False
-        snapshot, refused = await self._io(self._read, keys)
+        snapshot, refused = await self._cache.call(self._read, keys)
         for delivery_id, text in refused:
             if delivery_id:
                 self._refusals[delivery_id] = text

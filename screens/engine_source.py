@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
-from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -83,10 +81,6 @@ class EngineOrderSource(Subscribers[SourceChange]):
         if self._wake is not None:
             self._wake.set()
 
-    async def _io(self, fn: Callable[..., Any], *args: Any) -> Any:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._cache.executor, functools.partial(fn, *args))
-
     def _read(self, full: bool, ids: set[str], store: bool, conflict_keys: set[str]) -> tuple[Any, ...]:
         """Runs on the cache thread: everything the refresh needs, in one go."""
         views = self._model.orders() if full else [self._model.order(i) for i in ids]
@@ -103,7 +97,7 @@ class EngineOrderSource(Subscribers[SourceChange]):
     async def _refresh(self) -> None:
         full, ids, store, keys = self._dirty_all, self._dirty_ids, self._dirty_store, self._conflict_keys
         self._dirty_all, self._dirty_ids, self._dirty_store, self._conflict_keys = False, set(), False, set()
-        views, found_ids, shop, messages = await self._io(self._read, full, ids, store, keys)
+        views, found_ids, shop, messages = await self._cache.call(self._read, full, ids, store, keys)
         if full:
             before = set(self._entries)
             self._entries = {view.order.id: _entry(view) for view in views}
