@@ -137,6 +137,78 @@ def create_user(
     say(t("admin.token_once", token=user.token))
 
 
+@admin_app.command("users", help=t("admin.users.help"))
+def users(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
+    from o2o_tui.platform.auth import list_users
+
+    engine = _open(db)
+    try:
+        with engine.connect() as conn:
+            rows = list_users(conn)
+    finally:
+        engine.dispose()
+    if as_json:
+        emit_json({"users": rows})
+        return
+    if not rows:
+        say(t("admin.users.empty"))
+        return
+    for row in rows:
+        say(
+            t(
+                "admin.users.row_revoked" if row.revoked else "admin.users.row",
+                user_id=row.id,
+                name=row.name,
+                role=row.role,
+                store=row.store_id or "-",
+                courier=row.courier_id or "-",
+                created=row.created_at,
+            )
+        )
+
+
+UserArgument = typer.Argument(..., metavar="USER", help=t("admin.option.user_id"))
+
+
+@admin_app.command("revoke-token", help=t("admin.revoke_token.help"))
+def revoke_token(user_id: str = UserArgument, db: str | None = DbOption, as_json: bool = JsonOption) -> None:
+    from o2o_tui.platform import auth
+    from o2o_tui.platform.db import writing
+
+    engine = _open(db)
+    try:
+        with writing(engine) as conn:
+            found = auth.revoke_token(conn, user_id)
+    finally:
+        engine.dispose()
+    if not found:
+        raise fail(t("admin.error.no_user", user=user_id), Exit.NOT_FOUND)
+    if as_json:
+        emit_json({"user_id": user_id, "revoked": True})
+    else:
+        say(t("admin.token_revoked", user_id=user_id, seconds=str(auth.CACHE_SECONDS)))
+
+
+@admin_app.command("rotate-token", help=t("admin.rotate_token.help"))
+def rotate_token(user_id: str = UserArgument, db: str | None = DbOption, as_json: bool = JsonOption) -> None:
+    from o2o_tui.platform import auth
+    from o2o_tui.platform.db import writing
+
+    engine = _open(db)
+    try:
+        with writing(engine) as conn:
+            token = auth.rotate_token(conn, user_id)
+    finally:
+        engine.dispose()
+    if token is None:
+        raise fail(t("admin.error.no_user", user=user_id), Exit.NOT_FOUND)
+    if as_json:
+        emit_json({"user_id": user_id, "token": token}, allow_secrets=True)
+        return
+    say(t("admin.token_rotated", user_id=user_id, seconds=str(auth.CACHE_SECONDS)))
+    say(t("admin.token_once", token=token))
+
+
 @admin_app.command("seed-demo", help=t("admin.seed_demo.help"))
 def seed_demo(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
     from o2o_tui.platform import seed
