@@ -128,7 +128,15 @@ def courier_stage(order: Order, *, long: bool = False) -> str:
         return ""
     key = f"ui.courier_stage{'_long' if long else ''}.{order.delivery_status}"
     label = t(key)
-    return "" if label == key else label
+    if label == key:
+        return ""
+    if long and order.return_reason:  # why the courier brought it back, in the courier's own words
+        reason_key = f"handheld.problem.{order.return_reason}"
+        reason = t(reason_key)
+        if reason == reason_key:
+            reason = safe_text(order.return_reason, one_line=True)
+        return t("ui.courier_returned_because", stage=label, reason=reason)
+    return label
 
 
 def type_or_stage(order: Order) -> str:

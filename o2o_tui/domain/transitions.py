@@ -19,6 +19,7 @@ class OrderAction(enum.StrEnum):
     DELIVERED = "delivered"
     CONCLUDE = "conclude"
     CANCEL = "cancel"
+    RETURNED = "returned"  # the platform's own: the courier brought the bag back (delivery `returned`)
 
 
 class Transition(msgspec.Struct, frozen=True):
@@ -40,10 +41,19 @@ ORDER_TRANSITIONS: dict[OrderAction, Transition] = {
         frozenset({_S.READY_FOR_PICKUP}), _S.DISPATCHED, frozenset({OrderType.DELIVERY})
     ),
     OrderAction.HANDOFF: Transition(frozenset({_S.READY_FOR_PICKUP}), _S.DELIVERED, _PICKUP_TYPES),
-    OrderAction.DELIVERED: Transition(frozenset({_S.DISPATCHED}), _S.DELIVERED, frozenset({OrderType.DELIVERY})),
+    OrderAction.DELIVERED: Transition(
+        frozenset({_S.DISPATCHED}), _S.DELIVERED, frozenset({OrderType.DELIVERY})
+    ),
     OrderAction.CONCLUDE: Transition(frozenset({_S.DELIVERED}), _S.CONCLUDED),
     OrderAction.CANCEL: Transition(_BEFORE_DELIVERED, _S.CANCELLED),
+    # a courier who picked the bag up brought it back (delivery RETURNING -> RETURNED): the order is ready at the
+    # counter again with no courier; the merchant assigns another courier or cancels it
+    OrderAction.RETURNED: Transition(
+        frozenset({_S.DISPATCHED}), _S.READY_FOR_PICKUP, frozenset({OrderType.DELIVERY})
+    ),
 }
+# the actions the platform takes by itself (no `POST /v1/orders/{id}/<action>` route)
+PLATFORM_ORDER_ACTIONS = frozenset({OrderAction.CONCLUDE, OrderAction.RETURNED})
 
 
 class TransitionCheck(enum.Enum):
@@ -52,7 +62,9 @@ class TransitionCheck(enum.Enum):
     ILLEGAL = "illegal"
 
 
-def check_order_transition(status: OrderStatus, order_type: OrderType, action: OrderAction) -> TransitionCheck:
+def check_order_transition(
+    status: OrderStatus, order_type: OrderType, action: OrderAction
+) -> TransitionCheck:
     rule = ORDER_TRANSITIONS[action]
     if order_type not in rule.order_types:
         return TransitionCheck.ILLEGAL
