@@ -8,6 +8,7 @@ import sys
 import uvicorn
 
 from o2o_tui.i18n import t
+from o2o_tui.platform import admission
 from o2o_tui.platform.app import create_app
 from o2o_tui.platform.settings import settings_from_env
 
@@ -26,12 +27,17 @@ def bind(host: str, port: int) -> socket.socket:
 
 def serve(host: str, port: int, db_url: str) -> None:
     """Serve until SIGINT/SIGTERM. Prints one line with the URL once it listens (tests and `o2o demo` read it)."""
-    app = create_app(db_url, settings=settings_from_env())
+    settings = settings_from_env()
+    app = create_app(db_url, settings=settings)
+    platform = app.state.platform
+    # bodies are admitted (token, size, how many at once) before a byte of them is read: docs/operations.md
+    guarded = admission.Admission(app, settings, admission.token_lookup(platform.engine, platform.tokens))
     sock = bind(host, port)
     bound_port = sock.getsockname()[1]
     shown_host = f"[{host}]" if ":" in host else host
     config = uvicorn.Config(
-        app,
+        guarded,
+        http=admission.guarded_protocol(settings),  # deadlines for silent, slow and half-sent requests
         log_level="warning",
         access_log=False,  # request lines are noise at hundreds per second; nothing secret is in them anyway
         lifespan="on",
