@@ -148,6 +148,7 @@ ENDPOINTS: list[Endpoint] = [
     ("POST", "/v1/orders/{order}/cancellation/accept", NO_BODY, MERCHANT_ACTION),
     ("POST", "/v1/orders/{order}/assign", lambda w: {"courier_id": w.courier}, STAFF_ACTION),
     ("POST", "/v1/orders/{order}/unassign", NO_BODY, STAFF_ACTION),
+    ("POST", "/v1/orders/{order}/code-lock/lift", NO_BODY, STAFF_ACTION),
     ("GET", "/v1/couriers", NO_BODY, FLEET_READERS),
     (
         "GET",

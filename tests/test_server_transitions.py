@@ -9,7 +9,6 @@ from o2o_tui.domain.order import OrderStatus, OrderType
 from o2o_tui.domain.transitions import (
     DELIVERY_TRANSITIONS,
     ORDER_TRANSITIONS,
-    PLATFORM_ORDER_ACTIONS,
     DeliveryAction,
     DeliveryStatus,
     OrderAction,
@@ -19,9 +18,8 @@ from o2o_tui.domain.transitions import (
 )
 from tests.support.platform import Api, RunningPlatform, api, order_body
 
-# the API actions of the transition table; `conclude` (tested with the jobs) and `returned` (test_server_returned)
-# are the platform's own
-API_ACTIONS = [a for a in OrderAction if a not in PLATFORM_ORDER_ACTIONS]
+# the API actions of the transition table; `conclude` is the platform's own (tested with the jobs)
+API_ACTIONS = [a for a in OrderAction if a is not OrderAction.CONCLUDE]
 BODIES = {
     OrderAction.CONFIRM: {"preparation_minutes": 10},
     OrderAction.REJECT: {"reason_code": "STORE_BUSY"},
@@ -108,6 +106,10 @@ def test_every_illegal_delivery_transition_is_409(shared_platform: RunningPlatfo
     courier = Api(shared_platform.url, seed.courier_tokens[courier_id])
     order = order_in(merchant, customer, seed.store_id, OrderType.DELIVERY, OrderStatus.READY_FOR_PICKUP)
     delivery = dispatcher.post(f"/v1/orders/{order['id']}/assign", {"courier_id": courier_id}).json()
+    codes = {  # the right codes: only the step is wrong (a wrong code is a wrong_code, and counts)
+        DeliveryAction.PICKED_UP: order["pickup_code"],
+        DeliveryAction.DELIVERED: customer.get(f"/v1/orders/{order['id']}").json()["delivery_code"],
+    }
     walk = [
         DeliveryAction.ACCEPT,
         DeliveryAction.ARRIVED_AT_MERCHANT,
@@ -125,11 +127,7 @@ def test_every_illegal_delivery_transition_is_409(shared_platform: RunningPlatfo
             check = check_delivery_transition(status, action)
             if check is not TransitionCheck.ILLEGAL:
                 continue
-            body = (
-                {"code": order["pickup_code"]}
-                if action in (DeliveryAction.PICKED_UP, DeliveryAction.DELIVERED)
-                else None
-            )
+            body = {"code": codes[action]} if action in codes else None
             response = courier.post(f"/v1/deliveries/{delivery['id']}/{action.value}", body)
             assert response.status_code == 409, (status, action, response.text)
             assert response.json()["error"]["from"] == status.value

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import msgspec
 
 
@@ -12,6 +14,7 @@ class ErrorDetail(msgspec.Struct, frozen=True, omit_defaults=True):
     from_: str | None = msgspec.field(default=None, name="from")
     to: str | None = None
     current_version: int | None = None
+    locked_until: datetime | None = None  # code_locked (423): when the code is taken again
 
 
 class ErrorBody(msgspec.Struct, frozen=True):

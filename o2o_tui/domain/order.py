@@ -104,6 +104,13 @@ class Cancellation(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     requested_at: datetime | None = None
 
 
+class CodeLock(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A code of the order refused after too many wrong tries, until `until` or until staff lift it."""
+
+    kind: str  # "pickup" or "delivery"
+    until: datetime
+
+
 class Order(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     id: str
     store_id: str
@@ -134,9 +141,11 @@ class Order(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     delivery_id: str | None = None
     # the courier's progress on this order's delivery (a DeliveryStatus value), so the counter sees each step
     delivery_status: str | None = None
-    # why the last courier brought the order back (a delivery problem reason, e.g. NOBODY_TO_RECEIVE), set when
-    # its delivery is RETURNED and the order is ready at the counter again; cleared by the next assignment
-    return_reason: str | None = None
+    code_locks: list[CodeLock] = []  # codes locked after too many wrong tries (expired ones may linger)
+
+    def locked_codes(self, now: datetime) -> list[CodeLock]:
+        """The locks still in force at `now`."""
+        return [lock for lock in self.code_locks if lock.until > now]
 
     @property
     def display_number(self) -> str:

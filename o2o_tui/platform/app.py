@@ -237,7 +237,16 @@ def _run_once(
             )
         except ApiError as error:
             failure = error
-            conn.rollback()
+            if error.keep_changes:
+                content = _encode(error.body)
+                refusal = idempotency.StoredAnswer(fingerprint, error.status, content)
+                idempotency.remember(conn, caller.user_id, key, refusal, now)
+            else:
+                conn.rollback()
+    if failure is not None and failure.keep_changes:
+        if ctx.wrote_events:
+            platform.notifier.notify()
+        return Response(content=content, status_code=failure.status, media_type=JSON)
     if failure is not None:  # the refusal is the first answer too: a retry gets the same one
         content = _encode(failure.body)
         with db.writing(platform.engine) as conn:
@@ -478,6 +487,13 @@ async def handoff_order(request: Request, order_id: str) -> Response[Order]:
     )
 
 
+@post("/v1/orders/{order_id:str}/code-lock/lift")
+async def lift_code_lock(request: Request, order_id: str) -> Response[Order]:
+    return await mutate(
+        request, EmptyBody, lambda ctx, _body: _order_answer(ctx, orders.lift_code_lock(ctx, order_id))
+    )
+
+
 @post("/v1/orders/{order_id:str}/cancel")
 async def cancel_order(request: Request, order_id: str) -> Response[Order]:
     return await mutate(
@@ -657,6 +673,7 @@ ROUTES = [
     dispatch_order,
     delivered_order,
     handoff_order,
+    lift_code_lock,
     cancel_order,
     request_cancellation,
     accept_cancellation,

@@ -33,7 +33,7 @@ from sqlalchemy import (
 
 from o2o_tui.paths import data_dir
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 metadata = MetaData()
 
@@ -193,6 +193,17 @@ action_log = Table(  # schema 2: who did what, with the tap time the device repo
     Index("ix_action_log_entity", "entity", "entity_id"),
 )
 
+code_attempts = Table(  # schema 4: wrong tries of a code and its lock (o2o_tui/platform/code_attempts.py)
+    "code_attempts",
+    metadata,
+    Column("subject", String(16), nullable=False),  # what kind of code: pickup, delivery, store, ...
+    Column("subject_id", String(_ID), nullable=False),  # whose code: the order id, the store id, ...
+    Column("failures", Integer, nullable=False),  # wrong tries since `first_failure_at`
+    Column("first_failure_at", String(_TIME), nullable=False),
+    Column("locked_until", String(_TIME)),
+    PrimaryKeyConstraint("subject", "subject_id"),
+)
+
 
 def iso(moment: datetime) -> str:
     """The column form of a time: fixed-width UTC, sortable as text."""
@@ -221,7 +232,16 @@ def _upgrade_2_to_3(conn: Connection) -> None:
     next(index for index in orders.indexes if index.name == "ix_orders_store_pickup").create(conn)
 
 
-UPGRADES: dict[int, Callable[[Connection], None]] = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3}
+def _upgrade_3_to_4(conn: Connection) -> None:
+    """Codes are locked after too many wrong tries: count them where every server process sees them."""
+    code_attempts.create(conn)
+
+
+UPGRADES: dict[int, Callable[[Connection], None]] = {
+    1: _upgrade_1_to_2,
+    2: _upgrade_2_to_3,
+    3: _upgrade_3_to_4,
+}
 
 
 class SchemaTooNew(RuntimeError):

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from o2o_tui.domain.errors import ErrorBody, ErrorDetail
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, detail: ErrorDetail) -> None:
+    """A refusal. `keep_changes`: the transaction's writes are committed with the refusal instead of rolled
+    back (a wrong code is refused, and the wrong try must still be counted)."""
+
+    def __init__(self, status: int, detail: ErrorDetail, *, keep_changes: bool = False) -> None:
         super().__init__(detail.message or detail.code)
         self.status = status
         self.detail = detail
+        self.keep_changes = keep_changes
 
     @property
     def body(self) -> ErrorBody:
@@ -44,8 +50,15 @@ def conflict(message: str, code: str = "conflict") -> ApiError:
     return ApiError(409, ErrorDetail(code=code, message=message))
 
 
-def wrong_code() -> ApiError:
-    return ApiError(409, ErrorDetail(code="wrong_code", message="the code does not match"))
+def wrong_code(*, keep_changes: bool = False) -> ApiError:
+    detail = ErrorDetail(code="wrong_code", message="the code does not match")
+    return ApiError(409, detail, keep_changes=keep_changes)
+
+
+def code_locked(until: datetime) -> ApiError:
+    """423: too many wrong tries of this code; it is refused (right or wrong) until `until`."""
+    message = "too many wrong codes; refused until " + until.isoformat(timespec="seconds")
+    return ApiError(423, ErrorDetail(code="code_locked", message=message, locked_until=until))
 
 
 def stale_version(current_version: int) -> ApiError:

@@ -22,12 +22,12 @@ from o2o_tui.domain.transitions import (
     OrderAction,
     TransitionCheck,
     check_delivery_transition,
-    check_order_transition,
 )
 from o2o_tui.platform import db, orders, stores
 from o2o_tui.platform.auth import Caller, require_role
+from o2o_tui.platform.code_attempts import CodeSubject
 from o2o_tui.platform.context import Ctx
-from o2o_tui.platform.errors import conflict, forbidden, illegal_transition, not_found, wrong_code
+from o2o_tui.platform.errors import conflict, forbidden, illegal_transition, not_found
 
 _decode_courier = msgspec.json.Decoder(Courier).decode
 _decode_delivery = msgspec.json.Decoder(Delivery).decode
@@ -357,11 +357,7 @@ def assign(ctx: Ctx, order_id: str, courier_id: str) -> Delivery:
     _insert_delivery(ctx, delivery)
     ctx.record("order", order_id, f"assign:{courier_id}")
     assigned = msgspec.structs.replace(
-        order,
-        courier_id=courier_id,
-        delivery_id=delivery.id,
-        delivery_status=delivery.status.value,
-        return_reason=None,
+        order, courier_id=courier_id, delivery_id=delivery.id, delivery_status=delivery.status.value
     )
     orders.save(ctx, stored, assigned)
     refresh_courier(ctx, courier_id)
@@ -413,19 +409,18 @@ def _move_order_for_pickup(ctx: Ctx, order_id: str) -> None:
 
 def delivery_action(ctx: Ctx, delivery_id: str, action: DeliveryAction, code: str | None) -> Delivery:
     delivery = _visible_delivery(ctx, delivery_id, (Role.COURIER,))
+    stored = orders.load(ctx.conn, delivery.order_id)
+    assert stored is not None
+    if action in _CODE_ACTIONS:  # before "already done": a delivery that moved on is no oracle for codes
+        subject = CodeSubject.PICKUP if action is DeliveryAction.PICKED_UP else CodeSubject.DELIVERY
+        orders.check_code(ctx, stored, subject, code)
     check = check_delivery_transition(delivery.status, action)
     target = DELIVERY_TRANSITIONS[action][1]
     if check is TransitionCheck.ALREADY:
         return delivery
     if check is TransitionCheck.ILLEGAL:
         raise illegal_transition(delivery.status.value, target.value)
-    stored = orders.load(ctx.conn, delivery.order_id)
-    assert stored is not None
     order = stored.order
-    if action in _CODE_ACTIONS:
-        expected = order.pickup_code if action is DeliveryAction.PICKED_UP else order.delivery_code
-        if code is None or code.strip() != expected:
-            raise wrong_code()
     after = _save_delivery(ctx, delivery, msgspec.structs.replace(delivery, status=target))
     ctx.record("delivery", delivery_id, action.value)
     if action is DeliveryAction.PICKED_UP:
@@ -436,31 +431,9 @@ def delivery_action(ctx: Ctx, delivery_id: str, action: DeliveryAction, code: st
         orders.save(
             ctx, stored, msgspec.structs.replace(order, courier_id=None, delivery_id=None, delivery_status=None)
         )
-    if action is not DeliveryAction.RETURNED or not _back_at_store(ctx, stored, after):
-        mirror_on_order(ctx, order.id)
+    mirror_on_order(ctx, order.id)
     refresh_courier(ctx, delivery.courier_id, position=_position_after(delivery, action))
     return after
-
-
-def _back_at_store(ctx: Ctx, stored: orders.StoredOrder, delivery: Delivery) -> bool:
-    """The courier brought the bag back to the counter: the order is READY again with no courier, and says why
-    (the courier's last reported problem), so the merchant can assign another courier or cancel it. False when
-    the order had already moved on (cancelled meanwhile, say): it only mirrors the delivery then."""
-    order = stored.order
-    if order.delivery_id != delivery.id:
-        return False
-    if check_order_transition(order.status, order.type, OrderAction.RETURNED) is not TransitionCheck.APPLY:
-        return False
-    orders.transition(
-        ctx,
-        stored,
-        OrderAction.RETURNED,
-        courier_id=None,
-        delivery_id=None,
-        delivery_status=DeliveryStatus.RETURNED.value,
-        return_reason=delivery.problems[-1].reason.value if delivery.problems else None,
-    )
-    return True
 
 
 def _position_after(delivery: Delivery, action: DeliveryAction) -> Position | None:

@@ -17,6 +17,7 @@ from o2o_tui.domain.money import Money, zero
 from o2o_tui.domain.order import (
     ENDED_STATUSES,
     Cancellation,
+    CodeLock,
     CustomerContact,
     Order,
     OrderStatus,
@@ -28,10 +29,11 @@ from o2o_tui.domain.order import (
 from o2o_tui.domain.requests import CodeValidation, CreateOrderBody, ReasonBody
 from o2o_tui.domain.store import OpeningHours, StoreState
 from o2o_tui.domain.transitions import ORDER_TRANSITIONS, OrderAction, TransitionCheck, check_order_transition
-from o2o_tui.platform import db, menus, stores
+from o2o_tui.platform import code_attempts, db, menus, stores
 from o2o_tui.platform.auth import Caller, require_role
+from o2o_tui.platform.code_attempts import CodeSubject
 from o2o_tui.platform.context import Ctx
-from o2o_tui.platform.errors import conflict, illegal_transition, not_found, validation, wrong_code
+from o2o_tui.platform.errors import conflict, illegal_transition, not_found, validation
 from o2o_tui.platform.pricing import price_lines, subtotal
 
 DELIVERY_FEE_MINOR = 500
@@ -86,8 +88,8 @@ def get(ctx: Ctx, order_id: str) -> StoredOrder:
     return visible(ctx.conn, ctx.caller, order_id, (*_STAFF, Role.CUSTOMER))
 
 
-def save(ctx: Ctx, before: StoredOrder, after: Order) -> StoredOrder:
-    """Write `after` with the version bumped, if nobody changed the order meanwhile; emit order.updated."""
+def save(ctx: Ctx, before: StoredOrder, after: Order, event_type: str = "order.updated") -> StoredOrder:
+    """Write `after` with the version bumped, if nobody changed the order meanwhile; emit `event_type`."""
     old = before.order
     after = msgspec.structs.replace(after, version=old.version + 1, updated_at=ctx.now)
     result = ctx.conn.execute(
@@ -105,7 +107,7 @@ def save(ctx: Ctx, before: StoredOrder, after: Order) -> StoredOrder:
     if result.rowcount != 1:
         raise conflict("the order changed at the same time; retry")
     ctx.emit(
-        "order.updated",
+        event_type,
         EntityKind.ORDER,
         after.id,
         after.version,
@@ -334,10 +336,41 @@ def simple(ctx: Ctx, order_id: str, action: OrderAction) -> StoredOrder:
 
 def handoff(ctx: Ctx, order_id: str, code: str) -> StoredOrder:
     stored = visible(ctx.conn, ctx.caller, order_id, (Role.MERCHANT,))
-    check = check_order_transition(stored.order.status, stored.order.type, OrderAction.HANDOFF)
-    if check is TransitionCheck.APPLY and code.strip() != stored.order.pickup_code:
-        raise wrong_code()
+    check_code(ctx, stored, CodeSubject.PICKUP, code)  # before "already done": a done order is no oracle
     return transition(ctx, stored, OrderAction.HANDOFF)
+
+
+# --- codes: wrong tries lock them (o2o_tui/platform/code_attempts.py) -----------------------------------------
+
+
+def check_code(ctx: Ctx, stored: StoredOrder, subject: CodeSubject, given: str | None) -> None:
+    """The order's pickup or delivery code: 423 while locked, 409 `wrong_code` (counted) when wrong; the try that
+    locks it writes the lock onto the order (`order.code_locked`), so the store's devices show it."""
+    order = stored.order
+    expected = order.pickup_code if subject is CodeSubject.PICKUP else order.delivery_code
+
+    def show_lock(until: datetime) -> None:
+        kept = [lock for lock in order.code_locks if lock.kind != subject.value and lock.until > ctx.now]
+        locks = [*kept, CodeLock(kind=subject.value, until=until)]
+        ctx.record("order", order.id, f"code-locked:{subject.value}")
+        save(ctx, stored, msgspec.structs.replace(order, code_locks=locks), "order.code_locked")
+
+    code_attempts.check(ctx, subject, order.id, given, expected, on_lock=show_lock)
+
+
+_ORDER_CODES = (CodeSubject.PICKUP, CodeSubject.DELIVERY)
+
+
+def lift_code_lock(ctx: Ctx, order_id: str) -> StoredOrder:
+    """Staff of the order's store take its codes again at once: the wrong tries are forgotten and the locks go.
+    Nothing locked is a success that changes nothing (as every repeated action)."""
+    stored = visible(ctx.conn, ctx.caller, order_id, _STAFF)
+    for subject in _ORDER_CODES:
+        code_attempts.clear(ctx, subject, order_id)
+    if not stored.order.code_locks:
+        return stored
+    ctx.record("order", order_id, "code-lock-lift")
+    return save(ctx, stored, msgspec.structs.replace(stored.order, code_locks=[]))
 
 
 def cancel(ctx: Ctx, order_id: str, body: ReasonBody) -> StoredOrder:
@@ -400,20 +433,26 @@ def deny_cancellation(ctx: Ctx, order_id: str, body: ReasonBody) -> StoredOrder:
 
 
 def validate_code(ctx: Ctx, store_id: str, code: str) -> CodeValidation:
+    """A code scanned at the store names an open order, or nothing. The code names the order, so a wrong one
+    belongs to no order: wrong tries are counted against the store (`store_code_attempts` lock validate-code
+    there); a right code whose order's pickup code is locked is refused too (no oracle around the lock)."""
     stores.visible_store(ctx.conn, ctx.caller, store_id, staff_roles=(Role.MERCHANT,))
-    if not code.strip().isdigit():
-        return CodeValidation(valid=False)
-    row = ctx.conn.execute(
-        select(db.orders.c.id)
-        .where(
-            db.orders.c.store_id == store_id,
-            db.orders.c.pickup_code == code.strip(),
-            db.orders.c.status.not_in(_ENDED),
-        )
-        .limit(1)
-    ).first()
+    code_attempts.ensure_unlocked(ctx, CodeSubject.STORE, store_id)
+    row = None
+    if code.strip().isdigit():
+        row = ctx.conn.execute(
+            select(db.orders.c.id)
+            .where(
+                db.orders.c.store_id == store_id,
+                db.orders.c.pickup_code == code.strip(),
+                db.orders.c.status.not_in(_ENDED),
+            )
+            .limit(1)
+        ).first()
     if row is None:
+        code_attempts.record_failure(ctx, CodeSubject.STORE, store_id)  # committed with the answer
         return CodeValidation(valid=False)
+    code_attempts.ensure_unlocked(ctx, CodeSubject.PICKUP, row.id)
     return CodeValidation(valid=True, order_id=row.id, kind="pickup")
 
 

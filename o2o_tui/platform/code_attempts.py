@@ -1,0 +1,132 @@
+"""Wrong tries of a code, and the lock they lead to: one mechanism for every code the platform checks.
+
+A code is named by its subject (what kind of code) and the id of what it belongs to: an order's pickup code
+(`PICKUP`, order id: the counter's handoff and the courier's pick-up), an order's delivery code (`DELIVERY`, order
+id: the courier at the door), every code scanned at a store's validate-code (`STORE`, store id: the code names the
+order, so a wrong one belongs to no order and is counted against the store). Vouchers get a subject of their own.
+
+`Settings.code_attempts` wrong tries (5) within `code_lock_minutes` (10) lock a code for `code_lock_minutes`;
+`STORE` takes `Settings.store_code_attempts` (20). A locked code is refused right or wrong (423 `code_locked` with
+`locked_until`). The counts live in the database (`db.code_attempts`), in the request's transaction, so they hold
+across restarts and across server processes; a wrong code is refused with `keep_changes`, so the transaction that
+counted it commits.
+"""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, and_, bindparam, delete, select, update
+
+from o2o_tui.platform import db
+from o2o_tui.platform.context import Ctx
+from o2o_tui.platform.errors import code_locked, wrong_code
+
+
+class CodeSubject(enum.StrEnum):
+    PICKUP = "pickup"  # an order's pickup code
+    DELIVERY = "delivery"  # an order's delivery code
+    STORE = "store"  # any code scanned at the store's validate-code
+
+
+_table = db.code_attempts
+_WHERE = and_(_table.c.subject == bindparam("b_subject"), _table.c.subject_id == bindparam("b_id"))
+_LOAD = select(_table.c.failures, _table.c.first_failure_at, _table.c.locked_until).where(_WHERE)
+_UPDATE = (
+    update(_table)
+    .where(_WHERE)
+    .values(
+        failures=bindparam("failures"),
+        first_failure_at=bindparam("first_failure_at"),
+        locked_until=bindparam("locked_until"),
+    )
+)
+_INSERT = _table.insert()
+_DELETE = delete(_table).where(_WHERE)
+
+
+def limit_of(ctx: Ctx, subject: CodeSubject) -> int:
+    return ctx.settings.store_code_attempts if subject is CodeSubject.STORE else ctx.settings.code_attempts
+
+
+def _window(ctx: Ctx) -> timedelta:
+    return timedelta(minutes=ctx.settings.code_lock_minutes)
+
+
+def locked_until(conn: Connection, subject: CodeSubject, subject_id: str, now: datetime) -> datetime | None:
+    """When the code is taken again, or None when it is not locked at `now`."""
+    row = conn.execute(_LOAD, {"b_subject": subject.value, "b_id": subject_id}).first()
+    if row is None or row.locked_until is None:
+        return None
+    until = datetime.fromisoformat(row.locked_until)
+    return until if until > now else None
+
+
+def ensure_unlocked(ctx: Ctx, subject: CodeSubject, subject_id: str) -> None:
+    """423 `code_locked` while the code is locked."""
+    until = locked_until(ctx.conn, subject, subject_id, ctx.now)
+    if until is not None:
+        raise code_locked(until)
+
+
+def record_failure(ctx: Ctx, subject: CodeSubject, subject_id: str) -> datetime | None:
+    """Count one wrong try; answer the lock's end when this try locked the code."""
+    db.lock_writers(ctx.conn)
+    key = {"b_subject": subject.value, "b_id": subject_id}
+    row = ctx.conn.execute(_LOAD, key).first()
+    now = db.iso(ctx.now)
+    if row is None or row.first_failure_at < db.iso(ctx.now - _window(ctx)):  # none, or too old to count
+        failures, first = 1, now
+    else:
+        failures, first = row.failures + 1, row.first_failure_at
+    until: datetime | None = None
+    if failures >= limit_of(ctx, subject):
+        until = ctx.now + _window(ctx)
+        failures = 0  # after the lock, the count starts again
+    values = {
+        "failures": failures,
+        "first_failure_at": first,
+        "locked_until": db.iso(until) if until else None,
+    }
+    if row is None:
+        ctx.conn.execute(_INSERT, {"subject": subject.value, "subject_id": subject_id, **values})
+    else:
+        ctx.conn.execute(_UPDATE, {**key, **values})
+    return until
+
+
+def clear(ctx: Ctx, subject: CodeSubject, subject_id: str) -> bool:
+    """Forget the tries and the lock of a code (staff lifted it); answer whether there was a lock in force."""
+    was_locked = locked_until(ctx.conn, subject, subject_id, ctx.now) is not None
+    ctx.conn.execute(_DELETE, {"b_subject": subject.value, "b_id": subject_id})
+    return was_locked
+
+
+def matches(given: str | None, expected: str | None) -> bool:
+    """Compared in constant time; no expected code (an order without a delivery code) matches nothing."""
+    if given is None or expected is None:
+        return False
+    return secrets.compare_digest(given.strip().encode(), expected.encode())
+
+
+def check(
+    ctx: Ctx,
+    subject: CodeSubject,
+    subject_id: str,
+    given: str | None,
+    expected: str | None,
+    *,
+    on_lock: Callable[[datetime], None] | None = None,
+) -> None:
+    """Refuse a locked code (423) and a wrong one (409 `wrong_code`, counted, and committed with the refusal);
+    `on_lock(until)` runs in the same transaction when this try locks the code (the order shows the lock)."""
+    ensure_unlocked(ctx, subject, subject_id)
+    if matches(given, expected):
+        return
+    until = record_failure(ctx, subject, subject_id)
+    if until is not None and on_lock is not None:
+        on_lock(until)
+    raise wrong_code(keep_changes=True)
