@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import msgspec
 import pytest
@@ -119,9 +119,10 @@ def test_replay_with_same_key_returns_first_answer(shared_platform: RunningPlatf
     order = _new_order(shared_platform)
     body = encode_body("order.confirm", ConfirmBody(preparation_minutes=9))
     key = str(uuid.uuid4())
+    tapped = (datetime.now(UTC) - timedelta(hours=3)).isoformat()  # queued offline a while ago
     with _client(shared_platform, "merchant") as merchant:
-        first = merchant.send("order.confirm", order.id, body, key=key, occurred_at="2026-01-01T12:00:00Z")
-        second = merchant.send("order.confirm", order.id, body, key=key, occurred_at="2026-01-01T12:00:00Z")
+        first = merchant.send("order.confirm", order.id, body, key=key, occurred_at=tapped)
+        second = merchant.send("order.confirm", order.id, body, key=key, occurred_at=tapped)
         assert first == second
         assert merchant.get_order(order.id).version == first.version
         other = encode_body("order.confirm", ConfirmBody(preparation_minutes=30))

@@ -113,10 +113,16 @@ def test_state_position_sets_position_at_and_a_late_replay_does_not_move_back(
     ).json()
     assert replayed["position"] == here and _when(replayed["position_at"]) == tapped
 
-    ahead = courier.put(  # a device clock ahead of the server's is capped at the server's time
+    far_ahead = courier.put(  # an hour ahead is not a fast clock but a wrong one: refused, nothing moves
         f"/v1/couriers/{courier_id}/state",
         {"position": older},
         headers={"X-Occurred-At": (datetime.now(UTC) + timedelta(hours=1)).isoformat()},
+    )
+    assert far_ahead.status_code == 422 and far_ahead.json()["error"]["field"] == "X-Occurred-At"
+    ahead = courier.put(  # a device clock a little ahead of the server's is capped at the server's time
+        f"/v1/couriers/{courier_id}/state",
+        {"position": older},
+        headers={"X-Occurred-At": (datetime.now(UTC) + timedelta(minutes=4)).isoformat()},
     ).json()
     assert ahead["position"] == older and _when(ahead["position_at"]) <= datetime.now(UTC)
 

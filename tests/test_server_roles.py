@@ -173,6 +173,14 @@ ENDPOINTS: list[Endpoint] = [
     ("GET", "/v1/deliveries/{delivery}", NO_BODY, DELIVERY_READERS),
     ("POST", "/v1/deliveries/{delivery}/problem", lambda w: {"reason": "OTHER"}, COURIER_SELF),
     ("POST", "/v1/deliveries/{delivery}/accept", NO_BODY, COURIER_SELF),
+    *(
+        ("POST", f"/v1/deliveries/{{delivery}}/{action}", NO_BODY, COURIER_SELF)
+        for action in ("reject", "arrived-at-merchant", "arrived-at-customer", "return", "returned")
+    ),
+    *(
+        ("POST", f"/v1/deliveries/{{delivery}}/{action}", lambda w: {"code": "0000"}, COURIER_SELF)
+        for action in ("picked-up", "delivered")
+    ),
     ("POST", "/v1/orders/{order}/reject", lambda w: {"reason_code": "STORE_BUSY"}, MERCHANT_ACTION),
     ("POST", "/v1/orders/{order}/cancel", lambda w: {"reason_code": "BUSY"}, CUSTOMER_OR_MERCHANT),
     ("PUT", "/v1/stores/{store}/menu", lambda w: None, STORE_WRITERS),
@@ -233,8 +241,7 @@ def test_every_route_is_in_the_matrix(shared_platform: RunningPlatform) -> None:
     covered = {
         (
             m,
-            p.replace("/rice", "/{item_id}").replace("/accept", "/{action}")
-            if p.startswith("/v1/deliveries/") or "/items/" in p
+            p.replace("/rice", "/{item_id}") if "/items/" in p
             else p,
         )
         for m, p in covered

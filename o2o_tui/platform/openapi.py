@@ -1,0 +1,71 @@
+"""The OpenAPI document served at /openapi.json: Litestar's paths, msgspec's schemas.
+
+Litestar derives the operations (paths, parameters, status codes, the documented 4xx) from the controllers. The
+schemas of bodies and answers are then replaced by msgspec's own JSON Schema of the same types, because msgspec is
+what encodes and decodes them: its schema carries the request types' bounds (lengths, ranges, id patterns) and
+their strictness (`additionalProperties: false`), and describes answers exactly as they are sent.
+"""
+
+from __future__ import annotations
+
+from typing import Any, get_args, get_origin
+
+import msgspec
+from litestar import Litestar, Response
+from litestar.routes import HTTPRoute
+
+from o2o_tui.domain.errors import ErrorBody
+
+JSON = "application/json"
+_REF = "#/components/schemas/{name}"
+
+
+def _answer_type(annotation: Any) -> Any:
+    """`Response[Order]` -> Order; None when the route sends something untyped."""
+    if get_origin(annotation) is Response:
+        (inner,) = get_args(annotation)
+        return inner if isinstance(inner, type) and issubclass(inner, msgspec.Struct) else None
+    return None
+
+
+def _operations(app: Litestar) -> list[tuple[str, str, Any, Any, dict[int, Any]]]:
+    """(path, method, body type, answer type, {status: documented answer type}) for every schema'd route."""
+    found = []
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for handler in route.route_handlers:
+            if not handler.include_in_schema:
+                continue
+            data = handler.parsed_data_field
+            body_type = data.annotation if data is not None else None
+            answer_type = _answer_type(handler.parsed_return_field.annotation)
+            extra = {status: spec.data_container for status, spec in (handler.responses or {}).items()}
+            for method in handler.http_methods:
+                found.append((route.path_format, method.lower(), body_type, answer_type, extra))
+    return found
+
+
+def openapi_document(app: Litestar) -> dict[str, Any]:
+    document: dict[str, Any] = app.openapi_schema.to_schema()
+    operations = _operations(app)
+    types: set[Any] = {ErrorBody}
+    for _path, _method, body_type, answer_type, extra in operations:
+        types.update(kind for kind in (body_type, answer_type, *extra.values()) if kind is not None)
+    ordered = sorted(types, key=lambda kind: kind.__name__)
+    refs, components = msgspec.json.schema_components(ordered, ref_template=_REF)
+    ref_of = dict(zip(ordered, refs, strict=True))
+    document.setdefault("components", {})["schemas"] = components
+    for path, method, body_type, answer_type, extra in operations:
+        operation = document.get("paths", {}).get(path, {}).get(method)
+        if operation is None:
+            continue
+        if body_type is not None:
+            operation["requestBody"] = {"required": True, "content": {JSON: {"schema": ref_of[body_type]}}}
+        responses = operation.get("responses", {})
+        responses.pop("400", None)  # Litestar's default; a bad parameter or body is answered 422 here
+        for status, answer in responses.items():
+            kind = extra.get(int(status), answer_type if status.startswith("2") else ErrorBody)
+            if kind is not None and "content" in answer:
+                answer["content"] = {JSON: {"schema": ref_of[kind]}}
+    return document

@@ -1,0 +1,14 @@
+"""The platform's routes, one Litestar controller per resource (docs/api.md is the contract they implement).
+
+A new endpoint goes into its resource's controller: a read opens `platform_of(request).reading(request)`, a change
+declares its body as `data` and returns `await idempotent(request, change)` (see `o2o_tui.platform.pipeline`).
+"""
+
+from __future__ import annotations
+
+from o2o_tui.platform.routes.fleet import CourierController, DeliveryController
+from o2o_tui.platform.routes.orders import OrderController
+from o2o_tui.platform.routes.stores import StoreController
+from o2o_tui.platform.routes.system import SystemController
+
+CONTROLLERS = [SystemController, StoreController, OrderController, CourierController, DeliveryController]

@@ -1,0 +1,53 @@
+"""A store, its status and its menu; the store-wide pickup-code check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, patch, post, put
+
+from o2o_tui.domain.menu import Menu
+from o2o_tui.domain.requests import CodeBody, CodeValidation, ItemPatchBody, MenuIn, StoreStatusBody
+from o2o_tui.domain.store import Store
+from o2o_tui.platform import menus, orders, stores
+from o2o_tui.platform.pipeline import MUTATION_GUARDS, answer, idempotent
+from o2o_tui.platform.routes.errors import CHANGE_ERRORS, MENU_ERRORS, READ_ERRORS
+from o2o_tui.platform.state import platform_of
+
+
+class StoreController(Controller):
+    path = "/v1/stores/{store_id:str}"
+
+    @get("/", responses=READ_ERRORS)
+    async def get_store(self, request: Request[Any, Any, Any], store_id: str) -> Response[Store]:
+        with platform_of(request).reading(request) as ctx:
+            return answer(stores.get(ctx.conn, ctx.caller, store_id))
+
+    @put("/status", guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
+    async def put_status(
+        self, request: Request[Any, Any, Any], store_id: str, data: StoreStatusBody
+    ) -> Response[Store]:
+        return await idempotent(request, lambda ctx: (stores.set_status(ctx, store_id, data), 200))
+
+    @get("/menu", responses=READ_ERRORS)
+    async def get_menu(self, request: Request[Any, Any, Any], store_id: str) -> Response[Menu]:
+        with platform_of(request).reading(request) as ctx:
+            menu = menus.get(ctx, store_id)
+        return answer(menu, headers={"ETag": f'"{menu.version}"'})
+
+    @put("/menu", guards=MUTATION_GUARDS, responses=MENU_ERRORS)
+    async def put_menu(self, request: Request[Any, Any, Any], store_id: str, data: MenuIn) -> Response[Menu]:
+        if_match = request.headers.get("if-match")
+        return await idempotent(request, lambda ctx: (menus.publish(ctx, store_id, data, if_match), 200))
+
+    @patch("/menu/items/{item_id:str}", guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
+    async def patch_item(
+        self, request: Request[Any, Any, Any], store_id: str, item_id: str, data: ItemPatchBody
+    ) -> Response[Menu]:
+        return await idempotent(request, lambda ctx: (menus.patch_item(ctx, store_id, item_id, data), 200))
+
+    @post("/validate-code", guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
+    async def validate_code(
+        self, request: Request[Any, Any, Any], store_id: str, data: CodeBody
+    ) -> Response[CodeValidation]:
+        return await idempotent(request, lambda ctx: (orders.validate_code(ctx, store_id, data.code), 200))

@@ -1,0 +1,68 @@
+"""Health, the OpenAPI document, who am I, and the event feed (long-poll)."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from typing import Any
+
+from litestar import Controller, Request, Response, get
+
+from o2o_tui.domain.events import EventPage
+from o2o_tui.domain.identity import Me, Role
+from o2o_tui.platform import db, events, stores
+from o2o_tui.platform.context import Ctx
+from o2o_tui.platform.errors import validation
+from o2o_tui.platform.openapi import openapi_document
+from o2o_tui.platform.pipeline import answer
+from o2o_tui.platform.routes.errors import LIST_ERRORS
+from o2o_tui.platform.state import platform_of
+
+
+class SystemController(Controller):
+    @get("/healthz", include_in_schema=False)
+    async def healthz(self) -> Response[Any]:
+        return answer({"ok": True, "schema_version": db.SCHEMA_VERSION})
+
+    @get("/openapi.json", include_in_schema=False)
+    async def openapi_json(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        return answer(openapi_document(request.app))
+
+    @get("/v1/me", responses=LIST_ERRORS)
+    async def me(self, request: Request[Any, Any, Any]) -> Response[Me]:
+        return answer(platform_of(request).caller(request).me())
+
+    @get("/v1/events", responses=LIST_ERRORS)
+    async def get_events(
+        self,
+        request: Request[Any, Any, Any],
+        after: str | None = None,
+        wait: float = 0.0,
+        limit: int = events.DEFAULT_LIMIT,
+    ) -> Response[EventPage]:
+        platform = platform_of(request)
+        cursor = events.parse_cursor(after)
+        if not 1 <= limit <= events.MAX_LIMIT:
+            raise validation("limit", f"between 1 and {events.MAX_LIMIT}")
+        if not math.isfinite(wait) or wait < 0:
+            raise validation("wait", "seconds to wait, >= 0")
+        caller = platform.caller(request)
+        if (
+            caller.role in (Role.MERCHANT, Role.DISPATCHER)
+            and caller.store_id
+            and platform.heartbeat_due(caller.store_id)
+        ):
+            with db.writing(platform.engine) as conn:
+                ctx = Ctx(conn=conn, caller=caller, now=db.utcnow(), settings=platform.settings)
+                stores.record_poll(ctx, caller.store_id)
+            if ctx.wrote_events:
+                platform.notifier.notify()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + min(wait, events.MAX_WAIT_SECONDS)
+        while True:
+            with platform.engine.connect() as conn:
+                page = events.read_page(conn, caller, cursor, limit)
+            remaining = deadline - loop.time()
+            if page.events or page.resync or cursor is None or remaining <= 0:
+                return answer(page)
+            await platform.notifier.wait(min(remaining, platform.settings.event_recheck_seconds))
