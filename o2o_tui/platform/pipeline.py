@@ -228,7 +228,16 @@ def _run_once(
             )
         except ApiError as error:
             failure = error
-            conn.rollback()
+            if error.keep_changes:  # a wrong code: refused, and its counted try commits with the refusal
+                content = _encode(error.body)
+                refusal = idempotency.StoredAnswer(fingerprint, error.status, content)
+                idempotency.remember(conn, caller.user_id, key, refusal, now)
+            else:
+                conn.rollback()
+    if failure is not None and failure.keep_changes:
+        if ctx.wrote_events:
+            platform.notifier.notify()
+        return Response(content=content, status_code=failure.status, media_type=JSON)
     if failure is not None:  # the refusal is the first answer too: a retry gets the same one
         content = _encode(failure.body)
         with db.writing(platform.engine) as conn:
