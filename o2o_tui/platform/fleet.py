@@ -82,8 +82,32 @@ def _save_courier(ctx: Ctx, before: Courier, after: Courier) -> Courier:
     return after
 
 
-def _staff_sees_courier(caller: Caller, courier: Courier) -> bool:
+def _staff_may_assign(caller: Caller, courier: Courier) -> bool:
+    """Staff assign couriers of their own fleet and the platform's unattached ones."""
     return courier.store_id is None or courier.store_id == caller.store_id
+
+
+def _staff_view(conn: Connection, caller: Caller, courier: Courier) -> Courier | None:
+    """What staff may read of a courier: their own fleet's whole record; an unattached courier only while it
+    carries one of their store's orders, and then only those deliveries (not where it goes for other stores
+    otherwise); nothing of another store's fleet."""
+    if courier.store_id == caller.store_id:
+        return courier
+    if courier.store_id is not None:
+        return None
+    table = db.deliveries
+    ours = set(
+        conn.execute(
+            select(table.c.id).where(
+                table.c.courier_id == courier.id,
+                table.c.store_id == caller.store_id,
+                table.c.status.not_in(_ENDED),
+            )
+        ).scalars()
+    )
+    if not ours:
+        return None
+    return msgspec.structs.replace(courier, delivery_ids=[d for d in courier.delivery_ids if d in ours])
 
 
 def _require_fleet_staff(conn: Connection, caller: Caller) -> None:
@@ -116,8 +140,11 @@ def get_courier(ctx: Ctx, courier_id: str) -> Courier:
         raise not_found("courier")
     if caller.role is Role.COURIER and caller.courier_id != courier_id:
         raise not_found("courier")
-    if caller.role in _STAFF and not _staff_sees_courier(caller, courier):
-        raise not_found("courier")
+    if caller.role in _STAFF:
+        shown = _staff_view(ctx.conn, caller, courier)
+        if shown is None:
+            raise not_found("courier")
+        return shown
     return courier
 
 
@@ -321,7 +348,7 @@ def assign(ctx: Ctx, order_id: str, courier_id: str) -> Delivery:
     if order.status is OrderStatus.CREATED:
         raise conflict("the merchant has not accepted the order yet", code="not_accepted")
     courier = load_courier(conn, courier_id)
-    if courier is None or (ctx.caller.role in _STAFF and not _staff_sees_courier(ctx.caller, courier)):
+    if courier is None or (ctx.caller.role in _STAFF and not _staff_may_assign(ctx.caller, courier)):
         raise not_found("courier")
     previous = _active_for_order(conn, order_id)
     if previous is not None:

@@ -1,4 +1,5 @@
-"""Background jobs: auto-cancel unconfirmed orders, conclude delivered ones, pause unwatched stores, prune."""
+"""Background jobs: auto-cancel unconfirmed orders, conclude delivered ones, pause unwatched stores, prune, and
+blank the personal data of orders and deliveries ended longer ago than the retention."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, delete, func, select
+import msgspec
+from sqlalchemy import Connection, delete, func, select, update
 
+from o2o_tui.domain.fleet import Delivery
+from o2o_tui.domain.geo import Address
 from o2o_tui.domain.identity import Role
-from o2o_tui.domain.order import OrderStatus, Party
-from o2o_tui.domain.transitions import OrderAction
+from o2o_tui.domain.order import ENDED_STATUSES, CustomerContact, Order, OrderStatus, Party
+from o2o_tui.domain.transitions import DELIVERY_ENDED, OrderAction
 from o2o_tui.platform import db, events, idempotency, orders, stores
 from o2o_tui.platform.auth import Caller
 from o2o_tui.platform.context import Ctx
@@ -24,7 +28,13 @@ log = logging.getLogger("o2o.platform.jobs")
 
 SYSTEM = Caller(user_id="system", name="platform", role=Role.ADMIN)
 ACCEPT_TIMEOUT_REASON = "ACCEPT_TIMEOUT"
+PERSONAL_PURGED_THROUGH_KEY = "personal_purged_through"
 _BATCH = 200
+_ORDER_ENDED = tuple(status.value for status in ENDED_STATUSES)
+_DELIVERY_ENDED = tuple(status.value for status in DELIVERY_ENDED)
+_decode_order = msgspec.json.Decoder(Order).decode
+_decode_delivery = msgspec.json.Decoder(Delivery).decode
+_encode = msgspec.json.Encoder().encode
 
 
 def _ids(conn: Connection, status: OrderStatus, column: str, before: str) -> list[str]:
@@ -95,6 +105,76 @@ def prune(platform: Platform) -> None:
         idempotency.purge(conn, now - timedelta(days=platform.settings.idempotency_retention_days))
 
 
+def _without_personal_order(order: Order) -> Order:
+    cancellation = order.cancellation
+    return msgspec.structs.replace(
+        order,
+        customer=CustomerContact(name="", phone="", address=None),
+        note="",
+        lines=[msgspec.structs.replace(line, note="") for line in order.lines],
+        cancellation=msgspec.structs.replace(cancellation, reason="") if cancellation else None,
+    )
+
+
+def _without_personal_delivery(delivery: Delivery) -> Delivery:
+    return msgspec.structs.replace(
+        delivery,
+        customer_name="",
+        customer_phone="",
+        dropoff=Address(text="", position=None),
+        note="",
+        problems=[msgspec.structs.replace(problem, note="") for problem in delivery.problems],
+    )
+
+
+def purge_personal(platform: Platform) -> int:
+    """Blank the customer's name, phone, address and the notes of orders and deliveries that ended longer than
+    `purge_personal_hours` ago (the consoles' caches do the same after the same time). Each run handles what
+    ended since the previous run's cutoff (kept in `meta`); no event and no new version: the devices blank their
+    own copies on the same schedule. Answers how many documents it blanked."""
+    cutoff = db.iso(db.utcnow() - timedelta(hours=platform.settings.purge_personal_hours))
+    purged = 0
+    with db.writing(platform.engine) as conn:
+        since = _get_meta(conn, PERSONAL_PURGED_THROUGH_KEY) or ""
+        if since >= cutoff:
+            return 0
+        orders_table = db.orders
+        for row in conn.execute(
+            select(orders_table.c.id, orders_table.c.doc).where(
+                orders_table.c.status.in_(_ORDER_ENDED),
+                orders_table.c.ended_at.is_not(None),
+                orders_table.c.ended_at >= since,
+                orders_table.c.ended_at < cutoff,
+            )
+        ).all():
+            order = _decode_order(row.doc)
+            blank = _without_personal_order(order)
+            if blank != order:
+                conn.execute(update(orders_table).where(orders_table.c.id == row.id).values(doc=_encode(blank)))
+                purged += 1
+        deliveries = db.deliveries
+        for row in conn.execute(  # an ended delivery never changes again: its updated_at is when it ended
+            select(deliveries.c.id, deliveries.c.doc).where(
+                deliveries.c.status.in_(_DELIVERY_ENDED),
+                deliveries.c.updated_at >= since,
+                deliveries.c.updated_at < cutoff,
+            )
+        ).all():
+            delivery = _decode_delivery(row.doc)
+            blank_delivery = _without_personal_delivery(delivery)
+            if blank_delivery != delivery:
+                conn.execute(
+                    update(deliveries).where(deliveries.c.id == row.id).values(doc=_encode(blank_delivery))
+                )
+                purged += 1
+        _set_meta(conn, PERSONAL_PURGED_THROUGH_KEY, cutoff)
+    return purged
+
+
+def _get_meta(conn: Connection, key: str) -> str | None:
+    return conn.execute(select(db.meta.c.value).where(db.meta.c.key == key)).scalar_one_or_none()
+
+
 def _set_meta(conn: Connection, key: str, value: str) -> None:
     if conn.execute(db.meta.update().where(db.meta.c.key == key).values(value=value)).rowcount == 0:
         conn.execute(db.meta.insert().values(key=key, value=value))
@@ -105,6 +185,7 @@ def run_once(platform: Platform) -> None:
     conclude_delivered(platform)
     pause_unwatched(platform)
     prune(platform)
+    purge_personal(platform)
 
 
 async def run_forever(platform: Platform) -> None:

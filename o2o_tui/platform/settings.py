@@ -16,6 +16,9 @@ class Settings(msgspec.Struct, frozen=True):
     idempotency_retention_days: float = 8.0  # stored answers kept at least this long (>= 7 days by contract)
     event_recheck_seconds: float = 1.0  # long-polls also re-read the database this often (several processes)
     pg_notify: bool = True  # PostgreSQL: wake other processes' long-polls at once (NOTIFY per write, ~0.5 ms)
+    # names, phones, addresses and notes of orders and deliveries ended longer ago are blanked (jobs.purge_personal);
+    # the same window and variable as the consoles' caches (o2o_tui/sync/retention.py)
+    purge_personal_hours: float = 6.0
     code_attempts: int = 5  # wrong tries of one code (an order's pickup or delivery code) before it is locked
     store_code_attempts: int = 20  # wrong validate-code tries at one store before it is locked there
     code_lock_minutes: float = 10.0  # how long a locked code is refused; also the window the tries count in
@@ -34,6 +37,7 @@ _ENV = {
     "idempotency_retention_days": ("O2O_IDEMPOTENCY_RETENTION_DAYS", float),
     "event_recheck_seconds": ("O2O_EVENT_RECHECK_SECONDS", float),
     "pg_notify": ("O2O_PG_NOTIFY", _flag),
+    "purge_personal_hours": ("O2O_PURGE_PERSONAL_HOURS", float),
     "code_attempts": ("O2O_CODE_ATTEMPTS", int),
     "store_code_attempts": ("O2O_STORE_CODE_ATTEMPTS", int),
     "code_lock_minutes": ("O2O_CODE_LOCK_MINUTES", float),

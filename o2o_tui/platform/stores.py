@@ -16,6 +16,7 @@ from o2o_tui.platform import db
 from o2o_tui.platform.auth import Caller, require_role
 from o2o_tui.platform.context import Ctx
 from o2o_tui.platform.errors import conflict, not_found, validation
+from o2o_tui.platform.views import PublicStore, store_view
 
 _decode = msgspec.json.Decoder(StoreDoc).decode
 _encode = msgspec.json.Encoder().encode
@@ -60,8 +61,10 @@ def visible_store(
     return store
 
 
-def get(conn: Connection, caller: Caller, store_id: str) -> StoreDoc:
-    return visible_store(conn, caller, store_id, staff_roles=(Role.MERCHANT, Role.DISPATCHER, Role.CUSTOMER))
+def get(conn: Connection, caller: Caller, store_id: str) -> StoreDoc | PublicStore:
+    """The whole store for its staff and admin; a customer gets only the public fields (`views.PublicStore`)."""
+    store = visible_store(conn, caller, store_id, staff_roles=(Role.MERCHANT, Role.DISPATCHER, Role.CUSTOMER))
+    return store_view(store, caller, effective_state(store, db.utcnow()))
 
 
 def effective_state(store: StoreDoc, now: datetime) -> StoreState:

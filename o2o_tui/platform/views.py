@@ -1,12 +1,14 @@
-"""What each role may see of an entity: phone numbers masked, codes withheld."""
+"""What each role may see of an entity: phone numbers masked, codes withheld, a store's public fields only."""
 
 from __future__ import annotations
 
 import msgspec
 
 from o2o_tui.domain.fleet import Delivery
+from o2o_tui.domain.geo import Address
 from o2o_tui.domain.identity import Role
 from o2o_tui.domain.order import CustomerContact, Order
+from o2o_tui.domain.store import OpeningHours, Store, StoreState
 from o2o_tui.platform.auth import Caller
 
 
@@ -33,3 +35,36 @@ def delivery_view(delivery: Delivery, caller: Caller) -> Delivery:
     if caller.role is Role.ADMIN:
         return delivery
     return msgspec.structs.replace(delivery, customer_phone=mask_phone(delivery.customer_phone))
+
+
+class PublicStore(msgspec.Struct, frozen=True):
+    """What a customer (and any store listing for customers) sees of a store: name, address with its position,
+    state (a pause past its end reads ONLINE), opening hours in the store's time zone, currency. Never the
+    status reason, staff settings or fleet."""
+
+    id: str
+    name: str
+    address: Address
+    currency: str
+    timezone: str
+    state: StoreState
+    opening_hours: list[OpeningHours] = []
+
+
+def public_store(store: Store, state: StoreState) -> PublicStore:
+    return PublicStore(
+        id=store.id,
+        name=store.name,
+        address=store.address,
+        currency=store.currency,
+        timezone=store.timezone,
+        state=state,
+        opening_hours=store.opening_hours,
+    )
+
+
+def store_view(store: Store, caller: Caller, state: StoreState) -> Store | PublicStore:
+    """The whole store for its staff and admin; the public fields for anyone else."""
+    if caller.role in (Role.ADMIN, Role.MERCHANT, Role.DISPATCHER):
+        return store
+    return public_store(store, state)
