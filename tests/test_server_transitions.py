@@ -9,6 +9,7 @@ from o2o_tui.domain.order import OrderStatus, OrderType
 from o2o_tui.domain.transitions import (
     DELIVERY_TRANSITIONS,
     ORDER_TRANSITIONS,
+    PLATFORM_ORDER_ACTIONS,
     DeliveryAction,
     DeliveryStatus,
     OrderAction,
@@ -18,8 +19,9 @@ from o2o_tui.domain.transitions import (
 )
 from tests.support.platform import Api, RunningPlatform, api, order_body
 
-# the API actions of the transition table; `conclude` is the platform's own (tested with the jobs)
-API_ACTIONS = [a for a in OrderAction if a is not OrderAction.CONCLUDE]
+# the API actions of the transition table; `conclude` (tested with the jobs) and `returned` (test_server_returned)
+# are the platform's own
+API_ACTIONS = [a for a in OrderAction if a not in PLATFORM_ORDER_ACTIONS]
 BODIES = {
     OrderAction.CONFIRM: {"preparation_minutes": 10},
     OrderAction.REJECT: {"reason_code": "STORE_BUSY"},
