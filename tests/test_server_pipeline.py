@@ -1,0 +1,102 @@
+"""The request pipeline shared by every route: strict typed bodies, tap times in range, query times in range,
+the documented 4xx answers, each route registered once."""
+
+from __future__ import annotations
+
+import socket
+from datetime import UTC, datetime, timedelta
+
+import httpx
+
+from tests.support.platform import RunningPlatform, api, order_body
+
+
+def _new_order(running: RunningPlatform) -> dict:
+    assert running.seed is not None
+    created = api(running, "customer").post("/v1/orders", order_body(running.seed.store_id))
+    assert created.status_code == 201, created.text
+    return created.json()
+
+
+def test_bodies_are_decoded_strictly_not_coerced(shared_platform: RunningPlatform) -> None:
+    order = _new_order(shared_platform)
+    merchant = api(shared_platform, "merchant")
+    as_text = merchant.post(f"/v1/orders/{order['id']}/confirm", {"preparation_minutes": "12"})
+    assert as_text.status_code == 422, as_text.text  # Litestar's own decoding would take "12" as 12
+    assert as_text.json()["error"]["field"] == "preparation_minutes"
+    empty = merchant.post(
+        f"/v1/orders/{order['id']}/confirm"
+    )  # an empty body reads as {}: the field is missing
+    assert empty.status_code == 422 and empty.json()["error"]["field"] == "preparation_minutes"
+    extra = merchant.post(f"/v1/orders/{order['id']}/preparing", {"surprise": 1})
+    assert extra.status_code == 422 and extra.json()["error"]["field"] == "surprise"
+    assert merchant.post(f"/v1/orders/{order['id']}/confirm", {"preparation_minutes": 12}).status_code == 200
+
+
+def test_tap_times_within_a_week_back_and_five_minutes_ahead(shared_platform: RunningPlatform) -> None:
+    merchant = api(shared_platform, "merchant")
+    now = datetime.now(UTC)
+    cases = {
+        (now - timedelta(days=6, hours=23)).isoformat(): 200,  # the longest offline spell we support
+        (now + timedelta(minutes=4)).isoformat(): 200,  # a device clock a little fast
+        (now - timedelta(days=8)).isoformat(): 422,
+        (now + timedelta(minutes=10)).isoformat(): 422,
+        "0001-01-01T00:00:00+14:00": 422,  # the calendar's first day, pushed out of range by its offset
+        "9999-12-31T23:59:59-14:00": 422,
+        "2026-12-03T12:00:00": 422,  # no offset
+        "yesterday": 422,
+    }
+    for tapped, wanted in cases.items():
+        order = _new_order(shared_platform)
+        answer = merchant.post(
+            f"/v1/orders/{order['id']}/confirm",
+            {"preparation_minutes": 10},
+            headers={"X-Occurred-At": tapped},
+        )
+        assert answer.status_code == wanted, (tapped, answer.text)
+        if wanted == 422:
+            assert answer.json()["error"]["field"] == "X-Occurred-At"
+
+
+def test_query_times_at_the_calendars_edge_are_422(shared_platform: RunningPlatform) -> None:
+    merchant = api(shared_platform, "merchant")
+    for edge in ("9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00", "2026-12-03T12:00:00"):
+        answer = merchant.get("/v1/orders", updated_after=edge)
+        assert answer.status_code == 422, (edge, answer.text)
+        assert answer.json()["error"]["field"] == "updated_after"
+    assert merchant.get("/v1/orders", updated_after="2026-12-03T12:00:00+08:00").status_code == 200
+
+
+def test_openapi_documents_bodies_answers_and_refusals(shared_platform: RunningPlatform) -> None:
+    document = httpx.get(f"{shared_platform.url}/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    confirm = document["paths"]["/v1/orders/{order_id}/confirm"]["post"]
+    assert confirm["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/ConfirmBody")
+    assert schemas["ConfirmBody"].get("additionalProperties") is False  # strict bodies say so
+    answers = confirm["responses"]
+    assert answers["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/Order")
+    for status in ("401", "403", "404", "409", "422"):
+        assert answers[status]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorBody"), status
+    assert "400" not in answers  # a bad body is a 422 here
+    created = document["paths"]["/v1/orders"]["post"]["responses"]
+    assert {"200", "201"} <= set(created)
+    # every delivery action is its own documented route, with the body it takes
+    picked = document["paths"]["/v1/deliveries/{delivery_id}/picked-up"]["post"]
+    assert picked["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/CodeBody")
+
+
+def test_a_stranger_is_refused_before_the_body_is_read(shared_platform: RunningPlatform) -> None:
+    order = _new_order(shared_platform)
+    host, port = shared_platform.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        sock.sendall(  # announces 10 MB and sends 10 bytes: a server that reads the body first waits here
+            f"POST /v1/orders/{order['id']}/confirm HTTP/1.1\r\nHost: x\r\n"
+            "Authorization: Bearer o2o_nobody\r\nIdempotency-Key: k1\r\n"
+            'Content-Type: application/json\r\nContent-Length: 10000000\r\n\r\n{"prepara'.encode()
+        )
+        first_line = sock.recv(4096).split(b"\r\n", 1)[0]
+    assert b" 401 " in first_line, first_line
+    no_key = api(shared_platform, "merchant").http.post(
+        f"/v1/orders/{order['id']}/confirm", content=b"{not json at all"
+    )
+    assert no_key.status_code == 422 and no_key.json()["error"]["field"] == "Idempotency-Key"
