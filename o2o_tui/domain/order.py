@@ -141,6 +141,9 @@ class Order(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     delivery_id: str | None = None
     # the courier's progress on this order's delivery (a DeliveryStatus value), so the counter sees each step
     delivery_status: str | None = None
+    # why the last courier brought the order back (a delivery problem reason, e.g. NOBODY_TO_RECEIVE), set when
+    # its delivery is RETURNED and the order is ready at the counter again; cleared by the next assignment
+    return_reason: str | None = None
     code_locks: list[CodeLock] = []  # codes locked after too many wrong tries (expired ones may linger)
 
     def locked_codes(self, now: datetime) -> list[CodeLock]:

@@ -22,6 +22,7 @@ from o2o_tui.domain.transitions import (
     OrderAction,
     TransitionCheck,
     check_delivery_transition,
+    check_order_transition,
 )
 from o2o_tui.platform import db, orders, stores
 from o2o_tui.platform.auth import Caller, require_role
@@ -384,7 +385,11 @@ def assign(ctx: Ctx, order_id: str, courier_id: str) -> Delivery:
     _insert_delivery(ctx, delivery)
     ctx.record("order", order_id, f"assign:{courier_id}")
     assigned = msgspec.structs.replace(
-        order, courier_id=courier_id, delivery_id=delivery.id, delivery_status=delivery.status.value
+        order,
+        courier_id=courier_id,
+        delivery_id=delivery.id,
+        delivery_status=delivery.status.value,
+        return_reason=None,
     )
     orders.save(ctx, stored, assigned)
     refresh_courier(ctx, courier_id)
@@ -458,9 +463,31 @@ def delivery_action(ctx: Ctx, delivery_id: str, action: DeliveryAction, code: st
         orders.save(
             ctx, stored, msgspec.structs.replace(order, courier_id=None, delivery_id=None, delivery_status=None)
         )
-    mirror_on_order(ctx, order.id)
+    if action is not DeliveryAction.RETURNED or not _back_at_store(ctx, stored, after):
+        mirror_on_order(ctx, order.id)
     refresh_courier(ctx, delivery.courier_id, position=_position_after(delivery, action))
     return after
+
+
+def _back_at_store(ctx: Ctx, stored: orders.StoredOrder, delivery: Delivery) -> bool:
+    """The courier brought the bag back to the counter: the order is READY again with no courier, and says why
+    (the courier's last reported problem), so the merchant can assign another courier or cancel it. False when
+    the order had already moved on (cancelled meanwhile, say): it only mirrors the delivery then."""
+    order = stored.order
+    if order.delivery_id != delivery.id:
+        return False
+    if check_order_transition(order.status, order.type, OrderAction.RETURNED) is not TransitionCheck.APPLY:
+        return False
+    orders.transition(
+        ctx,
+        stored,
+        OrderAction.RETURNED,
+        courier_id=None,
+        delivery_id=None,
+        delivery_status=DeliveryStatus.RETURNED.value,
+        return_reason=delivery.problems[-1].reason.value if delivery.problems else None,
+    )
+    return True
 
 
 def _position_after(delivery: Delivery, action: DeliveryAction) -> Position | None:
