@@ -16,7 +16,7 @@ class EntityKind(enum.StrEnum):
     DELIVERY = "delivery"
 
 
-class Event(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class Event(msgspec.Struct, frozen=True):
     id: int
     type: str  # "<entity>.<created|updated|deleted>", e.g. "order.created"
     entity: EntityKind
@@ -25,7 +25,7 @@ class Event(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     occurred_at: datetime
 
 
-class EventPage(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class EventPage(msgspec.Struct, frozen=True):
     events: list[Event]
     cursor: str
     # True when the requested cursor is older than the server keeps: the client must do a full resync.

@@ -19,7 +19,7 @@ class CourierStatus(enum.StrEnum):
     TO_CUSTOMER = "TO_CUSTOMER"
 
 
-class Courier(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class Courier(msgspec.Struct, frozen=True):
     id: str
     name: str
     status: CourierStatus
@@ -42,13 +42,13 @@ class ProblemReason(enum.StrEnum):
     OTHER = "OTHER"
 
 
-class DeliveryProblem(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class DeliveryProblem(msgspec.Struct, frozen=True):
     reason: ProblemReason
     note: str = ""
     occurred_at: datetime | None = None
 
 
-class Delivery(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class Delivery(msgspec.Struct, frozen=True):
     id: str
     order_id: str
     order_number: int
@@ -68,9 +68,9 @@ class Delivery(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     store_name: str = ""  # the pickup store's name as the courier reads it (empty in rows from older servers)
 
 
-class CourierList(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class CourierList(msgspec.Struct, frozen=True):
     couriers: list[Courier]
 
 
-class DeliveryList(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class DeliveryList(msgspec.Struct, frozen=True):
     deliveries: list[Delivery]

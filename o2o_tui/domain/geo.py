@@ -1,4 +1,11 @@
-"""Positions on the wire are WGS84 lat/lon; dispatch works in local metres."""
+"""Positions on the wire are WGS84 lat/lon; dispatch works in local metres.
+
+Each shape comes twice: `PositionIn`/`AddressIn` are what a request body takes (strict: an unknown field is a 422;
+bounded: lat within +-90, lon within +-180, the text's length), `Position`/`Address` what answers carry (lenient:
+unknown fields are ignored, no bounds, so what an older or newer server stored still reads). An answer type derives
+from its request type, so a client puts the `Position` it holds straight into a body; the server turns what it
+decoded back into the answer type with `position_of`/`address_of` before storing it.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +13,43 @@ import math
 
 import msgspec
 
+from o2o_tui.domain.limits import AddressText, Latitude, Longitude
+
 EARTH_RADIUS_M = 6_371_000.0
 
 
-class Position(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class PositionIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    lat: Latitude
+    lon: Longitude
+
+
+class AddressIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    text: AddressText
+    position: PositionIn | None = None
+
+
+class Position(PositionIn, frozen=True, forbid_unknown_fields=False):
     lat: float
     lon: float
 
 
-class Address(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class Address(AddressIn, frozen=True, forbid_unknown_fields=False):
     text: str
     position: Position | None = None
+
+
+def position_of(given: PositionIn | None) -> Position | None:
+    """The answer-side `Position` of a decoded request position."""
+    if given is None or isinstance(given, Position):
+        return given
+    return Position(lat=given.lat, lon=given.lon)
+
+
+def address_of(given: AddressIn | None) -> Address | None:
+    """The answer-side `Address` of a decoded request address."""
+    if given is None or isinstance(given, Address):
+        return given
+    return Address(text=given.text, position=position_of(given.position))
 
 
 def to_local_metres(point: Position, origin: Position) -> tuple[float, float]:

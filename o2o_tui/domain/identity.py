@@ -15,7 +15,7 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
-class Me(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class Me(msgspec.Struct, frozen=True):
     user_id: str
     name: str
     role: Role

@@ -2,12 +2,87 @@
 
 - the preparation time a merchant may promise when accepting an order (`ConfirmBody.preparation_minutes`);
 - the reason codes a merchant may give when rejecting a new order (`ReasonBody.reason_code` of `reject`);
-- the reason code a merchant's "deny" of a customer's cancellation request carries.
+- the reason code a merchant's "deny" of a customer's cancellation request carries;
+- the bounds of every request body (text lengths, list lengths, quantities, positions, client-chosen ids, times).
+  The request types in `o2o_tui.domain.requests` carry them as `msgspec.Meta` constraints (the aliases below), so
+  the server refuses a body that breaks one with a 422 naming the field, and the OpenAPI states them too;
+  docs/api.md ("Limits") lists them. Answers carry no bounds: rows stored before a bound existed stay readable.
 """
 
 from __future__ import annotations
 
 import enum
+from datetime import UTC, datetime
+from typing import Annotated
+
+from msgspec import Meta
+
+# --- request bounds ----------------------------------------------------------------------------------------------
+
+ID_PATTERN = "^[A-Za-z0-9_-]{1,64}$"  # every id a client chooses or names in a body (not path ids on reads)
+NAME_MAX = 100  # a customer's name; menu category, item, option group and option names
+PHONE_MAX = 32
+ADDRESS_MAX = 300  # an address's text
+NOTE_MAX = 500  # an order's note, a courier's problem note, a customer's cancellation reason
+LINE_NOTE_MAX = 200  # the note on one order line
+STATUS_REASON_MAX = 200  # why a store pauses
+DESCRIPTION_MAX = 1000  # a menu item's description
+REASON_CODE_MAX = 64
+CODE_MAX = 32  # a pickup, delivery or voucher code as typed or scanned
+CURRENCY_PATTERN = "^[A-Z]{3}$"
+LINES_MAX = 100  # lines of one order
+QUANTITY_MAX = 99  # of one line; also an option's max_qty and an option group's max
+OPTION_IDS_MAX = 50  # options chosen on one line
+PROBLEMS_MAX = 20  # problems a courier may report on one delivery (the next one is a 409 too_many_problems)
+EXTRA_MINUTES_MAX = 240  # a busy store's extra minutes
+PRICE_MAX = 100_000_000  # minor units of one menu price
+MENU_CATEGORIES_MAX = 100
+MENU_ITEMS_MAX = 500  # per category
+MENU_OPTION_GROUPS_MAX = 200
+MENU_OPTIONS_MAX = 100  # per option group
+ITEM_OPTION_GROUPS_MAX = 20  # option groups one item offers
+LAT_MAX = 90.0
+LON_MAX = 180.0
+# every time in a body, header or query: aware (with its UTC offset) and within these years
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+Id = Annotated[str, Meta(pattern=ID_PATTERN, description="letters, digits, '_' and '-'; 1 to 64 of them")]
+Name = Annotated[str, Meta(max_length=NAME_MAX)]
+Phone = Annotated[str, Meta(max_length=PHONE_MAX)]
+AddressText = Annotated[str, Meta(max_length=ADDRESS_MAX)]
+Note = Annotated[str, Meta(max_length=NOTE_MAX)]
+LineNote = Annotated[str, Meta(max_length=LINE_NOTE_MAX)]
+StatusReason = Annotated[str, Meta(max_length=STATUS_REASON_MAX)]
+Description = Annotated[str, Meta(max_length=DESCRIPTION_MAX)]
+ReasonCode = Annotated[str, Meta(max_length=REASON_CODE_MAX)]
+Code = Annotated[str, Meta(max_length=CODE_MAX)]
+Currency = Annotated[str, Meta(pattern=CURRENCY_PATTERN)]
+Quantity = Annotated[int, Meta(ge=1, le=QUANTITY_MAX)]
+Latitude = Annotated[float, Meta(ge=-LAT_MAX, le=LAT_MAX)]
+Longitude = Annotated[float, Meta(ge=-LON_MAX, le=LON_MAX)]
+# aware is checked while decoding; the years (EARLIEST..LATEST) by the server, with `time_in_range`
+AwareTime = Annotated[datetime, Meta(tz=True, description="ISO-8601 with its UTC offset, years 2000 to 2099")]
+
+
+TIME_RANGE_MESSAGE = "a time with its UTC offset, from 2000-01-01 up to (not including) 2100-01-01 UTC"
+
+
+def time_in_range(moment: datetime) -> bool:
+    """True for an aware time in [EARLIEST, LATEST). Never raises: `9999-12-31T23:59:59-14:00` is simply out
+    (comparing aware times does not convert them, so the calendar's edge cannot overflow here)."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return False
+    return EARLIEST <= moment < LATEST
+
+
+def as_utc(moment: datetime) -> datetime:
+    """`moment`, a naive one read as UTC: rows written by older servers may hold naive times, and comparing a
+    naive time with an aware one raises."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+# --- merchant actions --------------------------------------------------------------------------------------------
 
 PREP_MINUTES_MIN = 1
 PREP_MINUTES_MAX = 240

@@ -11,6 +11,7 @@ from datetime import datetime
 
 import msgspec
 
+from o2o_tui.domain.limits import as_utc
 from o2o_tui.domain.money import Money
 
 
@@ -19,7 +20,7 @@ class Availability(enum.StrEnum):
     UNAVAILABLE = "UNAVAILABLE"
 
 
-class Option(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class Option(msgspec.Struct, frozen=True):
     id: str
     name: str
     price: Money
@@ -27,7 +28,7 @@ class Option(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     status: Availability = Availability.AVAILABLE
 
 
-class OptionGroup(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class OptionGroup(msgspec.Struct, frozen=True):
     id: str
     name: str
     min: int
@@ -35,7 +36,7 @@ class OptionGroup(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     options: list[Option]
 
 
-class Item(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class Item(msgspec.Struct, frozen=True):
     id: str
     name: str
     price: Money
@@ -46,13 +47,13 @@ class Item(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     option_group_ids: list[str] = []
 
 
-class Category(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class Category(msgspec.Struct, frozen=True):
     id: str
     name: str
     items: list[Item]
 
 
-class Menu(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class Menu(msgspec.Struct, frozen=True):
     store_id: str
     version: int
     currency: str
@@ -64,4 +65,5 @@ class Menu(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 def is_orderable(item: Item, now: datetime) -> bool:
     if item.hidden or item.status is Availability.UNAVAILABLE:
         return False
-    return item.snooze_until is None or item.snooze_until <= now
+    # a snooze stored without a zone (older servers took one) is read as UTC: comparing it raw would raise
+    return item.snooze_until is None or as_utc(item.snooze_until) <= now

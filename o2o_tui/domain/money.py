@@ -7,7 +7,7 @@ import msgspec
 _MINOR_DIGITS = {"JPY": 0, "KRW": 0, "VND": 0}
 
 
-class Money(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class Money(msgspec.Struct, frozen=True):
     amount: int
     currency: str
 

@@ -8,6 +8,7 @@ from datetime import datetime
 import msgspec
 
 from o2o_tui.domain.geo import Address
+from o2o_tui.domain.limits import AwareTime
 from o2o_tui.domain.money import Money
 
 
@@ -51,13 +52,30 @@ class Party(enum.StrEnum):
     COURIER = "COURIER"
 
 
-class Timing(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class TimingIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The timing a new order asks for (strict; both ends of the window aware). See `Timing`."""
+
+    type: TimingType = TimingType.INSTANT
+    window_start: AwareTime | None = None
+    window_end: AwareTime | None = None
+
+
+class Timing(TimingIn, frozen=True, forbid_unknown_fields=False):
+    """An order's timing as answers carry it (lenient, as every answer type; what older servers stored reads)."""
+
     type: TimingType = TimingType.INSTANT
     window_start: datetime | None = None
     window_end: datetime | None = None
 
 
-class LineOption(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+def timing_of(given: TimingIn) -> Timing:
+    """The answer-side `Timing` of a decoded request timing."""
+    if isinstance(given, Timing):
+        return given
+    return Timing(type=given.type, window_start=given.window_start, window_end=given.window_end)
+
+
+class LineOption(msgspec.Struct, frozen=True):
     option_id: str
     group_id: str
     name: str
@@ -65,7 +83,7 @@ class LineOption(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     unit_price: Money
 
 
-class OrderLine(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class OrderLine(msgspec.Struct, frozen=True):
     item_id: str
     name: str
     quantity: int
@@ -75,19 +93,19 @@ class OrderLine(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     total: Money | None = None
 
 
-class Totals(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class Totals(msgspec.Struct, frozen=True):
     subtotal: Money
     delivery_fee: Money
     discount: Money
     total: Money
 
 
-class Payment(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class Payment(msgspec.Struct, frozen=True):
     status: PaymentStatus = PaymentStatus.PAID
     method: str = "ONLINE"
 
 
-class CustomerContact(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class CustomerContact(msgspec.Struct, frozen=True):
     """`phone` is masked (`138****5678`) for every role but the customer itself and admin."""
 
     name: str
@@ -95,7 +113,7 @@ class CustomerContact(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     address: Address | None = None
 
 
-class Cancellation(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class Cancellation(msgspec.Struct, frozen=True):
     """A pending cancellation request: a flag on the order, not a state."""
 
     requested_by: Party
@@ -104,14 +122,14 @@ class Cancellation(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     requested_at: datetime | None = None
 
 
-class CodeLock(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class CodeLock(msgspec.Struct, frozen=True):
     """A code of the order refused after too many wrong tries, until `until` or until staff lift it."""
 
     kind: str  # "pickup" or "delivery"
     until: datetime
 
 
-class Order(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class Order(msgspec.Struct, frozen=True):
     id: str
     store_id: str
     number: int  # short day sequence for the counter, shown as #0042
@@ -155,6 +173,6 @@ class Order(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         return f"#{self.number:04d}"
 
 
-class OrderPage(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class OrderPage(msgspec.Struct, frozen=True):
     orders: list[Order]
     next_cursor: str | None = None

@@ -1,15 +1,50 @@
-"""Request bodies of the platform API. Strict: unknown fields are a 422, not silently dropped."""
+"""Request bodies of the platform API: strict and bounded.
+
+Strict: an unknown field anywhere in a body, nested parts included, is a 422 naming its path, not silently dropped.
+Bounded: every free-text field, list, quantity, position, time and client-chosen id carries its limit as a
+`msgspec.Meta` constraint (the numbers live in `o2o_tui.domain.limits`), so the server, the client and the OpenAPI
+state it once. Answers (the other domain types) are the opposite: lenient, so a newer server's fields do not break
+an older console. A body never reuses an answer type for a nested part: it takes the strict `...In` twin
+(`PositionIn`, `AddressIn`, `TimingIn`, `MenuIn`, ...), which the server turns into the answer type it stores.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import Annotated
 
 import msgspec
+from msgspec import Meta
 
 from o2o_tui.domain.fleet import CourierStatus, ProblemReason
-from o2o_tui.domain.geo import Address, Position
+from o2o_tui.domain.geo import AddressIn, PositionIn
+from o2o_tui.domain.limits import (
+    EXTRA_MINUTES_MAX,
+    ITEM_OPTION_GROUPS_MAX,
+    LINES_MAX,
+    MENU_CATEGORIES_MAX,
+    MENU_ITEMS_MAX,
+    MENU_OPTION_GROUPS_MAX,
+    MENU_OPTIONS_MAX,
+    OPTION_IDS_MAX,
+    PREP_MINUTES_MAX,
+    PREP_MINUTES_MIN,
+    PRICE_MAX,
+    QUANTITY_MAX,
+    AwareTime,
+    Code,
+    Currency,
+    Description,
+    Id,
+    LineNote,
+    Name,
+    Note,
+    Phone,
+    Quantity,
+    ReasonCode,
+    StatusReason,
+)
 from o2o_tui.domain.menu import Availability, Menu
-from o2o_tui.domain.order import OrderType, Timing
+from o2o_tui.domain.order import OrderType, TimingIn
 from o2o_tui.domain.store import StoreState
 
 
@@ -19,14 +54,14 @@ class _Body(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class ConfirmBody(_Body, frozen=True):
-    preparation_minutes: int
+    preparation_minutes: Annotated[int, Meta(ge=PREP_MINUTES_MIN, le=PREP_MINUTES_MAX)]
 
 
 class ReasonBody(_Body, frozen=True):
     """reject, cancel, cancellation request / deny."""
 
-    reason_code: str
-    reason: str = ""
+    reason_code: ReasonCode
+    reason: Note = ""
 
 
 class EmptyBody(_Body, frozen=True):
@@ -36,63 +71,120 @@ class EmptyBody(_Body, frozen=True):
 class CodeBody(_Body, frozen=True):
     """handoff {pickup_code}, validate-code {code}, courier picked-up / delivered."""
 
-    code: str
+    code: Code
 
 
 class NewOrderLine(_Body, frozen=True):
-    item_id: str
-    quantity: int
-    option_ids: list[str] = []
-    note: str = ""
+    item_id: Id
+    quantity: Quantity
+    option_ids: Annotated[list[Id], Meta(max_length=OPTION_IDS_MAX)] = []
+    note: LineNote = ""
 
 
 class CreateOrderBody(_Body, frozen=True):
     """Customer places an order. `id` is client-generated so a replay after the key expired is still safe."""
 
-    id: str
-    store_id: str
+    id: Id
+    store_id: Id
     type: OrderType
-    lines: list[NewOrderLine]
-    customer_name: str
-    customer_phone: str
-    address: Address | None = None
-    timing: Timing = Timing()
-    note: str = ""
+    lines: Annotated[list[NewOrderLine], Meta(max_length=LINES_MAX)]
+    customer_name: Name
+    customer_phone: Phone
+    address: AddressIn | None = None
+    timing: TimingIn = TimingIn()
+    note: Note = ""
 
 
 class StoreStatusBody(_Body, frozen=True):
     state: StoreState
-    until: datetime | None = None
-    reason: str = ""
-    extra_minutes: int = 0
+    until: AwareTime | None = None
+    reason: StatusReason = ""
+    extra_minutes: Annotated[int, Meta(ge=0, le=EXTRA_MINUTES_MAX)] = 0
 
 
 class ItemPatchBody(_Body, frozen=True):
     status: Availability | None = None
-    snooze_until: datetime | None = None
+    snooze_until: AwareTime | None = None
     clear_snooze: bool = False
     hidden: bool | None = None
 
 
-class PublishMenuBody(_Body, frozen=True):
-    menu: Menu
-
-
 class AssignBody(_Body, frozen=True):
-    courier_id: str
+    courier_id: Id
 
 
 class ProblemBody(_Body, frozen=True):
     reason: ProblemReason
-    note: str = ""
+    note: Note = ""
 
 
 class CourierStateBody(_Body, frozen=True):
     status: CourierStatus | None = None
-    position: Position | None = None
+    position: PositionIn | None = None
 
 
-class CodeValidation(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+# --- the menu a merchant publishes (PUT /v1/stores/{store_id}/menu) ---------------------------------------------
+# Field for field today's `Menu` (a console publishes the menu it read back, edited), strict and bounded.
+
+
+class MoneyIn(_Body, frozen=True):
+    amount: Annotated[int, Meta(ge=0, le=PRICE_MAX)]
+    currency: Currency
+
+
+class OptionIn(_Body, frozen=True):
+    id: Id
+    name: Name
+    price: MoneyIn
+    max_qty: Quantity = 1
+    status: Availability = Availability.AVAILABLE
+
+
+class OptionGroupIn(_Body, frozen=True):
+    id: Id
+    name: Name
+    min: Annotated[int, Meta(ge=0, le=QUANTITY_MAX)]
+    max: Annotated[int, Meta(ge=1, le=QUANTITY_MAX)]
+    options: Annotated[list[OptionIn], Meta(max_length=MENU_OPTIONS_MAX)]
+
+
+class ItemIn(_Body, frozen=True):
+    id: Id
+    name: Name
+    price: MoneyIn
+    description: Description = ""
+    status: Availability = Availability.AVAILABLE
+    snooze_until: AwareTime | None = None
+    hidden: bool = False
+    option_group_ids: Annotated[list[Id], Meta(max_length=ITEM_OPTION_GROUPS_MAX)] = []
+
+
+class CategoryIn(_Body, frozen=True):
+    id: Id
+    name: Name
+    items: Annotated[list[ItemIn], Meta(max_length=MENU_ITEMS_MAX)]
+
+
+class MenuIn(_Body, frozen=True):
+    """The body of a menu publish. `version` and `updated_at` are what the console read (the server takes the
+    version it was edited from in If-Match, and sets both itself)."""
+
+    store_id: Id
+    version: int
+    currency: Currency
+    categories: Annotated[list[CategoryIn], Meta(max_length=MENU_CATEGORIES_MAX)]
+    option_groups: Annotated[list[OptionGroupIn], Meta(max_length=MENU_OPTION_GROUPS_MAX)] = []
+    updated_at: AwareTime | None = None
+
+
+def menu_of(body: MenuIn) -> Menu:
+    """The answer-side `Menu` of a decoded publish body."""
+    return msgspec.convert(msgspec.to_builtins(body), Menu)
+
+
+class CodeValidation(msgspec.Struct, frozen=True):
+    """The answer to validate-code (lenient, as every answer)."""
+
     valid: bool
     order_id: str | None = None
     kind: str | None = None  # "pickup"

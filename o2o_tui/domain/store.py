@@ -17,7 +17,7 @@ class StoreState(enum.StrEnum):
     CLOSED = "CLOSED"
 
 
-class StoreStatus(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class StoreStatus(msgspec.Struct, frozen=True):
     state: StoreState = StoreState.ONLINE
     until: datetime | None = None  # PAUSED: resumes by itself at this time (None: until resumed)
     reason: str = ""
@@ -25,13 +25,13 @@ class StoreStatus(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     auto: bool = False  # set by the platform (no device polling), not by staff
 
 
-class OpeningHours(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class OpeningHours(msgspec.Struct, frozen=True):
     weekday: int  # 0 = Monday
     opens: str  # "10:00"
     closes: str  # "22:00"
 
 
-class Store(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class Store(msgspec.Struct, frozen=True):
     id: str
     name: str
     address: Address

@@ -10,8 +10,9 @@ from sqlalchemy import Connection, select, update
 
 from o2o_tui.domain.events import EntityKind
 from o2o_tui.domain.fleet import Courier, CourierStatus, Delivery, DeliveryProblem
-from o2o_tui.domain.geo import Position
+from o2o_tui.domain.geo import Position, position_of
 from o2o_tui.domain.identity import Role
+from o2o_tui.domain.limits import PROBLEMS_MAX
 from o2o_tui.domain.order import ENDED_STATUSES, Order, OrderStatus, OrderType
 from o2o_tui.domain.requests import CourierStateBody, ProblemBody
 from o2o_tui.domain.transitions import (
@@ -211,7 +212,8 @@ def set_courier_state(ctx: Ctx, courier_id: str, body: CourierStateBody) -> Cour
         status = CourierStatus.OFFLINE
     elif body.status is not None:  # going on shift: the deliveries decide what the courier is doing
         status = _derived_status(CourierStatus.IDLE, _active_deliveries(ctx.conn, courier_id))
-    after = msgspec.structs.replace(_moved(courier, body.position, _tap_time(ctx)), status=status)
+    moved = _moved(courier, position_of(body.position), _tap_time(ctx))
+    after = msgspec.structs.replace(moved, status=status)
     if after == courier:
         return courier
     if body.status is not None:
@@ -513,6 +515,9 @@ def report_problem(ctx: Ctx, delivery_id: str, body: ProblemBody) -> Delivery:
     delivery = _visible_delivery(ctx, delivery_id, (Role.COURIER,))
     if delivery.status in DELIVERY_ENDED:
         raise conflict(f"the delivery is already {delivery.status.value}")
+    if len(delivery.problems) >= PROBLEMS_MAX:  # each note is bounded, and so is their number
+        message = f"at most {PROBLEMS_MAX} problems per delivery; call the store"
+        raise conflict(message, code="too_many_problems")
     problem = DeliveryProblem(reason=body.reason, note=body.note, occurred_at=ctx.occurred_at or ctx.now)
     ctx.record("delivery", delivery_id, f"problem:{body.reason.value}")
     return _save_delivery(

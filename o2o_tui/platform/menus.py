@@ -7,8 +7,9 @@ from sqlalchemy import Connection, bindparam, select, update
 
 from o2o_tui.domain.events import EntityKind
 from o2o_tui.domain.identity import Role
+from o2o_tui.domain.limits import TIME_RANGE_MESSAGE, time_in_range
 from o2o_tui.domain.menu import Menu
-from o2o_tui.domain.requests import ItemPatchBody
+from o2o_tui.domain.requests import ItemPatchBody, MenuIn, menu_of
 from o2o_tui.platform import db, stores
 from o2o_tui.platform.context import Ctx
 from o2o_tui.platform.errors import conflict, not_found, stale_version, validation
@@ -78,13 +79,17 @@ def check_menu(menu: Menu, currency: str) -> None:
             item_ids.add(item.id)
             if item.price.currency != currency or item.price.amount < 0:
                 raise validation(f"{where}.price", "price in the store currency, >= 0")
+            if item.snooze_until is not None and not time_in_range(item.snooze_until):
+                raise validation(f"{where}.snooze_until", TIME_RANGE_MESSAGE)
             for group_id in item.option_group_ids:
                 if group_id not in group_ids:
                     raise validation(f"{where}.option_group_ids", f"no option group {group_id}")
 
 
-def publish(ctx: Ctx, store_id: str, menu: Menu, if_match: str | None) -> Menu:
+def publish(ctx: Ctx, store_id: str, body: MenuIn, if_match: str | None) -> Menu:
+    """Publish the menu `body` (decoded strictly as `MenuIn`) if the menu is still at the If-Match version."""
     store = stores.visible_store(ctx.conn, ctx.caller, store_id, staff_roles=(Role.MERCHANT,))
+    menu = menu_of(body)
     if if_match is None or not if_match.strip('"W/ ').isdigit():
         raise validation("If-Match", "publishing needs the menu version it was edited from in If-Match")
     base_version = int(if_match.strip('"W/ '))
@@ -112,6 +117,8 @@ def patch_item(ctx: Ctx, store_id: str, item_id: str, body: ItemPatchBody) -> Me
     stores.visible_store(ctx.conn, ctx.caller, store_id, staff_roles=(Role.MERCHANT,))
     if body.clear_snooze and body.snooze_until is not None:
         raise validation("clear_snooze", "either snooze_until or clear_snooze, not both")
+    if body.snooze_until is not None and not time_in_range(body.snooze_until):
+        raise validation("snooze_until", TIME_RANGE_MESSAGE)
     current = load(ctx.conn, store_id)
     if current is None:
         raise not_found("menu")

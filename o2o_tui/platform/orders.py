@@ -11,8 +11,16 @@ import msgspec
 from sqlalchemy import Connection, and_, bindparam, or_, select, update
 
 from o2o_tui.domain.events import EntityKind
+from o2o_tui.domain.geo import address_of
 from o2o_tui.domain.identity import Role
-from o2o_tui.domain.limits import PREP_MINUTES_MAX, PREP_MINUTES_MIN, REJECT_REASONS, reject_reason
+from o2o_tui.domain.limits import (
+    PREP_MINUTES_MAX,
+    PREP_MINUTES_MIN,
+    REJECT_REASONS,
+    TIME_RANGE_MESSAGE,
+    reject_reason,
+    time_in_range,
+)
 from o2o_tui.domain.money import Money, zero
 from o2o_tui.domain.order import (
     ENDED_STATUSES,
@@ -24,7 +32,9 @@ from o2o_tui.domain.order import (
     OrderType,
     Party,
     Payment,
+    Timing,
     Totals,
+    timing_of,
 )
 from o2o_tui.domain.requests import CodeValidation, CreateOrderBody, ReasonBody
 from o2o_tui.domain.store import OpeningHours, StoreState
@@ -186,44 +196,35 @@ def _store_is_open(store_state: StoreState, opening_hours: list[OpeningHours], l
     return any(h.weekday == local.weekday() and h.opens <= clock < h.closes for h in opening_hours)
 
 
-_TEXT_LIMITS = {"customer_name": 100, "customer_phone": 32, "note": 500}
-_LINE_NOTE_LIMIT = 200
-_ADDRESS_LIMIT = 300
-
-
-def _check_lengths(body: CreateOrderBody) -> None:
-    """Free text is shown on small screens and printed on tickets: keep it bounded."""
-    for field_name, limit in _TEXT_LIMITS.items():
-        if len(getattr(body, field_name)) > limit:
-            raise validation(field_name, f"at most {limit} characters")
-    if body.address is not None and len(body.address.text) > _ADDRESS_LIMIT:
-        raise validation("address.text", f"at most {_ADDRESS_LIMIT} characters")
-    for index, line in enumerate(body.lines):
-        if len(line.note) > _LINE_NOTE_LIMIT:
-            raise validation(f"lines[{index}].note", f"at most {_LINE_NOTE_LIMIT} characters")
+def _checked_timing(body: CreateOrderBody) -> Timing:
+    """The window's ends are aware (the body type says so); here: within the years we take, in order."""
+    timing = body.timing
+    for name in ("window_start", "window_end"):
+        moment = getattr(timing, name)
+        if moment is not None and not time_in_range(moment):
+            raise validation(f"timing.{name}", TIME_RANGE_MESSAGE)
+    if timing.window_start and timing.window_end and timing.window_end <= timing.window_start:
+        raise validation("timing.window_end", "the window must end after it starts")
+    return timing_of(timing)
 
 
 def create(ctx: Ctx, body: CreateOrderBody) -> tuple[StoredOrder, bool]:
     """Place an order; answer (order, created). A second create with the same id answers the first order."""
     caller = ctx.caller
     require_role(caller, (Role.CUSTOMER, Role.ADMIN))
-    if not body.id or len(body.id) > 64:
-        raise validation("id", "a client-generated id of 1 to 64 characters")
+    # free text, lists, quantities, positions and ids are bounded by the body's type (decoded strictly)
     existing = load(ctx.conn, body.id)
     if existing is not None:
         if existing.customer_id != caller.user_id and caller.role is not Role.ADMIN:
             raise conflict("this order id is taken")
         return existing, False
-    _check_lengths(body)
     if not body.customer_name.strip():
         raise validation("customer_name", "a name for the order")
     if not body.customer_phone.strip():
         raise validation("customer_phone", "a phone number for the order")
     if body.type is OrderType.DELIVERY and body.address is None:
         raise validation("address", "a delivery order needs an address")
-    timing = body.timing
-    if timing.window_start and timing.window_end and timing.window_end <= timing.window_start:
-        raise validation("timing.window_end", "the window must end after it starts")
+    timing = _checked_timing(body)
     store = stores.load(ctx.conn, body.store_id)
     if store is None:
         raise not_found("store")
@@ -249,7 +250,9 @@ def create(ctx: Ctx, body: CreateOrderBody) -> tuple[StoredOrder, bool]:
         lines=lines,
         totals=Totals(subtotal=sub, delivery_fee=fee, discount=zero(store.currency), total=sub + fee),
         payment=Payment(),
-        customer=CustomerContact(name=body.customer_name, phone=body.customer_phone, address=body.address),
+        customer=CustomerContact(
+            name=body.customer_name, phone=body.customer_phone, address=address_of(body.address)
+        ),
         created_at=ctx.now,
         updated_at=ctx.now,
         version=1,

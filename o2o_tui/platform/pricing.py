@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
+from o2o_tui.domain.limits import LINES_MAX, QUANTITY_MAX
 from o2o_tui.domain.menu import Availability, Item, Menu, OptionGroup, is_orderable
 from o2o_tui.domain.money import Money, zero
 from o2o_tui.domain.order import LineOption, OrderLine
 from o2o_tui.domain.requests import NewOrderLine
 from o2o_tui.platform.errors import conflict, validation
 
-MAX_QUANTITY = 99
-MAX_LINES = 100
+MAX_QUANTITY = QUANTITY_MAX  # the request type bounds both already; kept for callers inside the server
+MAX_LINES = LINES_MAX
 
 
 def _items(menu: Menu) -> dict[str, Item]:

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, bindparam, select, update
 
 from o2o_tui.domain.events import EntityKind
 from o2o_tui.domain.identity import Role
+from o2o_tui.domain.limits import EXTRA_MINUTES_MAX, TIME_RANGE_MESSAGE, as_utc, time_in_range
 from o2o_tui.domain.requests import StoreStatusBody
 from o2o_tui.domain.store import Store as StoreDoc
 from o2o_tui.domain.store import StoreState, StoreStatus
@@ -70,15 +71,18 @@ def get(conn: Connection, caller: Caller, store_id: str) -> StoreDoc | PublicSto
 def effective_state(store: StoreDoc, now: datetime) -> StoreState:
     """A pause with an `until` in the past has ended by itself."""
     status = store.status
-    if status.state is StoreState.PAUSED and status.until is not None and status.until <= now:
+    # an `until` stored without a zone (older servers took one) is read as UTC: comparing it raw would raise
+    if status.state is StoreState.PAUSED and status.until is not None and as_utc(status.until) <= now:
         return StoreState.ONLINE
     return status.state
 
 
 def set_status(ctx: Ctx, store_id: str, body: StoreStatusBody) -> StoreDoc:
     store = visible_store(ctx.conn, ctx.caller, store_id, staff_roles=(Role.MERCHANT,))
-    if body.extra_minutes < 0 or body.extra_minutes > 240:
-        raise validation("extra_minutes", "extra minutes must be between 0 and 240")
+    if not 0 <= body.extra_minutes <= EXTRA_MINUTES_MAX:
+        raise validation("extra_minutes", f"extra minutes must be between 0 and {EXTRA_MINUTES_MAX}")
+    if body.until is not None and not time_in_range(body.until):
+        raise validation("until", TIME_RANGE_MESSAGE)
     if body.state is StoreState.BUSY and body.extra_minutes == 0:
         raise validation("extra_minutes", "a busy store adds at least one minute")
     if body.until is not None and body.state is not StoreState.PAUSED:
