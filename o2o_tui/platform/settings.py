@@ -19,6 +19,14 @@ class Settings(msgspec.Struct, frozen=True):
     # names, phones, addresses and notes of orders and deliveries ended longer ago are blanked (jobs.purge_personal);
     # the same window and variable as the consoles' caches (o2o_tui/sync/retention.py)
     purge_personal_hours: float = 6.0
+    # slow and idle clients (o2o_tui/platform/admission.py, docs/operations.md "Timeouts and limits")
+    keep_alive_seconds: float = 75.0  # an idle connection between requests; > events.MAX_WAIT_SECONDS (60)
+    header_timeout_seconds: float = 10.0  # a request's line and headers, from its first byte (or the connect)
+    body_timeout_seconds: float = 10.0  # the longest pause inside a body; also the base of its whole deadline
+    body_min_bytes_per_second: float = 8192.0  # a body's deadline grows by its length at this rate
+    max_body_bytes: int = 1_048_576  # a larger body is a 413 (a declared length at once, chunked when passed)
+    max_concurrent_bodies: int = 32  # bodies received at once per process; bounds their memory
+    body_queue_seconds: float = 2.0  # a request waits this long for one of them, then gets 503 + Retry-After
     code_attempts: int = 5  # wrong tries of one code (an order's pickup or delivery code) before it is locked
     store_code_attempts: int = 20  # wrong validate-code tries at one store before it is locked there
     code_lock_minutes: float = 10.0  # how long a locked code is refused; also the window the tries count in
@@ -38,6 +46,13 @@ _ENV = {
     "event_recheck_seconds": ("O2O_EVENT_RECHECK_SECONDS", float),
     "pg_notify": ("O2O_PG_NOTIFY", _flag),
     "purge_personal_hours": ("O2O_PURGE_PERSONAL_HOURS", float),
+    "keep_alive_seconds": ("O2O_KEEP_ALIVE_SECONDS", float),
+    "header_timeout_seconds": ("O2O_HEADER_TIMEOUT_SECONDS", float),
+    "body_timeout_seconds": ("O2O_BODY_TIMEOUT_SECONDS", float),
+    "body_min_bytes_per_second": ("O2O_BODY_MIN_BYTES_PER_SECOND", float),
+    "max_body_bytes": ("O2O_MAX_BODY_BYTES", int),
+    "max_concurrent_bodies": ("O2O_MAX_CONCURRENT_BODIES", int),
+    "body_queue_seconds": ("O2O_BODY_QUEUE_SECONDS", float),
     "code_attempts": ("O2O_CODE_ATTEMPTS", int),
     "store_code_attempts": ("O2O_STORE_CODE_ATTEMPTS", int),
     "code_lock_minutes": ("O2O_CODE_LOCK_MINUTES", float),
