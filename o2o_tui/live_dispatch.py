@@ -7,8 +7,10 @@
 
 The engine (`o2o_tui.dispatch.engine.plan`) works in local metres and minutes: positions are projected around
 the store, times are minutes from `now` (0). A courier that still carries orders is planned from where and when
-it will be free (its last drop-off); an idle one from where it stands. No Textual, and no I/O except through the
-client a caller hands to `read_fleet`.
+it will be free (its last drop-off); an idle one from where it stands. A position off the globe, non-finite or
+farther than `positions.MAX_LOCAL_DISTANCE_M` from the store (from any source: an old server, a cache) counts as
+unknown: such an order waits with why="bad_location", such a courier is not planned (`bad_position`), and
+neither is placed on the map. No Textual, and no I/O except through the client a caller hands to `read_fleet`.
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ from datetime import datetime, timedelta
 
 import msgspec
 
-from o2o_tui.dispatch import engine
+from o2o_tui.dispatch import engine, positions
 from o2o_tui.dispatch.model import DispatchCourier, DispatchOrder, DispatchParams, Point
 from o2o_tui.domain.fleet import Courier, CourierStatus
-from o2o_tui.domain.geo import Position, from_local_metres, to_local_metres
+from o2o_tui.domain.geo import Position, from_local_metres
 from o2o_tui.domain.order import Order, OrderStatus, OrderType
 from o2o_tui.domain.store import Store
 
@@ -64,7 +66,8 @@ class Suggestion(msgspec.Struct, frozen=True):
 
 class OrderState(msgspec.Struct, frozen=True):
     """An order that needs or has a courier but is not picked up yet. `why` says why it has no suggestion:
-    "planned" (it has one), "assigned", "later" (ready beyond the horizon), "no_location", "no_courier"."""
+    "planned" (it has one), "assigned", "later" (ready beyond the horizon), "no_location", "bad_location" (its
+    position is off the globe or too far from the store), "no_courier". `dropoff` is None unless usable."""
 
     order_id: str
     order_number: int
@@ -78,7 +81,10 @@ class OrderState(msgspec.Struct, frozen=True):
 
 
 class CourierState(msgspec.Struct, frozen=True):
-    """A courier with its load and when and where it will be free (None when offline or unplaceable)."""
+    """A courier with its load and when and where it will be free (None when offline or unplaceable).
+
+    `position` is None when unknown or unusable; `bad_position`: the platform sent one that is off the globe or
+    too far from the store, so the courier is not planned."""
 
     courier_id: str
     name: str
@@ -91,6 +97,7 @@ class CourierState(msgspec.Struct, frozen=True):
     order_numbers: list[int]
     dropoffs: list[Position] = []  # where the orders it carries or is assigned go
     position_at: datetime | None = None  # when `position` was last set (how old the dispatcher's picture is)
+    bad_position: bool = False
 
 
 class LivePlan(msgspec.Struct, frozen=True):
@@ -193,11 +200,13 @@ def _travel(a: Point, b: Point, params: DispatchParams) -> float:
     return float(math.ceil(math.hypot(a[0] - b[0], a[1] - b[1]) / params.meters_per_minute))
 
 
-def _order_point(order: Order, origin: Position) -> Point | None:
+def _dropoff(order: Order) -> Position | None:
     address = order.customer.address
-    if address is None or address.position is None:
-        return None
-    return to_local_metres(address.position, origin)
+    return None if address is None else address.position
+
+
+def _order_point(order: Order, origin: Position | None) -> Point | None:
+    return positions.local_point(_dropoff(order), origin)
 
 
 def _free_time_and_place(
@@ -239,7 +248,7 @@ def _at(now: datetime, minutes: float) -> datetime:
 def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = LIVE_PARAMS) -> LivePlan:
     """Run one dispatch epoch on the store's live orders and couriers; see the module docstring."""
     store = snapshot.store
-    origin = store.address.position
+    origin = positions.usable_origin(store.address.position)
     by_courier: dict[str, list[Order]] = {}
     for order in snapshot.orders:
         if order.courier_id and order.type is OrderType.DELIVERY and order.status in OPEN_STATUSES:
@@ -253,12 +262,8 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
         load = max(len(courier.delivery_ids), len(carried))
         free_at: datetime | None = None
         free_position: Position | None = None
-        if (
-            origin is not None
-            and courier.position is not None
-            and courier.status is not CourierStatus.OFFLINE
-        ):
-            here = to_local_metres(courier.position, origin)
+        here = positions.local_point(courier.position, origin)
+        if here is not None and courier.status is not CourierStatus.OFFLINE:
             minutes, spot = _free_time_and_place(courier, here, carried, store, origin, now, params)
             free_at, free_position = _at(now, minutes), from_local_metres(spot[0], spot[1], origin)
             engine_couriers.append(
@@ -274,16 +279,15 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
                 status=courier.status,
                 capacity=courier.capacity,
                 load=load,
-                position=courier.position,
+                position=courier.position if here is not None else None,
                 position_at=courier.position_at,
                 free_at=free_at,
                 free_position=free_position,
                 order_numbers=[o.number for o in carried],
                 dropoffs=[
-                    o.customer.address.position
-                    for o in carried
-                    if o.customer.address is not None and o.customer.address.position is not None
+                    p for p in (positions.usable(_dropoff(o), origin) for o in carried) if p is not None
                 ],
+                bad_position=courier.position is not None and here is None and origin is not None,
             )
         )
 
@@ -296,9 +300,10 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
         if order.courier_id:
             waiting[order.id] = (order, ready, "assigned")
             continue
-        point = _order_point(order, origin) if origin is not None else None
+        point = _order_point(order, origin)
         if point is None:
-            waiting[order.id] = (order, ready, "no_location")
+            bad = origin is not None and _dropoff(order) is not None
+            waiting[order.id] = (order, ready, "bad_location" if bad else "no_location")
         elif ready > params.horizon:
             waiting[order.id] = (order, ready, "later")
         else:
@@ -347,7 +352,7 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
             ready_at=_at(now, ready),
             customer_name=order.customer.name,
             address=order.customer.address.text if order.customer.address else "",
-            dropoff=order.customer.address.position if order.customer.address else None,
+            dropoff=positions.usable(_dropoff(order), origin),
             courier_id=order.courier_id,
             why=why,
         )

@@ -8,6 +8,7 @@ The poll re-arms only after a round has finished, so rounds never overlap. Rows 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import replace
@@ -55,7 +56,16 @@ from screens.widgets.dispatch_rows import (
 )
 
 POLL_SECONDS = 15.0
-_ORDER_RANK = {"now": 0, "plan": 1, "no_courier": 2, "sent": 3, "later": 4, "no_location": 5}
+log = logging.getLogger("o2o.dispatch_board")
+_ORDER_RANK = {
+    "now": 0,
+    "plan": 1,
+    "no_courier": 2,
+    "sent": 3,
+    "later": 4,
+    "no_location": 5,
+    "bad_location": 5,
+}
 
 
 def _utcnow() -> datetime:
@@ -104,9 +114,12 @@ class FleetLoaded(Message):
 
 
 class FleetFailed(Message):
-    def __init__(self, message: str) -> None:
+    """The round failed: the platform could not be read, or (`planning`) the plan could not be made."""
+
+    def __init__(self, message: str, *, planning: bool = False) -> None:
         super().__init__()
         self.message = message
+        self.planning = planning
 
 
 class ActionsDone(Message):
@@ -260,7 +273,14 @@ class DispatchBoard(Screen[None]):
         except PlatformError as error:
             self.post_message(FleetFailed(error.i18n_message()))
             return
-        plan = await asyncio.to_thread(plan_live, snapshot, now, LIVE_PARAMS)
+        try:
+            plan = await asyncio.to_thread(plan_live, snapshot, now, LIVE_PARAMS)
+        except (
+            Exception
+        ) as error:  # a planning bug must not leave the board on "Loading" forever: say it, retry
+            log.exception("dispatch planning failed")
+            self.post_message(FleetFailed(type(error).__name__, planning=True))
+            return
         self.post_message(FleetLoaded(snapshot, plan))
 
     def _arm(self) -> None:
@@ -280,9 +300,8 @@ class DispatchBoard(Screen[None]):
         self._arm()
 
     def on_fleet_failed(self, message: FleetFailed) -> None:
-        self._set_status(
-            t("dispatch.board.failed", error=safe_text(message.message, one_line=True)), error=True
-        )
+        key = "dispatch.board.plan_failed" if message.planning else "dispatch.board.failed"
+        self._set_status(t(key, error=safe_text(message.message, one_line=True)), error=True)
         self.rounds += 1
         self._arm()
 

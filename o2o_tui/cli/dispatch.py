@@ -315,7 +315,7 @@ def register(app: typer.Typer) -> None:
         for suggestion in plan.suggestions:
             say(_suggestion_line(suggestion, zone))
         for state in plan.orders:
-            if state.why in ("later", "no_location", "no_courier"):
+            if state.why in ("later", "no_location", "bad_location", "no_courier"):
                 say(
                     t(
                         "dispatch.suggest.unplanned",

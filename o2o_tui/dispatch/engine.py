@@ -63,8 +63,12 @@ def _coverage_loss(
     loss = np.zeros(rows.size)
     if problem.hotspot_xy is None or params.coverage_weight <= 0 or rows.size < 2:
         return loss
-    weight = problem.hotspot_weight if problem.hotspot_weight is not None else np.ones(len(problem.hotspot_xy))
-    reach = travel_minutes_between(problem.courier_xy[rows][:, None, :], problem.hotspot_xy[None, :, :], params.meters_per_minute)
+    weight = (
+        problem.hotspot_weight if problem.hotspot_weight is not None else np.ones(len(problem.hotspot_xy))
+    )
+    reach = travel_minutes_between(
+        problem.courier_xy[rows][:, None, :], problem.hotspot_xy[None, :, :], params.meters_per_minute
+    )
     reach = reach + (available_at[rows] - problem.now)[:, None]
     # a hotspot the courier could reach only near or past its shift end is not covered by it
     shift_left = (problem.off_at[rows] - problem.now)[:, None]
@@ -180,7 +184,9 @@ def _cost_matrix(
         overdue[i] = float(np.maximum(0.0, now - problem.ready_at[bundle]).sum())
         mask[i, : len(bundle)] = True
 
-    travel = travel_minutes_between(problem.courier_xy[rows][:, None, :], stop_xy[None, :, 0, :], params.meters_per_minute)
+    travel = travel_minutes_between(
+        problem.courier_xy[rows][:, None, :], stop_xy[None, :, 0, :], params.meters_per_minute
+    )
     start = available_at[rows]
     arrival = start[:, None] + travel
     pickup = np.maximum(stop_ready[None, :, 0], arrival + half_pickup)
@@ -194,7 +200,9 @@ def _cost_matrix(
         pickup_k = np.maximum(stop_ready[None, :, k], arrive_k + half_pickup)
         courier_wait += np.where(valid, np.maximum(0.0, stop_ready[None, :, k] - arrive_k - half_pickup), 0.0)
         food_wait += np.where(
-            valid, np.maximum(0.0, arrive_k + half_pickup - stop_ready[None, :, k]) * stop_size[None, :, k], 0.0
+            valid,
+            np.maximum(0.0, arrive_k + half_pickup - stop_ready[None, :, k]) * stop_size[None, :, k],
+            0.0,
         )
         leave = np.where(valid, pickup_k + half_pickup, leave)
         last_pickup = np.where(valid, pickup_k, last_pickup)
@@ -225,9 +233,17 @@ def plan(
     params: DispatchParams,
     hotspots: Sequence[tuple[Point, float]] | None = None,
 ) -> DispatchPlan:
-    """One epoch for live orders and couriers; see the module docstring."""
+    """One epoch for live orders and couriers; see the module docstring.
+
+    An order or courier with a non-finite or absurd coordinate or time (beyond `_MAX_COORD_M`, `_MAX_MINUTES`)
+    is left out: the order waits, the courier is not used. Callers check positions first
+    (`o2o_tui.dispatch.positions`); this keeps one bad input from any source from breaking the whole epoch.
+    """
+    waiting_anyway = tuple(o.id for o in orders if not _sane_order(o))
+    orders = [o for o in orders if _sane_order(o)]
+    couriers = [c for c in couriers if _sane_courier(c)]
     if not orders or not couriers:
-        return DispatchPlan(routes=(), waiting_order_ids=tuple(o.id for o in orders))
+        return DispatchPlan(routes=(), waiting_order_ids=waiting_anyway + tuple(o.id for o in orders))
     problem = EpochArrays(
         now=float(now),
         restaurant_xy=np.array([o.restaurant for o in orders], dtype=float).reshape(-1, 2),
@@ -254,4 +270,23 @@ def plan(
         for c in choices
     )
     planned = {i for c in choices for i in c.orders}
-    return DispatchPlan(routes=routes, waiting_order_ids=tuple(o.id for i, o in enumerate(orders) if i not in planned))
+    waiting = waiting_anyway + tuple(o.id for i, o in enumerate(orders) if i not in planned)
+    return DispatchPlan(routes=routes, waiting_order_ids=waiting)
+
+
+_MAX_COORD_M = 2.1e7  # half the Earth's circumference: no local coordinate is farther from its origin
+_MAX_MINUTES = 1e7  # about 19 years either side of the epoch's clock
+
+
+def _sane(values: Sequence[float], bound: float) -> bool:
+    return all(math.isfinite(v) and abs(v) <= bound for v in values)
+
+
+def _sane_order(order: DispatchOrder) -> bool:
+    return _sane((*order.restaurant, *order.customer), _MAX_COORD_M) and _sane(
+        (order.placed_at, order.ready_at), _MAX_MINUTES
+    )
+
+
+def _sane_courier(courier: DispatchCourier) -> bool:
+    return _sane(courier.position, _MAX_COORD_M) and _sane((courier.free_at,), _MAX_MINUTES)

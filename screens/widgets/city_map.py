@@ -1,7 +1,8 @@
 """A small map of the store, its couriers and the drop-offs, drawn in braille dots and a few marker characters.
 
 `draw_map` is a pure function (plan in, lines of `Content` out), so its output is easy to test; `CityMap` is the
-widget that redraws only when what it shows (or its size) changes. North is up; one scale on both axes.
+widget that redraws only when what it shows (or its size) changes. North is up; one scale on both axes. A position
+off the globe, non-finite or too far from the store (`o2o_tui.dispatch.positions`) is not placed at all.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from rich.cells import cell_len
 from textual.content import Content
 from textual.widget import Widget
 
+from o2o_tui.dispatch.positions import local_point, usable_origin
 from o2o_tui.domain.fleet import CourierStatus
-from o2o_tui.domain.geo import Position, to_local_metres
+from o2o_tui.domain.geo import Position
 from o2o_tui.i18n import t
 from o2o_tui.live_dispatch import LivePlan
 
@@ -116,7 +118,7 @@ class _Projection:
         span_x = max(max(xs) - min(xs), MIN_SPAN_M)
         span_y = max(max(ys) - min(ys), MIN_SPAN_M)
         dots_w, dots_h = width * 2 - 2, height * 4 - 4
-        self.scale = min(dots_w / span_x, dots_h / span_y) * 0.92
+        self.scale = max(min(dots_w / span_x, dots_h / span_y) * 0.92, 1e-9)
         self.half_w, self.half_h = width, height * 2
 
     def dot(self, point: tuple[float, float]) -> tuple[int, int]:
@@ -130,7 +132,7 @@ class _Projection:
 
 
 def _local(position: Position | None, origin: Position) -> tuple[float, float] | None:
-    return None if position is None else to_local_metres(position, origin)
+    return local_point(position, origin)
 
 
 def legend(scale: str = "") -> list[tuple[str, str]]:
@@ -172,9 +174,9 @@ def draw_map(view: MapView, width: int, height: int) -> list[Content]:
     """`height` lines of `width` cells: routes as braille lines, then drop-offs, couriers and the store on top."""
     canvas = _Canvas(max(1, width), max(1, height))
     plan = view.plan
-    if plan is None or plan.origin is None or width < 4 or height < 2:
+    origin = usable_origin(plan.origin) if plan is not None else None
+    if plan is None or origin is None or width < 4 or height < 2:
         return canvas.lines()
-    origin = plan.origin
     couriers = {c.courier_id: (i, c) for i, c in enumerate(plan.couriers)}
     dropoffs = {o.order_id: _local(o.dropoff, origin) for o in plan.orders}
     here = {c.courier_id: _local(c.position, origin) for c in plan.couriers}
@@ -241,9 +243,9 @@ def draw_map(view: MapView, width: int, height: int) -> list[Content]:
 def scale_text(view: MapView, width: int, height: int) -> str:
     """How many metres one cell across stands for (for the legend)."""
     plan = view.plan
-    if plan is None or plan.origin is None:
+    origin = usable_origin(plan.origin) if plan is not None else None
+    if plan is None or origin is None:
         return ""
-    origin = plan.origin
     points: Iterable[tuple[float, float] | None] = [
         (0.0, 0.0),
         *(_local(o.dropoff, origin) for o in plan.orders),
