@@ -76,7 +76,10 @@ def create_app(
             def wake() -> None:  # on the listener's thread: hand the wake-up to the event loop
                 loop.call_soon_threadsafe(platform.notifier.notify)
 
-            listener = pg_notify.Listener(engine, wake)
+            def wake_scoped(scopes: frozenset[pg_notify.Scope] | None) -> None:  # only the polls they are for
+                loop.call_soon_threadsafe(platform.notifier.notify, scopes)
+
+            listener = pg_notify.Listener(engine, wake, wake_scoped)
             listener.start()
             listeners.append(listener)
 

@@ -23,6 +23,8 @@ class Ctx:
     settings: Settings = field(default_factory=Settings)
     occurred_at: datetime | None = None  # the tap time the device reported (X-Occurred-At)
     wrote_events: bool = False
+    # whom the events written are for: after the commit, `notifier.notify(ctx.scopes)` wakes only their polls
+    scopes: set[events.Scope] = field(default_factory=set)
 
     def record(self, entity: str, entity_id: str, action: str) -> None:
         """Keep who did what and when they tapped it."""
@@ -61,3 +63,4 @@ class Ctx:
             customer_id=customer_id,
         )
         self.wrote_events = True
+        self.scopes.update(events.scopes_of(store_id, courier_id, customer_id))

@@ -61,7 +61,7 @@ def _each_order(platform: Platform, ids: list[str], step: str) -> int:
                 else:
                     orders.transition(ctx, stored, OrderAction.CONCLUDE)
             if ctx.wrote_events:
-                platform.notifier.notify()
+                platform.notifier.notify(ctx.scopes)
                 done += 1
         except ApiError as error:  # changed meanwhile (another process, or a late confirm): skip it
             log.info("job %s skipped order %s: %s", step, order_id, error)
@@ -88,7 +88,7 @@ def pause_unwatched(platform: Platform) -> list[str]:
             ctx, timedelta(minutes=platform.settings.heartbeat_minutes), platform.started_at
         )
     if ctx.wrote_events:
-        platform.notifier.notify()
+        platform.notifier.notify(ctx.scopes)
     return paused
 
 
@@ -150,7 +150,9 @@ def purge_personal(platform: Platform) -> int:
             order = _decode_order(row.doc)
             blank = _without_personal_order(order)
             if blank != order:
-                conn.execute(update(orders_table).where(orders_table.c.id == row.id).values(doc=_encode(blank)))
+                conn.execute(
+                    update(orders_table).where(orders_table.c.id == row.id).values(doc=_encode(blank))
+                )
                 purged += 1
         deliveries = db.deliveries
         for row in conn.execute(  # an ended delivery never changes again: its updated_at is when it ended

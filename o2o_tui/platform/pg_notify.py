@@ -2,6 +2,11 @@
 
 Without it a poll parked on process B sees an event written through process A only at its next database re-read
 (`O2O_EVENT_RECHECK_SECONDS`); the re-read stays as the safety net for a lost listener connection.
+
+The payload carries whom the events are for, `<origin> store:<id> customer:<id> ...`, so the other processes wake
+only those polls, as the writing process does (events.Notifier). One NOTIFY per transaction and new set of scopes
+(an order change is usually one: its store and customer); a payload with no scopes (an older server) wakes every
+poll.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ import logging
 import threading
 import uuid
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import Connection, Engine, bindparam, text
 
@@ -34,23 +39,53 @@ def enable(engine: Engine) -> None:
         _ANNOUNCING.add(engine)
 
 
-def announce(conn: Connection) -> None:
-    """Tell the other processes at commit that this transaction wrote events (once per transaction)."""
+Scope = tuple[str, str]  # as events.Scope (this module sits below events)
+
+
+def payload(scopes: Iterable[Scope]) -> str:
+    return " ".join([ORIGIN, *(f"{kind}:{value}" for kind, value in scopes)])
+
+
+def parse_payload(text: str) -> tuple[str, frozenset[Scope] | None]:
+    """(origin, scopes); scopes None when the payload names none (wake every poll)."""
+    origin, *parts = text.split(" ")
+    scopes = frozenset((kind, value) for kind, _, value in (part.partition(":") for part in parts if part))
+    return origin, scopes or None
+
+
+def announce(conn: Connection, scopes: Iterable[Scope] = ()) -> None:
+    """Tell the other processes at commit that this transaction wrote events for `scopes` (each scope once per
+    transaction)."""
     if conn.dialect.name != "postgresql" or conn.engine not in _ANNOUNCING:
         return
     transaction = conn.get_transaction()
-    if transaction is not None and conn.info.get(_ANNOUNCED_IN) is transaction:
+    announced: tuple[object, set[Scope]] | None = conn.info.get(_ANNOUNCED_IN)
+    if announced is None or announced[0] is not transaction:
+        announced = (transaction, set())
+        conn.info[_ANNOUNCED_IN] = announced
+    done = announced[1]
+    chosen = set(scopes)
+    new = chosen - done
+    if done and not new:
         return
-    conn.execute(_NOTIFY, {"origin": ORIGIN})
-    conn.info[_ANNOUNCED_IN] = transaction
+    conn.execute(_NOTIFY, {"origin": payload(sorted(new or chosen))})
+    done.update(chosen)
 
 
 class Listener:
     """A thread holding one LISTEN connection; calls `wake` (from that thread) when another process committed."""
 
-    def __init__(self, engine: Engine, wake: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        wake: Callable[[], None],
+        wake_scoped: Callable[[frozenset[Scope] | None], None] | None = None,
+    ) -> None:
+        """`wake_scoped(scopes)` (when given) is called instead of `wake()` with whom the events are for (None:
+        unknown, wake every poll)."""
         self._conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        self._wake = wake
+        self._wake_all = wake
+        self._wake_scoped = wake_scoped
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="o2o-pg-listen", daemon=True)
 
@@ -60,6 +95,12 @@ class Listener:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=_POLL_SECONDS + 2)
+
+    def _wake(self, scopes: frozenset[Scope] | None) -> None:
+        if self._wake_scoped is not None:
+            self._wake_scoped(scopes)
+        else:
+            self._wake_all()
 
     def _run(self) -> None:
         try:
@@ -74,11 +115,12 @@ class Listener:
             try:
                 with psycopg.connect(self._conninfo, autocommit=True) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
-                    self._wake()  # anything committed while (re)connecting
+                    self._wake(None)  # anything committed while (re)connecting
                     while not self._stop.is_set():
                         for notice in conn.notifies(timeout=_POLL_SECONDS):
-                            if notice.payload != ORIGIN:
-                                self._wake()
+                            origin, scopes = parse_payload(notice.payload)
+                            if origin != ORIGIN:
+                                self._wake(scopes)
             except (
                 psycopg.Error
             ) as error:  # the database restarted or the link dropped: the re-read covers it

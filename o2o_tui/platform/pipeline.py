@@ -236,7 +236,7 @@ def _run_once(
                 conn.rollback()
     if failure is not None and failure.keep_changes:
         if ctx.wrote_events:
-            platform.notifier.notify()
+            platform.notifier.notify(ctx.scopes)
         return Response(content=content, status_code=failure.status, media_type=JSON)
     if failure is not None:  # the refusal is the first answer too: a retry gets the same one
         content = _encode(failure.body)
@@ -249,5 +249,5 @@ def _run_once(
             )
         return Response(content=content, status_code=failure.status, media_type=JSON)
     if ctx.wrote_events:
-        platform.notifier.notify()
+        platform.notifier.notify(ctx.scopes)
     return Response(content=content, status_code=status, media_type=JSON)

@@ -56,7 +56,8 @@ class SystemController(Controller):
                 ctx = Ctx(conn=conn, caller=caller, now=db.utcnow(), settings=platform.settings)
                 stores.record_poll(ctx, caller.store_id)
             if ctx.wrote_events:
-                platform.notifier.notify()
+                platform.notifier.notify(ctx.scopes)
+        scope = events.scope_of(caller)  # woken only by events this caller reads
         loop = asyncio.get_running_loop()
         deadline = loop.time() + min(wait, events.MAX_WAIT_SECONDS)
         while True:
@@ -65,4 +66,4 @@ class SystemController(Controller):
             remaining = deadline - loop.time()
             if page.events or page.resync or cursor is None or remaining <= 0:
                 return answer(page)
-            await platform.notifier.wait(min(remaining, platform.settings.event_recheck_seconds))
+            await platform.notifier.wait(min(remaining, platform.settings.event_recheck_seconds), scope)
