@@ -10,7 +10,6 @@ import socket
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -111,7 +110,9 @@ def test_a_stranger_body_is_refused_before_it_is_sent(server: RunningPlatform) -
 
 def test_a_declared_length_over_the_limit_is_refused_at_once(server: RunningPlatform) -> None:
     sock = _connect(server, timeout=5)
-    sock.sendall(_head("POST", "/v1/orders", _token(server, "customer"), f"Content-Length: {MAX_BODY + 1}\r\n"))
+    sock.sendall(
+        _head("POST", "/v1/orders", _token(server, "customer"), f"Content-Length: {MAX_BODY + 1}\r\n")
+    )
     answer = _read_all(sock)  # no body byte was sent: the answer cannot have waited for one
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
     assert b'"too_large"' in answer
@@ -160,11 +161,15 @@ def test_a_header_sent_a_byte_at_a_time_is_closed_at_its_deadline(server: Runnin
 
 def test_half_a_body_is_closed_and_frees_its_slot(server: RunningPlatform) -> None:
     sock = _connect(server)
-    sock.sendall(_head("POST", "/v1/orders", _token(server, "customer"), "Content-Length: 100\r\n") + b'{"id": ')
+    sock.sendall(
+        _head("POST", "/v1/orders", _token(server, "customer"), "Content-Length: 100\r\n") + b'{"id": '
+    )
     assert _closed_after(sock) < BODY_TIMEOUT + SLACK
     sock.close()
     # the only body slot is free again: an ordinary bad body is decoded and answered
-    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {_token(server, 'customer')}"}) as http:
+    with httpx.Client(
+        base_url=server.url, headers={"Authorization": f"Bearer {_token(server, 'customer')}"}
+    ) as http:
         answer = http.post("/v1/orders", json={}, headers={"Idempotency-Key": "slow-clients-1"})
     assert answer.status_code == 422
 
