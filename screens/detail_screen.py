@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.screen import Screen
 
 from o2o_tui.i18n import t
+from screens import order_format as fmt
 from screens.keys import localize_bindings
 from screens.source import QueueEntry
 from screens.widgets.footer import KeyFooter
@@ -30,6 +31,7 @@ class DetailScreen(Screen[None]):
         Binding("r", "ready", "ui.key.ready", id="detail.ready"),
         Binding("h", "handoff", "ui.key.handoff", id="detail.handoff"),
         Binding("c", "cancellation", "ui.key.cancellation", id="detail.cancellation"),
+        Binding("u", "unlock_code", "ui.key.unlock_code", id="detail.unlock_code"),
         Binding("question_mark", "help", "ui.key.help", show=False, id="detail.help"),
     ]
 
@@ -60,6 +62,7 @@ class DetailScreen(Screen[None]):
             detail.update(Content(t("ui.detail.gone")))
         else:
             detail.show(entry, self.app.now(), self.app.store_zone())
+        self.refresh_bindings()  # `u` shows only while a code is locked
         self.query_one(StatusBar).show(self.app.source.link(), self.app.source.store(), self.app.now())
 
     def action_back(self) -> None:
@@ -87,6 +90,15 @@ class DetailScreen(Screen[None]):
 
     def action_cancellation(self) -> None:
         self._run("answer_cancellation")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "unlock_code":  # only while a code of the order is locked (too many wrong codes)
+            entry = self.entry()
+            return entry is not None and fmt.code_lock(entry.order, self.app.now()) is not None
+        return True
+
+    def action_unlock_code(self) -> None:
+        self._run("unlock_code")
 
     def action_help(self) -> None:
         self.app.show_help()

@@ -118,8 +118,24 @@ class OrderActions:
 
         self.app.push_screen(ChoicePrompt(self._title("ui.dialog.cancellation", order), choices), answered)
 
-    def _submit(self, order: Order, action: str, body: msgspec.Struct, verb: OrderAction | None) -> None:
-        label = t(f"ui.action.{verb.value}") if verb else t("ui.action.deny")
+    def unlock_code(self, entry: QueueEntry) -> None:
+        """Lift the lock on the order's codes (too many wrong codes were tried), so the right one works again."""
+        order = entry.order
+        if fmt.code_lock(order, self.app.now()) is None:
+            self.app.say(t("ui.action.no_code_lock", number=order.display_number), severity="warning")
+            return
+        self._submit(order, "order.unlock_code", EmptyBody(), None, label=t("ui.action.unlock_code"))
+
+    def _submit(
+        self,
+        order: Order,
+        action: str,
+        body: msgspec.Struct,
+        verb: OrderAction | None,
+        *,
+        label: str | None = None,
+    ) -> None:
+        label = label or (t(f"ui.action.{verb.value}") if verb else t("ui.action.deny"))
 
         async def send() -> None:
             try:

@@ -11,7 +11,7 @@ from datetime import datetime
 from rich.cells import cell_len
 
 from o2o_tui.domain.money import format_money
-from o2o_tui.domain.order import ENDED_STATUSES, Order, OrderStatus
+from o2o_tui.domain.order import ENDED_STATUSES, CodeLock, Order, OrderStatus
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 
@@ -137,6 +137,18 @@ def courier_stage(order: Order, *, long: bool = False) -> str:
             reason = safe_text(order.return_reason, one_line=True)
         return t("ui.courier_returned_because", stage=label, reason=reason)
     return label
+
+
+def code_lock(order: Order, now: datetime) -> CodeLock | None:
+    """A code of the order still locked after too many wrong codes (the one that frees last), or None."""
+    locks = order.locked_codes(now)
+    return max(locks, key=lambda lock: lock.until) if locks else None
+
+
+def code_kind(lock: CodeLock) -> str:
+    key = f"ui.code_kind.{lock.kind}"
+    label = t(key)
+    return safe_text(lock.kind, one_line=True) if label == key else label
 
 
 def type_or_stage(order: Order) -> str:

@@ -37,9 +37,25 @@ def _summary(view: Any) -> str:
     )
     if order.cancellation is not None:
         line += "  " + t("orders.cancellation_requested")
+    for lock in _code_locks(order):
+        line += "  " + lock
     if view.is_pending:
         line += "  " + t("orders.pending", actions=", ".join(view.pending))
     return line
+
+
+def _code_locks(order: Any) -> list[str]:
+    """`[pickup code locked until 12:34]` for each code still locked (after too many wrong codes)."""
+    from datetime import UTC, datetime
+
+    return [
+        t(
+            "orders.code_locked",
+            kind=t(f"ui.code_kind.{lock.kind}"),
+            until=lock.until.astimezone().strftime("%H:%M"),
+        )
+        for lock in order.locked_codes(datetime.now(UTC))
+    ]
 
 
 def _not_for_couriers(profile: Any) -> None:
@@ -336,6 +352,7 @@ def register(app: typer.Typer) -> None:
 
     simple("preparing", "order.preparing")
     simple("ready", "order.ready")
+    simple("unlock-code", "order.unlock_code")
 
     @orders.command("handoff", help=t("orders.handoff.help"))
     def handoff(

@@ -78,6 +78,7 @@ ACTIONS: dict[str, ActionRoute] = {
     "order.cancellation.deny": _order("cancellation/deny", ReasonBody),
     "order.assign": _order("assign", AssignBody, Delivery),
     "order.unassign": _order("unassign"),
+    "order.unlock_code": _order("code-lock/lift"),
     "store.status": ActionRoute("PUT", "/v1/stores/{store_id}/status", StoreStatusBody, Store, "store"),
     "store.validate_code": ActionRoute(
         "POST", "/v1/stores/{store_id}/validate-code", CodeBody, CodeValidation, "store"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from o2o_tui.i18n import t
@@ -34,6 +35,14 @@ def subject_label(action: str, target: str, number: int | None) -> str:
     return t("sync.subject.other", target=target[:8])
 
 
+def _clock(value: object) -> str:
+    """A stored ISO time as this machine's local HH:MM ("?" when there is none)."""
+    try:
+        return datetime.fromisoformat(str(value)).astimezone().strftime("%H:%M")
+    except ValueError:
+        return "?"
+
+
 def explain(reason: dict[str, Any], *, action: str, target: str) -> str:
     """Render a stored rejection reason (as written by the engine) in the current language."""
     number = reason.get("order_number")
@@ -58,6 +67,10 @@ def explain(reason: dict[str, Any], *, action: str, target: str) -> str:
         return t("sync.explain.moved_on", subject=subject, action=what, status=status)
     if code == "wrong_code":
         return t("sync.explain.wrong_code", subject=subject, action=what)
+    if code == "code_locked":
+        return t(
+            "sync.explain.code_locked", subject=subject, action=what, until=_clock(reason.get("locked_until"))
+        )
     if code == "stale_version":
         return t("sync.explain.stale", subject=subject, action=what)
     if code == "validation":

@@ -66,6 +66,8 @@ def apply_to_order(order: Order, entry: Any) -> Order:
     """`order` as it will be once `entry` is applied (unchanged when the entry would be refused)."""
     if entry.action == "order.cancellation.deny":
         return msgspec.structs.replace(order, cancellation=None)
+    if entry.action == "order.unlock_code":
+        return msgspec.structs.replace(order, code_locks=[])
     action = _ORDER_ACTIONS.get(entry.action)
     if action is None:
         return order

@@ -34,6 +34,8 @@ def rejection_reason(
                 reason[name] = getattr(detail, name)
         if detail.from_ is not None:
             reason["from"] = detail.from_
+        if detail.locked_until is not None:
+            reason["locked_until"] = detail.locked_until.isoformat()
     if order_doc is not None:
         reason["order_number"] = order_doc.get("number")
         reason["current_status"] = order_doc.get("status")

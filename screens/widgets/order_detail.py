@@ -38,6 +38,9 @@ def detail_parts(entry: QueueEntry, now: datetime, zone: ZoneInfo | None = None)
     if order.cancellation is not None:
         reason = safe_text(order.cancellation.reason or order.cancellation.reason_code)
         parts += [(t("ui.detail.cancel_requested"), "bold reverse"), " ", reason, "\n"]
+    for lock in order.locked_codes(now):
+        until = _local_time(lock.until, zone)
+        parts += [(t("ui.detail.code_locked", kind=fmt.code_kind(lock), until=until), "bold reverse"), "\n"]
     if entry.pending:
         parts += [(t("ui.detail.pending", actions=", ".join(entry.pending)), "italic"), "\n"]
     parts += _field(

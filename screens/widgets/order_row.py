@@ -8,6 +8,7 @@ from textual.content import Content
 from textual.widget import Widget
 
 from o2o_tui.domain.order import OrderStatus
+from o2o_tui.i18n import t
 from screens import order_format as fmt
 from screens.source import QueueEntry
 
@@ -26,6 +27,7 @@ class OrderRow(Widget):
         self.entry = entry
         self.alerting = alerting
         self._clock = fmt.clock_text(entry.order, now)
+        self._locked = fmt.code_lock(entry.order, now) is not None
         self._apply_classes()
         self.set_class(fmt.is_late(entry.order, now), "-late")
 
@@ -44,10 +46,12 @@ class OrderRow(Widget):
     def update_entry(self, entry: QueueEntry, now: datetime) -> None:
         """Repaint only when something this row shows has changed."""
         clock = fmt.clock_text(entry.order, now)
-        if entry == self.entry and clock == self._clock:
+        locked = fmt.code_lock(entry.order, now) is not None
+        if entry == self.entry and clock == self._clock and locked == self._locked:
             return
         self.entry = entry
         self._clock = clock
+        self._locked = locked
         self._apply_classes()
         self.set_class(fmt.is_late(entry.order, now), "-late")
         self.refresh()
@@ -62,14 +66,16 @@ class OrderRow(Widget):
 
     def update_clock(self, now: datetime) -> None:
         clock = fmt.clock_text(self.entry.order, now)
-        if clock != self._clock:
+        locked = fmt.code_lock(self.entry.order, now) is not None
+        if clock != self._clock or locked != self._locked:
             self._clock = clock
+            self._locked = locked
             self.set_class(fmt.is_late(self.entry.order, now), "-late")
             self.refresh()
 
     def _mark(self) -> str:
         order = self.entry.order
-        if order.cancellation is not None:
+        if order.cancellation is not None or self._locked:
             return "!"
         if self.entry.pending:
             return "~"
@@ -93,7 +99,8 @@ class OrderRow(Widget):
             " ",
         ]
         if cols.type:
-            parts += [fmt.fit(fmt.type_or_stage(order), cols.type), " "]
+            kind = t("ui.code_locked") if self._locked else fmt.type_or_stage(order)
+            parts += [fmt.fit(kind, cols.type), " "]
         if cols.customer:
             parts += [fmt.fit(fmt.customer_name(order), cols.customer), " "]
         parts += [
