@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -244,17 +245,18 @@ def test_courier_problem_and_position(shared_platform: RunningPlatform, apis: di
     delivery_id = (
         apis["dispatcher"].post(f"/v1/orders/{order_id}/assign", {"courier_id": courier_id}).json()["id"]
     )
+    tapped = (datetime.now(UTC) - timedelta(hours=2)).replace(microsecond=0)  # reported while offline
     reported = (
         apis["courier"]
         .post(
             f"/v1/deliveries/{delivery_id}/problem",
             {"reason": "ORDER_NOT_READY", "note": "等了十分钟"},
-            headers={"X-Occurred-At": "2026-01-02T03:04:05Z"},
+            headers={"X-Occurred-At": tapped.isoformat()},
         )
         .json()
     )
     assert reported["problems"][0]["reason"] == "ORDER_NOT_READY"
-    assert reported["problems"][0]["occurred_at"].startswith("2026-01-02T03:04:05")
+    assert reported["problems"][0]["occurred_at"].startswith(tapped.strftime("%Y-%m-%dT%H:%M:%S"))
     moved = (
         apis["courier"]
         .put(f"/v1/couriers/{courier_id}/state", {"position": {"lat": 31.24, "lon": 121.48}})

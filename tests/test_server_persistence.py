@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -71,10 +72,11 @@ def test_older_schema_upgrades_on_start(tmp_path: Path) -> None:
     try:
         customer, merchant = api(running, "customer"), api(running, "merchant")
         assert customer.get(f"/v1/orders/{kept['id']}").json()["status"] == "CREATED"
+        tapped = (datetime.now(UTC) - timedelta(days=2)).replace(microsecond=0)
         confirmed = merchant.post(
             f"/v1/orders/{kept['id']}/confirm",
             {"preparation_minutes": 5},
-            headers={"X-Occurred-At": "2026-11-25T10:00:00+08:00"},
+            headers={"X-Occurred-At": tapped.astimezone(timezone(timedelta(hours=8))).isoformat()},
         )
         assert confirmed.status_code == 200
     finally:
@@ -90,7 +92,7 @@ def test_older_schema_upgrades_on_start(tmp_path: Path) -> None:
         logged = conn.execute(
             "SELECT action, occurred_at FROM action_log WHERE entity_id = ?", (kept["id"],)
         ).fetchall()
-        assert logged == [("confirm", "2026-11-25T02:00:00.000000Z")]
+        assert logged == [("confirm", tapped.strftime("%Y-%m-%dT%H:%M:%S.000000Z"))]  # the tap, in UTC
 
 
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
