@@ -12,9 +12,11 @@ Two layers, because uvicorn alone leaves gaps (measured on uvicorn 0.55 with htt
   silent. uvicorn arms its keep-alive timer only after a response: a connection that sends nothing, half a
   request line or header, or half a body stays open forever (each holds a socket, and a half body holds an ASGI
   task waiting on `receive()`). Here the headers of every request must be complete `header_timeout_seconds`
-  after its first byte (or after the connect, for the first request), a body may pause at most
-  `body_timeout_seconds` between two pieces and must be complete by `body_timeout_seconds + length /
-  body_min_bytes_per_second`, and an idle keep-alive connection is closed after `keep_alive_seconds`, longer than
+  after its first byte (or after the connect, for the first request); a body may pause at most
+  `body_timeout_seconds` between two pieces, and after that grace it must keep up an average of
+  `body_min_bytes_per_second` (at time t after its headers it must hold (t - body_timeout_seconds) x that rate
+  bytes), so a body sent a byte at a time is closed within seconds; an idle keep-alive connection is closed
+  after `keep_alive_seconds`, longer than
   the longest long-poll wait (`events.MAX_WAIT_SECONDS`), so a client that polls again at once keeps its
   connection. A request being answered (a long-poll of the full wait) is never cut.
 """
@@ -212,7 +214,7 @@ class GuardedProtocol(HttpToolsProtocol):
         self._phase: str | None = None  # "headers", "body" or None (idle between requests, or being answered)
         self._phase_started = 0.0
         self._last_piece = 0.0
-        self._body_deadline = 0.0
+        self._body_bytes = 0
         self._guard: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -238,23 +240,18 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         super().on_headers_complete()
-        has_body, length = declared_body(self.headers)
+        has_body, _length = declared_body(self.headers)
         if not has_body:
             self._phase = None
             return
-        now = self.loop.time()
-        expected = min(
-            length if length is not None else self.settings.max_body_bytes, self.settings.max_body_bytes
-        )
         self._phase = "body"
-        self._phase_started = self._last_piece = now
-        self._body_deadline = (
-            now + self.settings.body_timeout_seconds + expected / self.settings.body_min_bytes_per_second
-        )
+        self._phase_started = self._last_piece = self.loop.time()
+        self._body_bytes = 0
         self._arm()
 
     def on_body(self, body: bytes) -> None:
         self._last_piece = self.loop.time()
+        self._body_bytes += len(body)
         super().on_body(body)
 
     def on_message_complete(self) -> None:
@@ -269,7 +266,9 @@ class GuardedProtocol(HttpToolsProtocol):
     def _due(self) -> float:
         if self._phase == "headers":
             return self._phase_started + self.settings.header_timeout_seconds
-        return min(self._body_deadline, self._last_piece + self.settings.body_timeout_seconds)
+        grace = self.settings.body_timeout_seconds
+        keeping_up = self._phase_started + grace + self._body_bytes / self.settings.body_min_bytes_per_second
+        return min(keeping_up, self._last_piece + grace)
 
     def _arm(self) -> None:
         due = self._due()

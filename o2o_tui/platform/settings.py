@@ -22,10 +22,10 @@ class Settings(msgspec.Struct, frozen=True):
     # slow and idle clients (o2o_tui/platform/admission.py, docs/operations.md "Timeouts and limits")
     keep_alive_seconds: float = 75.0  # an idle connection between requests; > events.MAX_WAIT_SECONDS (60)
     header_timeout_seconds: float = 10.0  # a request's line and headers, from its first byte (or the connect)
-    body_timeout_seconds: float = 10.0  # the longest pause inside a body; also the base of its whole deadline
-    body_min_bytes_per_second: float = 8192.0  # a body's deadline grows by its length at this rate
-    max_body_bytes: int = 1_048_576  # a larger body is a 413 (a declared length at once, chunked when passed)
-    max_concurrent_bodies: int = 32  # bodies received at once per process; bounds their memory
+    body_timeout_seconds: float = 10.0  # the longest pause inside a body; also the grace before the rate counts
+    body_min_bytes_per_second: float = 1024.0  # after the grace a body must average at least this rate
+    max_body_bytes: int = 4 * 1024 * 1024  # larger is a 413 (a declared length at once, chunked when passed)
+    max_concurrent_bodies: int = 16  # bodies received at once per process; bounds their memory
     body_queue_seconds: float = 2.0  # a request waits this long for one of them, then gets 503 + Retry-After
     code_attempts: int = 5  # wrong tries of one code (an order's pickup or delivery code) before it is locked
     store_code_attempts: int = 20  # wrong validate-code tries at one store before it is locked there
