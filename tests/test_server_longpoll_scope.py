@@ -134,3 +134,11 @@ async def test_notify_without_scopes_wakes_every_poll_and_scopes_are_forgotten()
     assert await store and await courier
     assert await notifier.wait(0.01, ("store", "a")) is False
     assert notifier.waiting() == 0 and not notifier._scoped  # nothing kept for scopes nobody waits in
+
+
+def test_the_notify_payload_carries_the_scopes_across_processes() -> None:
+    from o2o_tui.platform import pg_notify
+
+    origin, scopes = pg_notify.parse_payload(pg_notify.payload([("store", "st_1"), ("customer", "u_2")]))
+    assert origin == pg_notify.ORIGIN and scopes == {("store", "st_1"), ("customer", "u_2")}
+    assert pg_notify.parse_payload("an-older-server") == ("an-older-server", None)  # no scopes: wake every poll
