@@ -141,4 +141,5 @@ def test_the_notify_payload_carries_the_scopes_across_processes() -> None:
 
     origin, scopes = pg_notify.parse_payload(pg_notify.payload([("store", "st_1"), ("customer", "u_2")]))
     assert origin == pg_notify.ORIGIN and scopes == {("store", "st_1"), ("customer", "u_2")}
-    assert pg_notify.parse_payload("an-older-server") == ("an-older-server", None)  # no scopes: wake every poll
+    # no scopes (an older server): wake every poll
+    assert pg_notify.parse_payload("an-older-server") == ("an-older-server", None)
