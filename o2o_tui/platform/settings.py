@@ -22,7 +22,7 @@ class Settings(msgspec.Struct, frozen=True):
     # slow and idle clients (o2o_tui/platform/admission.py, docs/operations.md "Timeouts and limits")
     keep_alive_seconds: float = 75.0  # an idle connection between requests; > events.MAX_WAIT_SECONDS (60)
     header_timeout_seconds: float = 10.0  # a request's line and headers, from its first byte (or the connect)
-    body_timeout_seconds: float = 10.0  # the longest pause inside a body; also the grace before the rate counts
+    body_timeout_seconds: float = 10.0  # the longest pause inside a body, and the grace before the floor rate
     body_min_bytes_per_second: float = 1024.0  # after the grace a body must average at least this rate
     max_body_bytes: int = 4 * 1024 * 1024  # larger is a 413 (a declared length at once, chunked when passed)
     max_concurrent_bodies: int = 16  # bodies received at once per process; bounds their memory
