@@ -8,6 +8,7 @@ their strictness (`additionalProperties: false`), and describes answers exactly 
 
 from __future__ import annotations
 
+from types import UnionType
 from typing import Any, get_args, get_origin
 
 import msgspec
@@ -20,11 +21,17 @@ JSON = "application/json"
 _REF = "#/components/schemas/{name}"
 
 
+def _is_struct(kind: Any) -> bool:
+    return isinstance(kind, type) and issubclass(kind, msgspec.Struct)
+
+
 def _answer_type(annotation: Any) -> Any:
-    """`Response[Order]` -> Order; None when the route sends something untyped."""
+    """`Response[Order]` -> Order, `Response[Store | PublicStore]` -> the union (the answer depends on the caller);
+    None when the route sends something untyped."""
     if get_origin(annotation) is Response:
         (inner,) = get_args(annotation)
-        return inner if isinstance(inner, type) and issubclass(inner, msgspec.Struct) else None
+        if _is_struct(inner) or (get_origin(inner) is UnionType and all(map(_is_struct, get_args(inner)))):
+            return inner
     return None
 
 
@@ -51,10 +58,15 @@ def openapi_document(app: Litestar) -> dict[str, Any]:
     operations = _operations(app)
     types: set[Any] = {ErrorBody}
     for _path, _method, body_type, answer_type, extra in operations:
-        types.update(kind for kind in (body_type, answer_type, *extra.values()) if kind is not None)
+        for kind in (body_type, answer_type, *extra.values()):
+            if kind is not None:
+                types.update(get_args(kind) if get_origin(kind) is UnionType else (kind,))
     ordered = sorted(types, key=lambda kind: kind.__name__)
     refs, components = msgspec.json.schema_components(ordered, ref_template=_REF)
-    ref_of = dict(zip(ordered, refs, strict=True))
+    ref_of: dict[Any, Any] = dict(zip(ordered, refs, strict=True))
+    for _path, _method, _body, answer_type, _extra in operations:  # an answer that depends on the caller
+        if get_origin(answer_type) is UnionType:
+            ref_of[answer_type] = {"oneOf": [ref_of[member] for member in get_args(answer_type)]}
     document.setdefault("components", {})["schemas"] = components
     for path, method, body_type, answer_type, extra in operations:
         operation = document.get("paths", {}).get(path, {}).get(method)

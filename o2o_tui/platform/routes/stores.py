@@ -13,13 +13,16 @@ from o2o_tui.platform import menus, orders, stores
 from o2o_tui.platform.pipeline import MUTATION_GUARDS, answer, idempotent
 from o2o_tui.platform.routes.errors import CHANGE_ERRORS, MENU_ERRORS, READ_ERRORS
 from o2o_tui.platform.state import platform_of
+from o2o_tui.platform.views import PublicStore
 
 
 class StoreController(Controller):
     path = "/v1/stores/{store_id:str}"
 
     @get("/", responses=READ_ERRORS)
-    async def get_store(self, request: Request[Any, Any, Any], store_id: str) -> Response[Store]:
+    async def get_store(
+        self, request: Request[Any, Any, Any], store_id: str
+    ) -> Response[Store | PublicStore]:  # a customer gets the public fields only
         with platform_of(request).reading(request) as ctx:
             return answer(stores.get(ctx.conn, ctx.caller, store_id))
 
