@@ -353,12 +353,14 @@ def test_admin_seed_demo_on_postgres(postgres_url: str, tmp_path: Path) -> None:
 
 
 def _make_version_1(url: str) -> None:
-    """Turn a current database into what release 1 wrote: no action log, no orders.ended_at, no pickup index."""
+    """Turn a current database into what release 1 wrote: no action log, no orders.ended_at, no pickup index,
+    no code attempts."""
     engine = sa.create_engine(url)
     try:
         with engine.begin() as conn:
             conn.execute(sa.text("DROP INDEX ix_orders_store_pickup"))
             conn.execute(sa.text("DROP TABLE action_log"))
+            conn.execute(sa.text("DROP TABLE code_attempts"))
             conn.execute(sa.text("ALTER TABLE orders DROP COLUMN ended_at"))
             conn.execute(sa.text("UPDATE schema_info SET version = 1"))
     finally:
@@ -392,6 +394,7 @@ def test_older_schema_upgrades_on_postgres(postgres_url: str, tmp_path: Path) ->
             assert ended_at is not None  # the upgrade filled it from updated_at
             actions = conn.execute(sa.select(db.action_log.c.action)).scalars().all()
             assert actions == ["confirm"]
+            assert conn.execute(sa.select(sa.func.count()).select_from(db.code_attempts)).scalar() == 0
     finally:
         engine.dispose()
 
