@@ -223,3 +223,20 @@ def test_a_locked_code_is_taken_again_when_the_window_has_passed(tmp_path: Path)
         assert done.status_code == 200 and done.json()["status"] == "DELIVERED"
     finally:
         running.stop()
+
+
+def test_tries_through_two_processes_on_one_postgresql_add_up(postgres_url: str, tmp_path: Path) -> None:
+    running = start_platform(tmp_path, db_url=postgres_url)
+    other = running.another_process(tmp_path / "second.log")
+    try:
+        w = _world(running)
+        second = Api(other.url, w.tokens["merchant"])
+        order = _ready_takeout(w)
+        path = f"/v1/orders/{order['id']}/handoff"
+        for client in (w.merchant, second, w.merchant, second, w.merchant):
+            assert client.post(path, {"code": _wrong(order["pickup_code"])}).status_code == 409
+        _locked_until(second.post(path, {"code": order["pickup_code"]}))
+        _locked_until(w.merchant.post(path, {"code": order["pickup_code"]}))
+    finally:
+        other.stop()
+        running.stop()
