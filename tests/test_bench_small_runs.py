@@ -1,0 +1,27 @@
+"""Small, bounded runs of benchmarks that are not run elsewhere in the suite, so they cannot rot unnoticed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bench(*args: str) -> str:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def test_bench_wire_small_run() -> None:
+    out = _bench("wire", "--clients", "2", "--mb", "0.5", "--idle", "4")
+    rows = {line[:44].strip(): line[44:].split() for line in out.splitlines()[2:] if line.strip()}
+    assert rows["silent conns open after 3.5 s"] == ["4/4", "0/4"]  # bare keeps them, the shipped server closes
+    assert rows["half-header conns open after 3.5 s"] == ["4/4", "0/4"]
+    assert rows["wrong token: answers"][-1] == "2x401"
