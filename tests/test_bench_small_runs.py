@@ -25,3 +25,14 @@ def test_bench_wire_small_run() -> None:
     assert rows["silent conns open after 3.5 s"] == ["4/4", "0/4"]  # bare keeps them, the shipped server closes
     assert rows["half-header conns open after 3.5 s"] == ["4/4", "0/4"]
     assert rows["wrong token: answers"][-1] == "2x401"
+
+
+def test_bench_longpoll_small_run() -> None:
+    out = _bench("longpoll", "--polls", "6", "--stores", "2", "--writes", "10")
+    labels = [line.split("  ")[0] for line in out.splitlines()[1:4]]
+    assert labels == [
+        "no polls",
+        "6 idle polls of other stores, scoped wake-ups",
+        "6 idle polls of other stores, every commit wakes all (before)",
+    ]
+    assert "scoped median" in out.splitlines()[-1]
