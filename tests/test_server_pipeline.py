@@ -78,6 +78,10 @@ def test_openapi_documents_bodies_answers_and_refusals(shared_platform: RunningP
     for status in ("401", "403", "404", "409", "422"):
         assert answers[status]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorBody"), status
     assert "400" not in answers  # a bad body is a 422 here
+    headers = {p["name"]: p["required"] for p in confirm["parameters"] if p["in"] == "header"}
+    assert headers == {"Idempotency-Key": True, "X-Occurred-At": False}
+    menu = document["paths"]["/v1/stores/{store_id}/menu"]["put"]
+    assert "If-Match" in {p["name"] for p in menu["parameters"]}
     created = document["paths"]["/v1/orders"]["post"]["responses"]
     assert {"200", "201"} <= set(created)
     # every delivery action is its own documented route, with the body it takes

@@ -16,6 +16,8 @@ from litestar import Litestar, Response
 from litestar.routes import HTTPRoute
 
 from o2o_tui.domain.errors import ErrorBody
+from o2o_tui.platform import idempotency
+from o2o_tui.platform.pipeline import idempotency_key_guard
 
 JSON = "application/json"
 _REF = "#/components/schemas/{name}"
@@ -35,8 +37,27 @@ def _answer_type(annotation: Any) -> Any:
     return None
 
 
-def _operations(app: Litestar) -> list[tuple[str, str, Any, Any, dict[int, Any]]]:
-    """(path, method, body type, answer type, {status: documented answer type}) for every schema'd route."""
+# the headers every change reads (pipeline.py): not parameters of the handlers, so stated here
+_CHANGE_HEADERS = [
+    {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": True,
+        "description": "the device's key for this change: a retry with the same key gets the first answer again",
+        "schema": {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_KEY_LENGTH},
+    },
+    {
+        "name": "X-Occurred-At",
+        "in": "header",
+        "required": False,
+        "description": "when the person tapped it (ISO-8601 with offset): at most 7 days old, 5 minutes ahead",
+        "schema": {"type": "string", "format": "date-time"},
+    },
+]
+
+
+def _operations(app: Litestar) -> list[tuple[str, str, Any, Any, dict[int, Any], bool]]:
+    """(path, method, body type, answer type, {status: documented answer type}, is a change) per schema'd route."""
     found = []
     for route in app.routes:
         if not isinstance(route, HTTPRoute):
@@ -48,8 +69,9 @@ def _operations(app: Litestar) -> list[tuple[str, str, Any, Any, dict[int, Any]]
             body_type = data.annotation if data is not None else None
             answer_type = _answer_type(handler.parsed_return_field.annotation)
             extra = {status: spec.data_container for status, spec in (handler.responses or {}).items()}
+            changes = idempotency_key_guard in (handler.guards or [])
             for method in handler.http_methods:
-                found.append((route.path_format, method.lower(), body_type, answer_type, extra))
+                found.append((route.path_format, method.lower(), body_type, answer_type, extra, changes))
     return found
 
 
@@ -57,21 +79,23 @@ def openapi_document(app: Litestar) -> dict[str, Any]:
     document: dict[str, Any] = app.openapi_schema.to_schema()
     operations = _operations(app)
     types: set[Any] = {ErrorBody}
-    for _path, _method, body_type, answer_type, extra in operations:
+    for _path, _method, body_type, answer_type, extra, _changes in operations:
         for kind in (body_type, answer_type, *extra.values()):
             if kind is not None:
                 types.update(get_args(kind) if get_origin(kind) is UnionType else (kind,))
     ordered = sorted(types, key=lambda kind: kind.__name__)
     refs, components = msgspec.json.schema_components(ordered, ref_template=_REF)
     ref_of: dict[Any, Any] = dict(zip(ordered, refs, strict=True))
-    for _path, _method, _body, answer_type, _extra in operations:  # an answer that depends on the caller
+    for _path, _method, _body, answer_type, _extra, _changes in operations:  # an answer that depends on the caller
         if get_origin(answer_type) is UnionType:
             ref_of[answer_type] = {"oneOf": [ref_of[member] for member in get_args(answer_type)]}
     document.setdefault("components", {})["schemas"] = components
-    for path, method, body_type, answer_type, extra in operations:
+    for path, method, body_type, answer_type, extra, changes in operations:
         operation = document.get("paths", {}).get(path, {}).get(method)
         if operation is None:
             continue
+        if changes:
+            operation["parameters"] = [*operation.get("parameters", []), *_CHANGE_HEADERS]
         if body_type is not None:
             operation["requestBody"] = {"required": True, "content": {JSON: {"schema": ref_of[body_type]}}}
         responses = operation.get("responses", {})

@@ -17,7 +17,8 @@ _NOT_FOUND = {404: _spec("no such resource, or not visible to this caller")}
 _INVALID = {422: _spec("a query parameter, header or body field is invalid (`error.field` names it)")}
 
 READ_ERRORS: dict[int, ResponseSpec] = {**_UNAUTHORIZED, **_FORBIDDEN, **_NOT_FOUND, **_INVALID}
-LIST_ERRORS: dict[int, ResponseSpec] = {**_UNAUTHORIZED, **_FORBIDDEN, **_INVALID}
+# a list filtered by a store or courier that does not exist (or is not visible) is a 404 too
+LIST_ERRORS: dict[int, ResponseSpec] = {**_UNAUTHORIZED, **_FORBIDDEN, **_NOT_FOUND, **_INVALID}
 CHANGE_ERRORS: dict[int, ResponseSpec] = {
     **READ_ERRORS,
     409: _spec("the change conflicts with the current state (illegal transition, wrong code, ...)"),

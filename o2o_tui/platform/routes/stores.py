@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, patch, post, put
+from litestar.params import Parameter
 
 from o2o_tui.domain.menu import Menu
 from o2o_tui.domain.requests import CodeBody, CodeValidation, ItemPatchBody, MenuIn, StoreStatusBody
@@ -39,8 +40,15 @@ class StoreController(Controller):
         return answer(menu, headers={"ETag": f'"{menu.version}"'})
 
     @put("/menu", guards=MUTATION_GUARDS, responses=MENU_ERRORS)
-    async def put_menu(self, request: Request[Any, Any, Any], store_id: str, data: MenuIn) -> Response[Menu]:
-        if_match = request.headers.get("if-match")
+    async def put_menu(
+        self,
+        request: Request[Any, Any, Any],
+        store_id: str,
+        data: MenuIn,
+        if_match: str | None = Parameter(
+            header="If-Match", default=None, description="the menu version this edit started from"
+        ),
+    ) -> Response[Menu]:
         return await idempotent(request, lambda ctx: (menus.publish(ctx, store_id, data, if_match), 200))
 
     @patch("/menu/items/{item_id:str}", guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
@@ -49,7 +57,7 @@ class StoreController(Controller):
     ) -> Response[Menu]:
         return await idempotent(request, lambda ctx: (menus.patch_item(ctx, store_id, item_id, data), 200))
 
-    @post("/validate-code", guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
+    @post("/validate-code", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
     async def validate_code(
         self, request: Request[Any, Any, Any], store_id: str, data: CodeBody
     ) -> Response[CodeValidation]:
