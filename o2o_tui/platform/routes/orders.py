@@ -7,6 +7,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import Parameter
 
 from o2o_tui.domain.fleet import Delivery
 from o2o_tui.domain.order import Order, OrderPage, OrderStatus
@@ -61,7 +62,7 @@ class OrderController(Controller):
         store_id: str | None = None,
         status: list[str] | None = None,
         updated_after: datetime | None = None,
-        limit: int = orders.DEFAULT_PAGE,
+        limit: int = Parameter(default=orders.DEFAULT_PAGE, ge=1, le=orders.MAX_PAGE),
         cursor: str | None = None,
     ) -> Response[OrderPage]:
         since = _as_utc("updated_after", updated_after)

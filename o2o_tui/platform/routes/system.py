@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 from litestar import Controller, Request, Response, get
+from litestar.params import Parameter
 
 from o2o_tui.domain.events import EventPage
 from o2o_tui.domain.identity import Me, Role
@@ -38,7 +39,7 @@ class SystemController(Controller):
         request: Request[Any, Any, Any],
         after: str | None = None,
         wait: float = 0.0,
-        limit: int = events.DEFAULT_LIMIT,
+        limit: int = Parameter(default=events.DEFAULT_LIMIT, ge=1, le=events.MAX_LIMIT),
     ) -> Response[EventPage]:
         platform = platform_of(request)
         cursor = events.parse_cursor(after)
