@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from o2o_tui.domain.fleet import Delivery
 from o2o_tui.domain.order import Order, OrderPage, OrderStatus
@@ -59,11 +59,11 @@ class OrderController(Controller):
     async def list_orders(
         self,
         request: Request[Any, Any, Any],
-        store_id: str | None = None,
-        status: list[str] | None = None,
-        updated_after: datetime | None = None,
-        limit: int = Parameter(default=orders.DEFAULT_PAGE, ge=1, le=orders.MAX_PAGE),
-        cursor: str | None = None,
+        store_id: FromQuery[str | None] = None,
+        status: FromQuery[list[str] | None] = None,
+        updated_after: FromQuery[datetime | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=orders.MAX_PAGE)] = orders.DEFAULT_PAGE,
+        cursor: FromQuery[str | None] = None,
     ) -> Response[OrderPage]:
         since = _as_utc("updated_after", updated_after)
         with platform_of(request).reading(request) as ctx:
@@ -83,7 +83,9 @@ class OrderController(Controller):
         guards=MUTATION_GUARDS,
         responses={**CHANGE_ERRORS, 200: ResponseSpec(Order, description="this order id was placed before")},
     )
-    async def create_order(self, request: Request[Any, Any, Any], data: CreateOrderBody) -> Response[Order]:
+    async def create_order(
+        self, request: Request[Any, Any, Any], data: JSONBody[CreateOrderBody]
+    ) -> Response[Order]:
         def change(ctx: Ctx) -> tuple[Order, int]:
             stored, created = orders.create(ctx, data)
             return _order_answer(ctx, stored, 201 if created else 200)
@@ -91,14 +93,14 @@ class OrderController(Controller):
         return await idempotent(request, change)
 
     @get(_ONE, responses=READ_ERRORS)
-    async def get_order(self, request: Request[Any, Any, Any], order_id: str) -> Response[Order]:
+    async def get_order(self, request: Request[Any, Any, Any], order_id: FromPath[str]) -> Response[Order]:
         with platform_of(request).reading(request) as ctx:
             stored = orders.get(ctx, order_id)
             return answer(views.order_view(stored.order, ctx.caller, stored.customer_id))
 
     @post(_ONE + "/confirm", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
     async def confirm(
-        self, request: Request[Any, Any, Any], order_id: str, data: ConfirmBody
+        self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[ConfirmBody]
     ) -> Response[Order]:
         return await idempotent(
             request, lambda ctx: _order_answer(ctx, orders.confirm(ctx, order_id, data.preparation_minutes))
@@ -106,39 +108,43 @@ class OrderController(Controller):
 
     @post(_ONE + "/reject", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
     async def reject(
-        self, request: Request[Any, Any, Any], order_id: str, data: ReasonBody
+        self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[ReasonBody]
     ) -> Response[Order]:
         return await idempotent(request, lambda ctx: _order_answer(ctx, orders.reject(ctx, order_id, data)))
 
     @post(_ONE + "/preparing", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
     async def preparing(
-        self, request: Request[Any, Any, Any], order_id: str, data: EmptyBody
+        self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[EmptyBody]
     ) -> Response[Order]:
         return await self._simple(request, order_id, OrderAction.PREPARING)
 
     @post(_ONE + "/ready", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
-    async def ready(self, request: Request[Any, Any, Any], order_id: str, data: EmptyBody) -> Response[Order]:
+    async def ready(
+        self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[EmptyBody]
+    ) -> Response[Order]:
         return await self._simple(request, order_id, OrderAction.READY)
 
     @post(_ONE + "/dispatch", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
     async def dispatch(
-        self, request: Request[Any, Any, Any], order_id: str, data: EmptyBody
+        self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[EmptyBody]
     ) -> Response[Order]:
         return await self._simple(request, order_id, OrderAction.DISPATCH)
 
     @post(_ONE + "/delivered", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
     async def delivered(
-        self, request: Request[Any, Any, Any], order_id: str, data: EmptyBody
+        self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[EmptyBody]
     ) -> Response[Order]:
         return await self._simple(request, order_id, OrderAction.DELIVERED)
 
     @staticmethod
-    async def _simple(request: Request[Any, Any, Any], order_id: str, action: OrderAction) -> Response[Order]:
+    async def _simple(
+        request: Request[Any, Any, Any], order_id: FromPath[str], action: OrderAction
+    ) -> Response[Order]:
         return await idempotent(request, lambda ctx: _order_answer(ctx, orders.simple(ctx, order_id, action)))
 
     @post(_ONE + "/handoff", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
     async def handoff(
-        self, request: Request[Any, Any, Any], order_id: str, data: CodeBody
+        self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[CodeBody]
     ) -> Response[Order]:
         return await idempotent(
             request, lambda ctx: _order_answer(ctx, orders.handoff(ctx, order_id, data.code))
@@ -146,19 +152,19 @@ class OrderController(Controller):
 
     @post(_ONE + "/code-lock/lift", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
     async def lift_code_lock(
-        self, request: Request[Any, Any, Any], order_id: str, data: EmptyBody
+        self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[EmptyBody]
     ) -> Response[Order]:
         return await idempotent(request, lambda ctx: _order_answer(ctx, orders.lift_code_lock(ctx, order_id)))
 
     @post(_ONE + "/cancel", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
     async def cancel(
-        self, request: Request[Any, Any, Any], order_id: str, data: ReasonBody
+        self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[ReasonBody]
     ) -> Response[Order]:
         return await idempotent(request, lambda ctx: _order_answer(ctx, orders.cancel(ctx, order_id, data)))
 
     @post(_ONE + "/cancellation", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
     async def request_cancellation(
-        self, request: Request[Any, Any, Any], order_id: str, data: ReasonBody
+        self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[ReasonBody]
     ) -> Response[Order]:
         return await idempotent(
             request, lambda ctx: _order_answer(ctx, orders.request_cancellation(ctx, order_id, data))
@@ -166,7 +172,7 @@ class OrderController(Controller):
 
     @post(_ONE + "/cancellation/accept", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
     async def accept_cancellation(
-        self, request: Request[Any, Any, Any], order_id: str, data: EmptyBody
+        self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[EmptyBody]
     ) -> Response[Order]:
         return await idempotent(
             request, lambda ctx: _order_answer(ctx, orders.accept_cancellation(ctx, order_id))
@@ -174,7 +180,7 @@ class OrderController(Controller):
 
     @post(_ONE + "/cancellation/deny", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
     async def deny_cancellation(
-        self, request: Request[Any, Any, Any], order_id: str, data: ReasonBody
+        self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[ReasonBody]
     ) -> Response[Order]:
         return await idempotent(
             request, lambda ctx: _order_answer(ctx, orders.deny_cancellation(ctx, order_id, data))
@@ -182,7 +188,7 @@ class OrderController(Controller):
 
     @post(_ONE + "/assign", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
     async def assign(
-        self, request: Request[Any, Any, Any], order_id: str, data: AssignBody
+        self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[AssignBody]
     ) -> Response[Delivery]:
         return await idempotent(
             request,
@@ -191,7 +197,7 @@ class OrderController(Controller):
 
     @post(_ONE + "/unassign", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
     async def unassign(
-        self, request: Request[Any, Any, Any], order_id: str, data: EmptyBody
+        self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[EmptyBody]
     ) -> Response[Order]:
         def change(ctx: Ctx) -> tuple[Order, int]:
             order = fleet.unassign(ctx, order_id)

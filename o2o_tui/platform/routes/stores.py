@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, patch, post, put
-from litestar.params import Parameter
+from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from o2o_tui.domain.menu import Menu
 from o2o_tui.domain.requests import CodeBody, CodeValidation, ItemPatchBody, MenuIn, StoreStatusBody
@@ -22,19 +22,19 @@ class StoreController(Controller):
 
     @get("/", responses=READ_ERRORS)
     async def get_store(
-        self, request: Request[Any, Any, Any], store_id: str
+        self, request: Request[Any, Any, Any], store_id: FromPath[str]
     ) -> Response[Store | PublicStore]:  # a customer gets the public fields only
         with platform_of(request).reading(request) as ctx:
             return answer(stores.get(ctx.conn, ctx.caller, store_id))
 
     @put("/status", guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
     async def put_status(
-        self, request: Request[Any, Any, Any], store_id: str, data: StoreStatusBody
+        self, request: Request[Any, Any, Any], store_id: FromPath[str], data: JSONBody[StoreStatusBody]
     ) -> Response[Store]:
         return await idempotent(request, lambda ctx: (stores.set_status(ctx, store_id, data), 200))
 
     @get("/menu", responses=READ_ERRORS)
-    async def get_menu(self, request: Request[Any, Any, Any], store_id: str) -> Response[Menu]:
+    async def get_menu(self, request: Request[Any, Any, Any], store_id: FromPath[str]) -> Response[Menu]:
         with platform_of(request).reading(request) as ctx:
             menu = menus.get(ctx, store_id)
         return answer(menu, headers={"ETag": f'"{menu.version}"'})
@@ -43,22 +43,27 @@ class StoreController(Controller):
     async def put_menu(
         self,
         request: Request[Any, Any, Any],
-        store_id: str,
-        data: MenuIn,
-        if_match: str | None = Parameter(
-            header="If-Match", default=None, description="the menu version this edit started from"
-        ),
+        store_id: FromPath[str],
+        data: JSONBody[MenuIn],
+        if_match: Annotated[
+            str | None,
+            HeaderParameter(name="If-Match", description="the menu version this edit started from"),
+        ] = None,
     ) -> Response[Menu]:
         return await idempotent(request, lambda ctx: (menus.publish(ctx, store_id, data, if_match), 200))
 
     @patch("/menu/items/{item_id:str}", guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
     async def patch_item(
-        self, request: Request[Any, Any, Any], store_id: str, item_id: str, data: ItemPatchBody
+        self,
+        request: Request[Any, Any, Any],
+        store_id: FromPath[str],
+        item_id: FromPath[str],
+        data: JSONBody[ItemPatchBody],
     ) -> Response[Menu]:
         return await idempotent(request, lambda ctx: (menus.patch_item(ctx, store_id, item_id, data), 200))
 
     @post("/validate-code", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
     async def validate_code(
-        self, request: Request[Any, Any, Any], store_id: str, data: CodeBody
+        self, request: Request[Any, Any, Any], store_id: FromPath[str], data: JSONBody[CodeBody]
     ) -> Response[CodeValidation]:
         return await idempotent(request, lambda ctx: (orders.validate_code(ctx, store_id, data.code), 200))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import math
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get
-from litestar.params import Parameter
+from litestar.params import FromQuery, QueryParameter
 
 from o2o_tui.domain.events import EventPage
 from o2o_tui.domain.identity import Me, Role
@@ -37,9 +37,9 @@ class SystemController(Controller):
     async def get_events(
         self,
         request: Request[Any, Any, Any],
-        after: str | None = None,
-        wait: float = 0.0,
-        limit: int = Parameter(default=events.DEFAULT_LIMIT, ge=1, le=events.MAX_LIMIT),
+        after: FromQuery[str | None] = None,
+        wait: FromQuery[float] = 0.0,
+        limit: Annotated[int, QueryParameter(ge=1, le=events.MAX_LIMIT)] = events.DEFAULT_LIMIT,
     ) -> Response[EventPage]:
         platform = platform_of(request)
         cursor = events.parse_cursor(after)
