@@ -41,6 +41,8 @@ MENU_ITEMS_MAX = 500  # per category
 MENU_OPTION_GROUPS_MAX = 200
 MENU_OPTIONS_MAX = 100  # per option group
 ITEM_OPTION_GROUPS_MAX = 20  # option groups one item offers
+HOURS_RANGES_MAX = 4  # opening ranges on one day
+HOURS_EXCEPTIONS_MAX = 366  # dated exceptions (holidays) a store keeps
 LAT_MAX = 90.0
 LON_MAX = 180.0
 # every time in a body, header or query: aware (with its UTC offset) and within these years
@@ -58,6 +60,8 @@ Description = Annotated[str, Meta(max_length=DESCRIPTION_MAX)]
 ReasonCode = Annotated[str, Meta(max_length=REASON_CODE_MAX)]
 Code = Annotated[str, Meta(max_length=CODE_MAX)]
 Currency = Annotated[str, Meta(pattern=CURRENCY_PATTERN)]
+ClockTime = Annotated[str, Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", description="HH:MM, 00:00-24:00")]
+IsoDate = Annotated[str, Meta(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", description="YYYY-MM-DD")]
 Quantity = Annotated[int, Meta(ge=1, le=QUANTITY_MAX)]
 Latitude = Annotated[float, Meta(ge=-LAT_MAX, le=LAT_MAX)]
 Longitude = Annotated[float, Meta(ge=-LON_MAX, le=LON_MAX)]

@@ -1,7 +1,14 @@
 """Menu -> Category -> Item -> OptionGroup -> Option.
 
-Three kinds of "unavailable" stay apart: `status=UNAVAILABLE` (no known restore time), `snooze_until`
-(sold out until a time, the usual "86") and `hidden`.
+Three kinds of "unavailable" stay apart, for items and for options alike: `status=UNAVAILABLE` (no known restore
+time), `snooze_until` (sold out until a time, the usual "86") and `hidden` (not shown to customers).
+*Availability* is `status` + `snooze_until`: it changes through a single item/option PATCH at once and is not part
+of a menu draft (a publish keeps the current availability of every item and option it already had). `hidden` is
+part of the menu (it is published with it).
+
+Text per language: `name` is the text every console has always shown; `names` holds it per language (`zh`, `en`).
+A customer sees `names.<their language>`, else the other language, else `name` (so an old single name reads as
+both); a publish keeps `name` equal to the first non-empty of `names.zh`, `names.en` when `names` is given.
 """
 
 from __future__ import annotations
@@ -20,12 +27,35 @@ class Availability(enum.StrEnum):
     UNAVAILABLE = "UNAVAILABLE"
 
 
+LANGUAGES = ("zh", "en")
+
+
+class Names(msgspec.Struct, frozen=True, omit_defaults=True):
+    """One text per language; "" = not given in that language."""
+
+    zh: str = ""
+    en: str = ""
+
+    def get(self, lang: str) -> str:
+        return self.zh if lang.startswith("zh") else self.en
+
+
+def localized(default: str, names: Names, lang: str) -> str:
+    """The text for `lang`: its own, else the other language's, else the single `default` of older menus."""
+    own = names.get(lang)
+    other = names.en if lang.startswith("zh") else names.zh
+    return own or other or default
+
+
 class Option(msgspec.Struct, frozen=True):
     id: str
     name: str
     price: Money
     max_qty: int = 1
     status: Availability = Availability.AVAILABLE
+    names: Names = Names()
+    snooze_until: datetime | None = None
+    hidden: bool = False
 
 
 class OptionGroup(msgspec.Struct, frozen=True):
@@ -34,6 +64,7 @@ class OptionGroup(msgspec.Struct, frozen=True):
     min: int
     max: int
     options: list[Option]
+    names: Names = Names()
 
 
 class Item(msgspec.Struct, frozen=True):
@@ -45,12 +76,16 @@ class Item(msgspec.Struct, frozen=True):
     snooze_until: datetime | None = None
     hidden: bool = False
     option_group_ids: list[str] = []
+    names: Names = Names()
+    descriptions: Names = Names()
+    prep_minutes: int | None = None  # None: the store's default
 
 
 class Category(msgspec.Struct, frozen=True):
     id: str
     name: str
     items: list[Item]
+    names: Names = Names()
 
 
 class Menu(msgspec.Struct, frozen=True):
@@ -62,7 +97,8 @@ class Menu(msgspec.Struct, frozen=True):
     updated_at: datetime | None = None
 
 
-def is_orderable(item: Item, now: datetime) -> bool:
+def is_orderable(item: Item | Option, now: datetime) -> bool:
+    """Whether a customer may order this item or option at `now` (not hidden, not unavailable, not snoozed)."""
     if item.hidden or item.status is Availability.UNAVAILABLE:
         return False
     # a snooze stored without a zone (older servers took one) is read as UTC: comparing it raw would raise

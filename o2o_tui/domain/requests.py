@@ -19,6 +19,8 @@ from o2o_tui.domain.fleet import CourierStatus, ProblemReason
 from o2o_tui.domain.geo import AddressIn, PositionIn
 from o2o_tui.domain.limits import (
     EXTRA_MINUTES_MAX,
+    HOURS_EXCEPTIONS_MAX,
+    HOURS_RANGES_MAX,
     ITEM_OPTION_GROUPS_MAX,
     LINES_MAX,
     MENU_CATEGORIES_MAX,
@@ -31,10 +33,12 @@ from o2o_tui.domain.limits import (
     PRICE_MAX,
     QUANTITY_MAX,
     AwareTime,
+    ClockTime,
     Code,
     Currency,
     Description,
     Id,
+    IsoDate,
     LineNote,
     Name,
     Note,
@@ -103,10 +107,40 @@ class StoreStatusBody(_Body, frozen=True):
 
 
 class ItemPatchBody(_Body, frozen=True):
+    """PATCH one item (`.../menu/items/{item_id}`) or one option (`.../menu/options/{option_id}`): availability
+    at once (status, snooze), and `hidden`; fields left out stay as they are."""
+
     status: Availability | None = None
     snooze_until: AwareTime | None = None
     clear_snooze: bool = False
     hidden: bool | None = None
+
+
+OptionPatchBody = ItemPatchBody
+
+
+class TimeRangeIn(_Body, frozen=True):
+    opens: ClockTime
+    closes: ClockTime  # <= opens: runs past midnight (18:00-02:00)
+
+
+class OpeningHoursIn(_Body, frozen=True):
+    weekday: Annotated[int, Meta(ge=0, le=6)]  # 0 = Monday
+    opens: ClockTime
+    closes: ClockTime
+
+
+class HoursExceptionIn(_Body, frozen=True):
+    date: IsoDate
+    hours: Annotated[list[TimeRangeIn], Meta(max_length=HOURS_RANGES_MAX)] = []  # none: closed all day
+    note: StatusReason = ""
+
+
+class HoursBody(_Body, frozen=True):
+    """PUT /v1/stores/{store_id}/hours: the weekly hours and the dated exceptions, both replaced whole."""
+
+    opening_hours: Annotated[list[OpeningHoursIn], Meta(max_length=7 * HOURS_RANGES_MAX)] = []
+    exceptions: Annotated[list[HoursExceptionIn], Meta(max_length=HOURS_EXCEPTIONS_MAX)] = []
 
 
 class AssignBody(_Body, frozen=True):
@@ -127,6 +161,16 @@ class CourierStateBody(_Body, frozen=True):
 # Field for field today's `Menu` (a console publishes the menu it read back, edited), strict and bounded.
 
 
+class NamesIn(_Body, frozen=True):
+    zh: Name = ""
+    en: Name = ""
+
+
+class DescriptionsIn(_Body, frozen=True):
+    zh: Description = ""
+    en: Description = ""
+
+
 class MoneyIn(_Body, frozen=True):
     amount: Annotated[int, Meta(ge=0, le=PRICE_MAX)]
     currency: Currency
@@ -138,6 +182,9 @@ class OptionIn(_Body, frozen=True):
     price: MoneyIn
     max_qty: Quantity = 1
     status: Availability = Availability.AVAILABLE
+    names: NamesIn = NamesIn()
+    snooze_until: AwareTime | None = None
+    hidden: bool = False
 
 
 class OptionGroupIn(_Body, frozen=True):
@@ -146,6 +193,7 @@ class OptionGroupIn(_Body, frozen=True):
     min: Annotated[int, Meta(ge=0, le=QUANTITY_MAX)]
     max: Annotated[int, Meta(ge=1, le=QUANTITY_MAX)]
     options: Annotated[list[OptionIn], Meta(max_length=MENU_OPTIONS_MAX)]
+    names: NamesIn = NamesIn()
 
 
 class ItemIn(_Body, frozen=True):
@@ -157,12 +205,16 @@ class ItemIn(_Body, frozen=True):
     snooze_until: AwareTime | None = None
     hidden: bool = False
     option_group_ids: Annotated[list[Id], Meta(max_length=ITEM_OPTION_GROUPS_MAX)] = []
+    names: NamesIn = NamesIn()
+    descriptions: DescriptionsIn = DescriptionsIn()
+    prep_minutes: Annotated[int, Meta(ge=PREP_MINUTES_MIN, le=PREP_MINUTES_MAX)] | None = None
 
 
 class CategoryIn(_Body, frozen=True):
     id: Id
     name: Name
     items: Annotated[list[ItemIn], Meta(max_length=MENU_ITEMS_MAX)]
+    names: NamesIn = NamesIn()
 
 
 class MenuIn(_Body, frozen=True):

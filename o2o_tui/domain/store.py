@@ -31,6 +31,19 @@ class OpeningHours(msgspec.Struct, frozen=True):
     closes: str  # "22:00"
 
 
+class TimeRange(msgspec.Struct, frozen=True):
+    opens: str  # "HH:MM"
+    closes: str  # <= opens: runs past midnight
+
+
+class HoursException(msgspec.Struct, frozen=True):
+    """A dated exception to the weekly hours (a holiday): its ranges replace that day's; none = closed all day."""
+
+    date: str  # "YYYY-MM-DD", the store's local date
+    hours: list[TimeRange] = []
+    note: str = ""
+
+
 class Store(msgspec.Struct, frozen=True):
     id: str
     name: str
@@ -42,5 +55,6 @@ class Store(msgspec.Struct, frozen=True):
     default_prep_minutes: int = 15
     accept_timeout_seconds: int = 300
     own_fleet: bool = True
-    opening_hours: list[OpeningHours] = []
+    opening_hours: list[OpeningHours] = []  # weekly; a range with closes <= opens runs past midnight
     updated_at: datetime | None = None
+    hours_exceptions: list[HoursException] = []  # dated (holidays); see o2o_tui/domain/hours.py

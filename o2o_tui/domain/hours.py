@@ -1,0 +1,120 @@
+"""Opening hours: weekly ranges (one may run past midnight: 18:00-02:00) and dated exceptions (holidays).
+
+Rules, stated once for the server (which refuses orders outside the hours) and the console (which shows "closed
+until 14:30"):
+- a weekly range `OpeningHours(weekday, opens, closes)` starts on `weekday` at `opens`; when `closes <= opens` it
+  runs past midnight and ends at `closes` the next day (`18:00-02:00`); `00:00-00:00` is the whole day;
+- several ranges may share a weekday; no ranges at all means "always open" (hours not set);
+- an exception for a date replaces the ranges that *start* on that date: no ranges is closed all day, other ranges
+  are that day's hours; a range that started the evening before still runs into it.
+Times are the store's local wall clock (its `timezone`); callers convert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Protocol
+
+
+class WeeklyRange(Protocol):
+    @property
+    def weekday(self) -> int: ...  # 0 = Monday
+    @property
+    def opens(self) -> str: ...  # "HH:MM"
+    @property
+    def closes(self) -> str: ...
+
+
+class DayRange(Protocol):
+    @property
+    def opens(self) -> str: ...
+    @property
+    def closes(self) -> str: ...
+
+
+class DatedHours(Protocol):
+    @property
+    def date(self) -> str: ...  # "YYYY-MM-DD"
+    @property
+    def hours(self) -> Sequence[DayRange]: ...
+
+
+def clock_minutes(text: str) -> int | None:
+    """Minutes after midnight of "HH:MM" (00:00-24:00), or None when it is not such a time."""
+    hours, sep, minutes = text.partition(":")
+    if not sep or len(hours) != 2 or len(minutes) != 2 or not (hours + minutes).isdigit():
+        return None
+    value = int(hours) * 60 + int(minutes)
+    return value if int(minutes) < 60 and value <= 24 * 60 else None
+
+
+def _span(day: date, opens: str, closes: str) -> tuple[datetime, datetime] | None:
+    start, end = clock_minutes(opens), clock_minutes(closes)
+    if start is None or end is None:
+        return None
+    midnight = datetime.combine(day, time())
+    if end <= start:  # past midnight (or 00:00-00:00: the whole day)
+        end += 24 * 60
+    return midnight + timedelta(minutes=start), midnight + timedelta(minutes=end)
+
+
+def _ranges_starting(
+    day: date, weekly: Sequence[WeeklyRange], exceptions: Sequence[DatedHours]
+) -> Iterator[tuple[datetime, datetime]]:
+    wanted = day.isoformat()
+    for exception in exceptions:
+        if exception.date == wanted:
+            for hours in exception.hours:
+                span = _span(day, hours.opens, hours.closes)
+                if span is not None:
+                    yield span
+            return
+    for hours in weekly:
+        if hours.weekday == day.weekday():
+            span = _span(day, hours.opens, hours.closes)
+            if span is not None:
+                yield span
+
+
+def _spans_around(
+    local: datetime, weekly: Sequence[WeeklyRange], exceptions: Sequence[DatedHours], days: int
+) -> list[tuple[datetime, datetime]]:
+    first = local.date() - timedelta(days=1)  # yesterday's overnight range may still run
+    spans = [
+        span
+        for offset in range(days + 1)
+        for span in _ranges_starting(first + timedelta(days=offset), weekly, exceptions)
+    ]
+    return sorted(spans)
+
+
+def hours_set(weekly: Sequence[WeeklyRange], exceptions: Sequence[DatedHours]) -> bool:
+    return bool(weekly) or bool(exceptions)
+
+
+def is_open(local: datetime, weekly: Sequence[WeeklyRange], exceptions: Sequence[DatedHours] = ()) -> bool:
+    """Whether the hours have the store open at `local` (a naive local wall-clock time)."""
+    if not hours_set(weekly, exceptions):
+        return True
+    moment = local.replace(tzinfo=None)
+    return any(start <= moment < end for start, end in _spans_around(moment, weekly, exceptions, 2))
+
+
+def next_change(
+    local: datetime, weekly: Sequence[WeeklyRange], exceptions: Sequence[DatedHours] = (), days: int = 14
+) -> datetime | None:
+    """When the hours next open (if closed at `local`) or close (if open); None if not within `days`."""
+    if not hours_set(weekly, exceptions):
+        return None
+    moment = local.replace(tzinfo=None)
+    spans = _spans_around(moment, weekly, exceptions, days)
+    open_now = [end for start, end in spans if start <= moment < end]
+    if open_now:  # ranges that touch or overlap are one stretch of opening
+        end = max(open_now)
+        for start, later_end in spans:
+            if start <= end < later_end:
+                end = later_end
+        return end
+    later = [start for start, _end in spans if start > moment]
+    return min(later) if later else None
