@@ -15,7 +15,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "mypy.ini"
-STRICT = ("o2o_tui/domain", "o2o_tui/client", "offline_cache", "o2o_tui/sync/ports.py")
+STRICT = (
+    "o2o_tui/domain",
+    "o2o_tui/client",
+    "offline_cache",
+    "o2o_tui/sync/ports.py",
+    "o2o_tui/platform/routes",
+    "o2o_tui/platform/pipeline.py",
+    "o2o_tui/platform/openapi.py",
+    "o2o_tui/platform/state.py",
+    "o2o_tui/platform/app.py",
+)
 
 CANARY_NAME = "o2o_types_canary.py"
 # Each line marked `# expect: code` must be reported with that error code.
