@@ -1,0 +1,463 @@
+"""Edits on a `Menu`: each takes a menu and returns a new one (menus are frozen; nothing is changed in place).
+
+What the menu editor and the CLI import call; the draft (`menu_draft`) keeps the menus these return. Pure: no I/O.
+
+Four kinds of entity, each with a parent list it is ordered in: a `category` in the menu, an `item` in its
+category, an option `group` in the menu, an `option` in its group. An unknown id raises `EditError("unknown_id")`,
+a clash `EditError("duplicate_id")`. Giving `names` without `name` keeps `name` the first non-empty of
+`names.zh`, `names.en` (so the tree always shows what a publish will send).
+
+Prices are typed as decimal text in the store's currency and kept as minor units: `price_from_text("12.5", "CNY")`
+is 1250; more decimals than the currency has (CNY/USD/EUR 2, JPY/KRW 0) are refused, never rounded.
+"""
+
+from __future__ import annotations
+
+import decimal
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from typing import Any, Literal, TypeVar
+
+import msgspec
+
+from o2o_tui.domain.menu import Availability, Category, Item, Menu, Names, Option, OptionGroup
+from o2o_tui.domain.money import Money, minor_digits
+from o2o_tui.i18n import t
+
+Kind = Literal["category", "item", "group", "option"]
+KINDS: tuple[Kind, ...] = ("category", "item", "group", "option")
+PRICE_TEXT_MAX = 32  # characters of a typed price
+_ID_SAFE = re.compile(r"[^A-Za-z0-9_-]+")
+_SYMBOLS = "¥$€£￥"
+
+E = TypeVar("E", Category, Item, OptionGroup, Option)
+
+
+class EditError(ValueError):
+    """An edit that cannot be made. `code`: `unknown_id`, `duplicate_id`, `unknown_kind`, `not_a_number`,
+    `negative_price`, `too_many_decimals`; `text()` is the message in the current language."""
+
+    def __init__(self, code: str, message: str, **values: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.values = values
+
+    def text(self) -> str:
+        key = f"menu_draft.error.{self.code}"
+        found = t(key, **self.values)
+        return str(self) if found == key else found
+
+
+# -- prices -----------------------------------------------------------------------------------------------------
+
+
+def price_from_text(text: str, currency: str) -> Money:
+    """`"12.5"` in CNY -> `Money(1250, "CNY")`. Accepts full-width digits, a leading currency symbol and
+    spaces; refuses negative prices, text that is not a number and more decimals than the currency has."""
+    cleaned = unicodedata.normalize("NFKC", text).strip().replace(" ", "").replace(",", "")
+    cleaned = cleaned.lstrip(_SYMBOLS).strip()
+    if cleaned.startswith("+"):
+        cleaned = cleaned[1:]
+    if not cleaned or len(cleaned) > PRICE_TEXT_MAX or not re.fullmatch(r"-?(\d+(\.\d*)?|\.\d+)", cleaned):
+        raise EditError("not_a_number", f"not a price: {text!r}", text=text)
+    value = decimal.Decimal(cleaned)
+    if value < 0:
+        raise EditError("negative_price", "a price is never negative", text=text)
+    digits = minor_digits(currency)
+    exponent = value.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > digits:
+        raise EditError(
+            "too_many_decimals",
+            f"{currency} prices have {digits} decimals at most",
+            currency=currency,
+            digits=digits,
+        )
+    return Money(int(value.scaleb(digits)), currency)
+
+
+def price_text(money: Money) -> str:
+    """`Money(1250, "CNY")` -> `"12.50"` (the currency's decimals, no symbol): what `price_from_text` reads."""
+    digits = minor_digits(money.currency)
+    sign = "-" if money.amount < 0 else ""
+    value = abs(money.amount)
+    if not digits:
+        return f"{sign}{value}"
+    return f"{sign}{value // 10**digits}.{value % 10**digits:0{digits}d}"
+
+
+# -- names ------------------------------------------------------------------------------------------------------
+
+
+def name_of(names: Names, default: str) -> str:
+    """The single `name` a publish sends: the first non-empty of names.zh, names.en, else `default`."""
+    return names.zh or names.en or default
+
+
+def _with_fields(entity: E, fields: dict[str, Any]) -> E:
+    if not fields:
+        return entity
+    allowed = set(entity.__struct_fields__)
+    unknown = sorted(set(fields) - allowed)
+    if unknown:
+        raise TypeError(f"{type(entity).__name__} has no field {unknown[0]!r}")
+    if "names" in fields and "name" not in fields:
+        fields = {**fields, "name": name_of(fields["names"], entity.name)}
+    if isinstance(entity, Item) and "descriptions" in fields and "description" not in fields:
+        fields = {**fields, "description": name_of(fields["descriptions"], entity.description)}
+    return msgspec.structs.replace(entity, **fields)
+
+
+# -- lookups ----------------------------------------------------------------------------------------------------
+
+
+def all_ids(menu: Menu) -> set[str]:
+    ids: set[str] = set()
+    for category in menu.categories:
+        ids.add(category.id)
+        ids.update(item.id for item in category.items)
+    for group in menu.option_groups:
+        ids.add(group.id)
+        ids.update(option.id for option in group.options)
+    return ids
+
+
+def new_id(menu: Menu, prefix: str) -> str:
+    """An id no entity of `menu` has: `prefix` cleaned to the id alphabet, then `_2`, `_3`, ... when taken."""
+    base = _ID_SAFE.sub("_", prefix).strip("_")[:56] or "id"
+    taken = all_ids(menu)
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}_{n}" in taken:
+        n += 1
+    return f"{base}_{n}"
+
+
+def find(menu: Menu, kind: Kind, entity_id: str) -> Category | Item | OptionGroup | Option | None:
+    if kind == "category":
+        return next((c for c in menu.categories if c.id == entity_id), None)
+    if kind == "item":
+        return next((i for c in menu.categories for i in c.items if i.id == entity_id), None)
+    if kind == "group":
+        return next((g for g in menu.option_groups if g.id == entity_id), None)
+    if kind == "option":
+        return next((o for g in menu.option_groups for o in g.options if o.id == entity_id), None)
+    raise EditError("unknown_kind", f"no kind {kind!r}", kind=kind)
+
+
+def parent_of(menu: Menu, kind: Kind, entity_id: str) -> str | None:
+    """The category id of an item, the group id of an option; None for categories and groups (and unknowns)."""
+    if kind == "item":
+        return next((c.id for c in menu.categories for i in c.items if i.id == entity_id), None)
+    if kind == "option":
+        return next((g.id for g in menu.option_groups for o in g.options if o.id == entity_id), None)
+    return None
+
+
+def _unknown(kind: str, entity_id: str) -> EditError:
+    return EditError("unknown_id", f"no {kind} {entity_id!r}", kind=kind, id=entity_id)
+
+
+def _check_new(menu: Menu, entity_id: str) -> None:
+    if entity_id in all_ids(menu):
+        raise EditError("duplicate_id", f"the id {entity_id!r} is taken", id=entity_id)
+
+
+def _insert(entities: list[E], entity: E, index: int | None) -> list[E]:
+    position = len(entities) if index is None else max(0, min(index, len(entities)))
+    result = list(entities)
+    result.insert(position, entity)
+    return result
+
+
+def _replace_in(entities: list[E], entity_id: str, fn: Callable[[E], E | None]) -> tuple[list[E], bool]:
+    """`entities` with the one whose id is `entity_id` replaced by `fn(it)` (None removes it)."""
+    result: list[E] = []
+    found = False
+    for entity in entities:
+        if entity.id == entity_id:
+            found = True
+            replaced = fn(entity)
+            if replaced is not None:
+                result.append(replaced)
+        else:
+            result.append(entity)
+    return result, found
+
+
+def _map_items(menu: Menu, item_id: str, fn: Callable[[Item], Item | None]) -> Menu:
+    categories = []
+    found = False
+    for category in menu.categories:
+        items, hit = _replace_in(category.items, item_id, fn)
+        found = found or hit
+        categories.append(msgspec.structs.replace(category, items=items) if hit else category)
+    if not found:
+        raise _unknown("item", item_id)
+    return msgspec.structs.replace(menu, categories=categories)
+
+
+def _map_options(menu: Menu, option_id: str, fn: Callable[[Option], Option | None]) -> Menu:
+    groups = []
+    found = False
+    for group in menu.option_groups:
+        options, hit = _replace_in(group.options, option_id, fn)
+        found = found or hit
+        groups.append(msgspec.structs.replace(group, options=options) if hit else group)
+    if not found:
+        raise _unknown("option", option_id)
+    return msgspec.structs.replace(menu, option_groups=groups)
+
+
+def _map_categories(menu: Menu, category_id: str, fn: Callable[[Category], Category | None]) -> Menu:
+    categories, found = _replace_in(menu.categories, category_id, fn)
+    if not found:
+        raise _unknown("category", category_id)
+    return msgspec.structs.replace(menu, categories=categories)
+
+
+def _map_groups(menu: Menu, group_id: str, fn: Callable[[OptionGroup], OptionGroup | None]) -> Menu:
+    groups, found = _replace_in(menu.option_groups, group_id, fn)
+    if not found:
+        raise _unknown("group", group_id)
+    return msgspec.structs.replace(menu, option_groups=groups)
+
+
+# -- add --------------------------------------------------------------------------------------------------------
+
+
+def add_category(menu: Menu, category: Category, index: int | None = None) -> Menu:
+    _check_new(menu, category.id)
+    for item in category.items:
+        _check_new(menu, item.id)
+    return msgspec.structs.replace(menu, categories=_insert(menu.categories, category, index))
+
+
+def add_item(menu: Menu, category_id: str, item: Item, index: int | None = None) -> Menu:
+    _check_new(menu, item.id)
+    return _map_categories(
+        menu, category_id, lambda c: msgspec.structs.replace(c, items=_insert(c.items, item, index))
+    )
+
+
+def add_option_group(menu: Menu, group: OptionGroup, index: int | None = None) -> Menu:
+    _check_new(menu, group.id)
+    for option in group.options:
+        _check_new(menu, option.id)
+    return msgspec.structs.replace(menu, option_groups=_insert(menu.option_groups, group, index))
+
+
+def add_option(menu: Menu, group_id: str, option: Option, index: int | None = None) -> Menu:
+    _check_new(menu, option.id)
+    return _map_groups(
+        menu, group_id, lambda g: msgspec.structs.replace(g, options=_insert(g.options, option, index))
+    )
+
+
+# -- update -----------------------------------------------------------------------------------------------------
+
+
+def update_category(menu: Menu, category_id: str, **fields: Any) -> Menu:
+    return _map_categories(menu, category_id, lambda c: _with_fields(c, fields))
+
+
+def update_item(menu: Menu, item_id: str, **fields: Any) -> Menu:
+    return _map_items(menu, item_id, lambda i: _with_fields(i, fields))
+
+
+def update_group(menu: Menu, group_id: str, **fields: Any) -> Menu:
+    return _map_groups(menu, group_id, lambda g: _with_fields(g, fields))
+
+
+def update_option(menu: Menu, option_id: str, **fields: Any) -> Menu:
+    return _map_options(menu, option_id, lambda o: _with_fields(o, fields))
+
+
+def update(menu: Menu, kind: Kind, entity_id: str, **fields: Any) -> Menu:
+    """`update_<kind>(menu, entity_id, **fields)`."""
+    if kind == "category":
+        return update_category(menu, entity_id, **fields)
+    if kind == "item":
+        return update_item(menu, entity_id, **fields)
+    if kind == "group":
+        return update_group(menu, entity_id, **fields)
+    if kind == "option":
+        return update_option(menu, entity_id, **fields)
+    raise EditError("unknown_kind", f"no kind {kind!r}", kind=kind)
+
+
+def set_hidden(menu: Menu, item_ids: Iterable[str], hidden: bool) -> Menu:
+    """Hide (or show) several items or options at once; an unknown id raises before anything changes."""
+    for entity_id in item_ids:
+        if find(menu, "item", entity_id) is not None:
+            menu = update_item(menu, entity_id, hidden=hidden)
+        elif find(menu, "option", entity_id) is not None:
+            menu = update_option(menu, entity_id, hidden=hidden)
+        else:
+            raise _unknown("item", entity_id)
+    return menu
+
+
+# -- delete, duplicate, move ------------------------------------------------------------------------------------
+
+
+def delete(menu: Menu, kind: Kind, entity_id: str) -> Menu:
+    """Remove one entity (a category with its items; a group also from every item's option_group_ids)."""
+    if kind == "category":
+        return _map_categories(menu, entity_id, lambda c: None)
+    if kind == "item":
+        return _map_items(menu, entity_id, lambda i: None)
+    if kind == "option":
+        return _map_options(menu, entity_id, lambda o: None)
+    if kind == "group":
+        menu = _map_groups(menu, entity_id, lambda g: None)
+        categories = [
+            msgspec.structs.replace(
+                category,
+                items=[
+                    msgspec.structs.replace(
+                        item, option_group_ids=[g for g in item.option_group_ids if g != entity_id]
+                    )
+                    if entity_id in item.option_group_ids
+                    else item
+                    for item in category.items
+                ],
+            )
+            for category in menu.categories
+        ]
+        return msgspec.structs.replace(menu, categories=categories)
+    raise EditError("unknown_kind", f"no kind {kind!r}", kind=kind)
+
+
+def _fresh_availability(entity: E) -> E:
+    """A copy starts available: availability belongs to the live menu, not to what a copy was made from."""
+    if isinstance(entity, (Item, Option)):
+        return msgspec.structs.replace(entity, status=Availability.AVAILABLE, snooze_until=None)
+    return entity
+
+
+def duplicate(menu: Menu, kind: Kind, entity_id: str) -> tuple[Menu, str]:
+    """A copy placed right after the original, with a new id (a category's items get new ids too); it starts
+    available. Returns the menu and the copy's id."""
+    original = find(menu, kind, entity_id)
+    if original is None:
+        raise _unknown(kind, entity_id)
+    copy_id = new_id(menu, f"{entity_id}_copy")
+    if isinstance(original, Item):
+        copy_item = _fresh_availability(msgspec.structs.replace(original, id=copy_id))
+        category_id = parent_of(menu, "item", entity_id)
+        assert category_id is not None  # found above
+        index = next(c.items for c in menu.categories if c.id == category_id).index(original) + 1
+        return add_item(menu, category_id, copy_item, index), copy_id
+    if isinstance(original, Option):
+        copy_option = _fresh_availability(msgspec.structs.replace(original, id=copy_id))
+        group_id = parent_of(menu, "option", entity_id)
+        assert group_id is not None
+        index = next(g.options for g in menu.option_groups if g.id == group_id).index(original) + 1
+        return add_option(menu, group_id, copy_option, index), copy_id
+    if isinstance(original, Category):
+        scratch = add_category(menu, msgspec.structs.replace(original, id=copy_id, items=[]))
+        items = []
+        for item in original.items:
+            item_id = new_id(scratch, f"{item.id}_copy")
+            copied = _fresh_availability(msgspec.structs.replace(item, id=item_id))
+            scratch = add_item(scratch, copy_id, copied)
+            items.append(copied)
+        copy_category = msgspec.structs.replace(original, id=copy_id, items=items)
+        return add_category(menu, copy_category, menu.categories.index(original) + 1), copy_id
+    scratch = add_option_group(menu, msgspec.structs.replace(original, id=copy_id, options=[]))
+    options = []
+    for option in original.options:
+        option_id = new_id(scratch, f"{option.id}_copy")
+        copied_option = _fresh_availability(msgspec.structs.replace(option, id=option_id))
+        scratch = add_option(scratch, copy_id, copied_option)
+        options.append(copied_option)
+    copy_group = msgspec.structs.replace(original, id=copy_id, options=options)
+    return add_option_group(menu, copy_group, menu.option_groups.index(original) + 1), copy_id
+
+
+def duplicate_item(menu: Menu, item_id: str) -> tuple[Menu, str]:
+    return duplicate(menu, "item", item_id)
+
+
+def _moved(entities: list[E], entity_id: str, delta: int) -> list[E] | None:
+    index = next((i for i, e in enumerate(entities) if e.id == entity_id), None)
+    if index is None:
+        return None
+    target = max(0, min(len(entities) - 1, index + delta))
+    if target == index:
+        return entities
+    result = [e for e in entities if e.id != entity_id]
+    result.insert(target, entities[index])
+    return result
+
+
+def move(menu: Menu, kind: Kind, entity_id: str, delta: int) -> Menu:
+    """Move an entity `delta` places within its parent (negative: up), stopping at either end."""
+    if kind == "category":
+        categories = _moved(menu.categories, entity_id, delta)
+        if categories is None:
+            raise _unknown(kind, entity_id)
+        return menu if categories is menu.categories else msgspec.structs.replace(menu, categories=categories)
+    if kind == "group":
+        groups = _moved(menu.option_groups, entity_id, delta)
+        if groups is None:
+            raise _unknown(kind, entity_id)
+        return menu if groups is menu.option_groups else msgspec.structs.replace(menu, option_groups=groups)
+    if kind == "item":
+        for c_index, category in enumerate(menu.categories):
+            items = _moved(category.items, entity_id, delta)
+            if items is not None:
+                if items is category.items:
+                    return menu
+                categories = list(menu.categories)
+                categories[c_index] = msgspec.structs.replace(category, items=items)
+                return msgspec.structs.replace(menu, categories=categories)
+        raise _unknown(kind, entity_id)
+    if kind == "option":
+        for g_index, group in enumerate(menu.option_groups):
+            options = _moved(group.options, entity_id, delta)
+            if options is not None:
+                if options is group.options:
+                    return menu
+                groups = list(menu.option_groups)
+                groups[g_index] = msgspec.structs.replace(group, options=options)
+                return msgspec.structs.replace(menu, option_groups=groups)
+        raise _unknown(kind, entity_id)
+    raise EditError("unknown_kind", f"no kind {kind!r}", kind=kind)
+
+
+def move_item_to(menu: Menu, item_id: str, category_id: str, index: int | None = None) -> Menu:
+    """Move an item into another category (at `index`, else last)."""
+    item = find(menu, "item", item_id)
+    if not isinstance(item, Item):
+        raise _unknown("item", item_id)
+    if find(menu, "category", category_id) is None:
+        raise _unknown("category", category_id)
+    return add_item(delete(menu, "item", item_id), category_id, item, index)
+
+
+# -- search -----------------------------------------------------------------------------------------------------
+
+
+def _matches(needle: str, entity: Category | Item | OptionGroup | Option) -> bool:
+    return any(needle in text.casefold() for text in (entity.name, entity.names.zh, entity.names.en) if text)
+
+
+def search(menu: Menu, text: str) -> list[tuple[Kind, str]]:
+    """Every entity whose name (either language, or the single name) contains `text`, ignoring case; in tree
+    order (categories with their items, then groups with their options). Empty text finds nothing."""
+    needle = unicodedata.normalize("NFKC", text).strip().casefold()
+    if not needle:
+        return []
+    found: list[tuple[Kind, str]] = []
+    for category in menu.categories:
+        if _matches(needle, category):
+            found.append(("category", category.id))
+        found.extend(("item", item.id) for item in category.items if _matches(needle, item))
+    for group in menu.option_groups:
+        if _matches(needle, group):
+            found.append(("group", group.id))
+        found.extend(("option", option.id) for option in group.options if _matches(needle, option))
+    return found
