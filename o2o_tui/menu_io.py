@@ -1,0 +1,535 @@
+"""A menu as a file: JSON (lossless, the whole `Menu`) and CSV (the sheet a merchant edits in a spreadsheet).
+
+JSON is the menu exactly as the platform answers it (`export_json`), read back strictly (`import_json`: the publish
+body's rules, unknown fields refused, every problem named by its path).
+
+CSV is one row per item, the columns of `CSV_COLUMNS` (the README lists them), written as UTF-8 with a byte-order
+mark (what a spreadsheet needs to open UTF-8 rather than guess a legacy code page) and CRLF line ends. Read as
+UTF-8 with or without the mark, else GB18030 (what a Chinese spreadsheet saves). The sheet is the whole item list
+of the menu: a row names an existing category (categories and option groups are edited in the editor or in JSON;
+they come from the `base` menu the sheet is applied to), an item left out of the sheet is deleted, a row with an
+empty `item_id` is a new item. A cell the sheet did not change leaves the item exactly as it was (an item of an
+older menu with one `name` keeps it). A cell that a spreadsheet would run as a formula (one starting with
+`= + - @`, a tab or a carriage return) is written with a leading `'`, and so is one that starts with `'`; import
+strips one leading `'`: the round trip is exact and a spreadsheet runs nothing.
+
+Either import refuses a file over `MAX_BYTES`, and collects every problem (`ImportProblem(line, column, message)`)
+before raising `MenuImportError`: nothing is applied when any row is bad.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+import msgspec
+
+from o2o_tui.domain.menu import Availability, Category, Item, Menu, Names
+from o2o_tui.domain.menu_rules import Problem, item_problems, menu_problems, problem_text
+from o2o_tui.domain.money import Money, minor_digits
+from o2o_tui.domain.requests import MenuIn, menu_of
+from o2o_tui.i18n import t
+
+MAX_BYTES = 10 * 1024 * 1024
+BOM = b"\xef\xbb\xbf"
+CSV_COLUMNS = (
+    "category_id",
+    "category_name_zh",
+    "category_name_en",
+    "item_id",
+    "name_zh",
+    "name_en",
+    "description_zh",
+    "description_en",
+    "price",
+    "prep_minutes",
+    "availability",
+    "snooze_until",
+    "hidden",
+    "option_group_ids",
+)
+AVAILABILITY_WORDS = ("available", "sold-out", "unavailable")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+_TRUE = frozenset({"yes", "y", "true", "1", "是"})
+_FALSE = frozenset({"no", "n", "false", "0", "", "否"})
+
+
+class ImportProblem(msgspec.Struct, frozen=True):
+    """One thing wrong with an imported file. `line` and `column` count from 1 (0: the file as a whole, or the
+    whole row); `field` is the CSV column's name or, for JSON, the path of the value (`categories[0].items[2]`)."""
+
+    line: int
+    column: int
+    message: str
+    field: str = ""
+
+
+CsvError = ImportProblem  # the contract's name for it
+
+
+class MenuImportError(Exception):
+    """The file cannot be applied; `problems` lists every reason found, in file order."""
+
+    def __init__(self, problems: list[ImportProblem]) -> None:
+        super().__init__("; ".join(describe(problem) for problem in problems[:5]))
+        self.problems = problems
+
+
+def describe(problem: ImportProblem) -> str:
+    """`line 3, column 9 (price): a price cannot be negative`, in the current language."""
+    if problem.line and problem.column and problem.field:
+        where = t("menu_cli.at.cell", line=problem.line, column=problem.column, field=problem.field)
+    elif problem.line and problem.column:
+        where = t("menu_cli.at.position", line=problem.line, column=problem.column)
+    elif problem.line:
+        where = t("menu_cli.at.line", line=problem.line)
+    elif problem.field:
+        where = t("menu_cli.at.field", field=problem.field)
+    else:
+        return problem.message
+    return f"{where}: {problem.message}"
+
+
+# --- money as text ------------------------------------------------------------------------------------------------
+
+
+def price_text(money: Money) -> str:
+    """`Money(1250, "CNY")` -> `"12.50"`; `Money(1200, "JPY")` -> `"1200"`."""
+    digits = minor_digits(money.currency)
+    sign = "-" if money.amount < 0 else ""
+    value = abs(money.amount)
+    return f"{sign}{value // 10**digits}.{value % 10**digits:0{digits}d}" if digits else f"{sign}{value}"
+
+
+_DECIMAL = re.compile(r"^-?[0-9]+(\.[0-9]*)?$|^-?\.[0-9]+$")
+
+
+def price_from_text(text: str, currency: str) -> Money:
+    """`"12.5"` in CNY -> 1250 minor units; raises ValueError (a message for a person) on anything that is not
+    a plain decimal with at most the currency's decimals (no thousands separators, no exponent)."""
+    cleaned = text.strip()
+    if not _DECIMAL.match(cleaned):
+        raise ValueError(t("menu_cli.error.price", text=cleaned))
+    digits = minor_digits(currency)
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:  # the pattern keeps these out; a guard, not a path
+        raise ValueError(t("menu_cli.error.price", text=cleaned)) from None
+    minor = value.scaleb(digits)
+    if minor != minor.to_integral_value():
+        raise ValueError(t("menu_cli.error.price_decimals", text=cleaned, digits=digits))
+    return Money(int(minor), currency)
+
+
+# --- JSON ----------------------------------------------------------------------------------------------------------
+
+_JSON_IN = msgspec.json.Decoder(MenuIn)
+
+
+def export_json(menu: Menu) -> bytes:
+    """The whole menu (availability, version and all), indented, UTF-8."""
+    return msgspec.json.format(msgspec.json.encode(menu), indent=2) + b"\n"
+
+
+def _too_big(data: bytes) -> None:
+    if len(data) > MAX_BYTES:
+        raise MenuImportError(
+            [
+                ImportProblem(
+                    0, 0, t("menu_cli.error.too_big", size=len(data), limit=MAX_BYTES // (1024 * 1024))
+                )
+            ]
+        )
+
+
+def _line_column(data: bytes, offset: int) -> tuple[int, int]:
+    before = data[:offset]
+    line = before.count(b"\n") + 1
+    column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", errors="replace")) + 1
+    return line, column
+
+
+def import_json(data: bytes, currency: str | None = None) -> Menu:
+    """The menu in `data` (as `export_json` writes it), checked like a publish (`menu_rules`, in `currency` when
+    given, else the menu's own); raises `MenuImportError`."""
+    _too_big(data)
+    data = data.removeprefix(BOM)
+    try:
+        body = _JSON_IN.decode(data)
+    except msgspec.ValidationError as error:
+        text = str(error)
+        message, _, path = text.rpartition(" - at `$")
+        field = path.rstrip("`").lstrip(".") if message else ""
+        raise MenuImportError([ImportProblem(0, 0, message or text, field)]) from None
+    except msgspec.DecodeError as error:
+        found = re.search(r"\(byte (\d+)\)", str(error))
+        line, column = _line_column(data, int(found.group(1))) if found else (0, 0)
+        raise MenuImportError([ImportProblem(line, column, str(error))]) from None
+    menu = menu_of(body)
+    problems = menu_problems(menu, currency or menu.currency)
+    if problems:
+        raise MenuImportError([ImportProblem(0, 0, problem_text(p), p.field) for p in problems])
+    return menu
+
+
+# --- CSV: writing ----------------------------------------------------------------------------------------------------
+
+
+def _escape(cell: str) -> str:
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+def _unescape(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") else cell
+
+
+def _text_cells(single: str, names: Names) -> tuple[str, str]:
+    """The zh and en cells of a text: its per-language texts, or an older menu's single text in both."""
+    return (names.zh, names.en) if names != Names() else (single, single)
+
+
+def _availability_word(item: Item) -> str:
+    if item.status is Availability.UNAVAILABLE:
+        return "unavailable"
+    return "sold-out" if item.snooze_until is not None else "available"
+
+
+def _time_text(moment: datetime | None) -> str:
+    return "" if moment is None else moment.isoformat().replace("+00:00", "Z")
+
+
+def _item_cells(category: Category, item: Item) -> list[str]:
+    return [
+        category.id,
+        *_text_cells(category.name, category.names),
+        item.id,
+        *_text_cells(item.name, item.names),
+        *_text_cells(item.description, item.descriptions),
+        price_text(item.price),
+        "" if item.prep_minutes is None else str(item.prep_minutes),
+        _availability_word(item),
+        _time_text(item.snooze_until),
+        "yes" if item.hidden else "no",
+        ";".join(item.option_group_ids),
+    ]
+
+
+def export_csv(menu: Menu) -> bytes:
+    """One row per item under a header row (`CSV_COLUMNS`): UTF-8 with a BOM, CRLF, RFC 4180 quoting."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for category in menu.categories:
+        for item in category.items:
+            writer.writerow([_escape(cell) for cell in _item_cells(category, item)])
+    return BOM + out.getvalue().encode("utf-8")
+
+
+# --- CSV: reading ----------------------------------------------------------------------------------------------------
+
+
+def decode_sheet(data: bytes) -> str:
+    """The text of a CSV file: UTF-8 (with or without a BOM), else GB18030; else `MenuImportError` naming
+    where the first byte that is neither sits."""
+    _too_big(data)
+    if data.startswith(BOM):
+        data = data[len(BOM) :]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as utf8_error:
+        try:
+            return data.decode("gb18030").removeprefix("\ufeff")
+        except UnicodeDecodeError:
+            line, column = _line_column(data, utf8_error.start)
+            byte = data[utf8_error.start]
+            message = t("menu_cli.error.encoding", byte=f"0x{byte:02X}")
+            raise MenuImportError([ImportProblem(line, column, message)]) from None
+
+
+class _Row(msgspec.Struct):
+    line: int
+    cells: dict[str, str]
+
+
+def _rows(text: str, problems: list[ImportProblem]) -> Iterator[_Row]:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] = []
+    header_seen = False
+    line = 1
+    try:
+        for record in reader:
+            start, line = line, reader.line_num + 1
+            if not header_seen:
+                header_seen = True
+                header = [_unescape(cell.strip()) for cell in record]
+                missing = [name for name in CSV_COLUMNS if name not in header]
+                unknown = [name for name in header if name not in CSV_COLUMNS]
+                twice = sorted({name for name in header if header.count(name) > 1})
+                if missing:
+                    problems.append(
+                        ImportProblem(start, 0, t("menu_cli.error.missing_columns", names=", ".join(missing)))
+                    )
+                for index, name in enumerate(header):
+                    if name in unknown:
+                        problems.append(
+                            ImportProblem(
+                                start, index + 1, t("menu_cli.error.unknown_column", name=name), name
+                            )
+                        )
+                if twice:
+                    problems.append(
+                        ImportProblem(start, 0, t("menu_cli.error.column_twice", names=", ".join(twice)))
+                    )
+                if missing or unknown or twice:
+                    return
+                continue
+            if not any(cell.strip() for cell in record):
+                continue  # a blank line (spreadsheets leave them at the end)
+            if len(record) != len(header):
+                problems.append(
+                    ImportProblem(
+                        start, 0, t("menu_cli.error.cell_count", expected=len(header), found=len(record))
+                    )
+                )
+                continue
+            yield _Row(start, {name: _unescape(cell) for name, cell in zip(header, record, strict=True)})
+    except csv.Error as error:
+        problems.append(ImportProblem(line, 0, t("menu_cli.error.csv", reason=str(error))))
+    if not header_seen:
+        problems.append(
+            ImportProblem(1, 0, t("menu_cli.error.missing_columns", names=", ".join(CSV_COLUMNS)))
+        )
+
+
+def _column(name: str) -> int:
+    return CSV_COLUMNS.index(name) + 1
+
+
+class _Sheet:
+    """Builds the menu from the rows, noting where every value came from (to name the cell of a rule broken)."""
+
+    def __init__(self, base: Menu, problems: list[ImportProblem]) -> None:
+        self.base = base
+        self.problems = problems
+        self.categories = {category.id: category for category in base.categories}
+        self.base_items = {item.id: item for category in base.categories for item in category.items}
+        self.group_ids = {group.id for group in base.option_groups}
+        self.items: dict[str, list[Item]] = {category.id: [] for category in base.categories}
+        self.item_lines: dict[str, list[int]] = {category.id: [] for category in base.categories}
+        self.category_cells: dict[str, tuple[int, str, str]] = {}
+        self.seen_ids: dict[str, int] = {}
+        self.taken = set(self.base_items)
+        self.bad_cells: set[tuple[int, int]] = set()
+
+    def problem(self, line: int, field: str, message: str) -> None:
+        column = _column(field) if field in CSV_COLUMNS else 0
+        self.bad_cells.add((line, column))
+        self.problems.append(ImportProblem(line, column, message, field))
+
+    def _new_id(self) -> str:
+        number = len(self.taken) + 1
+        while f"item-{number}" in self.taken:
+            number += 1
+        self.taken.add(f"item-{number}")
+        return f"item-{number}"
+
+    def add(self, row: _Row) -> None:
+        cells, line = row.cells, row.line
+        category_id = cells["category_id"].strip()
+        category = self.categories.get(category_id)
+        if category is None:
+            self.problem(line, "category_id", t("menu_cli.error.unknown_category", id=category_id))
+        else:
+            self._category_names(line, category, cells)
+        item_id = cells["item_id"].strip() or self._new_id()
+        if item_id in self.seen_ids:
+            self.problem(
+                line, "item_id", t("menu_cli.error.item_twice", id=item_id, first=self.seen_ids[item_id])
+            )
+        self.seen_ids.setdefault(item_id, line)
+        item = self._item(line, item_id, cells)
+        if category is not None:
+            self.items[category.id].append(item)
+            self.item_lines[category.id].append(line)
+            return
+        # not placed in the menu: its own rules are checked here, or a second try would only then name them
+        for rule in item_problems(item, self.base.currency, "item", self.group_ids):
+            placed = self._placed(line, rule.field.removeprefix("item."), rule)
+            if (placed.line, placed.column) not in self.bad_cells:
+                self.problems.append(placed)
+
+    def _category_names(self, line: int, category: Category, cells: dict[str, str]) -> None:
+        zh, en = cells["category_name_zh"], cells["category_name_en"]
+        first = self.category_cells.setdefault(category.id, (line, zh, en))
+        if (zh, en) != first[1:]:
+            self.problem(
+                line, "category_name_zh", t("menu_cli.error.category_names", id=category.id, first=first[0])
+            )
+
+    def _item(self, line: int, item_id: str, cells: dict[str, str]) -> Item:
+        old = self.base_items.get(item_id)
+        currency = self.base.currency
+        name, names = self._texts(
+            cells["name_zh"], cells["name_en"], None if old is None else (old.name, old.names)
+        )
+        description, descriptions = self._texts(
+            cells["description_zh"],
+            cells["description_en"],
+            None if old is None else (old.description, old.descriptions),
+        )
+        try:
+            price = price_from_text(cells["price"], currency)
+        except ValueError as error:
+            self.problem(line, "price", str(error))
+            price = Money(0, currency)
+        return Item(
+            id=item_id,
+            name=name,
+            price=price,
+            description=description,
+            status=self._status(line, cells),
+            snooze_until=self._snooze(line, cells),
+            hidden=self._hidden(line, cells["hidden"]),
+            option_group_ids=self._groups(line, cells["option_group_ids"]),
+            names=names,
+            descriptions=descriptions,
+            prep_minutes=self._prep(line, cells["prep_minutes"]),
+        )
+
+    @staticmethod
+    def _texts(zh: str, en: str, old: tuple[str, Names] | None) -> tuple[str, Names]:
+        if old is not None and _text_cells(*old) == (zh, en):
+            return old  # unchanged in the sheet: exactly as it was
+        return zh or en, Names(zh=zh, en=en)
+
+    def _status(self, line: int, cells: dict[str, str]) -> Availability:
+        word = cells["availability"].strip().lower().replace("_", "-").replace(" ", "-")
+        if word not in AVAILABILITY_WORDS:
+            allowed = ", ".join(AVAILABILITY_WORDS)
+            self.problem(line, "availability", t("menu_cli.error.availability", word=word, allowed=allowed))
+        elif word == "sold-out" and not cells["snooze_until"].strip():
+            self.problem(line, "snooze_until", t("menu_cli.error.sold_out_needs_time"))
+        return Availability.UNAVAILABLE if word == "unavailable" else Availability.AVAILABLE
+
+    def _snooze(self, line: int, cells: dict[str, str]) -> datetime | None:
+        text = cells["snooze_until"].strip()
+        if not text or cells["availability"].strip().lower() == "available":
+            return None  # available: whatever time the sheet kept no longer holds
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            moment = None
+        if moment is None or moment.tzinfo is None:
+            self.problem(line, "snooze_until", t("menu_cli.error.time", text=text))
+            return None
+        return moment
+
+    def _hidden(self, line: int, text: str) -> bool:
+        word = text.strip().lower()
+        if word not in _TRUE | _FALSE:
+            self.problem(line, "hidden", t("menu_cli.error.hidden", text=word))
+        return word in _TRUE
+
+    def _groups(self, line: int, text: str) -> list[str]:
+        ids = [part.strip() for part in text.split(";") if part.strip()]
+        for group_id in ids:
+            if group_id not in self.group_ids:
+                self.problem(line, "option_group_ids", t("menu_cli.error.unknown_group", id=group_id))
+        return ids
+
+    def _prep(self, line: int, text: str) -> int | None:
+        cleaned = text.strip()
+        if not cleaned:
+            return None
+        if not cleaned.isdigit():
+            self.problem(line, "prep_minutes", t("menu_cli.error.minutes", text=cleaned))
+            return None
+        return int(cleaned)
+
+    def menu(self) -> Menu:
+        categories = []
+        for category in self.base.categories:
+            names = self.category_cells.get(category.id)
+            name, category_names = (
+                self._texts(names[1], names[2], (category.name, category.names))
+                if names
+                else (category.name, category.names)
+            )
+            categories.append(
+                msgspec.structs.replace(
+                    category, name=name, names=category_names, items=self.items[category.id]
+                )
+            )
+        return msgspec.structs.replace(self.base, categories=categories)
+
+    def place(self, problem: Problem) -> ImportProblem:
+        """The line and column of a rule broken in the built menu."""
+        found = re.match(r"^categories\[(\d+)\](?:\.items\[(\d+)\])?\.?(.*)$", problem.field)
+        message = problem_text(problem)
+        if not found:
+            return ImportProblem(0, 0, message, problem.field)
+        category = self.base.categories[int(found.group(1))]
+        lines = self.item_lines[category.id]
+        rest = found.group(3)
+        if found.group(2) is None:
+            line = self.category_cells.get(category.id, (0, "", ""))[0]
+            field = "category_id" if rest.startswith("id") else "category_name_zh"
+            if rest.startswith(("names.en", "name.en")):
+                field = "category_name_en"
+        else:
+            return self._placed(lines[int(found.group(2))], rest, problem)
+        if not line:
+            return ImportProblem(0, 0, message, problem.field)
+        return ImportProblem(line, _column(field), message, field)
+
+    @staticmethod
+    def _placed(line: int, rest: str, problem: Problem) -> ImportProblem:
+        """A rule broken by the item on `line`; `rest` is the path inside the item (`price`, `names.en`)."""
+        field = _ITEM_FIELDS.get(rest, "")
+        if not field:
+            field = next((column for prefix, column in _ITEM_PREFIXES if rest.startswith(prefix)), "")
+        return ImportProblem(line, _column(field) if field else 0, problem_text(problem), field)
+
+
+_ITEM_FIELDS = {
+    "id": "item_id",
+    "name": "name_zh",
+    "names.zh": "name_zh",
+    "names.en": "name_en",
+    "description": "description_zh",
+    "descriptions.zh": "description_zh",
+    "descriptions.en": "description_en",
+    "price": "price",
+    "prep_minutes": "prep_minutes",
+    "snooze_until": "snooze_until",
+    "option_group_ids": "option_group_ids",
+}
+_ITEM_PREFIXES = (("price", "price"), ("option_group_ids", "option_group_ids"))
+
+
+def import_csv(data: bytes, base: Menu, currency: str | None = None) -> Menu:
+    """`base` with its items replaced by the sheet's rows (see the module docstring), checked like a publish in
+    `currency` (default: the base menu's); raises `MenuImportError` listing every problem, line and column."""
+    problems: list[ImportProblem] = []
+    text = decode_sheet(data)
+    sheet = _Sheet(base, problems)
+    rows = list(_rows(text, problems))
+    sheet.taken.update(
+        row.cells["item_id"].strip() for row in rows
+    )  # a new row's id must not take a later one
+    for row in rows:
+        sheet.add(row)
+    menu = sheet.menu()
+    if not any(p.line <= 1 for p in problems):  # the header was readable
+        for rule in menu_problems(menu, currency or base.currency):
+            placed = sheet.place(rule)
+            if (placed.line, placed.column) not in sheet.bad_cells:
+                problems.append(placed)
+    if problems:
+        problems.sort(key=lambda p: (p.line, p.column))
+        raise MenuImportError(problems)
+    return menu

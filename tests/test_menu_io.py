@@ -1,0 +1,372 @@
+"""Menu files: JSON and CSV export then import is the identity (hypothesis menus, CJK and emoji), and a bad file
+is refused whole with the line and column of every problem."""
+
+from __future__ import annotations
+
+import string
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import msgspec
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from o2o_tui import menu_io
+from o2o_tui.domain.limits import PREP_MINUTES_MAX, PREP_MINUTES_MIN, PRICE_MAX
+from o2o_tui.domain.menu import Availability, Category, Item, Menu, Names, Option, OptionGroup
+from o2o_tui.domain.money import Money
+from o2o_tui.i18n import set_language
+from o2o_tui.menu_io import CSV_COLUMNS, ImportProblem, MenuImportError
+from o2o_tui.platform.seed import demo_menu
+
+
+@pytest.fixture(autouse=True)
+def english() -> None:
+    set_language("en")
+
+
+# --- generated menus --------------------------------------------------------------------------------------------
+
+_ID_CHARS = string.ascii_letters + string.digits + "_-"
+_CJK_EMOJI = "宫保鸡丁麻婆豆腐酸辣汤米饭饮料冰镇🌶️🍜🥟😀👨‍🍳"
+# any printable text, CJK and emoji, and the characters a CSV or a spreadsheet treats specially
+texts = st.text(
+    alphabet=st.one_of(
+        st.characters(blacklist_categories=("Cs",)),
+        st.sampled_from(_CJK_EMOJI),
+        st.sampled_from(list("=+-@'\t\r\n\",;")),
+    ),
+    max_size=15,
+)
+named_texts = texts.filter(lambda text: bool(text.strip()))
+moments = st.datetimes(
+    min_value=datetime(2001, 1, 1),
+    max_value=datetime(2098, 12, 31),
+    timezones=st.sampled_from(
+        [UTC, timezone(timedelta(hours=8)), timezone(timedelta(hours=-5, minutes=-30))]
+    ),
+)
+
+
+def ids(prefix: str) -> st.SearchStrategy[str]:
+    return st.text(alphabet=_ID_CHARS, min_size=1, max_size=10).map(lambda text: f"{prefix}{text}")
+
+
+@st.composite
+def names_and_name(draw: st.DrawFn) -> tuple[str, Names]:
+    """Per-language names (name = the first non-empty, as a publish stores it), or an older single name."""
+    if draw(st.booleans()):
+        zh, en = draw(st.one_of(named_texts, st.just(""))), draw(named_texts)
+        if draw(st.booleans()):
+            zh, en = en, zh
+        return (zh or en), Names(zh=zh, en=en)
+    return draw(named_texts), Names()
+
+
+@st.composite
+def descriptions(draw: st.DrawFn) -> tuple[str, Names]:
+    if draw(st.booleans()):
+        zh, en = draw(texts), draw(texts)
+        return (zh or en), Names(zh=zh, en=en)
+    return draw(texts), Names()
+
+
+@st.composite
+def menus(draw: st.DrawFn) -> Menu:
+    currency = draw(st.sampled_from(["CNY", "JPY", "USD"]))
+    groups = []
+    option_number = 0
+    for index in range(draw(st.integers(0, 3))):
+        options = []
+        for _ in range(draw(st.integers(1, 3))):
+            option_number += 1
+            name, names = draw(names_and_name())
+            options.append(
+                Option(
+                    id=f"o{option_number}",
+                    name=name,
+                    names=names,
+                    price=Money(draw(st.integers(0, 5000)), currency),
+                    max_qty=draw(st.integers(1, 3)),
+                    status=draw(st.sampled_from(Availability)),
+                    snooze_until=draw(st.none() | moments),
+                    hidden=draw(st.booleans()),
+                )
+            )
+        maximum = draw(st.integers(1, 5))
+        name, names = draw(names_and_name())
+        groups.append(
+            OptionGroup(
+                id=draw(ids(f"g{index}")),
+                name=name,
+                names=names,
+                min=draw(st.integers(0, min(maximum, len(options)))),
+                max=maximum,
+                options=options,
+            )
+        )
+    group_ids = [group.id for group in groups]
+    categories = []
+    item_number = 0
+    for index in range(draw(st.integers(0, 4))):
+        items = []
+        for _ in range(draw(st.integers(0, 4))):
+            item_number += 1
+            name, names = draw(names_and_name())
+            description, texts_by_language = draw(descriptions())
+            items.append(
+                Item(
+                    id=draw(ids(f"i{item_number}-")),
+                    name=name,
+                    names=names,
+                    description=description,
+                    descriptions=texts_by_language,
+                    price=Money(draw(st.integers(0, PRICE_MAX)), currency),
+                    status=draw(st.sampled_from(Availability)),
+                    snooze_until=draw(st.none() | moments),
+                    hidden=draw(st.booleans()),
+                    option_group_ids=draw(st.lists(st.sampled_from(group_ids), unique=True))
+                    if group_ids
+                    else [],
+                    prep_minutes=draw(st.none() | st.integers(PREP_MINUTES_MIN, PREP_MINUTES_MAX)),
+                )
+            )
+        name, names = draw(names_and_name())
+        categories.append(Category(id=draw(ids(f"c{index}-")), name=name, names=names, items=items))
+    return Menu(
+        store_id=draw(ids("s")),
+        version=draw(st.integers(1, 10**6)),
+        currency=currency,
+        categories=categories,
+        option_groups=groups,
+        updated_at=draw(st.none() | moments),
+    )
+
+
+@settings(max_examples=70, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(menus())
+def test_json_export_then_import_is_the_identity(menu: Menu) -> None:
+    assert menu_io.import_json(menu_io.export_json(menu)) == menu
+
+
+@settings(max_examples=70, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(menus())
+def test_csv_export_then_import_is_the_identity(menu: Menu) -> None:
+    sheet = menu_io.export_csv(menu)
+    assert menu_io.import_csv(sheet, menu) == menu
+    # and applied to a menu whose items are gone (a sheet is the whole item list): the same items come back
+    emptied = msgspec.structs.replace(
+        menu, categories=[msgspec.structs.replace(c, items=[]) for c in menu.categories]
+    )
+    rebuilt = menu_io.import_csv(sheet, emptied)
+    assert [[i.id for i in c.items] for c in rebuilt.categories] == [
+        [i.id for i in c.items] for c in menu.categories
+    ]
+
+
+@settings(max_examples=40, deadline=None)
+@given(menus())
+def test_gb18030_and_bom_less_sheets_read_the_same(menu: Menu) -> None:
+    text = menu_io.export_csv(menu).decode("utf-8-sig")
+    assert menu_io.import_csv(text.encode("utf-8"), menu) == menu
+    assert menu_io.import_csv(text.encode("gb18030"), menu) == menu
+
+
+# --- fixed cases ------------------------------------------------------------------------------------------------
+
+
+def demo() -> Menu:
+    return msgspec.structs.replace(demo_menu(), store_id="store-1")
+
+
+def sheet_rows(menu: Menu) -> list[list[str]]:
+    import csv
+    import io
+
+    return list(csv.reader(io.StringIO(menu_io.export_csv(menu).decode("utf-8-sig"), newline="")))
+
+
+def sheet_bytes(rows: list[list[str]], encoding: str = "utf-8-sig") -> bytes:
+    import csv
+    import io
+
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return out.getvalue().encode(encoding)
+
+
+def problems_of(data: bytes, base: Menu) -> list[ImportProblem]:
+    with pytest.raises(MenuImportError) as caught:
+        menu_io.import_csv(data, base)
+    return caught.value.problems
+
+
+def col(name: str) -> int:
+    return CSV_COLUMNS.index(name) + 1
+
+
+def test_the_sheet_has_the_documented_columns_a_bom_and_prices_as_decimals() -> None:
+    data = menu_io.export_csv(demo())
+    assert data.startswith(b"\xef\xbb\xbf") and b"\r\n" in data
+    rows = sheet_rows(demo())
+    assert rows[0] == list(CSV_COLUMNS)
+    assert rows[1][:4] == ["hot-dishes", "热菜 Hot dishes", "热菜 Hot dishes", "kung-pao-chicken"]
+    assert rows[1][col("price") - 1] == "38.00" and rows[1][col("option_group_ids") - 1] == "spice;rice"
+    assert rows[1][col("availability") - 1] == "available" and rows[1][col("hidden") - 1] == "no"
+    assert len(rows) == 1 + sum(len(c.items) for c in demo().categories)
+
+
+def test_bad_rows_name_line_and_column_and_nothing_is_applied() -> None:
+    rows = sheet_rows(demo())
+    rows[2][col("price") - 1] = "-3.00"  # line 3: negative price
+    rows[3][col("category_id") - 1] = "desserts"  # line 4: unknown category
+    rows[4][col("option_group_ids") - 1] = "spice;sauce"  # line 5: unknown option group
+    rows[5] = rows[5][:-2]  # line 6: missing cells
+    rows[6][col("price") - 1] = "12.345"  # line 7: more decimals than CNY has
+    rows[7][col("availability") - 1] = "gone"  # line 8
+    found = {(p.line, p.column) for p in problems_of(sheet_bytes(rows), demo())}
+    assert found == {
+        (3, col("price")),
+        (4, col("category_id")),
+        (5, col("option_group_ids")),
+        (6, 0),
+        (7, col("price")),
+        (8, col("availability")),
+    }
+    texts = [menu_io.describe(p) for p in problems_of(sheet_bytes(rows), demo())]
+    assert texts[0].startswith("line 3, column 9 (price): ") and "negative" in texts[0]
+    assert any("desserts" in text for text in texts) and any("sauce" in text for text in texts)
+
+
+def test_a_missing_or_unknown_column_is_named_on_line_1() -> None:
+    rows = sheet_rows(demo())
+    without_price = [row[: col("price") - 1] + row[col("price") :] for row in rows]
+    [problem] = problems_of(sheet_bytes(without_price), demo())
+    assert (problem.line, problem.column) == (1, 0) and "price" in problem.message
+    renamed = [list(row) for row in rows]
+    renamed[0][col("price") - 1] = "pirce"
+    found = problems_of(sheet_bytes(renamed), demo())
+    assert {(p.line, p.column) for p in found} == {(1, 0), (1, col("price"))}
+    assert problems_of(b"", demo())[0].line == 1
+
+
+def test_bytes_that_are_neither_utf8_nor_gb18030_are_refused_with_their_place() -> None:
+    data = menu_io.export_csv(demo()).replace("麻婆豆腐".encode(), b"\xff\xfe\x80", 1)
+    [problem] = problems_of(data, demo())
+    assert problem.line == 3 and problem.column > 1 and "0xFF" in problem.message
+
+
+def test_a_file_over_10_mb_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    big = tmp_path / "big.csv"
+    head = menu_io.export_csv(demo())
+    with big.open("wb") as out:
+        out.write(head)
+        row = head.splitlines()[1] + b"\r\n"
+        out.write(row * (50 * 1024 * 1024 // len(row) + 1))
+    assert big.stat().st_size > 50 * 1024 * 1024
+    [problem] = problems_of(big.read_bytes(), demo())
+    assert problem.line == 0 and "10 MB" in problem.message
+    with pytest.raises(MenuImportError):
+        menu_io.import_json(b" " * (menu_io.MAX_BYTES + 1))
+
+
+def test_formula_cells_are_quoted_for_spreadsheets_and_round_trip_exactly() -> None:
+    menu = demo()
+    first = menu.categories[0].items[0]
+    tricky = msgspec.structs.replace(
+        first,
+        name='=HYPERLINK("http://evil.example","click")',
+        names=Names(zh='=HYPERLINK("http://evil.example","click")', en="'quoted"),
+        descriptions=Names(zh="+1", en="@SUM(A1)"),
+        description="+1",
+    )
+    menu = msgspec.structs.replace(
+        menu,
+        categories=[
+            msgspec.structs.replace(menu.categories[0], items=[tricky, *menu.categories[0].items[1:]]),
+            *menu.categories[1:],
+        ],
+    )
+    row = sheet_rows(menu)[1]
+    assert row[col("name_zh") - 1] == '\'=HYPERLINK("http://evil.example","click")'
+    assert row[col("name_en") - 1] == "''quoted"
+    assert row[col("description_zh") - 1] == "'+1" and row[col("description_en") - 1] == "'@SUM(A1)"
+    assert not any(cell.startswith(("=", "+", "-", "@")) for r in sheet_rows(menu) for cell in r)
+    assert menu_io.import_csv(menu_io.export_csv(menu), menu) == menu
+
+
+def test_a_spreadsheet_edit_changes_only_what_it_changed() -> None:
+    """New row with an empty id, a renamed item, a price, sold out until a time, hidden; an item left out goes."""
+    base = demo()
+    rows = sheet_rows(base)
+    rows[1][col("name_en") - 1] = "Kung Pao Chicken"
+    rows[1][col("name_zh") - 1] = "宫保鸡丁"
+    rows[2][col("price") - 1] = "27.5"
+    rows[3][col("availability") - 1] = "sold-out"
+    rows[3][col("snooze_until") - 1] = "2030-01-01T14:30:00+08:00"
+    rows[4][col("hidden") - 1] = "yes"
+    del rows[5]
+    rows.append(
+        ["drinks", *rows[-1][1:3], "", "豆浆", "Soy milk", "", "", "4", "", "available", "", "no", "ice"]
+    )
+    menu = menu_io.import_csv(sheet_bytes(rows, "gb18030"), base)
+    items = {item.id: item for c in menu.categories for item in c.items}
+    old = {item.id: item for c in base.categories for item in c.items}
+    assert items["kung-pao-chicken"].names == Names("宫保鸡丁", "Kung Pao Chicken")
+    assert items["kung-pao-chicken"].name == "宫保鸡丁"
+    assert items["mapo-tofu"].price == Money(2750, "CNY")
+    assert items["yuxiang-pork"].snooze_until == datetime(2030, 1, 1, 6, 30, tzinfo=UTC)
+    assert items["twice-cooked-pork"].hidden is True
+    assert "boiled-fish" not in items
+    [new_id] = set(items) - set(old)
+    assert items[new_id].names == Names("豆浆", "Soy milk") and items[new_id].price == Money(400, "CNY")
+    assert menu.categories[-1].items[-1].id == new_id and items[new_id].option_group_ids == ["ice"]
+    unchanged = set(old) - {
+        "kung-pao-chicken",
+        "mapo-tofu",
+        "yuxiang-pork",
+        "twice-cooked-pork",
+        "boiled-fish",
+    }
+    assert all(
+        items[item_id] == old[item_id] for item_id in unchanged
+    )  # older single names kept as they were
+
+
+def test_json_problems_name_the_field_and_the_line() -> None:
+    with pytest.raises(MenuImportError) as caught:
+        menu_io.import_json(b'{"store_id": "s", "version": 1,\n  "currency": }')
+    [problem] = caught.value.problems
+    assert (problem.line, problem.column) == (2, 15)
+    data = menu_io.export_json(demo()).replace(b'"amount": 3800', b'"amount": -3800', 1)
+    with pytest.raises(MenuImportError) as caught:
+        menu_io.import_json(data)
+    [problem] = caught.value.problems
+    assert problem.field == "categories[0].items[0].price.amount"
+    unnamed = menu_io.export_json(demo()).replace('"name": "热菜 Hot dishes"'.encode(), b'"name": " "', 1)
+    with pytest.raises(MenuImportError) as caught:
+        menu_io.import_json(unnamed)
+    assert [(p.field, p.message) for p in caught.value.problems] == [
+        ("categories[0].name", "A name is needed, in at least one language.")
+    ]
+    with pytest.raises(MenuImportError) as caught:
+        menu_io.import_json(menu_io.export_json(demo()), currency="USD")
+    assert caught.value.problems[0].field == "currency"
+
+
+def test_prices_as_text() -> None:
+    assert menu_io.price_from_text("12.5", "CNY") == Money(1250, "CNY")
+    assert menu_io.price_from_text(" 0 ", "CNY") == Money(0, "CNY")
+    assert menu_io.price_from_text("1200", "JPY") == Money(1200, "JPY")
+    for bad, currency in (
+        ("1.5", "JPY"),
+        ("12.345", "CNY"),
+        ("1,200", "CNY"),
+        ("1e3", "CNY"),
+        ("¥5", "CNY"),
+        ("", "CNY"),
+    ):
+        with pytest.raises(ValueError):
+            menu_io.price_from_text(bad, currency)
+    assert menu_io.price_text(Money(1250, "CNY")) == "12.50" and menu_io.price_text(Money(7, "JPY")) == "7"
