@@ -1,0 +1,201 @@
+"""Opening hours as people type them, and the `HoursBody` a change sends (`store.hours`, the whole set replaced).
+
+Shared by `o2o store hours` and the store screen: "mon" or "0" for a day, "10:00-14:00,17:00-22:00" for its
+ranges ("18:00-02:00" runs past midnight; "closed" or nothing is no ranges), "2026-10-01" for a dated exception.
+The rules of what the hours mean live in `o2o_tui.domain.hours`; this module only reads, writes and edits them.
+No I/O, no Textual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from o2o_tui.domain.hours import clock_minutes
+from o2o_tui.domain.limits import HOURS_EXCEPTIONS_MAX, HOURS_RANGES_MAX, STATUS_REASON_MAX
+from o2o_tui.domain.requests import HoursBody, HoursExceptionIn, OpeningHoursIn, TimeRangeIn
+from o2o_tui.domain.store import HoursException, OpeningHours, Store, TimeRange
+from o2o_tui.i18n import t
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # 0 = Monday, as `OpeningHours.weekday`
+PAUSE_MINUTES_MAX = 24 * 60  # as `o2o store pause --minutes`
+CLOSED_WORDS = ("", "closed", "-", "休息", "关门")
+_LONG_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_ZH_DAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+
+
+class HoursError(ValueError):
+    """Text that is not a day, a date or a list of ranges; `message` is translated and names what was wrong."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def day_name(weekday: int) -> str:
+    """The day's short name in the current language ("Mon", "周一")."""
+    return t(f"store.day.{DAYS[weekday]}")
+
+
+def parse_day(text: str) -> int:
+    """ "mon".."sun" (or "monday", any case), "周一".."周日", or "0".."6" (0 = Monday) -> 0..6."""
+    word = text.strip().lower()
+    if len(word) == 1 and word.isdigit() and int(word) <= 6:
+        return int(word)
+    for index, name in enumerate(_LONG_DAYS):
+        if len(word) >= 3 and name.startswith(word):
+            return index
+    for prefix in ("周", "星期", "礼拜"):
+        if word.startswith(prefix) and word[len(prefix) :] in _ZH_DAYS:
+            return _ZH_DAYS[word[len(prefix) :]]
+    raise HoursError(t("store.hours.error.day", text=text))
+
+
+def parse_date(text: str) -> str:
+    """A real calendar date "YYYY-MM-DD" (the store's local date), as the same text."""
+    value = text.strip()
+    try:
+        parsed = date.fromisoformat(value)
+    except ValueError:
+        raise HoursError(t("store.hours.error.date", text=text)) from None
+    if len(value) != 10 or parsed.isoformat() != value:
+        raise HoursError(t("store.hours.error.date", text=text))
+    return value
+
+
+def _clock(text: str, whole: str) -> str:
+    value = text.strip()
+    if len(value) == 4 and value[1] == ":":  # 9:00 -> 09:00, as people type it
+        value = "0" + value
+    if clock_minutes(value) is None:
+        raise HoursError(t("store.hours.error.range", text=whole))
+    return value
+
+
+def parse_ranges(text: str) -> list[TimeRange]:
+    """ "10:00-14:00,17:00-22:00" -> ranges, in order of opening; "closed" (or nothing) -> none."""
+    if text.strip().lower() in CLOSED_WORDS:
+        return []
+    ranges = []
+    for part in text.replace("，", ",").replace("、", ",").split(","):
+        piece = part.strip()
+        opens, sep, closes = piece.replace("–", "-").replace("~", "-").partition("-")
+        if not sep or not piece:
+            raise HoursError(t("store.hours.error.range", text=piece or text))
+        ranges.append(TimeRange(opens=_clock(opens, piece), closes=_clock(closes, piece)))
+    if len(ranges) > HOURS_RANGES_MAX:
+        raise HoursError(t("store.hours.error.too_many", maximum=HOURS_RANGES_MAX))
+    return sorted(ranges, key=lambda r: r.opens)
+
+
+def ranges_text(ranges: Sequence[TimeRange | OpeningHours]) -> str:
+    """ "10:00-14:00, 17:00-22:00"; "" for none."""
+    return ", ".join(f"{r.opens}-{r.closes}" for r in ranges)
+
+
+def pause_until(text: str, now: datetime, zone: tzinfo) -> datetime | None:
+    """When a pause typed as "30" (minutes) or "14:30" (store time; a time already past today means tomorrow)
+    ends, as an aware UTC time; "" -> None (until resumed)."""
+    value = text.strip().lower().removesuffix("min").removesuffix("m").strip()
+    if not value:
+        return None
+    start = now.astimezone(UTC).replace(microsecond=0)
+    if value.isdigit() and 1 <= int(value) <= PAUSE_MINUTES_MAX:
+        return start + timedelta(minutes=int(value))
+    clock = _clock_or_none(value)
+    if clock is None:
+        raise HoursError(t("store.pause.error.until", text=text, maximum=PAUSE_MINUTES_MAX))
+    local = start.astimezone(zone)
+    midnight = datetime.combine(local.date(), time(), tzinfo=zone)
+    end = (midnight + timedelta(minutes=clock)).astimezone(UTC)
+    if end <= start:  # 14:30 when it is 15:00 already: tomorrow's
+        tomorrow = datetime.combine(local.date() + timedelta(days=1), time(), tzinfo=zone)
+        end = (tomorrow + timedelta(minutes=clock)).astimezone(UTC)
+    return end
+
+
+def _clock_or_none(text: str) -> int | None:
+    if len(text) == 4 and text[1] == ":":
+        text = "0" + text
+    minutes = clock_minutes(text)
+    return None if minutes is None or minutes >= 24 * 60 else minutes
+
+
+def check_note(note: str) -> str:
+    if len(note) > STATUS_REASON_MAX:
+        raise HoursError(t("store.hours.error.note", maximum=STATUS_REASON_MAX))
+    return note
+
+
+# -- the hours of a store, and edits of them ----------------------------------------------------------------
+def week(store: Store | HoursBody) -> list[list[TimeRange]]:
+    """The weekly ranges per weekday (index 0 = Monday)."""
+    days: list[list[TimeRange]] = [[] for _ in DAYS]
+    for hours in store.opening_hours:
+        if 0 <= hours.weekday <= 6:
+            days[hours.weekday].append(TimeRange(opens=hours.opens, closes=hours.closes))
+    return [sorted(ranges, key=lambda r: r.opens) for ranges in days]
+
+
+def hours_body(store: Store) -> HoursBody:
+    """The store's current hours as the body that would set them again."""
+    return HoursBody(
+        opening_hours=[
+            OpeningHoursIn(weekday=h.weekday, opens=h.opens, closes=h.closes) for h in store.opening_hours
+        ],
+        exceptions=[
+            HoursExceptionIn(
+                date=e.date,
+                hours=[TimeRangeIn(opens=r.opens, closes=r.closes) for r in e.hours],
+                note=e.note,
+            )
+            for e in store.hours_exceptions
+        ],
+    )
+
+
+def set_day(body: HoursBody, weekday: int, ranges: Sequence[TimeRange]) -> HoursBody:
+    """`body` with `weekday`'s ranges replaced (none: closed that day)."""
+    others = [h for h in body.opening_hours if h.weekday != weekday]
+    new = [OpeningHoursIn(weekday=weekday, opens=r.opens, closes=r.closes) for r in ranges]
+    ordered = sorted(others + new, key=lambda h: (h.weekday, h.opens))
+    return HoursBody(opening_hours=ordered, exceptions=body.exceptions)
+
+
+def set_exception(body: HoursBody, day: str, ranges: Sequence[TimeRange], note: str = "") -> HoursBody:
+    """`body` with the exception for `day` set (none: closed all day), replacing one for the same date."""
+    others = [e for e in body.exceptions if e.date != day]
+    if len(others) >= HOURS_EXCEPTIONS_MAX:
+        raise HoursError(t("store.hours.error.too_many_exceptions", maximum=HOURS_EXCEPTIONS_MAX))
+    new = HoursExceptionIn(
+        date=day, hours=[TimeRangeIn(opens=r.opens, closes=r.closes) for r in ranges], note=check_note(note)
+    )
+    return HoursBody(
+        opening_hours=body.opening_hours, exceptions=sorted([*others, new], key=lambda e: e.date)
+    )
+
+
+def clear_exception(body: HoursBody, day: str) -> HoursBody:
+    """`body` without the exception for `day`; `HoursError` when there is none."""
+    kept = [e for e in body.exceptions if e.date != day]
+    if len(kept) == len(body.exceptions):
+        raise HoursError(t("store.hours.error.no_exception", date=day))
+    return HoursBody(opening_hours=body.opening_hours, exceptions=kept)
+
+
+def applied(store: Store, body: HoursBody) -> Store:
+    """`store` showing `body`'s hours (a queued change, before the platform confirms it)."""
+    import msgspec
+
+    return msgspec.structs.replace(
+        store,
+        opening_hours=[
+            OpeningHours(weekday=h.weekday, opens=h.opens, closes=h.closes) for h in body.opening_hours
+        ],
+        hours_exceptions=[
+            HoursException(
+                date=e.date, hours=[TimeRange(opens=r.opens, closes=r.closes) for r in e.hours], note=e.note
+            )
+            for e in body.exceptions
+        ],
+    )
