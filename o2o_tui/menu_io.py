@@ -24,15 +24,15 @@ import io
 import re
 from collections.abc import Iterator
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 
 import msgspec
 
 from o2o_tui.domain.menu import Availability, Category, Item, Menu, Names
 from o2o_tui.domain.menu_rules import Problem, item_problems, menu_problems, problem_text
-from o2o_tui.domain.money import Money, minor_digits
+from o2o_tui.domain.money import Money
 from o2o_tui.domain.requests import MenuIn, menu_of
 from o2o_tui.i18n import t
+from o2o_tui.menu_edits import EditError, price_from_text, price_text
 
 MAX_BYTES = 10 * 1024 * 1024
 BOM = b"\xef\xbb\xbf"
@@ -92,37 +92,6 @@ def describe(problem: ImportProblem) -> str:
     else:
         return problem.message
     return f"{where}: {problem.message}"
-
-
-# --- money as text ------------------------------------------------------------------------------------------------
-
-
-def price_text(money: Money) -> str:
-    """`Money(1250, "CNY")` -> `"12.50"`; `Money(1200, "JPY")` -> `"1200"`."""
-    digits = minor_digits(money.currency)
-    sign = "-" if money.amount < 0 else ""
-    value = abs(money.amount)
-    return f"{sign}{value // 10**digits}.{value % 10**digits:0{digits}d}" if digits else f"{sign}{value}"
-
-
-_DECIMAL = re.compile(r"^-?[0-9]+(\.[0-9]*)?$|^-?\.[0-9]+$")
-
-
-def price_from_text(text: str, currency: str) -> Money:
-    """`"12.5"` in CNY -> 1250 minor units; raises ValueError (a message for a person) on anything that is not
-    a plain decimal with at most the currency's decimals (no thousands separators, no exponent)."""
-    cleaned = text.strip()
-    if not _DECIMAL.match(cleaned):
-        raise ValueError(t("menu_cli.error.price", text=cleaned))
-    digits = minor_digits(currency)
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:  # the pattern keeps these out; a guard, not a path
-        raise ValueError(t("menu_cli.error.price", text=cleaned)) from None
-    minor = value.scaleb(digits)
-    if minor != minor.to_integral_value():
-        raise ValueError(t("menu_cli.error.price_decimals", text=cleaned, digits=digits))
-    return Money(int(minor), currency)
 
 
 # --- JSON ----------------------------------------------------------------------------------------------------------
@@ -383,8 +352,8 @@ class _Sheet:
         )
         try:
             price = price_from_text(cells["price"], currency)
-        except ValueError as error:
-            self.problem(line, "price", str(error))
+        except EditError as error:
+            self.problem(line, "price", error.text())
             price = Money(0, currency)
         return Item(
             id=item_id,

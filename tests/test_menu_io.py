@@ -355,18 +355,13 @@ def test_json_problems_name_the_field_and_the_line() -> None:
     assert caught.value.problems[0].field == "currency"
 
 
-def test_prices_as_text() -> None:
-    assert menu_io.price_from_text("12.5", "CNY") == Money(1250, "CNY")
-    assert menu_io.price_from_text(" 0 ", "CNY") == Money(0, "CNY")
-    assert menu_io.price_from_text("1200", "JPY") == Money(1200, "JPY")
-    for bad, currency in (
-        ("1.5", "JPY"),
-        ("12.345", "CNY"),
-        ("1,200", "CNY"),
-        ("1e3", "CNY"),
-        ("¥5", "CNY"),
-        ("", "CNY"),
-    ):
-        with pytest.raises(ValueError):
-            menu_io.price_from_text(bad, currency)
-    assert menu_io.price_text(Money(1250, "CNY")) == "12.50" and menu_io.price_text(Money(7, "JPY")) == "7"
+def test_prices_are_typed_as_the_editor_takes_them() -> None:
+    """The sheet reads prices with the editor's parser (o2o_tui.menu_edits): one rule for both."""
+    rows = sheet_rows(demo())
+    rows[1][col("price") - 1] = "¥ 1,200.5"
+    rows[2][col("price") - 1] = "abc"
+    assert menu_io.import_csv(sheet_bytes(rows[:2]), demo()).categories[0].items[0].price == Money(
+        120050, "CNY"
+    )
+    [problem] = problems_of(sheet_bytes(rows), demo())
+    assert (problem.line, problem.column) == (3, col("price")) and "abc" in problem.message
