@@ -1,0 +1,187 @@
+"""The readable diff of a menu draft against the published menu (`o2o_tui.menu_draft.diff`), as a scrollable list.
+
+Grouped by category (an item's changes under its category; option groups and options in a section of their own),
+one line per change: `+` added, `-` removed, `~` changed (field: before -> after), `↕` moved. Menu text is
+untrusted (a merchant may paste anything): it goes through `safe_text` and is shown as plain `Content`, never as
+markup. Used by the editor's `D` (`MenuDiffScreen`) and by the publish dialog's confirm (`DiffView`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Static
+
+from o2o_tui.i18n import t
+from o2o_tui.menu_draft import Change
+from o2o_tui.safe_text import safe_text
+from screens.keys import localize_bindings
+from screens.widgets.footer import KeyFooter
+
+CSS_PATH = "menu_publish.tcss"
+KINDS = ("added", "removed", "changed", "moved")
+MARKS = {"added": "+", "removed": "-", "changed": "~", "moved": "↕"}
+STYLES = {
+    "added": "$text-success",
+    "removed": "$text-error",
+    "changed": "$text-warning",
+    "moved": "$text-muted",
+}
+GROUPS_SECTION = "\0groups"  # the section of option groups and options (no category id can hold a NUL)
+OTHER_SECTION = "\0other"  # an item no menu places in a category
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    key: str  # a category id, GROUPS_SECTION or OTHER_SECTION
+    title: str
+    changes: tuple[Change, ...]
+
+
+def counts(changes: Iterable[Change]) -> dict[str, int]:
+    """How many changes of each kind, in KINDS order (kinds with none included, as 0)."""
+    found = dict.fromkeys(KINDS, 0)
+    for change in changes:
+        found[change.kind] = found.get(change.kind, 0) + 1
+    return found
+
+
+def summary_text(changes: Sequence[Change]) -> str:
+    """ "3 added, 1 changed" (kinds with none left out), or "no changes"."""
+    parts = [t(f"menu_publish.count.{kind}", count=n) for kind, n in counts(changes).items() if n]
+    return t("menu_publish.list_sep").join(parts) if parts else t("menu_publish.no_changes")
+
+
+def _section_key(change: Change) -> tuple[str, str]:
+    """(key, title) of the section a change is read in: its category, or the option groups."""
+    if change.entity == "category":
+        return change.id, change.name
+    if change.entity == "item":
+        return change.parent_id or OTHER_SECTION, change.parent_name
+    return GROUPS_SECTION, ""
+
+
+def sections(changes: Sequence[Change]) -> list[Section]:
+    """The changes grouped for reading, in the diff's own order (the newer menu's tree): by category, then
+    option groups and options (one section), then items no category holds."""
+    grouped: dict[str, list[Change]] = {}
+    titles: dict[str, str] = {}
+    for change in changes:
+        key, title = _section_key(change)
+        grouped.setdefault(key, []).append(change)
+        if title and key not in titles:
+            titles[key] = safe_text(title, one_line=True)
+    titles[GROUPS_SECTION] = t("menu_publish.section.groups")
+    titles[OTHER_SECTION] = t("menu_publish.section.other")
+    keys = [key for key in grouped if key != GROUPS_SECTION and key != OTHER_SECTION]
+    keys += [key for key in (GROUPS_SECTION, OTHER_SECTION) if key in grouped]
+    return [Section(key, titles.get(key) or key, tuple(grouped[key])) for key in keys]
+
+
+def field_label(name: str) -> str:
+    """A field's name for a person ("price", "name (en)"); an unknown field keeps its own name."""
+    key = f"menu_publish.field.{name}"
+    text = t(key)
+    return name if text == key else text
+
+
+def _values(change: Change) -> list[str | tuple[str, str]]:
+    """`field: before → after` (or just `→ after` / `before`) of one change, as plain text parts."""
+    parts: list[str | tuple[str, str]] = []
+    if change.kind in ("changed", "moved") and change.fields:
+        parts.append(", ".join(field_label(field) for field in change.fields) + ": ")
+    before = safe_text(change.before, one_line=True) if change.before else ""
+    after = safe_text(change.after, one_line=True) if change.after else ""
+    if change.kind in ("changed", "moved"):
+        parts += [(before or "∅", "$text-muted"), " → ", after or "∅"]
+    elif before or after:
+        parts.append(before or after)
+    return parts
+
+
+def _mark(change: Change) -> tuple[str, str]:
+    return f"{MARKS.get(change.kind, '?')} ", STYLES.get(change.kind, "")
+
+
+def _name(change: Change) -> str:
+    return safe_text(change.name, one_line=True) or change.id
+
+
+def change_lines(run: Sequence[Change]) -> list[Content]:
+    """The lines of one entity's changes (a run of the diff on one entity): one line for a single change; else
+    the entity once, then one indented line per change."""
+    first = run[0]
+    entity = t(f"menu_publish.entity.{first.entity}")
+    head: list[str | tuple[str, str]] = [f"{entity} ", (_name(first), "bold")]
+    if len(run) == 1:
+        values = _values(first)
+        return [Content.assemble("  ", _mark(first), *head, *(["  ", *values] if values else []))]
+    lines = [Content.assemble("  ", *head)]
+    lines += [Content.assemble("    ", _mark(change), *_values(change)) for change in run]
+    return lines
+
+
+def runs(changes: Sequence[Change]) -> list[list[Change]]:
+    """Consecutive changes of one entity, together."""
+    found: list[list[Change]] = []
+    for change in changes:
+        if found and (found[-1][0].entity, found[-1][0].id) == (change.entity, change.id):
+            found[-1].append(change)
+        else:
+            found.append([change])
+    return found
+
+
+def diff_content(changes: Sequence[Change]) -> Content:
+    """The whole diff: a summary line, then each section's title and its changes."""
+    lines: list[Content] = [Content.styled(summary_text(changes), "bold")]
+    for section in sections(changes):
+        lines.append(Content(""))
+        lines.append(Content.styled(section.title, "bold underline"))
+        for run in runs(section.changes):
+            lines.extend(change_lines(run))
+    return Content("\n").join(lines)
+
+
+class DiffView(VerticalScroll, can_focus=True):
+    """The diff as one scrollable block (arrows, PgUp/PgDn, Home/End scroll it)."""
+
+    def __init__(self, changes: Sequence[Change], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.changes = list(changes)
+
+    def compose(self) -> ComposeResult:
+        yield Static(diff_content(self.changes), id="diff-text")
+
+    def show(self, changes: Sequence[Change]) -> None:
+        self.changes = list(changes)
+        self.query_one("#diff-text", Static).update(diff_content(self.changes))
+
+
+class MenuDiffScreen(Screen[None]):
+    """`D` in the editor: what publishing the draft would change (`menu_draft.diff(draft.base, draft.menu)`)."""
+
+    CSS_PATH = CSS_PATH
+    BINDINGS = [Binding("escape,q,D", "close", "menu_publish.key.close", id="menu_diff.close")]
+
+    def __init__(self, changes: Sequence[Change]) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.changes = list(changes)
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content(t("menu_publish.diff.title")), id="diff-title", classes="menu-title")
+        yield DiffView(self.changes, id="diff")
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        self.query_one(DiffView).focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,180 @@
+"""`P` in the editor: publish the draft. Shows what would change and asks; then sends, and says what became of it.
+
+`MenuPublishScreen(draft)` dismisses with one of `PublishResult`: "published" (the platform has it), "queued"
+(offline: in the outbox, sent when the link is back), "conflict" (412: someone published meanwhile; the editor
+rebases with `MenuRebaseScreen`), "cancelled" (the user said no, nothing to publish, or the platform refused it for
+another reason, which the dialog shows first). A draft whose menu breaks a rule of `menu_rules` is not sent: the
+problems are listed instead.
+
+The sending goes through a `MenuPublisher` (below): given as `publisher=`, else the first screen down the stack
+(or the app) with a `menu_publisher` attribute; `ServicePublisher` is the real one, on `o2o_tui.menu_service`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Static
+
+from o2o_tui.domain.menu_rules import Problem, menu_problems, problem_text
+from o2o_tui.i18n import t
+from o2o_tui.menu_draft import diff
+from o2o_tui.safe_text import safe_text
+from screens.keys import localize_bindings
+from screens.menu_diff import CSS_PATH, DiffView
+from screens.widgets.footer import KeyFooter
+
+if TYPE_CHECKING:
+    from o2o_tui.menu_draft import MenuDraft
+
+PublishResult = Literal["published", "queued", "conflict", "cancelled"]
+Outcome = Literal["published", "queued", "conflict", "refused"]
+MAX_PROBLEMS_SHOWN = 8
+
+
+@dataclass(frozen=True, slots=True)
+class PublishAnswer:
+    outcome: Outcome
+    version: int | None = None  # published: the new version; conflict: the platform's current one, when known
+    message: str | None = None  # translated and display-safe: why it is queued or refused
+
+
+class MenuPublisher(Protocol):
+    async def publish(self, draft: MenuDraft) -> PublishAnswer:
+        """Queue the draft's menu (conditional on `draft.base.version`), push it, say what became of it."""
+        ...
+
+
+def problem_lines(problems: list[Problem]) -> Content:
+    lines = [
+        Content.assemble((safe_text(p.field, one_line=True), "bold"), ": ", problem_text(p)) for p in problems
+    ]
+    if len(problems) > MAX_PROBLEMS_SHOWN:
+        lines = lines[:MAX_PROBLEMS_SHOWN] + [
+            Content(t("menu_publish.more_problems", count=len(problems) - MAX_PROBLEMS_SHOWN))
+        ]
+    return Content("\n").join(lines)
+
+
+def find_publisher(screen: Screen[Any]) -> MenuPublisher | None:
+    """The `menu_publisher` of the nearest screen below `screen` that has one, else the app's."""
+    for below in reversed(screen.app.screen_stack):
+        found = getattr(below, "menu_publisher", None) if below is not screen else None
+        if found is not None:
+            return cast(MenuPublisher, found)
+    return cast("MenuPublisher | None", getattr(screen.app, "menu_publisher", None))
+
+
+class MenuPublishScreen(Screen[PublishResult]):
+    CSS_PATH = CSS_PATH
+    BINDINGS = [
+        Binding("enter,y", "confirm", "menu_publish.key.publish", id="menu_publish.confirm"),
+        Binding("escape,n", "close", "menu_publish.key.cancel", id="menu_publish.cancel"),
+        Binding("enter,escape", "close", "menu_publish.key.close", id="menu_publish.close"),
+    ]
+
+    def __init__(self, draft: MenuDraft, *, publisher: MenuPublisher | None = None) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.draft = draft
+        self.publisher = publisher
+        self.changes = diff(draft.base, draft.menu)
+        self.problems = menu_problems(draft.menu, draft.menu.currency)
+        self.state: Literal["confirm", "sending", "done"] = "confirm"
+        self.result: PublishResult = "cancelled"
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content(t("menu_publish.title", version=self.draft.base.version)), classes="menu-title")
+        with Vertical(id="publish-head"):
+            yield Static("", id="publish-problems", classes="error")
+            yield Static("", id="publish-status")
+        yield DiffView(self.changes, id="publish-diff")
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        problems = self.query_one("#publish-problems", Static)
+        status = self.query_one("#publish-status", Static)
+        if self.problems:
+            problems.update(
+                Content(t("menu_publish.fix_first", count=len(self.problems)))
+                + "\n"
+                + problem_lines(self.problems)
+            )
+        else:
+            problems.display = False
+        if not self.changes:
+            status.update(Content(t("menu_publish.nothing")))
+        elif not self.problems:
+            status.update(Content(t("menu_publish.ask")))
+        self.query_one(DiffView).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "confirm":
+            return self.state == "confirm" and bool(self.changes) and not self.problems
+        if action == "close":
+            return self.state != "sending"
+        return True
+
+    def _say(self, text: str, style: str = "") -> None:
+        self.query_one("#publish-status", Static).update(Content.styled(text, style))
+
+    def action_confirm(self) -> None:
+        if self.state != "confirm" or not self.changes or self.problems:
+            return
+        publisher = self.publisher or find_publisher(self)
+        if publisher is None:
+            self._say(t("menu_publish.no_publisher"), "$text-error")
+            return
+        self.state = "sending"
+        self._say(t("menu_publish.sending", count=len(self.changes)))
+        self.refresh_bindings()
+        self._send(publisher)
+
+    @work(exclusive=True, group="menu-publish")
+    async def _send(self, publisher: MenuPublisher) -> None:
+        try:
+            answer = await publisher.publish(self.draft)
+        except Exception as error:  # the worker would die silently: say it, then re-raise for the log
+            self._finish(PublishAnswer("refused", message=safe_text(str(error), one_line=True)))
+            raise
+        self._finish(answer)
+
+    def _finish(self, answer: PublishAnswer) -> None:
+        self.state = "done"
+        style, text = self._outcome_text(answer)
+        self.result = {"published": "published", "queued": "queued", "conflict": "conflict"}.get(
+            answer.outcome, "cancelled"
+        )  # type: ignore[assignment]
+        self._say(text + "\n" + t("menu_publish.enter_close"), style)
+        self.refresh_bindings()
+
+    def _outcome_text(self, answer: PublishAnswer) -> tuple[str, str]:
+        why = safe_text(answer.message, one_line=True) if answer.message else ""
+        texts: dict[str, Callable[[], tuple[str, str]]] = {
+            "published": lambda: (
+                "$text-success",
+                t("menu_publish.published", version=answer.version or "?"),
+            ),
+            "queued": lambda: ("$text-warning", t("menu_publish.queued") + (f" ({why})" if why else "")),
+            "conflict": lambda: (
+                "$text-error",
+                t("menu_publish.conflict", version=answer.version)
+                if answer.version is not None
+                else t("menu_publish.conflict_unknown"),
+            ),
+        }
+        made = texts.get(answer.outcome)
+        return made() if made else ("$text-error", t("menu_publish.refused", reason=why or "?"))
+
+    def action_close(self) -> None:
+        if self.state == "sending":
+            return
+        self.dismiss(self.result if self.state == "done" else "cancelled")
