@@ -1,0 +1,31 @@
+"""`o2o menu edit`: the menu editor screen for a logged-in merchant profile (Textual is imported only here).
+
+`o2o_tui/cli/menu.py` owns the `menu` group and calls `register_edit(menu_app)` to add this command to it.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from o2o_tui.cli.cache_errors import cache_errors
+from o2o_tui.cli.common import ProfileArg, handle_errors
+from o2o_tui.cli.exits import Exit
+from o2o_tui.cli.output import fail
+from o2o_tui.config import load_profile
+from o2o_tui.i18n import t
+
+
+def edit(profile: ProfileArg = None) -> None:
+    """Open the menu editor: edits go to a local draft (kept across quits), P publishes it."""
+    with handle_errors():
+        chosen = load_profile(profile)
+    if chosen.role not in ("merchant", "admin") or not chosen.store_id:
+        raise fail(t("menu_editor.cli.error.role", role=chosen.role), Exit.USAGE)
+    from screens.menu_editor import run_menu_editor
+
+    with cache_errors():
+        run_menu_editor(chosen)
+
+
+def register_edit(menu_app: typer.Typer) -> None:
+    menu_app.command("edit", help=t("menu_editor.cli.help"))(edit)

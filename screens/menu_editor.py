@@ -1,0 +1,843 @@
+"""The menu editor (`m` from the merchant console, `o2o menu edit`): the menu as a tree beside a form.
+
+Every edit goes into a local draft (`o2o_tui.menu_draft`), saved at once through the `MenuSource` (durable: a
+crash or a quit loses nothing), and can be undone. `D` shows the diff against the published menu, `P` publishes it
+(`screens/menu_publish.py`; a 412 opens `screens/menu_rebase.py`). Availability (`o`) is not part of the draft: it
+is queued at once as one item/option PATCH and shown in the tree from the live menu. Below 60 columns the tree is
+alone and Enter opens the form in its place. Menu text is untrusted: labels are plain `Text`/`Content`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from textual import events, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Input, Label, Static, Tree
+
+from o2o_tui import menu_draft
+from o2o_tui import menu_edits as edits
+from o2o_tui.domain.menu import Category, Item, Menu, Names, Option, OptionGroup
+from o2o_tui.domain.menu_rules import menu_problems, problem_text
+from o2o_tui.domain.money import Money
+from o2o_tui.i18n import current_language, t
+from o2o_tui.menu_edits import EditError, Kind
+from o2o_tui.safe_text import safe_text
+from screens.dialogs import ChoicePrompt
+from screens.keys import localize_bindings
+from screens.menu_form import MenuForm, Values, field_for
+from screens.menu_source import (
+    Availabilities,
+    AvailabilityKind,
+    MenuChange,
+    MenuSource,
+    end_of_store_day,
+    store_zone,
+    until_clock,
+    with_availability,
+)
+from screens.menu_tree import SECTION, MenuTree, NodeRef, availability_badge, items_in
+from screens.terminal import theme_for
+from screens.widgets.footer import KeyFooter
+
+CSS_FILE = Path(__file__).with_name("menu_editor.tcss")
+TREE_ONLY = frozenset(
+    {"add", "delete", "duplicate", "availability", "hide", "undo", "redo", "diff", "publish", "next_match"}
+)
+HELP_KEYS = (
+    ("↑ ↓ ← →", "menu_editor.help.move"),
+    ("Enter", "menu_editor.help.edit"),
+    ("a", "menu_editor.help.add"),
+    ("x Del", "menu_editor.help.delete"),
+    ("c", "menu_editor.help.duplicate"),
+    ("K J", "menu_editor.help.reorder"),
+    ("Space", "menu_editor.help.mark"),
+    ("o", "menu_editor.help.availability"),
+    ("h", "menu_editor.help.hide"),
+    ("/ n", "menu_editor.help.search"),
+    ("u ^Y", "menu_editor.help.undo"),
+    ("D", "menu_editor.help.diff"),
+    ("P", "menu_editor.help.publish"),
+    ("Esc", "menu_editor.help.back"),
+)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class MenuNews(Message):
+    """Posted (from any thread) when the menu source has news; the screen's handler owns the UI."""
+
+    def __init__(self, change: MenuChange) -> None:
+        super().__init__()
+        self.change = change
+
+
+class TimePrompt(ModalScreen[str | None]):
+    """ "HH:MM" in store time (a time already past means tomorrow)."""
+
+    BINDINGS = [Binding("escape", "cancel", "ui.key.cancel", id="menu.time.cancel")]
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self._title = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Content(self._title), classes="title")
+            yield Input(placeholder="14:30", restrict=r"[0-9:]*", max_length=5, id="answer")
+            yield Label("", id="error", classes="error")
+
+    def on_mount(self) -> None:
+        field = self.query_one(Input)
+        field.cursor_blink = False
+        field.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", text):
+            self.query_one("#error", Label).update(Content(t("menu_editor.error.time")))
+            return
+        self.dismiss(text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class MenuHelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark", "close", "ui.key.close", id="menu.help.close")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        localize_bindings(self)
+
+    def compose(self) -> ComposeResult:
+        lines: list[str | tuple[str, str]] = [(t("menu_editor.help.title") + "\n\n", "bold")]
+        for key, text_key in HELP_KEYS:
+            lines += [(key.ljust(9), "bold"), t(text_key), "\n"]
+        lines += ["\n", t("menu_editor.help.draft")]
+        with VerticalScroll(classes="dialog help"):
+            yield Static(Content.assemble(*lines))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class MenuEditorScreen(Screen[None]):
+    CSS_PATH = CSS_FILE
+    BINDINGS = [
+        Binding("enter", "edit", "menu_editor.key.edit", id="menu.edit", show=False),
+        Binding("a", "add", "menu_editor.key.add", id="menu.add"),
+        Binding("x,delete", "delete", "menu_editor.key.delete", id="menu.delete"),
+        Binding("c", "duplicate", "menu_editor.key.duplicate", id="menu.duplicate"),
+        Binding("o", "availability", "menu_editor.key.availability", id="menu.availability"),
+        Binding("h", "hide", "menu_editor.key.hide", id="menu.hide"),
+        Binding("slash", "search", "menu_editor.key.search", id="menu.search"),
+        Binding("n", "next_match", "menu_editor.key.next", id="menu.next_match", show=False),
+        Binding("u,ctrl+z", "undo", "menu_editor.key.undo", id="menu.undo"),
+        Binding("ctrl+y", "redo", "menu_editor.key.redo", id="menu.redo", show=False),
+        Binding("D", "diff", "menu_editor.key.diff", id="menu.diff"),
+        Binding("P", "publish", "menu_editor.key.publish", id="menu.publish"),
+        Binding("ctrl+s", "save", "menu_editor.key.save", id="menu.save", show=False),
+        Binding("question_mark", "help", "menu_editor.key.help", id="menu.help"),
+        Binding("escape", "back", "menu_editor.key.back", id="menu.back"),
+    ]
+
+    def __init__(self, source: MenuSource, *, root: bool = False) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.source = source
+        self.menu_publisher = source  # what the publish dialog sends through (screens/menu_publish.py)
+        self.is_root = root
+        self.draft: menu_draft.MenuDraft | None = None
+        self._matches: list[tuple[Kind, str]] = []
+        self._match_index = 0
+        self._unsubscribe: Callable[[], None] | None = None
+        self.saved = True
+
+    # layout
+    def compose(self) -> ComposeResult:
+        yield Static(Content(t("menu_editor.title")), id="menu-title")
+        yield Input(placeholder=t("menu_editor.search.placeholder"), id="menu-search")
+        with Horizontal(id="menu-body"):
+            yield MenuTree(id="menu-tree")
+            yield MenuForm(id="menu-form")
+        yield Static(Content(t("menu_editor.loading")), id="menu-status")
+        yield KeyFooter()
+
+    @property
+    def menu_tree(self) -> MenuTree:
+        return self.query_one(MenuTree)
+
+    @property
+    def menu_form(self) -> MenuForm:
+        return self.query_one(MenuForm)
+
+    def now(self) -> datetime:
+        clock = getattr(self.app, "now", None)
+        return clock() if callable(clock) else _utcnow()
+
+    def on_mount(self) -> None:
+        search = self.query_one("#menu-search", Input)
+        search.cursor_blink = False
+        search.display = False
+        self.menu_tree.focus()
+        self._unsubscribe = self.source.subscribe(self._news)
+        self._load()
+
+    def _news(self, change: MenuChange) -> None:
+        self.post_message(MenuNews(change))
+
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+
+    @work(exclusive=True, group="menu-load")
+    async def _load(self) -> None:
+        await self.source.load()
+        draft = self.source.draft()
+        live = self.source.menu()
+        if draft is None and live is not None:
+            draft = menu_draft.start(live)
+        self.draft = draft
+        self._show()
+        if self.menu_tree.cursor_line < 0 and self.draft is not None:
+            self.menu_tree.move_cursor_to_line(0)
+
+    def _show(self) -> None:
+        draft = self.draft
+        if draft is None:
+            self.query_one("#menu-status", Static).update(Content(t("menu_editor.no_menu")))
+            return
+        self.menu_tree.show(draft.menu, self.source.menu(), self.now(), store_zone(self.source.store()))
+        self._show_status()
+        self._show_form()
+
+    def _show_status(self) -> None:
+        draft = self.draft
+        if draft is None:
+            return
+        changes = len(menu_draft.diff(draft.base, draft.menu))
+        parts: list[str | tuple[str, str]] = [t("menu_editor.status.base", version=draft.base.version)]
+        if changes:
+            parts += [" · ", (t("menu_editor.status.changes", count=changes), "bold")]
+        else:
+            parts += [" · ", t("menu_editor.status.no_changes")]
+        if changes and self.saved:
+            parts += [" · ", t("menu_editor.status.saved")]
+        live = self.source.menu()
+        if live is not None and live.version > draft.base.version and changes:
+            parts += [" · ", (t("menu_editor.status.newer", version=live.version), "$text-warning")]
+        if live is not None:
+            now = self.now()
+            zone = store_zone(self.source.store())
+            sold_out = sum(1 for item in items_in(live) if availability_badge(item, now, zone) is not None)
+            if sold_out:
+                parts += [" · ", (t("menu_editor.status.sold_out", count=sold_out), "$text-warning")]
+        if self.menu_tree.marked:
+            parts += [" · ", (t("menu_editor.status.marked", count=len(self.menu_tree.marked)), "bold")]
+        self.query_one("#menu-status", Static).update(Content.assemble(*parts))
+
+    def _entity(self, ref: NodeRef | None) -> Category | Item | OptionGroup | Option | None:
+        if ref is None or self.draft is None or ref.kind == SECTION:
+            return None
+        return edits.find(self.draft.menu, ref.kind, ref.id)  # type: ignore[arg-type]
+
+    def _show_form(self) -> None:
+        ref = self.menu_tree.cursor_ref
+        if self.menu_form.ref != ref or self.focused is None or self.focused is self.menu_tree:
+            self.menu_form.load(ref, self._entity(ref))
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[NodeRef]) -> None:
+        if self.draft is not None and not self.has_class("-form-open"):
+            self.menu_form.load(event.node.data, self._entity(event.node.data))
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[NodeRef]) -> None:
+        event.stop()
+        self.action_edit()
+
+    async def on_menu_news(self, message: MenuNews) -> None:
+        change = message.change
+        if change.message:
+            self._say(change.message, severity="error", timeout=15)
+        draft, live = self.draft, self.source.menu()
+        if live is not None and (draft is None or (not self._dirty() and live.version != draft.base.version)):
+            self.draft = menu_draft.start(live)  # an untouched draft follows the published menu
+        self._show()
+
+    def _dirty(self) -> bool:
+        return self.draft is not None and menu_draft.is_dirty(self.draft)
+
+    def _say(self, text: str, *, severity: str = "information", timeout: float = 5) -> None:
+        self.app.notify(safe_text(text), severity=severity, timeout=timeout, markup=False)  # type: ignore[arg-type]
+
+    # focus and the narrow layout
+    def _in_tree(self) -> bool:
+        return self.focused is None or self.focused is self.menu_tree
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return action not in TREE_ONLY or self._in_tree()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self.refresh_bindings()
+
+    def action_edit(self) -> None:
+        ref = self.menu_tree.cursor_ref
+        entity = self._entity(ref)
+        if entity is None:
+            if ref is not None and ref.kind == SECTION:
+                node = self.menu_tree.cursor_node
+                if node is not None:
+                    node.toggle()
+            return
+        self.menu_form.load(ref, entity)
+        self.add_class("-form-open")
+        self.call_after_refresh(self.menu_form.focus_first)
+
+    def _close_form(self) -> None:
+        self.remove_class("-form-open")
+        self.menu_tree.focus()
+        self.menu_form.load(self.menu_tree.cursor_ref, self._entity(self.menu_tree.cursor_ref))
+
+    def action_back(self) -> None:
+        search = self.query_one("#menu-search", Input)
+        if search.display:
+            search.value = ""
+            search.display = False
+            self.menu_tree.focus()
+            return
+        if not self._in_tree():
+            self._close_form()
+            return
+        if self.is_root:
+            self.app.exit()
+        else:
+            self.app.pop_screen()
+
+    def action_help(self) -> None:
+        self.app.push_screen(MenuHelpScreen())
+
+    def action_save(self) -> None:
+        self._say(t("menu_editor.saved_always"), timeout=3)
+
+    # the draft
+    async def _apply(self, edited: Menu, *, select: NodeRef | None = None) -> None:
+        assert self.draft is not None
+        if edited == self.draft.menu:
+            return
+        self.draft = menu_draft.apply(self.draft, edited)
+        await self._save()
+        self._show()
+        if select is not None:
+            self.menu_tree.select_ref(select)
+
+    async def _save(self) -> None:
+        assert self.draft is not None
+        self.saved = False
+        try:
+            await self.source.save_draft(self.draft)
+        except Exception as error:  # a cache that cannot write: the edit is on screen but not kept
+            self._say(t("menu_editor.error.not_saved", error=str(error)), severity="error", timeout=15)
+            return
+        self.saved = True
+
+    def _currency(self) -> str:
+        store = self.source.store()
+        return store.currency if store else (self.draft.menu.currency if self.draft else "CNY")
+
+    def _path(self, menu: Menu, ref: NodeRef) -> str | None:
+        if ref.kind == "category":
+            index = next((i for i, c in enumerate(menu.categories) if c.id == ref.id), None)
+            return None if index is None else f"categories[{index}]"
+        if ref.kind == "item":
+            for ci, category in enumerate(menu.categories):
+                for ii, item in enumerate(category.items):
+                    if item.id == ref.id:
+                        return f"categories[{ci}].items[{ii}]"
+            return None
+        for gi, group in enumerate(menu.option_groups):
+            if ref.kind == "group" and group.id == ref.id:
+                return f"option_groups[{gi}]"
+            for oi, option in enumerate(group.options):
+                if ref.kind == "option" and option.id == ref.id:
+                    return f"option_groups[{gi}].options[{oi}]"
+        return None
+
+    def _fields(self, kind: str, values: Values) -> tuple[dict[str, Any], dict[str, str]]:
+        """The typed fields of a form, and the messages of the fields that do not parse."""
+        errors: dict[str, str] = {}
+        names = Names(zh=str(values["name_zh"]).strip(), en=str(values["name_en"]).strip())
+        fields: dict[str, Any] = {"names": names, "name": names.zh or names.en}
+
+        def number(name: str) -> int | None:
+            text = str(values[name]).strip()
+            if not text.isdigit():
+                errors[name] = t("menu_editor.error.number")
+                return None
+            return int(text)
+
+        if "price" in values:
+            try:
+                fields["price"] = edits.price_from_text(str(values["price"]), self._currency())
+            except EditError as error:
+                errors["price"] = error.text()
+        if kind == "item":
+            descriptions = Names(zh=str(values["desc_zh"]).strip(), en=str(values["desc_en"]).strip())
+            fields["descriptions"] = descriptions
+            fields["description"] = descriptions.zh or descriptions.en
+            prep = str(values["prep"]).strip()
+            fields["prep_minutes"] = None if not prep else number("prep")
+            fields["option_group_ids"] = [g for g in re.split(r"[\s,;，；]+", str(values["groups"])) if g]
+        if kind == "group":
+            fields["min"], fields["max"] = number("min"), number("max")
+        if kind == "option":
+            fields["max_qty"] = number("max_qty")
+        if "hidden" in values:
+            fields["hidden"] = bool(values["hidden"])
+        return fields, errors
+
+    def _problems(self, menu: Menu, ref: NodeRef) -> tuple[dict[str, str], str]:
+        """The rules' problems of the entity `ref` in `menu`, by form field (and those that name none)."""
+        path = self._path(menu, ref)
+        if path is None:
+            return {}, ""
+        by_field: dict[str, str] = {}
+        general: list[str] = []
+        children = {"category": ".items[", "group": ".options["}.get(str(ref.kind))
+        for problem in menu_problems(menu, self._currency()):
+            if problem.field != path and not problem.field.startswith(path + "."):
+                continue
+            suffix = problem.field[len(path) + 1 :]
+            if children and problem.field.startswith(path + children):
+                continue
+            field = field_for(suffix)
+            if field is None:
+                general.append(problem_text(problem))
+            else:
+                by_field.setdefault(field, problem_text(problem))
+        return by_field, " ".join(general)
+
+    async def on_menu_form_applied(self, message: MenuForm.Applied) -> None:
+        ref, draft = message.ref, self.draft
+        if draft is None or ref.kind == SECTION:
+            return
+        fields, errors = self._fields(str(ref.kind), message.values)
+        if errors:
+            self.menu_form.show_problems(errors)
+            return
+        try:
+            candidate = edits.update(draft.menu, ref.kind, ref.id, **fields)  # type: ignore[arg-type]
+        except EditError as error:
+            self.menu_form.show_problems({}, error.text())
+            return
+        problems, general = self._problems(candidate, ref)
+        if problems or general:
+            self.menu_form.show_problems(problems, general)
+            first = next(iter(problems), None)
+            if first:
+                self.menu_form.focus_field(first)
+            return
+        self.menu_form.show_problems({})
+        await self._apply(candidate)
+        self._say(t("menu_editor.applied"), timeout=2)
+
+    # tree actions
+    def _cursor(self) -> NodeRef | None:
+        ref = self.menu_tree.cursor_ref
+        if ref is None or ref.kind == SECTION:
+            self._say(t("menu_editor.nothing_selected"), severity="warning", timeout=3)
+            return None
+        return ref
+
+    def action_add(self) -> None:
+        if self.draft is None:
+            return
+        ref = self.menu_tree.cursor_ref
+        choices: list[tuple[str, str]] = []
+        if ref is not None and ref.kind in ("category", "item") and self.draft.menu.categories:
+            choices.append(("item", t("menu_editor.add.item")))
+        choices.append(("category", t("menu_editor.add.category")))
+        if ref is not None and ref.kind in ("group", "option"):
+            choices.append(("option", t("menu_editor.add.option")))
+        choices.append(("group", t("menu_editor.add.group")))
+
+        async def chosen(kind: str | None) -> None:
+            if kind is not None:
+                await self._add(kind, ref)
+
+        self.app.push_screen(ChoicePrompt(t("menu_editor.add.title"), choices), chosen)
+
+    async def _add(self, kind: str, at: NodeRef | None) -> None:
+        assert self.draft is not None
+        menu = self.draft.menu
+        text = t(f"menu_editor.new.{kind}")
+        names = Names(zh=text) if current_language() == "zh" else Names(en=text)
+        new_id = edits.new_id(menu, kind)
+        zero = Money(0, self._currency())
+        try:
+            if kind == "category":
+                index = self._index_after(menu, at, "category")
+                edited = edits.add_category(
+                    menu, Category(id=new_id, name=text, items=[], names=names), index
+                )
+                parent = ""
+            elif kind == "item":
+                category_id = at.id if at and at.kind == "category" else (at.parent if at else "")
+                index = self._index_after(menu, at, "item")
+                item = Item(id=new_id, name=text, price=zero, names=names)
+                edited = edits.add_item(menu, category_id, item, index)
+                parent = category_id
+            elif kind == "group":
+                group = OptionGroup(id=new_id, name=text, min=0, max=1, options=[], names=names)
+                edited = edits.add_option_group(menu, group, self._index_after(menu, at, "group"))
+                parent = ""
+            else:
+                group_id = at.id if at and at.kind == "group" else (at.parent.split("/")[-1] if at else "")
+                option = Option(id=new_id, name=text, price=zero, names=names)
+                edited = edits.add_option(menu, group_id, option, self._index_after(menu, at, "option"))
+                parent = group_id
+        except EditError as error:
+            self._say(error.text(), severity="error")
+            return
+        await self._apply(edited, select=NodeRef(kind, new_id, parent))
+        self.call_after_refresh(self.action_edit)
+
+    @staticmethod
+    def _index_after(menu: Menu, at: NodeRef | None, kind: str) -> int | None:
+        if at is None or at.kind != kind:
+            return None
+        if kind == "category":
+            return next((i + 1 for i, c in enumerate(menu.categories) if c.id == at.id), None)
+        if kind == "group":
+            return next((i + 1 for i, g in enumerate(menu.option_groups) if g.id == at.id), None)
+        if kind == "item":
+            for category in menu.categories:
+                for index, item in enumerate(category.items):
+                    if item.id == at.id:
+                        return index + 1
+        for group in menu.option_groups:
+            for index, option in enumerate(group.options):
+                if option.id == at.id:
+                    return index + 1
+        return None
+
+    def action_delete(self) -> None:
+        ref = self._cursor()
+        entity = self._entity(ref)
+        if ref is None or entity is None:
+            return
+        name = safe_text(entity.names.get(current_language()) or entity.name, one_line=True)
+        title = t(f"menu_editor.delete.{ref.kind}", name=name)
+        choices = [("no", t("common.no")), ("yes", t("common.yes"))]
+
+        async def answered(answer: str | None) -> None:
+            if answer == "yes" and self.draft is not None:
+                await self._apply(edits.delete(self.draft.menu, ref.kind, ref.id))  # type: ignore[arg-type]
+
+        self.app.push_screen(ChoicePrompt(title, choices), answered)
+
+    async def action_duplicate(self) -> None:
+        ref = self._cursor()
+        if ref is None or self.draft is None:
+            return
+        edited, copy_id = edits.duplicate(self.draft.menu, ref.kind, ref.id)  # type: ignore[arg-type]
+        parent = ref.parent if ref.kind in ("item", "option") and "/" not in ref.parent else ""
+        await self._apply(edited, select=NodeRef(ref.kind, copy_id, parent))
+
+    async def on_menu_tree_move_requested(self, message: MenuTree.MoveRequested) -> None:
+        ref, draft = message.ref, self.draft
+        if draft is None:
+            return
+        menu = draft.menu
+        if ref.kind == "group" and ref.parent:  # a group under an item: its place among the item's groups
+            item = edits.find(menu, "item", ref.parent)
+            if isinstance(item, Item):
+                ids = list(item.option_group_ids)
+                index = ids.index(ref.id)
+                target = max(0, min(len(ids) - 1, index + message.delta))
+                ids.insert(target, ids.pop(index))
+                await self._apply(edits.update_item(menu, item.id, option_group_ids=ids), select=ref)
+            return
+        if ref.kind == "option" and "/" in ref.parent:
+            ref = NodeRef("option", ref.id, ref.parent.split("/")[-1])
+        await self._apply(edits.move(menu, ref.kind, ref.id, message.delta), select=message.ref)  # type: ignore[arg-type]
+
+    def on_menu_tree_marked(self, _: MenuTree.Marked) -> None:
+        self._show_status()
+
+    def _targets(self) -> list[NodeRef]:
+        if self.menu_tree.marked:
+            return [NodeRef("item", item_id) for item_id in sorted(self.menu_tree.marked)]
+        ref = self.menu_tree.cursor_ref
+        if ref is None or ref.kind not in ("item", "option"):
+            self._say(t("menu_editor.pick_item"), severity="warning", timeout=3)
+            return []
+        return [ref]
+
+    def action_availability(self) -> None:
+        targets = self._targets()
+        if not targets:
+            return
+        now = self.now()
+        store = self.source.store()
+        end = end_of_store_day(store, now).astimezone(store_zone(store)).strftime("%H:%M")
+        choices = [
+            ("available", t("menu_editor.availability.available")),
+            ("end_of_day", t("menu_editor.availability.until_end", at=end)),
+            ("until", t("menu_editor.availability.until")),
+            ("unavailable", t("menu_editor.availability.unavailable")),
+        ]
+        title = t("menu_editor.availability.title", count=len(targets))
+
+        async def chosen(answer: str | None) -> None:
+            if answer == "until":
+                self.app.push_screen(TimePrompt(t("menu_editor.availability.ask_time")), at_time)
+            elif answer == "end_of_day":
+                await self._set_availability(targets, Availabilities.SOLD_OUT, end_of_store_day(store, now))
+            elif answer is not None:
+                await self._set_availability(targets, Availabilities(answer), None)
+
+        async def at_time(text: str | None) -> None:
+            until = until_clock(store, self.now(), text) if text else None
+            if until is not None:
+                await self._set_availability(targets, Availabilities.SOLD_OUT, until)
+
+        self.app.push_screen(ChoicePrompt(title, choices), chosen)
+
+    async def _set_availability(
+        self, targets: list[NodeRef], status: Availabilities, until: datetime | None
+    ) -> None:
+        live = self.source.menu()
+        draft_only: list[NodeRef] = []
+        for ref in targets:
+            kind: AvailabilityKind = "item" if ref.kind == "item" else "option"
+            if live is None or edits.find(live, kind, ref.id) is None:
+                draft_only.append(ref)  # not published yet: it goes out with the draft
+                continue
+            try:
+                await self.source.set_availability(kind, ref.id, status, until)
+            except Exception as error:  # a cache that cannot write: nothing was queued
+                self._say(t("menu_editor.error.not_queued", error=str(error)), severity="error", timeout=15)
+                return
+        if draft_only and self.draft is not None:
+            menu = self.draft.menu
+            for ref in draft_only:
+                entity = edits.find(menu, ref.kind, ref.id)  # type: ignore[arg-type]
+                if isinstance(entity, (Item, Option)):
+                    changed = with_availability(entity, status, until)
+                    menu = edits.update(
+                        menu,
+                        ref.kind,  # type: ignore[arg-type]
+                        ref.id,
+                        status=changed.status,
+                        snooze_until=changed.snooze_until,
+                    )
+            await self._apply(menu)
+        if self.menu_tree.marked:
+            self.menu_tree.clear_marks()
+        self._show()
+        self._say(t("menu_editor.availability.queued", count=len(targets)), timeout=3)
+
+    async def action_hide(self) -> None:
+        targets = self._targets()
+        if not targets or self.draft is None:
+            return
+        menu = self.draft.menu
+        entities = [edits.find(menu, "item" if r.kind == "item" else "option", r.id) for r in targets]
+        hide = not all(isinstance(e, (Item, Option)) and e.hidden for e in entities)
+        try:
+            edited = edits.set_hidden(menu, [r.id for r in targets], hide)
+        except EditError as error:
+            self._say(error.text(), severity="error")
+            return
+        if self.menu_tree.marked:
+            self.menu_tree.clear_marks()
+        await self._apply(edited)
+
+    async def action_undo(self) -> None:
+        if self.draft is None or not self.draft.undo:
+            self._say(t("menu_editor.nothing_to_undo"), timeout=2)
+            return
+        self.draft = menu_draft.undo(self.draft)
+        await self._save()
+        self._show()
+
+    async def action_redo(self) -> None:
+        if self.draft is None or not self.draft.redo:
+            self._say(t("menu_editor.nothing_to_redo"), timeout=2)
+            return
+        self.draft = menu_draft.redo(self.draft)
+        await self._save()
+        self._show()
+
+    # search
+    def action_search(self) -> None:
+        search = self.query_one("#menu-search", Input)
+        search.display = True
+        search.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "menu-search" or self.draft is None:
+            return
+        self._matches = edits.search(self.draft.menu, event.value)
+        self._match_index = 0
+        self._goto_match()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "menu-search":
+            event.stop()
+            if not event.value:
+                event.input.display = False
+            self.menu_tree.focus()
+            if event.value and not self._matches:
+                self._say(t("menu_editor.search.none", text=event.value), severity="warning", timeout=3)
+
+    def action_next_match(self) -> None:
+        if self._matches:
+            self._match_index = (self._match_index + 1) % len(self._matches)
+            self._goto_match()
+
+    def _goto_match(self) -> None:
+        if self._matches:
+            kind, entity_id = self._matches[self._match_index]
+            self.menu_tree.select_ref(NodeRef(kind, entity_id))
+
+    # diff and publish
+    def action_diff(self) -> None:
+        from screens.menu_diff import MenuDiffScreen
+
+        if self.draft is not None:
+            changes = menu_draft.diff(self.draft.base, self.draft.menu)
+            self.app.push_screen(MenuDiffScreen(changes))
+
+    def action_publish(self) -> None:
+        from screens.menu_publish import MenuPublishScreen
+
+        if self.draft is None:
+            return
+        if not self._dirty():
+            self._say(t("menu_editor.nothing_to_publish"), timeout=3)
+            return
+        draft = self.draft
+
+        async def done(result: str | None) -> None:
+            await self._published(draft, result)
+
+        self.app.push_screen(MenuPublishScreen(draft), done)
+
+    async def _published(self, draft: menu_draft.MenuDraft, result: str | None) -> None:
+        if result == "published":
+            await self.source.discard_draft()
+            live = self.source.menu()
+            self.draft = menu_draft.start(live) if live is not None else None
+            self._show()
+        elif result == "queued":  # goes out when the link is back: go on editing on top of it
+            sent = msgspec.structs.replace(menu_draft.publish_menu(draft), version=draft.base.version + 1)
+            self.draft = menu_draft.start(sent)
+            await self._save()
+            self._show()
+        elif result == "conflict":
+            self._rebase(draft)
+
+    @work(exclusive=True, group="menu-rebase")
+    async def _rebase(self, draft: menu_draft.MenuDraft) -> None:
+        from screens.menu_rebase import MenuRebaseScreen
+
+        theirs = await self.source.latest_menu(draft.base.version)
+        if theirs is None:
+            return
+        rebased = menu_draft.rebase(draft, theirs)
+        resolved = await self.app.push_screen_wait(MenuRebaseScreen(rebased))
+        if resolved is None:
+            return
+        self.draft = resolved.draft
+        await self._save()
+        self._show()
+        self.action_publish()
+
+
+def open_menu_editor(app: Any) -> None:
+    """`m` in the merchant console: the editor on the console's own engine and cache when it has them
+    (`menu_source()` of the order source), else on the profile's cache with an engine of its own."""
+    factory = getattr(app.source, "menu_source", None)
+    source: MenuSource | None = factory() if callable(factory) else None
+    if source is None and getattr(app, "profile", None) is not None:
+        try:
+            source = source_for_profile(app.profile)
+        except Exception as error:  # the cache is held by another process, or cannot be read
+            app.say(t("menu_editor.error.no_source", error=str(error)), severity="error", timeout=15)
+            return
+        app.run_worker(source.run(), name="menu-source", group="menu-source", exit_on_error=False)
+    if source is None:
+        app.say(t("menu_editor.error.no_source", error="-"), severity="warning")
+        return
+    app.push_screen(MenuEditorScreen(source))
+
+
+def source_for_profile(profile: Any) -> MenuSource:
+    """The menu source of `o2o menu edit`: the profile's cache, and a sync engine it runs itself."""
+    from o2o_tui.sync.session import make_client, make_engine, open_cache
+    from screens.menu_source import EngineMenuSource
+
+    if not profile.store_id:
+        raise ValueError("a merchant profile with a store is needed")
+    cache = open_cache(profile)
+    try:
+        client = make_client(profile)
+        engine = make_engine(profile, cache, client)
+    except Exception:
+        cache.close()
+        raise
+    return EngineMenuSource(engine, cache, profile.store_id, client=client, owns=True)
+
+
+class MenuEditorApp(App[None]):
+    """`o2o menu edit`: the editor alone."""
+
+    ENABLE_COMMAND_PALETTE = False
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-normal"), (120, "-wide")]
+    CSS_PATH = Path(__file__).with_name("merchant.tcss")  # the shared dialogs
+    BINDINGS = [Binding("ctrl+c", "quit", "ui.key.quit", show=False, priority=True, id="app.quit")]
+
+    def __init__(
+        self,
+        source: MenuSource,
+        *,
+        clock: Callable[[], datetime] = _utcnow,
+        theme: str | None = None,
+        keymap: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.source = source
+        self.now = clock
+        self.title = t("menu_editor.title")
+        self.theme = theme or theme_for(os.environ)
+        if keymap:
+            self.set_keymap(keymap)  # binding id -> key(s), e.g. {"menu.availability": "s"}
+
+    def on_mount(self) -> None:
+        self.push_screen(MenuEditorScreen(self.source, root=True))
+        self.run_worker(self.source.run(), name="menu-source", group="menu-source", exit_on_error=False)
+
+    async def on_unmount(self) -> None:
+        await self.source.close()
+
+
+def run_menu_editor(profile: Any) -> None:
+    from o2o_tui.settings import load_settings
+
+    MenuEditorApp(source_for_profile(profile), keymap=load_settings().keymap).run()

@@ -1,0 +1,207 @@
+"""The form beside the tree: the fields of one category, item, option group or option.
+
+Enter in any field (or a change of the hidden box) posts `MenuForm.Applied` with every field's text; the editor
+checks it (price as decimal text, `menu_rules`) and either applies it to the draft or shows each problem under its
+field. Values are shown as plain text (an `Input` never parses markup); labels come from the catalog.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Checkbox, Input, Label, Static
+
+from o2o_tui.domain.menu import Category, Item, Option, OptionGroup
+from o2o_tui.i18n import t
+from o2o_tui.menu_edits import price_text
+from o2o_tui.safe_text import safe_text
+from screens.menu_tree import NodeRef
+
+Entity = Category | Item | OptionGroup | Option
+Values = dict[str, str | bool]
+
+FIELDS: dict[str, tuple[str, ...]] = {
+    "category": ("name_zh", "name_en"),
+    "item": ("name_zh", "name_en", "price", "desc_zh", "desc_en", "prep", "groups", "hidden"),
+    "group": ("name_zh", "name_en", "min", "max"),
+    "option": ("name_zh", "name_en", "price", "max_qty", "hidden"),
+}
+_RESTRICT = {"price": r"[0-9.]*", "prep": r"[0-9]*", "min": r"[0-9]*", "max": r"[0-9]*", "max_qty": r"[0-9]*"}
+# a menu_rules problem path's last part -> the form field that shows it
+_FIELD_OF = {
+    "name": "name_zh",
+    "names.zh": "name_zh",
+    "names.en": "name_en",
+    "description": "desc_zh",
+    "descriptions.zh": "desc_zh",
+    "descriptions.en": "desc_en",
+    "price": "price",
+    "price.amount": "price",
+    "price.currency": "price",
+    "prep_minutes": "prep",
+    "option_group_ids": "groups",
+    "min": "min",
+    "max": "max",
+    "max_qty": "max_qty",
+    "id": "name_zh",
+}
+
+
+def field_for(suffix: str) -> str | None:
+    """The form field of a problem path's tail (`price`, `names.en`, `option_group_ids[1]`), else None."""
+    base = suffix.split("[", 1)[0] if suffix.startswith("option_group_ids") else suffix
+    return _FIELD_OF.get(base)
+
+
+def values_of(kind: str, entity: Entity) -> Values:
+    """The form's text for `entity` (an old single name shows as the Chinese name)."""
+    names = entity.names
+    values: Values = {"name_zh": names.zh or ("" if names.en else entity.name), "name_en": names.en}
+    if isinstance(entity, Item):
+        values |= {
+            "price": price_text(entity.price),
+            "desc_zh": entity.descriptions.zh or ("" if entity.descriptions.en else entity.description),
+            "desc_en": entity.descriptions.en,
+            "prep": "" if entity.prep_minutes is None else str(entity.prep_minutes),
+            "groups": ", ".join(entity.option_group_ids),
+            "hidden": entity.hidden,
+        }
+    elif isinstance(entity, OptionGroup):
+        values |= {"min": str(entity.min), "max": str(entity.max)}
+    elif isinstance(entity, Option):
+        values |= {"price": price_text(entity.price), "max_qty": str(entity.max_qty), "hidden": entity.hidden}
+    return values
+
+
+class MenuForm(VerticalScroll):
+    """Built once with every field; `load()` shows the ones of the entity's kind."""
+
+    ALL_FIELDS: ClassVar[tuple[str, ...]] = (
+        "name_zh",
+        "name_en",
+        "price",
+        "desc_zh",
+        "desc_en",
+        "prep",
+        "groups",
+        "min",
+        "max",
+        "max_qty",
+        "hidden",
+    )
+
+    class Applied(Message):
+        def __init__(self, ref: NodeRef, values: Values) -> None:
+            super().__init__()
+            self.ref = ref
+            self.values = values
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.ref: NodeRef | None = None
+        self._loading = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="form-title")
+        yield Label("", id="form-error-general", classes="field-error")
+        for name in self.ALL_FIELDS:
+            if name == "hidden":
+                yield Checkbox(t("menu_editor.field.hidden"), id="field-hidden", compact=True)
+            else:
+                yield Label(t(f"menu_editor.field.{name}"), id=f"label-{name}", classes="field-label")
+                yield Input(
+                    id=f"field-{name}",
+                    restrict=_RESTRICT.get(name),
+                    compact=True,
+                    select_on_focus=False,
+                    max_length=500 if name.startswith("desc") else 100,
+                )
+            yield Label("", id=f"error-{name}", classes="field-error")
+
+    def on_mount(self) -> None:
+        for field in self.query(Input):
+            field.cursor_blink = False
+        self._show_fields(())
+
+    def _show_fields(self, shown: tuple[str, ...]) -> None:
+        for name in self.ALL_FIELDS:
+            visible = name in shown
+            self.query_one(f"#field-{name}").display = visible
+            if name != "hidden":
+                self.query_one(f"#label-{name}").display = visible
+            self.query_one(f"#error-{name}").display = False
+        self.query_one("#form-error-general").display = False
+
+    def load(self, ref: NodeRef | None, entity: Entity | None) -> None:
+        """Show `entity` (None: an empty form with a hint)."""
+        self.ref = ref
+        title = self.query_one("#form-title", Static)
+        if ref is None or entity is None or ref.kind not in FIELDS:
+            title.update(Content(t("menu_editor.form.nothing")))
+            self._show_fields(())
+            return
+        title.update(
+            Content.assemble(
+                (t(f"menu_editor.kind.{ref.kind}"), "bold"),
+                "  ",
+                (safe_text(entity.id, one_line=True), "dim"),
+            )
+        )
+        shown = FIELDS[ref.kind]
+        self._show_fields(shown)
+        self._loading = True
+        try:
+            for name, value in values_of(ref.kind, entity).items():
+                if name == "hidden":
+                    self.query_one("#field-hidden", Checkbox).value = bool(value)
+                elif name in shown:
+                    self.query_one(f"#field-{name}", Input).value = str(value)
+        finally:
+            self.call_after_refresh(self._loaded)
+
+    def _loaded(self) -> None:
+        self._loading = False
+
+    def values(self) -> Values:
+        kind = self.ref.kind if self.ref else ""
+        out: Values = {}
+        for name in FIELDS.get(kind, ()):
+            if name == "hidden":
+                out[name] = self.query_one("#field-hidden", Checkbox).value
+            else:
+                out[name] = self.query_one(f"#field-{name}", Input).value
+        return out
+
+    def show_problems(self, problems: dict[str, str], general: str = "") -> None:
+        """Each message under its field ("" clears it); `general`: what names no field."""
+        for name in self.ALL_FIELDS:
+            label = self.query_one(f"#error-{name}", Label)
+            text = problems.get(name, "")
+            label.update(Content(safe_text(text)))
+            label.display = bool(text)
+        general_label = self.query_one("#form-error-general", Label)
+        general_label.update(Content(safe_text(general)))
+        general_label.display = bool(general)
+
+    def focus_first(self) -> None:
+        shown = FIELDS.get(self.ref.kind if self.ref else "", ())
+        if shown:
+            self.query_one(f"#field-{shown[0]}").focus()
+
+    def focus_field(self, name: str) -> None:
+        if self.ref is not None and name in FIELDS.get(self.ref.kind, ()):
+            self.query_one(f"#field-{name}").focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self.ref is not None:
+            self.post_message(self.Applied(self.ref, self.values()))
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        event.stop()
+        if self.ref is not None and not self._loading:
+            self.post_message(self.Applied(self.ref, self.values()))

@@ -1,0 +1,406 @@
+"""Where the menu editor reads the menu and its draft, and sends availability changes and publishes.
+
+One small interface (`MenuSource`), like the order queue's `OrderSource`: the editor does not care whether the
+menu comes from the sync engine (cache + outbox + a durable draft, works offline) or from memory (snapshot tests,
+layout work). Availability (`o`) never touches the draft: it is queued at once as a single item/option PATCH.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from o2o_tui import menu_draft
+from o2o_tui.domain.hours import is_open, next_change
+from o2o_tui.domain.menu import Availability, Item, Menu, Option
+from o2o_tui.domain.store import Store
+from o2o_tui.i18n import t
+from screens.source import Subscribers
+
+if TYPE_CHECKING:
+    from screens.menu_publish import PublishAnswer
+
+AvailabilityKind = Literal["item", "option"]
+PUBLISH_WAIT_S = 8.0  # how long the publish dialog waits for the platform's answer before saying "queued"
+
+
+class Availabilities(enum.StrEnum):
+    """What `o` sets: available, sold out until a time (snooze, "86"), unavailable (no restore time)."""
+
+    AVAILABLE = "available"
+    SOLD_OUT = "sold-out"
+    UNAVAILABLE = "unavailable"
+
+
+@dataclass(frozen=True, slots=True)
+class MenuChange:
+    menu: bool = False  # the published menu (or a pending availability change on it) changed
+    draft: bool = False  # the draft changed outside this editor (another window, a CLI import)
+    message: str | None = None  # translated and display-safe (a refused publish or availability change)
+
+
+class MenuSource(Protocol):
+    store_id: str
+
+    def subscribe(self, callback: Callable[[MenuChange], None]) -> Callable[[], None]: ...
+
+    async def load(self) -> None:
+        """Read the menu, the store and the saved draft (off the event loop)."""
+        ...
+
+    def menu(self) -> Menu | None:
+        """The published menu with this device's pending availability changes on top."""
+        ...
+
+    def store(self) -> Store | None: ...
+
+    def draft(self) -> menu_draft.MenuDraft | None: ...
+
+    async def save_draft(self, draft: menu_draft.MenuDraft) -> None:
+        """Durably (a crash or a quit loses nothing)."""
+        ...
+
+    async def discard_draft(self) -> None: ...
+
+    async def set_availability(
+        self, kind: AvailabilityKind, entity_id: str, status: Availabilities, until: datetime | None
+    ) -> None:
+        """Queue one PATCH at once (never the draft)."""
+        ...
+
+    async def publish(self, draft: menu_draft.MenuDraft) -> PublishAnswer:
+        """Queue the publish (conditional on `draft.base.version`), push it, say what became of it (this is the
+        `MenuPublisher` the publish dialog finds on the editor)."""
+        ...
+
+    async def latest_menu(self, newer_than: int, wait: float = 5.0) -> Menu | None:
+        """The published menu once its version is above `newer_than` (after a 412), else what there is."""
+        ...
+
+    async def run(self) -> None:
+        """Keep the data current until cancelled (a no-op when the console's engine already runs)."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+def patch_body(status: Availabilities, until: datetime | None) -> Any:
+    """The `ItemPatchBody` (= `OptionPatchBody`) of one availability change."""
+    from o2o_tui.domain.requests import ItemPatchBody
+
+    if status is Availabilities.AVAILABLE:
+        return ItemPatchBody(status=Availability.AVAILABLE, clear_snooze=True)
+    if status is Availabilities.UNAVAILABLE:
+        return ItemPatchBody(status=Availability.UNAVAILABLE, clear_snooze=True)
+    return ItemPatchBody(status=Availability.AVAILABLE, snooze_until=until)
+
+
+def with_availability(entity: Item | Option, status: Availabilities, until: datetime | None) -> Any:
+    """`entity` with the availability `o` sets (for memory sources and items not published yet)."""
+    if status is Availabilities.AVAILABLE:
+        return msgspec.structs.replace(entity, status=Availability.AVAILABLE, snooze_until=None)
+    if status is Availabilities.UNAVAILABLE:
+        return msgspec.structs.replace(entity, status=Availability.UNAVAILABLE, snooze_until=None)
+    return msgspec.structs.replace(entity, status=Availability.AVAILABLE, snooze_until=until)
+
+
+def replace_availability(
+    menu: Menu, kind: AvailabilityKind, entity_id: str, status: Availabilities, until: datetime | None
+) -> Menu:
+    """`menu` with one item's or option's availability changed (nothing else)."""
+    if kind == "item":
+        categories = [
+            msgspec.structs.replace(
+                category,
+                items=[
+                    with_availability(item, status, until) if item.id == entity_id else item
+                    for item in category.items
+                ],
+            )
+            for category in menu.categories
+        ]
+        return msgspec.structs.replace(menu, categories=categories)
+    groups = [
+        msgspec.structs.replace(
+            group,
+            options=[
+                with_availability(option, status, until) if option.id == entity_id else option
+                for option in group.options
+            ],
+        )
+        for group in menu.option_groups
+    ]
+    return msgspec.structs.replace(menu, option_groups=groups)
+
+
+def store_zone(store: Store | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(store.timezone) if store else ZoneInfo("UTC")
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def end_of_store_day(store: Store | None, now: datetime) -> datetime:
+    """When a sold-out without a time ends: the store's next closing time when it is open by its hours, else
+    the next local midnight."""
+    zone = store_zone(store)
+    local = now.astimezone(zone)
+    if store is not None:
+        naive = local.replace(tzinfo=None)
+        if is_open(naive, store.opening_hours, store.hours_exceptions):
+            closes = next_change(naive, store.opening_hours, store.hours_exceptions)
+            if closes is not None:
+                return closes.replace(tzinfo=zone).astimezone(UTC)
+    midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+    return midnight.astimezone(UTC)
+
+
+def until_clock(store: Store | None, now: datetime, text: str) -> datetime | None:
+    """HH:MM in store time as an instant; a time already past today means tomorrow. None: not a time."""
+    hours, sep, minutes = text.strip().partition(":")
+    if not sep or not (hours.isdigit() and minutes.isdigit()) or len(minutes) != 2:
+        return None
+    hour, minute = int(hours), int(minutes)
+    if not (0 <= hour < 24 and 0 <= minute < 60):
+        return None
+    zone = store_zone(store)
+    local = now.astimezone(zone)
+    moment = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    if moment <= local:
+        moment += timedelta(days=1)
+    return moment.astimezone(UTC)
+
+
+class MemoryMenuSource(Subscribers[MenuChange]):
+    """A `MenuSource` in memory: availability changes apply at once, publishes are recorded."""
+
+    def __init__(
+        self, menu: Menu, *, store: Store | None = None, draft: menu_draft.MenuDraft | None = None
+    ) -> None:
+        super().__init__()
+        self.store_id = menu.store_id
+        self._menu = menu
+        self._store = store
+        self._draft = draft
+        self.availability: list[tuple[str, str, Availabilities, datetime | None]] = []
+        self.published: list[menu_draft.MenuDraft] = []
+
+    async def load(self) -> None:
+        return None
+
+    def menu(self) -> Menu | None:
+        return self._menu
+
+    def store(self) -> Store | None:
+        return self._store
+
+    def draft(self) -> menu_draft.MenuDraft | None:
+        return self._draft
+
+    async def save_draft(self, draft: menu_draft.MenuDraft) -> None:
+        self._draft = draft
+
+    async def discard_draft(self) -> None:
+        self._draft = None
+
+    async def set_availability(
+        self, kind: AvailabilityKind, entity_id: str, status: Availabilities, until: datetime | None
+    ) -> None:
+        self.availability.append((kind, entity_id, status, until))
+        self._menu = replace_availability(self._menu, kind, entity_id, status, until)
+        self._emit(MenuChange(menu=True))
+
+    async def publish(self, draft: menu_draft.MenuDraft) -> PublishAnswer:
+        from screens.menu_publish import PublishAnswer
+
+        self.published.append(draft)
+        self._menu = msgspec.structs.replace(menu_draft.publish_menu(draft), version=draft.base.version + 1)
+        self._emit(MenuChange(menu=True))
+        return PublishAnswer("published", version=self._menu.version)
+
+    async def latest_menu(self, newer_than: int, wait: float = 5.0) -> Menu | None:
+        return self._menu
+
+    async def run(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+
+class EngineMenuSource(Subscribers[MenuChange]):
+    """A `MenuSource` on the sync engine and the profile's cache (the draft lives in the cache directory).
+
+    Inside the merchant console it shares the console's engine and cache (`owns=False`: the console runs and
+    closes them); `o2o menu edit` gives it its own (`owns=True`: `run()` runs the engine).
+    """
+
+    def __init__(self, engine: Any, cache: Any, store_id: str, *, client: Any = None, owns: bool = False):
+        super().__init__()
+        self.store_id = store_id
+        self._engine = engine
+        self._cache = cache
+        self._client = client
+        self._owns = owns
+        self._menu: Menu | None = None
+        self._store: Store | None = None
+        self._draft: menu_draft.MenuDraft | None = None
+        self._keys: set[str] = set()  # outbox keys of this editor's publishes and patches
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._unsubscribe = engine.subscribe(self._on_engine_change)
+
+    # reading
+    def _read(self) -> tuple[Menu | None, Store | None, menu_draft.MenuDraft | None]:
+        from o2o_tui.sync.read_model import ReadModel
+        from offline_cache.drafts import DraftStore
+
+        model = ReadModel(self._cache)  # the cached menu with pending availability changes on top
+        return (
+            model.menu(self.store_id),
+            model.store(self.store_id),
+            DraftStore(self._cache).load(self.store_id),
+        )
+
+    async def load(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._menu, self._store, self._draft = await self._cache.call(self._read)
+
+    def menu(self) -> Menu | None:
+        return self._menu
+
+    def store(self) -> Store | None:
+        return self._store
+
+    def draft(self) -> menu_draft.MenuDraft | None:
+        return self._draft
+
+    # following the engine (callbacks may come from any thread: hop onto the loop before reading)
+    def _on_engine_change(self, change: Any) -> None:
+        kind = str(change.kind)
+        if kind in ("menu", "store"):
+            self._later(self._reload())
+        elif kind == "conflict" and set(change.ids) & self._keys:
+            self._later(self._explain(set(change.ids) & self._keys))
+
+    def _later(self, job: Any) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            job.close()
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            loop.create_task(job)
+        else:
+            asyncio.run_coroutine_threadsafe(job, loop)
+
+    async def _reload(self) -> None:
+        if self._cache.closed:
+            return
+        menu, store, _draft = await self._cache.call(self._read)
+        self._menu, self._store = menu, store
+        self._emit(MenuChange(menu=True))
+
+    async def _explain(self, keys: set[str]) -> None:
+        from o2o_tui.sync.explain import explain
+
+        for key in keys:
+            entry = await self._cache.call(self._cache.outbox.get, key)
+            if entry is not None and entry.rejection is not None:
+                text = explain(entry.rejection, action=entry.action, target=entry.target)
+                self._emit(MenuChange(menu=True, message=text))
+
+    # writing
+    async def save_draft(self, draft: menu_draft.MenuDraft) -> None:
+        from offline_cache.drafts import DraftStore
+
+        await self._cache.call(DraftStore(self._cache).save, draft)
+        self._draft = draft
+
+    async def discard_draft(self) -> None:
+        from offline_cache.drafts import DraftStore
+
+        await self._cache.call(DraftStore(self._cache).discard, self.store_id)
+        self._draft = None
+
+    async def set_availability(
+        self, kind: AvailabilityKind, entity_id: str, status: Availabilities, until: datetime | None
+    ) -> None:
+        action = "menu.item.patch" if kind == "item" else "menu.option.patch"
+        entry = await self._engine.submit(action, f"{self.store_id}/{entity_id}", patch_body(status, until))
+        self._keys.add(entry.key)
+        if self._menu is not None:  # shown at once; the engine's read of the cache agrees (pending intents)
+            self._menu = replace_availability(self._menu, kind, entity_id, status, until)
+
+    async def publish(self, draft: menu_draft.MenuDraft, wait: float = PUBLISH_WAIT_S) -> PublishAnswer:
+        from screens.menu_publish import PublishAnswer
+
+        body = menu_draft.publish_menu(draft)
+        entry = await self._engine.submit(
+            "menu.publish", self.store_id, body, base_version=draft.base.version
+        )
+        self._keys.add(entry.key)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait
+        while True:
+            current = await self._cache.call(self._cache.outbox.get, entry.key)
+            if current is None:  # sent and applied: the answer is in the cache
+                await self._reload()
+                version = self._menu.version if self._menu else draft.base.version + 1
+                return PublishAnswer("published", version=version)
+            if current.rejection is not None:
+                reason = dict(current.rejection)
+                if reason.get("status") == 412 or reason.get("code") in (
+                    "stale_version",
+                    "precondition_failed",
+                ):
+                    found = reason.get("current_version")
+                    return PublishAnswer("conflict", version=found if isinstance(found, int) else None)
+                from o2o_tui.sync.explain import explain
+
+                return PublishAnswer(
+                    "refused", message=explain(reason, action=current.action, target=current.target)
+                )
+            state = str(self._engine.status().state)
+            if state in ("OFFLINE", "UNAUTHORIZED") or loop.time() > deadline:
+                return PublishAnswer("queued", message=self._engine.status().last_error)
+            await asyncio.sleep(0.05)
+
+    async def latest_menu(self, newer_than: int, wait: float = 5.0) -> Menu | None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait
+        await self._reload()
+        while (self._menu is None or self._menu.version <= newer_than) and loop.time() < deadline:
+            await asyncio.sleep(0.1)
+            await self._reload()
+        return self._menu
+
+    async def run(self) -> None:
+        if self._owns:
+            await self._engine.run()
+
+    async def close(self) -> None:
+        self._unsubscribe()
+        if not self._owns:
+            return
+        self._engine.stop()
+        if self._client is not None:
+            with contextlib.suppress(Exception):
+                await self._client.close()
+        with contextlib.suppress(Exception):
+            await asyncio.to_thread(self._cache.close)
+
+
+def failure_text(error: Exception) -> str:
+    """A queueing failure (a cache that cannot write) as a sentence."""
+    return t("menu_editor.error.not_queued", error=str(error))

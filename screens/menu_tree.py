@@ -1,0 +1,321 @@
+"""The menu as a tree: categories -> items -> option groups -> options, then every option group on its own.
+
+Labels are plain `Text` built from `safe_text` (a menu is untrusted text: Tree would parse a `str` as markup).
+An edit that keeps the shape of the menu updates labels in place; one that changes it rebuilds the tree, keeping
+what was expanded and where the cursor was. An item's option groups are added only when it is first expanded,
+so a 500-item menu opens as fast as its 540 visible lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from o2o_tui.domain.menu import Availability, Category, Item, Menu, Option, OptionGroup, localized
+from o2o_tui.domain.money import Money
+from o2o_tui.i18n import current_language, t
+from o2o_tui.menu_edits import Kind, price_text
+from o2o_tui.safe_text import safe_text
+
+SECTION = "section"
+
+
+@dataclass(frozen=True, slots=True)
+class NodeRef:
+    """What a line of the tree stands for. `parent`: the category of an item, the item an option group is shown
+    under ("" in the groups section), the group of an option."""
+
+    kind: Kind | str
+    id: str
+    parent: str = ""
+
+
+def display_name(entity: Category | Item | OptionGroup | Option) -> str:
+    return safe_text(localized(entity.name, entity.names, current_language()), one_line=True)
+
+
+def money_text(money: Money) -> str:
+    return price_text(money)
+
+
+def availability_badge(entity: Item | Option, now: datetime, zone: ZoneInfo) -> tuple[str, str] | None:
+    """(text, style) of what keeps a customer from ordering it now, else None."""
+    if entity.status is Availability.UNAVAILABLE:
+        return t("menu_editor.badge.unavailable"), "bold red"
+    until = entity.snooze_until
+    if until is not None and until.tzinfo is not None and until > now:
+        return t(
+            "menu_editor.badge.sold_out_until", at=until.astimezone(zone).strftime("%H:%M")
+        ), "bold yellow"
+    return None
+
+
+class MenuTree(Tree[NodeRef]):
+    """The tree. Space marks items (for bulk sold-out / hide), shift+up/down (or K/J) moves the line."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "mark", "menu_editor.key.mark", id="menu.mark"),
+        Binding("shift+up,K", "move(-1)", "menu_editor.key.move_up", id="menu.move_up"),
+        Binding("shift+down,J", "move(1)", "menu_editor.key.move_down", id="menu.move_down", show=False),
+        Binding("right", "expand", "menu_editor.key.expand", show=False, id="menu.expand"),
+        Binding("left", "collapse", "menu_editor.key.collapse", show=False, id="menu.collapse"),
+    ]
+
+    class Marked(Message):
+        """The set of marked items changed."""
+
+    class MoveRequested(Message):
+        def __init__(self, ref: NodeRef, delta: int) -> None:
+            super().__init__()
+            self.ref = ref
+            self.delta = delta
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(Text(""), id=id)
+        self.show_root = False
+        self.guide_depth = 2
+        self.auto_expand = False
+        self.marked: set[str] = set()  # item ids
+        self._menu: Menu | None = None
+        self._live: dict[tuple[str, str], Item | Option] = {}
+        self._now = datetime.min
+        self._zone = ZoneInfo("UTC")
+        self._shape: tuple[object, ...] = ()
+        self._by_ref: dict[NodeRef, TreeNode[NodeRef]] = {}
+
+    # data
+    @property
+    def cursor_ref(self) -> NodeRef | None:
+        node = self.cursor_node
+        return node.data if node is not None else None
+
+    def show(self, menu: Menu, live: Menu | None, now: datetime, zone: ZoneInfo) -> None:
+        """Show `menu` (the draft) with the availability of `live` (the published menu, pending changes on)."""
+        self._menu, self._now, self._zone = menu, now, zone
+        self._live = {}
+        if live is not None:
+            for category in live.categories:
+                for item in category.items:
+                    self._live[("item", item.id)] = item
+            for group in live.option_groups:
+                for option in group.options:
+                    self._live[("option", option.id)] = option
+        self.marked &= {item.id for category in menu.categories for item in category.items}
+        shape = _shape(menu)
+        if shape == self._shape and self._by_ref:
+            for ref, node in self._by_ref.items():
+                node.set_label(self._label(ref))
+            return
+        self._shape = shape
+        self._rebuild()
+
+    def availability_of(self, entity: Item | Option, kind: str) -> Item | Option:
+        """The entity with its live availability (availability is not part of the draft)."""
+        return self._live.get((kind, entity.id), entity)
+
+    def _rebuild(self) -> None:
+        menu = self._menu
+        assert menu is not None
+        expanded = {ref for ref, node in self._by_ref.items() if node.is_expanded}
+        first = not self._by_ref
+        cursor = self.cursor_ref
+        self.clear()
+        self._by_ref = {}
+        groups = {group.id: group for group in menu.option_groups}
+        for category in menu.categories:
+            ref = NodeRef("category", category.id)
+            node = self._add(self.root, ref, expand=first or ref in expanded)
+            for item in category.items:
+                item_ref = NodeRef("item", item.id, category.id)
+                shown = [groups[g] for g in item.option_group_ids if g in groups]
+                item_node = self._add(node, item_ref, expand=item_ref in expanded, leaf=not shown)
+                if item_ref in expanded:
+                    self._fill_item(item_node, item)
+        section = NodeRef(SECTION, "groups")
+        section_node = self._add(self.root, section, expand=section in expanded)
+        for group in menu.option_groups:
+            group_ref = NodeRef("group", group.id)
+            group_node = self._add(
+                section_node, group_ref, expand=group_ref in expanded, leaf=not group.options
+            )
+            for option in group.options:
+                self._add(group_node, NodeRef("option", option.id, group.id), leaf=True)
+        if cursor is not None:
+            self.select_ref(cursor)
+
+    def _add(
+        self, parent: TreeNode[NodeRef], ref: NodeRef, *, expand: bool = False, leaf: bool = False
+    ) -> TreeNode[NodeRef]:
+        if leaf:
+            node = parent.add_leaf(self._label(ref), data=ref)
+        else:
+            node = parent.add(self._label(ref), data=ref, expand=expand)
+        self._by_ref[ref] = node
+        return node
+
+    def _fill_item(self, node: TreeNode[NodeRef], item: Item) -> None:
+        if node.children or self._menu is None:
+            return
+        groups = {group.id: group for group in self._menu.option_groups}
+        for group_id in item.option_group_ids:
+            group = groups.get(group_id)
+            if group is None:
+                continue
+            group_ref = NodeRef("group", group.id, item.id)
+            group_node = self._add(node, group_ref, leaf=not group.options)
+            for option in group.options:
+                self._add(group_node, NodeRef("option", option.id, f"{item.id}/{group.id}"), leaf=True)
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeRef]) -> None:
+        ref = event.node.data
+        if ref is not None and ref.kind == "item" and self._menu is not None:
+            item = _find_item(self._menu, ref.id)
+            if item is not None:
+                self._fill_item(event.node, item)
+
+    def select_ref(self, ref: NodeRef) -> bool:
+        """Move the cursor to `ref` (or the same entity anywhere), expanding its parents. False if absent."""
+        node = self._by_ref.get(ref)
+        if node is None:
+            node = next((n for r, n in self._by_ref.items() if r.kind == ref.kind and r.id == ref.id), None)
+        if node is None and ref.kind in ("group", "option") and self._menu is not None:
+            section = self._by_ref.get(NodeRef(SECTION, "groups"))
+            if section is not None:
+                section.expand()
+        if node is None:
+            return False
+        parent = node.parent
+        while parent is not None:
+            parent.expand()
+            parent = parent.parent
+        self.call_after_refresh(self._cursor_to, node)
+        self.move_cursor(node)
+        return True
+
+    def _cursor_to(self, node: TreeNode[NodeRef]) -> None:
+        if node.tree is self and node.id in self._tree_nodes:
+            self.move_cursor(node)
+
+    # labels
+    def _label(self, ref: NodeRef) -> Text:
+        menu = self._menu
+        if menu is None:
+            return Text("")
+        if ref.kind == SECTION:
+            return Text(t("menu_editor.tree.option_groups", count=len(menu.option_groups)), style="italic")
+        if ref.kind == "category":
+            category = next((c for c in menu.categories if c.id == ref.id), None)
+            if category is None:
+                return Text(ref.id)
+            return Text.assemble((display_name(category), "bold"), f" ({len(category.items)})")
+        if ref.kind == "item":
+            item = _find_item(menu, ref.id)
+            if item is None:
+                return Text(ref.id)
+            live = self.availability_of(item, "item")
+            return self._entity_label(
+                item, live, item.price, marked=item.id in self.marked, prep=item.prep_minutes
+            )
+        if ref.kind == "group":
+            group = next((g for g in menu.option_groups if g.id == ref.id), None)
+            if group is None:
+                return Text(ref.id)
+            return Text.assemble((display_name(group), "italic"), ("  " + f"{group.min}-{group.max}", "dim"))
+        option = _find_option(menu, ref.id)
+        if option is None:
+            return Text(ref.id)
+        return self._entity_label(option, self.availability_of(option, "option"), option.price, plus=True)
+
+    def _entity_label(
+        self,
+        entity: Item | Option,
+        live: Item | Option,
+        price: Money,
+        *,
+        marked: bool = False,
+        plus: bool = False,
+        prep: int | None = None,
+    ) -> Text:
+        parts: list[str | tuple[str, str]] = []
+        if marked:
+            parts.append(("● ", "bold magenta"))
+        badge = availability_badge(live, self._now, self._zone)
+        if badge is not None:  # first, so a narrow tree still shows it
+            parts.append((badge[0], badge[1]))
+            parts.append(" ")
+        parts.append((display_name(entity), "strike dim" if badge else ""))
+        parts.append(("  " + ("+" if plus else "") + money_text(price), "dim"))
+        if entity.hidden:
+            parts.append(("  " + t("menu_editor.badge.hidden"), "italic dim"))
+        return Text.assemble(*parts)
+
+    # keys
+    def action_mark(self) -> None:
+        ref = self.cursor_ref
+        if ref is None or ref.kind != "item":
+            return
+        if ref.id in self.marked:
+            self.marked.discard(ref.id)
+        else:
+            self.marked.add(ref.id)
+        node = self.cursor_node
+        if node is not None:
+            node.set_label(self._label(ref))
+        self.post_message(self.Marked())
+        self.action_cursor_down()
+
+    def clear_marks(self) -> None:
+        for item_id in list(self.marked):
+            self.marked.discard(item_id)
+            for ref, node in self._by_ref.items():
+                if ref.kind == "item" and ref.id == item_id:
+                    node.set_label(self._label(ref))
+        self.post_message(self.Marked())
+
+    def action_move(self, delta: int) -> None:
+        ref = self.cursor_ref
+        if ref is not None and ref.kind != SECTION:
+            self.post_message(self.MoveRequested(ref, delta))
+
+    def action_expand(self) -> None:
+        node = self.cursor_node
+        if node is not None and node.allow_expand:
+            node.expand()
+
+    def action_collapse(self) -> None:
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.is_expanded and node.allow_expand:
+            node.collapse()
+        elif node.parent is not None and node.parent is not self.root:
+            self.move_cursor(node.parent)
+
+
+def _shape(menu: Menu) -> tuple[object, ...]:
+    return (
+        tuple((c.id, tuple((i.id, tuple(i.option_group_ids)) for i in c.items)) for c in menu.categories),
+        tuple((g.id, tuple(o.id for o in g.options)) for g in menu.option_groups),
+    )
+
+
+def _find_item(menu: Menu, item_id: str) -> Item | None:
+    return next((i for c in menu.categories for i in c.items if i.id == item_id), None)
+
+
+def _find_option(menu: Menu, option_id: str) -> Option | None:
+    return next((o for g in menu.option_groups for o in g.options if o.id == option_id), None)
+
+
+def items_in(menu: Menu) -> Iterable[Item]:
+    for category in menu.categories:
+        yield from category.items
