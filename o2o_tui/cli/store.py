@@ -1,4 +1,6 @@
-"""`o2o store`: the store's status from the cache, and pause / busy / resume through the outbox."""
+"""`o2o store`: the store's status from the cache, and pause / busy / resume through the outbox; `o2o store hours`:
+the weekly opening hours and dated exceptions (holidays), shown from the cache and changed through the outbox
+(`store.hours` replaces the whole set, built from the cached hours with one day or date changed)."""
 
 from __future__ import annotations
 
@@ -84,10 +86,189 @@ def _store_json(store: Any) -> dict[str, Any]:
     return msgspec.to_builtins(store)
 
 
+def _effect_line(store: Any) -> str:
+    from datetime import UTC, datetime
+
+    from o2o_tui.store_effect import describe
+
+    return t("store.effect.now", effect=describe(store, datetime.now(UTC)))
+
+
+# -- opening hours -------------------------------------------------------------------------------------------
+def _hours_json(store: Any) -> dict[str, Any]:
+    """The hours as stored, plus each weekday's ranges by name and whether the store takes orders now."""
+    from datetime import UTC, datetime
+
+    import msgspec
+
+    from o2o_tui.store_effect import effect
+    from o2o_tui.store_hours import DAYS, week
+
+    now = datetime.now(UTC)
+    found = effect(store, now)
+    return {
+        "store_id": store.id,
+        "timezone": store.timezone,
+        "opening_hours": msgspec.to_builtins(store.opening_hours),
+        "hours_exceptions": msgspec.to_builtins(store.hours_exceptions),
+        "week": {DAYS[day]: msgspec.to_builtins(ranges) for day, ranges in enumerate(week(store))},
+        "takes_orders": found.takes_orders,
+        "state": str(found.state),
+        "until": msgspec.to_builtins(found.until),
+    }
+
+
+def _hours_lines(store: Any) -> list[str]:
+    from o2o_tui.safe_text import safe_text
+    from o2o_tui.store_hours import day_name, ranges_text, week
+
+    name = safe_text(store.name, one_line=True)
+    lines = [t("store.hours.title", name=name, timezone=safe_text(store.timezone, one_line=True))]
+    if not store.opening_hours and not store.hours_exceptions:
+        lines.append("  " + t("store.hours.always"))
+    for day, ranges in enumerate(week(store)):
+        shown = ranges_text(ranges) if ranges else t("store.hours.closed_day")
+        lines.append(f"  {day_name(day)}  {shown}")
+    if store.hours_exceptions:
+        lines.append(t("store.hours.exceptions"))
+        for exception in store.hours_exceptions:
+            shown = ranges_text(exception.hours) if exception.hours else t("store.hours.closed_all_day")
+            note = f"  {safe_text(exception.note, one_line=True)}" if exception.note else ""
+            lines.append(f"  {exception.date}  {shown}{note}")
+    lines.append(_effect_line(store))
+    return lines
+
+
+def _parsed(parse: Any, *args: Any) -> Any:
+    """`parse(*args)`, a `HoursError` becoming a usage error that says what was wrong."""
+    from o2o_tui.store_hours import HoursError
+
+    try:
+        return parse(*args)
+    except HoursError as error:
+        raise fail(error.message, Exit.USAGE) from None
+
+
+def _change_hours(profile_name: str | None, edit: Any, *, online: bool, as_json: bool) -> None:
+    """Apply `edit` (HoursBody -> HoursBody) to the cached hours (with queued changes) and queue the result."""
+    import asyncio
+
+    from o2o_tui.store_hours import hours_body
+    from o2o_tui.sync.perform import perform
+    from o2o_tui.sync.read_model import ReadModel
+
+    with handle_errors(), cache_errors(), cli_cache(profile_name) as (profile, cache):
+        store_id = _store_id(profile)
+        store = ReadModel(cache).store(store_id)
+        if store is None:
+            raise fail(t("store.error.not_cached"), Exit.NOT_FOUND)
+        body = _parsed(edit, hours_body(store))
+        result = asyncio.run(perform(profile, cache, "store.hours", store_id, body, online=online))
+        store = ReadModel(cache).store(store_id)
+    extra = {"hours": _hours_json(store)} if as_json and store is not None else None
+    lines = [t("store.hours.changed")] + (_hours_lines(store) if store is not None else [])
+    report_outcome(result, as_json=as_json, online=online, done_message="\n".join(lines), extra=extra)
+
+
+def _register_hours(store_app: typer.Typer) -> None:
+    hours_app = typer.Typer(help=t("store.hours.help"), invoke_without_command=True)
+    store_app.add_typer(hours_app, name="hours")
+
+    @hours_app.callback()
+    def show(ctx: typer.Context, profile: str | None = ProfileOption, as_json: bool = JsonOption) -> None:
+        if ctx.invoked_subcommand is not None:
+            return
+        from o2o_tui.sync.read_model import ReadModel
+
+        with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (chosen, cache):
+            _not_for_couriers(chosen)
+            store = ReadModel(cache).store(chosen.store_id)
+        if store is None:
+            raise fail(t("store.error.not_cached"), Exit.NOT_FOUND)
+        if as_json:
+            emit_json(_hours_json(store))
+            return
+        for line in _hours_lines(store):
+            say(line)
+
+    @hours_app.command("set", help=t("store.hours.set.help"))
+    def set_day(
+        day: str = typer.Argument(..., help=t("store.hours.arg.day")),
+        ranges: str = typer.Argument(..., help=t("store.hours.arg.ranges")),
+        online: bool = OnlineOption,
+        profile: str | None = ProfileOption,
+        as_json: bool = JsonOption,
+    ) -> None:
+        from o2o_tui import store_hours
+
+        weekday = _parsed(store_hours.parse_day, day)
+        parsed = _parsed(store_hours.parse_ranges, ranges)
+        _change_hours(
+            profile, lambda body: store_hours.set_day(body, weekday, parsed), online=online, as_json=as_json
+        )
+
+    @hours_app.command("closed", help=t("store.hours.closed.help"))
+    def closed(
+        date: str = typer.Argument(..., help=t("store.hours.arg.date")),
+        note: str = typer.Option("", "--note", help=t("store.hours.option.note")),
+        online: bool = OnlineOption,
+        profile: str | None = ProfileOption,
+        as_json: bool = JsonOption,
+    ) -> None:
+        from o2o_tui import store_hours
+
+        day = _parsed(store_hours.parse_date, date)
+        _parsed(store_hours.check_note, note)
+        _change_hours(
+            profile,
+            lambda body: store_hours.set_exception(body, day, [], note),
+            online=online,
+            as_json=as_json,
+        )
+
+    @hours_app.command("open", help=t("store.hours.open.help"))
+    def open_on(
+        date: str = typer.Argument(..., help=t("store.hours.arg.date")),
+        ranges: str = typer.Argument(..., help=t("store.hours.arg.ranges")),
+        note: str = typer.Option("", "--note", help=t("store.hours.option.note")),
+        online: bool = OnlineOption,
+        profile: str | None = ProfileOption,
+        as_json: bool = JsonOption,
+    ) -> None:
+        from o2o_tui import store_hours
+
+        day = _parsed(store_hours.parse_date, date)
+        parsed = _parsed(store_hours.parse_ranges, ranges)
+        if not parsed:  # "open" with no hours is "closed": say which command that is
+            raise fail(t("store.hours.error.open_needs_hours"), Exit.USAGE)
+        _parsed(store_hours.check_note, note)
+        _change_hours(
+            profile,
+            lambda body: store_hours.set_exception(body, day, parsed, note),
+            online=online,
+            as_json=as_json,
+        )
+
+    @hours_app.command("clear", help=t("store.hours.clear.help"))
+    def clear(
+        date: str = typer.Argument(..., help=t("store.hours.arg.date")),
+        online: bool = OnlineOption,
+        profile: str | None = ProfileOption,
+        as_json: bool = JsonOption,
+    ) -> None:
+        from o2o_tui import store_hours
+
+        day = _parsed(store_hours.parse_date, date)
+        _change_hours(
+            profile, lambda body: store_hours.clear_exception(body, day), online=online, as_json=as_json
+        )
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
     store_app = typer.Typer(help=t("store.help"), no_args_is_help=True)
     app.add_typer(store_app, name="store")
+    _register_hours(store_app)
 
     @store_app.command("status", help=t("store.status.help"))
     def status(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> None:
@@ -102,6 +283,7 @@ def register(app: typer.Typer) -> None:
             emit_json(_store_json(store))
             return
         say(_describe(store))
+        say(_effect_line(store))
 
     @store_app.command("pause", help=t("store.pause.help"))
     def pause(

@@ -94,6 +94,15 @@ def apply_to_order(order: Order, entry: Any) -> Order:
 
 
 def apply_to_store(store: Store, entry: Any) -> Store:
+    if entry.action == "store.hours":
+        from o2o_tui.domain.requests import HoursBody
+        from o2o_tui.store_hours import applied
+
+        data = _body(entry)
+        try:
+            return applied(store, msgspec.convert(data, HoursBody)) if data else store
+        except msgspec.ValidationError:
+            return store
     if entry.action != "store.status":
         return store
     try:

@@ -1,0 +1,136 @@
+"""`o2o store hours`: show from the cache, set a weekday, close or open on a date, clear a date; through the outbox
+against the real platform on loopback, with the same exit codes and --json conventions as the other store commands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from o2o_tui.cli.exits import Exit
+from o2o_tui.client import PlatformClient
+from o2o_tui.domain.store import HoursException, OpeningHours, TimeRange
+from tests.support.platform import RunningPlatform, api, order_body, start_platform
+from tests.test_cli_orders import Cli
+
+
+@pytest.fixture(scope="module")
+def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
+    platform = start_platform(tmp_path_factory.mktemp("platform"))
+    try:
+        yield platform
+    finally:
+        platform.stop()
+
+
+@pytest.fixture
+def cli(running: RunningPlatform, tmp_path: Path) -> Iterator[Cli]:
+    assert running.seed is not None
+    runner = Cli(tmp_path / "home", running.seed.tokens["merchant"])
+    runner("login", "--url", running.url, "--token", runner.token)
+    runner("sync", "--once")
+    yield runner
+    runner("store", "hours", "set", "mon", "closed")  # leave the shared store as it was (no hours at all)
+    for day in range(1, 7):
+        runner("store", "hours", "set", str(day), "closed")
+    for exception in runner.json("store", "hours")["hours_exceptions"]:
+        runner("store", "hours", "clear", exception["date"])
+    assert all(runner.token not in text for text in runner.outputs)
+
+
+def _server_store(running: RunningPlatform):  # type: ignore[no-untyped-def]
+    assert running.seed is not None
+    with PlatformClient(running.url, running.seed.tokens["merchant"]) as merchant:
+        return merchant.get_store(running.seed.store_id)
+
+
+def test_set_a_weekday_then_dated_exceptions(running: RunningPlatform, cli: Cli) -> None:
+    shown = cli.json("store", "hours")
+    assert shown["opening_hours"] == [] and shown["takes_orders"] is True
+    assert "No opening hours set" in cli("store", "hours").stdout
+
+    changed = cli.json("store", "hours", "set", "fri", "10:00-14:00,17:00-02:00")
+    assert changed["outcome"] == "done"
+    assert changed["hours"]["week"]["fri"] == [
+        {"opens": "10:00", "closes": "14:00"},
+        {"opens": "17:00", "closes": "02:00"},
+    ]
+    cli("store", "hours", "set", "0", "09:00-21:00")
+    assert _server_store(running).opening_hours == [
+        OpeningHours(0, "09:00", "21:00"),
+        OpeningHours(4, "10:00", "14:00"),
+        OpeningHours(4, "17:00", "02:00"),
+    ]
+
+    cli("store", "hours", "closed", "2026-12-25", "--note", "Christmas")
+    cli("store", "hours", "open", "2027-01-01", "12:00-20:00")
+    assert _server_store(running).hours_exceptions == [
+        HoursException("2026-12-25", [], "Christmas"),
+        HoursException("2027-01-01", [TimeRange("12:00", "20:00")]),
+    ]
+    text = cli("store", "hours").stdout
+    assert "Fri  10:00-14:00, 17:00-02:00" in text and "2026-12-25  closed all day  Christmas" in text
+    assert "Now: " in text
+
+    cli("store", "hours", "clear", "2027-01-01")
+    cli("store", "hours", "set", "fri", "closed")
+    store = _server_store(running)
+    assert store.opening_hours == [OpeningHours(0, "09:00", "21:00")]
+    assert [e.date for e in store.hours_exceptions] == ["2026-12-25"]
+
+
+def test_bad_input_is_a_usage_error_that_changes_nothing(running: RunningPlatform, cli: Cli) -> None:
+    before = _server_store(running)
+    for args, says in [
+        (("set", "someday", "10:00-12:00"), "Not a day"),
+        (("set", "mon", "10-12"), "Not a time range"),
+        (("closed", "2026-02-30"), "Not a date"),
+        (("open", "2026-10-01", "closed"), "store hours closed DATE"),
+        (("clear", "2031-01-01"), "no exception for 2031-01-01"),
+    ]:
+        result = cli("store", "hours", *args, code=Exit.USAGE)
+        assert says in result.stderr, (args, result.stderr)
+    after = _server_store(running)
+    assert (after.opening_hours, after.hours_exceptions, after.version) == (
+        before.opening_hours,
+        before.hours_exceptions,
+        before.version,
+    )
+
+
+def test_no_cache_and_courier_profiles_follow_the_store_conventions(
+    running: RunningPlatform, tmp_path: Path
+) -> None:
+    assert running.seed is not None
+    fresh = Cli(tmp_path / "fresh", running.seed.tokens["merchant"])
+    fresh("login", "--url", running.url, "--token", fresh.token)
+    fresh("store", "hours", code=Exit.NOT_FOUND)  # not synced yet: as `store status`
+    fresh("store", "hours", "set", "mon", "10:00-12:00", code=Exit.NOT_FOUND)
+    courier = Cli(tmp_path / "courier", running.seed.tokens["courier"])
+    courier("login", "--url", running.url, "--token", courier.token)
+    assert "courier" in courier("store", "hours", code=Exit.USAGE).stderr
+
+
+def test_a_new_order_outside_the_hours_is_refused(running: RunningPlatform, cli: Cli) -> None:
+    """Hours set through the CLI are what the platform applies to a new order (in the store's time zone)."""
+    assert running.seed is not None
+    zone = ZoneInfo(cli.json("store", "hours")["timezone"])
+    today = datetime.now(UTC).astimezone(zone)
+    # today's hours: one minute long, an hour from now's clock (or an hour ago's): never open right now
+    start = (today.hour + 12) % 24
+    cli("store", "hours", "open", today.date().isoformat(), f"{start:02d}:00-{start:02d}:01")
+    customer = api(running, "customer")
+    try:
+        refused = customer.post("/v1/orders", order_body(running.seed.store_id))
+        assert refused.status_code == 409 and refused.json()["error"]["code"] == "store_unavailable", (
+            refused.text
+        )
+        cli("store", "hours", "clear", today.date().isoformat())
+        placed = customer.post("/v1/orders", order_body(running.seed.store_id))
+        assert placed.status_code == 201, placed.text
+    finally:
+        customer.close()
