@@ -21,8 +21,8 @@ EXPECTED_ACTIONS = {
     "order.create", "order.confirm", "order.reject", "order.preparing", "order.ready", "order.dispatch",
     "order.handoff", "order.delivered", "order.cancel", "order.cancellation.request",
     "order.cancellation.accept", "order.cancellation.deny", "order.assign", "order.unassign",
-    "order.unlock_code", "store.status",
-    "store.validate_code", "menu.publish", "menu.item.patch", "courier.state", "delivery.accept",
+    "order.unlock_code", "store.status", "store.hours",
+    "store.validate_code", "menu.publish", "menu.item.patch", "menu.option.patch", "courier.state", "delivery.accept",
     "delivery.reject", "delivery.arrived_at_merchant", "delivery.picked_up", "delivery.arrived_at_customer",
     "delivery.delivered", "delivery.return", "delivery.returned", "delivery.problem",
 }  # fmt: skip
@@ -39,6 +39,8 @@ def test_paths_fill_from_target() -> None:
     assert route("order.confirm").path("o-1") == "/v1/orders/o-1/confirm"
     assert route("order.cancellation.accept").path("o 1") == "/v1/orders/o%201/cancellation/accept"
     assert route("menu.item.patch").path("s1/i9") == "/v1/stores/s1/menu/items/i9"
+    assert route("menu.option.patch").path("s1/o9") == "/v1/stores/s1/menu/options/o9"
+    assert route("store.hours").path("s1") == "/v1/stores/s1/hours"
     assert route("delivery.picked_up").path("d1") == "/v1/deliveries/d1/picked-up"
     assert route("order.unlock_code").path("o-1") == "/v1/orders/o-1/code-lock/lift"
     assert route("order.create").path("s1") == "/v1/orders"

@@ -14,7 +14,9 @@ from o2o_tui.domain.identity import Role
 from o2o_tui.platform import db, seed
 from tests.support.platform import Api, RunningPlatform, api, order_body, start_platform
 
-PUBLIC_STORE_FIELDS = {"id", "name", "address", "currency", "timezone", "state", "opening_hours"}
+PUBLIC_STORE_FIELDS = {
+    "id", "name", "address", "currency", "timezone", "state", "opening_hours", "hours_exceptions"
+}  # fmt: skip
 
 
 def _ok(response: object) -> dict:

@@ -119,6 +119,8 @@ ENDPOINTS: list[Endpoint] = [
     ("PUT", "/v1/stores/{store}/status", lambda w: {"state": "ONLINE"}, STORE_WRITERS),
     ("GET", "/v1/stores/{store}/menu", NO_BODY, STORE_READERS),
     ("PATCH", "/v1/stores/{store}/menu/items/rice", lambda w: {"hidden": False}, STORE_WRITERS),
+    ("PATCH", "/v1/stores/{store}/menu/options/rice-white", lambda w: {"hidden": False}, STORE_WRITERS),
+    ("PUT", "/v1/stores/{store}/hours", lambda w: {"opening_hours": [], "exceptions": []}, STORE_WRITERS),
     ("POST", "/v1/stores/{store}/validate-code", lambda w: {"code": "1234"}, STORE_WRITERS),
     (
         "GET",
@@ -238,14 +240,9 @@ def test_every_route_is_in_the_matrix(shared_platform: RunningPlatform) -> None:
         )
         for m, t, _, _ in ENDPOINTS
     }
-    covered = {
-        (
-            m,
-            p.replace("/rice", "/{item_id}") if "/items/" in p
-            else p,
-        )
-        for m, p in covered
-    }
+    named = {"/items/rice": "/items/{item_id}", "/options/rice-white": "/options/{option_id}"}
+    for example, template in named.items():
+        covered = {(m, p.replace(example, template)) for m, p in covered}
     missing = routes - covered
     assert not missing, sorted(missing)
 

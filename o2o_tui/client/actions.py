@@ -2,8 +2,8 @@
 
 An outbox entry stores `(action, target, body bytes)`; `ACTIONS[action]` says which method and path to use, what
 the body is and what the answer decodes to. `target` fills the path: an order id, a store id, a courier id, a
-delivery id, or `"STORE_ID/ITEM_ID"` for `menu.item.patch`. For `order.create` the target is the store id
-(the path has no placeholder; it keys the intent to the store).
+delivery id, or `"STORE_ID/ITEM_ID"` for `menu.item.patch` (`"STORE_ID/OPTION_ID"` for `menu.option.patch`).
+For `order.create` the target is the store id (the path has no placeholder; it keys the intent to the store).
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ from o2o_tui.domain.requests import (
     CourierStateBody,
     CreateOrderBody,
     EmptyBody,
+    HoursBody,
     ItemPatchBody,
+    OptionPatchBody,
     ProblemBody,
     ReasonBody,
     StoreStatusBody,
@@ -80,12 +82,16 @@ ACTIONS: dict[str, ActionRoute] = {
     "order.unassign": _order("unassign"),
     "order.unlock_code": _order("code-lock/lift"),
     "store.status": ActionRoute("PUT", "/v1/stores/{store_id}/status", StoreStatusBody, Store, "store"),
+    "store.hours": ActionRoute("PUT", "/v1/stores/{store_id}/hours", HoursBody, Store, "store"),
     "store.validate_code": ActionRoute(
         "POST", "/v1/stores/{store_id}/validate-code", CodeBody, CodeValidation, "store"
     ),
     "menu.publish": ActionRoute("PUT", "/v1/stores/{store_id}/menu", Menu, Menu, "menu", conditional=True),
     "menu.item.patch": ActionRoute(
         "PATCH", "/v1/stores/{store_id}/menu/items/{item_id}", ItemPatchBody, Menu, "menu"
+    ),
+    "menu.option.patch": ActionRoute(
+        "PATCH", "/v1/stores/{store_id}/menu/options/{option_id}", OptionPatchBody, Menu, "menu"
     ),
     "courier.state": ActionRoute(
         "PUT", "/v1/couriers/{courier_id}/state", CourierStateBody, Courier, "courier"

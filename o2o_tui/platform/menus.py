@@ -1,6 +1,9 @@
-"""Menus: read, publish (atomic, conditional on the version it was edited from), patch one item."""
+"""Menus: read, publish (atomic, conditional on the version it was edited from; the current availability of
+every item and option is kept), patch one item's or one option's availability."""
 
 from __future__ import annotations
+
+from typing import TypeVar
 
 import msgspec
 from sqlalchemy import Connection, bindparam, select, update
@@ -8,11 +11,14 @@ from sqlalchemy import Connection, bindparam, select, update
 from o2o_tui.domain.events import EntityKind
 from o2o_tui.domain.identity import Role
 from o2o_tui.domain.limits import TIME_RANGE_MESSAGE, time_in_range
-from o2o_tui.domain.menu import Menu
-from o2o_tui.domain.requests import ItemPatchBody, MenuIn, menu_of
+from o2o_tui.domain.menu import Item, Menu, Option
+from o2o_tui.domain.menu_rules import menu_problems, normalize
+from o2o_tui.domain.requests import ItemPatchBody, MenuIn, OptionPatchBody, menu_of
 from o2o_tui.platform import db, stores
 from o2o_tui.platform.context import Ctx
-from o2o_tui.platform.errors import conflict, not_found, stale_version, validation
+from o2o_tui.platform.errors import ApiError, conflict, not_found, stale_version, validation
+
+_Patchable = TypeVar("_Patchable", Item, Option)
 
 _decode = msgspec.json.Decoder(Menu).decode
 _encode = msgspec.json.Encoder().encode
@@ -54,36 +60,43 @@ def _save(ctx: Ctx, before: Menu, after: Menu) -> Menu:
 
 
 def check_menu(menu: Menu, currency: str) -> None:
-    """A menu that would break ordering is refused with the field at fault."""
-    if menu.currency != currency:
-        raise validation("currency", f"the store sells in {currency}")
-    group_ids = set()
-    for index, group in enumerate(menu.option_groups):
-        where = f"option_groups[{index}]"
-        if group.id in group_ids:
-            raise validation(f"{where}.id", "duplicate option group id")
-        group_ids.add(group.id)
-        if group.min < 0 or group.max < group.min or group.max < 1:
-            raise validation(f"{where}.max", "need 0 <= min <= max and max >= 1")
-        for option_index, option in enumerate(group.options):
-            if option.price.currency != currency or option.price.amount < 0:
-                raise validation(
-                    f"{where}.options[{option_index}].price", "price in the store currency, >= 0"
-                )
-    item_ids = set()
-    for c_index, category in enumerate(menu.categories):
-        for i_index, item in enumerate(category.items):
-            where = f"categories[{c_index}].items[{i_index}]"
-            if item.id in item_ids:
-                raise validation(f"{where}.id", "duplicate item id")
-            item_ids.add(item.id)
-            if item.price.currency != currency or item.price.amount < 0:
-                raise validation(f"{where}.price", "price in the store currency, >= 0")
-            if item.snooze_until is not None and not time_in_range(item.snooze_until):
-                raise validation(f"{where}.snooze_until", TIME_RANGE_MESSAGE)
-            for group_id in item.option_group_ids:
-                if group_id not in group_ids:
-                    raise validation(f"{where}.option_group_ids", f"no option group {group_id}")
+    """A menu that would break ordering is refused with the field at fault (`domain/menu_rules.py`: the same
+    rules the editor and the import check before sending)."""
+    problems = menu_problems(menu, currency)
+    if problems:
+        raise validation(problems[0].field, problems[0].message)
+
+
+def _with_current_availability(current: Menu, menu: Menu) -> Menu:
+    """`menu` with the availability (status, snooze_until) `current` has for every item and option it already
+    had: availability changes through a single PATCH at once, so a draft never undoes a quick sold-out. New
+    items and options keep the body's."""
+    items = {item.id: item for category in current.categories for item in category.items}
+    options = {option.id: option for group in current.option_groups for option in group.options}
+
+    def item_of(item: Item) -> Item:
+        now = items.get(item.id)
+        if now is None:
+            return item
+        return msgspec.structs.replace(item, status=now.status, snooze_until=now.snooze_until)
+
+    def option_of(option: Option) -> Option:
+        now = options.get(option.id)
+        if now is None:
+            return option
+        return msgspec.structs.replace(option, status=now.status, snooze_until=now.snooze_until)
+
+    return msgspec.structs.replace(
+        menu,
+        categories=[
+            msgspec.structs.replace(category, items=[item_of(item) for item in category.items])
+            for category in menu.categories
+        ],
+        option_groups=[
+            msgspec.structs.replace(group, options=[option_of(option) for option in group.options])
+            for group in menu.option_groups
+        ],
+    )
 
 
 def publish(ctx: Ctx, store_id: str, body: MenuIn, if_match: str | None) -> Menu:
@@ -95,10 +108,12 @@ def publish(ctx: Ctx, store_id: str, body: MenuIn, if_match: str | None) -> Menu
     base_version = int(if_match.strip('"W/ '))
     if menu.store_id != store_id:
         raise validation("store_id", "the menu belongs to another store")
+    menu = normalize(menu)
     check_menu(menu, store.currency)
     current = load(ctx.conn, store_id)
     if current is None:
         raise not_found("menu")
+    menu = _with_current_availability(current, menu)
     if current.version != base_version:
         if _same_content(current, menu):
             return current  # a replay of a publish that already went through
@@ -113,7 +128,20 @@ def _same_content(a: Menu, b: Menu) -> bool:
     return (a.categories, a.option_groups, a.currency) == (b.categories, b.option_groups, b.currency)
 
 
-def patch_item(ctx: Ctx, store_id: str, item_id: str, body: ItemPatchBody) -> Menu:
+def _patched(entity: _Patchable, body: ItemPatchBody) -> _Patchable:
+    changes: dict[str, object] = {}
+    if body.status is not None:
+        changes["status"] = body.status
+    if body.snooze_until is not None:
+        changes["snooze_until"] = body.snooze_until
+    if body.clear_snooze:
+        changes["snooze_until"] = None
+    if body.hidden is not None:
+        changes["hidden"] = body.hidden
+    return msgspec.structs.replace(entity, **changes)
+
+
+def _check_patch(ctx: Ctx, store_id: str, body: ItemPatchBody) -> Menu:
     stores.visible_store(ctx.conn, ctx.caller, store_id, staff_roles=(Role.MERCHANT,))
     if body.clear_snooze and body.snooze_until is not None:
         raise validation("clear_snooze", "either snooze_until or clear_snooze, not both")
@@ -122,34 +150,56 @@ def patch_item(ctx: Ctx, store_id: str, item_id: str, body: ItemPatchBody) -> Me
     current = load(ctx.conn, store_id)
     if current is None:
         raise not_found("menu")
-    categories = []
+    return current
+
+
+def _save_patch(ctx: Ctx, current: Menu, after: Menu, what: str) -> Menu:
+    if after == current:
+        return current
+    ctx.record("menu", current.store_id, what)
+    try:
+        return _save(ctx, current, after)
+    except ApiError as error:  # a concurrent publish won: tell the caller to re-read
+        if error.status == 412:
+            raise conflict("the menu changed at the same time; retry") from error
+        raise
+
+
+def patch_item(ctx: Ctx, store_id: str, item_id: str, body: ItemPatchBody) -> Menu:
+    """Availability (status, snooze) and `hidden` of one item, at once; version + 1."""
+    current = _check_patch(ctx, store_id, body)
     found = False
+    categories = []
     for category in current.categories:
         items = []
         for item in category.items:
             if item.id == item_id:
                 found = True
-                changes: dict[str, object] = {}
-                if body.status is not None:
-                    changes["status"] = body.status
-                if body.snooze_until is not None:
-                    changes["snooze_until"] = body.snooze_until
-                if body.clear_snooze:
-                    changes["snooze_until"] = None
-                if body.hidden is not None:
-                    changes["hidden"] = body.hidden
-                item = msgspec.structs.replace(item, **changes)
+                item = _patched(item, body)
             items.append(item)
         categories.append(msgspec.structs.replace(category, items=items))
     if not found:
         raise not_found("menu item")
-    after = msgspec.structs.replace(current, categories=categories)
-    if after == current:
-        return current
-    ctx.record("menu", store_id, f"item:{item_id}")
-    try:
-        return _save(ctx, current, after)
-    except Exception as error:  # a concurrent publish won: tell the caller to re-read
-        if getattr(error, "status", None) == 412:
-            raise conflict("the menu changed at the same time; retry") from error
-        raise
+    return _save_patch(
+        ctx, current, msgspec.structs.replace(current, categories=categories), f"item:{item_id}"
+    )
+
+
+def patch_option(ctx: Ctx, store_id: str, option_id: str, body: OptionPatchBody) -> Menu:
+    """The same for one option (every option with that id: ids are unique in a published menu, but a menu stored
+    before that rule may repeat one, and a sold-out option is sold out wherever it is offered)."""
+    current = _check_patch(ctx, store_id, body)
+    found = False
+    groups = []
+    for group in current.option_groups:
+        options = []
+        for option in group.options:
+            if option.id == option_id:
+                found = True
+                option = _patched(option, body)
+            options.append(option)
+        groups.append(msgspec.structs.replace(group, options=options))
+    if not found:
+        raise not_found("menu option")
+    after = msgspec.structs.replace(current, option_groups=groups)
+    return _save_patch(ctx, current, after, f"option:{option_id}")

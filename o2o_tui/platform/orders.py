@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import secrets
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import msgspec
 from sqlalchemy import Connection, and_, bindparam, or_, select, update
@@ -37,7 +36,7 @@ from o2o_tui.domain.order import (
     timing_of,
 )
 from o2o_tui.domain.requests import CodeValidation, CreateOrderBody, ReasonBody
-from o2o_tui.domain.store import OpeningHours, StoreState
+from o2o_tui.domain.store import StoreState
 from o2o_tui.domain.transitions import ORDER_TRANSITIONS, OrderAction, TransitionCheck, check_order_transition
 from o2o_tui.platform import code_attempts, db, menus, stores
 from o2o_tui.platform.auth import Caller, require_role
@@ -187,15 +186,6 @@ def _free_pickup_code(conn: Connection, store_id: str) -> str:
     raise conflict("no free pickup code; too many open orders")
 
 
-def _store_is_open(store_state: StoreState, opening_hours: list[OpeningHours], local: datetime) -> bool:
-    if store_state not in (StoreState.ONLINE, StoreState.BUSY):
-        return False
-    if not opening_hours:
-        return True
-    clock = local.strftime("%H:%M")
-    return any(h.weekday == local.weekday() and h.opens <= clock < h.closes for h in opening_hours)
-
-
 def _checked_timing(body: CreateOrderBody) -> Timing:
     """The window's ends are aware (the body type says so); here: within the years we take, in order."""
     timing = body.timing
@@ -228,8 +218,8 @@ def create(ctx: Ctx, body: CreateOrderBody) -> tuple[StoredOrder, bool]:
     store = stores.load(ctx.conn, body.store_id)
     if store is None:
         raise not_found("store")
-    local = ctx.now.astimezone(ZoneInfo(store.timezone))
-    if not _store_is_open(stores.effective_state(store, ctx.now), store.opening_hours, local):
+    local = stores.local_time(store, ctx.now)
+    if not stores.takes_orders(store, ctx.now):  # paused, closed, or outside its hours (domain/hours.py)
         raise conflict("the store is not taking orders now", code="store_unavailable")
     menu = menus.load(ctx.conn, store.id)
     if menu is None:

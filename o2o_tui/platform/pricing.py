@@ -1,19 +1,32 @@
-"""Order lines priced by the server from the menu: the client's idea of a price is never trusted."""
+"""Order lines priced by the server from the menu: the client's idea of a price is never trusted.
+
+An order naming an item or option a customer cannot order now (unknown, not offered with that item, hidden,
+UNAVAILABLE or snoozed: `domain.menu.is_orderable`) is refused 409 `item_unavailable` with `item_id`, and
+`option_id` when the option is at fault, and `field` the line's path: a customer's app re-reads the menu and
+says which dish is gone."""
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
 
+from o2o_tui.domain.errors import ErrorDetail
 from o2o_tui.domain.limits import LINES_MAX, QUANTITY_MAX
-from o2o_tui.domain.menu import Availability, Item, Menu, OptionGroup, is_orderable
+from o2o_tui.domain.menu import Item, Menu, OptionGroup, is_orderable
 from o2o_tui.domain.money import Money, zero
 from o2o_tui.domain.order import LineOption, OrderLine
 from o2o_tui.domain.requests import NewOrderLine
-from o2o_tui.platform.errors import conflict, validation
+from o2o_tui.platform.errors import ApiError, validation
 
 MAX_QUANTITY = QUANTITY_MAX  # the request type bounds both already; kept for callers inside the server
 MAX_LINES = LINES_MAX
+
+
+def unavailable(field: str, message: str, item_id: str, option_id: str | None = None) -> ApiError:
+    detail = ErrorDetail(
+        code="item_unavailable", message=message, field=field, item_id=item_id, option_id=option_id
+    )
+    return ApiError(409, detail)
 
 
 def _items(menu: Menu) -> dict[str, Item]:
@@ -34,10 +47,10 @@ def price_lines(menu: Menu, lines: list[NewOrderLine], now: datetime) -> list[Or
             raise validation(f"{where}.quantity", f"quantity must be 1..{MAX_QUANTITY}")
         item = items.get(line.item_id)
         if item is None:
-            raise validation(f"{where}.item_id", f"no item {line.item_id} on the menu")
+            raise unavailable(f"{where}.item_id", f"no item {line.item_id} on the menu", line.item_id)
         if not is_orderable(item, now):
-            raise conflict(f"{item.name} is not available", code="item_unavailable")
-        options = _price_options(item, groups, line.option_ids, where, menu.currency)
+            raise unavailable(f"{where}.item_id", f"{item.name} is not available", item.id)
+        options = _price_options(item, groups, line.option_ids, where, now)
         unit = item.price
         for option in options:
             unit = unit + option.unit_price.times(option.quantity)
@@ -56,7 +69,7 @@ def price_lines(menu: Menu, lines: list[NewOrderLine], now: datetime) -> list[Or
 
 
 def _price_options(
-    item: Item, groups: dict[str, OptionGroup], option_ids: list[str], where: str, currency: str
+    item: Item, groups: dict[str, OptionGroup], option_ids: list[str], where: str, now: datetime
 ) -> list[LineOption]:
     wanted = Counter(option_ids)
     chosen: list[LineOption] = []
@@ -69,8 +82,9 @@ def _price_options(
             quantity = wanted.pop(option.id, 0)
             if not quantity:
                 continue
-            if option.status is Availability.UNAVAILABLE:
-                raise conflict(f"{option.name} is not available", code="item_unavailable")
+            if not is_orderable(option, now):
+                message = f"{option.name} is not available"
+                raise unavailable(f"{where}.option_ids", message, item.id, option.id)
             if quantity > option.max_qty:
                 raise validation(f"{where}.option_ids", f"{option.name} at most {option.max_qty} times")
             per_group[group.id] += quantity
@@ -84,8 +98,9 @@ def _price_options(
                 )
             )
     if wanted:
-        unknown = ", ".join(sorted(wanted))
-        raise validation(f"{where}.option_ids", f"options not offered for {item.name}: {unknown}")
+        unknown = sorted(wanted)
+        message = f"options not offered for {item.name}: {', '.join(unknown)}"
+        raise unavailable(f"{where}.option_ids", message, item.id, unknown[0])
     for group_id in item.option_group_ids:
         group = groups.get(group_id)
         if group is None:

@@ -1,18 +1,27 @@
-"""Stores: read, status changes by staff, and the heartbeat that pauses a store nobody is watching."""
+"""Stores: read, status and opening-hours changes by staff, the state a store is in now (status and hours, in
+its time zone), and the heartbeat that pauses a store nobody is watching."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import msgspec
 from sqlalchemy import Connection, bindparam, select, update
 
+from o2o_tui.domain import hours
 from o2o_tui.domain.events import EntityKind
 from o2o_tui.domain.identity import Role
-from o2o_tui.domain.limits import EXTRA_MINUTES_MAX, TIME_RANGE_MESSAGE, as_utc, time_in_range
-from o2o_tui.domain.requests import StoreStatusBody
+from o2o_tui.domain.limits import (
+    EXTRA_MINUTES_MAX,
+    HOURS_RANGES_MAX,
+    TIME_RANGE_MESSAGE,
+    as_utc,
+    time_in_range,
+)
+from o2o_tui.domain.requests import HoursBody, StoreStatusBody
+from o2o_tui.domain.store import HoursException, OpeningHours, StoreState, StoreStatus, TimeRange
 from o2o_tui.domain.store import Store as StoreDoc
-from o2o_tui.domain.store import StoreState, StoreStatus
 from o2o_tui.platform import db
 from o2o_tui.platform.auth import Caller, require_role
 from o2o_tui.platform.context import Ctx
@@ -68,13 +77,33 @@ def get(conn: Connection, caller: Caller, store_id: str) -> StoreDoc | PublicSto
     return store_view(store, caller, effective_state(store, db.utcnow()))
 
 
+def local_time(store: StoreDoc, now: datetime) -> datetime:
+    """`now` on the store's wall clock (its `timezone`; UTC when the zone is unknown)."""
+    try:
+        zone = ZoneInfo(store.timezone)
+    except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError; a malformed name a ValueError
+        zone = ZoneInfo("UTC")
+    return as_utc(now).astimezone(zone)
+
+
 def effective_state(store: StoreDoc, now: datetime) -> StoreState:
-    """A pause with an `until` in the past has ended by itself."""
+    """The state the store is in at `now`: a pause with an `until` in the past has ended by itself, and an open
+    (ONLINE or BUSY) store outside its opening hours (`domain/hours.py`: overnight ranges, exceptions, in the
+    store's time zone) is CLOSED."""
     status = store.status
+    state = status.state
     # an `until` stored without a zone (older servers took one) is read as UTC: comparing it raw would raise
-    if status.state is StoreState.PAUSED and status.until is not None and as_utc(status.until) <= now:
-        return StoreState.ONLINE
-    return status.state
+    if state is StoreState.PAUSED and status.until is not None and as_utc(status.until) <= now:
+        state = StoreState.ONLINE
+    if state in (StoreState.ONLINE, StoreState.BUSY) and not hours.is_open(
+        local_time(store, now), store.opening_hours, store.hours_exceptions
+    ):
+        return StoreState.CLOSED
+    return state
+
+
+def takes_orders(store: StoreDoc, now: datetime) -> bool:
+    return effective_state(store, now) in (StoreState.ONLINE, StoreState.BUSY)
 
 
 def set_status(ctx: Ctx, store_id: str, body: StoreStatusBody) -> StoreDoc:
@@ -97,6 +126,61 @@ def set_status(ctx: Ctx, store_id: str, body: StoreStatusBody) -> StoreDoc:
         return store
     ctx.record("store", store_id, f"status:{body.state.value}")
     return save(ctx, store, msgspec.structs.replace(store, status=status))
+
+
+def _checked_range(where: str, opens: str, closes: str) -> None:
+    if opens == "24:00":
+        raise validation(f"{where}.opens", "a range opens at 00:00 to 23:59")
+    if hours.clock_minutes(opens) is None:
+        raise validation(f"{where}.opens", "HH:MM")
+    if hours.clock_minutes(closes) is None:
+        raise validation(f"{where}.closes", "HH:MM")
+
+
+def set_hours(ctx: Ctx, store_id: str, body: HoursBody) -> StoreDoc:
+    """Replace the weekly opening hours and the dated exceptions (both whole; see `domain/hours.py`)."""
+    store = visible_store(ctx.conn, ctx.caller, store_id, staff_roles=(Role.MERCHANT,))
+    per_day: dict[int, int] = {}
+    for index, weekly in enumerate(body.opening_hours):
+        _checked_range(f"opening_hours[{index}]", weekly.opens, weekly.closes)
+        per_day[weekly.weekday] = per_day.get(weekly.weekday, 0) + 1
+        if per_day[weekly.weekday] > HOURS_RANGES_MAX:
+            raise validation(f"opening_hours[{index}]", f"at most {HOURS_RANGES_MAX} ranges on one day")
+    seen: set[str] = set()
+    for index, exception in enumerate(body.exceptions):
+        where = f"exceptions[{index}]"
+        try:
+            date.fromisoformat(exception.date)
+        except ValueError:
+            raise validation(f"{where}.date", "a calendar date, YYYY-MM-DD") from None
+        if exception.date in seen:
+            raise validation(f"{where}.date", f"{exception.date} twice")
+        seen.add(exception.date)
+        for r_index, span in enumerate(exception.hours):
+            _checked_range(f"{where}.hours[{r_index}]", span.opens, span.closes)
+    weekly_hours = sorted(
+        (OpeningHours(weekday=h.weekday, opens=h.opens, closes=h.closes) for h in body.opening_hours),
+        key=lambda h: (h.weekday, h.opens, h.closes),
+    )
+    exceptions = sorted(
+        (
+            HoursException(
+                date=e.date,
+                hours=sorted(
+                    (TimeRange(opens=r.opens, closes=r.closes) for r in e.hours), key=lambda r: r.opens
+                ),
+                note=e.note,
+            )
+            for e in body.exceptions
+        ),
+        key=lambda e: e.date,
+    )
+    if (weekly_hours, exceptions) == (store.opening_hours, store.hours_exceptions):
+        return store
+    ctx.record("store", store_id, "hours")
+    return save(
+        ctx, store, msgspec.structs.replace(store, opening_hours=weekly_hours, hours_exceptions=exceptions)
+    )
 
 
 # --- heartbeat -------------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from o2o_tui.domain.fleet import Delivery
 from o2o_tui.domain.geo import Address
 from o2o_tui.domain.identity import Role
 from o2o_tui.domain.order import CustomerContact, Order
-from o2o_tui.domain.store import OpeningHours, Store, StoreState
+from o2o_tui.domain.store import HoursException, OpeningHours, Store, StoreState
 from o2o_tui.platform.auth import Caller
 
 
@@ -39,8 +39,9 @@ def delivery_view(delivery: Delivery, caller: Caller) -> Delivery:
 
 class PublicStore(msgspec.Struct, frozen=True):
     """What a customer (and any store listing for customers) sees of a store: name, address with its position,
-    state (a pause past its end reads ONLINE), opening hours in the store's time zone, currency. Never the
-    status reason, staff settings or fleet."""
+    state (a pause past its end reads ONLINE; an open store outside its hours reads CLOSED), opening hours and
+    their dated exceptions in the store's time zone, currency. Never the status reason, staff settings or
+    fleet."""
 
     id: str
     name: str
@@ -49,6 +50,7 @@ class PublicStore(msgspec.Struct, frozen=True):
     timezone: str
     state: StoreState
     opening_hours: list[OpeningHours] = []
+    hours_exceptions: list[HoursException] = []
 
 
 def public_store(store: Store, state: StoreState) -> PublicStore:
@@ -60,6 +62,7 @@ def public_store(store: Store, state: StoreState) -> PublicStore:
         timezone=store.timezone,
         state=state,
         opening_hours=store.opening_hours,
+        hours_exceptions=store.hours_exceptions,
     )
 
 

@@ -1,4 +1,4 @@
-"""A store, its status and its menu; the store-wide pickup-code check."""
+"""A store, its status, its opening hours and its menu; the store-wide pickup-code check."""
 
 from __future__ import annotations
 
@@ -8,7 +8,15 @@ from litestar import Controller, Request, Response, get, patch, post, put
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from o2o_tui.domain.menu import Menu
-from o2o_tui.domain.requests import CodeBody, CodeValidation, ItemPatchBody, MenuIn, StoreStatusBody
+from o2o_tui.domain.requests import (
+    CodeBody,
+    CodeValidation,
+    HoursBody,
+    ItemPatchBody,
+    MenuIn,
+    OptionPatchBody,
+    StoreStatusBody,
+)
 from o2o_tui.domain.store import Store
 from o2o_tui.platform import menus, orders, stores
 from o2o_tui.platform.pipeline import MUTATION_GUARDS, answer, idempotent
@@ -32,6 +40,12 @@ class StoreController(Controller):
         self, request: Request[Any, Any, Any], store_id: FromPath[str], data: JSONBody[StoreStatusBody]
     ) -> Response[Store]:
         return await idempotent(request, lambda ctx: (stores.set_status(ctx, store_id, data), 200))
+
+    @put("/hours", guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
+    async def put_hours(
+        self, request: Request[Any, Any, Any], store_id: FromPath[str], data: JSONBody[HoursBody]
+    ) -> Response[Store]:
+        return await idempotent(request, lambda ctx: (stores.set_hours(ctx, store_id, data), 200))
 
     @get("/menu", responses=READ_ERRORS)
     async def get_menu(self, request: Request[Any, Any, Any], store_id: FromPath[str]) -> Response[Menu]:
@@ -61,6 +75,18 @@ class StoreController(Controller):
         data: JSONBody[ItemPatchBody],
     ) -> Response[Menu]:
         return await idempotent(request, lambda ctx: (menus.patch_item(ctx, store_id, item_id, data), 200))
+
+    @patch("/menu/options/{option_id:str}", guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
+    async def patch_option(
+        self,
+        request: Request[Any, Any, Any],
+        store_id: FromPath[str],
+        option_id: FromPath[str],
+        data: JSONBody[OptionPatchBody],
+    ) -> Response[Menu]:
+        return await idempotent(
+            request, lambda ctx: (menus.patch_option(ctx, store_id, option_id, data), 200)
+        )
 
     @post("/validate-code", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
     async def validate_code(
