@@ -78,7 +78,7 @@ class MenuPublishScreen(Screen[PublishResult]):
     BINDINGS = [
         Binding("enter,y", "confirm", "menu_publish.key.publish", id="menu_publish.confirm"),
         Binding("escape,n", "close", "menu_publish.key.cancel", id="menu_publish.cancel"),
-        Binding("enter,escape", "close", "menu_publish.key.close", id="menu_publish.close"),
+        Binding("enter", "finish", "menu_publish.key.close", id="menu_publish.close"),
     ]
 
     def __init__(self, draft: MenuDraft, *, publisher: MenuPublisher | None = None) -> None:
@@ -121,6 +121,8 @@ class MenuPublishScreen(Screen[PublishResult]):
             return self.state == "confirm" and bool(self.changes) and not self.problems
         if action == "close":
             return self.state != "sending"
+        if action == "finish":
+            return self.state == "done"
         return True
 
     def _say(self, text: str, style: str = "") -> None:
@@ -173,6 +175,10 @@ class MenuPublishScreen(Screen[PublishResult]):
         }
         made = texts.get(answer.outcome)
         return made() if made else ("$text-error", t("menu_publish.refused", reason=why or "?"))
+
+    def action_finish(self) -> None:
+        if self.state == "done":
+            self.dismiss(self.result)
 
     def action_close(self) -> None:
         if self.state == "sending":
