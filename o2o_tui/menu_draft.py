@@ -27,6 +27,7 @@ import msgspec
 from o2o_tui.domain.menu import Availability, Category, Item, Menu, Names, Option, OptionGroup
 from o2o_tui.domain.menu_rules import normalize
 from o2o_tui.menu_edits import Kind, price_text
+from offline_cache import drafts as _drafts
 
 UNDO_MAX = 50
 ChangeKind = Literal["added", "removed", "changed", "moved"]
@@ -514,3 +515,105 @@ def resolve(rebase_: Rebase, entity: Kind, entity_id: str, take: Side) -> Rebase
         saved_at=rebase_.draft.saved_at,
     )
     return _rebased(old, rebase_.draft.base, taken)
+
+
+# -- storage ----------------------------------------------------------------------------------------------------
+# A saved draft keeps its undo and redo stacks; each of those menus (and the base) is stored against a neighbour:
+# a category or group equal to one in the neighbour is stored as that one's index. An edit touches one category or
+# group, so a 500-item draft with a full undo stack stays about the size of two menus instead of fifty.
+
+
+def _shared(entities: list[Any], reference: list[Any]) -> list[Any]:
+    by_id = {entity.id: index for index, entity in enumerate(reference)}
+    encoded: list[Any] = []
+    for position, entity in enumerate(entities):
+        index = (
+            position if position < len(reference) and reference[position] == entity else by_id.get(entity.id)
+        )
+        if index is not None and reference[index] == entity:
+            encoded.append(index)
+        else:
+            encoded.append(msgspec.to_builtins(entity))
+    return encoded
+
+
+def _menu_against(menu: Menu, reference: Menu) -> dict[str, Any]:
+    doc: dict[str, Any] = msgspec.to_builtins(msgspec.structs.replace(menu, categories=[], option_groups=[]))
+    doc["categories"] = _shared(menu.categories, reference.categories)
+    doc["option_groups"] = _shared(menu.option_groups, reference.option_groups)
+    return doc
+
+
+def _restored(entities: list[Any], reference: list[Any], kind: type[Any]) -> list[Any]:
+    return [
+        reference[entry] if isinstance(entry, int) else msgspec.convert(entry, kind) for entry in entities
+    ]
+
+
+def _menu_from(doc: dict[str, Any], reference: Menu) -> Menu:
+    shell = msgspec.convert({**doc, "categories": [], "option_groups": []}, Menu)
+    return msgspec.structs.replace(
+        shell,
+        categories=_restored(doc.get("categories", []), reference.categories, Category),
+        option_groups=_restored(doc.get("option_groups", []), reference.option_groups, OptionGroup),
+    )
+
+
+def _chain(menus: list[Menu], last_reference: Menu) -> list[dict[str, Any]]:
+    """Each menu against the next one (the last against `last_reference`)."""
+    if not menus:
+        return []
+    references = [*menus[1:], last_reference]
+    return [_menu_against(menu, ref) for menu, ref in zip(menus, references, strict=True)]
+
+
+def _unchain(docs: list[dict[str, Any]], last_reference: Menu) -> list[Menu]:
+    menus: list[Menu] = []
+    reference = last_reference
+    for doc in reversed(docs):
+        reference = _menu_from(doc, reference)
+        menus.append(reference)
+    return list(reversed(menus))
+
+
+def to_doc(draft: MenuDraft) -> dict[str, Any]:
+    """The draft as a compact JSON document (see above); `from_doc` reads it back equal."""
+    return {
+        "store_id": draft.store_id,
+        "saved_at": msgspec.to_builtins(draft.saved_at),
+        "menu": msgspec.to_builtins(draft.menu),
+        "base": _menu_against(draft.base, draft.menu),
+        "undo": _chain(
+            draft.undo, draft.menu
+        ),  # undo[-1] against the menu, each earlier one against the next
+        "redo": _chain(draft.redo, draft.menu),  # the same for redo (its last is the next redo step)
+    }
+
+
+def from_doc(doc: dict[str, Any]) -> MenuDraft:
+    """Raises msgspec.ValidationError (or KeyError, IndexError) when the document is not a draft."""
+    menu = msgspec.convert(doc["menu"], Menu)
+    saved_at = doc.get("saved_at")
+    return MenuDraft(
+        store_id=str(doc["store_id"]),
+        base=_menu_from(doc["base"], menu),
+        menu=menu,
+        undo=_unchain(list(doc.get("undo", [])), menu),
+        redo=_unchain(list(doc.get("redo", [])), menu),
+        saved_at=None if saved_at is None else msgspec.convert(saved_at, datetime),
+    )
+
+
+def _draft_key(draft: MenuDraft) -> str:
+    return draft.store_id
+
+
+def _decode_doc(doc: dict[str, Any]) -> MenuDraft:
+    try:
+        return from_doc(doc)
+    except (KeyError, IndexError) as exc:
+        raise ValueError(f"not a menu draft: {exc}") from exc
+
+
+# `DraftStore(cache)` (offline_cache/drafts.py) stores menu drafts: the cache knows JSON, this module the draft.
+_drafts.register_codec(_drafts.DraftCodec(key=_draft_key, encode=to_doc, decode=_decode_doc))

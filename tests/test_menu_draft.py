@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import random
+import signal
+import stat
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import msgspec
 import pytest
@@ -14,7 +21,11 @@ from o2o_tui import menu_draft as md
 from o2o_tui import menu_edits as edits
 from o2o_tui.domain.menu import Availability, Category, Item, Menu, Names, Option, OptionGroup
 from o2o_tui.domain.money import Money
+from offline_cache import CacheError, open_profile_cache
+from offline_cache.drafts import DraftStore
 from tests.test_menu_edits import _menu
+
+ROOT = Path(__file__).resolve().parent.parent
 
 TEXT = st.text(
     alphabet=st.sampled_from(list("abcXYZ 01") + ["面", "饭", "辣", "🍜", "🌶", "é"]), min_size=1, max_size=8
@@ -321,3 +332,80 @@ def test_publish_menu_sends_normalized_names_at_the_base_version() -> None:
 def test_a_draft_survives_msgspec_encoding() -> None:
     draft = md.apply(md.start(_menu()), edits.update_item(_menu(), "rice", price=Money(1, "CNY")))
     assert msgspec.json.decode(msgspec.json.encode(draft), type=md.MenuDraft) == draft
+
+
+# -- storage (offline_cache/drafts.py) ---------------------------------------------------------------------------
+
+
+def test_a_saved_draft_survives_reopening_the_cache(tmp_path: Path) -> None:
+    draft = md.start(_menu())
+    for amount in range(5):
+        draft = md.apply(draft, edits.update_item(draft.menu, "rice", price=Money(amount, "CNY")))
+    draft = md.undo(draft)
+    with open_profile_cache(tmp_path / "p") as cache:
+        store: DraftStore[md.MenuDraft] = DraftStore(cache)
+        assert store.load("s1") is None
+        store.save(draft)
+    with open_profile_cache(tmp_path / "p") as cache:
+        assert DraftStore(cache).load("s1") == draft
+        assert DraftStore(cache).keys() == ["s1"]
+        path = tmp_path / "p" / "drafts-v1.json"
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert DraftStore(cache).discard("s1") is True
+        assert DraftStore(cache).discard("s1") is False
+        assert DraftStore(cache).load("s1") is None
+    with open_profile_cache(tmp_path / "p", read_only=True) as cache, pytest.raises(CacheError):
+        DraftStore(cache).save(draft)
+
+
+def test_a_corrupt_drafts_file_is_set_aside_not_overwritten(tmp_path: Path) -> None:
+    with open_profile_cache(tmp_path / "p") as cache:
+        (tmp_path / "p" / "drafts-v1.json").write_bytes(b'{"drafts": {"s1": {"menu": ')
+        store: DraftStore[md.MenuDraft] = DraftStore(cache)
+        assert [w.code for w in store.warnings] == ["drafts_set_aside"]
+        assert store.load("s1") is None
+        store.save(md.start(_menu()))
+        assert len(list((tmp_path / "p").glob("drafts-v1.json.corrupt-*"))) == 1
+
+
+_WRITER = """
+import sys
+from o2o_tui import menu_draft as md, menu_edits as edits
+from o2o_tui.domain.money import Money
+from offline_cache import open_profile_cache
+from offline_cache.drafts import DraftStore
+from tests.test_menu_edits import _menu
+with open_profile_cache(sys.argv[1]) as cache:
+    store = DraftStore(cache)
+    draft = store.load("s1") or md.start(_menu())
+    first = edits.find(draft.menu, "item", "rice").price.amount
+    for amount in range(first + 1, first + 100000):
+        draft = md.apply(draft, edits.update_item(draft.menu, "rice", price=Money(amount, "CNY")))
+        store.save(draft)
+        print(amount, flush=True)
+"""
+
+
+def test_a_kill_mid_save_loses_at_most_the_edit_being_saved(tmp_path: Path) -> None:
+    rng = random.Random(5)
+    directory = tmp_path / "p"
+    for _ in range(6):
+        process = subprocess.Popen(
+            [sys.executable, "-c", _WRITER, str(directory)], stdout=subprocess.PIPE, text=True, cwd=ROOT
+        )
+        assert process.stdout is not None
+        saved = int(process.stdout.readline())  # one save returned: the writer is in its loop
+        time.sleep(rng.uniform(0.0, 0.15))
+        process.send_signal(signal.SIGKILL)
+        rest = process.stdout.read().split()
+        process.wait()
+        saved = int(rest[-1]) if rest else saved
+        with open_profile_cache(directory) as cache:
+            store: DraftStore[md.MenuDraft] = DraftStore(cache)
+            draft = store.load("s1")
+            assert store.warnings == []
+            assert draft is not None
+            rice = edits.find(draft.menu, "item", "rice")
+            assert isinstance(rice, Item)
+            assert rice.price.amount in (saved, saved + 1)  # the last returned save, or the one in flight
+            assert len(draft.undo) == min(md.UNDO_MAX, rice.price.amount - 2200)  # 22.00 at the start

@@ -1,0 +1,152 @@
+"""Drafts: local work on a document that is not sent yet (a menu being edited), one per key (a store id).
+
+A draft is the only copy of a person's edits, so it is kept like the outbox and not in the snapshot cache (which is
+rebuildable and set aside when unreadable): its own file `drafts-v<N>.json` in the profile directory, written
+through `AtomicJSONStorage` (temp file, fsync, replace, directory fsync; 0600), so a crash or a kill at any moment
+leaves the previous save or the new one, whole; a quit loses nothing. A drafts file that does not parse or was not
+written by this program is renamed `<name>.corrupt-<time>` (never overwritten) and noted in `warnings`.
+
+The cache knows JSON documents, not menus: what a draft is comes from a codec, `(key, encode, decode)`, given to
+`DraftStore(cache, codec)` or registered once by the code that owns the type (`o2o_tui.menu_draft` registers the
+menu draft's, so `DraftStore(cache).load(store_id)` is a `MenuDraft`).
+
+Writes need the profile's writer (the process holding its lock); a read-only cache reads drafts and refuses saves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Generic, TypeVar, overload
+
+import msgspec
+
+from offline_cache.errors import CacheError, CorruptFileError
+from offline_cache.profile import APP_MARK, FILE_TABLE, FORMAT_DOC, CacheWarning, set_aside
+from offline_cache.storage import Tables, load_tables
+from offline_cache.tables import DocDB, DocTable
+
+DRAFTS_TABLE = "drafts"
+KIND = "drafts"
+T = TypeVar("T")
+
+
+class DraftCodec(msgspec.Struct, Generic[T], frozen=True):
+    key: Callable[[T], str]  # the draft's key (a store id)
+    encode: Callable[[T], dict[str, Any]]  # to a JSON document
+    decode: Callable[
+        [dict[str, Any]], T
+    ]  # raises msgspec.ValidationError (or ValueError) when it does not fit
+
+
+_registered: DraftCodec[Any] | None = None
+
+
+def register_codec(codec: DraftCodec[Any]) -> None:
+    """The codec `DraftStore(cache)` uses when given none (set by the module that defines the draft type)."""
+    global _registered
+    _registered = codec
+
+
+def drafts_file_name(schema_version: int) -> str:
+    return f"drafts-v{schema_version}.json"
+
+
+def _format_doc(schema_version: int) -> dict[str, Any]:
+    return {"app": APP_MARK, "kind": KIND, "schema_version": schema_version}
+
+
+def _checked(path: Path, schema_version: int) -> Tables | None:
+    tables = load_tables(path)
+    if tables is None:
+        return None
+    found = tables.get(FILE_TABLE, {}).get(FORMAT_DOC)
+    if found != _format_doc(schema_version):
+        raise CorruptFileError(path, "it is not a drafts file of this version")
+    return tables
+
+
+class DraftStore(Generic[T]):
+    """The drafts of one profile. Cheap to create (one small file is read); use from the cache's thread."""
+
+    @overload
+    def __init__(self: DraftStore[Any], cache: Any) -> None: ...
+    @overload
+    def __init__(self, cache: Any, codec: DraftCodec[T]) -> None: ...
+    def __init__(self, cache: Any, codec: DraftCodec[T] | None = None) -> None:
+        chosen = codec if codec is not None else _registered
+        if chosen is None:
+            raise RuntimeError("no draft codec: pass one, or import the module that registers it")
+        self._codec: DraftCodec[T] = chosen
+        self.read_only: bool = bool(getattr(cache, "read_only", False))
+        schema_version = int(getattr(cache, "schema_version", 1))
+        self.path = Path(cache.directory) / drafts_file_name(schema_version)
+        self.warnings: list[CacheWarning] = []
+        try:
+            tables = _checked(self.path, schema_version)
+        except CorruptFileError as exc:
+            tables = None
+            if self.read_only:
+                self.warnings.append(
+                    CacheWarning(
+                        f"The drafts file {self.path} cannot be used ({exc.detail}).",
+                        code="drafts_unreadable",
+                        path=self.path,
+                        detail=exc.detail,
+                    )
+                )
+            else:
+                moved_to = set_aside(self.path)
+                self.warnings.append(
+                    CacheWarning(
+                        f"The drafts file {self.path} could not be used ({exc.detail}); it was moved to {moved_to}.",
+                        code="drafts_set_aside",
+                        path=self.path,
+                        moved_to=moved_to,
+                        detail=exc.detail,
+                    )
+                )
+        initial = {FILE_TABLE: {FORMAT_DOC: _format_doc(schema_version)}} if tables is None else tables
+        self._db = DocDB(self.path, read_only=self.read_only, initial=initial)
+        self._table = DocTable(self._db, self._db.storage, DRAFTS_TABLE)
+
+    def load(self, key: str) -> T | None:
+        """The saved draft, or None (none saved, or one that no longer decodes: it is noted in `warnings` and
+        kept in the file until the next save of that key)."""
+        doc = self._table.get(key)
+        if doc is None:
+            return None
+        try:
+            return self._codec.decode(doc)
+        except (msgspec.ValidationError, ValueError, TypeError, KeyError) as exc:
+            self.warnings.append(
+                CacheWarning(
+                    f"The saved draft {key!r} in {self.path} cannot be read: {exc}",
+                    code="draft_unreadable",
+                    path=self.path,
+                    detail=str(exc),
+                )
+            )
+            return None
+
+    def keys(self) -> list[str]:
+        return sorted(self._table.ids())
+
+    def save(self, draft: T) -> None:
+        """Durably (fsynced before it returns); replaces the previous draft of the same key."""
+        self._check_writable()
+        self._table.upsert(self._codec.key(draft), self._codec.encode(draft))
+
+    def discard(self, key: str) -> bool:
+        """Forget the draft of `key`; False when there was none."""
+        self._check_writable()
+        if key not in self._table:
+            return False
+        self._table.remove(key)
+        return True
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise CacheError(
+                f"{self.path} was opened read-only; changes are refused.", code="read_only", path=self.path
+            )
