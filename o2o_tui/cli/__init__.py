@@ -25,6 +25,7 @@ COMMAND_MODULES: dict[str, str] = {
     "profiles": "login",
     "orders": "orders",
     "store": "store",
+    "menu": "menu",
     "sync": "sync",
     "conflicts": "sync",
     "console": "console",

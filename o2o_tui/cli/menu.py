@@ -1,0 +1,601 @@
+"""`o2o menu`: show, export and import (JSON, CSV), publish the draft, and an item's availability or visibility.
+
+The menu comes from the offline cache (pulled first when a changing command finds none). `import` applies a file to
+the local draft (o2o_tui/menu_draft.py, kept in offline_cache/drafts.py) and publishes it; `--dry-run` prints what
+would change and changes nothing. Availability (`item status`) and visibility (`item hide|show`) go through the
+outbox at once as one item PATCH, never through the draft. `o2o menu edit` (the editor) registers itself on
+`menu_app` from o2o_tui/cli/menu_edit.py.
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import UTC, datetime, time, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from o2o_tui.cli.cache_errors import cache_errors
+from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors
+from o2o_tui.cli.exits import Exit
+from o2o_tui.cli.output import emit_json, fail, say
+from o2o_tui.cli.sync import OnlineOption, cli_cache, report_outcome
+from o2o_tui.i18n import t
+
+AVAILABILITY_CHOICES = ("available", "sold-out", "unavailable")
+ItemArgument = typer.Argument(..., help=t("menu_cli.arg.item"))
+
+# the `o2o menu` group of the app built last (`register`); o2o_tui/cli/menu_edit.py adds `edit` to it
+menu_app = typer.Typer()
+
+
+# --- pure helpers (tested directly) -----------------------------------------------------------------------------
+
+
+def find_item(menu: Any, text: str) -> Any:
+    """The item `text` names: its id, else a name (in either language, any case) that exactly one item has.
+    Raises LookupError(candidates): none ([]) or several."""
+    wanted = text.strip()
+    items = [item for category in menu.categories for item in category.items]
+    for item in items:
+        if item.id == wanted:
+            return item
+    folded = wanted.casefold()
+    found = [
+        item
+        for item in items
+        if folded and folded in {item.name.casefold(), item.names.zh.casefold(), item.names.en.casefold()}
+    ]
+    if len(found) != 1:
+        raise LookupError(found)
+    return found[0]
+
+
+def _zone(store: Any) -> tzinfo:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(store.timezone) if store is not None else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def sold_out_until(until: str | None, now: datetime, store: Any) -> datetime:
+    """When a sell-out ends, as an aware UTC time. `until` is "HH:MM" in store time (a time already past today
+    means tomorrow's); None: the end of the store's day (when its opening hours next close, if it is open by
+    them now, else the next midnight). Raises ValueError on a time that is not HH:MM."""
+    from o2o_tui.domain.hours import clock_minutes, is_open, next_change
+
+    zone = _zone(store)
+    local = now.astimezone(zone)
+    start = now.astimezone(UTC).replace(microsecond=0)
+    if until is not None:
+        text = until.strip()
+        minutes = clock_minutes("0" + text if len(text) == 4 else text)
+        if minutes is None:
+            raise ValueError(text)
+        moment = (
+            datetime.combine(local.date(), time(), tzinfo=zone) + timedelta(minutes=minutes)
+        ).astimezone(UTC)
+        if moment <= start:
+            tomorrow = datetime.combine(local.date() + timedelta(days=1), time(), tzinfo=zone)
+            moment = (tomorrow + timedelta(minutes=minutes)).astimezone(UTC)
+        return moment
+    weekly = getattr(store, "opening_hours", [])
+    exceptions = getattr(store, "hours_exceptions", [])
+    naive = local.replace(tzinfo=None)
+    if (weekly or exceptions) and is_open(naive, weekly, exceptions):
+        closes = next_change(naive, weekly, exceptions)
+        if closes is not None:
+            return closes.replace(tzinfo=zone).astimezone(UTC)
+    return datetime.combine(local.date() + timedelta(days=1), time(), tzinfo=zone).astimezone(UTC)
+
+
+def change_lines(changes: list[Any]) -> list[str]:
+    """One line per change of a draft's diff, in the current language."""
+    from o2o_tui.safe_text import safe_text
+
+    lines = []
+    for change in changes:
+        values = {
+            "entity": t(f"menu_cli.entity.{change.entity}"),
+            "id": change.id,
+            "name": safe_text(change.name, one_line=True),
+            "fields": ", ".join(change.fields),
+            "before": safe_text(change.before or "", one_line=True),
+            "after": safe_text(change.after or "", one_line=True),
+        }
+        lines.append(t(f"menu_cli.change.{change.kind}", **values))
+    return lines
+
+
+def availability_changes(before: Any, after: Any) -> list[tuple[str, Any]]:
+    """(item id, the imported item) for each item both menus have whose availability the file changes."""
+    old = {item.id: item for category in before.categories for item in category.items}
+    return [
+        (item.id, item)
+        for category in after.categories
+        for item in category.items
+        if item.id in old
+        and (item.status, item.snooze_until) != (old[item.id].status, old[item.id].snooze_until)
+    ]
+
+
+# --- reading the cache ------------------------------------------------------------------------------------------
+
+
+def _store_id(profile: Any) -> str:
+    if profile.role == "courier":
+        raise fail(t("menu_cli.error.courier", profile=profile.name), Exit.USAGE)
+    if not profile.store_id:
+        raise fail(t("menu_cli.error.no_store", profile=profile.name), Exit.USAGE)
+    return str(profile.store_id)
+
+
+def _cached(profile: Any, cache: Any, *, pull: bool) -> tuple[Any, Any]:
+    """The store's menu and store from the cache (pulled first when `pull` and no menu is cached)."""
+    import asyncio
+    import contextlib
+
+    from o2o_tui.client.errors import PlatformError
+    from o2o_tui.sync.read_model import ReadModel
+
+    store_id = _store_id(profile)
+    menu = ReadModel(cache).menu(store_id)
+    if menu is None and pull:
+        from o2o_tui.sync.perform import refresh
+
+        with contextlib.suppress(PlatformError):
+            asyncio.run(refresh(profile, cache))
+        menu = ReadModel(cache).menu(store_id)
+    if menu is None:
+        raise fail(t("menu_cli.error.not_cached"), Exit.NOT_FOUND)
+    return menu, ReadModel(cache).store(store_id)
+
+
+def _item_line(item: Any, store: Any, lang: str) -> str:
+    from o2o_tui.cli.store import until_text
+    from o2o_tui.domain.menu import Availability, localized
+    from o2o_tui.domain.money import format_money
+    from o2o_tui.safe_text import safe_text
+
+    line = t(
+        "menu_cli.show.item",
+        id=item.id,
+        name=safe_text(localized(item.name, item.names, lang), one_line=True),
+        price=format_money(item.price),
+    )
+    if item.status is Availability.UNAVAILABLE:
+        line += "  " + t("menu_cli.badge.unavailable")
+    if item.snooze_until is not None and item.snooze_until > datetime.now(UTC):
+        line += "  " + t("menu_cli.badge.sold_out", until=until_text(item.snooze_until, _zone(store)))
+    if item.hidden:
+        line += "  " + t("menu_cli.badge.hidden")
+    return line
+
+
+# --- files ------------------------------------------------------------------------------------------------------
+
+
+def _format_of(path: Path | None, chosen: str | None) -> str:
+    if chosen:
+        return chosen
+    return "csv" if path is not None and path.suffix.lower() in (".csv", ".txt") else "json"
+
+
+def _read_file(path: Path) -> bytes:
+    from o2o_tui import menu_io
+
+    try:
+        size = path.stat().st_size
+        if size > menu_io.MAX_BYTES:  # refused before it is read
+            raise fail(
+                t("menu_cli.error.too_big", size=size, limit=menu_io.MAX_BYTES // (1024 * 1024)), Exit.USAGE
+            )
+        return path.read_bytes()
+    except OSError as error:
+        raise fail(
+            t("menu_cli.error.read", path=str(path), reason=error.strerror or str(error)), Exit.USAGE
+        ) from None
+
+
+def _imported(data: bytes, kind: str, base: Any, currency: str) -> Any:
+    """`base` with the file's content, or exit 2 listing every problem (line and column)."""
+    import msgspec
+
+    from o2o_tui import menu_io
+
+    try:
+        if kind == "csv":
+            return menu_io.import_csv(data, base, currency)
+        whole = menu_io.import_json(data, currency)
+    except menu_io.MenuImportError as error:
+        shown = error.problems[:50]
+        for problem in shown:
+            say(menu_io.describe(problem))
+        more = len(error.problems) - len(shown)
+        raise fail(t("menu_cli.import.refused", count=len(error.problems), more=more), Exit.USAGE) from None
+    return msgspec.structs.replace(base, categories=whole.categories, option_groups=whole.option_groups)
+
+
+# --- draft and publish ------------------------------------------------------------------------------------------
+
+
+def _drafts(cache: Any) -> Any:
+    import o2o_tui.menu_draft  # noqa: F401  (registers the menu draft's codec with the store)
+    from offline_cache.drafts import DraftStore
+
+    return DraftStore(cache)
+
+
+def _publish(
+    profile: Any, cache: Any, draft: Any, *, online: bool, as_json: bool, extra: dict[str, Any]
+) -> None:
+    """Publish `draft` through the outbox (If-Match: the version it started from) and say what became of it."""
+    import asyncio
+
+    from o2o_tui.menu_draft import diff, is_dirty, publish_menu
+    from o2o_tui.sync.perform import Outcome, perform
+    from o2o_tui.sync.read_model import ReadModel
+
+    store_id = draft.store_id
+    if not is_dirty(draft):
+        _drafts(cache).discard(store_id)
+        if as_json:
+            emit_json({"outcome": "unchanged", "changes": [], **extra})
+        else:
+            say(t("menu_cli.publish.nothing"))
+        return
+    changes = diff(draft.base, draft.menu)
+    body = publish_menu(draft)
+    result = asyncio.run(
+        perform(
+            profile, cache, "menu.publish", store_id, body, online=online, base_version=draft.base.version
+        )
+    )
+    if result.outcome is Outcome.DONE:
+        _drafts(cache).discard(store_id)
+    after = ReadModel(cache).menu(store_id)
+    version = after.version if after is not None else draft.base.version
+    data = {"changes": [_change_json(change) for change in changes], "version": version, **extra}
+    if result.outcome is Outcome.REJECTED and not as_json:
+        reason = result.reason or {}
+        if reason.get("code") == "stale_version":
+            say(t("menu_cli.publish.stale", version=reason.get("current_version", "?")))
+    report_outcome(
+        result,
+        as_json=as_json,
+        online=online,
+        done_message=t("menu_cli.publish.done", version=version, count=len(changes)),
+        extra=data,
+    )
+
+
+def _change_json(change: Any) -> dict[str, Any]:
+    import msgspec
+
+    data: dict[str, Any] = msgspec.to_builtins(change)
+    return data
+
+
+def _patch_item(profile: Any, cache: Any, item: Any, body: Any, *, online: bool, as_json: bool) -> None:
+    import asyncio
+
+    from o2o_tui.sync.perform import perform
+    from o2o_tui.sync.read_model import ReadModel
+
+    store_id = _store_id(profile)
+    result = asyncio.run(
+        perform(profile, cache, "menu.item.patch", f"{store_id}/{item.id}", body, online=online)
+    )
+    menu = ReadModel(cache).menu(store_id)
+    store = ReadModel(cache).store(store_id)
+    try:
+        shown = find_item(menu, item.id) if menu is not None else item
+    except LookupError:
+        shown = item
+    from o2o_tui.i18n import current_language
+
+    extra = {"item": _builtins(shown)} if as_json else None
+    report_outcome(
+        result,
+        as_json=as_json,
+        online=online,
+        done_message=_item_line(shown, store, current_language()),
+        extra=extra,
+    )
+
+
+def _builtins(value: Any) -> Any:
+    import msgspec
+
+    return msgspec.to_builtins(value)
+
+
+def _resolve(menu: Any, text: str) -> Any:
+    from o2o_tui.safe_text import safe_text
+
+    try:
+        return find_item(menu, text)
+    except LookupError as error:
+        candidates = error.args[0]
+        if not candidates:
+            raise fail(t("menu_cli.error.no_item", item=text), Exit.NOT_FOUND) from None
+        names = ", ".join(f"{c.id} ({safe_text(c.name, one_line=True)})" for c in candidates[:10])
+        raise fail(t("menu_cli.error.ambiguous", item=text, candidates=names), Exit.USAGE) from None
+
+
+def _keep_hidden_in_draft(cache: Any, store_id: str, item_id: str, hidden: bool) -> None:
+    """A draft must not undo a hide/show made at once: the change goes into its base and its menu, as published."""
+    import contextlib
+
+    import msgspec
+
+    from o2o_tui.menu_edits import EditError, set_hidden
+
+    drafts = _drafts(cache)
+    draft = drafts.load(store_id)
+    if draft is None:
+        return
+    changed = {}
+    for side in ("base", "menu"):
+        with contextlib.suppress(EditError):  # not in that menu (deleted in the draft, say): nothing to keep
+            changed[side] = set_hidden(getattr(draft, side), [item_id], hidden)
+    if changed:
+        drafts.save(msgspec.structs.replace(draft, **changed))
+
+
+# --- the commands -----------------------------------------------------------------------------------------------
+
+FormatOption = typer.Option(None, "--format", help=t("menu_cli.option.format"), case_sensitive=False)
+
+
+def show(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> None:
+    from o2o_tui.domain.menu import localized
+    from o2o_tui.i18n import current_language
+    from o2o_tui.safe_text import safe_text
+
+    with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (chosen, cache):
+        menu, store = _cached(chosen, cache, pull=False)
+    if as_json:
+        emit_json(menu)
+        return
+    lang = current_language()
+    say(t("menu_cli.show.header", version=menu.version, currency=menu.currency))
+    for category in menu.categories:
+        say(safe_text(localized(category.name, category.names, lang), one_line=True))
+        for item in category.items:
+            say(_item_line(item, store, lang))
+    if not menu.categories:
+        say(t("menu_cli.show.empty"))
+
+
+def export(
+    file_format: str | None = FormatOption,
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help=t("menu_cli.option.output"), dir_okay=False
+    ),
+    profile: str | None = ProfileOption,
+) -> None:
+    from o2o_tui import menu_io
+
+    kind = _format_of(output, file_format.lower() if file_format else None)
+    if kind not in ("json", "csv"):
+        raise fail(t("menu_cli.error.format", format=kind), Exit.USAGE)
+    with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (chosen, cache):
+        menu, _store = _cached(chosen, cache, pull=False)
+    data = menu_io.export_csv(menu) if kind == "csv" else menu_io.export_json(menu)
+    if output is None:
+        import sys
+
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as error:
+        raise fail(
+            t("menu_cli.error.write", path=str(output), reason=error.strerror or str(error)), Exit.ERROR
+        ) from None
+    say(t("menu_cli.export.done", path=str(output), count=sum(len(c.items) for c in menu.categories)))
+
+
+def import_file(
+    file: Path = typer.Argument(..., help=t("menu_cli.arg.file"), dir_okay=False),
+    file_format: str | None = FormatOption,
+    dry_run: bool = typer.Option(False, "--dry-run", help=t("menu_cli.option.dry_run")),
+    online: bool = OnlineOption,
+    profile: str | None = ProfileOption,
+    as_json: bool = JsonOption,
+) -> None:
+    from o2o_tui.menu_draft import apply, diff, start
+
+    kind = _format_of(file, file_format.lower() if file_format else None)
+    if kind not in ("json", "csv"):
+        raise fail(t("menu_cli.error.format", format=kind), Exit.USAGE)
+    data = _read_file(file)
+    with handle_errors(), cache_errors(), cli_cache(profile, read_only=dry_run) as (chosen, cache):
+        published, store = _cached(chosen, cache, pull=not dry_run)
+        draft = _drafts(cache).load(published.store_id) or start(published)
+        currency = store.currency if store is not None else published.currency
+        imported = _imported(data, kind, draft.menu, currency)
+        changes = diff(published, imported)
+        availability = availability_changes(published, imported)
+        extra = {"availability": [item_id for item_id, _ in availability]}
+        if dry_run:
+            if as_json:
+                emit_json({"changes": [_change_json(change) for change in changes], **extra})
+                return
+            for line in change_lines(changes):
+                say(line)
+            for item_id, item in availability:
+                say(_availability_line(item_id, item, store))
+            say(t("menu_cli.import.dry_run", count=len(changes), availability=len(availability)))
+            return
+        drafts = _drafts(cache)
+        draft = apply(draft, imported)
+        drafts.save(draft)
+        if not as_json:
+            for line in change_lines(changes):
+                say(line)
+        _publish(chosen, cache, draft, online=online, as_json=as_json, extra=extra)
+        _apply_availability(chosen, cache, availability, online=online, as_json=as_json)
+
+
+def _availability_line(item_id: str, item: Any, store: Any) -> str:
+    from o2o_tui.cli.store import until_text
+    from o2o_tui.domain.menu import Availability
+
+    if item.status is Availability.UNAVAILABLE:
+        word = t("menu_cli.availability.unavailable")
+    elif item.snooze_until is not None:
+        word = t("menu_cli.availability.sold_out", until=until_text(item.snooze_until, _zone(store)))
+    else:
+        word = t("menu_cli.availability.available")
+    return t("menu_cli.change.availability", id=item_id, availability=word)
+
+
+def _availability_body(item: Any) -> Any:
+    from o2o_tui.domain.menu import Availability
+    from o2o_tui.domain.requests import ItemPatchBody
+
+    if item.status is Availability.UNAVAILABLE:
+        return ItemPatchBody(status=Availability.UNAVAILABLE, clear_snooze=True)
+    if item.snooze_until is not None:
+        return ItemPatchBody(status=Availability.AVAILABLE, snooze_until=item.snooze_until)
+    return ItemPatchBody(status=Availability.AVAILABLE, clear_snooze=True)
+
+
+def _apply_availability(
+    profile: Any, cache: Any, changes: list[tuple[str, Any]], *, online: bool, as_json: bool
+) -> None:
+    """The file's availability of items the menu already had: one item PATCH each, through the outbox (a
+    publish keeps the current availability)."""
+    import asyncio
+
+    from o2o_tui.sync.perform import Outcome, perform
+
+    store_id = _store_id(profile)
+    for item_id, item in changes:
+        result = asyncio.run(
+            perform(
+                profile,
+                cache,
+                "menu.item.patch",
+                f"{store_id}/{item_id}",
+                _availability_body(item),
+                online=online,
+            )
+        )
+        if not as_json and result.outcome is not Outcome.DONE:
+            say(t("menu_cli.import.availability_not_done", id=item_id, outcome=str(result.outcome)))
+
+
+def publish(
+    online: bool = OnlineOption, profile: str | None = ProfileOption, as_json: bool = JsonOption
+) -> None:
+    with handle_errors(), cache_errors(), cli_cache(profile) as (chosen, cache):
+        draft = _drafts(cache).load(_store_id(chosen))
+        if draft is None:
+            if as_json:
+                emit_json({"outcome": "unchanged", "changes": []})
+                return
+            say(t("menu_cli.publish.no_draft"))
+            return
+        _publish(chosen, cache, draft, online=online, as_json=as_json, extra={})
+
+
+def item_status(
+    item: str = ItemArgument,
+    availability: str = typer.Argument(..., help=t("menu_cli.arg.availability")),
+    until: str | None = typer.Option(None, "--until", help=t("menu_cli.option.until")),
+    online: bool = OnlineOption,
+    profile: str | None = ProfileOption,
+    as_json: bool = JsonOption,
+) -> None:
+    from o2o_tui.domain.menu import Availability
+    from o2o_tui.domain.requests import ItemPatchBody
+
+    word = availability.strip().lower().replace("_", "-")
+    if word not in AVAILABILITY_CHOICES:
+        raise fail(
+            t("menu_cli.error.availability", word=availability, allowed=", ".join(AVAILABILITY_CHOICES)),
+            Exit.USAGE,
+        )
+    if until is not None and word != "sold-out":
+        raise fail(t("menu_cli.error.until_only_sold_out"), Exit.USAGE)
+    with handle_errors(), cache_errors(), cli_cache(profile) as (chosen, cache):
+        menu, store = _cached(chosen, cache, pull=True)
+        found = _resolve(menu, item)
+        if word == "available":
+            body = ItemPatchBody(status=Availability.AVAILABLE, clear_snooze=True)
+        elif word == "unavailable":
+            body = ItemPatchBody(status=Availability.UNAVAILABLE, clear_snooze=True)
+        else:
+            try:
+                moment = sold_out_until(until, datetime.now(UTC), store)
+            except ValueError:
+                raise fail(t("menu_cli.error.until", text=until or ""), Exit.USAGE) from None
+            body = ItemPatchBody(status=Availability.AVAILABLE, snooze_until=moment)
+        _patch_item(chosen, cache, found, body, online=online, as_json=as_json)
+
+
+def _hide_or_show(item: str, hidden: bool, online: bool, profile: str | None, as_json: bool) -> None:
+    from o2o_tui.domain.requests import ItemPatchBody
+
+    with handle_errors(), cache_errors(), cli_cache(profile) as (chosen, cache):
+        menu, _store = _cached(chosen, cache, pull=True)
+        found = _resolve(menu, item)
+        _keep_hidden_in_draft(cache, menu.store_id, found.id, hidden)
+        _patch_item(chosen, cache, found, ItemPatchBody(hidden=hidden), online=online, as_json=as_json)
+
+
+def item_hide(
+    item: str = ItemArgument,
+    online: bool = OnlineOption,
+    profile: str | None = ProfileOption,
+    as_json: bool = JsonOption,
+) -> None:
+    _hide_or_show(item, True, online, profile, as_json)
+
+
+def item_show(
+    item: str = ItemArgument,
+    online: bool = OnlineOption,
+    profile: str | None = ProfileOption,
+    as_json: bool = JsonOption,
+) -> None:
+    _hide_or_show(item, False, online, profile, as_json)
+
+
+def _build() -> typer.Typer:
+    """The `o2o menu` group, its texts in the current language."""
+    menu_app = typer.Typer(help=t("menu_cli.help"), no_args_is_help=True)
+    item_app = typer.Typer(help=t("menu_cli.item.help"), no_args_is_help=True)
+    menu_app.add_typer(item_app, name="item")
+    menu_app.command("show", help=t("menu_cli.show.help"))(show)
+    menu_app.command("export", help=t("menu_cli.export.help"))(export)
+    menu_app.command("import", help=t("menu_cli.import.help"))(import_file)
+    menu_app.command("publish", help=t("menu_cli.publish.help"))(publish)
+    item_app.command("status", help=t("menu_cli.item.status.help"))(item_status)
+    item_app.command("hide", help=t("menu_cli.item.hide.help"))(item_hide)
+    item_app.command("show", help=t("menu_cli.item.show.help"))(item_show)
+    return menu_app
+
+
+def register(app: typer.Typer) -> None:
+    """Add `o2o menu` to the root app, with `o2o menu edit` when the editor's module provides it."""
+    global menu_app
+    menu_app = _build()
+    try:
+        editor = importlib.import_module("o2o_tui.cli.menu_edit")
+    except ModuleNotFoundError as error:
+        if error.name != "o2o_tui.cli.menu_edit":
+            raise
+    else:
+        register_edit = getattr(editor, "register_edit", None)
+        if register_edit is not None:
+            register_edit(menu_app)
+    app.add_typer(menu_app, name="menu")

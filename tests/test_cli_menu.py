@@ -1,0 +1,259 @@
+"""`o2o menu` end to end against the real platform on loopback (the commands run in this process, as in
+test_cli_orders): show, export and import (dry run, bad rows refused whole, applied and published), publish a
+draft that someone else's publish made stale, and an item's availability and visibility through the outbox."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import msgspec
+import pytest
+from typer.testing import CliRunner
+
+from o2o_tui.cli import app
+from o2o_tui.cli.exits import Exit
+from o2o_tui.cli.menu import find_item, sold_out_until
+from o2o_tui.domain.menu import Availability, Names
+from o2o_tui.domain.store import HoursException, OpeningHours, TimeRange
+from o2o_tui.menu_io import CSV_COLUMNS
+from o2o_tui.platform.seed import demo_menu
+from o2o_tui.sync.session import profile_cache
+from offline_cache.drafts import DraftStore
+from tests.support.platform import RunningPlatform, api, order_body
+
+COL = {name: index for index, name in enumerate(CSV_COLUMNS)}
+
+
+class Cli:
+    def __init__(self, home: Path, token: str) -> None:
+        self.home = home
+        self.token = token
+
+    def __call__(self, *args: str, code: int = 0, lang: str = "en") -> Any:
+        env = {"O2O_HOME": str(self.home), "O2O_LANG": lang, "NO_COLOR": "1", "COLUMNS": "200"}
+        env |= {"O2O_PROFILE": None, "O2O_TOKEN": None}
+        result = CliRunner().invoke(app, list(args), env=env, catch_exceptions=False)
+        assert result.exit_code == code, (args, result.exit_code, result.stdout, result.stderr)
+        return result
+
+    def json(self, *args: str, code: int = 0) -> Any:
+        return json.loads(self(*args, "--json", code=code).stdout)
+
+
+@pytest.fixture
+def cli(platform: RunningPlatform, tmp_path: Path) -> Iterator[Cli]:
+    runner = Cli(tmp_path / "home", platform.seed.tokens["merchant"])
+    runner("login", "--url", platform.url, "--token", runner.token)
+    yield runner
+
+
+def server_menu(platform: RunningPlatform) -> dict[str, Any]:
+    merchant = api(platform, "merchant")
+    try:
+        return merchant.get(f"/v1/stores/{platform.seed.store_id}/menu").json()
+    finally:
+        merchant.close()
+
+
+def server_item(platform: RunningPlatform, item_id: str) -> dict[str, Any]:
+    return next(i for c in server_menu(platform)["categories"] for i in c["items"] if i["id"] == item_id)
+
+
+def rows_of(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def write_rows(path: Path, rows: list[list[str]]) -> Path:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    path.write_bytes(b"\xef\xbb\xbf" + out.getvalue().encode("utf-8"))
+    return path
+
+
+def test_show_export_and_import_a_sheet(platform: RunningPlatform, cli: Cli, tmp_path: Path) -> None:
+    cli("menu", "show", code=Exit.NOT_FOUND)  # nothing cached yet: says to sync
+    cli("sync", "--once")
+    shown = cli.json("menu", "show")
+    assert shown == server_menu(platform)
+    assert "宫保鸡丁 Kung Pao Chicken" in cli("menu", "show").stdout
+    as_json = json.loads(cli("menu", "export").stdout)  # JSON to stdout by default: the whole menu
+    assert as_json == shown
+
+    sheet = tmp_path / "menu.csv"
+    cli("menu", "export", "-o", str(sheet))
+    rows = rows_of(sheet.read_bytes())
+    assert rows[0] == list(CSV_COLUMNS)
+    mapo = next(r for r in rows if r[COL["item_id"]] == "mapo-tofu")
+    mapo[COL["price"]] = "27.50"
+    mapo[COL["name_en"]] = '=HYPERLINK("http://evil.example","Mapo")'
+    write_rows(sheet, rows)
+
+    dry = cli("menu", "import", str(sheet), "--dry-run")
+    assert "mapo-tofu" in dry.stdout and "26.00 -> 27.50" in dry.stdout and "Dry run" in dry.stdout
+    assert server_item(platform, "mapo-tofu")["price"]["amount"] == 2600  # a dry run changes nothing
+    version = server_menu(platform)["version"]
+
+    done = cli.json("menu", "import", str(sheet))
+    assert done["outcome"] == "done" and any(c["id"] == "mapo-tofu" for c in done["changes"])
+    item = server_item(platform, "mapo-tofu")
+    assert item["price"]["amount"] == 2750
+    assert item["names"]["en"] == '=HYPERLINK("http://evil.example","Mapo")'
+    assert server_menu(platform)["version"] == version + 1
+    assert cli.json("menu", "publish")["outcome"] == "unchanged"  # the draft went with the publish
+    again = tmp_path / "again.csv"
+    cli("menu", "export", "--format", "csv", "-o", str(again))
+    mapo[COL["name_en"]] = "'" + mapo[COL["name_en"]]  # exported quoted: a spreadsheet runs nothing
+    assert rows_of(again.read_bytes()) == rows  # and nothing else moved
+
+
+def test_a_bad_sheet_is_refused_whole_with_line_and_column(
+    platform: RunningPlatform, cli: Cli, tmp_path: Path
+) -> None:
+    cli("sync", "--once")
+    sheet = tmp_path / "menu.csv"
+    cli("menu", "export", "-o", str(sheet))
+    rows = rows_of(sheet.read_bytes())
+    rows[1][COL["price"]] = "30.00"  # a good change on line 2 ...
+    rows[2][COL["price"]] = "-1"  # ... and a bad one on line 3
+    rows[3][COL["option_group_ids"]] = "spice;nope"
+    write_rows(sheet, rows)
+    before = server_menu(platform)
+    refused = cli("menu", "import", str(sheet), code=Exit.USAGE)
+    assert "line 3, column 9 (price)" in refused.stdout and "negative" in refused.stdout
+    assert "line 4, column 14 (option_group_ids)" in refused.stdout and "nope" in refused.stdout
+    assert "2 problem" in refused.stderr
+    assert server_menu(platform) == before
+    big = tmp_path / "big.csv"
+    with big.open("wb") as out:
+        out.truncate(11 * 1024 * 1024)
+    assert "10 MB" in cli("menu", "import", str(big), code=Exit.USAGE).stderr
+
+
+def test_publishing_a_stale_draft_is_refused_and_the_draft_kept(
+    platform: RunningPlatform, cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli("sync", "--once")
+    document = json.loads(cli("menu", "export").stdout)
+    document["categories"][0]["items"][0]["price"]["amount"] = 4000
+    mine = tmp_path / "mine.json"
+    mine.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    # someone else publishes first, from the same version
+    theirs = dict(
+        document, categories=[dict(document["categories"][0], name="热菜")] + document["categories"][1:]
+    )
+    theirs["categories"][0]["items"][0]["price"] = {"amount": 3800, "currency": "CNY"}
+    merchant = api(platform, "merchant")
+    answer = merchant.put(
+        f"/v1/stores/{platform.seed.store_id}/menu", theirs, headers={"If-Match": str(document["version"])}
+    )
+    merchant.close()
+    assert answer.status_code == 200, answer.text
+    refused = cli("menu", "import", str(mine), code=Exit.REJECTED)
+    assert "published menu version" in refused.stdout and "o2o menu edit" in refused.stdout
+    assert server_item(platform, "kung-pao-chicken")["price"]["amount"] == 3800
+    again = cli("menu", "publish", code=Exit.REJECTED)  # the draft is still there, still stale
+    assert "o2o menu edit" in again.stdout
+    # hiding an item at once also goes into the draft (base and edits), so publishing it later cannot undo that
+    cli("menu", "item", "hide", "cola")
+    assert server_item(platform, "cola")["hidden"] is True
+    monkeypatch.setenv("O2O_HOME", str(cli.home))
+    with profile_cache(None, read_only=True) as (_, cache):
+        draft = DraftStore(cache).load(platform.seed.store_id)
+    assert draft is not None
+    for menu in (draft.base, draft.menu):
+        assert find_item(menu, "cola").hidden is True
+    assert find_item(draft.menu, "kung-pao-chicken").price.amount == 4000  # my edit is still there
+
+
+def test_item_availability_and_visibility(platform: RunningPlatform, cli: Cli) -> None:
+    cli("sync", "--once")
+    sold = cli.json("menu", "item", "status", "麻婆豆腐 mapo tofu", "sold-out", "--until", "23:59")
+    assert sold["outcome"] == "done" and sold["item"]["id"] == "mapo-tofu"
+    snooze = server_item(platform, "mapo-tofu")["snooze_until"]
+    assert snooze and datetime.fromisoformat(snooze) > datetime.now(UTC)
+    local = datetime.fromisoformat(snooze).astimezone(ZoneInfo("Asia/Shanghai"))
+    assert local.strftime("%H:%M") == "23:59"
+    assert "[sold out until" in cli("menu", "show").stdout
+    # a new order naming it is refused, naming the item
+    customer = api(platform, "customer")
+    body = order_body(platform.seed.store_id)
+    body["lines"] = [{"item_id": "mapo-tofu", "quantity": 1, "option_ids": ["spice-mild"]}]
+    refused = customer.post("/v1/orders", body)
+    customer.close()
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "item_unavailable"
+
+    cli("menu", "item", "status", "mapo-tofu", "available")
+    item = server_item(platform, "mapo-tofu")
+    assert item["snooze_until"] is None and item["status"] == Availability.AVAILABLE
+    cli("menu", "item", "status", "rice", "unavailable")
+    assert server_item(platform, "rice")["status"] == "UNAVAILABLE"
+    cli("menu", "item", "hide", "cola")
+    assert server_item(platform, "cola")["hidden"] is True
+    cli("menu", "item", "show", "cola")
+    assert server_item(platform, "cola")["hidden"] is False
+    cli("menu", "item", "status", "no-such-dish", "available", code=Exit.NOT_FOUND)
+    cli("menu", "item", "status", "rice", "gone", code=Exit.USAGE)
+    cli("menu", "item", "status", "rice", "sold-out", "--until", "25:00", code=Exit.USAGE)
+
+
+# --- the pure parts ---------------------------------------------------------------------------------------------
+
+
+class _Store:
+    def __init__(self, opening_hours: list[Any] = [], hours_exceptions: list[Any] = []) -> None:  # noqa: B006
+        self.timezone = "Asia/Shanghai"
+        self.opening_hours = opening_hours
+        self.hours_exceptions = hours_exceptions
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 12, day, hour, minute, tzinfo=SHANGHAI)  # 2026-12-07 is a Monday
+
+
+def test_sold_out_until_a_time_in_store_time_a_past_one_meaning_tomorrow() -> None:
+    store = _Store()
+    assert sold_out_until("14:30", at(7, 10), store) == at(7, 14, 30).astimezone(UTC)
+    assert sold_out_until("9:15", at(7, 10), store) == at(8, 9, 15).astimezone(UTC)
+    with pytest.raises(ValueError):
+        sold_out_until("7pm", at(7, 10), store)
+
+
+def test_sold_out_without_a_time_lasts_to_the_end_of_the_stores_day() -> None:
+    assert sold_out_until(None, at(7, 10), _Store()) == at(8, 0).astimezone(UTC)  # no hours: midnight
+    evening = [OpeningHours(weekday=day, opens="18:00", closes="02:00") for day in range(7)]
+    assert sold_out_until(None, at(7, 23), _Store(evening)) == at(8, 2).astimezone(UTC)  # overnight range
+    assert sold_out_until(None, at(8, 1), _Store(evening)) == at(8, 2).astimezone(UTC)
+    assert sold_out_until(None, at(7, 12), _Store(evening)) == at(8, 0).astimezone(
+        UTC
+    )  # closed now: midnight
+    holiday = [HoursException(date="2026-12-07", hours=[TimeRange("10:00", "15:00")])]
+    assert sold_out_until(None, at(7, 12), _Store(evening, holiday)) == at(7, 15).astimezone(UTC)
+
+
+def test_an_item_is_named_by_id_or_by_one_name_in_either_language() -> None:
+    menu = demo_menu()
+    assert find_item(menu, "rice").id == "rice"
+    assert find_item(menu, "  可乐 coca-cola ").id == "cola"
+    with pytest.raises(LookupError) as caught:
+        find_item(menu, "Coca")
+    assert caught.value.args[0] == []
+    first, second = menu.categories[0].items[:2]
+    twin = msgspec.structs.replace(second, names=Names(zh="麻婆豆腐", en=first.name))
+    menu = msgspec.structs.replace(
+        menu,
+        categories=[msgspec.structs.replace(menu.categories[0], items=[first, twin]), *menu.categories[1:]],
+    )
+    assert find_item(menu, "麻婆豆腐").id == "mapo-tofu"
+    with pytest.raises(LookupError) as caught:
+        find_item(menu, first.name.upper())
+    assert [item.id for item in caught.value.args[0]] == ["kung-pao-chicken", "mapo-tofu"]
