@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import datetime
 
-from o2o_tui.domain.menu import Availability, Item, Menu, OptionGroup, is_orderable
+from o2o_tui.domain.menu import Item, Menu, OptionGroup, is_orderable
 from o2o_tui.domain.requests import NewOrderLine
 from o2o_tui.platform.simulator.people import LINE_NOTES
 
@@ -13,14 +13,16 @@ _LINE_COUNTS = (1, 2, 3, 4)
 _LINE_COUNT_WEIGHTS = (45, 35, 15, 5)
 
 
-def _choose_options(rng: random.Random, item: Item, groups: dict[str, OptionGroup]) -> list[str] | None:
-    """Option ids for one line, or None when a required group has too few available options."""
+def _choose_options(
+    rng: random.Random, item: Item, groups: dict[str, OptionGroup], now: datetime
+) -> list[str] | None:
+    """Option ids for one line, or None when a required group has too few orderable options."""
     chosen: list[str] = []
     for group_id in item.option_group_ids:
         group = groups.get(group_id)
         if group is None:
             continue
-        available = [o for o in group.options if o.status is Availability.AVAILABLE]
+        available = [o for o in group.options if is_orderable(o, now)]
         upper = min(group.max, len(available))
         if upper < group.min:
             return None
@@ -39,7 +41,7 @@ def orderable_items(menu: Menu, now: datetime) -> list[Item]:
             if not is_orderable(item, now):
                 continue
             if any(
-                g.min > sum(o.status is Availability.AVAILABLE for o in g.options)
+                g.min > sum(is_orderable(o, now) for o in g.options)
                 for g in (groups.get(gid) for gid in item.option_group_ids)
                 if g is not None
             ):
@@ -58,7 +60,7 @@ def build_lines(rng: random.Random, menu: Menu, now: datetime) -> list[NewOrderL
     count = min(len(items), rng.choices(_LINE_COUNTS, _LINE_COUNT_WEIGHTS)[0])
     lines = []
     for item in rng.sample(items, count):
-        options = _choose_options(rng, item, groups)
+        options = _choose_options(rng, item, groups, now)
         if options is None:
             continue
         quantity = 1 if rng.random() < 0.8 else rng.choice((2, 2, 3))
