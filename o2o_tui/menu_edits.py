@@ -17,6 +17,7 @@ import decimal
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any, Literal, TypeVar
 
 import msgspec
@@ -461,3 +462,29 @@ def search(menu: Menu, text: str) -> list[tuple[Kind, str]]:
             found.append(("group", group.id))
         found.extend(("option", option.id) for option in group.options if _matches(needle, option))
     return found
+
+
+# -- availability (not part of a draft: what a queued item/option PATCH will do, shown at once) --------------------
+
+
+def apply_patch(menu: Menu, kind: Literal["item", "option"], entity_id: str, body: dict[str, Any]) -> Menu:
+    """`menu` as the server will have it once the PATCH `body` (an ItemPatchBody's JSON) of one item or option
+    is applied: `status`, `snooze_until` or `clear_snooze`, `hidden`. An unknown id or a body that does not read
+    changes nothing (the server will decide)."""
+    fields: dict[str, Any] = {}
+    try:
+        if body.get("status") is not None:
+            fields["status"] = Availability(body["status"])
+        if body.get("snooze_until") is not None:
+            fields["snooze_until"] = msgspec.convert(body["snooze_until"], datetime)
+        if body.get("clear_snooze"):
+            fields["snooze_until"] = None
+        if isinstance(body.get("hidden"), bool):
+            fields["hidden"] = body["hidden"]
+    except (ValueError, msgspec.ValidationError):
+        return menu
+    if not fields or find(menu, kind, entity_id) is None:
+        return menu
+    if kind == "item":
+        return _map_items(menu, entity_id, lambda i: msgspec.structs.replace(i, **fields))
+    return _map_options(menu, entity_id, lambda o: msgspec.structs.replace(o, **fields))

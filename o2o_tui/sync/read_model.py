@@ -15,7 +15,7 @@ import contextlib
 import weakref
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import msgspec
 
@@ -23,12 +23,17 @@ from o2o_tui.domain.fleet import Courier, Delivery
 from o2o_tui.domain.menu import Menu
 from o2o_tui.domain.order import Order, OrderStatus
 from o2o_tui.domain.store import Store
+from o2o_tui.menu_edits import apply_patch
 from o2o_tui.sync import skipped as skips
 from o2o_tui.sync import tables
 from o2o_tui.sync.overlay import apply_to_delivery, apply_to_order, apply_to_store
 from offline_cache.storage import gc_paused
 
 T = TypeVar("T")
+_MENU_PATCHES: dict[str, Literal["item", "option"]] = {
+    "menu.item.patch": "item",
+    "menu.option.patch": "option",
+}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 KINDS: dict[str, type[Any]] = {
     tables.ORDERS: Order,
@@ -73,6 +78,14 @@ def _items(table: Any) -> list[tuple[str, Any]]:
     if hasattr(table, "items"):
         return list(table.items())
     return [(str(doc.get("id", doc.get("store_id", ""))), doc) for doc in _docs(table)]
+
+
+def _patch_body(entry: Any) -> dict[str, Any]:
+    try:
+        body: object = msgspec.json.decode(entry.body)
+    except (msgspec.DecodeError, TypeError):
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 def _why(error: Exception) -> str:
@@ -257,10 +270,19 @@ class ReadModel:
         return store
 
     def menu(self, store_id: str | None = None) -> Menu | None:
+        """The cached menu with this device's queued availability changes (item/option PATCHes) applied."""
         menus = self._all(tables.MENUS, Menu)
         if store_id is not None:
             menus = [m for m in menus if m.store_id == store_id]
-        return menus[0] if menus else None
+        if not menus:
+            return None
+        menu = menus[0]
+        for entry in self._cache.outbox.pending():
+            kind = _MENU_PATCHES.get(entry.action)
+            store, _, entity_id = entry.target.partition("/")
+            if kind is not None and store == menu.store_id:
+                menu = apply_patch(menu, kind, entity_id, _patch_body(entry))
+        return menu
 
     def couriers(self) -> list[Courier]:
         return sorted(self._all(tables.COURIERS, Courier), key=lambda c: c.name)
