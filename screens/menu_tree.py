@@ -25,6 +25,7 @@ from o2o_tui.domain.money import Money
 from o2o_tui.i18n import current_language, t
 from o2o_tui.menu_edits import Kind, price_text
 from o2o_tui.safe_text import safe_text
+from screens.keys import localize_bindings
 
 SECTION = "section"
 
@@ -81,6 +82,7 @@ class MenuTree(Tree[NodeRef]):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(Text(""), id=id)
+        localize_bindings(self)
         self.show_root = False
         self.guide_depth = 2
         self.auto_expand = False
