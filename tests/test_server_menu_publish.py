@@ -124,3 +124,22 @@ def test_the_shared_rules_answer_422_naming_the_field(platform: RunningPlatform)
         assert answer.json()["error"]["field"] == field
         assert answer.json()["error"]["code"] == "validation"
     assert merchant.get(path).json()["version"] == menu["version"]  # nothing was applied
+
+
+def test_a_quick_sold_out_does_not_make_a_draft_stale(platform: RunningPlatform) -> None:
+    """Availability is not part of a draft: a PATCH of it moves the version, not what a draft must have seen."""
+    assert platform.seed is not None
+    merchant = api(platform, "merchant")
+    path = f"/v1/stores/{platform.seed.store_id}/menu"
+    draft = merchant.get(path).json()  # the editor opens its draft here
+    first_item = draft["categories"][0]["items"][0]["id"]
+    sold_out = merchant.patch(f"{path}/items/{first_item}", {"status": "UNAVAILABLE"}).json()
+    assert sold_out["version"] == draft["version"] + 1
+    assert sold_out["content_version"] == draft["content_version"] or draft["content_version"] == 0
+    draft["categories"][0]["items"][1]["price"]["amount"] += 100
+    published = merchant.put(path, draft, headers={"If-Match": str(draft["version"])})
+    assert published.status_code == 200, published.text
+    assert published.json()["categories"][0]["items"][0]["status"] == "UNAVAILABLE"  # the sold-out stands
+    hidden = merchant.patch(f"{path}/items/{first_item}", {"hidden": True}).json()  # hiding IS part of the menu
+    stale = merchant.put(path, published.json(), headers={"If-Match": str(published.json()["version"])})
+    assert stale.status_code == 412 and stale.json()["error"]["current_version"] == hidden["version"]

@@ -95,6 +95,9 @@ class Menu(msgspec.Struct, frozen=True):
     categories: list[Category]
     option_groups: list[OptionGroup] = []
     updated_at: datetime | None = None
+    # the version of the last change a draft must see (a publish, or hiding/showing): a quick availability PATCH
+    # moves `version` but not this, so a draft started before it still publishes (If-Match >= content_version)
+    content_version: int = 0  # 0: written by an older server; read as `version`
 
 
 def is_orderable(item: Item | Option, now: datetime) -> bool:

@@ -227,6 +227,7 @@ class MenuIn(_Body, frozen=True):
     categories: Annotated[list[CategoryIn], Meta(max_length=MENU_CATEGORIES_MAX)]
     option_groups: Annotated[list[OptionGroupIn], Meta(max_length=MENU_OPTION_GROUPS_MAX)] = []
     updated_at: AwareTime | None = None
+    content_version: int = 0  # what the console read; the server sets it
 
 
 def menu_of(body: MenuIn) -> Menu:

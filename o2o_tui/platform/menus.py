@@ -46,8 +46,10 @@ def get(ctx: Ctx, store_id: str) -> Menu:
     return menu
 
 
-def _save(ctx: Ctx, before: Menu, after: Menu) -> Menu:
-    after = msgspec.structs.replace(after, version=before.version + 1, updated_at=ctx.now)
+def _save(ctx: Ctx, before: Menu, after: Menu, *, content_changed: bool) -> Menu:
+    version = before.version + 1
+    content_version = version if content_changed else content_version_of(before)
+    after = msgspec.structs.replace(after, version=version, updated_at=ctx.now, content_version=content_version)
     result = ctx.conn.execute(
         update(db.menus)
         .where(db.menus.c.store_id == before.store_id, db.menus.c.version == before.version)
@@ -114,14 +116,20 @@ def publish(ctx: Ctx, store_id: str, body: MenuIn, if_match: str | None) -> Menu
     if current is None:
         raise not_found("menu")
     menu = _with_current_availability(current, menu)
-    if current.version != base_version:
+    if not content_version_of(current) <= base_version <= current.version:
         if _same_content(current, menu):
             return current  # a replay of a publish that already went through
         raise stale_version(current.version)
     if _same_content(current, menu):
         return current
     ctx.record("menu", store_id, "publish")
-    return _save(ctx, current, menu)
+    return _save(ctx, current, menu, content_changed=True)
+
+
+def content_version_of(menu: Menu) -> int:
+    """The oldest version a draft may start from and still publish: the last publish or hide/show (availability
+    PATCHes after it do not make a draft stale; a publish keeps the current availability anyway)."""
+    return menu.content_version or menu.version
 
 
 def _same_content(a: Menu, b: Menu) -> bool:
@@ -153,12 +161,12 @@ def _check_patch(ctx: Ctx, store_id: str, body: ItemPatchBody) -> Menu:
     return current
 
 
-def _save_patch(ctx: Ctx, current: Menu, after: Menu, what: str) -> Menu:
+def _save_patch(ctx: Ctx, current: Menu, after: Menu, what: str, *, hides: bool) -> Menu:
     if after == current:
         return current
     ctx.record("menu", current.store_id, what)
     try:
-        return _save(ctx, current, after)
+        return _save(ctx, current, after, content_changed=hides)
     except ApiError as error:  # a concurrent publish won: tell the caller to re-read
         if error.status == 412:
             raise conflict("the menu changed at the same time; retry") from error
@@ -181,7 +189,11 @@ def patch_item(ctx: Ctx, store_id: str, item_id: str, body: ItemPatchBody) -> Me
     if not found:
         raise not_found("menu item")
     return _save_patch(
-        ctx, current, msgspec.structs.replace(current, categories=categories), f"item:{item_id}"
+        ctx,
+        current,
+        msgspec.structs.replace(current, categories=categories),
+        f"item:{item_id}",
+        hides=body.hidden is not None,  # hidden is part of the menu a draft edits; availability is not
     )
 
 
@@ -202,4 +214,4 @@ def patch_option(ctx: Ctx, store_id: str, option_id: str, body: OptionPatchBody)
     if not found:
         raise not_found("menu option")
     after = msgspec.structs.replace(current, option_groups=groups)
-    return _save_patch(ctx, current, after, f"option:{option_id}")
+    return _save_patch(ctx, current, after, f"option:{option_id}", hides=body.hidden is not None)
