@@ -22,6 +22,7 @@ from screens.keys import localize_bindings
 from screens.order_actions import OrderActions
 from screens.orders_screen import OrdersScreen
 from screens.source import OrderSource, SourceChange
+from screens.store_screen import StoreScreen
 from screens.terminal import theme_for
 
 
@@ -42,7 +43,11 @@ class MerchantApp(App[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-normal"), (120, "-wide")]
     ENABLE_COMMAND_PALETTE = False
     # Ctrl+C quits like everywhere else in a terminal (Textual's default only explains ctrl+q).
-    BINDINGS = [Binding("ctrl+c", "quit", "ui.key.quit", show=False, priority=True, id="app.quit")]
+    BINDINGS = [
+        Binding("ctrl+c", "quit", "ui.key.quit", show=False, priority=True, id="app.quit"),
+        Binding("s", "store_screen", "ui.key.store", id="queue.store"),  # from the queue only: check_action
+        Binding("m", "menu_editor", "menu_editor.key.open", id="queue.menu"),  # from the queue only
+    ]
 
     def __init__(
         self,
@@ -76,6 +81,8 @@ class MerchantApp(App[None]):
         await self.orders_screen.apply_change(message.change)
         if isinstance(self.screen, DetailScreen):
             self.screen.refresh_order()
+        elif isinstance(self.screen, StoreScreen):
+            self.screen.refresh_store()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.name == "source" and event.state is WorkerState.ERROR:
@@ -103,6 +110,19 @@ class MerchantApp(App[None]):
 
     def show_help(self) -> None:
         self.push_screen(HelpScreen())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("store_screen", "menu_editor"):  # the queue's keys: not over a dialog or another screen
+            return self.screen is self.orders_screen
+        return True
+
+    def action_store_screen(self) -> None:
+        self.push_screen(StoreScreen())
+
+    def action_menu_editor(self) -> None:
+        from screens.menu_editor import open_menu_editor
+
+        open_menu_editor(self)
 
     def store_zone(self) -> ZoneInfo | None:
         store = self.source.store()

@@ -16,6 +16,7 @@ import msgspec
 from o2o_tui.client import AsyncPlatformClient
 from o2o_tui.client.errors import NotFound, PlatformError, Unauthorized
 from o2o_tui.domain.events import EntityKind
+from o2o_tui.domain.menu import Menu
 from o2o_tui.domain.order import Order
 from o2o_tui.domain.store import Store
 from o2o_tui.i18n import t
@@ -44,6 +45,7 @@ class ClientOrderSource(Subscribers[SourceChange]):
         self._clock = clock
         self._orders: dict[str, Order] = {}
         self._store: Store | None = None
+        self._menu: Menu | None = None
         self._cursor: str | None = None
         self._loaded = False
         self._status = LinkStatus(LinkState.CONNECTING)
@@ -59,8 +61,17 @@ class ClientOrderSource(Subscribers[SourceChange]):
     def store(self) -> Store | None:
         return self._store
 
+    def menu(self) -> Menu | None:
+        return self._menu
+
     def link(self) -> LinkStatus:
         return self._status
+
+    async def _load_menu(self) -> None:
+        try:
+            self._menu = await self._client.get_menu(self._store_id)
+        except NotFound:  # a store without a menu yet
+            self._menu = None
 
     def _set_state(self, state: LinkState, *, synced: bool = False, error: str | None = None) -> None:
         last = self._clock() if synced else self._status.last_sync_at
@@ -79,11 +90,12 @@ class ClientOrderSource(Subscribers[SourceChange]):
         cursor = await self._latest_cursor()
         orders = {order.id: order async for order in self._client.aiter_orders(store_id=self._store_id)}
         self._store = await self._client.get_store(self._store_id)
+        await self._load_menu()
         self._orders = orders
         self._cursor = cursor
         self._loaded = True
         self._set_state(LinkState.ONLINE, synced=True)
-        self._emit(SourceChange(order_ids=frozenset(orders), store=True, link=True))
+        self._emit(SourceChange(order_ids=frozenset(orders), store=True, link=True, menu=True))
 
     async def _latest_cursor(self) -> str:
         """The server's newest cursor (`after=latest`)."""
@@ -97,6 +109,7 @@ class ClientOrderSource(Subscribers[SourceChange]):
             return
         order_ids = {e.entity_id for e in page.events if e.entity is EntityKind.ORDER}
         store_changed = any(e.entity is EntityKind.STORE for e in page.events)
+        menu_changed = any(e.entity is EntityKind.MENU and e.entity_id == self._store_id for e in page.events)
         for order_id in order_ids:
             try:
                 order = await self._client.get_order(order_id)
@@ -107,10 +120,12 @@ class ClientOrderSource(Subscribers[SourceChange]):
                 self._orders[order_id] = order
         if store_changed:
             self._store = await self._client.get_store(self._store_id)
+        if menu_changed:
+            await self._load_menu()
         self._cursor = page.cursor
         self._set_state(LinkState.ONLINE, synced=True)
-        if order_ids or store_changed:
-            self._emit(SourceChange(order_ids=frozenset(order_ids), store=store_changed))
+        if order_ids or store_changed or menu_changed:
+            self._emit(SourceChange(order_ids=frozenset(order_ids), store=store_changed, menu=menu_changed))
 
     async def run(self) -> None:
         backoff = 1.0

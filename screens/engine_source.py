@@ -13,6 +13,7 @@ from typing import Any
 
 import msgspec
 
+from o2o_tui.domain.menu import Menu
 from o2o_tui.domain.store import Store
 from o2o_tui.i18n import t
 from o2o_tui.sync import skipped as skips
@@ -36,9 +37,11 @@ class EngineOrderSource(Subscribers[SourceChange]):
         self._model = ReadModel(cache)
         self._entries: dict[str, QueueEntry] = {}
         self._store: Store | None = None
+        self._menu: Menu | None = None
         self._dirty_ids: set[str] = set()
         self._dirty_all = True
         self._dirty_store = True
+        self._dirty_menu = True
         self._conflict_keys: set[str] = set()
         self._wake: asyncio.Event | None = None
         self._unsubscribe = engine.subscribe(self._on_engine_change)
@@ -53,8 +56,17 @@ class EngineOrderSource(Subscribers[SourceChange]):
     def store(self) -> Store | None:
         return self._store
 
+    def menu(self) -> Menu | None:
+        return self._menu
+
     def link(self) -> LinkStatus:
         return link_from(self._engine.status())
+
+    def menu_source(self) -> Any:
+        """The menu editor's source on this console's engine and cache (`screens/menu_source.py`)."""
+        from screens.menu_source import EngineMenuSource
+
+        return EngineMenuSource(self._engine, self._cache, self._store_id)
 
     # following the engine
     def _on_engine_change(self, change: Change) -> None:
@@ -74,6 +86,8 @@ class EngineOrderSource(Subscribers[SourceChange]):
                 self._dirty_all = True
         elif kind == ChangeKind.STORE:
             self._dirty_store = True
+        elif kind == ChangeKind.MENU:
+            self._dirty_menu = True
         elif kind == ChangeKind.CONFLICT:
             self._conflict_keys |= set(change.ids)
         else:
@@ -81,23 +95,29 @@ class EngineOrderSource(Subscribers[SourceChange]):
         if self._wake is not None:
             self._wake.set()
 
-    def _read(self, full: bool, ids: set[str], store: bool, conflict_keys: set[str]) -> tuple[Any, ...]:
+    def _read(
+        self, full: bool, ids: set[str], store: bool, conflict_keys: set[str], menu: bool = False
+    ) -> tuple[Any, ...]:
         """Runs on the cache thread: everything the refresh needs, in one go."""
         views = self._model.orders() if full else [self._model.order(i) for i in ids]
         found_ids = {view.order.id for view in views if view is not None}
         shop = self._model.store(self._store_id) if store else None
+        card = self._model.menu(self._store_id) if menu else None
         messages = []
         for key in conflict_keys:
             entry = self._cache.outbox.get(key)
             if entry is not None and entry.rejection is not None:
                 messages.append(explain(entry.rejection, action=entry.action, target=entry.target))
         messages += self._model.take_unreadable()  # cached documents left out of this read
-        return views, found_ids, shop, messages
+        return views, found_ids, shop, messages, card
 
     async def _refresh(self) -> None:
         full, ids, store, keys = self._dirty_all, self._dirty_ids, self._dirty_store, self._conflict_keys
+        menu, self._dirty_menu = self._dirty_menu, False
         self._dirty_all, self._dirty_ids, self._dirty_store, self._conflict_keys = False, set(), False, set()
-        views, found_ids, shop, messages = await self._cache.call(self._read, full, ids, store, keys)
+        views, found_ids, shop, messages, card = await self._cache.call(
+            self._read, full, ids, store, keys, menu
+        )
         if full:
             before = set(self._entries)
             self._entries = {view.order.id: _entry(view) for view in views}
@@ -111,8 +131,10 @@ class EngineOrderSource(Subscribers[SourceChange]):
             changed = frozenset(ids)
         if store:
             self._store = shop
-        if changed or store:
-            self._emit(SourceChange(order_ids=changed, store=store))
+        if menu:
+            self._menu = card
+        if changed or store or menu:
+            self._emit(SourceChange(order_ids=changed, store=store, menu=menu))
         for message in messages:
             self._emit(SourceChange(message=message, link=True))
 
@@ -120,7 +142,8 @@ class EngineOrderSource(Subscribers[SourceChange]):
         """Re-read the cache after engine changes; a burst of changes becomes one read."""
         assert self._wake is not None
         while True:
-            if self._dirty_all or self._dirty_ids or self._dirty_store or self._conflict_keys:
+            dirty = self._dirty_all or self._dirty_ids or self._dirty_store or self._dirty_menu
+            if dirty or self._conflict_keys:
                 await self._refresh()
             await self._wake.wait()
             self._wake.clear()

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 import msgspec
 
+from o2o_tui.domain.menu import Menu
 from o2o_tui.domain.order import Order
 from o2o_tui.domain.store import Store
 from screens.source import LinkState, LinkStatus, QueueEntry, SourceChange, Subscribers
@@ -22,10 +23,12 @@ class MemoryOrderSource(Subscribers[SourceChange]):
         *,
         store: Store | None = None,
         link: LinkStatus | None = None,
+        menu: Menu | None = None,
     ) -> None:
         super().__init__()
         self._entries = {entry.order.id: entry for entry in entries}
         self._store = store
+        self._menu = menu
         self._link = link or LinkStatus(LinkState.ONLINE)
         self.submitted: list[tuple[str, str, msgspec.Struct]] = []
 
@@ -40,6 +43,13 @@ class MemoryOrderSource(Subscribers[SourceChange]):
 
     def link(self) -> LinkStatus:
         return self._link
+
+    def menu(self) -> Menu | None:
+        return self._menu
+
+    def set_menu(self, menu: Menu | None) -> None:
+        self._menu = menu
+        self._emit(SourceChange(menu=True))
 
     def put(self, order: Order, pending: tuple[str, ...] = ()) -> None:
         self._entries[order.id] = QueueEntry(order, pending)

@@ -14,6 +14,7 @@ from typing import Generic, Protocol, TypeVar
 
 import msgspec
 
+from o2o_tui.domain.menu import Menu
 from o2o_tui.domain.order import Order
 from o2o_tui.domain.store import Store
 from o2o_tui.sync.model import SyncStatus
@@ -75,12 +76,13 @@ class QueueEntry:
 
 @dataclass(frozen=True, slots=True)
 class SourceChange:
-    """What moved: the ids of changed orders, and whether the store or the link status changed."""
+    """What moved: the ids of changed orders, and whether the store, its menu or the link status changed."""
 
     order_ids: frozenset[str] = frozenset()
     store: bool = False
     link: bool = False
     message: str | None = None  # a translated, display-safe explanation (e.g. a refused action)
+    menu: bool = False  # the store's menu (the queue shows what is sold out)
 
 
 class ActionRefused(Exception):
@@ -105,6 +107,10 @@ class OrderSource(Protocol):
     def order(self, order_id: str) -> QueueEntry | None: ...
 
     def store(self) -> Store | None: ...
+
+    def menu(self) -> Menu | None:
+        """The store's menu as last known (with queued availability changes), for the sold-out line."""
+        ...
 
     def link(self) -> LinkStatus: ...
 

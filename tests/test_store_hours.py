@@ -165,3 +165,24 @@ def test_sold_out_lists_unavailable_and_snoozed_not_hidden() -> None:
     )
     assert sold_out(menu, NOW, "zh")[0].name == "宫保鸡丁"
     assert sold_out(menu, later) == [found[1]] and sold_out(None, NOW) == []
+
+
+def test_a_queued_hours_change_shows_at_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Offline, `store.hours` waits in the outbox; the view (cache + outbox) already has the new hours."""
+    from o2o_tui.client.actions import encode_body
+    from o2o_tui.sync import tables
+    from o2o_tui.sync.read_model import ReadModel
+    from offline_cache import open_profile_cache
+
+    with open_profile_cache(tmp_path / "profile") as cache:
+        cache.table(tables.STORES).upsert("s1", msgspec.to_builtins(_store()))
+        body = sh.set_exception(sh.set_day(HoursBody(), 2, sh.parse_ranges("10:00-14:00")), "2026-12-25", [])
+        payload = encode_body("store.hours", body).decode()
+        cache.outbox.append("store.hours", "s1", payload, occurred_at=NOW.isoformat())
+        shown = ReadModel(cache).store("s1")
+        assert shown is not None
+        assert shown.opening_hours == [OpeningHours(2, "10:00", "14:00")]
+        assert shown.hours_exceptions == [HoursException("2026-12-25", [])]
+        assert (
+            describe(shown, _local(25, 15)) == "Closed until 2026-12-02 10:00 (opening hours), orders refused"
+        )

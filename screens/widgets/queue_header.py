@@ -1,12 +1,28 @@
-"""The column titles above the queue, fitted with the same widths as the rows."""
+"""Above the queue: what is sold out right now (when anything is), then the column titles, fitted with the same
+widths as the rows.
+
+The sold-out line comes from the source's menu (cached, with queued availability changes on top), so staff see an
+"86" the moment it is set, and it goes away by itself when a snooze ends.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from textual.content import Content
+from textual.message import Message
 from textual.widget import Widget
 
 from o2o_tui.i18n import t
+from o2o_tui.store_effect import sold_out, sold_out_text, store_zone
 from screens import order_format as fmt
+from screens.source import SourceChange
+
+if TYPE_CHECKING:
+    from screens.app import MerchantApp
+
+SOLD_OUT_CHECK_S = 15.0  # a snooze that ends takes its item off the line within this
 
 
 class QueueHeader(Widget):
@@ -14,9 +30,52 @@ class QueueHeader(Widget):
     QueueHeader { height: 1; width: 1fr; color: $text-muted; text-style: bold; }
     """
 
+    app: MerchantApp
+
+    class MenuChanged(Message):
+        """The source's menu changed (posted from any thread)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._sold_out = ""
+        self._unsubscribe: Callable[[], None] | None = None
+
+    def on_mount(self) -> None:
+        source = getattr(self.app, "source", None)
+        if source is not None and hasattr(source, "menu"):
+            self._unsubscribe = source.subscribe(self._on_source_change)
+            self.set_interval(SOLD_OUT_CHECK_S, self.update_sold_out)
+            self.update_sold_out()
+
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+
+    def _on_source_change(self, change: SourceChange) -> None:
+        if change.menu:
+            self.post_message(self.MenuChanged())
+
+    def on_queue_header_menu_changed(self, _: MenuChanged) -> None:
+        self.update_sold_out()
+
+    def update_sold_out(self) -> None:
+        """Recompute the sold-out line; repaint (and take one more line, or give it back) only when it changed."""
+        now = self.app.now()
+        text = sold_out_text(sold_out(self.app.source.menu(), now), store_zone(self.app.source.store()), now)
+        if text == self._sold_out:
+            return
+        self._sold_out = text
+        self.set_class(bool(text), "-sold-out")
+        self.styles.height = 2 if text else 1
+        self.refresh()
+
     def render(self) -> Content:
-        cols = fmt.columns_for(self.size.width)
-        parts = [" " * cols.mark, fmt.fit(t("ui.column.number"), cols.number), " "]
+        width = self.size.width
+        cols = fmt.columns_for(width)
+        parts: list[str | tuple[str, str]] = []
+        if self._sold_out:
+            parts += [(fmt.fit(self._sold_out, width), "not dim reverse"), "\n"]
+        parts += [" " * cols.mark, fmt.fit(t("ui.column.number"), cols.number), " "]
         parts += [fmt.fit(t("ui.column.clock"), cols.clock, align="right"), " "]
         status_title = t("ui.column.status") if cols.status >= 6 else t("ui.column.status_short")
         parts += [fmt.fit(status_title, cols.status), " "]

@@ -1,0 +1,389 @@
+"""`s`: the store's state and what it means right now ("Closed until 14:30 (paused), orders refused"), the actions
+open / pause / busy, and the opening hours per weekday with dated exceptions (holidays).
+
+Every change goes through the source like an order action (the outbox when the sync engine is wired in):
+`store.status` with a `StoreStatusBody`, `store.hours` with the whole `HoursBody` (the shown hours with one day or
+date changed). The words come from `o2o_tui.store_effect` and the parsing from `o2o_tui.store_hours`, shared with
+`o2o store`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import msgspec
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from o2o_tui import store_hours
+from o2o_tui.domain.limits import EXTRA_MINUTES_MAX, STATUS_REASON_MAX
+from o2o_tui.domain.requests import HoursBody, StoreStatusBody
+from o2o_tui.domain.store import Store, StoreState
+from o2o_tui.i18n import t
+from o2o_tui.safe_text import safe_text
+from o2o_tui.store_effect import effect, effect_text, store_zone
+from screens.dialogs import NumberPrompt
+from screens.keys import localize_bindings
+from screens.order_format import fit
+from screens.source import ActionRefused
+from screens.widgets.footer import KeyFooter
+from screens.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from screens.app import MerchantApp
+
+DEFAULT_BUSY_MINUTES = 15
+
+
+class TextPrompt(ModalScreen[str | None]):
+    """A line of text; `check(text)` answers an error to show (the prompt stays) or None (it closes with text)."""
+
+    DEFAULT_CSS = """
+    TextPrompt { align: center middle; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "ui.key.cancel", id="dialog.cancel")]
+
+    def __init__(
+        self,
+        title: str,
+        hint: str,
+        *,
+        value: str = "",
+        check: Callable[[str], str | None] | None = None,
+        max_length: int = 0,
+    ) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self._title = title
+        self._hint = hint
+        self._value = value
+        self._check = check
+        self._max_length = max_length
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Content(self._title), classes="title")
+            yield Input(value=self._value, max_length=self._max_length, id="answer", select_on_focus=False)
+            yield Label(Content(self._hint), classes="hint")
+            yield Label("", id="error", classes="error")
+
+    def on_mount(self) -> None:
+        field = self.query_one(Input)
+        field.cursor_blink = False
+        field.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        problem = self._check(event.value) if self._check else None
+        if problem:
+            self.query_one("#error", Label).update(Content(problem))
+            return
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def _checker(parse: Callable[[str], object]) -> Callable[[str], str | None]:
+    def check(text: str) -> str | None:
+        try:
+            parse(text)
+        except store_hours.HoursError as error:
+            return error.message
+        return None
+
+    return check
+
+
+class StoreScreen(Screen[None]):
+    CSS_PATH = Path(__file__).with_name("store_screen.tcss")
+    BINDINGS = [
+        Binding("escape,backspace", "back", "ui.key.back", id="store.back"),
+        Binding("o", "resume", "store_screen.key.open", id="store.open"),
+        Binding("p", "pause", "store_screen.key.pause", id="store.pause"),
+        Binding("b", "busy", "store_screen.key.busy", id="store.busy"),
+        Binding("enter", "edit", "store_screen.key.edit", priority=True, id="store.edit"),  # over the list's
+        Binding("n", "add_date", "store_screen.key.add_date", id="store.add_date"),
+        Binding("x,delete", "remove", "store_screen.key.remove", id="store.remove"),
+    ]
+
+    app: MerchantApp
+
+    def __init__(self) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self._shown: tuple[object, ...] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="store-name")
+        yield Static(id="store-effect")
+        yield Static(id="hours-title")
+        yield OptionList(id="hours")
+        yield StatusBar(id="status")
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        self.query_one("#hours", OptionList).focus()
+        self.refresh_store()
+        self.set_interval(1.0, self._tick)
+
+    def _tick(self) -> None:
+        self.refresh_store()  # the effect changes by itself (a pause ends, the hours close): repaint if it did
+
+    # showing
+    def refresh_store(self) -> None:
+        """Show the source's store now; widgets are touched only when what they show changed."""
+        store = self.app.source.store()
+        now = self.app.now()
+        self.query_one(StatusBar).show(self.app.source.link(), store, now)
+        found = effect(store, now) if store is not None else None
+        text = effect_text(found, store_zone(store), now) if found is not None else t("store_screen.loading")
+        shown = (
+            text,
+            None if store is None else (store.name, store.timezone),
+            None if store is None else (store.opening_hours, store.hours_exceptions),
+        )
+        if shown == self._shown:
+            return
+        self._shown = shown
+        name = self.query_one("#store-name", Static)
+        title = self.query_one("#hours-title", Static)
+        effect_line = self.query_one("#store-effect", Static)
+        effect_line.update(Content(text))
+        for state in StoreState:
+            effect_line.set_class(found is not None and found.state is state, f"-{state.value.lower()}")
+        if store is None:
+            name.update(Content(t("store_screen.title", name="")))
+            title.update(Content(""))
+            self.query_one("#hours", OptionList).clear_options()
+            return
+        name.update(Content(t("store_screen.title", name=safe_text(store.name, one_line=True))))
+        title.update(Content(self._hours_title(store)))
+        self._fill_hours(store)
+
+    def _hours_title(self, store: Store) -> str:
+        zone = safe_text(store.timezone, one_line=True)
+        if not store.opening_hours and not store.hours_exceptions:
+            return t("store_screen.hours_not_set", timezone=zone)
+        return t("store_screen.hours_title", timezone=zone)
+
+    def _fill_hours(self, store: Store) -> None:
+        hours = self.query_one("#hours", OptionList)
+        highlighted = hours.highlighted
+        hours_set = bool(store.opening_hours or store.hours_exceptions)
+        rows: list[Option] = []
+        for day, ranges in enumerate(store_hours.week(store)):
+            if ranges:
+                shown = store_hours.ranges_text(ranges)
+            else:
+                shown = t("store.hours.closed_day") if hours_set else t("store_screen.all_day")
+            rows.append(Option(Content(f"{fit(store_hours.day_name(day), 5)} {shown}"), id=f"day:{day}"))
+        for exception in store.hours_exceptions:
+            if exception.hours:
+                shown = store_hours.ranges_text(exception.hours)
+            else:
+                shown = t("store.hours.closed_all_day")
+            note = f"  {safe_text(exception.note, one_line=True)}" if exception.note else ""
+            rows.append(Option(Content(f"{exception.date} {shown}{note}"), id=f"date:{exception.date}"))
+        hours.set_options(rows)
+        if rows:
+            hours.highlighted = min(highlighted or 0, len(rows) - 1)
+
+    # acting
+    def _store(self) -> Store | None:
+        store = self.app.source.store()
+        if store is None:
+            self.app.say(t("store_screen.loading"), severity="warning", timeout=3)
+        return store
+
+    def _send(self, action: str, body: msgspec.Struct, label: str) -> None:
+        store = self._store()
+        if store is None:
+            return
+
+        async def send() -> None:
+            try:
+                await self.app.source.submit(action, store.id, body)
+            except ActionRefused as refused:
+                self.app.say(
+                    t("store_screen.refused", action=label, reason=refused.message),
+                    severity="error",
+                    timeout=10,
+                )
+                return
+            self.app.say(t("store_screen.sent", action=label), timeout=3)
+            self.refresh_store()
+
+        self.app.run_worker(send(), group="actions", exit_on_error=False)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_resume(self) -> None:
+        self._send("store.status", StoreStatusBody(state=StoreState.ONLINE), t("store_screen.action.open"))
+
+    def action_pause(self) -> None:
+        store = self._store()
+        if store is None:
+            return
+        zone = store_zone(store)
+
+        def parse(text: str) -> object:
+            return store_hours.pause_until(text, self.app.now(), zone)
+
+        def got_until(text: str | None) -> None:
+            if text is None:
+                return
+            until = store_hours.pause_until(text, self.app.now(), zone)
+
+            def got_reason(reason: str | None) -> None:
+                if reason is not None:
+                    body = StoreStatusBody(state=StoreState.PAUSED, until=until, reason=reason.strip())
+                    self._send("store.status", body, t("store_screen.action.pause"))
+
+            prompt = TextPrompt(
+                t("store_screen.pause.reason_title"),
+                t("store_screen.pause.reason_hint"),
+                max_length=STATUS_REASON_MAX,
+            )
+            self.app.push_screen(prompt, got_reason)
+
+        prompt = TextPrompt(
+            t("store_screen.pause.title"), t("store_screen.pause.hint"), check=_checker(parse), max_length=5
+        )
+        self.app.push_screen(prompt, got_until)
+
+    def action_busy(self) -> None:
+        store = self._store()
+        if store is None:
+            return
+        current = store.status.extra_minutes if store.status.state is StoreState.BUSY else 0
+
+        def got(minutes: int | None) -> None:
+            if minutes is not None:
+                body = StoreStatusBody(state=StoreState.BUSY, extra_minutes=minutes)
+                self._send("store.status", body, t("store_screen.action.busy"))
+
+        prompt = NumberPrompt(
+            Content(t("store_screen.busy.title")),
+            current or DEFAULT_BUSY_MINUTES,
+            minimum=1,
+            maximum=EXTRA_MINUTES_MAX,
+        )
+        self.app.push_screen(prompt, got)
+
+    def _highlighted(self) -> str | None:
+        hours = self.query_one("#hours", OptionList)
+        if hours.highlighted is None:
+            return None
+        return hours.get_option_at_index(hours.highlighted).id
+
+    def _save_hours(self, edit: Callable[[HoursBody], HoursBody]) -> None:
+        store = self._store()
+        if store is None:
+            return
+        try:
+            body = edit(store_hours.hours_body(store))
+        except store_hours.HoursError as error:
+            self.app.say(error.message, severity="error")
+            return
+        self._send("store.hours", body, t("store_screen.action.hours"))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()  # a click on a row
+        self.action_edit()
+
+    def action_edit(self) -> None:
+        row = self._highlighted()
+        store = self._store()
+        if row is None or store is None:
+            return
+        kind, _, key = row.partition(":")
+        check = _checker(store_hours.parse_ranges)
+        if kind == "day":
+            day = int(key)
+            current = store_hours.ranges_text(store_hours.week(store)[day])
+
+            def got_day(text: str | None) -> None:
+                if text is not None:
+                    ranges = store_hours.parse_ranges(text)
+                    self._save_hours(lambda body: store_hours.set_day(body, day, ranges))
+
+            title = t("store_screen.day.title", day=store_hours.day_name(day))
+            prompt = TextPrompt(title, t("store_screen.day.hint"), value=current, check=check)
+            self.app.push_screen(prompt, got_day)
+            return
+        exception = next((e for e in store.hours_exceptions if e.date == key), None)
+        note = exception.note if exception else ""
+        current = store_hours.ranges_text(exception.hours) if exception else ""
+
+        def got_date(text: str | None) -> None:
+            if text is not None:
+                ranges = store_hours.parse_ranges(text)
+                self._save_hours(lambda body: store_hours.set_exception(body, key, ranges, note))
+
+        title = t("store_screen.date_hours.title", date=key)
+        prompt = TextPrompt(title, t("store_screen.date_hours.hint"), value=current, check=check)
+        self.app.push_screen(prompt, got_date)
+
+    def action_add_date(self) -> None:
+        store = self._store()
+        if store is None:
+            return
+        today = self.app.now().astimezone(store_zone(store)).date().isoformat()
+
+        def got_date(text: str | None) -> None:
+            if text is None:
+                return
+            day = store_hours.parse_date(text)
+
+            def got_hours(hours_text: str | None) -> None:
+                if hours_text is None:
+                    return
+                ranges = store_hours.parse_ranges(hours_text)
+
+                def got_note(note: str | None) -> None:
+                    if note is not None:
+                        self._save_hours(
+                            lambda body: store_hours.set_exception(body, day, ranges, note.strip())
+                        )
+
+                note_prompt = TextPrompt(
+                    t("store_screen.note.title", date=day),
+                    t("store_screen.note.hint"),
+                    max_length=STATUS_REASON_MAX,
+                )
+                self.app.push_screen(note_prompt, got_note)
+
+            hours_prompt = TextPrompt(
+                t("store_screen.date_hours.title", date=day),
+                t("store_screen.date_hours.hint"),
+                check=_checker(store_hours.parse_ranges),
+            )
+            self.app.push_screen(hours_prompt, got_hours)
+
+        prompt = TextPrompt(
+            t("store_screen.date.title"),
+            t("store_screen.date.hint", today=today),
+            value=today,
+            check=_checker(store_hours.parse_date),
+            max_length=10,
+        )
+        self.app.push_screen(prompt, got_date)
+
+    def action_remove(self) -> None:
+        row = self._highlighted()
+        if row is None:
+            return
+        kind, _, key = row.partition(":")
+        if kind != "date":
+            self.app.say(t("store_screen.remove_hint"), severity="warning")
+            return
+        self._save_hours(lambda body: store_hours.clear_exception(body, key))

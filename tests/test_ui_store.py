@@ -1,0 +1,168 @@
+"""The store screen (`s`) and the queue's sold-out line against the real platform: the sync engine, a real cache in
+tmp_path, loopback HTTP. Keys are pressed as a person would; the server is asked what it now holds."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from textual.content import Content
+from textual.pilot import Pilot
+from textual.widgets import OptionList, Static
+
+from o2o_tui.config import Profile, save_profile
+from o2o_tui.i18n import set_language
+from screens.app import MerchantApp
+from screens.launch import open_source
+from screens.store_screen import StoreScreen, TextPrompt
+from screens.widgets.queue_header import QueueHeader
+from tests.support.platform import RunningPlatform, api, order_body
+from tests.test_ui_live import wait_until
+
+
+@pytest.fixture
+def profile(platform: RunningPlatform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Profile]:
+    monkeypatch.setenv("O2O_HOME", str(tmp_path / "home"))
+    set_language("en")
+    seed = platform.seed
+    assert seed is not None
+    yield save_profile(
+        "counter", url=platform.url, token=seed.tokens["merchant"], role="merchant", store_id=seed.store_id
+    )
+    set_language(None)
+
+
+def _get(platform: RunningPlatform, path: str) -> Any:
+    merchant = api(platform, "merchant")
+    try:
+        answer = merchant.get(path)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+    finally:
+        merchant.close()
+
+
+def _server_store(platform: RunningPlatform) -> Any:
+    assert platform.seed is not None
+    return _get(platform, f"/v1/stores/{platform.seed.store_id}")
+
+
+def _text(app: MerchantApp, selector: str) -> str:
+    widget = app.screen.query_one(selector, Static)
+    content = widget.visual
+    return content.plain if isinstance(content, Content) else str(content)
+
+
+async def _type(pilot: Pilot, text: str) -> None:
+    """Into the open prompt: what is in its field is replaced by `text`, then Enter."""
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, TextPrompt))
+    pilot.app.screen.query_one("#answer").value = ""
+    await pilot.press(*text, "enter")
+
+
+async def _open_store_screen(pilot: Pilot, app: MerchantApp) -> None:
+    await wait_until(
+        pilot, lambda: app.source.link().state.value == "ONLINE" and app.source.store() is not None
+    )
+    await pilot.press("s")
+    await wait_until(pilot, lambda: isinstance(app.screen, StoreScreen))
+
+
+async def test_pause_for_30_minutes_with_a_reason_then_open_again(
+    platform: RunningPlatform, profile: Profile
+) -> None:
+    app = MerchantApp(open_source(profile))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_store_screen(pilot, app)
+        assert _text(app, "#store-effect") == "Open, taking orders"
+        asked_at = datetime.now(UTC)
+        await pilot.press("p")
+        await _type(pilot, "30")
+        await _type(pilot, "restocking")
+
+        def paused() -> bool:
+            return _server_store(platform)["status"]["state"] == "PAUSED"
+
+        await wait_until(pilot, paused)
+        status = _server_store(platform)["status"]
+        until = datetime.fromisoformat(status["until"])
+        assert abs(until - (asked_at + timedelta(minutes=30))) < timedelta(minutes=1)
+        assert status["reason"] == "restocking"
+        zone = ZoneInfo(_server_store(platform)["timezone"])
+        shown = f"Closed until {until.astimezone(zone):%H:%M} (paused), orders refused (restocking)"
+        await wait_until(pilot, lambda: _text(app, "#store-effect") == shown)
+
+        await pilot.press("o")
+        await wait_until(pilot, lambda: _server_store(platform)["status"]["state"] == "ONLINE")
+        await wait_until(pilot, lambda: _text(app, "#store-effect") == "Open, taking orders")
+        await pilot.press("escape")
+        assert app.screen is app.orders_screen
+
+
+async def test_hours_set_on_the_screen_refuse_a_new_order_outside_them(
+    platform: RunningPlatform, profile: Profile
+) -> None:
+    assert platform.seed is not None
+    app = MerchantApp(open_source(profile))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_store_screen(pilot, app)
+        zone = ZoneInfo(_server_store(platform)["timezone"])
+        local = datetime.now(UTC).astimezone(zone)
+        hours = app.screen.query_one("#hours", OptionList)
+        hours.highlighted = local.weekday()  # today's row
+        start = (local.hour + 12) % 24  # a range half a day away: closed now
+        await pilot.press("enter")
+        await _type(pilot, f"{start:02d}:00-{start:02d}:30")
+        expected = [{"weekday": local.weekday(), "opens": f"{start:02d}:00", "closes": f"{start:02d}:30"}]
+        await wait_until(pilot, lambda: _server_store(platform)["opening_hours"] == expected)
+        await wait_until(pilot, lambda: "(opening hours), orders refused" in _text(app, "#store-effect"))
+
+        customer = api(platform, "customer")
+        try:
+            refused = await asyncio.to_thread(customer.post, "/v1/orders", order_body(platform.seed.store_id))
+        finally:
+            customer.close()
+        assert refused.status_code == 409 and refused.json()["error"]["code"] == "store_unavailable"
+
+        # a holiday on the screen: `n`, the date, no hours (closed all day), a note; then `x` removes it
+        await pilot.press("n")
+        await _type(pilot, "2026-12-25")
+        await _type(pilot, "")
+        await _type(pilot, "Christmas")
+        holiday = [{"date": "2026-12-25", "hours": [], "note": "Christmas"}]
+        await wait_until(pilot, lambda: _server_store(platform)["hours_exceptions"] == holiday)
+        await wait_until(pilot, lambda: hours.option_count == 8)
+        hours.highlighted = 7
+        await pilot.press("x")
+        await wait_until(pilot, lambda: _server_store(platform)["hours_exceptions"] == [])
+
+
+async def test_the_queue_shows_an_item_sold_out_elsewhere(
+    platform: RunningPlatform, profile: Profile
+) -> None:
+    """Another device snoozes an item: the queue's header names it, with its end in store time."""
+    assert platform.seed is not None
+    app = MerchantApp(open_source(profile))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(
+            pilot, lambda: app.source.link().state.value == "ONLINE" and app.source.menu() is not None
+        )
+        header = app.orders_screen.query_one(QueueHeader)
+        assert not header.has_class("-sold-out")
+        until = (datetime.now(UTC) + timedelta(hours=1)).replace(second=0, microsecond=0)
+        merchant = api(platform, "merchant")
+        try:
+            path = f"/v1/stores/{platform.seed.store_id}/menu/items/kung-pao-chicken"
+            answer = await asyncio.to_thread(merchant.patch, path, {"snooze_until": until.isoformat()})
+            assert answer.status_code == 200, answer.text
+        finally:
+            merchant.close()
+        await wait_until(pilot, lambda: header.has_class("-sold-out"))
+        zone = ZoneInfo(_server_store(platform)["timezone"])
+        line = header.render().plain.splitlines()[0]
+        assert line.startswith("Sold out (1): ") and f"until {until.astimezone(zone):%H:%M}" in line, line
