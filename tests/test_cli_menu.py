@@ -93,10 +93,13 @@ def test_show_export_and_import_a_sheet(platform: RunningPlatform, cli: Cli, tmp
     mapo = next(r for r in rows if r[COL["item_id"]] == "mapo-tofu")
     mapo[COL["price"]] = "27.50"
     mapo[COL["name_en"]] = '=HYPERLINK("http://evil.example","Mapo")'
+    rice = next(r for r in rows if r[COL["item_id"]] == "rice")
+    rice[COL["availability"]] = "unavailable"  # not part of the draft: applied as an item PATCH
     write_rows(sheet, rows)
 
     dry = cli("menu", "import", str(sheet), "--dry-run")
     assert "mapo-tofu" in dry.stdout and "26.00 -> 27.50" in dry.stdout and "Dry run" in dry.stdout
+    assert "! item rice: unavailable" in dry.stdout
     assert server_item(platform, "mapo-tofu")["price"]["amount"] == 2600  # a dry run changes nothing
     version = server_menu(platform)["version"]
 
@@ -105,7 +108,8 @@ def test_show_export_and_import_a_sheet(platform: RunningPlatform, cli: Cli, tmp
     item = server_item(platform, "mapo-tofu")
     assert item["price"]["amount"] == 2750
     assert item["names"]["en"] == '=HYPERLINK("http://evil.example","Mapo")'
-    assert server_menu(platform)["version"] == version + 1
+    assert server_item(platform, "rice")["status"] == "UNAVAILABLE" and done["availability"] == ["rice"]
+    assert server_menu(platform)["version"] >= version + 1
     assert cli.json("menu", "publish")["outcome"] == "unchanged"  # the draft went with the publish
     again = tmp_path / "again.csv"
     cli("menu", "export", "--format", "csv", "-o", str(again))
