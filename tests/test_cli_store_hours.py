@@ -5,7 +5,7 @@ against the real platform on loopback, with the same exit codes and --json conve
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -134,3 +134,17 @@ def test_a_new_order_outside_the_hours_is_refused(running: RunningPlatform, cli:
         assert placed.status_code == 201, placed.text
     finally:
         customer.close()
+
+
+def test_pause_until_a_store_time(running: RunningPlatform, cli: Cli) -> None:
+    zone = ZoneInfo(cli.json("store", "status")["timezone"])
+    local = datetime.now(UTC).astimezone(zone)
+    at = (local + timedelta(hours=2)).strftime("%H:%M")
+    paused = cli.json("store", "pause", "--until", at, "--reason", "deep clean")
+    until = datetime.fromisoformat(paused["store"]["status"]["until"]).astimezone(zone)
+    assert until.strftime("%H:%M") == at and timedelta(0) < until - local <= timedelta(hours=2)
+    assert _server_store(running).status.reason == "deep clean"
+    assert "(paused), orders refused" in cli("store", "status").stdout
+    cli("store", "pause", "--until", at, "--minutes", "5", code=Exit.USAGE)
+    assert "Not a length or a time" in cli("store", "pause", "--until", "25:99", code=Exit.USAGE).stderr
+    cli("store", "resume")

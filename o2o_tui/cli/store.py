@@ -73,11 +73,21 @@ def _change_status(profile_name: str | None, body_factory: Any, *, online: bool,
 
     with handle_errors(), cache_errors(), cli_cache(profile_name) as (profile, cache):
         store_id = _store_id(profile)
-        result = asyncio.run(perform(profile, cache, "store.status", store_id, body_factory(), online=online))
+        body = body_factory(ReadModel(cache).store(store_id))  # the cached store: its zone, for --until
+        result = asyncio.run(perform(profile, cache, "store.status", store_id, body, online=online))
         store = ReadModel(cache).store(store_id)
     extra = {"store": _store_json(store)} if as_json and store is not None else None
     message = _describe(store) if store is not None else t("store.changed")
     report_outcome(result, as_json=as_json, online=online, done_message=message, extra=extra)
+
+
+def _pause_until(text: str, store: Any) -> Any:
+    """`--until HH:MM` in the store's time (its zone from the cache; UTC until the store is cached)."""
+    from datetime import UTC, datetime
+
+    from o2o_tui.store_hours import pause_until
+
+    return pause_until(text, datetime.now(UTC), store_zone(store) if store is not None else UTC)
 
 
 def _store_json(store: Any) -> dict[str, Any]:
@@ -290,6 +300,7 @@ def register(app: typer.Typer) -> None:
         minutes: int | None = typer.Option(
             None, "--minutes", min=1, max=24 * 60, help=t("store.option.minutes")
         ),
+        until: str | None = typer.Option(None, "--until", help=t("store.option.until")),
         reason: str = typer.Option("", "--reason", help=t("store.option.reason")),
         online: bool = OnlineOption,
         profile: str | None = ProfileOption,
@@ -300,13 +311,20 @@ def register(app: typer.Typer) -> None:
         from o2o_tui.domain.requests import StoreStatusBody
         from o2o_tui.domain.store import StoreState
 
-        def body() -> StoreStatusBody:
-            until = (
+        if minutes is not None and until is not None:
+            raise fail(t("store.error.minutes_or_until"), Exit.USAGE)
+        if until is not None:  # checked before the cache is opened: a typo is a usage error
+            _parsed(_pause_until, until, None)
+
+        def body(store: Any) -> StoreStatusBody:
+            end = (
                 None
                 if minutes is None
                 else datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=minutes)
             )
-            return StoreStatusBody(state=StoreState.PAUSED, until=until, reason=reason)
+            if until is not None:
+                end = _parsed(_pause_until, until, store)
+            return StoreStatusBody(state=StoreState.PAUSED, until=end, reason=reason)
 
         _change_status(profile, body, online=online, as_json=as_json)
 
@@ -322,7 +340,7 @@ def register(app: typer.Typer) -> None:
 
         _change_status(
             profile,
-            lambda: StoreStatusBody(state=StoreState.BUSY, extra_minutes=extra),
+            lambda _store: StoreStatusBody(state=StoreState.BUSY, extra_minutes=extra),
             online=online,
             as_json=as_json,
         )
@@ -335,5 +353,5 @@ def register(app: typer.Typer) -> None:
         from o2o_tui.domain.store import StoreState
 
         _change_status(
-            profile, lambda: StoreStatusBody(state=StoreState.ONLINE), online=online, as_json=as_json
+            profile, lambda _store: StoreStatusBody(state=StoreState.ONLINE), online=online, as_json=as_json
         )
