@@ -155,6 +155,9 @@ class ClientOrderSource(Subscribers[SourceChange]):
         if isinstance(result, Order):
             self._orders[result.id] = result
             self._emit(SourceChange(order_ids=frozenset({result.id})))
+        elif isinstance(result, Store) and result.id == self._store_id:  # store.status, store.hours
+            self._store = result
+            self._emit(SourceChange(store=True))
 
     async def close(self) -> None:
         await self._client.close()

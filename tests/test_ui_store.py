@@ -166,3 +166,27 @@ async def test_the_queue_shows_an_item_sold_out_elsewhere(
         zone = ZoneInfo(_server_store(platform)["timezone"])
         line = header.render().plain.splitlines()[0]
         assert line.startswith("Sold out (1): ") and f"until {until.astimezone(zone):%H:%M}" in line, line
+
+
+async def test_without_the_offline_cache_busy_is_sent_and_the_menu_is_read(
+    platform: RunningPlatform, profile: Profile
+) -> None:
+    """The client-backed source (no sync engine): a store change goes through it; its menu feeds the sold-out line."""
+    assert platform.seed is not None
+    merchant = api(platform, "merchant")
+    try:
+        path = f"/v1/stores/{platform.seed.store_id}/menu/items/kung-pao-chicken"
+        assert merchant.patch(path, {"status": "UNAVAILABLE"}).status_code == 200
+    finally:
+        merchant.close()
+    app = MerchantApp(open_source(profile, offline_cache=False))
+    async with app.run_test(size=(40, 15)) as pilot:
+        header = app.orders_screen.query_one(QueueHeader)
+        await wait_until(pilot, lambda: header.has_class("-sold-out"))
+        assert header.render().plain.startswith("Sold out (1): ")
+        await _open_store_screen(pilot, app)
+        await pilot.press("b")
+        await pilot.press("enter")  # the default: 15 minutes
+        await wait_until(pilot, lambda: _text(app, "#store-effect") == "Busy: +15 min on every order")
+        status = _server_store(platform)["status"]
+        assert (status["state"], status["extra_minutes"]) == ("BUSY", 15)
