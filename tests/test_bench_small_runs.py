@@ -36,3 +36,12 @@ def test_bench_longpoll_small_run() -> None:
         "6 idle polls of other stores, every commit wakes all (before)",
     ]
     assert "scoped median" in out.splitlines()[-1]
+
+
+def test_bench_menu_small_run() -> None:
+    out = _bench("menu", "--runs", "1", "--keys", "5", "--publishes", "1")
+    rows = {line[:40].strip(): line[40:].split() for line in out.splitlines()[3:] if line.strip()}
+    assert "500 items in 40 categories, 120 option groups" in out.splitlines()[0]
+    assert len(rows["open to first paint, median ms"]) >= 4  # bare, editor, ratio, budget (and a verdict)
+    assert rows["keys measured / with no repaint"] == ["5/0", "5/0"]  # every key repainted, on both sides
+    assert rows["publish 500 items, median ms"][-1] == "ok"  # one second is far: a failure here is a bug
