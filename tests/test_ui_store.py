@@ -21,8 +21,32 @@ from screens.app import MerchantApp
 from screens.launch import open_source
 from screens.store_screen import StoreScreen, TextPrompt
 from screens.widgets.queue_header import QueueHeader
-from tests.support.platform import RunningPlatform, api, order_body
+from tests.support.platform import RunningPlatform, api, order_body, start_platform
 from tests.test_ui_live import wait_until
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
+    """One server for the module (each test puts the store back as it found it: see `profile`)."""
+    running = start_platform(tmp_path_factory.mktemp("platform"))
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def _put_back(platform: RunningPlatform) -> None:
+    """The seeded store again: open, no opening hours, its dish on sale."""
+    assert platform.seed is not None
+    store = f"/v1/stores/{platform.seed.store_id}"
+    merchant = api(platform, "merchant")
+    try:
+        assert merchant.put(f"{store}/status", {"state": "ONLINE"}).status_code == 200
+        assert merchant.put(f"{store}/hours", {}).status_code == 200
+        item = {"status": "AVAILABLE", "clear_snooze": True}
+        assert merchant.patch(f"{store}/menu/items/kung-pao-chicken", item).status_code == 200
+    finally:
+        merchant.close()
 
 
 @pytest.fixture
@@ -35,6 +59,7 @@ def profile(platform: RunningPlatform, tmp_path: Path, monkeypatch: pytest.Monke
         "counter", url=platform.url, token=seed.tokens["merchant"], role="merchant", store_id=seed.store_id
     )
     set_language(None)
+    _put_back(platform)
 
 
 def _get(platform: RunningPlatform, path: str) -> Any:
