@@ -89,8 +89,8 @@ def parse_ranges(text: str) -> list[TimeRange]:
 
 
 def ranges_text(ranges: Sequence[TimeRange | OpeningHours]) -> str:
-    """ "10:00-14:00, 17:00-22:00"; "" for none."""
-    return ", ".join(f"{r.opens}-{r.closes}" for r in ranges)
+    """ "10:00-14:00, 17:00-22:00"; "all day" for 00:00-00:00 (a range that opens when it closes); "" for none."""
+    return ", ".join(t("store.hours.all_day") if r.opens == r.closes else f"{r.opens}-{r.closes}" for r in ranges)
 
 
 def pause_until(text: str, now: datetime, zone: tzinfo) -> datetime | None:
@@ -155,8 +155,10 @@ def hours_body(store: Store) -> HoursBody:
 
 
 def set_day(body: HoursBody, weekday: int, ranges: Sequence[TimeRange]) -> HoursBody:
-    """`body` with `weekday`'s ranges replaced (none: closed that day)."""
-    others = [h for h in body.opening_hours if h.weekday != weekday]
+    """`body` with `weekday`'s ranges replaced (none: closed that day). A store without weekly hours is open all
+    day every day: the first day set keeps the other six open all day, instead of closing them."""
+    weekly = body.opening_hours or [OpeningHoursIn(weekday=day, opens="00:00", closes="00:00") for day in range(7)]
+    others = [h for h in weekly if h.weekday != weekday]
     new = [OpeningHoursIn(weekday=weekday, opens=r.opens, closes=r.closes) for r in ranges]
     ordered = sorted(others + new, key=lambda h: (h.weekday, h.opens))
     return HoursBody(opening_hours=ordered, exceptions=body.exceptions)

@@ -59,11 +59,20 @@ def test_set_a_weekday_then_dated_exceptions(running: RunningPlatform, cli: Cli)
         {"opens": "10:00", "closes": "14:00"},
         {"opens": "17:00", "closes": "02:00"},
     ]
+    whole = {
+        day: OpeningHours(day, "00:00", "00:00") for day in range(7)
+    }  # the first day set kept the rest open
+    assert changed["hours"]["week"]["sat"] == [{"opens": "00:00", "closes": "00:00"}]
     cli("store", "hours", "set", "0", "09:00-21:00")
     assert _server_store(running).opening_hours == [
         OpeningHours(0, "09:00", "21:00"),
+        whole[1],
+        whole[2],
+        whole[3],
         OpeningHours(4, "10:00", "14:00"),
         OpeningHours(4, "17:00", "02:00"),
+        whole[5],
+        whole[6],
     ]
 
     cli("store", "hours", "closed", "2026-12-25", "--note", "Christmas")
@@ -79,7 +88,14 @@ def test_set_a_weekday_then_dated_exceptions(running: RunningPlatform, cli: Cli)
     cli("store", "hours", "clear", "2027-01-01")
     cli("store", "hours", "set", "fri", "closed")
     store = _server_store(running)
-    assert store.opening_hours == [OpeningHours(0, "09:00", "21:00")]
+    assert store.opening_hours == [
+        OpeningHours(0, "09:00", "21:00"),
+        whole[1],
+        whole[2],
+        whole[3],
+        whole[5],
+        whole[6],
+    ]
     assert [e.date for e in store.hours_exceptions] == ["2026-12-25"]
 
 

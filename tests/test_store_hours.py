@@ -14,7 +14,7 @@ from o2o_tui import store_hours as sh
 from o2o_tui.domain.geo import Address
 from o2o_tui.domain.menu import Availability, Category, Item, Menu, Names, Option, OptionGroup
 from o2o_tui.domain.money import Money
-from o2o_tui.domain.requests import HoursBody
+from o2o_tui.domain.requests import HoursBody, OpeningHoursIn
 from o2o_tui.domain.store import HoursException, OpeningHours, Store, StoreState, StoreStatus, TimeRange
 from o2o_tui.i18n import set_language
 from o2o_tui.store_effect import describe, effect, sold_out, sold_out_text
@@ -176,7 +176,8 @@ def test_a_queued_hours_change_shows_at_once(tmp_path) -> None:  # type: ignore[
 
     with open_profile_cache(tmp_path / "profile") as cache:
         cache.table(tables.STORES).upsert("s1", msgspec.to_builtins(_store()))
-        body = sh.set_exception(sh.set_day(HoursBody(), 2, sh.parse_ranges("10:00-14:00")), "2026-12-25", [])
+        wednesdays = HoursBody(opening_hours=[OpeningHoursIn(weekday=2, opens="10:00", closes="14:00")])
+        body = sh.set_exception(wednesdays, "2026-12-25", [])
         payload = encode_body("store.hours", body).decode()
         cache.outbox.append("store.hours", "s1", payload, occurred_at=NOW.isoformat())
         shown = ReadModel(cache).store("s1")

@@ -143,7 +143,9 @@ async def test_hours_set_on_the_screen_refuse_a_new_order_outside_them(
         start = (local.hour + 12) % 24  # a range half a day away: closed now
         await pilot.press("enter")
         await _type(pilot, f"{start:02d}:00-{start:02d}:30")
-        expected = [{"weekday": local.weekday(), "opens": f"{start:02d}:00", "closes": f"{start:02d}:30"}]
+        today = {"weekday": local.weekday(), "opens": f"{start:02d}:00", "closes": f"{start:02d}:30"}
+        whole_days = [{"weekday": d, "opens": "00:00", "closes": "00:00"} for d in range(7)]  # the rest stay open
+        expected = [today if d["weekday"] == today["weekday"] else d for d in whole_days]
         await wait_until(pilot, lambda: _server_store(platform)["opening_hours"] == expected)
         await wait_until(pilot, lambda: "(opening hours), orders refused" in _text(app, "#store-effect"))
 

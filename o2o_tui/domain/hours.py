@@ -4,7 +4,8 @@ Rules, stated once for the server (which refuses orders outside the hours) and t
 until 14:30"):
 - a weekly range `OpeningHours(weekday, opens, closes)` starts on `weekday` at `opens`; when `closes <= opens` it
   runs past midnight and ends at `closes` the next day (`18:00-02:00`); `00:00-00:00` is the whole day;
-- several ranges may share a weekday; no ranges at all means "always open" (hours not set);
+- several ranges may share a weekday; once any weekly range is set, a weekday without one is closed; no weekly
+  ranges at all means open all day, every day (hours not set), dated exceptions still apply;
 - an exception for a date replaces the ranges that *start* on that date: no ranges is closed all day, other ranges
   are that day's hours; a range that started the evening before still runs into it.
 Times are the store's local wall clock (its `timezone`); callers convert.
@@ -70,6 +71,11 @@ def _ranges_starting(
                 if span is not None:
                     yield span
             return
+    if not weekly:  # no weekly hours: the whole day (a holiday on its own must not close every other day)
+        whole = _span(day, "00:00", "00:00")
+        if whole is not None:
+            yield whole
+        return
     for hours in weekly:
         if hours.weekday == day.weekday():
             span = _span(day, hours.opens, hours.closes)
