@@ -242,14 +242,21 @@ def test_sold_out_without_a_time_lasts_to_the_end_of_the_stores_day() -> None:
     )  # closed now: midnight
     holiday = [HoursException(date="2026-12-07", hours=[TimeRange("10:00", "15:00")])]
     assert sold_out_until(None, at(7, 12), _Store(evening, holiday)) == at(7, 15).astimezone(UTC)
+    around_the_clock = [OpeningHours(weekday=day, opens="00:00", closes="00:00") for day in range(7)]
+    assert sold_out_until(None, at(7, 12), _Store(around_the_clock)) == at(8, 0).astimezone(UTC)  # not a week
 
 
 def test_an_item_is_named_by_id_or_by_one_name_in_either_language() -> None:
     menu = demo_menu()
     assert find_item(menu, "rice").id == "rice"
     assert find_item(menu, "  可乐 coca-cola ").id == "cola"
+    assert find_item(menu, "Coca").id == "cola"  # a part of one item's name
+    assert find_item(menu, "mapo").id == "mapo-tofu"
     with pytest.raises(LookupError) as caught:
-        find_item(menu, "Coca")
+        find_item(menu, "Pork")  # a part of several names: which one is not guessed
+    assert len(caught.value.args[0]) >= 2
+    with pytest.raises(LookupError) as caught:
+        find_item(menu, "no such dish")
     assert caught.value.args[0] == []
     first, second = menu.categories[0].items[:2]
     twin = msgspec.structs.replace(second, names=Names(zh="麻婆豆腐", en=first.name))

@@ -34,19 +34,23 @@ menu_app = typer.Typer()
 
 
 def find_item(menu: Any, text: str) -> Any:
-    """The item `text` names: its id, else a name (in either language, any case) that exactly one item has.
-    Raises LookupError(candidates): none ([]) or several."""
+    """The item `text` names: its id, else the one item with that name (either language, any case), else the one
+    item whose name contains it ("mapo" for "麻婆豆腐 Mapo Tofu"). Raises LookupError(candidates): none ([]) or
+    several (a name or a part that more than one item has)."""
     wanted = text.strip()
     items = [item for category in menu.categories for item in category.items]
     for item in items:
         if item.id == wanted:
             return item
     folded = wanted.casefold()
-    found = [
-        item
-        for item in items
-        if folded and folded in {item.name.casefold(), item.names.zh.casefold(), item.names.en.casefold()}
-    ]
+    if not folded:
+        raise LookupError([])
+
+    def names(item: Any) -> list[str]:
+        return [n.casefold() for n in (item.name, item.names.zh, item.names.en) if n]
+
+    exact = [item for item in items if folded in names(item)]
+    found = exact or [item for item in items if any(folded in name for name in names(item))]
     if len(found) != 1:
         raise LookupError(found)
     return found[0]
@@ -65,7 +69,7 @@ def sold_out_until(until: str | None, now: datetime, store: Any) -> datetime:
     """When a sell-out ends, as an aware UTC time. `until` is "HH:MM" in store time (a time already past today
     means tomorrow's); None: the end of the store's day (when its opening hours next close, if it is open by
     them now, else the next midnight). Raises ValueError on a time that is not HH:MM."""
-    from o2o_tui.domain.hours import clock_minutes, is_open, next_change
+    from o2o_tui.domain.hours import clock_minutes, day_end
 
     zone = _zone(store)
     local = now.astimezone(zone)
@@ -84,12 +88,7 @@ def sold_out_until(until: str | None, now: datetime, store: Any) -> datetime:
         return moment
     weekly = getattr(store, "opening_hours", [])
     exceptions = getattr(store, "hours_exceptions", [])
-    naive = local.replace(tzinfo=None)
-    if (weekly or exceptions) and is_open(naive, weekly, exceptions):
-        closes = next_change(naive, weekly, exceptions)
-        if closes is not None:
-            return closes.replace(tzinfo=zone).astimezone(UTC)
-    return datetime.combine(local.date() + timedelta(days=1), time(), tzinfo=zone).astimezone(UTC)
+    return day_end(now, zone, weekly, exceptions).astimezone(UTC)
 
 
 def change_lines(changes: list[Any]) -> list[str]:

@@ -14,7 +14,7 @@ Times are the store's local wall clock (its `timezone`); callers convert.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Protocol
 
 
@@ -124,3 +124,23 @@ def next_change(
         return end
     later = [start for start, _end in spans if start > moment]
     return min(later) if later else None
+
+
+# a range that closes within this long after midnight belongs to the day before (18:00-02:00)
+_LATE_CLOSE = timedelta(hours=6)
+
+
+def day_end(
+    now: datetime, zone: tzinfo, weekly: Sequence[WeeklyRange], exceptions: Sequence[DatedHours] = ()
+) -> datetime:
+    """When the store's day ends (the default end of a sell-out, the usual "86"), as an aware time: when its hours
+    next close if it is open by them now and that is today or early tomorrow (an overnight range), else the next
+    local midnight. A store open around the clock has its day end at midnight, not days later."""
+    local = now.astimezone(zone).replace(tzinfo=None)
+    midnight = datetime.combine(local.date() + timedelta(days=1), time())
+    end = midnight
+    if hours_set(weekly, exceptions) and is_open(local, weekly, exceptions):
+        closes = next_change(local, weekly, exceptions)
+        if closes is not None and closes <= midnight + _LATE_CLOSE:
+            end = closes
+    return end.replace(tzinfo=zone)
