@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-from textual import events, work
+from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -43,6 +43,7 @@ from screens.menu_source import (
     MenuChange,
     MenuSource,
     end_of_store_day,
+    source_for_profile,
     store_zone,
     until_clock,
     with_availability,
@@ -194,9 +195,13 @@ class MenuEditorScreen(Screen[None]):
         search = self.query_one("#menu-search", Input)
         search.cursor_blink = False
         search.display = False
+        self.menu_tree.cursor_moved = self._cursor_moved
         self.menu_tree.focus()
         self._unsubscribe = self.source.subscribe(self._news)
         self._load()
+
+    class Opened(Message):
+        """The editor showed what the cache holds (its first paint is done): time to connect and sync."""
 
     def _news(self, change: MenuChange) -> None:
         self.post_message(MenuNews(change))
@@ -216,6 +221,7 @@ class MenuEditorScreen(Screen[None]):
         self._show()
         if self.menu_tree.cursor_line < 0 and self.draft is not None:
             self.menu_tree.move_cursor_to_line(0)
+        self.call_after_refresh(self.post_message, self.Opened())
 
     def _show(self) -> None:
         draft = self.draft
@@ -230,7 +236,8 @@ class MenuEditorScreen(Screen[None]):
         draft = self.draft
         if draft is None:
             return
-        changes = len(menu_draft.diff(draft.base, draft.menu))
+        # an untouched draft (the usual opening) has no diff to compute: 500 items cost ~20 ms
+        changes = 0 if draft.menu == draft.base else len(menu_draft.diff(draft.base, draft.menu))
         parts: list[str | tuple[str, str]] = [t("menu_editor.status.base", version=draft.base.version)]
         if changes:
             parts += [" · ", (t("menu_editor.status.changes", count=changes), "bold")]
@@ -261,9 +268,15 @@ class MenuEditorScreen(Screen[None]):
         if self.menu_form.ref != ref or self.focused is None or self.focused is self.menu_tree:
             self.menu_form.load(ref, self._entity(ref))
 
+    def _cursor_moved(self, ref: NodeRef | None) -> None:
+        """The tree's cursor moved (called by the tree before it repaints): the form shows the new line in the
+        same frame. Its values change in place (no relayout) when the kind stays the same; a kind with other
+        fields relayouts the form, once."""
+        if self.draft is not None and not self.has_class("-form-open") and ref != self.menu_form.ref:
+            self.menu_form.load(ref, self._entity(ref))
+
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[NodeRef]) -> None:
-        if self.draft is not None and not self.has_class("-form-open"):
-            self.menu_form.load(event.node.data, self._entity(event.node.data))
+        self._cursor_moved(event.node.data)  # normally done already, by `_cursor_moved`
 
     def on_tree_node_selected(self, event: Tree.NodeSelected[NodeRef]) -> None:
         event.stop()
@@ -290,9 +303,6 @@ class MenuEditorScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return action not in TREE_ONLY or self._in_tree()
-
-    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        self.refresh_bindings()
 
     def action_edit(self) -> None:
         ref = self.menu_tree.cursor_ref
@@ -787,23 +797,6 @@ def open_menu_editor(app: Any) -> None:
     app.push_screen(MenuEditorScreen(source))
 
 
-def source_for_profile(profile: Any) -> MenuSource:
-    """The menu source of `o2o menu edit`: the profile's cache, and a sync engine it runs itself."""
-    from o2o_tui.sync.session import make_client, make_engine, open_cache
-    from screens.menu_source import EngineMenuSource
-
-    if not profile.store_id:
-        raise ValueError("a merchant profile with a store is needed")
-    cache = open_cache(profile)
-    try:
-        client = make_client(profile)
-        engine = make_engine(profile, cache, client)
-    except Exception:
-        cache.close()
-        raise
-    return EngineMenuSource(engine, cache, profile.store_id, client=client, owns=True)
-
-
 class MenuEditorApp(App[None]):
     """`o2o menu edit`: the editor alone."""
 
@@ -826,18 +819,25 @@ class MenuEditorApp(App[None]):
         self.now = clock
         self.title = t("menu_editor.title")
         self.theme = theme or theme_for(os.environ)
+        self._syncing = False
         if keymap:
             self.set_keymap(keymap)  # binding id -> key(s), e.g. {"menu.availability": "s"}
 
     def on_mount(self) -> None:
         self.push_screen(MenuEditorScreen(self.source, root=True))
-        self.run_worker(self.source.run(), name="menu-source", group="menu-source", exit_on_error=False)
+
+    def on_menu_editor_screen_opened(self, _: MenuEditorScreen.Opened) -> None:
+        # after the first paint: building the HTTP client and starting the engine is no part of opening
+        if not self._syncing:
+            self._syncing = True
+            self.run_worker(self.source.run(), name="menu-source", group="menu-source", exit_on_error=False)
 
     async def on_unmount(self) -> None:
         await self.source.close()
 
 
-def run_menu_editor(profile: Any) -> None:
+def run_menu_editor(profile: Any, source: MenuSource | None = None) -> None:
+    """`o2o menu edit` (given the source when the caller opened it before importing Textual)."""
     from o2o_tui.settings import load_settings
 
-    MenuEditorApp(source_for_profile(profile), keymap=load_settings().keymap).run()
+    MenuEditorApp(source or source_for_profile(profile), keymap=load_settings().keymap).run()

@@ -104,6 +104,9 @@ class MenuForm(VerticalScroll):
         super().__init__(id=id)
         self.ref: NodeRef | None = None
         self._loading = False
+        self._shown: tuple[str, ...] | None = None  # the fields on show (None: not set yet)
+        self._inputs: dict[str, Input] = {}
+        self._errors = True  # an error label may be on show (show_problems): the next load hides them
 
     def compose(self) -> ComposeResult:
         yield Static("", id="form-title")
@@ -123,11 +126,18 @@ class MenuForm(VerticalScroll):
             yield Label("", id=f"error-{name}", classes="field-error")
 
     def on_mount(self) -> None:
-        for field in self.query(Input):
+        self._inputs = {field.id.removeprefix("field-"): field for field in self.query(Input) if field.id}
+        for field in self._inputs.values():
             field.cursor_blink = False
         self._show_fields(())
 
     def _show_fields(self, shown: tuple[str, ...]) -> None:
+        """Show the fields of a kind. The same fields as before (the cursor moved to another item): nothing to
+        do, so moving along the tree only changes values in place and never relayouts the form."""
+        if shown == self._shown:
+            self._hide_errors()
+            return
+        self._shown = shown
         for name in self.ALL_FIELDS:
             visible = name in shown
             self.query_one(f"#field-{name}").display = visible
@@ -135,21 +145,30 @@ class MenuForm(VerticalScroll):
                 self.query_one(f"#label-{name}").display = visible
             self.query_one(f"#error-{name}").display = False
         self.query_one("#form-error-general").display = False
+        self._errors = False
+
+    def _hide_errors(self) -> None:
+        if self._errors:
+            self._errors = False
+            for name in self.ALL_FIELDS:
+                self.query_one(f"#error-{name}").display = False
+            self.query_one("#form-error-general").display = False
 
     def load(self, ref: NodeRef | None, entity: Entity | None) -> None:
         """Show `entity` (None: an empty form with a hint)."""
         self.ref = ref
         title = self.query_one("#form-title", Static)
         if ref is None or entity is None or ref.kind not in FIELDS:
-            title.update(Content(t("menu_editor.form.nothing")))
+            title.update(Content(t("menu_editor.form.nothing")), layout=False)
             self._show_fields(())
             return
-        title.update(
+        title.update(  # one line (menu_editor.tcss): no relayout for a new title
             Content.assemble(
                 (t(f"menu_editor.kind.{ref.kind}"), "bold"),
                 "  ",
                 (safe_text(entity.id, one_line=True), "dim"),
-            )
+            ),
+            layout=False,
         )
         shown = FIELDS[ref.kind]
         self._show_fields(shown)
@@ -159,7 +178,7 @@ class MenuForm(VerticalScroll):
                 if name == "hidden":
                     self.query_one("#field-hidden", Checkbox).value = bool(value)
                 elif name in shown:
-                    self.query_one(f"#field-{name}", Input).value = str(value)
+                    self._inputs[name].value = str(value)
         finally:
             self.call_after_refresh(self._loaded)
 
@@ -186,6 +205,7 @@ class MenuForm(VerticalScroll):
         general_label = self.query_one("#form-error-general", Label)
         general_label.update(Content(safe_text(general)))
         general_label.display = bool(general)
+        self._errors = True
 
     def focus_first(self) -> None:
         shown = FIELDS.get(self.ref.kind if self.ref else "", ())

@@ -8,6 +8,7 @@ layout work). Availability (`o`) never touches the draft: it is queued at once a
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import enum
 from collections.abc import Callable
@@ -240,24 +241,63 @@ class EngineMenuSource(Subscribers[MenuChange]):
     """A `MenuSource` on the sync engine and the profile's cache (the draft lives in the cache directory).
 
     Inside the merchant console it shares the console's engine and cache (`owns=False`: the console runs and
-    closes them); `o2o menu edit` gives it its own (`owns=True`: `run()` runs the engine).
+    closes them); `o2o menu edit` gives it its own (`owns=True`: `run()` runs the engine). Its own engine may be
+    given as `connect`, a function that builds `(engine, client)`: reading the menu needs only the cache, so the
+    HTTP client (httpcore, TLS: ~150 ms) is built on the cache's thread by `run()`, after the editor's first paint,
+    or at the first action that needs the engine.
     """
 
-    def __init__(self, engine: Any, cache: Any, store_id: str, *, client: Any = None, owns: bool = False):
+    def __init__(
+        self,
+        engine: Any,
+        cache: Any,
+        store_id: str,
+        *,
+        client: Any = None,
+        owns: bool = False,
+        connect: Callable[[], tuple[Any, Any]] | None = None,
+    ):
         super().__init__()
         self.store_id = store_id
         self._engine = engine
         self._cache = cache
         self._client = client
         self._owns = owns
+        self._connect = connect
+        self._connecting: asyncio.Future[Any] | None = None
+        self._closed = False
         self._menu: Menu | None = None
         self._store: Store | None = None
         self._draft: menu_draft.MenuDraft | None = None
         self._keys: set[str] = set()  # outbox keys of this editor's publishes and patches
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._unsubscribe = engine.subscribe(self._on_engine_change)
+        self._unsubscribe: Callable[[], None] | None = None
+        self._prefetched: concurrent.futures.Future[Any] | None = None
+        if engine is not None:
+            self._unsubscribe = engine.subscribe(self._on_engine_change)
+
+    async def engine(self) -> Any:
+        """The sync engine, built (once, in a thread) by `connect` when it was not given."""
+        if self._engine is not None:
+            return self._engine
+        if self._connect is None:
+            raise RuntimeError("an EngineMenuSource needs an engine or a way to connect one")
+        if self._connecting is None:
+            # on the cache's thread: the engine reads the cache as it starts (one thread per cache)
+            self._connecting = asyncio.ensure_future(self._cache.call(self._connect))
+        engine, client = await asyncio.shield(self._connecting)
+        if self._engine is None:
+            self._engine, self._client = engine, client
+            self._unsubscribe = engine.subscribe(self._on_engine_change)
+        return self._engine
 
     # reading
+    def prefetch(self) -> None:
+        """Start reading the menu, the store and the draft on the cache's thread now (while Textual starts);
+        `load()` takes what it read."""
+        if self._prefetched is None:
+            self._prefetched = self._cache.executor.submit(self._read)
+
     def _read(self) -> tuple[Menu | None, Store | None, menu_draft.MenuDraft | None]:
         from o2o_tui.sync.read_model import ReadModel
         from offline_cache.drafts import DraftStore
@@ -271,7 +311,11 @@ class EngineMenuSource(Subscribers[MenuChange]):
 
     async def load(self) -> None:
         self._loop = asyncio.get_running_loop()
-        self._menu, self._store, self._draft = await self._cache.call(self._read)
+        prefetched, self._prefetched = self._prefetched, None
+        if prefetched is not None:
+            self._menu, self._store, self._draft = await asyncio.wrap_future(prefetched)
+        else:
+            self._menu, self._store, self._draft = await self._cache.call(self._read)
 
     def menu(self) -> Menu | None:
         return self._menu
@@ -337,7 +381,8 @@ class EngineMenuSource(Subscribers[MenuChange]):
         self, kind: AvailabilityKind, entity_id: str, status: Availabilities, until: datetime | None
     ) -> None:
         action = "menu.item.patch" if kind == "item" else "menu.option.patch"
-        entry = await self._engine.submit(action, f"{self.store_id}/{entity_id}", patch_body(status, until))
+        engine = await self.engine()
+        entry = await engine.submit(action, f"{self.store_id}/{entity_id}", patch_body(status, until))
         self._keys.add(entry.key)
         if self._menu is not None:  # shown at once; the engine's read of the cache agrees (pending intents)
             self._menu = replace_availability(self._menu, kind, entity_id, status, until)
@@ -346,9 +391,8 @@ class EngineMenuSource(Subscribers[MenuChange]):
         from screens.menu_publish import PublishAnswer
 
         body = menu_draft.publish_menu(draft)
-        entry = await self._engine.submit(
-            "menu.publish", self.store_id, body, base_version=draft.base.version
-        )
+        engine = await self.engine()
+        entry = await engine.submit("menu.publish", self.store_id, body, base_version=draft.base.version)
         self._keys.add(entry.key)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait
@@ -371,9 +415,9 @@ class EngineMenuSource(Subscribers[MenuChange]):
                 return PublishAnswer(
                     "refused", message=explain(reason, action=current.action, target=current.target)
                 )
-            state = str(self._engine.status().state)
+            state = str(engine.status().state)
             if state in ("OFFLINE", "UNAUTHORIZED") or loop.time() > deadline:
-                return PublishAnswer("queued", message=self._engine.status().last_error)
+                return PublishAnswer("queued", message=engine.status().last_error)
             await asyncio.sleep(0.05)
 
     async def latest_menu(self, newer_than: int, wait: float = 5.0) -> Menu | None:
@@ -387,18 +431,47 @@ class EngineMenuSource(Subscribers[MenuChange]):
 
     async def run(self) -> None:
         if self._owns:
-            await self._engine.run()
+            engine = await self.engine()
+            if not self._closed:
+                await engine.run()
 
     async def close(self) -> None:
-        self._unsubscribe()
+        self._closed = True
+        if self._unsubscribe is not None:
+            self._unsubscribe()
         if not self._owns:
             return
-        self._engine.stop()
+        if self._engine is None and self._connecting is not None:  # built while closing: close it too
+            with contextlib.suppress(Exception):
+                await self.engine()
+        if self._engine is not None:
+            self._engine.stop()
         if self._client is not None:
             with contextlib.suppress(Exception):
                 await self._client.close()
         with contextlib.suppress(Exception):
             await asyncio.to_thread(self._cache.close)
+
+
+def source_for_profile(profile: Any) -> EngineMenuSource:
+    """The menu source of `o2o menu edit`: the profile's cache, already reading the menu on its thread, and a sync
+    engine it runs itself (built after the first paint: showing the menu needs the cache, not the HTTP client).
+    No Textual here: `o2o menu edit` opens this first, then imports Textual while the menu is read."""
+    from o2o_tui.sync.session import open_cache
+
+    if not profile.store_id:
+        raise ValueError("a merchant profile with a store is needed")
+    cache = open_cache(profile)
+
+    def connect() -> tuple[Any, Any]:
+        from o2o_tui.sync.session import make_client, make_engine
+
+        client = make_client(profile)
+        return make_engine(profile, cache, client), client
+
+    source = EngineMenuSource(None, cache, profile.store_id, owns=True, connect=connect)
+    source.prefetch()
+    return source
 
 
 def failure_text(error: Exception) -> str:

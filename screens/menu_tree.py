@@ -2,20 +2,25 @@
 
 Labels are plain `Text` built from `safe_text` (a menu is untrusted text: Tree would parse a `str` as markup).
 An edit that keeps the shape of the menu updates labels in place; one that changes it rebuilds the tree, keeping
-what was expanded and where the cursor was. An item's option groups are added only when it is first expanded,
-so a 500-item menu opens as fast as its 540 visible lines.
+what was expanded and where the cursor was. An item's option groups, the option groups section's groups and a
+group's options are added only when first expanded (or when the cursor goes there), so a 500-item menu opens as
+fast as its 540 visible lines; the nodes are added in one batch (one relayout, not one per node), and every label
+is built from an index of the menu (no search per line).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
@@ -40,8 +45,8 @@ class NodeRef:
     parent: str = ""
 
 
-def display_name(entity: Category | Item | OptionGroup | Option) -> str:
-    return safe_text(localized(entity.name, entity.names, current_language()), one_line=True)
+def display_name(entity: Category | Item | OptionGroup | Option, lang: str | None = None) -> str:
+    return safe_text(localized(entity.name, entity.names, lang or current_language()), one_line=True)
 
 
 def money_text(money: Money) -> str:
@@ -71,6 +76,12 @@ class MenuTree(Tree[NodeRef]):
         Binding("left", "collapse", "menu_editor.key.collapse", show=False, id="menu.collapse"),
     ]
 
+    _adding = 0  # > 0: adding nodes in a batch, one invalidation at its end (class level: Tree.__init__ invalidates)
+    _adding_dirty = False
+    # called with the cursor's new ref as it moves, before the repaint (the editor's form follows in the same
+    # frame); Tree's NodeHighlighted comes only after the repaint
+    cursor_moved: Callable[[NodeRef | None], None] | None = None
+
     class Marked(Message):
         """The set of marked items changed."""
 
@@ -93,6 +104,11 @@ class MenuTree(Tree[NodeRef]):
         self._zone = ZoneInfo("UTC")
         self._shape: tuple[object, ...] = ()
         self._by_ref: dict[NodeRef, TreeNode[NodeRef]] = {}
+        self._lang = "en"
+        self._categories: dict[str, Category] = {}
+        self._items: dict[str, Item] = {}
+        self._groups: dict[str, OptionGroup] = {}
+        self._options: dict[str, Option] = {}
 
     # data
     @property
@@ -103,6 +119,7 @@ class MenuTree(Tree[NodeRef]):
     def show(self, menu: Menu, live: Menu | None, now: datetime, zone: ZoneInfo) -> None:
         """Show `menu` (the draft) with the availability of `live` (the published menu, pending changes on)."""
         self._menu, self._now, self._zone = menu, now, zone
+        self._lang = current_language()
         self._live = {}
         if live is not None:
             for category in live.categories:
@@ -111,14 +128,76 @@ class MenuTree(Tree[NodeRef]):
             for group in live.option_groups:
                 for option in group.options:
                     self._live[("option", option.id)] = option
-        self.marked &= {item.id for category in menu.categories for item in category.items}
+        self._categories = {category.id: category for category in menu.categories}
+        self._items = {item.id: item for category in menu.categories for item in category.items}
+        self._groups = {group.id: group for group in menu.option_groups}
+        self._options = {option.id: option for group in menu.option_groups for option in group.options}
+        self.marked &= self._items.keys()
         shape = _shape(menu)
         if shape == self._shape and self._by_ref:
-            for ref, node in self._by_ref.items():
-                node.set_label(self._label(ref))
+            with self._batched():
+                for ref, node in self._by_ref.items():
+                    label = self._label(ref)
+                    if label != node.label:
+                        node.set_label(label)
             return
         self._shape = shape
-        self._rebuild()
+        with self._batched():
+            self._rebuild()
+
+    # adding many nodes: Tree relayouts (and re-splits the label) on every add; once is enough
+    @contextmanager
+    def _batched(self) -> Iterator[None]:
+        self._adding += 1
+        try:
+            yield
+        finally:
+            self._adding -= 1
+            if not self._adding and self._adding_dirty:
+                self._adding_dirty = False
+                super()._invalidate()
+
+    def _invalidate(self) -> None:
+        if self._adding:  # the lines are rebuilt when next read; the relayout waits for the batch's end
+            self._clear_line_cache()
+            self._updates += 1
+            self._adding_dirty = True
+            return
+        super()._invalidate()
+
+    def get_label_width(self, node: TreeNode[NodeRef]) -> int:
+        # Tree renders every label (a styled copy) to measure it, for each of the 541 lines, on every rebuild of
+        # its lines; the width is the toggle icon's and the label's (render_label's layout)
+        label = node.label
+        width = label.cell_len if isinstance(label, Text) else cell_len(label)
+        if node.allow_expand:
+            return cell_len(self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE) + width
+        return width
+
+    def process_label(self, label: str | Text) -> Text:
+        if isinstance(label, Text) and "\n" not in label.plain:
+            return label  # ours: one line already (safe_text(one_line=True)); Tree would split a copy
+        return super().process_label(label)
+
+    def watch_cursor_line(self, previous_line: int, line: int) -> None:
+        super().watch_cursor_line(previous_line, line)
+        if self.cursor_moved is not None and previous_line != line:
+            self.cursor_moved(self.cursor_ref)
+
+    _scrolled_for: tuple[Size, Size, Size] | None = None
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        # Textual's ScrollView compares the window the compositor gives it with its own virtual size (its lines):
+        # they always differ, so every relayout of the screen (the form showing another kind's fields) repainted
+        # this scrollbar in one more frame, ~17-33 ms later. Nothing changed for the tree when its size, its
+        # lines and its container did not: skip it then (textual is pinned in pyproject.toml).
+        key = (size, self.virtual_size, container_size)
+        if key == self._scrolled_for and size == self._size:
+            return self._container_size != container_size
+        self._scrolled_for = key
+        return super()._size_updated(size, virtual_size, container_size, layout)
 
     def availability_of(self, entity: Item | Option, kind: str) -> Item | Option:
         """The entity with its live availability (availability is not part of the draft)."""
@@ -132,25 +211,20 @@ class MenuTree(Tree[NodeRef]):
         cursor = self.cursor_ref
         self.clear()
         self._by_ref = {}
-        groups = {group.id: group for group in menu.option_groups}
+        groups = self._groups
         for category in menu.categories:
             ref = NodeRef("category", category.id)
             node = self._add(self.root, ref, expand=first or ref in expanded)
             for item in category.items:
                 item_ref = NodeRef("item", item.id, category.id)
-                shown = [groups[g] for g in item.option_group_ids if g in groups]
+                shown = any(g in groups for g in item.option_group_ids)
                 item_node = self._add(node, item_ref, expand=item_ref in expanded, leaf=not shown)
                 if item_ref in expanded:
-                    self._fill_item(item_node, item)
+                    self._fill(item_node)
         section = NodeRef(SECTION, "groups")
         section_node = self._add(self.root, section, expand=section in expanded)
-        for group in menu.option_groups:
-            group_ref = NodeRef("group", group.id)
-            group_node = self._add(
-                section_node, group_ref, expand=group_ref in expanded, leaf=not group.options
-            )
-            for option in group.options:
-                self._add(group_node, NodeRef("option", option.id, group.id), leaf=True)
+        if section in expanded:
+            self._fill(section_node, expanded)
         if cursor is not None:
             self.select_ref(cursor)
 
@@ -164,35 +238,66 @@ class MenuTree(Tree[NodeRef]):
         self._by_ref[ref] = node
         return node
 
-    def _fill_item(self, node: TreeNode[NodeRef], item: Item) -> None:
-        if node.children or self._menu is None:
+    def _fill(
+        self, node: TreeNode[NodeRef], expanded: set[NodeRef] | frozenset[NodeRef] = frozenset()
+    ) -> None:
+        """Add the children of an item (its option groups), of the groups section or of a group (its options),
+        the first time they are needed; `expanded`: the groups to open (as they were before a rebuild)."""
+        ref = node.data
+        if ref is None or node.children or self._menu is None:
             return
-        groups = {group.id: group for group in self._menu.option_groups}
-        for group_id in item.option_group_ids:
-            group = groups.get(group_id)
-            if group is None:
-                continue
-            group_ref = NodeRef("group", group.id, item.id)
-            group_node = self._add(node, group_ref, leaf=not group.options)
-            for option in group.options:
-                self._add(group_node, NodeRef("option", option.id, f"{item.id}/{group.id}"), leaf=True)
+        with self._batched():
+            if ref.kind == "item":
+                item = self._items.get(ref.id)
+                for group_id in item.option_group_ids if item is not None else ():
+                    group = self._groups.get(group_id)
+                    if group is not None:
+                        self._add(node, NodeRef("group", group.id, ref.id), leaf=not group.options)
+            elif ref.kind == SECTION:
+                for group in self._menu.option_groups:
+                    group_ref = NodeRef("group", group.id)
+                    opened = group_ref in expanded
+                    group_node = self._add(node, group_ref, expand=opened, leaf=not group.options)
+                    if opened:
+                        self._fill(group_node)
+            elif ref.kind == "group":
+                group = self._groups.get(ref.id)
+                place = f"{ref.parent}/{ref.id}" if ref.parent else ref.id  # under an item: "item/group"
+                for option in group.options if group is not None else ():
+                    self._add(node, NodeRef("option", option.id, place), leaf=True)
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeRef]) -> None:
-        ref = event.node.data
-        if ref is not None and ref.kind == "item" and self._menu is not None:
-            item = _find_item(self._menu, ref.id)
-            if item is not None:
-                self._fill_item(event.node, item)
+        self._fill(event.node)
 
-    def select_ref(self, ref: NodeRef) -> bool:
-        """Move the cursor to `ref` (or the same entity anywhere), expanding its parents. False if absent."""
+    def _materialize(self, ref: NodeRef) -> TreeNode[NodeRef] | None:
+        """The node of `ref` (or of the same entity elsewhere), adding the lazy children on its way."""
         node = self._by_ref.get(ref)
         if node is None:
             node = next((n for r, n in self._by_ref.items() if r.kind == ref.kind and r.id == ref.id), None)
-        if node is None and ref.kind in ("group", "option") and self._menu is not None:
+        if node is not None or self._menu is None:
+            return node
+        if ref.kind == "item":
+            parent = self._by_ref.get(NodeRef("category", ref.parent)) if ref.parent else None
+        elif ref.kind in ("group", "option"):
             section = self._by_ref.get(NodeRef(SECTION, "groups"))
-            if section is not None:
-                section.expand()
+            if section is None:
+                return None
+            self._fill(section)
+            if ref.kind == "group":
+                return self._by_ref.get(NodeRef("group", ref.id))
+            group_id = next(
+                (g.id for g in self._menu.option_groups if any(o.id == ref.id for o in g.options)), ""
+            )
+            parent = self._by_ref.get(NodeRef("group", group_id))
+        else:
+            return None
+        if parent is not None:
+            self._fill(parent)
+        return next((n for r, n in self._by_ref.items() if r.kind == ref.kind and r.id == ref.id), None)
+
+    def select_ref(self, ref: NodeRef) -> bool:
+        """Move the cursor to `ref` (or the same entity anywhere), expanding its parents. False if absent."""
+        node = self._materialize(ref)
         if node is None:
             return False
         parent = node.parent
@@ -215,12 +320,12 @@ class MenuTree(Tree[NodeRef]):
         if ref.kind == SECTION:
             return Text(t("menu_editor.tree.option_groups", count=len(menu.option_groups)), style="italic")
         if ref.kind == "category":
-            category = next((c for c in menu.categories if c.id == ref.id), None)
+            category = self._categories.get(ref.id)
             if category is None:
                 return Text(ref.id)
-            return Text.assemble((display_name(category), "bold"), f" ({len(category.items)})")
+            return Text.assemble((display_name(category, self._lang), "bold"), f" ({len(category.items)})")
         if ref.kind == "item":
-            item = _find_item(menu, ref.id)
+            item = self._items.get(ref.id)
             if item is None:
                 return Text(ref.id)
             live = self.availability_of(item, "item")
@@ -228,11 +333,13 @@ class MenuTree(Tree[NodeRef]):
                 item, live, item.price, marked=item.id in self.marked, prep=item.prep_minutes
             )
         if ref.kind == "group":
-            group = next((g for g in menu.option_groups if g.id == ref.id), None)
+            group = self._groups.get(ref.id)
             if group is None:
                 return Text(ref.id)
-            return Text.assemble((display_name(group), "italic"), ("  " + f"{group.min}-{group.max}", "dim"))
-        option = _find_option(menu, ref.id)
+            return Text.assemble(
+                (display_name(group, self._lang), "italic"), ("  " + f"{group.min}-{group.max}", "dim")
+            )
+        option = self._options.get(ref.id)
         if option is None:
             return Text(ref.id)
         return self._entity_label(option, self.availability_of(option, "option"), option.price, plus=True)
@@ -254,7 +361,7 @@ class MenuTree(Tree[NodeRef]):
         if badge is not None:  # first, so a narrow tree still shows it
             parts.append((badge[0], badge[1]))
             parts.append(" ")
-        parts.append((display_name(entity), "strike dim" if badge else ""))
+        parts.append((display_name(entity, self._lang), "strike dim" if badge else ""))
         parts.append(("  " + ("+" if plus else "") + money_text(price), "dim"))
         if entity.hidden:
             parts.append(("  " + t("menu_editor.badge.hidden"), "italic dim"))
@@ -308,14 +415,6 @@ def _shape(menu: Menu) -> tuple[object, ...]:
         tuple((c.id, tuple((i.id, tuple(i.option_group_ids)) for i in c.items)) for c in menu.categories),
         tuple((g.id, tuple(o.id for o in g.options)) for g in menu.option_groups),
     )
-
-
-def _find_item(menu: Menu, item_id: str) -> Item | None:
-    return next((i for c in menu.categories for i in c.items if i.id == item_id), None)
-
-
-def _find_option(menu: Menu, option_id: str) -> Option | None:
-    return next((o for g in menu.option_groups for o in g.options if o.id == option_id), None)
 
 
 def items_in(menu: Menu) -> Iterable[Item]:

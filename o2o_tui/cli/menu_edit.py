@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import typer
 
 from o2o_tui.cli.cache_errors import cache_errors
@@ -21,10 +23,17 @@ def edit(profile: ProfileArg = None) -> None:
         chosen = load_profile(profile)
     if chosen.role not in ("merchant", "admin") or not chosen.store_id:
         raise fail(t("menu_editor.cli.error.role", role=chosen.role), Exit.USAGE)
-    from screens.menu_editor import run_menu_editor
+    from screens.menu_source import source_for_profile
 
     with cache_errors():
-        run_menu_editor(chosen)
+        # the cache reads the menu on its own thread while Textual is imported
+        source = source_for_profile(chosen)
+        try:
+            from screens.menu_editor import run_menu_editor
+        except BaseException:
+            asyncio.run(source.close())
+            raise
+        run_menu_editor(chosen, source)
 
 
 def register_edit(menu_app: typer.Typer) -> None:
