@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.output import fail
-from o2o_tui.client import PlatformClient
 from o2o_tui.client.errors import (
     Forbidden,
     MalformedResponse,
@@ -34,6 +33,9 @@ from o2o_tui.client.errors import (
 from o2o_tui.config import ConfigError, NoProfileError, Profile, load_profile
 from o2o_tui.i18n import t
 
+if TYPE_CHECKING:
+    from o2o_tui.client import PlatformClient
+
 ProfileOption = typer.Option(None, "--profile", envvar="O2O_PROFILE", help=t("login.option.profile"))
 ProfileArg = Annotated[
     str | None, typer.Option("--profile", envvar="O2O_PROFILE", help=t("login.option.profile"))
@@ -43,6 +45,8 @@ JsonOption = typer.Option(False, "--json", help=t("login.option.json"))
 
 def open_client(profile: Profile | str | None = None, *, timeout: float = 10.0) -> PlatformClient:
     """A blocking client for the profile (a `Profile`, or a name to load; None picks the default)."""
+    from o2o_tui.client import PlatformClient  # httpx: only for commands that talk to the platform
+
     chosen = profile if isinstance(profile, Profile) else load_profile(profile)
     return PlatformClient(chosen.url, chosen.token, timeout=timeout)
 
