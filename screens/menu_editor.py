@@ -198,7 +198,12 @@ class MenuEditorScreen(Screen[None]):
         self.menu_tree.cursor_moved = self._cursor_moved
         self.menu_tree.focus()
         self._unsubscribe = self.source.subscribe(self._news)
-        self._load()
+        # read already? (`o2o menu edit` reads while Textual starts): then the first frame shows the menu
+        ready = getattr(self.source, "load_ready", None)
+        if callable(ready) and ready():
+            self._loaded()
+        else:
+            self._load()
 
     class Opened(Message):
         """The editor showed what the cache holds (its first paint is done): time to connect and sync."""
@@ -213,6 +218,9 @@ class MenuEditorScreen(Screen[None]):
     @work(exclusive=True, group="menu-load")
     async def _load(self) -> None:
         await self.source.load()
+        self._loaded()
+
+    def _loaded(self) -> None:
         draft = self.source.draft()
         live = self.source.menu()
         if draft is None and live is not None:

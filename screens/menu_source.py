@@ -309,6 +309,17 @@ class EngineMenuSource(Subscribers[MenuChange]):
             DraftStore(self._cache).load(self.store_id),
         )
 
+    def load_ready(self) -> bool:
+        """Take what `prefetch()` read if it is done (called on the event loop): the editor's first frame can
+        then show the menu, with no worker and no frame in between. False: `await load()`."""
+        prefetched = self._prefetched
+        if prefetched is None or not prefetched.done() or prefetched.exception() is not None:
+            return False
+        self._loop = asyncio.get_running_loop()
+        self._prefetched = None
+        self._menu, self._store, self._draft = prefetched.result()
+        return True
+
     async def load(self) -> None:
         self._loop = asyncio.get_running_loop()
         prefetched, self._prefetched = self._prefetched, None

@@ -142,10 +142,15 @@ async def test_the_engine_is_built_after_the_first_paint(
         store_id=seed.store_id,
     )
     source = source_for_profile(profile)
-    assert source._engine is None and source._prefetched is not None  # reading, not connected
+    reading = source._prefetched
+    assert source._engine is None and reading is not None  # reading, not connected
+    reading.result(timeout=10)  # read (while Textual would start): the first frame shows it
+    workers: list[bool] = []
+    monkeypatch.setattr(MenuEditorScreen, "_load", lambda self: workers.append(True))
     app = MenuEditorApp(source)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until(pilot, lambda: source._engine is not None)  # after the editor opened
+        assert workers == [] and source._prefetched is None
         screen = app.screen
         assert isinstance(screen, MenuEditorScreen)
         # the first run has an empty cache: the engine's first sync brings the menu in
