@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from o2o_tui import menu_draft
-from o2o_tui.domain.hours import is_open, next_change
+from o2o_tui.domain.hours import day_end
 from o2o_tui.domain.menu import Availability, Item, Menu, Option
 from o2o_tui.domain.store import Store
 from o2o_tui.i18n import t
@@ -150,18 +150,11 @@ def store_zone(store: Store | None) -> ZoneInfo:
 
 
 def end_of_store_day(store: Store | None, now: datetime) -> datetime:
-    """When a sold-out without a time ends: the store's next closing time when it is open by its hours, else
-    the next local midnight."""
+    """When a sold-out without a time ends: the end of the store's day (`hours.day_end`, the CLI's rule too)."""
     zone = store_zone(store)
-    local = now.astimezone(zone)
-    if store is not None:
-        naive = local.replace(tzinfo=None)
-        if is_open(naive, store.opening_hours, store.hours_exceptions):
-            closes = next_change(naive, store.opening_hours, store.hours_exceptions)
-            if closes is not None:
-                return closes.replace(tzinfo=zone).astimezone(UTC)
-    midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), tzinfo=zone)
-    return midnight.astimezone(UTC)
+    weekly = store.opening_hours if store is not None else []
+    exceptions = store.hours_exceptions if store is not None else []
+    return day_end(now, zone, weekly, exceptions).astimezone(UTC)
 
 
 def until_clock(store: Store | None, now: datetime, text: str) -> datetime | None:

@@ -361,8 +361,9 @@ class MenuTree(Tree[NodeRef]):
         if badge is not None:  # first, so a narrow tree still shows it
             parts.append((badge[0], badge[1]))
             parts.append(" ")
+        # the price before the name, right-aligned: a narrow tree cuts a long name's end, never the price
+        parts.append((f"{('+' if plus else '') + money_text(price):>7} ", "bold"))
         parts.append((display_name(entity, self._lang), "strike dim" if badge else ""))
-        parts.append(("  " + ("+" if plus else "") + money_text(price), "dim"))
         if entity.hidden:
             parts.append(("  " + t("menu_editor.badge.hidden"), "italic dim"))
         return Text.assemble(*parts)
