@@ -130,3 +130,13 @@ def check(
     if until is not None and on_lock is not None:
         on_lock(until)
     raise wrong_code(keep_changes=True)
+
+
+def purge(conn: Connection, now: datetime, window: timedelta) -> int:
+    """Drop the rows that no longer count: tries older than the window, and no lock in force. Without this the
+    table kept one row per code ever typed wrong."""
+    stale = delete(_table).where(
+        _table.c.first_failure_at < db.iso(now - window),
+        (_table.c.locked_until.is_(None)) | (_table.c.locked_until < db.iso(now)),
+    )
+    return int(conn.execute(stale).rowcount or 0)
