@@ -78,7 +78,11 @@ def fail_for(error: PlatformError | ConfigError) -> typer.Exit:
 @contextlib.contextmanager
 def handle_errors() -> Iterator[None]:
     """Turn platform and config errors into a message on stderr and the documented exit code."""
+    from o2o_tui.client.actions import BodyOutOfBounds
+
     try:
         yield
     except (PlatformError, ConfigError) as exc:
         raise fail_for(exc) from None
+    except BodyOutOfBounds as exc:  # said before anything is queued: the platform would refuse it
+        raise fail(t("cli.error.out_of_bounds", field=exc.field, detail=exc.message), Exit.USAGE) from None

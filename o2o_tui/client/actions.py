@@ -125,6 +125,26 @@ def encode_body(action: str, body: msgspec.Struct) -> bytes:
     return _ENCODER.encode(body)
 
 
+class BodyOutOfBounds(ValueError):
+    """A body the platform would refuse for its own shape (a bound, a pattern, a range): said before queuing."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def check_body(action: str, body: msgspec.Struct) -> None:
+    """Raise `BodyOutOfBounds` when `body` breaks a bound its request type states (`Meta` on the `...In` types):
+    msgspec checks those only when decoding, so the body is decoded back once, as the server will."""
+    raw = encode_body(action, body)
+    try:
+        msgspec.json.decode(raw, type=route(action).body_type)
+    except msgspec.ValidationError as error:
+        message, _, where = str(error).partition(" - at `$")
+        raise BodyOutOfBounds(where.rstrip("`").lstrip(".") or "body", message) from None
+
+
 def decode_result(action: str, data: bytes) -> msgspec.Struct:
     """Decode an answer to `action` strictly; raises `msgspec.DecodeError`/`ValidationError` when it is wrong."""
     return msgspec.json.decode(data, type=route(action).result_type)

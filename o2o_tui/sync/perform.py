@@ -7,6 +7,7 @@ from typing import Any
 
 import msgspec
 
+from o2o_tui.client.actions import check_body
 from o2o_tui.client.errors import PlatformError, Unreachable
 from o2o_tui.config import Profile
 from o2o_tui.sync.explain import explain
@@ -41,6 +42,8 @@ async def perform(
     base_version: int | None = None,
     timeout: float = 10.0,
 ) -> ActionResult:
+    """Raises `BodyOutOfBounds` (nothing queued) for a body the platform would refuse for its shape."""
+    check_body(action, body)
     async with make_client(profile, timeout=timeout) as client:
         engine = make_engine(profile, cache, client)
         if online:
