@@ -79,6 +79,8 @@ class MerchantApp(App[None]):
 
     async def on_source_changed(self, message: SourceChanged) -> None:
         await self.orders_screen.apply_change(message.change)
+        if not self.screen_stack:  # the app closed while the change was applied
+            return
         if isinstance(self.screen, DetailScreen):
             self.screen.refresh_order()
         elif isinstance(self.screen, StoreScreen):

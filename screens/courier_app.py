@@ -125,6 +125,8 @@ class CourierApp(App[None]):
 
     # news from the source -------------------------------------------------------------------------------
     def on_source_news(self, message: SourceNews) -> None:
+        if not self.screen_stack:  # news that arrives while the app is closing (its screens already gone)
+            return
         screen = self.screen
         if isinstance(screen, HandheldScreen):
             screen.refresh_status()
