@@ -3,11 +3,12 @@ every item and option is kept), patch one item's or one option's availability.""
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Literal
 
 import msgspec
 from sqlalchemy import Connection, bindparam, select, update
 
+from o2o_tui import menu_edits
 from o2o_tui.domain.events import EntityKind
 from o2o_tui.domain.identity import Role
 from o2o_tui.domain.limits import TIME_RANGE_MESSAGE, time_in_range
@@ -17,8 +18,6 @@ from o2o_tui.domain.requests import ItemPatchBody, MenuIn, OptionPatchBody, menu
 from o2o_tui.platform import db, stores
 from o2o_tui.platform.context import Ctx
 from o2o_tui.platform.errors import ApiError, conflict, not_found, stale_version, validation
-
-_Patchable = TypeVar("_Patchable", Item, Option)
 
 _decode = msgspec.json.Decoder(Menu).decode
 _encode = msgspec.json.Encoder().encode
@@ -49,7 +48,9 @@ def get(ctx: Ctx, store_id: str) -> Menu:
 def _save(ctx: Ctx, before: Menu, after: Menu, *, content_changed: bool) -> Menu:
     version = before.version + 1
     content_version = version if content_changed else content_version_of(before)
-    after = msgspec.structs.replace(after, version=version, updated_at=ctx.now, content_version=content_version)
+    after = msgspec.structs.replace(
+        after, version=version, updated_at=ctx.now, content_version=content_version
+    )
     result = ctx.conn.execute(
         update(db.menus)
         .where(db.menus.c.store_id == before.store_id, db.menus.c.version == before.version)
@@ -136,19 +137,6 @@ def _same_content(a: Menu, b: Menu) -> bool:
     return (a.categories, a.option_groups, a.currency) == (b.categories, b.option_groups, b.currency)
 
 
-def _patched(entity: _Patchable, body: ItemPatchBody) -> _Patchable:
-    changes: dict[str, object] = {}
-    if body.status is not None:
-        changes["status"] = body.status
-    if body.snooze_until is not None:
-        changes["snooze_until"] = body.snooze_until
-    if body.clear_snooze:
-        changes["snooze_until"] = None
-    if body.hidden is not None:
-        changes["hidden"] = body.hidden
-    return msgspec.structs.replace(entity, **changes)
-
-
 def _check_patch(ctx: Ctx, store_id: str, body: ItemPatchBody) -> Menu:
     stores.visible_store(ctx.conn, ctx.caller, store_id, staff_roles=(Role.MERCHANT,))
     if body.clear_snooze and body.snooze_until is not None:
@@ -175,43 +163,22 @@ def _save_patch(ctx: Ctx, current: Menu, after: Menu, what: str, *, hides: bool)
 
 def patch_item(ctx: Ctx, store_id: str, item_id: str, body: ItemPatchBody) -> Menu:
     """Availability (status, snooze) and `hidden` of one item, at once; version + 1."""
-    current = _check_patch(ctx, store_id, body)
-    found = False
-    categories = []
-    for category in current.categories:
-        items = []
-        for item in category.items:
-            if item.id == item_id:
-                found = True
-                item = _patched(item, body)
-            items.append(item)
-        categories.append(msgspec.structs.replace(category, items=items))
-    if not found:
-        raise not_found("menu item")
-    return _save_patch(
-        ctx,
-        current,
-        msgspec.structs.replace(current, categories=categories),
-        f"item:{item_id}",
-        hides=body.hidden is not None,  # hidden is part of the menu a draft edits; availability is not
-    )
+    return _patch(ctx, store_id, "item", item_id, body)
 
 
 def patch_option(ctx: Ctx, store_id: str, option_id: str, body: OptionPatchBody) -> Menu:
     """The same for one option (every option with that id: ids are unique in a published menu, but a menu stored
     before that rule may repeat one, and a sold-out option is sold out wherever it is offered)."""
+    return _patch(ctx, store_id, "option", option_id, body)
+
+
+def _patch(
+    ctx: Ctx, store_id: str, kind: Literal["item", "option"], entity_id: str, body: ItemPatchBody
+) -> Menu:
+    # the console applies the same patch to its view of the menu while it is queued (menu_edits.apply_patch)
     current = _check_patch(ctx, store_id, body)
-    found = False
-    groups = []
-    for group in current.option_groups:
-        options = []
-        for option in group.options:
-            if option.id == option_id:
-                found = True
-                option = _patched(option, body)
-            options.append(option)
-        groups.append(msgspec.structs.replace(group, options=options))
-    if not found:
-        raise not_found("menu option")
-    after = msgspec.structs.replace(current, option_groups=groups)
-    return _save_patch(ctx, current, after, f"option:{option_id}", hides=body.hidden is not None)
+    if menu_edits.find(current, kind, entity_id) is None:
+        raise not_found(f"menu {kind}")
+    after = menu_edits.apply_patch(current, kind, entity_id, msgspec.to_builtins(body))
+    # hidden is part of the menu a draft edits; availability is not
+    return _save_patch(ctx, current, after, f"{kind}:{entity_id}", hides=body.hidden is not None)
