@@ -3,6 +3,10 @@
 - `language`: `O2O_LANG`, else the file's `"language"`, else None (the i18n module then detects from LANG).
 - `keymap`: binding id -> key, from the file's `"keymap"` object, overridden by `O2O_KEYMAP`
   (`"queue.accept=y,queue.reject=n"`). Screens look up their binding ids here.
+- `ring_every_s`: how often an unanswered new order rings again (seconds, 1..3600, default 20): `O2O_RING_EVERY`,
+  else the file's `"ring_every_s"`. An order close to its accept deadline rings four times as often.
+- `mute_minutes`: how long `M` on the queue silences the console (1..480, default 10): `O2O_MUTE_MINUTES`, else
+  the file's `"mute_minutes"`.
 """
 
 from __future__ import annotations
@@ -18,9 +22,15 @@ from o2o_tui.paths import config_dir
 SETTINGS_FILE = "settings.json"
 
 
+RING_EVERY_S = 20.0
+MUTE_MINUTES = 10
+
+
 class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=False):
     language: str | None = None
     keymap: dict[str, str] = {}
+    ring_every_s: float = RING_EVERY_S
+    mute_minutes: int = MUTE_MINUTES
 
 
 def _from_file() -> Settings:
@@ -39,8 +49,21 @@ def parse_keymap(text: str) -> dict[str, str]:
     return {k.strip(): v.strip() for k, v in pairs if k.strip() and v.strip()}
 
 
+def _number(env: str, fallback: float, low: float, high: float) -> float:
+    """`$env` as a number within low..high, else `fallback` (itself clamped): a typo never silences a counter."""
+    try:
+        value = float(os.environ.get(env, "") or fallback)
+    except ValueError:
+        value = fallback
+    if value != value:  # NaN
+        value = fallback
+    return min(high, max(low, value))
+
+
 def load_settings() -> Settings:
     base = _from_file()
     language = normalize(os.environ.get("O2O_LANG")) or normalize(base.language)
     keymap = {**base.keymap, **parse_keymap(os.environ.get("O2O_KEYMAP", ""))}
-    return Settings(language=language, keymap=keymap)
+    ring = _number("O2O_RING_EVERY", base.ring_every_s, 1.0, 3600.0)
+    mute = int(_number("O2O_MUTE_MINUTES", base.mute_minutes, 1, 480))
+    return Settings(language=language, keymap=keymap, ring_every_s=ring, mute_minutes=mute)

@@ -1,0 +1,182 @@
+"""What the counter hears and sees flash: the queue's alert rules, with no Textual (a fake clock tests them).
+
+- A new order (or a customer's cancellation request) rings and flashes until someone opens or accepts it, again
+  every `ring_every_s` (a setting: `o2o_tui.settings`).
+- A new order close to its accept deadline (the last third of its window, at least 60 s and at most 3 min)
+  escalates: it is drawn red (`urgent`) and rings the URGENT pattern, faster (every quarter of the interval, at
+  least every 5 s), until it is accepted or rejected; opening it does not silence that.
+- Going offline has its own pattern and a banner while it lasts; coming back has its own short pattern.
+- Muting (`M`) silences every sound until `muted_until`; rows still flash and turn red, the banner still shows.
+
+The screen feeds it (`orders_changed`, `link_changed`, `tick` once a second) and plays what it returns
+(`bell_pattern`).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from o2o_tui.domain.order import OrderStatus
+from o2o_tui.i18n import t
+from screens.source import LinkState, LinkStatus, QueueEntry
+
+URGENT_MIN_S = 60.0  # an order is urgent at least in its last minute
+URGENT_MAX_S = 180.0  # and at most in its last three
+URGENT_RING_MIN_S = 5.0
+
+
+class Sound(enum.StrEnum):
+    NEW_ORDER = "NEW_ORDER"
+    URGENT = "URGENT"
+    OFFLINE = "OFFLINE"
+    BACK_ONLINE = "BACK_ONLINE"
+
+
+_PATTERNS: dict[Sound, tuple[float, ...]] = {
+    Sound.NEW_ORDER: (0.0,),  # one bell
+    Sound.URGENT: (0.0, 0.3),  # two quick bells, and more often
+    Sound.OFFLINE: (0.0, 0.15, 0.3),  # three in a row
+    Sound.BACK_ONLINE: (0.0, 0.8),  # two slow ones
+}
+
+
+def bell_pattern(sound: Sound) -> tuple[float, ...]:
+    """The delays (seconds from the start) of each terminal bell of `sound`; every sound has its own."""
+    return _PATTERNS[sound]
+
+
+def urgent_window_s(created_at: datetime, deadline: datetime) -> float:
+    """How long before its deadline an order turns urgent: a third of its window, clamped to 60 s .. 3 min."""
+    window = (deadline - created_at).total_seconds()
+    return min(URGENT_MAX_S, max(URGENT_MIN_S, window / 3))
+
+
+def _needs_answer(entry: QueueEntry) -> bool:
+    order = entry.order
+    return order.status is OrderStatus.CREATED or order.cancellation is not None
+
+
+class Alerts:
+    def __init__(self, *, ring_every_s: float = 20.0) -> None:
+        self.ring_every_s = max(1.0, ring_every_s)
+        self.alerting: frozenset[str] = frozenset()  # new, unopened: the rows flash
+        self.urgent: frozenset[str] = frozenset()  # close to the accept deadline: drawn red
+        self.offline_banner: str | None = None
+        self.muted_until: datetime | None = None
+        self._needing: frozenset[str] = frozenset()
+        self._deadlines: dict[str, tuple[datetime, datetime]] = {}  # id -> (created_at, accept_deadline)
+        self._last_ring: datetime | None = None
+        self._last_urgent_ring: datetime | None = None
+        self._link_state: LinkState | None = None
+        self._offline_alerted = False
+
+    @property
+    def urgent_every_s(self) -> float:
+        return max(URGENT_RING_MIN_S, self.ring_every_s / 4)
+
+    def is_muted(self, now: datetime) -> bool:
+        return self.muted_until is not None and now < self.muted_until
+
+    def _play(self, sounds: list[Sound], now: datetime) -> list[Sound]:
+        return [] if self.is_muted(now) else sounds
+
+    # orders
+    def orders_changed(self, entries: Iterable[QueueEntry], now: datetime) -> list[Sound]:
+        """The queue changed: orders that newly need an answer start ringing and flashing."""
+        needing: set[str] = set()
+        deadlines: dict[str, tuple[datetime, datetime]] = {}
+        for entry in entries:
+            if not _needs_answer(entry):
+                continue
+            order = entry.order
+            needing.add(order.id)
+            if order.status is OrderStatus.CREATED and order.accept_deadline is not None:
+                deadlines[order.id] = (order.created_at, order.accept_deadline)
+        fresh = needing - self._needing
+        self._needing = frozenset(needing)
+        self._deadlines = deadlines
+        self.alerting = frozenset((self.alerting & needing) | fresh)
+        sounds: list[Sound] = []
+        if self._update_urgent(now):  # the louder pattern covers a new order that is urgent already
+            sounds.append(Sound.URGENT)
+            self._last_urgent_ring = self._last_ring = now
+        elif fresh:
+            sounds.append(Sound.NEW_ORDER)
+            self._last_ring = now
+        return self._play(sounds, now)
+
+    def _update_urgent(self, now: datetime) -> bool:
+        """Recompute `urgent`; True when an order joined it."""
+        urgent = frozenset(
+            order_id
+            for order_id, (created, deadline) in self._deadlines.items()
+            if (deadline - now).total_seconds() <= urgent_window_s(created, deadline)
+        )
+        joined = bool(urgent - self.urgent)
+        self.urgent = urgent
+        return joined
+
+    def tick(self, now: datetime) -> list[Sound]:
+        """Once a second: escalate orders that got close to their deadline, ring again what still waits."""
+        if self.muted_until is not None and now >= self.muted_until:
+            self.muted_until = None
+        sounds: list[Sound] = []
+        joined = self._update_urgent(now)
+        if self.is_muted(now):  # no ring is spent while muted: what still waits rings as soon as it ends
+            return []
+        if self.urgent:
+            last = self._last_urgent_ring
+            if joined or last is None or (now - last).total_seconds() >= self.urgent_every_s:
+                sounds.append(Sound.URGENT)
+                self._last_urgent_ring = now
+                self._last_ring = now  # the urgent ring covers the ordinary one
+        if self.alerting and not sounds:
+            last = self._last_ring
+            if last is None or (now - last).total_seconds() >= self.ring_every_s:
+                sounds.append(Sound.NEW_ORDER)
+                self._last_ring = now
+        return self._play(sounds, now)
+
+    def acknowledge(self, order_id: str) -> None:
+        """Someone opened (or pressed a key on) the order: it stops flashing and ringing (unless urgent)."""
+        self.alerting = self.alerting - {order_id}
+
+    # the link
+    def link_changed(self, link: LinkStatus, now: datetime) -> tuple[list[Sound], str | None]:
+        """Sound once per outage, with a toast; the banner stays while the link is down.
+
+        A source that has not tried yet (no error, no earlier state) is not an outage.
+        """
+        previous, self._link_state = self._link_state, link.state
+        sounds: list[Sound] = []
+        toast: str | None = None
+        if link.state is LinkState.OFFLINE:
+            known_down = link.error is not None or previous in (LinkState.ONLINE, LinkState.RESYNCING)
+            if known_down:
+                self.offline_banner = t("alerts.offline_banner")
+                if not self._offline_alerted:
+                    self._offline_alerted = True
+                    sounds.append(Sound.OFFLINE)
+                    toast = t("ui.link.went_offline")
+        elif link.state is LinkState.UNAUTHORIZED:
+            self.offline_banner = t("alerts.unauthorized_banner")
+            # nothing syncs until someone logs in again: as loud as an outage
+            if previous is not LinkState.UNAUTHORIZED:
+                sounds.append(Sound.OFFLINE)
+                toast = t("sync.unauthorized")
+        elif link.state is LinkState.ONLINE:
+            self.offline_banner = None
+            if self._offline_alerted:
+                self._offline_alerted = False
+                sounds.append(Sound.BACK_ONLINE)
+                toast = t("ui.link.back_online")
+        return self._play(sounds, now), toast
+
+    # mute
+    def mute(self, minutes: int, now: datetime) -> None:
+        self.muted_until = now + timedelta(minutes=max(0, minutes))
+
+    def unmute(self) -> None:
+        self.muted_until = None
