@@ -6,6 +6,7 @@ import typer
 
 from o2o_tui.cli.common import ProfileOption, handle_errors
 from o2o_tui.cli.exits import Exit
+from o2o_tui.cli.need_terminal import require_terminal
 from o2o_tui.cli.output import fail
 from o2o_tui.cli.sync import cache_errors
 from o2o_tui.config import load_profile
@@ -23,6 +24,7 @@ def console(
         raise fail(t("console.error.courier", profile=chosen.name), Exit.USAGE)
     if not chosen.store_id:
         raise fail(t("console.error.no_store", role=chosen.role), Exit.USAGE)
+    require_terminal("o2o console")
     from screens.launch import open_source, run_merchant_console
 
     with cache_errors():

@@ -10,6 +10,7 @@ import typer
 
 from o2o_tui.cli.cache_errors import cache_errors
 from o2o_tui.cli.exits import Exit
+from o2o_tui.cli.need_terminal import require_terminal
 from o2o_tui.cli.output import fail
 from o2o_tui.config import ConfigError, NoProfileError, load_profile
 from o2o_tui.i18n import t
@@ -27,6 +28,7 @@ def courier(
         raise fail(error.message, Exit.AUTH if isinstance(error, NoProfileError) else Exit.ERROR) from None
     if not chosen.courier_id:
         raise fail(t("handheld.error.not_courier", profile=chosen.name, role=chosen.role), Exit.USAGE)
+    require_terminal("o2o courier")
     from screens.courier_launch import run_courier_console
 
     with cache_errors():

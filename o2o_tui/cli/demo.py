@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from o2o_tui.cli.exits import Exit
+from o2o_tui.cli.need_terminal import require_terminal
 from o2o_tui.cli.output import emit_json, fail, say
 from o2o_tui.i18n import set_language, t
 from o2o_tui.paths import data_dir
@@ -405,6 +406,8 @@ def demo(
     if door:
         at_the_door(as_json)
         return
+    if headless_check is None:  # before the platform starts: the console needs a terminal
+        require_terminal("o2o demo")
     try:
         code = run_demo(
             keep=keep,

@@ -19,6 +19,7 @@ import typer
 
 from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors, open_client
 from o2o_tui.cli.exits import Exit
+from o2o_tui.cli.need_terminal import require_terminal
 from o2o_tui.cli.output import emit_json, fail, say
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
@@ -293,6 +294,7 @@ def register(app: typer.Typer) -> None:
         if ctx.invoked_subcommand is not None:
             return
         chosen, store_id = fleet_profile(profile, store)
+        require_terminal("o2o dispatch")
         from screens.dispatch_board import run_dispatch_board
 
         run_dispatch_board(chosen, store_id)

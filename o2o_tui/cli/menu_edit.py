@@ -12,6 +12,7 @@ import typer
 from o2o_tui.cli.cache_errors import cache_errors
 from o2o_tui.cli.common import ProfileArg, handle_errors
 from o2o_tui.cli.exits import Exit
+from o2o_tui.cli.need_terminal import require_terminal
 from o2o_tui.cli.output import fail
 from o2o_tui.config import load_profile
 from o2o_tui.i18n import t
@@ -23,6 +24,7 @@ def edit(profile: ProfileArg = None) -> None:
         chosen = load_profile(profile)
     if chosen.role not in ("merchant", "admin") or not chosen.store_id:
         raise fail(t("menu_editor.cli.error.role", role=chosen.role), Exit.USAGE)
+    require_terminal("o2o menu edit")
     from screens.menu_source import source_for_profile
 
     with cache_errors():
