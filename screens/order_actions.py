@@ -15,6 +15,7 @@ from o2o_tui.domain.order import Order
 from o2o_tui.domain.requests import CodeBody, ConfirmBody, EmptyBody, ReasonBody
 from o2o_tui.domain.transitions import OrderAction, TransitionCheck, check_order_transition
 from o2o_tui.i18n import t
+from o2o_tui.sync.explain import wrong_type
 from screens import order_format as fmt
 from screens.dialogs import ChoicePrompt, CodePrompt, NumberPrompt
 from screens.source import ActionRefused, QueueEntry
@@ -33,6 +34,10 @@ class OrderActions:
         return Content(t(key, number=order.display_number))
 
     def _check(self, order: Order, action: OrderAction) -> bool:
+        refusal = wrong_type(action, order.type, order.display_number)  # never for this type: say why
+        if refusal is not None:
+            self.app.say(refusal, severity="warning")
+            return False
         check = check_order_transition(order.status, order.type, action)
         if check is TransitionCheck.APPLY:
             return True

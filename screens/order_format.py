@@ -12,6 +12,7 @@ from rich.cells import cell_len
 
 from o2o_tui.domain.money import format_money
 from o2o_tui.domain.order import ENDED_STATUSES, CodeLock, Order, OrderStatus
+from o2o_tui.domain.transitions import shown_status
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 
@@ -111,11 +112,12 @@ def clock_changes_every_second(order: Order) -> bool:
 
 
 def status_label(order: Order) -> str:
-    return t(f"ui.status.{order.status.value}")
+    """"Picked up" for a handed-off takeout, "Served" for dine-in, "Delivered" for a delivery (`shown_status`)."""
+    return t(f"ui.status.{shown_status(order.status, order.type)}")
 
 
 def status_short(order: Order) -> str:
-    return t(f"ui.status_short.{order.status.value}")
+    return t(f"ui.status_short.{shown_status(order.status, order.type)}")
 
 
 def type_label(order: Order) -> str:

@@ -123,6 +123,21 @@ def _cancellation_pending(view: Any, *, final: bool) -> bool:
     return False
 
 
+def _fits_type(action: str) -> Any:
+    """A precondition: the action exists for the order's type (a delivery is collected by its courier, never
+    handed off). Exit 4 like an illegal transition, with the reason, and nothing queued (no conflict filed)."""
+    from o2o_tui.domain.transitions import OrderAction
+    from o2o_tui.sync.explain import wrong_type
+
+    def check(view: Any, *, final: bool) -> bool:
+        refusal = wrong_type(OrderAction(action), view.order.type, view.order.display_number)
+        if refusal is not None:
+            raise fail(refusal, Exit.REJECTED)
+        return True
+
+    return check
+
+
 def _lookup(cache: Any, reference: str) -> Any:
     """The order's view, or None; an ambiguous id prefix is a usage error."""
     from o2o_tui.sync.read_model import AmbiguousReference, ReadModel
@@ -372,6 +387,7 @@ def register(app: typer.Typer) -> None:
             online=online,
             as_json=as_json,
             done_key="orders.done.handoff",
+            precondition=_fits_type("handoff"),
         )
 
     @cancellation.command("accept", help=t("orders.cancellation.accept.help"))

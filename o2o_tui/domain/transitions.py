@@ -75,6 +75,27 @@ def check_order_transition(
     return TransitionCheck.ILLEGAL
 
 
+def applies_to_type(action: OrderAction, order_type: OrderType) -> bool:
+    """Whether `action` is ever possible on an order of `order_type`, whatever its state: a delivery is never
+    handed off at the counter (its courier collects it, with the pickup code on the bag, from the handheld),
+    and a takeout or dine-in order is never dispatched. Checked before anything is queued, so the refusal is
+    said at once and no conflict is filed."""
+    return order_type in ORDER_TRANSITIONS[action].order_types
+
+
+# How a person names an order's end per type: a handed-off takeout was picked up, a dine-in order was served;
+# only a delivery was delivered. The platform's status stays DELIVERED for all three (Open Delivery's name).
+_FINAL_NAMES: dict[OrderType, str] = {OrderType.TAKEOUT: "PICKED_UP", OrderType.INDOOR: "SERVED"}
+
+
+def shown_status(status: OrderStatus, order_type: OrderType) -> str:
+    """The state's name for labels (`ui.status.<name>`): the status itself, but DELIVERED reads PICKED_UP for a
+    takeout order and SERVED for a dine-in one."""
+    if status is OrderStatus.DELIVERED:
+        return _FINAL_NAMES.get(order_type, status.value)
+    return status.value
+
+
 class DeliveryStatus(enum.StrEnum):
     PENDING = "PENDING"
     ACCEPTED = "ACCEPTED"

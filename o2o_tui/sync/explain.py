@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from o2o_tui.domain.order import OrderType
+from o2o_tui.domain.transitions import OrderAction, applies_to_type
 from o2o_tui.i18n import t
 
 
@@ -43,6 +45,26 @@ def _clock(value: object) -> str:
         return "?"
 
 
+def wrong_type(action: OrderAction, order_type: OrderType, number: str) -> str | None:
+    """Why `action` never applies to an order of this type (None when it can): a delivery's courier collects it
+    (the pickup code on the bag, confirmed on the handheld), so there is no handoff at the counter; a takeout or
+    dine-in order is collected by the customer with its pickup code, so no courier step applies. Said before
+    anything is queued: no conflict is filed for it."""
+    if applies_to_type(action, order_type):
+        return None
+    if order_type is OrderType.DELIVERY:
+        return t("sync.wrong_type.delivery", number=number)
+    return t("sync.wrong_type.pickup", number=number, type=t(f"orders.type.{order_type.value.lower()}"))
+
+
+def _order_action(action: str) -> OrderAction | None:
+    name = action.removeprefix("order.")
+    try:
+        return OrderAction(name) if name != action else None
+    except ValueError:
+        return None
+
+
 def explain(reason: dict[str, Any], *, action: str, target: str) -> str:
     """Render a stored rejection reason (as written by the engine) in the current language."""
     number = reason.get("order_number")
@@ -62,6 +84,13 @@ def explain(reason: dict[str, Any], *, action: str, target: str) -> str:
         if by == "MERCHANT":
             return t("sync.explain.cancelled_by_store", subject=subject, action=what)
         return t("sync.explain.cancelled", subject=subject, action=what)
+    verb, order_type = _order_action(action), reason.get("order_type")
+    if code == "illegal_transition" and verb is not None and order_type in set(OrderType):
+        # refused for the order's type, not its state (queued before the console checked it locally)
+        number_text = f"#{number:04d}" if isinstance(number, int) else target[:8]
+        sentence = wrong_type(verb, OrderType(order_type), number_text)
+        if sentence is not None:
+            return sentence
     if code == "illegal_transition" and now_status:
         status = status_label(str(now_status), delivery=delivery)
         return t("sync.explain.moved_on", subject=subject, action=what, status=status)

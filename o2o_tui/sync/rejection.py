@@ -39,6 +39,7 @@ def rejection_reason(
     if order_doc is not None:
         reason["order_number"] = order_doc.get("number")
         reason["current_status"] = order_doc.get("status")
+        reason["order_type"] = order_doc.get("type")  # a handoff of a delivery is refused for its type
         reason["cancelled_by"] = cancelled_by(order_doc)
     elif delivery_doc is not None:
         reason["order_number"] = delivery_doc.get("order_number")
