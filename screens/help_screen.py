@@ -1,35 +1,66 @@
-"""`?`: every key of the queue with what it does, in the current language."""
+"""`?`: every key of the screen it is opened from, with what it does, in the current language.
+
+The list is derived from that screen's live bindings (its own, the focused widget's and the app's, as
+`Screen.active_bindings` has them), so a key added to a screen's BINDINGS can never be missing here, including
+the ones the footer had to leave out for room. Each key reads `help.<binding id>` from the catalog when there is
+one (a longer sentence), else `ui.help.<action>`, else the binding's own description.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from o2o_tui.i18n import t
 from screens.keys import localize_bindings
 from screens.order_format import fit
 
-HELP_KEYS = (
-    ("↑ ↓", "ui.help.move"),
-    ("Enter", "ui.help.open"),
-    ("a", "ui.help.accept"),
-    ("x", "ui.help.reject"),
-    ("p", "ui.help.preparing"),
-    ("r", "ui.help.ready"),
-    ("h", "ui.help.handoff"),
-    ("c", "ui.help.cancellation"),
-    ("d", "ui.help.dispatch"),
-    ("m", "ui.help.menu"),
-    ("s", "ui.help.store"),
-    ("/", "ui.help.search"),
-    ("Esc", "ui.help.back"),
-    ("?", "ui.help.help"),
-    ("q", "ui.help.quit"),
-)
+KEY_COLUMN = 10
+
+
+@dataclass(frozen=True, slots=True)
+class HelpRow:
+    keys: str  # as shown: `a`, `↑ k`, `q ^c`
+    text: str
+    binding_ids: tuple[str, ...]
+
+
+def _lookup(key: str) -> str | None:
+    text = t(key)
+    return None if text == key else text
+
+
+def help_text(binding: Binding) -> str | None:
+    """What a binding does, in words: the catalog's sentence for its id or action, else its description."""
+    if binding.id and (text := _lookup(f"help.{binding.id}")):
+        return text
+    action = binding.action.split("(", 1)[0].removeprefix("app.").removeprefix("screen.")
+    if "(" not in binding.action and (text := _lookup(f"ui.help.{action}")):
+        return text
+    return t(binding.description) if binding.description else None
+
+
+def help_rows(screen: Screen[object]) -> list[HelpRow]:
+    """One row per thing a key does on `screen` (keys that do the same thing share a row), in binding order."""
+    app = screen.app
+    rows: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
+    for _, binding, _enabled, _tooltip in screen.active_bindings.values():
+        text = help_text(binding)
+        if text is None:
+            continue
+        keys, ids = rows.setdefault((binding.action, text), ([], []))
+        display = app.get_key_display(binding)
+        if display not in keys:
+            keys.append(display)
+        if binding.id and binding.id not in ids:
+            ids.append(binding.id)
+    return [HelpRow(" ".join(keys), text, tuple(ids)) for (_, text), (keys, ids) in rows.items()]
 
 
 class HelpScreen(ModalScreen[None]):
@@ -37,15 +68,18 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "close", "ui.key.close", id="help.close"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, screen: Screen[object] | None = None) -> None:
+        """`screen`: whose keys to list; by default the screen showing when help was asked for."""
         super().__init__()
         localize_bindings(self)
+        opener = screen if screen is not None else self.app.screen
+        self.rows = help_rows(opener)
 
     def compose(self) -> ComposeResult:
         lines: list[str | tuple[str, str]] = [(t("ui.help.title") + "\n\n", "bold")]
-        for key, text_key in HELP_KEYS:
-            lines += [(fit(key, 7), "bold"), t(text_key), "\n"]
-        lines += ["\n", t("ui.help.time"), "\n\n", t("ui.help.alerts")]
+        for row in self.rows:
+            lines += [(fit(row.keys, KEY_COLUMN - 1, words=False) + " ", "bold"), row.text, "\n"]
+        lines += ["\n", t("ui.help.time"), "\n\n", t("help.alerts")]
         with VerticalScroll(classes="dialog help"):
             yield Static(Content.assemble(*lines))
 

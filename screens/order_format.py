@@ -19,8 +19,13 @@ from o2o_tui.safe_text import safe_text
 ELLIPSIS = "…"
 
 
-def fit(text: str, width: int, *, align: str = "left") -> str:
-    """`text` cut (with an ellipsis) or padded to exactly `width` cells."""
+def fit(text: str, width: int, *, align: str = "left", words: bool = True) -> str:
+    """`text` cut (with an ellipsis) or padded to exactly `width` cells.
+
+    With `words` (the default) a cut falls between words when the text has a space in the part that fits ("Kung
+    Pao…", not "Kung Pao Chi…"); a first word longer than the width, or text without spaces (Chinese), is cut at
+    the last character that fits.
+    """
     if width <= 0:
         return ""
     size = cell_len(text)
@@ -33,8 +38,13 @@ def fit(text: str, width: int, *, align: str = "left") -> str:
                 break
             out.append(char)
             used += char_width
-        text = "".join(out) + ELLIPSIS
-        size = used + 1
+        kept = "".join(out)
+        cut_mid_word = not text[len(kept)].isspace() and kept and not kept[-1].isspace()
+        if words and cut_mid_word and " " in kept.strip():
+            kept = kept[: kept.rstrip().rindex(" ")]
+        kept = kept.rstrip()
+        text = kept + ELLIPSIS
+        size = cell_len(kept) + 1
     padding = " " * (width - size)
     return padding + text if align == "right" else text + padding
 
@@ -70,25 +80,44 @@ def items_summary(order: Order) -> str:
     return ", ".join(parts)
 
 
-def _minutes_seconds(seconds: int) -> str:
-    seconds = max(0, seconds)
-    return f"{seconds // 60:d}:{seconds % 60:02d}"
+_HOUR = 3600
+_DAY = 24 * _HOUR
+
+
+def countdown_text(seconds: float) -> str:
+    """Time left, one rule everywhere: `m:ss` under an hour, `h:mm` under a day, then whole days (`2d`)."""
+    left = max(0, int(seconds))
+    if left < _HOUR:
+        return f"{left // 60:d}:{left % 60:02d}"
+    if left < _DAY:
+        return f"{left // _HOUR:d}:{left % _HOUR // 60:02d}"
+    return t("ui.age.days", days=left // _DAY)
+
+
+def minutes_text(minutes: int) -> str:
+    """A span in whole minutes (`-` when late): `15m` under an hour, `1h05` under a day, then `2d`."""
+    sign, size = ("-", -minutes) if minutes < 0 else ("", minutes)
+    if size < 60:
+        return t("ui.age.minutes", minutes=minutes)
+    if size < 24 * 60:
+        return sign + t("ui.age.hours", hours=size // 60, minutes=f"{size % 60:02d}")
+    return sign + t("ui.age.days", days=size // (24 * 60))
 
 
 _IN_THE_KITCHEN = frozenset({OrderStatus.CONFIRMED, OrderStatus.PREPARING})
 
 
 def clock_text(order: Order, now: datetime) -> str:
-    """A new order: time left to accept (`4:59`); in the kitchen: minutes to the promised ready time (`-3m` when
-    late); others: age in minutes."""
+    """A new order: time left to accept (`4:59`; `23:59` hours and minutes; `2d`); in the kitchen: minutes to the
+    promised ready time (`-3m` when late); others: the order's age (`minutes_text`)."""
     if order.status is OrderStatus.CREATED and order.accept_deadline is not None:
-        return _minutes_seconds(int((order.accept_deadline - now).total_seconds()))
+        return countdown_text((order.accept_deadline - now).total_seconds())
     if order.status in _IN_THE_KITCHEN and order.promised_ready_at is not None:
         seconds = (order.promised_ready_at - now).total_seconds()
         minutes = (
             int(seconds // 60) if seconds < 0 else int(-(-seconds // 60))
         )  # late rounds down, due rounds up
-        return t("ui.age.minutes", minutes=minutes)
+        return minutes_text(minutes)
     return age_text(order, now)
 
 
@@ -101,10 +130,7 @@ def is_late(order: Order, now: datetime) -> bool:
 
 
 def age_text(order: Order, now: datetime) -> str:
-    minutes = max(0, int((now - order.created_at).total_seconds() // 60))
-    if minutes < 60:
-        return t("ui.age.minutes", minutes=minutes)
-    return t("ui.age.hours", hours=minutes // 60, minutes=f"{minutes % 60:02d}")
+    return minutes_text(max(0, int((now - order.created_at).total_seconds() // 60)))
 
 
 def clock_changes_every_second(order: Order) -> bool:
@@ -112,7 +138,7 @@ def clock_changes_every_second(order: Order) -> bool:
 
 
 def status_label(order: Order) -> str:
-    """"Picked up" for a handed-off takeout, "Served" for dine-in, "Delivered" for a delivery (`shown_status`)."""
+    """ "Picked up" for a handed-off takeout, "Served" for dine-in, "Delivered" for a delivery (`shown_status`)."""
     return t(f"ui.status.{shown_status(order.status, order.type)}")
 
 

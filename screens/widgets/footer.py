@@ -1,11 +1,130 @@
-"""The key footer, compact below 120 columns so more bindings fit."""
+"""The key footer: always one line; when the keys do not fit, whole entries are left out by priority.
+
+Priority: a screen may name its binding ids in `FOOTER_PRIORITY` (most important first); ids it does not name
+follow in the order the bindings are declared, except help (`?`), which always comes first, since the help screen
+lists every key the footer had to leave out (`screens/help_screen.py`). Entries keep their declared order on
+screen; only which of them are shown depends on the width. Compact (less padding) below 120 columns.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.cells import cell_len
 from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+WIDE = 120
+
+
+@dataclass(frozen=True, slots=True)
+class FooterEntry:
+    key: str  # the key as bound (`question_mark`): what a click simulates
+    key_display: str  # as shown (`?`)
+    description: str
+    action: str
+    enabled: bool
+    tooltip: str
+    binding_id: str | None
+
+
+def is_help(binding: Binding) -> bool:
+    return binding.action in ("help", "app.help", "show_help") or (binding.id or "").endswith(".help")
+
+
+def entry_width(entry: FooterEntry, *, compact: bool) -> int:
+    """Cells one entry takes in Textual's Footer (FooterKey padding and margins, compact or not)."""
+    key, description = cell_len(entry.key_display), cell_len(entry.description)
+    if compact:  # key, a space, the description, a margin of 1
+        return key + (1 + description if description else 0) + 1
+    return key + 2 + (description + 1 if description else 0)
+
+
+def choose(
+    entries: Sequence[FooterEntry], width: int, *, compact: bool, priority: Sequence[str] = ()
+) -> list[FooterEntry]:
+    """The entries that fit in `width` cells, taken by priority, shown in their declared order."""
+    rank = {binding_id: index for index, binding_id in enumerate(priority)}
+
+    def order(indexed: tuple[int, FooterEntry]) -> tuple[int, int, int]:
+        index, entry = indexed
+        help_first = 0 if entry.action.endswith("help") else 1
+        return help_first, rank.get(entry.binding_id or "", len(rank)), index
+
+    kept: set[int] = set()
+    used = 0
+    for index, entry in sorted(enumerate(entries), key=order):
+        size = entry_width(entry, compact=compact)
+        if used + size <= width:
+            kept.add(index)
+            used += size
+    return [entry for index, entry in enumerate(entries) if index in kept]
 
 
 class KeyFooter(Footer):
+    """Textual's Footer that never scrolls or cuts: it shows the entries that fit, whole."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes, show_command_palette=False)
+        self._shown: tuple[object, ...] | None = None
+
+    def _width(self) -> int:
+        return self.size.width or self.app.size.width
+
+    def entries(self) -> list[FooterEntry]:
+        """Every binding the footer could show on its screen now (shown, not hidden by `check_action`)."""
+        seen: set[str] = set()  # one entry per binding id (`escape,backspace` is two keys, one entry)
+        out: list[FooterEntry] = []
+        for _, binding, enabled, tooltip in self.screen.active_bindings.values():
+            name = binding.id or binding.action
+            if not binding.show or name in seen:
+                continue
+            seen.add(name)
+            out.append(
+                FooterEntry(
+                    binding.key,
+                    self.app.get_key_display(binding),
+                    binding.description,
+                    binding.action,
+                    enabled,
+                    tooltip or "",
+                    binding.id,
+                )
+            )
+        return out
+
+    def layout_for(self) -> tuple[bool, list[FooterEntry]]:
+        """(compact, the entries shown): roomy padding only at 120 columns and up when every entry fits so."""
+        width = self._width()
+        entries = self.entries()
+        roomy = sum(entry_width(entry, compact=False) for entry in entries)
+        compact = self.app.size.width < WIDE or roomy > width
+        priority: Sequence[str] = getattr(self.screen, "FOOTER_PRIORITY", ())
+        return compact, choose(entries, width, compact=compact, priority=priority)
+
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        compact, shown = self.layout_for()
+        self.compact = compact
+        self._shown = (compact, *(entry.key for entry in shown))
+        for entry in shown:
+            yield FooterKey(
+                entry.key,
+                entry.key_display,
+                entry.description,
+                entry.action,
+                disabled=not entry.enabled,
+                tooltip=entry.tooltip,
+            ).data_bind(compact=Footer.compact)
+
     def on_resize(self, event: events.Resize) -> None:
-        self.compact = self.app.size.width < 120
+        if not self._bindings_ready:
+            return
+        compact, shown = self.layout_for()
+        if (compact, *(entry.key for entry in shown)) != self._shown:
+            self.call_after_refresh(self.recompose)

@@ -1,17 +1,27 @@
-"""The link line: CONNECTING / ONLINE / OFFLINE / RESYNCING / LOG IN AGAIN, queued actions, time since the last
-good answer, store state."""
+"""The link line: CONNECTING / ONLINE / OFFLINE / RESYNCING / LOG IN AGAIN, refused actions, queued actions, store
+state, time since the last good answer, store name, hints. Always one line: when it does not fit, parts are
+shortened, then left out, least important first (`fit_parts`); the state and the refused-actions badge stay at
+every width."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
+from rich.cells import cell_len
 from textual.content import Content
 from textual.widget import Widget
 
 from o2o_tui.domain.store import Store, StoreState
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
+from screens.order_format import fit
 from screens.source import LinkState, LinkStatus
+
+SEPARATOR = " · "
+NARROW_SEPARATOR = " "
+NARROW = 60
 
 
 def since_text(last: datetime | None, now: datetime) -> str:
@@ -26,37 +36,120 @@ def since_text(last: datetime | None, now: datetime) -> str:
     return t("ui.link.hours_ago", hours=minutes // 60)
 
 
-def link_parts(
-    link: LinkStatus, store: Store | None, now: datetime, width: int
-) -> list[str | tuple[str, str]]:
-    compact = width < 60
-    parts: list[str | tuple[str, str]] = [(f" {t(f'ui.link.state.{link.state.value}')} ", "bold reverse")]
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One part of the line: its texts from the longest to the shortest, and how important it is (0 = most).
+
+    A `flexible` part (the store's name) is cut by words to the room left before it is left out altogether.
+    """
+
+    variants: tuple[str, ...]
+    priority: int
+    style: str = ""
+    flexible: bool = False
+
+
+def link_line_parts(
+    link: LinkStatus, store: Store | None, now: datetime, *, muted: bool = False
+) -> list[Part]:
+    """Every part the line would show with room enough, in display order."""
+    parts = [Part((f" {t(f'ui.link.state.{link.state.value}')} ",), 0, "bold reverse")]
+    if link.conflicts:
+        long = "! " + t("ui.link.conflicts", count=link.conflicts)
+        parts.append(Part((long, f"!{link.conflicts}"), 1, "bold"))
+    if muted:
+        parts.append(Part((t("alerts.muted_badge"),), 2, "bold"))
+    if link.pending:
+        parts.append(Part((t("ui.link.pending", count=link.pending), f"~{link.pending}"), 3))
+    if store is not None and store.status.state is not StoreState.ONLINE:
+        parts.append(Part((t(f"ui.store.state.{store.status.state.value}"),), 4, "bold"))
     stale = link.last_sync_at is None or (now - link.last_sync_at).total_seconds() >= 60
     if link.state is not LinkState.ONLINE or stale:
         since = since_text(link.last_sync_at, now)
-        parts.append(" " + (since if compact else t("ui.link.synced", since=since)))
-    if link.pending:
-        parts.append(" · " + (f"~{link.pending}" if compact else t("ui.link.pending", count=link.pending)))
-    if link.conflicts:
+        parts.append(Part((t("ui.link.synced", since=since), since), 6))
+    if store is not None:
+        parts.append(Part((safe_text(store.name, one_line=True),), OPTIONAL, flexible=True))
+    if link.state is LinkState.OFFLINE:
         parts.append(
-            (
-                " · " + (f"!{link.conflicts}" if compact else t("ui.link.conflicts", count=link.conflicts)),
+            Part(
+                (
+                    t("ui.link.offline_hint"),
+                    t("status_line.offline_hint_short"),
+                    t("status_line.no_new_orders"),
+                ),
+                5,
                 "bold",
             )
         )
-    if link.state is LinkState.OFFLINE:
-        parts.append(("\n" if compact else " · ", ""))
-        parts.append((t("ui.link.offline_hint"), "bold"))
     elif link.state is LinkState.UNAUTHORIZED:  # not an outage: waiting will not help
-        parts.append(("\n" if compact else " · ", ""))
-        parts.append((t("ui.link.unauthorized_hint"), "bold"))
-    if store is not None:
-        state = store.status.state
-        if state is not StoreState.ONLINE:
-            parts.append((" · " + t(f"ui.store.state.{state.value}"), "bold"))
-        if not compact:
-            parts.append(" · " + safe_text(store.name, one_line=True))
+        hint = (t("ui.link.unauthorized_hint"), t("status_line.unauthorized_hint_short"))
+        parts.append(Part(hint, 5, "bold"))
     return parts
+
+
+MIN_FLEX = 6  # a store name cut shorter than this says nothing
+OPTIONAL = 7  # parts this unimportant are left out before any other part is shortened
+KEPT = 1  # parts this important are never left out (the state, the refused-actions badge)
+
+
+def fit_parts(parts: Sequence[Part], width: int) -> list[tuple[str, str]]:
+    """(text, style) pieces that fill at most `width` cells: shorter variants first, then parts left out, the
+    least important first; the most important part is cut to the width as a last resort."""
+    separator = SEPARATOR if width >= NARROW else NARROW_SEPARATOR
+    choice = [0] * len(parts)  # index into variants; len(variants) = left out
+
+    def text_of(index: int) -> str | None:
+        variants = parts[index].variants
+        return variants[choice[index]] if choice[index] < len(variants) else None
+
+    def total() -> int:  # the state, one space, then the other parts between separators
+        texts = [text for index in range(len(parts)) if (text := text_of(index)) is not None]
+        gaps = (1 if len(texts) > 1 else 0) + cell_len(separator) * max(0, len(texts) - 2)
+        return sum(cell_len(text) for text in texts) + gaps
+
+    # Least important first: leave out the optional parts (the store's name), then shorten every part, then
+    # leave out parts; the state and the refused-actions badge stay.
+    by_priority = sorted(range(1, len(parts)), key=lambda index: (-parts[index].priority, -index))
+    for index in by_priority:
+        if total() > width and parts[index].priority >= OPTIONAL:
+            choice[index] = len(parts[index].variants)
+    for index in by_priority:
+        while total() > width and choice[index] < len(parts[index].variants) - 1:
+            choice[index] += 1
+    for index in by_priority:
+        if total() > width and parts[index].priority > KEPT:
+            choice[index] = len(parts[index].variants)
+    # A flexible part left out: give it the room that is left, cut between words.
+    for index, part in enumerate(parts):
+        more_important_shown = all(
+            text_of(other) is not None for other in range(len(parts)) if parts[other].priority < part.priority
+        )
+        if part.flexible and text_of(index) is None and more_important_shown:
+            room = width - total() - cell_len(separator)
+            if room >= MIN_FLEX:
+                cut = fit(part.variants[-1], room).rstrip()
+                if cut and cut != "…":
+                    parts = [*parts[:index], Part((cut,), part.priority, part.style), *parts[index + 1 :]]
+                    choice[index] = 0
+    pieces: list[tuple[str, str]] = []
+    for index, part in enumerate(parts):
+        text = text_of(index)
+        if text is None:
+            continue
+        if pieces:
+            pieces.append((" " if len(pieces) == 1 else separator, ""))
+        pieces.append((text, part.style))
+    used = sum(cell_len(text) for text, _ in pieces)
+    if used > width and pieces:  # even the state alone is too wide: cut it
+        text, style = pieces[0]
+        return [(fit(text, width), style)]
+    return pieces
+
+
+def link_parts(
+    link: LinkStatus, store: Store | None, now: datetime, width: int, *, muted: bool = False
+) -> list[tuple[str, str]]:
+    return fit_parts(link_line_parts(link, store, now, muted=muted), width)
 
 
 class StatusBar(Widget):
@@ -66,31 +159,29 @@ class StatusBar(Widget):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._inputs: tuple[LinkStatus, Store | None, datetime] | None = None
+        self._inputs: tuple[LinkStatus, Store | None, datetime, bool] | None = None
         self._content = Content("")
         self._state: LinkState | None = None
 
     def _update(self) -> None:
-        """Rebuild for the current width; repaint (and resize to its lines) only when the text changed."""
+        """Rebuild for the current width; repaint only when the text changed."""
         width = self.size.width
         if self._inputs is None or not width:
             return
-        link, store, now = self._inputs
-        content = Content.assemble(*link_parts(link, store, now, width))
+        link, store, now, muted = self._inputs
+        content = Content.assemble(*link_parts(link, store, now, width, muted=muted))
         if content == self._content:
             return
         self._content = content
-        lines = min(3, max(1, len(content.wrap(width))))
-        if self.styles.height is None or self.styles.height.value != lines:
-            self.styles.height = lines
         self.refresh()
 
-    def show(self, link: LinkStatus, store: Store | None, now: datetime) -> None:
-        self._inputs = (link, store, now)
+    def show(self, link: LinkStatus, store: Store | None, now: datetime, *, muted: bool = False) -> None:
+        self._inputs = (link, store, now, muted)
         if link.state is not self._state:
             self._state = link.state
             for state in LinkState:
                 self.set_class(state is link.state, f"-{state.value.lower()}")
+        self.set_class(link.conflicts > 0, "-conflicts")
         self._update()
 
     def on_resize(self) -> None:
