@@ -1,14 +1,17 @@
 """Local store of the console: JSON documents in TinyDB tables on crash-safe storage, the outbox of unsynced
-actions, one writer per profile. Knows JSON documents, not orders (no import from `o2o_tui`).
+actions. Any number of processes open one profile at once: each write holds the profile's write lock for its
+duration and reads the newest file first; `cache.push_lock` is the right to send the outbox (one process at a
+time, taken without waiting); `cache.external_changes()` says what other processes wrote. Knows JSON documents,
+not orders (no import from `o2o_tui`).
 
-    with open_profile_cache(directory) as cache:          # CacheLockedError if another process writes
+    with open_profile_cache(directory) as cache:          # CacheLockedError only if a writer is stuck
         entry = cache.outbox.append("order.confirm", f"order:{order_id}", body_json)   # fsynced
         with cache.write_batch():                          # one durable write for both
             cache.table("orders").upsert(order_id, server_doc)
             cache.meta_set("cursor", cursor)
 
 Errors carry a stable `code` for the CLI to translate (their English message is for logs): `cache_locked`
-(CacheLockedError: pid, command, since, host), `corrupt_outbox` (CorruptOutboxError: path, detail), and on
+(CacheLockedError: pid, command, since, host of a process holding the write lock longer than `lock_wait`), `corrupt_outbox` (CorruptOutboxError: path, detail), and on
 CacheError `disk_full`, `write_failed`, `write_not_durable`, `read_only`, `closed`, `invalid_document`,
 `open_failed` (with `path`, `errno`). `cache.warnings` holds CacheWarning strings with a `code`:
 `cache_set_aside` (path, moved_to, detail; `cache.was_reset` is True: resync everything), `cache_unreadable`

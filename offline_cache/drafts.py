@@ -10,11 +10,13 @@ The cache knows JSON documents, not menus: what a draft is comes from a codec, `
 `DraftStore(cache, codec)` or registered once by the code that owns the type (`o2o_tui.menu_draft` registers the
 menu draft's, so `DraftStore(cache).load(store_id)` is a `MenuDraft`).
 
-Writes need the profile's writer (the process holding its lock); a read-only cache reads drafts and refuses saves.
+Saves are made under the profile's write lock (held for the one write), so any process with the profile open for
+writing saves drafts, and a store sees what another process saved; a read-only cache reads drafts and refuses saves.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Generic, TypeVar, overload
@@ -22,8 +24,9 @@ from typing import Any, Generic, TypeVar, overload
 import msgspec
 
 from offline_cache.errors import CacheError, CorruptFileError
+from offline_cache.lock import WriteLock
 from offline_cache.profile import APP_MARK, FILE_TABLE, FORMAT_DOC, CacheWarning, set_aside
-from offline_cache.storage import Tables, load_tables
+from offline_cache.storage import Tables, file_stamp, load_tables
 from offline_cache.tables import DocDB, DocTable
 
 DRAFTS_TABLE = "drafts"
@@ -82,10 +85,28 @@ class DraftStore(Generic[T]):
         schema_version = int(getattr(cache, "schema_version", 1))
         self.path = Path(cache.directory) / drafts_file_name(schema_version)
         self.warnings: list[CacheWarning] = []
+        write_lock = getattr(cache, "write_lock", None)
+        lock: WriteLock | None = (
+            write_lock if isinstance(write_lock, WriteLock) and not self.read_only else None
+        )
+        with lock.held_for_write() if lock is not None else contextlib.nullcontext():
+            stamp = file_stamp(self.path)
+            tables = self._open(schema_version)
+        initial = {FILE_TABLE: {FORMAT_DOC: _format_doc(schema_version)}} if tables is None else tables
+        self._db = DocDB(
+            self.path,
+            read_only=self.read_only,
+            initial=initial,
+            stamp=None if tables is None else stamp,
+            write_lock=lock,
+        )
+        self._table = DocTable(self._db, self._db.storage, DRAFTS_TABLE)
+
+    def _open(self, schema_version: int) -> Tables | None:
+        """The drafts file's tables (None: none yet, or an unreadable one, set aside when we may write)."""
         try:
-            tables = _checked(self.path, schema_version)
+            return _checked(self.path, schema_version)
         except CorruptFileError as exc:
-            tables = None
             if self.read_only:
                 self.warnings.append(
                     CacheWarning(
@@ -106,9 +127,7 @@ class DraftStore(Generic[T]):
                         detail=exc.detail,
                     )
                 )
-        initial = {FILE_TABLE: {FORMAT_DOC: _format_doc(schema_version)}} if tables is None else tables
-        self._db = DocDB(self.path, read_only=self.read_only, initial=initial)
-        self._table = DocTable(self._db, self._db.storage, DRAFTS_TABLE)
+            return None
 
     def load(self, key: str) -> T | None:
         """The saved draft, or None (none saved, or one that no longer decodes: it is noted in `warnings` and

@@ -27,14 +27,23 @@ class CacheError(Exception):
 
 
 class CacheLockedError(CacheError):
-    """Another process holds the profile's lock. `pid`, `command`, `since` describe it when it could be read."""
+    """Another process kept the profile's write lock for longer than a writer waits (a write takes milliseconds,
+    so it is stuck or stopped). `pid`, `command`, `since`, `host` describe it when they could be read."""
 
     code = "cache_locked"
 
     def __init__(
-        self, directory: Path, *, pid: int | None, command: str | None, since: str | None, host: str | None
+        self,
+        directory: Path,
+        *,
+        pid: int | None,
+        command: str | None,
+        since: str | None,
+        host: str | None,
+        waited: float | None = None,
     ) -> None:
         self.directory = directory
+        self.waited = waited
         self.pid = pid
         self.command = command
         self.since = since
@@ -49,9 +58,11 @@ class CacheLockedError(CacheError):
                 holder += f" ({command})"
             if since:
                 holder += f", since {since}"
+        waited_text = f" for {waited:g} s" if waited is not None else ""
         message = (
-            f"The offline cache in {directory} is in use by {holder}. Only one program can write to it at a "
-            "time: close the other one, or open the cache read-only."
+            f"The offline cache in {directory} is being written by {holder}, which has held its write lock"
+            f"{waited_text} (a write takes milliseconds): it looks stuck or stopped. Close or resume that "
+            "program and try again; reading commands still work."
         )
         super().__init__(message, path=directory)
 

@@ -1,7 +1,16 @@
-"""One writer per profile: an exclusive `flock` on the profile's lock file, held for the life of the process.
+"""Two locks per profile, so the console and any number of scripts share one profile (DESIGN section 5):
 
-The holder writes who it is (pid, host, command line, since when) into the lock file so that a second process can
-say who is in the way. The kernel drops the lock when the holder dies, so a crash never leaves a stale lock.
+- the WRITE lock (`lock`): an exclusive `flock` held for one read-modify-write of the cache, outbox or drafts
+  file (milliseconds). A writer takes it, reloads the file if another process replaced it, applies its change,
+  writes (temp, fsync, replace) and releases. Readers never take it. A process that cannot get it within `wait`
+  seconds (another one is stuck holding it) gets `CacheLockedError` naming the holder.
+- the PUSH lock (`push.lock`): held by the one process that sends the outbox, while it sends; taken without
+  waiting. A process that cannot take it leaves its new entries to the holder.
+
+Each holder writes who it is (pid, host, command line, since when) into its lock file, so that a process kept
+waiting can say who is in the way. The kernel drops a lock when its holder dies, so a crash never leaves a stale
+lock. Both are reentrant within one lock object (several threads of one process queue on a thread lock first);
+two objects on the same file, even in one process, exclude each other like two processes.
 """
 
 from __future__ import annotations
@@ -12,7 +21,9 @@ import os
 import re
 import socket
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,8 +32,12 @@ import orjson
 from offline_cache.errors import CacheError, CacheLockedError
 
 LOCK_NAME = "lock"
+PUSH_LOCK_NAME = "push.lock"
+DEFAULT_WAIT = 5.0  # seconds a writer waits for the write lock before saying who holds it
 _LOCK_MODE = 0o600
 _HOLDER_READ_RETRIES = 5
+_FIRST_POLL = 0.0005
+_LAST_POLL = 0.02
 
 
 _SECRET_OPTION = re.compile(r"token|password|secret|key", re.IGNORECASE)
@@ -54,18 +69,20 @@ def _command_line() -> str:
     return " ".join(redact(parts))[:500]
 
 
+_who: tuple[int, str, str] | None = None  # (pid, host, command line) of this process, read once
+
+
 def _holder_info() -> bytes:
-    return orjson.dumps(
-        {
-            "pid": os.getpid(),
-            "host": socket.gethostname(),
-            "command": _command_line(),
-            "since": datetime.now(UTC).isoformat(timespec="seconds"),
-        }
-    )
+    global _who
+    if _who is None or _who[0] != os.getpid():  # a forked child is someone else
+        _who = (os.getpid(), socket.gethostname(), _command_line())
+    pid, host, command = _who
+    since = datetime.now(UTC).isoformat(timespec="seconds")
+    return orjson.dumps({"pid": pid, "host": host, "command": command, "since": since})
 
 
-def _read_holder(fd: int) -> dict[str, object]:
+def read_holder(fd: int) -> dict[str, object]:
+    """The note of the lock file's holder ({} when there is none or it cannot be read)."""
     # The holder writes its details right after taking the lock; give it a moment if we raced it.
     for _ in range(_HOLDER_READ_RETRIES):
         raw = os.pread(fd, 4096, 0)
@@ -80,55 +97,158 @@ def _read_holder(fd: int) -> dict[str, object]:
     return {}
 
 
-class ProfileLock:
-    """The exclusive lock of one profile directory. `acquire()` raises CacheLockedError naming the holder."""
+def _locked_error(directory: Path, info: dict[str, object], waited: float) -> CacheLockedError:
+    pid = info.get("pid")
+    return CacheLockedError(
+        directory,
+        pid=pid if isinstance(pid, int) else None,
+        command=str(info["command"]) if info.get("command") else None,
+        since=str(info["since"]) if info.get("since") else None,
+        host=str(info["host"]) if info.get("host") else None,
+        waited=waited,
+    )
 
-    def __init__(self, directory: Path) -> None:
-        self.path = directory / LOCK_NAME
-        self._fd: int | None = None
+
+class _LockFile:
+    """One lock file, opened once; `flock` on it, reentrant within this object."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._depth = 0
+        try:
+            self._fd: int | None = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, _LOCK_MODE)
+        except OSError as exc:
+            raise CacheError(
+                f"Cannot open the lock file {path}: {exc.strerror or exc}",
+                code="open_failed",
+                path=path,
+                errno=exc.errno,
+            ) from exc
+        with contextlib.suppress(OSError):
+            os.fchmod(self._fd, _LOCK_MODE)
 
     @property
     def held(self) -> bool:
-        return self._fd is not None
+        return self._depth > 0
 
-    def acquire(self) -> None:
+    def _file(self) -> int:
+        if self._fd is None:
+            raise CacheError(f"{self.path} is closed.", code="closed", path=self.path)
+        return self._fd
+
+    def _try_flock(self) -> bool:
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, _LOCK_MODE)
-        except OSError as exc:
-            raise CacheError(
-                f"Cannot open the lock file {self.path}: {exc.strerror or exc}",
-                code="open_failed",
-                path=self.path,
-                errno=exc.errno,
-            ) from exc
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(self._file(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            info = _read_holder(fd)
-            os.close(fd)
-            pid = info.get("pid")
-            raise CacheLockedError(
-                self.path.parent,
-                pid=pid if isinstance(pid, int) else None,
-                command=str(info["command"]) if info.get("command") else None,
-                since=str(info["since"]) if info.get("since") else None,
-                host=str(info["host"]) if info.get("host") else None,
-            ) from None
+            return False
+        return True
+
+    def _write_note(self) -> None:
+        fd = self._file()
         try:
-            os.fchmod(fd, _LOCK_MODE)
             os.ftruncate(fd, 0)
             os.pwrite(fd, _holder_info(), 0)
         except OSError:
-            # The lock is ours even if the note about who holds it could not be written.
-            pass
-        self._fd = fd
+            pass  # the lock is ours even if the note about who holds it could not be written
 
-    def release(self) -> None:
+    def _unlock(self) -> None:
+        with contextlib.suppress(OSError):
+            fcntl.flock(self._file(), fcntl.LOCK_UN)
+
+    def holder(self) -> dict[str, object]:
+        return read_holder(self._file())
+
+    def close(self) -> None:
         if self._fd is None:
             return
         fd, self._fd = self._fd, None
-        with contextlib.suppress(OSError):
-            os.ftruncate(fd, 0)
-        with contextlib.suppress(OSError):
-            fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
+        self._depth = 0
+        os.close(fd)  # drops any flock held through it
+
+
+class WriteLock(_LockFile):
+    """The profile's write lock. `with lock.held_for_write():` around one read-modify-write."""
+
+    def __init__(self, directory: Path, *, wait: float = DEFAULT_WAIT) -> None:
+        super().__init__(directory / LOCK_NAME)
+        self.directory = directory
+        self.wait = wait
+        self._rlock = threading.RLock()  # threads of this process queue here before the file lock
+
+    def acquire(self) -> None:
+        """Raises CacheLockedError naming the holder when the lock stays taken for `wait` seconds."""
+        self._rlock.acquire()
+        try:
+            if self._depth == 0:
+                self._acquire_file()
+                self._write_note()
+            self._depth += 1
+        except BaseException:
+            self._rlock.release()
+            raise
+
+    def _acquire_file(self) -> None:
+        if self._try_flock():
+            return
+        deadline = time.monotonic() + self.wait
+        pause = _FIRST_POLL
+        while True:
+            time.sleep(pause)
+            if self._try_flock():
+                return
+            if time.monotonic() >= deadline:
+                raise _locked_error(self.directory, self.holder(), self.wait) from None
+            pause = min(pause * 2, _LAST_POLL)
+
+    def release(self) -> None:
+        if self._depth <= 0:
+            raise RuntimeError("the write lock is not held")
+        self._depth -= 1
+        if self._depth == 0 and self._fd is not None:
+            self._unlock()
+        self._rlock.release()
+
+    @contextlib.contextmanager
+    def held_for_write(self) -> Iterator[None]:
+        self.acquire()
+        try:
+            yield
+        finally:
+            self.release()
+
+
+class PushLock(_LockFile):
+    """The right to send the outbox: one process at a time, taken without waiting."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(directory / PUSH_LOCK_NAME)
+        self._mutex = threading.Lock()  # not reentrant, and released from any thread
+
+    def try_acquire(self) -> bool:
+        """True when this object now holds it; False at once when another object or process does."""
+        if not self._mutex.acquire(blocking=False):
+            return False
+        try:
+            if self._depth > 0 or not self._try_flock():
+                self._mutex.release()
+                return False
+            self._write_note()
+            self._depth = 1
+        except BaseException:
+            self._mutex.release()
+            raise
+        return True
+
+    def release(self) -> None:
+        if self._depth <= 0:
+            return
+        self._depth = 0
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, 0)
+            self._unlock()
+        self._mutex.release()
+
+    def close(self) -> None:
+        self.release()
+        super().close()

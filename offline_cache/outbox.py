@@ -1,8 +1,10 @@
 """The outbox: the user's intents not yet confirmed by the platform, and the ones it refused.
 
 It lives in its own small file (`outbox-v<N>.json`), so a durable append costs about a millisecond whatever the
-size of the snapshot cache. It is the only copy of unsynced work: nothing here is ever dropped without an explicit
-`mark_done` (the platform confirmed) or `dismiss` (the user read the refusal).
+size of the snapshot cache. Several processes append to it (the console and scripts): every change is made under
+the profile's write lock on the newest file, so sequence numbers follow the order of the appends. It is the only
+copy of unsynced work: nothing here is ever dropped without an explicit `mark_done` (the platform confirmed) or
+`dismiss` (the user read the refusal).
 """
 
 from __future__ import annotations
@@ -110,7 +112,7 @@ class Outbox:
             raise TypeError("body is the serialized request body (str), stored verbatim")
         if not action or not target:
             raise ValueError("an outbox entry needs an action and a target")
-        with self._storage.lock:
+        with self._storage.batch():  # under the write lock, on the newest file
             key = key or str(uuid.uuid4())
             if self._entries.get_doc(key) is not None:
                 raise ValueError(f"outbox entry {key} already exists")
@@ -124,10 +126,9 @@ class Outbox:
                 base_version=base_version,
                 occurred_at=occurred_at or now_iso(),
             )
-            with self._storage.batch():
-                self._put(entry)
-                self._meta.remove_docs([_SEQ_DOC])
-                self._meta.insert_doc(_SEQ_DOC, {"next": seq + 1})
+            self._put(entry)
+            self._meta.remove_docs([_SEQ_DOC])
+            self._meta.insert_doc(_SEQ_DOC, {"next": seq + 1})
             return entry
 
     def get(self, key: str) -> OutboxEntry | None:
@@ -155,13 +156,13 @@ class Outbox:
         return self._all()
 
     def mark_sent(self, key: str) -> OutboxEntry:
-        with self._storage.lock:
+        with self._storage.batch():
             entry = msgspec.structs.replace(self._require(key), state=EntryState.SENT)
             self._put(entry)
             return entry
 
     def record_attempt(self, key: str, error: str) -> OutboxEntry:
-        with self._storage.lock:
+        with self._storage.batch():
             entry = self._require(key)
             entry = msgspec.structs.replace(entry, attempts=entry.attempts + 1, last_error=error)
             self._put(entry)
@@ -169,14 +170,14 @@ class Outbox:
 
     def mark_done(self, key: str) -> None:
         """Confirmed by the platform: the entry leaves the file (it has nothing more to say)."""
-        with self._storage.lock:
+        with self._storage.batch():
             self._require(key)
             self._entries.remove_docs([key])
 
     def mark_done_many(self, keys: list[str]) -> int:
         """Several confirmations in one durable write; keys no longer in the outbox are skipped. Returns how
         many entries left the file."""
-        with self._storage.lock:
+        with self._storage.batch():
             present = [key for key in keys if self._entries.get_doc(key) is not None]
             if present:
                 self._entries.remove_docs(present)
@@ -184,7 +185,7 @@ class Outbox:
 
     def mark_rejected(self, key: str, reason: dict[str, Any]) -> OutboxEntry:
         """Refused for good: the entry moves to the conflicts with the platform's reason."""
-        with self._storage.lock:
+        with self._storage.batch():
             entry = msgspec.structs.replace(
                 self._require(key), state=EntryState.REJECTED, rejection=copy_doc(reason)
             )
@@ -193,7 +194,7 @@ class Outbox:
 
     def dismiss(self, key: str) -> bool:
         """Drop a conflict the user has seen. False when `key` is not a conflict."""
-        with self._storage.lock:
+        with self._storage.batch():
             entry = self.get(key)
             if entry is None or entry.state is not EntryState.REJECTED:
                 return False

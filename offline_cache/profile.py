@@ -1,5 +1,6 @@
 """One profile's offline store: a directory (0700) with `cache-v<N>.json` (the server's confirmed state, rebuildable
-at any time), `outbox-v<N>.json` (unsynced work, the only copy) and `lock` (one writer per profile)."""
+at any time), `outbox-v<N>.json` (unsynced work, the only copy), `lock` (the write lock, held for one write) and
+`push.lock` (held by the one process sending the outbox). Any number of processes open it at once."""
 
 from __future__ import annotations
 
@@ -17,9 +18,17 @@ from typing import Any, TypeVar
 import msgspec
 
 from offline_cache.errors import CacheError, CorruptFileError, CorruptOutboxError
-from offline_cache.lock import ProfileLock
+from offline_cache.lock import DEFAULT_WAIT, PushLock, WriteLock
 from offline_cache.outbox import ENTRIES_TABLE, Outbox, decode_entries
-from offline_cache.storage import Tables, fsync_directory, is_temp_name, load_tables
+from offline_cache.storage import (
+    External,
+    FileStamp,
+    Tables,
+    file_stamp,
+    fsync_directory,
+    is_temp_name,
+    load_tables,
+)
 from offline_cache.tables import DocDB, DocTable, copy_doc
 
 APP_MARK = "offline_cache"
@@ -106,7 +115,7 @@ def set_aside(path: Path) -> Path:
             except PermissionError:
                 raise
             except OSError:
-                # a file system without hard links: we hold the lock, nobody else names files here
+                # a file system without hard links: we hold the write lock, nobody else names files here
                 if not target.exists():
                     os.rename(path, target)
                     break
@@ -140,7 +149,8 @@ def _prepare_directory(directory: Path) -> None:
 
 
 def _remove_stale_temps(directory: Path) -> list[Path]:
-    """Temp files left by a writer killed mid-write (we hold the lock, so none is in use)."""
+    """Temp files left by a writer killed mid-write (every write happens under the write lock, which we hold, so
+    none is in use)."""
     removed = []
     for entry in os.scandir(directory):
         if entry.is_file(follow_symlinks=False) and is_temp_name(entry.name):
@@ -150,12 +160,34 @@ def _remove_stale_temps(directory: Path) -> list[Path]:
     return removed
 
 
+class ExternalChanges(msgspec.Struct, frozen=True):
+    """What other processes changed since the last look: cache documents per table (`{doc id: the document before
+    the change, or after it when new}`) and outbox entries (`{key: the entry's document, as before or as new}`)."""
+
+    cache: External
+    outbox: dict[str, Any]
+
+    def __bool__(self) -> bool:
+        return bool(self.cache or self.outbox)
+
+
 class ProfileCache:
     """Open with `open_profile_cache()`. Writes to one file are serialized by a lock, but the cache is meant to
     be used from one thread: from async code run every call on `executor` (or `await cache.call(fn, ...)`), so
-    the event loop never waits on the disk."""
+    the event loop never waits on the disk.
 
-    def __init__(self, directory: Path, *, read_only: bool = False, schema_version: int = 1) -> None:
+    Other processes may have the same profile open: each write takes the profile's write lock for its duration
+    (waiting up to `lock_wait` seconds, then CacheLockedError naming the holder), and reads see what they wrote
+    (the files are read again when their stamps move). `push_lock` is the right to send the outbox."""
+
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        read_only: bool = False,
+        schema_version: int = 1,
+        lock_wait: float = DEFAULT_WAIT,
+    ) -> None:
         self.directory = directory
         self.read_only = read_only
         self.schema_version = schema_version
@@ -166,21 +198,28 @@ class ProfileCache:
         self.created = False
         self.removed_temp_files: list[Path] = []
         self._closed = False
-        self._lock = ProfileLock(directory)
         self._tables: dict[str, DocTable] = {}
+        self.write_lock: WriteLock | None = None
+        self.push_lock: PushLock | None = None
         if not read_only:
             _prepare_directory(directory)
-            self._lock.acquire()
+            self.write_lock = WriteLock(directory, wait=lock_wait)
         try:
+            with self.write_lock.held_for_write() if self.write_lock else contextlib.nullcontext():
+                if not read_only:
+                    self.removed_temp_files = _remove_stale_temps(directory)
+                outbox_stamp = file_stamp(self.outbox_path)
+                outbox_tables = self._load_outbox()
+                cache_stamp = file_stamp(self.cache_path)
+                cache_tables = self._load_cache()
+                self._outbox_db = self._open_db(self.outbox_path, outbox_tables, outbox_stamp, "outbox")
+                self._cache_db = self._open_db(self.cache_path, cache_tables, cache_stamp, "cache")
+                self._warn_about_other_outboxes()
             if not read_only:
-                self.removed_temp_files = _remove_stale_temps(directory)
-            outbox_tables = self._load_outbox()
-            cache_tables = self._load_cache()
-            self._outbox_db = self._open_db(self.outbox_path, outbox_tables, "outbox")
-            self._cache_db = self._open_db(self.cache_path, cache_tables, "cache")
-            self._warn_about_other_outboxes()
+                self.push_lock = PushLock(directory)
         except BaseException:
-            self._lock.release()
+            if self.write_lock is not None:
+                self.write_lock.close()
             raise
         self._meta = DocTable(self._cache_db, self._cache_db.storage, META_TABLE)
         self.outbox = Outbox(self._outbox_db)
@@ -188,14 +227,20 @@ class ProfileCache:
 
     # -- opening ----------------------------------------------------------------------------------------------
 
-    def _open_db(self, path: Path, tables: Tables | None, kind: str) -> DocDB:
+    def _open_db(self, path: Path, tables: Tables | None, stamp: FileStamp | None, kind: str) -> DocDB:
         fresh = tables is None
         if fresh and kind == "cache" and not self.was_reset:
             self.created = True
         initial = _fresh_tables(kind, self.schema_version) if tables is None else tables
-        db = DocDB(path, read_only=self.read_only, initial=initial)
+        db = DocDB(
+            path,
+            read_only=self.read_only,
+            initial=initial,
+            stamp=None if fresh else stamp,
+            write_lock=self.write_lock,
+        )
         if fresh and not self.read_only:
-            db.storage.write(db.storage.read())
+            db.storage.write(initial)
         return db
 
     def _load_outbox(self) -> Tables | None:
@@ -285,6 +330,12 @@ class ProfileCache:
     def meta_set_many(self, values: dict[str, Any]) -> None:
         self._meta.upsert_many({key: {"value": copy_doc(value)} for key, value in values.items()})
 
+    def external_changes(self) -> ExternalChanges:
+        """What other processes wrote since the last call (one `stat` per file when nothing changed)."""
+        cache = self._cache_db.storage.take_external_changes()
+        outbox = self._outbox_db.storage.take_external_changes().get(ENTRIES_TABLE, {})
+        return ExternalChanges(cache=cache, outbox=outbox)
+
     @contextlib.contextmanager
     def write_batch(self) -> Iterator[None]:
         """Table and meta writes inside become one durable write at exit (none if the block raises)."""
@@ -311,7 +362,10 @@ class ProfileCache:
         self.executor.shutdown(wait=True)
         self._cache_db.close()
         self._outbox_db.close()
-        self._lock.release()
+        if self.push_lock is not None:
+            self.push_lock.close()
+        if self.write_lock is not None:
+            self.write_lock.close()
 
     def __enter__(self) -> ProfileCache:
         return self
@@ -323,7 +377,13 @@ class ProfileCache:
 
 
 def open_profile_cache(
-    directory: str | os.PathLike[str], *, read_only: bool = False, schema_version: int = 1
+    directory: str | os.PathLike[str],
+    *,
+    read_only: bool = False,
+    schema_version: int = 1,
+    lock_wait: float = DEFAULT_WAIT,
 ) -> ProfileCache:
     """Open (creating if needed) the offline store of one profile. See ProfileCache and the package docs."""
-    return ProfileCache(Path(directory), read_only=read_only, schema_version=schema_version)
+    return ProfileCache(
+        Path(directory), read_only=read_only, schema_version=schema_version, lock_wait=lock_wait
+    )

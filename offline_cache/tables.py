@@ -2,7 +2,8 @@
 
 Documents go in and come out as deep copies: a caller that edits a nested field of what it got never changes the
 cache, and a caller that keeps editing what it stored never changes it either. Every write is one durable file
-write (several, when grouped in `ProfileCache.write_batch()`).
+write (several, when grouped in `ProfileCache.write_batch()`), made under the profile's write lock after reading
+the file again if another process changed it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from tinydb import TinyDB
 from tinydb.table import Document, Table
 
 from offline_cache.errors import CacheError
-from offline_cache.storage import AtomicJSONStorage, Tables, gc_paused
+from offline_cache.lock import WriteLock
+from offline_cache.storage import AtomicJSONStorage, FileStamp, Tables, gc_paused
 
 Doc = dict[str, Any]
 T = TypeVar("T")
@@ -55,8 +57,23 @@ class DocDB(TinyDB):
 
     table_class = StrKeyTable
 
-    def __init__(self, path: Path, *, read_only: bool, initial: Tables) -> None:
-        super().__init__(path, storage=AtomicJSONStorage, read_only=read_only, initial=initial)
+    def __init__(
+        self,
+        path: Path,
+        *,
+        read_only: bool,
+        initial: Tables,
+        stamp: FileStamp | None = None,
+        write_lock: WriteLock | None = None,
+    ) -> None:
+        super().__init__(
+            path,
+            storage=AtomicJSONStorage,
+            read_only=read_only,
+            initial=initial,
+            stamp=stamp,
+            write_lock=write_lock,
+        )
 
     @property
     def storage(self) -> AtomicJSONStorage:
@@ -176,10 +193,11 @@ class DocTable:
         self.remove_many([doc_id])
 
     def remove_many(self, doc_ids: list[str]) -> int:
-        present = [doc_id for doc_id in doc_ids if doc_id in self._raw()]
-        if present:
-            self._table.remove_docs(present)
-        return len(present)
+        with self._storage.batch():  # what is present is read under the write lock
+            present = [doc_id for doc_id in doc_ids if doc_id in self._raw()]
+            if present:
+                self._table.remove_docs(present)
+            return len(present)
 
     def replace_all(self, docs: dict[str, Doc]) -> None:
         """The full resync: the table holds exactly `docs` afterwards, in one write."""
@@ -191,13 +209,15 @@ class DocTable:
 
     def prune(self, predicate: Callable[[Doc], bool]) -> int:
         """Remove the documents `predicate` matches (it gets copies), in one write; returns how many."""
-        doomed = [doc_id for doc_id, doc in self.items() if predicate(doc)]
-        if doomed:
-            self._table.remove_docs(doomed)
-        return len(doomed)
+        with self._storage.batch():
+            doomed = [doc_id for doc_id, doc in self.items() if predicate(doc)]
+            if doomed:
+                self._table.remove_docs(doomed)
+            return len(doomed)
 
     def transform(self, predicate: Callable[[Doc], bool], fn: Callable[[Doc], Doc]) -> int:
         """Replace each matching document by `fn(copy)` (e.g. personal fields purged), in one write."""
-        changed = {doc_id: fn(doc) for doc_id, doc in self.items() if predicate(doc)}
-        self.upsert_many(changed)
-        return len(changed)
+        with self._storage.batch():
+            changed = {doc_id: fn(doc) for doc_id, doc in self.items() if predicate(doc)}
+            self.upsert_many(changed)
+            return len(changed)
