@@ -158,32 +158,54 @@ def test_store_status_commands(running: RunningPlatform, cli: Cli) -> None:
     assert "OPEN" in cli("store", "status").stdout
 
 
-def test_a_second_process_gets_the_lock_holder_or_reads_only(running: RunningPlatform, cli: Cli) -> None:
-    [order_id] = place_orders(running.url, running.seed, 1)
+def test_a_process_open_on_the_profile_does_not_block_but_one_stuck_in_a_write_is_named(
+    running: RunningPlatform, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = place_orders(running.url, running.seed, 2)
     cli("sync", "--once")
-    holder = subprocess.Popen(
+    directory = str(cli.home / "cache" / "profiles" / "default")
+    console_like = subprocess.Popen(  # has the profile open for its whole life, as the console does
         [
             sys.executable,
             "-c",
             "import sys, time; from offline_cache import open_profile_cache\n"
-            "c = open_profile_cache(sys.argv[1]); print('held', flush=True); time.sleep(60)",
-            str(cli.home / "cache" / "profiles" / "default"),
+            "c = open_profile_cache(sys.argv[1]); print('open', flush=True); time.sleep(60)",
+            directory,
         ],
         stdout=subprocess.PIPE,
         text=True,
         cwd=ROOT,
     )
     try:
-        assert holder.stdout.readline().strip() == "held"
-        locked = cli("orders", "accept", order_id, code=Exit.LOCKED)
-        assert str(holder.pid) in locked.stderr
+        assert console_like.stdout.readline().strip() == "open"
+        cli("orders", "accept", first)
+    finally:
+        console_like.kill()
+        console_like.wait(timeout=10)
+    monkeypatch.setenv("O2O_CACHE_LOCK_WAIT", "0.3")
+    stuck = subprocess.Popen(  # holds the write lock and never lets go: only this is exit 7 now
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from offline_cache.lock import WriteLock\n"
+            "WriteLock(Path(sys.argv[1])).acquire(); print('held', flush=True); time.sleep(60)",
+            directory,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        assert stuck.stdout.readline().strip() == "held"
+        locked = cli("orders", "accept", second, code=Exit.LOCKED)
+        assert str(stuck.pid) in locked.stderr and "stuck" in locked.stderr
         cli("sync", "--once", code=Exit.LOCKED)
-        assert [o["id"] for o in cli.json("orders", "list")] == [order_id]  # reading still works
+        assert sorted(o["id"] for o in cli.json("orders", "list")) == sorted([first, second])  # reading works
         assert cli.json("sync", "status")["pending"] == 0
     finally:
-        holder.kill()
-        holder.wait(timeout=10)
-    cli("orders", "accept", order_id)
+        stuck.kill()
+        stuck.wait(timeout=10)
+    cli("orders", "accept", second)
 
 
 def test_orders_list_in_a_fresh_process_never_imports_textual_nor_the_server_stack(

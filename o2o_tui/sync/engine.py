@@ -1,13 +1,19 @@
 """The sync engine: push the outbox exactly once, pull the platform's changes into the cache, say how it goes.
 
 Push: entries in outbox order (so in order per target), the entry key as `Idempotency-Key`, the tap time as
-`X-Occurred-At`, the stored body byte for byte. Network faults back off exponentially with jitter and a cap and
+`X-Occurred-At`, the stored body byte for byte. Only the process holding the profile's push lock sends (taken
+without waiting): another process's engine leaves its entries to the holder, which sends whatever is pending until
+the outbox is empty, and tries again itself about once a second while entries wait (a holder killed mid-send leaves
+them pending; the next one resends the same keys and bodies, and the platform answers the stored result). Network faults back off exponentially with jitter and a cap and
 retry the same entry; a final refusal moves the entry to the conflicts with the server's reason and refetches the
 entity, so the view rolls back to the server's truth.
 
 Pull: long-poll events from the stored cursor, drop redeliveries, fetch the changed entities, then write them and
 the new cursor in one durable batch. A full resync when the server says so, when the cache was reset, or after a
 long outage.
+
+Watch: about once a second the engine looks at the cache and outbox file stamps; what another process wrote (a
+script beside the console) is emitted as the usual `Change`s, so the screens show it.
 
 Every cache call runs on the cache's single thread (`cache.executor`), so an event loop never waits on disk.
 """
@@ -89,6 +95,7 @@ class SyncSettings(msgspec.Struct, frozen=True):
     retention_every: float = 600.0
     seen_window: int = 2000  # event ids remembered to drop redeliveries
     skipped_retry_every: timedelta = skips.RETRY_EVERY  # an entity whose answer was refused: asked again
+    watch_every: float = 1.0  # how often other processes' writes to the profile are looked for
 
 
 class SyncEngine:
@@ -136,6 +143,7 @@ class SyncEngine:
         self._push_lock: asyncio.Lock | None = None
         self._stopping = False
         self._stopped: asyncio.Event | None = None
+        self._push_deferred = False  # the last push found another process holding the push lock
 
     # -- observing ----------------------------------------------------------------------------------------
     def subscribe(self, callback: Listener) -> Callable[[], None]:
@@ -236,17 +244,41 @@ class SyncEngine:
     # -- push ---------------------------------------------------------------------------------------------
     async def push_pending(self) -> tuple[int, int]:
         """Send every pending entry once, in order. Returns (done, rejected). Raises `PlatformError` on the
-        first fault that is not final (network, 5xx, 401): the entry stays pending for the next try."""
+        first fault that is not final (network, 5xx, 401): the entry stays pending for the next try. Returns
+        (0, 0) when another process holds the push lock: it sends them (see `try_push`)."""
+        result = await self.try_push()
+        return (0, 0) if result is None else result
+
+    async def try_push(self) -> tuple[int, int] | None:
+        """`push_pending`, or None at once when another process holds the profile's push lock (the entries are
+        left to it; this engine tries again within about a second while any wait)."""
         _, _, push_lock = self._locks()
         async with push_lock:
-            done = rejected = 0
-            while True:
-                entries = await self._io(self._cache.outbox.pending)
-                if not entries:
-                    return done, rejected
-                batch_done, batch_rejected = await self._push_batch(entries[: self._settings.push_batch])
-                done += batch_done
-                rejected += batch_rejected
+            if not self._take_push_lock():
+                self._push_deferred = True
+                return None
+            self._push_deferred = False
+            try:
+                done = rejected = 0
+                while True:
+                    entries = await self._io(self._cache.outbox.pending)
+                    if not entries:
+                        return done, rejected
+                    batch_done, batch_rejected = await self._push_batch(entries[: self._settings.push_batch])
+                    done += batch_done
+                    rejected += batch_rejected
+            finally:
+                self._drop_push_lock()
+
+    def _take_push_lock(self) -> bool:
+        """Non-blocking. A cache without a push lock (a stand-in) has this engine as its only sender."""
+        lock = getattr(self._cache, "push_lock", None)
+        return True if lock is None else bool(lock.try_acquire())
+
+    def _drop_push_lock(self) -> None:
+        lock = getattr(self._cache, "push_lock", None)
+        if lock is not None:
+            lock.release()
 
     async def _push_batch(self, entries: list[Any]) -> tuple[int, int]:
         confirmed: list[tuple[Any, Any]] = []  # (entry, result), written to the cache together
@@ -567,6 +599,7 @@ class SyncEngine:
             asyncio.create_task(self._guarded(self._push_loop, self._push_backoff), name="sync-push"),
             asyncio.create_task(self._guarded(self._pull_loop, self._pull_backoff), name="sync-pull"),
             asyncio.create_task(self._guarded(self._retention_loop, None), name="sync-retention"),
+            asyncio.create_task(self._guarded(self._watch_loop, None), name="sync-watch"),
         ]
         try:
             await self._stopped.wait()  # a long poll in flight is cancelled, not waited for
@@ -631,6 +664,53 @@ class SyncEngine:
                 self._on_fault(error)
                 wait = 0.0
                 await self._sleep(self._fault_delay(error, self._pull_backoff))
+
+    async def _watch_loop(self) -> None:
+        """Other processes on this profile (a script beside the console): their writes shown within about a
+        second, their queued entries sent by this engine when it can take the push lock."""
+        if getattr(self._cache, "external_changes", None) is None:
+            return  # a stand-in cache: nobody else writes to it
+        wake, _, _ = self._locks()
+        while not self._stopping:
+            await self._sleep(self._settings.watch_every)
+            if self._stopping:
+                return
+            changes, outbox_moved = await self._io(self._external_changes)
+            for change in changes:
+                self._emit(change)
+            if changes or outbox_moved:
+                await self._refresh_counts()
+            if self._pending and (outbox_moved or self._push_deferred):
+                wake.set()
+
+    def _external_changes(self) -> tuple[list[Change], bool]:
+        """On the cache thread: what other processes wrote, as `Change`s, and whether the outbox moved."""
+        cache: Any = self._cache  # a ProfileCache: `external_changes` was checked by the caller
+        found = cache.external_changes()
+        kinds = {tables.TABLE_FOR[kind]: kind.value for kind in EntityKind}
+        changes = [
+            Change(kind=kinds[table], ids=frozenset(docs))
+            for table, docs in found.cache.items()
+            if table in kinds and docs
+        ]
+        touched: dict[str, set[str]] = {}
+        conflicts = set()
+        for key, doc in found.outbox.items():
+            action, target = doc.get("action"), doc.get("target")
+            if not isinstance(action, str) or not isinstance(target, str):
+                continue
+            try:
+                entity = str(route(action).entity)
+            except (KeyError, ValueError):
+                continue
+            touched.setdefault(entity, set()).add(target.split("/")[0])
+            current = cache.outbox.get(key)
+            if current is not None and current.rejection is not None:
+                conflicts.add(key)
+        changes += [Change(kind=kind, ids=frozenset(ids)) for kind, ids in touched.items()]
+        if conflicts:
+            changes.append(Change(kind=ChangeKind.CONFLICT, ids=frozenset(conflicts)))
+        return changes, bool(found.outbox)
 
     async def _retention_loop(self) -> None:
         while not self._stopping:

@@ -1,7 +1,14 @@
-"""One user action from a command line: queue it durably, push at once, report what became of it."""
+"""One user action from a command line: queue it durably, push at once, report what became of it.
+
+When another process on the profile holds the push lock (the console is open and sending), the command does not
+send: it watches its entry for up to `wait` seconds while the holder sends it (taking the push lock itself as soon
+as it is free), so the person gets the same answer as when the command sends itself: done, refused (in the
+conflicts) or, at the deadline, queued.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import enum
 from typing import Any
 
@@ -10,6 +17,7 @@ import msgspec
 from o2o_tui.client.actions import check_body
 from o2o_tui.client.errors import PlatformError, Unreachable
 from o2o_tui.config import Profile
+from o2o_tui.i18n import t
 from o2o_tui.sync.explain import explain
 from o2o_tui.sync.session import make_client, make_engine
 
@@ -41,8 +49,11 @@ async def perform(
     online: bool = False,
     base_version: int | None = None,
     timeout: float = 10.0,
+    wait: float = 10.0,
+    poll: float = 0.1,
 ) -> ActionResult:
-    """Raises `BodyOutOfBounds` (nothing queued) for a body the platform would refuse for its shape."""
+    """Raises `BodyOutOfBounds` (nothing queued) for a body the platform would refuse for its shape. `wait`:
+    how long to watch for the outcome while another process holds the push lock."""
     check_body(action, body)
     async with make_client(profile, timeout=timeout) as client:
         engine = make_engine(profile, cache, client)
@@ -54,12 +65,7 @@ async def perform(
                     Outcome.NOT_QUEUED, action=action, target=target, error=error.i18n_message()
                 )
         entry = await engine.submit(action, target, body, base_version=base_version)
-        error_text = None
-        try:
-            await engine.push_pending()
-        except PlatformError as error:
-            error_text = error.i18n_message()
-        current = await cache.call(cache.outbox.get, entry.key)
+        error_text, current = await _push_or_watch(engine, cache, entry.key, wait, poll)
     if current is None:
         return ActionResult(Outcome.DONE, key=entry.key, action=action, target=target)
     if current.rejection is not None:
@@ -73,6 +79,25 @@ async def perform(
             explanation=explain(reason, action=action, target=target),
         )
     return ActionResult(Outcome.QUEUED, key=entry.key, action=action, target=target, error=error_text)
+
+
+async def _push_or_watch(
+    engine: Any, cache: Any, key: str, wait: float, poll: float
+) -> tuple[str | None, Any]:
+    """Send the outbox ourselves when the push lock is free; else watch `key` until the holder settled it or
+    `wait` runs out. Returns (why it is still queued, the entry as it is now: None once confirmed)."""
+    deadline = asyncio.get_running_loop().time() + wait
+    while True:
+        try:
+            pushed = await engine.try_push()
+        except PlatformError as error:
+            return error.i18n_message(), await cache.call(cache.outbox.get, key)
+        current = await cache.call(cache.outbox.get, key)
+        if pushed is not None or current is None or current.rejection is not None:
+            return None, current
+        if asyncio.get_running_loop().time() >= deadline:
+            return t("sync.queued.other_sender"), current
+        await asyncio.sleep(poll)
 
 
 async def refresh(profile: Profile, cache: Any, *, timeout: float = 10.0) -> Any:

@@ -26,16 +26,29 @@ def scope_of(profile: Profile) -> Scope:
     return Scope(role=role, store_id=profile.store_id, courier_id=profile.courier_id)
 
 
+def lock_wait_from_env(environ: dict[str, str] | None = None) -> float:
+    """`O2O_CACHE_LOCK_WAIT`: seconds a write waits for another process's write (default 5; a write takes
+    milliseconds, so a longer wait means the other process is stuck)."""
+    from offline_cache.lock import DEFAULT_WAIT
+
+    source = os.environ if environ is None else environ
+    try:
+        return max(0.0, float(source.get("O2O_CACHE_LOCK_WAIT") or DEFAULT_WAIT))
+    except ValueError:
+        return DEFAULT_WAIT
+
+
 def open_cache(
     profile: Profile, *, read_only: bool = False, fall_back_to_read_only: bool = False
 ) -> ProfileCache:
-    """The profile's cache. Raises `CacheLockedError` (naming the holder) when another process writes to it,
-    unless `fall_back_to_read_only`, which then opens it read-only."""
+    """The profile's cache; any number of processes open it at once (the console and scripts). Raises
+    `CacheLockedError` (naming the holder) only when another process stays stuck in a write, unless
+    `fall_back_to_read_only`, which then opens it read-only."""
     directory = profile_cache_dir(profile)
     if read_only:
         return open_profile_cache(directory, read_only=True)
     try:
-        return open_profile_cache(directory)
+        return open_profile_cache(directory, lock_wait=lock_wait_from_env())
     except CacheLockedError:
         if not fall_back_to_read_only:
             raise
