@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from textual import events, work
+from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -25,7 +25,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from o2o_tui.client.errors import PlatformError
@@ -42,18 +42,20 @@ from o2o_tui.live_dispatch import (
 )
 from o2o_tui.safe_text import safe_text
 from o2o_tui.sync.ports import FleetClient
+from screens.dispatch_help import BoardHelp, help_entries
 from screens.keys import localize_bindings
 from screens.terminal import theme_for
 from screens.widgets.city_map import CityMap, courier_mark
 from screens.widgets.dispatch_rows import (
-    BoardList,
-    CourierBoardRow,
-    OrderBoardRow,
+    CourierList,
+    OrderList,
     OrderRowView,
     clock,
     courier_view,
     order_view,
 )
+from screens.widgets.footer import KeyFooter
+from screens.widgets.line_list import LineList
 
 POLL_SECONDS = 15.0
 log = logging.getLogger("o2o.dispatch_board")
@@ -123,10 +125,13 @@ class FleetFailed(Message):
 
 
 class ActionsDone(Message):
-    def __init__(self, done: list[str], refused: list[str]) -> None:
+    """`order_ids`: every order an action was sent for (done or refused): the cursor leaves them."""
+
+    def __init__(self, done: list[str], refused: list[str], order_ids: frozenset[str]) -> None:
         super().__init__()
         self.done = done
         self.refused = refused
+        self.order_ids = order_ids
 
 
 class CourierPicker(ModalScreen[str | None]):
@@ -185,8 +190,19 @@ class DispatchBoard(Screen[None]):
         Binding("r", "reassign", "dispatch.board.key.reassign", id="dispatch.reassign"),
         Binding("u", "unassign", "dispatch.board.key.unassign", id="dispatch.unassign"),
         Binding("f5", "refresh", "dispatch.board.key.refresh", id="dispatch.refresh"),
+        Binding("question_mark", "help", "dispatch.board.key.help", id="dispatch.help"),
         Binding("escape", "back", "dispatch.board.key.back", id="dispatch.back"),
     ]
+    # what a narrow footer keeps (help first, always): the rest is in `?`
+    FOOTER_PRIORITY = (
+        "dispatch.accept",
+        "dispatch.assign",
+        "dispatch.back",
+        "dispatch.accept_all",
+        "dispatch.unassign",
+        "dispatch.reassign",
+        "dispatch.refresh",
+    )
 
     def __init__(
         self,
@@ -207,6 +223,8 @@ class DispatchBoard(Screen[None]):
         self.rounds = 0  # finished polls (tests wait on it)
         self.busy = False  # an assignment is on its way
         self._shown: dict[str, tuple[object, ...]] = {}
+        self._in_flight: set[str] = set()  # orders an action is on its way for
+        self._just_sent: frozenset[str] = frozenset()  # acted on: the next refresh moves the cursor off them
         localize_bindings(self)
         if root:
             self._relabel_back()
@@ -227,28 +245,28 @@ class DispatchBoard(Screen[None]):
                 yield Static(
                     Content(t("dispatch.board.orders_title", count=0)), id="orders-title", classes="section"
                 )
-                yield BoardList(id="board-orders")
+                yield OrderList(id="board-orders")
                 yield Static(
                     Content(t("dispatch.board.couriers_title", count=0)),
                     id="couriers-title",
                     classes="section",
                 )
-                yield BoardList(id="board-couriers", cursor=False)
+                yield CourierList(id="board-couriers")
             yield CityMap(id="board-map")
         yield Static(Content(t("dispatch.board.loading")), id="board-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.orders_list.focus()
         self.refresh_fleet()
 
     @property
-    def orders_list(self) -> BoardList:
-        return self.query_one("#board-orders", BoardList)
+    def orders_list(self) -> OrderList:
+        return self.query_one("#board-orders", OrderList)
 
     @property
-    def couriers_list(self) -> BoardList:
-        return self.query_one("#board-couriers", BoardList)
+    def couriers_list(self) -> CourierList:
+        return self.query_one("#board-couriers", CourierList)
 
     def _zone(self) -> ZoneInfo | None:
         store = self.snapshot.store if self.snapshot else None
@@ -291,10 +309,10 @@ class DispatchBoard(Screen[None]):
         self._timer = None
         self._fetch()
 
-    async def on_fleet_loaded(self, message: FleetLoaded) -> None:
+    def on_fleet_loaded(self, message: FleetLoaded) -> None:
         self.snapshot = message.snapshot
         self.plan = message.plan
-        await self._show()
+        self._show()
         self._set_status(t("dispatch.board.updated", at=clock(message.plan.now, self._zone())))
         self.rounds += 1
         self._arm()
@@ -310,7 +328,7 @@ class DispatchBoard(Screen[None]):
         status.set_class(error, "-error")
         self._put(status, Content(text))
 
-    async def _show(self) -> None:
+    def _show(self) -> None:
         plan = self.plan
         if plan is None:
             return
@@ -327,8 +345,15 @@ class DispatchBoard(Screen[None]):
 
         order_views.sort(key=rank)
         courier_views = [courier_view(i, c, plan.now, zone) for i, c in enumerate(plan.couriers)]
-        await self.orders_list.sync(order_views, lambda v: OrderBoardRow(v), lambda v: v.order_id)
-        await self.couriers_list.sync(courier_views, lambda v: CourierBoardRow(v), lambda v: v.courier_id)
+        orders = self.orders_list
+        before = orders.keys
+        place = before.index(orders.cursor_key) if orders.cursor_key in before else 0
+        with self.app.batch_update():
+            orders.set_rows(order_views)
+            if self._just_sent:
+                self._cursor_off(self._just_sent, place)
+                self._just_sent = frozenset()
+            self.couriers_list.set_rows(courier_views)
         waiting = sum(1 for o in plan.orders if o.courier_id is None)
         self._put(
             self.query_one("#orders-title", Static),
@@ -366,26 +391,51 @@ class DispatchBoard(Screen[None]):
             self._shown[widget.id or ""] = key
             widget.update(content)
 
+    def _cursor_off(self, acted: frozenset[str], place: int) -> None:
+        """After an action the cursor stays where the user is: if it is on an order just acted on (which has moved
+        to its new place in the list), it goes to the row now at the same place, or the nearest one below (else
+        above) that was not acted on, so the next key never acts on the order just sent."""
+        orders = self.orders_list
+        keys = orders.keys
+        if not keys or orders.cursor_key not in acted:
+            return
+        place = min(place, len(keys) - 1)
+        order = [*range(place, len(keys)), *range(place - 1, -1, -1)]
+        orders.move_cursor(next((keys[i] for i in order if keys[i] not in acted), keys[place]))
+
     def _show_map(self) -> None:
-        self.query_one(CityMap).show(self.plan, self.orders_list.cursor_key)
+        selected = self.orders_list.cursor_key
+        self.query_one(CityMap).show(self.plan, selected if isinstance(selected, str) else None)
+        chosen = self._courier_of(selected) if isinstance(selected, str) else None
+        self.couriers_list.show_courier(chosen)
 
-    def on_board_list_cursor_moved(self, message: BoardList.CursorMoved) -> None:
-        if message.board_list is self.orders_list:
-            self._show_map()
+    def _courier_of(self, order_id: str) -> str | None:
+        """The courier the order is suggested to, else the one it is assigned to."""
+        if self.plan is None:
+            return None
+        suggestion = self.plan.suggestion_for(order_id)
+        return suggestion.courier_id if suggestion is not None else self._assigned_courier(order_id)
 
-    def on_click(self, event: events.Click) -> None:
-        widget = event.widget
-        if isinstance(widget, OrderBoardRow):
-            self.orders_list.select(widget.key)
+    @on(LineList.Highlighted, "#board-orders")
+    def _order_highlighted(self) -> None:
+        self._show_map()
+
+    @on(LineList.Selected, "#board-orders")
+    def _order_selected(self) -> None:
+        self.action_assign()  # Enter on an order: choose its courier (as m)
 
     # actions
     def _selected(self) -> OrderRowView | None:
-        key = self.orders_list.cursor_key
-        row = self.orders_list.row(key) if key else None
-        if row is None:
+        view = self.orders_list.cursor_value
+        if view is None:
             self.app.notify(t("dispatch.board.nothing_selected"), severity="warning", timeout=3, markup=False)
             return None
-        return row.view  # type: ignore[attr-defined]
+        if view.order_id in self._in_flight:  # a second key on an order whose action has not come back yet
+            self.app.notify(
+                t("dispatch.board.in_flight", number=view.number), severity="warning", timeout=3, markup=False
+            )
+            return None
+        return view
 
     def _assigned_courier(self, order_id: str) -> str | None:
         if self.plan is None:
@@ -408,7 +458,8 @@ class DispatchBoard(Screen[None]):
         if self.plan is None or not self.plan.suggestions:
             self.app.notify(t("dispatch.board.no_suggestions"), severity="warning", markup=False)
             return
-        self._send([("assign", s.order_id, s.courier_id) for s in self.plan.suggestions])
+        operations = [("assign", s.order_id, s.courier_id) for s in self.plan.suggestions]
+        self._send([op for op in operations if op[1] not in self._in_flight])
 
     def action_assign(self) -> None:
         self._pick_courier(reassign=False)
@@ -451,6 +502,9 @@ class DispatchBoard(Screen[None]):
             return
         self._send([("unassign", view.order_id, "")])
 
+    def action_help(self) -> None:
+        self.app.push_screen(BoardHelp(help_entries(self, self.orders_list)))
+
     def action_refresh(self) -> None:
         self._set_status(t("dispatch.board.loading"))
         self.refresh_fleet()
@@ -461,8 +515,13 @@ class DispatchBoard(Screen[None]):
         else:
             self.app.pop_screen()
 
+    def _send(self, operations: list[tuple[str, str, str]]) -> None:
+        if operations:
+            self._in_flight.update(order_id for _, order_id, _ in operations)
+            self._send_all(operations)
+
     @work(group="dispatch-act", exit_on_error=False)
-    async def _send(self, operations: list[tuple[str, str, str]]) -> None:
+    async def _send_all(self, operations: list[tuple[str, str, str]]) -> None:
         self.busy = True
         numbers = {o.order_id: f"#{o.order_number:04d}" for o in (self.plan.orders if self.plan else [])}
         done: list[str] = []
@@ -478,10 +537,12 @@ class DispatchBoard(Screen[None]):
                 refused.append(t("dispatch.board.refused", number=number, reason=error.i18n_message()))
                 continue
             done.append(number)
-        self.post_message(ActionsDone(done, refused))
+        self.post_message(ActionsDone(done, refused, frozenset(order_id for _, order_id, _ in operations)))
 
     def on_actions_done(self, message: ActionsDone) -> None:
         self.busy = False
+        self._in_flight -= message.order_ids
+        self._just_sent = self._just_sent | message.order_ids
         if message.done:
             self.app.notify(
                 t("dispatch.board.sent", count=len(message.done), numbers=", ".join(message.done)),

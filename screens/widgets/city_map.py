@@ -52,10 +52,17 @@ _STYLE = {
 _PRIORITY = {_STYLE["busy_route"]: 0, _STYLE["route"]: 1, _STYLE["route_selected"]: 2}
 
 
+# A courier's label on the board's list, the map and the courier picker. Digits 1-9 read as the place in the list;
+# then capital letters, because the board's only capital key is A (accept all), skipped with I and O (read as
+# 1 and 0). Lowercase letters are the board's keys (a accepts, m assigns...): a courier labelled "a" read as
+# an instruction to press it. Beyond these 31 (a fleet larger than a store's) every courier is "+".
+COURIER_MARKS = "123456789BCDEFGHJKLMNPQRSTUVWXYZ"
+MORE_MARK = "+"
+
+
 def courier_mark(index: int) -> str:
-    """Couriers are numbered as on the board's list: 1-9, then letters."""
-    marks = "123456789abcdefghijklmnopqrstuvwxyz"
-    return marks[index] if index < len(marks) else "+"
+    """The label of the courier at `index` in the board's list (the same on the map and in the picker)."""
+    return COURIER_MARKS[index] if 0 <= index < len(COURIER_MARKS) else MORE_MARK
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +232,9 @@ def draw_map(view: MapView, width: int, height: int) -> list[Content]:
             if order.order_id == selected:
                 style = "bold reverse $text-error"
             canvas.mark(projection.cell(drop), DROPOFF_MARK, style)
+    canvas.mark((store[0] // 2, store[1] // 4), STORE_MARK, _STYLE["store"])
+    chosen = _selected_courier(plan, selected)
+    labels: list[Label] = []
     for courier_id, (index, state) in couriers.items():
         spot = here.get(courier_id)
         if spot is None:
@@ -235,9 +245,65 @@ def draw_map(view: MapView, width: int, height: int) -> list[Content]:
             style = _STYLE["courier_busy"]
         else:
             style = _STYLE["courier_idle"]
-        canvas.mark(projection.cell(spot), courier_mark(index), style)
-    canvas.mark((store[0] // 2, store[1] // 4), STORE_MARK, _STYLE["store"])
+        rank = (courier_id != chosen, state.status is CourierStatus.OFFLINE, index)
+        labels.append(Label(courier_mark(index), projection.cell(spot), style, rank))
+    placed, _dropped = place_labels(labels, canvas.marks, canvas.width, canvas.height)
+    canvas.marks.update(placed)
     return canvas.lines()
+
+
+def _selected_courier(plan: LivePlan, order_id: str | None) -> str | None:
+    """The courier the selected order is suggested to or assigned to (its label is placed first)."""
+    if order_id is None:
+        return None
+    suggestion = plan.suggestion_for(order_id)
+    if suggestion is not None:
+        return suggestion.courier_id
+    return next((o.courier_id for o in plan.orders if o.order_id == order_id), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """A one-cell label wanted at `cell`; a lower `rank` is placed first (it gets the spot it wants)."""
+
+    char: str
+    cell: tuple[int, int]
+    style: str
+    rank: tuple[object, ...] = ()
+
+
+# cells tried around a label's own spot, nearest first: a cell is twice as tall as wide, so a step sideways is
+# half the distance of a step up or down
+_NEAR = sorted(
+    ((dx, dy) for dx in range(-3, 4) for dy in range(-2, 3)),
+    key=lambda d: (abs(d[0]) + 2 * abs(d[1]), abs(d[1]), d[1], -d[0]),
+)
+
+
+def place_labels(
+    labels: list[Label], taken: dict[tuple[int, int], tuple[str, str]], width: int, height: int
+) -> tuple[dict[tuple[int, int], tuple[str, str]], list[Label]]:
+    """Where each label goes: its own cell, or the nearest free one around it (`_NEAR`), never on another mark
+    (`taken`: the store, drop-offs) or on another label, and never beside another label on the same row (two
+    labels side by side read as one: "61"). A label with no such cell nearby is dropped (returned second)
+    rather than drawn over another; the list beside the map still shows every courier."""
+    placed: dict[tuple[int, int], tuple[str, str]] = {}
+    dropped: list[Label] = []
+
+    def free(cell: tuple[int, int]) -> bool:
+        col, row = cell
+        if not (0 <= col < width and 0 <= row < height) or cell in taken or cell in placed:
+            return False
+        return (col - 1, row) not in placed and (col + 1, row) not in placed
+
+    for label in sorted(labels, key=lambda label: label.rank):
+        col, row = label.cell
+        spot = next((c for c in ((col + dx, row + dy) for dx, dy in _NEAR) if free(c)), None)
+        if spot is None:
+            dropped.append(label)
+        else:
+            placed[spot] = (label.char, label.style)
+    return placed, dropped
 
 
 def scale_text(view: MapView, width: int, height: int) -> str:

@@ -1,21 +1,21 @@
-"""The dispatch board's rows: one single-line widget per order and per courier, kept in keyed lists.
+"""The dispatch board's two lists (orders, couriers) on the generic `LineList`, with their column headers.
 
-A row stores the small view it renders and repaints only when that view changes, so a poll that changes one
-order repaints one line. Untrusted text (names, addresses) is cleaned with `safe_text` and rendered as `Content`.
+A row is a small frozen view of display text; the list repaints a line only when its view changes, so a poll
+that changes one order repaints one line. Headers and rows are laid out by the same column functions
+(`order_columns`, `courier_columns`), so a header always sits over its column; a header's text is shown whole or
+not at all. Untrusted text (names, addresses) is cleaned with `safe_text` and rendered as `Content`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
-from textual.binding import Binding
-from textual.containers import VerticalScroll
+from rich.cells import cell_len
 from textual.content import Content
-from textual.message import Message
-from textual.widget import Widget
 
 from o2o_tui.domain.fleet import CourierStatus
 from o2o_tui.domain.order import OrderStatus
@@ -24,6 +24,7 @@ from o2o_tui.live_dispatch import CourierState, OrderState, Suggestion, position
 from o2o_tui.safe_text import safe_text
 from screens.order_format import fit
 from screens.widgets.city_map import courier_mark
+from screens.widgets.line_list import LineList, RowState
 
 
 def clock(when: datetime | None, zone: ZoneInfo | None) -> str:
@@ -144,198 +145,179 @@ def courier_view(index: int, state: CourierState, now: datetime, zone: ZoneInfo 
 
 
 _TAG_STYLE = {"now": "bold reverse $text-success", "plan": "$text-accent", "sent": "$text-muted"}
+TAG_WIDTH = 8
+WIDE_ROW = 60  # rows this wide show the order's status and customer, the courier's position age and orders
+NARROW_ROW = 50  # rows narrower than this show only the pickup time, not "pickup→drop-off"
 
 
-class OrderBoardRow(Widget):
-    DEFAULT_CSS = "OrderBoardRow { height: 1; width: 1fr; }"
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of a list: its header's catalog keys (the first that fits is shown whole, or none) and width."""
 
-    def __init__(self, view: OrderRowView) -> None:
-        super().__init__()
-        self.view = view
-        self._classes_for(view)
-
-    @property
-    def key(self) -> str:
-        return self.view.order_id
-
-    def _classes_for(self, view: OrderRowView) -> None:
-        for tag in ("now", "plan", "sent"):
-            self.set_class(view.tag == tag, f"-{tag}")
-        self.set_class(view.tag not in ("now", "plan", "sent"), "-unplanned")
-
-    def update_view(self, view: OrderRowView) -> None:
-        if view != self.view:
-            self.view = view
-            self._classes_for(view)
-            self.refresh()
-
-    def render(self) -> Content:
-        view = self.view
-        width = self.size.width
-        tag_text = t("dispatch.board.tag." + view.tag)
-        wide = width >= 60
-        tag_w = 8
-        times = f"{view.pickup}→{view.dropoff}" if view.pickup else ""
-        # " #0042 12:30 " + courier + " " + times(11) + " " + tag
-        rest = width - 13 - 1 - 12 - tag_w
-        status_w = 8 if wide else 0
-        customer_w = max(0, (rest - status_w - 2) // 3) if wide else 0
-        courier_w = max(4, rest - (status_w + 1 + customer_w + 1 if wide else 0))
-        parts: list[str | tuple[str, str]] = [" ", (view.number, "bold"), " ", view.ready, " "]
-        if wide:
-            parts += [fit(view.status, status_w), " "]
-        route_w = min(len(view.route), max(0, courier_w - 4))
-        parts += [
-            fit(view.courier, courier_w - route_w),
-            (view.route[:route_w], "bold"),
-            " ",
-            fit(times, 11),
-            " ",
-        ]
-        if wide:
-            parts += [fit(view.customer, customer_w), " "]
-        parts.append((fit(tag_text, tag_w), _TAG_STYLE.get(view.tag, "$text-muted")))
-        return Content.assemble(*parts)
+    headers: tuple[str, ...]
+    width: int
 
 
-class CourierBoardRow(Widget):
-    DEFAULT_CSS = "CourierBoardRow { height: 1; width: 1fr; }"
-
-    def __init__(self, view: CourierRowView) -> None:
-        super().__init__()
-        self.view = view
-        self._classes_for(view)
-
-    @property
-    def key(self) -> str:
-        return self.view.courier_id
-
-    def _classes_for(self, view: CourierRowView) -> None:
-        self.set_class(view.status_value == CourierStatus.OFFLINE.value, "-offline")
-        self.set_class(view.busy, "-busy")
-
-    def update_view(self, view: CourierRowView) -> None:
-        if view != self.view:
-            self.view = view
-            self._classes_for(view)
-            self.refresh()
-
-    def render(self) -> Content:
-        view = self.view
-        width = self.size.width
-        wide = width >= 60
-        fixed = 2 + 1 + 10 + 1 + 3 + 1 + 5  # mark, name's space, status, load, free time
-        age_w = 12 if wide else 0  # "pos 40m" / "位置40分钟前", wide rows only
-        orders_w = max(0, (width - fixed - age_w - 2) // 3) if wide else 0
-        name_w = max(4, width - fixed - (orders_w + age_w + 2 if wide else 0))
-        mark_style = (
-            "$text-muted"
-            if view.status_value == "OFFLINE"
-            else ("bold $text-warning" if view.busy else "bold $text-success")
-        )
-        parts: list[str | tuple[str, str]] = [
-            (view.mark, mark_style),
-            " ",
-            fit(view.name, name_w),
-            " ",
-            fit(view.status, 10),
-            " ",
-            fit(view.load, 3),
-            " ",
-            fit(view.free, 5),
-        ]
-        if wide:
-            age_style = "$text-warning" if view.position_stale else "$text-muted"
-            parts += [" ", (fit(view.position_age, age_w), age_style), " ", fit(view.orders, orders_w)]
-        return Content.assemble(*parts)
+def header_label(keys: Sequence[str], width: int) -> str:
+    """The first of the header's texts that fits `width` whole, padded; blank when none does (never cut)."""
+    for key in keys:
+        text = t(key) if key else ""
+        if cell_len(text) <= width:
+            return text + " " * (width - cell_len(text))
+    return " " * max(0, width)
 
 
-class BoardList(VerticalScroll):
-    """Rows kept by key: removed, inserted, moved and updated in place inside one `batch_update()`."""
+def header_line(columns: Sequence[Column], lead: str = "") -> Content:
+    return Content.assemble(lead, " ".join(header_label(c.headers, c.width) for c in columns)).rstrip()
 
-    BINDINGS = [
-        Binding("up,k", "move(-1)", show=False, id="board.up"),
-        Binding("down,j", "move(1)", show=False, id="board.down"),
-        Binding("home", "jump(0)", show=False, id="board.first"),
-        Binding("end", "jump(-1)", show=False, id="board.last"),
-    ]
 
-    class CursorMoved(Message):
-        def __init__(self, board_list: BoardList, key: str | None) -> None:
-            super().__init__()
-            self.board_list = board_list
-            self.key = key
+def order_columns(width: int) -> dict[str, Column]:
+    """The order list's columns at `width` cells, in display order (a row starts with one space)."""
+    wide = width >= WIDE_ROW
+    times_w = 11 if width >= NARROW_ROW else 6
+    columns = {
+        "number": Column(("dispatch.board.col.order",), 5),
+        "ready": Column(("dispatch.board.col.ready",), 5),
+    }
+    free = width - 1 - (5 + 1) - (5 + 1) - (times_w + 1) - TAG_WIDTH - 1  # the courier's column and the rest
+    customer_w = 0
+    if wide:
+        columns["status"] = Column(("dispatch.board.col.status",), 8)
+        free -= 9
+        customer_w = max(0, (free - 1) // 3)
+        free -= customer_w + 1
+    columns["courier"] = Column(
+        ("dispatch.board.col.courier", "dispatch.board.col.courier_short"), max(4, free)
+    )
+    times = "dispatch.board.col.times" if times_w == 11 else "dispatch.board.col.pickup"
+    columns["times"] = Column((times,), times_w)
+    if wide:
+        columns["customer"] = Column(("dispatch.board.col.customer",), customer_w)
+    columns["tag"] = Column(("dispatch.board.col.plan",), TAG_WIDTH)
+    return columns
 
-    def __init__(self, *, id: str | None = None, cursor: bool = True) -> None:
-        super().__init__(id=id)
-        self.can_focus = cursor
-        self._has_cursor = cursor
-        self._rows: dict[str, Widget] = {}
-        self._keys: list[str] = []
-        self.cursor_key: str | None = None
 
-    @property
-    def keys(self) -> list[str]:
-        return list(self._keys)
+def order_header(width: int) -> Content:
+    return header_line(list(order_columns(width).values()), " ")
 
-    def row(self, key: str) -> Widget | None:
-        return self._rows.get(key)
 
-    async def sync(
-        self, views: Sequence[object], make: Callable[[object], Widget], key_of: Callable[[object], str]
-    ) -> None:
-        wanted = [key_of(view) for view in views]
-        wanted_set = set(wanted)
-        old_index = self._keys.index(self.cursor_key) if self.cursor_key in self._keys else 0
-        with self.app.batch_update():
-            gone = [row for key, row in self._rows.items() if key not in wanted_set]
-            for key in [key for key in self._rows if key not in wanted_set]:
-                del self._rows[key]
-            if gone:
-                await self.remove_children(gone)
-            for position, view in enumerate(views):
-                key = key_of(view)
-                row = self._rows.get(key)
-                if row is None:
-                    row = make(view)
-                    self._rows[key] = row
-                    if position < len(self.children):
-                        await self.mount(row, before=position)
-                    else:
-                        await self.mount(row)
-                else:
-                    row.update_view(view)  # type: ignore[attr-defined]
-                    if self.children.index(row) != position:
-                        self.move_child(row, before=position)
-            self._keys = wanted
-            if self._has_cursor:
-                if self.cursor_key not in wanted_set:
-                    self._set_cursor(wanted[min(old_index, len(wanted) - 1)] if wanted else None)
-                else:
-                    self._paint_cursor()
+def order_line(view: OrderRowView, width: int) -> Content:
+    """An order's row at `width` cells, laid out as `order_columns` says (so it sits under the header)."""
+    columns = order_columns(width)
+    parts: list[str | tuple[str, str]] = [" "]
+    for name, column in columns.items():
+        w = column.width
+        if name == "number":
+            parts.append((fit(view.number, w), "bold"))
+        elif name == "ready":
+            parts.append(fit(view.ready, w))
+        elif name == "status":
+            parts.append(fit(view.status, w))
+        elif name == "courier":
+            route_w = min(len(view.route), max(0, w - 4))
+            parts += [fit(view.courier, w - route_w), (view.route[:route_w], "bold")]
+        elif name == "times":
+            times = f"{view.pickup}→{view.dropoff}" if view.pickup and w >= 11 else view.pickup
+            parts.append(fit(times, w))
+        elif name == "customer":
+            parts.append(fit(view.customer, w))
+        elif name == "tag":
+            text = t("dispatch.board.tag." + view.tag)
+            parts.append((fit(text, w), _TAG_STYLE.get(view.tag, "$text-muted")))
+        parts.append(" ")
+    return Content.assemble(*parts[:-1])
 
-    def _paint_cursor(self) -> None:
-        for key, row in self._rows.items():
-            row.set_class(key == self.cursor_key, "-cursor")
 
-    def _set_cursor(self, key: str | None) -> None:
-        changed = key != self.cursor_key
-        self.cursor_key = key
-        self._paint_cursor()
-        if key is not None:
-            self.scroll_to_widget(self._rows[key], animate=False, immediate=True)
-        if changed:
-            self.post_message(self.CursorMoved(self, key))
+def courier_columns(width: int) -> dict[str, Column]:
+    """The courier list's columns at `width` cells, in display order."""
+    wide = width >= WIDE_ROW
+    fixed = 1 + 1 + 1 + 10 + 1 + 4 + 1 + 5  # mark, name's space, status, load, free time
+    age_w = 12 if wide else 0  # "pos 40m" / "位置40分钟前", wide rows only
+    orders_w = max(0, (width - fixed - age_w - 2) // 3) if wide else 0
+    name_w = max(4, width - fixed - (orders_w + age_w + 2 if wide else 0))
+    columns = {
+        "mark": Column(("",), 1),
+        "name": Column(("dispatch.board.col.courier", "dispatch.board.col.courier_short"), name_w),
+        "status": Column(("dispatch.board.col.status",), 10),
+        "load": Column(("dispatch.board.col.load",), 4),
+        "free": Column(("dispatch.board.col.free",), 5),
+    }
+    if wide:
+        columns["age"] = Column(("dispatch.board.col.position",), age_w)
+        columns["orders"] = Column(("dispatch.board.col.orders",), orders_w)
+    return columns
 
-    def select(self, key: str) -> None:
-        if key in self._rows:
-            self._set_cursor(key)
 
-    def action_move(self, delta: int) -> None:
-        if self._keys:
-            index = self._keys.index(self.cursor_key) if self.cursor_key in self._keys else 0
-            self._set_cursor(self._keys[max(0, min(len(self._keys) - 1, index + delta))])
+def courier_header(width: int) -> Content:
+    return header_line(list(courier_columns(width).values()))
 
-    def action_jump(self, index: int) -> None:
-        if self._keys:
-            self._set_cursor(self._keys[index])
+
+def courier_line(view: CourierRowView, width: int) -> Content:
+    columns = courier_columns(width)
+    if view.status_value == CourierStatus.OFFLINE.value:
+        mark_style = "$text-muted"
+    else:
+        mark_style = "bold $text-warning" if view.busy else "bold $text-success"
+    age_style = "$text-warning" if view.position_stale else "$text-muted"
+    cells: dict[str, str | tuple[str, str]] = {
+        "mark": (fit(view.mark, 1), mark_style),
+        "name": fit(view.name, columns["name"].width),
+        "status": fit(view.status, 10),
+        "load": fit(view.load, 4),
+        "free": fit(view.free, 5),
+    }
+    if "age" in columns:
+        cells["age"] = (fit(view.position_age, columns["age"].width), age_style)
+        cells["orders"] = fit(view.orders, columns["orders"].width)
+    parts: list[str | tuple[str, str]] = []
+    for name in columns:
+        parts += [cells[name], " "]
+    return Content.assemble(*parts[:-1])
+
+
+class OrderList(LineList[OrderRowView]):
+    """The orders waiting for a courier, under their column header; the board's cursor is here."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"board-order--now", "board-order--muted"}
+    DEFAULT_CSS = """
+    OrderList > .board-order--now { text-style: bold; }
+    OrderList > .board-order--muted { color: $text-muted; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(key_of=lambda view: view.order_id, header=order_header, id=id)
+
+    def render_row(self, row: OrderRowView, width: int, state: RowState) -> Content:
+        return order_line(row, width)
+
+    def row_classes(self, row: OrderRowView, state: RowState) -> tuple[str, ...]:
+        if row.tag == "now":
+            return ("board-order--now",)
+        return () if row.tag == "plan" else ("board-order--muted",)
+
+
+class CourierList(LineList[CourierRowView]):
+    """The fleet, under its column header. It has no cursor of its own: its cursor line marks the courier of
+    the order under the board's cursor (`show_courier`), scrolled into view on a short screen."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"board-courier--offline"}
+    DEFAULT_CSS = """
+    CourierList > .board-courier--offline { color: $text-muted; }
+    CourierList > .line-list--cursor-blurred { background: $primary 25%; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(key_of=lambda view: view.courier_id, header=courier_header, id=id)
+        self.can_focus = False
+
+    def render_row(self, row: CourierRowView, width: int, state: RowState) -> Content:
+        return courier_line(row, width)
+
+    def row_classes(self, row: CourierRowView, state: RowState) -> tuple[str, ...]:
+        return ("board-courier--offline",) if row.status_value == CourierStatus.OFFLINE.value else ()
+
+    def can_select(self, row: CourierRowView) -> bool:
+        return False  # the cursor never lands here by itself: only `show_courier` puts it on a row
+
+    def show_courier(self, courier_id: str | None) -> None:
+        self.move_cursor(courier_id if courier_id is not None and courier_id in self.keys else None)

@@ -1,0 +1,92 @@
+"""`?` on the dispatch board: every key the board answers to, as the keymap has it now, and what it does.
+
+The list is read from the board's live bindings (its own and its order list's), not written out by hand, so a
+new binding or a remapped key shows up here by itself.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.dom import DOMNode
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from o2o_tui.i18n import t
+from screens.keys import localize_bindings
+from screens.order_format import fit
+from screens.widgets.city_map import COURIER_MARKS
+
+# list movement keys carry no footer text: what they do, by action
+_ACTION_HELP = {
+    "move(-1)": "dispatch.board.help.up",
+    "move(1)": "dispatch.board.help.down",
+    "page(-1)": "dispatch.board.help.page_up",
+    "page(1)": "dispatch.board.help.page_down",
+    "jump(0)": "dispatch.board.help.first",
+    "jump(-1)": "dispatch.board.help.last",
+    "select_cursor": "dispatch.board.help.select",
+}
+KEY_WIDTH = 9
+
+
+def declared_actions(node: DOMNode) -> set[str]:
+    """The actions bound by this project's classes of `node` (not the ones Textual's base classes add, such as
+    scrolling sideways or moving focus)."""
+    actions: set[str] = set()
+    for cls in type(node).__mro__:
+        if cls.__module__.startswith("screens."):
+            for binding in cls.__dict__.get("BINDINGS", []):
+                if isinstance(binding, Binding):
+                    actions.add(binding.action)
+    return actions
+
+
+def help_entries(board: DOMNode, order_list: DOMNode) -> list[tuple[str, str]]:
+    """(keys, what they do) for each binding of `board` and `order_list`, keys of one action joined. The keys
+    are the live ones (after a user keymap), the bindings those the classes declare."""
+    entries: dict[tuple[int, str], tuple[list[str], str]] = {}
+    for node in (order_list, board):
+        wanted = declared_actions(node)
+        for bindings in node._bindings.key_to_bindings.values():
+            for binding in bindings:
+                if binding.action not in wanted:
+                    continue
+                text = binding.description or t(_ACTION_HELP.get(binding.action, "")) or binding.action
+                keys, _ = entries.setdefault((id(node), binding.action), ([], text))
+                shown = board.app.get_key_display(binding)
+                if shown not in keys:
+                    keys.append(shown)
+    return [(" ".join(keys), text) for keys, text in entries.values()]
+
+
+class BoardHelp(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,q,question_mark", "close", "dispatch.board.key.close", id="dispatch.help.close"),
+    ]
+    DEFAULT_CSS = """
+    BoardHelp { align: center middle; }
+    BoardHelp > VerticalScroll {
+        width: 64; max-width: 100%; height: auto; max-height: 100%;
+        padding: 0 1; border: round $primary; background: $surface;
+    }
+    """
+
+    def __init__(self, entries: list[tuple[str, str]]) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.entries = entries
+
+    def compose(self) -> ComposeResult:
+        lines: list[str | tuple[str, str]] = [(t("dispatch.board.help.title"), "bold"), "\n"]
+        for keys, text in self.entries:
+            lines += ["\n", (fit(keys, KEY_WIDTH), "bold"), " ", text]
+        marks = f"{COURIER_MARKS[0]}-{COURIER_MARKS[8]}, {', '.join(COURIER_MARKS[9:12])}…"
+        lines += ["\n\n", t("dispatch.board.help.labels", marks=marks), "\n\n", t("dispatch.board.help.tags")]
+        with VerticalScroll():
+            yield Static(Content.assemble(*lines))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
