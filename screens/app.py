@@ -16,6 +16,7 @@ from textual.worker import Worker, WorkerState
 from o2o_tui.config import Profile
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
+from screens.console_messages import OpenOrder, OrderAcknowledged, OrderActionRequested, Say, ShowHelp
 from screens.detail_screen import DetailScreen
 from screens.help_screen import HelpScreen
 from screens.keys import localize_bindings
@@ -106,6 +107,27 @@ class MerchantApp(App[None]):
 
     def acknowledge(self, order_id: str) -> None:
         self.orders_screen.acknowledge(order_id)
+
+    # what the screens ask for (typed messages posted up: the screens never import this module)
+    def on_order_action_requested(self, message: OrderActionRequested) -> None:
+        entry = self.source.order(message.order_id)
+        if entry is None:
+            self.say(t("ui.detail.gone"), severity="warning", timeout=3)
+            return
+        getattr(self.actions, message.action)(entry)
+
+    def on_open_order(self, message: OpenOrder) -> None:
+        self.acknowledge(message.order_id)
+        self.open_detail(message.order_id)
+
+    def on_order_acknowledged(self, message: OrderAcknowledged) -> None:
+        self.acknowledge(message.order_id)
+
+    def on_show_help(self, _: ShowHelp) -> None:
+        self.show_help()
+
+    def on_say(self, message: Say) -> None:
+        self.say(message.text, severity=message.severity, timeout=message.timeout)
 
     def open_detail(self, order_id: str) -> None:
         self.push_screen(DetailScreen(order_id))

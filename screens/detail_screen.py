@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,14 +12,12 @@ from textual.screen import Screen
 
 from o2o_tui.i18n import t
 from screens import order_format as fmt
+from screens.console_messages import ConsoleHost, OrderActionName, OrderActionRequested, ShowHelp
 from screens.keys import localize_bindings
 from screens.source import QueueEntry
 from screens.widgets.footer import KeyFooter
 from screens.widgets.order_detail import OrderDetail
 from screens.widgets.status_bar import StatusBar
-
-if TYPE_CHECKING:
-    from screens.app import MerchantApp
 
 
 class DetailScreen(Screen[None]):
@@ -35,12 +33,14 @@ class DetailScreen(Screen[None]):
         Binding("question_mark", "help", "ui.key.help", show=False, id="detail.help"),
     ]
 
-    app: MerchantApp
-
     def __init__(self, order_id: str) -> None:
         super().__init__()
         localize_bindings(self)
         self.order_id = order_id
+
+    @property
+    def host(self) -> ConsoleHost:
+        return cast(ConsoleHost, self.app)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="detail-scroll"):
@@ -53,7 +53,7 @@ class DetailScreen(Screen[None]):
         self.refresh_order()
 
     def entry(self) -> QueueEntry | None:
-        return self.app.source.order(self.order_id)
+        return self.host.source.order(self.order_id)
 
     def refresh_order(self) -> None:
         entry = self.entry()
@@ -61,17 +61,16 @@ class DetailScreen(Screen[None]):
         if entry is None:
             detail.update(Content(t("ui.detail.gone")))
         else:
-            detail.show(entry, self.app.now(), self.app.store_zone())
+            detail.show(entry, self.host.now(), self.host.store_zone())
         self.refresh_bindings()  # `u` shows only while a code is locked
-        self.query_one(StatusBar).show(self.app.source.link(), self.app.source.store(), self.app.now())
+        self.query_one(StatusBar).show(self.host.source.link(), self.host.source.store(), self.host.now())
 
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def _run(self, name: str) -> None:
-        entry = self.entry()
-        if entry is not None:
-            getattr(self.app.actions, name)(entry)
+    def _run(self, name: OrderActionName) -> None:
+        if self.entry() is not None:
+            self.post_message(OrderActionRequested(name, self.order_id))
 
     def action_accept(self) -> None:
         self._run("accept")
@@ -94,11 +93,11 @@ class DetailScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "unlock_code":  # only while a code of the order is locked (too many wrong codes)
             entry = self.entry()
-            return entry is not None and fmt.code_lock(entry.order, self.app.now()) is not None
+            return entry is not None and fmt.code_lock(entry.order, self.host.now()) is not None
         return True
 
     def action_unlock_code(self) -> None:
         self._run("unlock_code")
 
     def action_help(self) -> None:
-        self.app.show_help()
+        self.post_message(ShowHelp())

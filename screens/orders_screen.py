@@ -1,9 +1,13 @@
-"""The home screen: the live order queue, a status line, and (on wide terminals) the highlighted order."""
+"""The home screen: the live order queue (then the orders that ended recently, under Done), a status line, and
+(on wide terminals) the highlighted order.
+
+It asks the app for things by posting typed messages (`screens.console_messages`); it never imports the app.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import cast
 
 from textual import events
 from textual.app import ComposeResult
@@ -11,22 +15,35 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Input, Static
 
+from o2o_tui.domain.order import ENDED_STATUSES, OrderStatus
 from o2o_tui.i18n import t
+from o2o_tui.settings import load_settings
 from screens import order_format as fmt
+from screens.alerts import Alerts, Sound, bell_pattern
+from screens.console_messages import (
+    ConsoleHost,
+    OpenOrder,
+    OrderActionName,
+    OrderActionRequested,
+    Say,
+    ShowHelp,
+)
 from screens.keys import localize_bindings
-from screens.source import LinkState, QueueEntry, SourceChange
+from screens.source import QueueEntry, SourceChange
 from screens.widgets.footer import KeyFooter
+from screens.widgets.line_list import LineList
 from screens.widgets.order_detail import OrderDetail
 from screens.widgets.order_list import OrderList
+from screens.widgets.order_row import is_done_recent
 from screens.widgets.queue_header import QueueHeader
 from screens.widgets.status_bar import StatusBar
 
-if TYPE_CHECKING:
-    from screens.app import MerchantApp
-
-RING_AGAIN_S = 20  # an unanswered new order rings again this often
+DONE_HOURS = 2.0  # ended orders stay under Done this long
+DONE_MAX = 50  # and at most this many (the newest)
+TIMEOUT_REASON = "ACCEPT_TIMEOUT"
 
 
 class OrdersScreen(Screen[None]):
@@ -41,26 +58,30 @@ class OrdersScreen(Screen[None]):
         Binding("c", "cancellation", "ui.key.cancellation", id="queue.cancellation"),
         Binding("d", "dispatch_board", "ui.key.dispatch", id="queue.dispatch"),
         Binding("slash", "search", "ui.key.search", id="queue.search"),
+        Binding("exclamation_mark", "conflicts", "queue.key.conflicts", id="queue.conflicts"),
+        Binding("M", "mute", "queue.key.mute", id="queue.mute"),
         Binding("escape", "clear_search", "ui.key.clear", show=False, id="queue.clear_search"),
         Binding("q", "quit", "ui.key.quit", id="queue.quit"),
     ]
 
-    app: MerchantApp
-
-    def __init__(self) -> None:
+    def __init__(self, *, alerts: Alerts | None = None) -> None:
         super().__init__()
         localize_bindings(self)
         self._loaded = False
-        self._needing_answer: set[str] = set()
-        self.alerting: set[str] = set()
         self._query = ""
-        self._link_state: LinkState | None = None
-        self._flash_on = False
-        self._offline_alerted = False
-        self._ticks_since_ring = 0
+        settings = load_settings()
+        self.alerts = alerts or Alerts(ring_every_s=settings.ring_every_s)
+        self._mute_minutes = settings.mute_minutes
+        self._timed_out_seen: set[str] = set()
+        self._timer: Timer | None = None
+
+    @property
+    def host(self) -> ConsoleHost:
+        return cast(ConsoleHost, self.app)
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder=t("ui.search.placeholder"), id="search")
+        yield Static("", id="banner", markup=False)
         with Horizontal(id="body"):
             with Vertical(id="queue-column"):
                 yield QueueHeader()
@@ -74,87 +95,105 @@ class OrdersScreen(Screen[None]):
         search = self.query_one("#search", Input)
         search.cursor_blink = False
         search.display = False
-        self.query_one(OrderList).focus()
-        self.set_interval(1.0, self._tick)
+        self.query_one("#banner", Static).display = False
+        self.queue.focus()
+        self._timer = self.set_interval(1.0, self._tick)
 
     # data
     @property
     def queue(self) -> OrderList:
         return self.query_one(OrderList)
 
-    def _entries(self) -> list[QueueEntry]:
-        live = [entry for entry in self.app.source.orders() if fmt.is_live(entry.order)]
-        shown = [entry for entry in live if fmt.matches(entry.order, self._query)]
-        return sorted(shown, key=lambda entry: fmt.queue_sort_key(entry.order))
+    @property
+    def alerting(self) -> frozenset[str]:
+        return self.alerts.alerting
+
+    def _split(self, entries: list[QueueEntry], now: datetime) -> tuple[list[QueueEntry], list[QueueEntry]]:
+        """(live, done): the live orders sorted for the counter; the recently ended ones, newest first."""
+        live: list[QueueEntry] = []
+        done: list[QueueEntry] = []
+        query = self._query
+        for entry in entries:
+            order = entry.order
+            if query and not fmt.matches(order, query):
+                continue
+            if order.status not in ENDED_STATUSES:
+                live.append(entry)
+            elif is_done_recent(order, now, DONE_HOURS):
+                done.append(entry)
+        live.sort(key=lambda entry: fmt.queue_sort_key(entry.order))
+        done.sort(key=lambda entry: entry.order.ended_at or entry.order.updated_at, reverse=True)
+        return live, done[:DONE_MAX]
 
     async def apply_change(self, change: SourceChange) -> None:
         """Bring the rows in line with the source; ring for orders that newly need an answer."""
+        now = self.host.now()
         if change.order_ids or change.store or not self._loaded:
+            first = not self._loaded
             self._loaded = True
-            self._update_alerts()
-            await self._refresh_rows()
+            entries = self.host.source.orders()
+            self._play(self.alerts.orders_changed(entries, now))
+            self._toast_timeouts(entries, change.order_ids, first)
+            self._refresh_rows(entries, now)
         if change.link or change.store:
-            self._link_changed()
-        self._show_status()
+            sounds, toast = self.alerts.link_changed(self.host.source.link(), now)
+            self._play(sounds)
+            if toast:
+                down = self.alerts.offline_banner is not None
+                self.post_message(Say(toast, severity="error" if down else "information", timeout=15))
+            self._show_banner()
+        self._show_status(now)
         if change.message:
-            self.app.say(change.message, severity="error", timeout=15)
+            self.post_message(Say(change.message, severity="error", timeout=15))
 
-    async def _refresh_rows(self) -> None:
-        now = self.app.now()
-        await self.queue.sync(self._entries(), now, self.alerting)
-        self._show_empty_hint()
-        self._show_side()
-        self._apply_flash(now)
-
-    def _update_alerts(self) -> None:
-        fresh = False
-        needing: set[str] = set()
-        for entry in self.app.source.orders():
+    def _toast_timeouts(self, entries: list[QueueEntry], changed: frozenset[str], first: bool) -> None:
+        """A toast when an order of this console is cancelled because nobody answered it in time."""
+        for entry in entries:
             order = entry.order
-            if fmt.needs_answer(order):
-                needing.add(order.id)
-                if order.id not in self._needing_answer:
-                    self.alerting.add(order.id)
-                    fresh = True
-        self.alerting &= needing
-        self._needing_answer = needing
-        if fresh:
-            self._ring()
+            if order.status is not OrderStatus.CANCELLED or order.cancel_reason_code != TIMEOUT_REASON:
+                continue
+            if order.id in self._timed_out_seen:
+                continue
+            self._timed_out_seen.add(order.id)
+            if not first and order.id in changed:  # not the ones already ended when the console opened
+                text = t("queue.done.timed_out_toast", number=order.display_number)
+                self.post_message(Say(text, severity="warning", timeout=30))
 
-    def _ring(self) -> None:
-        self._ticks_since_ring = 0
-        self.app.ring()
+    def _refresh_rows(self, entries: list[QueueEntry] | None = None, now: datetime | None = None) -> None:
+        now = now or self.host.now()
+        live, done = self._split(self.host.source.orders() if entries is None else entries, now)
+        self.queue.flash_on = self._flash_phase(now)
+        self.queue.show(live, done, now, self.alerts.alerting, self.alerts.urgent)
+        self._show_empty_hint(bool(live) or bool(done))
+        self._show_side()
 
     def acknowledge(self, order_id: str) -> None:
-        if order_id in self.alerting:
-            self.alerting.discard(order_id)
-            row = self.queue.row(order_id)
-            if row is not None:
-                row.set_alerting(False)
+        if order_id in self.alerts.alerting:
+            self.alerts.acknowledge(order_id)
+            self.queue.set_alerts(self.alerts.alerting, self.alerts.urgent)
 
-    def _link_changed(self) -> None:
-        """Alert once per outage. A source that has not tried yet (no error, no earlier state) is not an outage."""
-        link = self.app.source.link()
-        previous, self._link_state = self._link_state, link.state
-        if link.state is LinkState.OFFLINE:
-            known_down = link.error is not None or previous in (LinkState.ONLINE, LinkState.RESYNCING)
-            if known_down and not self._offline_alerted:
-                self._offline_alerted = True
-                self.app.ring(times=2)
-                self.app.say(t("ui.link.went_offline"), severity="error", timeout=15)
-        elif link.state is LinkState.UNAUTHORIZED and previous is not LinkState.UNAUTHORIZED:
-            self.app.ring(times=2)  # nothing syncs until someone logs in again: as loud as an outage
-            self.app.say(t("sync.unauthorized"), severity="error", timeout=30)
-        elif link.state is LinkState.ONLINE and self._offline_alerted:
-            self._offline_alerted = False
-            self.app.say(t("ui.link.back_online"), timeout=5)
+    def _play(self, sounds: list[Sound]) -> None:
+        for sound in sounds:
+            for delay in bell_pattern(sound):
+                if delay <= 0:
+                    self.app.bell()
+                else:
+                    self.set_timer(delay, self.app.bell)
 
-    def _show_status(self) -> None:
-        self.query_one(StatusBar).show(self.app.source.link(), self.app.source.store(), self.app.now())
+    def _show_banner(self) -> None:
+        banner = self.query_one("#banner", Static)
+        text = self.alerts.offline_banner
+        banner.display = text is not None
+        if text is not None:
+            banner.update(Content(text))
 
-    def _show_empty_hint(self) -> None:
+    def _show_status(self, now: datetime) -> None:
+        source = self.host.source
+        muted = self.alerts.is_muted(now)
+        self.query_one(StatusBar).show(source.link(), source.store(), now, muted=muted)
+
+    def _show_empty_hint(self, has_rows: bool) -> None:
         empty = self.query_one("#empty", Static)
-        has_rows = bool(self.queue.order_ids)
         empty.display = not has_rows
         if not has_rows:
             key = "ui.queue.no_match" if self._query else "ui.queue.empty"
@@ -163,82 +202,114 @@ class OrdersScreen(Screen[None]):
     def _show_side(self) -> None:
         side = self.query_one("#side", OrderDetail)
         if side.display:
-            side.show(self.queue.cursor_entry, self.app.now(), self.app.store_zone())
+            side.show(self.queue.cursor_entry, self.host.now(), self.host.store_zone())
 
-    def on_order_list_cursor_moved(self, _: OrderList.CursorMoved) -> None:
-        self._show_side()
+    def on_line_list_highlighted(self, event: LineList.Highlighted) -> None:
+        if event.line_list is self.queue:
+            self._show_side()
+
+    def on_line_list_selected(self, event: LineList.Selected) -> None:
+        if event.line_list is self.queue:  # a double click (Enter is the screen's `queue.open`)
+            self.action_open()
 
     def on_resize(self, event: events.Resize) -> None:
         self._show_side()
 
-    def _apply_flash(self, now: datetime) -> None:
+    def _flash_phase(self, now: datetime) -> bool:
         # The flash phase follows the clock, so a frozen clock (tests) gives a steady picture.
-        flash_on = bool(self.alerting) and int(now.timestamp()) % 2 == 0
-        self._flash_on = flash_on
-        self.queue.set_flash(flash_on)
+        return bool(self.alerts.alerting) and int(now.timestamp()) % 2 == 0
 
     def _tick(self) -> None:
-        now = self.app.now()
-        self.queue.update_clocks(now)
-        self._show_status()
-        self._apply_flash(now)
-        if self.alerting:
-            self._ticks_since_ring += 1
-            if self._ticks_since_ring >= RING_AGAIN_S:
-                self._ring()
+        now = self.host.now()
+        self._play(self.alerts.tick(now))
+        queue = self.queue
+        if self.alerts.urgent != queue.urgent:
+            queue.set_alerts(self.alerts.alerting, self.alerts.urgent)
+        queue.tick(now, self._flash_phase(now))
+        self._show_status(now)
 
     # keys
     def on_key(self, event: events.Key) -> None:
         """Any key on a ringing row acknowledges it (the action, if any, still runs)."""
         cursor = self.queue.cursor_id
-        if cursor is not None and cursor in self.alerting and self.focused is self.queue:
+        if cursor is not None and cursor in self.alerts.alerting and self.focused is self.queue:
             self.acknowledge(cursor)
 
     def _cursor(self) -> QueueEntry | None:
         entry = self.queue.cursor_entry
         if entry is None:
-            self.app.say(t("ui.queue.nothing_selected"), severity="warning", timeout=3)
+            self.post_message(Say(t("ui.queue.nothing_selected"), severity="warning", timeout=3))
         return entry
 
+    def _request(self, action: OrderActionName) -> None:
+        if entry := self._cursor():
+            self.post_message(OrderActionRequested(action, entry.order.id))
+
     def action_open(self) -> None:
-        entry = self._cursor()
-        if entry is not None:
-            self.app.open_detail(entry.order.id)
+        if entry := self._cursor():
+            self.acknowledge(entry.order.id)
+            self.post_message(OpenOrder(entry.order.id))
 
     def action_accept(self) -> None:
-        if entry := self._cursor():
-            self.app.actions.accept(entry)
+        self._request("accept")
 
     def action_reject(self) -> None:
-        if entry := self._cursor():
-            self.app.actions.reject(entry)
+        self._request("reject")
 
     def action_preparing(self) -> None:
-        if entry := self._cursor():
-            self.app.actions.preparing(entry)
+        self._request("preparing")
 
     def action_ready(self) -> None:
-        if entry := self._cursor():
-            self.app.actions.ready(entry)
+        self._request("ready")
 
     def action_handoff(self) -> None:
-        if entry := self._cursor():
-            self.app.actions.handoff(entry)
+        self._request("handoff")
 
     def action_cancellation(self) -> None:
-        if entry := self._cursor():
-            self.app.actions.answer_cancellation(entry)
+        self._request("answer_cancellation")
 
     def action_help(self) -> None:
-        self.app.show_help()
+        self.post_message(ShowHelp())
 
     def action_dispatch_board(self) -> None:
-        if self.app.profile is None:
-            self.app.say(t("ui.dispatch.no_profile"), severity="warning")
+        profile = self.host.profile
+        if profile is None:
+            self.post_message(Say(t("ui.dispatch.no_profile"), severity="warning"))
             return
         from screens.dispatch_board import board_for_profile
 
-        self.app.push_screen(board_for_profile(self.app.profile))
+        self.app.push_screen(board_for_profile(profile))
+
+    def action_conflicts(self) -> None:
+        try:
+            from screens.conflicts_screen import ConflictsScreen
+        except ImportError:  # not in this build
+            return
+        self.app.push_screen(ConflictsScreen())
+
+    def action_mute(self) -> None:
+        now = self.host.now()
+        if self.alerts.is_muted(now):
+            self.alerts.unmute()
+            self.post_message(Say(t("alerts.unmuted"), timeout=3))
+            self._show_status(now)
+            return
+        from screens.mute_dialog import mute_prompt
+
+        def answered(minutes: int | None) -> None:
+            if minutes is None:
+                return
+            when = self.host.now()
+            self.alerts.mute(minutes, when)
+            until = self.alerts.muted_until or when
+            zone = self.host.store_zone()
+            local = until.astimezone(zone) if zone else until
+            self.post_message(
+                Say(t("alerts.muted", minutes=minutes, until=local.strftime("%H:%M")), timeout=5)
+            )
+            self._show_status(when)
+
+        self.app.push_screen(mute_prompt(self._mute_minutes), answered)
 
     async def action_quit(self) -> None:
         self.app.exit()
@@ -257,12 +328,12 @@ class OrdersScreen(Screen[None]):
         search.display = False
         self._query = ""
         self.queue.focus()
-        await self._refresh_rows()
+        self._refresh_rows()
 
     async def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "search":
             self._query = event.value
-            await self._refresh_rows()
+            self._refresh_rows()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "search":

@@ -17,7 +17,7 @@ from screens.app import MerchantApp
 from screens.detail_screen import DetailScreen
 from screens.launch import open_source
 from screens.widgets.order_detail import OrderDetail
-from screens.widgets.order_row import OrderRow
+from screens.widgets.order_list import RowView
 from tests.support.platform import RunningPlatform, api, order_body
 from tests.test_cli_orders import Cli
 from tests.test_ui_live import wait_until
@@ -60,8 +60,8 @@ def profile(platform: RunningPlatform, tmp_path: Path, monkeypatch: pytest.Monke
     set_language(None)
 
 
-def _row(app: MerchantApp, order_id: str) -> OrderRow | None:
-    return next((r for r in app.orders_screen.query(OrderRow) if r.entry.order.id == order_id), None)
+def _row(app: MerchantApp, order_id: str) -> RowView | None:
+    return next((r for r in app.orders_screen.queue.row_views() if r.entry.order.id == order_id), None)
 
 
 async def test_the_console_shows_a_locked_code_and_u_in_the_detail_lifts_it(

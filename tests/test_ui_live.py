@@ -17,7 +17,6 @@ from o2o_tui.sync.session import make_client, make_engine, open_cache
 from screens.app import MerchantApp
 from screens.engine_source import EngineOrderSource
 from screens.launch import open_source
-from screens.widgets.order_row import OrderRow
 from tests.support.faultproxy import FaultProxy
 from tests.support.platform import RunningPlatform, api, order_body
 
@@ -54,7 +53,7 @@ async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float
 
 
 def _numbers(app: MerchantApp) -> list[int]:
-    return [row.entry.order.number for row in app.orders_screen.query(OrderRow)]
+    return [row.entry.order.number for row in app.orders_screen.queue.row_views()]
 
 
 def _place(platform: RunningPlatform, **overrides: object) -> dict:
@@ -85,7 +84,7 @@ async def test_new_order_appears_and_rings_then_accept_with_default(
         placed = await asyncio.to_thread(_place, platform)
         await wait_until(pilot, lambda: placed["number"] in _numbers(app))
         assert app.bells >= 1
-        row = next(r for r in app.orders_screen.query(OrderRow) if r.entry.order.id == placed["id"])
+        row = next(r for r in app.orders_screen.queue.row_views() if r.entry.order.id == placed["id"])
         assert row.has_class("-alert")
         app.orders_screen.queue.select(placed["id"])
         await pilot.press("a")
@@ -156,7 +155,7 @@ async def test_offline_accept_refused_after_the_customer_cancelled(
             app.orders_screen.queue.select(placed["id"])
             await pilot.press("a", "enter")
             await wait_until(pilot, lambda: app.source.link().pending == 1)
-            row = next(r for r in app.orders_screen.query(OrderRow) if r.entry.order.id == placed["id"])
+            row = next(r for r in app.orders_screen.queue.row_views() if r.entry.order.id == placed["id"])
             assert row.entry.pending == ("order.confirm",) and row.has_class("-pending")
 
             proxy.pass_through()

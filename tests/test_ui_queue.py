@@ -17,8 +17,7 @@ from screens.detail_screen import DetailScreen
 from screens.dialogs import NumberPrompt
 from screens.memory_source import MemoryOrderSource
 from screens.source import LinkState, LinkStatus
-from screens.widgets.order_list import OrderList
-from screens.widgets.order_row import OrderRow
+from screens.widgets.order_list import OrderList, RowView
 from tests.test_ui_samples import FROZEN_NOW, sample_entries, sample_order, sample_store
 
 
@@ -42,8 +41,8 @@ def _app(source: MemoryOrderSource) -> CountingApp:
     return CountingApp(source, clock=lambda: FROZEN_NOW)
 
 
-def _rows(app: MerchantApp) -> list[OrderRow]:
-    return list(app.orders_screen.query(OrderRow))
+def _rows(app: MerchantApp) -> list[RowView]:
+    return app.orders_screen.queue.row_views()
 
 
 def _screen_text(app: MerchantApp) -> str:
@@ -80,7 +79,7 @@ async def test_rows_update_in_place_and_resort() -> None:
         source.put(msgspec.structs.replace(row_42.entry.order, status=OrderStatus.CONFIRMED, version=2))
         await pilot.pause()
         assert _rows(app)[0] is not row_42  # it moved down ...
-        assert any(row is row_42 for row in _rows(app))  # ... as the same widget, not a new one
+        assert any(row is row_42 for row in _rows(app))  # ... as the same line, by its key
         assert row_42.has_class("-status-confirmed") and not row_42.has_class("-alert")
         source.put(msgspec.structs.replace(row_42.entry.order, status=OrderStatus.CANCELLED, version=3))
         await pilot.pause()
@@ -142,14 +141,17 @@ async def test_detail_opens_on_enter_and_follows_changes() -> None:
         assert not isinstance(app.screen, DetailScreen)
 
 
-async def test_going_offline_rings_twice_and_says_orders_cannot_arrive() -> None:
+async def test_going_offline_rings_its_own_pattern_and_says_orders_cannot_arrive() -> None:
+    from screens.alerts import Sound, bell_pattern
+
     source = MemoryOrderSource(store=sample_store())
     app = _app(source)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         source.set_link(LinkStatus(LinkState.OFFLINE, last_sync_at=FROZEN_NOW - timedelta(minutes=2)))
-        await pilot.pause()
-        assert app.bells == 2
+        await pilot.pause(max(bell_pattern(Sound.OFFLINE)) + 0.2)
+        assert app.bells == len(bell_pattern(Sound.OFFLINE))
+        assert app.orders_screen.query_one("#banner").display
         status = app.orders_screen.query_one("#status")
         assert status.has_class("-offline")
         assert "new orders cannot arrive" in _screen_text(app)
@@ -275,7 +277,7 @@ async def test_keyed_updates_keep_rows_in_queue_order_through_random_changes() -
     source = MemoryOrderSource(store=sample_store())
     app = _app(source)
     async with app.run_test(size=(80, 24)) as pilot:
-        widgets: dict[str, OrderRow] = {}
+        widgets: dict[str, RowView] = {}
         for step in range(60):
             number = rng.randint(1, 15)
             order = sample_order(number, rng.choice(statuses), minutes_ago=rng.randint(0, 40))

@@ -85,7 +85,7 @@ class LineList(ScrollView, Generic[RowT], can_focus=True):
     """A keyed list rendering only its visible lines. See the module docstring: it is the contract."""
 
     DEFAULT_CSS = """
-    LineList { height: 1fr; width: 1fr; overflow-x: hidden; }
+    LineList { height: 1fr; width: 1fr; overflow-x: hidden; text-wrap: nowrap; text-overflow: clip; }
     LineList > .line-list--header { text-style: bold; color: $text-muted; }
     LineList > .line-list--cursor { background: $primary 50%; }
     LineList > .line-list--cursor-blurred { background: $primary 30%; }

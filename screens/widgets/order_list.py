@@ -1,115 +1,286 @@
-"""The queue: one `OrderRow` per order, updated by key (never cleared and refilled)."""
+"""The queue: a `LineList` of live orders, then a "Done" part with the orders that ended recently.
+
+Only the lines on screen are rendered. Once a second `tick(now)` looks at the visible lines only: it recomputes
+their `RowLook` (clock text, lock, late, alert, flash) and repaints the clock cells when only the clock changed,
+the whole line when anything else did, and nothing when nothing did. So the work per second follows the screen,
+not the number of orders.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Hashable, Iterable
+from datetime import UTC, datetime
+from typing import ClassVar
 
-from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.message import Message
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.strip import Strip
 
+from o2o_tui.domain.order import OrderStatus
 from screens.source import QueueEntry
-from screens.widgets.order_row import OrderRow
+from screens.widgets.line_list import LineList, RowState
+from screens.widgets.order_row import (
+    DoneHeading,
+    QueueLine,
+    RowLook,
+    clock_cells,
+    line_key,
+    render_done,
+    render_heading,
+    render_live,
+    row_look,
+)
+
+_STATUS_CLASSES = {
+    status: f"order-list--status-{status.value.lower().replace('_', '-')}" for status in OrderStatus
+}
 
 
-class OrderList(VerticalScroll, can_focus=True):
-    BINDINGS = [
-        Binding("up,k", "move(-1)", show=False, id="queue.up"),
-        Binding("down,j", "move(1)", show=False, id="queue.down"),
-        Binding("pageup", "move(-10)", show=False, id="queue.page_up"),
-        Binding("pagedown", "move(10)", show=False, id="queue.page_down"),
-        Binding("home", "jump(0)", show=False, id="queue.first"),
-        Binding("end", "jump(-1)", show=False, id="queue.last"),
-    ]
+class RowView:
+    """A live view of one order's line (what tests and tools inspect; there is no widget per row).
 
-    class CursorMoved(Message):
-        def __init__(self, order_id: str | None) -> None:
-            super().__init__()
-            self.order_id = order_id
+    `has_class("-alert")` asks whether the line is drawn with the `order-list--alert` component class now.
+    """
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self._rows: dict[str, OrderRow] = {}
-        self._order: list[str] = []
-        self.cursor_id: str | None = None
+    def __init__(self, queue: OrderList, order_id: str) -> None:
+        self._queue = queue
+        self.order_id = order_id
 
     @property
-    def order_ids(self) -> list[str]:
-        return list(self._order)
+    def entry(self) -> QueueEntry:
+        entry = self._queue.entry(self.order_id)
+        if entry is None:
+            raise LookupError(self.order_id)
+        return entry
 
-    def row(self, order_id: str) -> OrderRow | None:
-        return self._rows.get(order_id)
+    def classes(self) -> tuple[str, ...]:
+        queue = self._queue
+        entry = queue.entry(self.order_id)
+        if entry is None:
+            return ()
+        state = RowState(cursor=queue.cursor_key == self.order_id, focused=queue.has_focus)
+        names = queue.row_classes(entry, state)
+        return names + (("order-list--cursor",) if state.cursor else ())
+
+    def has_class(self, name: str) -> bool:
+        return "order-list-" + name in self.classes()
+
+    def render(self) -> Content | Strip:
+        """The line as the list draws it at its current width."""
+        queue = self._queue
+        state = RowState(cursor=queue.cursor_key == self.order_id, focused=queue.has_focus)
+        return queue.render_row(self.entry, queue.scrollable_content_region.width, state)
+
+
+class OrderList(LineList[QueueLine], inherit_bindings=False):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "move(-1)", show=False, id="queue.up"),
+        Binding("down,j", "move(1)", show=False, id="queue.down"),
+        Binding("pageup", "page(-1)", show=False, id="queue.page_up"),
+        Binding("pagedown", "page(1)", show=False, id="queue.page_down"),
+        Binding("home", "jump(0)", show=False, id="queue.first"),
+        Binding("end", "jump(-1)", show=False, id="queue.last"),
+        # Enter is the screen's `queue.open` (shown in the footer), not the list's
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        *LineList.COMPONENT_CLASSES,
+        *_STATUS_CLASSES.values(),
+        "order-list--pending",
+        "order-list--cancel-request",
+        "order-list--late",
+        "order-list--alert",
+        "order-list--flash",
+        "order-list--urgent",
+        "order-list--done",
+        "order-list--heading",
+    }
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(key_of=line_key, id=id)
+        self.now = datetime.fromtimestamp(0, UTC)
+        self.alerting: frozenset[str] = frozenset()
+        self.urgent: frozenset[str] = frozenset()
+        self.flash_on = False
+        self.looks_computed = 0  # RowLooks computed (for tests: the tick is proportional to the screen)
+        self._epoch = 0  # bumped when the time or the alerts change: a RowLook is computed once per epoch
+        self._memo: dict[str, tuple[int, QueueEntry, RowLook]] = {}
+        self._views: dict[str, RowView] = {}
+
+    # what the screen reads
+    @property
+    def order_ids(self) -> list[str]:
+        """The live orders, in queue order (not the Done part)."""
+        return [
+            line.order.id
+            for line in self.rows
+            if isinstance(line, QueueEntry) and line.order.status not in _ENDED
+        ]
+
+    @property
+    def cursor_id(self) -> str | None:
+        line = self.cursor_value
+        return line.order.id if isinstance(line, QueueEntry) else None
 
     @property
     def cursor_entry(self) -> QueueEntry | None:
-        row = self._rows.get(self.cursor_id) if self.cursor_id else None
-        return row.entry if row else None
+        line = self.cursor_value
+        return line if isinstance(line, QueueEntry) else None
 
-    async def sync(self, entries: list[QueueEntry], now: datetime, alerting: set[str]) -> None:
-        """Make the rows match `entries` (already sorted): remove, insert, move and update by order id."""
-        wanted = [entry.order.id for entry in entries]
-        wanted_set = set(wanted)
-        old_cursor_index = self._order.index(self.cursor_id) if self.cursor_id in self._order else 0
-        with self.app.batch_update():
-            gone = [row for order_id, row in self._rows.items() if order_id not in wanted_set]
-            for row in gone:
-                del self._rows[row.order_id]
-            if gone:
-                await self.remove_children(gone)
-            for position, entry in enumerate(entries):
-                order_id = entry.order.id
-                row = self._rows.get(order_id)
-                if row is None:
-                    row = OrderRow(entry, now, alerting=order_id in alerting)
-                    self._rows[order_id] = row
-                    if position < len(self.children):
-                        await self.mount(row, before=position)
-                    else:
-                        await self.mount(row)
-                else:
-                    row.update_entry(entry, now)
-                    row.set_alerting(order_id in alerting)
-                    if self.children.index(row) != position:
-                        self.move_child(row, before=position)
-            self._order = wanted
-            if self.cursor_id not in wanted_set:
-                new_cursor = wanted[min(old_cursor_index, len(wanted) - 1)] if wanted else None
-                self._set_cursor(new_cursor)
-            else:
-                self._paint_cursor()
-
-    def update_clocks(self, now: datetime) -> None:
-        for row in self._rows.values():
-            row.update_clock(now)
-
-    def set_flash(self, on: bool) -> None:
-        for row in self._rows.values():
-            row.set_class(on and row.alerting, "-flash")
-
-    def _paint_cursor(self) -> None:
-        for order_id, row in self._rows.items():
-            row.set_class(order_id == self.cursor_id, "-cursor")
-
-    def _set_cursor(self, order_id: str | None) -> None:
-        changed = order_id != self.cursor_id
-        self.cursor_id = order_id
-        self._paint_cursor()
-        if order_id is not None:
-            row = self._rows[order_id]
-            self.scroll_to_widget(row, animate=False, immediate=True)
-        if changed:
-            self.post_message(self.CursorMoved(order_id))
+    def entry(self, order_id: str) -> QueueEntry | None:
+        line = self.row(order_id)
+        return line if isinstance(line, QueueEntry) else None
 
     def select(self, order_id: str) -> None:
-        if order_id in self._rows:
-            self._set_cursor(order_id)
+        self.move_cursor(order_id)
 
-    def action_move(self, delta: int) -> None:
-        if not self._order:
+    def row_views(self, *, done: bool = False) -> list[RowView]:
+        """Views of the live lines in order (with `done`, of the ended ones too); the same view per order."""
+        views: list[RowView] = []
+        for line in self.rows:
+            if isinstance(line, QueueEntry) and (done or line.order.status not in _ENDED):
+                order_id = line.order.id
+                view = self._views.get(order_id)
+                if view is None:
+                    view = self._views[order_id] = RowView(self, order_id)
+                views.append(view)
+        return views
+
+    def look(self, order_id: str) -> RowLook | None:
+        """What the line of `order_id` shows now besides its order (None for unknown or ended orders)."""
+        entry = self.entry(order_id)
+        if entry is None or entry.order.status in _ENDED:
+            return None
+        return self._look(entry)
+
+    # updates from the screen
+    def show(
+        self,
+        live: Iterable[QueueEntry],
+        done: Iterable[QueueEntry],
+        now: datetime,
+        alerting: frozenset[str],
+        urgent: frozenset[str],
+    ) -> None:
+        """Make the lines match (already sorted): a keyed diff, one batch, only changed lines repainted."""
+        self.now = now
+        self._epoch += 1
+        self._set_alerts(alerting, urgent)
+        lines: list[QueueLine] = list(live)
+        done_lines = list(done)
+        if done_lines:
+            lines.append(DoneHeading(len(done_lines)))
+            lines.extend(done_lines)
+        self.set_rows(lines)
+
+    def set_alerts(self, alerting: frozenset[str], urgent: frozenset[str]) -> None:
+        self._set_alerts(alerting, urgent)
+
+    def _set_alerts(self, alerting: frozenset[str], urgent: frozenset[str]) -> None:
+        changed = (alerting ^ self.alerting) | (urgent ^ self.urgent)
+        if not changed:
             return
-        index = self._order.index(self.cursor_id) if self.cursor_id in self._order else 0
-        self._set_cursor(self._order[max(0, min(len(self._order) - 1, index + delta))])
+        self._epoch += 1
+        self.alerting, self.urgent = alerting, urgent
+        for order_id in changed:
+            self.refresh_key(order_id)
 
-    def action_jump(self, index: int) -> None:
-        if self._order:
-            self._set_cursor(self._order[index])
+    def tick(self, now: datetime, flash_on: bool) -> None:
+        """Once a second: repaint what changed on the visible lines only (the clock cells when only they did)."""
+        self.now = now
+        self.flash_on = flash_on
+        self._epoch += 1
+        width = self.scrollable_content_region.width
+        x, cells = clock_cells(width)
+        for key in self.visible_keys():
+            cached = self._line_cache.get(key)
+            if cached is None:
+                continue  # not rendered yet: it will be rendered with the new time
+            line = self.row(key)
+            if not isinstance(line, QueueEntry):
+                continue
+            old = cached[0][3]
+            new = self.line_token(key, line)
+            if new == old:
+                continue
+            only_clock = isinstance(old, RowLook) and isinstance(new, RowLook) and _only_clock(old, new)
+            if only_clock or (isinstance(old, int) and isinstance(new, int)):  # int: a Done line's minutes
+                self.refresh_cells(key, x, cells)
+            else:
+                self.refresh_key(key)
+
+    # LineList hooks
+    def _look(self, entry: QueueEntry) -> RowLook:
+        order_id = entry.order.id
+        memo = self._memo.get(order_id)
+        if memo is not None and memo[0] == self._epoch and memo[1] is entry:
+            return memo[2]
+        self.looks_computed += 1
+        look = row_look(
+            entry,
+            self.now,
+            alerting=order_id in self.alerting,
+            flash=self.flash_on,
+            urgent=order_id in self.urgent,
+        )
+        if len(self._memo) > 4 * max(64, self.size.height):
+            self._memo.clear()
+        self._memo[order_id] = (self._epoch, entry, look)
+        return look
+
+    def line_token(self, key: Hashable, row: QueueLine) -> Hashable:
+        if isinstance(row, DoneHeading):
+            return None
+        if row.order.status in _ENDED:
+            return render_done_minutes(row, self.now)
+        return self._look(row)
+
+    def can_select(self, row: QueueLine) -> bool:
+        return not isinstance(row, DoneHeading)
+
+    def row_classes(self, row: QueueLine, state: RowState) -> tuple[str, ...]:
+        if isinstance(row, DoneHeading):
+            return ("order-list--heading",)
+        order = row.order
+        if order.status in _ENDED:
+            return ("order-list--done",)
+        look = self._look(row)
+        classes = [_STATUS_CLASSES[order.status]]
+        if row.pending:
+            classes.append("order-list--pending")
+        if order.cancellation is not None:
+            classes.append("order-list--cancel-request")
+        if look.late:
+            classes.append("order-list--late")
+        if look.alerting:
+            classes.append("order-list--alert")
+        if look.urgent:
+            classes.append("order-list--urgent")
+        if look.flash:
+            classes.append("order-list--flash")
+        return tuple(classes)
+
+    def render_row(self, row: QueueLine, width: int, state: RowState) -> Content | Strip:
+        if isinstance(row, DoneHeading):
+            return render_heading(row, width)
+        if row.order.status in _ENDED:
+            return render_done(row, width, self.now)
+        return render_live(row, self._look(row), width)
+
+
+_ENDED = frozenset({OrderStatus.DELIVERED, OrderStatus.CONCLUDED, OrderStatus.CANCELLED})
+
+
+def render_done_minutes(entry: QueueEntry, now: datetime) -> int:
+    ended = entry.order.ended_at or entry.order.updated_at
+    return int((now - ended).total_seconds() // 60)
+
+
+def _only_clock(old: RowLook, new: RowLook) -> bool:
+    return (old.locked, old.late, old.alerting, old.flash, old.urgent) == (
+        new.locked,
+        new.late,
+        new.alerting,
+        new.flash,
+        new.urgent,
+    )

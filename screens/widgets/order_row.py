@@ -1,111 +1,172 @@
-"""One order in the queue: a one-line widget, so a change repaints only its own row."""
+"""How one line of the queue reads: a live order, the "Done" heading, or an ended order (pure, no widget).
+
+`OrderList` (a `LineList`) calls `render_queue_line` only for the lines on screen; `row_state` is what a line
+shows besides its order (the clock text, the lock, late, alerting): the list compares it once a second for the
+visible lines and repaints only the clock cells when nothing else changed.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
+from rich.cells import cell_len
 from textual.content import Content
-from textual.widget import Widget
 
-from o2o_tui.domain.order import OrderStatus
+from o2o_tui.domain.order import Order, OrderStatus, OrderType
 from o2o_tui.i18n import t
 from screens import order_format as fmt
 from screens.source import QueueEntry
 
-_STATUS_CLASSES = {status: f"-status-{status.value.lower().replace('_', '-')}" for status in OrderStatus}
+DONE_HEADING_KEY = "\x00done"  # not an order id: the platform's ids are printable
 
 
-class OrderRow(Widget):
-    """Renders `QueueEntry` as columns fitted to its own width; `-cursor`, `-alert`, `-flash` come from the list."""
+@dataclass(frozen=True, slots=True)
+class DoneHeading:
+    """The line above the ended orders."""
 
-    DEFAULT_CSS = """
-    OrderRow { height: 1; width: 1fr; }
-    """
+    count: int
 
-    def __init__(self, entry: QueueEntry, now: datetime, *, alerting: bool = False) -> None:
-        super().__init__()
-        self.entry = entry
-        self.alerting = alerting
-        self._clock = fmt.clock_text(entry.order, now)
-        self._locked = fmt.code_lock(entry.order, now) is not None
-        self._apply_classes()
-        self.set_class(fmt.is_late(entry.order, now), "-late")
 
-    @property
-    def order_id(self) -> str:
-        return self.entry.order.id
+QueueLine = QueueEntry | DoneHeading
 
-    def _apply_classes(self) -> None:
-        order = self.entry.order
-        for status, name in _STATUS_CLASSES.items():
-            self.set_class(status is order.status, name)
-        self.set_class(bool(self.entry.pending), "-pending")
-        self.set_class(order.cancellation is not None, "-cancel-request")
-        self.set_class(self.alerting, "-alert")
 
-    def update_entry(self, entry: QueueEntry, now: datetime) -> None:
-        """Repaint only when something this row shows has changed."""
-        clock = fmt.clock_text(entry.order, now)
-        locked = fmt.code_lock(entry.order, now) is not None
-        if entry == self.entry and clock == self._clock and locked == self._locked:
-            return
-        self.entry = entry
-        self._clock = clock
-        self._locked = locked
-        self._apply_classes()
-        self.set_class(fmt.is_late(entry.order, now), "-late")
-        self.refresh()
+def line_key(line: QueueLine) -> str:
+    return DONE_HEADING_KEY if isinstance(line, DoneHeading) else line.order.id
 
-    def set_alerting(self, alerting: bool) -> None:
-        if alerting != self.alerting:
-            self.alerting = alerting
-            self._apply_classes()
-            if not alerting:
-                self.remove_class("-flash")
-            self.refresh()
 
-    def update_clock(self, now: datetime) -> None:
-        clock = fmt.clock_text(self.entry.order, now)
-        locked = fmt.code_lock(self.entry.order, now) is not None
-        if clock != self._clock or locked != self._locked:
-            self._clock = clock
-            self._locked = locked
-            self.set_class(fmt.is_late(self.entry.order, now), "-late")
-            self.refresh()
+@dataclass(frozen=True, slots=True)
+class RowLook:
+    """What a live line shows that is not in its `QueueEntry`: it changes with the clock and the alerts."""
 
-    def _mark(self) -> str:
-        order = self.entry.order
-        if order.cancellation is not None or self._locked:
-            return "!"
-        if self.entry.pending:
-            return "~"
-        if self.alerting:
-            return "*"
-        return " "
+    clock: str
+    locked: bool
+    late: bool
+    alerting: bool
+    flash: bool
+    urgent: bool
 
-    def render(self) -> Content:
-        order = self.entry.order
-        cols = fmt.columns_for(self.size.width)
-        parts: list[str | tuple[str, str]] = [
-            (fmt.fit(self._mark(), cols.mark), "bold"),
-            (fmt.fit(order.display_number, cols.number), "bold"),
-            " ",
-            fmt.fit(self._clock, cols.clock, align="right"),
-            " ",
-            (
-                fmt.fit(fmt.status_short(order) if cols.status < 6 else fmt.status_label(order), cols.status),
-                "bold",
-            ),
-            " ",
-        ]
-        if cols.type:
-            kind = t("ui.code_locked") if self._locked else fmt.type_or_stage(order)
-            parts += [fmt.fit(kind, cols.type), " "]
-        if cols.customer:
-            parts += [fmt.fit(fmt.customer_name(order), cols.customer), " "]
-        parts += [
-            fmt.fit(fmt.items_summary(order), cols.items),
-            " ",
-            fmt.fit(fmt.total_text(order), cols.total, align="right"),
-        ]
-        return Content.assemble(*parts)
+
+def row_look(entry: QueueEntry, now: datetime, *, alerting: bool, flash: bool, urgent: bool) -> RowLook:
+    order = entry.order
+    return RowLook(
+        clock=fmt.clock_text(order, now),
+        locked=fmt.code_lock(order, now) is not None,
+        late=fmt.is_late(order, now),
+        alerting=alerting,
+        flash=flash and alerting,
+        urgent=urgent,
+    )
+
+
+def clock_cells(width: int) -> tuple[int, int]:
+    """(x, width) of the clock column at this list width: the only cells a ticking clock repaints."""
+    cols = fmt.columns_for(width)
+    return cols.mark + cols.number + 1, cols.clock
+
+
+def _mark(entry: QueueEntry, look: RowLook) -> str:
+    if entry.order.cancellation is not None or look.locked:
+        return "!"
+    if entry.pending:
+        return "~"
+    if look.alerting:
+        return "*"
+    return " "
+
+
+def render_live(entry: QueueEntry, look: RowLook, width: int) -> Content:
+    order = entry.order
+    cols = fmt.columns_for(width)
+    parts: list[str | tuple[str, str]] = [
+        (fmt.fit(_mark(entry, look), cols.mark), "bold"),
+        (fmt.fit(order.display_number, cols.number), "bold"),
+        " ",
+        fmt.fit(look.clock, cols.clock, align="right"),
+        " ",
+        (
+            fmt.fit(fmt.status_short(order) if cols.status < 6 else fmt.status_label(order), cols.status),
+            "bold",
+        ),
+        " ",
+    ]
+    if cols.type:
+        kind = t("ui.code_locked") if look.locked else fmt.type_or_stage(order)
+        parts += [fmt.fit(kind, cols.type), " "]
+    if cols.customer:
+        parts += [fmt.fit(fmt.customer_name(order), cols.customer), " "]
+    parts += [
+        fmt.fit(fmt.items_summary(order), cols.items),
+        " ",
+        fmt.fit(fmt.total_text(order), cols.total, align="right"),
+    ]
+    return Content.assemble(*parts)
+
+
+# ---------------------------------------------------------------- ended orders ("Done")
+
+
+def is_done_recent(order: Order, now: datetime, hours: float) -> bool:
+    ended = order.ended_at or order.updated_at
+    return (now - ended).total_seconds() <= hours * 3600
+
+
+def ended_reason(order: Order) -> str:
+    """Why an order left the queue, in a few words: "No answer in time", "Picked up", "Rejected: Too busy"…"""
+    if order.status is OrderStatus.CANCELLED:
+        code = order.cancel_reason_code or ""
+        if code == "ACCEPT_TIMEOUT":
+            return t("queue.done.timed_out")
+        label = t(f"ui.reason.{code}") if code else ""
+        reason = label if label != f"ui.reason.{code}" else code
+        by = order.cancelled_by.value if order.cancelled_by is not None else ""
+        if by == "MERCHANT":
+            return t("queue.done.rejected", reason=reason) if reason else t("queue.done.rejected_plain")
+        if by == "CUSTOMER":
+            return t("queue.done.by_customer", reason=reason) if reason else t("queue.done.by_customer_plain")
+        return t("queue.done.cancelled", reason=reason) if reason else t("queue.done.cancelled_plain")
+    if order.type is OrderType.DELIVERY:
+        return t("queue.done.delivered")
+    return t("queue.done.picked_up")
+
+
+def _done_text(order: Order) -> str:
+    """The reason an order was cancelled, then its items; a delivered order's status column says it all."""
+    items = fmt.items_summary(order)
+    if order.status is OrderStatus.CANCELLED:
+        return f"{ended_reason(order)} · {items}"
+    return items
+
+
+def render_done(entry: QueueEntry, width: int, now: datetime) -> Content:
+    order = entry.order
+    cols = fmt.columns_for(width)
+    ended = order.ended_at or order.updated_at
+    minutes = max(0, int((now - ended).total_seconds() // 60))
+    ago = (
+        t("ui.age.minutes", minutes=minutes)
+        if minutes < 60
+        else t("ui.age.hours", hours=minutes // 60, minutes=f"{minutes % 60:02d}")
+    )
+    reason_width = (
+        cols.type + (1 if cols.type else 0) + cols.customer + (1 if cols.customer else 0) + cols.items
+    )
+    parts: list[str | tuple[str, str]] = [
+        " " * cols.mark,
+        fmt.fit(order.display_number, cols.number),
+        " ",
+        fmt.fit(ago, cols.clock, align="right"),
+        " ",
+        fmt.fit(fmt.status_short(order) if cols.status < 6 else fmt.status_label(order), cols.status),
+        " ",
+        fmt.fit(_done_text(order), reason_width),
+        " ",
+        fmt.fit(fmt.total_text(order), cols.total, align="right"),
+    ]
+    return Content.assemble(*parts)
+
+
+def render_heading(heading: DoneHeading, width: int) -> Content:
+    title = f"── {t('queue.done.heading', count=heading.count)} "
+    rule = "─" * max(0, width - cell_len(title))
+    return Content(fmt.fit(title + rule, width, words=False))

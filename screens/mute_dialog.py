@@ -1,0 +1,17 @@
+"""`M` on the queue: how many minutes to silence the console (rows still flash and turn red meanwhile)."""
+
+from __future__ import annotations
+
+from textual.content import Content
+
+from o2o_tui.i18n import t
+from screens.dialogs import NumberPrompt
+
+MUTE_MIN = 1
+MUTE_MAX = 480  # a shift: the same bounds as the `mute_minutes` setting
+
+
+def mute_prompt(default_minutes: int) -> NumberPrompt:
+    """A number prompt (Enter alone takes `default_minutes`); it dismisses with the minutes or None."""
+    default = max(MUTE_MIN, min(MUTE_MAX, default_minutes))
+    return NumberPrompt(Content(t("queue.mute.title")), default, minimum=MUTE_MIN, maximum=MUTE_MAX)
