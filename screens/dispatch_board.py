@@ -377,9 +377,9 @@ class DispatchBoard(Screen[None]):
             Content.assemble(
                 (t("dispatch.board.title"), "bold"),
                 "  ",
-                store_name,
-                "  ",
                 (clock(plan.now, zone), "bold"),
+                "  ",
+                store_name,  # last: on a narrow screen the name ends in "…", the clock stays
             ),
         )
         self._show_map()
