@@ -20,7 +20,15 @@ from o2o_tui.domain.menu import Menu
 from o2o_tui.domain.order import Order
 from o2o_tui.domain.store import Store
 from o2o_tui.i18n import t
-from screens.source import ActionRefused, LinkState, LinkStatus, QueueEntry, SourceChange, Subscribers
+from screens.source import (
+    ActionRefused,
+    ConflictView,
+    LinkState,
+    LinkStatus,
+    QueueEntry,
+    SourceChange,
+    Subscribers,
+)
 
 _MAX_BACKOFF_S = 30.0
 
@@ -158,6 +166,13 @@ class ClientOrderSource(Subscribers[SourceChange]):
         elif isinstance(result, Store) and result.id == self._store_id:  # store.status, store.hours
             self._store = result
             self._emit(SourceChange(store=True))
+
+    def conflicts(self) -> list[ConflictView]:
+        """Nothing is queued here (a refusal is said at once, as the action is sent), so nothing is left over."""
+        return []
+
+    async def dismiss_conflicts(self, keys: list[str] | None = None) -> int:
+        return 0
 
     async def close(self) -> None:
         await self._client.close()

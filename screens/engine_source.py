@@ -17,14 +17,43 @@ from o2o_tui.domain.menu import Menu
 from o2o_tui.domain.store import Store
 from o2o_tui.i18n import t
 from o2o_tui.sync import skipped as skips
-from o2o_tui.sync.explain import explain
+from o2o_tui.sync.explain import action_label, explain
 from o2o_tui.sync.model import Change, ChangeKind
 from o2o_tui.sync.read_model import OrderView, ReadModel
-from screens.source import ActionRefused, LinkStatus, QueueEntry, SourceChange, Subscribers, link_from
+from screens.source import (
+    ActionRefused,
+    ConflictView,
+    LinkStatus,
+    QueueEntry,
+    SourceChange,
+    Subscribers,
+    link_from,
+    parse_tap_time,
+)
 
 
 def _entry(view: OrderView) -> QueueEntry:
     return QueueEntry(view.order, tuple(view.pending))
+
+
+def conflict_view(entry: Any, number: int | None) -> ConflictView:
+    """An outbox conflict (`offline_cache.outbox.OutboxEntry`) as the conflicts screen shows it."""
+    reason = dict(entry.rejection or {})
+    stated = reason.get("order_number")
+    if isinstance(stated, int):
+        number = stated
+    elif number is not None:
+        reason["order_number"] = number  # the explanation names the order as the queue does
+    order_id = entry.target.split("/")[0] if entry.action.startswith(("order.", "delivery.")) else None
+    return ConflictView(
+        key=entry.key,
+        action=entry.action,
+        action_label=action_label(entry.action),
+        order_id=order_id,
+        order_number=number,
+        explanation=explain(reason, action=entry.action, target=entry.target),
+        tapped_at=parse_tap_time(entry.occurred_at),
+    )
 
 
 class EngineOrderSource(Subscribers[SourceChange]):
@@ -43,6 +72,8 @@ class EngineOrderSource(Subscribers[SourceChange]):
         self._dirty_store = True
         self._dirty_menu = True
         self._conflict_keys: set[str] = set()
+        self._conflicts: list[ConflictView] = []
+        self._dirty_conflicts = True
         self._wake: asyncio.Event | None = None
         self._unsubscribe = engine.subscribe(self._on_engine_change)
 
@@ -62,6 +93,9 @@ class EngineOrderSource(Subscribers[SourceChange]):
     def link(self) -> LinkStatus:
         return link_from(self._engine.status())
 
+    def conflicts(self) -> list[ConflictView]:
+        return list(self._conflicts)
+
     def menu_source(self) -> Any:
         """The menu editor's source on this console's engine and cache (`screens/menu_source.py`)."""
         from screens.menu_source import EngineMenuSource
@@ -73,6 +107,9 @@ class EngineOrderSource(Subscribers[SourceChange]):
         kind = str(change.kind)
         if kind == ChangeKind.STATUS:
             self._emit(SourceChange(link=True))
+            if self._engine.status().conflicts != len(self._conflicts) and self._wake is not None:
+                self._dirty_conflicts = True  # e.g. dismissed by `o2o conflicts dismiss` beside the console
+                self._wake.set()
             return
         if kind == skips.CHANGE_KIND:  # entities left out: say each once
             for entry in self._engine.skipped():
@@ -90,13 +127,30 @@ class EngineOrderSource(Subscribers[SourceChange]):
             self._dirty_menu = True
         elif kind == ChangeKind.CONFLICT:
             self._conflict_keys |= set(change.ids)
+            self._dirty_conflicts = True
         else:
             return
         if self._wake is not None:
             self._wake.set()
 
+    def _read_conflicts(self) -> list[ConflictView]:
+        """Runs on the cache thread: every refused action, named by its order's day number when cached."""
+        views = []
+        for entry in sorted(self._cache.outbox.conflicts(), key=lambda entry: entry.seq):
+            order_id = entry.target.split("/")[0]
+            current = self._entries.get(order_id)
+            number = current.order.number if current is not None else None
+            views.append(conflict_view(entry, number))
+        return views
+
     def _read(
-        self, full: bool, ids: set[str], store: bool, conflict_keys: set[str], menu: bool = False
+        self,
+        full: bool,
+        ids: set[str],
+        store: bool,
+        conflict_keys: set[str],
+        menu: bool = False,
+        conflicts: bool = False,
     ) -> tuple[Any, ...]:
         """Runs on the cache thread: everything the refresh needs, in one go."""
         views = self._model.orders() if full else [self._model.order(i) for i in ids]
@@ -109,14 +163,16 @@ class EngineOrderSource(Subscribers[SourceChange]):
             if entry is not None and entry.rejection is not None:
                 messages.append(explain(entry.rejection, action=entry.action, target=entry.target))
         messages += self._model.take_unreadable()  # cached documents left out of this read
-        return views, found_ids, shop, messages, card
+        refused = self._read_conflicts() if conflicts else None
+        return views, found_ids, shop, messages, card, refused
 
     async def _refresh(self) -> None:
         full, ids, store, keys = self._dirty_all, self._dirty_ids, self._dirty_store, self._conflict_keys
         menu, self._dirty_menu = self._dirty_menu, False
+        conflicts, self._dirty_conflicts = self._dirty_conflicts, False
         self._dirty_all, self._dirty_ids, self._dirty_store, self._conflict_keys = False, set(), False, set()
-        views, found_ids, shop, messages, card = await self._cache.call(
-            self._read, full, ids, store, keys, menu
+        views, found_ids, shop, messages, card, refused = await self._cache.call(
+            self._read, full, ids, store, keys, menu, conflicts
         )
         if full:
             before = set(self._entries)
@@ -135,6 +191,9 @@ class EngineOrderSource(Subscribers[SourceChange]):
             self._menu = card
         if changed or store or menu:
             self._emit(SourceChange(order_ids=changed, store=store, menu=menu))
+        if refused is not None and refused != self._conflicts:
+            self._conflicts = refused
+            self._emit(SourceChange(link=True, conflicts=True))
         for message in messages:
             self._emit(SourceChange(message=message, link=True))
 
@@ -143,7 +202,7 @@ class EngineOrderSource(Subscribers[SourceChange]):
         assert self._wake is not None
         while True:
             dirty = self._dirty_all or self._dirty_ids or self._dirty_store or self._dirty_menu
-            if dirty or self._conflict_keys:
+            if dirty or self._conflict_keys or self._dirty_conflicts:
                 await self._refresh()
             await self._wake.wait()
             self._wake.clear()
@@ -171,6 +230,25 @@ class EngineOrderSource(Subscribers[SourceChange]):
             )
         except Exception as error:  # a cache that cannot write: the action was not queued
             raise ActionRefused(t("ui.action.not_queued", error=str(error))) from None
+
+    async def dismiss_conflicts(self, keys: list[str] | None = None) -> int:
+        """Through the outbox, as `o2o conflicts dismiss` does; the link's count and the list follow."""
+
+        def dismiss() -> tuple[int, list[ConflictView]]:
+            wanted = [entry.key for entry in self._cache.outbox.conflicts()] if keys is None else keys
+            gone = sum(1 for key in wanted if self._cache.outbox.dismiss(key))
+            return gone, self._read_conflicts()
+
+        gone: int
+        refused: list[ConflictView]
+        gone, refused = await self._cache.call(dismiss)
+        refresh = getattr(self._engine, "refresh_counts", None)  # the status line's count, now
+        if refresh is not None:
+            await refresh()
+        if refused != self._conflicts:
+            self._conflicts = refused
+            self._emit(SourceChange(link=True, conflicts=True))
+        return gone
 
     async def close(self) -> None:
         self._unsubscribe()

@@ -9,6 +9,7 @@ one (a longer sentence), else `ui.help.<action>`, else the binding's own descrip
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -46,7 +47,7 @@ def help_text(binding: Binding) -> str | None:
     return t(binding.description) if binding.description else None
 
 
-def help_rows(screen: Screen[object]) -> list[HelpRow]:
+def help_rows(screen: Screen[Any]) -> list[HelpRow]:
     """One row per thing a key does on `screen` (keys that do the same thing share a row), in binding order."""
     app = screen.app
     rows: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
@@ -68,7 +69,7 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "close", "ui.key.close", id="help.close"),
     ]
 
-    def __init__(self, screen: Screen[object] | None = None) -> None:
+    def __init__(self, screen: Screen[Any] | None = None) -> None:
         """`screen`: whose keys to list; by default the screen showing when help was asked for."""
         super().__init__()
         localize_bindings(self)

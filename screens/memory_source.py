@@ -1,19 +1,21 @@
 """An `OrderSource` held in memory: fixed data for screenshots, snapshot tests and layout work.
 
 `put()` and `set_link()` change it and notify subscribers like a live source would. Submitted actions are
-recorded in `submitted` and not applied (there is no platform behind it to decide).
+recorded in `submitted` and not applied (there is no platform behind it to decide). Refused actions are given
+(`conflicts=`, `add_conflict()`) and dismissed like a live source's; the link's count follows them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 import msgspec
 
 from o2o_tui.domain.menu import Menu
 from o2o_tui.domain.order import Order
 from o2o_tui.domain.store import Store
-from screens.source import LinkState, LinkStatus, QueueEntry, SourceChange, Subscribers
+from screens.source import ConflictView, LinkState, LinkStatus, QueueEntry, SourceChange, Subscribers
 
 
 class MemoryOrderSource(Subscribers[SourceChange]):
@@ -24,6 +26,7 @@ class MemoryOrderSource(Subscribers[SourceChange]):
         store: Store | None = None,
         link: LinkStatus | None = None,
         menu: Menu | None = None,
+        conflicts: Iterable[ConflictView] = (),
     ) -> None:
         super().__init__()
         self._entries = {entry.order.id: entry for entry in entries}
@@ -31,6 +34,9 @@ class MemoryOrderSource(Subscribers[SourceChange]):
         self._menu = menu
         self._link = link or LinkStatus(LinkState.ONLINE)
         self.submitted: list[tuple[str, str, msgspec.Struct]] = []
+        self._conflicts = {conflict.key: conflict for conflict in conflicts}
+        if self._conflicts:
+            self._link = replace(self._link, conflicts=len(self._conflicts))
 
     def orders(self) -> list[QueueEntry]:
         return list(self._entries.values())
@@ -56,8 +62,25 @@ class MemoryOrderSource(Subscribers[SourceChange]):
         self._emit(SourceChange(order_ids=frozenset({order.id})))
 
     def set_link(self, link: LinkStatus) -> None:
-        self._link = link
+        self._link = replace(link, conflicts=len(self._conflicts)) if self._conflicts else link
         self._emit(SourceChange(link=True))
+
+    def conflicts(self) -> list[ConflictView]:
+        return list(self._conflicts.values())
+
+    def add_conflict(self, conflict: ConflictView) -> None:
+        self._conflicts[conflict.key] = conflict
+        self._link = replace(self._link, conflicts=len(self._conflicts))
+        self._emit(SourceChange(link=True, conflicts=True))
+
+    async def dismiss_conflicts(self, keys: list[str] | None = None) -> int:
+        gone = list(self._conflicts) if keys is None else [key for key in keys if key in self._conflicts]
+        for key in gone:
+            del self._conflicts[key]
+        if gone:
+            self._link = replace(self._link, conflicts=len(self._conflicts))
+            self._emit(SourceChange(link=True, conflicts=True))
+        return len(gone)
 
     async def run(self) -> None:
         return None

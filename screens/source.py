@@ -57,6 +57,16 @@ class Subscribers(Generic[ChangeT]):
             listener(change)
 
 
+def parse_tap_time(text: object) -> datetime | None:
+    """An outbox entry's `occurred_at` (ISO 8601) as a datetime; None when absent or unreadable."""
+    if not isinstance(text, str):
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
 def link_from(status: SyncStatus) -> LinkStatus:
     """The link line's view of the sync engine's status."""
     return LinkStatus(
@@ -83,6 +93,22 @@ class SourceChange:
     link: bool = False
     message: str | None = None  # a translated, display-safe explanation (e.g. a refused action)
     menu: bool = False  # the store's menu (the queue shows what is sold out)
+    conflicts: bool = False  # the list of refused actions (`OrderSource.conflicts()`)
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictView:
+    """An action the platform refused for good, as the conflicts screen lists it."""
+
+    key: str  # the outbox entry's key (its Idempotency-Key): what `dismiss_conflicts` takes
+    action: str  # e.g. `order.confirm`
+    action_label: str  # "accept", in the current language
+    order_id: str | None
+    order_number: int | None  # the day number (#0042) when known
+    explanation: (
+        str  # the platform's reason in words (`o2o_tui.sync.explain`), translated; shown as plain text
+    )
+    tapped_at: datetime | None  # when the person pressed the key
 
 
 class ActionRefused(Exception):
@@ -116,6 +142,14 @@ class OrderSource(Protocol):
 
     async def submit(self, action: str, order_id: str, body: msgspec.Struct) -> None:
         """Queue or send `action` (e.g. `order.confirm`); raises `ActionRefused` when refused at once."""
+        ...
+
+    def conflicts(self) -> list[ConflictView]:
+        """Actions the platform refused and nobody dismissed yet, oldest tap first."""
+        ...
+
+    async def dismiss_conflicts(self, keys: list[str] | None = None) -> int:
+        """Forget refused actions someone has read (`None`: all of them); returns how many went."""
         ...
 
     async def close(self) -> None: ...

@@ -267,16 +267,26 @@ def register(app: typer.Typer) -> None:
 
     @conflicts_app.command("dismiss", help=t("sync.conflicts.dismiss.help"))
     def conflicts_dismiss(
-        key: str = typer.Argument(..., help=t("sync.conflicts.key")),
+        key: str = typer.Argument("", help=t("sync.conflicts.key")),
+        every: bool = typer.Option(False, "--all", help=t("sync.conflicts.all")),
         profile: str | None = ProfileOption,
+        as_json: bool = JsonOption,
     ) -> None:
+        with handle_errors():
+            if every == bool(key.strip()):  # one of them, not both, not neither
+                raise fail(t("sync.conflicts.key_or_all"), Exit.USAGE)
         with handle_errors(), cache_errors(), cli_cache(profile) as (_, cache):
-            matches = (
-                [e.key for e in cache.outbox.conflicts() if e.key.startswith(key.strip())]
-                if key.strip()
-                else []
-            )
-            if len(matches) != 1:
-                raise fail(t("sync.conflicts.no_such", key=key), Exit.NOT_FOUND)
-            cache.outbox.dismiss(matches[0])
-        say(t("sync.conflicts.dismissed", key=matches[0][:8]))
+            if every:
+                dismissed = [e.key for e in cache.outbox.conflicts() if cache.outbox.dismiss(e.key)]
+            else:
+                matches = [e.key for e in cache.outbox.conflicts() if e.key.startswith(key.strip())]
+                if len(matches) != 1:
+                    raise fail(t("sync.conflicts.no_such", key=key), Exit.NOT_FOUND)
+                cache.outbox.dismiss(matches[0])
+                dismissed = matches
+        if as_json:
+            emit_json({"dismissed": dismissed})
+        elif every:
+            say(t("sync.conflicts.dismissed_count", count=len(dismissed)))
+        else:
+            say(t("sync.conflicts.dismissed", key=dismissed[0][:8]))
