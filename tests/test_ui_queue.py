@@ -12,11 +12,12 @@ import pytest
 from o2o_tui.domain.order import CustomerContact, OrderStatus
 from o2o_tui.domain.requests import CodeBody, ConfirmBody, ReasonBody
 from o2o_tui.i18n import set_language
+from screens import order_format as fmt
 from screens.app import MerchantApp
 from screens.detail_screen import DetailScreen
 from screens.dialogs import NumberPrompt
 from screens.memory_source import MemoryOrderSource
-from screens.source import LinkState, LinkStatus
+from screens.source import LinkState, LinkStatus, QueueEntry
 from screens.widgets.order_list import OrderList, RowView
 from tests.test_ui_samples import FROZEN_NOW, sample_entries, sample_order, sample_store
 
@@ -291,3 +292,52 @@ async def test_keyed_updates_keep_rows_in_queue_order_through_random_changes() -
                 if row.order_id in widgets:
                     assert widgets[row.order_id] is row
             widgets = {row.order_id: row for row in rows}
+
+
+def _rush(count: int) -> list[QueueEntry]:
+    """`count` new orders, each with minutes left to accept, so every clock changes every second."""
+    entries = []
+    for number in range(1, count + 1):
+        order = sample_order(number, OrderStatus.CREATED, minutes_ago=0)
+        deadline = FROZEN_NOW + timedelta(minutes=5, seconds=number)
+        entries.append(QueueEntry(msgspec.structs.replace(order, accept_deadline=deadline)))
+    return entries
+
+
+async def test_the_tick_at_2000_orders_touches_only_the_visible_lines_and_only_their_clock_cells() -> None:
+    clock = [FROZEN_NOW]
+    source = MemoryOrderSource(_rush(2000), store=sample_store())
+    app = CountingApp(source, clock=lambda: clock[0])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.orders_screen
+        queue = screen.queue
+        visible = len(queue.visible_keys())
+        assert 0 < visible <= 24
+        assert queue.renders <= 3 * visible  # 2,000 orders: a screenful rendered (a few times while mounting)
+        for order_id in queue.order_ids:  # nothing flashes or rings: only the clocks change below
+            screen.acknowledge(order_id)
+        await pilot.pause()
+        cells: list[tuple[object, int, int]] = []
+        whole: list[object] = []
+        real_cells, real_key = queue.refresh_cells, queue.refresh_key
+        queue.refresh_cells = lambda key, x, width: (
+            cells.append((key, x, width)),
+            real_cells(key, x, width),
+        )[1]  # type: ignore[method-assign]
+        queue.refresh_key = lambda key: (whole.append(key), real_key(key))[1]  # type: ignore[method-assign]
+        looks, renders, checked = queue.looks_computed, queue.renders, queue.lines_checked
+        clock[0] = FROZEN_NOW + timedelta(seconds=1)
+        screen._tick()
+        await pilot.pause()
+        assert queue.lines_checked - checked == visible  # proportional to the screen, not to 2,000
+        assert queue.looks_computed - looks <= 3 * visible
+        assert queue.renders - renders <= visible
+        assert len(cells) == visible and whole == []  # every visible clock changed: its cells, not its line
+        assert {(x, width) for _, x, width in cells} == {(7, 6)}  # the Time column at 80 columns
+        await pilot.press("end")  # scrolled to the bottom: lines never shown before show the current time
+        await pilot.pause()
+        last = source.order("ord-2000")
+        assert last is not None
+        line = next(line for line in _screen_text(app).splitlines() if "#2000" in line)
+        assert fmt.clock_text(last.order, clock[0]) in line

@@ -103,6 +103,7 @@ class OrderList(LineList[QueueLine], inherit_bindings=False):
         self.urgent: frozenset[str] = frozenset()
         self.flash_on = False
         self.looks_computed = 0  # RowLooks computed (for tests: the tick is proportional to the screen)
+        self.lines_checked = 0  # lines the tick looked at (for tests)
         self._epoch = 0  # bumped when the time or the alerts change: a RowLook is computed once per epoch
         self._memo: dict[str, tuple[int, QueueEntry, RowLook]] = {}
         self._views: dict[str, RowView] = {}
@@ -193,6 +194,7 @@ class OrderList(LineList[QueueLine], inherit_bindings=False):
         width = self.scrollable_content_region.width
         x, cells = clock_cells(width)
         for key in self.visible_keys():
+            self.lines_checked += 1
             cached = self._line_cache.get(key)
             if cached is None:
                 continue  # not rendered yet: it will be rendered with the new time
