@@ -18,6 +18,8 @@ import enum
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from rich.cells import cell_len
+
 from o2o_tui.domain.order import OrderStatus
 from o2o_tui.i18n import t
 from screens.source import LinkState, LinkStatus, QueueEntry
@@ -71,6 +73,19 @@ class Alerts:
         self._last_urgent_ring: datetime | None = None
         self._link_state: LinkState | None = None
         self._offline_alerted = False
+
+    def banner(self, width: int) -> str | None:
+        """`offline_banner` as it fits `width` cells: the sentence, else its short form (never cut mid-word)."""
+        if self.offline_banner is None:
+            return None
+        if cell_len(self.offline_banner) <= width:
+            return self.offline_banner
+        short = t(
+            "alerts.unauthorized_short"
+            if self._link_state is LinkState.UNAUTHORIZED
+            else "alerts.offline_short"
+        )
+        return short if cell_len(short) <= width else None
 
     @property
     def urgent_every_s(self) -> float:

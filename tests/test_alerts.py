@@ -155,3 +155,12 @@ def test_the_ring_interval_is_a_setting(tmp_path, monkeypatch: pytest.MonkeyPatc
     assert load_settings().ring_every_s == 1
     monkeypatch.setenv("O2O_RING_EVERY", "soon")  # a typo keeps the file's value
     assert load_settings().ring_every_s == 45
+
+
+def test_the_banner_fits_the_width() -> None:
+    alerts = Alerts()
+    assert alerts.banner(80) is None
+    alerts.link_changed(LinkStatus(LinkState.OFFLINE, error="refused"), T0)
+    assert alerts.banner(80) == "OFFLINE: new orders cannot arrive until the link is back"
+    assert alerts.banner(40) == "OFFLINE: no new orders"  # the short form, not a cut sentence
+    assert alerts.banner(10) is None
