@@ -198,3 +198,17 @@ def test_fit_cuts_between_words() -> None:
     assert fmt.fit("宫保鸡丁宫保鸡丁", 7) == "宫保鸡…"  # no spaces (Chinese): by character
     assert fmt.fit("Alice Chen", 10) == "Alice Chen"
     assert fmt.fit("Alice Chen", 8, align="right") == "  Alice…"
+
+
+def test_queue_snapshot_no_color(snap_compare, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The whole queue with NO_COLOR set: the ansi theme and Textual's monochrome filter (state in reverse)."""
+    from screens.app import MerchantApp
+    from screens.memory_source import MemoryOrderSource
+    from tests.test_ui_samples import sample_entries
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    link = dataclasses.replace(sample_link(LinkState.ONLINE), conflicts=2)
+    source = MemoryOrderSource(sample_entries(), store=sample_store(), link=link)
+    app = MerchantApp(source, clock=lambda: FROZEN_NOW)
+    assert app.theme == ANSI_THEME and app.no_color
+    assert snap_compare(app, terminal_size=(80, 24))
