@@ -13,7 +13,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
@@ -48,23 +48,34 @@ def help_text(binding: Binding) -> str | None:
 
 
 def help_rows(screen: Screen[Any]) -> list[HelpRow]:
-    """One row per thing a key does on `screen` (keys that do the same thing share a row), in binding order."""
+    """One row per thing a key does on `screen` (keys that do the same thing share a row): the footer's keys
+    first, in binding order, then the ones it never shows (moving, Esc, Ctrl+C). Textual's own system keys
+    (focus, copy) are left out."""
     app = screen.app
-    rows: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
+    rows: dict[tuple[str, str], tuple[list[str], list[str], list[bool]]] = {}
     for _, binding, _enabled, _tooltip in screen.active_bindings.values():
-        text = help_text(binding)
+        text = help_text(binding) if not binding.system else None
         if text is None:
             continue
-        keys, ids = rows.setdefault((binding.action, text), ([], []))
+        keys, ids, shown = rows.setdefault((binding.action, text), ([], [], []))
         display = app.get_key_display(binding)
         if display not in keys:
             keys.append(display)
         if binding.id and binding.id not in ids:
             ids.append(binding.id)
-    return [HelpRow(" ".join(keys), text, tuple(ids)) for (_, text), (keys, ids) in rows.items()]
+        shown.append(binding.show)
+    ordered = sorted(rows.items(), key=lambda item: not any(item[1][2]))  # stable: binding order kept
+    return [HelpRow(" ".join(keys), text, tuple(ids)) for (_, text), (keys, ids, _) in ordered]
 
 
 class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = f"""
+    HelpScreen .help-title {{ margin-bottom: 1; }}
+    HelpScreen .help-row {{ height: auto; }}
+    HelpScreen .help-row .keys {{ width: {KEY_COLUMN}; }}
+    HelpScreen .help-row .what {{ width: 1fr; }}
+    HelpScreen .help-note {{ margin-top: 1; }}
+    """
     BINDINGS = [
         Binding("escape,q,question_mark", "close", "ui.key.close", id="help.close"),
     ]
@@ -77,12 +88,16 @@ class HelpScreen(ModalScreen[None]):
         self.rows = help_rows(opener)
 
     def compose(self) -> ComposeResult:
-        lines: list[str | tuple[str, str]] = [(t("ui.help.title") + "\n\n", "bold")]
-        for row in self.rows:
-            lines += [(fit(row.keys, KEY_COLUMN - 1, words=False) + " ", "bold"), row.text, "\n"]
-        lines += ["\n", t("ui.help.time"), "\n\n", t("help.alerts")]
         with VerticalScroll(classes="dialog help"):
-            yield Static(Content.assemble(*lines))
+            yield Static(Content.styled(t("ui.help.title"), "bold"), classes="help-title")
+            for row in self.rows:
+                with Horizontal(classes="help-row"):
+                    yield Static(
+                        Content.styled(fit(row.keys, KEY_COLUMN - 1, words=False), "bold"), classes="keys"
+                    )
+                    yield Static(Content(row.text), classes="what")
+            yield Static(Content(t("ui.help.time")), classes="help-note")
+            yield Static(Content(t("help.alerts")), classes="help-note")
 
     def action_close(self) -> None:
         self.dismiss(None)
