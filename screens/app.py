@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
 from textual.worker import Worker, WorkerState
@@ -23,6 +22,7 @@ from screens.keys import localize_bindings
 from screens.order_actions import OrderActions
 from screens.orders_screen import OrdersScreen
 from screens.source import OrderSource, SourceChange
+from screens.steady_keys import SteadyKeysApp
 from screens.store_screen import StoreScreen
 from screens.terminal import theme_for
 
@@ -39,7 +39,7 @@ class SourceChanged(Message):
         self.change = change
 
 
-class MerchantApp(App[None]):
+class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/steady_keys.py)
     CSS_PATH = Path(__file__).with_name("merchant.tcss")
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-normal"), (120, "-wide")]
     ENABLE_COMMAND_PALETTE = False

@@ -1,9 +1,24 @@
-"""Small modal questions: a number with a default, a code, a choice. Each dismisses with the answer or None."""
+"""Small modal questions: a number with a default, a code, a choice. Each dismisses with the answer or None.
+
+Every key typed into a field counts, in the order it was typed, however fast it comes (a barcode scanner, a
+fast typist: "a" then "1⌫12⏎" in one burst must accept 12). Textual loses or reorders such a burst in two ways:
+- its Input inserts a character in its own `_on_key`, but an editing key (Backspace, Delete, arrows, Enter) is a
+  binding, run by the App only after the key has bubbled up through every ancestor: the characters typed after
+  a Backspace were inserted before it ran, and it deleted the last one ("1⌫12" became "11");
+- the keys typed right after the key that opens a dialog reach the dialog's screen before its field has focus
+  (focus is set a message later) and are dropped there ("a1⌫12⏎" accepted the default, 15).
+`SteadyInput` applies characters and its own editing bindings itself, in its own queue, in order. In a dialog it
+leaves every key to its screen (`typed_by_screen`): a key the screen got before the field had focus is queued
+there ahead of any key the field passes up later, so the screen applies them all in the order they were typed.
+"""
 
 from __future__ import annotations
 
+from typing import ClassVar, Generic, TypeVar
+
+from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -18,7 +33,63 @@ def _cancel_binding() -> Binding:
     return Binding("escape", "cancel", "ui.key.cancel", id="dialog.cancel")
 
 
-class NumberPrompt(ModalScreen[int | None]):
+def _editing_keys(bindings: list[BindingType]) -> dict[str, str]:
+    """key -> action of an Input's own bindings ("backspace" -> "delete_left", "enter" -> "submit")."""
+    return {binding.key: binding.action for binding in Binding.make_bindings(bindings)}
+
+
+class SteadyInput(Input):
+    """An Input that never loses or reorders a key of a burst (see the module's docstring).
+
+    With `typed_by_screen`, the field edits nothing by itself: its screen calls `type_key` for every key (the
+    dialogs here, whose first keys can arrive before the field has focus)."""
+
+    EDITING_KEYS: ClassVar[dict[str, str]] = _editing_keys(Input.BINDINGS)
+
+    def __init__(self, *args: object, typed_by_screen: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.typed_by_screen = typed_by_screen
+
+    async def on_key(self, event: events.Key) -> None:
+        event.prevent_default()  # not Input's own handler: it would insert now and leave editing keys for later
+        if self.typed_by_screen:
+            return  # bubbles to the screen, behind any key the screen got before this field had focus
+        if await self.type_key(event):
+            event.stop()
+
+    async def type_key(self, event: events.Key) -> bool:
+        """Apply one key now: a character is inserted (within `restrict`, `type` and `max_length`), an editing
+        key runs its action. False for any other key (it goes on to the screen's and the app's bindings)."""
+        action = self.EDITING_KEYS.get(event.key)
+        if action is not None:
+            await self.run_action(action)
+            return True
+        if event.is_printable and event.character is not None:
+            selection = self.selection
+            if selection.is_empty:
+                self.insert_text_at_cursor(event.character)
+            else:
+                self.replace(event.character, *selection)
+            return True
+        return False
+
+
+ResultT = TypeVar("ResultT")
+
+
+class _FieldPrompt(ModalScreen[ResultT], Generic[ResultT]):
+    """A dialog with one field that applies every key itself, in the order typed (`SteadyInput`)."""
+
+    def field(self) -> SteadyInput:
+        return self.query_one("#answer", SteadyInput)
+
+    async def on_key(self, event: events.Key) -> None:
+        if await self.field().type_key(event):
+            event.stop()
+            event.prevent_default()
+
+
+class NumberPrompt(_FieldPrompt[int | None]):
     """Enter on an empty field takes `default`."""
 
     BINDINGS = [_cancel_binding()]
@@ -36,12 +107,13 @@ class NumberPrompt(ModalScreen[int | None]):
             yield Label(
                 Content(self._title) if isinstance(self._title, str) else self._title, classes="title"
             )
-            yield Input(
+            yield SteadyInput(
                 placeholder=str(self._default),
                 type="integer",
                 max_length=3,
                 id="answer",
                 select_on_focus=False,
+                typed_by_screen=True,
             )
             yield Label(t("ui.dialog.enter_default", default=self._default), classes="hint")
             yield Label("", id="error", classes="error")
@@ -65,7 +137,7 @@ class NumberPrompt(ModalScreen[int | None]):
         self.dismiss(None)
 
 
-class CodePrompt(ModalScreen[str | None]):
+class CodePrompt(_FieldPrompt[str | None]):
     BINDINGS = [_cancel_binding()]
 
     def __init__(self, title: Content | str) -> None:
@@ -78,7 +150,7 @@ class CodePrompt(ModalScreen[str | None]):
             yield Label(
                 Content(self._title) if isinstance(self._title, str) else self._title, classes="title"
             )
-            yield Input(restrict=r"[0-9A-Za-z]*", max_length=12, id="answer")
+            yield SteadyInput(restrict=r"[0-9A-Za-z]*", max_length=12, id="answer", typed_by_screen=True)
             yield Label("", id="error", classes="error")
 
     def on_mount(self) -> None:
