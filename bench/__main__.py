@@ -26,8 +26,32 @@ def available() -> dict[str, object]:
     return found
 
 
+def _leading_names(argv: list[str]) -> list[str]:
+    """The benchmark names before the first option (`console --only list`: only `console` names one)."""
+    names = []
+    for arg in argv:
+        if arg.startswith("-"):
+            break
+        names.append(arg)
+    return names
+
+
+def named(names: list[str]) -> dict[str, object] | None:
+    """Only the benchmarks `names` names, each imported alone (one module that does not import, say while its
+    subject is being rewritten, does not stop the others); None unless every name is a benchmark file."""
+    if not names or any(n.startswith("_") or not (_HERE / f"{n}.py").exists() for n in names):
+        return None
+    found = {}
+    for name in names:
+        module = importlib.import_module(f"bench.{name}")
+        if hasattr(module, "main"):
+            found[name] = module
+    return found if len(found) == len(names) else None
+
+
 def main(argv: list[str]) -> int:
-    benches = available()
+    leading = _leading_names(argv)
+    benches = named(leading) or available()
     if argv and argv[0] in ("-h", "--help"):
         for name, module in sorted(benches.items()):
             print(f"{name:12} {getattr(module, 'DESCRIPTION', '')}")
@@ -38,14 +62,14 @@ def main(argv: list[str]) -> int:
                 print(f"\n== {name}: {getattr(module, 'DESCRIPTION', '')}")
                 module.main([])
         return 0
-    names = [a for a in argv if a in benches]
-    rest = [a for a in argv if a not in benches]
-    unknown = [a for a in rest if not a.startswith("-") and len(names) == 0]
-    if unknown:
-        print(f"unknown benchmark: {' '.join(unknown)}; known: {', '.join(sorted(benches))}", file=sys.stderr)
+    unknown = [a for a in leading if a not in benches]
+    if unknown or not leading:
+        shown = " ".join(unknown) or "(none named)"
+        print(f"unknown benchmark: {shown}; known: {', '.join(sorted(benches))}", file=sys.stderr)
         return 2
-    for name in names:
-        if len(names) > 1:
+    rest = argv[len(leading) :]
+    for name in leading:
+        if len(leading) > 1:
             print(f"\n== {name}: {getattr(benches[name], 'DESCRIPTION', '')}")
         benches[name].main(rest)
     return 0

@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pyte
+from wcwidth import wcwidth
 
 TERMINAL_ENV = {"TERM": "xterm-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "COLORTERM": ""}
 
@@ -54,6 +55,10 @@ class PtyScreen:
     total: int = 0  # every byte the program wrote
     counted: int = 0  # bytes since the last mark()
     last_byte_at: float = 0.0
+    first_byte_at: float | None = None  # when the first byte since the last mark() was read
+    captured: bytearray = field(
+        default_factory=bytearray
+    )  # the first 64 KB since the last mark(), to look at
     closed: bool = False
     _done: bool = False  # the program was reaped
 
@@ -119,6 +124,10 @@ class PtyScreen:
                 self.closed = True
                 return read
             self.last_byte_at = time.perf_counter()
+            if self.counted == 0:
+                self.first_byte_at = self.last_byte_at
+            if len(self.captured) < 65536:
+                self.captured += data[: 65536 - len(self.captured)]
             self.total += len(data)
             self.counted += len(data)
             read += len(data)
@@ -126,10 +135,58 @@ class PtyScreen:
             wait = 0.0
 
     def text(self) -> str:
-        return "\n".join(self.screen.display)
+        """The screen's lines, as pyte's `display` gives them, but a cell left empty (pyte leaves `""` where a
+        zero-width character arrived first) reads as nothing instead of raising IndexError."""
+        lines = []
+        for y in range(self.lines):
+            row = self.screen.buffer[y]
+            out, stub = [], False
+            for x in range(self.columns):
+                if stub:  # the right half of a wide character
+                    stub = False
+                    continue
+                data = row[x].data
+                stub = bool(data) and wcwidth(data[0]) == 2
+                out.append(data)
+            lines.append("".join(out))
+        return "\n".join(lines)
 
     def mark(self) -> None:
         self.counted = 0
+        self.first_byte_at = None
+        self.captured = bytearray()
+
+    def cells(self) -> tuple[tuple[str, str, str, bool, bool], ...]:
+        """Every cell with its colours and reverse/bold: a cursor row that changes only colours still differs."""
+        return tuple(
+            (char.data, char.fg, char.bg, char.reverse, char.bold)
+            for y in range(self.lines)
+            for char in (self.screen.buffer[y][x] for x in range(self.columns))
+        )
+
+    def wait_change(
+        self, before: tuple[tuple[str, str, str, bool, bool], ...], timeout: float = 5.0
+    ) -> float | None:
+        """Pump until the screen differs from `before` (a `cells()`); the time of the read that changed it
+        (perf_counter), or None after `timeout`. Bytes that change nothing (cursor hide/show) do not count."""
+        deadline = time.perf_counter() + timeout
+        while not self.closed:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                return None
+            if self.pump(min(left, 0.05)) and self.cells() != before:
+                return self.last_byte_at
+        return None
+
+    def wait_first_byte(self, timeout: float = 5.0) -> float | None:
+        """Pump until a byte arrived since the last mark(); its time (perf_counter), or None after `timeout`."""
+        deadline = time.perf_counter() + timeout
+        while self.first_byte_at is None and not self.closed:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                break
+            self.pump(min(left, 0.05))
+        return self.first_byte_at
 
     def wait_for(self, needle: str | Callable[[str], bool], timeout: float = 20.0) -> float:
         """Pump until `needle` is on screen; return the time it appeared (perf_counter)."""

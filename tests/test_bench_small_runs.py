@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -22,7 +23,10 @@ def _bench(*args: str) -> str:
 def test_bench_wire_small_run() -> None:
     out = _bench("wire", "--clients", "2", "--mb", "0.5", "--idle", "4")
     rows = {line[:44].strip(): line[44:].split() for line in out.splitlines()[2:] if line.strip()}
-    assert rows["silent conns open after 3.5 s"] == ["4/4", "0/4"]  # bare keeps them, the shipped server closes
+    assert rows["silent conns open after 3.5 s"] == [
+        "4/4",
+        "0/4",
+    ]  # bare keeps them, the shipped server closes
     assert rows["half-header conns open after 3.5 s"] == ["4/4", "0/4"]
     assert rows["wrong token: answers"][-1] == "2x401"
 
@@ -45,3 +49,38 @@ def test_bench_menu_small_run() -> None:
     assert len(rows["open to first paint, median ms"]) >= 4  # bare, editor, ratio, budget (and a verdict)
     assert rows["keys measured / with no repaint"] == ["5/0", "5/0"]  # every key repainted, on both sides
     assert rows["publish 500 items, median ms"][-1] == "ok"  # one second is far: a failure here is a bug
+
+
+def test_bench_console_small_run() -> None:
+    """The console bench end to end on a small scale: every row it reports is there and measured."""
+    out = _bench(
+        "console",
+        "--runs",
+        "1",
+        "--orders",
+        "60",
+        "--keys",
+        "1",
+        "--idle",
+        "1",
+        "--lists",
+        "60",
+        "--quick",
+        "--json",
+    )
+    result = json.loads(out)
+    paint = result["first_paint_ms"]
+    assert paint["bare"]["median"] > 0 and paint["30"]["ratio"] > 0 and paint["60"]["ratio"] > 0
+    keys = result["keys_ms"]
+    assert {"open order (Enter)", "close order (Escape)", "accept dialog (a)", "cursor down", "all"} <= set(
+        keys
+    )
+    assert keys["all"]["silent"] == 0  # every key repainted something
+    assert set(result["bytes"]) == {
+        "idle B/s at 60",
+        "20 visible timers, B/s",
+        "new order arriving, B",
+    }
+    assert result["bytes"]["new order arriving, B"]["value"]  # the server's new order reached the screen
+    assert result["orders_list_json_ms"]["60"]["ratio"] > 0
+    assert "Accept #1000" in result["screens"]["accept dialog"]
