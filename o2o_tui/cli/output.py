@@ -44,6 +44,14 @@ def emit_json_unscrubbed(value: Any) -> None:
     sys.stdout.flush()
 
 
+def emit_json_bytes(document: bytes) -> None:
+    """One JSON document already encoded (thousands of rows built from cached bytes), escaped as
+    `emit_json_unscrubbed` escapes it."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(json_escaped(document) + b"\n")
+    sys.stdout.flush()
+
+
 def say(message: str) -> None:
     """A line for a person; `message` may hold untrusted text, so it is never parsed as markup."""
     stdout.print(Text(safe_text(message)))

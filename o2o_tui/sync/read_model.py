@@ -46,6 +46,19 @@ KINDS: dict[str, type[Any]] = {
 _UNREADABLE: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], str]] = weakref.WeakKeyDictionary()
 
 
+# `o2o orders list --json`: the cache file's tables with each document left as its stored JSON bytes (no dicts)
+_RAW_TABLES = msgspec.json.Decoder(dict[str, dict[str, msgspec.Raw]])
+_ORDER_DECODER = msgspec.json.Decoder(Order)
+# the keys a listed row adds to the stored order document (OrderView.to_json adds the same)
+ROW_EXTRA_FIELDS = ("display_number", "pending_actions", "is_pending")
+_EXTRA_KEYS = tuple(f'"{name}"'.encode() for name in ROW_EXTRA_FIELDS)
+
+
+def order_row_fields() -> list[str]:
+    """Every top-level field of an `orders list --json` row, in the order a row holds them."""
+    return [*(f.encode_name for f in msgspec.structs.fields(Order)), *ROW_EXTRA_FIELDS]
+
+
 class OrderView(msgspec.Struct, frozen=True):
     order: Order
     pending: list[str] = []  # action names of this device's queued, not yet confirmed entries
@@ -86,6 +99,10 @@ def _patch_body(entry: Any) -> dict[str, Any]:
     except (msgspec.DecodeError, TypeError):
         return {}
     return body if isinstance(body, dict) else {}
+
+
+def _pick(row: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+    return {name: row[name] for name in fields if name in row}
 
 
 def _why(error: Exception) -> str:
@@ -228,6 +245,71 @@ class ReadModel:
                 rows.append(row)
         rows.sort(key=lambda r: (_instant(r.get("created_at")), r.get("number", 0)))
         return rows
+
+    def order_rows_json(
+        self, status: OrderStatus | str | None = None, fields: list[str] | None = None
+    ) -> bytes:
+        """`order_rows()` as one JSON array, byte for byte what encoding it gives (before `json_escaped`), built
+        from the cache file's stored bytes: an order without queued actions is its stored JSON with the three
+        row fields appended, never decoded into dicts and encoded again. Each order is still checked as every
+        reader checks it (decoded into `Order`, straight from its bytes); when anything is not plain (the file
+        changed shape, an order does not decode, a document already holds a row field), the whole list comes
+        from `order_rows()`, which leaves out, notes and marks what it must. `fields`: only these top-level
+        fields of each row, in that order (a row without one leaves it out)."""
+        rows = self._raw_order_rows(status, fields)
+        if rows is None:
+            full = self.order_rows(status)
+            listed: list[Any] = full if fields is None else [_pick(row, fields) for row in full]
+            return msgspec.json.encode(listed)
+        return b"[" + b",".join(rows) + b"]"
+
+    def _raw_order_rows(
+        self, status: OrderStatus | str | None, fields: list[str] | None
+    ) -> list[bytes] | None:
+        path = getattr(self._cache, "cache_path", None)
+        if path is None:
+            return None
+        try:
+            data = path.read_bytes()
+            stored = _RAW_TABLES.decode(data).get(tables.ORDERS, {})
+        except (OSError, msgspec.DecodeError):  # msgspec.ValidationError is a DecodeError
+            return None
+        # a document that already holds a row field would get it twice: checked per document only if the file
+        # holds one of those names at all (three scans of the file instead of three per document)
+        check_extra = any(key in data for key in _EXTRA_KEYS)
+        pending = self._pending_by_target()
+        keyed: list[tuple[datetime, int, bytes]] = []
+        with gc_paused():
+            for doc_id, raw in stored.items():
+                blob = bytes(raw)
+                try:
+                    order = _ORDER_DECODER.decode(blob)
+                except msgspec.DecodeError:
+                    return None
+                entries = pending.get(doc_id)
+                if entries:
+                    view = self._view(order, entries)
+                    if status is not None and view.order.status != status:
+                        continue
+                    row: dict[str, Any] = view.to_json()
+                    encoded = msgspec.json.encode(row if fields is None else _pick(row, fields))
+                else:
+                    if status is not None and order.status != status:
+                        continue
+                    if not blob.endswith(b"}") or (check_extra and any(key in blob for key in _EXTRA_KEYS)):
+                        return None
+                    extra = (
+                        b',"display_number":"#%04d","pending_actions":[],"is_pending":false}' % order.number
+                    )
+                    encoded = blob[:-1] + extra
+                    if fields is not None:
+                        encoded = msgspec.json.encode(_pick(msgspec.json.decode(encoded), fields))
+                created = (
+                    order.created_at if order.created_at.tzinfo else order.created_at.replace(tzinfo=UTC)
+                )
+                keyed.append((created, order.number, encoded))
+        keyed.sort(key=lambda k: (k[0], k[1]))
+        return [row_bytes for _, _, row_bytes in keyed]
 
     def resolve_order_id(self, reference: str) -> str | None:
         """A full id, a unique id prefix, or a day number (`#0042`/`42`, the latest order with it)."""
