@@ -355,6 +355,9 @@ def new_order_bytes(screen: PtyScreen, running: Any, quiet: float) -> int | None
 
 
 def list_times(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, bytes]:
+    # a warm start has bytecode, as on a user's machine (site-packages ship .pyc; the project's own modules
+    # would be compiled from source on every run where the environment forbids writing it)
+    env = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
     started = time.perf_counter()
     done = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, timeout=120)
     took = time.perf_counter() - started

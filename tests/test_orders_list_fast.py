@@ -23,7 +23,7 @@ from o2o_tui.sync.read_model import ReadModel
 from offline_cache import open_profile_cache
 from tests.test_sync_read_model import T0, make_order, queue
 
-HOSTILE = "Zhang\x1b[31m 张三 \u202eevil\u202c \x9b2J \x7f del \u2028 line \"q\" \\ 🍜"
+HOSTILE = 'Zhang\x1b[31m 张三 \u202eevil\u202c \x9b2J \x7f del \u2028 line "q" \\ 🍜'
 
 
 def _orders() -> list[dict[str, Any]]:
@@ -131,15 +131,46 @@ def test_the_cli_prints_the_fields_asked_and_refuses_unknown_ones(tmp_path: Path
         patch.setenv("O2O_HOME", str(home))
         from o2o_tui.config import profile_cache_dir, save_profile
 
-        profile = save_profile("counter", url="http://127.0.0.1:9", token="t", role="merchant", store_id="st_1")
+        profile = save_profile(
+            "counter", url="http://127.0.0.1:9", token="t", role="merchant", store_id="st_1"
+        )
         with open_profile_cache(profile_cache_dir(profile)) as cache:
             cache.table(tables.ORDERS).upsert_many({doc["id"]: doc for doc in _orders()})
-    listed = runner.invoke(app, ["orders", "list", "--fields", "number,status", "--profile", "counter"], env=env)
+    listed = runner.invoke(
+        app, ["orders", "list", "--fields", "number,status", "--profile", "counter"], env=env
+    )
     assert listed.exit_code == 0, listed.output
     rows = json.loads(listed.stdout)
     assert rows[0] == {"number": 40, "status": "CREATED"} and len(rows) == 12
     full = runner.invoke(app, ["orders", "list", "--json", "--profile", "counter"], env=env)
     assert [r["number"] for r in json.loads(full.stdout)] == [r["number"] for r in rows]
-    refused = runner.invoke(app, ["orders", "list", "--fields", "number,colour", "--profile", "counter"], env=env)
+    refused = runner.invoke(
+        app, ["orders", "list", "--fields", "number,colour", "--profile", "counter"], env=env
+    )
     assert refused.exit_code == 2
     assert '"colour"' in refused.stderr and "display_number" in refused.stderr
+
+
+def test_listing_json_in_a_fresh_process_loads_no_rich_console(tmp_path: Path) -> None:
+    """`o2o orders list --json` is budgeted against bare imports (issue #11): rich's console and text (~40 ms of
+    imports) are for people, and the JSON path never loads them."""
+    import os
+    import subprocess
+    import sys
+
+    home = tmp_path / "home"
+    script = (
+        "import sys\n"
+        "from o2o_tui.config import save_profile\n"
+        "save_profile('counter', url='http://127.0.0.1:9', token='t', role='merchant', store_id='st_1')\n"
+        "sys.argv = ['o2o', 'orders', 'list', '--json', '--profile', 'counter']\n"
+        "from o2o_tui.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m in ('rich.console', 'rich.text', 'textual', 'httpx')), "
+        "file=sys.stderr)\n"
+    )
+    env = {**os.environ, "O2O_HOME": str(home), "O2O_LANG": "en"}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == []
+    assert done.stderr.strip().splitlines()[-1] == "[]"

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import typer
-from rich.text import Text
 
 from o2o_tui.cli.cache_errors import cache_errors
 from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors
@@ -23,6 +22,12 @@ from o2o_tui.safe_text import safe_text
 OnlineOption = typer.Option(False, "--online", help=t("sync.option.online"))
 
 
+def _warn(text: str) -> None:
+    from rich.text import Text  # here, not at the top: `o2o orders list --json` never needs rich's text
+
+    stderr.print(Text(safe_text(text), style="yellow"))
+
+
 @contextlib.contextmanager
 def cli_cache(name: str | None, **options: Any) -> Iterator[tuple[Any, Any]]:
     """`profile_cache()` for a command: also tells the person what the cache did on its own (a file set aside)."""
@@ -30,13 +35,13 @@ def cli_cache(name: str | None, **options: Any) -> Iterator[tuple[Any, Any]]:
 
     with profile_cache(name, **options) as (profile, cache):
         for text in cache_warning_texts(cache):
-            stderr.print(Text(safe_text(text), style="yellow"))
+            _warn(text)
         try:
             yield profile, cache
         finally:  # cached entities a reader had to leave out: said once, after the command read them
             read_model = sys.modules.get("o2o_tui.sync.read_model")  # not imported: nothing was read
             for text in read_model.unreadable_texts(cache) if read_model else []:
-                stderr.print(Text(safe_text(text), style="yellow"))
+                _warn(text)
 
 
 def report_outcome(

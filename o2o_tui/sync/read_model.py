@@ -23,7 +23,6 @@ from o2o_tui.domain.fleet import Courier, Delivery
 from o2o_tui.domain.menu import Menu
 from o2o_tui.domain.order import Order, OrderStatus
 from o2o_tui.domain.store import Store
-from o2o_tui.menu_edits import apply_patch
 from o2o_tui.sync import skipped as skips
 from o2o_tui.sync import tables
 from o2o_tui.sync.overlay import apply_to_delivery, apply_to_order, apply_to_store
@@ -358,6 +357,8 @@ class ReadModel:
             menus = [m for m in menus if m.store_id == store_id]
         if not menus:
             return None
+        from o2o_tui.menu_edits import apply_patch  # here: the order readers (`orders list`) never need it
+
         menu = menus[0]
         for entry in self._cache.outbox.pending():
             kind = _MENU_PATCHES.get(entry.action)
