@@ -12,6 +12,7 @@ while it is on duty and free. Its `courier` profile sits beside `demo`, and `o2o
 from __future__ import annotations
 
 import contextlib
+import enum
 import os
 import shlex
 import shutil
@@ -41,6 +42,21 @@ _STOP_TIMEOUT_S = 5.0
 _CLI = "from o2o_tui.cli import main; main()"
 # Simulated time starts before the lunch rush, so the demo is lively whatever the real time of day.
 _SIM_START = "11:15"
+
+
+class Pace(enum.StrEnum):
+    """`rush` (the default): a backlog on screen from the start, the first new order a few seconds after the queue
+    appears, then one about every 20 s, at 4x simulated time (a 12-minute prep takes 3). `realistic`: one shop's
+    day at its real rate (about 20 orders an hour on the daily curve, busier at lunch), in real time."""
+
+    RUSH = "rush"
+    REALISTIC = "realistic"
+
+
+RUSH_FIRST_ORDER_AFTER_S = 3.0  # after the simulator starts: the console's queue is up by then
+RUSH_ORDER_EVERY_S = 20.0
+RUSH_SPEED = 4.0
+REALISTIC_ORDERS_PER_HOUR = 20
 HANDHELD_PROFILE = "courier"
 # the platform's admin, for `--door` (the customers' delivery codes): only in the demo's own O2O_HOME
 PLATFORM_PROFILE = "platform"
@@ -140,12 +156,29 @@ def _child_env(home: Path) -> dict[str, str]:
     return env
 
 
+def pace_arguments(pace: Pace, orders_per_hour: int | None, speed: float | None) -> list[str]:
+    """The simulator's arguments for a pace; an explicit `--orders-per-hour` puts the orders on the day's
+    curve at that rate instead (scripts and tests that want a given load)."""
+    chosen_speed = speed if speed is not None else (RUSH_SPEED if pace is Pace.RUSH else 1.0)
+    arguments = ["--speed", str(chosen_speed)]
+    if orders_per_hour is not None:
+        return [*arguments, "--orders-per-hour", str(orders_per_hour)]
+    if pace is Pace.REALISTIC:
+        return [*arguments, "--orders-per-hour", str(REALISTIC_ORDERS_PER_HOUR)]
+    return [
+        *arguments,
+        "--first-order-after", str(RUSH_FIRST_ORDER_AFTER_S),
+        "--every", str(RUSH_ORDER_EVERY_S),
+    ]  # fmt: skip
+
+
 def run_demo(
     *,
     keep: bool,
     headless_seconds: float | None,
-    orders_per_hour: int,
-    speed: float,
+    pace: Pace = Pace.RUSH,
+    orders_per_hour: int | None = None,
+    speed: float | None = None,
     seed: int,
     as_json: bool,
 ) -> int:
@@ -185,14 +218,17 @@ def run_demo(
             env,
         )
         wait_until_up(url, seeded.tokens["merchant"], server, root / "server.log")
+        if pace is Pace.RUSH:  # the rush is under way when the console opens
+            _backlog(url, seeded.tokens["admin"], seeded.store_id, seed, handheld_id)
         # Nobody sits at the counter of a headless check: the simulator accepts and prepares the orders, so the
-        # person's courier still gets offers (a courier is assigned only to an order the store accepted).
-        merchant = ["--auto-merchant"] if headless_seconds is not None else []
+        # person's courier still gets offers (a courier is assigned only to an order the store accepted). With a
+        # person at the counter, the simulator still dispatches the fleet: what they mark ready gets a courier.
+        merchant = ["--auto-merchant"] if headless_seconds is not None else ["--auto-dispatch"]
         children.start(
             "simulator",
             [
                 sys.executable, "-c", _CLI, "simulate", "--url", url,
-                "--orders-per-hour", str(orders_per_hour), "--speed", str(speed), "--seed", str(seed),
+                *pace_arguments(pace, orders_per_hour, speed), "--seed", str(seed),
                 "--start-time", _SIM_START, "--leave-courier", handheld_id, *merchant,
             ],
             # the admin token through the environment (readable by this user only), never on the command
@@ -233,6 +269,18 @@ def run_demo(
         if not as_json:
             say(t("demo.stopped"))
             say(t("demo.handheld_next"))
+
+
+def _backlog(url: str, admin_token: str, store_id: str, seed: int, handheld_id: str) -> None:
+    from o2o_tui.client import PlatformClient
+    from o2o_tui.client.errors import PlatformError
+    from o2o_tui.platform.simulator.backlog import create_backlog
+
+    with PlatformClient(url, admin_token, timeout=10.0) as client:
+        try:
+            create_backlog(client, store_id, seed=seed, leave_couriers=(handheld_id,))
+        except PlatformError as error:
+            raise RuntimeError(error.i18n_message()) from None
 
 
 def handheld_command(home: Path) -> str:
@@ -387,11 +435,11 @@ def demo(
     headless_check: float | None = typer.Option(
         None, "--headless-check", metavar="SECONDS", help=t("demo.option.headless_check")
     ),
-    # With --speed 4 from 11:15 simulated time: a new order every 10-30 s through the lunch rush.
-    orders_per_hour: int = typer.Option(
-        20, "--orders-per-hour", min=1, help=t("demo.option.orders_per_hour")
+    pace: Pace = typer.Option(Pace.RUSH, "--pace", help=t("demo.option.pace")),
+    orders_per_hour: int | None = typer.Option(
+        None, "--orders-per-hour", min=1, help=t("demo.option.orders_per_hour")
     ),
-    speed: float = typer.Option(4.0, "--speed", min=0.1, help=t("demo.option.speed")),
+    speed: float | None = typer.Option(None, "--speed", min=0.1, help=t("demo.option.speed")),
     seed: int = typer.Option(7, "--seed", help=t("demo.option.seed")),
     lang: str | None = typer.Option(None, "--lang", help=t("demo.option.lang")),
     as_json: bool = typer.Option(False, "--json", help=t("demo.option.json")),
@@ -412,6 +460,7 @@ def demo(
         code = run_demo(
             keep=keep,
             headless_seconds=headless_check,
+            pace=pace,
             orders_per_hour=orders_per_hour,
             speed=speed,
             seed=seed,

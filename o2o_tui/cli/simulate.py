@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
@@ -93,6 +93,13 @@ def simulate(
         None, "--leave-courier", metavar="COURIER_ID", help=t("simulate.option.leave_courier")
     ),
     start_time: str | None = typer.Option(None, "--start-time", help=t("simulate.option.start_time")),
+    auto_dispatch: bool = typer.Option(False, "--auto-dispatch", help=t("simulate.option.auto_dispatch")),
+    first_order_after: float | None = typer.Option(
+        None, "--first-order-after", min=0.0, metavar="SECONDS", help=t("simulate.option.first_order_after")
+    ),
+    every: float | None = typer.Option(
+        None, "--every", min=0.1, metavar="SECONDS", help=t("simulate.option.every")
+    ),
     tick: float = typer.Option(0.5, "--tick", min=0.05, help=t("simulate.option.tick")),
     timeout: float | None = typer.Option(None, "--timeout", min=0.1, help=t("simulate.option.timeout")),
     verbose: bool = typer.Option(False, "--verbose", "-v", help=t("simulate.option.verbose")),
@@ -132,6 +139,12 @@ def simulate(
                 burst=count is not None,
                 log=log,
                 leave_couriers=leave_courier or (),
+                auto_dispatch=auto_dispatch,
+                # wall seconds, as a person watching the screen counts them
+                first_order_after=None
+                if first_order_after is None
+                else timedelta(seconds=first_order_after * speed),
+                order_every=None if every is None else timedelta(seconds=every * speed),
             )
             try:
                 stats = run_simulation(

@@ -42,11 +42,19 @@ class Simulator:
         burst: bool = False,
         log: Callable[[str], None] | None = None,
         leave_couriers: Collection[str] = (),
+        auto_dispatch: bool = False,
+        first_order_after: timedelta | None = None,
+        order_every: timedelta | None = None,
     ) -> None:
         """`max_orders` stops placing after that many; `burst` places them at once instead of on the curve.
 
         `leave_couriers` are driven by people: the simulator never acts for them (nor puts them on shift), and
         offers each one order at a time while it is on duty and free.
+
+        `auto_dispatch` assigns the fleet's couriers to the deliveries the store accepted (without
+        `auto_merchant`: a person runs the counter, the simulator the fleet). `first_order_after` places the
+        first order that long (simulated) after the start, and `order_every` the next ones about that far apart
+        (70-130%), instead of the day's curve at `orders_per_hour`: the demo's lunch rush.
         """
         self.client = client
         self.store_id = store_id
@@ -58,6 +66,9 @@ class Simulator:
         self.max_orders = max_orders
         self.burst = burst
         self.leave_couriers = frozenset(leave_couriers)
+        self.auto_dispatch = auto_dispatch
+        self.first_order_after = first_order_after
+        self.order_every = order_every
         self.stats = SimStats(seed=self.seed)
         self._log = log or (lambda _message: None)
         self.ctx: SimContext | None = None
@@ -84,13 +95,22 @@ class Simulator:
             stats=self.stats,
         )
         self._customers = Customers(self.ctx)
-        self._merchant = AutoMerchant(self.ctx, skip=self.leave_couriers) if self.auto_merchant else None
+        self._merchant = (
+            AutoMerchant(self.ctx, skip=self.leave_couriers, dispatch_only=not self.auto_merchant)
+            if self.auto_merchant or self.auto_dispatch
+            else None
+        )
         self._fleet = Fleet(self.ctx, skip=self.leave_couriers)
         self._people = PeoplesCouriers(self.ctx, self.leave_couriers) if self.leave_couriers else None
         if self.drive_couriers:
             self._fleet.go_on_shift(now)
         self._watermark = datetime.now(UTC) - _LOOKBACK
-        self._next_order_at = now if self.burst else next_arrival(self._arrivals, now, self.orders_per_hour)
+        if self.burst:
+            self._next_order_at = now
+        elif self.first_order_after is not None:
+            self._next_order_at = now + self.first_order_after
+        else:
+            self._next_order_at = self._after(now)
         self._log(
             t("simulate.log.started", store=store.name, seed=self.seed, couriers=len(self._fleet.couriers))
         )
@@ -133,7 +153,13 @@ class Simulator:
             if self.burst:
                 self._next_order_at = now
             else:
-                self._next_order_at = next_arrival(self._arrivals, self._next_order_at, self.orders_per_hour)
+                self._next_order_at = self._after(self._next_order_at)
+
+    def _after(self, moment: datetime) -> datetime:
+        """When the order after one placed at `moment` comes: about `order_every` later, else on the curve."""
+        if self.order_every is not None:
+            return moment + self.order_every * self._arrivals.uniform(0.7, 1.3)
+        return next_arrival(self._arrivals, moment, self.orders_per_hour)
 
     def _refresh_orders(self, now: datetime) -> None:
         ctx = self.ctx

@@ -32,11 +32,15 @@ def plan_for(rng: random.Random, order_type: OrderType) -> CustomerPlan:
     return plan
 
 
-def order_body(ctx: SimContext, rng: random.Random, now_real: datetime) -> CreateOrderBody | None:
-    """The next simulated order; consumes `rng` the same way for the same menu, so a seed repeats the orders."""
+def order_body(
+    ctx: SimContext, rng: random.Random, now_real: datetime, kind: OrderType | None = None
+) -> CreateOrderBody | None:
+    """The next simulated order; consumes `rng` the same way for the same menu, so a seed repeats the orders.
+    `kind` fixes the order's type (the demo's backlog), else 80% are deliveries."""
     store_position = ctx.store.address.position
     customer = new_customer(rng, store_position)
     order_type = OrderType.DELIVERY if rng.random() < DELIVERY_SHARE else OrderType.TAKEOUT
+    order_type = kind or order_type
     note = rng.choice(ORDER_NOTES) if rng.random() < 0.25 else ""
     lines = build_lines(rng, ctx.menu, now_real)
     if not lines:

@@ -31,10 +31,13 @@ def _minutes(delta: timedelta) -> float:
 
 
 class AutoMerchant:
-    def __init__(self, ctx: SimContext, skip: Collection[str] = ()) -> None:
+    def __init__(self, ctx: SimContext, skip: Collection[str] = (), *, dispatch_only: bool = False) -> None:
+        """`dispatch_only`: only the fleet's dispatcher (assign a courier to each delivery the store accepted,
+        as its ready time nears): a person at the counter does the rest (the demo)."""
         self.ctx = ctx
         # couriers people drive get their offers one at a time, from `PeoplesCouriers`
         self.skip = frozenset(skip)
+        self.dispatch_only = dispatch_only
 
     def act(self, now: datetime, couriers: list[Courier]) -> None:
         free = [
@@ -59,6 +62,9 @@ class AutoMerchant:
         prep = rng.randint(8, 20)
         accept_cancellation = rng.random() < 0.75
         in_status = _minutes(now - tracked.status_since)
+        if self.dispatch_only:
+            self._dispatch(tracked, now, free, prep)
+            return
         if order.cancellation is not None and in_status >= 1.0:
             if accept_cancellation:
                 self._do(tracked, "order.cancellation.accept", EmptyBody(), now)
@@ -84,6 +90,18 @@ class AutoMerchant:
                 in_status >= (tracked.plan.pickup_after_ready if tracked.plan else 5.0) and order.pickup_code
             ):
                 self._do(tracked, "order.handoff", CodeBody(code=order.pickup_code), now)
+
+    def _dispatch(self, tracked: Tracked, now: datetime, free: list[Courier], prep: int) -> None:
+        """A courier for a delivery that is ready, or will be within `ASSIGN_BEFORE_READY_MINUTES`."""
+        order = tracked.order
+        if order.type is not OrderType.DELIVERY or order.cancellation is not None:
+            return
+        if order.status is OrderStatus.READY_FOR_PICKUP:
+            self._assign(tracked, free, now)
+        elif order.status in (OrderStatus.CONFIRMED, OrderStatus.PREPARING):
+            started = tracked.confirmed_seen or tracked.status_since
+            if (order.preparation_minutes or prep) - _minutes(now - started) <= ASSIGN_BEFORE_READY_MINUTES:
+                self._assign(tracked, free, now)
 
     def _assign(self, tracked: Tracked, free: list[Courier], now: datetime) -> None:
         if tracked.order.courier_id or not free:
