@@ -62,7 +62,7 @@ def test_an_old_queued_handoff_of_a_delivery_is_explained_by_its_type() -> None:
     """A conflict filed before this check (an outbox from an older console) says why, not "was already READY"."""
     reason = {"code": "illegal_transition", "order_number": 42, "current_status": "READY_FOR_PICKUP"}
     typed = explain({**reason, "order_type": "DELIVERY"}, action="order.handoff", target="o1")
-    assert typed.startswith("#0042 is a delivery order: its courier collects it") and "already" not in typed
+    assert typed.startswith("#0042 is a delivery: its courier collects it") and "already" not in typed
     assert "already" in explain(reason, action="order.handoff", target="o1")  # no type stored: as before
 
 
@@ -86,7 +86,7 @@ async def test_h_on_a_ready_delivery_refuses_at_once_and_sends_nothing() -> None
         assert not isinstance(app.screen, CodePrompt)  # no pickup code asked for
         assert source.submitted == []
         (said,) = app.said
-        assert said.startswith("#0044 is a delivery order: its courier collects it")
+        assert said.startswith("#0044 is a delivery: its courier collects it")
 
 
 def test_cli_handoff_of_a_delivery_exits_4_and_files_no_conflict(
@@ -102,7 +102,7 @@ def test_cli_handoff_of_a_delivery_exits_4_and_files_no_conflict(
     cli = Cli(tmp_path / "home", shared_platform.seed.tokens["merchant"])
     cli("login", "--url", shared_platform.url, "--token", cli.token)
     refused = cli("orders", "handoff", order["id"], "--code", "1234", code=Exit.REJECTED)
-    assert "is a delivery order: its courier collects it" in " ".join(refused.stderr.split())
+    assert "is a delivery: its courier collects it" in " ".join(refused.stderr.split())
     assert cli.json("conflicts", "list") == []
     assert cli.json("sync", "status")["pending"] == 0
     assert merchant.get(f"/v1/orders/{order['id']}").json()["status"] == "READY_FOR_PICKUP"
