@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from textual import events
-from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
 from textual.worker import Worker, WorkerState
@@ -32,6 +31,7 @@ from screens.courier_screens import (
 )
 from screens.courier_source import CourierChange, CourierSource
 from screens.source import ActionRefused, LinkState
+from screens.steady_keys import SteadyKeysApp
 from screens.terminal import theme_for
 
 MIN_WIDTH = 20
@@ -47,7 +47,7 @@ class SourceNews(Message):
         self.change = change
 
 
-class CourierApp(App[None]):
+class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/steady_keys.py)
     CSS_PATH = Path(__file__).with_name("courier.tcss")
     ENABLE_COMMAND_PALETTE = False
     VERTICAL_BREAKPOINTS = [

@@ -18,7 +18,7 @@ from typing import Any
 
 import msgspec
 from textual import work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
@@ -49,6 +49,7 @@ from screens.menu_source import (
     with_availability,
 )
 from screens.menu_tree import SECTION, MenuTree, NodeRef, availability_badge, items_in
+from screens.steady_keys import SteadyKeysApp
 from screens.terminal import theme_for
 from screens.widgets.footer import KeyFooter
 
@@ -805,7 +806,7 @@ def open_menu_editor(app: Any) -> None:
     app.push_screen(MenuEditorScreen(source))
 
 
-class MenuEditorApp(App[None]):
+class MenuEditorApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/steady_keys.py)
     """`o2o menu edit`: the editor alone."""
 
     ENABLE_COMMAND_PALETTE = False
