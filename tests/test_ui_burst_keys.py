@@ -22,8 +22,9 @@ import pyte
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _burst(tmp_path: Path, keys: bytes) -> list[list[object]]:
-    """Start the console in a pty, wait for its queue, write `keys` at once, return the submitted actions."""
+def _burst(tmp_path: Path, keys: bytes) -> tuple[list[list[object]], str]:
+    """Start the console in a pty, wait for its queue, write `keys` at once; the submitted actions and the
+    screen after."""
     out = tmp_path / "submitted.jsonl"
     main, child = os.openpty()
     fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
@@ -51,8 +52,12 @@ def _burst(tmp_path: Path, keys: bytes) -> list[list[object]]:
         while not (out.exists() and out.read_text().endswith("\n")) and time.monotonic() < deadline:
             if select.select([main], [], [], 0.05)[0]:
                 stream.feed(os.read(main, 65536))
-        time.sleep(0.2)  # anything submitted a moment later would show as a second line
-        return [json.loads(line) for line in out.read_text().splitlines()] if out.exists() else []
+        settle = time.monotonic() + 0.3  # anything submitted a moment later would show as a second line
+        while time.monotonic() < settle:
+            if select.select([main], [], [], 0.05)[0]:
+                stream.feed(os.read(main, 65536))
+        submitted = [json.loads(line) for line in out.read_text().splitlines()] if out.exists() else []
+        return submitted, "\n".join(screen.display)
     finally:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
@@ -60,10 +65,18 @@ def _burst(tmp_path: Path, keys: bytes) -> list[list[object]]:
 
 
 def test_a_burst_after_accept_lands_in_the_prep_minutes_box(tmp_path: Path) -> None:
-    assert _burst(tmp_path, b"a1\x7f12\r") == [["order.confirm", "ord-0042", {"preparation_minutes": 12}]]
+    submitted, _ = _burst(tmp_path, b"a1\x7f12\r")
+    assert submitted == [["order.confirm", "ord-0042", {"preparation_minutes": 12}]]
 
 
 def test_a_scanned_pickup_code_with_a_correction_hands_over_the_right_order(tmp_path: Path) -> None:
     # down to the ready takeout, h, then a code typed with a Backspace in the middle
-    handed = _burst(tmp_path, b"\x1b[Bh482\x7f21\r")
+    handed, _ = _burst(tmp_path, b"\x1b[Bh482\x7f21\r")
     assert handed == [["order.handoff", "ord-0038", {"code": "4821"}]]
+
+
+def test_a_search_typed_right_after_slash_lands_in_the_search_box(tmp_path: Path) -> None:
+    """`x` is the queue's Reject key: typed into the search box it is a letter, and a Backspace removes it."""
+    submitted, screen = _burst(tmp_path, b"/kunx\x7fg")
+    assert submitted == []
+    assert "kung" in screen and "kunx" not in screen and "Reject" not in screen.splitlines()[0]
