@@ -612,9 +612,11 @@ def print_table(result: dict[str, Any], args: Any) -> None:
             if got.get("silent"):
                 print(_row("  no repaint within 5 s", "", str(got["silent"]), "", "", False))
     for label, got in result.get("bytes", {}).items():
-        value = "none" if got["value"] is None else f"{got['value']:.0f}"
+        value = "none" if got["value"] is None else f"{got['value']:.{1 if got['value'] < 10 else 0}f}"
         budget = "" if got["budget"] is None else f"<= {got['budget']}"
         print(_row(label, "", value, "", budget, got["ok"]))
+        if got["ok"] is False and label in result["samples"] and not args.screens:
+            print(f"  began: {result['samples'][label][:100]}")
     for size, got in result.get("orders_list_json_ms", {}).items():
         print(
             _row(
