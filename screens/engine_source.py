@@ -56,6 +56,9 @@ def conflict_view(entry: Any, number: int | None) -> ConflictView:
     )
 
 
+FIRST_FRAME_S = 0.05  # the console paints the cached queue before the engine's start-up work
+
+
 class EngineOrderSource(Subscribers[SourceChange]):
     def __init__(self, engine: Any, cache: Any, client: Any, store_id: str) -> None:
         super().__init__()
@@ -213,6 +216,9 @@ class EngineOrderSource(Subscribers[SourceChange]):
         for text in cache_warning_texts(self._cache):  # e.g. a corrupt cache set aside: say so once
             self._emit(SourceChange(message=text))
         self._wake = asyncio.Event()
+        # the cached orders on screen first, painted before the engine starts (it imports the HTTP client)
+        await self._refresh()
+        await asyncio.sleep(FIRST_FRAME_S)
         follower = asyncio.create_task(self._follow(), name="console-follow")
         try:
             await self._engine.run()

@@ -12,10 +12,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from o2o_tui.client import AsyncPlatformClient
 from o2o_tui.config import Profile
 from o2o_tui.settings import load_settings
-from screens.client_source import ClientOrderSource
 from screens.source import OrderSource, SourceChange
 
 
@@ -25,6 +23,9 @@ def open_source(profile: Profile, *, offline_cache: bool = True) -> OrderSource:
     if not profile.store_id:
         raise ValueError("a merchant profile with a store is needed")
     if not offline_cache:
+        from o2o_tui.client import AsyncPlatformClient  # imported here: httpx costs ~0.1 s of start-up
+        from screens.client_source import ClientOrderSource
+
         return ClientOrderSource(AsyncPlatformClient(profile.url, profile.token), profile.store_id)
     from o2o_tui.sync.session import make_client, make_engine, open_cache
     from screens.engine_source import EngineOrderSource

@@ -162,7 +162,6 @@ class OrdersScreen(Screen[None]):
     def _refresh_rows(self, entries: list[QueueEntry] | None = None, now: datetime | None = None) -> None:
         now = now or self.host.now()
         live, done = self._split(self.host.source.orders() if entries is None else entries, now)
-        self.queue.flash_on = self._flash_phase(now)
         self.queue.show(live, done, now, self.alerts.alerting, self.alerts.urgent)
         self._show_empty_hint(bool(live) or bool(done))
         self._show_side()
@@ -215,17 +214,13 @@ class OrdersScreen(Screen[None]):
     def on_resize(self, event: events.Resize) -> None:
         self._show_side()
 
-    def _flash_phase(self, now: datetime) -> bool:
-        # The flash phase follows the clock, so a frozen clock (tests) gives a steady picture.
-        return bool(self.alerts.alerting) and int(now.timestamp()) % 2 == 0
-
     def _tick(self) -> None:
         now = self.host.now()
         self._play(self.alerts.tick(now))
         queue = self.queue
         if self.alerts.urgent != queue.urgent:
             queue.set_alerts(self.alerts.alerting, self.alerts.urgent)
-        queue.tick(now, self._flash_phase(now))
+        queue.tick(now)
         self._show_status(now)
 
     # keys

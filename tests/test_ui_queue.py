@@ -52,7 +52,7 @@ def _screen_text(app: MerchantApp) -> str:
     return "\n".join("".join(segment.text for segment in strip) for strip in strips)
 
 
-async def test_new_order_appears_rings_and_flashes_until_a_key_on_it() -> None:
+async def test_new_order_appears_rings_and_stands_out_until_a_key_on_it() -> None:
     source = MemoryOrderSource(store=sample_store())
     app = _app(source)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -63,10 +63,12 @@ async def test_new_order_appears_rings_and_flashes_until_a_key_on_it() -> None:
         rows = _rows(app)
         assert [row.entry.order.number for row in rows] == [7]
         assert app.bells == 1
-        assert rows[0].has_class("-alert") and rows[0].has_class("-flash")  # frozen clock: flash phase on
+        assert rows[0].has_class(
+            "-alert"
+        )  # drawn highlighted, steadily: a blink would cost bytes every second
         await pilot.press("down")
         await pilot.pause()  # the key bubbles from the list to the screen as a message
-        assert not rows[0].has_class("-alert") and not rows[0].has_class("-flash")
+        assert not rows[0].has_class("-alert")
 
 
 async def test_rows_update_in_place_and_resort() -> None:
@@ -316,7 +318,7 @@ async def test_the_tick_at_2000_orders_touches_only_the_visible_lines_and_only_t
         visible = len(queue.visible_keys())
         assert 0 < visible <= 24
         assert queue.renders <= 3 * visible  # 2,000 orders: a screenful rendered (a few times while mounting)
-        for order_id in queue.order_ids:  # nothing flashes or rings: only the clocks change below
+        for order_id in queue.order_ids:  # not new any more: only the clocks change below
             screen.acknowledge(order_id)
         await pilot.pause()
         cells: list[tuple[object, int, int]] = []
@@ -335,7 +337,8 @@ async def test_the_tick_at_2000_orders_touches_only_the_visible_lines_and_only_t
         assert queue.looks_computed - looks <= 3 * visible
         assert queue.renders - renders <= visible
         assert len(cells) == visible and whole == []  # every visible clock changed: its cells, not its line
-        assert {(x, width) for _, x, width in cells} == {(7, 6)}  # the Time column at 80 columns
+        # inside the Time column (x 7..12 at 80 columns), only the characters that changed ("38:19" -> "38:18")
+        assert all(x >= 7 and x + width <= 13 and width <= 2 for _, x, width in cells), cells
         await pilot.press("end")  # scrolled to the bottom: lines never shown before show the current time
         await pilot.pause()
         last = source.order("ord-2000")

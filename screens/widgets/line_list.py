@@ -263,7 +263,8 @@ class LineList(ScrollView, Generic[RowT], can_focus=True):
 
     def refresh_lines(self, y_start: int, line_count: int = 1) -> None:
         """Repaint lines by their y in the virtual space (header included)."""
-        self.refresh(Region(0, y_start - int(self.scroll_offset.y), self.size.width, line_count))
+        width = self.scrollable_content_region.width  # not the scrollbar: it did not change
+        self.refresh(Region(0, y_start - int(self.scroll_offset.y), width, line_count))
 
     def refresh_key(self, key: Hashable) -> None:
         """Repaint the line of `key` (when it is on screen)."""
@@ -284,7 +285,7 @@ class LineList(ScrollView, Generic[RowT], can_focus=True):
 
     def refresh_header(self) -> None:
         if self._has_header():
-            self.refresh(Region(0, 0, self.size.width, 1))
+            self.refresh(Region(0, 0, self.scrollable_content_region.width, 1))
 
     def visible_keys(self) -> list[Hashable]:
         top = int(self.scroll_offset.y)

@@ -1,7 +1,7 @@
 """The queue: a `LineList` of live orders, then a "Done" part with the orders that ended recently.
 
 Only the lines on screen are rendered. Once a second `tick(now)` looks at the visible lines only: it recomputes
-their `RowLook` (clock text, lock, late, alert, flash) and repaints the clock cells when only the clock changed,
+their `RowLook` (clock text, lock, late, alert) and repaints the clock cells when only the clock changed,
 the whole line when anything else did, and nothing when nothing did. So the work per second follows the screen,
 not the number of orders.
 """
@@ -17,6 +17,7 @@ from textual.content import Content
 from textual.strip import Strip
 
 from o2o_tui.domain.order import OrderStatus
+from screens import order_format as fmt
 from screens.source import QueueEntry
 from screens.widgets.line_list import LineList, RowState
 from screens.widgets.order_row import (
@@ -90,7 +91,6 @@ class OrderList(LineList[QueueLine], inherit_bindings=False):
         "order-list--cancel-request",
         "order-list--late",
         "order-list--alert",
-        "order-list--flash",
         "order-list--urgent",
         "order-list--done",
         "order-list--heading",
@@ -101,7 +101,6 @@ class OrderList(LineList[QueueLine], inherit_bindings=False):
         self.now = datetime.fromtimestamp(0, UTC)
         self.alerting: frozenset[str] = frozenset()
         self.urgent: frozenset[str] = frozenset()
-        self.flash_on = False
         self.looks_computed = 0  # RowLooks computed (for tests: the tick is proportional to the screen)
         self.lines_checked = 0  # lines the tick looked at (for tests)
         self._epoch = 0  # bumped when the time or the alerts change: a RowLook is computed once per epoch
@@ -186,10 +185,9 @@ class OrderList(LineList[QueueLine], inherit_bindings=False):
         for order_id in changed:
             self.refresh_key(order_id)
 
-    def tick(self, now: datetime, flash_on: bool) -> None:
+    def tick(self, now: datetime) -> None:
         """Once a second: repaint what changed on the visible lines only (the clock cells when only they did)."""
         self.now = now
-        self.flash_on = flash_on
         self._epoch += 1
         width = self.scrollable_content_region.width
         x, cells = clock_cells(width)
@@ -205,8 +203,10 @@ class OrderList(LineList[QueueLine], inherit_bindings=False):
             new = self.line_token(key, line)
             if new == old:
                 continue
-            only_clock = isinstance(old, RowLook) and isinstance(new, RowLook) and _only_clock(old, new)
-            if only_clock or (isinstance(old, int) and isinstance(new, int)):  # int: a Done line's minutes
+            if isinstance(old, RowLook) and isinstance(new, RowLook) and _only_clock(old, new):
+                start, length = changed_cells(old.clock, new.clock, cells)  # "4:59" -> "4:58": one cell
+                self.refresh_cells(key, x + start, length)
+            elif isinstance(old, int) and isinstance(new, int):  # a Done line's "ended N minutes ago"
                 self.refresh_cells(key, x, cells)
             else:
                 self.refresh_key(key)
@@ -222,7 +222,6 @@ class OrderList(LineList[QueueLine], inherit_bindings=False):
             entry,
             self.now,
             alerting=order_id in self.alerting,
-            flash=self.flash_on,
             urgent=order_id in self.urgent,
         )
         if len(self._memo) > 4 * max(64, self.size.height):
@@ -258,8 +257,6 @@ class OrderList(LineList[QueueLine], inherit_bindings=False):
             classes.append("order-list--alert")
         if look.urgent:
             classes.append("order-list--urgent")
-        if look.flash:
-            classes.append("order-list--flash")
         return tuple(classes)
 
     def render_row(self, row: QueueLine, width: int, state: RowState) -> Content | Strip:
@@ -278,11 +275,21 @@ def render_done_minutes(entry: QueueEntry, now: datetime) -> int:
     return int((now - ended).total_seconds() // 60)
 
 
+def changed_cells(old: str, new: str, width: int) -> tuple[int, int]:
+    """(offset, width) of the cells that differ between two clock texts right-aligned in `width` cells."""
+    before, after = fmt.fit(old, width, align="right"), fmt.fit(new, width, align="right")
+    if len(before) != width or len(after) != width:  # wide characters (分): the whole column
+        return 0, width
+    differ = [i for i in range(width) if before[i] != after[i]]
+    if not differ:
+        return 0, width
+    return differ[0], differ[-1] - differ[0] + 1
+
+
 def _only_clock(old: RowLook, new: RowLook) -> bool:
-    return (old.locked, old.late, old.alerting, old.flash, old.urgent) == (
+    return (old.locked, old.late, old.alerting, old.urgent) == (
         new.locked,
         new.late,
         new.alerting,
-        new.flash,
         new.urgent,
     )

@@ -43,18 +43,16 @@ class RowLook:
     locked: bool
     late: bool
     alerting: bool
-    flash: bool
     urgent: bool
 
 
-def row_look(entry: QueueEntry, now: datetime, *, alerting: bool, flash: bool, urgent: bool) -> RowLook:
+def row_look(entry: QueueEntry, now: datetime, *, alerting: bool, urgent: bool) -> RowLook:
     order = entry.order
     return RowLook(
         clock=fmt.clock_text(order, now),
         locked=fmt.code_lock(order, now) is not None,
         late=fmt.is_late(order, now),
         alerting=alerting,
-        flash=flash and alerting,
         urgent=urgent,
     )
 

@@ -1,0 +1,72 @@
+"""Fewer bytes per frame: drop a style reset that the next piece of text would only undo.
+
+Textual writes every styled run as `ESC[<style>m text ESC[0m`, and a frame that touches many short runs in the
+same style (twenty ticking clocks in one column, say) repeats the same style after every cursor move. Moving the
+cursor does not change the current style, so `ESC[0m` + cursor moves + the *same* `ESC[<style>m` is the cursor
+moves alone. `compact_frame` applies exactly that rewrite and nothing else; the terminal ends each frame in the
+default style, as before. `install(app)` wraps the app's driver so every frame goes through it (no Textual import
+here: the driver is any object with a `write(str)` method).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+RESET = "\x1b[0m"
+_TOKEN = re.compile(r"\x1b\[[0-9;]*m|\x1b\[\d+;\d+H|[\r\n]|\x1b[^\x1b]*?[@-~]|[^\x1b\r\n]+")
+_SGR = re.compile(r"\x1b\[[0-9;]*m")
+_MOVE = re.compile(r"\x1b\[\d+;\d+H|[\r\n]")  # moves that paint nothing (no erase, no scroll inside a frame)
+
+
+def compact_frame(frame: str) -> str:
+    """`frame` with every `reset, moves, same style` replaced by the moves alone."""
+    if RESET not in frame:
+        return frame
+    out: list[str] = []
+    style: str | None = None  # the one style in force on top of the default, when known
+    default = False  # the default style is in force (a reset was written)
+    held: list[str] | None = None  # a held-back reset: the moves that followed it
+    for token in _TOKEN.findall(frame):
+        if token == RESET:
+            if held is None:
+                held = []
+            continue
+        is_style = _SGR.fullmatch(token) is not None
+        if held is not None:
+            if _MOVE.fullmatch(token):
+                held.append(token)
+                continue
+            if is_style and token == style:  # the same style again: the reset and this style cancel out
+                out.extend(held)
+                held = None
+                continue
+            out.append(RESET)
+            out.extend(held)
+            held = None
+            default, style = True, None
+        if is_style:
+            style = token if default else None  # on top of another style: the sum is not known here
+            default = False
+        out.append(token)
+    if held is not None:
+        out.append(RESET)
+        out.extend(held)
+    return "".join(out)
+
+
+def compacting(write: Callable[[str], None]) -> Callable[[str], None]:
+    def write_compact(data: str) -> None:
+        write(compact_frame(data))
+
+    return write_compact
+
+
+def install(app: object) -> bool:
+    """Route the app's terminal output through `compact_frame`; False when there is no driver to wrap."""
+    driver = getattr(app, "_driver", None)
+    if driver is None or getattr(driver, "_o2o_compact", False) or not hasattr(driver, "write"):
+        return False
+    driver.write = compacting(driver.write)
+    driver._o2o_compact = True
+    return True
