@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -175,3 +176,58 @@ def _status(platform: RunningPlatform, order_id: str) -> OrderStatus:
     assert platform.seed is not None
     with PlatformClient(platform.url, platform.seed.tokens["merchant"]) as merchant:
         return merchant.get_order(order_id).status
+
+
+def test_an_open_engine_shows_another_process_writes_and_sends_what_it_left(
+    shared_platform: RunningPlatform, tmp_path: Path
+) -> None:
+    """In one test process, two cache objects on one profile behave as two processes (their own locks, stamps)."""
+    import asyncio
+
+    from o2o_tui.client.actions import encode_body
+    from o2o_tui.domain.requests import ConfirmBody
+    from o2o_tui.sync.engine import SyncSettings
+    from tests.test_sync_engine import merchant_engine
+
+    seed = shared_platform.seed
+    assert seed is not None
+    [order_id] = place_orders(shared_platform.url, seed, 1)
+    directory = tmp_path / "profile"
+    settings = SyncSettings(poll_wait=0.5, backoff_base=0.01, backoff_cap=0.05, watch_every=0.2)
+
+    async def scenario() -> None:
+        with open_profile_cache(directory) as console, open_profile_cache(directory) as script:
+            client, engine = merchant_engine(shared_platform.url, seed, console, settings=settings)
+            seen: list[Any] = []
+            engine.subscribe(seen.append)
+            async with client:
+                await engine.sync_once()
+                running = asyncio.create_task(engine.run())
+                await asyncio.sleep(0)  # started: a stop() before run() began would not stop it
+                seen.clear()
+                try:
+                    assert script.push_lock is not None and script.push_lock.try_acquire()  # a script sending
+                    body = encode_body("order.confirm", ConfirmBody(preparation_minutes=9)).decode()
+                    entry = script.outbox.append("order.confirm", order_id, body)
+                    for _ in range(40):  # shown by the open engine, without its own action
+                        if any(c.kind == "order" and order_id in c.ids for c in seen):
+                            break
+                        await asyncio.sleep(0.05)
+                    else:
+                        raise AssertionError(f"no change for {order_id}: {seen}")
+                    assert engine.status().pending == 1
+                    await asyncio.sleep(0.6)
+                    assert script.outbox.get(entry.key) is not None  # left to the holder: not sent twice
+                    script.push_lock.release()  # the script went away without sending
+                    for _ in range(60):  # the engine takes the push lock over and sends it
+                        if script.outbox.get(entry.key) is None:
+                            break
+                        await asyncio.sleep(0.05)
+                    else:
+                        raise AssertionError("the entry left behind was never sent")
+                finally:
+                    engine.stop()
+                    await running
+        assert _status(shared_platform, order_id) is OrderStatus.CONFIRMED
+
+    asyncio.run(scenario())

@@ -676,10 +676,10 @@ class SyncEngine:
             if self._stopping:
                 return
             changes, outbox_moved = await self._io(self._external_changes)
+            if changes or outbox_moved:
+                await self._refresh_counts()  # first: a screen re-reading on the changes sees the counts
             for change in changes:
                 self._emit(change)
-            if changes or outbox_moved:
-                await self._refresh_counts()
             if self._pending and (outbox_moved or self._push_deferred):
                 wake.set()
 
