@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
-from o2o_tui.domain.order import ENDED_STATUSES, OrderStatus
+from o2o_tui.domain.order import ENDED_STATUSES
 from o2o_tui.i18n import t
 from o2o_tui.settings import load_settings
 from screens import order_format as fmt
@@ -72,7 +72,7 @@ class OrdersScreen(Screen[None]):
         settings = load_settings()
         self.alerts = alerts or Alerts(ring_every_s=settings.ring_every_s)
         self._mute_minutes = settings.mute_minutes
-        self._timed_out_seen: set[str] = set()
+        self._seen_live: set[str] = set()  # orders shown live: one that times out gets a toast
         self._timer: Timer | None = None
 
     @property
@@ -129,11 +129,10 @@ class OrdersScreen(Screen[None]):
         """Bring the rows in line with the source; ring for orders that newly need an answer."""
         now = self.host.now()
         if change.order_ids or change.store or not self._loaded:
-            first = not self._loaded
             self._loaded = True
             entries = self.host.source.orders()
             self._play(self.alerts.orders_changed(entries, now))
-            self._toast_timeouts(entries, change.order_ids, first)
+            self._toast_timeouts(entries)
             self._refresh_rows(entries, now)
         if change.link or change.store:
             sounds, toast = self.alerts.link_changed(self.host.source.link(), now)
@@ -146,18 +145,18 @@ class OrdersScreen(Screen[None]):
         if change.message:
             self.post_message(Say(change.message, severity="error", timeout=15))
 
-    def _toast_timeouts(self, entries: list[QueueEntry], changed: frozenset[str], first: bool) -> None:
-        """A toast when an order of this console is cancelled because nobody answered it in time."""
+    def _toast_timeouts(self, entries: list[QueueEntry]) -> None:
+        """A toast when an order this console showed live is cancelled because nobody answered it in time (not
+        for the ones that had timed out already when the console opened)."""
+        live: set[str] = set()
         for entry in entries:
             order = entry.order
-            if order.status is not OrderStatus.CANCELLED or order.cancel_reason_code != TIMEOUT_REASON:
-                continue
-            if order.id in self._timed_out_seen:
-                continue
-            self._timed_out_seen.add(order.id)
-            if not first and order.id in changed:  # not the ones already ended when the console opened
+            if order.status not in ENDED_STATUSES:
+                live.add(order.id)
+            elif order.cancel_reason_code == TIMEOUT_REASON and order.id in self._seen_live:
                 text = t("queue.done.timed_out_toast", number=order.display_number)
                 self.post_message(Say(text, severity="warning", timeout=30))
+        self._seen_live = live
 
     def _refresh_rows(self, entries: list[QueueEntry] | None = None, now: datetime | None = None) -> None:
         now = now or self.host.now()

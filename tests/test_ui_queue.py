@@ -345,3 +345,32 @@ async def test_the_tick_at_2000_orders_touches_only_the_visible_lines_and_only_t
         assert last is not None
         line = next(line for line in _screen_text(app).splitlines() if "#2000" in line)
         assert fmt.clock_text(last.order, clock[0]) in line
+
+
+async def test_a_timeout_toast_only_for_an_order_this_console_showed_live() -> None:
+    from o2o_tui.domain.order import Party
+
+    def timed_out(number: int) -> QueueEntry:
+        order = sample_order(number, OrderStatus.CANCELLED, minutes_ago=6)
+        ended = msgspec.structs.replace(
+            order,
+            cancel_reason_code="ACCEPT_TIMEOUT",
+            cancelled_by=Party.PLATFORM,
+            ended_at=FROZEN_NOW,
+            version=3,
+        )
+        return QueueEntry(ended)
+
+    said: list[str] = []
+    source = MemoryOrderSource([timed_out(3)], store=sample_store())  # ended before the console opened
+    app = _app(source)
+    app.say = lambda message, **_: said.append(message)  # type: ignore[method-assign]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        source.put(sample_order(4, OrderStatus.CREATED, minutes_ago=5))
+        await pilot.pause()
+        assert said == []
+        source.put(timed_out(4).order)
+        await pilot.pause()
+        assert said == ["Order #0004 was cancelled: no answer in time."]
+        assert "No answer in time" in _screen_text(app)  # under Done, with the reason
