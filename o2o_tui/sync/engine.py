@@ -208,6 +208,10 @@ class SyncEngine:
             self._pending, self._conflicts = pending, conflicts
             self._emit(Change(kind=ChangeKind.STATUS))
 
+    async def refresh_counts(self) -> None:
+        """Count the queued and refused entries again (a screen dismissed conflicts through the outbox)."""
+        await self._refresh_counts()
+
     def _write_delta(self, delta: Delta, meta: dict[str, Any]) -> None:
         write_delta(self._cache, delta, meta)
 
