@@ -18,7 +18,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -44,6 +44,7 @@ from o2o_tui.safe_text import safe_text
 from o2o_tui.sync.ports import FleetClient
 from screens.dispatch_help import BoardHelp, help_entries
 from screens.keys import localize_bindings
+from screens.steady_keys import SteadyKeysApp
 from screens.terminal import theme_for
 from screens.widgets.city_map import CityMap, courier_mark
 from screens.widgets.dispatch_rows import (
@@ -558,7 +559,7 @@ class DispatchBoard(Screen[None]):
         await self.fleet.close()
 
 
-class DispatchApp(App[None]):
+class DispatchApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/steady_keys.py)
     """`o2o dispatch` for a dispatcher: the board alone."""
 
     ENABLE_COMMAND_PALETTE = False
