@@ -16,6 +16,11 @@ from collections.abc import Callable
 RESET = "\x1b[0m"
 _TOKEN = re.compile(r"\x1b\[[0-9;]*m|\x1b\[\d+;\d+H|[\r\n]|\x1b[^\x1b]*?[@-~]|[^\x1b\r\n]+")
 _SGR = re.compile(r"\x1b\[[0-9;]*m")
+# Textual ends each line of a frame with a line feed, then moves the cursor to the next line's start: the
+# absolute move makes the line feed (two bytes through a tty) redundant. Textual never ends a frame's last line
+# with one, so dropping it never holds back a scroll.
+_LINE_FEED_BEFORE_MOVE = re.compile(r"[\r\n]+(?=\x1b\[\d+;\d+H)")
+_ABSOLUTE = re.compile(r"\x1b\[(\d+);(\d+)H")
 _MOVE = re.compile(r"\x1b\[\d+;\d+H|[\r\n]")  # moves that paint nothing (no erase, no scroll inside a frame)
 
 
@@ -52,6 +57,26 @@ def compact_frame(frame: str) -> str:
     if held is not None:
         out.append(RESET)
         out.extend(held)
+    return _next_line_moves(_LINE_FEED_BEFORE_MOVE.sub("", "".join(out)))
+
+
+def _next_line_moves(frame: str) -> str:
+    """A move to the start of the line below the cursor's, `ESC[<y+1>;1H`, becomes `CR ESC[B` (4 bytes, not 7;
+    both are VT100). The cursor's line is known from the last absolute move; any other control makes it unknown."""
+    out: list[str] = []
+    row: int | None = None
+    for token in _TOKEN.findall(frame):
+        move = _ABSOLUTE.fullmatch(token)
+        if move is not None:
+            target, column = int(move.group(1)), int(move.group(2))
+            if column == 1 and row is not None and target == row + 1:
+                token = "\r\x1b[B"
+            row = target
+        elif token.startswith("\x1b") and not _SGR.fullmatch(token):
+            row = None
+        elif token in ("\r", "\n"):
+            row = None if token == "\n" else row
+        out.append(token)
     return "".join(out)
 
 

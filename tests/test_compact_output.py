@@ -46,3 +46,16 @@ def test_a_different_style_text_or_erase_keeps_the_reset() -> None:
 
 def test_frames_without_a_reset_pass_through() -> None:
     assert compact_frame("\x1b[2;1Hplain") == "\x1b[2;1Hplain"
+
+
+def test_a_line_feed_before_an_absolute_move_is_dropped() -> None:
+    frame = f"\x1b[2;1H{STYLE}a\x1b[0m\n\x1b[3;1H{STYLE}b\x1b[0m"
+    assert "\n" not in compact_frame(frame)
+    assert _show(compact_frame(frame)) == _show(frame)
+
+
+def test_a_move_to_the_next_line_start_becomes_cr_and_cursor_down() -> None:
+    frame = "\n".join(f"\x1b[{y + 2};1H{STYLE}{y % 10}\x1b[0m" for y in range(20))
+    compact = compact_frame(frame)
+    assert compact.count("\r\x1b[B") == 19
+    assert _show(compact) == _show(frame)

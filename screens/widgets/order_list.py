@@ -276,8 +276,8 @@ def render_done_minutes(entry: QueueEntry, now: datetime) -> int:
 
 
 def changed_cells(old: str, new: str, width: int) -> tuple[int, int]:
-    """(offset, width) of the cells that differ between two clock texts right-aligned in `width` cells."""
-    before, after = fmt.fit(old, width, align="right"), fmt.fit(new, width, align="right")
+    """(offset, width) of the cells that differ between two clock texts left-aligned in `width` cells."""
+    before, after = fmt.fit(old, width), fmt.fit(new, width)
     if len(before) != width or len(after) != width:  # wide characters (分): the whole column
         return 0, width
     differ = [i for i in range(width) if before[i] != after[i]]

@@ -58,9 +58,11 @@ def row_look(entry: QueueEntry, now: datetime, *, alerting: bool, urgent: bool) 
 
 
 def clock_cells(width: int) -> tuple[int, int]:
-    """(x, width) of the clock column at this list width: the only cells a ticking clock repaints."""
+    """(x, width) of the clock column at this list width: the only cells a ticking clock repaints. It is the
+    first column, left-aligned: Textual sends a partly changed line from its start, so a clock further right
+    would send the number and the mark before it every second as well."""
     cols = fmt.columns_for(width)
-    return cols.mark + cols.number + 1, cols.clock
+    return 0, cols.clock
 
 
 def _mark(entry: QueueEntry, look: RowLook) -> str:
@@ -77,10 +79,10 @@ def render_live(entry: QueueEntry, look: RowLook, width: int) -> Content:
     order = entry.order
     cols = fmt.columns_for(width)
     parts: list[str | tuple[str, str]] = [
+        fmt.fit(look.clock, cols.clock),
+        " ",
         (fmt.fit(_mark(entry, look), cols.mark), "bold"),
         (fmt.fit(order.display_number, cols.number), "bold"),
-        " ",
-        fmt.fit(look.clock, cols.clock, align="right"),
         " ",
         (
             fmt.fit(fmt.status_short(order) if cols.status < 6 else fmt.status_label(order), cols.status),
@@ -150,10 +152,10 @@ def render_done(entry: QueueEntry, width: int, now: datetime) -> Content:
         cols.type + (1 if cols.type else 0) + cols.customer + (1 if cols.customer else 0) + cols.items
     )
     parts: list[str | tuple[str, str]] = [
+        fmt.fit(ago, cols.clock),
+        " ",
         " " * cols.mark,
         fmt.fit(order.display_number, cols.number),
-        " ",
-        fmt.fit(ago, cols.clock, align="right"),
         " ",
         fmt.fit(fmt.status_short(order) if cols.status < 6 else fmt.status_label(order), cols.status),
         " ",

@@ -75,8 +75,8 @@ class QueueHeader(Widget):
         parts: list[str | tuple[str, str]] = []
         if self._sold_out:
             parts += [(fmt.fit(self._sold_out, width), "not dim reverse"), "\n"]
+        parts += [fmt.fit(t("ui.column.clock"), cols.clock), " "]
         parts += [" " * cols.mark, fmt.fit(t("ui.column.number"), cols.number), " "]
-        parts += [fmt.fit(t("ui.column.clock"), cols.clock, align="right"), " "]
         status_title = t("ui.column.status") if cols.status >= 6 else t("ui.column.status_short")
         parts += [fmt.fit(status_title, cols.status), " "]
         if cols.type:
