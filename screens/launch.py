@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,8 +15,6 @@ from dataclasses import dataclass
 from o2o_tui.config import Profile
 from o2o_tui.settings import load_settings
 from screens.source import OrderSource, SourceChange
-
-ESCAPE_DELAY_MS = "25"
 
 
 def open_source(profile: Profile, *, offline_cache: bool = True) -> OrderSource:
@@ -47,9 +44,6 @@ def run_merchant_console(
     profile: Profile, *, source_factory: Callable[[Profile], OrderSource] = open_source
 ) -> None:
     """Open the console; the user's keymap (`settings.json` / `O2O_KEYMAP`, binding id -> key) applies."""
-    # A lone Esc (close an order, a dialog) waits this long for the rest of a key sequence; Textual's 100 ms
-    # default is most of a keypress's time on screen. A user's ESCDELAY (as in curses) still wins.
-    os.environ.setdefault("ESCDELAY", ESCAPE_DELAY_MS)
     from screens.app import MerchantApp
 
     MerchantApp(source_factory(profile), keymap=load_settings().keymap, profile=profile).run()
