@@ -375,3 +375,23 @@ async def test_a_timeout_toast_only_for_an_order_this_console_showed_live() -> N
         await pilot.pause()
         assert said == ["Order #0004 was cancelled: no answer in time."]
         assert "No answer in time" in _screen_text(app)  # under Done, with the reason
+
+
+async def test_m_mutes_for_the_minutes_asked_and_m_again_unmutes() -> None:
+    from screens.mute_dialog import MutePrompt
+
+    source = MemoryOrderSource(sample_entries(), store=sample_store())
+    app = _app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("M")
+        await pilot.pause()
+        assert isinstance(app.screen, MutePrompt)
+        assert "Sounds stop" in _screen_text(app)
+        await pilot.press("3", "0", "enter")
+        await pilot.pause()
+        alerts = app.orders_screen.alerts
+        assert alerts.muted_until == FROZEN_NOW + timedelta(minutes=30)
+        await pilot.press("M")  # muted: M turns the sound back on at once
+        await pilot.pause()
+        assert alerts.muted_until is None and not isinstance(app.screen, MutePrompt)
