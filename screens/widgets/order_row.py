@@ -79,15 +79,14 @@ def render_live(entry: QueueEntry, look: RowLook, width: int) -> Content:
     order = entry.order
     cols = fmt.columns_for(width)
     parts: list[str | tuple[str, str]] = [
+        # One style for the whole line (its colour says the status): every change of style inside a line costs
+        # ~25 bytes each time the line is sent, and a new order at the top sends every line below it.
         fmt.fit(look.clock, cols.clock),
         " ",
-        (fmt.fit(_mark(entry, look), cols.mark), "bold"),
-        (fmt.fit(order.display_number, cols.number), "bold"),
+        fmt.fit(_mark(entry, look), cols.mark),
+        fmt.fit(order.display_number, cols.number),
         " ",
-        (
-            fmt.fit(fmt.status_short(order) if cols.status < 6 else fmt.status_label(order), cols.status),
-            "bold",
-        ),
+        fmt.fit(fmt.status_short(order) if cols.status < 6 else fmt.status_label(order), cols.status),
         " ",
     ]
     if cols.type:
