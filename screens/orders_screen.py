@@ -180,7 +180,7 @@ class OrdersScreen(Screen[None]):
 
     def _show_banner(self) -> None:
         banner = self.query_one("#banner", Static)
-        text = self.alerts.offline_banner
+        text = self.alerts.banner(self.size.width or 80)  # the sentence, or its short form when narrow
         banner.display = text is not None
         if text is not None:
             banner.update(Content(text))
@@ -212,6 +212,7 @@ class OrdersScreen(Screen[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         self._show_side()
+        self._show_banner()
 
     def _tick(self) -> None:
         now = self.host.now()

@@ -395,3 +395,15 @@ async def test_m_mutes_for_the_minutes_asked_and_m_again_unmutes() -> None:
         await pilot.press("M")  # muted: M turns the sound back on at once
         await pilot.pause()
         assert alerts.muted_until is None and not isinstance(app.screen, MutePrompt)
+
+
+async def test_exclamation_mark_opens_the_conflicts_view() -> None:
+    from screens.conflicts_screen import ConflictsScreen
+
+    source = MemoryOrderSource(sample_entries(), store=sample_store())
+    app = _app(source)
+    async with app.run_test(size=(40, 15)) as pilot:
+        await pilot.pause()
+        await pilot.press("exclamation_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, ConflictsScreen)
