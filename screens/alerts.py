@@ -5,6 +5,8 @@
 - A new order close to its accept deadline (the last third of its window, at least 60 s and at most 3 min)
   escalates: it is drawn red (`urgent`) and rings the URGENT pattern, faster (every quarter of the interval, at
   least every 5 s), until it is accepted or rejected; opening it does not silence that.
+- Once its accept deadline has passed, an order rings no more (the platform cancels it on its own; nothing the
+  counter does can still accept it): it stays red until it leaves the queue, in silence.
 - Going offline has its own pattern and a banner while it lasts; coming back has its own short pattern.
 - Muting (`M`) silences every sound until `muted_until`; rows still flash and turn red, the banner still shows.
 
@@ -117,21 +119,25 @@ class Alerts:
         if self._update_urgent(now):  # the louder pattern covers a new order that is urgent already
             sounds.append(Sound.URGENT)
             self._last_urgent_ring = self._last_ring = now
-        elif fresh:
+        elif fresh - self._expired(now):
             sounds.append(Sound.NEW_ORDER)
             self._last_ring = now
         return self._play(sounds, now)
 
     def _update_urgent(self, now: datetime) -> bool:
-        """Recompute `urgent`; True when an order joined it."""
+        """Recompute `urgent`; True when an order that can still be accepted joined it."""
         urgent = frozenset(
             order_id
             for order_id, (created, deadline) in self._deadlines.items()
             if (deadline - now).total_seconds() <= urgent_window_s(created, deadline)
         )
-        joined = bool(urgent - self.urgent)
+        joined = bool(urgent - self.urgent - self._expired(now))
         self.urgent = urgent
         return joined
+
+    def _expired(self, now: datetime) -> frozenset[str]:
+        """Orders past their accept deadline: drawn red, never rung (the platform cancels them itself)."""
+        return frozenset(order_id for order_id, (_, deadline) in self._deadlines.items() if deadline <= now)
 
     def tick(self, now: datetime) -> list[Sound]:
         """Once a second: escalate orders that got close to their deadline, ring again what still waits."""
@@ -141,13 +147,14 @@ class Alerts:
         joined = self._update_urgent(now)
         if self.is_muted(now):  # no ring is spent while muted: what still waits rings as soon as it ends
             return []
-        if self.urgent:
+        expired = self._expired(now)
+        if self.urgent - expired:
             last = self._last_urgent_ring
             if joined or last is None or (now - last).total_seconds() >= self.urgent_every_s:
                 sounds.append(Sound.URGENT)
                 self._last_urgent_ring = now
                 self._last_ring = now  # the urgent ring covers the ordinary one
-        if self.alerting and not sounds:
+        if self.alerting - expired and not sounds:
             last = self._last_ring
             if last is None or (now - last).total_seconds() >= self.ring_every_s:
                 sounds.append(Sound.NEW_ORDER)

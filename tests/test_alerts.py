@@ -164,3 +164,20 @@ def test_the_banner_fits_the_width() -> None:
     assert alerts.banner(80) == "OFFLINE: new orders cannot arrive until the link is back"
     assert alerts.banner(40) == "OFFLINE: no new orders"  # the short form, not a cut sentence
     assert alerts.banner(10) is None
+
+
+def test_past_its_accept_deadline_an_order_stays_red_but_rings_no_more() -> None:
+    alerts = Alerts(ring_every_s=20)
+    one = new(1, window_min=5)
+    alerts.orders_changed([one], T0)
+    assert alerts.tick(at(200)) == [Sound.URGENT]
+    assert alerts.tick(at(299)) == [Sound.URGENT]
+    for second in range(300, 400):  # the deadline passed: the platform cancels it; opened or not, silence
+        assert alerts.tick(at(second)) == []
+    assert alerts.urgent == {one.order.id} and alerts.alerting == {one.order.id}  # still red, still marked
+    later = Alerts(ring_every_s=20)  # a console opened after the deadline: no ring at all
+    assert later.orders_changed([one], at(301)) == []
+    assert [later.tick(at(301 + second)) for second in range(60)] == [[]] * 60
+    assert later.urgent == {one.order.id}
+    two = new(2, window_min=30)  # a new order beside an expired one still rings
+    assert later.orders_changed([one, two], at(400)) == [Sound.NEW_ORDER]
