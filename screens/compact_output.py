@@ -10,8 +10,11 @@ here: the driver is any object with a `write(str)` method).
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
+
+from screens.frame_scroll import FrameScroller
 
 RESET = "\x1b[0m"
 _TOKEN = re.compile(r"\x1b\[[0-9;]*m|\x1b\[\d+;\d+H|[\r\n]|\x1b[^\x1b]*?[@-~]|[^\x1b\r\n]+")
@@ -88,10 +91,27 @@ def compacting(write: Callable[[str], None]) -> Callable[[str], None]:
 
 
 def install(app: object) -> bool:
-    """Route the app's terminal output through `compact_frame`; False when there is no driver to wrap."""
+    """Route the app's terminal output through `FrameScroller.rewrite` (rows that only moved are scrolled by the
+    terminal, unchanged rows are not resent: `screens.frame_scroll`), then `compact_frame`; False when there is
+    no driver to wrap. `O2O_FRAME_SCROLL=0` leaves the scrolling out (to compare)."""
     driver = getattr(app, "_driver", None)
     if driver is None or getattr(driver, "_o2o_compact", False) or not hasattr(driver, "write"):
         return False
-    driver.write = compacting(driver.write)
+    write = driver.write
+    if os.environ.get("O2O_FRAME_SCROLL", "1") != "0":
+        scroller = FrameScroller(lambda: _size_of(app))
+        driver._o2o_scroller = scroller
+
+        def write_frame(data: str) -> None:
+            write(compact_frame(scroller.rewrite(data)))
+
+        driver.write = write_frame
+    else:
+        driver.write = compacting(write)
     driver._o2o_compact = True
     return True
+
+
+def _size_of(app: object) -> tuple[int, int]:
+    size = getattr(app, "size", None)
+    return (int(getattr(size, "width", 0)), int(getattr(size, "height", 0)))
