@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,14 +18,11 @@ from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 from screens import compact_output
 from screens.console_messages import OpenOrder, OrderAcknowledged, OrderActionRequested, Say, ShowHelp
-from screens.detail_screen import DetailScreen
-from screens.help_screen import HelpScreen
 from screens.keys import localize_bindings
 from screens.order_actions import OrderActions
 from screens.orders_screen import OrdersScreen
 from screens.source import OrderSource, SourceChange
 from screens.steady_keys import SteadyKeysApp
-from screens.store_screen import StoreScreen
 from screens.terminal import theme_for
 
 
@@ -84,9 +82,11 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         await self.orders_screen.apply_change(message.change)
         if not self.screen_stack:  # the app closed while the change was applied
             return
-        if isinstance(self.screen, DetailScreen):
+        # the detail and store screens are imported when first opened: not loaded, not on screen
+        detail, store = sys.modules.get("screens.detail_screen"), sys.modules.get("screens.store_screen")
+        if detail is not None and isinstance(self.screen, detail.DetailScreen):
             self.screen.refresh_order()
-        elif isinstance(self.screen, StoreScreen):
+        elif store is not None and isinstance(self.screen, store.StoreScreen):
             self.screen.refresh_store()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -132,9 +132,13 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         self.say(message.text, severity=message.severity, timeout=message.timeout)
 
     def open_detail(self, order_id: str) -> None:
+        from screens.detail_screen import DetailScreen  # imported when first opened: a quicker first frame
+
         self.push_screen(DetailScreen(order_id))
 
     def show_help(self) -> None:
+        from screens.help_screen import HelpScreen
+
         self.push_screen(HelpScreen())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -143,6 +147,8 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         return True
 
     def action_store_screen(self) -> None:
+        from screens.store_screen import StoreScreen
+
         self.push_screen(StoreScreen())
 
     def action_menu_editor(self) -> None:

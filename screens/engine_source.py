@@ -56,7 +56,21 @@ def conflict_view(entry: Any, number: int | None) -> ConflictView:
     )
 
 
-FIRST_FRAME_S = 0.05  # the console paints the cached queue before the engine's start-up work
+FIRST_FRAME_WAIT_S = 1.0  # at most this long for the cached queue's first frame before the engine starts
+_QUIET_STEP_S = 0.01
+_QUIET_SLACK_S = 0.004
+
+
+async def loop_quiet(limit: float = FIRST_FRAME_WAIT_S) -> None:
+    """Returns once the event loop has nothing else to do (two short sleeps in a row that did not overrun: a
+    screen has composed and painted what it was given), or after `limit` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    quiet = 0
+    while quiet < 2 and loop.time() < deadline:
+        started = loop.time()
+        await asyncio.sleep(_QUIET_STEP_S)
+        quiet = quiet + 1 if loop.time() - started < _QUIET_STEP_S + _QUIET_SLACK_S else 0
 
 
 class EngineOrderSource(Subscribers[SourceChange]):
@@ -216,9 +230,14 @@ class EngineOrderSource(Subscribers[SourceChange]):
         for text in cache_warning_texts(self._cache):  # e.g. a corrupt cache set aside: say so once
             self._emit(SourceChange(message=text))
         self._wake = asyncio.Event()
-        # the cached orders on screen first, painted before the engine starts (it imports the HTTP client)
+        # the cached orders on screen first: the engine's start (the HTTP client: httpx and a TLS context,
+        # ~0.2 s) waits until the screen has painted them
         await self._refresh()
-        await asyncio.sleep(FIRST_FRAME_S)
+        await loop_quiet()
+        # a client made on first use (o2o_tui/client/lazy.py) is made now, on a worker thread
+        prepare = getattr(self._client, "prepare", None)
+        if prepare is not None:
+            await asyncio.to_thread(prepare)  # keys pressed meanwhile stay quick
         follower = asyncio.create_task(self._follow(), name="console-follow")
         try:
             await self._engine.run()

@@ -27,12 +27,14 @@ def open_source(profile: Profile, *, offline_cache: bool = True) -> OrderSource:
         from screens.client_source import ClientOrderSource
 
         return ClientOrderSource(AsyncPlatformClient(profile.url, profile.token), profile.store_id)
+    from o2o_tui.client.lazy import ClientOnFirstUse
     from o2o_tui.sync.session import make_client, make_engine, open_cache
     from screens.engine_source import EngineOrderSource
 
     cache = open_cache(profile)
     try:
-        client = make_client(profile)
+        # made after the first frame (httpx and a TLS context: ~0.2 s the cached queue does not need)
+        client = ClientOnFirstUse(lambda: make_client(profile))
         engine = make_engine(profile, cache, client)
     except Exception:
         cache.close()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import typer
 
+from o2o_tui.cli.cache_errors import cache_errors
 from o2o_tui.cli.common import ProfileOption, handle_errors
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.need_terminal import require_terminal
 from o2o_tui.cli.output import fail
-from o2o_tui.cli.sync import cache_errors
 from o2o_tui.config import load_profile
 from o2o_tui.i18n import t
 

@@ -7,14 +7,16 @@ every transport failure.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Generic, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
-import httpx
 import msgspec
 
 from o2o_tui.client import errors as e
 from o2o_tui.domain.errors import ErrorBody
+
+if TYPE_CHECKING:  # httpx is imported by the clients that use it: the sync engine's module need not load it
+    import httpx
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
 USER_AGENT = "o2o-console/0.1"
@@ -120,6 +122,8 @@ class BodyCollector:
 
 
 def transport_error(call: Call[object], exc: Exception) -> e.PlatformError:
+    import httpx  # already loaded: `exc` came from it
+
     where = f"{call.method} {call.path}"
     if isinstance(exc, httpx.TimeoutException):
         return e.Unreachable(f"{where}: timed out", code="timeout")
