@@ -1,17 +1,24 @@
 """`o2o console` paints the cached queue before it loads what only later work needs (issue #11, first paint).
 
-Import hygiene, not a timed assert: in a fresh interpreter the console's path (the `console` command's module,
-the profile's cache and source, the app) runs to the moment the cached orders reach the screen, and the modules
-loaded by then are checked: no HTTP client (httpx: ~0.2 s with its TLS context), no server, no screen that opens
-later. The sync engine still starts after that frame: its client is made then.
+Import hygiene, not a timed assert: the real `o2o console` runs on a pty against a cached profile, and the
+modules loaded when its first frame shows an order are checked: no typer (the usual forms start without building
+the typer app), no HTTP client (httpx: ~0.2 s with its TLS context), no server, no screen that opens later. The
+sync engine still makes its client after that frame.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
+import select
+import signal
+import struct
 import subprocess
 import sys
+import termios
+import time
 from pathlib import Path
 
 import msgspec
@@ -22,36 +29,41 @@ from tests.test_sync_read_model import make_order
 
 ROOT = Path(__file__).resolve().parent.parent
 
-CONSOLE_PATH = r"""
-import asyncio, json, sys
-from o2o_tui.cli import build_app
-build_app("console")  # what `o2o console` loads to run its command
-from o2o_tui.config import load_profile
-from screens.launch import open_source
-from screens.app import MerchantApp
+# Run as `python -c HOOK console --profile counter` on a pty: Textual writes its frames to sys.__stderr__, so the
+# hook sees the first one that shows an order's number and lists the loaded modules then; a thread notes when the
+# engine has made its HTTP client (httpx loaded), after that frame.
+HOOK = r"""
+import json, os, sys, threading, time
+OUT = os.environ["FIRST_FRAME_OUT"]
 
-source = open_source(load_profile("counter"))
-seen = {}
+class Watch:
+    def __init__(self, stream):
+        self._stream = stream
+        self.seen = False
+    def write(self, text):
+        if not self.seen and "#0040" in text:
+            self.seen = True
+            with open(OUT + ".first", "w") as out:
+                json.dump(sorted(sys.modules), out)
+        return self._stream.write(text)
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
 
-def on_change(change):
-    if change.order_ids and "first" not in seen:  # the cached orders, on their way to the first frame
-        seen["first"] = sorted(sys.modules)
+def engine_started():
+    while "httpx" not in sys.modules:
+        time.sleep(0.02)
+    open(OUT + ".later", "w").close()
 
-source.subscribe(on_change)
-
-async def main():
-    app = MerchantApp(source)
-    async with app.run_test(size=(80, 24)) as pilot:
-        for _ in range(500):
-            if "first" in seen and "httpx" in sys.modules:  # the engine made its client after the frame
-                break
-            await pilot.pause(0.02)
-    print(json.dumps({"first": seen.get("first"), "later": sorted(sys.modules)}))
-
-asyncio.run(main())
+sys.__stderr__ = sys.stderr = Watch(sys.__stderr__)
+threading.Thread(target=engine_started, daemon=True).start()
+sys.argv = ["o2o", *sys.argv[1:]]
+from o2o_tui.cli import main
+main()
 """
 
 NOT_AT_FIRST_FRAME = (
+    "typer",  # `o2o console` opens without building the typer app (o2o_tui/cli/console_quick.py)
+    "click",
     "httpx",
     "httpcore",
     "anyio",
@@ -92,24 +104,46 @@ def _loaded(modules: list[str], name: str) -> bool:
     return any(module == name or module.startswith(name + ".") for module in modules)
 
 
-def test_console_paints_the_cached_queue_before_loading_the_http_client(
-    cached_counter: dict[str, str],
-) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in ("O2O_PROFILE", "NO_COLOR")}
-    done = subprocess.run(
-        [sys.executable, "-c", CONSOLE_PATH],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**env, **cached_counter},
-        timeout=60,
+def _run_on_a_pty(argv: list[str], env: dict[str, str], until: list[Path], timeout: float = 30.0) -> str:
+    """Run `argv` on a new 80x24 pty until every path in `until` exists; what it wrote (for a failure)."""
+    main, child = os.openpty()
+    fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    process = subprocess.Popen(
+        argv, stdin=child, stdout=child, stderr=child, env=env, cwd=ROOT, start_new_session=True
     )
-    assert done.returncode == 0, done.stderr[-3000:]
-    found = json.loads(done.stdout.strip().splitlines()[-1])
-    assert found["first"] is not None, "the cached orders never reached the screen"
-    early = [name for name in NOT_AT_FIRST_FRAME if _loaded(found["first"], name)]
+    os.close(child)
+    written = bytearray()
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline and not all(path.exists() for path in until):
+            if select.select([main], [], [], 0.05)[0]:
+                try:
+                    written += os.read(main, 65536)
+                except OSError:  # the program ended
+                    break
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+        os.close(main)
+    return written.decode(errors="replace")[-2000:]
+
+
+def test_console_paints_the_cached_queue_before_loading_the_http_client(
+    cached_counter: dict[str, str], tmp_path: Path
+) -> None:
+    out = tmp_path / "modules"
+    env = {k: v for k, v in os.environ.items() if k not in ("O2O_PROFILE", "NO_COLOR")}
+    env.update(cached_counter, FIRST_FRAME_OUT=str(out), TERM="xterm-256color")
+    first, later = Path(f"{out}.first"), Path(f"{out}.later")
+    written = _run_on_a_pty(
+        [sys.executable, "-c", HOOK, "console", "--profile", "counter"], env, until=[first, later]
+    )
+    assert first.exists(), f"the cached orders never reached the screen; it wrote: {written!r}"
+    modules = json.loads(first.read_text())
+    early = [name for name in NOT_AT_FIRST_FRAME if _loaded(modules, name)]
     assert early == [], f"loaded before the first frame: {early}"
-    assert _loaded(found["later"], "httpx"), "the sync engine never made its client after the first frame"
+    assert later.exists(), "the sync engine never made its client after the first frame"
 
 
 async def test_a_client_made_on_first_use_is_made_once_and_only_when_used(
@@ -135,3 +169,52 @@ async def test_a_client_made_on_first_use_is_made_once_and_only_when_used(
     assert store.id == shared_platform.seed.store_id
     assert client.prepare() is made[0] and len(made) == 1
     await client.close()
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["console"], (None, False)),
+        (["--lang", "zh", "console", "--profile", "a", "--no-cache"], ("a", True)),
+        (["--lang=en", "console", "--profile=b"], ("b", False)),
+        (["console", "--help"], None),  # typer answers the rest
+        (["console", "--profile"], None),
+        (["console", "--profile", "a", "--profile", "b"], None),
+        (["console", "--no-cache", "--no-cache"], None),
+        (["--version", "console"], None),
+        (["console", "extra"], None),
+        (["orders", "list"], None),
+    ],
+)
+def test_the_quick_console_start_takes_only_the_usual_forms(
+    argv: list[str], expected: tuple[str | None, bool] | None
+) -> None:
+    from o2o_tui.cli.console_quick import _options
+
+    assert _options(argv) == expected
+
+
+def test_on_a_terminal_a_console_that_cannot_open_is_explained_as_always(tmp_path: Path) -> None:
+    """The quick start leaves a missing profile to the typer command: same sentence, same exit code."""
+    from o2o_tui.cli.exits import Exit
+
+    env = {k: v for k, v in os.environ.items() if k not in ("O2O_PROFILE", "NO_COLOR")}
+    env.update(O2O_HOME=str(tmp_path / "home"), O2O_LANG="en", TERM="xterm-256color")
+    main, child = os.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from o2o_tui.cli import main; main()", "console"],
+        stdin=child,
+        stdout=child,
+        stderr=child,
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+    )
+    os.close(child)
+    written = bytearray()
+    with contextlib.suppress(OSError):  # EIO once the program ended
+        while select.select([main], [], [], 20)[0] and (chunk := os.read(main, 65536)):
+            written += chunk
+    os.close(main)
+    assert process.wait(timeout=20) == Exit.AUTH
+    assert "login" in written.decode(errors="replace")

@@ -12,8 +12,10 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from typing import TYPE_CHECKING
 
-import typer
+if TYPE_CHECKING:  # typer is imported when the app is built: `o2o console` can start without it
+    import typer
 
 # command name -> the module that registers it, in the order `o2o --help` lists them
 COMMAND_MODULES: dict[str, str] = {
@@ -48,6 +50,8 @@ def _print_version(value: bool) -> None:
     # imported here: importlib.metadata costs ~20 ms that no other command should pay
     from importlib.metadata import PackageNotFoundError, version
 
+    import typer
+
     try:
         typer.echo(f"o2o {version('o2o')}")
     except PackageNotFoundError:  # run from a source tree that was never installed
@@ -57,6 +61,8 @@ def _print_version(value: bool) -> None:
 
 def build_app(command: str | None = None, *, bare: bool = False) -> typer.Typer:
     """The root app with every command, or only the module that serves `command`, or none (`bare`)."""
+    import typer
+
     from o2o_tui.i18n import set_language, t
 
     root = typer.Typer(
@@ -126,6 +132,11 @@ def main() -> None:
         if code is not None:
             sys.exit(code)
     command = command_in(argv)
+    if command == "console":  # its usual forms open the console without building the typer app (~15 ms)
+        from o2o_tui.cli import console_quick
+
+        if console_quick.run(argv, lang):
+            return
     only_version = command is None and "--version" in argv and "--help" not in argv
     build_app(command, bare=only_version)()
 

@@ -1,0 +1,100 @@
+"""`o2o console` without building the typer app, when there is nothing to explain.
+
+Importing typer (with its click) and building the command costs ~15 ms of the console's first paint, about
+6% of a bare Textual app's start. The usual forms, `o2o [--lang L] console [--profile NAME] [--no-cache]`
+with a merchant profile that has a store, on a terminal, open the console from here. Anything else (`--help`,
+another option, a missing profile, a courier's profile, no terminal) returns False before anything is opened,
+and `o2o_tui/cli/console.py` runs and explains it as always. Imports no typer until a cache error must be told.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def _options(argv: list[str]) -> tuple[str | None, bool] | None:
+    """(profile, no_cache) from `o2o`'s arguments, or None for anything but the usual forms."""
+    profile: str | None = None
+    no_cache = False
+    args = iter(argv)
+    seen_command = False
+    for arg in args:
+        if not seen_command:
+            if arg == "--lang":
+                if next(args, None) is None:
+                    return None
+            elif arg.startswith("--lang="):
+                pass
+            elif arg == "console":
+                seen_command = True
+            else:
+                return None
+        elif arg == "--profile" and profile is None:
+            profile = next(args, None)
+            if profile is None or profile.startswith("-"):
+                return None
+        elif arg.startswith("--profile=") and profile is None:
+            profile = arg.split("=", 1)[1]
+        elif arg == "--no-cache" and not no_cache:
+            no_cache = True
+        else:
+            return None
+    return (profile, no_cache) if seen_command else None
+
+
+def _is_terminal() -> bool:  # as o2o_tui/cli/need_terminal.py has_terminal()
+    for stream in (sys.stdin, sys.stdout):
+        try:
+            if stream is None or not stream.isatty():
+                return False
+        except (ValueError, OSError):
+            return False
+    return True
+
+
+def run(argv: list[str], lang: str | None) -> bool:
+    """Open the console for `argv` (`o2o`'s arguments) and return True once it closed; False, having done
+    nothing, when the typer command should run instead."""
+    options = _options(argv)
+    if options is None or not _is_terminal():
+        return False
+    profile_option, no_cache = options
+    from o2o_tui.config import ConfigError, load_profile
+    from o2o_tui.i18n import set_language
+
+    set_language(lang or os.environ.get("O2O_LANG") or None)  # as the root callback of `o2o`
+    try:
+        profile = load_profile(profile_option or os.environ.get("O2O_PROFILE") or None)
+    except ConfigError:
+        return False
+    if profile.role == "courier" or not profile.store_id:
+        return False
+    from screens.launch import open_source, run_merchant_console
+
+    try:
+        run_merchant_console(profile, source_factory=lambda p: open_source(p, offline_cache=not no_cache))
+    except (KeyboardInterrupt, EOFError):  # as click does for a command
+        print("\nAborted!", file=sys.stderr)
+        raise SystemExit(1) from None
+    except Exception as error:
+        _explain(error)
+        raise
+    return True
+
+
+def _explain(error: Exception) -> None:
+    """A cache error as `o2o console` tells it (message, exit 7 / 8 / 1); other errors go on as they are."""
+    from offline_cache import CacheError
+
+    if not isinstance(error, CacheError):
+        return
+    import typer
+
+    from o2o_tui.cli.cache_errors import cache_errors
+
+    try:
+        with cache_errors():
+            raise error
+    except typer.Exit as done:
+        raise SystemExit(done.exit_code) from None
