@@ -134,7 +134,7 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
     def open_detail(self, order_id: str) -> None:
         from screens.detail_screen import DetailScreen  # imported when first opened: a quicker first frame
 
-        self.push_screen(DetailScreen(order_id))
+        self.push_screen(DetailScreen.kept(self, order_id))  # built once, shown again
 
     def show_help(self) -> None:
         from screens.help_screen import HelpScreen

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -33,10 +33,35 @@ class DetailScreen(Screen[None]):
         Binding("question_mark", "help", "ui.key.help", show=False, id="detail.help"),
     ]
 
+    KEPT_NAME = "o2o-order-detail"
+
     def __init__(self, order_id: str) -> None:
         super().__init__()
         localize_bindings(self)
         self.order_id = order_id
+
+    @classmethod
+    def kept(cls, app: App[Any], order_id: str) -> DetailScreen:
+        """The app's one detail screen (made the first time), showing `order_id` from its top. Building the
+        screen (CSS, compose, mount, a toast rack, a footer composed twice) on every Enter and removing it on
+        every Esc (a second full repaint) cost most of the 50 ms a key may take; it is built once and stays
+        installed. A new one while the kept one is open."""
+        if not app.is_screen_installed(cls.KEPT_NAME):
+            app.install_screen(cls(order_id), cls.KEPT_NAME)
+        screen = app.get_screen(cls.KEPT_NAME)
+        if not isinstance(screen, DetailScreen) or screen in app.screen_stack:
+            return cls(order_id)
+        screen.show_order(order_id)
+        return screen
+
+    def show_order(self, order_id: str) -> None:
+        """Show another order (the screen is kept between orders): from the top, with its own keys."""
+        changed = order_id != self.order_id
+        self.order_id = order_id
+        if self.is_mounted:
+            if changed:
+                self.query_one("#detail-scroll", VerticalScroll).scroll_home(animate=False, immediate=True)
+            self.refresh_order()
 
     @property
     def host(self) -> ConsoleHost:

@@ -14,10 +14,10 @@ there ahead of any key the field passes up later, so the screen applies them all
 
 from __future__ import annotations
 
-from typing import ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from textual import events
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
@@ -89,10 +89,19 @@ class _FieldPrompt(ModalScreen[ResultT], Generic[ResultT]):
             event.prevent_default()
 
 
+def _as_content(title: Content | str) -> Content:
+    return Content(title) if isinstance(title, str) else title
+
+
 class NumberPrompt(_FieldPrompt[int | None]):
-    """Enter on an empty field takes `default`."""
+    """Enter on an empty field takes `default`.
+
+    `NumberPrompt.kept(app, ...)` is the app's one prompt, asked anew each time: building a dialog (its CSS,
+    compose, mount, a toast rack) took ~25 ms per `a`, and removing it on close repainted the whole screen a
+    second time, so the prompt of the queue's most frequent key is built once and stays installed."""
 
     BINDINGS = [_cancel_binding()]
+    KEPT_NAME = "o2o-number-prompt"
 
     def __init__(self, title: Content | str, default: int, *, minimum: int = 1, maximum: int = 240) -> None:
         super().__init__()
@@ -102,11 +111,38 @@ class NumberPrompt(_FieldPrompt[int | None]):
         self._minimum = minimum
         self._maximum = maximum
 
+    @classmethod
+    def kept(
+        cls, app: App[Any], title: Content | str, default: int, *, minimum: int = 1, maximum: int = 240
+    ) -> NumberPrompt:
+        """The prompt installed in `app` (made the first time), cleared and asking `title` with `default`; a new
+        one while the kept one is open (a prompt over a prompt)."""
+        if not app.is_screen_installed(cls.KEPT_NAME):
+            app.install_screen(cls(title, default, minimum=minimum, maximum=maximum), cls.KEPT_NAME)
+        prompt = app.get_screen(cls.KEPT_NAME)
+        if not isinstance(prompt, NumberPrompt) or prompt in app.screen_stack:
+            return cls(title, default, minimum=minimum, maximum=maximum)
+        prompt.ask(title, default, minimum=minimum, maximum=maximum)
+        return prompt
+
+    def ask(self, title: Content | str, default: int, *, minimum: int = 1, maximum: int = 240) -> None:
+        """Ask again: a new title, default and bounds, an empty field, no error."""
+        self._title, self._default, self._minimum, self._maximum = title, default, minimum, maximum
+        if not self.is_mounted:
+            return  # compose uses the new values
+        self.query_one(".title", Label).update(_as_content(title))
+        field = self.field()
+        field.value = ""
+        field.placeholder = str(default)
+        self.query_one(".hint", Label).update(self.hint())
+        self.query_one("#error", Label).update("")
+
+    def hint(self) -> str:
+        return t("ui.dialog.enter_default", default=self._default)
+
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(
-                Content(self._title) if isinstance(self._title, str) else self._title, classes="title"
-            )
+            yield Label(_as_content(self._title), classes="title")
             yield SteadyInput(
                 placeholder=str(self._default),
                 type="integer",
@@ -115,7 +151,7 @@ class NumberPrompt(_FieldPrompt[int | None]):
                 select_on_focus=False,
                 typed_by_screen=True,
             )
-            yield Label(t("ui.dialog.enter_default", default=self._default), classes="hint")
+            yield Label(self.hint(), classes="hint")
             yield Label("", id="error", classes="error")
 
     def on_mount(self) -> None:

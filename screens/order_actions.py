@@ -67,7 +67,8 @@ class OrderActions:
                     order, "order.confirm", ConfirmBody(preparation_minutes=minutes), OrderAction.CONFIRM
                 )
 
-        prompt = NumberPrompt(
+        prompt = NumberPrompt.kept(  # built once: `a` is the queue's most frequent key
+            self.app,
             self._title("ui.dialog.prep_minutes", order),
             default,
             minimum=PREP_MINUTES_MIN,

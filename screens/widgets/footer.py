@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -106,12 +108,16 @@ class KeyFooter(Footer):
         priority: Sequence[str] = getattr(self.screen, "FOOTER_PRIORITY", ())
         return compact, choose(entries, width, compact=compact, priority=priority)
 
+    @staticmethod
+    def _signature(compact: bool, shown: list[FooterEntry]) -> tuple[object, ...]:
+        return (compact, *shown)
+
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
             return
         compact, shown = self.layout_for()
         self.compact = compact
-        self._shown = (compact, *(entry.key for entry in shown))
+        self._shown = self._signature(compact, shown)
         for entry in shown:
             yield FooterKey(
                 entry.key,
@@ -122,9 +128,23 @@ class KeyFooter(Footer):
                 tooltip=entry.tooltip,
             ).data_bind(compact=Footer.compact)
 
-    def on_resize(self, event: events.Resize) -> None:
-        if not self._bindings_ready:
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        """Textual's Footer recomposes on every bindings change (each focus change, screen push or pop,
+        `refresh_bindings`), ~15 ms and a frame each, and a recompose that changes nothing can set off another:
+        opening an order cost five. Here it recomposes only when what it shows changed, and only on the
+        screen in front (a screen coming back to the front publishes a bindings change: it is checked then)."""
+        self._bindings_ready = True
+        if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
             return
+        if screen.is_active:
+            self._recompose_if_changed()
+
+    def _recompose_if_changed(self) -> None:
         compact, shown = self.layout_for()
-        if (compact, *(entry.key for entry in shown)) != self._shown:
+        if self._signature(compact, shown) != self._shown:
+            self._shown = self._signature(compact, shown)  # one recompose for a burst of changes
             self.call_after_refresh(self.recompose)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._bindings_ready:
+            self._recompose_if_changed()
