@@ -20,15 +20,24 @@ their editing keys themselves, in order: `screens.dialogs.SteadyInput`.
 
 from __future__ import annotations
 
+import gc
+import sys
 from collections import deque
 from typing import Any, Generic, TypeVar
 
-from textual import events
+from textual import constants, events
 from textual.app import App
+from textual.driver import Driver
 from textual.message import Message
+from textual.screen import Screen
 from textual.timer import Timer
 
+from screens import textual_fixes
+
 FENCE_TIMEOUT_S = 0.5
+# Once started, the objects loaded (2,000 cached orders are ~a million) move out of the garbage collector's
+# sight (`gc.freeze`): a full collection scanning them took 100-200 ms, and a key pressed then waited as long.
+GC_FREEZE_AFTER_S = 1.0
 ReturnType = TypeVar("ReturnType")
 
 
@@ -44,12 +53,46 @@ class SteadyKeysApp(App[ReturnType], Generic[ReturnType]):
     """An App that handles one key at a time, in the order typed (see the module's docstring)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        textual_fixes.install()  # a screen behind a dialog hands its repaints over once (screens/textual_fixes.py)
         super().__init__(*args, **kwargs)
         self._held_keys: deque[events.Key] = deque()
         self._key_in_flight: events.Key | None = None
         self._fence = 0  # the fence the App waits for, 0 when none
         self._fences_sent = 0
         self._fence_timer: Timer | None = None
+
+    def on_mount(self) -> None:
+        if not self.is_headless:  # a real terminal (Pilot tests share one process: they keep the default)
+            self.set_timer(GC_FREEZE_AFTER_S, gc.freeze)
+
+    @property
+    def _background_screens(self) -> list[Screen[Any]]:
+        """The screens under the top one that show through it. Textual 8.2.8 always lists the one right under
+        the top, even when the top screen is opaque (an order's detail over the queue): every change behind it
+        (a ticking clock) then repainted the whole screen in front. An opaque top screen hides them all."""
+        screens: list[Screen[Any]] = super()._background_screens
+        if screens and self.screen_stack and self.screen_stack[-1].styles.background.a == 1:
+            return []
+        return screens
+
+    def push_screen(self, *args: Any, **kwargs: Any) -> Any:
+        """Textual's push, then the screens that show through the new one (the queue behind a dialog) bring
+        their picture up to date at once. Textual asks the screen it covers to repaint; done on that screen's
+        next update tick, after the dialog's first frame, it sent a second full frame (5 KB, ~40 ms later),
+        identical to the first. Done now, it is part of the dialog's first frame."""
+        result = super().push_screen(*args, **kwargs)
+        for screen in self._background_screens:
+            screen._on_timer_update()  # Textual 8.2.8's update step (tests/test_quick_keys.py checks it)
+        return result
+
+    def get_driver_class(self) -> type[Driver]:
+        """On Linux/macOS terminals, `QuickEscapeDriver`: the Esc key reaches the app in ~25 ms, not 100-200
+        (screens/driver.py). A driver named in TEXTUAL_DRIVER, and Windows, keep Textual's choice."""
+        if constants.DRIVER or sys.platform == "win32":
+            return super().get_driver_class()
+        from screens.driver import QuickEscapeDriver
+
+        return QuickEscapeDriver
 
     async def on_event(self, event: events.Event) -> None:
         if not isinstance(event, events.Key):
