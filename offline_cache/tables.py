@@ -142,6 +142,12 @@ class DocTable:
         with gc_paused():
             return list(copy_doc(self._raw()).items())
 
+    def items_shared(self) -> list[tuple[str, Doc]]:
+        """(id, document) pairs of the stored documents themselves, not copies: for a reader that only builds
+        new objects from them (msgspec.convert into frozen Structs) and neither changes nor keeps them. Skipping
+        the copy saves ~25 ms per 2,000 orders (the merchant console's first frame reads every order)."""
+        return list(self._raw().items())
+
     def get_as(self, doc_id: str, kind: type[T]) -> T | None:
         """The document decoded straight into `kind` (e.g. a msgspec Struct): a fresh object, no dict copy first.
         Raises msgspec.ValidationError when it does not fit."""

