@@ -7,10 +7,12 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from textual.binding import Binding
 from textual.message import Message
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from o2o_tui.config import Profile
@@ -130,6 +132,13 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
 
     def on_say(self, message: Say) -> None:
         self.say(message.text, severity=message.severity, timeout=message.timeout)
+
+    def screens_to_build_ahead(self) -> list[Screen[Any]]:
+        """The detail screen and the accept dialog, built a second after start-up (screens/steady_keys.py)."""
+        from screens.detail_screen import DetailScreen
+        from screens.dialogs import NumberPrompt
+
+        return [DetailScreen.kept(self, ""), NumberPrompt.kept(self, "", 1)]
 
     def open_detail(self, order_id: str) -> None:
         from screens.detail_screen import DetailScreen  # imported when first opened: a quicker first frame

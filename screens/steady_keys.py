@@ -63,7 +63,19 @@ class SteadyKeysApp(App[ReturnType], Generic[ReturnType]):
 
     def on_mount(self) -> None:
         if not self.is_headless:  # a real terminal (Pilot tests share one process: they keep the default)
-            self.set_timer(GC_FREEZE_AFTER_S, gc.freeze)
+            self.set_timer(GC_FREEZE_AFTER_S, self._settle)
+
+    def screens_to_build_ahead(self) -> list[Screen[Any]]:
+        """Screens kept for reuse (installed) that are built once start-up is over, so that the first time
+        they open is as quick as the next. None here; the merchant console names its detail and accept dialog."""
+        return []
+
+    def _settle(self) -> None:
+        """A second after start-up: build the screens named to be built ahead, then freeze what is loaded."""
+        for screen in self.screens_to_build_ahead():
+            if not screen.is_running:
+                self._get_screen(screen)  # Textual 8.2.8: registers, composes and mounts it, off screen
+        self.set_timer(GC_FREEZE_AFTER_S / 2, gc.freeze)
 
     @property
     def _background_screens(self) -> list[Screen[Any]]:

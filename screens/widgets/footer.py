@@ -131,12 +131,13 @@ class KeyFooter(Footer):
     def bindings_changed(self, screen: Screen[Any]) -> None:
         """Textual's Footer recomposes on every bindings change (each focus change, screen push or pop,
         `refresh_bindings`), ~15 ms and a frame each, and a recompose that changes nothing can set off another:
-        opening an order cost five. Here it recomposes only when what it shows changed, and only on the
-        screen in front (a screen coming back to the front publishes a bindings change: it is checked then)."""
+        opening an order cost five. Here it recomposes only when what it shows changed, and not on a screen
+        behind another (a screen coming back to the front publishes a bindings change: it is checked then)."""
         self._bindings_ready = True
         if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
             return
-        if screen.is_active:
+        built_ahead = self._shown is None and screen not in self.app.screen_stack
+        if screen is self.app.screen or built_ahead:  # in front, or being built before it is first shown
             self._recompose_if_changed()
 
     def _recompose_if_changed(self) -> None:
