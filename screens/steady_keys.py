@@ -87,6 +87,21 @@ class SteadyKeysApp(App[ReturnType], Generic[ReturnType]):
             return []
         return screens
 
+    def _check_resize(self) -> None:
+        """Textual tells the screen in front (and those showing through it) of a new terminal size. The others
+        hear of it too here: the queue behind an order's detail, the screens kept for reuse off the stack; each
+        takes its width's classes (`-narrow` ...) when the resize happens, not the old ones when shown again."""
+        event = self._resize_event
+        told = {id(screen) for screen in (*self._background_screens, *self.screen_stack[-1:])}
+        super()._check_resize()
+        if event is None:
+            return
+        kept = [screen for screen in self._installed_screens.values() if isinstance(screen, Screen)]
+        for screen in (*self.screen_stack, *kept):
+            if id(screen) not in told and screen.is_running:
+                told.add(id(screen))
+                screen.post_message(events.Resize(event.size, event.virtual_size, event.container_size))
+
     def push_screen(self, *args: Any, **kwargs: Any) -> Any:
         """Textual's push, then the screens that show through the new one (the queue behind a dialog) bring
         their picture up to date at once. Textual asks the screen it covers to repaint; done on that screen's

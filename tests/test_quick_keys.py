@@ -244,3 +244,34 @@ async def test_a_queue_behind_a_dialog_is_not_sent_again_and_again() -> None:
         # each change repaints what changed (the queue shows through, dimmed); Textual 8.2.8 handed the whole
         # screen over again at every idle of the screen behind: a full frame (5 KB at 80x24) per change
         assert frames and "LayoutUpdate" not in frames, frames
+
+
+async def test_screens_kept_or_covered_take_the_new_width_when_the_terminal_resizes() -> None:
+    """The queue behind an order's detail, and the detail and dialog kept off screen, are told of a resize."""
+    source = MemoryOrderSource(sample_entries(), store=sample_store())
+    app = MerchantApp(source, clock=lambda: FROZEN_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        dialog = app.screen
+        await pilot.press("escape")
+        await pilot.pause()
+        app.open_detail("ord-0041")
+        await pilot.pause()
+        detail = app.screen
+        assert detail.has_class("-normal")
+        await pilot.resize_terminal(40, 15)
+        await pilot.pause(0.1)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is app.orders_screen and app.screen.has_class("-narrow")
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause(0.1)
+        for screen in (detail, dialog):
+            assert screen.has_class("-normal") and not screen.has_class("-narrow")
+        await pilot.resize_terminal(40, 15)
+        await pilot.pause(0.1)
+        await pilot.press("a")
+        await pilot.pause()
+        assert app.screen is dialog and dialog.has_class("-narrow")
