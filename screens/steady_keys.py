@@ -16,6 +16,14 @@ it left in focus. (A fence lost with a closed screen releases the keys after `FE
 An action that moves focus should do it at once (`screen.set_focus(widget)`, not `widget.focus()`, which sets
 it a message later: the keys typed right after would still reach the widget that had it). Text fields take
 their editing keys themselves, in order: `screens.dialogs.SteadyInput`.
+
+It also makes each key repaint quickly (issue #11: p95 <= 50 ms at 2,000 orders, `python -m bench console`):
+- the Esc key reaches it in ~25 ms (`screens.driver.QuickEscapeDriver`), not Textual's 100-200;
+- a screen behind a dialog hands its repaints over once (`screens.textual_fixes`), an opaque screen in front
+  hides the screens behind it, and a dialog's first frame already holds the queue behind it;
+- screens kept for reuse (`screens_to_build_ahead`: the console's order detail and accept dialog) are built a
+  second after start-up, then what is loaded is frozen out of the garbage collector's full collections;
+- a resize reaches every screen of the stack and the kept ones, not only those on show.
 """
 
 from __future__ import annotations
