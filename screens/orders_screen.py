@@ -6,6 +6,7 @@ It asks the app for things by posting typed messages (`screens.console_messages`
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import cast
 
@@ -44,6 +45,8 @@ from screens.widgets.status_bar import StatusBar
 DONE_HOURS = 2.0  # ended orders stay under Done this long
 DONE_MAX = 50  # and at most this many (the newest)
 TIMEOUT_REASON = "ACCEPT_TIMEOUT"
+IDLE_TOP_S = 3.0  # a cursor resting on the first row this long goes to a new order that arrives above it
+ACTED_HOLD_S = 30.0  # how long the cursor's place is kept for an order acted on (a dialog may be open meanwhile)
 
 
 class OrdersScreen(Screen[None]):
@@ -63,6 +66,17 @@ class OrdersScreen(Screen[None]):
         Binding("escape", "clear_search", "ui.key.clear", show=False, id="queue.clear_search"),
         Binding("q", "quit", "ui.key.quit", id="queue.quit"),
     ]
+    # what a narrow footer keeps (help first, always): the rest is in `?`
+    FOOTER_PRIORITY = (
+        "queue.accept",
+        "queue.open",
+        "queue.ready",
+        "queue.conflicts",
+        "queue.quit",
+        "queue.dispatch",
+        "queue.handoff",
+        "queue.reject",
+    )
 
     def __init__(self, *, alerts: Alerts | None = None) -> None:
         super().__init__()
@@ -74,6 +88,8 @@ class OrdersScreen(Screen[None]):
         self._mute_minutes = settings.mute_minutes
         self._seen_live: set[str] = set()  # orders shown live: one that times out gets a toast
         self._timer: Timer | None = None
+        self._last_key = 0.0  # time.monotonic() of the last key on this screen
+        self._acted: tuple[str, int, float] | None = None  # (order acted on, its row then, when)
 
     @property
     def host(self) -> ConsoleHost:
@@ -161,9 +177,39 @@ class OrdersScreen(Screen[None]):
     def _refresh_rows(self, entries: list[QueueEntry] | None = None, now: datetime | None = None) -> None:
         now = now or self.host.now()
         live, done = self._split(self.host.source.orders() if entries is None else entries, now)
-        self.queue.show(live, done, now, self.alerts.alerting, self.alerts.urgent)
+        queue = self.queue
+        resting_on_top = queue.cursor_row == 0 and time.monotonic() - self._last_key >= IDLE_TOP_S
+        queue.show(live, done, now, self.alerts.alerting, self.alerts.urgent)
+        self._place_cursor(resting_on_top)
         self._show_empty_hint(bool(live) or bool(done))
         self._show_side()
+
+    def _place_cursor(self, resting_on_top: bool) -> None:
+        """The cursor follows its order, except in two cases where following would put the next key on the wrong
+        one. An order acted on from here moves to its new place: the cursor stays at the row where the user
+        acted (on the order that took it), so the next `a` answers the next order, not the one just sent. A
+        cursor that rested on the first row while nobody typed goes to a new order arriving above it: the
+        ringing order is where a newcomer looks and what `a` answers (while someone types, it never jumps)."""
+        queue = self.queue
+        acted = self._acted
+        if acted is not None:
+            order_id, place, when = acted
+            if time.monotonic() - when > ACTED_HOLD_S or queue.cursor_id != order_id:
+                self._acted = None
+            elif queue.cursor_row != place:
+                self._acted = None
+                rows = queue.rows
+                place = min(place, len(rows) - 1)
+                for index in [*range(place, len(rows)), *range(place - 1, -1, -1)]:
+                    row = rows[index]
+                    if isinstance(row, QueueEntry) and row.order.id != order_id:
+                        queue.move_cursor(row.order.id)
+                        break
+                return
+        if resting_on_top:
+            first = queue.rows[0] if len(queue) else None
+            if isinstance(first, QueueEntry) and first.order.id in self.alerts.alerting:
+                queue.move_cursor(first.order.id)
 
     def acknowledge(self, order_id: str) -> None:
         if order_id in self.alerts.alerting:
@@ -226,6 +272,7 @@ class OrdersScreen(Screen[None]):
     # keys
     def on_key(self, event: events.Key) -> None:
         """Any key on a ringing row acknowledges it (the action, if any, still runs)."""
+        self._last_key = time.monotonic()
         cursor = self.queue.cursor_id
         if cursor is not None and cursor in self.alerts.alerting and self.focused is self.queue:
             self.acknowledge(cursor)
@@ -238,6 +285,7 @@ class OrdersScreen(Screen[None]):
 
     def _request(self, action: OrderActionName) -> None:
         if entry := self._cursor():
+            self._acted = (entry.order.id, self.queue.cursor_row, time.monotonic())
             self.post_message(OrderActionRequested(action, entry.order.id))
 
     def action_open(self) -> None:

@@ -201,6 +201,49 @@ async def test_queue_list_keeps_the_cursor_on_its_order() -> None:
         assert queue.cursor_id == chosen
 
 
+async def test_a_cursor_resting_on_top_goes_to_a_new_order_but_never_jumps_while_someone_types() -> None:
+    entries = [entry for entry in sample_entries() if entry.order.status != OrderStatus.CREATED]
+    source = MemoryOrderSource(entries, store=sample_store())
+    app = _app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        queue = app.orders_screen.query_one(OrderList)
+        first = queue.cursor_id
+        assert queue.cursor_row == 0
+        source.put(sample_order(50, OrderStatus.CREATED, minutes_ago=0))  # nobody typed: a on it answers it
+        await pilot.pause()
+        assert queue.cursor_id == "ord-0050" and queue.cursor_row == 0
+        await pilot.press("down", "up")  # someone is at the keys: the cursor stays on what they chose
+        assert queue.cursor_id == "ord-0050"
+        await pilot.press("down")
+        chosen = queue.cursor_id
+        await pilot.press("up")
+        source.put(sample_order(51, OrderStatus.CREATED, minutes_ago=1))  # an earlier deadline: above #50
+        await pilot.pause()
+        assert queue.index_of("ord-0051") == 0
+        assert queue.cursor_id == "ord-0050" and chosen == first
+
+
+async def test_after_an_action_the_cursor_stays_at_its_row_not_on_the_order_sent() -> None:
+    source = MemoryOrderSource(sample_entries(), store=sample_store())
+    source.put(sample_order(43, OrderStatus.CREATED, minutes_ago=0))
+    app = _app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        queue = app.orders_screen.query_one(OrderList)
+        assert queue.cursor_row == 0
+        sent = queue.cursor_id
+        other_new = next(view.entry.order.id for view in queue.row_views()[1:2])
+        await pilot.press("a", "enter")
+        await pilot.pause()
+        assert source.submitted[-1][1] == sent
+        accepted = msgspec.structs.replace(queue.entry(sent).order, status=OrderStatus.CONFIRMED)  # type: ignore[union-attr]
+        source.put(accepted)  # the platform's answer: the order moves down among the accepted ones
+        await pilot.pause()
+        assert queue.index_of(sent) != 0
+        assert queue.cursor_row == 0 and queue.cursor_id == other_new  # the next a answers the next new order
+
+
 async def test_reject_asks_a_reason() -> None:
     source = MemoryOrderSource(sample_entries(), store=sample_store())
     app = _app(source)
