@@ -250,6 +250,9 @@ def _wait_for_quiet_window(seconds: float) -> None:
 
 
 def _spawn(argv: list[str], env: dict[str, str], cwd: Path) -> PtyScreen:
+    # both sides as a shop runs them: with bytecode (a machine that forbids writing it would compile every module
+    # from source on every start, the console's ~300 modules far more than the bare app's)
+    env = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
     return PtyScreen.spawn(argv, size=SIZE, env=env, cwd=str(cwd))
 
 
