@@ -163,6 +163,7 @@ class Order(msgspec.Struct, frozen=True):
     # its delivery is RETURNED and the order is ready at the counter again; cleared by the next assignment
     return_reason: str | None = None
     code_locks: list[CodeLock] = []  # codes locked after too many wrong tries (expired ones may linger)
+    auto_accepted: bool = False  # confirmed by the store's printing station on its own (auto-accept)
 
     def locked_codes(self, now: datetime) -> list[CodeLock]:
         """The locks still in force at `now`."""

@@ -44,6 +44,17 @@ class HoursException(msgspec.Struct, frozen=True):
     note: str = ""
 
 
+class AutoAccept(msgspec.Struct, frozen=True):
+    """Auto-accept (o2o_tui/auto_accept.py): carried out only by the store's printing station console, while it
+    is online (`station_online`, kept by the platform from the station's check-ins); at most `daily_cap`
+    auto-accepted orders per local day (0: no cap), counted on the platform from the orders themselves."""
+
+    enabled: bool = False
+    daily_cap: int = 50
+    station: str = ""  # the station console's device name (o2o_tui/device.py); "" = none chosen
+    station_online: bool = False  # set by the platform, never by a request
+
+
 class Store(msgspec.Struct, frozen=True):
     id: str
     name: str
@@ -58,3 +69,4 @@ class Store(msgspec.Struct, frozen=True):
     opening_hours: list[OpeningHours] = []  # weekly; a range with closes <= opens runs past midnight
     updated_at: datetime | None = None
     hours_exceptions: list[HoursException] = []  # dated (holidays); see o2o_tui/domain/hours.py
+    auto_accept: AutoAccept = AutoAccept()  # see AutoAccept; older documents decode to the default (off)
