@@ -43,6 +43,8 @@ MENU_OPTIONS_MAX = 100  # per option group
 ITEM_OPTION_GROUPS_MAX = 20  # option groups one item offers
 HOURS_RANGES_MAX = 4  # opening ranges on one day
 HOURS_EXCEPTIONS_MAX = 366  # dated exceptions (holidays) a store keeps
+AUTO_ACCEPT_CAP_MAX = 10_000  # auto-accepted orders per local day (0: no cap)
+DEVICE_NAME_MAX = 64  # a console's device name (the printing station)
 LAT_MAX = 90.0
 LON_MAX = 180.0
 # every time in a body, header or query: aware (with its UTC offset) and within these years

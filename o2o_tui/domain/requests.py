@@ -59,6 +59,7 @@ class _Body(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 class ConfirmBody(_Body, frozen=True):
     preparation_minutes: Annotated[int, Meta(ge=PREP_MINUTES_MIN, le=PREP_MINUTES_MAX)]
+    auto: bool = False  # sent by the printing station's auto-accept: counted against the store's daily cap
 
 
 class ReasonBody(_Body, frozen=True):
