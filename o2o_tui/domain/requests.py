@@ -57,7 +57,7 @@ class _Body(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     checkers (dataclass_transform) read frozenness per class and refuse a mutable child of a frozen parent."""
 
 
-class ConfirmBody(_Body, frozen=True):
+class ConfirmBody(_Body, frozen=True, omit_defaults=True):  # a person's accept sends no `auto`
     preparation_minutes: Annotated[int, Meta(ge=PREP_MINUTES_MIN, le=PREP_MINUTES_MAX)]
     auto: bool = False  # sent by the printing station's auto-accept: counted against the store's daily cap
 
