@@ -49,11 +49,12 @@ def test_restart_loses_nothing(platform: RunningPlatform) -> None:
 
 def _make_version_1(path: str) -> None:
     """Turn a current database into what release 1 wrote: no action log, no orders.ended_at, no pickup index,
-    no code attempts."""
+    no code attempts, no vouchers."""
     with sqlite3.connect(path) as conn:
         conn.execute("DROP INDEX ix_orders_store_pickup")
         conn.execute("DROP TABLE action_log")
         conn.execute("DROP TABLE code_attempts")
+        conn.execute("DROP TABLE vouchers")
         conn.execute("ALTER TABLE orders DROP COLUMN ended_at")
         conn.execute("UPDATE schema_info SET version = 1")
 
@@ -86,6 +87,7 @@ def test_older_schema_upgrades_on_start(tmp_path: Path) -> None:
         indexes = {row[1] for row in conn.execute("PRAGMA index_list(orders)")}
         assert "ix_orders_store_pickup" in indexes
         assert conn.execute("SELECT count(*) FROM code_attempts").fetchone()[0] == 0  # schema 4
+        assert conn.execute("SELECT count(*) FROM vouchers").fetchone()[0] == 0  # schema 5
         assert conn.execute(
             "SELECT ended_at IS NOT NULL FROM orders WHERE id = ?", (ended["id"],)
         ).fetchone()[0]

@@ -361,6 +361,7 @@ def _make_version_1(url: str) -> None:
             conn.execute(sa.text("DROP INDEX ix_orders_store_pickup"))
             conn.execute(sa.text("DROP TABLE action_log"))
             conn.execute(sa.text("DROP TABLE code_attempts"))
+            conn.execute(sa.text("DROP TABLE vouchers"))
             conn.execute(sa.text("ALTER TABLE orders DROP COLUMN ended_at"))
             conn.execute(sa.text("UPDATE schema_info SET version = 1"))
     finally:
@@ -395,6 +396,7 @@ def test_older_schema_upgrades_on_postgres(postgres_url: str, tmp_path: Path) ->
             actions = conn.execute(sa.select(db.action_log.c.action)).scalars().all()
             assert actions == ["confirm"]
             assert conn.execute(sa.select(sa.func.count()).select_from(db.code_attempts)).scalar() == 0
+            assert conn.execute(sa.select(sa.func.count()).select_from(db.vouchers)).scalar() == 0  # schema 5
     finally:
         engine.dispose()
 

@@ -33,7 +33,7 @@ from sqlalchemy import (
 
 from o2o_tui.paths import data_dir
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 metadata = MetaData()
 
@@ -204,6 +204,22 @@ code_attempts = Table(  # schema 4: wrong tries of a code and its lock (o2o_tui/
     PrimaryKeyConstraint("subject", "subject_id"),
 )
 
+vouchers = Table(  # schema 5: vouchers sold online and redeemed at the counter (o2o_tui/platform/vouchers.py)
+    "vouchers",
+    metadata,
+    Column("id", String(_ID), primary_key=True),
+    Column("store_id", String(_ID), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("customer_id", String(_ID)),  # the buyer; none while it is for sale
+    Column("code_hash", String(64), unique=True),  # sha256 of the code; the code itself is shown once, to the buyer
+    Column("expires_at", String(_TIME), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", String(_TIME), nullable=False),
+    Column("doc", LargeBinary, nullable=False),
+    Index("ix_vouchers_store", "store_id", "status"),
+    Index("ix_vouchers_customer", "customer_id"),
+)
+
 
 def iso(moment: datetime) -> str:
     """The column form of a time: fixed-width UTC, sortable as text."""
@@ -237,10 +253,16 @@ def _upgrade_3_to_4(conn: Connection) -> None:
     code_attempts.create(conn)
 
 
+def _upgrade_4_to_5(conn: Connection) -> None:
+    """Vouchers bought online and redeemed at the counter (核销)."""
+    vouchers.create(conn)
+
+
 UPGRADES: dict[int, Callable[[Connection], None]] = {
     1: _upgrade_1_to_2,
     2: _upgrade_2_to_3,
     3: _upgrade_3_to_4,
+    4: _upgrade_4_to_5,
 }
 
 
