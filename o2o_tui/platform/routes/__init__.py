@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from o2o_tui.platform.routes.fleet import CourierController, DeliveryController
 from o2o_tui.platform.routes.orders import OrderController
+from o2o_tui.platform.routes.reports import ReportController
 from o2o_tui.platform.routes.stores import StoreController
 from o2o_tui.platform.routes.system import SystemController
 
 CONTROLLERS = [SystemController, StoreController, OrderController, CourierController, DeliveryController]
+CONTROLLERS.append(ReportController)  # a store's figures (reports.py)

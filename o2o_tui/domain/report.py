@@ -1,0 +1,79 @@
+"""A store's day in figures (`GET /v1/stores/{id}/reports/day?date=YYYY-MM-DD`), computed by the platform from
+the orders themselves (o2o_tui/platform/reports.py) and shown by `f` in the console and `o2o report day`.
+
+Every field is typed and money is minor units in the store's currency. Like every answer type it decodes
+leniently (a newer server's extra fields are ignored, fields added later have defaults), so a console in the
+field keeps reading the figures of a newer platform; the cached copy on the device decodes the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+
+from o2o_tui.domain.money import Money
+
+HOURS_IN_DAY = 24
+TOP_ITEMS = 10  # the top items listed by quantity and, separately, by revenue
+
+
+class HourFigures(msgspec.Struct, frozen=True):
+    """One hour of the store's local day: orders placed in it, and orders delivered or handed off in it."""
+
+    hour: int  # 0..23, the store's wall clock
+    placed: int = 0
+    completed: int = 0
+
+
+class Durations(msgspec.Struct, frozen=True):
+    """A spread of durations in seconds: `count` measured, their median and 90th percentile (nearest rank)."""
+
+    count: int = 0
+    median_seconds: float | None = None
+    p90_seconds: float | None = None
+
+
+class CancelFigures(msgspec.Struct, frozen=True):
+    """Cancellations of one reason by one party (CUSTOMER, MERCHANT, PLATFORM, COURIER)."""
+
+    reason_code: str
+    by: str
+    count: int
+
+
+class RefusalFigures(msgspec.Struct, frozen=True):
+    """New orders the merchant refused (rejected) for one reason."""
+
+    reason_code: str
+    count: int
+
+
+class ItemFigures(msgspec.Struct, frozen=True):
+    item_id: str
+    name: str
+    quantity: int
+    revenue: Money  # the item's line totals (options included) on orders that were not cancelled
+
+
+class DayReport(msgspec.Struct, frozen=True):
+    store_id: str
+    date: str  # YYYY-MM-DD in the store's time zone
+    timezone: str
+    currency: str
+    generated_at: datetime
+    placed: int = 0  # orders placed that day
+    completed: int = 0  # orders delivered or handed off that day (placed that day or before)
+    cancelled: int = 0  # of the day's orders: cancelled after the merchant accepted, or by anyone else
+    refused: int = 0  # of the day's orders: rejected by the merchant before accepting
+    open: int = 0  # of the day's orders: not ended yet
+    hours: list[HourFigures] = []  # 24 entries, hour 0 first
+    accept_time: Durations = Durations()  # created -> accepted
+    prep_time: Durations = Durations()  # accepted -> ready
+    cancellations: list[CancelFigures] = []  # most first
+    refusals: list[RefusalFigures] = []  # most first
+    gross: Money | None = None  # item totals of the day's orders that were not cancelled or refused
+    refunds: Money | None = None  # refunded on those orders
+    revenue: Money | None = None  # gross less refunds
+    top_items: list[ItemFigures] = []  # by quantity, then revenue
+    top_revenue: list[ItemFigures] = []  # by revenue, then quantity

@@ -1,0 +1,219 @@
+"""A store's day in figures, computed from the orders themselves (not from events, which are pruned sooner).
+
+One query by store and time range on the existing columns: the index `(store_id, updated_at, id)` bounds the
+scan to orders changed since the day began, and `created_at` / `ended_at` pick the day's orders and the day's
+completions. Each document is decoded into `_Figured`, a struct of only the fields the figures read (a full
+`Order` decode costs about twice as much at thousands of orders a day).
+
+Which orders count (all times on the store's wall clock, `stores.local_time`):
+- placed, accept and prep times, cancellations, refusals, revenue, top items: orders created that day;
+- completed (per hour too): orders delivered or handed off that day, whenever they were placed.
+A refusal is a cancellation by the merchant of an order it never accepted (`reject`); any other cancellation
+counts under cancellations with its reason code and who cancelled. Refunds are read from the order documents
+when they carry them (`refunds: [{amount}]` or `refunded: Money`); older documents simply have none.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import msgspec
+from sqlalchemy import and_, bindparam, or_, select
+
+from o2o_tui.domain.identity import Role
+from o2o_tui.domain.limits import as_utc
+from o2o_tui.domain.money import Money
+from o2o_tui.domain.order import OrderLine, OrderStatus, Party
+from o2o_tui.domain.report import (
+    HOURS_IN_DAY,
+    TOP_ITEMS,
+    CancelFigures,
+    DayReport,
+    Durations,
+    HourFigures,
+    ItemFigures,
+    RefusalFigures,
+)
+from o2o_tui.domain.store import Store
+from o2o_tui.platform import db, stores
+from o2o_tui.platform.context import Ctx
+from o2o_tui.platform.errors import validation
+
+_COMPLETED = (OrderStatus.DELIVERED, OrderStatus.CONCLUDED)
+
+
+class _Refund(msgspec.Struct, frozen=True):
+    amount: Money | None = None
+
+
+class _Figured(msgspec.Struct, frozen=True):
+    """The fields of an order document the figures read (unknown fields are skipped while decoding)."""
+
+    id: str
+    status: OrderStatus
+    created_at: datetime
+    lines: list[OrderLine] = []
+    confirmed_at: datetime | None = None
+    ready_at: datetime | None = None
+    ended_at: datetime | None = None
+    cancel_reason_code: str | None = None
+    cancelled_by: str | None = None  # a Party value (kept as text: a newer party must not fail the day)
+    refunds: list[_Refund] = []  # issue #12 refunds, when the documents carry them
+    refunded: Money | None = None
+
+
+_decode_many = msgspec.json.Decoder(_Figured).decode
+_QUERY = select(db.orders.c.doc).where(
+    db.orders.c.store_id == bindparam("b_store"),
+    db.orders.c.updated_at >= bindparam("b_start"),  # the index's range: nothing older changed that day
+    or_(
+        and_(db.orders.c.created_at >= bindparam("b_start"), db.orders.c.created_at < bindparam("b_end")),
+        and_(db.orders.c.ended_at >= bindparam("b_start"), db.orders.c.ended_at < bindparam("b_end")),
+    ),
+)
+
+
+def parse_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise validation("date", "a date as YYYY-MM-DD") from None
+
+
+def day_bounds(zone: ZoneInfo, day: date) -> tuple[datetime, datetime]:
+    """The UTC instants where `day` starts and the next day starts on the zone's wall clock (23 or 25 hours
+    apart on the days the clocks change)."""
+    start = datetime.combine(day, time(0), tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    return as_utc(start), as_utc(end)
+
+
+def _zone(store: Store) -> ZoneInfo:
+    try:
+        return ZoneInfo(store.timezone)
+    except (ValueError, KeyError):
+        return ZoneInfo("UTC")
+
+
+def durations(seconds: list[float]) -> Durations:
+    """Median (the mean of the middle two for an even count) and the 90th percentile by nearest rank."""
+    if not seconds:
+        return Durations()
+    ordered = sorted(seconds)
+    rank = max(1, math.ceil(0.9 * len(ordered)))
+    return Durations(
+        count=len(ordered), median_seconds=float(statistics.median(ordered)), p90_seconds=ordered[rank - 1]
+    )
+
+
+def _line_total(line: OrderLine) -> int:
+    if line.total is not None:
+        return line.total.amount
+    options = sum(option.unit_price.amount * option.quantity for option in line.options)
+    return (line.unit_price.amount + options) * line.quantity
+
+
+def _refunded(order: _Figured) -> int:
+    listed = sum(refund.amount.amount for refund in order.refunds if refund.amount is not None)
+    return listed or (order.refunded.amount if order.refunded is not None else 0)
+
+
+def _is_refusal(order: _Figured) -> bool:
+    return order.cancelled_by == Party.MERCHANT and order.confirmed_at is None
+
+
+def compute(store: Store, day: date, docs: list[bytes], now: datetime) -> DayReport:
+    """The figures of `day` from the documents of the orders created or ended in it (`_QUERY`)."""
+    zone = _zone(store)
+    start, end = day_bounds(zone, day)
+    placed_by_hour = [0] * HOURS_IN_DAY
+    completed_by_hour = [0] * HOURS_IN_DAY
+    accept: list[float] = []
+    prep: list[float] = []
+    cancels: Counter[tuple[str, str]] = Counter()
+    refusals: Counter[str] = Counter()
+    quantity: Counter[str] = Counter()
+    item_revenue: Counter[str] = Counter()
+    names: dict[str, str] = {}
+    placed = completed = cancelled = refused = still_open = gross = refunds = 0
+    for doc in docs:
+        order = _decode_many(doc)
+        ended = as_utc(order.ended_at) if order.ended_at is not None else None
+        if order.status in _COMPLETED and ended is not None and start <= ended < end:
+            completed += 1
+            completed_by_hour[ended.astimezone(zone).hour] += 1
+        created = as_utc(order.created_at)
+        if not start <= created < end:
+            continue
+        placed += 1
+        placed_by_hour[created.astimezone(zone).hour] += 1
+        if order.confirmed_at is not None:
+            confirmed = as_utc(order.confirmed_at)
+            accept.append((confirmed - created).total_seconds())
+            if order.ready_at is not None:
+                prep.append((as_utc(order.ready_at) - confirmed).total_seconds())
+        if order.status is OrderStatus.CANCELLED:
+            reason = order.cancel_reason_code or "UNKNOWN"
+            if _is_refusal(order):
+                refused += 1
+                refusals[reason] += 1
+            else:
+                cancelled += 1
+                cancels[(reason, order.cancelled_by or str(Party.PLATFORM))] += 1
+            continue
+        if ended is None:
+            still_open += 1
+        for line in order.lines:
+            names.setdefault(line.item_id, line.name)
+            quantity[line.item_id] += line.quantity
+            line_total = _line_total(line)
+            item_revenue[line.item_id] += line_total
+            gross += line_total
+        refunds += _refunded(order)
+    currency = store.currency
+    items = [
+        ItemFigures(item_id, names[item_id], quantity[item_id], Money(item_revenue[item_id], currency))
+        for item_id in quantity
+    ]
+    return DayReport(
+        store_id=store.id,
+        date=day.isoformat(),
+        timezone=str(zone),
+        currency=currency,
+        generated_at=now,
+        placed=placed,
+        completed=completed,
+        cancelled=cancelled,
+        refused=refused,
+        open=still_open,
+        hours=[HourFigures(hour, placed_by_hour[hour], completed_by_hour[hour]) for hour in range(HOURS_IN_DAY)],
+        accept_time=durations(accept),
+        prep_time=durations(prep),
+        cancellations=[
+            CancelFigures(reason, by, count)
+            for (reason, by), count in sorted(cancels.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
+        refusals=[
+            RefusalFigures(reason, count) for reason, count in sorted(refusals.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
+        gross=Money(gross, currency),
+        refunds=Money(refunds, currency),
+        revenue=Money(gross - refunds, currency),
+        top_items=sorted(items, key=lambda i: (-i.quantity, -i.revenue.amount, i.name))[:TOP_ITEMS],
+        top_revenue=sorted(items, key=lambda i: (-i.revenue.amount, -i.quantity, i.name))[:TOP_ITEMS],
+    )
+
+
+def day_report(ctx: Ctx, store_id: str, day_text: str | None) -> DayReport:
+    """The store's figures for `day_text` (YYYY-MM-DD on its clock; today when None): its merchant and admin."""
+    store = stores.visible_store(ctx.conn, ctx.caller, store_id, staff_roles=(Role.MERCHANT,))
+    day = parse_day(day_text) if day_text else stores.local_time(store, ctx.now).date()
+    start, end = day_bounds(_zone(store), day)
+    rows = ctx.conn.execute(
+        _QUERY, {"b_store": store.id, "b_start": db.iso(start), "b_end": db.iso(end)}
+    ).scalars()
+    return compute(store, day, list(rows), ctx.now)
