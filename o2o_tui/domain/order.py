@@ -7,9 +7,11 @@ from datetime import datetime
 
 import msgspec
 
+from o2o_tui.domain.chases import Chase
 from o2o_tui.domain.geo import Address
 from o2o_tui.domain.limits import AwareTime
 from o2o_tui.domain.money import Money
+from o2o_tui.domain.refunds import Refund
 
 
 class OrderStatus(enum.StrEnum):
@@ -98,6 +100,7 @@ class Totals(msgspec.Struct, frozen=True):
     delivery_fee: Money
     discount: Money
     total: Money
+    refunded: Money | None = None  # given back so far (o2o_tui/domain/refunds.py); None: nothing
 
 
 class Payment(msgspec.Struct, frozen=True):
@@ -164,6 +167,8 @@ class Order(msgspec.Struct, frozen=True):
     return_reason: str | None = None
     code_locks: list[CodeLock] = []  # codes locked after too many wrong tries (expired ones may linger)
     auto_accepted: bool = False  # confirmed by the store's printing station on its own (auto-accept)
+    chases: list[Chase] = []  # the customer's chases and the store's answers, oldest first
+    refunds: list[Refund] = []  # money given back before handoff (lines or whole), oldest first
 
     def locked_codes(self, now: datetime) -> list[CodeLock]:
         """The locks still in force at `now`."""

@@ -1,0 +1,174 @@
+"""Refunds and item adjustments: the store gives money back on an accepted order before handoff.
+
+Either some lines (items unavailable: a line or some of its quantity) or the whole order (what is left of its
+total, the delivery fee included), always with a reason from `RefundReason` (OTHER needs a note). Never more
+than the order's total in all. The server computes every amount (`plan_refund`), in minor units, from the order
+it holds; the console's dialog calls the same function to show the amount before it is confirmed.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import msgspec
+from msgspec import Meta
+
+from o2o_tui.domain.limits import LINES_MAX, QUANTITY_MAX, Id, Note
+from o2o_tui.domain.money import Money, zero
+
+if TYPE_CHECKING:
+    from o2o_tui.domain.order import Order, OrderLine
+
+REFUNDS_MAX = 20  # refunds on one order (the next one is a 409 too_many_refunds)
+REFUNDABLE_STATUSES = ("CONFIRMED", "PREPARING", "READY_FOR_PICKUP")  # accepted, not handed off yet
+
+
+class RefundReason(enum.StrEnum):
+    """Why the store refunds (the console's dialog numbers them in this order)."""
+
+    ITEM_UNAVAILABLE = "ITEM_UNAVAILABLE"  # sold out after the order was accepted
+    QUALITY = "QUALITY"  # it cannot be made right
+    LATE = "LATE"  # the order is very late
+    CUSTOMER_REQUEST = "CUSTOMER_REQUEST"  # the customer asked (by phone, at the counter)
+    STORE_ERROR = "STORE_ERROR"  # the store got it wrong
+    OTHER = "OTHER"  # say what in the note
+
+
+REFUND_REASONS: tuple[RefundReason, ...] = tuple(RefundReason)
+
+
+def refund_reason(text: str) -> RefundReason | None:
+    """The reason `text` names (any case, `-` for `_`), or None."""
+    return RefundReason.__members__.get(text.strip().upper().replace("-", "_"))
+
+
+class RefundLine(msgspec.Struct, frozen=True):
+    """One line of a refund: `quantity` units of the order's line number `line` (0-based), worth `amount`."""
+
+    line: int
+    quantity: int
+    amount: Money
+
+
+class Refund(msgspec.Struct, frozen=True):
+    """A refund as answers carry it (lenient)."""
+
+    id: str
+    amount: Money
+    reason_code: str
+    note: str = ""
+    whole: bool = False
+    lines: list[RefundLine] = []
+    by: str = ""  # the user id of who refunded
+    by_role: str = ""  # "merchant" or "admin"
+    at: datetime | None = None
+
+
+class _Body(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Request bodies are strict (see `o2o_tui.domain.requests`)."""
+
+
+class RefundLineIn(_Body, frozen=True):
+    line: Annotated[int, Meta(ge=0, lt=LINES_MAX)]
+    quantity: Annotated[int, Meta(ge=1, le=QUANTITY_MAX)]
+
+
+class RefundBody(_Body, frozen=True):
+    """POST /v1/orders/{id}/refund. `id` is chosen by the client (a replay after the key expired is still one
+    refund). `whole`: refund what is left of the total; else `lines`. `seen_refunds`: how many refunds the order
+    had when the person chose (a different count now is a 409 stale_refund: someone else refunded meanwhile)."""
+
+    id: Id
+    reason_code: RefundReason
+    whole: bool = False
+    lines: Annotated[list[RefundLineIn], Meta(max_length=LINES_MAX)] = []
+    note: Note = ""
+    seen_refunds: Annotated[int, Meta(ge=0, le=REFUNDS_MAX)] | None = None
+
+
+class RefundProblem(ValueError):
+    """Why a refund cannot be made: `code` is the API's error code, `field` the body's field when one is at
+    fault (a 422), else the refund does not fit the order (a 409)."""
+
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+def refunded_total(order: Order) -> Money:
+    total = zero(order.totals.total.currency)
+    for refund in order.refunds:
+        total = total + refund.amount
+    return total
+
+
+def refunded_quantities(order: Order) -> list[int]:
+    """Per line of the order, how many of its units were refunded already."""
+    counts = [0] * len(order.lines)
+    for refund in order.refunds:
+        for part in refund.lines:
+            if 0 <= part.line < len(counts):
+                counts[part.line] += part.quantity
+    return counts
+
+
+def _line_total(line: OrderLine) -> Money:
+    return line.total or line.unit_price.times(line.quantity)
+
+
+def line_amount(line: OrderLine, already: int, quantity: int) -> Money:
+    """What `quantity` more units of `line` are worth when `already` were refunded: the unit's share of the
+    line's total, and the exact rest for the last units (so a whole line refunds its total to the fen)."""
+    total = _line_total(line)
+    unit = total.amount // line.quantity
+    if already + quantity >= line.quantity:
+        return Money(total.amount - unit * already, total.currency)
+    return Money(unit * quantity, total.currency)
+
+
+def plan_refund(order: Order, body: RefundBody) -> tuple[Money, list[RefundLine]]:
+    """(amount, lines) of the refund `body` asks for on `order`; raises `RefundProblem`."""
+    if body.reason_code is RefundReason.OTHER and not body.note.strip():
+        raise RefundProblem("validation", "a note saying why, with OTHER", "note")
+    if body.whole == bool(body.lines):
+        raise RefundProblem("validation", "either whole or some lines", "lines")
+    if body.seen_refunds is not None and body.seen_refunds != len(order.refunds):
+        raise RefundProblem("stale_refund", "the order was refunded meanwhile; look at it again")
+    if len(order.refunds) >= REFUNDS_MAX:
+        raise RefundProblem("too_many_refunds", f"at most {REFUNDS_MAX} refunds on one order")
+    done = refunded_quantities(order)
+    left_total = order.totals.total.amount - refunded_total(order).amount
+    currency = order.totals.total.currency
+    lines: list[RefundLine] = []
+    if body.whole:
+        for index, line in enumerate(order.lines):
+            rest = line.quantity - done[index]
+            if rest > 0:
+                lines.append(RefundLine(index, rest, line_amount(line, done[index], rest)))
+        amount = Money(left_total, currency)
+    else:
+        wanted: dict[int, int] = {}
+        for part in body.lines:
+            wanted[part.line] = wanted.get(part.line, 0) + part.quantity
+        amount = zero(currency)
+        for index, quantity in sorted(wanted.items()):
+            if index >= len(order.lines):
+                raise RefundProblem("validation", f"the order has {len(order.lines)} lines", "lines")
+            line = order.lines[index]
+            if done[index] + quantity > line.quantity:
+                left = line.quantity - done[index]
+                raise RefundProblem(
+                    "refund_too_large", f"line {index + 1} has {left} of {line.quantity} left to refund"
+                )
+            part_amount = line_amount(line, done[index], quantity)
+            lines.append(RefundLine(index, quantity, part_amount))
+            amount = amount + part_amount
+    if amount.amount <= 0:
+        raise RefundProblem("refund_too_large", "nothing is left to refund on this order")
+    if amount.amount > left_total:
+        raise RefundProblem("refund_too_large", f"only {left_total} (minor units) is left to refund")
+    return amount, lines
