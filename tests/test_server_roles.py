@@ -122,6 +122,7 @@ ENDPOINTS: list[Endpoint] = [
     ("PATCH", "/v1/stores/{store}/menu/options/rice-white", lambda w: {"hidden": False}, STORE_WRITERS),
     ("PUT", "/v1/stores/{store}/hours", lambda w: {"opening_hours": [], "exceptions": []}, STORE_WRITERS),
     ("POST", "/v1/stores/{store}/validate-code", lambda w: {"code": "1234"}, STORE_WRITERS),
+    ("GET", "/v1/stores/{store}/reports/day", NO_BODY, STORE_WRITERS),  # figures: its merchant, admin
     (
         "GET",
         "/v1/orders",
