@@ -169,6 +169,10 @@ class Order(msgspec.Struct, frozen=True):
     auto_accepted: bool = False  # confirmed by the store's printing station on its own (auto-accept)
     chases: list[Chase] = []  # the customer's chases and the store's answers, oldest first
     refunds: list[Refund] = []  # money given back before handoff (lines or whole), oldest first
+    # a scheduled order is held out of the live queue until its prep start (o2o_tui/domain/schedule.py): set while
+    # held, cleared when the platform releases it (event `order.released`, `released_at`) or staff accept it early
+    held_until: datetime | None = None
+    released_at: datetime | None = None
 
     def locked_codes(self, now: datetime) -> list[CodeLock]:
         """The locks still in force at `now`."""
