@@ -92,6 +92,7 @@ def as_utc(moment: datetime) -> datetime:
 
 PREP_MINUTES_MIN = 1
 PREP_MINUTES_MAX = 240
+SCHEDULE_DAYS_MAX = 7  # how far ahead a customer may order for later (a scheduled order's window start)
 
 
 class RejectReason(enum.StrEnum):
