@@ -276,10 +276,14 @@ def create(ctx: Ctx, body: CreateOrderBody) -> tuple[StoredOrder, bool]:
 # --- merchant actions --------------------------------------------------------------------------------------------
 
 
-def confirm(ctx: Ctx, order_id: str, preparation_minutes: int) -> StoredOrder:
+def confirm(ctx: Ctx, order_id: str, preparation_minutes: int, auto: bool = False) -> StoredOrder:
     stored = visible(ctx.conn, ctx.caller, order_id, (Role.MERCHANT,))
     if not PREP_MINUTES_MIN <= preparation_minutes <= PREP_MINUTES_MAX:
         raise validation("preparation_minutes", f"between {PREP_MINUTES_MIN} and {PREP_MINUTES_MAX} minutes")
+    if auto and stored.order.status is OrderStatus.CREATED:  # the printing station's auto-accept: the daily cap
+        from o2o_tui.platform import auto_accept
+
+        auto_accept.admit(ctx, stored.order)
     store = stores.load(ctx.conn, stored.order.store_id)
     extra = store.status.extra_minutes if store and store.status.state is StoreState.BUSY else 0
     return transition(
@@ -289,6 +293,7 @@ def confirm(ctx: Ctx, order_id: str, preparation_minutes: int) -> StoredOrder:
         confirmed_at=ctx.now,
         preparation_minutes=preparation_minutes,
         promised_ready_at=ctx.now + timedelta(minutes=preparation_minutes + extra),
+        **({"auto_accepted": True} if auto else {}),
     )
 
 

@@ -6,6 +6,7 @@ declares its body as `data` and returns `await idempotent(request, change)` (see
 
 from __future__ import annotations
 
+from o2o_tui.platform.routes.auto_accept import AutoAcceptController
 from o2o_tui.platform.routes.fleet import CourierController, DeliveryController
 from o2o_tui.platform.routes.orders import OrderController
 from o2o_tui.platform.routes.reports import ReportController
@@ -14,3 +15,4 @@ from o2o_tui.platform.routes.system import SystemController
 
 CONTROLLERS = [SystemController, StoreController, OrderController, CourierController, DeliveryController]
 CONTROLLERS.append(ReportController)  # a store's figures (reports.py)
+CONTROLLERS.append(AutoAcceptController)  # a store's auto-accept and its printing station (auto_accept.py)

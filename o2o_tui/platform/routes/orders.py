@@ -103,7 +103,8 @@ class OrderController(Controller):
         self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[ConfirmBody]
     ) -> Response[Order]:
         return await idempotent(
-            request, lambda ctx: _order_answer(ctx, orders.confirm(ctx, order_id, data.preparation_minutes))
+            request,
+            lambda ctx: _order_answer(ctx, orders.confirm(ctx, order_id, data.preparation_minutes, data.auto)),
         )
 
     @post(_ONE + "/reject", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
