@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 import msgspec
 
+from o2o_tui.domain.auto_accept import AutoAcceptBody
 from o2o_tui.domain.fleet import Courier, Delivery
 from o2o_tui.domain.menu import Menu
 from o2o_tui.domain.order import Order
@@ -83,6 +84,7 @@ ACTIONS: dict[str, ActionRoute] = {
     "order.unlock_code": _order("code-lock/lift"),
     "store.status": ActionRoute("PUT", "/v1/stores/{store_id}/status", StoreStatusBody, Store, "store"),
     "store.hours": ActionRoute("PUT", "/v1/stores/{store_id}/hours", HoursBody, Store, "store"),
+    "store.auto_accept": ActionRoute("PUT", "/v1/stores/{store_id}/auto-accept", AutoAcceptBody, Store, "store"),
     "store.validate_code": ActionRoute(
         "POST", "/v1/stores/{store_id}/validate-code", CodeBody, CodeValidation, "store"
     ),
