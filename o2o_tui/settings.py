@@ -7,6 +7,10 @@
   else the file's `"ring_every_s"`. An order close to its accept deadline rings four times as often.
 - `mute_minutes`: how long `M` on the queue silences the console (1..480, default 10): `O2O_MUTE_MINUTES`, else
   the file's `"mute_minutes"`.
+- `voice`: spoken announcements of new orders, cancellation requests and the link (`o2o_tui/voice.py`, through
+  espeak-ng; default off): `O2O_VOICE` (1/on/true or 0/off/false), else the file's `"voice"`.
+- `simple_mode`: the console opens the simple screen (large numbers, 1-3 for the highlighted order), as
+  `o2o console --simple`: `O2O_SIMPLE_MODE`, else the file's `"simple_mode"`.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=False):
     keymap: dict[str, str] = {}
     ring_every_s: float = RING_EVERY_S
     mute_minutes: int = MUTE_MINUTES
+    voice: bool = False
+    simple_mode: bool = False
 
 
 def _from_file() -> Settings:
@@ -66,4 +72,23 @@ def load_settings() -> Settings:
     keymap = {**base.keymap, **parse_keymap(os.environ.get("O2O_KEYMAP", ""))}
     ring = _number("O2O_RING_EVERY", base.ring_every_s, 1.0, 3600.0)
     mute = int(_number("O2O_MUTE_MINUTES", base.mute_minutes, 1, 480))
-    return Settings(language=language, keymap=keymap, ring_every_s=ring, mute_minutes=mute)
+    voice = _switch("O2O_VOICE", base.voice)
+    simple = _switch("O2O_SIMPLE_MODE", base.simple_mode)
+    return Settings(
+        language=language,
+        keymap=keymap,
+        ring_every_s=ring,
+        mute_minutes=mute,
+        voice=voice,
+        simple_mode=simple,
+    )
+
+
+def _switch(env: str, fallback: bool) -> bool:
+    """`$env` as on/off ("1", "on", "true", "yes" / "0", "off", "false", "no"), else `fallback`."""
+    value = os.environ.get(env, "").strip().lower()
+    if value in ("1", "on", "true", "yes"):
+        return True
+    if value in ("0", "off", "false", "no"):
+        return False
+    return fallback
