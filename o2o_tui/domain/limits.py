@@ -45,6 +45,9 @@ HOURS_RANGES_MAX = 4  # opening ranges on one day
 HOURS_EXCEPTIONS_MAX = 366  # dated exceptions (holidays) a store keeps
 AUTO_ACCEPT_CAP_MAX = 10_000  # auto-accepted orders per local day (0: no cap)
 DEVICE_NAME_MAX = 64  # a console's device name (the printing station)
+VOUCHER_TITLE_MAX = 100  # a voucher's title ("Set meal for 2")
+VOUCHERS_PER_CREATE_MAX = 1000  # vouchers one admin create makes
+VOUCHER_CODE_DIGITS = 12  # a voucher's code: digits only, typed or scanned at the counter
 LAT_MAX = 90.0
 LON_MAX = 180.0
 # every time in a body, header or query: aware (with its UTC offset) and within these years
