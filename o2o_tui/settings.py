@@ -11,6 +11,8 @@
   espeak-ng; default off): `O2O_VOICE` (1/on/true or 0/off/false), else the file's `"voice"`.
 - `simple_mode`: the console opens the simple screen (large numbers, 1-3 for the highlighted order), as
   `o2o console --simple`: `O2O_SIMPLE_MODE`, else the file's `"simple_mode"`.
+- `device_name`: this console's name, which a store names as its printing station (auto-accept,
+  `o2o_tui/device.py`): `O2O_DEVICE`, else the file's `"device_name"`, else `<host name>-<profile name>`.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=False):
     mute_minutes: int = MUTE_MINUTES
     voice: bool = False
     simple_mode: bool = False
+    device_name: str = ""  # "" = `<host name>-<profile name>` (o2o_tui/device.py)
 
 
 def _from_file() -> Settings:
@@ -81,6 +84,7 @@ def load_settings() -> Settings:
         mute_minutes=mute,
         voice=voice,
         simple_mode=simple,
+        device_name=(os.environ.get("O2O_DEVICE") or base.device_name).strip(),
     )
 
 
