@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -89,7 +89,7 @@ def day_bounds(zone: ZoneInfo, day: date) -> tuple[datetime, datetime]:
     apart on the days the clocks change)."""
     start = datetime.combine(day, time(0), tzinfo=zone)
     end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
-    return as_utc(start), as_utc(end)
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def _zone(store: Store) -> ZoneInfo:
