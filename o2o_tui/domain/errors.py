@@ -17,6 +17,7 @@ class ErrorDetail(msgspec.Struct, frozen=True, omit_defaults=True):
     locked_until: datetime | None = None  # code_locked (423): when the code is taken again
     item_id: str | None = None  # item_unavailable: the item at fault
     option_id: str | None = None  # item_unavailable: the option at fault, if it is an option
+    at: datetime | None = None  # voucher_redeemed: when it was redeemed
 
 
 class ErrorBody(msgspec.Struct, frozen=True):

@@ -36,6 +36,8 @@ def rejection_reason(
             reason["from"] = detail.from_
         if detail.locked_until is not None:
             reason["locked_until"] = detail.locked_until.isoformat()
+        if detail.at is not None:  # voucher_redeemed: when
+            reason["at"] = detail.at.isoformat()
     if order_doc is not None:
         reason["order_number"] = order_doc.get("number")
         reason["current_status"] = order_doc.get("status")
