@@ -135,7 +135,7 @@ def transition(ctx: Ctx, stored: StoredOrder, action: OrderAction, **changes: ob
         return stored
     if check is TransitionCheck.ILLEGAL:
         raise illegal_transition(order.status.value, target.value)
-    if target in ENDED_STATUSES:
+    if target in ENDED_STATUSES and order.ended_at is None:  # concluding keeps the delivery time
         changes.setdefault("ended_at", ctx.now)
     ctx.record("order", order.id, action.value)
     after = save(ctx, stored, msgspec.structs.replace(order, status=target, **changes))
