@@ -30,6 +30,7 @@ class CodeSubject(enum.StrEnum):
     PICKUP = "pickup"  # an order's pickup code
     DELIVERY = "delivery"  # an order's delivery code
     STORE = "store"  # any code scanned at the store's validate-code
+    VOUCHER = "voucher"  # voucher codes redeemed at a store (store id): a wrong one names no voucher
 
 
 _table = db.code_attempts
@@ -49,7 +50,8 @@ _DELETE = delete(_table).where(_WHERE)
 
 
 def limit_of(ctx: Ctx, subject: CodeSubject) -> int:
-    return ctx.settings.store_code_attempts if subject is CodeSubject.STORE else ctx.settings.code_attempts
+    store_wide = subject in (CodeSubject.STORE, CodeSubject.VOUCHER)
+    return ctx.settings.store_code_attempts if store_wide else ctx.settings.code_attempts
 
 
 def _window(ctx: Ctx) -> timedelta:
