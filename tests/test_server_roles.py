@@ -3,6 +3,7 @@ never do something gets 403; someone else's store, order, courier or delivery is
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -152,6 +153,15 @@ ENDPOINTS: list[Endpoint] = [
     ("POST", "/v1/orders/{order}/assign", lambda w: {"courier_id": w.courier}, STAFF_ACTION),
     ("POST", "/v1/orders/{order}/unassign", NO_BODY, STAFF_ACTION),
     ("POST", "/v1/orders/{order}/code-lock/lift", NO_BODY, STAFF_ACTION),
+    # chases and refunds (routes/order_care.py): the customer chases, the store answers and refunds
+    ("POST", "/v1/orders/{order}/chase", lambda w: {}, _only(("admin", "customer"), not_found=("customer_b",))),
+    ("POST", "/v1/orders/{order}/chase/reply", lambda w: {"template": "READY"}, MERCHANT_ACTION),
+    (
+        "POST",
+        "/v1/orders/{order}/refund",
+        lambda w: {"id": uuid.uuid4().hex, "reason_code": "LATE", "whole": True},
+        MERCHANT_ACTION,
+    ),
     ("GET", "/v1/couriers", NO_BODY, FLEET_READERS),
     (
         "GET",

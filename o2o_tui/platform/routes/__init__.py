@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from o2o_tui.platform.routes.auto_accept import AutoAcceptController
 from o2o_tui.platform.routes.fleet import CourierController, DeliveryController
+from o2o_tui.platform.routes.order_care import OrderCareController
 from o2o_tui.platform.routes.orders import OrderController
 from o2o_tui.platform.routes.reports import ReportController
 from o2o_tui.platform.routes.stores import StoreController
@@ -16,3 +17,4 @@ from o2o_tui.platform.routes.system import SystemController
 CONTROLLERS = [SystemController, StoreController, OrderController, CourierController, DeliveryController]
 CONTROLLERS.append(ReportController)  # a store's figures (reports.py)
 CONTROLLERS.append(AutoAcceptController)  # a store's auto-accept and its printing station (auto_accept.py)
+CONTROLLERS.append(OrderCareController)  # chases and refunds on an order (order_care.py)
