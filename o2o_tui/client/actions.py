@@ -14,9 +14,11 @@ from urllib.parse import quote
 import msgspec
 
 from o2o_tui.domain.auto_accept import AutoAcceptBody
+from o2o_tui.domain.chases import ChaseBody, ChaseReplyBody
 from o2o_tui.domain.fleet import Courier, Delivery
 from o2o_tui.domain.menu import Menu
 from o2o_tui.domain.order import Order
+from o2o_tui.domain.refunds import RefundBody
 from o2o_tui.domain.requests import (
     AssignBody,
     CodeBody,
@@ -82,6 +84,9 @@ ACTIONS: dict[str, ActionRoute] = {
     "order.assign": _order("assign", AssignBody, Delivery),
     "order.unassign": _order("unassign"),
     "order.unlock_code": _order("code-lock/lift"),
+    "order.chase": _order("chase", ChaseBody),  # the customer's (the simulator's customers)
+    "order.chase_reply": _order("chase/reply", ChaseReplyBody),
+    "order.refund": _order("refund", RefundBody),
     "store.status": ActionRoute("PUT", "/v1/stores/{store_id}/status", StoreStatusBody, Store, "store"),
     "store.hours": ActionRoute("PUT", "/v1/stores/{store_id}/hours", HoursBody, Store, "store"),
     "store.auto_accept": ActionRoute("PUT", "/v1/stores/{store_id}/auto-accept", AutoAcceptBody, Store, "store"),
