@@ -17,7 +17,7 @@ from litestar.exceptions import HTTPException, NotFoundException, ValidationExce
 from litestar.openapi import OpenAPIConfig
 
 from o2o_tui.domain.errors import ErrorBody, ErrorDetail
-from o2o_tui.platform import db, jobs, pg_notify
+from o2o_tui.platform import db, jobs, pg_notify, scheduled
 from o2o_tui.platform.errors import ApiError
 from o2o_tui.platform.pipeline import StrictRequest, answer, error_response, refuse_nul
 from o2o_tui.platform.routes import CONTROLLERS
@@ -69,6 +69,7 @@ def create_app(
     async def start() -> None:
         if run_jobs:
             background.append(asyncio.create_task(jobs.run_forever(platform)))
+            background.append(asyncio.create_task(scheduled.run_forever(platform)))  # held orders' prep starts
         if engine.dialect.name == "postgresql" and chosen.pg_notify:
             pg_notify.enable(engine)
             loop = asyncio.get_running_loop()

@@ -38,7 +38,7 @@ from o2o_tui.domain.order import (
 from o2o_tui.domain.requests import CodeValidation, CreateOrderBody, ReasonBody
 from o2o_tui.domain.store import StoreState
 from o2o_tui.domain.transitions import ORDER_TRANSITIONS, OrderAction, TransitionCheck, check_order_transition
-from o2o_tui.platform import code_attempts, db, menus, stores
+from o2o_tui.platform import code_attempts, db, menus, scheduled, stores
 from o2o_tui.platform.auth import Caller, require_role
 from o2o_tui.platform.code_attempts import CodeSubject
 from o2o_tui.platform.context import Ctx
@@ -219,12 +219,14 @@ def create(ctx: Ctx, body: CreateOrderBody) -> tuple[StoredOrder, bool]:
     if store is None:
         raise not_found("store")
     local = stores.local_time(store, ctx.now)
-    if not stores.takes_orders(store, ctx.now):  # paused, closed, or outside its hours (domain/hours.py)
+    scheduled.check_window(store, timing, ctx.now)  # an order for later: future, within days, in the hours
+    if not scheduled.admits(store, ctx.now, timing):  # paused, closed, or outside its hours (domain/hours.py)
         raise conflict("the store is not taking orders now", code="store_unavailable")
     menu = menus.load(ctx.conn, store.id)
     if menu is None:
         raise conflict("the store has no menu", code="store_unavailable")
     lines = price_lines(menu, body.lines, ctx.now)
+    held = scheduled.held_until(store, menu, timing, body.lines, ctx.now)  # until its prep start, if later
     fee = (
         Money(DELIVERY_FEE_MINOR, store.currency) if body.type is OrderType.DELIVERY else zero(store.currency)
     )
@@ -247,8 +249,9 @@ def create(ctx: Ctx, body: CreateOrderBody) -> tuple[StoredOrder, bool]:
         updated_at=ctx.now,
         version=1,
         note=body.note,
-        accept_deadline=ctx.now + timedelta(seconds=timeout),
+        accept_deadline=(held or ctx.now) + timedelta(seconds=timeout),
         pickup_code=_free_pickup_code(ctx.conn, store.id),
+        held_until=held,
         delivery_code=_four_digits() if body.type is OrderType.DELIVERY else None,
     )
     ctx.conn.execute(
@@ -270,6 +273,8 @@ def create(ctx: Ctx, body: CreateOrderBody) -> tuple[StoredOrder, bool]:
     )
     ctx.record("order", order.id, "create")
     ctx.emit("order.created", EntityKind.ORDER, order.id, 1, store_id=store.id, customer_id=caller.user_id)
+    if held is not None:
+        scheduled.nudge()  # the release job wakes at its prep start
     return StoredOrder(order, caller.user_id), True
 
 
@@ -292,7 +297,7 @@ def confirm(ctx: Ctx, order_id: str, preparation_minutes: int, auto: bool = Fals
         OrderAction.CONFIRM,
         confirmed_at=ctx.now,
         preparation_minutes=preparation_minutes,
-        promised_ready_at=ctx.now + timedelta(minutes=preparation_minutes + extra),
+        **scheduled.on_confirm(stored.order, ctx.now + timedelta(minutes=preparation_minutes + extra)),
         **({"auto_accepted": True} if auto else {}),
     )
 

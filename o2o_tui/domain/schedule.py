@@ -1,0 +1,93 @@
+"""Scheduled orders (placed for later): when one is due in the kitchen, and which windows may be ordered.
+
+Rules, stated once for the server (which holds, releases and refuses) and the clients (which list held orders
+apart from the live queue):
+- prep start = the promised time (the window's start) minus the prep time; the prep time is the largest over
+  the order's items of the item's own `prep_minutes` (the menu's), an item without one counting the store's
+  `default_prep_minutes`;
+- until its prep start a scheduled order is *held* (`Order.held_until`): out of the merchant's live queue and
+  silent, its accept deadline counted from the prep start (prep start + the store's accept timeout); at the prep
+  start the platform *releases* it (clears `held_until`, sets `released_at`, event `order.released`) and every
+  console rings for it as for a new order. Staff may accept a held order early; a customer may cancel it freely;
+- a prep start already past when the order is placed holds nothing: the order is live at once;
+- a window is refused unless it starts in the future, within `SCHEDULE_DAYS_MAX` days, at a time the store's
+  opening hours have it open (`o2o_tui/domain/hours.py`, in the store's time zone).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta, tzinfo
+
+from o2o_tui.domain.hours import DatedHours, WeeklyRange, is_open
+from o2o_tui.domain.limits import SCHEDULE_DAYS_MAX
+from o2o_tui.domain.order import Order, OrderStatus, TimingType
+
+
+def is_held(order: Order) -> bool:
+    """Whether the order waits for its prep start, out of the live queue (only a new order is ever held)."""
+    return order.status is OrderStatus.CREATED and order.held_until is not None
+
+
+def is_scheduled(order: Order) -> bool:
+    return order.timing.type is TimingType.SCHEDULED
+
+
+def promised_time(order: Order) -> datetime | None:
+    """The time the customer asked for: the window's start (None for an instant order)."""
+    return order.timing.window_start if is_scheduled(order) else None
+
+
+def prep_minutes_for(item_minutes: Iterable[int | None], default: int) -> int:
+    """The order's prep time: the largest of its items' own prep minutes, the store's default for an item
+    without one (and for an order without items)."""
+    return max((default if minutes is None else minutes for minutes in item_minutes), default=default)
+
+
+def prep_start(promised: datetime, prep_minutes: int) -> datetime:
+    return promised - timedelta(minutes=prep_minutes)
+
+
+class WindowProblem(enum.StrEnum):
+    """Why a scheduled window is refused."""
+
+    NO_START = "NO_START"  # scheduled without a window start
+    PAST = "PAST"  # starts now or earlier
+    TOO_FAR = "TOO_FAR"  # more than SCHEDULE_DAYS_MAX days ahead
+    CLOSED = "CLOSED"  # the store's hours have it closed at the window's start
+
+
+WINDOW_MESSAGES: dict[WindowProblem, str] = {
+    WindowProblem.NO_START: "a scheduled order needs timing.window_start",
+    WindowProblem.PAST: "a scheduled order's window must start in the future",
+    WindowProblem.TOO_FAR: f"a scheduled order's window must start within {SCHEDULE_DAYS_MAX} days",
+    WindowProblem.CLOSED: "the store is closed at the window's start (its opening hours)",
+}
+
+
+def window_problem(
+    start: datetime | None,
+    now: datetime,
+    zone: tzinfo,
+    weekly: Sequence[WeeklyRange] = (),
+    exceptions: Sequence[DatedHours] = (),
+) -> WindowProblem | None:
+    """None when a scheduled order may be promised for `start` (aware), else why not."""
+    if start is None:
+        return WindowProblem.NO_START
+    if start <= now:
+        return WindowProblem.PAST
+    if start > now + timedelta(days=SCHEDULE_DAYS_MAX):
+        return WindowProblem.TOO_FAR
+    if not is_open(start.astimezone(zone).replace(tzinfo=None), weekly, exceptions):
+        return WindowProblem.CLOSED
+    return None
+
+
+def held_by_time(orders: Iterable[Order]) -> list[Order]:
+    """The held orders, soonest promised time first (the scheduled view's and `o2o orders list --scheduled`'s
+    order)."""
+    held = [order for order in orders if is_held(order)]
+    held.sort(key=lambda order: (promised_time(order) or order.held_until or order.created_at, order.number))
+    return held
