@@ -114,3 +114,37 @@ def test_a_day_is_the_stores_local_day() -> None:
     early = _doc("2026-03-08T04:30:00+00:00")  # 23:30 local on the 7th
     report = reports.compute(store, date(2026, 3, 8), [late, early], start)
     assert report.placed == 1 and report.hours[23].placed == 1
+
+
+def test_ended_orders_stay_90_days_for_the_figures_events_go_sooner(shared_platform: RunningPlatform) -> None:
+    """Through the job the server runs: an order ended 89 days ago is kept (and counted on its day), one ended 91
+    days ago is deleted; a setting under 90 days is raised to 90; the event prune still takes a week's events."""
+    from sqlalchemy import select, update
+
+    from o2o_tui.platform import db, jobs, order_retention
+    from o2o_tui.platform.settings import Settings
+    from o2o_tui.platform.state import Platform
+
+    seed = shared_platform.seed
+    assert seed is not None
+    customer, merchant = api(shared_platform, "customer"), api(shared_platform, "merchant")
+    placed = [customer.post("/v1/orders", order_body(seed.store_id, "TAKEOUT")).json() for _ in range(2)]
+    for order in placed:
+        assert merchant.post(f"/v1/orders/{order['id']}/reject", {"reason_code": "OTHER"}).status_code == 200
+    now = db.utcnow()
+    engine = db.open_database(shared_platform.db_url)
+    try:
+        with engine.begin() as conn:
+            for order, days in zip(placed, (89, 91), strict=True):
+                old = db.iso(now - timedelta(days=days))
+                conn.execute(update(db.orders).where(db.orders.c.id == order["id"]).values(
+                    created_at=old, updated_at=old, ended_at=old))
+        assert order_retention.kept_days(7) == 90 and order_retention.kept_days(0) == 0
+        jobs.prune(Platform(engine, Settings(order_retention_days=7, event_retention_hours=1)))
+        with engine.connect() as conn:
+            left = set(conn.execute(select(db.orders.c.id)).scalars())
+            oldest_event = conn.execute(select(db.events.c.occurred_at).order_by(db.events.c.id)).first()
+    finally:
+        engine.dispose()
+    assert placed[0]["id"] in left and placed[1]["id"] not in left
+    assert oldest_event is None or oldest_event[0] >= db.iso(now - timedelta(hours=1, minutes=1))

@@ -16,7 +16,7 @@ from o2o_tui.domain.geo import Address
 from o2o_tui.domain.identity import Role
 from o2o_tui.domain.order import ENDED_STATUSES, CustomerContact, Order, OrderStatus, Party
 from o2o_tui.domain.transitions import DELIVERY_ENDED, OrderAction
-from o2o_tui.platform import code_attempts, db, events, idempotency, orders, stores
+from o2o_tui.platform import code_attempts, db, events, idempotency, order_retention, orders, stores
 from o2o_tui.platform.auth import Caller
 from o2o_tui.platform.context import Ctx
 from o2o_tui.platform.errors import ApiError
@@ -104,6 +104,7 @@ def prune(platform: Platform) -> None:
             _set_meta(conn, events.PRUNED_THROUGH_KEY, str(newest_old))
         idempotency.purge(conn, now - timedelta(days=platform.settings.idempotency_retention_days))
         code_attempts.purge(conn, now, timedelta(minutes=platform.settings.code_lock_minutes))
+        order_retention.prune_orders(conn, now, platform.settings.order_retention_days)  # figures: 90 days
 
 
 def _without_personal_order(order: Order) -> Order:

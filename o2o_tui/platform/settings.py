@@ -13,6 +13,8 @@ class Settings(msgspec.Struct, frozen=True):
     conclude_after_minutes: float = 60.0  # a delivered order is concluded after this long
     job_interval_seconds: float = 5.0  # how often the background jobs run
     event_retention_hours: float = 168.0  # older events are pruned; a cursor before them answers resync
+    # ended orders are kept this long for the figures (never under 90 days; 0 keeps them forever) (order_retention.py)
+    order_retention_days: float = 90.0
     idempotency_retention_days: float = 8.0  # stored answers kept at least this long (>= 7 days by contract)
     event_recheck_seconds: float = 1.0  # long-polls also re-read the database this often (several processes)
     pg_notify: bool = True  # PostgreSQL: wake other processes' long-polls at once (NOTIFY per write, ~0.5 ms)
@@ -42,6 +44,7 @@ _ENV = {
     "conclude_after_minutes": ("O2O_CONCLUDE_AFTER_MINUTES", float),
     "job_interval_seconds": ("O2O_JOB_INTERVAL_SECONDS", float),
     "event_retention_hours": ("O2O_EVENT_RETENTION_HOURS", float),
+    "order_retention_days": ("O2O_ORDER_RETENTION_DAYS", float),
     "idempotency_retention_days": ("O2O_IDEMPOTENCY_RETENTION_DAYS", float),
     "event_recheck_seconds": ("O2O_EVENT_RECHECK_SECONDS", float),
     "pg_notify": ("O2O_PG_NOTIFY", _flag),
