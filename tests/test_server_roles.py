@@ -37,6 +37,7 @@ class World:
     courier: str
     delivery: str
     menu_version: int
+    voucher: str = ""  # one voucher for sale at the store
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +70,7 @@ def world(shared_platform: RunningPlatform) -> Iterator[World]:
         f"/v1/orders/{order['id']}/assign", {"courier_id": seeded.courier_ids[0]}
     )
     menu = clients["merchant"].get(f"/v1/stores/{seeded.store_id}/menu").json()
+    issued = clients["admin"].post("/v1/vouchers", _voucher_body(seeded.store_id, count=1)).json()
     yield World(
         clients=clients,
         store=seeded.store_id,
@@ -77,9 +79,21 @@ def world(shared_platform: RunningPlatform) -> Iterator[World]:
         courier=seeded.courier_ids[0],
         delivery=delivery.json()["id"],
         menu_version=menu["version"],
+        voucher=issued["vouchers"][0]["id"],
     )
     for client in clients.values():
         client.close()
+
+
+def _voucher_body(store_id: str, count: int = 1) -> dict:
+    return {
+        "id": uuid.uuid4().hex,
+        "store_id": store_id,
+        "title": "Set meal for 2",
+        "value": {"amount": 3800, "currency": "CNY"},
+        "expires_at": "2099-01-01T00:00:00Z",
+        "count": count,
+    }
 
 
 def _all(expected: object) -> dict[str, object]:
@@ -162,6 +176,26 @@ ENDPOINTS: list[Endpoint] = [
         lambda w: {"id": uuid.uuid4().hex, "reason_code": "LATE", "whole": True},
         MERCHANT_ACTION,
     ),
+    # vouchers (routes/vouchers.py): the admin issues, a customer buys, the store's merchant redeems
+    (
+        "GET",
+        "/v1/vouchers",
+        NO_BODY,
+        _only(("admin", "merchant", "customer", "merchant_b", "customer_b")),
+    ),
+    ("POST", "/v1/vouchers", lambda w: _voucher_body(w.store), _only(("admin",))),
+    (
+        "POST",
+        "/v1/vouchers/{voucher}/buy",
+        lambda w: {"purchase_id": uuid.uuid4().hex},
+        _only(("customer", "customer_b")),
+    ),
+    (
+        "POST",
+        "/v1/stores/{store}/vouchers/redeem",
+        lambda w: {"code": "000000000000"},
+        _only(("merchant",), not_found=("merchant_b",)),
+    ),
     ("GET", "/v1/couriers", NO_BODY, FLEET_READERS),
     (
         "GET",
@@ -201,7 +235,9 @@ ENDPOINTS: list[Endpoint] = [
 
 
 def _path(template: str, w: World) -> str:
-    return template.format(store=w.store, order=w.order, courier=w.courier, delivery=w.delivery)
+    return template.format(
+        store=w.store, order=w.order, courier=w.courier, delivery=w.delivery, voucher=w.voucher
+    )
 
 
 @pytest.mark.parametrize(
@@ -247,7 +283,8 @@ def test_every_route_is_in_the_matrix(shared_platform: RunningPlatform) -> None:
             .replace("{store}", "{store_id}")
             .replace("{order}", "{order_id}")
             .replace("{courier}", "{courier_id}")
-            .replace("{delivery}", "{delivery_id}"),
+            .replace("{delivery}", "{delivery_id}")
+            .replace("{voucher}", "{voucher_id}"),
         )
         for m, t, _, _ in ENDPOINTS
     }
