@@ -24,6 +24,7 @@ from o2o_tui.i18n import t
 from o2o_tui.settings import load_settings
 from screens import order_format as fmt
 from screens.alerts import Alerts, Sound, bell_pattern
+from screens.announce import announce
 from screens.console_messages import (
     ConsoleHost,
     OpenOrder,
@@ -217,6 +218,7 @@ class OrdersScreen(Screen[None]):
             self.queue.set_alerts(self.alerts.alerting, self.alerts.urgent)
 
     def _play(self, sounds: list[Sound]) -> None:
+        announce(self, sounds)  # said in words too, when voice is on (screens/announce.py)
         for sound in sounds:
             for delay in bell_pattern(sound):
                 if delay <= 0:

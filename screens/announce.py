@@ -1,0 +1,84 @@
+"""The console's spoken announcements, said next to the bell: a ringing screen (the queue, the simple screen)
+calls `announce(self, sounds)` where it plays `sounds` (`screens.alerts`), and this says what is new in words
+(`o2o_tui.voice`) when the `voice` setting is on. Muted (`M`) means no sound reaches here, and what still waits
+to be said is dropped. Voice on with no engine installed: one warning toast, and the bell goes on alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+from weakref import WeakKeyDictionary
+
+from textual.message import Message
+
+from o2o_tui.i18n import t
+from o2o_tui.settings import load_settings
+from o2o_tui.voice import Announcement, Announcer, Speaker, find_engine
+from screens.alerts import Alerts, Sound
+from screens.console_messages import ConsoleHost, Say
+from screens.source import LinkState
+
+
+class RingingScreen(Protocol):
+    """What `announce` reads from the screen that rings."""
+
+    alerts: Alerts
+
+    @property
+    def host(self) -> ConsoleHost: ...
+
+    def post_message(self, message: Message) -> bool: ...
+
+
+@dataclass
+class Voice:
+    speaker: Speaker | None  # None: voice off, or no engine
+    announcer: Announcer = field(default_factory=Announcer)
+
+
+_VOICES: WeakKeyDictionary[object, Voice] = WeakKeyDictionary()
+
+
+def voice_of(screen: RingingScreen) -> Voice:
+    """The screen's voice, set up the first time (settings read, engine found, a missing engine said once)."""
+    voice = _VOICES.get(screen)
+    if voice is None:
+        voice = Voice(None)
+        if load_settings().voice:
+            engine = find_engine()
+            if engine is None:
+                screen.post_message(Say(t("voice.no_engine"), severity="warning", timeout=20))
+            else:
+                host = screen.host
+                voice.speaker = Speaker(engine, muted=lambda: screen.alerts.is_muted(host.now()))
+        _VOICES[screen] = voice
+    return voice
+
+
+def announcements(voice: Voice, screen: RingingScreen, sounds: list[Sound]) -> list[Announcement]:
+    """What `sounds` mean in words: the orders newly waiting, the link going down or coming back."""
+    host = screen.host
+    said: list[Announcement] = []
+    if Sound.NEW_ORDER in sounds or Sound.URGENT in sounds:
+        said += voice.announcer.orders((entry.order for entry in host.source.orders()), host.now())
+    if Sound.OFFLINE in sounds:
+        unauthorized = host.source.link().state is LinkState.UNAUTHORIZED
+        said.append(Announcer.link(False, unauthorized=unauthorized))
+    if Sound.BACK_ONLINE in sounds:
+        said.append(Announcer.link(True))
+    return said
+
+
+def announce(screen: RingingScreen, sounds: list[Sound]) -> None:
+    """Say what `sounds` are about, when voice is on (cheap when there is nothing to say: once a second)."""
+    voice = voice_of(screen)
+    if voice.speaker is not None and sounds:
+        voice.speaker.say(announcements(voice, screen, sounds))
+
+
+def silence(screen: RingingScreen) -> None:
+    """Drop what waits to be said (the counter muted the console)."""
+    voice = _VOICES.get(screen)
+    if voice is not None and voice.speaker is not None:
+        voice.speaker.silence()
