@@ -11,6 +11,7 @@ conditional save on the order's version, so the second one finds it released alr
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -165,10 +166,8 @@ async def run_forever(platform: Platform) -> None:
                     wait = min(wait, (upcoming - db.utcnow()).total_seconds())
             except Exception:  # a failing round must not stop the next one
                 log.exception("releasing scheduled orders failed")
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), max(_MIN_WAIT_S, wait))
-            except TimeoutError:
-                pass
             wake.clear()
     finally:
         _wakers.discard(waker)
