@@ -18,7 +18,7 @@ from textual.worker import Worker, WorkerState
 from o2o_tui.config import Profile
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
-from screens import compact_output
+from screens import auto_accept_console, compact_output
 from screens.console_messages import OpenOrder, OrderAcknowledged, OrderActionRequested, Say, ShowHelp
 from screens.keys import localize_bindings
 from screens.order_actions import OrderActions
@@ -79,11 +79,13 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         self.push_screen(self.orders_screen)
         self.post_message(SourceChanged(SourceChange(link=True, store=True)))
         self.run_worker(self.source.run(), name="source", group="source", exit_on_error=False)
+        self.station = auto_accept_console.attach(self)  # auto-accept on the printing station (its banner)
 
     async def on_source_changed(self, message: SourceChanged) -> None:
         await self.orders_screen.apply_change(message.change)
         if not self.screen_stack:  # the app closed while the change was applied
             return
+        auto_accept_console.source_changed(self)
         # the detail and store screens are imported when first opened: not loaded, not on screen
         detail, store = sys.modules.get("screens.detail_screen"), sys.modules.get("screens.store_screen")
         if detail is not None and isinstance(self.screen, detail.DetailScreen):

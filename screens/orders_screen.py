@@ -35,6 +35,7 @@ from screens.console_messages import (
 )
 from screens.keys import localize_bindings
 from screens.source import QueueEntry, SourceChange
+from screens.widgets.auto_accept_banner import AutoAcceptBanner
 from screens.widgets.footer import KeyFooter
 from screens.widgets.line_list import LineList
 from screens.widgets.order_detail import OrderDetail
@@ -99,6 +100,7 @@ class OrdersScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Input(placeholder=t("ui.search.placeholder"), id="search")
         yield Static("", id="banner", markup=False)
+        yield AutoAcceptBanner()  # auto-accept on, printing station offline (screens/auto_accept_console.py)
         with Horizontal(id="body"):
             with Vertical(id="queue-column"):
                 yield QueueHeader()

@@ -14,6 +14,9 @@ from msgspec import Meta
 
 from o2o_tui.domain.limits import AUTO_ACCEPT_CAP_MAX, DEVICE_NAME_MAX
 
+CHECK_IN_SECONDS = 15.0  # how often a console asks (the station's ask is its check-in)
+FRESH_SECONDS = 45.0  # a station unheard of for longer is offline
+
 DeviceName = Annotated[str, Meta(max_length=DEVICE_NAME_MAX)]
 DailyCap = Annotated[int, Meta(ge=0, le=AUTO_ACCEPT_CAP_MAX)]
 

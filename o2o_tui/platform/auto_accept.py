@@ -1,7 +1,7 @@
 """Auto-accept on the platform: the store's setting, the printing station's check-ins, the daily cap.
 
 The station is one console per store, named by its device name (`o2o_tui/device.py`). It checks in with
-`GET /v1/stores/{id}/auto-accept?device=NAME` (every `CHECK_IN_SECONDS`); the platform keeps the last check-in in
+`GET /v1/stores/{id}/auto-accept?device=NAME` (every `CHECK_IN_SECONDS`, domain/auto_accept.py); the platform keeps the last check-in in
 `meta` and mirrors "online" onto the store (`Store.auto_accept.station_online`, a store.updated event), so every
 console knows whether anyone will carry auto-accept out. An accept sent with `auto: true` is counted against the
 daily cap here, from the orders themselves (`Order.auto_accepted`), under a lock on the store row, so two consoles
@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 import msgspec
 from sqlalchemy import Connection, select, update
 
-from o2o_tui.domain.auto_accept import AutoAcceptBody, AutoAcceptState
+from o2o_tui.domain.auto_accept import FRESH_SECONDS, AutoAcceptBody, AutoAcceptState
 from o2o_tui.domain.identity import Role
 from o2o_tui.domain.order import Order
 from o2o_tui.domain.store import AutoAccept, Store
@@ -24,8 +24,6 @@ from o2o_tui.platform import db, stores
 from o2o_tui.platform.context import Ctx
 from o2o_tui.platform.errors import conflict
 
-CHECK_IN_SECONDS = 15.0  # how often the station console checks in
-FRESH_SECONDS = 45.0  # a station unheard of for longer is offline
 _decode_order = msgspec.json.Decoder(Order).decode
 
 

@@ -1,0 +1,103 @@
+"""Auto-accept as the printing station carries it out: which orders to accept now. No I/O, no Textual.
+
+The store's setting (`Store.auto_accept`) says whether auto-accept is on, the daily cap and which console is the
+station. Only the station accepts, and only orders that are due: CREATED, not already acted on from this device,
+not held for later (a scheduled order before its prep start: `Order.held_until`), not past their accept deadline,
+in a store taking orders. The prep time is the store's default (the platform adds a busy store's extra minutes).
+Within the day's cap (the platform counts too and refuses past it, so two consoles cannot go over); past it the
+orders wait for a person and ring as always. An order the station has tried once is never tried again (taken by
+someone else, refused): no loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from o2o_tui.domain.auto_accept import AutoAcceptState
+from o2o_tui.domain.limits import as_utc
+from o2o_tui.domain.order import Order, OrderStatus
+from o2o_tui.domain.store import Store
+from o2o_tui.store_effect import effect, store_zone
+
+if TYPE_CHECKING:
+    from o2o_tui.client.wire import Call
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    order: Order
+    pending: tuple[str, ...] = ()  # actions queued on this device for the order
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    accept: list[Order] = field(default_factory=list)  # accept these now, oldest first
+    over_cap: list[Order] = field(default_factory=list)  # due, but the day's cap is reached: a person accepts
+    prep_minutes: int = 15
+
+
+def is_station(store: Store | None, device: str) -> bool:
+    return bool(store is not None and device and store.auto_accept.station == device)
+
+
+def day_start(store: Store, now: datetime) -> datetime:
+    local = as_utc(now).astimezone(store_zone(store))
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def accepted_today(orders: Iterable[Order], store: Store, now: datetime) -> int:
+    """Orders auto-accepted since the store's local midnight, as this device knows them."""
+    start = day_start(store, now)
+    return sum(
+        1 for o in orders if o.auto_accepted and o.confirmed_at is not None and as_utc(o.confirmed_at) >= start
+    )
+
+
+def is_due(order: Order, now: datetime) -> bool:
+    if order.status is not OrderStatus.CREATED:
+        return False
+    if order.held_until is not None and as_utc(order.held_until) > now:
+        return False  # scheduled, before its prep start
+    return order.accept_deadline is None or as_utc(order.accept_deadline) > now
+
+
+def decide(
+    candidates: Iterable[Candidate],
+    store: Store | None,
+    *,
+    device: str,
+    now: datetime,
+    counted_today: int = 0,
+    tried: frozenset[str] | set[str] = frozenset(),
+) -> Decision:
+    """What the station console `device` should accept now. `counted_today`: the platform's count when known
+    (the larger of it and this device's own count is used); `tried`: orders this station already sent."""
+    if store is None or not store.auto_accept.enabled or not is_station(store, device):
+        return Decision()
+    if not effect(store, now).takes_orders:
+        return Decision()
+    listed = list(candidates)
+    due = sorted(
+        (c.order for c in listed if not c.pending and c.order.id not in tried and is_due(c.order, now)),
+        key=lambda o: (o.created_at, o.number),
+    )
+    cap = store.auto_accept.daily_cap
+    prep = store.default_prep_minutes
+    if not cap:
+        return Decision(accept=due, prep_minutes=prep)
+    used = max(counted_today, accepted_today((c.order for c in listed), store, now))
+    in_flight = sum(1 for c in listed if c.order.id in tried and c.pending and not c.order.auto_accepted)
+    room = max(0, cap - used - in_flight)
+    return Decision(accept=due[:room], over_cap=due[room:], prep_minutes=prep)
+
+
+def state_call(store_id: str, device: str = "") -> Call[AutoAcceptState]:
+    """`GET /v1/stores/{id}/auto-accept`: the setting and today's count; a check-in when `device` is the station."""
+    from o2o_tui.client.wire import Call  # not at import: the console's first frame does not need it
+
+    params = {"device": device} if device else None
+    return Call("GET", f"/v1/stores/{quote(store_id, safe='')}/auto-accept", AutoAcceptState, params=params)

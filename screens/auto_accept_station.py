@@ -1,0 +1,157 @@
+"""The console's side of auto-accept (`o2o_tui/auto_accept.py` decides; this carries it out). No Textual here.
+
+Every console with the store's auto-accept on checks in with the platform every `CHECK_IN_SECONDS`
+(`GET /v1/stores/{id}/auto-accept?device=NAME`): the station's check-in keeps it "online" on the platform, and every
+console learns today's count and whether the station is online (the banner on the others). The station console,
+after each change of its source, accepts the orders that are due through the source (the outbox, exactly once, as a
+person's `a`), with the store's default prep time and `auto: true`; only while its link is ONLINE (a station cut
+off from the platform accepts nothing: the orders wait for a person). An order tried once is never tried again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from rich.cells import cell_len
+
+from o2o_tui.auto_accept import Candidate, decide, is_station, state_call
+from o2o_tui.domain.auto_accept import CHECK_IN_SECONDS, AutoAcceptState
+from o2o_tui.domain.order import Order
+from o2o_tui.domain.requests import ConfirmBody
+from o2o_tui.i18n import t
+from screens.source import ActionRefused, LinkState, OrderSource
+
+CheckIn = Callable[[str, str], Awaitable[AutoAcceptState]]
+
+
+def client_check_in(profile: Any) -> CheckIn:
+    """A check-in through a platform client of its own for `profile`, made on first use."""
+    client: Any = None
+
+    async def check_in(store_id: str, device: str) -> AutoAcceptState:
+        nonlocal client
+        if client is None:
+            from o2o_tui.client import AsyncPlatformClient
+
+            client = AsyncPlatformClient(profile.url, profile.token, timeout=10.0)
+        result: AutoAcceptState = await client.call(state_call(store_id, device))
+        return result
+
+    return check_in
+
+
+class Station:
+    def __init__(
+        self,
+        source: OrderSource,
+        device: str,
+        *,
+        clock: Callable[[], datetime],
+        check_in: CheckIn | None = None,
+        on_news: Callable[[], None] | None = None,
+        on_accepted: Callable[[Order], None] | None = None,
+    ) -> None:
+        self.source = source
+        self.device = device
+        self.now = clock
+        self.state: AutoAcceptState | None = None  # the platform's last answer (None: not asked yet)
+        self._check_in = check_in
+        self._on_news = on_news or (lambda: None)
+        self._on_accepted = on_accepted or (lambda order: None)
+        self._tried: set[str] = set()
+        self._busy = False
+        self._again = False
+
+    # what a console shows
+    @property
+    def is_station(self) -> bool:
+        return is_station(self.source.store(), self.device)
+
+    def may_act(self) -> bool:
+        """Whether a pass could accept anything at all (cheap: checked on every change of the source)."""
+        store = self.source.store()
+        return store is not None and store.auto_accept.enabled and self.is_station
+
+    def banner(self, width: int) -> str | None:
+        """On a console that is not the station: auto-accept is on but nobody carries it out."""
+        store = self.source.store()
+        if store is None or not store.auto_accept.enabled or self.is_station:
+            return None
+        online = self.state.station_online if self.state is not None else store.auto_accept.station_online
+        if online and store.auto_accept.station:
+            return None
+        for key in ("auto_accept.banner.station_offline", "auto_accept.banner.station_offline_short"):
+            text = t(key)
+            if cell_len(text) <= width:
+                return text
+        return None
+
+    # checking in
+    async def check_in_once(self) -> None:
+        store = self.source.store()
+        if self._check_in is None or store is None or self.source.link().state is not LinkState.ONLINE:
+            return
+        if not store.auto_accept.enabled and self.state is None:
+            return
+        from o2o_tui.client.errors import PlatformError
+
+        try:
+            state = await self._check_in(store.id, self.device)
+        except PlatformError:
+            return  # the link line says why; the next round asks again
+        if state != self.state:
+            self.state = state
+            self._on_news()
+
+    async def run(self) -> None:
+        """Check in until cancelled."""
+        while True:
+            with contextlib.suppress(Exception):
+                await self.check_in_once()
+            await asyncio.sleep(CHECK_IN_SECONDS)
+
+    # accepting
+    async def act(self) -> list[str]:
+        """Accept what is due now (one pass at a time; a change during a pass runs another). Answers the ids sent."""
+        if self._busy:
+            self._again = True
+            return []
+        self._busy = True
+        sent: list[str] = []
+        try:
+            self._again = True
+            while self._again:
+                self._again = False
+                sent += await self._pass()
+        finally:
+            self._busy = False
+        return sent
+
+    async def _pass(self) -> list[str]:
+        store = self.source.store()
+        if store is None or self.source.link().state is not LinkState.ONLINE:
+            return []
+        decision = decide(
+            (Candidate(entry.order, entry.pending) for entry in self.source.orders()),
+            store,
+            device=self.device,
+            now=self.now(),
+            counted_today=self.state.accepted_today if self.state is not None else 0,
+            tried=self._tried,
+        )
+        sent = []
+        for order in decision.accept:
+            self._tried.add(order.id)
+            try:
+                await self.source.submit(
+                    "order.confirm", order.id, ConfirmBody(preparation_minutes=decision.prep_minutes, auto=True)
+                )
+            except ActionRefused:
+                continue  # taken meanwhile, or refused: left to a person, never tried again
+            sent.append(order.id)
+            self._on_accepted(order)
+        return sent
