@@ -13,6 +13,11 @@
   `o2o console --simple`: `O2O_SIMPLE_MODE`, else the file's `"simple_mode"`.
 - `device_name`: this console's name, which a store names as its printing station (auto-accept,
   `o2o_tui/device.py`): `O2O_DEVICE`, else the file's `"device_name"`, else `<host name>-<profile name>`.
+- `printer`: the ESC/POS printer for kitchen tickets and receipts (`o2o_tui/printing/`): `"tcp://HOST:9100"`,
+  `"file:/path/tickets.bin"` or `"usb:0x04b8:0x0202"`: `O2O_PRINTER` (`off` for none), else the file's
+  `"printer"`; unset: no printing and nothing about a printer is shown.
+- `printer_cjk`: how the printer prints Chinese: `"native"` (its Chinese mode, FS &; default) or `"image"` (text
+  drawn with a CJK font and sent as a picture, for printers without one): `O2O_PRINTER_CJK`, else the file's.
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=False):
     voice: bool = False
     simple_mode: bool = False
     device_name: str = ""  # "" = `<host name>-<profile name>` (o2o_tui/device.py)
+    printer: str | None = None  # o2o_tui/printing/devices.py: tcp://, file:, usb:
+    printer_cjk: str = "native"  # or "image"
 
 
 def _from_file() -> Settings:
@@ -85,7 +92,19 @@ def load_settings() -> Settings:
         voice=voice,
         simple_mode=simple,
         device_name=(os.environ.get("O2O_DEVICE") or base.device_name).strip(),
+        printer=_printer(os.environ.get("O2O_PRINTER"), base.printer),
+        printer_cjk="image" if _word("O2O_PRINTER_CJK", base.printer_cjk) == "image" else "native",
     )
+
+
+def _printer(env: str | None, fallback: str | None) -> str | None:
+    """`O2O_PRINTER` over the file's `printer`; empty or `off`/`none`: no printer."""
+    value = (env if env is not None else fallback or "").strip()
+    return None if value.lower() in ("", "off", "none", "0") else value
+
+
+def _word(env: str, fallback: str) -> str:
+    return (os.environ.get(env) or fallback).strip().lower()
 
 
 def _switch(env: str, fallback: bool) -> bool:
