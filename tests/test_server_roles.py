@@ -138,6 +138,8 @@ ENDPOINTS: list[Endpoint] = [
     ("PUT", "/v1/stores/{store}/hours", lambda w: {"opening_hours": [], "exceptions": []}, STORE_WRITERS),
     ("POST", "/v1/stores/{store}/validate-code", lambda w: {"code": "1234"}, STORE_WRITERS),
     ("GET", "/v1/stores/{store}/reports/day", NO_BODY, STORE_WRITERS),  # figures: its merchant, admin
+    ("GET", "/v1/stores/{store}/auto-accept", NO_BODY, STAFF_ACTION),  # the setting, the station's check-in
+    ("PUT", "/v1/stores/{store}/auto-accept", lambda w: {"enabled": False}, STORE_WRITERS),
     (
         "GET",
         "/v1/orders",
