@@ -19,6 +19,7 @@ from o2o_tui.config import Profile
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 from screens import auto_accept_console, compact_output
+from screens.care_messages import CareRequested
 from screens.console_messages import OpenOrder, OrderAcknowledged, OrderActionRequested, Say, ShowHelp
 from screens.keys import localize_bindings
 from screens.order_actions import OrderActions
@@ -134,6 +135,11 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
 
     def on_say(self, message: Say) -> None:
         self.say(message.text, severity=message.severity, timeout=message.timeout)
+
+    def on_care_requested(self, message: CareRequested) -> None:
+        from screens import care_actions  # `y` and `$`: imported when first used
+
+        care_actions.run(self, message)
 
     def screens_to_build_ahead(self) -> list[Screen[Any]]:
         """The detail screen and the accept dialog, built a second after start-up (screens/steady_keys.py)."""
