@@ -28,6 +28,7 @@ from screens.source import (
     QueueEntry,
     SourceChange,
     Subscribers,
+    split_held,
 )
 
 _MAX_BACKOFF_S = 30.0
@@ -60,7 +61,10 @@ class ClientOrderSource(Subscribers[SourceChange]):
 
     # reading
     def orders(self) -> list[QueueEntry]:
-        return [QueueEntry(order) for order in self._orders.values()]
+        return split_held(QueueEntry(order) for order in self._orders.values())[0]
+
+    def held(self) -> list[QueueEntry]:
+        return split_held(QueueEntry(order) for order in self._orders.values())[1]
 
     def order(self, order_id: str) -> QueueEntry | None:
         order = self._orders.get(order_id)

@@ -29,6 +29,7 @@ from screens.source import (
     Subscribers,
     link_from,
     parse_tap_time,
+    split_held,
 )
 
 
@@ -96,7 +97,10 @@ class EngineOrderSource(Subscribers[SourceChange]):
 
     # reading (from the snapshot kept in memory; never touches the cache on the caller's thread)
     def orders(self) -> list[QueueEntry]:
-        return list(self._entries.values())
+        return [entry for entry in self._entries.values() if not entry.held]
+
+    def held(self) -> list[QueueEntry]:
+        return split_held(self._entries.values())[1]
 
     def order(self, order_id: str) -> QueueEntry | None:
         return self._entries.get(order_id)

@@ -15,7 +15,15 @@ import msgspec
 from o2o_tui.domain.menu import Menu
 from o2o_tui.domain.order import Order
 from o2o_tui.domain.store import Store
-from screens.source import ConflictView, LinkState, LinkStatus, QueueEntry, SourceChange, Subscribers
+from screens.source import (
+    ConflictView,
+    LinkState,
+    LinkStatus,
+    QueueEntry,
+    SourceChange,
+    Subscribers,
+    split_held,
+)
 
 
 class MemoryOrderSource(Subscribers[SourceChange]):
@@ -39,7 +47,10 @@ class MemoryOrderSource(Subscribers[SourceChange]):
             self._link = replace(self._link, conflicts=len(self._conflicts))
 
     def orders(self) -> list[QueueEntry]:
-        return list(self._entries.values())
+        return split_held(self._entries.values())[0]
+
+    def held(self) -> list[QueueEntry]:
+        return split_held(self._entries.values())[1]
 
     def order(self, order_id: str) -> QueueEntry | None:
         return self._entries.get(order_id)

@@ -7,7 +7,7 @@ works offline) or straight from the platform client (a fallback that needs the l
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
@@ -16,6 +16,7 @@ import msgspec
 
 from o2o_tui.domain.menu import Menu
 from o2o_tui.domain.order import Order
+from o2o_tui.domain.schedule import held_by_time, is_held
 from o2o_tui.domain.store import Store
 from o2o_tui.sync.model import SyncStatus
 
@@ -83,6 +84,23 @@ class QueueEntry:
     order: Order
     pending: tuple[str, ...] = ()  # queued action names applied locally, not yet confirmed
 
+    @property
+    def held(self) -> bool:
+        """A scheduled order waiting for its prep start (`o2o_tui/domain/schedule.py`): in `held()`, the
+        scheduled view (`t`), not in `orders()` (the live queue, its rings)"""
+        return is_held(self.order)
+
+
+def split_held(entries: Iterable[QueueEntry]) -> tuple[list[QueueEntry], list[QueueEntry]]:
+    """(live, held): the held ones soonest promised time first."""
+    live: list[QueueEntry] = []
+    held: list[QueueEntry] = []
+    for entry in entries:
+        (held if entry.held else live).append(entry)
+    order = {o.id: i for i, o in enumerate(held_by_time(entry.order for entry in held))}
+    held.sort(key=lambda entry: order[entry.order.id])
+    return live, held
+
 
 @dataclass(frozen=True, slots=True)
 class SourceChange:
@@ -128,7 +146,13 @@ class OrderSource(Protocol):
 
     def subscribe(self, callback: Callable[[SourceChange], None]) -> Callable[[], None]: ...
 
-    def orders(self) -> list[QueueEntry]: ...
+    def orders(self) -> list[QueueEntry]:
+        """The orders of the live queue (everything but held scheduled orders)."""
+        ...
+
+    def held(self) -> list[QueueEntry]:
+        """Scheduled orders held until their prep start, soonest first (the scheduled view)."""
+        ...
 
     def order(self, order_id: str) -> QueueEntry | None: ...
 
