@@ -1,0 +1,167 @@
+"""`y`: answer the customer's latest chase (催单) on an order.
+
+Four answers, picked by their digit: 1 "Being prepared, ready in N minutes" (the minutes field, prefilled with the
+minutes until the promised time, takes the focus), 2 "Out for delivery", 3 "Ready for pickup", 4 the store's own
+words (the text field takes the focus). Enter sends the answer highlighted; Esc cancels. The customer's note is
+untrusted: shown as plain Content through safe_text, never markup.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from o2o_tui.domain.chases import (
+    CHASE_REPLIES,
+    CHASE_TEXT_MAX,
+    REPLY_MINUTES_MAX,
+    REPLY_MINUTES_MIN,
+    Chase,
+    ChaseReply,
+    ChaseReplyBody,
+)
+from o2o_tui.domain.order import Order
+from o2o_tui.i18n import t
+from o2o_tui.safe_text import safe_text
+from screens.dialogs import SteadyInput
+from screens.keys import localize_bindings
+
+DEFAULT_MINUTES = 10  # when the order has no promised time (or it has passed)
+
+
+def suggested_minutes(order: Order, now: datetime) -> int:
+    """The minutes until the promised ready time, within the bounds; DEFAULT_MINUTES without one."""
+    promised = order.promised_ready_at
+    if promised is None or promised <= now:
+        return DEFAULT_MINUTES
+    minutes = math.ceil((promised - now).total_seconds() / 60)
+    return max(REPLY_MINUTES_MIN, min(REPLY_MINUTES_MAX, minutes))
+
+
+def reply_label(reply: ChaseReply, minutes: int | None = None) -> str:
+    if reply is ChaseReply.PREPARING and minutes is not None:
+        return t("care.reply.PREPARING_minutes", minutes=minutes)
+    return t(f"care.reply.{reply.value}")
+
+
+def chase_line(chase: Chase, now: datetime, zone: ZoneInfo | None) -> str:
+    """"Asked 12:31 (3 min ago): where is it?" with the customer's words made safe."""
+    asked = chase.asked_at.astimezone(zone) if zone else chase.asked_at
+    minutes = max(0, int((now - chase.asked_at).total_seconds() // 60))
+    line = t("care.chase.asked", time=asked.strftime("%H:%M"), minutes=minutes)
+    note = safe_text(chase.note, one_line=True)
+    return f"{line}: {note}" if note else line
+
+
+class ChaseReplyDialog(ModalScreen[ChaseReplyBody | None]):
+    DEFAULT_CSS = """
+    ChaseReplyDialog { align: center middle; }
+    ChaseReplyDialog .dialog { width: 60; }
+    ChaseReplyDialog #minutes-row { height: 1; }
+    ChaseReplyDialog #minutes-row Label { width: auto; }
+    ChaseReplyDialog Input { border: none; height: 1; padding: 0 1; }
+    ChaseReplyDialog #minutes { width: 8; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "ui.key.cancel", id="dialog.cancel")]
+
+    def __init__(self, order: Order, now: datetime, zone: ZoneInfo | None = None) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.order = order
+        self._now = now
+        self._zone = zone
+        self._minutes = suggested_minutes(order, now)
+
+    def compose(self) -> ComposeResult:
+        order = self.order
+        with Vertical(classes="dialog"):
+            yield Label(Content(t("care.chase.title", number=order.display_number)), classes="title")
+            if order.chases:
+                yield Label(Content(chase_line(order.chases[-1], self._now, self._zone)), id="asked")
+            yield OptionList(
+                *[
+                    Option(Content(f"{n}. {reply_label(reply)}"), id=reply.value)
+                    for n, reply in enumerate(CHASE_REPLIES, 1)
+                ],
+                id="templates",
+            )
+            with Horizontal(id="minutes-row"):
+                yield Label(Content(t("care.chase.minutes")))
+                yield SteadyInput(
+                    value=str(self._minutes), type="integer", max_length=3, id="minutes", select_on_focus=True
+                )
+            yield SteadyInput(placeholder=t("care.chase.text_placeholder"), max_length=CHASE_TEXT_MAX, id="text")
+            yield Label(Content(t("care.chase.hint")), classes="hint")
+            yield Label("", id="error", classes="error")
+
+    def on_mount(self) -> None:
+        for field in self.query(Input):
+            field.cursor_blink = False
+        self.query_one("#templates", OptionList).focus()
+
+    def _error(self, text: str) -> None:
+        self.query_one("#error", Label).update(Content(text))
+
+    def on_key(self, event: events.Key) -> None:
+        """A digit picks an answer while the list has the focus (in the fields, digits are typed)."""
+        templates = self.query_one("#templates", OptionList)
+        if self.focused is not templates or not event.character or not event.character.isdigit():
+            return
+        index = int(event.character) - 1
+        if not 0 <= index < len(CHASE_REPLIES):
+            return
+        event.stop()
+        event.prevent_default()
+        templates.highlighted = index
+        self._error("")
+        reply = CHASE_REPLIES[index]
+        if reply is ChaseReply.PREPARING:
+            self.query_one("#minutes", Input).focus()
+        elif reply is ChaseReply.TEXT:
+            self.query_one("#text", Input).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        reply = ChaseReply(event.option.id or ChaseReply.READY.value)
+        if reply is ChaseReply.PREPARING:
+            self._send_minutes()
+        elif reply is ChaseReply.TEXT:
+            self._send_text()
+        else:
+            self.dismiss(ChaseReplyBody(template=reply))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "minutes":
+            self._send_minutes()
+        else:
+            self._send_text()
+
+    def _send_minutes(self) -> None:
+        raw = self.query_one("#minutes", Input).value.strip()
+        if not raw.isdigit() or not REPLY_MINUTES_MIN <= int(raw) <= REPLY_MINUTES_MAX:
+            self._error(t("ui.dialog.out_of_range", minimum=REPLY_MINUTES_MIN, maximum=REPLY_MINUTES_MAX))
+            self.query_one("#minutes", Input).focus()
+            return
+        self.dismiss(ChaseReplyBody(template=ChaseReply.PREPARING, minutes=int(raw)))
+
+    def _send_text(self) -> None:
+        text = self.query_one("#text", Input).value.strip()
+        if not text:
+            self._error(t("care.chase.text_required"))
+            self.query_one("#text", Input).focus()
+            return
+        self.dismiss(ChaseReplyBody(template=ChaseReply.TEXT, text=text))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

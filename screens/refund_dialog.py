@@ -1,0 +1,234 @@
+"""`$`: refund items or the whole order, with a reason, showing the amount before it is sent.
+
+Two steps in one dialog. Lines: a digit toggles that line (all of what is left of it, or none), `+`/`-` change
+the quantity of the line under the cursor (up/down move it), `0` toggles the whole order; Enter goes on. Reason:
+a digit picks the reason (OTHER puts the cursor in the note, which it needs), Tab reaches the note, Enter sends
+the refund whose amount is shown. Amounts come from `o2o_tui.domain.refunds.plan_refund`, the function the server
+computes them with; the server has the last word (a refund it refuses lands in the conflicts, explained).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from rich.cells import cell_len
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from o2o_tui.domain.limits import NOTE_MAX
+from o2o_tui.domain.money import Money, format_money
+from o2o_tui.domain.order import Order
+from o2o_tui.domain.refunds import (
+    REFUND_REASONS,
+    RefundBody,
+    RefundLineIn,
+    RefundProblem,
+    RefundReason,
+    line_amount,
+    plan_refund,
+    refunded_quantities,
+    refunded_total,
+)
+from o2o_tui.i18n import t
+from o2o_tui.safe_text import safe_text
+from screens import order_format as fmt
+from screens.dialogs import SteadyInput
+from screens.keys import localize_bindings
+
+Step = Literal["lines", "reason"]
+
+
+class RefundDialog(ModalScreen[RefundBody | None]):
+    DEFAULT_CSS = """
+    RefundDialog { align: center middle; }
+    RefundDialog .dialog { width: 60; }
+    RefundDialog Input { border: none; height: 1; padding: 0 1; }
+    RefundDialog #amount { text-style: bold; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "ui.key.cancel", id="dialog.cancel")]
+
+    def __init__(self, order: Order) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.order = order
+        self.done = refunded_quantities(order)
+        self.left = [line.quantity - done for line, done in zip(order.lines, self.done, strict=True)]
+        self.chosen = [0] * len(order.lines)
+        self.whole = False
+        self.cursor = next((index for index, left in enumerate(self.left) if left > 0), 0)
+        self.step: Step = "lines"
+        self.reason: RefundReason | None = None
+        self.refund_id = uuid.uuid4().hex  # one refund: a retry of the same dialog's answer is the same refund
+
+    # what is asked
+    def body(self) -> RefundBody:
+        lines = [RefundLineIn(line=index, quantity=qty) for index, qty in enumerate(self.chosen) if qty > 0]
+        return RefundBody(
+            id=self.refund_id,
+            reason_code=self.reason or RefundReason.ITEM_UNAVAILABLE,
+            whole=self.whole,
+            lines=[] if self.whole else lines,
+            note=self.query_one("#note", Input).value.strip() if self.is_mounted else "",
+            seen_refunds=len(self.order.refunds),
+        )
+
+    def amount(self) -> Money | None:
+        """What the refund chosen so far gives back (None: nothing chosen, or more than is left)."""
+        if not self.whole and not any(self.chosen):
+            return None
+        body = self.body()
+        if body.reason_code is RefundReason.OTHER and not body.note:
+            body = RefundBody(id=body.id, reason_code=RefundReason.LATE, whole=body.whole, lines=body.lines)
+        try:
+            return plan_refund(self.order, body)[0]
+        except RefundProblem:
+            return None
+
+    # drawing
+    def _inner_width(self) -> int:
+        width = self.app.size.width or 80
+        return 56 if width >= 62 else width
+
+    def _lines_content(self) -> Content:
+        width = self._inner_width()
+        parts: list[str | tuple[str, str]] = []
+        for index, line in enumerate(self.order.lines):
+            here = index == self.cursor and self.step == "lines"
+            qty = self.left[index] if self.whole else self.chosen[index]
+            box = "[x]" if qty else "[ ]"
+            digit = str(index + 1) if index < 9 else " "
+            value = format_money(line_amount(line, self.done[index], qty)) if qty else ""
+            head = f"{'>' if here else ' '}{digit} {box} {qty}/{self.left[index]} "
+            name_width = max(4, width - cell_len(head) - 10)
+            name = fmt.fit(safe_text(line.name, one_line=True), name_width)
+            style = "reverse" if here else ("dim" if self.left[index] == 0 else "")
+            parts += [(f"{head}{name} {fmt.fit(value, 9, align='right')}", style), "\n"]
+        left_total = Money(
+            self.order.totals.total.amount - refunded_total(self.order).amount, self.order.totals.total.currency
+        )
+        whole = t("care.refund.whole", amount=format_money(left_total))
+        parts.append((fmt.fit(f" 0 {'[x]' if self.whole else '[ ]'} {whole}", width), "bold" if self.whole else ""))
+        return Content.assemble(*parts)
+
+    def _reasons_content(self) -> Content:
+        width = self._inner_width()
+        parts: list[str | tuple[str, str]] = []
+        for number, reason in enumerate(REFUND_REASONS, 1):
+            mark = "(•)" if reason is self.reason else "( )"
+            text = fmt.fit(f"{number}. {mark} {t(f'care.reason.{reason.value}')}", width)
+            parts += [(text, "bold" if reason is self.reason else ""), "\n"]
+        return Content.assemble(*parts[:-1])
+
+    def _show(self) -> None:
+        amount = self.amount()
+        lines_step = self.step == "lines"
+        self.query_one("#lines", Static).update(self._lines_content())
+        self.query_one("#reasons", Static).display = not lines_step
+        self.query_one("#note", Input).display = not lines_step
+        if not lines_step:
+            self.query_one("#reasons", Static).update(self._reasons_content())
+        shown = t("care.refund.amount", amount=format_money(amount)) if amount else t("care.refund.nothing")
+        self.query_one("#amount", Label).update(Content(shown))
+        hint = "care.refund.hint_lines" if lines_step else "care.refund.hint_reason"
+        self.query_one(".hint", Label).update(Content(t(hint)))
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Content(t("care.refund.title", number=self.order.display_number)), classes="title")
+            yield Static("", id="lines")
+            yield Static("", id="reasons")
+            yield SteadyInput(placeholder=t("care.refund.note_placeholder"), max_length=NOTE_MAX, id="note")
+            yield Label("", id="amount")
+            yield Label("", classes="hint")
+            yield Label("", id="error", classes="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#note", Input).cursor_blink = False
+        self._show()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._show()
+
+    def _error(self, text: str) -> None:
+        self.query_one("#error", Label).update(Content(text))
+
+    # keys
+    def on_key(self, event: events.Key) -> None:
+        if self.focused is self.query_one("#note", Input):
+            if event.key == "enter":
+                event.stop()
+                event.prevent_default()
+                self._send()
+            return  # the note takes what is typed
+        handled = self._lines_key(event) if self.step == "lines" else self._reason_key(event)
+        if handled:
+            event.stop()
+            event.prevent_default()
+            self._show()
+
+    def _lines_key(self, event: events.Key) -> bool:
+        count = len(self.order.lines)
+        character = event.character or ""
+        if event.key in ("up", "down") and count:
+            self.cursor = (self.cursor + (1 if event.key == "down" else -1)) % count
+        elif character == "0":
+            self.whole = not self.whole
+        elif character.isdigit() and int(character) <= count:
+            index = int(character) - 1
+            self.cursor = index
+            self.whole = False
+            self.chosen[index] = 0 if self.chosen[index] else self.left[index]
+        elif character in ("+", "=", "-") and count:
+            self.whole = False
+            step = -1 if character == "-" else 1
+            index = self.cursor
+            self.chosen[index] = max(0, min(self.left[index], self.chosen[index] + step))
+        elif event.key == "enter":
+            if self.amount() is None:
+                self._error(t("care.refund.choose_first"))
+                return True
+            self._error("")
+            self.step = "reason"
+        else:
+            return False
+        return True
+
+    def _reason_key(self, event: events.Key) -> bool:
+        character = event.character or ""
+        if character.isdigit() and 1 <= int(character) <= len(REFUND_REASONS):
+            self.reason = REFUND_REASONS[int(character) - 1]
+            self._error("")
+            if self.reason is RefundReason.OTHER:
+                self.query_one("#note", Input).focus()
+        elif event.key == "tab":
+            self.query_one("#note", Input).focus()
+        elif event.key == "enter":
+            self._send()
+        else:
+            return False
+        return True
+
+    def _send(self) -> None:
+        if self.reason is None:
+            self._error(t("care.refund.reason_first"))
+            return
+        body = self.body()
+        if body.reason_code is RefundReason.OTHER and not body.note:
+            self._error(t("care.refund.note_required"))
+            self.query_one("#note", Input).focus()
+            return
+        try:
+            plan_refund(self.order, body)
+        except RefundProblem as problem:
+            self._error(problem.message)
+            return
+        self.dismiss(body)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
