@@ -38,6 +38,7 @@ COMMAND_MODULES: dict[str, str] = {
     "couriers": "dispatch",
     "dispatch": "dispatch",
     "simulate": "simulate",
+    "report": "report",
     "demo": "demo",
     "completion": "completion",
 }

@@ -1,0 +1,136 @@
+"""`o2o report day [--date YYYY-MM-DD] [--json | --csv [--what hours|items|reasons]]`: a day's figures of the
+profile's store from the platform (o2o_tui/figures.py); offline, the figures last fetched on this device, said so
+on stderr (the output itself stays the same shape, for scripts)."""
+
+from __future__ import annotations
+
+import enum
+from typing import Annotated, Any
+
+import typer
+
+from o2o_tui.cli.common import JsonOption, ProfileOption, fail_for, handle_errors
+from o2o_tui.cli.exits import Exit
+from o2o_tui.cli.output import emit_json, fail, say
+from o2o_tui.i18n import t
+
+
+class What(enum.StrEnum):
+    HOURS = "hours"
+    ITEMS = "items"
+    REASONS = "reasons"
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def _cell(text: str) -> str:
+    """A cell a spreadsheet will not run as a formula (as `o2o menu export` writes them)."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _decimal(amount: int, currency: str) -> str:
+    from o2o_tui.domain.money import minor_digits
+
+    digits = minor_digits(currency)
+    sign = "-" if amount < 0 else ""
+    value = abs(amount)
+    return f"{sign}{value // 10**digits}.{value % 10**digits:0{digits}d}" if digits else f"{sign}{value}"
+
+
+def csv_text(report: Any, what: What) -> str:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    if what is What.HOURS:
+        writer.writerow(["date", "hour", "placed", "completed"])
+        for hour in report.hours:
+            writer.writerow([report.date, f"{hour.hour:02d}:00", hour.placed, hour.completed])
+    elif what is What.ITEMS:
+        writer.writerow(["date", "item_id", "name", "quantity", "revenue", "currency"])
+        for item in report.top_items:
+            revenue = _decimal(item.revenue.amount, item.revenue.currency)
+            writer.writerow(
+                [report.date, _cell(item.item_id), _cell(item.name), item.quantity, revenue, item.revenue.currency]
+            )
+    else:
+        writer.writerow(["date", "kind", "reason_code", "by", "count"])
+        for c in report.cancellations:
+            writer.writerow([report.date, "cancelled", _cell(c.reason_code), _cell(c.by), c.count])
+        for r in report.refusals:
+            writer.writerow([report.date, "refused", _cell(r.reason_code), "MERCHANT", r.count])
+    return out.getvalue()
+
+
+def plain_lines(report: Any, store_name: str, width: int = 80) -> list[str]:
+    from o2o_tui import figures_text as ft
+
+    lines = [t("figures.title", date=report.date, store=store_name), *ft.summary_lines(report), ""]
+    lines.append(t("figures.hours.title", peak=ft.peak(report.hours)))
+    lines += ft.hour_bars(report.hours, min(width, 60)) + [""]
+    lines += ft.durations_lines(report) + [""] + ft.reason_lines(report) + [""]
+    lines += ft.item_lines(report, width)
+    return lines
+
+
+def _store_id(profile: Any) -> str:
+    if profile.role == "courier":
+        raise fail(t("figures.error.courier", profile=profile.name), Exit.USAGE)
+    if not profile.store_id:
+        raise fail(t("figures.error.no_store", profile=profile.name), Exit.USAGE)
+    return str(profile.store_id)
+
+
+def register(app: typer.Typer) -> None:
+    report_app = typer.Typer(help=t("figures.cli.help"), no_args_is_help=True)
+    app.add_typer(report_app, name="report")
+
+    @report_app.command("day", help=t("figures.cli.day.help"))
+    def day(
+        date: Annotated[str | None, typer.Option("--date", help=t("figures.option.date"))] = None,
+        as_csv: Annotated[bool, typer.Option("--csv", help=t("figures.option.csv"))] = False,
+        what: Annotated[What, typer.Option("--what", help=t("figures.option.what"))] = What.HOURS,
+        profile: str | None = ProfileOption,
+        as_json: bool = JsonOption,
+    ) -> None:
+        import shutil
+        import sys
+        from datetime import date as Date
+
+        from o2o_tui.cli.common import open_client
+        from o2o_tui.client.errors import PlatformError
+        from o2o_tui.config import load_profile, profile_cache_dir
+        from o2o_tui.figures import ReportCache, day_figures
+        from o2o_tui.safe_text import safe_text
+
+        if date is not None:
+            try:
+                Date.fromisoformat(date)
+            except ValueError:
+                raise fail(t("figures.error.bad_date", value=safe_text(date, one_line=True)), Exit.USAGE) from None
+        with handle_errors():
+            chosen = load_profile(profile)
+            store_id = _store_id(chosen)
+            cache = ReportCache(profile_cache_dir(chosen))
+            with open_client(chosen) as client:
+                try:
+                    found = day_figures(client, cache, store_id, date)
+                except PlatformError as error:
+                    if error.code == "unreachable":
+                        raise fail(t("figures.error.nothing_kept", reason=error.i18n_message()), Exit.OFFLINE) from None
+                    raise fail_for(error) from None
+        if found.cached:  # on stderr: stdout keeps the shape a script reads
+            local = found.fetched_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            print(safe_text(t("figures.as_of", time=local, reason=found.problem)), file=sys.stderr)
+        report = found.report
+        if as_json:
+            emit_json({"report": report, "cached": found.cached, "fetched_at": found.fetched_at})
+            return
+        if as_csv:
+            sys.stdout.write(csv_text(report, what))
+            return
+        width = shutil.get_terminal_size((80, 24)).columns
+        for line in plain_lines(report, store_id, width):
+            say(line)

@@ -1,0 +1,222 @@
+"""The day's figures as terminal text: a bar chart of orders per hour in block characters, and aligned tables.
+Shared by the console's figures screen (shown as plain `Content`) and `o2o report day`. No Textual here.
+
+Widths are terminal cells, not characters: a CJK character takes two (`cells`), so Chinese labels line up.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+
+from o2o_tui.domain.money import Money, format_money
+from o2o_tui.domain.report import TOP_ITEMS, DayReport, Durations, HourFigures
+from o2o_tui.i18n import t
+from o2o_tui.safe_text import safe_text
+
+BLOCKS = " ▁▂▃▄▅▆▇█"  # eighths of a cell, for the top of a bar
+SIDE_BLOCKS = " ▏▎▍▌▋▊▉█"  # eighths of a cell, for the end of a horizontal bar
+
+
+def cells(text: str) -> int:
+    """Terminal cells `text` takes: wide (W, F) characters two, combining marks none."""
+    total = 0
+    for char in text:
+        if unicodedata.combining(char):
+            continue
+        total += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return total
+
+
+def pad(text: str, width: int, *, right: bool = False) -> str:
+    """`text` padded with spaces to `width` cells (left-aligned, or right-aligned)."""
+    fill = " " * max(0, width - cells(text))
+    return fill + text if right else text + fill
+
+
+def clip(text: str, width: int) -> str:
+    """`text` cut to at most `width` cells, with `…` when cut."""
+    if cells(text) <= width:
+        return text
+    kept, used = [], 0
+    for char in text:
+        step = cells(char)
+        if used + step > width - 1:
+            break
+        kept.append(char)
+        used += step
+    return "".join(kept) + "…"
+
+
+def table(rows: Sequence[Sequence[str]], *, right: Sequence[bool] = (), gap: int = 2) -> list[str]:
+    """Rows of columns aligned by cell width; `right[i]` right-aligns column i (numbers)."""
+    if not rows:
+        return []
+    count = max(len(row) for row in rows)
+    widths = [max((cells(row[i]) for row in rows if i < len(row)), default=0) for i in range(count)]
+    lines = []
+    for row in rows:
+        parts = [
+            pad(cell, widths[i], right=i < len(right) and right[i]) for i, cell in enumerate(row)
+        ]
+        lines.append((" " * gap).join(parts).rstrip())
+    return lines
+
+
+def active_span(hours: Sequence[HourFigures]) -> tuple[int, int]:
+    """The hours worth showing: from the first with any order to the last (all 24 for an empty day)."""
+    busy = [h.hour for h in hours if h.placed or h.completed]
+    if not busy:
+        return 0, len(hours) - 1
+    return min(busy), max(busy)
+
+
+def bucketed(hours: Sequence[HourFigures], first: int, last: int, size: int) -> list[tuple[int, int]]:
+    """(start hour, placed) for buckets of `size` hours from `first` through `last`."""
+    placed = {h.hour: h.placed for h in hours}
+    start = first - first % size if size > 1 else first
+    return [(hour, sum(placed.get(h, 0) for h in range(hour, hour + size))) for hour in range(start, last + 1, size)]
+
+
+def hour_chart(hours: Sequence[HourFigures], width: int, height: int) -> list[str]:
+    """Orders placed per hour as vertical bars, `height` rows of bars plus a row of hour labels, at most `width`
+    cells wide: the busy span of the day, bars 3, 2 or 1 cells wide, two hours a bar when even that is too wide.
+    The caller states the peak (`peak()`) as the scale."""
+    height = max(1, height)
+    first, last = active_span(hours)
+    size = 1
+    while True:
+        bars = bucketed(hours, first, last, size)
+        for bar_width in (3, 2, 1):
+            step = bar_width + 1
+            if len(bars) * step - 1 <= width:
+                return _draw(bars, bar_width, step, height, size)
+        if size >= 24:
+            return _draw(bars[: max(1, (width + 1) // 2)], 1, 2, height, size)
+        size *= 2 if size < 4 else 3
+
+
+def _draw(bars: list[tuple[int, int]], bar_width: int, step: int, height: int, size: int) -> list[str]:
+    top = max((count for _, count in bars), default=0)
+    rows = []
+    eighths = [round(count * height * 8 / top) if top else 0 for _, count in bars]
+    for row in range(height, 0, -1):  # top row first
+        line = []
+        for filled in eighths:
+            part = filled - (row - 1) * 8
+            block = BLOCKS[8] if part >= 8 else BLOCKS[max(0, part)]
+            line.append(block * bar_width)
+        rows.append((" " * (step - bar_width)).join(line).rstrip())
+    return [*rows, _hour_labels([hour for hour, _ in bars], step, size)]
+
+
+def _hour_labels(starts: list[int], step: int, size: int) -> str:
+    """Hour numbers under the bars, as many as fit without touching (each two cells and a space)."""
+    every = 1
+    while every * step < 3:
+        every += 1
+    line = ""
+    for index, hour in enumerate(starts):
+        if index % every:
+            continue
+        at = index * step
+        line = line.ljust(at) + f"{hour:02d}"
+    return line
+
+
+def peak(hours: Sequence[HourFigures]) -> int:
+    return max((h.placed for h in hours), default=0)
+
+
+def minutes_text(spread: Durations) -> tuple[str, str]:
+    """(median, p90) as `m:ss`, or `-` when nothing was measured."""
+    return _mmss(spread.median_seconds), _mmss(spread.p90_seconds)
+
+
+def _mmss(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    whole = int(round(seconds))
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def hour_bars(hours: Sequence[HourFigures], width: int) -> list[str]:
+    """Orders per hour as horizontal bars, one line an hour (the busy span): `09 ████▌ 12`, for plain text."""
+    first, last = active_span(hours)
+    shown = [h for h in hours if first <= h.hour <= last]
+    top = max((h.placed for h in shown), default=0)
+    room = max(1, width - 3 - 1 - len(str(top)))
+    lines = []
+    for h in shown:
+        eighths = round(h.placed * room * 8 / top) if top else 0
+        bar = SIDE_BLOCKS[8] * (eighths // 8) + (SIDE_BLOCKS[eighths % 8] if eighths % 8 else "")
+        lines.append(f"{h.hour:02d} {bar} {h.placed}" if bar else f"{h.hour:02d} {h.placed}")
+    return lines
+
+
+# --- the report's sections as lines (the CLI prints them; the figures screen shows them as plain Content) -----
+
+
+def _money(amount: Money | None) -> str:
+    return format_money(amount) if amount is not None else "-"
+
+
+def summary_lines(report: DayReport) -> list[str]:
+    counts = t(
+        "figures.counts",
+        placed=report.placed,
+        completed=report.completed,
+        cancelled=report.cancelled,
+        refused=report.refused,
+        open=report.open,
+    )
+    money = t(
+        "figures.revenue",
+        revenue=_money(report.revenue),
+        gross=_money(report.gross),
+        refunds=_money(report.refunds),
+    )
+    return [counts, money]
+
+
+def durations_lines(report: DayReport) -> list[str]:
+    accept, prep = minutes_text(report.accept_time), minutes_text(report.prep_time)
+    rows = [
+        ["", t("figures.time.median"), t("figures.time.p90"), t("figures.time.count")],
+        [t("figures.time.accept"), *accept, str(report.accept_time.count)],
+        [t("figures.time.prep"), *prep, str(report.prep_time.count)],
+    ]
+    return table(rows, right=(False, True, True, True))
+
+
+def reason_lines(report: DayReport) -> list[str]:
+    """Cancellations by reason and who, then refusals by reason (untrusted codes: made safe here)."""
+    lines = [t("figures.cancellations.title")]
+    rows = [
+        ["  " + safe_text(c.reason_code, one_line=True), party_name(c.by), str(c.count)]
+        for c in report.cancellations
+    ]
+    lines += table(rows, right=(False, False, True)) if rows else ["  " + t("figures.none")]
+    lines.append(t("figures.refusals.title"))
+    rows = [["  " + safe_text(r.reason_code, one_line=True), str(r.count)] for r in report.refusals]
+    lines += table(rows, right=(False, True)) if rows else ["  " + t("figures.none")]
+    return lines
+
+
+def party_name(party: str) -> str:
+    key = "figures.by." + party.lower()
+    found = t(key)
+    return found if found != key else safe_text(party, one_line=True)
+
+
+def item_lines(report: DayReport, width: int, limit: int = TOP_ITEMS) -> list[str]:
+    """The top items by quantity with their revenue, names clipped to fit `width` cells."""
+    if not report.top_items:
+        return [t("figures.items.title"), "  " + t("figures.none")]
+    numbers = [(str(i.quantity), format_money(i.revenue)) for i in report.top_items[:limit]]
+    room = max(6, width - 2 - max(cells(q) for q, _ in numbers) - max(cells(r) for _, r in numbers) - 4)
+    rows = [[" ", t("figures.items.qty"), t("figures.items.revenue")]]
+    rows[0][0] = "  " + clip(t("figures.items.name"), room)
+    for item, (quantity, revenue) in zip(report.top_items[:limit], numbers, strict=True):
+        rows.append(["  " + clip(safe_text(item.name, one_line=True), room), quantity, revenue])
+    return [t("figures.items.title"), *table(rows, right=(False, True, True))]

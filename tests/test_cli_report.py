@@ -1,0 +1,52 @@
+"""`o2o report day` against the real server: --json, --csv (each table), the plain text chart; then offline, the
+figures kept on the device, said so on stderr; a day never fetched offline is exit 3."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import stat
+from pathlib import Path
+
+from o2o_tui.cli.exits import Exit
+from tests.support.platform import RunningPlatform, api, order_body
+from tests.test_cli_orders import Cli
+
+
+def test_report_day_json_csv_plain_then_offline(platform: RunningPlatform, tmp_path: Path) -> None:
+    seed = platform.seed
+    assert seed is not None
+    customer, merchant = api(platform, "customer"), api(platform, "merchant")
+    for reason in ("STORE_BUSY", None, None):
+        order = customer.post("/v1/orders", order_body(seed.store_id, "TAKEOUT")).json()
+        if reason:
+            merchant.post(f"/v1/orders/{order['id']}/reject", {"reason_code": reason})
+        else:
+            merchant.post(f"/v1/orders/{order['id']}/confirm", {"preparation_minutes": 10})
+    cli = Cli(tmp_path / "home", seed.tokens["merchant"])
+    cli("login", "--url", platform.url, "--token", cli.token)
+
+    got = cli.json("report", "day")
+    report = got["report"]
+    assert got["cached"] is False and (report["placed"], report["refused"], report["open"]) == (3, 1, 2)
+    today = report["date"]
+    hours = list(csv.DictReader(io.StringIO(cli("report", "day", "--csv").stdout)))
+    assert len(hours) == 24 and sum(int(row["placed"]) for row in hours) == 3
+    items = list(csv.DictReader(io.StringIO(cli("report", "day", "--csv", "--what", "items").stdout)))
+    assert items == [{"date": today, "item_id": "kung-pao-chicken", "name": items[0]["name"], "quantity": "4",
+                      "revenue": "164.00", "currency": "CNY"}]
+    reasons = cli("report", "day", "--csv", "--what", "reasons").stdout.splitlines()
+    assert reasons[1] == f"{today},refused,STORE_BUSY,MERCHANT,1"
+    plain = cli("report", "day", "--date", today).stdout
+    assert "Orders per hour (peak 3)" in plain and "█" in plain and "Kung Pao" in plain
+    kept = next((tmp_path / "home").rglob("reports-v1.json"))
+    assert stat.S_IMODE(os.stat(kept).st_mode) == 0o600
+
+    platform.stop()  # offline from here
+    offline = cli("report", "day", "--json")
+    assert "As of" in offline.stderr
+    assert offline.stdout and '"cached":true' in offline.stdout.replace(" ", "")
+    assert "Orders per hour" in cli("report", "day").stdout
+    cli("report", "day", "--date", "2020-01-01", code=Exit.OFFLINE)
+    cli("report", "day", "--date", "yesterday", code=Exit.USAGE)
