@@ -22,9 +22,11 @@ from textual.widgets import Input, Static
 from o2o_tui.domain.order import ENDED_STATUSES
 from o2o_tui.i18n import t
 from o2o_tui.settings import load_settings
+from screens import chase_bell
 from screens import order_format as fmt
 from screens.alerts import Alerts, Sound, bell_pattern
 from screens.announce import announce
+from screens.care_messages import CareRequested
 from screens.console_messages import (
     ConsoleHost,
     OpenOrder,
@@ -61,6 +63,8 @@ class OrdersScreen(Screen[None]):
         Binding("r", "ready", "ui.key.ready", id="queue.ready"),
         Binding("h", "handoff", "ui.key.handoff", id="queue.handoff"),
         Binding("c", "cancellation", "ui.key.cancellation", id="queue.cancellation"),
+        Binding("y", "chase_reply", "care.key.chase_reply", id="queue.chase_reply"),
+        Binding("dollar_sign", "refund", "care.key.refund", id="queue.refund"),
         Binding("d", "dispatch_board", "ui.key.dispatch", id="queue.dispatch"),
         Binding("slash", "search", "ui.key.search", id="queue.search"),
         Binding("exclamation_mark", "conflicts", "queue.key.conflicts", id="queue.conflicts"),
@@ -151,6 +155,8 @@ class OrdersScreen(Screen[None]):
             self._loaded = True
             entries = self.host.source.orders()
             self._play(self.alerts.orders_changed(entries, now))
+            if chase_bell.ring_for(self, entries, self.alerts.is_muted(now)):  # a customer chased: once
+                self.app.bell()
             self._toast_timeouts(entries)
             self._refresh_rows(entries, now)
         if change.link or change.store:
@@ -314,6 +320,14 @@ class OrdersScreen(Screen[None]):
 
     def action_cancellation(self) -> None:
         self._request("answer_cancellation")
+
+    def action_chase_reply(self) -> None:
+        if entry := self._cursor():
+            self.post_message(CareRequested("chase_reply", entry.order.id))
+
+    def action_refund(self) -> None:
+        if entry := self._cursor():
+            self.post_message(CareRequested("refund", entry.order.id))
 
     def action_help(self) -> None:
         self.post_message(ShowHelp())
