@@ -12,6 +12,7 @@ from textual.screen import Screen
 
 from o2o_tui.i18n import t
 from screens import order_format as fmt
+from screens.care_messages import CareRequested
 from screens.console_messages import ConsoleHost, OrderActionName, OrderActionRequested, ShowHelp
 from screens.keys import localize_bindings
 from screens.source import QueueEntry
@@ -30,6 +31,8 @@ class DetailScreen(Screen[None]):
         Binding("h", "handoff", "ui.key.handoff", id="detail.handoff"),
         Binding("c", "cancellation", "ui.key.cancellation", id="detail.cancellation"),
         Binding("u", "unlock_code", "ui.key.unlock_code", id="detail.unlock_code"),
+        Binding("y", "chase_reply", "care.key.chase_reply", id="detail.chase_reply"),
+        Binding("dollar_sign", "refund", "care.key.refund", id="detail.refund"),
         Binding("question_mark", "help", "ui.key.help", show=False, id="detail.help"),
     ]
 
@@ -123,6 +126,14 @@ class DetailScreen(Screen[None]):
 
     def action_unlock_code(self) -> None:
         self._run("unlock_code")
+
+    def action_chase_reply(self) -> None:
+        if self.entry() is not None:
+            self.post_message(CareRequested("chase_reply", self.order_id))
+
+    def action_refund(self) -> None:
+        if self.entry() is not None:
+            self.post_message(CareRequested("refund", self.order_id))
 
     def action_help(self) -> None:
         self.post_message(ShowHelp())
