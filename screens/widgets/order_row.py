@@ -13,6 +13,7 @@ from datetime import datetime
 from rich.cells import cell_len
 from textual.content import Content
 
+from o2o_tui.domain.chases import open_chase
 from o2o_tui.domain.order import Order, OrderStatus, OrderType
 from o2o_tui.i18n import t
 from screens import order_format as fmt
@@ -68,6 +69,8 @@ def clock_cells(width: int) -> tuple[int, int]:
 def _mark(entry: QueueEntry, look: RowLook) -> str:
     if entry.order.cancellation is not None or look.locked:
         return "!"
+    if open_chase(entry.order.chases) is not None:  # the customer chased (催单) and awaits an answer (y)
+        return "?"
     if entry.pending:
         return "~"
     if look.alerting:
