@@ -35,6 +35,7 @@ from o2o_tui.domain.requests import (
     StoreStatusBody,
 )
 from o2o_tui.domain.store import Store
+from o2o_tui.domain.voucher import Voucher
 
 
 class ActionRoute(msgspec.Struct, frozen=True):
@@ -93,6 +94,8 @@ ACTIONS: dict[str, ActionRoute] = {
     "store.validate_code": ActionRoute(
         "POST", "/v1/stores/{store_id}/validate-code", CodeBody, CodeValidation, "store"
     ),
+    # the counter's redemption of a voucher code (核销); the answer is the voucher, which no device caches
+    "voucher.redeem": ActionRoute("POST", "/v1/stores/{store_id}/vouchers/redeem", CodeBody, Voucher, "store"),
     "menu.publish": ActionRoute("PUT", "/v1/stores/{store_id}/menu", Menu, Menu, "menu", conditional=True),
     "menu.item.patch": ActionRoute(
         "PATCH", "/v1/stores/{store_id}/menu/items/{item_id}", ItemPatchBody, Menu, "menu"
