@@ -69,6 +69,7 @@ class OrdersScreen(Screen[None]):
         Binding("slash", "search", "ui.key.search", id="queue.search"),
         Binding("exclamation_mark", "conflicts", "queue.key.conflicts", id="queue.conflicts"),
         Binding("M", "mute", "queue.key.mute", id="queue.mute"),
+        Binding("t", "scheduled", "scheduled.key.scheduled", id="queue.scheduled"),
         Binding("escape", "clear_search", "ui.key.clear", show=False, id="queue.clear_search"),
         Binding("q", "quit", "ui.key.quit", id="queue.quit"),
     ]
@@ -331,6 +332,11 @@ class OrdersScreen(Screen[None]):
 
     def action_help(self) -> None:
         self.post_message(ShowHelp())
+
+    def action_scheduled(self) -> None:
+        from screens.scheduled_screen import ScheduledScreen  # imported when first opened
+
+        self.app.push_screen(ScheduledScreen())
 
     def action_dispatch_board(self) -> None:
         profile = self.host.profile
