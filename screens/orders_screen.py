@@ -71,6 +71,7 @@ class OrdersScreen(Screen[None]):
         Binding("M", "mute", "queue.key.mute", id="queue.mute"),
         Binding("t", "scheduled", "scheduled.key.scheduled", id="queue.scheduled"),
         Binding("escape", "clear_search", "ui.key.clear", show=False, id="queue.clear_search"),
+        Binding("f", "figures", "figures.key.open", id="queue.figures"),
         Binding("q", "quit", "ui.key.quit", id="queue.quit"),
     ]
     # what a narrow footer keeps (help first, always): the rest is in `?`
@@ -346,6 +347,15 @@ class OrdersScreen(Screen[None]):
         from screens.dispatch_board import board_for_profile
 
         self.app.push_screen(board_for_profile(profile))
+
+    def action_figures(self) -> None:
+        profile = self.host.profile
+        if profile is None or not profile.store_id:
+            self.post_message(Say(t("figures.no_profile"), severity="warning"))
+            return
+        from screens.figures_screen import figures_for_profile  # imported when first opened
+
+        self.app.push_screen(figures_for_profile(profile))
 
     def action_conflicts(self) -> None:
         try:
