@@ -41,6 +41,7 @@ COMMAND_MODULES: dict[str, str] = {
     "report": "report",
     "demo": "demo",
     "completion": "completion",
+    "redeem": "redeem",
 }
 _ROOT_OPTIONS_WITH_VALUE = frozenset({"--lang"})
 
