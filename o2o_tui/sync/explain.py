@@ -65,8 +65,21 @@ def _order_action(action: str) -> OrderAction | None:
         return None
 
 
+def _voucher(reason: dict[str, Any]) -> str:
+    code = str(reason.get("code") or "")
+    if code == "voucher_redeemed":
+        return t("voucher.explain.redeemed", at=_clock(reason.get("at")))
+    if code in ("voucher_expired", "voucher_other_store", "voucher_not_active", "wrong_code"):
+        return t("voucher.explain." + code.removeprefix("voucher_"))
+    if code == "code_locked":
+        return t("voucher.explain.locked", until=_clock(reason.get("locked_until")))
+    return t("voucher.explain.other", message=reason.get("message") or code)
+
+
 def explain(reason: dict[str, Any], *, action: str, target: str) -> str:
     """Render a stored rejection reason (as written by the engine) in the current language."""
+    if action == "voucher.redeem":  # the counter's voucher code: the sentence names the voucher, not the store
+        return _voucher(reason)
     number = reason.get("order_number")
     subject = subject_label(action, target, number if isinstance(number, int) else None)
     what = action_label(action)
@@ -108,4 +121,7 @@ def explain(reason: dict[str, Any], *, action: str, target: str) -> str:
         return t("sync.explain.forbidden", subject=subject, action=what)
     if code == "not_found":
         return t("sync.explain.not_found", subject=subject, action=what)
+    own = f"sync.explain.code.{code}"  # a refusal with a sentence of its own (e.g. refund_too_large)
+    if code and t(own) != own:
+        return t(own, subject=subject, action=what)
     return t("sync.explain.other", subject=subject, action=what, message=reason.get("message") or code)
