@@ -24,6 +24,7 @@ from screens.console_messages import OpenOrder, OrderAcknowledged, OrderActionRe
 from screens.keys import localize_bindings
 from screens.order_actions import OrderActions
 from screens.orders_screen import OrdersScreen
+from screens.simple_actions import QuickActionRequested, QuickActions
 from screens.source import OrderSource, SourceChange
 from screens.steady_keys import SteadyKeysApp
 from screens.terminal import theme_for
@@ -60,6 +61,7 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         theme: str | None = None,
         keymap: dict[str, str] | None = None,
         profile: Profile | None = None,
+        simple: bool = False,
     ) -> None:
         super().__init__()
         self.profile = profile  # for screens that open their own platform client (the dispatch board)
@@ -68,6 +70,11 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         self.now = clock
         self.actions = OrderActions(self)
         self.orders_screen = OrdersScreen()
+        self.home: OrdersScreen | SimpleScreen = self.orders_screen  # the screen the console opens on
+        if simple:  # the simple mode (screens/simple_screen.py): the same source, alerts and messages
+            from screens.simple_screen import SimpleScreen
+
+            self.home = SimpleScreen()
         self._unsubscribe: Callable[[], None] | None = None
         self.title = t("ui.app.title")
         self.theme = theme or theme_for(os.environ)
@@ -77,13 +84,13 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
     def on_mount(self) -> None:
         compact_output.install(self)  # fewer bytes per frame: ticking clocks repeat one style
         self._unsubscribe = self.source.subscribe(lambda change: self.post_message(SourceChanged(change)))
-        self.push_screen(self.orders_screen)
+        self.push_screen(self.home)
         self.post_message(SourceChanged(SourceChange(link=True, store=True)))
         self.run_worker(self.source.run(), name="source", group="source", exit_on_error=False)
         self.station = auto_accept_console.attach(self)  # auto-accept on the printing station (its banner)
 
     async def on_source_changed(self, message: SourceChanged) -> None:
-        await self.orders_screen.apply_change(message.change)
+        await self.home.apply_change(message.change)
         if not self.screen_stack:  # the app closed while the change was applied
             return
         auto_accept_console.source_changed(self)
@@ -113,7 +120,7 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
             self.bell()
 
     def acknowledge(self, order_id: str) -> None:
-        self.orders_screen.acknowledge(order_id)
+        self.home.acknowledge(order_id)
 
     # what the screens ask for (typed messages posted up: the screens never import this module)
     def on_order_action_requested(self, message: OrderActionRequested) -> None:
@@ -122,6 +129,13 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
             self.say(t("ui.detail.gone"), severity="warning", timeout=3)
             return
         getattr(self.actions, message.action)(entry)
+
+    def on_quick_action_requested(self, message: QuickActionRequested) -> None:
+        """The simple screen's accept (default prep time) and hand off (code typed on it): no dialog."""
+        if (entry := self.source.order(message.order_id)) is None:
+            self.say(t("ui.detail.gone"), severity="warning", timeout=3)
+            return
+        QuickActions(self).run(message, entry)
 
     def on_open_order(self, message: OpenOrder) -> None:
         self.acknowledge(message.order_id)

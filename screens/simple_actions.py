@@ -1,0 +1,53 @@
+"""The simple mode's two actions that ask nothing in a dialog: accept with the store's default prep time, and hand
+off with the pickup code typed (or scanned) on the simple screen itself. The rest of the simple screen's keys
+post the queue's own `OrderActionRequested`; these post `QuickActionRequested`, which the app runs through the
+same checks and the same source (`screens.order_actions.OrderActions`), so refusals are told the same way and
+offline actions queue in the outbox unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from textual.message import Message
+
+from o2o_tui.domain.requests import CodeBody, ConfirmBody
+from o2o_tui.domain.transitions import OrderAction
+from screens.order_actions import DEFAULT_PREP_MINUTES, OrderActions
+from screens.source import QueueEntry
+
+QuickActionName = Literal["accept", "handoff"]
+
+
+class QuickActionRequested(Message):
+    """Accept `order_id` with the store's default prep time, or hand it off with `code`."""
+
+    def __init__(self, action: QuickActionName, order_id: str, *, code: str = "") -> None:
+        super().__init__()
+        self.action: QuickActionName = action
+        self.order_id = order_id
+        self.code = code
+
+
+class QuickActions(OrderActions):
+    """`OrderActions` without the dialogs: what the simple screen's 1 and 3 (with its code field) do."""
+
+    def accept_default(self, entry: QueueEntry) -> None:
+        order = entry.order
+        self.app.acknowledge(order.id)
+        if not self._check(order, OrderAction.CONFIRM):
+            return
+        store = self.app.source.store()
+        minutes = store.default_prep_minutes if store else DEFAULT_PREP_MINUTES
+        self._submit(order, "order.confirm", ConfirmBody(preparation_minutes=minutes), OrderAction.CONFIRM)
+
+    def handoff_with_code(self, entry: QueueEntry, code: str) -> None:
+        order = entry.order
+        if self._check(order, OrderAction.HANDOFF):
+            self._submit(order, "order.handoff", CodeBody(code=code), OrderAction.HANDOFF)
+
+    def run(self, message: QuickActionRequested, entry: QueueEntry) -> None:
+        if message.action == "accept":
+            self.accept_default(entry)
+        else:
+            self.handoff_with_code(entry, message.code)
