@@ -40,6 +40,7 @@ COMMAND_MODULES: dict[str, str] = {
     "simulate": "simulate",
     "report": "report",
     "demo": "demo",
+    "print": "printing",
     "completion": "completion",
     "redeem": "redeem",
 }
