@@ -279,6 +279,9 @@ def register(app: typer.Typer) -> None:
     store_app = typer.Typer(help=t("store.help"), no_args_is_help=True)
     app.add_typer(store_app, name="store")
     _register_hours(store_app)
+    from o2o_tui.cli import store_auto_accept  # `o2o store auto-accept` (its own module)
+
+    store_auto_accept.register(store_app)
 
     @store_app.command("status", help=t("store.status.help"))
     def status(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> None:

@@ -1,0 +1,164 @@
+"""`o2o store auto-accept [on|off] [--cap N] [--station NAME | --this-console]`: the store's auto-accept, carried
+out by its printing station console (`o2o_tui/auto_accept.py`). A change goes through the outbox
+(`store.auto_accept`: queued offline, sent once); with no switch and no option it shows the setting, today's count
+from the platform when it answers (else the cached setting) and this console's device name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors
+from o2o_tui.cli.exits import Exit
+from o2o_tui.cli.output import emit_json, fail, say
+from o2o_tui.cli.sync import OnlineOption, cache_errors, cli_cache, report_outcome
+from o2o_tui.domain.limits import AUTO_ACCEPT_CAP_MAX
+from o2o_tui.i18n import t
+
+
+def _store_id(profile: Any) -> str:
+    if profile.role == "courier":
+        raise fail(t("store.error.courier", profile=profile.name), Exit.USAGE)
+    if not profile.store_id:
+        raise fail(t("store.error.no_store", profile=profile.name), Exit.USAGE)
+    return str(profile.store_id)
+
+
+def state_lines(state: Any, device: str) -> list[str]:
+    """The setting in words: the switch with today's count, the station (online or not, this console or not)."""
+    from o2o_tui.safe_text import safe_text
+
+    if not state.enabled:
+        first = t("auto_accept.line.off")
+    elif not state.daily_cap:
+        first = t("auto_accept.line.on_no_cap", count=state.accepted_today)
+    elif state.accepted_today >= state.daily_cap:
+        first = t("auto_accept.line.cap_reached", count=state.accepted_today, cap=state.daily_cap)
+    else:
+        first = t("auto_accept.line.on_cap", count=state.accepted_today, cap=state.daily_cap)
+    if not state.station:
+        second = t("auto_accept.station.none")
+    else:
+        name = safe_text(state.station, one_line=True)
+        second = t(
+            "auto_accept.station.online" if state.station_online else "auto_accept.station.offline", name=name
+        )
+        if state.station == device:
+            second = t("auto_accept.station.this_console", line=second)
+    return [first, second]
+
+
+def _show(profile_name: str | None, as_json: bool) -> None:
+    import msgspec
+
+    from o2o_tui.auto_accept import accepted_today, state_call
+    from o2o_tui.client.errors import PlatformError
+    from o2o_tui.device import device_name
+    from o2o_tui.domain.auto_accept import AutoAcceptState
+    from o2o_tui.sync.read_model import ReadModel
+    from o2o_tui.sync.session import make_client
+
+    with handle_errors(), cache_errors(), cli_cache(profile_name, read_only=True) as (profile, cache):
+        store_id = _store_id(profile)
+        model = ReadModel(cache)
+        store = model.store(store_id)
+        cached_orders = [view.order for view in model.orders()]
+    device = device_name(profile.name)
+    state: AutoAcceptState | None = None
+    fresh = False
+    try:
+        import asyncio
+
+        async def ask() -> AutoAcceptState:
+            async with make_client(profile, timeout=5.0) as client:
+                answer: AutoAcceptState = await client.call(state_call(store_id))
+                return answer
+
+        state, fresh = asyncio.run(ask()), True
+    except PlatformError:
+        if store is None:
+            raise fail(t("store.error.not_cached"), Exit.NOT_FOUND) from None
+    if state is None and store is not None:
+        from datetime import UTC, datetime
+
+        setting = store.auto_accept
+        state = AutoAcceptState(
+            enabled=setting.enabled,
+            daily_cap=setting.daily_cap,
+            station=setting.station,
+            station_online=setting.station_online,
+            accepted_today=accepted_today(cached_orders, store, datetime.now(UTC)),
+        )
+    assert state is not None
+    if as_json:
+        emit_json({**msgspec.to_builtins(state), "device": device, "from_platform": fresh})
+        return
+    for line in state_lines(state, device):
+        say(line)
+    say(t("auto_accept.cli.device", name=device))
+
+
+def register(store_app: typer.Typer) -> None:
+    @store_app.command("auto-accept", help=t("auto_accept.cli.help"))
+    def auto_accept(
+        switch: str | None = typer.Argument(None, metavar="[on|off]", help=t("auto_accept.cli.switch_help")),
+        cap: int | None = typer.Option(
+            None, "--cap", min=0, max=AUTO_ACCEPT_CAP_MAX, help=t("auto_accept.cli.cap_help")
+        ),
+        station: str | None = typer.Option(None, "--station", help=t("auto_accept.cli.station_help")),
+        this_console: bool = typer.Option(
+            False, "--this-console", help=t("auto_accept.cli.this_console_help")
+        ),
+        online: bool = OnlineOption,
+        profile: str | None = ProfileOption,
+        as_json: bool = JsonOption,
+    ) -> None:
+        import asyncio
+
+        from o2o_tui.device import device_name
+        from o2o_tui.domain.auto_accept import AutoAcceptBody
+        from o2o_tui.sync.perform import perform
+        from o2o_tui.sync.read_model import ReadModel
+
+        if switch is not None and switch.lower() not in ("on", "off"):
+            raise fail(t("auto_accept.cli.bad_switch", value=switch), Exit.USAGE)
+        if station is not None and this_console:
+            raise fail(t("auto_accept.cli.both_station", value=switch), Exit.USAGE)
+        if switch is None and cap is None and station is None and not this_console:
+            _show(profile, as_json)
+            return
+        with handle_errors(), cache_errors(), cli_cache(profile) as (chosen, cache):
+            store_id = _store_id(chosen)
+            if this_console:
+                station = device_name(chosen.name)
+            body = AutoAcceptBody(
+                enabled=None if switch is None else switch.lower() == "on",
+                daily_cap=cap,
+                station=station,
+            )
+            _checked(body)
+            result = asyncio.run(perform(chosen, cache, "store.auto_accept", store_id, body, online=online))
+            store = ReadModel(cache).store(store_id)
+        extra = {"auto_accept": _builtins(store.auto_accept)} if as_json and store is not None else None
+        report_outcome(
+            result, as_json=as_json, online=online, done_message=t("auto_accept.cli.done"), extra=extra
+        )
+
+
+def _checked(body: Any) -> None:
+    """The body's own bounds (the station name's length), as the platform checks them: a usage error here."""
+    import msgspec
+
+    from o2o_tui.domain.auto_accept import AutoAcceptBody
+
+    try:
+        msgspec.json.decode(msgspec.json.encode(body), type=AutoAcceptBody)
+    except msgspec.ValidationError as error:
+        raise fail(str(error), Exit.USAGE) from None
+
+
+def _builtins(value: Any) -> Any:
+    import msgspec
+
+    return msgspec.to_builtins(value)
