@@ -1,0 +1,41 @@
+"""Kitchen tickets and receipts on ESC/POS printers (issue #12 item 1). No Textual here.
+
+- `layout.py`: what a ticket, a receipt and a test page say (plain data, kept in the queue);
+- `render.py`: the layout as the ESC/POS bytes python-escpos builds (CJK natively or as images);
+- `devices.py`: the `printer` setting (`tcp://`, `file:`, `usb:`) and sending one job, with the printer's status;
+- `spool.py`: the durable per-profile print queue (queued first, then sent whole, never lost);
+- `decode.py`: an ESC/POS stream read back as text (`o2o print show`, the tests' fake printer).
+
+python-escpos is imported only when a job is rendered or sent, never when this package is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from o2o_tui.printing.devices import BadTarget, Target, parse_target
+
+
+@dataclass(frozen=True, slots=True)
+class PrinterConfig:
+    target: Target
+    cjk: str  # "native" or "image"
+
+
+def printer_config() -> PrinterConfig | None:
+    """The printer from the settings (`printer`, `printer_cjk`), None when none is set; BadTarget when the
+    setting names nothing this program can print to."""
+    from o2o_tui.settings import load_settings
+
+    settings = load_settings()
+    if settings.printer is None:
+        return None
+    return PrinterConfig(parse_target(settings.printer), settings.printer_cjk)
+
+
+def queue_directory(profile_dir: Path) -> Path:
+    return profile_dir
+
+
+__all__ = ["BadTarget", "PrinterConfig", "Target", "parse_target", "printer_config", "queue_directory"]

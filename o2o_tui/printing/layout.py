@@ -1,0 +1,266 @@
+"""What a kitchen ticket, a customer receipt and a test page say, as a list of print operations.
+
+A layout is plain data (msgspec structs), made when the ticket is asked for (in the console's language at that
+moment) and kept in the print queue as it is; `render.py` turns it into ESC/POS bytes when it is sent, for the
+printer's CJK mode then. Untrusted text (items, options, notes, the store's name) goes through `safe_text`: a
+control byte in a note must never reach the printer as a command.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import msgspec
+from rich.cells import cell_len
+
+from o2o_tui.domain.money import Money, format_money
+from o2o_tui.domain.order import Order, OrderLine
+from o2o_tui.domain.store import Store
+from o2o_tui.i18n import t
+from o2o_tui.safe_text import safe_text
+
+WIDTH = 48  # characters per line of an 80 mm printer's font A (a CJK character takes two)
+
+
+class Size(enum.IntEnum):
+    NORMAL = 1
+    DOUBLE = 2  # twice as wide and as high
+    HUGE = 3  # three times: the order number
+
+
+class Align(enum.StrEnum):
+    LEFT = "left"
+    CENTER = "center"
+    RIGHT = "right"
+
+
+class TextOp(msgspec.Struct, frozen=True, tag="text", tag_field="op"):
+    text: str
+    size: Size = Size.NORMAL
+    bold: bool = False
+    align: Align = Align.LEFT
+
+
+class QrOp(msgspec.Struct, frozen=True, tag="qr", tag_field="op"):
+    data: str
+
+
+class RuleOp(msgspec.Struct, frozen=True, tag="rule", tag_field="op"):
+    char: str = "-"
+
+
+class CutOp(msgspec.Struct, frozen=True, tag="cut", tag_field="op"):
+    pass
+
+
+Op = TextOp | QrOp | RuleOp | CutOp
+
+
+class JobKind(enum.StrEnum):
+    TICKET = "ticket"
+    RECEIPT = "receipt"
+    TEST = "test"
+
+
+def clean(text: object) -> str:
+    """One printable line: no control, bidi or replacement characters (a printer would print them as junk)."""
+    return safe_text(text, one_line=True).replace("\ufffd", "?").strip()
+
+
+def _wrap(text: str, width: int, indent: str = "") -> list[str]:
+    """Cut `text` into lines of at most `width` cells (CJK counts two), at spaces where it can."""
+    lines: list[str] = []
+    current = ""
+    for char in text:
+        if cell_len(current + char) > width:
+            cut = current.rfind(" ")
+            if cut > len(indent) and char != " ":
+                lines.append(current[:cut].rstrip())
+                current = indent + current[cut + 1 :]
+            else:
+                lines.append(current.rstrip())
+                current = indent
+            if char == " ":
+                continue
+        current += char
+    if current.strip():
+        lines.append(current.rstrip())
+    return lines or [""]
+
+
+def _two_sides(left: str, right: str, width: int) -> list[str]:
+    """`left` and `right` on one line, `right` at the right edge (on a line of its own if they do not fit)."""
+    room = width - cell_len(right) - 1
+    pieces = _wrap(left, max(8, room))
+    last = pieces[-1]
+    if cell_len(last) + 1 + cell_len(right) <= width:
+        pieces[-1] = last + " " * (width - cell_len(last) - cell_len(right)) + right
+    else:
+        pieces.append(" " * max(0, width - cell_len(right)) + right)
+    return pieces
+
+
+def _local(moment: datetime, zone: ZoneInfo | None) -> datetime:
+    return moment.astimezone(zone) if zone else moment
+
+
+def _zone(store: Store | None) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(store.timezone) if store else None
+    except (KeyError, ValueError):
+        return None
+
+
+def _amount(money: Money) -> str:
+    """The amount as the receipt shows it: the yuan sign full width (GBK has no half-width one)."""
+    return format_money(money).replace("¥", "￥")
+
+
+def _lines_of(line: OrderLine, width: int) -> list[TextOp]:
+    """An item (quantity first, large enough to read from the stove), its options, its note."""
+    ops = [
+        TextOp(text, size=Size.NORMAL, bold=True)
+        for text in _wrap(f"{line.quantity} x {clean(line.name)}", width)
+    ]
+    for option in line.options:
+        label = clean(option.name) if option.quantity == 1 else f"{option.quantity} x {clean(option.name)}"
+        ops.extend(TextOp(text) for text in _wrap(f"   + {label}", width, "     "))
+    if line.note.strip():
+        note = t("printing.ticket.line_note", note=clean(line.note))
+        ops.extend(TextOp(text, bold=True) for text in _wrap(f"   ! {note}", width, "     "))
+    return ops
+
+
+def promised_time(order: Order, now: datetime, prep_minutes: int | None) -> datetime | None:
+    """The promised ready time: the platform's, else (an accept not answered yet) now + the minutes asked."""
+    if order.promised_ready_at is not None:
+        return order.promised_ready_at
+    if prep_minutes is not None:
+        return now + timedelta(minutes=prep_minutes)
+    return None
+
+
+def kitchen_ticket(
+    order: Order,
+    store: Store | None,
+    now: datetime,
+    *,
+    prep_minutes: int | None = None,
+    reprint: bool = False,
+    width: int = WIDTH,
+) -> list[Op]:
+    """The kitchen's ticket: the number large, the type, the promised time, every item with its options and
+    notes, the order's note, and a QR of the pickup code when the order has one."""
+    zone = _zone(store)
+    ops: list[Op] = []
+    if reprint:
+        ops.append(TextOp(t("printing.ticket.reprint"), bold=True, align=Align.CENTER))
+    ops.append(TextOp(order.display_number, size=Size.HUGE, bold=True, align=Align.CENTER))
+    ops.append(TextOp(t(f"ui.type.{order.type.value}"), size=Size.DOUBLE, bold=True, align=Align.CENTER))
+    promised = promised_time(order, now, prep_minutes)
+    if promised is not None:
+        at = _local(promised, zone).strftime("%H:%M")
+        ops.append(TextOp(t("printing.ticket.ready_by", time=at), size=Size.DOUBLE, align=Align.CENTER))
+    if order.timing.type.value == "SCHEDULED" and order.timing.window_start is not None:
+        at = _local(order.timing.window_start, zone).strftime("%m-%d %H:%M")
+        ops.append(TextOp(t("printing.ticket.scheduled", time=at), bold=True, align=Align.CENTER))
+    placed = _local(order.created_at, zone).strftime("%H:%M")
+    ops.append(TextOp(t("printing.ticket.placed", time=placed), align=Align.CENTER))
+    ops.append(RuleOp())
+    for line in order.lines:
+        ops.extend(_lines_of(line, width))
+    ops.append(RuleOp())
+    if order.note.strip():
+        ops.append(TextOp(t("printing.ticket.order_note"), bold=True))
+        ops.extend(TextOp(text, bold=True) for text in _wrap(clean(order.note), width))
+        ops.append(RuleOp())
+    if order.pickup_code:
+        ops.append(
+            TextOp(t("printing.ticket.pickup_code", code=clean(order.pickup_code)), align=Align.CENTER)
+        )
+        ops.append(QrOp(clean(order.pickup_code)))
+    ops.append(CutOp())
+    return ops
+
+
+def receipt(order: Order, store: Store | None, now: datetime, *, width: int = WIDTH) -> list[Op]:
+    """The customer's receipt: the store, the order, each line with its amount, the totals, and any refunds."""
+    zone = _zone(store)
+    ops: list[Op] = []
+    if store is not None:
+        ops.append(TextOp(clean(store.name), size=Size.DOUBLE, bold=True, align=Align.CENTER))
+    ops.append(TextOp(t("printing.receipt.title"), bold=True, align=Align.CENTER))
+    when = _local(order.created_at, zone).strftime("%Y-%m-%d %H:%M")
+    ops.append(
+        TextOp(f"{order.display_number}  {t(f'ui.type.{order.type.value}')}  {when}", align=Align.CENTER)
+    )
+    ops.append(RuleOp())
+    for line in order.lines:
+        total = line.total or line.unit_price.times(line.quantity)
+        for text in _two_sides(f"{line.quantity} x {clean(line.name)}", _amount(total), width):
+            ops.append(TextOp(text))
+        for option in line.options:
+            ops.extend(TextOp(text) for text in _wrap(f"   + {clean(option.name)}", width, "     "))
+    ops.append(RuleOp())
+    totals = order.totals
+    rows = [("printing.receipt.subtotal", totals.subtotal)]
+    if totals.delivery_fee.amount:
+        rows.append(("printing.receipt.delivery_fee", totals.delivery_fee))
+    if totals.discount.amount:
+        rows.append(
+            ("printing.receipt.discount", Money(-abs(totals.discount.amount), totals.discount.currency))
+        )
+    for key, money in rows:
+        ops.extend(TextOp(text) for text in _two_sides(t(key), _amount(money), width))
+    ops.extend(
+        TextOp(text, bold=True)
+        for text in _two_sides(t("printing.receipt.total"), _amount(totals.total), width)
+    )
+    if order.refunds:
+        ops.append(RuleOp())
+        for refund in order.refunds:
+            reason = t(f"printing.refund_reason.{refund.reason_code}")
+            if reason.startswith("printing.refund_reason."):
+                reason = clean(refund.reason_code)
+            amount = Money(-abs(refund.amount.amount), refund.amount.currency)
+            ops.extend(
+                TextOp(text)
+                for text in _two_sides(t("printing.receipt.refund", reason=reason), _amount(amount), width)
+            )
+        if totals.refunded is not None:
+            paid = Money(totals.total.amount - totals.refunded.amount, totals.total.currency)
+            ops.extend(
+                TextOp(text, bold=True)
+                for text in _two_sides(t("printing.receipt.paid"), _amount(paid), width)
+            )
+    ops.append(RuleOp())
+    ops.append(TextOp(t(f"printing.receipt.payment.{order.payment.status.value}"), align=Align.CENTER))
+    ops.append(TextOp(_local(now, zone).strftime("%Y-%m-%d %H:%M"), align=Align.CENTER))
+    ops.append(CutOp())
+    return ops
+
+
+def test_page(now: datetime, target: str, *, width: int = WIDTH) -> list[Op]:
+    """A page that shows the printer works: sizes, a line of Chinese, the width, a QR."""
+    return [
+        TextOp(t("printing.test.title"), size=Size.DOUBLE, bold=True, align=Align.CENTER),
+        TextOp(clean(target), align=Align.CENTER),
+        TextOp(now.strftime("%Y-%m-%d %H:%M:%S"), align=Align.CENTER),
+        RuleOp(),
+        TextOp("ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789"),
+        TextOp("中文测试：宫保鸡丁 ×2，少辣"),
+        TextOp("1234567890" * (width // 10) + "12345678"[: width % 10]),
+        QrOp("o2o test"),
+        CutOp(),
+    ]
+
+
+def ops_from_json(document: object) -> list[Op]:
+    """A layout read back from the queue file."""
+    return msgspec.convert(document, list[Op])
+
+
+def ops_to_json(ops: list[Op]) -> list[dict[str, object]]:
+    return msgspec.to_builtins(ops)  # type: ignore[no-any-return]

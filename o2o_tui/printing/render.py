@@ -1,0 +1,121 @@
+"""A layout (`layout.py`) as the ESC/POS bytes python-escpos builds for it.
+
+CJK text, two ways (the printer setting `printer_cjk`):
+- `native`: the printer's Chinese mode. `FS &` is sent once after the reset (python-escpos has no call for it),
+  then python-escpos's `text()` sends a line holding Chinese as GB18030 bytes (its MagicEncode does; checked in
+  tests/test_printing.py). A line with other non-ASCII characters but no Chinese would be sent by python-escpos
+  in a code page, which the Chinese mode reads as GB: such a line is sent as GBK bytes itself.
+- `image`: for printers without a Chinese mode: every line that is not plain ASCII is drawn with a CJK font
+  (Debian's fonts-wqy-microhei, which `.ci/run` installs) and sent as a raster image (`GS v 0`).
+
+python-escpos (and Pillow, qrcode) are imported only here, when a job is rendered (~0.2 s): never at start-up.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from o2o_tui.printing.layout import Align, CutOp, Op, QrOp, RuleOp, Size, TextOp
+
+if TYPE_CHECKING:
+    from PIL.ImageFont import FreeTypeFont
+
+CjkMode = Literal["native", "image"]
+CJK_MODES: tuple[str, ...] = ("native", "image")
+DOTS = 576  # dots per line of an 80 mm printer at 203 dpi (48 characters of font A, 12 dots each)
+LINE_DOTS = 24  # a normal line's height in dots
+FONT_PATHS = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+)
+_CHINESE = re.compile(r"[\u4e00-\u9fa5]")  # what python-escpos's MagicEncode sends as GB18030
+
+
+class NoCjkFont(RuntimeError):
+    """`image` mode needs a CJK font and none is installed."""
+
+
+def cjk_font_path() -> Path | None:
+    for path in FONT_PATHS:
+        if Path(path).is_file():
+            return Path(path)
+    return None
+
+
+@cache
+def _font(pixels: int) -> FreeTypeFont:
+    from PIL import ImageFont
+
+    path = cjk_font_path()
+    if path is None:
+        raise NoCjkFont("no CJK font: apt-get install fonts-wqy-microhei (or set printer_cjk to native)")
+    return ImageFont.truetype(str(path), pixels)
+
+
+def _line_image(text: str, size: int, align: Align) -> object:
+    """One line drawn in black on white, as wide as the paper."""
+    from PIL import Image, ImageDraw
+
+    font = _font(LINE_DOTS * size - 2 * size)
+    height = LINE_DOTS * size + 4
+    image = Image.new("1", (DOTS, height), 1)
+    draw = ImageDraw.Draw(image)
+    width = int(draw.textlength(text, font=font))
+    x = {Align.LEFT: 0, Align.CENTER: max(0, (DOTS - width) // 2), Align.RIGHT: max(0, DOTS - width)}[align]
+    draw.text((x, 1), text, font=font, fill=0)
+    return image
+
+
+def render(ops: list[Op], cjk: CjkMode = "native") -> bytes:
+    """The whole job's bytes (sent to the printer in one write)."""
+    from escpos.constants import FS
+    from escpos.printer import Dummy
+
+    printer = Dummy()
+    # the paper's width in dots: python-escpos's default profile has none and says so on stdout for every image
+    media = {**printer.profile.profile_data.get("media", {}), "width": {"mm": 80, "pixels": DOTS}}
+    printer.profile.profile_data = {**printer.profile.profile_data, "media": media}
+    printer.hw("INIT")
+    if cjk == "native":
+        printer._raw(FS + b"&")  # the printer's Chinese mode: two-byte GB characters from here on
+    for op in ops:
+        if isinstance(op, TextOp):
+            _text(printer, op, cjk)
+        elif isinstance(op, RuleOp):
+            printer.set(align="left", normal_textsize=True, bold=False)
+            printer.textln(op.char * 48)
+        elif isinstance(op, QrOp):
+            printer.set(align="center", normal_textsize=True)
+            printer.qr(op.data, native=True, size=6)
+            printer.textln("")
+            printer.set(align="left")
+        elif isinstance(op, CutOp):
+            printer.set(align="left", normal_textsize=True, bold=False)
+            printer.cut()
+    return bytes(printer.output)
+
+
+def _text(printer: object, op: TextOp, cjk: CjkMode) -> None:
+    from escpos.printer import Dummy
+
+    assert isinstance(printer, Dummy)
+    text = op.text
+    if op.size is Size.NORMAL:
+        printer.set(align=op.align.value, bold=op.bold, normal_textsize=True)
+    else:
+        printer.set(
+            align=op.align.value, bold=op.bold, custom_size=True, width=int(op.size), height=int(op.size)
+        )
+    if text.isascii():
+        printer.textln(text)
+    elif cjk == "image":
+        printer.set(align="left")
+        printer.image(_line_image(text, int(op.size), op.align), impl="bitImageRaster")
+    elif _CHINESE.search(text):
+        printer.textln(text)  # python-escpos: GB18030 bytes
+    else:
+        printer._raw(text.encode("gbk", errors="replace") + b"\n")

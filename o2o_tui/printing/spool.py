@@ -1,0 +1,247 @@
+"""The durable print queue of one profile: `print-queue.json` in the profile's cache directory (0600), written
+through offline_cache's `AtomicJSONStorage` under the profile's write lock (temp file, fsync, replace), so a
+ticket asked for is on disk before anything is sent and a crash or a dead printer never loses it.
+
+A job is queued first, then sent whole (`drain`); only once every byte was handed to the printer is it removed.
+A printer that is off, unreachable or out of paper leaves it queued with the reason, and the next `drain` (the
+console retries every few seconds; `o2o print ...` tries once) sends it. One process at a time sends
+(`print.lock`, taken without waiting), so a console and a script on one profile never print a job twice. A
+process killed after the printer took a job but before the job was removed prints it again on the next drain:
+a ticket printed twice in that rare case rather than one lost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from o2o_tui.printing.devices import PrinterProblem, Problem, Target
+from o2o_tui.printing.layout import JobKind, Op
+from offline_cache.errors import CacheError, CorruptFileError
+from offline_cache.lock import WriteLock
+from offline_cache.profile import set_aside
+from offline_cache.storage import AtomicJSONStorage
+
+QUEUE_FILE = "print-queue.json"
+PRINT_LOCK = "print.lock"
+JOBS = "jobs"
+STATE = "state"
+STATE_DOC = "printer"
+JOBS_MAX = 500  # a printer off for a whole day of orders: the oldest beyond this are dropped (and said so)
+
+
+class Job(msgspec.Struct, frozen=True):
+    id: str
+    kind: JobKind
+    created_at: datetime
+    ops: list[Op]
+    order_id: str | None = None
+    number: str = ""  # "#0042", for messages
+    attempts: int = 0
+
+
+class PrinterState(msgspec.Struct, frozen=True):
+    """What the last attempt found: `problem` None while it prints."""
+
+    problem: Problem | None = None
+    detail: str = ""
+    since: datetime | None = None  # when the current problem started
+    last_printed_at: datetime | None = None
+    dropped: int = 0  # jobs dropped because the queue was full
+
+
+@dataclass(frozen=True, slots=True)
+class QueueStatus:
+    waiting: int
+    state: PrinterState
+
+
+@dataclass(frozen=True, slots=True)
+class DrainResult:
+    printed: list[Job]
+    waiting: int
+    problem: PrinterProblem | None
+    busy: bool = False  # another process is printing this queue's jobs
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class PrintQueue:
+    """Use from one thread at a time per object (the console: its printing worker thread)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.path = directory / QUEUE_FILE
+        self._lock = WriteLock(directory)
+        try:
+            self._storage = AtomicJSONStorage(self.path, write_lock=self._lock)
+        except CorruptFileError:
+            set_aside(self.path)  # kept as `<name>.corrupt-<time>` for a person; a fresh queue
+            self._storage = AtomicJSONStorage(self.path, write_lock=self._lock)
+
+    def close(self) -> None:
+        self._storage.close()
+        self._lock.close()
+
+    # -- reading --------------------------------------------------------------------------------------
+
+    def jobs(self) -> list[Job]:
+        docs = self._storage.snapshot().get(JOBS, {})
+        jobs = []
+        for doc in docs.values():
+            with contextlib.suppress(msgspec.ValidationError):
+                jobs.append(msgspec.convert(doc, Job))
+        return sorted(jobs, key=lambda job: (job.created_at, job.id))
+
+    def state(self) -> PrinterState:
+        doc = self._storage.snapshot().get(STATE, {}).get(STATE_DOC)
+        if doc is None:
+            return PrinterState()
+        try:
+            return msgspec.convert(doc, PrinterState)
+        except msgspec.ValidationError:
+            return PrinterState()
+
+    def status(self) -> QueueStatus:
+        return QueueStatus(len(self._storage.snapshot().get(JOBS, {})), self.state())
+
+    # -- writing --------------------------------------------------------------------------------------
+
+    def _write(self, change: Any) -> None:
+        with self._storage.batch():
+            tables = dict(self._storage.snapshot())
+            change(tables)
+            self._storage.write(tables)
+
+    def add(self, kind: JobKind, ops: list[Op], *, order_id: str | None = None, number: str = "") -> Job:
+        """Queue a job durably (on disk when this returns)."""
+        job = Job(
+            id=f"{_now():%Y%m%d%H%M%S}-{secrets.token_hex(4)}",
+            kind=kind,
+            created_at=_now(),
+            ops=ops,
+            order_id=order_id,
+            number=number,
+        )
+
+        def change(tables: dict[str, dict[str, Any]]) -> None:
+            jobs = dict(tables.get(JOBS, {}))
+            jobs[job.id] = msgspec.to_builtins(job)
+            dropped = 0
+            while len(jobs) > JOBS_MAX:
+                oldest = min(jobs, key=lambda key: (str(jobs[key].get("created_at")), key))
+                del jobs[oldest]
+                dropped += 1
+            tables[JOBS] = jobs
+            if dropped:
+                state = self._state_in(tables)
+                tables[STATE] = {
+                    STATE_DOC: msgspec.to_builtins(
+                        msgspec.structs.replace(state, dropped=state.dropped + dropped)
+                    )
+                }
+
+        self._write(change)
+        return job
+
+    @staticmethod
+    def _state_in(tables: dict[str, dict[str, Any]]) -> PrinterState:
+        doc = tables.get(STATE, {}).get(STATE_DOC)
+        try:
+            return msgspec.convert(doc, PrinterState) if doc is not None else PrinterState()
+        except msgspec.ValidationError:
+            return PrinterState()
+
+    def _finished(self, job: Job) -> None:
+        def change(tables: dict[str, dict[str, Any]]) -> None:
+            jobs = dict(tables.get(JOBS, {}))
+            jobs.pop(job.id, None)
+            tables[JOBS] = jobs
+            state = self._state_in(tables)
+            fresh = PrinterState(last_printed_at=_now(), dropped=state.dropped)
+            tables[STATE] = {STATE_DOC: msgspec.to_builtins(fresh)}
+
+        self._write(change)
+
+    def _failed(self, job: Job, problem: PrinterProblem) -> None:
+        def change(tables: dict[str, dict[str, Any]]) -> None:
+            jobs = dict(tables.get(JOBS, {}))
+            if job.id in jobs:
+                jobs[job.id] = {**jobs[job.id], "attempts": job.attempts + 1}
+            tables[JOBS] = jobs
+            state = self._state_in(tables)
+            since = state.since if state.problem is problem.kind and state.since else _now()
+            fresh = msgspec.structs.replace(
+                state, problem=problem.kind, detail=problem.detail[:300], since=since
+            )
+            tables[STATE] = {STATE_DOC: msgspec.to_builtins(fresh)}
+
+        self._write(change)
+
+    # -- sending --------------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _sender(self) -> Iterator[bool]:
+        """The right to send this queue's jobs: True when taken, False at once when another process has it."""
+        fd = os.open(self.directory / PRINT_LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+    def drain(self, target: Target, cjk: str = "native") -> DrainResult:
+        """Send the waiting jobs in order until one fails (it and the ones after it stay queued)."""
+        from o2o_tui.printing.devices import send
+        from o2o_tui.printing.render import NoCjkFont, render
+
+        printed: list[Job] = []
+        with self._sender() as mine:
+            if not mine:
+                return DrainResult([], len(self.jobs()), None, busy=True)
+            self._storage.refresh()
+            for job in self.jobs():
+                try:
+                    data = render(job.ops, "image" if cjk == "image" else "native")
+                except (
+                    NoCjkFont,
+                    OSError,
+                    ValueError,
+                ) as error:  # cannot be rendered here: it waits, said why
+                    problem = PrinterProblem(Problem.FAILED, f"{type(error).__name__}: {error}")
+                    self._failed(job, problem)
+                    return DrainResult(printed, len(self.jobs()), problem)
+                try:
+                    send(target, data)
+                except PrinterProblem as problem:
+                    self._failed(job, problem)
+                    return DrainResult(printed, len(self.jobs()), problem)
+                self._finished(job)
+                printed.append(job)
+        return DrainResult(printed, len(self.jobs()), None)
+
+
+def open_queue(directory: Path) -> PrintQueue:
+    """The profile's queue; CacheError when its directory cannot be used."""
+    try:
+        return PrintQueue(directory)
+    except OSError as error:
+        raise CacheError(f"Cannot open {directory / QUEUE_FILE}: {error}", code="open_failed") from error
