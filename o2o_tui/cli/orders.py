@@ -270,6 +270,9 @@ def register(app: typer.Typer) -> None:
     cancellation = typer.Typer(help=t("orders.cancellation.help"), no_args_is_help=True)
     app.add_typer(orders, name="orders")
     orders.add_typer(cancellation, name="cancellation")
+    from o2o_tui.cli import orders_care  # chase-reply and refund
+
+    orders_care.register(orders)
 
     @orders.command("list", help=t("orders.list.help"))
     def list_orders(
