@@ -58,7 +58,7 @@ def scheduled_row(order: Order, width: int, zone: tzinfo | None, now: datetime, 
 class ScheduledScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "ui.key.back", id="scheduled.back"),
-        Binding("enter", "open", "scheduled.key.open", id="scheduled.open"),
+        Binding("enter", "open", "scheduled.key.open", id="scheduled.open", priority=True),
         Binding("question_mark", "help", "ui.key.help", id="scheduled.help"),
     ]
     FOOTER_PRIORITY = ("scheduled.open", "scheduled.back")

@@ -35,9 +35,13 @@ class QueueHeader(Widget):
     class MenuChanged(Message):
         """The source's menu changed (posted from any thread)."""
 
+    class OrdersChanged(Message):
+        """Some orders changed (posted from any thread): the count of held ones may have."""
+
     def __init__(self) -> None:
         super().__init__()
         self._sold_out = ""
+        self._held = 0  # scheduled orders held until their prep start (`t` lists them)
         self._unsubscribe: Callable[[], None] | None = None
 
     def on_mount(self) -> None:
@@ -46,6 +50,8 @@ class QueueHeader(Widget):
             self._unsubscribe = source.subscribe(self._on_source_change)
             self.set_interval(SOLD_OUT_CHECK_S, self.update_sold_out)
             self.update_sold_out()
+        if source is not None and hasattr(source, "held"):
+            self.update_held()
 
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:
@@ -54,6 +60,18 @@ class QueueHeader(Widget):
     def _on_source_change(self, change: SourceChange) -> None:
         if change.menu:
             self.post_message(self.MenuChanged())
+        if change.order_ids:
+            self.post_message(self.OrdersChanged())
+
+    def on_queue_header_orders_changed(self, _: OrdersChanged) -> None:
+        self.update_held()
+
+    def update_held(self) -> None:
+        """Recount the held orders; a line above the titles says how many while there are any."""
+        held = len(self.app.source.held())
+        if held != self._held:
+            self._held = held
+            self._fit_height()
 
     def on_queue_header_menu_changed(self, _: MenuChanged) -> None:
         self.update_sold_out()
@@ -66,7 +84,10 @@ class QueueHeader(Widget):
             return
         self._sold_out = text
         self.set_class(bool(text), "-sold-out")
-        self.styles.height = 2 if text else 1
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        self.styles.height = 1 + bool(self._sold_out) + bool(self._held)
         self.refresh()
 
     def render(self) -> Content:
@@ -75,6 +96,8 @@ class QueueHeader(Widget):
         parts: list[str | tuple[str, str]] = []
         if self._sold_out:
             parts += [(fmt.fit(self._sold_out, width), "not dim reverse"), "\n"]
+        if self._held:
+            parts += [(fmt.fit(t("scheduled.count", count=self._held) + " (t)", width), "not bold"), "\n"]
         parts += [fmt.fit(t("ui.column.clock"), cols.clock), " "]
         parts += [" " * cols.mark, fmt.fit(t("ui.column.number"), cols.number), " "]
         status_title = t("ui.column.status") if cols.status >= 6 else t("ui.column.status_short")
