@@ -64,13 +64,16 @@ def open_source(profile: Profile, *, offline_cache: bool = True) -> OrderSource:
 
 
 def run_merchant_console(
-    profile: Profile, *, source_factory: Callable[[Profile], OrderSource] = open_source
+    profile: Profile, *, source_factory: Callable[[Profile], OrderSource] = open_source, simple: bool = False
 ) -> None:
-    """Open the console; the user's keymap (`settings.json` / `O2O_KEYMAP`, binding id -> key) applies."""
+    """Open the console; the user's keymap (`settings.json` / `O2O_KEYMAP`, binding id -> key) applies.
+    `simple` (or the `simple_mode` setting) opens the simple screen as home (`screens/simple_screen.py`)."""
     pause_gc_for_start_up()
     from screens.app import MerchantApp
 
-    MerchantApp(source_factory(profile), keymap=load_settings().keymap, profile=profile).run()
+    settings = load_settings()
+    simple = simple or settings.simple_mode
+    MerchantApp(source_factory(profile), keymap=settings.keymap, profile=profile, simple=simple).run()
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from o2o_tui.i18n import t
 def console(
     profile: str | None = ProfileOption,
     no_cache: bool = typer.Option(False, "--no-cache", help=t("console.option.no_cache")),
+    simple: bool = typer.Option(False, "--simple", help=t("simple.option")),
 ) -> None:
     """Open the merchant console: the live order queue, actions, dispatch board."""
     with handle_errors():
@@ -28,7 +29,9 @@ def console(
     from screens.launch import open_source, run_merchant_console
 
     with cache_errors():
-        run_merchant_console(chosen, source_factory=lambda p: open_source(p, offline_cache=not no_cache))
+        run_merchant_console(
+            chosen, source_factory=lambda p: open_source(p, offline_cache=not no_cache), simple=simple
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -1,10 +1,11 @@
 """`o2o console` without building the typer app, when there is nothing to explain.
 
 Importing typer (with its click) and building the command costs ~15 ms of the console's first paint, about
-6% of a bare Textual app's start. The usual forms, `o2o [--lang L] console [--profile NAME] [--no-cache]`
-with a merchant profile that has a store, on a terminal, open the console from here. Anything else (`--help`,
-another option, a missing profile, a courier's profile, no terminal) returns False before anything is opened,
-and `o2o_tui/cli/console.py` runs and explains it as always. Imports no typer until a cache error must be told.
+6% of a bare Textual app's start. The usual forms,
+`o2o [--lang L] console [--profile NAME] [--no-cache] [--simple]` with a merchant profile that has a store,
+on a terminal, open the console from here. Anything else (`--help`, another option, a missing profile, a
+courier's profile, no terminal) returns False before anything is opened, and `o2o_tui/cli/console.py` runs
+and explains it as always. Imports no typer until a cache error must be told.
 """
 
 from __future__ import annotations
@@ -43,6 +44,16 @@ def _options(argv: list[str]) -> tuple[str | None, bool] | None:
     return (profile, no_cache) if seen_command else None
 
 
+def _without_simple(argv: list[str]) -> tuple[list[str], bool]:
+    """`argv` without one `--simple` after `console`, and whether it was there (the simple screen as home)."""
+    if "console" in argv:
+        start = argv.index("console") + 1
+        if "--simple" in argv[start:]:
+            at = argv.index("--simple", start)
+            return [*argv[:at], *argv[at + 1 :]], True
+    return argv, False
+
+
 def _is_terminal() -> bool:  # as o2o_tui/cli/need_terminal.py has_terminal()
     for stream in (sys.stdin, sys.stdout):
         try:
@@ -56,6 +67,7 @@ def _is_terminal() -> bool:  # as o2o_tui/cli/need_terminal.py has_terminal()
 def run(argv: list[str], lang: str | None) -> bool:
     """Open the console for `argv` (`o2o`'s arguments) and return True once it closed; False, having done
     nothing, when the typer command should run instead."""
+    argv, simple = _without_simple(argv)
     options = _options(argv)
     if options is None or not _is_terminal():
         return False
@@ -73,7 +85,9 @@ def run(argv: list[str], lang: str | None) -> bool:
     from screens.launch import open_source, run_merchant_console
 
     try:
-        run_merchant_console(profile, source_factory=lambda p: open_source(p, offline_cache=not no_cache))
+        run_merchant_console(
+            profile, source_factory=lambda p: open_source(p, offline_cache=not no_cache), simple=simple
+        )
     except (KeyboardInterrupt, EOFError):  # as click does for a command
         print("\nAborted!", file=sys.stderr)
         raise SystemExit(1) from None
