@@ -8,7 +8,6 @@ untrusted: shown as plain Content through safe_text, never markup.
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -29,6 +28,7 @@ from o2o_tui.domain.chases import (
     Chase,
     ChaseReply,
     ChaseReplyBody,
+    suggested_minutes,
 )
 from o2o_tui.domain.order import Order
 from o2o_tui.i18n import t
@@ -37,15 +37,6 @@ from screens.dialogs import SteadyInput
 from screens.keys import localize_bindings
 
 DEFAULT_MINUTES = 10  # when the order has no promised time (or it has passed)
-
-
-def suggested_minutes(order: Order, now: datetime) -> int:
-    """The minutes until the promised ready time, within the bounds; DEFAULT_MINUTES without one."""
-    promised = order.promised_ready_at
-    if promised is None or promised <= now:
-        return DEFAULT_MINUTES
-    minutes = math.ceil((promised - now).total_seconds() / 60)
-    return max(REPLY_MINUTES_MIN, min(REPLY_MINUTES_MAX, minutes))
 
 
 def reply_label(reply: ChaseReply, minutes: int | None = None) -> str:
@@ -80,7 +71,7 @@ class ChaseReplyDialog(ModalScreen[ChaseReplyBody | None]):
         self.order = order
         self._now = now
         self._zone = zone
-        self._minutes = suggested_minutes(order, now)
+        self._minutes = suggested_minutes(order.promised_ready_at, now, DEFAULT_MINUTES)
 
     def compose(self) -> ComposeResult:
         order = self.order

@@ -86,6 +86,14 @@ def body_problem(body: ChaseReplyBody) -> tuple[str, str] | None:
     return None
 
 
+def suggested_minutes(promised_ready_at: datetime | None, now: datetime, default: int = 10) -> int:
+    """The minutes until the promised ready time, within the reply's bounds; `default` without one (or past it)."""
+    if promised_ready_at is None or promised_ready_at <= now:
+        return default
+    minutes = -(-int((promised_ready_at - now).total_seconds()) // 60)  # rounded up
+    return max(REPLY_MINUTES_MIN, min(REPLY_MINUTES_MAX, minutes))
+
+
 def open_chase(chases: list[Chase]) -> Chase | None:
     """The latest chase when nobody answered it yet (what the queue's badge shows), else None."""
     if chases and chases[-1].answered_at is None:

@@ -1,0 +1,167 @@
+"""`o2o orders chase-reply` and `o2o orders refund`: answer a customer's chase, refund lines or the whole order.
+
+Both go through the outbox like every order action (`orders._act`: pushed at once, queued when offline, a
+refusal filed in the conflicts with its explanation, exit codes as in the README). Registered into `o2o orders`
+by `o2o_tui/cli/orders.py`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from o2o_tui.cli.common import JsonOption, ProfileOption
+from o2o_tui.cli.exits import Exit
+from o2o_tui.cli.output import fail
+from o2o_tui.cli.sync import OnlineOption
+from o2o_tui.i18n import t
+
+
+def _template(text: str | None, has_text: bool) -> Any:
+    from o2o_tui.domain.chases import CHASE_REPLIES, ChaseReply, chase_reply
+
+    if text is None:
+        if has_text:
+            return ChaseReply.TEXT
+        raise fail(t("care.cli.error.template_or_text"), Exit.USAGE)
+    found = chase_reply(text)
+    if found is None:
+        choices = ", ".join(reply.value for reply in CHASE_REPLIES)
+        raise fail(t("care.cli.error.template", template=text, choices=choices), Exit.USAGE)
+    return found
+
+
+def _reason(text: str) -> Any:
+    from o2o_tui.domain.refunds import REFUND_REASONS, refund_reason
+
+    found = refund_reason(text)
+    if found is None:
+        choices = ", ".join(reason.value for reason in REFUND_REASONS)
+        raise fail(t("care.cli.error.reason", reason=text, choices=choices), Exit.USAGE)
+    return found
+
+
+def parse_line(text: str) -> tuple[int, int | None]:
+    """`2` -> (line index 1, all that is left); `2:1` -> (1, 1). Lines are numbered from 1 as `orders show`
+    lists them; a bad one is exit 2."""
+    number, _, quantity = text.partition(":")
+    try:
+        index = int(number) - 1
+        qty = int(quantity) if quantity else None
+    except ValueError:
+        raise fail(t("care.cli.error.line", line=text), Exit.USAGE) from None
+    if index < 0 or (qty is not None and qty < 1):
+        raise fail(t("care.cli.error.line", line=text), Exit.USAGE)
+    return index, qty
+
+
+def _has_chase(view: Any, *, final: bool) -> bool:
+    if view.order.chases:
+        return True
+    if final:
+        raise fail(t("care.chase.none", number=view.order.display_number), Exit.REJECTED)
+    return False
+
+
+def _refundable(view: Any, *, final: bool) -> bool:
+    from o2o_tui.domain.refunds import REFUNDABLE_STATUSES
+
+    order = view.order
+    if order.status.value in REFUNDABLE_STATUSES:
+        return True
+    if final:
+        status = t("orders.status." + order.status.value.lower())
+        raise fail(t("care.refund.not_now", number=order.display_number, status=status), Exit.REJECTED)
+    return False
+
+
+def register(orders: typer.Typer) -> None:
+    """Add `chase-reply` and `refund` to the `o2o orders` group."""
+    from o2o_tui.cli.orders import IdArgument, _act
+
+    @orders.command("chase-reply", help=t("care.cli.chase_reply.help"))
+    def chase_reply(
+        order_id: str = IdArgument,
+        template: str | None = typer.Option(None, "--template", help=t("care.cli.option.template")),
+        minutes: int | None = typer.Option(None, "--minutes", min=1, max=240, help=t("care.cli.option.minutes")),
+        text: str | None = typer.Option(None, "--text", help=t("care.cli.option.text")),
+        online: bool = OnlineOption,
+        profile: str | None = ProfileOption,
+        as_json: bool = JsonOption,
+    ) -> None:
+        from datetime import UTC, datetime
+
+        from o2o_tui.domain.chases import ChaseReply, ChaseReplyBody, suggested_minutes
+
+        chosen = _template(template, text is not None)
+        if chosen is ChaseReply.TEXT and not (text or "").strip():
+            raise fail(t("care.chase.text_required"), Exit.USAGE)
+
+        def body(cache: Any) -> ChaseReplyBody:
+            if chosen is ChaseReply.PREPARING:
+                from o2o_tui.sync.read_model import ReadModel
+
+                view = ReadModel(cache).order(order_id)
+                promised = view.order.promised_ready_at if view is not None else None
+                wanted = minutes or suggested_minutes(promised, datetime.now(UTC))
+                return ChaseReplyBody(template=chosen, minutes=wanted)
+            return ChaseReplyBody(template=chosen, text=(text or "").strip() if chosen is ChaseReply.TEXT else "")
+
+        _act(
+            profile,
+            order_id,
+            "order.chase_reply",
+            body,
+            online=online,
+            as_json=as_json,
+            done_key="care.cli.done.chase_reply",
+            precondition=_has_chase,
+        )
+
+    @orders.command("refund", help=t("care.cli.refund.help"))
+    def refund(
+        order_id: str = IdArgument,
+        whole: bool = typer.Option(False, "--all", help=t("care.cli.option.all")),
+        lines: list[str] | None = typer.Option(None, "--line", help=t("care.cli.option.line")),
+        reason: str = typer.Option(..., "--reason", help=t("care.cli.option.reason")),
+        note: str = typer.Option("", "--note", help=t("care.cli.option.note")),
+        online: bool = OnlineOption,
+        profile: str | None = ProfileOption,
+        as_json: bool = JsonOption,
+    ) -> None:
+        import uuid
+
+        from o2o_tui.domain.refunds import RefundBody, RefundLineIn, refunded_quantities
+
+        code = _reason(reason)
+        wanted = [parse_line(text) for text in lines or []]
+        if whole == bool(wanted):
+            raise fail(t("care.cli.error.all_or_lines"), Exit.USAGE)
+        refund_id = uuid.uuid4().hex
+
+        def body(cache: Any) -> RefundBody:
+            from o2o_tui.sync.read_model import ReadModel
+
+            view = ReadModel(cache).order(order_id)
+            assert view is not None  # _act found it
+            order = view.order
+            done = refunded_quantities(order)
+            parts = []
+            for index, quantity in wanted:
+                if index >= len(order.lines):
+                    raise fail(t("care.cli.error.no_line", line=index + 1, count=len(order.lines)), Exit.USAGE)
+                left = order.lines[index].quantity - done[index]
+                parts.append(RefundLineIn(line=index, quantity=quantity or max(1, left)))
+            return RefundBody(id=refund_id, reason_code=code, whole=whole, lines=parts, note=note.strip())
+
+        _act(
+            profile,
+            order_id,
+            "order.refund",
+            body,
+            online=online,
+            as_json=as_json,
+            done_key="care.cli.done.refund",
+            precondition=_refundable,
+        )
