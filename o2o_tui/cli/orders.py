@@ -41,7 +41,21 @@ def _summary(view: Any) -> str:
         line += "  " + lock
     if view.is_pending:
         line += "  " + t("orders.pending", actions=", ".join(view.pending))
+    if order.held_until is not None and str(order.status) == "CREATED":  # an order for later, not live yet
+        line += "  " + _scheduled_mark(order)
     return line
+
+
+def _scheduled_mark(order: Any) -> str:
+    """`[for 13:10, rings at 12:55]`: a held order's promised time and prep start (local time)."""
+    from o2o_tui.domain.schedule import promised_time
+
+    promised = promised_time(order) or order.held_until
+    return t(
+        "orders.scheduled_mark",
+        when=promised.astimezone().strftime("%m-%d %H:%M"),
+        due=order.held_until.astimezone().strftime("%H:%M"),
+    )
 
 
 def _code_locks(order: Any) -> list[str]:
@@ -222,6 +236,29 @@ def _write_rows(cache: Any, status: str | None, fields: list[str] | None) -> Non
     emit_json_bytes(ReadModel(cache).order_rows_json(status, fields))
 
 
+def _list_scheduled(views: list[Any], names: list[str] | None, *, as_json: bool) -> None:
+    """`--scheduled`: the held orders (waiting for their prep start), soonest promised time first."""
+    import msgspec
+
+    from o2o_tui.cli.output import emit_json_bytes
+    from o2o_tui.domain.schedule import held_by_time
+
+    by_id = {view.order.id: view for view in views}
+    held = [by_id[order.id] for order in held_by_time(view.order for view in views)]
+    if as_json or names is not None:
+        rows = [view.to_json() for view in held]
+        emit_json_bytes(msgspec.json.encode(rows if names is None else [_pick(row, names) for row in rows]))
+        return
+    if not held:
+        say(t("orders.list.scheduled_empty"))
+    for view in held:
+        say(_summary(view))
+
+
+def _pick(row: dict[str, Any], names: list[str]) -> dict[str, Any]:
+    return {name: row[name] for name in names if name in row}
+
+
 def _act(
     profile_name: str | None,
     reference: str,
@@ -278,6 +315,7 @@ def register(app: typer.Typer) -> None:
     def list_orders(
         status: str | None = typer.Option(None, "--status", help=t("orders.option.status")),
         fields: str | None = typer.Option(None, "--fields", help=t("orders.option.fields")),
+        scheduled: bool = typer.Option(False, "--scheduled", help=t("orders.option.scheduled")),
         profile: str | None = ProfileOption,
         as_json: bool = JsonOption,
     ) -> None:
@@ -287,6 +325,9 @@ def register(app: typer.Typer) -> None:
         names = parse_fields(fields) if fields is not None else None
         with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (chosen, cache):
             _not_for_couriers(chosen)
+            if scheduled:
+                _list_scheduled(ReadModel(cache).orders(wanted), names, as_json=as_json)
+                return
             if as_json or names is not None:
                 _write_rows(cache, wanted, names)
                 return
