@@ -260,6 +260,27 @@ class EngineOrderSource(Subscribers[SourceChange]):
         except Exception as error:  # a cache that cannot write: the action was not queued
             raise ActionRefused(t("ui.action.not_queued", error=str(error))) from None
 
+    # the counter's code field (screens/redeem_screen.py) follows its own entry to the platform's answer
+    async def submit_keyed(self, action: str, target: str, body: msgspec.Struct) -> str:
+        """`submit` for an action on no order (a voucher at the store): answers the outbox entry's key."""
+        try:
+            entry = await self._engine.submit(action, target, body)
+        except Exception as error:  # a cache that cannot write: the action was not queued
+            raise ActionRefused(t("ui.action.not_queued", error=str(error))) from None
+        return str(entry.key)
+
+    async def entry_state(self, key: str) -> tuple[bool, dict[str, Any] | None]:
+        """(still waiting to be sent, the refusal's reason): (False, None) once the platform confirmed it."""
+        entry = await self._cache.call(self._cache.outbox.get, key)
+        if entry is None:
+            return False, None
+        return entry.rejection is None, dict(entry.rejection) if entry.rejection is not None else None
+
+    @property
+    def client(self) -> Any:
+        """The platform client (to ask a confirmed entry's answer again under its own key)."""
+        return self._client
+
     async def dismiss_conflicts(self, keys: list[str] | None = None) -> int:
         """Through the outbox, as `o2o conflicts dismiss` does; the link's count and the list follow."""
 

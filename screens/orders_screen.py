@@ -72,6 +72,7 @@ class OrdersScreen(Screen[None]):
         Binding("t", "scheduled", "scheduled.key.scheduled", id="queue.scheduled"),
         Binding("escape", "clear_search", "ui.key.clear", show=False, id="queue.clear_search"),
         Binding("f", "figures", "figures.key.open", id="queue.figures"),
+        Binding("v", "redeem", "voucher.key.redeem", id="queue.redeem"),
         Binding("q", "quit", "ui.key.quit", id="queue.quit"),
     ]
     # what a narrow footer keeps (help first, always): the rest is in `?`
@@ -356,6 +357,11 @@ class OrdersScreen(Screen[None]):
         from screens.figures_screen import figures_for_profile  # imported when first opened
 
         self.app.push_screen(figures_for_profile(profile))
+
+    def action_redeem(self) -> None:
+        from screens.redeem_screen import RedeemScreen  # imported when first opened
+
+        self.app.push_screen(RedeemScreen())
 
     def action_conflicts(self) -> None:
         try:
