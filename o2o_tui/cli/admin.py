@@ -9,6 +9,7 @@ from typing import Any
 
 import typer
 
+from o2o_tui.cli.admin_voucher import voucher_app
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.output import emit_json, fail, say
 from o2o_tui.i18n import t
@@ -229,6 +230,7 @@ def seed_demo(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
 
 courier_key_app = typer.Typer(name="courier-key", help=t("admin.courier_key.help"), no_args_is_help=True)
 admin_app.add_typer(courier_key_app, name="courier-key")
+admin_app.add_typer(voucher_app, name="voucher")
 AuthorizedKeysOption = typer.Option(
     None, "--authorized-keys", help=t("admin.courier_key.option.authorized_keys")
 )

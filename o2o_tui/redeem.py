@@ -1,0 +1,127 @@
+"""One field for any code at the counter (核销): a takeout pickup code hands that order over, anything else is tried
+as a voucher code. Shared by `o2o redeem` and the console's `v` field; no Textual here.
+
+The code is classified against this device's cached orders: an open takeout or dine-in order of the store whose
+pickup code it is gets `order.handoff` (exactly what `h` on that order queues); no match, and the code is
+`voucher.redeem` at the store. Both go through the outbox, so they are queued offline and replay exactly once; a
+voucher cannot be checked offline (the platform alone knows its codes), which is said plainly.
+
+What a redeemed voucher was (its title and value) is the platform's answer to the redemption; the outbox keeps
+no answers, so `voucher_answer` asks again with the entry's own Idempotency-Key and body: the platform answers
+the first result again (the contract of every mutating call) and changes nothing.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import msgspec
+
+from o2o_tui.client.actions import encode_body
+from o2o_tui.domain.money import format_money
+from o2o_tui.domain.order import ENDED_STATUSES, Order
+from o2o_tui.domain.requests import CodeBody
+from o2o_tui.domain.transitions import OrderAction, applies_to_type
+from o2o_tui.domain.voucher import Voucher, normalize_code
+from o2o_tui.i18n import t
+
+VOUCHER_ACTION = "voucher.redeem"
+HANDOFF_ACTION = "order.handoff"
+
+
+class CodeKind(enum.StrEnum):
+    PICKUP = "pickup"  # an order's pickup code: hand the order over
+    VOUCHER = "voucher"  # anything else: redeem a voucher
+
+
+class Redemption(msgspec.Struct, frozen=True):
+    """What a code means here: the outbox intent to queue and, for a pickup code, the order."""
+
+    kind: CodeKind
+    code: str
+    action: str
+    target: str  # the order id (handoff) or the store id (voucher)
+    order_id: str | None = None
+    number: str | None = None  # the order's "#0042"
+
+    def body(self) -> CodeBody:
+        return CodeBody(code=self.code)
+
+
+def classify(code: str, orders: Iterable[Order], store_id: str) -> Redemption:
+    """A pickup code of an open order of the store that is handed over at the counter, else a voucher code."""
+    typed = normalize_code(code)
+    for order in orders:
+        if (
+            order.pickup_code
+            and order.store_id == store_id
+            and order.status not in ENDED_STATUSES
+            and applies_to_type(OrderAction.HANDOFF, order.type)
+            and order.pickup_code == typed
+        ):
+            return Redemption(
+                CodeKind.PICKUP, typed, HANDOFF_ACTION, order.id, order_id=order.id, number=order.display_number
+            )
+    return Redemption(CodeKind.VOUCHER, typed, VOUCHER_ACTION, store_id)
+
+
+async def voucher_answer(client: Any, redemption: Redemption, key: str) -> Voucher | None:
+    """The platform's first answer to this redemption (asked again under the same key; changes nothing), or None
+    when it cannot be had now (the link dropped meanwhile)."""
+    from o2o_tui.client.errors import PlatformError
+
+    try:
+        answer = await client.send(
+            redemption.action, redemption.target, encode_body(redemption.action, redemption.body()), key=key
+        )
+    except PlatformError:
+        return None
+    return answer if isinstance(answer, Voucher) else None
+
+
+def _clock(moment: datetime | str | None) -> str:
+    if moment is None:
+        return "?"
+    try:
+        when = moment if isinstance(moment, datetime) else datetime.fromisoformat(str(moment))
+    except ValueError:
+        return "?"
+    return when.astimezone().strftime("%H:%M")
+
+
+def redeemed_text(voucher: Voucher | None) -> str:
+    """"REDEEMED ¥38.00 Set meal for 2" (the title is untrusted: callers show it as plain text)."""
+    if voucher is None:
+        return t("voucher.result.redeemed_unknown")
+    return t("voucher.result.redeemed", value=format_money(voucher.value), title=voucher.title)
+
+
+def handed_over_text(number: str) -> str:
+    return t("voucher.result.handed_over", number=number)
+
+
+def queued_text(redemption: Redemption) -> str:
+    if redemption.kind is CodeKind.VOUCHER:
+        return t("voucher.result.queued_voucher")
+    return t("voucher.result.queued_pickup", number=redemption.number or "?")
+
+
+def refusal_text(reason: dict[str, Any]) -> str:
+    """A refused redemption in a few large words: "ALREADY REDEEMED at 12:03", "EXPIRED", ..."""
+    code = str(reason.get("code") or "")
+    if code == "voucher_redeemed":
+        return t("voucher.refused.redeemed", at=_clock(reason.get("at")))
+    if code == "voucher_expired":
+        return t("voucher.refused.expired")
+    if code == "voucher_other_store":
+        return t("voucher.refused.other_store")
+    if code == "voucher_not_active":
+        return t("voucher.refused.not_active")
+    if code == "wrong_code":
+        return t("voucher.refused.unknown")
+    if code == "code_locked":
+        return t("voucher.refused.locked", until=_clock(reason.get("locked_until")))
+    return t("voucher.refused.other", message=str(reason.get("message") or code))

@@ -1,0 +1,185 @@
+"""`v`: one field for any code at the counter (核销), typed or scanned: a takeout pickup code hands that order over
+(as `h` on it does), any other code redeems a voucher of the store. The result in large text; the field clears
+for the next code at once, so a scanner's next code is never lost; Esc closes.
+
+Every key goes through `SteadyInput` in the dialog's own queue (`screens/dialogs.py`): a scanner types the code
+and Enter in one burst, and the keys typed right after `v` land in the field. The classification and the words are
+`o2o_tui/redeem.py` (shared with `o2o redeem`). A voucher is checked by the platform alone: online, the field
+follows its outbox entry to the platform's verdict (a few seconds at most) and shows it; offline, it says plainly
+that the voucher is queued, not checked, and a toast says what became of it when it lands (a refusal is also in
+the conflicts view, `!`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Digits, Input, Label
+
+from o2o_tui.domain.limits import CODE_MAX
+from o2o_tui.domain.money import format_money
+from o2o_tui.domain.voucher import Voucher
+from o2o_tui.i18n import t
+from o2o_tui.redeem import (
+    CodeKind,
+    Redemption,
+    classify,
+    handed_over_text,
+    queued_text,
+    redeemed_text,
+    refusal_text,
+    voucher_answer,
+)
+from o2o_tui.safe_text import safe_text
+from screens.console_messages import ConsoleHost
+from screens.dialogs import SteadyInput, _FieldPrompt
+from screens.keys import localize_bindings
+from screens.source import ActionRefused, LinkState, OrderSource
+
+VERDICT_WAIT_S = 8.0  # online, how long the field waits for the platform's verdict before saying "queued"
+POLL_S = 0.05
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What the field shows after a code: its tone (ok, queued, refused, checking), a line, big digits."""
+
+    tone: str
+    text: str
+    digits: str = ""
+
+
+def _value_digits(voucher: Voucher | None) -> str:
+    return format_money(voucher.value) if voucher is not None else ""
+
+
+async def _verdict(source: Any, key: str, wait: float) -> tuple[bool, dict[str, Any] | None]:
+    """Follow the entry until the platform answered or `wait` ran out: (still pending, the refusal)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    while True:
+        pending, refusal = await source.entry_state(key)
+        if not pending or loop.time() >= deadline:
+            return pending, refusal
+        await asyncio.sleep(POLL_S)
+
+
+async def redeem_code(
+    source: OrderSource, store_id: str, code: str, *, wait: float = VERDICT_WAIT_S
+) -> tuple[Shown, Redemption, str | None]:
+    """Classify and queue the code; online, wait for a voucher's verdict. (what to show, the redemption, the
+    outbox key when the voucher is still to be checked)."""
+    redemption = classify(code, (entry.order for entry in source.orders()), store_id)
+    online = source.link().state is LinkState.ONLINE
+    if redemption.kind is CodeKind.PICKUP:
+        await source.submit(redemption.action, redemption.target, redemption.body())
+        if not online:
+            return Shown("queued", queued_text(redemption)), redemption, None
+        number = redemption.number or "?"
+        return Shown("ok", handed_over_text(number), number.lstrip("#")), redemption, None
+    keyed = getattr(source, "submit_keyed", None)
+    if keyed is None:  # a source that cannot follow an entry (a memory source): queued, the toast follows
+        await source.submit(redemption.action, redemption.target, redemption.body())
+        return Shown("queued", queued_text(redemption)), redemption, None
+    key = str(await keyed(redemption.action, redemption.target, redemption.body()))
+    if not online:
+        return Shown("queued", queued_text(redemption)), redemption, key
+    pending, refusal = await _verdict(source, key, wait)
+    if refusal is not None:
+        return Shown("refused", refusal_text(refusal)), redemption, None
+    if pending:
+        return Shown("queued", queued_text(redemption)), redemption, key
+    voucher = await voucher_answer(source.client, redemption, key)  # type: ignore[attr-defined]
+    return Shown("ok", redeemed_text(voucher), _value_digits(voucher)), redemption, None
+
+
+async def follow_landing(app: Any, source: Any, redemption: Redemption, key: str) -> None:
+    """A queued voucher, followed until the platform answers: its success as a toast (a refusal is toasted by
+    the conflicts path already, and listed under `!`)."""
+    pending, refusal = await _verdict(source, key, float("inf"))
+    if pending or refusal is not None:
+        return
+    voucher = await voucher_answer(source.client, redemption, key)
+    app.say(t("voucher.result.landed", text=redeemed_text(voucher)), timeout=10)
+
+
+class RedeemScreen(_FieldPrompt[None]):
+    """The counter's code field (`v` on the queue)."""
+
+    BINDINGS = [Binding("escape", "cancel", "voucher.key.close", id="redeem.close")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        localize_bindings(self)
+
+    @property
+    def host(self) -> ConsoleHost:
+        return cast(ConsoleHost, self.app)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog redeem"):
+            yield Label(t("voucher.screen.title"), classes="title")
+            yield Label(t("voucher.screen.hint"), classes="hint")
+            yield SteadyInput(
+                restrict=r"[0-9A-Za-z \-]*", max_length=CODE_MAX, id="answer", typed_by_screen=True
+            )
+            yield Label("", id="redeem-result")
+            yield Digits("", id="redeem-digits")
+
+    def on_mount(self) -> None:
+        field = self.field()
+        field.cursor_blink = False
+        field.focus()
+
+    def store_id(self) -> str | None:
+        store = self.host.source.store()
+        if store is not None:
+            return store.id
+        profile = self.host.profile
+        return profile.store_id if profile is not None else None
+
+    def show(self, shown: Shown) -> None:
+        """The result in large text: a coloured line (untrusted titles as plain text) and big digits."""
+        result = self.query_one("#redeem-result", Label)
+        result.update(Content(safe_text(shown.text)))
+        for tone in ("ok", "queued", "refused", "checking"):
+            result.set_class(tone == shown.tone, f"-{tone}")
+        digits = self.query_one("#redeem-digits", Digits)
+        digits.update(shown.digits)
+        digits.display = bool(shown.digits)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        code = event.value.strip()
+        self.field().value = ""  # ready for the next code at once
+        if not code:
+            return
+        store_id = self.store_id()
+        if store_id is None:
+            self.show(Shown("refused", t("voucher.screen.no_store")))
+            return
+        self.show(Shown("checking", t("voucher.result.checking")))
+        self.run_worker(self._redeem(store_id, code), group="redeem", exit_on_error=False)
+
+    async def _redeem(self, store_id: str, code: str) -> None:
+        source = self.host.source
+        try:
+            shown, redemption, key = await redeem_code(source, store_id, code)
+        except ActionRefused as refused:
+            shown, key = Shown("refused", refused.message), None
+            redemption = None
+        if self.is_attached:
+            self.show(shown)
+        if shown.tone == "refused":
+            self.app.bell()
+        if key is not None and redemption is not None:  # queued: its verdict as a toast when it lands
+            self.app.run_worker(follow_landing(self.app, source, redemption, key), group="redeem-landing")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
