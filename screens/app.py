@@ -24,6 +24,7 @@ from screens.console_messages import OpenOrder, OrderAcknowledged, OrderActionRe
 from screens.keys import localize_bindings
 from screens.order_actions import OrderActions
 from screens.orders_screen import OrdersScreen
+from screens.printing import PrintRequested, start_printing
 from screens.simple_actions import QuickActionRequested, QuickActions
 from screens.source import OrderSource, SourceChange
 from screens.steady_keys import SteadyKeysApp
@@ -88,6 +89,7 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         self.post_message(SourceChanged(SourceChange(link=True, store=True)))
         self.run_worker(self.source.run(), name="source", group="source", exit_on_error=False)
         self.station = auto_accept_console.attach(self)  # auto-accept on the printing station (its banner)
+        self.printing = start_printing(self, self.profile)  # kitchen tickets; None without a printer
 
     async def on_source_changed(self, message: SourceChanged) -> None:
         await self.home.apply_change(message.change)
@@ -108,6 +110,8 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
     async def on_unmount(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
+        if getattr(self, "printing", None) is not None:  # None without a printer; unset if never mounted
+            self.printing.close()
         await self.source.close()
 
     # services for the screens
@@ -149,6 +153,16 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
 
     def on_say(self, message: Say) -> None:
         self.say(message.text, severity=message.severity, timeout=message.timeout)
+
+    def on_print_requested(self, message: PrintRequested) -> None:
+        """A kitchen ticket (on accept, `k` reprint) or a receipt (`R`): queued, then printed."""
+        entry = self.source.order(message.order_id)
+        if self.printing is None:
+            if message.reprint or message.kind == "receipt":  # asked for by a person: say why nothing prints
+                self.say(t("printing.console.no_printer"), severity="warning")
+            return
+        if entry is not None:
+            self.printing.request(entry.order, self.source.store(), message)
 
     def on_care_requested(self, message: CareRequested) -> None:
         from screens import care_actions  # `y` and `$`: imported when first used

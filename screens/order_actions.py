@@ -18,6 +18,7 @@ from o2o_tui.i18n import t
 from o2o_tui.sync.explain import wrong_type
 from screens import order_format as fmt
 from screens.dialogs import ChoicePrompt, CodePrompt, NumberPrompt
+from screens.printing import PrintRequested
 from screens.source import ActionRefused, QueueEntry
 
 if TYPE_CHECKING:
@@ -154,5 +155,7 @@ class OrderActions:
                 )
                 return
             self.app.say(t("ui.action.sent", number=order.display_number, action=label), timeout=3)
+            if isinstance(body, ConfirmBody):  # accepted here (queued or sent): the kitchen's ticket
+                self.app.post_message(PrintRequested(order.id, prep_minutes=body.preparation_minutes))
 
         self.app.run_worker(send(), group="actions", exit_on_error=False)

@@ -1,5 +1,6 @@
-"""The link line: CONNECTING / ONLINE / OFFLINE / RESYNCING / LOG IN AGAIN, refused actions, queued actions, store
-state, time since the last good answer, store name, hints. Always one line: when it does not fit, parts are
+"""The link line: CONNECTING / ONLINE / OFFLINE / RESYNCING / LOG IN AGAIN, refused actions, the printer's
+warning (off, out of paper: tickets waiting), queued actions, store state, time since the last good answer, store
+name, hints. Always one line: when it does not fit, parts are
 shortened, then left out, least important first (`fit_parts`); the state and the refused-actions badge stay at
 every width."""
 
@@ -17,6 +18,7 @@ from o2o_tui.domain.store import Store, StoreState
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 from screens.order_format import fit
+from screens.printing import PrinterWarning, printer_warning
 from screens.source import LinkState, LinkStatus
 
 SEPARATOR = " · "
@@ -50,13 +52,22 @@ class Part:
 
 
 def link_line_parts(
-    link: LinkStatus, store: Store | None, now: datetime, *, muted: bool = False
+    link: LinkStatus,
+    store: Store | None,
+    now: datetime,
+    *,
+    muted: bool = False,
+    printer: PrinterWarning | None = None,
 ) -> list[Part]:
     """Every part the line would show with room enough, in display order."""
     parts = [Part((f" {t(f'ui.link.state.{link.state.value}')} ",), 0, "bold reverse")]
     if link.conflicts:
         long = "! " + t("ui.link.conflicts", count=link.conflicts)
         parts.append(Part((long, f"!{link.conflicts}"), 1, "bold"))
+    if printer is not None:  # persistent until the printer prints again: tickets are waiting
+        words = dict(problem=printer.problem, count=printer.waiting)
+        variants = (t("printing.status.waiting", **words), t("printing.status.waiting_short", **words))
+        parts.append(Part((*variants, t("printing.status.tiny", count=printer.waiting)), 2, "bold"))
     if muted:
         parts.append(Part((t("alerts.muted_badge"),), 2, "bold"))
     if link.pending:
@@ -147,9 +158,15 @@ def fit_parts(parts: Sequence[Part], width: int) -> list[tuple[str, str]]:
 
 
 def link_parts(
-    link: LinkStatus, store: Store | None, now: datetime, width: int, *, muted: bool = False
+    link: LinkStatus,
+    store: Store | None,
+    now: datetime,
+    width: int,
+    *,
+    muted: bool = False,
+    printer: PrinterWarning | None = None,
 ) -> list[tuple[str, str]]:
-    return fit_parts(link_line_parts(link, store, now, muted=muted), width)
+    return fit_parts(link_line_parts(link, store, now, muted=muted, printer=printer), width)
 
 
 class StatusBar(Widget):
@@ -169,7 +186,8 @@ class StatusBar(Widget):
         if self._inputs is None or not width:
             return
         link, store, now, muted = self._inputs
-        content = Content.assemble(*link_parts(link, store, now, width, muted=muted))
+        printer = printer_warning(self.app)
+        content = Content.assemble(*link_parts(link, store, now, width, muted=muted, printer=printer))
         if content == self._content:
             return
         self._content = content
@@ -182,6 +200,11 @@ class StatusBar(Widget):
             for state in LinkState:
                 self.set_class(state is link.state, f"-{state.value.lower()}")
         self.set_class(link.conflicts > 0, "-conflicts")
+        self._update()
+
+    def refresh_printer(self) -> None:
+        """The printer's warning came or went."""
+        self.set_class(printer_warning(self.app) is not None, "-printer")
         self._update()
 
     def on_resize(self) -> None:
