@@ -15,6 +15,7 @@ from screens import order_format as fmt
 from screens.care_messages import CareRequested
 from screens.console_messages import ConsoleHost, OrderActionName, OrderActionRequested, ShowHelp
 from screens.keys import localize_bindings
+from screens.printing import PrintRequested
 from screens.source import QueueEntry
 from screens.widgets.footer import KeyFooter
 from screens.widgets.order_detail import OrderDetail
@@ -33,6 +34,8 @@ class DetailScreen(Screen[None]):
         Binding("u", "unlock_code", "ui.key.unlock_code", id="detail.unlock_code"),
         Binding("y", "chase_reply", "care.key.chase_reply", id="detail.chase_reply"),
         Binding("dollar_sign", "refund", "care.key.refund", id="detail.refund"),
+        Binding("k", "reprint", "printing.key.reprint", id="detail.reprint"),
+        Binding("R", "receipt", "printing.key.receipt", id="detail.receipt"),
         Binding("question_mark", "help", "ui.key.help", show=False, id="detail.help"),
     ]
 
@@ -134,6 +137,14 @@ class DetailScreen(Screen[None]):
     def action_refund(self) -> None:
         if self.entry() is not None:
             self.post_message(CareRequested("refund", self.order_id))
+
+    def action_reprint(self) -> None:
+        if self.entry() is not None:  # the kitchen ticket again (screens/printing.py)
+            self.post_message(PrintRequested(self.order_id, reprint=True))
+
+    def action_receipt(self) -> None:
+        if self.entry() is not None:
+            self.post_message(PrintRequested(self.order_id, "receipt"))
 
     def action_help(self) -> None:
         self.post_message(ShowHelp())

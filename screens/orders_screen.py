@@ -36,6 +36,7 @@ from screens.console_messages import (
     ShowHelp,
 )
 from screens.keys import localize_bindings
+from screens.printing import PrintRequested
 from screens.source import QueueEntry, SourceChange
 from screens.widgets.auto_accept_banner import AutoAcceptBanner
 from screens.widgets.footer import KeyFooter
@@ -73,6 +74,7 @@ class OrdersScreen(Screen[None]):
         Binding("escape", "clear_search", "ui.key.clear", show=False, id="queue.clear_search"),
         Binding("f", "figures", "figures.key.open", id="queue.figures"),
         Binding("v", "redeem", "voucher.key.redeem", id="queue.redeem"),
+        Binding("k", "reprint", "printing.key.reprint", id="queue.reprint"),
         Binding("q", "quit", "ui.key.quit", id="queue.quit"),
     ]
     # what a narrow footer keeps (help first, always): the rest is in `?`
@@ -331,6 +333,10 @@ class OrdersScreen(Screen[None]):
     def action_refund(self) -> None:
         if entry := self._cursor():
             self.post_message(CareRequested("refund", entry.order.id))
+
+    def action_reprint(self) -> None:
+        if entry := self._cursor():  # the kitchen ticket again (screens/printing.py)
+            self.post_message(PrintRequested(entry.order.id, reprint=True))
 
     def action_help(self) -> None:
         self.post_message(ShowHelp())

@@ -75,8 +75,8 @@ class RowView:
 
 class OrderList(LineList[QueueLine], inherit_bindings=False):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "move(-1)", show=False, id="queue.up"),
-        Binding("down,j", "move(1)", show=False, id="queue.down"),
+        Binding("up", "move(-1)", show=False, id="queue.up"),  # not k/j: k reprints a ticket on the queue
+        Binding("down", "move(1)", show=False, id="queue.down"),
         Binding("pageup", "page(-1)", show=False, id="queue.page_up"),
         Binding("pagedown", "page(1)", show=False, id="queue.page_down"),
         Binding("home", "jump(0)", show=False, id="queue.first"),
