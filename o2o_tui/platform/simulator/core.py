@@ -20,6 +20,7 @@ from o2o_tui.platform.simulator.couriers import Fleet
 from o2o_tui.platform.simulator.curve import next_arrival
 from o2o_tui.platform.simulator.customers import Customers
 from o2o_tui.platform.simulator.handheld import PeoplesCouriers
+from o2o_tui.platform.simulator.later import Later
 from o2o_tui.platform.simulator.merchant import AutoMerchant
 from o2o_tui.platform.simulator.state import SimContext, SimStats
 
@@ -95,6 +96,8 @@ class Simulator:
             stats=self.stats,
         )
         self._customers = Customers(self.ctx)
+        if not self.auto_merchant:  # a person at the counter: some customers order for later
+            self._customers.later = Later(self.ctx)
         self._merchant = (
             AutoMerchant(self.ctx, skip=self.leave_couriers, dispatch_only=not self.auto_merchant)
             if self.auto_merchant or self.auto_dispatch

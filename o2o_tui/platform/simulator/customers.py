@@ -11,6 +11,7 @@ from o2o_tui.domain.order import ENDED_STATUSES, Order, OrderStatus, OrderType
 from o2o_tui.domain.requests import CreateOrderBody, ReasonBody
 from o2o_tui.i18n import t
 from o2o_tui.platform.simulator.basket import build_lines
+from o2o_tui.platform.simulator.later import Later
 from o2o_tui.platform.simulator.people import ORDER_NOTES, new_customer
 from o2o_tui.platform.simulator.state import CustomerPlan, SimContext, Tracked
 from o2o_tui.safe_text import safe_text
@@ -62,6 +63,7 @@ class Customers:
         self.ctx = ctx
         self._order_rng = ctx.rng("orders", "all")
         self._placed_index = 0
+        self.later: Later | None = None  # some customers order for later (simulator/later.py)
 
     def place(self, now: datetime) -> Order | None:
         """Place one order (refused orders are counted and logged, not raised)."""
@@ -69,6 +71,8 @@ class Customers:
         body = order_body(ctx, self._order_rng, datetime.now(UTC))
         index = self._placed_index
         self._placed_index += 1
+        if body is not None and self.later is not None:
+            body = self.later.apply(index, body, datetime.now(UTC))
         if body is None:
             ctx.stats.refused += 1
             ctx.log(t("simulate.log.nothing_orderable"))
