@@ -21,6 +21,8 @@ from o2o_tui.domain.auto_accept import AutoAcceptState
 from o2o_tui.domain.limits import as_utc
 from o2o_tui.domain.order import Order, OrderStatus
 from o2o_tui.domain.store import Store
+from o2o_tui.i18n import t
+from o2o_tui.safe_text import safe_text
 from o2o_tui.store_effect import effect, store_zone
 
 if TYPE_CHECKING:
@@ -53,7 +55,9 @@ def accepted_today(orders: Iterable[Order], store: Store, now: datetime) -> int:
     """Orders auto-accepted since the store's local midnight, as this device knows them."""
     start = day_start(store, now)
     return sum(
-        1 for o in orders if o.auto_accepted and o.confirmed_at is not None and as_utc(o.confirmed_at) >= start
+        1
+        for o in orders
+        if o.auto_accepted and o.confirmed_at is not None and as_utc(o.confirmed_at) >= start
     )
 
 
@@ -101,3 +105,41 @@ def state_call(store_id: str, device: str = "") -> Call[AutoAcceptState]:
 
     params = {"device": device} if device else None
     return Call("GET", f"/v1/stores/{quote(store_id, safe='')}/auto-accept", AutoAcceptState, params=params)
+
+
+def known_state(
+    store: Store, platform: AutoAcceptState | None, orders: Iterable[Order], now: datetime
+) -> AutoAcceptState:
+    """The setting as the store (the latest event) says, today's count as the larger of the platform's last answer
+    and this device's own, the station online as the platform last said (its answer, else the store's mirror)."""
+    setting = store.auto_accept
+    count = accepted_today(orders, store, now)
+    fresh = platform is not None and platform.station == setting.station
+    return AutoAcceptState(
+        enabled=setting.enabled,
+        daily_cap=setting.daily_cap,
+        station=setting.station,
+        station_online=platform.station_online if fresh and platform else setting.station_online,
+        station_seen_at=platform.station_seen_at if fresh and platform else None,
+        accepted_today=max(count, platform.accepted_today if platform is not None else 0),
+        day=platform.day if platform is not None else "",
+    )
+
+
+def describe(state: AutoAcceptState, device: str) -> list[str]:
+    """Two lines: the switch with today's count ("on, 12 of 50 auto-accepted today"), the station."""
+    if not state.enabled:
+        first = t("auto_accept.line.off")
+    elif not state.daily_cap:
+        first = t("auto_accept.line.on_no_cap", count=state.accepted_today)
+    elif state.accepted_today >= state.daily_cap:
+        first = t("auto_accept.line.cap_reached", count=state.accepted_today, cap=state.daily_cap)
+    else:
+        first = t("auto_accept.line.on_cap", count=state.accepted_today, cap=state.daily_cap)
+    if not state.station:
+        return [first, t("auto_accept.station.none")]
+    key = "auto_accept.station.online" if state.station_online else "auto_accept.station.offline"
+    second = t(key, name=safe_text(state.station, one_line=True))
+    if state.station == device:
+        second = t("auto_accept.station.this_console", line=second)
+    return [first, second]

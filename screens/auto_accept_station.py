@@ -76,6 +76,20 @@ class Station:
         store = self.source.store()
         return store is not None and store.auto_accept.enabled and self.is_station
 
+    def wants_check_in(self) -> bool:
+        """The store's switch moved since the platform last answered: ask now rather than at the next round."""
+        store = self.source.store()
+        if store is None or self._check_in is None:
+            return False
+        known = self.state
+        if known is None:
+            return store.auto_accept.enabled
+        return (known.enabled, known.station, known.daily_cap) != (
+            store.auto_accept.enabled,
+            store.auto_accept.station,
+            store.auto_accept.daily_cap,
+        )
+
     def banner(self, width: int) -> str | None:
         """On a console that is not the station: auto-accept is on but nobody carries it out."""
         store = self.source.store()
@@ -148,7 +162,9 @@ class Station:
             self._tried.add(order.id)
             try:
                 await self.source.submit(
-                    "order.confirm", order.id, ConfirmBody(preparation_minutes=decision.prep_minutes, auto=True)
+                    "order.confirm",
+                    order.id,
+                    ConfirmBody(preparation_minutes=decision.prep_minutes, auto=True),
                 )
             except ActionRefused:
                 continue  # taken meanwhile, or refused: left to a person, never tried again

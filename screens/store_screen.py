@@ -1,5 +1,6 @@
 """`s`: the store's state and what it means right now ("Closed until 14:30 (paused), orders refused"), the actions
-open / pause / busy, and the opening hours per weekday with dated exceptions (holidays).
+open / pause / busy, the opening hours per weekday with dated exceptions (holidays), and auto-accept (`u` on/off,
+`c` the daily cap, `t` this console as the printing station; "12 of 50 auto-accepted today").
 
 Every change goes through the source like an order action (the outbox when the sync engine is wired in):
 `store.status` with a `StoreStatusBody`, `store.hours` with the whole `HoursBody` (the shown hours with one day or
@@ -10,6 +11,7 @@ date changed). The words come from `o2o_tui.store_effect` and the parsing from `
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,7 +25,9 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from o2o_tui import store_hours
-from o2o_tui.domain.limits import EXTRA_MINUTES_MAX, STATUS_REASON_MAX
+from o2o_tui.auto_accept import describe, known_state
+from o2o_tui.domain.auto_accept import AutoAcceptBody
+from o2o_tui.domain.limits import AUTO_ACCEPT_CAP_MAX, EXTRA_MINUTES_MAX, STATUS_REASON_MAX
 from o2o_tui.domain.requests import HoursBody, StoreStatusBody
 from o2o_tui.domain.store import Store, StoreState
 from o2o_tui.i18n import t
@@ -112,7 +116,22 @@ class StoreScreen(Screen[None]):
         Binding("enter", "edit", "store_screen.key.edit", priority=True, id="store.edit"),  # over the list's
         Binding("n", "add_date", "store_screen.key.add_date", id="store.add_date"),
         Binding("x,delete", "remove", "store_screen.key.remove", id="store.remove"),
+        Binding("u", "auto_accept", "auto_accept.key.toggle", id="store.auto_accept"),
+        Binding("c", "auto_accept_cap", "auto_accept.key.cap", id="store.auto_accept_cap"),
+        Binding("t", "station", "auto_accept.key.station", id="store.station"),
     ]
+    FOOTER_PRIORITY = (
+        "store.back",
+        "store.open",
+        "store.pause",
+        "store.busy",
+        "store.auto_accept",
+        "store.edit",
+        "store.station",
+        "store.auto_accept_cap",
+        "store.add_date",
+        "store.remove",
+    )
 
     app: MerchantApp
 
@@ -124,6 +143,7 @@ class StoreScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="store-name")
         yield Static(id="store-effect")
+        yield Static(id="auto-accept")  # "Auto-accept: on, 12 of 50 auto-accepted today" and the station
         yield Static(id="hours-title")
         yield OptionList(id="hours")
         yield StatusBar(id="status")
@@ -145,8 +165,10 @@ class StoreScreen(Screen[None]):
         self.query_one(StatusBar).show(self.app.source.link(), store, now)
         found = effect(store, now) if store is not None else None
         text = effect_text(found, store_zone(store), now) if found is not None else t("store_screen.loading")
+        auto_text = self._auto_accept_text(store, now)
         shown = (
             text,
+            auto_text,
             None if store is None else (store.name, store.timezone),
             None if store is None else (store.opening_hours, store.hours_exceptions),
         )
@@ -157,6 +179,7 @@ class StoreScreen(Screen[None]):
         title = self.query_one("#hours-title", Static)
         effect_line = self.query_one("#store-effect", Static)
         effect_line.update(Content(text))
+        self.query_one("#auto-accept", Static).update(Content(auto_text))
         for state in StoreState:
             effect_line.set_class(found is not None and found.state is state, f"-{state.value.lower()}")
         if store is None:
@@ -167,6 +190,13 @@ class StoreScreen(Screen[None]):
         name.update(Content(t("store_screen.title", name=safe_text(store.name, one_line=True))))
         title.update(Content(self._hours_title(store)))
         self._fill_hours(store)
+
+    def _auto_accept_text(self, store: Store | None, now: datetime) -> str:
+        if store is None:
+            return ""
+        station = self.app.station
+        orders = (entry.order for entry in self.app.source.orders())
+        return "\n".join(describe(known_state(store, station.state, orders, now), station.device))
 
     def _hours_title(self, store: Store) -> str:
         zone = safe_text(store.timezone, one_line=True)
@@ -377,6 +407,47 @@ class StoreScreen(Screen[None]):
             max_length=10,
         )
         self.app.push_screen(prompt, got_date)
+
+    # auto-accept (o2o_tui/auto_accept.py): the switch, the daily cap, this console as the printing station
+    def action_auto_accept(self) -> None:
+        store = self._store()
+        if store is None:
+            return
+        turn_on = not store.auto_accept.enabled
+        label = t("auto_accept.action.on" if turn_on else "auto_accept.action.off")
+        if turn_on and not store.auto_accept.station:  # the first console to turn it on is the station
+            self._send(
+                "store.auto_accept", AutoAcceptBody(enabled=True, station=self.app.station.device), label
+            )
+            return
+        self._send("store.auto_accept", AutoAcceptBody(enabled=turn_on), label)
+
+    def action_auto_accept_cap(self) -> None:
+        store = self._store()
+        if store is None:
+            return
+
+        def got(cap: int | None) -> None:
+            if cap is not None:
+                self._send("store.auto_accept", AutoAcceptBody(daily_cap=cap), t("auto_accept.action.cap"))
+
+        prompt = NumberPrompt(
+            Content(t("auto_accept.cap.title")),
+            store.auto_accept.daily_cap,
+            minimum=0,
+            maximum=AUTO_ACCEPT_CAP_MAX,
+        )
+        self.app.push_screen(prompt, got)
+
+    def action_station(self) -> None:
+        store = self._store()
+        if store is None:
+            return
+        device = self.app.station.device
+        if store.auto_accept.station == device:
+            self._send("store.auto_accept", AutoAcceptBody(station=""), t("auto_accept.action.no_station"))
+        else:
+            self._send("store.auto_accept", AutoAcceptBody(station=device), t("auto_accept.action.station"))
 
     def action_remove(self) -> None:
         row = self._highlighted()

@@ -25,34 +25,10 @@ def _store_id(profile: Any) -> str:
     return str(profile.store_id)
 
 
-def state_lines(state: Any, device: str) -> list[str]:
-    """The setting in words: the switch with today's count, the station (online or not, this console or not)."""
-    from o2o_tui.safe_text import safe_text
-
-    if not state.enabled:
-        first = t("auto_accept.line.off")
-    elif not state.daily_cap:
-        first = t("auto_accept.line.on_no_cap", count=state.accepted_today)
-    elif state.accepted_today >= state.daily_cap:
-        first = t("auto_accept.line.cap_reached", count=state.accepted_today, cap=state.daily_cap)
-    else:
-        first = t("auto_accept.line.on_cap", count=state.accepted_today, cap=state.daily_cap)
-    if not state.station:
-        second = t("auto_accept.station.none")
-    else:
-        name = safe_text(state.station, one_line=True)
-        second = t(
-            "auto_accept.station.online" if state.station_online else "auto_accept.station.offline", name=name
-        )
-        if state.station == device:
-            second = t("auto_accept.station.this_console", line=second)
-    return [first, second]
-
-
 def _show(profile_name: str | None, as_json: bool) -> None:
     import msgspec
 
-    from o2o_tui.auto_accept import accepted_today, state_call
+    from o2o_tui.auto_accept import describe, known_state, state_call
     from o2o_tui.client.errors import PlatformError
     from o2o_tui.device import device_name
     from o2o_tui.domain.auto_accept import AutoAcceptState
@@ -82,19 +58,12 @@ def _show(profile_name: str | None, as_json: bool) -> None:
     if state is None and store is not None:
         from datetime import UTC, datetime
 
-        setting = store.auto_accept
-        state = AutoAcceptState(
-            enabled=setting.enabled,
-            daily_cap=setting.daily_cap,
-            station=setting.station,
-            station_online=setting.station_online,
-            accepted_today=accepted_today(cached_orders, store, datetime.now(UTC)),
-        )
+        state = known_state(store, None, cached_orders, datetime.now(UTC))
     assert state is not None
     if as_json:
         emit_json({**msgspec.to_builtins(state), "device": device, "from_platform": fresh})
         return
-    for line in state_lines(state, device):
+    for line in describe(state, device):
         say(line)
     say(t("auto_accept.cli.device", name=device))
 
@@ -162,3 +131,17 @@ def _builtins(value: Any) -> Any:
     import msgspec
 
     return msgspec.to_builtins(value)
+
+
+def make_station(url: str, token: str, store_id: str, device: str) -> None:
+    """The demo's console becomes its store's printing station (auto-accept stays off until someone turns it on)."""
+    import uuid
+
+    import httpx
+
+    httpx.put(
+        f"{url}/v1/stores/{store_id}/auto-accept",
+        json={"station": device},
+        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": str(uuid.uuid4())},
+        timeout=10,
+    ).raise_for_status()
