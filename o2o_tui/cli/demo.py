@@ -249,9 +249,6 @@ def run_demo(
         tickets = _demo_printer(root)  # kitchen tickets "print" to a file in the data dir
         if tickets is not None and not as_json:
             say(t("printing.demo.tickets", path=str(tickets)))
-        tickets = _demo_printer(root)  # kitchen tickets "print" to a file in the data dir
-        if tickets is not None and not as_json:
-            say(t("printing.demo.tickets", path=str(tickets)))
         command = handheld_command(home)
         if not as_json:
             say(t("demo.handheld", name=courier.user_name, command=command))
@@ -279,27 +276,6 @@ def run_demo(
         if not as_json:
             say(t("demo.stopped"))
             say(t("demo.handheld_next"))
-
-
-def _demo_printer(root: Path) -> Path | None:
-    """Unless the user set a printer (O2O_PRINTER), the demo's console prints its tickets to `tickets.bin` in the
-    demo's data dir (a `printer` in the demo's own settings); `o2o print show` reads them. None: the user's."""
-    import json
-
-    from o2o_tui.paths import config_dir
-    from o2o_tui.settings import SETTINGS_FILE
-
-    if os.environ.get("O2O_PRINTER"):
-        return None
-    tickets = root / "tickets.bin"
-    path = config_dir() / SETTINGS_FILE
-    try:
-        current = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        current = {}
-    settings = {**(current if isinstance(current, dict) else {}), "printer": f"file:{tickets}"}
-    path.write_text(json.dumps(settings, ensure_ascii=False, indent=2), encoding="utf-8")
-    return tickets
 
 
 def _demo_printer(root: Path) -> Path | None:
