@@ -57,9 +57,7 @@ def chase_line(chase: Chase, now: datetime, zone: ZoneInfo | None) -> str:
 class ChaseReplyDialog(ModalScreen[ChaseReplyBody | None]):
     DEFAULT_CSS = """
     ChaseReplyDialog { align: center middle; }
-    ChaseReplyDialog .dialog { width: 60; }
     ChaseReplyDialog #minutes-row { height: 1; }
-    ChaseReplyDialog #minutes-row Label { width: auto; }
     ChaseReplyDialog Input { border: none; height: 1; padding: 0 1; }
     ChaseReplyDialog #minutes { width: 8; }
     """
@@ -98,6 +96,8 @@ class ChaseReplyDialog(ModalScreen[ChaseReplyBody | None]):
     def on_mount(self) -> None:
         for field in self.query(Input):
             field.cursor_blink = False
+        self.query_one("#minutes-row Label", Label).styles.width = "auto"  # over the app's `.dialog Label`
+        self.query_one("#templates", OptionList).styles.border = ("none", "black")  # two rows more at 40x15
         self.query_one("#templates", OptionList).focus()
 
     def _error(self, text: str) -> None:

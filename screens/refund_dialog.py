@@ -47,11 +47,11 @@ Step = Literal["lines", "reason"]
 class RefundDialog(ModalScreen[RefundBody | None]):
     DEFAULT_CSS = """
     RefundDialog { align: center middle; }
-    RefundDialog .dialog { width: 60; }
     RefundDialog Input { border: none; height: 1; padding: 0 1; }
     RefundDialog #amount { text-style: bold; }
     """
     BINDINGS = [Binding("escape", "cancel", "ui.key.cancel", id="dialog.cancel")]
+    AUTO_FOCUS = None  # the keys go to the dialog itself until the note is asked for
 
     def __init__(self, order: Order) -> None:
         super().__init__()
@@ -92,8 +92,13 @@ class RefundDialog(ModalScreen[RefundBody | None]):
 
     # drawing
     def _inner_width(self) -> int:
+        """The cells a line of the dialog has: its box is 50 wide with a border and padding, or the whole
+        width of a narrow terminal without them (the app's `.dialog` styles)."""
+        drawn = self.query_one("#lines", Static).size.width if self.is_mounted else 0
+        if drawn:
+            return drawn
         width = self.app.size.width or 80
-        return 56 if width >= 62 else width
+        return 46 if width >= 60 else min(50, width)
 
     def _lines_content(self) -> Content:
         width = self._inner_width()
@@ -130,7 +135,9 @@ class RefundDialog(ModalScreen[RefundBody | None]):
         lines_step = self.step == "lines"
         self.query_one("#lines", Static).update(self._lines_content())
         self.query_one("#reasons", Static).display = not lines_step
-        self.query_one("#note", Input).display = not lines_step
+        note = self.query_one("#note", Input)
+        note.display = not lines_step
+        note.disabled = lines_step  # never focused (typed into) while lines are chosen
         if not lines_step:
             self.query_one("#reasons", Static).update(self._reasons_content())
         shown = t("care.refund.amount", amount=format_money(amount)) if amount else t("care.refund.nothing")
@@ -143,7 +150,9 @@ class RefundDialog(ModalScreen[RefundBody | None]):
             yield Label(Content(t("care.refund.title", number=self.order.display_number)), classes="title")
             yield Static("", id="lines")
             yield Static("", id="reasons")
-            yield SteadyInput(placeholder=t("care.refund.note_placeholder"), max_length=NOTE_MAX, id="note")
+            yield SteadyInput(
+                placeholder=t("care.refund.note_placeholder"), max_length=NOTE_MAX, id="note", disabled=True
+            )
             yield Label("", id="amount")
             yield Label("", classes="hint")
             yield Label("", id="error", classes="error")
@@ -160,12 +169,9 @@ class RefundDialog(ModalScreen[RefundBody | None]):
 
     # keys
     def on_key(self, event: events.Key) -> None:
-        if self.focused is self.query_one("#note", Input):
-            if event.key == "enter":
-                event.stop()
-                event.prevent_default()
-                self._send()
-            return  # the note takes what is typed
+        note = self.query_one("#note", Input)
+        if self.focused is note and note.display:
+            return  # the note takes what is typed; its Enter sends (on_input_submitted)
         handled = self._lines_key(event) if self.step == "lines" else self._reason_key(event)
         if handled:
             event.stop()
@@ -213,6 +219,10 @@ class RefundDialog(ModalScreen[RefundBody | None]):
         else:
             return False
         return True
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._send()
 
     def _send(self) -> None:
         if self.reason is None:

@@ -1,0 +1,178 @@
+"""The console's `y` (answer a chase) and `$` (refund): Pilot tests on an in-memory source (what is submitted to
+the outbox), the queue's badge and its one ring, and snapshots of both dialogs and of a chased row at 80x24 and
+40x15 in English and Chinese. (The same keys against the real platform: test_ui_order_care_live.py.)"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import msgspec
+import pytest
+
+from o2o_tui.domain.chases import Chase, ChaseReply, ChaseReplyBody
+from o2o_tui.domain.order import OrderStatus, OrderType
+from o2o_tui.domain.refunds import RefundBody, RefundLineIn, RefundReason
+from o2o_tui.i18n import set_language
+from screens.app import MerchantApp
+from screens.chase_dialog import ChaseReplyDialog
+from screens.memory_source import MemoryOrderSource
+from screens.refund_dialog import RefundDialog
+from screens.source import QueueEntry
+from screens.terminal import DEFAULT_THEME
+from tests.test_ui_samples import FROZEN_NOW, sample_order, sample_store
+
+ASKED = Chase(asked_at=FROZEN_NOW - timedelta(minutes=3), note="还要多久? [/] where is it")
+
+
+def chased(number: int = 41, status: OrderStatus = OrderStatus.PREPARING) -> QueueEntry:
+    order = sample_order(number, status, minutes_ago=20, order_type=OrderType.TAKEOUT, name="Alice Chen")
+    return QueueEntry(msgspec.structs.replace(order, chases=[ASKED]))
+
+
+class CountingApp(MerchantApp):
+    bells = 0
+
+    def bell(self) -> None:
+        self.bells += 1
+
+
+def _app(*entries: QueueEntry) -> CountingApp:
+    source = MemoryOrderSource(list(entries), store=sample_store())
+    return CountingApp(source, clock=lambda: FROZEN_NOW, theme=DEFAULT_THEME)
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    set_language("en")
+    yield
+    set_language(None)
+
+
+@pytest.fixture
+def chinese() -> Iterator[None]:
+    set_language("zh")
+    yield
+    set_language(None)
+
+
+async def test_y_answers_the_chase_with_minutes_prefilled_or_own_words(english: None) -> None:
+    app = _app(chased())
+    source = app.source
+    assert isinstance(source, MemoryOrderSource)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        row = app.orders_screen.queue.row_views()[0].render()
+        assert "?#0041" in str(row).replace(" ", "")  # the badge in the mark column
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, ChaseReplyDialog)
+        await pilot.press("1", "enter")  # the promised time has passed: the field holds the default, 10
+        await pilot.pause()
+        assert source.submitted[-1] == ("order.chase_reply", "ord-0041", ChaseReplyBody(ChaseReply.PREPARING, 10))
+        await pilot.press("y", "1", "8", "enter")  # typing replaces the prefilled minutes
+        await pilot.pause()
+        assert source.submitted[-1][2] == ChaseReplyBody(ChaseReply.PREPARING, 8)
+        await pilot.press("y", "4", *"soon", "enter")
+        await pilot.pause()
+        body = ChaseReplyBody(ChaseReply.TEXT, text="soon")
+        assert source.submitted[-1] == ("order.chase_reply", "ord-0041", body)
+        await pilot.press("y", "3", "enter")
+        await pilot.pause()
+        assert source.submitted[-1][2] == ChaseReplyBody(ChaseReply.READY)
+
+
+async def test_a_new_chase_rings_once_and_y_without_one_says_so(english: None) -> None:
+    plain = sample_order(41, OrderStatus.PREPARING, minutes_ago=20)
+    app = _app(QueueEntry(plain))
+    source = app.source
+    assert isinstance(source, MemoryOrderSource)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert not isinstance(app.screen, ChaseReplyDialog) and source.submitted == []
+        before = app.bells
+        source.put(msgspec.structs.replace(plain, chases=[ASKED], version=2))
+        await pilot.pause()
+        assert app.bells == before + 1
+        source.put(msgspec.structs.replace(plain, chases=[ASKED], version=3, note="x"))
+        await pilot.pause()
+        assert app.bells == before + 1  # the same chase rings once
+
+
+async def test_dollar_refunds_a_line_or_the_whole_order_with_a_reason(english: None) -> None:
+    app = _app(chased())
+    source = app.source
+    assert isinstance(source, MemoryOrderSource)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("dollar_sign")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, RefundDialog)
+        await pilot.press("enter")  # nothing chosen: stays
+        assert dialog.step == "lines"
+        await pilot.press("1", "minus")  # line 1 (2 units) toggled on, then one less
+        assert dialog.amount() is not None and dialog.amount().amount == 3800
+        await pilot.press("enter", "enter")  # no reason yet: stays
+        assert app.screen is dialog
+        await pilot.press("1", "enter")
+        await pilot.pause()
+        [(action, order_id, body)] = source.submitted
+        assert (action, order_id) == ("order.refund", "ord-0041")
+        assert isinstance(body, RefundBody)
+        assert (body.whole, body.lines, body.reason_code) == (
+            False,
+            [RefundLineIn(line=0, quantity=1)],
+            RefundReason.ITEM_UNAVAILABLE,
+        )
+        assert body.seen_refunds == 0
+        await pilot.press("dollar_sign", "0", "enter", "6", "enter")  # OTHER needs a note
+        await pilot.pause()
+        assert len(source.submitted) == 1
+        await pilot.press(*"power cut", "enter")
+        await pilot.pause()
+        whole = source.submitted[-1][2]
+        assert isinstance(whole, RefundBody)
+        assert (whole.whole, whole.reason_code, whole.note) == (True, RefundReason.OTHER, "power cut")
+
+
+async def test_dollar_on_a_new_order_is_refused_at_once(english: None) -> None:
+    app = _app(QueueEntry(sample_order(42, OrderStatus.CREATED, minutes_ago=1)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("dollar_sign")
+        await pilot.pause()
+        assert not isinstance(app.screen, RefundDialog)
+
+
+SIZES = [(80, 24), (40, 15)]
+IDS = ["80x24", "40x15"]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+def test_chase_dialog_en(snap_compare, english: None, size: tuple[int, int]) -> None:
+    assert snap_compare(_app(chased()), terminal_size=size, press=["y"])
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+def test_chase_dialog_zh(snap_compare, chinese: None, size: tuple[int, int]) -> None:
+    assert snap_compare(_app(chased()), terminal_size=size, press=["y"])
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+def test_refund_dialog_en(snap_compare, english: None, size: tuple[int, int]) -> None:
+    assert snap_compare(_app(chased()), terminal_size=size, press=["dollar_sign", "1", "minus"])
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+def test_refund_dialog_zh(snap_compare, chinese: None, size: tuple[int, int]) -> None:
+    presses = ["dollar_sign", "0", "enter", "1"]
+    assert snap_compare(_app(chased()), terminal_size=size, press=presses)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+def test_chased_row(snap_compare, english: None, size: tuple[int, int]) -> None:
+    other = QueueEntry(sample_order(42, OrderStatus.CREATED, minutes_ago=1))
+    assert snap_compare(_app(chased(), other), terminal_size=size)
