@@ -63,7 +63,12 @@ def classify(code: str, orders: Iterable[Order], store_id: str) -> Redemption:
             and order.pickup_code == typed
         ):
             return Redemption(
-                CodeKind.PICKUP, typed, HANDOFF_ACTION, order.id, order_id=order.id, number=order.display_number
+                CodeKind.PICKUP,
+                typed,
+                HANDOFF_ACTION,
+                order.id,
+                order_id=order.id,
+                number=order.display_number,
             )
     return Redemption(CodeKind.VOUCHER, typed, VOUCHER_ACTION, store_id)
 
@@ -93,7 +98,7 @@ def _clock(moment: datetime | str | None) -> str:
 
 
 def redeemed_text(voucher: Voucher | None) -> str:
-    """"REDEEMED ¥38.00 Set meal for 2" (the title is untrusted: callers show it as plain text)."""
+    """ "REDEEMED ¥38.00 Set meal for 2" (the title is untrusted: callers show it as plain text)."""
     if voucher is None:
         return t("voucher.result.redeemed_unknown")
     return t("voucher.result.redeemed", value=format_money(voucher.value), title=voucher.title)

@@ -74,7 +74,9 @@ def test_issue_buy_list_and_redeem_once(voucher_platform: RunningPlatform) -> No
     redeemed = merchant.post(path, {"code": code[:4] + " " + code[4:]}, key=key)  # typed with a space
     assert redeemed.status_code == 200, redeemed.text
     assert redeemed.json()["status"] == "REDEEMED" and redeemed.json()["value"]["amount"] == 3800
-    assert merchant.post(path, {"code": code[:4] + " " + code[4:]}, key=key).content == redeemed.content  # replay
+    assert (
+        merchant.post(path, {"code": code[:4] + " " + code[4:]}, key=key).content == redeemed.content
+    )  # replay
     twice = merchant.post(path, {"code": code})
     assert twice.status_code == 409
     error = twice.json()["error"]
@@ -103,9 +105,13 @@ def test_expired_and_other_store_are_refused(voucher_platform: RunningPlatform) 
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "voucher_other_store"
     merchant_b = Api(voucher_platform.url, token_b)
     assert merchant_b.post(path, {"code": theirs["code"]}).status_code == 404  # not its store
-    assert merchant_b.post(f"/v1/stores/{other.id}/vouchers/redeem", {"code": theirs["code"]}).status_code == 200
+    assert (
+        merchant_b.post(f"/v1/stores/{other.id}/vouchers/redeem", {"code": theirs["code"]}).status_code == 200
+    )
 
-    time.sleep(max(0.0, (datetime.fromisoformat(soon["expires_at"]) - datetime.now(UTC)).total_seconds()) + 0.1)
+    time.sleep(
+        max(0.0, (datetime.fromisoformat(soon["expires_at"]) - datetime.now(UTC)).total_seconds()) + 0.1
+    )
     late = merchant.post(path, {"code": expiring["code"]})
     assert late.status_code == 409 and late.json()["error"]["code"] == "voucher_expired"
     assert customer.get("/v1/vouchers").json()["vouchers"][-1]["status"] in ("EXPIRED", "ACTIVE", "REDEEMED")

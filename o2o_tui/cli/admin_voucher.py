@@ -27,7 +27,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help=t("admin.option.json"))
 
 
 def parse_value(text: str, digits: int) -> int:
-    """"38", "38.5", "38.00" in the store's currency -> minor units (3800); ValueError for anything else."""
+    """ "38", "38.5", "38.00" in the store's currency -> minor units (3800); ValueError for anything else."""
     try:
         amount = Decimal(text.strip())
     except InvalidOperation:
@@ -39,7 +39,7 @@ def parse_value(text: str, digits: int) -> int:
 
 
 def parse_expiry(text: str, zone: ZoneInfo, now: datetime) -> datetime:
-    """"30d" (days from now), "2027-01-31" (the end of that day at the store), or a time with its offset."""
+    """ "30d" (days from now), "2027-01-31" (the end of that day at the store), or a time with its offset."""
     text = text.strip()
     if text.endswith("d") and text[:-1].isdigit():
         return now + timedelta(days=int(text[:-1]))
@@ -126,7 +126,15 @@ def create(
         emit_json({"vouchers": [msgspec.to_builtins(v) for v in made]})
         return
     first = _row(made[0])
-    say(t("voucher.admin.created", count=str(len(made)), title=title, value=first["value"], expires=first["expires"]))
+    say(
+        t(
+            "voucher.admin.created",
+            count=str(len(made)),
+            title=title,
+            value=first["value"],
+            expires=first["expires"],
+        )
+    )
     say(t("voucher.admin.created_ids", first=made[0].id, last=made[-1].id))
 
 
