@@ -10,6 +10,7 @@ from o2o_tui.client.errors import Conflict, PlatformError, ValidationFailed
 from o2o_tui.domain.order import ENDED_STATUSES, Order, OrderStatus, OrderType
 from o2o_tui.domain.requests import CreateOrderBody, ReasonBody
 from o2o_tui.i18n import t
+from o2o_tui.platform.simulator import chasing
 from o2o_tui.platform.simulator.basket import build_lines
 from o2o_tui.platform.simulator.later import Later
 from o2o_tui.platform.simulator.people import ORDER_NOTES, new_customer
@@ -142,18 +143,8 @@ class Customers:
             body = ReasonBody(reason_code="TAKING_TOO_LONG", reason="等太久了 it is taking too long")
             message = t("simulate.log.customer_requests_cancel", number=order.display_number)
             self._send(tracked, "order.cancellation.request", body, message, now)
-        if (
-            plan.chase_after_minutes is not None
-            and minutes_since_placed >= plan.chase_after_minutes
-            and "chase" not in tracked.done_actions
-        ):
-            tracked.done_actions.add("chase")
-            ctx.stats.chases += 1
-            try:  # a chase is the customer looking the order up again and asking where it is
-                ctx.track(ctx.customer_client.get_order(order.id), now)
-            except PlatformError as error:
-                ctx.failed(f"chase:{order.id}", t("simulate.log.action_failed", action="chase"), error)
-            ctx.log(t("simulate.log.customer_chases", number=order.display_number, status=str(order.status)))
+        if chasing.wants_to_chase(ctx, tracked, plan, minutes_since_placed):  # the chase API (chasing.py)
+            chasing.chase(ctx, tracked, now)
 
     def _send(self, tracked: Tracked, action: str, body: ReasonBody, message: str, now: datetime) -> None:
         try:
