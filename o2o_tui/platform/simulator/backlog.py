@@ -20,6 +20,7 @@ from o2o_tui.domain.fleet import Courier, CourierStatus
 from o2o_tui.domain.geo import Position, from_local_metres
 from o2o_tui.domain.order import Order, OrderType
 from o2o_tui.domain.requests import AssignBody, CodeBody, ConfirmBody, CourierStateBody, EmptyBody
+from o2o_tui.platform.simulator import chasing
 from o2o_tui.platform.simulator.customers import order_body
 from o2o_tui.platform.simulator.state import SimContext, SimStats
 
@@ -73,7 +74,7 @@ def create_backlog(
             continue  # nothing orderable on the menu
         order = client.create_order(body)
         orders.append(_advance(ctx, order, stage, rng, free))
-    return orders
+    return chasing.chase_backlog(client, orders)  # one chased order in the kitchen (chasing.py)
 
 
 def _advance(ctx: SimContext, order: Order, stage: Stage, rng: random.Random, free: list[Courier]) -> Order:
