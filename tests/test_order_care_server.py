@@ -4,7 +4,7 @@ sees. One server for the module (`shared_platform`); each test places its own or
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import msgspec
 import pytest
@@ -149,3 +149,42 @@ def test_refund_only_before_handoff_and_only_by_the_store(
     after = parties["merchant"].post(path + "/refund", body)
     assert (after.status_code, after.json()["error"]["code"]) == (409, "illegal_transition")
     assert parties["customer"].post(path + "/chase", {}).status_code == 409  # an ended order takes no chase
+
+
+def test_simulated_customers_chase_late_orders_and_the_backlog_opens_with_one(
+    shared_platform: RunningPlatform, parties: dict[str, Api]
+) -> None:
+    from o2o_tui.client import PlatformClient
+    from o2o_tui.platform.simulator import chasing
+    from o2o_tui.platform.simulator.state import CustomerPlan, SimContext, SimStats
+
+    assert shared_platform.seed is not None
+    store = _store(shared_platform)
+    with (
+        PlatformClient(shared_platform.url, shared_platform.seed.tokens["admin"]) as admin,
+        PlatformClient(shared_platform.url, shared_platform.seed.tokens["customer"]) as customer,
+    ):
+        ctx = SimContext(
+            client=admin,
+            customer_client=customer,
+            store=admin.get_store(store),
+            menu=admin.get_menu(store),
+            seed=7,
+            log=lambda _message: None,
+            stats=SimStats(seed=7),
+        )
+        placed = _placed(parties, store)
+        now = datetime.now(UTC)
+        tracked = ctx.track(customer.get_order(placed["id"]), now)
+        planned = CustomerPlan(chase_after_minutes=1.0)
+        assert not chasing.wants_to_chase(ctx, tracked, planned, 0.5)  # neither planned yet nor late
+        assert chasing.wants_to_chase(ctx, tracked, planned, 1.5)
+        chasing.chase(ctx, tracked, now)
+        assert not chasing.wants_to_chase(ctx, tracked, planned, 5.0)  # once
+        assert len(parties["merchant"].get(f"/v1/orders/{placed['id']}").json()["chases"]) == 1
+        assert ctx.stats.chases == 1 and ctx.stats.errors == 0
+
+        cooking = _placed(parties, store)
+        parties["merchant"].post(f"/v1/orders/{cooking['id']}/preparing")
+        opened = chasing.chase_backlog(admin, [admin.get_order(cooking["id"])])
+        assert len(opened[0].chases) == 1 and opened[0].chases[0].answered_at is None
