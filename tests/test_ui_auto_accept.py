@@ -1,0 +1,117 @@
+"""Auto-accept in the merchant console against the real platform: the station console accepts a new order by
+itself (through the outbox, `auto: true`, counted on the platform), a console that is not the station leaves it
+ringing and shows the banner, and past the day's cap the station leaves it to a person."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.content import Content
+
+from o2o_tui.config import Profile, save_profile
+from o2o_tui.i18n import set_language
+from screens.launch import open_source
+from screens.widgets.auto_accept_banner import AutoAcceptBanner
+from tests.support.platform import RunningPlatform, api
+from tests.test_ui_live import CountingApp, _numbers, _place, _server_order, wait_until
+
+STATION = "front-counter"
+
+
+def _setting(platform: RunningPlatform, **body: object) -> dict[str, Any]:
+    assert platform.seed is not None
+    merchant = api(platform, "merchant")
+    try:
+        path = f"/v1/stores/{platform.seed.store_id}/auto-accept"
+        assert merchant.put(path, body).status_code == 200
+        return dict(merchant.get(path).json())
+    finally:
+        merchant.close()
+
+
+@pytest.fixture
+def profile(
+    shared_platform: RunningPlatform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Profile]:
+    monkeypatch.setenv("O2O_HOME", str(tmp_path / "home"))
+    set_language("en")
+    seed = shared_platform.seed
+    assert seed is not None
+    yield save_profile(
+        "counter",
+        url=shared_platform.url,
+        token=seed.tokens["merchant"],
+        role="merchant",
+        store_id=seed.store_id,
+    )
+    set_language(None)
+    _setting(shared_platform, enabled=False, station="", daily_cap=50)
+
+
+async def test_the_station_accepts_a_new_order_by_itself(
+    shared_platform: RunningPlatform, profile: Profile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("O2O_DEVICE", STATION)
+    _setting(shared_platform, enabled=True, station=STATION, daily_cap=0)
+    app = CountingApp(open_source(profile), profile=profile)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.source.link().state.value == "ONLINE")
+        placed = await asyncio.to_thread(_place, shared_platform)
+
+        def accepted() -> bool:
+            return _server_order(shared_platform, placed["id"])["status"] == "CONFIRMED"
+
+        await wait_until(pilot, accepted)
+        order = await asyncio.to_thread(_server_order, shared_platform, placed["id"])
+        assert order["auto_accepted"] is True
+        assert order["preparation_minutes"] == app.source.store().default_prep_minutes
+        # the station checked in: every console sees it online, and no banner here
+        await wait_until(pilot, lambda: app.source.store().auto_accept.station_online)
+        assert not app.orders_screen.query_one(AutoAcceptBanner).display
+
+
+async def test_a_console_that_is_not_the_station_leaves_the_order_ringing(
+    shared_platform: RunningPlatform, profile: Profile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("O2O_DEVICE", "till-2")
+    _setting(shared_platform, enabled=True, station="kitchen-pc", daily_cap=0)  # never checks in: offline
+    app = CountingApp(open_source(profile), profile=profile)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.source.link().state.value == "ONLINE")
+        placed = await asyncio.to_thread(_place, shared_platform)
+        await wait_until(pilot, lambda: placed["number"] in _numbers(app))
+        await wait_until(pilot, lambda: app.station.state is not None)  # it asked the platform
+        banner = app.orders_screen.query_one(AutoAcceptBanner)
+        await wait_until(pilot, lambda: bool(banner.display))
+        assert isinstance(banner.visual, Content)
+        assert banner.visual.plain == "Auto-accept is on but the printing station is offline: accept by hand"
+        await pilot.pause(1.0)
+        assert app.bells >= 1
+        assert _server_order(shared_platform, placed["id"])["status"] == "CREATED"
+
+
+async def test_past_the_cap_the_station_rings_instead(
+    shared_platform: RunningPlatform, profile: Profile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("O2O_DEVICE", STATION)
+    today = _setting(shared_platform, enabled=True, station=STATION)["accepted_today"]
+    _setting(shared_platform, daily_cap=max(1, today))  # reached (one auto-accept first if none today)
+    app = CountingApp(open_source(profile), profile=profile)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.source.link().state.value == "ONLINE")
+        if not today:
+            first = await asyncio.to_thread(_place, shared_platform)
+            await wait_until(
+                pilot, lambda: _server_order(shared_platform, first["id"])["status"] == "CONFIRMED"
+            )
+        placed = await asyncio.to_thread(_place, shared_platform)
+        await wait_until(pilot, lambda: placed["number"] in _numbers(app))
+        await pilot.pause(1.0)
+        assert _server_order(shared_platform, placed["id"])["status"] == "CREATED"
+        row = next(r for r in app.orders_screen.queue.row_views() if r.entry.order.id == placed["id"])
+        assert row.has_class("-alert") and app.bells >= 1
+        assert app.source.link().conflicts == 0  # the station did not even try (the platform would refuse)
