@@ -13,6 +13,7 @@ from o2o_tui.domain.order import Order, OrderType
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 from screens import order_format as fmt
+from screens.care_detail import care_parts
 from screens.source import QueueEntry
 
 Part = str | tuple[str, str]
@@ -77,6 +78,7 @@ def detail_parts(entry: QueueEntry, now: datetime, zone: ZoneInfo | None = None)
         parts += _field(t("ui.detail.discount"), "-" + format_money(totals.discount))
     parts += [(f"{t('ui.detail.total')}: ", "dim"), (format_money(totals.total), "bold"), "\n"]
     parts += _field(t("ui.detail.payment"), t(f"ui.payment.{order.payment.status.value}"))
+    parts += care_parts(order, now, zone)  # chases and refunds (screens/care_detail.py)
     if order.note:
         parts += ["\n", (t("ui.detail.order_note") + ": ", "bold"), safe_text(order.note), "\n"]
     parts.append("\n")
