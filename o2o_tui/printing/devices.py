@@ -139,7 +139,6 @@ def _send_file(target: Target, data: bytes) -> None:
             try:
                 self.device = open(self.devfile, "ab")  # noqa: SIM115
             except OSError as error:
-                self.device = None
                 raise DeviceNotFoundError(str(error)) from error
 
     printer = AppendFile(target.path, auto_flush=False)
