@@ -21,7 +21,7 @@ EXPECTED_ACTIONS = {
     "order.create", "order.confirm", "order.reject", "order.preparing", "order.ready", "order.dispatch",
     "order.handoff", "order.delivered", "order.cancel", "order.cancellation.request",
     "order.cancellation.accept", "order.cancellation.deny", "order.assign", "order.unassign",
-    "order.unlock_code", "store.status", "store.hours",
+    "order.unlock_code", "order.chase", "order.chase_reply", "order.refund", "store.status", "store.hours",
     "store.validate_code", "menu.publish", "menu.item.patch", "menu.option.patch", "courier.state", "delivery.accept",
     "delivery.reject", "delivery.arrived_at_merchant", "delivery.picked_up", "delivery.arrived_at_customer",
     "delivery.delivered", "delivery.return", "delivery.returned", "delivery.problem",
