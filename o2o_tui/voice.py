@@ -2,12 +2,12 @@
 down and coming back, said in the console's language through a speech engine on the machine. No Textual.
 
 - The engine: Debian's `espeak-ng` (else the older `espeak`), found on PATH, or the program `O2O_VOICE_ENGINE`
-  names (it must take espeak's `-v VOICE TEXT`). Nothing downloads a voice model: both ship their voices. Voice is
+  names (it must take espeak's `-v VOICE TEXT`). Nothing downloads a voice model: both ship voices. Voice is
   off unless the `voice` setting turns it on (`o2o_tui.settings`, `O2O_VOICE`); on with no engine, the console
   says so once and the bell stays the only sound.
-- `Speaker` speaks without blocking its caller: one engine process at a time, on a thread that lives only while
-  there is something to say. What waits is bounded and coalesced (`coalesce`): more than `MAX_SINGLE` new orders
-  waiting are said as one count ("5 new orders"), cancellation requests likewise, and only the latest link change
+- `Speaker` speaks without blocking its caller: one engine process at a time, on a thread living only while
+  there is something to say. What waits is bounded and coalesced (`coalesce`): over `MAX_SINGLE` new orders
+  waiting are said as one count ("5 new orders"), cancellation requests likewise, only the latest link change
   is said. A burst of 20 new orders is two or three sentences, not five minutes of talk.
 - `Announcer` decides what to say from the orders themselves: each order is announced once as new (while it
   still waits for an answer and its accept deadline has not passed) and once when its customer asks to cancel.
@@ -54,7 +54,7 @@ class Announcement:
 def find_engine(
     env: dict[str, str] | None = None, which: Callable[[str], str | None] = shutil.which
 ) -> str | None:
-    """The speech program: `O2O_VOICE_ENGINE` when set (a path or a name on PATH), else espeak-ng, else espeak;
+    """The speech program: `O2O_VOICE_ENGINE` when set (a path or a name), else espeak-ng, else espeak;
     None when there is none."""
     named = (os.environ if env is None else env).get(ENGINE_ENV, "").strip()
     if named:
@@ -109,7 +109,7 @@ def coalesce(pending: Sequence[Announcement]) -> list[Announcement]:
 
 
 class Speaker:
-    """Says announcements one after another with `engine`, never blocking the caller (see the module's docstring).
+    """Says announcements one after another with `engine`, never blocking the caller (module docstring).
 
     `muted()` is asked before each sentence (the counter's `M`): what waits while muted is dropped."""
 
@@ -214,7 +214,7 @@ def _type_word(order: Order) -> str:
 
 
 class Announcer:
-    """What to say about the orders: each new order once, each cancellation request once (see the docstring)."""
+    """What to say about the orders: each new order once, each cancellation request once (see above)."""
 
     def __init__(self) -> None:
         self._said_new: set[str] = set()

@@ -1,6 +1,6 @@
 """The console's spoken announcements, said next to the bell: a ringing screen (the queue, the simple screen)
 calls `announce(self, sounds)` where it plays `sounds` (`screens.alerts`), and this says what is new in words
-(`o2o_tui.voice`) when the `voice` setting is on. Muted (`M`) means no sound reaches here, and what still waits
+(`o2o_tui.voice`) when the `voice` setting is on. Muted (`M`), no sound reaches here, and what still waits
 to be said is dropped. Voice on with no engine installed: one warning toast, and the bell goes on alone.
 """
 

@@ -1,4 +1,4 @@
-"""The simple mode's two actions that ask nothing in a dialog: accept with the store's default prep time, and hand
+"""The simple mode's two actions that ask no dialog: accept with the store's default prep time, and hand
 off with the pickup code typed (or scanned) on the simple screen itself. The rest of the simple screen's keys
 post the queue's own `OrderActionRequested`; these post `QuickActionRequested`, which the app runs through the
 same checks and the same source (`screens.order_actions.OrderActions`), so refusals are told the same way and

@@ -1,10 +1,10 @@
-"""The simple mode (适老化): one order at a time in large digits, and three keys whose names are always on screen,
+"""The simple mode (适老化): one order at a time in large digits, and three keys always named on screen,
 for counter staff who do not learn keys. `o2o console --simple` or the `simple_mode` setting makes it home.
 
 - Up/down move between the live orders (the queue's order: new ones first). What the highlighted order needs
   next is said in words and its key stands out.
 - 1 accepts with the store's default prep time, 2 marks it ready, 3 hands off a takeout or dine-in order: it
-  opens a field for the pickup code where a scanner's digits go (while it is open every digit goes to it, never
+  opens a field for the pickup code where a scanner's digits go (while open, every digit goes to it, never
   to 1-3; Enter hands off, Esc closes it). Esc or q asks before quitting.
 - It rings (and speaks, when voice is on) exactly as the queue does (`screens.alerts`, `screens.announce`) and
   asks the app for actions with the same typed messages, so offline queueing and refusals work unchanged.
@@ -276,7 +276,7 @@ class SimpleScreen(Screen[None]):
 
     # keys
     def on_key(self, event: events.Key) -> None:
-        """Any key acknowledges the order on show (its ring and flash stop; the action, if any, still runs)."""
+        """Any key acknowledges the order on show (ring and flash stop; its action, if any, still runs)."""
         self._last_key = time.monotonic()
         if self.cursor_id is not None and self.cursor_id in self.alerts.alerting:
             self.alerts.acknowledge(self.cursor_id)

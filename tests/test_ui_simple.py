@@ -1,5 +1,5 @@
 """The simple mode (screens/simple_screen.py): 1 accepts with the store's default, 2 marks ready, 3 asks the
-pickup code in a field that takes every digit typed; the ring and the voice as in the queue. On a memory source,
+pickup code in a field taking every digit typed; the ring and the voice as in the queue. On a memory source,
 then end to end against the real platform through a link that drops."""
 
 from __future__ import annotations
@@ -194,7 +194,7 @@ async def test_end_to_end_offline_then_online_with_voice(
     shared_platform: RunningPlatform, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """Against the real platform: a takeout order is announced; the link drops (said); 1 is queued; the link
-    returns (said) and the accept reaches the platform once with the default prep time; 2, then 3 and the code."""
+    returns (said) and the accept reaches the platform once with the default prep; 2, then 3 and the code."""
     program, log = _fake_engine(tmp_path)
     monkeypatch.setenv("O2O_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("O2O_VOICE", "1")

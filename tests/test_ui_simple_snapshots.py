@@ -1,4 +1,4 @@
-"""Snapshots of the simple mode (screens/simple_screen.py) at 80x24 and 40x15, English and Chinese, with a frozen
+"""Snapshots of the simple mode at 80x24 and 40x15, English and Chinese, with a frozen
 clock and the sample orders. Update after an intended change with `--snapshot-update` and look at the SVGs."""
 
 from __future__ import annotations

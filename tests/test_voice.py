@@ -60,7 +60,7 @@ def wait_for_lines(log: Path, count: int, timeout: float = 5.0) -> list[str]:
 
 # real speech
 def _wav_facts(path: Path) -> tuple[float, float]:
-    """(duration in seconds, RMS of the 16-bit samples) of a mono WAV file (its RIFF header parsed by `wave`)."""
+    """(duration in seconds, RMS of the 16-bit samples) of a mono WAV file (RIFF header parsed by `wave`)."""
     with wave.open(str(path), "rb") as wav:
         assert wav.getnchannels() == 1 and wav.getsampwidth() == 2
         frames = wav.readframes(wav.getnframes())
@@ -95,7 +95,7 @@ def test_an_announcement_is_spoken_to_a_wav_of_plausible_length(
 
 
 def test_the_chinese_voice_says_more_than_the_english_one_for_a_longer_sentence(tmp_path: Path) -> None:
-    """A voice that cannot read the text (a missing language) says nothing, or spells a few letters: a sentence
+    """A voice that cannot read the text (a missing language) says nothing or spells a few letters: a sentence
     twice as long lasts clearly longer."""
     engine = shutil.which("espeak-ng")
     if engine is None:

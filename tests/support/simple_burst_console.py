@@ -1,5 +1,5 @@
-"""`python -m tests.support.simple_burst_console OUT`: the console's simple mode on an in-memory source with one
-ready takeout (#0038) and one new order (#0042), in a real terminal; every action it submits is appended to OUT
+"""`python -m tests.support.simple_burst_console OUT`: the simple mode on an in-memory source with one
+ready takeout (#0038), in a real terminal; every action it submits is appended to OUT
 as a JSON line (tests/test_ui_simple.py types a scanner's burst through a pty)."""
 
 from __future__ import annotations
