@@ -23,6 +23,7 @@ from o2o_tui.platform.simulator.handheld import PeoplesCouriers
 from o2o_tui.platform.simulator.later import Later
 from o2o_tui.platform.simulator.merchant import AutoMerchant
 from o2o_tui.platform.simulator.state import SimContext, SimStats
+from o2o_tui.platform.simulator.vouchers import CODES_FILE, VoucherBuyers
 
 _WATERMARK_SLACK = timedelta(seconds=5)  # re-read a little overlap: equal timestamps must not be missed
 _LOOKBACK = timedelta(hours=2)  # orders already open when the simulator starts
@@ -77,6 +78,7 @@ class Simulator:
         self._merchant: AutoMerchant | None = None
         self._fleet: Fleet | None = None
         self._people: PeoplesCouriers | None = None
+        self._vouchers: VoucherBuyers | None = None  # customers buying vouchers (simulator/vouchers.py)
         self._next_order_at: datetime | None = None
         self._arrivals = random.Random(f"{self.seed}:arrivals")
         self._watermark: datetime | None = None
@@ -98,6 +100,10 @@ class Simulator:
         self._customers = Customers(self.ctx)
         if not self.auto_merchant:  # a person at the counter: some customers order for later
             self._customers.later = Later(self.ctx)
+        if not self.auto_merchant and self.customer_client is not self.client:  # vouchers for the counter's v
+            from o2o_tui.paths import data_dir
+
+            self._vouchers = VoucherBuyers(self.ctx, data_dir() / CODES_FILE)
         self._merchant = (
             AutoMerchant(self.ctx, skip=self.leave_couriers, dispatch_only=not self.auto_merchant)
             if self.auto_merchant or self.auto_dispatch
@@ -138,6 +144,8 @@ class Simulator:
         self._refresh_orders(now)
         self._place_due(now)
         self._customers.act(now)
+        if self._vouchers is not None:
+            self._vouchers.act(now)
         if self._merchant is not None or self._people is not None:
             couriers = self._fleet.refresh()
             if self._people is not None:
