@@ -12,10 +12,11 @@ from typing import Any
 
 import typer
 
+from o2o_tui.cli.cache_errors import cache_errors
 from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.output import emit_json, fail, say
-from o2o_tui.cli.sync import OnlineOption, cache_errors, cli_cache, msgspec_builtins, report_outcome
+from o2o_tui.cli.sync import OnlineOption, cli_cache, msgspec_builtins, report_outcome
 from o2o_tui.client.errors import PlatformError
 from o2o_tui.i18n import t
 

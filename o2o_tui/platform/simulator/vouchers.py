@@ -16,9 +16,9 @@ from pathlib import Path
 
 import msgspec
 
-from o2o_tui.client.calls import Call
+from o2o_tui.client import PlatformClient
 from o2o_tui.client.errors import PlatformError
-from o2o_tui.client.wire import mutation_headers
+from o2o_tui.client.wire import Call, mutation_headers
 from o2o_tui.domain.money import format_money
 from o2o_tui.domain.voucher import Voucher, VoucherBuyBody, VoucherCreateBody, VoucherPage, group_code
 from o2o_tui.i18n import t
@@ -31,11 +31,12 @@ CODES_FILE = "voucher-codes.txt"
 _encode = msgspec.json.Encoder().encode
 
 
-def _post(ctx_client: object, path: str, body: msgspec.Struct, result: type) -> object:
-    call = Call(
-        "POST", path, result, content=_encode(body), headers=mutation_headers(str(uuid.uuid4()), None, None)
-    )
-    return ctx_client.call(call)  # type: ignore[attr-defined]
+def _post(
+    client: PlatformClient, path: str, body: msgspec.Struct, result: type[msgspec.Struct]
+) -> msgspec.Struct:
+    headers = mutation_headers(str(uuid.uuid4()), None, None)
+    call: Call[msgspec.Struct] = Call("POST", path, result, content=_encode(body), headers=headers)
+    return client.call(call)
 
 
 def put_on_sale(ctx: SimContext, now: datetime) -> None:
