@@ -127,10 +127,10 @@ class StoreScreen(Screen[None]):
         "store.busy",
         "store.auto_accept",
         "store.edit",
-        "store.station",
-        "store.auto_accept_cap",
         "store.add_date",
         "store.remove",
+        "store.station",
+        "store.auto_accept_cap",
     )
 
     app: MerchantApp
