@@ -94,6 +94,7 @@ class SimpleScreen(Screen[None]):
         self._last_key = 0.0
         self._loaded = False
         self._timer: Timer | None = None
+        self._shown: dict[str, str] = {}  # widget id -> the text it shows (`_put`)
 
     @property
     def host(self) -> ConsoleHost:
@@ -201,44 +202,39 @@ class SimpleScreen(Screen[None]):
     def _show_top(self, now: datetime) -> None:
         source = self.host.source
         store = source.store()
-        self.query_one("#simple-store", Static).update(
-            Content(safe_text(store.name, one_line=True) if store else "")
-        )
+        self._put("simple-store", safe_text(store.name, one_line=True) if store else "")
         link = source.link()
         words = t(f"simple.link.{link.state.value}")
         if link.pending:
             words = t("simple.link.pending", state=words, count=link.pending)
         if self.alerts.is_muted(now):
             words = t("simple.link.muted", state=words)
-        label = self.query_one("#simple-link", Static)
-        label.update(Content(words))
-        label.set_class(link.state is not LinkState.ONLINE, "-down")
+        self._put("simple-link", words)
+        self.query_one("#simple-link").set_class(link.state is not LinkState.ONLINE, "-down")
         banner = self.query_one("#simple-banner", Static)
         text = self.alerts.banner(self.size.width or 80)
         banner.display = text is not None
         if text is not None:
-            banner.update(Content(text))
+            self._put("simple-banner", text)
 
     def _show_order(self) -> None:
         entry = self.cursor_entry()
-        where = self.query_one("#simple-where", Static)
         number = self.query_one("#simple-number", Digits)
         order_box = self.query_one("#simple-order")
-        items = self.query_one("#simple-items", Static)
         if entry is None:
-            where.update(Content(t("simple.no_orders")))
+            self._put("simple-where", t("simple.no_orders"))
             order_box.display = False
-            items.update("")
+            self._put("simple-items", "")
             self._show_keys(None)
             return
         order = entry.order
         index = next(i for i, e in enumerate(self._entries) if e.order.id == order.id)
-        where.update(Content(t("simple.where", index=index + 1, count=len(self._entries))))
+        self._put("simple-where", t("simple.where", index=index + 1, count=len(self._entries)))
         order_box.display = True
         number.update(str(order.number))
         alerting = order.id in self.alerts.alerting or order.id in self.alerts.urgent
         number.set_class(alerting, "-alerting")
-        self.query_one("#simple-type", Static).update(Content(fmt.type_label(order)))
+        self._put("simple-type", fmt.type_label(order))
         step = next_step(order)
         if order.cancellation is not None:
             hint, hint_class = t("simple.cancel_request"), "-cancel"
@@ -251,10 +247,10 @@ class SimpleScreen(Screen[None]):
         else:
             hint, hint_class = "", ""
         next_label = self.query_one("#simple-next", Static)
-        next_label.update(Content(hint))
+        self._put("simple-next", hint)
         for name in ("-cancel", "-queued", "-todo"):
             next_label.set_class(name == hint_class, name)
-        items.update(Content("\n".join(item_lines(order))))
+        self._put("simple-items", "\n".join(item_lines(order)))
         self._show_clock(self.host.now())
         self._show_keys(None if entry.pending else step)
 
@@ -268,7 +264,14 @@ class SimpleScreen(Screen[None]):
             status = t("simple.to_accept", status=status, clock=fmt.clock_text(order, now))
         elif order.status in (OrderStatus.CONFIRMED, OrderStatus.PREPARING):
             status = t("simple.due", status=status, clock=fmt.clock_text(order, now))
-        self.query_one("#simple-status", Static).update(Content(status))
+        self._put("simple-status", status)
+
+    def _put(self, widget_id: str, text: str) -> None:
+        """Show `text` (plain) in the Static `widget_id`, repainting it only when it changed: an idle screen
+        writes nothing but its one ticking clock."""
+        if self._shown.get(widget_id) != text:
+            self._shown[widget_id] = text
+            self.query_one(f"#{widget_id}", Static).update(Content(text))
 
     def _show_keys(self, step: str | None) -> None:
         for digit, _ in KEYS:
