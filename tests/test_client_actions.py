@@ -26,6 +26,7 @@ EXPECTED_ACTIONS = {
     "delivery.reject", "delivery.arrived_at_merchant", "delivery.picked_up", "delivery.arrived_at_customer",
     "delivery.delivered", "delivery.return", "delivery.returned", "delivery.problem",
 }  # fmt: skip
+EXPECTED_ACTIONS |= {"voucher.redeem"}  # the counter's voucher code (o2o_tui/redeem.py)
 
 
 def test_action_table_is_complete() -> None:
