@@ -288,3 +288,30 @@ def test_a_scanner_burst_right_behind_the_three_goes_to_the_code_field(tmp_path:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
         os.close(main)
+
+
+def test_the_simple_flag_takes_the_quick_start_and_the_setting_turns_it_on(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from o2o_tui.cli.console_quick import _options, _without_simple
+    from o2o_tui.settings import load_settings
+
+    argv, simple = _without_simple(["--lang", "zh", "console", "--profile", "a", "--simple"])
+    assert simple and _options(argv) == ("a", False)
+    assert _without_simple(["console", "--no-cache"]) == (["console", "--no-cache"], False)
+    assert (
+        _options(_without_simple(["console", "--simple", "--simple"])[0]) is None
+    )  # typer explains the rest
+    monkeypatch.setenv("O2O_HOME", str(tmp_path))
+    monkeypatch.delenv("O2O_VOICE", raising=False)
+    monkeypatch.delenv("O2O_SIMPLE_MODE", raising=False)
+    from o2o_tui.paths import config_dir
+
+    config_dir().mkdir(parents=True, exist_ok=True)
+    (config_dir() / "settings.json").write_text('{"simple_mode": true, "voice": true}', encoding="utf-8")
+    assert load_settings().simple_mode and load_settings().voice
+    monkeypatch.setenv("O2O_VOICE", "off")
+    monkeypatch.setenv("O2O_SIMPLE_MODE", "no")
+    assert not load_settings().voice and not load_settings().simple_mode
+    monkeypatch.setenv("O2O_VOICE", "loud")  # not a switch: the file's value stands
+    assert load_settings().voice
