@@ -43,9 +43,7 @@ def follow(app: MerchantApp) -> None:
 def source_changed(app: MerchantApp) -> None:
     """After each change of the source: accept what is due (on the station), then show the banner."""
     if app.station.wants_check_in():
-        app.run_worker(
-            app.station.check_in_once(), group="auto-accept-check-in", exclusive=True, exit_on_error=False
-        )
+        app.run_worker(app.station.check_in_once(), group="auto-accept-check-in", exit_on_error=False)
     if app.station.may_act():
         app.run_worker(app.station.act(), group="auto-accept-act", exit_on_error=False)
     follow(app)

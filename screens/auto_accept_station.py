@@ -65,6 +65,7 @@ class Station:
         self._tried: set[str] = set()
         self._busy = False
         self._again = False
+        self._checking = False
 
     # what a console shows
     @property
@@ -113,10 +114,15 @@ class Station:
             return
         from o2o_tui.client.errors import PlatformError
 
+        if self._checking:
+            return  # one check-in at a time
+        self._checking = True
         try:
             state = await self._check_in(store.id, self.device)
         except PlatformError:
             return  # the link line says why; the next round asks again
+        finally:
+            self._checking = False
         if state != self.state:
             self.state = state
             self._on_news()

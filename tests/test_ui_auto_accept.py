@@ -115,3 +115,28 @@ async def test_past_the_cap_the_station_rings_instead(
         row = next(r for r in app.orders_screen.queue.row_views() if r.entry.order.id == placed["id"])
         assert row.has_class("-alert") and app.bells >= 1
         assert app.source.link().conflicts == 0  # the station did not even try (the platform would refuse)
+
+
+async def test_turned_on_from_the_store_screen_this_console_becomes_the_station(
+    shared_platform: RunningPlatform, profile: Profile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from screens.store_screen import StoreScreen
+
+    monkeypatch.setenv("O2O_DEVICE", STATION)
+    _setting(shared_platform, enabled=False, station="", daily_cap=50)
+    app = CountingApp(open_source(profile), profile=profile)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(
+            pilot, lambda: app.source.link().state.value == "ONLINE" and app.source.store() is not None
+        )
+        await pilot.press("s")
+        await wait_until(pilot, lambda: isinstance(app.screen, StoreScreen))
+        await pilot.press("u")
+        await wait_until(pilot, lambda: app.source.store().auto_accept.station_online)
+        setting = app.source.store().auto_accept
+        assert (setting.enabled, setting.station) == (True, STATION)
+        await wait_until(
+            pilot, lambda: "online (this console)" in str(app.screen.query_one("#auto-accept").visual)
+        )
+        await pilot.press("u")  # and off again
+        await wait_until(pilot, lambda: not app.source.store().auto_accept.enabled)
