@@ -6,6 +6,8 @@ to be said is dropped. Voice on with no engine installed: one warning toast, and
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 from weakref import WeakKeyDictionary
@@ -40,6 +42,17 @@ class Voice:
 _VOICES: WeakKeyDictionary[object, Voice] = WeakKeyDictionary()
 
 
+def _muted_check(screen: RingingScreen) -> Callable[[], bool]:
+    """Whether `screen` is muted now, without keeping it alive (the voices are kept per screen, weakly)."""
+    ref = weakref.ref(screen)
+
+    def muted() -> bool:
+        alive = ref()
+        return alive is not None and alive.alerts.is_muted(alive.host.now())
+
+    return muted
+
+
 def voice_of(screen: RingingScreen) -> Voice:
     """The screen's voice, set up the first time (settings read, engine found, a missing engine said once)."""
     voice = _VOICES.get(screen)
@@ -50,8 +63,7 @@ def voice_of(screen: RingingScreen) -> Voice:
             if engine is None:
                 screen.post_message(Say(t("voice.no_engine"), severity="warning", timeout=20))
             else:
-                host = screen.host
-                voice.speaker = Speaker(engine, muted=lambda: screen.alerts.is_muted(host.now()))
+                voice.speaker = Speaker(engine, muted=_muted_check(screen))
         _VOICES[screen] = voice
     return voice
 
