@@ -12,7 +12,6 @@ python-escpos is imported only when a job is rendered or sent, never when this p
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from o2o_tui.printing.devices import BadTarget, Target, parse_target
 
@@ -34,8 +33,4 @@ def printer_config() -> PrinterConfig | None:
     return PrinterConfig(parse_target(settings.printer), settings.printer_cjk)
 
 
-def queue_directory(profile_dir: Path) -> Path:
-    return profile_dir
-
-
-__all__ = ["BadTarget", "PrinterConfig", "Target", "parse_target", "printer_config", "queue_directory"]
+__all__ = ["BadTarget", "PrinterConfig", "Target", "parse_target", "printer_config"]
