@@ -27,6 +27,7 @@ EXPECTED_ACTIONS = {
     "delivery.delivered", "delivery.return", "delivery.returned", "delivery.problem",
 }  # fmt: skip
 EXPECTED_ACTIONS |= {"voucher.redeem"}  # the counter's voucher code (o2o_tui/redeem.py)
+EXPECTED_ACTIONS |= {"store.auto_accept"}  # auto-accept's setting (o2o_tui/auto_accept.py)
 
 
 def test_action_table_is_complete() -> None:
