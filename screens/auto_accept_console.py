@@ -22,7 +22,7 @@ def attach(app: MerchantApp) -> Station:
         device_name(profile.name if profile is not None else "console"),
         clock=app.now,
         check_in=client_check_in(profile) if profile is not None else None,
-        on_news=lambda: app.call_later(follow, app),
+        on_news=lambda: None if app.call_later(follow, app) else None,
     )
     app.run_worker(station.run(), name="auto-accept", group="auto-accept", exit_on_error=False)
     return station
