@@ -97,3 +97,33 @@ async def test_v_redeems_a_voucher_and_hands_over_a_pickup_code(
         assert app.screen.query_one("#redeem-result", Label).has_class("-refused")
         await pilot.press("escape")
         await wait_until(pilot, lambda: not isinstance(app.screen, RedeemScreen))
+
+
+async def test_v_offline_queues_the_voucher_and_says_so_then_it_lands_once(
+    platform: RunningPlatform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("O2O_HOME", str(tmp_path / "home"))
+    seed = platform.seed
+    assert seed is not None
+    profile = save_profile(
+        "counter", url=platform.url, token=seed.tokens["merchant"], role="merchant", store_id=seed.store_id
+    )
+    code = await asyncio.to_thread(_voucher_code, platform)
+    app = MerchantApp(open_source(profile))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.source.link().state.value == "ONLINE")
+        await asyncio.to_thread(platform.stop)
+        await wait_until(pilot, lambda: app.source.link().state.value == "OFFLINE", timeout=30)
+        await pilot.press("v", *code, "enter")
+        await wait_until(pilot, lambda: "cannot be verified offline" in _result(app))
+        assert app.screen.query_one("#redeem-result", Label).has_class("-queued")
+        await pilot.press("escape")
+        await asyncio.to_thread(platform.restart)
+        assert platform.url == profile.url  # the same port: the console's engine finds it again
+
+        def landed() -> bool:
+            return any("Voucher redeemed: REDEEMED ¥38.00" in str(n.message) for n in app._notifications)
+
+        await wait_until(pilot, landed, timeout=30)
+    mine = api(platform, "customer").get("/v1/vouchers").json()["vouchers"]
+    assert [v["status"] for v in mine] == ["REDEEMED"]
