@@ -88,8 +88,10 @@ def state(ctx: Ctx, store_id: str, device: str = "") -> AutoAcceptState:
         _check_in(ctx.conn, store.id, device, ctx.now)
     seen = _last_check_in(ctx.conn, store.id)
     seen_at = seen[1] if seen is not None and seen[0] == setting.station else None
-    online = bool(setting.station) and seen_at is not None and ctx.now - seen_at <= timedelta(
-        seconds=FRESH_SECONDS
+    online = (
+        bool(setting.station)
+        and seen_at is not None
+        and ctx.now - seen_at <= timedelta(seconds=FRESH_SECONDS)
     )
     store = _mirror_online(ctx, store, online)
     return AutoAcceptState(
