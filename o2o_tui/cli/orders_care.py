@@ -165,3 +165,31 @@ def register(orders: typer.Typer) -> None:
             done_key="care.cli.done.refund",
             precondition=_refundable,
         )
+
+
+def show_lines(order: Any, zone: Any) -> list[str]:
+    """`o2o orders show`: the latest chase (answered or not) and each refund, for a person."""
+    from o2o_tui.domain.money import format_money
+    from o2o_tui.safe_text import safe_text
+
+    lines: list[str] = []
+    if order.chases:
+        chase = order.chases[-1]
+        asked = chase.asked_at.astimezone(zone).strftime("%H:%M")
+        if chase.answered_at is None:
+            note = safe_text(chase.note, one_line=True)
+            lines.append(t("care.chase.detail_open", time=asked) + (f"  {note}" if note else ""))
+        else:
+            if chase.reply == "TEXT":
+                reply = safe_text(chase.text, one_line=True)
+            elif chase.reply == "PREPARING" and chase.minutes is not None:
+                reply = t("care.reply.PREPARING_minutes", minutes=chase.minutes)
+            else:
+                reply = t(f"care.reply.{chase.reply}")
+            lines.append(t("care.chase.detail_answered", time=asked, reply=reply))
+    for refund in order.refunds:
+        reason = t(f"care.reason.{refund.reason_code}")
+        if refund.note:
+            reason += " · " + safe_text(refund.note, one_line=True)
+        lines.append(t("care.refund.detail", amount=format_money(refund.amount), reason=reason))
+    return lines
