@@ -196,7 +196,9 @@ def _show_lines(view: Any, zone: Any) -> list[str]:
         lines.append(t("orders.show.address", address=safe_text(order.customer.address.text, one_line=True)))
     if order.promised_ready_at is not None:
         lines.append(t("orders.show.promised", at=order.promised_ready_at.astimezone(zone).strftime("%H:%M")))
-    return lines
+    from o2o_tui.cli.orders_care import show_lines  # chases and refunds
+
+    return lines + show_lines(order, zone)
 
 
 def _store_zone(cache: Any) -> Any:
