@@ -66,6 +66,9 @@ def test_chase_reply_and_refunds_online_offline_and_refused(running: RunningPlat
     assert [r["amount"]["amount"] for r in seen["refunds"]] == [unit, placed["lines"][0]["total"]["amount"] - unit]
     assert (seen["chases"][-1]["reply"], seen["chases"][-1]["text"]) == ("TEXT", "马上好 almost ready")
 
+    shown = cli("orders", "show", order_id).stdout
+    assert "answered: 马上好 almost ready" in shown and "Refunded" in shown and "停电 power cut" in shown
+
     # more than is left: refused for good, in the conflicts with its sentence
     refused = cli("orders", "refund", order_id, "--line", "1:1", "--reason", "LATE", code=Exit.REJECTED)
     assert "more than is left to refund" in refused.stderr
