@@ -42,8 +42,8 @@ class FiguresLoaded(Message):
 
 class FiguresScreen(Screen[None]):
     BINDINGS = [
-        Binding("left", "day(-1)", "figures.key.prev", id="figures.prev"),
-        Binding("right", "day(1)", "figures.key.next", id="figures.next"),
+        Binding("left", "day(-1)", "figures.key.prev", id="figures.prev", priority=True),  # over the scroll's
+        Binding("right", "day(1)", "figures.key.next", id="figures.next", priority=True),
         Binding("left_square_bracket", "day(-1)", "figures.key.prev", show=False, id="figures.prev_bracket"),
         Binding("right_square_bracket", "day(1)", "figures.key.next", show=False, id="figures.next_bracket"),
         Binding("r", "refresh", "figures.key.refresh", id="figures.refresh"),
@@ -99,7 +99,7 @@ class FiguresScreen(Screen[None]):
     def _show(self) -> None:
         if not self.is_mounted:
             return
-        width = max(20, self.size.width - 2)
+        width = max(20, self.size.width - 5)  # the body's padding and its scrollbar
         title = self.query_one("#figures-title", Static)
         status = self.query_one("#figures-status", Static)
         chart = self.query_one("#figures-chart", Static)
