@@ -12,7 +12,7 @@ axes and frame take a quarter of a 40-column screen, and the CLI needs the same 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 from textual import work
 from textual.app import ComposeResult
@@ -132,7 +132,7 @@ class FiguresScreen(Screen[None]):
         text.update(Content("\n".join(ft.clip(line, width) for line in rest)))
 
     @staticmethod
-    def _zone(name: str) -> object:
+    def _zone(name: str) -> tzinfo | None:
         from zoneinfo import ZoneInfo
 
         try:

@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 
 from o2o_tui.domain.money import Money
-from o2o_tui.domain.report import CancelFigures, DayReport, Durations, HourFigures, ItemFigures, RefusalFigures
+from o2o_tui.domain.report import (
+    CancelFigures,
+    DayReport,
+    Durations,
+    HourFigures,
+    ItemFigures,
+    RefusalFigures,
+)
 from o2o_tui.figures import Figures
 from o2o_tui.i18n import set_language
 from screens.app import MerchantApp
