@@ -10,7 +10,7 @@ Which orders count (all times on the store's wall clock, `stores.local_time`):
 - completed (per hour too): orders delivered or handed off that day, whenever they were placed.
 A refusal is a cancellation by the merchant of an order it never accepted (`reject`); any other cancellation
 counts under cancellations with its reason code and who cancelled. Refunds are read from the order documents
-when they carry them (`refunds: [{amount}]` or `refunded: Money`); older documents simply have none.
+when they carry them (`refunds: [{amount}]`, else `totals.refunded`); older documents simply have none.
 """
 
 from __future__ import annotations
@@ -50,6 +50,10 @@ class _Refund(msgspec.Struct, frozen=True):
     amount: Money | None = None
 
 
+class _Totals(msgspec.Struct, frozen=True):
+    refunded: Money | None = None  # issue #12: given back so far
+
+
 class _Figured(msgspec.Struct, frozen=True):
     """The fields of an order document the figures read (unknown fields are skipped while decoding)."""
 
@@ -62,8 +66,8 @@ class _Figured(msgspec.Struct, frozen=True):
     ended_at: datetime | None = None
     cancel_reason_code: str | None = None
     cancelled_by: str | None = None  # a Party value (kept as text: a newer party must not fail the day)
-    refunds: list[_Refund] = []  # issue #12 refunds, when the documents carry them
-    refunded: Money | None = None
+    refunds: list[_Refund] = []  # issue #12 refunds (o2o_tui/domain/refunds.py), when the documents carry them
+    totals: _Totals | None = None
 
 
 _decode_many = msgspec.json.Decoder(_Figured).decode
@@ -119,7 +123,8 @@ def _line_total(line: OrderLine) -> int:
 
 def _refunded(order: _Figured) -> int:
     listed = sum(refund.amount.amount for refund in order.refunds if refund.amount is not None)
-    return listed or (order.refunded.amount if order.refunded is not None else 0)
+    refunded = order.totals.refunded if order.totals is not None else None
+    return listed or (refunded.amount if refunded is not None else 0)
 
 
 def _is_refusal(order: _Figured) -> bool:
