@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from o2o_tui.device import device_name
 from screens.auto_accept_station import Station, client_check_in
+from screens.printing import PrintRequested
 from screens.widgets.auto_accept_banner import AutoAcceptBanner
 
 if TYPE_CHECKING:
@@ -23,6 +24,8 @@ def attach(app: MerchantApp) -> Station:
         clock=app.now,
         check_in=client_check_in(profile) if profile is not None else None,
         on_news=lambda: None if app.call_later(follow, app) else None,
+        # the kitchen ticket of an order the station accepted by itself, as for a person's `a`
+        on_accepted=lambda order: app.post_message(PrintRequested(order.id)),
     )
     app.run_worker(station.run(), name="auto-accept", group="auto-accept", exit_on_error=False)
     return station

@@ -16,6 +16,7 @@ from o2o_tui.config import Profile, save_profile
 from o2o_tui.i18n import set_language
 from screens.launch import open_source
 from screens.widgets.auto_accept_banner import AutoAcceptBanner
+from tests.support.fake_printer import FakePrinter
 from tests.support.platform import RunningPlatform, api
 from tests.test_ui_live import CountingApp, _numbers, _place, _server_order, wait_until
 
@@ -53,10 +54,16 @@ def profile(
 
 
 async def test_the_station_accepts_a_new_order_by_itself(
-    shared_platform: RunningPlatform, profile: Profile, monkeypatch: pytest.MonkeyPatch
+    shared_platform: RunningPlatform,
+    profile: Profile,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
     monkeypatch.setenv("O2O_DEVICE", STATION)
     _setting(shared_platform, enabled=True, station=STATION, daily_cap=0)
+    printer = FakePrinter()
+    request.addfinalizer(printer.close)
+    monkeypatch.setenv("O2O_PRINTER", printer.target)
     app = CountingApp(open_source(profile), profile=profile)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until(pilot, lambda: app.source.link().state.value == "ONLINE")
@@ -72,6 +79,9 @@ async def test_the_station_accepts_a_new_order_by_itself(
         # the station checked in: every console sees it online, and no banner here
         await wait_until(pilot, lambda: app.source.store().auto_accept.station_online)
         assert not app.orders_screen.query_one(AutoAcceptBanner).display
+        # and the kitchen ticket printed, as for a person's `a`
+        printed = await asyncio.to_thread(printer.wait_for_cuts, 1)
+        assert printed.big[0] == f"#{placed['number']:04d}"
 
 
 async def test_a_console_that_is_not_the_station_leaves_the_order_ringing(
