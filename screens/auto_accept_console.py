@@ -25,7 +25,7 @@ def attach(app: MerchantApp) -> Station:
         check_in=client_check_in(profile) if profile is not None else None,
         on_news=lambda: None if app.call_later(follow, app) else None,
         # the kitchen ticket of an order the station accepted by itself, as for a person's `a`
-        on_accepted=lambda order: app.post_message(PrintRequested(order.id)),
+        on_accepted=lambda order, minutes: app.post_message(PrintRequested(order.id, prep_minutes=minutes)),
     )
     app.run_worker(station.run(), name="auto-accept", group="auto-accept", exit_on_error=False)
     return station

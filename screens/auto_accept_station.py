@@ -53,7 +53,7 @@ class Station:
         clock: Callable[[], datetime],
         check_in: CheckIn | None = None,
         on_news: Callable[[], None] | None = None,
-        on_accepted: Callable[[Order], None] | None = None,
+        on_accepted: Callable[[Order, int], None] | None = None,  # the order and its prep minutes
     ) -> None:
         self.source = source
         self.device = device
@@ -61,7 +61,7 @@ class Station:
         self.state: AutoAcceptState | None = None  # the platform's last answer (None: not asked yet)
         self._check_in = check_in
         self._on_news = on_news or (lambda: None)
-        self._on_accepted = on_accepted or (lambda order: None)
+        self._on_accepted = on_accepted or (lambda order, minutes: None)
         self._tried: set[str] = set()
         self._busy = False
         self._again = False
@@ -175,5 +175,5 @@ class Station:
             except ActionRefused:
                 continue  # taken meanwhile, or refused: left to a person, never tried again
             sent.append(order.id)
-            self._on_accepted(order)
+            self._on_accepted(order, decision.prep_minutes)
         return sent

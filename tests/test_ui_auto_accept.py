@@ -82,6 +82,7 @@ async def test_the_station_accepts_a_new_order_by_itself(
         # and the kitchen ticket printed, as for a person's `a`
         printed = await asyncio.to_thread(printer.wait_for_cuts, 1)
         assert printed.big[0] == f"#{placed['number']:04d}"
+        assert any(line.startswith("Ready by ") for line in printed.big)  # the promised time, before the answer
 
 
 async def test_a_console_that_is_not_the_station_leaves_the_order_ringing(

@@ -233,7 +233,9 @@ def run_demo(
             ],
             # the admin token through the environment (readable by this user only), never on the command
             # line, which every user of the machine can read in `ps`
-            {**env, "O2O_TOKEN": seeded.tokens["admin"]},
+            # the customers' token too: with it the simulator's customers buy vouchers, whose codes the person at
+            # the counter can redeem with v (data/voucher-codes.txt)
+            {**env, "O2O_TOKEN": seeded.tokens["admin"], "O2O_CUSTOMER_TOKEN": seeded.tokens["customer"]},
         )  # fmt: skip
         # The demo's own profiles live under the demo's O2O_HOME: the user's real profiles stay untouched.
         os.environ["O2O_HOME"] = str(home)
@@ -249,6 +251,8 @@ def run_demo(
         tickets = _demo_printer(root)  # kitchen tickets "print" to a file in the data dir
         if tickets is not None and not as_json:
             say(t("printing.demo.tickets", path=str(tickets)))
+        if headless_seconds is None and not as_json:
+            say(t("demo.vouchers", path=str(home / "data" / "voucher-codes.txt")))
         command = handheld_command(home)
         if not as_json:
             say(t("demo.handheld", name=courier.user_name, command=command))
