@@ -157,7 +157,9 @@ class FiguresScreen(Screen[None]):
         self.app.pop_screen()
 
 
-def figures_for_profile(profile: object, now: Callable[[], datetime] | None = None) -> FiguresScreen:
+def figures_for_profile(
+    profile: object, now: Callable[[], datetime] | None = None, *, store_name: str | None = None
+) -> FiguresScreen:
     """The screen with a loader on `profile`'s platform client and report cache (the console's `f`)."""
     from o2o_tui.client import PlatformClient
     from o2o_tui.config import profile_cache_dir
@@ -171,4 +173,4 @@ def figures_for_profile(profile: object, now: Callable[[], datetime] | None = No
         with PlatformClient(url, token, timeout=5.0) as client:
             return day_figures(client, cache, store_id, day, now=now() if now else None)
 
-    return FiguresScreen(load, store_name=store_id)
+    return FiguresScreen(load, store_name=store_name or store_id)

@@ -362,7 +362,8 @@ class OrdersScreen(Screen[None]):
             return
         from screens.figures_screen import figures_for_profile  # imported when first opened
 
-        self.app.push_screen(figures_for_profile(profile))
+        store = self.host.source.store()
+        self.app.push_screen(figures_for_profile(profile, store_name=store.name if store else None))
 
     def action_redeem(self) -> None:
         from screens.redeem_screen import RedeemScreen  # imported when first opened
