@@ -27,31 +27,30 @@ def travel_matrix(a_xy: np.ndarray, b_xy: np.ndarray, meters_per_minute: float) 
 
 
 def direct_ride(view: EpochView, orders: np.ndarray) -> np.ndarray:
-    inst = view.instance
-    pickup_xy = inst.restaurant_xy[inst.order_restaurant[orders]]
-    delta = pickup_xy - inst.customer_xy[orders]
-    return np.ceil(np.sqrt((delta * delta).sum(axis=1)) / inst.params.meters_per_minute)
+    known = view.orders
+    pickup_xy = view.restaurant_xy[known.restaurant[orders]]
+    delta = pickup_xy - known.customer_xy[orders]
+    return np.ceil(np.sqrt((delta * delta).sum(axis=1)) / view.params.meters_per_minute)
 
 
 def single_order_times(
     view: EpochView, couriers: np.ndarray, start_at: np.ndarray, orders: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """(pickup, drop-off) for every courier x order, each courier leaving its place at `start_at`."""
-    inst = view.instance
-    p = inst.params
-    to_restaurant = travel_matrix(view.courier_xy[couriers], inst.restaurant_xy[inst.order_restaurant[orders]],
+    known = view.orders
+    p = view.params
+    to_restaurant = travel_matrix(view.courier_xy[couriers], view.restaurant_xy[known.restaurant[orders]],
                                   p.meters_per_minute)
     arrival = start_at[:, None] + to_restaurant
-    pickup = np.maximum(inst.ready_at[orders][None, :].astype(float), arrival + p.pickup_service / 2)
+    pickup = np.maximum(known.ready_at[orders][None, :].astype(float), arrival + p.pickup_service / 2)
     drop = pickup + p.pickup_service / 2 + direct_ride(view, orders)[None, :] + p.dropoff_service / 2
     return pickup, drop
 
 
 def b1(view: EpochView) -> list[Commit]:
-    inst = view.instance
     now = view.now
-    available_at = np.maximum(view.free_at, inst.on_at)
-    rows = np.flatnonzero((available_at <= now + B1_LOOKAHEAD) & (inst.off_at >= now))
+    available_at = np.maximum(view.free_at, view.on_at)
+    rows = np.flatnonzero((available_at <= now + B1_LOOKAHEAD) & (view.off_at >= now))
     if rows.size == 0:
         return []
     idle_now = available_at[rows] <= now
@@ -60,7 +59,7 @@ def b1(view: EpochView) -> list[Commit]:
     start_at = np.maximum(available_at[rows], now).astype(float)
     orders = view.pending
     pickup, drop = single_order_times(view, rows, start_at, orders)
-    feasible = pickup <= inst.off_at[rows][:, None]
+    feasible = pickup <= view.off_at[rows][:, None]
     cost = np.where(feasible, drop, _INFEASIBLE)
     row_index, col_index = linear_sum_assignment(cost)
     commits = []
@@ -71,15 +70,14 @@ def b1(view: EpochView) -> list[Commit]:
 
 
 def greedy(view: EpochView) -> list[Commit]:
-    inst = view.instance
     now = view.now
-    idle = np.flatnonzero((view.free_at <= now) & (inst.on_at <= now) & (inst.off_at >= now))
+    idle = np.flatnonzero((view.free_at <= now) & (view.on_at <= now) & (view.off_at >= now))
     if idle.size == 0:
         return []
     orders = view.pending
     pickup, _ = single_order_times(view, idle, np.full(idle.size, float(now)), orders)
-    feasible = pickup <= inst.off_at[idle][:, None]
-    restaurant_xy = inst.restaurant_xy[inst.order_restaurant[orders]]
+    feasible = pickup <= view.off_at[idle][:, None]
+    restaurant_xy = view.restaurant_xy[view.orders.restaurant[orders]]
     dx = view.courier_xy[idle][:, None, 0] - restaurant_xy[None, :, 0]
     dy = view.courier_xy[idle][:, None, 1] - restaurant_xy[None, :, 1]
     distance = np.where(feasible, np.sqrt(dx * dx + dy * dy), np.inf)
