@@ -202,3 +202,23 @@ def test_retention_windows_come_from_the_environment() -> None:
         purge_personal_after=timedelta(minutes=90), prune_ended_after=timedelta(days=7)
     )
     assert retention_from_env({"O2O_PRUNE_ENDED_DAYS": "soon"}) == RetentionPolicy()
+
+
+def test_a_queued_chase_reply_and_auto_accept_change_show_before_the_link_is_back(cache) -> None:
+    from o2o_tui.domain.auto_accept import AutoAcceptBody
+    from o2o_tui.domain.chases import Chase, ChaseReply, ChaseReplyBody
+
+    chased = msgspec.structs.replace(make_order("ord_d", 9, OrderStatus.PREPARING), chases=[Chase(asked_at=T0)])
+    put(cache, chased)
+    queue(cache, "order.chase_reply", "ord_d", ChaseReplyBody(template=ChaseReply.PREPARING, minutes=8))
+    shown = ReadModel(cache).order("ord_d").order.chases[-1]
+    assert shown.answered_at == T0 and shown.reply == "PREPARING" and shown.minutes == 8  # the badge goes now
+
+    store = Store(
+        id="st_1", name="Noodle Bar", address=Address(text="1 Road"), currency="CNY",
+        timezone="Asia/Shanghai", status=StoreStatus(), version=3,
+    )  # fmt: skip
+    cache.table(tables.STORES).upsert("st_1", msgspec.to_builtins(store))
+    queue(cache, "store.auto_accept", "st_1", AutoAcceptBody(enabled=True, daily_cap=20))
+    setting = ReadModel(cache).store("st_1").auto_accept
+    assert setting.enabled and setting.daily_cap == 20 and setting.station == ""  # left out: unchanged

@@ -68,6 +68,8 @@ def apply_to_order(order: Order, entry: Any) -> Order:
         return msgspec.structs.replace(order, cancellation=None)
     if entry.action == "order.unlock_code":
         return msgspec.structs.replace(order, code_locks=[])
+    if entry.action == "order.chase_reply":
+        return _chase_answered(order, entry)
     action = _ORDER_ACTIONS.get(entry.action)
     if action is None:
         return order
@@ -93,7 +95,43 @@ def apply_to_order(order: Order, entry: Any) -> Order:
     return msgspec.structs.replace(order, **changes)
 
 
+def _chase_answered(order: Order, entry: Any) -> Order:
+    """The latest chase answered as the queued reply says (its `?` badge goes at once, not when the link is back)."""
+    chases = list(order.chases)
+    body = _body(entry)
+    if not chases:
+        return order
+    minutes = body.get("minutes")
+    text = body.get("text")
+    reply = body.get("template")
+    chases[-1] = msgspec.structs.replace(
+        chases[-1],
+        answered_at=_occurred(entry) or chases[-1].asked_at,
+        reply=reply if isinstance(reply, str) else None,
+        minutes=minutes if isinstance(minutes, int) else None,
+        text=text if isinstance(text, str) else "",
+    )
+    return msgspec.structs.replace(order, chases=chases)
+
+
+def _auto_accept_set(store: Store, entry: Any) -> Store:
+    """The store's auto-accept as the queued change leaves it (fields left out stay as they are)."""
+    body = _body(entry)
+    changes: dict[str, Any] = {}
+    if isinstance(body.get("enabled"), bool):
+        changes["enabled"] = body["enabled"]
+    if isinstance(body.get("daily_cap"), int) and not isinstance(body.get("daily_cap"), bool):
+        changes["daily_cap"] = body["daily_cap"]
+    if isinstance(body.get("station"), str):
+        changes["station"] = body["station"]
+    if not changes:
+        return store
+    return msgspec.structs.replace(store, auto_accept=msgspec.structs.replace(store.auto_accept, **changes))
+
+
 def apply_to_store(store: Store, entry: Any) -> Store:
+    if entry.action == "store.auto_accept":
+        return _auto_accept_set(store, entry)
     if entry.action == "store.hours":
         from o2o_tui.domain.requests import HoursBody
         from o2o_tui.store_hours import applied
