@@ -118,3 +118,22 @@ def test_scheduled_view(snap_compare, lang: str, size: tuple[int, int]) -> None:
 def test_scheduled_view_empty(snap_compare, lang: str) -> None:
     source = MemoryOrderSource(sample_entries(), store=sample_store())
     assert snap_compare(_app(source), terminal_size=(40, 15), press=["t"])
+
+
+def test_the_detail_of_a_held_order_says_when_it_is_for_and_when_it_rings() -> None:
+    from zoneinfo import ZoneInfo
+
+    from screens.widgets.order_detail import detail_content
+
+    set_language("en")
+    zone = ZoneInfo("UTC")
+    promised = FROZEN_NOW + timedelta(minutes=40)
+    order = held_order(50, promised)
+    text = detail_content(QueueEntry(order), FROZEN_NOW, zone).plain
+    assert f"For: {promised:%H:%M}" in text or f"For {promised:%H:%M}" in text
+    rings = promised - timedelta(minutes=15)
+    assert f"{rings:%H:%M}" in text and "Rings at" in text
+    assert "Accept by" not in text  # its accept deadline does not run yet
+    released = msgspec.structs.replace(order, held_until=None)
+    assert "Accept by" in detail_content(QueueEntry(released), FROZEN_NOW, zone).plain
+    set_language(None)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from textual.content import Content
 from textual.widgets import Static
 
+from o2o_tui.domain import schedule
 from o2o_tui.domain.money import format_money
 from o2o_tui.domain.order import Order, OrderType
 from o2o_tui.i18n import t
@@ -47,7 +48,12 @@ def detail_parts(entry: QueueEntry, now: datetime, zone: ZoneInfo | None = None)
     parts += _field(
         t("ui.detail.placed"), f"{_local_time(order.created_at, zone)} ({fmt.age_text(order, now)})"
     )
-    if fmt.clock_changes_every_second(order):
+    promised_for = schedule.promised_time(order) if schedule.is_scheduled(order) else None
+    if promised_for is not None:  # an order for later: when the customer wants it
+        parts += _field(t("scheduled.detail.for"), _local_time(promised_for, zone))
+    if schedule.is_held(order):  # not due yet: it rings (and its accept deadline starts) at its prep start
+        parts += _field(t("scheduled.detail.rings_at"), _local_time(order.held_until, zone))
+    elif fmt.clock_changes_every_second(order):
         # An absolute time: a countdown here would repaint the whole panel every second.
         parts += _field(t("ui.detail.accept_by"), _local_time(order.accept_deadline, zone))
     if order.promised_ready_at is not None:
