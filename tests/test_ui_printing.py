@@ -92,9 +92,9 @@ async def test_a_printer_that_is_off_is_a_warning_until_the_tickets_print(printe
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("a", "enter")
-        await _until(pilot, lambda: "Printer offline: 1 tickets waiting" in _status(app))
+        await _until(pilot, lambda: "Printer offline: 1 to print" in _status(app))
         await pilot.press("down", "k")
-        await _until(pilot, lambda: "Printer offline: 2 tickets waiting" in _status(app))
+        await _until(pilot, lambda: "Printer offline: 2 to print" in _status(app))
         await pilot.press("enter")  # the detail's status line says it too
         await _until(pilot, lambda: "Printer offline: 2" in _status(app))
         await pilot.resize_terminal(40, 15)
