@@ -82,6 +82,7 @@ def test_a_receipt_with_a_refund_from_a_file_printer_and_o2o_print_show(tmp_path
     send(target, render(receipt(order, sample_store(), FROZEN_NOW)))  # appended, not over the first
     printed = decode((tmp_path / "tickets.bin").read_bytes())
     assert printed.cuts == 2
+    assert (tmp_path / "tickets.bin").stat().st_mode & 0o777 == 0o600  # pickup codes and names: the user's only
     slip = "\n".join(printed.tickets()[1])
     assert "Lao Wang Sichuan Kitchen" in printed.big[-1]
     assert "Total" in slip and "￥80.00" in slip

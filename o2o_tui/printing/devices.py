@@ -137,7 +137,9 @@ def _send_file(target: Target, data: bytes) -> None:
 
         def open(self, raise_not_found: bool = True) -> None:
             try:
-                self.device = open(self.devfile, "ab")  # noqa: SIM115
+                # a new file of tickets is the user's only (0600): tickets carry pickup codes and names
+                flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT
+                self.device = os.fdopen(os.open(self.devfile, flags, 0o600), "ab")
             except OSError as error:
                 raise DeviceNotFoundError(str(error)) from error
 
