@@ -163,6 +163,17 @@ def _print_table(title: str, rows: list[tuple[str, str, dict]]) -> None:
         print(f"{name:20} {policy:7} " + " ".join(fmt.format(values[key]) for key, _, fmt in COLUMNS))
 
 
+def _json_safe(value: object) -> object:
+    """NaN (a headline over no instances, e.g. no instance where B1 leaves 2 minutes) as null: strict JSON."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(item) for item in value]
+    return value
+
+
 def _headline_of(values: dict) -> Headline:
     return Headline(**{key: values[key] for key in Headline.__dataclass_fields__})
 
@@ -216,9 +227,9 @@ def main(argv: list[str]) -> None:
     ratios = _ratios(rows, policies)
     largest = _largest(rows)
     if args.json:
-        print(json.dumps({"instances": rows, "families": families, "overall": ratios, "largest": largest,
-                          "policies": policies, "source": source, "seconds": time.perf_counter() - started},
-                         indent=1))
+        print(json.dumps(_json_safe({"instances": rows, "families": families, "overall": ratios, "largest": largest,
+                                     "policies": policies, "source": source,
+                                     "seconds": time.perf_counter() - started}), indent=1, allow_nan=False))
         return
     group = "regime" if args.regimes else "family"
     _print_table("per instance", [(str(r["instance"]), str(r["policy"]), r) for r in rows])

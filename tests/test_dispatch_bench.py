@@ -56,6 +56,7 @@ def test_bench_runs_a_generated_regime(tmp_path: Path) -> None:
     assert {(r["instance"], r["policy"]) for r in report["instances"]} == {("rich-0", "engine"), ("rich-0", "b1")}
     assert set(report["overall"]["engine"]["families"]) == {"rich"}
     assert report["overall"]["engine"]["delivered_share"] == 1.0
+    assert report["overall"]["engine"]["serious_total_avoidable_ratio"] is None  # rich: B1 leaves < 2 min
 
 
 # three instances: LB 28, 28, 30; avoidable (policy, B1) = (2, 4), (0.2, 0.1), (10, 8)
