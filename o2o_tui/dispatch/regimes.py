@@ -78,6 +78,11 @@ REGIMES: dict[str, CitySpec] = {
     "dominant": replace(_GRUBHUB_LIKE, dominant=(0.30, 0.15), supply=0.95),
 }
 
+# each regime's own seed range (fixed: neither adding nor reordering regimes changes an instance)
+_SEED_BASE: dict[str, int] = {
+    "dense": 1000, "suburb": 2000, "starved": 3000, "rich": 4000, "longprep": 5000, "dominant": 6000,
+}
+
 # `--quick`: one seed of each regime
 QUICK_SEEDS: tuple[int, ...] = (0,)
 
@@ -99,8 +104,7 @@ def regime_instance(regime: str, seed: int | None = None) -> MdrpInstance:
         seed = int(number)
     if regime not in REGIMES:
         raise KeyError(f"unknown regime {regime!r}; known: {', '.join(REGIMES)}")
-    # the seed mixes in the regime's position so two regimes never share random draws
-    return city(REGIMES[regime], 1000 * (list(REGIMES).index(regime) + 1) + seed, name=f"{regime}-{seed}")
+    return city(REGIMES[regime], _SEED_BASE[regime] + seed, name=f"{regime}-{seed}")
 
 
 def regime_instances(regime: str, seeds: tuple[int, ...] = SEEDS) -> Iterator[MdrpInstance]:
