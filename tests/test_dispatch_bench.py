@@ -39,6 +39,7 @@ def test_bench_reports_every_instance_policy_and_ratio(tmp_path: Path) -> None:
         assert 0 <= row["delivered"] <= 1 and 0 <= row["on_time"] <= 1
         assert row["decision_p50_ms"] <= row["decision_p99_ms"]
         assert row["delivered_orders"] == round(row["delivered"] * row["orders"])
+        assert row["avoidable"] == pytest.approx(row["ctd_mean"] - row["lower_bound"])
     engine = report["overall"]["engine"]
     assert engine["instances"] == 2
     assert engine["ctd_ratio_geomean"] > 0 and engine["avoidable_ratio_geomean"] > 0
@@ -74,6 +75,7 @@ def test_headline_arithmetic_on_hand_made_numbers() -> None:
     assert h.avoidable_ratio_geomean == pytest.approx((0.5 * 2.0 * 1.25) ** (1 / 3))
     assert h.ctd_ratio_geomean == pytest.approx((30 / 32 * 28.2 / 28.1 * 40 / 38) ** (1 / 3))
     assert h.total_avoidable_ratio == pytest.approx(12.2 / 12.1)  # the small instance barely counts
+    assert (h.avoidable_mean, h.avoidable_mean_b1) == (pytest.approx(12.2 / 3), pytest.approx(12.1 / 3))
     assert (h.serious_instances, h.serious_total_avoidable_ratio) == (2, pytest.approx(12 / 12))  # a and c
     assert (h.worst, h.worst_ratio) == ("b", pytest.approx(2.0))
     assert (h.serious_worst, h.serious_worst_ratio) == ("c", pytest.approx(1.25))

@@ -55,6 +55,8 @@ class Headline:
     ctd_ratio_geomean: float
     avoidable_ratio_geomean: float
     total_avoidable_ratio: float
+    avoidable_mean: float  # minutes per instance (the total-avoidable ratio's numerator / instances)
+    avoidable_mean_b1: float
     serious_instances: int  # where B1 leaves >= SERIOUS_MINUTES
     serious_total_avoidable_ratio: float
     worst: str
@@ -101,6 +103,8 @@ def headline(pairs: Sequence[Pair]) -> Headline:
         ctd_ratio_geomean=geomean([p.ctd / p.ctd_b1 for p in pairs]),
         avoidable_ratio_geomean=geomean([p.ratio for p in pairs]),
         total_avoidable_ratio=total_avoidable_ratio(pairs),
+        avoidable_mean=sum(p.avoidable for p in pairs) / len(pairs) if pairs else math.nan,
+        avoidable_mean_b1=sum(p.avoidable_b1 for p in pairs) / len(pairs) if pairs else math.nan,
         serious_instances=len(serious),
         serious_total_avoidable_ratio=total_avoidable_ratio(serious),
         worst=worst_name,
@@ -119,7 +123,7 @@ def describe(label: str, h: Headline) -> str:
     """Two lines for a terminal."""
     return (
         f"{label:10} n={h.instances:3}  avoidable geomean {h.avoidable_ratio_geomean:.3f}  "
-        f"total {h.total_avoidable_ratio:.3f}  B1>={SERIOUS_MINUTES:g}min: total {h.serious_total_avoidable_ratio:.3f} "
+        f"total {h.total_avoidable_ratio:.3f} ({h.avoidable_mean:.2f} vs {h.avoidable_mean_b1:.2f} min)  B1>={SERIOUS_MINUTES:g}min: total {h.serious_total_avoidable_ratio:.3f} "
         f"(n={h.serious_instances})  CtD geomean {h.ctd_ratio_geomean:.4f}\n"
         f"{'':10} worst {h.worst} {h.worst_ratio:.3f}"
         + (f" (B1>={SERIOUS_MINUTES:g}min: {h.serious_worst} {h.serious_worst_ratio:.3f})" if h.serious_worst else "")
