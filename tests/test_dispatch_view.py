@@ -10,6 +10,7 @@ import pytest
 from o2o_tui.dispatch import baselines
 from o2o_tui.dispatch.adapters import engine_policy
 from o2o_tui.dispatch.generator import generate
+from o2o_tui.dispatch.lookahead import LookaheadParams
 from o2o_tui.dispatch.mdrp import MdrpInstance
 from o2o_tui.dispatch.simulator import Commit, EpochView, Policy, simulate
 
@@ -35,7 +36,9 @@ def _recording(policy: Policy, log: list[tuple[int, tuple[Commit, ...]]]) -> Pol
     return decide
 
 
-@pytest.mark.parametrize("make", [engine_policy, lambda: baselines.b1])
+@pytest.mark.parametrize(
+    "make", [engine_policy, lambda: engine_policy(lookahead=LookaheadParams()), lambda: baselines.b1]
+)
 def test_a_planted_future_order_changes_nothing_before_its_placement(make) -> None:
     day = generate(5, orders=70, couriers=10)
     planted_at = 120

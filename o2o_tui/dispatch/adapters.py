@@ -7,7 +7,8 @@ import math
 import msgspec
 import numpy as np
 
-from o2o_tui.dispatch.engine import EpochArrays, plan_arrays
+from o2o_tui.dispatch.engine import EpochArrays, RouteChoice, plan_arrays
+from o2o_tui.dispatch.lookahead import Candidate, LookaheadParams, sample_demand, score
 from o2o_tui.dispatch.mdrp import MdrpParameters
 from o2o_tui.dispatch.model import DispatchParams
 from o2o_tui.dispatch.simulator import Commit, Policy
@@ -74,8 +75,61 @@ def view_problem(view: EpochView, hotspot_weight: np.ndarray | None) -> EpochArr
     )
 
 
-def engine_policy(base: DispatchParams | None = None) -> Policy:
-    """The engine as a simulator policy; one instance of it per simulation run."""
+def alternative(params: DispatchParams, name: str) -> DispatchParams:
+    """The look-ahead's other candidates: the same engine planning one order per courier (`singles`), bundling
+    without the overload doubling (`calm`), or looking only `short` (10 minutes) ahead."""
+    if name == "singles":
+        return msgspec.structs.replace(params, bundle_load_factor=1e-9, pressure_orders=0)
+    if name == "calm":
+        return msgspec.structs.replace(params, pressure_orders=0)
+    if name == "short":
+        return msgspec.structs.replace(params, horizon=10.0)
+    raise ValueError(f"unknown look-ahead alternative {name!r}")
+
+
+def _candidate(view: EpochView, choices: list[RouteChoice]) -> Candidate:
+    orders = view.pending
+    known = view.orders
+    committed = [c for c in choices if c.commit]
+    half_drop = view.params.dropoff_service / 2
+    routes = [(c.courier, tuple(int(orders[i]) for i in c.orders)) for c in committed]
+    ctd = sum(float(d) - float(known.placed_at[o]) for c, (_, ids) in zip(committed, routes, strict=True)
+              for d, o in zip(c.dropoff_at, ids, strict=True))
+    return Candidate(
+        routes=routes,
+        drop_xy=np.array([known.customer_xy[ids[-1]] for _, ids in routes]).reshape(-1, 2),
+        free_at=np.array([c.dropoff_at[-1] + half_drop for c in committed], dtype=float),
+        ctd_sum=ctd,
+    )
+
+
+def choose_with_lookahead(
+    view: EpochView, problem: EpochArrays, plans: list[DispatchParams], lookahead: LookaheadParams
+) -> list[Commit]:
+    """Plan the epoch with each parameter set; where their commits differ, keep the one whose rolled-out
+    future (see `o2o_tui.dispatch.lookahead`) costs least (ties: the first)."""
+    candidates: list[Candidate] = []
+    for params in plans:
+        candidate = _candidate(view, plan_arrays(problem, params))
+        if any(sorted(candidate.routes) == sorted(c.routes) for c in candidates):
+            continue
+        candidates.append(candidate)
+    if len(candidates) > 1:
+        rng = np.random.default_rng([lookahead.seed, view.now])
+        scenarios = [sample_demand(view, rng, lookahead) for _ in range(lookahead.samples)]
+        horizon_end = view.now + lookahead.horizon + plans[0].horizon
+        available = np.maximum(np.maximum(view.free_at, view.on_at), view.now)
+        rows = np.flatnonzero((available <= horizon_end) & (view.off_at >= view.now))
+        scores = [score(c, view, scenarios, rows, lookahead.unserved_ctd) for c in candidates]
+        best = candidates[int(np.argmin(scores))]
+    else:
+        best = candidates[0]
+    return [Commit(courier, orders) for courier, orders in best.routes]
+
+
+def engine_policy(base: DispatchParams | None = None, lookahead: LookaheadParams | None = None) -> Policy:
+    """The engine as a simulator policy; one instance of it per simulation run. With `lookahead`, each epoch
+    weighs the engine's plan against the same without bundles by rolling the next minutes forward."""
     state: dict[str, object] = {}
 
     def decide(view: EpochView) -> list[Commit]:
@@ -86,10 +140,14 @@ def engine_policy(base: DispatchParams | None = None) -> Policy:
         demand = state["demand"]
         assert isinstance(params, DispatchParams) and isinstance(demand, DemandTracker)
         demand.update(view)
+        problem = view_problem(view, demand.shares())
+        if lookahead is not None:
+            plans = [params, *(alternative(params, name) for name in lookahead.alternatives)]
+            return choose_with_lookahead(view, problem, plans, lookahead)
         orders = view.pending
         return [
             Commit(choice.courier, tuple(int(orders[i]) for i in choice.orders))
-            for choice in plan_arrays(view_problem(view, demand.shares()), params)
+            for choice in plan_arrays(problem, params)
             if choice.commit
         ]
 
