@@ -63,6 +63,7 @@ class OrdersScreen(Screen[None]):
         Binding("p", "preparing", "ui.key.preparing", id="queue.preparing"),
         Binding("r", "ready", "ui.key.ready", id="queue.ready"),
         Binding("h", "handoff", "ui.key.handoff", id="queue.handoff"),
+        Binding("v", "redeem", "voucher.key.redeem", id="queue.redeem"),
         Binding("c", "cancellation", "ui.key.cancellation", id="queue.cancellation"),
         Binding("y", "chase_reply", "care.key.chase_reply", id="queue.chase_reply"),
         Binding("dollar_sign", "refund", "care.key.refund", id="queue.refund"),
@@ -73,7 +74,6 @@ class OrdersScreen(Screen[None]):
         Binding("t", "scheduled", "scheduled.key.scheduled", id="queue.scheduled"),
         Binding("escape", "clear_search", "ui.key.clear", show=False, id="queue.clear_search"),
         Binding("f", "figures", "figures.key.open", id="queue.figures"),
-        Binding("v", "redeem", "voucher.key.redeem", id="queue.redeem"),
         Binding("k", "reprint", "printing.key.reprint", id="queue.reprint"),
         Binding("q", "quit", "ui.key.quit", id="queue.quit"),
     ]
@@ -82,11 +82,14 @@ class OrdersScreen(Screen[None]):
         "queue.accept",
         "queue.open",
         "queue.ready",
-        "queue.conflicts",
         "queue.quit",
-        "queue.dispatch",
+        "queue.redeem",  # the counter's code field: a customer stands there with a code
+        "queue.conflicts",
+        "queue.cancellation",  # a request has a deadline too
         "queue.handoff",
         "queue.reject",
+        "queue.chase_reply",
+        "queue.dispatch",
     )
 
     def __init__(self, *, alerts: Alerts | None = None) -> None:

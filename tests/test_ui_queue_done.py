@@ -74,6 +74,9 @@ async def test_a_timed_out_order_stays_under_done_with_the_reason_and_a_toast(
             assert queue.entry(placed["id"]) is not None  # ... and stays, under Done
             line = next(line for line in _screen_text(app).splitlines() if f"#{placed['number']:04d}" in line)
             assert "No answer in time" in line
-            assert any("no answer in time" in message for message in getattr(app, "said", []))
+            # the toast is a message posted up to the app: it may land a moment after the rows
+            await wait_until(
+                pilot, lambda: any("no answer in time" in message for message in getattr(app, "said", []))
+            )
     finally:
         set_language(None)
