@@ -52,6 +52,7 @@ def parse_variant(text: str) -> tuple[dict[str, float | int], LookaheadParams | 
             if kind is None:
                 raise SystemExit(f"unknown look-ahead knob {name!r}")
             lookahead[name] = (tuple(value.split("+")) if name == "alternatives"
+                               else value == "1" if kind in (bool, "bool")
                                else int(value) if kind in (int, "int") else float(value))
         elif key in fields:
             knobs[key] = int(value) if fields[key] in (int, "int") else float(value)

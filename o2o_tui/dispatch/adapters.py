@@ -11,6 +11,7 @@ from o2o_tui.dispatch.engine import EpochArrays, RouteChoice, plan_arrays
 from o2o_tui.dispatch.lookahead import Candidate, LookaheadParams, sample_demand, score
 from o2o_tui.dispatch.mdrp import MdrpParameters
 from o2o_tui.dispatch.model import DispatchParams
+from o2o_tui.dispatch.params import ENGINE_PARAMS, LOOKAHEAD
 from o2o_tui.dispatch.simulator import Commit, Policy
 from o2o_tui.dispatch.view import EpochView
 
@@ -107,9 +108,12 @@ def choose_with_lookahead(
     view: EpochView, problem: EpochArrays, plans: list[DispatchParams], lookahead: LookaheadParams
 ) -> list[Commit]:
     """Plan the epoch with each parameter set; where their commits differ, keep the one whose rolled-out
-    future (see `o2o_tui.dispatch.lookahead`) costs least (ties: the first)."""
-    candidates: list[Candidate] = []
-    for params in plans:
+    future (see `o2o_tui.dispatch.lookahead`) costs least (ties: the first). With `only_on_bundles`, the other
+    plans are made only when the first commits a route of more than one order."""
+    candidates = [_candidate(view, plan_arrays(problem, plans[0]))]
+    if lookahead.only_on_bundles and all(len(orders) == 1 for _, orders in candidates[0].routes):
+        return [Commit(courier, orders) for courier, orders in candidates[0].routes]
+    for params in plans[1:]:
         candidate = _candidate(view, plan_arrays(problem, params))
         if any(sorted(candidate.routes) == sorted(c.routes) for c in candidates):
             continue
@@ -127,14 +131,16 @@ def choose_with_lookahead(
     return [Commit(courier, orders) for courier, orders in best.routes]
 
 
-def engine_policy(base: DispatchParams | None = None, lookahead: LookaheadParams | None = None) -> Policy:
-    """The engine as a simulator policy; one instance of it per simulation run. With `lookahead`, each epoch
-    weighs the engine's plan against the same without bundles by rolling the next minutes forward."""
+def engine_policy(base: DispatchParams | None = None, lookahead: LookaheadParams | None = LOOKAHEAD) -> Policy:
+    """The engine as a simulator policy; one instance of it per simulation run. `base`: the engine's knobs
+    (default `params.ENGINE_PARAMS`). With `lookahead` (default `params.LOOKAHEAD`; None turns it off), where the
+    engine commits a bundle the epoch is also planned with `lookahead.alternatives` and the plan whose rolled-out
+    next minutes cost least is committed."""
     state: dict[str, object] = {}
 
     def decide(view: EpochView) -> list[Commit]:
         if "params" not in state:
-            params = params_for(view.params, view.capacity, base or DispatchParams())
+            params = params_for(view.params, view.capacity, base or ENGINE_PARAMS)
             state.update(params=params, demand=DemandTracker(len(view.restaurant_xy), params.demand_half_life))
         params = state["params"]
         demand = state["demand"]

@@ -33,6 +33,7 @@ class LookaheadParams:
     samples: int = 3  # scenarios per epoch
     unserved_ctd: float = 180.0  # an order no courier can take within the rollout
     seed: int = 0
+    only_on_bundles: bool = True  # weigh alternatives only where the engine's own plan commits a bundle
     alternatives: tuple[str, ...] = ("singles",)  # plans weighed against the engine's own (`adapters.alternative`)
 
 

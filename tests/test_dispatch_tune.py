@@ -1,0 +1,40 @@
+"""The rule that picks the engine's parameters on the regimes, on hand-made numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.dispatch_tune import choose, parse_variant, table
+from o2o_tui.dispatch.lookahead import LookaheadParams
+
+
+def _row(name: str, variant: str, ctd: float, lb: float, orders: float) -> dict:
+    return {"instance": name, "variant": variant, "ctd_mean": ctd, "lb_mean": lb, "orders": orders}
+
+
+def test_ratios_are_totals_of_avoidable_minutes_per_regime_and_the_worst_regime_decides() -> None:
+    rows = [
+        _row("dense-10", "b1", 30.0, 26.0, 100), _row("dense-11", "b1", 28.0, 26.0, 300),
+        _row("rich-10", "b1", 21.0, 20.0, 100),
+        # A: dense (2*100 + 1*300) / (4*100 + 2*300) = 0.5, rich 1.0 -> worst 1.0
+        _row("dense-10", "A", 28.0, 26.0, 100), _row("dense-11", "A", 27.0, 26.0, 300),
+        _row("rich-10", "A", 21.0, 20.0, 100),
+        # B: dense 0.9, rich 0.8 -> worst 0.9
+        _row("dense-10", "B", 29.6, 26.0, 100), _row("dense-11", "B", 27.8, 26.0, 300),
+        _row("rich-10", "B", 20.8, 20.0, 100),
+    ]
+    ratios = table(rows, ["A", "B"], ["dense", "rich"])
+    assert ratios["A"]["dense"] == pytest.approx(0.5)
+    assert ratios["A"]["worst"] == pytest.approx(1.0)
+    assert ratios["B"]["dense"] == pytest.approx(0.9)
+    assert ratios["B"]["mean"] == pytest.approx(0.85)
+    assert choose(ratios) == "B"
+    # within the tie margin the mean decides
+    assert choose({"x": {"worst": 0.900, "mean": 0.80}, "y": {"worst": 0.903, "mean": 0.70}}) == "y"
+
+
+def test_variants_name_engine_and_look_ahead_knobs() -> None:
+    assert parse_variant("base") == ({}, None)
+    knobs, lookahead = parse_variant("la;horizon=20;la.horizon=10;la.alternatives=singles+short")
+    assert knobs == {"horizon": 20.0}
+    assert lookahead == LookaheadParams(horizon=10.0, alternatives=("singles", "short"))
