@@ -1,6 +1,6 @@
 """Choose the engine's parameters on generated regimes (issue 13 item 3), never on the Grubhub 240.
 
-    python -m bench.dispatch_tune [--seeds 10,11] [--regimes dense,suburb,...] [--variants base,knob=value,...]
+    python -m bench dispatch_tune [--seeds 10,11] [--regimes dense,suburb,...] [--variants base,knob=value,...]
         [--jobs 1] [--json]
 
 Tuning seeds are 10 and up: the regimes' measuring seeds (0-4, `regimes.SEEDS`) are left for `bench dispatch
@@ -29,7 +29,9 @@ from o2o_tui.dispatch.model import DispatchParams
 from o2o_tui.dispatch.regimes import REGIMES, regime_instance
 from o2o_tui.dispatch.simulator import Policy, simulate
 
-TUNING_SEEDS = (10, 11)
+DESCRIPTION = "choose the dispatch engine's parameters on the generated regimes' tuning seeds (long: minutes)"
+QUICK = False
+TUNING_SEEDS = (10, 11, 12)
 TIE = 0.005
 
 
@@ -115,7 +117,7 @@ def choose(ratios: dict[str, dict[str, float]]) -> str:
 
 
 def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.dispatch_tune")
+    parser = argparse.ArgumentParser(prog="python -m bench dispatch_tune")
     parser.add_argument("--seeds", default=",".join(map(str, TUNING_SEEDS)))
     parser.add_argument("--regimes", default=",".join(REGIMES))
     parser.add_argument("--variants", default="base", help="'|'-separated: base, or knob=value;knob=value")

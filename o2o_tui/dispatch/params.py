@@ -2,7 +2,7 @@
 
 Rule: on the generated regimes' tuning seeds (10, 11, 12 of each of `regimes.REGIMES`; the measuring seeds 0-4 and
 the Grubhub 240 are never used to choose), the smallest worst-regime total-avoidable ratio against B1, ties
-(within 0.005) by the mean over the regimes. Run: `python -m bench.dispatch_tune --seeds 10,11,12 --variants ...`.
+(within 0.005) by the mean over the regimes. Run: `python -m bench dispatch_tune --seeds 10,11,12 --variants ...`.
 
 Chosen (2026-12-04): the engine's knobs as `DispatchParams` has them (the o50-tuned values held: none of the
 single-knob changes tried lowered the worst regime), with the look-ahead on, weighing the engine's plan against
