@@ -36,6 +36,7 @@ _TOKEN = re.compile(
     r"|(?P<sgr>\x1b\[(?P<params>[0-9;]*)m)"
     r"|(?P<mode>\x1b\[\?(?P<modes>[0-9;]+)[hl])"
     r"|(?P<ctl>[\r\n\x07])"
+    r"|(?P<osc>\x1b\][^\x07\x1b]*(?:\x07|\x1b\\))"  # OSC (e.g. 22: the mouse pointer's shape): paints no cell
     r"|(?P<esc>\x1b[^\x1b]*?[@-~]|\x1b)"
     r"|(?P<text>[^\x1b\r\n\x07]+)"
 )
@@ -204,6 +205,10 @@ class FrameScroller:
                 elif token == "\r":
                     x = 0
                 continue  # a bell paints nothing
+            if kind == "osc":  # sent as written, never left out (the pointer's shape, a title): no cell changes
+                if chunk is not None:
+                    chunk.pure = False
+                continue
             if kind == "mode" and all(mode in _HARMLESS_MODES for mode in match.group("modes").split(";")):
                 if chunk is not None:
                     chunk.pure = False

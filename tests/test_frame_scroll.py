@@ -172,6 +172,21 @@ def test_a_row_inserted_at_the_top_sends_one_row_and_a_scroll() -> None:
     assert _cells(fewer) == _cells(plain)
 
 
+def test_an_osc_write_between_frames_is_passed_on_and_forgets_nothing() -> None:
+    """Textual sets the mouse pointer's shape (OSC 22) on its own writes: it paints no cell, so the model stays
+    (it made the scroller forget, and a new order at the top of an idle console was sent whole, 3.3 KB)."""
+    model = Model(random.Random(1))
+    scroller = FrameScroller(lambda: (W, H))
+    scroller.rewrite(model.full())
+    pointer = "\x1b]22;default\x07"
+    assert scroller.rewrite(pointer) == pointer
+    assert all(None not in row for row in scroller.rows())
+    model.items.insert(0, ("0:00 #0002 New order", "1;38;5;222;48;5;58"))
+    frame = pointer + model.frame(list(range(LIST_TOP, LIST_BOTTOM + 1)))
+    out = scroller.rewrite(frame)
+    assert "\x1b[1L" in out and out.startswith(pointer) and len(out) < len(frame) / 3
+
+
 def test_unknown_cells_are_never_taken_as_unchanged() -> None:
     model = Model(random.Random(2))
     scroller = FrameScroller(lambda: (W, H))
