@@ -50,6 +50,12 @@ from screens.widgets.status_bar import StatusBar
 DONE_HOURS = 2.0  # ended orders stay under Done this long
 DONE_MAX = 50  # and at most this many (the newest)
 TIMEOUT_REASON = "ACCEPT_TIMEOUT"
+# keys that act on (or move from) the order under the cursor: only these acknowledge an order the cursor was put on
+# by itself (a v for a customer's voucher must not silence a new order nobody has looked at)
+ACKNOWLEDGING_ACTIONS = frozenset(
+    {"open", "accept", "reject", "preparing", "ready", "handoff", "cancellation", "chase_reply", "refund",
+     "reprint", "move", "page", "jump", "select_cursor"}
+)  # fmt: skip
 IDLE_TOP_S = 3.0  # a cursor resting on the first row this long goes to a new order that arrives above it
 ACTED_HOLD_S = 30.0  # how long the cursor's place is kept for an order acted on (a dialog may be open meanwhile)
 
@@ -104,6 +110,7 @@ class OrdersScreen(Screen[None]):
         self._timer: Timer | None = None
         self._last_key = 0.0  # time.monotonic() of the last key on this screen
         self._acted: tuple[str, int, float] | None = None  # (order acted on, its row then, when)
+        self._placed: str | None = None  # the new order the cursor went to by itself (see _place_cursor)
 
     @property
     def host(self) -> ConsoleHost:
@@ -227,6 +234,7 @@ class OrdersScreen(Screen[None]):
             first = queue.rows[0] if len(queue) else None
             if isinstance(first, QueueEntry) and first.order.id in self.alerts.alerting:
                 queue.move_cursor(first.order.id)
+                self._placed = first.order.id
 
     def acknowledge(self, order_id: str) -> None:
         if order_id in self.alerts.alerting:
@@ -293,7 +301,13 @@ class OrdersScreen(Screen[None]):
         self._last_key = time.monotonic()
         cursor = self.queue.cursor_id
         if cursor is not None and cursor in self.alerts.alerting and self.focused is self.queue:
+            if cursor == self._placed and not self._acts_on_cursor(event.key):
+                return  # the cursor went there by itself and this key is about something else: it rings on
             self.acknowledge(cursor)
+
+    def _acts_on_cursor(self, key: str) -> bool:
+        active = self.active_bindings.get(key)
+        return active is not None and active.binding.action.split("(")[0] in ACKNOWLEDGING_ACTIONS
 
     def _cursor(self) -> QueueEntry | None:
         entry = self.queue.cursor_entry

@@ -213,6 +213,8 @@ async def test_a_cursor_resting_on_top_goes_to_a_new_order_but_never_jumps_while
         source.put(sample_order(50, OrderStatus.CREATED, minutes_ago=0))  # nobody typed: a on it answers it
         await pilot.pause()
         assert queue.cursor_id == "ord-0050" and queue.cursor_row == 0
+        await pilot.press("question_mark", "escape")  # a key about something else: it rings on, unseen
+        assert "ord-0050" in app.orders_screen.alerts.alerting
         await pilot.press("down", "up")  # someone is at the keys: the cursor stays on what they chose
         assert queue.cursor_id == "ord-0050"
         await pilot.press("down")
