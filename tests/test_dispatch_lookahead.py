@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from o2o_tui.dispatch.adapters import engine_policy
+from o2o_tui.dispatch.adapters import alternative, engine_policy
 from o2o_tui.dispatch.generator import generate
 from o2o_tui.dispatch.lookahead import LookaheadParams, Orders, rollout, sample_demand
 from o2o_tui.dispatch.mdrp import MdrpParameters
+from o2o_tui.dispatch.model import DispatchParams
 from o2o_tui.dispatch.simulator import simulate
 from o2o_tui.dispatch.view import EpochView, KnownOrders
 
@@ -74,3 +76,14 @@ def test_the_engine_with_look_ahead_is_deterministic_and_delivers() -> None:
     assert np.array_equal(runs[0].dropoff_at, runs[1].dropoff_at, equal_nan=True)
     assert np.array_equal(runs[0].courier_of, runs[1].courier_of)
     assert (~np.isnan(runs[0].dropoff_at)).mean() > 0.9
+
+
+def test_an_alternative_is_a_named_plan_or_the_engine_with_knobs_changed() -> None:
+    base = DispatchParams()
+    assert alternative(base, "short").horizon == 10.0
+    changed = alternative(base, "coverage_weight=0,capacity=2")
+    assert (changed.coverage_weight, changed.capacity) == (0.0, 2)
+    assert changed.horizon == base.horizon
+    for bad in ("no_such_knob=1", "capacity=two", "nonsense"):
+        with pytest.raises(ValueError):
+            alternative(base, bad)

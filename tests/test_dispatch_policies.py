@@ -80,11 +80,49 @@ def test_plan_sends_the_courier_that_gets_there_first() -> None:
 
 def test_plan_bundles_orders_of_one_restaurant_when_couriers_are_short() -> None:
     orders = [_order(f"o{i}", ready=5 + i, customer=(3200.0, 100.0 * i)) for i in range(4)]
-    plan = engine.plan(orders, [_courier("c1", 320), _courier("c2", 640)], now=0, params=DispatchParams())
-    assert sorted(len(r.order_ids) for r in plan.routes) == [2, 2]
-    assert sorted(o for r in plan.routes for o in r.order_ids) == ["o0", "o1", "o2", "o3"]
-    for route in plan.routes:
-        assert list(route.dropoff_at) == sorted(route.dropoff_at)
+    couriers = [_courier("c1", 320), _courier("c2", 640)]
+    # four neighbours 100 m apart: one courier takes them all (three trips and pickups fewer, a minute or two more
+    # at each door); the load alone (two orders per courier) would make two bundles of two
+    for params, sizes in ((DispatchParams(), [4]), (DispatchParams(bundle_load_factor=1.0, join_weight=0.0), [2, 2])):
+        plan = engine.plan(orders, couriers, now=0, params=params)
+        assert sorted(len(r.order_ids) for r in plan.routes) == sizes
+        assert sorted(o for r in plan.routes for o in r.order_ids) == ["o0", "o1", "o2", "o3"]
+        for route in plan.routes:
+            assert list(route.dropoff_at) == sorted(route.dropoff_at)
+
+
+@pytest.mark.parametrize(("second_customer", "joined"), [((3200.0, 320.0), True), ((-3200.0, 0.0), False)])
+def test_an_order_joins_a_bundle_only_where_the_courier_minutes_saved_beat_the_delay(
+    second_customer: tuple[float, float], joined: bool
+) -> None:
+    # one courier, two orders of one restaurant: a neighbour's order rides along (one trip and one pickup fewer
+    # for a minute more at the door); an order at the other end of town (20 minutes on) waits for its own courier
+    params = DispatchParams(join_weight=1.0, bundle_deadhead=6.0)
+    orders = [_order("a", ready=5), _order("b", ready=5, customer=second_customer)]
+    plan = engine.plan(orders, [_courier("c1", 320)], now=0, params=params)
+    assert [len(r.order_ids) for r in plan.routes] == ([2] if joined else [1])
+    # without the rule the load alone decides: both ride together
+    forced = engine.plan(orders, [_courier("c1", 320)], now=0, params=DispatchParams(join_weight=0.0))
+    assert [len(r.order_ids) for r in forced.routes] == [2]
+
+
+def test_the_trip_a_join_saves_can_follow_the_epochs_rides() -> None:
+    # rides of 3, 5 and 30 minutes: the median ride (5) times the factor, not the fixed bundle_deadhead
+    orders = [_order(f"o{i}", ready=5, customer=(320.0 * ride, 0.0)) for i, ride in enumerate((3, 5, 30))]
+    problem = engine.EpochArrays(
+        now=0.0,
+        restaurant_xy=np.zeros((3, 2)),
+        customer_xy=np.array([o.customer for o in orders]),
+        placed_at=np.zeros(3),
+        ready_at=np.full(3, 5.0),
+        courier_xy=np.zeros((1, 2)),
+        free_at=np.zeros(1),
+        on_at=np.zeros(1),
+        off_at=np.full(1, 600.0),
+    )
+    everyone = np.arange(3)
+    assert engine._deadhead(problem, everyone, DispatchParams(deadhead_ride_factor=0.4)) == pytest.approx(2.0)
+    assert engine._deadhead(problem, everyone, DispatchParams(deadhead_ride_factor=0.0, bundle_deadhead=6.0)) == 6.0
 
 
 def test_plan_without_couriers_leaves_orders_waiting() -> None:

@@ -85,6 +85,14 @@ def alternative(params: DispatchParams, name: str) -> DispatchParams:
         return msgspec.structs.replace(params, pressure_orders=0)
     if name == "short":
         return msgspec.structs.replace(params, horizon=10.0)
+    if "=" in name:  # "knob=value[,knob=value]": the engine with those knobs changed
+        changes = dict(part.split("=", 1) for part in name.split(","))
+        try:
+            return msgspec.structs.replace(
+                params, **{knob: type(getattr(params, knob))(value) for knob, value in changes.items()}
+            )
+        except (AttributeError, ValueError) as error:
+            raise ValueError(f"bad look-ahead alternative {name!r}: {error}") from error
     raise ValueError(f"unknown look-ahead alternative {name!r}")
 
 

@@ -10,9 +10,13 @@ from o2o_tui.dispatch.model import DispatchParams
 from o2o_tui.dispatch.timing import RouteTiming
 
 
-def same_place_bundles(orders: list[int], size: int, timing: RouteTiming) -> list[list[int]]:
+def same_place_bundles(
+    orders: list[int], size: int, timing: RouteTiming, join_weight: float = 0.0, deadhead: float = 0.0
+) -> list[list[int]]:
     """Cheapest insertion at one pickup place: the earliest-ready orders open the bundles, later ones join
-    where they add the least to the sum of drop-off times."""
+    where they add the least to the sum of drop-off times. With `join_weight` > 0 an order joins only where the
+    courier minutes the join saves (its own trip, `deadhead` to get there included) beat `join_weight` x the
+    minutes it adds to the others' drop-offs and its own; otherwise it opens a bundle of its own."""
     count = math.ceil(len(orders) / size)
     bundles: list[list[int]] = []
     for order in orders:
@@ -29,6 +33,9 @@ def same_place_bundles(orders: list[int], size: int, timing: RouteTiming) -> lis
                 added = sum(timing.standalone(sequence)[1]) - before
                 if best is None or added < best[0]:
                     best = (added, index, sequence)
+        if best is not None and join_weight > 0 and not _join_pays(bundles[best[1]], order, best[2], timing,
+                                                                       join_weight, deadhead):
+            best = None
         if best is None:
             bundles.append([order])
         else:
@@ -36,7 +43,20 @@ def same_place_bundles(orders: list[int], size: int, timing: RouteTiming) -> lis
     return bundles
 
 
-def merge_nearby(bundles: list[list[int]], merges: int, size: int, timing: RouteTiming, params: DispatchParams) -> list[list[int]]:
+def _join_pays(
+    bundle: list[int], order: int, joined: list[int], timing: RouteTiming, weight: float, deadhead: float
+) -> bool:
+    bundle_time, bundle_drops = timing.standalone(bundle)
+    order_time, order_drops = timing.standalone([order])
+    joined_time, joined_drops = timing.standalone(joined)
+    saved = bundle_time + order_time + deadhead - joined_time
+    added = sum(joined_drops) - sum(bundle_drops) - order_drops[0]
+    return saved - weight * added > 0
+
+
+def merge_nearby(
+    bundles: list[list[int]], merges: int, size: int, timing: RouteTiming, params: DispatchParams, deadhead: float
+) -> list[list[int]]:
     """Join bundles of nearby pickup places, best saving of courier time first, at most `merges` joins."""
     if merges <= 0 or len(bundles) < 2:
         return bundles
@@ -55,7 +75,7 @@ def merge_nearby(bundles: list[list[int]], merges: int, size: int, timing: Route
     alone = [timing.standalone(b) for b in bundles]
     scored: list[tuple[float, int, int, list[int]]] = []
     for a, b in pairs.tolist():
-        base_time = alone[a][0] + alone[b][0] + params.bundle_deadhead
+        base_time = alone[a][0] + alone[b][0] + deadhead
         for sequence in (bundles[a] + bundles[b], bundles[b] + bundles[a]):
             courier_time, drops = timing.standalone(sequence)
             before = dict(zip(bundles[a] + bundles[b], alone[a][1] + alone[b][1], strict=True))

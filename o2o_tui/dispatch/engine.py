@@ -105,6 +105,7 @@ def plan_arrays(problem: EpochArrays, params: DispatchParams) -> list[RouteChoic
         # orders already wait for couriers: bundle harder to carry more per courier
         load *= params.pressure_factor
     size = int(min(params.capacity, max(1, math.ceil(load))))
+    deadhead = _deadhead(problem, candidates, params)
     bundles: list[list[int]] = []
     for group in np.unique(groups[candidates]):
         members = candidates[groups[candidates] == group]
@@ -112,10 +113,12 @@ def plan_arrays(problem: EpochArrays, params: DispatchParams) -> list[RouteChoic
         if size == 1:
             bundles.extend([int(o)] for o in members)
         else:
-            bundles.extend(same_place_bundles([int(o) for o in members], size, timing))
+            bundles.extend(same_place_bundles(
+                [int(o) for o in members], size, timing, params.join_weight, deadhead
+            ))
     if size > 1:
         merges = math.ceil(soon_orders * (1 - 1 / load))  # joins that bring the orders down to the couriers
-        bundles = merge_nearby(bundles, merges, size, timing, params)
+        bundles = merge_nearby(bundles, merges, size, timing, params, deadhead)
     bundles.sort(key=lambda b: b[0])
     cost, travel, start, feasible = _cost_matrix(problem, rows, available_at, bundles, timing, params)
     row_index, col_index = linear_sum_assignment(cost)
@@ -142,6 +145,17 @@ def plan_arrays(problem: EpochArrays, params: DispatchParams) -> list[RouteChoic
         )
     choices.sort(key=lambda c: (not c.commit, c.depart_at, c.courier))
     return choices
+
+
+def _deadhead(problem: EpochArrays, candidates: np.ndarray, params: DispatchParams) -> float:
+    """Courier minutes a join saves by one trip to a restaurant fewer: fixed, or a multiple of the median ride
+    (a courier's next trip to a restaurant starts at its last customer)."""
+    if params.deadhead_ride_factor <= 0:
+        return params.bundle_deadhead
+    rides = travel_minutes_between(
+        problem.restaurant_xy[candidates], problem.customer_xy[candidates], params.meters_per_minute
+    )
+    return params.deadhead_ride_factor * float(np.median(rides))
 
 
 def _cost_matrix(

@@ -58,14 +58,17 @@ class DispatchParams(msgspec.Struct, frozen=True):
     demand_half_life: float = 0.0  # minutes, for hotspot weights from past orders; 0 = all orders weigh the same
     # bundles
     load_window: float = 30.0  # load = orders ready within it per courier free within it
-    bundle_load_factor: float = 1.0  # bundle size = ceil(factor x load), up to capacity
+    bundle_load_factor: float = 10.0  # bundle size = ceil(factor x load), up to capacity (10: capacity whenever
+    # orders are at least 0.4 per courier; the join and merge rules below then decide which orders ride together)
     pressure_orders: int = 3  # this many overdue orders waiting for a courier ...
     pressure_factor: float = 2.0  # ... multiply the load by this
+    join_weight: float = 1.0  # >0: an order joins a same-place bundle only where saved courier minutes beat this x delay
     bundle_radius_m: float = 1200.0  # restaurants this close may share a route
     bundle_ready_gap: float = 10.0  # minutes between their ready times at most
     bundle_max_delay: float = 15.0  # minutes a join may add to any order's drop-off
     bundle_delay_weight: float = 0.5  # courier minutes saved must beat this x minutes of delay added
     bundle_deadhead: float = 6.0  # courier minutes a join saves by one trip to a restaurant fewer
+    deadhead_ride_factor: float = 0.4  # >0: that trip is this x the median ride of the epoch's orders instead
 
 
 class PlannedRoute(msgspec.Struct, frozen=True):
