@@ -1,6 +1,6 @@
 """Choose the engine's parameters on generated regimes (issue 13 item 3), never on the Grubhub 240.
 
-    python -m bench dispatch_tune [--seeds 10,11] [--regimes dense,suburb,...] [--variants base,knob=value,...]
+    python -m bench dispatch_tune [--seeds 10,11,12,13,14] [--regimes dense,suburb,...] [--variants base,knob=value,...]
         [--jobs 1] [--json]
 
 Tuning seeds are 10 and up: the regimes' measuring seeds (0-4, `regimes.SEEDS`) are left for `bench dispatch
@@ -26,18 +26,19 @@ from o2o_tui.dispatch.adapters import engine_policy
 from o2o_tui.dispatch.lookahead import LookaheadParams
 from o2o_tui.dispatch.metrics import lower_bounds, summarize
 from o2o_tui.dispatch.model import DispatchParams
+from o2o_tui.dispatch.params import LOOKAHEAD
 from o2o_tui.dispatch.regimes import REGIMES, regime_instance
 from o2o_tui.dispatch.simulator import Policy, simulate
 
 DESCRIPTION = "choose the dispatch engine's parameters on the generated regimes' tuning seeds (long: minutes)"
 QUICK = False
-TUNING_SEEDS = (10, 11, 12)
+TUNING_SEEDS = (10, 11, 12, 13, 14)
 TIE = 0.005
 
 
 def parse_variant(text: str) -> tuple[dict[str, float | int], LookaheadParams | None]:
-    """`base` -> defaults; `horizon=20;coverage_weight=0.5` -> those knobs; `la` turns the look-ahead on, with
-    `la.samples=2`, `la.alternatives=singles+short` for its own knobs."""
+    """`base` -> defaults; `horizon=20;coverage_weight=0.5` -> those knobs; `la` turns the chosen look-ahead on
+    (`params.LOOKAHEAD`), with `la.samples=2`, `la.alternatives=singles+short` changing its own knobs."""
     fields = {f.name: f.type for f in msgspec.structs.fields(DispatchParams)}
     knobs: dict[str, float | int] = {}
     lookahead: dict[str, object] | None = None
@@ -60,7 +61,8 @@ def parse_variant(text: str) -> tuple[dict[str, float | int], LookaheadParams | 
             knobs[key] = int(value) if fields[key] in (int, "int") else float(value)
         else:
             raise SystemExit(f"unknown knob {key!r}")
-    return knobs, (LookaheadParams(**lookahead) if lookahead is not None else None)  # type: ignore[arg-type]
+    # `la` is the chosen look-ahead (`params.LOOKAHEAD`), `la.x=y` changes it
+    return knobs, (dataclasses.replace(LOOKAHEAD, **lookahead) if lookahead is not None else None)  # type: ignore[arg-type]
 
 
 def policy_of(variant: str) -> Policy:

@@ -106,6 +106,19 @@ def test_an_order_joins_a_bundle_only_where_the_courier_minutes_saved_beat_the_d
     assert [len(r.order_ids) for r in forced.routes] == [2]
 
 
+def test_a_join_must_save_more_courier_minutes_when_couriers_stand_idle() -> None:
+    # the same two orders (customers 6 minutes apart): they ride together while they are two orders for one courier,
+    # each with its own courier when four stand by (half an order each: a courier minute is worth less)
+    orders = [_order("a", ready=5), _order("b", ready=5, customer=(0.0, 1920.0))]
+    few = [_courier("c1", 320)]
+    many = [_courier(f"c{k}", 320.0 * (k + 1)) for k in range(4)]
+    for power, expected in ((1.0, ([2], [1, 1])), (0.0, ([2], [2]))):
+        params = DispatchParams(join_load_power=power, bundle_deadhead=6.0, deadhead_ride_factor=0.0)
+        sizes = tuple(sorted(len(r.order_ids) for r in engine.plan(orders, couriers, now=0, params=params).routes)
+                      for couriers in (few, many))
+        assert sizes == expected
+
+
 def test_the_trip_a_join_saves_can_follow_the_epochs_rides() -> None:
     # rides of 3, 5 and 30 minutes: the median ride (5) times the factor, not the fixed bundle_deadhead
     orders = [_order(f"o{i}", ready=5, customer=(320.0 * ride, 0.0)) for i, ride in enumerate((3, 5, 30))]

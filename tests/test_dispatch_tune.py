@@ -6,6 +6,7 @@ import pytest
 
 from bench.dispatch_tune import choose, parse_variant, table
 from o2o_tui.dispatch.lookahead import LookaheadParams
+from o2o_tui.dispatch.params import LOOKAHEAD
 
 
 def _row(name: str, variant: str, ctd: float, lb: float, orders: float) -> dict:
@@ -35,6 +36,7 @@ def test_ratios_are_totals_of_avoidable_minutes_per_regime_and_the_worst_regime_
 
 def test_variants_name_engine_and_look_ahead_knobs() -> None:
     assert parse_variant("base") == ({}, None)
+    assert parse_variant("la") == ({}, LOOKAHEAD)  # the chosen look-ahead, not LookaheadParams' defaults
     knobs, lookahead = parse_variant("la;horizon=20;la.horizon=10;la.alternatives=singles+short")
     assert knobs == {"horizon": 20.0}
     assert lookahead == LookaheadParams(horizon=10.0, alternatives=("singles", "short"))

@@ -55,7 +55,13 @@ def _join_pays(
 
 
 def merge_nearby(
-    bundles: list[list[int]], merges: int, size: int, timing: RouteTiming, params: DispatchParams, deadhead: float
+    bundles: list[list[int]],
+    merges: int,
+    size: int,
+    timing: RouteTiming,
+    params: DispatchParams,
+    deadhead: float,
+    delay_weight: float,
 ) -> list[list[int]]:
     """Join bundles of nearby pickup places, best saving of courier time first, at most `merges` joins."""
     if merges <= 0 or len(bundles) < 2:
@@ -82,7 +88,7 @@ def merge_nearby(
             added = [drop - before[o] for o, drop in zip(sequence, drops, strict=True)]
             if max(added) > params.bundle_max_delay:
                 continue
-            score = base_time - courier_time - params.bundle_delay_weight * sum(added)
+            score = base_time - courier_time - delay_weight * sum(added)
             if score > 0:
                 scored.append((-score, a, b, sequence))
     scored.sort(key=lambda item: (item[0], item[1], item[2]))

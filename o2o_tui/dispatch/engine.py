@@ -105,6 +105,9 @@ def plan_arrays(problem: EpochArrays, params: DispatchParams) -> list[RouteChoic
         # orders already wait for couriers: bundle harder to carry more per courier
         load *= params.pressure_factor
     size = int(min(params.capacity, max(1, math.ceil(load))))
+    # a courier minute is worth more the more orders wait for each courier: joins must save more when few do
+    orders_per_courier = max(soon_orders / soon_couriers, 0.1)
+    join_weight = params.join_weight / orders_per_courier**params.join_load_power
     deadhead = _deadhead(problem, candidates, params)
     bundles: list[list[int]] = []
     for group in np.unique(groups[candidates]):
@@ -114,11 +117,14 @@ def plan_arrays(problem: EpochArrays, params: DispatchParams) -> list[RouteChoic
             bundles.extend([int(o)] for o in members)
         else:
             bundles.extend(same_place_bundles(
-                [int(o) for o in members], size, timing, params.join_weight, deadhead
+                [int(o) for o in members], size, timing, join_weight, deadhead
             ))
     if size > 1:
         merges = math.ceil(soon_orders * (1 - 1 / load))  # joins that bring the orders down to the couriers
-        bundles = merge_nearby(bundles, merges, size, timing, params, deadhead)
+        bundles = merge_nearby(
+            bundles, merges, size, timing, params, deadhead,
+            params.bundle_delay_weight / orders_per_courier**params.join_load_power,
+        )
     bundles.sort(key=lambda b: b[0])
     cost, travel, start, feasible = _cost_matrix(problem, rows, available_at, bundles, timing, params)
     row_index, col_index = linear_sum_assignment(cost)

@@ -59,10 +59,11 @@ class DispatchParams(msgspec.Struct, frozen=True):
     # bundles
     load_window: float = 30.0  # load = orders ready within it per courier free within it
     bundle_load_factor: float = 10.0  # bundle size = ceil(factor x load), up to capacity (10: capacity whenever
-    # orders are at least 0.4 per courier; the join and merge rules below then decide which orders ride together)
+    # orders are at least 0.4 per courier; the join and merge rules then decide which orders ride together)
     pressure_orders: int = 3  # this many overdue orders waiting for a courier ...
     pressure_factor: float = 2.0  # ... multiply the load by this
     join_weight: float = 1.0  # >0: an order joins a same-place bundle only where saved courier minutes beat this x delay
+    join_load_power: float = 1.0  # ... divided by (orders per courier soon) ** this: joins save more when couriers idle
     bundle_radius_m: float = 1200.0  # restaurants this close may share a route
     bundle_ready_gap: float = 10.0  # minutes between their ready times at most
     bundle_max_delay: float = 15.0  # minutes a join may add to any order's drop-off
