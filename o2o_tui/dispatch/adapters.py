@@ -144,15 +144,13 @@ def engine_policy(base: DispatchParams | None = None, lookahead: LookaheadParams
     (default `params.ENGINE_PARAMS`). With `lookahead` (default `params.LOOKAHEAD`; None turns it off), where the
     engine commits a bundle the epoch is also planned with `lookahead.alternatives` and the plan whose rolled-out
     next minutes cost least is committed."""
-    state: dict[str, object] = {}
+    state: list[tuple[DispatchParams, DemandTracker]] = []  # set on the first epoch: the rules come with the view
 
     def decide(view: EpochView) -> list[Commit]:
-        if "params" not in state:
+        if not state:
             params = params_for(view.params, view.capacity, base or ENGINE_PARAMS)
-            state.update(params=params, demand=DemandTracker(len(view.restaurant_xy), params.demand_half_life))
-        params = state["params"]
-        demand = state["demand"]
-        assert isinstance(params, DispatchParams) and isinstance(demand, DemandTracker)
+            state.append((params, DemandTracker(len(view.restaurant_xy), params.demand_half_life)))
+        params, demand = state[0]
         demand.update(view)
         problem = view_problem(view, demand.shares())
         if lookahead is not None:

@@ -23,14 +23,14 @@ def travel_matrix(a_xy: np.ndarray, b_xy: np.ndarray, meters_per_minute: float) 
     """(len(a), len(b)) whole minutes, rounded up, between every pair."""
     dx = a_xy[:, None, 0] - b_xy[None, :, 0]
     dy = a_xy[:, None, 1] - b_xy[None, :, 1]
-    return np.ceil(np.sqrt(dx * dx + dy * dy) / meters_per_minute)
+    return np.asarray(np.ceil(np.sqrt(dx * dx + dy * dy) / meters_per_minute))
 
 
 def direct_ride(view: EpochView, orders: np.ndarray) -> np.ndarray:
     known = view.orders
     pickup_xy = view.restaurant_xy[known.restaurant[orders]]
     delta = pickup_xy - known.customer_xy[orders]
-    return np.ceil(np.sqrt((delta * delta).sum(axis=1)) / view.params.meters_per_minute)
+    return np.asarray(np.ceil(np.sqrt((delta * delta).sum(axis=1)) / view.params.meters_per_minute))
 
 
 def single_order_times(

@@ -37,4 +37,4 @@ class RouteChoice:
 def travel_minutes_between(a: np.ndarray, b: np.ndarray, meters_per_minute: float) -> np.ndarray:
     """Whole minutes, rounded up, between points of `a` and `b` (broadcast over leading axes)."""
     delta = a - b
-    return np.ceil(np.sqrt((delta * delta).sum(axis=-1)) / meters_per_minute)
+    return np.asarray(np.ceil(np.sqrt((delta * delta).sum(axis=-1)) / meters_per_minute))

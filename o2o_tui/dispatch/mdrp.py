@@ -66,7 +66,7 @@ class MdrpInstance:
 
     @property
     def pickup_xy(self) -> np.ndarray:
-        return self.restaurant_xy[self.order_restaurant]
+        return np.asarray(self.restaurant_xy[self.order_restaurant])
 
     @property
     def courier_hours(self) -> float:

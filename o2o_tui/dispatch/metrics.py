@@ -15,7 +15,7 @@ def lower_bounds(result: SimResult) -> np.ndarray:
     p = inst.params
     delta = inst.restaurant_xy[inst.order_restaurant] - inst.customer_xy
     ride = np.ceil(np.sqrt((delta * delta).sum(axis=1)) / p.meters_per_minute)
-    return (inst.ready_at - inst.placed_at) + p.pickup_service / 2 + ride + p.dropoff_service / 2
+    return np.asarray((inst.ready_at - inst.placed_at) + p.pickup_service / 2 + ride + p.dropoff_service / 2)
 
 
 def summarize(result: SimResult) -> dict[str, float | int | str]:

@@ -46,7 +46,7 @@ class RouteTiming:
         p = self.problem
         pickups: dict[int, float] = {}
         clock = arrive_first
-        position = None
+        position: np.ndarray | None = None
         for stop in self.stops(sequence):
             here = p.restaurant_xy[stop[0]]
             if position is not None:
@@ -57,6 +57,7 @@ class RouteTiming:
             clock = pickup + self.half_pickup
             position = here
         drops = []
+        assert position is not None, "a route has at least one stop"
         for order in sequence:
             clock += self.travel(position, p.customer_xy[order]) + self.half_drop
             drops.append(clock)

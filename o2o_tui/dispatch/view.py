@@ -64,4 +64,4 @@ class EpochView:
 
     @property
     def pending_restaurant_xy(self) -> np.ndarray:
-        return self.restaurant_xy[self.orders.restaurant[self.pending]]
+        return np.asarray(self.restaurant_xy[self.orders.restaurant[self.pending]])
