@@ -24,6 +24,7 @@ from o2o_tui.domain.order import OrderType
 from o2o_tui.domain.requests import ConfirmBody, CreateOrderBody, EmptyBody, NewOrderLine
 from o2o_tui.platform.seed import DEMO_CENTER
 from tests.support.platform import RunningPlatform
+from tests.support.signals import hears_ctrl_c
 
 
 class Cli:
@@ -184,6 +185,7 @@ def test_auto_runs_rounds_until_ctrl_c(platform: RunningPlatform, cli: Cli) -> N
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        preexec_fn=hears_ctrl_c,
     )
     try:
         lines = [process.stdout.readline() for _ in range(3)]  # the assignment, then two rounds' status lines

@@ -25,6 +25,7 @@ from o2o_tui.domain.order import OrderStatus
 from o2o_tui.domain.requests import ReasonBody
 from o2o_tui.domain.store import StoreState
 from tests.support.platform import RunningPlatform, start_platform
+from tests.support.signals import hears_ctrl_c
 from tests.test_sync_engine import place_orders
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -248,6 +249,7 @@ def test_sync_runs_until_stopped_and_drains_the_queue(running: RunningPlatform, 
         text=True,
         cwd=ROOT,
         env=env,
+        preexec_fn=hears_ctrl_c,
     )
     try:
         deadline = time.monotonic() + 30

@@ -20,6 +20,7 @@ from o2o_tui.client import PlatformClient
 from o2o_tui.domain.order import OrderStatus
 from o2o_tui.domain.requests import CodeBody, ConfirmBody, EmptyBody
 from o2o_tui.domain.transitions import DeliveryStatus
+from tests.support.signals import hears_ctrl_c
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = "from o2o_tui.cli import main; main()"
@@ -124,6 +125,7 @@ def test_a_signal_stops_everything_it_started(tmp_path: Path, sig: signal.Signal
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        preexec_fn=hears_ctrl_c,
     )
     try:
         assert _wait_for(lambda: len(_processes_under(home)) >= 3, 60), "server and simulator did not start"
