@@ -25,6 +25,7 @@ STRICT = (
     "o2o_tui/platform/openapi.py",
     "o2o_tui/platform/state.py",
     "o2o_tui/platform/app.py",
+    "o2o_tui/dispatch",
 )
 
 CANARY_NAME = "o2o_types_canary.py"
