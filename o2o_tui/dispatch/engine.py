@@ -19,8 +19,9 @@ uncovered.
 One epoch: candidate orders are those ready within `params.horizon`; candidate couriers those free within it,
 at their projected place and time. The load (orders ready per courier free within `load_window`, doubled while
 orders already wait for couriers) sets a bundle size: orders of one restaurant are bundled by cheapest
-insertion, then bundles of restaurants within `bundle_radius_m` are joined where the courier time saved beats
-the delay added. Each courier x bundle pair costs the predicted drop-off times (relative to now) plus food waiting
+insertion, an order joining only where the courier minutes it saves beat the delay it adds, then bundles of
+restaurants within `bundle_radius_m` are joined on the same terms. Both weigh a courier minute by the orders per
+courier (`join_load_power`): where orders outnumber couriers a join may cost more delay. Each courier x bundle pair costs the predicted drop-off times (relative to now) plus food waiting
 for the courier (courier waiting at the counter costs nothing by default: it would send far couriers that arrive
 just in time), a large penalty for each order this courier would push
 past the maximum click-to-door, a bonus for orders already waiting (oldest first, never last-in-first-out), the
@@ -105,25 +106,22 @@ def plan_arrays(problem: EpochArrays, params: DispatchParams) -> list[RouteChoic
         # orders already wait for couriers: bundle harder to carry more per courier
         load *= params.pressure_factor
     size = int(min(params.capacity, max(1, math.ceil(load))))
-    # a courier minute is worth more the more orders wait for each courier: joins must save more when few do
-    orders_per_courier = max(soon_orders / soon_couriers, 0.1)
-    join_weight = params.join_weight / orders_per_courier**params.join_load_power
-    deadhead = _deadhead(problem, candidates, params)
     bundles: list[list[int]] = []
-    for group in np.unique(groups[candidates]):
-        members = candidates[groups[candidates] == group]
-        members = members[np.lexsort((problem.placed_at[members], problem.ready_at[members]))]
-        if size == 1:
-            bundles.extend([int(o)] for o in members)
-        else:
+    if size == 1:
+        bundles = [[int(o)] for o in candidates]
+    else:
+        # a courier minute is worth more the more orders wait for each courier: joins must save more when few do
+        minute_price = max(soon_orders / soon_couriers, 0.1) ** params.join_load_power
+        deadhead = _deadhead(problem, candidates, params)
+        for group in np.unique(groups[candidates]):
+            members = candidates[groups[candidates] == group]
+            members = members[np.lexsort((problem.placed_at[members], problem.ready_at[members]))]
             bundles.extend(same_place_bundles(
-                [int(o) for o in members], size, timing, join_weight, deadhead
+                [int(o) for o in members], size, timing, params.join_weight / minute_price, deadhead
             ))
-    if size > 1:
         merges = math.ceil(soon_orders * (1 - 1 / load))  # joins that bring the orders down to the couriers
         bundles = merge_nearby(
-            bundles, merges, size, timing, params, deadhead,
-            params.bundle_delay_weight / orders_per_courier**params.join_load_power,
+            bundles, merges, size, timing, params, deadhead, params.bundle_delay_weight / minute_price
         )
     bundles.sort(key=lambda b: b[0])
     cost, travel, start, feasible = _cost_matrix(problem, rows, available_at, bundles, timing, params)

@@ -44,9 +44,10 @@ Total-avoidable ratio against B1 per regime on the tuning seeds 10-14 (orders-we
     look-ahead also weighing load factor 1      0.757   0.651   0.589  0.500   0.646   0.638   0.757
 
 On seeds 10-12 with stop 17's knobs otherwise (what the join rule's own knobs buy): the trip a join saves fixed at 6
-minutes instead of 0.4 x the median ride: dense 0.835 vs 0.777; 3 minutes: 0.795; 0.6 x: 0.806; join_weight 0.5 / 1 /
-2 with the 6-minute trip: dense 0.842 / 0.835 / 0.834; 0.7 / 1 / 1.5 with 0.4 x the ride: 0.794 / 0.777 / 0.785. Stop 17's table (look-ahead off 1.395 on dense, coverage off
-0.791 on rich, ...) still describes the other knobs: they were left as they were.
+minutes instead of 0.4 x the median ride: dense 0.835 vs 0.777; 3 minutes: 0.795; 0.6 x: 0.806; join_weight 0.5 /
+1 / 2 with the 6-minute trip: dense 0.842 / 0.835 / 0.834; 0.7 / 1 / 1.5 with 0.4 x the ride: 0.794 / 0.777 / 0.785.
+Stop 17's table (look-ahead off 1.395 on dense, coverage off 0.791 on rich, ...) still describes the other knobs:
+they were left as they were.
 """
 
 from __future__ import annotations
