@@ -142,8 +142,9 @@ async def test_offline_accept_refused_after_the_customer_cancelled(
             await wait_until(pilot, lambda: placed["number"] in _numbers(app))
             proxy.drop()
             await wait_until(pilot, lambda: app.source.link().state.value == "OFFLINE")
+            # the source knows first; the counter hears of it on its next look at the link
+            await wait_until(pilot, lambda: any("cannot arrive" in m for m in getattr(app, "said", [])))
             assert app.bells >= 2  # the offline alert: two rings (the new order rang once before)
-            assert any("cannot arrive" in message for message in app.said)
 
             customer = api(platform, "customer")
             cancel = await asyncio.to_thread(
@@ -223,7 +224,8 @@ async def test_a_corrupt_cache_is_set_aside_said_once_and_rebuilt(
     app = RecordingApp(open_source(profile))
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until(pilot, lambda: placed["number"] in _numbers(app))
-        assert any("was moved to" in message for message in getattr(app, "said", [])), getattr(app, "said", [])
+        # said once the counter reads the source's message (a Say posted after the rows are drawn)
+        await wait_until(pilot, lambda: any("was moved to" in m for m in getattr(app, "said", [])))
     assert list(directory.glob("cache-v1.json.corrupt-*")), "the damaged file is kept for a person to look at"
 
 
