@@ -1,0 +1,102 @@
+"""Where the avoidable delay comes from (`o2o_tui.dispatch.headroom`): out of every courier's reach at the minute
+an order appeared, or decided by the policy afterwards.
+
+    python -m bench dispatch_headroom [--regimes] [--quick] [--instances GLOB] [--policies engine,b1] [--jobs 2]
+        [--json]
+
+Per instance and policy: avoidable delay per order, its out-of-reach part and its decided part. Summary per
+policy: the sums over the instances (orders-weighted), the out-of-reach share, and against B1: the total-avoidable
+ratio and the same ratio with the policy's decided part taken away ("positioning floor"). A floor near the
+ratio says the policy's choices after an order appears cost little: what is left is where couriers stand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import json
+from dataclasses import asdict
+from multiprocessing import Pool
+
+from bench.dispatch import POLICIES, QUICK_INSTANCES
+from o2o_tui.dispatch.headroom import FirstSight, split_avoidable
+from o2o_tui.dispatch.mdrp import MdrpInstance, instance_names, load_named
+from o2o_tui.dispatch.regimes import QUICK_SEEDS, SEEDS, regime_instance, regime_names
+from o2o_tui.dispatch.simulator import simulate
+
+DESCRIPTION = "split each policy's avoidable delay into out-of-reach-at-first-sight and decided (long: minutes)"
+QUICK = False
+
+
+def _load(regimes: bool, name: str) -> MdrpInstance:
+    return regime_instance(name) if regimes else load_named(name)
+
+
+def _run(task: tuple[bool, str, str]) -> dict[str, object]:
+    regimes, name, policy = task
+    watch = FirstSight(POLICIES[policy]())
+    result = simulate(_load(regimes, name), watch, name=policy)
+    return {"instance": name, "policy": policy, **asdict(split_avoidable(result, watch))}
+
+
+def summarize(rows: list[dict]) -> dict[str, dict[str, float]]:
+    """Per policy: orders-weighted means, the out-of-reach share, and (when B1 ran) ratios to B1."""
+    totals: dict[str, dict[str, float]] = {}
+    for row in rows:
+        total = totals.setdefault(str(row["policy"]), {"orders": 0.0, "avoidable": 0.0, "out_of_reach": 0.0})
+        orders = float(row["orders"])  # type: ignore[arg-type]
+        total["orders"] += orders
+        total["avoidable"] += orders * float(row["avoidable"])  # type: ignore[arg-type]
+        total["out_of_reach"] += orders * float(row["out_of_reach"])  # type: ignore[arg-type]
+    b1 = totals.get("b1")
+    summary: dict[str, dict[str, float]] = {}
+    for policy, total in sorted(totals.items()):
+        orders = max(total["orders"], 1.0)
+        line = {
+            "avoidable": total["avoidable"] / orders,
+            "out_of_reach": total["out_of_reach"] / orders,
+            "decided": (total["avoidable"] - total["out_of_reach"]) / orders,
+            "out_of_reach_share": total["out_of_reach"] / total["avoidable"] if total["avoidable"] else 0.0,
+        }
+        if b1 and b1["avoidable"] > 0 and policy != "b1":
+            line["ratio_to_b1"] = total["avoidable"] / b1["avoidable"]
+            line["positioning_floor"] = total["out_of_reach"] / b1["avoidable"]
+        summary[policy] = line
+    return summary
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench dispatch_headroom", description=DESCRIPTION)
+    parser.add_argument("--instances", default="*", help="glob over instance names")
+    parser.add_argument("--policies", default="engine,b1", help=f"comma list of {', '.join(POLICIES)}")
+    parser.add_argument("--regimes", action="store_true", help="the generated city regimes instead of Grubhub's")
+    parser.add_argument("--quick", action="store_true", help="the same subset as `bench dispatch --quick`")
+    parser.add_argument("--json", action="store_true", help="print one JSON document instead of tables")
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes")
+    args = parser.parse_args(argv)
+    if args.regimes:
+        every = regime_names(seeds=QUICK_SEEDS if args.quick else SEEDS)
+    else:
+        every = [n for n in instance_names() if not args.quick or n in QUICK_INSTANCES]
+    names = [n for n in every if fnmatch.fnmatch(n, args.instances)]
+    policies = [p for p in args.policies.split(",") if p]
+    unknown = [p for p in policies if p not in POLICIES]
+    if unknown or not names:
+        raise SystemExit(f"unknown policy {unknown}" if unknown else "no instance matches")
+    tasks = [(bool(args.regimes), name, policy) for name in names for policy in policies]
+    with Pool(max(1, args.jobs)) as pool:
+        rows = pool.map(_run, tasks)
+    summary = summarize(rows)
+    if args.json:
+        print(json.dumps({"instances": rows, "summary": summary}, indent=1))
+        return
+    print(f"{'instance':20} {'policy':7} {'avoid':>6} {'reach':>6} {'decided':>7}")
+    for row in rows:
+        print(f"{row['instance']!s:20} {row['policy']!s:7} {row['avoidable']:6.2f} {row['out_of_reach']:6.2f}"
+              f" {row['decided']:7.2f}")
+    print(f"\n{'policy':7} {'avoid':>6} {'reach':>6} {'decided':>7} {'share':>6} {'vs B1':>6} {'floor':>6}")
+    for policy, line in summary.items():
+        ratio = f"{line['ratio_to_b1']:6.3f}" if "ratio_to_b1" in line else f"{'':6}"
+        floor = f"{line['positioning_floor']:6.3f}" if "positioning_floor" in line else f"{'':6}"
+        print(f"{policy:7} {line['avoidable']:6.2f} {line['out_of_reach']:6.2f} {line['decided']:7.2f}"
+              f" {line['out_of_reach_share']:6.2f} {ratio} {floor}")

@@ -1,0 +1,89 @@
+"""Where a policy's avoidable delay comes from: couriers out of reach, or the policy's own later choices.
+
+    watch = FirstSight(policy)
+    result = simulate(instance, watch)
+    split = split_avoidable(result, watch)     # per-order means: avoidable = out_of_reach + decided
+
+At the first minute an order is seen, `FirstSight` notes how far past its ready time the earliest courier could
+be at the restaurant: any courier, idle or busy (from where and when it will be free), whose pickup would still
+fall within its shift. That lateness is out of the policy's hands at that minute: no assignment made from then on
+picks the order up sooner, so the order's avoidable delay is at least that much. What remains (`decided`) is what
+the policy's choices after the order appeared cost it: couriers sent elsewhere, bundles, waiting to commit.
+
+The out-of-reach part still depends on the policy: where couriers stand when an order appears is the result of
+earlier assignments (MDRP couriers wait where they last dropped off; nothing repositions them). It is the
+positioning a policy leaves behind, not a bound on what any policy could do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from o2o_tui.dispatch.metrics import UNDELIVERED_CTD, lower_bounds
+from o2o_tui.dispatch.simulator import Commit, Policy, SimResult
+from o2o_tui.dispatch.view import EpochView
+
+
+@dataclass
+class FirstSight:
+    """A policy wrapper: for every order (by its place in the view, i.e. placement order) the minutes past its
+    ready time that the earliest courier could pick it up, as seen at the first minute the order was pending."""
+
+    policy: Policy
+    late: dict[int, float] = field(default_factory=dict)
+
+    def __call__(self, view: EpochView) -> Sequence[Commit]:
+        fresh = [int(o) for o in view.pending if int(o) not in self.late]
+        if fresh:
+            self._note(view, np.array(fresh, dtype=np.int64))
+        return self.policy(view)
+
+    def _note(self, view: EpochView, fresh: np.ndarray) -> None:
+        rules = view.params
+        now = float(view.now)
+        start = np.maximum(np.maximum(view.free_at, view.on_at), now)
+        restaurant_xy = view.restaurant_xy[view.orders.restaurant[fresh]]  # (f, 2)
+        distance = np.hypot(*(view.courier_xy[None, :, :] - restaurant_xy[:, None, :]).transpose(2, 0, 1))
+        arrival = start[None, :] + np.ceil(distance / rules.meters_per_minute) + rules.pickup_service / 2
+        ready = view.orders.ready_at[fresh]
+        pickup = np.maximum(arrival, ready[:, None])
+        pickup = np.where(pickup <= view.off_at[None, :], pickup, np.inf)
+        earliest = pickup.min(axis=1)
+        # no courier left on shift at all: the order waits out the day, counted as the undelivered rule says
+        late = np.where(np.isfinite(earliest), earliest - ready, np.inf)
+        for order, minutes in zip(fresh, late, strict=True):
+            self.late[int(order)] = float(minutes)
+
+
+@dataclass(frozen=True)
+class AvoidableSplit:
+    """Per-order means over an instance, in minutes: avoidable = out_of_reach + decided."""
+
+    orders: int
+    avoidable: float
+    out_of_reach: float
+    decided: float
+
+
+def split_avoidable(result: SimResult, watch: FirstSight) -> AvoidableSplit:
+    """Split the run's avoidable delay (click-to-door minus the lower bound; undelivered orders count
+    `UNDELIVERED_CTD`) into what was out of reach at first sight and what the policy decided after."""
+    instance = result.instance
+    delivered = ~np.isnan(result.dropoff_at)
+    ctd = np.where(delivered, result.dropoff_at - instance.placed_at, UNDELIVERED_CTD)
+    avoidable = ctd - lower_bounds(result)
+    by_placement = np.argsort(instance.placed_at, kind="stable")
+    out_of_reach = np.zeros(len(avoidable))
+    for seen, minutes in watch.late.items():
+        order = int(by_placement[seen])
+        out_of_reach[order] = min(minutes, float(avoidable[order]))
+    count = max(1, len(avoidable))
+    return AvoidableSplit(
+        orders=len(avoidable),
+        avoidable=float(avoidable.sum() / count),
+        out_of_reach=float(out_of_reach.sum() / count),
+        decided=float((avoidable - out_of_reach).sum() / count),
+    )
