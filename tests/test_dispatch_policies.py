@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import msgspec
 import numpy as np
 import pytest
 
@@ -162,3 +163,26 @@ def test_plan_keeps_the_backup_of_a_busy_hotspot(depth: int, expected: str) -> N
     params = DispatchParams(coverage_depth=depth)
     plan = engine.plan([_order("a", ready=3)], couriers, now=0, params=params, hotspots=hotspots)
     assert [r.courier_id for r in plan.routes] == [expected]
+
+
+@pytest.mark.parametrize(
+    ("changes", "rescued"),
+    [({}, True), ({"rescue_weight": 0.0}, False), ({"rescue_weight": 5.0}, False), ({"capacity": 1}, False)],
+)
+def test_an_order_its_courier_reaches_late_rides_along_with_a_nearby_route(changes: dict, rescued: bool) -> None:
+    # b's food is ready at 8; its own courier is 30 minutes away. The courier taking a (3 minutes from b's
+    # restaurant) can fetch b too: b is dropped off at 34 instead of 46, a at 27 instead of 19. Worth it at the
+    # default weight (12 > 0.5 x 8), not at 5 x 8, not without room. Merges of nearby restaurants are off here
+    # (bundle_delay_weight 100), so only the rescue can put them together.
+    orders = [
+        _order("a", ready=5, customer=(0.0, 3200.0)),
+        _order("b", ready=8, restaurant=(960.0, 0.0), customer=(960.0, 3200.0)),
+    ]
+    couriers = [_courier("near", 0.0), _courier("far", 960.0 + 9600.0)]
+    params = msgspec.structs.replace(DispatchParams(bundle_delay_weight=100.0), **changes)
+    plan = engine.plan(orders, couriers, now=0, params=params)
+    routes = {r.courier_id: (r.order_ids, r.dropoff_at) for r in plan.routes}
+    if rescued:
+        assert routes == {"near": (("a", "b"), (27.0, 34.0))}
+    else:
+        assert routes == {"near": (("a",), (19.0,)), "far": (("b",), (46.0,))}

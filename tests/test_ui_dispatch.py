@@ -213,7 +213,9 @@ async def test_keys_send_what_the_plan_says_on_a_memory_fleet() -> None:
         board = board_of(app)
         await until(pilot, lambda: board.rounds >= 1, "first round")
         plan = plan_live(board_snapshot(), NOW)
-        assert board.orders_list.keys[0] == plan.committed[0].order_id  # go-now first
+        # go-now first, earliest pickup first (one route's orders share a pickup: then by number)
+        first = min(plan.committed, key=lambda s: (s.pickup_at, s.order_number))
+        assert board.orders_list.keys[0] == first.order_id
         await pilot.press("A")
         await until(pilot, lambda: len(fleet.sent) == len(plan.suggestions), "all sent")
         assert sorted(fleet.sent) == sorted(("assign", s.order_id, s.courier_id) for s in plan.suggestions)

@@ -26,8 +26,11 @@ for the courier (courier waiting at the counter costs nothing by default: it wou
 just in time), a large penalty for each order this courier would push
 past the maximum click-to-door, a bonus for orders already waiting (oldest first, never last-in-first-out), the
 coverage the courier leaves behind, and a reward per order so that as many orders as possible are matched.
-`scipy.optimize.linear_sum_assignment` matches couriers to bundles; a match is committed only when its courier is
-idle and must leave now: leaving a minute later would make a drop-off later.
+`scipy.optimize.linear_sum_assignment` matches couriers to bundles. Then the rescue: where the matched courier
+would reach a bundle after its food is ready (another order took the courier that was near), the bundle may ride
+along on a nearby matched route instead, when that drops it off sooner by more than `rescue_weight` x the minutes
+it adds to that route's orders; the freed courier goes back in the pool and the matching is solved again. A match
+is committed only when its courier is idle and must leave now: leaving a minute later would make a drop-off later.
 """
 
 from __future__ import annotations
@@ -53,6 +56,8 @@ from o2o_tui.dispatch.timing import RouteTiming, pickup_groups
 __all__ = ["EpochArrays", "RouteChoice", "plan", "plan_arrays"]
 
 _INFEASIBLE = 1e12
+_RESCUE_MIN_WAIT = 1.0  # minutes the food would wait for its courier before a ride-along is sought
+_RESCUE_HOSTS = 6  # routes tried per late order (the nearest): bounds the epoch's time under overload
 _SERVE_REWARD = 1e6  # per order: dominates every other term, so matching more orders always wins
 
 
@@ -126,6 +131,13 @@ def plan_arrays(problem: EpochArrays, params: DispatchParams) -> list[RouteChoic
     bundles.sort(key=lambda b: b[0])
     cost, travel, start, feasible = _cost_matrix(problem, rows, available_at, bundles, timing, params)
     row_index, col_index = linear_sum_assignment(cost)
+    if params.rescue_weight > 0:
+        matched = [(int(r), int(b)) for r, b in zip(row_index, col_index, strict=True) if feasible[r, b]]
+        rescued = _rescue(matched, bundles, start, travel, timing, params)
+        if rescued is not None:
+            bundles = sorted(rescued, key=lambda b: b[0])
+            cost, travel, start, feasible = _cost_matrix(problem, rows, available_at, bundles, timing, params)
+            row_index, col_index = linear_sum_assignment(cost)
     idle_now = available_at[rows] <= now
     choices = []
     for r, b in zip(row_index, col_index, strict=True):
@@ -149,6 +161,68 @@ def plan_arrays(problem: EpochArrays, params: DispatchParams) -> list[RouteChoic
         )
     choices.sort(key=lambda c: (not c.commit, c.depart_at, c.courier))
     return choices
+
+
+def _rescue(
+    matched: list[tuple[int, int]],
+    bundles: list[list[int]],
+    start: np.ndarray,
+    travel: np.ndarray,
+    timing: RouteTiming,
+    params: DispatchParams,
+) -> list[list[int]] | None:
+    """Orders whose matched courier arrives after the food is ready ride along with another matched route
+    where that drops them off sooner by more than `rescue_weight` x the minutes it adds to that route's orders.
+    None when nothing changes."""
+    p = timing.problem
+    plans: dict[int, tuple[int, list[float], list[float]]] = {}  # bundle -> (its courier's row, pickups, drops)
+    for r, b in matched:
+        pickups, drops, _ = timing.timeline(bundles[b], float(start[r] + travel[r, b]))
+        plans[b] = (r, pickups, drops)
+    late = [
+        b for b, (_, pickups, _) in plans.items()
+        if max(pk - float(p.ready_at[o]) for pk, o in zip(pickups, bundles[b], strict=True)) >= _RESCUE_MIN_WAIT
+    ]
+    if not late:
+        return None
+    hosts = np.array(list(plans), dtype=np.int64)
+    host_xy = p.restaurant_xy[[bundles[h][-1] for h in hosts]]
+    host_size = np.array([len(bundles[h]) for h in hosts])
+    scored: list[tuple[float, int, int, list[int]]] = []
+    for victim in late:
+        # the nearest few routes with room, last pickup within the radius of the victim's first
+        distance = np.hypot(*(host_xy - p.restaurant_xy[bundles[victim][0]]).T)
+        fits = (distance <= params.bundle_radius_m) & (host_size + len(bundles[victim]) <= params.capacity)
+        fits &= hosts != victim
+        nearest = np.flatnonzero(fits)
+        nearest = nearest[np.argsort(distance[nearest], kind="stable")[:_RESCUE_HOSTS]]
+        own = sum(plans[victim][2])
+        for host in hosts[nearest].tolist():
+            row, _, host_drops = plans[host]
+            before = sum(host_drops)
+            for first, sequence in ((host, bundles[host] + bundles[victim]), (victim, bundles[victim] + bundles[host])):
+                # the host's courier rides to the sequence's first stop (the travel matrix has every bundle)
+                _, drops, _ = timing.timeline(sequence, float(start[row] + travel[row, first]))
+                by_order = dict(zip(sequence, drops, strict=True))
+                added = [by_order[o] - d for o, d in zip(bundles[host], host_drops, strict=True)]
+                if max(added) > params.bundle_max_delay:
+                    continue
+                gain = own - sum(by_order[o] for o in bundles[victim]) - params.rescue_weight * (
+                    sum(by_order[o] for o in bundles[host]) - before
+                )
+                if gain > 0:
+                    scored.append((-gain, victim, host, sequence))
+    if not scored:
+        return None
+    scored.sort(key=lambda item: (item[0], item[1], item[2]))
+    used: set[int] = set()
+    merged: list[list[int]] = []
+    for _, victim, host, sequence in scored:
+        if victim in used or host in used:
+            continue
+        used.update((victim, host))
+        merged.append(sequence)
+    return merged + [bundle for i, bundle in enumerate(bundles) if i not in used]
 
 
 def _deadhead(problem: EpochArrays, candidates: np.ndarray, params: DispatchParams) -> float:

@@ -64,6 +64,8 @@ class DispatchParams(msgspec.Struct, frozen=True):
     pressure_factor: float = 2.0  # ... multiply the load by this
     join_weight: float = 1.0  # >0: an order joins a same-place bundle only where saved courier minutes beat this x delay
     join_load_power: float = 1.0  # ... divided by (orders per courier soon) ** this: joins save more when couriers idle
+    rescue_weight: float = 0.5  # >0: an order whose food would wait for its courier rides along with a nearby
+    # route instead, where that drops it off sooner by more than this x the minutes it adds to that route
     bundle_radius_m: float = 1200.0  # restaurants this close may share a route
     bundle_ready_gap: float = 10.0  # minutes between their ready times at most
     bundle_max_delay: float = 15.0  # minutes a join may add to any order's drop-off
