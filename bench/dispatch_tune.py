@@ -1,12 +1,14 @@
 """Choose the engine's parameters on generated regimes (issue 13 item 3), never on the Grubhub 240.
 
     python -m bench dispatch_tune [--seeds 10,11,12,13,14] [--regimes dense,suburb,...] [--variants base,knob=value,...]
-        [--jobs 1] [--json]
+        [--jobs 1] [--json FILE] [--noise N]
 
 Tuning seeds are 10 and up: the regimes' measuring seeds (0-4, `regimes.SEEDS`) are left for `bench dispatch
 --regimes`. For each variant (the default parameters with one or more knobs changed; `base` = the defaults), each
 regime: the total-avoidable ratio sum(CtD - LB) / sum(CtD_B1 - LB) over its tuning seeds. The rule that picks a
-parameter set: the smallest worst-regime ratio, ties (within 0.005) by the mean over the regimes.
+parameter set: the smallest worst-regime ratio, ties (within 0.005) by the mean over the regimes. `--noise N` also
+runs the first variant under N other look-ahead seeds and prints how far that alone moves each regime (stop 19:
+up to 0.03 on five seeds): read differences between variants against it.
 """
 
 from __future__ import annotations
@@ -118,6 +120,23 @@ def choose(ratios: dict[str, dict[str, float]]) -> str:
     return min(near, key=lambda name: (ratios[name]["mean"], ratios[name]["worst"]))
 
 
+def noise_variants(variant: str, count: int) -> list[str]:
+    """`variant` under `count` other look-ahead seeds: the same decisions rule, other random scenarios. The spread
+    of their ratios is how far chance alone moves a regime on these seeds."""
+    _, lookahead = parse_variant(variant)
+    if lookahead is None:
+        raise SystemExit(f"--noise reseeds the look-ahead: {variant!r} runs without one (add `la`)")
+    return [f"{variant};la.seed={lookahead.seed + k}" for k in range(1, count + 1)]
+
+
+def spread(ratios: dict[str, dict[str, float]], variants: list[str], regimes: list[str]) -> dict[str, float]:
+    """Per regime (and for the worst and the mean): the largest minus the smallest ratio among `variants`."""
+    return {
+        key: max(ratios[v][key] for v in variants) - min(ratios[v][key] for v in variants)
+        for key in [*regimes, "worst", "mean"]
+    }
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench dispatch_tune")
     parser.add_argument("--seeds", default=",".join(map(str, TUNING_SEEDS)))
@@ -125,14 +144,17 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--variants", default="base", help="'|'-separated: base, or knob=value;knob=value")
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--json", default="", help="also write rows and ratios to this file")
+    parser.add_argument("--noise", type=int, default=0,
+                        help="also run the first variant under N other look-ahead seeds and print the spread")
     args = parser.parse_args(argv)
     seeds = [int(s) for s in args.seeds.split(",")]
     regimes = args.regimes.split(",")
     variants = args.variants.split("|")
     for variant in variants:
         parse_variant(variant)
+    reseeded = noise_variants(variants[0], args.noise) if args.noise else []
     names = [f"{regime}-{seed}" for regime in regimes for seed in seeds]
-    tasks = [(name, v) for name in names for v in ["b1", *variants]]
+    tasks = [(name, v) for name in names for v in ["b1", *variants, *reseeded]]
     rows: list[dict] = []
     started = time.perf_counter()
     with Pool(max(1, args.jobs)) as pool:
@@ -141,15 +163,19 @@ def main(argv: list[str]) -> None:
             print(f"[{done}/{len(tasks)}] {row['instance']} {row['variant']}: CtD {row['ctd_mean']:.2f} "
                   f"LB {row['lb_mean']:.2f} deliv {row['delivered']:.3f} p99 {row['p99_ms']:.0f}ms "
                   f"({row['seconds']:.0f}s, {time.perf_counter() - started:.0f}s)", file=sys.stderr, flush=True)
-    ratios = table(rows, variants, regimes)
+    ratios = table(rows, [*variants, *reseeded], regimes)
     print(f"{'variant':44} " + " ".join(f"{r[:8]:>8}" for r in regimes) + f" {'worst':>7} {'mean':>7}")
     for variant, per in ratios.items():
         print(f"{variant[:44]:44} " + " ".join(f"{per[r]:8.3f}" for r in regimes)
               + f" {per['worst']:7.3f} {per['mean']:7.3f}")
-    print(f"chosen (smallest worst regime, ties by the mean): {choose(ratios)}")
+    noise = spread(ratios, [variants[0], *reseeded], regimes) if reseeded else {}
+    if noise:
+        print(f"{'noise: spread over the look-ahead seeds':44} " + " ".join(f"{noise[r]:8.3f}" for r in regimes)
+              + f" {noise['worst']:7.3f} {noise['mean']:7.3f}")
+    print(f"chosen (smallest worst regime, ties by the mean): {choose({v: ratios[v] for v in variants})}")
     if args.json:
         with open(args.json, "w") as out:
-            json.dump({"rows": rows, "ratios": ratios}, out, indent=1)
+            json.dump({"rows": rows, "ratios": ratios, "noise": noise}, out, indent=1)
 
 
 if __name__ == "__main__":

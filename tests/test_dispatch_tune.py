@@ -40,3 +40,23 @@ def test_variants_name_engine_and_look_ahead_knobs() -> None:
     knobs, lookahead = parse_variant("la;horizon=20;la.horizon=10;la.alternatives=singles+short")
     assert knobs == {"horizon": 20.0}
     assert lookahead == LookaheadParams(horizon=10.0, alternatives=("singles", "short"))
+
+
+def test_noise_reseeds_the_look_ahead_of_the_first_variant_and_measures_the_spread() -> None:
+    from bench.dispatch_tune import noise_variants, spread
+
+    reseeded = noise_variants("la;horizon=20", 2)
+    assert reseeded == ["la;horizon=20;la.seed=1", "la;horizon=20;la.seed=2"]
+    knobs, lookahead = parse_variant(reseeded[1])
+    assert knobs == {"horizon": 20.0} and lookahead is not None and lookahead.seed == 2
+    assert lookahead.alternatives == LOOKAHEAD.alternatives  # only the seed differs
+    with pytest.raises(SystemExit, match="without one"):
+        noise_variants("base", 2)  # reseeding would switch a look-ahead on: not a null change
+    ratios = {
+        "a": {"dense": 0.75, "rich": 0.50, "worst": 0.75, "mean": 0.625},
+        "b": {"dense": 0.72, "rich": 0.52, "worst": 0.72, "mean": 0.62},
+        "c": {"dense": 0.74, "rich": 0.49, "worst": 0.74, "mean": 0.615},
+    }
+    assert spread(ratios, ["a", "b", "c"], ["dense", "rich"]) == pytest.approx(
+        {"dense": 0.03, "rich": 0.03, "worst": 0.03, "mean": 0.01}
+    )
