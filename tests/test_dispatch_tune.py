@@ -32,6 +32,22 @@ def test_ratios_are_totals_of_avoidable_minutes_per_regime_and_the_worst_regime_
     assert choose(ratios) == "B"
     # within the tie margin the mean decides
     assert choose({"x": {"worst": 0.900, "mean": 0.80}, "y": {"worst": 0.903, "mean": 0.70}}) == "y"
+    assert choose({"x": {"worst": 0.900, "mean": 0.80}, "y": {"worst": 0.940, "mean": 0.70}}) == "x"  # beyond it
+    # 0.02 apart on the worst regime is within what a look-ahead seed moves: the mean decides
+    assert choose({"x": {"worst": 0.733, "mean": 0.62}, "y": {"worst": 0.755, "mean": 0.58}}) == "y"
+
+
+def test_the_standing_choice_stays_unless_a_variant_beats_it_by_more_than_chance() -> None:
+    # stop 19's numbers: the rescue beat stop 18's set on the mean by 0.032; riding along unmatched orders too
+    # beat the rescue by 0.004, less than a look-ahead seed moves the mean
+    stop18 = {"worst": 0.756, "mean": 0.632}
+    rescue = {"worst": 0.733, "mean": 0.600}
+    unmatched = {"worst": 0.736, "mean": 0.596}
+    assert choose({"stop18": stop18, "rescue": rescue}, standing="stop18") == "rescue"
+    assert choose({"rescue": rescue, "unmatched": unmatched}, standing="rescue") == "rescue"
+    assert choose({"rescue": rescue, "unmatched": unmatched}) == "unmatched"  # no standing choice: the mean
+    # a standing choice outside the tie on the worst regime does not stay
+    assert choose({"old": {"worst": 0.80, "mean": 0.50}, "new": {"worst": 0.70, "mean": 0.60}}, standing="old") == "new"
 
 
 def test_variants_name_engine_and_look_ahead_knobs() -> None:
