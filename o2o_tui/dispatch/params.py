@@ -30,14 +30,15 @@ on the mean by 0.004, inside the noise: not adopted; nor were two rescue rounds 
 0.603), 12 or 3 nearby routes tried per order instead of 6 (0.731 / 0.735; means 0.600 / 0.604), or a rescue
 weight divided by orders per courier (power 0.5 / 1: worst 0.733 / 0.741).
 
-Tried in stop 19 on stop 18's set and left out (tuning seeds, dense first): the load counting the orders expected in the next 30 minutes (as many as were placed in the last 30; x0.5 / x1 / x2: dense
-0.813 / 0.856 / 0.887: more joins in the dense peak cost more than they save), rollouts that let sampled orders
-ride along on a route from their restaurant (dense 0.760), weighing the alternatives every epoch (dense 0.741, rich
-0.589, suburb 0.672), only above 0.5 / 1 orders per courier (dense 0.751 / 0.765), 6 or 10 rollout scenarios (0.749
-/ 0.757), commit_slack 2 / 5 (rich 0.595 / 0.631), reach within the kitchen's time counted as none for coverage (3 /
-6 / 10 minutes: rich 0.576-0.595), coverage_cap 12 / 30, coverage_depth 3 / 8, coverage_decay 0.7,
-demand_half_life 60 / 180, coverage_weight 0.4 / 1, overdue_priority 0.5 / 2, food_wait_weight 0.5 / 2,
-bundle_max_delay 20, bundle_radius_m 1600, bundle_delay_weight 0.3: all within the noise above or worse on rich.
+Tried in stop 19 on stop 18's set and left out (tuning seeds, dense first): the load counting the orders expected in
+the next 30 minutes (as many as were placed in the last 30; x0.5 / x1 / x2: dense 0.813 / 0.856 / 0.887: more joins
+in the dense peak cost more than they save), rollouts that let sampled orders ride along on a route from their
+restaurant (dense 0.760), weighing the alternatives every epoch (dense 0.741, rich 0.589, suburb 0.672), only above
+0.5 / 1 orders per courier (dense 0.751 / 0.765), 6 or 10 rollout scenarios (0.749 / 0.757), commit_slack 2 / 5
+(rich 0.595 / 0.631), reach within the kitchen's time counted as none for coverage (3 / 6 / 10 minutes: rich
+0.576-0.595), coverage_cap 12 / 30, coverage_depth 3 / 8, coverage_decay 0.7, demand_half_life 60 / 180,
+coverage_weight 0.4 / 1, overdue_priority 0.5 / 2, food_wait_weight 0.5 / 2, bundle_max_delay 20, bundle_radius_m
+1600, bundle_delay_weight 0.3: all within the noise above or worse on rich.
 
 Stop 18's set: `DispatchParams` as it stood then, with the look-ahead on (the engine's plan weighed
 against the same epoch planned without bundles and with a 10-minute horizon, on 3 scenarios of the next 10 minutes).
