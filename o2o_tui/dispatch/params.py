@@ -28,7 +28,9 @@ was far inside it). The rescue won on every regime at once and on the mean by 0.
 courier takes this epoch (their own drop-off estimated from the first matched courier done with its route) beat it
 on the mean by 0.004, inside the noise: not adopted; nor were two rescue rounds per epoch (worst 0.731, mean
 0.603), 12 or 3 nearby routes tried per order instead of 6 (0.731 / 0.735; means 0.600 / 0.604), or a rescue
-weight divided by orders per courier (power 0.5 / 1: worst 0.733 / 0.741).
+weight divided by orders per courier (power 0.5 / 1: worst 0.733 / 0.741), nearby routes within 600 / 2,000 /
+3,500 m instead of 1,200 (worst 0.737 / 0.733 / 0.733, means 0.603-0.605), or the look-ahead also weighing the
+plan without the rescue or with weight 1 (means 0.603 / 0.602).
 
 Tried in stop 19 on stop 18's set and left out (tuning seeds, dense first): the load counting the orders expected in
 the next 30 minutes (as many as were placed in the last 30; x0.5 / x1 / x2: dense 0.813 / 0.856 / 0.887: more joins
