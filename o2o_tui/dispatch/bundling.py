@@ -91,14 +91,21 @@ def merge_nearby(
             score = base_time - courier_time - delay_weight * sum(added)
             if score > 0:
                 scored.append((-score, a, b, sequence))
-    scored.sort(key=lambda item: (item[0], item[1], item[2]))
+    return take_best_pairs(scored, bundles, merges)
+
+
+def take_best_pairs(
+    scored: list[tuple[float, int, int, list[int]]], bundles: list[list[int]], limit: int | None = None
+) -> list[list[int]]:
+    """`scored`: (-score, bundle a, bundle b, their joined sequence). The best joins first, each bundle in at most
+    one, at most `limit` of them; the bundles not joined stay as they are."""
     used: set[int] = set()
     merged: list[list[int]] = []
-    for _, a, b, sequence in scored:
+    for _, a, b, sequence in sorted(scored, key=lambda item: (item[0], item[1], item[2])):
         if a in used or b in used:
             continue
         used.update((a, b))
         merged.append(sequence)
-        if len(merged) >= merges:
+        if limit is not None and len(merged) >= limit:
             break
     return merged + [bundle for i, bundle in enumerate(bundles) if i not in used]

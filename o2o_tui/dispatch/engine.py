@@ -16,21 +16,22 @@ assigned are not passed in. Only couriers idle now are ever committed. `hotspots
 from with their weights (the stores); the policy then prefers to send couriers whose absence leaves them least
 uncovered.
 
-One epoch: candidate orders are those ready within `params.horizon`; candidate couriers those free within it,
-at their projected place and time. The load (orders ready per courier free within `load_window`, doubled while
-orders already wait for couriers) sets a bundle size: orders of one restaurant are bundled by cheapest
-insertion, an order joining only where the courier minutes it saves beat the delay it adds, then bundles of
-restaurants within `bundle_radius_m` are joined on the same terms. Both weigh a courier minute by the orders per
-courier (`join_load_power`): where orders outnumber couriers a join may cost more delay. Each courier x bundle pair costs the predicted drop-off times (relative to now) plus food waiting
-for the courier (courier waiting at the counter costs nothing by default: it would send far couriers that arrive
-just in time), a large penalty for each order this courier would push
-past the maximum click-to-door, a bonus for orders already waiting (oldest first, never last-in-first-out), the
-coverage the courier leaves behind, and a reward per order so that as many orders as possible are matched.
-`scipy.optimize.linear_sum_assignment` matches couriers to bundles. Then the rescue: where the matched courier
-would reach a bundle after its food is ready (another order took the courier that was near), the bundle may ride
-along on a nearby matched route instead, when that drops it off sooner by more than `rescue_weight` x the minutes
-it adds to that route's orders; the freed courier goes back in the pool and the matching is solved again. A match
-is committed only when its courier is idle and must leave now: leaving a minute later would make a drop-off later.
+One epoch: candidate orders are those ready within `params.horizon`; candidate couriers those free within it, at
+their projected place and time. The load (orders ready per courier free within `load_window`, doubled while orders
+already wait for couriers) sets a bundle size: orders of one restaurant are bundled by cheapest insertion, an
+order joining only where the courier minutes it saves beat the delay it adds, then bundles of restaurants within
+`bundle_radius_m` are joined on the same terms. Both weigh a courier minute by the orders per courier
+(`join_load_power`): where orders outnumber couriers a join may cost more delay. Each courier x bundle pair costs
+the predicted drop-off times (relative to now) plus food waiting for the courier (courier waiting at the counter
+costs nothing by default: it would send far couriers that arrive just in time), a large penalty for each order
+this courier would push past the maximum click-to-door, a bonus for orders already waiting (oldest first, never
+last-in-first-out), the coverage the courier leaves behind, and a reward per order so that as many orders as
+possible are matched. `scipy.optimize.linear_sum_assignment` matches couriers to bundles. Then the rescue: where
+the matched courier would reach a bundle after its food is ready (another order took the courier that was near),
+the bundle may ride along on a nearby matched route instead, when that drops it off sooner by more than
+`rescue_weight` x the minutes it adds to that route's orders; the freed courier goes back in the pool and the
+matching is solved again. A match is committed only when its courier is idle and must leave now: leaving a minute
+later would make a drop-off later.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from o2o_tui.dispatch.bundling import merge_nearby, same_place_bundles
+from o2o_tui.dispatch.bundling import merge_nearby, same_place_bundles, take_best_pairs
 from o2o_tui.dispatch.epoch import EpochArrays, RouteChoice, travel_minutes_between
 from o2o_tui.dispatch.model import (
     DispatchCourier,
@@ -212,17 +213,7 @@ def _rescue(
                 )
                 if gain > 0:
                     scored.append((-gain, victim, host, sequence))
-    if not scored:
-        return None
-    scored.sort(key=lambda item: (item[0], item[1], item[2]))
-    used: set[int] = set()
-    merged: list[list[int]] = []
-    for _, victim, host, sequence in scored:
-        if victim in used or host in used:
-            continue
-        used.update((victim, host))
-        merged.append(sequence)
-    return merged + [bundle for i, bundle in enumerate(bundles) if i not in used]
+    return take_best_pairs(scored, bundles) if scored else None
 
 
 def _deadhead(problem: EpochArrays, candidates: np.ndarray, params: DispatchParams) -> float:
