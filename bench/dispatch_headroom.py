@@ -8,6 +8,9 @@ Per instance and policy: avoidable delay per order, its out-of-reach part and it
 policy: the sums over the instances (orders-weighted), the out-of-reach share, and against B1: the total-avoidable
 ratio and the same ratio with the policy's decided part taken away ("positioning floor"). A floor near the
 ratio says the policy's choices after an order appears cost little: what is left is where couriers stand.
+Then by circumstance (`headroom.avoidable_by_circumstance`): the same sums per band of local load (orders ready
+around an order's ready time per courier on shift) and for the day's first hour, with each one's share of the
+policy's avoidable delay and its ratio to B1's there: where against B1 the ratio is won and where it is lost.
 """
 
 from __future__ import annotations
@@ -19,7 +22,13 @@ from dataclasses import asdict
 from multiprocessing import Pool
 
 from bench.dispatch import POLICIES, QUICK_INSTANCES
-from o2o_tui.dispatch.headroom import FirstSight, split_avoidable
+from o2o_tui.dispatch.headroom import (
+    FIRST_HOUR,
+    LOAD_WINDOW,
+    FirstSight,
+    avoidable_by_circumstance,
+    split_avoidable,
+)
 from o2o_tui.dispatch.mdrp import MdrpInstance, instance_names, load_named
 from o2o_tui.dispatch.regimes import QUICK_SEEDS, SEEDS, regime_instance, regime_names
 from o2o_tui.dispatch.simulator import simulate
@@ -36,7 +45,36 @@ def _run(task: tuple[bool, str, str]) -> dict[str, object]:
     regimes, name, policy = task
     watch = FirstSight(POLICIES[policy]())
     result = simulate(_load(regimes, name), watch, name=policy)
-    return {"instance": name, "policy": policy, **asdict(split_avoidable(result, watch))}
+    return {
+        "instance": name,
+        "policy": policy,
+        **asdict(split_avoidable(result, watch)),
+        "circumstance": avoidable_by_circumstance(result),
+    }
+
+
+def by_circumstance(rows: list[dict]) -> dict[str, dict[str, dict[str, float]]]:
+    """Per policy and circumstance (load band, first hour): orders, avoidable per order, the share of the
+    policy's avoidable delay it holds and (when B1 ran) its ratio to B1's there."""
+    sums: dict[str, dict[str, list[float]]] = {}
+    for row in rows:
+        per_policy = sums.setdefault(str(row["policy"]), {})
+        for label, (orders, avoidable) in row["circumstance"].items():
+            total = per_policy.setdefault(label, [0.0, 0.0])
+            total[0] += orders
+            total[1] += avoidable
+    table: dict[str, dict[str, dict[str, float]]] = {}
+    for policy, per_label in sorted(sums.items()):
+        # the first hour's orders are in the bands too: the shares are of the bands' sum
+        everything = sum(total[1] for label, total in per_label.items() if label != FIRST_HOUR) or 1.0
+        table[policy] = {}
+        for label, (orders, avoidable) in per_label.items():
+            line = {"orders": orders, "avoidable": avoidable / max(orders, 1.0), "share": avoidable / everything}
+            b1 = sums.get("b1", {}).get(label)
+            if b1 and b1[1] > 0 and policy != "b1":
+                line["ratio_to_b1"] = avoidable / b1[1]
+            table[policy][label] = line
+    return table
 
 
 def summarize(rows: list[dict]) -> dict[str, dict[str, float]]:
@@ -87,8 +125,9 @@ def main(argv: list[str]) -> None:
     with Pool(max(1, args.jobs)) as pool:
         rows = pool.map(_run, tasks)
     summary = summarize(rows)
+    circumstances = by_circumstance(rows)
     if args.json:
-        print(json.dumps({"instances": rows, "summary": summary}, indent=1))
+        print(json.dumps({"instances": rows, "summary": summary, "by_circumstance": circumstances}, indent=1))
         return
     print(f"{'instance':20} {'policy':7} {'avoid':>6} {'reach':>6} {'decided':>7}")
     for row in rows:
@@ -100,3 +139,10 @@ def main(argv: list[str]) -> None:
         floor = f"{line['positioning_floor']:6.3f}" if "positioning_floor" in line else f"{'':6}"
         print(f"{policy:7} {line['avoidable']:6.2f} {line['out_of_reach']:6.2f} {line['decided']:7.2f}"
               f" {line['out_of_reach_share']:6.2f} {ratio} {floor}")
+    print(f"\nby circumstance (load: orders ready within +-{LOAD_WINDOW:g} min per courier on shift; first hour: of"
+          " courier shifts, also counted in its band)")
+    print(f"{'policy':7} {'circumstance':14} {'orders':>7} {'avoid':>6} {'share':>6} {'vs B1':>6}")
+    for policy, per_label in circumstances.items():
+        for label, line in per_label.items():
+            ratio = f"{line['ratio_to_b1']:6.3f}" if "ratio_to_b1" in line else f"{'':6}"
+            print(f"{policy:7} {label:14} {line['orders']:7.0f} {line['avoidable']:6.2f} {line['share']:6.2f} {ratio}")

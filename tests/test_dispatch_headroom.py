@@ -5,10 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bench.dispatch_headroom import summarize
+from bench.dispatch_headroom import by_circumstance, summarize
 from o2o_tui.dispatch.adapters import engine_policy
 from o2o_tui.dispatch.generator import generate
-from o2o_tui.dispatch.headroom import FirstSight, split_avoidable
+from o2o_tui.dispatch.headroom import (
+    FIRST_HOUR,
+    FirstSight,
+    avoidable_by_circumstance,
+    load_band_labels,
+    local_load,
+    split_avoidable,
+)
 from o2o_tui.dispatch.metrics import UNDELIVERED_CTD, lower_bounds
 from o2o_tui.dispatch.simulator import Commit, simulate
 from tests.test_dispatch_simulator import _instance, _scripted
@@ -102,3 +109,51 @@ def test_the_bench_runs_on_a_regime_and_prints_the_split(capsys: pytest.CaptureF
     engine = document["summary"]["engine"]
     assert engine["out_of_reach"] + engine["decided"] == pytest.approx(engine["avoidable"])
     assert 0 < engine["positioning_floor"] <= engine["ratio_to_b1"]
+    bands = document["by_circumstance"]["engine"]
+    assert sum(line["orders"] for label, line in bands.items() if label != FIRST_HOUR) == sum(
+        row["orders"] for row in document["instances"] if row["policy"] == "engine"
+    )
+
+
+def test_local_load_counts_orders_around_each_ready_time_per_courier_on_shift() -> None:
+    # ready at 10, 20, 40, 100; two couriers on 0-60, a third 30-60; nobody on shift at 100
+    inst = _instance(
+        [(0, 0, 0, 0, 10), (0, 0, 0, 0, 20), (0, 0, 0, 0, 40), (0, 0, 90, 0, 100)],
+        [(0, 0)],
+        [(0, 0, 0, 60), (0, 0, 0, 60), (0, 0, 30, 60)],
+    )
+    # within +-15 minutes: {10, 20}, {10, 20}, {40}, {100}; couriers on shift: 2, 2, 3, none (counted 0.5)
+    assert local_load(inst).tolist() == pytest.approx([1.0, 1.0, 1 / 3, 2.0])
+
+
+def test_avoidable_delay_is_summed_per_load_band_and_for_the_first_hour() -> None:
+    # two quiet orders near the courier early on; one at minute 200 when nobody is on shift any more
+    inst = _instance(
+        [(0, 0, 0, 0, 5), (0, 0, 100, 0, 105), (0, 0, 200, 0, 205)],
+        [(0, 0)],
+        [(3200, 0, 0, 150), (0, 0, 0, 150)],
+    )
+    watch = FirstSight(_scripted({0: [Commit(0, (0,))], 100: [Commit(1, (1,))]}))
+    result = simulate(inst, watch)
+    sums = avoidable_by_circumstance(result)
+    bands = load_band_labels()
+    assert set(sums) == {*bands, FIRST_HOUR}
+    # order 0: the far courier (10 minutes) picks it up at 12, 7 late, in the first hour; order 1 on time;
+    # order 2 undelivered (180 minus its lower bound), alone with nobody on shift: the top band
+    assert sums[FIRST_HOUR] == (1, 7.0)
+    assert sums[bands[0]] == (2, 7.0)
+    assert sums[bands[-1]][0] == 1 and sums[bands[-1]][1] == pytest.approx(180 - 9)
+    assert sum(orders for label, (orders, _) in sums.items() if label != FIRST_HOUR) == 3
+
+
+def test_circumstances_compare_each_band_with_b1() -> None:
+    rows = [
+        {"policy": "b1", "circumstance": {"quiet": (10, 5.0), "crunch": (2, 20.0), FIRST_HOUR: (1, 4.0)}},
+        {"policy": "engine", "circumstance": {"quiet": (10, 4.0), "crunch": (2, 16.0), FIRST_HOUR: (1, 6.0)}},
+    ]
+    table = by_circumstance(rows)
+    assert table["engine"]["quiet"]["ratio_to_b1"] == pytest.approx(0.8)
+    assert table["engine"][FIRST_HOUR]["ratio_to_b1"] == pytest.approx(1.5)
+    assert table["engine"]["crunch"]["share"] == pytest.approx(16 / 20)  # the first hour is not counted twice
+    assert table["b1"]["quiet"]["avoidable"] == pytest.approx(0.5)
+    assert "ratio_to_b1" not in table["b1"]["quiet"]

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from o2o_tui.dispatch.mdrp import MdrpInstance
 from o2o_tui.dispatch.metrics import UNDELIVERED_CTD, lower_bounds
 from o2o_tui.dispatch.simulator import Commit, Policy, SimResult
 from o2o_tui.dispatch.view import EpochView
@@ -68,13 +69,18 @@ class AvoidableSplit:
     decided: float
 
 
+def avoidable_per_order(result: SimResult) -> np.ndarray:
+    """Click-to-door minus the lower bound, per order in instance order (undelivered: `UNDELIVERED_CTD`)."""
+    delivered = ~np.isnan(result.dropoff_at)
+    ctd = np.where(delivered, result.dropoff_at - result.instance.placed_at, UNDELIVERED_CTD)
+    return np.asarray(ctd - lower_bounds(result))
+
+
 def split_avoidable(result: SimResult, watch: FirstSight) -> AvoidableSplit:
     """Split the run's avoidable delay (click-to-door minus the lower bound; undelivered orders count
     `UNDELIVERED_CTD`) into what was out of reach at first sight and what the policy decided after."""
     instance = result.instance
-    delivered = ~np.isnan(result.dropoff_at)
-    ctd = np.where(delivered, result.dropoff_at - instance.placed_at, UNDELIVERED_CTD)
-    avoidable = ctd - lower_bounds(result)
+    avoidable = avoidable_per_order(result)
     by_placement = np.argsort(instance.placed_at, kind="stable")
     out_of_reach = np.zeros(len(avoidable))
     for seen, minutes in watch.late.items():
@@ -87,3 +93,39 @@ def split_avoidable(result: SimResult, watch: FirstSight) -> AvoidableSplit:
         out_of_reach=float(out_of_reach.sum() / count),
         decided=float((avoidable - out_of_reach).sum() / count),
     )
+
+
+# edges of the load bands (orders ready within +-LOAD_WINDOW minutes per courier on shift): quiet, ..., crunch
+LOAD_EDGES = (0.8, 1.0, 1.25, 1.5)
+LOAD_WINDOW = 15.0
+FIRST_HOUR = "first hour"
+
+
+def local_load(instance: MdrpInstance, window: float = LOAD_WINDOW) -> np.ndarray:
+    """Per order: the orders ready within `window` minutes of its ready time, per courier on shift at that time
+    (counted as 0.5 when none is, so an order nobody can take reads as a crunch)."""
+    ready = np.asarray(instance.ready_at, dtype=float)
+    in_order = np.sort(ready)
+    around = np.searchsorted(in_order, ready + window, side="right") - np.searchsorted(in_order, ready - window)
+    on_shift = ((instance.on_at[None, :] <= ready[:, None]) & (instance.off_at[None, :] >= ready[:, None])).sum(1)
+    return np.asarray(around / np.maximum(on_shift, 0.5))
+
+
+def load_band_labels() -> list[str]:
+    edges = ("0", *(f"{e:g}" for e in LOAD_EDGES), "")
+    return [f"load {lo}-{hi}" if hi else f"load >{lo}" for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
+
+
+def avoidable_by_circumstance(result: SimResult) -> dict[str, tuple[int, float]]:
+    """(orders, summed avoidable delay) per load band (`local_load`), and for the orders ready in the day's
+    first hour of courier shifts (few couriers yet: the policy's early choices cascade)."""
+    instance = result.instance
+    avoidable = avoidable_per_order(result)
+    band = np.searchsorted(np.asarray(LOAD_EDGES), local_load(instance), side="right")
+    sums = {
+        label: (int((band == i).sum()), float(avoidable[band == i].sum()))
+        for i, label in enumerate(load_band_labels())
+    }
+    first = instance.ready_at < float(np.min(instance.on_at)) + 60.0 if len(instance.on_at) else np.zeros(0, bool)
+    sums[FIRST_HOUR] = (int(first.sum()), float(avoidable[first].sum()))
+    return sums
