@@ -46,15 +46,16 @@ The rescue holds on seeds it was not chosen on (15-19 alone: worst 0.718 vs 0.73
 seeds do not quiet the noise as much as four times the instances would suggest (dominant still moves by 0.023,
 the mean by 0.006): the margins of the rule stay as they are. The food-wait weight is a tie by the rule.
 
-Screened on the quick Grubhub set first (its 24 seed-0 instances; for screening only, none adopted from it) and
-not carried to the regimes because they lost there: a cost per minute a courier spends reaching the first pickup
-and waiting there, priced by orders per courier (x0.3 / 1 / 3: total 0.691 / 0.723 / 0.825 against 0.693: it
-gives up coverage), the look-ahead weighing every epoch with a no-coverage plan as an alternative (0.684, geometric
-mean 0.660 vs 0.656), a coverage-weight-1.4 or food-wait-0 plan as a look-ahead alternative (0.696 / 0.693), the
-look-ahead also weighing the engine's plan without each committed bundle (0.700), orders no courier takes this
-epoch riding along in the rescue (0.692; on the regimes' seeds 10-14: worst 0.736, mean 0.596 vs 0.733 / 0.600),
-and an idle courier that waits for its matched order's food carrying another order first (never possible: the
-engine commits a courier when it must leave, and the slack left then has a median of 2 minutes in dense, p90 7).
+Screened on the quick Grubhub set (its 24 seed-0 instances; for screening only, nothing adopted from it), total
+ratio against 0.693: a cost per minute a courier spends reaching the first pickup and waiting there, priced by
+orders per courier (x0.3 / 1 / 3: 0.691 / 0.723 / 0.825: it gives up coverage), the look-ahead weighing every epoch
+with a no-coverage plan as an alternative (0.684, geometric mean 0.660 vs 0.656), a coverage-weight-1.4 or
+food-wait-0 plan as a look-ahead alternative (0.696 / 0.693): not run on the regimes. Run on the regimes' seeds
+10-14 too, against the chosen set's worst 0.733 and mean 0.600: the look-ahead also weighing the engine's plan
+without each committed bundle (quick 0.700; worst 0.732, mean 0.606) and orders no courier takes this epoch riding
+along in the rescue (quick 0.692; worst 0.736, mean 0.596): ties by the rule. Not possible at all: an idle courier
+that waits for its matched order's food carrying another order first (the engine commits a courier when it must
+leave, and the slack left then has a median of 2 minutes in dense, p90 7).
 
 The quick set misleads: food-wait weight 0 and no bundles at all looked better there (total 0.672 / 0.676,
 geometric mean 0.644 / 0.632 against 0.693 / 0.656) and are worse on the whole 240 (geometric mean 0.609 / 0.616,
