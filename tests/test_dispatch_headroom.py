@@ -146,6 +146,13 @@ def test_avoidable_delay_is_summed_per_load_band_and_for_the_first_hour() -> Non
     assert sum(orders for label, (orders, _) in sums.items() if label != FIRST_HOUR) == 3
 
 
+def test_a_day_without_couriers_has_no_first_hour_and_every_order_in_the_crunch_band() -> None:
+    inst = _instance([(0, 0, 0, 0, 5), (0, 0, 10, 0, 15)], [(0, 0)], [])
+    sums = avoidable_by_circumstance(simulate(inst, _scripted({})))
+    assert sums[FIRST_HOUR] == (0, 0.0)
+    assert sums[load_band_labels()[-1]][0] == 2
+
+
 def test_circumstances_compare_each_band_with_b1() -> None:
     rows = [
         {"policy": "b1", "circumstance": {"quiet": (10, 5.0), "crunch": (2, 20.0), FIRST_HOUR: (1, 4.0)}},

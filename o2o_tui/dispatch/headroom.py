@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from o2o_tui.dispatch.mdrp import MdrpInstance
-from o2o_tui.dispatch.metrics import UNDELIVERED_CTD, lower_bounds
+from o2o_tui.dispatch.metrics import avoidable_per_order
 from o2o_tui.dispatch.simulator import Commit, Policy, SimResult
 from o2o_tui.dispatch.view import EpochView
 
@@ -69,16 +69,9 @@ class AvoidableSplit:
     decided: float
 
 
-def avoidable_per_order(result: SimResult) -> np.ndarray:
-    """Click-to-door minus the lower bound, per order in instance order (undelivered: `UNDELIVERED_CTD`)."""
-    delivered = ~np.isnan(result.dropoff_at)
-    ctd = np.where(delivered, result.dropoff_at - result.instance.placed_at, UNDELIVERED_CTD)
-    return np.asarray(ctd - lower_bounds(result))
-
-
 def split_avoidable(result: SimResult, watch: FirstSight) -> AvoidableSplit:
     """Split the run's avoidable delay (click-to-door minus the lower bound; undelivered orders count
-    `UNDELIVERED_CTD`) into what was out of reach at first sight and what the policy decided after."""
+    `metrics.UNDELIVERED_CTD`) into what was out of reach at first sight and what the policy decided after."""
     instance = result.instance
     avoidable = avoidable_per_order(result)
     by_placement = np.argsort(instance.placed_at, kind="stable")
@@ -126,6 +119,8 @@ def avoidable_by_circumstance(result: SimResult) -> dict[str, tuple[int, float]]
         label: (int((band == i).sum()), float(avoidable[band == i].sum()))
         for i, label in enumerate(load_band_labels())
     }
-    first = instance.ready_at < float(np.min(instance.on_at)) + 60.0 if len(instance.on_at) else np.zeros(0, bool)
+    first = np.zeros(len(avoidable), dtype=bool)  # a day without couriers has no first hour of shifts
+    if len(instance.on_at):
+        first = instance.ready_at < float(np.min(instance.on_at)) + 60.0
     sums[FIRST_HOUR] = (int(first.sum()), float(avoidable[first].sum()))
     return sums

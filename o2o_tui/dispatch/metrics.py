@@ -18,10 +18,21 @@ def lower_bounds(result: SimResult) -> np.ndarray:
     return np.asarray((inst.ready_at - inst.placed_at) + p.pickup_service / 2 + ride + p.dropoff_service / 2)
 
 
+def click_to_door(result: SimResult) -> np.ndarray:
+    """Per order: drop-off minus placement, `UNDELIVERED_CTD` for an order never delivered."""
+    delivered = ~np.isnan(result.dropoff_at)
+    return np.asarray(np.where(delivered, result.dropoff_at - result.instance.placed_at, UNDELIVERED_CTD))
+
+
+def avoidable_per_order(result: SimResult) -> np.ndarray:
+    """Per order: click-to-door minus its lower bound, the delay a dispatcher could have saved."""
+    return np.asarray(click_to_door(result) - lower_bounds(result))
+
+
 def summarize(result: SimResult) -> dict[str, float | int | str]:
     inst = result.instance
     delivered = ~np.isnan(result.dropoff_at)
-    ctd = np.where(delivered, result.dropoff_at - inst.placed_at, UNDELIVERED_CTD)
+    ctd = click_to_door(result)
     wait = (result.pickup_at - inst.ready_at)[delivered]
     decision = result.decision_ms if result.decision_ms.size else np.zeros(1)
     hours = inst.courier_hours
