@@ -32,6 +32,20 @@ weight divided by orders per courier (power 0.5 / 1: worst 0.733 / 0.741), nearb
 3,500 m instead of 1,200 (worst 0.737 / 0.733 / 0.733, means 0.603-0.605), or the look-ahead also weighing the
 plan without the rescue or with weight 1 (means 0.603 / 0.602).
 
+Checked in stop 21 (no knob changed; both tried in code, measured, and taken out again):
+
+- Rollouts played by the engine itself (its bundles, rescue and commit rule for the first 5 minutes of each
+  scenario, the greedy rollout after): on dense seeds 10-12 no better (ratio to B1 0.734 against 0.730), at
+  15x the time (110-136 s per instance instead of 8-11; decision p99 2.2-2.8 s against
+  the 200 ms budget). The look-ahead's fidelity is not where its ratio is lost.
+- What happens to an order after the engine first plans it (a diagnostic over the engine's plans, not in the
+  repository): on dense-10, 79% of orders are planned for another courier at least once before one is sent,
+  and 1.18 of the 2.47 minutes of food waiting per order come after the first plan (7o100t100s1p100: 65%, 0.68
+  of 1.76). Keeping an order with the courier it was planned for last epoch (a bonus of 0.5 / 1 minutes per
+  order in the matching) halves the re-planning but costs more than it saves (tuning seeds: worst 0.739 / 0.743,
+  mean 0.631 / 0.651 against 0.733 / 0.600; rich 0.637 / 0.727 against 0.494): the re-planning is the engine
+  using what it learns each minute, not churn.
+
 Checked in stop 20 (no knob changed). On twenty tuning seeds per regime (10-29, `--seeds`), with the look-ahead
 seed changed twice more for the noise:
 
