@@ -24,6 +24,12 @@ def _ride_m(inst: MdrpInstance) -> np.ndarray:
     return np.asarray(np.sqrt((delta * delta).sum(axis=1)))
 
 
+def _nearest_restaurant_m(inst: MdrpInstance) -> np.ndarray:
+    """Per courier: how far its shift starts from the nearest restaurant."""
+    delta = inst.courier_xy[:, None, :] - inst.restaurant_xy[None, :, :]
+    return np.asarray(np.sqrt((delta * delta).sum(axis=2)).min(axis=1))
+
+
 def test_the_same_regime_and_seed_give_the_same_instance_and_seeds_differ() -> None:
     first, again, other = regime_instance("dense", 0), regime_instance("dense-0"), regime_instance("dense", 1)
     assert first.name == "dense-0" and again.name == "dense-0"
@@ -63,6 +69,11 @@ def test_each_regime_looks_like_its_name() -> None:
     # dense: the lunch hour holds a big share of the day (sharp peaks)
     lunch = first["dense"].placed_at
     assert ((lunch >= 60) & (lunch < 120)).mean() > 0.25
+    # light: a small city's quiet day whose couriers start where they live, not at the counters
+    start = {regime: float(np.median(_nearest_restaurant_m(inst))) for regime, inst in first.items()}
+    assert len(first["light"].order_ids) < 350 and start["light"] > 600 > max(
+        m for regime, m in start.items() if regime != "light"
+    )
     # starved: at the dinner peak the fleet is capped, so fewer couriers per expected order than off-peak
     spec = REGIMES["starved"]
     need, uncapped = fleet_need(spec), fleet_need(replace(spec, peak_cap=1.0))
@@ -96,4 +107,5 @@ FINGERPRINT = {  # orders, couriers, sum of placement minutes, ready time of the
     "rich": (356, 105, 132252, 801),
     "longprep": (740, 120, 259076, 800),
     "dominant": (634, 104, 210294, 796),
+    "light": (277, 58, 94847, 787),
 }

@@ -90,6 +90,8 @@ class CitySpec:
     dominant: tuple[float, ...] = ()  # shares of the day's orders taken by the first restaurants
     supply: float = 1.0  # fleet size: 1.0 = as many couriers as the expected demand would keep busy (see fleet_need)
     peak_cap: float = 1.0  # fleet at peaks capped at this fraction of what the demand asks for
+    courier_spread: float = 0.1  # a courier starts this many median rides (sd) off a restaurant: 0.1 = at the
+    # counter; 1.2 = wherever couriers live, most within 1.5 km of the nearest restaurant (Grubhub: median ~1 km)
     day: int = 780  # orders are placed in [0, day)
     lunch_at: int = 90  # 12:00
     dinner_at: int = 480  # 18:30
@@ -201,9 +203,10 @@ def city(spec: CitySpec, seed: int, *, name: str | None = None) -> MdrpInstance:
     prep = np.round(_gamma(rng, spec.prep_median, spec.prep_shape, count))
     ready_at = placed_at + np.clip(prep, 1, 150).astype(np.int64)
     on_at, off_at = _shifts(spec, rng, count)
-    # couriers start near where the food is: at a restaurant picked by popularity, a few hundred metres off
+    # couriers start around where the food is: near a restaurant picked by popularity, `courier_spread` off
     start_at = rng.choice(spec.restaurants, size=on_at.size, p=shares)
-    courier_xy = restaurant_xy[start_at] + rng.normal(0.0, 0.1 * spec.ride_median_m, size=(on_at.size, 2))
+    spread = spec.courier_spread * spec.ride_median_m
+    courier_xy = restaurant_xy[start_at] + rng.normal(0.0, spread, size=(on_at.size, 2))
     courier_xy = np.clip(courier_xy, 0.0, spec.area_m).round()
     return MdrpInstance(
         name=name or f"city{seed}",

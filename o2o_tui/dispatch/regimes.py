@@ -27,10 +27,15 @@ courier-hours per order; see `generator.CitySpec` for each field):
 - rich: a quiet day (few orders, flat demand) with twice the fleet it needs; ~350 orders.
 - longprep: kitchens that take long (prep median 28 min, p90 ~45: pizza, catering); ~700 orders.
 - dominant: two restaurants take 30% and 15% of the orders (a chain's flagship and a food court); ~700 orders.
+- light: a small city's quiet day (9 km square, 4 hubs, ~300 orders) whose couriers start where they live,
+  most within 1.5 km of the nearest restaurant (median ~850 m; the Grubhub days: ~1 km, where every other regime
+  starts its couriers at a counter). Added in stop 21: the Grubhub 240's light days, where the engine is weakest
+  against B1, had no counterpart here, so the tuning rule never saw them.
 
 Fleets follow the expected demand (`generator.fleet_need`), scaled per regime so that B1 delivers every order
 yet leaves something to win: B1's mean avoidable delay (CtD - LB, five seeds) is dense 3.9 min, suburb 10.7,
-starved 15.3, rich 0.7, longprep 2.1, dominant 4.0 (the Grubhub 0o100t100s1p100: 1.3); B1 delivers 100% on all.
+starved 15.3, rich 0.7, longprep 2.1, dominant 4.0, light 2.5 (the Grubhub 0o100t100s1p100: 1.3); B1 delivers
+100% on all.
 """
 
 from __future__ import annotations
@@ -80,11 +85,14 @@ REGIMES: dict[str, CitySpec] = {
     "rich": replace(_GRUBHUB_LIKE, orders=350, supply=1.8, lunch_share=0.15, dinner_share=0.2, peak_sd=90.0),
     "longprep": replace(_GRUBHUB_LIKE, prep_median=28.0, prep_shape=6.0, supply=0.95),
     "dominant": replace(_GRUBHUB_LIKE, dominant=(0.30, 0.15), supply=0.95),
+    "light": replace(_GRUBHUB_LIKE,
+        orders=300, restaurants=90, area_m=9000.0, hubs=4, courier_spread=1.2, supply=1.2,
+    ),
 }
 
 # each regime's own seed range (fixed: neither adding nor reordering regimes changes an instance)
 _SEED_BASE: dict[str, int] = {
-    "dense": 1000, "suburb": 2000, "starved": 3000, "rich": 4000, "longprep": 5000, "dominant": 6000,
+    "dense": 1000, "suburb": 2000, "starved": 3000, "rich": 4000, "longprep": 5000, "dominant": 6000, "light": 7000,
 }
 
 # `--quick`: one seed of each regime
