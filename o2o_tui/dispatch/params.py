@@ -53,6 +53,28 @@ On the six regimes' seeds 10-14: horizon 20 / 45 (worst 0.728 / 0.735, means 0.6
 change nothing at all: with bundle_load_factor 10 the bundle size is the capacity whenever orders are at least
 0.4 per courier, so the overload doubling (`pressure_*`) no longer decides anything.
 
+Which order gets a courier in a crunch (tried in code on the seven regimes' seeds 10-14, taken out again). Traced
+on light-3 at minute 741-786: an order whose food has been ready since 741 waits until 786 while the same
+restaurant's next order (ready at 759) gets the one courier near it at 749. The matching costs the late order's
+further wait twice (a later drop-off and more food waiting; the overdue bonus cancels only the minutes already
+waited) and leaving an order out costs nothing, so a late order is dearer to serve than one that can still be met
+on time. Three ways to change that, none beyond the noise:
+
+    variant                                     dense  suburb starved   rich longprep dominant  light  worst   mean
+    chosen                                      0.733   0.614   0.528  0.494   0.599    0.632  0.660  0.733  0.609
+    food waiting counted only beyond the
+      best-placed courier's for that bundle     0.725   0.607   0.551  0.494   0.610    0.612  0.658  0.725  0.608
+      ... and overdue_priority 0                0.733   0.610   0.538  0.494   0.614    0.616  0.654  0.733  0.608
+      ... and overdue_priority 2                0.729   0.607   0.547  0.494   0.614    0.620  0.668  0.729  0.611
+    bonus (minutes ready) ** 2 x 0.1            0.742   0.646   0.580  0.494   0.643    0.583  0.643  0.742  0.619
+    bonus (minutes ready) ** 1.5 x 0.3          0.742   0.628   0.551  0.494   0.632    0.629  0.643  0.742  0.617
+    bonus per minute a second-best courier
+      would add (regret, x1; capped at 30)      0.735   0.611   0.533  0.494   0.587    0.624  0.660  0.735  0.606
+
+A steeper bonus for long waits helps light and dominant and costs starved, suburb and longprep (a fairness rule
+against throughput in the heavy crunches). The regret bonus rarely acts: couriers free within the 30-minute horizon
+usually outnumber the bundles, so every order is matched to someone and only the commits of idle couriers decide.
+
 Tried in code, measured, and taken out again:
 
 - Rollouts played by the engine itself (its bundles, rescue and commit rule for the first 5 minutes of each
