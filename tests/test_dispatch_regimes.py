@@ -95,17 +95,19 @@ def test_a_scaled_down_city_keeps_its_shape() -> None:
 def test_instances_stay_the_same_across_commits() -> None:
     # a fingerprint of seed 0 of each regime: if this fails, a spec or the generator changed and results stop
     # comparing with earlier commits; update it only on purpose and say so
-    seen = {regime: (len(inst.order_ids), len(inst.courier_ids), int(inst.placed_at.sum()), int(inst.ready_at[-1]))
+    seen = {regime: (len(inst.order_ids), len(inst.courier_ids), int(inst.placed_at.sum()), int(inst.ready_at[-1]),
+                     int(inst.courier_xy.sum()))
             for regime, inst in ((r, regime_instance(r, 0)) for r in REGIMES)}
     assert seen == FINGERPRINT
 
 
-FINGERPRINT = {  # orders, couriers, sum of placement minutes, ready time of the last order placed
-    "dense": (1111, 257, 330481, 784),
-    "suburb": (484, 104, 168927, 794),
-    "starved": (890, 123, 310186, 793),
-    "rich": (356, 105, 132252, 801),
-    "longprep": (740, 120, 259076, 800),
-    "dominant": (634, 104, 210294, 796),
-    "light": (277, 58, 94847, 787),
+FINGERPRINT = {  # orders, couriers, sum of placement minutes, ready time of the last order placed, sum of the
+    # couriers' start coordinates (metres)
+    "dense": (1111, 257, 330481, 784, 1937290),
+    "suburb": (484, 104, 168927, 794, 2785387),
+    "starved": (890, 123, 310186, 793, 1722494),
+    "rich": (356, 105, 132252, 801, 1351817),
+    "longprep": (740, 120, 259076, 800, 1490084),
+    "dominant": (634, 104, 210294, 796, 1374168),
+    "light": (277, 58, 94847, 787, 573333),
 }
