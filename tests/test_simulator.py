@@ -26,6 +26,7 @@ from o2o_tui.domain.requests import (
 )
 from o2o_tui.domain.transitions import DeliveryStatus
 from o2o_tui.platform.simulator import Simulator
+from o2o_tui.platform.simulator import couriers as simulated_couriers
 from o2o_tui.platform.simulator.state import CustomerPlan
 from tests.support.platform import RunningPlatform
 
@@ -199,10 +200,15 @@ def test_a_platform_outage_is_counted_not_raised(platform: RunningPlatform) -> N
     assert any("cannot be reached" in message for message in messages)
 
 
-def test_a_courier_left_to_a_person_is_never_driven_only_offered_one_order(platform: RunningPlatform) -> None:
+def test_a_courier_left_to_a_person_is_never_driven_only_offered_one_order(
+    platform: RunningPlatform, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`leave_couriers`: the simulator neither rides nor acts for that courier (its delivery stays as the test
     left it while another courier delivers), and offers it one order at a time, only on duty and free, never
     an order it rejected."""
+    # simulated couriers turn down 2% of offers, drawn by the delivery's id (random per run): the driven delivery
+    # below was rejected one run in fifty (CI, stop 21). Rejections are not what this test is about.
+    monkeypatch.setattr(simulated_couriers, "REJECT_SHARE", 0.0)
     seed = platform.seed
     assert seed is not None
     person, other = seed.courier_ids[5], seed.courier_ids[3]

@@ -50,8 +50,9 @@ few couriers over a spread-out city the engine has few bundles to make and does 
 
 On the six regimes' seeds 10-14: horizon 20 / 45 (worst 0.728 / 0.735, means 0.622 / 0.613), load_window 15
 (0.735 / 0.603), bundle_ready_gap 5 / 15 (0.741 / 0.740): ties or worse. load_window 45 and pressure_orders 0 or 6
-change nothing at all: with bundle_load_factor 10 the bundle size is the capacity whenever orders are at least
-0.4 per courier, so the overload doubling (`pressure_*`) no longer decides anything.
+changed nothing on these seeds, to the digit: with bundle_load_factor 10 the bundle size is the capacity (4)
+whenever at least 0.4 orders per courier are due, so the overload doubling (`pressure_*`) can act only when fewer
+are due and yet three are overdue.
 
 Which order gets a courier in a crunch (tried in code on the seven regimes' seeds 10-14, taken out again). Traced
 on light-3 at minute 741-786: an order whose food has been ready since 741 waits until 786 while the same
