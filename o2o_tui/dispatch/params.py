@@ -54,6 +54,13 @@ changed nothing on these seeds, to the digit: with bundle_load_factor 10 the bun
 whenever at least 0.4 orders per courier are due, so the overload doubling (`pressure_*`) can act only when fewer
 are due and yet three are overdue.
 
+More look-ahead alternatives (besides `singles` and `short`) on the seven regimes' seeds 10-14, against the chosen
+set's worst 0.733 and mean 0.609: a plan without cross-restaurant merges (bundle_radius_m 1: 0.748 / 0.615), with
+fewer same-place joins (join_weight 3: 0.730 / 0.610), without coverage (0.727 / 0.610): ties or worse. Coverage
+on light's seeds 10-19 (0.676): coverage_depth 8 0.656 and coverage_cap 10 0.665 looked better, but on the seven
+regimes they lose rich (0.584 / 0.615 against 0.494; worst 0.744 / 0.737, means 0.626 / 0.630); demand_half_life
+60, coverage_decay 0.7, coverage_shift_margin 20: 0.678-0.686.
+
 Which order gets a courier in a crunch (tried in code on the seven regimes' seeds 10-14, taken out again). Traced
 on light-3 at minute 741-786: an order whose food has been ready since 741 waits until 786 while the same
 restaurant's next order (ready at 759) gets the one courier near it at 749. The matching costs the late order's
