@@ -26,7 +26,6 @@ from o2o_tui.domain.requests import (
 )
 from o2o_tui.domain.transitions import DeliveryStatus
 from o2o_tui.platform.simulator import Simulator
-from o2o_tui.platform.simulator import couriers as simulated_couriers
 from o2o_tui.platform.simulator.state import CustomerPlan
 from tests.support.platform import RunningPlatform
 
@@ -208,7 +207,7 @@ def test_a_courier_left_to_a_person_is_never_driven_only_offered_one_order(
     an order it rejected."""
     # simulated couriers turn down 2% of offers, drawn by the delivery's id (random per run): the driven delivery
     # below was rejected one run in fifty (CI, stop 21). Rejections are not what this test is about.
-    monkeypatch.setattr(simulated_couriers, "REJECT_SHARE", 0.0)
+    monkeypatch.setattr("o2o_tui.platform.simulator.couriers.REJECT_SHARE", 0.0)
     seed = platform.seed
     assert seed is not None
     person, other = seed.courier_ids[5], seed.courier_ids[3]
