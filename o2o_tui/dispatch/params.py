@@ -32,6 +32,45 @@ weight divided by orders per courier (power 0.5 / 1: worst 0.733 / 0.741), nearb
 3,500 m instead of 1,200 (worst 0.737 / 0.733 / 0.733, means 0.603-0.605), or the look-ahead also weighing the
 plan without the rescue or with weight 1 (means 0.603 / 0.602).
 
+Checked in stop 22 (no knob changed). Four mechanisms, each built in code from a traced failure, measured on the
+seven regimes' tuning seeds 10-14 against the chosen set's worst 0.733 and mean 0.609 (on seeds 10-29: 0.734 and
+0.636), and taken out again:
+
+    variant                                     dense  suburb starved   rich longprep dominant  light  worst   mean
+    joins timed from the first courier's reach  0.726   0.647   0.523  0.494   0.607    0.607  0.662  0.726  0.609
+      ... on seeds 10-29                        0.727   0.646   0.529  0.560   0.613    0.655  0.692  0.727  0.632
+      ... for overdue orders only, seeds 10-29  0.733   0.625   0.528  0.562   0.623    0.635  0.693  0.733  0.628
+      ... as a look-ahead alternative           0.733   0.617   0.530  0.494   0.599    0.619  0.660  0.733  0.608
+    bundles left out matched to couriers'
+      next trips (weight 1 / 0.5 / 2)           0.740   0.615   0.574  0.494   0.591    0.624  0.666  0.740  0.615
+                                                0.729   0.614   0.556  0.494   0.603    0.623  0.660  0.729  0.611
+                                                0.731   0.617   0.578  0.494   0.614    0.625  0.657  0.731  0.617
+    courier minutes to the first pickup priced
+      by orders per courier beyond one (x1 / 3) 0.733   0.616   0.536  0.494   0.606    0.627  0.660  0.733  0.610
+                                                0.729   0.616   0.539  0.494   0.606    0.621  0.669  0.729  0.611
+    look-ahead alternative committing couriers
+      30 minutes early (commit_slack 30)        0.741   0.612   0.531  0.494   0.644    0.582  0.656  0.741  0.609
+    look-ahead demand window 30 / 120 minutes   0.727   0.609   0.560  0.494   0.626    0.614  0.662  0.727  0.613
+                                                0.731   0.619   0.553  0.494   0.620    0.617  0.657  0.731  0.613
+
+- Joins timed from reach. The join rule and the merges price an order's delay as if a courier reached its
+  restaurant just as the food is ready (`RouteTiming.standalone`). Traced on light-3: an order ready at 741 was
+  not joined to the same restaurant's order ready at 759 (priced at 18 minutes of delay) although no courier could
+  be there before 757; it went alone at 775 (45 minutes' wait). Timing standalone routes from the first minute any
+  candidate courier can be at the restaurant makes those joins (light's measuring seeds 0 / 1 / 3: 1.88 / 1.95 /
+  2.85 -> 1.68 / 1.87 / 2.69 minutes avoidable; seen, not used to choose), but on the tuning seeds it trades
+  suburb (0.614 -> 0.647: long rides make the extra joins dear) for dense and dominant: a tie on five seeds and on
+  twenty, in every form tried.
+- Next trips. The matching leaves bundles out at no cost, so under overload it leaves out the dearest (the trace
+  in stop 21). Solving it again with each matched courier's next trip as a row worth half a serve lets a left-out
+  bundle cost what serving it later would: starved loses 0.03-0.05 (it serves late orders before fresh ones that
+  could still be on time), nothing gains.
+- Courier minutes priced in overload and the look-ahead's knobs (window, `unserved_ctd` 90: identical to the
+  digit): ties. The overloads traced on dense-0 are shift waves: at minute 77, 83 orders wait and 119 couriers are
+  free within the horizon, most starting at 90, so orders ready at 72-85 are planned for pickup at 93 one courier
+  each; joining them would add delay (they are picked up at the same minute anyway). No dispatcher serves them
+  sooner with those couriers; what the engine can still win there is small.
+
 Checked in stop 21 (no knob changed). A seventh regime, `light` (a small city's quiet day whose couriers start
 where they live, as on the Grubhub days; see `regimes`), joins the tuning set. The chosen set on the tuning seeds
 10-14 of all seven, with the look-ahead seed changed twice for the noise:
