@@ -52,6 +52,10 @@ seven regimes' tuning seeds 10-14 against the chosen set's worst 0.733 and mean 
       30 minutes early (commit_slack 30)        0.741   0.612   0.531  0.494   0.644    0.582  0.656  0.741  0.609
     look-ahead demand window 30 / 120 minutes   0.727   0.609   0.560  0.494   0.626    0.614  0.662  0.727  0.613
                                                 0.731   0.619   0.553  0.494   0.620    0.617  0.657  0.731  0.613
+    hotspot weights starting from 0.2 / 1 / 5
+      orders at every restaurant (a prior)      0.745   0.620   0.552  0.516   0.626    0.615  0.705  0.745  0.625
+                                                0.739   0.628   0.538  0.521   0.595    0.621  0.659  0.739  0.614
+                                                0.728   0.618   0.543  0.581   0.633    0.617  0.698  0.728  0.631
 
 - Joins timed from reach. The join rule and the merges price an order's delay as if a courier reached its
   restaurant just as the food is ready (`RouteTiming.standalone`). Traced on light-3: an order ready at 741 was
@@ -70,6 +74,8 @@ seven regimes' tuning seeds 10-14 against the chosen set's worst 0.733 and mean 
   free within the horizon, most starting at 90, so orders ready at 72-85 are planned for pickup at 93 one courier
   each; joining them would add delay (they are picked up at the same minute anyway). No dispatcher serves them
   sooner with those couriers; what the engine can still win there is small.
+- A prior for the hotspot weights (the first orders of a day put all weight on one or two restaurants): worse,
+  most on rich and light. Coverage does better following the few orders seen than spreading over all restaurants.
 
 Checked in stop 21 (no knob changed). A seventh regime, `light` (a small city's quiet day whose couriers start
 where they live, as on the Grubhub days; see `regimes`), joins the tuning set. The chosen set on the tuning seeds
