@@ -56,6 +56,10 @@ seven regimes' tuning seeds 10-14 against the chosen set's worst 0.733 and mean 
       orders at every restaurant (a prior)      0.745   0.620   0.552  0.516   0.626    0.615  0.705  0.745  0.625
                                                 0.739   0.628   0.538  0.521   0.595    0.621  0.659  0.739  0.614
                                                 0.728   0.618   0.543  0.581   0.633    0.617  0.698  0.728  0.631
+    look-ahead keeping the engine's plan unless
+      another saves 2 / 5 / 15 minutes more     0.725   0.616   0.537  0.494   0.587    0.612  0.670  0.725  0.606
+                                                0.731   0.600   0.534  0.494   0.615    0.614  0.684  0.731  0.610
+                                                0.741   0.595   0.574  0.496   0.677    0.607  0.676  0.741  0.624
 
 - Joins timed from reach. The join rule and the merges price an order's delay as if a courier reached its
   restaurant just as the food is ready (`RouteTiming.standalone`). Traced on light-3: an order ready at 741 was
@@ -74,6 +78,8 @@ seven regimes' tuning seeds 10-14 against the chosen set's worst 0.733 and mean 
   free within the horizon, most starting at 90, so orders ready at 72-85 are planned for pickup at 93 one courier
   each; joining them would add delay (they are picked up at the same minute anyway). No dispatcher serves them
   sooner with those couriers; what the engine can still win there is small.
+- A margin before the look-ahead leaves the engine's own plan (its rolled-out scores are noisy): 2 minutes is a
+  tie, more loses longprep and starved, where the alternatives it then passes up were right.
 - A prior for the hotspot weights (the first orders of a day put all weight on one or two restaurants): worse,
   most on rich and light. Coverage does better following the few orders seen than spreading over all restaurants.
 
