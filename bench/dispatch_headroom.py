@@ -11,6 +11,9 @@ ratio says the policy's choices after an order appears cost little: what is left
 Then by circumstance (`headroom.avoidable_by_circumstance`): the same sums per band of local load (orders ready
 around an order's ready time per courier on shift) and for the day's first hour, with each one's share of the
 policy's avoidable delay and its ratio to B1's there: where against B1 the ratio is won and where it is lost.
+Last, the decided part by cause (`headroom.decided_causes`): what became of the couriers that could have picked
+each order up soonest when it appeared, in minutes per order (over all the policy's orders) and as a share of its
+decided part.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from o2o_tui.dispatch.headroom import (
     LOAD_WINDOW,
     FirstSight,
     avoidable_by_circumstance,
+    decided_causes,
     split_avoidable,
 )
 from o2o_tui.dispatch.mdrp import MdrpInstance, instance_names, load_named
@@ -50,7 +54,31 @@ def _run(task: tuple[bool, str, str]) -> dict[str, object]:
         "policy": policy,
         **asdict(split_avoidable(result, watch)),
         "circumstance": avoidable_by_circumstance(result),
+        "causes": decided_causes(result, watch),
     }
+
+
+def by_cause(rows: list[dict]) -> dict[str, dict[str, dict[str, float]]]:
+    """Per policy and cause of decided delay: orders, minutes per order of the policy (all its orders) and the
+    cause's share of the policy's decided minutes."""
+    orders: dict[str, float] = {}
+    sums: dict[str, dict[str, list[float]]] = {}
+    for row in rows:
+        policy = str(row["policy"])
+        orders[policy] = orders.get(policy, 0.0) + float(row["orders"])
+        per_policy = sums.setdefault(policy, {})
+        for cause, (count, minutes) in row["causes"].items():
+            total = per_policy.setdefault(cause, [0.0, 0.0])
+            total[0] += count
+            total[1] += minutes
+    table: dict[str, dict[str, dict[str, float]]] = {}
+    for policy, per_cause in sorted(sums.items()):
+        decided = sum(minutes for _, minutes in per_cause.values()) or 1.0
+        table[policy] = {
+            cause: {"orders": count, "per_order": minutes / max(orders[policy], 1.0), "share": minutes / decided}
+            for cause, (count, minutes) in per_cause.items()
+        }
+    return table
 
 
 def by_circumstance(rows: list[dict]) -> dict[str, dict[str, dict[str, float]]]:
@@ -126,8 +154,10 @@ def main(argv: list[str]) -> None:
         rows = pool.map(_run, tasks)
     summary = summarize(rows)
     circumstances = by_circumstance(rows)
+    causes = by_cause(rows)
     if args.json:
-        print(json.dumps({"instances": rows, "summary": summary, "by_circumstance": circumstances}, indent=1))
+        document = {"instances": rows, "summary": summary, "by_circumstance": circumstances, "by_cause": causes}
+        print(json.dumps(document, indent=1))
         return
     print(f"{'instance':20} {'policy':7} {'avoid':>6} {'reach':>6} {'decided':>7}")
     for row in rows:
@@ -146,3 +176,8 @@ def main(argv: list[str]) -> None:
         for label, line in per_label.items():
             ratio = f"{line['ratio_to_b1']:6.3f}" if "ratio_to_b1" in line else f"{'':6}"
             print(f"{policy:7} {label:14} {line['orders']:7.0f} {line['avoidable']:6.2f} {line['share']:6.2f} {ratio}")
+    print("\ndecided, by cause (first couriers: those that could have picked an order up soonest when it appeared)")
+    print(f"{'policy':7} {'cause':38} {'orders':>7} {'min/order':>9} {'share':>6}")
+    for policy, per_cause in causes.items():
+        for cause, line in per_cause.items():
+            print(f"{policy:7} {cause:38} {line['orders']:7.0f} {line['per_order']:9.3f} {line['share']:6.2f}")

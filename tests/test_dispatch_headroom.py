@@ -9,9 +9,17 @@ from bench.dispatch_headroom import by_circumstance, summarize
 from o2o_tui.dispatch.adapters import engine_policy
 from o2o_tui.dispatch.generator import generate
 from o2o_tui.dispatch.headroom import (
+    CAME_LATER,
+    DECIDED_CAUSES,
     FIRST_HOUR,
+    IN_A_BUNDLE,
+    LEFT_UNUSED,
+    OTHER_ORDER_FIRST,
+    SENT_ELSEWHERE,
+    UNDELIVERED,
     FirstSight,
     avoidable_by_circumstance,
+    decided_causes,
     load_band_labels,
     local_load,
     split_avoidable,
@@ -84,6 +92,61 @@ def test_the_engine_never_beats_what_was_out_of_reach() -> None:
     assert 0 < split.out_of_reach < split.avoidable
 
 
+# one restaurant at the origin; 3200 m is 10 minutes, 700 m is 3; food ready at 5, picked up on time at 5
+_NEAR, _FAR = (700, 0, 0, 200), (4800, 0, 0, 200)
+_CAUSE_CASES = {
+    # the far courier is sent while the near one, first for the order, stands idle: 12 minutes
+    LEFT_UNUSED: ([(3200, 0, 0, 0, 5)], [_NEAR, _FAR], {0: [Commit(1, (0,))]}, 12),
+    # the near courier takes the other order (ready at 5 at the same place), the far one this: 12 minutes
+    SENT_ELSEWHERE: (
+        [(3200, 0, 0, 0, 5), (0, 3200, 0, 0, 5)], [_NEAR, _FAR], {0: [Commit(0, (1,)), Commit(1, (0,))]}, 12
+    ),
+    # the only courier takes the other order first (free at 21 at its door), then this one: picked up at 33
+    OTHER_ORDER_FIRST: (
+        [(3200, 0, 0, 0, 5), (0, 3200, 0, 0, 5)], [_NEAR], {0: [Commit(0, (1,))], 21: [Commit(0, (0,))]}, 28
+    ),
+    # the first courier is sent at 10 instead of 0: picked up at 15
+    CAME_LATER: ([(3200, 0, 0, 0, 5)], [_NEAR], {10: [Commit(0, (0,))]}, 10),
+    # both orders on the first courier: the second is dropped at 38 (after the first's door at 19, then 15
+    # minutes on), against its bound of 28 (a direct ride of 19 minutes)
+    IN_A_BUNDLE: ([(3200, 0, 0, 0, 5), (3200, 4800, 0, 0, 5)], [_NEAR], {0: [Commit(0, (0, 1))]}, 10),
+    # nobody sends the courier that could have been on time
+    UNDELIVERED: ([(3200, 0, 0, 0, 5)], [_NEAR], {}, UNDELIVERED_CTD - (5 + 2 + 10 + 2)),
+}
+
+
+@pytest.mark.parametrize("cause", list(_CAUSE_CASES))
+def test_decided_delay_is_put_down_to_what_became_of_the_first_couriers(cause: str) -> None:
+    orders, couriers, script, minutes = _CAUSE_CASES[cause]
+    inst = _instance(orders, [(0, 0)], couriers)
+    watch = FirstSight(_scripted(script))
+    result = simulate(inst, watch)
+    causes = decided_causes(result, watch)
+    assert causes[cause] == (1, pytest.approx(minutes))
+    assert all(count == 0 for other, (count, _) in causes.items() if other != cause)
+    split = split_avoidable(result, watch)
+    assert sum(m for _, m in causes.values()) == pytest.approx(split.decided * split.orders)
+
+
+def test_one_first_courier_left_unused_is_enough_to_say_so() -> None:
+    # two near couriers could have been first: one takes the other order, the other stays idle, the far one goes
+    inst = _instance([(3200, 0, 0, 0, 5), (0, 3200, 0, 0, 5)], [(0, 0)], [_NEAR, _FAR, (0, 700, 0, 200)])
+    watch = FirstSight(_scripted({0: [Commit(0, (1,)), Commit(1, (0,))]}))
+    causes = decided_causes(simulate(inst, watch), watch)
+    assert causes[LEFT_UNUSED] == (1, 12) and causes[SENT_ELSEWHERE] == (0, 0)
+
+
+def test_the_causes_of_the_engines_decided_delay_add_up_to_it() -> None:
+    inst = generate(4, orders=120, couriers=14, shift=200)
+    watch = FirstSight(engine_policy())
+    result = simulate(inst, watch)
+    causes = decided_causes(result, watch)
+    split = split_avoidable(result, watch)
+    assert set(causes) == set(DECIDED_CAUSES)
+    assert sum(m for _, m in causes.values()) == pytest.approx(split.decided * split.orders)
+    assert sum(c for c, _ in causes.values()) > 0
+
+
 def test_summary_weighs_instances_by_orders_and_compares_with_b1() -> None:
     rows = [
         {"instance": "a", "policy": "b1", "orders": 100, "avoidable": 2.0, "out_of_reach": 1.0, "decided": 1.0},
@@ -109,6 +172,10 @@ def test_the_bench_runs_on_a_regime_and_prints_the_split(capsys: pytest.CaptureF
     engine = document["summary"]["engine"]
     assert engine["out_of_reach"] + engine["decided"] == pytest.approx(engine["avoidable"])
     assert 0 < engine["positioning_floor"] <= engine["ratio_to_b1"]
+    causes = document["by_cause"]["engine"]
+    assert set(causes) == set(DECIDED_CAUSES)
+    assert sum(line["share"] for line in causes.values()) == pytest.approx(1.0)
+    assert sum(line["per_order"] for line in causes.values()) == pytest.approx(engine["decided"])
     bands = document["by_circumstance"]["engine"]
     assert sum(line["orders"] for label, line in bands.items() if label != FIRST_HOUR) == sum(
         row["orders"] for row in document["instances"] if row["policy"] == "engine"

@@ -13,6 +13,10 @@ the policy's choices after the order appeared cost it: couriers sent elsewhere, 
 The out-of-reach part still depends on the policy: where couriers stand when an order appears is the result of
 earlier assignments (MDRP couriers wait where they last dropped off; nothing repositions them). It is the
 positioning a policy leaves behind, not a bound on what any policy could do.
+
+`decided_causes` then says what became of the couriers that could have picked the order up first at that minute
+(`DECIDED_CAUSES`): all sent to other orders, one of them serving it after another order first or arriving later
+anyway (a plan changed, a commit slipped), serving it in a bundle, or one left unused while another served it.
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ class FirstSight:
 
     policy: Policy
     late: dict[int, float] = field(default_factory=dict)
+    # per order (by its place in the view): the minute first seen, and the couriers that could pick it up first
+    first_choice: dict[int, tuple[float, frozenset[int]]] = field(default_factory=dict)
 
     def __call__(self, view: EpochView) -> Sequence[Commit]:
         fresh = [int(o) for o in view.pending if int(o) not in self.late]
@@ -55,8 +61,10 @@ class FirstSight:
         earliest = pickup.min(axis=1)
         # no courier left on shift at all: the order waits out the day, counted as the undelivered rule says
         late = np.where(np.isfinite(earliest), earliest - ready, np.inf)
-        for order, minutes in zip(fresh, late, strict=True):
+        for k, (order, minutes) in enumerate(zip(fresh, late, strict=True)):
             self.late[int(order)] = float(minutes)
+            first = np.flatnonzero(pickup[k] <= earliest[k]) if np.isfinite(earliest[k]) else np.zeros(0, int)
+            self.first_choice[int(order)] = (now, frozenset(first.tolist()))
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,63 @@ def split_avoidable(result: SimResult, watch: FirstSight) -> AvoidableSplit:
         out_of_reach=float(out_of_reach.sum() / count),
         decided=float((avoidable - out_of_reach).sum() / count),
     )
+
+
+# what became of the couriers that could have picked an order up first, at the minute it appeared
+SENT_ELSEWHERE = "first couriers all sent elsewhere"
+LEFT_UNUSED = "a first courier left unused"
+OTHER_ORDER_FIRST = "first courier, another order before"
+CAME_LATER = "first courier came later"
+IN_A_BUNDLE = "first courier, in a bundle"
+UNDELIVERED = "undelivered"
+DECIDED_CAUSES = (SENT_ELSEWHERE, LEFT_UNUSED, OTHER_ORDER_FIRST, CAME_LATER, IN_A_BUNDLE, UNDELIVERED)
+
+
+Routes = dict[int, list[tuple[int, tuple[int, ...]]]]  # courier -> (minute committed, orders) of each route
+
+
+def _took_another(routes: Routes, courier: int, order: int, since: float, until: float) -> bool:
+    return any(since <= minute <= until and order not in orders for minute, orders in routes.get(courier, []))
+
+
+def _cause(result: SimResult, order: int, first_minute: float, couriers: frozenset[int], routes: Routes) -> str:
+    courier = int(result.courier_of[order])
+    assigned = float(result.assigned_at[order])
+    if courier < 0 or np.isnan(result.dropoff_at[order]) or not couriers:
+        return UNDELIVERED
+    if courier in couriers:
+        route = next(orders for _, orders in routes[courier] if order in orders)
+        if len(route) > 1:
+            return IN_A_BUNDLE
+        return OTHER_ORDER_FIRST if _took_another(routes, courier, order, first_minute, assigned) else CAME_LATER
+    if all(_took_another(routes, c, order, first_minute, assigned) for c in couriers):
+        return SENT_ELSEWHERE
+    return LEFT_UNUSED
+
+
+def decided_causes(result: SimResult, watch: FirstSight) -> dict[str, tuple[int, float]]:
+    """(orders, summed decided minutes) per cause (`DECIDED_CAUSES`), over the orders with a decided part. The
+    first couriers of an order are those that could have picked it up soonest at the minute it appeared. It was
+    served by one of them in a route of several orders (in a bundle), after that courier took another order, or
+    later with neither (a plan that changed, a commit that slipped); or by another courier while every first one
+    took other orders (sent elsewhere), or while one of them took none (left unused); or never."""
+    instance = result.instance
+    avoidable = avoidable_per_order(result)
+    by_placement = np.argsort(instance.placed_at, kind="stable")
+    routes: Routes = {}
+    for minute, courier, orders in result.routes:
+        routes.setdefault(courier, []).append((minute, orders))
+    counts = dict.fromkeys(DECIDED_CAUSES, 0)
+    minutes = dict.fromkeys(DECIDED_CAUSES, 0.0)
+    for seen, (first_minute, couriers) in watch.first_choice.items():
+        order = int(by_placement[seen])
+        decided = float(avoidable[order]) - min(watch.late[seen], float(avoidable[order]))
+        if decided <= 1e-9:
+            continue
+        cause = _cause(result, order, first_minute, couriers, routes)
+        counts[cause] += 1
+        minutes[cause] += decided
+    return {cause: (counts[cause], minutes[cause]) for cause in DECIDED_CAUSES}
 
 
 # edges of the load bands (orders ready within +-LOAD_WINDOW minutes per courier on shift): quiet, ..., crunch
