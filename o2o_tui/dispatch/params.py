@@ -73,6 +73,11 @@ seven regimes' tuning seeds 10-14 against the chosen set's worst 0.733 and mean 
   in stop 21). Solving it again with each matched courier's next trip as a row worth half a serve lets a left-out
   bundle cost what serving it later would: starved loses 0.03-0.05 (it serves late orders before fresh ones that
   could still be on time), nothing gains.
+- A rolling schedule instead of the matching (a prototype, on seed 10 of dense / light / starved / rich against
+  0.717 / 0.696 / 0.465 / 0.476): bundles inserted into couriers' schedules over several trips, by largest regret
+  (0.848 / 0.726 / 0.705 / 0.537) or earliest ready first (0.857 / 0.739 / 0.927 / 0.573); even without the rescue
+  the matching does better (0.728 / 0.704 / 0.538 / 0.507). Greedy insertion gives away far more on the first trip
+  than planning later trips wins back: a schedule would have to keep the optimal matching for first trips.
 - Courier minutes priced in overload and the look-ahead's knobs (window, `unserved_ctd` 90: identical to the
   digit): ties. The overloads traced on dense-0 are shift waves: at minute 77, 83 orders wait and 119 couriers are
   free within the horizon, most starting at 90, so orders ready at 72-85 are planned for pickup at 93 one courier
