@@ -58,21 +58,26 @@ def _run(task: tuple[bool, str, str]) -> dict[str, object]:
     }
 
 
+def _sums_per_label(rows: list[dict], key: str) -> dict[str, dict[str, list[float]]]:
+    """Per policy and label of `row[key]` (label -> (orders, minutes)): the two summed over the instances."""
+    sums: dict[str, dict[str, list[float]]] = {}
+    for row in rows:
+        per_policy = sums.setdefault(str(row["policy"]), {})
+        for label, (orders, minutes) in row[key].items():
+            total = per_policy.setdefault(label, [0.0, 0.0])
+            total[0] += orders
+            total[1] += minutes
+    return sums
+
+
 def by_cause(rows: list[dict]) -> dict[str, dict[str, dict[str, float]]]:
     """Per policy and cause of decided delay: orders, minutes per order of the policy (all its orders) and the
     cause's share of the policy's decided minutes."""
     orders: dict[str, float] = {}
-    sums: dict[str, dict[str, list[float]]] = {}
     for row in rows:
-        policy = str(row["policy"])
-        orders[policy] = orders.get(policy, 0.0) + float(row["orders"])
-        per_policy = sums.setdefault(policy, {})
-        for cause, (count, minutes) in row["causes"].items():
-            total = per_policy.setdefault(cause, [0.0, 0.0])
-            total[0] += count
-            total[1] += minutes
+        orders[str(row["policy"])] = orders.get(str(row["policy"]), 0.0) + float(row["orders"])
     table: dict[str, dict[str, dict[str, float]]] = {}
-    for policy, per_cause in sorted(sums.items()):
+    for policy, per_cause in sorted(_sums_per_label(rows, "causes").items()):
         decided = sum(minutes for _, minutes in per_cause.values()) or 1.0
         table[policy] = {
             cause: {"orders": count, "per_order": minutes / max(orders[policy], 1.0), "share": minutes / decided}
@@ -84,13 +89,7 @@ def by_cause(rows: list[dict]) -> dict[str, dict[str, dict[str, float]]]:
 def by_circumstance(rows: list[dict]) -> dict[str, dict[str, dict[str, float]]]:
     """Per policy and circumstance (load band, first hour): orders, avoidable per order, the share of the
     policy's avoidable delay it holds and (when B1 ran) its ratio to B1's there."""
-    sums: dict[str, dict[str, list[float]]] = {}
-    for row in rows:
-        per_policy = sums.setdefault(str(row["policy"]), {})
-        for label, (orders, avoidable) in row["circumstance"].items():
-            total = per_policy.setdefault(label, [0.0, 0.0])
-            total[0] += orders
-            total[1] += avoidable
+    sums = _sums_per_label(rows, "circumstance")
     table: dict[str, dict[str, dict[str, float]]] = {}
     for policy, per_label in sorted(sums.items()):
         # the first hour's orders are in the bands too: the shares are of the bands' sum
