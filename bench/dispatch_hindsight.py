@@ -1,0 +1,169 @@
+"""The engine against the same days planned with hindsight (`o2o_tui.dispatch.hindsight`): a yardstick for how
+much of the avoidable delay any dispatcher could still take off, had it known every order from the start.
+
+    python -m bench dispatch_hindsight [--all | --instances GLOB | --regimes] [--moves-per-order 1000]
+        [--temperature 1] [--jobs 2] [--json] [--quick]
+
+Per instance: avoidable delay per order of B1, of the engine, and of the engine's own routes improved by a local
+search over the whole day (replayed through the simulator, so the same rules and metrics), each against B1; and
+the part of the way from B1 to the hindsight plan that the engine goes. Summary: the geometric mean and the total
+ratio of each, and what each kind of move of the search took off. The hindsight plan is what a local search finds
+(the best plan with hindsight is lower still): an online dispatcher cannot match it, so the gap between it and the
+engine is an upper bound on what more information, not only a better engine, would buy.
+
+Default set: one instance of each of the 24 Grubhub families (the seed cycling 0-9 over them), measuring only;
+`--all` runs the 240 (hours), `--regimes` the generated regimes' measuring seeds, `--quick` three small regime days
+with a short search.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import json
+import math
+import time
+from multiprocessing import Pool
+from typing import TypedDict
+
+from bench.dispatch import POLICIES
+from o2o_tui.dispatch.hindsight import MOVE_KINDS, improve, replay, schedule_of
+from o2o_tui.dispatch.mdrp import MdrpInstance, instance_names, load_named
+from o2o_tui.dispatch.metrics import avoidable_per_order
+from o2o_tui.dispatch.regimes import SEEDS, regime_instance, regime_names
+from o2o_tui.dispatch.simulator import simulate
+
+DESCRIPTION = "the engine against the same days planned with hindsight by local search (long: tens of minutes)"
+QUICK = False
+QUICK_REGIME_DAYS = ("light-0", "starved-0", "rich-0")
+QUICK_MOVES_PER_ORDER = 200
+
+
+class Row(TypedDict):
+    instance: str
+    orders: int
+    avoidable: dict[str, float]  # per order, of "b1", "engine" and "hindsight"
+    gained: dict[str, float]  # minutes the search took off, by kind of move
+    seconds: float
+
+
+class Line(TypedDict):
+    geomean_ratio: float | None
+    total_ratio: float | None
+    avoidable_per_order: float
+
+
+class Summary(TypedDict):
+    instances: int
+    engine: Line
+    hindsight: Line
+    gained_share: dict[str, float]
+
+
+def sample_names(names: list[str]) -> list[str]:
+    """One instance per family (the name without its leading seed digit), the seed cycling over the families."""
+    families = sorted({name[1:] for name in names})
+    chosen = [f"{k % 10}{family}" for k, family in enumerate(families)]
+    return [name for name in chosen if name in names]
+
+
+def _load(regimes: bool, name: str) -> MdrpInstance:
+    return regime_instance(name) if regimes else load_named(name)
+
+
+def _run(task: tuple[bool, str, int, float]) -> Row:
+    regimes, name, moves_per_order, temperature = task
+    instance = _load(regimes, name)
+    engine = simulate(instance, POLICIES["engine"](), name="engine")
+    b1 = simulate(instance, POLICIES["b1"](), name="b1")
+    started = time.perf_counter()
+    found = improve(instance, schedule_of(engine), moves=moves_per_order * len(instance.order_ids),
+                    temperature=temperature)
+    hindsight = replay(instance, found.schedule)
+    seconds = time.perf_counter() - started
+    orders = len(instance.order_ids)
+    per_order = {
+        label: float(avoidable_per_order(result).sum()) / max(orders, 1)
+        for label, result in (("b1", b1), ("engine", engine), ("hindsight", hindsight))
+    }
+    return {"instance": name, "orders": orders, "avoidable": per_order, "gained": found.gained, "seconds": seconds}
+
+
+def _line(rows: list[Row], label: str) -> Line:
+    b1_total = sum(row["orders"] * row["avoidable"]["b1"] for row in rows)
+    ratios = [row["avoidable"][label] / row["avoidable"]["b1"] for row in rows if row["avoidable"]["b1"] > 0]
+    total = sum(row["orders"] * row["avoidable"][label] for row in rows)
+    return {
+        "geomean_ratio": math.exp(sum(math.log(max(r, 1e-9)) for r in ratios) / len(ratios)) if ratios else None,
+        "total_ratio": total / b1_total if b1_total > 0 else None,
+        "avoidable_per_order": total / max(sum(row["orders"] for row in rows), 1),
+    }
+
+
+def summarize(rows: list[Row]) -> Summary:
+    """Geometric-mean and total ratios to B1 of the engine and the hindsight plan; the search's gains by move."""
+    gained = {kind: sum(row["gained"][kind] for row in rows) for kind in MOVE_KINDS}
+    everything = sum(gained.values()) or 1.0
+    return {
+        "instances": len(rows),
+        "engine": _line(rows, "engine"),
+        "hindsight": _line(rows, "hindsight"),
+        "gained_share": {kind: minutes / everything for kind, minutes in gained.items()},
+    }
+
+
+def _gap_closed(avoidable: dict[str, float]) -> float | None:
+    """The part of the way from B1 to the hindsight plan that the engine goes."""
+    span = avoidable["b1"] - avoidable["hindsight"]
+    return (avoidable["b1"] - avoidable["engine"]) / span if span > 1e-9 else None
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench dispatch_hindsight", description=DESCRIPTION)
+    parser.add_argument("--instances", default=None, help="glob over the 240 Grubhub instance names")
+    parser.add_argument("--all", action="store_true", help="every Grubhub instance (hours)")
+    parser.add_argument("--regimes", action="store_true", help="the generated regimes' measuring seeds")
+    parser.add_argument("--quick", action="store_true", help="three small regime days, a short search")
+    parser.add_argument("--moves-per-order", type=int, default=1000, help="search moves per order of the day")
+    parser.add_argument("--temperature", type=float, default=1.0, help="annealing's start (minutes), 0: descent")
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes")
+    parser.add_argument("--json", action="store_true", help="print one JSON document instead of tables")
+    args = parser.parse_args(argv)
+    moves = args.moves_per_order
+    if args.quick:
+        regimes, names, moves = True, list(QUICK_REGIME_DAYS), min(moves, QUICK_MOVES_PER_ORDER)
+    elif args.regimes:
+        regimes, names = True, regime_names(seeds=SEEDS)
+    else:
+        regimes, every = False, instance_names()
+        if args.instances:
+            names = [n for n in every if fnmatch.fnmatch(n, args.instances)]
+        else:
+            names = every if args.all else sample_names(every)
+    if not names:
+        raise SystemExit("no instance matches (is the MDRP data in place? see ../shared/mdrp/README.md)")
+    tasks = [(regimes, name, moves, args.temperature) for name in names]
+    with Pool(max(1, args.jobs)) as pool:
+        rows = pool.map(_run, tasks)
+    summary = summarize(rows)
+    if args.json:
+        print(json.dumps({"instances": rows, "summary": summary, "moves_per_order": moves}, indent=1))
+        return
+    print(f"avoidable delay per order (minutes); ratios to B1; search: {moves} moves per order")
+    print(f"{'instance':18} {'orders':>6} {'b1':>6} {'engine':>7} {'hindsight':>9} {'eng/b1':>7} {'hind/b1':>7}"
+          f" {'way gone':>8} {'search s':>8}")
+    for row in rows:
+        avoidable = row["avoidable"]
+        b1 = avoidable["b1"] or float("nan")
+        closed = _gap_closed(avoidable)
+        print(f"{row['instance']:18} {row['orders']:6d} {avoidable['b1']:6.2f} {avoidable['engine']:7.2f}"
+              f" {avoidable['hindsight']:9.2f} {avoidable['engine'] / b1:7.3f} {avoidable['hindsight'] / b1:7.3f}"
+              f" {'' if closed is None else f'{closed:8.2f}':>8} {row['seconds']:8.1f}")
+    print(f"\n{'':18} {'geomean':>8} {'total':>7} {'per order':>9}")
+    for label, line in (("engine", summary["engine"]), ("hindsight", summary["hindsight"])):
+        geomean, total = line["geomean_ratio"], line["total_ratio"]
+        print(f"{label:18} {'' if geomean is None else f'{geomean:8.3f}':>8} {'' if total is None else f'{total:7.3f}':>7}"
+              f" {line['avoidable_per_order']:9.2f}")
+    print("\nwhat the search took off, by kind of move (share of its gain)")
+    for kind, share in summary["gained_share"].items():
+        print(f"  {kind:22} {share:6.2f}")
