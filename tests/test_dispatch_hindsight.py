@@ -7,9 +7,10 @@ import random
 import numpy as np
 import pytest
 
-from bench.dispatch_hindsight import _gap_closed, _run, sample_names, summarize
+from bench.dispatch_hindsight import FROM_B1, _gap_closed, _run, sample_names, summarize
 from o2o_tui.dispatch.adapters import engine_policy
 from o2o_tui.dispatch.generator import generate
+from o2o_tui.dispatch.headroom import FIRST_HOUR
 from o2o_tui.dispatch.hindsight import (
     INTO_ROUTE,
     MOVE_KINDS,
@@ -125,22 +126,30 @@ def test_the_bench_samples_one_instance_per_family_and_sums_ratios() -> None:
     assert sample_names(names) == ["0o100t100s2p125", "1o50t75s1p100"]
     rows = [
         {"orders": 100, "avoidable": {"b1": 2.0, "engine": 1.0, "hindsight": 0.5}, "gained": dict.fromkeys(
-            MOVE_KINDS, 1.0)},
+            MOVE_KINDS, 1.0), "bands": {"quiet": {"b1": [100, 200.0], "engine": [100, 100.0], "hindsight": [100, 50.0]}}},
         {"orders": 300, "avoidable": {"b1": 1.0, "engine": 0.5, "hindsight": 0.5}, "gained": dict.fromkeys(
-            MOVE_KINDS, 0.0)},
+            MOVE_KINDS, 0.0), "bands": {"quiet": {"b1": [300, 300.0], "engine": [300, 150.0], "hindsight": [300, 150.0]}}},
     ]
     summary = summarize(rows)
-    assert summary["engine"]["geomean_ratio"] == pytest.approx(0.5)
-    assert summary["engine"]["total_ratio"] == pytest.approx((100 + 150) / (200 + 300))
-    assert summary["hindsight"]["geomean_ratio"] == pytest.approx((0.25 * 0.5) ** 0.5)
+    assert summary["lines"]["engine"]["geomean_ratio"] == pytest.approx(0.5)
+    assert summary["lines"]["engine"]["total_ratio"] == pytest.approx((100 + 150) / (200 + 300))
+    assert summary["lines"]["hindsight"]["geomean_ratio"] == pytest.approx((0.25 * 0.5) ** 0.5)
+    assert summary["bands"]["quiet"] == pytest.approx({"orders": 400, "b1": 500 / 400, "engine": 0.5,
+                                                       "hindsight": 0.4})
     assert summary["gained_share"][INTO_ROUTE] == pytest.approx(0.25)
     assert _gap_closed({"b1": 2.0, "engine": 1.0, "hindsight": 0.5}) == pytest.approx(2 / 3)
     assert _gap_closed({"b1": 1.0, "engine": 0.5, "hindsight": 1.0}) is None
 
 
 def test_the_bench_row_of_a_regime_day_puts_hindsight_at_or_below_the_engine() -> None:
-    row = _run((True, "light-0", 20, 0.0))
+    row = _run((True, "light-0", 20, 0.0, True))
     avoidable = row["avoidable"]
     assert row["orders"] > 100
     assert 0 < avoidable["hindsight"] < avoidable["engine"] < avoidable["b1"]
+    assert avoidable[FROM_B1] < avoidable["b1"]
     assert sum(row["gained"].values()) > 0
+    # the bands hold every order once per label, and their minutes add up to the day's avoidable delay
+    bands = {band: per for band, per in row["bands"].items() if band != FIRST_HOUR}
+    for label, per_order in avoidable.items():
+        assert sum(per[label][0] for per in bands.values()) == row["orders"]
+        assert sum(per[label][1] for per in bands.values()) == pytest.approx(per_order * row["orders"])
