@@ -32,6 +32,29 @@ weight divided by orders per courier (power 0.5 / 1: worst 0.733 / 0.741), nearb
 3,500 m instead of 1,200 (worst 0.737 / 0.733 / 0.733, means 0.603-0.605), or the look-ahead also weighing the
 plan without the rescue or with weight 1 (means 0.603 / 0.602).
 
+Checked in stop 23 (no knob changed). A sample-based plan, the second form item 2 of issue 13 names, prototyped
+and left out: each epoch the engine's plan (without the look-ahead) and one bootstrap sample of the next 20
+minutes' orders, improved by the moves of the hindsight search (`hindsight.py`) over several trips per courier,
+committing the routes the improved plan sends now that must leave now. On light and starved, seeds 10-11, against
+the chosen set's 0.728 / 0.547:
+
+    variant                                     light  starved  decision p99
+    chosen                                      0.728    0.547      54 ms
+    plan + sample, 30 moves per order           0.783        -      37 ms
+    ... 100 moves per order                     0.765    0.541     581 ms
+    ... searched every epoch (not only when
+        the engine commits)                     0.821    0.550     210 ms
+    ... without the sample (search only)        0.755    0.552      96 ms
+
+One sample makes the plan hold couriers for orders that never come; without it the search loses the engine's
+coverage and look-ahead. What knowing the future would buy at all, `bench dispatch_hindsight` measures (the same
+days' routes improved by that search with every order known, replayed through the simulator): on one Grubhub
+instance per family (24, measuring only) the engine's geometric mean is 0.582 (total 0.606) and hindsight's 0.461
+(0.498); the budget's 0.55 would take an online engine about a quarter of the way to what the search finds with
+hindsight. By load band on light and dense seeds 10-11, hindsight takes off most in quiet and middling minutes
+(0.62 -> 0.42 of B1 below 0.8 orders per courier, 0.57 -> 0.42 at 1-1.25), and little in crunches (above 1.5:
+0.754 -> 0.731), but there the search is too weak to tell: from B1's routes it reaches only 0.913 of B1.
+
 Checked in stop 22 (no knob changed). Four mechanisms, each built in code from a traced failure, measured on the
 seven regimes' tuning seeds 10-14 against the chosen set's worst 0.733 and mean 0.609 (on seeds 10-29: 0.734 and
 0.636), and taken out again:
