@@ -17,6 +17,7 @@ from o2o_tui.dispatch.hindsight import (
     OWN_ROUTE,
     SWAP_ORDERS,
     SWAP_ROUTES,
+    SWAP_TAILS,
     _move,
     courier_ctd,
     departures,
@@ -98,7 +99,10 @@ def test_each_kind_of_move_does_what_it_says() -> None:
     assert _move(plan, where, 1, 2, OWN_ROUTE, rng) in ({0: [[0]], 1: [[1], [2], [3]]}, {0: [[0]], 1: [[2], [1], [3]]})
     # within one courier: its first route emptied, the order joins the route after it
     assert _move(plan, where, 2, 3, INTO_ROUTE, rng) in ({1: [[2, 3]]}, {1: [[3, 2]]})
+    assert _move(plan, where, 0, 3, SWAP_TAILS, rng) == {0: [[3]], 1: [[2], [0, 1]]}
+    assert _move(plan, where, 0, 2, SWAP_TAILS, rng) == {0: [[2], [3]], 1: [[0, 1]]}
     assert _move(plan, where, 0, 1, SWAP_ROUTES, rng) is None  # the same courier
+    assert _move(plan, where, 0, 1, SWAP_TAILS, rng) is None
     assert _move(plan, where, 0, 1, INTO_ROUTE, rng) is None  # the same route
 
 
@@ -136,7 +140,7 @@ def test_the_bench_samples_one_instance_per_family_and_sums_ratios() -> None:
     assert summary["lines"]["hindsight"]["geomean_ratio"] == pytest.approx((0.25 * 0.5) ** 0.5)
     assert summary["bands"]["quiet"] == pytest.approx({"orders": 400, "b1": 500 / 400, "engine": 0.5,
                                                        "hindsight": 0.4})
-    assert summary["gained_share"][INTO_ROUTE] == pytest.approx(0.25)
+    assert summary["gained_share"][INTO_ROUTE] == pytest.approx(1 / len(MOVE_KINDS))
     assert _gap_closed({"b1": 2.0, "engine": 1.0, "hindsight": 0.5}) == pytest.approx(2 / 3)
     assert _gap_closed({"b1": 1.0, "engine": 0.5, "hindsight": 1.0}) is None
 

@@ -7,8 +7,9 @@ from the start. A yardstick for the online engine, not a dispatcher (it reads th
 
 A schedule gives each courier its routes in order; a route leaves as early as the rules allow (the courier free,
 every order of it placed, on a whole minute) and is timed as the simulator times it. The search moves one order
-at a time to a route or a new route of another courier (or its own), swaps two orders or two whole routes,
-between orders ready within `reach` places of each other, and keeps a change when the day's click-to-door falls
+at a time to a route or a new route of another courier (or its own), swaps two orders, two whole routes or the
+rest of two couriers' days, between orders ready within `reach` places of each other (or, a `same_place` share
+of the time, within three of the same restaurant's orders), and keeps a change when the day's click-to-door falls
 (or, while `temperature` > 0, sometimes when it rises a little: simulated annealing, cooling to 0). A move that
 would make a pickup fall after a courier's shift is never kept. `replay` drives the schedule through `simulate`
 with a scripted policy, so the result obeys the same rules and metrics as every policy's.
@@ -38,7 +39,8 @@ INTO_ROUTE = "into another route"
 OWN_ROUTE = "a route of its own"
 SWAP_ORDERS = "two orders swapped"
 SWAP_ROUTES = "two routes swapped"
-MOVE_KINDS = (INTO_ROUTE, OWN_ROUTE, SWAP_ORDERS, SWAP_ROUTES)
+SWAP_TAILS = "two days' rests swapped"
+MOVE_KINDS = (INTO_ROUTE, OWN_ROUTE, SWAP_ORDERS, SWAP_ROUTES, SWAP_TAILS)
 
 
 def schedule_of(result: SimResult) -> Schedule:
@@ -100,6 +102,7 @@ def improve(
     seed: int = 0,
     temperature: float = 1.0,
     reach: int = 40,
+    same_place: float = 0.25,
 ) -> Improved:
     """Local search over the whole day from `schedule` (see the module docstring). Orders in no route stay out."""
     plan = [[list(route) for route in routes] for routes in schedule]
@@ -115,14 +118,24 @@ def improve(
         index(courier)
     served = sorted(where, key=lambda o: (float(instance.ready_at[o]), o))
     rank = {order: k for k, order in enumerate(served)}
+    # the same restaurant's orders, by ready time: where bundles come from
+    by_place: dict[int, list[int]] = {}
+    for order in served:
+        by_place.setdefault(int(instance.order_restaurant[order]), []).append(order)
+    place_rank = {order: k for orders in by_place.values() for k, order in enumerate(orders)}
     before = float(sum(cost))
     rng = random.Random(seed)
     gained = dict.fromkeys(MOVE_KINDS, 0.0)
     kept = 0
     for step in range(moves if len(served) > 1 else 0):
         order = served[rng.randrange(len(served))]
-        k = rank[order]
-        other = served[rng.randrange(max(0, k - reach), min(len(served), k + reach + 1))]
+        if rng.random() < same_place:
+            mates = by_place[int(instance.order_restaurant[order])]
+            k = place_rank[order]
+            other = mates[rng.randrange(max(0, k - 3), min(len(mates), k + 4))]
+        else:
+            k = rank[order]
+            other = served[rng.randrange(max(0, k - reach), min(len(served), k + reach + 1))]
         if other == order:
             continue
         kind = MOVE_KINDS[rng.randrange(len(MOVE_KINDS))]
@@ -150,6 +163,10 @@ def _move(
     """The couriers' new routes after one move, or None when the move does not apply."""
     c, i = where[order]
     c2, j = where[other]
+    if kind == SWAP_TAILS:  # each courier takes over the other's routes from these on
+        if c == c2:
+            return None
+        return {c: plan[c][:i] + plan[c2][j:], c2: plan[c2][:j] + plan[c][i:]}
     if kind == SWAP_ROUTES:
         if c == c2:
             return None
