@@ -11,7 +11,7 @@ ratio of each, the same per band of local load (`headroom.avoidable_by_circumsta
 of the search took off. The hindsight plan is what a local search finds (the best plan with hindsight is lower
 still). `--calibrate` also runs the same search from B1's routes: where it does not get down to the engine, the
 search is too weak there to say what hindsight would buy (measured: in crunches, more than 1.5 orders per courier,
-it goes from B1 to 0.91 of B1 where the engine is at 0.75).
+it goes from B1 to 0.85 of B1 where the engine is at 0.75, on light and dense seeds 10-11).
 
 Default set: one instance of each of the 24 Grubhub families (the seed cycling 0-9 over them), measuring only;
 `--all` runs the 240 (hours), `--regimes` the generated regimes' measuring seeds, `--quick` three small regime days
@@ -191,9 +191,9 @@ def main(argv: list[str]) -> None:
               f" {'' if closed is None else f'{closed:8.2f}':>8}{calibration} {row['seconds']:8.1f}")
     print(f"\n{'':18} {'geomean':>8} {'total':>7} {'per order':>9}")
     for label, line in summary["lines"].items():
-        geomean, total = line["geomean_ratio"], line["total_ratio"]
-        print(f"{label:18} {'' if geomean is None else f'{geomean:8.3f}':>8} {'' if total is None else f'{total:7.3f}':>7}"
-              f" {line['avoidable_per_order']:9.2f}")
+        geomean = "" if line["geomean_ratio"] is None else f"{line['geomean_ratio']:8.3f}"
+        total = "" if line["total_ratio"] is None else f"{line['total_ratio']:7.3f}"
+        print(f"{label:18} {geomean:>8} {total:>7} {line['avoidable_per_order']:9.2f}")
     labels = list(summary["lines"])
     print("\nby load band (orders ready within +-15 min per courier on shift): B1's avoidable per order, ratios to it")
     print(f"{'band':14} {'orders':>7} {'b1':>6} " + " ".join(f"{label:>9}" for label in labels))
