@@ -51,37 +51,37 @@ def schedule_of(result: SimResult) -> Schedule:
     return schedule
 
 
-def departures(instance: MdrpInstance, courier: int, routes: Sequence[Sequence[int]]) -> list[int] | None:
-    """The minute each route leaves (as early as the rules allow); None when a pickup falls after the shift."""
+def _timed(instance: MdrpInstance, courier: int, routes: Sequence[Sequence[int]]) -> list[tuple[int, list[float]]] | None:
+    """(minute it leaves, drop-offs) of each route, leaving as early as the rules allow; None when a pickup falls
+    after the courier's shift."""
     xy = instance.courier_xy[courier]
     free = float(instance.on_at[courier])
     off = float(instance.off_at[courier])
-    leaving: list[int] = []
+    timed: list[tuple[int, list[float]]] = []
     for route in routes:
         depart = math.ceil(max(free, max(float(instance.placed_at[o]) for o in route)))
-        pickups, _, free = time_route(instance, xy, depart, route)
+        pickups, drops, free = time_route(instance, xy, depart, route)
         if max(pickups) > off:
             return None
-        leaving.append(depart)
+        timed.append((depart, drops))
         xy = instance.customer_xy[route[-1]]
-    return leaving
+    return timed
+
+
+def departures(instance: MdrpInstance, courier: int, routes: Sequence[Sequence[int]]) -> list[int] | None:
+    """The minute each route leaves (as early as the rules allow); None when a pickup falls after the shift."""
+    timed = _timed(instance, courier, routes)
+    return None if timed is None else [depart for depart, _ in timed]
 
 
 def courier_ctd(instance: MdrpInstance, courier: int, routes: Sequence[Sequence[int]]) -> float:
     """Sum of click-to-door of the courier's orders when its routes leave as early as the rules allow; infinite
     when a pickup falls after its shift."""
-    xy = instance.courier_xy[courier]
-    free = float(instance.on_at[courier])
-    off = float(instance.off_at[courier])
-    total = 0.0
-    for route in routes:
-        depart = math.ceil(max(free, max(float(instance.placed_at[o]) for o in route)))
-        pickups, drops, free = time_route(instance, xy, depart, route)
-        if max(pickups) > off:
-            return math.inf
-        total += sum(drops) - sum(float(instance.placed_at[o]) for o in route)
-        xy = instance.customer_xy[route[-1]]
-    return total
+    timed = _timed(instance, courier, routes)
+    if timed is None:
+        return math.inf
+    drops = sum(sum(route_drops) for _, route_drops in timed)
+    return drops - sum(float(instance.placed_at[o]) for route in routes for o in route)
 
 
 @dataclass(frozen=True)
