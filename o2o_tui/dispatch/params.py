@@ -48,12 +48,21 @@ the chosen set's 0.728 / 0.547:
 
 One sample makes the plan hold couriers for orders that never come; without it the search loses the engine's
 coverage and look-ahead. What knowing the future would buy at all, `bench dispatch_hindsight` measures (the same
-days' routes improved by that search with every order known, replayed through the simulator): on one Grubhub
-instance per family (24, measuring only) the engine's geometric mean is 0.582 (total 0.606) and hindsight's 0.461
-(0.498); the budget's 0.55 would take an online engine about a quarter of the way to what the search finds with
-hindsight. By load band on light and dense seeds 10-11, hindsight takes off most in quiet and middling minutes
-(0.62 -> 0.42 of B1 below 0.8 orders per courier, 0.57 -> 0.42 at 1-1.25), and little in crunches (above 1.5:
-0.754 -> 0.731), but there the search is too weak to tell: from B1's routes it reaches only 0.913 of B1.
+days' routes improved by that search with every order known, replayed through the simulator). On one Grubhub
+instance per family (24, measuring only; 1,000 moves per order), against B1:
+
+    load band (orders per courier)   0-0.8  0.8-1  1-1.25  1.25-1.5   >1.5   geomean  total
+    engine                           0.733  0.617   0.610     0.625  0.538     0.582  0.606
+    engine's routes, hindsight       0.552  0.441   0.439     0.474  0.432     0.437  0.460
+    B1's routes, hindsight           0.602  0.463   0.482     0.574  0.666     0.517  0.578
+
+From B1's routes the search ends below the engine everywhere but in crunches, so outside them it is strong
+enough to measure by: hindsight takes a quarter off the engine's avoidable delay. On this sample the budget's
+geometric mean of 0.55 lies a fifth of the way from the engine (0.582) to what the search finds with every order
+known (0.437); on the 240 (engine 0.605), if hindsight takes the same quarter off, a third of the way. Where that fifth is: the search's gains are courier choice (two routes swapped 0.24, the rest
+of two days swapped 0.29, two orders swapped 0.29), rarely bundling (0.05). Knowing where orders will come from
+(stop 20's clairvoyant hotspot weights: 0.02 on the quick set) is not what that takes; knowing which orders come
+is, and no forecast gives that.
 
 Checked in stop 22 (no knob changed). Four mechanisms, each built in code from a traced failure, measured on the
 seven regimes' tuning seeds 10-14 against the chosen set's worst 0.733 and mean 0.609 (on seeds 10-29: 0.734 and
