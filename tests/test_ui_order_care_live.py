@@ -75,7 +75,8 @@ async def test_reply_and_refund_offline_then_sent_once_and_a_stale_refund_explai
             elsewhere = {"id": uuid.uuid4().hex, "reason_code": "LATE", "whole": True}
             await asyncio.to_thread(_as, platform, "merchant", path + "/refund", elsewhere)
             proxy.pass_through()
-            await wait_until(pilot, lambda: app.source.link().conflicts == 1)
+            # the engine's status counts the refusal at once; the source's list follows on its next refresh
+            await wait_until(pilot, lambda: app.source.link().conflicts == 1 and len(app.source.conflicts()) == 1)
             [conflict] = app.source.conflicts()
             assert "refunded from another device" in conflict.explanation
             server = await asyncio.to_thread(_server_order, platform, placed["id"])
