@@ -62,7 +62,15 @@ geometric mean of 0.55 lies a fifth of the way from the engine (0.582) to what t
 known (0.437); on the 240 (engine 0.605), if hindsight takes the same quarter off, a third of the way. Where that fifth is: the search's gains are courier choice (two routes swapped 0.24, the rest
 of two days swapped 0.29, two orders swapped 0.29), rarely bundling (0.05). Knowing where orders will come from
 (stop 20's clairvoyant hotspot weights: 0.02 on the quick set) is not what that takes; knowing which orders come
-is, and no forecast gives that.
+is, and no forecast gives that. The regimes' measuring seeds (500 moves per order), total ratio per regime:
+
+    variant                                     dense  suburb starved   rich longprep dominant  light
+    engine                                      0.767   0.665   0.580  0.618   0.613    0.635  0.759
+    engine's routes, hindsight                  0.723   0.548   0.489  0.401   0.529    0.541  0.641
+    B1's routes, hindsight                      0.870   0.641   0.590  0.471   0.709    0.664  0.723
+
+Light's 0.75 is a tenth of the way to hindsight; dense, a city of crunches, gets only to 0.723 with hindsight, and
+there the search is too weak to tell more (0.870 from B1's routes).
 
 Checked in stop 22 (no knob changed). Four mechanisms, each built in code from a traced failure, measured on the
 seven regimes' tuning seeds 10-14 against the chosen set's worst 0.733 and mean 0.609 (on seeds 10-29: 0.734 and
