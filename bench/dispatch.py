@@ -67,14 +67,15 @@ QUICK_INSTANCES = tuple(f"0{family}" for family in (
 )) + ("7o100t100s1p100",)
 
 
-def _load(source: str, name: str) -> MdrpInstance:
-    return regime_instance(name) if source == "regimes" else load_named(name)
+def load_day(regimes: bool, name: str) -> MdrpInstance:
+    """A generated regime's day (`dense-3`) or a Grubhub instance (`0o50t75s1p100`), by name."""
+    return regime_instance(name) if regimes else load_named(name)
 
 
 def _run(task: tuple[str, str, str]) -> dict[str, float | int | str]:
     source, name, policy = task
     started = time.perf_counter()
-    summary = summarize(simulate(_load(source, name), POLICIES[policy](), name=policy))
+    summary = summarize(simulate(load_day(source == "regimes", name), POLICIES[policy](), name=policy))
     summary["delivered_orders"] = int(round(float(summary["delivered"]) * int(summary["orders"])))
     summary["avoidable"] = float(summary["ctd_mean"]) - float(summary["lower_bound"])
     summary["seconds"] = time.perf_counter() - started

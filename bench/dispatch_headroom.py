@@ -24,7 +24,7 @@ import json
 from dataclasses import asdict
 from multiprocessing import Pool
 
-from bench.dispatch import POLICIES, QUICK_INSTANCES
+from bench.dispatch import POLICIES, QUICK_INSTANCES, load_day
 from o2o_tui.dispatch.headroom import (
     FIRST_HOUR,
     LOAD_WINDOW,
@@ -33,22 +33,18 @@ from o2o_tui.dispatch.headroom import (
     decided_causes,
     split_avoidable,
 )
-from o2o_tui.dispatch.mdrp import MdrpInstance, instance_names, load_named
-from o2o_tui.dispatch.regimes import QUICK_SEEDS, SEEDS, regime_instance, regime_names
+from o2o_tui.dispatch.mdrp import instance_names
+from o2o_tui.dispatch.regimes import QUICK_SEEDS, SEEDS, regime_names
 from o2o_tui.dispatch.simulator import simulate
 
 DESCRIPTION = "split each policy's avoidable delay into out-of-reach-at-first-sight and decided (long: minutes)"
 QUICK = False
 
 
-def _load(regimes: bool, name: str) -> MdrpInstance:
-    return regime_instance(name) if regimes else load_named(name)
-
-
 def _run(task: tuple[bool, str, str]) -> dict[str, object]:
     regimes, name, policy = task
     watch = FirstSight(POLICIES[policy]())
-    result = simulate(_load(regimes, name), watch, name=policy)
+    result = simulate(load_day(regimes, name), watch, name=policy)
     return {
         "instance": name,
         "policy": policy,

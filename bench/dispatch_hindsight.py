@@ -28,12 +28,12 @@ import time
 from multiprocessing import Pool
 from typing import TypedDict
 
-from bench.dispatch import POLICIES
+from bench.dispatch import POLICIES, load_day
 from o2o_tui.dispatch.headroom import avoidable_by_circumstance
 from o2o_tui.dispatch.hindsight import MOVE_KINDS, improve, replay, schedule_of
-from o2o_tui.dispatch.mdrp import MdrpInstance, instance_names, load_named
+from o2o_tui.dispatch.mdrp import instance_names
 from o2o_tui.dispatch.metrics import avoidable_per_order
-from o2o_tui.dispatch.regimes import SEEDS, regime_instance, regime_names
+from o2o_tui.dispatch.regimes import SEEDS, regime_names
 from o2o_tui.dispatch.simulator import simulate
 
 DESCRIPTION = "the engine against the same days planned with hindsight by local search (long: tens of minutes)"
@@ -74,13 +74,9 @@ def sample_names(names: list[str]) -> list[str]:
     return [name for name in chosen if name in names]
 
 
-def _load(regimes: bool, name: str) -> MdrpInstance:
-    return regime_instance(name) if regimes else load_named(name)
-
-
 def _run(task: tuple[bool, str, int, float, bool]) -> Row:
     regimes, name, moves_per_order, temperature, calibrate = task
-    instance = _load(regimes, name)
+    instance = load_day(regimes, name)
     moves = moves_per_order * len(instance.order_ids)
     engine = simulate(instance, POLICIES["engine"](), name="engine")
     b1 = simulate(instance, POLICIES["b1"](), name="b1")
