@@ -32,6 +32,26 @@ weight divided by orders per courier (power 0.5 / 1: worst 0.733 / 0.741), nearb
 3,500 m instead of 1,200 (worst 0.737 / 0.733 / 0.733, means 0.603-0.605), or the look-ahead also weighing the
 plan without the rescue or with weight 1 (means 0.603 / 0.602).
 
+Checked in stop 24 (no knob changed). The look-ahead's rollout (`lookahead.rollout`: each order in ready order to
+the courier that drops it off first, a first-come-first-served stand-in for the engine) replaced by a matching
+like the engine's: each minute of the next 10 (or 20), the orders placed by then matched to the couriers free
+within 10 minutes by `linear_sum_assignment` on drop-off time, a match committed when its courier is idle and must
+leave, the rest rolled out as before. If the rollout's bias (it serves first come first) were what kept the
+look-ahead from weighing every epoch, this would show it. On the seven regimes' tuning seeds 10-14:
+
+    variant                                     dense  suburb starved   rich longprep dominant  light  worst   mean
+    chosen (greedy rollout)                     0.733   0.614   0.528  0.494   0.599    0.632  0.660  0.733  0.609
+      ... weighing every epoch                  0.732   0.644   0.541  0.587   0.648    0.620  0.726  0.732  0.643
+    matching rollout, 10 minutes                0.740   0.649   0.546  0.494   0.635    0.617  0.655  0.740  0.619
+      ... weighing every epoch                  0.731   0.639   0.528  0.584   0.619    0.611  0.686  0.731  0.628
+    matching rollout, 20 minutes                0.736   0.653   0.532  0.494   0.614    0.612  0.651  0.736  0.613
+      ... weighing every epoch                  0.728   0.645   0.533  0.578   0.614    0.600  0.666  0.728  0.623
+    matching rollout, overdue minutes x1 bonus  0.736   0.649   0.541  0.494   0.618    0.618  0.655  0.736  0.616
+      ... weighing every epoch                  0.726   0.642   0.530  0.584   0.608    0.602  0.690  0.726  0.626
+
+Ties by the rule (decision p99 on dense 150 ms against 115): the rollout's policy is not what limits the
+look-ahead, and weighing every epoch still loses rich (its `short` alternative leaves couriers badly placed).
+
 Checked in stop 23 (no knob changed). A sample-based plan, the second form item 2 of issue 13 names, prototyped
 and left out: each epoch the engine's plan (without the look-ahead) and one bootstrap sample of the next 20
 minutes' orders, improved by the moves of the hindsight search (`hindsight.py`) over several trips per courier,
