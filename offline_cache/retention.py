@@ -9,9 +9,10 @@ documents ended longer than `prune_after` ago and blanks the personal fields of 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import msgspec
 
 from offline_cache.tables import Doc, DocTable
 
@@ -71,17 +72,15 @@ def needs_purge(doc: Doc, replacements: Mapping[str, Any]) -> bool:
     )
 
 
-@dataclass(frozen=True)
-class RetentionPolicy:
+class RetentionPolicy(msgspec.Struct, frozen=True):
     ended_at: Callable[[Doc], datetime | None]  # None while the document is still active
-    purge: Mapping[str, Any] = field(default_factory=dict)  # dotted path -> replacement, e.g. {"customer.phone": ""}
+    purge: Mapping[str, Any] = msgspec.field(default_factory=dict)  # dotted path -> replacement, e.g. {"customer.phone": ""}
     purge_after: timedelta | None = None  # None: never purge
     prune_after: timedelta | None = None  # None: never prune
     prunable: Callable[[Doc], bool] = _always  # narrows pruning, e.g. to CONCLUDED and CANCELLED orders
 
 
-@dataclass(frozen=True)
-class RetentionReport:
+class RetentionReport(msgspec.Struct, frozen=True):
     pruned: int
     purged: int
 

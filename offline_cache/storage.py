@@ -17,7 +17,6 @@ import contextlib
 import errno
 import gc
 import os
-import secrets
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -66,7 +65,7 @@ def _diff(before: Tables, after: Tables, into: External) -> None:
 
 
 def temp_name(path: Path) -> Path:
-    return path.parent / f".{path.name}{TEMP_MARKER}{os.getpid()}-{secrets.token_hex(4)}"
+    return path.parent / f".{path.name}{TEMP_MARKER}{os.getpid()}-{os.urandom(4).hex()}"
 
 
 def is_temp_name(name: str) -> bool:

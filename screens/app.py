@@ -7,8 +7,7 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding
 from textual.message import Message
@@ -18,17 +17,29 @@ from textual.worker import Worker, WorkerState
 from o2o_tui.config import Profile
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
-from screens import auto_accept_console, compact_output
+from screens import compact_output
 from screens.care_messages import CareRequested
-from screens.console_messages import OpenOrder, OrderAcknowledged, OrderActionRequested, Say, ShowHelp
+from screens.console_messages import (
+    OpenOrder,
+    OrderAcknowledged,
+    OrderActionRequested,
+    PrintRequested,
+    Say,
+    ShowHelp,
+)
 from screens.keys import localize_bindings
-from screens.order_actions import OrderActions
 from screens.orders_screen import OrdersScreen
-from screens.printing import PrintRequested, start_printing
-from screens.simple_actions import QuickActionRequested, QuickActions
 from screens.source import OrderSource, SourceChange
 from screens.steady_keys import SteadyKeysApp
 from screens.terminal import theme_for
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+    from screens.auto_accept_station import Station
+    from screens.order_actions import OrderActions
+    from screens.printing import ConsolePrinting
+    from screens.simple_actions import QuickActionRequested
 
 
 def _utcnow() -> datetime:
@@ -69,7 +80,10 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         localize_bindings(self)
         self.source = source
         self.now = clock
-        self.actions = OrderActions(self)
+        self._actions: OrderActions | None = None
+        self._station: Station | None = None
+        self._printing: ConsolePrinting | None = None
+        self._services_started = False
         self.orders_screen = OrdersScreen()
         self.home: OrdersScreen | SimpleScreen = self.orders_screen  # the screen the console opens on
         if simple:  # the simple mode (screens/simple_screen.py): the same source, alerts and messages
@@ -88,14 +102,49 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         self.push_screen(self.home)
         self.post_message(SourceChanged(SourceChange(link=True, store=True)))
         self.run_worker(self.source.run(), name="source", group="source", exit_on_error=False)
-        self.station = auto_accept_console.attach(self)  # auto-accept on the printing station (its banner)
-        self.printing = start_printing(self, self.profile)  # kitchen tickets; None without a printer
+        self.call_after_refresh(self.start_services)
+
+    def start_services(self) -> None:
+        """Auto-accept's station (its banner) and the printer (kitchen tickets). Started right after the first
+        frame, which shows neither (their modules are ~10 ms of a 0.3 s first paint), or at once when something
+        asks for either before that (`station`, a print request)."""
+        if self._services_started:
+            return
+        self._services_started = True
+        from screens import auto_accept_console
+        from screens.printing import start_printing
+
+        self._station = auto_accept_console.attach(self)
+        self._printing = start_printing(self, self.profile)  # None without a printer
+        auto_accept_console.source_changed(self)  # what the source brought before
+
+    @property
+    def station(self) -> Station:
+        self.start_services()
+        assert self._station is not None
+        return self._station
+
+    @property
+    def printing(self) -> ConsolePrinting | None:
+        """The printer, None without one (or before the services start: nothing printed yet)."""
+        return self._printing
+
+    @property
+    def actions(self) -> OrderActions:
+        if self._actions is None:
+            from screens.order_actions import OrderActions  # with its dialogs: not needed for the first frame
+
+            self._actions = OrderActions(self)
+        return self._actions
 
     async def on_source_changed(self, message: SourceChanged) -> None:
         await self.home.apply_change(message.change)
         if not self.screen_stack:  # the app closed while the change was applied
             return
-        auto_accept_console.source_changed(self)
+        if self._services_started:
+            from screens import auto_accept_console
+
+            auto_accept_console.source_changed(self)
         # the detail and store screens are imported when first opened: not loaded, not on screen
         detail, store = sys.modules.get("screens.detail_screen"), sys.modules.get("screens.store_screen")
         if detail is not None and isinstance(self.screen, detail.DetailScreen):
@@ -110,8 +159,8 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
     async def on_unmount(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
-        if getattr(self, "printing", None) is not None:  # None without a printer; unset if never mounted
-            self.printing.close()
+        if self._printing is not None:
+            self._printing.close()
         await self.source.close()
 
     # services for the screens
@@ -139,6 +188,8 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         if (entry := self.source.order(message.order_id)) is None:
             self.say(t("ui.detail.gone"), severity="warning", timeout=3)
             return
+        from screens.simple_actions import QuickActions
+
         QuickActions(self).run(message, entry)
 
     def on_open_order(self, message: OpenOrder) -> None:
@@ -157,6 +208,7 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
     def on_print_requested(self, message: PrintRequested) -> None:
         """A kitchen ticket (on accept, `k` reprint) or a receipt (`R`): queued, then printed."""
         entry = self.source.order(message.order_id)
+        self.start_services()
         if self.printing is None:
             if message.reprint or message.kind == "receipt":  # asked for by a person: say why nothing prints
                 self.say(t("printing.console.no_printer"), severity="warning")
@@ -202,6 +254,8 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         open_menu_editor(self)
 
     def store_zone(self) -> ZoneInfo | None:
+        from zoneinfo import ZoneInfo
+
         store = self.source.store()
         try:
             return ZoneInfo(store.timezone) if store else None

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from o2o_tui.device import device_name
 from screens.auto_accept_station import Station, client_check_in
-from screens.printing import PrintRequested
+from screens.console_messages import PrintRequested
 from screens.widgets.auto_accept_banner import AutoAcceptBanner
 
 if TYPE_CHECKING:

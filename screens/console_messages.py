@@ -5,18 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Literal, Protocol
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from textual.message import Message
 
 from o2o_tui.config import Profile
 from screens.source import OrderSource
 
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo  # 2 ms of imports (sysconfig) the first frame does not need
+
 OrderActionName = Literal[
     "accept", "reject", "preparing", "ready", "handoff", "answer_cancellation", "unlock_code"
 ]
 Severity = Literal["information", "warning", "error"]
+PrintKind = Literal["ticket", "receipt"]
 
 
 class ConsoleHost(Protocol):
@@ -66,3 +69,22 @@ class Say(Message):
         self.text = text
         self.severity: Severity = severity
         self.timeout = timeout
+
+
+class PrintRequested(Message):
+    """Print an order's kitchen ticket (`reprint`: marked as such) or its customer receipt (`screens/printing.py`
+    prints it; it lives here so that posting one does not load the printer's modules)."""
+
+    def __init__(
+        self,
+        order_id: str,
+        kind: PrintKind = "ticket",
+        *,
+        reprint: bool = False,
+        prep_minutes: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.order_id = order_id
+        self.kind: PrintKind = kind
+        self.reprint = reprint
+        self.prep_minutes = prep_minutes

@@ -13,9 +13,14 @@ from textual.screen import Screen
 from o2o_tui.i18n import t
 from screens import order_format as fmt
 from screens.care_messages import CareRequested
-from screens.console_messages import ConsoleHost, OrderActionName, OrderActionRequested, ShowHelp
+from screens.console_messages import (
+    ConsoleHost,
+    OrderActionName,
+    OrderActionRequested,
+    PrintRequested,
+    ShowHelp,
+)
 from screens.keys import localize_bindings
-from screens.printing import PrintRequested
 from screens.source import QueueEntry
 from screens.widgets.footer import KeyFooter
 from screens.widgets.order_detail import OrderDetail

@@ -12,7 +12,8 @@ import gc
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+
+import msgspec
 
 from o2o_tui.config import Profile
 from o2o_tui.settings import load_settings
@@ -76,8 +77,7 @@ def run_merchant_console(
     MerchantApp(source_factory(profile), keymap=settings.keymap, profile=profile, simple=simple).run()
 
 
-@dataclass(frozen=True, slots=True)
-class HeadlessReport:
+class HeadlessReport(msgspec.Struct, frozen=True):
     orders_seen: int
     seconds: float
     final_state: str

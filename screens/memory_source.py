@@ -8,9 +8,9 @@ recorded in `submitted` and not applied (there is no platform behind it to decid
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 
 import msgspec
+from msgspec.structs import replace
 
 from o2o_tui.domain.menu import Menu
 from o2o_tui.domain.order import Order

@@ -17,8 +17,8 @@ from o2o_tui.domain.transitions import OrderAction, TransitionCheck, check_order
 from o2o_tui.i18n import t
 from o2o_tui.sync.explain import wrong_type
 from screens import order_format as fmt
+from screens.console_messages import PrintRequested
 from screens.dialogs import ChoicePrompt, CodePrompt, NumberPrompt
-from screens.printing import PrintRequested
 from screens.source import ActionRefused, QueueEntry
 
 if TYPE_CHECKING:

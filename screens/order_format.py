@@ -5,9 +5,9 @@ Widths are terminal cells (`rich.cells.cell_len`), so Chinese text keeps the col
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
+import msgspec
 from rich.cells import cell_len
 
 from o2o_tui.domain.money import format_money
@@ -213,8 +213,7 @@ def matches(order: Order, query: str) -> bool:
     return all(word in haystack for word in needle.split())
 
 
-@dataclass(frozen=True, slots=True)
-class Columns:
+class Columns(msgspec.Struct, frozen=True):
     """Cell widths of the queue's columns at one terminal width (0 = column hidden)."""
 
     mark: int

@@ -25,18 +25,17 @@ from o2o_tui.settings import load_settings
 from screens import chase_bell
 from screens import order_format as fmt
 from screens.alerts import Alerts, Sound, bell_pattern
-from screens.announce import announce
 from screens.care_messages import CareRequested
 from screens.console_messages import (
     ConsoleHost,
     OpenOrder,
     OrderActionName,
     OrderActionRequested,
+    PrintRequested,
     Say,
     ShowHelp,
 )
 from screens.keys import localize_bindings
-from screens.printing import PrintRequested
 from screens.source import QueueEntry, SourceChange
 from screens.widgets.auto_accept_banner import AutoAcceptBanner
 from screens.widgets.footer import KeyFooter
@@ -241,8 +240,14 @@ class OrdersScreen(Screen[None]):
             self.alerts.acknowledge(order_id)
             self.queue.set_alerts(self.alerts.alerting, self.alerts.urgent)
 
+    def _announce(self, sounds: list[Sound]) -> None:
+        from screens.announce import announce  # with the voice engines: loaded after the first frame
+
+        announce(self, sounds)
+
     def _play(self, sounds: list[Sound]) -> None:
-        announce(self, sounds)  # said in words too, when voice is on (screens/announce.py)
+        if sounds:  # said in words too, when voice is on; after the frame that shows why
+            self.call_after_refresh(self._announce, sounds)
         for sound in sounds:
             for delay in bell_pattern(sound):
                 if delay <= 0:

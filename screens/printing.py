@@ -11,11 +11,10 @@ from __future__ import annotations
 import contextlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
-
-from textual.message import Message
+from typing import TYPE_CHECKING, Any
 
 from o2o_tui.i18n import t
+from screens.console_messages import PrintRequested
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -26,25 +25,6 @@ if TYPE_CHECKING:
     from o2o_tui.printing.spool import DrainResult, PrintQueue, QueueStatus
 
 RETRY_S = 5.0  # how often waiting jobs are tried again (and the queue file looked at: a script may add some)
-PrintKind = Literal["ticket", "receipt"]
-
-
-class PrintRequested(Message):
-    """Print an order's kitchen ticket (`reprint`: marked as such) or its customer receipt."""
-
-    def __init__(
-        self,
-        order_id: str,
-        kind: PrintKind = "ticket",
-        *,
-        reprint: bool = False,
-        prep_minutes: int | None = None,
-    ) -> None:
-        super().__init__()
-        self.order_id = order_id
-        self.kind: PrintKind = kind
-        self.reprint = reprint
-        self.prep_minutes = prep_minutes
 
 
 @dataclass(frozen=True, slots=True)

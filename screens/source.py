@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
 
@@ -33,8 +32,7 @@ class LinkState(enum.StrEnum):
     UNAUTHORIZED = "UNAUTHORIZED"  # the platform refused the token: log in again
 
 
-@dataclass(frozen=True, slots=True)
-class LinkStatus:
+class LinkStatus(msgspec.Struct, frozen=True):
     state: LinkState
     pending: int = 0  # actions queued on this device, not yet confirmed by the platform
     conflicts: int = 0
@@ -79,8 +77,7 @@ def link_from(status: SyncStatus) -> LinkStatus:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class QueueEntry:
+class QueueEntry(msgspec.Struct, frozen=True):
     order: Order
     pending: tuple[str, ...] = ()  # queued action names applied locally, not yet confirmed
 
@@ -102,8 +99,7 @@ def split_held(entries: Iterable[QueueEntry]) -> tuple[list[QueueEntry], list[Qu
     return live, held
 
 
-@dataclass(frozen=True, slots=True)
-class SourceChange:
+class SourceChange(msgspec.Struct, frozen=True):
     """What moved: the ids of changed orders, and whether the store, its menu or the link status changed."""
 
     order_ids: frozenset[str] = frozenset()
@@ -114,8 +110,7 @@ class SourceChange:
     conflicts: bool = False  # the list of refused actions (`OrderSource.conflicts()`)
 
 
-@dataclass(frozen=True, slots=True)
-class ConflictView:
+class ConflictView(msgspec.Struct, frozen=True):
     """An action the platform refused for good, as the conflicts screen lists it."""
 
     key: str  # the outbox entry's key (its Idempotency-Key): what `dismiss_conflicts` takes

@@ -87,6 +87,15 @@ NOT_AT_FIRST_FRAME = (
     "screens.menu_editor",
     "screens.dispatch_board",
     "screens.conflicts_screen",
+    # started or loaded just after the first frame, or on first use (screens/app.py `start_services`, `actions`)
+    "screens.auto_accept_console",
+    "screens.auto_accept_station",
+    "screens.printing",
+    "screens.order_actions",
+    "screens.dialogs",
+    "screens.simple_actions",
+    "screens.announce",
+    "o2o_tui.voice",
 )
 
 

@@ -4,7 +4,6 @@ Nd. A small harness screen with the queue's keys, so the footer and status line 
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -64,7 +63,7 @@ class QueueKeys(Screen[None]):
     def __init__(self, conflicts: int, state: LinkState) -> None:
         super().__init__()
         localize_bindings(self)
-        self._link = dataclasses.replace(sample_link(state), conflicts=conflicts)
+        self._link = msgspec.structs.replace(sample_link(state), conflicts=conflicts)
 
     def compose(self) -> ComposeResult:
         yield Static("body", id="body")
@@ -156,7 +155,7 @@ async def test_help_in_chinese() -> None:
 
 
 def test_status_line_shortens_by_priority() -> None:
-    link = dataclasses.replace(sample_link(LinkState.OFFLINE), conflicts=2)
+    link = msgspec.structs.replace(sample_link(LinkState.OFFLINE), conflicts=2)
     store = msgspec.structs.replace(sample_store(), status=StoreStatus(state=StoreState.PAUSED))
     wide = "".join(text for text, _ in link_parts(link, store, FROZEN_NOW, 200, muted=True))
     assert wide == (
@@ -165,7 +164,7 @@ def test_status_line_shortens_by_priority() -> None:
     )
     narrow = "".join(text for text, _ in link_parts(link, store, FROZEN_NOW, 40, muted=True))
     assert narrow == " OFFLINE  !2 muted ~1 PAUSED"  # shortened first, then the least important left out
-    plain = dataclasses.replace(sample_link(LinkState.OFFLINE))
+    plain = msgspec.structs.replace(sample_link(LinkState.OFFLINE))
     at_40 = "".join(text for text, _ in link_parts(plain, sample_store(), FROZEN_NOW, 40))
     assert at_40 == " OFFLINE  ~1 3 min ago no new orders"  # the outage said even at 40 columns
     for width in range(12, 130):
@@ -207,7 +206,7 @@ def test_queue_snapshot_no_color(snap_compare, monkeypatch: pytest.MonkeyPatch) 
     from tests.test_ui_samples import sample_entries
 
     monkeypatch.setenv("NO_COLOR", "1")
-    link = dataclasses.replace(sample_link(LinkState.ONLINE), conflicts=2)
+    link = msgspec.structs.replace(sample_link(LinkState.ONLINE), conflicts=2)
     source = MemoryOrderSource(sample_entries(), store=sample_store(), link=link)
     app = MerchantApp(source, clock=lambda: FROZEN_NOW)
     assert app.theme == ANSI_THEME and app.no_color

@@ -5,9 +5,9 @@ Update after an intended change with `pytest tests/test_ui_snapshots.py --snapsh
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 
+import msgspec
 import pytest
 
 from o2o_tui.i18n import set_language
@@ -35,7 +35,7 @@ def chinese() -> Iterator[None]:
 def _app(state: LinkState = LinkState.ONLINE) -> MerchantApp:
     link = sample_link(state)
     if state is LinkState.OFFLINE:
-        link = dataclasses.replace(link, error="connection refused")
+        link = msgspec.structs.replace(link, error="connection refused")
     source = MemoryOrderSource(sample_entries(), store=sample_store(), link=link)
     return MerchantApp(source, clock=lambda: FROZEN_NOW, theme=DEFAULT_THEME)
 

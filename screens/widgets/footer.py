@@ -9,9 +9,9 @@ screen; only which of them are shown depends on the width. Compact (less padding
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
@@ -23,8 +23,7 @@ from textual.widgets._footer import FooterKey
 WIDE = 120
 
 
-@dataclass(frozen=True, slots=True)
-class FooterEntry:
+class FooterEntry(msgspec.Struct, frozen=True):
     key: str  # the key as bound (`question_mark`): what a click simulates
     key_display: str  # as shown (`?`)
     description: str

@@ -53,9 +53,9 @@ Handler names are `on_line_list_highlighted` / `on_line_list_selected` for every
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import ClassVar, Generic, TypeVar
 
+import msgspec
 from rich.segment import Segment
 from textual import events
 from textual.binding import Binding, BindingType
@@ -70,8 +70,7 @@ from textual.visual import Visual
 RowT = TypeVar("RowT")
 
 
-@dataclass(frozen=True, slots=True)
-class RowState:
+class RowState(msgspec.Struct, frozen=True):
     """What the list knows about a line when it asks for its render."""
 
     cursor: bool = False

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING
 
 from textual.content import Content
 from textual.widgets import Static
@@ -16,6 +16,9 @@ from o2o_tui.safe_text import safe_text
 from screens import order_format as fmt
 from screens.care_detail import care_parts
 from screens.source import QueueEntry
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 Part = str | tuple[str, str]
 

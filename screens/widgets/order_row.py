@@ -7,9 +7,9 @@ visible lines and repaints only the clock cells when nothing else changed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
+import msgspec
 from rich.cells import cell_len
 from textual.content import Content
 
@@ -22,8 +22,7 @@ from screens.source import QueueEntry
 DONE_HEADING_KEY = "\x00done"  # not an order id: the platform's ids are printable
 
 
-@dataclass(frozen=True, slots=True)
-class DoneHeading:
+class DoneHeading(msgspec.Struct, frozen=True):
     """The line above the ended orders."""
 
     count: int
@@ -36,8 +35,7 @@ def line_key(line: QueueLine) -> str:
     return DONE_HEADING_KEY if isinstance(line, DoneHeading) else line.order.id
 
 
-@dataclass(frozen=True, slots=True)
-class RowLook:
+class RowLook(msgspec.Struct, frozen=True):
     """What a live line shows that is not in its `QueueEntry`: it changes with the clock and the alerts."""
 
     clock: str

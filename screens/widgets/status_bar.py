@@ -6,10 +6,12 @@ every width."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
+import msgspec
 from rich.cells import cell_len
 from textual.content import Content
 from textual.widget import Widget
@@ -18,12 +20,20 @@ from o2o_tui.domain.store import Store, StoreState
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 from screens.order_format import fit
-from screens.printing import PrinterWarning, printer_warning
 from screens.source import LinkState, LinkStatus
+
+if TYPE_CHECKING:
+    from screens.printing import PrinterWarning
 
 SEPARATOR = " · "
 NARROW_SEPARATOR = " "
 NARROW = 60
+
+
+def _printer_warning(app: object) -> PrinterWarning | None:
+    """The printer's warning; none before the console has loaded its printer (after the first frame)."""
+    printing = sys.modules.get("screens.printing")
+    return printing.printer_warning(app) if printing is not None else None
 
 
 def since_text(last: datetime | None, now: datetime) -> str:
@@ -38,8 +48,7 @@ def since_text(last: datetime | None, now: datetime) -> str:
     return t("ui.link.hours_ago", hours=minutes // 60)
 
 
-@dataclass(frozen=True, slots=True)
-class Part:
+class Part(msgspec.Struct, frozen=True):
     """One part of the line: its texts from the longest to the shortest, and how important it is (0 = most).
 
     A `flexible` part (the store's name) is cut by words to the room left before it is left out altogether.
@@ -186,7 +195,7 @@ class StatusBar(Widget):
         if self._inputs is None or not width:
             return
         link, store, now, muted = self._inputs
-        printer = printer_warning(self.app)
+        printer = _printer_warning(self.app)
         content = Content.assemble(*link_parts(link, store, now, width, muted=muted, printer=printer))
         if content == self._content:
             return
@@ -204,7 +213,7 @@ class StatusBar(Widget):
 
     def refresh_printer(self) -> None:
         """The printer's warning came or went."""
-        self.set_class(printer_warning(self.app) is not None, "-printer")
+        self.set_class(_printer_warning(self.app) is not None, "-printer")
         self._update()
 
     def on_resize(self) -> None:
