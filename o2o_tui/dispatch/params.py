@@ -52,6 +52,25 @@ look-ahead from weighing every epoch, this would show it. On the seven regimes' 
 Ties by the rule (decision p99 on dense 150 ms against 115): the rollout's policy is not what limits the
 look-ahead, and weighing every epoch still loses rich (its `short` alternative leaves couriers badly placed).
 
+Courier choice by rollout (what the hindsight search says is left: which courier takes which route). Besides the
+engine's plan and its alternatives, the look-ahead weighs the same plan with the courier of one committed route
+replaced by one of the two idle couriers nearest its first pickup (each committed route in turn), on the same
+scenarios. Same seeds:
+
+    variant                                     dense  suburb starved   rich longprep dominant  light  worst   mean
+    swaps where the plan commits a bundle       0.735   0.621   0.557  0.494   0.585    0.592  0.660  0.735  0.606
+    swaps every epoch                           0.744   0.642   0.575  0.601   0.696    0.642  0.681  0.744  0.654
+      ... only couriers no nearer than chosen   0.744   0.651   0.571  0.595   0.671    0.644  0.680  0.744  0.651
+      ... rollouts of 30 minutes                0.752   0.656   0.586  0.692   0.775    0.677  0.722  0.775  0.694
+      ... 30 minutes, 8 scenarios               0.750   0.645   0.593  0.620   0.767    0.645  0.726  0.767  0.678
+    swaps on bundles, matching rollout          0.741   0.629   0.543  0.494   0.626    0.636  0.655  0.741  0.618
+    swaps every epoch, matching rollout         0.739   0.682   0.572  0.645   0.654    0.625  0.688  0.739  0.658
+
+A tie where the look-ahead already acts (decision p99 201 ms, over the budget), and worse the more it decides:
+longer rollouts and more scenarios make it worse still (rich 0.494 -> 0.62-0.69), so the rollouts are biased, not
+noisy. A rollout that serves sampled orders with no coverage prefers whatever drops the committed orders off
+soonest; the engine's coverage term, which keeps couriers where orders come from, judges courier choice better.
+
 Checked in stop 23 (no knob changed). A sample-based plan, the second form item 2 of issue 13 names, prototyped
 and left out: each epoch the engine's plan (without the look-ahead) and one bootstrap sample of the next 20
 minutes' orders, improved by the moves of the hindsight search (`hindsight.py`) over several trips per courier,
