@@ -71,6 +71,13 @@ longer rollouts and more scenarios make it worse still (rich 0.494 -> 0.62-0.69)
 noisy. A rollout that serves sampled orders with no coverage prefers whatever drops the committed orders off
 soonest; the engine's coverage term, which keeps couriers where orders come from, judges courier choice better.
 
+And that term counted in expected late minutes instead of minutes of reach (each hotspot's reach by its nearest
+couriers turned into the mean of max(0, reach + half the pickup - prep) over the prep times of the orders waiting
+now: a courier near a kitchen that takes longer than anyone's ride there covers nothing; stop 19's hard threshold
+made smooth): worst 0.745 / 0.741 / 0.745 and means 0.629 / 0.630 / 0.644 at coverage weight x1 / x2 / x4, half
+and half with reach 0.736 / 0.628. Rich loses again (0.494 -> 0.57-0.61), as with the threshold: on a quiet day
+couriers kept closer than the kitchens need still pay, for the orders that come together.
+
 Checked in stop 23 (no knob changed). A sample-based plan, the second form item 2 of issue 13 names, prototyped
 and left out: each epoch the engine's plan (without the look-ahead) and one bootstrap sample of the next 20
 minutes' orders, improved by the moves of the hindsight search (`hindsight.py`) over several trips per courier,
