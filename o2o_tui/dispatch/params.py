@@ -77,6 +77,8 @@ now: a courier near a kitchen that takes longer than anyone's ride there covers 
 made smooth): worst 0.745 / 0.741 / 0.745 and means 0.629 / 0.630 / 0.644 at coverage weight x1 / x2 / x4, half
 and half with reach 0.736 / 0.628. Rich loses again (0.494 -> 0.57-0.61), as with the threshold: on a quiet day
 couriers kept closer than the kitchens need still pay, for the orders that come together.
+The coverage weight scaled by how quiet the epoch is ((orders per courier due soon) ** -0.5 / +0.5 / -1,
+within x0.25-4): worst 0.749 / 0.741 / 0.735, means 0.628 / 0.638 / 0.631; rich moves most either way.
 
 Checked in stop 23 (no knob changed). A sample-based plan, the second form item 2 of issue 13 names, prototyped
 and left out: each epoch the engine's plan (without the look-ahead) and one bootstrap sample of the next 20
