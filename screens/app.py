@@ -82,7 +82,7 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         self.now = clock
         self._actions: OrderActions | None = None
         self._station: Station | None = None
-        self._printing: ConsolePrinting | None = None
+        self.printing: ConsolePrinting | None = None  # none without a printer, or before `start_services`
         self._services_started = False
         self.orders_screen = OrdersScreen()
         self.home: OrdersScreen | SimpleScreen = self.orders_screen  # the screen the console opens on
@@ -115,7 +115,7 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         from screens.printing import start_printing
 
         self._station = auto_accept_console.attach(self)
-        self._printing = start_printing(self, self.profile)  # None without a printer
+        self.printing = start_printing(self, self.profile)
         auto_accept_console.source_changed(self)  # what the source brought before
 
     @property
@@ -123,11 +123,6 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         self.start_services()
         assert self._station is not None
         return self._station
-
-    @property
-    def printing(self) -> ConsolePrinting | None:
-        """The printer, None without one (or before the services start: nothing printed yet)."""
-        return self._printing
 
     @property
     def actions(self) -> OrderActions:
@@ -159,8 +154,8 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
     async def on_unmount(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
-        if self._printing is not None:
-            self._printing.close()
+        if self.printing is not None:
+            self.printing.close()
         await self.source.close()
 
     # services for the screens
