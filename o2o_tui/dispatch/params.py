@@ -32,6 +32,29 @@ weight divided by orders per courier (power 0.5 / 1: worst 0.733 / 0.741), nearb
 3,500 m instead of 1,200 (worst 0.737 / 0.733 / 0.733, means 0.603-0.605), or the look-ahead also weighing the
 plan without the rescue or with weight 1 (means 0.603 / 0.602).
 
+Checked in stop 25 (no knob changed). Stop 24 found the rollouts biased against coverage: they score the sampled
+orders' click-to-door and nothing after, so a plan that leaves couriers scattered looks as good as one that does
+not. The standard mend: end each rollout with a terminal value, here the coverage of the couriers' end state (at
+the rollout's end, each restaurant's reach by its 3 nearest couriers on shift, ranks weighing 1, 0.5, 0.25, capped
+at 20 minutes, weighed by the restaurant's share of the orders so far and by the orders expected in the next 10
+minutes), x lambda, added to each scenario's score. On the seven regimes' tuning seeds 10-14, against the
+chosen set's worst 0.733 and mean 0.609:
+
+    variant                                     dense  suburb starved   rich longprep dominant  light  worst   mean
+    terminal value x1, where bundles commit     0.752   0.611   0.530  0.496   0.598    0.608  0.665  0.752  0.609
+    weighing every epoch, x0.1                  0.733   0.612   0.565  0.642   0.620    0.621  0.728  0.733  0.646
+      ... x0.3                                  0.739   0.618   0.549  0.576   0.644    0.614  0.705  0.739  0.635
+      ... x1                                    0.748   0.627   0.560  0.585   0.618    0.603  0.694  0.748  0.634
+    courier swaps every epoch, x0.1             0.749   0.647   0.574  0.672   0.708    0.641  0.708  0.749  0.671
+      ... x0.3                                  0.757   0.649   0.581  0.602   0.728    0.650  0.767  0.767  0.676
+      ... x1                                    0.775   0.645   0.584  0.622   0.789    0.704  0.754  0.789  0.696
+
+(every epoch x3 / x10 on rich, light, dense: 0.613 / 0.561, 0.692 / 0.742, 0.754 / 0.759; swaps x3: rich 0.984).
+Weighing every epoch gains 0.01 on the mean with it (0.643 -> 0.634) and still loses rich by 0.08; courier swaps get
+worse the more the end state weighs. A coverage term inside a rollout over three sampled futures does not judge
+courier choice as well as the engine's own term does over the known present: the bias is not only the missing
+end state.
+
 Checked in stop 24 (no knob changed). The look-ahead's rollout (`lookahead.rollout`: each order in ready order to
 the courier that drops it off first, a first-come-first-served stand-in for the engine) replaced by a matching
 like the engine's: each minute of the next 10 (or 20), the orders placed by then matched to the couriers free
