@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
@@ -23,6 +23,10 @@ from screens.keys import localize_bindings
 from screens.order_format import fit
 
 KEY_COLUMN = 10
+# the actions of the keys every Textual app and screen has (focus moves, copy, quit, help-quit)
+_TEXTUAL_ACTIONS = frozenset(
+    binding.action for binding in (*App.BINDINGS, *Screen.BINDINGS) if isinstance(binding, Binding)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,23 +42,29 @@ def _lookup(key: str) -> str | None:
 
 
 def help_text(binding: Binding) -> str | None:
-    """What a binding does, in words: the catalog's sentence for its id or action, else its description."""
+    """What a binding does, in words: the catalog's sentence for its id or action, else its description. None
+    for Textual's own keys without a sentence (Tab's "Focus Next"): their descriptions are English whatever the
+    language, so they are left out rather than shown untranslated."""
+    if binding.system:
+        return None
     if binding.id and (text := _lookup(f"help.{binding.id}")):
         return text
     action = binding.action.split("(", 1)[0].removeprefix("app.").removeprefix("screen.")
     if "(" not in binding.action and (text := _lookup(f"ui.help.{action}")):
         return text
+    if binding.action in _TEXTUAL_ACTIONS:
+        return None
     return t(binding.description) if binding.description else None
 
 
 def help_rows(screen: Screen[Any]) -> list[HelpRow]:
     """One row per thing a key does on `screen` (keys that do the same thing share a row): the footer's keys
-    first, in binding order, then the ones it never shows (moving, Esc, Ctrl+C). Textual's own system keys
-    (focus, copy) are left out."""
+    first, in binding order, then the ones it never shows (moving, Esc, Ctrl+C). Textual's own keys (system
+    keys, and Tab's focus moves, whose descriptions are not in the catalog) are left out."""
     app = screen.app
     rows: dict[tuple[str, str], tuple[list[str], list[str], list[bool]]] = {}
     for _, binding, _enabled, _tooltip in screen.active_bindings.values():
-        text = help_text(binding) if not binding.system else None
+        text = help_text(binding)
         if text is None:
             continue
         keys, ids, shown = rows.setdefault((binding.action, text), ([], [], []))

@@ -452,3 +452,29 @@ async def test_exclamation_mark_opens_the_conflicts_view() -> None:
         await pilot.press("exclamation_mark")
         await pilot.pause()
         assert isinstance(app.screen, ConflictsScreen)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_help_on_the_queue_says_every_key_in_a_sentence_of_the_language(lang: str) -> None:
+    """Help on the real queue: each row's words come from the language's catalog (Textual's own Tab/Shift+Tab
+    "Focus Next" would be English in Chinese too, so they are left out), and the queue's own keys have a
+    sentence, not the footer's one-word label."""
+    from o2o_tui.i18n import catalog
+    from screens.help_screen import HelpScreen
+
+    set_language(lang)
+    source = MemoryOrderSource(sample_entries(), store=sample_store())
+    app = _app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        words = set(catalog(lang).values())
+        untranslated = [(row.keys, row.text) for row in app.screen.rows if row.text not in words]
+        assert untranslated == []
+        texts = {row.keys: row.text for row in app.screen.rows}
+        footer_labels = {catalog(lang)[key] for key in ("voucher.key.redeem", "scheduled.key.scheduled",
+                                                         "figures.key.open", "printing.key.reprint")}
+        assert not footer_labels & {texts[key] for key in ("v", "t", "f", "k")}
+        assert not any("tab" in row.keys for row in app.screen.rows)
