@@ -140,6 +140,19 @@ class MenuHelpScreen(ModalScreen[None]):
 
 class MenuEditorScreen(Screen[None]):
     CSS_PATH = CSS_FILE
+    # what a counter does most (sell out, publish the draft) before what the tree's own keys do (mark, reorder)
+    FOOTER_PRIORITY = (
+        "menu.availability",
+        "menu.publish",
+        "menu.add",
+        "menu.undo",
+        "menu.back",
+        "menu.diff",
+        "menu.hide",
+        "menu.search",
+        "menu.delete",
+        "menu.duplicate",
+    )
     BINDINGS = [
         Binding("enter", "edit", "menu_editor.key.edit", id="menu.edit", show=False),
         Binding("a", "add", "menu_editor.key.add", id="menu.add"),

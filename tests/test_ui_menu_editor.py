@@ -145,3 +145,23 @@ async def test_the_draft_survives_a_quit(platform: RunningPlatform, profile: Pro
         assert screen.draft is not None and screen.draft.menu == edited
         assert "rice_copy" in str([i.id for c in screen.draft.menu.categories for i in c.items])
     await asyncio.sleep(0)
+
+
+@pytest.mark.parametrize("size", [(40, 15), (80, 24)], ids=["40x15", "80x24"])
+async def test_the_footer_keeps_sold_out_and_publish_and_one_edit_reads_one_change(
+    platform: RunningPlatform, profile: Profile, size: tuple[int, int]
+) -> None:
+    from textual.widgets._footer import FooterKey
+
+    app = MenuEditorApp(source_for_profile(profile))
+    async with app.run_test(size=size) as pilot:
+        screen = await _opened(pilot, app)
+        await _select(pilot, screen, NodeRef("item", "mapo-tofu", "hot-dishes"))
+        shown = {key.key for key in screen.query(FooterKey)}
+        assert {"question_mark", "o"} <= shown  # help and sold out at every width
+        if size[0] >= 80:
+            assert {"P", "a", "u"} <= shown  # and publishing the draft, adding, undo
+        await pilot.press("h")
+        await wait_until(pilot, lambda: screen.draft is not None and bool(screen.draft.undo))
+        status = str(screen.query_one("#menu-status").render())
+        assert "1 change" in status and "1 changes" not in status

@@ -58,9 +58,19 @@ def t(key: str, /, **values: object) -> str:
     """The message for `key` in the current language, formatted with `values`.
 
     A key missing from the current language falls back to English, then to the key itself, so a gap shows
-    up as a readable key rather than a crash.
+    up as a readable key rather than a crash. With `count=1`, `<key>.one` is used where the catalog has it
+    ("1 change", not "1 changes"; Chinese needs none and repeats the other form).
     """
-    template = catalog(current_language()).get(key) or catalog("en").get(key) or key
+    if values.get("count") == 1 and (singular := catalog(current_language()).get(f"{key}.one")) is not None:
+        return _format(singular, values)
+    return _format(_template(key) or key, values)
+
+
+def _template(key: str) -> str | None:
+    return catalog(current_language()).get(key) or catalog("en").get(key)
+
+
+def _format(template: str, values: dict[str, object]) -> str:
     if not values:
         return template
     try:
