@@ -9,10 +9,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 
 from o2o_tui.courier_tasks import CourierStep
-from o2o_tui.domain.fleet import Delivery, ProblemReason
+from o2o_tui.domain.fleet import Delivery, ProblemReason, store_clock
 from o2o_tui.domain.transitions import DeliveryStatus
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
@@ -72,11 +71,6 @@ def problem_label(reason: ProblemReason) -> str:
     return t(f"handheld.problem.{reason.value}")
 
 
-def clock_text(moment: datetime | None) -> str:
-    """A time of day on the handheld's own clock (HH:MM), or empty."""
-    if moment is None:
-        return ""
-    return moment.astimezone().strftime("%H:%M")
 
 
 def row_text(index: int | None, delivery: Delivery, *, queued: bool, refused: bool, glyphs: Glyphs) -> str:
@@ -84,7 +78,7 @@ def row_text(index: int | None, delivery: Delivery, *, queued: bool, refused: bo
     mark = glyphs.refused if refused else glyphs.queued if queued else " "
     lead = f"{index}" if index is not None and index <= 9 else " "
     store = safe_text(delivery.store_name or delivery.pickup.text, one_line=True)
-    ready = clock_text(delivery.ready_at)
+    ready = store_clock(delivery, delivery.ready_at)
     parts = [f"{lead}{mark}{number_text(delivery)}", short_label(delivery.status), store]
     if ready and delivery.status in (DeliveryStatus.PENDING, DeliveryStatus.ACCEPTED):
         parts.insert(2, ready)
@@ -98,7 +92,7 @@ def detail_fields(delivery: Delivery, *, ended: bool, glyphs: Glyphs) -> dict[st
     """The task's details by field (empty when a field has nothing): addresses and notes in full (wrapped by
     the screen), the phone as the server masked it. One line widget per field, so a change repaints one field."""
     store = safe_text(delivery.store_name, one_line=True)
-    ready = clock_text(delivery.ready_at)
+    ready = store_clock(delivery, delivery.ready_at)
     customer = safe_text(delivery.customer_name, one_line=True)
     phone = safe_text(delivery.customer_phone, one_line=True)
     reasons = glyphs.separator.join(problem_label(p.reason) for p in delivery.problems)

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -80,6 +82,9 @@ def test_a_courier_walks_a_whole_delivery_by_command_line(
     assert row["customer_phone"] == "138****5678"
     listed = courier("deliveries", "list").stdout
     assert ref in listed and row["store_name"] in listed and "OFFER" in listed
+    # the ready time on the store's clock, whatever this machine's zone (Shanghai is never UTC's HH:MM)
+    store_clock = datetime.fromisoformat(row["ready_at"]).astimezone(ZoneInfo(row["store_timezone"]))
+    assert row["store_timezone"] == "Asia/Shanghai" and store_clock.strftime("%H:%M") in listed
 
     assert "accepted" in courier("deliveries", "accept", ref).stdout
     arrived = courier.json("deliveries", "arrived", str(order["number"]))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+import msgspec
 import pytest
 
 from o2o_tui.domain.fleet import CourierStatus
@@ -73,3 +74,44 @@ def test_the_board_row_shows_how_old_a_position_is() -> None:
     assert courier_view(0, _state(NOW - timedelta(days=2)), NOW, None).position_age == "pos >1d"
     set_language("zh")
     assert courier_view(0, _state(NOW - timedelta(minutes=3)), NOW, None).position_age == "位置3分钟前"
+
+
+def test_clock_times_are_read_on_the_pickup_stores_clock() -> None:
+    """A handheld served over SSH runs on the platform's machine: its zone is not the courier's. A delivery
+    that carries its store's zone shows that wall clock; without one (older servers), or with a name no zone
+    database knows, the machine's own."""
+    from datetime import timezone
+
+    from o2o_tui.domain.fleet import store_clock
+    from o2o_tui.domain.transitions import DeliveryStatus
+    from tests.test_ui_courier_snapshots import delivery
+
+    ready = datetime(2026, 12, 5, 1, 37, tzinfo=UTC)
+    shanghai = delivery(42, DeliveryStatus.PENDING)
+    assert shanghai.store_timezone == "Asia/Shanghai"
+    assert store_clock(shanghai, ready) == "09:37"
+    assert store_clock(shanghai, ready.astimezone(timezone(timedelta(hours=-5)))) == "09:37"  # any offset in
+    for zone in ("", "Mars/Olympus_Mons", "../etc"):
+        other = msgspec.structs.replace(shanghai, store_timezone=zone)
+        assert store_clock(other, ready) == ready.astimezone().strftime("%H:%M")
+    assert store_clock(shanghai, None) == ""
+
+
+def test_the_handheld_shows_the_stores_clock_on_a_machine_in_another_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from o2o_tui.domain.transitions import DeliveryStatus
+    from screens.courier_format import UNICODE, detail_fields, row_text
+    from tests.test_ui_courier_snapshots import delivery
+
+    monkeypatch.setenv("TZ", "UTC")  # the platform's machine, serving the handheld over SSH
+    time.tzset()
+    try:
+        offer = msgspec.structs.replace(
+            delivery(42, DeliveryStatus.PENDING), ready_at=datetime(2026, 12, 5, 1, 37, tzinfo=UTC)
+        )
+        assert "09:37" in row_text(1, offer, queued=False, refused=False, glyphs=UNICODE)
+        assert detail_fields(offer, ended=False, glyphs=UNICODE)["ready"].endswith("09:37")
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

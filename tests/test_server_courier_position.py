@@ -47,6 +47,7 @@ def test_delivery_carries_the_store_name_and_the_current_ready_time(shared_platf
 
     order, delivery = _assigned_order(shared_platform, courier_id)
     assert delivery["store_name"] == store["name"] and store["name"]
+    assert delivery["store_timezone"] == store["timezone"] and store["timezone"]  # its clock times are read on it
     promised = merchant.get(f"/v1/orders/{order['id']}").json()["promised_ready_at"]
     assert _when(delivery["ready_at"]) == _when(promised)  # the time the store promised when it accepted
 

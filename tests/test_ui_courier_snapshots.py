@@ -45,6 +45,7 @@ def delivery(number: int, status: DeliveryStatus, **changes: object) -> Delivery
         ready_at=NOW + timedelta(minutes=number),
         note="Call before arriving; the dog at the door is friendly.\x1b]0;x\x07",
         store_name="老王川菜馆 Lao Wang Sichuan Kitchen",
+        store_timezone="Asia/Shanghai",
     )
     return Delivery(**{**{f: getattr(base, f) for f in base.__struct_fields__}, **changes})
 

@@ -69,8 +69,10 @@ def _status(status: Any) -> str:
     return t("deliveries.status." + str(status).lower())
 
 
-def _clock(moment: Any) -> str:
-    return "--:--" if moment is None else moment.astimezone().strftime("%H:%M")
+def _clock(delivery: Any, moment: Any) -> str:
+    from o2o_tui.domain.fleet import store_clock
+
+    return store_clock(delivery, moment) or "--:--"
 
 
 def _pending(cache: Any, delivery_id: str) -> list[str]:
@@ -91,7 +93,7 @@ def _summary(delivery: Any, pending: list[str]) -> str:
         number=_number(delivery),
         status=_status(delivery.status),
         store=safe_text(delivery.store_name or delivery.pickup.text, one_line=True),
-        ready=_clock(delivery.ready_at),
+        ready=_clock(delivery, delivery.ready_at),
         address=safe_text(delivery.dropoff.text, one_line=True),
         id=delivery.id,
     )
@@ -189,7 +191,7 @@ def _show_lines(delivery: Any, pending: list[str]) -> list[str]:
             address=safe_text(delivery.pickup.text, one_line=True),
         )
     )
-    lines.append(t("deliveries.show.ready", at=_clock(delivery.ready_at)))
+    lines.append(t("deliveries.show.ready", at=_clock(delivery, delivery.ready_at)))
     lines.append(t("deliveries.show.dropoff", address=safe_text(delivery.dropoff.text, one_line=True)))
     lines.append(
         t(
@@ -205,7 +207,7 @@ def _show_lines(delivery: Any, pending: list[str]) -> list[str]:
             t(
                 "deliveries.show.problem",
                 reason=t("deliveries.reason." + str(problem.reason).lower()),
-                at=_clock(problem.occurred_at),
+                at=_clock(delivery, problem.occurred_at),
                 note=safe_text(problem.note, one_line=True),
             ).rstrip()
         )

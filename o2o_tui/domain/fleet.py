@@ -66,6 +66,7 @@ class Delivery(msgspec.Struct, frozen=True):
     note: str = ""
     problems: list[DeliveryProblem] = []
     store_name: str = ""  # the pickup store's name as the courier reads it (empty in rows from older servers)
+    store_timezone: str = ""  # the pickup store's IANA time zone: its clock times are read on it (empty: older)
 
 
 class CourierList(msgspec.Struct, frozen=True):
@@ -74,3 +75,19 @@ class CourierList(msgspec.Struct, frozen=True):
 
 class DeliveryList(msgspec.Struct, frozen=True):
     deliveries: list[Delivery]
+
+
+def store_clock(delivery: Delivery, moment: datetime | None) -> str:
+    """`moment` as HH:MM on the pickup store's wall clock, the one the courier rides by (a handheld served over
+    SSH runs on the platform's machine, whose zone may be another); this machine's local clock when the delivery
+    carries no zone or an unknown one; "" for None."""
+    if moment is None:
+        return ""
+    # imported on first use: the merchant console loads this module and reads no such clock
+    from zoneinfo import ZoneInfo
+
+    try:
+        zone = ZoneInfo(delivery.store_timezone) if delivery.store_timezone else None
+    except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError; a malformed name a ValueError
+        zone = None
+    return moment.astimezone(zone).strftime("%H:%M")

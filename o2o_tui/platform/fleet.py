@@ -383,6 +383,7 @@ def assign(ctx: Ctx, order_id: str, courier_id: str) -> Delivery:
         ready_at=order.ready_at or order.promised_ready_at,
         note=order.note,
         store_name=store.name,
+        store_timezone=store.timezone,
     )
     _insert_delivery(ctx, delivery)
     ctx.record("order", order_id, f"assign:{courier_id}")
