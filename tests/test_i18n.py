@@ -52,3 +52,19 @@ def test_language_selection() -> None:
         assert t("no.such.key") == "no.such.key"
     finally:
         set_language(None)
+
+
+def test_a_count_of_one_takes_the_singular_where_the_catalog_has_one() -> None:
+    for lang in SUPPORTED:
+        singles = [key for key in catalog(lang) if key.endswith(".one")]
+        assert singles and all(key.removesuffix(".one") in catalog(lang) for key in singles)
+    try:
+        set_language("en")
+        assert t("menu_editor.status.changes", count=1) == "1 change"
+        assert t("menu_editor.status.changes", count=2) == "2 changes"
+        assert t("menu_editor.status.changes", count=0) == "0 changes"
+        assert t("menu_editor.status.sold_out", count=1) == "1 sold out"  # no singular form: the one form
+        set_language("zh")
+        assert t("menu_editor.status.changes", count=1) == "1 处改动"  # never the English singular
+    finally:
+        set_language(None)
