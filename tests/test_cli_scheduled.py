@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tests.support.platform import RunningPlatform, api
 from tests.test_cli_orders import Cli, cli, running, server_order  # noqa: F401  (fixtures)
@@ -27,6 +28,9 @@ def test_list_scheduled_and_accept_one_early_offline(running: RunningPlatform, c
     assert len(cli.json("orders", "list")) == 3  # the default list has them all, held ones marked
     listing = cli("orders", "list").stdout
     assert listing.count("rings at") == 2
+    # on the store's clock (Shanghai), not this machine's
+    rings = datetime.fromisoformat(rows[0]["held_until"]).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%H:%M")
+    assert f"rings at {rings}" in listing
     assert cli("orders", "list", "--scheduled").stdout.count("rings at") == 2
     picked = cli.json("orders", "list", "--scheduled", "--fields", "number,held_until")
     assert [set(row) for row in picked] == [{"number", "held_until"}] * 2

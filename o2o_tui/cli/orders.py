@@ -22,7 +22,8 @@ from o2o_tui.i18n import t
 IdArgument = typer.Argument(..., help=t("orders.arg.id"))
 
 
-def _summary(view: Any) -> str:
+def _summary(view: Any, zone: Any) -> str:
+    """One line for an order; its times on `zone` (the store's, `_store_zone`)."""
     from o2o_tui.domain.money import format_money
     from o2o_tui.safe_text import safe_text
 
@@ -37,28 +38,28 @@ def _summary(view: Any) -> str:
     )
     if order.cancellation is not None:
         line += "  " + t("orders.cancellation_requested")
-    for lock in _code_locks(order):
+    for lock in _code_locks(order, zone):
         line += "  " + lock
     if view.is_pending:
         line += "  " + t("orders.pending", actions=", ".join(view.pending))
     if order.held_until is not None and str(order.status) == "CREATED":  # an order for later, not live yet
-        line += "  " + _scheduled_mark(order)
+        line += "  " + _scheduled_mark(order, zone)
     return line
 
 
-def _scheduled_mark(order: Any) -> str:
-    """`[for 13:10, rings at 12:55]`: a held order's promised time and prep start (local time)."""
+def _scheduled_mark(order: Any, zone: Any) -> str:
+    """`[for 13:10, rings at 12:55]`: a held order's promised time and prep start (the store's clock)."""
     from o2o_tui.domain.schedule import promised_time
 
     promised = promised_time(order) or order.held_until
     return t(
         "orders.scheduled_mark",
-        when=promised.astimezone().strftime("%m-%d %H:%M"),
-        due=order.held_until.astimezone().strftime("%H:%M"),
+        when=promised.astimezone(zone).strftime("%m-%d %H:%M"),
+        due=order.held_until.astimezone(zone).strftime("%H:%M"),
     )
 
 
-def _code_locks(order: Any) -> list[str]:
+def _code_locks(order: Any, zone: Any) -> list[str]:
     """`[pickup code locked until 12:34]` for each code still locked (after too many wrong codes)."""
     from datetime import UTC, datetime
 
@@ -66,7 +67,7 @@ def _code_locks(order: Any) -> list[str]:
         t(
             "orders.code_locked",
             kind=t(f"ui.code_kind.{lock.kind}"),
-            until=lock.until.astimezone().strftime("%H:%M"),
+            until=lock.until.astimezone(zone).strftime("%H:%M"),
         )
         for lock in order.locked_codes(datetime.now(UTC))
     ]
@@ -176,7 +177,7 @@ def _show_lines(view: Any, zone: Any) -> list[str]:
     from o2o_tui.safe_text import safe_text
 
     order = view.order
-    lines = [_summary(view), t("orders.show.id", id=order.id)]
+    lines = [_summary(view, zone), t("orders.show.id", id=order.id)]
     lines.append(t("orders.show.created", at=order.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")))
     for line in order.lines:
         lines.append(
@@ -202,16 +203,17 @@ def _show_lines(view: Any, zone: Any) -> list[str]:
 
 
 def _store_zone(cache: Any) -> Any:
-    from datetime import UTC
+    """The cached store's time zone, for every time an order command prints; None (this machine's clock) when
+    the cache has no store yet or its zone is unknown."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     from o2o_tui.sync.read_model import ReadModel
 
     store = ReadModel(cache).store()
     try:
-        return ZoneInfo(store.timezone) if store is not None else UTC
+        return ZoneInfo(store.timezone) if store is not None else None
     except (ZoneInfoNotFoundError, ValueError):
-        return UTC
+        return None
 
 
 def parse_fields(text: str) -> list[str]:
@@ -238,7 +240,7 @@ def _write_rows(cache: Any, status: str | None, fields: list[str] | None) -> Non
     emit_json_bytes(ReadModel(cache).order_rows_json(status, fields))
 
 
-def _list_scheduled(views: list[Any], names: list[str] | None, *, as_json: bool) -> None:
+def _list_scheduled(views: list[Any], names: list[str] | None, zone: Any, *, as_json: bool) -> None:
     """`--scheduled`: the held orders (waiting for their prep start), soonest promised time first."""
     import msgspec
 
@@ -254,7 +256,7 @@ def _list_scheduled(views: list[Any], names: list[str] | None, *, as_json: bool)
     if not held:
         say(t("orders.list.scheduled_empty"))
     for view in held:
-        say(_summary(view))
+        say(_summary(view, zone))
 
 
 def _pick(row: dict[str, Any], names: list[str]) -> dict[str, Any]:
@@ -295,11 +297,12 @@ def _act(
         body = body_factory(cache)
         result = asyncio.run(perform(profile, cache, action, view.order.id, body, online=online))
         after = ReadModel(cache).order(view.order.id)
+        zone = _store_zone(cache)
     shown = after or view
     extra = {"order": shown.to_json()} if as_json else None
     message = t(done_key, number=shown.order.display_number, status=str(shown.order.status))
     if result.outcome is Outcome.REJECTED and not as_json:
-        say(_summary(shown))
+        say(_summary(shown, zone))
     report_outcome(result, as_json=as_json, online=online, done_message=message, extra=extra)
 
 
@@ -328,16 +331,17 @@ def register(app: typer.Typer) -> None:
         with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (chosen, cache):
             _not_for_couriers(chosen)
             if scheduled:
-                _list_scheduled(ReadModel(cache).orders(wanted), names, as_json=as_json)
+                _list_scheduled(ReadModel(cache).orders(wanted), names, _store_zone(cache), as_json=as_json)
                 return
             if as_json or names is not None:
                 _write_rows(cache, wanted, names)
                 return
             views = ReadModel(cache).orders(wanted)
+            zone = _store_zone(cache)
         if not views:
             say(t("orders.list.empty"))
         for view in views:
-            say(_summary(view))
+            say(_summary(view, zone))
 
     @orders.command("show", help=t("orders.show.help"))
     def show(
