@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -94,6 +95,7 @@ def _locked_until(response: object) -> datetime:
     assert response.status_code == 423, response.text  # type: ignore[attr-defined]
     error = response.json()["error"]  # type: ignore[attr-defined]
     assert error["code"] == "code_locked"
+    assert ZoneInfo(error["timezone"])  # the store's zone: a reader elsewhere says the store's clock time
     return datetime.fromisoformat(error["locked_until"])
 
 

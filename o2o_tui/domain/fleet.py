@@ -7,6 +7,7 @@ from datetime import datetime
 
 import msgspec
 
+from o2o_tui.domain.clock import wall_clock
 from o2o_tui.domain.geo import Address, Position
 from o2o_tui.domain.transitions import DeliveryStatus
 
@@ -78,16 +79,5 @@ class DeliveryList(msgspec.Struct, frozen=True):
 
 
 def store_clock(delivery: Delivery, moment: datetime | None) -> str:
-    """`moment` as HH:MM on the pickup store's wall clock, the one the courier rides by (a handheld served over
-    SSH runs on the platform's machine, whose zone may be another); this machine's local clock when the delivery
-    carries no zone or an unknown one; "" for None."""
-    if moment is None:
-        return ""
-    # imported on first use: the merchant console loads this module and reads no such clock
-    from zoneinfo import ZoneInfo
-
-    try:
-        zone = ZoneInfo(delivery.store_timezone) if delivery.store_timezone else None
-    except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError; a malformed name a ValueError
-        zone = None
-    return moment.astimezone(zone).strftime("%H:%M")
+    """`moment` as HH:MM on the pickup store's wall clock (`o2o_tui.domain.clock`); "" for None."""
+    return wall_clock(moment, delivery.store_timezone)

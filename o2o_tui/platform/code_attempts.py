@@ -67,11 +67,11 @@ def locked_until(conn: Connection, subject: CodeSubject, subject_id: str, now: d
     return until if until > now else None
 
 
-def ensure_unlocked(ctx: Ctx, subject: CodeSubject, subject_id: str) -> None:
-    """423 `code_locked` while the code is locked."""
+def ensure_unlocked(ctx: Ctx, subject: CodeSubject, subject_id: str, *, timezone: str | None = None) -> None:
+    """423 `code_locked` while the code is locked (`timezone`: the store's, told with it)."""
     until = locked_until(ctx.conn, subject, subject_id, ctx.now)
     if until is not None:
-        raise code_locked(until)
+        raise code_locked(until, timezone)
 
 
 def record_failure(ctx: Ctx, subject: CodeSubject, subject_id: str) -> datetime | None:
@@ -122,10 +122,11 @@ def check(
     expected: str | None,
     *,
     on_lock: Callable[[datetime], None] | None = None,
+    timezone: str | None = None,
 ) -> None:
     """Refuse a locked code (423) and a wrong one (409 `wrong_code`, counted, and committed with the refusal);
     `on_lock(until)` runs in the same transaction when this try locks the code (the order shows the lock)."""
-    ensure_unlocked(ctx, subject, subject_id)
+    ensure_unlocked(ctx, subject, subject_id, timezone=timezone)
     if matches(given, expected):
         return
     until = record_failure(ctx, subject, subject_id)

@@ -55,10 +55,12 @@ def wrong_code(*, keep_changes: bool = False) -> ApiError:
     return ApiError(409, detail, keep_changes=keep_changes)
 
 
-def code_locked(until: datetime) -> ApiError:
-    """423: too many wrong tries of this code; it is refused (right or wrong) until `until`."""
+def code_locked(until: datetime, timezone: str | None = None) -> ApiError:
+    """423: too many wrong tries of this code; it is refused (right or wrong) until `until`. `timezone`: the
+    store's, so that a reader elsewhere (a handheld served from the platform's machine) says its clock time."""
     message = "too many wrong codes; refused until " + until.isoformat(timespec="seconds")
-    return ApiError(423, ErrorDetail(code="code_locked", message=message, locked_until=until))
+    detail = ErrorDetail(code="code_locked", message=message, locked_until=until, timezone=timezone)
+    return ApiError(423, detail)
 
 
 def stale_version(current_version: int) -> ApiError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from o2o_tui.domain.clock import wall_clock
 from o2o_tui.domain.order import OrderType
 from o2o_tui.domain.transitions import OrderAction, applies_to_type
 from o2o_tui.i18n import t
@@ -37,12 +38,14 @@ def subject_label(action: str, target: str, number: int | None) -> str:
     return t("sync.subject.other", target=target[:8])
 
 
-def _clock(value: object) -> str:
-    """A stored ISO time as this machine's local HH:MM ("?" when there is none)."""
+def _clock(value: object, zone: object = None) -> str:
+    """A stored ISO time as HH:MM on the store's clock when the reason names its zone, else this machine's ("?"
+    when there is none)."""
     try:
-        return datetime.fromisoformat(str(value)).astimezone().strftime("%H:%M")
+        moment = datetime.fromisoformat(str(value))
     except ValueError:
         return "?"
+    return wall_clock(moment, zone if isinstance(zone, str) else None)
 
 
 def wrong_type(action: OrderAction, order_type: OrderType, number: str) -> str | None:
@@ -72,7 +75,7 @@ def _voucher(reason: dict[str, Any]) -> str:
     if code in ("voucher_expired", "voucher_other_store", "voucher_not_active", "wrong_code"):
         return t("voucher.explain." + code.removeprefix("voucher_"))
     if code == "code_locked":
-        return t("voucher.explain.locked", until=_clock(reason.get("locked_until")))
+        return t("voucher.explain.locked", until=_clock(reason.get("locked_until"), reason.get("timezone")))
     return t("voucher.explain.other", message=reason.get("message") or code)
 
 
@@ -111,7 +114,10 @@ def explain(reason: dict[str, Any], *, action: str, target: str) -> str:
         return t("sync.explain.wrong_code", subject=subject, action=what)
     if code == "code_locked":
         return t(
-            "sync.explain.code_locked", subject=subject, action=what, until=_clock(reason.get("locked_until"))
+            "sync.explain.code_locked",
+            subject=subject,
+            action=what,
+            until=_clock(reason.get("locked_until"), reason.get("timezone")),
         )
     if code == "stale_version":
         return t("sync.explain.stale", subject=subject, action=what)

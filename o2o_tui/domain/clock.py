@@ -1,0 +1,26 @@
+"""Times of day on a store's wall clock, the one the people around it read (a handheld served over SSH runs
+on the platform's machine, whose zone may be another); this machine's clock when the zone is not known."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+
+def zone_named(name: str | None) -> tzinfo | None:
+    """The IANA zone `name`, or None (this machine's local zone) for an empty or unknown name."""
+    if not name:
+        return None
+    # imported on first use: the merchant console loads this module at start and reads no such clock then
+    from zoneinfo import ZoneInfo
+
+    try:
+        return ZoneInfo(name)
+    except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError; a malformed name a ValueError
+        return None
+
+
+def wall_clock(moment: datetime | None, zone_name: str | None) -> str:
+    """`moment` as HH:MM on the clock of `zone_name` (see `zone_named`); "" for None."""
+    if moment is None:
+        return ""
+    return moment.astimezone(zone_named(zone_name)).strftime("%H:%M")
