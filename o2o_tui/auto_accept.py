@@ -127,7 +127,8 @@ def known_state(
 
 
 def describe(state: AutoAcceptState, device: str) -> list[str]:
-    """Two lines: the switch with today's count ("on, 12 of 50 auto-accepted today"), the station."""
+    """Two lines: the switch with today's count ("on, 12 of 50 auto-accepted today"), the station (online or
+    offline while auto-accept is on; idle while it is off)."""
     if not state.enabled:
         first = t("auto_accept.line.off")
     elif not state.daily_cap:
@@ -138,7 +139,11 @@ def describe(state: AutoAcceptState, device: str) -> list[str]:
         first = t("auto_accept.line.on_cap", count=state.accepted_today, cap=state.daily_cap)
     if not state.station:
         return [first, t("auto_accept.station.none")]
-    key = "auto_accept.station.online" if state.station_online else "auto_accept.station.offline"
+    # the station checks in only while auto-accept is on: off, its "offline" would only say that
+    if not state.enabled:
+        key = "auto_accept.station.idle"
+    else:
+        key = "auto_accept.station.online" if state.station_online else "auto_accept.station.offline"
     second = t(key, name=safe_text(state.station, one_line=True))
     if state.station == device:
         second = t("auto_accept.station.this_console", line=second)

@@ -54,6 +54,9 @@ def test_on_with_a_cap_and_this_console_then_shown(shared_platform: RunningPlatf
     text = cli("store", "auto-accept").stdout
     assert f"Auto-accept: on, {shown['accepted_today']} of 40 auto-accepted today" in text
     assert "Printing station: front-counter, offline (this console)" in text
+    cli("store", "auto-accept", "off")  # no console checks in now: the station is idle, not "offline"
+    off = cli("store", "auto-accept").stdout
+    assert "Printing station: front-counter, idle while auto-accept is off (this console)" in off
     cli("store", "auto-accept", "maybe", code=Exit.USAGE)
     cli("store", "auto-accept", "--station", "a", "--this-console", code=Exit.USAGE)
     cli("store", "auto-accept", "--station", "x" * 65, code=Exit.USAGE)
