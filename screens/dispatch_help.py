@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from o2o_tui.i18n import t
-from screens.keys import localize_bindings
+from screens.keys import declared_actions, localize_bindings
 from screens.order_format import fit
 from screens.widgets.city_map import COURIER_MARKS
 
@@ -30,18 +30,6 @@ _ACTION_HELP = {
     "select_cursor": "dispatch.board.help.select",
 }
 KEY_WIDTH = 9
-
-
-def declared_actions(node: DOMNode) -> set[str]:
-    """The actions bound by this project's classes of `node` (not the ones Textual's base classes add, such as
-    scrolling sideways or moving focus)."""
-    actions: set[str] = set()
-    for cls in type(node).__mro__:
-        if cls.__module__.startswith("screens."):
-            for binding in cls.__dict__.get("BINDINGS", []):
-                if isinstance(binding, Binding):
-                    actions.add(binding.action)
-    return actions
 
 
 def help_entries(board: DOMNode, order_list: DOMNode) -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
@@ -19,14 +19,10 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from o2o_tui.i18n import t
-from screens.keys import localize_bindings
+from screens.keys import declared_actions, localize_bindings
 from screens.order_format import fit
 
 KEY_COLUMN = 10
-# the actions of the keys every Textual app and screen has (focus moves, copy, quit, help-quit)
-_TEXTUAL_ACTIONS = frozenset(
-    binding.action for binding in (*App.BINDINGS, *Screen.BINDINGS) if isinstance(binding, Binding)
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +37,10 @@ def _lookup(key: str) -> str | None:
     return None if text == key else text
 
 
-def help_text(binding: Binding) -> str | None:
+def help_text(binding: Binding, ours: bool = True) -> str | None:
     """What a binding does, in words: the catalog's sentence for its id or action, else its description. None
-    for Textual's own keys without a sentence (Tab's "Focus Next"): their descriptions are English whatever the
-    language, so they are left out rather than shown untranslated."""
+    for Textual's own keys (`ours` False: Tab's "Focus Next", a scroll view's "Scroll Up") without a sentence:
+    their descriptions are English whatever the language, so they are left out rather than shown untranslated."""
     if binding.system:
         return None
     if binding.id and (text := _lookup(f"help.{binding.id}")):
@@ -52,7 +48,7 @@ def help_text(binding: Binding) -> str | None:
     action = binding.action.split("(", 1)[0].removeprefix("app.").removeprefix("screen.")
     if "(" not in binding.action and (text := _lookup(f"ui.help.{action}")):
         return text
-    if binding.action in _TEXTUAL_ACTIONS:
+    if not ours:
         return None
     return t(binding.description) if binding.description else None
 
@@ -63,8 +59,10 @@ def help_rows(screen: Screen[Any]) -> list[HelpRow]:
     keys, and Tab's focus moves, whose descriptions are not in the catalog) are left out."""
     app = screen.app
     rows: dict[tuple[str, str], tuple[list[str], list[str], list[bool]]] = {}
-    for _, binding, _enabled, _tooltip in screen.active_bindings.values():
-        text = help_text(binding)
+    declared: dict[int, set[str]] = {}  # per node: the actions this project's classes bind
+    for node, binding, _enabled, _tooltip in screen.active_bindings.values():
+        ours = binding.action in declared.setdefault(id(node), declared_actions(node))
+        text = help_text(binding, ours)
         if text is None:
             continue
         keys, ids, shown = rows.setdefault((binding.action, text), ([], [], []))

@@ -455,10 +455,11 @@ async def test_exclamation_mark_opens_the_conflicts_view() -> None:
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-async def test_help_on_the_queue_says_every_key_in_a_sentence_of_the_language(lang: str) -> None:
-    """Help on the real queue: each row's words come from the language's catalog (Textual's own Tab/Shift+Tab
-    "Focus Next" would be English in Chinese too, so they are left out), and the queue's own keys have a
-    sentence, not the footer's one-word label."""
+@pytest.mark.parametrize("where", ["queue", "detail"])
+async def test_help_says_every_key_in_a_sentence_of_the_language(lang: str, where: str) -> None:
+    """Help on the real queue and an order's detail: each row's words come from the language's catalog
+    (Textual's own Tab/Shift+Tab "Focus Next" would be English in Chinese too, so they are left out), and the
+    screen's own keys have a sentence, not the footer's one-word label."""
     from o2o_tui.i18n import catalog
     from screens.help_screen import HelpScreen
 
@@ -467,6 +468,10 @@ async def test_help_on_the_queue_says_every_key_in_a_sentence_of_the_language(la
     app = _app(source)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
+        if where == "detail":
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, DetailScreen)
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
@@ -474,7 +479,12 @@ async def test_help_on_the_queue_says_every_key_in_a_sentence_of_the_language(la
         untranslated = [(row.keys, row.text) for row in app.screen.rows if row.text not in words]
         assert untranslated == []
         texts = {row.keys: row.text for row in app.screen.rows}
-        footer_labels = {catalog(lang)[key] for key in ("voucher.key.redeem", "scheduled.key.scheduled",
-                                                         "figures.key.open", "printing.key.reprint")}
-        assert not footer_labels & {texts[key] for key in ("v", "t", "f", "k")}
+        labels = {"voucher.key.redeem": "v", "scheduled.key.scheduled": "t", "figures.key.open": "f",
+                  "printing.key.reprint": "k", "printing.key.receipt": "R"}
+        for label_key, key in labels.items():
+            if key in texts:
+                assert texts[key] != catalog(lang)[label_key], key
+        assert "k" in texts and ("R" in texts) == (where == "detail")
+        if where == "detail":  # the detail scrolls: Textual's scroll keys, said in the language
+            assert catalog(lang)["ui.help.scroll_up"] in texts.values()
         assert not any("tab" in row.keys for row in app.screen.rows)
