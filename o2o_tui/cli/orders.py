@@ -205,15 +205,11 @@ def _show_lines(view: Any, zone: Any) -> list[str]:
 def _store_zone(cache: Any) -> Any:
     """The cached store's time zone, for every time an order command prints; None (this machine's clock) when
     the cache has no store yet or its zone is unknown."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
+    from o2o_tui.domain.clock import zone_named
     from o2o_tui.sync.read_model import ReadModel
 
     store = ReadModel(cache).store()
-    try:
-        return ZoneInfo(store.timezone) if store is not None else None
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
+    return zone_named(store.timezone) if store is not None else None
 
 
 def parse_fields(text: str) -> list[str]:
