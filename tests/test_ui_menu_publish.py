@@ -242,7 +242,7 @@ async def test_rebase_takes_mine_or_theirs_per_conflict(size: tuple[int, int]) -
         assert "¥40.00" in str(screen.query_one("#theirs-text", Static).render())
         await pilot.press("enter")  # not yet: one conflict is not resolved
         await pilot.pause()
-        assert app.results == [] and "2 conflict(s) left" in screen_text(app)
+        assert app.results == [] and "2 conflicts left" in screen_text(app)
         await pilot.press("m")  # kung-pao: mine (42.00)
         await pilot.pause()
         second = screen.current()

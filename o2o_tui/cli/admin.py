@@ -300,7 +300,7 @@ def courier_key_remove(
         ) from None
     if not removed:
         raise fail(t("admin.courier_key.none_removed", courier_id=courier_id, path=str(path)), Exit.NOT_FOUND)
-    say(t("admin.courier_key.removed", courier_id=courier_id, count=str(removed), path=str(path)))
+    say(t("admin.courier_key.removed", courier_id=courier_id, count=removed, path=str(path)))
 
 
 @courier_key_app.command("list", help=t("admin.courier_key.list.help"))
