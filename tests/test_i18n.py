@@ -68,3 +68,26 @@ def test_a_count_of_one_takes_the_singular_where_the_catalog_has_one() -> None:
         assert t("menu_editor.status.changes", count=1) == "1 处改动"  # never the English singular
     finally:
         set_language(None)
+
+
+def test_typers_own_panel_words_follow_the_language() -> None:
+    """`o2o ... --help` in Chinese: Typer's panel titles and marks come from our catalog (they are gettext
+    messages Typer computes once at import; `o2o_tui/cli/framework_text.py` sets them again)."""
+    import os
+    import subprocess
+    import sys
+
+    def help_text(lang: str) -> str:
+        env = {**os.environ, "O2O_LANG": lang, "COLUMNS": "100"}
+        command = [sys.executable, "-c", "from o2o_tui.cli import main; main()", "orders", "accept", "--help"]
+        return subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+
+    chinese, english = help_text("zh"), help_text("en")
+    assert "─ 参数 ─" in chinese and "─ 选项 ─" in chinese and "[必填]" in chinese and "[环境变量：O2O_PROFILE]" in chinese
+    assert "Arguments" not in chinese and "[required]" not in chinese and "[env var" not in chinese
+    assert "─ Arguments ─" in english and "[required]" in english and "[env var: O2O_PROFILE]" in english
+    # and no command pays for it: Rich (typer.rich_utils) still loads only for a help page or an error
+    probe = "import sys; from o2o_tui.cli import build_app; build_app('orders'); print('typer.rich_utils' in sys.modules)"
+    loaded = subprocess.run([sys.executable, "-c", probe], env={**os.environ, "O2O_LANG": "zh"},
+                            capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "False"

@@ -66,8 +66,10 @@ def build_app(command: str | None = None, *, bare: bool = False) -> typer.Typer:
     """The root app with every command, or only the module that serves `command`, or none (`bare`)."""
     import typer
 
+    from o2o_tui.cli import framework_text
     from o2o_tui.i18n import set_language, t
 
+    framework_text.localize()  # Click's and Typer's own words (Usage:, Options...) in the language
     root = typer.Typer(
         name="o2o",
         help=t("cli.app.help"),
