@@ -66,10 +66,12 @@ def build_app(command: str | None = None, *, bare: bool = False) -> typer.Typer:
     """The root app with every command, or only the module that serves `command`, or none (`bare`)."""
     import typer
 
-    from o2o_tui.cli import framework_text
     from o2o_tui.i18n import set_language, t
 
-    framework_text.localize()  # Click's and Typer's own words (Usage:, Options...) in the language
+    if not bare:  # `--version` alone prints no help or error panel
+        from o2o_tui.cli import framework_text
+
+        framework_text.localize()  # Typer's own panel words (Options, Arguments, [required]) in the language
     root = typer.Typer(
         name="o2o",
         help=t("cli.app.help"),
