@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -53,6 +55,9 @@ def test_redeem_a_voucher_once_and_a_pickup_code(running: RunningPlatform, cli: 
     assert done["voucher"]["status"] == "REDEEMED" and done["voucher"]["title"] == "Set meal for 2"
     twice = cli.json("redeem", code, code=Exit.REJECTED)
     assert twice["reason"]["code"] == "voucher_redeemed" and "redeemed before" in twice["explanation"]
+    # when, on the store's clock (Shanghai), whatever this machine's zone
+    at = datetime.fromisoformat(done["voucher"]["redeemed_at"]).astimezone(ZoneInfo("Asia/Shanghai"))
+    assert twice["reason"]["timezone"] == "Asia/Shanghai" and at.strftime("%H:%M") in twice["explanation"]
     listed = cli("admin", "voucher", "list", "--store", running.seed.store_id, "--db", running.db_url).stdout
     assert "REDEEMED" in listed and code[-4:] in listed and code not in listed  # the code itself is not kept
 

@@ -81,6 +81,7 @@ def test_issue_buy_list_and_redeem_once(voucher_platform: RunningPlatform) -> No
     assert twice.status_code == 409
     error = twice.json()["error"]
     assert error["code"] == "voucher_redeemed" and error["at"] == redeemed.json()["redeemed_at"]
+    assert error["timezone"] == "Asia/Shanghai"  # the store's, to say that time on its clock
 
     seen = customer.get("/v1/vouchers").json()["vouchers"][0]
     assert seen["status"] == "REDEEMED" and seen["redeemed_at"] == redeemed.json()["redeemed_at"]

@@ -8,7 +8,9 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from textual.widgets import Digits, Label
@@ -95,6 +97,9 @@ async def test_v_redeems_a_voucher_and_hands_over_a_pickup_code(
         await pilot.press(*code[:6], " ", *code[6:], "enter")  # typed with a space: the same code
         await wait_until(pilot, lambda: "ALREADY REDEEMED" in _result(app))
         assert app.screen.query_one("#redeem-result", Label).has_class("-refused")
+        shanghai = datetime.now(ZoneInfo("Asia/Shanghai"))  # redeemed moments ago: said on the store's clock
+        said = {(shanghai - timedelta(minutes=back)).strftime("%H:%M") for back in (0, 1)}
+        assert any(clock in _result(app) for clock in said), _result(app)
         await pilot.press("escape")
         await wait_until(pilot, lambda: not isinstance(app.screen, RedeemScreen))
 

@@ -15,7 +15,7 @@ class ErrorDetail(msgspec.Struct, frozen=True, omit_defaults=True):
     to: str | None = None
     current_version: int | None = None
     locked_until: datetime | None = None  # code_locked (423): when the code is taken again
-    timezone: str | None = None  # code_locked: the store's zone, to read locked_until on its clock
+    timezone: str | None = None  # code_locked, voucher_redeemed: the store's zone, to read the time on its clock
     item_id: str | None = None  # item_unavailable: the item at fault
     option_id: str | None = None  # item_unavailable: the option at fault, if it is an option
     at: datetime | None = None  # voucher_redeemed: when it was redeemed

@@ -207,8 +207,11 @@ def buy(ctx: Ctx, voucher_id: str, body: VoucherBuyBody) -> Voucher:
 # --- merchant: redeem at the counter ---------------------------------------------------------------------------
 
 
-def _refusal(reason: VoucherRefusal, message: str, *, at: datetime | None = None) -> ApiError:
-    return ApiError(409, ErrorDetail(code=reason.value, message=message, at=at))
+def _refusal(
+    reason: VoucherRefusal, message: str, *, at: datetime | None = None, timezone: str | None = None
+) -> ApiError:
+    """409 with the refusal's code; `at` (when it was redeemed) comes with the store's `timezone`."""
+    return ApiError(409, ErrorDetail(code=reason.value, message=message, at=at, timezone=timezone))
 
 
 def redeem(ctx: Ctx, store_id: str, given: str) -> Voucher:
@@ -229,7 +232,9 @@ def redeem(ctx: Ctx, store_id: str, given: str) -> Voucher:
         raise error
     status = effective_status(voucher, ctx.now)
     if status is VoucherStatus.REDEEMED:
-        raise _refusal(VoucherRefusal.REDEEMED, "the voucher was redeemed before", at=voucher.redeemed_at)
+        raise _refusal(
+            VoucherRefusal.REDEEMED, "the voucher was redeemed before", at=voucher.redeemed_at, timezone=store.timezone
+        )
     if status is VoucherStatus.EXPIRED:
         raise _refusal(VoucherRefusal.EXPIRED, "the voucher has expired")
     if status is not VoucherStatus.ACTIVE:

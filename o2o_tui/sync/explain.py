@@ -71,7 +71,7 @@ def _order_action(action: str) -> OrderAction | None:
 def _voucher(reason: dict[str, Any]) -> str:
     code = str(reason.get("code") or "")
     if code == "voucher_redeemed":
-        return t("voucher.explain.redeemed", at=_clock(reason.get("at")))
+        return t("voucher.explain.redeemed", at=_clock(reason.get("at"), reason.get("timezone")))
     if code in ("voucher_expired", "voucher_other_store", "voucher_not_active", "wrong_code"):
         return t("voucher.explain." + code.removeprefix("voucher_"))
     if code == "code_locked":

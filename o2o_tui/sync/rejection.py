@@ -36,7 +36,7 @@ def rejection_reason(
             reason["from"] = detail.from_
         if detail.locked_until is not None:
             reason["locked_until"] = detail.locked_until.isoformat()
-        if detail.timezone:  # the store's: explain() reads locked_until on its clock
+        if detail.timezone:  # the store's: explain() says locked_until and at on its clock
             reason["timezone"] = detail.timezone
         if detail.at is not None:  # voucher_redeemed: when
             reason["at"] = detail.at.isoformat()
