@@ -6,6 +6,8 @@ import re
 import string
 from pathlib import Path
 
+import pytest
+
 from o2o_tui.i18n import SUPPORTED, catalog, normalize, set_language, t
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,3 +93,22 @@ def test_typers_own_panel_words_follow_the_language() -> None:
     loaded = subprocess.run([sys.executable, "-c", probe], env={**os.environ, "O2O_LANG": "zh"},
                             capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == "False"
+
+
+def test_typers_panel_words_follow_a_change_of_language_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests build the app in both languages in one worker: the titles follow the last build, never stick."""
+    from typer.testing import CliRunner
+
+    from o2o_tui.cli import build_app
+
+    def help_in(lang: str) -> str:
+        monkeypatch.setenv("O2O_LANG", lang)
+        set_language(None)
+        return CliRunner().invoke(build_app("orders"), ["orders", "accept", "--help"]).output
+
+    try:
+        assert "─ 参数 ─" in help_in("zh")
+        english = help_in("en")
+        assert "─ Arguments ─" in english and "参数" not in english
+    finally:
+        set_language(None)

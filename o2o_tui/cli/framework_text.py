@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from importlib.machinery import ModuleSpec
 from types import ModuleType
 
-from o2o_tui.i18n import current_language, t
+from o2o_tui.i18n import t
 
 # Typer's message (the gettext msgid) -> our catalog key
 MESSAGES = {
@@ -55,9 +55,8 @@ def translate(message: str) -> str:
 
 def localize() -> None:
     """Point Typer's messages at the catalog for the current language (call once the language is set, before
-    any help or error is printed). English needs nothing: the English catalog holds Typer's own words."""
-    if current_language() == "en":
-        return
+    any help or error is printed). English too (its catalog holds Typer's own words): in one process that builds
+    the app again in another language, as the tests do, the titles follow the last build."""
     core = importlib.import_module("typer.core")
     if callable(getattr(core, "_", None)):
         core._ = translate  # type: ignore[attr-defined]
