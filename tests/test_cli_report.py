@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import stat
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from o2o_tui.cli.exits import Exit
 from tests.support.platform import RunningPlatform, api, order_body
@@ -45,7 +48,10 @@ def test_report_day_json_csv_plain_then_offline(platform: RunningPlatform, tmp_p
 
     platform.stop()  # offline from here
     offline = cli("report", "day", "--json")
-    assert "As of" in offline.stderr
+    answer = json.loads(offline.stdout)
+    zone = ZoneInfo(answer["report"]["timezone"])  # the store's (Shanghai): its clock, not this machine's
+    fetched = datetime.fromisoformat(answer["fetched_at"]).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    assert f"As of {fetched}" in offline.stderr
     assert offline.stdout and '"cached":true' in offline.stdout.replace(" ", "")
     assert "Orders per hour" in cli("report", "day").stdout
     cli("report", "day", "--date", "2020-01-01", code=Exit.OFFLINE)

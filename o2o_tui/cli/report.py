@@ -122,7 +122,9 @@ def register(app: typer.Typer) -> None:
                         raise fail(t("figures.error.nothing_kept", reason=error.i18n_message()), Exit.OFFLINE) from None
                     raise fail_for(error) from None
         if found.cached:  # on stderr: stdout keeps the shape a script reads
-            local = found.fetched_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            from o2o_tui.domain.clock import zone_named  # the store's clock, like the report's hours
+
+            local = found.fetched_at.astimezone(zone_named(found.report.timezone)).strftime("%Y-%m-%d %H:%M")
             print(safe_text(t("figures.as_of", time=local, reason=found.problem)), file=sys.stderr)
         report = found.report
         if as_json:
