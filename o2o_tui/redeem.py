@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
 import msgspec
 
 from o2o_tui.client.actions import encode_body
-from o2o_tui.domain.clock import wall_clock
+from o2o_tui.domain.clock import stored_clock
 from o2o_tui.domain.money import format_money
 from o2o_tui.domain.order import ENDED_STATUSES, Order
 from o2o_tui.domain.requests import CodeBody
@@ -88,17 +87,6 @@ async def voucher_answer(client: Any, redemption: Redemption, key: str) -> Vouch
     return answer if isinstance(answer, Voucher) else None
 
 
-def _clock(moment: datetime | str | None, zone: object = None) -> str:
-    """HH:MM on the store's clock when the refusal names its zone, else this machine's; "?" for none."""
-    if moment is None:
-        return "?"
-    try:
-        when = moment if isinstance(moment, datetime) else datetime.fromisoformat(str(moment))
-    except ValueError:
-        return "?"
-    return wall_clock(when, zone if isinstance(zone, str) else None)
-
-
 def redeemed_text(voucher: Voucher | None) -> str:
     """ "REDEEMED ¥38.00 Set meal for 2" (the title is untrusted: callers show it as plain text)."""
     if voucher is None:
@@ -120,7 +108,7 @@ def refusal_text(reason: dict[str, Any]) -> str:
     """A refused redemption in a few large words: "ALREADY REDEEMED at 12:03", "EXPIRED", ..."""
     code = str(reason.get("code") or "")
     if code == "voucher_redeemed":
-        return t("voucher.refused.redeemed", at=_clock(reason.get("at"), reason.get("timezone")))
+        return t("voucher.refused.redeemed", at=stored_clock(reason.get("at"), reason.get("timezone")))
     if code == "voucher_expired":
         return t("voucher.refused.expired")
     if code == "voucher_other_store":
@@ -130,5 +118,5 @@ def refusal_text(reason: dict[str, Any]) -> str:
     if code == "wrong_code":
         return t("voucher.refused.unknown")
     if code == "code_locked":
-        return t("voucher.refused.locked", until=_clock(reason.get("locked_until"), reason.get("timezone")))
+        return t("voucher.refused.locked", until=stored_clock(reason.get("locked_until"), reason.get("timezone")))
     return t("voucher.refused.other", message=str(reason.get("message") or code))

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from o2o_tui.config import Profile
+from o2o_tui.domain.clock import zone_named
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 from screens import compact_output
@@ -249,10 +250,5 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         open_menu_editor(self)
 
     def store_zone(self) -> ZoneInfo | None:
-        from zoneinfo import ZoneInfo
-
         store = self.source.store()
-        try:
-            return ZoneInfo(store.timezone) if store else None
-        except (KeyError, ValueError):
-            return None
+        return zone_named(store.timezone) if store else None

@@ -21,6 +21,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from o2o_tui.domain.clock import zone_named
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 from screens.help_screen import HelpScreen
@@ -125,10 +126,7 @@ class ConflictsScreen(Screen[None]):
 
     def _zone(self) -> ZoneInfo | None:
         store = self._source.store()
-        try:
-            return ZoneInfo(store.timezone) if store is not None else None
-        except (KeyError, ValueError):
-            return None
+        return zone_named(store.timezone) if store is not None else None
 
     def _show(self) -> None:
         conflicts = self._source.conflicts()

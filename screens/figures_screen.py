@@ -12,7 +12,7 @@ axes and frame take a quarter of a 40-column screen, and the CLI needs the same 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta
 
 from textual import work
 from textual.app import ComposeResult
@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from o2o_tui import figures_text as ft
+from o2o_tui.domain.clock import zone_named
 from o2o_tui.figures import Figures
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
@@ -115,7 +116,7 @@ class FiguresScreen(Screen[None]):
         report = found.report
         name = safe_text(self._store_name, one_line=True)
         title.update(Content(ft.clip(t("figures.title", date=report.date, store=name).rstrip(" ·"), width)))
-        fetched = found.fetched_at.astimezone(self._zone(report.timezone)).strftime("%H:%M")
+        fetched = found.fetched_at.astimezone(zone_named(report.timezone)).strftime("%H:%M")
         said = t("figures.as_of_short", time=fetched) if found.cached else t("figures.fetched", time=fetched)
         if self._problem:
             said = t("figures.screen.failed", reason=self._problem)
@@ -130,15 +131,6 @@ class FiguresScreen(Screen[None]):
         rest = ft.durations_lines(report) + [""]
         rest += ft.item_lines(report, width, 5 if narrow else 10) + [""] + ft.reason_lines(report)
         text.update(Content("\n".join(ft.clip(line, width) for line in rest)))
-
-    @staticmethod
-    def _zone(name: str) -> tzinfo | None:
-        from zoneinfo import ZoneInfo
-
-        try:
-            return ZoneInfo(name)
-        except (KeyError, ValueError):
-            return None
 
     # keys
     def action_day(self, step: int) -> None:

@@ -55,14 +55,15 @@ def help_text(binding: Binding, ours: bool = True) -> str | None:
 
 def help_rows(screen: Screen[Any]) -> list[HelpRow]:
     """One row per thing a key does on `screen` (keys that do the same thing share a row): the footer's keys
-    first, in binding order, then the ones it never shows (moving, Esc, Ctrl+C). Textual's own keys (system
-    keys, and Tab's focus moves, whose descriptions are not in the catalog) are left out."""
+    first, in binding order, then the ones it never shows (moving, Esc, Ctrl+C). Textual's own keys (Tab's,
+    a scroll view's) come in only where the catalog has a sentence for them; its system keys never."""
     app = screen.app
     rows: dict[tuple[str, str], tuple[list[str], list[str], list[bool]]] = {}
-    declared: dict[int, set[str]] = {}  # per node: the actions this project's classes bind
+    declared: dict[int, set[str]] = {}  # per node: the actions its classes outside Textual bind
     for node, binding, _enabled, _tooltip in screen.active_bindings.values():
-        ours = binding.action in declared.setdefault(id(node), declared_actions(node))
-        text = help_text(binding, ours)
+        if id(node) not in declared:
+            declared[id(node)] = declared_actions(node)
+        text = help_text(binding, binding.action in declared[id(node)])
         if text is None:
             continue
         keys, ids, shown = rows.setdefault((binding.action, text), ([], [], []))

@@ -293,11 +293,12 @@ def _act(
         body = body_factory(cache)
         result = asyncio.run(perform(profile, cache, action, view.order.id, body, online=online))
         after = ReadModel(cache).order(view.order.id)
-        zone = _store_zone(cache)
+        refused_line = result.outcome is Outcome.REJECTED and not as_json  # the order's line, said below
+        zone = _store_zone(cache) if refused_line else None
     shown = after or view
     extra = {"order": shown.to_json()} if as_json else None
     message = t(done_key, number=shown.order.display_number, status=str(shown.order.status))
-    if result.outcome is Outcome.REJECTED and not as_json:
+    if refused_line:
         say(_summary(shown, zone))
     report_outcome(result, as_json=as_json, online=online, done_message=message, extra=extra)
 

@@ -3,10 +3,14 @@ on the platform's machine, whose zone may be another); this machine's clock when
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 
-def zone_named(name: str | None) -> tzinfo | None:
+def zone_named(name: str | None) -> ZoneInfo | None:
     """The IANA zone `name`, or None (this machine's local zone) for an empty or unknown name."""
     if not name:
         return None
@@ -24,3 +28,16 @@ def wall_clock(moment: datetime | None, zone_name: str | None) -> str:
     if moment is None:
         return ""
     return moment.astimezone(zone_named(zone_name)).strftime("%H:%M")
+
+
+def stored_clock(value: object, zone_name: object) -> str:
+    """A time kept in a refusal's reason (a datetime or its ISO text, `zone_name` the store's when it came with
+    one) as HH:MM on that clock; "?" when there is no readable time."""
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value))
+        except ValueError:
+            return "?"
+    return wall_clock(moment, zone_name if isinstance(zone_name, str) else None)

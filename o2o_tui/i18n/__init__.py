@@ -61,16 +61,10 @@ def t(key: str, /, **values: object) -> str:
     up as a readable key rather than a crash. With `count=1`, `<key>.one` is used where the catalog has it
     ("1 change", not "1 changes"; Chinese needs none and repeats the other form).
     """
-    if values.get("count") == 1 and (singular := catalog(current_language()).get(f"{key}.one")) is not None:
-        return _format(singular, values)
-    return _format(_template(key) or key, values)
-
-
-def _template(key: str) -> str | None:
-    return catalog(current_language()).get(key) or catalog("en").get(key)
-
-
-def _format(template: str, values: dict[str, object]) -> str:
+    messages = catalog(current_language())
+    template = messages.get(f"{key}.one") if values.get("count") == 1 else None
+    if template is None:
+        template = messages.get(key) or catalog("en").get(key) or key
     if not values:
         return template
     try:

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, and_, bindparam, delete, select, update
 
-from o2o_tui.platform import db
+from o2o_tui.platform import db, stores
 from o2o_tui.platform.context import Ctx
 from o2o_tui.platform.errors import code_locked, wrong_code
 
@@ -67,11 +67,12 @@ def locked_until(conn: Connection, subject: CodeSubject, subject_id: str, now: d
     return until if until > now else None
 
 
-def ensure_unlocked(ctx: Ctx, subject: CodeSubject, subject_id: str, *, timezone: str | None = None) -> None:
-    """423 `code_locked` while the code is locked (`timezone`: the store's, told with it)."""
+def ensure_unlocked(ctx: Ctx, subject: CodeSubject, subject_id: str, *, store_id: str | None = None) -> None:
+    """423 `code_locked` while the code is locked, naming the time zone of the store `store_id` (read only then)."""
     until = locked_until(ctx.conn, subject, subject_id, ctx.now)
     if until is not None:
-        raise code_locked(until, timezone)
+        store = stores.load(ctx.conn, store_id) if store_id is not None else None
+        raise code_locked(until, store.timezone if store is not None else None)
 
 
 def record_failure(ctx: Ctx, subject: CodeSubject, subject_id: str) -> datetime | None:
@@ -122,11 +123,11 @@ def check(
     expected: str | None,
     *,
     on_lock: Callable[[datetime], None] | None = None,
-    timezone: str | None = None,
+    store_id: str | None = None,
 ) -> None:
     """Refuse a locked code (423) and a wrong one (409 `wrong_code`, counted, and committed with the refusal);
     `on_lock(until)` runs in the same transaction when this try locks the code (the order shows the lock)."""
-    ensure_unlocked(ctx, subject, subject_id, timezone=timezone)
+    ensure_unlocked(ctx, subject, subject_id, store_id=store_id)
     if matches(given, expected):
         return
     until = record_failure(ctx, subject, subject_id)

@@ -358,9 +358,7 @@ def check_code(ctx: Ctx, stored: StoredOrder, subject: CodeSubject, given: str |
         ctx.record("order", order.id, f"code-locked:{subject.value}")
         save(ctx, stored, msgspec.structs.replace(order, code_locks=locks), "order.code_locked")
 
-    store = stores.load(ctx.conn, order.store_id)
-    zone = store.timezone if store is not None else None
-    code_attempts.check(ctx, subject, order.id, given, expected, on_lock=show_lock, timezone=zone)
+    code_attempts.check(ctx, subject, order.id, given, expected, on_lock=show_lock, store_id=order.store_id)
 
 
 _ORDER_CODES = (CodeSubject.PICKUP, CodeSubject.DELIVERY)
@@ -441,8 +439,8 @@ def validate_code(ctx: Ctx, store_id: str, code: str) -> CodeValidation:
     """A code scanned at the store names an open order, or nothing. The code names the order, so a wrong one
     belongs to no order: wrong tries are counted against the store (`store_code_attempts` lock validate-code
     there); a right code whose order's pickup code is locked is refused too (no oracle around the lock)."""
-    store = stores.visible_store(ctx.conn, ctx.caller, store_id, staff_roles=(Role.MERCHANT,))
-    code_attempts.ensure_unlocked(ctx, CodeSubject.STORE, store_id, timezone=store.timezone)
+    stores.visible_store(ctx.conn, ctx.caller, store_id, staff_roles=(Role.MERCHANT,))
+    code_attempts.ensure_unlocked(ctx, CodeSubject.STORE, store_id, store_id=store_id)
     row = None
     if code.strip().isdigit():
         row = ctx.conn.execute(
@@ -457,7 +455,7 @@ def validate_code(ctx: Ctx, store_id: str, code: str) -> CodeValidation:
     if row is None:
         code_attempts.record_failure(ctx, CodeSubject.STORE, store_id)  # committed with the answer
         return CodeValidation(valid=False)
-    code_attempts.ensure_unlocked(ctx, CodeSubject.PICKUP, row.id, timezone=store.timezone)
+    code_attempts.ensure_unlocked(ctx, CodeSubject.PICKUP, row.id, store_id=store_id)
     return CodeValidation(valid=True, order_id=row.id, kind="pickup")
 
 

@@ -218,7 +218,7 @@ def redeem(ctx: Ctx, store_id: str, given: str) -> Voucher:
     """Redeem the voucher whose code is `given` at the caller's store: once, while active and not expired."""
     require_role(ctx.caller, (Role.MERCHANT,))
     store = stores.visible_store(ctx.conn, ctx.caller, store_id, staff_roles=(Role.MERCHANT,))
-    code_attempts.ensure_unlocked(ctx, CodeSubject.VOUCHER, store_id, timezone=store.timezone)
+    code_attempts.ensure_unlocked(ctx, CodeSubject.VOUCHER, store_id, store_id=store_id)
     row = None
     if looks_like_voucher_code(given):
         row = ctx.conn.execute(select(_table.c.doc).where(_table.c.code_hash == code_hash(given))).first()

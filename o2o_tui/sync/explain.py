@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from o2o_tui.domain.clock import wall_clock
+from o2o_tui.domain.clock import stored_clock
 from o2o_tui.domain.order import OrderType
 from o2o_tui.domain.transitions import OrderAction, applies_to_type
 from o2o_tui.i18n import t
@@ -38,16 +37,6 @@ def subject_label(action: str, target: str, number: int | None) -> str:
     return t("sync.subject.other", target=target[:8])
 
 
-def _clock(value: object, zone: object = None) -> str:
-    """A stored ISO time as HH:MM on the store's clock when the reason names its zone, else this machine's ("?"
-    when there is none)."""
-    try:
-        moment = datetime.fromisoformat(str(value))
-    except ValueError:
-        return "?"
-    return wall_clock(moment, zone if isinstance(zone, str) else None)
-
-
 def wrong_type(action: OrderAction, order_type: OrderType, number: str) -> str | None:
     """Why `action` never applies to an order of this type (None when it can): a delivery's courier collects it
     (the pickup code on the bag, confirmed on the handheld), so there is no handoff at the counter; a takeout or
@@ -71,11 +60,11 @@ def _order_action(action: str) -> OrderAction | None:
 def _voucher(reason: dict[str, Any]) -> str:
     code = str(reason.get("code") or "")
     if code == "voucher_redeemed":
-        return t("voucher.explain.redeemed", at=_clock(reason.get("at"), reason.get("timezone")))
+        return t("voucher.explain.redeemed", at=stored_clock(reason.get("at"), reason.get("timezone")))
     if code in ("voucher_expired", "voucher_other_store", "voucher_not_active", "wrong_code"):
         return t("voucher.explain." + code.removeprefix("voucher_"))
     if code == "code_locked":
-        return t("voucher.explain.locked", until=_clock(reason.get("locked_until"), reason.get("timezone")))
+        return t("voucher.explain.locked", until=stored_clock(reason.get("locked_until"), reason.get("timezone")))
     return t("voucher.explain.other", message=reason.get("message") or code)
 
 
@@ -117,7 +106,7 @@ def explain(reason: dict[str, Any], *, action: str, target: str) -> str:
             "sync.explain.code_locked",
             subject=subject,
             action=what,
-            until=_clock(reason.get("locked_until"), reason.get("timezone")),
+            until=stored_clock(reason.get("locked_until"), reason.get("timezone")),
         )
     if code == "stale_version":
         return t("sync.explain.stale", subject=subject, action=what)
