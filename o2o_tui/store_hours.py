@@ -20,6 +20,7 @@ from o2o_tui.i18n import t
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # 0 = Monday, as `OpeningHours.weekday`
 PAUSE_MINUTES_MAX = 24 * 60  # as `o2o store pause --minutes`
 CLOSED_WORDS = ("", "closed", "-", "休息", "关门")
+ALL_DAY_WORDS = ("all day", "24h", "全天", "24小时")  # and the catalog's word, as `ranges_text` writes it
 _LONG_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _ZH_DAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 
@@ -73,9 +74,13 @@ def _clock(text: str, whole: str) -> str:
 
 
 def parse_ranges(text: str) -> list[TimeRange]:
-    """ "10:00-14:00,17:00-22:00" -> ranges, in order of opening; "closed" (or nothing) -> none."""
-    if text.strip().lower() in CLOSED_WORDS:
+    """ "10:00-14:00,17:00-22:00" -> ranges, in order of opening; "closed" (or nothing) -> none; "all day" (what
+    `ranges_text` shows for 00:00-00:00, so a shown day reads back) -> the whole day."""
+    word = text.strip().lower()
+    if word in CLOSED_WORDS:
         return []
+    if word in ALL_DAY_WORDS or word == t("store.hours.all_day").lower():
+        return [TimeRange(opens="00:00", closes="00:00")]
     ranges = []
     for part in text.replace("，", ",").replace("、", ",").split(","):
         piece = part.strip()
@@ -129,7 +134,10 @@ def check_note(note: str) -> str:
 
 # -- the hours of a store, and edits of them ----------------------------------------------------------------
 def week(store: Store | HoursBody) -> list[list[TimeRange]]:
-    """The weekly ranges per weekday (index 0 = Monday)."""
+    """The weekly ranges per weekday (index 0 = Monday) as they apply: without any weekly hours every day is open
+    all day (00:00-00:00), as `o2o_tui.domain.hours` rules, not closed."""
+    if not store.opening_hours:
+        return [[TimeRange(opens="00:00", closes="00:00")] for _ in DAYS]
     days: list[list[TimeRange]] = [[] for _ in DAYS]
     for hours in store.opening_hours:
         if 0 <= hours.weekday <= 6:

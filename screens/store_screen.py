@@ -207,13 +207,9 @@ class StoreScreen(Screen[None]):
     def _fill_hours(self, store: Store) -> None:
         hours = self.query_one("#hours", OptionList)
         highlighted = hours.highlighted
-        hours_set = bool(store.opening_hours or store.hours_exceptions)
         rows: list[Option] = []
         for day, ranges in enumerate(store_hours.week(store)):
-            if ranges:
-                shown = store_hours.ranges_text(ranges)
-            else:
-                shown = t("store.hours.closed_day") if hours_set else t("store_screen.all_day")
+            shown = store_hours.ranges_text(ranges) if ranges else t("store.hours.closed_day")
             rows.append(Option(Content(f"{fit(store_hours.day_name(day), 5)} {shown}"), id=f"day:{day}"))
         for exception in store.hours_exceptions:
             if exception.hours:

@@ -51,7 +51,9 @@ def _server_store(running: RunningPlatform):  # type: ignore[no-untyped-def]
 def test_set_a_weekday_then_dated_exceptions(running: RunningPlatform, cli: Cli) -> None:
     shown = cli.json("store", "hours")
     assert shown["opening_hours"] == [] and shown["takes_orders"] is True
-    assert "No opening hours set" in cli("store", "hours").stdout
+    assert shown["week"]["mon"] == [{"opens": "00:00", "closes": "00:00"}]  # hours not set: open all day
+    text = cli("store", "hours").stdout
+    assert "No opening hours set" in text and "Mon  all day" in text and "closed" not in text
 
     changed = cli.json("store", "hours", "set", "fri", "10:00-14:00,17:00-02:00")
     assert changed["outcome"] == "done"
@@ -164,3 +166,16 @@ def test_pause_until_a_store_time(running: RunningPlatform, cli: Cli) -> None:
     cli("store", "pause", "--until", at, "--minutes", "5", code=Exit.USAGE)
     assert "Not a length or a time" in cli("store", "pause", "--until", "25:99", code=Exit.USAGE).stderr
     cli("store", "resume")
+
+
+def test_a_holiday_alone_leaves_every_weekday_open_all_day(running: RunningPlatform, cli: Cli) -> None:
+    """A store without weekly hours closing for one holiday: the days still read "all day" (they read "closed"
+    while the store took orders), and it is not said to close at the end of the two weeks the rules look at."""
+    zone = ZoneInfo(cli.json("store", "hours")["timezone"])
+    holiday = (datetime.now(UTC).astimezone(zone) + timedelta(days=40)).date().isoformat()
+    cli("store", "hours", "closed", holiday, "--note", "Spring Festival")
+    text = cli("store", "hours").stdout
+    assert "Sun  all day" in text and f"{holiday}  closed all day  Spring Festival" in text
+    assert "Now: Open, taking orders" in text, text
+    shown = cli.json("store", "hours")
+    assert shown["takes_orders"] is True and shown["until"] is None

@@ -44,3 +44,16 @@ def test_setting_the_first_day_keeps_the_rest_of_the_week_open() -> None:
     assert not is_open(datetime(2026, 12, 7, 15, 0), weekly)  # Monday after 14:00: its own hours now
     assert is_open(datetime(2026, 12, 8, 15, 0), weekly)  # Tuesday: still open all day, as before
     assert is_open(datetime(2026, 12, 6, 23, 59), weekly)  # Sunday
+
+
+def test_a_closing_beyond_the_days_looked_at_is_not_named() -> None:
+    # open all day but for a holiday three weeks away: the stretch runs past the 14 days looked at, so no closing
+    # time is known within them (before: "open until" the last day looked at, a close that never happens)
+    christmas = [HoursException(date="2026-12-25")]
+    assert next_change(datetime(2026, 12, 5, 12, 0), [], christmas) is None
+    assert next_change(datetime(2026, 12, 20, 12, 0), [], christmas) == datetime(2026, 12, 25, 0, 0)
+    every_day = [OpeningHours(weekday=day, opens="00:00", closes="00:00") for day in range(7)]
+    assert next_change(datetime(2026, 12, 5, 12, 0), every_day) is None
+    assert next_change(datetime(2026, 12, 5, 12, 0), every_day, [HoursException(date="2026-12-08")]) == datetime(
+        2026, 12, 8, 0, 0
+    )

@@ -56,6 +56,9 @@ def test_days_dates_and_ranges_as_people_type_them() -> None:
         TimeRange("17:00", "02:00"),
     ]
     assert sh.parse_ranges("closed") == [] and sh.parse_ranges("") == []
+    whole_day = [TimeRange("00:00", "00:00")]
+    for all_day in ("all day", "All Day", "全天", "24h", sh.ranges_text(whole_day)):
+        assert sh.parse_ranges(all_day) == whole_day  # what a day shows reads back (the store screen's prompt)
     assert sh.parse_date("2026-10-01") == "2026-10-01"
     for bad_day in ("7", "mo", "someday"):
         with pytest.raises(sh.HoursError, match="Not a day"):
@@ -76,6 +79,7 @@ def test_edits_replace_one_day_or_date_and_keep_the_rest() -> None:
     body = sh.set_day(body, 0, sh.parse_ranges("09:00-21:00"))
     body = sh.set_exception(body, "2026-12-25", [], "Christmas")
     body = sh.set_exception(body, "2026-10-01", sh.parse_ranges("12:00-20:00"))
+    assert sh.week(_store()) == [[TimeRange("00:00", "00:00")]] * 7  # no weekly hours: every day all day
     store = sh.applied(_store(), body)
     week = sh.week(store)
     assert week[0] == [TimeRange("09:00", "21:00")]

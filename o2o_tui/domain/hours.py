@@ -121,7 +121,9 @@ def next_change(
         for start, later_end in spans:
             if start <= end < later_end:
                 end = later_end
-        return end
+        # a stretch that reaches past the days looked at may run on into the next: when it closes is not known
+        looked_until = datetime.combine(moment.date() + timedelta(days=days), time())
+        return None if end >= looked_until else end
     later = [start for start, _end in spans if start > moment]
     return min(later) if later else None
 
