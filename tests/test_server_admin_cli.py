@@ -133,3 +133,36 @@ def test_names_longer_than_the_column_are_refused_on_every_database(tmp_path: Pa
     db = f"sqlite:///{tmp_path / 'p.db'}"
     result = o2o("admin", "create-user", "--role", "admin", "--name", "n" * 201, "--db", db, home=tmp_path)
     assert result.returncode == 2 and "at most 200" in result.stderr
+
+
+def test_a_store_with_impossible_fields_is_refused_and_nothing_is_created(tmp_path: Path) -> None:
+    """Each of these was created before (an empty name, a latitude of 200, currency "euro", an order cancelled the
+    moment it arrives); now each is a usage error naming the field, and the database holds no store."""
+    import sqlalchemy
+
+    from o2o_tui.platform import stores
+    from o2o_tui.platform.db import open_database
+
+    db = f"sqlite:///{tmp_path / 'p.db'}"
+    for args, says in [
+        (["--name", "  "], "needs a name"),
+        (["--name", "X", "--lat", "200", "--lon", "500"], "between -90 and 90"),
+        (["--name", "X", "--lat", "nan", "--lon", "1"], "between -90 and 90"),
+        (["--name", "X", "--lat", "31.2"], "both --lat and --lon"),
+        (["--name", "X", "--currency", "euro"], "Not a currency code: euro"),
+        (["--name", "X", "--currency", "E1R"], "Not a currency code"),
+        (["--name", "X", "--accept-timeout", "-5"], "10 to 86400 seconds"),
+        (["--name", "X", "--address", "a" * 301], "at most 300"),
+    ]:
+        result = o2o("admin", "create-store", *args, "--db", db, home=tmp_path)
+        assert result.returncode == 2 and says in result.stderr, (args, result.stderr)
+    made = o2o("admin", "create-store", "--name", "Café", "--currency", "eur", "--lat", "48.1", "--lon", "11.6",
+               "--json", "--db", db, home=tmp_path)
+    assert made.returncode == 0, made.stderr
+    store_id = json.loads(made.stdout)["store_id"]
+    engine = open_database(db)
+    with engine.connect() as conn:
+        ids = conn.execute(sqlalchemy.text("select id from stores")).scalars().all()
+        store = stores.load(conn, store_id)
+    engine.dispose()
+    assert ids == [store_id] and store is not None and store.currency == "EUR"

@@ -39,6 +39,36 @@ def _check_name(name: str) -> None:
         raise fail(t("admin.error.name_too_long", limit=str(NAME_MAX)), Exit.USAGE)
 
 
+ACCEPT_TIMEOUT_SECONDS = (10, 86_400)  # a new order rings at least this long, and at most a day, before it is cancelled
+
+
+def _store_problem(
+    name: str, address: str, lat: float | None, lon: float | None, currency: str, accept_timeout: int
+) -> str | None:
+    """What is wrong with a new store's fields, in words (None: nothing); the bounds are the API's own."""
+    import math
+    import re
+
+    from o2o_tui.domain.limits import ADDRESS_MAX, CURRENCY_PATTERN, LAT_MAX, LON_MAX
+
+    if not name.strip():
+        return t("admin.error.store_name_empty")
+    if len(address) > ADDRESS_MAX:
+        return t("admin.error.address_too_long", limit=str(ADDRESS_MAX))
+    if (lat is None) != (lon is None):
+        return t("admin.error.lat_lon")
+    on_the_globe = lat is None or lon is None or (math.isfinite(lat) and math.isfinite(lon) and abs(lat) <= LAT_MAX
+                                                  and abs(lon) <= LON_MAX)
+    if not on_the_globe:
+        return t("admin.error.lat_lon_range")
+    if not re.fullmatch(CURRENCY_PATTERN, currency.upper()):
+        return t("admin.error.currency", currency=currency)
+    low, high = ACCEPT_TIMEOUT_SECONDS
+    if not low <= accept_timeout <= high:
+        return t("admin.error.accept_timeout", low=str(low), high=str(high))
+    return None
+
+
 @admin_app.command("create-store", help=t("admin.create_store.help"))
 def create_store(
     name: str = typer.Option(..., "--name", help=t("admin.option.name")),
@@ -59,17 +89,18 @@ def create_store(
     from o2o_tui.platform import seed
 
     _check_name(name)
+    problem = _store_problem(name, address, lat, lon, currency, accept_timeout)
+    if problem:
+        raise fail(problem, Exit.USAGE)
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise fail(t("admin.error.timezone", timezone=timezone), Exit.USAGE) from None
-    if (lat is None) != (lon is None):
-        raise fail(t("admin.error.lat_lon"), Exit.USAGE)
     position = Position(lat=lat, lon=lon) if lat is not None and lon is not None else None
     menu = None
     if demo_menu:
         menu = seed.demo_menu()
-        if currency != "CNY":
+        if currency.upper() != "CNY":
             raise fail(t("admin.error.demo_menu_currency"), Exit.USAGE)
     engine = _open(db)
     try:
