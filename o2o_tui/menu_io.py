@@ -5,11 +5,14 @@ body's rules, unknown fields refused, every problem named by its path).
 
 CSV is one row per item, the columns of `CSV_COLUMNS` (the README lists them), written as UTF-8 with a byte-order
 mark (what a spreadsheet needs to open UTF-8 rather than guess a legacy code page) and CRLF line ends. Read as
-UTF-8 with or without the mark, else GB18030 (what a Chinese spreadsheet saves). The sheet is the whole item list
-of the menu: a row names an existing category (categories and option groups are edited in the editor or in JSON;
-they come from the `base` menu the sheet is applied to), an item left out of the sheet is deleted, a row with an
-empty `item_id` is a new item. A cell the sheet did not change leaves the item exactly as it was (an item of an
-older menu with one `name` keeps it). A cell that a spreadsheet would run as a formula (one starting with
+UTF-8 with or without the mark, else GB18030 (what a Chinese spreadsheet saves). A sheet read back needs a price, a
+name and a category column (`_REQUIRED_COLUMNS`), in any order; a column it leaves out keeps what the `base` menu
+has. The sheet is the whole item list of the menu: an item left out of the sheet is deleted, a row with an empty
+`item_id` is a new item, and without an `item_id` column a row is the base item of the same names (if just one).
+A row's category is named by id or found by its names; names the menu does not have add a category (a new id needs
+names of its own, so a mistyped id of an existing category is refused). Option groups are edited in the editor or
+in JSON. A cell the sheet did not change leaves the item exactly as it was (an item of an older menu with one
+`name` keeps it). A cell that a spreadsheet would run as a formula (one starting with
 `= + - @`, a tab or a carriage return) is written with a leading `'`, and so is one that starts with `'`; import
 strips one leading `'`: the round trip is exact and a spreadsheet runs nothing.
 
@@ -22,7 +25,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
 from datetime import datetime
 
 import msgspec
@@ -221,12 +223,32 @@ def decode_sheet(data: bytes) -> str:
 
 class _Row(msgspec.Struct):
     line: int
-    cells: dict[str, str]
+    cells: dict[str, str]  # the file's columns only: a column the sheet leaves out is not here
 
 
-def _rows(text: str, problems: list[ImportProblem]) -> Iterator[_Row]:
+# a sheet needs a price, a name and a category; any other column it leaves out keeps what the menu has
+_REQUIRED_COLUMNS = (("price",), ("name_zh", "name_en"), ("category_id", "category_name_zh", "category_name_en"))
+
+
+def _header_problems(header: list[str], line: int) -> list[ImportProblem]:
+    problems = []
+    missing = [" / ".join(names) for names in _REQUIRED_COLUMNS if not any(name in header for name in names)]
+    if missing:
+        problems.append(ImportProblem(line, 0, t("menu_cli.error.missing_columns", names=", ".join(missing))))
+    for index, name in enumerate(header):
+        if name not in CSV_COLUMNS:
+            problems.append(ImportProblem(line, index + 1, t("menu_cli.error.unknown_column", name=name), name))
+    twice = sorted({name for name in header if header.count(name) > 1})
+    if twice:
+        problems.append(ImportProblem(line, 0, t("menu_cli.error.column_twice", names=", ".join(twice))))
+    return problems
+
+
+def _rows(text: str, problems: list[ImportProblem]) -> tuple[list[str], list[_Row]]:
+    """The header and the rows under it; a header with a problem yields no rows."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] = []
+    rows: list[_Row] = []
     header_seen = False
     line = 1
     try:
@@ -235,26 +257,10 @@ def _rows(text: str, problems: list[ImportProblem]) -> Iterator[_Row]:
             if not header_seen:
                 header_seen = True
                 header = [_unescape(cell.strip()) for cell in record]
-                missing = [name for name in CSV_COLUMNS if name not in header]
-                unknown = [name for name in header if name not in CSV_COLUMNS]
-                twice = sorted({name for name in header if header.count(name) > 1})
-                if missing:
-                    problems.append(
-                        ImportProblem(start, 0, t("menu_cli.error.missing_columns", names=", ".join(missing)))
-                    )
-                for index, name in enumerate(header):
-                    if name in unknown:
-                        problems.append(
-                            ImportProblem(
-                                start, index + 1, t("menu_cli.error.unknown_column", name=name), name
-                            )
-                        )
-                if twice:
-                    problems.append(
-                        ImportProblem(start, 0, t("menu_cli.error.column_twice", names=", ".join(twice)))
-                    )
-                if missing or unknown or twice:
-                    return
+                found = _header_problems(header, start)
+                if found:
+                    problems.extend(found)
+                    return header, []
                 continue
             if not any(cell.strip() for cell in record):
                 continue  # a blank line (spreadsheets leave them at the end)
@@ -265,65 +271,65 @@ def _rows(text: str, problems: list[ImportProblem]) -> Iterator[_Row]:
                     )
                 )
                 continue
-            yield _Row(start, {name: _unescape(cell) for name, cell in zip(header, record, strict=True)})
+            rows.append(_Row(start, {name: _unescape(cell) for name, cell in zip(header, record, strict=True)}))
     except csv.Error as error:
         problems.append(ImportProblem(line, 0, t("menu_cli.error.csv", reason=str(error))))
     if not header_seen:
-        problems.append(
-            ImportProblem(1, 0, t("menu_cli.error.missing_columns", names=", ".join(CSV_COLUMNS)))
-        )
-
-
-def _column(name: str) -> int:
-    return CSV_COLUMNS.index(name) + 1
+        problems.extend(_header_problems([], 1))
+    return header, rows
 
 
 class _Sheet:
     """Builds the menu from the rows, noting where every value came from (to name the cell of a rule broken)."""
 
-    def __init__(self, base: Menu, problems: list[ImportProblem]) -> None:
+    def __init__(self, base: Menu, problems: list[ImportProblem], header: list[str]) -> None:
         self.base = base
         self.problems = problems
+        self.columns = {name: index + 1 for index, name in enumerate(header)}  # as the file has them
         self.categories = {category.id: category for category in base.categories}
         self.base_items = {item.id: item for category in base.categories for item in category.items}
         self.group_ids = {group.id for group in base.option_groups}
+        self.order = [category.id for category in base.categories]  # the built menu's categories
         self.items: dict[str, list[Item]] = {category.id: [] for category in base.categories}
         self.item_lines: dict[str, list[int]] = {category.id: [] for category in base.categories}
-        self.category_cells: dict[str, tuple[int, str, str]] = {}
+        # per category named on a row: the first such line and its zh and en cells (None: no such column)
+        self.category_cells: dict[str, tuple[int, str | None, str | None]] = {}
+        self.new_by_names: dict[tuple[str | None, str | None], str] = {}
         self.seen_ids: dict[str, int] = {}
         self.taken = set(self.base_items)
         self.bad_cells: set[tuple[int, int]] = set()
 
+    def column(self, field: str) -> int:
+        return self.columns.get(field, 0)
+
     def problem(self, line: int, field: str, message: str) -> None:
-        column = _column(field) if field in CSV_COLUMNS else 0
+        column = self.column(field)
         self.bad_cells.add((line, column))
         self.problems.append(ImportProblem(line, column, message, field))
 
-    def _new_id(self) -> str:
-        number = len(self.taken) + 1
-        while f"item-{number}" in self.taken:
+    def _new_id(self, prefix: str, taken: set[str]) -> str:
+        number = len(taken) + 1
+        while f"{prefix}-{number}" in taken:
             number += 1
-        self.taken.add(f"item-{number}")
-        return f"item-{number}"
+        taken.add(f"{prefix}-{number}")
+        return f"{prefix}-{number}"
 
     def add(self, row: _Row) -> None:
         cells, line = row.cells, row.line
-        category_id = cells["category_id"].strip()
-        category = self.categories.get(category_id)
-        if category is None:
-            self.problem(line, "category_id", t("menu_cli.error.unknown_category", id=category_id))
+        category_id = self._category(line, cells)
+        if "item_id" in cells:
+            item_id = cells["item_id"].strip() or self._new_id("item", self.taken)
         else:
-            self._category_names(line, category, cells)
-        item_id = cells["item_id"].strip() or self._new_id()
+            item_id = self._item_by_names(cells) or self._new_id("item", self.taken)
         if item_id in self.seen_ids:
             self.problem(
                 line, "item_id", t("menu_cli.error.item_twice", id=item_id, first=self.seen_ids[item_id])
             )
         self.seen_ids.setdefault(item_id, line)
         item = self._item(line, item_id, cells)
-        if category is not None:
-            self.items[category.id].append(item)
-            self.item_lines[category.id].append(line)
+        if category_id is not None:
+            self.items[category_id].append(item)
+            self.item_lines[category_id].append(line)
             return
         # not placed in the menu: its own rules are checked here, or a second try would only then name them
         for rule in item_problems(item, self.base.currency, "item", self.group_ids):
@@ -331,43 +337,99 @@ class _Sheet:
             if (placed.line, placed.column) not in self.bad_cells:
                 self.problems.append(placed)
 
-    def _category_names(self, line: int, category: Category, cells: dict[str, str]) -> None:
-        zh, en = cells["category_name_zh"], cells["category_name_en"]
-        first = self.category_cells.setdefault(category.id, (line, zh, en))
+    def _category(self, line: int, cells: dict[str, str]) -> str | None:
+        """The id of the row's category: named by id, else found by its names; a category the menu does not have
+        is added when the row names it (with the id given, or one made up)."""
+        category_id = cells.get("category_id", "").strip()
+        zh, en = cells.get("category_name_zh"), cells.get("category_name_en")
+        named = bool((zh or "").strip() or (en or "").strip())
+        if not category_id:
+            if not named:
+                self.problem(line, "category_id", t("menu_cli.error.category_needed"))
+                return None
+            category_id = self._category_by_names(zh, en) or self.new_by_names.get((zh, en)) or ""
+            if not category_id:
+                category_id = self._new_id("category", set(self.order))
+                self.new_by_names[(zh, en)] = category_id
+        elif category_id not in self.items and (not named or self._category_by_names(zh, en) is not None):
+            # a new id needs names, and names of its own: the menu's own names under another id is a mistyped id
+            self.problem(line, "category_id", t("menu_cli.error.unknown_category", id=category_id))
+            return None
+        if category_id not in self.items:
+            self.order.append(category_id)
+            self.items[category_id], self.item_lines[category_id] = [], []
+        first = self.category_cells.setdefault(category_id, (line, zh, en))
         if (zh, en) != first[1:]:
-            self.problem(
-                line, "category_name_zh", t("menu_cli.error.category_names", id=category.id, first=first[0])
-            )
+            field = "category_name_zh" if zh != first[1] else "category_name_en"
+            self.problem(line, field, t("menu_cli.error.category_names", id=category_id, first=first[0]))
+        return category_id
+
+    def _category_by_names(self, zh: str | None, en: str | None) -> str | None:
+        for category in self.base.categories:
+            have_zh, have_en = _text_cells(category.name, category.names)
+            if (zh is None or zh == have_zh) and (en is None or en == have_en):
+                return category.id
+        return None
+
+    def _item_by_names(self, cells: dict[str, str]) -> str | None:
+        """Without an item_id column, the menu's one item with the row's names (not taken by an earlier row)."""
+        zh, en = cells.get("name_zh"), cells.get("name_en")
+        found = [
+            item.id
+            for item in self.base_items.values()
+            if item.id not in self.seen_ids
+            and (zh is None or zh == _text_cells(item.name, item.names)[0])
+            and (en is None or en == _text_cells(item.name, item.names)[1])
+        ]
+        return found[0] if len(found) == 1 else None
 
     def _item(self, line: int, item_id: str, cells: dict[str, str]) -> Item:
         old = self.base_items.get(item_id)
         currency = self.base.currency
-        name, names = self._texts(
-            cells["name_zh"], cells["name_en"], None if old is None else (old.name, old.names)
-        )
+        old_name = None if old is None else (old.name, old.names)
+        old_description = None if old is None else (old.description, old.descriptions)
+        name, names = self._texts(*self._text_in(cells, "name", old_name), old_name)
         description, descriptions = self._texts(
-            cells["description_zh"],
-            cells["description_en"],
-            None if old is None else (old.description, old.descriptions),
+            *self._text_in(cells, "description", old_description), old_description
         )
         try:
             price = price_from_text(cells["price"], currency)
         except EditError as error:
             self.problem(line, "price", error.text())
             price = Money(0, currency)
+        if "availability" in cells:
+            if "snooze_until" not in cells and old is not None:  # sold out until the time the menu has
+                cells = {**cells, "snooze_until": _time_text(old.snooze_until)}
+            status, snooze_until = self._status(line, cells), self._snooze(line, cells)
+        else:
+            status, snooze_until = (Availability.AVAILABLE, None) if old is None else (old.status, old.snooze_until)
         return Item(
             id=item_id,
             name=name,
             price=price,
             description=description,
-            status=self._status(line, cells),
-            snooze_until=self._snooze(line, cells),
-            hidden=self._hidden(line, cells["hidden"]),
-            option_group_ids=self._groups(line, cells["option_group_ids"]),
+            status=status,
+            snooze_until=snooze_until,
+            hidden=self._hidden(line, cells["hidden"]) if "hidden" in cells else old is not None and old.hidden,
+            option_group_ids=(
+                self._groups(line, cells["option_group_ids"])
+                if "option_group_ids" in cells
+                else ([] if old is None else old.option_group_ids)
+            ),
             names=names,
             descriptions=descriptions,
-            prep_minutes=self._prep(line, cells["prep_minutes"]),
+            prep_minutes=(
+                self._prep(line, cells["prep_minutes"])
+                if "prep_minutes" in cells
+                else (None if old is None else old.prep_minutes)
+            ),
         )
+
+    @staticmethod
+    def _text_in(cells: dict[str, str], stem: str, old: tuple[str, Names] | None) -> tuple[str, str]:
+        """The zh and en cells of a text; a column the sheet leaves out keeps the menu's text."""
+        kept = ("", "") if old is None else _text_cells(*old)
+        return cells.get(f"{stem}_zh", kept[0]), cells.get(f"{stem}_en", kept[1])
 
     @staticmethod
     def _texts(zh: str, en: str, old: tuple[str, Names] | None) -> tuple[str, Names]:
@@ -380,12 +442,12 @@ class _Sheet:
         if word not in AVAILABILITY_WORDS:
             allowed = ", ".join(AVAILABILITY_WORDS)
             self.problem(line, "availability", t("menu_cli.error.availability", word=word, allowed=allowed))
-        elif word == "sold-out" and not cells["snooze_until"].strip():
+        elif word == "sold-out" and not cells.get("snooze_until", "").strip():
             self.problem(line, "snooze_until", t("menu_cli.error.sold_out_needs_time"))
         return Availability.UNAVAILABLE if word == "unavailable" else Availability.AVAILABLE
 
     def _snooze(self, line: int, cells: dict[str, str]) -> datetime | None:
-        text = cells["snooze_until"].strip()
+        text = cells.get("snooze_until", "").strip()
         if not text or cells["availability"].strip().lower() == "available":
             return None  # available: whatever time the sheet kept no longer holds
         try:
@@ -419,20 +481,28 @@ class _Sheet:
             return None
         return int(cleaned)
 
+    def _category_texts(self, category_id: str, old: tuple[str, Names] | None) -> tuple[str, Names]:
+        found = self.category_cells.get(category_id)
+        if found is None:
+            assert old is not None, "a new category is named on a row"
+            return old
+        kept = ("", "") if old is None else _text_cells(*old)
+        zh = kept[0] if found[1] is None else found[1]
+        en = kept[1] if found[2] is None else found[2]
+        return self._texts(zh, en, old)
+
     def menu(self) -> Menu:
         categories = []
-        for category in self.base.categories:
-            names = self.category_cells.get(category.id)
-            name, category_names = (
-                self._texts(names[1], names[2], (category.name, category.names))
-                if names
-                else (category.name, category.names)
-            )
-            categories.append(
-                msgspec.structs.replace(
-                    category, name=name, names=category_names, items=self.items[category.id]
+        for category_id in self.order:
+            category = self.categories.get(category_id)
+            old = None if category is None else (category.name, category.names)
+            name, names = self._category_texts(category_id, old)
+            if category is None:
+                categories.append(Category(id=category_id, name=name, names=names, items=self.items[category_id]))
+            else:
+                categories.append(
+                    msgspec.structs.replace(category, name=name, names=names, items=self.items[category_id])
                 )
-            )
         return msgspec.structs.replace(self.base, categories=categories)
 
     def place(self, problem: Problem) -> ImportProblem:
@@ -441,27 +511,25 @@ class _Sheet:
         message = problem_text(problem)
         if not found:
             return ImportProblem(0, 0, message, problem.field)
-        category = self.base.categories[int(found.group(1))]
-        lines = self.item_lines[category.id]
+        category_id = self.order[int(found.group(1))]
+        lines = self.item_lines[category_id]
         rest = found.group(3)
-        if found.group(2) is None:
-            line = self.category_cells.get(category.id, (0, "", ""))[0]
-            field = "category_id" if rest.startswith("id") else "category_name_zh"
-            if rest.startswith(("names.en", "name.en")):
-                field = "category_name_en"
-        else:
+        if found.group(2) is not None:
             return self._placed(lines[int(found.group(2))], rest, problem)
+        line = self.category_cells.get(category_id, (0, None, None))[0]
+        field = "category_id" if rest.startswith("id") else "category_name_zh"
+        if rest.startswith(("names.en", "name.en")):
+            field = "category_name_en"
         if not line:
             return ImportProblem(0, 0, message, problem.field)
-        return ImportProblem(line, _column(field), message, field)
+        return ImportProblem(line, self.column(field), message, field)
 
-    @staticmethod
-    def _placed(line: int, rest: str, problem: Problem) -> ImportProblem:
+    def _placed(self, line: int, rest: str, problem: Problem) -> ImportProblem:
         """A rule broken by the item on `line`; `rest` is the path inside the item (`price`, `names.en`)."""
         field = _ITEM_FIELDS.get(rest, "")
         if not field:
             field = next((column for prefix, column in _ITEM_PREFIXES if rest.startswith(prefix)), "")
-        return ImportProblem(line, _column(field) if field else 0, problem_text(problem), field)
+        return ImportProblem(line, self.column(field) if field else 0, problem_text(problem), field)
 
 
 _ITEM_FIELDS = {
@@ -485,11 +553,10 @@ def import_csv(data: bytes, base: Menu, currency: str | None = None) -> Menu:
     `currency` (default: the base menu's); raises `MenuImportError` listing every problem, line and column."""
     problems: list[ImportProblem] = []
     text = decode_sheet(data)
-    sheet = _Sheet(base, problems)
-    rows = list(_rows(text, problems))
-    sheet.taken.update(
-        row.cells["item_id"].strip() for row in rows
-    )  # a new row's id must not take a later one
+    header, rows = _rows(text, problems)
+    sheet = _Sheet(base, problems, header)
+    sheet.taken.update(row.cells.get("item_id", "").strip() for row in rows)  # a new row's id must not take a later one
+    sheet.taken.discard("")
     for row in rows:
         sheet.add(row)
     menu = sheet.menu()

@@ -268,3 +268,28 @@ def test_an_item_is_named_by_id_or_by_one_name_in_either_language() -> None:
     with pytest.raises(LookupError) as caught:
         find_item(menu, first.name.upper())
     assert [item.id for item in caught.value.args[0]] == ["kung-pao-chicken", "mapo-tofu"]
+
+
+def test_a_narrow_sheet_adds_a_category_by_name_and_keeps_what_it_leaves_out(
+    platform: RunningPlatform, cli: Cli, tmp_path: Path
+) -> None:
+    """A sheet of category name, item name and price (columns in any order): matched by name, the prices change,
+    a new category is published, and the columns left out (options, availability) stay as they were."""
+    cli("sync", "--once")
+    kept = server_item(platform, "mapo-tofu")  # the demo's items have one name: it is both columns' text
+    sheet = tmp_path / "narrow.csv"
+    sheet.write_text(
+        "price,name_en,category_name_en\r\n"
+        f"27.50,{kept['name']},{server_menu(platform)['categories'][0]['name']}\r\n"
+        "18,Mango pudding,Desserts\r\n",
+        encoding="utf-8",
+    )
+    done = cli.json("menu", "import", str(sheet))
+    assert done["outcome"] == "done"
+    menu = server_menu(platform)
+    assert menu["categories"][-1]["names"]["en"] == "Desserts"
+    [pudding] = menu["categories"][-1]["items"]
+    assert pudding["names"]["en"] == "Mango pudding" and pudding["price"]["amount"] == 1800
+    assert server_item(platform, "mapo-tofu") == {**kept, "price": {**kept["price"], "amount": 2750}}
+    # the sheet is the whole item list: the items it leaves out are gone, as with a full sheet
+    assert sum(len(c["items"]) for c in menu["categories"]) == 2

@@ -365,3 +365,80 @@ def test_prices_are_typed_as_the_editor_takes_them() -> None:
     )
     [problem] = problems_of(sheet_bytes(rows), demo())
     assert (problem.line, problem.column) == (3, col("price")) and "abc" in problem.message
+
+
+# --- sheets with fewer columns, in any order (a new store's menu from a spreadsheet) -------------------------------
+
+_OPTIONAL = ("category_name_zh", "category_name_en", "name_zh", "description_zh", "description_en", "prep_minutes",
+             "availability", "snooze_until", "hidden", "option_group_ids")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(menus(), st.sets(st.sampled_from(_OPTIONAL)), st.randoms(use_true_random=False))
+def test_columns_left_out_keep_what_the_menu_has_in_any_order(menu: Menu, left_out: set[str], rnd) -> None:  # type: ignore[no-untyped-def]
+    rows = sheet_rows(menu)
+    kept = [index for index, name in enumerate(rows[0]) if name not in left_out]
+    rnd.shuffle(kept)
+    assert menu_io.import_csv(sheet_bytes([[row[i] for i in kept] for row in rows]), menu) == menu
+
+
+def test_problems_name_the_files_own_columns_when_they_are_reordered() -> None:
+    rows = sheet_rows(demo())
+    order = list(reversed(range(len(CSV_COLUMNS))))  # price is column 6 of this file, not 9
+    reordered = [[row[i] for i in order] for row in rows]
+    reordered[2][order.index(col("price") - 1)] = "-3.00"
+    [problem] = problems_of(sheet_bytes(reordered), demo())
+    assert (problem.line, problem.column, problem.field) == (3, order.index(col("price") - 1) + 1, "price")
+    assert menu_io.describe(problem).startswith("line 3, column 6 (price): ")
+
+
+def test_a_new_stores_menu_from_three_columns() -> None:
+    """What a merchant types from scratch: category, name, price. Categories are added by name (rows with the
+    same name share one), items get ids, everything else takes its default."""
+    empty = Menu(store_id="store-1", version=1, currency="CNY", categories=[])
+    sheet = "category_name_en,name_en,price\r\nNoodles,Beef noodles,12.50\r\nDrinks,Cola,3\r\nNoodles,Veg noodles,9.9\r\n"
+    menu = menu_io.import_csv(sheet.encode(), empty)
+    assert [(c.name, [(i.name, i.price.amount) for i in c.items]) for c in menu.categories] == [
+        ("Noodles", [("Beef noodles", 1250), ("Veg noodles", 990)]),
+        ("Drinks", [("Cola", 300)]),
+    ]
+    assert len({c.id for c in menu.categories}) == 2 and len({i.id for c in menu.categories for i in c.items}) == 3
+    cola = menu.categories[1].items[0]
+    assert cola.names == Names(zh="", en="Cola") and cola.status is Availability.AVAILABLE and not cola.hidden
+    # the same sheet applied again to what it made changes nothing: rows find their items and categories by name
+    assert menu_io.import_csv(sheet.encode(), menu) == menu
+
+
+def test_without_item_ids_rows_update_the_items_of_the_same_name() -> None:
+    base = demo()
+    rows = sheet_rows(base)
+    keep = [col("category_id") - 1, col("name_zh") - 1, col("name_en") - 1, col("price") - 1]
+    narrow = [[row[i] for i in keep] for row in rows]
+    narrow[1][3] = "40.00"
+    menu = menu_io.import_csv(sheet_bytes(narrow), base)
+    old = {item.id: item for c in base.categories for item in c.items}
+    items = {item.id: item for c in menu.categories for item in c.items}
+    assert set(items) == set(old)  # the same ids: matched by name, nothing deleted and added again
+    first = base.categories[0].items[0]
+    assert items[first.id] == msgspec.structs.replace(first, price=Money(4000, "CNY"))  # options etc. kept
+
+
+def test_a_category_is_found_by_id_or_name_and_a_mistyped_id_is_refused() -> None:
+    base = demo()
+    rows = sheet_rows(base)
+    rows[2][col("category_id") - 1] = "hot-dishs"  # a typo, with the hot dishes' own names: refused
+    rows[3][col("category_id") - 1] = ""  # no id: found by its names
+    rows[4][col("category_id") - 1] = "desserts"  # a new id with names of its own: a new category
+    rows[4][col("category_name_zh") - 1] = "甜品"
+    rows[4][col("category_name_en") - 1] = "Desserts"
+    rows[5][col("category_id") - 1] = ""  # neither an id nor a name
+    rows[5][col("category_name_zh") - 1] = rows[5][col("category_name_en") - 1] = ""
+    found = problems_of(sheet_bytes(rows), base)
+    assert {(p.line, p.column) for p in found} == {(3, col("category_id")), (6, col("category_id"))}
+    assert "hot-dishs" in found[0].message and "no category" in found[1].message
+    del rows[5]
+    rows[2][col("category_id") - 1] = "hot-dishes"
+    menu = menu_io.import_csv(sheet_bytes(rows), base)
+    assert [c.id for c in menu.categories] == [c.id for c in base.categories] + ["desserts"]
+    assert menu.categories[-1].names == Names(zh="甜品", en="Desserts") and len(menu.categories[-1].items) == 1
+    assert rows[3][col("item_id") - 1] in {i.id for i in menu.categories[0].items}

@@ -214,7 +214,8 @@ def _imported(data: bytes, kind: str, base: Any, currency: str) -> Any:
         for problem in shown:
             say(menu_io.describe(problem))
         more = len(error.problems) - len(shown)
-        raise fail(t("menu_cli.import.refused", count=len(error.problems), more=more), Exit.USAGE) from None
+        key = "menu_cli.import.refused_more" if more else "menu_cli.import.refused"
+        raise fail(t(key, count=len(error.problems), more=more), Exit.USAGE) from None
     return msgspec.structs.replace(base, categories=whole.categories, option_groups=whole.option_groups)
 
 
