@@ -67,7 +67,8 @@ class Suggestion(msgspec.Struct, frozen=True):
 class OrderState(msgspec.Struct, frozen=True):
     """An order that needs or has a courier but is not picked up yet. `why` says why it has no suggestion:
     "planned" (it has one), "assigned", "later" (ready beyond the horizon), "no_location", "bad_location" (its
-    position is off the globe or too far from the store), "no_courier". `dropoff` is None unless usable."""
+    position is off the globe or too far from the store), "no_courier", "no_position" (couriers are on duty but
+    none has a usable position). `dropoff` is None unless usable."""
 
     order_id: str
     order_number: int
@@ -344,6 +345,11 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
                     )
                 )
 
+    if not engine_couriers and any(c.status is not CourierStatus.OFFLINE and c.position is None for c in couriers):
+        # couriers are on duty, but none where dispatch can plan from: say that, not "none free in time"
+        for order_id, (order, ready, why) in waiting.items():
+            if why == "no_courier":
+                waiting[order_id] = (order, ready, "no_position")
     orders = [
         OrderState(
             order_id=order.id,

@@ -64,6 +64,7 @@ _ORDER_RANK = {
     "now": 0,
     "plan": 1,
     "no_courier": 2,
+    "no_position": 2,
     "sent": 3,
     "later": 4,
     "no_location": 5,

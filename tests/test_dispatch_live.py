@@ -65,6 +65,14 @@ def test_offline_couriers_and_orders_out_of_reach_are_not_planned() -> None:
     assert off.free_at is None and off.load == 1 and off.order_numbers == [5]
 
 
+def test_an_order_says_so_when_no_courier_on_duty_has_a_position() -> None:
+    unplaced = msgspec.structs.replace(courier("New Hire", 0.0, 0.0), position=None)
+    plan = plan_live(snapshot([order(1)], [unplaced]), NOW)
+    assert plan.suggestions == [] and [o.why for o in plan.orders] == ["no_position"]
+    off_duty = msgspec.structs.replace(unplaced, status=CourierStatus.OFFLINE)  # nobody on duty: none to be had
+    assert [o.why for o in plan_live(snapshot([order(1)], [off_duty]), NOW).orders] == ["no_courier"]
+
+
 def test_a_busy_courier_is_planned_from_its_last_dropoff() -> None:
     # Wei is at the store with order 7 (ready) to take 1900 m east; order 8 goes 2100 m east as well.
     wei = courier("Zhang Wei", 0.0, 0.0, status=CourierStatus.AT_MERCHANT, delivery_ids=["dl-7"])

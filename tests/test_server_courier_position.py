@@ -146,3 +146,24 @@ def test_documents_written_before_the_new_fields_still_decode(kind: type) -> Non
     else:
         doc = {"id": "c1", "name": "A", "status": "IDLE", "capacity": 3, "version": 1, "updated_at": when}
         assert msgspec.convert(doc, Courier).position_at is None
+
+
+def test_going_on_duty_without_a_position_starts_at_the_store(platform: RunningPlatform) -> None:
+    """A handheld has no GPS: a store's courier going on duty is taken to be at its store (before, a new courier
+    had no position until its first arrival, and dispatch could never plan it); one that says where it is, or is
+    on duty already, is where it says or was."""
+    seed = platform.seed
+    assert seed is not None
+    store = api(platform, "merchant").get(f"/v1/stores/{seed.store_id}").json()
+    courier_id, courier = _courier(platform, 0)
+    before = courier.get(f"/v1/couriers/{courier_id}").json()
+    assert before["position"] not in (None, store["address"]["position"])
+    state = f"/v1/couriers/{courier_id}/state"
+    assert courier.put(state, {"status": "OFFLINE"}).json()["position"] == before["position"]
+    on = courier.put(state, {"status": "IDLE"}).json()
+    assert on["status"] == "IDLE" and on["position"] == store["address"]["position"] and on["position_at"]
+    here = {"lat": 31.24, "lon": 121.48}
+    assert courier.put(state, {"position": here}).json()["position"] == here
+    assert courier.put(state, {"status": "IDLE"}).json()["position"] == here  # on duty already: not moved
+    courier.put(state, {"status": "OFFLINE"})
+    assert courier.put(state, {"status": "IDLE", "position": here}).json()["position"] == here

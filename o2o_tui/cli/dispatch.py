@@ -317,7 +317,7 @@ def register(app: typer.Typer) -> None:
         for suggestion in plan.suggestions:
             say(_suggestion_line(suggestion, zone))
         for state in plan.orders:
-            if state.why in ("later", "no_location", "bad_location", "no_courier"):
+            if state.why in ("later", "no_location", "bad_location", "no_courier", "no_position"):
                 say(
                     t(
                         "dispatch.suggest.unplanned",

@@ -199,6 +199,14 @@ def refresh_courier(ctx: Ctx, courier_id: str, *, position: Position | None = No
         _save_courier(ctx, courier, after)
 
 
+def _shift_start(conn: Connection, courier: Courier) -> Position | None:
+    """Where a store's courier going on duty without saying where is taken to be: at its store, where an own
+    fleet reports for duty. A handheld has no GPS; without this a new courier (or one whose last position is from
+    an earlier shift) would have no usable position until its first arrival, and dispatch could never plan it."""
+    store = stores.load(conn, courier.store_id) if courier.store_id else None
+    return None if store is None else store.address.position
+
+
 def set_courier_state(ctx: Ctx, courier_id: str, body: CourierStateBody) -> Courier:
     caller = ctx.caller
     require_role(caller, (Role.COURIER, Role.ADMIN))
@@ -208,11 +216,14 @@ def set_courier_state(ctx: Ctx, courier_id: str, body: CourierStateBody) -> Cour
     if courier is None:
         raise not_found("courier")
     status = courier.status
+    position = position_of(body.position)
     if body.status is CourierStatus.OFFLINE:
         status = CourierStatus.OFFLINE
     elif body.status is not None:  # going on shift: the deliveries decide what the courier is doing
         status = _derived_status(CourierStatus.IDLE, _active_deliveries(ctx.conn, courier_id))
-    moved = _moved(courier, position_of(body.position), _tap_time(ctx))
+        if position is None and courier.status is CourierStatus.OFFLINE:
+            position = _shift_start(ctx.conn, courier)
+    moved = _moved(courier, position, _tap_time(ctx))
     after = msgspec.structs.replace(moved, status=status)
     if after == courier:
         return courier
