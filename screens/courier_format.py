@@ -96,12 +96,14 @@ def detail_fields(delivery: Delivery, *, ended: bool, glyphs: Glyphs) -> dict[st
     customer = safe_text(delivery.customer_name, one_line=True)
     phone = safe_text(delivery.customer_phone, one_line=True)
     reasons = glyphs.separator.join(problem_label(p.reason) for p in delivery.problems)
+    pickup = safe_text(delivery.pickup.text, one_line=True)
+    dropoff = safe_text(delivery.dropoff.text, one_line=True)
     return {
         "ended": t("handheld.task.ended") if ended else "",
         "store": f"{t('handheld.field.store')}: {store}" if store else "",
         "ready": f"{t('handheld.field.ready')}: {ready}" if ready else "",
-        "pickup": f"{t('handheld.field.pickup')}: {safe_text(delivery.pickup.text, one_line=True)}",
-        "dropoff": f"{t('handheld.field.dropoff')}: {safe_text(delivery.dropoff.text, one_line=True)}",
+        "pickup": f"{t('handheld.field.pickup')}: {pickup}" if pickup else "",  # a store without an address
+        "dropoff": f"{t('handheld.field.dropoff')}: {dropoff}" if dropoff else "",
         "customer": f"{t('handheld.field.customer')}: {customer} {phone}".rstrip(),
         "note": f"{t('handheld.field.note')}: {safe_text(delivery.note)}" if delivery.note else "",
         "problems": f"{t('handheld.field.problems')}: {reasons}" if reasons else "",

@@ -88,6 +88,7 @@ def test_list_show_and_accept(running: RunningPlatform, cli: Cli) -> None:
     shown = cli.json("orders", "show", f"#{number:04d}")
     assert shown["id"] == second
     assert "Li Na" in cli("orders", "show", str(number)).stdout
+    assert shown["pickup_code"] and f"pickup code: {shown['pickup_code']}" in cli("orders", "show", second).stdout
 
     accepted = cli.json("orders", "accept", f"#{number:04d}")
     assert accepted["outcome"] == "done" and accepted["order"]["status"] == "CONFIRMED"

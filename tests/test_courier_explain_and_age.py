@@ -115,3 +115,15 @@ def test_the_handheld_shows_the_stores_clock_on_a_machine_in_another_zone(monkey
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+def test_an_address_the_platform_does_not_have_is_left_out_not_an_empty_label() -> None:
+    from o2o_tui.domain.geo import Address
+    from o2o_tui.domain.transitions import DeliveryStatus
+    from screens.courier_format import UNICODE, detail_fields
+    from tests.test_ui_courier_snapshots import delivery
+
+    offer = delivery(7, DeliveryStatus.PENDING)
+    assert detail_fields(offer, ended=False, glyphs=UNICODE)["pickup"].startswith("Pick up: ")
+    no_address = msgspec.structs.replace(offer, pickup=Address(text=""))  # a store created without --address
+    assert detail_fields(no_address, ended=False, glyphs=UNICODE)["pickup"] == ""

@@ -197,6 +197,8 @@ def _show_lines(view: Any, zone: Any) -> list[str]:
         lines.append(t("orders.show.address", address=safe_text(order.customer.address.text, one_line=True)))
     if order.promised_ready_at is not None:
         lines.append(t("orders.show.promised", at=order.promised_ready_at.astimezone(zone).strftime("%H:%M")))
+    if order.pickup_code:  # what the courier or the customer says at the counter, as the console shows it
+        lines.append(t("orders.show.pickup_code", code=safe_text(order.pickup_code, one_line=True)))
     from o2o_tui.cli.orders_care import show_lines  # chases and refunds
 
     return lines + show_lines(order, zone)
