@@ -64,6 +64,20 @@ def csv_text(report: Any, what: What) -> str:
     return out.getvalue()
 
 
+def _store_name(profile: str | None, store_id: str) -> str:
+    """The store's name as the offline cache has it (the title a person reads), else its id."""
+    from o2o_tui.safe_text import safe_text
+    from o2o_tui.sync.read_model import ReadModel
+    from o2o_tui.sync.session import profile_cache
+
+    try:
+        with profile_cache(profile, read_only=True) as (_, cache):
+            store = ReadModel(cache).store()
+    except Exception:  # no cache yet, or one another process holds: the id still names the store
+        return store_id
+    return safe_text(store.name, one_line=True) if store is not None and store.id == store_id else store_id
+
+
 def plain_lines(report: Any, store_name: str, width: int = 80) -> list[str]:
     from o2o_tui import figures_text as ft
 
@@ -134,5 +148,5 @@ def register(app: typer.Typer) -> None:
             sys.stdout.write(csv_text(report, what))
             return
         width = shutil.get_terminal_size((80, 24)).columns
-        for line in plain_lines(report, store_id, width):
+        for line in plain_lines(report, _store_name(profile, store_id), width):
             say(line)
