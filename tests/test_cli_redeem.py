@@ -89,3 +89,22 @@ def test_a_voucher_redeemed_offline_is_queued_then_replayed_once(running: Runnin
     mine = api(running, "customer").get("/v1/vouchers").json()["vouchers"]
     assert [v["status"] for v in mine] == ["REDEEMED"]
     assert cli.json("sync", "--once")["pushed"] == 0  # sent once
+
+
+def test_admin_vouchers_in_the_stores_terms(running: RunningPlatform, cli: Cli) -> None:
+    """Expiry on the store's clock (it was printed in UTC: "2027-01-31T16:00+00:00" for the end of Jan 31 in
+    Shanghai), "not sold yet" instead of "code …-", and each bad option named in its own words."""
+    assert running.seed is not None
+    admin = ("admin", "voucher", "create", "--store", running.seed.store_id, "--db", running.db_url)
+    made = cli(*admin, "--title", "Lunch", "--value", "20", "--expires", "2099-01-31").stdout
+    assert "valid until 2099-01-31 24:00 Asia/Shanghai" in made and "Voucher id " in made
+    listed = cli("admin", "voucher", "list", "--store", running.seed.store_id, "--db", running.db_url).stdout
+    assert "until 2099-01-31 24:00 Asia/Shanghai  code not sold yet" in listed
+    for args, says in [
+        (("--title", "x", "--value", "-3", "--expires", "3d"), "--value must be a positive amount in CNY"),
+        (("--title", "x", "--value", "3", "--expires", "2020-01-01"), "--expires is already past"),
+        (("--title", "x", "--value", "3", "--expires", "soon"), "--expires must be 30d"),
+        (("--title", "", "--value", "3", "--expires", "3d"), "--title needs 1 to 100 characters"),
+        (("--title", "x", "--value", "3", "--expires", "3d", "--count", "5000"), "--count is at most 1000"),
+    ]:
+        assert says in cli(*admin, *args, code=Exit.USAGE).stderr, args

@@ -55,6 +55,12 @@ def parse_expiry(text: str, zone: ZoneInfo, now: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+def _zone(name: str) -> ZoneInfo:
+    from o2o_tui.domain.clock import zone_named
+
+    return zone_named(name) or ZoneInfo("UTC")
+
+
 def _admin_ctx(conn: Any) -> Any:
     from o2o_tui.domain.identity import Role
     from o2o_tui.platform.auth import Caller
@@ -64,17 +70,42 @@ def _admin_ctx(conn: Any) -> Any:
     return Ctx(conn=conn, caller=Caller(user_id="o2o-admin", name="o2o admin", role=Role.ADMIN), now=utcnow())
 
 
-def _row(voucher: Any) -> dict[str, Any]:
+def _row(voucher: Any, zone: ZoneInfo) -> dict[str, Any]:
+    """A voucher for a person: its expiry on the store's clock (as `--expires 2027-01-31` is read), the code's
+    last digits once a customer has bought it."""
     from o2o_tui.domain.money import format_money
+    from o2o_tui.safe_text import safe_text
 
     return {
         "id": voucher.id,
         "status": voucher.status.value,
-        "title": voucher.title,
+        "title": safe_text(voucher.title, one_line=True),
         "value": format_money(voucher.value),
-        "expires": voucher.expires_at.isoformat(timespec="minutes"),
-        "tail": voucher.code_tail or "-",
+        "expires": f"{_store_time(voucher.expires_at, zone)} {zone.key}",
+        "code": f"…{voucher.code_tail}" if voucher.code_tail else t("voucher.admin.no_code"),
     }
+
+
+def _store_time(moment: datetime, zone: ZoneInfo) -> str:
+    """`moment` on the store's clock; a voucher valid to the end of a day reads "2027-01-31 24:00", the day
+    `--expires 2027-01-31` named, not the next day's 00:00."""
+    local = moment.astimezone(zone)
+    if (local.hour, local.minute) == (0, 0):
+        return f"{(local - timedelta(days=1)).strftime('%Y-%m-%d')} 24:00"
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def _problem(title: str, count: int, expires_at: datetime, now: datetime) -> str | None:
+    """What the platform would refuse in these options, said in the options' own terms."""
+    from o2o_tui.domain.limits import VOUCHER_TITLE_MAX, VOUCHERS_PER_CREATE_MAX
+
+    if not title.strip() or len(title) > VOUCHER_TITLE_MAX:
+        return t("voucher.admin.error.title", limit=str(VOUCHER_TITLE_MAX))
+    if count > VOUCHERS_PER_CREATE_MAX:
+        return t("voucher.admin.error.count", limit=str(VOUCHERS_PER_CREATE_MAX))
+    if expires_at <= now:
+        return t("voucher.admin.error.expired")
+    return None
 
 
 @voucher_app.command("create", help=t("voucher.admin.create.help"))
@@ -100,11 +131,20 @@ def create(
             if found is None:
                 raise fail(t("voucher.admin.no_store", store=store), Exit.NOT_FOUND)
             ctx = _admin_ctx(conn)
+            zone = _zone(found.timezone)
             try:
                 amount = parse_value(value, minor_digits(found.currency))
-                expires_at = parse_expiry(expires, ZoneInfo(found.timezone), ctx.now)
-            except ValueError as error:
-                raise fail(t("voucher.admin.bad_value", value=str(error)), Exit.USAGE) from None
+            except ValueError:
+                raise fail(
+                    t("voucher.admin.error.value", value=value, currency=found.currency), Exit.USAGE
+                ) from None
+            try:
+                expires_at = parse_expiry(expires, zone, ctx.now)
+            except ValueError:
+                raise fail(t("voucher.admin.error.expires", value=expires), Exit.USAGE) from None
+            problem = _problem(title, count, expires_at, ctx.now)
+            if problem:
+                raise fail(problem, Exit.USAGE)
             raw = {
                 "id": uuid.uuid4().hex[:16],
                 "store_id": store,
@@ -125,7 +165,7 @@ def create(
     if as_json:
         emit_json({"vouchers": [msgspec.to_builtins(v) for v in made]})
         return
-    first = _row(made[0])
+    first = _row(made[0], zone)
     say(
         t(
             "voucher.admin.created",
@@ -135,20 +175,25 @@ def create(
             expires=first["expires"],
         )
     )
-    say(t("voucher.admin.created_ids", first=made[0].id, last=made[-1].id))
+    if len(made) == 1:
+        say(t("voucher.admin.created_id", id=made[0].id))
+    else:
+        say(t("voucher.admin.created_ids", first=made[0].id, last=made[-1].id))
 
 
 @voucher_app.command("list", help=t("voucher.admin.list.help"))
 def list_(store: StoreOption, db: DbOption = None, as_json: JsonOption = False) -> None:
     from o2o_tui.cli.admin import _open
-    from o2o_tui.platform import vouchers
+    from o2o_tui.platform import stores, vouchers
 
     engine = _open(db)
     try:
         with engine.connect() as conn:
             found = vouchers.list_vouchers(_admin_ctx(conn), store_id=store, for_sale=False)
+            the_store = stores.load(conn, store)
     finally:
         engine.dispose()
+    zone = _zone(the_store.timezone if the_store is not None else "UTC")
     if as_json:
         emit_json({"vouchers": [msgspec.to_builtins(v) for v in found]})
         return
@@ -156,4 +201,4 @@ def list_(store: StoreOption, db: DbOption = None, as_json: JsonOption = False) 
         say(t("voucher.admin.empty", store=store))
         return
     for voucher in found:
-        say(t("voucher.admin.row", **_row(voucher)))
+        say(t("voucher.admin.row", **_row(voucher, zone)))
