@@ -7,8 +7,11 @@ from __future__ import annotations
 import json
 import os
 import stat
+import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import msgspec
 import pytest
@@ -164,8 +167,18 @@ def _o2o(home: Path, *args: str, printer: str, code: int = 0) -> dict:
     return json.loads(result.stdout) if result.stdout.strip() else {}
 
 
+@pytest.fixture
+def utc_machine(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """This machine's clock on UTC: eight hours off the store's Shanghai."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
 def test_o2o_print_ticket_status_and_test_against_the_platform(
-    shared_platform: RunningPlatform, tmp_path: Path
+    shared_platform: RunningPlatform, tmp_path: Path, utc_machine: None
 ) -> None:
     home = tmp_path / "home"
     first, second = place_orders(shared_platform.url, shared_platform.seed, 2)
@@ -192,7 +205,13 @@ def test_o2o_print_ticket_status_and_test_against_the_platform(
         _o2o(home, "print", "ticket", first, printer=printer.target)  # sends the waiting receipt first
         tickets = printer.wait_for_cuts(3).tickets()
         assert any(line.startswith("Receipt") for line in tickets[1])
-        assert _o2o(home, "print", "status", printer=printer.target)["waiting"] == 0
+        last = _o2o(home, "print", "status", printer=printer.target)
+        assert last["waiting"] == 0
+        # said on the store's clock (Shanghai), as the tickets' times, whatever this machine's zone
+        env = {"O2O_HOME": str(home), "O2O_LANG": "en", "O2O_PRINTER": printer.target, "O2O_PROFILE": None}
+        said = CliRunner().invoke(app, ["print", "status"], env=env, catch_exceptions=False).stdout
+        shanghai = datetime.fromisoformat(last["last_printed_at"]).astimezone(ZoneInfo("Asia/Shanghai"))
+        assert f"Last printed at {shanghai:%Y-%m-%d %H:%M}" in said, said
         assert _o2o(home, "print", "test", printer=printer.target)["printed"] is True
         assert printer.wait_for_cuts(4).qr[-1] == "o2o test"
     nothing = CliRunner().invoke(app, ["print", "status"], env={"O2O_HOME": str(home), "O2O_PRINTER": "off"})

@@ -35,6 +35,7 @@ from o2o_tui.i18n import t
 
 if TYPE_CHECKING:
     from o2o_tui.client import PlatformClient
+    from o2o_tui.domain.store import Store
 
 ProfileOption = typer.Option(None, "--profile", envvar="O2O_PROFILE", help=t("login.option.profile"))
 ProfileArg = Annotated[
@@ -86,3 +87,16 @@ def handle_errors() -> Iterator[None]:
         raise fail_for(exc) from None
     except BodyOutOfBounds as exc:  # said before anything is queued: the platform would refuse it
         raise fail(t("cli.error.out_of_bounds", field=exc.field, detail=exc.message), Exit.USAGE) from None
+
+
+def cached_store(profile: str | None) -> Store | None:
+    """The store as the profile's offline cache has it, read-only; None when there is no cache or store yet, or
+    the cache cannot be read now (a command that only wants the store's name or clock goes on without it)."""
+    from o2o_tui.sync.read_model import ReadModel
+    from o2o_tui.sync.session import profile_cache
+
+    try:
+        with profile_cache(profile, read_only=True) as (_, cache):
+            return ReadModel(cache).store()
+    except Exception:  # any reason the cache is not there to read: the caller's fallback is the answer
+        return None

@@ -150,10 +150,15 @@ def register(app: typer.Typer) -> None:
         else:
             say(t("printing.cli.status_ok", printer=str(config.target)))
         if state.last_printed_at is not None:
+            from o2o_tui.cli.common import cached_store
+            from o2o_tui.domain.clock import zone_named
+
+            store = cached_store(profile)  # the store's clock, as the tickets' times; else this machine's
+            zone = zone_named(store.timezone) if store is not None else None
             say(
                 t(
                     "printing.cli.last_printed",
-                    time=state.last_printed_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                    time=state.last_printed_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
                 )
             )
 

@@ -66,15 +66,10 @@ def csv_text(report: Any, what: What) -> str:
 
 def _store_name(profile: str | None, store_id: str) -> str:
     """The store's name as the offline cache has it (the title a person reads), else its id."""
+    from o2o_tui.cli.common import cached_store
     from o2o_tui.safe_text import safe_text
-    from o2o_tui.sync.read_model import ReadModel
-    from o2o_tui.sync.session import profile_cache
 
-    try:
-        with profile_cache(profile, read_only=True) as (_, cache):
-            store = ReadModel(cache).store()
-    except Exception:  # no cache yet, or one another process holds: the id still names the store
-        return store_id
+    store = cached_store(profile)
     return safe_text(store.name, one_line=True) if store is not None and store.id == store_id else store_id
 
 
