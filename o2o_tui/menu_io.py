@@ -295,6 +295,7 @@ class _Sheet:
         # per category named on a row: the first such line and its zh and en cells (None: no such column)
         self.category_cells: dict[str, tuple[int, str | None, str | None]] = {}
         self.new_by_names: dict[tuple[str | None, str | None], str] = {}
+        self.names_index: dict[tuple[str | None, str | None], list[str]] | None = None
         self.seen_ids: dict[str, int] = {}
         self.taken = set(self.base_items)
         self.bad_cells: set[tuple[int, int]] = set()
@@ -373,14 +374,14 @@ class _Sheet:
 
     def _item_by_names(self, cells: dict[str, str]) -> str | None:
         """Without an item_id column, the menu's one item with the row's names (not taken by an earlier row)."""
-        zh, en = cells.get("name_zh"), cells.get("name_en")
-        found = [
-            item.id
-            for item in self.base_items.values()
-            if item.id not in self.seen_ids
-            and (zh is None or zh == _text_cells(item.name, item.names)[0])
-            and (en is None or en == _text_cells(item.name, item.names)[1])
-        ]
+        key = (cells.get("name_zh"), cells.get("name_en"))
+        if self.names_index is None:  # built once: a menu may have tens of thousands of items
+            self.names_index = {}
+            for item in self.base_items.values():
+                zh, en = _text_cells(item.name, item.names)
+                for indexed in ((zh, en), (zh, None), (None, en)):
+                    self.names_index.setdefault(indexed, []).append(item.id)
+        found = [item_id for item_id in self.names_index.get(key, []) if item_id not in self.seen_ids]
         return found[0] if len(found) == 1 else None
 
     def _item(self, line: int, item_id: str, cells: dict[str, str]) -> Item:
