@@ -32,6 +32,22 @@ weight divided by orders per courier (power 0.5 / 1: worst 0.733 / 0.741), nearb
 3,500 m instead of 1,200 (worst 0.737 / 0.733 / 0.733, means 0.603-0.605), or the look-ahead also weighing the
 plan without the rescue or with weight 1 (means 0.603 / 0.602).
 
+Checked in stop 26 (no knob changed). The engine's coverage term is a cost per courier, the same whichever bundle
+it takes: a courier sent on a 10-minute route is counted as gone from the hotspots as long as one sent for 40. The
+term weighed by how long the courier is away (its coverage loss x min(1, minutes until it is free again / T)), so
+that the best-placed couriers take the short routes, on the seven regimes' tuning seeds 10-14:
+
+    variant                                     dense  suburb starved   rich longprep dominant  light  worst   mean
+    chosen                                      0.733   0.614   0.528  0.494   0.599    0.632  0.660  0.733  0.609
+    away-weighted, T 30                         0.732   0.626   0.546  0.537   0.635    0.614  0.672  0.732  0.623
+    ... T 60                                    0.737   0.620   0.553  0.559   0.611    0.634  0.657  0.737  0.625
+    ... T 30, coverage weight 1.2               0.732   0.643   0.534  0.574   0.630    0.629  0.647  0.732  0.627
+    ... T 60, coverage weight 1.0               0.735   0.614   0.537  0.575   0.591    0.604  0.661  0.735  0.617
+    ... T 45, coverage weight 1.0               0.731   0.639   0.524  0.574   0.579    0.610  0.667  0.731  0.618
+
+Ties on the worst regime, losses on the mean (rich 0.494 -> 0.54-0.58, as with every change to coverage so far):
+on a quiet day a courier kept back covers the next orders whatever its route's length would have been.
+
 Checked in stop 25 (no knob changed). Stop 24 found the rollouts biased against coverage: they score the sampled
 orders' click-to-door and nothing after, so a plan that leaves couriers scattered looks as good as one that does
 not. The standard mend: end each rollout with a terminal value, here the coverage of the couriers' end state (at
