@@ -36,7 +36,7 @@ from o2o_tui.store_effect import effect, effect_text, store_zone
 from screens.dialogs import NumberPrompt
 from screens.keys import localize_bindings
 from screens.order_format import fit
-from screens.source import ActionRefused
+from screens.source import ActionRefused, sent_key
 from screens.widgets.footer import KeyFooter
 from screens.widgets.status_bar import StatusBar
 
@@ -244,7 +244,8 @@ class StoreScreen(Screen[None]):
                     timeout=10,
                 )
                 return
-            self.app.say(t("store_screen.sent", action=label), timeout=3)
+            key = "store_screen.sent" if sent_key(self.app.source) == "ui.action.sent" else "store_screen.queued"
+            self.app.say(t(key, action=label), timeout=3)
             self.refresh_store()
 
         self.app.run_worker(send(), group="actions", exit_on_error=False)

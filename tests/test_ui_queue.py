@@ -145,6 +145,24 @@ async def test_detail_opens_on_enter_and_follows_changes() -> None:
         assert not isinstance(app.screen, DetailScreen)
 
 
+async def test_an_action_is_said_sent_online_and_queued_offline() -> None:
+    """Online the sync engine pushes an action at once: "queued" there read as if the link were down."""
+    said: list[str] = []
+    source = MemoryOrderSource(sample_entries(), store=sample_store())
+    app = _app(source)
+    app.say = lambda message, **_: said.append(message)  # type: ignore[method-assign]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("a", "enter")
+        await pilot.pause()
+        assert said[-1] == "#0042: accept sent."
+        source.set_link(LinkStatus(LinkState.OFFLINE, last_sync_at=FROZEN_NOW))
+        await pilot.pause()
+        await pilot.press("a", "enter")
+        await pilot.pause()
+        assert said[-1] == "#0042: accept queued: it is sent when the link is back."
+
+
 async def test_going_offline_rings_its_own_pattern_and_says_orders_cannot_arrive() -> None:
     from screens.alerts import Sound, bell_pattern
 
