@@ -96,6 +96,12 @@ class Notifier:
         self._waiting: dict[Scope, int] = {}
         self._unscoped = 0
         self.woken = 0  # polls woken by a notify so far (tests and the benchmark count them)
+        self.closing = False  # the server is stopping: polls answer with what they have instead of waiting
+
+    def close(self) -> None:
+        """The server is stopping: wake every parked poll so it answers now, and let none wait again."""
+        self.closing = True
+        self.notify()
 
     def notify(self, scopes: Iterable[Scope] | None = None) -> None:
         self._everything.set()

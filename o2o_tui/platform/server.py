@@ -52,5 +52,14 @@ def serve(host: str, port: int, db_url: str) -> None:
         print(t("server.listening", url=f"http://{shown_host}:{bound_port}"), flush=True)
 
     server.startup = startup  # type: ignore[method-assign]
+    original_shutdown = server.shutdown
+
+    async def shutdown(sockets: list[socket.socket] | None = None) -> None:
+        # long polls are answered first: uvicorn waits for open requests, and would cancel the parked ones after
+        # its grace with a traceback each in the log
+        platform.notifier.close()
+        await original_shutdown(sockets=sockets)
+
+    server.shutdown = shutdown  # type: ignore[method-assign]
     server.run(sockets=[sock])
     sys.stdout.flush()

@@ -65,6 +65,6 @@ class SystemController(Controller):
             with platform.engine.connect() as conn:
                 page = events.read_page(conn, caller, cursor, limit)
             remaining = deadline - loop.time()
-            if page.events or page.resync or cursor is None or remaining <= 0:
+            if page.events or page.resync or cursor is None or remaining <= 0 or platform.notifier.closing:
                 return answer(page)
             await platform.notifier.wait(min(remaining, platform.settings.event_recheck_seconds), scope)
