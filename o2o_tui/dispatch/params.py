@@ -46,7 +46,10 @@ that the best-placed couriers take the short routes, on the seven regimes' tunin
     ... T 45, coverage weight 1.0               0.731   0.639   0.524  0.574   0.579    0.610  0.667  0.731  0.618
 
 Ties on the worst regime, losses on the mean (rich 0.494 -> 0.54-0.58, as with every change to coverage so far):
-on a quiet day a courier kept back covers the next orders whatever its route's length would have been.
+on a quiet day a courier kept back covers the next orders whatever its route's length would have been. And a cost
+per minute a courier would wait at the counter (`courier_wait_weight`, 0 since stop 17 and not measured on the
+regimes until now), 0.05 / 0.1 / 0.2 / 0.4: worst 0.748 / 0.738 / 0.746 / 0.782, means 0.627 / 0.637 / 0.653 /
+0.669 (rich 0.58-0.78): sending the courier that arrives just in time from afar is what keeps the near ones free.
 
 Checked in stop 25 (no knob changed). Stop 24 found the rollouts biased against coverage: they score the sampled
 orders' click-to-door and nothing after, so a plan that leaves couriers scattered looks as good as one that does
