@@ -92,7 +92,8 @@ def test_couriers_list_and_suggest(platform: RunningPlatform, cli: Cli) -> None:
     couriers = cli.json("couriers", "list")
     assert sorted(c["courier_id"] for c in couriers) == sorted(platform.seed.courier_ids)
     assert {c["status"] for c in couriers} == {"IDLE"} and {c["load"] for c in couriers} == {0}
-    assert "Wang Fang" in cli("couriers", "list").stdout
+    listed = cli("couriers", "list").stdout
+    assert "Wang Fang" in listed and "free now" in listed and "free at" not in listed  # idle: not "free at 12:40"
     assert cli.json("dispatch", "suggest")["suggestions"] == []
     assert "No suggestion" in cli("dispatch", "suggest").stdout
 

@@ -95,6 +95,15 @@ def _position_age(state: Any, now: datetime) -> str:
     return t("couriers.position.hours", n=minutes // 60)
 
 
+def _free_text(free_at: datetime | None, zone: ZoneInfo | None, now: datetime) -> str:
+    """"free now", "free at 12:40", or that it is not known (off duty, or no position to plan from)."""
+    if free_at is None:
+        return t("couriers.free.unknown")
+    if free_at <= now:
+        return t("couriers.free.now")
+    return t("couriers.free.at", at=_clock(free_at, zone))
+
+
 def _courier_line(state: Any, zone: ZoneInfo | None, now: datetime) -> str:
     numbers = ", ".join(_number(n) for n in state.order_numbers) or "-"
     return t(
@@ -103,7 +112,7 @@ def _courier_line(state: Any, zone: ZoneInfo | None, now: datetime) -> str:
         status=t("couriers.status." + str(state.status).lower()),
         load=state.load,
         capacity=state.capacity,
-        free=_clock(state.free_at, zone),
+        free=_free_text(state.free_at, zone, now),
         orders=numbers,
         position=_position_age(state, now),
         id=state.courier_id,
