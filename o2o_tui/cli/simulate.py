@@ -88,7 +88,7 @@ def simulate(
     count: int | None = typer.Option(None, "--count", min=1, help=t("simulate.option.count")),
     finish: bool = typer.Option(False, "--finish", help=t("simulate.option.finish")),
     auto_merchant: bool = typer.Option(False, "--auto-merchant", help=t("simulate.option.auto_merchant")),
-    couriers: bool = typer.Option(True, "--couriers/--no-couriers", help=t("simulate.option.couriers")),
+    no_couriers: bool = typer.Option(False, "--no-couriers", help=t("simulate.option.no_couriers")),
     leave_courier: list[str] | None = typer.Option(
         None, "--leave-courier", metavar="COURIER_ID", help=t("simulate.option.leave_courier")
     ),
@@ -133,7 +133,7 @@ def simulate(
                 seed=seed,
                 orders_per_hour=orders_per_hour,
                 auto_merchant=auto_merchant,
-                couriers=couriers,
+                couriers=not no_couriers,
                 customer_client=customer_client,
                 max_orders=count,
                 burst=count is not None,
