@@ -169,7 +169,14 @@ def set_day(body: HoursBody, weekday: int, ranges: Sequence[TimeRange]) -> Hours
     others = [h for h in weekly if h.weekday != weekday]
     new = [OpeningHoursIn(weekday=weekday, opens=r.opens, closes=r.closes) for r in ranges]
     ordered = sorted(others + new, key=lambda h: (h.weekday, h.opens))
+    if not ordered:  # no weekly ranges left means open all day, every day: the opposite of what was asked
+        raise HoursError(t("store.hours.error.every_day_closed"))
     return HoursBody(opening_hours=ordered, exceptions=body.exceptions)
+
+
+def reset() -> HoursBody:
+    """No hours at all: open all day, every day (what a new store has)."""
+    return HoursBody()
 
 
 def set_exception(body: HoursBody, day: str, ranges: Sequence[TimeRange], note: str = "") -> HoursBody:

@@ -34,11 +34,8 @@ def cli(running: RunningPlatform, tmp_path: Path) -> Iterator[Cli]:
     runner("login", "--url", running.url, "--token", runner.token)
     runner("sync", "--once")
     yield runner
-    runner("store", "hours", "set", "mon", "closed")  # leave the shared store as it was (no hours at all)
-    for day in range(1, 7):
-        runner("store", "hours", "set", str(day), "closed")
-    for exception in runner.json("store", "hours")["hours_exceptions"]:
-        runner("store", "hours", "clear", exception["date"])
+    runner("store", "hours", "reset")  # leave the shared store as it was (no hours at all)
+    assert runner.json("store", "hours")["opening_hours"] == runner.json("store", "hours")["hours_exceptions"] == []
     assert all(runner.token not in text for text in runner.outputs)
 
 
@@ -179,3 +176,17 @@ def test_a_holiday_alone_leaves_every_weekday_open_all_day(running: RunningPlatf
     assert "Now: Open, taking orders" in text, text
     shown = cli.json("store", "hours")
     assert shown["takes_orders"] is True and shown["until"] is None
+
+
+def test_closing_the_last_open_weekday_is_refused_not_turned_into_open_all_day(
+    running: RunningPlatform, cli: Cli
+) -> None:
+    """Weekly hours with every day closed would be no hours at all, which the rules read as open all day: the last
+    day closed is refused with what to do instead, and nothing changes."""
+    for day in range(6):
+        cli("store", "hours", "set", str(day), "closed")
+    before = _server_store(running)
+    assert [h.weekday for h in before.opening_hours] == [6]
+    refused = cli("store", "hours", "set", "sun", "closed", code=Exit.USAGE)
+    assert "pause the store" in refused.stderr
+    assert _server_store(running).opening_hours == before.opening_hours

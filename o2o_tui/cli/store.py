@@ -274,6 +274,13 @@ def _register_hours(store_app: typer.Typer) -> None:
         )
 
 
+    @hours_app.command("reset", help=t("store.hours.reset.help"))
+    def reset(online: bool = OnlineOption, profile: str | None = ProfileOption, as_json: bool = JsonOption) -> None:
+        from o2o_tui import store_hours
+
+        _change_hours(profile, lambda _body: store_hours.reset(), online=online, as_json=as_json)
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
     store_app = typer.Typer(help=t("store.help"), no_args_is_help=True)
