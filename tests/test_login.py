@@ -122,3 +122,15 @@ def test_token_asked_for_is_not_echoed(shared_platform: RunningPlatform, home: P
     assert result.returncode == 0, result.stderr
     assert token not in result.stdout + result.stderr
     assert "dispatcher" in result.stdout
+
+
+def test_a_profile_without_a_user_name_reads_without_a_gap() -> None:
+    from o2o_tui.cli.login import _describe
+    from o2o_tui.i18n import set_language
+
+    set_language("en")
+    try:
+        assert _describe("demo", "", "merchant", "http://h:1", "st_1", None) == "[demo] merchant at http://h:1 store st_1"
+        assert _describe("c", "Bo", "courier", "http://h:1", None, "cr_1") == "[c] Bo (courier) at http://h:1 courier cr_1"
+    finally:
+        set_language(None)

@@ -18,13 +18,8 @@ from o2o_tui.safe_text import safe_text
 def _describe(
     name: str, user_name: str, role: str, url: str, store_id: str | None, courier_id: str | None
 ) -> str:
-    line = t(
-        "login.who",
-        profile=name,
-        user=safe_text(user_name, one_line=True),
-        role=role,
-        url=url,
-    )
+    user = safe_text(user_name, one_line=True)
+    line = t("login.who" if user.strip() else "login.who_unnamed", profile=name, user=user, role=role, url=url)
     if store_id:
         line += " " + t("login.who_store", store_id=safe_text(store_id, one_line=True))
     if courier_id:
