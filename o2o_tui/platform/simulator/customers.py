@@ -101,6 +101,7 @@ class Customers:
                 kind=str(order.type),
                 customer=safe_text(order.customer.name, one_line=True),
                 lines=len(order.lines),
+                count=len(order.lines),
             )
         )
         return order
