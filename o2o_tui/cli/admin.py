@@ -57,8 +57,9 @@ def _store_problem(
         return t("admin.error.address_too_long", limit=str(ADDRESS_MAX))
     if (lat is None) != (lon is None):
         return t("admin.error.lat_lon")
-    on_the_globe = lat is None or lon is None or (math.isfinite(lat) and math.isfinite(lon) and abs(lat) <= LAT_MAX
-                                                  and abs(lon) <= LON_MAX)
+    on_the_globe = lat is None or lon is None or (
+        math.isfinite(lat) and math.isfinite(lon) and abs(lat) <= LAT_MAX and abs(lon) <= LON_MAX
+    )
     if not on_the_globe:
         return t("admin.error.lat_lon_range")
     if not re.fullmatch(CURRENCY_PATTERN, currency.upper()):
