@@ -230,6 +230,11 @@ class _Row(msgspec.Struct):
 _REQUIRED_COLUMNS = (("price",), ("name_zh", "name_en"), ("category_id", "category_name_zh", "category_name_en"))
 
 
+def _column_name(cell: str) -> str:
+    """A header cell as a column name: "Name EN", "name-en" and "name_en" are the same column."""
+    return _unescape(cell.strip()).strip().lower().replace(" ", "_").replace("-", "_")
+
+
 def _header_problems(header: list[str], line: int) -> list[ImportProblem]:
     problems = []
     missing = [" / ".join(names) for names in _REQUIRED_COLUMNS if not any(name in header for name in names)]
@@ -256,7 +261,7 @@ def _rows(text: str, problems: list[ImportProblem]) -> tuple[list[str], list[_Ro
             start, line = line, reader.line_num + 1
             if not header_seen:
                 header_seen = True
-                header = [_unescape(cell.strip()) for cell in record]
+                header = [_column_name(cell) for cell in record]
                 found = _header_problems(header, start)
                 if found:
                     problems.extend(found)

@@ -393,10 +393,10 @@ def test_problems_name_the_files_own_columns_when_they_are_reordered() -> None:
 
 
 def test_a_new_stores_menu_from_three_columns() -> None:
-    """What a merchant types from scratch: category, name, price. Categories are added by name (rows with the
-    same name share one), items get ids, everything else takes its default."""
+    """What a merchant types from scratch: category, name, price (headers as people write them). Categories are
+    added by name (rows with the same name share one), items get ids, everything else takes its default."""
     empty = Menu(store_id="store-1", version=1, currency="CNY", categories=[])
-    sheet = "category_name_en,name_en,price\r\nNoodles,Beef noodles,12.50\r\nDrinks,Cola,3\r\nNoodles,Veg noodles,9.9\r\n"
+    sheet = "Category Name EN,name-en,Price\r\nNoodles,Beef noodles,12.50\r\nDrinks,Cola,3\r\nNoodles,Veg noodles,9.9\r\n"
     menu = menu_io.import_csv(sheet.encode(), empty)
     assert [(c.name, [(i.name, i.price.amount) for i in c.items]) for c in menu.categories] == [
         ("Noodles", [("Beef noodles", 1250), ("Veg noodles", 990)]),
