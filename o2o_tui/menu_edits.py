@@ -53,11 +53,33 @@ class EditError(ValueError):
 # -- prices -----------------------------------------------------------------------------------------------------
 
 
+def _decimal_point(text: str) -> str | None:
+    """Digits with "." as the decimal point, from a price written with thousands separators and either mark:
+    "1,200.50" and "1.200,50" -> "1200.50"; "12,50" (a decimal comma: two digits after one comma) -> "12.50";
+    "1,500" (a group of three) -> "1500". None when the commas fit neither reading ("1,5,0")."""
+    if "," not in text:
+        return text
+    if "." in text:  # both marks: the last one is the decimal point
+        if text.rfind(",") > text.rfind("."):
+            return text.replace(".", "").replace(",", ".")
+        return text.replace(",", "")
+    head, *groups = text.split(",")
+    if len(groups) == 1 and 1 <= len(groups[0]) <= 2:
+        return f"{head}.{groups[0]}"
+    if all(len(group) == 3 for group in groups):
+        return text.replace(",", "")
+    return None
+
+
 def price_from_text(text: str, currency: str) -> Money:
-    """`"12.5"` in CNY -> `Money(1250, "CNY")`. Accepts full-width digits, a leading currency symbol and
-    spaces; refuses negative prices, text that is not a number and more decimals than the currency has."""
-    cleaned = unicodedata.normalize("NFKC", text).strip().replace(" ", "").replace(",", "")
-    cleaned = cleaned.lstrip(_SYMBOLS).strip()
+    """`"12.5"` in CNY -> `Money(1250, "CNY")`. Accepts full-width digits, a currency symbol or code before or after,
+    spaces, thousands separators and a decimal comma ("12,50", as European spreadsheets write it; not "12,500",
+    which is twelve thousand five hundred); refuses negative prices, text that is not a number and more decimals
+    than the currency has."""
+    cleaned = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    if cleaned.upper().startswith(currency.upper()) or cleaned.upper().endswith(currency.upper()):
+        cleaned = cleaned.upper().replace(currency.upper(), "", 1)
+    cleaned = _decimal_point(cleaned.strip(_SYMBOLS).strip()) or "?"
     if cleaned.startswith("+"):
         cleaned = cleaned[1:]
     if not cleaned or len(cleaned) > PRICE_TEXT_MAX or not re.fullmatch(r"-?(\d+(\.\d*)?|\.\d+)", cleaned):

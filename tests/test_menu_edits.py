@@ -60,6 +60,15 @@ def _item_ids(menu: Menu) -> list[str]:
         ("1200.0", "JPY", 1200),
         (".5", "USD", 50),
         ("0", "EUR", 0),
+        # as spreadsheets write them: a decimal comma (it read "12,50" as 1,250.00), groups, a symbol or code after
+        ("12,50", "EUR", 1250),
+        ("12,5", "EUR", 1250),
+        ("1.200,50", "EUR", 120050),
+        ("1,200.50", "USD", 120050),
+        ("12,500", "CNY", 1250000),
+        ("12.5 €", "EUR", 1250),
+        ("EUR 4.5", "EUR", 450),
+        ("4.5eur", "EUR", 450),
     ],
 )
 def test_price_from_text(text: str, currency: str, amount: int) -> None:
@@ -77,6 +86,9 @@ def test_price_from_text(text: str, currency: str, amount: int) -> None:
         ("1e5", "CNY", "not_a_number"),
         ("1" * 40, "CNY", "not_a_number"),
         ("NaN", "CNY", "not_a_number"),
+        ("1,5,0", "EUR", "not_a_number"),
+        ("12,50", "JPY", "too_many_decimals"),
+        ("USD 4", "EUR", "not_a_number"),
     ],
 )
 def test_price_from_text_refuses(text: str, currency: str, code: str) -> None:
