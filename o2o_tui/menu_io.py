@@ -7,8 +7,9 @@ CSV is one row per item, the columns of `CSV_COLUMNS` (the README lists them), w
 mark (what a spreadsheet needs to open UTF-8 rather than guess a legacy code page) and CRLF line ends. Read as
 UTF-8 with or without the mark, else GB18030 (what a Chinese spreadsheet saves). A sheet read back needs a price, a
 name and a category column (`_REQUIRED_COLUMNS`), in any order; a column it leaves out keeps what the `base` menu
-has. The sheet is the whole item list of the menu: an item left out of the sheet is deleted, a row with an empty
-`item_id` is a new item, and without an `item_id` column a row is the base item of the same names (if just one).
+has. The sheet is the whole item list of the menu (unless `partial`: then the items no row names stay): an item
+left out of the sheet is deleted, a row with an empty `item_id` is a new item, and without an `item_id` column a
+row is the base item of the same names (if just one).
 A row's category is named by id or found by its names; names the menu does not have add a category (a new id needs
 names of its own, so a mistyped id of an existing category is refused). Option groups are edited in the editor or
 in JSON. A cell the sheet did not change leaves the item exactly as it was (an item of an older menu with one
@@ -497,6 +498,28 @@ class _Sheet:
         en = kept[1] if found[2] is None else found[2]
         return self._texts(zh, en, old)
 
+    def keep_unlisted(self) -> None:
+        """A partial sheet: the base items no row names stay where they were (the listed ones in their place, as
+        the rows have them; new ones after)."""
+        listed = {item.id: (category_id, item) for category_id, items in self.items.items() for item in items}
+        for category in self.base.categories:
+            merged: list[Item] = []
+            lines: list[int] = []
+            row_line = dict(zip((i.id for i in self.items[category.id]), self.item_lines[category.id], strict=True))
+            for item in category.items:
+                placed = listed.get(item.id)
+                if placed is None:
+                    merged.append(item)
+                    lines.append(0)
+                elif placed[0] == category.id:
+                    merged.append(placed[1])
+                    lines.append(row_line[item.id])
+            for item, line in zip(self.items[category.id], self.item_lines[category.id], strict=True):
+                if item.id not in {i.id for i in merged}:
+                    merged.append(item)
+                    lines.append(line)
+            self.items[category.id], self.item_lines[category.id] = merged, lines
+
     def menu(self) -> Menu:
         categories = []
         for category_id in self.order:
@@ -554,9 +577,10 @@ _ITEM_FIELDS = {
 _ITEM_PREFIXES = (("price", "price"), ("option_group_ids", "option_group_ids"))
 
 
-def import_csv(data: bytes, base: Menu, currency: str | None = None) -> Menu:
+def import_csv(data: bytes, base: Menu, currency: str | None = None, *, partial: bool = False) -> Menu:
     """`base` with its items replaced by the sheet's rows (see the module docstring), checked like a publish in
-    `currency` (default: the base menu's); raises `MenuImportError` listing every problem, line and column."""
+    `currency` (default: the base menu's); raises `MenuImportError` listing every problem, line and column. With
+    `partial` the rows change or add the items they name and every other item stays."""
     problems: list[ImportProblem] = []
     text = decode_sheet(data)
     header, rows = _rows(text, problems)
@@ -565,6 +589,8 @@ def import_csv(data: bytes, base: Menu, currency: str | None = None) -> Menu:
     sheet.taken.discard("")
     for row in rows:
         sheet.add(row)
+    if partial:
+        sheet.keep_unlisted()
     menu = sheet.menu()
     if not any(p.line <= 1 for p in problems):  # the header was readable
         for rule in menu_problems(menu, currency or base.currency):

@@ -293,3 +293,21 @@ def test_a_narrow_sheet_adds_a_category_by_name_and_keeps_what_it_leaves_out(
     assert server_item(platform, "mapo-tofu") == {**kept, "price": {**kept["price"], "amount": 2750}}
     # the sheet is the whole item list: the items it leaves out are gone, as with a full sheet
     assert sum(len(c["items"]) for c in menu["categories"]) == 2
+
+
+def test_a_partial_sheet_through_the_command(platform: RunningPlatform, cli: Cli, tmp_path: Path) -> None:
+    cli("sync", "--once")
+    before = server_menu(platform)
+    mapo = server_item(platform, "mapo-tofu")
+    sheet = tmp_path / "prices.csv"
+    sheet.write_text(f"name_en,price,category_id\r\n{mapo['name']},27.50,{before['categories'][0]['id']}\r\n")
+    done = cli.json("menu", "import", str(sheet), "--partial")
+    assert done["outcome"] == "done" and [c["id"] for c in done["changes"]] == ["mapo-tofu"]
+    after = server_menu(platform)
+    assert [[i["id"] for i in c["items"]] for c in after["categories"]] == [
+        [i["id"] for i in c["items"]] for c in before["categories"]
+    ]
+    assert server_item(platform, "mapo-tofu")["price"]["amount"] == 2750
+    as_json = tmp_path / "menu.json"
+    cli("menu", "export", "-o", str(as_json))
+    assert "--partial is for CSV" in cli("menu", "import", str(as_json), "--partial", code=Exit.USAGE).stderr

@@ -442,3 +442,22 @@ def test_a_category_is_found_by_id_or_name_and_a_mistyped_id_is_refused() -> Non
     assert [c.id for c in menu.categories] == [c.id for c in base.categories] + ["desserts"]
     assert menu.categories[-1].names == Names(zh="甜品", en="Desserts") and len(menu.categories[-1].items) == 1
     assert rows[3][col("item_id") - 1] in {i.id for i in menu.categories[0].items}
+
+
+def test_a_partial_sheet_changes_the_items_it_names_and_keeps_the_rest() -> None:
+    """`partial`: two prices by name and one new item; every other item exactly as it was, in its place."""
+    base = demo()
+    first, second = base.categories[0].items[0], base.categories[0].items[1]
+    sheet = f"category_id,name_en,price\r\n{base.categories[0].id},{second.name},99\r\n" \
+        f"{base.categories[0].id},{first.name},1\r\n{base.categories[-1].id},Lemon tea,6\r\n"
+    menu = menu_io.import_csv(sheet.encode(), base, partial=True)
+    old = [[i.id for i in c.items] for c in base.categories]
+    new = [[i.id for i in c.items] for c in menu.categories]
+    assert new[:-1] == old[:-1] and new[-1][:-1] == old[-1] and len(new[-1]) == len(old[-1]) + 1
+    items = {i.id: i for c in menu.categories for i in c.items}
+    assert items[first.id] == msgspec.structs.replace(first, price=Money(100, "CNY"))
+    assert items[second.id].price == Money(9900, "CNY") and items[new[-1][-1]].name == "Lemon tea"
+    untouched = [i for c in base.categories for i in c.items if i.id not in (first.id, second.id)]
+    assert all(items[i.id] == i for i in untouched)
+    # the same sheet as the whole item list: everything it does not name is gone
+    assert sum(len(c.items) for c in menu_io.import_csv(sheet.encode(), base).categories) == 3

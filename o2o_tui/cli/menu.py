@@ -199,7 +199,7 @@ def _read_file(path: Path) -> bytes:
         ) from None
 
 
-def _imported(data: bytes, kind: str, base: Any, currency: str) -> Any:
+def _imported(data: bytes, kind: str, base: Any, currency: str, partial: bool = False) -> Any:
     """`base` with the file's content, or exit 2 listing every problem (line and column)."""
     import msgspec
 
@@ -207,7 +207,7 @@ def _imported(data: bytes, kind: str, base: Any, currency: str) -> Any:
 
     try:
         if kind == "csv":
-            return menu_io.import_csv(data, base, currency)
+            return menu_io.import_csv(data, base, currency, partial=partial)
         whole = menu_io.import_json(data, currency)
     except menu_io.MenuImportError as error:
         shown = error.problems[:50]
@@ -406,6 +406,7 @@ def import_file(
     file: Path = typer.Argument(..., help=t("menu_cli.arg.file"), dir_okay=False),
     file_format: str | None = FormatOption,
     dry_run: bool = typer.Option(False, "--dry-run", help=t("menu_cli.option.dry_run")),
+    partial: bool = typer.Option(False, "--partial", help=t("menu_cli.option.partial")),
     online: bool = OnlineOption,
     profile: str | None = ProfileOption,
     as_json: bool = JsonOption,
@@ -415,12 +416,14 @@ def import_file(
     kind = _format_of(file, file_format.lower() if file_format else None)
     if kind not in ("json", "csv"):
         raise fail(t("menu_cli.error.format", format=kind), Exit.USAGE)
+    if partial and kind != "csv":
+        raise fail(t("menu_cli.error.partial_json"), Exit.USAGE)
     data = _read_file(file)
     with handle_errors(), cache_errors(), cli_cache(profile, read_only=dry_run) as (chosen, cache):
         published, store = _cached(chosen, cache, pull=not dry_run)
         draft = _drafts(cache).load(published.store_id) or start(published)
         currency = store.currency if store is not None else published.currency
-        imported = _imported(data, kind, draft.menu, currency)
+        imported = _imported(data, kind, draft.menu, currency, partial)
         changes = diff(published, imported)
         availability = availability_changes(published, imported)
         extra = {"availability": [item_id for item_id, _ in availability]}
