@@ -501,24 +501,18 @@ class _Sheet:
     def keep_unlisted(self) -> None:
         """A partial sheet: the base items no row names stay where they were (the listed ones in their place, as
         the rows have them; new ones after)."""
-        listed = {item.id: (category_id, item) for category_id, items in self.items.items() for item in items}
+        listed = {item.id for items in self.items.values() for item in items}
         for category in self.base.categories:
-            merged: list[Item] = []
-            lines: list[int] = []
-            row_line = dict(zip((i.id for i in self.items[category.id]), self.item_lines[category.id], strict=True))
-            for item in category.items:
-                placed = listed.get(item.id)
-                if placed is None:
-                    merged.append(item)
-                    lines.append(0)
-                elif placed[0] == category.id:
-                    merged.append(placed[1])
-                    lines.append(row_line[item.id])
-            for item, line in zip(self.items[category.id], self.item_lines[category.id], strict=True):
-                if item.id not in {i.id for i in merged}:
-                    merged.append(item)
-                    lines.append(line)
-            self.items[category.id], self.item_lines[category.id] = merged, lines
+            rows = dict(zip((i.id for i in self.items[category.id]),
+                            zip(self.items[category.id], self.item_lines[category.id], strict=True), strict=True))
+            kept = [
+                rows.pop(item.id) if item.id in rows else (item, 0)  # line 0: not on the sheet
+                for item in category.items
+                if item.id in rows or item.id not in listed  # one the sheet moved elsewhere is not kept here
+            ]
+            pairs = kept + list(rows.values())
+            self.items[category.id] = [item for item, _ in pairs]
+            self.item_lines[category.id] = [line for _, line in pairs]
 
     def menu(self) -> Menu:
         categories = []

@@ -12,7 +12,7 @@ from o2o_tui.domain.refunds import REFUNDABLE_STATUSES, RefundBody, refunded_tot
 from o2o_tui.i18n import t
 from screens import order_format as fmt
 from screens.care_messages import CareRequested
-from screens.source import ActionRefused, QueueEntry, sent_key
+from screens.source import ActionRefused, QueueEntry, link_up
 
 if TYPE_CHECKING:
     from screens.app import MerchantApp
@@ -76,6 +76,7 @@ def submit(app: MerchantApp, entry: QueueEntry, action: str, body: msgspec.Struc
             text = t("ui.action.refused", number=order.display_number, action=label, reason=refused.message)
             app.say(text, severity="error", timeout=10)
             return
-        app.say(t(sent_key(app.source), number=order.display_number, action=label), timeout=3)
+        key = "ui.action.sent" if link_up(app.source) else "ui.action.queued"
+        app.say(t(key, number=order.display_number, action=label), timeout=3)
 
     app.run_worker(send(), group="actions", exit_on_error=False)

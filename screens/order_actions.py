@@ -19,7 +19,7 @@ from o2o_tui.sync.explain import wrong_type
 from screens import order_format as fmt
 from screens.console_messages import PrintRequested
 from screens.dialogs import ChoicePrompt, CodePrompt, NumberPrompt
-from screens.source import ActionRefused, QueueEntry, sent_key
+from screens.source import ActionRefused, QueueEntry, link_up
 
 if TYPE_CHECKING:
     from screens.app import MerchantApp
@@ -154,7 +154,8 @@ class OrderActions:
                     timeout=10,
                 )
                 return
-            self.app.say(t(sent_key(self.app.source), number=order.display_number, action=label), timeout=3)
+            key = "ui.action.sent" if link_up(self.app.source) else "ui.action.queued"
+            self.app.say(t(key, number=order.display_number, action=label), timeout=3)
             if isinstance(body, ConfirmBody):  # accepted here (queued or sent): the kitchen's ticket
                 self.app.post_message(PrintRequested(order.id, prep_minutes=body.preparation_minutes))
 

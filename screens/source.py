@@ -174,7 +174,6 @@ class OrderSource(Protocol):
     async def close(self) -> None: ...
 
 
-def sent_key(source: OrderSource) -> str:
-    """The message key for an action just put in the outbox: "sent" while the link is up (the sync engine pushes
-    it at once), "queued" otherwise (it waits for the link)."""
-    return "ui.action.sent" if source.link().state in (LinkState.ONLINE, LinkState.RESYNCING) else "ui.action.queued"
+def link_up(source: OrderSource) -> bool:
+    """Whether an action just put in the outbox goes at once ("sent") or waits for the link ("queued")."""
+    return source.link().state in (LinkState.ONLINE, LinkState.RESYNCING)

@@ -36,7 +36,7 @@ from o2o_tui.store_effect import effect, effect_text, store_zone
 from screens.dialogs import NumberPrompt
 from screens.keys import localize_bindings
 from screens.order_format import fit
-from screens.source import ActionRefused, sent_key
+from screens.source import ActionRefused, link_up
 from screens.widgets.footer import KeyFooter
 from screens.widgets.status_bar import StatusBar
 
@@ -244,7 +244,7 @@ class StoreScreen(Screen[None]):
                     timeout=10,
                 )
                 return
-            key = "store_screen.sent" if sent_key(self.app.source) == "ui.action.sent" else "store_screen.queued"
+            key = "store_screen.sent" if link_up(self.app.source) else "store_screen.queued"
             self.app.say(t(key, action=label), timeout=3)
             self.refresh_store()
 

@@ -461,3 +461,13 @@ def test_a_partial_sheet_changes_the_items_it_names_and_keeps_the_rest() -> None
     assert all(items[i.id] == i for i in untouched)
     # the same sheet as the whole item list: everything it does not name is gone
     assert sum(len(c.items) for c in menu_io.import_csv(sheet.encode(), base).categories) == 3
+
+
+def test_a_partial_sheet_moves_an_item_it_names_under_another_category() -> None:
+    base = demo()
+    moved = base.categories[0].items[1]
+    sheet = f"category_id,item_id,name_en,price\r\n{base.categories[-1].id},{moved.id},{moved.name},5\r\n"
+    menu = menu_io.import_csv(sheet.encode(), base, partial=True)
+    assert moved.id not in [i.id for i in menu.categories[0].items]
+    assert menu.categories[-1].items[-1] == msgspec.structs.replace(moved, price=Money(500, "CNY"))
+    assert sum(len(c.items) for c in menu.categories) == sum(len(c.items) for c in base.categories)

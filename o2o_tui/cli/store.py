@@ -273,7 +273,6 @@ def _register_hours(store_app: typer.Typer) -> None:
             profile, lambda body: store_hours.clear_exception(body, day), online=online, as_json=as_json
         )
 
-
     @hours_app.command("reset", help=t("store.hours.reset.help"))
     def reset(online: bool = OnlineOption, profile: str | None = ProfileOption, as_json: bool = JsonOption) -> None:
         from o2o_tui import store_hours
