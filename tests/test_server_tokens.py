@@ -97,3 +97,17 @@ def test_revoking_an_unknown_user_says_so(tmp_path: Path) -> None:
         result = o2o("admin", command, "u_nobody", "--db", db_url, home=tmp_path)
         assert result.returncode == 6, (command, result.stdout, result.stderr)
         assert "No user u_nobody" in result.stderr
+
+
+def test_a_courier_user_is_listed_with_its_fleets_store(tmp_path: Path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'platform.sqlite3'}"
+    seeded = o2o("admin", "seed-demo", "--json", "--db", db_url, home=tmp_path)
+    assert seeded.returncode == 0, seeded.stderr
+    seed = json.loads(seeded.stdout)
+    listed = o2o("admin", "users", "--json", "--db", db_url, home=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    rows = {row["id"]: row for row in json.loads(listed.stdout)["users"]}
+    courier = rows[seed["user_ids"]["courier"]]
+    assert courier["courier_id"] == seed["courier_ids"][0]
+    assert courier["store_id"] == seed["store_id"]  # the store's own fleet: its courier's store, not none
+    assert rows[seed["user_ids"]["customer"]]["store_id"] is None

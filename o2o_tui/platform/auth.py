@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterable
 
 import msgspec
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 
 from o2o_tui.domain.identity import Me, Role
 from o2o_tui.platform import db
@@ -120,16 +120,19 @@ class UserRow(msgspec.Struct, frozen=True):
 
 def list_users(conn: Connection) -> list[UserRow]:
     table = db.users
+    # a courier user's store is its courier's (a store's own fleet); a platform courier has none
     rows = conn.execute(
         select(
             table.c.id,
             table.c.name,
             table.c.role,
-            table.c.store_id,
+            func.coalesce(table.c.store_id, db.couriers.c.store_id).label("store_id"),
             table.c.courier_id,
             table.c.created_at,
             table.c.token_hash,
-        ).order_by(table.c.created_at, table.c.id)
+        )
+        .select_from(table.outerjoin(db.couriers, db.couriers.c.id == table.c.courier_id))
+        .order_by(table.c.created_at, table.c.id)
     ).all()
     return [
         UserRow(
