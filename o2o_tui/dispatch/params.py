@@ -32,6 +32,26 @@ weight divided by orders per courier (power 0.5 / 1: worst 0.733 / 0.741), nearb
 3,500 m instead of 1,200 (worst 0.737 / 0.733 / 0.733, means 0.603-0.605), or the look-ahead also weighing the
 plan without the rescue or with weight 1 (means 0.603 / 0.602).
 
+Checked in stop 27 (no knob changed). The coverage loss is each courier's alone, over the whole pool: two couriers
+near one hotspot both sent away each count as if the other stayed. Solved again with each courier's coverage given
+the couriers the first solve sends away gone (in the pool: what the hotspots lose without it; sent: what they gain
+back with it), on the seven regimes' tuning seeds 10-14:
+
+    variant                                     dense  suburb starved   rich longprep dominant  light  worst   mean
+    chosen                                      0.733   0.614   0.528  0.494   0.599    0.632  0.660  0.733  0.609
+    given every matched courier gone            0.731   0.593   0.558  0.516   0.648    0.585  0.673  0.731  0.615
+    given the committed couriers gone           0.737   0.613   0.544  0.615   0.616    0.610  0.628  0.737  0.623
+    ... the committed keep their own loss       0.742   0.614   0.540  0.547   0.586    0.603  0.644  0.742  0.611
+    ... given every matched courier gone        (identical to the chosen set to the digit: the unmatched only
+                                                 grow dearer, so the same matching stays optimal)
+
+Ties or losses by the rule; light and dominant gain 0.02-0.05 and rich loses 0.05-0.12, the trade every change
+to coverage has made since stop 18. And the drop-off order: a route drops its orders in the order it picks them up
+(the simulator's rule, not the instances'), so a route that joins two restaurants cannot interleave their
+customers. On the engine's own routes, the best drop-off order of each would save 0.000 minutes per order on
+0o50t100s1p100 (1.6% of its orders ride with another, one route joins two restaurants), 0.003 on dense-10 (22%;
+16 such routes) and 0.000 on light-10: not worth a rule of its own.
+
 Checked in stop 26 (no knob changed). The engine's coverage term is a cost per courier, the same whichever bundle
 it takes: a courier sent on a 10-minute route is counted as gone from the hotspots as long as one sent for 40. The
 term weighed by how long the courier is away (its coverage loss x min(1, minutes until it is free again / T)), so
