@@ -81,11 +81,11 @@ def simulate(
     ),
     store: str | None = typer.Option(None, "--store", help=t("simulate.option.store")),
     orders_per_hour: float = typer.Option(
-        30.0, "--orders-per-hour", min=0.01, help=t("simulate.option.rate")
+        30.0, "--orders-per-hour", min=0.01, metavar="N", help=t("simulate.option.rate")
     ),
-    speed: float = typer.Option(1.0, "--speed", min=0.01, help=t("simulate.option.speed")),
+    speed: float = typer.Option(1.0, "--speed", min=0.01, metavar="FACTOR", help=t("simulate.option.speed")),
     seed: int | None = typer.Option(None, "--seed", help=t("simulate.option.seed")),
-    count: int | None = typer.Option(None, "--count", min=1, help=t("simulate.option.count")),
+    count: int | None = typer.Option(None, "--count", min=1, metavar="N", help=t("simulate.option.count")),
     finish: bool = typer.Option(False, "--finish", help=t("simulate.option.finish")),
     auto_merchant: bool = typer.Option(False, "--auto-merchant", help=t("simulate.option.auto_merchant")),
     no_couriers: bool = typer.Option(False, "--no-couriers", help=t("simulate.option.no_couriers")),
@@ -100,8 +100,8 @@ def simulate(
     every: float | None = typer.Option(
         None, "--every", min=0.1, metavar="SECONDS", help=t("simulate.option.every")
     ),
-    tick: float = typer.Option(0.5, "--tick", min=0.05, help=t("simulate.option.tick")),
-    timeout: float | None = typer.Option(None, "--timeout", min=0.1, help=t("simulate.option.timeout")),
+    tick: float = typer.Option(0.5, "--tick", min=0.05, metavar="SECONDS", help=t("simulate.option.tick")),
+    timeout: float | None = typer.Option(None, "--timeout", min=0.1, metavar="SECONDS", help=t("simulate.option.timeout")),
     verbose: bool = typer.Option(False, "--verbose", "-v", help=t("simulate.option.verbose")),
     as_json: bool = JsonOption,
 ) -> None:
