@@ -33,8 +33,9 @@ def test_ratios_are_totals_of_avoidable_minutes_per_regime_and_the_worst_regime_
     # within the tie margin the mean decides
     assert choose({"x": {"worst": 0.900, "mean": 0.80}, "y": {"worst": 0.903, "mean": 0.70}}) == "y"
     assert choose({"x": {"worst": 0.900, "mean": 0.80}, "y": {"worst": 0.940, "mean": 0.70}}) == "x"  # beyond it
-    # 0.02 apart on the worst regime is within what a look-ahead seed moves: the mean decides
-    assert choose({"x": {"worst": 0.733, "mean": 0.62}, "y": {"worst": 0.755, "mean": 0.58}}) == "y"
+    # 0.008 apart on the worst regime is within what a 1% nudge moves on twenty seeds: the mean decides; 0.022 is not
+    assert choose({"x": {"worst": 0.733, "mean": 0.62}, "y": {"worst": 0.741, "mean": 0.58}}) == "y"
+    assert choose({"x": {"worst": 0.733, "mean": 0.62}, "y": {"worst": 0.755, "mean": 0.58}}) == "x"
 
 
 def test_the_standing_choice_stays_unless_a_variant_beats_it_by_more_than_chance() -> None:
@@ -58,16 +59,21 @@ def test_variants_name_engine_and_look_ahead_knobs() -> None:
     assert lookahead == LookaheadParams(horizon=10.0, alternatives=("singles", "short"))
 
 
-def test_noise_reseeds_the_look_ahead_of_the_first_variant_and_measures_the_spread() -> None:
+def test_noise_nudges_one_knob_of_the_first_variant_at_a_time_and_measures_the_spread() -> None:
     from bench.dispatch_tune import noise_variants, spread
 
-    reseeded = noise_variants("la;horizon=20", 2)
-    assert reseeded == ["la;horizon=20;la.seed=1", "la;horizon=20;la.seed=2"]
-    knobs, lookahead = parse_variant(reseeded[1])
-    assert knobs == {"horizon": 20.0} and lookahead is not None and lookahead.seed == 2
-    assert lookahead.alternatives == LOOKAHEAD.alternatives  # only the seed differs
-    with pytest.raises(SystemExit, match="without one"):
-        noise_variants("base", 2)  # reseeding would switch a look-ahead on: not a null change
+    nudged = noise_variants("la;coverage_weight=0.8", 3)
+    assert nudged == [
+        "la;coverage_weight=0.8;coverage_weight=0.792",
+        "la;coverage_weight=0.8;coverage_weight=0.808",
+        "la;coverage_weight=0.8;food_wait_weight=0.99",
+    ]
+    knobs, lookahead = parse_variant(nudged[2])
+    assert knobs == {"coverage_weight": 0.8, "food_wait_weight": 0.99}
+    assert lookahead == LOOKAHEAD  # only the one knob differs
+    assert parse_variant(nudged[0])[0] == {"coverage_weight": 0.792}  # the nudge replaces the variant's value
+    with pytest.raises(SystemExit, match="at most"):
+        noise_variants("la", 99)
     ratios = {
         "a": {"dense": 0.75, "rich": 0.50, "worst": 0.75, "mean": 0.625},
         "b": {"dense": 0.72, "rich": 0.52, "worst": 0.72, "mean": 0.62},
