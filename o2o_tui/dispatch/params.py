@@ -67,6 +67,20 @@ the coverage given the couriers sent away is a tie (worst 0.735 / 0.736 against 
 0.636). Variants earlier stops called losses by 0.01-0.02 on the mean (stops 22-26) may be ties on twenty seeds;
 none gained more than 0.01 on dense, the regime that binds.
 
+Under the new rule, knobs that earlier stops called ties or small losses on five seeds, on seeds 10-29:
+
+    variant                                     dense  suburb starved   rich longprep dominant  light  worst   mean
+    chosen                                      0.734   0.634   0.545  0.562   0.622    0.664  0.692  0.734  0.636
+    food_wait_weight 0.5                        0.732   0.629   0.549  0.566   0.613    0.654  0.696  0.732  0.634
+    horizon 20                                  0.726   0.667   0.546  0.610   0.622    0.668  0.696  0.726  0.648
+    join_weight 1.5, join_load_power 0.5        0.735   0.627   0.564  0.573   0.655    0.679  0.710  0.735  0.649
+    rescue_weight 1                             0.740   0.646   0.559  0.567   0.622    0.659  0.694  0.740  0.641
+    coverage_depth 8                            0.737   0.634   0.552  0.581   0.605    0.649  0.687  0.737  0.635
+
+Ties (food wait 0.5, coverage depth 8) or losses on the mean beyond 0.005 (the rest). A horizon of 20 minutes is the
+only change in a while to move dense by more than the nudges do (0.734 -> 0.726), at 0.033 on suburb and 0.048 on
+rich: long rides and quiet days want the longer view.
+
 And the drop-off order: a route drops its orders in the order it picks them up (the simulator's rule, not the
 instances'), so a route that joins two restaurants cannot interleave their customers. On the engine's own routes
 the best drop-off order of each would save 0.000 minutes per order on 0o50t100s1p100 (1.6% of its orders ride with
