@@ -76,8 +76,11 @@ Under the new rule, knobs that earlier stops called ties or small losses on five
     join_weight 1.5, join_load_power 0.5        0.735   0.627   0.564  0.573   0.655    0.679  0.710  0.735  0.649
     rescue_weight 1                             0.740   0.646   0.559  0.567   0.622    0.659  0.694  0.740  0.641
     coverage_depth 8                            0.737   0.634   0.552  0.581   0.605    0.649  0.687  0.737  0.635
+    horizon 25                                  0.732   0.657   0.548  0.588   0.612    0.654  0.695  0.732  0.641
+    horizon 20, food_wait_weight 0.5            0.730   0.671   0.552  0.609   0.615    0.671  0.681  0.730  0.647
+    coverage_depth 8, food_wait_weight 0.5      0.738   0.636   0.547  0.588   0.616    0.642  0.690  0.738  0.637
 
-Ties (food wait 0.5, coverage depth 8) or losses on the mean beyond 0.005 (the rest). A horizon of 20 minutes is the
+Ties (food wait 0.5, coverage depth 8, both together) or losses on the mean beyond 0.005 (the rest). A horizon of 20 minutes is the
 only change in a while to move dense by more than the nudges do (0.734 -> 0.726), at 0.033 on suburb and 0.048 on
 rich: long rides and quiet days want the longer view.
 
