@@ -82,7 +82,16 @@ Under the new rule, knobs that earlier stops called ties or small losses on five
 
 Ties (food wait 0.5, coverage depth 8, both together) or losses on the mean beyond 0.005 (the rest). A horizon of 20 minutes is the
 only change in a while to move dense by more than the nudges do (0.734 -> 0.726), at 0.033 on suburb and 0.048 on
-rich: long rides and quiet days want the longer view.
+rich: long rides and quiet days want the longer view. So the horizon was made to follow the rides (built, measured
+and taken out again): this factor x the median ride of the orders waiting, within 10-45 minutes (dense's rides are
+5 minutes, suburb's 9, rich's 8, the others' 7):
+
+    horizon = 3.5 x the median ride             0.734   0.643   0.556  0.594   0.621    0.660  0.710  0.734  0.645
+    ... 4 x                                     0.729   0.642   0.555  0.602   0.610    0.650  0.695  0.729  0.640
+    ... 5 x                                     0.733   0.628   0.551  0.581   0.630    0.660  0.695  0.733  0.640
+
+Ties on the worst regime and losses on the mean (rich still 0.02-0.04 worse: the median of the few orders waiting
+on a quiet day swings the horizon from minute to minute).
 
 And the drop-off order: a route drops its orders in the order it picks them up (the simulator's rule, not the
 instances'), so a route that joins two restaurants cannot interleave their customers. On the engine's own routes
