@@ -93,6 +93,12 @@ and taken out again): this factor x the median ride of the orders waiting, withi
 Ties on the worst regime and losses on the mean (rich still 0.02-0.04 worse: the median of the few orders waiting
 on a quiet day swings the horizon from minute to minute).
 
+Where a route ends, priced (built, measured and taken out again): under overload, which bundles go now decides
+where the couriers will be next, so each bundle cost this weight x the demand-weighted minutes from its last
+drop-off to the hotspots (capped as coverage is; the same for every courier, so it acts only where bundles
+outnumber couriers): weight 0.5 / 1 / 2: worst 0.736 / 0.743 / 0.738, means 0.637 / 0.633 / 0.636: ties (light
+0.673 at weight 1 against 0.692, dense worse).
+
 And the drop-off order: a route drops its orders in the order it picks them up (the simulator's rule, not the
 instances'), so a route that joins two restaurants cannot interleave their customers. On the engine's own routes
 the best drop-off order of each would save 0.000 minutes per order on 0o50t100s1p100 (1.6% of its orders ride with
