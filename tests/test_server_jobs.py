@@ -43,6 +43,34 @@ def test_unconfirmed_order_is_cancelled_at_its_deadline(tmp_path: Path) -> None:
         running.stop()
 
 
+def test_confirm_past_the_deadline_is_refused_before_the_job_runs(tmp_path: Path) -> None:
+    """The deadline job runs once an hour here, so only the confirm itself can see the deadline has passed: the
+    answer must not depend on whether the job got there first."""
+    running = start_platform(
+        tmp_path, env={"O2O_ACCEPT_TIMEOUT_SECONDS": "1", "O2O_JOB_INTERVAL_SECONDS": "3600"}
+    )
+    try:
+        assert running.seed is not None
+        customer, merchant = api(running, "customer"), api(running, "merchant")
+        late_one = customer.post("/v1/orders", order_body(running.seed.store_id)).json()
+        in_time = customer.post("/v1/orders", order_body(running.seed.store_id)).json()
+        assert merchant.post(f"/v1/orders/{in_time['id']}/confirm", {"preparation_minutes": 10}).status_code == 200
+        time.sleep(1.2)
+        late = merchant.post(f"/v1/orders/{late_one['id']}/confirm", {"preparation_minutes": 10})
+        assert late.status_code == 409
+        assert (late.json()["error"]["from"], late.json()["error"]["to"]) == ("CANCELLED", "CONFIRMED")
+        order = customer.get(f"/v1/orders/{late_one['id']}").json()
+        assert (order["status"], order["cancel_reason_code"], order["cancelled_by"]) == (
+            "CANCELLED", "ACCEPT_TIMEOUT", "PLATFORM"
+        )
+        assert customer.get(f"/v1/orders/{in_time['id']}").json()["status"] == "CONFIRMED"
+        # a second try meets the cancelled order
+        again = merchant.post(f"/v1/orders/{late_one['id']}/confirm", {"preparation_minutes": 10})
+        assert again.status_code == 409
+    finally:
+        running.stop()
+
+
 def test_delivered_order_is_concluded_and_then_final(tmp_path: Path) -> None:
     running = start_platform(
         tmp_path, env={"O2O_CONCLUDE_AFTER_MINUTES": "0.005", "O2O_JOB_INTERVAL_SECONDS": "0.2"}

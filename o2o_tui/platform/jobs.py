@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("o2o.platform.jobs")
 
 SYSTEM = Caller(user_id="system", name="platform", role=Role.ADMIN)
-ACCEPT_TIMEOUT_REASON = "ACCEPT_TIMEOUT"
 PERSONAL_PURGED_THROUGH_KEY = "personal_purged_through"
 _BATCH = 200
 _ORDER_ENDED = tuple(status.value for status in ENDED_STATUSES)
@@ -57,7 +56,7 @@ def _each_order(platform: Platform, ids: list[str], step: str) -> int:
                 if stored is None:
                     continue
                 if step == "cancel":
-                    orders.cancel_stored(ctx, stored, ACCEPT_TIMEOUT_REASON, Party.PLATFORM)
+                    orders.cancel_stored(ctx, stored, orders.ACCEPT_TIMEOUT_REASON, Party.PLATFORM)
                 else:
                     orders.transition(ctx, stored, OrderAction.CONCLUDE)
             if ctx.wrote_events:

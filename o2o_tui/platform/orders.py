@@ -17,6 +17,7 @@ from o2o_tui.domain.limits import (
     PREP_MINUTES_MIN,
     REJECT_REASONS,
     TIME_RANGE_MESSAGE,
+    as_utc,
     reject_reason,
     time_in_range,
 )
@@ -46,6 +47,7 @@ from o2o_tui.platform.errors import conflict, illegal_transition, not_found, val
 from o2o_tui.platform.pricing import price_lines, subtotal
 
 DELIVERY_FEE_MINOR = 500
+ACCEPT_TIMEOUT_REASON = "ACCEPT_TIMEOUT"  # the platform cancelled an order nobody confirmed by its accept deadline
 DEFAULT_PAGE = 100
 MAX_PAGE = 500
 
@@ -285,6 +287,7 @@ def confirm(ctx: Ctx, order_id: str, preparation_minutes: int, auto: bool = Fals
     stored = visible(ctx.conn, ctx.caller, order_id, (Role.MERCHANT,))
     if not PREP_MINUTES_MIN <= preparation_minutes <= PREP_MINUTES_MAX:
         raise validation("preparation_minutes", f"between {PREP_MINUTES_MIN} and {PREP_MINUTES_MAX} minutes")
+    _refuse_past_deadline(ctx, stored)
     if auto and stored.order.status is OrderStatus.CREATED:  # the printing station's auto-accept: the daily cap
         from o2o_tui.platform import auto_accept
 
@@ -300,6 +303,19 @@ def confirm(ctx: Ctx, order_id: str, preparation_minutes: int, auto: bool = Fals
         **scheduled.on_confirm(stored.order, ctx.now + timedelta(minutes=preparation_minutes + extra)),
         **({"auto_accepted": True} if auto else {}),
     )
+
+
+def _refuse_past_deadline(ctx: Ctx, stored: StoredOrder) -> None:
+    """A confirm that arrives after the accept deadline finds the order cancelled, whether or not the deadline job
+    has run yet: the order is cancelled now (by the platform, as the job would) and the confirm refused with it,
+    so the answer never depends on the job's timing."""
+    deadline = stored.order.accept_deadline
+    if stored.order.status is not OrderStatus.CREATED or deadline is None or as_utc(deadline) > ctx.now:
+        return
+    cancelled = cancel_stored(ctx, stored, ACCEPT_TIMEOUT_REASON, Party.PLATFORM)
+    refusal = illegal_transition(cancelled.order.status.value, OrderStatus.CONFIRMED.value)
+    refusal.keep_changes = True  # the cancellation commits with the refusal
+    raise refusal
 
 
 def _reason_code(body: ReasonBody) -> str:
