@@ -49,8 +49,10 @@ class FiguresScreen(Screen[None]):
         Binding("right_square_bracket", "day(1)", "figures.key.next", show=False, id="figures.next_bracket"),
         Binding("r", "refresh", "figures.key.refresh", id="figures.refresh"),
         Binding("escape", "back", "figures.key.back", id="figures.back"),
+        Binding("question_mark", "help", "ui.key.help", id="figures.help"),
     ]
     FOOTER_PRIORITY = ("figures.back", "figures.prev", "figures.next", "figures.refresh")
+    HELP_NOTES: tuple[str, ...] = ()
 
     def __init__(self, load: Loader, *, figures: Figures | None = None, store_name: str = "") -> None:
         super().__init__()
@@ -147,6 +149,11 @@ class FiguresScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_help(self) -> None:
+        from screens.help_screen import HelpScreen  # imported when first asked for
+
+        self.app.push_screen(HelpScreen(self))
 
 
 def figures_for_profile(

@@ -23,6 +23,8 @@ from screens.keys import declared_actions, localize_bindings
 from screens.order_format import fit
 
 KEY_COLUMN = 10
+# catalog keys of the notes under the keys; a screen names its own in `HELP_NOTES` (these are the queue's)
+QUEUE_NOTES = ("ui.help.time", "help.alerts")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +97,7 @@ class HelpScreen(ModalScreen[None]):
         localize_bindings(self)
         opener = screen if screen is not None else self.app.screen
         self.rows = help_rows(opener)
+        self.notes: tuple[str, ...] = getattr(opener, "HELP_NOTES", QUEUE_NOTES)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog help"):
@@ -105,8 +108,8 @@ class HelpScreen(ModalScreen[None]):
                         Content.styled(fit(row.keys, KEY_COLUMN - 1, words=False), "bold"), classes="keys"
                     )
                     yield Static(Content(row.text), classes="what")
-            yield Static(Content(t("ui.help.time")), classes="help-note")
-            yield Static(Content(t("help.alerts")), classes="help-note")
+            for note in self.notes:
+                yield Static(Content(t(note)), classes="help-note")
 
     def action_close(self) -> None:
         self.dismiss(None)

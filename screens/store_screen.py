@@ -33,6 +33,7 @@ from o2o_tui.domain.store import Store, StoreState
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 from o2o_tui.store_effect import effect, effect_text, store_zone
+from screens.console_messages import ShowHelp
 from screens.dialogs import NumberPrompt
 from screens.keys import localize_bindings
 from screens.order_format import fit
@@ -110,6 +111,7 @@ class StoreScreen(Screen[None]):
     CSS_PATH = Path(__file__).with_name("store_screen.tcss")
     BINDINGS = [
         Binding("escape,backspace", "back", "ui.key.back", id="store.back"),
+        Binding("question_mark", "help", "ui.key.help", id="store.help"),
         Binding("o", "resume", "store_screen.key.open", id="store.open"),
         Binding("p", "pause", "store_screen.key.pause", id="store.pause"),
         Binding("b", "busy", "store_screen.key.busy", id="store.busy"),
@@ -120,6 +122,7 @@ class StoreScreen(Screen[None]):
         Binding("c", "auto_accept_cap", "auto_accept.key.cap", id="store.auto_accept_cap"),
         Binding("t", "station", "auto_accept.key.station", id="store.station"),
     ]
+    HELP_NOTES: tuple[str, ...] = ()
     FOOTER_PRIORITY = (
         "store.back",
         "store.open",
@@ -249,6 +252,9 @@ class StoreScreen(Screen[None]):
             self.refresh_store()
 
         self.app.run_worker(send(), group="actions", exit_on_error=False)
+
+    def action_help(self) -> None:
+        self.post_message(ShowHelp())
 
     def action_back(self) -> None:
         self.app.pop_screen()
