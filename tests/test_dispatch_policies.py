@@ -12,6 +12,7 @@ from o2o_tui.dispatch.generator import generate
 from o2o_tui.dispatch.metrics import UNDELIVERED_CTD, lower_bounds, summarize
 from o2o_tui.dispatch.model import DispatchCourier, DispatchOrder, DispatchParams
 from o2o_tui.dispatch.simulator import simulate
+from o2o_tui.dispatch.timing import RouteTiming, pickup_groups
 
 POLICIES = {"engine": engine_policy, "b1": lambda: baselines.b1, "greedy": lambda: baselines.greedy}
 
@@ -186,3 +187,40 @@ def test_an_order_its_courier_reaches_late_rides_along_with_a_nearby_route(chang
         assert routes == {"near": (("a", "b"), (27.0, 34.0))}
     else:
         assert routes == {"near": (("a",), (19.0,)), "far": (("b",), (46.0,))}
+
+
+@pytest.mark.parametrize(("from_reach", "sizes"), [(True, [2]), (False, [1, 1])])
+def test_a_join_is_priced_from_when_a_courier_can_be_there(from_reach: bool, sizes: list[int]) -> None:
+    # a is ready at 5, b at 12; no courier can be at the counter before 15. Priced as if one were there at 5, b
+    # would hold a back 7 minutes and the join does not pay; priced from 15 it holds nothing back
+    orders = [_order("a", ready=5, customer=(0.0, 3200.0)), _order("b", ready=12, customer=(1920.0, 3200.0))]
+    couriers = [_courier(f"c{k}", 4800.0 + 320.0 * k) for k in range(4)]
+    params = DispatchParams(join_from_reach=from_reach, swap_gain=0.0)
+    plan = engine.plan(orders, couriers, now=0, params=params)
+    assert sorted(len(r.order_ids) for r in plan.routes) == sizes
+
+
+@pytest.mark.parametrize(("gain", "traded"), [(3.0, True), (100.0, False)])
+def test_matched_routes_trade_an_order_where_drop_offs_fall(gain: float, traded: bool) -> None:
+    # v1 (ready 5) and v2 (ready 25) ride with the far courier, there at 21: v1's food waits 16 minutes. The near
+    # courier, at the counter now, has h1 next door, ready at 25. Traded: the near courier takes v1 at once, the
+    # far one h1 and v2, both ready as it comes
+    problem = engine.EpochArrays(
+        now=0.0,
+        restaurant_xy=np.array([[0.0, 0.0], [0.0, 0.0], [320.0, 0.0]]),
+        customer_xy=np.array([[0.0, 3200.0], [0.0, 3520.0], [320.0, 3200.0]]),
+        placed_at=np.zeros(3),
+        ready_at=np.array([5.0, 25.0, 25.0]),
+        courier_xy=np.array([[0.0, 0.0], [0.0, 6720.0]]),
+        free_at=np.zeros(2),
+        on_at=np.zeros(2),
+        off_at=np.full(2, 600.0),
+    )
+    params = DispatchParams(swap_gain=gain)
+    timing = RouteTiming(problem, pickup_groups(problem.restaurant_xy), params)
+    bundles = [[0, 1], [2]]
+    rows = np.array([0, 1])
+    travel = np.array([[timing.travel(problem.courier_xy[r], problem.restaurant_xy[b[0]]) for b in bundles]
+                       for r in rows])
+    swapped = engine._swap([(1, 0), (0, 1)], bundles, rows, np.zeros(2), travel, timing, params)
+    assert swapped == ([[2, 1], [0]] if traded else None)

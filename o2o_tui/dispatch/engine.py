@@ -20,7 +20,9 @@ One epoch: candidate orders are those ready within `params.horizon`; candidate c
 their projected place and time. The load (orders ready per courier free within `load_window`, doubled while orders
 already wait for couriers) sets a bundle size: orders of one restaurant are bundled by cheapest insertion, an
 order joining only where the courier minutes it saves beat the delay it adds, then bundles of restaurants within
-`bundle_radius_m` are joined on the same terms. Both weigh a courier minute by the orders per courier
+`bundle_radius_m` are joined on the same terms; a join's delay is priced from the first minute any candidate
+courier can be at the restaurant (`join_from_reach`), not from the food's ready time: where no courier can be there
+before both orders are ready, riding together holds nothing back. Both weigh a courier minute by the orders per courier
 (`join_load_power`): where orders outnumber couriers a join may cost more delay. Each courier x bundle pair costs
 the predicted drop-off times (relative to now) plus food waiting for the courier (courier waiting at the counter
 costs nothing by default: it would send far couriers that arrive just in time), a large penalty for each order
@@ -30,14 +32,17 @@ possible are matched. `scipy.optimize.linear_sum_assignment` matches couriers to
 the matched courier would reach a bundle after its food is ready (another order took the courier that was near),
 the bundle may ride along on a nearby matched route instead, when that drops it off sooner by more than
 `rescue_weight` x the minutes it adds to that route's orders; the freed courier goes back in the pool and the
-matching is solved again. A match is committed only when its courier is idle and must leave now: leaving a minute
+matching is solved again. Then the trade (`swap_gain`): a route whose food would wait for its courier may hand one
+order to a nearby matched route, or trade one for one of its orders, where the two routes' drop-offs and food
+waits fall by more than `swap_gain` minutes (an early order to the courier that is there early, a late one to the
+courier that comes late); the matching is solved once more. A match is committed only when its courier is idle and must leave now: leaving a minute
 later would make a drop-off later.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -102,7 +107,15 @@ def plan_arrays(problem: EpochArrays, params: DispatchParams) -> list[RouteChoic
     if rows.size == 0 or candidates.size == 0:
         return []
     groups = pickup_groups(problem.restaurant_xy)
-    timing = RouteTiming(problem, groups, params)
+    reach = None
+    if params.join_from_reach:
+        reach = np.full(problem.ready_at.size, np.inf)
+        to_restaurant = travel_minutes_between(
+            problem.courier_xy[rows][:, None, :], problem.restaurant_xy[candidates][None, :, :],
+            params.meters_per_minute,
+        )
+        reach[candidates] = (available_at[rows][:, None] + to_restaurant).min(axis=0)
+    timing = RouteTiming(problem, groups, params, reach)
     # the load: orders ready soon per courier free soon
     soon_orders = int((problem.ready_at[candidates] <= now + params.load_window).sum())
     soon_couriers = max(1, int((available_at[rows] <= now + params.load_window).sum()))
@@ -137,6 +150,13 @@ def plan_arrays(problem: EpochArrays, params: DispatchParams) -> list[RouteChoic
         rescued = _rescue(matched, bundles, start, travel, timing, params)
         if rescued is not None:
             bundles = sorted(rescued, key=lambda b: b[0])
+            cost, travel, start, feasible = _cost_matrix(problem, rows, available_at, bundles, timing, params)
+            row_index, col_index = linear_sum_assignment(cost)
+    if params.swap_gain > 0:
+        matched = [(int(r), int(b)) for r, b in zip(row_index, col_index, strict=True) if feasible[r, b]]
+        swapped = _swap(matched, bundles, rows, start, travel, timing, params)
+        if swapped is not None:
+            bundles = sorted(swapped, key=lambda b: b[0])
             cost, travel, start, feasible = _cost_matrix(problem, rows, available_at, bundles, timing, params)
             row_index, col_index = linear_sum_assignment(cost)
     idle_now = available_at[rows] <= now
@@ -214,6 +234,111 @@ def _rescue(
                 if gain > 0:
                     scored.append((-gain, victim, host, sequence))
     return take_best_pairs(scored, bundles) if scored else None
+
+
+def _route_value(sequence: list[int], arrive: float, timing: RouteTiming, off_at: float) -> float | None:
+    """Drop-offs plus food waits of a route whose courier reaches its first stop at `arrive`; None when a pickup
+    would fall after the courier's shift."""
+    pickups, drops, _ = timing.timeline(sequence, arrive)
+    if max(pickups) > off_at:
+        return None
+    ready = timing.problem.ready_at
+    return sum(drops) + sum(max(0.0, pk - float(ready[o])) for pk, o in zip(pickups, sequence, strict=True))
+
+
+def _swap(
+    matched: list[tuple[int, int]],
+    bundles: list[list[int]],
+    rows: np.ndarray,
+    start: np.ndarray,
+    travel: np.ndarray,
+    timing: RouteTiming,
+    params: DispatchParams,
+) -> list[list[int]] | None:
+    """Two matched routes trade one order each, or one hands an order to the other, where the two routes'
+    drop-offs plus food waits fall by more than `swap_gain` (routes whose food would wait for the courier
+    first, with the nearest few routes). None when nothing changes."""
+    p = timing.problem
+    plans: dict[int, tuple[int, float, float]] = {}  # bundle -> (courier row, its value, longest food wait)
+    for r, b in matched:
+        arrive = float(start[r] + travel[r, b])
+        pickups, _, _ = timing.timeline(bundles[b], arrive)
+        value = _route_value(bundles[b], arrive, timing, float(p.off_at[rows[r]]))
+        if value is not None:
+            plans[b] = (r, value, max(pk - float(p.ready_at[o]) for pk, o in zip(pickups, bundles[b], strict=True)))
+    late = [b for b, (_, _, wait) in plans.items() if wait >= _RESCUE_MIN_WAIT]
+    if not late:
+        return None
+    hosts = np.array(list(plans), dtype=np.int64)
+    host_xy = p.restaurant_xy[[bundles[h][0] for h in hosts]]
+
+    def arrive_at(row: int, first: int) -> float:
+        return float(start[row]) + timing.travel(p.courier_xy[rows[row]], p.restaurant_xy[first])
+
+    scored: list[tuple[float, int, int, list[int], list[int]]] = []
+    for victim in late:
+        v_row, v_value, _ = plans[victim]
+        distance = np.hypot(*(host_xy - p.restaurant_xy[bundles[victim][0]]).T)
+        near = np.flatnonzero((distance <= params.bundle_radius_m) & (hosts != victim))
+        near = near[np.argsort(distance[near], kind="stable")[:_RESCUE_HOSTS]]
+        v_off = float(p.off_at[rows[v_row]])
+        for host in hosts[near].tolist():
+            h_row, h_value, _ = plans[host]
+            h_off = float(p.off_at[rows[h_row]])
+            before = v_value + h_value
+            for give in bundles[victim]:
+                rest = [o for o in bundles[victim] if o != give]
+                # hand over: `give` joins the host's route
+                if rest and len(bundles[host]) < params.capacity:
+                    joined = _insert_from_courier(bundles[host], give, h_row, h_off, arrive_at, timing)
+                    left = _route_value(rest, arrive_at(v_row, rest[0]), timing, v_off)
+                    if joined is not None and left is not None:
+                        gain = before - joined[0] - left
+                        if gain > params.swap_gain:
+                            scored.append((-gain, victim, host, rest, joined[1]))
+                # trade: `give` for one of the host's orders
+                for take in bundles[host]:
+                    host_rest = [o for o in bundles[host] if o != take]
+                    joined = _insert_from_courier(host_rest, give, h_row, h_off, arrive_at, timing)
+                    if joined is None:
+                        continue
+                    back = _insert_from_courier(rest, take, v_row, v_off, arrive_at, timing)
+                    if back is None:
+                        continue
+                    gain = before - joined[0] - back[0]
+                    if gain > params.swap_gain:
+                        scored.append((-gain, victim, host, back[1], joined[1]))
+    if not scored:
+        return None
+    scored.sort(key=lambda s: s[0])
+    used: set[int] = set()
+    result = {b: list(seq) for b, seq in enumerate(bundles)}
+    for _, victim, host, new_victim, new_host in scored:
+        if victim in used or host in used:
+            continue
+        used.update((victim, host))
+        result[victim] = new_victim
+        result[host] = new_host
+    return [seq for seq in result.values() if seq]
+
+
+def _insert_from_courier(
+    sequence: list[int],
+    order: int,
+    row: int,
+    off_at: float,
+    arrive_at: Callable[[int, int], float],
+    timing: RouteTiming,
+) -> tuple[float, list[int]] | None:
+    """`order` inserted into `sequence` at its best place, the courier of `row` riding to whichever order comes
+    first."""
+    best: tuple[float, list[int]] | None = None
+    for place in range(len(sequence) + 1):
+        candidate = sequence[:place] + [order] + sequence[place:]
+        value = _route_value(candidate, arrive_at(row, candidate[0]), timing, off_at)
+        if value is not None and (best is None or value < best[0]):
+            best = (value, candidate)
+    return best
 
 
 def _deadhead(problem: EpochArrays, candidates: np.ndarray, params: DispatchParams) -> float:

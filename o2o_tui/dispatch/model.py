@@ -66,6 +66,8 @@ class DispatchParams(msgspec.Struct, frozen=True):
     join_load_power: float = 1.0  # ... divided by (orders per courier soon) ** this: joins save more when couriers idle
     rescue_weight: float = 0.5  # >0: an order whose food would wait for its courier rides along with a nearby
     # route instead, where that drops it off sooner by more than this x the minutes it adds to that route
+    join_from_reach: bool = True  # joins price delay from when the first courier can be at the restaurant
+    swap_gain: float = 3.0  # >0: matched routes trade or hand over an order where minutes fall by more than this
     bundle_radius_m: float = 1200.0  # restaurants this close may share a route
     bundle_ready_gap: float = 10.0  # minutes between their ready times at most
     bundle_max_delay: float = 15.0  # minutes a join may add to any order's drop-off

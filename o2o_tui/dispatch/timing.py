@@ -19,8 +19,11 @@ def pickup_groups(restaurant_xy: np.ndarray) -> np.ndarray:
 class RouteTiming:
     """Scalar route timing for one epoch's candidate orders (same rules as the simulator)."""
 
-    def __init__(self, problem: EpochArrays, groups: np.ndarray, params: DispatchParams) -> None:
+    def __init__(
+        self, problem: EpochArrays, groups: np.ndarray, params: DispatchParams, reach: np.ndarray | None = None
+    ) -> None:
         self.problem = problem
+        self.reach = reach  # per order: the first minute any courier can be at its restaurant (None: ignored)
         self.groups = groups
         self.mpm = params.meters_per_minute
         self.half_pickup = params.pickup_service / 2
@@ -69,6 +72,8 @@ class RouteTiming:
         """(courier minutes from arrival to free, drop-offs) for a courier arriving just in time."""
         first_ready = max(float(self.problem.ready_at[o]) for o in self.stops(sequence)[0])
         arrive = first_ready - self.half_pickup
+        if self.reach is not None:
+            arrive = max(arrive, float(self.reach[sequence[0]]))
         _, drops, free = self.timeline(sequence, arrive)
         return free - arrive, drops
 
