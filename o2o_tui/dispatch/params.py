@@ -49,6 +49,11 @@ makes the choice more than a draw is out of sample: both the regimes' measuring 
 0.005 worse) and the 240 (total 0.602 -> 0.594) moved the same way. Light's four nudges (0.672-0.677) all sit
 below the chosen set's 0.694: on the tuning seeds it is, if anything, unlucky there.
 
+Around the trade, also measured and taken out again (ties): two rounds of it per epoch (worst 0.731, mean 0.628),
+12 nearby routes instead of 6 (0.734 / 0.628), a gain of 2 minutes instead of 3 (0.735 / 0.630). And a join that
+also credits the coverage of the courier it saves (x the median courier's coverage loss): that loss is ~0 on light
+days (median 0.0-0.1 minutes on light-10, max 3), so nothing moved on light-10 or rich-10 at credits 1 and 3.
+
 Chosen (2026-12-04, stop 19): stop 18's set below plus the rescue (`rescue_weight` 0.5: an order whose matched
 courier would reach it after the food is ready rides along on a nearby matched route where that drops it off
 sooner by more than 0.5 x the delay it adds there; the matching is then solved again). On the tuning seeds:
