@@ -224,3 +224,32 @@ def test_matched_routes_trade_an_order_where_drop_offs_fall(gain: float, traded:
                        for r in rows])
     swapped = engine._swap([(1, 0), (0, 1)], bundles, rows, np.zeros(2), travel, timing, params)
     assert swapped == ([[2, 1], [0]] if traded else None)
+
+
+def test_the_trade_tries_a_bounded_number_of_changes_under_overload(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 400 orders ready about now, 150 couriers scattered over 8 km: most routes come late, and trying every
+    # change for every late route took ~10x the rest of the epoch. The trade stops after its budget (checked
+    # between routes, so one route's changes may run over: 6 routes x 4 orders x 5 changes, two insertions each)
+    rng = np.random.default_rng(1)
+    restaurants = rng.uniform(0, 8000, (60, 2))
+    orders = [
+        DispatchOrder(id=str(i), restaurant=tuple(restaurants[i % 60]), customer=tuple(rng.uniform(0, 8000, 2)),
+                      placed_at=0.0, ready_at=float(rng.uniform(-10, 10)))
+        for i in range(400)
+    ]
+    couriers = [
+        DispatchCourier(id=f"c{k}", position=tuple(rng.uniform(0, 8000, 2)), free_at=0.0, on_at=0.0, off_at=600.0)
+        for k in range(150)
+    ]
+    calls = 0
+    insert = engine._insert_from_courier
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        return insert(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "_insert_from_courier", counted)
+    plan = engine.plan(orders, couriers, now=0.0, params=DispatchParams())
+    assert len(plan.routes) > 100
+    assert 0 < calls <= 2 * (engine._SWAP_BUDGET + 6 * 4 * 5)

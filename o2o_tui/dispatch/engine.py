@@ -35,7 +35,8 @@ the bundle may ride along on a nearby matched route instead, when that drops it 
 matching is solved again. Then the trade (`swap_gain`): a route whose food would wait for its courier may hand one
 order to a nearby matched route, or trade one for one of its orders, where the two routes' drop-offs and food
 waits fall by more than `swap_gain` minutes (an early order to the courier that is there early, a late one to the
-courier that comes late); the matching is solved once more. A match is committed only when its courier is idle and must leave now: leaving a minute
+courier that comes late; the longest food waits first, at most `_SWAP_BUDGET` changes tried per epoch); the
+matching is solved once more. A match is committed only when its courier is idle and must leave now: leaving a minute
 later would make a drop-off later.
 """
 
@@ -64,6 +65,7 @@ __all__ = ["EpochArrays", "RouteChoice", "plan", "plan_arrays"]
 _INFEASIBLE = 1e12
 _RESCUE_MIN_WAIT = 1.0  # minutes the food would wait for its courier before a ride-along is sought
 _RESCUE_HOSTS = 6  # routes tried per late order (the nearest): bounds the epoch's time under overload
+_SWAP_BUDGET = 400  # changes tried per epoch by the trade: bounds its time where many routes come late (~0.1 ms each)
 _SERVE_REWARD = 1e6  # per order: dominates every other term, so matching more orders always wins
 
 
@@ -266,17 +268,29 @@ def _swap(
         value = _route_value(bundles[b], arrive, timing, float(p.off_at[rows[r]]))
         if value is not None:
             plans[b] = (r, value, max(pk - float(p.ready_at[o]) for pk, o in zip(pickups, bundles[b], strict=True)))
-    late = [b for b, (_, _, wait) in plans.items() if wait >= _RESCUE_MIN_WAIT]
+    # the longest food waits first, while the budget lasts
+    late = sorted((b for b, (_, _, wait) in plans.items() if wait >= _RESCUE_MIN_WAIT), key=lambda b: -plans[b][2])
     if not late:
         return None
     hosts = np.array(list(plans), dtype=np.int64)
     host_xy = p.restaurant_xy[[bundles[h][0] for h in hosts]]
+    tried = 0
 
     def arrive_at(row: int, first: int) -> float:
         return float(start[row]) + timing.travel(p.courier_xy[rows[row]], p.restaurant_xy[first])
 
+    def floor(order: int, row: int) -> float:
+        """The least `order` can add to a route's value with the courier of `row`: picked up as soon as that
+        courier could be at its restaurant going straight there, then driven straight to the door."""
+        ready = float(p.ready_at[order])
+        pickup = max(ready, arrive_at(row, order) + timing.half_pickup)
+        ride = timing.travel(p.restaurant_xy[order], p.customer_xy[order])
+        return 2 * pickup - ready + timing.half_pickup + ride + timing.half_drop
+
     scored: list[tuple[float, int, int, list[int], list[int]]] = []
     for victim in late:
+        if tried >= _SWAP_BUDGET:
+            break
         v_row, v_value, _ = plans[victim]
         distance = np.hypot(*(host_xy - p.restaurant_xy[bundles[victim][0]]).T)
         near = np.flatnonzero((distance <= params.bundle_radius_m) & (hosts != victim))
@@ -286,10 +300,20 @@ def _swap(
             h_row, h_value, _ = plans[host]
             h_off = float(p.off_at[rows[h_row]])
             before = v_value + h_value
+            # floors of each order with either courier: a change whose floors leave no gain is not tried (exact:
+            # a route's value is never below the sum of its orders' floors)
+            pair = bundles[victim] + bundles[host]
+            with_victim = {o: floor(o, v_row) for o in pair}
+            with_host = {o: floor(o, h_row) for o in pair}
+            host_floor = sum(with_host[o] for o in bundles[host])
+            victim_floor = sum(with_victim[o] for o in bundles[victim])
             for give in bundles[victim]:
                 rest = [o for o in bundles[victim] if o != give]
+                rest_floor = victim_floor - with_victim[give]
+                handed_floor = host_floor + with_host[give] + rest_floor
                 # hand over: `give` joins the host's route
-                if rest and len(bundles[host]) < params.capacity:
+                if rest and len(bundles[host]) < params.capacity and before - handed_floor > params.swap_gain:
+                    tried += 1
                     joined = _insert_from_courier(bundles[host], give, h_row, h_off, arrive_at, timing)
                     left = _route_value(rest, arrive_at(v_row, rest[0]), timing, v_off)
                     if joined is not None and left is not None:
@@ -298,6 +322,9 @@ def _swap(
                             scored.append((-gain, victim, host, rest, joined[1]))
                 # trade: `give` for one of the host's orders
                 for take in bundles[host]:
+                    if before - (handed_floor - with_host[take] + with_victim[take]) <= params.swap_gain:
+                        continue
+                    tried += 1
                     host_rest = [o for o in bundles[host] if o != take]
                     joined = _insert_from_courier(host_rest, give, h_row, h_off, arrive_at, timing)
                     if joined is None:
