@@ -241,11 +241,18 @@ def _rescue(
 def _route_value(sequence: list[int], arrive: float, timing: RouteTiming, off_at: float) -> float | None:
     """Drop-offs plus food waits of a route whose courier reaches its first stop at `arrive`; None when a pickup
     would fall after the courier's shift."""
+    valued = _valued(sequence, arrive, timing, off_at)
+    return None if valued is None else valued[0]
+
+
+def _valued(sequence: list[int], arrive: float, timing: RouteTiming, off_at: float) -> tuple[float, float] | None:
+    """(`_route_value`, the longest food wait) from one timeline."""
     pickups, drops, _ = timing.timeline(sequence, arrive)
     if max(pickups) > off_at:
         return None
     ready = timing.problem.ready_at
-    return sum(drops) + sum(max(0.0, pk - float(ready[o])) for pk, o in zip(pickups, sequence, strict=True))
+    waits = [max(0.0, pk - float(ready[o])) for pk, o in zip(pickups, sequence, strict=True)]
+    return sum(drops) + sum(waits), max(waits)
 
 
 def _swap(
@@ -263,11 +270,9 @@ def _swap(
     p = timing.problem
     plans: dict[int, tuple[int, float, float]] = {}  # bundle -> (courier row, its value, longest food wait)
     for r, b in matched:
-        arrive = float(start[r] + travel[r, b])
-        pickups, _, _ = timing.timeline(bundles[b], arrive)
-        value = _route_value(bundles[b], arrive, timing, float(p.off_at[rows[r]]))
-        if value is not None:
-            plans[b] = (r, value, max(pk - float(p.ready_at[o]) for pk, o in zip(pickups, bundles[b], strict=True)))
+        valued = _valued(bundles[b], float(start[r] + travel[r, b]), timing, float(p.off_at[rows[r]]))
+        if valued is not None:
+            plans[b] = (r, *valued)
     # the longest food waits first, while the budget lasts
     late = sorted((b for b, (_, _, wait) in plans.items() if wait >= _RESCUE_MIN_WAIT), key=lambda b: -plans[b][2])
     if not late:
