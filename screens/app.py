@@ -85,6 +85,7 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         self._station: Station | None = None
         self.printing: ConsolePrinting | None = None  # none without a printer, or before `start_services`
         self._services_started = False
+        self._first_frame_due = False
         self.orders_screen = OrdersScreen()
         self.home: OrdersScreen | SimpleScreen = self.orders_screen  # the screen the console opens on
         if simple:  # the simple mode (screens/simple_screen.py): the same source, alerts and messages
@@ -102,13 +103,30 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         self._unsubscribe = self.source.subscribe(lambda change: self.post_message(SourceChanged(change)))
         self.push_screen(self.home)
         self.post_message(SourceChanged(SourceChange(link=True, store=True)))
+        hold = getattr(self.source, "hold_for_first_frame", None)
+        if hold is not None:  # the engine's source: its HTTP client waits for the cached queue's frame
+            hold()
+        self._first_frame_due = hold is None  # other sources: the frame after the first change applied
         self.run_worker(self.source.run(), name="source", group="source", exit_on_error=False)
-        self.call_after_refresh(self.start_services)
+
+    def _after_first_frame(self) -> None:
+        self.run_worker(self._first_frame_out(), name="first-frame", group="first-frame", exit_on_error=False)
+
+    async def _first_frame_out(self) -> None:
+        """The frame showing the source's first picture is composed; once it is written out (the driver writes
+        on its own thread), what the first frame did not need starts: the services, then the source's engine."""
+        from screens.settle import loop_quiet
+
+        await loop_quiet()
+        self.start_services()
+        shown = getattr(self.source, "first_frame_shown", None)
+        if shown is not None:
+            shown()
 
     def start_services(self) -> None:
         """Auto-accept's station (its banner) and the printer (kitchen tickets). Started right after the first
-        frame, which shows neither (their modules are ~10 ms of a 0.3 s first paint), or at once when something
-        asks for either before that (`station`, a print request)."""
+        frame (`_first_frame_out`), which shows neither (their modules are ~10 ms of a 0.3 s first paint), or at
+        once when something asks for either before that (`station`, a print request)."""
         if self._services_started:
             return
         self._services_started = True
@@ -134,9 +152,15 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         return self._actions
 
     async def on_source_changed(self, message: SourceChanged) -> None:
+        if message.change.first_picture:
+            self.call_after_refresh(self._after_first_frame)
+            return
         await self.home.apply_change(message.change)
         if not self.screen_stack:  # the app closed while the change was applied
             return
+        if self._first_frame_due:
+            self._first_frame_due = False
+            self.call_after_refresh(self._after_first_frame)
         if self._services_started:
             from screens import auto_accept_console
 

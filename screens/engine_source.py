@@ -57,21 +57,8 @@ def conflict_view(entry: Any, number: int | None) -> ConflictView:
     )
 
 
-FIRST_FRAME_WAIT_S = 1.0  # at most this long for the cached queue's first frame before the engine starts
-_QUIET_STEP_S = 0.01
-_QUIET_SLACK_S = 0.004
-
-
-async def loop_quiet(limit: float = FIRST_FRAME_WAIT_S) -> None:
-    """Returns once the event loop has nothing else to do (two short sleeps in a row that did not overrun: a
-    screen has composed and painted what it was given), or after `limit` seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + limit
-    quiet = 0
-    while quiet < 2 and loop.time() < deadline:
-        started = loop.time()
-        await asyncio.sleep(_QUIET_STEP_S)
-        quiet = quiet + 1 if loop.time() - started < _QUIET_STEP_S + _QUIET_SLACK_S else 0
+# the engine starts anyway after this long when a screen that said it would show the cache has not said so yet
+FIRST_FRAME_WAIT_S = 10.0
 
 
 class EngineOrderSource(Subscribers[SourceChange]):
@@ -93,7 +80,20 @@ class EngineOrderSource(Subscribers[SourceChange]):
         self._conflicts: list[ConflictView] = []
         self._dirty_conflicts = True
         self._wake: asyncio.Event | None = None
+        self._first_frame: asyncio.Event | None = None  # set by `hold_for_first_frame`
         self._unsubscribe = engine.subscribe(self._on_engine_change)
+
+    # a screen showing the cache first
+    def hold_for_first_frame(self) -> None:
+        """A screen will show the cached orders: `run()` starts the engine (its HTTP client: httpx and a TLS
+        context, ~0.2 s) only once `first_frame_shown()` is called, or after `FIRST_FRAME_WAIT_S`. Call it before
+        `run()`; without it (headless) the engine starts at once."""
+        self._first_frame = asyncio.Event()
+
+    def first_frame_shown(self) -> None:
+        """The frame showing the first picture (`SourceChange.first_picture`) is on the terminal (loop thread)."""
+        if self._first_frame is not None:
+            self._first_frame.set()
 
     # reading (from the snapshot kept in memory; never touches the cache on the caller's thread)
     def orders(self) -> list[QueueEntry]:
@@ -234,10 +234,12 @@ class EngineOrderSource(Subscribers[SourceChange]):
         for text in cache_warning_texts(self._cache):  # e.g. a corrupt cache set aside: say so once
             self._emit(SourceChange(message=text))
         self._wake = asyncio.Event()
-        # the cached orders on screen first: the engine's start (the HTTP client: httpx and a TLS context,
-        # ~0.2 s) waits until the screen has painted them
+        # the cached orders on screen first: the engine's start waits until a screen has shown them
         await self._refresh()
-        await loop_quiet()
+        self._emit(SourceChange(first_picture=True))
+        if self._first_frame is not None:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._first_frame.wait(), FIRST_FRAME_WAIT_S)
         # a client made on first use (o2o_tui/client/lazy.py) is made now, on a worker thread
         prepare = getattr(self._client, "prepare", None)
         if prepare is not None:

@@ -108,6 +108,9 @@ class SourceChange(msgspec.Struct, frozen=True):
     message: str | None = None  # a translated, display-safe explanation (e.g. a refused action)
     menu: bool = False  # the store's menu (the queue shows what is sold out)
     conflicts: bool = False  # the list of refused actions (`OrderSource.conflicts()`)
+    # the source's first picture of its cache went out just before this: a screen that shows it calls the
+    # source's `first_frame_shown()` (when it has one) once that frame is on the terminal
+    first_picture: bool = False
 
 
 class ConflictView(msgspec.Struct, frozen=True):

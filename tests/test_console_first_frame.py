@@ -8,6 +8,7 @@ sync engine still makes its client after that frame.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import fcntl
 import json
@@ -24,6 +25,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
+from screens.source import SourceChange
 from tests.support.platform import RunningPlatform
 from tests.test_sync_read_model import make_order
 
@@ -168,6 +170,50 @@ def test_console_paints_the_cached_queue_before_loading_the_http_client(
     assert at_first_frame["gc"] is False
     assert collector.exists(), "garbage collection never resumed"
     assert int(collector.read_text()) > 10_000
+
+
+async def test_the_engine_waits_for_the_frame_showing_the_cache_however_long_it_takes(
+    cached_counter: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A slow first paint (2,000 orders on a busy machine) during which the event loop sits idle: the engine's
+    HTTP client is made after the queue shows the cached orders, not when the loop merely looks quiet (CI saw
+    httpx and the services loaded before the first frame under load)."""
+    from o2o_tui.config import load_profile
+    from screens.app import MerchantApp
+    from screens.launch import open_source
+    from screens.orders_screen import OrdersScreen
+
+    source = open_source(load_profile("counter"))
+    shown: list[int] = []  # the cached orders the queue had applied, at each change
+    at_prepare: list[list[int]] = []  # what `shown` was when the engine made its HTTP client
+    apply_change = OrdersScreen.apply_change
+
+    async def slow_apply(screen: OrdersScreen, change: SourceChange) -> None:
+        if not at_prepare:  # (not once the engine runs: the test ends meanwhile)
+            await asyncio.sleep(1.5)  # the loop is quiet all along
+            if not screen.is_attached:  # the test ended while it slept
+                return
+        await apply_change(screen, change)
+        shown.append(len(screen.app.source.orders()))  # what that change put on screen
+
+    prepare = source._client.prepare  # type: ignore[attr-defined]
+
+    def prepare_noting() -> object:
+        at_prepare.append(list(shown))
+        return prepare()
+
+    monkeypatch.setattr(OrdersScreen, "apply_change", slow_apply)
+    monkeypatch.setattr(source._client, "prepare", prepare_noting)  # type: ignore[attr-defined]
+    app = MerchantApp(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(600):
+            if at_prepare:
+                break
+            await pilot.pause(0.05)
+        services_at_prepare = app._services_started
+    assert at_prepare, "the engine never made its client"
+    assert 3 in at_prepare[0], f"the client was made before the cached orders were on screen: {at_prepare[0]}"
+    assert services_at_prepare
 
 
 async def test_a_client_made_on_first_use_is_made_once_and_only_when_used(
