@@ -110,7 +110,7 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         self.run_worker(self.source.run(), name="source", group="source", exit_on_error=False)
 
     def _after_first_frame(self) -> None:
-        self.run_worker(self._first_frame_out(), name="first-frame", group="first-frame", exit_on_error=False)
+        self.run_worker(self._first_frame_out(), name="first-frame", group="first-frame")  # errors as before
 
     async def _first_frame_out(self) -> None:
         """The frame showing the source's first picture is composed; once it is written out (the driver writes
@@ -118,10 +118,12 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         from screens.settle import loop_quiet
 
         await loop_quiet()
-        self.start_services()
-        shown = getattr(self.source, "first_frame_shown", None)
-        if shown is not None:
-            shown()
+        try:
+            self.start_services()
+        finally:  # the engine starts even when a service cannot
+            shown = getattr(self.source, "first_frame_shown", None)
+            if shown is not None:
+                shown()
 
     def start_services(self) -> None:
         """Auto-accept's station (its banner) and the printer (kitchen tickets). Started right after the first
