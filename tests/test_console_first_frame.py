@@ -198,7 +198,7 @@ async def test_the_engine_waits_for_the_frame_showing_the_cache_however_long_it_
 
     prepare = source._client.prepare  # type: ignore[attr-defined]
 
-    told: list[bool] = []  # whether the app had said the frame was out (not the source's 10 s fallback)
+    told: list[bool] = []  # at each use of the client: had the app said the frame was out (not the 10 s fallback)
 
     def prepare_noting() -> object:
         at_prepare.append(list(shown))
@@ -217,7 +217,7 @@ async def test_the_engine_waits_for_the_frame_showing_the_cache_however_long_it_
     assert at_prepare, "the engine never made its client"
     assert 3 in at_prepare[0], f"the client was made before the cached orders were on screen: {at_prepare[0]}"
     assert services_at_prepare
-    assert told == [True], "the engine started on its fallback: the app never said the first frame was out"
+    assert told[0], "the engine started on its fallback: the app never said the first frame was out"
 
 
 async def test_a_client_made_on_first_use_is_made_once_and_only_when_used(
