@@ -61,6 +61,27 @@ Around the trade, also measured and taken out again (ties): two rounds of it per
 also credits the coverage of the courier it saves (x the median courier's coverage loss): that loss is ~0 on light
 days (median 0.0-0.1 minutes on light-10, max 3), so nothing moved on light-10 or rich-10 at credits 1 and 3.
 
+Checked in stop 30 (no knob changed). Where the 240's gap lies first: of the engine's 1.38 avoidable minutes per
+order, 1.14 are food waiting for a courier and 0.24 bundles' detours (B1: 2.04 and 0.28). Capping every instance's
+ratio at 0.6 would bring the geometric mean only to 0.552: the gap is the median instance's, not a few outliers'.
+Three screens on the tuning seeds 10-29, built, measured and taken out again:
+
+    variant                                     dense  suburb starved   rich longprep dominant  light  worst   mean
+    chosen                                      0.732   0.637   0.516  0.560   0.605    0.648  0.694  0.732  0.628
+    no bundles at all (no joins, rescue, trade) 1.020   0.710   0.919  0.554   0.629    0.836  0.712  1.020   0.768
+    coverage x (orders per courier soon) ** 0.5 0.732   0.630   0.521  0.595   0.608    0.634  0.672  0.732  0.627
+      ... and coverage_weight 1                 0.733   0.622   0.519  0.573   0.613    0.648  0.664  0.733  0.625
+    ... ** 1, coverage_weight 1                 0.725   0.624   0.524  0.580   0.621    0.650  0.678  0.725  0.629
+    ... ** -0.5                                 0.734   0.631   0.526  0.576   0.622    0.655  0.702  0.734  0.635
+    reach counted beyond 0.3 x the hotspot's
+      mean preparation seen so far              0.735   0.627   0.520  0.551   0.599    0.632  0.709  0.735  0.625
+    ... 0.6 x                                   0.732   0.616   0.526  0.579   0.621    0.649  0.688  0.732  0.630
+
+Bundles are not what holds light days back (without any, light 0.712 against 0.694; dense and starved need them).
+Coverage that weakens on quiet days helps light (0.664-0.678) and loses rich by as much; coverage that ignores a
+hotspot's reach within its kitchen's time (per restaurant, from the orders seen) is a tie too. Every variant is
+within the rule's margins.
+
 Chosen (2026-12-04, stop 19): stop 18's set below plus the rescue (`rescue_weight` 0.5: an order whose matched
 courier would reach it after the food is ready rides along on a nearby matched route where that drops it off
 sooner by more than 0.5 x the delay it adds there; the matching is then solved again). On the tuning seeds:
