@@ -134,6 +134,9 @@ def test_auth_and_unknown_routes_use_the_envelope(shared_platform: RunningPlatfo
         "/v1/orders/x/preparing", headers={"X-Occurred-At": "teatime"}
     )
     assert bad_time.status_code == 422 and bad_time.json()["error"]["field"] == "X-Occurred-At"
+    # present but empty is not a time either (the OpenAPI says date-time; only an absent header means "now")
+    empty_time = api(shared_platform, "merchant").post("/v1/orders/x/preparing", headers={"X-Occurred-At": ""})
+    assert empty_time.status_code == 422 and empty_time.json()["error"]["field"] == "X-Occurred-At"
 
 
 def test_openapi_is_served(shared_platform: RunningPlatform) -> None:
@@ -145,6 +148,10 @@ def test_openapi_is_served(shared_platform: RunningPlatform) -> None:
     body = schema["paths"]["/v1/orders"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert body == {"$ref": "#/components/schemas/CreateOrderBody"}
     assert "lines" in schema["components"]["schemas"]["CreateOrderBody"]["properties"]
+    # bounds the handlers enforce are stated, so a schema-valid request is not refused for them
+    event_params = {p["name"]: p["schema"] for p in schema["paths"]["/v1/events"]["get"]["parameters"]}
+    assert event_params["wait"]["minimum"] == 0
+    assert event_params["limit"]["minimum"] == 1
 
 
 def test_menu_publish_is_conditional_on_the_version(platform: RunningPlatform) -> None:

@@ -157,7 +157,7 @@ def refuse_nul(request: Request[Any, Any, Any]) -> Response[Any] | None:
 def occurred_at(request: Request[Any, Any, Any], now: datetime) -> datetime | None:
     """The device's tap time (X-Occurred-At): aware, at most 7 days old and 5 minutes ahead."""
     value = request.headers.get("x-occurred-at")
-    if not value:
+    if value is None:
         return None
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))

@@ -38,7 +38,8 @@ class SystemController(Controller):
         self,
         request: Request[Any, Any, Any],
         after: FromQuery[str | None] = None,
-        wait: FromQuery[float] = 0.0,
+        # the bound is stated for the OpenAPI only: the handler checks it (and NaN, infinity) with its own message
+        wait: Annotated[float, QueryParameter(schema_extra={"minimum": 0})] = 0.0,
         limit: Annotated[int, QueryParameter(ge=1, le=events.MAX_LIMIT)] = events.DEFAULT_LIMIT,
     ) -> Response[EventPage]:
         platform = platform_of(request)
