@@ -23,6 +23,7 @@ import httpx
 import msgspec
 import pytest
 
+from o2o_tui.cli.exits import Exit
 from o2o_tui.client import AsyncPlatformClient, PlatformClient
 from o2o_tui.domain.identity import Role
 from o2o_tui.domain.requests import ConfirmBody
@@ -118,12 +119,18 @@ def _json(value: Any) -> Canned:
     return Canned(200, json.dumps(value).encode())
 
 
+# a field of the wrong type; a time the store's zone cannot hold (year 9999 overflowed `o2o orders show` and the
+# console's clock columns with a traceback)
+BAD_FIELDS = {"number": "seven", "created_at": "9999-12-31T23:59:59Z"}
+
+
+@pytest.mark.parametrize("field", list(BAD_FIELDS))
 async def test_an_order_with_a_bad_field_is_skipped_in_a_snapshot_and_in_an_event_page(
-    shared_platform: RunningPlatform, bad: BadServer, tmp_path: Path
+    shared_platform: RunningPlatform, bad: BadServer, tmp_path: Path, field: str
 ) -> None:
     good_id, bad_id = place_orders(shared_platform.url, shared_platform.seed, 2)
     good, fine = raw(shared_platform, f"/v1/orders/{good_id}"), raw(shared_platform, f"/v1/orders/{bad_id}")
-    broken = {**fine, "number": "seven"}
+    broken = {**fine, field: BAD_FIELDS[field]}
     store_id = shared_platform.seed.store_id
     for path in (f"/v1/stores/{store_id}", f"/v1/stores/{store_id}/menu", "/v1/couriers"):
         bad.answer(path, _json(raw(shared_platform, path, store_id=store_id)))
@@ -142,7 +149,7 @@ async def test_an_order_with_a_bad_field_is_skipped_in_a_snapshot_and_in_an_even
             assert cache.table(tables.ORDERS).get(good_id) is not None
             assert cache.table(tables.ORDERS).get(bad_id) is None
             [left_out] = engine.skipped()
-            assert left_out.id == bad_id and "$.number" in left_out.reason
+            assert left_out.id == bad_id and field in left_out.reason
 
             event = {
                 "id": 10_000,
@@ -224,3 +231,24 @@ def test_a_bad_cached_order_or_delivery_is_left_out_said_once_and_fetched_again(
     rows, warnings = listed(courier, "deliveries", "list")  # before the fix: left out without a word
     assert {row["id"] for row in rows} >= {delivery_ids[1]} and delivery_ids[0] not in {r["id"] for r in rows}
     assert len(warnings) == 1 and delivery_ids[0] in warnings[0] and "delivery" in warnings[0]
+
+
+def test_a_cached_order_with_a_time_out_of_range_is_left_out_not_a_traceback(
+    shared_platform: RunningPlatform, tmp_path: Path
+) -> None:
+    """`o2o orders show` put the order's time in the store's zone: year 9999 overflowed (OverflowError, exit 1)."""
+    running, seed = shared_platform, shared_platform.seed
+    [order_id] = place_orders(running.url, seed, 1)
+    home = tmp_path / "merchant"
+    assert o2o(home, "login", "--url", running.url, "--token", seed.tokens["merchant"]).returncode == 0
+    assert o2o(home, "sync", "--once").returncode == 0
+    [profile_dir] = [p.parent for p in (home / "cache").rglob("cache-v*.json")]
+    with open_profile_cache(profile_dir) as cache:
+        doc = cache.table(tables.ORDERS).get(order_id)
+        assert doc is not None
+        cache.table(tables.ORDERS).upsert(order_id, {**doc, "created_at": "9999-12-31T23:59:59Z"})
+
+    shown = o2o(home, "orders", "show", order_id)
+    assert "Traceback" not in shown.stderr, shown.stderr
+    assert shown.returncode == Exit.NOT_FOUND
+    assert [line for line in shown.stderr.splitlines() if order_id in line and "created_at" in line]

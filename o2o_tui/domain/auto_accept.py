@@ -12,7 +12,7 @@ from typing import Annotated
 import msgspec
 from msgspec import Meta
 
-from o2o_tui.domain.limits import AUTO_ACCEPT_CAP_MAX, DEVICE_NAME_MAX
+from o2o_tui.domain.limits import AUTO_ACCEPT_CAP_MAX, DEVICE_NAME_MAX, require_times_in_range
 
 CHECK_IN_SECONDS = 15.0  # how often a console asks (the station's ask is its check-in)
 FRESH_SECONDS = 45.0  # a station unheard of for longer is offline
@@ -39,3 +39,6 @@ class AutoAcceptState(msgspec.Struct, frozen=True):
     station_seen_at: datetime | None = None
     accepted_today: int = 0  # orders auto-accepted on the store's local day (counted from the orders)
     day: str = ""  # that day, YYYY-MM-DD on the store's clock
+
+    def __post_init__(self) -> None:
+        require_times_in_range(self)

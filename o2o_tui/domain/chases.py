@@ -15,7 +15,7 @@ from typing import Annotated
 import msgspec
 from msgspec import Meta
 
-from o2o_tui.domain.limits import PREP_MINUTES_MAX, PREP_MINUTES_MIN
+from o2o_tui.domain.limits import PREP_MINUTES_MAX, PREP_MINUTES_MIN, require_times_in_range
 
 CHASE_INTERVAL_MINUTES = 5  # a customer chases one order at most once per this many minutes
 CHASES_MAX = 5  # and at most this many times in all (the next one is a 409 too_many_chases)
@@ -56,6 +56,9 @@ class Chase(msgspec.Struct, frozen=True):
     minutes: int | None = None  # with PREPARING: ready in this many minutes
     text: str = ""  # with TEXT: the store's words (untrusted for the customer's app as well)
     answered_by: str | None = None  # the user id of who answered
+
+    def __post_init__(self) -> None:
+        require_times_in_range(self)
 
 
 class _Body(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -7,6 +7,8 @@ from datetime import datetime
 
 import msgspec
 
+from o2o_tui.domain.limits import require_times_in_range
+
 
 class EntityKind(enum.StrEnum):
     ORDER = "order"
@@ -23,6 +25,9 @@ class Event(msgspec.Struct, frozen=True):
     entity_id: str
     version: int
     occurred_at: datetime
+
+    def __post_init__(self) -> None:
+        require_times_in_range(self)
 
 
 class EventPage(msgspec.Struct, frozen=True):

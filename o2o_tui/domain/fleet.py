@@ -9,6 +9,7 @@ import msgspec
 
 from o2o_tui.domain.clock import wall_clock
 from o2o_tui.domain.geo import Address, Position
+from o2o_tui.domain.limits import require_times_in_range
 from o2o_tui.domain.transitions import DeliveryStatus
 
 
@@ -33,6 +34,9 @@ class Courier(msgspec.Struct, frozen=True):
     # when `position` was last set: a GPS report, or (a handheld has no GPS) the courier's last arrival or pickup
     position_at: datetime | None = None
 
+    def __post_init__(self) -> None:
+        require_times_in_range(self)
+
 
 class ProblemReason(enum.StrEnum):
     NOBODY_TO_RECEIVE = "NOBODY_TO_RECEIVE"
@@ -47,6 +51,9 @@ class DeliveryProblem(msgspec.Struct, frozen=True):
     reason: ProblemReason
     note: str = ""
     occurred_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        require_times_in_range(self)
 
 
 class Delivery(msgspec.Struct, frozen=True):
@@ -68,6 +75,9 @@ class Delivery(msgspec.Struct, frozen=True):
     problems: list[DeliveryProblem] = []
     store_name: str = ""  # the pickup store's name as the courier reads it (empty in rows from older servers)
     store_timezone: str = ""  # the pickup store's IANA time zone: its clock times are read on it (empty: older)
+
+    def __post_init__(self) -> None:
+        require_times_in_range(self)
 
 
 class CourierList(msgspec.Struct, frozen=True):

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, get_args
 
+import msgspec
 from msgspec import Meta
 
 # --- request bounds ----------------------------------------------------------------------------------------------
@@ -89,6 +90,31 @@ def as_utc(moment: datetime) -> datetime:
     """`moment`, a naive one read as UTC: rows written by older servers may hold naive times, and comparing a
     naive time with an aware one raises."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def require_times_in_range(entity: msgspec.Struct) -> None:
+    """For `__post_init__` of the entities answers carry (orders, stores, deliveries, ...): every time field within
+    the years 2000-2099 (a naive one read as UTC, as `as_utc` does). Raises ValueError, which msgspec reports as a
+    ValidationError naming the entity: an answer holding such a time is refused where it is decoded, like any other
+    that does not fit its type, instead of breaking the first screen or command that shows it in the store's zone
+    (converting year 9999 to UTC+8 overflows)."""
+    kind = type(entity)
+    names = _TIME_FIELDS.get(kind)
+    if names is None:
+        names = _TIME_FIELDS[kind] = tuple(
+            field.name for field in msgspec.structs.fields(kind) if _holds_time(field.type)
+        )
+    for name in names:
+        value = getattr(entity, name)
+        if value is not None and not EARLIEST <= as_utc(value) < LATEST:
+            raise ValueError(f"{name} is {value.isoformat()}, not {TIME_RANGE_MESSAGE}")
+
+
+_TIME_FIELDS: dict[type, tuple[str, ...]] = {}  # per entity type: its fields typed `datetime` or `datetime | None`
+
+
+def _holds_time(annotation: object) -> bool:
+    return annotation is datetime or datetime in get_args(annotation)
 
 
 # --- merchant actions --------------------------------------------------------------------------------------------

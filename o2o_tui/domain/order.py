@@ -9,7 +9,7 @@ import msgspec
 
 from o2o_tui.domain.chases import Chase
 from o2o_tui.domain.geo import Address
-from o2o_tui.domain.limits import AwareTime
+from o2o_tui.domain.limits import AwareTime, require_times_in_range
 from o2o_tui.domain.money import Money
 from o2o_tui.domain.refunds import Refund
 
@@ -69,6 +69,9 @@ class Timing(TimingIn, frozen=True, forbid_unknown_fields=False):
     window_start: datetime | None = None
     window_end: datetime | None = None
 
+    def __post_init__(self) -> None:
+        require_times_in_range(self)
+
 
 def timing_of(given: TimingIn) -> Timing:
     """The answer-side `Timing` of a decoded request timing."""
@@ -124,12 +127,18 @@ class Cancellation(msgspec.Struct, frozen=True):
     reason: str = ""
     requested_at: datetime | None = None
 
+    def __post_init__(self) -> None:
+        require_times_in_range(self)
+
 
 class CodeLock(msgspec.Struct, frozen=True):
     """A code of the order refused after too many wrong tries, until `until` or until staff lift it."""
 
     kind: str  # "pickup" or "delivery"
     until: datetime
+
+    def __post_init__(self) -> None:
+        require_times_in_range(self)
 
 
 class Order(msgspec.Struct, frozen=True):
@@ -173,6 +182,9 @@ class Order(msgspec.Struct, frozen=True):
     # held, cleared when the platform releases it (event `order.released`, `released_at`) or staff accept it early
     held_until: datetime | None = None
     released_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        require_times_in_range(self)
 
     def locked_codes(self, now: datetime) -> list[CodeLock]:
         """The locks still in force at `now`."""

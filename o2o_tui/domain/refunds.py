@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import msgspec
 from msgspec import Meta
 
-from o2o_tui.domain.limits import LINES_MAX, QUANTITY_MAX, Id, Note
+from o2o_tui.domain.limits import LINES_MAX, QUANTITY_MAX, Id, Note, require_times_in_range
 from o2o_tui.domain.money import Money, zero
 
 if TYPE_CHECKING:
@@ -64,6 +64,9 @@ class Refund(msgspec.Struct, frozen=True):
     by: str = ""  # the user id of who refunded
     by_role: str = ""  # "merchant" or "admin"
     at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        require_times_in_range(self)
 
 
 class _Body(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

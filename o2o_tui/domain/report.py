@@ -12,6 +12,7 @@ from datetime import datetime
 
 import msgspec
 
+from o2o_tui.domain.limits import require_times_in_range
 from o2o_tui.domain.money import Money
 
 HOURS_IN_DAY = 24
@@ -77,3 +78,6 @@ class DayReport(msgspec.Struct, frozen=True):
     revenue: Money | None = None  # gross less refunds
     top_items: list[ItemFigures] = []  # by quantity, then revenue
     top_revenue: list[ItemFigures] = []  # by revenue, then quantity
+
+    def __post_init__(self) -> None:
+        require_times_in_range(self)

@@ -8,6 +8,7 @@ from datetime import datetime
 import msgspec
 
 from o2o_tui.domain.geo import Address
+from o2o_tui.domain.limits import require_times_in_range
 
 
 class StoreState(enum.StrEnum):
@@ -23,6 +24,9 @@ class StoreStatus(msgspec.Struct, frozen=True):
     reason: str = ""
     extra_minutes: int = 0  # BUSY: added to every promised time
     auto: bool = False  # set by the platform (no device polling), not by staff
+
+    def __post_init__(self) -> None:
+        require_times_in_range(self)
 
 
 class OpeningHours(msgspec.Struct, frozen=True):
@@ -70,3 +74,6 @@ class Store(msgspec.Struct, frozen=True):
     updated_at: datetime | None = None
     hours_exceptions: list[HoursException] = []  # dated (holidays); see o2o_tui/domain/hours.py
     auto_accept: AutoAccept = AutoAccept()  # see AutoAccept; older documents decode to the default (off)
+
+    def __post_init__(self) -> None:
+        require_times_in_range(self)

@@ -26,6 +26,7 @@ from o2o_tui.domain.limits import (
     AwareTime,
     Currency,
     Id,
+    require_times_in_range,
 )
 from o2o_tui.domain.money import Money
 
@@ -64,6 +65,9 @@ class Voucher(msgspec.Struct, frozen=True, omit_defaults=True):
     redeemed_at: datetime | None = None
     redeemed_by: str | None = None  # the merchant user who redeemed it
     purchase_id: str | None = None  # the buyer's id for the purchase (a replay buys nothing more)
+
+    def __post_init__(self) -> None:
+        require_times_in_range(self)
 
 
 class VoucherPage(msgspec.Struct, frozen=True):
