@@ -25,6 +25,8 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from o2o_tui.domain.clock import zone_clock
+from o2o_tui.domain.limits import as_utc
 from o2o_tui.domain.menu import Availability, Category, Item, Menu, Option, OptionGroup, localized
 from o2o_tui.domain.money import Money
 from o2o_tui.i18n import current_language, t
@@ -58,10 +60,8 @@ def availability_badge(entity: Item | Option, now: datetime, zone: ZoneInfo) -> 
     if entity.status is Availability.UNAVAILABLE:
         return t("menu_editor.badge.unavailable"), "bold red"
     until = entity.snooze_until
-    if until is not None and until.tzinfo is not None and until > now:
-        return t(
-            "menu_editor.badge.sold_out_until", at=until.astimezone(zone).strftime("%H:%M")
-        ), "bold yellow"
+    if until is not None and as_utc(until) > now:
+        return t("menu_editor.badge.sold_out_until", at=zone_clock(until, zone)), "bold yellow"
     return None
 
 

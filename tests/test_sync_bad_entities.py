@@ -252,3 +252,24 @@ def test_a_cached_order_with_a_time_out_of_range_is_left_out_not_a_traceback(
     assert "Traceback" not in shown.stderr, shown.stderr
     assert shown.returncode == Exit.NOT_FOUND
     assert [line for line in shown.stderr.splitlines() if order_id in line and "created_at" in line]
+
+
+def test_a_cached_menu_snooze_the_zone_cannot_hold_is_shown_in_utc(
+    shared_platform: RunningPlatform, tmp_path: Path
+) -> None:
+    """Menus keep the snooze time that was stored (the menu rules name a bad one): `o2o menu show` put it in the
+    store's zone and died on year 9999 (OverflowError); now it shows the time in UTC."""
+    running, seed = shared_platform, shared_platform.seed
+    home = tmp_path / "merchant"
+    assert o2o(home, "login", "--url", running.url, "--token", seed.tokens["merchant"]).returncode == 0
+    assert o2o(home, "sync", "--once").returncode == 0
+    [profile_dir] = [p.parent for p in (home / "cache").rglob("cache-v*.json")]
+    with open_profile_cache(profile_dir) as cache:
+        menu = cache.table(tables.MENUS).get(seed.store_id)
+        assert menu is not None
+        menu["categories"][0]["items"][0]["snooze_until"] = "9999-12-31T23:59:00Z"
+        cache.table(tables.MENUS).upsert(seed.store_id, menu)
+
+    shown = o2o(home, "menu", "show")
+    assert "Traceback" not in shown.stderr, shown.stderr
+    assert shown.returncode == 0 and "9999-12-31 23:59 UTC" in shown.stdout

@@ -155,6 +155,7 @@ def _cached(profile: Any, cache: Any, *, pull: bool) -> tuple[Any, Any]:
 
 def _item_line(item: Any, store: Any, lang: str) -> str:
     from o2o_tui.cli.store import until_text
+    from o2o_tui.domain.limits import as_utc
     from o2o_tui.domain.menu import Availability, localized
     from o2o_tui.domain.money import format_money
     from o2o_tui.safe_text import safe_text
@@ -167,7 +168,7 @@ def _item_line(item: Any, store: Any, lang: str) -> str:
     )
     if item.status is Availability.UNAVAILABLE:
         line += "  " + t("menu_cli.badge.unavailable")
-    if item.snooze_until is not None and item.snooze_until > datetime.now(UTC):
+    if item.snooze_until is not None and as_utc(item.snooze_until) > datetime.now(UTC):
         line += "  " + t("menu_cli.badge.sold_out", until=until_text(item.snooze_until, _zone(store)))
     if item.hidden:
         line += "  " + t("menu_cli.badge.hidden")

@@ -27,9 +27,15 @@ def store_zone(store: Any) -> Any:
 
 
 def until_text(until: Any, zone: Any, now: Any = None) -> str:
-    """A moment in the store's time: "14:30" today, "2026-03-02 14:30" on another day."""
+    """A moment in the store's time: "14:30" today, "2026-03-02 14:30" on another day. A naive one is read as UTC;
+    one the store's zone cannot hold (menus keep what was stored: year 9999 overflows) is shown in UTC."""
     from datetime import UTC, datetime
 
+    from o2o_tui.domain.limits import as_utc, time_in_range
+
+    until = as_utc(until)
+    if not time_in_range(until):
+        return until.strftime("%Y-%m-%d %H:%M UTC")
     local = until.astimezone(zone)
     today = (now or datetime.now(UTC)).astimezone(zone).date()
     return local.strftime("%H:%M" if local.date() == today else "%Y-%m-%d %H:%M")

@@ -3,7 +3,7 @@ on the platform's machine, whose zone may be another); this machine's clock when
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -41,3 +41,14 @@ def stored_clock(value: object, zone_name: object) -> str:
         except ValueError:
             return "?"
     return wall_clock(moment, zone_name if isinstance(zone_name, str) else None)
+
+
+def zone_clock(moment: datetime, zone: tzinfo | None) -> str:
+    """`moment` as HH:MM in `zone`; a naive one read as UTC; one the zone cannot hold (a menu keeps what was stored:
+    year 9999 overflows) as its UTC date and time instead of raising."""
+    from o2o_tui.domain.limits import as_utc, time_in_range
+
+    moment = as_utc(moment)
+    if not time_in_range(moment):
+        return moment.strftime("%Y-%m-%d %H:%M UTC")
+    return moment.astimezone(zone).strftime("%H:%M")
