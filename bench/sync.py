@@ -218,12 +218,18 @@ def main(argv: list[str]) -> None:
         from importlib.metadata import version
 
         print(_row("  (typer version; 0.29 imports pydantic per call)", version("typer"), "", None))
-        for label, home in ((f"{args.day_orders} orders", day_home), (f"{args.orders} orders", big_home)):
+        # the 1.6x budget is issue 3's, for a day's orders (200); issue 11's 2,000-order one is in `bench console`;
+        # the big cache (reading and printing 5,000 whole orders) has none: its ratio is shown, not judged
+        runs = ((f"{args.day_orders} orders", day_home, True), (f"{args.orders} orders", big_home, False))
+        for label, home, judged in runs:
             cli_s, bare_s, floor_s = _cli_vs_imports(home, args.runs)
             ratio = cli_s / bare_s
             print(_row(f"`o2o orders list --json`, {label} cached", f"{cli_s * 1000:.0f} ms", "", None))
             print(_row('  python -c "import typer, httpx, tinydb"', f"{bare_s * 1000:.0f} ms", "", None))
-            print(_row("  ratio", f"{ratio:.2f}x", f"{LIST_RATIO_BUDGET}x", ratio <= LIST_RATIO_BUDGET))
+            if judged:
+                print(_row("  ratio", f"{ratio:.2f}x", f"{LIST_RATIO_BUDGET}x", ratio <= LIST_RATIO_BUDGET))
+            else:
+                print(_row("  ratio", f"{ratio:.2f}x", "none", None))
             print(_row("  floor: build the orders command", f"{floor_s * 1000:.0f} ms", "", None))
             print(_row("  floor ratio (before the command runs)", f"{floor_s / bare_s:.2f}x", "", None))
 
