@@ -31,12 +31,11 @@ def until_text(until: Any, zone: Any, now: Any = None) -> str:
     one the store's zone cannot hold (menus keep what was stored: year 9999 overflows) is shown in UTC."""
     from datetime import UTC, datetime
 
-    from o2o_tui.domain.limits import as_utc, time_in_range
+    from o2o_tui.domain.clock import in_zone, utc_text
 
-    until = as_utc(until)
-    if not time_in_range(until):
-        return until.strftime("%Y-%m-%d %H:%M UTC")
-    local = until.astimezone(zone)
+    local = in_zone(until, zone)
+    if local is None:
+        return utc_text(until)
     today = (now or datetime.now(UTC)).astimezone(zone).date()
     return local.strftime("%H:%M" if local.date() == today else "%Y-%m-%d %H:%M")
 

@@ -43,12 +43,23 @@ def stored_clock(value: object, zone_name: object) -> str:
     return wall_clock(moment, zone_name if isinstance(zone_name, str) else None)
 
 
-def zone_clock(moment: datetime, zone: tzinfo | None) -> str:
-    """`moment` as HH:MM in `zone`; a naive one read as UTC; one the zone cannot hold (a menu keeps what was stored:
-    year 9999 overflows) as its UTC date and time instead of raising."""
+def in_zone(moment: datetime, zone: tzinfo | None) -> datetime | None:
+    """`moment` in `zone`, a naive one read as UTC; None for one the zone cannot hold (a menu keeps what was stored:
+    year 9999 overflows): show `utc_text(moment)` then."""
     from o2o_tui.domain.limits import as_utc, time_in_range
 
     moment = as_utc(moment)
-    if not time_in_range(moment):
-        return moment.strftime("%Y-%m-%d %H:%M UTC")
-    return moment.astimezone(zone).strftime("%H:%M")
+    return moment.astimezone(zone) if time_in_range(moment) else None
+
+
+def utc_text(moment: datetime) -> str:
+    """`moment` as its UTC date and time, for one no store's zone can hold."""
+    from o2o_tui.domain.limits import as_utc
+
+    return as_utc(moment).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def zone_clock(moment: datetime, zone: tzinfo | None) -> str:
+    """`moment` as HH:MM in `zone` (see `in_zone`), never raising."""
+    local = in_zone(moment, zone)
+    return utc_text(moment) if local is None else local.strftime("%H:%M")
