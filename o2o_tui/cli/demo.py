@@ -23,7 +23,6 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING
 
 import typer
@@ -31,6 +30,7 @@ import typer
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.need_terminal import require_terminal
 from o2o_tui.cli.output import emit_json, fail, say
+from o2o_tui.cli.stop_signals import InterruptOnSignals
 from o2o_tui.i18n import set_language, t
 from o2o_tui.paths import data_dir
 
@@ -120,10 +120,6 @@ def _signal_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None
         os.killpg(process.pid, sig)
 
 
-def _raise_interrupt(signum: int, _frame: FrameType | None) -> None:
-    raise KeyboardInterrupt(signum)
-
-
 def wait_until_up(url: str, token: str, process: subprocess.Popen[bytes], log: Path) -> None:
     from o2o_tui.client import PlatformClient
     from o2o_tui.client.errors import PlatformError
@@ -190,7 +186,7 @@ def run_demo(
     root.mkdir(parents=True, mode=0o700)
     home = root / "home"
     children = Children(root)
-    previous_handlers = {sig: signal.signal(sig, _raise_interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    stop_signals = InterruptOnSignals().install()
     previous_home = os.environ.get("O2O_HOME")
     try:
         db_url = f"sqlite:///{root / 'platform.db'}"
@@ -263,11 +259,12 @@ def run_demo(
         run_merchant_console(profile)
         return 0
     except KeyboardInterrupt:
+        stop_signals.stopping()
         return 130
     finally:
+        stop_signals.stopping()
         children.stop_all()
-        for sig, handler in previous_handlers.items():
-            signal.signal(sig, handler)
+        stop_signals.restore()
         if previous_home is None:
             os.environ.pop("O2O_HOME", None)
         else:
