@@ -24,6 +24,9 @@ It also makes each key repaint quickly (issue #11: p95 <= 50 ms at 2,000 orders,
 - screens kept for reuse (`screens_to_build_ahead`: the console's order detail and accept dialog) are built a
   second after start-up, then what is loaded is frozen out of the garbage collector's full collections;
 - a resize reaches every screen of the stack and the kept ones, not only those on show.
+
+Being every full-screen app's base, it also ends on SIGTERM or SIGHUP the way `q` does, terminal restored
+(`screens.leave_on_signal`), and `run` then exits the process with 128 + the signal's number.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from screens import textual_fixes
+from screens.leave_on_signal import LeaveOnSignal
 
 FENCE_TIMEOUT_S = 0.5
 # Once started, the objects loaded (2,000 cached orders are ~a million) move out of the garbage collector's
@@ -68,10 +72,23 @@ class SteadyKeysApp(App[ReturnType], Generic[ReturnType]):
         self._fence = 0  # the fence the App waits for, 0 when none
         self._fences_sent = 0
         self._fence_timer: Timer | None = None
+        self._leave_on_signal = LeaveOnSignal(self)
 
     def on_mount(self) -> None:
         if not self.is_headless:  # a real terminal (Pilot tests share one process: they keep the default)
             self.set_timer(GC_FREEZE_AFTER_S, self._settle)
+            self._leave_on_signal.install()
+
+    def run(self, *args: Any, **kwargs: Any) -> ReturnType | None:
+        """Textual's run; when SIGTERM or SIGHUP ended the app, the process then exits as killed by it would."""
+        try:
+            result = super().run(*args, **kwargs)
+        finally:
+            self._leave_on_signal.restore()
+        code = self._leave_on_signal.exit_code()
+        if code is not None:
+            raise SystemExit(code)
+        return result
 
     def screens_to_build_ahead(self) -> list[Screen[Any]]:
         """Screens kept for reuse (installed) that are built once start-up is over, so that the first time
