@@ -235,7 +235,10 @@ def test_orders_list_in_a_fresh_process_never_imports_textual_nor_the_server_sta
     assert result.stderr.strip() == "[]"
 
 
-def test_sync_runs_until_stopped_and_drains_the_queue(running: RunningPlatform, cli: Cli) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["Ctrl-C", "SIGTERM"])
+def test_sync_runs_until_stopped_and_drains_the_queue(
+    running: RunningPlatform, cli: Cli, stop: signal.Signals
+) -> None:
     [order_id] = place_orders(running.url, running.seed, 1)
     cli("orders", "accept", order_id)
     running.stop()
@@ -258,7 +261,7 @@ def test_sync_runs_until_stopped_and_drains_the_queue(running: RunningPlatform, 
             assert time.monotonic() < deadline and syncing.poll() is None
             time.sleep(0.1)
     finally:
-        syncing.send_signal(signal.SIGINT)
+        syncing.send_signal(stop)
         _, errors = syncing.communicate(timeout=20)
     assert syncing.returncode == 0, errors
     assert "ONLINE | queued" in errors and running.seed.tokens["merchant"] not in errors

@@ -16,6 +16,7 @@ from o2o_tui.cli.cache_errors import cache_errors
 from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.output import emit_json, fail, say, stderr
+from o2o_tui.cli.stop_signals import InterruptOnSignals
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 
@@ -134,7 +135,8 @@ def _run_forever(profile_name: str | None) -> None:
                 finally:
                     ticker.cancel()
 
-        with contextlib.suppress(KeyboardInterrupt):
+        # Ctrl-C, or a service manager's SIGTERM / a closed terminal's SIGHUP: the engine stops and the cache closes
+        with contextlib.suppress(KeyboardInterrupt), InterruptOnSignals():
             asyncio.run(main())
         if tty:
             sys.stderr.write("\n")
