@@ -170,7 +170,8 @@ def test_roles_and_offline(platform: RunningPlatform, cli: Cli) -> None:
     cli("couriers", "list", code=Exit.OFFLINE)
 
 
-def test_auto_runs_rounds_until_ctrl_c(platform: RunningPlatform, cli: Cli) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["Ctrl-C", "SIGTERM"])
+def test_auto_runs_rounds_until_stopped(platform: RunningPlatform, cli: Cli, stop: signal.Signals) -> None:
     [order] = place_ready_orders(platform, [(700.0, -700.0)])
     env = {
         **os.environ,
@@ -190,7 +191,7 @@ def test_auto_runs_rounds_until_ctrl_c(platform: RunningPlatform, cli: Cli) -> N
     )
     try:
         lines = [process.stdout.readline() for _ in range(3)]  # the assignment, then two rounds' status lines
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop)
         rest, errors = process.communicate(timeout=20)
     finally:
         if process.poll() is None:

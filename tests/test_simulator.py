@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -255,3 +257,30 @@ def test_a_courier_left_to_a_person_is_never_driven_only_offered_one_order(
         (offer,) = handheld.list_deliveries(active=True)  # one at a time, though two orders wait
         assert offer.order_id == spare.id and offer.status is DeliveryStatus.PENDING  # not the rejected one
         assert simulator.stats.offered_to_people == 1 and simulator.stats.errors == 0
+
+
+def test_sigterm_stops_a_running_simulation_with_its_stats(shared_platform: RunningPlatform) -> None:
+    """As `o2o demo` stops it, or a service manager: like Ctrl-C, the run ends and says what it did."""
+    assert shared_platform.seed is not None
+    env = {k: v for k, v in os.environ.items() if not k.startswith("O2O_")}
+    started = datetime.now(UTC)
+    running = subprocess.Popen(
+        [sys.executable, "-c", "from o2o_tui.cli import main; main()", "simulate", "--url", shared_platform.url,
+         "--token", shared_platform.seed.tokens["admin"], "--store", shared_platform.seed.store_id, "--json",
+         "--no-couriers", "--first-order-after", "0", "--every", "0.2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env={**env, "O2O_LANG": "en"},
+    )  # fmt: skip
+    try:
+        with PlatformClient(shared_platform.url, shared_platform.seed.tokens["admin"]) as admin:
+            deadline = time.monotonic() + 60
+            while len(admin.list_orders(store_id=shared_platform.seed.store_id, updated_after=started).orders) < 2:
+                assert time.monotonic() < deadline and running.poll() is None, running.stderr
+                time.sleep(0.1)
+        running.send_signal(signal.SIGTERM)
+        out, errors = running.communicate(timeout=30)
+    finally:
+        if running.poll() is None:
+            running.kill()
+            running.wait()
+    assert running.returncode == 0, errors
+    assert json.loads(out)["placed"] >= 2

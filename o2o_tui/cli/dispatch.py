@@ -21,6 +21,7 @@ from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors, open_cl
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.need_terminal import require_terminal
 from o2o_tui.cli.output import emit_json, fail, say
+from o2o_tui.cli.stop_signals import InterruptOnSignals
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 
@@ -208,7 +209,8 @@ def _auto(profile: str | None, store: str | None, every: float, once: bool, as_j
     total = 0
     rounds = 0
     any_refused = False
-    with fleet_session(profile, store) as (_, client, store_id):
+    # stopped by Ctrl-C or, as a service, by SIGTERM / SIGHUP: the same summary either way
+    with fleet_session(profile, store) as (_, client, store_id), InterruptOnSignals():
         try:
             while True:
                 rounds += 1

@@ -11,6 +11,7 @@ import typer
 from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.output import emit_json, fail, say, stderr
+from o2o_tui.cli.stop_signals import InterruptOnSignals
 from o2o_tui.client import PlatformClient
 from o2o_tui.config import load_profile
 from o2o_tui.i18n import t
@@ -147,14 +148,15 @@ def simulate(
                 order_every=None if every is None else timedelta(seconds=every * speed),
             )
             try:
-                stats = run_simulation(
-                    simulator,
-                    clock,
-                    tick_seconds=tick,
-                    finish=finish,
-                    timeout_seconds=timeout,
-                    on_tick=on_tick,
-                )
+                with InterruptOnSignals():  # SIGTERM (as `o2o demo` stops it) ends it as Ctrl-C does: with its stats
+                    stats = run_simulation(
+                        simulator,
+                        clock,
+                        tick_seconds=tick,
+                        finish=finish,
+                        timeout_seconds=timeout,
+                        on_tick=on_tick,
+                    )
             except KeyboardInterrupt:
                 stats = simulator.stats
             if live:
