@@ -24,7 +24,7 @@ from o2o_tui.domain.order import OrderType
 from o2o_tui.domain.requests import ConfirmBody, CreateOrderBody, EmptyBody, NewOrderLine
 from o2o_tui.platform.seed import DEMO_CENTER
 from tests.support.platform import RunningPlatform
-from tests.support.signals import hears_ctrl_c
+from tests.support.signals import hears_ctrl_c, killed_on_exit
 
 
 class Cli:
@@ -181,22 +181,19 @@ def test_auto_runs_rounds_until_stopped(platform: RunningPlatform, cli: Cli, sto
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("O2O_PROFILE", None)
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from o2o_tui.cli import main; main()", "dispatch", "auto", "--every", "1"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        preexec_fn=hears_ctrl_c,
-    )
-    try:
+    with killed_on_exit(
+        subprocess.Popen(
+            [sys.executable, "-c", "from o2o_tui.cli import main; main()", "dispatch", "auto", "--every", "1"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            preexec_fn=hears_ctrl_c,
+        )
+    ) as process:
         lines = [process.stdout.readline() for _ in range(3)]  # the assignment, then two rounds' status lines
         process.send_signal(stop)
         rest, errors = process.communicate(timeout=20)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
     assert process.returncode == 0, errors
     assert lines[0].startswith(f"assigned: #{order.number:04d} -> ")
     assert "round 1: 1 assigned (1 in all)" in lines[1] and "round 2: 0 assigned (1 in all)" in lines[2]

@@ -30,6 +30,7 @@ from o2o_tui.domain.transitions import DeliveryStatus
 from o2o_tui.platform.simulator import Simulator
 from o2o_tui.platform.simulator.state import CustomerPlan
 from tests.support.platform import RunningPlatform
+from tests.support.signals import killed_on_exit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -264,13 +265,12 @@ def test_sigterm_stops_a_running_simulation_with_its_stats(shared_platform: Runn
     assert shared_platform.seed is not None
     env = {k: v for k, v in os.environ.items() if not k.startswith("O2O_")}
     started = datetime.now(UTC)
-    running = subprocess.Popen(
+    with killed_on_exit(subprocess.Popen(
         [sys.executable, "-c", "from o2o_tui.cli import main; main()", "simulate", "--url", shared_platform.url,
          "--token", shared_platform.seed.tokens["admin"], "--store", shared_platform.seed.store_id, "--json",
          "--no-couriers", "--first-order-after", "0", "--every", "0.2"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env={**env, "O2O_LANG": "en"},
-    )  # fmt: skip
-    try:
+    )) as running:  # fmt: skip
         with PlatformClient(shared_platform.url, shared_platform.seed.tokens["admin"]) as admin:
             deadline = time.monotonic() + 60
             while len(admin.list_orders(store_id=shared_platform.seed.store_id, updated_after=started).orders) < 2:
@@ -278,9 +278,5 @@ def test_sigterm_stops_a_running_simulation_with_its_stats(shared_platform: Runn
                 time.sleep(0.1)
         running.send_signal(signal.SIGTERM)
         out, errors = running.communicate(timeout=30)
-    finally:
-        if running.poll() is None:
-            running.kill()
-            running.wait()
     assert running.returncode == 0, errors
     assert json.loads(out)["placed"] >= 2
