@@ -7,8 +7,10 @@ the process then exits with 128 + the signal's number, as a process killed by it
 handler comes back at once, so a second one does what it did before (the default: end the process now; under
 `o2o demo`, its interrupt), in case the orderly exit is stuck.
 
-The loop is woken with `call_soon_threadsafe` (the handler runs between two bytecodes of the main thread, which
-may be sitting in the loop's `select`).
+The handler is installed before the app starts: the terminal is in the alternate screen before the app's first
+screen is mounted, and a signal in between (seen: every time, when sent as the alternate screen appeared) killed it
+there. Such a signal is kept and ends the app once its loop runs. The loop is woken with `call_soon_threadsafe`
+(the handler runs between two bytecodes of the main thread, which may be sitting in the loop's `select`).
 """
 
 from __future__ import annotations
@@ -34,9 +36,14 @@ class LeaveOnSignal:
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def install(self) -> None:
-        """From inside the app's event loop (its `on_mount`)."""
-        self._loop = asyncio.get_running_loop()
+        """Before the app runs: a signal that comes before its loop is up is kept for `attach_loop`."""
         self._previous = {sig: signal.signal(sig, self._leave) for sig in self.signals}
+
+    def attach_loop(self) -> None:
+        """From inside the app's event loop (its `on_mount`); a signal kept until now ends the app at once."""
+        self._loop = asyncio.get_running_loop()
+        if self.received is not None:
+            self.app.exit()
 
     def restore(self) -> None:
         for sig, handler in self._previous.items():

@@ -77,10 +77,12 @@ class SteadyKeysApp(App[ReturnType], Generic[ReturnType]):
     def on_mount(self) -> None:
         if not self.is_headless:  # a real terminal (Pilot tests share one process: they keep the default)
             self.set_timer(GC_FREEZE_AFTER_S, self._settle)
-            self._leave_on_signal.install()
+            self._leave_on_signal.attach_loop()
 
     def run(self, *args: Any, **kwargs: Any) -> ReturnType | None:
         """Textual's run; when SIGTERM or SIGHUP ended the app, the process then exits as killed by it would."""
+        if not kwargs.get("headless", False):
+            self._leave_on_signal.install()
         try:
             result = super().run(*args, **kwargs)
         finally:

@@ -18,6 +18,7 @@ import pytest
 
 from tests.test_console_first_frame import ROOT, cached_counter  # noqa: F401 (the fixture)
 
+ENTER_ALTERNATE_SCREEN = b"\x1b[?1049h"
 LEAVE_ALTERNATE_SCREEN = b"\x1b[?1049l"
 SHOW_CURSOR = b"\x1b[?25h"
 
@@ -38,11 +39,17 @@ def _read_until(main: int, done: object, deadline: float) -> bytes:
     return bytes(written)
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+@pytest.mark.parametrize(
+    ("sig", "early"),
+    [(signal.SIGTERM, False), (signal.SIGHUP, False), (signal.SIGTERM, True)],
+    ids=["SIGTERM", "SIGHUP", "SIGTERM-before-the-first-screen"],
+)
 def test_a_signal_ends_the_console_and_gives_the_terminal_back(
     cached_counter: dict[str, str],  # noqa: F811
     sig: signal.Signals,
+    early: bool,
 ) -> None:
+    """`early`: sent as the terminal enters the alternate screen, before the app's first screen is mounted."""
     env = {k: v for k, v in os.environ.items() if k not in ("O2O_PROFILE", "NO_COLOR")}
     env.update(cached_counter, TERM="xterm-256color")
     main, child = os.openpty()
@@ -53,9 +60,13 @@ def test_a_signal_ends_the_console_and_gives_the_terminal_back(
     )  # fmt: skip
     os.close(child)
     try:
-        before = _read_until(main, lambda written: b"#0040" in written, time.monotonic() + 60)
-        assert b"#0040" in before, f"the queue never showed; it wrote: {before[-2000:]!r}"
-        time.sleep(0.5)  # mounted and settled
+        if early:
+            before = _read_until(main, lambda written: ENTER_ALTERNATE_SCREEN in written, time.monotonic() + 60)
+            assert ENTER_ALTERNATE_SCREEN in before, before[-2000:]
+        else:
+            before = _read_until(main, lambda written: b"#0040" in written, time.monotonic() + 60)
+            assert b"#0040" in before, f"the queue never showed; it wrote: {before[-2000:]!r}"
+            time.sleep(0.5)  # mounted and settled
         console.send_signal(sig)
         after = _read_until(main, None, time.monotonic() + 30)
         assert console.wait(timeout=30) == 128 + sig
