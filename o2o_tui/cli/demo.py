@@ -259,7 +259,6 @@ def run_demo(
         run_merchant_console(profile)
         return 0
     except KeyboardInterrupt:
-        stop_signals.stopping()
         return 130
     finally:
         stop_signals.stopping()
