@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -95,6 +97,26 @@ def test_older_schema_upgrades_on_start(tmp_path: Path) -> None:
             "SELECT action, occurred_at FROM action_log WHERE entity_id = ?", (kept["id"],)
         ).fetchall()
         assert logged == [("confirm", tapped.strftime("%Y-%m-%dT%H:%M:%S.000000Z"))]  # the tap, in UTC
+
+
+def test_the_database_is_private_to_its_owner(tmp_path: Path) -> None:
+    """Customers' phones and addresses and every token's hash live there: no other local user may read them."""
+    folder = tmp_path / "srv"  # a place of the operator's choosing, not the 0700 data directory
+    folder.mkdir(mode=0o755)
+    previous_umask = os.umask(0o022)
+    try:
+        running = start_platform(folder)
+    finally:
+        os.umask(previous_umask)
+    try:
+        seed = running.seed
+        assert seed is not None
+        api(running, "customer").post("/v1/orders", order_body(seed.store_id))
+        files = sorted(folder.glob("platform.sqlite3*"))
+        assert [f.name for f in files] == ["platform.sqlite3", "platform.sqlite3-shm", "platform.sqlite3-wal"]
+        assert {f.name: stat.S_IMODE(f.stat().st_mode) for f in files} == {f.name: 0o600 for f in files}
+    finally:
+        running.stop()
 
 
 def test_newer_schema_is_refused(tmp_path: Path) -> None:

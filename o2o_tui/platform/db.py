@@ -7,6 +7,7 @@ sort correctly as text on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -347,9 +348,25 @@ def ensure_schema(engine: Engine) -> int:
         return SCHEMA_VERSION
 
 
+def _create_private(path: Path) -> None:
+    """Create a SQLite file that only its owner can read, before SQLite creates it with the umask's mode.
+
+    It holds customers' names, phones and addresses and every token's hash. SQLite gives its -wal and -shm files
+    the database file's mode, so they are private too. A file that exists keeps the mode its operator gave it.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
 def open_database(db_url: str) -> Engine:
     if db_url.startswith("sqlite:///"):
-        Path(db_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        location = db_url.removeprefix("sqlite:///").split("?", 1)[0]
+        if location and location != ":memory:":
+            _create_private(Path(location))
     engine = make_engine(db_url)
     ensure_schema(engine)
     return engine
