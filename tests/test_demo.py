@@ -109,7 +109,10 @@ def test_keep_keeps_the_database_and_logs(tmp_path: Path) -> None:
     assert str(kept) in result.stdout
     assert _processes_under(home) == []
     profiles_file = kept / "home" / "config" / "profiles.json"
-    assert stat.S_IMODE(profiles_file.stat().st_mode) == 0o600  # it holds two tokens
+    # tokens (profiles), customers' names and phones (database, logs, cache): no file for other users' eyes
+    modes = {str(f.relative_to(kept)): stat.S_IMODE(f.stat().st_mode) for f in kept.rglob("*") if f.is_file()}
+    assert {"platform.db", "server.log", "simulator.log", "home/config/settings.json"} <= set(modes)
+    assert modes == dict.fromkeys(modes, 0o600)
     profiles = json.loads(profiles_file.read_text())["profiles"]
     merchant, courier = profiles["demo"], profiles["courier"]
     assert courier["role"] == "courier" and courier["courier_id"] and courier["url"] == merchant["url"]

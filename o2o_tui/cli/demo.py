@@ -87,7 +87,7 @@ class Children:
         self.processes: list[subprocess.Popen[bytes]] = []
 
     def start(self, name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-        log = (self.log_dir / f"{name}.log").open("ab")
+        log = os.fdopen(os.open(self.log_dir / f"{name}.log", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "ab")
         process = subprocess.Popen(
             argv,
             stdin=subprocess.DEVNULL,
@@ -283,6 +283,7 @@ def _demo_printer(root: Path) -> Path | None:
     demo's data dir (a `printer` in the demo's own settings); `o2o print show` reads them. None: the user's."""
     import json
 
+    from o2o_tui.config import write_private_file
     from o2o_tui.paths import config_dir
     from o2o_tui.settings import SETTINGS_FILE
 
@@ -295,7 +296,7 @@ def _demo_printer(root: Path) -> Path | None:
     except (OSError, ValueError):
         current = {}
     settings = {**(current if isinstance(current, dict) else {}), "printer": f"file:{tickets}"}
-    path.write_text(json.dumps(settings, ensure_ascii=False, indent=2), encoding="utf-8")
+    write_private_file(path, json.dumps(settings, ensure_ascii=False, indent=2).encode())
     return tickets
 
 
