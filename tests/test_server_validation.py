@@ -80,6 +80,8 @@ def test_malformed_json_is_422(shared_platform: RunningPlatform) -> None:
         ({"type": "DRONE"}, "type"),
         ({"address": None}, "address"),
         ({"customer_phone": " "}, "customer_phone"),
+        ({"customer_phone": ""}, "customer_phone"),
+        ({"customer_name": " "}, "customer_name"),
         ({"note": "辣" * 501}, "note"),
         ({"lines": [{"item_id": "rice", "quantity": 1, "note": "x" * 201}]}, "lines[0].note"),
     ],
@@ -152,6 +154,12 @@ def test_openapi_is_served(shared_platform: RunningPlatform) -> None:
     event_params = {p["name"]: p["schema"] for p in schema["paths"]["/v1/events"]["get"]["parameters"]}
     assert event_params["wait"]["minimum"] == 0
     assert event_params["limit"]["minimum"] == 1
+    # ... and what may not be empty says so: an order needs a line, a name and a phone; a refusal needs its reason
+    components = schema["components"]["schemas"]
+    order_fields = components["CreateOrderBody"]["properties"]
+    assert order_fields["lines"]["minItems"] == 1
+    assert order_fields["customer_name"]["minLength"] == order_fields["customer_phone"]["minLength"] == 1
+    assert components["ReasonBody"]["properties"]["reason_code"]["minLength"] == 1
 
 
 def test_menu_publish_is_conditional_on_the_version(platform: RunningPlatform) -> None:

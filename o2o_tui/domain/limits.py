@@ -57,13 +57,15 @@ LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 
 Id = Annotated[str, Meta(pattern=ID_PATTERN, description="letters, digits, '_' and '-'; 1 to 64 of them")]
 Name = Annotated[str, Meta(max_length=NAME_MAX)]
-Phone = Annotated[str, Meta(max_length=PHONE_MAX)]
 AddressText = Annotated[str, Meta(max_length=ADDRESS_MAX)]
 Note = Annotated[str, Meta(max_length=NOTE_MAX)]
 LineNote = Annotated[str, Meta(max_length=LINE_NOTE_MAX)]
 StatusReason = Annotated[str, Meta(max_length=STATUS_REASON_MAX)]
 Description = Annotated[str, Meta(max_length=DESCRIPTION_MAX)]
-ReasonCode = Annotated[str, Meta(max_length=REASON_CODE_MAX)]
+ReasonCode = Annotated[str, Meta(min_length=1, max_length=REASON_CODE_MAX, description="not only spaces")]
+# an order's customer: the counter calls the name and the courier the phone, so neither may be left empty
+CustomerName = Annotated[str, Meta(min_length=1, max_length=NAME_MAX, description="not only spaces")]
+CustomerPhone = Annotated[str, Meta(min_length=1, max_length=PHONE_MAX, description="not only spaces")]
 Code = Annotated[str, Meta(max_length=CODE_MAX)]
 Currency = Annotated[str, Meta(pattern=CURRENCY_PATTERN)]
 ClockTime = Annotated[str, Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", description="HH:MM, 00:00-24:00")]

@@ -36,13 +36,14 @@ from o2o_tui.domain.limits import (
     ClockTime,
     Code,
     Currency,
+    CustomerName,
+    CustomerPhone,
     Description,
     Id,
     IsoDate,
     LineNote,
     Name,
     Note,
-    Phone,
     Quantity,
     ReasonCode,
     StatusReason,
@@ -92,9 +93,9 @@ class CreateOrderBody(_Body, frozen=True):
     id: Id
     store_id: Id
     type: OrderType
-    lines: Annotated[list[NewOrderLine], Meta(max_length=LINES_MAX)]
-    customer_name: Name
-    customer_phone: Phone
+    lines: Annotated[list[NewOrderLine], Meta(min_length=1, max_length=LINES_MAX)]
+    customer_name: CustomerName
+    customer_phone: CustomerPhone
     address: AddressIn | None = None
     timing: TimingIn = TimingIn()
     note: Note = ""

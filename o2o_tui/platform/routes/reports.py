@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get
+from litestar.openapi.spec import OpenAPIFormat
 from litestar.params import FromPath, QueryParameter
 
 from o2o_tui.domain.report import DayReport
@@ -24,7 +25,11 @@ class ReportController(Controller):
         store_id: FromPath[str],
         date: Annotated[
             str | None,
-            QueryParameter(description="YYYY-MM-DD on the store's clock; today when left out", max_length=10),
+            QueryParameter(
+                description="YYYY-MM-DD on the store's clock; today when left out",
+                max_length=10,
+                format=OpenAPIFormat.DATE,
+            ),
         ] = None,
     ) -> Response[DayReport]:
         with platform_of(request).reading(request) as ctx:
