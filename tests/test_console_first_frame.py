@@ -26,6 +26,7 @@ import msgspec
 import pytest
 
 from screens.source import SourceChange
+from tests.support.counter_cache import cached_counter_env
 from tests.support.platform import RunningPlatform
 from tests.test_sync_read_model import make_order
 
@@ -103,21 +104,8 @@ NOT_AT_FIRST_FRAME = (
 @pytest.fixture
 def cached_counter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """A merchant profile whose cache holds three orders; its platform is not reachable (nothing listens)."""
-    from o2o_tui.config import save_profile
-    from o2o_tui.sync import tables
-    from o2o_tui.sync.session import open_cache
-
     monkeypatch.setenv("O2O_HOME", str(tmp_path / "home"))
-    profile = save_profile(
-        "counter", url="http://127.0.0.1:9", token="t", role="merchant", user_id="u_1", store_id="st_1"
-    )
-    cache = open_cache(profile)
-    try:
-        orders = [make_order(f"ord_{n}", 40 + n) for n in range(3)]
-        cache.table(tables.ORDERS).replace_all({order.id: msgspec.to_builtins(order) for order in orders})
-    finally:
-        cache.close()
-    return {"O2O_HOME": str(tmp_path / "home"), "O2O_LANG": "en"}
+    return cached_counter_env(tmp_path / "home")
 
 
 def _loaded(modules: list[str], name: str) -> bool:

@@ -13,10 +13,13 @@ import subprocess
 import sys
 import termios
 import time
+from pathlib import Path
 
 import pytest
 
-from tests.test_console_first_frame import ROOT, cached_counter  # noqa: F401 (the fixture)
+from tests.support.counter_cache import cached_counter_env
+
+ROOT = Path(__file__).resolve().parent.parent
 
 ENTER_ALTERNATE_SCREEN = b"\x1b[?1049h"
 LEAVE_ALTERNATE_SCREEN = b"\x1b[?1049l"
@@ -45,13 +48,15 @@ def _read_until(main: int, done: object, deadline: float) -> bytes:
     ids=["SIGTERM", "SIGHUP", "SIGTERM-before-the-first-screen"],
 )
 def test_a_signal_ends_the_console_and_gives_the_terminal_back(
-    cached_counter: dict[str, str],  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     sig: signal.Signals,
     early: bool,
 ) -> None:
     """`early`: sent as the terminal enters the alternate screen, before the app's first screen is mounted."""
     env = {k: v for k, v in os.environ.items() if k not in ("O2O_PROFILE", "NO_COLOR")}
-    env.update(cached_counter, TERM="xterm-256color")
+    monkeypatch.setenv("O2O_HOME", str(tmp_path / "home"))
+    env.update(cached_counter_env(tmp_path / "home"), TERM="xterm-256color")
     main, child = os.openpty()
     fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     console = subprocess.Popen(
