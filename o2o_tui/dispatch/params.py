@@ -61,6 +61,22 @@ Around the trade, also measured and taken out again (ties): two rounds of it per
 also credits the coverage of the courier it saves (x the median courier's coverage loss): that loss is ~0 on light
 days (median 0.0-0.1 minutes on light-10, max 3), so nothing moved on light-10 or rich-10 at credits 1 and 3.
 
+Checked in stop 32 (no knob changed). Where one Grubhub instance's delay sits (0o50t100s1p100, 0.875 of B1; traced,
+not tuned on): 58% of the engine's avoidable minutes fall in two quiet hours of 6 and 16 orders. In the first no
+courier is near any restaurant yet and B1 does as badly (21.8 / 20.7 minutes per order); in the second ten couriers
+on shift meet a run of orders and the engine does worse than B1 (10.1 / 8.8): at minute 270, four couriers came
+free and it sent them to orders ready at 268-284 while an order ready since 263 waited until 294 (B1: 279). That is
+stop 21's light-3 trace again. Tried on the tuning seeds: the look-ahead's alternatives also weighed where the plan
+commits a route while an order whose food has been ready 5 minutes or more stays without a courier (a crunch), with
+the standing alternatives and with an oldest-first plan (`overdue_priority` 4) among them:
+
+    variant                                     dense  suburb starved   rich longprep dominant  light  worst   mean
+    chosen                                      0.732   0.637   0.516  0.560   0.605    0.648  0.694  0.732  0.628
+    alternatives weighed in crunches too        0.728   0.626   0.519  0.560   0.612    0.656  0.688  0.728  0.627
+      ... with an oldest-first plan among them  0.726   0.627   0.518  0.560   0.612    0.656  0.688  0.726  0.627
+
+Ties: rollouts that serve the rest first come first judge which orders go first no better than the matching does.
+
 Checked in stop 30 (no knob changed). Where the 240's gap lies first: of the engine's 1.38 avoidable minutes per
 order, 1.14 are food waiting for a courier and 0.24 bundles' detours (B1: 2.04 and 0.28). Capping every instance's
 ratio at 0.6 would bring the geometric mean only to 0.552: the gap is the median instance's, not a few outliers'.
