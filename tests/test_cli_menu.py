@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from o2o_tui.cli import app
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.menu import find_item, sold_out_until
+from o2o_tui.cli.menu_option import find_option
 from o2o_tui.domain.menu import Availability, Names
 from o2o_tui.domain.store import HoursException, OpeningHours, TimeRange
 from o2o_tui.menu_io import CSV_COLUMNS
@@ -207,6 +208,50 @@ def test_item_availability_and_visibility(platform: RunningPlatform, cli: Cli) -
     cli("menu", "item", "status", "rice", "sold-out", "--until", "25:00", code=Exit.USAGE)
 
 
+def server_option(platform: RunningPlatform, option_id: str) -> dict[str, Any]:
+    return next(o for g in server_menu(platform)["option_groups"] for o in g["options"] if o["id"] == option_id)
+
+
+def test_option_availability_and_visibility(platform: RunningPlatform, cli: Cli) -> None:
+    cli("sync", "--once")
+    sold = cli.json("menu", "option", "status", "extra HOT", "sold-out", "--until", "23:59")
+    assert sold["outcome"] == "done" and sold["option"]["id"] == "spice-hot"
+    snooze = server_option(platform, "spice-hot")["snooze_until"]
+    assert datetime.fromisoformat(snooze).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%H:%M") == "23:59"
+    shown = cli("menu", "show").stdout
+    assert "Options" in shown and "[sold out until" in shown.split("spice-hot", 1)[1].splitlines()[0]
+    # an order asking for it is refused, naming the option
+    customer = api(platform, "customer")
+    body = order_body(platform.seed.store_id)
+    body["lines"] = [{"item_id": "mapo-tofu", "quantity": 1, "option_ids": ["spice-hot"]}]
+    refused = customer.post("/v1/orders", body)
+    assert refused.status_code == 409 and refused.json()["error"]["option_id"] == "spice-hot"
+
+    cli("menu", "option", "status", "spice-hot", "available")
+    option = server_option(platform, "spice-hot")
+    assert option["snooze_until"] is None and option["status"] == "AVAILABLE"
+    assert customer.post("/v1/orders", order_body(platform.seed.store_id, lines=body["lines"])).status_code == 201
+    customer.close()
+    cli("menu", "option", "hide", "糙米饭")
+    assert server_option(platform, "rice-brown")["hidden"] is True
+    cli("menu", "option", "show", "rice-brown")
+    assert server_option(platform, "rice-brown")["hidden"] is False
+    cli("menu", "option", "status", "no-such-choice", "available", code=Exit.NOT_FOUND)
+    ambiguous = cli("menu", "option", "status", "rice", "unavailable", code=Exit.USAGE)
+    assert "rice-white" in ambiguous.stderr and "rice-brown" in ambiguous.stderr
+    cli("menu", "option", "status", "rice-white", "sold-out", "--until", "7pm", code=Exit.USAGE)
+
+    # offline: queued (or refused to queue with --online), then sent once the platform is back
+    platform.stop()
+    cli("menu", "option", "status", "ice-cold", "unavailable", "--online", code=Exit.OFFLINE)
+    queued = cli.json("menu", "option", "status", "ice-cold", "unavailable")
+    assert queued["outcome"] == "queued"
+    platform.restart()
+    cli("login", "--url", platform.url, "--token", cli.token)  # the port may have moved
+    cli("sync", "--once")
+    assert server_option(platform, "ice-cold")["status"] == "UNAVAILABLE"
+
+
 # --- the pure parts ---------------------------------------------------------------------------------------------
 
 
@@ -268,6 +313,25 @@ def test_an_item_is_named_by_id_or_by_one_name_in_either_language() -> None:
     with pytest.raises(LookupError) as caught:
         find_item(menu, first.name.upper())
     assert [item.id for item in caught.value.args[0]] == ["kung-pao-chicken", "mapo-tofu"]
+
+
+def test_an_option_is_named_by_id_or_by_one_name_in_either_language() -> None:
+    menu = demo_menu()
+    assert find_option(menu, "spice-hot").id == "spice-hot"
+    assert find_option(menu, " 特辣 EXTRA hot ").id == "spice-hot"
+    assert find_option(menu, "brown").id == "rice-brown"  # a part of one option's name
+    with pytest.raises(LookupError) as caught:
+        find_option(menu, "rice")  # a part of several
+    assert {option.id for option in caught.value.args[0]} == {"rice-white", "rice-brown"}
+    with pytest.raises(LookupError) as caught:
+        find_option(menu, "  ")
+    assert caught.value.args[0] == []
+    # one option offered in two groups is one option (the platform patches both): not ambiguous
+    spice = menu.option_groups[0]
+    again = msgspec.structs.replace(spice, id="spice-again", options=[spice.options[-1]])
+    menu = msgspec.structs.replace(menu, option_groups=[*menu.option_groups, again])
+    assert find_option(menu, "extra hot").id == spice.options[-1].id
+    assert find_option(menu, "特辣 Extra hot").id == spice.options[-1].id
 
 
 def test_a_narrow_sheet_adds_a_category_by_name_and_keeps_what_it_leaves_out(

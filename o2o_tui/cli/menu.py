@@ -1,4 +1,5 @@
-"""`o2o menu`: show, export and import (JSON, CSV), publish the draft, and an item's availability or visibility.
+"""`o2o menu`: show, export and import (JSON, CSV), publish the draft, and an item's availability or visibility
+(an option's: o2o_tui/cli/menu_option.py).
 
 The menu comes from the offline cache (pulled first when a changing command finds none). `import` applies a file to
 the local draft (o2o_tui/menu_draft.py, kept in offline_cache/drafts.py) and publishes it; `--dry-run` prints what
@@ -124,7 +125,7 @@ def availability_changes(before: Any, after: Any) -> list[tuple[str, Any]]:
 # --- reading the cache ------------------------------------------------------------------------------------------
 
 
-def _store_id(profile: Any) -> str:
+def store_id_of(profile: Any) -> str:
     if profile.role == "courier":
         raise fail(t("menu_cli.error.courier", profile=profile.name), Exit.USAGE)
     if not profile.store_id:
@@ -132,7 +133,7 @@ def _store_id(profile: Any) -> str:
     return str(profile.store_id)
 
 
-def _cached(profile: Any, cache: Any, *, pull: bool) -> tuple[Any, Any]:
+def cached_menu(profile: Any, cache: Any, *, pull: bool) -> tuple[Any, Any]:
     """The store's menu and store from the cache (pulled first when `pull` and no menu is cached)."""
     import asyncio
     import contextlib
@@ -140,7 +141,7 @@ def _cached(profile: Any, cache: Any, *, pull: bool) -> tuple[Any, Any]:
     from o2o_tui.client.errors import PlatformError
     from o2o_tui.sync.read_model import ReadModel
 
-    store_id = _store_id(profile)
+    store_id = store_id_of(profile)
     menu = ReadModel(cache).menu(store_id)
     if menu is None and pull:
         from o2o_tui.sync.perform import refresh
@@ -154,9 +155,7 @@ def _cached(profile: Any, cache: Any, *, pull: bool) -> tuple[Any, Any]:
 
 
 def _item_line(item: Any, store: Any, lang: str) -> str:
-    from o2o_tui.cli.store import until_text
-    from o2o_tui.domain.limits import as_utc
-    from o2o_tui.domain.menu import Availability, localized
+    from o2o_tui.domain.menu import localized
     from o2o_tui.domain.money import format_money
     from o2o_tui.safe_text import safe_text
 
@@ -166,13 +165,23 @@ def _item_line(item: Any, store: Any, lang: str) -> str:
         name=safe_text(localized(item.name, item.names, lang), one_line=True),
         price=format_money(item.price),
     )
-    if item.status is Availability.UNAVAILABLE:
-        line += "  " + t("menu_cli.badge.unavailable")
-    if item.snooze_until is not None and as_utc(item.snooze_until) > datetime.now(UTC):
-        line += "  " + t("menu_cli.badge.sold_out", until=until_text(item.snooze_until, _zone(store)))
-    if item.hidden:
-        line += "  " + t("menu_cli.badge.hidden")
-    return line
+    return line + badges(item, store)
+
+
+def badges(entity: Any, store: Any) -> str:
+    """An item's or option's availability and visibility as `  [sold out until 18:00]  [hidden]` ("" if none)."""
+    from o2o_tui.cli.store import until_text
+    from o2o_tui.domain.limits import as_utc
+    from o2o_tui.domain.menu import Availability
+
+    shown = ""
+    if entity.status is Availability.UNAVAILABLE:
+        shown += "  " + t("menu_cli.badge.unavailable")
+    if entity.snooze_until is not None and as_utc(entity.snooze_until) > datetime.now(UTC):
+        shown += "  " + t("menu_cli.badge.sold_out", until=until_text(entity.snooze_until, _zone(store)))
+    if entity.hidden:
+        shown += "  " + t("menu_cli.badge.hidden")
+    return shown
 
 
 # --- files ------------------------------------------------------------------------------------------------------
@@ -286,7 +295,7 @@ def _patch_item(profile: Any, cache: Any, item: Any, body: Any, *, online: bool,
     from o2o_tui.sync.perform import perform
     from o2o_tui.sync.read_model import ReadModel
 
-    store_id = _store_id(profile)
+    store_id = store_id_of(profile)
     result = asyncio.run(
         perform(profile, cache, "menu.item.patch", f"{store_id}/{item.id}", body, online=online)
     )
@@ -327,7 +336,7 @@ def _resolve(menu: Any, text: str) -> Any:
         raise fail(t("menu_cli.error.ambiguous", item=text, candidates=names), Exit.USAGE) from None
 
 
-def _keep_hidden_in_draft(cache: Any, store_id: str, item_id: str, hidden: bool) -> None:
+def keep_hidden_in_draft(cache: Any, store_id: str, item_id: str, hidden: bool) -> None:
     """A draft must not undo a hide/show made at once: the change goes into its base and its menu, as published."""
     import contextlib
 
@@ -358,7 +367,7 @@ def show(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> Non
     from o2o_tui.safe_text import safe_text
 
     with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (chosen, cache):
-        menu, store = _cached(chosen, cache, pull=False)
+        menu, store = cached_menu(chosen, cache, pull=False)
     if as_json:
         emit_json(menu)
         return
@@ -370,6 +379,15 @@ def show(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> Non
             say(_item_line(item, store, lang))
     if not menu.categories:
         say(t("menu_cli.show.empty"))
+    if menu.option_groups:
+        from o2o_tui.cli.menu_option import option_line
+
+        say(t("menu_cli.show.options"))
+        for group in menu.option_groups:
+            name = safe_text(localized(group.name, group.names, lang), one_line=True)
+            say(t("menu_cli.show.group", id=group.id, name=name, min=group.min, max=group.max))
+            for option in group.options:
+                say(option_line(option, store, lang))
 
 
 def export(
@@ -385,7 +403,7 @@ def export(
     if kind not in ("json", "csv"):
         raise fail(t("menu_cli.error.format", format=kind), Exit.USAGE)
     with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (chosen, cache):
-        menu, _store = _cached(chosen, cache, pull=False)
+        menu, _store = cached_menu(chosen, cache, pull=False)
     data = menu_io.export_csv(menu) if kind == "csv" else menu_io.export_json(menu)
     if output is None:
         import sys
@@ -421,7 +439,7 @@ def import_file(
         raise fail(t("menu_cli.error.partial_json"), Exit.USAGE)
     data = _read_file(file)
     with handle_errors(), cache_errors(), cli_cache(profile, read_only=dry_run) as (chosen, cache):
-        published, store = _cached(chosen, cache, pull=not dry_run)
+        published, store = cached_menu(chosen, cache, pull=not dry_run)
         draft = _drafts(cache).load(published.store_id) or start(published)
         currency = store.currency if store is not None else published.currency
         imported = _imported(data, kind, draft.menu, currency, partial)
@@ -481,7 +499,7 @@ def _apply_availability(
 
     from o2o_tui.sync.perform import Outcome, perform
 
-    store_id = _store_id(profile)
+    store_id = store_id_of(profile)
     for item_id, item in changes:
         result = asyncio.run(
             perform(
@@ -501,7 +519,7 @@ def publish(
     online: bool = OnlineOption, profile: str | None = ProfileOption, as_json: bool = JsonOption
 ) -> None:
     with handle_errors(), cache_errors(), cli_cache(profile) as (chosen, cache):
-        draft = _drafts(cache).load(_store_id(chosen))
+        draft = _drafts(cache).load(store_id_of(chosen))
         if draft is None:
             if as_json:
                 emit_json({"outcome": "unchanged", "changes": []})
@@ -519,9 +537,15 @@ def item_status(
     profile: str | None = ProfileOption,
     as_json: bool = JsonOption,
 ) -> None:
-    from o2o_tui.domain.menu import Availability
-    from o2o_tui.domain.requests import ItemPatchBody
+    word = availability_word(availability, until)
+    with handle_errors(), cache_errors(), cli_cache(profile) as (chosen, cache):
+        menu, store = cached_menu(chosen, cache, pull=True)
+        found = _resolve(menu, item)
+        _patch_item(chosen, cache, found, availability_body(word, until, store), online=online, as_json=as_json)
 
+
+def availability_word(availability: str, until: str | None) -> str:
+    """`availability` as one of AVAILABILITY_CHOICES (`sold_out`, `Sold-Out` too), or exit 2 saying why."""
     word = availability.strip().lower().replace("_", "-")
     if word not in AVAILABILITY_CHOICES:
         raise fail(
@@ -530,29 +554,32 @@ def item_status(
         )
     if until is not None and word != "sold-out":
         raise fail(t("menu_cli.error.until_only_sold_out"), Exit.USAGE)
-    with handle_errors(), cache_errors(), cli_cache(profile) as (chosen, cache):
-        menu, store = _cached(chosen, cache, pull=True)
-        found = _resolve(menu, item)
-        if word == "available":
-            body = ItemPatchBody(status=Availability.AVAILABLE, clear_snooze=True)
-        elif word == "unavailable":
-            body = ItemPatchBody(status=Availability.UNAVAILABLE, clear_snooze=True)
-        else:
-            try:
-                moment = sold_out_until(until, datetime.now(UTC), store)
-            except ValueError:
-                raise fail(t("menu_cli.error.until", text=until or ""), Exit.USAGE) from None
-            body = ItemPatchBody(status=Availability.AVAILABLE, snooze_until=moment)
-        _patch_item(chosen, cache, found, body, online=online, as_json=as_json)
+    return word
+
+
+def availability_body(word: str, until: str | None, store: Any) -> Any:
+    """The PATCH body (items and options alike) for a checked `availability_word`; a bad --until exits 2."""
+    from o2o_tui.domain.menu import Availability
+    from o2o_tui.domain.requests import ItemPatchBody
+
+    if word == "available":
+        return ItemPatchBody(status=Availability.AVAILABLE, clear_snooze=True)
+    if word == "unavailable":
+        return ItemPatchBody(status=Availability.UNAVAILABLE, clear_snooze=True)
+    try:
+        moment = sold_out_until(until, datetime.now(UTC), store)
+    except ValueError:
+        raise fail(t("menu_cli.error.until", text=until or ""), Exit.USAGE) from None
+    return ItemPatchBody(status=Availability.AVAILABLE, snooze_until=moment)
 
 
 def _hide_or_show(item: str, hidden: bool, online: bool, profile: str | None, as_json: bool) -> None:
     from o2o_tui.domain.requests import ItemPatchBody
 
     with handle_errors(), cache_errors(), cli_cache(profile) as (chosen, cache):
-        menu, _store = _cached(chosen, cache, pull=True)
+        menu, _store = cached_menu(chosen, cache, pull=True)
         found = _resolve(menu, item)
-        _keep_hidden_in_draft(cache, menu.store_id, found.id, hidden)
+        keep_hidden_in_draft(cache, menu.store_id, found.id, hidden)
         _patch_item(chosen, cache, found, ItemPatchBody(hidden=hidden), online=online, as_json=as_json)
 
 
@@ -576,9 +603,12 @@ def item_show(
 
 def _build() -> typer.Typer:
     """The `o2o menu` group, its texts in the current language."""
+    from o2o_tui.cli.menu_option import option_app
+
     menu_app = typer.Typer(help=t("menu_cli.help"), no_args_is_help=True)
     item_app = typer.Typer(help=t("menu_cli.item.help"), no_args_is_help=True)
     menu_app.add_typer(item_app, name="item")
+    menu_app.add_typer(option_app(), name="option")
     menu_app.command("show", help=t("menu_cli.show.help"))(show)
     menu_app.command("export", help=t("menu_cli.export.help"))(export)
     menu_app.command("import", help=t("menu_cli.import.help"))(import_file)

@@ -1,0 +1,164 @@
+"""`o2o menu option status|hide|show`: one option's availability or visibility ("brown rice is out until 18:00").
+
+The same as `o2o menu item ...` for the choices inside option groups: one option PATCH through the outbox at once,
+never through the draft (a hide also goes into the draft, so publishing it does not undo the hide). The platform
+applies it to every option with that id, in whichever groups offer it. `o2o menu show` lists the options.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from o2o_tui.cli.cache_errors import cache_errors
+from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors
+from o2o_tui.cli.exits import Exit
+from o2o_tui.cli.output import fail
+from o2o_tui.cli.sync import OnlineOption, cli_cache, report_outcome
+from o2o_tui.i18n import t
+
+OptionArgument = typer.Argument(..., help=t("menu_cli.arg.option"))
+PATCH = "menu.option.patch"
+
+
+def find_option(menu: Any, text: str) -> Any:
+    """The option `text` names: its id, else the one option with that name (either language, any case), else the
+    one whose name contains it. Options that share an id count once (the platform patches them all). Raises
+    LookupError(candidates): none ([]) or several."""
+    wanted = text.strip()
+    options = [option for group in menu.option_groups for option in group.options]
+    for option in options:
+        if option.id == wanted:
+            return option
+    folded = wanted.casefold()
+    if not folded:
+        raise LookupError([])
+
+    def names(option: Any) -> list[str]:
+        return [n.casefold() for n in (option.name, option.names.zh, option.names.en) if n]
+
+    def distinct(found: list[Any]) -> list[Any]:
+        return list({option.id: option for option in reversed(found)}.values())[::-1]
+
+    exact = distinct([option for option in options if folded in names(option)])
+    found = exact or distinct([option for option in options if any(folded in name for name in names(option))])
+    if len(found) != 1:
+        raise LookupError(found)
+    return found[0]
+
+
+def option_line(option: Any, store: Any, lang: str) -> str:
+    """`    spice-hot  特辣 Extra hot  +¥2.00  [sold out until 18:00]`, as `o2o menu show` lists it."""
+    from o2o_tui.cli.menu import badges
+    from o2o_tui.domain.menu import localized
+    from o2o_tui.domain.money import format_money
+    from o2o_tui.safe_text import safe_text
+
+    line = t(
+        "menu_cli.show.option",
+        id=option.id,
+        name=safe_text(localized(option.name, option.names, lang), one_line=True),
+        price=format_money(option.price),
+    )
+    return line + badges(option, store)
+
+
+def _resolve(menu: Any, text: str) -> Any:
+    from o2o_tui.safe_text import safe_text
+
+    try:
+        return find_option(menu, text)
+    except LookupError as error:
+        candidates = error.args[0]
+        if not candidates:
+            raise fail(t("menu_cli.error.no_option", option=text), Exit.NOT_FOUND) from None
+        names = ", ".join(f"{c.id} ({safe_text(c.name, one_line=True)})" for c in candidates[:10])
+        raise fail(t("menu_cli.error.ambiguous_option", option=text, candidates=names), Exit.USAGE) from None
+
+
+def _patch(profile: Any, cache: Any, option: Any, body: Any, *, online: bool, as_json: bool) -> None:
+    import asyncio
+    import contextlib
+
+    from o2o_tui.cli.menu import store_id_of
+    from o2o_tui.i18n import current_language
+    from o2o_tui.sync.perform import perform
+    from o2o_tui.sync.read_model import ReadModel
+
+    store_id = store_id_of(profile)
+    result = asyncio.run(perform(profile, cache, PATCH, f"{store_id}/{option.id}", body, online=online))
+    menu = ReadModel(cache).menu(store_id)
+    shown = option
+    if menu is not None:
+        with contextlib.suppress(LookupError):
+            shown = find_option(menu, option.id)
+    report_outcome(
+        result,
+        as_json=as_json,
+        online=online,
+        done_message=option_line(shown, ReadModel(cache).store(store_id), current_language()).strip(),
+        extra={"option": _builtins(shown)} if as_json else None,
+    )
+
+
+def _builtins(value: Any) -> Any:
+    import msgspec
+
+    return msgspec.to_builtins(value)
+
+
+def option_status(
+    option: str = OptionArgument,
+    availability: str = typer.Argument(..., help=t("menu_cli.arg.availability")),
+    until: str | None = typer.Option(None, "--until", help=t("menu_cli.option.until")),
+    online: bool = OnlineOption,
+    profile: str | None = ProfileOption,
+    as_json: bool = JsonOption,
+) -> None:
+    from o2o_tui.cli.menu import availability_body, availability_word, cached_menu
+
+    word = availability_word(availability, until)
+    with handle_errors(), cache_errors(), cli_cache(profile) as (chosen, cache):
+        menu, store = cached_menu(chosen, cache, pull=True)
+        found = _resolve(menu, option)
+        body = availability_body(word, until, store)
+        _patch(chosen, cache, found, body, online=online, as_json=as_json)
+
+
+def _hide_or_show(option: str, hidden: bool, online: bool, profile: str | None, as_json: bool) -> None:
+    from o2o_tui.cli.menu import cached_menu, keep_hidden_in_draft
+    from o2o_tui.domain.requests import OptionPatchBody
+
+    with handle_errors(), cache_errors(), cli_cache(profile) as (chosen, cache):
+        menu, _store = cached_menu(chosen, cache, pull=True)
+        found = _resolve(menu, option)
+        keep_hidden_in_draft(cache, menu.store_id, found.id, hidden)
+        _patch(chosen, cache, found, OptionPatchBody(hidden=hidden), online=online, as_json=as_json)
+
+
+def option_hide(
+    option: str = OptionArgument,
+    online: bool = OnlineOption,
+    profile: str | None = ProfileOption,
+    as_json: bool = JsonOption,
+) -> None:
+    _hide_or_show(option, True, online, profile, as_json)
+
+
+def option_show(
+    option: str = OptionArgument,
+    online: bool = OnlineOption,
+    profile: str | None = ProfileOption,
+    as_json: bool = JsonOption,
+) -> None:
+    _hide_or_show(option, False, online, profile, as_json)
+
+
+def option_app() -> typer.Typer:
+    """The `o2o menu option` group, its texts in the current language."""
+    app = typer.Typer(help=t("menu_cli.choice.help"), no_args_is_help=True)
+    app.command("status", help=t("menu_cli.choice.status.help"))(option_status)
+    app.command("hide", help=t("menu_cli.choice.hide.help"))(option_hide)
+    app.command("show", help=t("menu_cli.choice.show.help"))(option_show)
+    return app
