@@ -193,7 +193,8 @@ def customer_name(order: Order) -> str:
 
 
 def matches(order: Order, query: str) -> bool:
-    """Search: day number, customer, item names, notes, status (either language's label)."""
+    """Search: day number, customer, the phone's visible digits and the pickup code (what a customer gives at the
+    counter: "尾号 1483"), item names, notes, status (either language's label)."""
     needle = query.strip().lower()
     if not needle:
         return True
@@ -202,6 +203,8 @@ def matches(order: Order, query: str) -> bool:
             order.display_number,
             str(order.number),
             order.customer.name,
+            order.customer.phone,
+            order.pickup_code or "",
             order.note,
             items_summary(order),
             order.status.value,

@@ -128,6 +128,29 @@ async def test_search_filters_and_escape_clears() -> None:
         assert len(_rows(app)) == 6
 
 
+async def test_search_finds_the_order_a_customer_names_by_phone_digits_or_pickup_code() -> None:
+    entries = sample_entries()
+    by_number = {entry.order.number: entry for entry in entries}
+    asking = by_number[40].order
+    by_number[40] = QueueEntry(
+        msgspec.structs.replace(
+            asking,
+            customer=msgspec.structs.replace(asking.customer, phone="139****1483"),
+            pickup_code="7316",
+        )
+    )
+    source = MemoryOrderSource(list(by_number.values()), store=sample_store())
+    app = _app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for typed in ("1483", "7316"):  # "尾号 1483" at the counter; the code on the customer's phone
+            await pilot.press("slash", *typed)
+            await pilot.pause()
+            assert [row.entry.order.number for row in _rows(app)] == [40], typed
+            await pilot.press("enter", "escape")
+            await pilot.pause()
+
+
 async def test_detail_opens_on_enter_and_follows_changes() -> None:
     source = MemoryOrderSource(sample_entries(), store=sample_store())
     app = _app(source)
