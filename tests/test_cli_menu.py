@@ -252,6 +252,23 @@ def test_option_availability_and_visibility(platform: RunningPlatform, cli: Cli)
     assert server_option(platform, "ice-cold")["status"] == "UNAVAILABLE"
 
 
+def test_a_json_import_sets_an_options_availability(platform: RunningPlatform, cli: Cli, tmp_path: Path) -> None:
+    cli("sync", "--once")
+    document = json.loads(cli("menu", "export").stdout)
+    for group in document["option_groups"]:
+        for option in group["options"]:
+            if option["id"] == "rice-brown":
+                option["status"] = "UNAVAILABLE"
+    edited = tmp_path / "menu.json"
+    edited.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    dry = cli("menu", "import", str(edited), "--dry-run").stdout
+    assert "! option rice-brown: unavailable" in dry and "availability changes 1" in dry
+    assert server_option(platform, "rice-brown")["status"] == "AVAILABLE"
+    done = cli.json("menu", "import", str(edited))
+    assert done["option_availability"] == ["rice-brown"] and done["availability"] == []
+    assert server_option(platform, "rice-brown")["status"] == "UNAVAILABLE"
+
+
 # --- the pure parts ---------------------------------------------------------------------------------------------
 
 

@@ -110,16 +110,28 @@ def change_lines(changes: list[Any]) -> list[str]:
     return lines
 
 
-def availability_changes(before: Any, after: Any) -> list[tuple[str, Any]]:
-    """(item id, the imported item) for each item both menus have whose availability the file changes."""
-    old = {item.id: item for category in before.categories for item in category.items}
-    return [
-        (item.id, item)
-        for category in after.categories
-        for item in category.items
-        if item.id in old
-        and (item.status, item.snooze_until) != (old[item.id].status, old[item.id].snooze_until)
-    ]
+def availability_changes(before: Any, after: Any) -> list[tuple[str, str, Any]]:
+    """("item" or "option", its id, the imported one) for each item or option both menus have whose availability
+    the file changes (an option offered in several groups counts once: the platform patches it everywhere)."""
+
+    def items(menu: Any) -> dict[str, Any]:
+        return {item.id: item for category in menu.categories for item in category.items}
+
+    def options(menu: Any) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for group in menu.option_groups:
+            for option in group.options:
+                found.setdefault(option.id, option)
+        return found
+
+    changed = []
+    for kind, entities in (("item", items), ("option", options)):
+        old = entities(before)
+        for entity_id, entity in entities(after).items():
+            was = old.get(entity_id)
+            if was is not None and (entity.status, entity.snooze_until) != (was.status, was.snooze_until):
+                changed.append((kind, entity_id, entity))
+    return changed
 
 
 # --- reading the cache ------------------------------------------------------------------------------------------
@@ -445,15 +457,18 @@ def import_file(
         imported = _imported(data, kind, draft.menu, currency, partial)
         changes = diff(published, imported)
         availability = availability_changes(published, imported)
-        extra = {"availability": [item_id for item_id, _ in availability]}
+        extra = {
+            "availability": [entity_id for kind, entity_id, _ in availability if kind == "item"],
+            "option_availability": [entity_id for kind, entity_id, _ in availability if kind == "option"],
+        }
         if dry_run:
             if as_json:
                 emit_json({"changes": [_change_json(change) for change in changes], **extra})
                 return
             for line in change_lines(changes):
                 say(line)
-            for item_id, item in availability:
-                say(_availability_line(item_id, item, store))
+            for entity_kind, entity_id, entity in availability:
+                say(_availability_line(entity_kind, entity_id, entity, store))
             say(t("menu_cli.import.dry_run", count=len(changes), availability=len(availability)))
             return
         drafts = _drafts(cache)
@@ -466,7 +481,7 @@ def import_file(
         _apply_availability(chosen, cache, availability, online=online, as_json=as_json)
 
 
-def _availability_line(item_id: str, item: Any, store: Any) -> str:
+def _availability_line(kind: str, item_id: str, item: Any, store: Any) -> str:
     from o2o_tui.cli.store import until_text
     from o2o_tui.domain.menu import Availability
 
@@ -476,7 +491,7 @@ def _availability_line(item_id: str, item: Any, store: Any) -> str:
         word = t("menu_cli.availability.sold_out", until=until_text(item.snooze_until, _zone(store)))
     else:
         word = t("menu_cli.availability.available")
-    return t("menu_cli.change.availability", id=item_id, availability=word)
+    return t("menu_cli.change.availability", entity=t(f"menu_cli.entity.{kind}"), id=item_id, availability=word)
 
 
 def _availability_body(item: Any) -> Any:
@@ -491,28 +506,36 @@ def _availability_body(item: Any) -> Any:
 
 
 def _apply_availability(
-    profile: Any, cache: Any, changes: list[tuple[str, Any]], *, online: bool, as_json: bool
+    profile: Any, cache: Any, changes: list[tuple[str, str, Any]], *, online: bool, as_json: bool
 ) -> None:
-    """The file's availability of items the menu already had: one item PATCH each, through the outbox (a
+    """The file's availability of items and options the menu already had: one PATCH each, through the outbox (a
     publish keeps the current availability)."""
     import asyncio
 
+    from o2o_tui.menu_service import PATCH_ACTION
     from o2o_tui.sync.perform import Outcome, perform
 
     store_id = store_id_of(profile)
-    for item_id, item in changes:
+    for kind, entity_id, entity in changes:
         result = asyncio.run(
             perform(
                 profile,
                 cache,
-                "menu.item.patch",
-                f"{store_id}/{item_id}",
-                _availability_body(item),
+                PATCH_ACTION[kind],
+                f"{store_id}/{entity_id}",
+                _availability_body(entity),
                 online=online,
             )
         )
         if not as_json and result.outcome is not Outcome.DONE:
-            say(t("menu_cli.import.availability_not_done", id=item_id, outcome=str(result.outcome)))
+            say(
+                t(
+                    "menu_cli.import.availability_not_done",
+                    entity=t(f"menu_cli.entity.{kind}"),
+                    id=entity_id,
+                    outcome=str(result.outcome),
+                )
+            )
 
 
 def publish(
