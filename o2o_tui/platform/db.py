@@ -31,6 +31,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.engine import make_url
 
 from o2o_tui.paths import data_dir
 
@@ -363,10 +364,10 @@ def _create_private(path: Path) -> None:
 
 
 def open_database(db_url: str) -> Engine:
-    if db_url.startswith("sqlite:///"):
-        location = db_url.removeprefix("sqlite:///").split("?", 1)[0]
-        if location and location != ":memory:":
-            _create_private(Path(location))
+    url = make_url(db_url)
+    in_a_file = url.database not in (None, "", ":memory:") and "uri" not in url.query  # a URI names no plain file
+    if url.get_backend_name() == "sqlite" and in_a_file:
+        _create_private(Path(url.database))
     engine = make_engine(db_url)
     ensure_schema(engine)
     return engine
