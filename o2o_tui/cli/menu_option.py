@@ -39,7 +39,10 @@ def find_option(menu: Any, text: str) -> Any:
         return [n.casefold() for n in (option.name, option.names.zh, option.names.en) if n]
 
     def distinct(found: list[Any]) -> list[Any]:
-        return list({option.id: option for option in reversed(found)}.values())[::-1]
+        first: dict[str, Any] = {}
+        for option in found:
+            first.setdefault(option.id, option)
+        return list(first.values())
 
     exact = distinct([option for option in options if folded in names(option)])
     found = exact or distinct([option for option in options if any(folded in name for name in names(option))])
