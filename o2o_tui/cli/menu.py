@@ -11,6 +11,7 @@ outbox at once as one item PATCH, never through the draft. `o2o menu edit` (the 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -560,11 +561,37 @@ def item_status(
     profile: str | None = ProfileOption,
     as_json: bool = JsonOption,
 ) -> None:
+    change_availability(item, availability, until, online, profile, as_json, resolve=_resolve, patch=_patch_item)
+
+
+# how `o2o menu item` and `o2o menu option` find what they change, and send the change and print it
+Resolve = Callable[[Any, str], Any]
+Patch = Callable[..., None]
+
+
+def change_availability(
+    text: str, availability: str, until: str | None, online: bool, profile: str | None, as_json: bool,
+    *, resolve: Resolve, patch: Patch,
+) -> None:
+    """One item's or option's availability, at once (`resolve` finds it in the menu, `patch` sends it)."""
     word = availability_word(availability, until)
     with handle_errors(), cache_errors(), cli_cache(profile) as (chosen, cache):
         menu, store = cached_menu(chosen, cache, pull=True)
-        found = _resolve(menu, item)
-        _patch_item(chosen, cache, found, availability_body(word, until, store), online=online, as_json=as_json)
+        found = resolve(menu, text)
+        patch(chosen, cache, found, availability_body(word, until, store), online=online, as_json=as_json)
+
+
+def hide_or_show(
+    text: str, hidden: bool, online: bool, profile: str | None, as_json: bool, *, resolve: Resolve, patch: Patch
+) -> None:
+    """Hide or show one item or option at once; a saved draft takes the change too, so publishing it keeps it."""
+    from o2o_tui.domain.requests import ItemPatchBody
+
+    with handle_errors(), cache_errors(), cli_cache(profile) as (chosen, cache):
+        menu, _store = cached_menu(chosen, cache, pull=True)
+        found = resolve(menu, text)
+        keep_hidden_in_draft(cache, menu.store_id, found.id, hidden)
+        patch(chosen, cache, found, ItemPatchBody(hidden=hidden), online=online, as_json=as_json)
 
 
 def availability_word(availability: str, until: str | None) -> str:
@@ -596,23 +623,13 @@ def availability_body(word: str, until: str | None, store: Any) -> Any:
     return ItemPatchBody(status=Availability.AVAILABLE, snooze_until=moment)
 
 
-def _hide_or_show(item: str, hidden: bool, online: bool, profile: str | None, as_json: bool) -> None:
-    from o2o_tui.domain.requests import ItemPatchBody
-
-    with handle_errors(), cache_errors(), cli_cache(profile) as (chosen, cache):
-        menu, _store = cached_menu(chosen, cache, pull=True)
-        found = _resolve(menu, item)
-        keep_hidden_in_draft(cache, menu.store_id, found.id, hidden)
-        _patch_item(chosen, cache, found, ItemPatchBody(hidden=hidden), online=online, as_json=as_json)
-
-
 def item_hide(
     item: str = ItemArgument,
     online: bool = OnlineOption,
     profile: str | None = ProfileOption,
     as_json: bool = JsonOption,
 ) -> None:
-    _hide_or_show(item, True, online, profile, as_json)
+    hide_or_show(item, True, online, profile, as_json, resolve=_resolve, patch=_patch_item)
 
 
 def item_show(
@@ -621,7 +638,7 @@ def item_show(
     profile: str | None = ProfileOption,
     as_json: bool = JsonOption,
 ) -> None:
-    _hide_or_show(item, False, online, profile, as_json)
+    hide_or_show(item, False, online, profile, as_json, resolve=_resolve, patch=_patch_item)
 
 
 def _build() -> typer.Typer:

@@ -11,11 +11,10 @@ from typing import Any
 
 import typer
 
-from o2o_tui.cli.cache_errors import cache_errors
-from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors
+from o2o_tui.cli.common import JsonOption, ProfileOption
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.output import fail
-from o2o_tui.cli.sync import OnlineOption, cli_cache, report_outcome
+from o2o_tui.cli.sync import OnlineOption, report_outcome
 from o2o_tui.i18n import t
 
 OptionArgument = typer.Argument(..., help=t("menu_cli.arg.option"))
@@ -119,25 +118,9 @@ def option_status(
     profile: str | None = ProfileOption,
     as_json: bool = JsonOption,
 ) -> None:
-    from o2o_tui.cli.menu import availability_body, availability_word, cached_menu
+    from o2o_tui.cli.menu import change_availability
 
-    word = availability_word(availability, until)
-    with handle_errors(), cache_errors(), cli_cache(profile) as (chosen, cache):
-        menu, store = cached_menu(chosen, cache, pull=True)
-        found = _resolve(menu, option)
-        body = availability_body(word, until, store)
-        _patch(chosen, cache, found, body, online=online, as_json=as_json)
-
-
-def _hide_or_show(option: str, hidden: bool, online: bool, profile: str | None, as_json: bool) -> None:
-    from o2o_tui.cli.menu import cached_menu, keep_hidden_in_draft
-    from o2o_tui.domain.requests import OptionPatchBody
-
-    with handle_errors(), cache_errors(), cli_cache(profile) as (chosen, cache):
-        menu, _store = cached_menu(chosen, cache, pull=True)
-        found = _resolve(menu, option)
-        keep_hidden_in_draft(cache, menu.store_id, found.id, hidden)
-        _patch(chosen, cache, found, OptionPatchBody(hidden=hidden), online=online, as_json=as_json)
+    change_availability(option, availability, until, online, profile, as_json, resolve=_resolve, patch=_patch)
 
 
 def option_hide(
@@ -146,7 +129,9 @@ def option_hide(
     profile: str | None = ProfileOption,
     as_json: bool = JsonOption,
 ) -> None:
-    _hide_or_show(option, True, online, profile, as_json)
+    from o2o_tui.cli.menu import hide_or_show
+
+    hide_or_show(option, True, online, profile, as_json, resolve=_resolve, patch=_patch)
 
 
 def option_show(
@@ -155,7 +140,9 @@ def option_show(
     profile: str | None = ProfileOption,
     as_json: bool = JsonOption,
 ) -> None:
-    _hide_or_show(option, False, online, profile, as_json)
+    from o2o_tui.cli.menu import hide_or_show
+
+    hide_or_show(option, False, online, profile, as_json, resolve=_resolve, patch=_patch)
 
 
 def option_app() -> typer.Typer:
