@@ -168,12 +168,15 @@ def test_publishing_a_stale_draft_is_refused_and_the_draft_kept(
     # hiding an item at once also goes into the draft (base and edits), so publishing it later cannot undo that
     cli("menu", "item", "hide", "cola")
     assert server_item(platform, "cola")["hidden"] is True
+    cli("menu", "option", "hide", "rice-brown")  # an option alike
+    assert server_option(platform, "rice-brown")["hidden"] is True
     monkeypatch.setenv("O2O_HOME", str(cli.home))
     with profile_cache(None, read_only=True) as (_, cache):
         draft = DraftStore(cache).load(platform.seed.store_id)
     assert draft is not None
     for menu in (draft.base, draft.menu):
         assert find_item(menu, "cola").hidden is True
+        assert find_option(menu, "rice-brown").hidden is True
     assert find_item(draft.menu, "kung-pao-chicken").price.amount == 4000  # my edit is still there
 
 

@@ -349,13 +349,14 @@ def _resolve(menu: Any, text: str) -> Any:
         raise fail(t("menu_cli.error.ambiguous", item=text, candidates=names), Exit.USAGE) from None
 
 
-def keep_hidden_in_draft(cache: Any, store_id: str, item_id: str, hidden: bool) -> None:
-    """A draft must not undo a hide/show made at once: the change goes into its base and its menu, as published."""
+def keep_hidden_in_draft(cache: Any, store_id: str, kind: str, entity_id: str, hidden: bool) -> None:
+    """A draft must not undo a hide/show made at once: the change goes into its base and its menu, as published.
+    `kind`: "item" or "option"."""
     import contextlib
 
     import msgspec
 
-    from o2o_tui.menu_edits import EditError, set_hidden
+    from o2o_tui.menu_edits import EditError, update
 
     drafts = _drafts(cache)
     draft = drafts.load(store_id)
@@ -364,7 +365,7 @@ def keep_hidden_in_draft(cache: Any, store_id: str, item_id: str, hidden: bool) 
     changed = {}
     for side in ("base", "menu"):
         with contextlib.suppress(EditError):  # not in that menu (deleted in the draft, say): nothing to keep
-            changed[side] = set_hidden(getattr(draft, side), [item_id], hidden)
+            changed[side] = update(getattr(draft, side), kind, entity_id, hidden=hidden)
     if changed:
         drafts.save(msgspec.structs.replace(draft, **changed))
 
@@ -582,15 +583,17 @@ def change_availability(
 
 
 def hide_or_show(
-    text: str, hidden: bool, online: bool, profile: str | None, as_json: bool, *, resolve: Resolve, patch: Patch
+    kind: str, text: str, hidden: bool, online: bool, profile: str | None, as_json: bool,
+    *, resolve: Resolve, patch: Patch,
 ) -> None:
-    """Hide or show one item or option at once; a saved draft takes the change too, so publishing it keeps it."""
+    """Hide or show one item or option (`kind`) at once; a saved draft takes the change too, so publishing it keeps
+    it."""
     from o2o_tui.domain.requests import ItemPatchBody
 
     with handle_errors(), cache_errors(), cli_cache(profile) as (chosen, cache):
         menu, _store = cached_menu(chosen, cache, pull=True)
         found = resolve(menu, text)
-        keep_hidden_in_draft(cache, menu.store_id, found.id, hidden)
+        keep_hidden_in_draft(cache, menu.store_id, kind, found.id, hidden)
         patch(chosen, cache, found, ItemPatchBody(hidden=hidden), online=online, as_json=as_json)
 
 
@@ -629,7 +632,7 @@ def item_hide(
     profile: str | None = ProfileOption,
     as_json: bool = JsonOption,
 ) -> None:
-    hide_or_show(item, True, online, profile, as_json, resolve=_resolve, patch=_patch_item)
+    hide_or_show("item", item, True, online, profile, as_json, resolve=_resolve, patch=_patch_item)
 
 
 def item_show(
@@ -638,7 +641,7 @@ def item_show(
     profile: str | None = ProfileOption,
     as_json: bool = JsonOption,
 ) -> None:
-    hide_or_show(item, False, online, profile, as_json, resolve=_resolve, patch=_patch_item)
+    hide_or_show("item", item, False, online, profile, as_json, resolve=_resolve, patch=_patch_item)
 
 
 def _build() -> typer.Typer:

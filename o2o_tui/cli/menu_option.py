@@ -131,7 +131,7 @@ def option_hide(
 ) -> None:
     from o2o_tui.cli.menu import hide_or_show
 
-    hide_or_show(option, True, online, profile, as_json, resolve=_resolve, patch=_patch)
+    hide_or_show("option", option, True, online, profile, as_json, resolve=_resolve, patch=_patch)
 
 
 def option_show(
@@ -142,7 +142,7 @@ def option_show(
 ) -> None:
     from o2o_tui.cli.menu import hide_or_show
 
-    hide_or_show(option, False, online, profile, as_json, resolve=_resolve, patch=_patch)
+    hide_or_show("option", option, False, online, profile, as_json, resolve=_resolve, patch=_patch)
 
 
 def option_app() -> typer.Typer:
