@@ -501,6 +501,23 @@ def rebase(draft: MenuDraft, theirs: Menu) -> Rebase:
     return _rebased(draft, theirs, {})
 
 
+def holds(live: Menu, draft: MenuDraft) -> bool:
+    """Whether `live`, newer than the menu the draft started from, already holds everything the draft would
+    publish: the draft's own publish (queued offline, sent since) or the same edits made elsewhere."""
+    return live.version > draft.base.version and content_key(normalize(draft.menu)) == content_key(live)
+
+
+def catch_up(draft: MenuDraft, live: Menu) -> Rebase | None:
+    """The draft moved onto `live` when `live` is newer than its base (None: it is not). A draft `live` already
+    holds comes back as a fresh draft of `live`; any other is rebased (its names normalized first, as a publish
+    sends them, so a name the platform normalized is no conflict)."""
+    if live.version <= draft.base.version:
+        return None
+    if holds(live, draft):
+        return Rebase(draft=start(live), conflicts=[])
+    return rebase(msgspec.structs.replace(draft, menu=normalize(draft.menu)), live)
+
+
 def resolve(rebase_: Rebase, entity: Kind, entity_id: str, take: Side) -> Rebase:
     """Settle one conflict by taking my side or theirs; the merged menu is rebuilt."""
     if rebase_.old_base is None or rebase_.mine is None:

@@ -24,7 +24,16 @@ import msgspec
 
 from o2o_tui.domain.menu import Availability, Menu
 from o2o_tui.domain.requests import ItemPatchBody
-from o2o_tui.menu_draft import MenuDraft, Rebase, content_key, is_dirty, publish_menu, rebase, start
+from o2o_tui.menu_draft import (
+    MenuDraft,
+    Rebase,
+    content_key,
+    holds,
+    is_dirty,
+    publish_menu,
+    rebase,
+    start,
+)
 from o2o_tui.sync.explain import explain
 from o2o_tui.sync.read_model import ReadModel
 from offline_cache.drafts import DraftStore
@@ -67,11 +76,14 @@ def load_draft(cache: Any, store_id: str) -> MenuDraft | None:
 
 def open_draft(cache: Any, store_id: str) -> MenuDraft | None:
     """The saved draft of the store, else a new one on the current menu (None: no menu cached yet). A saved
-    draft with no edits whose base is older than the cached menu starts again on the cached one."""
+    draft with no edits whose base is older than the cached menu starts again on the cached one, and so does one
+    whose edits the cached menu already holds."""
     saved = load_draft(cache, store_id)
     live = current_menu(cache, store_id)
     if saved is not None:
         if live is not None and live.version > saved.base.version and not is_dirty(saved) and not saved.undo:
+            return start(live)
+        if live is not None and holds(live, saved):  # its own publish, queued offline and sent since
             return start(live)
         return saved
     return None if live is None else start(live)

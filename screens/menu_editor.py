@@ -240,8 +240,8 @@ class MenuEditorScreen(Screen[None]):
     def _loaded(self) -> None:
         draft = self.source.draft()
         live = self.source.menu()
-        if draft is None and live is not None:
-            draft = menu_draft.start(live)
+        if live is not None and (draft is None or menu_draft.holds(live, draft)):
+            draft = menu_draft.start(live)  # none yet, or its own publish was queued offline and sent since
         self.draft = draft
         self._show()
         if self.menu_tree.cursor_line < 0 and self.draft is not None:
@@ -312,8 +312,12 @@ class MenuEditorScreen(Screen[None]):
         if change.message:
             self._say(change.message, severity="error", timeout=15)
         draft, live = self.draft, self.source.menu()
-        if live is not None and (draft is None or (not self._dirty() and live.version != draft.base.version)):
-            self.draft = menu_draft.start(live)  # an untouched draft follows the published menu
+        if live is not None and (
+            draft is None
+            or (not self._dirty() and live.version != draft.base.version)
+            or menu_draft.holds(live, draft)
+        ):
+            self.draft = menu_draft.start(live)  # an untouched or already published draft follows the menu
         self._show()
 
     def _dirty(self) -> bool:

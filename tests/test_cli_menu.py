@@ -153,7 +153,7 @@ def test_publishing_a_stale_draft_is_refused_and_the_draft_kept(
     theirs = dict(
         document, categories=[dict(document["categories"][0], name="热菜")] + document["categories"][1:]
     )
-    theirs["categories"][0]["items"][0]["price"] = {"amount": 3800, "currency": "CNY"}
+    theirs["categories"][0]["items"][0]["price"] = {"amount": 3900, "currency": "CNY"}  # the same item as mine
     merchant = api(platform, "merchant")
     answer = merchant.put(
         f"/v1/stores/{platform.seed.store_id}/menu", theirs, headers={"If-Match": str(document["version"])}
@@ -162,9 +162,9 @@ def test_publishing_a_stale_draft_is_refused_and_the_draft_kept(
     assert answer.status_code == 200, answer.text
     refused = cli("menu", "import", str(mine), code=Exit.REJECTED)
     assert "published menu version" in refused.stdout and "o2o menu edit" in refused.stdout
-    assert server_item(platform, "kung-pao-chicken")["price"]["amount"] == 3800
+    assert server_item(platform, "kung-pao-chicken")["price"]["amount"] == 3900
     again = cli("menu", "publish", code=Exit.REJECTED)  # the draft is still there, still stale
-    assert "o2o menu edit" in again.stdout
+    assert "o2o menu edit" in again.stderr and "Kung Pao" in again.stderr
     # hiding an item at once also goes into the draft (base and edits), so publishing it later cannot undo that
     cli("menu", "item", "hide", "cola")
     assert server_item(platform, "cola")["hidden"] is True
@@ -395,3 +395,67 @@ def test_a_partial_sheet_through_the_command(platform: RunningPlatform, cli: Cli
     as_json = tmp_path / "menu.json"
     cli("menu", "export", "-o", str(as_json))
     assert "--partial is for CSV" in cli("menu", "import", str(as_json), "--partial", code=Exit.USAGE).stderr
+
+
+_NAMES = {"mapo-tofu": "麻婆豆腐 Mapo Tofu", "kung-pao-chicken": "宫保鸡丁 Kung Pao Chicken"}
+
+
+def price_sheet(path: Path, category_id: str, rows: list[tuple[str, str]]) -> Path:
+    lines = "".join(f"{i},{category_id},{_NAMES[i]},{price}\r\n" for i, price in rows)
+    path.write_text("item_id,category_id,name_en,price\r\n" + lines, encoding="utf-8")
+    return path
+
+
+def test_an_import_queued_offline_and_sent_later_leaves_the_next_import_free(
+    platform: RunningPlatform, cli: Cli, tmp_path: Path
+) -> None:
+    cli("sync", "--once")
+    category = server_menu(platform)["categories"][0]["id"]
+    platform.stop()
+    queued = cli.json("menu", "import", str(price_sheet(tmp_path / "a.csv", category, [("mapo-tofu", "27.00")])), "--partial")
+    assert queued["outcome"] == "queued"
+    platform.restart()
+    cli("login", "--url", platform.url, "--token", cli.token)  # the port may have moved
+    cli("sync", "--once")
+    assert server_item(platform, "mapo-tofu")["price"]["amount"] == 2700
+    # the saved draft is this device's own publish, sent since: the next sheet goes straight through
+    sheet = price_sheet(tmp_path / "b.csv", category, [("mapo-tofu", "27.50")])
+    preview = cli.json("menu", "import", str(sheet), "--partial", "--dry-run")
+    assert [c["id"] for c in preview["changes"]] == ["mapo-tofu"]
+    done = cli.json("menu", "import", str(sheet), "--partial")
+    assert done["outcome"] == "done" and [c["id"] for c in done["changes"]] == ["mapo-tofu"]
+    assert server_item(platform, "mapo-tofu")["price"]["amount"] == 2750
+    assert cli.json("conflicts", "list") == []
+
+
+def test_a_sheet_meets_a_menu_published_elsewhere(platform: RunningPlatform, cli: Cli, tmp_path: Path) -> None:
+    cli("sync", "--once")
+    category = server_menu(platform)["categories"][0]["id"]
+    other = Cli(tmp_path / "other", cli.token)
+    other("login", "--url", platform.url, "--token", other.token)
+    other("sync", "--once")
+
+    # another device changes another item: my sheet goes on top of it, keeping its change (no revert)
+    other("menu", "import", str(price_sheet(tmp_path / "k.csv", category, [("kung-pao-chicken", "39.00")])), "--partial")
+    mine = price_sheet(tmp_path / "m.csv", category, [("mapo-tofu", "27.00")])
+    done = cli.json("menu", "import", str(mine), "--partial")
+    assert done["outcome"] == "done"
+    assert server_item(platform, "kung-pao-chicken")["price"]["amount"] == 3900
+    assert server_item(platform, "mapo-tofu")["price"]["amount"] == 2700
+    assert cli.json("conflicts", "list") == []
+
+    # it changes the same item differently: refused, the draft kept; dropped, and the next sheet goes through
+    other("sync", "--once")
+    other("menu", "import", str(price_sheet(tmp_path / "k2.csv", category, [("mapo-tofu", "28.00")])), "--partial")
+    clash = price_sheet(tmp_path / "m2.csv", category, [("mapo-tofu", "26.00")])
+    refused = cli("menu", "import", str(clash), "--partial", code=Exit.REJECTED)
+    assert "o2o menu discard" in refused.stdout
+    assert server_item(platform, "mapo-tofu")["price"]["amount"] == 2800
+    again = cli("menu", "import", str(clash), "--partial", code=Exit.REJECTED)  # from the cache: nothing sent
+    assert "Mapo" in again.stderr and "o2o menu discard" in again.stderr
+    dropped = cli.json("menu", "discard")
+    assert dropped["discarded"] is True and [c["id"] for c in dropped["changes"]] == ["mapo-tofu"]
+    assert cli.json("menu", "discard")["discarded"] is False
+    cli("menu", "import", str(clash), "--partial")
+    assert server_item(platform, "mapo-tofu")["price"]["amount"] == 2600
+    assert server_item(platform, "kung-pao-chicken")["price"]["amount"] == 3900

@@ -215,6 +215,24 @@ def test_rebase_always_builds_a_valid_menu_and_resolving_everything_ends_it(
         assert md.content_key(result.draft.menu) == md.content_key(mine)
 
 
+def test_a_draft_whose_publish_went_out_offline_starts_again_on_the_menu_it_made() -> None:
+    base = _menu()
+    draft = md.apply(md.start(base), edits.update_item(base, "rice", price=Money(2500, "CNY")))
+    assert md.catch_up(draft, base) is None  # nothing newer
+    sent = _published(md.publish_menu(draft))  # the draft's own publish, replayed from the outbox
+    assert md.holds(sent, draft)
+    caught = md.catch_up(draft, sent)
+    assert caught is not None and caught.conflicts == []
+    assert caught.draft.base == sent and not md.is_dirty(caught.draft)
+    # a newer menu without the draft's edit does not hold it: the draft is rebased onto it, edit kept
+    other = _published(edits.update_item(base, "tea", hidden=True))
+    assert not md.holds(other, draft)
+    moved = md.catch_up(draft, other)
+    assert moved is not None and moved.conflicts == [] and md.is_dirty(moved.draft)
+    rice = edits.find(moved.draft.menu, "item", "rice")
+    assert isinstance(rice, Item) and rice.price.amount == 2500
+
+
 def test_changes_to_different_items_merge() -> None:
     base = _menu()
     draft = md.apply(md.start(base), edits.update_item(base, "rice", price=Money(2500, "CNY")))

@@ -147,6 +147,36 @@ async def test_the_draft_survives_a_quit(platform: RunningPlatform, profile: Pro
     await asyncio.sleep(0)
 
 
+async def test_a_saved_draft_the_published_menu_already_holds_starts_again(
+    platform: RunningPlatform, profile: Profile
+) -> None:
+    import msgspec
+
+    from o2o_tui.menu_draft import is_dirty, publish_menu
+
+    app = MenuEditorApp(source_for_profile(profile))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _opened(pilot, app)
+        await _select(pilot, screen, NodeRef("item", "rice", "staples"))
+        await pilot.press("c")  # duplicate
+        await wait_until(pilot, lambda: screen.draft is not None and bool(screen.draft.undo))
+        saved = screen.draft
+    assert saved is not None
+    # the draft's own publish reaches the platform from elsewhere (its outbox entry, replayed by `o2o sync`)
+    admin = api(platform, "admin")
+    body = msgspec.to_builtins(publish_menu(saved))
+    answer = admin.put(f"/v1/stores/{saved.store_id}/menu", body, headers={"If-Match": str(saved.base.version)})
+    admin.close()
+    assert answer.status_code == 200, answer.text
+    again = MenuEditorApp(source_for_profile(profile))
+    async with again.run_test(size=(80, 24)) as pilot:
+        screen = await _opened(pilot, again)
+        await wait_until(pilot, lambda: screen.draft is not None and screen.draft.base.version > saved.base.version)
+        assert screen.draft is not None and not is_dirty(screen.draft)
+        assert "rice_copy" in str([i.id for c in screen.draft.menu.categories for i in c.items])
+    await asyncio.sleep(0)
+
+
 @pytest.mark.parametrize("size", [(40, 15), (80, 24)], ids=["40x15", "80x24"])
 async def test_the_footer_keeps_sold_out_and_publish_and_one_edit_reads_one_change(
     platform: RunningPlatform, profile: Profile, size: tuple[int, int]

@@ -252,13 +252,48 @@ def _drafts(cache: Any) -> Any:
     return DraftStore(cache)
 
 
+def _working_draft(cache: Any, published: Any, *, save: bool) -> Any:
+    """The saved draft (a new one when there is none), moved onto `published` when that is newer than the menu
+    the draft started from: a draft `published` already holds (its own publish, queued offline and sent since)
+    starts again; any other is rebased, and one whose edits collide with the newer menu's stops the command (exit
+    4) with what to do. `save`: keep the moved draft."""
+    from o2o_tui.menu_draft import catch_up, start
+    from o2o_tui.safe_text import safe_text
+
+    drafts = _drafts(cache)
+    saved = drafts.load(published.store_id)
+    if saved is None:
+        return start(published)
+    moved = catch_up(saved, published)
+    if moved is None:
+        return saved
+    if moved.conflicts:
+        names = ", ".join(safe_text(c.name or c.id, one_line=True) for c in moved.conflicts[:5])
+        raise fail(
+            t("menu_cli.draft.conflicts", version=published.version, count=len(moved.conflicts), names=names),
+            Exit.REJECTED,
+        )
+    if save:
+        drafts.save(moved.draft)
+    return moved.draft
+
+
 def _publish(
-    profile: Any, cache: Any, draft: Any, *, online: bool, as_json: bool, extra: dict[str, Any]
+    profile: Any,
+    cache: Any,
+    draft: Any,
+    *,
+    online: bool,
+    as_json: bool,
+    extra: dict[str, Any],
+    again: bool = True,
 ) -> None:
-    """Publish `draft` through the outbox (If-Match: the version it started from) and say what became of it."""
+    """Publish `draft` through the outbox (If-Match: the version it started from) and say what became of it. A
+    412 from a menu this cache had not seen yet: the draft is moved onto it and sent once more (`again`) when its
+    edits and the newer menu's do not collide."""
     import asyncio
 
-    from o2o_tui.menu_draft import diff, is_dirty, publish_menu
+    from o2o_tui.menu_draft import catch_up, diff, is_dirty, publish_menu
     from o2o_tui.sync.perform import Outcome, perform
     from o2o_tui.sync.read_model import ReadModel
 
@@ -280,6 +315,13 @@ def _publish(
     if result.outcome is Outcome.DONE:
         _drafts(cache).discard(store_id)
     after = ReadModel(cache).menu(store_id)
+    stale = result.outcome is Outcome.REJECTED and (result.reason or {}).get("code") == "stale_version"
+    moved = catch_up(draft, after) if stale and again and after is not None else None
+    if moved is not None and not moved.conflicts and result.key is not None:
+        cache.outbox.dismiss(result.key)  # the same edits go again, on top of the menu that refused them
+        _drafts(cache).save(moved.draft)
+        _publish(profile, cache, moved.draft, online=online, as_json=as_json, extra=extra, again=False)
+        return
     version = after.version if after is not None else draft.base.version
     data = {"changes": [_change_json(change) for change in changes], "version": version, **extra}
     if result.outcome is Outcome.REJECTED and not as_json:
@@ -444,7 +486,7 @@ def import_file(
     profile: str | None = ProfileOption,
     as_json: bool = JsonOption,
 ) -> None:
-    from o2o_tui.menu_draft import apply, diff, start
+    from o2o_tui.menu_draft import apply, diff
 
     kind = _format_of(file, file_format.lower() if file_format else None)
     if kind not in ("json", "csv"):
@@ -454,7 +496,7 @@ def import_file(
     data = _read_file(file)
     with handle_errors(), cache_errors(), cli_cache(profile, read_only=dry_run) as (chosen, cache):
         published, store = cached_menu(chosen, cache, pull=not dry_run)
-        draft = _drafts(cache).load(published.store_id) or start(published)
+        draft = _working_draft(cache, published, save=not dry_run)
         currency = store.currency if store is not None else published.currency
         imported = _imported(data, kind, draft.menu, currency, partial)
         changes = diff(published, imported)
@@ -545,6 +587,9 @@ def publish(
 ) -> None:
     with handle_errors(), cache_errors(), cli_cache(profile) as (chosen, cache):
         draft = _drafts(cache).load(store_id_of(chosen))
+        if draft is not None:
+            published, _ = cached_menu(chosen, cache, pull=True)
+            draft = _working_draft(cache, published, save=True)
         if draft is None:
             if as_json:
                 emit_json({"outcome": "unchanged", "changes": []})
@@ -552,6 +597,29 @@ def publish(
             say(t("menu_cli.publish.no_draft"))
             return
         _publish(chosen, cache, draft, online=online, as_json=as_json, extra={})
+
+
+def discard(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> None:
+    from o2o_tui.menu_draft import diff
+    from o2o_tui.sync.read_model import ReadModel
+
+    with handle_errors(), cache_errors(), cli_cache(profile) as (chosen, cache):
+        drafts = _drafts(cache)
+        draft = drafts.load(store_id_of(chosen))
+        if draft is None:
+            if as_json:
+                emit_json({"discarded": False, "changes": []})
+            else:
+                say(t("menu_cli.discard.none"))
+            return
+        changes = diff(draft.base, draft.menu)
+        drafts.discard(draft.store_id)
+        menu = ReadModel(cache).menu(draft.store_id)
+        version = menu.version if menu is not None else draft.base.version
+        if as_json:
+            emit_json({"discarded": True, "changes": [_change_json(c) for c in changes], "version": version})
+        else:
+            say(t("menu_cli.discard.done", count=len(changes), version=version))
 
 
 def item_status(
@@ -656,6 +724,7 @@ def _build() -> typer.Typer:
     menu_app.command("export", help=t("menu_cli.export.help"))(export)
     menu_app.command("import", help=t("menu_cli.import.help"))(import_file)
     menu_app.command("publish", help=t("menu_cli.publish.help"))(publish)
+    menu_app.command("discard", help=t("menu_cli.discard.help"))(discard)
     item_app.command("status", help=t("menu_cli.item.status.help"))(item_status)
     item_app.command("hide", help=t("menu_cli.item.hide.help"))(item_hide)
     item_app.command("show", help=t("menu_cli.item.show.help"))(item_show)
