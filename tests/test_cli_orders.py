@@ -145,6 +145,40 @@ def test_a_refused_action_lands_in_the_conflicts(running: RunningPlatform, cli: 
     cli("conflicts", "dismiss", conflict["key"], code=Exit.NOT_FOUND)
 
 
+def test_a_refused_token_or_a_forbidden_action_exits_5_and_keeps_the_work(
+    running: RunningPlatform, cli: Cli, tmp_path: Path
+) -> None:
+    order_ids = place_orders(running.url, running.seed, 2)
+    cli("sync", "--once")
+    # forbidden for this account (a dispatcher may not accept orders): 5, said in words
+    dispatcher = Cli(tmp_path / "dispatcher", running.seed.tokens["dispatcher"])
+    dispatcher("login", "--url", running.url, "--token", dispatcher.token)
+    dispatcher("sync", "--once")
+    refused = dispatcher("orders", "accept", order_ids[0], code=Exit.AUTH)
+    assert "your accept was refused: this account may not do that" in refused.stderr
+    # the token is refused (revoked: here replaced by one the platform never issued): 5, and the action is kept
+    profiles = next(cli.home.rglob("profiles.json"))
+    profiles.write_text(profiles.read_text(encoding="utf-8").replace(cli.token, "revoked-token"), encoding="utf-8")
+    kept = cli("orders", "accept", order_ids[0], code=Exit.AUTH)
+    assert "log in again" in kept.stderr and "reachable" not in kept.output
+    as_json = cli("orders", "accept", order_ids[1], "--json", code=Exit.AUTH)
+    assert json.loads(as_json.stdout)["login_needed"] is True
+    assert cli.json("sync", "status")["pending"] == 2
+    cli("login", "--url", running.url, "--token", cli.token)
+    assert cli.json("sync", "--once")["pushed"] == 2
+    assert server_order(running, order_ids[0]).status is OrderStatus.CONFIRMED
+
+
+def test_a_queued_action_says_the_earlier_ones_go_first(running: RunningPlatform, cli: Cli) -> None:
+    [order_id] = place_orders(running.url, running.seed, 1)
+    cli("orders", "accept", order_id, "--prep", "10")
+    running.stop()
+    first = cli("orders", "preparing", order_id)
+    assert "cannot be reached" in first.stdout and "earlier" not in first.stdout
+    second = cli("orders", "ready", order_id)
+    assert "1 earlier queued action goes first, and sending it failed: The platform cannot be reached" in second.stdout
+
+
 def test_store_status_commands(running: RunningPlatform, cli: Cli) -> None:
     cli("store", "status", code=Exit.NOT_FOUND)  # not cached yet
     cli("sync", "--once")

@@ -88,8 +88,10 @@ def register(app: typer.Typer) -> None:
         if result.outcome is Outcome.QUEUED:
             if as_json:
                 emit_json({**msgspec_builtins(result), **extra})
-            else:
+            elif not result.login_needed:
                 say(queued_text(redemption) + (f" ({result.error})" if result.error else ""))
+            if result.login_needed:
+                raise fail(t("sync.queued.login"), Exit.AUTH)
             if online:
                 raise typer.Exit(int(Exit.OFFLINE))
             return

@@ -57,6 +57,8 @@ def report_outcome(
         if not as_json:
             say(done_message)
         return
+    if result.outcome is Outcome.QUEUED and result.login_needed:
+        raise fail(t("sync.queued.login"), Exit.AUTH)
     if result.outcome is Outcome.QUEUED:
         if not as_json:
             say(t("sync.queued", reason=result.error or ""))
@@ -65,7 +67,8 @@ def report_outcome(
         return
     if result.outcome is Outcome.NOT_QUEUED:
         raise fail(t("sync.not_queued", reason=result.error or ""), Exit.OFFLINE)
-    raise fail(t("sync.rejected", explanation=result.explanation or ""), Exit.REJECTED)
+    forbidden = (result.reason or {}).get("code") in ("forbidden", "unauthorized")
+    raise fail(t("sync.rejected", explanation=result.explanation or ""), Exit.AUTH if forbidden else Exit.REJECTED)
 
 
 def msgspec_builtins(value: Any) -> Any:

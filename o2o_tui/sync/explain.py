@@ -8,6 +8,7 @@ from o2o_tui.domain.clock import stored_clock
 from o2o_tui.domain.order import OrderType
 from o2o_tui.domain.transitions import OrderAction, applies_to_type
 from o2o_tui.i18n import t
+from o2o_tui.safe_text import safe_text
 
 
 def action_label(action: str) -> str:
@@ -34,6 +35,11 @@ def subject_label(action: str, target: str, number: int | None) -> str:
         return t("sync.subject.courier")
     if action.startswith("store."):
         return t("sync.subject.store")
+    if action == "menu.publish":
+        return t("sync.subject.menu")
+    if action in ("menu.item.patch", "menu.option.patch"):  # target: "<store id>/<item or option id>"
+        entity_id = safe_text(target.partition("/")[2] or target, one_line=True)
+        return t("sync.subject.menu_item" if action == "menu.item.patch" else "sync.subject.menu_option", id=entity_id)
     return t("sync.subject.other", target=target[:8])
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 
 from o2o_tui.client.actions import check_body
-from o2o_tui.client.errors import PlatformError, Unreachable
+from o2o_tui.client.errors import PlatformError, Unauthorized, Unreachable
 from o2o_tui.config import Profile
 from o2o_tui.i18n import t
 from o2o_tui.sync.explain import explain
@@ -37,6 +37,7 @@ class ActionResult(msgspec.Struct):
     reason: dict[str, Any] | None = None
     explanation: str | None = None
     error: str | None = None  # why it is queued / not queued, for a person
+    login_needed: bool = False  # queued because the platform refused the token: sent once someone logs in again
 
 
 async def perform(
@@ -65,7 +66,7 @@ async def perform(
                     Outcome.NOT_QUEUED, action=action, target=target, error=error.i18n_message()
                 )
         entry = await engine.submit(action, target, body, base_version=base_version)
-        error_text, current = await _push_or_watch(engine, cache, entry.key, wait, poll)
+        error, current = await _push_or_watch(engine, cache, entry.key, wait, poll)
     if current is None:
         return ActionResult(Outcome.DONE, key=entry.key, action=action, target=target)
     if current.rejection is not None:
@@ -78,20 +79,44 @@ async def perform(
             reason=reason,
             explanation=explain(reason, action=action, target=target),
         )
-    return ActionResult(Outcome.QUEUED, key=entry.key, action=action, target=target, error=error_text)
+    ahead = await cache.call(_ahead_of, cache, entry.key)
+    return ActionResult(
+        Outcome.QUEUED,
+        key=entry.key,
+        action=action,
+        target=target,
+        error=_why_queued(error, ahead),
+        login_needed=isinstance(error, Unauthorized),
+    )
+
+
+def _ahead_of(cache: Any, key: str) -> int:
+    """How many queued actions go before `key` (they are sent in order)."""
+    keys = [entry.key for entry in cache.outbox.pending()]
+    return keys.index(key) if key in keys else 0
+
+
+def _why_queued(error: PlatformError | str | None, ahead: int) -> str | None:
+    """For a person. An error met while sending an earlier queued action is about that action's request: say so."""
+    if error is None or isinstance(error, str):
+        return error
+    if ahead == 0 or isinstance(error, Unauthorized):
+        return error.i18n_message()
+    return t("sync.queued.behind", count=ahead, reason=error.i18n_message())
 
 
 async def _push_or_watch(
     engine: Any, cache: Any, key: str, wait: float, poll: float
-) -> tuple[str | None, Any]:
+) -> tuple[PlatformError | str | None, Any]:
     """Send the outbox ourselves when the push lock is free; else watch `key` until the holder settled it or
-    `wait` runs out. Returns (why it is still queued, the entry as it is now: None once confirmed)."""
+    `wait` runs out. Returns (why it is still queued: the error met sending, or a sentence; the entry as it is
+    now: None once confirmed)."""
     deadline = asyncio.get_running_loop().time() + wait
     while True:
         try:
             pushed = await engine.try_push()
         except PlatformError as error:
-            return error.i18n_message(), await cache.call(cache.outbox.get, key)
+            return error, await cache.call(cache.outbox.get, key)
         current = await cache.call(cache.outbox.get, key)
         if pushed is not None or current is None or current.rejection is not None:
             return None, current
