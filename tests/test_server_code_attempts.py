@@ -137,6 +137,17 @@ def test_five_wrong_pickup_codes_lock_the_code_on_every_process_until_staff_lift
     assert done.status_code == 200 and done.json()["status"] == "DELIVERED"
 
 
+def test_an_empty_code_is_refused_as_a_slip_and_never_counted(world: World) -> None:
+    w = world
+    order = _ready_takeout(w)
+    path = f"/v1/orders/{order['id']}"
+    for empty in ("", "   ", "", " ", "\t", ""):  # more than the five wrong tries that would lock the code
+        response = w.merchant.post(path + "/handoff", {"code": empty})
+        assert response.status_code == 422 and response.json()["error"]["field"] == "code", response.text
+    assert w.merchant.get(path).json()["code_locks"] == []
+    assert w.merchant.post(path + "/handoff", {"code": order["pickup_code"]}).status_code == 200
+
+
 def test_the_lock_holds_across_a_restart(world: World) -> None:
     w = world
     order = _ready_takeout(w)

@@ -354,6 +354,8 @@ def register(app: typer.Typer) -> None:
         ) -> None:
             from o2o_tui.domain.requests import CodeBody
 
+            if not code.strip():  # said here, never sent as a wrong code that counts toward the lock
+                raise fail(t(f"deliveries.error.empty_code_{name}"), Exit.USAGE)
             _act(
                 profile,
                 delivery_id,

@@ -446,6 +446,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from o2o_tui.domain.requests import CodeBody
 
+        if not code.strip():  # an unset $CODE: said here, never sent as a wrong code that counts toward the lock
+            raise fail(t("orders.error.empty_code"), Exit.USAGE)
         _act(
             profile,
             order_id,

@@ -365,6 +365,8 @@ def handoff(ctx: Ctx, order_id: str, code: str) -> StoredOrder:
 def check_code(ctx: Ctx, stored: StoredOrder, subject: CodeSubject, given: str | None) -> None:
     """The order's pickup or delivery code: 423 while locked, 409 `wrong_code` (counted) when wrong; the try that
     locks it writes the lock onto the order (`order.code_locked`), so the store's devices show it."""
+    if given is None or not given.strip():  # a slip (an unset variable, a stray Enter), not a guess: not counted
+        raise validation("code", "the code the customer or courier shows, not empty")
     order = stored.order
     expected = order.pickup_code if subject is CodeSubject.PICKUP else order.delivery_code
 
