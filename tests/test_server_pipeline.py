@@ -4,6 +4,7 @@ the documented 4xx answers, each route registered once."""
 from __future__ import annotations
 
 import socket
+import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -56,6 +57,27 @@ def test_tap_times_within_a_week_back_and_five_minutes_ahead(shared_platform: Ru
         assert answer.status_code == wanted, (tapped, answer.text)
         if wanted == 422:
             assert answer.json()["error"]["field"] == "X-Occurred-At"
+
+
+def test_a_replay_whose_tap_time_aged_past_the_week_still_gets_its_first_answer(
+    shared_platform: RunningPlatform,
+) -> None:
+    """A console resends a lost answer's action with its first tap time: the answer it gets must be the stored one,
+    not a 422 that would file an applied action as refused."""
+    merchant = api(shared_platform, "merchant")
+    order = _new_order(shared_platform)
+    tapped = datetime.now(UTC) - timedelta(days=7) + timedelta(seconds=3)
+    path, body = f"/v1/orders/{order['id']}/confirm", {"preparation_minutes": 10}
+    headers = {"X-Occurred-At": tapped.isoformat()}
+    first = merchant.post(path, body, key="aging-key", headers=headers)
+    assert first.status_code == 200, first.text
+    while datetime.now(UTC) - timedelta(days=7) <= tapped + timedelta(seconds=0.5):
+        time.sleep(0.2)
+    again = merchant.post(path, body, key="aging-key", headers=headers)
+    assert again.status_code == 200 and again.headers.get("Idempotent-Replayed") == "true", again.text
+    assert again.content == first.content
+    fresh = merchant.post(path, body, headers=headers)  # a new request with that tap time is still refused
+    assert fresh.status_code == 422 and fresh.json()["error"]["field"] == "X-Occurred-At"
 
 
 def test_query_times_at_the_calendars_edge_are_422(shared_platform: RunningPlatform) -> None:

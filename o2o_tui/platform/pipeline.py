@@ -180,7 +180,11 @@ async def idempotent(request: Request[Any, Any, Any], change: Change) -> Respons
     raw = await request.body()
     caller = platform.caller(request)
     key = idempotency.check_key(request.headers.get("idempotency-key"))
-    tapped = occurred_at(request, db.utcnow())
+    tapped: datetime | ApiError | None
+    try:
+        tapped = occurred_at(request, db.utcnow())
+    except ApiError as error:  # refused only when this is no replay: a replay keeps its tap time, however old
+        tapped = error
     fingerprint = idempotency.fingerprint(request.method, request.url.path, raw)
     for _attempt in range(3):
         try:
@@ -209,9 +213,11 @@ def _run_once(
     caller: Caller,
     key: str,
     fingerprint: str,
-    tapped: datetime | None,
+    tapped: datetime | ApiError | None,
     change: Change,
 ) -> Response[Any]:
+    """`tapped`: the request's tap time, or why it was refused (answered, and not stored, unless a stored answer
+    replays first)."""
     now = db.utcnow()
     failure: ApiError | None = None
     content, status = b"", 0
@@ -219,6 +225,8 @@ def _run_once(
         stored = idempotency.lookup(conn, caller.user_id, key)
         if stored is not None:
             return _replay(stored, fingerprint)
+        if isinstance(tapped, ApiError):
+            return error_response(tapped)
         ctx = Ctx(conn=conn, caller=caller, now=now, settings=platform.settings, occurred_at=tapped)
         try:
             payload, status = change(ctx)
