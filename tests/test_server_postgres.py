@@ -5,6 +5,7 @@ Skipped when the PostgreSQL server binaries are not installed (`apt-get install 
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -164,7 +165,15 @@ def test_nul_in_ids_and_text_is_refused_alike_on_both_databases(
     created = customer.post("/v1/orders", order_body(seed.store_id, id="a\x00b"))
     assert created.status_code == 422 and created.json()["error"]["field"] == "id"  # not a usable id
     named = customer.post("/v1/orders", order_body(seed.store_id, customer_name="a\x00b"))
-    assert named.status_code == 422
+    assert named.status_code == 422 and named.json()["error"]["field"] == "customer_name"  # the field, by name
+    body = order_body(seed.store_id)
+    body["lines"][0]["note"] = "no \x00 ice"
+    in_line = customer.post("/v1/orders", body)
+    assert in_line.status_code == 422 and in_line.json()["error"]["field"] == "lines[0].note", in_line.text
+    # a cursor is only what the server handed out: a NUL hidden in its base64 is a 422, not a driver error
+    for cursor in (base64.urlsafe_b64encode(b"2026-12-05T18:50:15.000000Z|\x00").decode(), "eHx5"):
+        paged = admin.get("/v1/orders", cursor=cursor)
+        assert paged.status_code == 422 and paged.json()["error"]["field"] == "cursor", (cursor, paged.text)
     literal = customer.post("/v1/orders", order_body(seed.store_id, note="a \\u0000 typed out"))
     assert literal.status_code == 201, literal.text  # a backslash and u0000 as text are fine
     stranger = httpx.get(f"{running.url}/v1/orders/a%00b")

@@ -69,6 +69,9 @@ def test_day_report_from_orders_driven_on_the_server(shared_platform: RunningPla
     assert admin.get(f"/v1/stores/{store}/reports/day", date=today).json()["placed"] == 5
     yesterday = (date.fromisoformat(today) - timedelta(days=1)).isoformat()
     assert merchant.get(f"/v1/stores/{store}/reports/day", date=yesterday).json()["placed"] == 0
+    for edge in ("9999-12-31", "0001-01-01"):  # the calendar's last and first days: no next day, no UTC instant
+        edge_answer = merchant.get(f"/v1/stores/{store}/reports/day", date=edge)
+        assert edge_answer.status_code == 422 and edge_answer.json()["error"]["field"] == "date", edge_answer.text
     bad = merchant.get(f"/v1/stores/{store}/reports/day", date="2026-13-01")
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "date"
 

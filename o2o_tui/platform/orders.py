@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -13,6 +14,7 @@ from o2o_tui.domain.events import EntityKind
 from o2o_tui.domain.geo import address_of
 from o2o_tui.domain.identity import Role
 from o2o_tui.domain.limits import (
+    ID_PATTERN,
     PREP_MINUTES_MAX,
     PREP_MINUTES_MIN,
     REJECT_REASONS,
@@ -484,12 +486,21 @@ def _encode_cursor(updated_at: str, order_id: str) -> str:
     return base64.urlsafe_b64encode(f"{updated_at}|{order_id}".encode()).decode().rstrip("=")
 
 
+_CURSOR_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")  # db.iso's form
+_CURSOR_ID = re.compile(ID_PATTERN)
+
+
 def _decode_cursor(cursor: str) -> tuple[str, str]:
+    """Only the shape `_encode_cursor` makes: anything else (a NUL hidden in the base64, say, that the database
+    driver would fail on) is a 422, on every database alike."""
+    refused = validation("cursor", "not a cursor this server handed out")
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         updated_at, order_id = raw.split("|", 1)
     except (ValueError, UnicodeDecodeError) as error:
-        raise validation("cursor", "not a cursor this server handed out") from error
+        raise refused from error
+    if not _CURSOR_TIME.fullmatch(updated_at) or not _CURSOR_ID.match(order_id):
+        raise refused
     return updated_at, order_id
 
 

@@ -81,18 +81,33 @@ _NUL = "\x00"
 
 
 def _holds_nul(value: object) -> bool:
+    return _nul_at(value, "") is not None
+
+
+def _nul_at(value: object, path: str) -> str | None:
+    """The JSON path (as the 422s name fields: `reason`, `lines[0].note`) of the first string holding NUL."""
     if isinstance(value, str):
-        return _NUL in value
+        return path if _NUL in value else None
     if isinstance(value, dict):
-        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            found = where if _NUL in str(key) else _nul_at(item, where)
+            if found is not None:
+                return found
     if isinstance(value, list):
-        return any(_holds_nul(item) for item in value)
-    return False
+        for index, item in enumerate(value):
+            found = _nul_at(item, f"{path}[{index}]")
+            if found is not None:
+                return found
+    return None
 
 
 def _check_no_nul(raw: bytes, body: object) -> None:
-    if b"u0000" in raw and _holds_nul(msgspec.to_builtins(body)):  # the cheap test first: nearly never true
-        raise validation("body", "text may not contain NUL characters")
+    if b"u0000" not in raw:  # the cheap test first: nearly always so
+        return
+    path = _nul_at(msgspec.to_builtins(body), "")
+    if path is not None:
+        raise validation(path or "body", "text may not contain NUL characters")
 
 
 _BODY_TYPES: dict[int, Any] = {}

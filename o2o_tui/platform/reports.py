@@ -82,10 +82,14 @@ _QUERY = select(db.orders.c.doc).where(
 
 
 def parse_day(text: str) -> date:
+    """A report's day: years 2000-2999 (the calendar's first and last days have no next day or UTC instant)."""
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise validation("date", "a date as YYYY-MM-DD") from None
+    if not 2000 <= day.year <= 2999:
+        raise validation("date", "a date as YYYY-MM-DD in the years 2000 to 2999")
+    return day
 
 
 def day_bounds(zone: ZoneInfo, day: date) -> tuple[datetime, datetime]:
