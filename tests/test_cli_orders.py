@@ -116,6 +116,8 @@ def test_offline_queue_then_sync_and_exit_codes(running: RunningPlatform, cli: C
     cli("orders", "ready", order_id, "--online", code=Exit.OFFLINE)  # refused, and not queued
     status = cli.json("sync", "status")
     assert status["pending"] == 1 and status["conflicts"] == 0
+    # the command found the platform unreachable: the status says so at once, not after the next sync
+    assert status["state"] == "OFFLINE" and "cannot be reached" in status["last_error"]
     cli("sync", "--once", code=Exit.OFFLINE)
     assert cli.json("sync", "status")["state"] == "OFFLINE"
 
@@ -126,6 +128,16 @@ def test_offline_queue_then_sync_and_exit_codes(running: RunningPlatform, cli: C
     assert server_order(running, order_id).status is OrderStatus.PREPARING
     [row] = cli.json("orders", "list")
     assert row["status"] == "PREPARING" and row["is_pending"] is False
+    # an action command that reaches the platform after an outage it met: ONLINE again, said at once
+    running.stop()
+    cli("orders", "ready", order_id)
+    assert cli.json("sync", "status")["state"] == "OFFLINE"
+    running.restart()
+    cli("login", "--url", running.url, "--token", cli.token)
+    cli("orders", "unlock-code", order_id)
+    status = cli.json("sync", "status")
+    assert status["state"] == "ONLINE" and status["last_error"] is None and status["pending"] == 0
+    assert server_order(running, order_id).status is OrderStatus.READY_FOR_PICKUP
 
 
 def test_a_refused_action_lands_in_the_conflicts(running: RunningPlatform, cli: Cli) -> None:

@@ -565,6 +565,15 @@ class SyncEngine:
         report.state, report.pending, report.conflicts = self._state, self._pending, self._conflicts
         return report
 
+    async def record_answer(self, error: PlatformError | None) -> None:
+        """What a command's own push met, written for `o2o sync status` before the command exits: a fault
+        (OFFLINE, or UNAUTHORIZED, with the error) or an answer (ONLINE)."""
+        if error is not None:
+            self._on_fault(error)
+        else:
+            self._set_state(SyncState.ONLINE)
+        await self._io(self._save_state)
+
     def _on_fault(self, error: PlatformError) -> None:
         if isinstance(error, Unauthorized):
             state = SyncState.UNAUTHORIZED  # not an outage: the person must log in again

@@ -116,7 +116,10 @@ async def _push_or_watch(
         try:
             pushed = await engine.try_push()
         except PlatformError as error:
+            await engine.record_answer(error)
             return error, await cache.call(cache.outbox.get, key)
+        if pushed is not None:
+            await engine.record_answer(None)
         current = await cache.call(cache.outbox.get, key)
         if pushed is not None or current is None or current.rejection is not None:
             return None, current
