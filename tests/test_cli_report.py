@@ -60,3 +60,11 @@ def test_report_day_json_csv_plain_then_offline(platform: RunningPlatform, tmp_p
     assert "Orders per hour" in cli("report", "day").stdout
     cli("report", "day", "--date", "2020-01-01", code=Exit.OFFLINE)
     cli("report", "day", "--date", "yesterday", code=Exit.USAGE)
+
+
+def test_a_csv_cell_is_inert_in_a_spreadsheet_and_on_a_terminal() -> None:
+    from o2o_tui.cli.report import _cell
+
+    assert _cell("=SUM(A1)") == "'=SUM(A1)"
+    assert _cell("\x1b[31mRED") == "\ufffd[31mRED"  # a code stored before codes were checked prints inert
+    assert _cell("OUT_OF_STOCK") == "OUT_OF_STOCK"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from o2o_tui.domain.limits import REASON_CODE_PATTERN
 from tests.support.platform import RunningPlatform, api, order_body
 
 
@@ -16,6 +17,8 @@ from tests.support.platform import RunningPlatform, api, order_body
         ("confirm", {"preparation_minutes": 0}, "preparation_minutes"),
         ("confirm", [1, 2], "body"),
         ("reject", {"reason_code": ""}, "reason_code"),
+        ("cancel", {"reason_code": "\x1b[31mRED"}, "reason_code"),  # a code, printed bare in reports: no escapes
+        ("cancel", {"reason_code": "changed my mind"}, "reason_code"),  # prose goes in `reason`
         ("handoff", {"code": 1234}, "code"),
         ("preparing", {"anything": True}, "anything"),
     ],
@@ -160,6 +163,7 @@ def test_openapi_is_served(shared_platform: RunningPlatform) -> None:
     assert order_fields["lines"]["minItems"] == 1
     assert order_fields["customer_name"]["minLength"] == order_fields["customer_phone"]["minLength"] == 1
     assert components["ReasonBody"]["properties"]["reason_code"]["minLength"] == 1
+    assert components["ReasonBody"]["properties"]["reason_code"]["pattern"] == REASON_CODE_PATTERN
 
 
 def test_menu_publish_is_conditional_on_the_version(platform: RunningPlatform) -> None:

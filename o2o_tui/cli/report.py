@@ -25,7 +25,11 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
 def _cell(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula (as `o2o menu export` writes them)."""
+    """A cell a spreadsheet will not run as a formula (as `o2o menu export` writes them), with no control or
+    bidi character left to act on the terminal it is printed to."""
+    from o2o_tui.safe_text import safe_text
+
+    text = safe_text(text, one_line=True)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 

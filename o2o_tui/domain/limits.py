@@ -62,7 +62,17 @@ Note = Annotated[str, Meta(max_length=NOTE_MAX)]
 LineNote = Annotated[str, Meta(max_length=LINE_NOTE_MAX)]
 StatusReason = Annotated[str, Meta(max_length=STATUS_REASON_MAX)]
 Description = Annotated[str, Meta(max_length=DESCRIPTION_MAX)]
-ReasonCode = Annotated[str, Meta(min_length=1, max_length=REASON_CODE_MAX, description="not only spaces")]
+# a code, not prose (the prose goes in `reason`): it is printed bare in reports, CSVs and other devices' screens
+REASON_CODE_PATTERN = r"^ *[A-Za-z0-9_.:-]+ *$"
+ReasonCode = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=REASON_CODE_MAX,
+        pattern=REASON_CODE_PATTERN,
+        description="a code: letters, digits, '_', '-', '.', ':' (surrounding spaces ignored)",
+    ),
+]
 # an order's customer: the counter calls the name and the courier the phone, so neither may be left empty
 CustomerName = Annotated[str, Meta(min_length=1, max_length=NAME_MAX, description="not only spaces")]
 CustomerPhone = Annotated[str, Meta(min_length=1, max_length=PHONE_MAX, description="not only spaces")]
