@@ -26,6 +26,14 @@ _UNSAFE_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u20
 _UNSAFE_JSON = re.compile(rb"\x7f|\xc2[\x80-\x9f]|\xe2\x80[\x8e\x8f\xa8-\xae]|\xe2\x81[\xa6-\xa9]|\xd8\x9c")
 
 
+def holds_unsafe(text: str, *, one_line: bool = False) -> bool:
+    """Whether `safe_text` would replace a character of `text`: a control or bidi character (line breaks and tabs
+    are text too unless `one_line`)."""
+    if one_line:
+        return _UNSAFE_ONE_LINE.search(text) is not None
+    return _UNSAFE.search(_SEPARATORS.sub("\n", text)) is not None
+
+
 def safe_text(value: object, *, one_line: bool = False) -> str:
     """Replace every control/bidi character with U+FFFD. Line breaks (CR LF, CR, NEL, U+2028, U+2029) become
     "\\n"; with `one_line` they, newlines and tabs become spaces (one field stays on one line)."""

@@ -128,12 +128,15 @@ def test_a_bad_sheet_is_refused_whole_with_line_and_column(
     rows[1][COL["price"]] = "30.00"  # a good change on line 2 ...
     rows[2][COL["price"]] = "-1"  # ... and a bad one on line 3
     rows[3][COL["option_group_ids"]] = "spice;nope"
+    rows[4][COL["name_en"]] = "Evil \x1b]0;TITLE\x07 \x1b[31mred"  # would set the title of every counter's terminal
     write_rows(sheet, rows)
     before = server_menu(platform)
     refused = cli("menu", "import", str(sheet), code=Exit.USAGE)
     assert "line 3, column 9 (price)" in refused.stdout and "negative" in refused.stdout
     assert "line 4, column 14 (option_group_ids)" in refused.stdout and "nope" in refused.stdout
-    assert "2 problem" in refused.stderr
+    assert f"line 5, column {COL['name_en'] + 1} (name_en)" in refused.stdout and "control" in refused.stdout
+    assert "\x1b" not in refused.stdout + refused.stderr
+    assert "3 problem" in refused.stderr
     assert server_menu(platform) == before
     big = tmp_path / "big.csv"
     with big.open("wb") as out:

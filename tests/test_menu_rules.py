@@ -79,6 +79,9 @@ def test_the_demo_menu_has_no_problem() -> None:
             {"snooze_until": datetime(2100, 1, 1, tzinfo=UTC)},
             ("categories[0].items[0].snooze_until", "time_range"),
         ),
+        ({"name": "Evil \x1b]0;TITLE\x07"}, ("categories[0].items[0].name", "control_character")),
+        ({"names": Names(en="two\nlines")}, ("categories[0].items[0].names.en", "control_character")),
+        ({"descriptions": Names(zh="\u202eevil")}, ("categories[0].items[0].descriptions.zh", "control_character")),
     ],
 )
 def test_an_item_problem_names_its_field_and_code(changes: dict, expected: tuple[str, str]) -> None:
@@ -87,6 +90,11 @@ def test_an_item_problem_names_its_field_and_code(changes: dict, expected: tuple
     problems = menu_problems(_replace_item(menu, 0, 0, **changes), "CNY")
     assert _fields(problems) == [expected]
     assert problems[0].message  # English, for the server's answer
+
+
+def test_a_description_may_hold_line_breaks() -> None:
+    menu = _replace_item(_menu(), 0, 0, descriptions=Names(zh="第一行\r\n第二行\n\t第三行"))
+    assert menu_problems(menu, "CNY") == []
 
 
 def test_a_name_in_one_language_is_enough() -> None:

@@ -115,6 +115,10 @@ def test_the_shared_rules_answer_422_naming_the_field(platform: RunningPlatform)
             lambda m: _item(m, "rice").update(price={"amount": 100, "currency": "USD"}),
             "categories[2].items[0].price",
         ),
+        (  # menu text is shown on every device: a terminal escape in it is refused, not stored
+            lambda m: m["option_groups"][0]["options"][0].update(name="Mild \x1b]52;c;cGF5\x07"),
+            "option_groups[0].options[0].name",
+        ),
     ]
     for change, field in cases:
         broken = copy.deepcopy(menu)

@@ -38,6 +38,7 @@ from o2o_tui.domain.limits import (
 )
 from o2o_tui.domain.menu import Category, Item, Menu, Names, Option, OptionGroup
 from o2o_tui.domain.money import Money
+from o2o_tui.safe_text import holds_unsafe
 
 CODES = (
     "empty_name",  # no name in any language
@@ -55,6 +56,7 @@ CODES = (
     "unknown_option_group",  # an item offers an option group the menu does not have
     "too_many",  # more categories, items, groups, options or an item's groups than allowed (limit)
     "time_range",  # a snooze time without a zone or outside the years 2000-2099
+    "control_character",  # a control or bidi character in a name (a line break too) or description
 )
 
 _ID = re.compile(ID_PATTERN)
@@ -79,10 +81,14 @@ def problem_text(problem: Problem) -> str:
 
 
 def _length_problems(where: str, field: str, text: str, texts: Names, limit: int) -> Iterator[Problem]:
-    """`field` ("name", "description") and its per-language twin (`names.zh`, `descriptions.en`) of `where`."""
+    """`field` ("name", "description") and its per-language twin (`names.zh`, `descriptions.en`) of `where`: the
+    length, and no control or bidi character (menu text is shown on every device and printed on tickets; a
+    description may hold line breaks, a name may not)."""
     for path, value in ((field, text), (f"{field}s.zh", texts.zh), (f"{field}s.en", texts.en)):
         if len(value) > limit:
             yield Problem(f"{where}.{path}", "too_long", f"at most {limit} characters", limit)
+        if holds_unsafe(value, one_line=field == "name"):
+            yield Problem(f"{where}.{path}", "control_character", "no control or bidi characters")
 
 
 def _name_problems(where: str, name: str, names: Names) -> Iterator[Problem]:
