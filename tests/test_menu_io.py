@@ -3,6 +3,7 @@ is refused whole with the line and column of every problem."""
 
 from __future__ import annotations
 
+import re
 import string
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -39,7 +40,11 @@ texts = st.text(
     ),
     max_size=15,
 )
-named_texts = texts.filter(lambda text: bool(text.strip()))
+# a name is one line without control characters, a description may break lines (o2o_tui.domain.menu_rules)
+_NOT_IN_A_NAME = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+_NOT_IN_A_DESCRIPTION = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+named_texts = texts.map(lambda text: _NOT_IN_A_NAME.sub("", text)).filter(lambda text: bool(text.strip()))
+description_texts = texts.map(lambda text: _NOT_IN_A_DESCRIPTION.sub("", text))
 moments = st.datetimes(
     min_value=datetime(2001, 1, 1),
     max_value=datetime(2098, 12, 31),
@@ -67,9 +72,9 @@ def names_and_name(draw: st.DrawFn) -> tuple[str, Names]:
 @st.composite
 def descriptions(draw: st.DrawFn) -> tuple[str, Names]:
     if draw(st.booleans()):
-        zh, en = draw(texts), draw(texts)
+        zh, en = draw(description_texts), draw(description_texts)
         return (zh or en), Names(zh=zh, en=en)
-    return draw(texts), Names()
+    return draw(description_texts), Names()
 
 
 @st.composite
