@@ -327,3 +327,24 @@ def test_merchant_cannot_touch_another_store(world: World) -> None:
     listed = other.get("/v1/orders").json()["orders"]
     assert world.order not in [o["id"] for o in listed]
     assert world.clients["merchant"].get(f"/v1/stores/{world.store}").json()["status"]["state"] != "PAUSED"
+
+
+@pytest.mark.parametrize(
+    ("phone", "shown"),
+    [
+        ("13812345678", "138****5678"),  # a mobile: the convention customers know
+        ("+86 13812345678", "+86********5678"),
+        ("62345678", "****5678"),  # a landline: never seven of its eight digits
+        ("023456789", "*****6789"),
+        ("1234567", "*****67"),
+        ("12", "**"),
+    ],
+)
+def test_a_phone_shown_to_staff_and_couriers_keeps_at_most_its_last_four_and_a_mobile_prefix(
+    phone: str, shown: str
+) -> None:
+    from o2o_tui.platform.views import mask_phone
+
+    assert mask_phone(phone) == shown
+    hidden = sum(1 for a, b in zip(phone, shown, strict=True) if a != b)
+    assert hidden >= len(phone) // 3  # always a good part of it

@@ -13,10 +13,14 @@ from o2o_tui.platform.auth import Caller
 
 
 def mask_phone(phone: str) -> str:
-    """`13812345678` -> `138****5678`; short numbers keep only their last two digits."""
+    """At most the last four characters and, on a mobile-length number (11 or more), the first three stay:
+    `13812345678` -> `138****5678`, `62345678` -> `****5678`; short numbers keep only their last two. Never more
+    than 7 of 11 shown (the convention customers know), and never the greater part of a shorter number."""
     digits = phone.strip()
+    if len(digits) >= 11:
+        return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
     if len(digits) >= 8:
-        return digits[:3] + "****" + digits[-4:]
+        return "*" * (len(digits) - 4) + digits[-4:]
     if len(digits) > 2:
         return "*" * (len(digits) - 2) + digits[-2:]
     return "*" * len(digits)
