@@ -53,7 +53,7 @@ def test_cancelled_by_comes_from_the_platform_record() -> None:
 def test_moved_on_wrong_code_and_unknown() -> None:
     moved = {"code": "illegal_transition", "current_status": "READY_FOR_PICKUP", "order_number": 7}
     assert explain(moved, action="order.preparing", target="ord_7") == (
-        "order #0007 was already READY when your start preparing reached the platform, so it was not applied"
+        "order #0007 was already READY when your start of preparation reached the platform, so it was not applied"
     )
     wrong = {"code": "wrong_code", "current_status": "READY_FOR_PICKUP", "order_number": 7}
     assert "did not match" in explain(wrong, action="order.handoff", target="ord_7")
