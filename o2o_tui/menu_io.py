@@ -136,7 +136,8 @@ def import_json(data: bytes, currency: str | None = None) -> Menu:
         text = str(error)
         message, _, path = text.rpartition(" - at `$")
         field = path.rstrip("`").lstrip(".") if message else ""
-        raise MenuImportError([ImportProblem(0, 0, message or text, field)]) from None
+        first = ImportProblem(0, 0, message or text, field)
+        raise MenuImportError([first, *_more_problems(data, currency, field)]) from None
     except msgspec.DecodeError as error:
         found = re.search(r"\(byte (\d+)\)", str(error))
         line, column = _line_column(data, int(found.group(1))) if found else (0, 0)
@@ -146,6 +147,20 @@ def import_json(data: bytes, currency: str | None = None) -> Menu:
     if problems:
         raise MenuImportError([ImportProblem(0, 0, problem_text(p), p.field) for p in problems])
     return menu
+
+
+def _more_problems(data: bytes, currency: str | None, reported: str) -> list[ImportProblem]:
+    """After the first bound the decoder met: every other problem the publish rules find, when the file reads as
+    a menu without the bounds (so a file is mended in one go, not one error per try)."""
+    try:
+        lenient = msgspec.json.decode(data, type=Menu)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return []
+    return [
+        ImportProblem(0, 0, problem_text(p), p.field)
+        for p in menu_problems(lenient, currency or lenient.currency)
+        if not reported.startswith(p.field)
+    ]
 
 
 # --- CSV: writing ----------------------------------------------------------------------------------------------------
@@ -539,6 +554,11 @@ class _Sheet:
         rest = found.group(3)
         if found.group(2) is not None:
             return self._placed(lines[int(found.group(2))], rest, problem)
+        if rest == "items" and problem.code == "too_many" and problem.limit is not None:
+            # said on the first row over the limit, naming the category (the category's own line may be far off)
+            over = lines[problem.limit] if len(lines) > problem.limit else 0
+            text = t("menu.problem.too_many_items", category=category_id, limit=problem.limit)
+            return ImportProblem(over, self.column("category_id") if over else 0, text, "category_id")
         line = self.category_cells.get(category_id, (0, None, None))[0]
         field = "category_id" if rest.startswith("id") else "category_name_zh"
         if rest.startswith(("names.en", "name.en")):

@@ -3,6 +3,7 @@ is refused whole with the line and column of every problem."""
 
 from __future__ import annotations
 
+import json
 import re
 import string
 from datetime import UTC, datetime, timedelta, timezone
@@ -476,3 +477,32 @@ def test_a_partial_sheet_moves_an_item_it_names_under_another_category() -> None
     assert moved.id not in [i.id for i in menu.categories[0].items]
     assert menu.categories[-1].items[-1] == msgspec.structs.replace(moved, price=Money(500, "CNY"))
     assert sum(len(c.items) for c in menu.categories) == sum(len(c.items) for c in base.categories)
+
+
+def test_a_json_menu_reports_every_problem_not_only_the_first_bound() -> None:
+    document = json.loads(menu_io.export_json(demo()))
+    document["categories"][0]["items"][0]["price"]["amount"] = -5  # a bound the decoder stops at
+    document["categories"][0]["items"][1]["option_group_ids"] = ["nope"]  # a rule only the menu rules see
+    with pytest.raises(MenuImportError) as caught:
+        menu_io.import_json(json.dumps(document).encode(), "CNY")
+    fields = [problem.field for problem in caught.value.problems]
+    assert fields[0] == "categories[0].items[0].price.amount"
+    assert "categories[0].items[1].option_group_ids" in fields
+    assert "categories[0].items[0].price" not in fields  # said once
+
+
+def test_too_many_items_in_a_category_is_said_on_the_first_row_over_naming_the_category() -> None:
+    from o2o_tui.domain.limits import MENU_ITEMS_MAX
+
+    rows = sheet_rows(demo())
+    template = rows[1]  # hot-dishes, line 2
+    extra = []
+    for number in range(MENU_ITEMS_MAX):
+        row = list(template)
+        row[col("item_id") - 1] = f"dish-{number}"
+        extra.append(row)
+    rows = [rows[0], *extra, *rows[1:]]  # the category's real items now come after 500 new ones
+    [problem] = [p for p in problems_of(sheet_bytes(rows), demo()) if p.field == "category_id"]
+    assert problem.line == 2 + MENU_ITEMS_MAX  # the 501st row of hot-dishes
+    assert problem.column == col("category_id")
+    assert "hot-dishes" in menu_io.describe(problem) and str(MENU_ITEMS_MAX) in menu_io.describe(problem)
