@@ -88,6 +88,35 @@ def test_typers_own_panel_words_follow_the_language() -> None:
     assert "─ 参数 ─" in chinese and "─ 选项 ─" in chinese and "[必填]" in chinese and "[环境变量：O2O_PROFILE]" in chinese
     assert "Arguments" not in chinese and "[required]" not in chinese and "[env var" not in chinese
     assert "─ Arguments ─" in english and "[required]" in english and "[env var: O2O_PROFILE]" in english
+    # Click's own literals too: the usage line and the help option
+    assert "用法：" in chinese and "显示本帮助并退出" in chinese
+    assert "Usage:" not in chinese and "Show this message" not in chinese
+    assert "Usage: " in english and "Show this message and exit." in english
+
+
+@pytest.mark.parametrize(
+    ("args", "chinese", "english"),
+    [
+        (["orders", "accept", "2", "--prep", "0"], "'--prep' 的值无效：0 不在范围 1<=x<=240 内。", "Invalid value for '--prep': 0 is not in the range 1<=x<=240."),
+        (["orders", "accept"], "缺少参数 'order_id'。", "Missing argument 'order_id'."),
+        (["orders", "accept", "2", "--bogus"], "没有这个选项：--bogus", "No such option: --bogus"),
+        (["orders", "acept"], "没有这个命令：'acept'。你是不是要 'accept'？", "No such command 'acept'. Did you mean 'accept'?"),
+    ],
+)
+def test_clicks_error_sentences_follow_the_language(args: list[str], chinese: str, english: str) -> None:
+    import os
+    import subprocess
+    import sys
+
+    def error_text(lang: str) -> str:
+        env = {**os.environ, "O2O_LANG": lang, "COLUMNS": "200"}
+        command = [sys.executable, "-c", "from o2o_tui.cli import main; main()", *args]
+        done = subprocess.run(command, env=env, capture_output=True, text=True)
+        assert done.returncode == 2, done.stderr
+        return done.stderr
+
+    assert chinese in error_text("zh")
+    assert english in error_text("en")
     # and no command pays for it: Rich (typer.rich_utils) still loads only for a help page or an error
     probe = "import sys; from o2o_tui.cli import build_app; build_app('orders'); print('typer.rich_utils' in sys.modules)"
     loaded = subprocess.run([sys.executable, "-c", probe], env={**os.environ, "O2O_LANG": "zh"},

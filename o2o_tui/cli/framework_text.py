@@ -5,8 +5,9 @@ Typer marks these for gettext and computes the panel titles once, when `typer.ri
 for a help page or an error: it brings in Rich, ~30 ms no other command pays); it ships no Chinese.
 `localize()` gives `typer.core` and `typer.rich_utils` a `_` that reads `cli.framework.*` in our catalog and
 sets the titles again, at once if `rich_utils` is loaded, else just after it loads. What Typer's vendored Click
-writes as plain English literals ("Usage:", "Missing argument", "Show this message and exit.") cannot be reached
-this way and stays English.
+writes as plain English literals is reached another way: the help option's text and the usage line's prefix are
+set where Click builds them, and an error's sentence is matched whole (`ERRORS`) and said again from the catalog
+just before the error panel prints it (a sentence no pattern knows stays as Click wrote it).
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from __future__ import annotations
 import importlib
 import importlib.abc
 import importlib.util
+import re
 import sys
 from collections.abc import Sequence
 from importlib.machinery import ModuleSpec
 from types import ModuleType
+from typing import Any
 
 from o2o_tui.i18n import t
 
@@ -48,6 +51,44 @@ _CONSTANTS = {
 }
 
 
+# Click's English error sentences (typer._click writes them as literals) -> our catalog key; matched whole
+ERRORS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"Invalid value for (?P<hint>.+?): (?P<message>.*)", re.S), "cli.framework.invalid_value_for"),
+    (re.compile(r"Invalid value: (?P<message>.*)", re.S), "cli.framework.invalid_value"),
+    (re.compile(r"(?P<value>.+) is not in the range (?P<range>.+)\.", re.S), "cli.framework.not_in_range"),
+    (re.compile(r"(?P<value>.+) is not a valid (?P<kind>[a-zA-Z]+)\..*", re.S), "cli.framework.not_valid"),
+    (re.compile(r"Missing option (?P<hint>.+?)\.(?P<rest>.*)", re.S), "cli.framework.missing_option"),
+    (re.compile(r"Missing argument (?P<hint>.+?)\.(?P<rest>.*)", re.S), "cli.framework.missing_argument"),
+    (
+        re.compile(r"No such option: (?P<name>\S+)(?: \(Possible options: (?P<options>.+)\))?", re.S),
+        "cli.framework.no_such_option",
+    ),
+    (re.compile(r"Option (?P<name>.+?) requires an argument\."), "cli.framework.requires_argument"),
+    (re.compile(r"Got unexpected extra arguments? \((?P<args>.*)\)", re.S), "cli.framework.extra_arguments"),
+    (
+        re.compile(r"No such command (?P<name>.+?)\.(?: Did you mean (?P<suggestion>.+?)\?)?", re.S),
+        "cli.framework.no_such_command",
+    ),
+)
+
+
+def translate_error(text: str) -> str:
+    """Click's error sentence in the current language (unchanged when no pattern knows it)."""
+    for pattern, key in ERRORS:
+        found = pattern.fullmatch(text)
+        if found is None:
+            continue
+        fields = {name: value or "" for name, value in found.groupdict().items()}
+        if "message" in fields:
+            fields["message"] = translate_error(fields["message"])
+        if fields.get("options"):
+            fields["options"] = t("cli.framework.possible_options", options=fields["options"])
+        if fields.get("suggestion"):
+            fields["suggestion"] = t("cli.framework.did_you_mean", name=fields["suggestion"])
+        return t(key, **fields)
+    return text
+
+
 def translate(message: str) -> str:
     key = MESSAGES.get(message)
     return t(key) if key is not None else message
@@ -60,6 +101,7 @@ def localize() -> None:
     core = importlib.import_module("typer.core")
     if callable(getattr(core, "_", None)):
         core._ = translate  # type: ignore[attr-defined]
+    _localize_click()
     loaded = sys.modules.get("typer.rich_utils")
     if loaded is not None:
         _set_rich_utils(loaded)
@@ -67,9 +109,46 @@ def localize() -> None:
         sys.meta_path.insert(0, _RichUtilsHook())
 
 
+def _localize_click() -> None:
+    """The help option's text and the usage line's prefix, where the vendored Click builds them (once)."""
+    try:
+        click_core = importlib.import_module("typer._click.core")
+        formatting = importlib.import_module("typer._click.formatting")
+    except ModuleNotFoundError:  # a Typer without a vendored Click: its words stay its own
+        return
+    command = getattr(click_core, "Command", None)
+    formatter = getattr(formatting, "HelpFormatter", None)
+    if command is None or formatter is None or getattr(command, "_o2o_localized", False):
+        return
+    get_help_option, write_usage = command.get_help_option, formatter.write_usage
+
+    def help_option(self: Any, ctx: Any) -> Any:
+        option = get_help_option(self, ctx)
+        if option is not None:
+            option.help = t("cli.framework.help_option")
+        return option
+
+    def usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+        write_usage(self, prog, args, t("cli.framework.usage") if prefix is None else prefix)
+
+    command.get_help_option = help_option
+    formatter.write_usage = usage
+    command._o2o_localized = True
+
+
 def _set_rich_utils(rich_utils: ModuleType) -> None:
     if callable(getattr(rich_utils, "_", None)):
         rich_utils._ = translate  # type: ignore[attr-defined]
+    show_error = getattr(rich_utils, "rich_format_error", None)
+    if callable(show_error) and not getattr(show_error, "_o2o_localized", False):
+
+        def rich_format_error(error: Any) -> None:
+            format_message = error.format_message
+            error.format_message = lambda: translate_error(format_message())
+            show_error(error)
+
+        rich_format_error._o2o_localized = True  # type: ignore[attr-defined]
+        rich_utils.rich_format_error = rich_format_error  # type: ignore[attr-defined]
     for attribute, message in _CONSTANTS.items():
         if hasattr(rich_utils, attribute):  # a Typer without it: its word stays its own
             setattr(rich_utils, attribute, translate(message))

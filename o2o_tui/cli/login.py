@@ -19,7 +19,9 @@ def _describe(
     name: str, user_name: str, role: str, url: str, store_id: str | None, courier_id: str | None
 ) -> str:
     user = safe_text(user_name, one_line=True)
-    line = t("login.who" if user.strip() else "login.who_unnamed", profile=name, user=user, role=role, url=url)
+    role_key = f"deliveries.role.{role}"
+    role_name = t(role_key) if t(role_key) != role_key else safe_text(role, one_line=True)
+    line = t("login.who" if user.strip() else "login.who_unnamed", profile=name, user=user, role=role_name, url=url)
     if store_id:
         line += " " + t("login.who_store", store_id=safe_text(store_id, one_line=True))
     if courier_id:
