@@ -40,6 +40,11 @@ def test_chase_reply_and_refunds_online_offline_and_refused(running: RunningPlat
     cli("orders", "refund", order_id, "--reason", "LATE", code=Exit.USAGE)  # neither --all nor --line
     cli("orders", "refund", order_id, "--all", "--reason", "BORED", code=Exit.USAGE)
     cli("orders", "chase-reply", order_id, "--template", "SOON", code=Exit.USAGE)
+    both = cli("orders", "chase-reply", order_id, "--template", "READY", "--text", "soon", code=Exit.USAGE)
+    assert "not both" in both.stderr
+    unsaid = cli("orders", "refund", order_id, "--all", "--reason", "OTHER", code=Exit.USAGE)
+    assert "--note" in unsaid.stderr
+    assert cli.json("conflicts", "list") == [] and cli.json("sync", "status")["pending"] == 0  # nothing queued
 
     # online
     answered = cli.json("orders", "chase-reply", order_id, "--template", "PREPARING", "--minutes", "7")

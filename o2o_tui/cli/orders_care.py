@@ -26,6 +26,8 @@ def _template(text: str | None, has_text: bool) -> Any:
             return ChaseReply.TEXT
         raise fail(t("care.cli.error.template_or_text"), Exit.USAGE)
     found = chase_reply(text)
+    if has_text and found is not ChaseReply.TEXT:  # one answer: which of the two would it be?
+        raise fail(t("care.cli.error.template_and_text"), Exit.USAGE)
     if found is None:
         choices = ", ".join(reply.value for reply in CHASE_REPLIES)
         raise fail(t("care.cli.error.template", template=text, choices=choices), Exit.USAGE)
@@ -132,9 +134,11 @@ def register(orders: typer.Typer) -> None:
     ) -> None:
         import uuid
 
-        from o2o_tui.domain.refunds import RefundBody, RefundLineIn, refunded_quantities
+        from o2o_tui.domain.refunds import RefundBody, RefundLineIn, RefundReason, refunded_quantities
 
         code = _reason(reason)
+        if code is RefundReason.OTHER and not note.strip():  # the platform's rule, said before anything is queued
+            raise fail(t("care.cli.error.other_needs_note"), Exit.USAGE)
         wanted = [parse_line(text) for text in lines or []]
         if whole == bool(wanted):
             raise fail(t("care.cli.error.all_or_lines"), Exit.USAGE)
