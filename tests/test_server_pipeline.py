@@ -103,7 +103,15 @@ def test_openapi_documents_bodies_answers_and_refusals(shared_platform: RunningP
     headers = {p["name"]: p["required"] for p in confirm["parameters"] if p["in"] == "header"}
     assert headers == {"Idempotency-Key": True, "X-Occurred-At": False}
     menu = document["paths"]["/v1/stores/{store_id}/menu"]["put"]
-    assert "If-Match" in {p["name"] for p in menu["parameters"]}
+    assert {p["name"]: p["required"] for p in menu["parameters"] if p["in"] == "header"}["If-Match"] is True
+    read = document["paths"]["/v1/stores/{store_id}/menu"]["get"]
+    assert "ETag" in read["responses"]["200"]["headers"]
+    # every /v1 operation says it needs the bearer token; the document itself does not
+    assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    for path, operations in document["paths"].items():
+        for operation in operations.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                assert (operation.get("security") == [{"bearer": []}]) is path.startswith("/v1/"), path
     created = document["paths"]["/v1/orders"]["post"]["responses"]
     assert {"200", "201"} <= set(created)
     # every delivery action is its own documented route, with the body it takes

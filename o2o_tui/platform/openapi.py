@@ -104,4 +104,31 @@ def openapi_document(app: Litestar) -> dict[str, Any]:
             kind = extra.get(int(status), answer_type if status.startswith("2") else ErrorBody)
             if kind is not None and "content" in answer:
                 answer["content"] = {JSON: {"schema": ref_of[kind]}}
+    _state_what_handlers_check(document)
     return document
+
+
+def _state_what_handlers_check(document: dict[str, Any]) -> None:
+    """What the handlers enforce or send beyond their signatures: every /v1 route needs a bearer token; a menu
+    publish needs If-Match (422 without it); a menu read answers its version as an ETag."""
+    schemes = document.setdefault("components", {}).setdefault("securitySchemes", {})
+    schemes["bearer"] = {"type": "http", "scheme": "bearer", "description": "a device's token (`o2o login`)"}
+    for path, operations in document.get("paths", {}).items():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict):
+                continue
+            if path.startswith("/v1/"):
+                operation["security"] = [{"bearer": []}]
+            if path == "/v1/stores/{store_id}/menu" and method == "put":
+                for parameter in operation.get("parameters", []):
+                    if parameter.get("name") == "If-Match":
+                        parameter["required"] = True
+            if path == "/v1/stores/{store_id}/menu" and method == "get":
+                answer = operation.get("responses", {}).get("200")
+                if isinstance(answer, dict):
+                    answer["headers"] = {
+                        "ETag": {
+                            "description": 'the menu\'s version, quoted ("12"): send it back as If-Match to publish',
+                            "schema": {"type": "string"},
+                        }
+                    }

@@ -39,7 +39,13 @@ class SystemController(Controller):
         request: Request[Any, Any, Any],
         after: FromQuery[str | None] = None,
         # the bound is stated for the OpenAPI only: the handler checks it (and NaN, infinity) with its own message
-        wait: Annotated[float, QueryParameter(schema_extra={"minimum": 0})] = 0.0,
+        wait: Annotated[
+            float,
+            QueryParameter(
+                description="seconds to hold the answer while nothing is newer; at most 60 (a longer wait is 60)",
+                schema_extra={"minimum": 0},
+            ),
+        ] = 0.0,
         limit: Annotated[int, QueryParameter(ge=1, le=events.MAX_LIMIT)] = events.DEFAULT_LIMIT,
     ) -> Response[EventPage]:
         platform = platform_of(request)
