@@ -193,14 +193,26 @@ def reason_lines(report: DayReport) -> list[str]:
     """Cancellations by reason and who, then refusals by reason (untrusted codes: made safe here)."""
     lines = [t("figures.cancellations.title")]
     rows = [
-        ["  " + safe_text(c.reason_code, one_line=True), party_name(c.by), str(c.count)]
+        ["  " + reason_name(c.reason_code), party_name(c.by), str(c.count)]
         for c in report.cancellations
     ]
     lines += table(rows, right=(False, False, True)) if rows else ["  " + t("figures.none")]
     lines.append(t("figures.refusals.title"))
-    rows = [["  " + safe_text(r.reason_code, one_line=True), str(r.count)] for r in report.refusals]
+    rows = [["  " + reason_name(r.reason_code), str(r.count)] for r in report.refusals]
     lines += table(rows, right=(False, True)) if rows else ["  " + t("figures.none")]
     return lines
+
+
+def reason_name(code: str) -> str:
+    """A reason code as the queue says it (a reject reason, "no answer in time", a customer's or the simulator's
+    known codes); any other code as it is, made safe."""
+    if code == "ACCEPT_TIMEOUT":
+        return t("queue.done.timed_out")
+    for key in (f"ui.reason.{code}", f"reason.{code}"):
+        found = t(key)
+        if found != key:
+            return found
+    return safe_text(code, one_line=True)
 
 
 def party_name(party: str) -> str:

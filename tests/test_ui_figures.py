@@ -135,3 +135,14 @@ async def test_f_on_the_queue_shows_the_servers_figures(shared_platform, tmp_pat
         assert "updated" in str(screen.query_one("#figures-status").render())
     assert next(tmp_path.rglob("reports-v1.json")).stat().st_size > 0
     assert datetime.now(UTC) > FROZEN_NOW
+
+
+def test_reasons_are_said_in_the_language_and_unknown_codes_stay_safe(lang: str) -> None:
+    from o2o_tui.figures_text import reason_lines
+
+    text = "\n".join(reason_lines(fixed_report()))
+    if lang == "zh":
+        assert "ACCEPT_TIMEOUT" not in text and "STORE_BUSY" not in text and "OUT_OF_STOCK" not in text
+    else:
+        assert "No answer in time" in text and "Too busy" in text and "Items sold out" in text
+    assert "CHANGED_MIND" in text  # a code nobody named: shown as it is
