@@ -31,7 +31,7 @@ def test_day_report_from_orders_driven_on_the_server(shared_platform: RunningPla
         assert response.status_code == 201, response.text
         return response.json()
 
-    handed, ready, refused, dropped, withdrawn = (place() for _ in range(5))
+    handed, ready, refused, dropped, withdrawn, waiting = (place() for _ in range(6))  # waiting: never accepted
     for order in (handed, ready, withdrawn):
         assert merchant.post(f"/v1/orders/{order['id']}/confirm", {"preparation_minutes": 10}).status_code == 200
     for order in (handed, ready):
@@ -49,9 +49,9 @@ def test_day_report_from_orders_driven_on_the_server(shared_platform: RunningPla
     assert answer.status_code == 200, answer.text
     got = answer.json()
     assert got["date"] == today and got["currency"] == "CNY"
-    assert (got["placed"], got["completed"], got["refused"], got["cancelled"], got["open"]) == (5, 1, 1, 2, 1)
+    assert (got["placed"], got["completed"], got["refused"], got["cancelled"], got["open"]) == (6, 1, 1, 2, 2)
     hour = _t(handed["created_at"]).astimezone(zone).hour
-    assert got["hours"][hour]["placed"] == 5 and sum(h["placed"] for h in got["hours"]) == 5
+    assert got["hours"][hour]["placed"] == 6 and sum(h["placed"] for h in got["hours"]) == 6
     assert sum(h["completed"] for h in got["hours"]) == 1
     accept = [(_t(d["confirmed_at"]) - _t(d["created_at"])).total_seconds() for d in docs.values()]
     assert got["accept_time"]["count"] == 3
@@ -63,10 +63,11 @@ def test_day_report_from_orders_driven_on_the_server(shared_platform: RunningPla
         {"reason_code": "CHANGED_MIND", "by": "CUSTOMER", "count": 1},
         {"reason_code": "NO_RIDER", "by": "MERCHANT", "count": 1},
     ]
-    line_total = 2 * (3800 + 300)  # the two live orders' lines; the three cancelled ones earn nothing
+    line_total = 2 * (3800 + 300)  # the two live orders' lines; the cancelled ones and the unaccepted one earn nothing
     assert got["gross"] == {"amount": 2 * line_total, "currency": "CNY"} and got["revenue"] == got["gross"]
     assert [(i["item_id"], i["quantity"]) for i in got["top_items"]] == [("kung-pao-chicken", 4)]
-    assert admin.get(f"/v1/stores/{store}/reports/day", date=today).json()["placed"] == 5
+    assert admin.get(f"/v1/stores/{store}/reports/day", date=today).json()["placed"] == 6
+    assert waiting["status"] == "CREATED"
     yesterday = (date.fromisoformat(today) - timedelta(days=1)).isoformat()
     assert merchant.get(f"/v1/stores/{store}/reports/day", date=yesterday).json()["placed"] == 0
     for edge in ("9999-12-31", "0001-01-01"):  # the calendar's last and first days: no next day, no UTC instant

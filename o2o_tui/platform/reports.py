@@ -6,7 +6,8 @@ completions. Each document is decoded into `_Figured`, a struct of only the fiel
 `Order` decode costs about twice as much at thousands of orders a day).
 
 Which orders count (all times on the store's wall clock, `stores.local_time`):
-- placed, accept and prep times, cancellations, refusals, revenue, top items: orders created that day;
+- placed, accept and prep times, cancellations, refusals, revenue, top items: orders created that day (revenue
+  and top items only those the store accepted and that were not cancelled: a new order may still time out);
 - completed (per hour too): orders delivered or handed off that day, whenever they were placed.
 A refusal is a cancellation by the merchant of an order it never accepted (`reject`); any other cancellation
 counts under cancellations with its reason code and who cancelled. Refunds are read from the order documents
@@ -176,6 +177,8 @@ def compute(store: Store, day: date, docs: list[bytes], now: datetime) -> DayRep
             continue
         if ended is None:
             still_open += 1
+        if order.confirmed_at is None:  # not accepted yet: it may still time out, so it is no sale (only open)
+            continue
         for line in order.lines:
             names.setdefault(line.item_id, line.name)
             quantity[line.item_id] += line.quantity
