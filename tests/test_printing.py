@@ -71,6 +71,23 @@ def test_a_kitchen_ticket_over_the_network_reads_back(lang: str) -> None:
     assert printed.status_requests == [1, 4]  # it asked whether it could print first
 
 
+def test_a_reprinted_kitchen_ticket_leaves_out_what_was_refunded() -> None:
+    from o2o_tui.domain.money import Money
+    from o2o_tui.domain.refunds import Refund, RefundLine
+    from o2o_tui.printing.layout import TextOp
+
+    order = _order()
+    assert [line.quantity for line in order.lines] == [2, 2]
+    refunds = [
+        Refund(id="r1", amount=Money(400, "CNY"), reason_code="ITEM_UNAVAILABLE", lines=[RefundLine(line=1, quantity=2, amount=Money(400, "CNY"))]),
+        Refund(id="r2", amount=Money(3800, "CNY"), reason_code="QUALITY", lines=[RefundLine(line=0, quantity=1, amount=Money(3800, "CNY"))]),
+    ]
+    ops = kitchen_ticket(msgspec.structs.replace(order, refunds=refunds), sample_store(), FROZEN_NOW, reprint=True)
+    text = "\n".join(op.text for op in ops if isinstance(op, TextOp))
+    assert "1 x 宫保鸡丁 Kung Pao Chicken" in text and "(1 of 2 refunded)" in text  # one still to make
+    assert "REFUNDED, do not make: 米饭 Rice" in text and "2 x 米饭 Rice" not in text
+
+
 def test_a_receipt_with_a_refund_from_a_file_printer_and_o2o_print_show(tmp_path: Path) -> None:
     from o2o_tui.domain.money import Money
     from o2o_tui.domain.order import Totals

@@ -176,3 +176,21 @@ def test_refund_dialog_zh(snap_compare, chinese: None, size: tuple[int, int]) ->
 def test_chased_row(snap_compare, english: None, size: tuple[int, int]) -> None:
     other = QueueEntry(sample_order(42, OrderStatus.CREATED, minutes_ago=1))
     assert snap_compare(_app(chased(), other), terminal_size=size)
+
+
+def test_the_detail_marks_refunded_units_on_their_line_and_names_queued_steps(english: None) -> None:
+    from o2o_tui.domain.money import Money
+    from o2o_tui.domain.refunds import Refund, RefundLine
+    from screens.widgets.order_detail import detail_content
+
+    order = sample_order(8, OrderStatus.PREPARING, minutes_ago=5)
+    refund = Refund(
+        id="r1", amount=Money(400, "CNY"), reason_code="ITEM_UNAVAILABLE",
+        lines=[RefundLine(line=1, quantity=2, amount=Money(400, "CNY"))],
+    )
+    entry = QueueEntry(msgspec.structs.replace(order, refunds=[refund]), pending=("order.ready", "order.handoff"))
+    text = detail_content(entry, FROZEN_NOW).plain
+    rice = next(line for line in text.splitlines() if "米饭 Rice" in line)
+    assert "2 refunded" in rice
+    assert not any("refunded" in line for line in text.splitlines() if "Kung Pao" in line)
+    assert "order.ready" not in text and "ready signal" in text and "handoff" in text

@@ -17,6 +17,7 @@ from rich.cells import cell_len
 
 from o2o_tui.domain.money import Money, format_money
 from o2o_tui.domain.order import Order, OrderLine
+from o2o_tui.domain.refunds import refunded_quantities
 from o2o_tui.domain.store import Store
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
@@ -118,12 +119,14 @@ def _amount(money: Money) -> str:
     return format_money(money).replace("¥", "￥")
 
 
-def _lines_of(line: OrderLine, width: int) -> list[TextOp]:
-    """An item (quantity first, large enough to read from the stove), its options, its note."""
-    ops = [
-        TextOp(text, size=Size.NORMAL, bold=True)
-        for text in _wrap(f"{line.quantity} x {clean(line.name)}", width)
-    ]
+def _lines_of(line: OrderLine, width: int, refunded: int = 0) -> list[TextOp]:
+    """An item (quantity first, large enough to read from the stove: what is left to make once `refunded` units
+    went back), its options, its note; a line refunded whole says so instead of a quantity to make."""
+    left = max(0, line.quantity - refunded)
+    head = f"{left} x {clean(line.name)}" if left else t("printing.ticket.refunded_whole", name=clean(line.name))
+    ops = [TextOp(text, size=Size.NORMAL, bold=True) for text in _wrap(head, width)]
+    if refunded and left:
+        ops.append(TextOp(t("printing.ticket.refunded_some", count=refunded, ordered=line.quantity), bold=True))
     for option in line.options:
         label = clean(option.name) if option.quantity == 1 else f"{option.quantity} x {clean(option.name)}"
         ops.extend(TextOp(text) for text in _wrap(f"   + {label}", width, "     "))
@@ -169,8 +172,9 @@ def kitchen_ticket(
     placed = _local(order.created_at, zone).strftime("%H:%M")
     ops.append(TextOp(t("printing.ticket.placed", time=placed), align=Align.CENTER))
     ops.append(RuleOp())
-    for line in order.lines:
-        ops.extend(_lines_of(line, width))
+    refunded = refunded_quantities(order)
+    for index, line in enumerate(order.lines):
+        ops.extend(_lines_of(line, width, refunded[index]))
     ops.append(RuleOp())
     if order.note.strip():
         ops.append(TextOp(t("printing.ticket.order_note"), bold=True))

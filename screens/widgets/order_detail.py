@@ -11,8 +11,10 @@ from textual.widgets import Static
 from o2o_tui.domain import schedule
 from o2o_tui.domain.money import format_money
 from o2o_tui.domain.order import Order, OrderType
+from o2o_tui.domain.refunds import refunded_quantities
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
+from o2o_tui.sync.explain import action_label
 from screens import order_format as fmt
 from screens.care_detail import care_parts
 from screens.source import QueueEntry
@@ -47,7 +49,8 @@ def detail_parts(entry: QueueEntry, now: datetime, zone: ZoneInfo | None = None)
         until = _local_time(lock.until, zone)
         parts += [(t("ui.detail.code_locked", kind=fmt.code_kind(lock), until=until), "bold reverse"), "\n"]
     if entry.pending:
-        parts += [(t("ui.detail.pending", actions=", ".join(entry.pending)), "italic"), "\n"]
+        actions = ", ".join(action_label(action) for action in entry.pending)
+        parts += [(t("ui.detail.pending", actions=actions), "italic"), "\n"]
     parts += _field(
         t("ui.detail.placed"), f"{_local_time(order.created_at, zone)} ({fmt.age_text(order, now)})"
     )
@@ -62,13 +65,17 @@ def detail_parts(entry: QueueEntry, now: datetime, zone: ZoneInfo | None = None)
     if order.promised_ready_at is not None:
         parts += _field(t("ui.detail.promised_ready"), _local_time(order.promised_ready_at, zone))
     parts.append("\n")
-    for line in order.lines:
+    refunded = refunded_quantities(order)
+    for index, line in enumerate(order.lines):
         line_total = line.total or line.unit_price.times(line.quantity)
         parts += [
             (f"{line.quantity}× ", "bold"),
             safe_text(line.name, one_line=True),
-            f"  {format_money(line_total)}\n",
+            f"  {format_money(line_total)}",
         ]
+        if refunded[index]:  # what went back: the kitchen makes only the rest
+            parts += ["  ", (t("care.detail.line_refunded", count=refunded[index]), "bold reverse")]
+        parts.append("\n")
         for option in line.options:
             qty = f"{option.quantity}× " if option.quantity != 1 else ""
             parts += ["   + ", qty, safe_text(option.name, one_line=True), "\n"]
