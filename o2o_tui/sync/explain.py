@@ -74,6 +74,17 @@ def _voucher(reason: dict[str, Any]) -> str:
     return t("voucher.explain.other", message=reason.get("message") or code)
 
 
+_ORDER_FLOW = ("CREATED", "CONFIRMED", "PREPARING", "READY_FOR_PICKUP", "DISPATCHED", "DELIVERED", "CONCLUDED")
+_DELIVERY_FLOW = ("PENDING", "ACCEPTED", "ARRIVED_AT_MERCHANT", "PICKED_UP", "ARRIVED_AT_CUSTOMER", "DELIVERED")
+
+
+def _before(now_status: str, target: str, delivery: bool) -> bool:
+    """Whether the order (or delivery) had not yet reached the step before `target`: the action came too early
+    ("still new"), not too late ("already ready")."""
+    flow = _DELIVERY_FLOW if delivery else _ORDER_FLOW
+    return now_status in flow and target in flow and flow.index(now_status) < flow.index(target) - 1
+
+
 def explain(reason: dict[str, Any], *, action: str, target: str) -> str:
     """Render a stored rejection reason (as written by the engine) in the current language."""
     if action == "voucher.redeem":  # the counter's voucher code: the sentence names the voucher, not the store
@@ -104,7 +115,8 @@ def explain(reason: dict[str, Any], *, action: str, target: str) -> str:
             return sentence
     if code == "illegal_transition" and now_status:
         status = status_label(str(now_status), delivery=delivery)
-        return t("sync.explain.moved_on", subject=subject, action=what, status=status)
+        key = "sync.explain.not_yet" if _before(str(now_status), str(reason.get("to") or ""), delivery) else "sync.explain.moved_on"
+        return t(key, subject=subject, action=what, status=status)
     if code == "wrong_code":
         return t("sync.explain.wrong_code", subject=subject, action=what)
     if code == "code_locked":
