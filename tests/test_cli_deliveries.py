@@ -145,7 +145,7 @@ def test_offline_actions_queue_and_replay_exactly_once(running: RunningPlatform,
         "delivery.arrived_at_merchant",
         "delivery.picked_up",
     ]
-    assert "queued: arrived at the store, pickup" in courier("deliveries", "list").stdout
+    assert "queued: arrival at the store, pickup" in courier("deliveries", "list").stdout
     courier("sync", "--once", code=Exit.OFFLINE)
 
     running.restart()
