@@ -557,7 +557,7 @@ class _Sheet:
         if rest == "items" and problem.code == "too_many" and problem.limit is not None:
             # said on the first row over the limit, naming the category (the category's own line may be far off)
             over = lines[problem.limit] if len(lines) > problem.limit else 0
-            text = t("menu.problem.too_many_items", category=category_id, limit=problem.limit)
+            text = t("menu.import.too_many_items", category=category_id, limit=problem.limit)
             return ImportProblem(over, self.column("category_id") if over else 0, text, "category_id")
         line = self.category_cells.get(category_id, (0, None, None))[0]
         field = "category_id" if rest.startswith("id") else "category_name_zh"
