@@ -81,7 +81,9 @@ def sections(changes: Sequence[Change]) -> list[Section]:
     titles[OTHER_SECTION] = t("menu_publish.section.other")
     keys = [key for key in grouped if key != GROUPS_SECTION and key != OTHER_SECTION]
     keys += [key for key in (GROUPS_SECTION, OTHER_SECTION) if key in grouped]
-    return [Section(key, titles.get(key) or key, tuple(grouped[key])) for key in keys]
+    return [
+        Section(key, titles.get(key) or safe_text(key, one_line=True), tuple(grouped[key])) for key in keys
+    ]
 
 
 def field_label(name: str) -> str:
@@ -110,7 +112,7 @@ def _mark(change: Change) -> tuple[str, str]:
 
 
 def _name(change: Change) -> str:
-    return safe_text(change.name, one_line=True) or change.id
+    return safe_text(change.name or change.id, one_line=True)
 
 
 def change_lines(run: Sequence[Change]) -> list[Content]:

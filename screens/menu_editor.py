@@ -415,11 +415,13 @@ class MenuEditorScreen(Screen[None]):
                     return f"option_groups[{gi}].options[{oi}]"
         return None
 
-    def _fields(self, kind: str, values: Values) -> tuple[dict[str, Any], dict[str, str]]:
-        """The typed fields of a form, and the messages of the fields that do not parse."""
+    def _fields(
+        self, kind: str, values: Values, changed: frozenset[str]
+    ) -> tuple[dict[str, Any], dict[str, str]]:
+        """The typed fields the person changed (`changed`: the form's; a field left as it was keeps what is
+        stored), and the messages of the fields that do not parse."""
         errors: dict[str, str] = {}
-        names = Names(zh=str(values["name_zh"]).strip(), en=str(values["name_en"]).strip())
-        fields: dict[str, Any] = {"names": names, "name": names.zh or names.en}
+        fields: dict[str, Any] = {}
 
         def number(name: str) -> int | None:
             text = str(values[name]).strip()
@@ -428,23 +430,27 @@ class MenuEditorScreen(Screen[None]):
                 return None
             return int(text)
 
-        if "price" in values:
+        if changed & {"name_zh", "name_en"}:
+            names = Names(zh=str(values["name_zh"]).strip(), en=str(values["name_en"]).strip())
+            fields |= {"names": names, "name": names.zh or names.en}
+        if "price" in changed:
             try:
                 fields["price"] = edits.price_from_text(str(values["price"]), self._currency())
             except EditError as error:
                 errors["price"] = error.text()
         if kind == "item":
-            descriptions = Names(zh=str(values["desc_zh"]).strip(), en=str(values["desc_en"]).strip())
-            fields["descriptions"] = descriptions
-            fields["description"] = descriptions.zh or descriptions.en
-            prep = str(values["prep"]).strip()
-            fields["prep_minutes"] = None if not prep else number("prep")
-            fields["option_group_ids"] = [g for g in re.split(r"[\s,;，；]+", str(values["groups"])) if g]
-        if kind == "group":
-            fields["min"], fields["max"] = number("min"), number("max")
-        if kind == "option":
-            fields["max_qty"] = number("max_qty")
-        if "hidden" in values:
+            if changed & {"desc_zh", "desc_en"}:
+                descriptions = Names(zh=str(values["desc_zh"]).strip(), en=str(values["desc_en"]).strip())
+                fields |= {"descriptions": descriptions, "description": descriptions.zh or descriptions.en}
+            if "prep" in changed:
+                prep = str(values["prep"]).strip()
+                fields["prep_minutes"] = None if not prep else number("prep")
+            if "groups" in changed:
+                fields["option_group_ids"] = [g for g in re.split(r"[\s,;，；]+", str(values["groups"])) if g]
+        for name in ("min", "max", "max_qty"):
+            if name in changed and name in values:
+                fields[name] = number(name)
+        if "hidden" in changed and "hidden" in values:
             fields["hidden"] = bool(values["hidden"])
         return fields, errors
 
@@ -473,7 +479,7 @@ class MenuEditorScreen(Screen[None]):
         ref, draft = message.ref, self.draft
         if draft is None or ref.kind == SECTION:
             return
-        fields, errors = self._fields(str(ref.kind), message.values)
+        fields, errors = self._fields(str(ref.kind), message.values, message.changed)
         if errors:
             self.menu_form.show_problems(errors)
             return
@@ -483,15 +489,20 @@ class MenuEditorScreen(Screen[None]):
             self.menu_form.show_problems({}, error.text())
             return
         problems, general = self._problems(candidate, ref)
-        if problems or general:
+        # refused for what this edit breaks; a problem the entity had already (a field left as it was, or one
+        # of several that each hold control characters) is shown but blocks no other edit
+        had, had_general = self._problems(draft.menu, ref)
+        new = [field for field, text in problems.items() if had.get(field) != text]
+        if new or (general and general != had_general):
             self.menu_form.show_problems(problems, general)
-            first = next(iter(problems), None)
-            if first:
-                self.menu_form.focus_field(first)
+            if new:
+                self.menu_form.focus_field(new[0])
             return
-        self.menu_form.show_problems({})
+        before = draft.menu
         await self._apply(candidate)
-        self._say(t("menu_editor.applied"), timeout=2)
+        self.menu_form.saved(message.changed)
+        self.menu_form.show_problems(problems, general)
+        self._say(t("menu_editor.applied" if candidate != before else "menu_editor.unchanged"), timeout=2)
 
     # tree actions
     def _cursor(self) -> NodeRef | None:

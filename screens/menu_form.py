@@ -1,8 +1,12 @@
 """The form beside the tree: the fields of one category, item, option group or option.
 
-Enter in any field (or a change of the hidden box) posts `MenuForm.Applied` with every field's text; the editor
-checks it (price as decimal text, `menu_rules`) and either applies it to the draft or shows each problem under its
-field. Values are shown as plain text (an `Input` never parses markup); labels come from the catalog.
+Enter in any field (or a change of the hidden box) posts `MenuForm.Applied` with every field's text and the fields
+the person changed; the editor checks it (price as decimal text, `menu_rules`) and applies the changed fields to
+the draft (a field left as it was keeps what is stored: an empty Chinese name shown from the single `name` stays
+empty) or shows each problem under its field. Menu text is untrusted: an `Input` never parses markup, but it does
+pass ESC and C1 bytes to the terminal, so every value is shown through `safe_text` (U+FFFD for a control or bidi
+character). A field shown so differs from what is stored: a hint says so, and Enter in that field saves the
+names or descriptions as shown (typing in it does too). Labels come from the catalog.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from textual.widgets import Checkbox, Input, Label, Static
 from o2o_tui.domain.menu import Category, Item, Option, OptionGroup
 from o2o_tui.i18n import t
 from o2o_tui.menu_edits import price_text
-from o2o_tui.safe_text import safe_text
+from o2o_tui.safe_text import holds_unsafe, safe_text
 from screens.menu_tree import NodeRef
 
 Entity = Category | Item | OptionGroup | Option
@@ -55,6 +59,38 @@ def field_for(suffix: str) -> str | None:
     """The form field of a problem path's tail (`price`, `names.en`, `option_group_ids[1]`), else None."""
     base = suffix.split("[", 1)[0] if suffix.startswith("option_group_ids") else suffix
     return _FIELD_OF.get(base)
+
+
+# the fields that are saved together: a name (or description) is the pair of its languages
+PAIRS: dict[str, tuple[str, str]] = {
+    "name_zh": ("name_zh", "name_en"),
+    "name_en": ("name_zh", "name_en"),
+    "desc_zh": ("desc_zh", "desc_en"),
+    "desc_en": ("desc_zh", "desc_en"),
+}
+
+
+def unsafe_fields(entity: Entity) -> set[str]:
+    """The form fields under which to say that stored text holds control or bidi characters (shown as U+FFFD): a
+    name's (one line) or a description's (line breaks allowed), as `menu_rules` judges them. The single `name` or
+    `description` of an older menu is shown in the Chinese field."""
+    found: set[str] = set()
+    texts = [
+        ("name_zh", entity.names.zh, True),
+        ("name_en", entity.names.en, True),
+        ("name_zh", entity.name, True),
+    ]
+    if isinstance(entity, Item):
+        descriptions = entity.descriptions
+        texts += [
+            ("desc_zh", descriptions.zh, False),
+            ("desc_en", descriptions.en, False),
+            ("desc_zh", entity.description, False),
+        ]
+    for field, text, one_line in texts:
+        if holds_unsafe(text, one_line=one_line):
+            found.add(field)
+    return found
 
 
 def values_of(kind: str, entity: Entity) -> Values:
@@ -95,10 +131,14 @@ class MenuForm(VerticalScroll):
     )
 
     class Applied(Message):
-        def __init__(self, ref: NodeRef, values: Values) -> None:
+        """`values`: every field's text as shown; `changed`: the fields to save (typed in, toggled, or Enter in a
+        field whose stored text holds control characters; a name or description as both languages)."""
+
+        def __init__(self, ref: NodeRef, values: Values, changed: frozenset[str] = frozenset()) -> None:
             super().__init__()
             self.ref = ref
             self.values = values
+            self.changed = changed
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -107,6 +147,8 @@ class MenuForm(VerticalScroll):
         self._shown: tuple[str, ...] | None = None  # the fields on show (None: not set yet)
         self._inputs: dict[str, Input] = {}
         self._errors = True  # an error label may be on show (show_problems): the next load hides them
+        self._base: Values = {}  # what each field showed when loaded (or last saved): unchanged = not saved
+        self._unsafe: set[str] = set()  # fields whose stored text holds control characters (unsafe_fields)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="form-title")
@@ -161,6 +203,7 @@ class MenuForm(VerticalScroll):
         if ref is None or entity is None or ref.kind not in FIELDS:
             title.update(Content(t("menu_editor.form.nothing")), layout=False)
             self._show_fields(())
+            self._base, self._unsafe = {}, set()
             return
         title.update(  # one line (menu_editor.tcss): no relayout for a new title
             Content.assemble(
@@ -178,9 +221,13 @@ class MenuForm(VerticalScroll):
                 if name == "hidden":
                     self.query_one("#field-hidden", Checkbox).value = bool(value)
                 elif name in shown:
-                    self._inputs[name].value = str(value)
+                    # never the stored text itself: an Input passes ESC and C1 bytes to the terminal
+                    self._inputs[name].value = safe_text(value, one_line=True)
         finally:
             self.call_after_refresh(self._loaded)
+        self._base = self.values()
+        self._unsafe = unsafe_fields(entity) & set(shown)
+        self._show_hints()
 
     def _loaded(self) -> None:
         self._loading = False
@@ -195,11 +242,42 @@ class MenuForm(VerticalScroll):
                 out[name] = self.query_one(f"#field-{name}", Input).value
         return out
 
+    def changed(self, submitted: str | None = None) -> frozenset[str]:
+        """The fields to save: those whose text differs from what was loaded (a name or description pair as a
+        whole), and the pair of `submitted` (the field Enter was pressed in) when its stored text holds control
+        characters: Enter there saves it as shown."""
+        values = self.values()
+        found = {name for name, value in values.items() if value != self._base.get(name)}
+        if submitted in self._unsafe:
+            found.add(submitted)
+        for name in list(found):
+            found.update(pair for pair in PAIRS.get(name, ()) if pair in values)
+        return frozenset(found)
+
+    def saved(self, changed: frozenset[str]) -> None:
+        """The `changed` fields are in the draft as shown now: what is shown is what an untouched field means
+        from here on, and the saved fields hold no control character any more."""
+        self._base = self.values()
+        self._unsafe -= changed
+
+    def _hint(self, name: str) -> str:
+        if name in self._unsafe and self.values().get(name) == self._base.get(name):
+            return t("menu_editor.form.unsafe")
+        return ""
+
+    def _show_hints(self) -> None:
+        for name in self._unsafe:
+            label = self.query_one(f"#error-{name}", Label)
+            label.update(Content(self._hint(name)))
+            label.display = True
+            self._errors = True
+
     def show_problems(self, problems: dict[str, str], general: str = "") -> None:
-        """Each message under its field ("" clears it); `general`: what names no field."""
+        """Each message under its field ("" clears it, leaving a field's control-character hint); `general`:
+        what names no field."""
         for name in self.ALL_FIELDS:
             label = self.query_one(f"#error-{name}", Label)
-            text = problems.get(name, "")
+            text = " ".join(part for part in (problems.get(name, ""), self._hint(name)) if part)
             label.update(Content(safe_text(text)))
             label.display = bool(text)
         general_label = self.query_one("#form-error-general", Label)
@@ -219,9 +297,10 @@ class MenuForm(VerticalScroll):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         if self.ref is not None:
-            self.post_message(self.Applied(self.ref, self.values()))
+            submitted = (event.input.id or "").removeprefix("field-")
+            self.post_message(self.Applied(self.ref, self.values(), self.changed(submitted)))
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         event.stop()
         if self.ref is not None and not self._loading:
-            self.post_message(self.Applied(self.ref, self.values()))
+            self.post_message(self.Applied(self.ref, self.values(), self.changed()))

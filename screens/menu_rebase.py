@@ -39,7 +39,7 @@ def _value_text(value: object) -> str:
     if value is None:
         return "–"
     if isinstance(value, Money):
-        return format_money(value)
+        return safe_text(format_money(value), one_line=True)  # the currency is the menu's text
     if isinstance(value, Names):
         return " / ".join(safe_text(text, one_line=True) or "–" for text in (value.zh, value.en))
     if isinstance(value, bool):
@@ -159,7 +159,7 @@ class MenuRebaseScreen(Screen[Rebase | None]):
             done.update(Content(t("menu_publish.rebase.publish_again")))
         else:
             entity = t(f"menu_publish.entity.{conflict.entity}")
-            name = safe_text(conflict.name, one_line=True) or conflict.id
+            name = safe_text(conflict.name or conflict.id, one_line=True)
             title.update(
                 Content.assemble(
                     t("menu_publish.rebase.conflict", index=self.index + 1, count=len(self.conflicts)),

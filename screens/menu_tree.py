@@ -6,6 +6,11 @@ what was expanded and where the cursor was. An item's option groups, the option 
 group's options are added only when first expanded (or when the cursor goes there), so a 500-item menu opens as
 fast as its 540 visible lines; the nodes are added in one batch (one relayout, not one per node), and every label
 is built from an index of the menu (no search per line).
+
+An item's or option's line keeps its columns at any width: the price first, right-aligned in a column of its own
+(a leaf item is indented by the width of the expand arrow its siblings have), then the name, then the tags (sold
+out until, unavailable, hidden). A line wider than the tree cuts the name (with an ellipsis), never the price or
+a tag (`render_label`).
 """
 
 from __future__ import annotations
@@ -18,11 +23,13 @@ from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import Tree
+from textual.widgets._tree import TOGGLE_STYLE
 from textual.widgets.tree import TreeNode
 
 from o2o_tui.domain.clock import zone_clock
@@ -35,6 +42,7 @@ from o2o_tui.safe_text import safe_text
 from screens.keys import localize_bindings
 
 SECTION = "section"
+MIN_NAME = 6  # cells of a name a narrow tree keeps before it drops tags
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,12 +175,45 @@ class MenuTree(Tree[NodeRef]):
 
     def get_label_width(self, node: TreeNode[NodeRef]) -> int:
         # Tree renders every label (a styled copy) to measure it, for each of the 541 lines, on every rebuild of
-        # its lines; the width is the toggle icon's and the label's (render_label's layout)
+        # its lines; the width is the toggle icon's (or the leaf's indent) and the label's (render_label's layout)
         label = node.label
         width = label.cell_len if isinstance(label, Text) else cell_len(label)
+        return self._lead_width(node) + width
+
+    def _lead_width(self, node: TreeNode[NodeRef]) -> int:
+        """The cells before a label: the expand arrow, or as many blanks for a leaf item or group (so its price
+        or name lines up with its siblings' that have an arrow)."""
         if node.allow_expand:
-            return cell_len(self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE) + width
-        return width
+            return cell_len(self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE)
+        ref = node.data
+        return cell_len(self.ICON_NODE) if ref is not None and ref.kind in ("item", "group") else 0
+
+    def _guides_width(self, node: TreeNode[NodeRef]) -> int:
+        depth = 0
+        parent = node.parent
+        while parent is not None and parent is not self.root:
+            depth += 1
+            parent = parent.parent
+        return depth * max(2, self.guide_depth)  # Tree's guide: one line and a blank (guide_depth - 2 more)
+
+    def render_label(self, node: TreeNode[NodeRef], base_style: Style, style: Style) -> Text:
+        """Tree's label (the arrow, then the label), with a leaf's indent, and the name cut to what the tree's
+        width leaves once the price and the tags are placed."""
+        label = node._label
+        ref = node.data
+        room = self.scrollable_content_region.width - self._guides_width(node) - self._lead_width(node)
+        if ref is not None and label.cell_len > room > 0:
+            label = self._fitted(ref, room) or label
+        label = label.copy()
+        label.stylize(style)
+        lead = self._lead_width(node)
+        if node.allow_expand:
+            prefix = Text(
+                self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE, base_style + TOGGLE_STYLE
+            )
+        else:
+            prefix = Text(" " * lead, base_style)
+        return Text.assemble(prefix, label)
 
     def process_label(self, label: str | Text) -> Text:
         if isinstance(label, Text) and "\n" not in label.plain:
@@ -314,37 +355,70 @@ class MenuTree(Tree[NodeRef]):
 
     # labels
     def _label(self, ref: NodeRef) -> Text:
+        head, name, tags = self._parts(ref)
+        return Text.assemble(head, name, *tags)
+
+    def _fitted(self, ref: NodeRef, room: int) -> Text | None:
+        """The label in `room` cells: the price and the tags whole, the name cut (with an ellipsis). When the
+        name would keep fewer than MIN_NAME cells, the last tags give way to one "…"; None when no name fits at
+        all (Tree then cuts the line at its end)."""
+        head, name, tags = self._parts(ref)
+        shown, cut = list(tags), False
+        while True:
+            tail = Text.assemble(*shown, *([(" …", "dim")] if cut else []))
+            fits = room - head.cell_len - tail.cell_len
+            if fits >= min(MIN_NAME, name.cell_len) or not shown:
+                break
+            shown.pop()
+            cut = True
+        if fits < min(3, name.cell_len):
+            return None
+        if name.cell_len > fits:
+            name = name.copy()
+            name.truncate(fits, overflow="ellipsis")
+        return Text.assemble(head, name, tail)
+
+    def _parts(self, ref: NodeRef) -> tuple[Text, Text, list[Text]]:
+        """A line's label in parts: what comes before the name (an item's or option's price column), the name
+        (what a narrow tree cuts), and what follows it (tags, a category's count, a group's min-max)."""
+        blank = Text("")
         menu = self._menu
         if menu is None:
-            return Text("")
+            return blank, blank, []
         if ref.kind == SECTION:
-            return Text(t("menu_editor.tree.option_groups", count=len(menu.option_groups)), style="italic")
+            text = t("menu_editor.tree.option_groups", count=len(menu.option_groups))
+            return blank, Text(text, style="italic"), []
+        missing: tuple[Text, Text, list[Text]] = (blank, Text(safe_text(ref.id, one_line=True)), [])
         if ref.kind == "category":
             category = self._categories.get(ref.id)
             if category is None:
-                return Text(ref.id)
-            return Text.assemble((display_name(category, self._lang), "bold"), f" ({len(category.items)})")
+                return missing
+            return (
+                blank,
+                Text(display_name(category, self._lang), "bold"),
+                [Text(f" ({len(category.items)})")],
+            )
         if ref.kind == "item":
             item = self._items.get(ref.id)
             if item is None:
-                return Text(ref.id)
+                return missing
             live = self.availability_of(item, "item")
-            return self._entity_label(
-                item, live, item.price, marked=item.id in self.marked, prep=item.prep_minutes
-            )
+            return self._entity_parts(item, live, item.price, marked=item.id in self.marked)
         if ref.kind == "group":
             group = self._groups.get(ref.id)
             if group is None:
-                return Text(ref.id)
-            return Text.assemble(
-                (display_name(group, self._lang), "italic"), ("  " + f"{group.min}-{group.max}", "dim")
+                return missing
+            return (
+                blank,
+                Text(display_name(group, self._lang), "italic"),
+                [Text(f"  {group.min}-{group.max}", "dim")],
             )
         option = self._options.get(ref.id)
         if option is None:
-            return Text(ref.id)
-        return self._entity_label(option, self.availability_of(option, "option"), option.price, plus=True)
+            return missing
+        return self._entity_parts(option, self.availability_of(option, "option"), option.price, plus=True)
 
-    def _entity_label(
+    def _entity_parts(
         self,
         entity: Item | Option,
         live: Item | Option,
@@ -352,21 +426,23 @@ class MenuTree(Tree[NodeRef]):
         *,
         marked: bool = False,
         plus: bool = False,
-        prep: int | None = None,
-    ) -> Text:
-        parts: list[str | tuple[str, str]] = []
+    ) -> tuple[Text, Text, list[Text]]:
+        # the price right-aligned in a column of 7 (a mark takes its first blank), then the name, then the tags:
+        # a tag never moves the price or the name out of their columns, and a narrow tree cuts the name
+        price_cell = f"{('+' if plus else '') + money_text(price):>7}"
+        head = Text()
         if marked:
-            parts.append(("● ", "bold magenta"))
+            head.append("●", "bold magenta")
+            price_cell = price_cell[1:] if price_cell.startswith(" ") else price_cell
+        head.append(price_cell + " ", "bold")
         badge = availability_badge(live, self._now, self._zone)
-        if badge is not None:  # first, so a narrow tree still shows it
-            parts.append((badge[0], badge[1]))
-            parts.append(" ")
-        # the price before the name, right-aligned: a narrow tree cuts a long name's end, never the price
-        parts.append((f"{('+' if plus else '') + money_text(price):>7} ", "bold"))
-        parts.append((display_name(entity, self._lang), "strike dim" if badge else ""))
+        name = Text(display_name(entity, self._lang), "strike dim" if badge else "")
+        tags: list[Text] = []
+        if badge is not None:
+            tags.append(Text.assemble(" ", (badge[0], badge[1])))
         if entity.hidden:
-            parts.append(("  " + t("menu_editor.badge.hidden"), "italic dim"))
-        return Text.assemble(*parts)
+            tags.append(Text.assemble(" ", (t("menu_editor.badge.hidden"), "italic dim")))
+        return head, name, tags
 
     # keys
     def action_mark(self) -> None:

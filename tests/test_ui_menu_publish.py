@@ -29,6 +29,8 @@ from screens.menu_rebase import MenuRebaseScreen
 from tests.support.platform import RunningPlatform, api
 
 HOSTILE = "[/] [@click=app.quit]x[/] \x1b]0;pwned\x07"
+# hostile to a screen but publishable: the rules refuse control characters in menu text (menu_rules), not markup
+MARKUP = "[/] [@click=app.quit]x[/]"
 
 
 def cny(amount: int) -> Money:
@@ -57,10 +59,10 @@ def sample_menu(version: int = 3) -> Menu:
     return Menu("store-1", version, "CNY", [hot, drinks], [spice])
 
 
-def edited_draft(base: Menu) -> MenuDraft:
-    """A price change, a renamed item with hostile text, a new item, a removed one, a moved one."""
+def edited_draft(base: Menu, name: str = HOSTILE) -> MenuDraft:
+    """A price change, a renamed item with hostile text (`name`), a new item, a removed one, a moved one."""
     mine = menu_edits.update_item(base, "kung-pao", price=cny(4200))
-    mine = menu_edits.update_item(mine, "tea", name=HOSTILE)
+    mine = menu_edits.update_item(mine, "tea", name=name)
     mine = menu_edits.delete(mine, "item", "mapo")
     mine = menu_edits.add_item(mine, "drinks", Item("cola", "可乐 Cola", cny(500)))
     mine = menu_edits.move(mine, "item", "fish", -1)
@@ -156,7 +158,7 @@ async def test_diff_screen_shows_hostile_names_as_text_and_closes() -> None:
 async def test_publish_sends_on_enter_and_dismisses_with_the_outcome(
     answer: PublishAnswer, result: str
 ) -> None:
-    draft = edited_draft(sample_menu())
+    draft = edited_draft(sample_menu(), MARKUP)
     publisher = FixedPublisher(answer)
     app = Host(lambda: MenuPublishScreen(draft), publisher)  # found on the app: no publisher= given
     async with app.run_test(size=(80, 24)) as pilot:

@@ -22,7 +22,7 @@ from screens.menu_diff import MenuDiffScreen
 from screens.menu_publish import MenuPublishScreen, PublishAnswer
 from screens.menu_rebase import MenuRebaseScreen
 from screens.terminal import DEFAULT_THEME
-from tests.test_ui_menu_publish import FixedPublisher, conflicting, edited_draft, sample_menu
+from tests.test_ui_menu_publish import MARKUP, FixedPublisher, conflicting, edited_draft, sample_menu
 from tests.test_ui_samples import FROZEN_NOW, sample_store
 
 NARROW, NORMAL = (40, 15), (80, 24)
@@ -69,12 +69,12 @@ def test_diff(snap_compare: Any, lang: str, size: tuple[int, int]) -> None:
 
 @pytest.mark.parametrize("size", [NARROW, NORMAL], ids=["40x15", "80x24"])
 def test_publish_confirm(snap_compare: Any, lang: str, size: tuple[int, int]) -> None:
-    draft = edited_draft(sample_menu())
+    draft = edited_draft(sample_menu(), MARKUP)  # a draft the rules let through (no control characters)
     assert snap_compare(_app(), terminal_size=size, run_before=_opening(lambda: MenuPublishScreen(draft)))
 
 
 def test_publish_conflict_outcome(snap_compare: Any, lang: str) -> None:
-    draft = edited_draft(sample_menu())
+    draft = edited_draft(sample_menu(), MARKUP)
     publisher = FixedPublisher(PublishAnswer("conflict", version=4))
     screen = _opening(lambda: MenuPublishScreen(draft, publisher=publisher), "enter")
     assert snap_compare(_app(), terminal_size=NARROW, run_before=screen)
