@@ -24,6 +24,7 @@ from screens.keys import localize_bindings
 from screens.source import QueueEntry
 from screens.widgets.footer import KeyFooter
 from screens.widgets.order_detail import OrderDetail
+from screens.widgets.order_row import shown_entry
 from screens.widgets.status_bar import StatusBar
 
 
@@ -43,6 +44,9 @@ class DetailScreen(Screen[None]):
         Binding("R", "receipt", "printing.key.receipt", id="detail.receipt"),
         Binding("question_mark", "help", "ui.key.help", show=False, id="detail.help"),
     ]
+
+    # a locked code is what the customer at the counter waits on: its key first (shown only while one is locked)
+    FOOTER_PRIORITY = ("detail.unlock_code",)
 
     KEPT_NAME = "o2o-order-detail"
 
@@ -97,7 +101,7 @@ class DetailScreen(Screen[None]):
         if entry is None:
             detail.update(Content(t("ui.detail.gone")))
         else:
-            detail.show(entry, self.host.now(), self.host.store_zone())
+            detail.show(shown_entry(entry), self.host.now(), self.host.store_zone())  # as its queue row says
         self.refresh_bindings()  # `u` shows only while a code is locked
         self.query_one(StatusBar).show(self.host.source.link(), self.host.source.store(), self.host.now())
 

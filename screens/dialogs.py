@@ -14,6 +14,7 @@ there ahead of any key the field passes up later, so the screen applies them all
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar, Generic, TypeVar
 
 from textual import events
@@ -174,12 +175,17 @@ class NumberPrompt(_FieldPrompt[int | None]):
 
 
 class CodePrompt(_FieldPrompt[str | None]):
+    """A code. With `check`, a code it finds wrong (it answers the words to show) keeps the dialog open with the
+    words under the field, emptied for the next try, and nothing is dismissed: a pickup code checked against the
+    cached one, so a slip at the counter is "wrong code, try again", not a refusal from the platform later."""
+
     BINDINGS = [_cancel_binding()]
 
-    def __init__(self, title: Content | str) -> None:
+    def __init__(self, title: Content | str, *, check: Callable[[str], str | None] | None = None) -> None:
         super().__init__()
         localize_bindings(self)
         self._title = title
+        self._check = check
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -199,6 +205,12 @@ class CodePrompt(_FieldPrompt[str | None]):
         if not code:
             self.query_one("#error", Label).update(t("ui.dialog.code_required"))
             return
+        wrong = self._check(code) if self._check is not None else None
+        if wrong is not None:
+            self.query_one("#error", Label).update(Content(wrong))
+            self.field().value = ""  # ready for the next try
+            self.app.bell()
+            return
         self.dismiss(code)
 
     def action_cancel(self) -> None:
@@ -210,11 +222,19 @@ class ChoicePrompt(ModalScreen[str | None]):
 
     BINDINGS = [_cancel_binding()]
 
-    def __init__(self, title: Content | str, choices: list[tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        title: Content | str,
+        choices: list[tuple[str, str]],
+        *,
+        shortcuts: dict[str, str] | None = None,
+    ) -> None:
+        """`shortcuts`: keys (a character) that answer a value at once besides the digits ({"y": "quit"})."""
         super().__init__()
         localize_bindings(self)
         self._title = title
         self._choices = choices
+        self._shortcuts = shortcuts or {}
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -241,6 +261,9 @@ class ChoicePrompt(ModalScreen[str | None]):
             if 0 <= index < len(self._choices):
                 event.stop()
                 self.dismiss(self._choices[index][0])
+        elif event.character and event.character in self._shortcuts:
+            event.stop()
+            self.dismiss(self._shortcuts[event.character])
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -15,6 +15,7 @@ from o2o_tui.domain.order import Order
 from o2o_tui.domain.requests import CodeBody, ConfirmBody, EmptyBody, ReasonBody
 from o2o_tui.domain.transitions import OrderAction, TransitionCheck, check_order_transition
 from o2o_tui.i18n import t
+from o2o_tui.safe_text import safe_text
 from o2o_tui.sync.explain import wrong_type
 from screens import order_format as fmt
 from screens.console_messages import PrintRequested
@@ -25,6 +26,21 @@ if TYPE_CHECKING:
     from screens.app import MerchantApp
 
 DEFAULT_PREP_MINUTES = 15
+REASON_CELLS = 120  # of a customer's reason in the cancellation dialog: three lines of a narrow screen
+
+
+def cancellation_reason(order: Order) -> str:
+    """Why the customer asks to cancel, as the order's detail says it: their words, else the reason code's words
+    (or the code itself); "" when neither is known. Untrusted: made plain and one line here."""
+    request = order.cancellation
+    if request is None:
+        return ""
+    text = safe_text(request.reason, one_line=True).strip()
+    if text or not request.reason_code:
+        return text
+    key = f"ui.reason.{request.reason_code}"
+    label = t(key)
+    return label if label != key else safe_text(request.reason_code, one_line=True)
 
 
 class OrderActions:
@@ -103,11 +119,37 @@ class OrderActions:
         if not self._check(order, OrderAction.HANDOFF):
             return
 
+        def check(code: str) -> str | None:
+            return t("ui.dialog.wrong_code") if self.code_is_wrong(order.id, code) else None
+
         def answered(code: str | None) -> None:
             if code is not None:
-                self._submit(order, "order.handoff", CodeBody(code=code), OrderAction.HANDOFF)
+                self.submit_handoff(order, code)
 
-        self.app.push_screen(CodePrompt(self._title("ui.dialog.pickup_code", order)), answered)
+        prompt = CodePrompt(self._title("ui.dialog.pickup_code", order), check=check)
+        self.app.push_screen(prompt, answered)
+
+    def cached_pickup_code(self, order_id: str) -> str | None:
+        """The order's pickup code as this device last heard it from the platform (merchants see the codes)."""
+        entry = self.app.source.order(order_id)
+        return entry.order.pickup_code if entry is not None else None
+
+    def code_is_wrong(self, order_id: str, code: str) -> bool:
+        """A typed pickup code that differs from the cached one: said at once, never sent (a wrong try sent to the
+        platform counts toward the code's lock, and offline it showed the order picked up until the link was
+        back). No cached code: nothing to check here, the platform checks it."""
+        expected = self.cached_pickup_code(order_id)
+        return expected is not None and code.strip() != expected
+
+    def submit_handoff(self, order: Order, code: str) -> None:
+        """Queue or send the handoff of a code that is right or could not be checked here. An unchecked one is
+        said to be so: the goods stay on the counter until the platform has checked it (the queue keeps the order
+        under Ready, marked pending, until then)."""
+        queued = None
+        if self.cached_pickup_code(order.id) is None:
+            key = "ui.action.handoff_checking" if link_up(self.app.source) else "ui.action.handoff_unchecked"
+            queued = t(key, number=order.display_number)
+        self._submit(order, "order.handoff", CodeBody(code=code), OrderAction.HANDOFF, queued=queued)
 
     def answer_cancellation(self, entry: QueueEntry) -> None:
         order = entry.order
@@ -123,7 +165,11 @@ class OrderActions:
             elif choice == "deny":
                 self._submit(order, "order.cancellation.deny", ReasonBody(reason_code=DENY_REASON), None)
 
-        self.app.push_screen(ChoicePrompt(self._title("ui.dialog.cancellation", order), choices), answered)
+        title = self._title("ui.dialog.cancellation", order)
+        reason = fmt.fit(cancellation_reason(order), REASON_CELLS).rstrip()
+        if reason:  # the customer's words (untrusted: plain text, one line; a long one cut to a few lines)
+            title = Content(t("ui.dialog.cancellation_reason", number=order.display_number, reason=reason))
+        self.app.push_screen(ChoicePrompt(title, choices), answered)
 
     def unlock_code(self, entry: QueueEntry) -> None:
         """Lift the lock on the order's codes (too many wrong codes were tried), so the right one works again."""
@@ -141,7 +187,9 @@ class OrderActions:
         verb: OrderAction | None,
         *,
         label: str | None = None,
+        queued: str | None = None,
     ) -> None:
+        """`queued`: what to say once it is in the outbox (sent or not), instead of "sent" / "queued"."""
         label = label or (t(f"ui.action.{verb.value}") if verb else t("ui.action.deny"))
 
         async def send() -> None:
@@ -154,8 +202,11 @@ class OrderActions:
                     timeout=10,
                 )
                 return
-            key = "ui.action.sent" if link_up(self.app.source) else "ui.action.queued"
-            self.app.say(t(key, number=order.display_number, action=label), timeout=3)
+            if queued is not None:
+                self.app.say(queued, severity="warning", timeout=10)
+            else:
+                key = "ui.action.sent" if link_up(self.app.source) else "ui.action.queued"
+                self.app.say(t(key, number=order.display_number, action=label), timeout=3)
             if isinstance(body, ConfirmBody):  # accepted here (queued or sent): the kitchen's ticket
                 self.app.post_message(PrintRequested(order.id, prep_minutes=body.preparation_minutes))
 

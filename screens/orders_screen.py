@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
-from o2o_tui.domain.order import ENDED_STATUSES
+from o2o_tui.domain.order import ENDED_STATUSES, OrderStatus
 from o2o_tui.i18n import t
 from o2o_tui.settings import load_settings
 from screens import chase_bell
@@ -42,7 +42,7 @@ from screens.widgets.footer import KeyFooter
 from screens.widgets.line_list import LineList
 from screens.widgets.order_detail import OrderDetail
 from screens.widgets.order_list import OrderList
-from screens.widgets.order_row import is_done_recent
+from screens.widgets.order_row import is_done_recent, shown_entry
 from screens.widgets.queue_header import QueueHeader
 from screens.widgets.status_bar import StatusBar
 
@@ -57,6 +57,15 @@ ACKNOWLEDGING_ACTIONS = frozenset(
 )  # fmt: skip
 IDLE_TOP_S = 3.0  # a cursor resting on the first row this long goes to a new order that arrives above it
 ACTED_HOLD_S = 30.0  # how long the cursor's place is kept for an order acted on (a dialog may be open meanwhile)
+
+
+def needs_answer(entry: QueueEntry) -> bool:
+    """A new order, or a customer's cancellation request: what rings, and what nobody answers with the console
+    closed (the platform cancels a new order left unanswered)."""
+    order = entry.order
+    return order.status is OrderStatus.CREATED or (
+        order.cancellation is not None and order.status not in ENDED_STATUSES
+    )
 
 
 class OrdersScreen(Screen[None]):
@@ -108,7 +117,11 @@ class OrdersScreen(Screen[None]):
         self._seen_live: set[str] = set()  # orders shown live: one that times out gets a toast
         self._timer: Timer | None = None
         self._last_key = 0.0  # time.monotonic() of the last key on this screen
-        self._acted: tuple[str, int, float] | None = None  # (order acted on, its row then, when)
+        # (order acted on, its row then, when, its (status, pending) then)
+        self._acted: tuple[str, int, float, tuple[OrderStatus, tuple[str, ...]]] | None = None
+        # the cursor left an order acted on for the one now at its row: (that order, its (status, pending) when
+        # acted on, the order the cursor went to), so a refusal that puts it back brings the cursor back too
+        self._moved_off: tuple[str, tuple[OrderStatus, tuple[str, ...]], str] | None = None
         self._placed: str | None = None  # the new order the cursor went to by itself (see _place_cursor)
 
     @property
@@ -151,6 +164,7 @@ class OrdersScreen(Screen[None]):
         done: list[QueueEntry] = []
         query = self._query
         for entry in entries:
+            entry = shown_entry(entry)
             order = entry.order
             if query and not fmt.matches(order, query):
                 continue
@@ -202,38 +216,87 @@ class OrdersScreen(Screen[None]):
         live, done = self._split(self.host.source.orders() if entries is None else entries, now)
         queue = self.queue
         resting_on_top = queue.cursor_row == 0 and time.monotonic() - self._last_key >= IDLE_TOP_S
+        before = queue.cursor_entry  # an order under the cursor that ends by itself: the cursor stays live
+        live_before = None if before is None or before.order.status in ENDED_STATUSES else before.order.id
+        row_before = queue.cursor_row
         queue.show(live, done, now, self.alerts.alerting, self.alerts.urgent)
-        self._place_cursor(resting_on_top)
+        self._place_cursor(resting_on_top, live_before, row_before)
         self._show_empty_hint(bool(live) or bool(done))
         self._show_side()
 
-    def _place_cursor(self, resting_on_top: bool) -> None:
-        """The cursor follows its order, except in two cases where following would put the next key on the wrong
-        one. An order acted on from here moves to its new place: the cursor stays at the row where the user
-        acted (on the order that took it), so the next `a` answers the next order, not the one just sent. A
-        cursor that rested on the first row while nobody typed goes to a new order arriving above it: the
-        ringing order is where a newcomer looks and what `a` answers (while someone types, it never jumps)."""
+    def _place_cursor(
+        self, resting_on_top: bool, live_before: str | None = None, row_before: int = -1
+    ) -> None:
+        """The cursor follows its order, except where following would put the next key on the wrong one.
+
+        - An order acted on from here moves to its new place: the cursor stays at the row where the user acted
+          (on the order that took it), so the next `a` answers the next order, not the one just sent. Should the
+          platform refuse the action (the order comes back as it was), the cursor goes back to it, unless the
+          person has moved it or acted since.
+        - An order under the cursor that ends by itself (cancelled, timed out) leaves for Done without the
+          cursor: it stays in the live queue at the same row, as after an accept.
+        - A cursor that rested on the first row while nobody typed goes to a new order arriving above it: the
+          ringing order is where a newcomer looks and what `a` answers (while someone types, it never jumps)."""
         queue = self.queue
+        if self._return_after_refusal():
+            return
         acted = self._acted
         if acted is not None:
-            order_id, place, when = acted
+            order_id, place, when, was = acted
             if time.monotonic() - when > ACTED_HOLD_S or queue.cursor_id != order_id:
                 self._acted = None
             elif queue.cursor_row != place:
                 self._acted = None
-                rows = queue.rows
-                place = min(place, len(rows) - 1)
-                for index in [*range(place, len(rows)), *range(place - 1, -1, -1)]:
-                    row = rows[index]
-                    if isinstance(row, QueueEntry) and row.order.id != order_id:
-                        queue.move_cursor(row.order.id)
-                        break
+                moved_to = self._cursor_to_row_near(place, leaving=order_id, live_only=True)
+                if moved_to is not None:
+                    self._moved_off = (order_id, was, moved_to)
+                return
+        if live_before is not None and queue.cursor_id == live_before:
+            entry = queue.cursor_entry
+            if entry is not None and entry.order.status in ENDED_STATUSES:  # ended by itself: not into Done
+                self._cursor_to_row_near(row_before, leaving=live_before, live_only=True)
                 return
         if resting_on_top:
             first = queue.rows[0] if len(queue) else None
             if isinstance(first, QueueEntry) and first.order.id in self.alerts.alerting:
                 queue.move_cursor(first.order.id)
                 self._placed = first.order.id
+
+    def _cursor_to_row_near(self, place: int, *, leaving: str, live_only: bool = False) -> str | None:
+        """Move the cursor to the order now at row `place` (else the nearest one above), never onto `leaving`
+        (nor, with `live_only`, onto an ended order); the order it went to, or None when there is none."""
+        queue = self.queue
+        rows = queue.rows
+        place = max(0, min(place, len(rows) - 1))
+        for index in [*range(place, len(rows)), *range(place - 1, -1, -1)]:
+            row = rows[index]
+            if not isinstance(row, QueueEntry) or row.order.id == leaving:
+                continue
+            if live_only and row.order.status in ENDED_STATUSES:
+                continue
+            queue.move_cursor(row.order.id)
+            return row.order.id
+        return None
+
+    def _return_after_refusal(self) -> bool:
+        """The order the cursor left after an action is back as it was when the action was taken (the platform
+        refused it, the view rolled back): the cursor goes back to it, if it still rests where it was put."""
+        moved = self._moved_off
+        if moved is None:
+            return False
+        order_id, was, moved_to = moved
+        queue = self.queue
+        if queue.cursor_id != moved_to:  # moved by the person (or its order is gone): keep their place
+            self._moved_off = None
+            return False
+        entry = queue.entry(order_id)
+        if entry is not None and (entry.order.status, entry.pending) == was:
+            self._moved_off = None
+            queue.move_cursor(order_id)
+            return True
+        if entry is None or not entry.pending:  # gone, or the platform's answer is in and it stands
+            self._moved_off = None
+        return False  # else still on its way: wait for the answer
 
     def acknowledge(self, order_id: str) -> None:
         if order_id in self.alerts.alerting:
@@ -304,6 +367,8 @@ class OrdersScreen(Screen[None]):
     def on_key(self, event: events.Key) -> None:
         """Any key on a ringing row acknowledges it (the action, if any, still runs)."""
         self._last_key = time.monotonic()
+        if self._acts_on_cursor(event.key):  # the person moved the cursor or acts on its order
+            self._moved_off = None  # their place now, even if a refused action's order comes back
         cursor = self.queue.cursor_id
         if cursor is not None and cursor in self.alerts.alerting and self.focused is self.queue:
             if cursor == self._placed and not self._acts_on_cursor(event.key):
@@ -322,7 +387,8 @@ class OrdersScreen(Screen[None]):
 
     def _request(self, action: OrderActionName) -> None:
         if entry := self._cursor():
-            self._acted = (entry.order.id, self.queue.cursor_row, time.monotonic())
+            was = (entry.order.status, entry.pending)
+            self._acted = (entry.order.id, self.queue.cursor_row, time.monotonic(), was)
             self.post_message(OrderActionRequested(action, entry.order.id))
 
     def action_open(self) -> None:
@@ -424,7 +490,30 @@ class OrdersScreen(Screen[None]):
         self.app.push_screen(mute_prompt(self._mute_minutes), answered)
 
     async def action_quit(self) -> None:
-        self.app.exit()
+        """Quit at once, unless orders wait for an answer (new ones, cancellation requests) or actions wait in
+        the outbox: then ask first (`q` sits beside `a` and `w`; nobody answers a ringing order once the console
+        is closed). 1, Enter, y or q again quit; 2, n or Esc stay. Signals (SIGTERM, SIGHUP) and Ctrl+C do not
+        ask."""
+        waiting = sum(1 for entry in self.host.source.orders() if needs_answer(entry))
+        queued = self.host.source.link().pending
+        if not waiting and not queued:
+            self.app.exit()
+            return
+        from screens.dialogs import ChoicePrompt  # loaded with the first dialog, not for the first frame
+
+        lines = [t("queue.quit.title")]
+        if waiting:
+            lines.append(t("queue.quit.waiting", count=waiting))
+        if queued:
+            lines.append(t("queue.quit.queued", count=queued))
+        choices = [("quit", t("queue.quit.yes")), ("stay", t("queue.quit.no"))]
+        shortcuts = {"y": "quit", "q": "quit", "n": "stay"}
+
+        def answered(choice: str | None) -> None:
+            if choice == "quit":
+                self.app.exit()
+
+        self.app.push_screen(ChoicePrompt(Content("\n".join(lines)), choices, shortcuts=shortcuts), answered)
 
     # search
     def action_search(self) -> None:

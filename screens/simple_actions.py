@@ -11,8 +11,9 @@ from typing import Literal
 
 from textual.message import Message
 
-from o2o_tui.domain.requests import CodeBody, ConfirmBody
+from o2o_tui.domain.requests import ConfirmBody
 from o2o_tui.domain.transitions import OrderAction
+from o2o_tui.i18n import t
 from screens.order_actions import DEFAULT_PREP_MINUTES, OrderActions
 from screens.source import QueueEntry
 
@@ -43,8 +44,13 @@ class QuickActions(OrderActions):
 
     def handoff_with_code(self, entry: QueueEntry, code: str) -> None:
         order = entry.order
-        if self._check(order, OrderAction.HANDOFF):
-            self._submit(order, "order.handoff", CodeBody(code=code), OrderAction.HANDOFF)
+        if not self._check(order, OrderAction.HANDOFF):
+            return
+        if self.code_is_wrong(order.id, code):  # checked against the cached code: never sent (as `h` does)
+            self.app.say(t("ui.action.wrong_code", number=order.display_number), severity="error", timeout=8)
+            self.app.bell()
+            return
+        self.submit_handoff(order, code)
 
     def run(self, message: QuickActionRequested, entry: QueueEntry) -> None:
         if message.action == "accept":

@@ -40,7 +40,13 @@ def test_console_shows_the_store_queue_and_quits(platform: RunningPlatform, tmp_
             time.sleep(0.5)
             screen = _tmux(socket, "capture-pane", "-p", "-t", "c")
         assert number in screen and "ONLINE" in screen, screen
-        _tmux(socket, "send-keys", "-t", "c", "q")
+        _tmux(socket, "send-keys", "-t", "c", "q")  # a new order waits for an answer: it asks first
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and "Quit the console?" not in screen:
+            time.sleep(0.3)
+            screen = _tmux(socket, "capture-pane", "-p", "-t", "c")
+        assert "Quit the console?" in screen, screen
+        _tmux(socket, "send-keys", "-t", "c", "y")
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and "CONSOLE-EXIT=" not in screen:
             time.sleep(0.5)

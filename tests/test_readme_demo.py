@@ -59,6 +59,12 @@ def test_readme_demo_command_shows_orders_and_quits_cleanly(tmp_path: Path) -> N
         assert "ONLINE" in screen
         _tmux("send-keys", "-t", "demo", "q", socket=socket)
         deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not ("Quit the console?" in screen or "DEMO-EXIT=" in screen):
+            time.sleep(0.3)
+            screen = _tmux("capture-pane", "-p", "-t", "demo", "-S", "-50", socket=socket)
+        if "Quit the console?" in screen:  # a new order waits for an answer at that moment: it asks first
+            _tmux("send-keys", "-t", "demo", "y", socket=socket)
+        deadline = time.monotonic() + 30
         while time.monotonic() < deadline and "DEMO-EXIT=" not in screen:
             time.sleep(0.5)
             screen = _tmux("capture-pane", "-p", "-t", "demo", "-S", "-50", socket=socket)

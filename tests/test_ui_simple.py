@@ -123,6 +123,7 @@ async def test_two_marks_the_order_moved_to_ready_and_a_wrong_key_is_explained()
 
 async def test_three_on_a_takeout_asks_the_code_and_every_digit_goes_to_it() -> None:
     ready = sample_order(40, OrderStatus.READY_FOR_PICKUP, minutes_ago=12, order_type=OrderType.TAKEOUT)
+    ready = msgspec.structs.replace(ready, pickup_code="12321")  # a right code is sent (a wrong one is not)
     delivery = sample_order(41, OrderStatus.READY_FOR_PICKUP, minutes_ago=12)
     source = _source([QueueEntry(ready), QueueEntry(delivery)])
     app = _app(source)
@@ -279,11 +280,11 @@ def test_a_scanner_burst_right_behind_the_three_goes_to_the_code_field(tmp_path:
     try:
         read_until(lambda: "Next: 3 Hand off" in "\n".join(screen.display), 20)
         assert "3 Hand off" in "\n".join(screen.display), "\n".join(screen.display)
-        os.write(main, b"312\x7f3221\r")
+        os.write(main, b"348\x7f821\r")  # the order's pickup code, 4821, with a slip corrected
         read_until(lambda: out.exists() and out.read_text().endswith("\n"), 10)
         read_until(lambda: False, 0.3)  # anything submitted a moment later would show as a second line
         submitted = [json.loads(line) for line in out.read_text().splitlines()] if out.exists() else []
-        assert submitted == [["order.handoff", "ord-0038", {"code": "13221"}]]
+        assert submitted == [["order.handoff", "ord-0038", {"code": "4821"}]]
     finally:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)

@@ -19,6 +19,7 @@ from textual.widget import Widget
 from o2o_tui.domain.store import Store, StoreState
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
+from o2o_tui.store_effect import at_text, effect, store_zone
 from screens.order_format import fit
 from screens.source import LinkState, LinkStatus
 
@@ -46,6 +47,24 @@ def since_text(last: datetime | None, now: datetime) -> str:
     if minutes < 60:
         return t("ui.link.minutes_ago", minutes=minutes)
     return t("ui.link.hours_ago", hours=minutes // 60)
+
+
+def store_badge(store: Store, now: datetime) -> tuple[str, ...]:
+    """The store's state when it takes no orders or takes them late, longest first: PAUSED, BUSY, CLOSED, and
+    CLOSED by the opening hours with when it opens again ("CLOSED until 10:00"), read as the platform reads them
+    for a new order (`o2o_tui.store_effect`); () when it is open as usual."""
+    state = store.status.state
+    if state not in (StoreState.ONLINE, StoreState.BUSY):
+        return (t(f"ui.store.state.{state.value}"),)
+    found = effect(store, now)
+    if found.state is StoreState.CLOSED and found.by_hours:
+        closed = t("ui.store.state.CLOSED")
+        if found.until is None:
+            return (closed,)
+        return (t("ui.store.closed_until", at=at_text(found.until, store_zone(store), now)), closed)
+    if state is StoreState.BUSY:
+        return (t("ui.store.state.BUSY"),)
+    return ()
 
 
 class Part(msgspec.Struct, frozen=True):
@@ -81,8 +100,8 @@ def link_line_parts(
         parts.append(Part((t("alerts.muted_badge"),), 2, "bold"))
     if link.pending:
         parts.append(Part((t("ui.link.pending", count=link.pending), f"~{link.pending}"), 3))
-    if store is not None and store.status.state is not StoreState.ONLINE:
-        parts.append(Part((t(f"ui.store.state.{store.status.state.value}"),), 4, "bold"))
+    if store is not None and (badge := store_badge(store, now)):
+        parts.append(Part(badge, 4, "bold"))
     stale = link.last_sync_at is None or (now - link.last_sync_at).total_seconds() >= 60
     if link.state is not LinkState.ONLINE or stale:
         since = since_text(link.last_sync_at, now)
