@@ -181,14 +181,21 @@ def test_a_refused_token_or_a_forbidden_action_exits_5_and_keeps_the_work(
     assert server_order(running, order_ids[0]).status is OrderStatus.CONFIRMED
 
 
-def test_an_empty_pickup_code_is_refused_before_anything_is_sent(running: RunningPlatform, cli: Cli) -> None:
+def test_an_empty_or_wrong_pickup_code_is_refused_before_anything_is_sent(running: RunningPlatform, cli: Cli) -> None:
     [order_id] = place_orders(running.url, running.seed, 1)  # takeout
     cli("orders", "accept", order_id, "--prep", "5")
     cli("orders", "ready", order_id)
     for empty in ("", "  "):
         refused = cli("orders", "handoff", order_id, "--code", empty, code=Exit.USAGE)
         assert "an empty code is not sent" in refused.stderr
+    code = server_order(running, order_id).pickup_code
+    wrong = "0000" if code != "0000" else "1111"
+    for _ in range(6):  # more than the tries that would lock the code, had they been sent
+        refused = cli("orders", "handoff", order_id, "--code", wrong, code=Exit.REJECTED)
+        assert "Nothing was sent" in refused.stderr
     assert cli.json("sync", "status")["pending"] == 0 and cli.json("conflicts", "list") == []
+    cli("orders", "handoff", order_id, "--code", code)
+    assert server_order(running, order_id).status is OrderStatus.DELIVERED
 
 
 def test_a_queued_action_says_the_earlier_ones_go_first(running: RunningPlatform, cli: Cli) -> None:

@@ -102,6 +102,22 @@ def test_an_action_the_state_machine_refuses_changes_nothing_but_stays_pending(c
     assert view.pending == ["order.confirm"]
 
 
+def test_a_queued_handoff_shows_the_order_handed_over_only_with_its_right_code(cache) -> None:
+    from o2o_tui.domain.requests import CodeBody
+
+    ready = make_order("ord_r", 9, OrderStatus.READY_FOR_PICKUP, order_type=OrderType.TAKEOUT)
+    put(cache, msgspec.structs.replace(ready, pickup_code="4821"))
+    queue(cache, "order.handoff", "ord_r", CodeBody(code="1111"))  # wrong: the platform will refuse it
+    view = ReadModel(cache).order("ord_r")
+    assert view.order.status is OrderStatus.READY_FOR_PICKUP and view.pending == ["order.handoff"]
+    cache.outbox.append("order.handoff", "ord_r", encode_body("order.handoff", CodeBody(code=" 4821")).decode())
+    assert ReadModel(cache).order("ord_r").order.status is OrderStatus.DELIVERED
+    unknown = make_order("ord_u", 10, OrderStatus.READY_FOR_PICKUP, order_type=OrderType.TAKEOUT)
+    put(cache, unknown)  # no code cached: nothing known to be right, the goods stay on the counter
+    queue(cache, "order.handoff", "ord_u", CodeBody(code="4821"))
+    assert ReadModel(cache).order("ord_u").order.status is OrderStatus.READY_FOR_PICKUP
+
+
 def test_reject_and_cancellation_answers(cache) -> None:
     put(cache, make_order("ord_r", 1))
     queue(cache, "order.reject", "ord_r", ReasonBody(reason_code="OUT_OF_STOCK"))

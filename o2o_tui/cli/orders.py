@@ -153,6 +153,22 @@ def _fits_type(action: str) -> Any:
     return check
 
 
+def _handoff_check(code: str) -> Any:
+    """The handoff's precondition: the action fits the order's type, and a code that differs from the order's
+    pickup code as cached is refused here (exit 4, nothing sent: a wrong try sent counts toward the code's lock).
+    No cached code: the platform checks it."""
+    fits = _fits_type("handoff")
+
+    def check(view: Any, *, final: bool) -> bool:
+        fits(view, final=final)
+        expected = view.order.pickup_code
+        if expected and code.strip() != expected:
+            raise fail(t("orders.error.wrong_code", number=view.order.display_number), Exit.REJECTED)
+        return True
+
+    return check
+
+
 def _lookup(cache: Any, reference: str) -> Any:
     """The order's view, or None; an ambiguous id prefix is a usage error."""
     from o2o_tui.sync.read_model import AmbiguousReference, ReadModel
@@ -456,7 +472,7 @@ def register(app: typer.Typer) -> None:
             online=online,
             as_json=as_json,
             done_key="orders.done.handoff",
-            precondition=_fits_type("handoff"),
+            precondition=_handoff_check(code),
         )
 
     @cancellation.command("accept", help=t("orders.cancellation.accept.help"))

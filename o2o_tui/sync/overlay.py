@@ -58,6 +58,13 @@ def _occurred(entry: Any) -> datetime | None:
     return None
 
 
+def _code_known_right(order: Order, body: dict[str, Any]) -> bool:
+    """A queued handoff shows the order handed over only when its code is the order's code as this device knows it
+    (the platform refuses any other, and counts it toward the code's lock)."""
+    code = body.get("code")
+    return bool(order.pickup_code) and isinstance(code, str) and code.strip() == order.pickup_code
+
+
 def order_action_of(action: str) -> OrderAction | None:
     return _ORDER_ACTIONS.get(action)
 
@@ -76,6 +83,8 @@ def apply_to_order(order: Order, entry: Any) -> Order:
     if check_order_transition(order.status, order.type, action) is not TransitionCheck.APPLY:
         return order
     body = _body(entry)
+    if action is OrderAction.HANDOFF and not _code_known_right(order, body):
+        return order  # a code nobody checked yet: the goods stay on the counter until the platform has
     changes: dict[str, Any] = {"status": ORDER_TRANSITIONS[action].target}
     tapped = _occurred(entry)
     if action is OrderAction.CONFIRM:
