@@ -10,18 +10,20 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+import msgspec
 from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.worker import Worker, WorkerState
 
-from o2o_tui.courier_tasks import CourierStep
+from o2o_tui.courier_tasks import CourierStep, is_active
 from o2o_tui.domain.fleet import CourierStatus
 from o2o_tui.domain.requests import CodeBody, CourierStateBody, EmptyBody, ProblemBody
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
-from screens.courier_format import ASCII, UNICODE, done_text, locale_is_utf8
+from screens.courier_format import ASCII, UNICODE, done_text, locale_is_utf8, queued_text
 from screens.courier_screens import (
+    DismissChosen,
     DutyChosen,
     HandheldScreen,
     StepChosen,
@@ -75,6 +77,12 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         self._unsubscribe: Callable[[], None] | None = None
         self._too_small: TooSmallScreen | None = None
         self._started = False  # a resize before the task list is up is checked when it is
+        self._awaiting: dict[str, CourierStep] = {}  # ending steps queued, the task kept until confirmed
+        self._bad_news_rung: dict[str, str] = {}  # delivery id -> its status when bad news about it last beeped
+        self._seen_queued: set[str] = set()  # awaited tasks the source has shown as queued
+        self._link_state: LinkState | None = None
+        # the language needs UTF-8 and the terminal's locale is not: the task list says why it shows '?' (in ASCII)
+        self.startup_note = t("handheld.not_utf8") if self.ascii_only and not self.title.isascii() else ""
 
     def for_terminal(self, text: str) -> str:
         """What a line may send: on a terminal that is not UTF-8, anything outside ASCII becomes '?'."""
@@ -84,7 +92,11 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
 
     def on_mount(self) -> None:
         self.set_class(self.ascii_only, "-ascii")
-        self._unsubscribe = self.source.subscribe(lambda change: self.post_message(SourceNews(change)))
+
+        def tell(change: CourierChange) -> None:
+            self.post_message(SourceNews(change))
+
+        self._unsubscribe = self.source.subscribe(tell)
         # After the first frame: building the HTTP client (imports, TLS setup) would hold the GIL and delay it.
         self.call_after_refresh(self._start_source)
         self._started = True
@@ -104,9 +116,7 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
     # the status line ------------------------------------------------------------------------------------
     def status_parts(self) -> tuple[str, str]:
         link = self.source.link()
-        parts = [t(f"ui.link.state.{link.state.value}")]
-        if link.state is LinkState.UNAUTHORIZED:
-            parts.append(t("handheld.link.login_again"))
+        parts = [t(f"ui.link.state.{link.state.value}")]  # LOG IN AGAIN says it: the message line says why
         if link.pending and link.state is not LinkState.ONLINE:  # online, the queue drains in milliseconds
             parts.append(t("handheld.link.queued", count=link.pending))
         on_duty = self.source.on_duty()
@@ -131,10 +141,50 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         if isinstance(screen, HandheldScreen):
             screen.refresh_status()
             screen.refresh_data()  # the link state decides the queued marks too; unchanged lines do not repaint
-        for _delivery_id, explanation in message.change.refused:
-            self.error(t("handheld.refused", explanation=explanation))
+        for delivery_id, explanation in message.change.refused:
+            self._awaiting.pop(delivery_id, None)  # refused: the task stays, with the whole reason on it
+            self._bad_news(delivery_id, t("handheld.refused", explanation=explanation))
+        self._check_awaiting()
+        for delivery_id, alert in message.change.alerts:
+            self._bad_news(delivery_id, alert)  # the platform changed a task the courier holds: like a refusal
         for _, notice in message.change.notices:
             self._say(notice)  # something left out of the view: said once, no beep (nothing to do about it)
+        state = self.source.link().state
+        if state is not self._link_state:
+            if state is LinkState.UNAUTHORIZED:
+                self.error(t("handheld.link.login_again"))
+            self._link_state = state
+
+    def _bad_news(self, delivery_id: str, text: str) -> None:
+        """Two beeps and the text in bold; a second piece of bad news about a delivery that has not moved since the
+        last one (the cancellation seen, then the step it refused) is shown without beeping again."""
+        view = self.source.task(delivery_id) if delivery_id else None
+        status = str(view.delivery.status) if view is not None else None
+        if status is not None and self._bad_news_rung.get(delivery_id) == status:
+            self._say(text, "bold")
+            return
+        if status is not None:
+            self._bad_news_rung[delivery_id] = status
+        self.error(text)
+
+    def _check_awaiting(self) -> None:
+        """An ending step (delivered, returned, rejected) keeps its task on screen until the platform answers:
+        confirmed, back to the list with the news; refused, the task stays with the whole reason on it."""
+        for delivery_id, step in list(self._awaiting.items()):
+            view = self.source.task(delivery_id)
+            if view is not None and view.pending:
+                self._seen_queued.add(delivery_id)
+                continue  # still queued (offline: the task says "Queued, not yet confirmed")
+            if view is not None and is_active(view.delivery) and delivery_id not in self._seen_queued:
+                continue  # the source has not read the queued step yet
+            del self._awaiting[delivery_id]
+            self._seen_queued.discard(delivery_id)
+            if view is None or is_active(view.delivery):
+                continue  # refused (said as a refusal) or gone (the task says so)
+            screen = self.screen
+            if isinstance(screen, TaskScreen) and screen.delivery_id == delivery_id:
+                self.pop_screen()
+            self._say(done_text(step, view.delivery))  # no beep: the queued step had its one
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.name == "source" and event.state is WorkerState.ERROR:
@@ -163,6 +213,7 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
             self.error(t("handheld.task.gone"))
             return
         step = chosen.step
+        body: msgspec.Struct
         if step.needs_code:
             body = CodeBody(code=chosen.code or "")
         elif step is CourierStep.PROBLEM and chosen.reason is not None:
@@ -174,9 +225,22 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         except ActionRefused as refused:
             self.error(refused.message)
             return
-        if step in _ENDING_STEPS and isinstance(self.screen, TaskScreen):
-            self.pop_screen()
-        self.ok(done_text(step, view.delivery))
+        finally:
+            self._settle_task(chosen.delivery_id)
+        online = self.source.link().state is LinkState.ONLINE
+        self.ok(done_text(step, view.delivery) if online else queued_text(view.delivery))
+        if step in _ENDING_STEPS:
+            self._awaiting[chosen.delivery_id] = step
+            self._check_awaiting()
+
+    def _settle_task(self, delivery_id: str) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, TaskScreen) and screen.delivery_id == delivery_id:
+                screen.settle()
+
+    async def on_dismiss_chosen(self, message: DismissChosen) -> None:
+        await self.source.dismiss(message.delivery_id)
+        self._say("")
 
     async def on_duty_chosen(self, message: DutyChosen) -> None:
         courier_id = self.source.courier_id

@@ -25,10 +25,11 @@ class Glyphs:
     arrow: str
     queued: str
     refused: str
+    down: str  # "more below"
 
 
-UNICODE = Glyphs(separator=" · ", arrow="→", queued="…", refused="!")
-ASCII = Glyphs(separator=" - ", arrow="->", queued="~", refused="!")
+UNICODE = Glyphs(separator=" · ", arrow="→", queued="…", refused="!", down="▼")
+ASCII = Glyphs(separator=" - ", arrow="->", queued="~", refused="!", down="v")
 
 
 def locale_is_utf8(environ: Mapping[str, str] | None = None) -> bool:
@@ -67,10 +68,13 @@ def done_text(step: CourierStep, delivery: Delivery) -> str:
     return t(f"handheld.done.{step.value}", number=f"{delivery.order_number:04d}")
 
 
+def queued_text(delivery: Delivery) -> str:
+    """Said for a step taken offline: it is in the outbox, not done, until the platform confirms it."""
+    return t("handheld.done_queued", number=f"{delivery.order_number:04d}")
+
+
 def problem_label(reason: ProblemReason) -> str:
     return t(f"handheld.problem.{reason.value}")
-
-
 
 
 def row_text(index: int | None, delivery: Delivery, *, queued: bool, refused: bool, glyphs: Glyphs) -> str:

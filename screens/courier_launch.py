@@ -15,13 +15,28 @@ def open_courier_source(profile: Profile) -> CourierSource:
 
     cache = open_cache(profile)
 
+    def current() -> Profile:
+        """The profile as saved now: `o2o login` run again while the handheld is open gives a new token."""
+        from o2o_tui.config import ConfigError, load_profile
+
+        try:
+            saved = load_profile(profile.name)
+        except ConfigError:  # removed or unreadable meanwhile: keep the login the screen started with
+            return profile
+        same_user = (saved.url, saved.courier_id) == (profile.url, profile.courier_id)
+        return saved if same_user else profile  # another courier's login under this name: not this cache's
+
     def connect() -> tuple[object, object]:
         from o2o_tui.sync.session import make_client, make_engine
 
-        client = make_client(profile)
-        return make_engine(profile, cache, client), client
+        login = current()
+        client = make_client(login)
+        return make_engine(login, cache, client), client
 
-    source = CourierSource(cache, profile.courier_id, connect)
+    def credentials() -> object:
+        return current().token
+
+    source = CourierSource(cache, profile.courier_id, connect, credentials)
     source.prime()
     return source
 

@@ -56,5 +56,10 @@ class MemoryCourierSource(Subscribers[CourierChange]):
     async def submit(self, action: str, target: str, body: msgspec.Struct) -> None:
         self.submitted.append((action, target, body))
 
+    async def dismiss(self, delivery_id: str) -> None:
+        view = self._tasks.get(delivery_id)
+        if view is not None:
+            self.put(TaskView(view.delivery, view.pending))
+
     async def close(self) -> None:
         self._listeners.clear()

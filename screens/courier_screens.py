@@ -3,23 +3,32 @@
 Keys, one meaning each: digits 1-9 pick the numbered line and Enter the highlighted one; in a code field digits are
 text and Enter submits; 0, Esc or F1 goes back; arrows move the highlight, PgUp/PgDn scroll; F2-F4 repeat lines
 1-3. Screens post typed messages; the app queues the action and owns the beeps.
+
+One keypress, one step: a list of numbered lines that has just appeared or changed (a task opened, the step after
+the one just taken, a confirmation) takes no digit or Enter for `SETTLE_S`, and a task whose step was chosen takes
+none until the app has queued it. A key repeated on a laggy link (Enter Enter) then cannot take the next step,
+which the highlight already sits on. Going off duty and reporting a problem ask once more (`ConfirmScreen`).
 """
 
 from __future__ import annotations
 
+import math
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from o2o_tui.courier_tasks import CourierStep, is_active, steps_for
 from o2o_tui.domain.fleet import ProblemReason
+from o2o_tui.domain.transitions import DeliveryStatus
 from o2o_tui.i18n import t
 from screens.courier_format import (
     DETAIL_FIELDS,
@@ -32,7 +41,7 @@ from screens.courier_format import (
     step_label,
 )
 from screens.courier_source import TaskView
-from screens.courier_widgets import Line
+from screens.courier_widgets import Line, Scroll
 from screens.source import LinkState
 
 if TYPE_CHECKING:
@@ -48,6 +57,8 @@ _MOVE = [
     Binding("pagedown", "page(1)", show=False, id="handheld.pagedown"),
     Binding("enter", "choose", show=False, id="handheld.enter"),
 ]
+SETTLE_S = 0.8  # a list of numbered lines that just appeared or changed takes no digit or Enter for this long
+DISMISS_DIGIT = 9  # on a task: clears the refusal or alert shown (never a step: a task has at most 4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +83,14 @@ class DutyChosen(Message):
         self.on_duty = on_duty
 
 
+class DismissChosen(Message):
+    """The courier cleared the refusal (or alert) shown on a task."""
+
+    def __init__(self, delivery_id: str) -> None:
+        super().__init__()
+        self.delivery_id = delivery_id
+
+
 class HandheldScreen(Screen[None]):
     """Shared by every handheld screen: the status line on top, a message line at the bottom, numbered lines."""
 
@@ -80,6 +99,7 @@ class HandheldScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.cursor = 0
+        self._quiet_until = 0.0  # digits and Enter pick nothing before this (time.monotonic)
 
     @property
     def handheld(self) -> CourierApp:
@@ -130,13 +150,29 @@ class HandheldScreen(Screen[None]):
     def scroll_line_into_view(self, line: Line) -> None:
         line.scroll_visible(animate=False)
 
+    # one keypress, one step
+    def hold(self) -> None:
+        """A step was chosen here: digits and Enter pick nothing until `settle` (the app has queued it)."""
+        self._quiet_until = math.inf
+
+    def settle(self) -> None:
+        """Digits and Enter work again after `SETTLE_S` (a repeated key arriving meanwhile is dropped)."""
+        self._quiet_until = time.monotonic() + SETTLE_S
+
+    def lines_changed(self) -> None:
+        """The numbered lines just appeared or changed: give the courier time to see them."""
+        self._quiet_until = max(self._quiet_until, time.monotonic() + SETTLE_S)
+
+    def quiet(self) -> bool:
+        return time.monotonic() < self._quiet_until
+
     def action_move(self, delta: int) -> None:
         if self.choice_lines():
             self.cursor += delta
             self.show_cursor()
 
     def action_page(self, direction: int) -> None:
-        for scroller in self.query(VerticalScroll).results():
+        for scroller in self.query(Scroll).results():
             if direction < 0:
                 scroller.scroll_page_up(animate=False)
             else:
@@ -144,6 +180,8 @@ class HandheldScreen(Screen[None]):
             return
 
     def action_pick(self, number: int) -> None:
+        if self.quiet():
+            return
         choices = self.choices()
         if not 1 <= number <= len(choices):
             self.handheld.error(t("handheld.no_line", digit=number))
@@ -153,6 +191,8 @@ class HandheldScreen(Screen[None]):
         self.chosen(choices[number - 1])
 
     def action_choose(self) -> None:
+        if self.quiet():
+            return
         choices = self.choices()
         if choices:
             self.chosen(choices[min(self.cursor, len(choices) - 1)])
@@ -171,13 +211,18 @@ class TaskListScreen(HandheldScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_status()
         views = self._active()
-        with VerticalScroll(id="rows"):
+        with Scroll(id="rows"):
             yield Line(t("handheld.tasks.none"), id="empty")
             # the tasks already cached are in the first frame; later ones are mounted by refresh_data
             for index, view in enumerate(views, start=1):
                 yield Line(self._row(index, view), id=f"task-{view.delivery.id}", classes="task choice")
             yield Line("", id="duty", classes="choice")
         yield from self.compose_message()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self.handheld.startup_note:
+            self.say(self.handheld.startup_note, "bold")
 
     def choices(self) -> list[Any]:
         duty = ["duty"] if self.handheld.source.on_duty() is not None else []
@@ -194,13 +239,14 @@ class TaskListScreen(HandheldScreen):
         )
 
     def _active(self) -> list[TaskView]:
-        return [view for view in self.handheld.source.tasks() if is_active(view.delivery)]
+        """Active tasks, and ended ones whose last step is still queued: offline, "delivered" is not yet true."""
+        return [view for view in self.handheld.source.tasks() if is_active(view.delivery) or view.pending]
 
     def refresh_data(self) -> None:
         if not self.query("#rows"):
             return
         views = self._active()
-        rows = self.query_one("#rows", VerticalScroll)
+        rows = self.query_one("#rows", Scroll)
         existing = {line.id: line for line in rows.query(".task").results(Line)}
         wanted_ids = [f"task-{view.delivery.id}" for view in views]
         for stale_id in set(existing) - set(wanted_ids):
@@ -228,10 +274,20 @@ class TaskListScreen(HandheldScreen):
             self.show_cursor()
 
     def chosen(self, choice: Any) -> None:
-        if choice == "duty":
-            self.app.post_message(DutyChosen(not self.handheld.source.on_duty()))
-        else:
+        if choice != "duty":
             self.app.push_screen(TaskScreen(choice))
+        elif not self.handheld.source.on_duty():
+            self.app.post_message(DutyChosen(True))  # going on duty costs nothing: one key
+        else:
+            in_hand = sum(1 for view in self._active() if view.delivery.status is not DeliveryStatus.PENDING)
+            prompt = t("handheld.duty.confirm_off")
+            if in_hand:
+                prompt += " " + t("handheld.duty.in_hand", count=in_hand)
+
+            def go_off() -> None:
+                self.app.post_message(DutyChosen(False))
+
+            self.app.push_screen(ConfirmScreen(prompt, t("handheld.duty.go_off"), go_off))
 
     def action_back(self) -> None:
         self.say("")
@@ -251,14 +307,18 @@ class TaskScreen(HandheldScreen):
         super().__init__()
         self.delivery_id = delivery_id
         self._steps: tuple[CourierStep, ...] = ()
+        self._shown_once = False
 
     def compose(self) -> ComposeResult:
         yield from self.compose_status()
         yield Line("", id="title")
-        with VerticalScroll(id="details"):
+        with Scroll(id="details"):
+            yield Line("", id="alert", one_line=False)
             yield Line("", id="refusal", one_line=False)
+            yield Line("", id="clear")
             for field in DETAIL_FIELDS:
                 yield Line("", id=f"field-{field}", one_line=False, classes="field")
+        yield Line("", id="more")
         with Vertical(id="actions"):
             for slot in range(1, _ACTION_SLOTS + 1):
                 yield Line("", id=f"slot-{slot}", classes="slot")
@@ -279,33 +339,68 @@ class TaskScreen(HandheldScreen):
             return
         view = self.view()
         title = self.query_one("#title", Line)
-        refusal = self.query_one("#refusal", Line)
+        said = [self.query_one(f"#{name}", Line) for name in ("alert", "refusal", "clear")]
         if view is None:
             title.set(t("handheld.task.gone"), "bold")
-            for line in self.query(".field").results(Line):
+            for line in [*self.query(".field").results(Line), *said]:
                 _show(line, "")
-            _show(refusal, "")
             self._set_steps(())
+            self._after_layout()
             return
         delivery = view.delivery
         status = status_label(delivery.status)
         if view.pending and self.handheld.source.link().state is not LinkState.ONLINE:
             status += t("handheld.queued_suffix")  # online, a tap is confirmed before anyone could read this
         title.set(f"{number_text(delivery)} {status}", "bold")
+        alert, refusal, clear = said
+        _show(alert, view.alert or "", "bold")
         _show(refusal, t("handheld.refused", explanation=view.refusal) if view.refusal else "", "bold")
-        fields = detail_fields(delivery, ended=not is_active(delivery), glyphs=self.handheld.glyphs)
+        _show(clear, f"{DISMISS_DIGIT} " + t("handheld.clear") if view.alert or view.refusal else "")
+        active = is_active(delivery)
+        fields = detail_fields(delivery, ended=not active, glyphs=self.handheld.glyphs)
+        if not active and view.pending:  # offline, the ending step is only queued: not done until confirmed
+            fields["ended"] = t("handheld.pending")
         for field, text in fields.items():
             _show(self.query_one(f"#field-{field}", Line), text)
-        self._set_steps(steps_for(delivery.status) if is_active(delivery) else ())
+        self._set_steps(steps_for(delivery.status) if active else ())
+        self._after_layout()
 
     def _set_steps(self, steps: tuple[CourierStep, ...]) -> None:
-        if steps != self._steps:
+        if steps != self._steps or not self._shown_once:
             self._steps = steps
+            self._shown_once = True
             self.cursor = 0
+            self.lines_changed()  # a repeated key must not take the step that just appeared on line 1
         slots = list(self.query(".slot").results(Line))
         for index, line in enumerate(slots):
             line.set(f"{index + 1} {step_label(steps[index])}" if index < len(steps) else "")
         self.show_cursor()
+
+    # "more below": the details are cut at the bottom
+    def _after_layout(self) -> None:
+        self.call_after_refresh(self._show_more)
+
+    def _show_more(self) -> None:
+        details = self.query("#details").results(Scroll)
+        more = self.query("#more").results(Line)
+        short = self.has_class("-short") or self.app.has_class("-short")  # a soft keyboard is up: no room
+        for scroller, line in zip(details, more, strict=False):
+            below = not short and scroller.max_scroll_y - scroller.scroll_y >= 1
+            _show(line, t("handheld.more", arrow=self.handheld.glyphs.down) if below else "")
+
+    def on_resize(self) -> None:
+        self._after_layout()
+
+    def action_page(self, direction: int) -> None:
+        super().action_page(direction)
+        self._after_layout()
+
+    def action_pick(self, number: int) -> None:
+        view = self.view()
+        if number == DISMISS_DIGIT and view is not None and (view.refusal or view.alert):
+            self.app.post_message(DismissChosen(self.delivery_id))
+            return
+        super().action_pick(number)
 
     def show_cursor(self) -> None:
         super().show_cursor()
@@ -321,8 +416,27 @@ class TaskScreen(HandheldScreen):
             self.app.push_screen(CodeScreen(self.delivery_id, step))
         elif step is CourierStep.PROBLEM:
             self.app.push_screen(ProblemScreen(self.delivery_id))
+        elif step is CourierStep.REJECT:  # the offer goes to someone else: not taken back, so asked once more
+            view = self.handheld.source.task(self.delivery_id)
+            number = f"{view.delivery.order_number:04d}" if view else "?"
+
+            def reject() -> None:
+                self.hold()
+                self.app.post_message(StepChosen(Step(self.delivery_id, step)))
+
+            prompt = t("handheld.reject.confirm", number=number)
+            self.app.push_screen(ConfirmScreen(prompt, t("handheld.reject.yes"), reject))
         else:
+            self.hold()
             self.app.post_message(StepChosen(Step(self.delivery_id, step)))
+
+
+def _hold_task(app: Any, delivery_id: str) -> None:
+    """A step chosen on a screen over the task (a code, a problem): the task takes no digit or Enter until the
+    app has queued it, so the Enter typed twice does not take the next step on the task screen."""
+    for screen in app.screen_stack:
+        if isinstance(screen, TaskScreen) and screen.delivery_id == delivery_id:
+            screen.hold()
 
 
 class CodeScreen(HandheldScreen):
@@ -355,6 +469,7 @@ class CodeScreen(HandheldScreen):
         if not code:
             self.handheld.error(t("handheld.code.empty"))
             return
+        _hold_task(self.app, self.delivery_id)
         self.app.pop_screen()
         self.app.post_message(StepChosen(Step(self.delivery_id, self.step, code=code)))
 
@@ -374,7 +489,7 @@ class ProblemScreen(HandheldScreen):
         number = f"{view.delivery.order_number:04d}" if view else "?"
         yield from self.compose_status()
         yield Line(t("handheld.problem.title", number=number), id="title")
-        with VerticalScroll(id="reasons"):
+        with Scroll(id="reasons"):
             for n, reason in enumerate(PROBLEM_REASONS, start=1):
                 yield Line(f"{n} {problem_label(reason)}", classes="choice")
             yield Line("0 " + t("handheld.back"), classes="back")
@@ -387,8 +502,49 @@ class ProblemScreen(HandheldScreen):
         return list(PROBLEM_REASONS)
 
     def chosen(self, choice: Any) -> None:
+        view = self.handheld.source.task(self.delivery_id)
+        number = f"{view.delivery.order_number:04d}" if view else "?"
+        step = Step(self.delivery_id, CourierStep.PROBLEM, reason=choice)
+
+        def report() -> None:
+            _hold_task(self.app, self.delivery_id)
+            self.app.pop_screen()  # the reasons
+            self.app.post_message(StepChosen(step))
+
+        prompt = t("handheld.problem.confirm", number=number, reason=problem_label(choice))
+        self.app.push_screen(ConfirmScreen(prompt, t("handheld.problem.report"), report))
+
+
+class ConfirmScreen(HandheldScreen):
+    """Asks once more before a step that is hard to take back: "1 Yes ..." (or Enter) confirms, 0/Esc/F1 goes
+    back. Digits and Enter arriving in the first moment are dropped (a key repeated on a laggy link)."""
+
+    def __init__(self, prompt: str, yes: str, on_yes: Callable[[], None]) -> None:
+        super().__init__()
+        self.prompt = prompt
+        self.yes = yes
+        self.on_yes = on_yes
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_status()
+        with Scroll(id="question"):
+            yield Line(self.prompt, id="prompt", one_line=False)
+        with Vertical(id="actions"):
+            yield Line(f"1 {self.yes}", classes="choice")
+            yield Line("0 " + t("handheld.back"), classes="back")
+        yield from self.compose_message()
+
+    def on_mount(self) -> None:
+        self.refresh_status()
+        self.lines_changed()
+        self.show_cursor()
+
+    def choices(self) -> list[Any]:
+        return ["yes"]
+
+    def chosen(self, choice: Any) -> None:
         self.app.pop_screen()
-        self.app.post_message(StepChosen(Step(self.delivery_id, CourierStep.PROBLEM, reason=choice)))
+        self.on_yes()
 
 
 class TooSmallScreen(Screen[None]):

@@ -17,8 +17,9 @@ from typing import Any
 
 import msgspec
 
-from o2o_tui.courier_tasks import route_order
+from o2o_tui.courier_tasks import is_active, route_order
 from o2o_tui.domain.fleet import Courier, CourierStatus, Delivery
+from o2o_tui.domain.transitions import DeliveryStatus
 from o2o_tui.i18n import t
 from o2o_tui.sync import skipped as skips
 from o2o_tui.sync import tables
@@ -28,6 +29,7 @@ from o2o_tui.sync.read_model import ReadModel
 from screens.source import ActionRefused, LinkState, LinkStatus, Subscribers, link_from
 
 _DUTY_ACTION = "courier.state"
+LOGIN_CHECK_S = 2.0  # while the token is refused: how often the profile is read for a new login
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,13 +41,33 @@ class CourierChange:
     link: bool = False
     refused: tuple[tuple[str, str], ...] = ()  # (delivery id or "", explanation) in the user's language
     notices: tuple[tuple[str, str], ...] = ()  # ("", text): something left out of the view, said once
+    alerts: tuple[
+        tuple[str, str], ...
+    ] = ()  # (delivery id, text): the platform changed a task under the courier
 
 
 @dataclass(frozen=True, slots=True)
 class TaskView:
     delivery: Delivery
     pending: tuple[str, ...] = ()  # queued actions not yet confirmed by the platform
-    refusal: str | None = None  # the last refused action on it, explained
+    refusal: str | None = None  # the last refused action on it, explained (until the delivery moves on)
+    alert: str | None = None  # what the platform changed under the courier ("#0009 cancelled: bring it back")
+
+
+@dataclass(slots=True)
+class _Said:
+    """A refusal or an alert shown on a task while the delivery stays in the status it was said for."""
+
+    text: str
+    status: str | None  # the delivery's status then (None: the status it has when first shown)
+
+
+# Changes that the platform makes to a task the courier holds (the order cancelled or taken off the courier)
+_CHANGED_UNDER_COURIER = {
+    DeliveryStatus.RETURNING: "handheld.alert.returning",
+    DeliveryStatus.CANCELLED: "handheld.alert.cancelled",
+}
+_RETURN_ACTION = "delivery.return"
 
 
 @dataclass(slots=True)
@@ -74,10 +96,17 @@ class CourierSource(Subscribers[CourierChange]):
     """Shows the cached tasks first; `connect` (the platform client and the sync engine) runs after that, off the
     event loop, so the first task is on screen before the network stack has even been imported."""
 
-    def __init__(self, cache: Any, courier_id: str, connect: Connect) -> None:
+    def __init__(
+        self,
+        cache: Any,
+        courier_id: str,
+        connect: Connect,
+        credentials: Callable[[], object] | None = None,
+    ) -> None:
         super().__init__()
         self._cache = cache
         self._connect = connect
+        self._credentials = credentials  # the profile's current login; a change while refused reconnects
         self._engine: Any = None
         self._client: Any = None
         self._connected: asyncio.Event | None = None
@@ -87,7 +116,9 @@ class CourierSource(Subscribers[CourierChange]):
         self._snapshot = _Snapshot()
         self._link_before_engine = LinkStatus(LinkState.CONNECTING)
         self._engine_reported = False  # until the engine's first status: CONNECTING, with the queue on disk
-        self._refusals: dict[str, str] = {}
+        self._refusals: dict[str, _Said] = {}
+        self._alerts: dict[str, _Said] = {}
+        self._own_returns: set[str] = set()  # deliveries this device sent back to the store itself
         self._dirty = True
         self._conflict_keys: set[str] = set()
         self._wake: asyncio.Event | None = None
@@ -135,7 +166,9 @@ class CourierSource(Subscribers[CourierChange]):
         if self._wake is not None:
             self._wake.set()
 
-    def _read(self, conflict_keys: Iterable[str] | None) -> tuple[_Snapshot, list[tuple[str, str]]]:
+    def _read(
+        self, conflict_keys: Iterable[str] | None
+    ) -> tuple[_Snapshot, list[tuple[str, str, str | None]]]:
         """Runs on the cache thread: the whole (small) courier world in one go."""
         if not self._engine_reported:
             last = self._cache.meta_get(tables.META_LAST_SYNC_AT, None)
@@ -153,7 +186,9 @@ class CourierSource(Subscribers[CourierChange]):
             entry = self._cache.outbox.get(key)
             if entry is not None and entry.rejection is not None:
                 target = entry.target.split("/")[0] if entry.action.startswith("delivery.") else ""
-                refused.append((target, explain(entry.rejection, action=entry.action, target=entry.target)))
+                text = explain(entry.rejection, action=entry.action, target=entry.target)
+                status = entry.rejection.get("current_status")  # the delivery's status when it was refused
+                refused.append((target, text, status if isinstance(status, str) else None))
         pending: dict[str, list[str]] = {}
         for entry in self._cache.outbox.pending():
             pending.setdefault(entry.target.split("/")[0], []).append(entry.action)
@@ -169,24 +204,59 @@ class CourierSource(Subscribers[CourierChange]):
     def prime(self) -> None:
         """Read the cached tasks now (on the cache's thread, waiting for it), so the first frame shows them."""
         snapshot, refused = self._cache.executor.submit(self._read, None).result()
-        self._refusals.update((delivery_id, text) for delivery_id, text in refused if delivery_id)
+        for delivery_id, text, status in refused:
+            if delivery_id:
+                self._refusals[delivery_id] = _Said(text, status)
         for delivery_id, view in snapshot.tasks.items():
-            snapshot.tasks[delivery_id] = TaskView(
-                view.delivery, view.pending, self._refusals.get(delivery_id)
-            )
+            snapshot.tasks[delivery_id] = self._with_said(view)
         self._snapshot = snapshot
         self._dirty = False
+
+    def _with_said(self, view: TaskView) -> TaskView:
+        """The view with the refusal and alert still true of it. A refusal goes once the delivery moved on from
+        the status it was refused in (a later step succeeded, here or elsewhere; the order was cancelled), so an
+        old refusal does not come back on an active task after a restart."""
+        delivery_id, status = view.delivery.id, str(view.delivery.status)
+        shown: list[str | None] = []
+        for said_by_id in (self._refusals, self._alerts):
+            said = said_by_id.get(delivery_id)
+            if said is not None and said.status is None:
+                said.status = status
+            if said is not None and said.status != status and not view.pending:
+                del said_by_id[delivery_id]
+                said = None
+            shown.append(None if said is None else said.text)
+        return TaskView(view.delivery, view.pending, shown[0], shown[1])
+
+    def _changed_under_courier(self, before: TaskView | None, after: TaskView) -> str | None:
+        """What to tell the courier when the platform, not this device, moved a task it holds."""
+        key = _CHANGED_UNDER_COURIER.get(after.delivery.status)
+        if key is None or before is None or not is_active(before.delivery):
+            return None
+        if before.delivery.status == after.delivery.status or _RETURN_ACTION in after.pending:
+            return None
+        if after.delivery.status is DeliveryStatus.RETURNING and after.delivery.id in self._own_returns:
+            return None  # the courier's own "Return to store"
+        return t(key, number=f"{after.delivery.order_number:04d}")
 
     async def _refresh(self) -> None:
         keys, self._conflict_keys = self._conflict_keys, set()
         self._dirty = False
         snapshot, refused = await self._cache.call(self._read, keys)
-        for delivery_id, text in refused:
+        for delivery_id, text, status in refused:
             if delivery_id:
-                self._refusals[delivery_id] = text
+                self._refusals[delivery_id] = _Said(text, status)
+        alerts = []
+        just_refused = {delivery_id for delivery_id, _, _ in refused}  # the refusal says what happened
+        for delivery_id, view in snapshot.tasks.items():
+            alert = self._changed_under_courier(self._snapshot.tasks.get(delivery_id), view)
+            if alert is not None and delivery_id not in just_refused:
+                self._alerts[delivery_id] = _Said(alert, str(view.delivery.status))
+                self._refusals.pop(delivery_id, None)  # an earlier refusal is no news next to this
+                alerts.append((delivery_id, alert))
         changed = set()
         for delivery_id, view in snapshot.tasks.items():
-            view = TaskView(view.delivery, view.pending, self._refusals.get(delivery_id))
+            view = self._with_said(view)
             snapshot.tasks[delivery_id] = view
             if self._snapshot.tasks.get(delivery_id) != view:
                 changed.add(delivery_id)
@@ -198,15 +268,35 @@ class CourierSource(Subscribers[CourierChange]):
         order_changed = snapshot.order != self._snapshot.order
         self._snapshot = snapshot
         notices = tuple(("", text) for text in self._model.take_unreadable())  # cached copies left out
-        if changed or courier_changed or order_changed or refused or notices:
+        said_refused = tuple((delivery_id, text) for delivery_id, text, _ in refused)
+        if changed or courier_changed or order_changed or refused or notices or alerts:
             self._emit(
                 CourierChange(
                     delivery_ids=frozenset(changed),
                     courier=courier_changed or order_changed,
-                    refused=tuple(refused),
+                    refused=said_refused,
                     notices=notices,
+                    alerts=tuple(alerts),
                 )
             )
+
+    async def dismiss(self, delivery_id: str) -> None:
+        """The courier read the refusal (or alert) on a task: it goes, and its conflicts leave the outbox, so a
+        restart does not bring it back."""
+        self._refusals.pop(delivery_id, None)
+        self._alerts.pop(delivery_id, None)
+
+        def drop_conflicts() -> None:
+            for entry in self._cache.outbox.conflicts():
+                if entry.action.startswith("delivery.") and entry.target.split("/")[0] == delivery_id:
+                    self._cache.outbox.dismiss(entry.key)
+
+        with contextlib.suppress(Exception):  # a cache that cannot write: it is gone from the screen anyway
+            await self._cache.call(drop_conflicts)
+        view = self._snapshot.tasks.get(delivery_id)
+        if view is not None:
+            self._snapshot.tasks[delivery_id] = TaskView(view.delivery, view.pending)
+        self._emit(CourierChange(delivery_ids=frozenset({delivery_id})))
 
     async def _follow(self) -> None:
         assert self._wake is not None
@@ -222,15 +312,54 @@ class CourierSource(Subscribers[CourierChange]):
         follower = asyncio.create_task(self._follow(), name="courier-follow")
         try:
             await asyncio.sleep(0)  # the cached tasks are read first
-            self._engine, self._client = await asyncio.to_thread(self._connect)
-            self._unsubscribe = self._engine.subscribe(self._on_engine_change)
-            self._connected.set()
-            self._emit(CourierChange(link=True))
-            await self._engine.run()
+            while await self._run_engine():
+                pass  # the platform refused the token and a new login was saved: start again with it
         finally:
             follower.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await follower
+
+    async def _run_engine(self) -> bool:
+        """Connect and run the engine until it stops; True when it was stopped for a new login."""
+        login = self._credentials() if self._credentials is not None else None
+        self._engine, self._client = await asyncio.to_thread(self._connect)
+        self._unsubscribe = self._engine.subscribe(self._on_engine_change)
+        if self._connected is not None:
+            self._connected.set()
+        self._emit(CourierChange(link=True))
+        engine = asyncio.create_task(self._engine.run(), name="courier-engine")
+        watcher = asyncio.create_task(self._watch_login(login), name="courier-login")
+        try:
+            done, _ = await asyncio.wait({engine, watcher}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+        if engine in done:
+            engine.result()
+            return False
+        self._engine.stop()  # a new login: this engine's client holds the refused token
+        with contextlib.suppress(Exception):
+            await engine
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        with contextlib.suppress(Exception):
+            await self._client.close()
+        self._engine_reported = False
+        return True
+
+    async def _watch_login(self, login: object) -> None:
+        """While the platform refuses the token, look for a new login of the profile (`o2o login` run again):
+        returns when there is one, so the engine starts again with it. Reads nothing while the token works."""
+        if self._credentials is None:
+            await asyncio.Event().wait()
+        while True:
+            await asyncio.sleep(LOGIN_CHECK_S)
+            if self.link().state is not LinkState.UNAUTHORIZED:
+                continue
+            if await asyncio.to_thread(self._credentials) != login:  # type: ignore[arg-type]
+                return
 
     # acting
     async def submit(self, action: str, target: str, body: msgspec.Struct) -> None:
@@ -238,6 +367,9 @@ class CourierSource(Subscribers[CourierChange]):
         current = self._snapshot.tasks.get(target)
         if current is not None:
             self._refusals.pop(target, None)
+            self._alerts.pop(target, None)
+        if action == _RETURN_ACTION:
+            self._own_returns.add(target)
         if self._connected is not None and self._engine is None:
             await self._connected.wait()  # a tap in the first moment waits for the engine that queues it
         if self._engine is None:

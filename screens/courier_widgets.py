@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.containers import VerticalScroll
 from textual.widgets import Static
+
+
+class Scroll(VerticalScroll, can_focus=False):
+    """A scrolling part of a handheld screen that never takes focus: the arrow keys stay the screen's (they move
+    the highlight between numbered lines); PgUp/PgDn scroll it through the screen's own bindings."""
 
 
 class Line(Static):

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from o2o_tui import ssh_gate
+from screens.courier_screens import SETTLE_S
 from tests.support.platform import RunningPlatform, api, order_body
 from tests.support.sshd import SshdUnavailable, SshServer, start_sshd, unavailable_reason
 
@@ -284,6 +285,7 @@ async def test_a_courier_over_ssh_survives_a_dropped_link(sshd: SshServer, platf
     await first.wait_for(lambda s: number in s and "ONLINE" in s, "the offer, online")
     first.press("1")  # open the offer
     await first.wait_for(lambda s: "1 Accept" in s, "the offer's actions")
+    await asyncio.sleep(SETTLE_S + 0.2)  # as a courier reads it: fresh numbered lines drop a key at once
     first.press("1")  # accept
     await wait_status(platform, order["id"], "ACCEPTED")
     before = await first.settle()

@@ -12,12 +12,22 @@ import pytest
 from textual.pilot import Pilot
 
 from o2o_tui.config import Profile, save_profile
+from o2o_tui.domain.transitions import DeliveryStatus
 from o2o_tui.i18n import set_language
 from o2o_tui.sync.session import make_client, make_engine, open_cache
 from screens.courier_app import CourierApp
-from screens.courier_screens import CodeScreen, ProblemScreen, TaskListScreen, TaskScreen, TooSmallScreen
-from screens.courier_source import CourierSource
+from screens.courier_screens import (
+    SETTLE_S,
+    CodeScreen,
+    ConfirmScreen,
+    ProblemScreen,
+    TaskListScreen,
+    TaskScreen,
+    TooSmallScreen,
+)
+from screens.courier_source import CourierSource, TaskView
 from screens.courier_widgets import Line
+from screens.source import LinkState, LinkStatus
 from tests.support.faultproxy import FaultProxy
 from tests.support.platform import RunningPlatform, api, order_body
 
@@ -60,7 +70,9 @@ def open_source(profile: Profile) -> CourierSource:
         return make_engine(profile, cache, client, poll_wait=0.5, backoff_cap=0.5), client
 
     assert profile.courier_id is not None
-    return CourierSource(cache, profile.courier_id, connect)
+    source = CourierSource(cache, profile.courier_id, connect)
+    source.prime()  # as `o2o courier` does: the cached tasks and refusals are in the first frame
+    return source
 
 
 class CountingApp(CourierApp):
@@ -107,6 +119,11 @@ async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float
         await pilot.pause(0.05)
 
 
+async def settled(pilot: Pilot) -> None:
+    """Wait as a deliberate courier would: numbered lines that just appeared take no digit or Enter at once."""
+    await pilot.pause(SETTLE_S + 0.1)
+
+
 def screen_text(app: CourierApp) -> str:
     return "\n".join(line.shown for line in app.screen.query(Line).results(Line) if line.display)
 
@@ -130,40 +147,50 @@ async def test_a_whole_delivery_from_the_keypad(
         assert "1 Accept" in text and "2 Reject" in text
 
         assert server_order(platform, order["id"])["delivery_status"] == "PENDING"  # what the counter sees
+        await settled(pilot)
         await pilot.press("1")  # accept
         await wait_until(pilot, lambda: server_delivery(platform, order["id"])["status"] == "ACCEPTED")
         assert server_order(platform, order["id"])["delivery_status"] == "ACCEPTED"
         assert app.bells == 1
+        await settled(pilot)
         await pilot.press("f2")  # F2 repeats line 1: arrived at the store
         await wait_until(
             pilot, lambda: server_delivery(platform, order["id"])["status"] == "ARRIVED_AT_MERCHANT"
         )
 
         assert server_order(platform, order["id"])["delivery_status"] == "ARRIVED_AT_MERCHANT"
+        await settled(pilot)
         await pilot.press("1")  # picked up: asks the code, digits are text there
         assert isinstance(app.screen, CodeScreen)
         await pilot.press(*wrong_code, "enter")
         await wait_until(pilot, lambda: "Refused" in screen_text(app))
         assert app.bells >= 4  # one for arrived, two for the wrong code
         assert server_delivery(platform, order["id"])["status"] == "ARRIVED_AT_MERCHANT"
+        await settled(pilot)
         await pilot.press("1", *pickup_code, "enter")
         await wait_until(pilot, lambda: server_delivery(platform, order["id"])["status"] == "PICKED_UP")
         await wait_until(pilot, lambda: "Refused" not in screen_text(app))
 
+        await settled(pilot)
         await pilot.press("3")  # report a problem: a numbered reason list
         assert isinstance(app.screen, ProblemScreen)
-        await pilot.press("1")
+        await pilot.press("1")  # the reason: asks once more
+        assert isinstance(app.screen, ConfirmScreen) and "Nobody to receive" in screen_text(app)
+        await settled(pilot)
+        await pilot.press("enter")
         await wait_until(pilot, lambda: len(server_delivery(platform, order["id"])["problems"]) == 1)
         assert isinstance(app.screen, TaskScreen)
 
+        await settled(pilot)
         await pilot.press("1")  # arrived at the customer
         await wait_until(
             pilot, lambda: server_delivery(platform, order["id"])["status"] == "ARRIVED_AT_CUSTOMER"
         )
+        await settled(pilot)
         await pilot.press("1", *delivery_code, "enter")
         await wait_until(pilot, lambda: server_order(platform, order["id"])["status"] == "DELIVERED")
         assert server_order(platform, order["id"])["delivery_status"] == "DELIVERED"
-        assert isinstance(app.screen, TaskListScreen)  # a finished task goes back to the list
+        await wait_until(pilot, lambda: isinstance(app.screen, TaskListScreen))  # confirmed: back to the list
         await wait_until(pilot, lambda: not app.screen.query(".task"))
         assert "delivered" in app.screen.query_one("#message", Line).shown
 
@@ -181,8 +208,11 @@ async def test_offline_actions_queue_and_replay_once(
             await wait_until(pilot, lambda: number in screen_text(app))
             proxy.drop()
             await wait_until(pilot, lambda: app.screen.query_one("#status", Line).shown.startswith("OFFLINE"))
-            await pilot.press("1", "1")  # open, accept: queued
+            await pilot.press("1")  # open
+            await settled(pilot)
+            await pilot.press("1")  # accept: queued
             await wait_until(pilot, lambda: "queued" in screen_text(app))
+            await settled(pilot)
             await pilot.press("1")  # arrived at the store: queued behind it
             await wait_until(pilot, lambda: "2 queued" in app.screen.query_one("#status", Line).shown)
             assert server_delivery(platform, order["id"])["status"] == "PENDING"
@@ -229,10 +259,13 @@ async def test_a_cancelled_order_is_explained_on_the_task(
         )
         async with app.run_test(size=(40, 16)) as pilot:
             await wait_until(pilot, lambda: number in screen_text(app))
-            await pilot.press("1", "1")  # accept while online
+            await pilot.press("1")
+            await settled(pilot)
+            await pilot.press("1")  # accept while online
             await wait_until(pilot, lambda: server_delivery(platform, order["id"])["status"] == "ACCEPTED")
             proxy.drop()
             await wait_until(pilot, lambda: app.screen.query_one("#status", Line).shown.startswith("OFFLINE"))
+            await settled(pilot)
             await pilot.press("1")  # arrived: queued while the store cancels the order
             call(
                 platform,
@@ -287,7 +320,9 @@ async def test_a_bad_cached_task_is_left_out_and_said_once(
     async with app.run_test(size=(40, 16)) as pilot:
         await wait_until(pilot, lambda: "Left out the cached delivery" in screen_text(app))
         assert f"#{second['number']:04d}" in screen_text(app)
-        await wait_until(pilot, lambda: len(app.screen.query(".task")) == 2)  # fetched again from the platform
+        await wait_until(
+            pilot, lambda: len(app.screen.query(".task")) == 2
+        )  # fetched again from the platform
 
 
 async def test_duty_is_not_guessed_before_the_courier_record_arrives(home: Path) -> None:
@@ -301,3 +336,325 @@ async def test_duty_is_not_guessed_before_the_courier_record_arrives(home: Path)
         assert status == "ONLINE" and "duty" not in screen_text(app).lower()
         await pilot.press("1")  # no numbered line yet: two beeps, nothing sent
         assert app.bells == 2 and app.source.submitted == []  # type: ignore[attr-defined]
+
+
+# -- one keypress, one step; the task stays until the platform answered; what changes under the courier -------
+
+
+def status_line(app: CourierApp) -> str:
+    return app.screen.query_one("#status", Line).shown
+
+
+def highlighted(app: CourierApp) -> list[str]:
+    return [line.shown for line in app.screen.query(Line).results(Line) if line.has_class("-hl")]
+
+
+async def open_first_task(pilot: Pilot, app: CourierApp, number: str) -> None:
+    await wait_until(pilot, lambda: number in screen_text(app))
+    await wait_until(pilot, lambda: status_line(app).startswith("ONLINE"))
+    await pilot.press("1")
+    assert isinstance(app.screen, TaskScreen)
+    await settled(pilot)
+
+
+async def test_a_repeated_key_takes_one_step_not_two(
+    platform: RunningPlatform, courier_id: str, home: Path
+) -> None:
+    """Enter Enter on a laggy link: the first accepts, the second must not say "arrived at the store" (the
+    highlight is on it by then); the same after a pickup code. A key after the settle time does act."""
+    order = offer(platform, courier_id)
+    pickup_code = server_order(platform, order["id"])["pickup_code"]
+    app = CountingApp(open_source(courier_profile(platform, courier_id)))
+    async with app.run_test(size=(40, 16)) as pilot:
+        await open_first_task(pilot, app, f"#{order['number']:04d}")
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        await pilot.press("enter")  # the repeat: dropped
+        await pilot.pause(0.3)
+        await pilot.press("1")  # a second digit: dropped too
+        await wait_until(pilot, lambda: server_delivery(platform, order["id"])["status"] == "ACCEPTED")
+        await pilot.pause(0.5)
+        assert server_delivery(platform, order["id"])["status"] == "ACCEPTED"
+        assert "1 Arrived at store" in highlighted(app)
+
+        await settled(pilot)
+        await pilot.press("enter")  # deliberate, after the new steps were shown: acts
+        await wait_until(
+            pilot, lambda: server_delivery(platform, order["id"])["status"] == "ARRIVED_AT_MERCHANT"
+        )
+        await settled(pilot)
+        await pilot.press("1", *pickup_code, "enter", "enter")  # the code's Enter typed twice
+        await wait_until(pilot, lambda: server_delivery(platform, order["id"])["status"] == "PICKED_UP")
+        await pilot.pause(SETTLE_S)
+        assert server_delivery(platform, order["id"])["status"] == "PICKED_UP"  # not "at the customer"
+
+
+async def test_arrows_move_the_highlight_when_the_details_overflow(home: Path) -> None:
+    """Up/Down move between the numbered lines on every task (the details never take focus); PgDn scrolls
+    them, and a "more below" line says there is more until the end is on screen."""
+    from screens.courier_memory_source import MemoryCourierSource
+    from tests.test_ui_courier_snapshots import courier, delivery
+
+    long_note = "Gate code 4321#, knock twice; " * 6
+    task = TaskView(delivery(9, DeliveryStatus.ACCEPTED, note=long_note), refusal="order #0009: no")
+    app = CountingApp(MemoryCourierSource([task], courier=courier()), ascii_only=False)  # type: ignore[arg-type]
+    async with app.run_test(size=(40, 16)) as pilot:
+        await pilot.press("1")
+        await pilot.pause()
+        details = app.screen.query_one("#details")
+        assert details.max_scroll_y > 0  # the details overflow
+        assert highlighted(app) == ["1 Arrived at store"]
+        assert "more below: PgDn" in screen_text(app)
+        await pilot.press("down")
+        assert highlighted(app) == ["2 Picked up (code)"] and details.scroll_y == 0
+        await pilot.press("down", "up", "up")
+        assert highlighted(app) == ["1 Arrived at store"]
+        for _ in range(6):
+            await pilot.press("pagedown")
+        await pilot.pause()
+        assert details.scroll_y == details.max_scroll_y
+        assert "more below" not in screen_text(app)
+
+
+async def test_a_wrong_delivery_code_keeps_the_task_with_the_whole_reason(
+    platform: RunningPlatform, courier_id: str, home: Path
+) -> None:
+    order = offer(platform, courier_id)
+    pickup_code = server_order(platform, order["id"])["pickup_code"]
+    delivery_code = call(platform, "customer", "GET", f"/v1/orders/{order['id']}")["delivery_code"]
+    wrong = "0000" if delivery_code != "0000" else "1111"
+    app = CountingApp(open_source(courier_profile(platform, courier_id)))
+    async with app.run_test(size=(40, 16)) as pilot:
+        await open_first_task(pilot, app, f"#{order['number']:04d}")
+        for keys in (["1"], ["1"], ["1", *pickup_code, "enter"], ["1"]):
+            await pilot.press(*keys)
+            await settled(pilot)
+        await wait_until(
+            pilot, lambda: server_delivery(platform, order["id"])["status"] == "ARRIVED_AT_CUSTOMER"
+        )
+        await settled(pilot)
+        await pilot.press("1", *wrong, "enter")
+        await wait_until(pilot, lambda: "Refused" in screen_text(app))
+        assert isinstance(app.screen, TaskScreen)  # not thrown back to the list
+        refusal = app.screen.query_one("#refusal", Line)
+        assert refusal.display and "did not match" in refusal.shown and refusal.region.height >= 2
+        assert "1 Delivered (code)" in screen_text(app)
+
+
+async def test_offline_a_delivered_step_is_queued_not_done(
+    platform: RunningPlatform, courier_id: str, home: Path
+) -> None:
+    order = offer(platform, courier_id)
+    pickup_code = server_order(platform, order["id"])["pickup_code"]
+    delivery_code = call(platform, "customer", "GET", f"/v1/orders/{order['id']}")["delivery_code"]
+    number = f"#{order['number']:04d}"
+    with FaultProxy(platform.port) as proxy:
+        profile = courier_profile(platform, courier_id, url=f"http://127.0.0.1:{proxy.port}")
+        app = CountingApp(open_source(profile))
+        async with app.run_test(size=(40, 16)) as pilot:
+            await open_first_task(pilot, app, number)
+            for keys in (["1"], ["1"], ["1", *pickup_code, "enter"], ["1"]):
+                await pilot.press(*keys)
+                await settled(pilot)
+            await wait_until(
+                pilot, lambda: server_delivery(platform, order["id"])["status"] == "ARRIVED_AT_CUSTOMER"
+            )
+            proxy.drop()
+            await wait_until(pilot, lambda: status_line(app).startswith("OFFLINE"))
+            await pilot.press("1", *delivery_code, "enter")
+            await wait_until(pilot, lambda: "queued, not yet confirmed" in screen_text(app))
+            assert "delivered" not in app.screen.query_one("#message", Line).shown
+            assert isinstance(app.screen, TaskScreen)  # kept, and says it is only queued
+            assert "Queued, not yet confirmed" in screen_text(app)
+            await pilot.press("0")
+            assert len(app.screen.query(".task")) == 1  # still on the list, marked queued
+            assert f"1…{number}" in screen_text(app)
+            proxy.pass_through()
+            await wait_until(pilot, lambda: server_order(platform, order["id"])["status"] == "DELIVERED", 30)
+            await wait_until(pilot, lambda: not app.screen.query(".task"))
+
+
+async def test_an_order_cancelled_in_hand_is_said_with_a_beep(
+    platform: RunningPlatform, courier_id: str, home: Path
+) -> None:
+    order = offer(platform, courier_id)
+    pickup_code = server_order(platform, order["id"])["pickup_code"]
+    number = f"#{order['number']:04d}"
+    app = CountingApp(open_source(courier_profile(platform, courier_id)))
+    async with app.run_test(size=(40, 16)) as pilot:
+        await open_first_task(pilot, app, number)
+        for keys in (["1"], ["1"], ["1", *pickup_code, "enter"]):
+            await pilot.press(*keys)
+            await settled(pilot)
+        await pilot.press("2", "0", "0", "0", "0", "enter")  # an earlier wrong delivery code
+        await wait_until(pilot, lambda: "Refused" in screen_text(app))
+        bells = app.bells
+        call(platform, "merchant", "POST", f"/v1/orders/{order['id']}/cancel", {"reason_code": "OTHER"})
+        await wait_until(pilot, lambda: "Back to store" in screen_text(app))
+        await pilot.pause(0.2)
+        text = screen_text(app)
+        assert f"{number} cancelled: return it to store" in text
+        assert "Refused" not in text  # the stale refusal is no news next to this
+        assert app.screen.query_one("#message", Line).shown == f"{number} cancelled: return it to store"
+        assert app.bells == bells + 2
+
+
+async def test_an_old_refusal_goes_once_the_delivery_moved_on_and_can_be_cleared(
+    platform: RunningPlatform, courier_id: str, home: Path
+) -> None:
+    """A wrong pickup code then the right one: the refusal goes, and a restart does not bring it back. A refusal
+    the courier cleared (9) stays cleared after a restart too."""
+    profile = courier_profile(platform, courier_id)
+
+    def line_of(app: CourierApp, number: str) -> str:
+        row = next(line.shown for line in app.screen.query(".task").results(Line) if number in line.shown)
+        return row[0]
+
+    async def refused_at_the_store(pilot: Pilot, app: CourierApp, order: dict) -> str:
+        number = f"#{order['number']:04d}"
+        code = server_order(platform, order["id"])["pickup_code"]
+        await wait_until(pilot, lambda: number in screen_text(app))
+        await pilot.press(line_of(app, number))
+        for _ in range(2):  # accept, arrived at the store
+            await settled(pilot)
+            await pilot.press("1")
+        await wait_until(
+            pilot, lambda: server_delivery(platform, order["id"])["status"] == "ARRIVED_AT_MERCHANT"
+        )
+        await settled(pilot)
+        await pilot.press("1", *("0000" if code != "0000" else "1111"), "enter")
+        await wait_until(pilot, lambda: "Refused" in screen_text(app))
+        await settled(pilot)
+        return code
+
+    first = offer(platform, courier_id)
+    app = CountingApp(open_source(profile))
+    async with app.run_test(size=(40, 16)) as pilot:
+        code = await refused_at_the_store(pilot, app, first)
+        await pilot.press("1", *code, "enter")  # the right code
+        await wait_until(pilot, lambda: server_delivery(platform, first["id"])["status"] == "PICKED_UP")
+        await wait_until(pilot, lambda: "Refused" not in screen_text(app))
+        await pilot.press("0")
+
+        second = offer(platform, courier_id)
+        await refused_at_the_store(pilot, app, second)
+        await pilot.press("9")  # the courier read it: cleared
+        await wait_until(pilot, lambda: "Refused" not in screen_text(app))
+        assert "9 Clear" not in screen_text(app)
+        await pilot.press("0")
+        await pilot.pause()
+        assert "!" not in screen_text(app)
+
+    app = CountingApp(open_source(profile))  # started again (a new SSH session, a crash)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await wait_until(pilot, lambda: len(app.screen.query(".task")) == 2)
+        await pilot.pause(0.3)
+        assert "!" not in screen_text(app)
+        for order in (first, second):
+            await pilot.press(line_of(app, f"#{order['number']:04d}"))
+            assert "Refused" not in screen_text(app)
+            await pilot.press("0")
+
+
+async def test_going_off_duty_and_reporting_a_problem_ask_once_more(home: Path) -> None:
+    from screens.courier_memory_source import MemoryCourierSource
+    from tests.test_ui_courier_snapshots import courier, delivery
+
+    source = MemoryCourierSource([TaskView(delivery(7, DeliveryStatus.PICKED_UP))], courier=courier())
+    app = CountingApp(source)  # type: ignore[arg-type]
+    async with app.run_test(size=(40, 16)) as pilot:
+        await pilot.press("2")  # the duty line
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Go off duty?" in screen_text(app) and "1 delivery in hand" in screen_text(app)
+        await pilot.press("1", "enter")  # at once (a repeated key): nothing
+        assert source.submitted == [] and isinstance(app.screen, ConfirmScreen)
+        await pilot.press("0")  # no
+        assert isinstance(app.screen, TaskListScreen) and source.submitted == []
+        await pilot.press("2")
+        await settled(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [action for action, _, _ in source.submitted] == ["courier.state"]
+
+        await pilot.press("1")  # the task
+        await settled(pilot)
+        await pilot.press("3")  # report a problem
+        assert isinstance(app.screen, ProblemScreen)
+        await pilot.press("2")  # a reason: asks, files nothing yet
+        assert isinstance(app.screen, ConfirmScreen) and "Address not found" in screen_text(app)
+        await pilot.press("2", "enter")
+        assert len(source.submitted) == 1
+        await settled(pilot)
+        await pilot.press("1")
+        await pilot.pause()
+        assert isinstance(app.screen, TaskScreen)
+        assert [action for action, _, _ in source.submitted][-1] == "delivery.problem"
+
+
+async def test_rejecting_an_offer_asks_once_more(home: Path) -> None:
+    from screens.courier_memory_source import MemoryCourierSource
+    from tests.test_ui_courier_snapshots import courier, delivery
+
+    source = MemoryCourierSource([TaskView(delivery(7, DeliveryStatus.PENDING))], courier=courier())
+    app = CountingApp(source)  # type: ignore[arg-type]
+    async with app.run_test(size=(40, 16)) as pilot:
+        await pilot.press("1")  # the offer
+        await settled(pilot)
+        await pilot.press("2")  # reject: asks, sends nothing yet
+        assert isinstance(app.screen, ConfirmScreen) and "Reject offer #0007?" in screen_text(app)
+        assert source.submitted == []
+        await pilot.press("0")  # no: back on the offer
+        assert isinstance(app.screen, TaskScreen) and source.submitted == []
+        await settled(pilot)
+        await pilot.press("2")
+        await settled(pilot)
+        await pilot.press("1")
+        await pilot.pause()
+        assert [action for action, _, _ in source.submitted] == ["delivery.reject"]
+
+
+async def test_log_in_again_is_said_once_and_a_new_login_is_taken(
+    platform: RunningPlatform, courier_id: str, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refused token: the 40-column status line keeps the queued count; `o2o login` run again (the profile
+    saved with a new token) is picked up without restarting the handheld."""
+    from screens import courier_source
+    from screens.courier_launch import open_courier_source
+
+    monkeypatch.setattr(courier_source, "LOGIN_CHECK_S", 0.2)
+    order = offer(platform, courier_id)
+    good = courier_profile(platform, courier_id)
+    bad = save_profile(
+        "courier", url=good.url, token="o2o_not_a_token", role="courier", courier_id=courier_id
+    )
+    app = CountingApp(open_courier_source(bad))
+    async with app.run_test(size=(40, 16)) as pilot:
+        await wait_until(pilot, lambda: status_line(app).startswith("LOG IN AGAIN"))
+        assert "o2o login" in app.screen.query_one("#message", Line).shown
+        courier_profile(platform, courier_id)  # `o2o login` again, with the working token
+        await wait_until(pilot, lambda: status_line(app).startswith("ONLINE"))
+        await wait_until(pilot, lambda: f"#{order['number']:04d}" in screen_text(app))
+
+
+async def test_the_log_in_again_status_line_keeps_the_queued_count(home: Path) -> None:
+    from screens.courier_memory_source import MemoryCourierSource
+    from tests.test_ui_courier_snapshots import courier
+
+    link = LinkStatus(LinkState.UNAUTHORIZED, pending=3)
+    app = CountingApp(MemoryCourierSource(courier=courier(), link=link))  # type: ignore[arg-type]
+    async with app.run_test(size=(40, 16)) as pilot:
+        await pilot.pause()
+        line = app.screen.query_one("#status", Line)
+        assert line.shown.startswith("LOG IN AGAIN · 3 queued · ")
+        assert line.shown.count("log in") + line.shown.count("LOG IN") == 1
+
+
+async def test_chinese_on_a_terminal_that_is_not_utf8_says_why(home: Path) -> None:
+    from screens.courier_memory_source import MemoryCourierSource
+
+    set_language("zh")
+    app = CountingApp(MemoryCourierSource(), ascii_only=True)  # type: ignore[arg-type]
+    async with app.run_test(size=(40, 16)) as pilot:
+        await pilot.pause()
+        message = app.screen.query_one("#message", Line).shown
+        assert message.isascii() and "LANG=C.UTF-8" in message and len(message) <= 40

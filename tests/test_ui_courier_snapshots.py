@@ -86,6 +86,12 @@ def shanghai_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     time.tzset()
 
 
+@pytest.fixture(autouse=True)
+def keys_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pictures are of what the keys lead to: no settle time between the keys pressed."""
+    monkeypatch.setattr("screens.courier_screens.SETTLE_S", 0.0)
+
+
 @pytest.fixture
 def english() -> Iterator[None]:
     set_language("en")
