@@ -69,3 +69,21 @@ def test_moved_on_wrong_code_and_unknown() -> None:
     )
     odd = {"code": "teapot", "message": "short and stout"}
     assert "short and stout" in explain(odd, action="delivery.accept", target="dl_123456789")
+
+
+def test_a_refusal_with_a_code_of_its_own_is_said_in_the_language_not_in_the_platforms_english() -> None:
+    from o2o_tui.client.errors import Conflict
+    from o2o_tui.i18n import set_language
+
+    full = Conflict("the courier carries all it can", status=409, code="courier_full")
+    other = Conflict("something new the console has no words for", status=409, code="conflict")
+    try:
+        set_language("zh")
+        assert full.i18n_message() == "该骑手已满载：请选择其他骑手，或等其送完。"
+        assert "something new" in other.i18n_message()  # no sentence of its own: the platform's words
+        queued = {"code": "courier_full", "order_number": 3}
+        assert "满载" in explain(queued, action="order.assign", target="ord_3")
+        set_language("en")
+        assert full.i18n_message().startswith("The courier carries all they can")
+    finally:
+        set_language(None)

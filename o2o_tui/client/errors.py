@@ -86,7 +86,9 @@ class Conflict(PlatformError):
     default_code = "conflict"
 
     def i18n_message(self) -> str:
-        return t("client.error.conflict", message=self.message)
+        own = f"client.error.code.{self.code}"  # a refusal with a sentence of its own, in the user's language
+        sentence = t(own)
+        return sentence if sentence != own else t("client.error.conflict", message=self.message)
 
 
 class IllegalTransition(Conflict):
