@@ -50,7 +50,7 @@ _CHANGE_HEADERS = [
         "name": "X-Occurred-At",
         "in": "header",
         "required": False,
-        "description": "when the person tapped it (ISO-8601 with offset): at most 7 days old, 5 minutes ahead",
+        "description": "when the person tapped it (ISO-8601 with offset): at most 7 days old; more than 5 minutes ahead is taken as now",
         "schema": {"type": "string", "format": "date-time"},
     },
 ]

@@ -170,7 +170,9 @@ def refuse_nul(request: Request[Any, Any, Any]) -> Response[Any] | None:
 
 
 def occurred_at(request: Request[Any, Any, Any], now: datetime) -> datetime | None:
-    """The device's tap time (X-Occurred-At): aware, at most 7 days old and 5 minutes ahead."""
+    """The device's tap time (X-Occurred-At): aware, at most 7 days old. A time ahead of the server's clock is a
+    device clock running fast: more than 5 minutes ahead, the tap is recorded at the server's time instead of
+    refused (a refusal is final: a counter whose clock ran fast would lose every action)."""
     value = request.headers.get("x-occurred-at")
     if value is None:
         return None
@@ -181,12 +183,13 @@ def occurred_at(request: Request[Any, Any, Any], now: datetime) -> datetime | No
     if moment.tzinfo is None:
         raise validation("X-Occurred-At", "a time with its UTC offset")
     try:
-        in_range = now - OCCURRED_AT_OLDEST <= moment <= now + OCCURRED_AT_AHEAD
+        too_old = moment < now - OCCURRED_AT_OLDEST
+        ahead = moment > now + OCCURRED_AT_AHEAD
     except OverflowError:  # an offset that pushes the calendar's first or last day out of range
-        in_range = False
-    if not in_range:
-        raise validation("X-Occurred-At", "a tap time at most 7 days old and at most 5 minutes ahead")
-    return moment
+        too_old, ahead = moment.year < now.year, moment.year > now.year
+    if too_old:
+        raise validation("X-Occurred-At", "a tap time at most 7 days old (is the device's clock right?)")
+    return now if ahead else moment
 
 
 async def idempotent(request: Request[Any, Any, Any], change: Change) -> Response[Any]:
