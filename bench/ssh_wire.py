@@ -131,6 +131,7 @@ class Step:
     keys: bytes = b""
     server: Callable[[], None] | None = None
     budget: int | None = None  # bytes, for a task status change; None for a new screen (navigation)
+    settle: float = 0.0  # seconds a person reads first: the handheld's fresh numbered lines take no key at once
 
 
 @dataclass
@@ -168,6 +169,7 @@ async def measure_session(case: SshCase, compression: str, *, quiet: float, idle
                 await asyncio.sleep(idle)
                 rows[f"idle {idle:g} s"] = relay.since(mark)
                 for step in case.steps:
+                    await asyncio.sleep(step.settle)
                     before = terminal.text()
                     mark = relay.snapshot()
                     if step.server is not None:

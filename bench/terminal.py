@@ -25,6 +25,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ from typing import Any
 
 from bench.pty_screen import PtyScreen, ScreenTimeout
 from bench.ssh_wire import Step
+from screens.courier_screens import SETTLE_S
 
 DESCRIPTION = (
     "handheld terminal at 40x16 through a pty (pyte): time to first task vs a bare Textual app, bytes to start, "
@@ -148,7 +150,12 @@ def courier_steps(ready: Callable[[], None]) -> list[Step]:
     merchant marks the order ready (a change arriving from the server, shown on the open task)."""
     return [
         Step("courier presses 1: opens the offer (new screen)", keys=b"1"),
-        Step("courier presses 1: accepts (status change)", keys=b"1", budget=CHANGE_BYTES_BUDGET),
+        Step(
+            "courier presses 1: accepts (status change)",
+            keys=b"1",
+            budget=CHANGE_BYTES_BUDGET,
+            settle=SETTLE_S + 0.2,
+        ),
         Step("server: merchant marks the order ready", server=ready, budget=CHANGE_BYTES_BUDGET),
     ]
 
@@ -232,6 +239,7 @@ def measure_run(
         if idle is not None:
             side.idle_bytes = screen.count_for(idle)
         for step in scenario.steps if changes else []:
+            time.sleep(step.settle)
             act = step.server or (lambda keys=step.keys: screen.send(keys))
             count, changed = _bytes_for_change(screen, act, quiet)
             side.changes[step.label] = count

@@ -338,7 +338,8 @@ async def test_the_console_and_the_handheld_say_log_in_again(
             await wait_until(pilot, lambda: handheld.source.link().state.value == "UNAUTHORIZED")
             status = handheld.screen.query_one("#status", Line)
             await wait_until(pilot, lambda: status.shown.startswith("请重新登录"))
-            assert "令牌被拒" in status.shown
+            message = handheld.screen.query_one("#message", Line)  # the reason, said once on the bottom line
+            await wait_until(pilot, lambda: "令牌被拒" in message.shown)
     finally:
         set_language(None)
 
