@@ -11,6 +11,14 @@ it will be free (its last drop-off); an idle one from where it stands. A positio
 farther than `positions.MAX_LOCAL_DISTANCE_M` from the store (from any source: an old server, a cache) counts as
 unknown: such an order waits with why="bad_location", such a courier is not planned (`bad_position`), and
 neither is placed on the map. No Textual, and no I/O except through the client a caller hands to `read_fleet`.
+
+What the platform would refuse is never suggested: a courier gets at most the orders it has room for (its capacity
+less what it carries or is offered; a full one is not planned), and offline couriers are not planned (an order
+still with one waits with why="courier_offline": the dispatcher reassigns it). A courier whose position is older
+than `STALE_POSITION_MINUTES` (a handheld that has reported nothing for a while) is planned as if it needed
+`STALE_DELAY_MINUTES` more to set off, never "leave now", and its suggestions carry the position's age
+(`stale_minutes`). The engine's clock is `now` to the whole minute, so asking twice within a minute with nothing
+changed gives the same plan (near-ties are not broken by the seconds).
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ from datetime import datetime, timedelta
 import msgspec
 
 from o2o_tui.dispatch import engine, positions
-from o2o_tui.dispatch.model import DispatchCourier, DispatchOrder, DispatchParams, Point
+from o2o_tui.dispatch.model import DispatchCourier, DispatchOrder, DispatchParams, PlannedRoute, Point
 from o2o_tui.domain.fleet import Courier, CourierStatus
 from o2o_tui.domain.geo import Position, from_local_metres
 from o2o_tui.domain.order import Order, OrderStatus, OrderType
@@ -39,6 +47,10 @@ OPEN_STATUSES = (
 )
 _PLANNABLE = frozenset({OrderStatus.CONFIRMED, OrderStatus.PREPARING, OrderStatus.READY_FOR_PICKUP})
 _NO_SHIFT_END = 1e6  # live couriers have no shift end in the platform's model
+# a position this old is not trusted for "leave now": the courier has reported nothing for a while
+STALE_POSITION_MINUTES = 15
+# ... and the engine sees such a courier free this much later (lower confidence: fresher couriers go first)
+STALE_DELAY_MINUTES = 5.0
 
 
 class FleetSnapshot(msgspec.Struct, frozen=True):
@@ -50,7 +62,9 @@ class FleetSnapshot(msgspec.Struct, frozen=True):
 
 
 class Suggestion(msgspec.Struct, frozen=True):
-    """One order of a planned route. `commit`: the courier is idle and must leave now; else tentative."""
+    """One order of a planned route. `commit`: the courier is idle and must leave now; else tentative.
+    `stale_minutes`: the courier's position is this old (at least `STALE_POSITION_MINUTES`), so the plan is
+    unsure of it and never "leave now"; None when the position is fresh or its age is not known."""
 
     order_id: str
     order_number: int
@@ -62,13 +76,15 @@ class Suggestion(msgspec.Struct, frozen=True):
     commit: bool
     stop: int  # 1-based place of this order in the courier's route
     route_size: int
+    stale_minutes: int | None = None
 
 
 class OrderState(msgspec.Struct, frozen=True):
     """An order that needs or has a courier but is not picked up yet. `why` says why it has no suggestion:
-    "planned" (it has one), "assigned", "later" (ready beyond the horizon), "no_location", "bad_location" (its
-    position is off the globe or too far from the store), "no_courier", "no_position" (couriers are on duty but
-    none has a usable position). `dropoff` is None unless usable."""
+    "planned" (it has one), "assigned", "courier_offline" (assigned to a courier now off duty: reassign it),
+    "later" (ready beyond the horizon), "no_location", "bad_location" (its position is off the globe or too far
+    from the store), "no_courier", "no_position" (couriers are on duty but none has a usable position).
+    `dropoff` is None unless usable."""
 
     order_id: str
     order_number: int
@@ -158,11 +174,23 @@ def find_order(orders: Iterable[Order], reference: str) -> Order | None:
     return max(matches, key=lambda order: order.created_at) if matches else None
 
 
-def position_age_minutes(state: CourierState, now: datetime) -> int | None:
-    """Whole minutes since the courier's position was last set (None when it has no known position)."""
+def position_age_minutes(state: CourierState | Courier, now: datetime) -> int | None:
+    """Whole minutes since the courier's position was last set (None when it has no known position, or when
+    the platform never said when it was set)."""
     if state.position is None or state.position_at is None:
         return None
     return max(0, int((now - state.position_at).total_seconds() // 60))
+
+
+def position_stale(state: CourierState | Courier, now: datetime) -> bool:
+    """The courier's position is at least `STALE_POSITION_MINUTES` old."""
+    age = position_age_minutes(state, now)
+    return age is not None and age >= STALE_POSITION_MINUTES
+
+
+def room_left(state: CourierState) -> int:
+    """Orders the platform would still give this courier (capacity less what it carries or is offered)."""
+    return max(0, state.capacity - state.load)
 
 
 def find_courier(couriers: Iterable[Courier], reference: str) -> list[Courier]:
@@ -246,8 +274,59 @@ def _at(now: datetime, minutes: float) -> datetime:
     return now + timedelta(minutes=minutes)
 
 
+def _fitted(
+    route: PlannedRoute, room: int, start: Point, orders: dict[str, DispatchOrder], params: DispatchParams
+) -> PlannedRoute:
+    """`route` cut to its first `room` orders, with the times of the shorter route (one pickup stop at the store,
+    then drop-offs in order: the engine's timing rules)."""
+    if len(route.order_ids) <= room:
+        return route
+    kept = route.order_ids[:room]
+    arrive = route.depart_at + _travel(start, (0.0, 0.0), params)
+    pickup = max(max(orders[o].ready_at for o in kept), arrive + params.pickup_service / 2)
+    clock, position, drops = pickup + params.pickup_service / 2, (0.0, 0.0), []
+    for order_id in kept:
+        spot = orders[order_id].customer
+        clock += _travel(position, spot, params) + params.dropoff_service / 2
+        drops.append(clock)
+        clock += params.dropoff_service / 2
+        position = spot
+    return msgspec.structs.replace(
+        route, order_ids=kept, pickup_at=(pickup,) * len(kept), dropoff_at=tuple(drops)
+    )
+
+
+def _plan_within_room(
+    candidates: list[DispatchOrder],
+    couriers: list[DispatchCourier],
+    room: dict[str, int],
+    params: DispatchParams,
+) -> list[PlannedRoute]:
+    """The engine's routes, none longer than its courier's room. The engine bundles to one capacity for all; a
+    route longer than its courier may take is cut, and the orders cut off are planned again with the couriers
+    not used yet, until every order the engine planned fits or no courier is left."""
+    by_id = {o.id: o for o in candidates}
+    start = {c.id: c.position for c in couriers}
+    pool = list(couriers)
+    todo = list(candidates)
+    routes: list[PlannedRoute] = []
+    while todo and pool:
+        capacity = max(1, min(params.capacity, max(room[c.id] for c in pool)))
+        result = engine.plan(todo, pool, 0.0, msgspec.structs.replace(params, capacity=capacity))
+        cut: set[str] = set()
+        for route in result.routes:
+            fitted = _fitted(route, room[route.courier_id], start[route.courier_id], by_id, params)
+            routes.append(fitted)
+            cut.update(route.order_ids[len(fitted.order_ids) :])
+        used = {route.courier_id for route in result.routes}
+        pool = [c for c in pool if c.id not in used]
+        todo = [o for o in todo if o.id in cut]
+    return routes
+
+
 def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = LIVE_PARAMS) -> LivePlan:
     """Run one dispatch epoch on the store's live orders and couriers; see the module docstring."""
+    real_now, now = now, now.replace(second=0, microsecond=0)  # the engine's clock: this minute
     store = snapshot.store
     origin = positions.usable_origin(store.address.position)
     by_courier: dict[str, list[Order]] = {}
@@ -258,6 +337,9 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
     couriers: list[CourierState] = []
     engine_couriers: list[DispatchCourier] = []
     names: dict[str, str] = {}
+    room: dict[str, int] = {}
+    stale: dict[str, int] = {}
+    offline = {c.id for c in snapshot.couriers if c.status is CourierStatus.OFFLINE}
     for courier in snapshot.couriers:
         carried = sorted(by_courier.get(courier.id, []), key=lambda o: o.number)
         load = max(len(courier.delivery_ids), len(carried))
@@ -267,11 +349,16 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
         if here is not None and courier.status is not CourierStatus.OFFLINE:
             minutes, spot = _free_time_and_place(courier, here, carried, store, origin, now, params)
             free_at, free_position = _at(now, minutes), from_local_metres(spot[0], spot[1], origin)
-            engine_couriers.append(
-                DispatchCourier(
-                    id=courier.id, position=spot, free_at=minutes, on_at=-1.0, off_at=_NO_SHIFT_END
+            room[courier.id] = max(0, courier.capacity - load)
+            if position_stale(courier, real_now):
+                stale[courier.id] = position_age_minutes(courier, real_now) or 0
+                minutes = max(minutes, STALE_DELAY_MINUTES)  # unsure where it is: never "leave now"
+            if room[courier.id] > 0:  # a full courier would be refused: it is not planned until it has room
+                engine_couriers.append(
+                    DispatchCourier(
+                        id=courier.id, position=spot, free_at=minutes, on_at=-1.0, off_at=_NO_SHIFT_END
+                    )
                 )
-            )
         names[courier.id] = courier.name
         couriers.append(
             CourierState(
@@ -299,7 +386,11 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
             continue
         ready = ready_minutes(order, store, now)
         if order.courier_id:
-            waiting[order.id] = (order, ready, "assigned")
+            waiting[order.id] = (
+                order,
+                ready,
+                "courier_offline" if order.courier_id in offline else "assigned",
+            )
             continue
         point = _order_point(order, origin)
         if point is None:
@@ -321,12 +412,7 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
 
     suggestions: list[Suggestion] = []
     if candidates and engine_couriers:
-        capacity = max(
-            1, min(c.capacity for c in snapshot.couriers if c.id in {e.id for e in engine_couriers})
-        )
-        chosen = msgspec.structs.replace(params, capacity=min(params.capacity, capacity))
-        result = engine.plan(candidates, engine_couriers, 0.0, chosen)
-        for route in result.routes:
+        for route in _plan_within_room(candidates, engine_couriers, room, params):
             for stop, order_id in enumerate(route.order_ids):
                 order = waiting[order_id][0]
                 waiting[order_id] = (order, waiting[order_id][1], "planned")
@@ -339,13 +425,14 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
                         depart_at=_at(now, route.depart_at),
                         pickup_at=_at(now, route.pickup_at[stop]),
                         dropoff_at=_at(now, route.dropoff_at[stop]),
-                        commit=route.commit,
+                        commit=route.commit and route.courier_id not in stale,
                         stop=stop + 1,
                         route_size=len(route.order_ids),
+                        stale_minutes=stale.get(route.courier_id),
                     )
                 )
 
-    if not engine_couriers and any(c.status is not CourierStatus.OFFLINE and c.position is None for c in couriers):
+    if not room and any(c.status is not CourierStatus.OFFLINE and c.position is None for c in couriers):
         # couriers are on duty, but none where dispatch can plan from: say that, not "none free in time"
         for order_id, (order, ready, why) in waiting.items():
             if why == "no_courier":
@@ -365,5 +452,10 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
         for order, ready, why in waiting.values()
     ]
     return LivePlan(
-        now=now, store_id=store.id, origin=origin, suggestions=suggestions, orders=orders, couriers=couriers
+        now=real_now,
+        store_id=store.id,
+        origin=origin,
+        suggestions=suggestions,
+        orders=orders,
+        couriers=couriers,
     )

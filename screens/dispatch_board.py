@@ -38,7 +38,10 @@ from o2o_tui.live_dispatch import (
     FleetSnapshot,
     LivePlan,
     plan_live,
+    position_age_minutes,
+    position_stale,
     read_fleet_async,
+    room_left,
 )
 from o2o_tui.safe_text import safe_text
 from o2o_tui.sync.ports import FleetClient
@@ -54,6 +57,7 @@ from screens.widgets.dispatch_rows import (
     clock,
     courier_view,
     order_view,
+    position_age,
 )
 from screens.widgets.footer import KeyFooter
 from screens.widgets.line_list import LineList
@@ -62,13 +66,15 @@ POLL_SECONDS = 15.0
 log = logging.getLogger("o2o.dispatch_board")
 _ORDER_RANK = {
     "now": 0,
-    "plan": 1,
-    "no_courier": 2,
-    "no_position": 2,
-    "sent": 3,
-    "later": 4,
-    "no_location": 5,
-    "bad_location": 5,
+    "courier_offline": 1,  # its courier went off duty holding it: someone must act, right after GO NOW
+    "plan": 2,
+    "stale": 2,
+    "no_courier": 3,
+    "no_position": 3,
+    "sent": 4,
+    "later": 5,
+    "no_location": 6,
+    "bad_location": 6,
 }
 
 
@@ -142,9 +148,15 @@ class CourierPicker(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "dispatch.board.key.cancel", id="dispatch.picker.cancel")]
 
     def __init__(
-        self, title: Content, couriers: list[CourierState], zone: ZoneInfo | None, exclude: str | None
+        self,
+        title: Content,
+        couriers: list[CourierState],
+        zone: ZoneInfo | None,
+        exclude: str | None,
+        now: datetime | None = None,
     ):
         super().__init__()
+        self._now = now
         localize_bindings(self)
         self._title = title
         self._couriers = couriers
@@ -166,12 +178,19 @@ class CourierPicker(ModalScreen[str | None]):
                 (t("couriers.status." + state.status.value.lower()), "$text-muted"),
                 f"  {state.load}/{state.capacity}  ",
                 t("dispatch.board.free_at", at=clock(state.free_at, self._zone)),
+                *self._position_age(state),
             )
             disabled = state.status is CourierStatus.OFFLINE or state.courier_id == self._exclude
             options.append(Option(label, id=state.courier_id, disabled=disabled))
         with Vertical(classes="board-dialog"):
             yield Static(self._title, classes="title")
             yield OptionList(*options, id="courier-choices")
+
+    def _position_age(self, state: CourierState) -> list[str | tuple[str, str]]:
+        """ "  pos 40m" after an on-duty courier whose position is old (warning colour), else nothing."""
+        if self._now is None or state.status is CourierStatus.OFFLINE or not position_stale(state, self._now):
+            return []
+        return ["  ", (position_age(position_age_minutes(state, self._now)), "bold $text-warning")]
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
@@ -450,18 +469,42 @@ class DispatchBoard(Screen[None]):
             return
         suggestion = self.plan.suggestion_for(view.order_id)
         if suggestion is None:
+            current = self._assigned_courier(view.order_id)
+            if current is not None:  # it has a courier: say who, and how to change that
+                name = self._courier_label(current)
+                self.app.notify(
+                    t("dispatch.board.already_assigned", number=view.number, courier=name),
+                    severity="warning",
+                    markup=False,
+                )
+                return
             self.app.notify(
                 t("dispatch.board.no_suggestion", number=view.number), severity="warning", markup=False
             )
             return
         self._send([("assign", suggestion.order_id, suggestion.courier_id)])
 
+    def _courier_label(self, courier_id: str) -> str:
+        """A courier as the board labels it: its mark and name."""
+        couriers = self.plan.couriers if self.plan else []
+        index = next((i for i, c in enumerate(couriers) if c.courier_id == courier_id), -1)
+        if index < 0:
+            return courier_id
+        return f"{courier_mark(index)} {safe_text(couriers[index].name, one_line=True)}"
+
     def action_accept_all(self) -> None:
         if self.plan is None or not self.plan.suggestions:
             self.app.notify(t("dispatch.board.no_suggestions"), severity="warning", markup=False)
             return
-        operations = [("assign", s.order_id, s.courier_id) for s in self.plan.suggestions]
-        self._send([op for op in operations if op[1] not in self._in_flight])
+        # only what the platform takes: never more orders for a courier than it has room for
+        room = {c.courier_id: room_left(c) for c in self.plan.couriers}
+        operations = []
+        for s in self.plan.suggestions:
+            if s.order_id in self._in_flight or room.get(s.courier_id, 0) <= 0:
+                continue
+            room[s.courier_id] -= 1
+            operations.append(("assign", s.order_id, s.courier_id))
+        self._send(operations)
 
     def action_assign(self) -> None:
         self._pick_courier(reassign=False)
@@ -485,6 +528,7 @@ class DispatchBoard(Screen[None]):
             self.plan.couriers,
             self._zone(),
             current if reassign else None,
+            now=self.plan.now,
         )
 
         def chosen(courier_id: str | None) -> None:

@@ -162,8 +162,11 @@ def test_auto_once_assigns_the_committed_matches(platform: RunningPlatform, cli:
 
 
 def test_roles_and_offline(platform: RunningPlatform, cli: Cli) -> None:
-    refused = cli("dispatch", "suggest", "--profile", "rider", code=Exit.AUTH)
-    assert "dispatcher" in refused.stderr
+    # a command for another role: exit 2 (not 5, "log in again"), and what this profile uses instead
+    refused = cli("dispatch", "suggest", "--profile", "rider", code=Exit.USAGE)
+    assert "dispatcher" in refused.stderr and "o2o courier" in refused.stderr
+    assert "o2o courier" in cli("couriers", "list", "--profile", "rider", code=Exit.USAGE).stderr
+    cli("dispatch", "assign", "1", "x", "--profile", "rider", code=Exit.USAGE)
     platform.stop()
     cli("dispatch", "suggest", code=Exit.OFFLINE)
     cli("dispatch", "auto", "--once", code=Exit.OFFLINE)
@@ -202,6 +205,31 @@ def test_auto_runs_rounds_until_stopped(platform: RunningPlatform, cli: Cli, sto
 
 
 def test_the_board_command_needs_a_fleet_profile(platform: RunningPlatform, cli: Cli) -> None:
-    refused = cli("dispatch", "--profile", "rider", code=Exit.AUTH)
+    refused = cli("dispatch", "--profile", "rider", code=Exit.USAGE)
     assert "dispatcher" in refused.stderr
     cli("dispatch", "--profile", "nobody", code=Exit.AUTH)
+
+
+def test_auto_counts_the_couriers_still_free_after_its_round(platform: RunningPlatform, cli: Cli) -> None:
+    place_ready_orders(platform, [(900.0, 0.0), (0.0, 900.0), (-900.0, 0.0)])
+    out = cli("dispatch", "auto", "--once").stdout
+    assert "round 1: 3 assigned (3 in all), 0 waiting, 7 couriers free" in out  # 10 free before, 3 sent
+
+
+def test_an_off_duty_courier_is_refused_with_its_name(platform: RunningPlatform, cli: Cli) -> None:
+    [order] = place_ready_orders(platform, [(500.0, 500.0)])
+    cli("duty", "off", "--profile", "rider", "--online")
+    gone = next(c for c in cli.json("couriers", "list") if c["status"] == "OFFLINE")
+    refused = cli("dispatch", "assign", str(order.number), gone["courier_id"], code=Exit.REJECTED)
+    assert "off duty" in refused.stderr and gone["name"] in refused.stderr
+    assert on_server(platform, order.id).courier_id is None
+    # its orders: an order still with it says so, and `suggest` tells what to do
+    cli("duty", "on", "--profile", "rider", "--online")
+    cli("dispatch", "assign", str(order.number), gone["courier_id"])
+    with PlatformClient(platform.url, platform.seed.tokens["courier"]) as rider:
+        [delivery] = rider.list_deliveries(active=True)
+        rider.act("delivery.accept", delivery.id, EmptyBody())
+    cli("duty", "off", "--profile", "rider", "--online")
+    [state] = cli.json("dispatch", "suggest")["orders"]
+    assert state["why"] == "courier_offline"
+    assert "its courier is off duty" in cli("dispatch", "suggest").stdout

@@ -266,9 +266,11 @@ def test_courier_problem_and_position(shared_platform: RunningPlatform, apis: di
     offline = apis["courier"].put(f"/v1/couriers/{courier_id}/state", {"status": "OFFLINE"}).json()
     assert offline["status"] == "OFFLINE"
     back = apis["courier"].put(f"/v1/couriers/{courier_id}/state", {"status": "IDLE"}).json()
-    assert back["status"] == "IDLE"  # the assigned delivery is still PENDING: not on the way yet
+    assert back["status"] == "IDLE"
+    # going off duty gave back the offer it had not accepted: the order waits for a courier again
     listed = apis["courier"].get("/v1/deliveries", active="true").json()["deliveries"]
-    assert [d["id"] for d in listed if d["id"] == delivery_id] == [delivery_id]
+    assert [d["id"] for d in listed if d["id"] == delivery_id] == []
+    assert apis["dispatcher"].get(f"/v1/orders/{order_id}").json()["courier_id"] is None
 
 
 def test_merchant_marking_delivered_ends_the_couriers_delivery(

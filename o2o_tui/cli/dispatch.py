@@ -41,8 +41,14 @@ def fleet_profile(profile_name: str | None, store: str | None) -> tuple[Any, str
 
     with handle_errors():
         profile = load_profile(profile_name)
-    if profile.role not in FLEET_ROLES:
-        raise fail(t("dispatch.error.role", role=profile.role), Exit.AUTH)
+    if profile.role not in FLEET_ROLES:  # a command for another role: say what this one uses (exit 2)
+        hint_key = f"dispatch.hint.{profile.role}"
+        hint = t(hint_key)
+        if hint == hint_key:
+            hint = t("dispatch.hint.other")
+        from o2o_tui.cli.deliveries import role_label
+
+        raise fail(t("dispatch.error.role", role=role_label(profile.role), hint=hint), Exit.USAGE)
     store_id = store or profile.store_id
     if not store_id:
         raise fail(t("dispatch.error.no_store", profile=profile.name), Exit.USAGE)
@@ -75,25 +81,34 @@ def _number(value: int) -> str:
 
 
 def _suggestion_line(suggestion: Any, zone: ZoneInfo | None) -> str:
+    if suggestion.stale_minutes is not None:  # planned from an old position: not "leave now", and it says why
+        when = t("dispatch.commit.stale", age=_age_text(suggestion.stale_minutes))
+    else:
+        when = t("dispatch.commit.now") if suggestion.commit else t("dispatch.commit.tentative")
     return t(
         "dispatch.suggest.line",
         number=_number(suggestion.order_number),
         courier=safe_text(suggestion.courier_name, one_line=True),
         pickup=_clock(suggestion.pickup_at, zone),
         dropoff=_clock(suggestion.dropoff_at, zone),
-        when=t("dispatch.commit.now") if suggestion.commit else t("dispatch.commit.tentative"),
+        when=when,
     )
 
 
-def _position_age(state: Any, now: datetime) -> str:
-    from o2o_tui.live_dispatch import position_age_minutes
-
-    minutes = position_age_minutes(state, now)
-    if minutes is None:
-        return t("couriers.position.unknown")
+def _age_text(minutes: int) -> str:
     if minutes < 120:
         return t("couriers.position.minutes", n=minutes)
     return t("couriers.position.hours", n=minutes // 60)
+
+
+def _position_age(state: Any, now: datetime) -> str:
+    from o2o_tui.live_dispatch import STALE_POSITION_MINUTES, position_age_minutes
+
+    minutes = position_age_minutes(state, now)
+    if minutes is None:
+        return t("couriers.position.unknown" if state.position is None else "couriers.position.undated")
+    age = _age_text(minutes)
+    return t("couriers.position.stale", age=age) if minutes >= STALE_POSITION_MINUTES else age
 
 
 def _free_text(free_at: datetime | None, zone: ZoneInfo | None, now: datetime) -> str:
@@ -168,6 +183,14 @@ def assign_suggestions(client: Any, suggestions: list[Any]) -> tuple[list[Any], 
             continue
         done.append(suggestion)
     return done, refused
+
+
+def free_after(plan: Any, assigned: list[Any], now: datetime) -> int:
+    """Couriers free now that this round did not just give an order to."""
+    busy = {s.courier_id for s in assigned}
+    return sum(
+        1 for c in plan.couriers if c.free_at is not None and c.free_at <= now and c.courier_id not in busy
+    )
 
 
 class StatusLine:
@@ -245,7 +268,7 @@ def _auto(profile: str | None, store: str | None, every: float, once: bool, as_j
                         line.log(
                             t("dispatch.auto.refused", number=_number(suggestion.order_number), reason=why)
                         )
-                    free = sum(1 for c in plan.couriers if c.free_at is not None and c.free_at <= now)
+                    free = free_after(plan, done, now)
                     waiting = sum(1 for o in plan.orders if o.courier_id is None) - len(done)
                     line.show(
                         t(
@@ -328,7 +351,14 @@ def register(app: typer.Typer) -> None:
         for suggestion in plan.suggestions:
             say(_suggestion_line(suggestion, zone))
         for state in plan.orders:
-            if state.why in ("later", "no_location", "bad_location", "no_courier", "no_position"):
+            if state.why in (
+                "later",
+                "no_location",
+                "bad_location",
+                "no_courier",
+                "no_position",
+                "courier_offline",
+            ):
                 say(
                     t(
                         "dispatch.suggest.unplanned",
@@ -359,10 +389,14 @@ def register(app: typer.Typer) -> None:
                     "order.assign", chosen_order.id, AssignBody(courier_id=chosen_courier.id)
                 )
             except Conflict as refused:
-                if refused.code != "not_accepted":
-                    raise
                 number = _number(chosen_order.number)
-                raise fail(t("dispatch.assign.not_accepted", number=number), Exit.REJECTED) from None
+                name = safe_text(chosen_courier.name, one_line=True)
+                if refused.code == "not_accepted":
+                    raise fail(t("dispatch.assign.not_accepted", number=number), Exit.REJECTED) from None
+                if refused.code in ("courier_offline", "courier_full"):
+                    key = "dispatch.assign." + refused.code
+                    raise fail(t(key, number=number, courier=name), Exit.REJECTED) from None
+                raise
         if as_json:
             emit_json(delivery)
             return

@@ -57,6 +57,11 @@ def load_courier(conn: Connection, courier_id: str) -> Courier | None:
 
 
 def insert_courier(conn: Connection, courier: Courier) -> None:
+    """Store a new courier. A store's courier without a position starts at its store (where an own fleet reports
+    for duty), so dispatch can plan it at once. Such a starting place has no `position_at`: the courier never
+    reported it, and any report it sends later (even one replayed late) is newer."""
+    if courier.position is None:
+        courier = msgspec.structs.replace(courier, position=_shift_start(conn, courier))
     conn.execute(
         db.couriers.insert().values(
             id=courier.id, store_id=courier.store_id, version=courier.version, doc=_encode(courier)
@@ -219,17 +224,36 @@ def set_courier_state(ctx: Ctx, courier_id: str, body: CourierStateBody) -> Cour
     position = position_of(body.position)
     if body.status is CourierStatus.OFFLINE:
         status = CourierStatus.OFFLINE
+        _release_offers(ctx, courier_id)
     elif body.status is not None:  # going on shift: the deliveries decide what the courier is doing
         status = _derived_status(CourierStatus.IDLE, _active_deliveries(ctx.conn, courier_id))
-        if position is None and courier.status is CourierStatus.OFFLINE:
+        if position is None and (courier.status is CourierStatus.OFFLINE or courier.position is None):
             position = _shift_start(ctx.conn, courier)
     moved = _moved(courier, position, _tap_time(ctx))
-    after = msgspec.structs.replace(moved, status=status)
+    active = [d.id for d in _active_deliveries(ctx.conn, courier_id)]  # less the offers given back
+    after = msgspec.structs.replace(moved, status=status, delivery_ids=active)
     if after == courier:
         return courier
     if body.status is not None:
         ctx.record("courier", courier_id, f"status:{status.value}")
     return _save_courier(ctx, courier, after)
+
+
+def _release_offers(ctx: Ctx, courier_id: str) -> None:
+    """A courier going off duty gives back the offers it has not accepted: each such delivery is cancelled and its
+    order has no courier again, so dispatch plans it anew. What it accepted stays with it (the dispatch board
+    flags those orders, since their courier is offline)."""
+    for delivery in _active_deliveries(ctx.conn, courier_id):
+        if delivery.status is not DeliveryStatus.PENDING:
+            continue
+        _save_delivery(ctx, delivery, msgspec.structs.replace(delivery, status=DeliveryStatus.CANCELLED))
+        stored = orders.load(ctx.conn, delivery.order_id)
+        if stored is not None and stored.order.delivery_id == delivery.id:
+            ctx.record("order", delivery.order_id, "released")
+            cleared = msgspec.structs.replace(
+                stored.order, courier_id=None, delivery_id=None, delivery_status=None
+            )
+            orders.save(ctx, stored, cleared)
 
 
 # --- deliveries --------------------------------------------------------------------------------------------------
@@ -356,7 +380,7 @@ def assign(ctx: Ctx, order_id: str, courier_id: str) -> Delivery:
     stored = orders.visible(conn, ctx.caller, order_id, _STAFF)
     order = stored.order
     if order.type is not OrderType.DELIVERY:
-        raise conflict("only delivery orders get a courier")
+        raise conflict("only delivery orders get a courier", code="not_delivery")
     if order.status in ENDED_STATUSES:
         raise conflict(f"the order is already {order.status.value}")
     if order.status is OrderStatus.CREATED:
@@ -369,7 +393,9 @@ def assign(ctx: Ctx, order_id: str, courier_id: str) -> Delivery:
         if previous.courier_id == courier_id:
             return previous
         if check_delivery_transition(previous.status, DeliveryAction.CANCEL) is not TransitionCheck.APPLY:
-            raise conflict("the courier already picked the order up")
+            raise conflict("the courier already picked the order up", code="already_picked_up")
+    if courier.status is CourierStatus.OFFLINE:  # nobody would see the offer: it would wait unseen
+        raise conflict("the courier is off duty", code="courier_offline")
     if len(_active_deliveries(conn, courier_id)) >= courier.capacity:
         raise conflict("the courier carries all it can", code="courier_full")
     if previous is not None:
@@ -417,7 +443,7 @@ def unassign(ctx: Ctx, order_id: str) -> Order:
     current = _active_for_order(conn, order_id)
     if current is not None:
         if check_delivery_transition(current.status, DeliveryAction.CANCEL) is not TransitionCheck.APPLY:
-            raise conflict("the courier already picked the order up")
+            raise conflict("the courier already picked the order up", code="already_picked_up")
         _end_delivery(ctx, current, DeliveryAction.CANCEL)
     if stored.order.courier_id is None and stored.order.delivery_id is None:
         return stored.order

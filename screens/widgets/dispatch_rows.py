@@ -20,7 +20,13 @@ from textual.content import Content
 from o2o_tui.domain.fleet import CourierStatus
 from o2o_tui.domain.order import OrderStatus
 from o2o_tui.i18n import t
-from o2o_tui.live_dispatch import CourierState, OrderState, Suggestion, position_age_minutes
+from o2o_tui.live_dispatch import (
+    CourierState,
+    OrderState,
+    Suggestion,
+    position_age_minutes,
+    position_stale,
+)
 from o2o_tui.safe_text import safe_text
 from screens.order_format import fit
 from screens.widgets.city_map import courier_mark
@@ -45,7 +51,7 @@ class OrderRowView:
     route: str  # " 2/3" for the second stop of a three-order bundle
     pickup: str
     dropoff: str
-    tag: str  # "now", "plan", "sent" or a reason it has no suggestion
+    tag: str  # "now", "plan", "stale" (planned from an old position), "sent" or why it has no suggestion
     customer: str
     address: str
 
@@ -62,6 +68,7 @@ class CourierRowView:
     orders: str
     busy: bool
     position_age: str = ""  # "pos 3m": how old the courier's position is ("" when unknown)
+    # at least STALE_POSITION_MINUTES old (and on duty): "?" after the free time, in warning colour
     position_stale: bool = False
 
 
@@ -87,10 +94,13 @@ def order_view(
         if suggestion.route_size > 1:  # one of a bundle: which stop of how many
             route = f" {suggestion.stop}/{suggestion.route_size}"
         pickup, dropoff = clock(suggestion.pickup_at, zone), clock(suggestion.dropoff_at, zone)
-        tag = "now" if suggestion.commit else "plan"
+        tag = "now" if suggestion.commit else "stale" if suggestion.stale_minutes is not None else "plan"
     else:
         pickup = dropoff = ""
-        tag = "sent" if state.courier_id else state.why
+        if state.why == "courier_offline":  # its courier went off duty holding it: reassign it
+            tag = "courier_offline"
+        else:
+            tag = "sent" if state.courier_id else state.why
     return OrderRowView(
         order_id=state.order_id,
         number=f"#{state.order_number:04d}",
@@ -104,10 +114,6 @@ def order_view(
         customer=safe_text(state.customer_name, one_line=True),
         address=safe_text(state.address, one_line=True),
     )
-
-
-# a position this old is shown as a warning: the courier has reported nothing for a while
-STALE_POSITION_MINUTES = 15
 
 
 def position_age(minutes: int | None) -> str:
@@ -140,11 +146,19 @@ def courier_view(index: int, state: CourierState, now: datetime, zone: ZoneInfo 
         orders=" ".join(f"#{n:04d}" for n in state.order_numbers),
         busy=state.load > 0 or state.status not in (CourierStatus.IDLE, CourierStatus.OFFLINE),
         position_age=position_age(age),
-        position_stale=age is not None and age >= STALE_POSITION_MINUTES,
+        # an offline courier is not planned: how old its position is matters only once it is back on duty
+        position_stale=state.status is not CourierStatus.OFFLINE and position_stale(state, now),
     )
 
 
-_TAG_STYLE = {"now": "bold reverse $text-success", "plan": "$text-accent", "sent": "$text-muted"}
+_TAG_STYLE = {
+    "now": "bold reverse $text-success",
+    "plan": "$text-accent",
+    "stale": "$text-warning",
+    "sent": "$text-muted",
+    "courier_offline": "bold $text-error",
+}
+STALE_MARK = "?"  # after a courier's free time: its position is old, so where and when it is free is a guess
 TAG_WIDTH = 8
 WIDE_ROW = 60  # rows this wide show the order's status and customer, the courier's position age and orders
 NARROW_ROW = 50  # rows narrower than this show only the pickup time, not "pickup→drop-off"
@@ -231,7 +245,7 @@ def order_line(view: OrderRowView, width: int) -> Content:
 def courier_columns(width: int) -> dict[str, Column]:
     """The courier list's columns at `width` cells, in display order."""
     wide = width >= WIDE_ROW
-    fixed = 1 + 1 + 1 + 10 + 1 + 4 + 1 + 5  # mark, name's space, status, load, free time
+    fixed = 1 + 1 + 1 + 10 + 1 + 4 + 1 + 6  # mark, name's space, status, load, free time (and its "?")
     age_w = 12 if wide else 0  # "pos 40m" / "位置40分钟前", wide rows only
     orders_w = max(0, (width - fixed - age_w - 2) // 3) if wide else 0
     name_w = max(4, width - fixed - (orders_w + age_w + 2 if wide else 0))
@@ -240,7 +254,7 @@ def courier_columns(width: int) -> dict[str, Column]:
         "name": Column(("dispatch.board.col.courier", "dispatch.board.col.courier_short"), name_w),
         "status": Column(("dispatch.board.col.status",), 10),
         "load": Column(("dispatch.board.col.load",), 4),
-        "free": Column(("dispatch.board.col.free",), 5),
+        "free": Column(("dispatch.board.col.free",), 6),
     }
     if wide:
         columns["age"] = Column(("dispatch.board.col.position",), age_w)
@@ -259,12 +273,15 @@ def courier_line(view: CourierRowView, width: int) -> Content:
     else:
         mark_style = "bold $text-warning" if view.busy else "bold $text-success"
     age_style = "$text-warning" if view.position_stale else "$text-muted"
+    free: str | tuple[str, str] = fit(view.free, 6)
+    if view.position_stale:
+        free = (fit(view.free + STALE_MARK, 6), "bold $text-warning")
     cells: dict[str, str | tuple[str, str]] = {
         "mark": (fit(view.mark, 1), mark_style),
         "name": fit(view.name, columns["name"].width),
         "status": fit(view.status, 10),
         "load": fit(view.load, 4),
-        "free": fit(view.free, 5),
+        "free": free,
     }
     if "age" in columns:
         cells["age"] = (fit(view.position_age, columns["age"].width), age_style)
@@ -293,7 +310,7 @@ class OrderList(LineList[OrderRowView]):
     def row_classes(self, row: OrderRowView, state: RowState) -> tuple[str, ...]:
         if row.tag == "now":
             return ("board-order--now",)
-        return () if row.tag == "plan" else ("board-order--muted",)
+        return () if row.tag in ("plan", "stale", "courier_offline") else ("board-order--muted",)
 
 
 class CourierList(LineList[CourierRowView]):
