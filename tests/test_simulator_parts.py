@@ -6,6 +6,8 @@ import random
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from o2o_tui.domain.geo import Position, distance_m
 from o2o_tui.domain.menu import Availability, Category, Item, Menu, Option, OptionGroup
 from o2o_tui.domain.money import Money
@@ -121,3 +123,26 @@ def test_couriers_ride_at_e_bike_speed() -> None:
         if not arrived:
             assert abs(distance_m(start, position) - minutes * E_BIKE_METRES_PER_MINUTE) < 2
     assert position == target and minutes == -(-int(total) // int(E_BIKE_METRES_PER_MINUTE))
+
+
+def test_a_simulated_courier_standing_still_reports_its_position_every_few_minutes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Dispatch treats a position 15 minutes old as unknown: a courier waiting at the store must keep saying so."""
+    from types import SimpleNamespace
+
+    from o2o_tui.domain.geo import Position
+    from o2o_tui.platform.simulator import couriers as fleet_module
+
+    sent: list[object] = []
+    ctx = SimpleNamespace(client=SimpleNamespace(act=lambda action, target, body: sent.append(body)))
+    fleet = fleet_module.Fleet(ctx)  # type: ignore[arg-type]
+    courier = fleet_module.SimCourier("c1", "Li", Position(lat=31.2, lon=121.4))
+    clock = [1000.0]
+    monkeypatch.setattr(fleet_module.time, "monotonic", lambda: clock[0])
+    fleet._report_position(courier)
+    fleet._report_position(courier)  # not moved, just reported: nothing
+    assert len(sent) == 1
+    clock[0] += fleet_module.POSITION_REFRESH_S + 1
+    fleet._report_position(courier)  # still there, minutes later: said again
+    assert len(sent) == 2

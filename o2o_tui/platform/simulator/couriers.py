@@ -5,6 +5,7 @@ customer's delivery code)."""
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -25,12 +26,16 @@ _TO_PICK = (DeliveryStatus.ACCEPTED, DeliveryStatus.ARRIVED_AT_MERCHANT)
 _CARRYING = (DeliveryStatus.PICKED_UP, DeliveryStatus.ARRIVED_AT_CUSTOMER)
 
 
+POSITION_REFRESH_S = 300.0  # real seconds between reports of a courier standing still
+
+
 @dataclass
 class SimCourier:
     id: str
     name: str
     position: Position
     sent_position: Position | None = None
+    sent_at: float = 0.0  # time.monotonic() of the last position report
     seen: dict[str, datetime] = field(default_factory=dict)  # delivery id + status -> sim time first seen
 
 
@@ -177,7 +182,10 @@ class Fleet:
         )
 
     def _report_position(self, courier: SimCourier) -> None:
-        if courier.sent_position is not None and distance_m(courier.sent_position, courier.position) < 5:
+        """When it moved, and every few minutes while it stands still (as a handheld's app does): dispatch treats a
+        position 15 minutes old as unknown, and a courier waiting at the store is the one it should send."""
+        still = courier.sent_position is not None and distance_m(courier.sent_position, courier.position) < 5
+        if still and time.monotonic() - courier.sent_at < POSITION_REFRESH_S:
             return
         self._state(courier, CourierStateBody(position=courier.position))
 
@@ -191,3 +199,4 @@ class Fleet:
             return
         if body.position is not None:
             courier.sent_position = body.position
+            courier.sent_at = time.monotonic()
