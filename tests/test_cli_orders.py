@@ -198,6 +198,26 @@ def test_an_empty_or_wrong_pickup_code_is_refused_before_anything_is_sent(runnin
     assert server_order(running, order_id).status is OrderStatus.DELIVERED
 
 
+def test_unsent_work_is_never_handed_to_another_account_by_a_new_login(running: RunningPlatform, cli: Cli) -> None:
+    [order_id] = place_orders(running.url, running.seed, 1)
+    cli("sync", "--once")
+    running.stop()
+    cli("orders", "accept", order_id, "--prep", "5")  # queued: the merchant's
+    running.restart()
+    other = running.seed.tokens["dispatcher"]
+    refused = cli("login", "--url", running.url, "--token", other, code=Exit.USAGE)
+    assert "1 unsent or refused actions" in refused.stderr and "--profile" in refused.stderr
+    assert cli.json("whoami")["role"] == "merchant"  # still the merchant's profile
+    cli("logout", code=Exit.USAGE)  # and not dropped silently either
+    cli("login", "--url", running.url, "--token", cli.token)  # the same account again (the port moved): fine
+    assert cli.json("sync", "--once")["pushed"] == 1
+    assert server_order(running, order_id).status is OrderStatus.CONFIRMED
+    # nothing unsent: another account may take the profile, and it starts from a fresh cache
+    cli("login", "--url", running.url, "--token", other)
+    assert cli.json("whoami")["role"] == "dispatcher"
+    cli("logout")
+
+
 def test_a_queued_action_says_the_earlier_ones_go_first(running: RunningPlatform, cli: Cli) -> None:
     [order_id] = place_orders(running.url, running.seed, 1)
     cli("orders", "accept", order_id, "--prep", "10")

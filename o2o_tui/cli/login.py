@@ -40,6 +40,47 @@ def _read_token(given: str) -> str:
     return token
 
 
+def _unsent(name: str) -> tuple[int, int]:
+    """(queued or refused actions, saved drafts) of profile `name`'s cache: work that belongs to who it is logged in
+    as. (0, 0) when it has no profile or no cache yet."""
+    import o2o_tui.menu_draft  # noqa: F401  (registers the menu draft's codec with the store)
+    from o2o_tui.config import load_profiles
+    from o2o_tui.sync.session import profile_cache
+    from offline_cache import CacheError
+    from offline_cache.drafts import DraftStore
+
+    if name not in load_profiles():
+        return 0, 0
+    try:
+        with profile_cache(name, read_only=True) as (_, cache):
+            return len(cache.outbox.pending()) + len(cache.outbox.conflicts()), len(DraftStore(cache).keys())
+    except (CacheError, OSError):  # an unreadable cache is said by the commands that use it; nothing to guard
+        return 0, 0
+
+
+def _guard_identity(name: str, url: str, user_id: str) -> None:
+    """Logging a profile in as someone else (another user or platform) while its cache holds their unsent work
+    would send that work as the new identity, or to the other platform: refused, saying what to do."""
+    from o2o_tui.config import load_profiles
+
+    before = load_profiles().get(name)
+    if before is None or (before.url == url and before.user_id in ("", user_id)):  # "": saved before ids were
+        return
+    actions, drafts = _unsent(name)
+    if actions or drafts:
+        raise fail(t("login.error.unsent", profile=name, actions=actions, drafts=drafts), Exit.USAGE)
+    _set_cache_aside(name)
+
+
+def _set_cache_aside(name: str) -> None:
+    """The old identity's cached orders and menu are not the new one's: start the profile's cache afresh."""
+    import shutil
+
+    from o2o_tui.config import profile_cache_dir
+
+    shutil.rmtree(profile_cache_dir(name), ignore_errors=True)
+
+
 def login(
     url: str = typer.Option(..., "--url", envvar="O2O_URL", help=t("login.option.url")),
     token: str = typer.Option(
@@ -58,6 +99,7 @@ def login(
             raise fail(t("login.error.bad_url", url=safe_text(url, one_line=True)), Exit.USAGE) from None
         with PlatformClient(base_url, token.strip()) as client:
             me = client.me()
+        _guard_identity(name, base_url, me.user_id)
         saved = save_profile(
             name,
             url=base_url,
@@ -75,10 +117,17 @@ def login(
     say(_describe(saved.name, saved.user_name, saved.role, saved.url, saved.store_id, saved.courier_id))
 
 
-def logout(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> None:
+def logout(
+    profile: str | None = ProfileOption,
+    force: bool = typer.Option(False, "--force", help=t("login.option.force")),
+    as_json: bool = JsonOption,
+) -> None:
     """Forget a profile and its token on this machine."""
     with handle_errors():
         name = profile_name(profile)
+        actions, drafts = _unsent(name)
+        if (actions or drafts) and not force:
+            raise fail(t("login.logout.unsent", profile=name, actions=actions, drafts=drafts), Exit.USAGE)
         removed = remove_profile(name)
     if as_json:
         emit_json({"profile": name, "removed": removed})
