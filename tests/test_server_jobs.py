@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -96,6 +97,20 @@ def test_store_nobody_watches_is_paused_and_resumes_on_poll(tmp_path: Path) -> N
         merchant.get("/v1/events", after="latest")
         assert admin.get(store_path).json()["status"]["auto"] is False
         assert admin.get(store_path).json()["status"]["state"] == "PAUSED"
+        # a busy store nobody watches is paused, and comes back busy with its extra minutes
+        merchant.put(f"{store_path}/status", {"state": "BUSY", "extra_minutes": 15})
+        paused = _eventually(lambda: admin.get(store_path).json()["status"]["auto"])
+        assert paused and admin.get(store_path).json()["status"]["state"] == "PAUSED"
+        merchant.get("/v1/events", after="latest")
+        back = admin.get(store_path).json()["status"]
+        assert (back["state"], back["extra_minutes"], back["auto"]) == ("BUSY", 15, False)
+        # a timed pause that ran out while nobody watched takes no orders nobody would answer
+        until = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
+        merchant.put(f"{store_path}/status", {"state": "PAUSED", "until": until, "reason": "10 minutes"})
+        paused = _eventually(lambda: admin.get(store_path).json()["status"]["auto"])
+        assert paused, admin.get(store_path).json()["status"]
+        refused = api(running, "customer").post("/v1/orders", order_body(running.seed.store_id))
+        assert refused.json()["error"]["code"] == "store_unavailable"
     finally:
         running.stop()
 

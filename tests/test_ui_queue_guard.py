@@ -434,3 +434,18 @@ async def test_a_locked_code_puts_u_in_the_detail_footer_and_says_the_lowercase_
         assert "press u to lift it" in text and "U lifts" not in text
         shown = [entry.binding_id for entry in app.screen.query_one(KeyFooter).layout_for()[1]]
         assert "detail.unlock_code" in shown
+
+
+def test_the_status_line_stops_saying_paused_once_the_pause_ran_out() -> None:
+    from datetime import timedelta
+
+    import msgspec
+
+    from screens.widgets.status_bar import store_badge
+
+    store = sample_store()
+    paused = msgspec.structs.replace(
+        store, status=StoreStatus(state=StoreState.PAUSED, until=FROZEN_NOW + timedelta(minutes=10))
+    )
+    assert store_badge(paused, FROZEN_NOW) == ("PAUSED",)
+    assert store_badge(paused, FROZEN_NOW + timedelta(minutes=11)) == ()  # open again, as the platform reads it

@@ -200,8 +200,10 @@ def record_poll(ctx: Ctx, store_id: str) -> None:
     ):
         conn.execute(db.store_heartbeats.insert().values(store_id=store_id, last_poll_at=stamp))
     store = load(conn, store_id)
-    if store is not None and store.status.auto:
-        save(ctx, store, msgspec.structs.replace(store, status=StoreStatus()))
+    if store is not None and store.status.auto:  # back as staff left it: open, or busy with its extra minutes
+        extra = store.status.extra_minutes
+        back = StoreStatus(state=StoreState.BUSY, extra_minutes=extra) if extra else StoreStatus()
+        save(ctx, store, msgspec.structs.replace(store, status=back))
 
 
 def pause_unwatched(ctx: Ctx, heartbeat: timedelta, watched_since: datetime) -> list[str]:
@@ -216,11 +218,17 @@ def pause_unwatched(ctx: Ctx, heartbeat: timedelta, watched_since: datetime) -> 
     paused = []
     for row in conn.execute(select(db.stores.c.id, db.stores.c.doc)).all():
         store = _decode(row.doc)
-        if store.status.state not in (StoreState.ONLINE, StoreState.BUSY):
+        # a timed pause that has run out takes orders again: with nobody polling, it is paused like any open store
+        expired = store.status.state is StoreState.PAUSED and store.status.until is not None
+        expired = expired and as_utc(store.status.until) <= ctx.now  # type: ignore[arg-type]
+        if store.status.state not in (StoreState.ONLINE, StoreState.BUSY) and not expired:
             continue
         if max(last_polls.get(store.id, ""), db.iso(watched_since)) > cutoff:
             continue
-        status = StoreStatus(state=StoreState.PAUSED, reason="no device polling", auto=True)
+        extra = store.status.extra_minutes if store.status.state is StoreState.BUSY else 0  # kept for the resume
+        status = StoreStatus(
+            state=StoreState.PAUSED, reason="no device polling", auto=True, extra_minutes=extra
+        )
         save(ctx, store, msgspec.structs.replace(store, status=status))
         paused.append(store.id)
     return paused

@@ -53,10 +53,10 @@ def store_badge(store: Store, now: datetime) -> tuple[str, ...]:
     """The store's state when it takes no orders or takes them late, longest first: PAUSED, BUSY, CLOSED, and
     CLOSED by the opening hours with when it opens again ("CLOSED until 10:00"), read as the platform reads them
     for a new order (`o2o_tui.store_effect`); () when it is open as usual."""
-    state = store.status.state
-    if state not in (StoreState.ONLINE, StoreState.BUSY):
-        return (t(f"ui.store.state.{state.value}"),)
-    found = effect(store, now)
+    found = effect(store, now)  # a pause whose `until` has passed is over: the store is open again
+    if found.state is StoreState.PAUSED or (found.state is StoreState.CLOSED and not found.by_hours):
+        return (t(f"ui.store.state.{found.state.value}"),)
+    state = found.state
     if found.state is StoreState.CLOSED and found.by_hours:
         closed = t("ui.store.state.CLOSED")
         if found.until is None:
