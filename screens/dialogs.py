@@ -104,13 +104,22 @@ class NumberPrompt(_FieldPrompt[int | None]):
     BINDINGS = [_cancel_binding()]
     KEPT_NAME = "o2o-number-prompt"
 
-    def __init__(self, title: Content | str, default: int, *, minimum: int = 1, maximum: int = 240) -> None:
+    def __init__(
+        self,
+        title: Content | str,
+        default: int,
+        *,
+        minimum: int = 1,
+        maximum: int = 240,
+        hint_key: str = "ui.dialog.enter_default",
+    ) -> None:
         super().__init__()
         localize_bindings(self)
         self._title = title
         self._default = default
         self._minimum = minimum
         self._maximum = maximum
+        self._hint_key = hint_key  # what Enter on an empty field means ({default}): prep minutes unless said
 
     @classmethod
     def kept(
@@ -139,7 +148,7 @@ class NumberPrompt(_FieldPrompt[int | None]):
         self.query_one("#error", Label).update("")
 
     def hint(self) -> str:
-        return t("ui.dialog.enter_default", default=self._default)
+        return t(self._hint_key, default=self._default)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):

@@ -439,6 +439,7 @@ class StoreScreen(Screen[None]):
             store.auto_accept.daily_cap,
             minimum=0,
             maximum=AUTO_ACCEPT_CAP_MAX,
+            hint_key="auto_accept.cap.enter_keeps",
         )
         self.app.push_screen(prompt, got)
 

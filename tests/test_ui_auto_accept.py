@@ -140,6 +140,7 @@ async def test_past_the_cap_the_station_rings_instead(
 async def test_turned_on_from_the_store_screen_this_console_becomes_the_station(
     shared_platform: RunningPlatform, profile: Profile, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from screens.dialogs import NumberPrompt
     from screens.store_screen import StoreScreen
 
     monkeypatch.setenv("O2O_DEVICE", STATION)
@@ -160,3 +161,8 @@ async def test_turned_on_from_the_store_screen_this_console_becomes_the_station(
         )
         await pilot.press("u")  # and off again
         await wait_until(pilot, lambda: not app.source.store().auto_accept.enabled)
+        await pilot.press("c")  # the daily cap: its prompt speaks of the cap, not of minutes
+        await wait_until(pilot, lambda: isinstance(app.screen, NumberPrompt))
+        hint = str(app.screen.query_one(".hint").visual)
+        assert "Enter keeps 50" in hint and "minutes" not in hint
+        await pilot.press("escape")

@@ -449,3 +449,17 @@ def test_the_status_line_stops_saying_paused_once_the_pause_ran_out() -> None:
     )
     assert store_badge(paused, FROZEN_NOW) == ("PAUSED",)
     assert store_badge(paused, FROZEN_NOW + timedelta(minutes=11)) == ()  # open again, as the platform reads it
+
+
+def test_an_order_the_store_cancelled_after_accepting_it_is_not_called_rejected() -> None:
+    from datetime import timedelta
+
+    import msgspec
+
+    from screens.widgets.order_row import ended_reason
+
+    base = sample_order(10, OrderStatus.CANCELLED, minutes_ago=5)
+    refused = msgspec.structs.replace(base, cancelled_by=Party.MERCHANT, cancel_reason_code="STORE_BUSY")
+    assert ended_reason(refused) == "Rejected: Too busy"
+    accepted = msgspec.structs.replace(refused, confirmed_at=FROZEN_NOW - timedelta(minutes=4))
+    assert ended_reason(accepted) == "Cancelled: Too busy"

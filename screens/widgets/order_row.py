@@ -140,7 +140,7 @@ def ended_reason(order: Order) -> str:
         label = t(f"ui.reason.{code}") if code else ""
         reason = label if label != f"ui.reason.{code}" else code
         by = order.cancelled_by.value if order.cancelled_by is not None else ""
-        if by == "MERCHANT":
+        if by == "MERCHANT" and order.confirmed_at is None:  # refused, never accepted
             return t("queue.done.rejected", reason=reason) if reason else t("queue.done.rejected_plain")
         if by == "CUSTOMER":
             return t("queue.done.by_customer", reason=reason) if reason else t("queue.done.by_customer_plain")
