@@ -233,3 +233,16 @@ def test_o2o_print_ticket_status_and_test_against_the_platform(
         assert printer.wait_for_cuts(4).qr[-1] == "o2o test"
     nothing = CliRunner().invoke(app, ["print", "status"], env={"O2O_HOME": str(home), "O2O_PRINTER": "off"})
     assert nothing.exit_code == 2 and "No printer is set" in nothing.output
+
+
+def test_the_ticket_printed_on_accept_promises_what_the_platform_does_in_a_busy_store() -> None:
+    from datetime import timedelta
+
+    from o2o_tui.domain.store import StoreState, StoreStatus
+    from o2o_tui.printing.layout import TextOp
+
+    store = msgspec.structs.replace(sample_store(), status=StoreStatus(state=StoreState.BUSY, extra_minutes=20))
+    ops = kitchen_ticket(_order(), store, FROZEN_NOW, prep_minutes=15)
+    text = "\n".join(op.text for op in ops if isinstance(op, TextOp))
+    ready = (FROZEN_NOW + timedelta(minutes=35)).astimezone(ZoneInfo(store.timezone)).strftime("%H:%M")
+    assert f"Ready by {ready}" in text  # 15 minutes asked + 20 the busy store adds

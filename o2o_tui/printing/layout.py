@@ -136,13 +136,26 @@ def _lines_of(line: OrderLine, width: int, refunded: int = 0) -> list[TextOp]:
     return ops
 
 
-def promised_time(order: Order, now: datetime, prep_minutes: int | None) -> datetime | None:
-    """The promised ready time: the platform's, else (an accept not answered yet) now + the minutes asked."""
-    if order.promised_ready_at is not None:
-        return order.promised_ready_at
+def promised_time(
+    order: Order, now: datetime, prep_minutes: int | None, extra_minutes: int = 0
+) -> datetime | None:
+    """The promised ready time. Printed on an accept made here (`prep_minutes`): now + the minutes asked + the
+    busy store's extra minutes, as the platform promises it (the view's own guess leaves the extra out); else the
+    platform's."""
     if prep_minutes is not None:
-        return now + timedelta(minutes=prep_minutes)
-    return None
+        return now + timedelta(minutes=prep_minutes + extra_minutes)
+    return order.promised_ready_at
+
+
+def _busy_extra(store: Store | None, now: datetime) -> int:
+    """The minutes a busy store adds to every promised time (0 when it is not busy or not known)."""
+    from o2o_tui.domain.store import StoreState
+    from o2o_tui.store_effect import effect
+
+    if store is None:
+        return 0
+    found = effect(store, now)
+    return found.extra_minutes if found.state is StoreState.BUSY else 0
 
 
 def kitchen_ticket(
@@ -162,7 +175,7 @@ def kitchen_ticket(
         ops.append(TextOp(t("printing.ticket.reprint"), bold=True, align=Align.CENTER))
     ops.append(TextOp(order.display_number, size=Size.HUGE, bold=True, align=Align.CENTER))
     ops.append(TextOp(t(f"ui.type.{order.type.value}"), size=Size.DOUBLE, bold=True, align=Align.CENTER))
-    promised = promised_time(order, now, prep_minutes)
+    promised = promised_time(order, now, prep_minutes, _busy_extra(store, now))
     if promised is not None:
         at = _local(promised, zone).strftime("%H:%M")
         ops.append(TextOp(t("printing.ticket.ready_by", time=at), size=Size.DOUBLE, align=Align.CENTER))
