@@ -109,6 +109,27 @@ def test_figures_on_a_known_set_exact_median_and_p90() -> None:
     assert even.median_seconds == 25 and even.p90_seconds == 40
 
 
+def test_refunds_take_back_the_items_they_name_not_the_delivery_fee() -> None:
+    """A line refunded, then the rest of the order (the delivery fee with it): revenue is the items not given
+    back, and an item refunded whole sold nothing."""
+    created = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+    lines = [
+        OrderLine("tea", "奶茶 Milk tea", 2, Money(1500, "CNY"), total=Money(3000, "CNY")),
+        OrderLine("cake", "蛋糕 Cake", 1, Money(2000, "CNY"), total=Money(2000, "CNY")),
+    ]
+    kept = _doc(created.isoformat(), confirmed_at=created.isoformat(), lines=lines,
+                refunds=[{"amount": {"amount": 1500, "currency": "CNY"},
+                          "lines": [{"line": 0, "quantity": 1, "amount": {"amount": 1500, "currency": "CNY"}}]}])
+    given_back = _doc((created + timedelta(minutes=1)).isoformat(), confirmed_at=created.isoformat(), lines=lines,
+                      refunds=[{"amount": {"amount": 5500, "currency": "CNY"}, "whole": True,  # 5000 + fee 500
+                                "lines": [{"line": 0, "quantity": 2, "amount": {"amount": 3000, "currency": "CNY"}},
+                                          {"line": 1, "quantity": 1, "amount": {"amount": 2000, "currency": "CNY"}}]}])
+    report = reports.compute(_store(), date(2026, 3, 2), [kept, given_back], created)
+    assert report.gross == Money(10000, "CNY") and report.refunds == Money(6500, "CNY")
+    assert report.revenue == Money(3500, "CNY")  # one tea and the cake of the first order
+    assert [(i.item_id, i.quantity, i.revenue.amount) for i in report.top_items] == [("cake", 1, 2000), ("tea", 1, 1500)]
+
+
 def test_a_day_is_the_stores_local_day() -> None:
     store = _store("America/New_York")
     # 2026-03-08: clocks go forward in New York; the day is 23 hours long, 05:00Z to 04:00Z next day

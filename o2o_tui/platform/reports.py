@@ -47,8 +47,15 @@ from o2o_tui.platform.errors import validation
 _COMPLETED = (OrderStatus.DELIVERED, OrderStatus.CONCLUDED)
 
 
+class _RefundLine(msgspec.Struct, frozen=True):
+    line: int
+    quantity: int = 0
+    amount: Money | None = None
+
+
 class _Refund(msgspec.Struct, frozen=True):
     amount: Money | None = None
+    lines: list[_RefundLine] = []  # per order line: what went back (a whole refund lists every line left)
 
 
 class _Totals(msgspec.Struct, frozen=True):
@@ -132,6 +139,20 @@ def _refunded(order: _Figured) -> int:
     return listed or (refunded.amount if refunded is not None else 0)
 
 
+def _refunded_lines(order: _Figured) -> tuple[dict[int, int], dict[int, int]] | None:
+    """Per order line: (units refunded, amount refunded), from refunds that say their lines; None for older
+    documents whose refunds do not (their refunds then count whole, as before)."""
+    if not order.refunds or any(not refund.lines for refund in order.refunds):
+        return None
+    units: dict[int, int] = {}
+    amounts: dict[int, int] = {}
+    for refund in order.refunds:
+        for part in refund.lines:
+            units[part.line] = units.get(part.line, 0) + part.quantity
+            amounts[part.line] = amounts.get(part.line, 0) + (part.amount.amount if part.amount else 0)
+    return units, amounts
+
+
 def _is_refusal(order: _Figured) -> bool:
     return order.cancelled_by == Party.MERCHANT and order.confirmed_at is None
 
@@ -179,17 +200,22 @@ def compute(store: Store, day: date, docs: list[bytes], now: datetime) -> DayRep
             still_open += 1
         if order.confirmed_at is None:  # not accepted yet: it may still time out, so it is no sale (only open)
             continue
-        for line in order.lines:
+        by_line = _refunded_lines(order)  # items given back: not sold (the delivery fee was never in the items)
+        for index, line in enumerate(order.lines):
             names.setdefault(line.item_id, line.name)
-            quantity[line.item_id] += line.quantity
             line_total = _line_total(line)
-            item_revenue[line.item_id] += line_total
+            units, amount = (by_line[0].get(index, 0), by_line[1].get(index, 0)) if by_line else (0, 0)
+            quantity[line.item_id] += max(0, line.quantity - units)
+            item_revenue[line.item_id] += line_total - amount
             gross += line_total
-        refunds += _refunded(order)
+            refunds += amount
+        if by_line is None:
+            refunds += _refunded(order)
     currency = store.currency
     items = [
         ItemFigures(item_id, names[item_id], quantity[item_id], Money(item_revenue[item_id], currency))
         for item_id in quantity
+        if quantity[item_id] > 0  # an item refunded whole sold nothing
     ]
     return DayReport(
         store_id=store.id,
