@@ -28,6 +28,7 @@ from o2o_tui.domain.chases import (
     Chase,
     ChaseReply,
     ChaseReplyBody,
+    reply_is_true,
     suggested_minutes,
 )
 from o2o_tui.domain.order import Order
@@ -79,7 +80,7 @@ class ChaseReplyDialog(ModalScreen[ChaseReplyBody | None]):
                 yield Label(Content(chase_line(order.chases[-1], self._now, self._zone)), id="asked")
             yield OptionList(
                 *[
-                    Option(Content(f"{n}. {reply_label(reply)}"), id=reply.value)
+                    Option(self._label(n, reply), id=reply.value, disabled=not self._true(reply))
                     for n, reply in enumerate(CHASE_REPLIES, 1)
                 ],
                 id="templates",
@@ -92,6 +93,14 @@ class ChaseReplyDialog(ModalScreen[ChaseReplyBody | None]):
             yield SteadyInput(placeholder=t("care.chase.text_placeholder"), max_length=CHASE_TEXT_MAX, id="text")
             yield Label(Content(t("care.chase.hint")), classes="hint")
             yield Label("", id="error", classes="error")
+
+    def _true(self, reply: ChaseReply) -> bool:
+        """Whether the answer says what the order is doing now (the numbers stay; an untrue one is greyed)."""
+        return reply_is_true(reply, self.order.type.value, self.order.status.value)
+
+    def _label(self, n: int, reply: ChaseReply) -> Content:
+        label = f"{n}. {reply_label(reply)}"
+        return Content(label if self._true(reply) else f"{label} ({t('care.chase.not_now')})")
 
     def on_mount(self) -> None:
         for field in self.query(Input):
@@ -113,6 +122,9 @@ class ChaseReplyDialog(ModalScreen[ChaseReplyBody | None]):
             return
         event.stop()
         event.prevent_default()
+        if not self._true(CHASE_REPLIES[index]):
+            self.app.bell()
+            return
         templates.highlighted = index
         self._error("")
         reply = CHASE_REPLIES[index]

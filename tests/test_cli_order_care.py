@@ -40,6 +40,8 @@ def test_chase_reply_and_refunds_online_offline_and_refused(running: RunningPlat
     cli("orders", "refund", order_id, "--reason", "LATE", code=Exit.USAGE)  # neither --all nor --line
     cli("orders", "refund", order_id, "--all", "--reason", "BORED", code=Exit.USAGE)
     cli("orders", "chase-reply", order_id, "--template", "SOON", code=Exit.USAGE)
+    untrue = cli("orders", "chase-reply", order_id, "--template", "READY", code=Exit.REJECTED)
+    assert "not what order" in untrue.stderr  # still being cooked: never told "ready", nothing queued
     both = cli("orders", "chase-reply", order_id, "--template", "READY", "--text", "soon", code=Exit.USAGE)
     assert "not both" in both.stderr
     unsaid = cli("orders", "refund", order_id, "--all", "--reason", "OTHER", code=Exit.USAGE)

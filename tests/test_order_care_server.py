@@ -62,6 +62,9 @@ def test_chase_is_bounded_answered_and_seen_by_the_customer(
     # the store's staff see it, the merchant answers with a template and minutes
     assert merchant.get(path).json()["chases"][0]["note"] == "还要多久? [/]"
     assert merchant.post(path + "/chase/reply", {"template": "PREPARING"}).status_code == 422  # minutes
+    for untrue in ("ON_THE_WAY", "READY"):  # not what an order being cooked is doing: the customer would come
+        refused = merchant.post(path + "/chase/reply", {"template": untrue})
+        assert (refused.status_code, refused.json()["error"]["code"]) == (409, "reply_not_true"), untrue
     answered = merchant.post(path + "/chase/reply", {"template": "PREPARING", "minutes": 8})
     assert answered.status_code == 200, answered.text
     seen = customer.get(path).json()["chases"][-1]

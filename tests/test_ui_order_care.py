@@ -77,9 +77,29 @@ async def test_y_answers_the_chase_with_minutes_prefilled_or_own_words(english: 
         await pilot.pause()
         body = ChaseReplyBody(ChaseReply.TEXT, text="soon")
         assert source.submitted[-1] == ("order.chase_reply", "ord-0041", body)
-        await pilot.press("y", "3", "enter")
+        count = app.bells
+        sent = len(source.submitted)
+        await pilot.press("y", "3")  # ready for pickup: not true of an order being cooked, so not offered
         await pilot.pause()
-        assert source.submitted[-1][2] == ChaseReplyBody(ChaseReply.READY)
+        assert isinstance(app.screen, ChaseReplyDialog) and len(source.submitted) == sent
+        assert app.bells > count
+        await pilot.press("escape")
+
+
+async def test_only_answers_that_say_what_the_order_is_doing_are_offered(english: None) -> None:
+    app = _app(chased(42, OrderStatus.READY_FOR_PICKUP))
+    source = app.source
+    assert isinstance(source, MemoryOrderSource)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, ChaseReplyDialog)
+        options = app.screen.query_one("#templates").options  # type: ignore[attr-defined]
+        assert [o.disabled for o in options] == [True, True, False, False]  # not cooking, not a delivery
+        await pilot.press("3", "enter")
+        await pilot.pause()
+        assert source.submitted[-1] == ("order.chase_reply", "ord-0042", ChaseReplyBody(ChaseReply.READY))
 
 
 async def test_a_new_chase_rings_once_and_y_without_one_says_so(english: None) -> None:

@@ -53,7 +53,7 @@ async def test_reply_and_refund_offline_then_sent_once_and_a_stale_refund_explai
             proxy.drop()
             await wait_until(pilot, lambda: app.source.link().state.value == "OFFLINE")
             queue.select(placed["id"])
-            await pilot.press("y", "3", "enter")  # ready for pickup
+            await pilot.press("y", "4", *"soon", "enter")  # own words (it is not ready yet: 3 is greyed)
             await pilot.press("dollar_sign", "1", "minus", "enter", "1", "enter")  # one of line 1's two units
             await wait_until(pilot, lambda: app.source.link().pending == 2)
             server = await asyncio.to_thread(_server_order, platform, placed["id"])
@@ -62,7 +62,7 @@ async def test_reply_and_refund_offline_then_sent_once_and_a_stale_refund_explai
             proxy.pass_through()
             await wait_until(pilot, lambda: app.source.link().pending == 0)
             server = await asyncio.to_thread(_server_order, platform, placed["id"])
-            assert server["chases"][0]["reply"] == "READY"
+            assert server["chases"][0]["reply"] == "TEXT" and server["chases"][0]["text"] == "soon"
             unit = placed["lines"][0]["total"]["amount"] // 2
             assert [r["amount"]["amount"] for r in server["refunds"]] == [unit]
             await wait_until(pilot, lambda: "?#" not in row_text())  # answered: no badge

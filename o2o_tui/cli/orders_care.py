@@ -66,6 +66,27 @@ def _has_chase(view: Any, *, final: bool) -> bool:
     return False
 
 
+def _chase_answer_fits(reply: Any) -> Any:
+    """The chase reply's precondition: a chase to answer, and an answer that says what the order is doing (exit 4,
+    nothing queued; the platform refuses it too)."""
+
+    def check(view: Any, *, final: bool) -> bool:
+        from o2o_tui.domain.chases import reply_is_true
+        from o2o_tui.sync.explain import status_label
+
+        if not _has_chase(view, final=final):
+            return False
+        order = view.order
+        if reply_is_true(reply, order.type.value, order.status.value):
+            return True
+        if final:
+            status = status_label(order.status.value)
+            raise fail(t("care.cli.error.reply_not_true", number=order.display_number, status=status), Exit.REJECTED)
+        return False
+
+    return check
+
+
 def _refundable(view: Any, *, final: bool) -> bool:
     from o2o_tui.domain.refunds import REFUNDABLE_STATUSES
 
@@ -118,7 +139,7 @@ def register(orders: typer.Typer) -> None:
             online=online,
             as_json=as_json,
             done_key="care.cli.done.chase_reply",
-            precondition=_has_chase,
+            precondition=_chase_answer_fits(chosen),
         )
 
     @orders.command("refund", help=t("care.cli.refund.help"))

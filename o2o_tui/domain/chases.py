@@ -89,6 +89,19 @@ def body_problem(body: ChaseReplyBody) -> tuple[str, str] | None:
     return None
 
 
+def reply_is_true(reply: ChaseReply, order_type: str, status: str) -> bool:
+    """Whether the template says what is so (Meituan's 催单 replies are offered by the order's state): "being
+    prepared" while accepted or cooking, "out for delivery" once a courier has it, "ready for pickup" when a
+    takeout or dine-in order is ready. The store's own words always."""
+    if reply is ChaseReply.PREPARING:
+        return status in ("CONFIRMED", "PREPARING")
+    if reply is ChaseReply.ON_THE_WAY:
+        return order_type == "DELIVERY" and status == "DISPATCHED"
+    if reply is ChaseReply.READY:
+        return order_type != "DELIVERY" and status == "READY_FOR_PICKUP"
+    return True
+
+
 def suggested_minutes(promised_ready_at: datetime | None, now: datetime, default: int = 10) -> int:
     """The minutes until the promised ready time, within the reply's bounds; `default` without one (or past it)."""
     if promised_ready_at is None or promised_ready_at <= now:

@@ -19,6 +19,7 @@ from o2o_tui.domain.chases import (
     ChaseReply,
     ChaseReplyBody,
     body_problem,
+    reply_is_true,
 )
 from o2o_tui.domain.identity import Role
 from o2o_tui.domain.order import ENDED_STATUSES
@@ -50,6 +51,8 @@ def reply(ctx: Ctx, order_id: str, body: ChaseReplyBody) -> orders.StoredOrder:
         raise validation(*problem)
     if not order.chases:
         raise conflict("the customer has not chased this order", code="no_chase")
+    if not reply_is_true(body.template, order.type.value, order.status.value):
+        raise conflict(f"{body.template.value} is not what the order is doing now", code="reply_not_true")
     latest = order.chases[-1]
     answered = msgspec.structs.replace(
         latest,
