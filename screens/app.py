@@ -230,6 +230,10 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
     def on_print_requested(self, message: PrintRequested) -> None:
         """A kitchen ticket (on accept, `k` reprint) or a receipt (`R`): queued, then printed."""
         entry = self.source.order(message.order_id)
+        if message.reprint and entry is not None and entry.order.confirmed_at is None:
+            # not accepted yet (or refused): a ticket would set the kitchen cooking what may never be sold
+            self.say(t("printing.console.not_accepted", number=entry.order.display_number), severity="warning")
+            return
         self.start_services()
         if self.printing is None:
             if message.reprint or message.kind == "receipt":  # asked for by a person: say why nothing prints

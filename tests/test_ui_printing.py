@@ -86,6 +86,19 @@ async def test_accept_prints_the_ticket_and_k_reprints_it_from_the_queue(printer
         assert receipt[1] == "Receipt" and any("Total" in line for line in receipt)
 
 
+async def test_k_on_an_order_not_accepted_prints_nothing_and_says_why(printer: FakePrinter) -> None:
+    app = _app()
+    said: list[str] = []
+    app.say = lambda text, **_: said.append(text)  # type: ignore[method-assign]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.orders_screen.queue.cursor_entry.order.number == 42  # type: ignore[union-attr]  # New
+        await pilot.press("k")
+        await pilot.pause(0.5)
+        assert any("#0042 is not accepted" in text for text in said)
+        assert printer.printed.cuts == 0
+
+
 async def test_a_printer_that_is_off_is_a_warning_until_the_tickets_print(printer: FakePrinter) -> None:
     printer.power_off()
     app = _app()
