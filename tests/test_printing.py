@@ -246,3 +246,16 @@ def test_the_ticket_printed_on_accept_promises_what_the_platform_does_in_a_busy_
     text = "\n".join(op.text for op in ops if isinstance(op, TextOp))
     ready = (FROZEN_NOW + timedelta(minutes=35)).astimezone(ZoneInfo(store.timezone)).strftime("%H:%M")
     assert f"Ready by {ready}" in text  # 15 minutes asked + 20 the busy store adds
+
+
+def test_a_usb_printer_without_its_driver_is_a_problem_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    from o2o_tui.printing import devices
+
+    monkeypatch.setattr(devices, "usb_usable", lambda: False)  # python-escpos without pyusb (most machines)
+    with pytest.raises(devices.PrinterProblem) as caught:
+        send(parse_target("usb:0x04b8:0x0202"), b"x")
+    assert caught.value.kind is Problem.NO_DRIVER
+    from o2o_tui.cli.printing import problem_text
+
+    set_language("zh")
+    assert "pyusb" in problem_text(caught.value.kind.value)  # said in the user's language, with what to do

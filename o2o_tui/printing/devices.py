@@ -25,6 +25,7 @@ STATUS_WAIT = 1.0
 
 class Problem(enum.StrEnum):
     UNREACHABLE = "unreachable"  # refused, timed out, no such host / file / device: the printer is off
+    NO_DRIVER = "no_driver"  # a USB printer, and no pyusb to drive it: nothing will print until it is installed
     OFFLINE = "offline"  # the printer says it is offline
     COVER_OPEN = "cover_open"
     PAPER_OUT = "paper_out"
@@ -179,12 +180,21 @@ def _send_tcp(target: Target, data: bytes, timeout: float) -> None:
         printer.close()
 
 
-def _send_usb(target: Target, data: bytes) -> None:  # pragma: no cover - no USB printer on the test machines
+def usb_usable() -> bool:
+    """Whether python-escpos can drive a USB printer here (it needs pyusb; without it every call, even its
+    destructor, raises a RuntimeError)."""
     try:
-        from escpos.printer import Usb
-    except ImportError as error:
-        raise PrinterProblem(Problem.UNREACHABLE, f"USB needs pyusb: {error}") from error
+        from escpos.printer.usb import is_usable
+    except ImportError:
+        return False
+    return bool(is_usable())
+
+
+def _send_usb(target: Target, data: bytes) -> None:  # pragma: no cover - no USB printer on the test machines
+    if not usb_usable():
+        raise PrinterProblem(Problem.NO_DRIVER, "pyusb is not installed")
     from escpos.exceptions import DeviceNotFoundError, USBNotFoundError
+    from escpos.printer import Usb
 
     printer = Usb(target.vendor, target.product)
     try:
