@@ -146,3 +146,37 @@ def test_a_simulated_courier_standing_still_reports_its_position_every_few_minut
     clock[0] += fleet_module.POSITION_REFRESH_S + 1
     fleet._report_position(courier)  # still there, minutes later: said again
     assert len(sent) == 2
+
+
+def test_the_simulator_backs_off_while_the_platform_fails_and_comes_back_at_once() -> None:
+    import threading
+    from types import SimpleNamespace
+
+    from o2o_tui.platform.simulator.runner import MAX_PAUSE_SECONDS, run_simulation
+    from o2o_tui.platform.simulator.state import SimStats
+
+    failing = [True] * 8 + [False]  # eight steps meet a platform that does not answer, then it is back
+    waits: list[float] = []
+
+    class Stop(threading.Event):
+        def wait(self, timeout: float | None = None) -> bool:
+            waits.append(timeout or 0.0)
+            if len(waits) >= len(failing):
+                self.set()
+            return self.is_set()
+
+    stats = SimStats()
+
+    def step(_now: object) -> None:
+        if failing[len(waits)]:
+            stats.errors += 1
+            stats.faults += 1
+
+    simulator = SimpleNamespace(
+        start=lambda _now: None, step=step, stats=stats, placing_done=False, own_orders_ended=lambda: False
+    )
+    clock = SimpleNamespace(now=lambda: None)
+    run_simulation(simulator, clock, tick_seconds=0.5, stop=Stop())  # type: ignore[arg-type]
+    assert waits[0] > 0.5 and waits[-2] == pytest.approx(MAX_PAUSE_SECONDS, abs=0.1)
+    assert all(later >= earlier - 0.01 for earlier, later in zip(waits[:-2], waits[1:-1], strict=True))
+    assert waits[-1] <= 0.5  # answered again: the usual pace at once

@@ -51,6 +51,7 @@ class SimStats:
     couriers_online: int = 0
     offered_to_people: int = 0  # orders offered to the couriers a person drives (`leave_couriers`)
     errors: int = 0
+    faults: int = 0  # of the errors, those of a platform down or failing (no answer, 5xx): the runner backs off
     order_ids: list[str] = field(default_factory=list)
 
 
@@ -73,6 +74,8 @@ class SimContext:
     def failed(self, key: str, message: str, error: PlatformError) -> None:
         """Count an error; log it at most every 30 s per key so a stuck action does not flood the output."""
         self.stats.errors += 1
+        if not error.is_final:  # unreachable, a server error, an unreadable answer: not this action's fault
+            self.stats.faults += 1
         wall = time.monotonic()
         if wall - self._warned.get(key, -WARN_EVERY_SECONDS) >= WARN_EVERY_SECONDS:
             self._warned[key] = wall
