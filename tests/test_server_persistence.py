@@ -152,3 +152,17 @@ def test_schema_and_hot_statements_compile_for_postgresql() -> None:
         events._LATEST,
     ):
         assert str(statement.compile(dialect=dialect))
+
+
+def test_a_failed_statement_never_carries_the_values_bound_to_it(tmp_path: Path) -> None:
+    """The crash handler logs the error: with bound values it would log customers' names and phones."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    engine = db.open_database(f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    try:
+        with pytest.raises(SQLAlchemyError) as caught, engine.begin() as conn:
+            conn.execute(text("INSERT INTO nosuch (a) VALUES (:a)"), {"a": "13800001111 李娜"})
+    finally:
+        engine.dispose()
+    assert "13800001111" not in str(caught.value) and "李娜" not in str(caught.value)

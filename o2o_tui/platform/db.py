@@ -290,10 +290,12 @@ def _tune_sqlite(dbapi_connection: object, _record: object) -> None:
 
 def make_engine(db_url: str) -> Engine:
     if db_url.startswith("sqlite"):
-        engine = create_engine(db_url, connect_args={"check_same_thread": False})
+        engine = create_engine(db_url, connect_args={"check_same_thread": False}, hide_parameters=True)
         event.listen(engine, "connect", _tune_sqlite)
         return engine
-    return create_engine(db_url, pool_pre_ping=True)
+    # hide_parameters: a failed statement's error (logged with the crash) never carries the values bound to it,
+    # which are customers' names, phones and addresses
+    return create_engine(db_url, pool_pre_ping=True, hide_parameters=True)
 
 
 # --- writers on PostgreSQL ---------------------------------------------------------------------------------------
