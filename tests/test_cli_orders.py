@@ -218,6 +218,25 @@ def test_unsent_work_is_never_handed_to_another_account_by_a_new_login(running: 
     cli("logout")
 
 
+def test_sync_status_says_not_syncing_when_nobody_has_heard_the_platform_lately(
+    running: RunningPlatform, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from o2o_tui.sync import tables
+    from o2o_tui.sync.session import profile_cache
+
+    cli("sync", "--once")
+    assert cli.json("sync", "status")["state"] == "ONLINE"
+    monkeypatch.setenv("O2O_HOME", str(cli.home))
+    with profile_cache(None) as (_, cache):  # as an `o2o sync` killed 3 minutes ago left it
+        then = (datetime.now(UTC) - timedelta(minutes=3)).isoformat()
+        cache.meta_set_many({tables.META_STATE: "ONLINE", tables.META_LAST_SYNC_AT: then})
+    status = cli.json("sync", "status")
+    assert status["state"] == "STALE" and status["cursor_age_seconds"] >= 170
+    assert "NOT SYNCING" in cli("sync", "status").stdout
+
+
 def test_a_queued_action_says_the_earlier_ones_go_first(running: RunningPlatform, cli: Cli) -> None:
     [order_id] = place_orders(running.url, running.seed, 1)
     cli("orders", "accept", order_id, "--prep", "10")

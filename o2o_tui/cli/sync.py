@@ -45,6 +45,10 @@ def cli_cache(name: str | None, **options: Any) -> Iterator[tuple[Any, Any]]:
                 _warn(text)
 
 
+# a running engine records an answer at least every 30 s of quiet (its long polls answer within 25 s)
+STALE_AFTER_S = 90.0
+
+
 def report_outcome(
     result: Any, *, as_json: bool, online: bool, done_message: str, extra: dict | None = None
 ) -> None:
@@ -228,6 +232,9 @@ def register(app: typer.Typer) -> None:
             last = cache.meta_get(tables.META_LAST_SYNC_AT, None)
             last_at = datetime.fromisoformat(last.replace("Z", "+00:00")) if isinstance(last, str) else None
             state = cache.meta_get(tables.META_STATE, None) or "OFFLINE"
+            age_s = None if last_at is None else time.time() - last_at.timestamp()
+            if state == "ONLINE" and (age_s is None or age_s > STALE_AFTER_S):
+                state = "STALE"  # what a console or `o2o sync` last heard, and none has heard the platform since
             data = {
                 "state": state,
                 "cursor": cache.meta_get(tables.META_CURSOR, None),
