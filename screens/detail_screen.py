@@ -24,7 +24,6 @@ from screens.keys import localize_bindings
 from screens.source import QueueEntry
 from screens.widgets.footer import KeyFooter
 from screens.widgets.order_detail import OrderDetail
-from screens.widgets.order_row import shown_entry
 from screens.widgets.status_bar import StatusBar
 
 
@@ -101,7 +100,7 @@ class DetailScreen(Screen[None]):
         if entry is None:
             detail.update(Content(t("ui.detail.gone")))
         else:
-            detail.show(shown_entry(entry), self.host.now(), self.host.store_zone())  # as its queue row says
+            detail.show(entry, self.host.now(), self.host.store_zone())
         self.refresh_bindings()  # `u` shows only while a code is locked
         self.query_one(StatusBar).show(self.host.source.link(), self.host.source.store(), self.host.now())
 

@@ -42,7 +42,7 @@ from screens.widgets.footer import KeyFooter
 from screens.widgets.line_list import LineList
 from screens.widgets.order_detail import OrderDetail
 from screens.widgets.order_list import OrderList
-from screens.widgets.order_row import is_done_recent, shown_entry
+from screens.widgets.order_row import is_done_recent
 from screens.widgets.queue_header import QueueHeader
 from screens.widgets.status_bar import StatusBar
 
@@ -164,7 +164,6 @@ class OrdersScreen(Screen[None]):
         done: list[QueueEntry] = []
         query = self._query
         for entry in entries:
-            entry = shown_entry(entry)
             order = entry.order
             if query and not fmt.matches(order, query):
                 continue

@@ -103,26 +103,6 @@ def render_live(entry: QueueEntry, look: RowLook, width: int) -> Content:
     return Content.assemble(*parts)
 
 
-HANDOFF_ACTION = "order.handoff"
-
-
-def shown_entry(entry: QueueEntry) -> QueueEntry:
-    """The entry as the queue shows it. A handoff queued with a code this device could not check (no pickup code
-    cached) is not shown as done: the order stays under Ready, marked pending, until the platform has checked
-    the code (the sync view applies every queued handoff as if its code were right; a wrong one came back to
-    Ready only after the goods had gone). A handoff only ever leaves Ready, so Ready is where it was."""
-    order = entry.order
-    if (
-        order.status is OrderStatus.DELIVERED
-        and order.pickup_code is None
-        and HANDOFF_ACTION in entry.pending
-        and order.type is not OrderType.DELIVERY
-    ):
-        waiting = msgspec.structs.replace(order, status=OrderStatus.READY_FOR_PICKUP, ended_at=None)
-        return QueueEntry(waiting, entry.pending)
-    return entry
-
-
 # ---------------------------------------------------------------- ended orders ("Done")
 
 
