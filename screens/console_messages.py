@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from zoneinfo import ZoneInfo  # 2 ms of imports (sysconfig) the first frame does not need
 
 OrderActionName = Literal[
-    "accept", "reject", "preparing", "ready", "handoff", "answer_cancellation", "unlock_code"
+    "accept", "reject", "preparing", "ready", "handoff", "answer_cancellation", "unlock_code", "delay"
 ]
 Severity = Literal["information", "warning", "error"]
 PrintKind = Literal["ticket", "receipt"]

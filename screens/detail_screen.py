@@ -34,6 +34,7 @@ class DetailScreen(Screen[None]):
         Binding("x", "reject", "ui.key.reject", id="detail.reject"),
         Binding("p", "preparing", "ui.key.preparing", id="detail.preparing"),
         Binding("r", "ready", "ui.key.ready", id="detail.ready"),
+        Binding("plus", "delay", "ui.key.delay", id="detail.delay"),
         Binding("h", "handoff", "ui.key.handoff", id="detail.handoff"),
         Binding("c", "cancellation", "ui.key.cancellation", id="detail.cancellation"),
         Binding("u", "unlock_code", "ui.key.unlock_code", id="detail.unlock_code"),
@@ -122,6 +123,9 @@ class DetailScreen(Screen[None]):
 
     def action_ready(self) -> None:
         self._run("ready")
+
+    def action_delay(self) -> None:
+        self._run("delay")
 
     def action_handoff(self) -> None:
         self._run("handoff")

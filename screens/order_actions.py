@@ -10,9 +10,16 @@ from typing import TYPE_CHECKING
 import msgspec
 from textual.content import Content
 
-from o2o_tui.domain.limits import DENY_REASON, PREP_MINUTES_MAX, PREP_MINUTES_MIN, REJECT_REASONS
+from o2o_tui.domain.delay import DelayCheck, check_delay, delay_left
+from o2o_tui.domain.limits import (
+    DELAY_MINUTES_MIN,
+    DENY_REASON,
+    PREP_MINUTES_MAX,
+    PREP_MINUTES_MIN,
+    REJECT_REASONS,
+)
 from o2o_tui.domain.order import Order
-from o2o_tui.domain.requests import CodeBody, ConfirmBody, EmptyBody, ReasonBody
+from o2o_tui.domain.requests import CodeBody, ConfirmBody, DelayBody, EmptyBody, ReasonBody
 from o2o_tui.domain.transitions import OrderAction, TransitionCheck, check_order_transition
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
@@ -26,6 +33,7 @@ if TYPE_CHECKING:
     from screens.app import MerchantApp
 
 DEFAULT_PREP_MINUTES = 15
+DEFAULT_DELAY_MINUTES = 10  # Uber Eats and 美团 offer 5 / 10 / 15 minutes; 10 is the middle
 REASON_CELLS = 120  # of a customer's reason in the cancellation dialog: three lines of a narrow screen
 
 
@@ -109,6 +117,33 @@ class OrderActions:
     def preparing(self, entry: QueueEntry) -> None:
         if self._check(entry.order, OrderAction.PREPARING):
             self._submit(entry.order, "order.preparing", EmptyBody(), OrderAction.PREPARING)
+
+    def delay(self, entry: QueueEntry) -> None:
+        """The kitchen needs more time: ask how many minutes, within what the order may still be delayed by."""
+        order = entry.order
+        verdict = check_delay(order, DELAY_MINUTES_MIN)
+        if verdict is DelayCheck.NOT_NOW:
+            status = fmt.status_label(order)
+            self.app.say(
+                t("ui.action.not_now", number=order.display_number, status=status, action=t("ui.action.delay")),
+                severity="warning",
+            )
+            return
+        left = delay_left(order)
+        if verdict is DelayCheck.OVER_LIMIT or left < DELAY_MINUTES_MIN:
+            self.app.say(t("delay.error.limit", number=order.display_number, left=left), severity="warning")
+            return
+
+        def answered(minutes: int | None) -> None:
+            if minutes is not None:
+                self._submit(order, "order.delay", DelayBody(minutes=minutes), None, label=t("ui.action.delay"))
+
+        title = self._title("ui.dialog.delay_minutes", order)
+        default = min(DEFAULT_DELAY_MINUTES, left)
+        prompt = NumberPrompt(
+            title, default, minimum=DELAY_MINUTES_MIN, maximum=left, hint_key="delay.dialog.enter_default"
+        )
+        self.app.push_screen(prompt, answered)
 
     def ready(self, entry: QueueEntry) -> None:
         if self._check(entry.order, OrderAction.READY):

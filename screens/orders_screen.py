@@ -52,7 +52,7 @@ TIMEOUT_REASON = "ACCEPT_TIMEOUT"
 # keys that act on (or move from) the order under the cursor: only these acknowledge an order the cursor was put on
 # by itself (a v for a customer's voucher must not silence a new order nobody has looked at)
 ACKNOWLEDGING_ACTIONS = frozenset(
-    {"open", "accept", "reject", "preparing", "ready", "handoff", "cancellation", "chase_reply", "refund",
+    {"open", "accept", "reject", "preparing", "ready", "delay", "handoff", "cancellation", "chase_reply", "refund",
      "reprint", "move", "page", "jump", "select_cursor"}
 )  # fmt: skip
 IDLE_TOP_S = 3.0  # a cursor resting on the first row this long goes to a new order that arrives above it
@@ -76,6 +76,7 @@ class OrdersScreen(Screen[None]):
         Binding("x", "reject", "ui.key.reject", id="queue.reject"),
         Binding("p", "preparing", "ui.key.preparing", id="queue.preparing"),
         Binding("r", "ready", "ui.key.ready", id="queue.ready"),
+        Binding("plus", "delay", "ui.key.delay", id="queue.delay"),
         Binding("h", "handoff", "ui.key.handoff", id="queue.handoff"),
         Binding("v", "redeem", "voucher.key.redeem", id="queue.redeem"),
         Binding("c", "cancellation", "ui.key.cancellation", id="queue.cancellation"),
@@ -406,6 +407,9 @@ class OrdersScreen(Screen[None]):
 
     def action_ready(self) -> None:
         self._request("ready")
+
+    def action_delay(self) -> None:
+        self._request("delay")
 
     def action_handoff(self) -> None:
         self._request("handoff")

@@ -28,6 +28,7 @@ EXPECTED_ACTIONS = {
 }  # fmt: skip
 EXPECTED_ACTIONS |= {"voucher.redeem"}  # the counter's voucher code (o2o_tui/redeem.py)
 EXPECTED_ACTIONS |= {"store.auto_accept"}  # auto-accept's setting (o2o_tui/auto_accept.py)
+EXPECTED_ACTIONS |= {"order.delay"}  # the kitchen needs more time (o2o_tui/domain/delay.py)
 
 
 def test_action_table_is_complete() -> None:

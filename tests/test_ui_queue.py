@@ -529,3 +529,37 @@ async def test_help_says_every_key_in_a_sentence_of_the_language(lang: str, wher
         if where == "detail":  # the detail scrolls: Textual's scroll keys, said in the language
             assert catalog(lang)["ui.help.scroll_up"] in texts.values()
         assert not any("tab" in row.keys for row in app.screen.rows)
+
+
+async def test_more_time_asks_minutes_within_what_is_left_and_refuses_an_order_not_cooking() -> None:
+    from o2o_tui.domain.limits import DELAY_TOTAL_MAX
+    from o2o_tui.domain.requests import DelayBody
+
+    entries = sample_entries()
+    nearly = [e for e in entries if e.order.id == "ord-0040"][0]  # PREPARING
+    entries = [
+        QueueEntry(msgspec.structs.replace(e.order, delayed_minutes=DELAY_TOTAL_MAX - 7), e.pending)
+        if e is nearly else e
+        for e in entries
+    ]
+    source = MemoryOrderSource(entries, store=sample_store())
+    app = _app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("plus")  # the cursor's new order: not accepted yet, nothing to delay
+        await pilot.pause()
+        assert source.submitted == [] and isinstance(app.screen, type(app.orders_screen))
+        app.orders_screen.queue.select("ord-0041")  # CONFIRMED
+        await pilot.press("plus", "enter")  # Enter takes the default
+        await pilot.pause()
+        assert source.submitted == [("order.delay", "ord-0041", DelayBody(minutes=10))]
+        app.orders_screen.queue.select("ord-0040")  # 7 minutes of delay left: the default and the bound follow
+        await pilot.press("plus")
+        await pilot.pause()
+        assert isinstance(app.screen, NumberPrompt) and "Enter adds 7 minutes" in _screen_text(app)
+        await pilot.press("9", "enter")  # over what is left: said in the dialog, not sent
+        await pilot.pause()
+        assert len(source.submitted) == 1 and isinstance(app.screen, NumberPrompt)
+        await pilot.press("backspace", "5", "enter")
+        await pilot.pause()
+        assert source.submitted[-1] == ("order.delay", "ord-0040", DelayBody(minutes=5))

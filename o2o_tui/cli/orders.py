@@ -212,7 +212,10 @@ def _show_lines(view: Any, zone: Any) -> list[str]:
     if order.customer.address is not None:
         lines.append(t("orders.show.address", address=safe_text(order.customer.address.text, one_line=True)))
     if order.promised_ready_at is not None:
-        lines.append(t("orders.show.promised", at=order.promised_ready_at.astimezone(zone).strftime("%H:%M")))
+        at = order.promised_ready_at.astimezone(zone).strftime("%H:%M")
+        if order.delayed_minutes:  # the kitchen asked for more time after accepting
+            at = t("delay.detail.promised", at=at, minutes=order.delayed_minutes)
+        lines.append(t("orders.show.promised", at=at))
     if order.pickup_code:  # what the courier or the customer says at the counter, as the console shows it
         lines.append(t("orders.show.pickup_code", code=safe_text(order.pickup_code, one_line=True)))
     from o2o_tui.cli.orders_care import show_lines  # chases and refunds
@@ -287,9 +290,11 @@ def _act(
     as_json: bool,
     done_key: str,
     precondition: Any = None,
+    done_fields: Any = None,
 ) -> None:
     """Queue and push `action` on the order; `precondition(view)` may refuse (raise) before anything is queued,
-    after the order was pulled fresh when it says the cached copy is not enough."""
+    after the order was pulled fresh when it says the cached copy is not enough. `done_fields(view, zone)`: more
+    fields for the done message, from the order as it is after the action."""
     import asyncio
 
     from o2o_tui.sync.perform import Outcome, perform, refresh
@@ -312,10 +317,11 @@ def _act(
         result = asyncio.run(perform(profile, cache, action, view.order.id, body, online=online))
         after = ReadModel(cache).order(view.order.id)
         refused_line = result.outcome is Outcome.REJECTED and not as_json  # the order's line, said below
-        zone = _store_zone(cache) if refused_line else None
+        zone = _store_zone(cache) if refused_line or done_fields is not None else None
     shown = after or view
     extra = {"order": shown.to_json()} if as_json else None
-    message = t(done_key, number=shown.order.display_number, status=str(shown.order.status))
+    fields = done_fields(shown, zone) if done_fields is not None else {}
+    message = t(done_key, number=shown.order.display_number, status=str(shown.order.status), **fields)
     if refused_line:
         say(_summary(shown, zone))
     report_outcome(result, as_json=as_json, online=online, done_message=message, extra=extra)
@@ -327,9 +333,10 @@ def register(app: typer.Typer) -> None:
     cancellation = typer.Typer(help=t("orders.cancellation.help"), no_args_is_help=True)
     app.add_typer(orders, name="orders")
     orders.add_typer(cancellation, name="cancellation")
-    from o2o_tui.cli import orders_care  # chase-reply and refund
+    from o2o_tui.cli import orders_care, orders_delay  # chase-reply and refund; delay
 
     orders_care.register(orders)
+    orders_delay.register(orders)
 
     @orders.command("list", help=t("orders.list.help"))
     def list_orders(

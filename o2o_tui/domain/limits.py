@@ -133,6 +133,10 @@ def _holds_time(annotation: object) -> bool:
 
 PREP_MINUTES_MIN = 1
 PREP_MINUTES_MAX = 240
+# "need more time" after accepting (Uber Eats' Delay order, 美团's 延长出餐): one delay, and all of an order's delays
+DELAY_MINUTES_MIN = 1
+DELAY_MINUTES_MAX = 60
+DELAY_TOTAL_MAX = 120
 SCHEDULE_DAYS_MAX = 7  # how far ahead a customer may order for later (a scheduled order's window start)
 
 

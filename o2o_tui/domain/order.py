@@ -160,6 +160,7 @@ class Order(msgspec.Struct, frozen=True):
     confirmed_at: datetime | None = None
     preparation_minutes: int | None = None
     promised_ready_at: datetime | None = None
+    delayed_minutes: int = 0  # added to the promised ready time after accepting ("need more time"), in total
     ready_at: datetime | None = None
     ended_at: datetime | None = None
     pickup_code: str | None = None  # hidden from couriers (they scan it off the bag)

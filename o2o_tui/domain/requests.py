@@ -18,6 +18,8 @@ from msgspec import Meta
 from o2o_tui.domain.fleet import CourierStatus, ProblemReason
 from o2o_tui.domain.geo import AddressIn, PositionIn
 from o2o_tui.domain.limits import (
+    DELAY_MINUTES_MAX,
+    DELAY_MINUTES_MIN,
     EXTRA_MINUTES_MAX,
     HOURS_EXCEPTIONS_MAX,
     HOURS_RANGES_MAX,
@@ -61,6 +63,12 @@ class _Body(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 class ConfirmBody(_Body, frozen=True, omit_defaults=True):  # a person's accept sends no `auto`
     preparation_minutes: Annotated[int, Meta(ge=PREP_MINUTES_MIN, le=PREP_MINUTES_MAX)]
     auto: bool = False  # sent by the printing station's auto-accept: counted against the store's daily cap
+
+
+class DelayBody(_Body, frozen=True):
+    """The kitchen needs more time: the promised ready time moves `minutes` later."""
+
+    minutes: Annotated[int, Meta(ge=DELAY_MINUTES_MIN, le=DELAY_MINUTES_MAX)]
 
 
 class ReasonBody(_Body, frozen=True):

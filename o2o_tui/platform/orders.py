@@ -10,10 +10,14 @@ from datetime import datetime, timedelta
 import msgspec
 from sqlalchemy import Connection, and_, bindparam, or_, select, update
 
+from o2o_tui.domain.delay import DelayCheck, check_delay, delayed_promise
 from o2o_tui.domain.events import EntityKind
 from o2o_tui.domain.geo import address_of
 from o2o_tui.domain.identity import Role
 from o2o_tui.domain.limits import (
+    DELAY_MINUTES_MAX,
+    DELAY_MINUTES_MIN,
+    DELAY_TOTAL_MAX,
     ID_PATTERN,
     PREP_MINUTES_MAX,
     PREP_MINUTES_MIN,
@@ -305,6 +309,35 @@ def confirm(ctx: Ctx, order_id: str, preparation_minutes: int, auto: bool = Fals
         **scheduled.on_confirm(stored.order, ctx.now + timedelta(minutes=preparation_minutes + extra)),
         **({"auto_accepted": True} if auto else {}),
     )
+
+
+def delay(ctx: Ctx, order_id: str, minutes: int) -> StoredOrder:
+    """The kitchen needs `minutes` more: the promise moves later (`o2o_tui.domain.delay`), the courier's delivery
+    follows it. No state changes, so it is no row of the transition table."""
+    stored = visible(ctx.conn, ctx.caller, order_id, (Role.MERCHANT,))
+    order = stored.order
+    check = check_delay(order, minutes)
+    if check is DelayCheck.BAD_MINUTES:
+        raise validation("minutes", f"between {DELAY_MINUTES_MIN} and {DELAY_MINUTES_MAX} minutes")
+    if check is DelayCheck.NOT_NOW:
+        message = f"only an accepted order that is not ready yet can be delayed (it is {order.status.value})"
+        raise conflict(message, code="not_delayable")
+    if check is DelayCheck.OVER_LIMIT:
+        message = f"an order can be delayed by {DELAY_TOTAL_MAX} minutes in all ({order.delayed_minutes} already)"
+        raise conflict(message, code="delay_limit")
+    tapped = ctx.occurred_at or ctx.now
+    ctx.record("order", order.id, "delay")
+    later = msgspec.structs.replace(
+        order,
+        promised_ready_at=delayed_promise(order, minutes, tapped),
+        delayed_minutes=order.delayed_minutes + minutes,
+    )
+    after = save(ctx, stored, later)
+    if after.order.delivery_id is not None:
+        from o2o_tui.platform import fleet  # fleet builds on orders
+
+        fleet.follow_ready_time(ctx, after.order)  # the courier is told to come later
+    return after
 
 
 def _refuse_past_deadline(ctx: Ctx, stored: StoredOrder) -> None:

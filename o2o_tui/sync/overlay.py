@@ -11,6 +11,7 @@ from typing import Any
 
 import msgspec
 
+from o2o_tui.domain.delay import DelayCheck, check_delay, delayed_promise
 from o2o_tui.domain.fleet import Delivery
 from o2o_tui.domain.order import Order, OrderStatus
 from o2o_tui.domain.store import Store, StoreStatus
@@ -77,6 +78,8 @@ def apply_to_order(order: Order, entry: Any) -> Order:
         return msgspec.structs.replace(order, code_locks=[])
     if entry.action == "order.chase_reply":
         return _chase_answered(order, entry)
+    if entry.action == "order.delay":
+        return _delayed(order, entry)
     action = _ORDER_ACTIONS.get(entry.action)
     if action is None:
         return order
@@ -102,6 +105,19 @@ def apply_to_order(order: Order, entry: Any) -> Order:
     if action in (OrderAction.REJECT, OrderAction.CANCEL) and isinstance(body.get("reason_code"), str):
         changes["cancel_reason_code"] = body["reason_code"]
     return msgspec.structs.replace(order, **changes)
+
+
+def _delayed(order: Order, entry: Any) -> Order:
+    """The promise moved as the platform will move it (`o2o_tui.domain.delay`), from the tap's time."""
+    minutes = _body(entry).get("minutes")
+    tapped = _occurred(entry)
+    if not isinstance(minutes, int) or tapped is None or check_delay(order, minutes) is not DelayCheck.OK:
+        return order
+    return msgspec.structs.replace(
+        order,
+        promised_ready_at=delayed_promise(order, minutes, tapped),
+        delayed_minutes=order.delayed_minutes + minutes,
+    )
 
 
 def _chase_answered(order: Order, entry: Any) -> Order:

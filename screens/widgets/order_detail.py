@@ -63,7 +63,10 @@ def detail_parts(entry: QueueEntry, now: datetime, zone: ZoneInfo | None = None)
         # An absolute time: a countdown here would repaint the whole panel every second.
         parts += _field(t("ui.detail.accept_by"), _local_time(order.accept_deadline, zone))
     if order.promised_ready_at is not None:
-        parts += _field(t("ui.detail.promised_ready"), _local_time(order.promised_ready_at, zone))
+        promised = _local_time(order.promised_ready_at, zone)
+        if order.delayed_minutes:  # the kitchen asked for more time after accepting
+            promised = t("delay.detail.promised", at=promised, minutes=order.delayed_minutes)
+        parts += _field(t("ui.detail.promised_ready"), promised)
     parts.append("\n")
     refunded = refunded_quantities(order)
     for index, line in enumerate(order.lines):

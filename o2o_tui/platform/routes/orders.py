@@ -11,7 +11,15 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from o2o_tui.domain.fleet import Delivery
 from o2o_tui.domain.order import Order, OrderPage, OrderStatus
-from o2o_tui.domain.requests import AssignBody, CodeBody, ConfirmBody, CreateOrderBody, EmptyBody, ReasonBody
+from o2o_tui.domain.requests import (
+    AssignBody,
+    CodeBody,
+    ConfirmBody,
+    CreateOrderBody,
+    DelayBody,
+    EmptyBody,
+    ReasonBody,
+)
 from o2o_tui.domain.transitions import OrderAction
 from o2o_tui.platform import fleet, orders, views
 from o2o_tui.platform.context import Ctx
@@ -106,6 +114,12 @@ class OrderController(Controller):
             request,
             lambda ctx: _order_answer(ctx, orders.confirm(ctx, order_id, data.preparation_minutes, data.auto)),
         )
+
+    @post(_ONE + "/delay", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
+    async def delay(
+        self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[DelayBody]
+    ) -> Response[Order]:
+        return await idempotent(request, lambda ctx: _order_answer(ctx, orders.delay(ctx, order_id, data.minutes)))
 
     @post(_ONE + "/reject", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
     async def reject(
