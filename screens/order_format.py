@@ -12,6 +12,7 @@ from rich.cells import cell_len
 
 from o2o_tui.domain.money import format_money
 from o2o_tui.domain.order import ENDED_STATUSES, CodeLock, Order, OrderStatus
+from o2o_tui.domain.refunds import refunded_total
 from o2o_tui.domain.transitions import shown_status
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
@@ -185,7 +186,12 @@ def type_or_stage(order: Order) -> str:
 
 
 def total_text(order: Order) -> str:
-    return format_money(order.totals.total)
+    """The order's total; "Refunded" once refunds give all of it back (the kitchen still sees the order, but
+    nobody should take money or hand it over as a paid one without knowing)."""
+    total = order.totals.total
+    if order.refunds and total.amount > 0 and refunded_total(order).amount >= total.amount:
+        return t("queue.row.refunded")
+    return format_money(total)
 
 
 def customer_name(order: Order) -> str:

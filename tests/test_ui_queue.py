@@ -563,3 +563,28 @@ async def test_more_time_asks_minutes_within_what_is_left_and_refuses_an_order_n
         await pilot.press("backspace", "5", "enter")
         await pilot.pause()
         assert source.submitted[-1] == ("order.delay", "ord-0040", DelayBody(minutes=5))
+
+
+async def test_a_fully_refunded_order_says_refunded_where_its_total_was() -> None:
+    from o2o_tui.domain.money import Money, format_money
+    from o2o_tui.domain.refunds import Refund
+
+    def _plain(line: object) -> str:
+        return line.plain if hasattr(line, "plain") else "".join(s.text for s in line)  # type: ignore[attr-defined]
+
+    def refunded(entry: QueueEntry, amount: int) -> QueueEntry:
+        total = entry.order.totals.total
+        refund = Refund(id=f"rf-{amount}", amount=Money(amount, total.currency), reason_code="LATE")
+        return QueueEntry(msgspec.structs.replace(entry.order, refunds=[refund]), entry.pending)
+
+    entries = {e.order.id: e for e in sample_entries()}
+    whole = entries["ord-0041"].order.totals.total.amount
+    entries["ord-0041"] = refunded(entries["ord-0041"], whole)
+    entries["ord-0040"] = refunded(entries["ord-0040"], 100)  # part of it: the total stays as it was
+    source = MemoryOrderSource(list(entries.values()), store=sample_store())
+    app = _app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        rows = {row.order_id: _plain(row.render()).rstrip() for row in _rows(app)}
+        assert rows["ord-0041"].endswith("Refunded")
+        assert rows["ord-0040"].endswith(format_money(entries["ord-0040"].order.totals.total))
