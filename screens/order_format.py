@@ -235,13 +235,40 @@ class Columns(msgspec.Struct, frozen=True):
     total: int
 
 
+_NARROW_LEAD = 5 + 1 + 1 + 5 + 1 + 4 + 1  # clock, space, mark, number, space, short status, space
+_NARROW_ITEMS_MIN = 3  # "水…": fewer cells say nothing about the items
+
+
 def columns_for(width: int) -> Columns:
+    """The columns at `width`. A row never runs past `width` (the list would clip its right end, and the total
+    is the right end: ¥8.00 read as ¥8.0): on a narrow screen the items give way first, then the whole total."""
     total = 9
     if width < 60:
-        fixed = 1 + 5 + 1 + 5 + 1 + 4 + 1 + 1 + total
-        return Columns(1, 5, 5, 4, 0, 0, max(4, width - fixed), total)
+        room = width - _NARROW_LEAD  # for the items, a space and the total
+        if room >= total + 1 + _NARROW_ITEMS_MIN:
+            return Columns(1, 5, 5, 4, 0, 0, room - total - 1, total)
+        if room >= total:
+            return Columns(1, 5, 5, 4, 0, 0, 0, total)
+        return Columns(1, 5, 5, 4, 0, 0, 0, 0)
     if width < 120:
         fixed = 1 + 5 + 1 + 6 + 1 + 10 + 1 + 8 + 1 + 1 + total
         return Columns(1, 5, 6, 10, 8, 0, max(6, width - fixed), total)
     fixed = 1 + 5 + 1 + 6 + 1 + 12 + 1 + 8 + 1 + 14 + 1 + 1 + total
     return Columns(1, 5, 6, 12, 8, 14, max(8, width - fixed), total)
+
+
+def money_tail(items_cells: int, total_cells: int, items: str, money: str) -> list[str]:
+    """The end of a row: the items, a space and the amount, right-aligned in `items_cells + 1 + total_cells`
+    cells. An amount wider than its column (¥199999.00) takes the cells it needs from the items rather than lose
+    its cents; only where the items have no cells left to give is it cut, with an ellipsis. Without items, the
+    amount alone; without a total column, the items alone."""
+    if total_cells <= 0:
+        return [fit(items, items_cells)] if items_cells > 0 else []
+    if items_cells <= 0:
+        return [fit(money, total_cells, align="right")]
+    extra = cell_len(money) - total_cells
+    if extra <= 0:
+        return [fit(items, items_cells), " ", fit(money, total_cells, align="right")]
+    if items_cells - extra >= 2:  # the items keep a character and its ellipsis
+        return [fit(items, items_cells - extra), " ", fit(money, total_cells + extra, align="right")]
+    return [fit(money, items_cells + 1 + total_cells, align="right")]

@@ -95,11 +95,7 @@ def render_live(entry: QueueEntry, look: RowLook, width: int) -> Content:
         parts += [fmt.fit(kind, cols.type), " "]
     if cols.customer:
         parts += [fmt.fit(fmt.customer_name(order), cols.customer), " "]
-    parts += [
-        fmt.fit(fmt.items_summary(order), cols.items),
-        " ",
-        fmt.fit(fmt.total_text(order), cols.total, align="right"),
-    ]
+    parts += fmt.money_tail(cols.items, cols.total, fmt.items_summary(order), fmt.total_text(order))
     return Content.assemble(*parts)
 
 
@@ -159,9 +155,7 @@ def render_done(entry: QueueEntry, width: int, now: datetime) -> Content:
         " ",
         fmt.fit(fmt.status_short(order) if cols.status < 6 else fmt.status_label(order), cols.status),
         " ",
-        fmt.fit(_done_text(order), reason_width),
-        " ",
-        fmt.fit(fmt.total_text(order), cols.total, align="right"),
+        *fmt.money_tail(reason_width, cols.total, _done_text(order), fmt.total_text(order)),
     ]
     return Content.assemble(*parts)
 

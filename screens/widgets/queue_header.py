@@ -106,9 +106,5 @@ class QueueHeader(Widget):
             parts += [fmt.fit(t("ui.column.type"), cols.type), " "]
         if cols.customer:
             parts += [fmt.fit(t("ui.column.customer"), cols.customer), " "]
-        parts += [
-            fmt.fit(t("ui.column.items"), cols.items),
-            " ",
-            fmt.fit(t("ui.column.total"), cols.total, align="right"),
-        ]
+        parts += fmt.money_tail(cols.items, cols.total, t("ui.column.items"), t("ui.column.total"))
         return Content.assemble(*parts)
