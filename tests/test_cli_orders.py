@@ -218,6 +218,47 @@ def test_unsent_work_is_never_handed_to_another_account_by_a_new_login(running: 
     cli("logout")
 
 
+def test_logout_takes_the_cache_with_it_so_no_later_login_sends_its_work(running: RunningPlatform, cli: Cli) -> None:
+    [order_id] = place_orders(running.url, running.seed, 1)
+    cli("sync", "--once")
+    running.stop()
+    cli("orders", "accept", order_id, "--prep", "5")  # queued: the merchant's
+    running.restart()
+    cache = cli.home / "cache" / "profiles" / "default"
+    assert cache.is_dir()
+    refused = cli("logout", code=Exit.USAGE)
+    assert "1 unsent actions" in refused.stderr and "--force" in refused.stderr
+    assert cli.json("logout", "--force") == {"profile": "default", "removed": True, "cache_cleared": True}
+    assert not cache.exists()  # the outbox, the customers' names in the cache: gone from the machine
+    other = running.seed.tokens["dispatcher"]
+    cli("login", "--url", running.url, "--token", other)
+    assert cli.json("sync", "--once")["pushed"] == 0  # the merchant's accept is not sent as the dispatcher
+    assert server_order(running, order_id).status is OrderStatus.CREATED
+    cli("logout")
+
+
+def test_a_cache_left_without_its_profile_is_not_sent_by_a_new_login(running: RunningPlatform, cli: Cli) -> None:
+    from o2o_tui.config import remove_profile
+
+    [order_id] = place_orders(running.url, running.seed, 1)
+    cli("sync", "--once")
+    running.stop()
+    cli("orders", "accept", order_id, "--prep", "5")
+    running.restart()
+    os.environ["O2O_HOME"] = str(cli.home)
+    try:
+        remove_profile(None)  # what `logout --force` did before: the profile gone, its cache and outbox left
+    finally:
+        del os.environ["O2O_HOME"]
+    other = running.seed.tokens["dispatcher"]
+    refused = cli("login", "--url", running.url, "--token", other, code=Exit.USAGE)
+    assert "1 unsent or refused actions" in refused.stderr
+    cli("logout", "--force")  # clears the orphan cache
+    cli("login", "--url", running.url, "--token", other)
+    assert cli.json("sync", "--once")["pushed"] == 0
+    assert server_order(running, order_id).status is OrderStatus.CREATED
+
+
 def test_sync_status_says_not_syncing_when_nobody_has_heard_the_platform_lately(
     running: RunningPlatform, cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -40,35 +40,61 @@ def _read_token(given: str) -> str:
     return token
 
 
-def _unsent(name: str) -> tuple[int, int]:
-    """(queued or refused actions, saved drafts) of profile `name`'s cache: work that belongs to who it is logged in
-    as. (0, 0) when it has no profile or no cache yet."""
+class _Work(msgspec.Struct, frozen=True):
+    """What a profile's cache holds that belongs to who it was logged in as."""
+
+    unsent: int = 0  # queued actions not sent yet
+    refused: int = 0  # actions the platform refused, kept for `o2o conflicts list`
+    drafts: int = 0  # saved menu drafts
+
+    def __bool__(self) -> bool:
+        return bool(self.unsent or self.refused or self.drafts)
+
+
+def _cache_exists(name: str) -> bool:
+    from o2o_tui.paths import cache_dir
+
+    return (cache_dir() / "profiles" / name).is_dir()
+
+
+def _work(name: str) -> _Work:
+    """The work in profile `name`'s cache, whether or not a profile of that name is saved (a cache an older
+    `logout` left behind still holds its account's actions). Nothing when there is no cache."""
     import o2o_tui.menu_draft  # noqa: F401  (registers the menu draft's codec with the store)
-    from o2o_tui.config import load_profiles
-    from o2o_tui.sync.session import profile_cache
-    from offline_cache import CacheError
+    from o2o_tui.paths import cache_dir
+    from offline_cache import CacheError, open_profile_cache
     from offline_cache.drafts import DraftStore
 
-    if name not in load_profiles():
-        return 0, 0
+    if not _cache_exists(name):
+        return _Work()
     try:
-        with profile_cache(name, read_only=True) as (_, cache):
-            return len(cache.outbox.pending()) + len(cache.outbox.conflicts()), len(DraftStore(cache).keys())
+        cache = open_profile_cache(cache_dir() / "profiles" / name, read_only=True)
     except (CacheError, OSError):  # an unreadable cache is said by the commands that use it; nothing to guard
-        return 0, 0
+        return _Work()
+    try:
+        outbox = cache.outbox
+        return _Work(len(outbox.pending()), len(outbox.conflicts()), len(DraftStore(cache).keys()))
+    except (CacheError, OSError):
+        return _Work()
+    finally:
+        cache.close()
 
 
 def _guard_identity(name: str, url: str, user_id: str) -> None:
     """Logging a profile in as someone else (another user or platform) while its cache holds their unsent work
-    would send that work as the new identity, or to the other platform: refused, saying what to do."""
+    would send that work as the new identity, or to the other platform: refused, saying what to do. A cache with
+    no saved profile is someone's whose identity is unknown: the same."""
     from o2o_tui.config import load_profiles
 
     before = load_profiles().get(name)
-    if before is None or (before.url == url and before.user_id in ("", user_id)):  # "": saved before ids were
+    if before is not None and before.url == url and before.user_id in ("", user_id):  # "": saved before ids were
         return
-    actions, drafts = _unsent(name)
-    if actions or drafts:
-        raise fail(t("login.error.unsent", profile=name, actions=actions, drafts=drafts), Exit.USAGE)
+    if not _cache_exists(name):
+        return
+    work = _work(name)
+    if work:
+        message = t("login.error.unsent", profile=name, actions=work.unsent + work.refused, drafts=work.drafts)
+        raise fail(message, Exit.USAGE)
     _set_cache_aside(name)
 
 
@@ -76,9 +102,9 @@ def _set_cache_aside(name: str) -> None:
     """The old identity's cached orders and menu are not the new one's: start the profile's cache afresh."""
     import shutil
 
-    from o2o_tui.config import profile_cache_dir
+    from o2o_tui.paths import cache_dir
 
-    shutil.rmtree(profile_cache_dir(name), ignore_errors=True)
+    shutil.rmtree(cache_dir() / "profiles" / name, ignore_errors=True)
 
 
 def login(
@@ -122,17 +148,24 @@ def logout(
     force: bool = typer.Option(False, "--force", help=t("login.option.force")),
     as_json: bool = JsonOption,
 ) -> None:
-    """Forget a profile and its token on this machine."""
+    """Forget a profile, its token and its cache on this machine: the cached orders (customers' names and
+    addresses), the outbox, drafts and print queue go with it, so nothing is left for the next login under the
+    same name to send as another account, and a counter handed on keeps nobody's data."""
     with handle_errors():
         name = profile_name(profile)
-        actions, drafts = _unsent(name)
-        if (actions or drafts) and not force:
-            raise fail(t("login.logout.unsent", profile=name, actions=actions, drafts=drafts), Exit.USAGE)
+        work = _work(name)
+        if work and not force:
+            key = "login.logout.unsent" if work.unsent or work.drafts else "login.logout.refused"
+            raise fail(
+                t(key, profile=name, actions=work.unsent, refused=work.refused, drafts=work.drafts), Exit.USAGE
+            )
         removed = remove_profile(name)
+        cleared = _cache_exists(name)
+        _set_cache_aside(name)
     if as_json:
-        emit_json({"profile": name, "removed": removed})
+        emit_json({"profile": name, "removed": removed, "cache_cleared": cleared})
         return
-    if not removed:
+    if not removed and not cleared:
         raise fail(t("login.logout.none", profile=name), Exit.AUTH)
     say(t("login.logout.done", profile=name))
 
