@@ -1,4 +1,4 @@
-"""Two locks per profile, so the console and any number of scripts share one profile (DESIGN section 5):
+"""Three locks per profile, so the console and any number of scripts share one profile (DESIGN section 5):
 
 - the WRITE lock (`lock`): an exclusive `flock` held for one read-modify-write of the cache, outbox or drafts
   file (milliseconds). A writer takes it, reloads the file if another process replaced it, applies its change,
@@ -6,6 +6,9 @@
   seconds (another one is stuck holding it) gets `CacheLockedError` naming the holder.
 - the PUSH lock (`push.lock`): held by the one process that sends the outbox, while it sends; taken without
   waiting. A process that cannot take it leaves its new entries to the holder.
+- the OPEN lock (`open.lock`): held shared by every process that has the profile open, for as long as it does.
+  The profile's directory is removed (a logout, a login as someone else) only by a process that takes it
+  exclusively (`nobody_has_open`): never under a running console.
 
 Each holder writes who it is (pid, host, command line, since when) into its lock file, so that a process kept
 waiting can say who is in the way. The kernel drops a lock when its holder dies, so a crash never leaves a stale
@@ -33,6 +36,7 @@ from offline_cache.errors import CacheError, CacheLockedError
 
 LOCK_NAME = "lock"
 PUSH_LOCK_NAME = "push.lock"
+OPEN_LOCK_NAME = "open.lock"
 DEFAULT_WAIT = 5.0  # seconds a writer waits for the write lock before saying who holds it
 _LOCK_MODE = 0o600
 _HOLDER_READ_RETRIES = 5
@@ -252,3 +256,57 @@ class PushLock(_LockFile):
     def close(self) -> None:
         self.release()
         super().close()
+
+
+class OpenLock:
+    """This process has the profile open: a shared `flock` on `open.lock` until `close()`. Taken after the
+    directory is ready; if the directory was removed meanwhile (a logout took it exclusively first), `reopened`
+    says so and the caller prepares the directory again."""
+
+    def __init__(self, directory: Path) -> None:
+        self.path = directory / OPEN_LOCK_NAME
+        try:
+            self._fd: int | None = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, _LOCK_MODE)
+        except OSError as exc:
+            raise CacheError(
+                f"Cannot open the lock file {self.path}: {exc.strerror or exc}",
+                code="open_failed",
+                path=self.path,
+                errno=exc.errno,
+            ) from exc
+        fcntl.flock(self._fd, fcntl.LOCK_SH)  # waits only while a removal holds it (milliseconds)
+
+    @property
+    def stale(self) -> bool:
+        """The lock file was removed (with its directory) before this process got it."""
+        if self._fd is None:
+            return True
+        try:
+            return os.fstat(self._fd).st_ino != os.stat(self.path).st_ino
+        except OSError:
+            return True
+
+    def close(self) -> None:
+        if self._fd is None:
+            return
+        fd, self._fd = self._fd, None
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def nobody_has_open(directory: Path) -> Iterator[bool]:
+    """Whether no process has the profile at `directory` open; while True is held, none can open it (remove the
+    directory inside the block). True when the directory does not exist."""
+    if not directory.is_dir():
+        yield True
+        return
+    fd = os.open(directory / OPEN_LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, _LOCK_MODE)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)

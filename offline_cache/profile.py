@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from offline_cache.errors import CacheError, CorruptFileError, CorruptOutboxError
-from offline_cache.lock import DEFAULT_WAIT, PushLock, WriteLock
+from offline_cache.lock import DEFAULT_WAIT, OpenLock, PushLock, WriteLock
 from offline_cache.outbox import ENTRIES_TABLE, Outbox, decode_entries
 from offline_cache.storage import (
     External,
@@ -132,6 +132,21 @@ def set_aside(path: Path) -> Path:
     return target
 
 
+def _hold_open(directory: Path, *, prepare: bool) -> OpenLock | None:
+    """The profile's open lock, held while this cache is open (`nobody_has_open` lets a logout remove the
+    directory only when no process has it open). A read-only open of a directory that does not exist holds none."""
+    for _ in range(3):  # a removal that ran between preparing and locking: prepare again
+        if prepare:
+            _prepare_directory(directory)
+        elif not directory.is_dir():
+            return None
+        lock = OpenLock(directory)
+        if not lock.stale:
+            return lock
+        lock.close()
+    raise CacheError(f"The cache directory {directory} keeps being removed.", code="open_failed", path=directory)
+
+
 def _prepare_directory(directory: Path) -> None:
     try:
         created = not directory.is_dir()
@@ -201,8 +216,8 @@ class ProfileCache:
         self._tables: dict[str, DocTable] = {}
         self.write_lock: WriteLock | None = None
         self.push_lock: PushLock | None = None
+        self.open_lock = _hold_open(directory, prepare=not read_only)
         if not read_only:
-            _prepare_directory(directory)
             self.write_lock = WriteLock(directory, wait=lock_wait)
         try:
             with self.write_lock.held_for_write() if self.write_lock else contextlib.nullcontext():
@@ -220,6 +235,8 @@ class ProfileCache:
         except BaseException:
             if self.write_lock is not None:
                 self.write_lock.close()
+            if self.open_lock is not None:
+                self.open_lock.close()
             raise
         self._meta = DocTable(self._cache_db, self._cache_db.storage, META_TABLE)
         self.outbox = Outbox(self._outbox_db)
@@ -366,6 +383,8 @@ class ProfileCache:
             self.push_lock.close()
         if self.write_lock is not None:
             self.write_lock.close()
+        if self.open_lock is not None:
+            self.open_lock.close()
 
     def __enter__(self) -> ProfileCache:
         return self

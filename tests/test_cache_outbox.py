@@ -140,7 +140,7 @@ def test_a_corrupt_outbox_blocks_and_is_left_as_it_is(profile: Path, content: by
     assert str(outbox_path) in str(error) and "never sent" in str(error)
     assert outbox_path.read_bytes() == content
     assert (profile / "cache-v1.json").read_bytes() == cache_before
-    assert sorted(path.name for path in profile.iterdir()) == ["cache-v1.json", "lock", "outbox-v1.json", "push.lock"]
+    assert sorted(path.name for path in profile.iterdir()) == ["cache-v1.json", "lock", "open.lock", "outbox-v1.json", "push.lock"]
     with pytest.raises(CorruptOutboxError):
         open_profile_cache(profile, read_only=True)
     outbox_path.rename(profile / "outbox-kept-by-the-user.json")  # what the message tells the user to do

@@ -144,7 +144,7 @@ def test_directory_0700_files_0600_even_with_a_loose_umask(profile: Path) -> Non
         os.umask(old)
     assert stat.S_IMODE(profile.stat().st_mode) == 0o700
     names = sorted(path.name for path in profile.iterdir())
-    assert names == ["cache-v1.json", "lock", "outbox-v1.json", "push.lock"]
+    assert names == ["cache-v1.json", "lock", "open.lock", "outbox-v1.json", "push.lock"]
     for path in profile.iterdir():
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
 
@@ -253,7 +253,7 @@ def test_a_full_disk_keeps_file_and_memory_as_they_were(profile: Path, monkeypat
         assert orders.ids() == ["o1"] and cache.meta_get("cursor") is None
         assert [e.key for e in cache.outbox.pending()] == [entry.key]
         assert cache.cache_path.read_bytes() == before and cache.outbox_path.read_bytes() == outbox_before
-        assert sorted(path.name for path in profile.iterdir()) == ["cache-v1.json", "lock", "outbox-v1.json", "push.lock"]
+        assert sorted(path.name for path in profile.iterdir()) == ["cache-v1.json", "lock", "open.lock", "outbox-v1.json", "push.lock"]
         orders.upsert("o3", order("o3"))  # space is back: writing works again
     with open_profile_cache(profile) as cache:
         assert sorted(cache.table("orders").ids()) == ["o1", "o3"]

@@ -237,6 +237,42 @@ def test_logout_takes_the_cache_with_it_so_no_later_login_sends_its_work(running
     cli("logout")
 
 
+def test_no_logout_or_new_login_removes_the_cache_under_a_running_process(running: RunningPlatform, cli: Cli) -> None:
+    import subprocess
+    import sys
+    import time
+
+    from offline_cache.lock import nobody_has_open
+
+    cli("sync", "--once")
+    cache = cli.home / "cache" / "profiles" / "default"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("O2O_")} | {"O2O_HOME": str(cli.home)}
+    syncing = subprocess.Popen(  # what a console does to the profile: keeps it open
+        [sys.executable, "-c", "from o2o_tui.cli import main; main()", "sync"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            with nobody_has_open(cache) as free:
+                if not free:
+                    break
+            assert time.monotonic() < deadline and syncing.poll() is None, "o2o sync never opened the profile"
+            time.sleep(0.1)
+        refused = cli("logout", code=Exit.USAGE)
+        assert "is open in a console" in refused.stderr
+        other = running.seed.tokens["dispatcher"]
+        cli("login", "--url", running.url, "--token", other, code=Exit.USAGE)
+        assert cache.is_dir() and cli.json("whoami")["role"] == "merchant"  # nothing changed under it
+    finally:
+        syncing.terminate()
+        syncing.wait(timeout=30)
+    cli("logout")
+    assert not cache.exists()
+
+
 def test_a_cache_left_without_its_profile_is_not_sent_by_a_new_login(running: RunningPlatform, cli: Cli) -> None:
     from o2o_tui.config import remove_profile
 

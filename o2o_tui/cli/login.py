@@ -99,12 +99,19 @@ def _guard_identity(name: str, url: str, user_id: str) -> None:
 
 
 def _set_cache_aside(name: str) -> None:
-    """The old identity's cached orders and menu are not the new one's: start the profile's cache afresh."""
+    """The old identity's cached orders and menu are not the new one's: start the profile's cache afresh. Never
+    under a running console, handheld or `o2o sync` (their next write would fail, and they would go on showing
+    the old store): refused while any process has the profile open."""
     import shutil
 
     from o2o_tui.paths import cache_dir
+    from offline_cache.lock import nobody_has_open
 
-    shutil.rmtree(cache_dir() / "profiles" / name, ignore_errors=True)
+    directory = cache_dir() / "profiles" / name
+    with nobody_has_open(directory) as free:
+        if not free:
+            raise fail(t("login.error.in_use", profile=name), Exit.USAGE)
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def login(
@@ -159,9 +166,9 @@ def logout(
             raise fail(
                 t(key, profile=name, actions=work.unsent, refused=work.refused, drafts=work.drafts), Exit.USAGE
             )
-        removed = remove_profile(name)
         cleared = _cache_exists(name)
-        _set_cache_aside(name)
+        _set_cache_aside(name)  # refused while a console has it open: the profile stays as it was
+        removed = remove_profile(name)
     if as_json:
         emit_json({"profile": name, "removed": removed, "cache_cleared": cleared})
         return
