@@ -53,7 +53,6 @@ _PHASE: dict[DeliveryStatus, int] = {
     _S.PICKED_UP: 4,
     _S.RETURNING: 5,
 }
-_FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
 
 
 def steps_for(status: DeliveryStatus) -> tuple[CourierStep, ...]:
@@ -65,10 +64,17 @@ def is_active(delivery: Delivery) -> bool:
     return delivery.status not in DELIVERY_ENDED
 
 
+def given_back_off_duty(delivery: Delivery, queued: Iterable[str] = ()) -> bool:
+    """Whether going off duty now gives `delivery` back to the platform: an offer the courier has not answered.
+    An answer still queued (`queued`: outbox actions) reaches the platform first, so that offer is not given back."""
+    answers = {CourierStep.ACCEPT.value, CourierStep.REJECT.value}
+    return delivery.status is DeliveryStatus.PENDING and not answers & set(queued)
+
+
 def _route_key(delivery: Delivery) -> tuple[int, datetime, datetime]:
     phase = _PHASE.get(delivery.status, 9)
     when = (delivery.ready_at or delivery.created_at) if phase <= 2 else delivery.updated_at
-    return phase, _aware(when or _FAR_FUTURE), _aware(delivery.created_at)
+    return phase, _aware(when), _aware(delivery.created_at)
 
 
 def _aware(moment: datetime) -> datetime:

@@ -147,6 +147,8 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         self._check_awaiting()
         for delivery_id, alert in message.change.alerts:
             self._bad_news(delivery_id, alert)  # the platform changed a task the courier holds: like a refusal
+        if message.change.given_back:  # what going off duty did: said once, no beep (the tap had its own)
+            self._say(t("handheld.duty.given_back", count=message.change.given_back))
         for _, notice in message.change.notices:
             self._say(notice)  # something left out of the view: said once, no beep (nothing to do about it)
         state = self.source.link().state

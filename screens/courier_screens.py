@@ -26,7 +26,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from o2o_tui.courier_tasks import CourierStep, is_active, steps_for
+from o2o_tui.courier_tasks import CourierStep, given_back_off_duty, is_active, steps_for
 from o2o_tui.domain.fleet import ProblemReason
 from o2o_tui.domain.transitions import DeliveryStatus
 from o2o_tui.i18n import t
@@ -279,8 +279,12 @@ class TaskListScreen(HandheldScreen):
         elif not self.handheld.source.on_duty():
             self.app.post_message(DutyChosen(True))  # going on duty costs nothing: one key
         else:
-            in_hand = sum(1 for view in self._active() if view.delivery.status is not DeliveryStatus.PENDING)
+            views = self._active()
+            offers = sum(1 for view in views if given_back_off_duty(view.delivery, view.pending))
+            in_hand = sum(1 for view in views if _stays_in_hand(view))
             prompt = t("handheld.duty.confirm_off")
+            if offers:
+                prompt += " " + t("handheld.duty.give_back", count=offers)
             if in_hand:
                 prompt += " " + t("handheld.duty.in_hand", count=in_hand)
 
@@ -291,6 +295,13 @@ class TaskListScreen(HandheldScreen):
 
     def action_back(self) -> None:
         self.say("")
+
+
+def _stays_in_hand(view: TaskView) -> bool:
+    """A task going off duty leaves with the courier: accepted (or its accept queued), not an offer or a reject."""
+    if view.delivery.status is not DeliveryStatus.PENDING:
+        return is_active(view.delivery)  # ended, shown only while its last step is queued: not in hand
+    return CourierStep.ACCEPT.value in view.pending and CourierStep.REJECT.value not in view.pending
 
 
 _ACTION_SLOTS = 4  # the most actions a task has: fixed lines, so a step repaints text, not the layout

@@ -17,7 +17,7 @@ from typing import Any
 
 import msgspec
 
-from o2o_tui.courier_tasks import is_active, route_order
+from o2o_tui.courier_tasks import given_back_off_duty, is_active, route_order
 from o2o_tui.domain.fleet import Courier, CourierStatus, Delivery
 from o2o_tui.domain.transitions import DeliveryStatus
 from o2o_tui.i18n import t
@@ -44,6 +44,7 @@ class CourierChange:
     alerts: tuple[
         tuple[str, str], ...
     ] = ()  # (delivery id, text): the platform changed a task under the courier
+    given_back: int = 0  # offers released because the courier went off duty (said once, together)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,7 @@ class _Snapshot:
     order: list[str] = field(default_factory=list)
     courier: Courier | None = None
     duty_pending: CourierStatus | None = None
+    duty_refused: bool = False  # a duty change of this device was refused since the last read
 
 
 def _pending_duty(entries: list[Any]) -> CourierStatus | None:
@@ -119,6 +121,10 @@ class CourierSource(Subscribers[CourierChange]):
         self._refusals: dict[str, _Said] = {}
         self._alerts: dict[str, _Said] = {}
         self._own_returns: set[str] = set()  # deliveries this device sent back to the store itself
+        # Going off duty gives back the offers not yet accepted: the platform cancels them. Those are what the
+        # courier did, not news: said once, together, when none of them is still waiting (not one alert each).
+        self._giving_back: set[str] = set()  # offers held when this device went off duty, still pending
+        self._given_back: set[str] = set()  # released so far, not yet said
         self._dirty = True
         self._conflict_keys: set[str] = set()
         self._wake: asyncio.Event | None = None
@@ -180,6 +186,7 @@ class CourierSource(Subscribers[CourierChange]):
                 LinkState.CONNECTING, pending=len(self._cache.outbox.pending()), last_sync_at=last_at
             )
         refused = []
+        duty_refused = False
         if conflict_keys is None:  # at start: the refusals still in the conflicts list, oldest first
             conflict_keys = [e.key for e in self._cache.outbox.conflicts()]
         for key in conflict_keys:
@@ -189,6 +196,7 @@ class CourierSource(Subscribers[CourierChange]):
                 text = explain(entry.rejection, action=entry.action, target=entry.target)
                 status = entry.rejection.get("current_status")  # the delivery's status when it was refused
                 refused.append((target, text, status if isinstance(status, str) else None))
+                duty_refused = duty_refused or entry.action == _DUTY_ACTION
         pending: dict[str, list[str]] = {}
         for entry in self._cache.outbox.pending():
             pending.setdefault(entry.target.split("/")[0], []).append(entry.action)
@@ -199,6 +207,7 @@ class CourierSource(Subscribers[CourierChange]):
             snapshot.tasks[delivery.id] = TaskView(delivery, tuple(pending.get(delivery.id, ())))
         snapshot.courier = next((c for c in self._model.couriers() if c.id == self.courier_id), None)
         snapshot.duty_pending = _pending_duty(self._cache.outbox.pending_for(self.courier_id))
+        snapshot.duty_refused = duty_refused
         return snapshot, refused
 
     def prime(self) -> None:
@@ -239,6 +248,34 @@ class CourierSource(Subscribers[CourierChange]):
             return None  # the courier's own "Return to store"
         return t(key, number=f"{after.delivery.order_number:04d}")
 
+    def _released(self, before: TaskView | None, after: TaskView, snapshot: _Snapshot) -> bool:
+        """An offer the platform cancelled because the courier went off duty (from this device, or as the
+        courier's record says: an off-duty courier holds no offers, so an offer ending then was given back)."""
+        if before is None or before.delivery.status is not DeliveryStatus.PENDING:
+            return False
+        if after.delivery.status is not DeliveryStatus.CANCELLED:
+            return False
+        courier = snapshot.courier
+        off_duty = snapshot.duty_pending is CourierStatus.OFFLINE or (
+            courier is not None and courier.status is CourierStatus.OFFLINE
+        )
+        return off_duty or after.delivery.id in self._giving_back
+
+    def _count_given_back(self, snapshot: _Snapshot) -> int:
+        """How many offers were given back, once none of those held at going off duty is still waiting."""
+        if snapshot.duty_refused:
+            self._giving_back.clear()  # the platform refused the off duty: it released nothing
+        self._giving_back = {
+            delivery_id
+            for delivery_id in self._giving_back
+            if delivery_id in snapshot.tasks
+            and snapshot.tasks[delivery_id].delivery.status is DeliveryStatus.PENDING
+        }
+        if self._giving_back or not self._given_back:
+            return 0
+        count, self._given_back = len(self._given_back), set()
+        return count
+
     async def _refresh(self) -> None:
         keys, self._conflict_keys = self._conflict_keys, set()
         self._dirty = False
@@ -249,7 +286,11 @@ class CourierSource(Subscribers[CourierChange]):
         alerts = []
         just_refused = {delivery_id for delivery_id, _, _ in refused}  # the refusal says what happened
         for delivery_id, view in snapshot.tasks.items():
-            alert = self._changed_under_courier(self._snapshot.tasks.get(delivery_id), view)
+            before = self._snapshot.tasks.get(delivery_id)
+            if self._released(before, view, snapshot):
+                self._given_back.add(delivery_id)
+                continue
+            alert = self._changed_under_courier(before, view)
             if alert is not None and delivery_id not in just_refused:
                 self._alerts[delivery_id] = _Said(alert, str(view.delivery.status))
                 self._refusals.pop(delivery_id, None)  # an earlier refusal is no news next to this
@@ -269,7 +310,8 @@ class CourierSource(Subscribers[CourierChange]):
         self._snapshot = snapshot
         notices = tuple(("", text) for text in self._model.take_unreadable())  # cached copies left out
         said_refused = tuple((delivery_id, text) for delivery_id, text, _ in refused)
-        if changed or courier_changed or order_changed or refused or notices or alerts:
+        given_back = self._count_given_back(snapshot)
+        if changed or courier_changed or order_changed or refused or notices or alerts or given_back:
             self._emit(
                 CourierChange(
                     delivery_ids=frozenset(changed),
@@ -277,6 +319,7 @@ class CourierSource(Subscribers[CourierChange]):
                     refused=said_refused,
                     notices=notices,
                     alerts=tuple(alerts),
+                    given_back=given_back,
                 )
             )
 
@@ -370,15 +413,21 @@ class CourierSource(Subscribers[CourierChange]):
             self._alerts.pop(target, None)
         if action == _RETURN_ACTION:
             self._own_returns.add(target)
+        giving_back: set[str] = set()
+        if action == _DUTY_ACTION and getattr(body, "status", None) is CourierStatus.OFFLINE:
+            giving_back = {v.delivery.id for v in self.tasks() if given_back_off_duty(v.delivery, v.pending)}
+            self._giving_back |= giving_back  # now: the push's answer can come back before submit returns
         if self._connected is not None and self._engine is None:
             await self._connected.wait()  # a tap in the first moment waits for the engine that queues it
         if self._engine is None:
+            self._giving_back -= giving_back
             raise ActionRefused(t("ui.action.not_queued", error="not connected"))
         try:
             await self._engine.submit(
                 action, target, body, base_version=current.delivery.version if current else None
             )
         except Exception as error:  # a cache that cannot write: the action was not queued
+            self._giving_back -= giving_back
             raise ActionRefused(t("ui.action.not_queued", error=str(error))) from None
 
     async def close(self) -> None:

@@ -100,6 +100,8 @@ def create_store(
 def create_courier(
     conn: Connection, *, name: str, store_id: str | None, position: Position | None = None, capacity: int = 3
 ) -> Courier:
+    """A new courier, on duty. A `position` given is dated now, like any report, so dispatch counts it stale
+    once the courier has reported nothing for a while (an undated one would look current forever)."""
     now = db.utcnow()
     courier = Courier(
         id=_id("cr"),
@@ -110,6 +112,7 @@ def create_courier(
         position=position,
         store_id=store_id,
         updated_at=now,
+        position_at=now if position is not None else None,
     )
     fleet.insert_courier(conn, courier)
     events.append(
