@@ -113,3 +113,26 @@ def test_assignment_refusals_carry_codes(platform: RunningPlatform) -> None:
         api(platform, "dispatcher").post(f"/v1/orders/{order['id']}/unassign"),
     ):
         assert response.status_code == 409 and response.json()["error"]["code"] == "already_picked_up"
+
+
+def test_off_duty_stays_off_duty_through_the_steps_of_a_delivery_in_hand(platform: RunningPlatform) -> None:
+    courier_id, courier = _courier(platform, 3)
+    order = _accepted_order(platform)
+    delivery = _assign(platform, order["id"], courier_id).json()
+    assert courier.post(f"/v1/deliveries/{delivery['id']}/accept").status_code == 200
+    assert courier.put(f"/v1/couriers/{courier_id}/state", {"status": "OFFLINE"}).json()["status"] == "OFFLINE"
+
+    steps = [
+        ("arrived-at-merchant", None),
+        ("picked-up", {"code": order["pickup_code"]}),
+        ("arrived-at-customer", None),
+        ("delivered", {"code": order["delivery_code"]}),
+    ]
+    for step, body in steps:  # the delivery in hand moves; the duty does not
+        moved = courier.post(f"/v1/deliveries/{delivery['id']}/{step}", body)
+        assert moved.status_code == 200, (step, moved.text)
+        assert courier.get(f"/v1/couriers/{courier_id}").json()["status"] == "OFFLINE", step
+    refused = _assign(platform, _accepted_order(platform)["id"], courier_id)  # and no new offer comes
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "courier_offline"
+    on = courier.put(f"/v1/couriers/{courier_id}/state", {"status": "IDLE"}).json()
+    assert on["status"] == "IDLE" and on["delivery_ids"] == []

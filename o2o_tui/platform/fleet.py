@@ -165,6 +165,10 @@ def _active_deliveries(conn: Connection, courier_id: str) -> list[Delivery]:
 
 
 def _derived_status(current: CourierStatus, active: list[Delivery]) -> CourierStatus:
+    """What the courier is doing, from its active deliveries. Off duty stays off duty: the steps on deliveries
+    kept in hand move those deliveries, not the duty (it would come back idle after the last one, and get offers)."""
+    if current is CourierStatus.OFFLINE:
+        return CourierStatus.OFFLINE
     statuses = {delivery.status for delivery in active}
     if DeliveryStatus.ARRIVED_AT_MERCHANT in statuses:
         return CourierStatus.AT_MERCHANT
@@ -172,7 +176,7 @@ def _derived_status(current: CourierStatus, active: list[Delivery]) -> CourierSt
         return CourierStatus.TO_MERCHANT
     if statuses & {DeliveryStatus.PICKED_UP, DeliveryStatus.ARRIVED_AT_CUSTOMER, DeliveryStatus.RETURNING}:
         return CourierStatus.TO_CUSTOMER
-    return CourierStatus.OFFLINE if current is CourierStatus.OFFLINE else CourierStatus.IDLE
+    return CourierStatus.IDLE
 
 
 def _tap_time(ctx: Ctx) -> datetime:
