@@ -87,6 +87,10 @@ def test_unreachable_platform_and_bad_url(home: Path) -> None:
     assert "cannot be reached" in result.stderr
     bad = o2o(home, "login", "--url", "localhost:8765", "--token", "x")
     assert bad.returncode == Exit.USAGE and "Not a platform URL" in bad.stderr
+    for url in ("http://127.0.0.1:80a", "http://127.0.0.1:99999", "http://:8765"):  # httpx raised a traceback
+        bad = o2o(home, "login", "--url", url, "--token", "x")
+        assert bad.returncode == Exit.USAGE and "Not a platform URL" in bad.stderr, (url, bad.stderr)
+        assert "Traceback" not in bad.stderr
 
 
 def test_missing_profile_is_clear(home: Path) -> None:

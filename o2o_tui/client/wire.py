@@ -49,8 +49,18 @@ def normalize_base_url(url: str) -> str:
     """`http://host:8765/` and `http://host:8765/v1` both become `http://host:8765`; refuses non-HTTP URLs."""
     text = url.strip().rstrip("/")
     parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"not an http(s) URL: {url!r}")
+    try:
+        parts.port  # noqa: B018  (a port that is not a number raises here, not in the first request)
+    except ValueError:
+        raise ValueError(f"not an http(s) URL: {url!r}") from None
+    import httpx  # the client's own parser: what it refuses, say now (a traceback otherwise)
+
+    try:
+        httpx.URL(text)
+    except httpx.InvalidURL:
+        raise ValueError(f"not an http(s) URL: {url!r}") from None
     if text.endswith("/v1"):
         text = text[: -len("/v1")]
     return text
