@@ -136,3 +136,22 @@ def test_off_duty_stays_off_duty_through_the_steps_of_a_delivery_in_hand(platfor
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "courier_offline"
     on = courier.put(f"/v1/couriers/{courier_id}/state", {"status": "IDLE"}).json()
     assert on["status"] == "IDLE" and on["delivery_ids"] == []
+
+
+def test_a_step_the_delivery_has_already_passed_is_done_not_refused(platform: RunningPlatform) -> None:
+    courier_id, courier = _courier(platform, 4)
+    order = _accepted_order(platform)
+    delivery = _assign(platform, order["id"], courier_id).json()
+    path = f"/v1/deliveries/{delivery['id']}"
+    assert courier.post(path + "/accept").status_code == 200
+    assert courier.post(path + "/arrived-at-merchant").status_code == 200  # handheld C
+    assert courier.post(path + "/picked-up", {"code": order["pickup_code"]}).status_code == 200
+    late = courier.post(path + "/arrived-at-merchant")  # handheld D's queued arrival, replayed after
+    assert late.status_code == 200 and late.json()["status"] == "PICKED_UP"  # done, and nothing moved back
+    assert courier.post(path + "/accept").json()["status"] == "PICKED_UP"
+    wrong = courier.post(path + "/picked-up", {"code": "0000" if order["pickup_code"] != "0000" else "1111"})
+    assert wrong.status_code == 409 and wrong.json()["error"]["code"] == "wrong_code"  # still no oracle for codes
+    # off the way forward it is still refused: a delivery being returned is not "past" its drop-off
+    assert courier.post(path + "/return").status_code == 200
+    refused = courier.post(path + "/arrived-at-customer")
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "illegal_transition"

@@ -137,10 +137,21 @@ DELIVERY_TRANSITIONS: dict[DeliveryAction, tuple[frozenset[DeliveryStatus], Deli
 }
 
 
+# the way a delivery goes when all is well, in order
+DELIVERY_FORWARD: tuple[DeliveryStatus, ...] = (
+    _D.PENDING, _D.ACCEPTED, _D.ARRIVED_AT_MERCHANT, _D.PICKED_UP, _D.ARRIVED_AT_CUSTOMER, _D.DELIVERED
+)  # fmt: skip
+
+
 def check_delivery_transition(status: DeliveryStatus, action: DeliveryAction) -> TransitionCheck:
+    """A step the delivery has already passed on its way forward is done, not refused: the courier's other
+    handheld (or an earlier try) took it further, and the arrival it reports did happen."""
     sources, target = DELIVERY_TRANSITIONS[action]
     if status == target:
         return TransitionCheck.ALREADY
     if status in sources:
         return TransitionCheck.APPLY
+    forward = DELIVERY_FORWARD
+    if target in forward and status in forward and forward.index(status) > forward.index(target):
+        return TransitionCheck.ALREADY
     return TransitionCheck.ILLEGAL
