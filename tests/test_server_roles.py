@@ -159,6 +159,7 @@ ENDPOINTS: list[Endpoint] = [
     ("GET", "/v1/orders/{order}", NO_BODY, ORDER_READERS),
     ("POST", "/v1/orders/{order}/confirm", lambda w: {"preparation_minutes": 10}, MERCHANT_ACTION),
     ("POST", "/v1/orders/{order}/preparing", NO_BODY, MERCHANT_ACTION),
+    ("POST", "/v1/orders/{order}/delay", lambda w: {"minutes": 5}, MERCHANT_ACTION),
     ("POST", "/v1/orders/{order}/ready", NO_BODY, MERCHANT_ACTION),
     ("POST", "/v1/orders/{order}/handoff", lambda w: {"code": w.order_pickup}, MERCHANT_ACTION),
     ("POST", "/v1/orders/{order}/dispatch", NO_BODY, STAFF_ACTION),
