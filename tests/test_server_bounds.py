@@ -118,6 +118,12 @@ _AT = {"lat": 31.2317, "lon": 121.4726}
     [
         ({"customer_name": "名" * (limits.NAME_MAX + 1)}, "customer_name"),
         ({"customer_phone": "1" * (limits.PHONE_MAX + 1)}, "customer_phone"),
+        ({"customer_name": "   "}, "customer_name"),
+        # only zero-width and format characters (Cf) show nothing either: no name to call at the counter
+        ({"customer_name": "\u200b"}, "customer_name"),
+        ({"customer_name": " \u200b\u200d\ufeff\u00ad\u2060\u200e "}, "customer_name"),
+        ({"customer_name": "\u3164"}, "customer_name"),
+        ({"customer_phone": "\u200b\u200c"}, "customer_phone"),
         ({"address": {"text": "路" * (limits.ADDRESS_MAX + 1), "position": _AT}}, "address.text"),
         ({"lines": [_LINE] * (limits.LINES_MAX + 1)}, "lines"),
         ({"lines": [{**_LINE, "quantity": limits.QUANTITY_MAX + 1}]}, "lines[0].quantity"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -116,8 +117,8 @@ def test_store_nobody_watches_is_paused_and_resumes_on_poll(tmp_path: Path) -> N
 
 
 def test_stored_answers_expire_after_the_retention(tmp_path: Path) -> None:
-    env = {"O2O_IDEMPOTENCY_RETENTION_DAYS": "0.00001", "O2O_JOB_INTERVAL_SECONDS": "0.2"}  # under a second
-    running = start_platform(tmp_path, env=env)
+    """The retention is never under 7 days (O2O_IDEMPOTENCY_RETENTION_DAYS), so the answer is made 9 days old."""
+    running = start_platform(tmp_path, env={"O2O_JOB_INTERVAL_SECONDS": "0.2"})
     try:
         assert running.seed is not None
         customer = api(running, "customer")
@@ -125,6 +126,9 @@ def test_stored_answers_expire_after_the_retention(tmp_path: Path) -> None:
         assert customer.post("/v1/orders", first, key="k-1").status_code == 201
         second = order_body(running.seed.store_id)
         assert customer.post("/v1/orders", second, key="k-1").status_code == 422  # key still remembered
+        old = (datetime.now(UTC) - timedelta(days=9)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        with sqlite3.connect(running.db_url.removeprefix("sqlite:///")) as conn:
+            conn.execute("UPDATE idempotency SET created_at = ? WHERE key = 'k-1'", (old,))
 
         def forgotten() -> bool:
             return customer.post("/v1/orders", second, key="k-1").status_code == 201

@@ -168,7 +168,7 @@ def test_cancellation_request_denied(shared_platform: RunningPlatform, apis: dic
     assert denied.status_code == 200
     assert denied.json()["status"] == "PREPARING" and denied.json()["cancellation"] is None
     nothing = apis["merchant"].post(f"/v1/orders/{order_id}/cancellation/accept")
-    assert nothing.status_code == 409 and nothing.json()["error"]["code"] == "conflict"
+    assert nothing.status_code == 409 and nothing.json()["error"]["code"] == "no_cancellation_request"
 
 
 def test_customer_cancels_only_before_confirmation(

@@ -51,13 +51,17 @@ def test_restart_loses_nothing(platform: RunningPlatform) -> None:
 
 def _make_version_1(path: str) -> None:
     """Turn a current database into what release 1 wrote: no action log, no orders.ended_at, no pickup index,
-    no code attempts, no vouchers."""
+    no code attempts, no vouchers, no event tags."""
     with sqlite3.connect(path) as conn:
         conn.execute("DROP INDEX ix_orders_store_pickup")
         conn.execute("DROP TABLE action_log")
         conn.execute("DROP TABLE code_attempts")
         conn.execute("DROP TABLE vouchers")
         conn.execute("ALTER TABLE orders DROP COLUMN ended_at")
+        conn.execute("ALTER TABLE events DROP COLUMN tag")
+        conn.execute("DROP INDEX ix_idempotency_entity")  # schema 7: what a stored answer carries
+        conn.execute("ALTER TABLE idempotency DROP COLUMN entity")
+        conn.execute("ALTER TABLE idempotency DROP COLUMN entity_id")
         conn.execute("UPDATE schema_info SET version = 1")
 
 
@@ -149,7 +153,9 @@ def test_schema_and_hot_statements_compile_for_postgresql() -> None:
         orders._INSERT,
         idempotency._LOOKUP,
         events._INSERT,
-        events._LATEST,
+        events._NEWEST,
+        events._TAG_OF,
+        events._PRUNED,
     ):
         assert str(statement.compile(dialect=dialect))
 

@@ -145,7 +145,8 @@ def test_long_poll_wakes_on_a_new_order(pg_platform: RunningPlatform) -> None:
         order_id = _create(customer, seed.store_id)["id"]
         page = waiting.result(timeout=20).json()
     assert [(e["type"], e["entity_id"]) for e in page["events"]] == [("order.created", order_id)]
-    assert int(page["cursor"]) == page["events"][-1]["id"] > int(cursor)
+    assert page["cursor"].split(".")[0] == str(page["events"][-1]["id"])  # cursor: "<event id>.<its tag>"
+    assert page["events"][-1]["id"] > int(cursor.split(".")[0])
 
 
 @pytest.mark.parametrize("backend", ["pg_platform", "shared_platform"])
@@ -363,7 +364,7 @@ def test_admin_seed_demo_on_postgres(postgres_url: str, tmp_path: Path) -> None:
 
 def _make_version_1(url: str) -> None:
     """Turn a current database into what release 1 wrote: no action log, no orders.ended_at, no pickup index,
-    no code attempts."""
+    no code attempts, no vouchers, no event tags."""
     engine = sa.create_engine(url)
     try:
         with engine.begin() as conn:
@@ -372,6 +373,10 @@ def _make_version_1(url: str) -> None:
             conn.execute(sa.text("DROP TABLE code_attempts"))
             conn.execute(sa.text("DROP TABLE vouchers"))
             conn.execute(sa.text("ALTER TABLE orders DROP COLUMN ended_at"))
+            conn.execute(sa.text("ALTER TABLE events DROP COLUMN tag"))
+            conn.execute(sa.text("DROP INDEX ix_idempotency_entity"))  # schema 7
+            conn.execute(sa.text("ALTER TABLE idempotency DROP COLUMN entity"))
+            conn.execute(sa.text("ALTER TABLE idempotency DROP COLUMN entity_id"))
             conn.execute(sa.text("UPDATE schema_info SET version = 1"))
     finally:
         engine.dispose()
@@ -453,13 +458,13 @@ def test_a_poll_never_passes_an_event_committed_later(postgres_url: str) -> None
         thread.start()
         assert _wait_for_a_lock_waiter(engine) == "advisory"
         with engine.connect() as reader:
-            assert events.read_page(reader, jobs.SYSTEM, 0, 100).events == []
+            assert events.read_page(reader, jobs.SYSTEM, events.START, 100).events == []
         first_transaction.commit()
         first.close()
         thread.join(timeout=15)
         assert not thread.is_alive() and errors == []
         with engine.connect() as reader:
-            seen = events.read_page(reader, jobs.SYSTEM, 0, 100).events
+            seen = events.read_page(reader, jobs.SYSTEM, events.START, 100).events
         assert [e.entity_id for e in seen] == ["first", "second"]
         assert seen[0].id < seen[1].id
     finally:
@@ -494,7 +499,7 @@ def test_writers_take_turns_instead_of_deadlocking(postgres_url: str) -> None:
         assert not thread.is_alive() and errors == []
         with engine.connect() as conn:
             assert conn.execute(sa.select(db.meta.c.value).where(db.meta.c.key == "shared")).scalar() == "a"
-            seen = events.read_page(conn, jobs.SYSTEM, 0, 100).events
+            seen = events.read_page(conn, jobs.SYSTEM, events.START, 100).events
         assert [e.entity_id for e in seen] == ["b", "a"]
     finally:
         engine.dispose()

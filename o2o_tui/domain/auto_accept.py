@@ -39,6 +39,7 @@ class AutoAcceptState(msgspec.Struct, frozen=True):
     station_seen_at: datetime | None = None
     accepted_today: int = 0  # orders auto-accepted on the store's local day (counted from the orders)
     day: str = ""  # that day, YYYY-MM-DD on the store's clock
+    devices: list[str] = []  # the consoles that asked under their device name in the last 30 days, latest first
 
     def __post_init__(self) -> None:
         require_times_in_range(self)

@@ -15,7 +15,7 @@ from typing import Annotated
 import msgspec
 from msgspec import Meta
 
-from o2o_tui.domain.limits import PREP_MINUTES_MAX, PREP_MINUTES_MIN, require_times_in_range
+from o2o_tui.domain.limits import PREP_MINUTES_MAX, PREP_MINUTES_MIN, blank, require_times_in_range
 
 CHASE_INTERVAL_MINUTES = 5  # a customer chases one order at most once per this many minutes
 CHASES_MAX = 5  # and at most this many times in all (the next one is a 409 too_many_chases)
@@ -84,7 +84,7 @@ def body_problem(body: ChaseReplyBody) -> tuple[str, str] | None:
     """(field, message) when the reply's parts do not fit its template; None when it is whole."""
     if body.template is ChaseReply.PREPARING and body.minutes is None:
         return "minutes", f"minutes ({REPLY_MINUTES_MIN} to {REPLY_MINUTES_MAX}) with PREPARING"
-    if body.template is ChaseReply.TEXT and not body.text.strip():
+    if body.template is ChaseReply.TEXT and blank(body.text):
         return "text", "the answer's text with TEXT"
     return None
 

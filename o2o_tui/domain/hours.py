@@ -8,6 +8,10 @@ until 14:30"):
   ranges at all means open all day, every day (hours not set), dated exceptions still apply;
 - an exception for a date replaces the ranges that *start* on that date: no ranges is closed all day, other ranges
   are that day's hours; a range that started the evening before still runs into it.
+- ranges that start on the same day (a weekday's, or one exception's) may touch (10:00-14:00, 14:00-17:00) but not
+  overlap (10:00-14:00, 13:00-20:00): a change that has them is refused (`overlapping`), as Meituan's and Uber
+  Eats' hours forms do; a new exception may not be for a day before the store's yesterday (whose range past
+  midnight may still run today).
 Times are the store's local wall clock (its `timezone`); callers convert.
 """
 
@@ -48,6 +52,26 @@ def clock_minutes(text: str) -> int | None:
         return None
     value = int(hours) * 60 + int(minutes)
     return value if int(minutes) < 60 and value <= 24 * 60 else None
+
+
+def overlapping(ranges: Sequence[DayRange]) -> tuple[int, int] | None:
+    """Two of `ranges` (all starting on one day) that overlap, as indexes into `ranges`: the one that opens first,
+    then the other; None when none do. Ranges that only touch do not overlap; an overnight range runs to its close
+    the next day, 00:00-00:00 is the whole day."""
+    spans = []
+    for index, span in enumerate(ranges):
+        start, end = clock_minutes(span.opens), clock_minutes(span.closes)
+        if start is None or end is None:
+            continue
+        spans.append((start, end + 24 * 60 if end <= start else end, index))
+    spans.sort()
+    furthest: tuple[int, int] | None = None  # (end, index) of the range reaching latest so far
+    for start, end, index in spans:
+        if furthest is not None and start < furthest[0]:
+            return furthest[1], index
+        if furthest is None or end > furthest[0]:
+            furthest = (end, index)
+    return None
 
 
 def _span(day: date, opens: str, closes: str) -> tuple[datetime, datetime] | None:

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import enum
+import unicodedata
 from datetime import UTC, datetime
 from typing import Annotated, get_args
 
@@ -74,8 +75,9 @@ ReasonCode = Annotated[
     ),
 ]
 # an order's customer: the counter calls the name and the courier the phone, so neither may be left empty
-CustomerName = Annotated[str, Meta(min_length=1, max_length=NAME_MAX, description="not only spaces")]
-CustomerPhone = Annotated[str, Meta(min_length=1, max_length=PHONE_MAX, description="not only spaces")]
+_NOT_BLANK = "not only spaces or invisible characters"
+CustomerName = Annotated[str, Meta(min_length=1, max_length=NAME_MAX, description=_NOT_BLANK)]
+CustomerPhone = Annotated[str, Meta(min_length=1, max_length=PHONE_MAX, description=_NOT_BLANK)]
 Code = Annotated[str, Meta(max_length=CODE_MAX)]
 Currency = Annotated[str, Meta(pattern=CURRENCY_PATTERN)]
 ClockTime = Annotated[str, Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", description="HH:MM, 00:00-24:00")]
@@ -88,6 +90,18 @@ AwareTime = Annotated[datetime, Meta(tz=True, description="ISO-8601 with its UTC
 
 
 TIME_RANGE_MESSAGE = "a time with its UTC offset, from 2000-01-01 up to (not including) 2100-01-01 UTC"
+
+# letters that draw nothing (Hangul fillers, the blank Braille pattern), though not spaces nor format characters
+_INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def blank(text: str) -> bool:
+    """Whether `text` shows nothing: only spaces (any Unicode space) and invisible characters: format characters
+    (Cf: zero-width space and joiners, BOM, soft hyphen, bidi marks) and blank fillers. A name, phone or required
+    note made of them is as empty as "   ": the counter would call a name nobody can read."""
+    return all(
+        char.isspace() or char in _INVISIBLE_LETTERS or unicodedata.category(char) == "Cf" for char in text
+    )
 
 
 def time_in_range(moment: datetime) -> bool:

@@ -34,6 +34,7 @@ from o2o_tui.domain.limits import (
     PRICE_MAX,
     QUANTITY_MAX,
     TIME_RANGE_MESSAGE,
+    blank,
     time_in_range,
 )
 from o2o_tui.domain.menu import Category, Item, Menu, Names, Option, OptionGroup
@@ -92,7 +93,7 @@ def _length_problems(where: str, field: str, text: str, texts: Names, limit: int
 
 
 def _name_problems(where: str, name: str, names: Names) -> Iterator[Problem]:
-    if not (name.strip() or names.zh.strip() or names.en.strip()):
+    if blank(name) and blank(names.zh) and blank(names.en):  # zero-width characters alone name nothing either
         yield Problem(f"{where}.name", "empty_name", "a name is needed (in at least one language)")
     yield from _length_problems(where, "name", name, names, NAME_MAX)
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import msgspec
 from msgspec import Meta
 
-from o2o_tui.domain.limits import LINES_MAX, QUANTITY_MAX, Id, Note, require_times_in_range
+from o2o_tui.domain.limits import LINES_MAX, QUANTITY_MAX, Id, Note, blank, require_times_in_range
 from o2o_tui.domain.money import Money, zero
 
 if TYPE_CHECKING:
@@ -42,6 +42,26 @@ REFUND_REASONS: tuple[RefundReason, ...] = tuple(RefundReason)
 def refund_reason(text: str) -> RefundReason | None:
     """The reason `text` names (any case, `-` for `_`), or None."""
     return RefundReason.__members__.get(text.strip().upper().replace("-", "_"))
+
+
+def reason_label(code: str) -> str:
+    """A refund reason in words, the same in the order detail, `o2o orders show` and on the receipt
+    (`care.reason.<CODE>`); a code this version does not know, as it is (untrusted: shown as plain text)."""
+    from o2o_tui.i18n import t
+
+    key = f"care.reason.{code}"
+    label = t(key)
+    return label if label != key else code
+
+
+def reason_text(refund: Refund) -> str:
+    """A refund's reason as staff read it: OTHER is the note the merchant typed (the label only without one);
+    another reason with a note, "Very late · 40 minutes". Untrusted: shown as plain text."""
+    note = " ".join(refund.note.split())
+    if refund.reason_code == RefundReason.OTHER and note:
+        return note
+    label = reason_label(refund.reason_code)
+    return f"{label} · {note}" if note else label
 
 
 class RefundLine(msgspec.Struct, frozen=True):
@@ -135,7 +155,7 @@ def line_amount(line: OrderLine, already: int, quantity: int) -> Money:
 
 def plan_refund(order: Order, body: RefundBody) -> tuple[Money, list[RefundLine]]:
     """(amount, lines) of the refund `body` asks for on `order`; raises `RefundProblem`."""
-    if body.reason_code is RefundReason.OTHER and not body.note.strip():
+    if body.reason_code is RefundReason.OTHER and blank(body.note):
         raise RefundProblem("validation", "a note saying why, with OTHER", "note")
     if body.whole == bool(body.lines):
         raise RefundProblem("validation", "either whole or some lines", "lines")

@@ -8,8 +8,13 @@ apart from the live queue):
 - until its prep start a scheduled order is *held* (`Order.held_until`): out of the merchant's live queue and
   silent, its accept deadline counted from the prep start (prep start + the store's accept timeout); at the prep
   start the platform *releases* it (clears `held_until`, sets `released_at`, event `order.released`) and every
-  console rings for it as for a new order. Staff may accept a held order early; a customer may cancel it freely;
-- a prep start already past when the order is placed holds nothing: the order is live at once;
+  console rings for it as for a new order. Staff may accept a held order early (that releases it too:
+  `released_at`); a customer may cancel it freely;
+- a scheduled order never rings while the store's hours have it closed: one whose prep start falls outside
+  them is held until they next open, and its accept deadline counts from then (`release_time`); a prep start
+  already past when the order is placed holds nothing (the order is live at once) if the store is open then;
+- a held order takes its day number from the day it is due (the window's start, the store's clock), as Meituan
+  numbers 预订单, so the counter of that day goes on after it (`o2o_tui/platform/orders.py`);
 - a window is refused unless it starts in the future, within `SCHEDULE_DAYS_MAX` days, at a time the store's
   opening hours have it open (`o2o_tui/domain/hours.py`, in the store's time zone).
 """
@@ -18,9 +23,9 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
-from o2o_tui.domain.hours import DatedHours, WeeklyRange, is_open
+from o2o_tui.domain.hours import DatedHours, WeeklyRange, is_open, next_change
 from o2o_tui.domain.limits import SCHEDULE_DAYS_MAX
 from o2o_tui.domain.order import Order, OrderStatus, TimingType
 
@@ -47,6 +52,25 @@ def prep_minutes_for(item_minutes: Iterable[int | None], default: int) -> int:
 
 def prep_start(promised: datetime, prep_minutes: int) -> datetime:
     return promised - timedelta(minutes=prep_minutes)
+
+
+def release_time(
+    prep: datetime,
+    now: datetime,
+    zone: tzinfo,
+    weekly: Sequence[WeeklyRange] = (),
+    exceptions: Sequence[DatedHours] = (),
+) -> datetime | None:
+    """When a scheduled order whose prep start is `prep` (aware) rings: its prep start, or the next opening when
+    the hours have the store closed then (nobody is at the counter to accept it, so it would time out); None when
+    that is now or past (the order is live at once)."""
+    at = max(prep, now)
+    local = at.astimezone(zone).replace(tzinfo=None)
+    if not is_open(local, weekly, exceptions):
+        opens = next_change(local, weekly, exceptions)
+        if opens is not None:
+            at = opens.replace(tzinfo=zone).astimezone(UTC)
+    return at if at > now else None
 
 
 class WindowProblem(enum.StrEnum):

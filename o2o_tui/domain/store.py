@@ -74,6 +74,10 @@ class Store(msgspec.Struct, frozen=True):
     updated_at: datetime | None = None
     hours_exceptions: list[HoursException] = []  # dated (holidays); see o2o_tui/domain/hours.py
     auto_accept: AutoAccept = AutoAccept()  # see AutoAccept; older documents decode to the default (off)
+    # when staff last tapped a status change / an hours change that the platform applied: a change tapped before
+    # it (queued offline on another device) is refused as stale instead of undoing the newer one
+    status_set_at: datetime | None = None
+    hours_set_at: datetime | None = None
 
     def __post_init__(self) -> None:
         require_times_in_range(self)

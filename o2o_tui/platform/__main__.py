@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def main(argv: list[str] | None = None) -> None:
     from o2o_tui.platform.db import default_db_url
     from o2o_tui.platform.server import serve
+    from o2o_tui.platform.server_secret import SecretFileError
+    from o2o_tui.platform.settings import BadSetting
 
     parser = argparse.ArgumentParser(prog="python -m o2o_tui.platform")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--db", default=None, help="SQLAlchemy URL (default: a SQLite file in the data dir)")
     args = parser.parse_args(argv)
-    serve(args.host, args.port, args.db or default_db_url())
+    try:
+        serve(args.host, args.port, args.db or default_db_url())
+    except BadSetting as error:
+        print(error.message(), file=sys.stderr)
+        sys.exit(2)
+    except SecretFileError as error:
+        print(error.message(), file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ Two layers, because uvicorn alone leaves gaps (measured on uvicorn 0.55 with htt
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
@@ -32,7 +33,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from o2o_tui.domain.errors import ErrorDetail
 from o2o_tui.platform.auth import Caller, TokenCache, authenticate, cached_caller
-from o2o_tui.platform.errors import ApiError
+from o2o_tui.platform.errors import ApiError, internal
 from o2o_tui.platform.settings import Settings
 
 Scope = dict[str, Any]
@@ -43,6 +44,7 @@ ASGIApp = Callable[..., Awaitable[None]]
 CallerOf = Callable[[str | None], Caller]
 
 _encode = msgspec.json.Encoder().encode
+log = logging.getLogger("o2o.platform")  # the app's logger: its 500s and these read alike
 _DISCONNECT: Message = {"type": "http.disconnect"}
 
 
@@ -114,6 +116,10 @@ class Admission:
             self.caller_of(_header(scope, b"authorization"))
         except ApiError as error:
             await _refuse(send, error)
+            return
+        except Exception as error:  # the token lookup failed (the database is down): the documented JSON 500
+            log.error("unhandled error on %s %s", scope.get("method"), scope.get("path"), exc_info=error)
+            await _refuse(send, internal())
             return
         if length is not None and length > self.max_body:
             await _refuse(send, too_large(self.max_body))

@@ -17,8 +17,8 @@ from litestar.exceptions import HTTPException, NotFoundException, ValidationExce
 from litestar.openapi import OpenAPIConfig
 
 from o2o_tui.domain.errors import ErrorBody, ErrorDetail
-from o2o_tui.platform import db, jobs, pg_notify, scheduled
-from o2o_tui.platform.errors import ApiError
+from o2o_tui.platform import db, jobs, pg_notify, scheduled, server_secret
+from o2o_tui.platform.errors import ApiError, internal
 from o2o_tui.platform.pipeline import StrictRequest, answer, error_response, refuse_nul
 from o2o_tui.platform.routes import CONTROLLERS
 from o2o_tui.platform.settings import Settings, settings_from_env
@@ -50,7 +50,7 @@ def _on_http(_request: Request[Any, Any, Any], error: HTTPException) -> Response
 
 def _on_crash(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
-    return answer(ErrorBody(ErrorDetail(code="internal", message="internal server error")), 500)
+    return error_response(internal())
 
 
 def create_app(
@@ -62,7 +62,13 @@ def create_app(
     """
     chosen = msgspec.structs.replace(settings or settings_from_env(), **overrides)
     engine = db.open_database(db_url)
+    try:
+        server_secret.open_checked(engine, chosen)  # made on the first start; refused if not this database's
+    except server_secret.SecretFileError:
+        engine.dispose()
+        raise
     platform = Platform(engine, chosen)
+    jobs.file_stored_answers(platform)  # once after the upgrade to schema 7
     background: list[asyncio.Task[None]] = []
     listeners: list[pg_notify.Listener] = []
 

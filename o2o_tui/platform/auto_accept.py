@@ -3,7 +3,8 @@
 The station is one console per store, named by its device name (`o2o_tui/device.py`). It checks in with
 `GET /v1/stores/{id}/auto-accept?device=NAME` (every `CHECK_IN_SECONDS`, domain/auto_accept.py); the platform keeps the last check-in in
 `meta` and mirrors "online" onto the store (`Store.auto_accept.station_online`, a store.updated event), so every
-console knows whether anyone will carry auto-accept out. An accept sent with `auto: true` is counted against the
+console knows whether anyone will carry auto-accept out. Every console's ask with its name is remembered too (a row
+of `meta` per device, rewritten at most every 5 minutes): the names a merchant may choose as the station. An accept sent with `auto: true` is counted against the
 daily cap here, from the orders themselves (`Order.auto_accepted`), under a lock on the store row, so two consoles
 can never go past it.
 """
@@ -72,6 +73,45 @@ def _check_in(conn: Connection, store_id: str, device: str, now: datetime) -> No
         conn.execute(db.meta.insert().values(key=key, value=value))
 
 
+DEVICES_KEPT = timedelta(days=30)  # a console unheard of for longer is no longer offered as a station
+_SEEN_EVERY = timedelta(minutes=5)  # consoles ask every 15 s: their "seen" row is rewritten at most this often
+
+
+def _devices_prefix(store_id: str) -> str:
+    return "dev:" + hashlib.sha256(store_id.encode()).hexdigest()[:24] + ":"
+
+
+def _seen(conn: Connection, store_id: str, device: str, now: datetime) -> None:
+    """Remember that a console of the store asked under this device name (a station a merchant may choose)."""
+    key = _devices_prefix(store_id) + hashlib.sha256(device.encode()).hexdigest()[:24]
+    value = conn.execute(select(db.meta.c.value).where(db.meta.c.key == key)).scalar_one_or_none()
+    if value is not None:
+        _, _, stamp = value.partition("\t")
+        try:
+            if now - datetime.fromisoformat(stamp) < _SEEN_EVERY:
+                return
+        except ValueError:
+            pass
+    fresh = f"{device}\t{db.iso(now)}"
+    if conn.execute(update(db.meta).where(db.meta.c.key == key).values(value=fresh)).rowcount == 0:
+        conn.execute(db.meta.insert().values(key=key, value=fresh))
+
+
+def seen_devices(conn: Connection, store_id: str, now: datetime) -> list[str]:
+    """The device names the store's consoles asked under in the last `DEVICES_KEPT`, the latest first."""
+    found: list[tuple[datetime, str]] = []
+    rows = conn.execute(select(db.meta.c.value).where(db.meta.c.key.startswith(_devices_prefix(store_id))))
+    for value in rows.scalars():
+        device, _, stamp = value.partition("\t")
+        try:
+            at = datetime.fromisoformat(stamp)
+        except ValueError:
+            continue
+        if device and now - at <= DEVICES_KEPT:
+            found.append((at, device))
+    return [device for _, device in sorted(found, reverse=True)]
+
+
 def _mirror_online(ctx: Ctx, store: Store, online: bool) -> Store:
     if store.auto_accept.station_online == online:
         return store
@@ -84,6 +124,8 @@ def state(ctx: Ctx, store_id: str, device: str = "") -> AutoAcceptState:
     that has gone quiet is marked offline here (an event tells every console)."""
     store = stores.visible_store(ctx.conn, ctx.caller, store_id, staff_roles=(Role.MERCHANT, Role.DISPATCHER))
     setting = store.auto_accept
+    if device and ctx.caller.role is Role.MERCHANT:
+        _seen(ctx.conn, store.id, device, ctx.now)
     if device and setting.station and device == setting.station and ctx.caller.role is Role.MERCHANT:
         _check_in(ctx.conn, store.id, device, ctx.now)
     seen = _last_check_in(ctx.conn, store.id)
@@ -102,6 +144,7 @@ def state(ctx: Ctx, store_id: str, device: str = "") -> AutoAcceptState:
         station_seen_at=seen_at,
         accepted_today=count_today(ctx.conn, store, ctx.now),
         day=stores.local_time(store, ctx.now).strftime("%Y-%m-%d"),
+        devices=seen_devices(ctx.conn, store.id, ctx.now),
     )
 
 

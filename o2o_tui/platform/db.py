@@ -35,7 +35,7 @@ from sqlalchemy.engine import make_url
 
 from o2o_tui.paths import data_dir
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 7
 
 metadata = MetaData()
 
@@ -162,11 +162,14 @@ events = Table(
     Column("store_id", String(_ID)),
     Column("courier_id", String(_ID)),
     Column("customer_id", String(_ID)),
+    # schema 6: a random tag per event, named by the cursor with the event's id; a restored database hands the
+    # same id to a new event with another tag, so the server tells a cursor from the lost history (events.py)
+    Column("tag", String(16)),
     Index("ix_events_store", "store_id", "id"),
     Index("ix_events_courier", "courier_id", "id"),
     Index("ix_events_customer", "customer_id", "id"),
     Index("ix_events_time", "occurred_at"),
-    sqlite_autoincrement=True,  # ids are never reused, so a cursor never points at a different event
+    sqlite_autoincrement=True,  # ids are not reused, except by a restore of an older copy (hence `tag`)
 )
 
 idempotency = Table(
@@ -178,8 +181,13 @@ idempotency = Table(
     Column("status", Integer, nullable=False),
     Column("body", LargeBinary, nullable=False),
     Column("created_at", String(_TIME), nullable=False),
+    # schema 7: what the answer carries (order, delivery, voucher or ""), so the personal-data purge finds the
+    # answers of an order or delivery by its id; NULL until the start after the upgrade files it (idempotency.py)
+    Column("entity", String(16)),
+    Column("entity_id", String(_ID)),
     PrimaryKeyConstraint("user_id", "key"),
     Index("ix_idempotency_created", "created_at"),
+    Index("ix_idempotency_entity", "entity", "entity_id"),  # schema 7
 )
 
 action_log = Table(  # schema 2: who did what, with the tap time the device reported (X-Occurred-At)
@@ -213,7 +221,9 @@ vouchers = Table(  # schema 5: vouchers sold online and redeemed at the counter 
     Column("store_id", String(_ID), nullable=False),
     Column("status", String(16), nullable=False),
     Column("customer_id", String(_ID)),  # the buyer; none while it is for sale
-    Column("code_hash", String(64), unique=True),  # sha256 of the code; the code itself is shown once, to the buyer
+    # the code's HMAC with the server's secret (server_secret.py; a bare sha256 in rows bought before schema 7,
+    # re-keyed when redeemed); the code itself is shown once, to the buyer
+    Column("code_hash", String(64), unique=True),
     Column("expires_at", String(_TIME), nullable=False),
     Column("version", Integer, nullable=False),
     Column("updated_at", String(_TIME), nullable=False),
@@ -260,11 +270,29 @@ def _upgrade_4_to_5(conn: Connection) -> None:
     vouchers.create(conn)
 
 
+def _upgrade_5_to_6(conn: Connection) -> None:
+    """Events get a random tag, which cursors name: events written before get one too."""
+    conn.execute(text("ALTER TABLE events ADD COLUMN tag VARCHAR(16)"))
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("UPDATE events SET tag = substr(md5(random()::text || id::text), 1, 16)"))
+    else:
+        conn.execute(text("UPDATE events SET tag = lower(hex(randomblob(8)))"))
+
+
+def _upgrade_6_to_7(conn: Connection) -> None:
+    """Stored answers name the order, delivery or voucher they carry (filed at the next start: idempotency.py)."""
+    conn.execute(text("ALTER TABLE idempotency ADD COLUMN entity VARCHAR(16)"))
+    conn.execute(text("ALTER TABLE idempotency ADD COLUMN entity_id VARCHAR(64)"))
+    next(index for index in idempotency.indexes if index.name == "ix_idempotency_entity").create(conn)
+
+
 UPGRADES: dict[int, Callable[[Connection], None]] = {
     1: _upgrade_1_to_2,
     2: _upgrade_2_to_3,
     3: _upgrade_3_to_4,
     4: _upgrade_4_to_5,
+    5: _upgrade_5_to_6,
+    6: _upgrade_6_to_7,
 }
 
 

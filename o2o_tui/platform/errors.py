@@ -74,5 +74,10 @@ def stale_version(current_version: int) -> ApiError:
     )
 
 
+def internal() -> ApiError:
+    """500: a fault of the server or its database (the traceback goes to the server's log, never to the caller)."""
+    return ApiError(500, ErrorDetail(code="internal", message="internal server error"))
+
+
 def validation(field: str, message: str, code: str = "validation") -> ApiError:
     return ApiError(422, ErrorDetail(code=code, message=message, field=field))

@@ -1,12 +1,24 @@
-"""The event log (written in the same transaction as the change) and the notifier that wakes long-polls."""
+"""The event log (written in the same transaction as the change) and the notifier that wakes long-polls.
+
+A cursor names the last event it passed by id *and* by that event's random tag (`<id>.<tag>`). A database restored
+from an older copy hands the ids after the copy's newest event out again, to other events: a device that read the
+lost ones holds a cursor whose id now exists with another tag, and only the tag tells the server so. Tags are
+restored with their rows, so a cursor the restore kept (at or before the copy's newest event) still matches and
+goes on; nothing outside the database (a file, a start-up epoch) has to survive a restore, which works the same for
+a SQLite file copy, `sqlite3 .backup`, `pg_restore --clean` with servers running, and a PostgreSQL point-in-time
+recovery or a failover that lost the last commits.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import re
+import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Connection, func, select
+from sqlalchemy import ColumnElement, Connection, bindparam, delete, select
 
 from o2o_tui.domain.events import EntityKind, Event, EventPage
 from o2o_tui.domain.identity import Role
@@ -18,11 +30,35 @@ MAX_WAIT_SECONDS = 60.0
 DEFAULT_LIMIT = 200
 MAX_LIMIT = 1000
 PRUNED_THROUGH_KEY = "events_pruned_through"
+PRUNED_TAG_KEY = "events_pruned_through_tag"  # the tag of that event, for a cursor that names it
+_NO_TAG = "0"  # a row an older release wrote without a tag (one running beside this one on PostgreSQL)
+_CURSOR = re.compile(r"([0-9]{1,40})(?:\.([0-9a-f]{1,32}))?")
+_MAX_ID = 2**63 - 1  # ids are 64-bit: a bigger one names no event (and must not reach a PostgreSQL query)
 
 # built once: the hot paths then skip statement construction (SQLAlchemy caches the compiled form)
 _INSERT = db.events.insert()
-_LATEST = select(func.max(db.events.c.id))
-_PRUNED = select(db.meta.c.value).where(db.meta.c.key == PRUNED_THROUGH_KEY)
+_NEWEST = select(db.events.c.id, db.events.c.tag).order_by(db.events.c.id.desc()).limit(1)
+_TAG_OF = select(db.events.c.tag).where(db.events.c.id == bindparam("id"))
+_PRUNED = select(db.meta.c.key, db.meta.c.value).where(
+    db.meta.c.key.in_((PRUNED_THROUGH_KEY, PRUNED_TAG_KEY))
+)
+
+
+@dataclass(frozen=True)
+class Position:
+    """A place in the event log: the id of the last event passed and that event's tag.
+
+    `tag` is None for the start (id 0: before every event) and for a bare id, the cursor of a release before tags,
+    which cannot be checked."""
+
+    id: int
+    tag: str | None = None
+
+    def cursor(self) -> str:
+        return str(self.id) if self.id == 0 else f"{self.id}.{self.tag or _NO_TAG}"
+
+
+START = Position(0)
 
 
 Scope = tuple[str, str]
@@ -76,6 +112,7 @@ def append(
             "store_id": store_id,
             "courier_id": courier_id,
             "customer_id": customer_id,
+            "tag": secrets.token_hex(8),
         },
     )
     pg_notify.announce(conn, scopes_of(store_id, courier_id, customer_id))
@@ -145,15 +182,16 @@ class Notifier:
         return self._unscoped + sum(self._waiting.values())
 
 
-def parse_cursor(value: str | None) -> int | None:
-    """None means "the latest position" (`after=latest`)."""
+def parse_cursor(value: str | None) -> Position | None:
+    """None means "the latest position" (`after=latest`); a missing cursor or `0` is the start."""
     if value is None or value == "":
-        return 0
+        return START
     if value == "latest":
         return None
-    if not value.isdigit():
+    found = _CURSOR.fullmatch(value)
+    if found is None:
         raise validation("after", "the cursor is not one this server handed out")
-    return int(value)
+    return Position(int(found[1]), found[2])
 
 
 def _visible(caller: Caller) -> ColumnElement[bool] | None:
@@ -166,24 +204,64 @@ def _visible(caller: Caller) -> ColumnElement[bool] | None:
     return db.events.c.customer_id == caller.user_id
 
 
-def latest_id(conn: Connection) -> int:
-    return conn.execute(_LATEST).scalar_one_or_none() or 0
+def newest(conn: Connection, gone: Position | None = None) -> Position:
+    """Where a poll that read everything stands: the newest event kept, else the last one pruned (`gone`, when
+    the caller read it already), else the start."""
+    row = conn.execute(_NEWEST).first()
+    if row is not None:
+        return Position(row.id, row.tag or _NO_TAG)
+    return pruned(conn) if gone is None else gone
 
 
-def pruned_through(conn: Connection) -> int:
-    value = conn.execute(_PRUNED).scalar_one_or_none()
-    return int(value) if value else 0
+def pruned(conn: Connection) -> Position:
+    """The newest event pruned (START when none was)."""
+    values = {row.key: row.value for row in conn.execute(_PRUNED)}
+    through = int(values.get(PRUNED_THROUGH_KEY) or 0)
+    if not through:
+        return START
+    return Position(through, values.get(PRUNED_TAG_KEY) or _NO_TAG)  # no tag: pruned by an older release
 
 
-def read_page(conn: Connection, caller: Caller, after: int | None, limit: int) -> EventPage:
-    """Events after the cursor that `caller` may see; `resync` when the cursor is older than the server keeps."""
-    pruned = pruned_through(conn)
-    newest = max(latest_id(conn), pruned)
+def prune(conn: Connection, cutoff: datetime) -> None:
+    """Drop the events that happened before `cutoff`, remembering the newest one dropped (cursors may name it)."""
+    query = _NEWEST.where(db.events.c.occurred_at < db.iso(cutoff))
+    row = conn.execute(query).first()
+    if row is None:
+        return
+    conn.execute(delete(db.events).where(db.events.c.id <= row.id))
+    _set_meta(conn, PRUNED_THROUGH_KEY, str(row.id))
+    _set_meta(conn, PRUNED_TAG_KEY, row.tag or _NO_TAG)
+
+
+def _set_meta(conn: Connection, key: str, value: str) -> None:
+    if conn.execute(db.meta.update().where(db.meta.c.key == key).values(value=value)).rowcount == 0:
+        conn.execute(db.meta.insert().values(key=key, value=value))
+
+
+def _continues(conn: Connection, after: Position, gone: Position) -> bool:
+    """Whether this database's log holds the event `after` names (so its history up to there is the cursor's):
+    false for a cursor older than the kept window, from another database, from a history a restore dropped, or
+    a bare id of an older release (one resync gives it a cursor that can be checked)."""
+    if after == START:
+        return gone == START  # from the oldest event: only while none was pruned
+    if after.tag is None or after.id < gone.id or after.id > _MAX_ID:
+        return False
+    if after.id == gone.id:
+        return after.tag == gone.tag
+    tag = conn.execute(_TAG_OF, {"id": after.id}).first()
+    return tag is not None and (tag[0] or _NO_TAG) == after.tag
+
+
+def read_page(conn: Connection, caller: Caller, after: Position | None, limit: int) -> EventPage:
+    """Events after the cursor that `caller` may see; `resync` when the log does not hold the cursor's event
+    (older than the server keeps, or a history this database does not have: `_continues`)."""
+    gone = pruned(conn)
+    head = newest(conn, gone)
     if after is None:
-        return EventPage(events=[], cursor=str(newest))
-    if after > newest or after < pruned:
-        return EventPage(events=[], cursor=str(newest), resync=True)
-    query = select(db.events).where(db.events.c.id > after).order_by(db.events.c.id).limit(limit)
+        return EventPage(events=[], cursor=head.cursor())
+    if not _continues(conn, after, gone):
+        return EventPage(events=[], cursor=head.cursor(), resync=True)
+    query = select(db.events).where(db.events.c.id > after.id).order_by(db.events.c.id).limit(limit)
     clause = _visible(caller)
     if clause is not None:
         query = query.where(clause)
@@ -199,8 +277,9 @@ def read_page(conn: Connection, caller: Caller, after: int | None, limit: int) -
         )
         for row in rows
     ]
-    if found:
-        cursor = found[-1].id if len(found) == limit else max(found[-1].id, newest)
-    else:
-        cursor = max(after, newest)
-    return EventPage(events=found, cursor=str(cursor))
+    reached = after
+    if rows:
+        reached = Position(rows[-1].id, rows[-1].tag or _NO_TAG)
+    if len(found) < limit:  # a full page goes on from its last event; else from the newest, seen or not
+        reached = max(reached, head, key=lambda p: p.id)
+    return EventPage(events=found, cursor=reached.cursor())

@@ -386,7 +386,7 @@ def assign(ctx: Ctx, order_id: str, courier_id: str) -> Delivery:
     if order.type is not OrderType.DELIVERY:
         raise conflict("only delivery orders get a courier", code="not_delivery")
     if order.status in ENDED_STATUSES:
-        raise conflict(f"the order is already {order.status.value}")
+        raise conflict(f"the order is already {order.status.value}", code="order_ended")
     if order.status is OrderStatus.CREATED:
         raise conflict("the merchant has not accepted the order yet", code="not_accepted")
     courier = load_courier(conn, courier_id)
@@ -556,7 +556,7 @@ def follow_ready_time(ctx: Ctx, order: Order) -> None:
 def report_problem(ctx: Ctx, delivery_id: str, body: ProblemBody) -> Delivery:
     delivery = _visible_delivery(ctx, delivery_id, (Role.COURIER,))
     if delivery.status in DELIVERY_ENDED:
-        raise conflict(f"the delivery is already {delivery.status.value}")
+        raise conflict(f"the delivery is already {delivery.status.value}", code="delivery_ended")
     if len(delivery.problems) >= PROBLEMS_MAX:  # each note is bounded, and so is their number
         message = f"at most {PROBLEMS_MAX} problems per delivery; call the store"
         raise conflict(message, code="too_many_problems")

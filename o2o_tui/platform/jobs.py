@@ -9,17 +9,26 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import msgspec
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, select, update
 
 from o2o_tui.domain.fleet import Delivery
-from o2o_tui.domain.geo import Address
 from o2o_tui.domain.identity import Role
-from o2o_tui.domain.order import ENDED_STATUSES, CustomerContact, Order, OrderStatus, Party
+from o2o_tui.domain.order import ENDED_STATUSES, Order, OrderStatus, Party
 from o2o_tui.domain.transitions import DELIVERY_ENDED, OrderAction
-from o2o_tui.platform import code_attempts, db, events, idempotency, order_retention, orders, stores
+from o2o_tui.platform import (
+    code_attempts,
+    db,
+    events,
+    idempotency,
+    order_retention,
+    orders,
+    server_secret,
+    stores,
+)
 from o2o_tui.platform.auth import Caller
 from o2o_tui.platform.context import Ctx
 from o2o_tui.platform.errors import ApiError
+from o2o_tui.platform.personal import without_personal_delivery, without_personal_order
 
 if TYPE_CHECKING:
     from o2o_tui.platform.app import Platform
@@ -93,46 +102,20 @@ def pause_unwatched(platform: Platform) -> list[str]:
 
 def prune(platform: Platform) -> None:
     now = db.utcnow()
-    event_cutoff = db.iso(now - timedelta(hours=platform.settings.event_retention_hours))
     with db.writing(platform.engine) as conn:
-        newest_old = conn.execute(
-            select(func.max(db.events.c.id)).where(db.events.c.occurred_at < event_cutoff)
-        ).scalar_one_or_none()
-        if newest_old:
-            conn.execute(delete(db.events).where(db.events.c.id <= newest_old))
-            _set_meta(conn, events.PRUNED_THROUGH_KEY, str(newest_old))
-        idempotency.purge(conn, now - timedelta(days=platform.settings.idempotency_retention_days))
+        events.prune(conn, now - timedelta(hours=platform.settings.event_retention_hours))
+        kept = idempotency.kept_days(platform.settings.idempotency_retention_days)  # never under 7 days
+        idempotency.purge(conn, now - timedelta(days=kept))
         code_attempts.purge(conn, now, timedelta(minutes=platform.settings.code_lock_minutes))
         order_retention.prune_orders(conn, now, platform.settings.order_retention_days)  # figures: 90 days
-
-
-def _without_personal_order(order: Order) -> Order:
-    cancellation = order.cancellation
-    return msgspec.structs.replace(
-        order,
-        customer=CustomerContact(name="", phone="", address=None),
-        note="",
-        lines=[msgspec.structs.replace(line, note="") for line in order.lines],
-        cancellation=msgspec.structs.replace(cancellation, reason="") if cancellation else None,
-    )
-
-
-def _without_personal_delivery(delivery: Delivery) -> Delivery:
-    return msgspec.structs.replace(
-        delivery,
-        customer_name="",
-        customer_phone="",
-        dropoff=Address(text="", position=None),
-        note="",
-        problems=[msgspec.structs.replace(problem, note="") for problem in delivery.problems],
-    )
 
 
 def purge_personal(platform: Platform) -> int:
     """Blank the customer's name, phone, address and the notes of orders and deliveries that ended longer than
     `purge_personal_hours` ago (the consoles' caches do the same after the same time). Each run handles what
     ended since the previous run's cutoff (kept in `meta`); no event and no new version: the devices blank their
-    own copies on the same schedule. Answers how many documents it blanked."""
+    own copies on the same schedule. The stored answers that carry those orders and deliveries (replayed for their
+    Idempotency-Key) are blanked alike. Answers how many documents it blanked."""
     cutoff = db.iso(db.utcnow() - timedelta(hours=platform.settings.purge_personal_hours))
     purged = 0
     with db.writing(platform.engine) as conn:
@@ -140,6 +123,7 @@ def purge_personal(platform: Platform) -> int:
         if since >= cutoff:
             return 0
         orders_table = db.orders
+        ended_orders: list[str] = []
         for row in conn.execute(
             select(orders_table.c.id, orders_table.c.doc).where(
                 orders_table.c.status.in_(_ORDER_ENDED),
@@ -148,14 +132,16 @@ def purge_personal(platform: Platform) -> int:
                 orders_table.c.ended_at < cutoff,
             )
         ).all():
+            ended_orders.append(row.id)
             order = _decode_order(row.doc)
-            blank = _without_personal_order(order)
+            blank = without_personal_order(order)
             if blank != order:
                 conn.execute(
                     update(orders_table).where(orders_table.c.id == row.id).values(doc=_encode(blank))
                 )
                 purged += 1
         deliveries = db.deliveries
+        ended_deliveries: list[str] = []
         for row in conn.execute(  # an ended delivery never changes again: its updated_at is when it ended
             select(deliveries.c.id, deliveries.c.doc).where(
                 deliveries.c.status.in_(_DELIVERY_ENDED),
@@ -163,15 +149,26 @@ def purge_personal(platform: Platform) -> int:
                 deliveries.c.updated_at < cutoff,
             )
         ).all():
+            ended_deliveries.append(row.id)
             delivery = _decode_delivery(row.doc)
-            blank_delivery = _without_personal_delivery(delivery)
+            blank_delivery = without_personal_delivery(delivery)
             if blank_delivery != delivery:
                 conn.execute(
                     update(deliveries).where(deliveries.c.id == row.id).values(doc=_encode(blank_delivery))
                 )
                 purged += 1
+        idempotency.blank_personal(conn, idempotency.ORDER, ended_orders)
+        idempotency.blank_personal(conn, idempotency.DELIVERY, ended_deliveries)
         _set_meta(conn, PERSONAL_PURGED_THROUGH_KEY, cutoff)
     return purged
+
+
+def file_stored_answers(platform: Platform) -> int:
+    """At start: file the answers stored before schema 7 (idempotency.file_earlier_answers), blanking those of
+    orders and deliveries this job blanked already."""
+    with db.writing(platform.engine) as conn:
+        purged_through = _get_meta(conn, PERSONAL_PURGED_THROUGH_KEY) or ""
+        return idempotency.file_earlier_answers(conn, server_secret.of(platform.settings), purged_through)
 
 
 def _get_meta(conn: Connection, key: str) -> str | None:

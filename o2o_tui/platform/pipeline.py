@@ -22,7 +22,7 @@ from litestar.handlers.base import BaseRouteHandler
 from sqlalchemy.exc import IntegrityError
 
 from o2o_tui.domain.errors import ErrorDetail
-from o2o_tui.platform import db, idempotency
+from o2o_tui.platform import db, idempotency, server_secret
 from o2o_tui.platform.auth import Caller
 from o2o_tui.platform.context import Ctx
 from o2o_tui.platform.errors import ApiError, not_found, validation
@@ -239,8 +239,9 @@ def _run_once(
     now = db.utcnow()
     failure: ApiError | None = None
     content, status = b"", 0
+    secret = server_secret.of(platform.settings)  # seals a voucher's code in the stored answer to its purchase
     with db.writing(platform.engine) as conn:
-        stored = idempotency.lookup(conn, caller.user_id, key)
+        stored = idempotency.lookup(conn, caller.user_id, key, secret)
         if stored is not None:
             return _replay(stored, fingerprint)
         if isinstance(tapped, ApiError):
@@ -249,9 +250,8 @@ def _run_once(
         try:
             payload, status = change(ctx)
             content = _encode(payload)
-            idempotency.remember(
-                conn, caller.user_id, key, idempotency.StoredAnswer(fingerprint, status, content), now
-            )
+            first = idempotency.StoredAnswer(fingerprint, status, content)
+            idempotency.remember(conn, caller.user_id, key, first, now, payload=payload, secret=secret)
         except ApiError as error:
             failure = error
             if error.keep_changes:  # a wrong code: refused, and its counted try commits with the refusal
@@ -267,7 +267,7 @@ def _run_once(
     if failure is not None:  # the refusal is the first answer too: a retry gets the same one
         content = _encode(failure.body)
         with db.writing(platform.engine) as conn:
-            stored = idempotency.lookup(conn, caller.user_id, key)
+            stored = idempotency.lookup(conn, caller.user_id, key, secret)
             if stored is not None:
                 return _replay(stored, fingerprint)
             idempotency.remember(

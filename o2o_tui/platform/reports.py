@@ -8,6 +8,8 @@ completions. Each document is decoded into `_Figured`, a struct of only the fiel
 Which orders count (all times on the store's wall clock, `stores.local_time`):
 - placed, accept and prep times, cancellations, refusals, revenue, top items: orders created that day (revenue
   and top items only those the store accepted and that were not cancelled: a new order may still time out);
+  the accept time runs from when the order rang: its creation, or for an order for later its release
+  (`released_at`, 0 s when staff accepted it before it rang), as its accept deadline does;
 - completed (per hour too): orders delivered or handed off that day, whenever they were placed.
 A refusal is a cancellation by the merchant of an order it never accepted (`reject`); any other cancellation
 counts under cancellations with its reason code and who cancelled. Refunds are read from the order documents
@@ -70,6 +72,7 @@ class _Figured(msgspec.Struct, frozen=True):
     created_at: datetime
     lines: list[OrderLine] = []
     confirmed_at: datetime | None = None
+    released_at: datetime | None = None  # an order for later: when it rang (left the hold)
     ready_at: datetime | None = None
     ended_at: datetime | None = None
     cancel_reason_code: str | None = None
@@ -184,7 +187,8 @@ def compute(store: Store, day: date, docs: list[bytes], now: datetime) -> DayRep
         placed_by_hour[created.astimezone(zone).hour] += 1
         if order.confirmed_at is not None:
             confirmed = as_utc(order.confirmed_at)
-            accept.append((confirmed - created).total_seconds())
+            rang = as_utc(order.released_at) if order.released_at is not None else created
+            accept.append((confirmed - rang).total_seconds())
             if order.ready_at is not None:
                 prep.append((as_utc(order.ready_at) - confirmed).total_seconds())
         if order.status is OrderStatus.CANCELLED:

@@ -1,9 +1,9 @@
 """Scheduled orders on the platform: the window checked when the order is placed, the order held until its prep
-start (accept deadline counted from then), and released by a job that wakes at the next prep start
-(rules: `o2o_tui/domain/schedule.py`).
+start, or the store's next opening when its hours have it closed then (accept deadline counted from then), and
+released by a job that wakes at the next release (rules: `o2o_tui/domain/schedule.py`).
 
 State lives in the order document (`held_until`, `released_at`); the orders table's `accept_deadline` column is
-the held order's deadline (prep start + accept timeout), so the timeout job (`jobs.cancel_overdue`) never
+the held order's deadline (its release + accept timeout), so the timeout job (`jobs.cancel_overdue`) never
 cancels a held order early. Several server processes on one database each run the release loop: a release is a
 conditional save on the order's version, so the second one finds it released already and skips it.
 """
@@ -30,6 +30,7 @@ from o2o_tui.domain.schedule import (
     is_held,
     prep_minutes_for,
     prep_start,
+    release_time,
     window_problem,
 )
 from o2o_tui.domain.store import Store, StoreState
@@ -81,23 +82,33 @@ def admits(store: Store, now: datetime, timing: Timing) -> bool:
 
 
 def held_until(store: Store, menu: Menu, timing: Timing, lines: list[NewOrderLine], now: datetime) -> datetime | None:
-    """The prep start a new order is held until, or None (instant, or its prep start has passed already)."""
+    """When a new order rings: its prep start, or the store's next opening when its hours have it closed then;
+    None when that is now (instant, or a prep start already past while the store is open)."""
     if timing.type is not TimingType.SCHEDULED or timing.window_start is None:
         return None
     own = {item.id: item.prep_minutes for category in menu.categories for item in category.items}
     minutes = prep_minutes_for((own.get(line.item_id) for line in lines), store.default_prep_minutes)
     start = prep_start(timing.window_start, minutes)
-    return start if start > now else None
+    return release_time(start, now, _zone(store), store.opening_hours, store.hours_exceptions)
 
 
-def on_confirm(order: Order, promised: datetime) -> dict[str, object]:
-    """What accepting changes for a scheduled order: no longer held (accepted early leaves the scheduled view),
-    and promised no sooner than the time the customer asked for."""
+def due_day(store: Store, timing: Timing) -> str:
+    """The day (YYYY-MM-DD, the store's clock) a held order is due: whose counter numbers it."""
+    assert timing.window_start is not None  # a held order is scheduled, with a window
+    return timing.window_start.astimezone(_zone(store)).strftime("%Y-%m-%d")
+
+
+def on_confirm(order: Order, promised: datetime, now: datetime) -> dict[str, object]:
+    """What accepting changes for a scheduled order: no longer held (accepted early leaves the scheduled view,
+    released by staff now: the day's accept time counts it from then, `reports.py`), and promised no sooner than
+    the time the customer asked for."""
     changes: dict[str, object] = {"promised_ready_at": promised}
     if order.timing.type is TimingType.SCHEDULED and order.timing.window_start is not None:
         changes["promised_ready_at"] = max(promised, as_utc(order.timing.window_start))
     if order.held_until is not None:
         changes["held_until"] = None
+        if is_held(order):
+            changes["released_at"] = now
     return changes
 
 
@@ -141,7 +152,8 @@ def release_due(platform: Platform, now: datetime | None = None) -> tuple[int, d
                 if stored is None or not is_held(stored.order):  # accepted early, cancelled, or released
                     continue
                 ctx.record("order", order_id, "release")
-                after = msgspec.structs.replace(stored.order, held_until=None, released_at=ctx.now)
+                number = orders.number_in_queue(ctx, stored.order)  # its own, unless the queue has it already
+                after = msgspec.structs.replace(stored.order, held_until=None, released_at=ctx.now, number=number)
                 orders.save(ctx, stored, after, RELEASED_EVENT)
             platform.notifier.notify(ctx.scopes)
             released += 1

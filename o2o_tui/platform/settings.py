@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+import math
 import os
+from collections.abc import Callable
 
 import msgspec
+
+from o2o_tui.i18n import t
+
+log = logging.getLogger("o2o.platform.settings")
+
+# stored answers are kept at least this long: a device may be offline a week and still send what it queued
+IDEMPOTENCY_MIN_DAYS = 7.0
 
 
 class Settings(msgspec.Struct, frozen=True):
@@ -15,7 +25,7 @@ class Settings(msgspec.Struct, frozen=True):
     event_retention_hours: float = 168.0  # older events are pruned; a cursor before them answers resync
     # ended orders are kept this long for the figures (never under 90 days; 0 keeps them forever) (order_retention.py)
     order_retention_days: float = 90.0
-    idempotency_retention_days: float = 8.0  # stored answers kept at least this long (>= 7 days by contract)
+    idempotency_retention_days: float = 8.0  # stored answers kept this long (never under 7 days)
     event_recheck_seconds: float = 1.0  # long-polls also re-read the database this often (several processes)
     pg_notify: bool = True  # PostgreSQL: wake other processes' long-polls at once (NOTIFY per write, ~0.5 ms)
     # names, phones, addresses and notes of orders and deliveries ended longer ago are blanked (jobs.purge_personal);
@@ -32,43 +42,91 @@ class Settings(msgspec.Struct, frozen=True):
     code_attempts: int = 5  # wrong tries of one code (an order's pickup or delivery code) before it is locked
     store_code_attempts: int = 20  # wrong validate-code tries at one store before it is locked there
     code_lock_minutes: float = 10.0  # how long a locked code is refused; also the window the tries count in
+    # the server's secret (o2o_tui/platform/server_secret.py); empty: `platform-secret.key` in the data dir
+    secret_file: str = ""
+
+
+class BadSetting(ValueError):
+    """An `O2O_*` variable whose value is not of the form its setting takes."""
+
+    def __init__(self, name: str, raw: str, expected_key: str) -> None:
+        super().__init__(f"{name}={raw!r}")
+        self.name = name
+        self.raw = raw
+        self.expected_key = expected_key  # the catalog key of the expected form
+
+    def message(self) -> str:
+        return t("server.bad_setting", name=self.name, value=self.raw, expected=t(self.expected_key))
+
+
+def _number(raw: str) -> float:
+    value = float(raw)  # a ValueError names no variable: settings_from_env says which one
+    if not math.isfinite(value):
+        raise ValueError(raw)
+    return value
 
 
 def _flag(raw: str) -> bool:
     return raw.strip().lower() not in ("0", "false", "no", "off")
 
 
-_ENV = {
-    "heartbeat_minutes": ("O2O_HEARTBEAT_MINUTES", float),
+def _text(raw: str) -> str:
+    return raw
+
+
+_EXPECTED: dict[Callable[[str], object], str] = {
+    _number: "server.setting.number",
+    int: "server.setting.integer",
+}
+
+_ENV: dict[str, tuple[str, Callable[[str], object]]] = {
+    "heartbeat_minutes": ("O2O_HEARTBEAT_MINUTES", _number),
     "accept_timeout_seconds": ("O2O_ACCEPT_TIMEOUT_SECONDS", int),
-    "conclude_after_minutes": ("O2O_CONCLUDE_AFTER_MINUTES", float),
-    "job_interval_seconds": ("O2O_JOB_INTERVAL_SECONDS", float),
-    "event_retention_hours": ("O2O_EVENT_RETENTION_HOURS", float),
-    "order_retention_days": ("O2O_ORDER_RETENTION_DAYS", float),
-    "idempotency_retention_days": ("O2O_IDEMPOTENCY_RETENTION_DAYS", float),
-    "event_recheck_seconds": ("O2O_EVENT_RECHECK_SECONDS", float),
+    "conclude_after_minutes": ("O2O_CONCLUDE_AFTER_MINUTES", _number),
+    "job_interval_seconds": ("O2O_JOB_INTERVAL_SECONDS", _number),
+    "event_retention_hours": ("O2O_EVENT_RETENTION_HOURS", _number),
+    "order_retention_days": ("O2O_ORDER_RETENTION_DAYS", _number),
+    "idempotency_retention_days": ("O2O_IDEMPOTENCY_RETENTION_DAYS", _number),
+    "event_recheck_seconds": ("O2O_EVENT_RECHECK_SECONDS", _number),
     "pg_notify": ("O2O_PG_NOTIFY", _flag),
-    "purge_personal_hours": ("O2O_PURGE_PERSONAL_HOURS", float),
-    "keep_alive_seconds": ("O2O_KEEP_ALIVE_SECONDS", float),
-    "header_timeout_seconds": ("O2O_HEADER_TIMEOUT_SECONDS", float),
-    "body_timeout_seconds": ("O2O_BODY_TIMEOUT_SECONDS", float),
-    "body_min_bytes_per_second": ("O2O_BODY_MIN_BYTES_PER_SECOND", float),
+    "purge_personal_hours": ("O2O_PURGE_PERSONAL_HOURS", _number),
+    "keep_alive_seconds": ("O2O_KEEP_ALIVE_SECONDS", _number),
+    "header_timeout_seconds": ("O2O_HEADER_TIMEOUT_SECONDS", _number),
+    "body_timeout_seconds": ("O2O_BODY_TIMEOUT_SECONDS", _number),
+    "body_min_bytes_per_second": ("O2O_BODY_MIN_BYTES_PER_SECOND", _number),
     "max_body_bytes": ("O2O_MAX_BODY_BYTES", int),
     "max_concurrent_bodies": ("O2O_MAX_CONCURRENT_BODIES", int),
-    "body_queue_seconds": ("O2O_BODY_QUEUE_SECONDS", float),
+    "body_queue_seconds": ("O2O_BODY_QUEUE_SECONDS", _number),
     "code_attempts": ("O2O_CODE_ATTEMPTS", int),
     "store_code_attempts": ("O2O_STORE_CODE_ATTEMPTS", int),
-    "code_lock_minutes": ("O2O_CODE_LOCK_MINUTES", float),
+    "code_lock_minutes": ("O2O_CODE_LOCK_MINUTES", _number),
+    "secret_file": ("O2O_SECRET_FILE", _text),
 }
 
 
 def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
+    """The settings the `O2O_*` variables ask for; a value of the wrong form raises `BadSetting` (naming the
+    variable), and a retention under its contract's minimum is raised to it with a warning."""
     source = os.environ if environ is None else environ
     values: dict[str, object] = {}
     for field, (name, kind) in _ENV.items():
         raw = source.get(name)
         if raw:
-            values[field] = kind(raw)
+            try:
+                values[field] = kind(raw)
+            except ValueError:
+                raise BadSetting(name, raw, _EXPECTED[kind]) from None
+    kept = values.get("idempotency_retention_days")
+    if isinstance(kept, float) and kept < IDEMPOTENCY_MIN_DAYS:
+        log.warning(
+            t(
+                "server.setting_raised",
+                name="O2O_IDEMPOTENCY_RETENTION_DAYS",
+                value=source["O2O_IDEMPOTENCY_RETENTION_DAYS"],
+                minimum=f"{IDEMPOTENCY_MIN_DAYS:g}",
+            )
+        )
+        values["idempotency_retention_days"] = IDEMPOTENCY_MIN_DAYS
     return Settings(**values)  # type: ignore[arg-type]
 
 

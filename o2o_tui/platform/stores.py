@@ -19,7 +19,7 @@ from o2o_tui.domain.limits import (
     as_utc,
     time_in_range,
 )
-from o2o_tui.domain.requests import HoursBody, StoreStatusBody
+from o2o_tui.domain.requests import HoursBody, HoursExceptionIn, OpeningHoursIn, StoreStatusBody, TimeRangeIn
 from o2o_tui.domain.store import HoursException, OpeningHours, StoreState, StoreStatus, TimeRange
 from o2o_tui.domain.store import Store as StoreDoc
 from o2o_tui.platform import db
@@ -124,8 +124,20 @@ def set_status(ctx: Ctx, store_id: str, body: StoreStatusBody) -> StoreDoc:
     )
     if status == store.status:
         return store
+    tapped = _refuse_stale(ctx, store.status_set_at, "status")
     ctx.record("store", store_id, f"status:{body.state.value}")
-    return save(ctx, store, msgspec.structs.replace(store, status=status))
+    return save(ctx, store, msgspec.structs.replace(store, status=status, status_set_at=tapped))
+
+
+def _refuse_stale(ctx: Ctx, last_set: datetime | None, what: str) -> datetime:
+    """The tap time of a staff change to the store's `what`; refused (409 `stale_store_change`) when another
+    device's change of it was tapped later and already applied: a change queued offline must not undo a newer one
+    (the last tap wins, not the last to reach the platform)."""
+    tapped = min(ctx.occurred_at, ctx.now) if ctx.occurred_at is not None else ctx.now
+    if last_set is not None and tapped < as_utc(last_set):
+        message = f"the store's {what} was changed on another device at {db.iso(as_utc(last_set))}, after this tap"
+        raise conflict(message, code="stale_store_change")
+    return tapped
 
 
 def _checked_range(where: str, opens: str, closes: str) -> None:
@@ -137,27 +149,53 @@ def _checked_range(where: str, opens: str, closes: str) -> None:
         raise validation(f"{where}.closes", "HH:MM")
 
 
+def _no_overlap(where: list[str], ranges: list[TimeRangeIn] | list[OpeningHoursIn]) -> None:
+    """Ranges starting on one day (`where[i]` names `ranges[i]` in the body) may touch but not overlap."""
+    found = hours.overlapping(ranges)
+    if found is not None:
+        first, second = (ranges[i] for i in found)
+        raise validation(
+            where[found[1]],
+            f"{second.opens}-{second.closes} overlaps {first.opens}-{first.closes} ({where[found[0]]})",
+            code="hours_overlap",
+        )
+
+
+def _exception_key(exception: HoursException | HoursExceptionIn) -> tuple[object, ...]:
+    return exception.date, tuple(sorted((r.opens, r.closes) for r in exception.hours)), exception.note
+
+
 def set_hours(ctx: Ctx, store_id: str, body: HoursBody) -> StoreDoc:
     """Replace the weekly opening hours and the dated exceptions (both whole; see `domain/hours.py`)."""
     store = visible_store(ctx.conn, ctx.caller, store_id, staff_roles=(Role.MERCHANT,))
-    per_day: dict[int, int] = {}
+    per_day: dict[int, list[int]] = {}
     for index, weekly in enumerate(body.opening_hours):
         _checked_range(f"opening_hours[{index}]", weekly.opens, weekly.closes)
-        per_day[weekly.weekday] = per_day.get(weekly.weekday, 0) + 1
-        if per_day[weekly.weekday] > HOURS_RANGES_MAX:
+        per_day.setdefault(weekly.weekday, []).append(index)
+        if len(per_day[weekly.weekday]) > HOURS_RANGES_MAX:
             raise validation(f"opening_hours[{index}]", f"at most {HOURS_RANGES_MAX} ranges on one day")
+    for indexes in per_day.values():
+        _no_overlap([f"opening_hours[{i}]" for i in indexes], [body.opening_hours[i] for i in indexes])
+    today = local_time(store, ctx.now).date()
+    kept = {_exception_key(e) for e in store.hours_exceptions}  # a past one already set may stay as it is
     seen: set[str] = set()
     for index, exception in enumerate(body.exceptions):
         where = f"exceptions[{index}]"
         try:
-            date.fromisoformat(exception.date)
+            day = date.fromisoformat(exception.date)
         except ValueError:
             raise validation(f"{where}.date", "a calendar date, YYYY-MM-DD") from None
         if exception.date in seen:
             raise validation(f"{where}.date", f"{exception.date} twice")
         seen.add(exception.date)
+        # yesterday's range past midnight may still run today: older days are past
+        if day < today - timedelta(days=1) and _exception_key(exception) not in kept:
+            raise validation(
+                f"{where}.date", f"{exception.date} is past (the store's today is {today})", code="hours_past"
+            )
         for r_index, span in enumerate(exception.hours):
             _checked_range(f"{where}.hours[{r_index}]", span.opens, span.closes)
+        _no_overlap([f"{where}.hours[{i}]" for i in range(len(exception.hours))], list(exception.hours))
     weekly_hours = sorted(
         (OpeningHours(weekday=h.weekday, opens=h.opens, closes=h.closes) for h in body.opening_hours),
         key=lambda h: (h.weekday, h.opens, h.closes),
@@ -177,10 +215,12 @@ def set_hours(ctx: Ctx, store_id: str, body: HoursBody) -> StoreDoc:
     )
     if (weekly_hours, exceptions) == (store.opening_hours, store.hours_exceptions):
         return store
+    tapped = _refuse_stale(ctx, store.hours_set_at, "hours")
     ctx.record("store", store_id, "hours")
-    return save(
-        ctx, store, msgspec.structs.replace(store, opening_hours=weekly_hours, hours_exceptions=exceptions)
+    changed = msgspec.structs.replace(
+        store, opening_hours=weekly_hours, hours_exceptions=exceptions, hours_set_at=tapped
     )
+    return save(ctx, store, changed)
 
 
 # --- heartbeat -------------------------------------------------------------------------------------------------

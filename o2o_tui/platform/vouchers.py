@@ -1,7 +1,9 @@
 """Vouchers: issued by an admin, bought by a customer, redeemed once at the store's counter by their code (核销).
 
 The code (12 digits) is made when a customer buys the voucher and is in that answer only: the table keeps its
-sha256 (to find the voucher) and the voucher its last four digits. Redeeming takes the store's merchant; a code
+HMAC with the server's secret (to find the voucher; server_secret.py) and the voucher its last four digits. Rows
+bought before schema 7 hold a bare sha256: a code is looked up by its keyed hash, then by the bare one, and such a
+row is re-keyed when its code is given (`_find`). Redeeming takes the store's merchant; a code
 that names no voucher, or another store's, counts as a wrong try against the store (`CodeSubject.VOUCHER`, the
 store-wide limit of `code_attempts.py`) and is committed with the refusal. A voucher redeemed before, expired or
 not active is refused with its own code (`VoucherRefusal`), and says when it was redeemed.
@@ -12,9 +14,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
+from typing import Any
 
 import msgspec
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, Row, bindparam, select, update
 
 from o2o_tui.domain.errors import ErrorDetail
 from o2o_tui.domain.identity import Role
@@ -30,7 +33,7 @@ from o2o_tui.domain.voucher import (
     looks_like_voucher_code,
     normalize_code,
 )
-from o2o_tui.platform import code_attempts, db, stores
+from o2o_tui.platform import code_attempts, db, server_secret, stores
 from o2o_tui.platform.auth import require_role
 from o2o_tui.platform.code_attempts import CodeSubject
 from o2o_tui.platform.context import Ctx
@@ -55,8 +58,24 @@ _SAVE = (
 )
 
 
-def code_hash(code: str) -> str:
+def legacy_code_hash(code: str) -> str:
+    """The bare sha256 that rows bought before schema 7 keep (reversible by trying every code: re-keyed on use)."""
     return hashlib.sha256(normalize_code(code).encode()).hexdigest()
+
+
+def _find(ctx: Ctx, code: str) -> tuple[Row[Any] | None, bool]:
+    """The row whose code is `code`, and whether it was found by its bare hash (then re-keyed in this
+    transaction)."""
+    keyed = server_secret.of(ctx.settings).code_hash(code)
+    row = ctx.conn.execute(select(_table.c.doc).where(_table.c.code_hash == keyed)).first()
+    if row is not None:
+        return row, False
+    legacy = legacy_code_hash(code)
+    row = ctx.conn.execute(select(_table.c.doc).where(_table.c.code_hash == legacy)).first()
+    if row is None:
+        return None, False
+    ctx.conn.execute(update(_table).where(_table.c.code_hash == legacy).values(code_hash=keyed))
+    return row, True
 
 
 def load(conn: Connection, voucher_id: str) -> Voucher | None:
@@ -168,11 +187,14 @@ def list_vouchers(ctx: Ctx, *, store_id: str | None, for_sale: bool) -> list[Vou
 # --- customer: buy ---------------------------------------------------------------------------------------------
 
 
-def _new_code(conn: Connection) -> tuple[str, str]:
+def _new_code(ctx: Ctx) -> tuple[str, str]:
+    """A code no voucher has (by its keyed hash, or its bare one in rows from before schema 7), and its hash."""
+    secret = server_secret.of(ctx.settings)
     while True:
         code = f"{secrets.randbelow(10**VOUCHER_CODE_DIGITS):0{VOUCHER_CODE_DIGITS}d}"
-        hashed = code_hash(code)
-        if conn.execute(select(_table.c.id).where(_table.c.code_hash == hashed)).first() is None:
+        hashed = secret.code_hash(code)
+        taken = select(_table.c.id).where(_table.c.code_hash.in_([hashed, legacy_code_hash(code)]))
+        if ctx.conn.execute(taken).first() is None:
             return code, hashed
 
 
@@ -190,7 +212,7 @@ def buy(ctx: Ctx, voucher_id: str, body: VoucherBuyBody) -> Voucher:
         raise _refusal(VoucherRefusal.EXPIRED, "the voucher has expired")
     if status is not VoucherStatus.FOR_SALE:
         raise conflict("the voucher is sold", code="voucher_sold")
-    code, hashed = _new_code(ctx.conn)
+    code, hashed = _new_code(ctx)
     bought = msgspec.structs.replace(
         voucher,
         status=VoucherStatus.ACTIVE,
@@ -214,14 +236,23 @@ def _refusal(
     return ApiError(409, ErrorDetail(code=reason.value, message=message, at=at, timezone=timezone))
 
 
+def _refused(voucher: Voucher, status: VoucherStatus, timezone: str) -> ApiError | None:
+    if status is VoucherStatus.REDEEMED:
+        at = voucher.redeemed_at
+        return _refusal(VoucherRefusal.REDEEMED, "the voucher was redeemed before", at=at, timezone=timezone)
+    if status is VoucherStatus.EXPIRED:
+        return _refusal(VoucherRefusal.EXPIRED, "the voucher has expired")
+    if status is not VoucherStatus.ACTIVE:
+        return _refusal(VoucherRefusal.NOT_ACTIVE, f"the voucher is {status.value.lower()}")
+    return None
+
+
 def redeem(ctx: Ctx, store_id: str, given: str) -> Voucher:
     """Redeem the voucher whose code is `given` at the caller's store: once, while active and not expired."""
     require_role(ctx.caller, (Role.MERCHANT,))
     store = stores.visible_store(ctx.conn, ctx.caller, store_id, staff_roles=(Role.MERCHANT,))
     code_attempts.ensure_unlocked(ctx, CodeSubject.VOUCHER, store_id, store_id=store_id)
-    row = None
-    if looks_like_voucher_code(given):
-        row = ctx.conn.execute(select(_table.c.doc).where(_table.c.code_hash == code_hash(given))).first()
+    row, rekeyed = _find(ctx, given) if looks_like_voucher_code(given) else (None, False)
     voucher = None if row is None else _decode(row.doc)
     if voucher is None or voucher.store_id != store_id:
         code_attempts.record_failure(ctx, CodeSubject.VOUCHER, store_id)  # committed with the refusal
@@ -230,15 +261,10 @@ def redeem(ctx: Ctx, store_id: str, given: str) -> Voucher:
         error = _refusal(VoucherRefusal.OTHER_STORE, "the voucher is for another store")
         error.keep_changes = True
         raise error
-    status = effective_status(voucher, ctx.now)
-    if status is VoucherStatus.REDEEMED:
-        raise _refusal(
-            VoucherRefusal.REDEEMED, "the voucher was redeemed before", at=voucher.redeemed_at, timezone=store.timezone
-        )
-    if status is VoucherStatus.EXPIRED:
-        raise _refusal(VoucherRefusal.EXPIRED, "the voucher has expired")
-    if status is not VoucherStatus.ACTIVE:
-        raise _refusal(VoucherRefusal.NOT_ACTIVE, f"the voucher is {status.value.lower()}")
+    refusal = _refused(voucher, effective_status(voucher, ctx.now), store.timezone)
+    if refusal is not None:
+        refusal.keep_changes = rekeyed  # the re-keyed hash commits with the refusal
+        raise refusal
     redeemed = msgspec.structs.replace(
         voucher, status=VoucherStatus.REDEEMED, redeemed_at=ctx.now, redeemed_by=ctx.caller.user_id
     )

@@ -87,6 +87,9 @@ def start_platform(
     seeded = seed_demo(db_url) if seed else None
     log_path = tmp_path / "platform.log"
     chosen_env = dict(env or {})
+    # the server's secret lives beside its database for the platform's whole life: a test that moves O2O_HOME
+    # (the devices' home) and restarts the server must not leave the secret behind
+    chosen_env.setdefault("O2O_SECRET_FILE", str(tmp_path / "platform-secret.key"))
     process, url = _launch(db_url, 0, log_path, chosen_env)
     return RunningPlatform(
         url=url,

@@ -137,7 +137,8 @@ class Simulator:
         )
 
     def step(self, now: datetime) -> None:
-        """Advance the world to simulated time `now`. Platform errors are counted and logged, never raised."""
+        """Advance the world to simulated time `now`. Platform errors are counted and logged, never raised, but for
+        a refused token: `Unauthorized` ends the run (`SimContext.failed`)."""
         if self.ctx is None:
             self.start(now)
         assert self._customers is not None and self._fleet is not None and self.ctx is not None

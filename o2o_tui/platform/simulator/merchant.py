@@ -19,6 +19,7 @@ from o2o_tui.domain.requests import (
     ReasonBody,
     StoreStatusBody,
 )
+from o2o_tui.domain.schedule import is_held
 from o2o_tui.domain.store import StoreState
 from o2o_tui.i18n import t
 from o2o_tui.platform.simulator.state import SimContext, Tracked
@@ -38,6 +39,7 @@ class AutoMerchant:
         # couriers people drive get their offers one at a time, from `PeoplesCouriers`
         self.skip = frozenset(skip)
         self.dispatch_only = dispatch_only
+        self._held_seen: dict[str, datetime] = {}  # order for later -> the sim time it was last seen held
 
     def act(self, now: datetime, couriers: list[Courier]) -> None:
         free = [
@@ -72,6 +74,13 @@ class AutoMerchant:
                 self._do(tracked, "order.cancellation.deny", ReasonBody(reason_code="ALREADY_COOKING"), now)
             return
         status = order.status
+        if is_held(order):  # an order for later: accepted and cooked once the platform releases it, not now
+            self._held_seen[order.id] = now
+            return
+        if status is not OrderStatus.CREATED:
+            self._held_seen.pop(order.id, None)
+        elif order.id in self._held_seen:  # released: think from the ring, not from the placing
+            in_status = _minutes(now - self._held_seen[order.id])
         if status is OrderStatus.CREATED and in_status >= think:
             self._do(tracked, "order.confirm", ConfirmBody(preparation_minutes=prep), now)
         elif status is OrderStatus.CONFIRMED and in_status >= 1.0:

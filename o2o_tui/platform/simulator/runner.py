@@ -40,7 +40,8 @@ def run_simulation(
 ) -> SimStats:
     """Step until `stop` is set; with `max_orders`, until they are placed (and, with `finish`, have ended).
 
-    `timeout_seconds` bounds the wall time (for scripts). Returns the final counters.
+    `timeout_seconds` bounds the wall time (for scripts). Returns the final counters. A refused token ends the run:
+    `Unauthorized` propagates (the counters so far are in `simulator.stats`).
     """
     stop = stop or threading.Event()
     deadline = time.monotonic() + timeout_seconds if timeout_seconds else None

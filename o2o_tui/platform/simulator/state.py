@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from o2o_tui.client import PlatformClient
-from o2o_tui.client.errors import PlatformError
+from o2o_tui.client.errors import PlatformError, Unauthorized
 from o2o_tui.domain.menu import Menu
 from o2o_tui.domain.order import Order, OrderStatus
 from o2o_tui.domain.store import Store
@@ -72,7 +72,10 @@ class SimContext:
         return random.Random(f"{self.seed}:{purpose}:{key}")
 
     def failed(self, key: str, message: str, error: PlatformError) -> None:
-        """Count an error; log it at most every 30 s per key so a stuck action does not flood the output."""
+        """Count an error; log it at most every 30 s per key so a stuck action does not flood the output. A refused
+        token (401: revoked or rotated) is raised instead: no later call can succeed, so the run stops."""
+        if isinstance(error, Unauthorized):
+            raise error
         self.stats.errors += 1
         if not error.is_final:  # unreachable, a server error, an unreadable answer: not this action's fault
             self.stats.faults += 1
