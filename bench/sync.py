@@ -1,4 +1,5 @@
-"""Sync engine: draining 1,000 queued actions after the link returns, a full resync of 5,000 orders, and
+"""Sync engine: draining 1,000 queued actions after the link returns, a full resync of 5,000 orders, a stream of
+courier moves beside those 5,000 cached orders (cache file writes and courier requests: longhunt D6), and
 `o2o orders list --json` from the cache beside `python -c "import typer, httpx, tinydb"`.
 
     python -m bench sync                     # quick: 1,000 actions, 5,000 orders, 9 runs per CLI timing
@@ -30,6 +31,9 @@ QUICK = True
 DRAIN_BUDGET_S = 10.0
 RESYNC_BUDGET_S = 5.0
 LIST_RATIO_BUDGET = 1.6
+STREAM_COURIERS = 5
+STREAM_ROUNDS = 20  # rounds of moves, STREAM_PAUSE s apart: 100 `courier.updated` events over about 5 s
+STREAM_PAUSE = 0.25
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -119,6 +123,62 @@ async def _resync(url: str, seed: Any, directory: Path, orders: int) -> dict[str
     return {"place_s": place_s, "resync_s": resync_s, "cached": float(cached)}
 
 
+async def _stream(url: str, seed: Any, directory: Path) -> dict[str, float]:
+    """The running engine on the resynced cache while couriers move: how often the whole cache file is replaced,
+    how many bytes that is, and how many courier requests the moves cost."""
+    from o2o_tui.domain.identity import Role
+    from o2o_tui.sync.engine import SyncEngine
+    from o2o_tui.sync.model import SyncState
+    from o2o_tui.sync.scope import Scope
+    from offline_cache import open_profile_cache, storage
+    from tests.test_sync_coalesce import CountingClient, lat_of, move_couriers
+
+    written: list[int] = []
+    real = storage.atomic_write
+
+    def counted(path: Path, payload: bytes) -> None:
+        real(path, payload)
+        if path.name.startswith("cache-v"):
+            written.append(len(payload))
+
+    storage.atomic_write = counted
+    try:
+        with open_profile_cache(directory) as cache:
+            client = CountingClient(url, seed.tokens["merchant"], timeout=30.0)
+            engine = SyncEngine(client, cache, scope=Scope(Role.MERCHANT, store_id=seed.store_id))
+            couriers = seed.courier_ids[:STREAM_COURIERS]
+            async with client:
+                task = asyncio.create_task(engine.run())
+                try:
+                    while engine.status().state is not SyncState.ONLINE:
+                        await asyncio.sleep(0.05)
+                    await asyncio.sleep(1.5)
+                    written.clear()
+                    client.requests.clear()
+                    start = time.perf_counter()
+                    last = await asyncio.to_thread(
+                        move_couriers, url, seed, STREAM_COURIERS, STREAM_ROUNDS, STREAM_PAUSE
+                    )
+                    moved_s = time.perf_counter() - start
+                    while not all(lat_of(cache, c) == last for c in couriers):
+                        await asyncio.sleep(0.02)
+                    shown_s = time.perf_counter() - start
+                    writes = list(written)
+                finally:
+                    engine.stop()
+                    await task
+    finally:
+        storage.atomic_write = real
+    return {
+        "moves": float(STREAM_COURIERS * STREAM_ROUNDS),
+        "moved_s": moved_s,
+        "lag_s": shown_s - moved_s,
+        "writes": float(len(writes)),
+        "mb": sum(writes) / 1e6,
+        "courier_requests": float(sum(client.requests.values())),
+    }
+
+
 def _median_run(command: list[str], env: dict[str, str], runs: int) -> float:
     samples = []
     for _ in range(runs):
@@ -199,6 +259,7 @@ def main(argv: list[str]) -> None:
         running = start_platform(root / "resync-platform")
         try:
             resynced = asyncio.run(_resync(running.url, running.seed, root / "resync-cache", args.orders))
+            streamed = asyncio.run(_stream(running.url, running.seed, root / "resync-cache"))
             big_home = root / "big-home"
             _login(big_home, running.url, running.seed.tokens["merchant"])
         finally:
@@ -214,6 +275,16 @@ def main(argv: list[str]) -> None:
                 resynced["resync_s"] <= RESYNC_BUDGET_S,
             )
         )
+        moves, moved_s = int(streamed["moves"]), streamed["moved_s"]
+        # a page that wrote makes the next poll wait a second (sync/engine.py): writes at least that far apart
+        budget = int(moved_s + streamed["lag_s"]) + 1
+        print(_row(f"{moves} courier moves in {moved_s:.1f} s beside them:", "", "", None))
+        label = "  cache file writes"
+        print(_row(label, f"{streamed['writes']:.0f}", f"{budget}", streamed["writes"] <= budget))
+        print(_row("  bytes written to the cache", f"{streamed['mb']:.1f} MB", "", None))
+        requests = streamed["courier_requests"]
+        print(_row("  courier requests", f"{requests:.0f}", f"{budget}", requests <= budget))
+        print(_row("  last move in the cache after", f"{streamed['lag_s']:.2f} s", "", None))
 
         from importlib.metadata import version
 

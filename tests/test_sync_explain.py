@@ -67,8 +67,10 @@ def test_moved_on_wrong_code_and_unknown() -> None:
     assert explain(store, action="store.status", target="st_1") == (
         "the store status: the platform did not accept the extra_minutes of your status change"
     )
-    odd = {"code": "teapot", "message": "short and stout"}
-    assert "short and stout" in explain(odd, action="delivery.accept", target="dl_123456789")
+    odd = {"code": "teapot", "message": "short and stout"}  # no sentence of its own: its code, not the English
+    assert explain(odd, action="delivery.accept", target="dl_123456789") == (
+        "delivery dl_12345: the platform refused your accept (reason code teapot)"
+    )
 
 
 def test_a_refusal_with_a_code_of_its_own_is_said_in_the_language_not_in_the_platforms_english() -> None:

@@ -6,11 +6,16 @@ without waiting): another process's engine leaves its entries to the holder, whi
 the outbox is empty, and tries again itself about once a second while entries wait (a holder killed mid-send leaves
 them pending; the next one resends the same keys and bodies, and the platform answers the stored result). Network faults back off exponentially with jitter and a cap and
 retry the same entry; a final refusal moves the entry to the conflicts with the server's reason and refetches the
-entity, so the view rolls back to the server's truth.
+entity, so the view rolls back to the server's truth (a refused menu publish takes its import's availability changes
+with it: sync/linked.py).
 
 Pull: long-poll events from the stored cursor, drop redeliveries, fetch the changed entities, then write them and
 the new cursor in one durable batch. A full resync when the server says so, when the cache was reset, or after a
-long outage.
+long outage. The cache is one file rewritten whole on every write, so while events stream in the loop polls again
+only `coalesce_every` s after a page that changed the cache: a burst lands in one page, its entities are fetched
+once (several orders or couriers in one listing) and written once; a page that changed nothing is not written. Nothing
+fetched is ever held back from the file, so every reader (the console, `o2o sync --once`, other processes on the
+profile) sees a change at most about a second after the platform made it.
 
 Watch: about once a second the engine looks at the cache and outbox file stamps; what another process wrote (a
 script beside the console) is emitted as the usual `Change`s, so the screens show it.
@@ -34,8 +39,8 @@ import msgspec
 from o2o_tui.client.actions import encode_body, route
 from o2o_tui.client.errors import PlatformError, Unauthorized, Unreachable
 from o2o_tui.domain.events import EntityKind, EventPage
+from o2o_tui.sync import linked, tables
 from o2o_tui.sync import skipped as skips
-from o2o_tui.sync import tables
 from o2o_tui.sync.backoff import Backoff
 from o2o_tui.sync.explain import explain
 from o2o_tui.sync.fetch import (
@@ -52,7 +57,7 @@ from o2o_tui.sync.ports import SyncCache, SyncClient
 from o2o_tui.sync.rejection import rejection_reason
 from o2o_tui.sync.retention import RetentionPolicy, apply_retention
 from o2o_tui.sync.scope import Scope
-from o2o_tui.sync.writes import version_of, write_delta
+from o2o_tui.sync.writes import drop_unchanged, version_of, write_delta
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +101,7 @@ class SyncSettings(msgspec.Struct, frozen=True):
     seen_window: int = 2000  # event ids remembered to drop redeliveries
     skipped_retry_every: timedelta = skips.RETRY_EVERY  # an entity whose answer was refused: asked again
     watch_every: float = 1.0  # how often other processes' writes to the profile are looked for
+    coalesce_every: float = 1.0  # while events stream in, a poll at most this long after a page that wrote
 
 
 class SyncEngine:
@@ -136,6 +142,7 @@ class SyncEngine:
             or stored_scope != msgspec.to_builtins(scope)  # another user or store on this profile
         )
         self._last_page_full = False
+        self._resyncs = 0  # full resyncs done, whoever asked (the engine itself or the server's `resync: true`)
         self._pending = len(cache.outbox.pending())
         self._conflicts = len(cache.outbox.conflicts())
         self._wake: asyncio.Event | None = None
@@ -144,6 +151,7 @@ class SyncEngine:
         self._stopping = False
         self._stopped: asyncio.Event | None = None
         self._push_deferred = False  # the last push found another process holding the push lock
+        self._wrote_at: float | None = None  # loop time of the last page that changed the cache
 
     # -- observing ----------------------------------------------------------------------------------------
     def subscribe(self, callback: Listener) -> Callable[[], None]:
@@ -287,8 +295,19 @@ class SyncEngine:
     async def _push_batch(self, entries: list[Any]) -> tuple[int, int]:
         confirmed: list[tuple[Any, Any]] = []  # (entry, result), written to the cache together
         done = rejected = 0
+        held: set[str] = set()  # riders of a publish refused in this batch: already in the conflicts
         try:
             for entry in entries:
+                if entry.key in held:
+                    continue
+                if linked.rides(entry):  # an import's availability goes only if its publish did (sync/linked.py)
+                    publish = await self._io(linked.refused_publish, self._cache.outbox, entry)
+                    if publish is not None:
+                        done += await self._flush_confirmed(confirmed)
+                        await self._io(linked.hold, self._cache.outbox, entry, publish)
+                        self._count_refused([entry.key])
+                        rejected += 1
+                        continue
                 try:
                     result = await self._send(entry)
                 except PlatformError as error:
@@ -298,8 +317,9 @@ class SyncEngine:
                         )
                         raise
                     done += await self._flush_confirmed(confirmed)
-                    await self._reject(entry, error)
-                    rejected += 1
+                    riders = await self._reject(entry, error)
+                    held.update(riders)
+                    rejected += 1 + len(riders)
                     continue
                 confirmed.append((entry, result))
         finally:
@@ -351,8 +371,9 @@ class SyncEngine:
         for key in keys:
             self._cache.outbox.mark_done(key)
 
-    async def _reject(self, entry: Any, error: PlatformError) -> None:
-        """A final refusal: keep the reason, refetch the entity so the view shows the server's truth."""
+    async def _reject(self, entry: Any, error: PlatformError) -> list[str]:
+        """A final refusal: keep the reason, refetch the entity so the view shows the server's truth. A refused
+        menu publish takes the availability changes of its import with it; returns their keys."""
         delta = Delta(upserts={}, removals={}, replace=set())
         kind = EntityKind(route(entry.action).entity)
         entity_id = entry.target.split("/")[0]
@@ -370,16 +391,22 @@ class SyncEngine:
         reason = rejection_reason(error, order_doc, delivery_doc)
         reason["explanation"] = explain(reason, action=entry.action, target=entry.target)  # as first shown
 
-        def write() -> None:
+        def write() -> list[str]:
             if delta.size():
                 self._write_delta(delta, {})
-            self._cache.outbox.mark_rejected(entry.key, reason)
+            refused = self._cache.outbox.mark_rejected(entry.key, reason)
+            return linked.hold_riders(self._cache.outbox, refused) if entry.action == linked.PUBLISH else []
 
-        await self._io(write)
-        self._pending = max(0, self._pending - 1)
-        self._conflicts += 1
-        self._emit_delta(delta)
-        self._emit(Change(kind=ChangeKind.CONFLICT, ids=frozenset({entry.key})))
+        riders: list[str] = await self._io(write)
+        self._count_refused([entry.key, *riders], delta)
+        return riders
+
+    def _count_refused(self, keys: list[str], delta: Delta | None = None) -> None:
+        self._pending = max(0, self._pending - len(keys))
+        self._conflicts += len(keys)
+        if delta is not None:
+            self._emit_delta(delta)
+        self._emit(Change(kind=ChangeKind.CONFLICT, ids=frozenset(keys)))
         self._emit(Change(kind=ChangeKind.STATUS))
 
     # -- pull ---------------------------------------------------------------------------------------------
@@ -490,6 +517,7 @@ class SyncEngine:
         newly_skipped = self._settle_skipped(delta, meta, now)
         await self._io(self._write_delta, delta, meta)
         self._cursor, self._last_sync_at, self._need_resync = head, now, False
+        self._resyncs += 1
         self._persisted_sync_at = now
         self._seen, self._seen_set = [], set()
         self._emit_delta(delta)
@@ -517,26 +545,38 @@ class SyncEngine:
         known -= {(e.kind, e.id) for e in self._skipped.values()}  # a skipped one's cached copy is not good
         wanted = [(k, i, _is_delete(e.type)) for (k, i), e in newest.items() if (k, i) not in known]
         wanted += [w for w in self._skipped_due(answered_at) if (w[0], w[1]) not in newest]
-        delta = await fetch_entities(self._client, wanted)
+        fleet = self._scope.store_id if self._scope.sees_fleet else None
+        named = [e.occurred_at for (k, _), e in newest.items() if k is EntityKind.ORDER]
+        # an order changed no earlier than its event: those named are in one listing of the orders changed since
+        since = min(named) - timedelta(seconds=1) if named else None
+        delta = await fetch_entities(
+            self._client, wanted, fleet_store=fleet, orders_since=since, orders_store=self._scope.store_id
+        )
         seen = (self._seen + [e.id for e in fresh])[-self._settings.seen_window :]
         meta = {
             tables.META_CURSOR: page.cursor,
             tables.META_LAST_SYNC_AT: iso(answered_at),
             tables.META_SEEN_EVENTS: seen,
         }
+        retried = {(e.table, e.id) for e in self._skipped.values()}  # cached copies not to trust: rewritten
         newly_skipped = self._settle_skipped(delta, meta, answered_at)
-        if fresh or delta.size() or skips.META_SKIPPED in meta or self._persist_due(answered_at):
+        fetched = delta.size()
+        if fetched:
+            await self._io(drop_unchanged, self._cache, delta, retried)
+        if delta.size() or skips.META_SKIPPED in meta or self._persist_due(answered_at):
             await self._io(self._write_delta, delta, meta)
             self._persisted_sync_at = answered_at
-        # else a quiet poll: nothing new, so no disk write every few seconds (the cursor only moved past events
-        # this scope does not see; a restart from the older one on disk is still correct)
+            if delta.size():
+                self._wrote_at = asyncio.get_running_loop().time()
+        # else a quiet poll, or events that changed nothing here: no disk write (the cursor only moved past events
+        # whose effect the cache already holds; a restart from the older one on disk is still correct)
         self._cursor = page.cursor
         self._last_sync_at = answered_at  # the time of the answer, not of the write
         self._seen, self._seen_set = seen, set(seen)
         self._emit_delta(delta)
         self._emit_skipped(newly_skipped)
         self._set_state(SyncState.ONLINE)
-        return len(fresh), delta.size()
+        return len(fresh), fetched
 
     # -- loops --------------------------------------------------------------------------------------------
     async def sync_once(self) -> SyncReport:
@@ -549,13 +589,14 @@ class SyncEngine:
                 if isinstance(error, Unreachable | Unauthorized):
                     raise
                 report.error = error.i18n_message()  # one action could not be sent; the pull may still work
-            report.resynced = self._need_resync or self._outage_too_long()
+            resyncs = self._resyncs
             while True:
                 applied, fetched = await self.pull_once(0.0)
                 report.events += applied
                 report.fetched += fetched
                 if not self._last_page_full:
                     break
+            report.resynced = self._resyncs > resyncs  # also when the server said so (a restored database)
             self._set_state(SyncState.ONLINE, report.error)
         except PlatformError as error:
             self._on_fault(error)
@@ -677,6 +718,16 @@ class SyncEngine:
                 self._on_fault(error)
                 wait = 0.0
                 await self._sleep(self._fault_delay(error, self._pull_backoff))
+                continue
+            await self._sleep(self._coalesce_delay())
+
+    def _coalesce_delay(self) -> float:
+        """How long the next poll waits so that the cache is written at most about once per `coalesce_every` s:
+        the events of that time then come in one page (none is lost: they wait on the server, after the stored
+        cursor). None after a full page: the engine is catching up, and each page is written once anyway."""
+        if self._wrote_at is None or self._last_page_full:
+            return 0.0
+        return max(0.0, self._wrote_at + self._settings.coalesce_every - asyncio.get_running_loop().time())
 
     async def _watch_loop(self) -> None:
         """Other processes on this profile (a script beside the console): their writes shown within about a

@@ -33,6 +33,8 @@ def subject_label(action: str, target: str, number: int | None) -> str:
         return t("sync.subject.delivery", target=target[:8])
     if action.startswith("courier."):
         return t("sync.subject.courier")
+    if action == "voucher.redeem":
+        return t("sync.subject.voucher")
     if action.startswith("store."):
         return t("sync.subject.store")
     if action == "menu.publish":
@@ -63,7 +65,8 @@ def _order_action(action: str) -> OrderAction | None:
         return None
 
 
-def _voucher(reason: dict[str, Any]) -> str:
+def _voucher(reason: dict[str, Any]) -> str | None:
+    """The counter's voucher refusals (None: a refusal any action can meet, said the common way)."""
     code = str(reason.get("code") or "")
     if code == "voucher_redeemed":
         return t("voucher.explain.redeemed", at=stored_clock(reason.get("at"), reason.get("timezone")))
@@ -71,7 +74,7 @@ def _voucher(reason: dict[str, Any]) -> str:
         return t("voucher.explain." + code.removeprefix("voucher_"))
     if code == "code_locked":
         return t("voucher.explain.locked", until=stored_clock(reason.get("locked_until"), reason.get("timezone")))
-    return t("voucher.explain.other", message=reason.get("message") or code)
+    return None
 
 
 _ORDER_FLOW = ("CREATED", "CONFIRMED", "PREPARING", "READY_FOR_PICKUP", "DISPATCHED", "DELIVERED", "CONCLUDED")
@@ -88,7 +91,9 @@ def _before(now_status: str, target: str, delivery: bool) -> bool:
 def explain(reason: dict[str, Any], *, action: str, target: str) -> str:
     """Render a stored rejection reason (as written by the engine) in the current language."""
     if action == "voucher.redeem":  # the counter's voucher code: the sentence names the voucher, not the store
-        return _voucher(reason)
+        said = _voucher(reason)
+        if said is not None:
+            return said
     number = reason.get("order_number")
     subject = subject_label(action, target, number if isinstance(number, int) else None)
     what = action_label(action)
@@ -137,4 +142,7 @@ def explain(reason: dict[str, Any], *, action: str, target: str) -> str:
     own = f"sync.explain.code.{code}"  # a refusal with a sentence of its own (e.g. refund_too_large)
     if code and t(own) != own:
         return t(own, subject=subject, action=what)
-    return t("sync.explain.other", subject=subject, action=what, message=reason.get("message") or code)
+    # a code this console has no sentence for (a newer platform's): its name, never the platform's English
+    # message (for logs) inside a sentence of the person's language
+    shown = safe_text(str(code or reason.get("status") or "?"), one_line=True)
+    return t("sync.explain.other", subject=subject, action=what, code=shown)

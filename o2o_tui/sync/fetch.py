@@ -17,6 +17,7 @@ import msgspec
 
 from o2o_tui.client import calls
 from o2o_tui.client.errors import Forbidden, MalformedResponse, NotFound, PlatformError
+from o2o_tui.client.wire import Call
 from o2o_tui.domain.events import EntityKind, Event
 from o2o_tui.domain.fleet import Courier, Delivery
 from o2o_tui.domain.menu import Menu
@@ -94,13 +95,21 @@ class Delta(msgspec.Struct):
         return sum(len(v) for v in self.upserts.values()) + sum(len(v) for v in self.removals.values())
 
     def changes(self) -> list[Change]:
+        """What to tell observers. A replaced table says so with no ids ("all of this kind"): the entities it
+        dropped (orders a restored platform no longer has) are in no list of the delta, and a view that only
+        re-read the listed ids would keep showing them."""
         kinds = {tables.TABLE_FOR[k]: k.value for k in EntityKind}
         touched: dict[str, set[str]] = {}
         for table, docs in self.upserts.items():
             touched.setdefault(table, set()).update(docs)
         for table, ids in self.removals.items():
             touched.setdefault(table, set()).update(ids)
-        return [Change(kind=kinds[table], ids=frozenset(ids)) for table, ids in touched.items() if ids]
+        found = [
+            Change(kind=kinds[table], ids=frozenset(ids))
+            for table, ids in touched.items()
+            if ids and table not in self.replace
+        ]
+        return found + [Change(kind=kinds[table]) for table in sorted(self.replace)]
 
 
 def entity_key(entity: Any) -> str:
@@ -140,10 +149,62 @@ def newest_per_entity(events: Iterable[Event]) -> dict[tuple[EntityKind, str], E
     return newest
 
 
-async def fetch_entities(client: Any, wanted: Iterable[tuple[EntityKind, str, bool]]) -> Delta:
-    """Fetch each (kind, id) not marked deleted; a 404/403 answer means the entity left our view: drop it."""
+async def _listed(
+    client: Any, listed: Call[Any], raw: type[Any], kind: type[Any], ids: set[str]
+) -> dict[str, Any]:
+    """Those of `ids` in one listing (one request for a burst of events). Empty when the listing is refused (a
+    store without its own fleet) or is not whole; an entity missing from it (a courier of another fleet carrying
+    our order, an order past the listing's page, one that does not decode) is left to be asked for alone."""
+    call = Call(listed.method, listed.path, raw, params=listed.params)
+    try:
+        page = await client.call(call)
+    except (NotFound, Forbidden):
+        return {}
+    except MalformedResponse as error:
+        if not is_entity_fault(error):
+            raise
+        return {}
+    found = {}
+    for item in page.couriers if raw is _RawCourierList else page.orders:
+        try:
+            entity = msgspec.json.decode(item, type=kind)
+        except msgspec.ValidationError:
+            continue
+        if entity.id in ids:
+            found[entity.id] = entity
+    return found
+
+
+async def fetch_entities(
+    client: Any,
+    wanted: Iterable[tuple[EntityKind, str, bool]],
+    *,
+    fleet_store: str | None = None,
+    orders_since: datetime | None = None,
+    orders_store: str | None = None,
+) -> Delta:
+    """Fetch each (kind, id) not marked deleted; a 404/403 answer means the entity left our view: drop it.
+    Several couriers or orders wanted (a burst of events) are read in one listing instead of one request each:
+    couriers when `fleet_store` is a store whose fleet this scope may list, orders when `orders_since` is given
+    (no later than their events; `orders_store` the store to list, if any). What a listing lacks is asked for
+    alone."""
     delta = Delta(upserts={}, removals={}, replace=set(), skipped={})
     gate = asyncio.Semaphore(FETCH_CONCURRENCY)
+    wanted = list(wanted)
+    couriers = {i for k, i, deleted in wanted if k is EntityKind.COURIER and not deleted}
+    orders = {i for k, i, deleted in wanted if k is EntityKind.ORDER and not deleted}
+    listed: dict[tuple[EntityKind, str], Any] = {}
+    if fleet_store is not None and len(couriers) > 1:
+        found = await _listed(client, calls.list_couriers(fleet_store), _RawCourierList, Courier, couriers)
+        listed.update(((EntityKind.COURIER, i), courier) for i, courier in found.items())
+    if orders_since is not None and len(orders) > 1:
+        limit = min(SNAPSHOT_PAGE, len(orders) + 50)  # others changed since then too
+        listing = calls.list_orders(orders_store, None, orders_since, limit, None)
+        found = await _listed(client, listing, _RawOrderPage, Order, orders)
+        listed.update(((EntityKind.ORDER, i), order) for i, order in found.items())
+    for (kind, entity_id), entity in listed.items():
+        delta.put(tables.TABLE_FOR[kind], entity_id, entity)
+    wanted = [w for w in wanted if (w[0], w[1]) not in listed or w[2]]
 
     async def one(kind: EntityKind, entity_id: str, deleted: bool) -> None:
         table = tables.TABLE_FOR[kind]

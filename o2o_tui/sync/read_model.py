@@ -1,7 +1,8 @@
 """What screens and commands show: the last server snapshot with this device's pending outbox applied on top.
 
 Synchronous (the CLI reads it straight from a `ProfileCache`; async code calls it on the cache's executor).
-Documents are decoded into domain structs once per (id, version) and kept, so repeated reads stay cheap.
+Documents are decoded into domain structs once per (id, version, personal data blanked or not) and kept, so
+repeated reads stay cheap.
 
 One rule for a cached document that does not decode (a file from another version, a disk error), in every reader:
 it is left out, noted in `unreadable` (the CLI says so once on stderr, the consoles once as a line), and marked
@@ -22,6 +23,7 @@ import msgspec
 from o2o_tui.domain.fleet import Courier, Delivery
 from o2o_tui.domain.menu import Menu
 from o2o_tui.domain.order import Order, OrderStatus
+from o2o_tui.domain.personal_data import DELIVERY_PERSONAL, ORDER_PERSONAL, needs_blanking
 from o2o_tui.domain.store import Store
 from o2o_tui.sync import skipped as skips
 from o2o_tui.sync import tables
@@ -146,10 +148,13 @@ def parse_day_number(reference: str) -> int | None:
     return int(text) if text.isdigit() and len(text) <= 6 else None
 
 
+_PERSONAL = {tables.ORDERS: ORDER_PERSONAL, tables.DELIVERIES: DELIVERY_PERSONAL}
+
+
 class ReadModel:
     def __init__(self, cache: Any) -> None:
         self._cache = cache
-        self._decoded: dict[tuple[str, str], tuple[int, Any]] = {}
+        self._decoded: dict[tuple[str, str], tuple[tuple[Any, bool], Any]] = {}
         self.unreadable: dict[tuple[str, str], str] = {}  # (table, id) -> why, left out by this reader
         self._told: set[tuple[str, str]] = set()
 
@@ -157,16 +162,21 @@ class ReadModel:
     def _decode(self, table: str, doc_id: str, doc: Any, kind: type[T]) -> T | None:
         """The document as `kind`, or None when it does not decode (then it is left out, noted and marked)."""
         key = (table, doc_id)
-        version = doc.get("version", -1) if isinstance(doc, dict) else None
+        # the personal-data purge blanks a document without a new version: a copy decoded before it is stale
+        rule = _PERSONAL.get(table)
+        stamp = (
+            doc.get("version", -1) if isinstance(doc, dict) else None,
+            rule is not None and isinstance(doc, dict) and needs_blanking(doc, rule),
+        )
         memo = self._decoded.get(key)
-        if memo is not None and memo[0] == version:
+        if memo is not None and memo[0] == stamp:
             return memo[1]
         try:
             value = msgspec.convert(doc, kind)
         except (msgspec.ValidationError, TypeError) as error:
             self._left_out(table, doc_id, _why(error))
             return None
-        self._decoded[key] = (version, value)
+        self._decoded[key] = (stamp, value)
         return value
 
     def _left_out(self, table: str, doc_id: str, why: str) -> None:

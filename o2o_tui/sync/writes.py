@@ -46,3 +46,20 @@ def write_delta(cache: Any, delta: Delta, meta: dict[str, Any]) -> None:
                 cache.table(table).remove(entity_id)
         if meta:
             cache.meta_set_many(meta)
+
+
+def drop_unchanged(cache: Any, delta: Delta, keep: set[tuple[str, str]]) -> None:
+    """Leave out of `delta` what the cache already holds as is (a document equal to the cached copy, the removal
+    of one not cached), so a page whose events changed nothing writes nothing: the cache is one file, rewritten
+    whole on every write. `keep` (table, id) are written anyway (a skipped entity's cached copy is not trusted)."""
+    for table, docs in delta.upserts.items():
+        if table in delta.replace:
+            continue
+        stored = cache.table(table)
+        for entity_id in [i for i, doc in docs.items() if (table, i) not in keep and stored.get(i) == doc]:
+            del docs[entity_id]
+    for table, ids in delta.removals.items():
+        if table in delta.replace:
+            continue
+        stored = cache.table(table)
+        ids.difference_update({i for i in ids if (table, i) not in keep and stored.get(i) is None})
