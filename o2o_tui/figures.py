@@ -62,13 +62,32 @@ def report_call(store_id: str, day: str | None) -> Call[DayReport]:
     return Call("GET", f"/v1/stores/{quote(store_id, safe='')}/reports/day", DayReport, params=params)
 
 
-def local_today(report: DayReport, now: datetime) -> date:
-    """Today on the clock of the report's store."""
+def store_today(timezone: str, now: datetime) -> date:
+    """Today on the clock of a store in `timezone` (UTC for a zone this machine does not know)."""
     try:
-        zone = ZoneInfo(report.timezone)
+        zone = ZoneInfo(timezone)
     except (KeyError, ValueError):
         zone = ZoneInfo("UTC")
     return now.astimezone(zone).date()
+
+
+def local_today(report: DayReport, now: datetime) -> date:
+    """Today on the clock of the report's store."""
+    return store_today(report.timezone, now)
+
+
+class FutureDay(ValueError):
+    """A day after the store's today: it has no figures (a report counts the orders placed or ended in it)."""
+
+    def __init__(self, day: str, today: str) -> None:
+        super().__init__(f"{day} is after the store's today ({today})")
+        self.day = day
+        self.today = today
+
+    def i18n_message(self) -> str:
+        from o2o_tui.i18n import t
+
+        return t("figures.error.future", day=self.day, today=self.today)
 
 
 class ReportCache:
@@ -110,7 +129,8 @@ def day_figures(
 ) -> Figures:
     """The figures of `day` (None: the store's today) from the platform, kept for later; when the platform cannot
     be reached (or `client` is None: offline), the kept ones of that day. Raises the platform's error when it
-    refuses (403, 404, 422) or when nothing was kept for that day."""
+    refuses (403, 404, 422) or when nothing was kept for that day, and `FutureDay` for a day after the store's
+    today."""
     moment = now or datetime.now(UTC)
     problem: PlatformError | None = None
     if client is not None:
@@ -119,6 +139,9 @@ def day_figures(
         except (Unreachable, ServerError) as error:
             problem = error
         else:
+            today = local_today(report, moment).isoformat()
+            if report.date > today:  # all zeros, and not worth keeping
+                raise FutureDay(report.date, today)
             cache.put(report, moment)
             return Figures(report, moment)
     kept = cache.get(store_id, day) if day else cache.today(store_id, moment)

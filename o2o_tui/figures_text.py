@@ -48,6 +48,66 @@ def clip(text: str, width: int) -> str:
     return "".join(kept) + "…"
 
 
+def _cuts(piece: str, commas: bool) -> list[tuple[str, str]]:
+    """(what joins it to the part before, the part): `piece` cut before each opening bracket, or (`commas`) after
+    each comma with the spaces that follow (not inside "¥12,345.00")."""
+    parts: list[tuple[str, str]] = []
+    joiner, start = "", 0
+    for index, char in enumerate(piece):
+        if index < start:
+            continue
+        if not commas and char in "（(" and index > start:
+            parts.append((joiner, piece[start:index]))
+            joiner, start = "", index
+        elif commas and (char == "，" or (char == "," and piece[index + 1 : index + 2] == " ")):
+            end = index + 1
+            while end < len(piece) and piece[end] == " ":
+                end += 1
+            if end < len(piece):
+                parts.append((joiner, piece[start : index + 1]))
+                joiner, start = piece[index + 1 : end], end
+    parts.append((joiner, piece[start:]))
+    return parts
+
+
+def _tokens(text: str, width: int) -> list[tuple[str, str]]:
+    """`text` in pieces that may go on lines of their own: whole fields (two spaces apart), a field too wide cut
+    before its brackets, a piece still too wide after its commas."""
+    tokens: list[tuple[str, str]] = []
+    for number, field in enumerate(text.split("  ")):
+        pieces = [("", field)] if cells(field) <= width else _cuts(field, commas=False)
+        for index, (joiner, piece) in enumerate(pieces):
+            subs = [("", piece)] if cells(piece) <= width else _cuts(piece, commas=True)
+            for sub_index, (sub_joiner, sub) in enumerate(subs):
+                if sub_index:
+                    lead = sub_joiner
+                elif index:
+                    lead = joiner
+                else:
+                    lead = "  " if number else ""
+                tokens.append((lead, sub))
+    return tokens
+
+
+def wrap(text: str, width: int, *, clipped: bool = True) -> list[str]:
+    """`text` on lines of at most `width` cells, broken between whole fields (the two spaces between "Orders 4"
+    and "done 0"), else before a bracket, else after a comma, never inside a figure or a name in brackets
+    ("(Asia/Shanghai)"); a piece wider than a line is clipped (`…`), or left whole (`clipped=False`) for a widget
+    that folds it."""
+    if cells(text) <= width:
+        return [text]
+    lines: list[str] = []
+    line = ""
+    for joiner, token in _tokens(text, width):
+        joined = line + joiner + token if line else token
+        if line and cells(joined) > width:
+            lines.append(line)
+            joined = token
+        line = joined
+    lines.append(line)
+    return [clip(line, width) if clipped else line for line in lines]
+
+
 def table(rows: Sequence[Sequence[str]], *, right: Sequence[bool] = (), gap: int = 2) -> list[str]:
     """Rows of columns aligned by cell width; `right[i]` right-aligns column i (numbers)."""
     if not rows:

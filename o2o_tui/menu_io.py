@@ -9,7 +9,8 @@ UTF-8 with or without the mark, else GB18030 (what a Chinese spreadsheet saves).
 name and a category column (`_REQUIRED_COLUMNS`), in any order; a column it leaves out keeps what the `base` menu
 has. The sheet is the whole item list of the menu (unless `partial`: then the items no row names stay): an item
 left out of the sheet is deleted, a row with an empty `item_id` is a new item, and without an `item_id` column a
-row is the base item of the same names (if just one).
+row is the base item of the same names (if just one; of several, the one in the row's category), and the same
+names twice in one category are refused like an id twice.
 A row's category is named by id or found by its names; names the menu does not have add a category (a new id needs
 names of its own, so a mistyped id of an existing category is refused). Option groups are edited in the editor or
 in JSON. A cell the sheet did not change leaves the item exactly as it was (an item of an older menu with one
@@ -30,7 +31,8 @@ from datetime import datetime
 
 import msgspec
 
-from o2o_tui.domain.menu import Availability, Category, Item, Menu, Names
+from o2o_tui.domain.limits import blank
+from o2o_tui.domain.menu import Availability, Category, Item, Menu, Names, Option
 from o2o_tui.domain.menu_rules import Problem, item_problems, menu_problems, problem_text
 from o2o_tui.domain.money import Money
 from o2o_tui.domain.requests import MenuIn, menu_of
@@ -309,6 +311,7 @@ class _Sheet:
         self.columns = {name: index + 1 for index, name in enumerate(header)}  # as the file has them
         self.categories = {category.id: category for category in base.categories}
         self.base_items = {item.id: item for category in base.categories for item in category.items}
+        self.base_category = {item.id: category.id for category in base.categories for item in category.items}
         self.group_ids = {group.id for group in base.option_groups}
         self.order = [category.id for category in base.categories]  # the built menu's categories
         self.items: dict[str, list[Item]] = {category.id: [] for category in base.categories}
@@ -318,6 +321,7 @@ class _Sheet:
         self.new_by_names: dict[tuple[str | None, str | None], str] = {}
         self.names_index: dict[tuple[str | None, str | None], list[str]] | None = None
         self.seen_ids: dict[str, int] = {}
+        self.seen_names: dict[tuple[str, tuple[str, str]], int] = {}  # (category, folded zh and en) -> line
         self.taken = set(self.base_items)
         self.bad_cells: set[tuple[int, int]] = set()
 
@@ -342,7 +346,8 @@ class _Sheet:
         if "item_id" in cells:
             item_id = cells["item_id"].strip() or self._new_id("item", self.taken)
         else:
-            item_id = self._item_by_names(cells) or self._new_id("item", self.taken)
+            self._name_twice(line, category_id, cells)
+            item_id = self._item_by_names(cells, category_id) or self._new_id("item", self.taken)
         if item_id in self.seen_ids:
             self.problem(
                 line, "item_id", t("menu_cli.error.item_twice", id=item_id, first=self.seen_ids[item_id])
@@ -364,7 +369,7 @@ class _Sheet:
         is added when the row names it (with the id given, or one made up)."""
         category_id = cells.get("category_id", "").strip()
         zh, en = cells.get("category_name_zh"), cells.get("category_name_en")
-        named = bool((zh or "").strip() or (en or "").strip())
+        named = not (blank(zh or "") and blank(en or ""))
         if not category_id:
             if not named:
                 self.problem(line, "category_id", t("menu_cli.error.category_needed"))
@@ -393,8 +398,22 @@ class _Sheet:
                 return category.id
         return None
 
-    def _item_by_names(self, cells: dict[str, str]) -> str | None:
-        """Without an item_id column, the menu's one item with the row's names (not taken by an earlier row)."""
+    def _name_twice(self, line: int, category_id: str | None, cells: dict[str, str]) -> None:
+        """Without an item_id column a row's names say which item it is: the same names twice in one category (case
+        and spacing aside) are one item on two lines, a row copied to correct it, say; refused like an id twice.
+        (The same names in two categories are two items.)"""
+        folded = tuple(" ".join(cells.get(f"name_{lang}", "").split()).casefold() for lang in ("zh", "en"))
+        if category_id is None or not any(folded):
+            return
+        first = self.seen_names.setdefault((category_id, (folded[0], folded[1])), line)
+        if first != line:
+            field = "name_zh" if folded[0] else "name_en"
+            name = " ".join(cells[field].split())
+            self.problem(line, field, t("menu_cli.error.name_twice", name=name, first=first))
+
+    def _item_by_names(self, cells: dict[str, str], category_id: str | None) -> str | None:
+        """Without an item_id column, the menu's one item with the row's names (not taken by an earlier row); of
+        several, the one in the row's category."""
         key = (cells.get("name_zh"), cells.get("name_en"))
         if self.names_index is None:  # built once: a menu may have tens of thousands of items
             self.names_index = {}
@@ -403,6 +422,8 @@ class _Sheet:
                 for indexed in ((zh, en), (zh, None), (None, en)):
                     self.names_index.setdefault(indexed, []).append(item.id)
         found = [item_id for item_id in self.names_index.get(key, []) if item_id not in self.seen_ids]
+        if len(found) > 1:
+            found = [item_id for item_id in found if self.base_category[item_id] == category_id]
         return found[0] if len(found) == 1 else None
 
     def _item(self, line: int, item_id: str, cells: dict[str, str]) -> Item:
@@ -612,6 +633,21 @@ def import_csv(data: bytes, base: Menu, currency: str | None = None, *, partial:
             if (placed.line, placed.column) not in sheet.bad_cells:
                 problems.append(placed)
     if problems:
-        problems.sort(key=lambda p: (p.line, p.column))
-        raise MenuImportError(problems)
+        # one cell can break one rule twice: a row's name_zh is both the item's `names.zh` and its `name`
+        unique = list(dict.fromkeys(problems))
+        unique.sort(key=lambda p: (p.line, p.column))
+        raise MenuImportError(unique)
     return menu
+
+
+def unreadable_on_tickets(menu: Menu) -> list[tuple[str, str, str]]:
+    """(id, name, as printed) of each item and option whose name no kitchen printer in its Chinese mode can print
+    (Arabic, Thai, emoji only: "?????"): the cook could not tell it from another. Said on import, not refused."""
+    from o2o_tui.domain.menu_rules import normalize
+    from o2o_tui.printing.charset import printable, unreadable
+
+    named = normalize(menu)  # the name an order line carries: the Chinese name, else the English one
+    entities: list[Item | Option] = [item for category in named.categories for item in category.items]
+    entities += [option for group in named.option_groups for option in group.options]
+    return [(entity.id, entity.name, printable(entity.name)) for entity in entities if unreadable(entity.name)]
+

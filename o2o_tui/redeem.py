@@ -9,6 +9,9 @@ voucher cannot be checked offline (the platform alone knows its codes), which is
 What a redeemed voucher was (its title and value) is the platform's answer to the redemption; the outbox keeps
 no answers, so `voucher_answer` asks again with the entry's own Idempotency-Key and body: the platform answers
 the first result again (the contract of every mutating call) and changes nothing.
+
+A code scanned again while its first scan still waits in the outbox (offline) is not queued twice (`queued_before`):
+the second would come back as "redeemed before, at 12:03", this very counter's own redemption, read as fraud.
 """
 
 from __future__ import annotations
@@ -49,6 +52,50 @@ class Redemption(msgspec.Struct, frozen=True):
 
     def body(self) -> CodeBody:
         return CodeBody(code=self.code)
+
+
+class QueuedBefore(msgspec.Struct, frozen=True):
+    """An earlier scan of the same code, still in the outbox waiting for the platform's answer."""
+
+    kind: CodeKind
+    key: str
+    occurred_at: str  # when it was scanned (ISO 8601 UTC)
+    number: str | None = None  # the order's "#0042" (a pickup code)
+
+
+def _queued_code(body: str) -> str | None:
+    try:
+        decoded = msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        return None
+    code = decoded.get("code") if isinstance(decoded, dict) else None
+    return normalize_code(code) if isinstance(code, str) else None
+
+
+def queued_before(
+    code: str, store_id: str, pending: Iterable[Any], orders: Iterable[Order]
+) -> QueuedBefore | None:
+    """The same code already queued at this store and not answered yet: a voucher redeem at the store, or the
+    handoff of one of its orders with this pickup code. `pending`: the outbox's pending entries (any process's)."""
+    typed = normalize_code(code)
+    store_orders = {order.id: order for order in orders if order.store_id == store_id}
+    for entry in pending:
+        if entry.action == VOUCHER_ACTION and entry.target == store_id:
+            kind, number = CodeKind.VOUCHER, None
+        elif entry.action == HANDOFF_ACTION and entry.target in store_orders:
+            kind, number = CodeKind.PICKUP, store_orders[entry.target].display_number
+        else:
+            continue
+        if _queued_code(entry.body) == typed:
+            return QueuedBefore(kind, entry.key, entry.occurred_at, number=number)
+    return None
+
+
+def queued_before_text(found: QueuedBefore, timezone: str | None) -> str:
+    at = stored_clock(found.occurred_at, timezone)
+    if found.kind is CodeKind.VOUCHER:
+        return t("voucher.result.queued_before_voucher", at=at)
+    return t("voucher.result.queued_before_pickup", number=found.number or "?", at=at)
 
 
 def classify(code: str, orders: Iterable[Order], store_id: str) -> Redemption:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from o2o_tui.domain.hours import clock_minutes
+from o2o_tui.domain.hours import clock_minutes, overlapping
 from o2o_tui.domain.limits import HOURS_EXCEPTIONS_MAX, HOURS_RANGES_MAX, STATUS_REASON_MAX
 from o2o_tui.domain.requests import HoursBody, HoursExceptionIn, OpeningHoursIn, TimeRangeIn
 from o2o_tui.domain.store import HoursException, OpeningHours, Store, TimeRange
@@ -90,7 +90,41 @@ def parse_ranges(text: str) -> list[TimeRange]:
         ranges.append(TimeRange(opens=_clock(opens, piece), closes=_clock(closes, piece)))
     if len(ranges) > HOURS_RANGES_MAX:
         raise HoursError(t("store.hours.error.too_many", maximum=HOURS_RANGES_MAX))
-    return sorted(ranges, key=lambda r: r.opens)
+    ranges.sort(key=lambda r: r.opens)
+    found = overlapping(ranges)
+    # refused, as the platform does: which of the two was meant is the merchant's to say
+    if found is not None:
+        first, second = (ranges[i] for i in found)
+        raise HoursError(
+            t(
+                "store.hours.error.overlap",
+                first=ranges_text([first]),
+                second=ranges_text([second]),
+                merged=ranges_text([_merged(first, second)]),
+            )
+        )
+    return ranges
+
+
+def _merged(first: TimeRange, second: TimeRange) -> TimeRange:
+    """The one range two overlapping ones cover (`first` opens first): to the later of their closes."""
+
+    def reach(span: TimeRange) -> int:
+        start, end = clock_minutes(span.opens) or 0, clock_minutes(span.closes) or 0
+        return end + 24 * 60 if end <= start else end
+
+    if first.opens == first.closes or second.opens == second.closes:  # one is the whole day
+        return TimeRange(opens="00:00", closes="00:00")
+    closes = first.closes if reach(first) >= reach(second) else second.closes
+    return TimeRange(opens=first.opens, closes=closes)
+
+
+def check_not_past(day: str, today: date) -> str:
+    """A dated exception may be for yesterday (its range past midnight still runs into today: `today` on the
+    store's clock) or later; an older one would change nothing, as the platform says too."""
+    if day < (today - timedelta(days=1)).isoformat():
+        raise HoursError(t("store.hours.error.past", date=day, today=today.isoformat()))
+    return day
 
 
 def ranges_text(ranges: Sequence[TimeRange | OpeningHours]) -> str:

@@ -63,6 +63,10 @@ def test_on_with_a_cap_and_this_console_then_shown(shared_platform: RunningPlatf
 
 
 def test_off_while_offline_is_queued_then_sent_once(shared_platform: RunningPlatform, cli: Cli) -> None:
+    assert shared_platform.seed is not None
+    kitchen = api(shared_platform, "merchant")  # the kitchen's console has asked: the platform knows its name
+    kitchen.get(f"/v1/stores/{shared_platform.seed.store_id}/auto-accept", device="kitchen")
+    kitchen.close()
     cli("store", "auto-accept", "on", "--station", "kitchen")
     proxy: FaultProxy = cli.proxy  # type: ignore[attr-defined]
     proxy.drop()

@@ -74,17 +74,17 @@ def test_set_a_weekday_then_dated_exceptions(running: RunningPlatform, cli: Cli)
         whole[6],
     ]
 
-    cli("store", "hours", "closed", "2026-12-25", "--note", "Christmas")
-    cli("store", "hours", "open", "2027-01-01", "12:00-20:00")
+    cli("store", "hours", "closed", "2099-12-25", "--note", "Christmas")
+    cli("store", "hours", "open", "2100-01-01", "12:00-20:00")
     assert _server_store(running).hours_exceptions == [
-        HoursException("2026-12-25", [], "Christmas"),
-        HoursException("2027-01-01", [TimeRange("12:00", "20:00")]),
+        HoursException("2099-12-25", [], "Christmas"),
+        HoursException("2100-01-01", [TimeRange("12:00", "20:00")]),
     ]
     text = cli("store", "hours").stdout
-    assert "Fri  10:00-14:00, 17:00-02:00" in text and "2026-12-25  closed all day  Christmas" in text
+    assert "Fri  10:00-14:00, 17:00-02:00" in text and "2099-12-25  closed all day  Christmas" in text
     assert "Now: " in text
 
-    cli("store", "hours", "clear", "2027-01-01")
+    cli("store", "hours", "clear", "2100-01-01")
     cli("store", "hours", "set", "fri", "closed")
     store = _server_store(running)
     assert store.opening_hours == [
@@ -95,7 +95,7 @@ def test_set_a_weekday_then_dated_exceptions(running: RunningPlatform, cli: Cli)
         whole[5],
         whole[6],
     ]
-    assert [e.date for e in store.hours_exceptions] == ["2026-12-25"]
+    assert [e.date for e in store.hours_exceptions] == ["2099-12-25"]
 
 
 def test_bad_input_is_a_usage_error_that_changes_nothing(running: RunningPlatform, cli: Cli) -> None:
@@ -140,6 +140,10 @@ def test_a_new_order_outside_the_hours_is_refused(running: RunningPlatform, cli:
     cli("store", "hours", "open", today.date().isoformat(), f"{start:02d}:00-{start:02d}:01")
     customer = api(running, "customer")
     try:
+        shown = cli("store", "status").stdout  # what staff set is OPEN; what applies now is CLOSED
+        assert "CLOSED" in shown.splitlines()[0] and "OPEN" not in shown.splitlines()[0], shown
+        now = cli.json("store", "status")["now"]
+        assert (now["state"], now["takes_orders"], now["by_hours"]) == ("CLOSED", False, True)
         refused = customer.post("/v1/orders", order_body(running.seed.store_id))
         assert refused.status_code == 409 and refused.json()["error"]["code"] == "store_unavailable", (
             refused.text

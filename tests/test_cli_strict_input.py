@@ -82,8 +82,15 @@ def test_status_filter_takes_api_names_and_printed_words_and_refuses_the_rest(
         assert new in ids(word) and accepted not in ids(word), word
     for word in ("CONFIRMED", "Accepted", "已接单"):
         assert accepted in ids(word) and new not in ids(word), word
-    assert ids("ready_for_pickup") == ids("READY") == ids("ready for pickup") == ids("已出餐")
-    assert ids("on the way") == ids("on-the-way") == ids("DISPATCHED")
+    assert ids("ready_for_pickup") == ids("READY") == ids("ready for pickup") == ids("待取餐")
+    assert ids("out") == ids("DISPATCHED")
+    # the console's words too, short or long (the queue's status column), in both languages
+    for word in ("OK", "已接", "Accepted"):
+        assert accepted in ids(word) and new not in ids(word), word
+    for word in ("新单", "New"):
+        assert new in ids(word) and accepted not in ids(word), word
+    assert ids("制作中") == ids("制作") == ids("PREP") == ids("preparing")
+    assert ids("待取") == ids("RDY") == ids("READY")
 
     refused = cli("orders", "list", "--status", "bogus", code=Exit.USAGE)
     assert 'Unknown status "bogus"' in refused.stderr

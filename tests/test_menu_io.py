@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from o2o_tui import menu_io
-from o2o_tui.domain.limits import PREP_MINUTES_MAX, PREP_MINUTES_MIN, PRICE_MAX
+from o2o_tui.domain.limits import PREP_MINUTES_MAX, PREP_MINUTES_MIN, PRICE_MAX, blank
 from o2o_tui.domain.menu import Availability, Category, Item, Menu, Names, Option, OptionGroup
 from o2o_tui.domain.money import Money
 from o2o_tui.i18n import set_language
@@ -44,7 +44,8 @@ texts = st.text(
 # a name is one line without control characters, a description may break lines (o2o_tui.domain.menu_rules)
 _NOT_IN_A_NAME = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 _NOT_IN_A_DESCRIPTION = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
-named_texts = texts.map(lambda text: _NOT_IN_A_NAME.sub("", text)).filter(lambda text: bool(text.strip()))
+# and not blank: spaces or zero-width characters alone name nothing (o2o_tui.domain.limits.blank)
+named_texts = texts.map(lambda text: _NOT_IN_A_NAME.sub("", text)).filter(lambda text: not blank(text))
 description_texts = texts.map(lambda text: _NOT_IN_A_DESCRIPTION.sub("", text))
 moments = st.datetimes(
     min_value=datetime(2001, 1, 1),
@@ -506,3 +507,18 @@ def test_too_many_items_in_a_category_is_said_on_the_first_row_over_naming_the_c
     assert problem.line == 2 + MENU_ITEMS_MAX  # the 501st row of hot-dishes
     assert problem.column == col("category_id")
     assert "hot-dishes" in menu_io.describe(problem) and str(MENU_ITEMS_MAX) in menu_io.describe(problem)
+
+
+def test_a_bad_name_is_one_problem_though_it_is_both_name_and_names_zh() -> None:
+    """A row's name_zh becomes the item's `names.zh` and its `name`: one broken cell is said once."""
+    base = demo()
+    category = base.categories[0].id
+    bad = ["Tab\tName", "Esc\x1b[31mRed", "New\nLine", "\u202eRLO", "NUL\x00", "C1\x9bx"]
+    sheet = "category_id,name_zh,name_en,price\r\n" + "".join(
+        f'{category},"{name}",n{index},1.00\r\n' for index, name in enumerate(bad)
+    )
+    for partial in (False, True):
+        with pytest.raises(MenuImportError) as caught:
+            menu_io.import_csv(sheet.encode(), base, partial=partial)
+        found = [(p.line, p.column) for p in caught.value.problems]
+        assert found == [(line, 2) for line in (2, 3, 4, 6, 7, 8)], found  # the third row takes lines 4 and 5

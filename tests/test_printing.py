@@ -104,9 +104,9 @@ def test_a_receipt_with_a_refund_from_a_file_printer_and_o2o_print_show(tmp_path
     assert printed.cuts == 2
     assert (tmp_path / "tickets.bin").stat().st_mode & 0o777 == 0o600  # pickup codes and names: the user's only
     slip = "\n".join(printed.tickets()[1])
-    assert "Lao Wang Sichuan Kitchen" in printed.big[-1]
+    assert printed.big[-2:] == ["老王川菜馆 Lao Wang", "Sichuan Kitchen"]  # double size: wrapped at 24 cells
     assert "Total" in slip and "￥80.00" in slip
-    assert "Refund: item unavailable" in slip and "-￥4.00" in slip and "￥76.00" in slip
+    assert "Refund: Item unavailable" in slip and "-￥4.00" in slip and "￥76.00" in slip
 
     shown = CliRunner().invoke(app, ["print", "show", str(tmp_path / "tickets.bin"), "--json"])
     assert shown.exit_code == 0, shown.output

@@ -49,9 +49,9 @@ def _store_problem(
     import math
     import re
 
-    from o2o_tui.domain.limits import ADDRESS_MAX, CURRENCY_PATTERN, LAT_MAX, LON_MAX
+    from o2o_tui.domain.limits import ADDRESS_MAX, CURRENCY_PATTERN, LAT_MAX, LON_MAX, blank
 
-    if not name.strip():
+    if blank(name):
         return t("admin.error.store_name_empty")
     if len(address) > ADDRESS_MAX:
         return t("admin.error.address_too_long", limit=str(ADDRESS_MAX))

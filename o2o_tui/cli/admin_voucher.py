@@ -97,9 +97,9 @@ def _store_time(moment: datetime, zone: ZoneInfo) -> str:
 
 def _problem(title: str, count: int, expires_at: datetime, now: datetime) -> str | None:
     """What the platform would refuse in these options, said in the options' own terms."""
-    from o2o_tui.domain.limits import VOUCHER_TITLE_MAX, VOUCHERS_PER_CREATE_MAX
+    from o2o_tui.domain.limits import VOUCHER_TITLE_MAX, VOUCHERS_PER_CREATE_MAX, blank
 
-    if not title.strip() or len(title) > VOUCHER_TITLE_MAX:
+    if blank(title) or len(title) > VOUCHER_TITLE_MAX:
         return t("voucher.admin.error.title", limit=str(VOUCHER_TITLE_MAX))
     if count > VOUCHERS_PER_CREATE_MAX:
         return t("voucher.admin.error.count", limit=str(VOUCHERS_PER_CREATE_MAX))

@@ -150,10 +150,18 @@ def _resolve_order(client: Any, orders: list[Any], reference: str) -> Any:
     return found
 
 
-def _resolve_courier(couriers: list[Any], reference: str) -> Any:
+def _resolve_courier(couriers: list[Any], reference: str) -> Any | None:
+    """The courier of the store's fleet this reference names (an id or a name). None: none of the fleet, but it
+    reads as a courier id, which the platform may know: a platform courier (no store), which any store may assign
+    but no store can list, so only the assignment itself can tell."""
+    import re
+
+    from o2o_tui.domain.limits import ID_PATTERN
     from o2o_tui.live_dispatch import find_courier
 
     matches = find_courier(couriers, reference)
+    if not matches and re.match(ID_PATTERN, reference.strip()):
+        return None
     if not matches:
         raise fail(t("dispatch.error.no_courier", ref=safe_text(reference, one_line=True)), Exit.NOT_FOUND)
     if len(matches) > 1:
@@ -163,6 +171,16 @@ def _resolve_courier(couriers: list[Any], reference: str) -> Any:
             Exit.USAGE,
         )
     return matches[0]
+
+
+def _courier_name(client: Any, courier_id: str) -> str:
+    """A platform courier's name, readable by the store once it carries one of the store's orders (else its id)."""
+    from o2o_tui.client.errors import PlatformError
+
+    try:
+        return str(client.get_courier(courier_id).name)
+    except PlatformError:
+        return courier_id
 
 
 def assign_suggestions(client: Any, suggestions: list[Any]) -> tuple[list[Any], list[tuple[Any, str]]]:
@@ -376,7 +394,7 @@ def register(app: typer.Typer) -> None:
         profile: str | None = ProfileOption,
         as_json: bool = JsonOption,
     ) -> None:
-        from o2o_tui.client.errors import Conflict
+        from o2o_tui.client.errors import Conflict, NotFound
         from o2o_tui.domain.requests import AssignBody
         from o2o_tui.live_dispatch import read_fleet
 
@@ -384,29 +402,29 @@ def register(app: typer.Typer) -> None:
             snapshot = read_fleet(client, store_id)
             chosen_order = _resolve_order(client, snapshot.orders, order)
             chosen_courier = _resolve_courier(snapshot.couriers, courier)
+            courier_id = courier.strip() if chosen_courier is None else chosen_courier.id
+            name = safe_text(courier_id if chosen_courier is None else chosen_courier.name, one_line=True)
             try:
-                delivery = client.act(
-                    "order.assign", chosen_order.id, AssignBody(courier_id=chosen_courier.id)
-                )
+                delivery = client.act("order.assign", chosen_order.id, AssignBody(courier_id=courier_id))
+            except NotFound:
+                if chosen_courier is not None:
+                    raise
+                ref = safe_text(courier_id, one_line=True)  # not the fleet's, and not a platform courier either
+                raise fail(t("dispatch.error.no_courier_anywhere", ref=ref), Exit.NOT_FOUND) from None
             except Conflict as refused:
                 number = _number(chosen_order.number)
-                name = safe_text(chosen_courier.name, one_line=True)
                 if refused.code == "not_accepted":
                     raise fail(t("dispatch.assign.not_accepted", number=number), Exit.REJECTED) from None
                 if refused.code in ("courier_offline", "courier_full"):
                     key = "dispatch.assign." + refused.code
                     raise fail(t(key, number=number, courier=name), Exit.REJECTED) from None
                 raise
+            if chosen_courier is None and not as_json:
+                name = safe_text(_courier_name(client, courier_id), one_line=True)
         if as_json:
             emit_json(delivery)
             return
-        say(
-            t(
-                "dispatch.assign.done",
-                number=_number(chosen_order.number),
-                courier=safe_text(chosen_courier.name, one_line=True),
-            )
-        )
+        say(t("dispatch.assign.done", number=_number(chosen_order.number), courier=name))
 
     @dispatch.command("unassign", help=t("dispatch.unassign.help"))
     def unassign(

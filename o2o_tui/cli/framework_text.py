@@ -7,7 +7,9 @@ for a help page or an error: it brings in Rich, ~30 ms no other command pays); i
 sets the titles again, at once if `rich_utils` is loaded, else just after it loads. What Typer's vendored Click
 writes as plain English literals is reached another way: the help option's text and the usage line's prefix are
 set where Click builds them, and an error's sentence is matched whole (`ERRORS`) and said again from the catalog
-just before the error panel prints it (a sentence no pattern knows stays as Click wrote it).
+just before the error panel prints it (a sentence no pattern knows stays as Click wrote it). Help text breaks
+lines as Chinese is set rather than being cut with "…" where a run of Chinese is longer than its column
+(`_fold_help_text`).
 """
 
 from __future__ import annotations
@@ -152,6 +154,26 @@ def _set_rich_utils(rich_utils: ModuleType) -> None:
     for attribute, message in _CONSTANTS.items():
         if hasattr(rich_utils, attribute):  # a Typer without it: its word stays its own
             setattr(rich_utils, attribute, translate(message))
+    _fold_help_text(rich_utils)
+
+
+def _fold_help_text(rich_utils: ModuleType) -> None:
+    """Help text that breaks lines as Chinese is set instead of ending in "…". Rich breaks lines only at spaces,
+    and a table cell cuts a longer word with an ellipsis (its column's overflow): a run of Chinese is one such
+    word, so its end was lost. Here it breaks between characters (`o2o_tui.text_fold`) and folds what is left."""
+    make_text = getattr(rich_utils, "_make_rich_text", None)
+    if not callable(make_text) or getattr(make_text, "_o2o_localized", False):
+        return
+    from rich.text import Text
+
+    from o2o_tui.cli.help_text import FoldedText
+
+    def make_rich_text(*args: Any, **kwargs: Any) -> Any:
+        made = make_text(*args, **kwargs)
+        return FoldedText.of(made) if isinstance(made, Text) else made
+
+    make_rich_text._o2o_localized = True  # type: ignore[attr-defined]
+    rich_utils._make_rich_text = make_rich_text  # type: ignore[attr-defined]
 
 
 class _RichUtilsHook(importlib.abc.MetaPathFinder):

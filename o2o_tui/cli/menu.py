@@ -14,14 +14,14 @@ import importlib
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import typer
 
 from o2o_tui.cli.cache_errors import cache_errors
 from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors
 from o2o_tui.cli.exits import Exit
-from o2o_tui.cli.output import emit_json, fail, say
+from o2o_tui.cli.output import emit_json, fail, say, warn
 from o2o_tui.cli.sync import OnlineOption, cli_cache, report_outcome
 from o2o_tui.i18n import t
 
@@ -230,8 +230,10 @@ def _imported(data: bytes, kind: str, base: Any, currency: str, partial: bool = 
 
     try:
         if kind == "csv":
-            return menu_io.import_csv(data, base, currency, partial=partial)
-        whole = menu_io.import_json(data, currency)
+            menu = menu_io.import_csv(data, base, currency, partial=partial)
+        else:
+            whole = menu_io.import_json(data, currency)
+            menu = msgspec.structs.replace(base, categories=whole.categories, option_groups=whole.option_groups)
     except menu_io.MenuImportError as error:
         shown = error.problems[:50]
         for problem in shown:
@@ -239,7 +241,9 @@ def _imported(data: bytes, kind: str, base: Any, currency: str, partial: bool = 
         more = len(error.problems) - len(shown)
         key = "menu_cli.import.refused_more" if more else "menu_cli.import.refused"
         raise fail(t(key, count=len(error.problems), more=more), Exit.USAGE) from None
-    return msgspec.structs.replace(base, categories=whole.categories, option_groups=whole.option_groups)
+    for entity_id, name, printed in menu_io.unreadable_on_tickets(menu):  # taken, but the kitchen is told
+        warn(t("menu_cli.import.unprintable", id=entity_id, name=name, printed=printed))
+    return menu
 
 
 # --- draft and publish ------------------------------------------------------------------------------------------
@@ -278,19 +282,19 @@ def _working_draft(cache: Any, published: Any, *, save: bool) -> Any:
     return moved.draft
 
 
-def _publish(
-    profile: Any,
-    cache: Any,
-    draft: Any,
-    *,
-    online: bool,
-    as_json: bool,
-    extra: dict[str, Any],
-    again: bool = True,
-) -> None:
-    """Publish `draft` through the outbox (If-Match: the version it started from) and say what became of it. A
-    412 from a menu this cache had not seen yet: the draft is moved onto it and sent once more (`again`) when its
-    edits and the newer menu's do not collide."""
+class _Sent(NamedTuple):
+    """A publish that went out (or was queued): what became of it, what it changes, and the versions."""
+
+    result: Any  # perform's ActionResult
+    changes: list[Any]
+    base_version: int  # the version it was edited from (its If-Match)
+    version: int  # the menu version the cache held right after it
+
+
+def _send_publish(profile: Any, cache: Any, draft: Any, *, online: bool, again: bool = True) -> _Sent | None:
+    """Publish `draft` through the outbox (If-Match: the version it started from); None: nothing to publish (the
+    draft is dropped). A 412 from a menu this cache had not seen yet: the draft is moved onto it and sent once
+    more (`again`) when its edits and the newer menu's do not collide."""
     import asyncio
 
     from o2o_tui.menu_draft import catch_up, diff, is_dirty, publish_menu
@@ -300,11 +304,7 @@ def _publish(
     store_id = draft.store_id
     if not is_dirty(draft):
         _drafts(cache).discard(store_id)
-        if as_json:
-            emit_json({"outcome": "unchanged", "changes": [], **extra})
-        else:
-            say(t("menu_cli.publish.nothing"))
-        return
+        return None
     changes = diff(draft.base, draft.menu)
     body = publish_menu(draft)
     result = asyncio.run(
@@ -320,10 +320,24 @@ def _publish(
     if moved is not None and not moved.conflicts and result.key is not None:
         cache.outbox.dismiss(result.key)  # the same edits go again, on top of the menu that refused them
         _drafts(cache).save(moved.draft)
-        _publish(profile, cache, moved.draft, online=online, as_json=as_json, extra=extra, again=False)
-        return
+        return _send_publish(profile, cache, moved.draft, online=online, again=False)
     version = after.version if after is not None else draft.base.version
-    data = {"changes": [_change_json(change) for change in changes], "version": version, **extra}
+    return _Sent(result, changes, draft.base.version, version)
+
+
+def _report_publish(sent: _Sent | None, *, online: bool, as_json: bool, extra: dict[str, Any]) -> None:
+    """Say what became of a publish, and exit with its code when it did not go through (or is queued with
+    --online)."""
+    from o2o_tui.sync.perform import Outcome
+
+    if sent is None:
+        if as_json:
+            emit_json({"outcome": "unchanged", "changes": [], **extra})
+        else:
+            say(t("menu_cli.publish.nothing"))
+        return
+    result, changes = sent.result, sent.changes
+    data = {"changes": [_change_json(change) for change in changes], "version": sent.version, **extra}
     if result.outcome is Outcome.REJECTED and not as_json:
         reason = result.reason or {}
         if reason.get("code") == "stale_version":
@@ -332,9 +346,16 @@ def _publish(
         result,
         as_json=as_json,
         online=online,
-        done_message=t("menu_cli.publish.done", version=version, count=len(changes)),
+        done_message=t("menu_cli.publish.done", version=sent.version, count=len(changes)),
         extra=data,
     )
+
+
+def _publish(
+    profile: Any, cache: Any, draft: Any, *, online: bool, as_json: bool, extra: dict[str, Any]
+) -> None:
+    sent = _send_publish(profile, cache, draft, online=online)
+    _report_publish(sent, online=online, as_json=as_json, extra=extra)
 
 
 def _change_json(change: Any) -> dict[str, Any]:
@@ -487,6 +508,7 @@ def import_file(
     as_json: bool = JsonOption,
 ) -> None:
     from o2o_tui.menu_draft import apply, diff
+    from o2o_tui.sync.perform import Outcome
 
     kind = _format_of(file, file_format.lower() if file_format else None)
     if kind not in ("json", "csv"):
@@ -521,8 +543,24 @@ def import_file(
         if not as_json:
             for line in change_lines(changes):
                 say(line)
-        _publish(chosen, cache, draft, online=online, as_json=as_json, extra=extra)
-        _apply_availability(chosen, cache, availability, online=online, as_json=as_json)
+        sent = _send_publish(chosen, cache, draft, online=online)
+        queued = sent is not None and sent.result.outcome is Outcome.QUEUED
+        if not queued:  # published, nothing to publish, or refused (then nothing of the file goes: exit 4)
+            _report_publish(sent, online=online, as_json=as_json, extra=extra)
+        # The availability goes with the publish: while that is queued, each change rides with it (sent only if
+        # it goes through: o2o_tui/sync/linked.py), and is queued before the publish's outcome is said (which
+        # may end the command); once the file's content is published, its availability is queued whatever
+        # --online says, so the import is never left half done.
+        _apply_availability(
+            chosen,
+            cache,
+            availability,
+            online=online and sent is None,
+            as_json=as_json,
+            riding=sent.base_version if sent is not None and queued else None,
+        )
+        if queued:
+            _report_publish(sent, online=online, as_json=as_json, extra=extra)
 
 
 def _availability_line(kind: str, item_id: str, item: Any, store: Any) -> str:
@@ -550,10 +588,17 @@ def _availability_body(item: Any) -> Any:
 
 
 def _apply_availability(
-    profile: Any, cache: Any, changes: list[tuple[str, str, Any]], *, online: bool, as_json: bool
+    profile: Any,
+    cache: Any,
+    changes: list[tuple[str, str, Any]],
+    *,
+    online: bool,
+    as_json: bool,
+    riding: int | None = None,
 ) -> None:
     """The file's availability of items and options the menu already had: one PATCH each, through the outbox (a
-    publish keeps the current availability)."""
+    publish keeps the current availability). `riding`: the base version of the import's publish, still queued,
+    that they ride with (o2o_tui/sync/linked.py: they go only if it does)."""
     import asyncio
 
     from o2o_tui.menu_service import PATCH_ACTION
@@ -569,6 +614,7 @@ def _apply_availability(
                 f"{store_id}/{entity_id}",
                 _availability_body(entity),
                 online=online,
+                base_version=riding,
             )
         )
         if not as_json and result.outcome is not Outcome.DONE:

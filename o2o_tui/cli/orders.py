@@ -25,13 +25,14 @@ IdArgument = typer.Argument(..., help=t("orders.arg.id"))
 def _summary(view: Any, zone: Any) -> str:
     """One line for an order; its times on `zone` (the store's, `_store_zone`)."""
     from o2o_tui.domain.money import format_money
+    from o2o_tui.domain.transitions import shown_status
     from o2o_tui.safe_text import safe_text
 
     order = view.order
     line = t(
         "orders.row",
         number=order.display_number,
-        status=t("orders.status." + str(order.status).lower()),
+        status=t("orders.status." + shown_status(order.status, order.type).lower()),  # the console's words
         type=t("orders.type." + str(order.type).lower()),
         total=format_money(order.totals.total),
         customer=safe_text(order.customer.name, one_line=True),
@@ -85,17 +86,22 @@ def _status_words(text: str) -> str:
 
 def status_choices() -> dict[str, str]:
     """Every word `--status` takes, normalized, to the API status it names: the API names (CREATED, ...) and
-    the words the list prints in each language (NEW, READY, 新订单, ...)."""
-    from o2o_tui.domain.order import OrderStatus
+    the words the list and the console show in each language (NEW, READY, RDY, 新订单, 待取餐, 待取, ...); a
+    handed-off takeout's PICKED UP and a dine-in order's SERVED name DELIVERED."""
+    from o2o_tui.domain.order import OrderStatus, OrderType
+    from o2o_tui.domain.transitions import shown_status
     from o2o_tui.i18n import SUPPORTED, catalog
 
+    named = {status.value: status.value for status in OrderStatus}
+    named |= {shown_status(OrderStatus.DELIVERED, kind): OrderStatus.DELIVERED.value for kind in OrderType}
     choices: dict[str, str] = {}
-    for status in OrderStatus:
-        choices[_status_words(status.value)] = status.value
+    for name, status in named.items():
+        choices[_status_words(status)] = status
         for lang in SUPPORTED:
-            printed = catalog(lang).get("orders.status." + status.value.lower())
-            if printed:
-                choices.setdefault(_status_words(printed), status.value)
+            words = catalog(lang)
+            for key in (f"orders.status.{name.lower()}", f"ui.status.{name}", f"ui.status_short.{name}"):
+                if words.get(key):
+                    choices.setdefault(_status_words(words[key]), status)
     return choices
 
 
@@ -170,14 +176,41 @@ def _handoff_check(code: str) -> Any:
 
 
 def _lookup(cache: Any, reference: str) -> Any:
-    """The order's view, or None; an ambiguous id prefix is a usage error."""
+    """The order's view, or None; an ambiguous id prefix is a usage error, and so is a day number that names
+    the newest of its orders while another one with it is still open (two open orders, or one for later)."""
     from o2o_tui.sync.read_model import AmbiguousReference, ReadModel
 
+    model = ReadModel(cache)
     try:
-        return ReadModel(cache).order(reference)
+        view = model.order(reference)
     except AmbiguousReference as error:
         message = t("orders.error.ambiguous", ref=reference, count=len(error.candidates))
         raise fail(message, Exit.USAGE) from None
+    if view is not None and view.order.id != reference.strip():
+        _refuse_shared_number(cache, model, reference, view)
+    return view
+
+
+def _refuse_shared_number(cache: Any, model: Any, reference: str, view: Any) -> None:
+    """Exit 2 listing the orders with the number `reference` named, when another than `view` (the newest) is
+    still open: the person may mean either, so nothing is acted on."""
+    from o2o_tui.domain.order import ENDED_STATUSES
+    from o2o_tui.sync import tables
+    from o2o_tui.sync.read_model import parse_day_number
+
+    number = parse_day_number(reference)
+    if number is None or view.order.number != number:
+        return
+    ended = {status.value for status in ENDED_STATUSES}
+    docs = [doc for doc in cache.table(tables.ORDERS).all() if doc.get("number") == number]
+    if not any(doc.get("id") != view.order.id and doc.get("status") not in ended for doc in docs):
+        return
+    zone = _store_zone(cache)
+    views = [found for found in (model.order(str(doc.get("id"))) for doc in docs) if found is not None]
+    views.sort(key=lambda found: found.order.created_at, reverse=True)
+    lines = [t("orders.error.ambiguous_number", ref=reference, count=len(views))]
+    lines += [t("orders.error.candidate", id=found.order.id, summary=_summary(found, zone)) for found in views]
+    raise fail("\n".join(lines), Exit.USAGE)
 
 
 def _find(cache: Any, reference: str) -> Any:

@@ -116,9 +116,10 @@ def register(orders: typer.Typer) -> None:
         from datetime import UTC, datetime
 
         from o2o_tui.domain.chases import ChaseReply, ChaseReplyBody, suggested_minutes
+        from o2o_tui.domain.limits import blank
 
         chosen = _template(template, text is not None)
-        if chosen is ChaseReply.TEXT and not (text or "").strip():
+        if chosen is ChaseReply.TEXT and blank(text or ""):
             raise fail(t("care.chase.text_required"), Exit.USAGE)
 
         def body(cache: Any) -> ChaseReplyBody:
@@ -155,10 +156,11 @@ def register(orders: typer.Typer) -> None:
     ) -> None:
         import uuid
 
+        from o2o_tui.domain.limits import blank
         from o2o_tui.domain.refunds import RefundBody, RefundLineIn, RefundReason, refunded_quantities
 
         code = _reason(reason)
-        if code is RefundReason.OTHER and not note.strip():  # the platform's rule, said before anything is queued
+        if code is RefundReason.OTHER and blank(note):  # the platform's rule, said before anything is queued
             raise fail(t("care.cli.error.other_needs_note"), Exit.USAGE)
         wanted = [parse_line(text) for text in lines or []]
         if whole == bool(wanted):
@@ -195,6 +197,7 @@ def register(orders: typer.Typer) -> None:
 def show_lines(order: Any, zone: Any) -> list[str]:
     """`o2o orders show`: the latest chase (answered or not) and each refund, for a person."""
     from o2o_tui.domain.money import format_money
+    from o2o_tui.domain.refunds import reason_text
     from o2o_tui.safe_text import safe_text
 
     lines: list[str] = []
@@ -213,8 +216,6 @@ def show_lines(order: Any, zone: Any) -> list[str]:
                 reply = t(f"care.reply.{chase.reply}")
             lines.append(t("care.chase.detail_answered", time=asked, reply=reply))
     for refund in order.refunds:
-        reason = t(f"care.reason.{refund.reason_code}")
-        if refund.note:
-            reason += " · " + safe_text(refund.note, one_line=True)
+        reason = safe_text(reason_text(refund), one_line=True)  # OTHER: the note typed
         lines.append(t("care.refund.detail", amount=format_money(refund.amount), reason=reason))
     return lines

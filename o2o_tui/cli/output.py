@@ -74,6 +74,13 @@ def say(message: str) -> None:
     stdout.print(Text(safe_text(message)))
 
 
+def warn(message: str) -> None:
+    """A warning for a person on stderr (stdout stays the command's output); never parsed as markup."""
+    from rich.text import Text
+
+    stderr.print(Text(safe_text(message), style="yellow"))
+
+
 def fail(message: str, code: Exit = Exit.ERROR) -> typer.Exit:
     """Print `message` on stderr and return the exit to raise: `raise fail(...)`."""
     from rich.text import Text

@@ -2,7 +2,8 @@
 handoff` does), anything else redeems a voucher of the store. Through the outbox: queued offline, sent once.
 
 Exit codes as every action: 0 done (or queued, without `--online`), 3 queued with `--online` or not reachable,
-4 refused (redeemed before, expired, another store's, wrong code), 5 not a merchant profile.
+4 refused (redeemed before, expired, another store's, wrong code), 5 not a merchant profile. A code whose earlier
+scan still waits in the outbox is not queued again: said, and the exit code of a queued action.
 """
 
 from __future__ import annotations
@@ -44,6 +45,29 @@ def _classify(profile: Any, cache: Any, code: str) -> Any:
     return found
 
 
+def _queued_before(profile: Any, cache: Any, code: str) -> dict[str, Any] | None:
+    """This code's earlier scan still waiting in the outbox (nothing is queued then), as `--json` says it."""
+    from o2o_tui.redeem import queued_before, queued_before_text
+    from o2o_tui.sync.read_model import ReadModel
+
+    model = ReadModel(cache)
+    orders = [view.order for view in model.orders()]
+    found = queued_before(code, profile.store_id, cache.outbox.pending(), orders)
+    if found is None:
+        return None
+    store = model.store(profile.store_id)
+    said = queued_before_text(found, store.timezone if store is not None else None)
+    return {
+        "outcome": "queued",
+        "already_queued": True,
+        "key": found.key,
+        "queued_at": found.occurred_at,
+        "kind": found.kind.value,
+        "number": found.number,
+        "explanation": said,
+    }
+
+
 async def _voucher(profile: Any, redemption: Any, key: str) -> Any:
     from o2o_tui.redeem import voucher_answer
     from o2o_tui.sync.session import make_client
@@ -74,6 +98,15 @@ def register(app: typer.Typer) -> None:
             if chosen.role != "merchant" or not chosen.store_id:
                 raise fail(t("voucher.redeem.not_merchant", profile=chosen.name), Exit.AUTH)
             redemption = _classify(chosen, cache, code)
+            twin = _queued_before(chosen, cache, code)
+            if twin is not None:
+                if as_json:
+                    emit_json(twin)
+                else:
+                    say(twin["explanation"])
+                if online:
+                    raise typer.Exit(int(Exit.OFFLINE))
+                return
             result = asyncio.run(
                 perform(chosen, cache, redemption.action, redemption.target, redemption.body(), online=online)
             )

@@ -80,12 +80,31 @@ def _store_name(profile: str | None, store_id: str) -> str:
 def plain_lines(report: Any, store_name: str, width: int = 80) -> list[str]:
     from o2o_tui import figures_text as ft
 
-    lines = [t("figures.title", date=report.date, store=store_name), *ft.summary_lines(report), ""]
+    summary = [part for line in ft.summary_lines(report) for part in ft.wrap(line, width)]
+    lines = [t("figures.title", date=report.date, store=store_name), *summary, ""]
     lines.append(t("figures.hours.title", peak=ft.peak(report.hours)))
     lines += ft.hour_bars(report.hours, min(width, 60)) + [""]
     lines += ft.durations_lines(report) + [""] + ft.reason_lines(report) + [""]
     lines += ft.item_lines(report, width)
     return lines
+
+
+def _refuse_future(profile: str | None, store_id: str, day: str | None) -> None:
+    """A day after the store's today (by the cached store's clock; the platform's report says it otherwise) is a
+    usage error: it has no figures yet, only zeros."""
+    from datetime import UTC, datetime
+
+    from o2o_tui.cli.common import cached_store
+    from o2o_tui.figures import FutureDay, store_today
+
+    if day is None:
+        return
+    store = cached_store(profile)
+    if store is None or store.id != store_id:
+        return
+    today = store_today(store.timezone, datetime.now(UTC)).isoformat()
+    if day > today:
+        raise fail(FutureDay(day, today).i18n_message(), Exit.USAGE)
 
 
 def _store_id(profile: Any) -> str:
@@ -115,21 +134,24 @@ def register(app: typer.Typer) -> None:
         from o2o_tui.cli.common import open_client
         from o2o_tui.client.errors import PlatformError
         from o2o_tui.config import load_profile, profile_cache_dir
-        from o2o_tui.figures import ReportCache, day_figures
+        from o2o_tui.figures import FutureDay, ReportCache, day_figures
         from o2o_tui.safe_text import safe_text
 
         if date is not None:
             try:
-                Date.fromisoformat(date)
+                date = Date.fromisoformat(date).isoformat()
             except ValueError:
                 raise fail(t("figures.error.bad_date", value=safe_text(date, one_line=True)), Exit.USAGE) from None
         with handle_errors():
             chosen = load_profile(profile)
             store_id = _store_id(chosen)
+            _refuse_future(profile, store_id, date)
             cache = ReportCache(profile_cache_dir(chosen))
             with open_client(chosen) as client:
                 try:
                     found = day_figures(client, cache, store_id, date)
+                except FutureDay as future:
+                    raise fail(future.i18n_message(), Exit.USAGE) from None
                 except PlatformError as error:
                     if error.code == "unreachable":
                         raise fail(t("figures.error.nothing_kept", reason=error.i18n_message()), Exit.OFFLINE) from None

@@ -17,9 +17,15 @@ def serve(
     """Run the reference platform server."""
     from o2o_tui.platform.db import SchemaTooNew, default_db_url
     from o2o_tui.platform.server import serve as run_server
+    from o2o_tui.platform.server_secret import SecretFileError
+    from o2o_tui.platform.settings import BadSetting
 
     try:
         run_server(host, port, db or default_db_url())
+    except BadSetting as error:  # an O2O_* variable of the wrong form: one line naming it
+        raise fail(error.message(), Exit.USAGE) from None
+    except SecretFileError as error:
+        raise fail(error.message(), Exit.ERROR) from None
     except SchemaTooNew as error:
         raise fail(t("server.schema_too_new", detail=str(error)), Exit.ERROR) from None
     except OSError as error:

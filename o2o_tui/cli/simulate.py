@@ -13,6 +13,7 @@ from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.output import emit_json, fail, say, stderr
 from o2o_tui.cli.stop_signals import InterruptOnSignals
 from o2o_tui.client import PlatformClient
+from o2o_tui.client.errors import PlatformError, Unauthorized
 from o2o_tui.config import load_profile
 from o2o_tui.i18n import t
 from o2o_tui.platform.simulator import SimClock, SimStats, Simulator, run_simulation
@@ -61,6 +62,29 @@ def _which_store(client: PlatformClient) -> str:
     raise fail(t("simulate.error.which_store", stores=named), Exit.USAGE)
 
 
+def _token_source(ctx: typer.Context, name: str) -> str:
+    """Where the value of option `name` came from: "flag", "env", or "" (not given)."""
+    # by name: Typer may bring a click of its own, whose ParameterSource is another class than click's
+    source = getattr(ctx.get_parameter_source(name), "name", "")
+    return {"COMMANDLINE": "flag", "ENVIRONMENT": "env"}.get(source, "")
+
+
+def _refused_token(client: PlatformClient, customer: bool, token_from: str, profile_name: str) -> str:
+    """What to tell a person whose token the platform refused (401), fitting where that token came from: the
+    customer token when there is one and the admin token still works, else the admin token (--token, O2O_TOKEN or
+    the profile's)."""
+    if customer:
+        try:
+            client.me()
+        except PlatformError:  # the admin token is refused too (or no answer to tell): it is the one named
+            pass
+        else:
+            return t("simulate.error.refused.customer")
+    if token_from:
+        return t(f"simulate.error.refused.{token_from}")
+    return t("simulate.error.refused.profile", profile=safe_text(profile_name, one_line=True))
+
+
 def _status_line(now: datetime, stats: SimStats) -> str:
     return t(
         "simulate.status",
@@ -74,6 +98,7 @@ def _status_line(now: datetime, stats: SimStats) -> str:
 
 
 def simulate(
+    ctx: typer.Context,
     url: str | None = typer.Option(None, "--url", envvar="O2O_URL", help=t("simulate.option.url")),
     token: str | None = typer.Option(None, "--token", envvar="O2O_TOKEN", help=t("simulate.option.token")),
     profile: str | None = ProfileOption,
@@ -107,10 +132,13 @@ def simulate(
     as_json: bool = JsonOption,
 ) -> None:
     """Simulate customers and couriers against a platform."""
+    token_from = _token_source(ctx, "token") if token else ""
+    profile_name = ""
+    refused: str | None = None  # a token the platform refused while the simulation ran: said after its stats
     with handle_errors():
         if not url or not token:
             saved = load_profile(profile)
-            url, token = url or saved.url, token or saved.token
+            url, token, profile_name = url or saved.url, token or saved.token, saved.name
         client = PlatformClient(url, token)
         customer_client = PlatformClient(url, customer_token) if customer_token else None
         try:
@@ -159,16 +187,24 @@ def simulate(
                     )
             except KeyboardInterrupt:
                 stats = simulator.stats
+            except Unauthorized:  # revoked or rotated meanwhile: no call can succeed any more (exit 5, as on 401)
+                stats = simulator.stats
+                refused = _refused_token(client, customer_client is not None, token_from, profile_name)
             if live:
                 sys.stderr.write("\n")
+        except Unauthorized:  # refused from the start: nothing was simulated
+            message = _refused_token(client, customer_client is not None, token_from, profile_name)
+            raise fail(message, Exit.AUTH) from None
         finally:
             client.close()
             if customer_client is not None:
                 customer_client.close()
     if as_json:
         emit_json(stats)
-        return
-    say(_status_line(clock.now(), stats) + " " + t("simulate.seed", seed=stats.seed))
+    else:
+        say(_status_line(clock.now(), stats) + " " + t("simulate.seed", seed=stats.seed))
+    if refused is not None:
+        raise fail(refused, Exit.AUTH)
 
 
 def register(app: typer.Typer) -> None:

@@ -41,12 +41,16 @@ def until_text(until: Any, zone: Any, now: Any = None) -> str:
 
 
 def _describe(store: Any) -> str:
+    from datetime import UTC, datetime
+
     from o2o_tui.safe_text import safe_text
+    from o2o_tui.store_effect import effect
 
     status = store.status
-    state = t("store.state." + str(status.state).lower())
+    now_state = effect(store, datetime.now(UTC)).state  # closed by the hours, or a pause that has ended
+    state = t("store.state." + str(now_state).lower())
     text = t("store.line", name=safe_text(store.name, one_line=True), state=state)
-    if status.until is not None:
+    if status.until is not None and now_state is status.state:
         text += "  " + t("store.until", at=until_text(status.until, store_zone(store)))
     if status.extra_minutes:
         text += "  " + t("store.extra", minutes=status.extra_minutes)
@@ -99,6 +103,24 @@ def _store_json(store: Any) -> dict[str, Any]:
     import msgspec
 
     return msgspec.to_builtins(store)
+
+
+def _now_json(store: Any) -> dict[str, Any]:
+    """The store as it applies now: `status` is what staff set; this is what a customer meets (closed by the
+    opening hours, a pause that has ended)."""
+    from datetime import UTC, datetime
+
+    import msgspec
+
+    from o2o_tui.store_effect import effect
+
+    found = effect(store, datetime.now(UTC))
+    return {
+        "state": str(found.state),
+        "takes_orders": found.takes_orders,
+        "until": msgspec.to_builtins(found.until),
+        "by_hours": found.by_hours,
+    }
 
 
 def _effect_line(store: Any) -> str:
@@ -164,11 +186,16 @@ def _parsed(parse: Any, *args: Any) -> Any:
         raise fail(error.message, Exit.USAGE) from None
 
 
-def _change_hours(profile_name: str | None, edit: Any, *, online: bool, as_json: bool) -> None:
-    """Apply `edit` (HoursBody -> HoursBody) to the cached hours (with queued changes) and queue the result."""
+def _change_hours(
+    profile_name: str | None, edit: Any, *, online: bool, as_json: bool, new_date: str | None = None
+) -> None:
+    """Apply `edit` (HoursBody -> HoursBody) to the cached hours (with queued changes) and queue the result.
+    `new_date`: the date of an exception being set, which may not be before the store's today."""
     import asyncio
+    from datetime import UTC, datetime
 
-    from o2o_tui.store_hours import hours_body
+    from o2o_tui.store_effect import store_zone
+    from o2o_tui.store_hours import check_not_past, hours_body
     from o2o_tui.sync.perform import perform
     from o2o_tui.sync.read_model import ReadModel
 
@@ -177,6 +204,8 @@ def _change_hours(profile_name: str | None, edit: Any, *, online: bool, as_json:
         store = ReadModel(cache).store(store_id)
         if store is None:
             raise fail(t("store.error.not_cached"), Exit.NOT_FOUND)
+        if new_date is not None:
+            _parsed(check_not_past, new_date, datetime.now(UTC).astimezone(store_zone(store)).date())
         body = _parsed(edit, hours_body(store))
         result = asyncio.run(perform(profile, cache, "store.hours", store_id, body, online=online))
         store = ReadModel(cache).store(store_id)
@@ -239,6 +268,7 @@ def _register_hours(store_app: typer.Typer) -> None:
             lambda body: store_hours.set_exception(body, day, [], note),
             online=online,
             as_json=as_json,
+            new_date=day,
         )
 
     @hours_app.command("open", help=t("store.hours.open.help"))
@@ -262,6 +292,7 @@ def _register_hours(store_app: typer.Typer) -> None:
             lambda body: store_hours.set_exception(body, day, parsed, note),
             online=online,
             as_json=as_json,
+            new_date=day,
         )
 
     @hours_app.command("clear", help=t("store.hours.clear.help"))
@@ -304,7 +335,7 @@ def register(app: typer.Typer) -> None:
         if store is None:
             raise fail(t("store.error.not_cached"), Exit.NOT_FOUND)
         if as_json:
-            emit_json(_store_json(store))
+            emit_json(_store_json(store) | {"now": _now_json(store)})
             return
         say(_describe(store))
         say(_effect_line(store))

@@ -1,7 +1,9 @@
 """`o2o store auto-accept [on|off] [--cap N] [--station NAME | --this-console]`: the store's auto-accept, carried
 out by its printing station console (`o2o_tui/auto_accept.py`). A change goes through the outbox
 (`store.auto_accept`: queued offline, sent once); with no switch and no option it shows the setting, today's count
-from the platform when it answers (else the cached setting) and this console's device name."""
+from the platform when it answers (else the cached setting) and this console's device name. `--station NAME` must
+name a console the platform has heard from (or this one, or the current station): anything else is exit 2 with the
+names it knows, unless `--force` (a console that has not started yet); offline it is said to be unchecked."""
 
 from __future__ import annotations
 
@@ -79,6 +81,7 @@ def register(store_app: typer.Typer) -> None:
         this_console: bool = typer.Option(
             False, "--this-console", help=t("auto_accept.cli.this_console_help")
         ),
+        force: bool = typer.Option(False, "--force", help=t("auto_accept.cli.force_help")),
         online: bool = OnlineOption,
         profile: str | None = ProfileOption,
         as_json: bool = JsonOption,
@@ -101,6 +104,10 @@ def register(store_app: typer.Typer) -> None:
             store_id = _store_id(chosen)
             if this_console:
                 station = device_name(chosen.name)
+            elif station and station.strip() and not force:
+                current = ReadModel(cache).store(store_id)
+                kept = current.auto_accept.station if current is not None else ""
+                _check_station(chosen, store_id, station.strip(), {device_name(chosen.name), kept})
             body = AutoAcceptBody(
                 enabled=None if switch is None else switch.lower() == "on",
                 daily_cap=cap,
@@ -113,6 +120,37 @@ def register(store_app: typer.Typer) -> None:
         report_outcome(
             result, as_json=as_json, online=online, done_message=t("auto_accept.cli.done"), extra=extra
         )
+
+
+def _check_station(profile: Any, store_id: str, station: str, allowed: set[str]) -> None:
+    """A station the platform has heard from (a console that asked under that name), this device or the current
+    one; any other name is a usage error that lists the known ones (a typo would leave nobody accepting)."""
+    import asyncio
+    import sys
+
+    from o2o_tui.auto_accept import state_call
+    from o2o_tui.client.errors import PlatformError
+    from o2o_tui.safe_text import safe_text
+    from o2o_tui.sync.session import make_client
+
+    if station in allowed:
+        return
+
+    async def ask() -> list[str]:
+        async with make_client(profile, timeout=5.0) as client:
+            answer = await client.call(state_call(store_id))
+            return list(answer.devices)
+
+    shown = safe_text(repr(station), one_line=True)
+    try:
+        known = asyncio.run(ask())
+    except PlatformError:
+        print(t("auto_accept.cli.unchecked_station", name=shown), file=sys.stderr)
+        return
+    if station in known:
+        return
+    names = ", ".join(safe_text(name, one_line=True) for name in known) or t("auto_accept.cli.no_known")
+    raise fail(t("auto_accept.cli.unknown_station", name=shown, known=names), Exit.USAGE)
 
 
 def _checked(body: Any) -> None:

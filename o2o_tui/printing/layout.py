@@ -17,9 +17,10 @@ from rich.cells import cell_len
 
 from o2o_tui.domain.money import Money, format_money
 from o2o_tui.domain.order import Order, OrderLine
-from o2o_tui.domain.refunds import refunded_quantities
+from o2o_tui.domain.refunds import reason_label, refunded_quantities
 from o2o_tui.domain.store import Store
 from o2o_tui.i18n import t
+from o2o_tui.printing.charset import without_invisible
 from o2o_tui.safe_text import safe_text
 
 WIDTH = 48  # characters per line of an 80 mm printer's font A (a CJK character takes two)
@@ -42,6 +43,7 @@ class TextOp(msgspec.Struct, frozen=True, tag="text", tag_field="op"):
     size: Size = Size.NORMAL
     bold: bool = False
     align: Align = Align.LEFT
+    right: str = ""  # on the same line at the right edge (an amount), `text` at the left: padded when rendered
 
 
 class QrOp(msgspec.Struct, frozen=True, tag="qr", tag_field="op"):
@@ -66,8 +68,9 @@ class JobKind(enum.StrEnum):
 
 
 def clean(text: object) -> str:
-    """One printable line: no control, bidi or replacement characters (a printer would print them as junk)."""
-    return safe_text(text, one_line=True).replace("\ufffd", "?").strip()
+    """One printable line: no control, bidi, zero-width or other format characters, nor replacement characters
+    (a printer would print them as junk)."""
+    return without_invisible(safe_text(text, one_line=True)).replace("\ufffd", "?").strip()
 
 
 def _wrap(text: str, width: int, indent: str = "") -> list[str]:
@@ -91,16 +94,21 @@ def _wrap(text: str, width: int, indent: str = "") -> list[str]:
     return lines or [""]
 
 
-def _two_sides(left: str, right: str, width: int) -> list[str]:
-    """`left` and `right` on one line, `right` at the right edge (on a line of its own if they do not fit)."""
+def _two_sides(left: str, right: str, width: int, *, bold: bool = False) -> list[TextOp]:
+    """`left` and `right` on one line, `right` at the right edge (on a line of its own if they do not fit). The
+    right side is its own field, so that each way of printing puts it at the edge (`render.py`)."""
     room = width - cell_len(right) - 1
     pieces = _wrap(left, max(8, room))
-    last = pieces[-1]
-    if cell_len(last) + 1 + cell_len(right) <= width:
-        pieces[-1] = last + " " * (width - cell_len(last) - cell_len(right)) + right
-    else:
-        pieces.append(" " * max(0, width - cell_len(right)) + right)
-    return pieces
+    ops = [TextOp(piece, bold=bold) for piece in pieces[:-1]]
+    if cell_len(pieces[-1]) + 1 + cell_len(right) <= width:
+        return [*ops, TextOp(pieces[-1], bold=bold, right=right)]
+    return [*ops, TextOp(pieces[-1], bold=bold), TextOp("", bold=bold, right=right)]
+
+
+def _large(text: str, size: Size, width: int, *, bold: bool = False, align: Align = Align.CENTER) -> list[TextOp]:
+    """`text` at a larger size, cut into lines that fit at that size (a double-size character takes two of a
+    line's cells: 24 of 48), so that the printer never breaks it in the middle of a word."""
+    return [TextOp(piece, size=size, bold=bold, align=align) for piece in _wrap(text, width // int(size))]
 
 
 def _local(moment: datetime, zone: ZoneInfo | None) -> datetime:
@@ -173,12 +181,12 @@ def kitchen_ticket(
     ops: list[Op] = []
     if reprint:
         ops.append(TextOp(t("printing.ticket.reprint"), bold=True, align=Align.CENTER))
-    ops.append(TextOp(order.display_number, size=Size.HUGE, bold=True, align=Align.CENTER))
-    ops.append(TextOp(t(f"ui.type.{order.type.value}"), size=Size.DOUBLE, bold=True, align=Align.CENTER))
+    ops.extend(_large(order.display_number, Size.HUGE, width, bold=True))
+    ops.extend(_large(t(f"ui.type.{order.type.value}"), Size.DOUBLE, width, bold=True))
     promised = promised_time(order, now, prep_minutes, _busy_extra(store, now))
     if promised is not None:
         at = _local(promised, zone).strftime("%H:%M")
-        ops.append(TextOp(t("printing.ticket.ready_by", time=at), size=Size.DOUBLE, align=Align.CENTER))
+        ops.extend(_large(t("printing.ticket.ready_by", time=at), Size.DOUBLE, width))
     if order.timing.type.value == "SCHEDULED" and order.timing.window_start is not None:
         at = _local(order.timing.window_start, zone).strftime("%m-%d %H:%M")
         ops.append(TextOp(t("printing.ticket.scheduled", time=at), bold=True, align=Align.CENTER))
@@ -206,8 +214,8 @@ def receipt(order: Order, store: Store | None, now: datetime, *, width: int = WI
     """The customer's receipt: the store, the order, each line with its amount, the totals, and any refunds."""
     zone = _zone(store)
     ops: list[Op] = []
-    if store is not None:
-        ops.append(TextOp(clean(store.name), size=Size.DOUBLE, bold=True, align=Align.CENTER))
+    if store is not None:  # at double size, wrapped at 24 cells (a long name is never cut off or split mid-word)
+        ops.extend(_large(clean(store.name), Size.DOUBLE, width, bold=True))
     ops.append(TextOp(t("printing.receipt.title"), bold=True, align=Align.CENTER))
     when = _local(order.created_at, zone).strftime("%Y-%m-%d %H:%M")
     ops.append(
@@ -216,8 +224,7 @@ def receipt(order: Order, store: Store | None, now: datetime, *, width: int = WI
     ops.append(RuleOp())
     for line in order.lines:
         total = line.total or line.unit_price.times(line.quantity)
-        for text in _two_sides(f"{line.quantity} x {clean(line.name)}", _amount(total), width):
-            ops.append(TextOp(text))
+        ops.extend(_two_sides(f"{line.quantity} x {clean(line.name)}", _amount(total), width))
         for option in line.options:
             ops.extend(TextOp(text) for text in _wrap(f"   + {clean(option.name)}", width, "     "))
     ops.append(RuleOp())
@@ -230,28 +237,17 @@ def receipt(order: Order, store: Store | None, now: datetime, *, width: int = WI
             ("printing.receipt.discount", Money(-abs(totals.discount.amount), totals.discount.currency))
         )
     for key, money in rows:
-        ops.extend(TextOp(text) for text in _two_sides(t(key), _amount(money), width))
-    ops.extend(
-        TextOp(text, bold=True)
-        for text in _two_sides(t("printing.receipt.total"), _amount(totals.total), width)
-    )
+        ops.extend(_two_sides(t(key), _amount(money), width))
+    ops.extend(_two_sides(t("printing.receipt.total"), _amount(totals.total), width, bold=True))
     if order.refunds:
         ops.append(RuleOp())
         for refund in order.refunds:
-            reason = t(f"printing.refund_reason.{refund.reason_code}")
-            if reason.startswith("printing.refund_reason."):
-                reason = clean(refund.reason_code)
+            reason = clean(reason_label(refund.reason_code))  # as the order detail says it, not the note
             amount = Money(-abs(refund.amount.amount), refund.amount.currency)
-            ops.extend(
-                TextOp(text)
-                for text in _two_sides(t("printing.receipt.refund", reason=reason), _amount(amount), width)
-            )
+            ops.extend(_two_sides(t("printing.receipt.refund", reason=reason), _amount(amount), width))
         if totals.refunded is not None:
             paid = Money(totals.total.amount - totals.refunded.amount, totals.total.currency)
-            ops.extend(
-                TextOp(text, bold=True)
-                for text in _two_sides(t("printing.receipt.paid"), _amount(paid), width)
-            )
+            ops.extend(_two_sides(t("printing.receipt.paid"), _amount(paid), width, bold=True))
     ops.append(RuleOp())
     ops.append(TextOp(t(f"printing.receipt.payment.{order.payment.status.value}"), align=Align.CENTER))
     ops.append(TextOp(_local(now, zone).strftime("%Y-%m-%d %H:%M"), align=Align.CENTER))

@@ -2,23 +2,27 @@
 
 CJK text, two ways (the printer setting `printer_cjk`):
 - `native`: the printer's Chinese mode. `FS &` is sent once after the reset (python-escpos has no call for it),
-  then python-escpos's `text()` sends a line holding Chinese as GB18030 bytes (its MagicEncode does; checked in
-  tests/test_printing.py). A line with other non-ASCII characters but no Chinese would be sent by python-escpos
-  in a code page, which the Chinese mode reads as GB: such a line is sent as GBK bytes itself.
+  then every line that is not plain ASCII is sent the same way, whatever its script: `charset.encode` (GBK, the
+  two-byte GB codes the mode reads; "?" for what it cannot print, zero-width characters removed). A line with an
+  amount at its right edge (`TextOp.right`) is padded with spaces to the line's cells at its size.
 - `image`: for printers without a Chinese mode: every line that is not plain ASCII is drawn with a CJK font
-  (Debian's fonts-wqy-microhei, which `.ci/run` installs) and sent as a raster image (`GS v 0`).
+  (Debian's fonts-wqy-microhei, which `.ci/run` installs) and sent as a raster image (`GS v 0`). The font is
+  proportional, so an amount is drawn at the paper's right edge by itself, and a line too wide for the paper is
+  drawn smaller rather than cut.
 
 python-escpos (and Pillow, qrcode) are imported only here, when a job is rendered (~0.2 s): never at start-up.
 """
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from o2o_tui.printing.layout import Align, CutOp, Op, QrOp, RuleOp, Size, TextOp
+from rich.cells import cell_len
+
+from o2o_tui.printing import charset
+from o2o_tui.printing.layout import WIDTH, Align, CutOp, Op, QrOp, RuleOp, Size, TextOp
 
 if TYPE_CHECKING:
     from PIL.ImageFont import FreeTypeFont
@@ -32,7 +36,6 @@ FONT_PATHS = (
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
 )
-_CHINESE = re.compile(r"[\u4e00-\u9fa5]")  # what python-escpos's MagicEncode sends as GB18030
 
 
 class NoCjkFont(RuntimeError):
@@ -56,18 +59,39 @@ def _font(pixels: int) -> FreeTypeFont:
     return ImageFont.truetype(str(path), pixels)
 
 
-def _line_image(text: str, size: int, align: Align) -> object:
-    """One line drawn in black on white, as wide as the paper."""
+def _line_image(text: str, size: int, align: Align, right: str = "") -> object:
+    """One line drawn in black on white, as wide as the paper; `right` (an amount) ends at the paper's right edge.
+    A line wider than the paper is drawn with a smaller font until it fits (never cut off)."""
     from PIL import Image, ImageDraw
 
-    font = _font(LINE_DOTS * size - 2 * size)
+    pixels = LINE_DOTS * size - 2 * size
     height = LINE_DOTS * size + 4
     image = Image.new("1", (DOTS, height), 1)
     draw = ImageDraw.Draw(image)
-    width = int(draw.textlength(text, font=font))
-    x = {Align.LEFT: 0, Align.CENTER: max(0, (DOTS - width) // 2), Align.RIGHT: max(0, DOTS - width)}[align]
+    gap = 12 if text and right else 0  # a character's width between the two sides
+    while True:
+        font = _font(pixels)
+        width = int(draw.textlength(text, font=font)) if text else 0
+        right_width = int(draw.textlength(right, font=font)) if right else 0
+        if width + gap + right_width <= DOTS or pixels <= 8:
+            break
+        pixels = max(8, pixels * DOTS // (width + gap + right_width))
+    if right:
+        draw.text((DOTS - right_width, 1), right, font=font, fill=0)
+        x = 0
+    else:
+        x = {Align.LEFT: 0, Align.CENTER: max(0, (DOTS - width) // 2), Align.RIGHT: max(0, DOTS - width)}[align]
     draw.text((x, 1), text, font=font, fill=0)
     return image
+
+
+def _padded(op: TextOp) -> str:
+    """The line as the printer's own font prints it: `right` at the line's last cells, at its size."""
+    if not op.right:
+        return op.text
+    cells = WIDTH // int(op.size)
+    left, right = charset.printable(op.text), charset.printable(op.right)  # as printed ("?" is one cell)
+    return left + " " * max(1, cells - cell_len(left) - cell_len(right)) + right
 
 
 def render(ops: list[Op], cjk: CjkMode = "native") -> bytes:
@@ -103,7 +127,7 @@ def _text(printer: object, op: TextOp, cjk: CjkMode) -> None:
     from escpos.printer import Dummy
 
     assert isinstance(printer, Dummy)
-    text = op.text
+    text = _padded(op)
     if op.size is Size.NORMAL:
         printer.set(align=op.align.value, bold=op.bold, normal_textsize=True)
     else:
@@ -114,8 +138,6 @@ def _text(printer: object, op: TextOp, cjk: CjkMode) -> None:
         printer.textln(text)
     elif cjk == "image":
         printer.set(align="left")
-        printer.image(_line_image(text, int(op.size), op.align), impl="bitImageRaster")
-    elif _CHINESE.search(text):
-        printer.textln(text)  # python-escpos: GB18030 bytes
-    else:
-        printer._raw(text.encode("gbk", errors="replace") + b"\n")
+        printer.image(_line_image(op.text, int(op.size), op.align, op.right), impl="bitImageRaster")
+    else:  # one rule whatever the script: the Chinese mode's GB codes, "?" for what it cannot print
+        printer._raw(charset.encode(text) + b"\n")
