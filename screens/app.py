@@ -9,9 +9,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
+from textual.notifications import SeverityLevel
+from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from o2o_tui.config import Profile
@@ -45,6 +47,16 @@ if TYPE_CHECKING:
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+HELD_SHOWN = 3  # toasts held while a dialog was open: at most this many when it closes (the rest counted)
+
+
+class HeldToast(msgspec.Struct, frozen=True):
+    text: str
+    severity: str
+    timeout: float | None
+    markup: bool
 
 
 class SourceChanged(Message):
@@ -93,6 +105,7 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
 
             self.home = SimpleScreen()
         self._unsubscribe: Callable[[], None] | None = None
+        self._held: list[HeldToast] = []  # toasts raised while a dialog is open, shown when it closes
         self.title = t("ui.app.title")
         self.theme = theme or theme_for(os.environ)
         if keymap:
@@ -102,6 +115,7 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         compact_output.install(self)  # fewer bytes per frame: ticking clocks repeat one style
         self._unsubscribe = self.source.subscribe(lambda change: self.post_message(SourceChanged(change)))
         self.push_screen(self.home)
+        self.screen_change_signal.subscribe(self, self._release_held)
         self.post_message(SourceChanged(SourceChange(link=True, store=True)))
         hold = getattr(self.source, "hold_for_first_frame", None)
         if hold is not None:  # the engine's source: its HTTP client waits for the cached queue's frame
@@ -189,6 +203,39 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
     def say(self, message: str, *, severity: str = "information", timeout: float = 5) -> None:
         """A toast whose text is never parsed as markup (it may quote a server message or a customer)."""
         self.notify(safe_text(message), severity=severity, timeout=timeout, markup=False)  # type: ignore[arg-type]
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Toasts never cover a dialog (at 40x15 a few fill half the screen over the field being typed in): while
+        one is open they are held and shown when it closes (merchant.tcss hides the ones already up meanwhile)."""
+        if self._dialog_open():
+            self._held.append(HeldToast(message, severity, timeout, markup))
+            return
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def _dialog_open(self) -> bool:
+        return bool(self.screen_stack) and isinstance(self.screen, ModalScreen)
+
+    def _release_held(self, screen: Screen[Any]) -> None:
+        """The dialog closed: what was held, the newest `HELD_SHOWN` (the older ones counted in one line)."""
+        if not self._held or isinstance(screen, ModalScreen):
+            return
+        held, self._held = self._held, []
+        if len(held) > HELD_SHOWN:
+            earlier = len(held) - HELD_SHOWN + 1
+            held = held[-(HELD_SHOWN - 1) :]
+            super().notify(t("ui.app.held_toasts", count=earlier), severity="warning", timeout=10, markup=False)
+        for toast in held:
+            super().notify(
+                toast.text, severity=toast.severity, timeout=toast.timeout, markup=toast.markup  # type: ignore[arg-type]
+            )
 
     def ring(self, times: int = 1) -> None:
         for _ in range(times):

@@ -1,7 +1,8 @@
 """The console's side of auto-accept (`o2o_tui/auto_accept.py` decides; this carries it out). No Textual here.
 
 Every console with the store's auto-accept on checks in with the platform every `CHECK_IN_SECONDS`
-(`GET /v1/stores/{id}/auto-accept?device=NAME`): the station's check-in keeps it "online" on the platform, and every
+(`GET /v1/stores/{id}/auto-accept?device=NAME`; with it off, once at start, so the platform knows the console's name
+as a station to choose): the station's check-in keeps it "online" on the platform, and every
 console learns today's count and whether the station is online (the banner on the others). The station console,
 after each change of its source, accepts the orders that are due through the source (the outbox, exactly once, as a
 person's `a`), with the store's default prep time and `auto: true`; only while its link is ONLINE (a station cut
@@ -66,6 +67,7 @@ class Station:
         self._busy = False
         self._again = False
         self._checking = False
+        self._introduced = False  # asked once with auto-accept off (the platform knows this console's name)
 
     # what a console shows
     @property
@@ -83,8 +85,8 @@ class Station:
         if store is None or self._check_in is None:
             return False
         known = self.state
-        if known is None:
-            return store.auto_accept.enabled
+        if known is None:  # not asked yet: ask when it is on, or to say this console's name once
+            return store.auto_accept.enabled or not self._introduced
         return (known.enabled, known.station, known.daily_cap) != (
             store.auto_accept.enabled,
             store.auto_accept.station,
@@ -110,7 +112,10 @@ class Station:
         store = self.source.store()
         if self._check_in is None or store is None or self.source.link().state is not LinkState.ONLINE:
             return
-        if not store.auto_accept.enabled and self.state is None:
+        # auto-accept off and never asked: one ask all the same, so the platform knows this console's name (a
+        # station `o2o store auto-accept --station` may choose); then quiet until auto-accept is turned on
+        introduce = not store.auto_accept.enabled and self.state is None
+        if introduce and self._introduced:
             return
         from o2o_tui.client.errors import PlatformError
 
@@ -123,6 +128,9 @@ class Station:
             return  # the link line says why; the next round asks again
         finally:
             self._checking = False
+        if introduce:
+            self._introduced = True
+            return
         if state != self.state:
             self.state = state
             self._on_news()

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from o2o_tui.domain.chases import ChaseReply
 from o2o_tui.domain.money import format_money
 from o2o_tui.domain.order import Order
+from o2o_tui.domain.refunds import reason_text
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 
@@ -41,9 +42,6 @@ def care_parts(order: Order, now: datetime, zone: ZoneInfo | None = None) -> lis
             answer = _reply_text(latest.reply, latest.minutes, latest.text)
             parts += [(t("care.chase.detail_answered", time=asked, reply=answer), "dim"), "\n"]
     for refund in order.refunds:
-        label = t(f"care.reason.{refund.reason_code}")
-        reason = label if label != f"care.reason.{refund.reason_code}" else safe_text(refund.reason_code)
-        if refund.note:
-            reason += " · " + safe_text(refund.note, one_line=True)
+        reason = safe_text(reason_text(refund), one_line=True)  # OTHER: the note typed
         parts += [(t("care.refund.detail", amount=format_money(refund.amount), reason=reason), "bold"), "\n"]
     return parts

@@ -31,6 +31,7 @@ from o2o_tui.domain.chases import (
     reply_is_true,
     suggested_minutes,
 )
+from o2o_tui.domain.limits import blank
 from o2o_tui.domain.order import Order
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
@@ -59,7 +60,7 @@ class ChaseReplyDialog(ModalScreen[ChaseReplyBody | None]):
     DEFAULT_CSS = """
     ChaseReplyDialog { align: center middle; }
     ChaseReplyDialog #minutes-row { height: 1; }
-    ChaseReplyDialog Input { border: none; height: 1; padding: 0 1; }
+    ChaseReplyDialog #minutes, ChaseReplyDialog #text { padding: 0 1; }  /* by id: over compact's padding 0 */
     ChaseReplyDialog #minutes { width: 8; }
     """
     BINDINGS = [Binding("escape", "cancel", "ui.key.cancel", id="dialog.cancel")]
@@ -88,9 +89,16 @@ class ChaseReplyDialog(ModalScreen[ChaseReplyBody | None]):
             with Horizontal(id="minutes-row"):
                 yield Label(Content(t("care.chase.minutes")))
                 yield SteadyInput(
-                    value=str(self._minutes), type="integer", max_length=3, id="minutes", select_on_focus=True
+                    value=str(self._minutes),
+                    type="integer",
+                    max_length=3,
+                    id="minutes",
+                    select_on_focus=True,
+                    compact=True,  # one row, focused too (Input:focus would draw a tall border over the text)
                 )
-            yield SteadyInput(placeholder=t("care.chase.text_placeholder"), max_length=CHASE_TEXT_MAX, id="text")
+            yield SteadyInput(
+                placeholder=t("care.chase.text_placeholder"), max_length=CHASE_TEXT_MAX, id="text", compact=True
+            )
             yield Label(Content(t("care.chase.hint")), classes="hint")
             yield Label("", id="error", classes="error")
 
@@ -160,7 +168,7 @@ class ChaseReplyDialog(ModalScreen[ChaseReplyBody | None]):
 
     def _send_text(self) -> None:
         text = self.query_one("#text", Input).value.strip()
-        if not text:
+        if blank(text):
             self._error(t("care.chase.text_required"))
             self.query_one("#text", Input).focus()
             return

@@ -39,10 +39,11 @@ def tap_time(moment: datetime | None, zone: ZoneInfo | None) -> str:
 
 
 def conflict_prompt(conflict: ConflictView, zone: ZoneInfo | None) -> Content:
-    """Two lines: the order, what was tapped and when; then the platform's reason (plain text, wraps)."""
+    """Two lines: the order, what was tapped (or done by auto-accept) and when; then the platform's reason (plain
+    text, wraps)."""
     number = f"#{conflict.order_number:04d}" if conflict.order_number is not None else ""
     head = t(
-        "conflicts.row",
+        "conflicts.row_auto" if conflict.automatic else "conflicts.row",
         order=number or t("conflicts.no_order"),
         action=conflict.action_label,
         time=tap_time(conflict.tapped_at, zone),
@@ -75,10 +76,12 @@ class ConfirmAll(ModalScreen[bool]):
 class ConflictsScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "ui.key.back", id="conflicts.back"),
-        Binding("enter,x", "dismiss_one", "conflicts.key.dismiss", id="conflicts.dismiss"),
+        # over the list's own Enter (which picked the line, dismissing it too), so that `?` and the footer say it
+        Binding("enter,x", "dismiss_one", "conflicts.key.dismiss", id="conflicts.dismiss", priority=True),
         Binding("X", "dismiss_all", "conflicts.key.dismiss_all", id="conflicts.dismiss_all"),
         Binding("question_mark", "help", "ui.key.help", id="conflicts.help"),
     ]
+    HELP_NOTES = ("conflicts.help.note",)
     FOOTER_PRIORITY = ("conflicts.dismiss", "conflicts.back", "conflicts.dismiss_all")
     DEFAULT_CSS = """
     ConflictsScreen #conflicts-title { height: 1; text-style: bold; }

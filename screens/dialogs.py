@@ -28,6 +28,7 @@ from textual.widgets.option_list import Option
 
 from o2o_tui.i18n import t
 from screens.keys import localize_bindings
+from screens.widgets.folded_text import FoldedText
 
 
 def _cancel_binding() -> Binding:
@@ -198,9 +199,8 @@ class CodePrompt(_FieldPrompt[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(
-                Content(self._title) if isinstance(self._title, str) else self._title, classes="title"
-            )
+            title = Content(self._title) if isinstance(self._title, str) else self._title
+            yield Label(FoldedText(title), classes="title")  # "13 个订单" never split across two lines
             yield SteadyInput(restrict=r"[0-9A-Za-z]*", max_length=12, id="answer", typed_by_screen=True)
             yield Label("", id="error", classes="error")
 
@@ -247,9 +247,8 @@ class ChoicePrompt(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(
-                Content(self._title) if isinstance(self._title, str) else self._title, classes="title"
-            )
+            title = Content(self._title) if isinstance(self._title, str) else self._title
+            yield Label(FoldedText(title), classes="title")  # "13 个订单" never split across two lines
             yield OptionList(
                 *[
                     Option(Content(f"{n}. {label}"), id=value)

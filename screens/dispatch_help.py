@@ -15,8 +15,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from o2o_tui.i18n import t
+from screens.help_screen import KeyRow, help_note
 from screens.keys import declared_actions, localize_bindings
-from screens.order_format import fit
 from screens.widgets.city_map import COURIER_MARKS
 
 # list movement keys carry no footer text: what they do, by action
@@ -60,6 +60,8 @@ class BoardHelp(ModalScreen[None]):
         width: 64; max-width: 100%; height: auto; max-height: 100%;
         padding: 0 1; border: round $primary; background: $surface;
     }
+    BoardHelp .help-title { margin-bottom: 1; }
+    BoardHelp .help-note { margin-top: 1; }
     """
 
     def __init__(self, entries: list[tuple[str, str]]) -> None:
@@ -68,13 +70,13 @@ class BoardHelp(ModalScreen[None]):
         self.entries = entries
 
     def compose(self) -> ComposeResult:
-        lines: list[str | tuple[str, str]] = [(t("dispatch.board.help.title"), "bold"), "\n"]
-        for keys, text in self.entries:
-            lines += ["\n", (fit(keys, KEY_WIDTH), "bold"), " ", text]
         marks = f"{COURIER_MARKS[0]}-{COURIER_MARKS[8]}, {', '.join(COURIER_MARKS[9:12])}…"
-        lines += ["\n\n", t("dispatch.board.help.labels", marks=marks), "\n\n", t("dispatch.board.help.tags")]
         with VerticalScroll():
-            yield Static(Content.assemble(*lines))
+            yield Static(Content.styled(t("dispatch.board.help.title"), "bold"), classes="help-title")
+            for keys, text in self.entries:  # the words hang beside the keys, never under them
+                yield KeyRow(keys, text, KEY_WIDTH + 1)
+            yield help_note(t("dispatch.board.help.labels", marks=marks))
+            yield help_note(t("dispatch.board.help.tags"))
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -54,7 +54,36 @@ def conflict_view(entry: Any, number: int | None) -> ConflictView:
         order_number=number,
         explanation=explain(reason, action=entry.action, target=entry.target),
         tapped_at=parse_tap_time(entry.occurred_at),
+        automatic=_automatic(entry),
     )
+
+
+def _automatic(entry: Any) -> bool:
+    """An accept the auto-accept station queued (its body says `auto`): nobody tapped it."""
+    if entry.action != "order.confirm":
+        return False
+    try:
+        body = msgspec.json.decode(entry.body)
+    except msgspec.DecodeError:
+        return False
+    return isinstance(body, dict) and body.get("auto") is True
+
+
+class _OwnSubmits:
+    """The engine as this console's menu editor uses it: what it queues is this console's own (its refusals are
+    toasted as the queue's are); everything else is the engine itself."""
+
+    def __init__(self, engine: Any, mine: set[str]) -> None:
+        self._engine = engine
+        self._mine = mine
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._engine, name)
+
+    async def submit(self, *args: Any, **kwargs: Any) -> Any:
+        entry = await self._engine.submit(*args, **kwargs)
+        self._mine.add(str(entry.key))
+        return entry
 
 
 # the engine starts anyway after this long when a screen that said it would show the cache has not said so yet
@@ -77,6 +106,9 @@ class EngineOrderSource(Subscribers[SourceChange]):
         self._dirty_store = True
         self._dirty_menu = True
         self._conflict_keys: set[str] = set()
+        # the outbox entries this console queued (and the ones waiting when it started): only their refusals pop
+        # up as toasts; a script's refused `o2o redeem` is its own answer (exit 4) and listed under `!`
+        self._mine: set[str] = set()
         self._conflicts: list[ConflictView] = []
         self._dirty_conflicts = True
         self._wake: asyncio.Event | None = None
@@ -121,7 +153,7 @@ class EngineOrderSource(Subscribers[SourceChange]):
         """The menu editor's source on this console's engine and cache (`screens/menu_source.py`)."""
         from screens.menu_source import EngineMenuSource
 
-        return EngineMenuSource(self._engine, self._cache, self._store_id)
+        return EngineMenuSource(_OwnSubmits(self._engine, self._mine), self._cache, self._store_id)
 
     # following the engine
     def _on_engine_change(self, change: Change) -> None:
@@ -188,7 +220,8 @@ class EngineOrderSource(Subscribers[SourceChange]):
         return views, found_ids, shop, messages, card, refused
 
     async def _refresh(self) -> None:
-        full, ids, store, keys = self._dirty_all, self._dirty_ids, self._dirty_store, self._conflict_keys
+        full, ids, store = self._dirty_all, self._dirty_ids, self._dirty_store
+        keys = self._conflict_keys & self._mine
         menu, self._dirty_menu = self._dirty_menu, False
         conflicts, self._dirty_conflicts = self._dirty_conflicts, False
         self._dirty_all, self._dirty_ids, self._dirty_store, self._conflict_keys = False, set(), False, set()
@@ -234,6 +267,7 @@ class EngineOrderSource(Subscribers[SourceChange]):
         for text in cache_warning_texts(self._cache):  # e.g. a corrupt cache set aside: say so once
             self._emit(SourceChange(message=text))
         self._wake = asyncio.Event()
+        self._mine |= {entry.key for entry in await self._cache.call(self._cache.outbox.pending)}
         # the cached orders on screen first: the engine's start waits until a screen has shown them
         await self._refresh()
         self._emit(SourceChange(first_picture=True))
@@ -256,11 +290,12 @@ class EngineOrderSource(Subscribers[SourceChange]):
     async def submit(self, action: str, order_id: str, body: msgspec.Struct) -> None:
         current = self._entries.get(order_id)
         try:
-            await self._engine.submit(
+            entry = await self._engine.submit(
                 action, order_id, body, base_version=current.order.version if current else None
             )
         except Exception as error:  # a cache that cannot write: the action was not queued
             raise ActionRefused(t("ui.action.not_queued", error=str(error))) from None
+        self._mine.add(str(entry.key))
 
     # the counter's code field (screens/redeem_screen.py) follows its own entry to the platform's answer
     async def submit_keyed(self, action: str, target: str, body: msgspec.Struct) -> str:
@@ -269,6 +304,7 @@ class EngineOrderSource(Subscribers[SourceChange]):
             entry = await self._engine.submit(action, target, body)
         except Exception as error:  # a cache that cannot write: the action was not queued
             raise ActionRefused(t("ui.action.not_queued", error=str(error))) from None
+        self._mine.add(str(entry.key))
         return str(entry.key)
 
     async def entry_state(self, key: str) -> tuple[bool, dict[str, Any] | None]:
@@ -277,6 +313,10 @@ class EngineOrderSource(Subscribers[SourceChange]):
         if entry is None:
             return False, None
         return entry.rejection is None, dict(entry.rejection) if entry.rejection is not None else None
+
+    async def queued_entries(self) -> list[Any]:
+        """The outbox entries still waiting for the platform's answer, any process's (a code scanned twice)."""
+        return list(await self._cache.call(self._cache.outbox.pending))
 
     @property
     def client(self) -> Any:

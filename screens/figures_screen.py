@@ -1,6 +1,6 @@
 """`f`: the store's day in figures: orders per hour as a bar chart (block characters), accept and prep times,
-cancellations and refusals by reason, revenue and the top items. Left/right (or [ ]) change the day, r
-refreshes, Esc goes back.
+cancellations and refusals by reason, revenue and the top items. Left/right (or [ ]) change the day (never past
+the store's today: a later day has no figures), r refreshes, Esc goes back.
 
 The chart and tables come from `o2o_tui.figures_text` (shared with `o2o report day`) and are shown as plain
 `Content` (item names and reason codes are untrusted). The figures come from a `load(day)` function run on a
@@ -12,7 +12,7 @@ axes and frame take a quarter of a 40-column screen, and the CLI needs the same 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from textual import work
 from textual.app import ComposeResult
@@ -25,7 +25,7 @@ from textual.widgets import Static
 
 from o2o_tui import figures_text as ft
 from o2o_tui.domain.clock import zone_named
-from o2o_tui.figures import Figures
+from o2o_tui.figures import Figures, store_today
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 from screens.keys import localize_bindings
@@ -126,7 +126,7 @@ class FiguresScreen(Screen[None]):
         status.set_class(found.cached or bool(self._problem), "-stale")
         narrow = self.size.width < 60
         bars_height = 4 if self.size.height < 20 else 7
-        lines = [ft.clip(line, width) for line in ft.summary_lines(report)]
+        lines = [part for line in ft.summary_lines(report) for part in ft.wrap(line, width)]  # whole figures
         lines.append(t("figures.hours.title", peak=ft.peak(report.hours)))
         lines += ft.hour_chart(report.hours, width, bars_height)
         chart.update(Content("\n".join(lines)))
@@ -138,10 +138,19 @@ class FiguresScreen(Screen[None]):
     def action_day(self, step: int) -> None:
         if self._day is None:
             return
-        self._day = (date.fromisoformat(self._day) + timedelta(days=step)).isoformat()
+        day = (date.fromisoformat(self._day) + timedelta(days=step)).isoformat()
+        if step > 0 and self._figures is not None and day > self._today(self._figures.report.timezone):
+            self.app.bell()  # the store's today is the last day with figures
+            return
+        self._day = day
         self._problem = ""
         self._show()
         self.fetch()
+
+    def _today(self, timezone: str) -> str:
+        clock = getattr(self.app, "now", None)  # the console's clock (frozen in tests)
+        now = clock() if callable(clock) else datetime.now(UTC)
+        return store_today(timezone, now).isoformat()
 
     def action_refresh(self) -> None:
         self._problem = ""

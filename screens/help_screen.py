@@ -21,9 +21,11 @@ from textual.widgets import Static
 from o2o_tui.i18n import t
 from screens.keys import declared_actions, localize_bindings
 from screens.order_format import fit
+from screens.widgets.folded_text import FoldedText
 
 KEY_COLUMN = 10
-# catalog keys of the notes under the keys; a screen names its own in `HELP_NOTES` (these are the queue's)
+# catalog keys of the notes under the keys; a screen names its own in `HELP_NOTES`. These are the queue's (its
+# time column, its rings and marks); another screen without notes of its own has none.
 QUEUE_NOTES = ("ui.help.time", "help.alerts")
 
 
@@ -79,6 +81,31 @@ def help_rows(screen: Screen[Any]) -> list[HelpRow]:
     return [HelpRow(" ".join(keys), text, tuple(ids)) for (_, text), (keys, ids, _) in ordered]
 
 
+class KeyRow(Horizontal):
+    """One key of a help list: the keys in a column of `key_width` cells, what they do beside them. The words wrap
+    under themselves (a hanging indent, never back under the keys), broken as Chinese is set (`FoldedText`)."""
+
+    DEFAULT_CSS = """
+    KeyRow { height: auto; }
+    KeyRow > .what { width: 1fr; }
+    """
+
+    def __init__(self, keys: str, text: str, key_width: int) -> None:
+        super().__init__(classes="help-row")
+        self._keys, self._text, self._key_width = keys, text, key_width
+
+    def compose(self) -> ComposeResult:
+        keys = Static(Content.styled(fit(self._keys, self._key_width - 1, words=False), "bold"), classes="keys")
+        keys.styles.width = self._key_width
+        yield keys
+        yield Static(FoldedText(Content(self._text)), classes="what")
+
+
+def help_note(text: str) -> Static:
+    """A paragraph under a help list (plain text, broken as Chinese is set)."""
+    return Static(FoldedText(Content(text)), classes="help-note")
+
+
 class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = f"""
     HelpScreen .help-title {{ margin-bottom: 1; }}
@@ -97,19 +124,18 @@ class HelpScreen(ModalScreen[None]):
         localize_bindings(self)
         opener = screen if screen is not None else self.app.screen
         self.rows = help_rows(opener)
-        self.notes: tuple[str, ...] = getattr(opener, "HELP_NOTES", QUEUE_NOTES)
+        notes: tuple[str, ...] | None = getattr(opener, "HELP_NOTES", None)
+        if notes is None:
+            notes = QUEUE_NOTES if opener is getattr(self.app, "orders_screen", None) else ()
+        self.notes = notes
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog help"):
             yield Static(Content.styled(t("ui.help.title"), "bold"), classes="help-title")
             for row in self.rows:
-                with Horizontal(classes="help-row"):
-                    yield Static(
-                        Content.styled(fit(row.keys, KEY_COLUMN - 1, words=False), "bold"), classes="keys"
-                    )
-                    yield Static(Content(row.text), classes="what")
+                yield KeyRow(row.keys, row.text, KEY_COLUMN)
             for note in self.notes:
-                yield Static(Content(t(note)), classes="help-note")
+                yield help_note(t(note))
 
     def action_close(self) -> None:
         self.dismiss(None)

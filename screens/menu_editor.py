@@ -124,18 +124,23 @@ class TimePrompt(ModalScreen[str | None]):
 
 class MenuHelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "close", "ui.key.close", id="menu.help.close")]
+    DEFAULT_CSS = """
+    MenuHelpScreen .help-title { margin-bottom: 1; }
+    MenuHelpScreen .help-note { margin-top: 1; }
+    """
 
     def __init__(self) -> None:
         super().__init__()
         localize_bindings(self)
 
     def compose(self) -> ComposeResult:
-        lines: list[str | tuple[str, str]] = [(t("menu_editor.help.title") + "\n\n", "bold")]
-        for key, text_key, _ in HELP_KEYS:
-            lines += [(key.ljust(9), "bold"), t(text_key), "\n"]
-        lines += ["\n", t("menu_editor.help.draft")]
+        from screens.help_screen import KeyRow, help_note
+
         with VerticalScroll(classes="dialog help"):
-            yield Static(Content.assemble(*lines))
+            yield Static(Content.styled(t("menu_editor.help.title"), "bold"), classes="help-title")
+            for key, text_key, _ in HELP_KEYS:  # the words hang beside the key, never under it
+                yield KeyRow(key, t(text_key), 9)
+            yield help_note(t("menu_editor.help.draft"))
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -6,13 +6,16 @@ Every key goes through `SteadyInput` in the dialog's own queue (`screens/dialogs
 and Enter in one burst, and the keys typed right after `v` land in the field. The classification and the words are
 `o2o_tui/redeem.py` (shared with `o2o redeem`). A voucher is checked by the platform alone: online, the field
 follows its outbox entry to the platform's verdict (a few seconds at most) and shows it; offline, it says plainly
-that the voucher is queued, not checked, and a toast says what became of it when it lands (a refusal is also in
-the conflicts view, `!`).
+that the voucher is queued, not checked. When it lands, the field shows the verdict in its place (REDEEMED with
+the title and value, or the refusal) while it still shows that code, else a toast says what became of it (a
+refusal is also in the conflicts view, `!`). A code whose earlier scan still waits in the outbox is not queued
+again (`o2o_tui.redeem.queued_before`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -31,6 +34,8 @@ from o2o_tui.redeem import (
     Redemption,
     classify,
     handed_over_text,
+    queued_before,
+    queued_before_text,
     queued_text,
     redeemed_text,
     refusal_text,
@@ -44,6 +49,7 @@ from screens.source import ActionRefused, LinkState, OrderSource
 
 VERDICT_WAIT_S = 8.0  # online, how long the field waits for the platform's verdict before saying "queued"
 POLL_S = 0.05
+LANDING_POLL_S = 0.25  # a queued voucher followed until the link is back: no need to look 20 times a second
 
 
 @dataclass(frozen=True)
@@ -59,7 +65,9 @@ def _value_digits(voucher: Voucher | None) -> str:
     return format_money(voucher.value) if voucher is not None else ""
 
 
-async def _verdict(source: Any, key: str, wait: float) -> tuple[bool, dict[str, Any] | None]:
+async def _verdict(
+    source: Any, key: str, wait: float, poll: float = POLL_S
+) -> tuple[bool, dict[str, Any] | None]:
     """Follow the entry until the platform answered or `wait` ran out: (still pending, the refusal)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait
@@ -67,27 +75,65 @@ async def _verdict(source: Any, key: str, wait: float) -> tuple[bool, dict[str, 
         pending, refusal = await source.entry_state(key)
         if not pending or loop.time() >= deadline:
             return pending, refusal
-        await asyncio.sleep(POLL_S)
+        await asyncio.sleep(poll)
+
+
+async def _queued_before(source: Any, store_id: str, code: str) -> tuple[Shown, str | None] | None:
+    """The same code's earlier scan still in the outbox: what to say (nothing is queued again) and, for a
+    voucher, that entry's key (its verdict still replaces the words when it lands)."""
+    queued = getattr(source, "queued_entries", None)
+    if queued is None:  # a source without an outbox (a memory source)
+        return None
+    orders = [entry.order for entry in source.orders()]
+    found = queued_before(code, store_id, await queued(), orders)
+    if found is None:
+        return None
+    store = source.store()
+    said = Shown("queued", queued_before_text(found, store.timezone if store is not None else None))
+    return said, found.key if found.kind is CodeKind.VOUCHER else None
+
+
+async def _queue(
+    source: OrderSource, store_id: str, code: str
+) -> tuple[Redemption, str | None, tuple[Shown, str | None] | None]:
+    """Classify the code and queue it, unless its earlier scan still waits: (the redemption, a voucher's outbox
+    key, what to say when it was queued before or cannot be followed)."""
+    redemption = classify(code, (entry.order for entry in source.orders()), store_id)
+    twin = await _queued_before(source, store_id, code)
+    if twin is not None:
+        return redemption, None, twin
+    if redemption.kind is CodeKind.PICKUP:
+        await source.submit(redemption.action, redemption.target, redemption.body())
+        return redemption, None, None
+    keyed = getattr(source, "submit_keyed", None)
+    if keyed is None:  # a source that cannot follow an entry (a memory source): queued, the toast follows
+        await source.submit(redemption.action, redemption.target, redemption.body())
+        return redemption, None, (Shown("queued", queued_text(redemption)), None)
+    return redemption, str(await keyed(redemption.action, redemption.target, redemption.body())), None
 
 
 async def redeem_code(
-    source: OrderSource, store_id: str, code: str, *, wait: float = VERDICT_WAIT_S
+    source: OrderSource,
+    store_id: str,
+    code: str,
+    *,
+    wait: float = VERDICT_WAIT_S,
+    queueing: asyncio.Lock | None = None,
 ) -> tuple[Shown, Redemption, str | None]:
     """Classify and queue the code; online, wait for a voucher's verdict. (what to show, the redemption, the
-    outbox key when the voucher is still to be checked)."""
-    redemption = classify(code, (entry.order for entry in source.orders()), store_id)
+    outbox key when the voucher is still to be checked). `queueing`: held from the outbox check to the append,
+    so two quick scans of one code cannot both be queued."""
     online = source.link().state is LinkState.ONLINE
+    async with queueing or contextlib.nullcontext():
+        redemption, key, said = await _queue(source, store_id, code)
+    if said is not None:
+        return said[0], redemption, said[1]
     if redemption.kind is CodeKind.PICKUP:
-        await source.submit(redemption.action, redemption.target, redemption.body())
         if not online:
             return Shown("queued", queued_text(redemption)), redemption, None
         number = redemption.number or "?"
         return Shown("ok", handed_over_text(number), number.lstrip("#")), redemption, None
-    keyed = getattr(source, "submit_keyed", None)
-    if keyed is None:  # a source that cannot follow an entry (a memory source): queued, the toast follows
-        await source.submit(redemption.action, redemption.target, redemption.body())
-        return Shown("queued", queued_text(redemption)), redemption, None
-    key = str(await keyed(redemption.action, redemption.target, redemption.body()))
+    assert key is not None
     if not online:
         return Shown("queued", queued_text(redemption)), redemption, key
     pending, refusal = await _verdict(source, key, wait)
@@ -99,14 +145,37 @@ async def redeem_code(
     return Shown("ok", redeemed_text(voucher), _value_digits(voucher)), redemption, None
 
 
+_followed: set[str] = set()  # the queued vouchers' outbox keys a `follow_landing` waits on in this process
+
+
+def _field_awaiting(app: Any, key: str) -> RedeemScreen | None:
+    screen = app.screen if app.screen_stack else None
+    return screen if isinstance(screen, RedeemScreen) and screen.awaits(key) else None
+
+
 async def follow_landing(app: Any, source: Any, redemption: Redemption, key: str) -> None:
-    """A queued voucher, followed until the platform answers: its success as a toast (a refusal is toasted by
-    the conflicts path already, and listed under `!`)."""
-    pending, refusal = await _verdict(source, key, float("inf"))
-    if pending or refusal is not None:
+    """A queued voucher, followed until the platform answers: the verdict in the open field while it still
+    shows this code (as an online redeem shows it), else its success as a toast (a refusal is toasted by the
+    conflicts path already, and listed under `!`)."""
+    if key in _followed:
         return
-    voucher = await voucher_answer(source.client, redemption, key)
-    app.say(t("voucher.result.landed", text=redeemed_text(voucher)), timeout=10)
+    _followed.add(key)
+    try:
+        pending, refusal = await _verdict(source, key, float("inf"), LANDING_POLL_S)
+        if pending:
+            return
+        if refusal is not None:
+            if (field := _field_awaiting(app, key)) is not None:
+                field.show(Shown("refused", refusal_text(refusal)))
+                app.bell()
+            return
+        voucher = await voucher_answer(source.client, redemption, key)
+        if (field := _field_awaiting(app, key)) is not None:
+            field.show(Shown("ok", redeemed_text(voucher), _value_digits(voucher)))
+            return
+        app.say(t("voucher.result.landed", text=redeemed_text(voucher)), timeout=10)
+    finally:
+        _followed.discard(key)
 
 
 class RedeemScreen(_FieldPrompt[None]):
@@ -117,6 +186,12 @@ class RedeemScreen(_FieldPrompt[None]):
     def __init__(self) -> None:
         super().__init__()
         localize_bindings(self)
+        self._queueing = asyncio.Lock()
+        self._awaiting: str | None = None  # the outbox key of the queued voucher the field shows
+
+    def awaits(self, key: str) -> bool:
+        """The field is open and still shows the queued voucher of this outbox entry."""
+        return self.is_attached and self._awaiting == key
 
     @property
     def host(self) -> ConsoleHost:
@@ -144,8 +219,10 @@ class RedeemScreen(_FieldPrompt[None]):
         profile = self.host.profile
         return profile.store_id if profile is not None else None
 
-    def show(self, shown: Shown) -> None:
-        """The result in large text: a coloured line (untrusted titles as plain text) and big digits."""
+    def show(self, shown: Shown, awaiting: str | None = None) -> None:
+        """The result in large text: a coloured line (untrusted titles as plain text) and big digits.
+        `awaiting`: the outbox key of a queued voucher, whose verdict replaces this when it lands."""
+        self._awaiting = awaiting
         result = self.query_one("#redeem-result", Label)
         result.update(Content(safe_text(shown.text)))
         for tone in ("ok", "queued", "refused", "checking"):
@@ -170,15 +247,15 @@ class RedeemScreen(_FieldPrompt[None]):
     async def _redeem(self, store_id: str, code: str) -> None:
         source = self.host.source
         try:
-            shown, redemption, key = await redeem_code(source, store_id, code)
+            shown, redemption, key = await redeem_code(source, store_id, code, queueing=self._queueing)
         except ActionRefused as refused:
             shown, key = Shown("refused", refused.message), None
             redemption = None
         if self.is_attached:
-            self.show(shown)
+            self.show(shown, awaiting=key)
         if shown.tone == "refused":
             self.app.bell()
-        if key is not None and redemption is not None:  # queued: its verdict as a toast when it lands
+        if key is not None and redemption is not None:  # queued: its verdict shown when it lands
             self.app.run_worker(follow_landing(self.app, source, redemption, key), group="redeem-landing")
 
     def action_cancel(self) -> None:

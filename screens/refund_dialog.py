@@ -21,7 +21,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from o2o_tui.domain.limits import NOTE_MAX
+from o2o_tui.domain.limits import NOTE_MAX, blank
 from o2o_tui.domain.money import Money, format_money
 from o2o_tui.domain.order import Order
 from o2o_tui.domain.refunds import (
@@ -32,6 +32,7 @@ from o2o_tui.domain.refunds import (
     RefundReason,
     line_amount,
     plan_refund,
+    reason_label,
     refunded_quantities,
     refunded_total,
 )
@@ -47,7 +48,7 @@ Step = Literal["lines", "reason"]
 class RefundDialog(ModalScreen[RefundBody | None]):
     DEFAULT_CSS = """
     RefundDialog { align: center middle; }
-    RefundDialog Input { border: none; height: 1; padding: 0 1; }
+    RefundDialog #note { padding: 0 1; }  /* by id: over compact's padding 0 */
     RefundDialog #amount { text-style: bold; }
     """
     BINDINGS = [Binding("escape", "cancel", "ui.key.cancel", id="dialog.cancel")]
@@ -83,7 +84,7 @@ class RefundDialog(ModalScreen[RefundBody | None]):
         if not self.whole and not any(self.chosen):
             return None
         body = self.body()
-        if body.reason_code is RefundReason.OTHER and not body.note:
+        if body.reason_code is RefundReason.OTHER and blank(body.note):
             body = RefundBody(id=body.id, reason_code=RefundReason.LATE, whole=body.whole, lines=body.lines)
         try:
             return plan_refund(self.order, body)[0]
@@ -126,7 +127,8 @@ class RefundDialog(ModalScreen[RefundBody | None]):
         parts: list[str | tuple[str, str]] = []
         for number, reason in enumerate(REFUND_REASONS, 1):
             mark = "(•)" if reason is self.reason else "( )"
-            text = fmt.fit(f"{number}. {mark} {t(f'care.reason.{reason.value}')}", width)
+            label = t("care.refund.other_choice") if reason is RefundReason.OTHER else reason_label(reason.value)
+            text = fmt.fit(f"{number}. {mark} {label}", width)
             parts += [(text, "bold" if reason is self.reason else ""), "\n"]
         return Content.assemble(*parts[:-1])
 
@@ -151,7 +153,11 @@ class RefundDialog(ModalScreen[RefundBody | None]):
             yield Static("", id="lines")
             yield Static("", id="reasons")
             yield SteadyInput(
-                placeholder=t("care.refund.note_placeholder"), max_length=NOTE_MAX, id="note", disabled=True
+                placeholder=t("care.refund.note_placeholder"),
+                max_length=NOTE_MAX,
+                id="note",
+                disabled=True,
+                compact=True,  # one row, focused too (Input:focus would draw a tall border over the text)
             )
             yield Label("", id="amount")
             yield Label("", classes="hint")
@@ -229,7 +235,7 @@ class RefundDialog(ModalScreen[RefundBody | None]):
             self._error(t("care.refund.reason_first"))
             return
         body = self.body()
-        if body.reason_code is RefundReason.OTHER and not body.note:
+        if body.reason_code is RefundReason.OTHER and blank(body.note):
             self._error(t("care.refund.note_required"))
             self.query_one("#note", Input).focus()
             return

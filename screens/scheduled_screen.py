@@ -61,6 +61,7 @@ class ScheduledScreen(Screen[None]):
         Binding("enter", "open", "scheduled.key.open", id="scheduled.open", priority=True),
         Binding("question_mark", "help", "ui.key.help", id="scheduled.help"),
     ]
+    HELP_NOTES = ("scheduled.help.note",)
     FOOTER_PRIORITY = ("scheduled.open", "scheduled.back")
     DEFAULT_CSS = """
     ScheduledScreen #scheduled-title { height: 1; text-style: bold; }

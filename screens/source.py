@@ -125,6 +125,7 @@ class ConflictView(msgspec.Struct, frozen=True):
         str  # the platform's reason in words (`o2o_tui.sync.explain`), translated; shown as plain text
     )
     tapped_at: datetime | None  # when the person pressed the key
+    automatic: bool = False  # queued by this store's auto-accept station, not by a person
 
 
 class ActionRefused(Exception):

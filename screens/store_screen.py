@@ -30,6 +30,7 @@ from o2o_tui.domain.auto_accept import AutoAcceptBody
 from o2o_tui.domain.limits import AUTO_ACCEPT_CAP_MAX, EXTRA_MINUTES_MAX, STATUS_REASON_MAX
 from o2o_tui.domain.requests import HoursBody, StoreStatusBody
 from o2o_tui.domain.store import Store, StoreState
+from o2o_tui.figures_text import wrap
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 from o2o_tui.store_effect import effect, effect_text, store_zone
@@ -157,6 +158,10 @@ class StoreScreen(Screen[None]):
         self.refresh_store()
         self.set_interval(1.0, self._tick)
 
+    def on_resize(self) -> None:
+        if self.is_mounted:
+            self.refresh_store()
+
     def _tick(self) -> None:
         self.refresh_store()  # the effect changes by itself (a pause ends, the hours close): repaint if it did
 
@@ -172,6 +177,7 @@ class StoreScreen(Screen[None]):
         shown = (
             text,
             auto_text,
+            self.size.width,  # the hours' title breaks before its time zone when the line is too narrow
             None if store is None else (store.name, store.timezone),
             None if store is None else (store.opening_hours, store.hours_exceptions),
         )
@@ -202,10 +208,14 @@ class StoreScreen(Screen[None]):
         return "\n".join(describe(known_state(store, station.state, orders, now), station.device))
 
     def _hours_title(self, store: Store) -> str:
+        """On one line when it fits, else broken before the time zone "(Asia/Shanghai)" (Chinese has no space
+        before it: the line would otherwise break inside the zone's name)."""
         zone = safe_text(store.timezone, one_line=True)
         if not store.opening_hours and not store.hours_exceptions:
-            return t("store_screen.hours_not_set", timezone=zone)
-        return t("store_screen.hours_title", timezone=zone)
+            text = t("store_screen.hours_not_set", timezone=zone)
+        else:
+            text = t("store_screen.hours_title", timezone=zone)
+        return "\n".join(wrap(text, self.size.width - 2, clipped=False))  # the title's padding
 
     def _fill_hours(self, store: Store) -> None:
         hours = self.query_one("#hours", OptionList)
@@ -356,6 +366,8 @@ class StoreScreen(Screen[None]):
         exception = next((e for e in store.hours_exceptions if e.date == key), None)
         note = exception.note if exception else ""
         current = store_hours.ranges_text(exception.hours) if exception else ""
+        today = self.app.now().astimezone(store_zone(store)).date()
+        check = _checker(lambda text: (store_hours.check_not_past(key, today), store_hours.parse_ranges(text)))
 
         def got_date(text: str | None) -> None:
             if text is not None:
@@ -370,7 +382,11 @@ class StoreScreen(Screen[None]):
         store = self._store()
         if store is None:
             return
-        today = self.app.now().astimezone(store_zone(store)).date().isoformat()
+        local_today = self.app.now().astimezone(store_zone(store)).date()
+        today = local_today.isoformat()
+
+        def new_date(text: str) -> str:
+            return store_hours.check_not_past(store_hours.parse_date(text), local_today)
 
         def got_date(text: str | None) -> None:
             if text is None:
@@ -406,7 +422,7 @@ class StoreScreen(Screen[None]):
             t("store_screen.date.title"),
             t("store_screen.date.hint", today=today),
             value=today,
-            check=_checker(store_hours.parse_date),
+            check=_checker(new_date),
             max_length=10,
         )
         self.app.push_screen(prompt, got_date)

@@ -69,8 +69,11 @@ def lang(request: pytest.FixtureRequest) -> Iterator[str]:
     set_language(None)
 
 
-def _app() -> MerchantApp:
-    return MerchantApp(MemoryOrderSource(store=sample_store()), clock=lambda: FROZEN_NOW, theme=DEFAULT_THEME)
+def _app(now: datetime = FROZEN_NOW) -> MerchantApp:
+    return MerchantApp(MemoryOrderSource(store=sample_store()), clock=lambda: now, theme=DEFAULT_THEME)
+
+
+FIXED_DAY_NOON = datetime(2026, 12, 2, 4, 30, tzinfo=UTC)  # 12:30 in Shanghai on the fixed report's day
 
 
 @pytest.mark.parametrize("size", [(40, 15), (80, 24)], ids=["40x15", "80x24"])
@@ -99,7 +102,7 @@ async def test_day_keys_and_the_kept_copy_offline() -> None:
         asked.append(day)
         return fixed(day or "2026-12-02", cached=True)
 
-    app = _app()
+    app = _app(FIXED_DAY_NOON)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = FiguresScreen(load, figures=fixed())
         await app.push_screen(screen)
@@ -111,6 +114,11 @@ async def test_day_keys_and_the_kept_copy_offline() -> None:
         await pilot.press("right_square_bracket", "r")
         await until(pilot, lambda: len(asked) == 3)
         assert asked == ["2026-12-01", "2026-12-02", "2026-12-02"]
+        # the store's today (Shanghai) is the last day: no paging into days of zeros
+        await pilot.press("right", "right_square_bracket")
+        await pilot.pause(0.2)
+        assert asked == ["2026-12-01", "2026-12-02", "2026-12-02"]
+        assert "2026-12-02" in str(screen.query_one("#figures-title").render())
         await pilot.press("escape")
         assert app.screen is app.orders_screen
 

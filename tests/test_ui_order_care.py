@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import msgspec
 import pytest
+from textual.widgets import Input
 
 from o2o_tui.domain.chases import Chase, ChaseReply, ChaseReplyBody
 from o2o_tui.domain.order import OrderStatus, OrderType
@@ -214,3 +215,26 @@ def test_the_detail_marks_refunded_units_on_their_line_and_names_queued_steps(en
     assert "2 refunded" in rice
     assert not any("refunded" in line for line in text.splitlines() if "Kung Pao" in line)
     assert "order.ready" not in text and "ready signal" in text and "handoff" in text
+
+
+def _screen_text(app: CountingApp) -> str:
+    return "\n".join("".join(segment.text for segment in strip) for strip in app.screen._compositor.render_strips())
+
+
+async def test_the_focused_fields_of_both_dialogs_show_what_is_typed(english: None) -> None:
+    """A field with the focus is one row that shows its text (not a tall focus border over it)."""
+    app = _app(chased())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("y", "1")  # the prefilled minutes field gets the focus
+        await pilot.pause()
+        assert isinstance(app.focused, Input) and app.focused.id == "minutes"
+        assert " 10 " in _screen_text(app)
+        await pilot.press("escape", "y", "4", *"hello")
+        await pilot.pause()
+        assert isinstance(app.focused, Input) and app.focused.id == "text"
+        assert "hello" in _screen_text(app)
+        await pilot.press("escape", "dollar_sign", "0", "enter", "6", "enter", *"abc")
+        await pilot.pause()
+        assert isinstance(app.focused, Input) and app.focused.id == "note"
+        assert "abc" in _screen_text(app)
