@@ -126,9 +126,10 @@ def known_state(
     )
 
 
-def describe(state: AutoAcceptState, device: str) -> list[str]:
+def describe(state: AutoAcceptState, device: str, *, none_key: str = "auto_accept.station.none") -> list[str]:
     """Two lines: the switch with today's count ("on, 12 of 50 auto-accepted today"), the station (online or
-    offline while auto-accept is on; idle while it is off)."""
+    offline while auto-accept is on; idle while it is off). `none_key`: how to choose a station where none is
+    chosen (the store screen's key, or the command's option)."""
     if not state.enabled:
         first = t("auto_accept.line.off")
     elif not state.daily_cap:
@@ -138,7 +139,7 @@ def describe(state: AutoAcceptState, device: str) -> list[str]:
     else:
         first = t("auto_accept.line.on_cap", count=state.accepted_today, cap=state.daily_cap)
     if not state.station:
-        return [first, t("auto_accept.station.none")]
+        return [first, t(none_key)]
     # the station checks in only while auto-accept is on: off, its "offline" would only say that
     if not state.enabled:
         key = "auto_accept.station.idle"

@@ -81,3 +81,12 @@ def test_off_while_offline_is_queued_then_sent_once(shared_platform: RunningPlat
     assert report["pushed"] == 1 and report["pending"] == 0
     assert _server_setting(shared_platform)["enabled"] is False
     assert cli.json("sync", "--once")["pushed"] == 0  # sent once
+
+
+def test_with_no_station_chosen_the_command_names_its_own_options(platform: RunningPlatform, tmp_path: Path) -> None:
+    assert platform.seed is not None
+    runner = Cli(tmp_path / "home", platform.seed.tokens["merchant"])
+    runner("login", "--url", platform.url, "--token", runner.token)
+    text = runner("store", "auto-accept").stdout
+    assert "Printing station: none chosen (--this-console, or --station NAME)" in text
+    assert "(t:" not in text  # the store screen's key means nothing to a script

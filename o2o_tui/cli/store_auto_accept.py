@@ -65,7 +65,7 @@ def _show(profile_name: str | None, as_json: bool) -> None:
     if as_json:
         emit_json({**msgspec.to_builtins(state), "device": device, "from_platform": fresh})
         return
-    for line in describe(state, device):
+    for line in describe(state, device, none_key="auto_accept.station.none_cli"):
         say(line)
     say(t("auto_accept.cli.device", name=device))
 
