@@ -223,3 +223,22 @@ def test_every_command_tells_a_courier_what_to_use(
     refused = merchant("deliveries", "list", code=Exit.USAGE)
     assert "merchant profile" in refused.stderr and "o2o console" in refused.stderr
     merchant("duty", "on", code=Exit.USAGE)
+
+
+def test_a_number_two_deliveries_in_hand_share_is_refused_with_both(running: RunningPlatform, courier: Cli) -> None:
+    """Order numbers are per store and per day: a platform courier may carry two #0012 (two stores). Which one a
+    number means is asked, never guessed."""
+    first, second = _offer(running), _offer(running)
+    path = running.db_url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as conn:  # as a second store's order with the same number would be
+        conn.execute(
+            "UPDATE deliveries SET doc = CAST(json_set(CAST(doc AS TEXT), '$.order_number', ?) AS BLOB) WHERE id = ?",
+            (first["number"], second["delivery_id"]),
+        )
+    courier("sync", "--once")
+    refused = courier("deliveries", "accept", first["ref"], code=Exit.USAGE)
+    assert "names 2 deliveries in hand" in refused.stderr
+    assert first["delivery_id"] in refused.stderr and second["delivery_id"] in refused.stderr
+    assert _delivery(running, first["delivery_id"])["status"] == "PENDING"  # nothing was sent
+    courier("deliveries", "accept", first["delivery_id"])  # the id says which
+    assert _delivery(running, first["delivery_id"])["status"] == "ACCEPTED"

@@ -139,6 +139,7 @@ def _lookup(cache: Any, reference: str) -> Any:
     number = parse_day_number(text)
     if number is not None:
         matching = [d for d in deliveries if d.order_number == number]
+        _refuse_shared_number(cache, text, matching)
         if matching:
             return matching[0]
     if len(text) < 4:
@@ -147,6 +148,19 @@ def _lookup(cache: Any, reference: str) -> Any:
     if len(by_prefix) > 1:
         raise fail(t("deliveries.error.ambiguous", ref=text, count=len(by_prefix)), Exit.USAGE)
     return by_prefix[0] if by_prefix else None
+
+
+def _refuse_shared_number(cache: Any, reference: str, matching: list[Any]) -> None:
+    """Exit 2 listing them when two active deliveries carry the day number named: numbers are per store and per
+    day, so a platform courier carrying orders of two stores (or one for later) may hold two #0012."""
+    from o2o_tui.courier_tasks import is_active
+
+    active = [d for d in matching if is_active(d)]
+    if len(active) < 2:
+        return
+    lines = [t("deliveries.error.ambiguous_number", ref=reference, count=len(active))]
+    lines += [_summary(d, _pending(cache, d.id)) for d in active]
+    raise fail("\n".join(lines), Exit.USAGE)
 
 
 def _find(cache: Any, reference: str) -> Any:
