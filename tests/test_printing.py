@@ -259,3 +259,32 @@ def test_a_usb_printer_without_its_driver_is_a_problem_not_a_traceback(monkeypat
 
     set_language("zh")
     assert "pyusb" in problem_text(caught.value.kind.value)  # said in the user's language, with what to do
+
+
+def test_the_ticket_printed_on_accept_promises_what_the_platform_does_for_later_and_while_closed() -> None:
+    """One rule for the ticket and the platform's accept (`schedule.promised_on_accept`): an order for later is
+    promised no sooner than the time asked for, and a busy store adds its minutes even outside its hours."""
+    from datetime import timedelta
+
+    from o2o_tui.domain.order import Timing, TimingType
+    from o2o_tui.domain.schedule import promised_on_accept
+    from o2o_tui.domain.store import OpeningHours, StoreState, StoreStatus
+    from o2o_tui.printing.layout import TextOp
+
+    def ready_line(order: Order, store: object) -> str:
+        ops = kitchen_ticket(order, store, FROZEN_NOW, prep_minutes=15)
+        return next(op.text for op in ops if isinstance(op, TextOp) and op.text.startswith("Ready by"))
+
+    zone = ZoneInfo(sample_store().timezone)
+    asked = FROZEN_NOW + timedelta(hours=2)
+    later = msgspec.structs.replace(_order(), timing=Timing(type=TimingType.SCHEDULED, window_start=asked))
+    assert ready_line(later, sample_store()) == f"Ready by {asked.astimezone(zone):%H:%M}"
+    assert promised_on_accept(later, sample_store().status, 15, FROZEN_NOW) == asked
+
+    local_hour = FROZEN_NOW.astimezone(zone).hour
+    shut = [OpeningHours(weekday=d, opens=f"{(local_hour + 3) % 24:02d}:00", closes=f"{(local_hour + 4) % 24:02d}:00")
+            for d in range(7)]  # fmt: skip
+    busy = StoreStatus(state=StoreState.BUSY, extra_minutes=20)
+    closed_busy = msgspec.structs.replace(sample_store(), status=busy, opening_hours=shut)
+    ready = (FROZEN_NOW + timedelta(minutes=35)).astimezone(zone)
+    assert ready_line(_order(), closed_busy) == f"Ready by {ready:%H:%M}"

@@ -26,8 +26,9 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from o2o_tui.domain.hours import DatedHours, WeeklyRange, is_open, next_change
-from o2o_tui.domain.limits import SCHEDULE_DAYS_MAX
+from o2o_tui.domain.limits import SCHEDULE_DAYS_MAX, as_utc
 from o2o_tui.domain.order import Order, OrderStatus, TimingType
+from o2o_tui.domain.store import StoreState, StoreStatus
 
 
 def is_held(order: Order) -> bool:
@@ -42,6 +43,16 @@ def is_scheduled(order: Order) -> bool:
 def promised_time(order: Order) -> datetime | None:
     """The time the customer asked for: the window's start (None for an instant order)."""
     return order.timing.window_start if is_scheduled(order) else None
+
+
+def promised_on_accept(order: Order, status: StoreStatus | None, prep_minutes: int, now: datetime) -> datetime:
+    """The ready time an accept at `now` promises: the minutes asked plus a busy store's extra minutes, and for an
+    order for later no sooner than the time the customer asked for. The platform's accept and the kitchen ticket
+    printed on it both read this, so the ticket says what the order says."""
+    extra = status.extra_minutes if status is not None and status.state is StoreState.BUSY else 0
+    promised = now + timedelta(minutes=prep_minutes + extra)
+    asked = promised_time(order)
+    return max(promised, as_utc(asked)) if asked is not None else promised
 
 
 def prep_minutes_for(item_minutes: Iterable[int | None], default: int) -> int:

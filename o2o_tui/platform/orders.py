@@ -44,8 +44,7 @@ from o2o_tui.domain.order import (
     timing_of,
 )
 from o2o_tui.domain.requests import CodeValidation, CreateOrderBody, ReasonBody
-from o2o_tui.domain.schedule import is_held
-from o2o_tui.domain.store import StoreState
+from o2o_tui.domain.schedule import is_held, promised_on_accept
 from o2o_tui.domain.transitions import ORDER_TRANSITIONS, OrderAction, TransitionCheck, check_order_transition
 from o2o_tui.platform import code_attempts, db, menus, scheduled, stores
 from o2o_tui.platform.auth import Caller, require_role
@@ -353,14 +352,15 @@ def confirm(ctx: Ctx, order_id: str, preparation_minutes: int, auto: bool = Fals
 
         auto_accept.admit(ctx, stored.order)
     store = stores.load(ctx.conn, stored.order.store_id)
-    extra = store.status.extra_minutes if store and store.status.state is StoreState.BUSY else 0
+    status = store.status if store is not None else None
     return transition(
         ctx,
         stored,
         OrderAction.CONFIRM,
         confirmed_at=ctx.now,
         preparation_minutes=preparation_minutes,
-        **scheduled.on_confirm(stored.order, ctx.now + timedelta(minutes=preparation_minutes + extra), ctx.now),
+        promised_ready_at=promised_on_accept(stored.order, status, preparation_minutes, ctx.now),
+        **scheduled.on_confirm(stored.order, ctx.now),
         **({"number": number_in_queue(ctx, stored.order)} if is_held(stored.order) else {}),  # accepted early
         **({"auto_accepted": True} if auto else {}),
     )

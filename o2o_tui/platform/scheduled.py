@@ -98,13 +98,10 @@ def due_day(store: Store, timing: Timing) -> str:
     return timing.window_start.astimezone(_zone(store)).strftime("%Y-%m-%d")
 
 
-def on_confirm(order: Order, promised: datetime, now: datetime) -> dict[str, object]:
+def on_confirm(order: Order, now: datetime) -> dict[str, object]:
     """What accepting changes for a scheduled order: no longer held (accepted early leaves the scheduled view,
-    released by staff now: the day's accept time counts it from then, `reports.py`), and promised no sooner than
-    the time the customer asked for."""
-    changes: dict[str, object] = {"promised_ready_at": promised}
-    if order.timing.type is TimingType.SCHEDULED and order.timing.window_start is not None:
-        changes["promised_ready_at"] = max(promised, as_utc(order.timing.window_start))
+    released by staff now: the day's accept time counts it from then, `reports.py`)."""
+    changes: dict[str, object] = {}
     if order.held_until is not None:
         changes["held_until"] = None
         if is_held(order):

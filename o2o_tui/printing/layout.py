@@ -9,7 +9,7 @@ control byte in a note must never reach the printer as a command.
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -144,26 +144,15 @@ def _lines_of(line: OrderLine, width: int, refunded: int = 0) -> list[TextOp]:
     return ops
 
 
-def promised_time(
-    order: Order, now: datetime, prep_minutes: int | None, extra_minutes: int = 0
-) -> datetime | None:
-    """The promised ready time. Printed on an accept made here (`prep_minutes`): now + the minutes asked + the
-    busy store's extra minutes, as the platform promises it (the view's own guess leaves the extra out); else the
+def promised_time(order: Order, store: Store | None, now: datetime, prep_minutes: int | None) -> datetime | None:
+    """The promised ready time. Printed on an accept made here (`prep_minutes`): what the platform promises for
+    it (`schedule.promised_on_accept`: the busy store's extra minutes, an order for later's asked time); else the
     platform's."""
     if prep_minutes is not None:
-        return now + timedelta(minutes=prep_minutes + extra_minutes)
+        from o2o_tui.domain.schedule import promised_on_accept
+
+        return promised_on_accept(order, store.status if store is not None else None, prep_minutes, now)
     return order.promised_ready_at
-
-
-def _busy_extra(store: Store | None, now: datetime) -> int:
-    """The minutes a busy store adds to every promised time (0 when it is not busy or not known)."""
-    from o2o_tui.domain.store import StoreState
-    from o2o_tui.store_effect import effect
-
-    if store is None:
-        return 0
-    found = effect(store, now)
-    return found.extra_minutes if found.state is StoreState.BUSY else 0
 
 
 def kitchen_ticket(
@@ -183,7 +172,7 @@ def kitchen_ticket(
         ops.append(TextOp(t("printing.ticket.reprint"), bold=True, align=Align.CENTER))
     ops.extend(_large(order.display_number, Size.HUGE, width, bold=True))
     ops.extend(_large(t(f"ui.type.{order.type.value}"), Size.DOUBLE, width, bold=True))
-    promised = promised_time(order, now, prep_minutes, _busy_extra(store, now))
+    promised = promised_time(order, store, now, prep_minutes)
     if promised is not None:
         at = _local(promised, zone).strftime("%H:%M")
         ops.extend(_large(t("printing.ticket.ready_by", time=at), Size.DOUBLE, width))
