@@ -162,15 +162,16 @@ class ReadModel:
     def _decode(self, table: str, doc_id: str, doc: Any, kind: type[T]) -> T | None:
         """The document as `kind`, or None when it does not decode (then it is left out, noted and marked)."""
         key = (table, doc_id)
-        # the personal-data purge blanks a document without a new version: a copy decoded before it is stale
+        # the personal-data purge blanks a document without a new version: a copy decoded while it still held
+        # personal data is stale once the stored one holds none (the purge never puts data back, so a copy decoded
+        # without any needs no check)
         rule = _PERSONAL.get(table)
-        stamp = (
-            doc.get("version", -1) if isinstance(doc, dict) else None,
-            rule is not None and isinstance(doc, dict) and needs_blanking(doc, rule),
-        )
+        version = doc.get("version", -1) if isinstance(doc, dict) else None
         memo = self._decoded.get(key)
-        if memo is not None and memo[0] == stamp:
+        current = memo is not None and memo[0][0] == version
+        if memo is not None and current and (not memo[0][1] or (rule is not None and needs_blanking(doc, rule))):
             return memo[1]
+        stamp = (version, rule is not None and isinstance(doc, dict) and needs_blanking(doc, rule))
         try:
             value = msgspec.convert(doc, kind)
         except (msgspec.ValidationError, TypeError) as error:
