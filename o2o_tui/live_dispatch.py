@@ -16,9 +16,10 @@ What the platform would refuse is never suggested: a courier gets at most the or
 less what it carries or is offered; a full one is not planned), and offline couriers are not planned (an order
 still with one waits with why="courier_offline": the dispatcher reassigns it). A courier whose position is older
 than `STALE_POSITION_MINUTES` (a handheld that has reported nothing for a while) is planned as if it needed
-`STALE_DELAY_MINUTES` more to set off, never "leave now", and its suggestions carry the position's age
-(`stale_minutes`). The engine's clock is `now` to the whole minute, so asking twice within a minute with nothing
-changed gives the same plan (near-ties are not broken by the seconds).
+`STALE_DELAY_MINUTES` more to set off than its position tells (added to when it will be free, idle or busy), never
+"leave now", and its suggestions carry the position's age (`stale_minutes`); its `CourierState.free_at` stays what
+the position tells, which the dispatch board shows with a "?". The engine's clock is `now` to the whole minute, so
+asking twice within a minute with nothing changed gives the same plan (near-ties are not broken by the seconds).
 """
 
 from __future__ import annotations
@@ -98,7 +99,8 @@ class OrderState(msgspec.Struct, frozen=True):
 
 
 class CourierState(msgspec.Struct, frozen=True):
-    """A courier with its load and when and where it will be free (None when offline or unplaceable).
+    """A courier with its load and when and where it will be free (None when offline or unplaceable), as its last
+    position tells: an old position's `STALE_DELAY_MINUTES` are the plan's caution, not in `free_at`.
 
     `position` is None when unknown or unusable; `bad_position`: the platform sent one that is off the globe or
     too far from the store, so the courier is not planned."""
@@ -348,15 +350,18 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
         here = positions.local_point(courier.position, origin)
         if here is not None and courier.status is not CourierStatus.OFFLINE:
             minutes, spot = _free_time_and_place(courier, here, carried, store, origin, now, params)
+            # the board shows when it is free as far as its last position tells (a "?" when that is old) ...
             free_at, free_position = _at(now, minutes), from_local_metres(spot[0], spot[1], origin)
             room[courier.id] = max(0, courier.capacity - load)
+            planned_free = minutes
             if position_stale(courier, real_now):
                 stale[courier.id] = position_age_minutes(courier, real_now) or 0
-                minutes = max(minutes, STALE_DELAY_MINUTES)  # unsure where it is: never "leave now"
+                # ... and the engine plans it that much later again, busy or idle: fresher couriers go first
+                planned_free = minutes + STALE_DELAY_MINUTES
             if room[courier.id] > 0:  # a full courier would be refused: it is not planned until it has room
                 engine_couriers.append(
                     DispatchCourier(
-                        id=courier.id, position=spot, free_at=minutes, on_at=-1.0, off_at=_NO_SHIFT_END
+                        id=courier.id, position=spot, free_at=planned_free, on_at=-1.0, off_at=_NO_SHIFT_END
                     )
                 )
         names[courier.id] = courier.name

@@ -206,7 +206,7 @@ class EngineOrderSource(Subscribers[SourceChange]):
         conflicts: bool = False,
     ) -> tuple[Any, ...]:
         """Runs on the cache thread: everything the refresh needs, in one go."""
-        views = self._model.orders() if full else [self._model.order(i) for i in ids]
+        views = self._model.orders() if full else [self._model.order_by_id(i) for i in ids]
         found_ids = {view.order.id for view in views if view is not None}
         shop = self._model.store(self._store_id) if store else None
         card = self._model.menu(self._store_id) if menu else None

@@ -137,11 +137,12 @@ def test_reject_and_cancellation_answers(cache) -> None:
 
 
 def test_lookup_by_day_number_and_id_prefix(cache) -> None:
-    put(cache, make_order("ord_0001aaaa", 42, created_at=T0 - timedelta(days=1)))
+    yesterday = T0 - timedelta(days=1)
+    put(cache, make_order("ord_0001aaaa", 42, OrderStatus.DELIVERED, created_at=yesterday, ended_at=yesterday))
     put(cache, make_order("ord_0002bbbb", 42, created_at=T0))
     put(cache, make_order("ord_0003cccc", 5))
     model = ReadModel(cache)
-    assert model.order("#0042").order.id == "ord_0002bbbb"  # the latest order with that day number
+    assert model.order("#0042").order.id == "ord_0002bbbb"  # the latest: the other one with it has ended
     assert model.order("42").order.id == "ord_0002bbbb"
     assert model.order("ord_0003").order.number == 5
     assert model.order("ord_0003cccc").order.number == 5

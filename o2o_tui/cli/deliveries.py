@@ -127,37 +127,25 @@ def _shown(cache: Any, *, include_ended: bool) -> list[Any]:
 
 
 def _lookup(cache: Any, reference: str) -> Any:
-    """The delivery a person means: its id, a unique id prefix (4+ characters) or the order's day number
-    (`#0042`/`42`: an active delivery first, else the newest). None when nothing matches."""
-    from o2o_tui.sync.read_model import parse_day_number
+    """The delivery a person means (`ReadModel.resolve_delivery`: its id, a unique id prefix of 4+ characters or
+    the order's day number); None when nothing matches. A reference that names several is a usage error."""
+    from o2o_tui.sync.read_model import ReadModel
 
-    deliveries = _shown(cache, include_ended=True)
+    model = ReadModel(cache)
     text = reference.strip()
-    exact = [d for d in deliveries if d.id == text]
-    if exact:
-        return exact[0]
-    number = parse_day_number(text)
-    if number is not None:
-        matching = [d for d in deliveries if d.order_number == number]
-        _refuse_shared_number(cache, text, matching)
-        if matching:
-            return matching[0]
-    if len(text) < 4:
-        return None
-    by_prefix = [d for d in deliveries if d.id.startswith(text)]
-    if len(by_prefix) > 1:
-        raise fail(t("deliveries.error.ambiguous", ref=text, count=len(by_prefix)), Exit.USAGE)
-    return by_prefix[0] if by_prefix else None
+    found = model.resolve_delivery(text)
+    if found.ambiguous and found.number is not None:
+        _refuse_shared_number(cache, model, text, found.candidates)
+    if found.ambiguous:
+        raise fail(t("deliveries.error.ambiguous", ref=text, count=len(found.candidates)), Exit.USAGE)
+    return next((d for d in model.deliveries() if d.id == found.found), None)
 
 
-def _refuse_shared_number(cache: Any, reference: str, matching: list[Any]) -> None:
-    """Exit 2 listing them when two active deliveries carry the day number named: numbers are per store and per
-    day, so a platform courier carrying orders of two stores (or one for later) may hold two #0012."""
-    from o2o_tui.courier_tasks import is_active
-
-    active = [d for d in matching if is_active(d)]
-    if len(active) < 2:
-        return
+def _refuse_shared_number(cache: Any, model: Any, reference: str, delivery_ids: tuple[str, ...]) -> None:
+    """Exit 2 listing the active deliveries that carry the day number named: numbers are per store and per day,
+    so a platform courier carrying orders of two stores (or one for later) may hold two #0012."""
+    by_id = {d.id: d for d in model.deliveries()}
+    active = [by_id[i] for i in delivery_ids if i in by_id]
     lines = [t("deliveries.error.ambiguous_number", ref=reference, count=len(active))]
     lines += [_summary(d, _pending(cache, d.id)) for d in active]
     raise fail("\n".join(lines), Exit.USAGE)

@@ -176,37 +176,25 @@ def _handoff_check(code: str) -> Any:
 
 
 def _lookup(cache: Any, reference: str) -> Any:
-    """The order's view, or None; an ambiguous id prefix is a usage error, and so is a day number that names
-    the newest of its orders while another one with it is still open (two open orders, or one for later)."""
-    from o2o_tui.sync.read_model import AmbiguousReference, ReadModel
+    """The order's view, or None; a reference that names several orders (`ReadModel.resolve_order`: an id prefix,
+    or a day number while another order with it is still open) is a usage error."""
+    from o2o_tui.sync.read_model import ReadModel
 
     model = ReadModel(cache)
-    try:
-        view = model.order(reference)
-    except AmbiguousReference as error:
-        message = t("orders.error.ambiguous", ref=reference, count=len(error.candidates))
-        raise fail(message, Exit.USAGE) from None
-    if view is not None and view.order.id != reference.strip():
-        _refuse_shared_number(cache, model, reference, view)
-    return view
+    found = model.resolve_order(reference)
+    if found.ambiguous and found.number is not None:
+        _refuse_shared_number(cache, model, reference, found.candidates)
+    if found.ambiguous:
+        message = t("orders.error.ambiguous", ref=reference, count=len(found.candidates))
+        raise fail(message, Exit.USAGE)
+    return None if found.found is None else model.order_by_id(found.found)
 
 
-def _refuse_shared_number(cache: Any, model: Any, reference: str, view: Any) -> None:
-    """Exit 2 listing the orders with the number `reference` named, when another than `view` (the newest) is
-    still open: the person may mean either, so nothing is acted on."""
-    from o2o_tui.domain.order import ENDED_STATUSES
-    from o2o_tui.sync import tables
-    from o2o_tui.sync.read_model import parse_day_number
-
-    number = parse_day_number(reference)
-    if number is None or view.order.number != number:
-        return
-    ended = {status.value for status in ENDED_STATUSES}
-    docs = [doc for doc in cache.table(tables.ORDERS).all() if doc.get("number") == number]
-    if not any(doc.get("id") != view.order.id and doc.get("status") not in ended for doc in docs):
-        return
+def _refuse_shared_number(cache: Any, model: Any, reference: str, order_ids: tuple[str, ...]) -> None:
+    """Exit 2 listing the orders with the number `reference` named: the person may mean either, so nothing is
+    acted on."""
     zone = _store_zone(cache)
-    views = [found for found in (model.order(str(doc.get("id"))) for doc in docs) if found is not None]
+    views = [found for found in (model.order_by_id(order_id) for order_id in order_ids) if found is not None]
     views.sort(key=lambda found: found.order.created_at, reverse=True)
     lines = [t("orders.error.ambiguous_number", ref=reference, count=len(views))]
     lines += [t("orders.error.candidate", id=found.order.id, summary=_summary(found, zone)) for found in views]

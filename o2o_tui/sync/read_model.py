@@ -22,7 +22,7 @@ import msgspec
 
 from o2o_tui.domain.fleet import Courier, Delivery
 from o2o_tui.domain.menu import Menu
-from o2o_tui.domain.order import Order, OrderStatus
+from o2o_tui.domain.order import ENDED_STATUSES, Order, OrderStatus
 from o2o_tui.domain.personal_data import DELIVERY_PERSONAL, ORDER_PERSONAL, needs_blanking
 from o2o_tui.domain.store import Store
 from o2o_tui.sync import skipped as skips
@@ -73,13 +73,28 @@ class OrderView(msgspec.Struct, frozen=True):
         return data
 
 
-class AmbiguousReference(LookupError):
-    """An id prefix that matches several orders."""
+class Resolution(msgspec.Struct, frozen=True):
+    """What a reference a person typed names: one entity (`found`, its id), several (`candidates`, their ids:
+    an id prefix they share, or with `number` set a day number two live ones share, which is never guessed), or
+    nothing (neither)."""
 
-    def __init__(self, reference: str, candidates: list[str]) -> None:
+    found: str | None = None
+    candidates: tuple[str, ...] = ()
+    number: int | None = None  # the day number the candidates share (None: they share an id prefix)
+
+    @property
+    def ambiguous(self) -> bool:
+        return bool(self.candidates)
+
+
+class AmbiguousReference(LookupError):
+    """A reference that names several orders: an id prefix, or a day number (`number`) two live orders share."""
+
+    def __init__(self, reference: str, candidates: list[str], number: int | None = None) -> None:
         super().__init__(reference)
         self.reference = reference
         self.candidates = candidates
+        self.number = number
 
 
 def _docs(table: Any) -> list[dict[str, Any]]:
@@ -149,6 +164,7 @@ def parse_day_number(reference: str) -> int | None:
 
 
 _PERSONAL = {tables.ORDERS: ORDER_PERSONAL, tables.DELIVERIES: DELIVERY_PERSONAL}
+_ENDED = frozenset(status.value for status in ENDED_STATUSES)  # as stored: only what the platform confirmed
 
 
 class ReadModel:
@@ -324,29 +340,35 @@ class ReadModel:
         keyed.sort(key=lambda k: (k[0], k[1]))
         return [row_bytes for _, _, row_bytes in keyed]
 
-    def resolve_order_id(self, reference: str) -> str | None:
-        """A full id, a unique id prefix, or a day number (`#0042`/`42`, the latest order with it)."""
+    def resolve_order(self, reference: str) -> Resolution:
+        """A full id, a unique id prefix (4+ characters) or a day number (`#0042`/`42`). A day number names the
+        newest order with it while every other one with it has ended; while another is still open (two open
+        orders, one for later numbered on its due day) it names them all, newest first: the person says which."""
         table = self._cache.table(tables.ORDERS)
         reference = reference.strip()
         if reference and table.get(reference) is not None:
-            return reference
+            return Resolution(found=reference)
         docs = _docs(table)
         number = parse_day_number(reference)
         if number is not None:
             matching = [d for d in docs if d.get("number") == number]
+            matching.sort(key=lambda d: _instant(d.get("created_at")), reverse=True)
             if matching:
-                return str(max(matching, key=lambda d: str(d.get("created_at", "")))["id"])
-        if len(reference) < 4:
-            return None
-        by_prefix = sorted(str(d["id"]) for d in docs if str(d.get("id", "")).startswith(reference))
-        if len(by_prefix) > 1:
-            raise AmbiguousReference(reference, by_prefix)
-        return by_prefix[0] if by_prefix else None
+                ids = tuple(str(d.get("id")) for d in matching)
+                if any(d.get("status") not in _ENDED for d in matching[1:]):
+                    return Resolution(candidates=ids, number=number)
+                return Resolution(found=ids[0])
+        return _by_prefix(reference, [str(d.get("id", "")) for d in docs])
 
     def order(self, reference: str) -> OrderView | None:
-        order_id = self.resolve_order_id(reference)
-        if order_id is None:
-            return None
+        """The order `reference` names (see `resolve_order`), or None; AmbiguousReference when it names several."""
+        found = self.resolve_order(reference)
+        if found.ambiguous:
+            raise AmbiguousReference(reference, list(found.candidates), found.number)
+        return None if found.found is None else self.order_by_id(found.found)
+
+    def order_by_id(self, order_id: str) -> OrderView | None:
+        """The order with exactly this id (what a screen holds), or None: never read as a number or a prefix."""
         order = self._one(tables.ORDERS, order_id, Order)
         if order is None:
             return None
@@ -392,3 +414,33 @@ class ReadModel:
                 delivery = apply_to_delivery(delivery, entry)
             shown.append(delivery)
         return sorted(shown, key=lambda d: d.created_at)
+
+    def resolve_delivery(self, reference: str) -> Resolution:
+        """A delivery id, a unique id prefix (4+ characters) or its order's day number (`#0042`/`42`: the active
+        delivery with it, else the newest). Numbers are per store and per day, so a platform courier may carry
+        two #0012 (two stores, or one for later): while two active deliveries share it, it names them all."""
+        from o2o_tui.courier_tasks import is_active, route_order
+
+        shown = route_order(self.deliveries(), include_ended=True)
+        reference = reference.strip()
+        if any(d.id == reference for d in shown):
+            return Resolution(found=reference)
+        number = parse_day_number(reference)
+        if number is not None:
+            matching = [d for d in shown if d.order_number == number]
+            active = [d.id for d in matching if is_active(d)]
+            if len(active) > 1:
+                return Resolution(candidates=tuple(active), number=number)
+            if matching:
+                return Resolution(found=matching[0].id)
+        return _by_prefix(reference, [d.id for d in shown])
+
+
+def _by_prefix(reference: str, ids: list[str]) -> Resolution:
+    """The one id that starts with `reference` (4 characters or more), the several, or none."""
+    if len(reference) < 4:
+        return Resolution()
+    found = sorted(i for i in ids if i.startswith(reference))
+    if len(found) > 1:
+        return Resolution(candidates=tuple(found))
+    return Resolution(found=found[0] if found else None)
