@@ -101,7 +101,7 @@ def _refundable(view: Any, *, final: bool) -> bool:
 
 def register(orders: typer.Typer) -> None:
     """Add `chase-reply` and `refund` to the `o2o orders` group."""
-    from o2o_tui.cli.orders import IdArgument, _act
+    from o2o_tui.cli.orders import IdArgument, _act, _lookup
 
     @orders.command("chase-reply", help=t("care.cli.chase_reply.help"))
     def chase_reply(
@@ -124,9 +124,7 @@ def register(orders: typer.Typer) -> None:
 
         def body(cache: Any) -> ChaseReplyBody:
             if chosen is ChaseReply.PREPARING:
-                from o2o_tui.sync.read_model import ReadModel
-
-                view = ReadModel(cache).order(order_id)
+                view = _lookup(cache, order_id)  # a number shared since _act found it is a usage error too
                 promised = view.order.promised_ready_at if view is not None else None
                 wanted = minutes or suggested_minutes(promised, datetime.now(UTC))
                 return ChaseReplyBody(template=chosen, minutes=wanted)
@@ -168,9 +166,7 @@ def register(orders: typer.Typer) -> None:
         refund_id = uuid.uuid4().hex
 
         def body(cache: Any) -> RefundBody:
-            from o2o_tui.sync.read_model import ReadModel
-
-            view = ReadModel(cache).order(order_id)
+            view = _lookup(cache, order_id)  # a number shared since _act found it is a usage error too
             assert view is not None  # _act found it
             order = view.order
             done = refunded_quantities(order)
