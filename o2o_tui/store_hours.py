@@ -8,6 +8,8 @@ No I/O, no Textual.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
@@ -177,6 +179,18 @@ def week(store: Store | HoursBody) -> list[list[TimeRange]]:
         if 0 <= hours.weekday <= 6:
             days[hours.weekday].append(TimeRange(opens=hours.opens, closes=hours.closes))
     return [sorted(ranges, key=lambda r: r.opens) for ranges in days]
+
+
+def hours_tag(hours: Store | HoursBody) -> int:
+    """The version of a set of hours, as the If-Match of `store.hours` carries it: a change edited from other
+    hours than the store has now (another device changed them meanwhile) is refused, never applied over them.
+    A digest of the hours themselves, in one order, so device and platform work it out alike from what they hold.
+    """
+    weekly = sorted((h.weekday, h.opens, h.closes) for h in hours.opening_hours)
+    exceptions = hours.exceptions if isinstance(hours, HoursBody) else hours.hours_exceptions
+    dated = sorted((e.date, sorted((r.opens, r.closes) for r in e.hours), e.note) for e in exceptions)
+    digest = hashlib.sha256(json.dumps([weekly, dated], ensure_ascii=False).encode()).hexdigest()
+    return int(digest[:15], 16)  # 60 bits: an outbox entry's base version is a JSON integer
 
 
 def hours_body(store: Store) -> HoursBody:

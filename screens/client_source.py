@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 import msgspec
 
+from o2o_tui import store_hours
 from o2o_tui.client import AsyncPlatformClient
 from o2o_tui.client.errors import NotFound, PlatformError, Unauthorized
 from o2o_tui.domain.events import EntityKind
@@ -160,8 +161,11 @@ class ClientOrderSource(Subscribers[SourceChange]):
 
     # acting
     async def submit(self, action: str, order_id: str, body: msgspec.Struct) -> None:
+        edited_from = None
+        if action == "store.hours" and self._store is not None:  # the hours the change was edited from
+            edited_from = store_hours.hours_tag(self._store)
         try:
-            result = await self._client.act(action, order_id, body)
+            result = await self._client.act(action, order_id, body, if_match=edited_from)
         except PlatformError as error:
             raise ActionRefused(error.i18n_message()) from None
         if isinstance(result, Order):

@@ -13,6 +13,7 @@ from typing import Any
 
 import msgspec
 
+from o2o_tui import store_hours
 from o2o_tui.domain.menu import Menu
 from o2o_tui.domain.store import Store
 from o2o_tui.i18n import t
@@ -289,10 +290,11 @@ class EngineOrderSource(Subscribers[SourceChange]):
     # acting
     async def submit(self, action: str, order_id: str, body: msgspec.Struct) -> None:
         current = self._entries.get(order_id)
+        base = current.order.version if current else None
+        if action == "store.hours" and self._store is not None:  # the hours the change was edited from
+            base = store_hours.hours_tag(self._store)
         try:
-            entry = await self._engine.submit(
-                action, order_id, body, base_version=current.order.version if current else None
-            )
+            entry = await self._engine.submit(action, order_id, body, base_version=base)
         except Exception as error:  # a cache that cannot write: the action was not queued
             raise ActionRefused(t("ui.action.not_queued", error=str(error))) from None
         self._mine.add(str(entry.key))

@@ -62,6 +62,8 @@ def _make_version_1(path: str) -> None:
         conn.execute("DROP INDEX ix_idempotency_entity")  # schema 7: what a stored answer carries
         conn.execute("ALTER TABLE idempotency DROP COLUMN entity")
         conn.execute("ALTER TABLE idempotency DROP COLUMN entity_id")
+        conn.execute("DROP INDEX ix_orders_store_status")  # schema 8
+        conn.execute("DROP TABLE store_devices")  # schema 8
         conn.execute("UPDATE schema_info SET version = 1")
 
 

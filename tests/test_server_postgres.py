@@ -377,6 +377,8 @@ def _make_version_1(url: str) -> None:
             conn.execute(sa.text("DROP INDEX ix_idempotency_entity"))  # schema 7
             conn.execute(sa.text("ALTER TABLE idempotency DROP COLUMN entity"))
             conn.execute(sa.text("ALTER TABLE idempotency DROP COLUMN entity_id"))
+            conn.execute(sa.text("DROP INDEX ix_orders_store_status"))  # schema 8
+            conn.execute(sa.text("DROP TABLE store_devices"))  # schema 8
             conn.execute(sa.text("UPDATE schema_info SET version = 1"))
     finally:
         engine.dispose()

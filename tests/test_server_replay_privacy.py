@@ -231,6 +231,8 @@ def _to_schema_6(db_url: str) -> None:
             conn.execute(sa.text("DROP INDEX ix_idempotency_entity"))
             conn.execute(sa.text("ALTER TABLE idempotency DROP COLUMN entity"))
             conn.execute(sa.text("ALTER TABLE idempotency DROP COLUMN entity_id"))
+            conn.execute(sa.text("DROP INDEX ix_orders_store_status"))  # schema 8
+            conn.execute(sa.text("DROP TABLE store_devices"))  # schema 8
             conn.execute(sa.text("UPDATE schema_info SET version = 6"))
     finally:
         engine.dispose()

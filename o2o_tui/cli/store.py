@@ -195,7 +195,7 @@ def _change_hours(
     from datetime import UTC, datetime
 
     from o2o_tui.store_effect import store_zone
-    from o2o_tui.store_hours import check_not_past, hours_body
+    from o2o_tui.store_hours import check_not_past, hours_body, hours_tag
     from o2o_tui.sync.perform import perform
     from o2o_tui.sync.read_model import ReadModel
 
@@ -207,7 +207,10 @@ def _change_hours(
         if new_date is not None:
             _parsed(check_not_past, new_date, datetime.now(UTC).astimezone(store_zone(store)).date())
         body = _parsed(edit, hours_body(store))
-        result = asyncio.run(perform(profile, cache, "store.hours", store_id, body, online=online))
+        edited_from = hours_tag(store)  # refused if another device changed the hours meanwhile
+        result = asyncio.run(
+            perform(profile, cache, "store.hours", store_id, body, online=online, base_version=edited_from)
+        )
         store = ReadModel(cache).store(store_id)
     extra = {"hours": _hours_json(store)} if as_json and store is not None else None
     lines = [t("store.hours.changed")] + (_hours_lines(store) if store is not None else [])

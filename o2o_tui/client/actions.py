@@ -45,7 +45,7 @@ class ActionRoute(msgspec.Struct, frozen=True):
     body_type: type[msgspec.Struct]
     result_type: type[msgspec.Struct]
     entity: str  # "order", "store", "menu", "courier", "delivery"
-    conditional: bool = False  # takes If-Match (menu publish)
+    conditional: bool = False  # takes If-Match (menu publish, store hours)
 
     def placeholders(self) -> list[str]:
         return [name for _, name, _, _ in string.Formatter().parse(self.path_template) if name]
@@ -91,7 +91,8 @@ ACTIONS: dict[str, ActionRoute] = {
     "order.chase_reply": _order("chase/reply", ChaseReplyBody),
     "order.refund": _order("refund", RefundBody),
     "store.status": ActionRoute("PUT", "/v1/stores/{store_id}/status", StoreStatusBody, Store, "store"),
-    "store.hours": ActionRoute("PUT", "/v1/stores/{store_id}/hours", HoursBody, Store, "store"),
+    # If-Match: the version of the hours the change was edited from (`store_hours.hours_tag`), when it has one
+    "store.hours": ActionRoute("PUT", "/v1/stores/{store_id}/hours", HoursBody, Store, "store", conditional=True),
     "store.auto_accept": ActionRoute("PUT", "/v1/stores/{store_id}/auto-accept", AutoAcceptBody, Store, "store"),
     "store.validate_code": ActionRoute(
         "POST", "/v1/stores/{store_id}/validate-code", CodeBody, CodeValidation, "store"

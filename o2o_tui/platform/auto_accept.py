@@ -4,7 +4,7 @@ The station is one console per store, named by its device name (`o2o_tui/device.
 `GET /v1/stores/{id}/auto-accept?device=NAME` (every `CHECK_IN_SECONDS`, domain/auto_accept.py); the platform keeps the last check-in in
 `meta` and mirrors "online" onto the store (`Store.auto_accept.station_online`, a store.updated event), so every
 console knows whether anyone will carry auto-accept out. Every console's ask with its name is remembered too (a row
-of `meta` per device, rewritten at most every 5 minutes): the names a merchant may choose as the station. An accept sent with `auto: true` is counted against the
+of `store_devices` per device, rewritten at most every 5 minutes): the names a merchant may choose as the station. An accept sent with `auto: true` is counted against the
 daily cap here, from the orders themselves (`Order.auto_accepted`), under a lock on the store row, so two consoles
 can never go past it.
 """
@@ -15,7 +15,7 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 
 import msgspec
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, and_, bindparam, select, update
 
 from o2o_tui.domain.auto_accept import FRESH_SECONDS, AutoAcceptBody, AutoAcceptState
 from o2o_tui.domain.identity import Role
@@ -55,9 +55,7 @@ def count_today(conn: Connection, store: Store, now: datetime) -> int:
 
 
 def _last_check_in(conn: Connection, store_id: str) -> tuple[str, datetime] | None:
-    value = conn.execute(
-        select(db.meta.c.value).where(db.meta.c.key == _meta_key(store_id))
-    ).scalar_one_or_none()
+    value = db.get_meta(conn, _meta_key(store_id))
     if not value or "\t" not in value:
         return None
     device, _, stamp = value.partition("\t")
@@ -68,48 +66,37 @@ def _last_check_in(conn: Connection, store_id: str) -> tuple[str, datetime] | No
 
 
 def _check_in(conn: Connection, store_id: str, device: str, now: datetime) -> None:
-    key, value = _meta_key(store_id), f"{device}\t{db.iso(now)}"
-    if conn.execute(update(db.meta).where(db.meta.c.key == key).values(value=value)).rowcount == 0:
-        conn.execute(db.meta.insert().values(key=key, value=value))
+    db.set_meta(conn, _meta_key(store_id), f"{device}\t{db.iso(now)}")
 
 
 DEVICES_KEPT = timedelta(days=30)  # a console unheard of for longer is no longer offered as a station
 _SEEN_EVERY = timedelta(minutes=5)  # consoles ask every 15 s: their "seen" row is rewritten at most this often
 
 
-def _devices_prefix(store_id: str) -> str:
-    return "dev:" + hashlib.sha256(store_id.encode()).hexdigest()[:24] + ":"
+_devices = db.store_devices
+_DEVICE = and_(_devices.c.store_id == bindparam("b_store"), _devices.c.device == bindparam("b_device"))
+_SEEN_AT = select(_devices.c.seen_at).where(_DEVICE)
+_SEEN_AGAIN = update(_devices).where(_DEVICE).values(seen_at=bindparam("b_at"))
+_SEEN_BY_STORE = select(_devices.c.device, _devices.c.seen_at).where(_devices.c.store_id == bindparam("b_store"))
 
 
 def _seen(conn: Connection, store_id: str, device: str, now: datetime) -> None:
     """Remember that a console of the store asked under this device name (a station a merchant may choose)."""
-    key = _devices_prefix(store_id) + hashlib.sha256(device.encode()).hexdigest()[:24]
-    value = conn.execute(select(db.meta.c.value).where(db.meta.c.key == key)).scalar_one_or_none()
-    if value is not None:
-        _, _, stamp = value.partition("\t")
-        try:
-            if now - datetime.fromisoformat(stamp) < _SEEN_EVERY:
-                return
-        except ValueError:
-            pass
-    fresh = f"{device}\t{db.iso(now)}"
-    if conn.execute(update(db.meta).where(db.meta.c.key == key).values(value=fresh)).rowcount == 0:
-        conn.execute(db.meta.insert().values(key=key, value=fresh))
+    where = {"b_store": store_id, "b_device": device}
+    stamp = conn.execute(_SEEN_AT, where).scalar_one_or_none()
+    if stamp is not None and db.iso(now - _SEEN_EVERY) < stamp:
+        return
+    if stamp is None:
+        conn.execute(_devices.insert().values(store_id=store_id, device=device, seen_at=db.iso(now)))
+    else:
+        conn.execute(_SEEN_AGAIN, {**where, "b_at": db.iso(now)})
 
 
 def seen_devices(conn: Connection, store_id: str, now: datetime) -> list[str]:
     """The device names the store's consoles asked under in the last `DEVICES_KEPT`, the latest first."""
-    found: list[tuple[datetime, str]] = []
-    rows = conn.execute(select(db.meta.c.value).where(db.meta.c.key.startswith(_devices_prefix(store_id))))
-    for value in rows.scalars():
-        device, _, stamp = value.partition("\t")
-        try:
-            at = datetime.fromisoformat(stamp)
-        except ValueError:
-            continue
-        if device and now - at <= DEVICES_KEPT:
-            found.append((at, device))
-    return [device for _, device in sorted(found, reverse=True)]
+    cutoff = db.iso(now - DEVICES_KEPT)
+    rows = conn.execute(_SEEN_BY_STORE, {"b_store": store_id}).all()
+    return [device for at, device in sorted(((r.seen_at, r.device) for r in rows), reverse=True) if at >= cutoff]
 
 
 def _mirror_online(ctx: Ctx, store: Store, online: bool) -> Store:

@@ -7,6 +7,7 @@ sort correctly as text on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,9 +34,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import make_url
 
+from o2o_tui.domain.limits import DEVICE_NAME_MAX
 from o2o_tui.paths import data_dir
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 metadata = MetaData()
 
@@ -85,6 +87,15 @@ store_heartbeats = Table(
     Column("last_poll_at", String(_TIME), nullable=False),
 )
 
+store_devices = Table(  # schema 8: the device names a store's consoles asked under (platform/auto_accept.py)
+    "store_devices",
+    metadata,
+    Column("store_id", String(_ID), nullable=False),
+    Column("device", String(DEVICE_NAME_MAX), nullable=False),
+    Column("seen_at", String(_TIME), nullable=False),
+    PrimaryKeyConstraint("store_id", "device"),
+)
+
 menus = Table(
     "menus",
     metadata,
@@ -112,6 +123,8 @@ orders = Table(
     Index("ix_orders_customer_updated", "customer_id", "updated_at", "id"),
     Index("ix_orders_status_deadline", "status", "accept_deadline"),
     Index("ix_orders_store_pickup", "store_id", "pickup_code"),  # schema 3
+    # schema 8: a store's open orders (the day number check of every new order) without reading every store's
+    Index("ix_orders_store_status", "store_id", "status"),
 )
 
 order_counters = Table(
@@ -242,6 +255,16 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def get_meta(conn: Connection, key: str) -> str | None:
+    return conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar_one_or_none()
+
+
+def set_meta(conn: Connection, key: str, value: str) -> None:
+    """Update-or-insert one `meta` row (inside a writing transaction, so no other writer inserts it meanwhile)."""
+    if conn.execute(meta.update().where(meta.c.key == key).values(value=value)).rowcount == 0:
+        conn.execute(meta.insert().values(key=key, value=value))
+
+
 # --- upgrades: UPGRADES[n] takes a database from version n to n + 1 -------------------------------------------
 
 
@@ -286,6 +309,37 @@ def _upgrade_6_to_7(conn: Connection) -> None:
     next(index for index in idempotency.indexes if index.name == "ix_idempotency_entity").create(conn)
 
 
+_DEVICE_ROWS = "dev:"  # schema 7 kept a row of `meta` per device: "dev:" + sha256(store id)[:24] + ":" + ...
+
+
+def _upgrade_7_to_8(conn: Connection) -> None:
+    """Index a store's orders by status; move the devices seen from `meta` (found by a prefix scan of every key)
+    to a table of their own, keyed by store."""
+    next(index for index in orders.indexes if index.name == "ix_orders_store_status").create(conn)
+    store_devices.create(conn)
+    store_of = {
+        _DEVICE_ROWS + hashlib.sha256(store_id.encode()).hexdigest()[:24] + ":": store_id
+        for store_id in conn.execute(select(stores.c.id)).scalars()
+    }
+    latest: dict[tuple[str, str], str] = {}
+    rows = conn.execute(select(meta.c.key, meta.c.value).where(meta.c.key.startswith(_DEVICE_ROWS))).all()
+    for key, value in rows:
+        store_id = store_of.get(key[: len(_DEVICE_ROWS) + 25])
+        device, _, stamp = value.partition("\t")
+        try:
+            seen_at = iso(datetime.fromisoformat(stamp))
+        except ValueError:
+            continue
+        if store_id is not None and device and len(device) <= DEVICE_NAME_MAX:
+            latest[(store_id, device)] = max(seen_at, latest.get((store_id, device), ""))
+    if latest:
+        conn.execute(
+            store_devices.insert(),
+            [{"store_id": s, "device": d, "seen_at": at} for (s, d), at in latest.items()],
+        )
+    conn.execute(meta.delete().where(meta.c.key.startswith(_DEVICE_ROWS)))
+
+
 UPGRADES: dict[int, Callable[[Connection], None]] = {
     1: _upgrade_1_to_2,
     2: _upgrade_2_to_3,
@@ -293,6 +347,7 @@ UPGRADES: dict[int, Callable[[Connection], None]] = {
     4: _upgrade_4_to_5,
     5: _upgrade_5_to_6,
     6: _upgrade_6_to_7,
+    7: _upgrade_7_to_8,
 }
 
 
@@ -396,7 +451,7 @@ def _create_private(path: Path) -> None:
 def open_database(db_url: str) -> Engine:
     url = make_url(db_url)
     in_a_file = url.database not in (None, "", ":memory:") and "uri" not in url.query  # a URI names no plain file
-    if url.get_backend_name() == "sqlite" and in_a_file:
+    if url.get_backend_name() == "sqlite" and in_a_file and url.database:
         _create_private(Path(url.database))
     engine = make_engine(db_url)
     ensure_schema(engine)

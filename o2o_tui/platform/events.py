@@ -229,13 +229,8 @@ def prune(conn: Connection, cutoff: datetime) -> None:
     if row is None:
         return
     conn.execute(delete(db.events).where(db.events.c.id <= row.id))
-    _set_meta(conn, PRUNED_THROUGH_KEY, str(row.id))
-    _set_meta(conn, PRUNED_TAG_KEY, row.tag or _NO_TAG)
-
-
-def _set_meta(conn: Connection, key: str, value: str) -> None:
-    if conn.execute(db.meta.update().where(db.meta.c.key == key).values(value=value)).rowcount == 0:
-        conn.execute(db.meta.insert().values(key=key, value=value))
+    db.set_meta(conn, PRUNED_THROUGH_KEY, str(row.id))
+    db.set_meta(conn, PRUNED_TAG_KEY, row.tag or _NO_TAG)
 
 
 def _continues(conn: Connection, after: Position, gone: Position) -> bool:

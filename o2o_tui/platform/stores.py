@@ -27,6 +27,7 @@ from o2o_tui.platform.auth import Caller, require_role
 from o2o_tui.platform.context import Ctx
 from o2o_tui.platform.errors import conflict, not_found, validation
 from o2o_tui.platform.views import PublicStore, store_view
+from o2o_tui.store_hours import hours_tag
 
 _decode = msgspec.json.Decoder(StoreDoc).decode
 _encode = msgspec.json.Encoder().encode
@@ -165,9 +166,21 @@ def _exception_key(exception: HoursException | HoursExceptionIn) -> tuple[object
     return exception.date, tuple(sorted((r.opens, r.closes) for r in exception.hours)), exception.note
 
 
-def set_hours(ctx: Ctx, store_id: str, body: HoursBody) -> StoreDoc:
-    """Replace the weekly opening hours and the dated exceptions (both whole; see `domain/hours.py`)."""
+def _edited_from(if_match: str | None) -> int | None:
+    """The hours version (`store_hours.hours_tag`) a change was edited from; None when the device sent none."""
+    if if_match is None:
+        return None
+    value = if_match.strip().removeprefix("W/").strip('"')
+    if not value.isdigit() or len(value) > 20:
+        raise validation("If-Match", "the version of the hours this change was edited from, digits")
+    return int(value)
+
+
+def set_hours(ctx: Ctx, store_id: str, body: HoursBody, if_match: str | None = None) -> StoreDoc:
+    """Replace the weekly opening hours and the dated exceptions (both whole; see `domain/hours.py`). With
+    If-Match (the version of the hours the change was edited from), refused when the hours are no longer those."""
     store = visible_store(ctx.conn, ctx.caller, store_id, staff_roles=(Role.MERCHANT,))
+    edited_from = _edited_from(if_match)
     per_day: dict[int, list[int]] = {}
     for index, weekly in enumerate(body.opening_hours):
         _checked_range(f"opening_hours[{index}]", weekly.opens, weekly.closes)
@@ -215,6 +228,10 @@ def set_hours(ctx: Ctx, store_id: str, body: HoursBody) -> StoreDoc:
     )
     if (weekly_hours, exceptions) == (store.opening_hours, store.hours_exceptions):
         return store
+    if edited_from is not None and edited_from != hours_tag(store):
+        # a whole-set replace edited from hours another device changed since: applied, it would undo that change
+        message = "the store's hours were changed on another device since this change was edited from them"
+        raise conflict(message, code="stale_store_change")
     tapped = _refuse_stale(ctx, store.hours_set_at, "hours")
     ctx.record("store", store_id, "hours")
     changed = msgspec.structs.replace(

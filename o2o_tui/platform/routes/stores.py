@@ -43,9 +43,18 @@ class StoreController(Controller):
 
     @put("/hours", guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
     async def put_hours(
-        self, request: Request[Any, Any, Any], store_id: FromPath[str], data: JSONBody[HoursBody]
+        self,
+        request: Request[Any, Any, Any],
+        store_id: FromPath[str],
+        data: JSONBody[HoursBody],
+        if_match: Annotated[
+            str | None,
+            HeaderParameter(
+                name="If-Match", description="the version of the hours this change was edited from (optional)"
+            ),
+        ] = None,
     ) -> Response[Store]:
-        return await idempotent(request, lambda ctx: (stores.set_hours(ctx, store_id, data), 200))
+        return await idempotent(request, lambda ctx: (stores.set_hours(ctx, store_id, data, if_match), 200))
 
     @get("/menu", responses=READ_ERRORS)
     async def get_menu(self, request: Request[Any, Any, Any], store_id: FromPath[str]) -> Response[Menu]:
