@@ -192,6 +192,20 @@ class Outbox:
             self._put(entry)
             return entry
 
+    def rewrite_refused(self, bodies: dict[str, str]) -> int:
+        """Replace the bodies of refused entries (key -> new body) in one durable write: the personal-data purge
+        blanks what a refusal kept (offline_cache/retention.py). Entries still to be sent are never changed (a
+        retry must send the very bytes of the first attempt). Returns how many entries changed."""
+        changed = 0
+        with self._storage.batch():
+            for key, body in bodies.items():
+                entry = self.get(key)
+                if entry is None or entry.state is not EntryState.REJECTED or entry.body == body:
+                    continue
+                self._put(msgspec.structs.replace(entry, body=body))
+                changed += 1
+        return changed
+
     def dismiss(self, key: str) -> bool:
         """Drop a conflict the user has seen. False when `key` is not a conflict."""
         with self._storage.batch():

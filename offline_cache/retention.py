@@ -3,7 +3,9 @@
 The caller says when a document's life ended (for orders: `ended_at` of a delivered, concluded or cancelled order),
 which fields are personal and what replaces them, and how long to keep each. `apply_retention` then prunes the
 documents ended longer than `prune_after` ago and blanks the personal fields of those ended longer than
-`purge_after` ago, in one durable write. Running it again changes nothing.
+`purge_after` ago, in one durable write. Running it again changes nothing. `blank_refused` does the same for the
+outbox's refused entries (the conflicts list): the caller says which bodies lose what; pending entries are never
+touched.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 import msgspec
 
+from offline_cache.outbox import Outbox, OutboxEntry
 from offline_cache.tables import Doc, DocTable
 
 _MISSING = object()
@@ -101,3 +104,15 @@ def apply_retention(table: DocTable, policy: RetentionPolicy, *, now: datetime |
                 lambda doc: purge_fields(doc, policy.purge),
             )
     return RetentionReport(pruned=pruned, purged=purged)
+
+
+def blank_refused(outbox: Outbox, blank: Callable[[OutboxEntry], str | None]) -> int:
+    """Give each refused entry the body `blank` answers for it (None: keep it), in one durable write; returns how
+    many changed. A refusal keeps its action, target, reason and tap time: the conflicts list still says what was
+    refused and why. Entries still to be sent are never offered to `blank`."""
+    bodies = {}
+    for entry in outbox.conflicts():
+        body = blank(entry)
+        if body is not None and body != entry.body:
+            bodies[entry.key] = body
+    return outbox.rewrite_refused(bodies) if bodies else 0

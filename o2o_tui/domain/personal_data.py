@@ -7,12 +7,20 @@ what the server no longer has.
 A rule maps a path in the document as the API carries it (JSON) to what replaces the value: dotted keys, where
 `name[]` steps into every element of the list `name`. A path a document does not have (an older server's, a null
 `cancellation`) is skipped.
+
+Two copies outside the order and the delivery go by the same rule, at the same moment:
+- a courier's position that a hand-over (or an arrival at the door) set to the customer's door is blanked (None,
+  not coarsened) when that order's personal data is: `courier_at_door` says which; dispatch plans such a courier
+  again from its next arrival, shift start or reported position.
+- a refused action kept in a device's conflicts list has the personal text of its body blanked (`ACTION_PERSONAL`,
+  by action); what the conflicts screen says (the action, the order, the refusal, the tap time) stays.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
@@ -39,6 +47,25 @@ DELIVERY_PERSONAL: Mapping[str, Any] = MappingProxyType(
         "dropoff.position": None,
         "note": "",
         "problems[].note": "",
+    }
+)
+
+_REASON: Mapping[str, Any] = MappingProxyType({"reason": ""})  # the free text beside a reason code
+# The personal text in the body of each order or delivery action (keyed by action, as the outbox stores it); a
+# body's other fields (ids, codes, reason codes, templates, minutes, amounts) say what was refused and stay.
+ACTION_PERSONAL: Mapping[str, Mapping[str, Any]] = MappingProxyType(
+    {
+        "order.create": MappingProxyType(
+            {"customer_name": "", "customer_phone": "", "address": None, "note": "", "lines[].note": ""}
+        ),
+        "order.reject": _REASON,
+        "order.cancel": _REASON,
+        "order.cancellation.request": _REASON,
+        "order.cancellation.deny": _REASON,
+        "order.chase": MappingProxyType({"note": ""}),
+        "order.chase_reply": MappingProxyType({"text": ""}),
+        "order.refund": MappingProxyType({"note": ""}),
+        "delivery.problem": MappingProxyType({"note": ""}),
     }
 )
 
@@ -73,3 +100,36 @@ def blank_personal(doc: dict[str, Any], rule: Mapping[str, Any]) -> dict[str, An
         for node, key in _places(doc, path):
             node[key] = blank
     return doc
+
+
+def _time(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _same_place(one: Any, other: Any) -> bool:
+    return (
+        isinstance(one, Mapping)
+        and isinstance(other, Mapping)
+        and one.get("lat") == other.get("lat")
+        and one.get("lon") == other.get("lon")
+    )
+
+
+def courier_at_door(
+    courier: Mapping[str, Any], door: Any, ended_at: datetime | None, pickup: Any = None
+) -> bool:
+    """Whether `courier` (a document) still stands where an order's hand-over put it: its position is `door` (the
+    order's drop-off position as JSON), set no later than the order ended (`ended_at`). A door that is the store
+    itself (`pickup`: an order without an address is dropped at the store) is no one's door."""
+    if door is None or _same_place(door, pickup) or not _same_place(courier.get("position"), door):
+        return False
+    set_at, ended = _time(courier.get("position_at")), _time(ended_at)
+    return set_at is None or ended is None or set_at <= ended

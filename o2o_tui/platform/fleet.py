@@ -14,6 +14,7 @@ from o2o_tui.domain.geo import Position, position_of
 from o2o_tui.domain.identity import Role
 from o2o_tui.domain.limits import PROBLEMS_MAX
 from o2o_tui.domain.order import ENDED_STATUSES, Order, OrderStatus, OrderType
+from o2o_tui.domain.personal_data import courier_at_door
 from o2o_tui.domain.requests import CourierStateBody, ProblemBody
 from o2o_tui.domain.transitions import (
     DELIVERY_ENDED,
@@ -25,7 +26,7 @@ from o2o_tui.domain.transitions import (
     check_delivery_transition,
     check_order_transition,
 )
-from o2o_tui.platform import db, orders, stores
+from o2o_tui.platform import db, idempotency, orders, stores
 from o2o_tui.platform.auth import Caller, require_role
 from o2o_tui.platform.code_attempts import CodeSubject
 from o2o_tui.platform.context import Ctx
@@ -541,6 +542,28 @@ def _position_after(delivery: Delivery, action: DeliveryAction) -> Position | No
     if action in _AT_DROPOFF:
         return delivery.dropoff.position
     return None
+
+
+def forget_door(ctx: Ctx, delivery: Delivery) -> bool:
+    """The personal-data purge of an ended `delivery`: its courier, still where the hand-over put it (the
+    customer's door, `_position_after`), no longer says where that is. The position is blanked (None; `position_at`
+    stays, so an action replayed late from before cannot put an older place back) and a new version goes out, so
+    boards and caches fetch it. Dispatch leaves a courier without a position out until its next arrival, shift
+    start or report. The courier's stored answers that carry the door lose it too, wherever the courier is now.
+    Call it before the delivery itself is blanked (its drop-off is the door). True when the courier changed."""
+    door = delivery.dropoff.position
+    if door is None or door == delivery.pickup.position:  # dropped at the store: no one's door
+        return False
+    idempotency.blank_courier_position(ctx.conn, delivery.courier_id, door, delivery.created_at)
+    courier = load_courier(ctx.conn, delivery.courier_id)
+    if courier is None or not courier_at_door(
+        msgspec.to_builtins(courier),
+        msgspec.to_builtins(door),
+        delivery.updated_at,  # an ended delivery never changes again: when it ended
+    ):
+        return False
+    _save_courier(ctx, courier, msgspec.structs.replace(courier, position=None))
+    return True
 
 
 def follow_ready_time(ctx: Ctx, order: Order) -> None:

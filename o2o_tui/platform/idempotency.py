@@ -16,9 +16,10 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import Connection, bindparam, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, or_, select, update
 
-from o2o_tui.domain.fleet import Delivery
+from o2o_tui.domain.fleet import Courier, Delivery
+from o2o_tui.domain.geo import Position
 from o2o_tui.domain.order import ENDED_STATUSES, Order
 from o2o_tui.domain.transitions import DELIVERY_ENDED
 from o2o_tui.domain.voucher import Voucher
@@ -79,6 +80,7 @@ _encode = msgspec.json.Encoder().encode
 _decode_order = msgspec.json.Decoder(Order).decode
 _decode_delivery = msgspec.json.Decoder(Delivery).decode
 _decode_voucher = msgspec.json.Decoder(Voucher).decode
+_decode_courier = msgspec.json.Decoder(Courier).decode
 
 
 def _context(user_id: str, key: str) -> str:
@@ -194,6 +196,31 @@ def blank_personal(conn: Connection, entity: str, ids: Sequence[str]) -> int:
             if blanked != body:
                 conn.execute(_REWRITE, {"b_user": row.user_id, "b_key": row.key, "body": blanked})
                 rewritten += 1
+    return rewritten
+
+
+def blank_courier_position(conn: Connection, courier_id: str, door: Position, since: datetime | None) -> int:
+    """The courier's own answers since `since` (a state change answers the courier's record) that still put it
+    at `door`, a place the purge made it forget (fleet.forget_door), answer without a position. Answers how
+    many it rewrote."""
+    users = select(db.users.c.id).where(db.users.c.courier_id == courier_id)
+    query = select(_table.c.user_id, _table.c.key, _table.c.body).where(
+        _table.c.user_id.in_(users),
+        _table.c.status.in_((200, 201)),
+        or_(_table.c.entity == NOTHING, _table.c.entity.is_(None)),
+    )
+    if since is not None:
+        query = query.where(_table.c.created_at >= db.iso(since))
+    rewritten = 0
+    for row in conn.execute(query).all():
+        try:
+            answer = _decode_courier(bytes(row.body))
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            continue
+        if answer.id == courier_id and answer.position == door:
+            blanked = _encode(msgspec.structs.replace(answer, position=None))
+            conn.execute(_REWRITE, {"b_user": row.user_id, "b_key": row.key, "body": blanked})
+            rewritten += 1
     return rewritten
 
 

@@ -19,6 +19,7 @@ from o2o_tui.platform import (
     code_attempts,
     db,
     events,
+    fleet,
     idempotency,
     order_retention,
     orders,
@@ -115,11 +116,12 @@ def purge_personal(platform: Platform) -> int:
     `purge_personal_hours` ago (the consoles' caches do the same after the same time). Each run handles what
     ended since the previous run's cutoff (kept in `meta`); no event and no new version: the devices blank their
     own copies on the same schedule. The stored answers that carry those orders and deliveries (replayed for their
-    Idempotency-Key) are blanked alike. Answers how many documents it blanked."""
+    Idempotency-Key) are blanked alike. A courier still at such a delivery's door loses that position, with an
+    event (fleet.forget_door). Answers how many documents it blanked."""
     cutoff = db.iso(db.utcnow() - timedelta(hours=platform.settings.purge_personal_hours))
     purged = 0
     with db.writing(platform.engine) as conn:
-        since = _get_meta(conn, PERSONAL_PURGED_THROUGH_KEY) or ""
+        since = db.get_meta(conn, PERSONAL_PURGED_THROUGH_KEY) or ""
         if since >= cutoff:
             return 0
         orders_table = db.orders
@@ -142,6 +144,7 @@ def purge_personal(platform: Platform) -> int:
                 purged += 1
         deliveries = db.deliveries
         ended_deliveries: list[str] = []
+        ctx = Ctx(conn=conn, caller=SYSTEM, now=db.utcnow(), settings=platform.settings)
         for row in conn.execute(  # an ended delivery never changes again: its updated_at is when it ended
             select(deliveries.c.id, deliveries.c.doc).where(
                 deliveries.c.status.in_(_DELIVERY_ENDED),
@@ -151,6 +154,8 @@ def purge_personal(platform: Platform) -> int:
         ).all():
             ended_deliveries.append(row.id)
             delivery = _decode_delivery(row.doc)
+            if fleet.forget_door(ctx, delivery):
+                purged += 1
             blank_delivery = without_personal_delivery(delivery)
             if blank_delivery != delivery:
                 conn.execute(
@@ -159,7 +164,9 @@ def purge_personal(platform: Platform) -> int:
                 purged += 1
         idempotency.blank_personal(conn, idempotency.ORDER, ended_orders)
         idempotency.blank_personal(conn, idempotency.DELIVERY, ended_deliveries)
-        _set_meta(conn, PERSONAL_PURGED_THROUGH_KEY, cutoff)
+        db.set_meta(conn, PERSONAL_PURGED_THROUGH_KEY, cutoff)
+    if ctx.wrote_events:
+        platform.notifier.notify(ctx.scopes)
     return purged
 
 
@@ -167,17 +174,8 @@ def file_stored_answers(platform: Platform) -> int:
     """At start: file the answers stored before schema 7 (idempotency.file_earlier_answers), blanking those of
     orders and deliveries this job blanked already."""
     with db.writing(platform.engine) as conn:
-        purged_through = _get_meta(conn, PERSONAL_PURGED_THROUGH_KEY) or ""
+        purged_through = db.get_meta(conn, PERSONAL_PURGED_THROUGH_KEY) or ""
         return idempotency.file_earlier_answers(conn, server_secret.of(platform.settings), purged_through)
-
-
-def _get_meta(conn: Connection, key: str) -> str | None:
-    return conn.execute(select(db.meta.c.value).where(db.meta.c.key == key)).scalar_one_or_none()
-
-
-def _set_meta(conn: Connection, key: str, value: str) -> None:
-    if conn.execute(db.meta.update().where(db.meta.c.key == key).values(value=value)).rowcount == 0:
-        conn.execute(db.meta.insert().values(key=key, value=value))
 
 
 def run_once(platform: Platform) -> None:

@@ -87,6 +87,8 @@ class SyncOutbox(Protocol):
 
     def mark_rejected(self, key: str, reason: dict[str, Any]) -> OutboxEntry: ...
 
+    def rewrite_refused(self, bodies: dict[str, str]) -> int: ...  # retention: the purge of refused bodies
+
 
 class SyncCache(Protocol):
     """The cache calls the engine makes (`offline_cache.ProfileCache`), all on `executor`'s one thread. (The

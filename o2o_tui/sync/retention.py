@@ -3,7 +3,10 @@ documents; this module says what an ended order or delivery is and which fields 
 
 The customer's personal data (o2o_tui/domain/personal_data.py: the rule the platform blanks its own copies with) is
 blanked `purge_personal_after` an order (or delivery) ended; ended orders and deliveries are pruned after
-`prune_ended_after`.
+`prune_ended_after`. At the same moment, by the same rule: a cached courier still standing at such an order's door
+loses that position, and a refused action on such an order or delivery (the conflicts list) loses the personal
+text of its body. A refusal whose order or delivery this cache does not hold (never created, pruned, another
+scope's) counts as ended when it was tapped.
 """
 
 from __future__ import annotations
@@ -13,20 +16,24 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
+import orjson
 
 from o2o_tui.domain.order import ENDED_STATUSES
 from o2o_tui.domain.personal_data import (
+    ACTION_PERSONAL,
     DELIVERY_PERSONAL,
     ORDER_PERSONAL,
     PURGE_PERSONAL_HOURS,
     blank_personal,
+    courier_at_door,
     needs_blanking,
 )
 from o2o_tui.domain.transitions import DELIVERY_ENDED
 from o2o_tui.sync import tables
+from offline_cache.outbox import OutboxEntry
 from offline_cache.retention import RetentionPolicy as DocPolicy
 from offline_cache.retention import apply_retention as apply_doc_retention
-from offline_cache.retention import parse_time
+from offline_cache.retention import blank_refused, parse_time
 
 _ORDER_ENDED = frozenset(str(s) for s in ENDED_STATUSES)
 _DELIVERY_ENDED = frozenset(str(s) for s in DELIVERY_ENDED)
@@ -54,9 +61,96 @@ def _blank_ended(table: Any, ended_at: Any, rule: Mapping[str, Any], cutoff: dat
     return int(table.transform(due, lambda doc: blank_personal(doc, rule)))
 
 
+def _get(doc: Any, *path: str) -> Any:
+    for name in path:
+        doc = doc.get(name) if isinstance(doc, dict) else None
+    return doc
+
+
+def _doors(cache: Any, cutoff: datetime) -> list[tuple[Any, Any, datetime, Any]]:
+    """(courier id, the door, when it ended, the pickup) of each order and delivery the purge is about to blank."""
+    found = []
+    for table_name, statuses, rule in (
+        (tables.ORDERS, _ORDER_ENDED, ORDER_PERSONAL),
+        (tables.DELIVERIES, _DELIVERY_ENDED, DELIVERY_PERSONAL),
+    ):
+        ended_at = _ended(statuses)
+        for _, doc in cache.table(table_name).items_shared():  # read only
+            ended = ended_at(doc)
+            if ended is None or ended > cutoff or not needs_blanking(doc, rule):
+                continue
+            courier_id = doc.get("courier_id")
+            if table_name == tables.ORDERS:
+                found.append((courier_id, _get(doc, "customer", "address", "position"), ended, None))
+            else:
+                pickup = _get(doc, "pickup", "position")
+                found.append((courier_id, _get(doc, "dropoff", "position"), ended, pickup))
+    return found
+
+
+def _forget_doors(cache: Any, cutoff: datetime) -> int:
+    """Blank the position of each cached courier still where a purged order's hand-over put it (the server does
+    the same: platform/fleet.py `forget_door`)."""
+    doors: dict[str, list[tuple[Any, datetime, Any]]] = {}
+    for courier_id, door, ended, pickup in _doors(cache, cutoff):
+        if isinstance(courier_id, str) and door is not None:
+            doors.setdefault(courier_id, []).append((door, ended, pickup))
+    if not doors:
+        return 0
+
+    def at_a_door(doc: dict[str, Any]) -> bool:
+        return any(courier_at_door(doc, *seen) for seen in doors.get(str(doc.get("id")), ()))
+
+    def forget(doc: dict[str, Any]) -> dict[str, Any]:
+        doc["position"] = None
+        return doc
+
+    return int(cache.table(tables.COURIERS).transform(at_a_door, forget))
+
+
+def _subject(entry: OutboxEntry) -> tuple[str, str | None]:
+    """The cache table and id of the order or delivery a refused action was about."""
+    if entry.action.startswith("delivery."):
+        return tables.DELIVERIES, entry.target.split("/")[0]
+    if entry.action == "order.create":  # the target is the store; the order's id is chosen in the body
+        created = _body(entry).get("id")
+        return tables.ORDERS, created if isinstance(created, str) else None
+    return tables.ORDERS, entry.target.split("/")[0]
+
+
+def _body(entry: OutboxEntry) -> dict[str, Any]:
+    try:
+        body = orjson.loads(entry.body)
+    except orjson.JSONDecodeError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _blank_conflicts(cache: Any, cutoff: datetime) -> int:
+    """Blank the personal text of refused actions on orders and deliveries ended at least the window ago."""
+    ended_at = {tables.ORDERS: _ended(_ORDER_ENDED), tables.DELIVERIES: _ended(_DELIVERY_ENDED)}
+
+    def blanked(entry: OutboxEntry) -> str | None:
+        rule = ACTION_PERSONAL.get(entry.action)
+        body = _body(entry)
+        if rule is None or not needs_blanking(body, rule):
+            return None
+        table_name, subject_id = _subject(entry)
+        doc = cache.table(table_name).get(subject_id) if subject_id else None
+        ended = ended_at[table_name](doc) if doc is not None else parse_time(entry.occurred_at)
+        if ended is None or ended > cutoff:
+            return None
+        return orjson.dumps(blank_personal(body, rule)).decode()
+
+    return blank_refused(cache.outbox, blanked)
+
+
 def apply_retention(cache: Any, policy: RetentionPolicy, now: datetime) -> tuple[int, int]:
-    """Purge and prune orders and deliveries; returns (purged, pruned). Runs on the cache's thread."""
-    purged = pruned = 0
+    """Purge and prune orders and deliveries (and what holds their personal data: couriers at their doors, refused
+    actions); returns (purged, pruned). Runs on the cache's thread."""
+    cutoff = now - policy.purge_personal_after
+    purged = _forget_doors(cache, cutoff)  # first: the orders and deliveries still say where their doors are
+    pruned = 0
     for table_name, statuses, personal in (
         (tables.ORDERS, _ORDER_ENDED, ORDER_PERSONAL),
         (tables.DELIVERIES, _DELIVERY_ENDED, DELIVERY_PERSONAL),
@@ -66,5 +160,5 @@ def apply_retention(cache: Any, policy: RetentionPolicy, now: datetime) -> tuple
         with table.batch():  # one durable write for the pruning and the blanking
             doc_policy = DocPolicy(ended_at=ended_at, prune_after=policy.prune_ended_after)
             pruned += apply_doc_retention(table, doc_policy, now=now).pruned
-            purged += _blank_ended(table, ended_at, personal, now - policy.purge_personal_after)
-    return purged, pruned
+            purged += _blank_ended(table, ended_at, personal, cutoff)
+    return purged + _blank_conflicts(cache, cutoff), pruned
