@@ -5,6 +5,7 @@ Whether an action applies comes from the one transition table in `o2o_tui.domain
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 import msgspec
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 DEFAULT_PREP_MINUTES = 15
 DEFAULT_DELAY_MINUTES = 10  # Uber Eats and 美团 offer 5 / 10 / 15 minutes; 10 is the middle
 REASON_CELLS = 120  # of a customer's reason in the cancellation dialog: three lines of a narrow screen
+VERDICT_POLL_S = 0.05  # how often an accept sent online looks whether the platform has answered it
 
 
 def cancellation_reason(order: Order) -> str:
@@ -229,13 +231,15 @@ class OrderActions:
 
         async def send() -> None:
             try:
-                await self.app.source.submit(action, order.id, body)
+                refused_later = await self._send(action, order, body)
             except ActionRefused as refused:
                 self.app.say(
                     t("ui.action.refused", number=order.display_number, action=label, reason=refused.message),
                     severity="error",
                     timeout=10,
                 )
+                return
+            if refused_later:  # the source says why (the accept that stands, its ready time); nothing to print
                 return
             if queued is not None:
                 self.app.say(queued, severity="warning", timeout=10)
@@ -246,3 +250,23 @@ class OrderActions:
                 self.app.post_message(PrintRequested(order.id, prep_minutes=body.preparation_minutes))
 
         self.app.run_worker(send(), group="actions", exit_on_error=False)
+
+    async def _send(self, action: str, order: Order, body: msgspec.Struct) -> bool:
+        """Queue the action. An accept sent online is followed until the platform answers it, so that it is said
+        sent and its kitchen ticket printed only then: True when the platform refused it (another counter's
+        accept stood first: the source says so, with that accept's ready time). Offline, or once the link drops
+        while it waits, it is queued and counts as accepted here: the kitchen starts on it."""
+        source = self.app.source
+        keyed = getattr(source, "submit_keyed", None)  # a source that can follow its entry (the engine's)
+        if not isinstance(body, ConfirmBody) or keyed is None:
+            await source.submit(action, order.id, body)
+            return False
+        key = await keyed(action, order.id, body)
+        while link_up(source):
+            pending, refusal = await source.entry_state(key)  # type: ignore[attr-defined]
+            if refusal is not None:
+                return True
+            if not pending:
+                return False
+            await asyncio.sleep(VERDICT_POLL_S)
+        return False

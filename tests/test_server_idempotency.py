@@ -97,10 +97,15 @@ def test_same_action_in_target_state_is_a_success(shared_platform: RunningPlatfo
     customer, merchant = api(shared_platform, "customer"), api(shared_platform, "merchant")
     order_id = customer.post("/v1/orders", order_body(seed.store_id)).json()["id"]
     first = merchant.post(f"/v1/orders/{order_id}/confirm", {"preparation_minutes": 9}).json()
-    again = merchant.post(f"/v1/orders/{order_id}/confirm", {"preparation_minutes": 30})
+    again = merchant.post(f"/v1/orders/{order_id}/confirm", {"preparation_minutes": 9})
     assert again.status_code == 200
     assert again.json()["version"] == first["version"]
     assert again.json()["preparation_minutes"] == 9
+    # other minutes are another accept, not the same action: refused with the one that stands
+    # (tests/test_accept_twice.py), and the order keeps its first minutes
+    other = merchant.post(f"/v1/orders/{order_id}/confirm", {"preparation_minutes": 30})
+    assert other.status_code == 409 and other.json()["error"]["code"] == "already_accepted"
+    assert merchant.get(f"/v1/orders/{order_id}").json()["version"] == first["version"]
 
 
 def test_missing_key_is_refused(shared_platform: RunningPlatform) -> None:

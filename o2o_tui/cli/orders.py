@@ -244,6 +244,14 @@ def _show_lines(view: Any, zone: Any) -> list[str]:
     return lines + show_lines(order, zone)
 
 
+def _promise(view: Any, zone: Any) -> dict[str, Any]:
+    """An accept's done line: the ready time the platform promised and the minutes it stands on (the same as
+    the ones asked for: another counter's accept with other minutes is refused, exit 4, with its own)."""
+    order = view.order
+    at = order.promised_ready_at.astimezone(zone).strftime("%H:%M") if order.promised_ready_at else "?"
+    return {"at": at, "minutes": order.preparation_minutes if order.preparation_minutes is not None else "?"}
+
+
 def _store_zone(cache: Any) -> Any:
     """The cached store's time zone, for every time an order command prints; None (this machine's clock) when
     the cache has no store yet or its zone is unknown."""
@@ -429,6 +437,7 @@ def register(app: typer.Typer) -> None:
             online=online,
             as_json=as_json,
             done_key="orders.done.accept",
+            done_fields=_promise,
         )
 
     def with_reason(name: str, action: str, *, codes: Any = None, reason_help: str | None = None) -> None:

@@ -19,6 +19,9 @@ class ErrorDetail(msgspec.Struct, frozen=True, omit_defaults=True):
     item_id: str | None = None  # item_unavailable: the item at fault
     option_id: str | None = None  # item_unavailable: the option at fault, if it is an option
     at: datetime | None = None  # voucher_redeemed: when it was redeemed
+    # already_accepted: the accept that stands (another counter's), so the refused device says the real promise
+    preparation_minutes: int | None = None
+    promised_ready_at: datetime | None = None
 
 
 class ErrorBody(msgspec.Struct, frozen=True):

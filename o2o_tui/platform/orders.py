@@ -11,6 +11,7 @@ import msgspec
 from sqlalchemy import Connection, and_, bindparam, or_, select, update
 
 from o2o_tui.domain.delay import DelayCheck, check_delay, delayed_promise
+from o2o_tui.domain.errors import ErrorDetail
 from o2o_tui.domain.events import EntityKind
 from o2o_tui.domain.geo import address_of
 from o2o_tui.domain.identity import Role
@@ -50,7 +51,7 @@ from o2o_tui.platform import code_attempts, db, menus, scheduled, stores
 from o2o_tui.platform.auth import Caller, require_role
 from o2o_tui.platform.code_attempts import CodeSubject
 from o2o_tui.platform.context import Ctx
-from o2o_tui.platform.errors import conflict, illegal_transition, not_found, validation
+from o2o_tui.platform.errors import ApiError, conflict, illegal_transition, not_found, validation
 from o2o_tui.platform.pricing import price_lines, subtotal
 
 DELIVERY_FEE_MINOR = 500
@@ -346,11 +347,12 @@ def confirm(ctx: Ctx, order_id: str, preparation_minutes: int, auto: bool = Fals
     if not PREP_MINUTES_MIN <= preparation_minutes <= PREP_MINUTES_MAX:
         raise validation("preparation_minutes", f"between {PREP_MINUTES_MIN} and {PREP_MINUTES_MAX} minutes")
     _refuse_past_deadline(ctx, stored)
+    store = stores.load(ctx.conn, stored.order.store_id)
+    _refuse_second_accept(stored.order, preparation_minutes, store.timezone if store is not None else None)
     if auto and stored.order.status is OrderStatus.CREATED:  # the printing station's auto-accept: the daily cap
         from o2o_tui.platform import auto_accept
 
         auto_accept.admit(ctx, stored.order)
-    store = stores.load(ctx.conn, stored.order.store_id)
     status = store.status if store is not None else None
     return transition(
         ctx,
@@ -392,6 +394,32 @@ def delay(ctx: Ctx, order_id: str, minutes: int) -> StoredOrder:
 
         fleet.follow_ready_time(ctx, after.order)  # the courier is told to come later
     return after
+
+
+_ACCEPTED = frozenset(
+    {OrderStatus.CONFIRMED, OrderStatus.PREPARING, OrderStatus.READY_FOR_PICKUP, OrderStatus.DISPATCHED}
+)
+
+
+def _refuse_second_accept(order: Order, preparation_minutes: int, timezone: str | None) -> None:
+    """An accept (under a new key) that finds the order accepted already, by another counter, a script or the
+    station: the first accept stands and this one is refused with its minutes and promise (409
+    `already_accepted`), so the device that sent it tells its user the real ready time, not its own. The same
+    minutes on an order still CONFIRMED is the same accept: a success that changes nothing."""
+    if order.status not in _ACCEPTED:
+        return
+    if order.status is OrderStatus.CONFIRMED and order.preparation_minutes == preparation_minutes:
+        return
+    detail = ErrorDetail(
+        code="already_accepted",
+        message=f"the order was already accepted with {order.preparation_minutes} minutes",
+        from_=order.status.value,
+        to=OrderStatus.CONFIRMED.value,
+        preparation_minutes=order.preparation_minutes,
+        promised_ready_at=order.promised_ready_at,
+        timezone=timezone,
+    )
+    raise ApiError(409, detail)
 
 
 def _refuse_past_deadline(ctx: Ctx, stored: StoredOrder) -> None:

@@ -77,6 +77,15 @@ def _voucher(reason: dict[str, Any]) -> str | None:
     return None
 
 
+def _already_accepted(reason: dict[str, Any], subject: str) -> str:
+    """Another accept stood first: the ready time and minutes the order really has, not the refused one's."""
+    minutes = reason.get("preparation_minutes")
+    promised = reason.get("promised_ready_at")
+    at = stored_clock(promised, reason.get("timezone")) if promised else "?"
+    key = "sync.explain.already_accepted_auto" if reason.get("auto_accepted") else "sync.explain.already_accepted"
+    return t(key, subject=subject, at=at, minutes=minutes if isinstance(minutes, int) else "?")
+
+
 _ORDER_FLOW = ("CREATED", "CONFIRMED", "PREPARING", "READY_FOR_PICKUP", "DISPATCHED", "DELIVERED", "CONCLUDED")
 _DELIVERY_FLOW = ("PENDING", "ACCEPTED", "ARRIVED_AT_MERCHANT", "PICKED_UP", "ARRIVED_AT_CUSTOMER", "DELIVERED")
 
@@ -111,6 +120,8 @@ def explain(reason: dict[str, Any], *, action: str, target: str) -> str:
         if by == "MERCHANT":
             return t("sync.explain.cancelled_by_store", subject=subject, action=what)
         return t("sync.explain.cancelled", subject=subject, action=what)
+    if code == "already_accepted":
+        return _already_accepted(reason, subject)
     verb, order_type = _order_action(action), reason.get("order_type")
     if code == "illegal_transition" and verb is not None and order_type in set(OrderType):
         # refused for the order's type, not its state (queued before the console checked it locally)

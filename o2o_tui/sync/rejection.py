@@ -40,12 +40,27 @@ def rejection_reason(
             reason["timezone"] = detail.timezone
         if detail.at is not None:  # voucher_redeemed: when
             reason["at"] = detail.at.isoformat()
+        if detail.preparation_minutes is not None:  # already_accepted: the accept that stands
+            reason["preparation_minutes"] = detail.preparation_minutes
+        if detail.promised_ready_at is not None:
+            reason["promised_ready_at"] = detail.promised_ready_at.isoformat()
     if order_doc is not None:
         reason["order_number"] = order_doc.get("number")
         reason["current_status"] = order_doc.get("status")
         reason["order_type"] = order_doc.get("type")  # a handoff of a delivery is refused for its type
         reason["cancelled_by"] = cancelled_by(order_doc)
+        if error.code == "already_accepted":
+            _accept_that_stands(reason, order_doc)
     elif delivery_doc is not None:
         reason["order_number"] = delivery_doc.get("order_number")
         reason["current_status"] = delivery_doc.get("status")
     return reason
+
+
+def _accept_that_stands(reason: dict[str, Any], order_doc: dict[str, Any]) -> None:
+    """After an `already_accepted`: the refetched order's minutes and promise where the refusal did not carry
+    them, and whether the station accepted it by itself (the sentence then names auto-accept, not a counter)."""
+    for name in ("preparation_minutes", "promised_ready_at"):
+        if reason.get(name) is None and order_doc.get(name) is not None:
+            reason[name] = order_doc[name]
+    reason["auto_accepted"] = bool(order_doc.get("auto_accepted"))
