@@ -80,6 +80,10 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         self._awaiting: dict[str, CourierStep] = {}  # ending steps queued, the task kept until confirmed
         self._bad_news_rung: dict[str, str] = {}  # delivery id -> its status when bad news about it last beeped
         self._seen_queued: set[str] = set()  # awaited tasks the source has shown as queued
+        # "queued, not yet confirmed" said for a step (not an ending one) taken while the link was not up: the
+        # delivery, the step and its status before it; the line says it is done once the platform confirms it
+        self._queued_said: dict[str, tuple[CourierStep, str]] = {}
+        self._queued_seen: set[str] = set()  # of those, the ones the source has shown as pending
         self._link_state: LinkState | None = None
         # the language needs UTF-8 and the terminal's locale is not: the task list says why it shows '?' (in ASCII)
         self.startup_note = t("handheld.not_utf8") if self.ascii_only and not self.title.isascii() else ""
@@ -145,6 +149,7 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
             self._awaiting.pop(delivery_id, None)  # refused: the task stays, with the whole reason on it
             self._bad_news(delivery_id, t("handheld.refused", explanation=explanation))
         self._check_awaiting()
+        self._check_queued_said()
         for delivery_id, alert in message.change.alerts:
             self._bad_news(delivery_id, alert)  # the platform changed a task the courier holds: like a refusal
         if message.change.given_back:  # what going off duty did: said once, no beep (the tap had its own)
@@ -187,6 +192,26 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
             if isinstance(screen, TaskScreen) and screen.delivery_id == delivery_id:
                 self.pop_screen()
             self._say(done_text(step, view.delivery))  # no beep: the queued step had its one
+
+    def _check_queued_said(self) -> None:
+        """Once the queue's state is known (the first sync after the link or a new login is back), a step that
+        said "queued, not yet confirmed" and is confirmed says it is done instead, without waiting for a key and
+        without a beep (the tap had its one). A refusal says itself (`_bad_news`)."""
+        for delivery_id, (step, before) in list(self._queued_said.items()):
+            view = self.source.task(delivery_id)
+            if view is not None and view.pending:
+                self._queued_seen.add(delivery_id)
+                continue
+            moved = view is not None and str(view.delivery.status) != before
+            if view is not None and not moved and delivery_id not in self._queued_seen:
+                continue  # the source has not read the queued step yet
+            del self._queued_said[delivery_id]
+            self._queued_seen.discard(delivery_id)
+            if view is None or view.refusal:
+                continue
+            for screen in self.screen_stack:
+                if isinstance(screen, HandheldScreen):
+                    screen.replace_said(queued_text(view.delivery), done_text(step, view.delivery))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.name == "source" and event.state is WorkerState.ERROR:
@@ -231,6 +256,10 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
             self._settle_task(chosen.delivery_id)
         online = self.source.link().state is LinkState.ONLINE
         self.ok(done_text(step, view.delivery) if online else queued_text(view.delivery))
+        if not online and step not in _ENDING_STEPS:  # an ending step goes back to the list when confirmed
+            self._queued_said[chosen.delivery_id] = (step, str(view.delivery.status))
+            self._queued_seen.discard(chosen.delivery_id)
+            self._check_queued_said()
         if step in _ENDING_STEPS:
             self._awaiting[chosen.delivery_id] = step
             self._check_awaiting()

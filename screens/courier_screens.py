@@ -131,6 +131,12 @@ class HandheldScreen(Screen[None]):
         for line in self.query("#message").results(Line):
             line.set(text, style)
 
+    def replace_said(self, old: str, new: str) -> None:
+        """Say `new` where the message line still says `old` (news that makes it untrue), else leave it."""
+        for line in self.query("#message").results(Line):
+            if line.shown == old:
+                line.set(new)
+
     # numbered lines
     def choices(self) -> list[Any]:
         return []

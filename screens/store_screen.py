@@ -30,15 +30,15 @@ from o2o_tui.domain.auto_accept import AutoAcceptBody
 from o2o_tui.domain.limits import AUTO_ACCEPT_CAP_MAX, EXTRA_MINUTES_MAX, STATUS_REASON_MAX
 from o2o_tui.domain.requests import HoursBody, StoreStatusBody
 from o2o_tui.domain.store import Store, StoreState
-from o2o_tui.figures_text import wrap
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 from o2o_tui.store_effect import effect, effect_text, store_zone
 from screens.console_messages import ShowHelp
 from screens.dialogs import NumberPrompt
 from screens.keys import localize_bindings
-from screens.order_format import fit
+from screens.order_format import ELLIPSIS, fit
 from screens.source import ActionRefused, link_up
+from screens.widgets.folded_text import FoldedText
 from screens.widgets.footer import KeyFooter
 from screens.widgets.status_bar import StatusBar
 
@@ -46,6 +46,24 @@ if TYPE_CHECKING:
     from screens.app import MerchantApp
 
 DEFAULT_BUSY_MINUTES = 15
+EFFECT_LINES = 3  # the effect with a pause reason of STATUS_REASON_MAX characters would take the screen
+
+
+class Clamped(FoldedText):
+    """`FoldedText` in at most `most` lines; when the text goes on past them, the last ends with "…" (a long store
+    name on its one line, a long pause reason)."""
+
+    def __init__(self, content: Content | str, most: int) -> None:
+        super().__init__(content)
+        self._most = most
+
+    def at(self, width: int) -> Content:
+        folded = super().at(width)
+        lines = folded.split("\n", allow_blank=True)
+        if len(lines) <= self._most or width <= 0:
+            return folded
+        last = fit(lines[self._most - 1].plain + ELLIPSIS, width).rstrip()  # the word that does not fit goes
+        return Content("\n").join([*lines[: self._most - 1], Content(last)])
 
 
 class TextPrompt(ModalScreen[str | None]):
@@ -158,10 +176,6 @@ class StoreScreen(Screen[None]):
         self.refresh_store()
         self.set_interval(1.0, self._tick)
 
-    def on_resize(self) -> None:
-        if self.is_mounted:
-            self.refresh_store()
-
     def _tick(self) -> None:
         self.refresh_store()  # the effect changes by itself (a pause ends, the hours close): repaint if it did
 
@@ -177,7 +191,6 @@ class StoreScreen(Screen[None]):
         shown = (
             text,
             auto_text,
-            self.size.width,  # the hours' title breaks before its time zone when the line is too narrow
             None if store is None else (store.name, store.timezone),
             None if store is None else (store.opening_hours, store.hours_exceptions),
         )
@@ -187,17 +200,17 @@ class StoreScreen(Screen[None]):
         name = self.query_one("#store-name", Static)
         title = self.query_one("#hours-title", Static)
         effect_line = self.query_one("#store-effect", Static)
-        effect_line.update(Content(text))
+        effect_line.update(Clamped(Content(text), EFFECT_LINES))
         self.query_one("#auto-accept", Static).update(Content(auto_text))
         for state in StoreState:
             effect_line.set_class(found is not None and found.state is state, f"-{state.value.lower()}")
         if store is None:
-            name.update(Content(t("store_screen.title", name="")))
+            name.update(Clamped(Content(t("store_screen.title", name="")), 1))
             title.update(Content(""))
             self.query_one("#hours", OptionList).clear_options()
             return
-        name.update(Content(t("store_screen.title", name=safe_text(store.name, one_line=True))))
-        title.update(Content(self._hours_title(store)))
+        name.update(Clamped(Content(t("store_screen.title", name=safe_text(store.name, one_line=True))), 1))
+        title.update(FoldedText(Content(self._hours_title(store))))
         self._fill_hours(store)
 
     def _auto_accept_text(self, store: Store | None, now: datetime) -> str:
@@ -208,14 +221,14 @@ class StoreScreen(Screen[None]):
         return "\n".join(describe(known_state(store, station.state, orders, now), station.device))
 
     def _hours_title(self, store: Store) -> str:
-        """On one line when it fits, else broken before the time zone "(Asia/Shanghai)" (Chinese has no space
-        before it: the line would otherwise break inside the zone's name)."""
+        """Shown folded: on one line when it fits, else broken before the time zone "(Asia/Shanghai)", never
+        inside the zone's name."""
         zone = safe_text(store.timezone, one_line=True)
         if not store.opening_hours and not store.hours_exceptions:
             text = t("store_screen.hours_not_set", timezone=zone)
         else:
             text = t("store_screen.hours_title", timezone=zone)
-        return "\n".join(wrap(text, self.size.width - 2, clipped=False))  # the title's padding
+        return text
 
     def _fill_hours(self, store: Store) -> None:
         hours = self.query_one("#hours", OptionList)

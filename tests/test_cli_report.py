@@ -34,9 +34,10 @@ def test_report_day_json_csv_plain_then_offline(platform: RunningPlatform, tmp_p
     report = got["report"]
     assert got["cached"] is False and (report["placed"], report["refused"], report["open"]) == (3, 1, 2)
     today = report["date"]
-    hours = list(csv.DictReader(io.StringIO(cli("report", "day", "--csv").stdout)))
+    hours = list(csv.DictReader(io.StringIO(cli("report", "day", "--csv").stdout_bytes.decode("utf-8-sig"))))
     assert len(hours) == 24 and sum(int(row["placed"]) for row in hours) == 3
-    items = list(csv.DictReader(io.StringIO(cli("report", "day", "--csv", "--what", "items").stdout)))
+    items_csv = cli("report", "day", "--csv", "--what", "items").stdout_bytes.decode("utf-8-sig")
+    items = list(csv.DictReader(io.StringIO(items_csv)))
     assert items == [{"date": today, "item_id": "kung-pao-chicken", "name": items[0]["name"], "quantity": "4",
                       "revenue": "164.00", "currency": "CNY"}]
     reasons = cli("report", "day", "--csv", "--what", "reasons").stdout.splitlines()

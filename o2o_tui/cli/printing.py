@@ -2,7 +2,8 @@
 
 `ticket ORDER [--receipt]` queues the job in the profile's print queue, then sends what waits (exit 0 either way,
 as an action queued offline; `--json` says `printed` or `queued` and why); `status` shows the queue and the last
-problem; `test` prints a test page at once (exit 3 when the printer does not answer: nothing is queued); `show
+problem; `test` prints a test page at once, its time on the store's clock as the tickets' (this machine's,
+said so, when the profile has no store cached; exit 3 when the printer does not answer: nothing is queued); `show
 FILE` prints what an ESC/POS file (the demo's tickets.bin) would put on paper. A missing or unusable `printer`
 setting is a usage error (exit 2). The order is read from the profile's offline cache.
 """
@@ -52,8 +53,9 @@ def register(app: typer.Typer) -> None:
         profile: str | None = ProfileOption,
         as_json: bool = JsonOption,
     ) -> None:
+        from o2o_tui.cli.cache_errors import cache_errors
         from o2o_tui.cli.orders import _find
-        from o2o_tui.cli.sync import cache_errors, cli_cache
+        from o2o_tui.cli.sync import cli_cache
         from o2o_tui.config import profile_cache_dir
         from o2o_tui.printing import layout
         from o2o_tui.printing.spool import PrintQueue
@@ -163,13 +165,17 @@ def register(app: typer.Typer) -> None:
             )
 
     @printing.command("test", help=t("printing.cli.test.help"))
-    def test(as_json: bool = JsonOption) -> None:
+    def test(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> None:
+        from o2o_tui.cli.common import cached_store
         from o2o_tui.printing.devices import PrinterProblem, send
-        from o2o_tui.printing.layout import test_page
+        from o2o_tui.printing.layout import page_clock, test_page
         from o2o_tui.printing.render import render
 
         config = _config()
-        data = render(test_page(datetime.now(), str(config.target)), config.cjk)
+        store = cached_store(profile)  # the store's clock, as the tickets' times; else this machine's
+        now = datetime.now(UTC)
+        clock = page_clock(now, store)
+        data = render(test_page(now, str(config.target), store), config.cjk)
         try:
             send(config.target, data)
         except PrinterProblem as problem:
@@ -183,9 +189,13 @@ def register(app: typer.Typer) -> None:
             )
             raise fail(message, Exit.OFFLINE) from None
         if as_json:
-            emit_json({"printer": str(config.target), "printed": True, "problem": None, "detail": ""})
+            emit_json({"printer": str(config.target), "printed": True, "problem": None, "detail": "",
+                       "printed_at": clock.local, "clock": "store" if clock.store else "machine",
+                       "timezone": clock.zone})  # fmt: skip
         else:
-            say(t("printing.cli.test_printed", printer=str(config.target)))
+            key = "printing.cli.clock.store" if clock.store else "printing.cli.clock.machine"
+            said = t(key, zone=clock.zone)
+            say(t("printing.cli.test_printed", printer=str(config.target), clock=said))
 
     @printing.command("show", help=t("printing.cli.show.help"))
     def show(

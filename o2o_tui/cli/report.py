@@ -42,12 +42,15 @@ def _decimal(amount: int, currency: str) -> str:
     return f"{sign}{value // 10**digits}.{value % 10**digits:0{digits}d}" if digits else f"{sign}{value}"
 
 
-def csv_text(report: Any, what: What) -> str:
+def csv_bytes(report: Any, what: What) -> bytes:
+    """The table as `o2o menu export` writes CSV: UTF-8 with a byte-order mark (without it a spreadsheet on
+    Windows reads the Chinese item names as the local code page), CRLF, RFC 4180 quoting."""
+    import codecs
     import csv
     import io
 
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")
     if what is What.HOURS:
         writer.writerow(["date", "hour", "placed", "completed"])
         for hour in report.hours:
@@ -65,7 +68,7 @@ def csv_text(report: Any, what: What) -> str:
             writer.writerow([report.date, "cancelled", _cell(c.reason_code), _cell(c.by), c.count])
         for r in report.refusals:
             writer.writerow([report.date, "refused", _cell(r.reason_code), "MERCHANT", r.count])
-    return out.getvalue()
+    return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
 
 
 def _store_name(profile: str | None, store_id: str) -> str:
@@ -165,8 +168,10 @@ def register(app: typer.Typer) -> None:
         if as_json:
             emit_json({"report": report, "cached": found.cached, "fetched_at": found.fetched_at})
             return
-        if as_csv:
-            sys.stdout.write(csv_text(report, what))
+        if as_csv:  # bytes, as `o2o menu export` writes them: never re-encoded by the terminal's locale
+            sys.stdout.flush()
+            sys.stdout.buffer.write(csv_bytes(report, what))
+            sys.stdout.flush()
             return
         width = shutil.get_terminal_size((80, 24)).columns
         for line in plain_lines(report, _store_name(profile, store_id), width):

@@ -244,12 +244,30 @@ def receipt(order: Order, store: Store | None, now: datetime, *, width: int = WI
     return ops
 
 
-def test_page(now: datetime, target: str, *, width: int = WIDTH) -> list[Op]:
-    """A page that shows the printer works: sizes, a line of Chinese, the width, a QR."""
+class PageClock(msgspec.Struct, frozen=True):
+    """The time a test page prints: on the store's clock, as every ticket's, else on this machine's."""
+
+    local: datetime
+    zone: str  # the store's zone name, or this machine's zone abbreviation
+    store: bool
+
+
+def page_clock(now: datetime, store: Store | None) -> PageClock:
+    zone = _zone(store)
+    local = now.astimezone(zone)  # None: this machine's zone
+    if zone is not None and store is not None:
+        return PageClock(local, store.timezone, True)
+    return PageClock(local, local.tzname() or "", False)
+
+
+def test_page(now: datetime, target: str, store: Store | None = None, *, width: int = WIDTH) -> list[Op]:
+    """A page that shows the printer works: sizes, a line of Chinese, the width, a QR; the time on the store's
+    clock (`page_clock`) with the zone named."""
+    clock = page_clock(now, store)
     return [
         TextOp(t("printing.test.title"), size=Size.DOUBLE, bold=True, align=Align.CENTER),
         TextOp(clean(target), align=Align.CENTER),
-        TextOp(now.strftime("%Y-%m-%d %H:%M:%S"), align=Align.CENTER),
+        TextOp(clean(f"{clock.local:%Y-%m-%d %H:%M:%S} {clock.zone}"), align=Align.CENTER),
         RuleOp(),
         TextOp("ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789"),
         TextOp("中文测试：宫保鸡丁 ×2，少辣"),
