@@ -34,7 +34,7 @@ from o2o_tui.dispatch import engine, positions
 from o2o_tui.dispatch.model import DispatchCourier, DispatchOrder, DispatchParams, PlannedRoute, Point
 from o2o_tui.domain.fleet import Courier, CourierStatus
 from o2o_tui.domain.geo import Position, from_local_metres
-from o2o_tui.domain.order import Order, OrderStatus, OrderType
+from o2o_tui.domain.order import ENDED_STATUSES, Order, OrderStatus, OrderType
 from o2o_tui.domain.store import Store
 
 # e-bikes through city traffic (the simulator's couriers ride at the same speed)
@@ -163,8 +163,19 @@ def order_number(reference: str) -> int | None:
     return int(text) if text.isdigit() else None
 
 
+class SharedNumber(LookupError):
+    """A day number two live orders share (two stores' #0012 are not a store's, but an order for later numbered on
+    its due day is): the person says which, nothing is guessed. `orders`: the live ones, newest first."""
+
+    def __init__(self, number: int, orders: list[Order]) -> None:
+        super().__init__(number)
+        self.number = number
+        self.orders = orders
+
+
 def find_order(orders: Iterable[Order], reference: str) -> Order | None:
-    """The order with this id, else the newest with this day number."""
+    """The order with this id, else the one live order with this day number (the newest when all have ended);
+    SharedNumber when several live orders have it (the rule `ReadModel.resolve_order` keeps for the cache)."""
     orders = list(orders)
     for order in orders:
         if order.id == reference.strip():
@@ -172,8 +183,11 @@ def find_order(orders: Iterable[Order], reference: str) -> Order | None:
     number = order_number(reference)
     if number is None:
         return None
-    matches = [order for order in orders if order.number == number]
-    return max(matches, key=lambda order: order.created_at) if matches else None
+    matches = sorted((o for o in orders if o.number == number), key=lambda o: o.created_at, reverse=True)
+    live = [order for order in matches if order.status not in ENDED_STATUSES]
+    if len(live) > 1:
+        raise SharedNumber(number, live)
+    return live[0] if live else (matches[0] if matches else None)
 
 
 def position_age_minutes(state: CourierState | Courier, now: datetime) -> int | None:

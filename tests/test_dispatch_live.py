@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import msgspec
+import pytest
 
 from o2o_tui.domain.fleet import CourierStatus
 from o2o_tui.domain.order import OrderStatus, OrderType
 from o2o_tui.live_dispatch import (
     LIVE_PARAMS,
+    SharedNumber,
     find_courier,
     find_order,
     order_number,
@@ -132,6 +134,14 @@ def test_references() -> None:
     assert find_order(orders, "#0042").id == "ord-0042"
     assert find_order(orders, "ord-0007").number == 7
     assert find_order(orders, "#0099") is None
+    # a day number two live orders share names neither (exit 2 in `dispatch assign`); one live beside ended ones
+    # is that one, even when an ended one is newer
+    older = msgspec.structs.replace(order(42, placed_ago=60), id="ord-older")
+    with pytest.raises(SharedNumber) as shared:
+        find_order([older, order(42)], "#0042")
+    assert [o.id for o in shared.value.orders] == ["ord-0042", "ord-older"]
+    ended = msgspec.structs.replace(order(42, status=OrderStatus.DELIVERED), id="ord-ended")
+    assert find_order([older, ended], "42").id == "ord-older"
     couriers = [courier("张伟 Zhang Wei", 0, 0), courier("王芳 Wang Fang", 0, 0), courier("Zhang Min", 0, 0)]
     assert [c.id for c in find_courier(couriers, "cr-fang")] == ["cr-fang"]
     assert [c.id for c in find_courier(couriers, "wang fang")] == ["cr-fang"]

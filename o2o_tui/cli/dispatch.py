@@ -137,9 +137,14 @@ def _courier_line(state: Any, zone: ZoneInfo | None, now: datetime) -> str:
 
 def _resolve_order(client: Any, orders: list[Any], reference: str) -> Any:
     from o2o_tui.client.errors import NotFound
-    from o2o_tui.live_dispatch import find_order, order_number
+    from o2o_tui.live_dispatch import SharedNumber, find_order, order_number
 
-    found = find_order(orders, reference)
+    try:
+        found = find_order(orders, reference)
+    except SharedNumber as shared:
+        lines = [t("orders.error.ambiguous_number", ref=reference.strip(), count=len(shared.orders))]
+        lines += [t("orders.error.candidate", id=o.id, summary=_order_summary(o)) for o in shared.orders]
+        raise fail("\n".join(lines), Exit.USAGE) from None
     if found is None and order_number(reference) is None:
         try:
             found = client.get_order(reference.strip())
@@ -148,6 +153,20 @@ def _resolve_order(client: Any, orders: list[Any], reference: str) -> Any:
     if found is None:
         raise fail(t("dispatch.error.no_order", ref=safe_text(reference, one_line=True)), Exit.NOT_FOUND)
     return found
+
+
+def _order_summary(order: Any) -> str:
+    from o2o_tui.domain.money import format_money
+    from o2o_tui.domain.transitions import shown_status
+
+    return t(
+        "orders.row",
+        number=order.display_number,
+        status=t("orders.status." + shown_status(order.status, order.type).lower()),
+        type=t("orders.type." + str(order.type).lower()),
+        total=format_money(order.totals.total),
+        customer=safe_text(order.customer.name, one_line=True),
+    )
 
 
 def _resolve_courier(couriers: list[Any], reference: str) -> Any | None:
