@@ -42,6 +42,9 @@ class MenuDraft(msgspec.Struct, frozen=True):
     undo: list[Menu] = []  # earlier `menu`s, oldest first
     redo: list[Menu] = []
     saved_at: datetime | None = None
+    # who changed it last: "editor" (a person, in the menu editor) or "import" (`o2o menu import`); an import
+    # never publishes a person's edits it did not make (o2o_tui/menu_service.py `unpublished_edits`)
+    changed_by: str | None = None
 
 
 def start(base: Menu) -> MenuDraft:
@@ -491,7 +494,9 @@ def _merge(base: Menu, mine: Menu, theirs: Menu, taken: dict[str, str]) -> tuple
 
 def _rebased(draft: MenuDraft, theirs: Menu, taken: dict[str, str]) -> Rebase:
     merged, conflicts = _merge(draft.base, draft.menu, theirs, taken)
-    new_draft = MenuDraft(store_id=draft.store_id, base=theirs, menu=merged, saved_at=draft.saved_at)
+    new_draft = MenuDraft(
+        store_id=draft.store_id, base=theirs, menu=merged, saved_at=draft.saved_at, changed_by=draft.changed_by
+    )
     return Rebase(draft=new_draft, conflicts=conflicts, old_base=draft.base, mine=draft.menu, taken=taken)
 
 
@@ -530,6 +535,7 @@ def resolve(rebase_: Rebase, entity: Kind, entity_id: str, take: Side) -> Rebase
         base=rebase_.old_base,
         menu=rebase_.mine,
         saved_at=rebase_.draft.saved_at,
+        changed_by=rebase_.draft.changed_by,
     )
     return _rebased(old, rebase_.draft.base, taken)
 
@@ -604,6 +610,7 @@ def to_doc(draft: MenuDraft) -> dict[str, Any]:
             draft.undo, draft.menu
         ),  # undo[-1] against the menu, each earlier one against the next
         "redo": _chain(draft.redo, draft.menu),  # the same for redo (its last is the next redo step)
+        "changed_by": draft.changed_by,
     }
 
 
@@ -618,7 +625,12 @@ def from_doc(doc: dict[str, Any]) -> MenuDraft:
         undo=_unchain(list(doc.get("undo", [])), menu),
         redo=_unchain(list(doc.get("redo", [])), menu),
         saved_at=None if saved_at is None else msgspec.convert(saved_at, datetime),
+        changed_by=_changed_by(doc.get("changed_by")),
     )
+
+
+def _changed_by(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _draft_key(draft: MenuDraft) -> str:

@@ -13,17 +13,25 @@ quick availability changes, on top of the outbox and the sync engine (like every
 - `set_availability(profile, cache, store_id, kind, id, status, until)` (a CLI call) and
   `submit_availability(engine, ...)` (a console that runs an engine): one item/option PATCH at once; never the
   draft.
+- Who may change the draft: one editor at a time holds its lock (`draft_lock`, offline_cache/drafts.py), for as
+  long as it is open; a command holds it for its change (`claimed_draft`, `DraftHeld` names the editor in the
+  way: `holder_text`). An import never publishes a person's edits it did not make (`unpublished_edits`).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import contextlib
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
 from typing import Any, Literal
 
 import msgspec
 
 from o2o_tui.domain.menu import Availability, Menu
+from o2o_tui.domain.menu_rules import normalize
 from o2o_tui.domain.requests import ItemPatchBody
+from o2o_tui.i18n import t
 from o2o_tui.menu_draft import (
     MenuDraft,
     Rebase,
@@ -34,9 +42,10 @@ from o2o_tui.menu_draft import (
     rebase,
     start,
 )
+from o2o_tui.safe_text import safe_text
 from o2o_tui.sync.explain import explain
 from o2o_tui.sync.read_model import ReadModel
-from offline_cache.drafts import DraftStore
+from offline_cache.drafts import DraftLock, DraftStore
 
 AvailabilityKind = Literal["item", "option"]
 Status = Literal["available", "sold_out", "unavailable"]
@@ -44,6 +53,8 @@ PublishKind = Literal["published", "queued", "conflict", "refused", "not_queued"
 
 PUBLISH = "menu.publish"
 PATCH_ACTION: dict[str, str] = {"item": "menu.item.patch", "option": "menu.option.patch"}
+EDITOR = "editor"  # `MenuDraft.changed_by` of a person's edits in the menu editor
+IMPORT = "import"  # ... of `o2o menu import`
 
 
 class PublishResult(msgspec.Struct):
@@ -82,11 +93,11 @@ def open_draft(cache: Any, store_id: str) -> MenuDraft | None:
     live = current_menu(cache, store_id)
     if saved is not None:
         if live is not None and live.version > saved.base.version and not is_dirty(saved) and not saved.undo:
-            return start(live)
+            return fresh_draft(cache, live)
         if live is not None and holds(live, saved):  # its own publish, queued offline and sent since
-            return start(live)
+            return fresh_draft(cache, live)
         return saved
-    return None if live is None else start(live)
+    return None if live is None else fresh_draft(cache, live)
 
 
 def save_draft(cache: Any, draft: MenuDraft, *, now: datetime | None = None) -> MenuDraft:
@@ -98,6 +109,119 @@ def save_draft(cache: Any, draft: MenuDraft, *, now: datetime | None = None) -> 
 
 def discard_draft(cache: Any, store_id: str) -> bool:
     return drafts(cache).discard(store_id)
+
+
+# -- who may change the draft -----------------------------------------------------------------------------------
+
+
+class DraftHeld(Exception):
+    """Another editor has the store's draft open; `holder` is its lock's note (pid, host, command, since)."""
+
+    def __init__(self, store_id: str, holder: Mapping[str, object]) -> None:
+        super().__init__(f"the menu draft of {store_id} is open in another editor")
+        self.store_id = store_id
+        self.holder = dict(holder)
+
+
+def draft_lock(cache: Any, store_id: str) -> DraftLock:
+    """The store's draft lock in the profile's directory (not taken yet)."""
+    return DraftLock(Path(cache.directory), store_id)
+
+
+@contextlib.contextmanager
+def claimed_draft(cache: Any, store_id: str) -> Iterator[None]:
+    """Hold the store's draft lock for one command's change of the draft; `DraftHeld` when an editor has it."""
+    lock = draft_lock(cache, store_id)
+    try:
+        if not lock.try_acquire():
+            raise DraftHeld(store_id, lock.holder())
+        yield
+    finally:
+        lock.close()
+
+
+def command_name(command: str) -> str:
+    """A lock note's command line, short: `o2o console` for `/usr/bin/python3 /usr/local/bin/o2o console`."""
+    parts = command.split()
+    for index, part in enumerate(parts):
+        if Path(part).name in ("o2o", "o2o_tui"):
+            parts = ["o2o", *parts[index + 1 :]]
+            break
+    shown = " ".join(parts) or "?"
+    return safe_text(shown if len(shown) <= 60 else shown[:59] + "…", one_line=True)
+
+
+def holder_text(holder: Mapping[str, object], zone: tzinfo = UTC) -> str:
+    """Who holds a draft, for a person: `o2o console (process 4242 on counter-1, since 12:30)`; `zone`: the
+    store's, for the time."""
+    pid = holder.get("pid")
+    if not isinstance(pid, int):
+        return t("menu_draft.holder_unknown")
+    since = "?"
+    with contextlib.suppress(TypeError, ValueError):
+        since = datetime.fromisoformat(str(holder.get("since"))).astimezone(zone).strftime("%H:%M")
+    host = safe_text(str(holder.get("host") or "?"), one_line=True)
+    return t("menu_draft.holder", command=command_name(str(holder.get("command") or "")), pid=pid, host=host, since=since)
+
+
+def _queued_publishes(cache: Any, store_id: str) -> list[Menu]:
+    """The menus this device's publishes of the store still in the outbox send, oldest first."""
+    menus = []
+    for entry in cache.outbox.pending():
+        if entry.action == PUBLISH and entry.target == store_id:
+            with contextlib.suppress(msgspec.ValidationError, msgspec.DecodeError):
+                menus.append(msgspec.json.decode(entry.body, type=Menu))
+    return menus
+
+
+def with_queued_content(cache: Any, menu: Menu) -> Menu:
+    """`menu` (the cached one, at its version) with the content of this device's last publish of the store still
+    queued, keeping the cached availability: what a new draft starts from, so that its publish holds the queued
+    one's edits and follows it (sync/linked.py) instead of undoing them."""
+    queued = _queued_publishes(cache, menu.store_id)
+    if not queued:
+        return menu
+    sent = queued[-1]
+    items = {item.id: item for category in menu.categories for item in category.items}
+    options = {option.id: option for group in menu.option_groups for option in group.options}
+
+    def live(entity: Any, known: dict[str, Any]) -> Any:
+        now = known.get(entity.id)
+        if now is None:
+            return entity
+        return msgspec.structs.replace(entity, status=now.status, snooze_until=now.snooze_until)
+
+    return msgspec.structs.replace(
+        menu,
+        currency=sent.currency,
+        categories=[
+            msgspec.structs.replace(c, items=[live(i, items) for i in c.items]) for c in sent.categories
+        ],
+        option_groups=[
+            msgspec.structs.replace(g, options=[live(o, options) for o in g.options]) for g in sent.option_groups
+        ],
+    )
+
+
+def fresh_draft(cache: Any, menu: Menu) -> MenuDraft:
+    """A new draft on the cached `menu` and what this device has queued on top of it."""
+    return start(with_queued_content(cache, menu))
+
+
+def queued_content(cache: Any, draft: MenuDraft) -> bool:
+    """Whether a publish of the draft's store still in the outbox sends what the draft holds (its edits are on
+    their way, not unsaved work)."""
+    wanted = content_key(normalize(draft.menu))
+    return any(content_key(normalize(sent)) == wanted for sent in _queued_publishes(cache, draft.store_id))
+
+
+def unpublished_edits(cache: Any, draft: MenuDraft | None) -> bool:
+    """Whether the saved `draft` holds a person's edits that nothing has sent yet: made in an editor (or by a
+    version that did not say who), not published, not queued. An import must not publish them along with its
+    rows."""
+    if draft is None or not is_dirty(draft) or draft.changed_by == IMPORT:
+        return False
+    return not queued_content(cache, draft)
 
 
 # -- publish ----------------------------------------------------------------------------------------------------

@@ -206,6 +206,42 @@ class Outbox:
                 changed += 1
         return changed
 
+    def _put_many(self, entries: list[OutboxEntry]) -> None:
+        if entries:
+            self._entries.remove_docs([entry.key for entry in entries])
+            self._entries.insert_docs({entry.key: msgspec.to_builtins(entry) for entry in entries})
+
+    def mark_rejected_many(self, reasons: dict[str, dict[str, Any]]) -> list[OutboxEntry]:
+        """Several refusals in one durable write (`key -> reason`); keys no longer in the outbox are skipped."""
+        with self._storage.batch():
+            moved = [
+                msgspec.structs.replace(entry, state=EntryState.REJECTED, rejection=copy_doc(reasons[key]))
+                for key in reasons
+                if (entry := self.get(key)) is not None
+            ]
+            self._put_many(moved)
+            return moved
+
+    def rebase(self, keys: list[str], base_version: int) -> int:
+        """Give entries never sent a new `base_version` (the If-Match of a conditional action), in one durable
+        write; an entry already sent once, or no longer pending, keeps its own. Returns how many moved."""
+        with self._storage.batch():
+            moved = [
+                msgspec.structs.replace(entry, base_version=base_version)
+                for key in keys
+                if (entry := self.get(key)) is not None and entry.state is EntryState.PENDING and not entry.attempts
+            ]
+            self._put_many(moved)
+            return len(moved)
+
+    def dismiss_many(self, keys: list[str]) -> int:
+        """Drop several conflicts in one durable write; keys that are not conflicts are skipped."""
+        with self._storage.batch():
+            present = [key for key in keys if (entry := self.get(key)) is not None and entry.rejection is not None]
+            if present:
+                self._entries.remove_docs(present)
+            return len(present)
+
     def dismiss(self, key: str) -> bool:
         """Drop a conflict the user has seen. False when `key` is not a conflict."""
         with self._storage.batch():

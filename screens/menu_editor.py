@@ -5,6 +5,9 @@ crash or a quit loses nothing), and can be undone. `D` shows the diff against th
 (`screens/menu_publish.py`; a 412 opens `screens/menu_rebase.py`). Availability (`o`) is not part of the draft: it
 is queued at once as one item/option PATCH and shown in the tree from the live menu. Below 60 columns the tree is
 alone and Enter opens the form in its place. Menu text is untrusted: labels are plain `Text`/`Content`.
+
+One editor at a time changes the draft (screens/menu_source.py): an editor that finds it open elsewhere is read only,
+says who has it, and takes it over by itself once that one closes (it asks every `CLAIM_EVERY_S` seconds).
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import msgspec
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -54,6 +56,7 @@ from screens.terminal import theme_for
 from screens.widgets.footer import KeyFooter
 
 CSS_FILE = Path(__file__).with_name("menu_editor.tcss")
+CLAIM_EVERY_S = 2.0  # a read-only editor asks this often whether the draft is free
 TREE_ONLY = frozenset(
     {"add", "delete", "duplicate", "availability", "hide", "undo", "redo", "diff", "publish", "next_match"}
 )
@@ -190,6 +193,7 @@ class MenuEditorScreen(Screen[None]):
         self._match_index = 0
         self._unsubscribe: Callable[[], None] | None = None
         self.saved = True
+        self._claim_timer: Any = None
 
     # layout
     def compose(self) -> ComposeResult:
@@ -236,6 +240,7 @@ class MenuEditorScreen(Screen[None]):
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
+        self.source.release_draft()  # another editor may have the draft now
 
     @work(exclusive=True, group="menu-load")
     async def _load(self) -> None:
@@ -243,15 +248,47 @@ class MenuEditorScreen(Screen[None]):
         self._loaded()
 
     def _loaded(self) -> None:
+        self._take_draft()
+        if self.menu_tree.cursor_line < 0 and self.draft is not None:
+            self.menu_tree.move_cursor_to_line(0)
+        self.call_after_refresh(self.post_message, self.Opened())
+        if self.read_only:
+            self._say(t("menu_editor.read_only.opened", holder=self._holder_text()), severity="warning", timeout=15)
+            self._claim_timer = self.set_interval(CLAIM_EVERY_S, self._try_claim)
+
+    def _take_draft(self) -> None:
         draft = self.source.draft()
         live = self.source.menu()
         if live is not None and (draft is None or menu_draft.holds(live, draft)):
             draft = menu_draft.start(live)  # none yet, or its own publish was queued offline and sent since
         self.draft = draft
         self._show()
-        if self.menu_tree.cursor_line < 0 and self.draft is not None:
-            self.menu_tree.move_cursor_to_line(0)
-        self.call_after_refresh(self.post_message, self.Opened())
+
+    # one editor at a time (screens/menu_source.py)
+    @property
+    def read_only(self) -> bool:
+        return self.source.draft_holder() is not None
+
+    def _holder_text(self) -> str:
+        from o2o_tui.menu_service import holder_text
+
+        return holder_text(self.source.draft_holder() or {}, store_zone(self.source.store()))
+
+    async def _try_claim(self) -> None:
+        if not await self.source.claim_draft():
+            return
+        if self._claim_timer is not None:
+            self._claim_timer.stop()
+            self._claim_timer = None
+        self._take_draft()  # the saved draft as the other editor left it
+        self._say(t("menu_editor.read_only.free"), timeout=5)
+
+    def _editable(self) -> bool:
+        """Whether this editor may change the draft; says who has it when not."""
+        if not self.read_only:
+            return True
+        self._say(t("menu_editor.read_only.refused", holder=self._holder_text()), severity="warning", timeout=5)
+        return False
 
     def _show(self) -> None:
         draft = self.draft
@@ -269,6 +306,10 @@ class MenuEditorScreen(Screen[None]):
         # an untouched draft (the usual opening) has no diff to compute: 500 items cost ~20 ms
         changes = 0 if draft.menu == draft.base else len(menu_draft.diff(draft.base, draft.menu))
         parts: list[str | tuple[str, str]] = [t("menu_editor.status.base", version=draft.base.version)]
+        holder = self.source.draft_holder()
+        if holder is not None:  # first, as it is what matters most; who exactly: the toast, and each refused key
+            said = t("menu_editor.status.read_only", pid=holder.get("pid", "?"))
+            parts = [(said, "$text-warning"), " · ", *parts]
         if changes:
             parts += [" · ", (t("menu_editor.status.changes", count=changes), "bold")]
         else:
@@ -380,7 +421,7 @@ class MenuEditorScreen(Screen[None]):
     # the draft
     async def _apply(self, edited: Menu, *, select: NodeRef | None = None) -> None:
         assert self.draft is not None
-        if edited == self.draft.menu:
+        if edited == self.draft.menu or not self._editable():
             return
         self.draft = menu_draft.apply(self.draft, edited)
         await self._save()
@@ -518,7 +559,7 @@ class MenuEditorScreen(Screen[None]):
         return ref
 
     def action_add(self) -> None:
-        if self.draft is None:
+        if self.draft is None or not self._editable():
             return
         ref = self.menu_tree.cursor_ref
         choices: list[tuple[str, str]] = []
@@ -592,7 +633,7 @@ class MenuEditorScreen(Screen[None]):
     def action_delete(self) -> None:
         ref = self._cursor()
         entity = self._entity(ref)
-        if ref is None or entity is None:
+        if ref is None or entity is None or not self._editable():
             return
         name = safe_text(entity.names.get(current_language()) or entity.name, one_line=True)
         title = t(f"menu_editor.delete.{ref.kind}", name=name)
@@ -723,6 +764,8 @@ class MenuEditorScreen(Screen[None]):
         await self._apply(edited)
 
     async def action_undo(self) -> None:
+        if not self._editable():
+            return
         if self.draft is None or not self.draft.undo:
             self._say(t("menu_editor.nothing_to_undo"), timeout=2)
             return
@@ -731,6 +774,8 @@ class MenuEditorScreen(Screen[None]):
         self._show()
 
     async def action_redo(self) -> None:
+        if not self._editable():
+            return
         if self.draft is None or not self.draft.redo:
             self._say(t("menu_editor.nothing_to_redo"), timeout=2)
             return
@@ -781,7 +826,7 @@ class MenuEditorScreen(Screen[None]):
     def action_publish(self) -> None:
         from screens.menu_publish import MenuPublishScreen
 
-        if self.draft is None:
+        if self.draft is None or not self._editable():
             return
         if not self._dirty():
             self._say(t("menu_editor.nothing_to_publish"), timeout=3)
@@ -799,10 +844,8 @@ class MenuEditorScreen(Screen[None]):
             live = self.source.menu()
             self.draft = menu_draft.start(live) if live is not None else None
             self._show()
-        elif result == "queued":  # goes out when the link is back: go on editing on top of it
-            sent = msgspec.structs.replace(menu_draft.publish_menu(draft), version=draft.base.version + 1)
-            self.draft = menu_draft.start(sent)
-            await self._save()
+        elif result == "queued":  # goes out when the link is back; the draft stays (if it is refused, nothing is
+            # lost) and goes on from here: the next publish holds this one's edits and follows it (sync/linked.py)
             self._show()
         elif result == "conflict":
             self._rebase(draft)

@@ -3,6 +3,10 @@
 One small interface (`MenuSource`), like the order queue's `OrderSource`: the editor does not care whether the
 menu comes from the sync engine (cache + outbox + a durable draft, works offline) or from memory (snapshot tests,
 layout work). Availability (`o`) never touches the draft: it is queued at once as a single item/option PATCH.
+
+One editor at a time changes a store's draft: the engine's source takes the draft's lock when it reads it
+(offline_cache/drafts.py) and keeps it until it closes; a second editor (another console's `m`, `o2o menu edit`)
+opens read only, is told who has the draft (`draft_holder()`), and takes it over when it is free (`claim_draft()`).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from o2o_tui.i18n import t
 from screens.source import Subscribers
 
 if TYPE_CHECKING:
+    from offline_cache.drafts import DraftLock
     from screens.menu_publish import PublishAnswer
 
 AvailabilityKind = Literal["item", "option"]
@@ -64,6 +69,18 @@ class MenuSource(Protocol):
     def store(self) -> Store | None: ...
 
     def draft(self) -> menu_draft.MenuDraft | None: ...
+
+    def draft_holder(self) -> dict[str, object] | None:
+        """None when this editor may change the draft; else who has it open (pid, host, command, since)."""
+        ...
+
+    async def claim_draft(self) -> bool:
+        """Try again to take the draft (free now?); True: this editor may change it, its saved copy read again."""
+        ...
+
+    def release_draft(self) -> None:
+        """Let another editor have the draft (the editor closes)."""
+        ...
 
     async def save_draft(self, draft: menu_draft.MenuDraft) -> None:
         """Durably (a crash or a quit loses nothing)."""
@@ -186,6 +203,7 @@ class MemoryMenuSource(Subscribers[MenuChange]):
         self._draft = draft
         self.availability: list[tuple[str, str, Availabilities, datetime | None]] = []
         self.published: list[menu_draft.MenuDraft] = []
+        self.holder: dict[str, object] | None = None  # another editor's lock note: read only
 
     async def load(self) -> None:
         return None
@@ -198,6 +216,15 @@ class MemoryMenuSource(Subscribers[MenuChange]):
 
     def draft(self) -> menu_draft.MenuDraft | None:
         return self._draft
+
+    def draft_holder(self) -> dict[str, object] | None:
+        return self.holder
+
+    async def claim_draft(self) -> bool:
+        return self.holder is None
+
+    def release_draft(self) -> None:
+        return None
 
     async def save_draft(self, draft: menu_draft.MenuDraft) -> None:
         self._draft = draft
@@ -263,6 +290,8 @@ class EngineMenuSource(Subscribers[MenuChange]):
         self._store: Store | None = None
         self._draft: menu_draft.MenuDraft | None = None
         self._keys: set[str] = set()  # outbox keys of this editor's publishes and patches
+        self._lock: DraftLock | None = None  # the draft's lock, taken on the cache's thread as the draft is read
+        self._holder: dict[str, object] | None = None  # who has the draft when this editor could not take it
         self._loop: asyncio.AbstractEventLoop | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._prefetched: concurrent.futures.Future[Any] | None = None
@@ -289,18 +318,54 @@ class EngineMenuSource(Subscribers[MenuChange]):
         """Start reading the menu, the store and the draft on the cache's thread now (while Textual starts);
         `load()` takes what it read."""
         if self._prefetched is None:
-            self._prefetched = self._cache.executor.submit(self._read)
+            self._prefetched = self._cache.executor.submit(self._read_claimed)
 
     def _read(self) -> tuple[Menu | None, Store | None, menu_draft.MenuDraft | None]:
+        from o2o_tui.menu_service import fresh_draft
         from o2o_tui.sync.read_model import ReadModel
         from offline_cache.drafts import DraftStore
 
         model = ReadModel(self._cache)  # the cached menu with pending availability changes on top
-        return (
-            model.menu(self.store_id),
-            model.store(self.store_id),
-            DraftStore(self._cache).load(self.store_id),
-        )
+        menu = model.menu(self.store_id)
+        draft = DraftStore(self._cache).load(self.store_id)
+        if draft is None and menu is not None:
+            fresh = fresh_draft(self._cache, menu)  # on top of what this device queued, so its publish follows
+            draft = None if fresh.base is menu else fresh
+        return menu, model.store(self.store_id), draft
+
+    def _read_claimed(self) -> tuple[Menu | None, Store | None, menu_draft.MenuDraft | None]:
+        """`_read`, having taken the draft's lock first (or noted who has it)."""
+        self._take_lock()
+        return self._read()
+
+    def _take_lock(self) -> None:
+        """On the cache's thread: take the draft's lock, or note who has it."""
+        from o2o_tui.menu_service import draft_lock
+
+        if self._closed:
+            return
+        if getattr(self._cache, "read_only", False):
+            self._holder = {}
+            return
+        if self._lock is None:
+            self._lock = draft_lock(self._cache, self.store_id)
+        self._holder = None if self._lock.try_acquire() else self._lock.holder()
+
+    def draft_holder(self) -> dict[str, object] | None:
+        return self._holder
+
+    async def claim_draft(self) -> bool:
+        if self._holder is None:
+            return True
+        if self._cache.closed:
+            return False
+        self._menu, self._store, self._draft = await self._cache.call(self._read_claimed)
+        return self._holder is None
+
+    def release_draft(self) -> None:
+        lock, self._lock = self._lock, None
+        if lock is not None:
+            lock.close()
 
     def load_ready(self) -> bool:
         """Take what `prefetch()` read if it is done (called on the event loop): the editor's first frame can
@@ -319,7 +384,7 @@ class EngineMenuSource(Subscribers[MenuChange]):
         if prefetched is not None:
             self._menu, self._store, self._draft = await asyncio.wrap_future(prefetched)
         else:
-            self._menu, self._store, self._draft = await self._cache.call(self._read)
+            self._menu, self._store, self._draft = await self._cache.call(self._read_claimed)
 
     def menu(self) -> Menu | None:
         return self._menu
@@ -369,15 +434,25 @@ class EngineMenuSource(Subscribers[MenuChange]):
                 self._emit(MenuChange(menu=True, message=text))
 
     # writing
+    def _check_holder(self) -> None:
+        if self._holder is not None:
+            from o2o_tui.menu_service import DraftHeld
+
+            raise DraftHeld(self.store_id, self._holder)
+
     async def save_draft(self, draft: menu_draft.MenuDraft) -> None:
+        from o2o_tui.menu_service import EDITOR
         from offline_cache.drafts import DraftStore
 
+        self._check_holder()  # never written under another editor
+        draft = msgspec.structs.replace(draft, changed_by=EDITOR)
         await self._cache.call(DraftStore(self._cache).save, draft)
         self._draft = draft
 
     async def discard_draft(self) -> None:
         from offline_cache.drafts import DraftStore
 
+        self._check_holder()
         await self._cache.call(DraftStore(self._cache).discard, self.store_id)
         self._draft = None
 
@@ -441,6 +516,7 @@ class EngineMenuSource(Subscribers[MenuChange]):
 
     async def close(self) -> None:
         self._closed = True
+        self.release_draft()
         if self._unsubscribe is not None:
             self._unsubscribe()
         if not self._owns:

@@ -6,12 +6,17 @@ the local draft (o2o_tui/menu_draft.py, kept in offline_cache/drafts.py) and pub
 would change and changes nothing. Availability (`item status`) and visibility (`item hide|show`) go through the
 outbox at once as one item PATCH, never through the draft. `o2o menu edit` (the editor) registers itself on
 `menu_app` from o2o_tui/cli/menu_edit.py.
+
+The draft has one editor at a time: `import`, `publish` and `discard` hold its lock for their change and stop (exit
+7, naming the editor) while the menu editor has it open; an import never publishes edits a person made in the editor
+and did not publish (exit 2; `--discard-draft` drops them).
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -256,18 +261,53 @@ def _drafts(cache: Any) -> Any:
     return DraftStore(cache)
 
 
+@contextlib.contextmanager
+def draft_claimed(cache: Any, store_id: str, *, hold: bool = True) -> Iterator[None]:
+    """Hold the store's draft lock for this command's change of the draft (`hold`); exit 7 naming the editor that
+    has it open."""
+    from o2o_tui import menu_service
+
+    if not hold:
+        yield
+        return
+    try:
+        with menu_service.claimed_draft(cache, store_id):
+            yield
+    except menu_service.DraftHeld as held:
+        raise fail(t("menu_draft.held", holder=_holder_text(cache, store_id, held.holder)), Exit.LOCKED) from None
+
+
+def _holder_text(cache: Any, store_id: str, holder: dict[str, object]) -> str:
+    """Who holds the draft, the time on the store's clock."""
+    from o2o_tui.menu_service import holder_text
+    from o2o_tui.sync.read_model import ReadModel
+
+    return holder_text(holder, _zone(ReadModel(cache).store(store_id)))
+
+
+def _refuse_unpublished(draft: Any) -> Any:
+    """Exit 2: the saved draft holds a person's unpublished edits an import would publish with its rows."""
+    from o2o_tui.menu_draft import diff
+    from o2o_tui.safe_text import safe_text
+
+    changes = diff(draft.base, draft.menu)
+    names = ", ".join(dict.fromkeys(safe_text(c.name or c.id, one_line=True) for c in changes[:5]))
+    return fail(t("menu_draft.unpublished", count=len(changes), names=names), Exit.USAGE)
+
+
 def _working_draft(cache: Any, published: Any, *, save: bool) -> Any:
     """The saved draft (a new one when there is none), moved onto `published` when that is newer than the menu
     the draft started from: a draft `published` already holds (its own publish, queued offline and sent since)
     starts again; any other is rebased, and one whose edits collide with the newer menu's stops the command (exit
     4) with what to do. `save`: keep the moved draft."""
-    from o2o_tui.menu_draft import catch_up, start
+    from o2o_tui.menu_draft import catch_up
+    from o2o_tui.menu_service import fresh_draft
     from o2o_tui.safe_text import safe_text
 
     drafts = _drafts(cache)
     saved = drafts.load(published.store_id)
     if saved is None:
-        return start(published)
+        return fresh_draft(cache, published)
     moved = catch_up(saved, published)
     if moved is None:
         return saved
@@ -419,18 +459,24 @@ def keep_hidden_in_draft(cache: Any, store_id: str, kind: str, entity_id: str, h
 
     import msgspec
 
-    from o2o_tui.menu_edits import EditError, update
+    from o2o_tui import menu_service
+    from o2o_tui.menu_edits import EditError, Kind, update
 
-    drafts = _drafts(cache)
-    draft = drafts.load(store_id)
-    if draft is None:
-        return
-    changed = {}
-    for side in ("base", "menu"):
-        with contextlib.suppress(EditError):  # not in that menu (deleted in the draft, say): nothing to keep
-            changed[side] = update(getattr(draft, side), kind, entity_id, hidden=hidden)
-    if changed:
-        drafts.save(msgspec.structs.replace(draft, **changed))
+    entity_kind: Kind = "item" if kind == "item" else "option"
+    try:
+        with menu_service.claimed_draft(cache, store_id):
+            drafts = _drafts(cache)
+            draft = drafts.load(store_id)
+            if draft is None:
+                return
+            changed = {}
+            for side in ("base", "menu"):
+                with contextlib.suppress(EditError):  # not in that menu (deleted in the draft, say): nothing to keep
+                    changed[side] = update(getattr(draft, side), entity_kind, entity_id, hidden=hidden)
+            if changed:
+                drafts.save(msgspec.structs.replace(draft, **changed))
+    except menu_service.DraftHeld as held:  # the editor's draft is its own: said, never written under it
+        warn(t("menu_draft.hidden_not_in_draft", holder=_holder_text(cache, store_id, held.holder)))
 
 
 # --- the commands -----------------------------------------------------------------------------------------------
@@ -503,11 +549,15 @@ def import_file(
     file_format: str | None = FormatOption,
     dry_run: bool = typer.Option(False, "--dry-run", help=t("menu_cli.option.dry_run")),
     partial: bool = typer.Option(False, "--partial", help=t("menu_cli.option.partial")),
+    discard_draft: bool = typer.Option(False, "--discard-draft", help=t("menu_draft.option.discard_draft")),
     online: bool = OnlineOption,
     profile: str | None = ProfileOption,
     as_json: bool = JsonOption,
 ) -> None:
+    import msgspec
+
     from o2o_tui.menu_draft import apply, diff
+    from o2o_tui.menu_service import IMPORT, fresh_draft, unpublished_edits
     from o2o_tui.sync.perform import Outcome
 
     kind = _format_of(file, file_format.lower() if file_format else None)
@@ -516,9 +566,23 @@ def import_file(
     if partial and kind != "csv":
         raise fail(t("menu_cli.error.partial_json"), Exit.USAGE)
     data = _read_file(file)
-    with handle_errors(), cache_errors(), cli_cache(profile, read_only=dry_run) as (chosen, cache):
+    with (
+        handle_errors(),
+        cache_errors(),
+        cli_cache(profile, read_only=dry_run) as (chosen, cache),
+        contextlib.ExitStack() as claim,
+    ):
         published, store = cached_menu(chosen, cache, pull=not dry_run)
-        draft = _working_draft(cache, published, save=not dry_run)
+        claim.enter_context(draft_claimed(cache, published.store_id, hold=not dry_run))
+        saved = _drafts(cache).load(published.store_id)
+        if discard_draft:  # a person's unpublished edits are dropped on purpose, the file goes on the menu
+            if saved is not None and not dry_run:
+                _drafts(cache).discard(published.store_id)
+            draft = fresh_draft(cache, published)
+        elif unpublished_edits(cache, saved):
+            raise _refuse_unpublished(saved)
+        else:
+            draft = _working_draft(cache, published, save=not dry_run)
         currency = store.currency if store is not None else published.currency
         imported = _imported(data, kind, draft.menu, currency, partial)
         changes = diff(published, imported)
@@ -538,7 +602,7 @@ def import_file(
             say(t("menu_cli.import.dry_run", count=len(changes), availability=len(availability)))
             return
         drafts = _drafts(cache)
-        draft = apply(draft, imported)
+        draft = msgspec.structs.replace(apply(draft, imported), changed_by=IMPORT)
         drafts.save(draft)
         if not as_json:
             for line in change_lines(changes):
@@ -631,7 +695,12 @@ def _apply_availability(
 def publish(
     online: bool = OnlineOption, profile: str | None = ProfileOption, as_json: bool = JsonOption
 ) -> None:
-    with handle_errors(), cache_errors(), cli_cache(profile) as (chosen, cache):
+    with (
+        handle_errors(),
+        cache_errors(),
+        cli_cache(profile) as (chosen, cache),
+        draft_claimed(cache, store_id_of(chosen)),
+    ):
         draft = _drafts(cache).load(store_id_of(chosen))
         if draft is not None:
             published, _ = cached_menu(chosen, cache, pull=True)
@@ -649,7 +718,12 @@ def discard(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> 
     from o2o_tui.menu_draft import diff
     from o2o_tui.sync.read_model import ReadModel
 
-    with handle_errors(), cache_errors(), cli_cache(profile) as (chosen, cache):
+    with (
+        handle_errors(),
+        cache_errors(),
+        cli_cache(profile) as (chosen, cache),
+        draft_claimed(cache, store_id_of(chosen)),
+    ):
         drafts = _drafts(cache)
         draft = drafts.load(store_id_of(chosen))
         if draft is None:

@@ -308,6 +308,10 @@ class SyncEngine:
                         self._count_refused([entry.key])
                         rejected += 1
                         continue
+                if entry.action == linked.PUBLISH and confirmed:
+                    # what went through is written first: a publish may follow this device's own (sync/linked.py)
+                    done += await self._flush_confirmed(confirmed)
+                    entry = await self._io(linked.current, self._cache.outbox, entry)
                 try:
                     result = await self._send(entry)
                 except PlatformError as error:
@@ -353,6 +357,10 @@ class SyncEngine:
             if delta.size():
                 self._write_delta(delta, {})
             self._mark_done([entry.key for entry, _ in confirmed])
+            for entry, result in confirmed:  # the publishes queued on top of this device's own now follow it
+                version = getattr(result, "version", None)
+                if entry.action == linked.PUBLISH and isinstance(version, int):
+                    linked.follow_published(self._cache.outbox, entry, version)
 
         await self._io(write)
         count = len(confirmed)

@@ -99,6 +99,13 @@ def _before(now_status: str, target: str, delivery: bool) -> bool:
 
 def explain(reason: dict[str, Any], *, action: str, target: str) -> str:
     """Render a stored rejection reason (as written by the engine) in the current language."""
+    said = _explain(reason, action=action, target=target)
+    if action == "menu.publish":  # nothing of the draft is lost: say so, and how to publish it again
+        return t("sync.explain.menu_draft_kept", said=said)
+    return said
+
+
+def _explain(reason: dict[str, Any], *, action: str, target: str) -> str:
     if action == "voucher.redeem":  # the counter's voucher code: the sentence names the voucher, not the store
         said = _voucher(reason)
         if said is not None:

@@ -9,7 +9,14 @@ availability change carries none: it never waits for anything); its publish is t
 store queued before it, when that one has the same base version.
 
 The sync engine asks `refused_publish` before it sends a rider (held when its publish was refused), and
-`hold_riders` when it refuses a publish (its riders go to the conflicts with it, each with a reason of its own).
+`hold_riders` when it refuses a publish (its riders go to the conflicts with it, each with a reason of its own, in
+one write; what an earlier refused publish of the store left there is replaced: one refused entry per draft).
+
+Publishes queued in a row on one device (two imports offline, the editor's next publish) are drafts built one on
+top of the other, all edited from the same menu version: when the first goes through, `follow_published` moves the
+later ones (and their riders) onto the version it made, as the platform would have seen them one after the other.
+A new draft starts on top of what is queued (`menu_service.fresh_draft`), so a later publish always holds the
+earlier one's edits.
 """
 
 from __future__ import annotations
@@ -32,15 +39,23 @@ def _in_order(outbox: Any) -> list[Any]:
     return sorted([*outbox.pending(), *outbox.conflicts()], key=lambda entry: entry.seq)
 
 
-def _publish_of(rider: Any, entries: list[Any]) -> Any | None:
-    store_id = rider.target.split("/")[0]
-    found = None
+def _store_of(entry: Any) -> str:
+    return str(entry.target.split("/")[0])
+
+
+def _publishes_of(entries: list[Any]) -> dict[str, Any]:
+    """Each rider's publish (rider key -> publish entry), in one pass over `entries` (in seq order): the last
+    publish of its store queued before it, when that one has the rider's base version."""
+    last: dict[str, Any] = {}  # store id -> the last publish seen so far
+    found: dict[str, Any] = {}
     for entry in entries:
-        if entry.seq >= rider.seq:
-            break
-        if entry.action == PUBLISH and entry.target == store_id:
-            found = entry
-    return found if found is not None and found.base_version == rider.base_version else None
+        if entry.action == PUBLISH:
+            last[entry.target] = entry
+        elif rides(entry):
+            publish = last.get(_store_of(entry))
+            if publish is not None and publish.base_version == entry.base_version:
+                found[entry.key] = publish
+    return found
 
 
 def refused_publish(outbox: Any, entry: Any) -> Any | None:
@@ -48,8 +63,15 @@ def refused_publish(outbox: Any, entry: Any) -> Any | None:
     outbox)."""
     if not rides(entry):
         return None
-    publish = _publish_of(entry, _in_order(outbox))
+    entries = _in_order(outbox)
+    now = next((e for e in entries if e.key == entry.key), entry)  # its base version may have moved since
+    publish = _publishes_of([e for e in entries if e.seq <= now.seq]).get(now.key)
     return publish if publish is not None and publish.rejection is not None else None
+
+
+def current(outbox: Any, entry: Any) -> Any:
+    """`entry` as the outbox has it now (its base version may have moved: `follow_published`)."""
+    return outbox.get(entry.key) or entry
 
 
 def held_reason(entry: Any, publish: Any) -> dict[str, Any]:
@@ -70,15 +92,65 @@ def hold(outbox: Any, entry: Any, publish: Any) -> None:
 
 
 def hold_riders(outbox: Any, publish: Any) -> list[str]:
-    """Move the pending riders of the refused `publish` to the conflicts; returns their keys."""
+    """Move the pending riders of the refused `publish` to the conflicts (one pass, one durable write), and drop
+    what an earlier refused attempt of the same store left there (its publish, and its riders for the same items):
+    one refused publish per store, the newest. Returns the keys of the riders held."""
     entries = _in_order(outbox)
+    publishes = _publishes_of(entries)
     riders = [
         entry
         for entry in entries
-        if entry.rejection is None
-        and rides(entry)
-        and getattr(_publish_of(entry, entries), "key", None) == publish.key
+        if entry.rejection is None and getattr(publishes.get(entry.key), "key", None) == publish.key
     ]
-    for rider in riders:
-        hold(outbox, rider, publish)
+    if riders:
+        outbox.mark_rejected_many({rider.key: held_reason(rider, publish) for rider in riders})
+    replaced = _replaced(entries, publish, {rider.target for rider in riders})
+    if replaced:
+        outbox.dismiss_many(replaced)
     return [rider.key for rider in riders]
+
+
+def _replaced(entries: list[Any], publish: Any, targets: set[str]) -> list[str]:
+    """The conflicts the refused `publish` replaces: older refused publishes of its store, and the riders they
+    held for items the new one holds too (each retry of one draft keeps one entry, not one more)."""
+    old = {
+        entry.key
+        for entry in entries
+        if entry.action == PUBLISH
+        and entry.target == publish.target
+        and entry.seq < publish.seq
+        and entry.rejection is not None
+    }
+    return [
+        entry.key
+        for entry in entries
+        if entry.key in old
+        or (
+            entry.rejection is not None
+            and entry.rejection.get("publish_key") in old
+            and entry.target in targets
+        )
+    ]
+
+
+def follow_published(outbox: Any, publish: Any, version: int) -> list[str]:
+    """This device's `publish` went through as menu `version`: the publishes of its store queued after it on the
+    same base version (a draft edited on top of it while it waited: a second import queued offline, the editor's
+    next publish) now follow it, as the platform sees them in order: their base version, and their riders', becomes
+    `version`. Someone else's publish in between still makes them stale. Returns the keys moved."""
+    entries = [entry for entry in outbox.pending() if entry.seq > publish.seq]
+    followers: set[str] = set()
+    for entry in entries:
+        if entry.base_version != publish.base_version or _store_of(entry) != publish.target:
+            continue
+        if entry.action == PUBLISH:
+            followers.add(entry.key)
+    publishes = _publishes_of(entries)
+    moved = [
+        entry.key
+        for entry in entries
+        if entry.key in followers or getattr(publishes.get(entry.key), "key", None) in followers
+    ]
+    if moved:
+        outbox.rebase(moved, version)
+    return moved
