@@ -12,20 +12,26 @@ from screens.console_messages import PrintRequested
 from screens.widgets.auto_accept_banner import AutoAcceptBanner
 
 if TYPE_CHECKING:
+    from o2o_tui.domain.order import Order
     from screens.app import MerchantApp
 
 
 def attach(app: MerchantApp) -> Station:
     """Make the app's station and start its check-ins (the platform client is made on the first check-in)."""
     profile = app.profile
+
+    def print_ticket(order: Order, minutes: int) -> None:
+        # the kitchen ticket of an order the station accepted by itself, once the platform took that accept (as a
+        # person's `a`: an order someone accepted a moment before is that device's ticket)
+        app.post_message(PrintRequested(order.id, prep_minutes=minutes))
+
     station = Station(
         app.source,
         device_name(profile.name if profile is not None else "console"),
         clock=app.now,
         check_in=client_check_in(profile) if profile is not None else None,
         on_news=lambda: None if app.call_later(follow, app) else None,
-        # the kitchen ticket of an order the station accepted by itself, as for a person's `a`
-        on_accepted=lambda order, minutes: app.post_message(PrintRequested(order.id, prep_minutes=minutes)),
+        on_accepted=print_ticket,
     )
     app.run_worker(station.run(), name="auto-accept", group="auto-accept", exit_on_error=False)
     return station

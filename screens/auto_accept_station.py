@@ -7,6 +7,13 @@ console learns today's count and whether the station is online (the banner on th
 after each change of its source, accepts the orders that are due through the source (the outbox, exactly once, as a
 person's `a`), with the store's default prep time and `auto: true`; only while its link is ONLINE (a station cut
 off from the platform accepts nothing: the orders wait for a person). An order tried once is never tried again.
+
+The kitchen ticket of an auto-accept prints only once the platform has taken it, as for a person's `a`
+(`screens/order_actions.py`): a person may have accepted the order a moment before (another counter, whose console
+prints the ticket of the accept that stands, or a script). The platform refuses the station's accept then (409
+`already_accepted`), or, when it asked the same minutes, answers it as done without a change: the order it answers
+is not `auto_accepted`, so nothing prints here either. Should the link drop while the station waits, the accept is
+queued and counts as taken (the kitchen starts on it), as a person's does.
 """
 
 from __future__ import annotations
@@ -21,12 +28,14 @@ from rich.cells import cell_len
 
 from o2o_tui.auto_accept import Candidate, decide, is_station, state_call
 from o2o_tui.domain.auto_accept import CHECK_IN_SECONDS, AutoAcceptState
-from o2o_tui.domain.order import Order
+from o2o_tui.domain.order import Order, OrderStatus
 from o2o_tui.domain.requests import ConfirmBody
 from o2o_tui.i18n import t
-from screens.source import ActionRefused, LinkState, OrderSource
+from screens.source import ActionRefused, LinkState, OrderSource, link_up
 
 CheckIn = Callable[[str, str], Awaitable[AutoAcceptState]]
+VERDICT_POLL_S = 0.05  # how often an accept sent online looks whether the platform has answered it
+VIEW_WAIT_S = 2.0  # for the source to show the order the platform answered, once the entry is done
 
 
 def client_check_in(profile: Any) -> CheckIn:
@@ -171,17 +180,51 @@ class Station:
             counted_today=self.state.accepted_today if self.state is not None else 0,
             tried=self._tried,
         )
-        sent = []
+        body = ConfirmBody(preparation_minutes=decision.prep_minutes, auto=True)
+        sent: list[tuple[Order, str | None]] = []  # every accept goes into the outbox first, then is followed
         for order in decision.accept:
             self._tried.add(order.id)
             try:
-                await self.source.submit(
-                    "order.confirm",
-                    order.id,
-                    ConfirmBody(preparation_minutes=decision.prep_minutes, auto=True),
-                )
+                sent.append((order, await self._queue(order, body)))
             except ActionRefused:
                 continue  # taken meanwhile, or refused: left to a person, never tried again
-            sent.append(order.id)
-            self._on_accepted(order, decision.prep_minutes)
-        return sent
+        for order, key in sent:
+            if key is None or await self._taken(key, order.id):
+                self._on_accepted(order, decision.prep_minutes)
+        return [order.id for order, _ in sent]
+
+    async def _queue(self, order: Order, body: ConfirmBody) -> str | None:
+        """Put the accept in the outbox; its key when the source can follow it (the engine's), else None."""
+        keyed = getattr(self.source, "submit_keyed", None)
+        if keyed is None:
+            await self.source.submit("order.confirm", order.id, body)
+            return None
+        key: str = await keyed("order.confirm", order.id, body)
+        return key
+
+    async def _taken(self, key: str, order_id: str) -> bool:
+        """Whether the accept under `key` is the one that stands: followed while the link is up until the platform
+        answers it; queued (the link dropped) counts as taken."""
+        while link_up(self.source):
+            pending, refusal = await self.source.entry_state(key)  # type: ignore[attr-defined]
+            if refusal is not None:
+                return False  # another accept stood first: the source says so, with its ready time
+            if not pending:
+                return await self._stood_as_auto(order_id)
+            await asyncio.sleep(VERDICT_POLL_S)
+        return True
+
+    async def _stood_as_auto(self, order_id: str) -> bool:
+        """The platform answered the accept as done: whether the order it answered is this station's accept
+        (`auto_accepted`), not a person's of the same minutes that it found already there."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + VIEW_WAIT_S
+        while True:
+            entry = self.source.order(order_id)
+            if entry is None:
+                return False  # gone from the queue (cancelled meanwhile): nothing to cook
+            if "order.confirm" not in entry.pending and entry.order.status is not OrderStatus.CREATED:
+                return entry.order.auto_accepted
+            if loop.time() >= deadline:
+                return True  # the view is slow to follow: the accept was taken, so the kitchen's ticket
+            await asyncio.sleep(VERDICT_POLL_S)

@@ -6,7 +6,7 @@ illegal on the snapshot changes nothing in the view: it stays queued and the ser
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -14,6 +14,7 @@ import msgspec
 from o2o_tui.domain.delay import DelayCheck, check_delay, delayed_promise
 from o2o_tui.domain.fleet import Delivery
 from o2o_tui.domain.order import Order, OrderStatus
+from o2o_tui.domain.schedule import promised_on_accept
 from o2o_tui.domain.store import Store, StoreStatus
 from o2o_tui.domain.transitions import (
     DELIVERY_TRANSITIONS,
@@ -70,8 +71,9 @@ def order_action_of(action: str) -> OrderAction | None:
     return _ORDER_ACTIONS.get(action)
 
 
-def apply_to_order(order: Order, entry: Any) -> Order:
-    """`order` as it will be once `entry` is applied (unchanged when the entry would be refused)."""
+def apply_to_order(order: Order, entry: Any, store_status: StoreStatus | None = None) -> Order:
+    """`order` as it will be once `entry` is applied (unchanged when the entry would be refused). `store_status`:
+    the store's status as this device knows it, for an accept's promise (a busy store's extra minutes)."""
     if entry.action == "order.cancellation.deny":
         return msgspec.structs.replace(order, cancellation=None)
     if entry.action == "order.unlock_code":
@@ -94,8 +96,8 @@ def apply_to_order(order: Order, entry: Any) -> Order:
         minutes = body.get("preparation_minutes")
         if isinstance(minutes, int):
             changes["preparation_minutes"] = minutes
-            if tapped is not None:
-                changes["promised_ready_at"] = tapped + timedelta(minutes=minutes)
+            if tapped is not None:  # as the platform will promise it (and the ticket printed on it says)
+                changes["promised_ready_at"] = promised_on_accept(order, store_status, minutes, tapped)
         changes["confirmed_at"] = tapped
     elif action is OrderAction.READY:
         changes["ready_at"] = tapped

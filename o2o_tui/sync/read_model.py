@@ -24,7 +24,7 @@ from o2o_tui.domain.fleet import Courier, Delivery
 from o2o_tui.domain.menu import Menu
 from o2o_tui.domain.order import ENDED_STATUSES, Order, OrderStatus
 from o2o_tui.domain.personal_data import DELIVERY_PERSONAL, ORDER_PERSONAL, needs_blanking
-from o2o_tui.domain.store import Store
+from o2o_tui.domain.store import Store, StoreStatus
 from o2o_tui.sync import skipped as skips
 from o2o_tui.sync import tables
 from o2o_tui.sync.overlay import apply_to_delivery, apply_to_order, apply_to_store
@@ -233,11 +233,14 @@ class ReadModel:
         return grouped
 
     # -- orders -------------------------------------------------------------------------------------------
-    @staticmethod
-    def _view(order: Order, entries: Iterable[Any]) -> OrderView:
+    def _view(self, order: Order, entries: Iterable[Any]) -> OrderView:
         names = []
+        status: StoreStatus | None = None  # the store's, read only for a queued accept (its promise)
         for entry in entries:
-            order = apply_to_order(order, entry)
+            if status is None and entry.action == "order.confirm":
+                store = self.store(order.store_id)
+                status = store.status if store is not None else StoreStatus()
+            order = apply_to_order(order, entry, status)
             names.append(entry.action)
         return OrderView(order=order, pending=names, is_pending=bool(names))
 
