@@ -8,9 +8,11 @@ break between two Chinese characters (as Chinese is set), but:
 - never before closing punctuation (，。、；：！？）」…) nor after opening punctuation (（「“…): they stay with
   the word they close or open;
 - never between a number, a key or a short word and the Chinese next to it, with or without the space Chinese
-  text puts around them ("超过 15 分钟", "按 M 静音", "13个订单"): a number keeps its unit, a key its action;
+  text puts around them ("超过 15 分钟", "按 M 静音", "13个订单"): a number keeps its unit (the whole of a unit of
+  two characters too: "15 分钟", "2 小时", "3.5 公里"), a key its action;
 - Latin words break at spaces only, as before; a run with no break wider than the column breaks at a space
-  inside it if it has one, else is folded at its edge (never with closing punctuation first).
+  before a number in it, else inside a unit ("15 分|钟"), else at another space inside it, else is folded at its
+  edge (never with closing punctuation first).
 
 `break_offsets` answers where each line after the first starts (the contract of Rich's `divide_line`), so a
 caller divides its own styled text there. No Textual here: the console's widgets and the CLI's help use it.
@@ -43,6 +45,9 @@ def _joins(char: str) -> bool:
     return get_character_cell_size(char) == 0 and not char.isspace()
 
 
+# units of more than one character: after a number (digits, with or without a space) none is broken inside; a
+# unit of one character (单, 元, 份, 个) is kept with its number as any Chinese beside a number is
+UNITS = ("分钟", "小时", "秒钟", "毫秒", "公里", "千米", "公斤", "个月", "星期")
 GLUED_MAX = 5  # a Latin run this short (a number, a key, "API") stays with the Chinese beside it; a longer word not
 
 
@@ -65,6 +70,20 @@ def _glued(text: str, last: int, first: int) -> bool:
     return False
 
 
+def _inside_unit(text: str, index: int) -> bool:
+    """Whether `text[index]` continues a unit of `UNITS` that follows a number ("15 分|钟")."""
+    for unit in UNITS:
+        for inside in range(1, len(unit)):
+            start = index - inside
+            if start > 0 and text.startswith(unit, start):
+                last = start - 1
+                while last > 0 and text[last] == " ":
+                    last -= 1
+                if text[last].isascii() and text[last].isdigit():
+                    return True
+    return False
+
+
 def can_break_before(text: str, index: int) -> bool:
     """Whether a line may start at `text[index]` (0 < index < len(text))."""
     before, here = text[index - 1], text[index]
@@ -83,6 +102,8 @@ def can_break_before(text: str, index: int) -> bool:
         return True  # "Kitchen|（Asia/Shanghai）", "。|M 静音" (but never "f|(x)")
     if not (_wide(before) or _wide(here)):
         return False
+    if _wide(before) and _wide(here) and _inside_unit(text, index):
+        return False
     return not (_latin(before) or _latin(here))
 
 
@@ -95,8 +116,9 @@ def break_offsets(line: str, width: int) -> list[int]:
     start = used = 0
     # the latest index after `start` where the line may break; where a glued number or word starts after a space
     # ("第 |12 轮": it keeps the unit after it) when that comes later and the break would leave a line under half
-    # full; else any other glued space
-    last_break = last_number = last_space = 0
+    # full; else inside a unit ("（12 分|钟）。" wider than the line: the number keeps its first character);
+    # else any other glued space
+    last_break = last_number = last_unit = last_space = 0
     index = 0
     while index < len(line):
         char = line[index]
@@ -107,6 +129,8 @@ def break_offsets(line: str, width: int) -> list[int]:
                 last_number = index
             else:
                 last_space = index
+        elif index > start and _inside_unit(line, index):
+            last_unit = index
         cells = get_character_cell_size(char)
         if char.isspace() or used + cells <= width or index == start:
             used += cells
@@ -114,12 +138,23 @@ def break_offsets(line: str, width: int) -> list[int]:
             continue
         if last_number > last_break and _cells(line[start:last_break]) * 2 < width:
             last_break = last_number
-        cut = next((at for at in (last_break, last_number, last_space) if at > start), 0)
+        after = max(start, last_break, last_number)
+        if last_unit > after and _cells(line[after : _stretch_end(line, index)].rstrip()) > width:
+            last_break = last_unit  # the unit cannot be whole on the next line either: cut it here, no line sooner
+        cut = next((at for at in (last_break, last_number, last_unit, last_space) if at > start), 0)
         cut = cut or _fold_at(line, start, index)
         offsets.append(cut)
-        start, last_break, last_number, last_space = cut, 0, 0, 0
-        used = _cells(line[start:index])
+        # the next line is read again from its start: a break behind `index` it passed before the cut counts now
+        start, index, used, last_break, last_number, last_unit, last_space = cut, cut, 0, 0, 0, 0, 0
     return offsets
+
+
+def _stretch_end(line: str, index: int) -> int:
+    """Where the stretch with no break that holds `line[index]` ends."""
+    end = index + 1
+    while end < len(line) and not can_break_before(line, end):
+        end += 1
+    return end
 
 
 def _cells(text: str) -> int:

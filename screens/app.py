@@ -38,6 +38,7 @@ from screens.orders_screen import OrdersScreen
 from screens.source import OrderSource, SourceChange
 from screens.steady_keys import SteadyKeysApp
 from screens.terminal import theme_for
+from screens.widgets.folded_text import folded_toast
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -222,6 +223,16 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         if self._dialog_open():
             self._held.append(HeldToast(message, severity, timeout, markup))
             return
+        self._toast(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def _toast(
+        self, message: str, *, title: str = "", severity: SeverityLevel, timeout: float | None, markup: bool
+    ) -> None:
+        """Textual breaks a toast's lines at spaces only (a run of Chinese with a time in it is cut anywhere, "，"
+        can start a line): its lines are broken here as the rest of the console's, for its width now."""
+        width = self.size.width
+        title = folded_toast(title, width, markup=False)
+        message = folded_toast(message, width, markup=markup)
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def _dialog_open(self) -> bool:
@@ -256,12 +267,12 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         if len(held) > HELD_SHOWN:
             earlier = len(held) - HELD_SHOWN + 1
             held = held[-(HELD_SHOWN - 1) :]
-            super().notify(t("ui.app.held_toasts", count=earlier), severity="warning", timeout=10, markup=False)
+            self._toast(t("ui.app.held_toasts", count=earlier), severity="warning", timeout=10, markup=False)
         for toast in held:
             self._post_toast(toast)
 
     def _post_toast(self, toast: HeldToast) -> None:
-        super().notify(
+        self._toast(
             toast.text, severity=toast.severity, timeout=toast.timeout, markup=toast.markup  # type: ignore[arg-type]
         )
 

@@ -39,7 +39,8 @@ def _result(app: MerchantApp) -> str:
 
 
 def _toasts(app: MerchantApp) -> list[str]:
-    return [str(notification.message) for notification in app._notifications]
+    """The toasts' texts, each on one line (a toast's text is broken into lines for its width: English at spaces)."""
+    return [str(notification.message).replace("\n", " ") for notification in app._notifications]
 
 
 async def _offline(pilot: object, app: MerchantApp, platform: RunningPlatform) -> None:

@@ -41,7 +41,8 @@ def english() -> Iterator[None]:
 
 
 def _toasts(app: MerchantApp) -> list[str]:
-    return [str(notification.message) for notification in app._notifications]
+    """The toasts' texts, each on one line (a toast's text is broken into lines for its width: English at spaces)."""
+    return [str(notification.message).replace("\n", " ") for notification in app._notifications]
 
 
 async def test_toasts_wait_while_a_dialog_is_open_at_40x15() -> None:

@@ -4,7 +4,8 @@ could start with "，" or leave "13" alone above "个订单". The breaks are mad
 height as for the drawing), and every line then fits, so Textual's own wrapping never breaks it again.
 
 Show it in a `Static` or `Label` as any visual: `Static(FoldedText(Content(text)))`. English text breaks at its
-spaces as before.
+spaces as before. A toast's text cannot be a visual (Textual makes the `Toast` from a string): `folded_toast` breaks
+it with hard line breaks for the toast's width instead.
 """
 
 from __future__ import annotations
@@ -49,3 +50,20 @@ class FoldedText(Visual):
 
     def get_minimal_width(self, rules: RulesMap) -> int:
         return self.content.get_minimal_width(rules)
+
+
+# Textual's `Toast` (textual/widgets/_toast.py): `width: 60; max-width: 50%` of its rack, whose `overflow-y: scroll`
+# keeps a scroll bar of 2 cells; its `padding: 1 1` and `border-left: outer` (3 cells in all) are inside that width
+TOAST_WIDTH, TOAST_RACK_BAR, TOAST_FRAME = 60, 2, 3
+
+
+def toast_width(screen_width: int) -> int:
+    """The cells of a line of a toast on a screen `screen_width` cells wide."""
+    return min(TOAST_WIDTH, (screen_width - TOAST_RACK_BAR) // 2) - TOAST_FRAME
+
+
+def folded_toast(message: str, screen_width: int, *, markup: bool) -> str:
+    """`message` with a line break wherever a line of its toast ends, in the same form (markup stays markup)."""
+    content = Content.from_markup(message) if markup else Content(message)
+    folded = FoldedText(content).at(toast_width(screen_width))
+    return folded.markup if markup else folded.plain
