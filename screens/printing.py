@@ -1,5 +1,7 @@
 """The console's printer: kitchen tickets when this console accepts an order, reprints (`k`) and receipts (`R`),
-the print queue retried every few seconds, and the status line's warning while the printer cannot print.
+the print queue retried every few seconds, and the status line's warning while the printer cannot print. The queue
+loses the jobs of orders that ended longer than the personal-data window ago on the schedule of the cache's
+retention (at start, then every `PURGE_EVERY_S`), said in a toast.
 
 Screens post `PrintRequested`; the app hands it to its `ConsolePrinting` (made only when a printer is set and the
 console has a profile). Every queue and printer call runs on one thread of its own, never on the event loop: a
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     from o2o_tui.printing.spool import DrainResult, PrintQueue, QueueStatus
 
 RETRY_S = 5.0  # how often waiting jobs are tried again (and the queue file looked at: a script may add some)
+PURGE_EVERY_S = 600.0  # the sync engine's `retention_every`: the queue's purge runs with the cache's
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +49,13 @@ class ConsolePrinting:
         self._queue = queue
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="o2o-printer")
         self._busy = False
+        self._waiting: int | None = None  # jobs waiting as last seen (None: not looked at yet)
         self.warning: PrinterWarning | None = None
 
     def start(self) -> None:
         self.app.set_interval(RETRY_S, self.retry)
+        self.app.set_interval(PURGE_EVERY_S, self.purge)
+        self.purge()  # before the first send: a ticket for an order long gone never prints
         self.retry()
 
     def close(self) -> None:
@@ -111,15 +117,46 @@ class ConsolePrinting:
 
         self._submit(work, done)
 
+    def purge(self) -> None:
+        """Drop the queued jobs of orders that ended longer than the personal-data window ago
+        (`PrintQueue.purge_ended`), when these orders ended as the source (the cache) says."""
+        if self._waiting == 0:
+            return  # every retry looks at the queue: nothing waits
+        from o2o_tui.printing.spool import order_ended_at
+        from o2o_tui.sync.session import retention_from_env
+
+        window = retention_from_env().purge_personal_after
+        source = getattr(self.app, "source", None)
+        entries = [*source.orders(), *source.held()] if source is not None else []
+        # an order with an action still queued here is not taken as ended
+        ended = {e.order.id: None if e.pending else order_ended_at(e.order) for e in entries}
+        cutoff = self.app.now() - window  # type: ignore[attr-defined]
+
+        def work() -> tuple[QueueStatus, int]:
+            dropped = self._queue.purge_ended(cutoff, ended)
+            return self._queue.status(), len(dropped)
+
+        def done(future: Future[tuple[QueueStatus, int]]) -> None:
+            status, dropped = future.result()
+            self._show(status, None)
+            if dropped:
+                hours = f"{window.total_seconds() / 3600:g}"
+                self._say(t("printing.console.purged", count=dropped, hours=hours), "warning")
+
+        self._submit(work, done, retrying=False)
+
     # -- plumbing -----------------------------------------------------------------------------------------
 
-    def _submit(self, work: Any, done: Any) -> None:
-        self._busy = True
+    def _submit(self, work: Any, done: Any, *, retrying: bool = True) -> None:
+        """Run `work` on the printer's thread, then `done` on the loop; `retrying` work holds off `retry`."""
+        if retrying:
+            self._busy = True
         future = self._thread.submit(work)
 
         def finished(result: Future[Any]) -> None:
             def on_loop() -> None:
-                self._busy = False
+                if retrying:
+                    self._busy = False
                 if result.cancelled() or result.exception() is not None:
                     if result.exception() is not None:
                         self._say(str(result.exception()), "error")
@@ -137,6 +174,7 @@ class ConsolePrinting:
             say(text, severity=severity, timeout=8)
 
     def _show(self, status: QueueStatus, result: DrainResult | None) -> None:
+        self._waiting = status.waiting
         problem = status.state.problem
         if problem is not None and status.waiting:
             warning: PrinterWarning | None = PrinterWarning(

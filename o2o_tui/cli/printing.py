@@ -1,11 +1,13 @@
 """`o2o print`: kitchen tickets and receipts on the ESC/POS printer of the `printer` setting (o2o_tui/printing/).
 
 `ticket ORDER [--receipt]` queues the job in the profile's print queue, then sends what waits (exit 0 either way,
-as an action queued offline; `--json` says `printed` or `queued` and why); `status` shows the queue and the last
-problem; `test` prints a test page at once, its time on the store's clock as the tickets' (this machine's,
-said so, when the profile has no store cached; exit 3 when the printer does not answer: nothing is queued); `show
-FILE` prints what an ESC/POS file (the demo's tickets.bin) would put on paper. A missing or unusable `printer`
-setting is a usage error (exit 2). The order is read from the profile's offline cache.
+as an action queued offline; `--json` says `printed` or `queued` and why); `status` shows the queue, the last
+problem and what became of jobs dropped unprinted; `test` prints a test page at once, its time on the store's clock
+as the tickets' (this machine's, said so, when the profile has no store cached; exit 3 when the printer does not
+answer: nothing is queued); `show FILE` prints what an ESC/POS file (the demo's tickets.bin) would put on paper. A
+missing or unusable `printer` setting is a usage error (exit 2). The order is read from the profile's offline cache.
+`ticket` and `status` first drop the queued jobs of orders that ended longer than the cache's personal-data window
+ago (spool.purge_ended).
 """
 
 from __future__ import annotations
@@ -42,6 +44,47 @@ def problem_text(kind: str | None) -> str:
     return t(f"printing.problem.{kind}") if kind else ""
 
 
+def _window_hours() -> float:
+    from o2o_tui.sync.session import retention_from_env
+
+    return float(retention_from_env().purge_personal_after.total_seconds() / 3600)
+
+
+def _purge_ended(queue: Any, cache: Any) -> list[Any]:
+    """The queue's personal-data purge, by the window and the order end times of the profile's cache."""
+    from datetime import timedelta
+
+    from o2o_tui.printing.spool import doc_ended_at
+    from o2o_tui.sync import tables
+
+    orders = cache.table(tables.ORDERS)
+    wanted = {job.order_id for job in queue.jobs() if job.order_id}
+    ended = {order_id: doc_ended_at(doc) for order_id in wanted if (doc := orders.get(order_id)) is not None}
+    cutoff = datetime.now(UTC) - timedelta(hours=_window_hours())
+    dropped: list[Any] = queue.purge_ended(cutoff, ended)
+    return dropped
+
+
+def _said_time(moment: datetime, profile: str | None) -> str:
+    """`moment` on the store's clock, as the tickets' times (this machine's when no store is cached)."""
+    from o2o_tui.cli.common import cached_store
+    from o2o_tui.domain.clock import zone_named
+
+    store = cached_store(profile)
+    zone = zone_named(store.timezone) if store is not None else None
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _say_purged(count: int, numbers: list[str], when: str | None = None) -> None:
+    """How many jobs the purge dropped and why; then their numbers (and when the last went, in `status`)."""
+    say(t("printing.cli.purged", count=count, hours=f"{_window_hours():g}"))
+    shown = ", ".join(numbers) or "-"
+    if when is not None:
+        say(t("printing.cli.purged_last", time=when, numbers=shown))
+    elif numbers:
+        say(t("printing.cli.purged_numbers", numbers=shown))
+
+
 def register(app: typer.Typer) -> None:
     printing = typer.Typer(help=t("printing.cli.help"), no_args_is_help=True)
     app.add_typer(printing, name="print")
@@ -56,21 +99,22 @@ def register(app: typer.Typer) -> None:
         from o2o_tui.cli.cache_errors import cache_errors
         from o2o_tui.cli.orders import _find
         from o2o_tui.cli.sync import cli_cache
-        from o2o_tui.config import profile_cache_dir
+        from o2o_tui.config import load_profile, profile_cache_dir
         from o2o_tui.printing import layout
         from o2o_tui.printing.spool import PrintQueue
         from o2o_tui.sync.read_model import ReadModel
 
         config = _config()
         now = datetime.now(UTC)
-        with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (chosen, cache):
-            order = _find(cache, order_ref).order
-            store = ReadModel(cache).store()
-            directory = profile_cache_dir(chosen)
-        kind = layout.JobKind.RECEIPT if receipt else layout.JobKind.TICKET
-        ops = layout.receipt(order, store, now) if receipt else layout.kitchen_ticket(order, store, now)
-        queue = PrintQueue(directory)
+        with handle_errors(), cache_errors():
+            queue = PrintQueue(profile_cache_dir(load_profile(profile)))
         try:
+            with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (_, cache):
+                order = _find(cache, order_ref).order
+                store = ReadModel(cache).store()
+                purged = _purge_ended(queue, cache)  # before sending: never a ticket for an order long gone
+            kind = layout.JobKind.RECEIPT if receipt else layout.JobKind.TICKET
+            ops = layout.receipt(order, store, now) if receipt else layout.kitchen_ticket(order, store, now)
             job = queue.add(kind, ops, order_id=order.id, number=order.display_number)
             result = queue.drain(config.target, config.cjk)
         finally:
@@ -90,9 +134,13 @@ def register(app: typer.Typer) -> None:
                     "waiting": result.waiting,
                     "problem": problem,
                     "detail": result.problem.detail if result.problem else "",
+                    "purged": [dropped.number for dropped in purged],
                 }
             )
             return
+        if purged:
+            numbers = [dropped.number for dropped in purged if dropped.number]
+            _say_purged(len(purged), numbers)
         if printed:
             say(t("printing.cli.printed", what=what, number=order.display_number, printer=str(config.target)))
         elif result.busy:
@@ -111,14 +159,17 @@ def register(app: typer.Typer) -> None:
 
     @printing.command("status", help=t("printing.cli.status.help"))
     def status(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> None:
+        from o2o_tui.cli.cache_errors import cache_errors
+        from o2o_tui.cli.sync import cli_cache
         from o2o_tui.config import load_profile, profile_cache_dir
-        from o2o_tui.printing.spool import PrintQueue
+        from o2o_tui.printing.spool import JOBS_MAX, PrintQueue
 
         config = _config()
-        with handle_errors():
-            directory = profile_cache_dir(load_profile(profile))
-        queue = PrintQueue(directory)
+        with handle_errors(), cache_errors():
+            queue = PrintQueue(profile_cache_dir(load_profile(profile)))
         try:
+            with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (_, cache):
+                _purge_ended(queue, cache)
             current = queue.status()
             jobs = queue.jobs()
         finally:
@@ -136,6 +187,10 @@ def register(app: typer.Typer) -> None:
                     "since": state.since,
                     "last_printed_at": state.last_printed_at,
                     "dropped": state.dropped,
+                    "purged": state.purged,
+                    "purged_at": state.purged_at,
+                    "purged_numbers": list(state.purged_numbers),
+                    "purge_hours": _window_hours(),
                 }
             )
             return
@@ -152,17 +207,11 @@ def register(app: typer.Typer) -> None:
         else:
             say(t("printing.cli.status_ok", printer=str(config.target)))
         if state.last_printed_at is not None:
-            from o2o_tui.cli.common import cached_store
-            from o2o_tui.domain.clock import zone_named
-
-            store = cached_store(profile)  # the store's clock, as the tickets' times; else this machine's
-            zone = zone_named(store.timezone) if store is not None else None
-            say(
-                t(
-                    "printing.cli.last_printed",
-                    time=state.last_printed_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-                )
-            )
+            say(t("printing.cli.last_printed", time=_said_time(state.last_printed_at, profile)))
+        if state.dropped:
+            say(t("printing.cli.dropped_full", count=state.dropped, max=JOBS_MAX))
+        if state.purged and state.purged_at is not None:
+            _say_purged(state.purged, list(state.purged_numbers), _said_time(state.purged_at, profile))
 
     @printing.command("test", help=t("printing.cli.test.help"))
     def test(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> None:

@@ -194,8 +194,9 @@ idempotency = Table(
     Column("status", Integer, nullable=False),
     Column("body", LargeBinary, nullable=False),
     Column("created_at", String(_TIME), nullable=False),
-    # schema 7: what the answer carries (order, delivery, voucher or ""), so the personal-data purge finds the
-    # answers of an order or delivery by its id; NULL until the start after the upgrade files it (idempotency.py)
+    # schema 7: what the answer carries (order, delivery, voucher, courier or ""), so the personal-data purge finds
+    # the answers of an order, delivery or courier by its id; NULL until the start after the upgrade files it
+    # (idempotency.py)
     Column("entity", String(16)),
     Column("entity_id", String(_ID)),
     PrimaryKeyConstraint("user_id", "key"),

@@ -3,8 +3,10 @@
 Each stored answer names what it carries (schema 7): `entity` `order` or `delivery` and its id, so the
 personal-data purge blanks the customer's name, phone, address and notes in the stored answers too when it blanks
 the order or delivery (`blank_personal`); `voucher` for the answer to a purchase, whose code is stored sealed with
-the server's secret (server_secret.py) and unsealed for the replay; "" for anything else. Answers stored before
-schema 7 have none until `file_earlier_answers` (run at start) files them.
+the server's secret (server_secret.py) and unsealed for the replay; `courier` for a courier's record (the answer to
+a change of its state, by the courier or by an admin), so the purge that makes a courier forget a customer's door
+(`blank_courier_position`) finds every stored answer that still puts it there, whoever's key it is under; "" for
+anything else. Answers stored before schema 7 have none until `file_earlier_answers` (run at start) files them.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sqlalchemy import Connection, bindparam, delete, or_, select, update
 
 from o2o_tui.domain.fleet import Courier, Delivery
 from o2o_tui.domain.geo import Position
+from o2o_tui.domain.identity import Role
 from o2o_tui.domain.order import ENDED_STATUSES, Order
 from o2o_tui.domain.transitions import DELIVERY_ENDED
 from o2o_tui.domain.voucher import Voucher
@@ -34,6 +37,7 @@ MAX_KEY_LENGTH = 200
 ORDER = "order"
 DELIVERY = "delivery"
 VOUCHER = "voucher"
+COURIER = "courier"  # no schema change: older answers with a courier's record are "" (blank_courier_position)
 NOTHING = ""  # carries no order, delivery or voucher code
 _BATCH = 500
 
@@ -118,6 +122,8 @@ def _filed(
         return ORDER, payload.id, body
     if isinstance(payload, Delivery):
         return DELIVERY, payload.id, body
+    if isinstance(payload, Courier):
+        return COURIER, payload.id, body
     if isinstance(payload, Voucher) and payload.code is not None:
         if secret is None:
             raise ValueError("a voucher code is stored only sealed: pass the server's secret")
@@ -200,14 +206,20 @@ def blank_personal(conn: Connection, entity: str, ids: Sequence[str]) -> int:
 
 
 def blank_courier_position(conn: Connection, courier_id: str, door: Position, since: datetime | None) -> int:
-    """The courier's own answers since `since` (a state change answers the courier's record) that still put it
-    at `door`, a place the purge made it forget (fleet.forget_door), answer without a position. Answers how
-    many it rewrote."""
-    users = select(db.users.c.id).where(db.users.c.courier_id == courier_id)
+    """The stored answers since `since` whose body is the courier's record still at `door`, a place the purge
+    made it forget (fleet.forget_door), answer without a position: those of its own state changes and of an
+    admin's change of its state (under the admin's key). Answers how many it rewrote."""
+    # answers stored before couriers' records were filed as `courier` are "": those of the users who may change
+    # a courier's state (fleet.set_courier_state: the courier, an admin) are read to find them
+    users = select(db.users.c.id).where(
+        or_(db.users.c.courier_id == courier_id, db.users.c.role == Role.ADMIN.value)
+    )
     query = select(_table.c.user_id, _table.c.key, _table.c.body).where(
-        _table.c.user_id.in_(users),
         _table.c.status.in_((200, 201)),
-        or_(_table.c.entity == NOTHING, _table.c.entity.is_(None)),
+        or_(
+            (_table.c.entity == COURIER) & (_table.c.entity_id == courier_id),
+            _table.c.user_id.in_(users) & or_(_table.c.entity == NOTHING, _table.c.entity.is_(None)),
+        ),
     )
     if since is not None:
         query = query.where(_table.c.created_at >= db.iso(since))

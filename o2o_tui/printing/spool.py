@@ -8,6 +8,13 @@ console retries every few seconds; `o2o print ...` tries once) sends it. One pro
 (`print.lock`, taken without waiting), so a console and a script on one profile never print a job twice. A
 process killed after the printer took a job but before the job was removed prints it again on the next drain:
 a ticket printed twice in that rare case rather than one lost.
+
+A ticket carries the order's notes and the customer's name, so the queue follows the personal-data purge
+(o2o_tui/domain/personal_data.py): `purge_ended` drops, unprinted, the jobs of orders that ended longer ago than the
+cache's window (`O2O_PURGE_PERSONAL_HOURS`), on the schedule of the cache's retention (the console) and before the
+CLI sends or reports. Dropped rather than blanked: a ticket without its notes would be a wrong ticket, and one for an
+order that ended hours ago is of no use in the kitchen. The state keeps how many went and their numbers, for
+`o2o print status`.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ import contextlib
 import fcntl
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,11 +31,13 @@ from typing import Any
 
 import msgspec
 
+from o2o_tui.domain.order import ENDED_STATUSES, Order
 from o2o_tui.printing.devices import PrinterProblem, Problem, Target
 from o2o_tui.printing.layout import JobKind, Op
 from offline_cache.errors import CacheError, CorruptFileError
 from offline_cache.lock import WriteLock
 from offline_cache.profile import set_aside
+from offline_cache.retention import parse_time
 from offline_cache.storage import AtomicJSONStorage
 
 QUEUE_FILE = "print-queue.json"
@@ -37,6 +46,8 @@ JOBS = "jobs"
 STATE = "state"
 STATE_DOC = "printer"
 JOBS_MAX = 500  # a printer off for a whole day of orders: the oldest beyond this are dropped (and said so)
+PURGED_NUMBERS_MAX = 20  # the day numbers of the last jobs the purge dropped, for `o2o print status`
+_ENDED = frozenset(str(status) for status in ENDED_STATUSES)
 
 
 class Job(msgspec.Struct, frozen=True):
@@ -57,6 +68,9 @@ class PrinterState(msgspec.Struct, frozen=True):
     since: datetime | None = None  # when the current problem started
     last_printed_at: datetime | None = None
     dropped: int = 0  # jobs dropped because the queue was full
+    purged: int = 0  # jobs dropped unprinted because their order ended longer than the purge window ago
+    purged_at: datetime | None = None  # when the last of them went
+    purged_numbers: tuple[str, ...] = ()  # their day numbers ("#0042"), the last PURGED_NUMBERS_MAX
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +89,18 @@ class DrainResult:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def order_ended_at(order: Order) -> datetime | None:
+    """When `order` ended, as the cache's retention reads it (o2o_tui/sync/retention.py); None while it is open."""
+    return (order.ended_at or order.updated_at) if str(order.status) in _ENDED else None
+
+
+def doc_ended_at(doc: Mapping[str, Any]) -> datetime | None:
+    """`order_ended_at` of a cached order document."""
+    if doc.get("status") not in _ENDED:
+        return None
+    return parse_time(doc.get("ended_at")) or parse_time(doc.get("updated_at"))
 
 
 class PrintQueue:
@@ -121,8 +147,8 @@ class PrintQueue:
     def _write(self, change: Any) -> None:
         with self._storage.batch():
             tables = dict(self._storage.snapshot())
-            change(tables)
-            self._storage.write(tables)
+            if change(tables) is not False:  # False: nothing to change, nothing written
+                self._storage.write(tables)
 
     def add(self, kind: JobKind, ops: list[Op], *, order_id: str | None = None, number: str = "") -> Job:
         """Queue a job durably (on disk when this returns)."""
@@ -169,7 +195,9 @@ class PrintQueue:
             jobs.pop(job.id, None)
             tables[JOBS] = jobs
             state = self._state_in(tables)
-            fresh = PrinterState(last_printed_at=_now(), dropped=state.dropped)
+            fresh = msgspec.structs.replace(
+                state, problem=None, detail="", since=None, last_printed_at=_now()
+            )
             tables[STATE] = {STATE_DOC: msgspec.to_builtins(fresh)}
 
         self._write(change)
@@ -188,6 +216,50 @@ class PrintQueue:
             tables[STATE] = {STATE_DOC: msgspec.to_builtins(fresh)}
 
         self._write(change)
+
+    def purge_ended(self, cutoff: datetime, ended: Mapping[str, datetime | None]) -> list[Job]:
+        """Drop, unprinted and in one durable write, the jobs whose order ended at or before `cutoff` (the
+        personal-data window ago). `ended` maps each order the caller knows to when it ended (None: still open); a
+        job whose order it does not know (pruned from the cache, or none) counts as ended when it was queued, as a
+        refused action does in the conflicts list. Answers the jobs dropped; none while another process is
+        sending (it purges before it sends)."""
+        dropped: list[Job] = []
+
+        def due(job: Job) -> bool:
+            end = job.created_at if job.order_id is None else ended.get(job.order_id, job.created_at)
+            return end is not None and end <= cutoff
+
+        def change(tables: dict[str, dict[str, Any]]) -> bool:
+            jobs = dict(tables.get(JOBS, {}))
+            for key, doc in list(jobs.items()):
+                try:
+                    job = msgspec.convert(doc, Job)
+                except msgspec.ValidationError:
+                    continue
+                if due(job):
+                    del jobs[key]
+                    dropped.append(job)
+            if not dropped:
+                return False
+            dropped.sort(key=lambda job: (job.created_at, job.id))
+            tables[JOBS] = jobs
+            state = self._state_in(tables)
+            numbers = (*state.purged_numbers, *(job.number for job in dropped if job.number))
+            fresh = msgspec.structs.replace(
+                state,
+                purged=state.purged + len(dropped),
+                purged_at=_now(),
+                purged_numbers=numbers[-PURGED_NUMBERS_MAX:],
+            )
+            tables[STATE] = {STATE_DOC: msgspec.to_builtins(fresh)}
+            return True
+
+        if not any(due(job) for job in self.jobs()):  # the usual case: no lock taken, nothing written
+            return []
+        with self._sender() as mine:
+            if mine:
+                self._write(change)
+        return dropped
 
     # -- sending --------------------------------------------------------------------------------------
 
