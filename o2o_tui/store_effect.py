@@ -8,6 +8,7 @@ the queue's sold-out line and `o2o store status`. No I/O, no Textual.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -94,8 +95,14 @@ def effect_text(found: Effect, zone: tzinfo, now: datetime) -> str:
     else:
         text = t("store.effect.open_until", at=at) if at else t("store.effect.open")
     if found.reason:
-        text += " " + t("store.reason", reason=safe_text(found.reason, one_line=True))
+        reason = t("store.reason", reason=safe_text(found.reason, one_line=True))
+        # no space before full-width punctuation: "不接新单（燃气维修）", "orders refused (gas off)"
+        text += reason if _full_width(reason[:1]) else " " + reason
     return text
+
+
+def _full_width(char: str) -> bool:
+    return bool(char) and unicodedata.east_asian_width(char) in ("W", "F")
 
 
 def describe(store: Store, now: datetime) -> str:

@@ -21,7 +21,7 @@ from o2o_tui.domain.fleet import CourierStatus
 from o2o_tui.domain.requests import CodeBody, CourierStateBody, EmptyBody, ProblemBody
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
-from screens.courier_format import ASCII, UNICODE, done_text, locale_is_utf8, queued_text
+from screens.courier_format import ASCII, UNICODE, done_text, locale_is_utf8, queued_short, queued_text
 from screens.courier_screens import (
     DismissChosen,
     DutyChosen,
@@ -32,12 +32,14 @@ from screens.courier_screens import (
     TooSmallScreen,
 )
 from screens.courier_source import CourierChange, CourierSource
+from screens.courier_widgets import TALL_ROWS
 from screens.source import ActionRefused, LinkState
 from screens.steady_keys import SteadyKeysApp
 from screens.terminal import theme_for
 
 MIN_WIDTH = 20
 MIN_HEIGHT = 8
+NAME_KEPT = 6  # a status line keeps to one line while this much of the courier's name shows
 _ENDING_STEPS = frozenset({CourierStep.REJECT, CourierStep.DELIVERED, CourierStep.RETURNED})
 
 
@@ -54,8 +56,8 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
     ENABLE_COMMAND_PALETTE = False
     VERTICAL_BREAKPOINTS = [
         (0, "-short"),
-        (12, "-tall"),
-    ]  # below 12 rows (a soft keyboard is up): no "0 Back" line
+        (TALL_ROWS, "-tall"),
+    ]  # below 12 rows (a soft keyboard is up): no "0 Back" line, the status and message lines take one line
     BINDINGS = [Binding("ctrl+c", "quit", show=False, priority=True, id="app.quit")]
 
     def __init__(
@@ -119,6 +121,13 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
 
     # the status line ------------------------------------------------------------------------------------
     def status_parts(self) -> tuple[str, str]:
+        ways, style, _ = self.status_ways()
+        return ways[0], style
+
+    def status_ways(self) -> tuple[list[str], str, int]:
+        """The status line, then shorter ways to say it for a narrow screen: the least needed part (the name,
+        then duty, then the queue) left off each time; the link state is always said. And how many cells of the
+        name (the last part, when there is one) keep the line to one line, cut short."""
         link = self.source.link()
         parts = [t(f"ui.link.state.{link.state.value}")]  # LOG IN AGAIN says it: the message line says why
         if link.pending and link.state is not LinkState.ONLINE:  # online, the queue drains in milliseconds
@@ -129,10 +138,12 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         ):  # unknown until the courier's record first arrives: say nothing rather than guess
             parts.append(t("handheld.duty.on" if on_duty else "handheld.duty.off"))
         courier = self.source.courier()
-        if courier is not None:
-            parts.append(safe_text(courier.name, one_line=True))
+        name = safe_text(courier.name, one_line=True) if courier is not None else ""
+        if name:
+            parts.append(name)
         style = "reverse bold" if link.state is not LinkState.ONLINE else "bold"
-        return self.glyphs.separator.join(parts), style
+        ways = [self.glyphs.separator.join(parts[:kept]) for kept in range(len(parts), 0, -1)]
+        return ways, style, NAME_KEPT if name else 0
 
     def status_text(self) -> str:
         return self.status_parts()[0]
@@ -219,9 +230,14 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
 
     # feedback -------------------------------------------------------------------------------------------
     def _say(self, text: str, style: str = "") -> None:
+        self._tell(text, style)
+
+    def _tell(self, text: str, style: str = "", shorter: tuple[str, ...] = ()) -> None:
+        """Say `text` on the message line; `shorter` ways to say it where a narrow screen has no room."""
         screen = self.screen
         if isinstance(screen, HandheldScreen):
-            screen.say(safe_text(text, one_line=True), style)
+            shorter = tuple(safe_text(way, one_line=True) for way in shorter)
+            screen.say(safe_text(text, one_line=True), style, shorter=shorter)
 
     def ok(self, text: str) -> None:
         self.bell()
@@ -255,7 +271,11 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         finally:
             self._settle_task(chosen.delivery_id)
         online = self.source.link().state is LinkState.ONLINE
-        self.ok(done_text(step, view.delivery) if online else queued_text(view.delivery))
+        if online:
+            self.ok(done_text(step, view.delivery))
+        else:
+            self.bell()
+            self._tell(queued_text(view.delivery), shorter=(queued_short(view.delivery),))
         if not online and step not in _ENDING_STEPS:  # an ending step goes back to the list when confirmed
             self._queued_said[chosen.delivery_id] = (step, str(view.delivery.status))
             self._queued_seen.discard(chosen.delivery_id)

@@ -7,14 +7,17 @@ screens show these strings only as plain `Text`, never as markup.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+from rich.cells import cell_len, get_character_cell_size
 
 from o2o_tui.courier_tasks import CourierStep
 from o2o_tui.domain.fleet import Delivery, ProblemReason, store_clock
 from o2o_tui.domain.transitions import DeliveryStatus
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
+from o2o_tui.text_fold import CLOSING, OPENING, break_offsets
 
 PROBLEM_REASONS: tuple[ProblemReason, ...] = tuple(ProblemReason)
 
@@ -26,10 +29,11 @@ class Glyphs:
     queued: str
     refused: str
     down: str  # "more below"
+    cut: str  # ends a line cut short ("" cuts without a mark)
 
 
-UNICODE = Glyphs(separator=" · ", arrow="→", queued="…", refused="!", down="▼")
-ASCII = Glyphs(separator=" - ", arrow="->", queued="~", refused="!", down="v")
+UNICODE = Glyphs(separator=" · ", arrow="→", queued="…", refused="!", down="▼", cut="…")
+ASCII = Glyphs(separator=" - ", arrow="->", queued="~", refused="!", down="v", cut="")
 
 
 def locale_is_utf8(environ: Mapping[str, str] | None = None) -> bool:
@@ -64,6 +68,13 @@ def step_label(step: CourierStep) -> str:
     return t(f"handheld.step.{step.value}")
 
 
+def step_shorter(step: CourierStep) -> tuple[str, ...]:
+    """A shorter label for 20 columns, for the steps that have one."""
+    key = f"handheld.step.{step.value}.short"
+    short = t(key)
+    return (short,) if short != key else ()
+
+
 def done_text(step: CourierStep, delivery: Delivery) -> str:
     return t(f"handheld.done.{step.value}", number=f"{delivery.order_number:04d}")
 
@@ -71,6 +82,11 @@ def done_text(step: CourierStep, delivery: Delivery) -> str:
 def queued_text(delivery: Delivery) -> str:
     """Said for a step taken offline: it is in the outbox, not done, until the platform confirms it."""
     return t("handheld.done_queued", number=f"{delivery.order_number:04d}")
+
+
+def queued_short(delivery: Delivery) -> str:
+    """`queued_text` for one line of a narrow screen."""
+    return t("handheld.done_queued.short", number=f"{delivery.order_number:04d}")
 
 
 def problem_label(reason: ProblemReason) -> str:
@@ -112,3 +128,124 @@ def detail_fields(delivery: Delivery, *, ended: bool, glyphs: Glyphs) -> dict[st
         "note": f"{t('handheld.field.note')}: {safe_text(delivery.note)}" if delivery.note else "",
         "problems": f"{t('handheld.field.problems')}: {reasons}" if reasons else "",
     }
+
+
+def then(sentence: str, more: str) -> str:
+    """Two sentences one after the other: a space after "Go off duty?", none after "确定下线？"."""
+    return sentence + more if sentence[-1:] and cell_len(sentence[-1]) == 2 else f"{sentence} {more}"
+
+
+# -- lines that fit the screen's width --------------------------------------------------------------------------
+
+
+def clip(text: str, width: int, cut: str = "…") -> str:
+    """`text` in at most `width` cells, ending in `cut` when shortened. A two-cell character that does not fit
+    whole is left out: never half of it drawn as a space before the mark. A cut between words keeps one space
+    before the mark where there is room for it ("Lao …": the next word is gone, not cut)."""
+    if cell_len(text) <= width:
+        return text
+    room = width - cell_len(cut)
+    if room < 0:
+        return clip(text, width, "")
+    kept: list[str] = []
+    used = 0
+    for char in text:
+        size = get_character_cell_size(char)
+        if used + size > room:
+            break
+        kept.append(char)
+        used += size
+    head = "".join(kept)
+    if cut and head and (head[-1].isspace() or text[len(head)].isspace()):
+        whole = head.rstrip()
+        return f"{whole} {cut}" if cell_len(whole) + 1 + cell_len(cut) <= width else whole + cut
+    return head + cut
+
+
+def _wide(char: str) -> bool:
+    return cell_len(char) == 2
+
+
+def _clause_break(text: str, index: int) -> bool:
+    """Whether a line may start at `text[index]` between words or clauses: after a space or Chinese punctuation,
+    or before an opening bracket beside Chinese ("#0005：已排队，|待平台确认", "#0005 前往商家|（已排队）"); never
+    before closing punctuation or a separator dot, nor between a number and the Chinese beside it ("1 条")."""
+    before, here = text[index - 1], text[index]
+    if here.isspace() or here == "·" or here in CLOSING or before in OPENING:
+        return False
+    if before.isspace():
+        at = index - 1
+        while at >= 0 and text[at].isspace():
+            at -= 1
+        last = text[at] if at >= 0 else ""
+        return not last or not ((last.isdigit() and _wide(here)) or (_wide(last) and here.isdigit()))
+    if here in OPENING:
+        return _wide(here) or _wide(before)
+    return before in CLOSING and _wide(before)
+
+
+def _line_starts(text: str, width: int, separator: str = "") -> list[int]:
+    """Where each line after the first starts when `text` is folded to `width` cells: at the last word or clause
+    break that fits (only after a `separator`, when given and the part before it fits); a run with none wider
+    than the line breaks as `text_fold` breaks Chinese."""
+    starts: list[int] = []
+    start = 0
+    while width > 0:
+        parts_cut = clause_cut = 0
+        for index in range(start + 1, len(text) + 1):
+            if cell_len(text[start:index].rstrip()) > width:
+                break
+            if index == len(text):
+                return starts  # the rest fits
+            after = index - len(separator)
+            if separator and after > start and text.startswith(separator, after):
+                parts_cut = index
+            if _clause_break(text, index):
+                clause_cut = index
+        cut = parts_cut or clause_cut
+        rest_wide = cell_len(text[cut : cut + width + 1].rstrip()) > width
+        if not cut or (cell_len(text[start:cut]) * 2 < width and rest_wide and not parts_cut):
+            # no clause break, or one that leaves the line bare: as text_fold breaks it (it looks a line ahead)
+            offsets = break_offsets(text[start : start + width + 8], width)
+            cut = max(cut, start + offsets[0]) if offsets else cut
+        cut = max(cut, start + 1)
+        while cut < len(text) and text[cut].isspace():
+            cut += 1
+        if cut >= len(text):
+            break
+        starts.append(cut)
+        start = cut
+    return starts
+
+
+def _lines(text: str, starts: list[int], separator: str) -> list[str]:
+    bounds = [0, *starts, len(text)]
+    pieces = [text[a:b].rstrip() for a, b in zip(bounds, bounds[1:], strict=False)]
+    mark = separator.strip()
+    return [piece[: -len(mark)].rstrip() if mark and piece.endswith(mark) else piece for piece in pieces]
+
+
+def fold(text: str, width: int, separator: str = "") -> list[str]:
+    """`text` in lines of at most `width` cells, broken between words and clauses, or between the parts joined
+    by `separator` (the separator left out at the break)."""
+    return _lines(text, _line_starts(text, width, separator), separator)
+
+
+def fit(
+    ways: Sequence[str], width: int, lines: int, *, cut: str = "…", separator: str = "", keep_last: int = 0
+) -> list[str]:
+    """The first of `ways` (one thing said shorter and shorter) that folds into `lines` lines of `width` cells;
+    when none does, the last, cut short on its `lines`-th line. With `keep_last`, the first way stays on one line
+    cut short where the last of its parts (a name) still shows that many cells."""
+    if keep_last and ways and separator and separator in ways[0]:
+        head = ways[0].rpartition(separator)[0] + separator
+        if cell_len(head) + keep_last <= width:
+            return [clip(ways[0], width, cut)]
+    for way in ways:
+        folded = fold(way, width, separator)
+        if len(folded) <= lines:
+            return folded
+    last = ways[-1] if ways else ""
+    starts = _line_starts(last, width, separator)[: max(lines - 1, 0)]
+    kept = _lines(last[: starts[-1]], starts[:-1], separator) if starts else []
+    return [*kept, clip(last[starts[-1] if starts else 0 :], width, cut)]

@@ -18,13 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from o2o_tui.courier_tasks import CourierStep, given_back_off_duty, is_active, steps_for
 from o2o_tui.domain.fleet import ProblemReason
@@ -39,6 +38,8 @@ from screens.courier_format import (
     row_text,
     status_label,
     step_label,
+    step_shorter,
+    then,
 )
 from screens.courier_source import TaskView
 from screens.courier_widgets import Line, Scroll
@@ -106,10 +107,13 @@ class HandheldScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose_status(self) -> ComposeResult:
-        yield Line(self.handheld.status_text(), id="status")
+        # one line, the name cut short; two at 20 columns where there is room; on a short screen the least needed
+        # parts give way
+        separator = self.handheld.glyphs.separator
+        yield Line(self.handheld.status_text(), id="status", lines=2, short_lines=1, separator=separator)
 
     def compose_message(self) -> ComposeResult:
-        yield Line("", id="message")
+        yield Line("", id="message", lines=2, short_lines=1)
 
     def on_mount(self) -> None:
         self.refresh_status()
@@ -118,18 +122,27 @@ class HandheldScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         self.refresh_status()
         self.refresh_data()
+        self.refit()
+
+    def on_resize(self) -> None:
+        self.refit()
+
+    def refit(self) -> None:
+        """Lay the fitted lines out again: how many lines they may take changes with the screen's height."""
+        for line in self.query(Line).results(Line):
+            line.refresh(layout=True)
 
     def refresh_status(self) -> None:
         for line in self.query("#status").results(Line):
-            text, style = self.handheld.status_parts()
-            line.set(text, style)
+            ways, style, keep_name = self.handheld.status_ways()
+            line.set(ways[0], style, shorter=ways[1:], keep_last=keep_name)
 
     def refresh_data(self) -> None:
         """Re-read what the screen shows from the source (only changed lines repaint)."""
 
-    def say(self, text: str, style: str = "") -> None:
+    def say(self, text: str, style: str = "", *, shorter: tuple[str, ...] = ()) -> None:
         for line in self.query("#message").results(Line):
-            line.set(text, style)
+            line.set(text, style, shorter=shorter)
 
     def replace_said(self, old: str, new: str) -> None:
         """Say `new` where the message line still says `old` (news that makes it untrue), else leave it."""
@@ -218,7 +231,7 @@ class TaskListScreen(HandheldScreen):
         yield from self.compose_status()
         views = self._active()
         with Scroll(id="rows"):
-            yield Line(t("handheld.tasks.none"), id="empty")
+            yield Line(t("handheld.tasks.none"), id="empty", lines=2)
             # the tasks already cached are in the first frame; later ones are mounted by refresh_data
             for index, view in enumerate(views, start=1):
                 yield Line(self._row(index, view), id=f"task-{view.delivery.id}", classes="task choice")
@@ -290,9 +303,9 @@ class TaskListScreen(HandheldScreen):
             in_hand = sum(1 for view in views if _stays_in_hand(view))
             prompt = t("handheld.duty.confirm_off")
             if offers:
-                prompt += " " + t("handheld.duty.give_back", count=offers)
+                prompt = then(prompt, t("handheld.duty.give_back", count=offers))
             if in_hand:
-                prompt += " " + t("handheld.duty.in_hand", count=in_hand)
+                prompt = then(prompt, t("handheld.duty.in_hand", count=in_hand))
 
             def go_off() -> None:
                 self.app.post_message(DutyChosen(False))
@@ -328,7 +341,7 @@ class TaskScreen(HandheldScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_status()
-        yield Line("", id="title")
+        yield Line("", id="title", lines=2)  # no shorter way fits 20 columns: "#0005 Back to store (queued)"
         with Scroll(id="details"):
             yield Line("", id="alert", one_line=False)
             yield Line("", id="refusal", one_line=False)
@@ -390,7 +403,11 @@ class TaskScreen(HandheldScreen):
             self.lines_changed()  # a repeated key must not take the step that just appeared on line 1
         slots = list(self.query(".slot").results(Line))
         for index, line in enumerate(slots):
-            line.set(f"{index + 1} {step_label(steps[index])}" if index < len(steps) else "")
+            if index >= len(steps):
+                line.set("")
+                continue
+            shorter = tuple(f"{index + 1} {label}" for label in step_shorter(steps[index]))
+            line.set(f"{index + 1} {step_label(steps[index])}", shorter=shorter)
         self.show_cursor()
 
     # "more below": the details are cut at the bottom
@@ -406,6 +423,7 @@ class TaskScreen(HandheldScreen):
             _show(line, t("handheld.more", arrow=self.handheld.glyphs.down) if below else "")
 
     def on_resize(self) -> None:
+        super().on_resize()
         self._after_layout()
 
     def action_page(self, direction: int) -> None:
@@ -568,11 +586,11 @@ class TooSmallScreen(Screen[None]):
     """Shown while the terminal is smaller than the handheld's minimum; goes away when it grows."""
 
     def compose(self) -> ComposeResult:
-        yield Static(id="too-small")
+        yield Line(id="too-small", one_line=False)  # folded between clauses: "屏幕太小：19x7，" / "至少需要 20x8。"
 
     def show_size(self, width: int, height: int, min_width: int, min_height: int) -> None:
         text = t("handheld.too_small", width=width, height=height, min_width=min_width, min_height=min_height)
-        self.query_one("#too-small", Static).update(Text(text))
+        self.query_one("#too-small", Line).set(text)
 
 
 def _show(line: Line, text: str, style: str = "") -> None:

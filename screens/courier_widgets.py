@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
+from textual.app import RenderResult
 from textual.containers import VerticalScroll
+from textual.geometry import Size
 from textual.widgets import Static
+
+from screens.courier_format import UNICODE, fit, fold
+
+TALL_ROWS = 12  # below this many rows a soft keyboard is up: the screen is short (the app's "-short" class)
 
 
 class Scroll(VerticalScroll, can_focus=False):
@@ -13,24 +21,37 @@ class Scroll(VerticalScroll, can_focus=False):
 
 
 class Line(Static):
-    """One line of plain text (never parsed as markup); `set` repaints only when something changed."""
+    """Plain text (never parsed as markup); `set` repaints only when something changed.
+
+    A `Line` fits its text to its width itself (`courier_format.fit`), breaking between words and clauses (never
+    "）" first on a line): a one-line `Line` may fold onto `lines` lines (`short_lines` on a short screen, where a
+    soft keyboard is up), says it a shorter way when one is given and the text does not fit, and cuts what still
+    does not with "…" (a cut never leaves half a wide character); any other takes the lines it needs.
+    """
 
     DEFAULT_CSS = """
-    Line { height: auto; width: 1fr; }
-    Line.-one { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    Line { height: auto; width: 1fr; text-wrap: nowrap; }
     Line.-hl { text-style: reverse; }
     """
 
     def __init__(
-        self, text: str = "", *, one_line: bool = True, id: str | None = None, classes: str = ""
+        self,
+        text: str = "",
+        *,
+        one_line: bool = True,
+        lines: int = 1,
+        short_lines: int | None = None,
+        separator: str = "",
+        id: str | None = None,
+        classes: str = "",
     ) -> None:
         super().__init__(Text(text), id=id, classes=(classes + (" -one" if one_line else "")).strip())
-        self._shown = text
+        self._ways: tuple[str, ...] = (text,)
         self._style = ""
-
-    def on_mount(self) -> None:
-        if self._for_terminal(self._shown) != self._shown:
-            self.update(Text(self._for_terminal(self._shown), style=self._style))
+        self._lines = lines if one_line else None
+        self._short_lines = self._lines if short_lines is None else short_lines
+        self._separator = separator  # parts joined by it fold between parts, never inside one
+        self._keep_last = 0
 
     def _for_terminal(self, text: str) -> str:
         """The app may narrow what reaches the terminal (ASCII only when the locale is not UTF-8)."""
@@ -39,13 +60,34 @@ class Line(Static):
 
     @property
     def shown(self) -> str:
-        return self._shown
+        return self._ways[0]
 
-    def set(self, text: str, style: str = "") -> None:
-        if text == self._shown and style == self._style:
+    def set(self, text: str, style: str = "", *, shorter: Sequence[str] = (), keep_last: int = 0) -> None:
+        """Show `text`; `shorter` are ways to say it in fewer cells, tried in order when it does not fit. With
+        `keep_last`, `text` stays on one line cut short while its last part shows that many cells."""
+        ways = (text, *shorter)
+        if ways == self._ways and style == self._style and keep_last == self._keep_last:
             return
-        self._shown, self._style = text, style
-        self.update(Text(self._for_terminal(text), style=style))
+        self._ways, self._style, self._keep_last = ways, style, keep_last
+        self.refresh(layout=True)
 
     def set_highlight(self, on: bool) -> None:
         self.set_class(on, "-hl")
+
+    # fitting the text to the width ---------------------------------------------------------------------------
+    def fitted(self, width: int) -> list[str]:
+        """The lines shown at `width` cells."""
+        short = self.is_mounted and self.app.size.height < TALL_ROWS  # as the breakpoint, known before layout
+        glyphs = getattr(self.app, "glyphs", UNICODE) if self.is_mounted else UNICODE
+        ways = [self._for_terminal(way) for way in self._ways]
+        separator = self._for_terminal(self._separator)
+        room = self._short_lines if short else self._lines
+        if room is None:
+            return [line for piece in ways[0].split("\n") for line in fold(piece, width)]
+        return fit(ways, width, room, cut=glyphs.cut, separator=separator, keep_last=self._keep_last)
+
+    def render(self) -> RenderResult:
+        return Text("\n".join(self.fitted(self.content_size.width)), style=self._style)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.fitted(width)) if width else 1
