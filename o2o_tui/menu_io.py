@@ -246,6 +246,14 @@ class _Row(msgspec.Struct):
 
 # a sheet needs a price, a name and a category; any other column it leaves out keeps what the menu has
 _REQUIRED_COLUMNS = (("price",), ("name_zh", "name_en"), ("category_id", "category_name_zh", "category_name_en"))
+# a partial sheet needs only a way to name the item: a row of an item the menu has changes only its columns (a
+# row of a new item still needs a name, a category and a price: `_Sheet.new_item_needs`)
+_PARTIAL_COLUMNS = (("item_id", "name_zh", "name_en"),)
+
+
+def _names_category(cells: dict[str, str]) -> bool:
+    """Whether a row names a category (by id or by a name)."""
+    return any(not blank(cells.get(name, "")) for name in ("category_id", "category_name_zh", "category_name_en"))
 
 
 def _column_name(cell: str) -> str:
@@ -253,9 +261,10 @@ def _column_name(cell: str) -> str:
     return _unescape(cell.strip()).strip().lower().replace(" ", "_").replace("-", "_")
 
 
-def _header_problems(header: list[str], line: int) -> list[ImportProblem]:
+def _header_problems(header: list[str], line: int, partial: bool = False) -> list[ImportProblem]:
     problems = []
-    missing = [" / ".join(names) for names in _REQUIRED_COLUMNS if not any(name in header for name in names)]
+    required = _PARTIAL_COLUMNS if partial else _REQUIRED_COLUMNS
+    missing = [" / ".join(names) for names in required if not any(name in header for name in names)]
     if missing:
         problems.append(ImportProblem(line, 0, t("menu_cli.error.missing_columns", names=", ".join(missing))))
     for index, name in enumerate(header):
@@ -267,7 +276,7 @@ def _header_problems(header: list[str], line: int) -> list[ImportProblem]:
     return problems
 
 
-def _rows(text: str, problems: list[ImportProblem]) -> tuple[list[str], list[_Row]]:
+def _rows(text: str, problems: list[ImportProblem], partial: bool = False) -> tuple[list[str], list[_Row]]:
     """The header and the rows under it; a header with a problem yields no rows."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] = []
@@ -280,7 +289,7 @@ def _rows(text: str, problems: list[ImportProblem]) -> tuple[list[str], list[_Ro
             if not header_seen:
                 header_seen = True
                 header = [_column_name(cell) for cell in record]
-                found = _header_problems(header, start)
+                found = _header_problems(header, start, partial)
                 if found:
                     problems.extend(found)
                     return header, []
@@ -298,15 +307,16 @@ def _rows(text: str, problems: list[ImportProblem]) -> tuple[list[str], list[_Ro
     except csv.Error as error:
         problems.append(ImportProblem(line, 0, t("menu_cli.error.csv", reason=str(error))))
     if not header_seen:
-        problems.extend(_header_problems([], 1))
+        problems.extend(_header_problems([], 1, partial))
     return header, rows
 
 
 class _Sheet:
     """Builds the menu from the rows, noting where every value came from (to name the cell of a rule broken)."""
 
-    def __init__(self, base: Menu, problems: list[ImportProblem], header: list[str]) -> None:
+    def __init__(self, base: Menu, problems: list[ImportProblem], header: list[str], partial: bool = False) -> None:
         self.base = base
+        self.partial = partial
         self.problems = problems
         self.columns = {name: index + 1 for index, name in enumerate(header)}  # as the file has them
         self.categories = {category.id: category for category in base.categories}
@@ -342,12 +352,20 @@ class _Sheet:
 
     def add(self, row: _Row) -> None:
         cells, line = row.cells, row.line
-        category_id = self._category(line, cells)
-        if "item_id" in cells:
-            item_id = cells["item_id"].strip() or self._new_id("item", self.taken)
+        needs: list[tuple[str, ...]] = []  # what a partial sheet's new item lacks
+        if self.partial and not _names_category(cells):  # the item stays in its category
+            item_id = self._item_id(line, None, cells)
+            category_id = self.base_category.get(item_id)
+            if category_id is None:
+                needs.append(_REQUIRED_COLUMNS[2])
         else:
-            self._name_twice(line, category_id, cells)
-            item_id = self._item_by_names(cells, category_id) or self._new_id("item", self.taken)
+            category_id = self._category(line, cells)
+            item_id = self._item_id(line, category_id, cells)
+        if item_id not in self.base_items:
+            needs += [names for names in _REQUIRED_COLUMNS[:2] if not any(name in cells for name in names)]
+        if needs:
+            names = ", ".join(" / ".join(names) for names in sorted(needs, key=_REQUIRED_COLUMNS.index))
+            self.problem(line, needs[0][0], t("menu_cli.error.new_item_needs", names=names))
         if item_id in self.seen_ids:
             self.problem(
                 line, "item_id", t("menu_cli.error.item_twice", id=item_id, first=self.seen_ids[item_id])
@@ -363,6 +381,13 @@ class _Sheet:
             placed = self._placed(line, rule.field.removeprefix("item."), rule)
             if (placed.line, placed.column) not in self.bad_cells:
                 self.problems.append(placed)
+
+    def _item_id(self, line: int, category_id: str | None, cells: dict[str, str]) -> str:
+        """The id of the row's item: its `item_id` cell (empty: a new item), else the menu's item of its names."""
+        if "item_id" in cells:
+            return cells["item_id"].strip() or self._new_id("item", self.taken)
+        self._name_twice(line, category_id, cells)
+        return self._item_by_names(cells, category_id) or self._new_id("item", self.taken)
 
     def _category(self, line: int, cells: dict[str, str]) -> str | None:
         """The id of the row's category: named by id, else found by its names; a category the menu does not have
@@ -435,11 +460,14 @@ class _Sheet:
         description, descriptions = self._texts(
             *self._text_in(cells, "description", old_description), old_description
         )
-        try:
-            price = price_from_text(cells["price"], currency)
-        except EditError as error:
-            self.problem(line, "price", error.text())
-            price = Money(0, currency)
+        if "price" not in cells:  # a partial sheet without prices (a new item's lack is said in `add`)
+            price = Money(0, currency) if old is None else old.price
+        else:
+            try:
+                price = price_from_text(cells["price"], currency)
+            except EditError as error:
+                self.problem(line, "price", error.text())
+                price = Money(0, currency)
         if "availability" in cells:
             if "snooze_until" not in cells and old is not None:  # sold out until the time the menu has
                 cells = {**cells, "snooze_until": _time_text(old.snooze_until)}
@@ -618,8 +646,8 @@ def import_csv(data: bytes, base: Menu, currency: str | None = None, *, partial:
     `partial` the rows change or add the items they name and every other item stays."""
     problems: list[ImportProblem] = []
     text = decode_sheet(data)
-    header, rows = _rows(text, problems)
-    sheet = _Sheet(base, problems, header)
+    header, rows = _rows(text, problems, partial)
+    sheet = _Sheet(base, problems, header, partial)
     sheet.taken.update(row.cells.get("item_id", "").strip() for row in rows)  # a new row's id must not take a later one
     sheet.taken.discard("")
     for row in rows:

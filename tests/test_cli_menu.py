@@ -79,9 +79,7 @@ def write_rows(path: Path, rows: list[list[str]]) -> Path:
 
 
 def test_show_export_and_import_a_sheet(platform: RunningPlatform, cli: Cli, tmp_path: Path) -> None:
-    cli("menu", "show", code=Exit.NOT_FOUND)  # nothing cached yet: says to sync
-    cli("sync", "--once")
-    shown = cli.json("menu", "show")
+    shown = cli.json("menu", "show")  # nothing cached yet: pulled first
     assert shown == server_menu(platform)
     assert "宫保鸡丁 Kung Pao Chicken" in cli("menu", "show").stdout
     as_json = json.loads(cli("menu", "export").stdout)  # JSON to stdout by default: the whole menu

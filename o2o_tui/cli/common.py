@@ -41,7 +41,8 @@ ProfileOption = typer.Option(None, "--profile", envvar="O2O_PROFILE", help=t("lo
 ProfileArg = Annotated[
     str | None, typer.Option("--profile", envvar="O2O_PROFILE", help=t("login.option.profile"))
 ]
-JsonOption = typer.Option(False, "--json", help=t("login.option.json"))
+# eager: set before the other options are checked, so a bad one is said as JSON too (output.json_wanted)
+JsonOption = typer.Option(False, "--json", is_eager=True, help=t("login.option.json"))
 
 
 def open_client(profile: Profile | str | None = None, *, timeout: float = 10.0) -> PlatformClient:
@@ -100,3 +101,25 @@ def cached_store(profile: str | None) -> Store | None:
             return ReadModel(cache).store()
     except Exception:  # any reason the cache is not there to read: the caller's fallback is the answer
         return None
+
+
+def fill_new_cache(profile: str | None) -> None:
+    """A profile never synced (just logged in) has nothing to show: pull once first when the platform answers,
+    as `o2o deliveries list` does. Quietly nothing when it does not answer, the profile or cache cannot be
+    opened, or another process holds the cache: the command then reads the cache as it is and says what it
+    lacks. A cache synced once is never pulled here (reads stay offline and instant)."""
+    import asyncio
+
+    from o2o_tui.sync import tables
+    from o2o_tui.sync.perform import refresh
+    from o2o_tui.sync.session import profile_cache
+    from offline_cache import CacheError
+
+    try:
+        with profile_cache(profile, read_only=True) as (_, cache):
+            if cache.meta_get(tables.META_LAST_SYNC_AT, None) is not None:
+                return
+        with profile_cache(profile) as (chosen, cache):
+            asyncio.run(refresh(chosen, cache))
+    except (PlatformError, ConfigError, CacheError):
+        return

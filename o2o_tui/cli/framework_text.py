@@ -145,6 +145,12 @@ def _set_rich_utils(rich_utils: ModuleType) -> None:
     if callable(show_error) and not getattr(show_error, "_o2o_localized", False):
 
         def rich_format_error(error: Any) -> None:
+            from o2o_tui.cli.output import emit_error, json_wanted
+
+            # `--json`: a JSON error; an unknown option stops Click before it reads --json, so the words decide
+            if "--json" in sys.argv[1:] or (getattr(error, "ctx", None) is not None and json_wanted(error.ctx)):
+                emit_error(translate_error(error.format_message()), error.exit_code)
+                return
             format_message = error.format_message
             error.format_message = lambda: translate_error(format_message())
             show_error(error)

@@ -132,6 +132,24 @@ def _reject_reasons_help() -> str:
     return t("orders.option.reject_reason", choices=", ".join(reason.value for reason in REJECT_REASONS))
 
 
+def _cancel_reason(text: str) -> str:
+    """A merchant ends an order with the same codes as a reject (the ones the console has words for), so the
+    other counters show "Cancelled: Too busy", never a made-up code; exit 2 listing them otherwise."""
+    from o2o_tui.domain.limits import REJECT_REASONS, reject_reason
+
+    found = reject_reason(text)
+    if found is None:
+        choices = ", ".join(reason.value for reason in REJECT_REASONS)
+        raise fail(t("orders.error.cancel_reason", reason=text, choices=choices), Exit.USAGE)
+    return found.value
+
+
+def _cancel_reasons_help() -> str:
+    from o2o_tui.domain.limits import REJECT_REASONS
+
+    return t("orders.option.cancel_reason", choices=", ".join(reason.value for reason in REJECT_REASONS))
+
+
 def _cancellation_pending(view: Any, *, final: bool) -> bool:
     """Answering a cancellation request needs one. The platform takes a "deny" of an order without a request
     as done (nothing to clear), so the CLI checks, or a script would read "denied" for a request nobody made.
@@ -225,8 +243,12 @@ def _show_lines(view: Any, zone: Any) -> list[str]:
                 price=format_money(line.total or line.unit_price.times(line.quantity)),
             )
         )
+        for option in line.options:  # as the kitchen ticket prints them
+            name = safe_text(option.name, one_line=True)
+            lines.append("    + " + (name if option.quantity == 1 else f"{option.quantity} x {name}"))
         if line.note:
             lines.append("    " + safe_text(line.note, one_line=True))
+    lines += _cancel_lines(order)
     if order.note:
         lines.append(t("orders.show.note", note=safe_text(order.note, one_line=True)))
     lines.append(t("orders.show.phone", phone=safe_text(order.customer.phone, one_line=True)))
@@ -242,6 +264,34 @@ def _show_lines(view: Any, zone: Any) -> list[str]:
     from o2o_tui.cli.orders_care import show_lines  # chases and refunds
 
     return lines + show_lines(order, zone)
+
+
+def _reason_words(code: str) -> str:
+    """A cancel or reject reason code in the console's words (`ui.reason.<CODE>`); a code it has no words for,
+    as it is (untrusted: plain text)."""
+    from o2o_tui.safe_text import safe_text
+
+    if code == "ACCEPT_TIMEOUT":
+        return t("queue.done.timed_out")
+    label = t(f"ui.reason.{code}")
+    return label if label != f"ui.reason.{code}" else safe_text(code, one_line=True)
+
+
+def _cancel_lines(order: Any) -> list[str]:
+    """Why a cancelled order ended and who ended it; a pending cancellation request's reason and words."""
+    from o2o_tui.safe_text import safe_text
+
+    lines = []
+    if str(order.status) == "CANCELLED":
+        reason = _reason_words(order.cancel_reason_code) if order.cancel_reason_code else "?"
+        by = t(f"orders.show.by.{order.cancelled_by}") if order.cancelled_by is not None else "?"
+        lines.append(t("orders.show.cancelled", reason=reason, by=by))
+    request = order.cancellation
+    if request is not None:
+        words = safe_text(request.reason, one_line=True)
+        reason = _reason_words(request.reason_code) + (f" · {words}" if words else "")
+        lines.append(t("orders.show.cancellation", by=t(f"orders.show.by.{request.requested_by}"), reason=reason))
+    return lines
 
 
 def _promise(view: Any, zone: Any) -> dict[str, Any]:
@@ -389,8 +439,12 @@ def register(app: typer.Typer) -> None:
                 return
             views = ReadModel(cache).orders(wanted)
             zone = _store_zone(cache)
-        if not views:
+            # a filter that matches nothing is not an empty cache (a script would think sync is broken)
+            none_cached = not views and (wanted is None or not ReadModel(cache).orders())
+        if none_cached:
             say(t("orders.list.empty"))
+        elif not views and wanted is not None:
+            say(t("orders.list.empty_status", status=t("orders.status." + wanted.lower())))
         for view in views:
             say(_summary(view, zone))
 
@@ -463,7 +517,7 @@ def register(app: typer.Typer) -> None:
             )
 
     with_reason("reject", "order.reject", codes=_reject_reason, reason_help=_reject_reasons_help())
-    with_reason("cancel", "order.cancel")
+    with_reason("cancel", "order.cancel", codes=_cancel_reason, reason_help=_cancel_reasons_help())
 
     def simple(name: str, action: str) -> None:
         @orders.command(name, help=t(f"orders.{name}.help"))

@@ -21,7 +21,7 @@ from o2o_tui.i18n import t
 
 
 def _delay_fits(minutes: int) -> Any:
-    from o2o_tui.domain.delay import DelayCheck, check_delay, delay_left
+    from o2o_tui.domain.delay import DelayCheck, check_delay, limit_message
 
     def check(view: Any, *, final: bool) -> bool:
         order = view.order
@@ -31,7 +31,7 @@ def _delay_fits(minutes: int) -> Any:
         if not final:
             return False
         if verdict is DelayCheck.OVER_LIMIT:
-            message = t("delay.error.limit", number=order.display_number, left=delay_left(order))
+            message = limit_message(order)
         else:
             from o2o_tui.sync.explain import status_label
 

@@ -82,8 +82,49 @@ def warn(message: str) -> None:
 
 
 def fail(message: str, code: Exit = Exit.ERROR) -> typer.Exit:
-    """Print `message` on stderr and return the exit to raise: `raise fail(...)`."""
+    """Print `message` on stderr and return the exit to raise: `raise fail(...)`. A command run with `--json`
+    says it as a JSON error object (`emit_error`), so a script reads every outcome the same way."""
+    if json_wanted():
+        emit_error(message, code)
+        return typer.Exit(int(code))
     from rich.text import Text
 
     stderr.print(Text(safe_text(message), style="bold red"))
     return typer.Exit(int(code))
+
+
+def json_wanted(context: Any = None) -> bool:
+    """Whether the command running (or `context`, a Click context) was given `--json`."""
+    if context is None:
+        import importlib
+
+        try:  # Typer's own (vendored) Click holds the running command's context
+            click_globals = importlib.import_module("typer._click.globals")
+        except ModuleNotFoundError:  # a Typer on the Click package
+            click_globals = importlib.import_module("click.globals")
+        context = click_globals.get_current_context(silent=True)
+    while context is not None:
+        if context.params.get("as_json"):
+            return True
+        context = context.parent
+    return False
+
+
+def emit_error(message: str, code: Exit | int) -> None:
+    """`{"error": {"code": "not_found", "exit": 6, "message": "..."}}` on stderr: the exit code's name and
+    number, and the message a person would read (control characters escaped, as on stdout). The token of the
+    environment never shows, even were a message to quote it."""
+    import os
+
+    secret = os.environ.get("O2O_TOKEN")
+    if secret and len(secret) >= 8:
+        message = message.replace(secret, "***")
+    try:
+        name = Exit(int(code)).name.lower()
+    except ValueError:  # a code of Click's own that is not one of ours
+        name = "error"
+    error = {"code": name, "exit": int(code), "message": message}
+    sys.stdout.flush()
+    sys.stderr.flush()
+    sys.stderr.buffer.write(json_escaped(msgspec.json.encode({"error": error})) + b"\n")
+    sys.stderr.flush()

@@ -134,7 +134,7 @@ def register(app: typer.Typer) -> None:
         import sys
         from datetime import date as Date
 
-        from o2o_tui.cli.common import open_client
+        from o2o_tui.cli.common import fill_new_cache, open_client
         from o2o_tui.client.errors import PlatformError
         from o2o_tui.config import load_profile, profile_cache_dir
         from o2o_tui.figures import FutureDay, ReportCache, day_figures
@@ -148,6 +148,7 @@ def register(app: typer.Typer) -> None:
         with handle_errors():
             chosen = load_profile(profile)
             store_id = _store_id(chosen)
+            fill_new_cache(profile)  # the store's name for the title and its clock for the date
             _refuse_future(profile, store_id, date)
             cache = ReportCache(profile_cache_dir(chosen))
             with open_client(chosen) as client:

@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors
+from o2o_tui.cli.common import JsonOption, ProfileOption, fill_new_cache, handle_errors
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.output import emit_json, fail, say
 from o2o_tui.cli.sync import OnlineOption, cache_errors, cli_cache, report_outcome
@@ -80,6 +80,7 @@ def _change_status(profile_name: str | None, body_factory: Any, *, online: bool,
     from o2o_tui.sync.perform import perform
     from o2o_tui.sync.read_model import ReadModel
 
+    fill_new_cache(profile_name)  # the store's clock, for --until
     with handle_errors(), cache_errors(), cli_cache(profile_name) as (profile, cache):
         store_id = _store_id(profile)
         body = body_factory(ReadModel(cache).store(store_id))  # the cached store: its zone, for --until
@@ -199,6 +200,7 @@ def _change_hours(
     from o2o_tui.sync.perform import perform
     from o2o_tui.sync.read_model import ReadModel
 
+    fill_new_cache(profile_name)
     with handle_errors(), cache_errors(), cli_cache(profile_name) as (profile, cache):
         store_id = _store_id(profile)
         store = ReadModel(cache).store(store_id)
@@ -227,6 +229,7 @@ def _register_hours(store_app: typer.Typer) -> None:
             return
         from o2o_tui.sync.read_model import ReadModel
 
+        fill_new_cache(profile)
         with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (chosen, cache):
             _not_for_couriers(chosen)
             store = ReadModel(cache).store(chosen.store_id)
@@ -332,6 +335,7 @@ def register(app: typer.Typer) -> None:
     def status(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> None:
         from o2o_tui.sync.read_model import ReadModel
 
+        fill_new_cache(profile)
         with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (chosen, cache):
             _not_for_couriers(chosen)
             store = ReadModel(cache).store(chosen.store_id)

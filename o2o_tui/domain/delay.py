@@ -40,6 +40,17 @@ def delay_left(order: Order) -> int:
     return max(0, min(DELAY_MINUTES_MAX, DELAY_TOTAL_MAX - order.delayed_minutes))
 
 
+def limit_message(order: Order) -> str:
+    """Why a delay past the total is refused: how many minutes are still allowed, or that none are (never "at
+    most 0 more minutes")."""
+    from o2o_tui.i18n import t
+
+    left = delay_left(order)
+    if left == 0:
+        return t("delay.error.limit_reached", number=order.display_number, total=DELAY_TOTAL_MAX)
+    return t("delay.error.limit", number=order.display_number, left=left)
+
+
 def delayed_promise(order: Order, minutes: int, now: datetime) -> datetime:
     """The promised ready time after a delay of `minutes` tapped at `now`."""
     promised = as_utc(order.promised_ready_at) if order.promised_ready_at is not None else None
