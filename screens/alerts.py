@@ -162,7 +162,7 @@ class Alerts:
         return self._play(sounds, now)
 
     def acknowledge(self, order_id: str) -> None:
-        """Someone opened (or pressed a key on) the order: it stops flashing and ringing (unless urgent)."""
+        """Someone opened or answered the order: it stops flashing and ringing (unless urgent)."""
         self.alerting = self.alerting - {order_id}
 
     # the link

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import msgspec
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.message import Message
@@ -176,6 +177,8 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         if message.change.first_picture:
             self.call_after_refresh(self._after_first_frame)
             return
+        if not self.home.is_attached:  # taken down (the app is ending): no rows left to bring in line
+            return
         await self.home.apply_change(message.change)
         if not self.screen_stack:  # the app closed while the change was applied
             return
@@ -339,6 +342,14 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         from screens.dialogs import NumberPrompt
 
         return [DetailScreen.kept(self, ""), NumberPrompt.kept(self, "", 1)]
+
+    def pop_screen(self) -> AwaitComplete:
+        """Textual's pop, except of the home screen: `Screen.dismiss` pops whatever is on top, so a dialog that
+        answered twice (a key it took after its answer) popped the queue under it, and the console went blank
+        until the next change crashed on it. `screens/steady_keys.py` keeps such keys from a dismissed dialog."""
+        if self.screen_stack and self.screen is self.home:
+            return AwaitComplete()  # nothing to wait for
+        return super().pop_screen()
 
     def open_detail(self, order_id: str) -> None:
         from screens.detail_screen import DetailScreen  # imported when first opened: a quicker first frame

@@ -49,9 +49,10 @@ from screens.widgets.status_bar import StatusBar
 DONE_HOURS = 2.0  # ended orders stay under Done this long
 DONE_MAX = 50  # and at most this many (the newest)
 TIMEOUT_REASON = "ACCEPT_TIMEOUT"
-# keys that act on (or move from) the order under the cursor: only these acknowledge an order the cursor was put on
-# by itself (a v for a customer's voucher must not silence a new order nobody has looked at)
-ACKNOWLEDGING_ACTIONS = frozenset(
+# keys that act on (or move from) the order under the cursor: the person's own place from then on, kept even when
+# a refused action brings back the order the cursor left. (None of them silences a ringing order by itself: that is
+# opening it or answering it, whose actions acknowledge it; moving past it does not.)
+CURSOR_ACTIONS = frozenset(
     {"open", "accept", "reject", "preparing", "ready", "delay", "handoff", "cancellation", "chase_reply", "refund",
      "reprint", "move", "page", "jump", "select_cursor"}
 )  # fmt: skip
@@ -123,7 +124,6 @@ class OrdersScreen(Screen[None]):
         # the cursor left an order acted on for the one now at its row: (that order, its (status, pending) when
         # acted on, the order the cursor went to), so a refusal that puts it back brings the cursor back too
         self._moved_off: tuple[str, tuple[OrderStatus, tuple[str, ...]], str] | None = None
-        self._placed: str | None = None  # the new order the cursor went to by itself (see _place_cursor)
 
     @property
     def host(self) -> ConsoleHost:
@@ -260,7 +260,6 @@ class OrdersScreen(Screen[None]):
             first = queue.rows[0] if len(queue) else None
             if isinstance(first, QueueEntry) and first.order.id in self.alerts.alerting:
                 queue.move_cursor(first.order.id)
-                self._placed = first.order.id
 
     def _cursor_to_row_near(self, place: int, *, leaving: str, live_only: bool = False) -> str | None:
         """Move the cursor to the order now at row `place` (else the nearest one above), never onto `leaving`
@@ -365,19 +364,16 @@ class OrdersScreen(Screen[None]):
 
     # keys
     def on_key(self, event: events.Key) -> None:
-        """Any key on a ringing row acknowledges it (the action, if any, still runs)."""
+        """A key is typed: the cursor stays where it is while someone types. A ringing order rings on until it is
+        opened or answered (its actions acknowledge it): a key that only moves past it, or is about something else
+        (a v for a customer's voucher), does not silence an order nobody has looked at."""
         self._last_key = time.monotonic()
         if self._acts_on_cursor(event.key):  # the person moved the cursor or acts on its order
             self._moved_off = None  # their place now, even if a refused action's order comes back
-        cursor = self.queue.cursor_id
-        if cursor is not None and cursor in self.alerts.alerting and self.focused is self.queue:
-            if cursor == self._placed and not self._acts_on_cursor(event.key):
-                return  # the cursor went there by itself and this key is about something else: it rings on
-            self.acknowledge(cursor)
 
     def _acts_on_cursor(self, key: str) -> bool:
         active = self.active_bindings.get(key)
-        return active is not None and active.binding.action.split("(")[0] in ACKNOWLEDGING_ACTIONS
+        return active is not None and active.binding.action.split("(")[0] in CURSOR_ACTIONS
 
     def _cursor(self) -> QueueEntry | None:
         entry = self.queue.cursor_entry

@@ -12,6 +12,10 @@ a second fence is sent after it, which bubbles up behind whatever the action pos
 `OrderActionRequested`, which the App handles by opening the dialog). The keys typed meanwhile wait in the App
 and go on, in order, when the last fence arrives, so each reaches the widget, dialog or screen the keys before
 it left in focus. (A fence lost with a closed screen releases the keys after `FENCE_TIMEOUT_S`.)
+Each fence goes round twice: a handler on the way may post to a widget below it, which bubbles back up behind
+the fence (a dialog's Enter runs its field's submit; the field's `Submitted` reaches the dialog after the fence
+has passed it). The second lap, sent from the focus once the first is home, comes up behind that: without it the
+next Enter reached the dialog before it had dismissed itself, and its second dismiss popped the queue under it.
 
 An action that moves focus should do it at once (`screen.set_focus(widget)`, not `widget.focus()`, which sets
 it a message later: the keys typed right after would still reach the widget that had it). Text fields take
@@ -26,7 +30,8 @@ It also makes each key repaint quickly (issue #11: p95 <= 50 ms at 2,000 orders,
 - a resize reaches every screen of the stack and the kept ones, not only those on show.
 
 Being every full-screen app's base, it also ends on SIGTERM or SIGHUP the way `q` does, terminal restored
-(`screens.leave_on_signal`), and `run` then exits the process with 128 + the signal's number.
+(`screens.leave_on_signal`), and `run` then exits the process with 128 + the signal's number; an app stopped by
+an unhandled exception (Textual prints its traceback) exits the process with 1, so a wrapper sees a failure.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ from screens import textual_fixes
 from screens.leave_on_signal import LeaveOnSignal
 
 FENCE_TIMEOUT_S = 0.5
+FENCE_LAPS = 2  # see the module's docstring: the second lap follows what a handler posted below itself
 # Once started, the objects loaded (2,000 cached orders are ~a million) move out of the garbage collector's
 # sight (`gc.freeze`): a full collection scanning them took 100-200 ms, and a key pressed then waited as long.
 GC_FREEZE_AFTER_S = 1.0
@@ -54,11 +60,13 @@ ReturnType = TypeVar("ReturnType")
 
 
 class KeyFence(Message):
-    """Follows a key (or the messages its action posted) up to the App, which then lets the next key go."""
+    """Follows a key (or the messages its action posted) up to the App, which then lets the next key go, or sends
+    it round again while `laps` are left."""
 
-    def __init__(self, number: int) -> None:
+    def __init__(self, number: int, laps: int = 0) -> None:
         super().__init__()
         self.number = number
+        self.laps = laps
 
 
 class SteadyKeysApp(App[ReturnType], Generic[ReturnType]):
@@ -90,6 +98,8 @@ class SteadyKeysApp(App[ReturnType], Generic[ReturnType]):
         code = self._leave_on_signal.exit_code()
         if code is not None:
             raise SystemExit(code)
+        if self.return_code:  # an unhandled exception (Textual sets 1), else an exit code the app asked for
+            raise SystemExit(self.return_code)
         return result
 
     def screens_to_build_ahead(self) -> list[Screen[Any]]:
@@ -163,17 +173,21 @@ class SteadyKeysApp(App[ReturnType], Generic[ReturnType]):
             await super().on_event(event)
             self._send_fence(target)
 
-    def _send_fence(self, target: Any = None) -> None:
+    def _send_fence(self, target: Any = None, laps: int = FENCE_LAPS) -> None:
         self._fences_sent += 1
         self._fence = self._fences_sent
-        (target or self.focused or self.screen).post_message(KeyFence(self._fence))
+        (target or self.focused or self.screen).post_message(KeyFence(self._fence, laps - 1))
         if self._fence_timer is not None:
             self._fence_timer.stop()
         self._fence_timer = self.set_timer(FENCE_TIMEOUT_S, self._release_held_keys)
 
     async def on_key_fence(self, message: KeyFence) -> None:
         message.stop()
-        if message.number == self._fence:
+        if message.number != self._fence:
+            return
+        if message.laps:
+            self._send_fence(laps=message.laps)  # from the focus now: behind what was posted below the fence
+        else:
             await self._release_held_keys()
 
     async def _release_held_keys(self) -> None:
