@@ -3,6 +3,11 @@ the print queue retried every few seconds, and the status line's warning while t
 loses the jobs of orders that ended longer than the personal-data window ago on the schedule of the cache's
 retention (at start, then every `PURGE_EVERY_S`), said in a toast.
 
+A kitchen ticket printed for an accept still queued offline says it is not confirmed yet. When an order whose
+ticket printed here is cancelled, or the accept it was printed for is refused (the platform's word: nothing is
+countermanded while an action of this device on it still waits), a cancellation slip prints once
+(`PrintQueue.countermand`): the orders the source changes name are looked at, and every order at start.
+
 Screens post `PrintRequested`; the app hands it to its `ConsolePrinting` (made only when a printer is set and the
 console has a profile). Every queue and printer call runs on one thread of its own, never on the event loop: a
 printer that does not answer costs the screen nothing. The status line reads `printer_warning(app)`.
@@ -15,16 +20,22 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from o2o_tui.domain.order import OrderStatus
 from o2o_tui.i18n import t
 from screens.console_messages import PrintRequested
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from datetime import datetime
+
     from textual.app import App
 
     from o2o_tui.domain.order import Order
     from o2o_tui.domain.store import Store
     from o2o_tui.printing import PrinterConfig
-    from o2o_tui.printing.spool import DrainResult, PrintQueue, QueueStatus
+    from o2o_tui.printing.layout import Op
+    from o2o_tui.printing.spool import Countermand, Countermanded, DrainResult, PrintQueue, QueueStatus
+    from screens.source import SourceChange
 
 RETRY_S = 5.0  # how often waiting jobs are tried again (and the queue file looked at: a script may add some)
 PURGE_EVERY_S = 600.0  # the sync engine's `retention_every`: the queue's purge runs with the cache's
@@ -51,14 +62,22 @@ class ConsolePrinting:
         self._busy = False
         self._waiting: int | None = None  # jobs waiting as last seen (None: not looked at yet)
         self.warning: PrinterWarning | None = None
+        self._unsubscribe: Callable[[], None] | None = None
+        self._look_again = False  # another process was sending when slips were due: look at every order again
 
     def start(self) -> None:
         self.app.set_interval(RETRY_S, self.retry)
         self.app.set_interval(PURGE_EVERY_S, self.purge)
+        source = getattr(self.app, "source", None)
+        if source is not None:
+            self._unsubscribe = source.subscribe(self._source_changed)
         self.purge()  # before the first send: a ticket for an order long gone never prints
+        self.countermand(None)  # what was cancelled while the console was closed
         self.retry()
 
     def close(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
         self._thread.shutdown(wait=False, cancel_futures=True)
         self._queue.close()
 
@@ -69,18 +88,33 @@ class ConsolePrinting:
         from o2o_tui.printing import layout
 
         now = self.app.now()  # type: ignore[attr-defined]
+        arms = False
         if message.kind == "receipt":
             kind, ops = layout.JobKind.RECEIPT, layout.receipt(order, store, now)
         else:
+            from screens.source import link_up
+
+            source = self.app.source  # type: ignore[attr-defined]
+            entry = source.order(order.id)
+            # an accept still queued: the source's picture may not show the one just made here yet, but an accept
+            # made here prints while the link is up only once the platform took it (screens/order_actions.py)
+            queued = entry is not None and "order.confirm" in entry.pending
+            unconfirmed = queued or (message.prep_minutes is not None and not link_up(source))
             ops = layout.kitchen_ticket(
-                order, store, now, prep_minutes=message.prep_minutes, reprint=message.reprint
+                order,
+                store,
+                now,
+                prep_minutes=message.prep_minutes,
+                reprint=message.reprint,
+                unconfirmed=unconfirmed,
             )
             kind = layout.JobKind.TICKET
+            arms = order.status is not OrderStatus.CANCELLED  # it sets the kitchen cooking
         number = order.display_number
         what = t(f"printing.cli.what.{kind.value}")
 
         def work() -> tuple[QueueStatus, DrainResult | None, bool]:
-            job = self._queue.add(kind, ops, order_id=order.id, number=number)
+            job = self._queue.add(kind, ops, order_id=order.id, number=number, arms=arms)
             result = self._queue.drain(self.config.target, self.config.cjk)
             return self._queue.status(), result, any(done.id == job.id for done in result.printed)
 
@@ -99,6 +133,10 @@ class ConsolePrinting:
     def retry(self) -> None:
         """Send what waits (if anything does); also notices jobs and fixes made by other processes."""
         if self._busy:
+            return
+        if self._look_again:
+            self._look_again = False
+            self.countermand(None)
             return
 
         def work() -> tuple[QueueStatus, DrainResult | None, bool]:
@@ -145,6 +183,82 @@ class ConsolePrinting:
 
         self._submit(work, done, retrying=False)
 
+    # -- countermanding -----------------------------------------------------------------------------------
+
+    def _source_changed(self, change: SourceChange) -> None:
+        """The source's news (from any thread): orders that changed, or refused actions, are looked at on the loop."""
+        if change.conflicts:  # the orders of refused actions: their order may not change again
+            source = self.app.source  # type: ignore[attr-defined]
+            refused = {c.order_id for c in source.conflicts() if c.order_id}
+            self.app.call_later(self.countermand, set(change.order_ids) | refused)
+        elif change.order_ids:
+            self.app.call_later(self.countermand, set(change.order_ids))
+
+    def countermand(self, order_ids: Iterable[str] | None) -> None:
+        """Slips for the orders of `order_ids` (None: every order the source has) that will not be collected and
+        whose ticket printed here; their tickets still waiting are dropped (`PrintQueue.countermand`)."""
+        wanted = self._not_collected(order_ids)
+        if not wanted:
+            return
+
+        def work() -> tuple[QueueStatus, Countermanded, DrainResult | None]:
+            answer = self._queue.countermand(wanted)
+            result = self._queue.drain(self.config.target, self.config.cjk) if answer.slips else None
+            return self._queue.status(), answer, result
+
+        def done(future: Future[tuple[QueueStatus, Countermanded, DrainResult | None]]) -> None:
+            status, answer, result = future.result()
+            self._show(status, result)
+            if answer.busy:
+                self._look_again = True
+            printed = {job.id for job in result.printed} if result is not None else set()
+            what = t("printing.cli.what.slip")
+            for slip in answer.slips:
+                if slip.id in printed:
+                    self._say(t("printing.console.slip_sent", number=slip.number), "warning")
+                elif status.state.problem is not None:
+                    problem = t(f"printing.problem.{status.state.problem.value}")
+                    said = t("printing.console.queued", problem=problem, what=what, number=slip.number)
+                    self._say(said, "warning")
+            slipped = {slip.number for slip in answer.slips}
+            for number in sorted({job.number for job in answer.dropped} - slipped):
+                self._say(t("printing.console.ticket_dropped", number=number), "warning")
+
+        self._submit(work, done)
+
+    def _not_collected(self, order_ids: Iterable[str] | None) -> list[Countermand]:
+        """The orders that will not be collected, as the platform says it (none with an action of this device
+        still waiting): cancelled, or not accepted after the platform refused this device's accept."""
+        from o2o_tui.printing.layout import cancel_reason
+        from o2o_tui.printing.spool import Countermand, order_ended_at
+        from o2o_tui.sync.session import retention_from_env
+
+        source = self.app.source  # type: ignore[attr-defined]
+        if order_ids is None:
+            entries = [*source.orders(), *source.held()]
+        else:
+            entries = [entry for order_id in order_ids if (entry := source.order(order_id)) is not None]
+        refusals = {c.order_id: c.explanation for c in source.conflicts() if c.action == "order.confirm"}
+        store, now = source.store(), self.app.now()  # type: ignore[attr-defined]
+        # a slip for an order that ended longer ago than its queued tickets are kept (`purge`) is of no use
+        cutoff = now - retention_from_env().purge_personal_after
+        wanted = []
+        for entry in entries:
+            order = entry.order
+            if entry.pending:
+                continue
+            if order.status is OrderStatus.CANCELLED:
+                ended = order_ended_at(order)
+                if ended is not None and ended <= cutoff:
+                    continue
+                reason, refused = cancel_reason(order), False
+            elif order.id in refusals and order.confirmed_at is None:
+                reason, refused = refusals[order.id], True
+            else:
+                continue
+            wanted.append(Countermand(order.id, order.display_number, _slip(order, store, now, reason, refused)))
+        return wanted
+
     # -- plumbing -----------------------------------------------------------------------------------------
 
     def _submit(self, work: Any, done: Any, *, retrying: bool = True) -> None:
@@ -190,6 +304,18 @@ class ConsolePrinting:
         for screen in self.app.screen_stack:
             for bar in screen.query(StatusBar):
                 bar.refresh_printer()
+
+
+def _slip(
+    order: Order, store: Store | None, now: datetime, reason: str, refused: bool
+) -> Callable[[datetime | None], list[Op]]:
+    """The cancellation slip of `order`, made once the queue knows when its ticket printed."""
+    from o2o_tui.printing.layout import cancel_slip
+
+    def slip(printed_at: datetime | None) -> list[Op]:
+        return cancel_slip(order, store, now, reason=reason, refused=refused, ticket_printed_at=printed_at)
+
+    return slip
 
 
 def start_printing(app: App[Any], profile: object) -> ConsolePrinting | None:

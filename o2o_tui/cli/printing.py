@@ -1,7 +1,8 @@
 """`o2o print`: kitchen tickets and receipts on the ESC/POS printer of the `printer` setting (o2o_tui/printing/).
 
 `ticket ORDER [--receipt]` queues the job in the profile's print queue, then sends what waits (exit 0 either way,
-as an action queued offline; `--json` says `printed` or `queued` and why); `status` shows the queue, the last
+as an action queued offline; `--json` says `printed` or `queued` and why; a cancelled order's ticket or receipt says
+CANCELLED, and a ticket printed here is countermanded by the console's cancellation slip as the console's own); `status` shows the queue, the last
 problem and what became of jobs dropped unprinted; `test` prints a test page at once, its time on the store's clock
 as the tickets' (this machine's, said so, when the profile has no store cached; exit 3 when the printer does not
 answer: nothing is queued); `show FILE` prints what an ESC/POS file (the demo's tickets.bin) would put on paper. A
@@ -100,6 +101,7 @@ def register(app: typer.Typer) -> None:
         from o2o_tui.cli.orders import _find
         from o2o_tui.cli.sync import cli_cache
         from o2o_tui.config import load_profile, profile_cache_dir
+        from o2o_tui.domain.order import OrderStatus
         from o2o_tui.printing import layout
         from o2o_tui.printing.spool import PrintQueue
         from o2o_tui.sync.read_model import ReadModel
@@ -110,12 +112,19 @@ def register(app: typer.Typer) -> None:
             queue = PrintQueue(profile_cache_dir(load_profile(profile)))
         try:
             with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (_, cache):
-                order = _find(cache, order_ref).order
+                view = _find(cache, order_ref)
+                order = view.order
                 store = ReadModel(cache).store()
                 purged = _purge_ended(queue, cache)  # before sending: never a ticket for an order long gone
             kind = layout.JobKind.RECEIPT if receipt else layout.JobKind.TICKET
-            ops = layout.receipt(order, store, now) if receipt else layout.kitchen_ticket(order, store, now)
-            job = queue.add(kind, ops, order_id=order.id, number=order.display_number)
+            if receipt:
+                ops = layout.receipt(order, store, now)
+            else:  # an accept still queued here says so; a cancelled order's ticket says CANCELLED
+                unconfirmed = "order.confirm" in view.pending
+                ops = layout.kitchen_ticket(order, store, now, unconfirmed=unconfirmed)
+            # a ticket that sets the kitchen cooking: the console prints a slip if its order is cancelled
+            arms = not receipt and order.status is not OrderStatus.CANCELLED
+            job = queue.add(kind, ops, order_id=order.id, number=order.display_number, arms=arms)
             result = queue.drain(config.target, config.cjk)
         finally:
             queue.close()

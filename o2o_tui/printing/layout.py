@@ -16,7 +16,7 @@ import msgspec
 from rich.cells import cell_len
 
 from o2o_tui.domain.money import Money, format_money
-from o2o_tui.domain.order import Order, OrderLine
+from o2o_tui.domain.order import Order, OrderLine, OrderStatus, Party
 from o2o_tui.domain.refunds import reason_label, refunded_quantities
 from o2o_tui.domain.store import Store
 from o2o_tui.i18n import t
@@ -65,6 +65,7 @@ class JobKind(enum.StrEnum):
     TICKET = "ticket"
     RECEIPT = "receipt"
     TEST = "test"
+    SLIP = "slip"  # a cancellation slip: the order of a ticket printed here will not be collected
 
 
 def clean(text: object) -> str:
@@ -162,15 +163,24 @@ def kitchen_ticket(
     *,
     prep_minutes: int | None = None,
     reprint: bool = False,
+    unconfirmed: bool = False,
     width: int = WIDTH,
 ) -> list[Op]:
     """The kitchen's ticket: the number large, the type, the promised time, every item with its options and
-    notes, the order's note, and a QR of the pickup code when the order has one."""
+    notes, the order's note, and a QR of the pickup code when the order has one. A cancelled order's says so
+    first and last (`cancelled_mark`); `unconfirmed`: printed for an accept still queued offline, said under
+    the number."""
     zone = _zone(store)
+    cancelled = order.status is OrderStatus.CANCELLED
     ops: list[Op] = []
     if reprint:
         ops.append(TextOp(t("printing.ticket.reprint"), bold=True, align=Align.CENTER))
+    if cancelled:
+        ops.extend(cancelled_mark(order, width, kitchen=True))
     ops.extend(_large(order.display_number, Size.HUGE, width, bold=True))
+    if unconfirmed and not cancelled:
+        ops.extend(_large(t("printing.ticket.unconfirmed"), Size.NORMAL, width, bold=True))
+        ops.extend(_large(t("printing.ticket.unconfirmed_hint"), Size.NORMAL, width))
     ops.extend(_large(t(f"ui.type.{order.type.value}"), Size.DOUBLE, width, bold=True))
     promised = promised_time(order, store, now, prep_minutes)
     if promised is not None:
@@ -195,6 +205,8 @@ def kitchen_ticket(
             TextOp(t("printing.ticket.pickup_code", code=clean(order.pickup_code)), align=Align.CENTER)
         )
         ops.append(QrOp(clean(order.pickup_code)))
+    if cancelled:  # the foot of the ticket too: the end a cook tears off and spikes
+        ops.extend(_large(t("printing.cancelled.mark"), Size.DOUBLE, width, bold=True))
     ops.append(CutOp())
     return ops
 
@@ -206,6 +218,9 @@ def receipt(order: Order, store: Store | None, now: datetime, *, width: int = WI
     if store is not None:  # at double size, wrapped at 24 cells (a long name is never cut off or split mid-word)
         ops.extend(_large(clean(store.name), Size.DOUBLE, width, bold=True))
     ops.append(TextOp(t("printing.receipt.title"), bold=True, align=Align.CENTER))
+    cancelled = order.status is OrderStatus.CANCELLED
+    if cancelled:
+        ops.extend(cancelled_mark(order, width, kitchen=False))
     when = _local(order.created_at, zone).strftime("%Y-%m-%d %H:%M")
     ops.append(
         TextOp(f"{order.display_number}  {t(f'ui.type.{order.type.value}')}  {when}", align=Align.CENTER)
@@ -239,6 +254,66 @@ def receipt(order: Order, store: Store | None, now: datetime, *, width: int = WI
             ops.extend(_two_sides(t("printing.receipt.paid"), _amount(paid), width, bold=True))
     ops.append(RuleOp())
     ops.append(TextOp(t(f"printing.receipt.payment.{order.payment.status.value}"), align=Align.CENTER))
+    if cancelled:
+        ops.extend(_large(t("printing.cancelled.mark"), Size.DOUBLE, width, bold=True))
+    ops.append(TextOp(_local(now, zone).strftime("%Y-%m-%d %H:%M"), align=Align.CENTER))
+    ops.append(CutOp())
+    return ops
+
+
+def cancel_reason(order: Order) -> str:
+    """Who cancelled the order and why, in a few words ("Cancelled by the customer: Customer changed their
+    mind", "Cancelled by the platform: No answer in time"); the code as it is when the catalog has no words."""
+    from o2o_tui.figures_text import reason_name
+
+    code = order.cancel_reason_code or ""
+    if order.cancelled_by is Party.MERCHANT and order.confirmed_at is None:
+        by = t("printing.cancelled.rejected")  # refused, never accepted
+    else:
+        party = order.cancelled_by.value if order.cancelled_by is not None else "PLATFORM"
+        by = t(f"printing.cancelled.by.{party}")
+    return t("printing.cancelled.reason", by=by, reason=clean(reason_name(code))) if code else by
+
+
+def cancelled_mark(order: Order, width: int = WIDTH, *, kitchen: bool) -> list[Op]:
+    """The block a cancelled order's ticket or receipt starts with: CANCELLED large, "do not prepare" on the
+    kitchen's, and who cancelled it and why."""
+    ops: list[Op] = [*_large(t("printing.cancelled.mark"), Size.DOUBLE, width, bold=True)]
+    if kitchen:
+        ops.extend(_large(t("printing.cancelled.do_not_prepare"), Size.DOUBLE, width, bold=True))
+    ops.extend(_large(cancel_reason(order), Size.NORMAL, width, bold=True))
+    ops.append(RuleOp("="))
+    return ops
+
+
+def cancel_slip(
+    order: Order,
+    store: Store | None,
+    now: datetime,
+    *,
+    reason: str,
+    refused: bool = False,
+    ticket_printed_at: datetime | None = None,
+    width: int = WIDTH,
+) -> list[Op]:
+    """A short slip for the kitchen when an order whose ticket printed here will not be collected: "#0006
+    CANCELLED, do not prepare" large, why (`reason`, already in words), when its ticket printed and what was on
+    it (names and quantities only), so the cook finds the ticket and the food to stop. `refused`: the order is
+    not cancelled, but the accept its ticket was printed for was refused by the platform."""
+    zone = _zone(store)
+    mark = "printing.slip.refused" if refused else "printing.cancelled.mark"
+    ops: list[Op] = [*_large(order.display_number, Size.HUGE, width, bold=True)]
+    ops.extend(_large(t(mark), Size.DOUBLE, width, bold=True))
+    ops.extend(_large(t("printing.cancelled.do_not_prepare"), Size.DOUBLE, width, bold=True))
+    ops.append(TextOp(t(f"ui.type.{order.type.value}"), align=Align.CENTER))
+    ops.extend(TextOp(text, bold=True) for text in _wrap(clean(reason), width))
+    if ticket_printed_at is not None:
+        at = _local(ticket_printed_at, zone).strftime("%H:%M")
+        ops.append(TextOp(t("printing.slip.ticket_printed", time=at)))
+    ops.append(RuleOp())
+    for line in order.lines:
+        ops.extend(TextOp(text) for text in _wrap(f"{line.quantity} x {clean(line.name)}", width, "    "))
+    ops.append(RuleOp())
     ops.append(TextOp(_local(now, zone).strftime("%Y-%m-%d %H:%M"), align=Align.CENTER))
     ops.append(CutOp())
     return ops

@@ -15,6 +15,11 @@ cache's window (`O2O_PURGE_PERSONAL_HOURS`), on the schedule of the cache's rete
 CLI sends or reports. Dropped rather than blanked: a ticket without its notes would be a wrong ticket, and one for an
 order that ended hours ago is of no use in the kitchen. The state keeps how many went and their numbers, for
 `o2o print status`.
+
+The queue also knows which orders' kitchen tickets it printed (`tickets`: the order, its number, when): when such an
+order is cancelled, or the accept its ticket was printed for is refused, `countermand` queues a cancellation slip in
+the same durable write that forgets the ticket, so the slip is queued once, whichever process asks and however often
+(also after a restart); a ticket of that order still waiting goes unprinted instead.
 """
 
 from __future__ import annotations
@@ -23,9 +28,9 @@ import contextlib
 import fcntl
 import os
 import secrets
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +52,9 @@ STATE = "state"
 STATE_DOC = "printer"
 JOBS_MAX = 500  # a printer off for a whole day of orders: the oldest beyond this are dropped (and said so)
 PURGED_NUMBERS_MAX = 20  # the day numbers of the last jobs the purge dropped, for `o2o print status`
+TICKETS = "tickets"  # the orders whose kitchen ticket printed here, until countermanded or forgotten
+TICKETS_MAX = 300  # a day's tickets and more; the oldest are forgotten first
+TICKETS_KEEP = timedelta(days=2)  # an order is cancelled within hours of its ticket, never days
 _ENDED = frozenset(str(status) for status in ENDED_STATUSES)
 
 
@@ -58,6 +66,30 @@ class Job(msgspec.Struct, frozen=True):
     order_id: str | None = None
     number: str = ""  # "#0042", for messages
     attempts: int = 0
+    # a kitchen ticket that sets the kitchen cooking (not one that says the order is cancelled): once printed, the
+    # order is remembered in `tickets`, and its cancellation prints a slip (`countermand`)
+    arms: bool = False
+
+
+class PrintedTicket(msgspec.Struct, frozen=True):
+    number: str
+    printed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Countermand:
+    """An order that will not be collected: its slip's layout, made from when its ticket printed (None: unknown)."""
+
+    order_id: str
+    number: str
+    slip: Callable[[datetime | None], list[Op]]
+
+
+@dataclass(frozen=True, slots=True)
+class Countermanded:
+    slips: list[Job] = field(default_factory=list)  # queued: their order's ticket had printed here
+    dropped: list[Job] = field(default_factory=list)  # tickets of these orders that had not printed: gone
+    busy: bool = False  # another process is sending this queue: ask again later
 
 
 class PrinterState(msgspec.Struct, frozen=True):
@@ -150,16 +182,18 @@ class PrintQueue:
             if change(tables) is not False:  # False: nothing to change, nothing written
                 self._storage.write(tables)
 
-    def add(self, kind: JobKind, ops: list[Op], *, order_id: str | None = None, number: str = "") -> Job:
-        """Queue a job durably (on disk when this returns)."""
-        job = Job(
-            id=f"{_now():%Y%m%d%H%M%S}-{secrets.token_hex(4)}",
-            kind=kind,
-            created_at=_now(),
-            ops=ops,
-            order_id=order_id,
-            number=number,
-        )
+    def add(
+        self,
+        kind: JobKind,
+        ops: list[Op],
+        *,
+        order_id: str | None = None,
+        number: str = "",
+        arms: bool = False,
+    ) -> Job:
+        """Queue a job durably (on disk when this returns). `arms`: a kitchen ticket to countermand with a slip
+        if its order is cancelled once it printed (`Job.arms`)."""
+        job = _job(kind, ops, order_id, number, arms)
 
         def change(tables: dict[str, dict[str, Any]]) -> None:
             jobs = dict(tables.get(JOBS, {}))
@@ -189,11 +223,19 @@ class PrintQueue:
         except msgspec.ValidationError:
             return PrinterState()
 
+    def printed_tickets(self) -> dict[str, PrintedTicket]:
+        """The orders whose kitchen ticket printed here and is not countermanded yet."""
+        return _tickets_in(self._storage.snapshot())
+
     def _finished(self, job: Job) -> None:
         def change(tables: dict[str, dict[str, Any]]) -> None:
             jobs = dict(tables.get(JOBS, {}))
             jobs.pop(job.id, None)
             tables[JOBS] = jobs
+            if job.arms and job.order_id is not None:
+                tickets = _tickets_in(tables)
+                tickets[job.order_id] = PrintedTicket(job.number, _now())
+                tables[TICKETS] = _kept(tickets)
             state = self._state_in(tables)
             fresh = msgspec.structs.replace(
                 state, problem=None, detail="", since=None, last_printed_at=_now()
@@ -261,6 +303,50 @@ class PrintQueue:
                 self._write(change)
         return dropped
 
+    def countermand(self, wanted: Sequence[Countermand]) -> Countermanded:
+        """For each order of `wanted` (it will not be collected), in one durable write: a slip queued when its
+        ticket printed here (and the ticket forgotten: never a second slip), its tickets still waiting dropped.
+        Orders this queue printed nothing for are left alone; the usual case writes nothing and takes no lock."""
+        if not wanted:
+            return Countermanded()
+
+        def concerned(tables: Mapping[str, Any]) -> list[Countermand]:
+            printed = tables.get(TICKETS, {})
+            waiting = {doc.get("order_id") for doc in tables.get(JOBS, {}).values() if doc.get("arms")}
+            return [item for item in wanted if item.order_id in printed or item.order_id in waiting]
+
+        if not concerned(self._storage.snapshot()):
+            return Countermanded()
+        slips: list[Job] = []
+        dropped: list[Job] = []
+
+        def change(tables: dict[str, dict[str, Any]]) -> bool:
+            jobs = dict(tables.get(JOBS, {}))
+            tickets = _tickets_in(tables)
+            for item in concerned(tables):
+                for key, doc in list(jobs.items()):
+                    if doc.get("order_id") == item.order_id and doc.get("arms"):
+                        with contextlib.suppress(msgspec.ValidationError):
+                            dropped.append(msgspec.convert(doc, Job))
+                        del jobs[key]
+                ticket = tickets.pop(item.order_id, None)
+                if ticket is not None:
+                    slip = _job(JobKind.SLIP, item.slip(ticket.printed_at), item.order_id, item.number, False)
+                    jobs[slip.id] = msgspec.to_builtins(slip)
+                    slips.append(slip)
+            if not slips and not dropped:
+                return False
+            tables[JOBS] = jobs
+            tables[TICKETS] = _kept(tickets)
+            return True
+
+        with self._sender() as mine:  # not while another process sends: it may be printing that very ticket
+            if not mine:
+                return Countermanded(busy=True)
+            self._storage.refresh()
+            self._write(change)
+        return Countermanded(slips, dropped)
+
     # -- sending --------------------------------------------------------------------------------------
 
     @contextlib.contextmanager
@@ -309,6 +395,26 @@ class PrintQueue:
                 self._finished(job)
                 printed.append(job)
         return DrainResult(printed, len(self.jobs()), None)
+
+
+def _job(kind: JobKind, ops: list[Op], order_id: str | None, number: str, arms: bool) -> Job:
+    now = _now()
+    return Job(f"{now:%Y%m%d%H%M%S}-{secrets.token_hex(4)}", kind, now, ops, order_id, number, arms=arms)
+
+
+def _tickets_in(tables: Mapping[str, Any]) -> dict[str, PrintedTicket]:
+    tickets = {}
+    for order_id, doc in tables.get(TICKETS, {}).items():
+        with contextlib.suppress(msgspec.ValidationError):
+            tickets[order_id] = msgspec.convert(doc, PrintedTicket)
+    return tickets
+
+
+def _kept(tickets: dict[str, PrintedTicket]) -> dict[str, Any]:
+    """The printed tickets worth remembering, as stored: the newest `TICKETS_MAX` of the last `TICKETS_KEEP`."""
+    cutoff = _now() - TICKETS_KEEP
+    newest = sorted(tickets.items(), key=lambda item: item[1].printed_at, reverse=True)[:TICKETS_MAX]
+    return {key: msgspec.to_builtins(ticket) for key, ticket in newest if ticket.printed_at > cutoff}
 
 
 def open_queue(directory: Path) -> PrintQueue:
