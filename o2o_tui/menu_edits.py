@@ -134,6 +134,22 @@ def _with_fields(entity: E, fields: dict[str, Any]) -> E:
 # -- lookups ----------------------------------------------------------------------------------------------------
 
 
+NEW_KINDS: tuple[Kind, ...] = ("item", "option")  # the lines a customer orders
+
+
+def placeholder_names() -> frozenset[str]:
+    """The names the editor gives a new item or option (`menu_editor.new.*`), in every language: a line still
+    called that was never named (`menu_rules.menu_warnings`)."""
+    from o2o_tui.i18n import SUPPORTED, catalog
+
+    return frozenset(
+        text
+        for lang in SUPPORTED
+        for kind in NEW_KINDS
+        if (text := catalog(lang).get(f"menu_editor.new.{kind}"))
+    )
+
+
 def all_ids(menu: Menu) -> set[str]:
     ids: set[str] = set()
     for category in menu.categories:

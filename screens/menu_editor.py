@@ -31,7 +31,7 @@ from textual.widgets import Input, Label, Static, Tree
 from o2o_tui import menu_draft
 from o2o_tui import menu_edits as edits
 from o2o_tui.domain.menu import Category, Item, Menu, Names, Option, OptionGroup
-from o2o_tui.domain.menu_rules import menu_problems, problem_text
+from o2o_tui.domain.menu_rules import line_warnings, menu_problems, problem_text
 from o2o_tui.domain.money import Money
 from o2o_tui.i18n import current_language, t
 from o2o_tui.menu_edits import EditError, Kind
@@ -79,6 +79,26 @@ HELP_KEYS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("Esc", "menu_editor.help.back", ("menu.back",)),
 )
 HELP_LEFT_OUT = frozenset({"menu.save", "menu.help"})
+
+
+def lines_text(targets: list[NodeRef]) -> str:
+    """What an availability change is about: "1 item", "3 options", "4 items and options"."""
+    kinds = {ref.kind for ref in targets}
+    noun = "items" if kinds == {"item"} else "options" if kinds == {"option"} else "lines"
+    return t(f"menu_editor.count.{noun}", count=len(targets))
+
+
+def _without_placeholder(names: Names | None) -> Names | None:
+    """`names` without the editor's placeholder ("New item") when the other language has a real name; None when
+    there is nothing to drop."""
+    if names is None:
+        return None
+    placeholders = edits.placeholder_names()
+    if names.zh in placeholders and names.en and names.en not in placeholders:
+        return Names(zh="", en=names.en)
+    if names.en in placeholders and names.zh and names.zh not in placeholders:
+        return Names(zh=names.zh, en="")
+    return None
 
 
 def _utcnow() -> datetime:
@@ -194,6 +214,9 @@ class MenuEditorScreen(Screen[None]):
         self._unsubscribe: Callable[[], None] | None = None
         self.saved = True
         self._claim_timer: Any = None
+        # during P (publish dialog, then a rebase): the source's refusal texts, held rather than toasted over
+        # those screens; the dialog says a refusal of the publish itself (screens/menu_publish.py)
+        self._held_news: list[str] | None = None
 
     # layout
     def compose(self) -> ComposeResult:
@@ -355,7 +378,9 @@ class MenuEditorScreen(Screen[None]):
 
     async def on_menu_news(self, message: MenuNews) -> None:
         change = message.change
-        if change.message:
+        if change.message and self._held_news is not None:
+            self._held_news.append(change.message)
+        elif change.message:
             self._say(change.message, severity="error", timeout=15)
         draft, live = self.draft, self.source.menu()
         if live is not None and (
@@ -526,6 +551,9 @@ class MenuEditorScreen(Screen[None]):
         if draft is None or ref.kind == SECTION:
             return
         fields, errors = self._fields(str(ref.kind), message.values, message.changed)
+        named = _without_placeholder(fields.get("names"))
+        if named is not None:  # named in one language: the editor's "New item" in the other one goes
+            fields |= {"names": named, "name": named.zh or named.en}
         if errors:
             self.menu_form.show_problems(errors)
             return
@@ -545,10 +573,32 @@ class MenuEditorScreen(Screen[None]):
                 self.menu_form.focus_field(new[0])
             return
         before = draft.menu
+        shown = "hidden" not in message.changed and self._ready_to_show(before, candidate, ref)
+        if shown:
+            candidate = edits.update(candidate, ref.kind, ref.id, hidden=False)  # type: ignore[arg-type]
         await self._apply(candidate)
-        self.menu_form.saved(message.changed)
+        if shown or named is not None:  # the form shows what the editor changed besides the person's edit
+            self.menu_form.load(ref, self._entity(ref))
+        else:
+            self.menu_form.saved(message.changed)
         self.menu_form.show_problems(problems, general)
-        self._say(t("menu_editor.applied" if candidate != before else "menu_editor.unchanged"), timeout=2)
+        said = "menu_editor.applied" if candidate != before else "menu_editor.unchanged"
+        self._say(t(f"menu_editor.new.{ref.kind}_shown" if shown else said), timeout=4 if shown else 2)
+
+    def _ready_to_show(self, before: Menu, after: Menu, ref: NodeRef) -> bool:
+        """Whether this edit gave a hidden line what kept it from sale (the editor's placeholder name, no price;
+        `a` adds lines hidden for that): it goes on sale with the draft. A published line that was named already
+        stays hidden (hidden on purpose), as does any line the person hides or shows in this edit."""
+        if ref.kind not in edits.NEW_KINDS:
+            return False
+        old, new = edits.find(before, ref.kind, ref.id), edits.find(after, ref.kind, ref.id)
+        if not isinstance(old, (Item, Option)) or not isinstance(new, (Item, Option)) or not old.hidden:
+            return False
+        placeholders = edits.placeholder_names()
+        published = edits.find(self.draft.base, ref.kind, ref.id) if self.draft is not None else None
+        if isinstance(published, (Item, Option)) and "placeholder_name" not in line_warnings(published, placeholders):
+            return False  # published with a real name and hidden: on purpose (a free line, say)
+        return bool(line_warnings(old, placeholders)) and not line_warnings(new, placeholders)
 
     # tree actions
     def _cursor(self) -> NodeRef | None:
@@ -593,7 +643,7 @@ class MenuEditorScreen(Screen[None]):
             elif kind == "item":
                 category_id = at.id if at and at.kind == "category" else (at.parent if at else "")
                 index = self._index_after(menu, at, "item")
-                item = Item(id=new_id, name=text, price=zero, names=names)
+                item = Item(id=new_id, name=text, price=zero, names=names, hidden=True)  # not on sale unnamed
                 edited = edits.add_item(menu, category_id, item, index)
                 parent = category_id
             elif kind == "group":
@@ -602,13 +652,15 @@ class MenuEditorScreen(Screen[None]):
                 parent = ""
             else:
                 group_id = at.id if at and at.kind == "group" else (at.parent.split("/")[-1] if at else "")
-                option = Option(id=new_id, name=text, price=zero, names=names)
+                option = Option(id=new_id, name=text, price=zero, names=names, hidden=True)
                 edited = edits.add_option(menu, group_id, option, self._index_after(menu, at, "option"))
                 parent = group_id
         except EditError as error:
             self._say(error.text(), severity="error")
             return
         await self._apply(edited, select=NodeRef(kind, new_id, parent))
+        if kind in edits.NEW_KINDS:
+            self._say(t(f"menu_editor.new.{kind}_hidden"), timeout=6)
         self.call_after_refresh(self.action_edit)
 
     @staticmethod
@@ -696,7 +748,7 @@ class MenuEditorScreen(Screen[None]):
             ("until", t("menu_editor.availability.until")),
             ("unavailable", t("menu_editor.availability.unavailable")),
         ]
-        title = t("menu_editor.availability.title", count=len(targets))
+        title = t("menu_editor.availability.title", what=lines_text(targets))
 
         async def chosen(answer: str | None) -> None:
             if answer == "until":
@@ -745,7 +797,7 @@ class MenuEditorScreen(Screen[None]):
         if self.menu_tree.marked:
             self.menu_tree.clear_marks()
         self._show()
-        self._say(t("menu_editor.availability.queued", count=len(targets)), timeout=3)
+        self._say(t("menu_editor.availability.queued", what=lines_text(targets)), timeout=3)
 
     async def action_hide(self) -> None:
         targets = self._targets()
@@ -824,21 +876,43 @@ class MenuEditorScreen(Screen[None]):
             self.app.push_screen(MenuDiffScreen(changes))
 
     def action_publish(self) -> None:
-        from screens.menu_publish import MenuPublishScreen
-
         if self.draft is None or not self._editable():
             return
         if not self._dirty():
             self._say(t("menu_editor.nothing_to_publish"), timeout=3)
             return
+        live = self.source.menu()
+        self._held_news = self._held_news if self._held_news is not None else []
+        if live is not None and live.version > self.draft.base.version:
+            self._rebase(self.draft, live)  # the preview compares with what customers see now, not the old base
+        else:
+            self._preview()
+
+    def _preview(self) -> None:
+        from screens.menu_publish import MenuPublishScreen
+
+        if self.draft is None or not self._dirty():
+            self._flush_news()
+            self._say(t("menu_editor.nothing_to_publish"), timeout=3)
+            return
         draft = self.draft
+        dialog = MenuPublishScreen(draft)
 
         async def done(result: str | None) -> None:
+            if dialog.state == "done" and result in ("conflict", "cancelled") and self._held_news is not None:
+                self._held_news.clear()  # the dialog said why it was not published: not once more in a toast
             await self._published(draft, result)
 
-        self.app.push_screen(MenuPublishScreen(draft), done)
+        self.app.push_screen(dialog, done)
+
+    def _flush_news(self) -> None:
+        held, self._held_news = self._held_news or [], None
+        for text in held:
+            self._say(text, severity="error", timeout=15)
 
     async def _published(self, draft: menu_draft.MenuDraft, result: str | None) -> None:
+        if result != "conflict":
+            self._flush_news()
         if result == "published":
             await self.source.discard_draft()
             live = self.source.menu()
@@ -851,20 +925,27 @@ class MenuEditorScreen(Screen[None]):
             self._rebase(draft)
 
     @work(exclusive=True, group="menu-rebase")
-    async def _rebase(self, draft: menu_draft.MenuDraft) -> None:
+    async def _rebase(self, draft: menu_draft.MenuDraft, theirs: Menu | None = None) -> None:
+        """Move the draft onto the newer published menu (`theirs`; None: the one a refused publish names), each
+        conflict settled on the rebase screen first; then the publish preview against it."""
         from screens.menu_rebase import MenuRebaseScreen
 
-        theirs = await self.source.latest_menu(draft.base.version)
         if theirs is None:
+            theirs = await self.source.latest_menu(draft.base.version)
+        rebased = menu_draft.catch_up(draft, theirs) if theirs is not None else None
+        if rebased is None:
+            self._flush_news()
             return
-        rebased = menu_draft.rebase(draft, theirs)
-        resolved = await self.app.push_screen_wait(MenuRebaseScreen(rebased))
-        if resolved is None:
-            return
-        self.draft = resolved.draft
+        if rebased.conflicts:
+            resolved = await self.app.push_screen_wait(MenuRebaseScreen(rebased))
+            if resolved is None:  # Esc: the draft stays as it was
+                self._flush_news()
+                return
+            rebased = resolved
+        self.draft = rebased.draft
         await self._save()
         self._show()
-        self.action_publish()
+        self._preview()
 
 
 def open_menu_editor(app: Any) -> None:

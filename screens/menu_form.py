@@ -302,5 +302,6 @@ class MenuForm(VerticalScroll):
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         event.stop()
-        if self.ref is not None and not self._loading:
+        # `load` setting the box (a hidden line) may be answered after `_loading` is over: what it shows is no edit
+        if self.ref is not None and not self._loading and event.value != self._base.get("hidden"):
             self.post_message(self.Applied(self.ref, self.values(), self.changed()))

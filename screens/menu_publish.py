@@ -24,15 +24,25 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
-from o2o_tui.domain.menu_rules import Problem, menu_problems, problem_text
-from o2o_tui.i18n import t
+from o2o_tui.domain.menu_rules import (
+    MenuWarning,
+    Problem,
+    added_warnings,
+    menu_problems,
+    problem_text,
+    warning_text,
+)
+from o2o_tui.i18n import current_language, t
 from o2o_tui.menu_draft import diff
+from o2o_tui.menu_edits import find, placeholder_names
 from o2o_tui.safe_text import safe_text
 from screens.keys import localize_bindings
 from screens.menu_diff import CSS_PATH, DiffView
+from screens.widgets.folded_text import FoldedText
 from screens.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
+    from o2o_tui.domain.menu import Menu
     from o2o_tui.menu_draft import MenuDraft
 
 PublishResult = Literal["published", "queued", "conflict", "cancelled"]
@@ -64,6 +74,32 @@ def problem_lines(problems: list[Problem]) -> Content:
     return Content("\n").join(lines)
 
 
+def new_warnings(draft: MenuDraft) -> list[MenuWarning]:
+    """The warnings the draft adds to the published menu (`menu_rules.added_warnings`)."""
+    return added_warnings(draft.base, draft.menu, placeholder_names())
+
+
+def warned_lines(warnings: list[MenuWarning]) -> dict[tuple[str, str], list[MenuWarning]]:
+    """The warnings by line (kind, id), in menu order: one line may have several."""
+    lines: dict[tuple[str, str], list[MenuWarning]] = {}
+    for warning in warnings:
+        lines.setdefault((warning.kind, warning.entity_id), []).append(warning)
+    return lines
+
+
+def warning_lines(warnings: list[MenuWarning], menu: Menu) -> Content:
+    by_line = list(warned_lines(warnings).items())
+    lines = []
+    for (kind, entity_id), said in by_line[:MAX_PROBLEMS_SHOWN]:
+        line = find(menu, "item" if kind == "item" else "option", entity_id)
+        name = (line.names.get(current_language()) or line.name) if line is not None else entity_id
+        texts = " ".join(warning_text(warning) for warning in said)
+        lines.append(Content.assemble((safe_text(name, one_line=True), "bold"), ": ", texts))
+    if len(by_line) > MAX_PROBLEMS_SHOWN:
+        lines.append(Content(t("menu_publish.more_problems", count=len(by_line) - MAX_PROBLEMS_SHOWN)))
+    return Content("\n").join(lines)
+
+
 def find_publisher(screen: Screen[Any]) -> MenuPublisher | None:
     """The `menu_publisher` of the nearest screen below `screen` that has one, else the app's."""
     for below in reversed(screen.app.screen_stack):
@@ -77,6 +113,7 @@ class MenuPublishScreen(Screen[PublishResult]):
     CSS_PATH = CSS_PATH
     BINDINGS = [
         Binding("enter,y", "confirm", "menu_publish.key.publish", id="menu_publish.confirm"),
+        Binding("y", "confirm_anyway", "menu_editor.publish.key.anyway", id="menu_publish.anyway"),
         Binding("escape,n", "close", "menu_publish.key.cancel", id="menu_publish.cancel"),
         Binding("enter", "finish", "menu_publish.key.close", id="menu_publish.close"),
     ]
@@ -88,6 +125,7 @@ class MenuPublishScreen(Screen[PublishResult]):
         self.publisher = publisher
         self.changes = diff(draft.base, draft.menu)
         self.problems = menu_problems(draft.menu, draft.menu.currency)
+        self.warnings = [] if self.problems else new_warnings(draft)  # asked about: `y` publishes anyway
         self.state: Literal["confirm", "sending", "done"] = "confirm"
         self.result: PublishResult = "cancelled"
 
@@ -108,17 +146,25 @@ class MenuPublishScreen(Screen[PublishResult]):
                 + "\n"
                 + problem_lines(self.problems)
             )
+        elif self.warnings and self.changes:
+            head = Content(t("menu_editor.publish.warnings", count=len(warned_lines(self.warnings))))
+            warned = (head + "\n" + warning_lines(self.warnings, self.draft.menu)).stylize("$text-warning")
+            problems.update(FoldedText(warned))  # lines broken as Chinese reads
         else:
             problems.display = False
         if not self.changes:
             status.update(Content(t("menu_publish.nothing")))
+        elif self.warnings:
+            status.update(FoldedText(t("menu_editor.publish.ask_anyway")))
         elif not self.problems:
             status.update(Content(t("menu_publish.ask")))
         self.query_one(DiffView).focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "confirm":
-            return self.state == "confirm" and bool(self.changes) and not self.problems
+            return self.state == "confirm" and bool(self.changes) and not self.problems and not self.warnings
+        if action == "confirm_anyway":
+            return self.state == "confirm" and bool(self.changes) and bool(self.warnings)
         if action == "close":
             return self.state != "sending"
         if action == "finish":
@@ -128,7 +174,16 @@ class MenuPublishScreen(Screen[PublishResult]):
     def _say(self, text: str, style: str = "") -> None:
         self.query_one("#publish-status", Static).update(Content.styled(text, style))
 
+    def action_confirm_anyway(self) -> None:
+        """Publish with its warnings (a free item can be meant): the person read them and pressed `y`."""
+        if self.warnings:
+            self._send_now()
+
     def action_confirm(self) -> None:
+        if not self.warnings:
+            self._send_now()
+
+    def _send_now(self) -> None:
         if self.state != "confirm" or not self.changes or self.problems:
             return
         publisher = self.publisher or find_publisher(self)

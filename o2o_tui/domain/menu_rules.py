@@ -15,7 +15,7 @@ check menus a console builds before they are ever encoded.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 
 import msgspec
 
@@ -241,6 +241,72 @@ def menu_problems(menu: Menu, currency: str) -> list[Problem]:
             item_ids.add(item.id)
             problems += item_problems(item, currency, item_where, group_ids)
     return problems
+
+
+# --- what a publish asks about (allowed, but likely a mistake: the person confirms) ---------------------------
+
+WARNING_CODES = (
+    "free_item",  # an item customers can see at a price of 0 (chopsticks are fine; a forgotten price is not)
+    "placeholder_name",  # an item or option customers can see under the name the editor gave it when added
+)
+_WARNED_FIELD = {"free_item": "price", "placeholder_name": "name"}
+
+
+class MenuWarning(msgspec.Struct, frozen=True):
+    field: str  # JSON path into the publish body, as `Problem.field`
+    code: str  # one of WARNING_CODES
+    kind: str  # "item" or "option"
+    entity_id: str
+
+
+def warning_text(warning: MenuWarning) -> str:
+    """The warning in the console's language (`menu.warning.<code>`)."""
+    from o2o_tui.i18n import t
+
+    return t(f"menu.warning.{warning.code}")
+
+
+def line_warnings(line: Item | Option, placeholders: Collection[str] = ()) -> list[str]:
+    """The warning codes of one item or option as if it were on sale (whether it is hidden is the caller's)."""
+    codes = []
+    if any(
+        text.strip() in placeholders for text in (line.name, line.names.zh, line.names.en) if text.strip()
+    ):
+        codes.append("placeholder_name")
+    if isinstance(line, Item) and line.price.amount == 0:
+        codes.append("free_item")
+    return codes
+
+
+def menu_warnings(menu: Menu, placeholders: Collection[str] = ()) -> list[MenuWarning]:
+    """What `menu` would put on sale that is allowed but rarely meant: a visible item at 0, a visible item or option
+    still called one of `placeholders` (the names an editor gives new lines). Not a platform rule: a free item can
+    be legitimate (chopsticks, a free soup), so a client shows these and asks before publishing."""
+    warnings: list[MenuWarning] = []
+    for c_index, category in enumerate(menu.categories):
+        for i_index, item in enumerate(category.items):
+            if not item.hidden:
+                where = f"categories[{c_index}].items[{i_index}]"
+                warnings += [
+                    MenuWarning(f"{where}.{_WARNED_FIELD[code]}", code, "item", item.id)
+                    for code in line_warnings(item, placeholders)
+                ]
+    for g_index, group in enumerate(menu.option_groups):
+        for o_index, option in enumerate(group.options):
+            if not option.hidden:
+                where = f"option_groups[{g_index}].options[{o_index}]"
+                warnings += [
+                    MenuWarning(f"{where}.{_WARNED_FIELD[code]}", code, "option", option.id)
+                    for code in line_warnings(option, placeholders)
+                ]
+    return warnings
+
+
+def added_warnings(base: Menu, menu: Menu, placeholders: Collection[str] = ()) -> list[MenuWarning]:
+    """The warnings `menu` has that the published `base` has not: a free item on sale already (chopsticks) is not
+    asked about at every publish, only when a publish (the editor's, an import's) puts it on sale."""
+    known = {(w.code, w.kind, w.entity_id) for w in menu_warnings(base, placeholders)}
+    return [w for w in menu_warnings(menu, placeholders) if (w.code, w.kind, w.entity_id) not in known]
 
 
 # --- what a publish stores ---------------------------------------------------------------------------------------
