@@ -18,7 +18,10 @@ still with one waits with why="courier_offline": the dispatcher reassigns it). A
 than `STALE_POSITION_MINUTES` (a handheld that has reported nothing for a while) is planned as if it needed
 `STALE_DELAY_MINUTES` more to set off than its position tells (added to when it will be free, idle or busy), never
 "leave now", and its suggestions carry the position's age (`stale_minutes`); its `CourierState.free_at` stays what
-the position tells, which the dispatch board shows with a "?". The engine's clock is `now` to the whole minute, so
+the position tells, which the dispatch board shows with a "?". An open problem a courier reported on an order
+(`Order.delivery_problem`) is carried on that order's and that courier's state (`problem`); one that stops the
+courier (`problem_stops_courier`: its vehicle) takes it out of planning, and its orders not picked up yet are planned
+anew for the other couriers (a suggestion there is a reassignment; none: why="courier_problem"). The engine's clock is `now` to the whole minute, so
 asking twice within a minute with nothing changed gives the same plan (near-ties are not broken by the seconds).
 """
 
@@ -32,7 +35,7 @@ import msgspec
 
 from o2o_tui.dispatch import engine, positions
 from o2o_tui.dispatch.model import DispatchCourier, DispatchOrder, DispatchParams, PlannedRoute, Point
-from o2o_tui.domain.fleet import Courier, CourierStatus
+from o2o_tui.domain.fleet import Courier, CourierStatus, problem_stops_courier
 from o2o_tui.domain.geo import Position, from_local_metres
 from o2o_tui.domain.order import ENDED_STATUSES, Order, OrderStatus, OrderType
 from o2o_tui.domain.store import Store
@@ -84,8 +87,9 @@ class OrderState(msgspec.Struct, frozen=True):
     """An order that needs or has a courier but is not picked up yet. `why` says why it has no suggestion:
     "planned" (it has one), "assigned", "courier_offline" (assigned to a courier now off duty: reassign it),
     "later" (ready beyond the horizon), "no_location", "bad_location" (its position is off the globe or too far
-    from the store), "no_courier", "no_position" (couriers are on duty but none has a usable position).
-    `dropoff` is None unless usable."""
+    from the store), "no_courier", "no_position" (couriers are on duty but none has a usable position),
+    "courier_problem" (its courier reported a problem that stops it, and no other courier is planned for it).
+    `dropoff` is None unless usable; `problem`: the reason of its courier's open problem on it, if any."""
 
     order_id: str
     order_number: int
@@ -96,6 +100,8 @@ class OrderState(msgspec.Struct, frozen=True):
     dropoff: Position | None
     courier_id: str | None
     why: str
+    problem: str | None = None
+    problem_at: datetime | None = None  # when the courier reported it
 
 
 class CourierState(msgspec.Struct, frozen=True):
@@ -117,6 +123,11 @@ class CourierState(msgspec.Struct, frozen=True):
     dropoffs: list[Position] = []  # where the orders it carries or is assigned go
     position_at: datetime | None = None  # when `position` was last set (how old the dispatcher's picture is)
     bad_position: bool = False
+    # the latest open problem it reported on an order it holds (its reason) and that order's number; `stopped`: the
+    # problem means it cannot go on, so it is not planned
+    problem: str | None = None
+    problem_order: int | None = None
+    stopped: bool = False
 
 
 class LivePlan(msgspec.Struct, frozen=True):
@@ -254,6 +265,22 @@ def _order_point(order: Order, origin: Position | None) -> Point | None:
     return positions.local_point(_dropoff(order), origin)
 
 
+def _stops(order: Order) -> bool:
+    """The order's courier reported a problem that keeps it from going on."""
+    problem = order.delivery_problem
+    return order.courier_id is not None and problem is not None and problem_stops_courier(problem.reason)
+
+
+def _latest_problem(carried: Sequence[Order]) -> Order | None:
+    with_problem = [o for o in carried if o.delivery_problem is not None]
+    return max(with_problem, key=lambda o: _problem_time(o)) if with_problem else None
+
+
+def _problem_time(order: Order) -> datetime:
+    problem = order.delivery_problem
+    return (problem.occurred_at if problem else None) or order.updated_at
+
+
 def _free_time_and_place(
     courier: Courier,
     here: Point,
@@ -359,6 +386,8 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
     for courier in snapshot.couriers:
         carried = sorted(by_courier.get(courier.id, []), key=lambda o: o.number)
         load = max(len(courier.delivery_ids), len(carried))
+        troubled = _latest_problem(carried)
+        stopped = any(_stops(o) for o in carried)
         free_at: datetime | None = None
         free_position: Position | None = None
         here = positions.local_point(courier.position, origin)
@@ -366,13 +395,15 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
             minutes, spot = _free_time_and_place(courier, here, carried, store, origin, now, params)
             # the board shows when it is free as far as its last position tells (a "?" when that is old) ...
             free_at, free_position = _at(now, minutes), from_local_metres(spot[0], spot[1], origin)
+            if stopped:  # it cannot go on: when it will be free is not known
+                free_at = None
             room[courier.id] = max(0, courier.capacity - load)
             planned_free = minutes
             if position_stale(courier, real_now):
                 stale[courier.id] = position_age_minutes(courier, real_now) or 0
                 # ... and the engine plans it that much later again, busy or idle: fresher couriers go first
                 planned_free = minutes + STALE_DELAY_MINUTES
-            if room[courier.id] > 0:  # a full courier would be refused: it is not planned until it has room
+            if room[courier.id] > 0 and not stopped:  # a full courier would be refused: not planned until it has room
                 engine_couriers.append(
                     DispatchCourier(
                         id=courier.id, position=spot, free_at=planned_free, on_at=-1.0, off_at=_NO_SHIFT_END
@@ -395,6 +426,9 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
                     p for p in (positions.usable(_dropoff(o), origin) for o in carried) if p is not None
                 ],
                 bad_position=courier.position is not None and here is None and origin is not None,
+                problem=troubled.delivery_problem.reason if troubled and troubled.delivery_problem else None,
+                problem_order=troubled.number if troubled else None,
+                stopped=stopped,
             )
         )
 
@@ -404,7 +438,7 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
         if order.type is not OrderType.DELIVERY or order.status not in _PLANNABLE:
             continue
         ready = ready_minutes(order, store, now)
-        if order.courier_id:
+        if order.courier_id and not _stops(order):
             waiting[order.id] = (
                 order,
                 ready,
@@ -417,8 +451,8 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
             waiting[order.id] = (order, ready, "bad_location" if bad else "no_location")
         elif ready > params.horizon:
             waiting[order.id] = (order, ready, "later")
-        else:
-            waiting[order.id] = (order, ready, "no_courier")
+        else:  # planned (anew, for an order whose courier cannot go on: a suggestion is a reassignment)
+            waiting[order.id] = (order, ready, "courier_problem" if order.courier_id else "no_courier")
             candidates.append(
                 DispatchOrder(
                     id=order.id,
@@ -467,6 +501,8 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
             dropoff=positions.usable(_dropoff(order), origin),
             courier_id=order.courier_id,
             why=why,
+            problem=order.delivery_problem.reason if order.delivery_problem else None,
+            problem_at=order.delivery_problem.occurred_at if order.delivery_problem else None,
         )
         for order, ready, why in waiting.values()
     ]

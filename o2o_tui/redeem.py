@@ -25,7 +25,7 @@ import msgspec
 from o2o_tui.client.actions import encode_body
 from o2o_tui.domain.clock import stored_clock
 from o2o_tui.domain.money import format_money
-from o2o_tui.domain.order import ENDED_STATUSES, Order
+from o2o_tui.domain.order import ENDED_STATUSES, Order, OrderStatus, OrderType
 from o2o_tui.domain.requests import CodeBody
 from o2o_tui.domain.transitions import OrderAction, applies_to_type
 from o2o_tui.domain.voucher import Voucher, normalize_code
@@ -49,6 +49,8 @@ class Redemption(msgspec.Struct, frozen=True):
     target: str  # the order id (handoff) or the store id (voucher)
     order_id: str | None = None
     number: str | None = None  # the order's "#0042"
+    status: str | None = None  # the order's status and type as cached (a pickup code)
+    order_type: str | None = None
 
     def body(self) -> CodeBody:
         return CodeBody(code=self.code)
@@ -116,8 +118,22 @@ def classify(code: str, orders: Iterable[Order], store_id: str) -> Redemption:
                 order.id,
                 order_id=order.id,
                 number=order.display_number,
+                status=order.status.value,
+                order_type=order.type.value,
             )
     return Redemption(CodeKind.VOUCHER, typed, VOUCHER_ACTION, store_id)
+
+
+def not_ready_text(redemption: Redemption) -> str | None:
+    """Why a pickup code cannot hand its order over yet, with the fix (None when it can, or for a voucher): an
+    order the cache knows is not ready is refused here, before anything is queued, rather than by the platform
+    later as a conflict."""
+    if redemption.kind is not CodeKind.PICKUP or redemption.status is None or redemption.order_type is None:
+        return None
+    from o2o_tui.sync.explain import too_early
+
+    status, order_type = OrderStatus(redemption.status), OrderType(redemption.order_type)
+    return too_early(OrderAction.HANDOFF, status, order_type, redemption.number or "?")
 
 
 async def voucher_answer(client: Any, redemption: Redemption, key: str) -> Voucher | None:

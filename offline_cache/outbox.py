@@ -43,8 +43,10 @@ class OutboxEntry(msgspec.Struct, frozen=True, kw_only=True):
     last_error: str | None = None
     state: EntryState = EntryState.PENDING
     rejection: dict[str, Any] | None = None
+    origin: str = ""  # SCRIPT: queued by an `o2o` command; "": a person at a console (or its auto-accept)
 
 
+SCRIPT = "script"
 _ACTIVE = (EntryState.PENDING, EntryState.SENT)
 
 
@@ -106,6 +108,7 @@ class Outbox:
         base_version: int | None = None,
         occurred_at: str | None = None,
         key: str | None = None,
+        origin: str = "",
     ) -> OutboxEntry:
         """Queue an intent durably (file and directory fsynced) and return it with its key and seq."""
         if not isinstance(body, str):
@@ -125,6 +128,7 @@ class Outbox:
                 body=body,
                 base_version=base_version,
                 occurred_at=occurred_at or now_iso(),
+                origin=origin,
             )
             self._put(entry)
             self._meta.remove_docs([_SEQ_DOC])

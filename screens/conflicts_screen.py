@@ -39,15 +39,15 @@ def tap_time(moment: datetime | None, zone: ZoneInfo | None) -> str:
 
 
 def conflict_prompt(conflict: ConflictView, zone: ZoneInfo | None) -> Content:
-    """Two lines: the order, what was tapped (or done by auto-accept) and when; then the platform's reason (plain
-    text, wraps)."""
+    """Two lines: the order (or the voucher), what was tapped (or done by auto-accept, or run by an `o2o`
+    command) and when; then the platform's reason (plain text, wraps)."""
     number = f"#{conflict.order_number:04d}" if conflict.order_number is not None else ""
-    head = t(
-        "conflicts.row_auto" if conflict.automatic else "conflicts.row",
-        order=number or t("conflicts.no_order"),
-        action=conflict.action_label,
-        time=tap_time(conflict.tapped_at, zone),
-    )
+    if conflict.code_tail:  # a voucher: which one, by the end of its code
+        subject = t("conflicts.voucher", tail=conflict.code_tail)
+    else:
+        subject = number or t("conflicts.no_order")
+    row = "conflicts.row_auto" if conflict.automatic else "conflicts.row_script" if conflict.scripted else "conflicts.row"
+    head = t(row, order=subject, action=conflict.action_label, time=tap_time(conflict.tapped_at, zone))
     return Content.assemble((safe_text(head, one_line=True), "bold"), "\n", safe_text(conflict.explanation))
 
 

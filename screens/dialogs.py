@@ -113,6 +113,7 @@ class NumberPrompt(_FieldPrompt[int | None]):
         minimum: int = 1,
         maximum: int = 240,
         hint_key: str = "ui.dialog.enter_default",
+        hint: str | None = None,
     ) -> None:
         super().__init__()
         localize_bindings(self)
@@ -121,24 +122,35 @@ class NumberPrompt(_FieldPrompt[int | None]):
         self._minimum = minimum
         self._maximum = maximum
         self._hint_key = hint_key  # what Enter on an empty field means ({default}): prep minutes unless said
+        self._hint = hint  # the sentence itself, when the caller has more to say than `hint_key` does
 
     @classmethod
     def kept(
-        cls, app: App[Any], title: Content | str, default: int, *, minimum: int = 1, maximum: int = 240
+        cls,
+        app: App[Any],
+        title: Content | str,
+        default: int,
+        *,
+        minimum: int = 1,
+        maximum: int = 240,
+        hint: str | None = None,
     ) -> NumberPrompt:
         """The prompt installed in `app` (made the first time), cleared and asking `title` with `default`; a new
         one while the kept one is open (a prompt over a prompt)."""
         if not app.is_screen_installed(cls.KEPT_NAME):
-            app.install_screen(cls(title, default, minimum=minimum, maximum=maximum), cls.KEPT_NAME)
+            app.install_screen(cls(title, default, minimum=minimum, maximum=maximum, hint=hint), cls.KEPT_NAME)
         prompt = app.get_screen(cls.KEPT_NAME)
         if not isinstance(prompt, NumberPrompt) or prompt in app.screen_stack:
-            return cls(title, default, minimum=minimum, maximum=maximum)
-        prompt.ask(title, default, minimum=minimum, maximum=maximum)
+            return cls(title, default, minimum=minimum, maximum=maximum, hint=hint)
+        prompt.ask(title, default, minimum=minimum, maximum=maximum, hint=hint)
         return prompt
 
-    def ask(self, title: Content | str, default: int, *, minimum: int = 1, maximum: int = 240) -> None:
-        """Ask again: a new title, default and bounds, an empty field, no error."""
+    def ask(
+        self, title: Content | str, default: int, *, minimum: int = 1, maximum: int = 240, hint: str | None = None
+    ) -> None:
+        """Ask again: a new title, default, bounds and hint, an empty field, no error."""
         self._title, self._default, self._minimum, self._maximum = title, default, minimum, maximum
+        self._hint = hint
         if not self.is_mounted:
             return  # compose uses the new values
         self.query_one(".title", Label).update(_as_content(title))
@@ -149,7 +161,7 @@ class NumberPrompt(_FieldPrompt[int | None]):
         self.query_one("#error", Label).update("")
 
     def hint(self) -> str:
-        return t(self._hint_key, default=self._default)
+        return self._hint if self._hint is not None else t(self._hint_key, default=self._default)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):

@@ -45,6 +45,7 @@ from o2o_tui.live_dispatch import (
 )
 from o2o_tui.safe_text import safe_text
 from o2o_tui.sync.ports import FleetClient
+from screens import order_format as fmt
 from screens.dispatch_help import BoardHelp, help_entries
 from screens.keys import localize_bindings
 from screens.steady_keys import SteadyKeysApp
@@ -67,6 +68,7 @@ log = logging.getLogger("o2o.dispatch_board")
 _ORDER_RANK = {
     "now": 0,
     "courier_offline": 1,  # its courier went off duty holding it: someone must act, right after GO NOW
+    "courier_problem": 1,  # its courier reported a problem it cannot go on with, and nobody else is planned
     "plan": 2,
     "stale": 2,
     "no_courier": 3,
@@ -246,6 +248,7 @@ class DispatchBoard(Screen[None]):
         self._shown: dict[str, tuple[object, ...]] = {}
         self._in_flight: set[str] = set()  # orders an action is on its way for
         self._just_sent: frozenset[str] = frozenset()  # acted on: the next refresh moves the cursor off them
+        self._updated = ""  # the status line's "Updated 12:03."
         localize_bindings(self)
         if root:
             self._relabel_back()
@@ -334,7 +337,8 @@ class DispatchBoard(Screen[None]):
         self.snapshot = message.snapshot
         self.plan = message.plan
         self._show()
-        self._set_status(t("dispatch.board.updated", at=clock(message.plan.now, self._zone())))
+        self._updated = t("dispatch.board.updated", at=clock(message.plan.now, self._zone()))
+        self._say_problem()
         self.rounds += 1
         self._arm()
 
@@ -440,6 +444,26 @@ class DispatchBoard(Screen[None]):
     @on(LineList.Highlighted, "#board-orders")
     def _order_highlighted(self) -> None:
         self._show_map()
+        if self._updated:
+            self._say_problem()
+
+    def _say_problem(self) -> None:
+        """The status line: the open problem the courier of the order under the cursor reported, in full."""
+        key = self.orders_list.cursor_key
+        state = next((o for o in self.plan.orders if o.order_id == key), None) if self.plan else None
+        if state is None or state.problem is None:
+            self._set_status(self._updated)
+            return
+        couriers = self.plan.couriers if self.plan else []
+        courier = next((c.name for c in couriers if c.courier_id == state.courier_id), "")
+        said = t(
+            "dispatch.board.problem_line",
+            number=f"#{state.order_number:04d}",
+            courier=safe_text(courier, one_line=True),
+            problem=fmt.problem_reason(state.problem),
+            at=clock(state.problem_at, self._zone()),
+        )
+        self._set_status(f"{said} {self._updated}")
 
     @on(LineList.Selected, "#board-orders")
     def _order_selected(self) -> None:

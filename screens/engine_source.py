@@ -17,10 +17,12 @@ from o2o_tui import store_hours
 from o2o_tui.domain.menu import Menu
 from o2o_tui.domain.store import Store
 from o2o_tui.i18n import t
+from o2o_tui.safe_text import safe_text
 from o2o_tui.sync import skipped as skips
 from o2o_tui.sync.explain import action_label, explain
 from o2o_tui.sync.model import Change, ChangeKind
 from o2o_tui.sync.read_model import OrderView, ReadModel
+from offline_cache.outbox import SCRIPT
 from screens.source import (
     ActionRefused,
     ConflictView,
@@ -56,7 +58,22 @@ def conflict_view(entry: Any, number: int | None) -> ConflictView:
         explanation=explain(reason, action=entry.action, target=entry.target),
         tapped_at=parse_tap_time(entry.occurred_at),
         automatic=_automatic(entry),
+        scripted=getattr(entry, "origin", "") == SCRIPT,
+        code_tail=_code_tail(entry),
     )
+
+
+def _code_tail(entry: Any) -> str:
+    """The last 4 characters of a refused voucher redemption's code: enough for the counter to tell which
+    customer's code it was, not enough to redeem it."""
+    if entry.action != "voucher.redeem":
+        return ""
+    try:
+        body = msgspec.json.decode(entry.body)
+    except msgspec.DecodeError:
+        return ""
+    code = body.get("code") if isinstance(body, dict) else None
+    return safe_text(code[-4:], one_line=True) if isinstance(code, str) else ""
 
 
 def _automatic(entry: Any) -> bool:

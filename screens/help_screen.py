@@ -18,6 +18,7 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from o2o_tui.demo_notes import note_lines, running
 from o2o_tui.i18n import t
 from screens.keys import declared_actions, localize_bindings
 from screens.order_format import fit
@@ -106,6 +107,21 @@ def help_note(text: str) -> Static:
     return Static(FoldedText(Content(text)), classes="help-note")
 
 
+class HelpPages(VerticalScroll):
+    """The help's scroll view, paged the way a reader pages: from where the last page key left it (two keys in one
+    burst page twice; Textual's animated page started from the half-scrolled position), at once, and one line
+    short of the visible area, so the last line of a page is the first of the next and no line is ever skipped."""
+
+    def _step(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def action_page_down(self) -> None:
+        self.scroll_to(y=self.scroll_target_y + self._step(), animate=False)
+
+    def action_page_up(self) -> None:
+        self.scroll_to(y=self.scroll_target_y - self._step(), animate=False)
+
+
 class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = f"""
     HelpScreen .help-title {{ margin-bottom: 1; }}
@@ -113,6 +129,7 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen .help-row .keys {{ width: {KEY_COLUMN}; }}
     HelpScreen .help-row .what {{ width: 1fr; }}
     HelpScreen .help-note {{ margin-top: 1; }}
+    HelpScreen .demo-note {{ margin-bottom: 1; }}
     """
     BINDINGS = [
         Binding("escape,q,question_mark", "close", "ui.key.close", id="help.close"),
@@ -125,12 +142,20 @@ class HelpScreen(ModalScreen[None]):
         opener = screen if screen is not None else self.app.screen
         self.rows = help_rows(opener)
         notes: tuple[str, ...] | None = getattr(opener, "HELP_NOTES", None)
+        on_queue = opener is getattr(self.app, "orders_screen", None)
         if notes is None:
-            notes = QUEUE_NOTES if opener is getattr(self.app, "orders_screen", None) else ()
+            notes = QUEUE_NOTES if on_queue else ()
         self.notes = notes
+        # under `o2o demo`, the queue's help first says again what the demo printed before the console opened
+        demo = running() if on_queue else None
+        self.demo_notes = note_lines(demo) if demo is not None else []
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog help"):
+        with HelpPages(classes="dialog help"):
+            if self.demo_notes:
+                yield Static(Content.styled(t("demo.notes.title"), "bold"), classes="help-title")
+                for text in self.demo_notes:
+                    yield Static(FoldedText(Content(text)), classes="demo-note")
             yield Static(Content.styled(t("ui.help.title"), "bold"), classes="help-title")
             for row in self.rows:
                 yield KeyRow(row.keys, row.text, KEY_COLUMN)

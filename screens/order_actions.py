@@ -21,6 +21,7 @@ from o2o_tui.domain.limits import (
 )
 from o2o_tui.domain.order import Order
 from o2o_tui.domain.requests import CodeBody, ConfirmBody, DelayBody, EmptyBody, ReasonBody
+from o2o_tui.domain.store import StoreState
 from o2o_tui.domain.transitions import OrderAction, TransitionCheck, check_order_transition
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
@@ -94,12 +95,15 @@ class OrderActions:
                     order, "order.confirm", ConfirmBody(preparation_minutes=minutes), OrderAction.CONFIRM
                 )
 
+        busy = store.status.extra_minutes if store and store.status.state is StoreState.BUSY else 0
+        hint = t("ui.dialog.enter_default_busy", default=default, extra=busy, total=default + busy) if busy else None
         prompt = NumberPrompt.kept(  # built once: `a` is the queue's most frequent key
             self.app,
             self._title("ui.dialog.prep_minutes", order),
             default,
             minimum=PREP_MINUTES_MIN,
             maximum=PREP_MINUTES_MAX,
+            hint=hint,  # a busy store adds its minutes to what is typed: the promise is longer than the field
         )
         self.app.push_screen(prompt, answered)
 

@@ -5,7 +5,7 @@ Widths are terminal cells (`rich.cells.cell_len`), so Chinese text keeps the col
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 import msgspec
 from rich.cells import cell_len
@@ -160,12 +160,26 @@ def courier_stage(order: Order, *, long: bool = False) -> str:
     if label == key:
         return ""
     if long and order.return_reason:  # why the courier brought it back, in the courier's own words
-        reason_key = f"handheld.problem.{order.return_reason}"
-        reason = t(reason_key)
-        if reason == reason_key:
-            reason = safe_text(order.return_reason, one_line=True)
-        return t("ui.courier_returned_because", stage=label, reason=reason)
+        return t("ui.courier_returned_because", stage=label, reason=problem_reason(order.return_reason))
     return label
+
+
+def problem_reason(reason: str) -> str:
+    """A delivery problem reason in the words the courier picked it with; an unknown one as it is (plain text)."""
+    key = f"handheld.problem.{reason}"
+    words = t(key)
+    return safe_text(reason, one_line=True) if words == key else words
+
+
+def courier_problem(order: Order, zone: tzinfo | None) -> str:
+    """The courier's open problem on the order ("Vehicle problem at 12:03"), "" when there is none; its note is
+    shown apart (`order.delivery_problem.note`, untrusted)."""
+    problem = order.delivery_problem
+    if problem is None:
+        return ""
+    at = (problem.occurred_at.astimezone(zone) if zone else problem.occurred_at) if problem.occurred_at else None
+    reason = problem_reason(problem.reason)
+    return t("ui.courier_problem.value", reason=reason, at=at.strftime("%H:%M")) if at else reason
 
 
 def code_lock(order: Order, now: datetime) -> CodeLock | None:

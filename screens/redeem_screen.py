@@ -8,7 +8,8 @@ and Enter in one burst, and the keys typed right after `v` land in the field. Th
 follows its outbox entry to the platform's verdict (a few seconds at most) and shows it; offline, it says plainly
 that the voucher is queued, not checked. When it lands, the field shows the verdict in its place (REDEEMED with
 the title and value, or the refusal) while it still shows that code, else a toast says what became of it (a
-refusal is also in the conflicts view, `!`). A code whose earlier scan still waits in the outbox is not queued
+refusal is then in the conflicts view, `!`; one the field answered at once, online, is not). A pickup code of
+an order the cache knows is not ready yet is refused at once with the fix, nothing queued. A code whose earlier scan still waits in the outbox is not queued
 again (`o2o_tui.redeem.queued_before`).
 """
 
@@ -34,6 +35,7 @@ from o2o_tui.redeem import (
     Redemption,
     classify,
     handed_over_text,
+    not_ready_text,
     queued_before,
     queued_before_text,
     queued_text,
@@ -103,6 +105,8 @@ async def _queue(
     if twin is not None:
         return redemption, None, twin
     if redemption.kind is CodeKind.PICKUP:
+        if (early := not_ready_text(redemption)) is not None:  # said now: nothing queued, no conflict filed
+            return redemption, None, (Shown("refused", early), None)
         await source.submit(redemption.action, redemption.target, redemption.body())
         return redemption, None, None
     keyed = getattr(source, "submit_keyed", None)
@@ -138,11 +142,19 @@ async def redeem_code(
         return Shown("queued", queued_text(redemption)), redemption, key
     pending, refusal = await _verdict(source, key, wait)
     if refusal is not None:
+        await _answered(source, key)
         return Shown("refused", refusal_text(refusal)), redemption, None
     if pending:
         return Shown("queued", queued_text(redemption)), redemption, key
     voucher = await voucher_answer(source.client, redemption, key)  # type: ignore[attr-defined]
     return Shown("ok", redeemed_text(voucher), _value_digits(voucher)), redemption, None
+
+
+async def _answered(source: Any, key: str) -> None:
+    """A refusal the field showed in large text is answered: it is not listed again under `!` (nor counted on
+    the status line) as if nobody had seen it."""
+    with contextlib.suppress(Exception):  # a cache that cannot write: the refusal stays listed, nothing lost
+        await source.dismiss_conflicts([key])
 
 
 _followed: set[str] = set()  # the queued vouchers' outbox keys a `follow_landing` waits on in this process
@@ -167,7 +179,7 @@ async def follow_landing(app: Any, source: Any, redemption: Redemption, key: str
         if refusal is not None:
             if (field := _field_awaiting(app, key)) is not None:
                 field.show(Shown("refused", refusal_text(refusal)))
-                app.bell()
+                app.bell()  # landed later, maybe while nobody looked: its toast and `!` stay
             return
         voucher = await voucher_answer(source.client, redemption, key)
         if (field := _field_awaiting(app, key)) is not None:

@@ -126,6 +126,8 @@ class ConflictView(msgspec.Struct, frozen=True):
     )
     tapped_at: datetime | None  # when the person pressed the key
     automatic: bool = False  # queued by this store's auto-accept station, not by a person
+    scripted: bool = False  # queued by an `o2o` command (a script, a shell), not by a key at a console
+    code_tail: str = ""  # a voucher redemption's code, its last 4 characters (the rest is the customer's)
 
 
 class ActionRefused(Exception):

@@ -29,10 +29,10 @@ from o2o_tui.auto_accept import describe, known_state
 from o2o_tui.domain.auto_accept import AutoAcceptBody
 from o2o_tui.domain.limits import AUTO_ACCEPT_CAP_MAX, EXTRA_MINUTES_MAX, STATUS_REASON_MAX
 from o2o_tui.domain.requests import HoursBody, StoreStatusBody
-from o2o_tui.domain.store import Store, StoreState
+from o2o_tui.domain.store import Store, StoreState, StoreStatus
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
-from o2o_tui.store_effect import effect, effect_text, store_zone
+from o2o_tui.store_effect import at_text, effect, effect_text, store_zone
 from screens.console_messages import ShowHelp
 from screens.dialogs import NumberPrompt
 from screens.keys import localize_bindings
@@ -283,6 +283,21 @@ class StoreScreen(Screen[None]):
         self.app.pop_screen()
 
     def action_resume(self) -> None:
+        store = self._store()
+        if store is None:
+            return
+        now = self.app.now()
+        opened = effect(msgspec.structs.replace(store, status=StoreStatus()), now)  # as open would leave it
+        if opened.state is StoreState.CLOSED and opened.by_hours:
+            at = at_text(opened.until, store_zone(store), now) if opened.until is not None else None
+            if store.status.state is StoreState.ONLINE:  # nothing to send: the hours alone keep it closed
+                key = "store_screen.open.hours_closed" if at else "store_screen.open.hours_closed_never"
+                self.app.say(t(key, at=at), severity="warning", timeout=10)
+                return
+            # a pause or busy ends now, but the store takes orders only when its hours open
+            label = t("store_screen.open.at_hours", at=at) if at else t("store_screen.open.at_hours_never")
+            self._send("store.status", StoreStatusBody(state=StoreState.ONLINE), label)
+            return
         self._send("store.status", StoreStatusBody(state=StoreState.ONLINE), t("store_screen.action.open"))
 
     def action_pause(self) -> None:
@@ -332,6 +347,7 @@ class StoreScreen(Screen[None]):
             current or DEFAULT_BUSY_MINUTES,
             minimum=1,
             maximum=EXTRA_MINUTES_MAX,
+            hint_key="store_screen.busy.enter_current" if current else "store_screen.busy.enter_default",
         )
         self.app.push_screen(prompt, got)
 

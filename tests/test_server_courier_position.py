@@ -168,7 +168,8 @@ def test_going_on_duty_without_a_position_starts_at_the_store(platform: RunningP
     state = f"/v1/couriers/{courier_id}/state"
     assert courier.put(state, {"status": "OFFLINE"}).json()["position"] == before["position"]
     on = courier.put(state, {"status": "IDLE"}).json()
-    assert on["status"] == "IDLE" and on["position"] == store["address"]["position"] and on["position_at"]
+    assert on["status"] == "IDLE" and on["position"] == store["address"]["position"]
+    assert on["position_at"] is None  # a guess, never reported: docs/api.md, Fleet
     here = {"lat": 31.24, "lon": 121.48}
     assert courier.put(state, {"position": here}).json()["position"] == here
     assert courier.put(state, {"status": "IDLE"}).json()["position"] == here  # on duty already: not moved

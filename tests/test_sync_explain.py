@@ -57,7 +57,8 @@ def test_moved_on_wrong_code_and_unknown() -> None:
     )
     early = {"code": "illegal_transition", "current_status": "CREATED", "to": "READY_FOR_PICKUP", "order_number": 2}
     assert explain(early, action="order.ready", target="ord_2") == (  # too early, not too late
-        "order #0002 was still NEW when your ready signal reached the platform: it comes later, so it was not applied"
+        "order #0002 was still NEW when your ready signal reached the platform, so it was not applied: accept it"
+        " first, then try again"
     )
     late = {**moved, "to": "PREPARING"}
     assert "was already READY" in explain(late, action="order.preparing", target="ord_7")

@@ -5,8 +5,10 @@ profile under an O2O_HOME of its own, and the merchant console. Everything it st
 group and is stopped on quit, Ctrl-C, SIGTERM/SIGHUP or an error (and, on Linux, if this process dies).
 
 One courier of the fleet is kept for a person: the simulator never acts for it and offers it one order at a time
-while it is on duty and free. Its `courier` profile sits beside `demo`, and `o2o demo --handheld` (or the printed
-`O2O_HOME=... o2o courier --profile courier`) opens its handheld screen in a second terminal.
+while it is on duty and free (an offer nobody answers is taken back: simulator/handheld.py). Its `courier` profile
+sits beside `demo`, and `o2o demo --handheld` (or the printed `O2O_HOME=... o2o courier --profile courier`) opens its
+handheld screen in a second terminal. What the demo prints before the console takes the screen, the console's `?`
+says again (`o2o_tui/demo_notes.py`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.need_terminal import require_terminal
 from o2o_tui.cli.output import emit_json, fail, say
 from o2o_tui.cli.stop_signals import InterruptOnSignals
+from o2o_tui.demo_notes import DemoNotes, set_running
 from o2o_tui.i18n import set_language, t
 from o2o_tui.paths import data_dir
 
@@ -152,11 +155,15 @@ def _child_env(home: Path) -> dict[str, str]:
     return env
 
 
+def sim_speed(pace: Pace, speed: float | None) -> float:
+    """Simulated seconds per real second: `--speed`, else the pace's."""
+    return speed if speed is not None else (RUSH_SPEED if pace is Pace.RUSH else 1.0)
+
+
 def pace_arguments(pace: Pace, orders_per_hour: int | None, speed: float | None) -> list[str]:
     """The simulator's arguments for a pace; an explicit `--orders-per-hour` puts the orders on the day's
     curve at that rate instead (scripts and tests that want a given load)."""
-    chosen_speed = speed if speed is not None else (RUSH_SPEED if pace is Pace.RUSH else 1.0)
-    arguments = ["--speed", str(chosen_speed)]
+    arguments = ["--speed", str(sim_speed(pace, speed))]
     if orders_per_hour is not None:
         return [*arguments, "--orders-per-hour", str(orders_per_hour)]
     if pace is Pace.REALISTIC:
@@ -180,6 +187,8 @@ def run_demo(
 ) -> int:
     from o2o_tui.config import save_profile
     from o2o_tui.platform.seed import seed_demo
+    from o2o_tui.platform.simulator.handheld import OFFER_STANDS_MINUTES
+    from o2o_tui.platform.simulator.vouchers import CODES_FILE
 
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     root = data_dir() / f"demo-{stamp}-{os.getpid()}"
@@ -247,13 +256,27 @@ def run_demo(
         tickets = _demo_printer(root)  # kitchen tickets "print" to a file in the data dir
         if tickets is not None and not as_json:
             say(t("printing.demo.tickets", path=str(tickets)))
+        vouchers = home / "data" / CODES_FILE
         if headless_seconds is None and not as_json:
-            say(t("demo.vouchers", path=str(home / "data" / "voucher-codes.txt")))
+            say(t("demo.vouchers", path=str(vouchers)))
         command = handheld_command(home)
+        stands_s = round(OFFER_STANDS_MINUTES * 60 / sim_speed(pace, speed))
         if not as_json:
-            say(t("demo.handheld", name=courier.user_name, command=command))
+            say(t("demo.handheld", name=courier.user_name, command=command, seconds=stands_s))
         if headless_seconds is not None:
             return _headless(profile, courier, command, headless_seconds, url, as_json)
+        if not as_json:
+            say(t("demo.notes.again"))
+        # the console runs in this process: its `?` says all of the above again while the demo runs
+        set_running(
+            DemoNotes(
+                courier_name=courier.user_name or HANDHELD_PROFILE,
+                handheld_command=command,
+                offer_stands_s=stands_s,
+                vouchers=str(vouchers),
+                tickets=str(tickets) if tickets is not None else None,
+            )
+        )
         from screens.launch import run_merchant_console
 
         run_merchant_console(profile)
@@ -261,6 +284,7 @@ def run_demo(
     except KeyboardInterrupt:
         return 130
     finally:
+        set_running(None)
         stop_signals.stopping()
         children.stop_all()
         stop_signals.restore()

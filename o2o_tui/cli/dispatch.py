@@ -95,6 +95,13 @@ def _suggestion_line(suggestion: Any, zone: ZoneInfo | None) -> str:
     )
 
 
+def _reassigning(state: Any, zone: ZoneInfo | None) -> str:
+    """What a suggestion for an order its courier cannot go on with is: a reassignment, and why."""
+    if state is None or state.courier_id is None or state.problem is None:
+        return ""
+    return t("dispatch.suggest.reassign", problem=problem_text(state.problem, None, zone))
+
+
 def _age_text(minutes: int) -> str:
     if minutes < 120:
         return t("couriers.position.minutes", n=minutes)
@@ -120,8 +127,26 @@ def _free_text(free_at: datetime | None, zone: ZoneInfo | None, now: datetime) -
     return t("couriers.free.at", at=_clock(free_at, zone))
 
 
+def problem_text(reason: str, at: datetime | None, zone: ZoneInfo | None) -> str:
+    """A courier's problem in the words it picked it with, and when ("Vehicle problem at 12:03")."""
+    from o2o_tui.safe_text import safe_text
+
+    key = f"handheld.problem.{reason}"
+    words = t(key)
+    words = safe_text(reason, one_line=True) if words == key else words
+    return t("ui.courier_problem.value", reason=words, at=_clock(at, zone)) if at else words
+
+
 def _courier_line(state: Any, zone: ZoneInfo | None, now: datetime) -> str:
     numbers = ", ".join(_number(n) for n in state.order_numbers) or "-"
+    line = _courier_text(state, zone, now, numbers)
+    if state.problem is not None and state.problem_order is not None:
+        problem = problem_text(state.problem, None, zone)
+        line += t("couriers.problem", number=_number(state.problem_order), problem=problem)
+    return line
+
+
+def _courier_text(state: Any, zone: ZoneInfo | None, now: datetime, numbers: str) -> str:
     return t(
         "couriers.line",
         name=safe_text(state.name, one_line=True),
@@ -385,8 +410,9 @@ def register(app: typer.Typer) -> None:
         zone = _zone(snapshot.store.timezone)
         if not plan.suggestions:
             say(t("dispatch.suggest.empty"))
+        states = {state.order_id: state for state in plan.orders}
         for suggestion in plan.suggestions:
-            say(_suggestion_line(suggestion, zone))
+            say(_suggestion_line(suggestion, zone) + _reassigning(states.get(suggestion.order_id), zone))
         for state in plan.orders:
             if state.why in (
                 "later",
@@ -395,6 +421,7 @@ def register(app: typer.Typer) -> None:
                 "no_courier",
                 "no_position",
                 "courier_offline",
+                "courier_problem",
             ):
                 say(
                     t(

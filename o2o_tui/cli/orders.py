@@ -177,18 +177,37 @@ def _fits_type(action: str) -> Any:
     return check
 
 
+def _not_too_early(action: str) -> Any:
+    """A precondition: the order has reached the step before `action` (a handoff needs it ready, ready needs it
+    accepted). Exit 4 with the step to do first, nothing queued, once a fresh pull agrees with the cache."""
+    from o2o_tui.domain.transitions import OrderAction
+    from o2o_tui.sync.explain import too_early
+
+    def check(view: Any, *, final: bool) -> bool:
+        order = view.order
+        refusal = too_early(OrderAction(action), order.status, order.type, order.display_number)
+        if refusal is None:
+            return True
+        if final:
+            raise fail(refusal, Exit.REJECTED)
+        return False
+
+    return check
+
+
 def _handoff_check(code: str) -> Any:
     """The handoff's precondition: the action fits the order's type, and a code that differs from the order's
     pickup code as cached is refused here (exit 4, nothing sent: a wrong try sent counts toward the code's lock).
     No cached code: the platform checks it."""
     fits = _fits_type("handoff")
+    ready = _not_too_early("handoff")
 
     def check(view: Any, *, final: bool) -> bool:
         fits(view, final=final)
         expected = view.order.pickup_code
         if expected and code.strip() != expected:
             raise fail(t("orders.error.wrong_code", number=view.order.display_number), Exit.REJECTED)
-        return True
+        return ready(view, final=final)
 
     return check
 
@@ -261,6 +280,13 @@ def _show_lines(view: Any, zone: Any) -> list[str]:
         lines.append(t("orders.show.promised", at=at))
     if order.pickup_code:  # what the courier or the customer says at the counter, as the console shows it
         lines.append(t("orders.show.pickup_code", code=safe_text(order.pickup_code, one_line=True)))
+    problem = order.delivery_problem
+    if problem is not None:  # the courier's open problem on its delivery: the store is told at once
+        from o2o_tui.cli.dispatch import problem_text
+
+        words = problem_text(problem.reason, problem.occurred_at, zone)
+        note = safe_text(problem.note, one_line=True)
+        lines.append(t("orders.show.courier_problem", problem=words + (f" · {note}" if note else "")))
     from o2o_tui.cli.orders_care import show_lines  # chases and refunds
 
     return lines + show_lines(order, zone)
@@ -537,6 +563,7 @@ def register(app: typer.Typer) -> None:
                 online=online,
                 as_json=as_json,
                 done_key=f"orders.done.{name}",
+                precondition=_not_too_early(name) if name in ("preparing", "ready") else None,
             )
 
     simple("preparing", "order.preparing")

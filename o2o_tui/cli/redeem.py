@@ -88,7 +88,7 @@ def register(app: typer.Typer) -> None:
 
         import msgspec
 
-        from o2o_tui.redeem import CodeKind, handed_over_text, queued_text, redeemed_text
+        from o2o_tui.redeem import CodeKind, handed_over_text, not_ready_text, queued_text, redeemed_text
         from o2o_tui.sync.perform import Outcome, perform
 
         if not code.strip():
@@ -98,6 +98,15 @@ def register(app: typer.Typer) -> None:
             if chosen.role != "merchant" or not chosen.store_id:
                 raise fail(t("voucher.redeem.not_merchant", profile=chosen.name), Exit.AUTH)
             redemption = _classify(chosen, cache, code)
+            if not_ready_text(redemption) is not None:  # the cache may be behind another device's "ready"
+                from o2o_tui.sync.perform import refresh
+
+                with contextlib.suppress(PlatformError):
+                    asyncio.run(refresh(chosen, cache))
+                redemption = _classify(chosen, cache, code)
+            early = not_ready_text(redemption)  # a pickup code of an order not ready yet: the fix, nothing sent
+            if early is not None:
+                raise fail(early, Exit.REJECTED)
             twin = _queued_before(chosen, cache, code)
             if twin is not None:
                 if as_json:

@@ -70,6 +70,21 @@ def _show(profile_name: str | None, as_json: bool) -> None:
     say(t("auto_accept.cli.device", name=device))
 
 
+def _done_message(store: Any, orders: list[Any], device: str) -> str:
+    """What a change that stands leaves the store with ("Auto-accept changed: off"), as `o2o store auto-accept`
+    with no argument says it; the bare "changed" only when the store is not cached."""
+    from datetime import UTC, datetime
+
+    from o2o_tui.auto_accept import describe, known_state
+
+    if store is None:
+        return t("auto_accept.cli.done")
+    lines = describe(
+        known_state(store, None, orders, datetime.now(UTC)), device, none_key="auto_accept.station.none_cli"
+    )
+    return t("auto_accept.cli.done_now", state=lines[0], station=lines[1])
+
+
 def register(store_app: typer.Typer) -> None:
     @store_app.command("auto-accept", help=t("auto_accept.cli.help"))
     def auto_accept(
@@ -115,11 +130,11 @@ def register(store_app: typer.Typer) -> None:
             )
             _checked(body)
             result = asyncio.run(perform(chosen, cache, "store.auto_accept", store_id, body, online=online))
-            store = ReadModel(cache).store(store_id)
+            model = ReadModel(cache)
+            store = model.store(store_id)
+            done = _done_message(store, [view.order for view in model.orders()], device_name(chosen.name))
         extra = {"auto_accept": _builtins(store.auto_accept)} if as_json and store is not None else None
-        report_outcome(
-            result, as_json=as_json, online=online, done_message=t("auto_accept.cli.done"), extra=extra
-        )
+        report_outcome(result, as_json=as_json, online=online, done_message=done, extra=extra)
 
 
 def _check_station(profile: Any, store_id: str, station: str, allowed: set[str]) -> None:

@@ -47,6 +47,16 @@ class ProblemReason(enum.StrEnum):
     OTHER = "OTHER"
 
 
+# problems that keep the courier from going on with anything (not only this delivery): dispatch stops planning it
+# as usual and suggests giving its orders not yet picked up to another courier
+STOPPING_PROBLEMS = frozenset({ProblemReason.VEHICLE_PROBLEM})
+
+
+def problem_stops_courier(reason: str) -> bool:
+    """Whether a reported problem (its reason as the API carries it) means the courier cannot go on."""
+    return reason in STOPPING_PROBLEMS
+
+
 class DeliveryProblem(msgspec.Struct, frozen=True):
     reason: ProblemReason
     note: str = ""

@@ -141,6 +141,18 @@ class CodeLock(msgspec.Struct, frozen=True):
         require_times_in_range(self)
 
 
+class OpenProblem(msgspec.Struct, frozen=True):
+    """The latest problem the courier reported on the order's current delivery (a delivery problem reason such as
+    VEHICLE_PROBLEM, as a string: a reason added later still reads), while it is open."""
+
+    reason: str
+    note: str = ""
+    occurred_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        require_times_in_range(self)
+
+
 class Order(msgspec.Struct, frozen=True):
     id: str
     store_id: str
@@ -175,6 +187,9 @@ class Order(msgspec.Struct, frozen=True):
     # why the last courier brought the order back (a delivery problem reason, e.g. NOBODY_TO_RECEIVE), set when
     # its delivery is RETURNED and the order is ready at the counter again; cleared by the next assignment
     return_reason: str | None = None
+    # the courier's open problem on the current delivery: set when it reports one, cleared when that delivery takes
+    # a step on (its return keeps it: it is why) or ends, or another courier is assigned
+    delivery_problem: OpenProblem | None = None
     code_locks: list[CodeLock] = []  # codes locked after too many wrong tries (expired ones may linger)
     auto_accepted: bool = False  # confirmed by the store's printing station on its own (auto-accept)
     chases: list[Chase] = []  # the customer's chases and the store's answers, oldest first

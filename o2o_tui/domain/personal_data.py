@@ -8,6 +8,8 @@ A rule maps a path in the document as the API carries it (JSON) to what replaces
 `name[]` steps into every element of the list `name`. A path a document does not have (an older server's, a null
 `cancellation`) is skipped.
 
+A delivery that ended without its courier delivering it is blanked at once (`courier_done_with`).
+
 Two copies outside the order and the delivery go by the same rule, at the same moment:
 - a courier's position that a hand-over (or an arrival at the door) set to the customer's door is blanked (None,
   not coarsened) when that order's personal data is: `courier_at_door` says which; dispatch plans such a courier
@@ -36,6 +38,7 @@ ORDER_PERSONAL: Mapping[str, Any] = MappingProxyType(
         "cancellation.reason": "",
         "chases[].note": "",  # the customer's own words when chasing the order
         "chases[].text": "",  # the store's free-text answer to them
+        "delivery_problem.note": "",  # the courier's words on its open problem
     }
 )
 
@@ -49,6 +52,17 @@ DELIVERY_PERSONAL: Mapping[str, Any] = MappingProxyType(
         "problems[].note": "",
     }
 )
+
+# A delivery that ended without its courier delivering it (taken back or reassigned, rejected, given back on going
+# off duty, cancelled, brought back to the store): that courier no longer needs the customer, so DELIVERY_PERSONAL is
+# blanked at once, not after the purge window (the order itself keeps it for the store).
+UNDELIVERED_ENDS = frozenset({"CANCELLED", "REJECTED", "RETURNED"})
+
+
+def courier_done_with(delivery: Mapping[str, Any]) -> bool:
+    """Whether `delivery` (a document) ended without its courier delivering it."""
+    return delivery.get("status") in UNDELIVERED_ENDS
+
 
 _REASON: Mapping[str, Any] = MappingProxyType({"reason": ""})  # the free text beside a reason code
 # The personal text in the body of each order or delivery action (keyed by action, as the outbox stores it); a

@@ -13,8 +13,8 @@ from o2o_tui.domain.fleet import Courier, CourierStatus, Delivery, DeliveryProbl
 from o2o_tui.domain.geo import Position, position_of
 from o2o_tui.domain.identity import Role
 from o2o_tui.domain.limits import PROBLEMS_MAX
-from o2o_tui.domain.order import ENDED_STATUSES, Order, OrderStatus, OrderType
-from o2o_tui.domain.personal_data import courier_at_door
+from o2o_tui.domain.order import ENDED_STATUSES, OpenProblem, Order, OrderStatus, OrderType
+from o2o_tui.domain.personal_data import courier_at_door, courier_done_with
 from o2o_tui.domain.requests import CourierStateBody, ProblemBody
 from o2o_tui.domain.transitions import (
     DELIVERY_ENDED,
@@ -31,6 +31,7 @@ from o2o_tui.platform.auth import Caller, require_role
 from o2o_tui.platform.code_attempts import CodeSubject
 from o2o_tui.platform.context import Ctx
 from o2o_tui.platform.errors import conflict, forbidden, illegal_transition, not_found
+from o2o_tui.platform.personal import without_personal_delivery
 
 _decode_courier = msgspec.json.Decoder(Courier).decode
 _decode_delivery = msgspec.json.Decoder(Delivery).decode
@@ -227,14 +228,20 @@ def set_courier_state(ctx: Ctx, courier_id: str, body: CourierStateBody) -> Cour
         raise not_found("courier")
     status = courier.status
     position = position_of(body.position)
+    moved = _moved(courier, position, _tap_time(ctx))
     if body.status is CourierStatus.OFFLINE:
         status = CourierStatus.OFFLINE
         _release_offers(ctx, courier_id)
     elif body.status is not None:  # going on shift: the deliveries decide what the courier is doing
-        status = _derived_status(CourierStatus.IDLE, _active_deliveries(ctx.conn, courier_id))
-        if position is None and (courier.status is CourierStatus.OFFLINE or courier.position is None):
-            position = _shift_start(ctx.conn, courier)
-    moved = _moved(courier, position, _tap_time(ctx))
+        holding = _active_deliveries(ctx.conn, courier_id)
+        status = _derived_status(CourierStatus.IDLE, holding)
+        # a guessed start, never stamped (position_at null until a report or an arrival); a courier still holding
+        # deliveries keeps its last real position (it may be at a customer's door with the food)
+        starts_over = courier.status is CourierStatus.OFFLINE and not holding
+        if position is None and (courier.position is None or starts_over):
+            start = _shift_start(ctx.conn, courier)
+            if start is not None:
+                moved = msgspec.structs.replace(courier, position=start, position_at=None)
     active = [d.id for d in _active_deliveries(ctx.conn, courier_id)]  # less the offers given back
     after = msgspec.structs.replace(moved, status=status, delivery_ids=active)
     if after == courier:
@@ -256,7 +263,7 @@ def _release_offers(ctx: Ctx, courier_id: str) -> None:
         if stored is not None and stored.order.delivery_id == delivery.id:
             ctx.record("order", delivery.order_id, "released")
             cleared = msgspec.structs.replace(
-                stored.order, courier_id=None, delivery_id=None, delivery_status=None
+                stored.order, courier_id=None, delivery_id=None, delivery_status=None, delivery_problem=None
             )
             orders.save(ctx, stored, cleared)
 
@@ -300,6 +307,10 @@ def _insert_delivery(ctx: Ctx, delivery: Delivery) -> None:
 
 def _save_delivery(ctx: Ctx, before: Delivery, after: Delivery) -> Delivery:
     after = msgspec.structs.replace(after, version=before.version + 1, updated_at=ctx.now)
+    if courier_done_with({"status": after.status.value}):
+        # ended without this courier delivering it: it no longer needs the customer (nor do its stored answers)
+        after = without_personal_delivery(after)
+        idempotency.blank_personal(ctx.conn, idempotency.DELIVERY, [after.id])
     result = ctx.conn.execute(
         update(db.deliveries)
         .where(db.deliveries.c.id == before.id, db.deliveries.c.version == before.version)
@@ -375,8 +386,13 @@ def mirror_on_order(ctx: Ctx, order_id: str) -> None:
     order = stored.order
     current = load_delivery(ctx.conn, order.delivery_id) if order.delivery_id else None
     status = current.status.value if current is not None else None
-    if order.delivery_status != status:
-        orders.save(ctx, stored, msgspec.structs.replace(order, delivery_status=status))
+    problem = order.delivery_problem
+    if current is None or current.status in DELIVERY_ENDED:
+        problem = None
+    elif order.delivery_status != status and current.status is not DeliveryStatus.RETURNING:
+        problem = None  # the courier went on: what it reported is behind it (a return keeps it: it is why)
+    if order.delivery_status != status or order.delivery_problem != problem:
+        orders.save(ctx, stored, msgspec.structs.replace(order, delivery_status=status, delivery_problem=problem))
 
 
 def assign(ctx: Ctx, order_id: str, courier_id: str) -> Delivery:
@@ -435,6 +451,7 @@ def assign(ctx: Ctx, order_id: str, courier_id: str) -> Delivery:
         delivery_id=delivery.id,
         delivery_status=delivery.status.value,
         return_reason=None,
+        delivery_problem=None,
     )
     orders.save(ctx, stored, assigned)
     refresh_courier(ctx, courier_id)
@@ -453,7 +470,9 @@ def unassign(ctx: Ctx, order_id: str) -> Order:
     if stored.order.courier_id is None and stored.order.delivery_id is None:
         return stored.order
     ctx.record("order", order_id, "unassign")
-    after = msgspec.structs.replace(stored.order, courier_id=None, delivery_id=None, delivery_status=None)
+    after = msgspec.structs.replace(
+        stored.order, courier_id=None, delivery_id=None, delivery_status=None, delivery_problem=None
+    )
     return orders.save(ctx, stored, after).order
 
 
@@ -505,9 +524,10 @@ def delivery_action(ctx: Ctx, delivery_id: str, action: DeliveryAction, code: st
     elif action is DeliveryAction.DELIVERED:
         orders.transition(ctx, stored, OrderAction.DELIVERED)
     elif action is DeliveryAction.REJECT and order.delivery_id == delivery_id:
-        orders.save(
-            ctx, stored, msgspec.structs.replace(order, courier_id=None, delivery_id=None, delivery_status=None)
+        cleared = msgspec.structs.replace(
+            order, courier_id=None, delivery_id=None, delivery_status=None, delivery_problem=None
         )
+        orders.save(ctx, stored, cleared)
     if action is not DeliveryAction.RETURNED or not _back_at_store(ctx, stored, after):
         mirror_on_order(ctx, order.id)
     refresh_courier(ctx, delivery.courier_id, position=_position_after(delivery, action))
@@ -530,6 +550,7 @@ def _back_at_store(ctx: Ctx, stored: orders.StoredOrder, delivery: Delivery) -> 
         courier_id=None,
         delivery_id=None,
         delivery_status=DeliveryStatus.RETURNED.value,
+        delivery_problem=None,
         return_reason=delivery.problems[-1].reason.value if delivery.problems else None,
     )
     return True
@@ -585,6 +606,17 @@ def report_problem(ctx: Ctx, delivery_id: str, body: ProblemBody) -> Delivery:
         raise conflict(message, code="too_many_problems")
     problem = DeliveryProblem(reason=body.reason, note=body.note, occurred_at=ctx.occurred_at or ctx.now)
     ctx.record("delivery", delivery_id, f"problem:{body.reason.value}")
-    return _save_delivery(
+    after = _save_delivery(
         ctx, delivery, msgspec.structs.replace(delivery, problems=[*delivery.problems, problem])
     )
+    _tell_the_store(ctx, after, problem)
+    return after
+
+
+def _tell_the_store(ctx: Ctx, delivery: Delivery, problem: DeliveryProblem) -> None:
+    """The order (which the store's devices read) carries the courier's open problem on its current delivery."""
+    stored = orders.load(ctx.conn, delivery.order_id)
+    if stored is None or stored.order.delivery_id != delivery.id:
+        return
+    shown = OpenProblem(reason=problem.reason.value, note=problem.note, occurred_at=problem.occurred_at)
+    orders.save(ctx, stored, msgspec.structs.replace(stored.order, delivery_problem=shown))

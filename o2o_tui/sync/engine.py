@@ -234,9 +234,10 @@ class SyncEngine:
 
     # -- submit -------------------------------------------------------------------------------------------
     async def submit(
-        self, action: str, target: str, body: msgspec.Struct, *, base_version: int | None = None
+        self, action: str, target: str, body: msgspec.Struct, *, base_version: int | None = None, origin: str = ""
     ) -> Any:
-        """Queue an action durably (fsync before return), show it in the view, wake the pusher."""
+        """Queue an action durably (fsync before return), show it in the view, wake the pusher. `origin`: who
+        queued it (`offline_cache.outbox.SCRIPT` for an `o2o` command), as the refused list says it."""
         payload = encode_body(action, body).decode("utf-8")
         entry = await self._io(
             self._cache.outbox.append,
@@ -245,6 +246,7 @@ class SyncEngine:
             payload,
             base_version=base_version,
             occurred_at=iso(self._clock()),
+            origin=origin,
         )
         self._pending += 1
         self._emit(Change(kind=route(action).entity, ids=frozenset({target.split("/")[0]})))

@@ -5,8 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from o2o_tui.domain.clock import stored_clock
-from o2o_tui.domain.order import OrderType
-from o2o_tui.domain.transitions import OrderAction, applies_to_type
+from o2o_tui.domain.order import OrderStatus, OrderType
+from o2o_tui.domain.transitions import (
+    ORDER_TRANSITIONS,
+    OrderAction,
+    TransitionCheck,
+    applies_to_type,
+    check_order_transition,
+)
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 
@@ -57,6 +63,25 @@ def wrong_type(action: OrderAction, order_type: OrderType, number: str) -> str |
     return t("sync.wrong_type.pickup", number=number, type=t(f"orders.type.{order_type.value.lower()}"))
 
 
+def too_early(action: OrderAction, status: OrderStatus, order_type: OrderType, number: str) -> str | None:
+    """Why `action` cannot apply yet, with the step to do first (None when it applies, or comes too late: the
+    platform's refusal says that): said before anything is queued when the cache already knows the order is
+    not there yet, so the person reads the fix, not a refusal from the platform later."""
+    if check_order_transition(status, order_type, action) is not TransitionCheck.ILLEGAL:
+        return None
+    if not _before(status.value, ORDER_TRANSITIONS[action].target.value, False):
+        return None
+    key = _TOO_EARLY.get(action, "sync.too_early.other")
+    return t(key, number=number, status=status_label(status.value), action=t(f"ui.action.{action.value}"))
+
+
+_TOO_EARLY = {
+    OrderAction.HANDOFF: "sync.too_early.handoff",
+    OrderAction.READY: "sync.too_early.accept",
+    OrderAction.PREPARING: "sync.too_early.accept",
+}
+
+
 def _order_action(action: str) -> OrderAction | None:
     name = action.removeprefix("order.")
     try:
@@ -88,6 +113,14 @@ def _already_accepted(reason: dict[str, Any], subject: str) -> str:
 
 _ORDER_FLOW = ("CREATED", "CONFIRMED", "PREPARING", "READY_FOR_PICKUP", "DISPATCHED", "DELIVERED", "CONCLUDED")
 _DELIVERY_FLOW = ("PENDING", "ACCEPTED", "ARRIVED_AT_MERCHANT", "PICKED_UP", "ARRIVED_AT_CUSTOMER", "DELIVERED")
+
+
+# an action refused because the order had not reached the step before it: the fix, per action
+_NOT_YET = {
+    "order.handoff": "sync.explain.not_yet_handoff",
+    "order.ready": "sync.explain.not_yet_ready",
+    "order.preparing": "sync.explain.not_yet_ready",
+}
 
 
 def _before(now_status: str, target: str, delivery: bool) -> bool:
@@ -138,8 +171,10 @@ def _explain(reason: dict[str, Any], *, action: str, target: str) -> str:
             return sentence
     if code == "illegal_transition" and now_status:
         status = status_label(str(now_status), delivery=delivery)
-        key = "sync.explain.not_yet" if _before(str(now_status), str(reason.get("to") or ""), delivery) else "sync.explain.moved_on"
-        return t(key, subject=subject, action=what, status=status)
+        if not _before(str(now_status), str(reason.get("to") or ""), delivery):
+            return t("sync.explain.moved_on", subject=subject, action=what, status=status)
+        # too early, not a race: say the step that has to come first
+        return t(_NOT_YET.get(action, "sync.explain.not_yet"), subject=subject, action=what, status=status)
     if code == "wrong_code":
         return t("sync.explain.wrong_code", subject=subject, action=what)
     if code == "code_locked":

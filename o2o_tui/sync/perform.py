@@ -20,6 +20,7 @@ from o2o_tui.config import Profile
 from o2o_tui.i18n import t
 from o2o_tui.sync.explain import explain
 from o2o_tui.sync.session import make_client, make_engine
+from offline_cache.outbox import SCRIPT
 
 
 class Outcome(enum.StrEnum):
@@ -65,7 +66,7 @@ async def perform(
                 return ActionResult(
                     Outcome.NOT_QUEUED, action=action, target=target, error=error.i18n_message()
                 )
-        entry = await engine.submit(action, target, body, base_version=base_version)
+        entry = await engine.submit(action, target, body, base_version=base_version, origin=SCRIPT)
         error, current = await _push_or_watch(engine, cache, entry.key, wait, poll)
     if current is None:
         return ActionResult(Outcome.DONE, key=entry.key, action=action, target=target)

@@ -73,6 +73,7 @@ class SyncOutbox(Protocol):
         *,
         base_version: int | None = ...,
         occurred_at: str | None = ...,
+        origin: str = ...,
     ) -> OutboxEntry: ...
 
     def pending(self) -> list[OutboxEntry]: ...

@@ -54,6 +54,7 @@ class OrderRowView:
     tag: str  # "now", "plan", "stale" (planned from an old position), "sent" or why it has no suggestion
     customer: str
     address: str
+    problem: str = ""  # its courier's open problem, in a few words ("" when none): the row is marked
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,16 @@ class CourierRowView:
     position_age: str = ""  # "pos 3m": how old the courier's position is ("" when unknown)
     # at least STALE_POSITION_MINUTES old (and on duty): "?" after the free time, in warning colour
     position_stale: bool = False
+    problem: str = ""  # its open problem, in a few words, shown instead of its status ("" when none)
+
+
+def problem_short(reason: str | None) -> str:
+    """A courier's problem reason in a few words for a board column ("" for None)."""
+    if reason is None:
+        return ""
+    key = f"dispatch.board.problem_short.{reason}"
+    words = t(key)
+    return t("dispatch.board.problem_short.OTHER") if words == key else words
 
 
 _STATUS_KEYS = {
@@ -97,8 +108,8 @@ def order_view(
         tag = "now" if suggestion.commit else "stale" if suggestion.stale_minutes is not None else "plan"
     else:
         pickup = dropoff = ""
-        if state.why == "courier_offline":  # its courier went off duty holding it: reassign it
-            tag = "courier_offline"
+        if state.why in ("courier_offline", "courier_problem"):  # its courier cannot go on with it: reassign it
+            tag = state.why
         else:
             tag = "sent" if state.courier_id else state.why
     return OrderRowView(
@@ -113,6 +124,7 @@ def order_view(
         tag=tag,
         customer=safe_text(state.customer_name, one_line=True),
         address=safe_text(state.address, one_line=True),
+        problem=problem_short(state.problem),
     )
 
 
@@ -148,6 +160,7 @@ def courier_view(index: int, state: CourierState, now: datetime, zone: ZoneInfo 
         position_age=position_age(age),
         # an offline courier is not planned: how old its position is matters only once it is back on duty
         position_stale=state.status is not CourierStatus.OFFLINE and position_stale(state, now),
+        problem=problem_short(state.problem),
     )
 
 
@@ -157,7 +170,9 @@ _TAG_STYLE = {
     "stale": "$text-warning",
     "sent": "$text-muted",
     "courier_offline": "bold $text-error",
+    "courier_problem": "bold $text-error",
 }
+PROBLEM_STYLE = "bold reverse $text-error"
 STALE_MARK = "?"  # after a courier's free time: its position is old, so where and when it is free is a guess
 TAG_WIDTH = 8
 WIDE_ROW = 60  # rows this wide show the order's status and customer, the courier's position age and orders
@@ -221,12 +236,12 @@ def order_line(view: OrderRowView, width: int) -> Content:
     parts: list[str | tuple[str, str]] = [" "]
     for name, column in columns.items():
         w = column.width
-        if name == "number":
-            parts.append((fit(view.number, w), "bold"))
+        if name == "number":  # marked when its courier reported a problem
+            parts.append((fit(view.number, w), PROBLEM_STYLE if view.problem else "bold"))
         elif name == "ready":
             parts.append(fit(view.ready, w))
         elif name == "status":
-            parts.append(fit(view.status, w))
+            parts.append((fit(view.problem, w), PROBLEM_STYLE) if view.problem else fit(view.status, w))
         elif name == "courier":
             route_w = min(len(view.route), max(0, w - 4))
             parts += [fit(view.courier, w - route_w), (view.route[:route_w], "bold")]
@@ -236,8 +251,11 @@ def order_line(view: OrderRowView, width: int) -> Content:
         elif name == "customer":
             parts.append(fit(view.customer, w))
         elif name == "tag":
-            text = t("dispatch.board.tag." + view.tag)
-            parts.append((fit(text, w), _TAG_STYLE.get(view.tag, "$text-muted")))
+            if view.problem and view.tag != "now":  # the courier's reason (GO NOW still says to act at once)
+                parts.append((fit(view.problem, w), PROBLEM_STYLE))
+            else:
+                text = t("dispatch.board.tag." + view.tag)
+                parts.append((fit(text, w), _TAG_STYLE.get(view.tag, "$text-muted")))
         parts.append(" ")
     return Content.assemble(*parts[:-1])
 
@@ -279,7 +297,7 @@ def courier_line(view: CourierRowView, width: int) -> Content:
     cells: dict[str, str | tuple[str, str]] = {
         "mark": (fit(view.mark, 1), mark_style),
         "name": fit(view.name, columns["name"].width),
-        "status": fit(view.status, 10),
+        "status": (fit(view.problem, 10), PROBLEM_STYLE) if view.problem else fit(view.status, 10),
         "load": fit(view.load, 4),
         "free": free,
     }
@@ -310,7 +328,9 @@ class OrderList(LineList[OrderRowView]):
     def row_classes(self, row: OrderRowView, state: RowState) -> tuple[str, ...]:
         if row.tag == "now":
             return ("board-order--now",)
-        return () if row.tag in ("plan", "stale", "courier_offline") else ("board-order--muted",)
+        if row.problem or row.tag in ("plan", "stale", "courier_offline"):
+            return ()
+        return ("board-order--muted",)
 
 
 class CourierList(LineList[CourierRowView]):

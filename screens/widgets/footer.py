@@ -17,10 +17,13 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import Footer, Input
 from textual.widgets._footer import FooterKey
 
+from o2o_tui.i18n import t
+
 WIDE = 120
+SEARCH_FIELDS = ("search",)  # the queue's `/` field: while it has the typing, the footer shows its own keys
 
 
 class FooterEntry(msgspec.Struct, frozen=True):
@@ -77,7 +80,10 @@ class KeyFooter(Footer):
         return self.size.width or self.app.size.width
 
     def entries(self) -> list[FooterEntry]:
-        """Every binding the footer could show on its screen now (shown, not hidden by `check_action`)."""
+        """Every binding the footer could show on its screen now (shown, not hidden by `check_action`); while a
+        search field takes the typing, the keys that field answers instead."""
+        if isinstance(focused := self.screen.focused, Input) and focused.id in SEARCH_FIELDS:
+            return self._search_entries()
         seen: set[str] = set()  # one entry per binding id (`escape,backspace` is two keys, one entry)
         out: list[FooterEntry] = []
         for _, binding, enabled, tooltip in self.screen.active_bindings.values():
@@ -97,6 +103,14 @@ class KeyFooter(Footer):
                 )
             )
         return out
+
+    def _search_entries(self) -> list[FooterEntry]:
+        """Typing in a search field, letters go into it (none of the screen's keys acts): Enter keeps what it
+        found and leaves the field, Esc clears the search."""
+        return [
+            FooterEntry("enter", "⏎", t("ui.key.search_keep"), "search.keep", True, "", "search.keep"),
+            FooterEntry("escape", "esc", t("ui.key.clear"), "search.clear", True, "", "search.clear"),
+        ]
 
     def layout_for(self) -> tuple[bool, list[FooterEntry]]:
         """(compact, the entries shown): roomy padding only at 120 columns and up when every entry fits so."""

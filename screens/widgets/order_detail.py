@@ -48,6 +48,11 @@ def detail_parts(entry: QueueEntry, now: datetime, zone: ZoneInfo | None = None)
     for lock in order.locked_codes(now):
         until = _local_time(lock.until, zone)
         parts += [(t("ui.detail.code_locked", kind=fmt.code_kind(lock), until=until), "bold reverse"), "\n"]
+    problem = fmt.courier_problem(order, zone)
+    if problem and order.delivery_problem is not None:  # on top, as the other news the counter must act on
+        parts += [(f"{t('ui.detail.courier_problem')}: {problem}", "bold reverse"), "\n"]
+        if order.delivery_problem.note:  # the courier's own words: plain text
+            parts += ["  ", (safe_text(order.delivery_problem.note), "italic"), "\n"]
     if entry.pending:
         actions = ", ".join(action_label(action) for action in entry.pending)
         parts += [(t("ui.detail.pending", actions=actions), "italic"), "\n"]

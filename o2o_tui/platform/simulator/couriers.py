@@ -8,7 +8,7 @@ import math
 import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from o2o_tui.client.errors import NotFound, PlatformError
 from o2o_tui.domain.fleet import Courier, CourierStatus, Delivery
@@ -21,7 +21,10 @@ from o2o_tui.platform.simulator.movement import E_BIKE_METRES_PER_MINUTE, move_t
 from o2o_tui.platform.simulator.state import SimContext
 
 REJECT_SHARE = 0.02
-PICKUP_ANYWAY_AFTER_MINUTES = 15.0  # the bag was handed over even though nobody pressed "ready"
+# A courier at the counter takes the bags marked ready. One nobody marked it takes only once the order's promised
+# ready time has passed and it has waited this long (the kitchen handed it over and forgot the tap): never sooner,
+# or a courier would ride off with food still cooking.
+PICKUP_ANYWAY_AFTER_MINUTES = 15.0
 _TO_PICK = (DeliveryStatus.ACCEPTED, DeliveryStatus.ARRIVED_AT_MERCHANT)
 _CARRYING = (DeliveryStatus.PICKED_UP, DeliveryStatus.ARRIVED_AT_CUSTOMER)
 
@@ -41,6 +44,11 @@ class SimCourier:
 
 def _minutes(delta: timedelta) -> float:
     return delta / timedelta(minutes=1)
+
+
+def platform_now() -> datetime:
+    """The platform's time: it runs on the wall clock whatever `--speed` does to the simulator's."""
+    return datetime.now(UTC)
 
 
 class Fleet:
@@ -118,7 +126,8 @@ class Fleet:
                     )
         to_pick = [d for d in deliveries if d.status in _TO_PICK]
         carrying = [d for d in deliveries if d.status in _CARRYING]
-        if to_pick:
+        # with a bag on board, a courier goes back to the counter only for bags marked ready: it never waits there
+        if to_pick and (not carrying or any(self._marked_ready(d) for d in to_pick)):
             target = to_pick[0].pickup.position or store_position
             courier.position, arrived = move_toward(courier.position, target, metres)
             if arrived:
@@ -149,9 +158,19 @@ class Fleet:
         order = self._order(delivery.order_id)
         if order is None or order.status in (OrderStatus.CANCELLED,) or not order.pickup_code:
             return
-        waited = self._since(courier, delivery, now)
-        if order.status is OrderStatus.READY_FOR_PICKUP or waited >= PICKUP_ANYWAY_AFTER_MINUTES:
+        if order.status is OrderStatus.READY_FOR_PICKUP or self._forgot_ready(courier, delivery, order, now):
             self._act(courier, delivery, "delivery.picked_up", CodeBody(code=order.pickup_code))
+
+    def _marked_ready(self, delivery: Delivery) -> bool:
+        order = self._order(delivery.order_id)
+        return order is not None and order.status is OrderStatus.READY_FOR_PICKUP
+
+    def _forgot_ready(self, courier: SimCourier, delivery: Delivery, order: Order, now: datetime) -> bool:
+        """The promised ready time (on the platform's clock: the one the counter reads) is past and the courier
+        has waited `PICKUP_ANYWAY_AFTER_MINUTES` (simulated) at the counter."""
+        waited = self._since(courier, delivery, now)  # counted from the first look at the counter
+        promised = order.promised_ready_at
+        return promised is not None and platform_now() >= promised and waited >= PICKUP_ANYWAY_AFTER_MINUTES
 
     def _order(self, order_id: str) -> Order | None:
         tracked = self.ctx.orders.get(order_id)
@@ -197,6 +216,6 @@ class Fleet:
                 f"state:{courier.id}", t("simulate.log.action_failed", action="courier.state"), error
             )
             return
-        if body.position is not None:
-            courier.sent_position = body.position
+        if body.position is not None:  # every report sends where the courier is now
+            courier.sent_position = courier.position
             courier.sent_at = time.monotonic()
