@@ -34,14 +34,16 @@ class CourierStep(enum.StrEnum):
 
 _S = DeliveryStatus
 _C = CourierStep
-# The numbered lines of a task, most likely next action first (line 1 is also F2, line 2 F3, line 3 F4).
-_STEPS: dict[DeliveryStatus, tuple[CourierStep, ...]] = {
+# The numbered lines of a task (line 1 is also F2, line 2 F3, line 3 F4). A digit keeps its meaning from one status
+# to the next: 1 the most likely next step, 2 the code step taken straight away, 3 report a problem, 4 return to
+# the store; a line a status does not have stays empty (None), so the lines after it keep their numbers.
+_STEPS: dict[DeliveryStatus, tuple[CourierStep | None, ...]] = {
     _S.PENDING: (_C.ACCEPT, _C.REJECT),
     _S.ACCEPTED: (_C.ARRIVED_AT_MERCHANT, _C.PICKED_UP, _C.PROBLEM),
-    _S.ARRIVED_AT_MERCHANT: (_C.PICKED_UP, _C.PROBLEM),
+    _S.ARRIVED_AT_MERCHANT: (_C.PICKED_UP, None, _C.PROBLEM),
     _S.PICKED_UP: (_C.ARRIVED_AT_CUSTOMER, _C.DELIVERED, _C.PROBLEM, _C.RETURN),
-    _S.ARRIVED_AT_CUSTOMER: (_C.DELIVERED, _C.PROBLEM, _C.RETURN),
-    _S.RETURNING: (_C.RETURNED, _C.PROBLEM),
+    _S.ARRIVED_AT_CUSTOMER: (_C.DELIVERED, None, _C.PROBLEM, _C.RETURN),
+    _S.RETURNING: (_C.RETURNED, None, _C.PROBLEM),
 }
 
 # Route order: offers wait for an answer first, then the stops on the way to the store, then the drops.
@@ -55,9 +57,14 @@ _PHASE: dict[DeliveryStatus, int] = {
 }
 
 
-def steps_for(status: DeliveryStatus) -> tuple[CourierStep, ...]:
-    """The numbered actions of a delivery in `status` (none once it has ended)."""
+def step_lines(status: DeliveryStatus) -> tuple[CourierStep | None, ...]:
+    """The numbered lines of a delivery in `status`, by number (None: that number is empty here)."""
     return _STEPS.get(status, ())
+
+
+def steps_for(status: DeliveryStatus) -> tuple[CourierStep, ...]:
+    """The actions of a delivery in `status` (none once it has ended)."""
+    return tuple(step for step in _STEPS.get(status, ()) if step is not None)
 
 
 def is_active(delivery: Delivery) -> bool:

@@ -10,7 +10,11 @@ runs `o2o courier --profile courier-ID` and nothing else:
 - a locked-down config (`TMUX_CONF`): no prefix key, every key table empty (keys go to the app), no status bar,
   no command prompt, mouse off, no window titles or clipboard writes;
 - `destroy-unattached off`: a dropped link keeps the session, a reconnect re-attaches (`-A`) and takes it over
-  from the stale client (`-D`); `exit-empty on`, `remain-on-exit off`: the app's quit ends the session.
+  from the stale client (`-D`); `exit-empty on`, `remain-on-exit off`: the app's quit ends the session;
+- the app reads its locale and language once, at start: a login whose `LANG`/`LC_*`/`O2O_LANG` differ from the
+  running session's (the courier fixed the locale the screen asked for, or switched language) ends that session
+  and starts a fresh app when the profile has nothing queued (event "restart"); with steps queued it re-attaches
+  (event "attach-old-locale": the steps stay with the app that took them) and docs/ssh.md says what to do.
 
 Every start, attach and refusal is one line in `data_dir()/ssh-gate.log` (0600): time, courier id, the client's
 address from `SSH_CLIENT`, what happened. Never a token, never the refused command's text.
@@ -20,12 +24,14 @@ address from `SSH_CLIENT`, what happened. Never a token, never the refused comma
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,8 +45,11 @@ _TERM = re.compile(r"[A-Za-z0-9._+-]{1,64}")
 SESSION = "courier"
 LOG_FILE = "ssh-gate.log"
 COMMAND_ENV = "O2O_SSH_GATE_COMMAND"  # tests only: the program the session runs instead of `o2o courier`
+GATE_ENV = "O2O_SSH_GATE"  # set in the session: the handheld runs under the gate (no shell for `o2o login`)
 # what the session's program gets from the login (everything else comes from the tmux server's environment)
 PASS_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "O2O_HOME", "O2O_LANG")
+# what the app reads once, at start: a login that asks for other values gets a fresh app (see `plan`)
+LOCALE_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "O2O_LANG")
 TMUX_TIMEOUT = 10.0
 
 TMUX_CONF = """\
@@ -206,6 +215,73 @@ def session_exists(tmux: str, courier_id: str) -> bool:
     return result.returncode == 0
 
 
+def session_locale(tmux: str, courier_id: str) -> dict[str, str] | None:
+    """The locale and language the running session's app started with (None: not known)."""
+    try:
+        result = subprocess.run(
+            [tmux, "-L", socket_name(courier_id), "show-environment", "-t", SESSION],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=TMUX_TIMEOUT,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if result.returncode != 0:
+        return None
+    found = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
+    return {name: found[name] for name in LOCALE_ENV if found.get(name)}
+
+
+def login_locale(environ: Mapping[str, str]) -> dict[str, str]:
+    return {name: environ[name] for name in LOCALE_ENV if environ.get(name)}
+
+
+def queued_steps(profile: str) -> int:
+    """How many steps the profile's handheld has queued for the platform (0 when it has no cache yet)."""
+    from o2o_tui.config import ConfigError, load_profiles
+    from o2o_tui.sync.session import open_cache
+
+    try:
+        known = load_profiles().get(profile)
+    except ConfigError:
+        return 0
+    if known is None:
+        return 0
+    try:
+        cache = open_cache(known, read_only=True)
+    except Exception:  # a cache that cannot be read: assume steps are waiting, never throw them away
+        return 1
+    try:
+        return len(cache.outbox.pending())
+    finally:
+        close = getattr(cache, "close", None)
+        if close is not None:
+            close()
+
+
+def old_locale_note(queued: int) -> str:
+    """What the re-attached courier reads on the bottom line for a few seconds (tmux: '#' doubled)."""
+    from o2o_tui.i18n import t
+
+    return t("handheld.gate.old_locale", count=queued).replace("#", "##")
+
+
+def end_session(tmux: str, courier_id: str) -> None:
+    """End the courier's tmux server (its app quits on the hangup) and wait until it is gone: a client that
+    reaches a server on its way out gets "server exited unexpectedly"."""
+    with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+        subprocess.run(
+            [tmux, "-L", socket_name(courier_id), "kill-server"],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=TMUX_TIMEOUT,
+        )
+    deadline = time.monotonic() + TMUX_TIMEOUT
+    while session_exists(tmux, courier_id) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def plan(
     courier_id: str,
     profile: str | None,
@@ -236,10 +312,21 @@ def plan(
     conf = write_conf(courier_id, term)
     command = app_command(chosen, environ, program or o2o_program())
     argv = [tmux, "-L", socket_name(courier_id), "-f", str(conf), "new-session", "-A", "-D", "-s", SESSION]
+    argv += ["-e", f"{GATE_ENV}=1"]
     for name in PASS_ENV:
         if environ.get(name):
             argv += ["-e", f"{name}={environ[name]}"]
     argv += ["--", *command]
     event = "attach" if session_exists(tmux, courier_id) else "start"
+    if event == "attach":
+        running = session_locale(tmux, courier_id)
+        if running is not None and running != login_locale(environ):
+            queued = queued_steps(chosen)
+            if queued == 0:
+                end_session(tmux, courier_id)
+                event = "restart"
+            else:
+                event = "attach-old-locale"
+                argv += [";", "display-message", "-d", "8000", old_locale_note(queued)]
     env = {k: v for k, v in environ.items() if k not in ("TMUX", "TMUX_PANE")}
     return GatePlan(courier_id=courier_id, event=event, argv=argv, env=env)

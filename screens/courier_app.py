@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import msgspec
@@ -19,8 +20,10 @@ from textual.worker import Worker, WorkerState
 from o2o_tui.courier_tasks import CourierStep, is_active
 from o2o_tui.domain.fleet import CourierStatus
 from o2o_tui.domain.requests import CodeBody, CourierStateBody, EmptyBody, ProblemBody
+from o2o_tui.domain.transitions import DeliveryStatus
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
+from o2o_tui.ssh_gate import GATE_ENV
 from screens.courier_format import ASCII, UNICODE, done_text, locale_is_utf8, queued_short, queued_text
 from screens.courier_screens import (
     DismissChosen,
@@ -41,6 +44,10 @@ MIN_WIDTH = 20
 MIN_HEIGHT = 8
 NAME_KEPT = 6  # a status line keeps to one line while this much of the courier's name shows
 _ENDING_STEPS = frozenset({CourierStep.REJECT, CourierStep.DELIVERED, CourierStep.RETURNED})
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class SourceNews(Message):
@@ -87,6 +94,9 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         self._queued_said: dict[str, tuple[CourierStep, str]] = {}
         self._queued_seen: set[str] = set()  # of those, the ones the source has shown as pending
         self._link_state: LinkState | None = None
+        self._offers_seen: set[str] = set()  # offers already on the list (a new one beeps once, on any screen)
+        self._duty_queued_said = False  # "off duty: queued" said; once the queue is sent it says it is done
+        self._opened_at = datetime.now(UTC)  # offers made before the handheld opened are the list it opens on
         # the language needs UTF-8 and the terminal's locale is not: the task list says why it shows '?' (in ASCII)
         self.startup_note = t("handheld.not_utf8") if self.ascii_only and not self.title.isascii() else ""
 
@@ -103,6 +113,7 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
             self.post_message(SourceNews(change))
 
         self._unsubscribe = self.source.subscribe(tell)
+        self._offers_seen = self._offers()  # those cached at start are on the first frame: no beep
         # After the first frame: building the HTTP client (imports, TLS setup) would hold the GIL and delay it.
         self.call_after_refresh(self._start_source)
         self._started = True
@@ -161,16 +172,18 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
             self._bad_news(delivery_id, t("handheld.refused", explanation=explanation))
         self._check_awaiting()
         self._check_queued_said()
+        self._check_duty_said()
         for delivery_id, alert in message.change.alerts:
             self._bad_news(delivery_id, alert)  # the platform changed a task the courier holds: like a refusal
         if message.change.given_back:  # what going off duty did: said once, no beep (the tap had its own)
             self._say(t("handheld.duty.given_back", count=message.change.given_back))
         for _, notice in message.change.notices:
             self._say(notice)  # something left out of the view: said once, no beep (nothing to do about it)
+        self._check_new_offers()
         state = self.source.link().state
         if state is not self._link_state:
-            if state is LinkState.UNAUTHORIZED:
-                self.error(t("handheld.link.login_again"))
+            if state is LinkState.UNAUTHORIZED:  # under the SSH gate there is no shell to run `o2o login` in
+                self.error(t("handheld.link.ask_admin" if os.environ.get(GATE_ENV) else "handheld.link.login_again"))
             self._link_state = state
 
     def _bad_news(self, delivery_id: str, text: str) -> None:
@@ -184,6 +197,29 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         if status is not None:
             self._bad_news_rung[delivery_id] = status
         self.error(text)
+
+    def _offers(self) -> set[str]:
+        return {view.delivery.id for view in self.source.tasks() if view.delivery.status is DeliveryStatus.PENDING}
+
+    def _check_new_offers(self) -> None:
+        """A new offer beeps once and is said on whatever screen is up (a task, an ended task, a code field): a
+        GO NOW offer must not wait until the courier happens to go back to the list."""
+        offers = self._offers()
+        new = offers - self._offers_seen
+        self._offers_seen = offers
+        numbers = sorted(
+            f"{view.delivery.order_number:04d}"
+            for view in self.source.tasks()
+            if view.delivery.id in new and _aware(view.delivery.created_at) >= self._opened_at
+        )
+        if not numbers:
+            return
+        self.bell()
+        self._say(t("handheld.new_offer", number=", #".join(numbers)))
+
+    def say_now(self, text: str, style: str = "") -> None:
+        """Say `text` on the screen now up, without a beep."""
+        self._say(text, style)
 
     def _check_awaiting(self) -> None:
         """An ending step (delivered, returned, rejected) keeps its task on screen until the platform answers:
@@ -301,7 +337,21 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         except ActionRefused as refused:
             self.error(refused.message)
             return
-        self.ok(t("handheld.duty.now_on" if message.on_duty else "handheld.duty.now_off"))
+        if message.on_duty or self.source.link().state is LinkState.ONLINE:
+            self.ok(t("handheld.duty.now_on" if message.on_duty else "handheld.duty.now_off"))
+            return
+        self.bell()  # offline: queued, the offers go back only when it reaches the platform (as other steps say)
+        self._tell(t("handheld.duty.off_queued"), shorter=(t("handheld.duty.off_queued.short"),))
+        self._duty_queued_said = True
+
+    def _check_duty_said(self) -> None:
+        link = self.source.link()
+        if not self._duty_queued_said or link.state is not LinkState.ONLINE or link.pending:
+            return
+        self._duty_queued_said = False
+        for screen in self.screen_stack:
+            if isinstance(screen, HandheldScreen):
+                screen.replace_said(t("handheld.duty.off_queued"), t("handheld.duty.now_off"))
 
     # small screens --------------------------------------------------------------------------------------
     def on_resize(self, event: events.Resize) -> None:

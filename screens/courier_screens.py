@@ -7,7 +7,8 @@ text and Enter submits; 0, Esc or F1 goes back; arrows move the highlight, PgUp/
 One keypress, one step: a list of numbered lines that has just appeared or changed (a task opened, the step after
 the one just taken, a confirmation) takes no digit or Enter for `SETTLE_S`, and a task whose step was chosen takes
 none until the app has queued it. A key repeated on a laggy link (Enter Enter) then cannot take the next step,
-which the highlight already sits on. Going off duty and reporting a problem ask once more (`ConfirmScreen`).
+which the highlight already sits on. Rejecting an offer, returning food to the store, reporting a problem and
+going off duty ask once more (`ConfirmScreen`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input
 
-from o2o_tui.courier_tasks import CourierStep, given_back_off_duty, is_active, steps_for
+from o2o_tui.courier_tasks import CourierStep, given_back_off_duty, is_active, step_lines
 from o2o_tui.domain.fleet import ProblemReason
 from o2o_tui.domain.transitions import DeliveryStatus
 from o2o_tui.i18n import t
@@ -315,6 +316,17 @@ class TaskListScreen(HandheldScreen):
     def action_back(self) -> None:
         self.say("")
 
+    def on_screen_suspend(self) -> None:
+        self._said_when_left = self.query_one("#message", Line).shown
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        # back from a task: a line said before the courier left is old news now (it would read as the latest);
+        # one said since (the step that brought the courier back) stays
+        shown = self.query_one("#message", Line).shown
+        if shown == getattr(self, "_said_when_left", None) and shown != self.handheld.startup_note:
+            self.say("")  # (the note that the terminal is not UTF-8 stays true)
+
 
 def _stays_in_hand(view: TaskView) -> bool:
     """A task going off duty leaves with the courier: accepted (or its accept queued), not an offer or a reject."""
@@ -324,6 +336,7 @@ def _stays_in_hand(view: TaskView) -> bool:
 
 
 _ACTION_SLOTS = 4  # the most actions a task has: fixed lines, so a step repaints text, not the layout
+TO_LIST = "to-list"  # the one line of an ended task: back to the list
 
 
 class TaskScreen(HandheldScreen):
@@ -336,7 +349,7 @@ class TaskScreen(HandheldScreen):
     def __init__(self, delivery_id: str) -> None:
         super().__init__()
         self.delivery_id = delivery_id
-        self._steps: tuple[CourierStep, ...] = ()
+        self._steps: tuple[CourierStep | str | None, ...] = ()  # None: an empty number; TO_LIST on an ended task
         self._shown_once = False
 
     def compose(self) -> ComposeResult:
@@ -390,12 +403,21 @@ class TaskScreen(HandheldScreen):
         fields = detail_fields(delivery, ended=not active, glyphs=self.handheld.glyphs)
         if not active and view.pending:  # offline, the ending step is only queued: not done until confirmed
             fields["ended"] = t("handheld.pending")
+        # off duty (its change maybe still queued): an unanswered offer goes back to the platform, not to accept
+        given_back = self.handheld.source.on_duty() is False and given_back_off_duty(delivery, view.pending)
+        if given_back:
+            fields["ended"] = t("handheld.offer.given_back")
         for field, text in fields.items():
             _show(self.query_one(f"#field-{field}", Line), text)
-        self._set_steps(steps_for(delivery.status) if active else ())
+        if given_back:
+            self._set_steps((TO_LIST,))
+        elif active:
+            self._set_steps(step_lines(delivery.status))
+        else:  # ended: its news is on screen; one key goes back to the list (and to any new offer there)
+            self._set_steps(() if view.pending else (TO_LIST,))
         self._after_layout()
 
-    def _set_steps(self, steps: tuple[CourierStep, ...]) -> None:
+    def _set_steps(self, steps: tuple[CourierStep | str | None, ...]) -> None:
         if steps != self._steps or not self._shown_once:
             self._steps = steps
             self._shown_once = True
@@ -403,11 +425,25 @@ class TaskScreen(HandheldScreen):
             self.lines_changed()  # a repeated key must not take the step that just appeared on line 1
         slots = list(self.query(".slot").results(Line))
         for index, line in enumerate(slots):
-            if index >= len(steps):
-                line.set("")
-                continue
-            shorter = tuple(f"{index + 1} {label}" for label in step_shorter(steps[index]))
-            line.set(f"{index + 1} {step_label(steps[index])}", shorter=shorter)
+            step = steps[index] if index < len(steps) else None
+            if step is None:
+                _show(line, "")  # an empty line takes no row: the details get it
+            elif step == TO_LIST:
+                _show(line, f"{index + 1} " + t("handheld.task.to_list"))
+            else:
+                step = CourierStep(step)
+                shorter = tuple(f"{index + 1} {label}" for label in step_shorter(step))
+                line.set(f"{index + 1} {step_label(step)}", shorter=shorter)
+                line.display = True
+        self.show_cursor()
+
+    def action_move(self, delta: int) -> None:
+        """The highlight skips an empty number."""
+        numbered = [index for index, step in enumerate(self._steps) if step is not None]
+        if not numbered:
+            return
+        place = numbered.index(self.cursor) if self.cursor in numbered else 0
+        self.cursor = numbered[max(0, min(place + delta, len(numbered) - 1))]
         self.show_cursor()
 
     # "more below": the details are cut at the bottom
@@ -417,9 +453,8 @@ class TaskScreen(HandheldScreen):
     def _show_more(self) -> None:
         details = self.query("#details").results(Scroll)
         more = self.query("#more").results(Line)
-        short = self.has_class("-short") or self.app.has_class("-short")  # a soft keyboard is up: no room
-        for scroller, line in zip(details, more, strict=False):
-            below = not short and scroller.max_scroll_y - scroller.scroll_y >= 1
+        for scroller, line in zip(details, more, strict=False):  # on a short screen too: the cut must show
+            below = scroller.max_scroll_y - scroller.scroll_y >= 1
             _show(line, t("handheld.more", arrow=self.handheld.glyphs.down) if below else "")
 
     def on_resize(self) -> None:
@@ -435,6 +470,9 @@ class TaskScreen(HandheldScreen):
         if number == DISMISS_DIGIT and view is not None and (view.refusal or view.alert):
             self.app.post_message(DismissChosen(self.delivery_id))
             return
+        if not self.quiet() and 1 <= number <= len(self._steps) and self._steps[number - 1] is None:
+            self.handheld.error(t("handheld.no_line", digit=number))  # an empty number: the highlight stays
+            return
         super().action_pick(number)
 
     def show_cursor(self) -> None:
@@ -446,6 +484,12 @@ class TaskScreen(HandheldScreen):
         """Action lines are always on screen; the highlight must not scroll the details away."""
 
     def chosen(self, choice: Any) -> None:
+        if choice is None:  # an empty number
+            self.handheld.error(t("handheld.no_line", digit=self.cursor + 1))
+            return
+        if choice == TO_LIST:
+            self.app.pop_screen()
+            return
         step = CourierStep(choice)
         if step.needs_code:
             self.app.push_screen(CodeScreen(self.delivery_id, step))
@@ -461,6 +505,16 @@ class TaskScreen(HandheldScreen):
 
             prompt = t("handheld.reject.confirm", number=number)
             self.app.push_screen(ConfirmScreen(prompt, t("handheld.reject.yes"), reject))
+        elif step is CourierStep.RETURN:  # the food goes back and the delivery ends: no way back, so asked
+            view = self.handheld.source.task(self.delivery_id)
+            number = f"{view.delivery.order_number:04d}" if view else "?"
+
+            def give_back() -> None:
+                self.hold()
+                self.app.post_message(StepChosen(Step(self.delivery_id, step)))
+
+            prompt = t("handheld.return.confirm", number=number)
+            self.app.push_screen(ConfirmScreen(prompt, t("handheld.return.yes"), give_back))
         else:
             self.hold()
             self.app.post_message(StepChosen(Step(self.delivery_id, step)))
@@ -499,8 +553,34 @@ class CodeScreen(HandheldScreen):
         field.cursor_blink = False
         field.focus()
 
+    def still_asked(self) -> bool:
+        """Whether the task still takes this code: not once it has ended or been taken away."""
+        view = self.handheld.source.task(self.delivery_id)
+        return view is not None and is_active(view.delivery) and self.step in step_lines(view.delivery.status)
+
+    def refresh_data(self) -> None:
+        if self.is_current and not self.still_asked():
+            self.close_field(bell=False)  # the news that ended it (cancelled, reassigned) beeps itself
+
+    def close_field(self, *, bell: bool = True) -> None:
+        """The task ended or moved on under the field: close it, say why, send nothing (the task screen below
+        shows what happened)."""
+        view = self.handheld.source.task(self.delivery_id)
+        number = f"{view.delivery.order_number:04d}" if view else "?"
+        self.app.pop_screen()
+        for screen in self.app.screen_stack:  # the rest of the code being typed must not pick a line there
+            if isinstance(screen, TaskScreen) and screen.delivery_id == self.delivery_id:
+                screen.lines_changed()
+        if bell:
+            self.handheld.error(t("handheld.code.closed", number=number))
+        else:
+            self.handheld.say_now(t("handheld.code.closed", number=number), "bold")
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         code = event.value.strip()
+        if not self.still_asked():
+            self.close_field()
+            return
         if not code:
             self.handheld.error(t("handheld.code.empty"))
             return

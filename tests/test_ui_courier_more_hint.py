@@ -55,7 +55,8 @@ async def test_the_hint_is_shown_whole_at_20_columns(
         await pilot.press("1")  # open the offer
         assert isinstance(app.screen, TaskScreen)
         more = app.screen.query_one("#more", Line)
-        for size in ((40, 16), (MIN_WIDTH, 16)):
+        # in ASCII the Chinese is one '?' a character: at 40x16 the whole offer fits, and no hint is due
+        for size in ((40, 16), (MIN_WIDTH, 16)) if not ascii_only else ((MIN_WIDTH, 16),):
             await pilot.resize_terminal(*size)
             await wait_until(pilot, lambda: bool(more.shown) and more.display)  # the details overflow
             hint = app.for_terminal(t("handheld.more", arrow=app.glyphs.down))
