@@ -22,9 +22,7 @@ profile writes, offline_cache/lock.py) to say who has the draft. The kernel drop
 from __future__ import annotations
 
 import contextlib
-import os
 import re
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Generic, TypeVar, overload
@@ -32,7 +30,7 @@ from typing import Any, Generic, TypeVar, overload
 import msgspec
 
 from offline_cache.errors import CacheError, CorruptFileError
-from offline_cache.lock import WriteLock, _LockFile
+from offline_cache.lock import TryLock, WriteLock
 from offline_cache.profile import APP_MARK, FILE_TABLE, FORMAT_DOC, CacheWarning, set_aside
 from offline_cache.storage import Tables, file_stamp, load_tables
 from offline_cache.tables import DocDB, DocTable
@@ -47,44 +45,14 @@ def draft_lock_name(key: str) -> str:
     return "draft-" + re.sub(r"[^A-Za-z0-9_.-]", "_", key)[:100] + ".lock"
 
 
-class DraftLock(_LockFile):
+class DraftLock(TryLock):
     """The right to change the draft of one key: one holder at a time, taken without waiting."""
+
+    HOLDER_TRIES_AGAIN = True
 
     def __init__(self, directory: Path, key: str) -> None:
         super().__init__(Path(directory) / draft_lock_name(key))
         self.key = key
-        self._mutex = threading.Lock()  # not reentrant, and released from any thread
-
-    def try_acquire(self) -> bool:
-        """True when this object holds it now (or already did); False at once when another holder has it."""
-        if self.held:
-            return True
-        if not self._mutex.acquire(blocking=False):
-            return False
-        try:
-            if not self._try_flock():
-                self._mutex.release()
-                return False
-            self._write_note()
-            self._depth = 1
-        except BaseException:
-            self._mutex.release()
-            raise
-        return True
-
-    def release(self) -> None:
-        if self._depth <= 0:
-            return
-        self._depth = 0
-        if self._fd is not None:
-            with contextlib.suppress(OSError):
-                os.ftruncate(self._fd, 0)
-            self._unlock()
-        self._mutex.release()
-
-    def close(self) -> None:
-        self.release()
-        super().close()
 
 
 class DraftCodec(msgspec.Struct, Generic[T], frozen=True):

@@ -221,15 +221,20 @@ class WriteLock(_LockFile):
             self.release()
 
 
-class PushLock(_LockFile):
-    """The right to send the outbox: one process at a time, taken without waiting."""
+class TryLock(_LockFile):
+    """One holder at a time, taken without waiting (`try_acquire`), released from any thread."""
 
-    def __init__(self, directory: Path) -> None:
-        super().__init__(directory / PUSH_LOCK_NAME)
+    # what a second `try_acquire` by the holder answers: True (it holds it already) or False (refused: not reentrant)
+    HOLDER_TRIES_AGAIN = False
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
         self._mutex = threading.Lock()  # not reentrant, and released from any thread
 
     def try_acquire(self) -> bool:
         """True when this object now holds it; False at once when another object or process does."""
+        if self.HOLDER_TRIES_AGAIN and self.held:
+            return True
         if not self._mutex.acquire(blocking=False):
             return False
         try:
@@ -256,6 +261,13 @@ class PushLock(_LockFile):
     def close(self) -> None:
         self.release()
         super().close()
+
+
+class PushLock(TryLock):
+    """The right to send the outbox: one process at a time, taken without waiting."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(directory / PUSH_LOCK_NAME)
 
 
 class OpenLock:
