@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import msgspec
 from textual.content import Content
 
-from o2o_tui.domain.delay import DelayCheck, check_delay, delay_left
+from o2o_tui.domain.delay import DelayCheck, check_delay, delay_left, limit_message
 from o2o_tui.domain.limits import (
     DELAY_MINUTES_MIN,
     DENY_REASON,
@@ -137,7 +137,7 @@ class OrderActions:
             return
         left = delay_left(order)
         if verdict is DelayCheck.OVER_LIMIT or left < DELAY_MINUTES_MIN:
-            self.app.say(t("delay.error.limit", number=order.display_number, left=left), severity="warning")
+            self.app.say(limit_message(order), severity="warning")
             return
 
         def answered(minutes: int | None) -> None:

@@ -568,6 +568,27 @@ async def test_more_time_asks_minutes_within_what_is_left_and_refuses_an_order_n
         assert source.submitted[-1] == ("order.delay", "ord-0040", DelayBody(minutes=5))
 
 
+async def test_more_time_on_an_order_at_the_delay_limit_says_the_limit_not_at_most_0() -> None:
+    from o2o_tui.domain.limits import DELAY_TOTAL_MAX
+
+    entries = [
+        QueueEntry(msgspec.structs.replace(e.order, delayed_minutes=DELAY_TOTAL_MAX), e.pending)
+        if e.order.id == "ord-0040"  # PREPARING, delayed 120 minutes already
+        else e
+        for e in sample_entries()
+    ]
+    source = MemoryOrderSource(entries, store=sample_store())
+    app = _app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.orders_screen.queue.select("ord-0040")
+        await pilot.press("plus")
+        await pilot.pause()
+        said = " ".join(str(n.message).replace("\n", " ") for n in app._notifications)
+        assert source.submitted == [] and isinstance(app.screen, type(app.orders_screen))
+        assert f"{DELAY_TOTAL_MAX} minutes already" in said and "at most 0" not in said
+
+
 async def test_a_fully_refunded_order_says_refunded_where_its_total_was() -> None:
     from o2o_tui.domain.money import Money, format_money
     from o2o_tui.domain.refunds import Refund

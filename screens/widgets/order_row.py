@@ -15,6 +15,7 @@ from textual.content import Content
 
 from o2o_tui.domain.chases import open_chase
 from o2o_tui.domain.order import Order, OrderStatus, OrderType
+from o2o_tui.figures_text import reason_name
 from o2o_tui.i18n import t
 from screens import order_format as fmt
 from screens.source import QueueEntry
@@ -113,8 +114,7 @@ def ended_reason(order: Order) -> str:
         code = order.cancel_reason_code or ""
         if code == "ACCEPT_TIMEOUT":
             return t("queue.done.timed_out")
-        label = t(f"ui.reason.{code}") if code else ""
-        reason = label if label != f"ui.reason.{code}" else code
+        reason = reason_name(code) if code else ""  # a customer's or the platform's code in words too
         by = order.cancelled_by.value if order.cancelled_by is not None else ""
         if by == "MERCHANT" and order.confirmed_at is None:  # refused, never accepted
             return t("queue.done.rejected", reason=reason) if reason else t("queue.done.rejected_plain")
