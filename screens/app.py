@@ -22,6 +22,7 @@ from textual.worker import Worker, WorkerState
 
 from o2o_tui.config import Profile
 from o2o_tui.domain.clock import zone_named
+from o2o_tui.domain.order import ENDED_STATUSES
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 from screens import compact_output
@@ -321,7 +322,9 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         entry = self.source.order(message.order_id)
         if message.reprint and entry is not None and entry.order.confirmed_at is None:
             # not accepted yet (or refused): a ticket would set the kitchen cooking what may never be sold
-            self.say(t("printing.console.not_accepted", number=entry.order.display_number), severity="warning")
+            ended = entry.order.status in ENDED_STATUSES  # never accepted, and it never will be now
+            key = "printing.console.never_accepted" if ended else "printing.console.not_accepted"
+            self.say(t(key, number=entry.order.display_number), severity="warning")
             return
         self.start_services()
         if self.printing is None:

@@ -100,6 +100,24 @@ async def test_k_on_an_order_not_accepted_prints_nothing_and_says_why(printer: F
         assert printer.printed.cuts == 0
 
 
+async def test_k_on_an_order_that_ended_unaccepted_says_it_never_will_print(printer: FakePrinter) -> None:
+    from screens.console_messages import PrintRequested
+
+    app = MerchantApp(
+        MemoryOrderSource([QueueEntry(sample_order(43, OrderStatus.CANCELLED, minutes_ago=9))], store=sample_store()),
+        clock=lambda: FROZEN_NOW,
+        profile=Profile(name="counter", url="http://127.0.0.1:9", token="t", role="merchant", store_id="store-1"),
+    )
+    said: list[str] = []
+    app.say = lambda text, **_: said.append(text)  # type: ignore[method-assign]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.post_message(PrintRequested("ord-0043", reprint=True))
+        await pilot.pause(0.5)
+        assert any("#0043 ended without being accepted" in text for text in said), said
+        assert not any("prints when you accept" in text for text in said) and printer.printed.cuts == 0
+
+
 async def test_a_printer_that_is_off_is_a_warning_until_the_tickets_print(printer: FakePrinter) -> None:
     printer.power_off()
     app = _app()
