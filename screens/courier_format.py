@@ -124,7 +124,8 @@ def detail_fields(delivery: Delivery, *, ended: bool, glyphs: Glyphs) -> dict[st
         "ready": f"{t('handheld.field.ready')}: {ready}" if ready else "",
         "pickup": f"{t('handheld.field.pickup')}: {pickup}" if pickup else "",  # a store without an address
         "dropoff": f"{t('handheld.field.dropoff')}: {dropoff}" if dropoff else "",
-        "customer": f"{t('handheld.field.customer')}: {customer} {phone}".rstrip(),
+        # blank once the customer's details are purged (or the delivery ended without this courier): no bare label
+        "customer": f"{t('handheld.field.customer')}: {customer} {phone}".rstrip() if customer or phone else "",
         "note": f"{t('handheld.field.note')}: {safe_text(delivery.note)}" if delivery.note else "",
         "problems": f"{t('handheld.field.problems')}: {reasons}" if reasons else "",
     }

@@ -127,3 +127,7 @@ def test_an_address_the_platform_does_not_have_is_left_out_not_an_empty_label() 
     assert detail_fields(offer, ended=False, glyphs=UNICODE)["pickup"].startswith("Pick up: ")
     no_address = msgspec.structs.replace(offer, pickup=Address(text=""))  # a store created without --address
     assert detail_fields(no_address, ended=False, glyphs=UNICODE)["pickup"] == ""
+    # a customer blanked by the purge (or on a delivery that ended without this courier): no bare "Customer:"
+    blanked = msgspec.structs.replace(offer, customer_name="", customer_phone="")
+    assert detail_fields(blanked, ended=True, glyphs=UNICODE)["customer"] == ""
+    assert detail_fields(offer, ended=False, glyphs=UNICODE)["customer"].startswith("Customer: ")
