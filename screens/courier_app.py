@@ -95,7 +95,8 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         self._queued_seen: set[str] = set()  # of those, the ones the source has shown as pending
         self._link_state: LinkState | None = None
         self._offers_seen: set[str] = set()  # offers already on the list (a new one beeps once, on any screen)
-        self._duty_queued_said = False  # "off duty: queued" said; once the queue is sent it says it is done
+        # ("on/off duty: queued", what it says once sent): said while the link was down; replaced when it is sent
+        self._duty_queued: tuple[str, str] | None = None
         self._opened_at = datetime.now(UTC)  # offers made before the handheld opened are the list it opens on
         # the language needs UTF-8 and the terminal's locale is not: the task list says why it shows '?' (in ASCII)
         self.startup_note = t("handheld.not_utf8") if self.ascii_only and not self.title.isascii() else ""
@@ -337,21 +338,26 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         except ActionRefused as refused:
             self.error(refused.message)
             return
-        if message.on_duty or self.source.link().state is LinkState.ONLINE:
-            self.ok(t("handheld.duty.now_on" if message.on_duty else "handheld.duty.now_off"))
+        done = t("handheld.duty.now_on" if message.on_duty else "handheld.duty.now_off")
+        if self.source.link().state is LinkState.ONLINE:
+            self.ok(done)
             return
-        self.bell()  # offline: queued, the offers go back only when it reaches the platform (as other steps say)
-        self._tell(t("handheld.duty.off_queued"), shorter=(t("handheld.duty.off_queued.short"),))
-        self._duty_queued_said = True
+        # offline: queued, as other steps say (going off, the offers go back only when it reaches the platform;
+        # going on, no offer comes before then)
+        self.bell()
+        queued = "handheld.duty.on_queued" if message.on_duty else "handheld.duty.off_queued"
+        self._tell(t(queued), shorter=(t(queued + ".short"),))
+        self._duty_queued = (t(queued), done)
 
     def _check_duty_said(self) -> None:
         link = self.source.link()
-        if not self._duty_queued_said or link.state is not LinkState.ONLINE or link.pending:
+        if self._duty_queued is None or link.state is not LinkState.ONLINE or link.pending:
             return
-        self._duty_queued_said = False
+        queued, done = self._duty_queued
+        self._duty_queued = None
         for screen in self.screen_stack:
             if isinstance(screen, HandheldScreen):
-                screen.replace_said(t("handheld.duty.off_queued"), t("handheld.duty.now_off"))
+                screen.replace_said(queued, done)
 
     # small screens --------------------------------------------------------------------------------------
     def on_resize(self, event: events.Resize) -> None:

@@ -230,3 +230,28 @@ async def test_a_new_offer_beeps_on_an_ended_task_which_goes_back_with_one_key(
         await pilot.press("1")
         assert isinstance(app.screen, TaskListScreen)
         await wait_until(pilot, lambda: number in screen_text(app))
+
+
+async def test_on_duty_offline_is_said_queued_then_done_once_sent(
+    platform: RunningPlatform, courier_id: str, home: Path
+) -> None:
+    call(platform, "admin", "PUT", f"/v1/couriers/{courier_id}/state", {"status": "OFFLINE"})
+    with FaultProxy(platform.port) as proxy:
+        profile = courier_profile(platform, courier_id, url=f"http://127.0.0.1:{proxy.port}")
+        app = CountingApp(open_source(profile))
+        async with app.run_test(size=(40, 16)) as pilot:
+            await wait_until(pilot, lambda: app.source.on_duty() is False and "Go on duty" in screen_text(app))
+            proxy.drop()
+            await wait_until(pilot, lambda: status_line(app).startswith("OFFLINE"))
+            await settled(pilot)
+            [line] = [text for text in screen_text(app).splitlines() if "Go on duty" in text]
+            await pilot.press(line.split()[0])
+            if isinstance(app.screen, ConfirmScreen):
+                await settled(pilot)
+                await pilot.press("1")
+            await wait_until(pilot, lambda: message(app) == "On duty: queued, not yet confirmed")
+            proxy.pass_through()
+            await wait_until(
+                pilot, lambda: call(platform, "admin", "GET", f"/v1/couriers/{courier_id}")["status"] == "IDLE", 30
+            )
+            await wait_until(pilot, lambda: message(app) == "You are on duty.")
