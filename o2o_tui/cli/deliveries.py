@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors
+from o2o_tui.cli.common import JsonOption, ProfileOption, fill_new_cache, handle_errors
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.output import emit_json, fail, say
 from o2o_tui.cli.sync import OnlineOption, cache_errors, cli_cache, report_outcome
@@ -164,23 +164,6 @@ def _never_synced(cache: Any) -> bool:
     return cache.meta_get(tables.META_LAST_SYNC_AT, None) is None
 
 
-def _first_sync(profile_name: str | None) -> None:
-    """A profile that never synced shows nothing: pull once first when the platform answers (quietly not when
-    it does not, or another process holds the cache: then the cache is shown as it is)."""
-    import asyncio
-
-    from o2o_tui.client.errors import PlatformError
-    from o2o_tui.sync.perform import refresh
-    from o2o_tui.sync.session import profile_cache
-    from offline_cache import CacheLockedError
-
-    try:
-        with profile_cache(profile_name) as (profile, cache):
-            asyncio.run(refresh(profile, cache))
-    except (CacheLockedError, PlatformError):
-        return
-
-
 def _show_lines(delivery: Any, pending: list[str]) -> list[str]:
     from o2o_tui.safe_text import safe_text
 
@@ -305,7 +288,7 @@ def register(app: typer.Typer) -> None:
                 require_courier(chosen)
                 first_time = _never_synced(cache)
             if first_time:
-                _first_sync(profile)
+                fill_new_cache(profile)  # a profile just logged in: pulled once first, as the store commands do
             with cli_cache(profile, read_only=True) as (_, cache):
                 shown = [(d, _pending(cache, d.id)) for d in _shown(cache, include_ended=include_ended)]
                 never = _never_synced(cache)
