@@ -99,9 +99,13 @@ async def watch_headless(source: OrderSource, seconds: float) -> HeadlessReport:
             task.result()  # a source that stops early failed: let its error out
     finally:
         task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
-        unsubscribe()
-        state = source.link().state.value
-        await source.close()
+        try:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        finally:
+            # A SIGTERM turned KeyboardInterrupt inside the source's task comes out of `await task`: the cache
+            # still closes, or its worker thread (not a daemon) keeps the process from exiting.
+            unsubscribe()
+            state = source.link().state.value
+            await source.close()
     return HeadlessReport(len(seen), time.monotonic() - started, state)
