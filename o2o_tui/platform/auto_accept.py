@@ -15,7 +15,7 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 
 import msgspec
-from sqlalchemy import Connection, and_, bindparam, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, select, update
 
 from o2o_tui.domain.auto_accept import FRESH_SECONDS, AutoAcceptBody, AutoAcceptState
 from o2o_tui.domain.identity import Role
@@ -90,6 +90,12 @@ def _seen(conn: Connection, store_id: str, device: str, now: datetime) -> None:
         conn.execute(_devices.insert().values(store_id=store_id, device=device, seen_at=db.iso(now)))
     else:
         conn.execute(_SEEN_AGAIN, {**where, "b_at": db.iso(now)})
+
+
+def forget_devices(conn: Connection, now: datetime) -> int:
+    """Drop the device names no console asked under for longer than `DEVICES_KEPT` (the prune job); how many."""
+    gone = conn.execute(delete(_devices).where(_devices.c.seen_at < db.iso(now - DEVICES_KEPT)))
+    return int(gone.rowcount or 0)
 
 
 def seen_devices(conn: Connection, store_id: str, now: datetime) -> list[str]:

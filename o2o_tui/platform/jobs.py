@@ -16,6 +16,7 @@ from o2o_tui.domain.identity import Role
 from o2o_tui.domain.order import ENDED_STATUSES, Order, OrderStatus, Party
 from o2o_tui.domain.transitions import DELIVERY_ENDED, OrderAction
 from o2o_tui.platform import (
+    auto_accept,
     code_attempts,
     db,
     events,
@@ -109,6 +110,7 @@ def prune(platform: Platform) -> None:
         idempotency.purge(conn, now - timedelta(days=kept))
         code_attempts.purge(conn, now, timedelta(minutes=platform.settings.code_lock_minutes))
         order_retention.prune_orders(conn, now, platform.settings.order_retention_days)  # figures: 90 days
+        auto_accept.forget_devices(conn, now)  # station candidates unheard of for 30 days
 
 
 def purge_personal(platform: Platform) -> int:
