@@ -12,8 +12,10 @@ The kitchen ticket of an auto-accept prints only once the platform has taken it,
 (`screens/order_actions.py`): a person may have accepted the order a moment before (another counter, whose console
 prints the ticket of the accept that stands, or a script). The platform refuses the station's accept then (409
 `already_accepted`), or, when it asked the same minutes, answers it as done without a change: the order it answers
-is not `auto_accepted`, so nothing prints here either. Should the link drop while the station waits, the accept is
-queued and counts as taken (the kitchen starts on it), as a person's does.
+names another accept as the one that stood (`accept_key`; an older platform's is not `auto_accepted`), so nothing
+prints here either. A person's accept of the same minutes that reaches the platform after the station's prints
+nothing on their console the same way (`screens/order_actions.py`). Should the link drop while the station waits,
+the accept is queued and counts as taken (the kitchen starts on it), as a person's does.
 """
 
 from __future__ import annotations
@@ -210,13 +212,16 @@ class Station:
             if refusal is not None:
                 return False  # another accept stood first: the source says so, with its ready time
             if not pending:
-                return await self._stood_as_auto(order_id)
+                stood = getattr(self.source, "accept_stood", None)  # the platform says whose accept stood
+                known = await stood(key, order_id) if stood is not None else None
+                return await self._stood_as_auto(order_id) if known is None else known
             await asyncio.sleep(VERDICT_POLL_S)
         return True
 
     async def _stood_as_auto(self, order_id: str) -> bool:
         """The platform answered the accept as done: whether the order it answered is this station's accept
-        (`auto_accepted`), not a person's of the same minutes that it found already there."""
+        (`auto_accepted`), not a person's of the same minutes that it found already there: for a platform that
+        does not say whose accept stood (`Order.accept_key`)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + VIEW_WAIT_S
         while True:

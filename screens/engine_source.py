@@ -333,6 +333,16 @@ class EngineOrderSource(Subscribers[SourceChange]):
             return False, None
         return entry.rejection is None, dict(entry.rejection) if entry.rejection is not None else None
 
+    async def accept_stood(self, key: str, order_id: str) -> bool | None:
+        """Once the platform has answered this device's accept under `key` as done: whether it is the accept that
+        stood (`Order.accept_key`), not another device's of the same minutes found there already. The answer is
+        in the cache before its entry is marked done. None: the platform does not say (an older one)."""
+        from o2o_tui.sync import tables
+
+        doc = await self._cache.call(self._cache.table(tables.ORDERS).get, order_id)
+        stood = doc.get("accept_key") if isinstance(doc, dict) else None
+        return None if not isinstance(stood, str) else stood == key
+
     async def queued_entries(self) -> list[Any]:
         """The outbox entries still waiting for the platform's answer, any process's (a code scanned twice)."""
         return list(await self._cache.call(self._cache.outbox.pending))

@@ -243,7 +243,7 @@ class OrderActions:
                     timeout=10,
                 )
                 return
-            if refused_later:  # the source says why (the accept that stands, its ready time); nothing to print
+            if refused_later:  # the source says why (the accept that stands), or another accept stood: no ticket
                 return
             if queued is not None:
                 self.app.say(queued, severity="warning", timeout=10)
@@ -258,7 +258,8 @@ class OrderActions:
     async def _send(self, action: str, order: Order, body: msgspec.Struct) -> bool:
         """Queue the action. An accept sent online is followed until the platform answers it, so that it is said
         sent and its kitchen ticket printed only then: True when the platform refused it (another counter's
-        accept stood first: the source says so, with that accept's ready time). Offline, or once the link drops
+        accept stood first: the source says so, with that accept's ready time), or answered it as done because
+        another device's accept of the same minutes stood first (said here). Offline, or once the link drops
         while it waits, it is queued and counts as accepted here: the kitchen starts on it."""
         source = self.app.source
         keyed = getattr(source, "submit_keyed", None)  # a source that can follow its entry (the engine's)
@@ -271,6 +272,15 @@ class OrderActions:
             if refusal is not None:
                 return True
             if not pending:
-                return False
+                return await self._accepted_elsewhere(source, key, order)
             await asyncio.sleep(VERDICT_POLL_S)
         return False
+
+    async def _accepted_elsewhere(self, source: object, key: str, order: Order) -> bool:
+        """The platform answered this accept as done: whether another device's accept of the same minutes stood
+        first (`Order.accept_key`), said here; that device's ticket is the kitchen's, none prints here."""
+        stood = getattr(source, "accept_stood", None)
+        if stood is None or await stood(key, order.id) is not False:
+            return False
+        self.app.say(t("printing.console.accepted_elsewhere", number=order.display_number), timeout=10)
+        return True

@@ -38,7 +38,7 @@ KEPT = {
         "cancel_reason_code", "courier_id", "delivery_id", "delivery_status", "return_reason", "code_locks[].kind",
         "chases[].reply", "chases[].answered_by", "refunds[].id", "refunds[].amount.currency",
         "refunds[].reason_code", "refunds[].note", "refunds[].lines[].amount.currency", "refunds[].by",
-        "refunds[].by_role", "delivery_problem.reason",
+        "refunds[].by_role", "delivery_problem.reason", "accept_key",
     },
     Delivery: {
         "id", "order_id", "store_id", "courier_id", "pickup.text", "pickup.position", "store_name",

@@ -20,7 +20,8 @@ from typer.testing import CliRunner
 
 from o2o_tui.cli import app as cli_app
 from o2o_tui.config import Profile, profile_cache_dir, save_profile
-from o2o_tui.domain.order import Order, OrderStatus, Party
+from o2o_tui.domain.order import Order, OrderStatus, Party, PaymentStatus
+from o2o_tui.domain.refunds import Refund
 from o2o_tui.i18n import set_language
 from o2o_tui.printing.decode import Printed, decode
 from o2o_tui.printing.devices import parse_target
@@ -79,6 +80,42 @@ def test_a_cancelled_orders_ticket_and_receipt_say_cancelled(lang: str, mark: st
     assert mark in bill and why in bill
     live = _lines(kitchen_ticket(sample_order(7, OrderStatus.CONFIRMED, minutes_ago=3), sample_store(), FROZEN_NOW))
     assert mark not in live and stop not in live
+
+
+@pytest.mark.parametrize(("lang", "paid", "not_paid", "refunded"), [
+    ("en", "Paid online", "Cancelled: not paid", "Cancelled: refunded"),
+    ("zh", "已在线支付", "已取消：无需支付", "已取消：已退款"),
+])  # fmt: skip
+def test_a_cancelled_orders_receipt_says_it_was_not_paid(lang: str, paid: str, not_paid: str, refunded: str) -> None:
+    set_language(lang)
+    live = _lines(receipt(sample_order(7, OrderStatus.CONFIRMED, minutes_ago=3), sample_store(), FROZEN_NOW))
+    assert paid in live
+    order = _cancelled()  # the platform keeps its payment PAID: a cancel moves no money on the order
+    assert order.payment.status is PaymentStatus.PAID
+    bill = _lines(receipt(order, sample_store(), FROZEN_NOW))
+    assert not_paid in bill and paid not in bill
+    # money the order says went back (a whole refund before the cancel): said so; never "paid after refunds"
+    back = msgspec.structs.replace(
+        order,
+        payment=msgspec.structs.replace(order.payment, status=PaymentStatus.REFUNDED),
+        totals=msgspec.structs.replace(order.totals, refunded=order.totals.total),
+        refunds=[_whole_refund(order)],
+    )
+    bill = _lines(receipt(back, sample_store(), FROZEN_NOW))
+    assert refunded in bill and paid not in bill and not_paid not in bill
+    assert not any(line.startswith(("Paid after refunds", "退款后实付")) for line in bill), bill
+
+
+def _whole_refund(order: Order) -> Refund:
+    return Refund(
+        id="r1",
+        amount=order.totals.total,
+        reason_code="STORE_ERROR",
+        whole=True,
+        by="merchant",
+        by_role="merchant",
+        at=FROZEN_NOW,
+    )
 
 
 def test_the_reason_names_who_cancelled() -> None:

@@ -192,6 +192,9 @@ class Order(msgspec.Struct, frozen=True):
     delivery_problem: OpenProblem | None = None
     code_locks: list[CodeLock] = []  # codes locked after too many wrong tries (expired ones may linger)
     auto_accepted: bool = False  # confirmed by the store's printing station on its own (auto-accept)
+    # the Idempotency-Key of the accept that stood (the first confirm): a device whose accept the platform answered
+    # as done prints the kitchen ticket only when this is its own key (another accept of the same minutes came first)
+    accept_key: str | None = None
     chases: list[Chase] = []  # the customer's chases and the store's answers, oldest first
     refunds: list[Refund] = []  # money given back before handoff (lines or whole), oldest first
     # a scheduled order is held out of the live queue until its prep start (o2o_tui/domain/schedule.py): set while

@@ -342,7 +342,11 @@ def create(ctx: Ctx, body: CreateOrderBody) -> tuple[StoredOrder, bool]:
 # --- merchant actions --------------------------------------------------------------------------------------------
 
 
-def confirm(ctx: Ctx, order_id: str, preparation_minutes: int, auto: bool = False) -> StoredOrder:
+def confirm(
+    ctx: Ctx, order_id: str, preparation_minutes: int, auto: bool = False, key: str | None = None
+) -> StoredOrder:
+    """Accept the order. `key`: the request's Idempotency-Key, recorded as the accept that stood
+    (`Order.accept_key`); a later accept of the same minutes changes nothing and answers the first one's key."""
     stored = visible(ctx.conn, ctx.caller, order_id, (Role.MERCHANT,))
     if not PREP_MINUTES_MIN <= preparation_minutes <= PREP_MINUTES_MAX:
         raise validation("preparation_minutes", f"between {PREP_MINUTES_MIN} and {PREP_MINUTES_MAX} minutes")
@@ -364,6 +368,7 @@ def confirm(ctx: Ctx, order_id: str, preparation_minutes: int, auto: bool = Fals
         **scheduled.on_confirm(stored.order, ctx.now),
         **({"number": number_in_queue(ctx, stored.order)} if is_held(stored.order) else {}),  # accepted early
         **({"auto_accepted": True} if auto else {}),
+        accept_key=key,
     )
 
 

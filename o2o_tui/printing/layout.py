@@ -16,7 +16,7 @@ import msgspec
 from rich.cells import cell_len
 
 from o2o_tui.domain.money import Money, format_money
-from o2o_tui.domain.order import Order, OrderLine, OrderStatus, Party
+from o2o_tui.domain.order import Order, OrderLine, OrderStatus, Party, PaymentStatus
 from o2o_tui.domain.refunds import reason_label, refunded_quantities
 from o2o_tui.domain.store import Store
 from o2o_tui.i18n import t
@@ -249,16 +249,27 @@ def receipt(order: Order, store: Store | None, now: datetime, *, width: int = WI
             reason = clean(reason_label(refund.reason_code))  # as the order detail says it, not the note
             amount = Money(-abs(refund.amount.amount), refund.amount.currency)
             ops.extend(_two_sides(t("printing.receipt.refund", reason=reason), _amount(amount), width))
-        if totals.refunded is not None:
+        if totals.refunded is not None and not cancelled:  # a cancelled order is paid nothing
             paid = Money(totals.total.amount - totals.refunded.amount, totals.total.currency)
             ops.extend(_two_sides(t("printing.receipt.paid"), _amount(paid), width, bold=True))
     ops.append(RuleOp())
-    ops.append(TextOp(t(f"printing.receipt.payment.{order.payment.status.value}"), align=Align.CENTER))
+    ops.append(TextOp(payment_words(order), align=Align.CENTER))
     if cancelled:
         ops.extend(_large(t("printing.cancelled.mark"), Size.DOUBLE, width, bold=True))
     ops.append(TextOp(_local(now, zone).strftime("%Y-%m-%d %H:%M"), align=Align.CENTER))
     ops.append(CutOp())
     return ops
+
+
+def payment_words(order: Order) -> str:
+    """The receipt's payment line: "Paid online", "To be paid", "Refunded"; a cancelled order's says it was
+    cancelled and not paid, or refunded when the order says the money went back (the platform keeps a cancelled
+    order's payment status as it was: it never reads PAID on its receipt)."""
+    status = order.payment.status
+    if order.status is not OrderStatus.CANCELLED:
+        return t(f"printing.receipt.payment.{status.value}")
+    refunded = status is PaymentStatus.REFUNDED
+    return t("printing.receipt.payment.cancelled_refunded" if refunded else "printing.receipt.payment.cancelled")
 
 
 def cancel_reason(order: Order) -> str:

@@ -110,10 +110,12 @@ class OrderController(Controller):
     async def confirm(
         self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[ConfirmBody]
     ) -> Response[Order]:
-        return await idempotent(
-            request,
-            lambda ctx: _order_answer(ctx, orders.confirm(ctx, order_id, data.preparation_minutes, data.auto)),
-        )
+        key = request.headers.get("idempotency-key")  # checked by `idempotent` before the change runs
+
+        def change(ctx: Ctx) -> tuple[Order, int]:
+            return _order_answer(ctx, orders.confirm(ctx, order_id, data.preparation_minutes, data.auto, key))
+
+        return await idempotent(request, change)
 
     @post(_ONE + "/delay", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
     async def delay(
