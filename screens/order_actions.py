@@ -25,7 +25,7 @@ from o2o_tui.domain.store import StoreState
 from o2o_tui.domain.transitions import OrderAction, TransitionCheck, check_order_transition
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
-from o2o_tui.sync.explain import wrong_type
+from o2o_tui.sync.explain import too_early, wrong_type
 from screens import order_format as fmt
 from screens.console_messages import PrintRequested
 from screens.dialogs import ChoicePrompt, CodePrompt, NumberPrompt
@@ -64,6 +64,10 @@ class OrderActions:
     def _check(self, order: Order, action: OrderAction) -> bool:
         refusal = wrong_type(action, order.type, order.display_number)  # never for this type: say why
         if refusal is not None:
+            self.app.say(refusal, severity="warning")
+            return False
+        refusal = too_early(action, order.status, order.type, order.display_number)
+        if refusal is not None:  # the step to do first, in the words the CLI and the redeem screen use
             self.app.say(refusal, severity="warning")
             return False
         check = check_order_transition(order.status, order.type, action)

@@ -182,6 +182,17 @@ def courier_problem(order: Order, zone: tzinfo | None) -> str:
     return t("ui.courier_problem.value", reason=reason, at=at.strftime("%H:%M")) if at else reason
 
 
+def problem_short(order: Order) -> str:
+    """The courier's open problem in a few words for a list column, as the dispatch board says it ("vehicle",
+    "no one"); "" when there is none."""
+    problem = order.delivery_problem
+    if problem is None:
+        return ""
+    key = f"dispatch.board.problem_short.{problem.reason}"
+    words = t(key)
+    return t("dispatch.board.problem_short.OTHER") if words == key else words
+
+
 def code_lock(order: Order, now: datetime) -> CodeLock | None:
     """A code of the order still locked after too many wrong codes (the one that frees last), or None."""
     locks = order.locked_codes(now)

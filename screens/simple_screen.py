@@ -6,6 +6,7 @@ for counter staff who do not learn keys. `o2o console --simple` or the `simple_m
 - 1 accepts with the store's default prep time, 2 marks it ready, 3 hands off a takeout or dine-in order: it
   opens a field for the pickup code where a scanner's digits go (while open, every digit goes to it, never
   to 1-3; Enter hands off, Esc closes it). Esc or q asks before quitting.
+- Other keys do nothing but say which keys to use: only 1-3 stop the ring of the order on show.
 - It rings (and speaks, when voice is on) exactly as the queue does (`screens.alerts`, `screens.announce`) and
   asks the app for actions with the same typed messages, so offline queueing and refusals work unchanged.
 """
@@ -43,6 +44,8 @@ from screens.source import LinkState, QueueEntry, SourceChange
 
 IDLE_FOLLOW_S = 3.0  # nobody typed this long: a new order that arrives is shown (it is the one ringing)
 KEYS = (("1", "simple.key.accept"), ("2", "simple.key.ready"), ("3", "simple.key.handoff"))
+ANSWER_ACTIONS = frozenset({"accept", "ready", "handoff"})  # the bindings that answer the order on show
+HINT_EVERY_S = 3.0  # at most one "use the keys shown" hint this often
 
 
 def next_step(order: Order) -> str | None:
@@ -92,6 +95,7 @@ class SimpleScreen(Screen[None]):
         self._entries: list[QueueEntry] = []
         self._code_for: str | None = None  # the order whose pickup code the field asks, while it is open
         self._last_key = 0.0
+        self._hinted = float("-inf")  # when the last stray key's hint was shown (monotonic)
         self._loaded = False
         self._timer: Timer | None = None
         self._shown: dict[str, str] = {}  # widget id -> the text it shows (`_put`)
@@ -279,13 +283,30 @@ class SimpleScreen(Screen[None]):
 
     # keys
     def on_key(self, event: events.Key) -> None:
-        """Any key acknowledges the order on show (ring and flash stop; its action, if any, still runs)."""
+        """Only the keys the screen names act. 1, 2 and 3 answer the order on show, which acknowledges it (ring
+        and flash stop; the action still runs, or says why not); moving to another order or asking to quit
+        leaves it ringing, as in the queue. Any other key does nothing but say which keys to use: a stray key
+        must not silence a new order nobody has looked at."""
         self._last_key = time.monotonic()
+        active = self.active_bindings.get(event.key)
+        if active is None or not active.enabled:
+            if self._code_for is None:  # while the code field is open, what it does not take is ignored
+                self._hint_keys()
+            return
+        if active.binding.action not in ANSWER_ACTIONS or self._code_for is not None:
+            return
         if self.cursor_id is not None and self.cursor_id in self.alerts.alerting:
             self.alerts.acknowledge(self.cursor_id)
             self.query_one("#simple-number", Digits).set_class(
                 self.cursor_id in self.alerts.urgent, "-alerting"
             )
+
+    def _hint_keys(self) -> None:
+        now = time.monotonic()
+        if now - self._hinted < HINT_EVERY_S:  # a run of stray keys: one hint, not a pile of toasts
+            return
+        self._hinted = now
+        self.post_message(Say(t("simple.other_key"), severity="warning", timeout=HINT_EVERY_S))
 
     def _chosen(self) -> Order | None:
         entry = self.cursor_entry()

@@ -89,6 +89,7 @@ class OrderList(LineList[QueueLine], inherit_bindings=False):
         *_STATUS_CLASSES.values(),
         "order-list--pending",
         "order-list--cancel-request",
+        "order-list--courier-problem",
         "order-list--late",
         "order-list--alert",
         "order-list--urgent",
@@ -251,6 +252,8 @@ class OrderList(LineList[QueueLine], inherit_bindings=False):
             classes.append("order-list--pending")
         if order.cancellation is not None:
             classes.append("order-list--cancel-request")
+        if order.delivery_problem is not None:  # marked "!" and named in the line too: never colour alone
+            classes.append("order-list--courier-problem")
         if look.late:
             classes.append("order-list--late")
         if look.alerting:

@@ -66,7 +66,8 @@ def clock_cells(width: int) -> tuple[int, int]:
 
 
 def _mark(entry: QueueEntry, look: RowLook) -> str:
-    if entry.order.cancellation is not None or look.locked:
+    order = entry.order
+    if order.cancellation is not None or look.locked or order.delivery_problem is not None:
         return "!"
     if open_chase(entry.order.chases) is not None:  # the customer chased (催单) and awaits an answer (y)
         return "?"
@@ -75,6 +76,16 @@ def _mark(entry: QueueEntry, look: RowLook) -> str:
     if look.alerting:
         return "*"
     return " "
+
+
+def _status_text(order: Order, cols: fmt.Columns) -> str:
+    """The status, short on a narrow list; there, with no type column to name it, an open courier problem is said
+    in its place (the wide list names the problem in the type column instead)."""
+    if cols.status >= 6:
+        return fmt.status_label(order)
+    if order.delivery_problem is not None and not cols.type:
+        return t("queue.row.courier_problem")
+    return fmt.status_short(order)
 
 
 def render_live(entry: QueueEntry, look: RowLook, width: int) -> Content:
@@ -88,11 +99,11 @@ def render_live(entry: QueueEntry, look: RowLook, width: int) -> Content:
         fmt.fit(_mark(entry, look), cols.mark),
         fmt.fit(order.display_number, cols.number),
         " ",
-        fmt.fit(fmt.status_short(order) if cols.status < 6 else fmt.status_label(order), cols.status),
+        fmt.fit(_status_text(order, cols), cols.status),
         " ",
     ]
     if cols.type:
-        kind = t("ui.code_locked") if look.locked else fmt.type_or_stage(order)
+        kind = t("ui.code_locked") if look.locked else fmt.problem_short(order) or fmt.type_or_stage(order)
         parts += [fmt.fit(kind, cols.type), " "]
     if cols.customer:
         parts += [fmt.fit(fmt.customer_name(order), cols.customer), " "]
