@@ -21,7 +21,14 @@ than `STALE_POSITION_MINUTES` (a handheld that has reported nothing for a while)
 the position tells, which the dispatch board shows with a "?". An open problem a courier reported on an order
 (`Order.delivery_problem`) is carried on that order's and that courier's state (`problem`); one that stops the
 courier (`problem_stops_courier`: its vehicle) takes it out of planning, and its orders not picked up yet are planned
-anew for the other couriers (a suggestion there is a reassignment; none: why="courier_problem"). The engine's clock is `now` to the whole minute, so
+anew for the other couriers (a suggestion there is a reassignment; none: why="courier_problem"). Such a
+reassignment is a person's decision: its suggestion is `held` (shown, never in `LivePlan.automatic`, which
+`dispatch auto` sends) unless that courier is off duty or has reported nothing for `STALE_POSITION_MINUTES`.
+Orders a courier already picked up are listed too when the dispatcher has to know: one its courier is bringing
+back to the store (why="returning": it comes back READY for another courier; its courier is planned from the
+store, not the customer's door, and shows as `returning`) and one whose courier cannot go on (why="stuck": the
+platform cannot give food in one courier's bag to another; the courier brings it back or the store cancels it).
+The engine's clock is `now` to the whole minute, so
 asking twice within a minute with nothing changed gives the same plan (near-ties are not broken by the seconds).
 """
 
@@ -39,6 +46,7 @@ from o2o_tui.domain.fleet import Courier, CourierStatus, problem_stops_courier
 from o2o_tui.domain.geo import Position, from_local_metres
 from o2o_tui.domain.order import ENDED_STATUSES, Order, OrderStatus, OrderType
 from o2o_tui.domain.store import Store
+from o2o_tui.domain.transitions import DeliveryStatus
 
 # e-bikes through city traffic (the simulator's couriers ride at the same speed)
 LIVE_PARAMS = DispatchParams(meters_per_minute=250.0, pickup_service=2.0, dropoff_service=2.0)
@@ -81,6 +89,9 @@ class Suggestion(msgspec.Struct, frozen=True):
     stop: int  # 1-based place of this order in the courier's route
     route_size: int
     stale_minutes: int | None = None
+    # a reassignment away from a courier that reported a problem it cannot go on with and is still on duty and
+    # heard from: a person decides (the board and `dispatch suggest` show it; `dispatch auto` never sends it)
+    held: bool = False
 
 
 class OrderState(msgspec.Struct, frozen=True):
@@ -88,8 +99,10 @@ class OrderState(msgspec.Struct, frozen=True):
     "planned" (it has one), "assigned", "courier_offline" (assigned to a courier now off duty: reassign it),
     "later" (ready beyond the horizon), "no_location", "bad_location" (its position is off the globe or too far
     from the store), "no_courier", "no_position" (couriers are on duty but none has a usable position),
-    "courier_problem" (its courier reported a problem that stops it, and no other courier is planned for it).
-    `dropoff` is None unless usable; `problem`: the reason of its courier's open problem on it, if any."""
+    "courier_problem" (its courier reported a problem that stops it, and no other courier is planned for it);
+    picked up already: "returning" (its courier is bringing it back to the store), "stuck" (its courier cannot go
+    on with it). `dropoff` is None unless usable (and for an order on its way back); `problem`: the reason of its
+    courier's open problem on it, if any."""
 
     order_id: str
     order_number: int
@@ -128,6 +141,8 @@ class CourierState(msgspec.Struct, frozen=True):
     problem: str | None = None
     problem_order: int | None = None
     stopped: bool = False
+    # the numbers of the orders it is bringing back to the store (the platform's courier status says TO_CUSTOMER)
+    returning: list[int] = []
 
 
 class LivePlan(msgspec.Struct, frozen=True):
@@ -144,6 +159,11 @@ class LivePlan(msgspec.Struct, frozen=True):
     @property
     def committed(self) -> list[Suggestion]:
         return [s for s in self.suggestions if s.commit]
+
+    @property
+    def automatic(self) -> list[Suggestion]:
+        """What may be sent without a person: the committed suggestions less the held reassignments."""
+        return [s for s in self.suggestions if s.commit and not s.held]
 
 
 # --- reading the platform ----------------------------------------------------------------------------------------
@@ -215,6 +235,14 @@ def position_stale(state: CourierState | Courier, now: datetime) -> bool:
     return age is not None and age >= STALE_POSITION_MINUTES
 
 
+def shown_status(state: CourierState) -> str:
+    """The courier's status as the board and `o2o couriers list` name it (a `couriers.status.` catalog key's end):
+    "returning" while it brings food back to the store, else its platform status in lower case."""
+    if state.returning and state.status is not CourierStatus.OFFLINE:
+        return "returning"
+    return state.status.value.lower()
+
+
 def room_left(state: CourierState) -> int:
     """Orders the platform would still give this courier (capacity less what it carries or is offered)."""
     return max(0, state.capacity - state.load)
@@ -271,6 +299,16 @@ def _stops(order: Order) -> bool:
     return order.courier_id is not None and problem is not None and problem_stops_courier(problem.reason)
 
 
+def _returning(order: Order) -> bool:
+    """Picked up, and its courier is bringing it back to the store."""
+    return order.status is OrderStatus.DISPATCHED and order.delivery_status == DeliveryStatus.RETURNING.value
+
+
+def _stop_point(order: Order, origin: Position | None) -> Point | None:
+    """Where the courier carrying `order` takes it: the customer, or the store when it brings it back."""
+    return (0.0, 0.0) if _returning(order) else _order_point(order, origin)
+
+
 def _latest_problem(carried: Sequence[Order]) -> Order | None:
     with_problem = [o for o in carried if o.delivery_problem is not None]
     return max(with_problem, key=lambda o: _problem_time(o)) if with_problem else None
@@ -304,7 +342,7 @@ def _free_time_and_place(
         position = (0.0, 0.0)
         ready = max(ready_minutes(o, store, now) for o in to_pick)
         clock = max(clock + params.pickup_service / 2, ready) + params.pickup_service / 2
-    stops = [p for p in (_order_point(o, origin) for o in carried) if p is not None]
+    stops = [p for p in (_stop_point(o, origin) for o in carried) if p is not None]
     while stops:
         nearest = min(stops, key=lambda p: math.hypot(p[0] - position[0], p[1] - position[1]))
         stops.remove(nearest)
@@ -383,6 +421,9 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
     room: dict[str, int] = {}
     stale: dict[str, int] = {}
     offline = {c.id for c in snapshot.couriers if c.status is CourierStatus.OFFLINE}
+    # couriers a reassignment may be taken from without asking a person: off duty, or not heard from for a while
+    unheard = offline | {c.id for c in snapshot.couriers if position_stale(c, real_now)}
+    back_in: dict[str, float] = {}  # courier -> minutes until it is back at the store (one bringing food back)
     for courier in snapshot.couriers:
         carried = sorted(by_courier.get(courier.id, []), key=lambda o: o.number)
         load = max(len(courier.delivery_ids), len(carried))
@@ -391,6 +432,8 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
         free_at: datetime | None = None
         free_position: Position | None = None
         here = positions.local_point(courier.position, origin)
+        if here is not None:
+            back_in[courier.id] = _travel(here, (0.0, 0.0), params)
         if here is not None and courier.status is not CourierStatus.OFFLINE:
             minutes, spot = _free_time_and_place(courier, here, carried, store, origin, now, params)
             # the board shows when it is free as far as its last position tells (a "?" when that is old) ...
@@ -423,18 +466,28 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
                 free_position=free_position,
                 order_numbers=[o.number for o in carried],
                 dropoffs=[
-                    p for p in (positions.usable(_dropoff(o), origin) for o in carried) if p is not None
+                    p
+                    for p in (positions.usable(_dropoff(o), origin) for o in carried if not _returning(o))
+                    if p is not None
                 ],
                 bad_position=courier.position is not None and here is None and origin is not None,
                 problem=troubled.delivery_problem.reason if troubled and troubled.delivery_problem else None,
                 problem_order=troubled.number if troubled else None,
                 stopped=stopped,
+                returning=[o.number for o in carried if _returning(o)],
             )
         )
 
     candidates: list[DispatchOrder] = []
     waiting: dict[str, tuple[Order, float, str]] = {}
     for order in sorted(snapshot.orders, key=lambda o: (o.created_at, o.number)):
+        if order.type is OrderType.DELIVERY and order.courier_id and order.status is OrderStatus.DISPATCHED:
+            if _returning(order):  # ready again once back: when the courier is at the store
+                back = back_in.get(order.courier_id, 0.0)
+                waiting[order.id] = (order, back, "returning")
+            elif _stops(order):
+                waiting[order.id] = (order, ready_minutes(order, store, now), "stuck")
+            continue
         if order.type is not OrderType.DELIVERY or order.status not in _PLANNABLE:
             continue
         ready = ready_minutes(order, store, now)
@@ -482,6 +535,7 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
                         stop=stop + 1,
                         route_size=len(route.order_ids),
                         stale_minutes=stale.get(route.courier_id),
+                        held=order.courier_id is not None and order.courier_id not in unheard,
                     )
                 )
 
@@ -498,7 +552,7 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
             ready_at=_at(now, ready),
             customer_name=order.customer.name,
             address=order.customer.address.text if order.customer.address else "",
-            dropoff=positions.usable(_dropoff(order), origin),
+            dropoff=None if why == "returning" else positions.usable(_dropoff(order), origin),
             courier_id=order.courier_id,
             why=why,
             problem=order.delivery_problem.reason if order.delivery_problem else None,

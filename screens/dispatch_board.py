@@ -37,11 +37,13 @@ from o2o_tui.live_dispatch import (
     CourierState,
     FleetSnapshot,
     LivePlan,
+    OrderState,
     plan_live,
     position_age_minutes,
     position_stale,
     read_fleet_async,
     room_left,
+    shown_status,
 )
 from o2o_tui.safe_text import safe_text
 from o2o_tui.sync.ports import FleetClient
@@ -52,6 +54,7 @@ from screens.steady_keys import SteadyKeysApp
 from screens.terminal import theme_for
 from screens.widgets.city_map import CityMap, courier_mark
 from screens.widgets.dispatch_rows import (
+    PICKED_UP_TAGS,
     CourierList,
     OrderList,
     OrderRowView,
@@ -69,11 +72,13 @@ _ORDER_RANK = {
     "now": 0,
     "courier_offline": 1,  # its courier went off duty holding it: someone must act, right after GO NOW
     "courier_problem": 1,  # its courier reported a problem it cannot go on with, and nobody else is planned
+    "stuck": 1,  # picked up by a courier who cannot go on: someone must have it brought back or cancel it
     "plan": 2,
     "stale": 2,
     "no_courier": 3,
     "no_position": 3,
     "sent": 4,
+    "returning": 4,  # on its way back to the store: ready for another courier once there
     "later": 5,
     "no_location": 6,
     "bad_location": 6,
@@ -177,7 +182,7 @@ class CourierPicker(ModalScreen[str | None]):
                 " ",
                 safe_text(state.name, one_line=True),
                 "  ",
-                (t("couriers.status." + state.status.value.lower()), "$text-muted"),
+                (t("couriers.status." + shown_status(state)), "$text-muted"),
                 f"  {state.load}/{state.capacity}  ",
                 t("dispatch.board.free_at", at=clock(state.free_at, self._zone)),
                 *self._position_age(state),
@@ -451,6 +456,9 @@ class DispatchBoard(Screen[None]):
         """The status line: the open problem the courier of the order under the cursor reported, in full."""
         key = self.orders_list.cursor_key
         state = next((o for o in self.plan.orders if o.order_id == key), None) if self.plan else None
+        if state is not None and state.why in PICKED_UP_TAGS:
+            self._set_status(f"{self._picked_up_line(state)} {self._updated}")
+            return
         if state is None or state.problem is None:
             self._set_status(self._updated)
             return
@@ -464,6 +472,32 @@ class DispatchBoard(Screen[None]):
             at=clock(state.problem_at, self._zone()),
         )
         self._set_status(f"{said} {self._updated}")
+
+    def _picked_up_line(self, state: OrderState) -> str:
+        """The status line for an order its courier has picked up: on its way back, or stuck with its courier."""
+        couriers = self.plan.couriers if self.plan else []
+        courier = safe_text(next((c.name for c in couriers if c.courier_id == state.courier_id), ""), one_line=True)
+        number = f"#{state.order_number:04d}"
+        problem = fmt.problem_reason(state.problem) if state.problem else ""
+        if state.why == "returning":
+            reason = t("dispatch.board.return_reason", problem=problem) if problem else ""
+            return t("dispatch.board.return_line", number=number, courier=courier, reason=reason)
+        return t("dispatch.board.stuck_line", number=number, courier=courier, problem=problem)
+
+    def _with_its_courier(self, view: OrderRowView) -> bool:
+        """Say why an order its courier has picked up cannot go to another courier (True), before a key sends what
+        the platform would refuse."""
+        if view.tag not in PICKED_UP_TAGS:
+            return False
+        current = self._assigned_courier(view.order_id)
+        name = safe_text(self._courier_name(current), one_line=True)
+        key = "dispatch.board.returning" if view.tag == "returning" else "dispatch.board.picked_up"
+        self.app.notify(t(key, number=view.number, courier=name), severity="warning", timeout=10, markup=False)
+        return True
+
+    def _courier_name(self, courier_id: str | None) -> str:
+        couriers = self.plan.couriers if self.plan else []
+        return next((c.name for c in couriers if c.courier_id == courier_id), courier_id or "")
 
     @on(LineList.Selected, "#board-orders")
     def _order_selected(self) -> None:
@@ -489,7 +523,7 @@ class DispatchBoard(Screen[None]):
 
     def action_accept(self) -> None:
         view = self._selected()
-        if view is None or self.plan is None:
+        if view is None or self.plan is None or self._with_its_courier(view):
             return
         suggestion = self.plan.suggestion_for(view.order_id)
         if suggestion is None:
@@ -538,7 +572,7 @@ class DispatchBoard(Screen[None]):
 
     def _pick_courier(self, *, reassign: bool) -> None:
         view = self._selected()
-        if view is None or self.plan is None:
+        if view is None or self.plan is None or self._with_its_courier(view):
             return
         current = self._assigned_courier(view.order_id)
         if reassign and current is None:
@@ -563,7 +597,7 @@ class DispatchBoard(Screen[None]):
 
     def action_unassign(self) -> None:
         view = self._selected()
-        if view is None:
+        if view is None or self._with_its_courier(view):
             return
         if self._assigned_courier(view.order_id) is None:
             self.app.notify(

@@ -77,6 +77,7 @@ class BoardHelp(ModalScreen[None]):
                 yield KeyRow(keys, text, KEY_WIDTH + 1)
             yield help_note(t("dispatch.board.help.labels", marks=marks))
             yield help_note(t("dispatch.board.help.tags"))
+            yield help_note(t("dispatch.board.help.picked_up"))
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -95,11 +95,23 @@ def _suggestion_line(suggestion: Any, zone: ZoneInfo | None) -> str:
     )
 
 
-def _reassigning(state: Any, zone: ZoneInfo | None) -> str:
-    """What a suggestion for an order its courier cannot go on with is: a reassignment, and why."""
+def _reassigning(suggestion: Any, state: Any, zone: ZoneInfo | None) -> str:
+    """What a suggestion for an order its courier cannot go on with is: a reassignment, and why (and, when held,
+    that a person decides it)."""
     if state is None or state.courier_id is None or state.problem is None:
         return ""
-    return t("dispatch.suggest.reassign", problem=problem_text(state.problem, None, zone))
+    said = t("dispatch.suggest.reassign", problem=problem_text(state.problem, None, zone))
+    return said + t("dispatch.suggest.held") if suggestion.held else said
+
+
+def picked_up_refusal(order: Any, couriers: list[Any]) -> str:
+    """Why an order whose courier has the food cannot go to another courier, and what to do instead."""
+    number = _number(order.number)
+    holder = next((c for c in couriers if c.id == order.courier_id), None)
+    name = safe_text(holder.name if holder is not None else order.courier_id or "-", one_line=True)
+    returning = getattr(order, "delivery_status", None) == "RETURNING"
+    key = "dispatch.assign.returning" if returning else "dispatch.assign.picked_up"
+    return t(key, number=number, courier=name)
 
 
 def _age_text(minutes: int) -> str:
@@ -147,10 +159,12 @@ def _courier_line(state: Any, zone: ZoneInfo | None, now: datetime) -> str:
 
 
 def _courier_text(state: Any, zone: ZoneInfo | None, now: datetime, numbers: str) -> str:
+    from o2o_tui.live_dispatch import shown_status
+
     return t(
         "couriers.line",
         name=safe_text(state.name, one_line=True),
-        status=t("couriers.status." + str(state.status).lower()),
+        status=t("couriers.status." + shown_status(state)),
         load=state.load,
         capacity=state.capacity,
         free=_free_text(state.free_at, zone, now),
@@ -286,11 +300,28 @@ class StatusLine:
             self._shown = False
 
 
+def _held_line(suggestion: Any, plan: Any, zone: ZoneInfo | None) -> str:
+    """A GO NOW reassignment `dispatch auto` leaves to a person: what it is, why, and the command that sends it."""
+    state = next((o for o in plan.orders if o.order_id == suggestion.order_id), None)
+    holder = next((c.name for c in plan.couriers if state and c.courier_id == state.courier_id), "")
+    problem = problem_text(state.problem, None, zone) if state and state.problem else ""
+    number = _number(suggestion.order_number)
+    return t(
+        "dispatch.auto.held",
+        number=number,
+        holder=safe_text(holder, one_line=True),
+        problem=problem,
+        courier=safe_text(suggestion.courier_name, one_line=True),
+        command=f"o2o dispatch assign {number} {suggestion.courier_id}",
+    )
+
+
 def _auto(profile: str | None, store: str | None, every: float, once: bool, as_json: bool) -> None:
     from o2o_tui.client.errors import PlatformError
     from o2o_tui.live_dispatch import plan_live, read_fleet
 
     line = StatusLine()
+    told: set[tuple[str, str]] = set()  # held reassignments already said
     total = 0
     rounds = 0
     any_refused = False
@@ -303,7 +334,7 @@ def _auto(profile: str | None, store: str | None, every: float, once: bool, as_j
                 try:
                     snapshot = read_fleet(client, store_id)
                     plan = plan_live(snapshot, now)
-                    done, refused = assign_suggestions(client, plan.committed)
+                    done, refused = assign_suggestions(client, plan.automatic)
                 except PlatformError as error:
                     if once or error.is_final:
                         raise
@@ -311,6 +342,7 @@ def _auto(profile: str | None, store: str | None, every: float, once: bool, as_j
                     time.sleep(every)
                     continue
                 zone = _zone(snapshot.store.timezone)
+                held = [s for s in plan.suggestions if s.commit and s.held]
                 total += len(done)
                 any_refused = any_refused or bool(refused)
                 if as_json:
@@ -320,6 +352,7 @@ def _auto(profile: str | None, store: str | None, every: float, once: bool, as_j
                             "assigned": done,
                             "refused": [{"suggestion": s, "reason": why} for s, why in refused],
                             "tentative": [s for s in plan.suggestions if not s.commit],
+                            "held": held,
                             "waiting": sum(1 for o in plan.orders if o.courier_id is None),
                         }
                     )
@@ -330,6 +363,10 @@ def _auto(profile: str | None, store: str | None, every: float, once: bool, as_j
                         line.log(
                             t("dispatch.auto.refused", number=_number(suggestion.order_number), reason=why)
                         )
+                    for suggestion in held:  # said once per order and courier, not every round
+                        if (suggestion.order_id, suggestion.courier_id) not in told:
+                            told.add((suggestion.order_id, suggestion.courier_id))
+                            line.log(_held_line(suggestion, plan, zone))
                     free = free_after(plan, done, now)
                     waiting = sum(1 for o in plan.orders if o.courier_id is None) - len(done)
                     line.show(
@@ -412,7 +449,8 @@ def register(app: typer.Typer) -> None:
             say(t("dispatch.suggest.empty"))
         states = {state.order_id: state for state in plan.orders}
         for suggestion in plan.suggestions:
-            say(_suggestion_line(suggestion, zone) + _reassigning(states.get(suggestion.order_id), zone))
+            order_state = states.get(suggestion.order_id)
+            say(_suggestion_line(suggestion, zone) + _reassigning(suggestion, order_state, zone))
         for state in plan.orders:
             if state.why in (
                 "later",
@@ -422,6 +460,8 @@ def register(app: typer.Typer) -> None:
                 "no_position",
                 "courier_offline",
                 "courier_problem",
+                "returning",
+                "stuck",
             ):
                 say(
                     t(
@@ -459,6 +499,8 @@ def register(app: typer.Typer) -> None:
                 raise fail(t("dispatch.error.no_courier_anywhere", ref=ref), Exit.NOT_FOUND) from None
             except Conflict as refused:
                 number = _number(chosen_order.number)
+                if refused.code == "already_picked_up":
+                    raise fail(picked_up_refusal(chosen_order, snapshot.couriers), Exit.REJECTED) from None
                 if refused.code == "not_accepted":
                     raise fail(t("dispatch.assign.not_accepted", number=number), Exit.REJECTED) from None
                 if refused.code in ("courier_offline", "courier_full"):
@@ -479,13 +521,19 @@ def register(app: typer.Typer) -> None:
         profile: str | None = ProfileOption,
         as_json: bool = JsonOption,
     ) -> None:
+        from o2o_tui.client.errors import Conflict
         from o2o_tui.domain.requests import EmptyBody
         from o2o_tui.live_dispatch import read_fleet
 
         with fleet_session(profile, store) as (_, client, store_id):
             snapshot = read_fleet(client, store_id)
             chosen_order = _resolve_order(client, snapshot.orders, order)
-            updated = client.act("order.unassign", chosen_order.id, EmptyBody())
+            try:
+                updated = client.act("order.unassign", chosen_order.id, EmptyBody())
+            except Conflict as refused:
+                if refused.code != "already_picked_up":
+                    raise
+                raise fail(picked_up_refusal(chosen_order, snapshot.couriers), Exit.REJECTED) from None
         if as_json:
             emit_json(updated)
             return

@@ -30,7 +30,7 @@ from o2o_tui.platform import db, idempotency, orders, stores
 from o2o_tui.platform.auth import Caller, require_role
 from o2o_tui.platform.code_attempts import CodeSubject
 from o2o_tui.platform.context import Ctx
-from o2o_tui.platform.errors import conflict, forbidden, illegal_transition, not_found
+from o2o_tui.platform.errors import ApiError, conflict, forbidden, illegal_transition, not_found
 from o2o_tui.platform.personal import without_personal_delivery
 
 _decode_courier = msgspec.json.Decoder(Courier).decode
@@ -176,6 +176,8 @@ def _derived_status(current: CourierStatus, active: list[Delivery]) -> CourierSt
         return CourierStatus.AT_MERCHANT
     if DeliveryStatus.ACCEPTED in statuses:
         return CourierStatus.TO_MERCHANT
+    # a courier bringing food back has no status of its own: a new CourierStatus value would break every device
+    # that decodes couriers today; the order says it (`delivery_status` RETURNING) and dispatch reads it from there
     if statuses & {DeliveryStatus.PICKED_UP, DeliveryStatus.ARRIVED_AT_CUSTOMER, DeliveryStatus.RETURNING}:
         return CourierStatus.TO_CUSTOMER
     return CourierStatus.IDLE
@@ -414,7 +416,7 @@ def assign(ctx: Ctx, order_id: str, courier_id: str) -> Delivery:
         if previous.courier_id == courier_id:
             return previous
         if check_delivery_transition(previous.status, DeliveryAction.CANCEL) is not TransitionCheck.APPLY:
-            raise conflict("the courier already picked the order up", code="already_picked_up")
+            raise _picked_up(previous)
     if courier.status is CourierStatus.OFFLINE:  # nobody would see the offer: it would wait unseen
         raise conflict("the courier is off duty", code="courier_offline")
     if len(_active_deliveries(conn, courier_id)) >= courier.capacity:
@@ -458,6 +460,20 @@ def assign(ctx: Ctx, order_id: str, courier_id: str) -> Delivery:
     return delivery
 
 
+def _picked_up(delivery: Delivery) -> ApiError:
+    """The refusal to take an order from a courier who has the food, saying why and what to do instead. No
+    hand-over between couriers: another courier would have to find this one and take the bag from them, which
+    neither the handhelds nor the codes support; the food goes back to the store first, or the order is cancelled."""
+    if delivery.status is DeliveryStatus.RETURNING:
+        message = "the courier is bringing the order back to the store: assign it again once it is back"
+    else:
+        message = (
+            "the courier already picked the order up, and another courier cannot take the food from them: ask the"
+            " courier to bring it back to the store (return), then assign it again, or cancel the order"
+        )
+    return conflict(message, code="already_picked_up")
+
+
 def unassign(ctx: Ctx, order_id: str) -> Order:
     conn = ctx.conn
     _require_fleet_staff(conn, ctx.caller)
@@ -465,7 +481,7 @@ def unassign(ctx: Ctx, order_id: str) -> Order:
     current = _active_for_order(conn, order_id)
     if current is not None:
         if check_delivery_transition(current.status, DeliveryAction.CANCEL) is not TransitionCheck.APPLY:
-            raise conflict("the courier already picked the order up", code="already_picked_up")
+            raise _picked_up(current)
         _end_delivery(ctx, current, DeliveryAction.CANCEL)
     if stored.order.courier_id is None and stored.order.delivery_id is None:
         return stored.order

@@ -26,6 +26,7 @@ from o2o_tui.live_dispatch import (
     Suggestion,
     position_age_minutes,
     position_stale,
+    shown_status,
 )
 from o2o_tui.safe_text import safe_text
 from screens.order_format import fit
@@ -87,7 +88,10 @@ _STATUS_KEYS = {
     OrderStatus.CONFIRMED: "dispatch.board.order.confirmed",
     OrderStatus.PREPARING: "dispatch.board.order.preparing",
     OrderStatus.READY_FOR_PICKUP: "dispatch.board.order.ready",
+    OrderStatus.DISPATCHED: "dispatch.board.order.dispatched",
 }
+# picked up already, and the dispatcher must know: on its way back to the store, or with a courier who cannot go on
+PICKED_UP_TAGS = frozenset({"returning", "stuck"})
 
 
 def order_view(
@@ -108,7 +112,7 @@ def order_view(
         tag = "now" if suggestion.commit else "stale" if suggestion.stale_minutes is not None else "plan"
     else:
         pickup = dropoff = ""
-        if state.why in ("courier_offline", "courier_problem"):  # its courier cannot go on with it: reassign it
+        if state.why in ("courier_offline", "courier_problem", *PICKED_UP_TAGS):  # its courier cannot go on with it
             tag = state.why
         else:
             tag = "sent" if state.courier_id else state.why
@@ -116,7 +120,11 @@ def order_view(
         order_id=state.order_id,
         number=f"#{state.order_number:04d}",
         ready=clock(state.ready_at, zone),
-        status=t(_STATUS_KEYS.get(state.status, "dispatch.board.order.confirmed")),
+        status=t(
+            "dispatch.board.order.returning"
+            if state.why == "returning"
+            else _STATUS_KEYS.get(state.status, "dispatch.board.order.confirmed")
+        ),
         courier=courier,
         route=route,
         pickup=pickup,
@@ -151,7 +159,7 @@ def courier_view(index: int, state: CourierState, now: datetime, zone: ZoneInfo 
         courier_id=state.courier_id,
         mark=courier_mark(index),
         name=safe_text(state.name, one_line=True),
-        status=t("couriers.status." + state.status.value.lower()),
+        status=t("couriers.status." + shown_status(state)),
         status_value=state.status.value,
         load=f"{state.load}/{state.capacity}",
         free=free,
@@ -160,7 +168,8 @@ def courier_view(index: int, state: CourierState, now: datetime, zone: ZoneInfo 
         position_age=position_age(age),
         # an offline courier is not planned: how old its position is matters only once it is back on duty
         position_stale=state.status is not CourierStatus.OFFLINE and position_stale(state, now),
-        problem=problem_short(state.problem),
+        # bringing that order back: "returning" says more than the reason, which the order's row and line say
+        problem="" if state.problem_order in state.returning else problem_short(state.problem),
     )
 
 
@@ -171,6 +180,8 @@ _TAG_STYLE = {
     "sent": "$text-muted",
     "courier_offline": "bold $text-error",
     "courier_problem": "bold $text-error",
+    "returning": "bold $text-warning",
+    "stuck": "bold $text-error",
 }
 PROBLEM_STYLE = "bold reverse $text-error"
 STALE_MARK = "?"  # after a courier's free time: its position is old, so where and when it is free is a guess
@@ -251,7 +262,8 @@ def order_line(view: OrderRowView, width: int) -> Content:
         elif name == "customer":
             parts.append(fit(view.customer, w))
         elif name == "tag":
-            if view.problem and view.tag != "now":  # the courier's reason (GO NOW still says to act at once)
+            # the courier's reason (GO NOW still says to act at once; a picked-up order says what became of it)
+            if view.problem and view.tag != "now" and view.tag not in PICKED_UP_TAGS:
                 parts.append((fit(view.problem, w), PROBLEM_STYLE))
             else:
                 text = t("dispatch.board.tag." + view.tag)
