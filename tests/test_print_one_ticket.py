@@ -12,11 +12,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from textual.pilot import Pilot
 
 from o2o_tui.device import device_name
+from o2o_tui.domain.identity import Role
+from o2o_tui.domain.order import Order
 from o2o_tui.i18n import set_language
+from o2o_tui.platform import views
+from o2o_tui.platform.auth import Caller
 from screens import printing
 from screens.app import MerchantApp
 from screens.launch import open_source
@@ -61,6 +66,18 @@ def test_the_platform_answers_every_accept_with_the_key_of_the_one_that_stood(
     assert _confirm(shared_platform, order_id, 15, "second-" + order_id).json() == second.json()
     assert _confirm(shared_platform, order_id, 15, "first-" + order_id).json()["accept_key"] == "first-" + order_id
     assert _server_order(shared_platform, order_id)["accept_key"] == "first-" + order_id
+    # the store's bookkeeping is not the customer's, nor a courier's
+    customer = api(shared_platform, "customer")
+    try:
+        own = customer.get(f"/v1/orders/{order_id}")
+        assert own.status_code == 200 and own.json().get("accept_key") is None
+    finally:
+        customer.close()
+    stored = msgspec.json.decode(msgspec.json.encode(_server_order(shared_platform, order_id)), type=Order)
+    courier = Caller(user_id="u-courier", name="c", role=Role.COURIER, courier_id="c1")
+    assert views.order_view(stored, courier, "someone").accept_key is None
+    dispatcher = Caller(user_id="u-d", name="d", role=Role.DISPATCHER, store_id=stored.store_id)
+    assert views.order_view(stored, dispatcher, "someone").accept_key == "first-" + order_id
 
 
 class _Store:

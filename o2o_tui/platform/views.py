@@ -27,12 +27,18 @@ def mask_phone(phone: str) -> str:
 
 
 def order_view(order: Order, caller: Caller, customer_id: str) -> Order:
-    if caller.role is Role.ADMIN or (caller.role is Role.CUSTOMER and caller.user_id == customer_id):
+    if caller.role is Role.ADMIN:
         return order
+    # the store's own bookkeeping (which device's accept stood) is for the store's devices only
+    accept_key = order.accept_key if caller.role in (Role.MERCHANT, Role.DISPATCHER) else None
+    if caller.role is Role.CUSTOMER and caller.user_id == customer_id:
+        return msgspec.structs.replace(order, accept_key=None) if order.accept_key is not None else order
     customer = order.customer
     masked = CustomerContact(name=customer.name, phone=mask_phone(customer.phone), address=customer.address)
     pickup_code = None if caller.role is Role.COURIER else order.pickup_code
-    return msgspec.structs.replace(order, customer=masked, delivery_code=None, pickup_code=pickup_code)
+    return msgspec.structs.replace(
+        order, customer=masked, delivery_code=None, pickup_code=pickup_code, accept_key=accept_key
+    )
 
 
 def delivery_view(delivery: Delivery, caller: Caller) -> Delivery:
