@@ -10,7 +10,7 @@ from textual.widgets import Static
 
 from o2o_tui.domain import schedule
 from o2o_tui.domain.money import format_money
-from o2o_tui.domain.order import Order, OrderType
+from o2o_tui.domain.order import Order, OrderStatus, OrderType, PaymentStatus
 from o2o_tui.domain.refunds import refunded_quantities
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
@@ -33,6 +33,15 @@ def _local_time(when: datetime | None, zone: ZoneInfo | None) -> str:
 
 def _field(label: str, value: str) -> list[Part]:
     return [(f"{label}: ", "dim"), value, "\n"]
+
+
+def _payment_words(order: Order) -> str:
+    """A cancelled order is paid nothing, though the platform keeps its payment status as it was (PAID); one whose
+    money went back says refunded."""
+    status = order.payment.status
+    if order.status is OrderStatus.CANCELLED and status is not PaymentStatus.REFUNDED:
+        return t("ui.payment.cancelled")
+    return t(f"ui.payment.{status.value}")
 
 
 def detail_parts(entry: QueueEntry, now: datetime, zone: ZoneInfo | None = None) -> list[Part]:
@@ -101,7 +110,7 @@ def detail_parts(entry: QueueEntry, now: datetime, zone: ZoneInfo | None = None)
     if totals.discount.amount:
         parts += _field(t("ui.detail.discount"), "-" + format_money(totals.discount))
     parts += [(f"{t('ui.detail.total')}: ", "dim"), (format_money(totals.total), "bold"), "\n"]
-    parts += _field(t("ui.detail.payment"), t(f"ui.payment.{order.payment.status.value}"))
+    parts += _field(t("ui.detail.payment"), _payment_words(order))
     parts += care_parts(order, now, zone)  # chases and refunds (screens/care_detail.py)
     if order.note:
         parts += ["\n", (t("ui.detail.order_note") + ": ", "bold"), safe_text(order.note), "\n"]
