@@ -218,7 +218,9 @@ def test_a_bad_cached_order_or_delivery_is_left_out_said_once_and_fetched_again(
 
     plain = o2o(merchant, "orders", "list")  # the plain list: the same rule, said the same way
     assert plain.returncode == 0 and broken not in plain.stdout
-    assert [line for line in plain.stderr.splitlines() if broken in line] == [warnings[0]]
+    said = json.loads(warnings[0])  # with --json the same sentence, as a JSON line a script can parse
+    assert said["warning"] == "cache_entity_unreadable"
+    assert [line for line in plain.stderr.splitlines() if broken in line] == [said["message"]]
 
     assert o2o(merchant, "sync", "--once").returncode == 0  # the engine finds it and fetches it again
     rows, warnings = listed(merchant, "orders", "list")

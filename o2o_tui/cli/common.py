@@ -105,7 +105,7 @@ def cached_store(profile: str | None) -> Store | None:
 
 def fill_new_cache(profile: str | None) -> None:
     """A profile never synced (just logged in) has nothing to show: pull once first when the platform answers,
-    for the store, menu and report commands and `o2o deliveries list`. Quietly nothing when it does not answer, the profile or cache cannot be
+    for the store (`store auto-accept` too), menu and report commands and `o2o deliveries list`. Quietly nothing when it does not answer, the profile or cache cannot be
     opened, or another process holds the cache: the command then reads the cache as it is and says what it
     lacks. A cache synced once is never pulled here (reads stay offline and instant)."""
     import asyncio

@@ -247,7 +247,7 @@ def _imported(data: bytes, kind: str, base: Any, currency: str, partial: bool = 
         key = "menu_cli.import.refused_more" if more else "menu_cli.import.refused"
         raise fail(t(key, count=len(error.problems), more=more), Exit.USAGE) from None
     for entity_id, name, printed in menu_io.unreadable_on_tickets(menu):  # taken, but the kitchen is told
-        warn(t("menu_cli.import.unprintable", id=entity_id, name=name, printed=printed))
+        warn(t("menu_cli.import.unprintable", id=entity_id, name=name, printed=printed), "unprintable_on_tickets")
     return menu
 
 
@@ -476,7 +476,7 @@ def keep_hidden_in_draft(cache: Any, store_id: str, kind: str, entity_id: str, h
             if changed:
                 drafts.save(msgspec.structs.replace(draft, **changed))
     except menu_service.DraftHeld as held:  # the editor's draft is its own: said, never written under it
-        warn(t("menu_draft.hidden_not_in_draft", holder=_holder_text(cache, store_id, held.holder)))
+        warn(t("menu_draft.hidden_not_in_draft", holder=_holder_text(cache, store_id, held.holder)), "draft_held")
 
 
 # --- the commands -----------------------------------------------------------------------------------------------

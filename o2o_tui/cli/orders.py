@@ -245,6 +245,22 @@ def _find(cache: Any, reference: str) -> Any:
     return view
 
 
+def usable_pickup_code(order: Any) -> str | None:
+    """The pickup code while it can still be handed over; None once the order ended (cancelled, refused or
+    done): the platform gives a freed code to a new order, so an old one read at the counter would mislead."""
+    from o2o_tui.domain.order import ENDED_STATUSES
+
+    return None if order.status in ENDED_STATUSES else order.pickup_code
+
+
+def order_json(view: Any) -> dict[str, Any]:
+    """An order as `--json` gives it: the read model's document, `pickup_code` null once the order ended (the
+    key stays, so a script reading it finds it)."""
+    data: dict[str, Any] = view.to_json()
+    data["pickup_code"] = usable_pickup_code(view.order)
+    return data
+
+
 def _show_lines(view: Any, zone: Any) -> list[str]:
     """The order for a person; times in the store's time zone."""
     from o2o_tui.domain.money import format_money
@@ -278,8 +294,9 @@ def _show_lines(view: Any, zone: Any) -> list[str]:
         if order.delayed_minutes:  # the kitchen asked for more time after accepting
             at = t("delay.detail.promised", at=at, minutes=order.delayed_minutes)
         lines.append(t("orders.show.promised", at=at))
-    if order.pickup_code:  # what the courier or the customer says at the counter, as the console shows it
-        lines.append(t("orders.show.pickup_code", code=safe_text(order.pickup_code, one_line=True)))
+    code = usable_pickup_code(order)
+    if code:  # what the courier or the customer says at the counter, as the console shows it
+        lines.append(t("orders.show.pickup_code", code=safe_text(code, one_line=True)))
     problem = order.delivery_problem
     if problem is not None:  # the courier's open problem on its delivery: the store is told at once
         from o2o_tui.cli.dispatch import problem_text
@@ -293,14 +310,11 @@ def _show_lines(view: Any, zone: Any) -> list[str]:
 
 
 def _reason_words(code: str) -> str:
-    """A cancel or reject reason code in the console's words (`ui.reason.<CODE>`); a code it has no words for,
-    as it is (untrusted: plain text)."""
-    from o2o_tui.safe_text import safe_text
+    """A cancel or reject reason code in the console's words (a store's, a customer's: `CUSTOMER_CHANGED_MIND`,
+    as the figures say it); a code it has no words for, as it is (untrusted: plain text)."""
+    from o2o_tui.figures_text import reason_name
 
-    if code == "ACCEPT_TIMEOUT":
-        return t("queue.done.timed_out")
-    label = t(f"ui.reason.{code}")
-    return label if label != f"ui.reason.{code}" else safe_text(code, one_line=True)
+    return reason_name(code)
 
 
 def _cancel_lines(order: Any) -> list[str]:
@@ -424,7 +438,7 @@ def _act(
         refused_line = result.outcome is Outcome.REJECTED and not as_json  # the order's line, said below
         zone = _store_zone(cache) if refused_line or done_fields is not None else None
     shown = after or view
-    extra = {"order": shown.to_json()} if as_json else None
+    extra = {"order": order_json(shown)} if as_json else None
     fields = done_fields(shown, zone) if done_fields is not None else {}
     message = t(done_key, number=shown.order.display_number, status=str(shown.order.status), **fields)
     if refused_line:
@@ -484,7 +498,7 @@ def register(app: typer.Typer) -> None:
             view = _find(cache, order_id)
             zone = _store_zone(cache)
         if as_json:
-            emit_json(view.to_json())
+            emit_json(order_json(view))
             return
         for line in _show_lines(view, zone):
             say(line)

@@ -74,11 +74,16 @@ def say(message: str) -> None:
     stdout.print(Text(safe_text(message)))
 
 
-def warn(message: str) -> None:
-    """A warning for a person on stderr (stdout stays the command's output); never parsed as markup."""
+def warn(message: str, code: str = "warning", *, style: str = "yellow") -> None:
+    """A warning on stderr (stdout stays the command's output): for a person a line, never parsed as markup
+    (`style=""`: uncoloured); a command run with `--json` says it as one JSON object on a line of its own,
+    `{"warning": code, "message": ...}` (`emit_warning`), so a script can parse both streams."""
+    if json_wanted():
+        emit_warning(code, message)
+        return
     from rich.text import Text
 
-    stderr.print(Text(safe_text(message), style="yellow"))
+    stderr.print(Text(safe_text(message), style=style))
 
 
 def fail(message: str, code: Exit = Exit.ERROR) -> typer.Exit:
@@ -110,21 +115,33 @@ def json_wanted(context: Any = None) -> bool:
     return False
 
 
+def _without_token(message: str) -> str:
+    """The token of the environment never shows, even were a message to quote it."""
+    import os
+
+    secret = os.environ.get("O2O_TOKEN")
+    return message.replace(secret, "***") if secret and len(secret) >= 8 else message
+
+
+def _stderr_line(document: dict[str, Any]) -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    sys.stderr.buffer.write(json_escaped(msgspec.json.encode(document)) + b"\n")
+    sys.stderr.flush()
+
+
+def emit_warning(code: str, message: str) -> None:
+    """`{"warning": "cache_set_aside", "message": "..."}` on a line of stderr: a stable code and the sentence a
+    person would read (control characters escaped, as on stdout)."""
+    _stderr_line({"warning": code, "message": _without_token(message)})
+
+
 def emit_error(message: str, code: Exit | int) -> None:
     """`{"error": {"code": "not_found", "exit": 6, "message": "..."}}` on stderr: the exit code's name and
     number, and the message a person would read (control characters escaped, as on stdout). The token of the
     environment never shows, even were a message to quote it."""
-    import os
-
-    secret = os.environ.get("O2O_TOKEN")
-    if secret and len(secret) >= 8:
-        message = message.replace(secret, "***")
     try:
         name = Exit(int(code)).name.lower()
     except ValueError:  # a code of Click's own that is not one of ours
         name = "error"
-    error = {"code": name, "exit": int(code), "message": message}
-    sys.stdout.flush()
-    sys.stderr.flush()
-    sys.stderr.buffer.write(json_escaped(msgspec.json.encode({"error": error})) + b"\n")
-    sys.stderr.flush()
+    _stderr_line({"error": {"code": name, "exit": int(code), "message": _without_token(message)}})

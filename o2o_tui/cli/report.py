@@ -11,7 +11,7 @@ import typer
 
 from o2o_tui.cli.common import JsonOption, ProfileOption, fail_for, handle_errors
 from o2o_tui.cli.exits import Exit
-from o2o_tui.cli.output import emit_json, fail, say
+from o2o_tui.cli.output import emit_json, fail, say, warn
 from o2o_tui.i18n import t
 
 
@@ -164,7 +164,7 @@ def register(app: typer.Typer) -> None:
             from o2o_tui.domain.clock import zone_named  # the store's clock, like the report's hours
 
             local = found.fetched_at.astimezone(zone_named(found.report.timezone)).strftime("%Y-%m-%d %H:%M")
-            print(safe_text(t("figures.as_of", time=local, reason=found.problem)), file=sys.stderr)
+            warn(t("figures.as_of", time=local, reason=found.problem), "figures_cached", style="")
         report = found.report
         if as_json:
             emit_json({"report": report, "cached": found.cached, "fetched_at": found.fetched_at})

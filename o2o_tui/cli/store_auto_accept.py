@@ -1,7 +1,8 @@
 """`o2o store auto-accept [on|off] [--cap N] [--station NAME | --this-console]`: the store's auto-accept, carried
 out by its printing station console (`o2o_tui/auto_accept.py`). A change goes through the outbox
 (`store.auto_accept`: queued offline, sent once); with no switch and no option it shows the setting, today's count
-from the platform when it answers (else the cached setting) and this console's device name. `--station NAME` must
+from the platform when it answers (else the cached setting; a profile never synced pulls once first, as the
+other store commands do) and this console's device name. `--station NAME` must
 name a console the platform has heard from (or this one, or the current station): anything else is exit 2 with the
 names it knows, unless `--force` (a console that has not started yet); offline it is said to be unchecked."""
 
@@ -11,9 +12,9 @@ from typing import Any
 
 import typer
 
-from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors
+from o2o_tui.cli.common import JsonOption, ProfileOption, fill_new_cache, handle_errors
 from o2o_tui.cli.exits import Exit
-from o2o_tui.cli.output import emit_json, fail, say
+from o2o_tui.cli.output import emit_json, fail, say, warn
 from o2o_tui.cli.sync import OnlineOption, cache_errors, cli_cache, report_outcome
 from o2o_tui.domain.limits import AUTO_ACCEPT_CAP_MAX
 from o2o_tui.i18n import t
@@ -112,6 +113,7 @@ def register(store_app: typer.Typer) -> None:
             raise fail(t("auto_accept.cli.bad_switch", value=switch), Exit.USAGE)
         if station is not None and this_console:
             raise fail(t("auto_accept.cli.both_station", value=switch), Exit.USAGE)
+        fill_new_cache(profile)  # a profile just logged in: its store, kept for the next offline look
         if switch is None and cap is None and station is None and not this_console:
             _show(profile, as_json)
             return
@@ -141,7 +143,6 @@ def _check_station(profile: Any, store_id: str, station: str, allowed: set[str])
     """A station the platform has heard from (a console that asked under that name), this device or the current
     one; any other name is a usage error that lists the known ones (a typo would leave nobody accepting)."""
     import asyncio
-    import sys
 
     from o2o_tui.auto_accept import state_call
     from o2o_tui.client.errors import PlatformError
@@ -160,7 +161,7 @@ def _check_station(profile: Any, store_id: str, station: str, allowed: set[str])
     try:
         known = asyncio.run(ask())
     except PlatformError:
-        print(t("auto_accept.cli.unchecked_station", name=shown), file=sys.stderr)
+        warn(t("auto_accept.cli.unchecked_station", name=shown), "station_unchecked", style="")
         return
     if station in known:
         return

@@ -12,37 +12,28 @@ from typing import Any
 
 import typer
 
-from o2o_tui.cli.cache_errors import cache_errors
+from o2o_tui.cli.cache_errors import cache_errors, say_cache_warnings, say_left_out
 from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors
 from o2o_tui.cli.exits import Exit
-from o2o_tui.cli.output import emit_json, fail, say, stderr
+from o2o_tui.cli.output import emit_json, fail, say
 from o2o_tui.cli.stop_signals import InterruptOnSignals
 from o2o_tui.i18n import t
-from o2o_tui.safe_text import safe_text
 
 OnlineOption = typer.Option(False, "--online", help=t("sync.option.online"))
 
 
-def _warn(text: str) -> None:
-    from rich.text import Text  # here, not at the top: `o2o orders list --json` never needs rich's text
-
-    stderr.print(Text(safe_text(text), style="yellow"))
-
-
 @contextlib.contextmanager
 def cli_cache(name: str | None, **options: Any) -> Iterator[tuple[Any, Any]]:
-    """`profile_cache()` for a command: also tells the person what the cache did on its own (a file set aside)."""
-    from o2o_tui.sync.session import cache_warning_texts, profile_cache
+    """`profile_cache()` for a command: also tells the person what the cache did on its own (a file set aside),
+    and after the command read it the cached entities it had to leave out (as JSON lines with `--json`)."""
+    from o2o_tui.sync.session import profile_cache
 
     with profile_cache(name, **options) as (profile, cache):
-        for text in cache_warning_texts(cache):
-            _warn(text)
+        say_cache_warnings(cache)
         try:
             yield profile, cache
-        finally:  # cached entities a reader had to leave out: said once, after the command read them
-            read_model = sys.modules.get("o2o_tui.sync.read_model")  # not imported: nothing was read
-            for text in read_model.unreadable_texts(cache) if read_model else []:
-                _warn(text)
+        finally:
+            say_left_out(cache)
 
 
 # a running engine records an answer at least every 30 s of quiet (its long polls answer within 25 s)
