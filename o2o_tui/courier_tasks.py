@@ -78,6 +78,23 @@ def given_back_off_duty(delivery: Delivery, queued: Iterable[str] = ()) -> bool:
     return delivery.status is DeliveryStatus.PENDING and not answers & set(queued)
 
 
+OFF_DUTY = "off-duty"  # stands, in `offers_given_back`'s queue, for a queued going-off-duty
+
+
+def offers_given_back(offers: Iterable[str], queued: Iterable[tuple[str, str]]) -> set[str]:
+    """The offers (delivery ids) a going-off-duty still queued gives back, from the queued actions in the order
+    they are sent, as (target, action) pairs with `OFF_DUTY` for a queued off duty: those it reaches the platform
+    before an answer to. Going on duty again behind it (offline, both queued) takes none of them back."""
+    answers = {CourierStep.ACCEPT.value, CourierStep.REJECT.value}
+    answered: set[str] = set()
+    for target, action in queued:
+        if action == OFF_DUTY:
+            return set(offers) - answered
+        if action in answers:
+            answered.add(target)
+    return set()
+
+
 def _route_key(delivery: Delivery) -> tuple[int, datetime, datetime]:
     phase = _PHASE.get(delivery.status, 9)
     when = (delivery.ready_at or delivery.created_at) if phase <= 2 else delivery.updated_at

@@ -29,6 +29,7 @@ from screens.courier_screens import (
     DismissChosen,
     DutyChosen,
     HandheldScreen,
+    QuitChosen,
     StepChosen,
     TaskListScreen,
     TaskScreen,
@@ -98,6 +99,7 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         # ("on/off duty: queued", what it says once sent): said while the link was down; replaced when it is sent
         self._duty_queued: tuple[str, str] | None = None
         self._opened_at = datetime.now(UTC)  # offers made before the handheld opened are the list it opens on
+        self.left_queued = 0  # actions still queued when the app closed (kept in the outbox, sent next time)
         # the language needs UTF-8 and the terminal's locale is not: the task list says why it shows '?' (in ASCII)
         self.startup_note = t("handheld.not_utf8") if self.ascii_only and not self.title.isascii() else ""
 
@@ -129,7 +131,15 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
     async def on_unmount(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
+        self.left_queued = self.source.link().pending
         await self.source.close()
+
+    def exit_note(self) -> str:
+        """Said on the terminal once the app has closed (by any key, Ctrl-C too): what is queued is kept."""
+        return t("handheld.quit.kept", count=self.left_queued) if self.left_queued else ""
+
+    def on_quit_chosen(self, message: QuitChosen) -> None:
+        self.exit()
 
     # the status line ------------------------------------------------------------------------------------
     def status_parts(self) -> tuple[str, str]:

@@ -93,16 +93,24 @@ def problem_label(reason: ProblemReason) -> str:
     return t(f"handheld.problem.{reason.value}")
 
 
-def row_text(index: int | None, delivery: Delivery, *, queued: bool, refused: bool, glyphs: Glyphs) -> str:
-    """One task on the list: `1 #0042 OFFER Store name 12:30`; marks queued and refused tasks."""
+def row_parts(
+    index: int | None, delivery: Delivery, *, queued: bool, refused: bool, glyphs: Glyphs
+) -> tuple[str, str]:
+    """One task on the list as (`1 #0042 OFFER 12:30`, the store's name); marks queued and refused tasks."""
     mark = glyphs.refused if refused else glyphs.queued if queued else " "
     lead = f"{index}" if index is not None and index <= 9 else " "
     store = safe_text(delivery.store_name or delivery.pickup.text, one_line=True)
     ready = store_clock(delivery, delivery.ready_at)
-    parts = [f"{lead}{mark}{number_text(delivery)}", short_label(delivery.status), store]
+    parts = [f"{lead}{mark}{number_text(delivery)}", short_label(delivery.status)]
     if ready and delivery.status in (DeliveryStatus.PENDING, DeliveryStatus.ACCEPTED):
-        parts.insert(2, ready)
-    return " ".join(p for p in parts if p)
+        parts.append(ready)
+    return " ".join(p for p in parts if p), store
+
+
+def row_text(index: int | None, delivery: Delivery, *, queued: bool, refused: bool, glyphs: Glyphs) -> str:
+    """One task on the list: `1 #0042 OFFER 12:30 Store name`."""
+    head, store = row_parts(index, delivery, queued=queued, refused=refused, glyphs=glyphs)
+    return f"{head} {store}" if store else head
 
 
 DETAIL_FIELDS = ("ended", "store", "ready", "pickup", "dropoff", "customer", "note", "problems")
@@ -120,15 +128,20 @@ def detail_fields(delivery: Delivery, *, ended: bool, glyphs: Glyphs) -> dict[st
     dropoff = safe_text(delivery.dropoff.text, one_line=True)
     return {
         "ended": t("handheld.task.ended") if ended else "",
-        "store": f"{t('handheld.field.store')}: {store}" if store else "",
-        "ready": f"{t('handheld.field.ready')}: {ready}" if ready else "",
-        "pickup": f"{t('handheld.field.pickup')}: {pickup}" if pickup else "",  # a store without an address
-        "dropoff": f"{t('handheld.field.dropoff')}: {dropoff}" if dropoff else "",
+        "store": _labelled("store", store) if store else "",
+        "ready": _labelled("ready", ready) if ready else "",
+        "pickup": _labelled("pickup", pickup) if pickup else "",  # a store without an address
+        "dropoff": _labelled("dropoff", dropoff) if dropoff else "",
         # blank once the customer's details are purged (or the delivery ended without this courier): no bare label
-        "customer": f"{t('handheld.field.customer')}: {customer} {phone}".rstrip() if customer or phone else "",
-        "note": f"{t('handheld.field.note')}: {safe_text(delivery.note)}" if delivery.note else "",
-        "problems": f"{t('handheld.field.problems')}: {reasons}" if reasons else "",
+        "customer": _labelled("customer", f"{customer} {phone}".strip()) if customer or phone else "",
+        "note": _labelled("note", safe_text(delivery.note)) if delivery.note else "",
+        "problems": _labelled("problems", reasons) if reasons else "",
     }
+
+
+def _labelled(field: str, value: str) -> str:
+    """`Store: value`; the catalog sets the colon (a full-width "：" in Chinese, with no space after it)."""
+    return t("handheld.field.label", label=t(f"handheld.field.{field}"), value=value)
 
 
 def then(sentence: str, more: str) -> str:

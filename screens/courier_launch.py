@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from o2o_tui.config import Profile
 from screens.courier_source import CourierSource
 
@@ -47,3 +49,6 @@ def run_courier_console(profile: Profile, *, ascii_only: bool | None = None) -> 
 
     app = CourierApp(open_courier_source(profile), ascii_only=ascii_only, keymap=load_settings().keymap)
     app.run(mouse=False)
+    note = app.exit_note()
+    if note:  # under the SSH gate the session closes with the app; the question before quitting said it there
+        print(app.for_terminal(note), file=sys.stderr)

@@ -1,8 +1,9 @@
 """The handheld's screens: the task list, one task, a code field, the problem reasons, and "too small".
 
 Keys, one meaning each: digits 1-9 pick the numbered line and Enter the highlighted one; in a code field digits are
-text and Enter submits; 0, Esc or F1 goes back; arrows move the highlight, PgUp/PgDn scroll; F2-F4 repeat lines
-1-3. Screens post typed messages; the app queues the action and owns the beeps.
+text and Enter submits; 0, Esc or F1 goes back (on the task list, out of the handheld: `QuitScreen` asks, and only
+its `2` quits, so a stray 0 and Enter stay); arrows move the highlight, PgUp/PgDn scroll; F2-F4 repeat lines 1-3.
+Screens post typed messages; the app queues the action and owns the beeps.
 
 One keypress, one step: a list of numbered lines that has just appeared or changed (a task opened, the step after
 the one just taken, a confirmation) takes no digit or Enter for `SETTLE_S`, and a task whose step was chosen takes
@@ -36,14 +37,14 @@ from screens.courier_format import (
     detail_fields,
     number_text,
     problem_label,
-    row_text,
+    row_parts,
     status_label,
     step_label,
     step_shorter,
     then,
 )
 from screens.courier_source import TaskView
-from screens.courier_widgets import Line, Scroll
+from screens.courier_widgets import Line, Scroll, TaskRow
 from screens.source import LinkState
 
 if TYPE_CHECKING:
@@ -83,6 +84,10 @@ class DutyChosen(Message):
     def __init__(self, on_duty: bool) -> None:
         super().__init__()
         self.on_duty = on_duty
+
+
+class QuitChosen(Message):
+    """The courier chose to quit the handheld (asked once more: `QuitScreen`)."""
 
 
 class DismissChosen(Message):
@@ -235,8 +240,10 @@ class TaskListScreen(HandheldScreen):
             yield Line(t("handheld.tasks.none"), id="empty", lines=2)
             # the tasks already cached are in the first frame; later ones are mounted by refresh_data
             for index, view in enumerate(views, start=1):
-                yield Line(self._row(index, view), id=f"task-{view.delivery.id}", classes="task choice")
+                yield TaskRow(*self._row(index, view), id=f"task-{view.delivery.id}", classes="task choice")
             yield Line("", id="duty", classes="choice")
+            # how a keypad leaves (Ctrl-C is not on one); in the list, so a short screen shows it too
+            yield Line("0 " + t("handheld.quit.hint"), id="quit-hint")
         yield from self.compose_message()
 
     def on_mount(self) -> None:
@@ -248,9 +255,9 @@ class TaskListScreen(HandheldScreen):
         duty = ["duty"] if self.handheld.source.on_duty() is not None else []
         return [view.delivery.id for view in self._active()] + duty
 
-    def _row(self, index: int, view: TaskView) -> str:
+    def _row(self, index: int, view: TaskView) -> tuple[str, str]:
         offline = self.handheld.source.link().state is not LinkState.ONLINE
-        return row_text(
+        return row_parts(
             index,
             view.delivery,
             queued=offline and bool(view.pending),
@@ -267,21 +274,21 @@ class TaskListScreen(HandheldScreen):
             return
         views = self._active()
         rows = self.query_one("#rows", Scroll)
-        existing = {line.id: line for line in rows.query(".task").results(Line)}
+        existing = {line.id: line for line in rows.query(".task").results(TaskRow)}
         wanted_ids = [f"task-{view.delivery.id}" for view in views]
         for stale_id in set(existing) - set(wanted_ids):
             existing.pop(stale_id).remove()
         duty = self.query_one("#duty", Line)
         with self.app.batch_update():
             for index, view in enumerate(views, start=1):
-                text = self._row(index, view)
+                head, store = self._row(index, view)
                 line = existing.get(f"task-{view.delivery.id}")
                 if line is None:
-                    line = Line(text, id=f"task-{view.delivery.id}", classes="task choice")
+                    line = TaskRow(head, store, id=f"task-{view.delivery.id}", classes="task choice")
                     rows.mount(line, before=duty)
                     existing[line.id or ""] = line
                 else:
-                    line.set(text)
+                    line.set_row(head, store)
             if [line.id for line in rows.query(".task").results(Line)] != wanted_ids:
                 for line_id in wanted_ids:  # route order changed: move lines, do not rebuild them
                     rows.move_child(existing[line_id], before=duty)
@@ -314,7 +321,9 @@ class TaskListScreen(HandheldScreen):
             self.app.push_screen(ConfirmScreen(prompt, t("handheld.duty.go_off"), go_off))
 
     def action_back(self) -> None:
+        """Nothing to go back to: out of the handheld, asked once more."""
         self.say("")
+        self.app.push_screen(QuitScreen())
 
     def on_screen_suspend(self) -> None:
         self._said_when_left = self.query_one("#message", Line).shown
@@ -403,8 +412,10 @@ class TaskScreen(HandheldScreen):
         fields = detail_fields(delivery, ended=not active, glyphs=self.handheld.glyphs)
         if not active and view.pending:  # offline, the ending step is only queued: not done until confirmed
             fields["ended"] = t("handheld.pending")
-        # off duty (its change maybe still queued): an unanswered offer goes back to the platform, not to accept
-        given_back = self.handheld.source.on_duty() is False and given_back_off_duty(delivery, view.pending)
+        # off duty (its change maybe still queued, maybe with going on duty again queued behind it): an unanswered
+        # offer goes back to the platform, not to accept
+        off_duty = self.handheld.source.on_duty() is False
+        given_back = view.given_back or (off_duty and given_back_off_duty(delivery, view.pending))
         if given_back:
             fields["ended"] = t("handheld.offer.given_back")
         for field, text in fields.items():
@@ -660,6 +671,46 @@ class ConfirmScreen(HandheldScreen):
     def chosen(self, choice: Any) -> None:
         self.app.pop_screen()
         self.on_yes()
+
+
+class QuitScreen(HandheldScreen):
+    """Asks before quitting (0 on the task list): `1` (and Enter, which starts on it) goes back to the tasks, only
+    `2` quits, so a stray 0 then Enter cannot close the handheld. Says that queued actions are kept."""
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_status()
+        with Scroll(id="question"):
+            yield Line("", id="prompt", one_line=False)
+        with Vertical(id="actions"):
+            yield Line("1 " + t("handheld.task.to_list"), classes="choice")
+            yield Line("2 " + t("handheld.quit.yes"), classes="choice")
+        yield from self.compose_message()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.lines_changed()
+        self.show_cursor()
+
+    def refresh_data(self) -> None:
+        """The question says what is still queued (it may drain while the question is up)."""
+        if not self.query("#prompt"):
+            return
+        source = self.handheld.source
+        prompt = t("handheld.quit.confirm")
+        queued = source.link().pending
+        if queued:
+            prompt = then(prompt, t("handheld.quit.queued", count=queued))
+        if source.on_duty():
+            prompt = then(prompt, t("handheld.quit.on_duty"))
+        self.query_one("#prompt", Line).set(prompt)
+
+    def choices(self) -> list[Any]:
+        return ["stay", "quit"]
+
+    def chosen(self, choice: Any) -> None:
+        self.app.pop_screen()
+        if choice == "quit":
+            self.app.post_message(QuitChosen())
 
 
 class TooSmallScreen(Screen[None]):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,7 +18,7 @@ from typing import Any
 
 import msgspec
 
-from o2o_tui.courier_tasks import given_back_off_duty, is_active, route_order
+from o2o_tui.courier_tasks import OFF_DUTY, given_back_off_duty, is_active, offers_given_back, route_order
 from o2o_tui.domain.fleet import Courier, CourierStatus, Delivery
 from o2o_tui.domain.transitions import DeliveryStatus
 from o2o_tui.i18n import t
@@ -53,6 +54,8 @@ class TaskView:
     pending: tuple[str, ...] = ()  # queued actions not yet confirmed by the platform
     refusal: str | None = None  # the last refused action on it, explained (until the delivery moves on)
     alert: str | None = None  # what the platform changed under the courier ("#0009 cancelled: bring it back")
+    # an offer that a going-off-duty still queued gives back (also when going on duty again is queued behind it)
+    given_back: bool = False
 
 
 @dataclass(slots=True)
@@ -80,12 +83,17 @@ class _Snapshot:
     duty_refused: bool = False  # a duty change of this device was refused since the last read
 
 
+def _duty_wanted(entry: Any) -> CourierStatus | None:
+    if entry.action != _DUTY_ACTION:
+        return None
+    status = msgspec.json.decode(entry.body).get("status")
+    return CourierStatus(status) if status else None
+
+
 def _pending_duty(entries: list[Any]) -> CourierStatus | None:
     wanted = None
     for entry in entries:
-        if entry.action == _DUTY_ACTION:
-            status = msgspec.json.decode(entry.body).get("status")
-            wanted = CourierStatus(status) if status else wanted
+        wanted = _duty_wanted(entry) or wanted
     return wanted
 
 
@@ -125,6 +133,9 @@ class CourierSource(Subscribers[CourierChange]):
         # courier did, not news: said once, together, when none of them is still waiting (not one alert each).
         self._giving_back: set[str] = set()  # offers held when this device went off duty, still pending
         self._given_back: set[str] = set()  # released so far, not yet said
+        # offers a queued off duty gives back: still given back once it is sent, until the platform's answer
+        # (the offer cancelled) arrives; the queue alone forgets them in between
+        self._offers_given_back: set[str] = set()
         self._dirty = True
         self._conflict_keys: set[str] = set()
         self._wake: asyncio.Event | None = None
@@ -198,13 +209,20 @@ class CourierSource(Subscribers[CourierChange]):
                 refused.append((target, text, status if isinstance(status, str) else None))
                 duty_refused = duty_refused or entry.action == _DUTY_ACTION
         pending: dict[str, list[str]] = {}
+        queue: list[tuple[str, str]] = []  # in the order they are sent, a going-off-duty marked as such
         for entry in self._cache.outbox.pending():
-            pending.setdefault(entry.target.split("/")[0], []).append(entry.action)
+            target = entry.target.split("/")[0]
+            pending.setdefault(target, []).append(entry.action)
+            off = _duty_wanted(entry) is CourierStatus.OFFLINE
+            queue.append((target, OFF_DUTY if off else entry.action))
         snapshot = _Snapshot()
         deliveries = [d for d in self._model.deliveries() if d.courier_id == self.courier_id]
+        offers = (d.id for d in deliveries if d.status is DeliveryStatus.PENDING)
+        given_back = offers_given_back(offers, queue)
         for delivery in route_order(deliveries, include_ended=True):
             snapshot.order.append(delivery.id)
-            snapshot.tasks[delivery.id] = TaskView(delivery, tuple(pending.get(delivery.id, ())))
+            queued = tuple(pending.get(delivery.id, ()))
+            snapshot.tasks[delivery.id] = TaskView(delivery, queued, given_back=delivery.id in given_back)
         snapshot.courier = next((c for c in self._model.couriers() if c.id == self.courier_id), None)
         snapshot.duty_pending = _pending_duty(self._cache.outbox.pending_for(self.courier_id))
         snapshot.duty_refused = duty_refused
@@ -213,6 +231,7 @@ class CourierSource(Subscribers[CourierChange]):
     def prime(self) -> None:
         """Read the cached tasks now (on the cache's thread, waiting for it), so the first frame shows them."""
         snapshot, refused = self._cache.executor.submit(self._read, None).result()
+        self._keep_given_back(snapshot)
         for delivery_id, text, status in refused:
             if delivery_id:
                 self._refusals[delivery_id] = _Said(text, status)
@@ -235,7 +254,7 @@ class CourierSource(Subscribers[CourierChange]):
                 del said_by_id[delivery_id]
                 said = None
             shown.append(None if said is None else said.text)
-        return TaskView(view.delivery, view.pending, shown[0], shown[1])
+        return dataclasses.replace(view, refusal=shown[0], alert=shown[1])
 
     def _changed_under_courier(self, before: TaskView | None, after: TaskView) -> str | None:
         """What to tell the courier when the platform, not this device, moved a task it holds."""
@@ -259,7 +278,21 @@ class CourierSource(Subscribers[CourierChange]):
         off_duty = snapshot.duty_pending is CourierStatus.OFFLINE or (
             courier is not None and courier.status is CourierStatus.OFFLINE
         )
-        return off_duty or after.delivery.id in self._giving_back
+        return off_duty or before.given_back or after.delivery.id in self._giving_back
+
+    def _keep_given_back(self, snapshot: _Snapshot) -> None:
+        """An offer once given back stays so while it is still an offer: the off duty leaves the queue when it is
+        sent, before the offer's cancellation is fetched. A refused off duty gave nothing back."""
+        if snapshot.duty_refused:
+            self._offers_given_back.clear()
+        offers = {i for i, view in snapshot.tasks.items() if view.delivery.status is DeliveryStatus.PENDING}
+        self._offers_given_back &= offers
+        for delivery_id in offers:
+            view = snapshot.tasks[delivery_id]
+            if view.given_back:
+                self._offers_given_back.add(delivery_id)
+            elif delivery_id in self._offers_given_back:
+                snapshot.tasks[delivery_id] = dataclasses.replace(view, given_back=True)
 
     def _count_given_back(self, snapshot: _Snapshot) -> int:
         """How many offers were given back, once none of those held at going off duty is still waiting."""
@@ -280,6 +313,7 @@ class CourierSource(Subscribers[CourierChange]):
         keys, self._conflict_keys = self._conflict_keys, set()
         self._dirty = False
         snapshot, refused = await self._cache.call(self._read, keys)
+        self._keep_given_back(snapshot)
         for delivery_id, text, status in refused:
             if delivery_id:
                 self._refusals[delivery_id] = _Said(text, status)
@@ -338,7 +372,7 @@ class CourierSource(Subscribers[CourierChange]):
             await self._cache.call(drop_conflicts)
         view = self._snapshot.tasks.get(delivery_id)
         if view is not None:
-            self._snapshot.tasks[delivery_id] = TaskView(view.delivery, view.pending)
+            self._snapshot.tasks[delivery_id] = dataclasses.replace(view, refusal=None, alert=None)
         self._emit(CourierChange(delivery_ids=frozenset({delivery_id})))
 
     async def _follow(self) -> None:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import RenderResult
 from textual.containers import VerticalScroll
 from textual.geometry import Size
 from textual.widgets import Static
 
-from screens.courier_format import UNICODE, fit, fold
+from screens.courier_format import UNICODE, clip, fit, fold
 
 TALL_ROWS = 12  # below this many rows a soft keyboard is up: the screen is short (the app's "-short" class)
+STORE_KEPT = 4  # a task row stays on one line while this many cells of the store's name show
 
 
 class Scroll(VerticalScroll, can_focus=False):
@@ -91,3 +93,26 @@ class Line(Static):
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self.fitted(width)) if width else 1
+
+
+class TaskRow(Line):
+    """A task on the list: `1 #0042 OFFER 12:30 Store name` on one line, cut short at the end. Where that leaves
+    (next to) nothing of the store's name (20 columns: an offer's or a to-store task's ready time fills the line),
+    the name goes on a second line of its own, cut short; not on a short screen, where every row counts."""
+
+    def __init__(self, head: str, store: str, *, id: str | None = None, classes: str = "") -> None:
+        super().__init__(f"{head} {store}" if store else head, id=id, classes=classes)
+        self._parts = (head, store)
+
+    def set_row(self, head: str, store: str) -> None:
+        self._parts = (head, store)
+        self.set(f"{head} {store}" if store else head)
+
+    def fitted(self, width: int) -> list[str]:
+        head, store = (self._for_terminal(part) for part in self._parts)
+        short = self.is_mounted and self.app.size.height < TALL_ROWS
+        cut = getattr(self.app, "glyphs", UNICODE).cut if self.is_mounted else UNICODE.cut
+        room = width - cell_len(head) - 1 - cell_len(cut)  # cells of the name before the cut mark
+        if not store or short or room >= STORE_KEPT or cell_len(f"{head} {store}") <= width:
+            return super().fitted(width)
+        return [clip(head, width, cut), clip("  " + store, width, cut)]  # the name under the order number
