@@ -19,7 +19,10 @@ in JSON. A cell the sheet did not change leaves the item exactly as it was (an i
 strips one leading `'`: the round trip is exact and a spreadsheet runs nothing.
 
 Either import refuses a file over `MAX_BYTES`, and collects every problem (`ImportProblem(line, column, message)`)
-before raising `MenuImportError`: nothing is applied when any row is bad.
+before raising `MenuImportError`: nothing is applied when any row is bad. What is allowed but rarely meant (a line
+put on sale at 0 or under the editor's "New item", which the editor's publish preview asks about) is no problem:
+`sale_warnings` names each such line by its CSV line (`read_csv` says which row made which item), for the import
+to say.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from datetime import datetime
 import msgspec
 
 from o2o_tui.domain.limits import blank
-from o2o_tui.domain.menu import Availability, Category, Item, Menu, Names, Option
+from o2o_tui.domain.menu import Availability, Category, Item, Menu, Names, Option, localized
 from o2o_tui.domain.menu_rules import Problem, item_problems, menu_problems, problem_text
 from o2o_tui.domain.money import Money
 from o2o_tui.domain.requests import MenuIn, menu_of
@@ -640,10 +643,22 @@ _ITEM_FIELDS = {
 _ITEM_PREFIXES = (("price", "price"), ("option_group_ids", "option_group_ids"))
 
 
+class SheetImport(msgspec.Struct, frozen=True):
+    """A sheet read onto a menu: the menu, and the line of the row of each item a row named."""
+
+    menu: Menu
+    lines: dict[str, int]  # item id -> its row's line (an item a partial sheet left alone is not here)
+
+
 def import_csv(data: bytes, base: Menu, currency: str | None = None, *, partial: bool = False) -> Menu:
     """`base` with its items replaced by the sheet's rows (see the module docstring), checked like a publish in
     `currency` (default: the base menu's); raises `MenuImportError` listing every problem, line and column. With
     `partial` the rows change or add the items they name and every other item stays."""
+    return read_csv(data, base, currency, partial=partial).menu
+
+
+def read_csv(data: bytes, base: Menu, currency: str | None = None, *, partial: bool = False) -> SheetImport:
+    """`import_csv`, with the line each item came from (to name it in what the import says)."""
     problems: list[ImportProblem] = []
     text = decode_sheet(data)
     header, rows = _rows(text, problems, partial)
@@ -665,7 +680,72 @@ def import_csv(data: bytes, base: Menu, currency: str | None = None, *, partial:
         unique = list(dict.fromkeys(problems))
         unique.sort(key=lambda p: (p.line, p.column))
         raise MenuImportError(unique)
-    return menu
+    lines = {
+        item.id: line
+        for category_id in sheet.order
+        for item, line in zip(sheet.items[category_id], sheet.item_lines[category_id], strict=True)
+        if line
+    }
+    return SheetImport(menu, lines)
+
+
+# --- what an import would put on sale that is rarely meant ---------------------------------------------------------
+
+
+class SaleWarning(msgspec.Struct, frozen=True):
+    """An item or option an import would put on sale at 0 or under the editor's placeholder name ("New item"):
+    the editor's publish asks about these (`menu_rules.added_warnings`); an import names them by their line."""
+
+    line: int  # the CSV row's line; 0: a JSON file, or an option (a sheet has none)
+    field: str  # where in the publish body (`categories[0].items[2].price`), for a file without lines
+    kind: str  # "item" or "option"
+    entity_id: str
+    name: str
+    codes: tuple[str, ...]  # `menu_rules.WARNING_CODES`
+
+
+def sale_warnings(published: Menu, imported: Menu, lines: dict[str, int] | None = None) -> list[SaleWarning]:
+    """The lines `imported` puts on sale free or under a placeholder name that `published` does not have on sale
+    so (a free item already on sale is not said at every import), one per line, in line order (`lines`: the CSV
+    line of each item, from `read_csv`)."""
+    from o2o_tui.domain.menu_rules import added_warnings
+    from o2o_tui.i18n import current_language
+    from o2o_tui.menu_edits import placeholder_names
+
+    warnings = added_warnings(published, imported, placeholder_names())
+    if not warnings:
+        return []
+    entities: dict[tuple[str, str], Item | Option] = {
+        ("item", item.id): item for category in imported.categories for item in category.items
+    }
+    entities.update({("option", o.id): o for group in imported.option_groups for o in group.options})
+    found: dict[tuple[str, str], SaleWarning] = {}
+    for warning in warnings:
+        key = (warning.kind, warning.entity_id)
+        said = found.get(key)
+        if said is not None:
+            found[key] = msgspec.structs.replace(said, codes=(*said.codes, warning.code))
+            continue
+        entity = entities[key]
+        name = localized(entity.name, entity.names, current_language()) or warning.entity_id
+        line = (lines or {}).get(warning.entity_id, 0) if warning.kind == "item" else 0
+        field = warning.field.rpartition(".")[0]
+        found[key] = SaleWarning(line, field, warning.kind, warning.entity_id, name, (warning.code,))
+    return sorted(found.values(), key=lambda w: (w.line == 0, w.line))
+
+
+def describe_warning(warning: SaleWarning) -> str:
+    """`line 4 (New item): Still has the name it got when added. On sale at 0: customers get it free.`, in the
+    current language (the editor's publish preview says the same words)."""
+    from o2o_tui.safe_text import safe_text
+
+    if warning.line:
+        where = t("menu_cli.at.line", line=warning.line)
+    else:
+        where = t("menu_cli.at.field", field=warning.field)
+    texts = " ".join(t(f"menu.warning.{code}") for code in warning.codes)
+    name = safe_text(warning.name, one_line=True)
+    return t("menu.import.warned_line", where=where, name=name, warnings=texts)
 
 
 def unreadable_on_tickets(menu: Menu) -> list[tuple[str, str, str]]:

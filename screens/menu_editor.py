@@ -7,7 +7,8 @@ is queued at once as one item/option PATCH and shown in the tree from the live m
 alone and Enter opens the form in its place. Menu text is untrusted: labels are plain `Text`/`Content`.
 
 One editor at a time changes the draft (screens/menu_source.py): an editor that finds it open elsewhere is read only,
-says who has it, and takes it over by itself once that one closes (it asks every `CLAIM_EVERY_S` seconds).
+says who has it, shows the draft as that one saves it, and takes it over by itself once that one closes (it asks
+every `CLAIM_EVERY_S` seconds, reading the saved draft each time).
 """
 
 from __future__ import annotations
@@ -214,6 +215,7 @@ class MenuEditorScreen(Screen[None]):
         self._unsubscribe: Callable[[], None] | None = None
         self.saved = True
         self._claim_timer: Any = None
+        self._taken: menu_draft.MenuDraft | None = None  # the source's draft as this editor last took it
         # during P (publish dialog, then a rebase): the source's refusal texts, held rather than toasted over
         # those screens; the dialog says a refusal of the publish itself (screens/menu_publish.py)
         self._held_news: list[str] | None = None
@@ -280,7 +282,7 @@ class MenuEditorScreen(Screen[None]):
             self._claim_timer = self.set_interval(CLAIM_EVERY_S, self._try_claim)
 
     def _take_draft(self) -> None:
-        draft = self.source.draft()
+        draft = self._taken = self.source.draft()
         live = self.source.menu()
         if live is not None and (draft is None or menu_draft.holds(live, draft)):
             draft = menu_draft.start(live)  # none yet, or its own publish was queued offline and sent since
@@ -299,6 +301,8 @@ class MenuEditorScreen(Screen[None]):
 
     async def _try_claim(self) -> None:
         if not await self.source.claim_draft():
+            if self.source.draft() != self._taken:  # the holder saved (or published) since: show its draft
+                self._take_draft()
             return
         if self._claim_timer is not None:
             self._claim_timer.stop()

@@ -295,6 +295,9 @@ class EngineMenuSource(Subscribers[MenuChange]):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._prefetched: concurrent.futures.Future[Any] | None = None
+        # inside the console its engine toasts the refusals of what this editor queues (screens/engine_source.py's
+        # `_OwnSubmits`): this source saying them too would toast each one twice
+        self._refusals_said_elsewhere = _console_says_refusals(engine)
         if engine is not None:
             self._unsubscribe = engine.subscribe(self._on_engine_change)
 
@@ -400,7 +403,7 @@ class EngineMenuSource(Subscribers[MenuChange]):
         kind = str(change.kind)
         if kind in ("menu", "store"):
             self._later(self._reload())
-        elif kind == "conflict" and set(change.ids) & self._keys:
+        elif kind == "conflict" and set(change.ids) & self._keys and not self._refusals_said_elsewhere:
             self._later(self._explain(set(change.ids) & self._keys))
 
     def _later(self, job: Any) -> None:
@@ -531,6 +534,15 @@ class EngineMenuSource(Subscribers[MenuChange]):
                 await self._client.close()
         with contextlib.suppress(Exception):
             await asyncio.to_thread(self._cache.close)
+
+
+def _console_says_refusals(engine: Any) -> bool:
+    """Whether `engine` is the console's, which toasts the refusals of what it queues."""
+    if engine is None:  # `o2o menu edit`: its own engine, built later; nothing else says its refusals
+        return False
+    from screens.engine_source import _OwnSubmits
+
+    return isinstance(engine, _OwnSubmits)
 
 
 def source_for_profile(profile: Any) -> EngineMenuSource:

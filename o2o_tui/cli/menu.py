@@ -227,15 +227,20 @@ def _read_file(path: Path) -> bytes:
         ) from None
 
 
-def _imported(data: bytes, kind: str, base: Any, currency: str, partial: bool = False) -> Any:
-    """`base` with the file's content, or exit 2 listing every problem (line and column)."""
+def _imported(
+    data: bytes, kind: str, base: Any, currency: str, partial: bool = False
+) -> tuple[Any, dict[str, int]]:
+    """`base` with the file's content and the CSV line of each item a row named, or exit 2 listing every problem
+    (line and column)."""
     import msgspec
 
     from o2o_tui import menu_io
 
+    lines: dict[str, int] = {}
     try:
         if kind == "csv":
-            menu = menu_io.import_csv(data, base, currency, partial=partial)
+            sheet = menu_io.read_csv(data, base, currency, partial=partial)
+            menu, lines = sheet.menu, sheet.lines
         else:
             whole = menu_io.import_json(data, currency)
             menu = msgspec.structs.replace(base, categories=whole.categories, option_groups=whole.option_groups)
@@ -248,7 +253,7 @@ def _imported(data: bytes, kind: str, base: Any, currency: str, partial: bool = 
         raise fail(t(key, count=len(error.problems), more=more), Exit.USAGE) from None
     for entity_id, name, printed in menu_io.unreadable_on_tickets(menu):  # taken, but the kitchen is told
         warn(t("menu_cli.import.unprintable", id=entity_id, name=name, printed=printed), "unprintable_on_tickets")
-    return menu
+    return menu, lines
 
 
 # --- draft and publish ------------------------------------------------------------------------------------------
@@ -552,12 +557,14 @@ def import_file(
     dry_run: bool = typer.Option(False, "--dry-run", help=t("menu_cli.option.dry_run")),
     partial: bool = typer.Option(False, "--partial", help=t("menu_cli.option.partial")),
     discard_draft: bool = typer.Option(False, "--discard-draft", help=t("menu_draft.option.discard_draft")),
+    allow_warnings: bool = typer.Option(False, "--allow-warnings", help=t("menu.import.option.allow_warnings")),
     online: bool = OnlineOption,
     profile: str | None = ProfileOption,
     as_json: bool = JsonOption,
 ) -> None:
     import msgspec
 
+    from o2o_tui import menu_io
     from o2o_tui.menu_draft import apply, diff
     from o2o_tui.menu_service import IMPORT, fresh_draft, unpublished_edits
     from o2o_tui.sync.perform import Outcome
@@ -588,7 +595,14 @@ def import_file(
         else:
             draft = _working_draft(cache, published, save=not dry_run)
         currency = store.currency if store is not None else published.currency
-        imported = _imported(data, kind, draft.menu, currency, partial)
+        imported, lines = _imported(data, kind, draft.menu, currency, partial)
+        # what the editor's publish asks about (a line on sale at 0, or still "New item"): said per line, and not
+        # put on sale without --allow-warnings (exit 2, nothing applied, as a bad row)
+        warned = menu_io.sale_warnings(published, imported, lines)
+        for warning in warned:
+            warn(menu_io.describe_warning(warning), "sale_warning")
+        if warned and not allow_warnings and not dry_run:
+            raise fail(t("menu.import.warned", count=len(warned)), Exit.USAGE)
         changes = diff(published, imported)
         availability = availability_changes(published, imported)
         extra = {
@@ -603,6 +617,8 @@ def import_file(
                 say(line)
             for entity_kind, entity_id, entity in availability:
                 say(_availability_line(entity_kind, entity_id, entity, store))
+            if warned and not allow_warnings:
+                say(t("menu.import.warned_dry_run", count=len(warned)))
             say(t("menu_cli.import.dry_run", count=len(changes), availability=len(availability)))
             return
         drafts = _drafts(cache)
