@@ -46,3 +46,18 @@ def test_an_ended_orders_pickup_code_is_not_shown(platform: RunningPlatform, cli
     assert cli.json("orders", "show", rejected)["pickup_code"] is None
     plain = cli("orders", "show", rejected).stdout
     assert "pickup code" not in plain and "Li Na" in plain
+
+
+def test_orders_list_gives_no_pickup_code_of_an_ended_order(platform: RunningPlatform, cli: Cli) -> None:
+    """The list's fast path (stored bytes, no decode and encode) and its decoded path (an order with an action
+    queued, or `--fields`) agree with `orders show`."""
+    assert platform.seed is not None
+    live, cancelled = place_orders(platform.url, platform.seed, 2)
+    with PlatformClient(platform.url, platform.seed.tokens["customer"]) as customer:
+        customer.act("order.cancel", cancelled, ReasonBody(reason_code="CUSTOMER_CHANGED_MIND"))
+    cli("sync", "--once")
+    rows = {row["id"]: row for row in cli.json("orders", "list")}
+    assert rows[live]["pickup_code"] and rows[cancelled]["pickup_code"] is None
+    picked = {row["id"]: row for row in cli.json("orders", "list", "--fields", "id,pickup_code")}
+    assert picked[live]["pickup_code"] == rows[live]["pickup_code"] and picked[cancelled]["pickup_code"] is None
+    assert cli.json("orders", "list", "--status", "CANCELLED")[0]["pickup_code"] is None
