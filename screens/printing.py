@@ -3,10 +3,13 @@ the print queue retried every few seconds, and the status line's warning while t
 loses the jobs of orders that ended longer than the personal-data window ago on the schedule of the cache's
 retention (at start, then every `PURGE_EVERY_S`), said in a toast.
 
-A kitchen ticket printed for an accept still queued offline says it is not confirmed yet. When an order whose
-ticket printed here is cancelled, or the accept it was printed for is refused (the platform's word: nothing is
-countermanded while an action of this device on it still waits), a cancellation slip prints once
-(`PrintQueue.countermand`): the orders the source changes name are looked at, and every order at start.
+A kitchen ticket printed for an accept still queued offline says it is not confirmed yet, and the queue keeps that
+accept's key with it. When an order whose ticket printed here is cancelled, or the accept it was printed for is
+refused (the platform's word: nothing is countermanded while an action of this device on it still waits), a
+cancellation slip prints once (`PrintQueue.countermand`); when another device's accept of the order stood first
+(`Order.accept_key`: the platform answers that accept as done when it had the same minutes, refuses it when it had
+others) and its ticket printed there, a duplicate slip prints once. The orders the source changes name are looked
+at, and every order at start.
 
 Screens post `PrintRequested`; the app hands it to its `ConsolePrinting` (made only when a printer is set and the
 console has a profile). Every queue and printer call runs on one thread of its own, never on the event loop: a
@@ -20,12 +23,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from o2o_tui.domain.order import OrderStatus
+from o2o_tui.domain.order import ENDED_STATUSES, OrderStatus
 from o2o_tui.i18n import t
 from screens.console_messages import PrintRequested
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Awaitable, Callable, Iterable
     from datetime import datetime
 
     from textual.app import App
@@ -33,7 +36,7 @@ if TYPE_CHECKING:
     from o2o_tui.domain.order import Order
     from o2o_tui.domain.store import Store
     from o2o_tui.printing import PrinterConfig
-    from o2o_tui.printing.layout import Op
+    from o2o_tui.printing.layout import JobKind, Op
     from o2o_tui.printing.spool import Countermand, Countermanded, DrainResult, PrintQueue, QueueStatus
     from screens.source import SourceChange
 
@@ -110,11 +113,42 @@ class ConsolePrinting:
             )
             kind = layout.JobKind.TICKET
             arms = order.status is not OrderStatus.CANCELLED  # it sets the kitchen cooking
+            queued_entries = getattr(source, "queued_entries", None)  # a source with an outbox (the engine's)
+            if arms and unconfirmed and queued_entries is not None:
+                self.app.run_worker(
+                    self._keyed(order, ops, message, queued_entries), group="printing", exit_on_error=False
+                )
+                return
+        self._queue_job(order, kind, ops, message, arms=arms)
+
+    async def _keyed(
+        self, order: Order, ops: list[Op], message: PrintRequested, queued_entries: Callable[[], Awaitable[Any]]
+    ) -> None:
+        """Queue an unconfirmed ticket with the key of the accept it is printed for (the outbox holds it), then look
+        at its order at once: the platform may have answered that accept already."""
+        from o2o_tui.printing.layout import JobKind
+        from o2o_tui.printing.spool import pending_accept_key
+
+        key = pending_accept_key(await queued_entries(), order.id)
+        self._queue_job(order, JobKind.TICKET, ops, message, arms=True, accept_key=key)
+        if key is not None:
+            self.countermand({order.id})
+
+    def _queue_job(
+        self,
+        order: Order,
+        kind: JobKind,
+        ops: list[Op],
+        message: PrintRequested,
+        *,
+        arms: bool,
+        accept_key: str | None = None,
+    ) -> None:
         number = order.display_number
         what = t(f"printing.cli.what.{kind.value}")
 
         def work() -> tuple[QueueStatus, DrainResult | None, bool]:
-            job = self._queue.add(kind, ops, order_id=order.id, number=number, arms=arms)
+            job = self._queue.add(kind, ops, order_id=order.id, number=number, arms=arms, accept_key=accept_key)
             result = self._queue.drain(self.config.target, self.config.cjk)
             return self._queue.status(), result, any(done.id == job.id for done in result.printed)
 
@@ -195,11 +229,13 @@ class ConsolePrinting:
             self.app.call_later(self.countermand, set(change.order_ids))
 
     def countermand(self, order_ids: Iterable[str] | None) -> None:
-        """Slips for the orders of `order_ids` (None: every order the source has) that will not be collected and
-        whose ticket printed here; their tickets still waiting are dropped (`PrintQueue.countermand`)."""
-        wanted = self._not_collected(order_ids)
+        """Slips for the orders of `order_ids` (None: every order the source has) that will not be collected, or
+        whose ticket printed here for an accept that did not stand, when that ticket printed here; their tickets
+        still waiting are dropped (`PrintQueue.countermand`)."""
+        wanted = self._to_countermand(order_ids)
         if not wanted:
             return
+        duplicates = {item.order_id for item in wanted if item.stood is not None}
 
         def work() -> tuple[QueueStatus, Countermanded, DrainResult | None]:
             answer = self._queue.countermand(wanted)
@@ -212,23 +248,29 @@ class ConsolePrinting:
             if answer.busy:
                 self._look_again = True
             printed = {job.id for job in result.printed} if result is not None else set()
-            what = t("printing.cli.what.slip")
             for slip in answer.slips:
+                duplicate = slip.order_id in duplicates
                 if slip.id in printed:
-                    self._say(t("printing.console.slip_sent", number=slip.number), "warning")
+                    sent = "printing.console.duplicate_sent" if duplicate else "printing.console.slip_sent"
+                    self._say(t(sent, number=slip.number), "warning")
                 elif status.state.problem is not None:
                     problem = t(f"printing.problem.{status.state.problem.value}")
+                    what = t("printing.console.what_duplicate" if duplicate else "printing.cli.what.slip")
                     said = t("printing.console.queued", problem=problem, what=what, number=slip.number)
                     self._say(said, "warning")
-            slipped = {slip.number for slip in answer.slips}
-            for number in sorted({job.number for job in answer.dropped} - slipped):
-                self._say(t("printing.console.ticket_dropped", number=number), "warning")
+            slipped = {slip.order_id for slip in answer.slips}
+            dropped = {job.order_id: job.number for job in answer.dropped if job.order_id not in slipped}
+            for order_id, number in sorted(dropped.items(), key=lambda item: item[1]):
+                duplicate = order_id in duplicates
+                gone = "printing.console.duplicate_dropped" if duplicate else "printing.console.ticket_dropped"
+                self._say(t(gone, number=number), "warning")
 
         self._submit(work, done)
 
-    def _not_collected(self, order_ids: Iterable[str] | None) -> list[Countermand]:
-        """The orders that will not be collected, as the platform says it (none with an action of this device
-        still waiting): cancelled, or not accepted after the platform refused this device's accept."""
+    def _to_countermand(self, order_ids: Iterable[str] | None) -> list[Countermand]:
+        """The orders whose tickets printed here are not to be cooked, as the platform says it (none with an action
+        of this device still waiting): cancelled, not accepted after the platform refused this device's accept, or
+        accepted under a key (`Order.accept_key`) that a ticket printed here may not be for (a duplicate)."""
         from o2o_tui.printing.layout import cancel_reason
         from o2o_tui.printing.spool import Countermand, order_ended_at
         from o2o_tui.sync.session import retention_from_env
@@ -254,6 +296,10 @@ class ConsolePrinting:
                 reason, refused = cancel_reason(order), False
             elif order.id in refusals and order.confirmed_at is None:
                 reason, refused = refusals[order.id], True
+            elif order.accept_key is not None and order.status not in ENDED_STATUSES:
+                slip = _duplicate_slip(order, store, now)
+                wanted.append(Countermand(order.id, order.display_number, slip, stood=order.accept_key))
+                continue
             else:
                 continue
             wanted.append(Countermand(order.id, order.display_number, _slip(order, store, now, reason, refused)))
@@ -314,6 +360,16 @@ def _slip(
 
     def slip(printed_at: datetime | None) -> list[Op]:
         return cancel_slip(order, store, now, reason=reason, refused=refused, ticket_printed_at=printed_at)
+
+    return slip
+
+
+def _duplicate_slip(order: Order, store: Store | None, now: datetime) -> Callable[[datetime | None], list[Op]]:
+    """The duplicate slip of `order`, made once the queue knows when its ticket printed here."""
+    from o2o_tui.printing.layout import duplicate_slip
+
+    def slip(printed_at: datetime | None) -> list[Op]:
+        return duplicate_slip(order, store, now, ticket_printed_at=printed_at)
 
     return slip
 

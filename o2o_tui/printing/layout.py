@@ -65,7 +65,7 @@ class JobKind(enum.StrEnum):
     TICKET = "ticket"
     RECEIPT = "receipt"
     TEST = "test"
-    SLIP = "slip"  # a cancellation slip: the order of a ticket printed here will not be collected
+    SLIP = "slip"  # a cancellation (or duplicate) slip: a ticket printed here is not to be cooked
 
 
 def clean(text: object) -> str:
@@ -321,6 +321,39 @@ def cancel_slip(
     if ticket_printed_at is not None:
         at = _local(ticket_printed_at, zone).strftime("%H:%M")
         ops.append(TextOp(t("printing.slip.ticket_printed", time=at)))
+    ops.append(RuleOp())
+    for line in order.lines:
+        ops.extend(TextOp(text) for text in _wrap(f"{line.quantity} x {clean(line.name)}", width, "    "))
+    ops.append(RuleOp())
+    ops.append(TextOp(_local(now, zone).strftime("%Y-%m-%d %H:%M"), align=Align.CENTER))
+    ops.append(CutOp())
+    return ops
+
+
+def duplicate_slip(
+    order: Order,
+    store: Store | None,
+    now: datetime,
+    *,
+    ticket_printed_at: datetime | None = None,
+    width: int = WIDTH,
+) -> list[Op]:
+    """A short slip for the kitchen when the ticket printed here for an accept queued offline turns out to be a
+    duplicate: another device's accept of the order stood first and its ticket is the kitchen's. "#0006 DUPLICATE,
+    do not prepare twice" large, whose ticket stands and its ready time, when the duplicate printed and what was on
+    it, so the cook sets that ticket aside rather than cooking the order a second time."""
+    zone = _zone(store)
+    ops: list[Op] = [*_large(order.display_number, Size.HUGE, width, bold=True)]
+    ops.extend(_large(t("printing.slip.duplicate"), Size.DOUBLE, width, bold=True))
+    ops.extend(_large(t("printing.slip.not_twice"), Size.DOUBLE, width, bold=True))
+    ops.append(TextOp(t(f"ui.type.{order.type.value}"), align=Align.CENTER))
+    ops.extend(TextOp(text, bold=True) for text in _wrap(t("printing.slip.duplicate_why"), width))
+    if order.promised_ready_at is not None:
+        at = _local(order.promised_ready_at, zone).strftime("%H:%M")
+        ops.append(TextOp(t("printing.ticket.ready_by", time=at), bold=True))
+    if ticket_printed_at is not None:
+        at = _local(ticket_printed_at, zone).strftime("%H:%M")
+        ops.extend(TextOp(text) for text in _wrap(t("printing.slip.duplicate_printed", time=at), width))
     ops.append(RuleOp())
     for line in order.lines:
         ops.extend(TextOp(text) for text in _wrap(f"{line.quantity} x {clean(line.name)}", width, "    "))

@@ -19,7 +19,10 @@ order that ended hours ago is of no use in the kitchen. The state keeps how many
 The queue also knows which orders' kitchen tickets it printed (`tickets`: the order, its number, when): when such an
 order is cancelled, or the accept its ticket was printed for is refused, `countermand` queues a cancellation slip in
 the same durable write that forgets the ticket, so the slip is queued once, whichever process asks and however often
-(also after a restart); a ticket of that order still waiting goes unprinted instead.
+(also after a restart); a ticket of that order still waiting goes unprinted instead. A ticket printed for an accept
+still waiting for the platform remembers that accept's Idempotency-Key (`accept_key`): when the platform says
+another accept of the order stood (`Order.accept_key`: another device's, of the same minutes or of others), the
+same write queues a duplicate slip instead (`Countermand.stood`), once as well.
 """
 
 from __future__ import annotations
@@ -28,11 +31,11 @@ import contextlib
 import fcntl
 import os
 import secrets
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -44,6 +47,9 @@ from offline_cache.lock import WriteLock
 from offline_cache.profile import set_aside
 from offline_cache.retention import parse_time
 from offline_cache.storage import AtomicJSONStorage
+
+if TYPE_CHECKING:
+    from offline_cache.outbox import OutboxEntry
 
 QUEUE_FILE = "print-queue.json"
 PRINT_LOCK = "print.lock"
@@ -69,20 +75,30 @@ class Job(msgspec.Struct, frozen=True):
     # a kitchen ticket that sets the kitchen cooking (not one that says the order is cancelled): once printed, the
     # order is remembered in `tickets`, and its cancellation prints a slip (`countermand`)
     arms: bool = False
+    # a ticket printed for an accept of this device still waiting for the platform: that accept's Idempotency-Key
+    accept_key: str | None = None
 
 
 class PrintedTicket(msgspec.Struct, frozen=True):
     number: str
     printed_at: datetime
+    accept_key: str | None = None  # the accept it was printed for, when it was printed before the platform took it
 
 
 @dataclass(frozen=True, slots=True)
 class Countermand:
-    """An order that will not be collected: its slip's layout, made from when its ticket printed (None: unknown)."""
+    """An order that will not be collected: its slip's layout, made from when its ticket printed (None: unknown).
+    `stood`: the order is not cancelled but was accepted under this key (`Order.accept_key`); only a ticket printed
+    for another accept of this device is countermanded (a duplicate: the kitchen has the other device's)."""
 
     order_id: str
     number: str
     slip: Callable[[datetime | None], list[Op]]
+    stood: str | None = None
+
+    def voids(self, accept_key: str | None) -> bool:
+        """Whether a ticket printed (or waiting) for the accept `accept_key` (None: not known) is countermanded."""
+        return self.stood is None or (accept_key is not None and accept_key != self.stood)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +142,13 @@ def _now() -> datetime:
 def order_ended_at(order: Order) -> datetime | None:
     """When `order` ended, as the cache's retention reads it (o2o_tui/sync/retention.py); None while it is open."""
     return (order.ended_at or order.updated_at) if str(order.status) in _ENDED else None
+
+
+def pending_accept_key(entries: Iterable[OutboxEntry], order_id: str) -> str | None:
+    """The Idempotency-Key of the accept of `order_id` still waiting in the outbox `entries` (its pending ones):
+    what a ticket printed now is printed for (`Job.accept_key`); None when no accept of it waits."""
+    keys = [e.key for e in entries if e.action == "order.confirm" and e.target.split("/")[0] == order_id]
+    return keys[-1] if keys else None
 
 
 def doc_ended_at(doc: Mapping[str, Any]) -> datetime | None:
@@ -190,10 +213,12 @@ class PrintQueue:
         order_id: str | None = None,
         number: str = "",
         arms: bool = False,
+        accept_key: str | None = None,
     ) -> Job:
         """Queue a job durably (on disk when this returns). `arms`: a kitchen ticket to countermand with a slip
-        if its order is cancelled once it printed (`Job.arms`)."""
-        job = _job(kind, ops, order_id, number, arms)
+        if its order is cancelled once it printed (`Job.arms`); `accept_key`: the accept of this device it was
+        printed for, still waiting for the platform (a duplicate slip follows if another accept stood)."""
+        job = _job(kind, ops, order_id, number, arms, accept_key)
 
         def change(tables: dict[str, dict[str, Any]]) -> None:
             jobs = dict(tables.get(JOBS, {}))
@@ -234,7 +259,7 @@ class PrintQueue:
             tables[JOBS] = jobs
             if job.arms and job.order_id is not None:
                 tickets = _tickets_in(tables)
-                tickets[job.order_id] = PrintedTicket(job.number, _now())
+                tickets[job.order_id] = PrintedTicket(job.number, _now(), job.accept_key)
                 tables[TICKETS] = _kept(tickets)
             state = self._state_in(tables)
             fresh = msgspec.structs.replace(
@@ -304,16 +329,25 @@ class PrintQueue:
         return dropped
 
     def countermand(self, wanted: Sequence[Countermand]) -> Countermanded:
-        """For each order of `wanted` (it will not be collected), in one durable write: a slip queued when its
-        ticket printed here (and the ticket forgotten: never a second slip), its tickets still waiting dropped.
-        Orders this queue printed nothing for are left alone; the usual case writes nothing and takes no lock."""
+        """For each order of `wanted` (it will not be collected, or a ticket of it is a duplicate: `Countermand.
+        voids`), in one durable write: a slip queued when its ticket printed here (and the ticket forgotten: never a
+        second slip), its tickets still waiting dropped. Orders this queue printed nothing for are left alone; the
+        usual case writes nothing and takes no lock."""
         if not wanted:
             return Countermanded()
 
         def concerned(tables: Mapping[str, Any]) -> list[Countermand]:
             printed = tables.get(TICKETS, {})
-            waiting = {doc.get("order_id") for doc in tables.get(JOBS, {}).values() if doc.get("arms")}
-            return [item for item in wanted if item.order_id in printed or item.order_id in waiting]
+            waiting: dict[str, list[str | None]] = {}
+            for doc in tables.get(JOBS, {}).values():
+                if doc.get("arms"):
+                    waiting.setdefault(doc.get("order_id"), []).append(doc.get("accept_key"))
+            return [
+                item
+                for item in wanted
+                if (item.order_id in printed and item.voids(_key_of(printed[item.order_id])))
+                or any(item.voids(key) for key in waiting.get(item.order_id, ()))
+            ]
 
         if not concerned(self._storage.snapshot()):
             return Countermanded()
@@ -325,12 +359,13 @@ class PrintQueue:
             tickets = _tickets_in(tables)
             for item in concerned(tables):
                 for key, doc in list(jobs.items()):
-                    if doc.get("order_id") == item.order_id and doc.get("arms"):
+                    if doc.get("order_id") == item.order_id and doc.get("arms") and item.voids(_key_of(doc)):
                         with contextlib.suppress(msgspec.ValidationError):
                             dropped.append(msgspec.convert(doc, Job))
                         del jobs[key]
-                ticket = tickets.pop(item.order_id, None)
-                if ticket is not None:
+                ticket = tickets.get(item.order_id)
+                if ticket is not None and item.voids(ticket.accept_key):
+                    del tickets[item.order_id]
                     slip = _job(JobKind.SLIP, item.slip(ticket.printed_at), item.order_id, item.number, False)
                     jobs[slip.id] = msgspec.to_builtins(slip)
                     slips.append(slip)
@@ -397,9 +432,18 @@ class PrintQueue:
         return DrainResult(printed, len(self.jobs()), None)
 
 
-def _job(kind: JobKind, ops: list[Op], order_id: str | None, number: str, arms: bool) -> Job:
+def _job(
+    kind: JobKind, ops: list[Op], order_id: str | None, number: str, arms: bool, accept_key: str | None = None
+) -> Job:
     now = _now()
-    return Job(f"{now:%Y%m%d%H%M%S}-{secrets.token_hex(4)}", kind, now, ops, order_id, number, arms=arms)
+    job_id = f"{now:%Y%m%d%H%M%S}-{secrets.token_hex(4)}"
+    return Job(job_id, kind, now, ops, order_id, number, arms=arms, accept_key=accept_key)
+
+
+def _key_of(doc: object) -> str | None:
+    """The `accept_key` of a stored job or ticket document (None: none, or not one of ours)."""
+    key = doc.get("accept_key") if isinstance(doc, dict) else None
+    return key if isinstance(key, str) else None
 
 
 def _tickets_in(tables: Mapping[str, Any]) -> dict[str, PrintedTicket]:
