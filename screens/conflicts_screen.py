@@ -1,4 +1,5 @@
-"""`!` from the queue: actions the platform refused, with its reason in words, the order and when it was tapped.
+"""`!` from the queue: actions the platform refused, with its reason in words, what it was about (the order, the
+voucher, the menu or an item, the store) and when it was tapped.
 
 Enter or `x` dismisses the one under the cursor, `X` all of them (after a yes), Esc goes back. Dismissing goes
 through the source (for the sync engine: the outbox, as `o2o conflicts dismiss` does). The list follows the
@@ -38,14 +39,27 @@ def tap_time(moment: datetime | None, zone: ZoneInfo | None) -> str:
     return local.strftime("%H:%M")
 
 
+def conflict_subject(conflict: ConflictView) -> str:
+    """What the refused action was about: the order, the voucher (by the end of its code), the menu, the item or
+    option (by its name), the store."""
+    if conflict.code_tail:
+        return t("conflicts.voucher", tail=conflict.code_tail)
+    if conflict.order_number is not None:
+        return f"#{conflict.order_number:04d}"
+    if conflict.action == "menu.publish":
+        return t("conflicts.menu")
+    if conflict.action in ("menu.item.patch", "menu.option.patch"):
+        kind = "conflicts.menu_item" if conflict.action == "menu.item.patch" else "conflicts.menu_option"
+        return t(kind, name=conflict.menu_name or "?")
+    if conflict.action.startswith("store."):
+        return t("conflicts.store")
+    return t("conflicts.no_order")
+
+
 def conflict_prompt(conflict: ConflictView, zone: ZoneInfo | None) -> Content:
-    """Two lines: the order (or the voucher), what was tapped (or done by auto-accept, or run by an `o2o`
-    command) and when; then the platform's reason (plain text, wraps)."""
-    number = f"#{conflict.order_number:04d}" if conflict.order_number is not None else ""
-    if conflict.code_tail:  # a voucher: which one, by the end of its code
-        subject = t("conflicts.voucher", tail=conflict.code_tail)
-    else:
-        subject = number or t("conflicts.no_order")
+    """Two lines: what it was about (`conflict_subject`), what was tapped (or done by auto-accept, or run by an
+    `o2o` command) and when; then the platform's reason (plain text, wraps)."""
+    subject = conflict_subject(conflict)
     row = "conflicts.row_auto" if conflict.automatic else "conflicts.row_script" if conflict.scripted else "conflicts.row"
     head = t(row, order=subject, action=conflict.action_label, time=tap_time(conflict.tapped_at, zone))
     return Content.assemble((safe_text(head, one_line=True), "bold"), "\n", safe_text(conflict.explanation))

@@ -19,7 +19,7 @@ from o2o_tui.domain.store import Store
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 from o2o_tui.sync import skipped as skips
-from o2o_tui.sync.explain import action_label, explain
+from o2o_tui.sync.explain import action_label, explain, menu_entity_name
 from o2o_tui.sync.model import Change, ChangeKind
 from o2o_tui.sync.read_model import OrderView, ReadModel
 from offline_cache.outbox import SCRIPT
@@ -40,9 +40,11 @@ def _entry(view: OrderView) -> QueueEntry:
     return QueueEntry(view.order, tuple(view.pending))
 
 
-def conflict_view(entry: Any, number: int | None) -> ConflictView:
-    """An outbox conflict (`offline_cache.outbox.OutboxEntry`) as the conflicts screen shows it."""
+def conflict_view(entry: Any, number: int | None, menu: Menu | None = None) -> ConflictView:
+    """An outbox conflict (`offline_cache.outbox.OutboxEntry`) as the conflicts screen shows it; `menu` (the
+    cached one) names the item or option of an item or option change."""
     reason = dict(entry.rejection or {})
+    name = menu_entity_name(menu, entry.action, entry.target)
     stated = reason.get("order_number")
     if isinstance(stated, int):
         number = stated
@@ -55,11 +57,12 @@ def conflict_view(entry: Any, number: int | None) -> ConflictView:
         action_label=action_label(entry.action),
         order_id=order_id,
         order_number=number,
-        explanation=explain(reason, action=entry.action, target=entry.target),
+        explanation=explain(reason, action=entry.action, target=entry.target, name=name),
         tapped_at=parse_tap_time(entry.occurred_at),
         automatic=_automatic(entry),
         scripted=getattr(entry, "origin", "") == SCRIPT,
         code_tail=_code_tail(entry),
+        menu_name=name,
     )
 
 
@@ -124,8 +127,8 @@ class EngineOrderSource(Subscribers[SourceChange]):
         self._dirty_store = True
         self._dirty_menu = True
         self._conflict_keys: set[str] = set()
-        # the outbox entries this console queued (and the ones waiting when it started): only their refusals pop
-        # up as toasts; a script's refused `o2o redeem` is its own answer (exit 4) and listed under `!`
+        # the outbox entries this console queued (and the ones a console left waiting when it started): only their
+        # refusals pop up as toasts; a script's refused `o2o redeem` is its own answer (exit 4) and listed under `!`
         self._mine: set[str] = set()
         self._conflicts: list[ConflictView] = []
         self._dirty_conflicts = True
@@ -204,14 +207,16 @@ class EngineOrderSource(Subscribers[SourceChange]):
         if self._wake is not None:
             self._wake.set()
 
-    def _read_conflicts(self) -> list[ConflictView]:
-        """Runs on the cache thread: every refused action, named by its order's day number when cached."""
+    def _read_conflicts(self, menu: Menu | None = None) -> list[ConflictView]:
+        """Runs on the cache thread: every refused action, named by its order's day number when cached (a menu
+        item or option by its name in `menu`, by default the one shown)."""
+        menu = menu if menu is not None else self._menu
         views = []
         for entry in sorted(self._cache.outbox.conflicts(), key=lambda entry: entry.seq):
             order_id = entry.target.split("/")[0]
             current = self._entries.get(order_id)
             number = current.order.number if current is not None else None
-            views.append(conflict_view(entry, number))
+            views.append(conflict_view(entry, number, menu))
         return views
 
     def _read(
@@ -232,9 +237,11 @@ class EngineOrderSource(Subscribers[SourceChange]):
         for key in conflict_keys:
             entry = self._cache.outbox.get(key)
             if entry is not None and entry.rejection is not None:
-                messages.append(explain(entry.rejection, action=entry.action, target=entry.target))
+                name = menu_entity_name(card or self._menu, entry.action, entry.target)
+                messages.append(explain(entry.rejection, action=entry.action, target=entry.target, name=name))
         messages += self._model.take_unreadable()  # cached documents left out of this read
-        refused = self._read_conflicts() if conflicts else None
+        # a new menu names the refused item and option changes anew (one refused before the menu was cached)
+        refused = self._read_conflicts(card) if conflicts or menu else None
         return views, found_ids, shop, messages, card, refused
 
     async def _refresh(self) -> None:
@@ -285,7 +292,9 @@ class EngineOrderSource(Subscribers[SourceChange]):
         for text in cache_warning_texts(self._cache):  # e.g. a corrupt cache set aside: say so once
             self._emit(SourceChange(message=text))
         self._wake = asyncio.Event()
-        self._mine |= {entry.key for entry in await self._cache.call(self._cache.outbox.pending)}
+        # what a console left waiting is this counter's own; a script's (`o2o ...`, maybe from cron) is not
+        waiting = await self._cache.call(self._cache.outbox.pending)
+        self._mine |= {entry.key for entry in waiting if entry.origin != SCRIPT}
         # the cached orders on screen first: the engine's start waits until a screen has shown them
         await self._refresh()
         self._emit(SourceChange(first_picture=True))

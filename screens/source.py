@@ -128,6 +128,7 @@ class ConflictView(msgspec.Struct, frozen=True):
     automatic: bool = False  # queued by this store's auto-accept station, not by a person
     scripted: bool = False  # queued by an `o2o` command (a script, a shell), not by a key at a console
     code_tail: str = ""  # a voucher redemption's code, its last 4 characters (the rest is the customer's)
+    menu_name: str = ""  # an item's or option's change: its name in the cached menu (its id once gone from it)
 
 
 class ActionRefused(Exception):

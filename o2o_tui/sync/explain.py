@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from o2o_tui.domain.clock import stored_clock
+from o2o_tui.domain.menu import Item, Menu, Option
 from o2o_tui.domain.order import OrderStatus, OrderType
 from o2o_tui.domain.transitions import (
     ORDER_TRANSITIONS,
@@ -13,7 +14,7 @@ from o2o_tui.domain.transitions import (
     applies_to_type,
     check_order_transition,
 )
-from o2o_tui.i18n import t
+from o2o_tui.i18n import current_language, t
 from o2o_tui.safe_text import safe_text
 
 
@@ -32,7 +33,28 @@ def status_label(status: str, *, delivery: bool = False) -> str:
     return status if label == key else label
 
 
-def subject_label(action: str, target: str, number: int | None) -> str:
+_MENU_PATCHES = ("menu.item.patch", "menu.option.patch")  # target: "<store id>/<item or option id>"
+
+
+def menu_entity_name(menu: Menu | None, action: str, target: str) -> str:
+    """The item or option an item or option change acts on, by its name in the person's language as `menu` (the
+    cached one) has it, by its id once the menu no longer has it; "" for any other action. Menu text: made safe,
+    on one line."""
+    if action not in _MENU_PATCHES:
+        return ""
+    entity_id = target.partition("/")[2] or target
+    entities: list[Item] | list[Option] = []
+    if menu is not None and action == "menu.item.patch":
+        entities = [item for category in menu.categories for item in category.items]
+    elif menu is not None:
+        entities = [option for group in menu.option_groups for option in group.options]
+    found = next((entity for entity in entities if entity.id == entity_id), None)
+    name = (found.names.get(current_language()) or found.name) if found is not None else ""
+    return safe_text(name or entity_id, one_line=True)
+
+
+def subject_label(action: str, target: str, number: int | None, name: str = "") -> str:
+    """`name`: an item or option change's `menu_entity_name` (its id from `target` without it)."""
     if action.startswith(("order.", "delivery.")) and number is not None:
         return t("sync.subject.order", number=f"#{number:04d}")
     if action.startswith("delivery."):
@@ -45,9 +67,9 @@ def subject_label(action: str, target: str, number: int | None) -> str:
         return t("sync.subject.store")
     if action == "menu.publish":
         return t("sync.subject.menu")
-    if action in ("menu.item.patch", "menu.option.patch"):  # target: "<store id>/<item or option id>"
-        entity_id = safe_text(target.partition("/")[2] or target, one_line=True)
-        return t("sync.subject.menu_item" if action == "menu.item.patch" else "sync.subject.menu_option", id=entity_id)
+    if action in _MENU_PATCHES:
+        entity = name or safe_text(target.partition("/")[2] or target, one_line=True)
+        return t("sync.subject.menu_item" if action == "menu.item.patch" else "sync.subject.menu_option", id=entity)
     return t("sync.subject.other", target=target[:8])
 
 
@@ -130,21 +152,22 @@ def _before(now_status: str, target: str, delivery: bool) -> bool:
     return now_status in flow and target in flow and flow.index(now_status) < flow.index(target) - 1
 
 
-def explain(reason: dict[str, Any], *, action: str, target: str) -> str:
-    """Render a stored rejection reason (as written by the engine) in the current language."""
-    said = _explain(reason, action=action, target=target)
+def explain(reason: dict[str, Any], *, action: str, target: str, name: str = "") -> str:
+    """Render a stored rejection reason (as written by the engine) in the current language. `name`: an item or
+    option change's `menu_entity_name`, to name it by (its id without it)."""
+    said = _explain(reason, action=action, target=target, name=name)
     if action == "menu.publish":  # nothing of the draft is lost: say so, and how to publish it again
         return t("sync.explain.menu_draft_kept", said=said)
     return said
 
 
-def _explain(reason: dict[str, Any], *, action: str, target: str) -> str:
+def _explain(reason: dict[str, Any], *, action: str, target: str, name: str) -> str:
     if action == "voucher.redeem":  # the counter's voucher code: the sentence names the voucher, not the store
         said = _voucher(reason)
         if said is not None:
             return said
     number = reason.get("order_number")
-    subject = subject_label(action, target, number if isinstance(number, int) else None)
+    subject = subject_label(action, target, number if isinstance(number, int) else None, name)
     what = action_label(action)
     code = reason.get("code", "")
     now_status = reason.get("current_status")
