@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import msgspec
+from textual import events
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.css.query import NoMatches
@@ -40,7 +41,7 @@ from screens.orders_screen import OrdersScreen
 from screens.source import OrderSource, SourceChange
 from screens.steady_keys import SteadyKeysApp
 from screens.terminal import theme_for
-from screens.widgets.folded_text import folded_toast
+from screens.widgets.folded_text import FoldedToasts
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -63,6 +64,7 @@ class HeldToast(msgspec.Struct, frozen=True):
     severity: str
     timeout: float | None
     markup: bool
+    title: str = ""
 
 
 class SourceChanged(Message):
@@ -113,6 +115,7 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         self._unsubscribe: Callable[[], None] | None = None
         self._held: list[HeldToast] = []  # toasts raised while a dialog is open, shown when it closes
         self._behind: list[HeldToast] = []  # toasts that were up when a dialog opened, shown again when it closes
+        self._toasts = FoldedToasts(self)
         self.title = t("ui.app.title")
         self.theme = theme or theme_for(os.environ)
         if keymap:
@@ -225,7 +228,7 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         """Toasts never cover a dialog (at 40x15 a few fill half the screen over the field being typed in): while
         one is open they are held and shown when it closes (the ones already up are taken down meanwhile)."""
         if self._dialog_open():
-            self._held.append(HeldToast(message, severity, timeout, markup))
+            self._held.append(HeldToast(message, severity, timeout, markup, title))
             return
         self._toast(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
@@ -233,11 +236,12 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         self, message: str, *, title: str = "", severity: SeverityLevel, timeout: float | None, markup: bool
     ) -> None:
         """Textual breaks a toast's lines at spaces only (a run of Chinese with a time in it is cut anywhere, "，"
-        can start a line): its lines are broken here as the rest of the console's, for its width now."""
-        width = self.size.width
-        title = folded_toast(title, width, markup=False)
-        message = folded_toast(message, width, markup=markup)
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        can start a line): its lines are broken here as the rest of the console's, for its width now, and again
+        when the terminal is resized while it is up (`on_resize`)."""
+        self._toasts.show(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._toasts.refold(event.size.width)
 
     def _dialog_open(self) -> bool:
         return bool(self.screen_stack) and isinstance(self.screen, ModalScreen)
@@ -255,7 +259,9 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         up = [n for n in self._notifications if not n.has_expired]
         if not up:
             return
-        self._behind.extend(HeldToast(n.message, n.severity, max(n.time_left, 2.0), n.markup) for n in up)
+        for n in up:  # as given: broken into lines again for the width the terminal has when they show
+            message, title = self._toasts.given(n)
+            self._behind.append(HeldToast(message, n.severity, max(n.time_left, 2.0), n.markup, title))
         self._notifications.clear()
         for screen in self.screen_stack:
             with contextlib.suppress(NoMatches):
@@ -277,7 +283,11 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
 
     def _post_toast(self, toast: HeldToast) -> None:
         self._toast(
-            toast.text, severity=toast.severity, timeout=toast.timeout, markup=toast.markup  # type: ignore[arg-type]
+            toast.text,
+            title=toast.title,
+            severity=toast.severity,  # type: ignore[arg-type]
+            timeout=toast.timeout,
+            markup=toast.markup,
         )
 
     def ring(self, times: int = 1) -> None:

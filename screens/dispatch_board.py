@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import OptionList, Static
@@ -63,6 +64,7 @@ from screens.widgets.dispatch_rows import (
     order_view,
     position_age,
 )
+from screens.widgets.folded_text import FoldedToasts
 from screens.widgets.footer import KeyFooter
 from screens.widgets.line_list import LineList
 
@@ -688,9 +690,25 @@ class DispatchApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         self.theme = theme or theme_for(os.environ)
         if keymap:
             self.set_keymap(keymap)  # binding id -> key(s), e.g. {"dispatch.accept": "y"}
+        self._toasts = FoldedToasts(self)
 
     def on_mount(self) -> None:
         self.push_screen(DispatchBoard(self.fleet, poll_seconds=self._poll_seconds, root=True))
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Toasts broken into lines as the merchant console's (a time never cut, no line starting with "，")."""
+        self._toasts.show(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._toasts.refold(event.size.width)
 
 
 def board_for_profile(profile: object, store_id: str | None = None, **kwargs: object) -> DispatchBoard:

@@ -33,7 +33,8 @@ def english() -> Iterator[None]:
 
 
 def _messages(app: DispatchApp) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+    """The toasts' sentences as given, before they were broken for the screen's width."""
+    return [str(app._toasts.given(n)[0]) for n in app._notifications]
 
 
 async def test_accept_all_is_never_refused_for_a_full_courier(platform: RunningPlatform) -> None:

@@ -5,16 +5,23 @@ height as for the drawing), and every line then fits, so Textual's own wrapping 
 
 Show it in a `Static` or `Label` as any visual: `Static(FoldedText(Content(text)))`. English text breaks at its
 spaces as before. A toast's text cannot be a visual (Textual makes the `Toast` from a string): `folded_toast` breaks
-it with hard line breaks for the toast's width instead.
+it with hard line breaks for the toast's width instead, and `FoldedToasts` keeps each toast's text as given while it
+is up, to break it again for the new width when the terminal is resized.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+import msgspec
+from textual.app import App
 from textual.content import Content
 from textual.css.styles import RulesMap
+from textual.notifications import Notification, Notify, SeverityLevel
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import RenderOptions, Visual
+from textual.widgets._toast import Toast
 
 from o2o_tui.text_fold import break_offsets
 
@@ -67,3 +74,61 @@ def folded_toast(message: str, screen_width: int, *, markup: bool) -> str:
     content = Content.from_markup(message) if markup else Content(message)
     folded = FoldedText(content).at(toast_width(screen_width))
     return folded.markup if markup else folded.plain
+
+
+class _Given(msgspec.Struct, frozen=True):
+    notification: Notification  # the one the toast shows (its text broken for the width it was last given)
+    message: str
+    title: str
+
+
+class FoldedToasts:
+    """An app's toasts, each broken for the width of the terminal (`folded_toast`) when it shows and again when the
+    terminal is resized while it is up (a counter's window made smaller: 80 -> 40 columns)."""
+
+    def __init__(self, app: App[Any]) -> None:
+        self._app = app
+        self._given: dict[str, _Given] = {}  # by the notification's identity, while it may be up
+
+    def show(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """`App.notify`'s toast (posted, so it may be called from any thread), its lines broken for the width now."""
+        width = self._app.size.width
+        notification = Notification(
+            folded_toast(message, width, markup=markup),
+            folded_toast(title, width, markup=False),  # a toast's title is plain text
+            severity,
+            self._app.NOTIFICATION_TIMEOUT if timeout is None else timeout,
+            markup=markup,
+        )
+        self._forget_expired()
+        self._given[notification.identity] = _Given(notification, message, title)
+        self._app.post_message(Notify(notification))
+
+    def given(self, notification: Notification) -> tuple[str, str]:
+        """The message and title of a toast as they were given, before any line break was put in."""
+        given = self._given.get(notification.identity)
+        return (given.message, given.title) if given else (notification.message, notification.title)
+
+    def refold(self, screen_width: int) -> None:
+        """Break the toasts up again for a terminal now `screen_width` cells wide."""
+        self._forget_expired()
+        for given in list(self._given.values()):  # `show` may add one from another thread meanwhile
+            # the toast keeps its notification (and its timer): its text is replaced in place
+            given.notification.message = folded_toast(given.message, screen_width, markup=given.notification.markup)
+            given.notification.title = folded_toast(given.title, screen_width, markup=False)
+        for screen in self._app.screen_stack:
+            for toast in screen.query(Toast):
+                toast.refresh(layout=True)
+
+    def _forget_expired(self) -> None:
+        for identity, given in list(self._given.items()):
+            if given.notification.has_expired:
+                self._given.pop(identity, None)

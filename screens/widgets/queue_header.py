@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
@@ -98,13 +99,21 @@ class QueueHeader(Widget):
             parts += [(fmt.fit(self._sold_out, width), "not dim reverse"), "\n"]
         if self._held:
             parts += [(fmt.fit(t("scheduled.count", count=self._held) + " (t)", width), "not bold"), "\n"]
-        parts += [fmt.fit(t("ui.column.clock"), cols.clock), " "]
-        parts += [" " * cols.mark, fmt.fit(t("ui.column.number"), cols.number), " "]
-        status_title = t("ui.column.status") if cols.status >= 6 else t("ui.column.status_short")
-        parts += [fmt.fit(status_title, cols.status), " "]
+        parts += [fmt.fit(_title("ui.column.clock", cols.clock), cols.clock), " "]
+        parts += [" " * cols.mark, fmt.fit(_title("ui.column.number", cols.number), cols.number), " "]
+        status_key = "ui.column.status" if cols.status >= 6 else "ui.column.status_short"
+        parts += [fmt.fit(_title(status_key, cols.status), cols.status), " "]
         if cols.type:
-            parts += [fmt.fit(t("ui.column.type"), cols.type), " "]
+            parts += [fmt.fit(_title("ui.column.type", cols.type), cols.type), " "]
         if cols.customer:
-            parts += [fmt.fit(t("ui.column.customer"), cols.customer), " "]
-        parts += fmt.money_tail(cols.items, cols.total, t("ui.column.items"), t("ui.column.total"))
+            parts += [fmt.fit(_title("ui.column.customer", cols.customer), cols.customer), " "]
+        items, total = _title("ui.column.items", cols.items), _title("ui.column.total", cols.total)
+        parts += fmt.money_tail(cols.items, cols.total, items, total)
         return Content.assemble(*parts)
+
+
+def _title(key: str, cells: int) -> str:
+    """A column's title if it fits its `cells` whole, else none: a title cut to "It…" or "金…" reads as a cut
+    word, where the narrow rows' own short forms (`St.`, `PREP`) are whole words."""
+    title = t(key)
+    return title if cell_len(title) <= cells else ""
