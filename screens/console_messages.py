@@ -82,9 +82,13 @@ class PrintRequested(Message):
         *,
         reprint: bool = False,
         prep_minutes: int | None = None,
+        accept_key: str | None = None,
     ) -> None:
         super().__init__()
         self.order_id = order_id
+        # the Idempotency-Key of the accept queued here that the ticket is printed for (a duplicate slip follows
+        # when another accept stood: screens/printing.py); None: look it up in the outbox, or not an accept's
+        self.accept_key = accept_key
         self.kind: PrintKind = kind
         self.reprint = reprint
         self.prep_minutes = prep_minutes

@@ -239,7 +239,7 @@ class OrderActions:
 
         async def send() -> None:
             try:
-                refused_later = await self._send(action, order, body)
+                refused_later, accept_key = await self._send(action, order, body)
             except ActionRefused as refused:
                 self.app.say(
                     t("ui.action.refused", number=order.display_number, action=label, reason=refused.message),
@@ -255,30 +255,34 @@ class OrderActions:
                 key = "ui.action.sent" if link_up(self.app.source) else "ui.action.queued"
                 self.app.say(t(key, number=order.display_number, action=label), timeout=3)
             if isinstance(body, ConfirmBody):  # accepted here (queued or sent): the kitchen's ticket
-                self.app.post_message(PrintRequested(order.id, prep_minutes=body.preparation_minutes))
+                self.app.post_message(
+                    PrintRequested(order.id, prep_minutes=body.preparation_minutes, accept_key=accept_key)
+                )
 
         self.app.run_worker(send(), group="actions", exit_on_error=False)
 
-    async def _send(self, action: str, order: Order, body: msgspec.Struct) -> bool:
-        """Queue the action. An accept sent online is followed until the platform answers it, so that it is said
-        sent and its kitchen ticket printed only then: True when the platform refused it (another counter's
-        accept stood first: the source says so, with that accept's ready time), or answered it as done because
-        another device's accept of the same minutes stood first (said here). Offline, or once the link drops
-        while it waits, it is queued and counts as accepted here: the kitchen starts on it."""
+    async def _send(self, action: str, order: Order, body: msgspec.Struct) -> tuple[bool, str | None]:
+        """Queue the action; with the accept's Idempotency-Key when the source gives it (the ticket printed for
+        an accept queued offline keeps it, so that a duplicate slip can follow: screens/printing.py). An accept
+        sent online is followed until the platform answers it, so that it is said sent and its kitchen ticket
+        printed only then: True when the platform refused it (another counter's accept stood first: the source
+        says so, with that accept's ready time), or answered it as done because another device's accept of the
+        same minutes stood first (said here). Offline, or once the link drops while it waits, it is queued and
+        counts as accepted here: the kitchen starts on it."""
         source = self.app.source
         keyed = getattr(source, "submit_keyed", None)  # a source that can follow its entry (the engine's)
         if not isinstance(body, ConfirmBody) or keyed is None:
             await source.submit(action, order.id, body)
-            return False
+            return False, None
         key = await keyed(action, order.id, body)
         while link_up(source):
             pending, refusal = await source.entry_state(key)  # type: ignore[attr-defined]
             if refusal is not None:
-                return True
+                return True, key
             if not pending:
-                return await self._accepted_elsewhere(source, key, order)
+                return await self._accepted_elsewhere(source, key, order), key
             await asyncio.sleep(VERDICT_POLL_S)
-        return False
+        return False, key
 
     async def _accepted_elsewhere(self, source: object, key: str, order: Order) -> bool:
         """The platform answered this accept as done: whether another device's accept of the same minutes stood

@@ -129,7 +129,9 @@ class ConsolePrinting:
         from o2o_tui.printing.layout import JobKind
         from o2o_tui.printing.spool import pending_accept_key
 
-        key = pending_accept_key(await queued_entries(), order.id)
+        # the accept made here says its key; else the outbox has it while the accept waits there (a link that came
+        # back at once may have sent it already: then only the message's key tells)
+        key = message.accept_key or pending_accept_key(await queued_entries(), order.id)
         self._queue_job(order, JobKind.TICKET, ops, message, arms=True, accept_key=key)
         if key is not None:
             self.countermand({order.id})

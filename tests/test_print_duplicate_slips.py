@@ -246,3 +246,37 @@ async def test_an_unconfirmed_ticket_whose_order_another_device_accepted_gets_on
             await _until(lambda: source.link().state is LinkState.ONLINE and app.printing is not None)
             await pilot.pause(1.5)
             assert printer.printed.cuts == 5
+
+
+async def test_the_ticket_keeps_the_key_the_accept_was_made_under_when_the_outbox_no_longer_has_it(
+    platform: RunningPlatform, printer: FakePrinter
+) -> None:
+    """A link that came back at once can send the accept before the printer looks for its key in the outbox: the
+    accept's own key, which the console's accept passes with its print request, still ties the ticket to it."""
+    from screens.console_messages import PrintRequested
+
+    seed = platform.seed
+    assert seed is not None
+    profile = save_profile(
+        "counter", url=platform.url, token=seed.tokens["merchant"], role="merchant", store_id=seed.store_id
+    )
+    with FaultProxy(platform.port) as proxy:
+        app, source = _console(profile, proxy.port)
+        async with app.run_test(size=(80, 24)):
+            [order_id] = await asyncio.to_thread(place_orders, platform.url, seed, 1)
+            merchant = api(platform, "merchant")
+            try:  # another counter's accept stands
+                answer = merchant.post(f"/v1/orders/{order_id}/confirm", {"preparation_minutes": 15}, key="other")
+                assert answer.status_code == 200, answer.text
+            finally:
+                merchant.close()
+            await _until(lambda: (e := source.order(order_id)) is not None and e.order.accept_key == "other")
+            proxy.drop()
+            await _until(lambda: source.link().state is LinkState.OFFLINE)
+            assert await source.queued_entries() == []  # nothing in the outbox to look the key up in
+            app.post_message(PrintRequested(order_id, prep_minutes=15, accept_key="mine-sent-already"))
+            await asyncio.sleep(3)
+            printed = "\n".join(printer.printed.lines)
+            # the ticket was taken back: dropped before it printed, or followed by its duplicate slip
+            assert "NOT YET CONFIRMED" not in printed or "DUPLICATE TICKET" in printed, printed
+            assert printer.printed.cuts in (0, 2), printed
