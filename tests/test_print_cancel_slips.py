@@ -28,7 +28,7 @@ from o2o_tui.printing.devices import parse_target
 from o2o_tui.printing.layout import JobKind, cancel_reason, cancel_slip, kitchen_ticket, receipt
 from o2o_tui.printing.render import render
 from o2o_tui.printing.spool import PRINT_LOCK, Countermand, PrintQueue
-from o2o_tui.sync.session import make_client, make_engine, open_cache
+from o2o_tui.sync.session import make_client, make_engine, open_cache, profile_cache
 from screens import printing
 from screens.app import MerchantApp
 from screens.engine_source import EngineOrderSource
@@ -538,7 +538,11 @@ def test_o2o_print_ticket_of_an_accept_queued_offline_says_it_is_not_confirmed(
     shown = _o2o(home, "en", printer, "print", "show", str(paper)).splitlines()
     assert shown[1:3] == ["NOT YET CONFIRMED BY THE PLATFORM", "Accepted offline: a slip prints if it is refused"]
     queue = PrintQueue(profile_cache_dir("default"))
-    try:  # the console countermands it if the platform refuses that accept
+    try:  # the console countermands it if the platform refuses that accept, or another device's accept stood
         assert list(queue.printed_tickets()) == [order_id]
+        printed_for = queue.printed_tickets()[order_id].accept_key
     finally:
         queue.close()
+    with profile_cache("default") as (_, cache):
+        [accept] = [entry for entry in cache.outbox.pending() if entry.action == "order.confirm"]
+    assert printed_for == accept.key  # the accept it was printed for (a duplicate slip can follow)

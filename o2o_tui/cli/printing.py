@@ -103,7 +103,7 @@ def register(app: typer.Typer) -> None:
         from o2o_tui.config import load_profile, profile_cache_dir
         from o2o_tui.domain.order import OrderStatus
         from o2o_tui.printing import layout
-        from o2o_tui.printing.spool import PrintQueue
+        from o2o_tui.printing.spool import PrintQueue, pending_accept_key
         from o2o_tui.sync.read_model import ReadModel
 
         config = _config()
@@ -116,6 +116,9 @@ def register(app: typer.Typer) -> None:
                 order = view.order
                 store = ReadModel(cache).store()
                 purged = _purge_ended(queue, cache)  # before sending: never a ticket for an order long gone
+                # an unconfirmed ticket is printed for the accept waiting here: a duplicate slip follows (at the
+                # console) when another device's accept stood
+                accept_key = pending_accept_key(cache.outbox.pending(), order.id)
             kind = layout.JobKind.RECEIPT if receipt else layout.JobKind.TICKET
             if receipt:
                 ops = layout.receipt(order, store, now)
@@ -124,7 +127,14 @@ def register(app: typer.Typer) -> None:
                 ops = layout.kitchen_ticket(order, store, now, unconfirmed=unconfirmed)
             # a ticket that sets the kitchen cooking: the console prints a slip if its order is cancelled
             arms = not receipt and order.status is not OrderStatus.CANCELLED
-            job = queue.add(kind, ops, order_id=order.id, number=order.display_number, arms=arms)
+            job = queue.add(
+                kind,
+                ops,
+                order_id=order.id,
+                number=order.display_number,
+                arms=arms,
+                accept_key=accept_key if arms and "order.confirm" in view.pending else None,
+            )
             result = queue.drain(config.target, config.cjk)
         finally:
             queue.close()
