@@ -7,17 +7,20 @@ from textual.widgets import Label
 
 from o2o_tui.i18n import t
 from screens.dialogs import NumberPrompt
+from screens.widgets.folded_text import FoldedText
 
 MUTE_MIN = 1
 MUTE_MAX = 480  # a shift: the same bounds as the `mute_minutes` setting
 
 
 class MutePrompt(NumberPrompt):
-    """The number prompt with the mute's own hint (the prompt's default hint speaks of the store's prep time)."""
+    """The number prompt with the mute's own hint (the prompt's default hint speaks of the store's prep time),
+    broken as Chinese is set: "10 分钟" stays on one line."""
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one(".hint", Label).update(Content(t("queue.mute.hint", minutes=self._default)))
+        hint = t("queue.mute.hint", minutes=self._default)
+        self.query_one(".hint", Label).update(FoldedText(Content(hint)))
 
 
 def mute_prompt(default_minutes: int) -> NumberPrompt:

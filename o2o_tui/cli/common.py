@@ -8,14 +8,15 @@ Use in a command:
             with open_client(profile) as client:
                 ...
 
-`ProfileArg` is the same option as an `Annotated` type, for `profile: ProfileArg = None`.
+`ProfileArg` is the same option as an `Annotated` type, for `profile: ProfileArg = None`. A group that takes
+`--profile` too (`o2o dispatch`, `o2o sync`, `o2o store hours`) hands it to its commands (`from_group`).
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -34,12 +35,38 @@ from o2o_tui.config import ConfigError, NoProfileError, Profile, load_profile
 from o2o_tui.i18n import t
 
 if TYPE_CHECKING:
+    from typer._click.core import Context as ClickContext  # a group's context is Click's, not Typer's
+
     from o2o_tui.client import PlatformClient
     from o2o_tui.domain.store import Store
 
-ProfileOption = typer.Option(None, "--profile", envvar="O2O_PROFILE", help=t("login.option.profile"))
+
+def _typed(ctx: ClickContext, name: str) -> bool:
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name == "COMMANDLINE"
+
+
+def from_group(ctx: typer.Context, param: typer.CallbackParam, value: Any) -> Any:
+    """An option's callback for a command whose group takes the same option (`o2o dispatch --profile demo
+    suggest`): the command's own when typed after it, else the nearest group's when typed there, else its own
+    value (from the environment, `O2O_PROFILE`, or the default). Click gives each command only its own."""
+    name = param.name
+    if name is None or _typed(ctx, name):
+        return value
+    group = ctx.parent
+    while group is not None:
+        if _typed(group, name):
+            return group.params.get(name, value)
+        group = group.parent
+    return value
+
+
+ProfileOption = typer.Option(
+    None, "--profile", envvar="O2O_PROFILE", callback=from_group, help=t("login.option.profile")
+)
 ProfileArg = Annotated[
-    str | None, typer.Option("--profile", envvar="O2O_PROFILE", help=t("login.option.profile"))
+    str | None,
+    typer.Option("--profile", envvar="O2O_PROFILE", callback=from_group, help=t("login.option.profile")),
 ]
 # eager: set before the other options are checked, so a bad one is said as JSON too (output.json_wanted)
 JsonOption = typer.Option(False, "--json", is_eager=True, help=t("login.option.json"))

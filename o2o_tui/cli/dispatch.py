@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors, open_client
+from o2o_tui.cli.common import JsonOption, ProfileOption, from_group, handle_errors, open_client
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.need_terminal import require_terminal
 from o2o_tui.cli.output import emit_json, fail, say
@@ -26,7 +26,8 @@ from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 
 FLEET_ROLES = frozenset({"dispatcher", "merchant", "admin"})
-StoreOption = typer.Option(None, "--store", help=t("dispatch.option.store"))
+# `o2o dispatch --store S suggest` as `o2o dispatch suggest --store S` (as `--profile`)
+StoreOption = typer.Option(None, "--store", callback=from_group, help=t("dispatch.option.store"))
 OrderArgument = typer.Argument(..., help=t("dispatch.arg.order"))
 CourierArgument = typer.Argument(..., help=t("dispatch.arg.courier"))
 
