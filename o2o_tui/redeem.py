@@ -12,12 +12,18 @@ the first result again (the contract of every mutating call) and changes nothing
 
 A code scanned again while its first scan still waits in the outbox (offline) is not queued twice (`queued_before`):
 the second would come back as "redeemed before, at 12:03", this very counter's own redemption, read as fraud.
+`o2o redeem` sends that first scan then, under its own key, and reports its answer (the first answer again when a
+timed-out try was applied after all).
+A pickup code of a takeout this store handed over a moment ago (`handed_over_before`: a script's retry after a
+timeout, the customer showing the code twice) is said as done, and nothing is sent: as a voucher it would be a
+wrong code, counted toward the store's lock.
 """
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -33,6 +39,10 @@ from o2o_tui.i18n import t
 
 VOUCHER_ACTION = "voucher.redeem"
 HANDOFF_ACTION = "order.handoff"
+# how long a handed-over order's pickup code still names it at the counter: long enough for any retry, short
+# enough that a code the platform has since freed and given to another order is not read as the old one
+HANDED_OVER_WINDOW = timedelta(hours=1)
+_HANDED_OVER = (OrderStatus.DELIVERED, OrderStatus.CONCLUDED)
 
 
 class CodeKind(enum.StrEnum):
@@ -63,6 +73,16 @@ class QueuedBefore(msgspec.Struct, frozen=True):
     key: str
     occurred_at: str  # when it was scanned (ISO 8601 UTC)
     number: str | None = None  # the order's "#0042" (a pickup code)
+    target: str = ""  # the entry's: the order id (handoff) or the store id (voucher)
+    code: str = ""
+
+    def redemption(self) -> Redemption:
+        """The earlier scan as a redemption, to report its answer as a fresh scan's."""
+        if self.kind is CodeKind.VOUCHER:
+            return Redemption(CodeKind.VOUCHER, self.code, VOUCHER_ACTION, self.target)
+        return Redemption(
+            CodeKind.PICKUP, self.code, HANDOFF_ACTION, self.target, order_id=self.target, number=self.number
+        )
 
 
 def _queued_code(body: str) -> str | None:
@@ -89,7 +109,7 @@ def queued_before(
         else:
             continue
         if _queued_code(entry.body) == typed:
-            return QueuedBefore(kind, entry.key, entry.occurred_at, number=number)
+            return QueuedBefore(kind, entry.key, entry.occurred_at, number=number, target=entry.target, code=typed)
     return None
 
 
@@ -122,6 +142,34 @@ def classify(code: str, orders: Iterable[Order], store_id: str) -> Redemption:
                 order_type=order.type.value,
             )
     return Redemption(CodeKind.VOUCHER, typed, VOUCHER_ACTION, store_id)
+
+
+def handed_over_before(code: str, orders: Iterable[Order], store_id: str, now: datetime) -> Order | None:
+    """The store's takeout or dine-in order with this pickup code that was handed over within
+    `HANDED_OVER_WINDOW` before `now` (the latest, should two be), or None. Asked only once no open order has
+    the code (`classify`): an open order's code is that order's."""
+    typed = normalize_code(code)
+    found: Order | None = None
+    for order in orders:
+        if (
+            order.store_id == store_id
+            and order.status in _HANDED_OVER
+            and order.pickup_code == typed
+            and applies_to_type(OrderAction.HANDOFF, order.type)
+            and order.ended_at is not None
+            and now - order.ended_at <= HANDED_OVER_WINDOW  # a platform clock ahead of ours: still recent
+            and (found is None or found.ended_at is None or order.ended_at > found.ended_at)
+        ):
+            found = order
+    return found
+
+
+def handed_over_before_text(order: Order, timezone: str | None) -> str:
+    return t(
+        "voucher.result.handed_over_before",
+        number=order.display_number,
+        at=stored_clock(order.ended_at, timezone),
+    )
 
 
 def not_ready_text(redemption: Redemption) -> str | None:

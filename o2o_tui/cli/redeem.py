@@ -3,7 +3,8 @@ handoff` does), anything else redeems a voucher of the store. Through the outbox
 
 Exit codes as every action: 0 done (or queued, without `--online`), 3 queued with `--online` or not reachable,
 4 refused (redeemed before, expired, another store's, wrong code), 5 not a merchant profile. A code whose earlier
-scan still waits in the outbox is not queued again: said, and the exit code of a queued action.
+scan still waits in the outbox is not queued again: said, and the exit code of a queued action. The pickup code of
+a takeout this store handed over within the hour is done already (a retry): said with when, exit 0, nothing sent.
 """
 
 from __future__ import annotations
@@ -45,17 +46,49 @@ def _classify(profile: Any, cache: Any, code: str) -> Any:
     return found
 
 
-def _queued_before(profile: Any, cache: Any, code: str) -> dict[str, Any] | None:
-    """This code's earlier scan still waiting in the outbox (nothing is queued then), as `--json` says it."""
-    from o2o_tui.redeem import queued_before, queued_before_text
+def _queued_before(profile: Any, cache: Any, code: str) -> Any:
+    """This code's earlier scan still waiting in the outbox (`QueuedBefore`), or None."""
+    from o2o_tui.redeem import queued_before
     from o2o_tui.sync.read_model import ReadModel
 
-    model = ReadModel(cache)
-    orders = [view.order for view in model.orders()]
-    found = queued_before(code, profile.store_id, cache.outbox.pending(), orders)
-    if found is None:
+    orders = [view.order for view in ReadModel(cache).orders()]
+    return queued_before(code, profile.store_id, cache.outbox.pending(), orders)
+
+
+def _send_twin(profile: Any, cache: Any, found: Any) -> Any:
+    """The earlier scan sent now under its own key (its answer was lost: a timeout, a killed run), so the
+    platform answers it: the `ActionResult` once it did (the first answer again when that try was applied
+    after all), None while it stays queued (offline, or another process sending)."""
+    import asyncio
+
+    from o2o_tui.sync.explain import explain
+    from o2o_tui.sync.perform import ActionResult, Outcome, refresh
+
+    with contextlib.suppress(PlatformError):
+        asyncio.run(refresh(profile, cache))
+    entry = cache.outbox.get(found.key)
+    redemption = found.redemption()
+    if entry is None:
+        return ActionResult(Outcome.DONE, key=found.key, action=redemption.action, target=redemption.target)
+    if entry.rejection is None:
         return None
-    store = model.store(profile.store_id)
+    reason = dict(entry.rejection)
+    return ActionResult(
+        Outcome.REJECTED,
+        key=found.key,
+        action=redemption.action,
+        target=redemption.target,
+        reason=reason,
+        explanation=explain(reason, action=redemption.action, target=redemption.target),
+    )
+
+
+def _still_queued(profile: Any, cache: Any, found: Any) -> dict[str, Any]:
+    """The earlier scan still waiting (nothing is queued again), as `--json` says it."""
+    from o2o_tui.redeem import queued_before_text
+    from o2o_tui.sync.read_model import ReadModel
+
+    store = ReadModel(cache).store(profile.store_id)
     said = queued_before_text(found, store.timezone if store is not None else None)
     return {
         "outcome": "queued",
@@ -66,6 +99,41 @@ def _queued_before(profile: Any, cache: Any, code: str) -> dict[str, Any] | None
         "number": found.number,
         "explanation": said,
     }
+
+
+def _handed_over_before(profile: Any, cache: Any, code: str) -> dict[str, Any] | None:
+    """The order this pickup code handed over a moment ago, as `--json` says it (the explanation for a person)."""
+    from datetime import UTC, datetime
+
+    from o2o_tui.cli.orders import order_json
+    from o2o_tui.redeem import HANDOFF_ACTION, CodeKind, handed_over_before, handed_over_before_text
+    from o2o_tui.sync.read_model import ReadModel
+
+    model = ReadModel(cache)
+    views = {view.order.id: view for view in model.orders()}
+    order = handed_over_before(code, (view.order for view in views.values()), profile.store_id, datetime.now(UTC))
+    if order is None:
+        return None
+    store = model.store(profile.store_id)
+    return {
+        "outcome": "already_done",
+        "action": HANDOFF_ACTION,
+        "target": order.id,
+        "kind": CodeKind.PICKUP.value,
+        "order_id": order.id,
+        "number": order.display_number,
+        "handed_over_at": order.ended_at.isoformat() if order.ended_at is not None else None,
+        "explanation": handed_over_before_text(order, store.timezone if store is not None else None),
+        "order": order_json(views[order.id]),
+    }
+
+
+def _say_fully(answer: dict[str, Any], *, as_json: bool) -> None:
+    """An answer that is not an action's outcome: the whole of it with `--json`, else its explanation."""
+    if as_json:
+        emit_json(answer)
+    else:
+        say(answer["explanation"])
 
 
 async def _voucher(profile: Any, redemption: Any, key: str) -> Any:
@@ -108,17 +176,21 @@ def register(app: typer.Typer) -> None:
             if early is not None:
                 raise fail(early, Exit.REJECTED)
             twin = _queued_before(chosen, cache, code)
-            if twin is not None:
-                if as_json:
-                    emit_json(twin)
-                else:
-                    say(twin["explanation"])
+            result = _send_twin(chosen, cache, twin) if twin is not None else None
+            if twin is not None and result is None:
+                _say_fully(_still_queued(chosen, cache, twin), as_json=as_json)
                 if online:
                     raise typer.Exit(int(Exit.OFFLINE))
                 return
-            result = asyncio.run(
-                perform(chosen, cache, redemption.action, redemption.target, redemption.body(), online=online)
-            )
+            if twin is not None:
+                redemption = twin.redemption()
+            elif redemption.kind is CodeKind.VOUCHER and (earlier := _handed_over_before(chosen, cache, code)):
+                _say_fully(earlier, as_json=as_json)
+                return
+            if result is None:
+                result = asyncio.run(
+                    perform(chosen, cache, redemption.action, redemption.target, redemption.body(), online=online)
+                )
             if result.outcome is Outcome.DONE and redemption.kind is CodeKind.VOUCHER and result.key:
                 voucher = asyncio.run(_voucher(chosen, redemption, result.key))
         extra = {
