@@ -25,9 +25,11 @@ from textual.widgets.option_list import Option
 from o2o_tui.domain.clock import zone_named
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
+from o2o_tui.sync.explain import short_id
 from screens.help_screen import HelpScreen
 from screens.keys import localize_bindings
 from screens.source import ConflictView, OrderSource, SourceChange
+from screens.widgets.folded_text import FoldedText
 from screens.widgets.footer import KeyFooter
 
 
@@ -40,12 +42,14 @@ def tap_time(moment: datetime | None, zone: ZoneInfo | None) -> str:
 
 
 def conflict_subject(conflict: ConflictView) -> str:
-    """What the refused action was about: the order, the voucher (by the end of its code), the menu, the item or
-    option (by its name), the store."""
+    """What the refused action was about: the order (by its id's start when its day number is not known), the
+    voucher (by the end of its code), the menu, the item or option (by its name), the store."""
     if conflict.code_tail:
         return t("conflicts.voucher", tail=conflict.code_tail)
     if conflict.order_number is not None:
         return f"#{conflict.order_number:04d}"
+    if conflict.order_id and conflict.action.startswith("order."):  # not (or no longer) in the cache
+        return t("conflicts.order_id", id=short_id(conflict.order_id))
     if conflict.action == "menu.publish":
         return t("conflicts.menu")
     if conflict.action in ("menu.item.patch", "menu.option.patch"):
@@ -99,7 +103,10 @@ class ConflictsScreen(Screen[None]):
     FOOTER_PRIORITY = ("conflicts.dismiss", "conflicts.back", "conflicts.dismiss_all")
     DEFAULT_CSS = """
     ConflictsScreen #conflicts-title { height: 1; text-style: bold; }
-    ConflictsScreen #conflicts-list { height: 1fr; border: none; }
+    /* the room for the scroll bar is kept even while it is hidden: the rows' heights are reckoned for the width
+       the text gets, and Textual does not reckon them again when a bar appears (the list grows, or the terminal
+       gets smaller), so a wrapped reason would lose its last line */
+    ConflictsScreen #conflicts-list { height: 1fr; border: none; scrollbar-gutter: stable; }
     ConflictsScreen #conflicts-empty { height: 1fr; }
     """
 
@@ -121,7 +128,7 @@ class ConflictsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="conflicts-title")
         yield OptionList(id="conflicts-list")
-        yield Static(Content(t("conflicts.none")), id="conflicts-empty")
+        yield Static(FoldedText(Content(t("conflicts.none"))), id="conflicts-empty")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -153,8 +160,8 @@ class ConflictsScreen(Screen[None]):
         listing = self.query_one(OptionList)
         highlighted = listing.highlighted
         zone = self._zone()
-        listing.set_options(
-            Option(conflict_prompt(conflict, zone), id=conflict.key) for conflict in conflicts
+        listing.set_options(  # broken into lines as Chinese is set (o2o_tui/text_fold.py), at the list's width
+            Option(FoldedText(conflict_prompt(conflict, zone)), id=conflict.key) for conflict in conflicts
         )
         if conflicts:
             listing.highlighted = min(highlighted or 0, len(conflicts) - 1)

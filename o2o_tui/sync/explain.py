@@ -34,6 +34,7 @@ def status_label(status: str, *, delivery: bool = False) -> str:
 
 
 _MENU_PATCHES = ("menu.item.patch", "menu.option.patch")  # target: "<store id>/<item or option id>"
+_CREATE = "order.create"  # target: the store (the order's id is in the body)
 
 
 def menu_entity_name(menu: Menu | None, action: str, target: str) -> str:
@@ -53,12 +54,20 @@ def menu_entity_name(menu: Menu | None, action: str, target: str) -> str:
     return safe_text(name or entity_id, one_line=True)
 
 
+def short_id(identifier: str) -> str:
+    """An order's or a delivery's id as a person reads it where its day number is not known (`ord_3f9a`): its
+    first 8 characters, made safe, on one line."""
+    return safe_text(identifier.partition("/")[0][:8], one_line=True)
+
+
 def subject_label(action: str, target: str, number: int | None, name: str = "") -> str:
     """`name`: an item or option change's `menu_entity_name` (its id from `target` without it)."""
     if action.startswith(("order.", "delivery.")) and number is not None:
         return t("sync.subject.order", number=f"#{number:04d}")
+    if action.startswith("order.") and action != _CREATE and target:  # an order not (or no longer) cached
+        return t("sync.subject.order", number=short_id(target))
     if action.startswith("delivery."):
-        return t("sync.subject.delivery", target=target[:8])
+        return t("sync.subject.delivery", target=short_id(target))
     if action.startswith("courier."):
         return t("sync.subject.courier")
     if action == "voucher.redeem":
