@@ -15,7 +15,8 @@ quick availability changes, on top of the outbox and the sync engine (like every
   draft.
 - Who may change the draft: one editor at a time holds its lock (`draft_lock`, offline_cache/drafts.py), for as
   long as it is open; a command holds it for its change (`claimed_draft`, `DraftHeld` names the editor in the
-  way: `holder_text`). An import never publishes a person's edits it did not make (`unpublished_edits`).
+  way: `holder_text`). An import never publishes a person's edits it did not make (`unpublished_edits`), nor
+  the rows an earlier import left in the draft that are neither published nor queued (`unsent_import`).
 """
 
 from __future__ import annotations
@@ -33,9 +34,11 @@ from o2o_tui.domain.menu_rules import normalize
 from o2o_tui.domain.requests import ItemPatchBody
 from o2o_tui.i18n import t
 from o2o_tui.menu_draft import (
+    Change,
     MenuDraft,
     Rebase,
     content_key,
+    diff,
     holds,
     is_dirty,
     publish_menu,
@@ -222,6 +225,21 @@ def unpublished_edits(cache: Any, draft: MenuDraft | None) -> bool:
     if draft is None or not is_dirty(draft) or draft.changed_by == IMPORT:
         return False
     return not queued_content(cache, draft)
+
+
+def unsent_import(cache: Any, draft: MenuDraft | None, published: Menu) -> list[Change]:
+    """What the saved `draft` holds of an earlier import that neither `published` (the cached menu) nor this
+    device's queued publishes carry ([] when nothing, or when the draft is not an import's): rows of an import
+    whose publish the platform refused (kept to fix and publish again), or that never reached the outbox. A
+    later import must not publish them along with its own rows."""
+    if draft is None or draft.changed_by != IMPORT or not is_dirty(draft):
+        return []
+    expected = with_queued_content(cache, published)
+    moved = rebase(msgspec.structs.replace(draft, menu=normalize(draft.menu)), expected)
+    left = diff(expected, moved.draft.menu)
+    # a collision is shown as theirs in the merged menu: not in the diff, and not published either
+    left += [Change(kind="changed", entity=c.entity, id=c.id, name=c.name) for c in moved.conflicts]
+    return left
 
 
 # -- publish ----------------------------------------------------------------------------------------------------

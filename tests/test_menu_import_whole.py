@@ -101,7 +101,7 @@ def test_an_offline_import_whose_publish_is_refused_later_applies_nothing(
     held = conflicts[1]
     assert held["reason"]["code"] == "import_publish_refused"
     assert held["reason"]["publish_key"] == conflicts[0]["key"]
-    assert "mapo-tofu" in held["explanation"] and "import the file again" in held["explanation"]
+    assert "Mapo Tofu" in held["explanation"] and "import the file again" in held["explanation"]  # named
     listed = mine("conflicts", "list").stdout
     assert "menu import whose publish was refused" in listed
 

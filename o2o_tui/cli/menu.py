@@ -9,7 +9,9 @@ outbox at once as one item PATCH, never through the draft. `o2o menu edit` (the 
 
 The draft has one editor at a time: `import`, `publish` and `discard` hold its lock for their change and stop (exit
 7, naming the editor) while the menu editor has it open; an import never publishes edits a person made in the editor
-and did not publish (exit 2; `--discard-draft` drops them).
+and did not publish, nor the rows an earlier import left in the draft that the platform refused (exit 2 for both;
+`--discard-draft` drops them). An import that sends nothing and queues nothing (`--online` with the platform out of
+reach) puts the draft back as it found it.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import typer
 from o2o_tui.cli.cache_errors import cache_errors
 from o2o_tui.cli.common import JsonOption, ProfileOption, fill_new_cache, handle_errors
 from o2o_tui.cli.exits import Exit
-from o2o_tui.cli.output import emit_json, fail, say, warn
+from o2o_tui.cli.output import emit_error, emit_json, fail, json_wanted, say, warn
 from o2o_tui.cli.sync import OnlineOption, cli_cache, report_outcome
 from o2o_tui.i18n import t
 
@@ -232,28 +234,71 @@ def _imported(
 ) -> tuple[Any, dict[str, int]]:
     """`base` with the file's content and the CSV line of each item a row named, or exit 2 listing every problem
     (line and column)."""
+    from o2o_tui import menu_io
+
+    try:
+        menu, lines = _parsed(data, kind, base, currency, partial)
+    except menu_io.MenuImportError as error:
+        raise _refused_file(error.problems) from None
+    for entity_id, name, printed in menu_io.unreadable_on_tickets(menu):  # taken, but the kitchen is told
+        warn(t("menu_cli.import.unprintable", id=entity_id, name=name, printed=printed), "unprintable_on_tickets")
+    return menu, lines
+
+
+def _parsed(data: bytes, kind: str, base: Any, currency: str, partial: bool) -> tuple[Any, dict[str, int]]:
+    """`base` with the file's content, and the CSV line of each item a row named; raises MenuImportError."""
     import msgspec
 
     from o2o_tui import menu_io
 
-    lines: dict[str, int] = {}
+    if kind == "csv":
+        sheet = menu_io.read_csv(data, base, currency, partial=partial)
+        return sheet.menu, sheet.lines
+    whole = menu_io.import_json(data, currency)
+    return msgspec.structs.replace(base, categories=whole.categories, option_groups=whole.option_groups), {}
+
+
+def _left_over(
+    cache: Any, draft: Any, published: Any, imported: Any, applied_to: Callable[[Any], Any]
+) -> list[Any]:
+    """What publishing `imported` (the file applied to `draft`) would send of an earlier import's rows the
+    platform did not take (kept in the draft to publish again): the changes it makes beyond the file applied to
+    the published menu alone (`applied_to(menu)`). [] when the draft holds no such rows, or the file sets each of
+    them itself (the same file imported again, a whole menu)."""
+    from o2o_tui import menu_io
+    from o2o_tui.domain.menu_rules import normalize
+    from o2o_tui.menu_draft import diff
+    from o2o_tui.menu_service import fresh_draft, unsent_import
+
+    left = unsent_import(cache, draft, published)
+    if not left:
+        return []
     try:
-        if kind == "csv":
-            sheet = menu_io.read_csv(data, base, currency, partial=partial)
-            menu, lines = sheet.menu, sheet.lines
-        else:
-            whole = menu_io.import_json(data, currency)
-            menu = msgspec.structs.replace(base, categories=whole.categories, option_groups=whole.option_groups)
-    except menu_io.MenuImportError as error:
-        shown = error.problems[:50]
-        for problem in shown:
-            say(menu_io.describe(problem))
-        more = len(error.problems) - len(shown)
-        key = "menu_cli.import.refused_more" if more else "menu_cli.import.refused"
-        raise fail(t(key, count=len(error.problems), more=more), Exit.USAGE) from None
-    for entity_id, name, printed in menu_io.unreadable_on_tickets(menu):  # taken, but the kitchen is told
-        warn(t("menu_cli.import.unprintable", id=entity_id, name=name, printed=printed), "unprintable_on_tickets")
-    return menu, lines
+        alone = applied_to(fresh_draft(cache, published).menu)
+    except menu_io.MenuImportError:  # the file needs the earlier rows (an item only they add, say)
+        return left
+    return diff(normalize(alone), normalize(imported))
+
+
+def _refused_file(problems: list[Any]) -> typer.Exit:
+    """Exit 2 for a file that cannot be applied: for a person every problem (the first 50) on a line of its own,
+    then the count; with `--json` stdout stays empty and the JSON error lists them all (`errors`: line, column,
+    field, message)."""
+    from o2o_tui import menu_io
+
+    if json_wanted():
+        message = t("menu_cli.import.refused", count=len(problems))
+        errors = [
+            {"line": p.line, "column": p.column, "field": p.field, "message": p.message} for p in problems
+        ]
+        emit_error(message, Exit.USAGE, errors=errors)
+        return typer.Exit(int(Exit.USAGE))
+    shown = problems[:50]
+    for problem in shown:
+        say(menu_io.describe(problem))
+    more = len(problems) - len(shown)
+    key = "menu_cli.import.refused_more" if more else "menu_cli.import.refused"
+    return fail(t(key, count=len(problems), more=more), Exit.USAGE)
 
 
 # --- draft and publish ------------------------------------------------------------------------------------------
@@ -298,6 +343,30 @@ def _refuse_unpublished(draft: Any) -> Any:
     changes = diff(draft.base, draft.menu)
     names = ", ".join(dict.fromkeys(safe_text(c.name or c.id, one_line=True) for c in changes[:5]))
     return fail(t("menu_draft.unpublished", count=len(changes), names=names), Exit.USAGE)
+
+
+def _refuse_unsent(changes: list[Any]) -> Any:
+    """Exit 2: the saved draft holds rows of an earlier import the platform did not take (refused, or never
+    sent), which this import would publish with its own."""
+    from o2o_tui.safe_text import safe_text
+
+    names = ", ".join(dict.fromkeys(safe_text(c.name or c.id, one_line=True) for c in changes[:5]))
+    return fail(t("menu_cli.import.unsent", count=len(changes), names=names), Exit.USAGE)
+
+
+def _put_back(cache: Any, store_id: str, before: Any) -> None:
+    """The draft as this import found it (`before`; None: there was none), unless its publish is in the outbox
+    after all: an import that queued nothing leaves nothing behind."""
+    from o2o_tui.menu_service import queued_content
+
+    drafts = _drafts(cache)
+    now = drafts.load(store_id)
+    if now is not None and queued_content(cache, now):
+        return
+    if before is None:
+        drafts.discard(store_id)
+    else:
+        drafts.save(before)
 
 
 def _working_draft(cache: Any, published: Any, *, save: bool) -> Any:
@@ -593,9 +662,15 @@ def import_file(
         elif unpublished_edits(cache, saved):
             raise _refuse_unpublished(saved)
         else:
-            draft = _working_draft(cache, published, save=not dry_run)
+            draft = _working_draft(cache, published, save=False)
         currency = store.currency if store is not None else published.currency
         imported, lines = _imported(data, kind, draft.menu, currency, partial)
+        # an earlier import's rows the platform refused are kept to publish again, never with another file
+        left = _left_over(
+            cache, draft, published, imported, lambda base: _parsed(data, kind, base, currency, partial)[0]
+        )
+        if left:
+            raise _refuse_unsent(left)
         # what the editor's publish asks about (a line on sale at 0, or still "New item"): said per line, and not
         # put on sale without --allow-warnings (exit 2, nothing applied, as a bad row)
         warned = menu_io.sale_warnings(published, imported, lines)
@@ -627,7 +702,13 @@ def import_file(
         if not as_json:
             for line in change_lines(changes):
                 say(line)
-        sent = _send_publish(chosen, cache, draft, online=online)
+        try:
+            sent = _send_publish(chosen, cache, draft, online=online)
+        except BaseException:  # (the platform's 5xx or a refused token, met by --online before anything is queued)
+            _put_back(cache, published.store_id, saved)
+            raise
+        if sent is not None and sent.result.outcome is Outcome.NOT_QUEUED:
+            _put_back(cache, published.store_id, saved)
         queued = sent is not None and sent.result.outcome is Outcome.QUEUED
         if not queued:  # published, nothing to publish, or refused (then nothing of the file goes: exit 4)
             _report_publish(sent, online=online, as_json=as_json, extra=extra)

@@ -136,12 +136,14 @@ def emit_warning(code: str, message: str) -> None:
     _stderr_line({"warning": code, "message": _without_token(message)})
 
 
-def emit_error(message: str, code: Exit | int) -> None:
+def emit_error(message: str, code: Exit | int, **details: Any) -> None:
     """`{"error": {"code": "not_found", "exit": 6, "message": "..."}}` on stderr: the exit code's name and
-    number, and the message a person would read (control characters escaped, as on stdout). The token of the
-    environment never shows, even were a message to quote it."""
+    number, and the message a person would read (control characters escaped, as on stdout), with any `details` a
+    script needs to act on it (`errors`: a bad file's problems). The token of the environment never shows, even
+    were a message to quote it."""
     try:
         name = Exit(int(code)).name.lower()
     except ValueError:  # a code of Click's own that is not one of ours
         name = "error"
-    _stderr_line({"error": {"code": name, "exit": int(code), "message": _without_token(message)}})
+    error = {"code": name, "exit": int(code), "message": _without_token(message), **details}
+    _stderr_line({"error": error})

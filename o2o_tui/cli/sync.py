@@ -4,7 +4,6 @@ orders and store commands share."""
 from __future__ import annotations
 
 import contextlib
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -16,7 +15,6 @@ from o2o_tui.cli.cache_errors import cache_errors, say_cache_warnings, say_left_
 from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.output import emit_json, fail, say
-from o2o_tui.cli.stop_signals import InterruptOnSignals
 from o2o_tui.i18n import t
 
 OnlineOption = typer.Option(False, "--online", help=t("sync.option.online"))
@@ -41,7 +39,7 @@ STALE_AFTER_S = 90.0
 
 
 def report_outcome(
-    result: Any, *, as_json: bool, online: bool, done_message: str, extra: dict | None = None
+    result: Any, *, as_json: bool, online: bool, done_message: str, extra: dict[str, Any] | None = None
 ) -> None:
     """Print what became of an action and exit with its code."""
     from o2o_tui.sync.perform import Outcome
@@ -72,7 +70,8 @@ def msgspec_builtins(value: Any) -> Any:
     return msgspec.to_builtins(value)
 
 
-def _age(moment: datetime | None) -> str:
+def age_text(moment: datetime | None) -> str:
+    """How long ago `moment` was, for a person ("12 s ago"), or that it never was."""
     if moment is None:
         return t("sync.never")
     seconds = max(0, int((datetime.now(UTC) - moment).total_seconds()))
@@ -83,61 +82,11 @@ def _age(moment: datetime | None) -> str:
     return t("sync.age.hours", n=seconds // 3600)
 
 
-def _status_line(status: Any) -> str:
-    return t(
-        "sync.status.line",
-        state=t("sync.state." + str(status.state).lower()),
-        pending=status.pending,
-        conflicts=status.conflicts,
-        age=_age(status.last_sync_at),
-    )
-
-
-async def _tick(show: Any, every: float = 5.0) -> None:
-    import asyncio
-
-    while True:
-        await asyncio.sleep(every)
-        show()
-
-
-def _run_forever(profile_name: str | None) -> None:
-    import asyncio
-
-    from o2o_tui.sync.model import ChangeKind
-    from o2o_tui.sync.session import make_client, make_engine
+def _run_forever(profile_name: str | None, as_json: bool) -> None:
+    from o2o_tui.cli.sync_service import run_service
 
     with cli_cache(profile_name) as (profile, cache):
-        tty = sys.stderr.isatty()
-
-        async def main() -> None:
-            async with make_client(profile, timeout=10.0) as client:
-                engine = make_engine(profile, cache, client)
-                shown = [""]
-
-                def show(change: Any = None) -> None:
-                    if change is not None and change.kind not in (ChangeKind.STATUS, ChangeKind.CONFLICT):
-                        return
-                    line = _status_line(engine.status())
-                    if line == shown[0]:
-                        return
-                    shown[0] = line
-                    sys.stderr.write(("\r\x1b[K" + line) if tty else line + "\n")
-                    sys.stderr.flush()
-
-                engine.subscribe(show)
-                show()
-                ticker = asyncio.create_task(_tick(show))  # keeps "last sync N s ago" current
-                try:
-                    await engine.run()
-                finally:
-                    ticker.cancel()
-
-        # Ctrl-C, or a service manager's SIGTERM / a closed terminal's SIGHUP: the engine stops and the cache closes
-        with contextlib.suppress(KeyboardInterrupt), InterruptOnSignals():
-            asyncio.run(main())
-        if tty:
-            sys.stderr.write("\n")
+        run_service(profile, cache, as_json=as_json)
 
 
 def _run_once(profile_name: str | None, as_json: bool) -> None:
@@ -178,18 +127,34 @@ def _run_once(profile_name: str | None, as_json: bool) -> None:
         raise typer.Exit(int(Exit.REJECTED))
 
 
-def _conflict_json(entry: Any) -> dict[str, Any]:
-    from o2o_tui.sync.explain import explain
+def _conflict_rows(cache: Any) -> list[dict[str, Any]]:
+    """Every refused action as `o2o conflicts list` gives it: an item or option change named as the console's `!`
+    names it (`menu_entity_name`: in the cached menu, in the person's language; by its id once gone from it),
+    `name` with --json (null for any other action), beside its `target`."""
+    from o2o_tui.sync.explain import explain, menu_entity_name
+    from o2o_tui.sync.read_model import ReadModel
 
-    reason = dict(entry.rejection or {})
-    return {
-        "key": entry.key,
-        "action": entry.action,
-        "target": entry.target,
-        "occurred_at": entry.occurred_at,
-        "reason": reason,
-        "explanation": explain(reason, action=entry.action, target=entry.target),
-    }
+    model = ReadModel(cache)
+    menus: dict[str, Any] = {}  # store id -> its cached menu (None: not cached)
+    rows = []
+    for entry in cache.outbox.conflicts():
+        store_id = entry.target.partition("/")[0]
+        if entry.action in ("menu.item.patch", "menu.option.patch") and store_id not in menus:
+            menus[store_id] = model.menu(store_id)  # read once per store, and only when a change needs it
+        name = menu_entity_name(menus.get(store_id), entry.action, entry.target)
+        reason = dict(entry.rejection or {})
+        rows.append(
+            {
+                "key": entry.key,
+                "action": entry.action,
+                "target": entry.target,
+                "name": name or None,
+                "occurred_at": entry.occurred_at,
+                "reason": reason,
+                "explanation": explain(reason, action=entry.action, target=entry.target, name=name),
+            }
+        )
+    return rows
 
 
 def register(app: typer.Typer) -> None:
@@ -212,7 +177,7 @@ def register(app: typer.Typer) -> None:
             if once:
                 _run_once(profile, as_json)
             else:
-                _run_forever(profile)
+                _run_forever(profile, as_json)
 
     @sync_app.command("status", help=t("sync.status.help"))
     def sync_status(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> None:
@@ -246,7 +211,7 @@ def register(app: typer.Typer) -> None:
                 state=t("sync.state." + str(state).lower()),
                 pending=data["pending"],
                 conflicts=data["conflicts"],
-                age=_age(last_at),
+                age=age_text(last_at),
             )
         )
         if data["last_error"]:
@@ -257,7 +222,7 @@ def register(app: typer.Typer) -> None:
     @conflicts_app.command("list", help=t("sync.conflicts.list.help"))
     def conflicts_list(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> None:
         with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (_, cache):
-            rows = [_conflict_json(entry) for entry in cache.outbox.conflicts()]
+            rows = _conflict_rows(cache)
         if as_json:
             emit_json(rows)
             return

@@ -1,0 +1,208 @@
+"""`o2o sync` until stopped: the sync engine as a long-lived service (systemd, supervisor, a terminal).
+
+A token the platform refuses (revoked, rotated) does not end it. It says LOG IN AGAIN once, and while the refusal
+lasts it reads the profile every `LOGIN_CHECK_S` s; once `o2o login` has saved a new token for the same account it
+starts the engine again with that token, and the queue goes out with no restart (as the courier's handheld does).
+Exiting instead (code 5) would have a supervisor restart it into the same refusal again and again until someone
+logs in, or give up after a few quick failures (systemd's start limit) and need a restart by hand after the login;
+this way the login alone is enough, and the refusal is still in the log and in `o2o sync status` (UNAUTHORIZED).
+
+What it says: on a terminal one status line rewritten in place, its "last sync N s ago" kept current; otherwise
+(a log) one line per change of state, queue or conflicts; with `--json` one JSON object per such change on stdout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import sys
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from o2o_tui.cli.output import emit_json
+from o2o_tui.cli.sync import age_text
+from o2o_tui.config import ConfigError, Profile, load_profile
+from o2o_tui.i18n import t
+from o2o_tui.safe_text import safe_text
+from o2o_tui.sync.engine import iso
+from o2o_tui.sync.model import Change, ChangeKind, SyncState, SyncStatus
+from o2o_tui.sync.session import make_client, make_engine
+from o2o_tui.text_fold import fold
+
+LOGIN_CHECK_S = 2.0  # while the token is refused: how often the profile is read for a new login
+TICK_S = 5.0  # how often a terminal's status line is redrawn for its "last sync N s ago"
+
+
+def status_line(status: SyncStatus) -> str:
+    return t(
+        "sync.status.line",
+        state=t("sync.state." + str(status.state).lower()),
+        pending=status.pending,
+        conflicts=status.conflicts,
+        age=age_text(status.last_sync_at),
+    )
+
+
+def status_json(status: SyncStatus) -> dict[str, Any]:
+    """The fields `o2o sync --once --json` has that a status has, with the last good answer and the time."""
+    return {
+        "state": str(status.state),
+        "pending": status.pending,
+        "conflicts": status.conflicts,
+        "error": status.last_error,
+        "last_sync_at": None if status.last_sync_at is None else iso(status.last_sync_at),
+        "at": iso(datetime.now(UTC)),
+    }
+
+
+class StatusOutput:
+    """Says the engine's status and the service's news, as the module's doc describes."""
+
+    def __init__(self, profile_name: str, *, as_json: bool, stream: TextIO | None = None) -> None:
+        self._profile = profile_name
+        self._json = as_json
+        self._stream = stream or sys.stderr
+        self.live = not as_json and self._stream.isatty()  # one line kept current on a terminal
+        self._said: object = None
+        self._refused = False
+        self._rows_up = 0  # a terminal: how many rows above the cursor the status line (folded) starts
+
+    def show(self, status: SyncStatus) -> None:
+        if self._json:
+            said: object = (status.state, status.pending, status.conflicts, status.last_error)
+        elif self.live:
+            said = status_line(status)  # its age too: the line is redrawn in place
+        else:
+            said = (status.state, status.pending, status.conflicts)
+        refused = status.state is SyncState.UNAUTHORIZED
+        hint = t("sync.run.unauthorized", profile=self._profile) if refused and not self._refused else None
+        self._refused = refused
+        if hint and self.live:
+            self.note(hint)  # above the line kept current
+        if said != self._said:
+            self._said = said
+            if self._json:
+                emit_json(status_json(status))
+            elif self.live:
+                self._redraw(self._folded(status_line(status)), end="")
+            else:
+                self._write(status_line(status) + "\n")
+        if hint and not self.live:
+            self.note(hint)  # under the line it explains
+
+    def note(self, text: str) -> None:
+        """A sentence for the person or the log (none with --json: its objects carry the state)."""
+        if self._json:
+            return
+        if not self.live:
+            self._write(safe_text(text) + "\n")
+            return
+        # in place of the status line, which is drawn again under it
+        self._redraw(self._folded(text), end="\n")
+        self._said = None
+        self._rows_up = 0
+
+    def close(self) -> None:
+        if self.live and self._said is not None:
+            self._write("\n")
+
+    def _folded(self, text: str) -> list[str]:
+        """`text` in rows narrower than the terminal (a row as wide as it would leave the cursor past its edge)."""
+        try:
+            width = os.get_terminal_size(self._stream.fileno()).columns
+        except (OSError, ValueError):
+            width = 80
+        return fold(safe_text(text), max(10, width - 1))
+
+    def _redraw(self, rows: list[str], *, end: str) -> None:
+        """Rub out the status line (all its rows) and write `rows` where it was."""
+        up = f"\x1b[{self._rows_up}A" if self._rows_up else ""
+        self._write("\r" + up + "\x1b[J" + "\n".join(rows) + end)
+        self._rows_up = len(rows) - 1
+
+    def _write(self, text: str) -> None:
+        self._stream.write(text)
+        self._stream.flush()
+
+
+async def serve(profile: Profile, cache: Any, output: StatusOutput) -> None:
+    """Run the engine until cancelled, starting it again on each new login saved while the token is refused."""
+    login: Profile | None = profile
+    while login is not None:
+        renewed = await _run_engine(login, cache, output)
+        if renewed is not None:
+            output.note(t("sync.run.new_login", profile=login.name))
+        login = renewed
+
+
+async def _run_engine(login: Profile, cache: Any, output: StatusOutput) -> Profile | None:
+    """The engine on `login` until it stops (None), or until a new login of the account is saved while the
+    platform refuses this one's token (that login: this engine's client holds the refused token)."""
+    async with make_client(login, timeout=10.0) as client:
+        engine = make_engine(login, cache, client)
+
+        def changed(change: Change) -> None:
+            if change.kind in (ChangeKind.STATUS, ChangeKind.CONFLICT):
+                output.show(engine.status())
+
+        engine.subscribe(changed)
+        output.show(engine.status())
+        running = asyncio.create_task(engine.run(), name="sync-engine")
+        helpers: list[asyncio.Task[Any]] = [asyncio.create_task(_new_login(login, engine), name="sync-login")]
+        if output.live:
+            helpers.append(asyncio.create_task(_tick(lambda: output.show(engine.status())), name="sync-tick"))
+        try:
+            done, _ = await asyncio.wait({running, helpers[0]}, return_when=asyncio.FIRST_COMPLETED)
+        finally:  # also when cancelled (Ctrl-C, SIGTERM): the engine stops and writes its state
+            for task in helpers:
+                task.cancel()
+            engine.stop()
+            await asyncio.gather(running, *helpers, return_exceptions=True)
+        if running in done:
+            running.result()
+            return None
+        result: Profile = helpers[0].result()
+        return result
+
+
+async def _new_login(login: Profile, engine: Any) -> Profile:
+    """Returns once the profile holds a new token for `login`'s account while the platform refuses `login`'s;
+    reads nothing while the token works."""
+    while True:
+        await asyncio.sleep(LOGIN_CHECK_S)
+        if engine.status().state is not SyncState.UNAUTHORIZED:
+            continue
+        saved = await asyncio.to_thread(_saved_login, login)
+        if saved is not None:
+            return saved
+
+
+def _saved_login(login: Profile) -> Profile | None:
+    """The profile as `o2o login` last saved it, when that is another token of the same account (a login as
+    someone else is refused while this service has the profile open, but a hand-edited file is not)."""
+    try:
+        saved = load_profile(login.name)
+    except (ConfigError, OSError):  # removed or unreadable meanwhile: keep waiting
+        return None
+    account = (saved.url, saved.role, saved.user_id, saved.store_id, saved.courier_id)
+    if account != (login.url, login.role, login.user_id, login.store_id, login.courier_id):
+        return None
+    return saved if saved.token != login.token else None
+
+
+async def _tick(show: Any) -> None:
+    while True:
+        await asyncio.sleep(TICK_S)
+        show()
+
+
+def run_service(profile: Profile, cache: Any, *, as_json: bool) -> None:
+    """`serve` until Ctrl-C, or a service manager's SIGTERM / a closed terminal's SIGHUP (the engine stops and
+    the caller closes the cache)."""
+    from o2o_tui.cli.stop_signals import InterruptOnSignals
+
+    output = StatusOutput(profile.name, as_json=as_json)
+    with contextlib.suppress(KeyboardInterrupt), InterruptOnSignals():
+        asyncio.run(serve(profile, cache, output))
+    output.close()
