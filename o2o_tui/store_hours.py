@@ -18,6 +18,7 @@ from o2o_tui.domain.limits import HOURS_EXCEPTIONS_MAX, HOURS_RANGES_MAX, STATUS
 from o2o_tui.domain.requests import HoursBody, HoursExceptionIn, OpeningHoursIn, TimeRangeIn
 from o2o_tui.domain.store import HoursException, OpeningHours, Store, TimeRange
 from o2o_tui.i18n import t
+from o2o_tui.typed_text import ascii_hours, ascii_typed
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # 0 = Monday, as `OpeningHours.weekday`
 PAUSE_MINUTES_MAX = 24 * 60  # as `o2o store pause --minutes`
@@ -42,7 +43,9 @@ def day_name(weekday: int) -> str:
 
 def parse_day(text: str) -> int:
     """ "mon".."sun" (or "monday", any case), "周一".."周日", or "0".."6" (0 = Monday) -> 0..6."""
-    word = text.strip().lower()
+    word = ascii_typed(text).strip().lower()
+    if not word:
+        raise HoursError(t("store.hours.error.day_missing"))
     if len(word) == 1 and word.isdigit() and int(word) <= 6:
         return int(word)
     for index, name in enumerate(_LONG_DAYS):
@@ -55,8 +58,10 @@ def parse_day(text: str) -> int:
 
 
 def parse_date(text: str) -> str:
-    """A real calendar date "YYYY-MM-DD" (the store's local date), as the same text."""
-    value = text.strip()
+    """A real calendar date "YYYY-MM-DD" (the store's local date), as the same text in ASCII."""
+    value = ascii_typed(text).strip()
+    if not value:
+        raise HoursError(t("store.hours.error.date_missing"))
     try:
         parsed = date.fromisoformat(value)
     except ValueError:
@@ -77,16 +82,18 @@ def _clock(text: str, whole: str) -> str:
 
 def parse_ranges(text: str) -> list[TimeRange]:
     """ "10:00-14:00,17:00-22:00" -> ranges, in order of opening; "closed" (or nothing) -> none; "all day" (what
-    `ranges_text` shows for 00:00-00:00, so a shown day reads back) -> the whole day."""
+    `ranges_text` shows for 00:00-00:00, so a shown day reads back) -> the whole day. What an IME types reads as
+    its ASCII ("１０：００至１４：００，…": `ascii_hours`)."""
+    text = ascii_hours(text)
     word = text.strip().lower()
     if word in CLOSED_WORDS:
         return []
     if word in ALL_DAY_WORDS or word == t("store.hours.all_day").lower():
         return [TimeRange(opens="00:00", closes="00:00")]
     ranges = []
-    for part in text.replace("，", ",").replace("、", ",").split(","):
+    for part in text.split(","):
         piece = part.strip()
-        opens, sep, closes = piece.replace("–", "-").replace("~", "-").partition("-")
+        opens, sep, closes = piece.partition("-")
         if not sep or not piece:
             raise HoursError(t("store.hours.error.range", text=piece or text))
         ranges.append(TimeRange(opens=_clock(opens, piece), closes=_clock(closes, piece)))
@@ -136,8 +143,8 @@ def ranges_text(ranges: Sequence[TimeRange | OpeningHours]) -> str:
 
 def pause_until(text: str, now: datetime, zone: tzinfo) -> datetime | None:
     """When a pause typed as "30" (minutes) or "14:30" (store time; a time already past today means tomorrow)
-    ends, as an aware UTC time; "" -> None (until resumed)."""
-    value = text.strip().lower().removesuffix("min").removesuffix("m").strip()
+    ends, as an aware UTC time; "" -> None (until resumed). Full-width digits and "：" read as ASCII."""
+    value = ascii_typed(text).strip().lower().removesuffix("min").removesuffix("m").strip()
     if not value:
         return None
     start = now.astimezone(UTC).replace(microsecond=0)

@@ -27,6 +27,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from o2o_tui.i18n import t
+from o2o_tui.typed_text import ascii_typed
 from screens.keys import localize_bindings
 from screens.widgets.folded_text import FoldedText
 
@@ -74,6 +75,19 @@ class SteadyInput(Input):
                 self.replace(event.character, *selection)
             return True
         return False
+
+
+class AsciiInput(Input):
+    """An Input for a number, a price, a time or a code: what a Chinese input method types ("１４：３０", "３９．５")
+    goes in as the ASCII it stands for (`ascii_typed`) before `restrict`, `type` and `max_length` judge it, so
+    it is shown and kept as "14:30", never dropped. Keys and pastes alike: both insert through `replace`."""
+
+    def replace(self, text: str, start: int, end: int) -> None:
+        super().replace(ascii_typed(text), start, end)
+
+
+class SteadyAsciiInput(AsciiInput, SteadyInput):
+    """A `SteadyInput` that takes what an input method types as `AsciiInput` does (a number or a code)."""
 
 
 ResultT = TypeVar("ResultT")
@@ -166,7 +180,7 @@ class NumberPrompt(_FieldPrompt[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(_as_content(self._title), classes="title")
-            yield SteadyInput(
+            yield SteadyAsciiInput(
                 placeholder=str(self._default),
                 type="integer",
                 max_length=3,
@@ -183,9 +197,12 @@ class NumberPrompt(_FieldPrompt[int | None]):
         field.focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        text = event.value.strip()
-        value = self._default if not text else int(text)
-        if not self._minimum <= value <= self._maximum:
+        text = ascii_typed(event.value).strip()
+        try:
+            value: int | None = self._default if not text else int(text)
+        except ValueError:  # what the field's `type` lets through on the way to a number: "-", "1_"
+            value = None
+        if value is None or not self._minimum <= value <= self._maximum:
             self.query_one("#error", Label).update(
                 t("ui.dialog.out_of_range", minimum=self._minimum, maximum=self._maximum)
             )
@@ -213,7 +230,7 @@ class CodePrompt(_FieldPrompt[str | None]):
         with Vertical(classes="dialog"):
             title = Content(self._title) if isinstance(self._title, str) else self._title
             yield Label(FoldedText(title), classes="title")  # "13 个订单" never split across two lines
-            yield SteadyInput(restrict=r"[0-9A-Za-z]*", max_length=12, id="answer", typed_by_screen=True)
+            yield SteadyAsciiInput(restrict=r"[0-9A-Za-z]*", max_length=12, id="answer", typed_by_screen=True)
             yield Label("", id="error", classes="error")
 
     def on_mount(self) -> None:

@@ -37,7 +37,8 @@ from o2o_tui.domain.money import Money
 from o2o_tui.i18n import current_language, t
 from o2o_tui.menu_edits import EditError, Kind
 from o2o_tui.safe_text import safe_text
-from screens.dialogs import ChoicePrompt
+from o2o_tui.typed_text import ascii_typed
+from screens.dialogs import AsciiInput, ChoicePrompt
 from screens.keys import localize_bindings
 from screens.menu_form import MenuForm, Values, field_for
 from screens.menu_source import (
@@ -127,7 +128,7 @@ class TimePrompt(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Content(self._title), classes="title")
-            yield Input(placeholder="14:30", restrict=r"[0-9:]*", max_length=5, id="answer")
+            yield AsciiInput(placeholder="14:30", restrict=r"[0-9:]*", max_length=5, id="answer")
             yield Label("", id="error", classes="error")
 
     def on_mount(self) -> None:
@@ -136,8 +137,8 @@ class TimePrompt(ModalScreen[str | None]):
         field.focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        text = event.value.strip()
-        if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", text):
+        text = ascii_typed(event.value).strip()
+        if not re.fullmatch(r"([01]?[0-9]|2[0-3]):[0-5][0-9]", text):
             self.query_one("#error", Label).update(Content(t("menu_editor.error.time")))
             return
         self.dismiss(text)
@@ -499,7 +500,7 @@ class MenuEditorScreen(Screen[None]):
         fields: dict[str, Any] = {}
 
         def number(name: str) -> int | None:
-            text = str(values[name]).strip()
+            text = ascii_typed(str(values[name])).strip()
             if not text.isdigit():
                 errors[name] = t("menu_editor.error.number")
                 return None
@@ -509,16 +510,20 @@ class MenuEditorScreen(Screen[None]):
             names = Names(zh=str(values["name_zh"]).strip(), en=str(values["name_en"]).strip())
             fields |= {"names": names, "name": names.zh or names.en}
         if "price" in changed:
-            try:
-                fields["price"] = edits.price_from_text(str(values["price"]), self._currency())
-            except EditError as error:
-                errors["price"] = error.text()
+            price = ascii_typed(str(values["price"])).strip()
+            if not price:  # never "not a price: ." quoting nothing
+                errors["price"] = t("menu_editor.error.no_price")
+            else:
+                try:
+                    fields["price"] = edits.price_from_text(price, self._currency())
+                except EditError as error:
+                    errors["price"] = error.text()
         if kind == "item":
             if changed & {"desc_zh", "desc_en"}:
                 descriptions = Names(zh=str(values["desc_zh"]).strip(), en=str(values["desc_en"]).strip())
                 fields |= {"descriptions": descriptions, "description": descriptions.zh or descriptions.en}
             if "prep" in changed:
-                prep = str(values["prep"]).strip()
+                prep = ascii_typed(str(values["prep"])).strip()
                 fields["prep_minutes"] = None if not prep else number("prep")
             if "groups" in changed:
                 fields["option_group_ids"] = [g for g in re.split(r"[\s,;，；]+", str(values["groups"])) if g]

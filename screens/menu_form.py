@@ -23,6 +23,7 @@ from o2o_tui.domain.menu import Category, Item, Option, OptionGroup
 from o2o_tui.i18n import t
 from o2o_tui.menu_edits import price_text
 from o2o_tui.safe_text import holds_unsafe, safe_text
+from screens.dialogs import AsciiInput
 from screens.menu_tree import NodeRef
 
 Entity = Category | Item | OptionGroup | Option
@@ -158,7 +159,9 @@ class MenuForm(VerticalScroll):
                 yield Checkbox(t("menu_editor.field.hidden"), id="field-hidden", compact=True)
             else:
                 yield Label(t(f"menu_editor.field.{name}"), id=f"label-{name}", classes="field-label")
-                yield Input(
+                # a price or a count takes what a Chinese input method types ("３９．５" is 39.5), names do not
+                field = AsciiInput if name in _RESTRICT else Input
+                yield field(
                     id=f"field-{name}",
                     restrict=_RESTRICT.get(name),
                     compact=True,

@@ -396,7 +396,7 @@ class MenuTree(Tree[NodeRef]):
             return (
                 blank,
                 Text(display_name(category, self._lang), "bold"),
-                [Text(f" ({len(category.items)})")],
+                [Text(t("menu_editor.tree.count", count=len(category.items)))],
             )
         if ref.kind == "item":
             item = self._items.get(ref.id)

@@ -78,7 +78,7 @@ def items_summary(order: Order) -> str:
     for line in order.lines:
         name = safe_text(line.name, one_line=True)
         parts.append(f"{name}×{line.quantity}" if line.quantity != 1 else name)
-    return ", ".join(parts)
+    return t("queue.row.items_separator").join(parts)
 
 
 _HOUR = 3600
@@ -96,7 +96,8 @@ def countdown_text(seconds: float) -> str:
 
 
 def minutes_text(minutes: int) -> str:
-    """A span in whole minutes (`-` when late): `15m` under an hour, `1h05` under a day, then `2d`."""
+    """A span in whole minutes (`-` when late), short for a row's clock column: `15m` under an hour, `1h05` (zh
+    `1:05`, as the new orders' countdown reads) under a day, then `2d`."""
     sign, size = ("-", -minutes) if minutes < 0 else ("", minutes)
     if size < 60:
         return t("ui.age.minutes", minutes=minutes)
@@ -130,8 +131,22 @@ def is_late(order: Order, now: datetime) -> bool:
     )
 
 
+def _age_minutes(order: Order, now: datetime) -> int:
+    return max(0, int((now - order.created_at).total_seconds() // 60))
+
+
 def age_text(order: Order, now: datetime) -> str:
-    return minutes_text(max(0, int((now - order.created_at).total_seconds() // 60)))
+    return minutes_text(_age_minutes(order, now))
+
+
+def age_words(order: Order, now: datetime) -> str:
+    """The order's age in words where there is room (the detail): `5 min`, `1 h 5 min` (`1 小时 5 分`), `2d`."""
+    minutes = _age_minutes(order, now)
+    if minutes < 60:
+        return t("ui.age.minutes_long", minutes=minutes)
+    if minutes < 24 * 60:
+        return t("ui.age.hours_long", hours=minutes // 60, minutes=minutes % 60)
+    return t("ui.age.days", days=minutes // (24 * 60))
 
 
 def clock_changes_every_second(order: Order) -> bool:

@@ -34,7 +34,7 @@ from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 from o2o_tui.store_effect import at_text, effect, effect_text, store_zone
 from screens.console_messages import ShowHelp
-from screens.dialogs import NumberPrompt
+from screens.dialogs import AsciiInput, NumberPrompt
 from screens.keys import localize_bindings
 from screens.order_format import ELLIPSIS, fit
 from screens.source import ActionRefused, link_up
@@ -67,7 +67,8 @@ class Clamped(FoldedText):
 
 
 class TextPrompt(ModalScreen[str | None]):
-    """A line of text; `check(text)` answers an error to show (the prompt stays) or None (it closes with text)."""
+    """A line of text; `check(text)` answers an error to show (the prompt stays) or None (it closes with text).
+    `ascii`: a time, hours or a date, whose field takes what a Chinese input method types ("１４：３０") as ASCII."""
 
     DEFAULT_CSS = """
     TextPrompt { align: center middle; }
@@ -82,6 +83,7 @@ class TextPrompt(ModalScreen[str | None]):
         value: str = "",
         check: Callable[[str], str | None] | None = None,
         max_length: int = 0,
+        ascii: bool = False,
     ) -> None:
         super().__init__()
         localize_bindings(self)
@@ -90,11 +92,13 @@ class TextPrompt(ModalScreen[str | None]):
         self._value = value
         self._check = check
         self._max_length = max_length
+        self._ascii = ascii
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Content(self._title), classes="title")
-            yield Input(value=self._value, max_length=self._max_length, id="answer", select_on_focus=False)
+            field = AsciiInput if self._ascii else Input
+            yield field(value=self._value, max_length=self._max_length, id="answer", select_on_focus=False)
             yield Label(Content(self._hint), classes="hint")
             yield Label("", id="error", classes="error")
 
@@ -327,7 +331,11 @@ class StoreScreen(Screen[None]):
             self.app.push_screen(prompt, got_reason)
 
         prompt = TextPrompt(
-            t("store_screen.pause.title"), t("store_screen.pause.hint"), check=_checker(parse), max_length=5
+            t("store_screen.pause.title"),
+            t("store_screen.pause.hint"),
+            check=_checker(parse),
+            max_length=5,
+            ascii=True,
         )
         self.app.push_screen(prompt, got_until)
 
@@ -389,7 +397,7 @@ class StoreScreen(Screen[None]):
                     self._save_hours(lambda body: store_hours.set_day(body, day, ranges))
 
             title = t("store_screen.day.title", day=store_hours.day_name(day))
-            prompt = TextPrompt(title, t("store_screen.day.hint"), value=current, check=check)
+            prompt = TextPrompt(title, t("store_screen.day.hint"), value=current, check=check, ascii=True)
             self.app.push_screen(prompt, got_day)
             return
         exception = next((e for e in store.hours_exceptions if e.date == key), None)
@@ -404,7 +412,7 @@ class StoreScreen(Screen[None]):
                 self._save_hours(lambda body: store_hours.set_exception(body, key, ranges, note))
 
         title = t("store_screen.date_hours.title", date=key)
-        prompt = TextPrompt(title, t("store_screen.date_hours.hint"), value=current, check=check)
+        prompt = TextPrompt(title, t("store_screen.date_hours.hint"), value=current, check=check, ascii=True)
         self.app.push_screen(prompt, got_date)
 
     def action_add_date(self) -> None:
@@ -444,6 +452,7 @@ class StoreScreen(Screen[None]):
                 t("store_screen.date_hours.title", date=day),
                 t("store_screen.date_hours.hint"),
                 check=_checker(store_hours.parse_ranges),
+                ascii=True,
             )
             self.app.push_screen(hours_prompt, got_hours)
 
@@ -453,6 +462,7 @@ class StoreScreen(Screen[None]):
             value=today,
             check=_checker(new_date),
             max_length=10,
+            ascii=True,
         )
         self.app.push_screen(prompt, got_date)
 

@@ -136,6 +136,7 @@ def test_the_cli_prints_the_fields_asked_and_refuses_unknown_ones(tmp_path: Path
         )
         with open_profile_cache(profile_cache_dir(profile)) as cache:
             cache.table(tables.ORDERS).upsert_many({doc["id"]: doc for doc in _orders()})
+            cache.meta_set(tables.META_LAST_SYNC_AT, T0.isoformat())  # synced once: the list pulls no more
     listed = runner.invoke(
         app, ["orders", "list", "--fields", "number,status", "--profile", "counter"], env=env
     )
@@ -148,7 +149,8 @@ def test_the_cli_prints_the_fields_asked_and_refuses_unknown_ones(tmp_path: Path
         app, ["orders", "list", "--fields", "number,colour", "--profile", "counter"], env=env
     )
     assert refused.exit_code == 2
-    assert '"colour"' in refused.stderr and "display_number" in refused.stderr
+    message = json.loads(refused.stderr)["error"]["message"]  # --fields implies --json: its errors too
+    assert '"colour"' in message and "display_number" in message
 
 
 def test_listing_json_in_a_fresh_process_loads_no_rich_console(tmp_path: Path) -> None:
@@ -159,6 +161,13 @@ def test_listing_json_in_a_fresh_process_loads_no_rich_console(tmp_path: Path) -
     import sys
 
     home = tmp_path / "home"
+    with pytest.MonkeyPatch.context() as patch:  # synced once (a profile never synced pulls first: httpx)
+        patch.setenv("O2O_HOME", str(home))
+        from o2o_tui.config import profile_cache_dir, save_profile
+
+        profile = save_profile("counter", url="http://127.0.0.1:9", token="t", role="merchant", store_id="st_1")
+        with open_profile_cache(profile_cache_dir(profile)) as cache:
+            cache.meta_set(tables.META_LAST_SYNC_AT, T0.isoformat())
     script = (
         "import sys\n"
         "from o2o_tui.config import save_profile\n"

@@ -50,6 +50,6 @@ def test_a_cancelled_order_reads_paid_nothing_and_a_live_one_paid(shared_platfor
     assert _payment_line(_order(shared_platform, live["id"])) == "Payment: paid"
     cancelled = _order(shared_platform, gone["id"])
     assert cancelled.payment.status.value == "PAID"  # as the platform keeps it
-    assert _payment_line(cancelled) == "Payment: none: the order was cancelled"
+    assert _payment_line(cancelled) == "Payment: none (order cancelled)"
     set_language("zh")
-    assert _payment_line(cancelled).endswith("无：订单已取消")
+    assert _payment_line(cancelled) == "支付：无（订单已取消）"  # the catalog's full-width colon and brackets

@@ -7,14 +7,16 @@ Kept light: the read commands import only the cache and the read model (no engin
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import typer
 
-from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors
+from o2o_tui.cli.cache_errors import cache_errors
+from o2o_tui.cli.common import JsonOption, ProfileOption, fill_new_cache, handle_errors
 from o2o_tui.cli.exits import Exit
-from o2o_tui.cli.output import emit_json, fail, say
-from o2o_tui.cli.sync import OnlineOption, cache_errors, cli_cache, report_outcome
+from o2o_tui.cli.output import emit_json, fail, say, warn
+from o2o_tui.cli.sync import OnlineOption, cli_cache, report_outcome
 from o2o_tui.client.errors import PlatformError
 from o2o_tui.domain.limits import DENY_REASON, PREP_MINUTES_MAX, PREP_MINUTES_MIN
 from o2o_tui.i18n import t
@@ -207,7 +209,7 @@ def _handoff_check(code: str) -> Any:
         expected = view.order.pickup_code
         if expected and code.strip() != expected:
             raise fail(t("orders.error.wrong_code", number=view.order.display_number), Exit.REJECTED)
-        return ready(view, final=final)
+        return bool(ready(view, final=final))
 
     return check
 
@@ -246,11 +248,10 @@ def _find(cache: Any, reference: str) -> Any:
 
 
 def usable_pickup_code(order: Any) -> str | None:
-    """The pickup code while it can still be handed over; None once the order ended (cancelled, refused or
-    done): the platform gives a freed code to a new order, so an old one read at the counter would mislead."""
-    from o2o_tui.domain.order import ENDED_STATUSES
-
-    return None if order.status in ENDED_STATUSES else order.pickup_code
+    """The pickup code while it can still be handed over (`Order.usable_pickup_code`: the console's detail
+    keeps the same rule); None once the order ended."""
+    code: str | None = order.usable_pickup_code()
+    return code
 
 
 def order_json(view: Any) -> dict[str, Any]:
@@ -369,11 +370,46 @@ def parse_fields(text: str) -> list[str]:
 def _write_rows(cache: Any, status: str | None, fields: list[str] | None) -> None:
     """Order rows as one JSON document, from the cached bytes (`ReadModel.order_rows_json`): not through
     `emit_json`, whose secret scrub walks every nested dict (0.35 s for 5,000 orders), as order documents hold
-    no secret-bearing field."""
+    no secret-bearing field. New orders (`CREATED`) leave out the held ones, as the console's queue does."""
+    import msgspec
+
     from o2o_tui.cli.output import emit_json_bytes
     from o2o_tui.sync.read_model import ReadModel
 
-    emit_json_bytes(ReadModel(cache).order_rows_json(status, fields))
+    model = ReadModel(cache)
+    if status != "CREATED":
+        emit_json_bytes(model.order_rows_json(status, fields))
+        return
+    # new orders are few: decoded to leave out the held ones (a row holds the fields that tell: `_held_row`)
+    rows = [row for row in msgspec.json.decode(model.order_rows_json(status)) if not _held_row(row)]
+    emit_json_bytes(msgspec.json.encode(rows if fields is None else [_pick(row, fields) for row in rows]))
+
+
+def _held_row(row: dict[str, Any]) -> bool:
+    """`schedule.is_held` on a `--json` row: an order for later still waiting for its prep start."""
+    return row.get("status") == "CREATED" and row.get("held_until") is not None
+
+
+@contextlib.contextmanager
+def _read_cache(profile: str | None) -> Iterator[Any]:
+    """The profile's cache to read orders from (a courier's: exit 2). A profile just logged in pulls once first
+    (`fill_new_cache`), as the other read commands do: a cron job run right after `o2o login` sees the orders."""
+    with cli_cache(profile, read_only=True) as (chosen, cache):
+        _not_for_couriers(chosen)
+        if not _never_synced(cache):
+            yield cache
+            return
+    fill_new_cache(profile)
+    with cli_cache(profile, read_only=True) as (_, cache):
+        yield cache
+
+
+def _never_synced(cache: Any) -> bool:
+    """A profile just logged in, as its cache says: not one whose cache file could not be read (said as it opened;
+    `o2o sync` sets it aside, a read command never moves it)."""
+    from o2o_tui.sync import tables
+
+    return cache.meta_get(tables.META_LAST_SYNC_AT, None) is None and not cache.warnings
 
 
 def _list_scheduled(views: list[Any], names: list[str] | None, zone: Any, *, as_json: bool) -> None:
@@ -395,8 +431,126 @@ def _list_scheduled(views: list[Any], names: list[str] | None, zone: Any, *, as_
         say(_summary(view, zone))
 
 
+def _list(cache: Any, wanted: str | None, names: list[str] | None, *, scheduled: bool, as_json: bool) -> None:
+    """`orders list` from the open cache. New orders (`--status NEW`) are the live ones, as the console's queue
+    has them: an order for later still held is listed by `--scheduled` (the default list marks it)."""
+    from o2o_tui.domain.schedule import is_held
+    from o2o_tui.sync.read_model import ReadModel
+
+    model = ReadModel(cache)
+    never = _never_synced(cache)  # the pull did not happen (no answer): an empty list is no "nothing to do"
+    if never and as_json:
+        warn(t("orders.list.never_synced"), "never_synced")
+    if scheduled:
+        _list_scheduled(model.orders(wanted), names, _store_zone(cache), as_json=as_json)
+        return
+    if as_json:
+        _write_rows(cache, wanted, names)
+        return
+    views = model.orders(wanted)
+    held = {view.order.id for view in views if is_held(view.order)} if wanted == "CREATED" else set()
+    views = [view for view in views if view.order.id not in held]
+    zone = _store_zone(cache)
+    if not views and not held and (wanted is None or not model.orders()):
+        # a filter that matches nothing is not an empty cache
+        say(t("orders.list.never_synced" if never else "orders.list.empty"))
+    elif not views and wanted is not None:
+        say(t("orders.list.empty_status", status=t("orders.status." + wanted.lower())))
+    for view in views:
+        say(_summary(view, zone))
+    if held:
+        say(t("orders.list.held_apart", count=len(held)))
+
+
 def _pick(row: dict[str, Any], names: list[str]) -> dict[str, Any]:
     return {name: row[name] for name in names if name in row}
+
+
+def accept_minutes(cache: Any, prep: int | None) -> int:
+    """An accept's minutes: `--prep`, else the cached store's default (15 without a store)."""
+    from o2o_tui.sync.read_model import ReadModel
+
+    if prep is not None:
+        return prep
+    store = ReadModel(cache).store()
+    return store.default_prep_minutes if store is not None else 15
+
+
+# the Idempotency-Keys of the accepts `o2o orders accept` queued on this profile, newest last: the engine forgets an
+# entry's key once the platform took it, and the order's `accept_key` names the accept that stood
+OWN_ACCEPTS = "cli.own_accept_keys"
+OWN_ACCEPTS_MAX = 500
+_ACCEPTED = frozenset({"CONFIRMED", "PREPARING", "READY_FOR_PICKUP", "DISPATCHED"})
+
+
+def own_accept_keys(cache: Any) -> set[str]:
+    """The keys of this profile's accepts that it can still tell: the command line's (`OWN_ACCEPTS`) and any
+    accept still in the outbox (the console's too). An accept the console sent and the platform took is not
+    among them: an accept that stood under another key may still be this profile's."""
+    stored = cache.meta_get(OWN_ACCEPTS, None)
+    own = {key for key in stored if isinstance(key, str)} if isinstance(stored, list) else set()
+    return own | {entry.key for entry in cache.outbox.entries() if entry.action == "order.confirm"}
+
+
+class AcceptGuard:
+    """`o2o orders accept` on an order already accepted: when the accept that stands is this profile's own (a
+    script run again, a crash after sending), it says "accepted here" and sends nothing (the same minutes on a
+    still CONFIRMED order go through: the platform answers them as done); refused by the platform for an accept
+    it cannot tell, it does not claim another counter's."""
+
+    def __init__(self, prep: int | None) -> None:
+        self._prep = prep
+        self._own: set[str] = set()
+
+    def precondition(self, cache: Any) -> Any:
+        self._own = own_accept_keys(cache)
+
+        def check(view: Any, *, final: bool) -> bool:
+            order = view.order
+            if order.accept_key not in self._own or str(order.status) not in _ACCEPTED:
+                return True
+            minutes = accept_minutes(cache, self._prep)
+            if str(order.status) == "CONFIRMED" and order.preparation_minutes == minutes:
+                return True  # the same accept: the platform answers it as done
+            if not final:
+                return False  # the cached copy may be old (cancelled since): looked at again after a pull
+            said = t("orders.error.accepted_here", number=order.display_number, **_accept_times(order, cache))
+            raise fail(said, Exit.REJECTED)
+
+        return check
+
+    def settle(self, cache: Any, result: Any, after: Any) -> Any:
+        """Remember this accept's key once it is queued or taken; a refusal for an accept that stood says whose
+        it was when this profile can tell, else that it cannot (never "another counter" on a guess)."""
+        import msgspec
+
+        from o2o_tui.sync.perform import Outcome
+
+        if result.outcome in (Outcome.DONE, Outcome.QUEUED) and result.key:
+            stored = cache.meta_get(OWN_ACCEPTS, None)
+            kept = [key for key in stored if isinstance(key, str)] if isinstance(stored, list) else []
+            cache.meta_set(OWN_ACCEPTS, [*kept, result.key][-OWN_ACCEPTS_MAX:])
+        reason = result.reason or {}
+        refused = result.outcome is Outcome.REJECTED and reason.get("code") == "already_accepted"
+        # the station's accept (auto_accepted): the platform said whose
+        if not refused or after is None or reason.get("auto_accepted"):
+            return result
+        order = after.order
+        mine = order.accept_key in self._own
+        key = "orders.refused.accepted_here" if mine else "orders.refused.accepted_before"
+        said = t(key, number=order.display_number, **_accept_times(order, cache))
+        return msgspec.structs.replace(result, explanation=said)
+
+
+def _accept_times(order: Any, cache: Any) -> dict[str, Any]:
+    """When the order was accepted, its ready time and minutes, on the store's clock."""
+    zone = _store_zone(cache)
+
+    def clock(moment: Any) -> str:
+        return moment.astimezone(zone).strftime("%H:%M") if moment is not None else "?"
+
+    minutes = order.preparation_minutes if order.preparation_minutes is not None else "?"
+    return {"at": clock(order.confirmed_at), "ready": clock(order.promised_ready_at), "minutes": minutes}
 
 
 def _act(
@@ -410,10 +564,12 @@ def _act(
     done_key: str,
     precondition: Any = None,
     done_fields: Any = None,
+    guard: AcceptGuard | None = None,
 ) -> None:
     """Queue and push `action` on the order; `precondition(view)` may refuse (raise) before anything is queued,
     after the order was pulled fresh when it says the cached copy is not enough. `done_fields(view, zone)`: more
-    fields for the done message, from the order as it is after the action."""
+    fields for the done message, from the order as it is after the action. `guard`: an accept's (its own
+    precondition, and what it says of an accept that stood before it)."""
     import asyncio
 
     from o2o_tui.sync.perform import Outcome, perform, refresh
@@ -421,6 +577,8 @@ def _act(
 
     with handle_errors(), cache_errors(), cli_cache(profile_name) as (profile, cache):
         _not_for_couriers(profile)
+        if guard is not None:
+            precondition = guard.precondition(cache)  # this profile's accepts, known before a pull sends any
         if (
             _lookup(cache, reference) is None
         ):  # not cached yet (a fresh profile, a brand-new order): pull first
@@ -435,6 +593,8 @@ def _act(
         body = body_factory(cache)
         result = asyncio.run(perform(profile, cache, action, view.order.id, body, online=online))
         after = ReadModel(cache).order(view.order.id)
+        if guard is not None:
+            result = guard.settle(cache, result, after)
         refused_line = result.outcome is Outcome.REJECTED and not as_json  # the order's line, said below
         zone = _store_zone(cache) if refused_line or done_fields is not None else None
     shown = after or view
@@ -459,42 +619,26 @@ def register(app: typer.Typer) -> None:
 
     @orders.command("list", help=t("orders.list.help"))
     def list_orders(
+        ctx: typer.Context,
         status: str | None = typer.Option(None, "--status", help=t("orders.option.status")),
         fields: str | None = typer.Option(None, "--fields", help=t("orders.option.fields")),
         scheduled: bool = typer.Option(False, "--scheduled", help=t("orders.option.scheduled")),
         profile: str | None = ProfileOption,
         as_json: bool = JsonOption,
     ) -> None:
-        from o2o_tui.sync.read_model import ReadModel
-
+        if fields is not None:  # implies --json, for its errors too (`output.json_wanted` reads the context)
+            ctx.params["as_json"] = as_json = True
         wanted = parse_status(status) if status is not None else None
         names = parse_fields(fields) if fields is not None else None
-        with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (chosen, cache):
-            _not_for_couriers(chosen)
-            if scheduled:
-                _list_scheduled(ReadModel(cache).orders(wanted), names, _store_zone(cache), as_json=as_json)
-                return
-            if as_json or names is not None:
-                _write_rows(cache, wanted, names)
-                return
-            views = ReadModel(cache).orders(wanted)
-            zone = _store_zone(cache)
-            # a filter that matches nothing is not an empty cache (a script would think sync is broken)
-            none_cached = not views and (wanted is None or not ReadModel(cache).orders())
-        if none_cached:
-            say(t("orders.list.empty"))
-        elif not views and wanted is not None:
-            say(t("orders.list.empty_status", status=t("orders.status." + wanted.lower())))
-        for view in views:
-            say(_summary(view, zone))
+        with handle_errors(), cache_errors(), _read_cache(profile) as cache:
+            _list(cache, wanted, names, scheduled=scheduled, as_json=as_json)
 
     @orders.command("show", help=t("orders.show.help"))
     def show(
         order_id: str = IdArgument, profile: str | None = ProfileOption, as_json: bool = JsonOption
     ) -> None:
 
-        with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (chosen, cache):
-            _not_for_couriers(chosen)
+        with handle_errors(), cache_errors(), _read_cache(profile) as cache:
             view = _find(cache, order_id)
             zone = _store_zone(cache)
         if as_json:
@@ -514,24 +658,17 @@ def register(app: typer.Typer) -> None:
         as_json: bool = JsonOption,
     ) -> None:
         from o2o_tui.domain.requests import ConfirmBody
-        from o2o_tui.sync.read_model import ReadModel
-
-        def body(cache: Any) -> ConfirmBody:
-            minutes = prep
-            if minutes is None:
-                store = ReadModel(cache).store()
-                minutes = store.default_prep_minutes if store is not None else 15
-            return ConfirmBody(preparation_minutes=minutes)
 
         _act(
             profile,
             order_id,
             "order.confirm",
-            body,
+            lambda cache: ConfirmBody(preparation_minutes=accept_minutes(cache, prep)),
             online=online,
             as_json=as_json,
             done_key="orders.done.accept",
             done_fields=_promise,
+            guard=AcceptGuard(prep),
         )
 
     def with_reason(name: str, action: str, *, codes: Any = None, reason_help: str | None = None) -> None:

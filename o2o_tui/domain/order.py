@@ -213,6 +213,11 @@ class Order(msgspec.Struct, frozen=True):
     def display_number(self) -> str:
         return f"#{self.number:04d}"
 
+    def usable_pickup_code(self) -> str | None:
+        """The pickup code while it can still be handed over; None once the order ended (cancelled, refused or
+        done): the platform gives a freed code to a new order, so an old one read at the counter would mislead."""
+        return None if self.status in ENDED_STATUSES else self.pickup_code
+
 
 class OrderPage(msgspec.Struct, frozen=True):
     orders: list[Order]

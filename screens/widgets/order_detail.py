@@ -12,6 +12,7 @@ from o2o_tui.domain import schedule
 from o2o_tui.domain.money import format_money
 from o2o_tui.domain.order import Order, OrderStatus, OrderType, PaymentStatus
 from o2o_tui.domain.refunds import refunded_quantities
+from o2o_tui.figures_text import reason_name
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 from o2o_tui.sync.explain import action_label
@@ -31,8 +32,25 @@ def _local_time(when: datetime | None, zone: ZoneInfo | None) -> str:
     return (when.astimezone(zone) if zone else when).strftime("%H:%M")
 
 
+def _label(label: str) -> str:
+    """`Label: ` (zh `标签：`): the punctuation is the catalog's, so Chinese gets a full-width colon."""
+    return t("ui.detail.label", label=label)
+
+
 def _field(label: str, value: str) -> list[Part]:
-    return [(f"{label}: ", "dim"), value, "\n"]
+    return [(_label(label), "dim"), value, "\n"]
+
+
+def _cancelled_words(order: Order) -> str:
+    """Who cancelled the order and why, as `o2o orders show` says it (the same reason words: `reason_name`)."""
+    reason = reason_name(order.cancel_reason_code) if order.cancel_reason_code else ""
+    by_key = f"orders.show.by.{order.cancelled_by.value}" if order.cancelled_by is not None else ""
+    by = t(by_key) if by_key else by_key
+    if by == by_key:  # nobody named (or a party without words): the reason alone, as the done rows say it
+        return t("queue.done.cancelled", reason=reason) if reason else t("queue.done.cancelled_plain")
+    if not reason:
+        return t("ui.detail.cancelled_by_plain", by=by)
+    return t("ui.detail.cancelled_by", by=by, reason=reason)
 
 
 def _payment_words(order: Order) -> str:
@@ -51,6 +69,8 @@ def detail_parts(entry: QueueEntry, now: datetime, zone: ZoneInfo | None = None)
         (fmt.status_label(order), "bold"),
         f"  {fmt.type_label(order)}\n",
     ]
+    if order.status is OrderStatus.CANCELLED:
+        parts += [(_cancelled_words(order), "bold"), "\n"]
     if order.cancellation is not None:
         reason = safe_text(order.cancellation.reason or order.cancellation.reason_code)
         parts += [(t("ui.detail.cancel_requested"), "bold reverse"), " ", reason, "\n"]
@@ -59,15 +79,15 @@ def detail_parts(entry: QueueEntry, now: datetime, zone: ZoneInfo | None = None)
         parts += [(t("ui.detail.code_locked", kind=fmt.code_kind(lock), until=until), "bold reverse"), "\n"]
     problem = fmt.courier_problem(order, zone)
     if problem and order.delivery_problem is not None:  # on top, as the other news the counter must act on
-        parts += [(f"{t('ui.detail.courier_problem')}: {problem}", "bold reverse"), "\n"]
+        parts += [(_label(t("ui.detail.courier_problem")) + problem, "bold reverse"), "\n"]
         if order.delivery_problem.note:  # the courier's own words: plain text
             parts += ["  ", (safe_text(order.delivery_problem.note), "italic"), "\n"]
     if entry.pending:
         actions = ", ".join(action_label(action) for action in entry.pending)
         parts += [(t("ui.detail.pending", actions=actions), "italic"), "\n"]
-    parts += _field(
-        t("ui.detail.placed"), f"{_local_time(order.created_at, zone)} ({fmt.age_text(order, now)})"
-    )
+    at, age = _local_time(order.created_at, zone), fmt.age_words(order, now)
+    placed = t("ui.detail.placed_value", at=at, age=age)
+    parts += _field(t("ui.detail.placed"), placed)
     promised_for = schedule.promised_time(order) if schedule.is_scheduled(order) else None
     if promised_for is not None:  # an order for later: when the customer wants it
         parts += _field(t("scheduled.detail.for"), _local_time(promised_for, zone))
@@ -98,7 +118,7 @@ def detail_parts(entry: QueueEntry, now: datetime, zone: ZoneInfo | None = None)
             parts += ["   + ", qty, safe_text(option.name, one_line=True), "\n"]
         if line.note:
             parts += [
-                ("   " + t("ui.detail.line_note") + ": ", "dim"),
+                ("   " + _label(t("ui.detail.line_note")), "dim"),
                 (safe_text(line.note), "italic"),
                 "\n",
             ]
@@ -109,18 +129,19 @@ def detail_parts(entry: QueueEntry, now: datetime, zone: ZoneInfo | None = None)
         parts += _field(t("ui.detail.delivery_fee"), format_money(totals.delivery_fee))
     if totals.discount.amount:
         parts += _field(t("ui.detail.discount"), "-" + format_money(totals.discount))
-    parts += [(f"{t('ui.detail.total')}: ", "dim"), (format_money(totals.total), "bold"), "\n"]
+    parts += [(_label(t("ui.detail.total")), "dim"), (format_money(totals.total), "bold"), "\n"]
     parts += _field(t("ui.detail.payment"), _payment_words(order))
     parts += care_parts(order, now, zone)  # chases and refunds (screens/care_detail.py)
     if order.note:
-        parts += ["\n", (t("ui.detail.order_note") + ": ", "bold"), safe_text(order.note), "\n"]
+        parts += ["\n", (_label(t("ui.detail.order_note")), "bold"), safe_text(order.note), "\n"]
     parts.append("\n")
     parts += _field(t("ui.detail.customer"), safe_text(order.customer.name, one_line=True))
     parts += _field(t("ui.detail.phone"), safe_text(order.customer.phone, one_line=True))
     if order.type is OrderType.DELIVERY and order.customer.address is not None:
         parts += _field(t("ui.detail.address"), safe_text(order.customer.address.text, one_line=True))
-    if order.pickup_code:
-        parts += _field(t("ui.detail.pickup_code"), safe_text(order.pickup_code, one_line=True))
+    code = order.usable_pickup_code()  # none once the order ended: the platform may give it to a new order
+    if code:
+        parts += _field(t("ui.detail.pickup_code"), safe_text(code, one_line=True))
     stage = fmt.courier_stage(order, long=True)
     if stage:
         parts += _field(t("ui.detail.courier"), stage)
