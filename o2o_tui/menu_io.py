@@ -13,8 +13,10 @@ row is the base item of the same names (if just one; of several, the one in the 
 names twice in one category are refused like an id twice.
 A row's category is named by id or found by its names; names the menu does not have add a category (a new id needs
 names of its own, so a mistyped id of an existing category is refused). Option groups are edited in the editor or
-in JSON. A cell the sheet did not change leaves the item exactly as it was (an item of an older menu with one
-`name` keeps it). A cell that a spreadsheet would run as a formula (one starting with
+in JSON. A cell the sheet did not change leaves the item exactly as it was, and each language's column changes
+only that language. An older menu's text with one `name` (the demo's) is written as the Chinese one and the English
+cell left empty, as the editor shows it; a new Chinese text keeps it one `name` (so the import's preview shows the
+old one), an English one adds per-language names. A cell that a spreadsheet would run as a formula (one starting with
 `= + - @`, a tab or a carriage return) is written with a leading `'`, and so is one that starts with `'`; import
 strips one leading `'`: the round trip is exact and a spreadsheet runs nothing.
 
@@ -180,8 +182,37 @@ def _unescape(cell: str) -> str:
 
 
 def _text_cells(single: str, names: Names) -> tuple[str, str]:
-    """The zh and en cells of a text: its per-language texts, or an older menu's single text in both."""
-    return (names.zh, names.en) if names != Names() else (single, single)
+    """The zh and en cells of a text: its per-language texts, or an older menu's single text as the Chinese one
+    (the English one empty: as the editor shows it, so a sheet says no more than the menu has)."""
+    return (names.zh, names.en) if names != Names() else (single, "")
+
+
+def _cells_name(zh: str | None, en: str | None, single: str, names: Names) -> bool:
+    """Whether a row's zh and en cells (None: the sheet has no such column) are this text's, as exported or, for
+    an older single text, in both columns (as sheets exported before had it)."""
+    pairs = [_text_cells(single, names)] + ([(single, single)] if names == Names() else [])
+    return any((zh is None or zh == have_zh) and (en is None or en == have_en) for have_zh, have_en in pairs)
+
+
+def _merged(zh: str | None, en: str | None, old: tuple[str, Names] | None) -> tuple[str, Names]:
+    """A text (its single `name` and per-language `names`) from its zh and en cells (None: no such column) over the
+    menu's `old` one: each column changes only its language, and a column left out or as exported keeps it."""
+    if old is None:
+        zh, en = zh or "", en or ""
+        return zh or en, Names(zh=zh, en=en)
+    single, names = old
+    if names == Names():  # an older menu's single text, the Chinese column's; it has no English of its own
+        # English untouched: left out, empty as exported, or the text itself (sheets exported before had it there)
+        if en is None or en in ("", single):
+            # a new Chinese text stays the single one: what the import previews is `name`, from the old text
+            return old if zh is None or zh == single else (zh, Names())
+        zh = single if zh is None else zh
+        return zh or en, Names(zh=zh, en=en)
+    zh = names.zh if zh is None else zh
+    en = names.en if en is None else en
+    if (zh, en) == (names.zh, names.en):
+        return old  # unchanged in the sheet: exactly as it was
+    return zh or en, Names(zh=zh, en=en)
 
 
 def _availability_word(item: Item) -> str:
@@ -421,8 +452,7 @@ class _Sheet:
 
     def _category_by_names(self, zh: str | None, en: str | None) -> str | None:
         for category in self.base.categories:
-            have_zh, have_en = _text_cells(category.name, category.names)
-            if (zh is None or zh == have_zh) and (en is None or en == have_en):
+            if _cells_name(zh, en, category.name, category.names):
                 return category.id
         return None
 
@@ -446,8 +476,11 @@ class _Sheet:
         if self.names_index is None:  # built once: a menu may have tens of thousands of items
             self.names_index = {}
             for item in self.base_items.values():
-                zh, en = _text_cells(item.name, item.names)
-                for indexed in ((zh, en), (zh, None), (None, en)):
+                pairs = [_text_cells(item.name, item.names)]
+                if item.names == Names():  # as sheets exported before had it: in both columns
+                    pairs.append((item.name, item.name))
+                keys = {key for zh, en in pairs for key in ((zh, en), (zh, None), (None, en)) if any(key)}
+                for indexed in keys:
                     self.names_index.setdefault(indexed, []).append(item.id)
         found = [item_id for item_id in self.names_index.get(key, []) if item_id not in self.seen_ids]
         if len(found) > 1:
@@ -459,9 +492,9 @@ class _Sheet:
         currency = self.base.currency
         old_name = None if old is None else (old.name, old.names)
         old_description = None if old is None else (old.description, old.descriptions)
-        name, names = self._texts(*self._text_in(cells, "name", old_name), old_name)
-        description, descriptions = self._texts(
-            *self._text_in(cells, "description", old_description), old_description
+        name, names = _merged(cells.get("name_zh"), cells.get("name_en"), old_name)
+        description, descriptions = _merged(
+            cells.get("description_zh"), cells.get("description_en"), old_description
         )
         if "price" not in cells:  # a partial sheet without prices (a new item's lack is said in `add`)
             price = Money(0, currency) if old is None else old.price
@@ -498,18 +531,6 @@ class _Sheet:
                 else (None if old is None else old.prep_minutes)
             ),
         )
-
-    @staticmethod
-    def _text_in(cells: dict[str, str], stem: str, old: tuple[str, Names] | None) -> tuple[str, str]:
-        """The zh and en cells of a text; a column the sheet leaves out keeps the menu's text."""
-        kept = ("", "") if old is None else _text_cells(*old)
-        return cells.get(f"{stem}_zh", kept[0]), cells.get(f"{stem}_en", kept[1])
-
-    @staticmethod
-    def _texts(zh: str, en: str, old: tuple[str, Names] | None) -> tuple[str, Names]:
-        if old is not None and _text_cells(*old) == (zh, en):
-            return old  # unchanged in the sheet: exactly as it was
-        return zh or en, Names(zh=zh, en=en)
 
     def _status(self, line: int, cells: dict[str, str]) -> Availability:
         word = cells["availability"].strip().lower().replace("_", "-").replace(" ", "-")
@@ -560,10 +581,7 @@ class _Sheet:
         if found is None:
             assert old is not None, "a new category is named on a row"
             return old
-        kept = ("", "") if old is None else _text_cells(*old)
-        zh = kept[0] if found[1] is None else found[1]
-        en = kept[1] if found[2] is None else found[2]
-        return self._texts(zh, en, old)
+        return _merged(found[1], found[2], old)
 
     def keep_unlisted(self) -> None:
         """A partial sheet: the base items no row names stay where they were (the listed ones in their place, as
