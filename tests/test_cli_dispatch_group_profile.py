@@ -97,3 +97,13 @@ def test_sync_and_store_hours_take_their_groups_profile(cli: Cli) -> None:
     assert changed["outcome"] == "done"
     assert changed["hours"]["week"]["fri"] == [{"opens": "10:00", "closes": "14:00"}]
     assert cli.json("store", "hours", "--profile", "counter", "reset")["outcome"] == "done"
+
+
+def test_a_groups_json_reaches_its_commands(cli: Cli) -> None:
+    """`o2o sync --json status`, `o2o store hours --json set ...`: the group's --json is the command's."""
+    cli("sync", "--profile", "counter", "--once")
+    status = json.loads(cli("sync", "--json", "--profile", "counter", "status").stdout)
+    assert status["state"] == "ONLINE"
+    changed = json.loads(cli("store", "hours", "--json", "--profile", "counter", "set", "fri", "10:00-14:00").stdout)
+    assert changed["outcome"] == "done"
+    assert json.loads(cli("store", "hours", "--json", "--profile", "counter", "reset").stdout)["outcome"] == "done"

@@ -69,7 +69,7 @@ ProfileArg = Annotated[
     typer.Option("--profile", envvar="O2O_PROFILE", callback=from_group, help=t("login.option.profile")),
 ]
 # eager: set before the other options are checked, so a bad one is said as JSON too (output.json_wanted)
-JsonOption = typer.Option(False, "--json", is_eager=True, help=t("login.option.json"))
+JsonOption = typer.Option(False, "--json", is_eager=True, callback=from_group, help=t("login.option.json"))
 
 
 def open_client(profile: Profile | str | None = None, *, timeout: float = 10.0) -> PlatformClient:
