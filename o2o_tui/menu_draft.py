@@ -151,7 +151,9 @@ class Change(msgspec.Struct, frozen=True):
     parent_name: str = ""
 
 
-_NAMED_FIELDS = ("names", "descriptions")
+# a per-language field and the single text of an older menu it stands in for (screens/menu_form.py shows a
+# single text as the Chinese one, so the preview must say it was there)
+_NAMED_FIELDS = {"names": "name", "descriptions": "description"}
 
 
 def _value_text(value: object) -> str:
@@ -166,6 +168,16 @@ def _value_text(value: object) -> str:
     return str(value)
 
 
+def field_label(field: str) -> str:
+    """A `Change.fields` entry in words in the current language ("name (en)", "价格"), for a person reading a
+    preview (`--json` keeps the field paths); a field the catalog does not name keeps its path."""
+    from o2o_tui.i18n import t
+
+    key = f"menu_publish.field.{field}"
+    text = t(key)
+    return field if text == key else text
+
+
 def _field_values(own: Entity) -> dict[str, object]:
     values: dict[str, object] = {}
     for field in own.__struct_fields__:
@@ -173,7 +185,8 @@ def _field_values(own: Entity) -> dict[str, object]:
             continue
         value = getattr(own, field)
         if field in _NAMED_FIELDS and isinstance(value, Names):
-            values[f"{field}.zh"] = value.zh
+            single = str(getattr(own, _NAMED_FIELDS[field], ""))
+            values[f"{field}.zh"] = value.zh or ("" if value.en else single)
             values[f"{field}.en"] = value.en
         else:
             values[field] = value
@@ -183,15 +196,17 @@ def _field_values(own: Entity) -> dict[str, object]:
 def _changed_fields(old: Entity, new: Entity) -> Iterator[tuple[str, str, str]]:
     before = _field_values(old)
     after = _field_values(new)
+    # per language when the per-language texts changed (`name` follows them: not said twice), else as `name`
+    said_per_language = {
+        single: getattr(old, named, None) != getattr(new, named, None)
+        for named, single in _NAMED_FIELDS.items()
+    }
     for field, value in after.items():
         if before.get(field) == value:
             continue
-        # `name` follows names.zh / names.en: shown only when the per-language names did not change with it
-        if field == "name" and getattr(old, "names", None) != getattr(new, "names", None):
-            continue
-        if field == "description" and getattr(old, "descriptions", None) != getattr(
-            new, "descriptions", None
-        ):
+        head, _, language = field.partition(".")
+        single = _NAMED_FIELDS.get(head, field)
+        if single in said_per_language and said_per_language[single] != bool(language):
             continue
         yield field, _value_text(before.get(field)), _value_text(value)
 

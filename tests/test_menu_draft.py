@@ -327,7 +327,8 @@ def test_diff_reads_as_changes_per_field() -> None:
     new = edits.move_item_to(new, "tea", "mains")
     changes = {(c.kind, c.id, tuple(c.fields), c.before, c.after) for c in md.diff(base, new)}
     assert ("changed", "rice", ("price",), "22.00", "25.00") in changes
-    assert ("changed", "rice", ("names.zh",), "", "炒饭") in changes
+    # rice had one name: the form shows it as the Chinese name, so the preview says that was its old value
+    assert ("changed", "rice", ("names.zh",), "Fried rice", "炒饭") in changes
     assert ("changed", "rice", ("names.en",), "", "Fried rice") in changes
     assert not any(c[0] == "changed" and c[2] == ("name",) for c in changes)  # follows names: not said twice
     assert ("added", "cola", (), None, "5.00") in changes

@@ -107,7 +107,7 @@ def test_editing_only_the_english_cell_of_a_single_text_keeps_the_chinese_one() 
     beans = item(imported, "dry-fried-beans")
     assert beans.names == Names(zh=BEANS, en="Dry-Fried Green Beans") and beans.name == BEANS
     pork = item(imported, "yuxiang-pork")
-    assert pork.descriptions == Names(zh="Sweet, sour and spicy pork", en="Sweet, sour and spicy")
+    assert pork.descriptions == Names(zh=item(base, "yuxiang-pork").description, en="Sweet, sour and spicy")
     assert pork.names == Names() and pork.name == item(base, "yuxiang-pork").name  # its name untouched
 
 
@@ -220,7 +220,7 @@ def test_import_of_a_chinese_name_edit_previews_the_old_name_and_sets_no_english
 
     dry = cli("menu", "import", str(edited), "--dry-run", lang="zh").stdout
     said = [line for line in dry.splitlines() if line.startswith("~")]
-    assert said == [f"~ 菜品 dry-fried-beans {SMALL}：name：{BEANS} -> {SMALL}"]
+    assert said == [f"~ 菜品 dry-fried-beans {SMALL}：名称：{BEANS} -> {SMALL}"]
     assert server_item(platform, "dry-fried-beans")["name"] == BEANS  # a dry run changes nothing
 
     done = json.loads(cli("menu", "import", str(edited), "--json").stdout)
@@ -239,7 +239,7 @@ def test_import_of_a_chinese_name_edit_previews_the_old_name_and_sets_no_english
     row(rows, "dry-fried-beans")[COL["name_en"]] = "Dry-Fried Green Beans (small)"
     again.write_bytes(sheet(rows))
     dry = cli("menu", "import", str(again), "--dry-run").stdout
-    assert "names.en:  -> Dry-Fried Green Beans (small)" in dry
+    assert "name (en):  -> Dry-Fried Green Beans (small)" in dry
     cli("menu", "import", str(again))
     beans = server_item(platform, "dry-fried-beans")
     assert beans["names"] == {"zh": SMALL, "en": "Dry-Fried Green Beans (small)"} and beans["name"] == SMALL

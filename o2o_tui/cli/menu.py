@@ -102,6 +102,7 @@ def sold_out_until(until: str | None, now: datetime, store: Any) -> datetime:
 
 def change_lines(changes: list[Any]) -> list[str]:
     """One line per change of a draft's diff, in the current language."""
+    from o2o_tui.menu_draft import field_label
     from o2o_tui.safe_text import safe_text
 
     lines = []
@@ -110,7 +111,7 @@ def change_lines(changes: list[Any]) -> list[str]:
             "entity": t(f"menu_cli.entity.{change.entity}"),
             "id": change.id,
             "name": safe_text(change.name, one_line=True),
-            "fields": ", ".join(change.fields),
+            "fields": ", ".join(field_label(field) for field in change.fields),
             "before": safe_text(change.before or "", one_line=True),
             "after": safe_text(change.after or "", one_line=True),
         }

@@ -231,7 +231,11 @@ def demo_menu() -> Menu:
                     hot,
                 ),
                 _item(
-                    "yuxiang-pork", "鱼香肉丝 Yu Xiang Shredded Pork", 3200, "Sweet, sour and spicy pork", hot
+                    "yuxiang-pork",
+                    "鱼香肉丝 Yu Xiang Shredded Pork",
+                    3200,
+                    "酸甜微辣的肉丝 Sweet, sour and spicy pork",
+                    hot,
                 ),
                 _item(
                     "twice-cooked-pork",
@@ -241,7 +245,11 @@ def demo_menu() -> Menu:
                     hot,
                 ),
                 _item(
-                    "boiled-fish", "水煮鱼 Boiled Fish in Chili Oil", 6800, "Fish fillets in chili oil", hot
+                    "boiled-fish",
+                    "水煮鱼 Boiled Fish in Chili Oil",
+                    6800,
+                    "鱼片、豆芽、红油 Fish fillets, bean sprouts, chili oil",
+                    hot,
                 ),
                 _item("dry-fried-beans", "干煸四季豆 Dry-Fried Green Beans", 2400, "", ("spice",)),
             ],
