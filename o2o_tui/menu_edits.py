@@ -25,6 +25,7 @@ import msgspec
 from o2o_tui.domain.menu import Availability, Category, Item, Menu, Names, Option, OptionGroup
 from o2o_tui.domain.money import Money, minor_digits
 from o2o_tui.i18n import t
+from o2o_tui.typed_text import ascii_typed
 
 Kind = Literal["category", "item", "group", "option"]
 KINDS: tuple[Kind, ...] = ("category", "item", "group", "option")
@@ -72,11 +73,11 @@ def _decimal_point(text: str) -> str | None:
 
 
 def price_from_text(text: str, currency: str) -> Money:
-    """`"12.5"` in CNY -> `Money(1250, "CNY")`. Accepts full-width digits, a currency symbol or code before or after,
-    spaces, thousands separators and a decimal comma ("12,50", as European spreadsheets write it; not "12,500",
-    which is twelve thousand five hundred); refuses negative prices, text that is not a number and more decimals
-    than the currency has."""
-    cleaned = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    """`"12.5"` in CNY -> `Money(1250, "CNY")`. Accepts what a Chinese input method types (full-width digits, "。"
+    for the decimal point: `ascii_typed`), a currency symbol or code before or after, spaces, thousands separators
+    and a decimal comma ("12,50", as European spreadsheets write it; not "12,500", which is twelve thousand five
+    hundred); refuses negative prices, text that is not a number and more decimals than the currency has."""
+    cleaned = ascii_typed(text).strip().replace(" ", "")
     if cleaned.upper().startswith(currency.upper()) or cleaned.upper().endswith(currency.upper()):
         cleaned = cleaned.upper().replace(currency.upper(), "", 1)
     cleaned = _decimal_point(cleaned.strip(_SYMBOLS).strip()) or "?"

@@ -35,7 +35,7 @@ from o2o_tui.domain.limits import blank
 from o2o_tui.domain.order import Order
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
-from screens.dialogs import SteadyInput
+from screens.dialogs import SteadyAsciiInput, SteadyInput
 from screens.keys import localize_bindings
 
 DEFAULT_MINUTES = 10  # when the order has no promised time (or it has passed)
@@ -88,7 +88,7 @@ class ChaseReplyDialog(ModalScreen[ChaseReplyBody | None]):
             )
             with Horizontal(id="minutes-row"):
                 yield Label(Content(t("care.chase.minutes")))
-                yield SteadyInput(
+                yield SteadyAsciiInput(  # "１５" typed with a Chinese input method is shown and kept as 15
                     value=str(self._minutes),
                     type="integer",
                     max_length=3,

@@ -45,6 +45,7 @@ from screens.courier_format import (
 )
 from screens.courier_source import TaskView
 from screens.courier_widgets import Line, Scroll, TaskRow
+from screens.dialogs import AsciiInput
 from screens.source import LinkState
 
 if TYPE_CHECKING:
@@ -555,7 +556,8 @@ class CodeScreen(HandheldScreen):
         key = "handheld.code.pickup" if self.step is CourierStep.PICKED_UP else "handheld.code.delivery"
         yield from self.compose_status()
         yield Line(t(key, number=number), id="prompt", one_line=False)
-        yield Input(id="code", max_length=16, type="text", compact=True)
+        # a code typed with a Chinese input method ("１２３４") is shown and sent as the ASCII it stands for
+        yield AsciiInput(id="code", max_length=16, type="text", compact=True)
         yield Line(t("handheld.code.hint"), id="hint", one_line=False)
         yield from self.compose_message()
 

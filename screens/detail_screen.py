@@ -21,6 +21,7 @@ from screens.console_messages import (
     ShowHelp,
 )
 from screens.keys import localize_bindings
+from screens.order_keys import offered, refused_bindings
 from screens.source import QueueEntry
 from screens.widgets.footer import KeyFooter
 from screens.widgets.order_detail import OrderDetail
@@ -43,6 +44,7 @@ class DetailScreen(Screen[None]):
         Binding("k", "reprint", "printing.key.reprint", id="detail.reprint"),
         Binding("R", "receipt", "printing.key.receipt", id="detail.receipt"),
         Binding("question_mark", "help", "ui.key.help", show=False, id="detail.help"),
+        *refused_bindings("detail"),  # an ended order's step keys, hidden: pressed, they still say why
     ]
 
     # a locked code is what the customer at the counter waits on: its key first (shown only while one is locked)
@@ -102,7 +104,7 @@ class DetailScreen(Screen[None]):
             detail.update(Content(t("ui.detail.gone")))
         else:
             detail.show(entry, self.host.now(), self.host.store_zone())
-        self.refresh_bindings()  # `u` shows only while a code is locked
+        self.refresh_bindings()  # `u` shows only while a code is locked, the steps only while the order is live
         self.query_one(StatusBar).show(self.host.source.link(), self.host.source.store(), self.host.now())
 
     def action_back(self) -> None:
@@ -137,7 +139,11 @@ class DetailScreen(Screen[None]):
         if action == "unlock_code":  # only while a code of the order is locked (too many wrong codes)
             entry = self.entry()
             return entry is not None and fmt.code_lock(entry.order, self.host.now()) is not None
-        return True
+        return offered(action, self.entry())  # an ended order: no Accept, Reject, Preparing... in the footer
+
+    def action_refused_key(self, action: str) -> None:
+        """An order step the footer does not offer for this order, pressed anyway: run it, so it says why."""
+        getattr(self, f"action_{action}")()
 
     def action_unlock_code(self) -> None:
         self._run("unlock_code")

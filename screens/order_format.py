@@ -240,7 +240,8 @@ def customer_name(order: Order) -> str:
 
 def matches(order: Order, query: str) -> bool:
     """Search: day number, customer, the phone's visible digits and the pickup code (what a customer gives at the
-    counter: "尾号 1483"), item names, notes, status (either language's label)."""
+    counter: "尾号 1483"), item names, notes, status (either language's label). The pickup code only while it
+    can still be handed over (`Order.usable_pickup_code`): an ended order's code may be a new order's now."""
     needle = query.strip().lower()
     if not needle:
         return True
@@ -250,7 +251,7 @@ def matches(order: Order, query: str) -> bool:
             str(order.number),
             order.customer.name,
             order.customer.phone,
-            order.pickup_code or "",
+            order.usable_pickup_code() or "",
             order.note,
             items_summary(order),
             order.status.value,

@@ -36,6 +36,7 @@ from screens.console_messages import (
     ShowHelp,
 )
 from screens.keys import localize_bindings
+from screens.order_keys import offered, refused_bindings
 from screens.source import QueueEntry, SourceChange
 from screens.widgets.auto_accept_banner import AutoAcceptBanner
 from screens.widgets.footer import KeyFooter
@@ -54,7 +55,7 @@ TIMEOUT_REASON = "ACCEPT_TIMEOUT"
 # opening it or answering it, whose actions acknowledge it; moving past it does not.)
 CURSOR_ACTIONS = frozenset(
     {"open", "accept", "reject", "preparing", "ready", "delay", "handoff", "cancellation", "chase_reply", "refund",
-     "reprint", "move", "page", "jump", "select_cursor"}
+     "reprint", "move", "page", "jump", "select_cursor", "refused_key"}
 )  # fmt: skip
 IDLE_TOP_S = 3.0  # a cursor resting on the first row this long goes to a new order that arrives above it
 ACTED_HOLD_S = 30.0  # how long the cursor's place is kept for an order acted on (a dialog may be open meanwhile)
@@ -92,6 +93,7 @@ class OrdersScreen(Screen[None]):
         Binding("f", "figures", "figures.key.open", id="queue.figures"),
         Binding("k", "reprint", "printing.key.reprint", id="queue.reprint"),
         Binding("q", "quit", "ui.key.quit", id="queue.quit"),
+        *refused_bindings("queue"),  # the step keys of an ended order under the cursor: hidden, still say why
     ]
     # what a narrow footer keeps (help first, always): the rest is in `?`
     FOOTER_PRIORITY = (
@@ -337,6 +339,7 @@ class OrdersScreen(Screen[None]):
             empty.update(Content(t(key)))
 
     def _show_side(self) -> None:
+        self.refresh_bindings()  # the order under the cursor may have changed: the keys it is offered with
         side = self.query_one("#side", OrderDetail)
         if side.display:
             side.show(self.queue.cursor_entry, self.host.now(), self.host.store_zone())
@@ -391,6 +394,15 @@ class OrdersScreen(Screen[None]):
         if entry := self._cursor():
             self.acknowledge(entry.order.id)
             self.post_message(OpenOrder(entry.order.id))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        queue = self.query(OrderList)  # none yet while the screen is built
+        return offered(action, queue.first().cursor_entry if queue else None)  # ended: no Accept, Reject...
+
+    def action_refused_key(self, action: str) -> None:
+        """An order step the footer does not offer for the order under the cursor, pressed anyway: run it, so it
+        says why."""
+        getattr(self, f"action_{action}")()
 
     def action_accept(self) -> None:
         self._request("accept")

@@ -9,8 +9,11 @@ follows its outbox entry to the platform's verdict (a few seconds at most) and s
 that the voucher is queued, not checked. When it lands, the field shows the verdict in its place (REDEEMED with
 the title and value, or the refusal) while it still shows that code, else a toast says what became of it (a
 refusal is then in the conflicts view, `!`; one the field answered at once, online, is not). A pickup code of
-an order the cache knows is not ready yet is refused at once with the fix, nothing queued. A code whose earlier scan still waits in the outbox is not queued
-again (`o2o_tui.redeem.queued_before`).
+an order the cache knows is not ready yet is refused at once with the fix, nothing queued. A code whose earlier
+scan still waits in the outbox is not queued again (`o2o_tui.redeem.queued_before`). The pickup code of a takeout
+handed over within the hour is answered "already handed over at 12:03" and sent nowhere, as `o2o redeem` does
+(`o2o_tui.redeem.handed_over_before`): as a voucher it would be a wrong code, counted toward the store's lock.
+What a Chinese input method types into the field ("１２３４") goes in as ASCII (`SteadyAsciiInput`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from textual.app import ComposeResult
@@ -34,6 +38,8 @@ from o2o_tui.redeem import (
     CodeKind,
     Redemption,
     classify,
+    handed_over_before,
+    handed_over_before_text,
     handed_over_text,
     not_ready_text,
     queued_before,
@@ -45,7 +51,7 @@ from o2o_tui.redeem import (
 )
 from o2o_tui.safe_text import safe_text
 from screens.console_messages import ConsoleHost
-from screens.dialogs import SteadyInput, _FieldPrompt
+from screens.dialogs import SteadyAsciiInput, _FieldPrompt
 from screens.keys import localize_bindings
 from screens.source import ActionRefused, LinkState, OrderSource
 
@@ -95,15 +101,29 @@ async def _queued_before(source: Any, store_id: str, code: str) -> tuple[Shown, 
     return said, found.key if found.kind is CodeKind.VOUCHER else None
 
 
+def _handed_over_before(source: OrderSource, store_id: str, code: str) -> Shown | None:
+    """The pickup code of a takeout this store handed over a moment ago (shown twice, scanned again): said as
+    done and refused, nothing sent. As a voucher it would be a wrong code, counted toward the store's lock."""
+    orders = (entry.order for entry in source.orders())
+    order = handed_over_before(code, orders, store_id, datetime.now(UTC))
+    if order is None:
+        return None
+    store = source.store()
+    return Shown("refused", handed_over_before_text(order, store.timezone if store is not None else None))
+
+
 async def _queue(
     source: OrderSource, store_id: str, code: str
 ) -> tuple[Redemption, str | None, tuple[Shown, str | None] | None]:
-    """Classify the code and queue it, unless its earlier scan still waits: (the redemption, a voucher's outbox
-    key, what to say when it was queued before or cannot be followed)."""
+    """Classify the code and queue it, unless its earlier scan still waits or it names a takeout handed over a
+    moment ago: (the redemption, a voucher's outbox key, what to say when it was queued before, was done before
+    or cannot be followed)."""
     redemption = classify(code, (entry.order for entry in source.orders()), store_id)
     twin = await _queued_before(source, store_id, code)
     if twin is not None:
         return redemption, None, twin
+    if redemption.kind is CodeKind.VOUCHER and (done := _handed_over_before(source, store_id, code)) is not None:
+        return redemption, None, (done, None)
     if redemption.kind is CodeKind.PICKUP:
         if (early := not_ready_text(redemption)) is not None:  # said now: nothing queued, no conflict filed
             return redemption, None, (Shown("refused", early), None)
@@ -213,7 +233,7 @@ class RedeemScreen(_FieldPrompt[None]):
         with Vertical(classes="dialog redeem"):
             yield Label(t("voucher.screen.title"), classes="title")
             yield Label(t("voucher.screen.hint"), classes="hint")
-            yield SteadyInput(
+            yield SteadyAsciiInput(  # a code typed with a Chinese input method ("１２３４") goes in as ASCII
                 restrict=r"[0-9A-Za-z \-]*", max_length=CODE_MAX, id="answer", typed_by_screen=True
             )
             yield Label("", id="redeem-result")

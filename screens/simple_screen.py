@@ -37,7 +37,7 @@ from screens import order_format as fmt
 from screens.alerts import Alerts, Sound, bell_pattern
 from screens.announce import announce
 from screens.console_messages import ConsoleHost, OrderActionRequested, Say
-from screens.dialogs import SteadyInput
+from screens.dialogs import SteadyAsciiInput
 from screens.keys import localize_bindings
 from screens.simple_actions import QuickActionRequested
 from screens.source import LinkState, QueueEntry, SourceChange
@@ -119,7 +119,7 @@ class SimpleScreen(Screen[None]):
         yield Static("", id="simple-items", markup=False)
         with Vertical(id="simple-code"):
             yield Static("", id="simple-code-title", markup=False)
-            yield SteadyInput(restrict=r"[0-9A-Za-z]*", max_length=12, id="simple-code-field")
+            yield SteadyAsciiInput(restrict=r"[0-9A-Za-z]*", max_length=12, id="simple-code-field")
             yield Static("", id="simple-code-error", markup=False)
         with Horizontal(id="simple-keys"):
             for digit, key in KEYS:
@@ -346,7 +346,7 @@ class SimpleScreen(Screen[None]):
             Content(t("simple.code_title", number=order.number))
         )
         self.query_one("#simple-code-error", Static).update("")
-        field = self.query_one("#simple-code-field", SteadyInput)
+        field = self.query_one("#simple-code-field", SteadyAsciiInput)
         field.value = ""
         self.query_one("#simple-code").display = True
         self.set_focus(field)  # at once: a scanner's digits right behind the 3 go to the field

@@ -102,14 +102,14 @@ def _app(link: LinkState) -> CountingApp:
 
 
 STATUS = {  # (20x16, 20x10)
-    ("zh", LinkState.ONLINE): (["在线 · 在线接单", "张伟 Zhang Wei"], ["在线 · 在线接单"]),
-    ("zh", LinkState.OFFLINE): (["离线 · 1 条待发", "在线接单"], ["离线 · 1 条待发"]),
+    ("zh", LinkState.ONLINE): (["在线 · 上班中", "张伟 Zhang Wei"], ["在线 · 上班中"]),
+    ("zh", LinkState.OFFLINE): (["离线 · 1 条待发", "上班中"], ["离线 · 1 条待发"]),
     ("en", LinkState.ONLINE): (["ONLINE · On duty", "张伟 Zhang Wei"], ["ONLINE · On duty"]),
     ("en", LinkState.OFFLINE): (["OFFLINE · 1 queued", "On duty"], ["OFFLINE · 1 queued"]),
 }
 WIDE = {
-    ("zh", LinkState.ONLINE): "在线 · 在线接单 · 张伟 Zhang Wei",
-    ("zh", LinkState.OFFLINE): "离线 · 1 条待发 · 在线接单 · 张伟 Zhang…",
+    ("zh", LinkState.ONLINE): "在线 · 上班中 · 张伟 Zhang Wei",
+    ("zh", LinkState.OFFLINE): "离线 · 1 条待发 · 上班中 · 张伟 Zhang W…",
     ("en", LinkState.ONLINE): "ONLINE · On duty · 张伟 Zhang Wei",
     ("en", LinkState.OFFLINE): "OFFLINE · 1 queued · On duty · 张伟 Zha…",
 }

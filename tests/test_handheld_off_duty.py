@@ -131,7 +131,7 @@ async def test_off_duty_from_another_device_is_said_in_chinese_once(
         await wait_until(pilot, lambda: number in screen_text(app) and app.source.on_duty() is True)
         bells = app.bells
         call(platform, "courier", "PUT", f"/v1/couriers/{courier_id}/state", {"status": "OFFLINE"})
-        await wait_until(pilot, lambda: message(app) == "已下线：1 个派单已退回平台")
+        await wait_until(pilot, lambda: message(app) == "已下班：1 个派单已退回平台")
         await pilot.pause(0.5)
         assert app.bells == bells
         assert not [text for text in app.said if "取消" in text], app.said

@@ -107,7 +107,7 @@ async def test_with_steps_queued_the_old_app_stays_and_says_why(sshd: SshServer,
         first.kill()
 
         again = await open_with(sshd, key, {"LANG": "C.UTF-8", "O2O_LANG": "zh"})
-        await again.wait_for(lambda s: "1 条待发送出前仍用原语言" in s, "why the language did not change")
+        await again.wait_for(lambda s: "1 条待发操作发出前仍使用原语言" in s, "why the language did not change")
         assert "OFFLINE" in again.text()  # the same English app, its queued accept kept
         again.kill()
 

@@ -150,7 +150,7 @@ async def test_help_in_chinese() -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         texts = {row.keys: row.text for row in app.screen.rows}  # type: ignore[attr-defined]
-        assert texts["d"] == "配送调度板（自有骑手的门店）"
+        assert texts["d"] == "调度面板（自有骑手的门店）"
         assert texts["!"].startswith("被拒的操作")
 
 

@@ -458,7 +458,7 @@ def test_an_order_the_store_cancelled_after_accepting_it_is_not_called_rejected(
     refused = msgspec.structs.replace(base, cancelled_by=Party.MERCHANT, cancel_reason_code="STORE_BUSY")
     assert ended_reason(refused) == "Rejected: Too busy"
     accepted = msgspec.structs.replace(refused, confirmed_at=FROZEN_NOW - timedelta(minutes=4))
-    assert ended_reason(accepted) == "Cancelled: Too busy"
+    assert ended_reason(accepted) == "Cancelled by the store: Too busy"
     # a customer's reason code is said in words, as the figures say it, never as the raw code
     by_customer = msgspec.structs.replace(base, cancelled_by=Party.CUSTOMER, cancel_reason_code="TAKING_TOO_LONG")
     assert "Taking too long" in ended_reason(by_customer) and "TAKING_TOO_LONG" not in ended_reason(by_customer)

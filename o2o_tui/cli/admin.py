@@ -11,7 +11,7 @@ import typer
 
 from o2o_tui.cli.admin_voucher import voucher_app
 from o2o_tui.cli.exits import Exit
-from o2o_tui.cli.output import emit_json, fail, say
+from o2o_tui.cli.output import emit_json, fail, say, zoned_time
 from o2o_tui.i18n import t
 
 DbOption = typer.Option(None, "--db", envvar="O2O_DB", help=t("admin.option.db"))
@@ -172,15 +172,17 @@ def create_user(
 
 @admin_app.command("users", help=t("admin.users.help"))
 def users(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
+    from o2o_tui.cli.deliveries import role_label
     from o2o_tui.platform.auth import list_users
 
     engine = _open(db)
     try:
         with engine.connect() as conn:
             rows = list_users(conn)
+            zones = _store_zones(conn, {row.store_id for row in rows if row.store_id})
     finally:
         engine.dispose()
-    if as_json:
+    if as_json:  # times stay as stored (UTC, ISO 8601)
         emit_json({"users": rows})
         return
     if not rows:
@@ -192,12 +194,26 @@ def users(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
                 "admin.users.row_revoked" if row.revoked else "admin.users.row",
                 user_id=row.id,
                 name=row.name,
-                role=row.role,
+                role=role_label(row.role),
                 store=row.store_id or "-",
                 courier=row.courier_id or "-",
-                created=row.created_at,
+                created=zoned_time(row.created_at, zones.get(row.store_id or "")),
             )
         )
+
+
+def _store_zones(conn: Any, store_ids: set[str]) -> dict[str, Any]:
+    """Each store's zone (a store whose zone is unknown is left out)."""
+    from o2o_tui.domain.clock import zone_named
+    from o2o_tui.platform import stores
+
+    zones = {}
+    for store_id in store_ids:
+        store = stores.load(conn, store_id)
+        zone = zone_named(store.timezone) if store is not None else None
+        if zone is not None:
+            zones[store_id] = zone
+    return zones
 
 
 UserArgument = typer.Argument(..., metavar="USER", help=t("admin.option.user_id"))

@@ -23,7 +23,7 @@ voucher_app = typer.Typer(name="voucher", help=t("voucher.admin.help"), no_args_
 
 StoreOption = Annotated[str, typer.Option("--store", help=t("voucher.admin.option.store"))]
 DbOption = Annotated[str | None, typer.Option("--db", envvar="O2O_DB", help=t("admin.option.db"))]
-JsonOption = Annotated[bool, typer.Option("--json", help=t("admin.option.json"))]
+JsonOption = Annotated[bool, typer.Option("--json", help=t("voucher.admin.option.json"))]
 
 
 def parse_value(text: str, digits: int) -> int:
@@ -78,12 +78,19 @@ def _row(voucher: Any, zone: ZoneInfo) -> dict[str, Any]:
 
     return {
         "id": voucher.id,
-        "status": voucher.status.value,
+        "status": status_word(voucher.status.value),
         "title": safe_text(voucher.title, one_line=True),
         "value": format_money(voucher.value),
         "expires": f"{_store_time(voucher.expires_at, zone)} {zone.key}",
         "code": f"…{voucher.code_tail}" if voucher.code_tail else t("voucher.admin.no_code"),
     }
+
+
+def status_word(status: str) -> str:
+    """`FOR_SALE` -> "FOR SALE" / "在售" (a status this version does not know, as it came)."""
+    key = f"voucher.admin.status.{status.lower()}"
+    word = t(key)
+    return status if word == key else word
 
 
 def _store_time(moment: datetime, zone: ZoneInfo) -> str:

@@ -27,7 +27,9 @@ def courier(
     except ConfigError as error:
         raise fail(error.message, Exit.AUTH if isinstance(error, NoProfileError) else Exit.ERROR) from None
     if not chosen.courier_id:
-        raise fail(t("handheld.error.not_courier", profile=chosen.name, role=chosen.role), Exit.USAGE)
+        from o2o_tui.cli.deliveries import role_label
+
+        raise fail(t("handheld.error.not_courier", profile=chosen.name, role=role_label(chosen.role)), Exit.USAGE)
     require_terminal("o2o courier")
     from screens.courier_launch import run_courier_console
 

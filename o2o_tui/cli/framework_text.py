@@ -7,8 +7,10 @@ for a help page or an error: it brings in Rich, ~30 ms no other command pays); i
 sets the titles again, at once if `rich_utils` is loaded, else just after it loads. What Typer's vendored Click
 writes as plain English literals is reached another way: the help option's text and the usage line's prefix are
 set where Click builds them, and an error's sentence is matched whole (`ERRORS`) and said again from the catalog
-just before the error panel prints it (a sentence no pattern knows stays as Click wrote it). Help text breaks
-lines as Chinese is set rather than being cut with "…" where a run of Chinese is longer than its column
+just before the error panel prints it (a sentence no pattern knows stays as Click wrote it), with the type it
+names in words (`TYPE_WORDS`). The help's type column (`<int range>`, `SECONDS`) and the usage line's `[OPTIONS]`
+and `COMMAND [ARGS]...` are said from the catalog too (`METAVARS`, `USAGE_PIECES`). Help text breaks lines as
+Chinese is set rather than being cut with "…" where a run of Chinese is longer than its column
 (`_fold_help_text`).
 """
 
@@ -58,7 +60,13 @@ ERRORS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"Invalid value for (?P<hint>.+?): (?P<message>.*)", re.S), "cli.framework.invalid_value_for"),
     (re.compile(r"Invalid value: (?P<message>.*)", re.S), "cli.framework.invalid_value"),
     (re.compile(r"(?P<value>.+) is not in the range (?P<range>.+)\.", re.S), "cli.framework.not_in_range"),
-    (re.compile(r"(?P<value>.+) is not a valid (?P<kind>[a-zA-Z]+)\..*", re.S), "cli.framework.not_valid"),
+    (
+        re.compile(r"(?P<value>.+) is not a valid boolean\. Recognized values: (?P<values>.*)", re.S),
+        "cli.framework.not_valid_boolean",
+    ),
+    # "int range", "float range": a type's name may hold a space
+    (re.compile(r"(?P<value>.+) is not a valid (?P<kind>[a-zA-Z][a-zA-Z ]*)\.", re.S), "cli.framework.not_valid"),
+    (re.compile(r"(?P<value>.+) is not one of (?P<choices>.+)\.", re.S), "cli.framework.not_one_of"),
     (re.compile(r"Missing option (?P<hint>.+?)\.(?P<rest>.*)", re.S), "cli.framework.missing_option"),
     (re.compile(r"Missing argument (?P<hint>.+?)\.(?P<rest>.*)", re.S), "cli.framework.missing_argument"),
     (
@@ -66,12 +74,50 @@ ERRORS: tuple[tuple[re.Pattern[str], str], ...] = (
         "cli.framework.no_such_option",
     ),
     (re.compile(r"Option (?P<name>.+?) requires an argument\."), "cli.framework.requires_argument"),
-    (re.compile(r"Got unexpected extra arguments? \((?P<args>.*)\)", re.S), "cli.framework.extra_arguments"),
+    (re.compile(r"Option (?P<name>.+?) does not take a value\."), "cli.framework.no_value"),
+    (
+        re.compile(r"Got unexpected extra (?:arguments?|argument\(s\)) \((?P<args>.*)\)", re.S),
+        "cli.framework.extra_arguments",
+    ),
     (
         re.compile(r"No such command (?P<name>.+?)\.(?: Did you mean (?P<suggestion>.+?)\?)?", re.S),
         "cli.framework.no_such_command",
     ),
 )
+
+
+# the type an error names (Click's `ParamType.name`) -> our catalog key
+TYPE_WORDS = {
+    "int": "cli.framework.type.int",
+    "int range": "cli.framework.type.int_range",
+    "float": "cli.framework.type.float",
+    "float range": "cli.framework.type.float_range",
+}
+# what the help's type column starts with (Click's `<type>` metavars and the ones our options name) -> catalog key
+METAVARS = {
+    "<int range>": "cli.framework.metavar.int_range",
+    "<int>": "cli.framework.metavar.int",
+    "<float range>": "cli.framework.metavar.float_range",
+    "<float>": "cli.framework.metavar.float",
+    "<str>": "cli.framework.metavar.text",
+    "<file>": "cli.framework.metavar.file",
+    "<path>": "cli.framework.metavar.path",
+    "SECONDS": "cli.framework.metavar.seconds",
+    "FACTOR": "cli.framework.metavar.factor",
+    "COURIER_ID": "cli.framework.metavar.courier_id",
+}
+# the usage line's placeholders: (Click's words, catalog key, where they stand)
+USAGE_PIECES = (
+    ("[OPTIONS]", "cli.framework.usage_options", "start"),
+    ("COMMAND [ARGS]...", "cli.framework.usage_command", "end"),
+)
+_CHOOSE_FROM = re.compile(r"\s*Choose from:\n\t(?P<choices>.*)", re.S)
+
+
+def _said(key: str, english: str) -> str:
+    """The catalog's words for `key`, or `english` when the catalog has none."""
+    said = t(key)
+    return english if said == key else said
 
 
 def translate_error(text: str) -> str:
@@ -83,6 +129,11 @@ def translate_error(text: str) -> str:
         fields = {name: value or "" for name, value in found.groupdict().items()}
         if "message" in fields:
             fields["message"] = translate_error(fields["message"])
+        if fields.get("kind") in TYPE_WORDS:
+            fields["kind"] = _said(TYPE_WORDS[fields["kind"]], fields["kind"])
+        choose = _CHOOSE_FROM.fullmatch(fields.get("rest", ""))
+        if choose is not None:
+            fields["rest"] = t("cli.framework.choose_from", choices=choose["choices"])
         if fields.get("options"):
             fields["options"] = t("cli.framework.possible_options", options=fields["options"])
         if fields.get("suggestion"):
@@ -131,11 +182,49 @@ def _localize_click() -> None:
         return option
 
     def usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
-        write_usage(self, prog, args, t("cli.framework.usage") if prefix is None else prefix)
+        write_usage(self, prog, usage_args(args), t("cli.framework.usage") if prefix is None else prefix)
 
     command.get_help_option = help_option
     formatter.write_usage = usage
     command._o2o_localized = True
+
+
+def usage_args(args: str) -> str:
+    """The usage line after the command's path, its placeholders (`[OPTIONS]`) in the current language."""
+    for english, key, where in USAGE_PIECES:
+        if where == "start" and (args == english or args.startswith(english + " ")):
+            args = _said(key, english) + args[len(english) :]
+        elif where == "end" and (args == english or args.endswith(" " + english)):
+            args = args[: len(args) - len(english)] + _said(key, english)
+    return args
+
+
+def metavar_text(text: str) -> str:
+    """A help type column's text (`<int range> [1<=x<=240]`) with its metavar in the current language."""
+    for english, key in METAVARS.items():
+        rest = text[len(english) :]
+        if text.startswith(english) and (not rest or rest.startswith((" ", "..."))):
+            return _said(key, english) + rest
+    return text
+
+
+def _localize_metavars(rich_utils: ModuleType) -> None:
+    """The help's type column, where Typer gives each option's and argument's metavar to `types_highlighter`."""
+    highlight = getattr(rich_utils, "types_highlighter", None)
+    if not callable(highlight) or getattr(highlight, "_o2o_localized", False):
+        return
+
+    def types_highlighter(text: Any) -> Any:
+        if isinstance(text, str):
+            return highlight(metavar_text(text))
+        said = metavar_text(text.plain)
+        if said != text.plain:
+            text = text.copy()
+            text.plain = said
+        return highlight(text)
+
+    types_highlighter._o2o_localized = True  # type: ignore[attr-defined]
+    rich_utils.types_highlighter = types_highlighter  # type: ignore[attr-defined]
 
 
 def _set_rich_utils(rich_utils: ModuleType) -> None:
@@ -160,6 +249,7 @@ def _set_rich_utils(rich_utils: ModuleType) -> None:
     for attribute, message in _CONSTANTS.items():
         if hasattr(rich_utils, attribute):  # a Typer without it: its word stays its own
             setattr(rich_utils, attribute, translate(message))
+    _localize_metavars(rich_utils)
     _fold_help_text(rich_utils)
 
 

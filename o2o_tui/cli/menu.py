@@ -77,14 +77,16 @@ def _zone(store: Any) -> tzinfo:
 def sold_out_until(until: str | None, now: datetime, store: Any) -> datetime:
     """When a sell-out ends, as an aware UTC time. `until` is "HH:MM" in store time (a time already past today
     means tomorrow's); None: the end of the store's day (when its opening hours next close, if it is open by
-    them now, else the next midnight). Raises ValueError on a time that is not HH:MM."""
+    them now, else the next midnight). Raises ValueError on a time that is not HH:MM. What a Chinese input method
+    types ("１４：００") reads as the ASCII it stands for."""
     from o2o_tui.domain.hours import clock_minutes, day_end
+    from o2o_tui.typed_text import ascii_typed
 
     zone = _zone(store)
     local = now.astimezone(zone)
     start = now.astimezone(UTC).replace(microsecond=0)
     if until is not None:
-        text = until.strip()
+        text = ascii_typed(until).strip()
         minutes = clock_minutes("0" + text if len(text) == 4 else text)
         if minutes is None:
             raise ValueError(text)
@@ -909,10 +911,12 @@ def availability_body(word: str, until: str | None, store: Any) -> Any:
         return ItemPatchBody(status=Availability.AVAILABLE, clear_snooze=True)
     if word == "unavailable":
         return ItemPatchBody(status=Availability.UNAVAILABLE, clear_snooze=True)
+    if until is not None and not until.strip():  # `--until ""`: said as empty, not as "Not a time: ."
+        raise fail(t("menu_cli.error.until_empty"), Exit.USAGE)
     try:
         moment = sold_out_until(until, datetime.now(UTC), store)
     except ValueError:
-        raise fail(t("menu_cli.error.until", text=until or ""), Exit.USAGE) from None
+        raise fail(t("menu_cli.error.until", text=(until or "").strip()), Exit.USAGE) from None
     return ItemPatchBody(status=Availability.AVAILABLE, snooze_until=moment)
 
 

@@ -147,3 +147,28 @@ def emit_error(message: str, code: Exit | int, **details: Any) -> None:
         name = "error"
     error = {"code": name, "exit": int(code), "message": _without_token(message), **details}
     _stderr_line({"error": error})
+
+
+def zoned_time(stored: str, zone: Any = None) -> str:
+    """A stored UTC ISO time ("2026-12-06T03:15:55.728958Z") for a person: "2026-12-06 11:15 Asia/Shanghai" on
+    `zone` (a store's), or on this machine's clock as "2026-12-06 03:15 UTC+00:00"; the zone is always said, as
+    lines of one list may be on different clocks (`--json` keeps the ISO text). Text that is no time stays as it is."""
+    from datetime import UTC, datetime
+
+    try:
+        moment = datetime.fromisoformat(stored)
+    except ValueError:
+        return stored
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        local = moment.astimezone(zone)
+    except (OverflowError, ValueError):
+        return stored
+    name = getattr(zone, "key", None)
+    if name:
+        return f"{local:%Y-%m-%d %H:%M} {name}"
+    offset = local.utcoffset()
+    minutes = int(offset.total_seconds()) // 60 if offset is not None else 0
+    sign = "-" if minutes < 0 else "+"
+    return f"{local:%Y-%m-%d %H:%M} UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"

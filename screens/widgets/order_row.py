@@ -119,8 +119,9 @@ def is_done_recent(order: Order, now: datetime, hours: float) -> bool:
     return (now - ended).total_seconds() <= hours * 3600
 
 
-def ended_reason(order: Order) -> str:
-    """Why an order left the queue, in a few words: "No answer in time", "Picked up", "Rejected: Too busy"…"""
+def ended_reason(order: Order, *, short: bool = False) -> str:
+    """Why an order left the queue, in a few words: "No answer in time", "Picked up", "Rejected: Too busy",
+    "Cancelled by the store: Other"; `short` (a narrow list) names who cancelled in fewer cells: "Store: Other"."""
     if order.status is OrderStatus.CANCELLED:
         code = order.cancel_reason_code or ""
         if code == "ACCEPT_TIMEOUT":
@@ -129,19 +130,40 @@ def ended_reason(order: Order) -> str:
         by = order.cancelled_by.value if order.cancelled_by is not None else ""
         if by == "MERCHANT" and order.confirmed_at is None:  # refused, never accepted
             return t("queue.done.rejected", reason=reason) if reason else t("queue.done.rejected_plain")
+        if short and by:
+            return _cancelled_short(by, reason)
         if by == "CUSTOMER":
             return t("queue.done.by_customer", reason=reason) if reason else t("queue.done.by_customer_plain")
+        party_key = f"orders.show.by.{by}"
+        party = t(party_key) if by else party_key
+        if party != party_key and reason:  # the detail's words: "Cancelled by the store: Other"
+            return t("queue.done.cancelled_by", by=party, reason=reason)
+        if party != party_key:
+            return t("queue.done.cancelled_by_plain", by=party)
         return t("queue.done.cancelled", reason=reason) if reason else t("queue.done.cancelled_plain")
     if order.type is OrderType.DELIVERY:
         return t("queue.done.delivered")
     return t("queue.done.picked_up")
 
 
-def _done_text(order: Order) -> str:
-    """The reason an order was cancelled, then its items; a delivered order's status column says it all."""
+def _cancelled_short(by: str, reason: str) -> str:
+    """Who cancelled, first, in the few cells of a narrow row: "Store: Other" (zh "商家取消：其他")."""
+    key = f"queue.done.short.{by}"
+    party = t(key)
+    if party == key:  # a party without words: the reason alone
+        return t("queue.done.cancelled", reason=reason) if reason else t("queue.done.cancelled_plain")
+    if not reason:
+        return t(f"queue.done.short_plain.{by}")
+    return t("queue.done.short.reason", by=party, reason=reason)
+
+
+def _done_text(order: Order, *, short: bool) -> str:
+    """The reason an order was cancelled, then its items; a delivered order's status column says it all. On a
+    narrow list a cancelled order's reason alone: its few cells ("Store: Other") never reached the items."""
     items = fmt.items_summary(order)
     if order.status is OrderStatus.CANCELLED:
-        return f"{ended_reason(order)} · {items}"
+        reason = ended_reason(order, short=short)
+        return reason if short else f"{reason} · {items}"
     return items
 
 
@@ -155,6 +177,7 @@ def render_done(entry: QueueEntry, width: int, now: datetime) -> Content:
         if minutes < 60
         else t("ui.age.hours", hours=minutes // 60, minutes=f"{minutes % 60:02d}")
     )
+    narrow = cols.status < 6  # the short status column: who cancelled in its short form too
     reason_width = (
         cols.type + (1 if cols.type else 0) + cols.customer + (1 if cols.customer else 0) + cols.items
     )
@@ -164,9 +187,9 @@ def render_done(entry: QueueEntry, width: int, now: datetime) -> Content:
         fmt.fit("~" if entry.pending else "", cols.mark),  # ended here, not yet confirmed by the platform
         fmt.fit(order.display_number, cols.number),
         " ",
-        fmt.fit(fmt.status_short(order) if cols.status < 6 else fmt.status_label(order), cols.status),
+        fmt.fit(fmt.status_short(order) if narrow else fmt.status_label(order), cols.status),
         " ",
-        *fmt.money_tail(reason_width, cols.total, _done_text(order), fmt.total_text(order)),
+        *fmt.money_tail(reason_width, cols.total, _done_text(order, short=narrow), fmt.total_text(order)),
     ]
     return Content.assemble(*parts)
 
