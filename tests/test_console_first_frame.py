@@ -178,7 +178,8 @@ async def test_the_engine_waits_for_the_frame_showing_the_cache_however_long_it_
     async def slow_apply(screen: OrdersScreen, change: SourceChange) -> None:
         if not at_prepare:  # (not once the engine runs: the test ends meanwhile)
             await asyncio.sleep(1.5)  # the loop is quiet all along
-            if not screen.is_attached or not screen.app.is_running:  # the test ended while it slept
+            # the test ended while it slept: the app closing, or already taking the screen's widgets down
+            if not screen.is_attached or not screen.app.is_running or not screen.query("#banner"):
                 return
         await apply_change(screen, change)
         shown.append(len(screen.app.source.orders()))  # what that change put on screen

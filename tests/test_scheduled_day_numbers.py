@@ -34,7 +34,8 @@ def _eventually(probe: object, timeout: float = 30.0) -> object:
 @pytest.mark.skipif(not LIBFAKETIME.exists(), reason="libfaketime is not installed")
 def test_numbers_stay_unique_in_the_queue_across_midnight(tmp_path: Path) -> None:
     tomorrow = datetime.now(SHANGHAI).date() + timedelta(days=2)  # a day later than any real clock here
-    start = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 23, 59, 40, tzinfo=SHANGHAI)
+    # 12 s before midnight: the server's start and the first orders fit in before it, on a loaded machine too
+    start = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 23, 59, 48, tzinfo=SHANGHAI)
     env = {
         "LD_PRELOAD": str(LIBFAKETIME),
         "FAKETIME": "@" + start.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
@@ -55,9 +56,9 @@ def test_numbers_stay_unique_in_the_queue_across_midnight(tmp_path: Path) -> Non
             cancel = merchant.post(f"/v1/orders/{gone['id']}/cancel", {"reason_code": "OUT_OF_STOCK"})
             assert cancel.status_code == 200, cancel.text
         left = [today[1], today[3]]
-        # two orders for 00:15:20, prep start 00:00:20 the next day, placed before midnight
+        # two orders for 00:15:03, prep start 00:00:03 the next day, placed before midnight
         midnight = datetime.combine(start.date() + timedelta(days=1), datetime.min.time(), tzinfo=SHANGHAI)
-        window = midnight + timedelta(minutes=PREP, seconds=20)
+        window = midnight + timedelta(minutes=PREP, seconds=3)
         later = [customer.post("/v1/orders", _later(store_id, window)).json() for _ in range(2)]
         assert all(order["held_until"] is not None for order in later), later
         assert [order["number"] for order in later] == [1, 2]  # numbered on the day they are due
