@@ -15,8 +15,8 @@ from o2o_tui.config import Profile, save_profile
 from o2o_tui.domain.transitions import DeliveryStatus
 from o2o_tui.i18n import set_language
 from o2o_tui.sync.session import make_client, make_engine, open_cache
-from screens.courier_app import CourierApp
 from screens import courier_screens
+from screens.courier_app import CourierApp
 from screens.courier_screens import (
     SETTLE_S,
     CodeScreen,
