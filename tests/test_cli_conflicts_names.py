@@ -16,7 +16,7 @@ import pytest
 from o2o_tui.cli.exits import Exit
 from o2o_tui.i18n import set_language
 from tests.support.faultproxy import FaultProxy
-from tests.support.platform import RunningPlatform
+from tests.support.platform import RunningPlatform, api
 from tests.test_cli_menu import Cli
 from tests.test_ui_conflicts_subject import _stale_import
 
@@ -62,3 +62,30 @@ def test_a_refused_item_change_is_named_by_the_items_name(
         assert item["name"] == name
         assert item["explanation"].startswith(("menu item " if lang == "en" else "菜品 ") + name)
         assert publish["name"] is None and publish["target"] == platform.seed.store_id
+
+
+def test_a_conflicts_time_is_on_the_stores_clock_and_says_so(
+    platform: RunningPlatform, proxy: FaultProxy, cli: Cli, tmp_path: Path
+) -> None:
+    """The list said the stored UTC ISO time; a person reads the store's clock, with its zone named (--json keeps
+    the ISO time for scripts)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    assert platform.seed is not None
+    asyncio.run(_stale_import(platform, proxy, cli, tmp_path))
+    cli("sync", "--once", code=Exit.REJECTED)
+    cli("sync", "--once")
+    rows = json.loads(cli("conflicts", "list", "--json").stdout)
+    merchant = api(platform, "merchant")
+    try:
+        zone = merchant.get(f"/v1/stores/{platform.seed.store_id}").json()["timezone"]
+    finally:
+        merchant.close()
+    shown = cli("conflicts", "list").stdout
+    for row in rows:
+        stored = datetime.fromisoformat(str(row["occurred_at"]))
+        assert stored.utcoffset() is not None and stored.utcoffset().total_seconds() == 0  # stored in UTC
+        local = stored.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+        assert f"{local} {zone}" in shown, (local, zone, shown)
+    assert str(rows[0]["occurred_at"]) not in shown

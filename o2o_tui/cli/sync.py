@@ -14,7 +14,7 @@ import typer
 from o2o_tui.cli.cache_errors import cache_errors, say_cache_warnings, say_left_out
 from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors
 from o2o_tui.cli.exits import Exit
-from o2o_tui.cli.output import emit_json, fail, say
+from o2o_tui.cli.output import emit_json, fail, say, zoned_time
 from o2o_tui.i18n import t
 
 OnlineOption = typer.Option(False, "--online", help=t("sync.option.online"))
@@ -157,6 +157,15 @@ def _conflict_rows(cache: Any) -> list[dict[str, Any]]:
     return rows
 
 
+def _store_zone(cache: Any) -> Any:
+    """The cached store's time zone, or None (this machine's clock) when the store is not cached."""
+    from o2o_tui.domain.clock import zone_named
+    from o2o_tui.sync.read_model import ReadModel
+
+    store = ReadModel(cache).store()
+    return zone_named(store.timezone) if store is not None else None
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
     sync_app = typer.Typer(help=t("sync.help"), invoke_without_command=True, no_args_is_help=False)
@@ -223,6 +232,7 @@ def register(app: typer.Typer) -> None:
     def conflicts_list(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> None:
         with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (_, cache):
             rows = _conflict_rows(cache)
+            zone = _store_zone(cache)
         if as_json:
             emit_json(rows)
             return
@@ -233,7 +243,7 @@ def register(app: typer.Typer) -> None:
                 t(
                     "sync.conflicts.row",
                     key=row["key"][:8],
-                    when=row["occurred_at"],
+                    when=zoned_time(str(row["occurred_at"]), zone),  # the store's clock, said (JSON: ISO)
                     explanation=row["explanation"],
                 )
             )
