@@ -36,7 +36,7 @@ from screens.console_messages import (
     ShowHelp,
 )
 from screens.keys import localize_bindings
-from screens.order_keys import offered, refused_bindings
+from screens.order_keys import ORDER_STEP_KEYS, offered, refused_bindings
 from screens.source import QueueEntry, SourceChange
 from screens.widgets.auto_accept_banner import AutoAcceptBanner
 from screens.widgets.footer import KeyFooter
@@ -396,6 +396,8 @@ class OrdersScreen(Screen[None]):
             self.post_message(OpenOrder(entry.order.id))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action not in ORDER_STEP_KEYS:  # the footer asks for every binding at each repaint: no DOM query for these
+            return True
         queue = self.query(OrderList)  # none yet while the screen is built
         return offered(action, queue.first().cursor_entry if queue else None)  # ended: no Accept, Reject...
 
