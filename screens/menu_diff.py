@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from o2o_tui.i18n import t
-from o2o_tui.menu_draft import Change
+from o2o_tui.menu_draft import Change, field_label
 from o2o_tui.safe_text import safe_text
 from screens.keys import localize_bindings
 from screens.widgets.footer import KeyFooter
@@ -84,13 +84,6 @@ def sections(changes: Sequence[Change]) -> list[Section]:
     return [
         Section(key, titles.get(key) or safe_text(key, one_line=True), tuple(grouped[key])) for key in keys
     ]
-
-
-def field_label(name: str) -> str:
-    """A field's name for a person ("price", "name (en)"); an unknown field keeps its own name."""
-    key = f"menu_publish.field.{name}"
-    text = t(key)
-    return name if text == key else text
 
 
 def _values(change: Change) -> list[str | tuple[str, str]]:

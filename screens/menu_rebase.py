@@ -23,10 +23,10 @@ from textual.widgets import Static
 from o2o_tui.domain.menu import Names
 from o2o_tui.domain.money import Money, format_money
 from o2o_tui.i18n import t
-from o2o_tui.menu_draft import Conflict, Rebase, resolve
+from o2o_tui.menu_draft import Conflict, Rebase, field_label, resolve
 from o2o_tui.safe_text import safe_text
 from screens.keys import localize_bindings
-from screens.menu_diff import CSS_PATH, field_label
+from screens.menu_diff import CSS_PATH
 from screens.widgets.footer import KeyFooter
 
 # Not shown: availability is not part of a draft, and nested lists are conflicts of their own.
