@@ -117,7 +117,7 @@ def test_the_second_counters_command_says_the_real_ready_time_and_exits_4(
     done = first("orders", "accept", order_id, "--prep", "15")
     order = _order(shared_platform, order_id)
     ready = _ready_text(shared_platform, order)
-    assert f"accepted (CONFIRMED): {ready}." in done.stdout
+    assert f"accepted: {ready}." in done.stdout
     number = f"#{order['number']:04d}"
     refused = second("orders", "accept", order_id, "--prep", "25", code=Exit.REJECTED)
     # the command cannot tell this counter's console from another counter: it says so, never "another counter"

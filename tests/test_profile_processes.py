@@ -120,7 +120,7 @@ def test_the_console_and_scripts_share_one_profile_even_when_the_sender_is_kille
         started.append(profile.start("store", "pause", "--reason", "rush"))
         results = [finish(process) for process in started]
         assert [code for code, _ in results] == [0, 0, 0, 0], results
-        assert all("accepted (CONFIRMED)" in text for _, text in results[:3]), results
+        assert all("accepted: ready" in text for _, text in results[:3]), results
         assert all("Queued" not in text for _, text in results), results
         # 2. the sender is SIGKILLed after the platform applied its first action, before the answer came back
         proxy.delay(1000)

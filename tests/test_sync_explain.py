@@ -37,7 +37,7 @@ def test_cancelled_by_the_customer() -> None:
 
 def test_cancelled_by_the_platform_or_another_device() -> None:
     reason = {"code": "illegal_transition", "current_status": "CANCELLED", "order_number": 5}
-    timed_out = explain({**reason, "cancelled_by": "PLATFORM"}, action="order.confirm", target="ord_5")
+    timed_out = explain({**reason, "cancelled_by": "PLATFORM", "cancel_reason_code": "ACCEPT_TIMEOUT"}, action="order.confirm", target="ord_5")
     assert timed_out == "order #0005 was cancelled by the platform (not accepted in time) before your accept reached it"
     other_device = explain({**reason, "cancelled_by": "MERCHANT"}, action="order.ready", target="ord_5")
     assert "another device of this store" in other_device

@@ -20,6 +20,7 @@ from o2o_tui.cli.sync import OnlineOption, cli_cache, report_outcome
 from o2o_tui.client.errors import PlatformError
 from o2o_tui.domain.limits import DENY_REASON, PREP_MINUTES_MAX, PREP_MINUTES_MIN
 from o2o_tui.i18n import t
+from o2o_tui.sync.rejection import CLI_ACCEPTS
 
 IdArgument = typer.Argument(..., help=t("orders.arg.id"))
 
@@ -477,26 +478,35 @@ def accept_minutes(cache: Any, prep: int | None) -> int:
 
 
 # the Idempotency-Keys of the accepts `o2o orders accept` queued on this profile, newest last: the engine forgets an
-# entry's key once the platform took it, and the order's `accept_key` names the accept that stood
-OWN_ACCEPTS = "cli.own_accept_keys"
-OWN_ACCEPTS_MAX = 500
+# entry's key once the platform took it (it remembers the accepts it saw confirmed), and the order's `accept_key`
+# names the accept that stood
+OWN_ACCEPTS = CLI_ACCEPTS
 _ACCEPTED = frozenset({"CONFIRMED", "PREPARING", "READY_FOR_PICKUP", "DISPATCHED"})
 
 
 def own_accept_keys(cache: Any) -> set[str]:
-    """The keys of this profile's accepts that it can still tell: the command line's (`OWN_ACCEPTS`) and any
-    accept still in the outbox (the console's too). An accept the console sent and the platform took is not
-    among them: an accept that stood under another key may still be this profile's."""
-    stored = cache.meta_get(OWN_ACCEPTS, None)
-    own = {key for key in stored if isinstance(key, str)} if isinstance(stored, list) else set()
-    return own | {entry.key for entry in cache.outbox.entries() if entry.action == "order.confirm"}
+    """The keys of this profile's accepts that it can still tell: the command line's (`OWN_ACCEPTS`), the ones the
+    sync engine saw the platform take (the console's too) and any accept still in the outbox."""
+    from o2o_tui.sync.rejection import own_accept_keys as own
+
+    return own(cache)
+
+
+class AcceptedHere(Exception):
+    """The accept asked for already stands as this profile's own, with the same minutes, on an order that moved on
+    since: nothing is sent, and the command succeeds saying so."""
+
+    def __init__(self, said: str) -> None:
+        super().__init__(said)
+        self.said = said
 
 
 class AcceptGuard:
     """`o2o orders accept` on an order already accepted: when the accept that stands is this profile's own (a
     script run again, a crash after sending), it says "accepted here" and sends nothing (the same minutes on a
-    still CONFIRMED order go through: the platform answers them as done); refused by the platform for an accept
-    it cannot tell, it does not claim another counter's."""
+    still CONFIRMED order go through: the platform answers them as done; the same minutes on an order that moved
+    on succeed without sending; other minutes are refused, exit 4); refused by the platform for an accept it
+    cannot tell, it does not claim another counter's."""
 
     def __init__(self, prep: int | None) -> None:
         self._prep = prep
@@ -509,12 +519,14 @@ class AcceptGuard:
             order = view.order
             if order.accept_key not in self._own or str(order.status) not in _ACCEPTED:
                 return True
-            minutes = accept_minutes(cache, self._prep)
-            if str(order.status) == "CONFIRMED" and order.preparation_minutes == minutes:
+            same = order.preparation_minutes == accept_minutes(cache, self._prep)
+            if str(order.status) == "CONFIRMED" and same:
                 return True  # the same accept: the platform answers it as done
             if not final:
                 return False  # the cached copy may be old (cancelled since): looked at again after a pull
             said = t("orders.error.accepted_here", number=order.display_number, **_accept_times(order, cache))
+            if same:  # this accept already stood: done, exit 0
+                raise AcceptedHere(said)
             raise fail(said, Exit.REJECTED)
 
         return check
@@ -525,18 +537,17 @@ class AcceptGuard:
         import msgspec
 
         from o2o_tui.sync.perform import Outcome
+        from o2o_tui.sync.rejection import remember_keys
 
         if result.outcome in (Outcome.DONE, Outcome.QUEUED) and result.key:
-            stored = cache.meta_get(OWN_ACCEPTS, None)
-            kept = [key for key in stored if isinstance(key, str)] if isinstance(stored, list) else []
-            cache.meta_set(OWN_ACCEPTS, [*kept, result.key][-OWN_ACCEPTS_MAX:])
+            remember_keys(cache, OWN_ACCEPTS, [result.key])
         reason = result.reason or {}
         refused = result.outcome is Outcome.REJECTED and reason.get("code") == "already_accepted"
         # the station's accept (auto_accepted): the platform said whose
         if not refused or after is None or reason.get("auto_accepted"):
             return result
         order = after.order
-        mine = order.accept_key in self._own
+        mine = reason.get("accepted_here") or order.accept_key in self._own | own_accept_keys(cache)
         key = "orders.refused.accepted_here" if mine else "orders.refused.accepted_before"
         said = t(key, number=order.display_number, **_accept_times(order, cache))
         return msgspec.structs.replace(result, explanation=said)
@@ -572,7 +583,9 @@ def _act(
     precondition, and what it says of an accept that stood before it)."""
     import asyncio
 
-    from o2o_tui.sync.perform import Outcome, perform, refresh
+    from o2o_tui.domain.transitions import shown_status
+    from o2o_tui.sync.explain import status_label
+    from o2o_tui.sync.perform import ActionResult, Outcome, perform, refresh
     from o2o_tui.sync.read_model import ReadModel
 
     with handle_errors(), cache_errors(), cli_cache(profile_name) as (profile, cache):
@@ -584,23 +597,32 @@ def _act(
         ):  # not cached yet (a fresh profile, a brand-new order): pull first
             asyncio.run(refresh(profile, cache))
         view = _find(cache, reference)
+        here: AcceptedHere | None = None
         if precondition is not None and not precondition(view, final=False):
             # the cached copy says no: the platform may know better (a request that just arrived)
             with contextlib.suppress(PlatformError):
                 asyncio.run(refresh(profile, cache))
             view = _find(cache, view.order.id)
-            precondition(view, final=True)
-        body = body_factory(cache)
-        result = asyncio.run(perform(profile, cache, action, view.order.id, body, online=online))
+            try:
+                precondition(view, final=True)
+            except AcceptedHere as stood:
+                here = stood
+        if here is not None:  # nothing to send: this profile's accept of these minutes already stands
+            result = ActionResult(Outcome.DONE, action=action, target=view.order.id, explanation=here.said)
+        else:
+            body = body_factory(cache)
+            result = asyncio.run(perform(profile, cache, action, view.order.id, body, online=online))
         after = ReadModel(cache).order(view.order.id)
-        if guard is not None:
+        if guard is not None and here is None:
             result = guard.settle(cache, result, after)
         refused_line = result.outcome is Outcome.REJECTED and not as_json  # the order's line, said below
         zone = _store_zone(cache) if refused_line or done_fields is not None else None
     shown = after or view
     extra = {"order": order_json(shown)} if as_json else None
     fields = done_fields(shown, zone) if done_fields is not None else {}
-    message = t(done_key, number=shown.order.display_number, status=str(shown.order.status), **fields)
+    # the status in the console's words ("READY", "待取餐"), never its code (--json keeps the codes)
+    status = status_label(shown_status(shown.order.status, shown.order.type))
+    message = here.said if here is not None else t(done_key, number=shown.order.display_number, status=status, **fields)
     if refused_line:
         say(_summary(shown, zone))
     report_outcome(result, as_json=as_json, online=online, done_message=message, extra=extra)

@@ -54,7 +54,7 @@ from o2o_tui.sync.fetch import (
 )
 from o2o_tui.sync.model import Change, ChangeKind, SyncReport, SyncState, SyncStatus
 from o2o_tui.sync.ports import SyncCache, SyncClient
-from o2o_tui.sync.rejection import rejection_reason
+from o2o_tui.sync.rejection import ACCEPT, CONFIRMED_ACCEPTS, own_accept_keys, rejection_reason, remember_keys
 from o2o_tui.sync.retention import RetentionPolicy, apply_retention
 from o2o_tui.sync.scope import Scope
 from o2o_tui.sync.writes import drop_unchanged, version_of, write_delta
@@ -358,6 +358,10 @@ class SyncEngine:
         def write() -> None:
             if delta.size():
                 self._write_delta(delta, {})
+            # the outbox forgets them next: the accepts the platform took are remembered first, to tell one that
+            # stood as this device's own when a later accept of the order is refused (`rejection.own_accept_keys`)
+            accepts = [entry.key for entry, _ in confirmed if entry.action == ACCEPT]
+            remember_keys(self._cache, CONFIRMED_ACCEPTS, accepts)
             self._mark_done([entry.key for entry, _ in confirmed])
             for entry, result in confirmed:  # the publishes queued on top of this device's own now follow it
                 version = getattr(result, "version", None)
@@ -398,7 +402,8 @@ class SyncEngine:
             delivery_doc = delta.upserts.get(tables.DELIVERIES, {}).get(entity_id)
             if delivery_doc is None:
                 delivery_doc = await self._io(self._cache.table(tables.DELIVERIES).get, entity_id)
-        reason = rejection_reason(error, order_doc, delivery_doc)
+        own = await self._io(own_accept_keys, self._cache) if error.code == "already_accepted" else set()
+        reason = rejection_reason(error, order_doc, delivery_doc, own)
         reason["explanation"] = explain(reason, action=entry.action, target=entry.target)  # as first shown
 
         def write() -> list[str]:

@@ -134,12 +134,41 @@ def _voucher(reason: dict[str, Any]) -> str | None:
 
 
 def _already_accepted(reason: dict[str, Any], subject: str) -> str:
-    """Another accept stood first: the ready time and minutes the order really has, not the refused one's."""
+    """Another accept stood first: the ready time and minutes the order really has, not the refused one's, and
+    whose it was (auto-accept, this counter's own, another counter's)."""
     minutes = reason.get("preparation_minutes")
     promised = reason.get("promised_ready_at")
     at = stored_clock(promised, reason.get("timezone")) if promised else "?"
-    key = "sync.explain.already_accepted_auto" if reason.get("auto_accepted") else "sync.explain.already_accepted"
+    key = "sync.explain.already_accepted"
+    if reason.get("auto_accepted"):
+        key = "sync.explain.already_accepted_auto"
+    elif reason.get("accepted_here"):  # the accept that stood carries one of this device's own keys
+        key = "sync.explain.already_accepted_here"
     return t(key, subject=subject, at=at, minutes=minutes if isinstance(minutes, int) else "?")
+
+
+# the platform's own reason for an order nobody accepted by its accept deadline (platform/orders.py)
+ACCEPT_TIMEOUT = "ACCEPT_TIMEOUT"
+
+
+def _cancelled(reason: dict[str, Any], subject: str, what: str) -> str:
+    """Who cancelled the order and why, as the order records it (`cancelled_by`, `cancel_reason_code`): "not
+    accepted in time" only when the platform's deadline ended it, the platform's other reasons in words."""
+    by, code = reason.get("cancelled_by"), str(reason.get("cancel_reason_code") or "")
+    if by == "PLATFORM" and code == ACCEPT_TIMEOUT:
+        return t("sync.explain.cancelled_timeout", subject=subject, action=what)
+    if by == "PLATFORM" and code:
+        # the reason in words; a code without words as it is, made safe
+        from o2o_tui.figures_text import reason_name
+
+        return t("sync.explain.cancelled_by_platform", subject=subject, action=what, reason=reason_name(code))
+    if by == "PLATFORM":
+        return t("sync.explain.cancelled_by_platform_no_reason", subject=subject, action=what)
+    if by == "CUSTOMER":
+        return t("sync.explain.cancelled_by_customer", subject=subject, action=what)
+    if by == "MERCHANT":
+        return t("sync.explain.cancelled_by_store", subject=subject, action=what)
+    return t("sync.explain.cancelled", subject=subject, action=what)
 
 
 _ORDER_FLOW = ("CREATED", "CONFIRMED", "PREPARING", "READY_FOR_PICKUP", "DISPATCHED", "DELIVERED", "CONCLUDED")
@@ -184,14 +213,7 @@ def _explain(reason: dict[str, Any], *, action: str, target: str, name: str) -> 
     if now_status == "CANCELLED" and delivery:  # the courier's delivery: the order ended, or went to another
         return t("sync.explain.delivery_cancelled", subject=subject, action=what)
     if now_status == "CANCELLED":
-        by = reason.get("cancelled_by")
-        if by == "CUSTOMER":
-            return t("sync.explain.cancelled_by_customer", subject=subject, action=what)
-        if by == "PLATFORM":
-            return t("sync.explain.cancelled_by_platform", subject=subject, action=what)
-        if by == "MERCHANT":
-            return t("sync.explain.cancelled_by_store", subject=subject, action=what)
-        return t("sync.explain.cancelled", subject=subject, action=what)
+        return _cancelled(reason, subject, what)
     if code == "already_accepted":
         return _already_accepted(reason, subject)
     verb, order_type = _order_action(action), reason.get("order_type")

@@ -4,6 +4,7 @@ customer before ...")."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from o2o_tui.client.errors import PlatformError
@@ -22,10 +23,15 @@ def cancelled_by(order_doc: dict[str, Any]) -> str | None:
 
 
 def rejection_reason(
-    error: PlatformError, order_doc: dict[str, Any] | None, delivery_doc: dict[str, Any] | None = None
+    error: PlatformError,
+    order_doc: dict[str, Any] | None,
+    delivery_doc: dict[str, Any] | None = None,
+    own_keys: Collection[str] = (),
 ) -> dict[str, Any]:
     """`order_doc` for an order action, `delivery_doc` for a courier's action (a courier never reads the
-    order: the delivery carries the order's number, and its own status says whether it was cancelled)."""
+    order: the delivery carries the order's number, and its own status says whether it was cancelled).
+    `own_keys`: the Idempotency-Keys of this device's accepts (`own_accept_keys`), to tell whether an accept
+    that stood before a refused one was this device's own."""
     reason: dict[str, Any] = {"code": error.code, "message": error.message, "status": error.status}
     detail = error.detail
     if detail is not None:
@@ -49,18 +55,53 @@ def rejection_reason(
         reason["current_status"] = order_doc.get("status")
         reason["order_type"] = order_doc.get("type")  # a handoff of a delivery is refused for its type
         reason["cancelled_by"] = cancelled_by(order_doc)
+        if order_doc.get("status") == "CANCELLED" and order_doc.get("cancel_reason_code"):
+            reason["cancel_reason_code"] = str(order_doc["cancel_reason_code"])  # why, as the order records it
         if error.code == "already_accepted":
-            _accept_that_stands(reason, order_doc)
+            _accept_that_stands(reason, order_doc, own_keys)
     elif delivery_doc is not None:
         reason["order_number"] = delivery_doc.get("order_number")
         reason["current_status"] = delivery_doc.get("status")
     return reason
 
 
-def _accept_that_stands(reason: dict[str, Any], order_doc: dict[str, Any]) -> None:
+def _accept_that_stands(reason: dict[str, Any], order_doc: dict[str, Any], own_keys: Collection[str]) -> None:
     """After an `already_accepted`: the refetched order's minutes and promise where the refusal did not carry
-    them, and whether the station accepted it by itself (the sentence then names auto-accept, not a counter)."""
+    them, whether the station accepted it by itself (the sentence then names auto-accept, not a counter), and
+    whether the accept that stood carries one of this device's own keys (`accepted_here`: "this counter's
+    accept already stood", not another counter's)."""
     for name in ("preparation_minutes", "promised_ready_at"):
         if reason.get(name) is None and order_doc.get(name) is not None:
             reason[name] = order_doc[name]
     reason["auto_accepted"] = bool(order_doc.get("auto_accepted"))
+    stood = order_doc.get("accept_key")
+    reason["accepted_here"] = isinstance(stood, str) and stood in own_keys
+
+
+# the Idempotency-Keys of the accepts this device's engine saw the platform take (newest last): the outbox forgets
+# an entry once it is confirmed, and the order's `accept_key` names the accept that stood
+CONFIRMED_ACCEPTS = "sync.confirmed_accept_keys"
+# the keys of the accepts `o2o orders accept` queued on this profile (the command line's own record)
+CLI_ACCEPTS = "cli.own_accept_keys"
+OWN_ACCEPTS_MAX = 500
+ACCEPT = "order.confirm"
+
+
+def remembered_keys(cache: Any, name: str) -> list[str]:
+    """A meta list of accept keys (`CONFIRMED_ACCEPTS`, `CLI_ACCEPTS`), oldest first; [] when unset."""
+    stored = cache.meta_get(name, None)
+    return [key for key in stored if isinstance(key, str)] if isinstance(stored, list) else []
+
+
+def remember_keys(cache: Any, name: str, keys: Collection[str]) -> None:
+    """Add `keys` to the meta list `name`, keeping the newest `OWN_ACCEPTS_MAX`."""
+    if keys:
+        kept = remembered_keys(cache, name)
+        cache.meta_set(name, [*kept, *(key for key in keys if key not in kept)][-OWN_ACCEPTS_MAX:])
+
+
+def own_accept_keys(cache: Any) -> set[str]:
+    """The keys of this profile's accepts that it can still tell: the ones the engine saw confirmed, the command
+    line's, and any accept still in the outbox (sent or refused)."""
+    own = set(remembered_keys(cache, CONFIRMED_ACCEPTS)) | set(remembered_keys(cache, CLI_ACCEPTS))
+    return own | {entry.key for entry in cache.outbox.entries() if entry.action == ACCEPT}
