@@ -178,6 +178,30 @@ def field_label(field: str) -> str:
     return field if text == key else text
 
 
+def hidden_word(hidden: bool) -> str:
+    """Whether an item or option is hidden, as the menu says it in the current language ("已隐藏" / "显示")."""
+    from o2o_tui.i18n import t
+
+    return t("menu_publish.hidden.yes" if hidden else "menu_publish.hidden.no")
+
+
+def value_words(change: Change) -> tuple[str, str]:
+    """A change's before and after as a person reads them in the current language: `hidden` as a word (not the
+    yes/no `--json` and `Change` keep for scripts); any other value as it is. Not yet made safe."""
+    before, after = change.before or "", change.after or ""
+    if change.fields == ["hidden"]:
+        words = {"yes": hidden_word(True), "no": hidden_word(False)}
+        return words.get(before, before), words.get(after, after)
+    return before, after
+
+
+def fields_text(fields: list[str]) -> str:
+    """The changed fields in words and the colon after them, in the current language ("价格：", "price: ")."""
+    from o2o_tui.i18n import t
+
+    return t("menu_publish.fields", fields=t("menu_publish.list_sep").join(field_label(f) for f in fields))
+
+
 def _field_values(own: Entity) -> dict[str, object]:
     values: dict[str, object] = {}
     for field in own.__struct_fields__:

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from o2o_tui.i18n import t
-from o2o_tui.menu_draft import Change, field_label
+from o2o_tui.menu_draft import Change, fields_text, value_words
 from o2o_tui.safe_text import safe_text
 from screens.keys import localize_bindings
 from screens.widgets.footer import KeyFooter
@@ -90,9 +90,9 @@ def _values(change: Change) -> list[str | tuple[str, str]]:
     """`field: before → after` (or just `→ after` / `before`) of one change, as plain text parts."""
     parts: list[str | tuple[str, str]] = []
     if change.kind in ("changed", "moved") and change.fields:
-        parts.append(", ".join(field_label(field) for field in change.fields) + ": ")
-    before = safe_text(change.before, one_line=True) if change.before else ""
-    after = safe_text(change.after, one_line=True) if change.after else ""
+        parts.append(fields_text(change.fields))  # "价格：" in Chinese, "price: " in English
+    words = value_words(change)  # a hidden item: "hidden" / "已隐藏", not yes/no
+    before, after = (safe_text(word, one_line=True) if word else "" for word in words)
     if change.kind in ("changed", "moved"):
         parts += [(before or "∅", "$text-muted"), " → ", after or "∅"]
     elif before or after:

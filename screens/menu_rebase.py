@@ -23,7 +23,7 @@ from textual.widgets import Static
 from o2o_tui.domain.menu import Names
 from o2o_tui.domain.money import Money, format_money
 from o2o_tui.i18n import t
-from o2o_tui.menu_draft import Conflict, Rebase, field_label, resolve
+from o2o_tui.menu_draft import Conflict, Rebase, fields_text, hidden_word, resolve
 from o2o_tui.safe_text import safe_text
 from screens.keys import localize_bindings
 from screens.menu_diff import CSS_PATH
@@ -43,7 +43,7 @@ def _value_text(value: object) -> str:
     if isinstance(value, Names):
         return " / ".join(safe_text(text, one_line=True) or "–" for text in (value.zh, value.en))
     if isinstance(value, bool):
-        return t("menu_publish.yes") if value else t("menu_publish.no")
+        return hidden_word(value)  # the only flag of a menu entity: "已隐藏" / "显示", not yes/no
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, list | tuple):
@@ -96,7 +96,7 @@ def side_content(conflict: Conflict, side: Literal["mine", "theirs"]) -> Content
         differs = other_fields.get(name) != text
         mark = "*" if changed else " "
         style = "bold" if changed and differs else ("" if not differs else "$text-muted")
-        lines.append(Content.assemble(f"{mark} {field_label(name)}: ", (text, style)))
+        lines.append(Content.assemble(f"{mark} {fields_text([name])}", (text, style)))
     return Content("\n").join(lines)
 
 

@@ -428,12 +428,13 @@ class EngineMenuSource(Subscribers[MenuChange]):
         self._emit(MenuChange(menu=True))
 
     async def _explain(self, keys: set[str]) -> None:
-        from o2o_tui.sync.explain import explain
+        from o2o_tui.sync.explain import explain, menu_entity_name
 
         for key in keys:
             entry = await self._cache.call(self._cache.outbox.get, key)
             if entry is not None and entry.rejection is not None:
-                text = explain(entry.rejection, action=entry.action, target=entry.target)
+                name = menu_entity_name(self._menu, entry.action, entry.target)  # its name, not its id
+                text = explain(entry.rejection, action=entry.action, target=entry.target, name=name)
                 self._emit(MenuChange(menu=True, message=text))
 
     # writing

@@ -104,18 +104,19 @@ def sold_out_until(until: str | None, now: datetime, store: Any) -> datetime:
 
 def change_lines(changes: list[Any]) -> list[str]:
     """One line per change of a draft's diff, in the current language."""
-    from o2o_tui.menu_draft import field_label
+    from o2o_tui.menu_draft import field_label, value_words
     from o2o_tui.safe_text import safe_text
 
     lines = []
     for change in changes:
+        before, after = value_words(change)  # a hidden item: "hidden" / "已隐藏", not yes/no
         values = {
             "entity": t(f"menu_cli.entity.{change.entity}"),
             "id": change.id,
             "name": safe_text(change.name, one_line=True),
-            "fields": ", ".join(field_label(field) for field in change.fields),
-            "before": safe_text(change.before or "", one_line=True),
-            "after": safe_text(change.after or "", one_line=True),
+            "fields": t("menu_publish.list_sep").join(field_label(field) for field in change.fields),
+            "before": safe_text(before, one_line=True),
+            "after": safe_text(after, one_line=True),
         }
         lines.append(t(f"menu_cli.change.{change.kind}", **values))
     return lines

@@ -363,10 +363,8 @@ class SyncEngine:
             accepts = [entry.key for entry, _ in confirmed if entry.action == ACCEPT]
             remember_keys(self._cache, CONFIRMED_ACCEPTS, accepts)
             self._mark_done([entry.key for entry, _ in confirmed])
-            for entry, result in confirmed:  # the publishes queued on top of this device's own now follow it
-                version = getattr(result, "version", None)
-                if entry.action == linked.PUBLISH and isinstance(version, int):
-                    linked.follow_published(self._cache.outbox, entry, version)
+            for entry, result in confirmed:  # what is queued on top of this device's own publish or hide follows it
+                linked.follow_confirmed(self._cache.outbox, entry, result)
 
         await self._io(write)
         count = len(confirmed)

@@ -16,7 +16,10 @@ Publishes queued in a row on one device (two imports offline, the editor's next 
 top of the other, all edited from the same menu version: when the first goes through, `follow_published` moves the
 later ones (and their riders) onto the version it made, as the platform would have seen them one after the other.
 A new draft starts on top of what is queued (`menu_service.fresh_draft`), so a later publish always holds the
-earlier one's edits.
+earlier one's edits. A hide or show queued in between (`o2o menu item hide`, the editor's) is part of that draft
+too, and the platform counts it as a content change (a publish edited from before it is stale): when it goes
+through, `follow_patched` moves the publishes queued after it on the version it came from onto the one it made.
+The sync engine calls `follow_confirmed` for every action that went through; it picks the one that applies.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from typing import Any
 from o2o_tui.sync.explain import explain
 
 PUBLISH = "menu.publish"
-RIDER_ACTIONS = frozenset({"menu.item.patch", "menu.option.patch"})
+PATCHES = frozenset({"menu.item.patch", "menu.option.patch"})
+RIDER_ACTIONS = PATCHES
 HELD_CODE = "import_publish_refused"  # the reason a rider is held; explained by sync.explain.code.<it>
 
 
@@ -154,3 +158,40 @@ def follow_published(outbox: Any, publish: Any, version: int) -> list[str]:
     if moved:
         outbox.rebase(moved, version)
     return moved
+
+
+def follow_patched(outbox: Any, patch: Any, version: int) -> list[str]:
+    """This device's item or option `patch` changed the menu's content (a hide or show) and made menu `version`:
+    the publishes of its store queued after it, edited from the version just before it (they hold the change:
+    a draft starts on top of what is queued), now follow it, with their riders. One edited from an older version
+    missed someone else's change in between and stays stale. Returns the keys moved."""
+    entries = [entry for entry in outbox.pending() if entry.seq > patch.seq]
+    store = _store_of(patch)
+    followers = {
+        entry.key
+        for entry in entries
+        if entry.action == PUBLISH and entry.target == store and entry.base_version == version - 1
+    }
+    publishes = _publishes_of(entries)
+    moved = [
+        entry.key
+        for entry in entries
+        if entry.key in followers or getattr(publishes.get(entry.key), "key", None) in followers
+    ]
+    if moved:
+        outbox.rebase(moved, version)
+    return moved
+
+
+def follow_confirmed(outbox: Any, entry: Any, result: Any) -> list[str]:
+    """`entry` went through with `result` (the platform's answer): the publishes queued after it that it moves onto
+    the menu version it made (`follow_published`, `follow_patched`); [] for anything else. Called in seq order for
+    the actions confirmed together, after they left the outbox."""
+    version = getattr(result, "version", None)
+    if not isinstance(version, int) or isinstance(version, bool):
+        return []
+    if entry.action == PUBLISH:
+        return follow_published(outbox, entry, version)
+    if entry.action in PATCHES and getattr(result, "content_version", None) == version:
+        return follow_patched(outbox, entry, version)  # a hide or show: the menu's content moved to `version`
+    return []

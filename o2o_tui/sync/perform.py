@@ -18,9 +18,12 @@ from o2o_tui.client.actions import check_body
 from o2o_tui.client.errors import PlatformError, Unauthorized, Unreachable
 from o2o_tui.config import Profile
 from o2o_tui.i18n import t
-from o2o_tui.sync.explain import explain
+from o2o_tui.sync.explain import explain, menu_entity_name
+from o2o_tui.sync.read_model import ReadModel
 from o2o_tui.sync.session import make_client, make_engine
 from offline_cache.outbox import SCRIPT
+
+_MENU_PATCHES = ("menu.item.patch", "menu.option.patch")  # target: "<store id>/<item or option id>"
 
 
 class Outcome(enum.StrEnum):
@@ -62,9 +65,9 @@ async def perform(
         if online:
             try:
                 await client.me()
-            except Unreachable as error:
+            except Unreachable as unreachable:
                 return ActionResult(
-                    Outcome.NOT_QUEUED, action=action, target=target, error=error.i18n_message()
+                    Outcome.NOT_QUEUED, action=action, target=target, error=unreachable.i18n_message()
                 )
         entry = await engine.submit(action, target, body, base_version=base_version, origin=SCRIPT)
         error, current = await _push_or_watch(engine, cache, entry.key, wait, poll)
@@ -72,13 +75,14 @@ async def perform(
         return ActionResult(Outcome.DONE, key=entry.key, action=action, target=target)
     if current.rejection is not None:
         reason = dict(current.rejection)
+        name = await cache.call(_entity_name, cache, action, target)
         return ActionResult(
             Outcome.REJECTED,
             key=entry.key,
             action=action,
             target=target,
             reason=reason,
-            explanation=explain(reason, action=action, target=target),
+            explanation=explain(reason, action=action, target=target, name=name),
         )
     ahead = await cache.call(_ahead_of, cache, entry.key)
     return ActionResult(
@@ -89,6 +93,14 @@ async def perform(
         error=_why_queued(error, ahead),
         login_needed=isinstance(error, Unauthorized),
     )
+
+
+def _entity_name(cache: Any, action: str, target: str) -> str:
+    """An item or option change's item or option by its name in the person's language as the cached menu has it
+    (its id once the menu no longer has it); "" for any other action (sync/explain.menu_entity_name)."""
+    if action not in _MENU_PATCHES:
+        return ""
+    return menu_entity_name(ReadModel(cache).menu(target.partition("/")[0]), action, target)
 
 
 def _ahead_of(cache: Any, key: str) -> int:
