@@ -97,6 +97,10 @@ def _pending_duty(entries: list[Any]) -> CourierStatus | None:
     return wanted
 
 
+def _off_duty(courier: Courier | None) -> bool:
+    return courier is not None and courier.status is CourierStatus.OFFLINE
+
+
 Connect = Callable[
     [], tuple[Any, Any]
 ]  # builds (engine, client); slow (httpx, TLS setup), so not on the start path
@@ -216,15 +220,19 @@ class CourierSource(Subscribers[CourierChange]):
             off = _duty_wanted(entry) is CourierStatus.OFFLINE
             queue.append((target, OFF_DUTY if off else entry.action))
         snapshot = _Snapshot()
+        snapshot.courier = next((c for c in self._model.couriers() if c.id == self.courier_id), None)
+        snapshot.duty_pending = _pending_duty(self._cache.outbox.pending_for(self.courier_id))
         deliveries = [d for d in self._model.deliveries() if d.courier_id == self.courier_id]
-        offers = (d.id for d in deliveries if d.status is DeliveryStatus.PENDING)
+        offers = [d.id for d in deliveries if d.status is DeliveryStatus.PENDING]
         given_back = offers_given_back(offers, queue)
+        if snapshot.duty_pending is None and _off_duty(snapshot.courier):
+            # an off-duty courier holds no offers: one still cached waits for its cancellation to be fetched
+            # (the off duty was sent, maybe by an earlier run of this handheld, which kept no memory of it)
+            given_back.update(offers)
         for delivery in route_order(deliveries, include_ended=True):
             snapshot.order.append(delivery.id)
             queued = tuple(pending.get(delivery.id, ()))
             snapshot.tasks[delivery.id] = TaskView(delivery, queued, given_back=delivery.id in given_back)
-        snapshot.courier = next((c for c in self._model.couriers() if c.id == self.courier_id), None)
-        snapshot.duty_pending = _pending_duty(self._cache.outbox.pending_for(self.courier_id))
         snapshot.duty_refused = duty_refused
         return snapshot, refused
 

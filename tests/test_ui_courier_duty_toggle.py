@@ -161,3 +161,30 @@ async def test_an_offer_stays_given_back_until_its_cancellation_is_fetched(
     finally:
         await client.close()
         cache.close()
+
+
+async def test_a_handheld_started_after_its_off_duty_was_sent_offers_no_accept(
+    platform: RunningPlatform, courier_id: str, home: Path
+) -> None:
+    """The off duty was sent (it left the outbox) and the handheld started again before the offer's cancellation
+    was fetched: the offer still in the cache is given back (no Accept) from the first frame, because the
+    courier's record says off duty and an off-duty courier holds no offers."""
+    order = offer(platform, courier_id)
+    delivery_id = server_delivery(platform, order["id"])["id"]
+    profile = courier_profile(platform, courier_id)
+    cache = open_cache(profile)
+    client = make_client(profile, timeout=2.0)
+    engine = make_engine(profile, cache, client)
+    try:
+        await engine.pull_once()  # the offer and the courier's record, cached
+        await engine.submit("courier.state", courier_id, CourierStateBody(status=CourierStatus.OFFLINE))
+        await engine.push_pending()  # sent; the platform took the offer back, not yet fetched
+        assert call(platform, "dispatcher", "GET", f"/v1/deliveries/{delivery_id}")["status"] == "CANCELLED"
+        restarted = CourierSource(cache, courier_id, lambda: (engine, client))  # nothing of the first run kept
+        restarted.prime()
+        [view] = restarted.tasks()
+        assert view.delivery.status is DeliveryStatus.PENDING and view.pending == ()
+        assert view.given_back
+    finally:
+        await client.close()
+        cache.close()
