@@ -172,7 +172,7 @@ async def test_a_wrapped_prompt_never_starts_a_line_with_closing_punctuation(hom
         await pilot.press("2", "1")  # #0043 at the store: its pickup code
         await pilot.pause()
         # was "#0043" / "的取餐码（向商家索取" / "）：" (Textual's wrap)
-        assert drawn(app, "#prompt") == ["#0043 的取餐码", "（向商家索取）："]
+        assert drawn(app, "#prompt") == ["#0043 的取餐码", "（向门店索取）："]
         await pilot.resize_terminal(19, 7)
         await pilot.pause()
         await pilot.pause()

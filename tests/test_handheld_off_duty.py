@@ -150,7 +150,7 @@ async def test_the_off_duty_question_counts_the_offers_in_both_languages(home: P
     ]
     for lang, offers, in_hand in (
         ("en", "1 offer not yet accepted will be given back.", "You still have 2 deliveries in hand"),
-        ("zh", "尚未接受的 1 个派单将退回平台。", "你手上还有 2 单配送"),
+        ("zh", "尚未接受的 1 个派单将退回平台。", "您手上还有 2 单配送"),
     ):
         set_language(lang)
         source = MemoryCourierSource(tasks, courier=courier())

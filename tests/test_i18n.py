@@ -100,7 +100,7 @@ def test_typers_own_panel_words_follow_the_language() -> None:
         (["orders", "accept", "2", "--prep", "0"], "'--prep' 的值无效：0 不在范围 1<=x<=240 内。", "Invalid value for '--prep': 0 is not in the range 1<=x<=240."),
         (["orders", "accept"], "缺少参数 'order_id'。", "Missing argument 'order_id'."),
         (["orders", "accept", "2", "--bogus"], "没有这个选项：--bogus", "No such option: --bogus"),
-        (["orders", "acept"], "没有这个命令：'acept'。你是不是要 'accept'？", "No such command 'acept'. Did you mean 'accept'?"),
+        (["orders", "acept"], "没有这个命令：'acept'。您是不是要 'accept'？", "No such command 'acept'. Did you mean 'accept'?"),
     ],
 )
 def test_clicks_error_sentences_follow_the_language(args: list[str], chinese: str, english: str) -> None:

@@ -2,7 +2,12 @@
 
 Chosen terms: 取餐码 (the code at the counter) and 收货码 (the code at the door), 团购券 (a voucher), 账号配置 (a
 saved login profile), 商家工作台 (the console), 调度面板 (the dispatch board), 上班/下班 for a courier's duty and
-在线/离线 only for the network link."""
+在线/离线 only for the network link.
+菜品 (a menu item; the food handed over as a whole is 餐品), 门店 for the store (a place a courier goes to and comes
+back to, and the thing the console manages: its status, hours, menu, clock) and 商家 for the merchant (the role, and
+the side that accepts, refuses or cancels an order), 暂停营业 (the store's pause), 回车 (the key), 您 (the user).
+规格组 (a menu's option group: the menu editor's word).
+English says "off duty" for a courier's duty and keeps "offline" for the link."""
 
 from __future__ import annotations
 
@@ -33,6 +38,13 @@ def _holding(pattern: str) -> list[str]:
         ("上线|下线|在岗|上岗", "a courier goes on duty (上班) and off duty (下班)"),
         ("找不到地址|无人接收|缺少物品", "a courier's problem has the words the courier picked it with"),
         ("手持终端|手持界面", "the courier's screen is the 手持机"),
+        ("商品", "a menu item is a 菜品"),
+        ("(前往|返回|退回|送回|赶往|向)商家|商家柜台", "a courier goes to the 门店 and back to it"),
+        ("门店(已|还未|尚未)?接(单|的)", "the 商家 accepts an order (the 门店 is where it is made)"),
+        ("暂停接单", "the store's pause is 暂停营业"),
+        ("(?i)enter", "the key is 回车"),
+        ("你", "the user is addressed as 您"),
+        ("选项组", "an option group is a 规格组 (the menu editor's word)"),
     ],
 )
 def test_no_chinese_text_uses_a_second_name(banned: str, why: str) -> None:
@@ -110,3 +122,15 @@ def test_the_reattach_note_is_a_sentence() -> None:
     finally:
         set_language(None)
     assert note == "2 条待发操作发出前仍使用原语言"
+
+
+def test_the_pause_and_the_store_have_one_name() -> None:
+    assert ZH["ui.store.state.PAUSED"] == ZH["store.state.paused"] == "暂停营业"
+    assert ZH["handheld.field.store"] == ZH["dispatch.map.store"] == ZH["ui.key.store"] == "门店"
+    assert ZH["handheld.status.ACCEPTED"] == ZH["deliveries.status.accepted"] == "前往门店"
+
+
+def test_english_keeps_offline_for_the_link() -> None:
+    assert EN["couriers.status.offline"] == "off duty"  # the courier's state; "offline" is the link
+    said = [key for key in EN if key.startswith(("couriers.", "handheld.duty.", "deliveries.duty."))]
+    assert said and not [key for key in said if re.search(r"\boffline\b", EN[key], re.IGNORECASE)]

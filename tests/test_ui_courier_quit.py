@@ -123,7 +123,7 @@ async def test_the_quit_question_in_chinese(home: Path) -> None:
         await pilot.press("0")
         assert isinstance(app.screen, QuitScreen)
         text = "".join(screen_text(app).split("\n"))
-        assert "退出手持机？2 条待发操作保留在本机，下次打开时发送。你仍在上班。" in text
+        assert "退出手持机？2 条待发操作保留在本机，下次打开时发送。您仍在上班。" in text
         assert "2 退出" in text
         await pilot.press("1")  # at once: dropped
         assert isinstance(app.screen, QuitScreen)

@@ -265,8 +265,8 @@ def _duty(profile_name: str | None, on: bool, *, online: bool, as_json: bool) ->
 
         extra = {"courier": msgspec.to_builtins(courier)}
     message = t("deliveries.duty.now_on" if on else "deliveries.duty.now_off")
-    if courier is not None and result.outcome.value == "done":
-        message += "  " + t(
+    if on and courier is not None and result.outcome.value == "done":  # off duty: its status only says it again
+        message += t(
             "deliveries.duty.status", status=t("couriers.status." + str(courier.status).lower())
         )
     report_outcome(result, as_json=as_json, online=online, done_message=message, extra=extra)
