@@ -14,6 +14,13 @@ A code scanned again while its first scan still waits in the outbox (offline) is
 the second would come back as "redeemed before, at 12:03", this very counter's own redemption, read as fraud.
 `o2o redeem` sends that first scan then, under its own key, and reports its answer (the first answer again when a
 timed-out try was applied after all).
+A voucher `o2o redeem` queued without hearing the answer (offline, or the answer lost) is remembered by the hash
+of its code and its entry's key (`remember_voucher_key`, for the platform's retention of keys). Once the entry
+has left the outbox (confirmed: the sync service replayed it), a scan again asks the platform under that key
+first, and a REDEEMED answer is this counter's own redemption standing (`redeemed_here_text`), not the "redeemed
+before" a second redemption under a new key is refused with. Once an answer is heard the code is forgotten: a
+voucher shown again after that is the platform's to judge, as right after a redemption heard at once.
+Codes are read as typed by a Chinese input method too (full-width "１２３４", NFKC: `typed_code`).
 A pickup code of a takeout this store handed over a moment ago (`handed_over_before`: a script's retry after a
 timeout, the customer showing the code twice) is said as done, and nothing is sent: as a voucher it would be a
 wrong code, counted toward the store's lock.
@@ -22,6 +29,7 @@ wrong code, counted toward the store's lock.
 from __future__ import annotations
 
 import enum
+import hashlib
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,8 +42,9 @@ from o2o_tui.domain.money import format_money
 from o2o_tui.domain.order import ENDED_STATUSES, Order, OrderStatus, OrderType
 from o2o_tui.domain.requests import CodeBody
 from o2o_tui.domain.transitions import OrderAction, applies_to_type
-from o2o_tui.domain.voucher import Voucher, normalize_code
+from o2o_tui.domain.voucher import Voucher, VoucherStatus, normalize_code
 from o2o_tui.i18n import t
+from o2o_tui.typed_text import ascii_typed
 
 VOUCHER_ACTION = "voucher.redeem"
 HANDOFF_ACTION = "order.handoff"
@@ -43,6 +52,19 @@ HANDOFF_ACTION = "order.handoff"
 # enough that a code the platform has since freed and given to another order is not read as the old one
 HANDED_OVER_WINDOW = timedelta(hours=1)
 _HANDED_OVER = (OrderStatus.DELIVERED, OrderStatus.CONCLUDED)
+
+
+# this counter's voucher redemptions (the hash of the code -> the entry's key and when): kept as long as the
+# platform answers a key again (a week at least), and at most this many
+VOUCHER_KEYS_META = "redeem.voucher_keys"
+VOUCHER_KEYS_KEPT = timedelta(days=7)
+VOUCHER_KEYS_MAX = 500
+
+
+def typed_code(code: str) -> str:
+    """A code as typed, as the platform reads it: full-width digits and letters an input method types as ASCII
+    (NFKC, as the console's fields read them: `typed_text.ascii_typed`), without spaces and dashes."""
+    return normalize_code(ascii_typed(code))
 
 
 class CodeKind(enum.StrEnum):
@@ -91,7 +113,7 @@ def _queued_code(body: str) -> str | None:
     except msgspec.DecodeError:
         return None
     code = decoded.get("code") if isinstance(decoded, dict) else None
-    return normalize_code(code) if isinstance(code, str) else None
+    return typed_code(code) if isinstance(code, str) else None
 
 
 def queued_before(
@@ -99,7 +121,7 @@ def queued_before(
 ) -> QueuedBefore | None:
     """The same code already queued at this store and not answered yet: a voucher redeem at the store, or the
     handoff of one of its orders with this pickup code. `pending`: the outbox's pending entries (any process's)."""
-    typed = normalize_code(code)
+    typed = typed_code(code)
     store_orders = {order.id: order for order in orders if order.store_id == store_id}
     for entry in pending:
         if entry.action == VOUCHER_ACTION and entry.target == store_id:
@@ -122,7 +144,7 @@ def queued_before_text(found: QueuedBefore, timezone: str | None) -> str:
 
 def classify(code: str, orders: Iterable[Order], store_id: str) -> Redemption:
     """A pickup code of an open order of the store that is handed over at the counter, else a voucher code."""
-    typed = normalize_code(code)
+    typed = typed_code(code)
     for order in orders:
         if (
             order.pickup_code
@@ -148,7 +170,7 @@ def handed_over_before(code: str, orders: Iterable[Order], store_id: str, now: d
     """The store's takeout or dine-in order with this pickup code that was handed over within
     `HANDED_OVER_WINDOW` before `now` (the latest, should two be), or None. Asked only once no open order has
     the code (`classify`): an open order's code is that order's."""
-    typed = normalize_code(code)
+    typed = typed_code(code)
     found: Order | None = None
     for order in orders:
         if (
@@ -196,6 +218,73 @@ async def voucher_answer(client: Any, redemption: Redemption, key: str) -> Vouch
     except PlatformError:
         return None
     return answer if isinstance(answer, Voucher) else None
+
+
+def _code_hash(code: str) -> str:
+    return hashlib.sha256(typed_code(code).encode()).hexdigest()
+
+
+def remember_voucher_key(cache: Any, code: str, key: str, now: datetime) -> None:
+    """Remember that this counter queued the voucher `code` under the outbox entry `key` and has not heard the
+    answer: once the entry has left the outbox (another process sent it), a scan again asks the platform under
+    that key (`remembered_voucher_key`). Only the code's hash is kept; the oldest go past `VOUCHER_KEYS_KEPT` or
+    `VOUCHER_KEYS_MAX`."""
+    kept = _kept_keys(cache, now)
+    kept[_code_hash(code)] = {"key": key, "at": now.isoformat()}
+    newest = sorted(kept.items(), key=lambda item: str(item[1]["at"]), reverse=True)[:VOUCHER_KEYS_MAX]
+    cache.meta_set(VOUCHER_KEYS_META, dict(newest))
+
+
+def forget_voucher_key(cache: Any, code: str, now: datetime) -> None:
+    """This counter heard the platform's answer for `code`: a scan again is the platform's to judge (a voucher
+    shown twice is "redeemed before", as right after a redemption heard at once)."""
+    kept = _kept_keys(cache, now)
+    if kept.pop(_code_hash(code), None) is not None:
+        cache.meta_set(VOUCHER_KEYS_META, kept)
+
+
+def remembered_voucher_key(cache: Any, code: str, now: datetime) -> str | None:
+    """The outbox key under which this counter redeemed (or queued) the voucher `code` before, or None."""
+    found = _kept_keys(cache, now).get(_code_hash(code))
+    return str(found["key"]) if found is not None else None
+
+
+def _kept_keys(cache: Any, now: datetime) -> dict[str, dict[str, str]]:
+    stored = cache.meta_get(VOUCHER_KEYS_META, {})
+    kept: dict[str, dict[str, str]] = {}
+    for hashed, found in (stored if isinstance(stored, dict) else {}).items():
+        try:
+            at = datetime.fromisoformat(str(found["at"]))
+            fresh = now - at <= VOUCHER_KEYS_KEPT and isinstance(found["key"], str)
+        except (KeyError, TypeError, ValueError):  # a shape this version does not know: forgotten
+            continue
+        if fresh:
+            kept[str(hashed)] = {"key": found["key"], "at": found["at"]}
+    return kept
+
+
+def redeemed_here(voucher: Voucher | None, redemption: Redemption, since: datetime) -> bool:
+    """Whether the platform's answer under this counter's earlier key is that redemption standing: the voucher
+    REDEEMED at this store before `since` (the scan now). A redemption at `since` or later is this very scan's
+    (the platform no longer knew the key and redeemed it now)."""
+    return (
+        voucher is not None
+        and voucher.status is VoucherStatus.REDEEMED
+        and voucher.store_id == redemption.target
+        and voucher.redeemed_at is not None
+        and voucher.redeemed_at < since
+    )
+
+
+def redeemed_here_text(voucher: Voucher, timezone: str | None) -> str:
+    """ "ALREADY REDEEMED HERE at 12:03 ¥38.00 Set meal for 2": this counter's own redemption (the title is
+    untrusted: callers show it as plain text)."""
+    return t(
+        "voucher.result.redeemed_here_before",
+        at=stored_clock(voucher.redeemed_at, timezone),
+        value=format_money(voucher.value),
+        title=voucher.title,
+    )
 
 
 def redeemed_text(voucher: Voucher | None) -> str:

@@ -177,3 +177,17 @@ def fold(text: str, width: int) -> list[str]:
         cuts = [0, *break_offsets(line, width), len(line)]
         lines += [line[a:b].rstrip() for a, b in zip(cuts, cuts[1:], strict=False)]
     return lines
+
+
+def fold_indented(text: str, width: int) -> list[str]:
+    """`fold`, each line's own indent kept on the lines it folds into (a command shown indented under its
+    sentence stays indented as a whole)."""
+    lines: list[str] = []
+    for line in text.split("\n"):
+        body = line.lstrip(" ")
+        indent = line[: len(line) - len(body)]
+        if not body or len(indent) * 2 >= width:  # no room to hang it: folded as it is
+            lines += fold(line, width)
+            continue
+        lines += [indent + piece for piece in fold(body, width - len(indent))]
+    return lines

@@ -61,5 +61,7 @@ def test_a_code_scanned_twice_offline_is_queued_once(running: RunningPlatform, c
     assert report["pushed"] == 2 and report["conflicts"] == 0  # no "redeemed before, at ..." of our own scan
     assert [v["status"] for v in customer.get("/v1/vouchers").json()["vouchers"]] == ["REDEEMED"]
     assert merchant.get(f"/v1/orders/{order['id']}").json()["status"] == "DELIVERED"
-    # answered: a later scan is the platform's to judge again (a real second redemption is refused)
+    # the replayed scan stands as this counter's own: said so (exit 0); heard now, a later scan is the platform's
+    # to judge again (a real second redemption is refused)
+    assert "ALREADY REDEEMED HERE at " in cli("redeem", code).stdout
     cli("redeem", code, code=Exit.REJECTED)

@@ -16,6 +16,8 @@ from o2o_tui.i18n import t
 
 DbOption = typer.Option(None, "--db", envvar="O2O_DB", help=t("admin.option.db"))
 JsonOption = typer.Option(False, "--json", help=t("admin.option.json"))
+# the commands that hand out a token print it in their JSON too (once, as in words)
+JsonTokenOption = typer.Option(False, "--json", help=t("admin.option.json_token"))
 
 admin_app = typer.Typer(name="admin", help=t("admin.help"), no_args_is_help=True)
 
@@ -131,7 +133,7 @@ def create_user(
     store: str | None = typer.Option(None, "--store", help=t("admin.option.store")),
     courier: str | None = typer.Option(None, "--courier", help=t("admin.option.courier")),
     db: str | None = DbOption,
-    as_json: bool = JsonOption,
+    as_json: bool = JsonTokenOption,
 ) -> None:
     from o2o_tui.domain.identity import Role
     from o2o_tui.platform import seed
@@ -239,7 +241,7 @@ def revoke_token(user_id: str = UserArgument, db: str | None = DbOption, as_json
 
 
 @admin_app.command("rotate-token", help=t("admin.rotate_token.help"))
-def rotate_token(user_id: str = UserArgument, db: str | None = DbOption, as_json: bool = JsonOption) -> None:
+def rotate_token(user_id: str = UserArgument, db: str | None = DbOption, as_json: bool = JsonTokenOption) -> None:
     from o2o_tui.platform import auth
     from o2o_tui.platform.db import writing
 
@@ -259,7 +261,7 @@ def rotate_token(user_id: str = UserArgument, db: str | None = DbOption, as_json
 
 
 @admin_app.command("seed-demo", help=t("admin.seed_demo.help"))
-def seed_demo(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
+def seed_demo(db: str | None = DbOption, as_json: bool = JsonTokenOption) -> None:
     from o2o_tui.platform import seed
 
     engine = _open(db)

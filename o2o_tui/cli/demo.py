@@ -43,6 +43,23 @@ if TYPE_CHECKING:
 _START_TIMEOUT_S = 20.0
 _STOP_TIMEOUT_S = 5.0
 _CLI = "from o2o_tui.cli import main; main()"
+
+
+def tell(message: str) -> None:
+    """A note for the person, folded to the terminal's width as the console folds its text (`text_fold`: no
+    line starts with closing punctuation, a number keeps its unit, an indented command keeps its indent): the
+    terminal itself would cut it at its edge, anywhere. Not to a terminal (a pipe, a file): said as it is."""
+    from o2o_tui.safe_text import safe_text
+    from o2o_tui.text_fold import fold_indented
+
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else 0
+    if width <= 0:
+        say(message)
+        return
+    for line in fold_indented(safe_text(message), width):
+        say(line)
+
+
 # Simulated time starts before the lunch rush, so the demo is lively whatever the real time of day.
 _SIM_START = "11:15"
 
@@ -206,7 +223,7 @@ def run_demo(
         url = f"http://127.0.0.1:{port}"
         env = _child_env(home)
         if not as_json:
-            say(t("demo.starting", url=url, path=str(root)))
+            tell(t("demo.starting", url=url, path=str(root)))
         server = children.start(
             "server",
             [
@@ -255,18 +272,18 @@ def run_demo(
         save_profile(PLATFORM_PROFILE, url=url, token=seeded.tokens["admin"], role="admin")
         tickets = _demo_printer(root)  # kitchen tickets "print" to a file in the data dir
         if tickets is not None and not as_json:
-            say(t("printing.demo.tickets", path=str(tickets)))
+            tell(t("printing.demo.tickets", path=str(tickets)))
         vouchers = home / "data" / CODES_FILE
         if headless_seconds is None and not as_json:
-            say(t("demo.vouchers", path=str(vouchers)))
+            tell(t("demo.vouchers", path=str(vouchers)))
         command = handheld_command(home)
         stands_s = round(OFFER_STANDS_MINUTES * 60 / sim_speed(pace, speed))
         if not as_json:
-            say(t("demo.handheld", name=courier.user_name, command=command, seconds=stands_s))
+            tell(t("demo.handheld", name=courier.user_name, command=command, seconds=stands_s))
         if headless_seconds is not None:
             return _headless(profile, courier, command, headless_seconds, url, as_json)
         if not as_json:
-            say(t("demo.notes.again"))
+            tell(t("demo.notes.again"))
         # the console runs in this process: its `?` says all of the above again while the demo runs
         set_running(
             DemoNotes(
@@ -294,12 +311,12 @@ def run_demo(
             os.environ["O2O_HOME"] = previous_home
         if keep:
             if not as_json:
-                say(t("demo.kept", path=str(root)))
+                tell(t("demo.kept", path=str(root)))
         else:
             shutil.rmtree(root, ignore_errors=True)
         if not as_json:
-            say(t("demo.stopped"))
-            say(t("demo.handheld_next"))
+            tell(t("demo.stopped"))
+            tell(t("demo.handheld_next"))
 
 
 def _demo_printer(root: Path) -> Path | None:
@@ -394,7 +411,7 @@ def _headless(
             }
         )
     else:
-        say(
+        tell(
             t(
                 "demo.headless_result",
                 count=report.orders_seen,
@@ -402,7 +419,7 @@ def _headless(
                 state=report.final_state,
             )
         )
-        say(t("demo.headless_offers", count=offers))
+        tell(t("demo.headless_offers", count=offers))
     return 0 if report.orders_seen > 0 else int(Exit.ERROR)
 
 
@@ -473,14 +490,14 @@ def at_the_door(as_json: bool) -> None:
         )
         return
     if not doors:
-        say(t("demo.door.nothing"))
+        tell(t("demo.door.nothing"))
     for delivery, code in doors:
         number = f"#{delivery.order_number:04d}"
         name = safe_text(delivery.customer_name, one_line=True)
         if code:
-            say(t("demo.door.code", number=number, customer=name, code=code))
+            tell(t("demo.door.code", number=number, customer=name, code=code))
         else:
-            say(t("demo.door.not_yet", number=number, customer=name))
+            tell(t("demo.door.not_yet", number=number, customer=name))
 
 
 def demo(

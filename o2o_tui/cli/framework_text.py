@@ -173,7 +173,7 @@ def _localize_click() -> None:
     formatter = getattr(formatting, "HelpFormatter", None)
     if command is None or formatter is None or getattr(command, "_o2o_localized", False):
         return
-    get_help_option, write_usage = command.get_help_option, formatter.write_usage
+    get_help_option, write_usage, parse_args = command.get_help_option, formatter.write_usage, command.parse_args
 
     def help_option(self: Any, ctx: Any) -> Any:
         option = get_help_option(self, ctx)
@@ -184,8 +184,19 @@ def _localize_click() -> None:
     def usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
         write_usage(self, prog, usage_args(args), t("cli.framework.usage") if prefix is None else prefix)
 
+    def parse_args_kept(self: Any, ctx: Any, args: list[str]) -> list[str]:
+        ctx._o2o_args = list(args)  # what this command was given: an error in parsing them reads it (`_asks_json`)
+        try:
+            rest: list[str] = parse_args(self, ctx, args)
+        except Exception as error:
+            if hasattr(error, "ctx") and error.ctx is None:  # the parser's own ("requires an argument") has none
+                error._o2o_context = ctx  # type: ignore[attr-defined]
+            raise
+        return rest
+
     command.get_help_option = help_option
     formatter.write_usage = usage
+    command.parse_args = parse_args_kept
     command._o2o_localized = True
 
 
@@ -236,8 +247,9 @@ def _set_rich_utils(rich_utils: ModuleType) -> None:
         def rich_format_error(error: Any) -> None:
             from o2o_tui.cli.output import emit_error, json_wanted
 
-            # `--json`: a JSON error; an unknown option stops Click before it reads --json, so the words decide
-            if "--json" in sys.argv[1:] or (getattr(error, "ctx", None) is not None and json_wanted(error.ctx)):
+            # `--json` (or `--fields`, which implies it): a JSON error; Click may stop parsing before it reads
+            # either (an unknown option, a bad value), so the words of the command line decide
+            if _asks_json(error) or (getattr(error, "ctx", None) is not None and json_wanted(error.ctx)):
                 emit_error(translate_error(error.format_message()), error.exit_code)
                 return
             format_message = error.format_message
@@ -251,6 +263,23 @@ def _set_rich_utils(rich_utils: ModuleType) -> None:
             setattr(rich_utils, attribute, translate(message))
     _localize_metavars(rich_utils)
     _fold_help_text(rich_utils)
+
+
+def _asks_json(error: Any) -> bool:
+    """Whether the command line of a Click error asks for JSON output (`output.json_in_args`): the words each
+    command was given (kept as it parses them; the root's are the whole line), else those of this process."""
+    from o2o_tui.cli.output import json_in_args
+
+    context = getattr(error, "ctx", None) or getattr(error, "_o2o_context", None)
+    given: list[list[str]] = []
+    while context is not None:
+        kept = getattr(context, "_o2o_args", None)
+        if kept is not None:
+            given.append(kept)
+        context = context.parent
+    if not given:
+        given.append(sys.argv[1:])
+    return any(json_in_args(args) for args in given)
 
 
 def _fold_help_text(rich_utils: ModuleType) -> None:
@@ -270,6 +299,14 @@ def _fold_help_text(rich_utils: ModuleType) -> None:
 
     make_rich_text._o2o_localized = True  # type: ignore[attr-defined]
     rich_utils._make_rich_text = make_rich_text  # type: ignore[attr-defined]
+    print_panel = getattr(rich_utils, "_print_options_panel", None)
+    if callable(print_panel):  # in a narrow terminal the options one under another, not a table (help_text.py)
+        from o2o_tui.cli.help_text import print_options_panel
+
+        def print_options(**kwargs: Any) -> None:
+            print_options_panel(print_panel, **kwargs)
+
+        rich_utils._print_options_panel = print_options  # type: ignore[attr-defined]
 
 
 class _RichUtilsHook(importlib.abc.MetaPathFinder):

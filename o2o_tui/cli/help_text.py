@@ -1,12 +1,20 @@
 """`FoldedText`: Rich text for `--help` whose lines break as Chinese is set (`o2o_tui.text_fold`): between
 Chinese characters, never with closing punctuation first, a number kept with its unit. Rich itself breaks only at
-spaces and, in a table cell, cuts a longer run with "…" (imported only for a help page, with Rich itself)."""
+spaces and, in a table cell, cuts a longer run with "…" (imported only for a help page, with Rich itself).
+`print_options_panel`: in a narrow terminal the options are listed one under another, so that their names, types
+and help break only between words."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
+from rich.console import Group
 from rich.containers import Lines
+from rich.padding import Padding
+from rich.panel import Panel
+from rich.table import Table
 from rich.text import Text
 
 from o2o_tui.text_fold import break_offsets
@@ -52,3 +60,75 @@ class FoldedText(Text):
                 piece.truncate(width, overflow="fold")
                 lines.append(piece)
         return lines
+
+
+# a help column narrower than this (in cells) is too narrow to read: the options are listed one under another
+HELP_COLUMN_MIN = 24
+_PANEL_EDGES = 4  # a panel's border and padding, both sides
+_CELL_PADDING = 2  # the options table's padding around each column
+# Typer's columns: the required marker (when an option is required), long and short names, long and short
+# negative names, type, help
+_COLUMNS_WITH_MARKER = 7
+
+
+class _Kept:
+    """A stand-in console that keeps what Typer would print (its options panel), to be laid out again."""
+
+    def __init__(self) -> None:
+        self.printed: list[Any] = []
+
+    def print(self, *objects: Any, **_: Any) -> None:
+        self.printed.extend(objects)
+
+
+def print_options_panel(print_panel: Callable[..., None], **kwargs: Any) -> None:
+    """Typer's options (or arguments) panel, or in a narrow terminal the same rows one under another: each
+    option's names and type on a line, its help below, indented, breaking only between words. Typer's table
+    leaves the help column what its other columns do not take, and at 40 columns it cuts names ("--na…"),
+    folds types and defaults inside a token ("<floa|t>", "[default: 30|0]") and words ("addres|s.")."""
+    console = kwargs["console"]
+    kept = _Kept()
+    print_panel(**{**kwargs, "console": kept})
+    for panel in kept.printed:
+        table = getattr(panel, "renderable", None)
+        if isinstance(panel, Panel) and isinstance(table, Table) and _help_room(table, console.width) < HELP_COLUMN_MIN:
+            panel.renderable = _stacked(table)
+        console.print(panel)
+
+
+def _cells_of(cell: Any) -> int:
+    return cell_len(cell.plain) if isinstance(cell, Text) else 0
+
+
+def _help_room(table: Table, width: int) -> int:
+    """The cells the last (help) column gets at `width`: what the other columns leave of the panel."""
+    taken = 0
+    for column in table.columns[:-1]:
+        widest = max((_cells_of(cell) for cell in column._cells), default=0)
+        if widest:
+            taken += widest + _CELL_PADDING
+    return width - _PANEL_EDGES - taken - _CELL_PADDING
+
+
+def _stacked(table: Table) -> Group:
+    """The table's rows as a name line (marker, options, type: what is not blank, a space apart) and the help
+    text under it, each folded between words (`FoldedText`)."""
+    lines: list[Any] = []
+    columns = [column._cells for column in table.columns]
+    marked = len(columns) == _COLUMNS_WITH_MARKER  # a required option's "*" column: the others keep its place
+    for row in zip(*columns, strict=True):
+        *names, help_cell = row
+        shown = [cell for cell in names if isinstance(cell, Text) and cell.plain.strip()]
+        if marked and not (isinstance(names[0], Text) and names[0].plain.strip()):
+            shown.insert(0, Text(" " * max(_cells_of(cell) for cell in columns[0])))
+        lines.append(FoldedText.of(Text(" ").join(shown)))
+        lines.append(Padding(_help_text(help_cell), (0, 0, 0, 4)))
+    return Group(*lines)
+
+
+def _help_text(cell: Any) -> Any:
+    """An option's help, its env var, default and [required] as one text (Typer gives them as `Columns`)."""
+    items = list(getattr(cell, "renderables", [cell]))
+    if not all(isinstance(item, Text) for item in items):
+        return cell  # Markdown help: left as Typer lays it out
+    return FoldedText.of(Text(" ").join(items))

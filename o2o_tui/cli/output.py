@@ -98,8 +98,24 @@ def fail(message: str, code: Exit = Exit.ERROR) -> typer.Exit:
     return typer.Exit(int(code))
 
 
+# the options that ask for JSON output: `--fields` (orders list) implies `--json`
+JSON_OPTIONS = ("--json", "--fields")
+
+
+def json_in_args(args: list[str]) -> bool:
+    """Whether a command line asks for JSON output (`--json`, `--fields id,status`, `--fields=id`), for an error
+    Click finds before it has read the options (an unknown option, a bad value, a missing argument)."""
+    for arg in args:
+        if arg == "--":  # what follows is arguments, not options
+            return False
+        if arg in JSON_OPTIONS or arg.startswith("--fields="):
+            return True
+    return False
+
+
 def json_wanted(context: Any = None) -> bool:
-    """Whether the command running (or `context`, a Click context) was given `--json`."""
+    """Whether the command running (or `context`, a Click context) was given `--json`, or `--fields` (which
+    implies it)."""
     if context is None:
         import importlib
 
@@ -109,7 +125,7 @@ def json_wanted(context: Any = None) -> bool:
             click_globals = importlib.import_module("click.globals")
         context = click_globals.get_current_context(silent=True)
     while context is not None:
-        if context.params.get("as_json"):
+        if context.params.get("as_json") or context.params.get("fields") is not None:
             return True
         context = context.parent
     return False

@@ -5,6 +5,9 @@ Exit codes as every action: 0 done (or queued, without `--online`), 3 queued wit
 4 refused (redeemed before, expired, another store's, wrong code), 5 not a merchant profile. A code whose earlier
 scan still waits in the outbox is not queued again: said, and the exit code of a queued action. The pickup code of
 a takeout this store handed over within the hour is done already (a retry): said with when, exit 0, nothing sent.
+So is a voucher this counter redeemed before whose entry has left the outbox (the sync service replayed it): the
+platform, asked under that entry's key, answers it REDEEMED; said with when, exit 0, nothing redeemed again. A
+code typed by a Chinese input method (full-width "１２３４") is read as its ASCII.
 """
 
 from __future__ import annotations
@@ -136,6 +139,42 @@ def _say_fully(answer: dict[str, Any], *, as_json: bool) -> None:
         say(answer["explanation"])
 
 
+def _own_redemption(profile: Any, cache: Any, redemption: Any, since: Any) -> tuple[str, Any] | None:
+    """This counter's earlier redemption of the voucher whose entry has left the outbox (confirmed, by this or
+    another process), as the platform answers it again under that entry's key: (key, voucher); None when this
+    counter never redeemed the code, or the platform cannot say now (offline: the scan is queued as any)."""
+    import asyncio
+
+    from o2o_tui.redeem import remembered_voucher_key
+
+    key = remembered_voucher_key(cache, redemption.code, since)
+    if key is None or cache.outbox.get(key) is not None:  # still queued, or refused: not a redemption standing
+        return None
+    voucher = asyncio.run(_voucher(profile, redemption, key))
+    return (key, voucher) if voucher is not None else None
+
+
+def _redeemed_here(profile: Any, cache: Any, key: str, voucher: Any) -> dict[str, Any]:
+    """This counter's redemption standing, as `--json` says it (the explanation for a person)."""
+    import msgspec
+
+    from o2o_tui.redeem import VOUCHER_ACTION, CodeKind, redeemed_here_text
+    from o2o_tui.sync.read_model import ReadModel
+
+    store = ReadModel(cache).store(profile.store_id)
+    shown = msgspec.to_builtins(voucher)
+    return {
+        "outcome": "already_done",
+        "action": VOUCHER_ACTION,
+        "target": voucher.store_id,
+        "kind": CodeKind.VOUCHER.value,
+        "key": key,
+        "redeemed_at": shown.get("redeemed_at"),
+        "explanation": redeemed_here_text(voucher, store.timezone if store is not None else None),
+        "voucher": shown,
+    }
+
+
 async def _voucher(profile: Any, redemption: Any, key: str) -> Any:
     from o2o_tui.redeem import voucher_answer
     from o2o_tui.sync.session import make_client
@@ -153,12 +192,25 @@ def register(app: typer.Typer) -> None:
         as_json: bool = JsonOption,
     ) -> None:
         import asyncio
+        from datetime import UTC, datetime
 
         import msgspec
 
-        from o2o_tui.redeem import CodeKind, handed_over_text, not_ready_text, queued_text, redeemed_text
-        from o2o_tui.sync.perform import Outcome, perform
+        from o2o_tui.redeem import (
+            CodeKind,
+            forget_voucher_key,
+            handed_over_text,
+            not_ready_text,
+            queued_text,
+            redeemed_here,
+            redeemed_text,
+            remember_voucher_key,
+        )
+        from o2o_tui.sync.perform import ActionResult, Outcome, perform
+        from o2o_tui.typed_text import ascii_typed
 
+        code = ascii_typed(code)  # an input method's full-width "ＡＢ１２" is the code "AB12", as in the console
+        started = datetime.now(UTC)
         if not code.strip():
             raise fail(t("voucher.redeem.empty"), Exit.USAGE)
         voucher = None
@@ -187,12 +239,24 @@ def register(app: typer.Typer) -> None:
             elif redemption.kind is CodeKind.VOUCHER and (earlier := _handed_over_before(chosen, cache, code)):
                 _say_fully(earlier, as_json=as_json)
                 return
+            elif redemption.kind is CodeKind.VOUCHER and (own := _own_redemption(chosen, cache, redemption, started)):
+                key, answer = own
+                if redeemed_here(answer, redemption, started):
+                    forget_voucher_key(cache, redemption.code, started)  # heard: a scan again is refused
+                    _say_fully(_redeemed_here(chosen, cache, key, answer), as_json=as_json)
+                    return
+                # redeemed now, under that key (the platform no longer knew it): this scan's redemption
+                result = ActionResult(Outcome.DONE, key=key, action=redemption.action, target=redemption.target)
             if result is None:
                 result = asyncio.run(
                     perform(chosen, cache, redemption.action, redemption.target, redemption.body(), online=online)
                 )
             if result.outcome is Outcome.DONE and redemption.kind is CodeKind.VOUCHER and result.key:
                 voucher = asyncio.run(_voucher(chosen, redemption, result.key))
+            if redemption.kind is CodeKind.VOUCHER and result.outcome is Outcome.QUEUED and result.key:
+                remember_voucher_key(cache, redemption.code, result.key, started)  # the answer goes elsewhere
+            elif redemption.kind is CodeKind.VOUCHER and result.outcome in (Outcome.DONE, Outcome.REJECTED):
+                forget_voucher_key(cache, redemption.code, started)  # heard
         extra = {
             "kind": redemption.kind.value,
             "order_id": redemption.order_id,
