@@ -137,8 +137,11 @@ def check_not_past(day: str, today: date) -> str:
 
 
 def ranges_text(ranges: Sequence[TimeRange | OpeningHours]) -> str:
-    """ "10:00-14:00, 17:00-22:00"; "all day" for 00:00-00:00 (a range that opens when it closes); "" for none."""
-    return ", ".join(t("store.hours.all_day") if r.opens == r.closes else f"{r.opens}-{r.closes}" for r in ranges)
+    """ "10:00-14:00, 17:00-22:00" (zh "10:00-14:00，17:00-22:00": `parse_ranges` reads either back); "all day"
+    for 00:00-00:00 (a range that opens when it closes); "" for none."""
+    every_day = t("store.hours.all_day")
+    shown = (every_day if r.opens == r.closes else f"{r.opens}-{r.closes}" for r in ranges)
+    return t("store.hours.separator").join(shown)
 
 
 def pause_until(text: str, now: datetime, zone: tzinfo) -> datetime | None:

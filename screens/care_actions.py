@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from o2o_tui.domain.chases import ChaseReplyBody
+from o2o_tui.domain.order import ENDED_STATUSES
 from o2o_tui.domain.refunds import REFUNDABLE_STATUSES, RefundBody, refunded_total
 from o2o_tui.i18n import t
 from screens import order_format as fmt
@@ -34,6 +35,9 @@ def chase_reply(app: MerchantApp, entry: QueueEntry) -> None:
     from screens.chase_dialog import ChaseReplyDialog
 
     order = entry.order
+    if order.status in ENDED_STATUSES:  # the footer does not offer `y` here: pressed anyway, it says why
+        app.say(t("care.chase.ended", number=order.display_number, status=fmt.status_label(order)), severity="warning")
+        return
     if not order.chases:
         app.say(t("care.chase.none", number=order.display_number), severity="warning")
         return

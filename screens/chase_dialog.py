@@ -48,12 +48,13 @@ def reply_label(reply: ChaseReply, minutes: int | None = None) -> str:
 
 
 def chase_line(chase: Chase, now: datetime, zone: ZoneInfo | None) -> str:
-    """"Asked 12:31 (3 min ago): where is it?" with the customer's words made safe."""
+    """"Asked 12:31 (3 min ago): where is it?" (zh "12:31 催单（3 分钟前）：好了吗"), the customer's words
+    made safe."""
     asked = chase.asked_at.astimezone(zone) if zone else chase.asked_at
     minutes = max(0, int((now - chase.asked_at).total_seconds() // 60))
     line = t("care.chase.asked", time=asked.strftime("%H:%M"), minutes=minutes)
     note = safe_text(chase.note, one_line=True)
-    return f"{line}: {note}" if note else line
+    return t("care.chase.asked_note", asked=line, note=note) if note else line
 
 
 class ChaseReplyDialog(ModalScreen[ChaseReplyBody | None]):
@@ -108,7 +109,9 @@ class ChaseReplyDialog(ModalScreen[ChaseReplyBody | None]):
 
     def _label(self, n: int, reply: ChaseReply) -> Content:
         label = f"{n}. {reply_label(reply)}"
-        return Content(label if self._true(reply) else f"{label} ({t('care.chase.not_now')})")
+        if self._true(reply):
+            return Content(label)
+        return Content(t("care.chase.option_not_now", option=label, why=t("care.chase.not_now")))  # zh "（…）"
 
     def on_mount(self) -> None:
         for field in self.query(Input):

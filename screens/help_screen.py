@@ -22,6 +22,7 @@ from o2o_tui.demo_notes import note_lines, running
 from o2o_tui.i18n import t
 from screens.keys import declared_actions, localize_bindings
 from screens.order_format import fit
+from screens.order_keys import REFUSED_ACTION
 from screens.widgets.folded_text import FoldedText
 
 KEY_COLUMN = 10
@@ -42,6 +43,17 @@ def _lookup(key: str) -> str | None:
     return None if text == key else text
 
 
+def _helped_action(binding: Binding) -> str:
+    """The action a binding's sentence is about: an order key's hidden twin (`refused_key('ready')`, bound where
+    the order under the cursor is not offered the key) is about the key's own action, so `?` lists every order key
+    whatever the order under the cursor."""
+    action = binding.action.removeprefix("app.").removeprefix("screen.")
+    name, _, argument = action.partition("(")
+    if name == REFUSED_ACTION:
+        return argument.rstrip(")").strip("'\"")
+    return action
+
+
 def help_text(binding: Binding, ours: bool = True) -> str | None:
     """What a binding does, in words: the catalog's sentence for its id or action, else its description. None
     for Textual's own keys (`ours` False: Tab's "Focus Next", a scroll view's "Scroll Up") without a sentence:
@@ -50,8 +62,8 @@ def help_text(binding: Binding, ours: bool = True) -> str | None:
         return None
     if binding.id and (text := _lookup(f"help.{binding.id}")):
         return text
-    action = binding.action.split("(", 1)[0].removeprefix("app.").removeprefix("screen.")
-    if "(" not in binding.action and (text := _lookup(f"ui.help.{action}")):
+    action = _helped_action(binding)
+    if "(" not in action and (text := _lookup(f"ui.help.{action}")):
         return text
     if not ours:
         return None
@@ -71,13 +83,13 @@ def help_rows(screen: Screen[Any]) -> list[HelpRow]:
         text = help_text(binding, binding.action in declared[id(node)])
         if text is None:
             continue
-        keys, ids, shown = rows.setdefault((binding.action, text), ([], [], []))
+        keys, ids, shown = rows.setdefault((_helped_action(binding), text), ([], [], []))
         display = app.get_key_display(binding)
         if display not in keys:
             keys.append(display)
         if binding.id and binding.id not in ids:
             ids.append(binding.id)
-        shown.append(binding.show)
+        shown.append(binding.show or binding.action.startswith(REFUSED_ACTION))  # a twin: its key's own place
     ordered = sorted(rows.items(), key=lambda item: not any(item[1][2]))  # stable: binding order kept
     return [HelpRow(" ".join(keys), text, tuple(ids)) for (_, text), (keys, ids, _) in ordered]
 

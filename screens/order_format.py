@@ -95,14 +95,24 @@ def countdown_text(seconds: float) -> str:
     return t("ui.age.days", days=left // _DAY)
 
 
+CLOCK_CELLS = 5  # the rows' clock column at its narrowest (`columns_for`): `4:59`, `-3m`, `1h05`, `2d`
+
+
 def minutes_text(minutes: int) -> str:
     """A span in whole minutes (`-` when late), short for a row's clock column: `15m` under an hour, `1h05` (zh
-    `1:05`, as the new orders' countdown reads) under a day, then `2d`."""
+    `1时05`: never `1:05`, which is how the new orders' countdown reads) under a day, then `2d`. Hours and minutes
+    that would not fit the column read as minutes under 100 (zh `-75分` for `-1时15`), else as whole hours
+    (`-10h` for `-10h05`, zh `12时` for `12时05`), never cut."""
     sign, size = ("-", -minutes) if minutes < 0 else ("", minutes)
     if size < 60:
         return t("ui.age.minutes", minutes=minutes)
     if size < 24 * 60:
-        return sign + t("ui.age.hours", hours=size // 60, minutes=f"{size % 60:02d}")
+        text = sign + t("ui.age.hours", hours=size // 60, minutes=f"{size % 60:02d}")
+        if cell_len(text) <= CLOCK_CELLS:
+            return text
+        if size < 100 and cell_len(minutes_only := t("ui.age.minutes", minutes=minutes)) <= CLOCK_CELLS:
+            return minutes_only  # zh `-75分`, where `-1时15` is a cell too wide
+        return sign + t("ui.age.whole_hours", hours=size // 60)
     return sign + t("ui.age.days", days=size // (24 * 60))
 
 

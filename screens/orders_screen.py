@@ -36,7 +36,7 @@ from screens.console_messages import (
     ShowHelp,
 )
 from screens.keys import localize_bindings
-from screens.order_keys import ORDER_STEP_KEYS, offered, refused_bindings
+from screens.order_keys import ORDER_KEYS, offered_actions, refused_bindings
 from screens.source import QueueEntry, SourceChange
 from screens.widgets.auto_accept_banner import AutoAcceptBanner
 from screens.widgets.footer import KeyFooter
@@ -93,7 +93,7 @@ class OrdersScreen(Screen[None]):
         Binding("f", "figures", "figures.key.open", id="queue.figures"),
         Binding("k", "reprint", "printing.key.reprint", id="queue.reprint"),
         Binding("q", "quit", "ui.key.quit", id="queue.quit"),
-        *refused_bindings("queue"),  # the step keys of an ended order under the cursor: hidden, still say why
+        *refused_bindings("queue"),  # the order keys the cursor's order is not offered: hidden, still say why
     ]
     # what a narrow footer keeps (help first, always): the rest is in `?`
     FOOTER_PRIORITY = (
@@ -126,6 +126,9 @@ class OrdersScreen(Screen[None]):
         # the cursor left an order acted on for the one now at its row: (that order, its (status, pending) when
         # acted on, the order the cursor went to), so a refusal that puts it back brings the cursor back too
         self._moved_off: tuple[str, tuple[OrderStatus, tuple[str, ...]], str] | None = None
+        # the order keys offered for the order under the cursor, kept as it moves or its order changes: the
+        # footer asks `check_action` for every binding at each repaint, and this answers without a DOM query
+        self._offered = offered_actions(None)
 
     @property
     def host(self) -> ConsoleHost:
@@ -339,10 +342,14 @@ class OrdersScreen(Screen[None]):
             empty.update(Content(t(key)))
 
     def _show_side(self) -> None:
-        self.refresh_bindings()  # the order under the cursor may have changed: the keys it is offered with
+        entry = self.queue.cursor_entry
+        offered = offered_actions(entry)  # the order under the cursor may have changed: the keys it is offered
+        if offered != self._offered:  # with (the footer repaints only when they change)
+            self._offered = offered
+            self.refresh_bindings()
         side = self.query_one("#side", OrderDetail)
         if side.display:
-            side.show(self.queue.cursor_entry, self.host.now(), self.host.store_zone())
+            side.show(entry, self.host.now(), self.host.store_zone())
 
     def on_line_list_highlighted(self, event: LineList.Highlighted) -> None:
         if event.line_list is self.queue:
@@ -396,13 +403,12 @@ class OrdersScreen(Screen[None]):
             self.post_message(OpenOrder(entry.order.id))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action not in ORDER_STEP_KEYS:  # the footer asks for every binding at each repaint: no DOM query for these
-            return True
-        queue = self.query(OrderList)  # none yet while the screen is built
-        return offered(action, queue.first().cursor_entry if queue else None)  # ended: no Accept, Reject...
+        """The footer asks for every binding at each repaint: answered from what the cursor's last move (or its
+        order's last change) left in `_offered`, never a DOM query."""
+        return action not in ORDER_KEYS or action in self._offered
 
     def action_refused_key(self, action: str) -> None:
-        """An order step the footer does not offer for the order under the cursor, pressed anyway: run it, so it
+        """An order key the footer does not offer for the order under the cursor, pressed anyway: run it, so it
         says why."""
         getattr(self, f"action_{action}")()
 

@@ -64,8 +64,8 @@ def item_lines(order: Order) -> list[str]:
     for line in order.lines:
         text = f"{line.quantity}× {safe_text(line.name, one_line=True)}"
         options = [safe_text(option.name, one_line=True) for option in line.options]
-        if options:
-            text += f" ({', '.join(options)})"
+        if options:  # zh "（微辣，米饭）": full-width, as Chinese prose takes them
+            text += t("simple.options", options=t("simple.options_separator").join(options))
         if line.note:
             text += f" · {safe_text(line.note, one_line=True)}"
         lines.append(text)

@@ -142,5 +142,5 @@ def test_chinese_rows_read_hours_as_the_countdown_does_and_join_items_with_a_com
     assert (fmt.minutes_text(65), fmt.minutes_text(-75), fmt.minutes_text(5)) == ("1h05", "-1h15", "5m")
     set_language("zh")
     assert fmt.items_summary(order) == "宫保鸡丁 Kung Pao Chicken×2、米饭 Steamed Rice"
-    assert (fmt.minutes_text(65), fmt.minutes_text(-75), fmt.minutes_text(5)) == ("1:05", "-1:15", "5分")
-    assert fmt.age_text(order, order.created_at + timedelta(minutes=65)) == "1:05"
+    assert (fmt.minutes_text(65), fmt.minutes_text(-75), fmt.minutes_text(5)) == ("1时05", "-75分", "5分")
+    assert fmt.age_text(order, order.created_at + timedelta(minutes=65)) == "1时05"

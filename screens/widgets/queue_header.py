@@ -98,7 +98,7 @@ class QueueHeader(Widget):
         if self._sold_out:
             parts += [(fmt.fit(self._sold_out, width), "not dim reverse"), "\n"]
         if self._held:
-            parts += [(fmt.fit(t("scheduled.count", count=self._held) + " (t)", width), "not bold"), "\n"]
+            parts += [(fmt.fit(t("scheduled.count_key", count=self._held), width), "not bold"), "\n"]
         parts += [fmt.fit(_title("ui.column.clock", cols.clock), cols.clock), " "]
         parts += [" " * cols.mark, fmt.fit(_title("ui.column.number", cols.number), cols.number), " "]
         status_key = "ui.column.status" if cols.status >= 6 else "ui.column.status_short"
