@@ -151,10 +151,13 @@ def create_user(
                 conn, role=chosen, name=name or chosen.value, store_id=store, courier_id=courier
             )
     except seed.AdminError as error:
-        raise fail(t(error.key, **error.values), Exit.USAGE) from None
+        from o2o_tui.cli.deliveries import role_label
+
+        values = {**error.values, **({"role": role_label(error.values["role"])} if "role" in error.values else {})}
+        raise fail(t(error.key, **values), Exit.USAGE) from None
     finally:
         engine.dispose()
-    if as_json:
+    if as_json:  # the store the user really acts for (its courier's for a courier user), never just --store
         emit_json(
             {
                 "user_id": user.user_id,
@@ -166,7 +169,11 @@ def create_user(
             allow_secrets=True,
         )
         return
-    say(t("admin.user_created", user_id=user.user_id, role=user.role.value))
+    from o2o_tui.cli.deliveries import role_label
+
+    say(t("admin.user_created", user_id=user.user_id, role=role_label(user.role.value)))
+    if user.store_id:
+        say(t("admin.user_store", store_id=user.store_id))
     if user.courier_id:
         say(t("admin.user_courier", courier_id=user.courier_id))
     say(t("admin.token_once", token=user.token))

@@ -136,8 +136,12 @@ def create_user(
     store_id: str | None = None,
     courier_id: str | None = None,
 ) -> CreatedUser:
-    """A user with a fresh token; a courier user without `courier_id` gets a new courier of `store_id`'s fleet."""
+    """A user with a fresh token; a courier user without `courier_id` gets a new courier of `store_id`'s fleet.
+    The `store_id` returned is the store the user really acts for: an admin or a customer has none (a `store_id`
+    given for one is refused), a courier user has its courier's (a `store_id` naming another is refused)."""
     db.lock_writers(conn)
+    if store_id is not None and role not in (Role.MERCHANT, Role.DISPATCHER, Role.COURIER):
+        raise AdminError("admin.error.store_not_for_role", role=role.value)
     if store_id is not None and stores.load(conn, store_id) is None:
         raise AdminError("admin.error.no_store", store=store_id)
     if role in (Role.MERCHANT, Role.DISPATCHER) and store_id is None:
@@ -145,8 +149,17 @@ def create_user(
     if role is Role.COURIER:
         if courier_id is None:
             courier_id = create_courier(conn, name=name, store_id=store_id).id
-        elif fleet.load_courier(conn, courier_id) is None:
-            raise AdminError("admin.error.no_courier", courier=courier_id)
+        else:
+            courier = fleet.load_courier(conn, courier_id)
+            if courier is None:
+                raise AdminError("admin.error.no_courier", courier=courier_id)
+            if store_id is not None and courier.store_id != store_id:
+                if courier.store_id is None:
+                    raise AdminError("admin.error.courier_platform", courier=courier_id)
+                raise AdminError(
+                    "admin.error.courier_other_store", courier=courier_id, store=store_id, actual=courier.store_id
+                )
+            store_id = courier.store_id  # the courier's fleet is the user's store, --store given or not
     elif courier_id is not None:
         raise AdminError("admin.error.courier_only")
     token = new_token()
