@@ -130,11 +130,14 @@ def cached_store(profile: str | None) -> Store | None:
         return None
 
 
-def fill_new_cache(profile: str | None) -> None:
+def fill_new_cache(profile: str | None, *, say_answered_errors: bool = False) -> None:
     """A profile never synced (just logged in) has nothing to show: pull once first when the platform answers,
     for the store (`store auto-accept` too), menu and report commands and `o2o deliveries list`. Quietly nothing when it does not answer, the profile or cache cannot be
     opened, or another process holds the cache: the command then reads the cache as it is and says what it
-    lacks. A cache synced once is never pulled here (reads stay offline and instant)."""
+    lacks. A cache synced once is never pulled here (reads stay offline and instant).
+    `say_answered_errors` (a read command): when the platform answered the pull with an error (a 5xx, an
+    unreadable answer, a refused token) the command stops with it and its exit code (README: a read that meets a
+    5xx exits 1), instead of going on as if the platform had not answered."""
     import asyncio
 
     from o2o_tui.sync import tables
@@ -147,6 +150,10 @@ def fill_new_cache(profile: str | None) -> None:
             if cache.meta_get(tables.META_LAST_SYNC_AT, None) is not None:
                 return
         with profile_cache(profile) as (chosen, cache):
-            asyncio.run(refresh(chosen, cache))
-    except (PlatformError, ConfigError, CacheError):
+            asyncio.run(refresh(chosen, cache, answered_errors=say_answered_errors))
+    except PlatformError as error:
+        if say_answered_errors and not isinstance(error, Unreachable):
+            raise fail_for(error) from None
+        return
+    except (ConfigError, CacheError):
         return

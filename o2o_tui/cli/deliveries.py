@@ -288,7 +288,7 @@ def register(app: typer.Typer) -> None:
                 require_courier(chosen)
                 first_time = _never_synced(cache)
             if first_time:
-                fill_new_cache(profile)  # a profile just logged in: pulled once first, as the store commands do
+                fill_new_cache(profile, say_answered_errors=True)  # a profile just logged in: pulled once first, as the store commands do
             with cli_cache(profile, read_only=True) as (_, cache):
                 shown = [(d, _pending(cache, d.id)) for d in _shown(cache, include_ended=include_ended)]
                 never = _never_synced(cache)

@@ -567,7 +567,7 @@ def show(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> Non
     from o2o_tui.i18n import current_language
     from o2o_tui.safe_text import safe_text
 
-    fill_new_cache(profile)  # a profile just logged in: its menu, not "run sync"
+    fill_new_cache(profile, say_answered_errors=True)  # a profile just logged in: its menu, not "run sync"
     with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (chosen, cache):
         menu, store = cached_menu(chosen, cache, pull=False)
     if as_json:
@@ -604,7 +604,7 @@ def export(
     kind = _format_of(output, file_format.lower() if file_format else None)
     if kind not in ("json", "csv"):
         raise fail(t("menu_cli.error.format", format=kind), Exit.USAGE)
-    fill_new_cache(profile)
+    fill_new_cache(profile, say_answered_errors=True)
     with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (chosen, cache):
         menu, _store = cached_menu(chosen, cache, pull=False)
     data = menu_io.export_csv(menu) if kind == "csv" else menu_io.export_json(menu)
@@ -649,7 +649,7 @@ def import_file(
         raise fail(t("menu_cli.error.partial_json"), Exit.USAGE)
     data = _read_file(file)
     if dry_run:  # read only below: a profile just logged in gets its menu first (a real import pulls itself)
-        fill_new_cache(profile)
+        fill_new_cache(profile, say_answered_errors=True)
     with (
         handle_errors(),
         cache_errors(),

@@ -400,7 +400,7 @@ def _read_cache(profile: str | None) -> Iterator[Any]:
         if not _never_synced(cache):
             yield cache
             return
-    fill_new_cache(profile)
+    fill_new_cache(profile, say_answered_errors=True)  # a 5xx is said (exit 1), not "the platform did not answer"
     with cli_cache(profile, read_only=True) as (_, cache):
         yield cache
 

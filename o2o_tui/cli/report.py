@@ -148,7 +148,7 @@ def register(app: typer.Typer) -> None:
         with handle_errors():
             chosen = load_profile(profile)
             store_id = _store_id(chosen)
-            fill_new_cache(profile)  # the store's name for the title and its clock for the date
+            fill_new_cache(profile, say_answered_errors=True)  # the store's name for the title and its clock for the date
             _refuse_future(profile, store_id, date)
             cache = ReportCache(profile_cache_dir(chosen))
             with open_client(chosen) as client:

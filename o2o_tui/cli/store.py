@@ -229,7 +229,7 @@ def _register_hours(store_app: typer.Typer) -> None:
             return
         from o2o_tui.sync.read_model import ReadModel
 
-        fill_new_cache(profile)
+        fill_new_cache(profile, say_answered_errors=True)
         with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (chosen, cache):
             _not_for_couriers(chosen)
             store = ReadModel(cache).store(chosen.store_id)
@@ -335,7 +335,7 @@ def register(app: typer.Typer) -> None:
     def status(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> None:
         from o2o_tui.sync.read_model import ReadModel
 
-        fill_new_cache(profile)
+        fill_new_cache(profile, say_answered_errors=True)
         with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (chosen, cache):
             _not_for_couriers(chosen)
             store = ReadModel(cache).store(chosen.store_id)

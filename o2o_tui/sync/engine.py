@@ -152,6 +152,7 @@ class SyncEngine:
         self._stopped: asyncio.Event | None = None
         self._push_deferred = False  # the last push found another process holding the push lock
         self._wrote_at: float | None = None  # loop time of the last page that changed the cache
+        self._fault: PlatformError | None = None  # what the last `sync_once` ended on (None: the platform answered)
 
     # -- observing ----------------------------------------------------------------------------------------
     def subscribe(self, callback: Listener) -> Callable[[], None]:
@@ -593,8 +594,10 @@ class SyncEngine:
 
     # -- loops --------------------------------------------------------------------------------------------
     async def sync_once(self) -> SyncReport:
-        """Push everything pending, then pull until caught up (for the CLI)."""
+        """Push everything pending, then pull until caught up, then apply the retention once (for the CLI and a
+        device that only syncs from time to time, e.g. from cron: `run()` does it in its own loop)."""
         report = SyncReport()
+        self._fault = None
         try:
             try:
                 report.pushed, report.rejected = await self.push_pending()
@@ -612,12 +615,21 @@ class SyncEngine:
             report.resynced = self._resyncs > resyncs  # also when the server said so (a restored database)
             self._set_state(SyncState.ONLINE, report.error)
         except PlatformError as error:
+            self._fault = error
             self._on_fault(error)
             report.error = error.i18n_message()
+        # the personal data of orders ended longer ago than the window leaves the cache however the device syncs,
+        # offline too (the platform sends nothing when it blanks its own copy)
+        await self.apply_retention()
         await self._refresh_counts()
         await self._io(self._save_state)
         report.state, report.pending, report.conflicts = self._state, self._pending, self._conflicts
         return report
+
+    @property
+    def fault(self) -> PlatformError | None:
+        """The error the last `sync_once` ended on (its report says it for a person), None when it went through."""
+        return self._fault
 
     async def record_answer(self, error: PlatformError | None) -> None:
         """What a command's own push met, written for `o2o sync status` before the command exits: a fault

@@ -141,7 +141,14 @@ async def _push_or_watch(
         await asyncio.sleep(poll)
 
 
-async def refresh(profile: Profile, cache: Any, *, timeout: float = 10.0) -> Any:
-    """Push what is queued and pull until caught up; returns the engine's `SyncReport`."""
+async def refresh(profile: Profile, cache: Any, *, timeout: float = 10.0, answered_errors: bool = False) -> Any:
+    """Push what is queued and pull until caught up (and apply the retention); returns the engine's `SyncReport`.
+    `answered_errors`: raise the error the pull ended on when the platform answered one (a 5xx, an unreadable
+    answer, a refused token) instead of only saying it in the report; an unreachable platform is still only
+    reported (a read then works from the cache as it is)."""
     async with make_client(profile, timeout=timeout) as client:
-        return await make_engine(profile, cache, client).sync_once()
+        engine = make_engine(profile, cache, client)
+        report = await engine.sync_once()
+    if answered_errors and engine.fault is not None and not isinstance(engine.fault, Unreachable):
+        raise engine.fault
+    return report
