@@ -37,7 +37,7 @@ KEPT = {
         "totals.refunded.currency", "payment.method", "pickup_code", "delivery_code", "cancellation.reason_code",
         "cancel_reason_code", "courier_id", "delivery_id", "delivery_status", "return_reason", "code_locks[].kind",
         "chases[].reply", "chases[].answered_by", "refunds[].id", "refunds[].amount.currency",
-        "refunds[].reason_code", "refunds[].note", "refunds[].lines[].amount.currency", "refunds[].by",
+        "refunds[].reason_code", "refunds[].lines[].amount.currency", "refunds[].by",
         "refunds[].by_role", "delivery_problem.reason", "accept_key",
     },
     Delivery: {
@@ -95,8 +95,9 @@ def test_every_text_and_position_is_either_personal_or_kept() -> None:
         assert all(any(t == p or t.startswith(p + ".") for t in texts) for p in rule), (
             "a rule path gone stale"
         )
-    for chase_words in ("chases[].note", "chases[].text"):  # the customer's words, the store's free answer
-        assert chase_words in ORDER_PERSONAL
+    # the customer's words, the store's free answer, the store's free text on a refund
+    for free_text in ("chases[].note", "chases[].text", "refunds[].note"):
+        assert free_text in ORDER_PERSONAL
 
 
 def _changed(before: Any, after: Any, path: str = "") -> set[str]:

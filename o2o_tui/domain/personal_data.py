@@ -39,6 +39,7 @@ ORDER_PERSONAL: Mapping[str, Any] = MappingProxyType(
         "chases[].note": "",  # the customer's own words when chasing the order
         "chases[].text": "",  # the store's free-text answer to them
         "delivery_problem.note": "",  # the courier's words on its open problem
+        "refunds[].note": "",  # the store's free text on a refund (its reason code, amounts, lines and time stay)
     }
 )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,7 @@ from o2o_tui.platform.auth import Caller
 from o2o_tui.platform.context import Ctx
 from o2o_tui.platform.errors import ApiError
 from o2o_tui.platform.personal import without_personal_delivery, without_personal_order
+from o2o_tui.platform.write_failures import REFUSED_WRITES, SaidOnce
 
 if TYPE_CHECKING:
     from o2o_tui.platform.app import Platform
@@ -180,18 +182,33 @@ def file_stored_answers(platform: Platform) -> int:
         return idempotency.file_earlier_answers(conn, server_secret.of(platform.settings), purged_through)
 
 
+JOBS: tuple[tuple[str, Callable[[Platform], object]], ...] = (
+    ("cancel_overdue", cancel_overdue),
+    ("conclude_delivered", conclude_delivered),
+    ("pause_unwatched", pause_unwatched),
+    ("prune", prune),
+    ("purge_personal", purge_personal),
+)
+_said = SaidOnce(log)
+
+
 def run_once(platform: Platform) -> None:
-    cancel_overdue(platform)
-    conclude_delivered(platform)
-    pause_unwatched(platform)
-    prune(platform)
-    purge_personal(platform)
+    """Each job in turn; one failing does not keep the others from their turn. A job the database refuses to let
+    write (its disk full, read-only) says so once per kind, in one line, and once when it writes again; any other
+    failure is a bug and keeps its traceback."""
+    for name, job in JOBS:
+        where = f"background job {name}"
+        try:
+            job(platform)
+        except REFUSED_WRITES as error:
+            _said.failed(where, error)
+        except Exception:  # a job failing must not stop the others, now or next time round
+            log.exception("%s failed", where)
+        else:
+            _said.wrote(where)
 
 
 async def run_forever(platform: Platform) -> None:
     while True:
         await asyncio.sleep(platform.settings.job_interval_seconds)
-        try:
-            run_once(platform)
-        except Exception:  # a job failing must not stop the others next time round
-            log.exception("background jobs failed")
+        run_once(platform)

@@ -38,6 +38,7 @@ from o2o_tui.platform import db, orders, stores
 from o2o_tui.platform.auth import Caller
 from o2o_tui.platform.context import Ctx
 from o2o_tui.platform.errors import ApiError, validation
+from o2o_tui.platform.write_failures import REFUSED_WRITES, SaidOnce
 
 if TYPE_CHECKING:
     from o2o_tui.platform.state import Platform
@@ -159,6 +160,10 @@ def release_due(platform: Platform, now: datetime | None = None) -> tuple[int, d
     return released, min(ahead) if ahead else None
 
 
+_WHERE = "background job release_held_orders"
+_said = SaidOnce(log)
+
+
 async def run_forever(platform: Platform) -> None:
     """Release held orders at their prep start: sleep until the next one (at most a job interval, so another
     process's new held orders are seen too), woken early when this process takes a new held order."""
@@ -173,6 +178,9 @@ async def run_forever(platform: Platform) -> None:
                 _, upcoming = release_due(platform)
                 if upcoming is not None:
                     wait = min(wait, (upcoming - db.utcnow()).total_seconds())
+                _said.wrote(_WHERE)
+            except REFUSED_WRITES as error:  # the disk full, the file read-only: once per kind, in one line
+                _said.failed(_WHERE, error)
             except Exception:  # a failing round must not stop the next one
                 log.exception("releasing scheduled orders failed")
             with contextlib.suppress(TimeoutError):

@@ -3,6 +3,7 @@ check-in (`?device=`: see `o2o_tui/platform/auto_accept.py`)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, put
@@ -17,6 +18,10 @@ from o2o_tui.platform.errors import validation
 from o2o_tui.platform.pipeline import MUTATION_GUARDS, answer, idempotent
 from o2o_tui.platform.routes.errors import CHANGE_ERRORS, READ_ERRORS
 from o2o_tui.platform.state import platform_of
+from o2o_tui.platform.write_failures import REFUSED_WRITES, SaidOnce
+
+_said = SaidOnce(logging.getLogger("o2o.platform.auto_accept"))
+CHECK_IN = "the auto-accept check-in of store devices"
 
 
 class AutoAcceptController(Controller):
@@ -35,9 +40,16 @@ class AutoAcceptController(Controller):
             raise validation("device", f"at most {DEVICE_NAME_MAX} characters")
         platform = platform_of(request)
         caller = platform.caller(request)
-        with db.writing(platform.engine) as conn:
-            ctx = Ctx(conn=conn, caller=caller, now=db.utcnow(), settings=platform.settings)
-            result = auto_accept.state(ctx, store_id, device)
+        try:
+            with db.writing(platform.engine) as conn:
+                ctx = Ctx(conn=conn, caller=caller, now=db.utcnow(), settings=platform.settings)
+                result = auto_accept.state(ctx, store_id, device)
+        except REFUSED_WRITES as error:  # the disk full, the file read-only: the state without the check-in
+            _said.failed(CHECK_IN, error)
+            with platform.engine.connect() as conn:  # never committed: what it would have written is dropped
+                ctx = Ctx(conn=conn, caller=caller, now=db.utcnow(), settings=platform.settings)
+                return answer(auto_accept.state(ctx, store_id))
+        _said.wrote(CHECK_IN)
         if ctx.wrote_events:
             platform.notifier.notify(ctx.scopes)
         return answer(result)

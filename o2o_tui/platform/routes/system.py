@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 from typing import Annotated, Any
 
@@ -12,12 +13,34 @@ from litestar.params import FromQuery, QueryParameter
 from o2o_tui.domain.events import EventPage
 from o2o_tui.domain.identity import Me, Role
 from o2o_tui.platform import db, events, stores
+from o2o_tui.platform.auth import Caller
 from o2o_tui.platform.context import Ctx
 from o2o_tui.platform.errors import validation
 from o2o_tui.platform.openapi import openapi_document
 from o2o_tui.platform.pipeline import answer
 from o2o_tui.platform.routes.errors import LIST_ERRORS
-from o2o_tui.platform.state import platform_of
+from o2o_tui.platform.state import Platform, platform_of
+from o2o_tui.platform.write_failures import REFUSED_WRITES, SaidOnce
+
+log = logging.getLogger("o2o.platform.heartbeat")
+_said = SaidOnce(log)
+HEARTBEAT = "the store devices' heartbeat"
+
+
+def _record_poll(platform: Platform, caller: Caller, store_id: str) -> None:
+    """Remember that a staff device polled (stores.record_poll). Bookkeeping beside the read: a database that
+    refuses the write (its disk full, read-only) does not fail the read; said once per kind, in one line. The
+    next try is at the next heartbeat_due."""
+    try:
+        with db.writing(platform.engine) as conn:
+            ctx = Ctx(conn=conn, caller=caller, now=db.utcnow(), settings=platform.settings)
+            stores.record_poll(ctx, store_id)
+    except REFUSED_WRITES as error:
+        _said.failed(HEARTBEAT, error)
+        return
+    _said.wrote(HEARTBEAT)
+    if ctx.wrote_events:
+        platform.notifier.notify(ctx.scopes)
 
 
 class SystemController(Controller):
@@ -60,11 +83,7 @@ class SystemController(Controller):
             and caller.store_id
             and platform.heartbeat_due(caller.store_id)
         ):
-            with db.writing(platform.engine) as conn:
-                ctx = Ctx(conn=conn, caller=caller, now=db.utcnow(), settings=platform.settings)
-                stores.record_poll(ctx, caller.store_id)
-            if ctx.wrote_events:
-                platform.notifier.notify(ctx.scopes)
+            _record_poll(platform, caller, caller.store_id)
         scope = events.scope_of(caller)  # woken only by events this caller reads
         loop = asyncio.get_running_loop()
         deadline = loop.time() + min(wait, events.MAX_WAIT_SECONDS)
