@@ -11,12 +11,13 @@ import asyncio
 import logging
 import os
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+import msgspec
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -29,12 +30,13 @@ from textual.timer import Timer
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from o2o_tui.client.errors import PlatformError
+from o2o_tui.client.errors import PlatformError, Unreachable
 from o2o_tui.domain.fleet import CourierStatus
 from o2o_tui.domain.requests import AssignBody, EmptyBody
 from o2o_tui.i18n import t
 from o2o_tui.live_dispatch import (
     LIVE_PARAMS,
+    OPEN_STATUSES,
     CourierState,
     FleetSnapshot,
     LivePlan,
@@ -91,8 +93,63 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(frozen=True)
+class CachedFleet:
+    """What this device's offline cache holds of the store and its open orders, and when it last heard from the
+    platform (`as_of`, None when not known). Its couriers are not used: where they are and what they carry goes
+    stale in minutes, so the board never plans or shows couriers from the cache."""
+
+    snapshot: FleetSnapshot
+    as_of: datetime | None
+
+
+def read_cached_fleet(profile_name: str, store_id: str) -> CachedFleet | None:
+    """The store's open orders as the profile's offline cache has them (read-only: the console may be writing it);
+    None when there is no cache, no store in it, or it cannot be read now."""
+    from o2o_tui.sync import tables
+    from o2o_tui.sync.read_model import ReadModel
+    from o2o_tui.sync.session import profile_cache
+
+    try:
+        with profile_cache(profile_name, read_only=True) as (_, cache):
+            model = ReadModel(cache)
+            store = model.store(store_id)
+            if store is None:
+                return None
+            orders = [
+                view.order
+                for view in model.orders()
+                if view.order.store_id == store_id and view.order.status in OPEN_STATUSES
+            ]
+            stamp = cache.meta_get(tables.META_LAST_SYNC_AT, None)
+    except Exception:  # no cache, or it cannot be read now: the board says the orders are not known
+        log.debug("dispatch board: no cached fleet", exc_info=True)
+        return None
+    as_of: datetime | None = None
+    try:
+        as_of = datetime.fromisoformat(stamp) if isinstance(stamp, str) else None
+    except ValueError:
+        as_of = None
+    if as_of is not None and as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=UTC)
+    return CachedFleet(FleetSnapshot(store=store, orders=orders, couriers=[]), as_of)
+
+
+def cached_plan(cached: CachedFleet, now: datetime) -> LivePlan:
+    """The cached orders as a plan with no suggestion and no courier: an order without a courier is tagged
+    "cached" (not "no rider": the board does not know the couriers), one with a courier "sent"."""
+    plan = plan_live(cached.snapshot, now, LIVE_PARAMS)
+    orders = [
+        msgspec.structs.replace(o, why="assigned" if o.courier_id else "cached", problem=None, problem_at=None)
+        for o in plan.orders
+    ]
+    return msgspec.structs.replace(plan, suggestions=[], orders=orders, couriers=[])
+
+
 class FleetSource(Protocol):
-    """Where the board reads the fleet and sends assignments (the platform client, or memory in tests)."""
+    """Where the board reads the fleet and sends assignments (the platform client, or memory in tests). A source
+    may also have `cached() -> CachedFleet | None`: what the board shows while the platform cannot be reached and
+    nothing was loaded yet."""
 
     async def snapshot(self) -> FleetSnapshot: ...
 
@@ -106,10 +163,18 @@ class FleetSource(Protocol):
 class ClientFleet:
     """A `FleetSource` on an `AsyncPlatformClient` (dispatcher, own-fleet merchant or admin token)."""
 
-    def __init__(self, client: FleetClient, store_id: str, *, owns_client: bool = True) -> None:
+    def __init__(
+        self, client: FleetClient, store_id: str, *, owns_client: bool = True, profile_name: str | None = None
+    ) -> None:
         self._client = client
         self._store_id = store_id
         self._owns_client = owns_client
+        self._profile_name = profile_name  # whose offline cache `cached` reads (None: no cache)
+
+    def cached(self) -> CachedFleet | None:
+        if self._profile_name is None:
+            return None
+        return read_cached_fleet(self._profile_name, self._store_id)
 
     async def snapshot(self) -> FleetSnapshot:
         return await read_fleet_async(self._client, self._store_id)
@@ -133,22 +198,44 @@ class FleetLoaded(Message):
 
 
 class FleetFailed(Message):
-    """The round failed: the platform could not be read, or (`planning`) the plan could not be made."""
+    """The round failed: the platform could not be read (`offline`: it cannot be reached; `cached`: what this
+    device's cache holds, read only while nothing was loaded yet), or (`planning`) the plan could not be made."""
 
-    def __init__(self, message: str, *, planning: bool = False) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        planning: bool = False,
+        offline: bool = False,
+        cached: tuple[CachedFleet, LivePlan] | None = None,
+    ) -> None:
         super().__init__()
         self.message = message
         self.planning = planning
+        self.offline = offline
+        self.cached = cached
 
 
 class ActionsDone(Message):
-    """`order_ids`: every order an action was sent for (done or refused): the cursor leaves them."""
+    """`order_ids`: every order an action was sent for (done or refused): the cursor leaves them. `refused`: lines
+    for what the platform said no to or could not do; `unsent`: the numbers never sent (the platform cannot be
+    reached); `unknown`: lines for actions whose answer never came (they may have been applied)."""
 
-    def __init__(self, done: list[str], refused: list[str], order_ids: frozenset[str]) -> None:
+    def __init__(
+        self,
+        done: list[str],
+        refused: list[str],
+        order_ids: frozenset[str],
+        *,
+        unsent: list[str] | None = None,
+        unknown: list[str] | None = None,
+    ) -> None:
         super().__init__()
         self.done = done
         self.refused = refused
         self.order_ids = order_ids
+        self.unsent = unsent or []
+        self.unknown = unknown or []
 
 
 class CourierPicker(ModalScreen[str | None]):
@@ -256,6 +343,9 @@ class DispatchBoard(Screen[None]):
         self._in_flight: set[str] = set()  # orders an action is on its way for
         self._just_sent: frozenset[str] = frozenset()  # acted on: the next refresh moves the cursor off them
         self._updated = ""  # the status line's "Updated 12:03."
+        self._stale = ""  # the last round failed: why, and how old the board is (said instead of "Updated")
+        self._cached_at: datetime | None = None  # showing this device's cache (as of then): nothing can be sent
+        self._from_cache = False
         localize_bindings(self)
         if root:
             self._relabel_back()
@@ -273,12 +363,14 @@ class DispatchBoard(Screen[None]):
         yield Static(Content(t("dispatch.board.title")), id="board-header")
         with Horizontal(id="board-body"):
             with Vertical(id="board-lists"):
+                # "?" until the platform answers: an empty list before then is not "nothing to dispatch"
                 yield Static(
-                    Content(t("dispatch.board.orders_title", count=0)), id="orders-title", classes="section"
+                    Content(t("dispatch.board.orders_title", count="?")), id="orders-title", classes="section"
                 )
+                yield Static(id="board-unknown")  # offline before anything was loaded: what is not known
                 yield OrderList(id="board-orders")
                 yield Static(
-                    Content(t("dispatch.board.couriers_title", count=0)),
+                    Content(t("dispatch.board.couriers_title", count="?")),
                     id="couriers-title",
                     classes="section",
                 )
@@ -319,6 +411,13 @@ class DispatchBoard(Screen[None]):
         now = self.now()
         try:
             snapshot = await self.fleet.snapshot()
+        except Unreachable:
+            cached = None
+            reader = getattr(self.fleet, "cached", None)
+            if self.snapshot is None and reader is not None:  # nothing loaded yet: what this device's cache holds
+                cached = await self._read_cache(reader, now)
+            self.post_message(FleetFailed("", offline=True, cached=cached))
+            return
         except PlatformError as error:
             self.post_message(FleetFailed(error.i18n_message()))
             return
@@ -332,6 +431,19 @@ class DispatchBoard(Screen[None]):
             return
         self.post_message(FleetLoaded(snapshot, plan))
 
+    async def _read_cache(
+        self, reader: Callable[[], CachedFleet | None], now: datetime
+    ) -> tuple[CachedFleet, LivePlan] | None:
+        def read() -> tuple[CachedFleet, LivePlan] | None:
+            cached = reader()
+            return None if cached is None else (cached, cached_plan(cached, now))
+
+        try:
+            return await asyncio.to_thread(read)
+        except Exception:  # a bad cached document must not leave the board on "Loading": say "not known"
+            log.exception("dispatch board: the cached orders could not be shown")
+            return None
+
     def _arm(self) -> None:
         if self._timer is None and self.is_mounted:
             self._timer = self.set_timer(self._poll_seconds, self._on_timer)
@@ -343,17 +455,71 @@ class DispatchBoard(Screen[None]):
     def on_fleet_loaded(self, message: FleetLoaded) -> None:
         self.snapshot = message.snapshot
         self.plan = message.plan
+        self._from_cache = False
+        self._cached_at = None
+        self.query_one("#board-unknown", Static).display = False
         self._show()
         self._updated = t("dispatch.board.updated", at=clock(message.plan.now, self._zone()))
+        self._stale = ""
         self._say_problem()
         self.rounds += 1
         self._arm()
 
     def on_fleet_failed(self, message: FleetFailed) -> None:
-        key = "dispatch.board.plan_failed" if message.planning else "dispatch.board.failed"
-        self._set_status(t(key, error=safe_text(message.message, one_line=True)), error=True)
+        if message.offline:
+            self._say_offline(message.cached)
+        else:
+            key = "dispatch.board.plan_failed" if message.planning else "dispatch.board.failed"
+            self._stale = t(key, error=safe_text(message.message, one_line=True))
+            self._set_status(self._stale, error=True)
+            if self.snapshot is None and not self._from_cache:
+                self._show_unknown(t("dispatch.board.unknown_failed"))
         self.rounds += 1
         self._arm()
+
+    def _say_offline(self, cached: tuple[CachedFleet, LivePlan] | None) -> None:
+        """The platform cannot be reached: keep what was loaded (and say how old it is), else show this device's
+        cached orders marked as such, else say the orders and couriers are not known."""
+        zone = self._zone()
+        if self.snapshot is not None and not self._from_cache and self.plan is not None:
+            self._stale = t("dispatch.board.offline_since", at=clock(self.plan.now, zone))
+            self._set_status(self._stale, error=True)
+            return
+        if cached is not None:
+            fleet, plan = cached
+            self._from_cache = True
+            self._cached_at = fleet.as_of
+            self.snapshot = fleet.snapshot
+            self.plan = plan
+            self._show()
+            self._show_unknown(None)
+            self._set_status(self._cache_line(plan.now), error=True)
+            return
+        if self._from_cache and self.plan is not None:  # the cache was shown already: keep it
+            self._set_status(self._cache_line(self.now()), error=True)
+            return
+        self._show_unknown(t("dispatch.board.unknown_offline"))
+        self._set_status(t("dispatch.board.offline"), error=True)
+
+    def _cache_line(self, now: datetime) -> str:
+        """ "Offline: from this device's cache, as of 12:03 (14 min ago). Couriers not known; nothing can be sent."""
+        at = self._cached_at
+        if at is None:
+            return t("dispatch.board.offline_cache_unknown_age")
+        minutes = max(0, int((now - at).total_seconds() // 60))
+        return t("dispatch.board.offline_cache", at=clock(at, self._zone()), minutes=minutes)
+
+    def _show_unknown(self, text: str | None) -> None:
+        """Before anything was loaded: the counts are "?", the note says why nothing is listed (None: the cached
+        orders are listed, the couriers are not known)."""
+        note = self.query_one("#board-unknown", Static)
+        if text is not None:
+            note.display = True
+            self._put(note, Content(text))
+            self._put(self.query_one("#orders-title", Static), Content(t("dispatch.board.orders_title", count="?")))
+        else:
+            note.display = False
+        self._put(self.query_one("#couriers-title", Static), Content(t("dispatch.board.couriers_unknown")))
 
     def _set_status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#board-status", Static)
@@ -387,17 +553,16 @@ class DispatchBoard(Screen[None]):
                 self._just_sent = frozenset()
             self.couriers_list.set_rows(courier_views)
         waiting = sum(1 for o in plan.orders if o.courier_id is None)
-        self._put(
-            self.query_one("#orders-title", Static),
-            Content(
-                t(
-                    "dispatch.board.orders_title_plan",
-                    count=waiting,
-                    suggested=len(plan.suggestions),
-                    now=len(plan.committed),
-                )
-            ),
-        )
+        if self._from_cache:
+            title = t("dispatch.board.orders_title_cached", count=waiting)
+        else:
+            title = t(
+                "dispatch.board.orders_title_plan",
+                count=waiting,
+                suggested=len(plan.suggestions),
+                now=len(plan.committed),
+            )
+        self._put(self.query_one("#orders-title", Static), Content(title))
         free = sum(1 for c in plan.couriers if c.free_at is not None and c.free_at <= plan.now)
         self._put(
             self.query_one("#couriers-title", Static),
@@ -458,11 +623,12 @@ class DispatchBoard(Screen[None]):
         """The status line: the open problem the courier of the order under the cursor reported, in full."""
         key = self.orders_list.cursor_key
         state = next((o for o in self.plan.orders if o.order_id == key), None) if self.plan else None
+        tail, stale = (self._stale, True) if self._stale else (self._updated, False)  # a failed round stays said
         if state is not None and state.why in PICKED_UP_TAGS:
-            self._set_status(f"{self._picked_up_line(state)} {self._updated}")
+            self._set_status(f"{self._picked_up_line(state)} {tail}", error=stale)
             return
         if state is None or state.problem is None:
-            self._set_status(self._updated)
+            self._set_status(tail, error=stale)
             return
         couriers = self.plan.couriers if self.plan else []
         courier = next((c.name for c in couriers if c.courier_id == state.courier_id), "")
@@ -473,7 +639,7 @@ class DispatchBoard(Screen[None]):
             problem=fmt.problem_reason(state.problem),
             at=clock(state.problem_at, self._zone()),
         )
-        self._set_status(f"{said} {self._updated}")
+        self._set_status(f"{said} {tail}", error=stale)
 
     def _picked_up_line(self, state: OrderState) -> str:
         """The status line for an order its courier has picked up: on its way back, or stuck with its courier."""
@@ -506,7 +672,15 @@ class DispatchBoard(Screen[None]):
         self.action_assign()  # Enter on an order: choose its courier (as m)
 
     # actions
+    def _offline_refusal(self) -> bool:
+        """True (said) while the board shows this device's cache: nothing can be sent, and no courier is known."""
+        if self._from_cache:
+            self.app.notify(t("dispatch.board.cache_no_action"), severity="warning", timeout=5, markup=False)
+        return self._from_cache
+
     def _selected(self) -> OrderRowView | None:
+        if self._offline_refusal():
+            return None
         view = self.orders_list.cursor_value
         if view is None:
             self.app.notify(t("dispatch.board.nothing_selected"), severity="warning", timeout=3, markup=False)
@@ -553,6 +727,8 @@ class DispatchBoard(Screen[None]):
         return f"{courier_mark(index)} {safe_text(couriers[index].name, one_line=True)}"
 
     def action_accept_all(self) -> None:
+        if self._offline_refusal():
+            return
         if self.plan is None or not self.plan.suggestions:
             self.app.notify(t("dispatch.board.no_suggestions"), severity="warning", markup=False)
             return
@@ -632,18 +808,30 @@ class DispatchBoard(Screen[None]):
         numbers = {o.order_id: f"#{o.order_number:04d}" for o in (self.plan.orders if self.plan else [])}
         done: list[str] = []
         refused: list[str] = []
-        for kind, order_id, courier_id in operations:
+        unsent: list[str] = []
+        unknown: list[str] = []
+        for place, (kind, order_id, courier_id) in enumerate(operations):
             number = numbers.get(order_id, order_id)
             try:
                 if kind == "assign":
                     await self.fleet.assign(order_id, courier_id)
                 else:
                     await self.fleet.unassign(order_id)
+            except Unreachable as error:
+                # not a refusal: the platform said nothing. The rest wait for the same link: not sent either.
+                if _never_sent(error):
+                    unsent.append(number)
+                else:  # the request may have arrived and been applied: say so, the next refresh shows it
+                    unknown.append(t("dispatch.board.no_answer." + kind, number=number))
+                unsent.extend(numbers.get(other, other) for _, other, _ in operations[place + 1 :])
+                break
             except PlatformError as error:
-                refused.append(t("dispatch.board.refused", number=number, reason=error.i18n_message()))
+                key = "dispatch.board.refused" if error.is_final else "dispatch.board.not_done"
+                refused.append(t(key, number=number, reason=error.i18n_message()))
                 continue
             done.append(number)
-        self.post_message(ActionsDone(done, refused, frozenset(order_id for _, order_id, _ in operations)))
+        acted = frozenset(order_id for _, order_id, _ in operations)
+        self.post_message(ActionsDone(done, refused, acted, unsent=unsent, unknown=unknown))
 
     def on_actions_done(self, message: ActionsDone) -> None:
         self.busy = False
@@ -656,12 +844,24 @@ class DispatchBoard(Screen[None]):
             )
         for text in message.refused:
             self.app.notify(safe_text(text), severity="error", timeout=10, markup=False)
+        for text in message.unknown:
+            self.app.notify(safe_text(text), severity="warning", timeout=15, markup=False)
+        if message.unsent:
+            numbers = ", ".join(message.unsent)
+            self.app.notify(t("dispatch.board.not_sent", numbers=numbers), severity="error", timeout=10, markup=False)
         self.refresh_fleet()
 
     async def on_unmount(self) -> None:
         if self._timer is not None:
             self._timer.stop()
         await self.fleet.close()
+
+
+def _never_sent(error: Unreachable) -> bool:
+    """Whether the request surely never reached the platform: the connection could not be opened (the client
+    words a transport fault as "METHOD /path: ExceptionName: ..."). A timeout or a connection lost while waiting
+    for the answer may come after the platform applied it."""
+    return error.code != "timeout" and ": ConnectError:" in error.message
 
 
 class DispatchApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/steady_keys.py)
@@ -718,7 +918,8 @@ def board_for_profile(profile: object, store_id: str | None = None, **kwargs: ob
 
     client = AsyncPlatformClient(profile.url, profile.token)  # type: ignore[attr-defined]
     chosen = store_id or profile.store_id  # type: ignore[attr-defined]
-    return DispatchBoard(ClientFleet(client, chosen), **kwargs)  # type: ignore[arg-type]
+    fleet = ClientFleet(client, chosen, profile_name=getattr(profile, "name", None))
+    return DispatchBoard(fleet, **kwargs)  # type: ignore[arg-type]
 
 
 def run_dispatch_board(profile: object, store_id: str) -> None:
@@ -727,4 +928,5 @@ def run_dispatch_board(profile: object, store_id: str) -> None:
     from o2o_tui.settings import load_settings
 
     client = AsyncPlatformClient(profile.url, profile.token)  # type: ignore[attr-defined]
-    DispatchApp(ClientFleet(client, store_id), keymap=load_settings().keymap).run()
+    fleet = ClientFleet(client, store_id, profile_name=getattr(profile, "name", None))
+    DispatchApp(fleet, keymap=load_settings().keymap).run()
