@@ -28,6 +28,7 @@ from screens.courier_format import ASCII, UNICODE, done_text, locale_is_utf8, qu
 from screens.courier_screens import (
     DismissChosen,
     DutyChosen,
+    FoodBackChosen,
     HandheldScreen,
     QuitChosen,
     StepChosen,
@@ -180,6 +181,11 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
             screen.refresh_data()  # the link state decides the queued marks too; unchanged lines do not repaint
         for delivery_id, explanation in message.change.refused:
             self._awaiting.pop(delivery_id, None)  # refused: the task stays, with the whole reason on it
+            view = self.source.task(delivery_id) if delivery_id else None
+            if view is not None and view.bring_back:  # the food is in hand: what to do with it comes first
+                number = f"{view.delivery.order_number:04d}"
+                self._bad_news(delivery_id, t("handheld.bring_back.news", number=number))
+                continue
             self._bad_news(delivery_id, t("handheld.refused", explanation=explanation))
         self._check_awaiting()
         self._check_queued_said()
@@ -335,6 +341,21 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         for screen in self.screen_stack:
             if isinstance(screen, TaskScreen) and screen.delivery_id == delivery_id:
                 screen.settle()
+
+    async def on_food_back_chosen(self, message: FoodBackChosen) -> None:
+        view = self.source.task(message.delivery_id)
+        try:
+            await self.source.food_back(message.delivery_id)
+        except ActionRefused as refused:
+            self.error(refused.message)
+            return
+        finally:
+            self._settle_task(message.delivery_id)
+        screen = self.screen
+        if isinstance(screen, TaskScreen) and screen.delivery_id == message.delivery_id:
+            self.pop_screen()  # the task has ended: back to the list
+        number = f"{view.delivery.order_number:04d}" if view is not None else "?"
+        self.ok(t("handheld.bring_back.done", number=number))
 
     async def on_dismiss_chosen(self, message: DismissChosen) -> None:
         await self.source.dismiss(message.delivery_id)

@@ -94,14 +94,22 @@ def problem_label(reason: ProblemReason) -> str:
 
 
 def row_parts(
-    index: int | None, delivery: Delivery, *, queued: bool, refused: bool, glyphs: Glyphs
+    index: int | None,
+    delivery: Delivery,
+    *,
+    queued: bool,
+    refused: bool,
+    glyphs: Glyphs,
+    bring_back: bool = False,
 ) -> tuple[str, str]:
-    """One task on the list as (`1 #0042 OFFER 12:30`, the store's name); marks queued and refused tasks."""
+    """One task on the list as (`1 #0042 OFFER 12:30`, the store's name); marks queued and refused tasks. A
+    cancelled task whose food is in hand (`bring_back`) reads as on its way back to the store: that is the task."""
     mark = glyphs.refused if refused else glyphs.queued if queued else " "
     lead = f"{index}" if index is not None and index <= 9 else " "
     store = safe_text(delivery.store_name or delivery.pickup.text, one_line=True)
     ready = store_clock(delivery, delivery.ready_at)
-    parts = [f"{lead}{mark}{number_text(delivery)}", short_label(delivery.status)]
+    status = DeliveryStatus.RETURNING if bring_back else delivery.status
+    parts = [f"{lead}{mark}{number_text(delivery)}", short_label(status)]
     if ready and delivery.status in (DeliveryStatus.PENDING, DeliveryStatus.ACCEPTED):
         parts.append(ready)
     return " ".join(p for p in parts if p), store

@@ -91,6 +91,14 @@ class QuitChosen(Message):
     """The courier chose to quit the handheld (asked once more: `QuitScreen`)."""
 
 
+class FoodBackChosen(Message):
+    """The courier brought back to the store the food of a pickup refused because the order was cancelled."""
+
+    def __init__(self, delivery_id: str) -> None:
+        super().__init__()
+        self.delivery_id = delivery_id
+
+
 class DismissChosen(Message):
     """The courier cleared the refusal (or alert) shown on a task."""
 
@@ -264,11 +272,14 @@ class TaskListScreen(HandheldScreen):
             queued=offline and bool(view.pending),
             refused=bool(view.refusal),
             glyphs=self.handheld.glyphs,
+            bring_back=view.bring_back,
         )
 
     def _active(self) -> list[TaskView]:
-        """Active tasks, and ended ones whose last step is still queued: offline, "delivered" is not yet true."""
-        return [view for view in self.handheld.source.tasks() if is_active(view.delivery) or view.pending]
+        """Active tasks, ended ones whose last step is still queued (offline, "delivered" is not yet true), and
+        cancelled ones whose food is in hand (it still has to go back to the store)."""
+        tasks = self.handheld.source.tasks()
+        return [view for view in tasks if is_active(view.delivery) or view.pending or view.bring_back]
 
     def refresh_data(self) -> None:
         if not self.query("#rows"):
@@ -341,12 +352,13 @@ class TaskListScreen(HandheldScreen):
 def _stays_in_hand(view: TaskView) -> bool:
     """A task going off duty leaves with the courier: accepted (or its accept queued), not an offer or a reject."""
     if view.delivery.status is not DeliveryStatus.PENDING:
-        return is_active(view.delivery)  # ended, shown only while its last step is queued: not in hand
+        return is_active(view.delivery) or view.bring_back  # ended, shown only while its last step is queued: not in hand
     return CourierStep.ACCEPT.value in view.pending and CourierStep.REJECT.value not in view.pending
 
 
 _ACTION_SLOTS = 4  # the most actions a task has: fixed lines, so a step repaints text, not the layout
 TO_LIST = "to-list"  # the one line of an ended task: back to the list
+FOOD_BACK = "food-back"  # the one line of a cancelled task whose food is in hand: "the food is back at the store"
 
 
 class TaskScreen(HandheldScreen):
@@ -406,9 +418,12 @@ class TaskScreen(HandheldScreen):
             status += t("handheld.queued_suffix")  # online, a tap is confirmed before anyone could read this
         title.set(f"{number_text(delivery)} {status}", "bold")
         alert, refusal, clear = said
-        _show(alert, view.alert or "", "bold")
+        # food in hand after a refused pickup: the refusal says why, the bring-back line what to do ("cancelled or
+        # reassigned", seen a moment before the refusal, would only say it a third time)
+        _show(alert, "" if view.bring_back else view.alert or "", "bold")
         _show(refusal, t("handheld.refused", explanation=view.refusal) if view.refusal else "", "bold")
-        _show(clear, f"{DISMISS_DIGIT} " + t("handheld.clear") if view.alert or view.refusal else "")
+        clearable = (view.alert or view.refusal) and not view.bring_back  # the food in hand is no message to clear
+        _show(clear, f"{DISMISS_DIGIT} " + t("handheld.clear") if clearable else "")
         active = is_active(delivery)
         fields = detail_fields(delivery, ended=not active, glyphs=self.handheld.glyphs)
         if not active and view.pending:  # offline, the ending step is only queued: not done until confirmed
@@ -419,10 +434,16 @@ class TaskScreen(HandheldScreen):
         given_back = view.given_back or (off_duty and given_back_off_duty(delivery, view.pending))
         if given_back:
             fields["ended"] = t("handheld.offer.given_back")
+        if active and delivery.order_cancelled:  # on its way back when the order was cancelled: still goes back
+            fields["ended"] = t("handheld.task.order_cancelled")
+        if view.bring_back:  # picked up, then cancelled under the courier: the food goes back to the counter
+            fields["ended"] = t("handheld.bring_back.task", number=f"{delivery.order_number:04d}")
         for field, text in fields.items():
             _show(self.query_one(f"#field-{field}", Line), text)
         if given_back:
             self._set_steps((TO_LIST,))
+        elif view.bring_back:
+            self._set_steps((FOOD_BACK,))
         elif active:
             self._set_steps(step_lines(delivery.status))
         else:  # ended: its news is on screen; one key goes back to the list (and to any new offer there)
@@ -442,6 +463,10 @@ class TaskScreen(HandheldScreen):
                 _show(line, "")  # an empty line takes no row: the details get it
             elif step == TO_LIST:
                 _show(line, f"{index + 1} " + t("handheld.task.to_list"))
+            elif step == FOOD_BACK:  # "1 Food is back" where the whole label does not fit (20 columns)
+                short = f"{index + 1} " + t("handheld.bring_back.step.short")
+                line.set(f"{index + 1} " + t("handheld.bring_back.step"), shorter=(short,))
+                line.display = True
             else:
                 step = CourierStep(step)
                 shorter = tuple(f"{index + 1} {label}" for label in step_shorter(step))
@@ -479,7 +504,7 @@ class TaskScreen(HandheldScreen):
 
     def action_pick(self, number: int) -> None:
         view = self.view()
-        if number == DISMISS_DIGIT and view is not None and (view.refusal or view.alert):
+        if number == DISMISS_DIGIT and view is not None and (view.refusal or view.alert) and not view.bring_back:
             self.app.post_message(DismissChosen(self.delivery_id))
             return
         if not self.quiet() and 1 <= number <= len(self._steps) and self._steps[number - 1] is None:
@@ -501,6 +526,17 @@ class TaskScreen(HandheldScreen):
             return
         if choice == TO_LIST:
             self.app.pop_screen()
+            return
+        if choice == FOOD_BACK:  # the task (and the store's trust) ends with it: asked once more
+            view = self.handheld.source.task(self.delivery_id)
+            number = f"{view.delivery.order_number:04d}" if view else "?"
+
+            def food_back() -> None:
+                self.hold()
+                self.app.post_message(FoodBackChosen(self.delivery_id))
+
+            prompt = t("handheld.bring_back.confirm", number=number)
+            self.app.push_screen(ConfirmScreen(prompt, t("handheld.bring_back.yes"), food_back))
             return
         step = CourierStep(choice)
         if step.needs_code:

@@ -56,6 +56,10 @@ class TaskView:
     alert: str | None = None  # what the platform changed under the courier ("#0009 cancelled: bring it back")
     # an offer that a going-off-duty still queued gives back (also when going on duty again is queued behind it)
     given_back: bool = False
+    # the courier picked the food up (offline) but the order was cancelled or reassigned before the pickup reached
+    # the platform: the bag is in hand and must go back to the store's counter. Kept (the refused pickup stays in
+    # the outbox's conflicts list, across restarts) until the courier says the food is back (`food_back`)
+    bring_back: bool = False
 
 
 @dataclass(slots=True)
@@ -72,6 +76,19 @@ _CHANGED_UNDER_COURIER = {
     DeliveryStatus.CANCELLED: "handheld.alert.cancelled",
 }
 _RETURN_ACTION = "delivery.return"
+_PICKUP_ACTION = "delivery.picked_up"
+
+
+def _in_hand(entry: Any) -> str | None:
+    """The delivery whose food a refused pickup left in the courier's hands: the platform refused the pickup
+    because the delivery was cancelled (the order cancelled, or given to another courier) before it arrived. The
+    courier typed the code with the bag at the counter, so the bag is with them."""
+    rejection = entry.rejection
+    if entry.action != _PICKUP_ACTION or not isinstance(rejection, dict):
+        return None
+    if rejection.get("current_status") != DeliveryStatus.CANCELLED.value:
+        return None
+    return str(entry.target).split("/")[0]
 
 
 @dataclass(slots=True)
@@ -202,6 +219,7 @@ class CourierSource(Subscribers[CourierChange]):
             )
         refused = []
         duty_refused = False
+        in_hand = {d for d in map(_in_hand, self._cache.outbox.conflicts()) if d is not None}
         if conflict_keys is None:  # at start: the refusals still in the conflicts list, oldest first
             conflict_keys = [e.key for e in self._cache.outbox.conflicts()]
         for key in conflict_keys:
@@ -232,7 +250,10 @@ class CourierSource(Subscribers[CourierChange]):
         for delivery in route_order(deliveries, include_ended=True):
             snapshot.order.append(delivery.id)
             queued = tuple(pending.get(delivery.id, ()))
-            snapshot.tasks[delivery.id] = TaskView(delivery, queued, given_back=delivery.id in given_back)
+            bring_back = delivery.id in in_hand and delivery.status is DeliveryStatus.CANCELLED
+            snapshot.tasks[delivery.id] = TaskView(
+                delivery, queued, given_back=delivery.id in given_back, bring_back=bring_back
+            )
         snapshot.duty_refused = duty_refused
         return snapshot, refused
 
@@ -266,6 +287,11 @@ class CourierSource(Subscribers[CourierChange]):
 
     def _changed_under_courier(self, before: TaskView | None, after: TaskView) -> str | None:
         """What to tell the courier when the platform, not this device, moved a task it holds."""
+        number = f"{after.delivery.order_number:04d}"
+        if before is not None and before.delivery.status is after.delivery.status is DeliveryStatus.RETURNING:
+            # on the way back already (the courier's own return): the order cancelled meanwhile is still news
+            cancelled = after.delivery.order_cancelled and not before.delivery.order_cancelled
+            return t("handheld.alert.returning_cancelled", number=number) if cancelled else None
         key = _CHANGED_UNDER_COURIER.get(after.delivery.status)
         if key is None or before is None or not is_active(before.delivery):
             return None
@@ -273,7 +299,7 @@ class CourierSource(Subscribers[CourierChange]):
             return None
         if after.delivery.status is DeliveryStatus.RETURNING and after.delivery.id in self._own_returns:
             return None  # the courier's own "Return to store"
-        return t(key, number=f"{after.delivery.order_number:04d}")
+        return t(key, number=number)
 
     def _released(self, before: TaskView | None, after: TaskView, snapshot: _Snapshot) -> bool:
         """An offer the platform cancelled because the courier went off duty (from this device, or as the
@@ -373,6 +399,8 @@ class CourierSource(Subscribers[CourierChange]):
 
         def drop_conflicts() -> None:
             for entry in self._cache.outbox.conflicts():
+                if _in_hand(entry) is not None:
+                    continue  # the food is still in hand: only `food_back` lets this one go
                 if entry.action.startswith("delivery.") and entry.target.split("/")[0] == delivery_id:
                     self._cache.outbox.dismiss(entry.key)
 
@@ -382,6 +410,29 @@ class CourierSource(Subscribers[CourierChange]):
         if view is not None:
             self._snapshot.tasks[delivery_id] = dataclasses.replace(view, refusal=None, alert=None)
         self._emit(CourierChange(delivery_ids=frozenset({delivery_id})))
+
+    async def food_back(self, delivery_id: str) -> None:
+        """The courier brought the food of a cancelled pickup (`TaskView.bring_back`) back to the store's counter:
+        the refused pickup leaves the conflicts list, and the task with it. Raises `ActionRefused` when the cache
+        cannot write (the task stays: the courier may try again)."""
+
+        def drop() -> None:
+            for entry in self._cache.outbox.conflicts():
+                if entry.action.startswith("delivery.") and entry.target.split("/")[0] == delivery_id:
+                    self._cache.outbox.dismiss(entry.key)
+
+        try:
+            await self._cache.call(drop)
+        except Exception as error:
+            raise ActionRefused(t("ui.action.not_queued", error=str(error))) from None
+        self._refusals.pop(delivery_id, None)
+        self._alerts.pop(delivery_id, None)
+        view = self._snapshot.tasks.get(delivery_id)
+        if view is not None:
+            self._snapshot.tasks[delivery_id] = dataclasses.replace(
+                view, refusal=None, alert=None, bring_back=False
+            )
+        self._emit(CourierChange(delivery_ids=frozenset({delivery_id}), courier=True))
 
     async def _follow(self) -> None:
         assert self._wake is not None

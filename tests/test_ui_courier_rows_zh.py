@@ -94,7 +94,7 @@ async def test_the_chinese_task_labels_take_the_full_width_colon() -> None:
         assert isinstance(app.screen, TaskScreen)
         await pilot.pause()
         fields = {line.id: line.shown for line in app.screen.query(".field").results(Line) if line.display}
-        assert fields["field-store"] == "商家：老王川菜馆 Lao Wang Sichuan Kitchen"
+        assert fields["field-store"] == "门店：老王川菜馆 Lao Wang Sichuan Kitchen"
         assert fields["field-ready"] == "出餐：13:12"  # the time keeps its colon
         assert fields["field-customer"].startswith("顾客：[b]Li Na[/b] 138****1111")
         assert fields["field-note"].startswith("备注：Call before arriving")

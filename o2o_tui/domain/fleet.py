@@ -85,6 +85,8 @@ class Delivery(msgspec.Struct, frozen=True):
     problems: list[DeliveryProblem] = []
     store_name: str = ""  # the pickup store's name as the courier reads it (empty in rows from older servers)
     store_timezone: str = ""  # the pickup store's IANA time zone: its clock times are read on it (empty: older)
+    # the order was cancelled while the courier had the food (bringing it back): it still goes back to the store
+    order_cancelled: bool = False
 
     def __post_init__(self) -> None:
         require_times_in_range(self)

@@ -504,7 +504,19 @@ def settle_for_order(ctx: Ctx, order: Order) -> None:
         _end_delivery(ctx, delivery, DeliveryAction.CANCEL)
     else:
         _end_delivery(ctx, delivery, DeliveryAction.RETURN)
+        _say_order_cancelled(ctx, delivery.id, order)
     mirror_on_order(ctx, order.id)
+
+
+def _say_order_cancelled(ctx: Ctx, delivery_id: str, order: Order) -> None:
+    """The order was cancelled while its courier has the food: the delivery (all a courier reads) says so, also
+    when it was already on its way back (the courier's own return after a problem), where its status does not
+    move and the courier would otherwise never hear of it. The food still goes back: RETURNING stays."""
+    current = load_delivery(ctx.conn, delivery_id)
+    if order.status is not OrderStatus.CANCELLED or current is None:
+        return
+    if current.status is DeliveryStatus.RETURNING and not current.order_cancelled:
+        _save_delivery(ctx, current, msgspec.structs.replace(current, order_cancelled=True))
 
 
 def _move_order_for_pickup(ctx: Ctx, order_id: str) -> None:
