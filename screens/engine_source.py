@@ -26,6 +26,7 @@ from offline_cache.outbox import SCRIPT
 from screens.source import (
     ActionRefused,
     ConflictView,
+    CourierNote,
     LinkStatus,
     QueueEntry,
     SourceChange,
@@ -36,8 +37,16 @@ from screens.source import (
 )
 
 
-def _entry(view: OrderView) -> QueueEntry:
-    return QueueEntry(view.order, tuple(view.pending))
+def _entry(view: OrderView, couriers: dict[str, CourierNote]) -> QueueEntry:
+    courier_id = view.order.courier_id
+    return QueueEntry(view.order, tuple(view.pending), couriers.get(courier_id) if courier_id else None)
+
+
+def courier_notes(couriers: Any) -> dict[str, CourierNote]:
+    """The cached couriers (`ReadModel.couriers()`) as the queue shows them: name and whether off duty."""
+    from o2o_tui.domain.fleet import CourierStatus
+
+    return {c.id: CourierNote(c.name, c.status is CourierStatus.OFFLINE) for c in couriers}
 
 
 def conflict_view(entry: Any, number: int | None, menu: Menu | None = None) -> ConflictView:
@@ -126,6 +135,9 @@ class EngineOrderSource(Subscribers[SourceChange]):
         self._dirty_all = True
         self._dirty_store = True
         self._dirty_menu = True
+        # the store's fleet as the cache has it (name, off duty): read again only when a courier changed
+        self._couriers: dict[str, CourierNote] = {}
+        self._dirty_couriers = True
         self._conflict_keys: set[str] = set()
         # the outbox entries this console queued (and the ones a console left waiting when it started): only their
         # refusals pop up as toasts; a script's refused `o2o redeem` is its own answer (exit 4) and listed under `!`
@@ -199,6 +211,8 @@ class EngineOrderSource(Subscribers[SourceChange]):
             self._dirty_store = True
         elif kind == ChangeKind.MENU:
             self._dirty_menu = True
+        elif kind == ChangeKind.COURIER:
+            self._dirty_couriers = True
         elif kind == ChangeKind.CONFLICT:
             self._conflict_keys |= set(change.ids)
             self._dirty_conflicts = True
@@ -227,6 +241,7 @@ class EngineOrderSource(Subscribers[SourceChange]):
         conflict_keys: set[str],
         menu: bool = False,
         conflicts: bool = False,
+        couriers: bool = False,
     ) -> tuple[Any, ...]:
         """Runs on the cache thread: everything the refresh needs, in one go."""
         views = self._model.orders() if full else [self._model.order_by_id(i) for i in ids]
@@ -242,28 +257,38 @@ class EngineOrderSource(Subscribers[SourceChange]):
         messages += self._model.take_unreadable()  # cached documents left out of this read
         # a new menu names the refused item and option changes anew (one refused before the menu was cached)
         refused = self._read_conflicts(card) if conflicts or menu else None
-        return views, found_ids, shop, messages, card, refused
+        notes = courier_notes(self._model.couriers()) if couriers else None
+        return views, found_ids, shop, messages, card, refused, notes
 
     async def _refresh(self) -> None:
         full, ids, store = self._dirty_all, self._dirty_ids, self._dirty_store
         keys = self._conflict_keys & self._mine
         menu, self._dirty_menu = self._dirty_menu, False
         conflicts, self._dirty_conflicts = self._dirty_conflicts, False
+        couriers, self._dirty_couriers = self._dirty_couriers, False
         self._dirty_all, self._dirty_ids, self._dirty_store, self._conflict_keys = False, set(), False, set()
-        views, found_ids, shop, messages, card, refused = await self._cache.call(
-            self._read, full, ids, store, keys, menu, conflicts
+        views, found_ids, shop, messages, card, refused, notes = await self._cache.call(
+            self._read, full, ids, store, keys, menu, conflicts, couriers
         )
+        moved: set[str] = set()  # orders whose courier now reads otherwise (e.g. it went off duty)
+        if notes is not None and notes != self._couriers:
+            old, self._couriers = self._couriers, notes
+            for order_id, entry in self._entries.items():
+                courier_id = entry.order.courier_id
+                if courier_id and old.get(courier_id) != notes.get(courier_id):
+                    self._entries[order_id] = msgspec.structs.replace(entry, courier=notes.get(courier_id))
+                    moved.add(order_id)
         if full:
             before = set(self._entries)
-            self._entries = {view.order.id: _entry(view) for view in views}
+            self._entries = {view.order.id: _entry(view, self._couriers) for view in views}
             changed = frozenset(before | set(self._entries))
         else:
             for view in views:
                 if view is not None:
-                    self._entries[view.order.id] = _entry(view)
+                    self._entries[view.order.id] = _entry(view, self._couriers)
             for gone in ids - found_ids:
                 self._entries.pop(gone, None)
-            changed = frozenset(ids)
+            changed = frozenset(ids | moved)
         if store:
             self._store = shop
         if menu:
@@ -281,6 +306,7 @@ class EngineOrderSource(Subscribers[SourceChange]):
         assert self._wake is not None
         while True:
             dirty = self._dirty_all or self._dirty_ids or self._dirty_store or self._dirty_menu
+            dirty = dirty or self._dirty_couriers
             if dirty or self._conflict_keys or self._dirty_conflicts:
                 await self._refresh()
             await self._wake.wait()

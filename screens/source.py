@@ -77,9 +77,18 @@ def link_from(status: SyncStatus) -> LinkStatus:
     )
 
 
+class CourierNote(msgspec.Struct, frozen=True):
+    """What this console knows of an order's courier (its cache holds the store's own fleet; a platform courier
+    the store cannot read is not known): the name, and whether it went off duty."""
+
+    name: str
+    off_duty: bool = False
+
+
 class QueueEntry(msgspec.Struct, frozen=True):
     order: Order
     pending: tuple[str, ...] = ()  # queued action names applied locally, not yet confirmed
+    courier: CourierNote | None = None  # the order's courier, when the source knows it
 
     @property
     def held(self) -> bool:

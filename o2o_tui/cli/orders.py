@@ -263,10 +263,22 @@ def order_json(view: Any) -> dict[str, Any]:
     return data
 
 
-def _show_lines(view: Any, zone: Any) -> list[str]:
-    """The order for a person; times in the store's time zone."""
+def _courier_note(cache: Any, order: Any) -> Any:
+    """The order's courier as the cache knows it (`screens.source.CourierNote`: name, off duty), None when it has
+    none or the cache does not hold it (a platform courier the store cannot read)."""
+    if not order.courier_id:
+        return None
+    from o2o_tui.sync.read_model import ReadModel
+    from screens.engine_source import courier_notes
+
+    return courier_notes(ReadModel(cache).couriers()).get(order.courier_id)
+
+
+def _show_lines(view: Any, zone: Any, courier: Any = None) -> list[str]:
+    """The order for a person; times in the store's time zone; its courier named where `courier` knows it."""
     from o2o_tui.domain.money import format_money
     from o2o_tui.safe_text import safe_text
+    from screens.order_format import courier_line
 
     order = view.order
     lines = [_summary(view, zone), t("orders.show.id", id=order.id)]
@@ -299,6 +311,9 @@ def _show_lines(view: Any, zone: Any) -> list[str]:
     code = usable_pickup_code(order)
     if code:  # what the courier or the customer says at the counter, as the console shows it
         lines.append(t("orders.show.pickup_code", code=safe_text(code, one_line=True)))
+    stage = courier_line(order, courier)  # who holds it and where it is: off duty or stuck says so
+    if stage:
+        lines.append(t("orders.show.courier", courier=stage))
     problem = order.delivery_problem
     if problem is not None:  # the courier's open problem on its delivery: the store is told at once
         from o2o_tui.cli.dispatch import problem_text
@@ -663,10 +678,14 @@ def register(app: typer.Typer) -> None:
         with handle_errors(), cache_errors(), _read_cache(profile) as cache:
             view = _find(cache, order_id)
             zone = _store_zone(cache)
+            courier = _courier_note(cache, view.order)
         if as_json:
-            emit_json(order_json(view))
+            data = order_json(view)
+            # added, never in place of a field: the courier as the cache knows it (the store's own fleet)
+            data["courier"] = {"name": courier.name, "off_duty": courier.off_duty} if courier else None
+            emit_json(data)
             return
-        for line in _show_lines(view, zone):
+        for line in _show_lines(view, zone, courier):
             say(line)
 
     @orders.command("accept", help=t("orders.accept.help"))

@@ -142,7 +142,7 @@ def detail_parts(entry: QueueEntry, now: datetime, zone: ZoneInfo | None = None)
     code = order.usable_pickup_code()  # none once the order ended: the platform may give it to a new order
     if code:
         parts += _field(t("ui.detail.pickup_code"), safe_text(code, one_line=True))
-    stage = fmt.courier_stage(order, long=True)
+    stage = fmt.courier_line(order, entry.courier)  # named, and off duty or stuck where known
     if stage:
         parts += _field(t("ui.detail.courier"), stage)
     return parts

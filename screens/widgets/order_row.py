@@ -103,7 +103,7 @@ def render_live(entry: QueueEntry, look: RowLook, width: int) -> Content:
         " ",
     ]
     if cols.type:
-        kind = t("ui.code_locked") if look.locked else fmt.problem_short(order) or fmt.type_or_stage(order)
+        kind = t("ui.code_locked") if look.locked else fmt.type_or_stage(order, entry.courier)
         parts += [fmt.fit(kind, cols.type), " "]
     if cols.customer:
         parts += [fmt.fit(fmt.customer_name(order), cols.customer), " "]
