@@ -33,6 +33,7 @@ NOT_FOR_DEVICES = {
     "item_unavailable": "a customer's new order",
     "voucher_sold": "a customer's purchase of a voucher",
     "busy": "503: retried, never final",
+    "storage_unavailable": "503: retried, never final",
     "internal": "500: retried, never final",
 }
 # actions only customers (the simulator) send

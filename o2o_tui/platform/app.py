@@ -18,15 +18,19 @@ from litestar.openapi import OpenAPIConfig
 
 from o2o_tui.domain.errors import ErrorBody, ErrorDetail
 from o2o_tui.platform import db, jobs, pg_notify, scheduled, server_secret
-from o2o_tui.platform.errors import ApiError, internal
+from o2o_tui.platform.errors import STORAGE_RETRY_AFTER_SECONDS, ApiError, internal, storage_unavailable
 from o2o_tui.platform.pipeline import StrictRequest, answer, error_response, refuse_nul
 from o2o_tui.platform.routes import CONTROLLERS
 from o2o_tui.platform.settings import Settings, settings_from_env
 from o2o_tui.platform.state import Platform
+from o2o_tui.platform.write_failures import SaidOnce, refused_write
 
 __all__ = ["Platform", "create_app"]
 
 log = logging.getLogger("o2o.platform")
+_said = SaidOnce(log)
+REQUESTS = "the API"
+_CHANGES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def _on_api_error(_request: Request[Any, Any, Any], error: ApiError) -> Response[Any]:
@@ -49,8 +53,23 @@ def _on_http(_request: Request[Any, Any, Any], error: HTTPException) -> Response
 
 
 def _on_crash(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    if refused_write(error):  # the disk full, the file read-only: rolled back, said once per kind, retried later
+        _said.failed(REQUESTS, error)
+        refusal = storage_unavailable()
+        return answer(refusal.body, refusal.status, {"Retry-After": str(STORAGE_RETRY_AFTER_SECONDS)})
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
     return error_response(internal())
+
+
+def _wrote_again(message: Any, scope: Any) -> None:
+    """A change answered 2xx (not a replay) after the database refused writes: said once, in one line."""
+    if message.get("type") != "http.response.start" or not 200 <= message.get("status", 0) < 300:
+        return
+    if scope.get("method") not in _CHANGES or not _said.failing(REQUESTS):
+        return
+    if any(name.lower() == b"idempotent-replayed" for name, _ in message.get("headers") or ()):
+        return
+    _said.wrote(REQUESTS)
 
 
 def create_app(
@@ -103,6 +122,7 @@ def create_app(
         route_handlers=CONTROLLERS,
         request_class=StrictRequest,
         before_request=refuse_nul,
+        before_send=[_wrote_again],
         on_startup=[start],
         on_shutdown=[stop],
         exception_handlers={

@@ -79,5 +79,15 @@ def internal() -> ApiError:
     return ApiError(500, ErrorDetail(code="internal", message="internal server error"))
 
 
+STORAGE_RETRY_AFTER_SECONDS = 30
+
+
+def storage_unavailable() -> ApiError:
+    """503: the database refused to store the change now (its disk full, its file read-only, a disk I/O error,
+    locked past its timeout). Nothing was changed; the same request (same Idempotency-Key) may succeed later."""
+    message = "the platform cannot store changes right now; nothing was changed; retry later"
+    return ApiError(503, ErrorDetail(code="storage_unavailable", message=message))
+
+
 def validation(field: str, message: str, code: str = "validation") -> ApiError:
     return ApiError(422, ErrorDetail(code=code, message=message, field=field))

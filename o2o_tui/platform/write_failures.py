@@ -18,6 +18,39 @@ from sqlalchemy.exc import InternalError, OperationalError
 REFUSED_WRITES: tuple[type[Exception], ...] = (OperationalError, InternalError)
 _KIND_MAX = 200
 
+# Of those, the ones that say the storage cannot take a write now (and may later), for a request's answer: SQLite's
+# primary result codes (FULL, READONLY, IOERR, BUSY, LOCKED, CANTOPEN: its journal could not be made) or, from a
+# driver that gives none, its words; PostgreSQL's SQLSTATEs (class 53 insufficient resources: disk full, out of
+# memory, too many connections; read-only transaction; I/O error; lock not available; cannot connect now). Any
+# other OperationalError ("no such table", a syntax error) is a bug: a 500 with its traceback.
+_SQLITE_REFUSAL_CODES = frozenset({13, 8, 10, 5, 6, 14})
+_SQLITE_REFUSAL_WORDS = (
+    "database or disk is full",
+    "readonly database",
+    "disk i/o error",
+    "database is locked",
+    "database table is locked",
+    "unable to open database file",
+)
+_PG_REFUSAL_STATES = frozenset({"25006", "58030", "55P03", "57P03"})
+_PG_REFUSAL_CLASSES = frozenset({"53"})
+
+
+def refused_write(error: BaseException) -> bool:
+    """Whether `error` is the database refusing a write for now (disk full, read-only, I/O error, locked past its
+    timeout), not a bug: a request answers it 503 `storage_unavailable`, retried later."""
+    if not isinstance(error, REFUSED_WRITES):
+        return False
+    cause = getattr(error, "orig", None) or error
+    state = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    if isinstance(state, str) and state:
+        return state in _PG_REFUSAL_STATES or state[:2] in _PG_REFUSAL_CLASSES
+    code = getattr(cause, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in _SQLITE_REFUSAL_CODES
+    said = str(cause).lower()
+    return any(words in said for words in _SQLITE_REFUSAL_WORDS)
+
 
 def kind_of(error: BaseException) -> str:
     """The refusal in a few words: the driver's own message, its first line (no SQL, no parameters)."""
