@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
@@ -32,7 +32,7 @@ from textual.widgets import Tree
 from textual.widgets._tree import TOGGLE_STYLE
 from textual.widgets.tree import TreeNode
 
-from o2o_tui.domain.clock import zone_clock
+from o2o_tui.domain.clock import in_zone, utc_text
 from o2o_tui.domain.limits import as_utc
 from o2o_tui.domain.menu import Availability, Category, Item, Menu, Option, OptionGroup, localized
 from o2o_tui.domain.money import Money
@@ -63,13 +63,38 @@ def money_text(money: Money) -> str:
     return price_text(money)
 
 
-def availability_badge(entity: Item | Option, now: datetime, zone: ZoneInfo) -> tuple[str, str] | None:
-    """(text, style) of what keeps a customer from ordering it now, else None."""
+def until_text(moment: datetime, zone: ZoneInfo, now: datetime, *, compact: bool = False) -> str:
+    """When a sold-out ends, on the store's clock: "10:00" today, "tomorrow 10:00", "12-20 12:00" later this
+    year, "2099-01-01" in another year (the day is what matters then); `compact`: "tmrw 10:00" for a narrow tree.
+    A moment no zone can hold is its UTC text."""
+    local = in_zone(moment, zone)
+    if local is None:
+        return utc_text(moment)
+    clock = local.strftime("%H:%M")
+    today = in_zone(now, zone)
+    if today is None:
+        return local.strftime("%Y-%m-%d %H:%M")
+    if local.date() == today.date():
+        return clock
+    if local.date() == today.date() + timedelta(days=1):
+        return t("menu_editor.badge.tomorrow_short" if compact else "menu_editor.badge.tomorrow", time=clock)
+    if local.year == today.year:
+        return local.strftime("%m-%d %H:%M")
+    return local.strftime("%Y-%m-%d")
+
+
+def availability_badge(
+    entity: Item | Option, now: datetime, zone: ZoneInfo, *, compact: bool = False
+) -> tuple[str, str] | None:
+    """(text, style) of what keeps a customer from ordering it now, else None; `compact`: the short words a
+    narrow tree shows rather than dropping the tag."""
     if entity.status is Availability.UNAVAILABLE:
         return t("menu_editor.badge.unavailable"), "bold red"
     until = entity.snooze_until
     if until is not None and as_utc(until) > now:
-        return t("menu_editor.badge.sold_out_until", at=zone_clock(until, zone)), "bold yellow"
+        at = until_text(until, zone, now, compact=compact)
+        key = "menu_editor.badge.sold_out_short" if compact else "menu_editor.badge.sold_out_until"
+        return t(key, at=at), "bold yellow"
     return None
 
 
@@ -360,9 +385,12 @@ class MenuTree(Tree[NodeRef]):
 
     def _fitted(self, ref: NodeRef, room: int) -> Text | None:
         """The label in `room` cells: the price and the tags whole, the name cut (with an ellipsis). When the
-        name would keep fewer than MIN_NAME cells, the last tags give way to one "…"; None when no name fits at
-        all (Tree then cuts the line at its end)."""
+        name would keep fewer than MIN_NAME cells, a sold-out tag takes its short words ("[→ tmrw 10:00]"), then
+        the last tags give way to one "…"; None when no name fits at all (Tree then cuts the line at its end)."""
         head, name, tags = self._parts(ref)
+        tail_cells = sum(tag.cell_len for tag in tags)
+        if room - head.cell_len - tail_cells < min(MIN_NAME, name.cell_len):
+            head, name, tags = self._parts(ref, compact=True)
         shown, cut = list(tags), False
         while True:
             tail = Text.assemble(*shown, *([(" …", "dim")] if cut else []))
@@ -378,9 +406,10 @@ class MenuTree(Tree[NodeRef]):
             name.truncate(fits, overflow="ellipsis")
         return Text.assemble(head, name, tail)
 
-    def _parts(self, ref: NodeRef) -> tuple[Text, Text, list[Text]]:
+    def _parts(self, ref: NodeRef, *, compact: bool = False) -> tuple[Text, Text, list[Text]]:
         """A line's label in parts: what comes before the name (an item's or option's price column), the name
-        (what a narrow tree cuts), and what follows it (tags, a category's count, a group's min-max)."""
+        (what a narrow tree cuts), and what follows it (tags, a category's count, a group's min-max); `compact`:
+        a sold-out tag in its short words."""
         blank = Text("")
         menu = self._menu
         if menu is None:
@@ -403,7 +432,7 @@ class MenuTree(Tree[NodeRef]):
             if item is None:
                 return missing
             live = self.availability_of(item, "item")
-            return self._entity_parts(item, live, item.price, marked=item.id in self.marked)
+            return self._entity_parts(item, live, item.price, marked=item.id in self.marked, compact=compact)
         if ref.kind == "group":
             group = self._groups.get(ref.id)
             if group is None:
@@ -416,7 +445,8 @@ class MenuTree(Tree[NodeRef]):
         option = self._options.get(ref.id)
         if option is None:
             return missing
-        return self._entity_parts(option, self.availability_of(option, "option"), option.price, plus=True)
+        live_option = self.availability_of(option, "option")
+        return self._entity_parts(option, live_option, option.price, plus=True, compact=compact)
 
     def _entity_parts(
         self,
@@ -426,6 +456,7 @@ class MenuTree(Tree[NodeRef]):
         *,
         marked: bool = False,
         plus: bool = False,
+        compact: bool = False,
     ) -> tuple[Text, Text, list[Text]]:
         # the price right-aligned in a column of 7 (a mark takes its first blank), then the name, then the tags:
         # a tag never moves the price or the name out of their columns, and a narrow tree cuts the name
@@ -435,7 +466,7 @@ class MenuTree(Tree[NodeRef]):
             head.append("●", "bold magenta")
             price_cell = price_cell[1:] if price_cell.startswith(" ") else price_cell
         head.append(price_cell + " ", "bold")
-        badge = availability_badge(live, self._now, self._zone)
+        badge = availability_badge(live, self._now, self._zone, compact=compact)
         name = Text(display_name(entity, self._lang), "strike dim" if badge else "")
         tags: list[Text] = []
         if badge is not None:

@@ -7,17 +7,19 @@ applies it to every option with that id, in whichever groups offer it. `o2o menu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import typer
 
 from o2o_tui.cli.common import JsonOption, ProfileOption
 from o2o_tui.cli.exits import Exit
-from o2o_tui.cli.output import fail
+from o2o_tui.cli.output import fail, warn
 from o2o_tui.cli.sync import OnlineOption, report_outcome
 from o2o_tui.i18n import t
 
 OptionArgument = typer.Argument(..., help=t("menu_cli.arg.option"))
+AllowWarningsOption = typer.Option(False, "--allow-warnings", help=t("menu_cli.show.option.allow_warnings"))
 PATCH = "menu.option.patch"
 
 
@@ -64,6 +66,33 @@ def option_line(option: Any, store: Any, lang: str) -> str:
         price=format_money(option.price),
     )
     return line + badges(option, store)
+
+
+def showing(resolve: Callable[[Any, str], Any], allow_warnings: bool) -> Callable[[Any, str], Any]:
+    """`resolve` for `o2o menu item show` / `o2o menu option show`: the line it finds, once what making it visible
+    puts on sale has been checked as the editor's publish and `o2o menu import` check it (a free item, a line still
+    named "New item"): each warning said, and without `allow_warnings` exit 2 with nothing sent. A line already
+    visible is not asked about (nothing new goes on sale)."""
+
+    def resolved(menu: Any, text: str) -> Any:
+        from o2o_tui.domain.menu import localized
+        from o2o_tui.domain.menu_rules import line_warnings
+        from o2o_tui.i18n import current_language
+        from o2o_tui.menu_edits import placeholder_names
+        from o2o_tui.safe_text import safe_text
+
+        found = resolve(menu, text)
+        codes = line_warnings(found, placeholder_names()) if found.hidden else []
+        if not codes:
+            return found
+        name = safe_text(localized(found.name, found.names, current_language()) or found.id, one_line=True)
+        warnings = " ".join(t(f"menu.warning.{code}") for code in codes)
+        warn(t("menu_cli.show.warned_line", id=found.id, name=name, warnings=warnings), "sale_warning")
+        if not allow_warnings:
+            raise fail(t("menu_cli.show.warned"), Exit.USAGE)
+        return found
+
+    return resolved
 
 
 def _resolve(menu: Any, text: str) -> Any:
@@ -136,13 +165,15 @@ def option_hide(
 
 def option_show(
     option: str = OptionArgument,
+    allow_warnings: bool = AllowWarningsOption,
     online: bool = OnlineOption,
     profile: str | None = ProfileOption,
     as_json: bool = JsonOption,
 ) -> None:
     from o2o_tui.cli.menu import hide_or_show
 
-    hide_or_show("option", option, False, online, profile, as_json, resolve=_resolve, patch=_patch)
+    resolve = showing(_resolve, allow_warnings)
+    hide_or_show("option", option, False, online, profile, as_json, resolve=resolve, patch=_patch)
 
 
 def option_app() -> typer.Typer:
