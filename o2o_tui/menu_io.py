@@ -8,9 +8,13 @@ mark (what a spreadsheet needs to open UTF-8 rather than guess a legacy code pag
 UTF-8 with or without the mark, else GB18030 (what a Chinese spreadsheet saves). A sheet read back needs a price, a
 name and a category column (`_REQUIRED_COLUMNS`), in any order; a column it leaves out keeps what the `base` menu
 has. The sheet is the whole item list of the menu (unless `partial`: then the items no row names stay): an item
-left out of the sheet is deleted, a row with an empty `item_id` is a new item, and without an `item_id` column a
-row is the base item of the same names (if just one; of several, the one in the row's category), and the same
-names twice in one category are refused like an id twice.
+left out of the sheet is deleted; a row with an empty `item_id` is the base item of its names in its category (one
+no row names by id), else a new item, so a file imported twice is the same menu; without an `item_id` column a
+row is the base item of the same names (if just one; of several, the one in the row's category); where names say
+which item a row is, the same names twice in one category are refused like an id twice. A whole sheet's new id on
+a row with the names of an item of its category the sheet deletes is a mistyped id, refused. Problems are placed
+at the row as a spreadsheet numbers it (`ImportProblem.row`), not the text line (a cell may hold line breaks);
+empty columns after the header's last name (Excel, WPS) are ignored.
 A row's category is named by id or found by its names; names the menu does not have add a category (a new id needs
 names of its own, so a mistyped id of an existing category is refused). Option groups are edited in the editor or
 in JSON. A cell the sheet did not change leaves the item exactly as it was, and each language's column changes
@@ -23,7 +27,7 @@ strips one leading `'`: the round trip is exact and a spreadsheet runs nothing.
 Either import refuses a file over `MAX_BYTES`, and collects every problem (`ImportProblem(line, column, message)`)
 before raising `MenuImportError`: nothing is applied when any row is bad. What is allowed but rarely meant (a line
 put on sale at 0 or under the editor's "New item", which the editor's publish preview asks about) is no problem:
-`sale_warnings` names each such line by its CSV line (`read_csv` says which row made which item), for the import
+`sale_warnings` names each such line by its sheet row (`read_csv` says which row made which item), for the import
 to say.
 """
 
@@ -32,14 +36,14 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 import msgspec
 
 from o2o_tui.domain.limits import blank
 from o2o_tui.domain.menu import Availability, Category, Item, Menu, Names, Option, localized
 from o2o_tui.domain.menu_rules import Problem, item_problems, menu_problems, problem_text
-from o2o_tui.domain.money import Money
+from o2o_tui.domain.money import Money, format_money
 from o2o_tui.domain.requests import MenuIn, menu_of
 from o2o_tui.i18n import t
 from o2o_tui.menu_edits import EditError, price_from_text, price_text
@@ -64,6 +68,10 @@ CSV_COLUMNS = (
 )
 AVAILABILITY_WORDS = ("available", "sold-out", "unavailable")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+# what separates a row's option groups: `;` as exported, and what a person types (full-width, or commas as the
+# editor shows them)
+_GROUP_SEPARATORS = re.compile("[;；,，、]")
+_PRICE_UNIT = re.compile(r"\s*[元块塊圆]\s*$")  # "39.50元", "５块": the unit written after a price
 _TRUE = frozenset({"yes", "y", "true", "1", "是"})
 _FALSE = frozenset({"no", "n", "false", "0", "", "否"})
 
@@ -76,6 +84,7 @@ class ImportProblem(msgspec.Struct, frozen=True):
     column: int
     message: str
     field: str = ""
+    row: bool = False  # `line` is a sheet's row as a spreadsheet numbers it (a cell may hold line breaks)
 
 
 CsvError = ImportProblem  # the contract's name for it
@@ -90,13 +99,15 @@ class MenuImportError(Exception):
 
 
 def describe(problem: ImportProblem) -> str:
-    """`line 3, column 9 (price): a price cannot be negative`, in the current language."""
+    """`line 3, column 9 (price): a price cannot be negative` (a sheet's: `row 3, ...`), in the current
+    language."""
+    at = "menu_cli.at.row_" if problem.row else "menu_cli.at."
     if problem.line and problem.column and problem.field:
-        where = t("menu_cli.at.cell", line=problem.line, column=problem.column, field=problem.field)
+        where = t(at + "cell", line=problem.line, column=problem.column, field=problem.field)
     elif problem.line and problem.column:
-        where = t("menu_cli.at.position", line=problem.line, column=problem.column)
+        where = t(at + "position", line=problem.line, column=problem.column)
     elif problem.line:
-        where = t("menu_cli.at.line", line=problem.line)
+        where = t(at + "line", line=problem.line)
     elif problem.field:
         where = t("menu_cli.at.field", field=problem.field)
     else:
@@ -221,11 +232,17 @@ def _availability_word(item: Item) -> str:
     return "sold-out" if item.snooze_until is not None else "available"
 
 
-def _time_text(moment: datetime | None) -> str:
-    return "" if moment is None else moment.isoformat().replace("+00:00", "Z")
+def _time_text(moment: datetime | None, zone: tzinfo | None = None) -> str:
+    """ISO-8601 with its offset: in `zone` (the store's: `2026-12-06T17:30:00+08:00`, what a person there reads),
+    else as stored (UTC as `Z`)."""
+    if moment is None:
+        return ""
+    if zone is not None and moment.tzinfo is not None:
+        return moment.astimezone(zone).isoformat()
+    return moment.isoformat().replace("+00:00", "Z")
 
 
-def _item_cells(category: Category, item: Item) -> list[str]:
+def _item_cells(category: Category, item: Item, zone: tzinfo | None = None) -> list[str]:
     return [
         category.id,
         *_text_cells(category.name, category.names),
@@ -235,20 +252,21 @@ def _item_cells(category: Category, item: Item) -> list[str]:
         price_text(item.price),
         "" if item.prep_minutes is None else str(item.prep_minutes),
         _availability_word(item),
-        _time_text(item.snooze_until),
+        _time_text(item.snooze_until, zone),
         "yes" if item.hidden else "no",
         ";".join(item.option_group_ids),
     ]
 
 
-def export_csv(menu: Menu) -> bytes:
-    """One row per item under a header row (`CSV_COLUMNS`): UTF-8 with a BOM, CRLF, RFC 4180 quoting."""
+def export_csv(menu: Menu, zone: tzinfo | None = None) -> bytes:
+    """One row per item under a header row (`CSV_COLUMNS`): UTF-8 with a BOM, CRLF, RFC 4180 quoting; times in
+    `zone` (the store's, `store_effect.store_zone`) with its offset, else UTC."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for category in menu.categories:
         for item in category.items:
-            writer.writerow([_escape(cell) for cell in _item_cells(category, item)])
+            writer.writerow([_escape(cell) for cell in _item_cells(category, item, zone)])
     return BOM + out.getvalue().encode("utf-8")
 
 
@@ -316,13 +334,16 @@ def _rows(text: str, problems: list[ImportProblem], partial: bool = False) -> tu
     header: list[str] = []
     rows: list[_Row] = []
     header_seen = False
-    line = 1
+    row = 0  # as a spreadsheet numbers the rows: a record is one row, whatever line breaks its cells hold
     try:
         for record in reader:
-            start, line = line, reader.line_num + 1
+            row += 1
+            start = row
             if not header_seen:
                 header_seen = True
                 header = [_column_name(cell) for cell in record]
+                while header and not header[-1]:  # the empty columns a spreadsheet (Excel, WPS) leaves at the end
+                    header.pop()
                 found = _header_problems(header, start, partial)
                 if found:
                     problems.extend(found)
@@ -330,6 +351,14 @@ def _rows(text: str, problems: list[ImportProblem], partial: bool = False) -> tu
                 continue
             if not any(cell.strip() for cell in record):
                 continue  # a blank line (spreadsheets leave them at the end)
+            beyond = [(index, cell) for index, cell in enumerate(record[len(header) :], len(header) + 1)]
+            filled = [(index, cell) for index, cell in beyond if cell.strip()]
+            for index, cell in filled:  # empty cells past the header's last column are a spreadsheet's, not data
+                message = t("menu_cli.error.cell_without_column", text=cell.strip()[:40])
+                problems.append(ImportProblem(start, index, message))
+            if filled:
+                continue
+            record = record[: len(header)]
             if len(record) != len(header):
                 problems.append(
                     ImportProblem(
@@ -339,7 +368,7 @@ def _rows(text: str, problems: list[ImportProblem], partial: bool = False) -> tu
                 continue
             rows.append(_Row(start, {name: _unescape(cell) for name, cell in zip(header, record, strict=True)}))
     except csv.Error as error:
-        problems.append(ImportProblem(line, 0, t("menu_cli.error.csv", reason=str(error))))
+        problems.append(ImportProblem(row + 1, 0, t("menu_cli.error.csv", reason=str(error))))
     if not header_seen:
         problems.extend(_header_problems([], 1, partial))
     return header, rows
@@ -357,6 +386,7 @@ class _Sheet:
         self.base_items = {item.id: item for category in base.categories for item in category.items}
         self.base_category = {item.id: category.id for category in base.categories for item in category.items}
         self.group_ids = {group.id for group in base.option_groups}
+        self.currency = base.currency
         self.order = [category.id for category in base.categories]  # the built menu's categories
         self.items: dict[str, list[Item]] = {category.id: [] for category in base.categories}
         self.item_lines: dict[str, list[int]] = {category.id: [] for category in base.categories}
@@ -365,7 +395,9 @@ class _Sheet:
         self.new_by_names: dict[tuple[str | None, str | None], str] = {}
         self.names_index: dict[tuple[str | None, str | None], list[str]] | None = None
         self.seen_ids: dict[str, int] = {}
-        self.seen_names: dict[tuple[str, tuple[str, str]], int] = {}  # (category, folded zh and en) -> line
+        # (category, folded zh and en) -> the first line with them, and whether its names said which item it is
+        self.seen_names: dict[tuple[str, tuple[str, str]], tuple[int, bool]] = {}
+        self.named_ids: set[str] = set()  # the ids the sheet's item_id cells give
         self.taken = set(self.base_items)
         self.bad_cells: set[tuple[int, int]] = set()
 
@@ -417,11 +449,30 @@ class _Sheet:
                 self.problems.append(placed)
 
     def _item_id(self, line: int, category_id: str | None, cells: dict[str, str]) -> str:
-        """The id of the row's item: its `item_id` cell (empty: a new item), else the menu's item of its names."""
+        """The id of the row's item: its `item_id` cell, else the menu's item of its names. An empty `item_id` cell
+        is the menu's item of the row's names in the row's category (one no row names by id), else a new item: the
+        same file imported twice is the same menu, not its new rows twice."""
         if "item_id" in cells:
-            return cells["item_id"].strip() or self._new_id("item", self.taken)
+            given = cells["item_id"].strip()
+            self._name_twice(line, category_id, cells, by_name=not given)
+            if given:
+                self._mistyped_id(line, category_id, given, cells)
+                return given
+            found = self._item_by_names(cells, category_id, same_category=True)
+            return found or self._new_id("item", self.taken)
         self._name_twice(line, category_id, cells)
         return self._item_by_names(cells, category_id) or self._new_id("item", self.taken)
+
+    def _mistyped_id(self, line: int, category_id: str | None, given: str, cells: dict[str, str]) -> None:
+        """A whole sheet's new id whose names are those of an item of the row's category that no row names by
+        id (so the sheet deletes it): an id changed by mistake, which would delete the item (its availability with
+        it) and add another of the same name; refused, naming both."""
+        if self.partial or given in self.base_items or category_id is None:
+            return
+        for old_id in self._base_ids_named(cells):
+            if old_id not in self.named_ids and self.base_category[old_id] == category_id:
+                self.problem(line, "item_id", t("menu_cli.error.item_id_changed", id=given, old=old_id))
+                return
 
     def _category(self, line: int, cells: dict[str, str]) -> str | None:
         """The id of the row's category: named by id, else found by its names; a category the menu does not have
@@ -456,23 +507,23 @@ class _Sheet:
                 return category.id
         return None
 
-    def _name_twice(self, line: int, category_id: str | None, cells: dict[str, str]) -> None:
-        """Without an item_id column a row's names say which item it is: the same names twice in one category (case
-        and spacing aside) are one item on two lines, a row copied to correct it, say; refused like an id twice.
-        (The same names in two categories are two items.)"""
+    def _name_twice(self, line: int, category_id: str | None, cells: dict[str, str], by_name: bool = True) -> None:
+        """Where a row's names say which item it is (no item_id column, or an empty item_id cell), the same names
+        twice in one category (case and spacing aside) are one item on two lines, a row copied to correct it, say;
+        refused like an id twice, naming both lines. Rows with ids of their own (`by_name` False) may share a name,
+        but not with a row that has no id. (The same names in two categories are two items.)"""
         folded = tuple(" ".join(cells.get(f"name_{lang}", "").split()).casefold() for lang in ("zh", "en"))
         if category_id is None or not any(folded):
             return
-        first = self.seen_names.setdefault((category_id, (folded[0], folded[1])), line)
-        if first != line:
+        first, first_by_name = self.seen_names.setdefault((category_id, (folded[0], folded[1])), (line, by_name))
+        if first != line and (by_name or first_by_name):
             field = "name_zh" if folded[0] else "name_en"
             name = " ".join(cells[field].split())
-            self.problem(line, field, t("menu_cli.error.name_twice", name=name, first=first))
+            key = "menu_cli.error.name_twice" if "item_id" not in cells else "menu_cli.error.name_twice_empty_id"
+            self.problem(line, field, t(key, name=name, first=first))
 
-    def _item_by_names(self, cells: dict[str, str], category_id: str | None) -> str | None:
-        """Without an item_id column, the menu's one item with the row's names (not taken by an earlier row); of
-        several, the one in the row's category."""
-        key = (cells.get("name_zh"), cells.get("name_en"))
+    def _base_ids_named(self, cells: dict[str, str]) -> list[str]:
+        """The menu's items with the row's names (as exported, or an older single name in both columns)."""
         if self.names_index is None:  # built once: a menu may have tens of thousands of items
             self.names_index = {}
             for item in self.base_items.values():
@@ -482,8 +533,19 @@ class _Sheet:
                 keys = {key for zh, en in pairs for key in ((zh, en), (zh, None), (None, en)) if any(key)}
                 for indexed in keys:
                     self.names_index.setdefault(indexed, []).append(item.id)
-        found = [item_id for item_id in self.names_index.get(key, []) if item_id not in self.seen_ids]
-        if len(found) > 1:
+        return self.names_index.get((cells.get("name_zh"), cells.get("name_en")), [])
+
+    def _item_by_names(
+        self, cells: dict[str, str], category_id: str | None, *, same_category: bool = False
+    ) -> str | None:
+        """The menu's one item with the row's names (not taken by an earlier row, nor named by id on any row); of
+        several, or always with `same_category` (a row with an empty item_id), the one in the row's category."""
+        found = [
+            item_id
+            for item_id in self._base_ids_named(cells)
+            if item_id not in self.seen_ids and item_id not in self.named_ids
+        ]
+        if len(found) > 1 or same_category:
             found = [item_id for item_id in found if self.base_category[item_id] == category_id]
         return found[0] if len(found) == 1 else None
 
@@ -500,7 +562,7 @@ class _Sheet:
             price = Money(0, currency) if old is None else old.price
         else:
             try:
-                price = price_from_text(cells["price"], currency)
+                price = price_from_text(_PRICE_UNIT.sub("", cells["price"]), currency)
             except EditError as error:
                 self.problem(line, "price", error.text())
                 price = Money(0, currency)
@@ -561,7 +623,7 @@ class _Sheet:
         return word in _TRUE
 
     def _groups(self, line: int, text: str) -> list[str]:
-        ids = [part.strip() for part in text.split(";") if part.strip()]
+        ids = [part.strip() for part in _GROUP_SEPARATORS.split(text) if part.strip()]
         for group_id in ids:
             if group_id not in self.group_ids:
                 self.problem(line, "option_group_ids", t("menu_cli.error.unknown_group", id=group_id))
@@ -642,7 +704,11 @@ class _Sheet:
         field = _ITEM_FIELDS.get(rest, "")
         if not field:
             field = next((column for prefix, column in _ITEM_PREFIXES if rest.startswith(prefix)), "")
-        return ImportProblem(line, self.column(field) if field else 0, problem_text(problem), field)
+        message = problem_text(problem)
+        if problem.code == "price_too_high" and problem.limit is not None:  # as money, as the sheet writes prices
+            limit = format_money(Money(problem.limit, self.currency))
+            message = t("menu_cli.error.price_too_high", limit=limit)
+        return ImportProblem(line, self.column(field) if field else 0, message, field)
 
 
 _ITEM_FIELDS = {
@@ -681,8 +747,9 @@ def read_csv(data: bytes, base: Menu, currency: str | None = None, *, partial: b
     text = decode_sheet(data)
     header, rows = _rows(text, problems, partial)
     sheet = _Sheet(base, problems, header, partial)
-    sheet.taken.update(row.cells.get("item_id", "").strip() for row in rows)  # a new row's id must not take a later one
-    sheet.taken.discard("")
+    sheet.named_ids.update(row.cells.get("item_id", "").strip() for row in rows)
+    sheet.named_ids.discard("")
+    sheet.taken.update(sheet.named_ids)  # a new row's id must not take a later one
     for row in rows:
         sheet.add(row)
     if partial:
@@ -697,7 +764,7 @@ def read_csv(data: bytes, base: Menu, currency: str | None = None, *, partial: b
         # one cell can break one rule twice: a row's name_zh is both the item's `names.zh` and its `name`
         unique = list(dict.fromkeys(problems))
         unique.sort(key=lambda p: (p.line, p.column))
-        raise MenuImportError(unique)
+        raise MenuImportError([msgspec.structs.replace(p, row=True) for p in unique])
     lines = {
         item.id: line
         for category_id in sheet.order
@@ -714,7 +781,7 @@ class SaleWarning(msgspec.Struct, frozen=True):
     """An item or option an import would put on sale at 0 or under the editor's placeholder name ("New item"):
     the editor's publish asks about these (`menu_rules.added_warnings`); an import names them by their line."""
 
-    line: int  # the CSV row's line; 0: a JSON file, or an option (a sheet has none)
+    line: int  # the CSV row, as a spreadsheet numbers it; 0: a JSON file, or an option (a sheet has none)
     field: str  # where in the publish body (`categories[0].items[2].price`), for a file without lines
     kind: str  # "item" or "option"
     entity_id: str
@@ -758,7 +825,7 @@ def describe_warning(warning: SaleWarning) -> str:
     from o2o_tui.safe_text import safe_text
 
     if warning.line:
-        where = t("menu_cli.at.line", line=warning.line)
+        where = t("menu_cli.at.row_line", line=warning.line)
     else:
         where = t("menu_cli.at.field", field=warning.field)
     texts = " ".join(t(f"menu.warning.{code}") for code in warning.codes)

@@ -10,6 +10,11 @@ quick availability changes, on top of the outbox and the sync engine (like every
   conflict: the draft is moved onto it and sent again, once. A real conflict comes back with the `Rebase` to
   resolve item by item (`menu_draft.resolve`), then `publish` again.
 - `publish_outcome(cache, key)`: the same answer read from the outbox later (a publish queued offline).
+- `check_publish_size(draft)`: raises `MenuTooBig` when the publish's request would be larger than the platform
+  takes (`limits.REQUEST_BODY_MAX`, the server's own default): said before anything is queued, since the platform
+  answers it 413 whatever is tried. `publish` and `submit_publish` check it; so do the CLI and the editor.
+- `drop_queued_publishes(cache, store_id)`: `o2o menu discard` drops this device's publishes of the store still
+  waiting in the outbox (and the availability changes riding with them) along with the draft.
 - `set_availability(profile, cache, store_id, kind, id, status, until)` (a CLI call) and
   `submit_availability(engine, ...)` (a console that runs an engine): one item/option PATCH at once; never the
   draft.
@@ -29,6 +34,7 @@ from typing import Any, Literal
 
 import msgspec
 
+from o2o_tui.domain.limits import REQUEST_BODY_MAX
 from o2o_tui.domain.menu import Availability, Menu
 from o2o_tui.domain.menu_rules import normalize
 from o2o_tui.domain.requests import ItemPatchBody
@@ -245,6 +251,82 @@ def unsent_import(cache: Any, draft: MenuDraft | None, published: Menu) -> list[
 # -- publish ----------------------------------------------------------------------------------------------------
 
 
+class MenuTooBig(ValueError):
+    """A publish whose request body would be larger than the platform accepts: refused before it is queued."""
+
+    def __init__(self, size: int, limit: int, items: int) -> None:
+        super().__init__(f"the menu's publish would be {size} bytes, the platform accepts at most {limit}")
+        self.size = size
+        self.limit = limit
+        self.items = items
+
+    def message(self) -> str:
+        """For a person: how big, the limit, what to do, and that nothing was queued."""
+        return t("menu.too_big", size=size_text(self.size), limit=size_text(self.limit), items=f"{self.items:,}")
+
+
+def size_text(size: int) -> str:
+    """`5.2 MB`, `300 KB` (1 MB = 1024 KB = 1,048,576 bytes, as the platform counts its limit)."""
+    if size >= 1024 * 1024:
+        return t("menu.size.mb", size=f"{size / (1024 * 1024):.1f}")
+    return t("menu.size.kb", size=f"{max(1, round(size / 1024)):,}")
+
+
+def publish_size(menu: Menu) -> int:
+    """The bytes of the request body that publishes `menu` (the engine encodes it the same way)."""
+    from o2o_tui.client.actions import encode_body
+
+    return len(encode_body(PUBLISH, menu))
+
+
+def check_publish_size(draft: MenuDraft, limit: int | None = None) -> None:
+    """Raise `MenuTooBig` when publishing `draft` would send more than `limit` bytes (the platform's)."""
+    chosen = REQUEST_BODY_MAX if limit is None else limit
+    size = publish_size(publish_menu(draft))
+    if size > chosen:
+        items = sum(len(category.items) for category in draft.menu.categories)
+        raise MenuTooBig(size, chosen, items)
+
+
+def drop_queued_publishes(cache: Any, store_id: str) -> int | None:
+    """Drop this device's publishes of the store still waiting in the outbox, with the availability changes riding
+    with them (sync/linked.py: they go only if the publish does): what `o2o menu discard` drops with the draft.
+    Done holding the profile's push lock, so no process is sending them meanwhile; None (nothing dropped) while
+    another process holds it (an open console sending). Returns how many publishes were dropped."""
+    if not any(e.action == PUBLISH and e.target == store_id for e in cache.outbox.pending()):
+        return 0
+    lock = getattr(cache, "push_lock", None)
+    if lock is not None and not lock.try_acquire():
+        return None
+    try:
+        return _drop_queued_publishes(cache, store_id)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _drop_queued_publishes(cache: Any, store_id: str) -> int:
+    outbox = cache.outbox
+    publishes = [e for e in outbox.pending() if e.action == PUBLISH and e.target == store_id]
+    if not publishes:
+        return 0
+    versions = {e.base_version for e in publishes if e.base_version is not None}
+    riders = [
+        e.key
+        for e in outbox.pending()
+        if e.action in PATCH_ACTION.values()
+        and e.target.partition("/")[0] == store_id
+        and e.base_version is not None
+        and e.base_version in versions
+    ]
+    keys = [e.key for e in publishes] + riders
+    # the outbox drops entries only once settled: settled here as refused by the person, then dismissed
+    outbox.mark_rejected_many({key: {"code": "discarded", "status": None} for key in keys})
+    outbox.dismiss_many(keys)
+    return len(publishes)
+
+
+
 def is_stale(reason: dict[str, Any] | None) -> bool:
     return bool(reason) and (reason.get("status") == 412 or reason.get("code") == "stale_version")  # type: ignore[union-attr]
 
@@ -289,6 +371,7 @@ async def publish(
     """Queue the draft's publish, push it, say what became of it; on success the saved draft is discarded."""
     from o2o_tui.sync.perform import Outcome, perform, refresh
 
+    check_publish_size(draft)
     for attempt in range(2):
         result = await perform(
             profile,
@@ -329,7 +412,8 @@ async def publish(
 
 async def submit_publish(engine: Any, draft: MenuDraft) -> Any:
     """Queue the publish on a running engine (the console's); returns the outbox entry (read its fate with
-    `publish_outcome(cache, entry.key, draft)`)."""
+    `publish_outcome(cache, entry.key, draft)`). Raises `MenuTooBig` (nothing queued) for a menu too large."""
+    check_publish_size(draft)
     return await engine.submit(PUBLISH, draft.store_id, publish_menu(draft), base_version=draft.base.version)
 
 

@@ -471,8 +471,13 @@ class EngineMenuSource(Subscribers[MenuChange]):
             self._menu = replace_availability(self._menu, kind, entity_id, status, until)
 
     async def publish(self, draft: menu_draft.MenuDraft, wait: float = PUBLISH_WAIT_S) -> PublishAnswer:
+        from o2o_tui.menu_service import MenuTooBig, check_publish_size
         from screens.menu_publish import PublishAnswer
 
+        try:  # larger than the platform takes: said, nothing queued (it would be refused whatever is tried)
+            check_publish_size(draft)
+        except MenuTooBig as too_big:
+            return PublishAnswer("refused", message=too_big.message())
         body = menu_draft.publish_menu(draft)
         engine = await self.engine()
         entry = await engine.submit("menu.publish", self.store_id, body, base_version=draft.base.version)

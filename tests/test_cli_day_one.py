@@ -103,9 +103,9 @@ def test_a_partial_sheet_of_prices_changes_only_those_and_a_bad_row_applies_noth
     refused = cli("menu", "import", str(bad), "--partial", code=Exit.USAGE)
     assert "missing columns" not in refused.output
     for line in (3, 4):  # new items: they need a name and a category, said on their own lines
-        assert f"line {line}: this row names no item the menu has" in refused.output
+        assert f"row {line}: this row names no item the menu has" in refused.output
         assert "name_zh / name_en, category_id / category_name_zh / category_name_en" in refused.output
-    assert "line 2" not in refused.output
+    assert "row 2" not in refused.output
     assert cli.json("menu", "show") == before  # nothing half applied
     prices = tmp_path / "prices.csv"
     prices.write_text("item_id,price\nmapo-tofu,27.00\nkung-pao-chicken,39.50\n", encoding="utf-8")

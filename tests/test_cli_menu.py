@@ -130,9 +130,9 @@ def test_a_bad_sheet_is_refused_whole_with_line_and_column(
     write_rows(sheet, rows)
     before = server_menu(platform)
     refused = cli("menu", "import", str(sheet), code=Exit.USAGE)
-    assert "line 3, column 9 (price)" in refused.stdout and "negative" in refused.stdout
-    assert "line 4, column 14 (option_group_ids)" in refused.stdout and "nope" in refused.stdout
-    assert f"line 5, column {COL['name_en'] + 1} (name_en)" in refused.stdout and "control" in refused.stdout
+    assert "row 3, column 9 (price)" in refused.stdout and "negative" in refused.stdout
+    assert "row 4, column 14 (option_group_ids)" in refused.stdout and "nope" in refused.stdout
+    assert f"row 5, column {COL['name_en'] + 1} (name_en)" in refused.stdout and "control" in refused.stdout
     assert "\x1b" not in refused.stdout + refused.stderr
     assert "3 problem" in refused.stderr
     assert server_menu(platform) == before

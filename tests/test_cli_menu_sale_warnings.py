@@ -35,16 +35,16 @@ def test_a_free_or_unnamed_line_is_said_and_needs_allow_warnings(
     before = server_menu(platform)
 
     dry = cli("menu", "import", str(sheet), "--dry-run")
-    assert f"line {free + 1} (" in dry.stderr and "On sale at 0" in dry.stderr
-    assert f"line {len(rows)} (New item): Still has the name" in dry.stderr
+    assert f"row {free + 1} (" in dry.stderr and "On sale at 0" in dry.stderr
+    assert f"row {len(rows)} (New item): Still has the name" in dry.stderr
     assert "unless --allow-warnings" in dry.stdout
     scripted = cli("menu", "import", str(sheet), "--dry-run", "--json")
     said = [json.loads(line) for line in scripted.stderr.splitlines()]
     assert [w["warning"] for w in said] == ["sale_warning", "sale_warning"]
-    assert said[0]["message"].startswith(f"line {free + 1} (")
+    assert said[0]["message"].startswith(f"row {free + 1} (")
 
     refused = cli("menu", "import", str(sheet), code=Exit.USAGE)
-    assert f"line {free + 1} (" in refused.stderr and "Nothing imported: 2 lines" in refused.stderr
+    assert f"row {free + 1} (" in refused.stderr and "Nothing imported: 2 lines" in refused.stderr
     assert server_menu(platform) == before
     monkeypatch.setenv("O2O_HOME", str(cli.home))
     with profile_cache(None, read_only=True) as (_, cache):

@@ -218,5 +218,5 @@ def test_a_bad_file_with_json_keeps_stdout_json_and_lists_the_problems_in_the_er
     assert second["line"] == 4 and second["message"]
     # for a person: every problem on its line, as before
     shown = cli("menu", "import", str(bad), "--partial", code=Exit.USAGE)
-    assert "line 3, column 2 (price)" in shown.stdout and "line 4" in shown.stdout
+    assert "row 3, column 2 (price)" in shown.stdout and "row 4" in shown.stdout
     assert price(platform, "mapo-tofu") == 2600

@@ -243,7 +243,7 @@ def test_bad_rows_name_line_and_column_and_nothing_is_applied() -> None:
         (8, col("availability")),
     }
     texts = [menu_io.describe(p) for p in problems_of(sheet_bytes(rows), demo())]
-    assert texts[0].startswith("line 3, column 9 (price): ") and "negative" in texts[0]
+    assert texts[0].startswith("row 3, column 9 (price): ") and "negative" in texts[0]
     assert any("desserts" in text for text in texts) and any("sauce" in text for text in texts)
 
 
@@ -397,7 +397,7 @@ def test_problems_name_the_files_own_columns_when_they_are_reordered() -> None:
     reordered[2][order.index(col("price") - 1)] = "-3.00"
     [problem] = problems_of(sheet_bytes(reordered), demo())
     assert (problem.line, problem.column, problem.field) == (3, order.index(col("price") - 1) + 1, "price")
-    assert menu_io.describe(problem).startswith("line 3, column 6 (price): ")
+    assert menu_io.describe(problem).startswith("row 3, column 6 (price): ")
 
 
 def test_a_new_stores_menu_from_three_columns() -> None:
@@ -522,4 +522,4 @@ def test_a_bad_name_is_one_problem_though_it_is_both_name_and_names_zh() -> None
         with pytest.raises(MenuImportError) as caught:
             menu_io.import_csv(sheet.encode(), base, partial=partial)
         found = [(p.line, p.column) for p in caught.value.problems]
-        assert found == [(line, 2) for line in (2, 3, 4, 6, 7, 8)], found  # the third row takes lines 4 and 5
+        assert found == [(line, 2) for line in (2, 3, 4, 5, 6, 7)], found  # spreadsheet rows: the third row is row 4, though it takes lines 4 and 5

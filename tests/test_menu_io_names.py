@@ -57,7 +57,7 @@ def test_a_name_twice_in_one_category_is_refused_naming_both_lines() -> None:
     (problem,) = problems(sheet)
     assert (problem.line, problem.column, problem.field) == (3, 2, "name_en")
     text = menu_io.describe(problem)
-    assert text.startswith("line 3, column 2 (name_en): ") and "Beef noodle soup" in text and "line 2" in text
+    assert text.startswith("row 3, column 2 (name_en): ") and "Beef noodle soup" in text and "row 2" in text
     # spaces and case do not make it another item; a new name twice is refused the same way
     again = (
         "category_name_en,name_en,price\r\nNoodles,Beef noodle soup,30\r\nNoodles,  beef NOODLE  soup ,31\r\n"

@@ -67,8 +67,8 @@ def test_a_free_line_and_a_placeholder_line_are_named_by_their_csv_line() -> Non
     assert [(w.line, w.codes) for w in warned] == [(free + 1, ("free_item",)), (len(rows) - 1, ("placeholder_name",))]
     assert warned[0].entity_id == "mapo-tofu"
     said = [menu_io.describe_warning(w) for w in warned]
-    assert said[0].startswith(f"line {free + 1} (") and t("menu.warning.free_item") in said[0]
-    assert said[1] == f"line {len(rows) - 1} (New item): {t('menu.warning.placeholder_name')}"
+    assert said[0].startswith(f"row {free + 1} (") and t("menu.warning.free_item") in said[0]
+    assert said[1] == f"row {len(rows) - 1} (New item): {t('menu.warning.placeholder_name')}"
     set_language("zh")
     assert menu_io.describe_warning(warned[1]).startswith(f"第 {len(rows) - 1} 行（New item）：")
     assert menu_io.import_csv(sheet_bytes(rows), published) == sheet.menu  # the same menu as before

@@ -1,12 +1,16 @@
-"""h22: a sheet whose categories come in another order than the menu's is noticed (menu_io takes item order from a
+"""A sheet whose categories come in another order than the menu's is noticed (menu_io takes item order from a
 sheet, never category order): `sheet_category_order_differs` on what `read_csv` makes of real sheets."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from o2o_tui import menu_io
 from o2o_tui.cli.menu_sheet_order import sheet_category_order_differs
 from o2o_tui.i18n import catalog
 from o2o_tui.platform.seed import demo_menu
+from tests.support.platform import RunningPlatform
+from tests.test_cli_menu import Cli, cli  # noqa: F401
 
 
 def _blocks() -> tuple[str, dict[str, list[str]]]:
@@ -46,3 +50,27 @@ def test_the_note_is_in_both_languages_and_names_the_keys() -> None:
     for lang in ("en", "zh"):
         note = catalog(lang)["menu_cli.import.category_order"]
         assert "o2o menu edit" in note and "K" in note
+
+
+def test_the_import_says_it_once_and_export_writes_the_stores_clock(
+    platform: RunningPlatform,
+    cli: Cli,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    sheet = tmp_path / "menu.csv"
+    cli("menu", "export", "-o", str(sheet))
+    header, *rows = sheet.read_text(encoding="utf-8-sig").splitlines()
+    blocks: dict[str, list[str]] = {}
+    for row in rows:
+        blocks.setdefault(row.split(",", 1)[0], []).append(row)
+    order = list(blocks)
+    moved = [row for category in [order[-1], *order[:-1]] for row in blocks[category]]
+    sheet.write_text("\r\n".join([header, *moved]) + "\r\n", encoding="utf-8-sig")
+    said = cli("menu", "import", str(sheet), "--dry-run")
+    assert said.stderr.count("o2o menu edit") == 1, said.stderr
+    # sold out until 23:30 on the store's clock (Asia/Shanghai; the platform keeps UTC): the sheet says it as the
+    # store's time with its offset
+    cli("menu", "item", "status", "mapo-tofu", "sold-out", "--until", "23:30")
+    cli("menu", "export", "-o", str(sheet))
+    [row] = [row for row in sheet.read_text(encoding="utf-8-sig").splitlines() if ",mapo-tofu," in row]
+    assert "T23:30:00+08:00" in row and "Z," not in row, row

@@ -15,7 +15,7 @@ from o2o_tui.cli.menu import find_item
 from o2o_tui.cli.menu_option import showing
 from o2o_tui.sync.session import profile_cache
 from tests.support.platform import RunningPlatform
-from tests.test_cli_menu import Cli, cli, server_menu  # noqa: F401
+from tests.test_cli_menu import Cli, cli, server_item, server_menu  # noqa: F401
 
 
 def _hidden_lines(cli: Cli, tmp_path: Path) -> None:  # noqa: F811
@@ -77,3 +77,18 @@ def test_showing_a_free_item_is_checked(
     assert "free-tea (免费茶水 Free tea): On sale at 0: customers get it free." in said
     assert showing(find_item, True)(menu, "免费茶水").id == "free-tea"
     assert showing(find_item, False)(menu, "mapo-tofu").id == "mapo-tofu"  # priced and visible: no question
+
+
+
+def test_item_show_of_a_hidden_free_item_asks_for_allow_warnings(
+    platform: RunningPlatform,
+    cli: Cli,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """`o2o menu item show` runs the checks import and the editor run before a line goes on sale."""
+    _hidden_lines(cli, tmp_path)
+    refused = cli("menu", "item", "show", "免费茶水", code=Exit.USAGE)
+    assert "free-tea (免费茶水 Free tea): On sale at 0: customers get it free." in refused.stderr
+    assert server_item(platform, "free-tea")["hidden"] is True  # nothing sent
+    cli("menu", "item", "show", "免费茶水", "--allow-warnings")
+    assert server_item(platform, "free-tea")["hidden"] is False

@@ -28,6 +28,8 @@ import typer
 from o2o_tui.cli.cache_errors import cache_errors
 from o2o_tui.cli.common import JsonOption, ProfileOption, fill_new_cache, handle_errors
 from o2o_tui.cli.exits import Exit
+from o2o_tui.cli.menu_option import AllowWarningsOption, showing
+from o2o_tui.cli.menu_sheet_order import sheet_category_order_differs
 from o2o_tui.cli.output import emit_error, emit_json, fail, json_wanted, say, warn
 from o2o_tui.cli.sync import OnlineOption, cli_cache, report_outcome
 from o2o_tui.i18n import t
@@ -423,6 +425,7 @@ def _send_publish(profile: Any, cache: Any, draft: Any, *, online: bool, again: 
     if not is_dirty(draft):
         _drafts(cache).discard(store_id)
         return None
+    _check_size(draft)  # before anything is queued: the platform would answer 413 whatever is tried
     changes = diff(draft.base, draft.menu)
     body = publish_menu(draft)
     result = asyncio.run(
@@ -441,6 +444,16 @@ def _send_publish(profile: Any, cache: Any, draft: Any, *, online: bool, again: 
         return _send_publish(profile, cache, moved.draft, online=online, again=False)
     version = after.version if after is not None else draft.base.version
     return _Sent(result, changes, draft.base.version, version)
+
+
+def _check_size(draft: Any) -> None:
+    """Exit 2, nothing queued, the draft as it is, when the draft's publish is larger than the platform takes."""
+    from o2o_tui.menu_service import MenuTooBig, check_publish_size
+
+    try:
+        check_publish_size(draft)
+    except MenuTooBig as too_big:
+        raise fail(too_big.message(), Exit.USAGE) from None
 
 
 def _report_publish(sent: _Sent | None, *, online: bool, as_json: bool, extra: dict[str, Any]) -> None:
@@ -607,7 +620,10 @@ def export(
     fill_new_cache(profile, say_answered_errors=True)
     with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (chosen, cache):
         menu, _store = cached_menu(chosen, cache, pull=False)
-    data = menu_io.export_csv(menu) if kind == "csv" else menu_io.export_json(menu)
+    from o2o_tui.store_effect import store_zone
+
+    # snooze_until on the store's clock with its offset, as the import's example writes it (not the stored UTC)
+    data = menu_io.export_csv(menu, store_zone(_store)) if kind == "csv" else menu_io.export_json(menu)
     if output is None:
         import sys
 
@@ -639,7 +655,7 @@ def import_file(
 
     from o2o_tui import menu_io
     from o2o_tui.menu_draft import apply, diff
-    from o2o_tui.menu_service import IMPORT, fresh_draft, unpublished_edits
+    from o2o_tui.menu_service import IMPORT, MenuTooBig, check_publish_size, fresh_draft, unpublished_edits
     from o2o_tui.sync.perform import Outcome
 
     kind = _format_of(file, file_format.lower() if file_format else None)
@@ -669,6 +685,8 @@ def import_file(
             draft = _working_draft(cache, published, save=False)
         currency = store.currency if store is not None else published.currency
         imported, lines = _imported(data, kind, draft.menu, currency, partial)
+        if kind == "csv" and sheet_category_order_differs(imported, lines):  # said once: the sheet cannot do it
+            warn(t("menu_cli.import.category_order"), "category_order")
         # an earlier import's rows the platform refused are kept to publish again, never with another file
         left = _left_over(
             cache, draft, published, imported, lambda base: _parsed(data, kind, base, currency, partial)[0]
@@ -689,6 +707,10 @@ def import_file(
             "option_availability": [entity_id for kind, entity_id, _ in availability if kind == "option"],
         }
         if dry_run:
+            try:  # the import would stop here (exit 2): said, the dry run goes on
+                check_publish_size(apply(draft, imported))
+            except MenuTooBig as too_big:
+                warn(too_big.message(), "menu_too_big")
             if as_json:
                 emit_json({"changes": [_change_json(change) for change in changes], **extra})
                 return
@@ -702,6 +724,7 @@ def import_file(
             return
         drafts = _drafts(cache)
         draft = msgspec.structs.replace(apply(draft, imported), changed_by=IMPORT)
+        _check_size(draft)  # the draft stays as it was: nothing of a file the platform cannot take is kept
         drafts.save(draft)
         if not as_json:
             for line in change_lines(changes):
@@ -821,6 +844,7 @@ def publish(
 
 def discard(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> None:
     from o2o_tui.menu_draft import diff
+    from o2o_tui.menu_service import drop_queued_publishes
     from o2o_tui.sync.read_model import ReadModel
 
     with (
@@ -830,21 +854,35 @@ def discard(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> 
         draft_claimed(cache, store_id_of(chosen)),
     ):
         drafts = _drafts(cache)
-        draft = drafts.load(store_id_of(chosen))
+        store_id = store_id_of(chosen)
+        draft = drafts.load(store_id)
+        # this device's publishes still waiting in the outbox are unpublished edits too: dropped with the draft
+        dropped = drop_queued_publishes(cache, store_id)
+        said = {"dropped_publishes": dropped or 0}
         if draft is None:
             if as_json:
-                emit_json({"discarded": False, "changes": []})
-            else:
+                emit_json({"discarded": False, "changes": [], **said})
+            elif not dropped:
                 say(t("menu_cli.discard.none"))
-            return
-        changes = diff(draft.base, draft.menu)
-        drafts.discard(draft.store_id)
-        menu = ReadModel(cache).menu(draft.store_id)
-        version = menu.version if menu is not None else draft.base.version
-        if as_json:
-            emit_json({"discarded": True, "changes": [_change_json(c) for c in changes], "version": version})
         else:
-            say(t("menu_cli.discard.done", count=len(changes), version=version))
+            changes = diff(draft.base, draft.menu)
+            drafts.discard(draft.store_id)
+            menu = ReadModel(cache).menu(draft.store_id)
+            version = menu.version if menu is not None else draft.base.version
+            if as_json:
+                emit_json(
+                    {"discarded": True, "changes": [_change_json(c) for c in changes], "version": version, **said}
+                )
+            else:
+                say(t("menu_cli.discard.done", count=len(changes), version=version))
+        if as_json:
+            if dropped is None:
+                warn(t("menu_cli.discard.publish_busy"), "publish_being_sent")
+            return
+        if dropped:
+            say(t("menu_cli.discard.dropped_publish", count=dropped))
+        elif dropped is None:
+            warn(t("menu_cli.discard.publish_busy"), "publish_being_sent")
 
 
 def item_status(
@@ -932,11 +970,14 @@ def item_hide(
 
 def item_show(
     item: str = ItemArgument,
+    allow_warnings: bool = AllowWarningsOption,
     online: bool = OnlineOption,
     profile: str | None = ProfileOption,
     as_json: bool = JsonOption,
 ) -> None:
-    hide_or_show("item", item, False, online, profile, as_json, resolve=_resolve, patch=_patch_item)
+    # shown, a free or still unnamed item would go on sale: said, and not done without --allow-warnings
+    resolve = showing(_resolve, allow_warnings)
+    hide_or_show("item", item, False, online, profile, as_json, resolve=resolve, patch=_patch_item)
 
 
 def _build() -> typer.Typer:

@@ -2,7 +2,7 @@
 
 Every failure of a platform call is one of these, never an httpx or msgspec exception. `is_final` tells the
 sync engine whether retrying the same request can ever succeed: a refusal (403, 404, 409, 412, 422 and other
-4xx answers carrying the error envelope) is final; a network fault, a timeout, a 5xx, a 429, a bad token (401:
+4xx answers carrying the error envelope; a 413 even without it, as a proxy answers) is final; a network fault, a timeout, a 5xx, a 429, a bad token (401:
 the person can log in again and the queued work is still good) or an answer we could not read is not.
 """
 
@@ -142,6 +142,16 @@ class ValidationFailed(PlatformError):
         return t("client.error.validation", field=field, message=self.message)
 
 
+class TooLarge(PlatformError):
+    """413: the request's body is larger than the platform (or a proxy before it) accepts. Final: the same bytes
+    are refused every time, so the queue moves on (the action lands in the conflicts)."""
+
+    default_code = "too_large"
+
+    def i18n_message(self) -> str:
+        return t("client.error.too_large")
+
+
 class ServerError(PlatformError):
     """5xx or 429: the platform could not answer now; retry later."""
 
@@ -180,6 +190,7 @@ __all__ = [
     "RequestFailed",
     "ServerError",
     "StaleVersion",
+    "TooLarge",
     "Unauthorized",
     "Unreachable",
     "ValidationFailed",

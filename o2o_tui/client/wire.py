@@ -157,6 +157,7 @@ _BY_STATUS: dict[int, type[e.PlatformError]] = {
     403: e.Forbidden,
     404: e.NotFound,
     412: e.StaleVersion,
+    413: e.TooLarge,
     422: e.ValidationFailed,
     429: e.ServerError,
 }
@@ -171,6 +172,9 @@ def _refusal(call: Call[object], status: int, content_type: str, body: bytes) ->
         detail = msgspec.json.decode(body, type=ErrorBody).error
     except (msgspec.DecodeError, msgspec.ValidationError):
         what = _describe_unreadable(body, content_type)
+        # a proxy's page (nginx's client_max_body_size): the same bytes are refused every time, so final
+        if status == 413:
+            return e.TooLarge(f"{call.method} {call.path}: HTTP 413 with {what}", status=status)
         return e.MalformedResponse(f"{call.method} {call.path}: HTTP {status} with {what}", status=status)
     if status == 409:
         cls = _CONFLICTS.get(detail.code, e.Conflict)

@@ -52,6 +52,10 @@ VOUCHERS_PER_CREATE_MAX = 1000  # vouchers one admin create makes
 VOUCHER_CODE_DIGITS = 12  # a voucher's code: digits only, typed or scanned at the counter
 LAT_MAX = 90.0
 LON_MAX = 180.0
+# bytes of one request body: the platform answers a larger one 413 `too_large` (o2o_tui/platform/admission.py; a
+# server may set another with O2O_MAX_BODY_BYTES), and a menu publish larger than this is refused before it is
+# queued (o2o_tui/menu_service.check_publish_size): only a menu can grow this big within the bounds above
+REQUEST_BODY_MAX = 4 * 1024 * 1024
 # every time in a body, header or query: aware (with its UTC offset) and within these years
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)

@@ -4,7 +4,11 @@ Two layers, because uvicorn alone leaves gaps (measured on uvicorn 0.55 with htt
 
 - `Admission`, an ASGI middleware, runs before any body byte is read. A request that declares a body must carry
   a known bearer token (401 at once, `Connection: close`), must not declare more than `max_body_bytes` (413 at
-  once), and a chunked body is counted as it streams (413 once it passes the limit). At most
+  once), and a chunked body is counted as it streams (413 once it passes the limit). A declared body up to
+  `DRAIN_MAX_BYTES` gets its 413 without `Connection: close`: uvicorn then reads the rest of it and drops it
+  (never held in memory; the deadlines below still apply), so a client that writes its whole body before reading
+  (httpx does) gets the 413. Closing with its body unread resets the connection, and the reset throws away the
+  413 the client had not read yet: it saw only a dropped connection and retried the same body forever. At most
   `max_concurrent_bodies` bodies are received at a time; a request that finds them all taken waits up to
   `body_queue_seconds`, then gets 503 with `Retry-After`. So memory held by bodies stays below
   max_concurrent_bodies x max_body_bytes, and only a caller with a valid token can hold one of the slots.
@@ -46,6 +50,9 @@ CallerOf = Callable[[str | None], Caller]
 _encode = msgspec.json.Encoder().encode
 log = logging.getLogger("o2o.platform")  # the app's logger: its 500s and these read alike
 _DISCONNECT: Message = {"type": "http.disconnect"}
+# a declared body over the limit but at most this long is read and dropped after its 413 (see the docstring);
+# a longer one is refused with `Connection: close`, unread
+DRAIN_MAX_BYTES = 64 * 1024 * 1024
 
 
 def too_large(limit: int) -> ApiError:
@@ -122,7 +129,7 @@ class Admission:
             await _refuse(send, internal())
             return
         if length is not None and length > self.max_body:
-            await _refuse(send, too_large(self.max_body))
+            await _refuse(send, too_large(self.max_body), close=length > DRAIN_MAX_BYTES)
             return
         try:
             async with asyncio.timeout(self.queue_seconds):
@@ -193,13 +200,16 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-async def _refuse(send: Send, error: ApiError, extra: list[tuple[bytes, bytes]] | None = None) -> None:
-    """Answer and close: the rest of the body is never read (uvicorn closes after `Connection: close`)."""
+async def _refuse(
+    send: Send, error: ApiError, extra: list[tuple[bytes, bytes]] | None = None, *, close: bool = True
+) -> None:
+    """Answer and close: the rest of the body is never read (uvicorn closes after `Connection: close`). With
+    `close=False` the connection stays open: uvicorn reads the rest of the body and drops it."""
     body = _encode(error.body)
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
-        (b"connection", b"close"),
+        *([(b"connection", b"close")] if close else []),
         *(extra or []),
     ]
     await send({"type": "http.response.start", "status": error.status, "headers": headers})

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import msgspec
 
+from o2o_tui.domain.limits import REQUEST_BODY_MAX
 from o2o_tui.i18n import t
 
 log = logging.getLogger("o2o.platform.settings")
@@ -36,7 +37,9 @@ class Settings(msgspec.Struct, frozen=True):
     header_timeout_seconds: float = 10.0  # a request's line and headers, from its first byte (or the connect)
     body_timeout_seconds: float = 10.0  # the longest pause inside a body, and the grace before the floor rate
     body_min_bytes_per_second: float = 1024.0  # after the grace a body must average at least this rate
-    max_body_bytes: int = 4 * 1024 * 1024  # larger is a 413 (a declared length at once, chunked when passed)
+    # larger is a 413 (a declared length after its body is read and dropped, chunked when passed); the clients
+    # check a menu publish against the same constant before queuing it
+    max_body_bytes: int = REQUEST_BODY_MAX
     max_concurrent_bodies: int = 16  # bodies received at once per process; bounds their memory
     body_queue_seconds: float = 2.0  # a request waits this long for one of them, then gets 503 + Retry-After
     code_attempts: int = 5  # wrong tries of one code (an order's pickup or delivery code) before it is locked

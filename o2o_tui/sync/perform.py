@@ -57,7 +57,9 @@ async def perform(
     wait: float = 10.0,
     poll: float = 0.1,
 ) -> ActionResult:
-    """Raises `BodyOutOfBounds` (nothing queued) for a body the platform would refuse for its shape. `wait`:
+    """Raises `BodyOutOfBounds` (nothing queued) for a body the platform would refuse for its shape. `online`:
+    nothing stays queued when it does not go through (`NOT_QUEUED` when the platform is out of reach; a server
+    error or an unreadable answer is raised). `wait`:
     how long to watch for the outcome while another process holds the push lock."""
     check_body(action, body)
     async with make_client(profile, timeout=timeout) as client:
@@ -71,6 +73,16 @@ async def perform(
                 )
         entry = await engine.submit(action, target, body, base_version=base_version, origin=SCRIPT)
         error, current = await _push_or_watch(engine, cache, entry.key, wait, poll)
+        ahead = await cache.call(_ahead_of, cache, entry.key) if online and _failed_here(error, current) else 0
+        if online and _failed_here(error, current) and await cache.call(_drop_unsent, cache, entry.key):
+            # --online fails instead of queueing: the platform went out of reach (or answered a server error)
+            # while it was being sent, so nothing of it stays queued
+            if isinstance(error, Unreachable):
+                return ActionResult(
+                    Outcome.NOT_QUEUED, action=action, target=target, error=_why_queued(error, ahead)
+                )
+            assert isinstance(error, PlatformError)
+            raise error
     if current is None:
         return ActionResult(Outcome.DONE, key=entry.key, action=action, target=target)
     if current.rejection is not None:
@@ -93,6 +105,33 @@ async def perform(
         error=_why_queued(error, ahead),
         login_needed=isinstance(error, Unauthorized),
     )
+
+
+def _failed_here(error: PlatformError | str | None, current: Any) -> bool:
+    """Whether the entry is still queued because sending met a fault that is not a refusal of it (not a bad
+    token: queued work waits for the next login; not another process sending it: that one settles it)."""
+    return (
+        current is not None
+        and current.rejection is None
+        and isinstance(error, PlatformError)
+        and not isinstance(error, Unauthorized)
+    )
+
+
+def _drop_unsent(cache: Any, key: str) -> bool:
+    """Take `key` out of the outbox (an `--online` action that did not go through), holding the push lock so no
+    process is sending it meanwhile; False (left queued) while another process holds the lock."""
+    lock = getattr(cache, "push_lock", None)
+    if lock is not None and not lock.try_acquire():
+        return False
+    try:
+        # the outbox drops entries only once settled: settled as refused here, then dismissed
+        cache.outbox.mark_rejected(key, {"code": "not_queued", "status": None})
+        cache.outbox.dismiss(key)
+        return True
+    finally:
+        if lock is not None:
+            lock.release()
 
 
 def _entity_name(cache: Any, action: str, target: str) -> str:
