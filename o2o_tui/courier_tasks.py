@@ -36,7 +36,8 @@ _S = DeliveryStatus
 _C = CourierStep
 # The numbered lines of a task (line 1 is also F2, line 2 F3, line 3 F4). A digit keeps its meaning from one status
 # to the next: 1 the most likely next step, 2 the code step taken straight away, 3 report a problem, 4 return to
-# the store; a line a status does not have stays empty (None), so the lines after it keep their numbers.
+# the store; a line a status does not have stays empty (None), so the lines after it keep their numbers. Where the
+# code step is line 1 (at the store, at the door), 2 opens it too (`digit_line`).
 _STEPS: dict[DeliveryStatus, tuple[CourierStep | None, ...]] = {
     _S.PENDING: (_C.ACCEPT, _C.REJECT),
     _S.ACCEPTED: (_C.ARRIVED_AT_MERCHANT, _C.PICKED_UP, _C.PROBLEM),
@@ -55,6 +56,25 @@ _PHASE: dict[DeliveryStatus, int] = {
     _S.PICKED_UP: 4,
     _S.RETURNING: 5,
 }
+
+
+CODE_DIGIT = 2  # the digit that opens the code step wherever a status has one
+CODE_DIGITS = 4  # the platform's pickup and delivery codes (o2o_tui/platform/orders.py `_four_digits`)
+
+
+def digit_line(status: DeliveryStatus, digit: int) -> int | None:
+    """The line (1-based) a digit takes on a delivery in `status`, or None where it takes none. `CODE_DIGIT` is
+    the code step wherever there is one: its own line on the way, line 1 at the store and at the door (where the
+    code is the next step, so line 2 stays empty and `1` and `2` both open it)."""
+    lines = step_lines(status)
+    if not 1 <= digit <= len(lines):
+        return None
+    if lines[digit - 1] is not None:
+        return digit
+    if digit == CODE_DIGIT:
+        codes = [n for n, step in enumerate(lines, start=1) if step is not None and step.needs_code]
+        return codes[0] if codes else None
+    return None
 
 
 def step_lines(status: DeliveryStatus) -> tuple[CourierStep | None, ...]:

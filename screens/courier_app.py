@@ -101,6 +101,9 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         self._duty_queued: tuple[str, str] | None = None
         self._opened_at = datetime.now(UTC)  # offers made before the handheld opened are the list it opens on
         self.left_queued = 0  # actions still queued when the app closed (kept in the outbox, sent next time)
+        # a digit or Enter that did nothing (no such line, or dropped while fresh lines settle): the keys typed
+        # right after it (a code typed at the wrong screen) pick nothing until this (time.monotonic), on any screen
+        self.burst_until = 0.0
         # the language needs UTF-8 and the terminal's locale is not: the task list says why it shows '?' (in ASCII)
         self.startup_note = t("handheld.not_utf8") if self.ascii_only and not self.title.isascii() else ""
 
@@ -296,10 +299,13 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         self.bell()
         self._say(text)
 
-    def error(self, text: str) -> None:
+    def error(self, text: str, *, shorter: tuple[str, ...] = ()) -> None:
         self.bell()
         self.bell()
-        self._say(text, "bold")
+        if shorter:
+            self._tell(text, "bold", shorter)
+        else:
+            self._say(text, "bold")
 
     # acting ---------------------------------------------------------------------------------------------
     async def on_step_chosen(self, message: StepChosen) -> None:

@@ -64,6 +64,47 @@ def short_label(status: DeliveryStatus) -> str:
     return t(f"handheld.short.{status.value}")
 
 
+def _ended_why(delivery: Delivery) -> str | None:
+    """Why a CANCELLED delivery ended (`Delivery.end_reason`) when the handheld has words for it; None for any
+    other status, a server too old to say, or a reason added later (the plain status is said then)."""
+    if delivery.status is not DeliveryStatus.CANCELLED or not delivery.end_reason:
+        return None
+    key = f"handheld.ended.{delivery.end_reason}"
+    return delivery.end_reason if t(key) != key else None
+
+
+def heading_label(delivery: Delivery) -> str:
+    """The task's status as its heading says it: a delivery taken off the courier ("Reassigned", "Taken off you")
+    reads apart from a cancelled order ("Cancelled"); any other, `status_label`."""
+    why = _ended_why(delivery)
+    return t(f"handheld.heading.{why}") if why else status_label(delivery.status)
+
+
+def row_label(delivery: Delivery) -> str:
+    """`short_label`, telling a delivery taken off the courier apart from a cancelled order ("MOVED", "TAKEN")."""
+    why = _ended_why(delivery)
+    return t(f"handheld.short.ended.{why}") if why else short_label(delivery.status)
+
+
+def order_cancel_words(code: str | None) -> str:
+    """The order's cancel reason code in the courier's words (a code the catalogs do not know: as it is, safe)."""
+    from o2o_tui.figures_text import reason_name  # the queue's words for the same codes
+
+    return reason_name(code) if code else ""
+
+
+def ended_text(delivery: Delivery) -> str:
+    """What the detail's "ended" line says: who took the task away and where it went (another courier, the store's
+    dispatcher), or that the order was cancelled and why; "This task has ended." when the platform does not say."""
+    why = _ended_why(delivery)
+    if why is None:
+        return t("handheld.task.ended")
+    words = order_cancel_words(delivery.cancel_reason_code) if why == "ORDER_CANCELLED" else ""
+    if words:
+        return t("handheld.ended.ORDER_CANCELLED.why", reason=words)
+    return t(f"handheld.ended.{why}")
+
+
 def step_label(step: CourierStep) -> str:
     return t(f"handheld.step.{step.value}")
 
@@ -109,7 +150,8 @@ def row_parts(
     store = safe_text(delivery.store_name or delivery.pickup.text, one_line=True)
     ready = store_clock(delivery, delivery.ready_at)
     status = DeliveryStatus.RETURNING if bring_back else delivery.status
-    parts = [f"{lead}{mark}{number_text(delivery)}", short_label(status)]
+    label = short_label(status) if bring_back else row_label(delivery)
+    parts = [f"{lead}{mark}{number_text(delivery)}", label]
     if ready and delivery.status in (DeliveryStatus.PENDING, DeliveryStatus.ACCEPTED):
         parts.append(ready)
     return " ".join(p for p in parts if p), store
@@ -135,7 +177,7 @@ def detail_fields(delivery: Delivery, *, ended: bool, glyphs: Glyphs) -> dict[st
     pickup = safe_text(delivery.pickup.text, one_line=True)
     dropoff = safe_text(delivery.dropoff.text, one_line=True)
     return {
-        "ended": t("handheld.task.ended") if ended else "",
+        "ended": ended_text(delivery) if ended else "",
         "store": _labelled("store", store) if store else "",
         "ready": _labelled("ready", ready) if ready else "",
         "pickup": _labelled("pickup", pickup) if pickup else "",  # a store without an address

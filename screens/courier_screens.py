@@ -2,14 +2,18 @@
 
 Keys, one meaning each: digits 1-9 pick the numbered line and Enter the highlighted one; in a code field digits are
 text and Enter submits; 0, Esc or F1 goes back (on the task list, out of the handheld: `QuitScreen` asks, and only
-its `2` quits, so a stray 0 and Enter stay); arrows move the highlight, PgUp/PgDn scroll; F2-F4 repeat lines 1-3.
+its `2` quits, so a stray 0 and Enter stay); arrows move the highlight, PgUp/PgDn (and `8` on a task) scroll; F2-F4
+repeat lines 1-3. In a code field Enter on the empty field goes back, and a code too short to be one is cleared.
 Screens post typed messages; the app queues the action and owns the beeps.
 
 One keypress, one step: a list of numbered lines that has just appeared or changed (a task opened, the step after
 the one just taken, a confirmation) takes no digit or Enter for `SETTLE_S`, and a task whose step was chosen takes
 none until the app has queued it. A key repeated on a laggy link (Enter Enter) then cannot take the next step,
-which the highlight already sits on. Rejecting an offer, returning food to the store, reporting a problem and
-going off duty ask once more (`ConfirmScreen`).
+which the highlight already sits on. A digit or Enter that does nothing (dropped so, or a number with no line)
+swallows the burst typed right after it (`BURST_S`), so a code typed where no code field is open picks no line.
+Rejecting an offer, returning food to the store, saying it is back there, reporting a problem and going off duty
+ask once more (`ConfirmScreen`): the keypad has only digits and Enter, so no key can tell a typed code from an
+answer; the time can: the question takes no key at first, and the burst that hit it is swallowed whole.
 """
 
 from __future__ import annotations
@@ -27,7 +31,14 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input
 
-from o2o_tui.courier_tasks import CourierStep, given_back_off_duty, is_active, step_lines
+from o2o_tui.courier_tasks import (
+    CODE_DIGITS,
+    CourierStep,
+    digit_line,
+    given_back_off_duty,
+    is_active,
+    step_lines,
+)
 from o2o_tui.domain.fleet import ProblemReason
 from o2o_tui.domain.transitions import DeliveryStatus
 from o2o_tui.i18n import t
@@ -35,10 +46,10 @@ from screens.courier_format import (
     DETAIL_FIELDS,
     PROBLEM_REASONS,
     detail_fields,
+    heading_label,
     number_text,
     problem_label,
     row_parts,
-    status_label,
     step_label,
     step_shorter,
     then,
@@ -62,7 +73,12 @@ _MOVE = [
     Binding("enter", "choose", show=False, id="handheld.enter"),
 ]
 SETTLE_S = 0.8  # a list of numbered lines that just appeared or changed takes no digit or Enter for this long
+# a digit or Enter that did nothing (no such line, or dropped by SETTLE_S) starts a burst: every digit or Enter
+# arriving less than this after the one before it is ignored too, so a code typed where no code field is open
+# never picks lines ("3223 Enter" after "No line 2" must not report a problem)
+BURST_S = 0.8  # as long as SETTLE_S: a courier who waits for fresh lines to settle is past any burst too
 DISMISS_DIGIT = 9  # on a task: clears the refusal or alert shown (never a step: a task has at most 4)
+MORE_DIGIT = 8  # on a task: pages the details down, and from the end back to the top (never a step)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +216,36 @@ class HandheldScreen(Screen[None]):
     def quiet(self) -> bool:
         return time.monotonic() < self._quiet_until
 
+    # a burst of keys after one that did nothing
+    def in_burst(self) -> bool:
+        """Whether this digit or Enter comes less than `BURST_S` after one that was ignored: it is ignored too,
+        and the burst goes on from it."""
+        now = time.monotonic()
+        if now < self.handheld.burst_until:
+            self.handheld.burst_until = now + BURST_S
+            return True
+        return False
+
+    def start_burst(self, digit: int | None = None) -> None:
+        """A digit or Enter did nothing: the keys typed right after it are ignored too, said once here. `digit`: a
+        number with no line (two beeps); None: a key dropped while fresh lines settle (no beep: a repeated key
+        on a slow link is no mistake), said after what the message line already says."""
+        self.handheld.burst_until = time.monotonic() + BURST_S
+        if digit is not None:
+            no_line = t("handheld.no_line", digit=digit)
+            self.handheld.error(no_line, shorter=(t("handheld.no_line.short", digit=digit),))
+            return
+        notice, short = t("handheld.keys_ignored"), t("handheld.keys_ignored.short")
+        shown = next((line.shown for line in self.query("#message").results(Line)), "")
+        if shown:
+            self.say(then(shown, notice), shorter=(then(shown, short), shown))
+        else:
+            self.say(notice, shorter=(short,))
+
+    def line_for(self, number: int) -> int | None:
+        """The numbered line (1-based) a digit picks here, or None."""
+        return number if 1 <= number <= len(self.choices()) else None
+
     def action_move(self, delta: int) -> None:
         if self.choice_lines():
             self.cursor += delta
@@ -214,18 +260,24 @@ class HandheldScreen(Screen[None]):
             return
 
     def action_pick(self, number: int) -> None:
+        if self.in_burst():
+            return
         if self.quiet():
+            self.start_burst()
             return
-        choices = self.choices()
-        if not 1 <= number <= len(choices):
-            self.handheld.error(t("handheld.no_line", digit=number))
+        line = self.line_for(number)
+        if line is None:
+            self.start_burst(number)
             return
-        self.cursor = number - 1
+        self.cursor = line - 1
         self.show_cursor()
-        self.chosen(choices[number - 1])
+        self.chosen(self.choices()[line - 1])
 
     def action_choose(self) -> None:
+        if self.in_burst():
+            return
         if self.quiet():
+            self.start_burst()
             return
         choices = self.choices()
         if choices:
@@ -235,6 +287,7 @@ class HandheldScreen(Screen[None]):
         raise NotImplementedError
 
     def action_back(self) -> None:
+        self.in_burst()  # going back takes no step: it acts in a burst too, and the keys after it stay ignored
         if len(self.app.screen_stack) > 1:  # the task list is the bottom screen
             self.app.pop_screen()
 
@@ -333,7 +386,8 @@ class TaskListScreen(HandheldScreen):
             self.app.push_screen(ConfirmScreen(prompt, t("handheld.duty.go_off"), go_off))
 
     def action_back(self) -> None:
-        """Nothing to go back to: out of the handheld, asked once more."""
+        """Nothing to go back to: out of the handheld, asked once more (whose `2` a burst does not reach)."""
+        self.in_burst()
         self.say("")
         self.app.push_screen(QuitScreen())
 
@@ -356,6 +410,9 @@ def _stays_in_hand(view: TaskView) -> bool:
     return CourierStep.ACCEPT.value in view.pending and CourierStep.REJECT.value not in view.pending
 
 
+# with the food in hand the drop-off comes first ("ended" stays on top: it says the task is over)
+_FOOD_IN_HAND = (DeliveryStatus.PICKED_UP, DeliveryStatus.ARRIVED_AT_CUSTOMER)
+_DROPOFF_FIRST = ("ended", "dropoff", "customer", "note")
 _ACTION_SLOTS = 4  # the most actions a task has: fixed lines, so a step repaints text, not the layout
 TO_LIST = "to-list"  # the one line of an ended task: back to the list
 FOOD_BACK = "food-back"  # the one line of a cancelled task whose food is in hand: "the food is back at the store"
@@ -413,7 +470,7 @@ class TaskScreen(HandheldScreen):
             self._after_layout()
             return
         delivery = view.delivery
-        status = status_label(delivery.status)
+        status = heading_label(delivery)  # a delivery taken off the courier is not headed "Cancelled"
         if view.pending and self.handheld.source.link().state is not LinkState.ONLINE:
             status += t("handheld.queued_suffix")  # online, a tap is confirmed before anyone could read this
         title.set(f"{number_text(delivery)} {status}", "bold")
@@ -440,6 +497,7 @@ class TaskScreen(HandheldScreen):
             fields["ended"] = t("handheld.bring_back.task", number=f"{delivery.order_number:04d}")
         for field, text in fields.items():
             _show(self.query_one(f"#field-{field}", Line), text)
+        self._order_fields(active and delivery.status in _FOOD_IN_HAND)
         if given_back:
             self._set_steps((TO_LIST,))
         elif view.bring_back:
@@ -450,8 +508,25 @@ class TaskScreen(HandheldScreen):
             self._set_steps(() if view.pending else (TO_LIST,))
         self._after_layout()
 
+    def _order_fields(self, dropoff_first: bool) -> None:
+        """Before the pickup the store comes first (where to go now); with the food in hand the customer does (the
+        drop-off, the customer, the note), the store after them: a short screen shows the part needed first."""
+        wanted = list(DETAIL_FIELDS)
+        if dropoff_first:
+            wanted = [*_DROPOFF_FIRST, *(field for field in DETAIL_FIELDS if field not in _DROPOFF_FIRST)]
+        details = self.query_one("#details", Scroll)
+        lines = {line.id: line for line in details.query(".field").results(Line)}
+        if list(lines) == [f"field-{field}" for field in wanted]:
+            return
+        anchor = self.query_one("#clear", Line)
+        for field in reversed(wanted):  # each after the "clear" line: they end in the wanted order
+            details.move_child(lines[f"field-{field}"], after=anchor)
+
     def _set_steps(self, steps: tuple[CourierStep | str | None, ...]) -> None:
         if steps != self._steps or not self._shown_once:
+            if self._shown_once:  # the task moved on: its details from the top, where what it needs now is
+                for details in self.query("#details").results(Scroll):
+                    details.scroll_home(animate=False)
             self._steps = steps
             self._shown_once = True
             self.cursor = 0
@@ -492,7 +567,24 @@ class TaskScreen(HandheldScreen):
         more = self.query("#more").results(Line)
         for scroller, line in zip(details, more, strict=False):  # on a short screen too: the cut must show
             below = scroller.max_scroll_y - scroller.scroll_y >= 1
-            _show(line, t("handheld.more", arrow=self.handheld.glyphs.down) if below else "")
+            above = scroller.scroll_y >= 1
+            if below:
+                text = t("handheld.more", arrow=self.handheld.glyphs.down)  # "8" in the text: MORE_DIGIT
+            elif above:  # scrolled to the end: the top is cut, and 8 goes back to it
+                up = "^" if self.handheld.ascii_only else "▲"
+                text = t("handheld.more.top", arrow=up)
+            else:
+                text = ""
+            _show(line, text)
+
+    def page_details(self) -> None:
+        """`MORE_DIGIT`: the details a page down; from their end, back to the top."""
+        for scroller in self.query("#details").results(Scroll):
+            if scroller.max_scroll_y - scroller.scroll_y >= 1:
+                scroller.scroll_page_down(animate=False)
+            else:
+                scroller.scroll_home(animate=False)
+        self._after_layout()
 
     def on_resize(self) -> None:
         super().on_resize()
@@ -503,14 +595,27 @@ class TaskScreen(HandheldScreen):
         self._after_layout()
 
     def action_pick(self, number: int) -> None:
+        if self.in_burst():
+            return
         view = self.view()
         if number == DISMISS_DIGIT and view is not None and (view.refusal or view.alert) and not view.bring_back:
             self.app.post_message(DismissChosen(self.delivery_id))
             return
-        if not self.quiet() and 1 <= number <= len(self._steps) and self._steps[number - 1] is None:
-            self.handheld.error(t("handheld.no_line", digit=number))  # an empty number: the highlight stays
+        if number == MORE_DIGIT:  # paging takes no step: it works while fresh lines settle
+            self.page_details()
             return
         super().action_pick(number)
+
+    def line_for(self, number: int) -> int | None:
+        """An empty number picks nothing (the highlight stays), except `2` where the code step is line 1."""
+        if not 1 <= number <= len(self._steps):
+            return None
+        if self._steps[number - 1] is not None:
+            return number
+        view = self.view()
+        if view is not None and self._steps == step_lines(view.delivery.status):
+            return digit_line(view.delivery.status, number)
+        return None
 
     def show_cursor(self) -> None:
         super().show_cursor()
@@ -563,6 +668,16 @@ class TaskScreen(HandheldScreen):
 
             prompt = t("handheld.return.confirm", number=number)
             self.app.push_screen(ConfirmScreen(prompt, t("handheld.return.yes"), give_back))
+        elif step is CourierStep.RETURNED:  # the delivery ends, another courier may be sent: asked once more
+            view = self.handheld.source.task(self.delivery_id)
+            number = f"{view.delivery.order_number:04d}" if view else "?"
+
+            def returned() -> None:
+                self.hold()
+                self.app.post_message(StepChosen(Step(self.delivery_id, step)))
+
+            prompt = t("handheld.returned.confirm", number=number)
+            self.app.push_screen(ConfirmScreen(prompt, t("handheld.returned.yes"), returned))
         else:
             self.hold()
             self.app.post_message(StepChosen(Step(self.delivery_id, step)))
@@ -577,7 +692,9 @@ def _hold_task(app: Any, delivery_id: str) -> None:
 
 
 class CodeScreen(HandheldScreen):
-    """The cursor in the field that takes the code: digits are text, Enter sends, Esc/F1 goes back."""
+    """The cursor in the field that takes the code: digits are text, Enter sends, Esc/F1 goes back. A keypad of
+    digits and Enter has neither: Enter on the empty field goes back to the task, and a code shorter than the
+    platform's (`CODE_DIGITS`) is not sent but cleared, to type again (a typo costs no wrong code)."""
 
     BINDINGS = [Binding("escape,f1", "back", show=False, id="handheld.code.back")]
 
@@ -594,7 +711,7 @@ class CodeScreen(HandheldScreen):
         yield Line(t(key, number=number), id="prompt", one_line=False)
         # a code typed with a Chinese input method ("１２３４") is shown and sent as the ASCII it stands for
         yield AsciiInput(id="code", max_length=16, type="text", compact=True)
-        yield Line(t("handheld.code.hint"), id="hint", one_line=False)
+        yield Line(t("handheld.code.hint", digits=CODE_DIGITS), id="hint", one_line=False)
         yield from self.compose_message()
 
     def on_mount(self) -> None:
@@ -630,8 +747,15 @@ class CodeScreen(HandheldScreen):
         if not self.still_asked():
             self.close_field()
             return
-        if not code:
-            self.handheld.error(t("handheld.code.empty"))
+        if not code:  # back to the task; its lines take no key for a moment (an Enter typed twice)
+            self.app.pop_screen()
+            for screen in self.app.screen_stack:
+                if isinstance(screen, TaskScreen) and screen.delivery_id == self.delivery_id:
+                    screen.lines_changed()
+            return
+        if len(code) < CODE_DIGITS:  # not a code the platform issues: cleared, not sent (no wrong-code count)
+            event.input.clear()
+            self.handheld.error(t("handheld.code.too_short", digits=CODE_DIGITS))
             return
         _hold_task(self.app, self.delivery_id)
         self.app.pop_screen()

@@ -27,6 +27,7 @@ from o2o_tui.sync import tables
 from o2o_tui.sync.explain import explain
 from o2o_tui.sync.model import Change, ChangeKind
 from o2o_tui.sync.read_model import ReadModel
+from screens.courier_format import order_cancel_words
 from screens.source import ActionRefused, LinkState, LinkStatus, Subscribers, link_from
 
 _DUTY_ACTION = "courier.state"
@@ -77,6 +78,20 @@ _CHANGED_UNDER_COURIER = {
 }
 _RETURN_ACTION = "delivery.return"
 _PICKUP_ACTION = "delivery.picked_up"
+
+
+def _cancelled_news(delivery: Delivery, number: str) -> str:
+    """A task the platform cancelled, in words that say which: taken off the courier (given to another courier,
+    or back to the store's dispatcher) or the order cancelled (and why); a server too old to say, or a reason
+    the handheld has no words for: "cancelled or reassigned", as before."""
+    reason = delivery.end_reason or ""
+    key = f"handheld.alert.ended.{reason}"
+    if not reason or t(key) == key:
+        return t("handheld.alert.cancelled", number=number)
+    words = order_cancel_words(delivery.cancel_reason_code) if reason == "ORDER_CANCELLED" else ""
+    if words:
+        return t("handheld.alert.ended.ORDER_CANCELLED.why", number=number, reason=words)
+    return t(key, number=number)
 
 
 def _in_hand(entry: Any) -> str | None:
@@ -299,6 +314,8 @@ class CourierSource(Subscribers[CourierChange]):
             return None
         if after.delivery.status is DeliveryStatus.RETURNING and after.delivery.id in self._own_returns:
             return None  # the courier's own "Return to store"
+        if after.delivery.status is DeliveryStatus.CANCELLED:
+            return _cancelled_news(after.delivery, number)
         return t(key, number=number)
 
     def _released(self, before: TaskView | None, after: TaskView, snapshot: _Snapshot) -> bool:

@@ -87,8 +87,13 @@ async def test_returning_at_the_door_asks_and_the_digits_keep_their_meaning(
         await pilot.pause(0.5)
         assert server_delivery(platform, order["id"])["status"] == "ARRIVED_AT_CUSTOMER"
         await settled(pilot)
-        await pilot.press("2")  # an empty number at the door: nothing happens
-        assert isinstance(app.screen, TaskScreen) and message(app) == "No line 2."
+        await pilot.press("2")  # 2 keeps its meaning at the door: the code step straight away
+        await wait_until(pilot, lambda: isinstance(app.screen, CodeScreen))
+        await pilot.press("enter")  # Enter on an empty code goes back to the task
+        await wait_until(pilot, lambda: isinstance(app.screen, TaskScreen))
+        await settled(pilot)
+        await pilot.press("5")  # a number with no line: said, nothing happens
+        assert isinstance(app.screen, TaskScreen) and message(app).startswith("No line 5")
         await settled(pilot)
         await pilot.press("4")
         await settled(pilot)
@@ -146,7 +151,7 @@ async def test_a_short_screen_gives_its_rows_to_the_details_and_says_they_are_cu
         await open_first_task(pilot, app, f"#{order['number']:04d}")
         details = app.screen.query_one("#details")
         more = app.screen.query_one("#more", Line)
-        await wait_until(pilot, lambda: more.display and "more below" in more.shown)
+        await wait_until(pilot, lambda: more.display and "more: 8" in more.shown)
         # every row is used: status, title, details, the hint, Accept, Reject, the message line
         used = sum(widget.outer_size.height for widget in app.screen.children if widget.display)
         assert used == size[1], [(w.id, w.outer_size.height) for w in app.screen.children]
@@ -202,7 +207,7 @@ async def test_a_code_field_closes_when_its_task_is_taken_away(
         call(platform, "dispatcher", "POST", f"/v1/orders/{order['id']}/unassign")
         await wait_until(pilot, lambda: not isinstance(app.screen, CodeScreen))
         assert isinstance(app.screen, TaskScreen)
-        assert "cancelled" in screen_text(app)  # why it closed
+        assert "taken off you" in screen_text(app)  # why it closed
         await pilot.press(*pickup_code[2:], "enter")  # the rest of the code: no field takes it, nothing is sent
         await pilot.pause(0.5)
         assert call(platform, "dispatcher", "GET", f"/v1/deliveries/{delivery_id}")["status"] == "CANCELLED"
@@ -218,7 +223,7 @@ async def test_a_new_offer_beeps_on_an_ended_task_which_goes_back_with_one_key(
     async with app.run_test(size=(40, 16)) as pilot:
         await open_first_task(pilot, app, number)
         call(platform, "dispatcher", "POST", f"/v1/orders/{order['id']}/unassign")
-        await wait_until(pilot, lambda: "cancelled or reassigned" in message(app))
+        await wait_until(pilot, lambda: "taken off you: back to the store's dispatcher" in message(app))
         assert isinstance(app.screen, TaskScreen)
         bells = app.bells
         call(platform, "dispatcher", "POST", f"/v1/orders/{order['id']}/assign", {"courier_id": courier_id})

@@ -152,6 +152,9 @@ async def test_an_order_cancelled_while_its_food_is_on_the_way_back_is_said_and_
         text = screen_text(app)
         assert said in text and "the food still goes back to the store" in text
         assert numbered(app) == ["1 Returned to store", "3 Report a problem"]  # the food still has to come back
-        await pilot.press("1")
+        await pilot.press("1")  # "Returned to store" asks once more
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await settled(pilot)
+        await pilot.press("1")  # yes
         await wait_until(pilot, lambda: server_delivery(platform, order["id"])["status"] == "RETURNED")
         assert server_order(platform, order["id"])["status"] == "CANCELLED"

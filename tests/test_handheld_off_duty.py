@@ -109,7 +109,7 @@ async def test_an_offer_taken_away_on_duty_is_still_an_alarm(
         bells = app.bells
         call(platform, "dispatcher", "POST", f"/v1/orders/{order['id']}/unassign")
         await wait_until(pilot, lambda: not app.screen.query(".task"))
-        await wait_until(pilot, lambda: message(app) == f"{number} cancelled or reassigned")
+        await wait_until(pilot, lambda: message(app) == f"{number} taken off you: back to the store's dispatcher")
         assert app.bells == bells + 2
         assert not [text for text in app.said if text.startswith("Off duty")]
         await settled(pilot)

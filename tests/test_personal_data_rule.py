@@ -42,7 +42,7 @@ KEPT = {
     },
     Delivery: {
         "id", "order_id", "store_id", "courier_id", "pickup.text", "pickup.position", "store_name",
-        "store_timezone",
+        "store_timezone", "end_reason", "cancel_reason_code",
     },
 }  # fmt: skip
 

@@ -66,6 +66,16 @@ class DeliveryProblem(msgspec.Struct, frozen=True):
         require_times_in_range(self)
 
 
+class DeliveryEndReason(enum.StrEnum):
+    """Why a delivery ended CANCELLED, as the platform records it (`Delivery.end_reason`)."""
+
+    UNASSIGNED = "UNASSIGNED"  # the store's dispatcher took the order off the courier: nobody has it now
+    REASSIGNED = "REASSIGNED"  # the order was given to another courier
+    ORDER_CANCELLED = "ORDER_CANCELLED"  # the order itself was cancelled (`cancel_reason_code` says why)
+    ORDER_ENDED = "ORDER_ENDED"  # the order ended otherwise (the store handed it over itself)
+    OFF_DUTY = "OFF_DUTY"  # an offer given back when the courier went off duty
+
+
 class Delivery(msgspec.Struct, frozen=True):
     id: str
     order_id: str
@@ -87,6 +97,11 @@ class Delivery(msgspec.Struct, frozen=True):
     store_timezone: str = ""  # the pickup store's IANA time zone: its clock times are read on it (empty: older)
     # the order was cancelled while the courier had the food (bringing it back): it still goes back to the store
     order_cancelled: bool = False
+    # why it ended CANCELLED (a DeliveryEndReason value, as a string: a reason added later still decodes); None
+    # while active, for other ends, and in rows from older servers. With ORDER_CANCELLED, the order's cancel
+    # reason code (e.g. CUSTOMER_CHANGED_MIND), when it has one
+    end_reason: str | None = None
+    cancel_reason_code: str | None = None
 
     def __post_init__(self) -> None:
         require_times_in_range(self)

@@ -9,7 +9,7 @@ import msgspec
 from sqlalchemy import Connection, select, update
 
 from o2o_tui.domain.events import EntityKind
-from o2o_tui.domain.fleet import Courier, CourierStatus, Delivery, DeliveryProblem
+from o2o_tui.domain.fleet import Courier, CourierStatus, Delivery, DeliveryEndReason, DeliveryProblem
 from o2o_tui.domain.geo import Position, position_of
 from o2o_tui.domain.identity import Role
 from o2o_tui.domain.limits import PROBLEMS_MAX
@@ -260,7 +260,10 @@ def _release_offers(ctx: Ctx, courier_id: str) -> None:
     for delivery in _active_deliveries(ctx.conn, courier_id):
         if delivery.status is not DeliveryStatus.PENDING:
             continue
-        _save_delivery(ctx, delivery, msgspec.structs.replace(delivery, status=DeliveryStatus.CANCELLED))
+        given_back = msgspec.structs.replace(
+            delivery, status=DeliveryStatus.CANCELLED, end_reason=DeliveryEndReason.OFF_DUTY.value
+        )
+        _save_delivery(ctx, delivery, given_back)
         stored = orders.load(ctx.conn, delivery.order_id)
         if stored is not None and stored.order.delivery_id == delivery.id:
             ctx.record("order", delivery.order_id, "released")
@@ -371,11 +374,22 @@ def _active_for_order(conn: Connection, order_id: str) -> Delivery | None:
     return None if doc is None else _decode_delivery(doc)
 
 
-def _end_delivery(ctx: Ctx, delivery: Delivery, action: DeliveryAction) -> None:
+def _end_delivery(
+    ctx: Ctx,
+    delivery: Delivery,
+    action: DeliveryAction,
+    reason: DeliveryEndReason | None = None,
+    cancel_reason_code: str | None = None,
+) -> None:
+    """End `delivery` by `action`; a cancellation records why (`reason`), so the courier is told which: taken off
+    them (to another courier or back to the dispatcher) or the order cancelled (with the order's reason code)."""
     if check_delivery_transition(delivery.status, action) is TransitionCheck.APPLY:
-        _save_delivery(
-            ctx, delivery, msgspec.structs.replace(delivery, status=DELIVERY_TRANSITIONS[action][1])
-        )
+        after = msgspec.structs.replace(delivery, status=DELIVERY_TRANSITIONS[action][1])
+        if action is DeliveryAction.CANCEL and reason is not None:
+            after = msgspec.structs.replace(
+                after, end_reason=reason.value, cancel_reason_code=cancel_reason_code or None
+            )
+        _save_delivery(ctx, delivery, after)
         refresh_courier(ctx, delivery.courier_id)
 
 
@@ -422,7 +436,7 @@ def assign(ctx: Ctx, order_id: str, courier_id: str) -> Delivery:
     if len(_active_deliveries(conn, courier_id)) >= courier.capacity:
         raise conflict("the courier carries all it can", code="courier_full")
     if previous is not None:
-        _end_delivery(ctx, previous, DeliveryAction.CANCEL)
+        _end_delivery(ctx, previous, DeliveryAction.CANCEL, DeliveryEndReason.REASSIGNED)
     store = stores.load(conn, order.store_id)
     assert store is not None
     customer = order.customer
@@ -482,7 +496,7 @@ def unassign(ctx: Ctx, order_id: str) -> Order:
     if current is not None:
         if check_delivery_transition(current.status, DeliveryAction.CANCEL) is not TransitionCheck.APPLY:
             raise _picked_up(current)
-        _end_delivery(ctx, current, DeliveryAction.CANCEL)
+        _end_delivery(ctx, current, DeliveryAction.CANCEL, DeliveryEndReason.UNASSIGNED)
     if stored.order.courier_id is None and stored.order.delivery_id is None:
         return stored.order
     ctx.record("order", order_id, "unassign")
@@ -501,7 +515,12 @@ def settle_for_order(ctx: Ctx, order: Order) -> None:
     if order.status is OrderStatus.DELIVERED and delivered:
         _end_delivery(ctx, delivery, DeliveryAction.DELIVERED)
     elif check_delivery_transition(delivery.status, DeliveryAction.CANCEL) is TransitionCheck.APPLY:
-        _end_delivery(ctx, delivery, DeliveryAction.CANCEL)
+        if order.status is OrderStatus.CANCELLED:
+            _end_delivery(
+                ctx, delivery, DeliveryAction.CANCEL, DeliveryEndReason.ORDER_CANCELLED, order.cancel_reason_code
+            )
+        else:
+            _end_delivery(ctx, delivery, DeliveryAction.CANCEL, DeliveryEndReason.ORDER_ENDED)
     else:
         _end_delivery(ctx, delivery, DeliveryAction.RETURN)
         _say_order_cancelled(ctx, delivery.id, order)

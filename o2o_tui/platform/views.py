@@ -8,6 +8,7 @@ from o2o_tui.domain.fleet import Delivery
 from o2o_tui.domain.geo import Address
 from o2o_tui.domain.identity import Role
 from o2o_tui.domain.order import CustomerContact, Order
+from o2o_tui.domain.phone_mask import mask_phone_runs
 from o2o_tui.domain.store import HoursException, OpeningHours, Store, StoreState
 from o2o_tui.platform.auth import Caller
 
@@ -36,15 +37,49 @@ def order_view(order: Order, caller: Caller, customer_id: str) -> Order:
     customer = order.customer
     masked = CustomerContact(name=customer.name, phone=mask_phone(customer.phone), address=customer.address)
     pickup_code = None if caller.role is Role.COURIER else order.pickup_code
-    return msgspec.structs.replace(
+    shown = msgspec.structs.replace(
         order, customer=masked, delivery_code=None, pickup_code=pickup_code, accept_key=accept_key
+    )
+    return _courier_order_text(shown) if caller.role is Role.COURIER else shown
+
+
+def _address_masked(address: Address | None) -> Address | None:
+    if address is None:
+        return None
+    text = mask_phone_runs(address.text)
+    return address if text == address.text else msgspec.structs.replace(address, text=text)
+
+
+def _courier_order_text(order: Order) -> Order:
+    """A courier reads the customer's free text with the phone numbers written into it masked, as the phone
+    field is (`o2o_tui/domain/phone_mask.py`): the note, each line's note, the address and name."""
+    customer = order.customer
+    return msgspec.structs.replace(
+        order,
+        note=mask_phone_runs(order.note),
+        lines=[msgspec.structs.replace(line, note=mask_phone_runs(line.note)) for line in order.lines],
+        customer=msgspec.structs.replace(
+            customer, name=mask_phone_runs(customer.name), address=_address_masked(customer.address)
+        ),
     )
 
 
 def delivery_view(delivery: Delivery, caller: Caller) -> Delivery:
+    """The phone masked for all but admin; for the courier, also the phone numbers the customer wrote into the
+    note, the drop-off address or the name. The store's dispatcher reads that text as the customer wrote it."""
     if caller.role is Role.ADMIN:
         return delivery
-    return msgspec.structs.replace(delivery, customer_phone=mask_phone(delivery.customer_phone))
+    shown = msgspec.structs.replace(delivery, customer_phone=mask_phone(delivery.customer_phone))
+    if caller.role is not Role.COURIER:
+        return shown
+    dropoff = _address_masked(delivery.dropoff)
+    assert dropoff is not None
+    return msgspec.structs.replace(
+        shown,
+        note=mask_phone_runs(delivery.note),
+        dropoff=dropoff,
+        customer_name=mask_phone_runs(delivery.customer_name),
+    )
 
 
 class PublicStore(msgspec.Struct, frozen=True):
