@@ -143,21 +143,14 @@ def follow_published(outbox: Any, publish: Any, version: int) -> list[str]:
     next publish) now follow it, as the platform sees them in order: their base version, and their riders', becomes
     `version`. Someone else's publish in between still makes them stale. Returns the keys moved."""
     entries = [entry for entry in outbox.pending() if entry.seq > publish.seq]
-    followers: set[str] = set()
-    for entry in entries:
-        if entry.base_version != publish.base_version or _store_of(entry) != publish.target:
-            continue
-        if entry.action == PUBLISH:
-            followers.add(entry.key)
-    publishes = _publishes_of(entries)
-    moved = [
+    followers = {
         entry.key
         for entry in entries
-        if entry.key in followers or getattr(publishes.get(entry.key), "key", None) in followers
-    ]
-    if moved:
-        outbox.rebase(moved, version)
-    return moved
+        if entry.action == PUBLISH
+        and entry.base_version == publish.base_version
+        and _store_of(entry) == publish.target
+    }
+    return _rebase_followers(outbox, entries, followers, version)
 
 
 def follow_patched(outbox: Any, patch: Any, version: int) -> list[str]:
@@ -172,6 +165,11 @@ def follow_patched(outbox: Any, patch: Any, version: int) -> list[str]:
         for entry in entries
         if entry.action == PUBLISH and entry.target == store and entry.base_version == version - 1
     }
+    return _rebase_followers(outbox, entries, followers, version)
+
+
+def _rebase_followers(outbox: Any, entries: list[Any], followers: set[str], version: int) -> list[str]:
+    """Move the publishes `followers` (keys among `entries`) and their riders onto menu `version`."""
     publishes = _publishes_of(entries)
     moved = [
         entry.key
