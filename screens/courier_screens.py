@@ -784,6 +784,7 @@ class ProblemScreen(HandheldScreen):
         yield from self.compose_message()
 
     def on_mount(self) -> None:
+        self.lines_changed()  # fresh reasons: the key that opened them, repeated or typed on, picks none
         self.show_cursor()
 
     def choices(self) -> list[Any]:

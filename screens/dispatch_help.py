@@ -78,6 +78,7 @@ class BoardHelp(ModalScreen[None]):
             yield help_note(t("dispatch.board.help.labels", marks=marks))
             yield help_note(t("dispatch.board.help.tags"))
             yield help_note(t("dispatch.board.help.picked_up"))
+            yield help_note(t("dispatch.board.help.cached"))  # the tag of an order read from the cache
 
     def action_close(self) -> None:
         self.dismiss(None)

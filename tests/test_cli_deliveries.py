@@ -180,7 +180,7 @@ def test_a_pickup_queued_while_the_order_was_cancelled_is_explained(
     [conflict] = courier.json("conflicts", "list")
     assert conflict["reason"]["current_status"] == "CANCELLED"
     assert conflict["explanation"] == (
-        f"order {ref} was cancelled (or given to another courier) before your pickup reached the platform"
+        f"order {ref} was cancelled (Items sold out) before your pickup reached the platform"
     )
     [ended] = courier.json("deliveries", "list", "--all")
     assert ended["status"] == "CANCELLED" and ended["is_pending"] is False  # the server's truth

@@ -175,6 +175,7 @@ async def test_a_whole_delivery_from_the_keypad(
         await settled(pilot)
         await pilot.press("3")  # report a problem: a numbered reason list
         assert isinstance(app.screen, ProblemScreen)
+        await settled(pilot)
         await pilot.press("1")  # the reason: asks once more
         assert isinstance(app.screen, ConfirmScreen) and "Nobody to receive" in screen_text(app)
         await settled(pilot)
@@ -586,6 +587,7 @@ async def test_going_off_duty_and_reporting_a_problem_ask_once_more(home: Path) 
         await settled(pilot)
         await pilot.press("3")  # report a problem
         assert isinstance(app.screen, ProblemScreen)
+        await settled(pilot)
         await pilot.press("2")  # a reason: asks, files nothing yet
         assert isinstance(app.screen, ConfirmScreen) and "Address not found" in screen_text(app)
         await pilot.press("2", "enter")

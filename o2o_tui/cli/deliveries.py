@@ -69,6 +69,38 @@ def _status(status: Any) -> str:
     return t("deliveries.status." + str(status).lower())
 
 
+def _ended_why(delivery: Any) -> str | None:
+    """Why a CANCELLED delivery ended (`end_reason`: REASSIGNED, UNASSIGNED, ORDER_CANCELLED, ...) when there are
+    words for it, as the handheld has them (`handheld.heading.*`, `handheld.ended.*`); None for any other status,
+    a server too old to say, or a reason added later (the plain status is said then)."""
+    why = getattr(delivery, "end_reason", None)
+    if str(delivery.status) != "CANCELLED" or not why or "." in why:
+        return None
+    key = f"handheld.ended.{why}"
+    return str(why) if t(key) != key else None
+
+
+def _status_of(delivery: Any) -> str:
+    """The delivery's status as the list says it: a delivery taken off the courier reads "Reassigned" / "Taken off
+    you", not "CANCELLED" (the handheld's heading words)."""
+    why = _ended_why(delivery)
+    return t(f"handheld.heading.{why}") if why else _status(delivery.status)
+
+
+def _ended_line(delivery: Any) -> str | None:
+    """The handheld's "ended" sentence: who took the delivery away and where it went, or that the order was
+    cancelled and why (its reason code in words); None when the platform does not say."""
+    why = _ended_why(delivery)
+    if why is None:
+        return None
+    code = getattr(delivery, "cancel_reason_code", None)
+    if why == "ORDER_CANCELLED" and code:
+        from o2o_tui.figures_text import reason_name  # the handheld's and the queue's words for these codes
+
+        return t("handheld.ended.ORDER_CANCELLED.why", reason=reason_name(code))
+    return t(f"handheld.ended.{why}")
+
+
 def _clock(delivery: Any, moment: Any) -> str:
     from o2o_tui.domain.fleet import store_clock
 
@@ -91,7 +123,7 @@ def _summary(delivery: Any, pending: list[str]) -> str:
     line = t(
         "deliveries.row",
         number=_number(delivery),
-        status=_status(delivery.status),
+        status=_status_of(delivery),
         store=safe_text(delivery.store_name or delivery.pickup.text, one_line=True),
         ready=_clock(delivery, delivery.ready_at),
         address=safe_text(delivery.dropoff.text, one_line=True),
@@ -168,6 +200,9 @@ def _show_lines(delivery: Any, pending: list[str]) -> list[str]:
     from o2o_tui.safe_text import safe_text
 
     lines = [_summary(delivery, pending), t("deliveries.show.id", id=delivery.id)]
+    ended = _ended_line(delivery)
+    if ended:
+        lines.append(ended)
     store = delivery.store_name or "-"
     lines.append(
         t(

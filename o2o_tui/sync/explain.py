@@ -171,6 +171,23 @@ def _cancelled(reason: dict[str, Any], subject: str, what: str) -> str:
     return t("sync.explain.cancelled", subject=subject, action=what)
 
 
+def _delivery_ended(reason: dict[str, Any], subject: str, what: str) -> str:
+    """Why the courier's delivery ended before the action reached the platform, as the refetched delivery says
+    (`end_reason`): taken off the courier, given to another, or the order cancelled (with its reason in words).
+    Without it (an older server) or with a reason this console has no words for: "cancelled (or given to another
+    courier)"."""
+    why = str(reason.get("end_reason") or "")
+    key = f"sync.explain.delivery_ended.{why}"
+    if not why or "." in why or t(key) == key:
+        return t("sync.explain.delivery_cancelled", subject=subject, action=what)
+    code = str(reason.get("cancel_reason_code") or "")
+    if why == "ORDER_CANCELLED" and code:
+        from o2o_tui.figures_text import reason_name  # the queue's words for the same codes; others made safe
+
+        return t(key + ".why", subject=subject, action=what, reason=reason_name(code))
+    return t(key, subject=subject, action=what)
+
+
 _ORDER_FLOW = ("CREATED", "CONFIRMED", "PREPARING", "READY_FOR_PICKUP", "DISPATCHED", "DELIVERED", "CONCLUDED")
 _DELIVERY_FLOW = ("PENDING", "ACCEPTED", "ARRIVED_AT_MERCHANT", "PICKED_UP", "ARRIVED_AT_CUSTOMER", "DELIVERED")
 
@@ -211,7 +228,7 @@ def _explain(reason: dict[str, Any], *, action: str, target: str, name: str) -> 
     now_status = reason.get("current_status")
     delivery = action.startswith("delivery.")
     if now_status == "CANCELLED" and delivery:  # the courier's delivery: the order ended, or went to another
-        return t("sync.explain.delivery_cancelled", subject=subject, action=what)
+        return _delivery_ended(reason, subject, what)
     if now_status == "CANCELLED":
         return _cancelled(reason, subject, what)
     if code == "already_accepted":

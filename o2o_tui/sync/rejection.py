@@ -62,6 +62,11 @@ def rejection_reason(
     elif delivery_doc is not None:
         reason["order_number"] = delivery_doc.get("order_number")
         reason["current_status"] = delivery_doc.get("status")
+        if delivery_doc.get("status") == "CANCELLED" and delivery_doc.get("end_reason"):
+            # why it ended (taken off the courier, reassigned, the order cancelled): absent from older servers
+            reason["end_reason"] = str(delivery_doc["end_reason"])
+            if delivery_doc.get("cancel_reason_code"):
+                reason["cancel_reason_code"] = str(delivery_doc["cancel_reason_code"])
     return reason
 
 
