@@ -82,11 +82,8 @@ class Alerts:
             return None
         if cell_len(self.offline_banner) <= width:
             return self.offline_banner
-        short = t(
-            "alerts.unauthorized_short"
-            if self._link_state is LinkState.UNAUTHORIZED
-            else "alerts.offline_short"
-        )
+        shorts = {LinkState.UNAUTHORIZED: "alerts.unauthorized_short", LinkState.NOT_STORING: "alerts.not_storing_short"}
+        short = t(shorts.get(self._link_state or LinkState.OFFLINE, "alerts.offline_short"))
         return short if cell_len(short) <= width else None
 
     @property
@@ -188,12 +185,18 @@ class Alerts:
             if previous is not LinkState.UNAUTHORIZED:
                 sounds.append(Sound.OFFLINE)
                 toast = t("sync.unauthorized")
+        elif link.state is LinkState.NOT_STORING:  # answering (new orders arrive), not storing: said once, quietly
+            self.offline_banner = t("alerts.not_storing_banner")
+            if previous is not LinkState.NOT_STORING:
+                toast = t("ui.link.went_not_storing")
         elif link.state is LinkState.ONLINE:
             self.offline_banner = None
             if self._offline_alerted:
                 self._offline_alerted = False
                 sounds.append(Sound.BACK_ONLINE)
                 toast = t("ui.link.back_online")
+            elif previous is LinkState.NOT_STORING:
+                toast = t("ui.link.storing_again")
         return self._play(sounds, now), toast
 
     # mute

@@ -30,6 +30,7 @@ class LinkState(enum.StrEnum):
     OFFLINE = "OFFLINE"
     RESYNCING = "RESYNCING"
     UNAUTHORIZED = "UNAUTHORIZED"  # the platform refused the token: log in again
+    NOT_STORING = "NOT_STORING"  # the platform answers but cannot store changes now: actions wait, retried
 
 
 class LinkStatus(msgspec.Struct, frozen=True):

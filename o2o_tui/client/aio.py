@@ -90,11 +90,16 @@ class AsyncPlatformClient:
                 async for chunk in response.aiter_bytes():
                     collector.add(chunk)
                 content_type = response.headers.get("content-type", "")
+                retry_after = response.headers.get("retry-after")
         except PlatformError:
             raise
         except Exception as exc:  # every transport failure becomes a typed error
             raise transport_error(call, exc) from None
-        return interpret(call, status, content_type, collector.body())
+        try:
+            return interpret(call, status, content_type, collector.body())
+        except PlatformError as error:
+            error.retry_after = retry_after  # when the platform says to try again (a 503, a 429)
+            raise
 
     # reads
     async def me(self) -> Me:

@@ -25,6 +25,7 @@ class PlatformError(Exception):
 
     default_code = "error"
     is_final = True
+    retry_after: str | None = None  # the answer's Retry-After header as sent, when it had one
 
     def __init__(
         self,

@@ -37,8 +37,9 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from o2o_tui.domain.errors import ErrorDetail
 from o2o_tui.platform.auth import Caller, TokenCache, authenticate, cached_caller
-from o2o_tui.platform.errors import ApiError, internal
+from o2o_tui.platform.errors import STORAGE_RETRY_AFTER_SECONDS, ApiError, internal, storage_unavailable
 from o2o_tui.platform.settings import Settings
+from o2o_tui.platform.write_failures import SaidOnce, refused_write
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -49,6 +50,8 @@ CallerOf = Callable[[str | None], Caller]
 
 _encode = msgspec.json.Encoder().encode
 log = logging.getLogger("o2o.platform")  # the app's logger: its 500s and these read alike
+_said = SaidOnce(log)
+TOKEN_CHECK = "the token check before a body"
 _DISCONNECT: Message = {"type": "http.disconnect"}
 # a declared body over the limit but at most this long is read and dropped after its 413 (see the docstring);
 # a longer one is refused with `Connection: close`, unread
@@ -124,10 +127,17 @@ class Admission:
         except ApiError as error:
             await _refuse(send, error)
             return
-        except Exception as error:  # the token lookup failed (the database is down): the documented JSON 500
+        except Exception as error:
+            if refused_write(error):  # the database locked or refusing: 503 as the app says it, in one line, once
+                _said.failed(TOKEN_CHECK, error)
+                retry = [(b"retry-after", str(STORAGE_RETRY_AFTER_SECONDS).encode())]
+                await _refuse(send, storage_unavailable(), retry)
+                return
+            # any other failure of the token lookup (the database is down): the documented JSON 500
             log.error("unhandled error on %s %s", scope.get("method"), scope.get("path"), exc_info=error)
             await _refuse(send, internal())
             return
+        _said.wrote(TOKEN_CHECK)
         if length is not None and length > self.max_body:
             await _refuse(send, too_large(self.max_body), close=length > DRAIN_MAX_BYTES)
             return

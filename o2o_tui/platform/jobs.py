@@ -32,7 +32,7 @@ from o2o_tui.platform.auth import Caller
 from o2o_tui.platform.context import Ctx
 from o2o_tui.platform.errors import ApiError
 from o2o_tui.platform.personal import without_personal_delivery, without_personal_order
-from o2o_tui.platform.write_failures import REFUSED_WRITES, SaidOnce
+from o2o_tui.platform.write_failures import SaidOnce, refused_write
 
 if TYPE_CHECKING:
     from o2o_tui.platform.app import Platform
@@ -200,10 +200,11 @@ def run_once(platform: Platform) -> None:
         where = f"background job {name}"
         try:
             job(platform)
-        except REFUSED_WRITES as error:
-            _said.failed(where, error)
-        except Exception:  # a job failing must not stop the others, now or next time round
-            log.exception("%s failed", where)
+        except Exception as error:  # a job failing must not stop the others, now or next time round
+            if refused_write(error):  # the disk full, the file read-only, locked: once per kind, in one line
+                _said.failed(where, error)
+            else:  # a bug ("no such table" too): its traceback
+                log.exception("%s failed", where)
         else:
             _said.wrote(where)
 

@@ -38,7 +38,7 @@ from o2o_tui.platform import db, orders, stores
 from o2o_tui.platform.auth import Caller
 from o2o_tui.platform.context import Ctx
 from o2o_tui.platform.errors import ApiError, validation
-from o2o_tui.platform.write_failures import REFUSED_WRITES, SaidOnce
+from o2o_tui.platform.write_failures import SaidOnce, refused_write
 
 if TYPE_CHECKING:
     from o2o_tui.platform.state import Platform
@@ -179,10 +179,11 @@ async def run_forever(platform: Platform) -> None:
                 if upcoming is not None:
                     wait = min(wait, (upcoming - db.utcnow()).total_seconds())
                 _said.wrote(_WHERE)
-            except REFUSED_WRITES as error:  # the disk full, the file read-only: once per kind, in one line
-                _said.failed(_WHERE, error)
-            except Exception:  # a failing round must not stop the next one
-                log.exception("releasing scheduled orders failed")
+            except Exception as error:  # a failing round must not stop the next one
+                if refused_write(error):  # the disk full, the file read-only, locked: once per kind, in one line
+                    _said.failed(_WHERE, error)
+                else:  # a bug ("no such table" too): its traceback
+                    log.exception("releasing scheduled orders failed")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), max(_MIN_WAIT_S, wait))
             wake.clear()

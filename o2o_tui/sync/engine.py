@@ -37,8 +37,9 @@ from typing import Any
 import msgspec
 
 from o2o_tui.client.actions import encode_body, route
-from o2o_tui.client.errors import PlatformError, Unauthorized, Unreachable
+from o2o_tui.client.errors import PlatformError, ServerError, Unauthorized, Unreachable
 from o2o_tui.domain.events import EntityKind, EventPage
+from o2o_tui.i18n import t
 from o2o_tui.sync import linked, tables
 from o2o_tui.sync import skipped as skips
 from o2o_tui.sync.backoff import Backoff
@@ -62,6 +63,27 @@ from o2o_tui.sync.writes import drop_unchanged, version_of, write_delta
 log = logging.getLogger(__name__)
 
 Listener = Callable[[Change], None]
+
+
+STORAGE_UNAVAILABLE = "storage_unavailable"  # the platform's 503 when its database refuses a write
+_RETRY_AFTER_MAX = 3600.0  # a Retry-After longer than this is taken as this
+
+
+def storage_refused(error: PlatformError) -> bool:
+    """Whether the platform answered but could not store the change now (503 `storage_unavailable`: its disk
+    full, its database read-only): reads still work; the same request is retried after its Retry-After."""
+    return isinstance(error, ServerError) and error.code == STORAGE_UNAVAILABLE
+
+
+def retry_after_seconds(error: PlatformError) -> float | None:
+    """The answer's Retry-After in seconds (delta-seconds only; an HTTP date or junk is ignored)."""
+    try:
+        seconds = float(error.retry_after or "")
+    except ValueError:
+        return None
+    if seconds != seconds or seconds < 0:  # NaN, negative
+        return None
+    return min(seconds, _RETRY_AFTER_MAX)
 
 
 def utcnow() -> datetime:
@@ -153,6 +175,9 @@ class SyncEngine:
         self._push_deferred = False  # the last push found another process holding the push lock
         self._wrote_at: float | None = None  # loop time of the last page that changed the cache
         self._fault: PlatformError | None = None  # what the last `sync_once` ended on (None: the platform answered)
+        # while the platform refuses to store changes (NOT_STORING): the loop time before which the queue is not
+        # sent again on its own (the answer's Retry-After); a person's new action still tries at once
+        self._not_storing_until = 0.0
 
     # -- observing ----------------------------------------------------------------------------------------
     def subscribe(self, callback: Listener) -> Callable[[], None]:
@@ -518,7 +543,8 @@ class SyncEngine:
     async def _resync(self, head: str | None) -> int:
         if head is None:
             head = await self._head_cursor()
-        self._set_state(SyncState.RESYNCING)  # only after an answer: before it, the state says CONNECTING
+        if self._state is not SyncState.NOT_STORING:  # a refused write still waits: reading works either way
+            self._set_state(SyncState.RESYNCING)  # only after an answer: before it, the state says CONNECTING
         since = self._clock() - self._settings.retention.prune_ended_after
         delta = await fetch_snapshot(self._client, self._scope, since)
         now = self._clock()
@@ -536,7 +562,7 @@ class SyncEngine:
         self._seen, self._seen_set = [], set()
         self._emit_delta(delta)
         self._emit_skipped(newly_skipped)
-        self._set_state(SyncState.ONLINE)
+        self._answered()
         return delta.size()
 
     async def _apply_page(self, page: EventPage, answered_at: datetime | None = None) -> tuple[int, int]:
@@ -589,7 +615,7 @@ class SyncEngine:
         self._seen, self._seen_set = seen, set(seen)
         self._emit_delta(delta)
         self._emit_skipped(newly_skipped)
-        self._set_state(SyncState.ONLINE)
+        self._answered()
         return len(fresh), fetched
 
     # -- loops --------------------------------------------------------------------------------------------
@@ -604,6 +630,8 @@ class SyncEngine:
             except PlatformError as error:
                 if isinstance(error, Unreachable | Unauthorized):
                     raise
+                if storage_refused(error):  # the platform cannot store it now: the queue waits, said as such
+                    self._on_fault(error)
                 report.error = error.i18n_message()  # one action could not be sent; the pull may still work
             resyncs = self._resyncs
             while True:
@@ -613,7 +641,10 @@ class SyncEngine:
                 if not self._last_page_full:
                     break
             report.resynced = self._resyncs > resyncs  # also when the server said so (a restored database)
-            self._set_state(SyncState.ONLINE, report.error)
+            if self._state is SyncState.NOT_STORING:
+                self._set_state(SyncState.NOT_STORING, self._last_error)
+            else:
+                self._set_state(SyncState.ONLINE, report.error)
         except PlatformError as error:
             self._fault = error
             self._on_fault(error)
@@ -641,19 +672,52 @@ class SyncEngine:
         await self._io(self._save_state)
 
     def _on_fault(self, error: PlatformError) -> None:
+        message = error.i18n_message()
         if isinstance(error, Unauthorized):
             state = SyncState.UNAUTHORIZED  # not an outage: the person must log in again
+        elif storage_refused(error):
+            # the platform answers (reads work, new orders arrive) but cannot store changes: not OFFLINE, and the
+            # queue waits for its Retry-After instead of being sent again after every poll
+            state = SyncState.NOT_STORING
+            message = t("sync.error.not_storing")
+            wait = retry_after_seconds(error)
+            delay = self._settings.backoff_cap if wait is None else wait
+            self._not_storing_until = self._loop_time() + delay
         elif isinstance(error, Unreachable) or not error.is_final:
             state = SyncState.OFFLINE
         else:
             state = self._state
-        self._set_state(state, error.i18n_message())
+        self._set_state(state, message)
+
+    def _answered(self) -> None:
+        """A poll was answered: ONLINE, unless the platform still refuses to store the queued changes (then the
+        link stays NOT_STORING until a push goes through, or the queue is empty, not flipping at every poll)."""
+        if self._state is SyncState.NOT_STORING and self._pending:
+            return
+        self._not_storing_until = 0.0
+        self._set_state(SyncState.ONLINE)
+
+    def _not_storing_wait(self) -> float:
+        """Seconds left before the queue may be sent again on its own while the platform refuses to store."""
+        if self._state is not SyncState.NOT_STORING:
+            return 0.0
+        return max(0.0, self._not_storing_until - self._loop_time())
+
+    @staticmethod
+    def _loop_time() -> float:
+        try:
+            return asyncio.get_running_loop().time()
+        except RuntimeError:  # no running loop (a test calling in directly)
+            return 0.0
 
     def _fault_delay(self, error: PlatformError, backoff: Backoff) -> float:
-        """How long to wait before the next try: a refused token is not hammered (it rarely heals by itself)."""
+        """How long to wait before the next try: a refused token is not hammered (it rarely heals by itself), a
+        refused write waits for the platform's Retry-After."""
         if isinstance(error, Unauthorized):
             return max(backoff.next_delay(), self._auth_backoff.next_delay())
         self._auth_backoff.reset()
+        if storage_refused(error):
+            return max(backoff.next_delay(), self._not_storing_wait())
         return backoff.next_delay()
 
     def _save_state(self) -> None:
@@ -719,9 +783,12 @@ class SyncEngine:
                 done, rejected = await self.push_pending()
                 self._push_backoff.reset()
                 if (done or rejected) and self._state is not SyncState.ONLINE:
+                    self._not_storing_until = 0.0
                     self._set_state(SyncState.ONLINE)  # an answer arrived: the link and the token work
             except PlatformError as error:
                 self._on_fault(error)
+                if storage_refused(error):  # a poll answered while it was sent woke it: the refusal says when
+                    wake.clear()
                 await self._sleep(self._fault_delay(error, self._push_backoff), until=wake)
                 wake.set()
             await self._refresh_counts()
@@ -737,7 +804,7 @@ class SyncEngine:
                 wait = self._settings.poll_wait
                 self._pull_backoff.reset()
                 self._auth_backoff.reset()
-                if self._pending and self._wake is not None:
+                if self._pending and self._wake is not None and not self._not_storing_wait():
                     self._wake.set()  # the link works again: retry the queue now, not after its backoff
             except PlatformError as error:
                 self._on_fault(error)

@@ -14,6 +14,9 @@ class SyncState(enum.StrEnum):
     OFFLINE = "OFFLINE"  # no answer (network, timeout, 5xx): retrying with backoff
     RESYNCING = "RESYNCING"  # answering, and fetching a full snapshot
     UNAUTHORIZED = "UNAUTHORIZED"  # the platform refused the token (401): log in again; the outbox is kept
+    # the platform answers (reads work, new orders arrive) but cannot store changes now (503 storage_unavailable:
+    # its disk full, read-only): queued actions wait and are retried after its Retry-After
+    NOT_STORING = "NOT_STORING"
 
 
 class SyncStatus(msgspec.Struct, frozen=True):

@@ -103,7 +103,7 @@ def link_line_parts(
     if store is not None and (badge := store_badge(store, now)):
         parts.append(Part(badge, 4, "bold"))
     stale = link.last_sync_at is None or (now - link.last_sync_at).total_seconds() >= 60
-    if link.state is not LinkState.ONLINE or stale:
+    if link.state not in (LinkState.ONLINE, LinkState.NOT_STORING) or stale:  # NOT_STORING: reads work
         since = since_text(link.last_sync_at, now)
         parts.append(Part((t("ui.link.synced", since=since), since), 6))
     if store is not None:
@@ -120,6 +120,9 @@ def link_line_parts(
                 "bold",
             )
         )
+    elif link.state is LinkState.NOT_STORING:  # the platform answers, new orders arrive; changes wait
+        hint = (t("ui.link.not_storing_hint"), t("status_line.not_storing_hint_short"))
+        parts.append(Part(hint, 5, "bold"))
     elif link.state is LinkState.UNAUTHORIZED:  # not an outage: waiting will not help
         hint = (t("ui.link.unauthorized_hint"), t("status_line.unauthorized_hint_short"))
         parts.append(Part(hint, 5, "bold"))

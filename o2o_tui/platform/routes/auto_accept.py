@@ -18,7 +18,7 @@ from o2o_tui.platform.errors import validation
 from o2o_tui.platform.pipeline import MUTATION_GUARDS, answer, idempotent
 from o2o_tui.platform.routes.errors import CHANGE_ERRORS, READ_ERRORS
 from o2o_tui.platform.state import platform_of
-from o2o_tui.platform.write_failures import REFUSED_WRITES, SaidOnce
+from o2o_tui.platform.write_failures import REFUSED_WRITES, SaidOnce, refused_write
 
 _said = SaidOnce(logging.getLogger("o2o.platform.auto_accept"))
 CHECK_IN = "the auto-accept check-in of store devices"
@@ -45,6 +45,8 @@ class AutoAcceptController(Controller):
                 ctx = Ctx(conn=conn, caller=caller, now=db.utcnow(), settings=platform.settings)
                 result = auto_accept.state(ctx, store_id, device)
         except REFUSED_WRITES as error:  # the disk full, the file read-only: the state without the check-in
+            if not refused_write(error):  # a bug ("no such table"): the request's 500, with its traceback
+                raise
             _said.failed(CHECK_IN, error)
             with platform.engine.connect() as conn:  # never committed: what it would have written is dropped
                 ctx = Ctx(conn=conn, caller=caller, now=db.utcnow(), settings=platform.settings)

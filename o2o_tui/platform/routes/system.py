@@ -20,7 +20,7 @@ from o2o_tui.platform.openapi import openapi_document
 from o2o_tui.platform.pipeline import answer
 from o2o_tui.platform.routes.errors import LIST_ERRORS
 from o2o_tui.platform.state import Platform, platform_of
-from o2o_tui.platform.write_failures import REFUSED_WRITES, SaidOnce
+from o2o_tui.platform.write_failures import REFUSED_WRITES, SaidOnce, refused_write
 
 log = logging.getLogger("o2o.platform.heartbeat")
 _said = SaidOnce(log)
@@ -36,6 +36,8 @@ def _record_poll(platform: Platform, caller: Caller, store_id: str) -> None:
             ctx = Ctx(conn=conn, caller=caller, now=db.utcnow(), settings=platform.settings)
             stores.record_poll(ctx, store_id)
     except REFUSED_WRITES as error:
+        if not refused_write(error):  # a bug ("no such table"): the request's 500, with its traceback
+            raise
         _said.failed(HEARTBEAT, error)
         return
     _said.wrote(HEARTBEAT)
