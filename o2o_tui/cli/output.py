@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from typing import Any
 
@@ -32,6 +33,42 @@ class _Console:
 
 stdout = _Console()
 stderr = _Console(stderr=True)
+
+_UTF = frozenset({"utf-8", "utf8", "utf-16", "utf-32", "utf-8-sig"})
+
+
+def _encoding(stream: Any) -> str:
+    return str(getattr(stream, "encoding", None) or "utf-8").lower().replace("_", "-")
+
+
+def question_marks_for_unencodable(stream: Any) -> None:
+    """On a terminal whose locale is not UTF-8 (`LC_ALL=en_US.ISO-8859-1`), a character its encoding lacks
+    (Chinese) is written as '?' instead of raising UnicodeEncodeError halfway through a command, as the handheld
+    does (screens/courier_app.py `for_terminal`); also for what Typer and Rich print themselves (help, usage
+    errors). A UTF-8 stream is left alone; JSON is written as UTF-8 bytes to the buffer whatever the locale."""
+    if _encoding(stream) in _UTF or getattr(stream, "errors", None) == "replace":
+        return
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is None:
+        return
+    # a stream that cannot change its handler: `for_stream` still guards say, warn and fail
+    with contextlib.suppress(ValueError, OSError):
+        reconfigure(errors="replace")
+
+
+question_marks_for_unencodable(sys.stdout)
+question_marks_for_unencodable(sys.stderr)
+
+
+def for_stream(text: str, stream: Any) -> str:
+    """`text` as `stream` can write it: characters its encoding lacks become '?'."""
+    encoding = _encoding(stream)
+    if text.isascii() or encoding in _UTF:
+        return text
+    try:
+        return text.encode(encoding, "replace").decode(encoding)
+    except LookupError:  # an encoding Python does not know: ASCII is safe
+        return text.encode("ascii", "replace").decode("ascii")
 
 
 def _scrub(value: Any) -> Any:
@@ -71,7 +108,7 @@ def say(message: str) -> None:
     """A line for a person; `message` may hold untrusted text, so it is never parsed as markup."""
     from rich.text import Text
 
-    stdout.print(Text(safe_text(message)))
+    stdout.print(Text(for_stream(safe_text(message), sys.stdout)))
 
 
 def warn(message: str, code: str = "warning", *, style: str = "yellow") -> None:
@@ -83,7 +120,7 @@ def warn(message: str, code: str = "warning", *, style: str = "yellow") -> None:
         return
     from rich.text import Text
 
-    stderr.print(Text(safe_text(message), style=style))
+    stderr.print(Text(for_stream(safe_text(message), sys.stderr), style=style))
 
 
 def fail(message: str, code: Exit = Exit.ERROR) -> typer.Exit:
@@ -94,7 +131,7 @@ def fail(message: str, code: Exit = Exit.ERROR) -> typer.Exit:
         return typer.Exit(int(code))
     from rich.text import Text
 
-    stderr.print(Text(safe_text(message), style="bold red"))
+    stderr.print(Text(for_stream(safe_text(message), sys.stderr), style="bold red"))
     return typer.Exit(int(code))
 
 
