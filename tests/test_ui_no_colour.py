@@ -1,5 +1,5 @@
 """Without colour (NO_COLOR, or a vt100/linux console): the text stays readable and the selected line is marked
-by more than a background (h27). The console runs on a real pty read by pyte, as the terminal would show it."""
+by more than a background. The console runs on a real pty read by pyte, as the terminal would show it."""
 
 from __future__ import annotations
 
@@ -36,6 +36,16 @@ def test_no_color_keeps_the_theme_textual_renders_readably() -> None:
     assert theme_for({"TERM": "xterm-256color"}) == DEFAULT_THEME
 
 
+def _assert_no_hidden_text(screen: PtyScreen) -> None:
+    hidden = [
+        (y, c.data)
+        for y in range(screen.lines)
+        for c in (screen.screen.buffer[y][x] for x in range(screen.columns))
+        if c.data.strip() and not c.reverse and c.fg == c.bg and c.fg != "default"
+    ]
+    assert not hidden, f"text in its own background colour: {hidden[:10]}\n{screen.text()}"
+
+
 def _underlined_rows(screen: PtyScreen) -> list[int]:
     rows = []
     for y in range(screen.lines):
@@ -54,13 +64,7 @@ def test_the_console_without_colour_is_readable_and_shows_its_cursor(env: list[s
     with PtyScreen.spawn(argv, size=(80, 24), cwd=str(ROOT)) as screen:
         screen.wait_for("#", timeout=30)
         screen.wait_quiet(0.5, timeout=30)
-        hidden = [
-            (y, c.data)
-            for y in range(screen.lines)
-            for c in (screen.screen.buffer[y][x] for x in range(screen.columns))
-            if c.data.strip() and not c.reverse and c.fg == c.bg and c.fg != "default"
-        ]
-        assert not hidden, f"text in its own background colour: {hidden[:10]}\n{screen.text()}"
+        _assert_no_hidden_text(screen)
         first = _underlined_rows(screen)
         assert len(first) == 1, screen.text()
         screen.send(b"\x1b[B")  # down: the mark goes with the cursor
@@ -68,6 +72,8 @@ def test_the_console_without_colour_is_readable_and_shows_its_cursor(env: list[s
         while _underlined_rows(screen) == first and time.monotonic() < deadline:
             screen.pump(0.1)
         assert _underlined_rows(screen) == [first[0] + 1], screen.text()
+        screen.wait_quiet(0.3, timeout=10)
+        _assert_no_hidden_text(screen)  # the new order, off the cursor, rings on its alert ground
 
 
 def test_the_console_in_colour_marks_its_cursor_by_background_only() -> None:
