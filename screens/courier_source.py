@@ -20,6 +20,7 @@ import msgspec
 
 from o2o_tui.courier_tasks import OFF_DUTY, given_back_off_duty, is_active, offers_given_back, route_order
 from o2o_tui.domain.fleet import Courier, CourierStatus, Delivery
+from o2o_tui.domain.requests import EmptyBody
 from o2o_tui.domain.transitions import DeliveryStatus
 from o2o_tui.i18n import t
 from o2o_tui.sync import skipped as skips
@@ -78,6 +79,7 @@ _CHANGED_UNDER_COURIER = {
 }
 _RETURN_ACTION = "delivery.return"
 _PICKUP_ACTION = "delivery.picked_up"
+_FOOD_BACK_ACTION = "delivery.food_back"  # the food of a refused pickup is back at the store (the platform hears)
 
 
 def _cancelled_news(delivery: Delivery, number: str) -> str:
@@ -430,8 +432,11 @@ class CourierSource(Subscribers[CourierChange]):
 
     async def food_back(self, delivery_id: str) -> None:
         """The courier brought the food of a cancelled pickup (`TaskView.bring_back`) back to the store's counter:
-        the refused pickup leaves the conflicts list, and the task with it. Raises `ActionRefused` when the cache
-        cannot write (the task stays: the courier may try again)."""
+        the platform is told (`delivery.food_back`, queued offline like every step: the store's order stops saying
+        this courier has its food), then the refused pickup leaves the conflicts list, and the task with it.
+        Raises `ActionRefused` when it could not be queued or the cache cannot write (the task stays: the courier
+        may try again)."""
+        await self.submit(_FOOD_BACK_ACTION, delivery_id, EmptyBody())
 
         def drop() -> None:
             for entry in self._cache.outbox.conflicts():

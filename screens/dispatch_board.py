@@ -624,6 +624,9 @@ class DispatchBoard(Screen[None]):
         key = self.orders_list.cursor_key
         state = next((o for o in self.plan.orders if o.order_id == key), None) if self.plan else None
         tail, stale = (self._stale, True) if self._stale else (self._updated, False)  # a failed round stays said
+        held = self._food_with_courier(key if isinstance(key, str) else None)
+        if held:  # a courier has this order's food after a refused pickup: before anyone is sent for it
+            tail = f"{held} {tail}"
         if state is not None and state.why in PICKED_UP_TAGS:
             self._set_status(f"{self._picked_up_line(state)} {tail}", error=stale)
             return
@@ -640,6 +643,17 @@ class DispatchBoard(Screen[None]):
             at=clock(state.problem_at, self._zone()),
         )
         self._set_status(f"{said} {tail}", error=stale)
+
+    def _food_with_courier(self, order_id: str | None) -> str:
+        """The line for the order under the cursor when a courier's pickup was refused (the order given to another
+        courier meanwhile) with the bag in their hands ("#0012: courier Li has the food: ..."); else ""."""
+        orders = self.snapshot.orders if self.snapshot is not None else []
+        order = next((o for o in orders if o.id == order_id), None)
+        held = order.food_with_courier if order is not None else None
+        if order is None or held is None:
+            return ""
+        name = safe_text(held.courier_name, one_line=True)
+        return t("dispatch.board.food_with_courier", number=order.display_number, name=name)
 
     def _picked_up_line(self, state: OrderState) -> str:
         """The status line for an order its courier has picked up: on its way back, or stuck with its courier."""

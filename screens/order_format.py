@@ -276,11 +276,24 @@ def code_kind(lock: CodeLock) -> str:
     return safe_text(lock.kind, one_line=True) if label == key else label
 
 
+def food_with_courier(order: Order) -> str:
+    """The detail's line ("Courier Li has the food: bring-back pending") when a courier's pickup was refused (the
+    order cancelled, or given to another courier, meanwhile) with the bag in their hands; "" when no courier holds
+    its food. The name is plain text."""
+    held = order.food_with_courier
+    if held is None:
+        return ""
+    return t("ui.detail.food_with_courier", name=safe_text(held.courier_name, one_line=True))
+
+
 def type_or_stage(order: Order, courier: CourierNote | None = None) -> str:
     """The row's type column: a delivery order with a courier shows the courier's step instead; its courier off
     duty with it first, then an open problem in a few words (`problem_short`: a stopping one says why, "Vehicle",
-    more than "Stuck" would; the detail says both). O(1): `courier` is what the row's entry carries (no cache
-    read per row)."""
+    more than "Stuck" would; the detail says both). A courier holding its food after a refused pickup says that
+    before all ("Food out": another courier sent for it would find no bag). O(1): `courier` is what the row's
+    entry carries (no cache read per row)."""
+    if order.food_with_courier is not None:
+        return t("ui.food_with_courier.short")
     if courier_hold(order, courier) == "off_duty":
         return courier_stage(order, courier=courier)
     return problem_short(order) or courier_stage(order, courier=courier) or type_label(order)

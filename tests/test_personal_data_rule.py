@@ -39,6 +39,8 @@ KEPT = {
         "chases[].reply", "chases[].answered_by", "refunds[].id", "refunds[].amount.currency",
         "refunds[].reason_code", "refunds[].lines[].amount.currency", "refunds[].by",
         "refunds[].by_role", "delivery_problem.reason", "accept_key",
+        # the courier who has the food of a refused pickup: the store's own courier, not the customer's data
+        "food_with_courier.courier_id", "food_with_courier.courier_name", "food_with_courier.delivery_id",
     },
     Delivery: {
         "id", "order_id", "store_id", "courier_id", "pickup.text", "pickup.position", "store_name",

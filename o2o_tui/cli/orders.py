@@ -314,6 +314,9 @@ def _show_lines(view: Any, zone: Any, courier: Any = None) -> list[str]:
     stage = courier_line(order, courier)  # who holds it and where it is: off duty or stuck says so
     if stage:
         lines.append(t("orders.show.courier", courier=stage))
+    held = getattr(order, "food_with_courier", None)
+    if held is not None:  # a courier's refused pickup left the bag with them: it comes back to the counter
+        lines.append(t("orders.show.food_with_courier", name=safe_text(held.courier_name, one_line=True)))
     problem = order.delivery_problem
     if problem is not None:  # the courier's open problem on its delivery: the store is told at once
         from o2o_tui.cli.dispatch import problem_text

@@ -118,6 +118,8 @@ ACTIONS: dict[str, ActionRoute] = {
     "delivery.return": _delivery("return"),
     "delivery.returned": _delivery("returned"),
     "delivery.problem": _delivery("problem", ProblemBody),
+    # the food of a refused pickup (the order cancelled or reassigned meanwhile) is back at the store's counter
+    "delivery.food_back": _delivery("food-back"),
 }
 
 _ENCODER = msgspec.json.Encoder(order="deterministic")

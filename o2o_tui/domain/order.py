@@ -153,6 +153,20 @@ class OpenProblem(msgspec.Struct, frozen=True):
         require_times_in_range(self)
 
 
+class FoodWithCourier(msgspec.Struct, frozen=True):
+    """A courier has this order's food in the bag although the order is no longer theirs: their pickup (with the
+    right pickup code, queued offline) reached the platform after the order was cancelled or taken off them. The
+    food is on its way back to the store's counter until that courier says it is back (`food-back`)."""
+
+    courier_id: str
+    courier_name: str
+    delivery_id: str
+    at: datetime
+
+    def __post_init__(self) -> None:
+        require_times_in_range(self)
+
+
 class Order(msgspec.Struct, frozen=True):
     id: str
     store_id: str
@@ -201,6 +215,10 @@ class Order(msgspec.Struct, frozen=True):
     # held, cleared when the platform releases it (event `order.released`, `released_at`) or staff accept it early
     held_until: datetime | None = None
     released_at: datetime | None = None
+    # a courier holds this order's food after their pickup was refused (the order cancelled, or given to another
+    # courier, meanwhile): set (event `order.updated`) by the refused pickup, cleared by that courier's `food-back`
+    # (`order.updated`). Staff and admin read it; customers and couriers never
+    food_with_courier: FoodWithCourier | None = None
 
     def __post_init__(self) -> None:
         require_times_in_range(self)

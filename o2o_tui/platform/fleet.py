@@ -13,7 +13,7 @@ from o2o_tui.domain.fleet import Courier, CourierStatus, Delivery, DeliveryEndRe
 from o2o_tui.domain.geo import Position, position_of
 from o2o_tui.domain.identity import Role
 from o2o_tui.domain.limits import PROBLEMS_MAX
-from o2o_tui.domain.order import ENDED_STATUSES, OpenProblem, Order, OrderStatus, OrderType
+from o2o_tui.domain.order import ENDED_STATUSES, FoodWithCourier, OpenProblem, Order, OrderStatus, OrderType
 from o2o_tui.domain.personal_data import courier_at_door, courier_done_with
 from o2o_tui.domain.requests import CourierStateBody, ProblemBody
 from o2o_tui.domain.transitions import (
@@ -562,7 +562,10 @@ def delivery_action(ctx: Ctx, delivery_id: str, action: DeliveryAction, code: st
     if check is TransitionCheck.ALREADY:
         return delivery
     if check is TransitionCheck.ILLEGAL:
-        raise illegal_transition(delivery.status.value, target.value)
+        refusal = illegal_transition(delivery.status.value, target.value)
+        if action is DeliveryAction.PICKED_UP and _food_left_with(ctx, stored, delivery):
+            refusal.keep_changes = True  # refused, and the store still learns who has the food
+        raise refusal
     order = stored.order
     after = _save_delivery(ctx, delivery, msgspec.structs.replace(delivery, status=target))
     ctx.record("delivery", delivery_id, action.value)
@@ -579,6 +582,48 @@ def delivery_action(ctx: Ctx, delivery_id: str, action: DeliveryAction, code: st
         mirror_on_order(ctx, order.id)
     refresh_courier(ctx, delivery.courier_id, position=_position_after(delivery, action))
     return after
+
+
+# a delivery ended under a courier who (their pickup refused, the code right) has the food: the store must hear
+_FOOD_IN_HAND = frozenset(
+    {DeliveryEndReason.ORDER_CANCELLED.value, DeliveryEndReason.REASSIGNED.value, DeliveryEndReason.UNASSIGNED.value}
+)
+
+
+def _food_left_with(ctx: Ctx, stored: orders.StoredOrder, delivery: Delivery) -> bool:
+    """A pickup with the right code (checked before) reached the platform after the delivery was cancelled (the
+    order cancelled, or taken off the courier): the courier typed it at the counter, so the bag is with them. The
+    order records it (`food_with_courier`, event `order.updated`) for the store's devices. True when
+    it wrote (the caller commits it with the refusal); a replay of the same pickup writes nothing."""
+    if delivery.status is not DeliveryStatus.CANCELLED or delivery.end_reason not in _FOOD_IN_HAND:
+        return False
+    held = stored.order.food_with_courier
+    if held is not None and held.delivery_id == delivery.id:
+        return False
+    courier = load_courier(ctx.conn, delivery.courier_id)
+    food = FoodWithCourier(
+        courier_id=delivery.courier_id,
+        courier_name=courier.name if courier is not None else delivery.courier_id,
+        delivery_id=delivery.id,
+        at=ctx.occurred_at or ctx.now,
+    )
+    ctx.record("order", stored.order.id, f"food-with-courier:{delivery.courier_id}")
+    orders.save(ctx, stored, msgspec.structs.replace(stored.order, food_with_courier=food))
+    return True
+
+
+def food_back(ctx: Ctx, delivery_id: str) -> Delivery:
+    """The courier who has an order's food after a refused pickup (`Order.food_with_courier`) brought it back to
+    the store's counter: the order forgets it (event `order.updated`). Only that courier; idempotent (nothing
+    recorded, or already cleared, is a success that changes nothing). Answers the delivery, unchanged."""
+    require_role(ctx.caller, (Role.COURIER,))
+    delivery = _visible_delivery(ctx, delivery_id, (Role.COURIER,))
+    stored = orders.load(ctx.conn, delivery.order_id)
+    held = stored.order.food_with_courier if stored is not None else None
+    if stored is not None and held is not None and held.delivery_id == delivery_id:
+        ctx.record("order", stored.order.id, f"food-back:{delivery.courier_id}")
+        orders.save(ctx, stored, msgspec.structs.replace(stored.order, food_with_courier=None))
+    return delivery
 
 
 def _back_at_store(ctx: Ctx, stored: orders.StoredOrder, delivery: Delivery) -> bool:

@@ -30,6 +30,9 @@ def mask_phone(phone: str) -> str:
 def order_view(order: Order, caller: Caller, customer_id: str) -> Order:
     if caller.role is Role.ADMIN:
         return order
+    if caller.role not in (Role.MERCHANT, Role.DISPATCHER) and order.food_with_courier is not None:
+        # which courier carries the food back is the store's business, not the customer's (nor another courier's)
+        order = msgspec.structs.replace(order, food_with_courier=None)
     # the store's own bookkeeping (which device's accept stood) is for the store's devices only
     accept_key = order.accept_key if caller.role in (Role.MERCHANT, Role.DISPATCHER) else None
     if caller.role is Role.CUSTOMER and caller.user_id == customer_id:

@@ -77,6 +77,9 @@ def detail_parts(entry: QueueEntry, now: datetime, zone: ZoneInfo | None = None)
     for lock in order.locked_codes(now):
         until = _local_time(lock.until, zone)
         parts += [(t("ui.detail.code_locked", kind=fmt.code_kind(lock), until=until), "bold reverse"), "\n"]
+    held = fmt.food_with_courier(order)
+    if held:  # a courier's refused pickup left the bag with them: it comes back to the counter
+        parts += [(held, "bold reverse"), "\n"]
     problem = fmt.courier_problem(order, zone)
     if problem and order.delivery_problem is not None:  # on top, as the other news the counter must act on
         parts += [(_label(t("ui.detail.courier_problem")) + problem, "bold reverse"), "\n"]

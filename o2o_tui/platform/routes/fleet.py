@@ -134,3 +134,12 @@ class DeliveryController(Controller):
         self, request: Request[Any, Any, Any], delivery_id: FromPath[str], data: JSONBody[EmptyBody]
     ) -> Response[Delivery]:
         return await self._act(request, delivery_id, DeliveryAction.RETURNED, None)
+
+    @post(_ONE + "/food-back", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
+    async def food_back(
+        self, request: Request[Any, Any, Any], delivery_id: FromPath[str], data: JSONBody[EmptyBody]
+    ) -> Response[Delivery]:
+        """The courier whose refused pickup left them with the order's food brought it back to the store."""
+        return await idempotent(
+            request, lambda ctx: (views.delivery_view(fleet.food_back(ctx, delivery_id), ctx.caller), 200)
+        )
