@@ -223,11 +223,33 @@ def _lookup(cache: Any, reference: str) -> Any:
     model = ReadModel(cache)
     found = model.resolve_order(reference)
     if found.ambiguous and found.number is not None:
-        _refuse_shared_number(cache, model, reference, found.candidates)
+        today = _not_held_for_another_day(cache, model, found.candidates)
+        if len(today) == 1:  # today's order: one for later still held for another day does not compete
+            return model.order_by_id(today[0])
+        _refuse_shared_number(cache, model, reference, tuple(today) or found.candidates)
     if found.ambiguous:
         message = t("orders.error.ambiguous", ref=reference, count=len(found.candidates))
         raise fail(message, Exit.USAGE)
     return None if found.found is None else model.order_by_id(found.found)
+
+
+def _not_held_for_another_day(cache: Any, model: Any, order_ids: tuple[str, ...]) -> list[str]:
+    """The orders among `order_ids` that compete for a day number typed today: not one for later still held
+    and due on another day of the store's clock (as the console, which looks at today's queue only); such an
+    order is still named by its id."""
+    from datetime import UTC, datetime
+
+    from o2o_tui.domain.schedule import is_held, promised_time
+
+    zone = _store_zone(cache)
+    today = datetime.now(UTC).astimezone(zone).date()
+    kept = []
+    for order_id in order_ids:
+        view = model.order_by_id(order_id)
+        promised = None if view is None or not is_held(view.order) else promised_time(view.order)
+        if promised is None or promised.astimezone(zone).date() == today:
+            kept.append(order_id)
+    return kept
 
 
 def _refuse_shared_number(cache: Any, model: Any, reference: str, order_ids: tuple[str, ...]) -> None:

@@ -13,6 +13,8 @@ apart from the live queue):
 - a scheduled order never rings while the store's hours have it closed: one whose prep start falls outside
   them is held until they next open, and its accept deadline counts from then (`release_time`); a prep start
   already past when the order is placed holds nothing (the order is live at once) if the store is open then;
+  the hours are looked at again when it comes due and whenever staff change them (`platform/scheduled.py`):
+  a pause does not hold it (it rings as a live order keeps ringing through a pause);
 - a held order takes its day number from the day it is due (the window's start, the store's clock), as Meituan
   numbers 预订单, so the counter of that day goes on after it (`o2o_tui/platform/orders.py`);
 - a window is refused unless it starts in the future, within `SCHEDULE_DAYS_MAX` days, at a time the store's

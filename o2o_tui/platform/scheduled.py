@@ -1,6 +1,8 @@
 """Scheduled orders on the platform: the window checked when the order is placed, the order held until its prep
 start, or the store's next opening when its hours have it closed then (accept deadline counted from then), and
-released by a job that wakes at the next release (rules: `o2o_tui/domain/schedule.py`).
+released by a job that wakes at the next release (rules: `o2o_tui/domain/schedule.py`). The hours are looked at
+again at release (closed then: held until they open) and when staff change them (`rehold`, from
+`stores.set_hours`), so a held order never rings while its store is closed by its hours.
 
 State lives in the order document (`held_until`, `released_at`); the orders table's `accept_deadline` column is
 the held order's deadline (its release + accept timeout), so the timeout job (`jobs.cancel_overdue`) never
@@ -13,12 +15,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import msgspec
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select, update
 
 from o2o_tui.domain.identity import Role
 from o2o_tui.domain.limits import as_utc
@@ -34,7 +36,7 @@ from o2o_tui.domain.schedule import (
     window_problem,
 )
 from o2o_tui.domain.store import Store, StoreState
-from o2o_tui.platform import db, orders, stores
+from o2o_tui.platform import db, menus, orders, stores
 from o2o_tui.platform.auth import Caller
 from o2o_tui.platform.context import Ctx
 from o2o_tui.platform.errors import ApiError, validation
@@ -50,6 +52,9 @@ SYSTEM = Caller(user_id="system", name="platform", role=Role.ADMIN)  # as jobs.S
 _MIN_WAIT_S = 0.05
 _decode = msgspec.json.Decoder(Order).decode
 _HELD_CANDIDATES = select(db.orders.c.id, db.orders.c.doc).where(db.orders.c.status == OrderStatus.CREATED.value)
+_SET_DEADLINE = (
+    update(db.orders).where(db.orders.c.id == bindparam("b_id")).values(accept_deadline=bindparam("deadline"))
+)
 # the release loops of this process (their loop and wake-up), poked when a new held order may be due sooner
 _wakers: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
 
@@ -120,9 +125,10 @@ def nudge() -> None:
             _wakers.discard((loop, wake))
 
 
-def _held(conn: Connection) -> list[Order]:
+def _held(conn: Connection, store_id: str | None = None) -> list[Order]:
+    query = _HELD_CANDIDATES if store_id is None else _HELD_CANDIDATES.where(db.orders.c.store_id == store_id)
     found = []
-    for row in conn.execute(_HELD_CANDIDATES):
+    for row in conn.execute(query):
         try:
             order = _decode(row.doc)
         except msgspec.DecodeError:
@@ -133,9 +139,57 @@ def _held(conn: Connection) -> list[Order]:
     return found
 
 
+def _prep_start_of(conn: Connection, store: Store, order: Order) -> datetime:
+    """A held order's prep start, from the menu's prep minutes of its items (as when it was placed)."""
+    assert order.timing.window_start is not None  # a held order is scheduled, with a window
+    menu = menus.load(conn, store.id)
+    own = {item.id: item.prep_minutes for category in menu.categories for item in category.items} if menu else {}
+    minutes = prep_minutes_for((own.get(line.item_id) for line in order.lines), store.default_prep_minutes)
+    return prep_start(as_utc(order.timing.window_start), minutes)
+
+
+def _ring_at(store: Store, at: datetime, now: datetime) -> datetime | None:
+    """When an order due to ring at `at` rings under the store's hours as they are now (None: now)."""
+    return release_time(at, now, _zone(store), store.opening_hours, store.hours_exceptions)
+
+
+def _move(ctx: Ctx, store: Store, stored: orders.StoredOrder, ring: datetime) -> None:
+    """Hold the order until `ring`, its accept deadline counted from then (event `order.updated`, so consoles
+    fetch its new ring time)."""
+    timeout = ctx.settings.accept_timeout_seconds or store.accept_timeout_seconds
+    deadline = ring + timedelta(seconds=timeout)
+    after = msgspec.structs.replace(stored.order, held_until=ring, accept_deadline=deadline)
+    orders.save(ctx, stored, after)
+    ctx.conn.execute(_SET_DEADLINE, {"b_id": stored.order.id, "deadline": db.iso(deadline)})
+
+
+def rehold(ctx: Ctx, store: Store) -> int:
+    """The store's hours (or dated exceptions) changed: every order of it still held rings again at its prep
+    start, or the next opening of the new hours when they have it closed then (now when that is past: the release
+    job takes it at once). Answers how many ring times moved."""
+    moved = 0
+    for order in _held(ctx.conn, store.id):
+        stored = orders.load(ctx.conn, order.id)
+        if stored is None or not is_held(stored.order) or stored.order.timing.window_start is None:
+            continue
+        ring = _ring_at(store, _prep_start_of(ctx.conn, store, stored.order), ctx.now) or ctx.now
+        held = stored.order.held_until
+        if held is not None and as_utc(held) == ring:
+            continue
+        ctx.record("order", order.id, "hold")
+        _move(ctx, store, stored, ring)
+        moved += 1
+    if moved:
+        nudge()
+    return moved
+
+
 def release_due(platform: Platform, now: datetime | None = None) -> tuple[int, datetime | None]:
     """Release every held order whose prep start has come (event `order.released`: every console rings for it
-    as for a new order). Answers (how many were released, the next prep start still ahead or None)."""
+    as for a new order), unless the store's hours have it closed now: then it is held until they next open, its
+    accept deadline counted from then (event `order.updated`). A pause or a staff close does not hold it: it
+    rings as a live order placed before the pause does. Answers (how many were released, the next ring time
+    still ahead or None)."""
     now = now or db.utcnow()
     with platform.engine.connect() as conn:
         held = _held(conn)
@@ -149,12 +203,21 @@ def release_due(platform: Platform, now: datetime | None = None) -> tuple[int, d
                 stored = orders.load(conn, order_id)
                 if stored is None or not is_held(stored.order):  # accepted early, cancelled, or released
                     continue
-                ctx.record("order", order_id, "release")
-                number = orders.number_in_queue(ctx, stored.order)  # its own, unless the queue has it already
-                after = msgspec.structs.replace(stored.order, held_until=None, released_at=ctx.now, number=number)
-                orders.save(ctx, stored, after, RELEASED_EVENT)
+                store = stores.load(conn, stored.order.store_id)
+                ring = _ring_at(store, ctx.now, ctx.now) if store is not None else None
+                if store is not None and ring is not None:  # closed by its hours now: ring when they open
+                    ctx.record("order", order_id, "hold")
+                    _move(ctx, store, stored, ring)
+                    ahead.append(ring)
+                else:
+                    ctx.record("order", order_id, "release")
+                    number = orders.number_in_queue(ctx, stored.order)  # its own, unless the queue has it already
+                    after = msgspec.structs.replace(
+                        stored.order, held_until=None, released_at=ctx.now, number=number
+                    )
+                    orders.save(ctx, stored, after, RELEASED_EVENT)
+                    released += 1
             platform.notifier.notify(ctx.scopes)
-            released += 1
         except ApiError as error:  # changed meanwhile (another process released it, a late cancel): skip it
             log.info("release skipped order %s: %s", order_id, error)
     return released, min(ahead) if ahead else None

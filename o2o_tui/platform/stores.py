@@ -237,7 +237,11 @@ def set_hours(ctx: Ctx, store_id: str, body: HoursBody, if_match: str | None = N
     changed = msgspec.structs.replace(
         store, opening_hours=weekly_hours, hours_exceptions=exceptions, hours_set_at=tapped
     )
-    return save(ctx, store, changed)
+    saved = save(ctx, store, changed)
+    from o2o_tui.platform import scheduled  # here: scheduled imports this module
+
+    scheduled.rehold(ctx, saved)  # orders waiting for later ring by the new hours
+    return saved
 
 
 # --- heartbeat -------------------------------------------------------------------------------------------------
