@@ -40,7 +40,7 @@ from screens.keys import localize_bindings
 from screens.orders_screen import OrdersScreen
 from screens.source import OrderSource, SourceChange
 from screens.steady_keys import SteadyKeysApp
-from screens.terminal import theme_for
+from screens.terminal import FULL, Glyphs, apply_glyphs, key_display, theme_for
 from screens.widgets.folded_text import FoldedToasts
 
 if TYPE_CHECKING:
@@ -95,8 +95,11 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         keymap: dict[str, str] | None = None,
         profile: Profile | None = None,
         simple: bool = False,
+        glyphs: Glyphs | None = None,
     ) -> None:
         super().__init__()
+        self.glyphs = glyphs or FULL  # the terminal's set is chosen on mount (terminal.py)
+        self._glyphs_given = glyphs
         self.profile = profile  # for screens that open their own platform client (the dispatch board)
         localize_bindings(self)
         self.source = source
@@ -122,6 +125,7 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
             self.set_keymap(keymap)  # binding id -> key(s), e.g. {"queue.accept": "y"}
 
     def on_mount(self) -> None:
+        apply_glyphs(self, self._glyphs_given)
         compact_output.install(self)  # fewer bytes per frame: ticking clocks repeat one style
         self._unsubscribe = self.source.subscribe(lambda change: self.post_message(SourceChanged(change)))
         self.push_screen(self.home)
@@ -289,6 +293,9 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
             timeout=toast.timeout,
             markup=toast.markup,
         )
+
+    def get_key_display(self, binding: Binding) -> str:
+        return key_display(super().get_key_display(binding), self.glyphs)  # `Enter` where ⏎ cannot show
 
     def ring(self, times: int = 1) -> None:
         for _ in range(times):

@@ -54,7 +54,7 @@ from screens import order_format as fmt
 from screens.dispatch_help import BoardHelp, help_entries
 from screens.keys import localize_bindings
 from screens.steady_keys import SteadyKeysApp
-from screens.terminal import theme_for
+from screens.terminal import FULL, Glyphs, apply_glyphs, decorated, glyphs_of, key_display, theme_for
 from screens.widgets.city_map import CityMap, courier_mark
 from screens.widgets.dispatch_rows import (
     PICKED_UP_TAGS,
@@ -562,11 +562,14 @@ class DispatchBoard(Screen[None]):
                 suggested=len(plan.suggestions),
                 now=len(plan.committed),
             )
-        self._put(self.query_one("#orders-title", Static), Content(title))
+        glyphs = glyphs_of(self.app)
+        self._put(self.query_one("#orders-title", Static), Content(decorated(title, glyphs)))
         free = sum(1 for c in plan.couriers if c.free_at is not None and c.free_at <= plan.now)
         self._put(
             self.query_one("#couriers-title", Static),
-            Content(t("dispatch.board.couriers_title_free", count=len(plan.couriers), free=free)),
+            Content(
+                decorated(t("dispatch.board.couriers_title_free", count=len(plan.couriers), free=free), glyphs)
+            ),
         )
         store_name = safe_text(self.snapshot.store.name, one_line=True) if self.snapshot else ""
         self._put(
@@ -895,8 +898,11 @@ class DispatchApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         poll_seconds: float = POLL_SECONDS,
         theme: str | None = None,
         keymap: dict[str, str] | None = None,
+        glyphs: Glyphs | None = None,
     ):
         super().__init__()
+        self.glyphs = glyphs or FULL  # the terminal's set is chosen on mount (screens/terminal.py)
+        self._glyphs_given = glyphs
         self.fleet = fleet
         self.now = clock
         self._poll_seconds = poll_seconds
@@ -907,7 +913,11 @@ class DispatchApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         self._toasts = FoldedToasts(self)
 
     def on_mount(self) -> None:
+        apply_glyphs(self, self._glyphs_given)
         self.push_screen(DispatchBoard(self.fleet, poll_seconds=self._poll_seconds, root=True))
+
+    def get_key_display(self, binding: Binding) -> str:
+        return key_display(super().get_key_display(binding), self.glyphs)  # `Enter` where ⏎ cannot show
 
     def notify(
         self,

@@ -40,6 +40,7 @@ from o2o_tui.i18n import current_language, t
 from o2o_tui.menu_edits import Kind, price_text
 from o2o_tui.safe_text import safe_text
 from screens.keys import localize_bindings
+from screens.terminal import glyphs_of
 
 SECTION = "section"
 MIN_NAME = 6  # cells of a name a narrow tree keeps before it drops tags
@@ -142,6 +143,16 @@ class MenuTree(Tree[NodeRef]):
         self._items: dict[str, Item] = {}
         self._groups: dict[str, OptionGroup] = {}
         self._options: dict[str, Option] = {}
+
+    def on_mount(self) -> None:
+        """Where the terminal lacks ▶/▼ (vt100, the Linux console: screens/terminal.py) the pointers are ">"/"v";
+        on an ASCII terminal the guide lines are ASCII too, and the heavy ones (focused) stay light on the console."""
+        glyphs = glyphs_of(self.app)
+        if glyphs.full:
+            return
+        self.ICON_NODE, self.ICON_NODE_EXPANDED = f"{glyphs.pointer} ", "v "
+        light = ("  ", "| ", "`-", "|-") if glyphs.ascii else self.LINES["default"]
+        self.LINES = {**self.LINES, "default": light, "bold": light, "double": light}
 
     # data
     @property

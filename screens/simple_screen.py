@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import cast
 
 from textual import events
-from textual.app import ComposeResult
+from textual.app import ComposeResult, RenderResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Digits, Input, Static
@@ -41,6 +42,7 @@ from screens.dialogs import SteadyAsciiInput
 from screens.keys import localize_bindings
 from screens.simple_actions import QuickActionRequested
 from screens.source import LinkState, QueueEntry, SourceChange
+from screens.terminal import decorated, glyphs_of
 
 IDLE_FOLLOW_S = 3.0  # nobody typed this long: a new order that arrives is shown (it is the one ringing)
 KEYS = (("1", "simple.key.accept"), ("2", "simple.key.ready"), ("3", "simple.key.handoff"))
@@ -72,6 +74,29 @@ def item_lines(order: Order) -> list[str]:
     if order.note:
         lines.append(t("simple.note", note=safe_text(order.note, one_line=True)))
     return lines
+
+
+class OrderNumber(Digits):
+    """The order's number in large digits (Textual's, drawn in heavy box lines); on a terminal whose font lacks
+    those (vt100, the Linux console: screens/terminal.py) the number in plain bold digits."""
+
+    def _plain(self) -> bool:
+        return not glyphs_of(self.app).full
+
+    def render(self) -> RenderResult:
+        if self._plain():
+            return Content.styled(self.value, "bold")
+        return super().render()
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        if self._plain():
+            return len(self.value)
+        return super().get_content_width(container, viewport)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        if self._plain():
+            return 1
+        return super().get_content_height(container, viewport, width)
 
 
 class SimpleScreen(Screen[None]):
@@ -111,7 +136,7 @@ class SimpleScreen(Screen[None]):
         yield Static("", id="simple-banner", markup=False)
         yield Static(Content(t("simple.loading")), id="simple-where", markup=False)
         with Horizontal(id="simple-order"):
-            yield Digits("", id="simple-number")
+            yield OrderNumber("", id="simple-number")
             with Vertical(id="simple-facts"):
                 yield Static("", id="simple-type", markup=False)
                 yield Static("", id="simple-status", markup=False)
@@ -123,7 +148,11 @@ class SimpleScreen(Screen[None]):
             yield Static("", id="simple-code-error", markup=False)
         with Horizontal(id="simple-keys"):
             for digit, key in KEYS:
-                yield Static(Content(f"{digit} {t(key)}"), id=f"simple-key-{digit}", classes="simple-key")
+                yield Static(
+                    Content(decorated(f"{digit} {t(key)}", glyphs_of(self.app))),
+                    id=f"simple-key-{digit}",
+                    classes="simple-key",
+                )
 
     def on_mount(self) -> None:
         self.query_one("#simple-code").display = False
@@ -275,7 +304,7 @@ class SimpleScreen(Screen[None]):
         writes nothing but its one ticking clock."""
         if self._shown.get(widget_id) != text:
             self._shown[widget_id] = text
-            self.query_one(f"#{widget_id}", Static).update(Content(text))
+            self.query_one(f"#{widget_id}", Static).update(Content(decorated(text, glyphs_of(self.app))))
 
     def _show_keys(self, step: str | None) -> None:
         for digit, _ in KEYS:
@@ -306,7 +335,8 @@ class SimpleScreen(Screen[None]):
         if now - self._hinted < HINT_EVERY_S:  # a run of stray keys: one hint, not a pile of toasts
             return
         self._hinted = now
-        self.post_message(Say(t("simple.other_key"), severity="warning", timeout=HINT_EVERY_S))
+        hint = decorated(t("simple.other_key"), glyphs_of(self.app))  # `up/down` where ↑/↓ cannot show
+        self.post_message(Say(hint, severity="warning", timeout=HINT_EVERY_S))
 
     def _chosen(self) -> Order | None:
         entry = self.cursor_entry()

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from textual.scrollbar import ScrollBarRender
 
 DEFAULT_THEME = "textual-dark"
 ANSI_THEME = "ansi-dark"  # the terminal's own 16 colours: vt100/linux consoles
@@ -21,3 +26,121 @@ def theme_for(environ: Mapping[str, str]) -> str:
     if term.split("-")[0] in _SIXTEEN_COLOUR_TERMS:
         return ANSI_THEME
     return DEFAULT_THEME
+
+
+_ASCII_TERMS = ("vt100", "vt102", "vt220", "dumb")
+_CONSOLE_TERMS = ("linux", "cons25")
+
+
+@dataclass(frozen=True, slots=True)
+class Glyphs:
+    """The few drawn characters a terminal can show. FULL: a UTF-8 terminal with a full font (xterm and the like);
+    CONSOLE: the Linux text console (its font has box drawing, Latin-1 and a few symbols, but no braille, eighth
+    blocks, ⏎, ▶ or ▇); ASCII: a serial terminal (vt100, vt220) or a locale that is not UTF-8."""
+
+    level: str  # "full" | "console" | "ascii"
+    css_class: str  # set on the app: the stylesheets' rules for ASCII borders hang from it ("" when full)
+    enter: str  # the Enter key, in footers and help
+    rule: str  # a thin vertical separator
+    store: str  # the map's store
+    dropoff: str  # the map's drop-off
+    plan: str  # the map's route lines (FULL draws braille dots instead: this is its legend sample)
+    approx: str  # "about" (the map's scale)
+    dot: str  # a decorative separator between parts of a line
+    pointer: str  # a submenu pointer (the menu editor's ▶)
+    up: str
+    down: str
+
+    @property
+    def full(self) -> bool:
+        return self.level == "full"
+
+    @property
+    def ascii(self) -> bool:
+        return self.level == "ascii"
+
+
+FULL = Glyphs("full", "", "⏎", "▏", "■", "×", "⠤⠤", "≈", "·", "▶", "↑", "↓")
+CONSOLE = Glyphs("console", "-console", "Enter", "│", "■", "×", "..", "≈", "·", ">", "↑", "↓")
+ASCII = Glyphs("ascii", "-ascii", "Enter", "|", "#", "x", "..", "~", "|", ">", "up", "down")
+
+# key names Textual shows as a symbol (textual.keys.KEY_DISPLAY_ALIASES), as the smaller sets write them
+_ASCII_KEYS = {"⏎": "Enter", "⌫": "Bksp", "↑": "Up", "↓": "Down", "←": "Left", "→": "Right"}
+_CONSOLE_KEYS = {"⏎": "Enter", "⌫": "Bksp"}  # the console font has the arrows
+
+
+def glyphs_for(environ: Mapping[str, str]) -> Glyphs:
+    """The glyph set for a terminal: ASCII when TERM names an ASCII terminal or the locale is not UTF-8 (the same
+    test as the courier handheld's `--ascii`), CONSOLE on the Linux text console, else FULL."""
+    from screens.courier_format import locale_is_utf8
+
+    term = environ.get("TERM", "").lower().split("-")[0]
+    if term in _ASCII_TERMS or not locale_is_utf8(environ):
+        return ASCII
+    if term in _CONSOLE_TERMS:
+        return CONSOLE
+    return FULL
+
+
+def glyphs_of(node: object) -> Glyphs:
+    """The set an app (or any widget or screen, through its app) chose; FULL when there is none."""
+    app = getattr(node, "app", node)
+    try:
+        glyphs = getattr(app, "glyphs", FULL)
+    except Exception:  # no active app (a widget not yet attached)
+        return FULL
+    return glyphs if isinstance(glyphs, Glyphs) else FULL
+
+
+def key_display(text: str, glyphs: Glyphs) -> str:
+    """A key as Textual shows it (`⏎`, `^⏎`), with the symbols the terminal lacks spelled out."""
+    if glyphs.full or text.isascii():
+        return text
+    table = _ASCII_KEYS if glyphs.ascii else _CONSOLE_KEYS
+    for symbol, name in table.items():
+        text = text.replace(symbol, name)
+    return text
+
+
+def apply_glyphs(app: Any, given: Glyphs | None) -> Glyphs:
+    """Called from an app's `on_mount`: the set `given` to the app, else the terminal's (`glyphs_for`); Pilot
+    tests run headless in one shared process and keep FULL unless they give a set. The set's class goes on the
+    app (the stylesheets draw ASCII or plain box borders under `.-ascii` / `.-console`), and scrollbars draw
+    their thumb without eighth blocks."""
+    glyphs = given if given is not None else (FULL if app.is_headless else glyphs_for(os.environ))
+    app.glyphs = glyphs
+    if glyphs.css_class:
+        app.add_class(glyphs.css_class)
+        from textual.scrollbar import ScrollBar
+
+        ScrollBar.renderer = TerminalScrollBarRender  # draws as Textual's own for a FULL app
+    return glyphs
+
+
+class _PlainBars(ScrollBarRender):
+    VERTICAL_BARS: ClassVar[list[str]] = [" "] * 8  # the thumb's ends whole cells: no ▁▂▃▄▅▆▇
+    HORIZONTAL_BARS: ClassVar[list[str]] = [" "] * 8
+
+
+class TerminalScrollBarRender(ScrollBarRender):
+    """Textual's scrollbar for a FULL app; a thumb of whole (reversed) cells for the others."""
+
+    @classmethod
+    def render_bar(cls, *args: Any, **kwargs: Any) -> Any:
+        from textual._context import active_app
+
+        app = active_app.get(None)
+        if app is None or glyphs_of(app).full:
+            return super().render_bar(*args, **kwargs)
+        return _PlainBars.render_bar(*args, **kwargs)
+
+
+def decorated(text: str, glyphs: Glyphs) -> str:
+    """A line with its decoration in the terminal's set: the separator " · ", "≈", and in ASCII the arrows and
+    "×". A "·" without spaces round it is part of a word (a name) and stays."""
+    if glyphs.full:
+        return text
+    text = text.replace(" · ", f" {glyphs.dot} ").replace("≈", glyphs.approx)
+    if glyphs.ascii:
+        text = text.replace("↑", glyphs.up).replace("↓", glyphs.down).replace("×", "x")
+    return text

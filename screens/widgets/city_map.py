@@ -20,9 +20,11 @@ from o2o_tui.domain.fleet import CourierStatus
 from o2o_tui.domain.geo import Position
 from o2o_tui.i18n import t
 from o2o_tui.live_dispatch import LivePlan
+from screens.terminal import FULL, Glyphs, decorated, glyphs_of
 
-STORE_MARK = "■"
-DROPOFF_MARK = "×"
+# on a terminal without these (vt100, the Linux console) the marks are the app's `Glyphs` (screens/terminal.py)
+STORE_MARK = FULL.store
+DROPOFF_MARK = FULL.dropoff
 MIN_SPAN_M = 1500.0  # never zoom closer than this across the map
 _BRAILLE = 0x2800
 # dot (column, row) inside a 2x4 braille cell -> its bit
@@ -99,7 +101,8 @@ class _Canvas:
         if 0 <= col < self.width and 0 <= row < self.height:
             self.marks[(col, row)] = (char, style)
 
-    def lines(self) -> list[Content]:
+    def lines(self, glyphs: Glyphs = FULL) -> list[Content]:
+        """The canvas as lines; without braille (`glyphs` not FULL) a cell with any route dot in it is a "."."""
         out = []
         for row in range(self.height):
             parts: list[tuple[str, str]] = []
@@ -107,7 +110,8 @@ class _Canvas:
                 if (col, row) in self.marks:
                     parts.append(self.marks[(col, row)])
                 elif self.dots[row][col]:
-                    parts.append((chr(_BRAILLE + self.dots[row][col]), self.dot_style[row][col]))
+                    dots = chr(_BRAILLE + self.dots[row][col]) if glyphs.full else glyphs.plan[0]
+                    parts.append((dots, self.dot_style[row][col]))
                 else:
                     parts.append((" ", ""))
             out.append(Content.assemble(*parts))
@@ -142,18 +146,18 @@ def _local(position: Position | None, origin: Position) -> tuple[float, float] |
     return local_point(position, origin)
 
 
-def legend(scale: str = "") -> list[tuple[str, str]]:
+def legend(scale: str = "", glyphs: Glyphs = FULL) -> list[tuple[str, str]]:
     """The legend as (text, style) pieces; `legend_lines` lays them out."""
     pieces = [
-        (STORE_MARK, _STYLE["store"]),
+        (glyphs.store, _STYLE["store"]),
         (" " + t("dispatch.map.store") + "  ", ""),
         ("1", _STYLE["courier_idle"]),
         (" " + t("dispatch.map.courier_free") + "  ", ""),
         ("2", _STYLE["courier_busy"]),
         (" " + t("dispatch.map.courier_busy") + "  ", ""),
-        (DROPOFF_MARK, _STYLE["dropoff"]),
+        (glyphs.dropoff, _STYLE["dropoff"]),
         (" " + t("dispatch.map.dropoff") + "  ", ""),
-        ("⠤⠤", _STYLE["route_selected"]),
+        (glyphs.plan, _STYLE["route_selected"]),
         (" " + t("dispatch.map.route") + "  ", ""),
     ]
     if scale:
@@ -177,13 +181,13 @@ def legend_lines(pieces: list[tuple[str, str]], width: int) -> list[Content]:
     return [Content.assemble(*line).rstrip() for line in lines]
 
 
-def draw_map(view: MapView, width: int, height: int) -> list[Content]:
+def draw_map(view: MapView, width: int, height: int, glyphs: Glyphs = FULL) -> list[Content]:
     """`height` lines of `width` cells: routes as braille lines, then drop-offs, couriers and the store on top."""
     canvas = _Canvas(max(1, width), max(1, height))
     plan = view.plan
     origin = usable_origin(plan.origin) if plan is not None else None
     if plan is None or origin is None or width < 4 or height < 2:
-        return canvas.lines()
+        return canvas.lines(glyphs)
     couriers = {c.courier_id: (i, c) for i, c in enumerate(plan.couriers)}
     dropoffs = {o.order_id: _local(o.dropoff, origin) for o in plan.orders}
     here = {c.courier_id: _local(c.position, origin) for c in plan.couriers}
@@ -212,7 +216,7 @@ def draw_map(view: MapView, width: int, height: int) -> list[Content]:
             for spot in spots:
                 canvas.line(start_dot, projection.dot(spot), _STYLE["busy_route"])
         for spot in spots:
-            canvas.mark(projection.cell(spot), DROPOFF_MARK, _STYLE["dropoff_assigned"])
+            canvas.mark(projection.cell(spot), glyphs.dropoff, _STYLE["dropoff_assigned"])
 
     selected = view.selected_order_id
     routes = sorted(plan.suggestions, key=lambda s: s.order_id == selected)  # the selected one on top
@@ -231,8 +235,8 @@ def draw_map(view: MapView, width: int, height: int) -> list[Content]:
             style = _STYLE["dropoff_assigned"] if order.courier_id else _STYLE["dropoff"]
             if order.order_id == selected:
                 style = "bold reverse $text-error"
-            canvas.mark(projection.cell(drop), DROPOFF_MARK, style)
-    canvas.mark((store[0] // 2, store[1] // 4), STORE_MARK, _STYLE["store"])
+            canvas.mark(projection.cell(drop), glyphs.dropoff, style)
+    canvas.mark((store[0] // 2, store[1] // 4), glyphs.store, _STYLE["store"])
     chosen = _selected_courier(plan, selected)
     labels: list[Label] = []
     for courier_id, (index, state) in couriers.items():
@@ -249,7 +253,7 @@ def draw_map(view: MapView, width: int, height: int) -> list[Content]:
         labels.append(Label(courier_mark(index), projection.cell(spot), style, rank))
     placed, _dropped = place_labels(labels, canvas.marks, canvas.width, canvas.height)
     canvas.marks.update(placed)
-    return canvas.lines()
+    return canvas.lines(glyphs)
 
 
 def _selected_courier(plan: LivePlan, order_id: str | None) -> str | None:
@@ -344,7 +348,8 @@ class CityMap(Widget):
         width, height = self.size.width, self.size.height
         if width < 4 or height < 3:
             return Content("")
-        scale = scale_text(self._view, width, height - 2)
-        key = legend_lines(legend(scale), width)
-        drawn = draw_map(self._view, width, max(1, height - len(key)))
+        glyphs = glyphs_of(self.app)
+        scale = decorated(scale_text(self._view, width, height - 2), glyphs)
+        key = legend_lines(legend(scale, glyphs), width)
+        drawn = draw_map(self._view, width, max(1, height - len(key)), glyphs)
         return Content("\n").join([*drawn, *key][:height])

@@ -21,6 +21,7 @@ from textual.widgets import Footer, Input
 from textual.widgets._footer import FooterKey
 
 from o2o_tui.i18n import t
+from screens.terminal import glyphs_of
 
 WIDE = 120
 SEARCH_FIELDS = ("search",)  # the queue's `/` field: while it has the typing, the footer shows its own keys
@@ -107,8 +108,9 @@ class KeyFooter(Footer):
     def _search_entries(self) -> list[FooterEntry]:
         """Typing in a search field, letters go into it (none of the screen's keys acts): Enter keeps what it
         found and leaves the field, Esc clears the search."""
+        enter = glyphs_of(self.app).enter  # ⏎, or `Enter` where the terminal has no such glyph
         return [
-            FooterEntry("enter", "⏎", t("ui.key.search_keep"), "search.keep", True, "", "search.keep"),
+            FooterEntry("enter", enter, t("ui.key.search_keep"), "search.keep", True, "", "search.keep"),
             FooterEntry("escape", "esc", t("ui.key.clear"), "search.clear", True, "", "search.clear"),
         ]
 
