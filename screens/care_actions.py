@@ -13,7 +13,8 @@ from o2o_tui.domain.refunds import REFUNDABLE_STATUSES, RefundBody, refunded_tot
 from o2o_tui.i18n import t
 from screens import order_format as fmt
 from screens.care_messages import CareRequested
-from screens.source import ActionRefused, QueueEntry, link_up
+from screens.order_actions import queued_key
+from screens.source import ActionRefused, QueueEntry
 
 if TYPE_CHECKING:
     from screens.app import MerchantApp
@@ -80,7 +81,7 @@ def submit(app: MerchantApp, entry: QueueEntry, action: str, body: msgspec.Struc
             text = t("ui.action.refused", number=order.display_number, action=label, reason=refused.message)
             app.say(text, severity="error", timeout=10)
             return
-        key = "ui.action.sent" if link_up(app.source) else "ui.action.queued"
+        key = queued_key(app.source)
         app.say(t(key, number=order.display_number, action=label), timeout=3)
 
     app.run_worker(send(), group="actions", exit_on_error=False)

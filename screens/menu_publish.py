@@ -55,6 +55,7 @@ class PublishAnswer:
     outcome: Outcome
     version: int | None = None  # published: the new version; conflict: the platform's current one, when known
     message: str | None = None  # translated and display-safe: why it is queued or refused
+    not_storing: bool = False  # queued because the platform answers but cannot store changes now: it is retried
 
 
 class MenuPublisher(Protocol):
@@ -220,7 +221,7 @@ class MenuPublishScreen(Screen[PublishResult]):
                 "$text-success",
                 t("menu_publish.published", version=answer.version or "?"),
             ),
-            "queued": lambda: ("$text-warning", t("menu_publish.queued") + (f" ({why})" if why else "")),
+            "queued": lambda: ("$text-warning", self._queued_text(answer, why)),
             "conflict": lambda: (
                 "$text-error",
                 t("menu_publish.conflict", version=answer.version)
@@ -230,6 +231,14 @@ class MenuPublishScreen(Screen[PublishResult]):
         }
         made = texts.get(answer.outcome)
         return made() if made else ("$text-error", t("menu_publish.refused", reason=why or "?"))
+
+    @staticmethod
+    def _queued_text(answer: PublishAnswer, why: str) -> str:
+        """Queued offline (published when the link is back), or queued while the platform answers but cannot store
+        changes (retried after its Retry-After; the engine's reason would only say that again)."""
+        if answer.not_storing:
+            return t("menu_publish.queued_not_storing")
+        return t("menu_publish.queued") + (f" ({why})" if why else "")
 
     def action_finish(self) -> None:
         if self.state == "done":

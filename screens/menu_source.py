@@ -505,7 +505,8 @@ class EngineMenuSource(Subscribers[MenuChange]):
                 )
             state = str(engine.status().state)
             if state in ("OFFLINE", "UNAUTHORIZED") or loop.time() > deadline:
-                return PublishAnswer("queued", message=engine.status().last_error)
+                not_storing = state == "NOT_STORING"  # answering, not storing: its own words, not "offline"
+                return PublishAnswer("queued", message=engine.status().last_error, not_storing=not_storing)
             await asyncio.sleep(0.05)
 
     async def latest_menu(self, newer_than: int, wait: float = 5.0) -> Menu | None:

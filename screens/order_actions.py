@@ -29,7 +29,7 @@ from o2o_tui.sync.explain import too_early, wrong_type
 from screens import order_format as fmt
 from screens.console_messages import PrintRequested
 from screens.dialogs import ChoicePrompt, CodePrompt, NumberPrompt
-from screens.source import ActionRefused, QueueEntry, link_up
+from screens.source import ActionRefused, LinkState, OrderSource, QueueEntry, link_up
 
 if TYPE_CHECKING:
     from screens.app import MerchantApp
@@ -38,6 +38,16 @@ DEFAULT_PREP_MINUTES = 15
 DEFAULT_DELAY_MINUTES = 10  # Uber Eats and 美团 offer 5 / 10 / 15 minutes; 10 is the middle
 REASON_CELLS = 120  # of a customer's reason in the cancellation dialog: three lines of a narrow screen
 VERDICT_POLL_S = 0.05  # how often an accept sent online looks whether the platform has answered it
+
+
+def queued_key(source: OrderSource) -> str:
+    """The words for an action just put in the outbox: sent, queued until the link is back (OFFLINE and the
+    like), or queued and retried because the platform answers but cannot store changes now (NOT_STORING)."""
+    if link_up(source):
+        return "ui.action.sent"
+    if source.link().state is LinkState.NOT_STORING:
+        return "ui.action.queued_not_storing"
+    return "ui.action.queued"
 
 
 def cancellation_reason(order: Order) -> str:
@@ -193,6 +203,8 @@ class OrderActions:
         queued = None
         if self.cached_pickup_code(order.id) is None:
             key = "ui.action.handoff_checking" if link_up(self.app.source) else "ui.action.handoff_unchecked"
+            if self.app.source.link().state is LinkState.NOT_STORING:  # answering, not storing: retried, not "link"
+                key = "ui.action.handoff_unchecked_not_storing"
             queued = t(key, number=order.display_number)
         self._submit(order, "order.handoff", CodeBody(code=code), OrderAction.HANDOFF, queued=queued)
 
@@ -252,7 +264,7 @@ class OrderActions:
             if queued is not None:
                 self.app.say(queued, severity="warning", timeout=10)
             else:
-                key = "ui.action.sent" if link_up(self.app.source) else "ui.action.queued"
+                key = queued_key(self.app.source)
                 self.app.say(t(key, number=order.display_number, action=label), timeout=3)
             if isinstance(body, ConfirmBody):  # accepted here (queued or sent): the kitchen's ticket
                 self.app.post_message(

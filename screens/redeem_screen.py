@@ -86,6 +86,16 @@ async def _verdict(
         await asyncio.sleep(poll)
 
 
+def _queued_words(source: OrderSource, redemption: Redemption) -> str:
+    """What a queued code says: checked when online (`o2o_tui.redeem.queued_text`), or, while the platform answers
+    but cannot store changes (NOT_STORING), that it is queued and retried."""
+    if source.link().state is not LinkState.NOT_STORING:
+        return queued_text(redemption)
+    if redemption.kind is CodeKind.VOUCHER:
+        return t("voucher.result.queued_voucher_not_storing")
+    return t("voucher.result.queued_pickup_not_storing", number=redemption.number or "?")
+
+
 async def _queued_before(source: Any, store_id: str, code: str) -> tuple[Shown, str | None] | None:
     """The same code's earlier scan still in the outbox: what to say (nothing is queued again) and, for a
     voucher, that entry's key (its verdict still replaces the words when it lands)."""
@@ -132,7 +142,7 @@ async def _queue(
     keyed = getattr(source, "submit_keyed", None)
     if keyed is None:  # a source that cannot follow an entry (a memory source): queued, the toast follows
         await source.submit(redemption.action, redemption.target, redemption.body())
-        return redemption, None, (Shown("queued", queued_text(redemption)), None)
+        return redemption, None, (Shown("queued", _queued_words(source, redemption)), None)
     return redemption, str(await keyed(redemption.action, redemption.target, redemption.body())), None
 
 
@@ -154,18 +164,18 @@ async def redeem_code(
         return said[0], redemption, said[1]
     if redemption.kind is CodeKind.PICKUP:
         if not online:
-            return Shown("queued", queued_text(redemption)), redemption, None
+            return Shown("queued", _queued_words(source, redemption)), redemption, None
         number = redemption.number or "?"
         return Shown("ok", handed_over_text(number), number.lstrip("#")), redemption, None
     assert key is not None
     if not online:
-        return Shown("queued", queued_text(redemption)), redemption, key
+        return Shown("queued", _queued_words(source, redemption)), redemption, key
     pending, refusal = await _verdict(source, key, wait)
     if refusal is not None:
         await _answered(source, key)
         return Shown("refused", refusal_text(refusal)), redemption, None
     if pending:
-        return Shown("queued", queued_text(redemption)), redemption, key
+        return Shown("queued", _queued_words(source, redemption)), redemption, key
     voucher = await voucher_answer(source.client, redemption, key)  # type: ignore[attr-defined]
     return Shown("ok", redeemed_text(voucher), _value_digits(voucher)), redemption, None
 

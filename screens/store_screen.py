@@ -37,7 +37,7 @@ from screens.console_messages import ShowHelp
 from screens.dialogs import AsciiInput, NumberPrompt
 from screens.keys import localize_bindings
 from screens.order_format import ELLIPSIS, fit
-from screens.source import ActionRefused, link_up
+from screens.source import ActionRefused, LinkState, link_up
 from screens.widgets.folded_text import FoldedText
 from screens.widgets.footer import KeyFooter
 from screens.widgets.status_bar import StatusBar
@@ -275,6 +275,8 @@ class StoreScreen(Screen[None]):
                 )
                 return
             key = "store_screen.sent" if link_up(self.app.source) else "store_screen.queued"
+            if self.app.source.link().state is LinkState.NOT_STORING:  # answering, not storing: retried
+                key = "store_screen.queued_not_storing"
             self.app.say(t(key, action=label), timeout=3)
             self.refresh_store()
 

@@ -114,7 +114,8 @@ def test_an_accept_on_a_full_disk_is_queued_and_lands_once_after(tmp_path: Path)
             assert "Queued" in queued.stdout, queued.stdout
             status = _json(home, "sync", "status")
             assert status["pending"] == 1 and status["conflicts"] == 0, status
-            _o2o(home, "sync", "--once")  # still full: tried again, still queued, still no conflict
+            # still full: tried again, still queued, still no conflict; exit 3 as for a server error (README)
+            _o2o(home, "sync", "--once", code=3)
             status = _json(home, "sync", "status")
             assert status["pending"] == 1 and status["conflicts"] == 0, status
             assert _json(home, "conflicts", "list") == []

@@ -112,7 +112,7 @@ def test_sync_status_says_not_storing_not_online(tmp_path: Path) -> None:
             _o2o(home, "orders", "accept", order_id, "--prep", "10")  # queued
             status = json.loads(_o2o(home, "sync", "status", "--json").stdout)
             assert status["state"] == "NOT_STORING", status
-            once = _o2o(home, "sync", "--once")  # exit 0 as before (tests/test_server_full_disk_writes.py)
+            once = _o2o(home, "sync", "--once", code=3)  # a server error: exit 3 (README, exit codes)
             assert once.stdout.startswith("NOT SAVING"), once.stdout
             status = json.loads(_o2o(home, "sync", "status", "--json").stdout)
             assert status["state"] == "NOT_STORING" and status["pending"] == 1, status

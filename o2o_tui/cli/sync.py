@@ -121,7 +121,9 @@ def _run_once(profile_name: str | None, as_json: bool) -> None:
             say(report.error)
     if report.state is SyncState.UNAUTHORIZED:  # not an outage: the token is bad or revoked (queue kept)
         raise fail(t("sync.unauthorized"), Exit.AUTH)
-    if report.state is SyncState.OFFLINE:
+    # exit 3 (README, exit codes): offline, or the platform answers server errors; a refusal to store (503, NOT
+    # SAVING) is one of those, the queue stays as it is, retried later
+    if report.state in (SyncState.OFFLINE, SyncState.NOT_STORING):
         raise typer.Exit(int(Exit.OFFLINE))
     if report.rejected:
         raise typer.Exit(int(Exit.REJECTED))

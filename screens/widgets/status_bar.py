@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 SEPARATOR = " · "
 NARROW_SEPARATOR = " "
 NARROW = 60
+TOAST_CHECK_S = 0.5  # how often the bar looks whether the toasts over it came or went (see `_after_toasts`)
 
 
 def _printer_warning(app: object) -> PrinterWarning | None:
@@ -210,6 +211,20 @@ class StatusBar(Widget):
         self._inputs: tuple[LinkStatus, Store | None, datetime, bool] | None = None
         self._content = Content("")
         self._state: LinkState | None = None
+        self._toasts = 0  # the toasts shown on the bar's screen when it last looked
+
+    def on_mount(self) -> None:
+        self.set_interval(TOAST_CHECK_S, self._after_toasts)
+
+    def _after_toasts(self) -> None:
+        """Repaint when the toasts shown came or went. While a toast is up, the compositor cuts this line at the
+        toast's edges and the toast rack's (its scrollbar's edge is two cells from the right), and a double-width
+        character across a cut is drawn as two blanks: the line measured 79 cells ("稍后重试") was drawn as 77
+        ("稍后重") once the toast had gone, and stayed so, as its text had not changed. Any state, any width."""
+        shown = len(self.screen.query("Toast"))
+        if shown != self._toasts:
+            self._toasts = shown
+            self.refresh()
 
     def _update(self) -> None:
         """Rebuild for the current width; repaint only when the text changed."""
