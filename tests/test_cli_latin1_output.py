@@ -1,5 +1,5 @@
 """A CLI run under a locale that is neither UTF-8 nor Chinese (`LC_ALL=en_US.ISO-8859-1`) says what it can: a
-character the terminal's encoding lacks is '?', never a UnicodeEncodeError; `--json` stays UTF-8 JSON (h27)."""
+character the terminal's encoding lacks is '?', never a UnicodeEncodeError; `--json` stays UTF-8 JSON."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""h21: what a restaurant keeping its menu in Excel/WPS meets importing the CSV, through the real `o2o` CLI against
+"""What a restaurant keeping its menu in Excel/WPS meets importing the CSV, through the real `o2o` CLI against
 the real platform on loopback: the same file imported twice is the same menu (a row with an empty item_id is the
 item of its name in its category), trailing empty columns a spreadsheet adds are ignored, an item_id changed by
 mistake is refused, and the same name twice in one category is refused naming both rows."""

@@ -1,4 +1,4 @@
-"""h22: a refused offline import's conflicts say the command that really works (`--discard-draft`), and what an
+"""A refused offline import's conflicts say the command that really works (`--discard-draft`), and what an
 import that landed later leaves of them. The real platform on loopback, real caches (two devices of one store)."""
 
 from __future__ import annotations

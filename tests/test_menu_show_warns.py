@@ -1,4 +1,4 @@
-"""h22: showing a hidden line puts it on sale: `o2o menu option show` (and `o2o menu item show` through the same
+"""Showing a hidden line puts it on sale: `o2o menu option show` (and `o2o menu item show` through the same
 `showing` check, once menu.py passes it) warns as `menu import` and the editor's publish do, and without
 --allow-warnings stops (exit 2, nothing sent). The real platform on loopback, a real cache."""
 

@@ -1,4 +1,4 @@
-"""A menu too large for the platform never jams the sync queue (tester's HIGH defect, helper h20).
+"""A menu too large for the platform never jams the sync queue (a tester's HIGH defect).
 
 Against the real server on loopback, its body limit set low (O2O_MAX_BODY_BYTES) so the files stay small, except
 where the client's own check against the platform's default limit is tested (a real 20,000-row GB18030 sheet):

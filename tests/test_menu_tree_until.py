@@ -1,4 +1,4 @@
-"""h22: the menu editor's tree says the day of a sold-out that does not end today ("tomorrow 10:00", "12-20 12:00",
+"""The menu editor's tree says the day of a sold-out that does not end today ("tomorrow 10:00", "12-20 12:00",
 "2099-01-01"), on the store's clock, and keeps it at 40x15 (short words rather than dropping the tag)."""
 
 from __future__ import annotations

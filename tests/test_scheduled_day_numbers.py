@@ -88,7 +88,7 @@ def test_cli_refuses_a_number_two_open_orders_share(running: RunningPlatform, cl
     assert held["number"] == today["number"] == 1
     cli("sync", "--once")
 
-    # the one held for another day does not compete for today's number (h31): `1` names today's order
+    # the one held for another day does not compete for today's number: `1` names today's order
     assert cli.json("orders", "show", "#0001")["id"] == today["id"]
     assert cli.json("orders", "show", held["id"])["id"] == held["id"]  # the held one by its id
 

@@ -1,4 +1,4 @@
-"""An order for later never rings while the store's hours have it closed (h31), on the real server:
+"""An order for later never rings while the store's hours have it closed, on the real server:
 - the staff change the hours (or close a date) after it was placed: its ring time moves to the new hours'
   opening, accept deadline counted from then, event `order.updated`; changed back, it moves back;
 - the hours say closed at its ring time without anyone editing them through the API (written under the server):

@@ -222,7 +222,7 @@ ENDPOINTS: list[Endpoint] = [
     ),
     ("GET", "/v1/deliveries/{delivery}", NO_BODY, DELIVERY_READERS),
     ("POST", "/v1/deliveries/{delivery}/problem", lambda w: {"reason": "OTHER"}, COURIER_SELF),
-    # the food of a refused pickup is back at the store: only the courier who has it (h28)
+    # the food of a refused pickup is back at the store: only the courier who has it
     ("POST", "/v1/deliveries/{delivery}/food-back", NO_BODY, _only(("courier",), not_found=("courier2",))),
     ("POST", "/v1/deliveries/{delivery}/accept", NO_BODY, COURIER_SELF),
     *(
