@@ -14,6 +14,7 @@ from typing import Any
 import msgspec
 
 from o2o_tui import store_hours
+from o2o_tui.courier_stage import CourierNote, courier_notes
 from o2o_tui.domain.menu import Menu
 from o2o_tui.domain.store import Store
 from o2o_tui.i18n import t
@@ -26,7 +27,6 @@ from offline_cache.outbox import SCRIPT
 from screens.source import (
     ActionRefused,
     ConflictView,
-    CourierNote,
     LinkStatus,
     QueueEntry,
     SourceChange,
@@ -40,13 +40,6 @@ from screens.source import (
 def _entry(view: OrderView, couriers: dict[str, CourierNote]) -> QueueEntry:
     courier_id = view.order.courier_id
     return QueueEntry(view.order, tuple(view.pending), couriers.get(courier_id) if courier_id else None)
-
-
-def courier_notes(couriers: Any) -> dict[str, CourierNote]:
-    """The cached couriers (`ReadModel.couriers()`) as the queue shows them: name and whether off duty."""
-    from o2o_tui.domain.fleet import CourierStatus
-
-    return {c.id: CourierNote(c.name, c.status is CourierStatus.OFFLINE) for c in couriers}
 
 
 def conflict_view(entry: Any, number: int | None, menu: Menu | None = None) -> ConflictView:

@@ -13,6 +13,7 @@ from typing import Generic, Protocol, TypeVar
 
 import msgspec
 
+from o2o_tui.courier_stage import CourierNote
 from o2o_tui.domain.menu import Menu
 from o2o_tui.domain.order import Order
 from o2o_tui.domain.schedule import held_by_time, is_held
@@ -76,14 +77,6 @@ def link_from(status: SyncStatus) -> LinkStatus:
         last_sync_at=status.last_sync_at,
         error=status.last_error,
     )
-
-
-class CourierNote(msgspec.Struct, frozen=True):
-    """What this console knows of an order's courier (its cache holds the store's own fleet; a platform courier
-    the store cannot read is not known): the name, and whether it went off duty."""
-
-    name: str
-    off_duty: bool = False
 
 
 class QueueEntry(msgspec.Struct, frozen=True):

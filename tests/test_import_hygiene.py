@@ -55,3 +55,21 @@ def test_orders_command_loads_only_what_it_needs() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert result.stdout.strip() == "[]", result.stdout
+
+
+# the commands that open a screen (docs/architecture.md); every other module of the core leaves `screens` alone
+_OPENS_A_SCREEN = {"console.py", "console_quick.py", "courier.py", "demo.py", "dispatch.py", "menu_edit.py"}
+
+
+def test_only_the_commands_that_open_a_screen_import_screens() -> None:
+    found = sorted(
+        str(path.relative_to(ROOT))
+        for package in CORE
+        for path in (ROOT / package).rglob("*.py")
+        if any(
+            line.strip().startswith(("from screens", "import screens"))
+            for line in path.read_text(encoding="utf-8").splitlines()
+        )
+        and not (path.parent.name == "cli" and path.name in _OPENS_A_SCREEN)
+    )
+    assert found == [], found

@@ -286,21 +286,21 @@ def order_json(view: Any) -> dict[str, Any]:
 
 
 def _courier_note(cache: Any, order: Any) -> Any:
-    """The order's courier as the cache knows it (`screens.source.CourierNote`: name, off duty), None when it has
+    """The order's courier as the cache knows it (`courier_stage.CourierNote`: name, off duty), None when it has
     none or the cache does not hold it (a platform courier the store cannot read)."""
     if not order.courier_id:
         return None
+    from o2o_tui.courier_stage import courier_notes
     from o2o_tui.sync.read_model import ReadModel
-    from screens.engine_source import courier_notes
 
     return courier_notes(ReadModel(cache).couriers()).get(order.courier_id)
 
 
 def _show_lines(view: Any, zone: Any, courier: Any = None) -> list[str]:
     """The order for a person; times in the store's time zone; its courier named where `courier` knows it."""
+    from o2o_tui.courier_stage import courier_line
     from o2o_tui.domain.money import format_money
     from o2o_tui.safe_text import safe_text
-    from screens.order_format import courier_line
 
     order = view.order
     lines = [_summary(view, zone), t("orders.show.id", id=order.id)]
