@@ -71,6 +71,8 @@ def test_bench_console_small_run() -> None:
     result = json.loads(out)
     paint = result["first_paint_ms"]
     assert paint["bare"]["median"] > 0 and paint["30"]["ratio"] > 0 and paint["60"]["ratio"] > 0
+    cpu = result["first_paint_cpu_ms"]  # the CPU time to the first paint, beside the wall time (Linux)
+    assert 0 < cpu["bare"]["median"] <= paint["bare"]["max"] * 2 and cpu["30"]["ratio"] > 0
     keys = result["keys_ms"]
     assert {"open order (Enter)", "close order (Escape)", "accept dialog (a)", "cursor down", "all"} <= set(
         keys
