@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 from o2o_tui.domain.fleet import Delivery
 from o2o_tui.domain.transitions import DELIVERY_ENDED, DeliveryStatus
@@ -115,6 +116,36 @@ def offers_given_back(offers: Iterable[str], queued: Iterable[tuple[str, str]]) 
     return set()
 
 
+# --- the food of a refused pickup, still in the courier's hands ---------------------------------------------------
+
+# the courier says the food is back at the store's counter (platform/fleet.py `food_back`)
+FOOD_BACK_ACTION = "delivery.food_back"
+
+
+def food_in_hand(entry: Any) -> str | None:
+    """The delivery (its id) whose food a refused pickup (an outbox conflict) left in the courier's hands: the
+    platform refused the pickup because the delivery was cancelled (the order cancelled, or the delivery taken off
+    the courier) before the pickup arrived. The courier typed the code with the bag at the counter, so the bag is
+    with them until they say it is back (`FOOD_BACK_ACTION`). None for any other conflict."""
+    rejection = getattr(entry, "rejection", None)
+    if getattr(entry, "action", None) != CourierStep.PICKED_UP.value or not isinstance(rejection, dict):
+        return None
+    if rejection.get("current_status") != DeliveryStatus.CANCELLED.value:
+        return None
+    return str(entry.target).split("/")[0]
+
+
+def foods_in_hand(conflicts: Iterable[Any]) -> set[str]:
+    """The deliveries whose food is in the courier's hands, from the outbox's conflicts list."""
+    return {found for found in map(food_in_hand, conflicts) if found is not None}
+
+
+def brings_back(delivery: Delivery, in_hand: Iterable[str]) -> bool:
+    """Whether `delivery` is a bring-the-food-back task: cancelled under the courier after a refused pickup, its
+    food not yet said to be back (`in_hand`: `foods_in_hand` of the conflicts list)."""
+    return delivery.status is DeliveryStatus.CANCELLED and delivery.id in set(in_hand)
+
+
 def _route_key(delivery: Delivery) -> tuple[int, datetime, datetime]:
     phase = _PHASE.get(delivery.status, 9)
     when = (delivery.ready_at or delivery.created_at) if phase <= 2 else delivery.updated_at
@@ -125,11 +156,16 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def route_order(deliveries: Iterable[Delivery], *, include_ended: bool = False) -> list[Delivery]:
-    """Active deliveries in the order a courier works them; ended ones (newest first) after them if asked."""
+def route_order(
+    deliveries: Iterable[Delivery], *, include_ended: bool = False, bring_back: Iterable[str] = ()
+) -> list[Delivery]:
+    """Active deliveries in the order a courier works them; then the ended ones whose food still goes back to the
+    store (`bring_back`: their ids, a task still to do); the other ended ones (newest first) after them if asked."""
     items = list(deliveries)
     active = sorted((d for d in items if is_active(d)), key=_route_key)
+    in_hand = set(bring_back)
+    newest = sorted((d for d in items if not is_active(d)), key=lambda d: _aware(d.updated_at), reverse=True)
+    tasks = [d for d in newest if brings_back(d, in_hand)]
     if not include_ended:
-        return active
-    ended = sorted((d for d in items if not is_active(d)), key=lambda d: _aware(d.updated_at), reverse=True)
-    return active + ended
+        return active + tasks
+    return active + tasks + [d for d in newest if not brings_back(d, in_hand)]

@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "problem": "delivery.problem",
     "return": "delivery.return",
     "returned": "delivery.returned",
+    "food-back": "delivery.food_back",  # the food of a refused pickup is back at the store (courier_tasks)
 }
 _COMMAND_OF = {action: name for name, action in COMMANDS.items()}
 
@@ -111,15 +112,42 @@ def _pending(cache: Any, delivery_id: str) -> list[str]:
     return [entry.action for entry in cache.outbox.pending_for(delivery_id)]
 
 
-def _next_commands(delivery: Any) -> list[str]:
+def _in_hand(cache: Any) -> set[str]:
+    """The deliveries whose food a refused pickup left with the courier (the handheld's bring-back tasks)."""
+    from o2o_tui.courier_tasks import foods_in_hand
+
+    return foods_in_hand(cache.outbox.conflicts())
+
+
+def _brings_back(delivery: Any, in_hand: set[str]) -> bool:
+    from o2o_tui.courier_tasks import brings_back
+
+    return brings_back(delivery, in_hand)
+
+
+def _next_commands(delivery: Any, bring_back: bool = False) -> list[str]:
     from o2o_tui.courier_tasks import steps_for
 
+    if bring_back:
+        return [_COMMAND_OF[COMMANDS["food-back"]]]
     return [_COMMAND_OF[step.value] for step in steps_for(delivery.status)]
 
 
-def _summary(delivery: Any, pending: list[str]) -> str:
+def _store_of(delivery: Any) -> str:
     from o2o_tui.safe_text import safe_text
 
+    return safe_text(delivery.store_name or delivery.pickup.text or "-", one_line=True)
+
+
+def _summary(delivery: Any, pending: list[str], bring_back: bool = False) -> str:
+    from o2o_tui.safe_text import safe_text
+
+    if bring_back:  # the task left once the delivery ended: the store is all it needs (the customer is gone)
+        number, store = _number(delivery), _store_of(delivery)
+        line = t("deliveries.row_bring_back", number=number, store=store, id=delivery.id)
+        if pending:
+            line += "  " + t("deliveries.pending", actions=", ".join(_label(a) for a in pending))
+        return line
     line = t(
         "deliveries.row",
         number=_number(delivery),
@@ -140,22 +168,25 @@ def _label(action: str) -> str:
     return action_label(action)
 
 
-def _row(delivery: Any, pending: list[str]) -> dict[str, Any]:
+def _row(delivery: Any, pending: list[str], bring_back: bool = False) -> dict[str, Any]:
     import msgspec
 
     data = msgspec.to_builtins(delivery)
     data["display_number"] = _number(delivery)
     data["pending_actions"] = pending
     data["is_pending"] = bool(pending)
-    data["next_commands"] = _next_commands(delivery)
+    data["bring_back"] = bring_back  # the food is with the courier: back to the store, then `food-back`
+    data["next_commands"] = _next_commands(delivery, bring_back)
     return data
 
 
 def _shown(cache: Any, *, include_ended: bool) -> list[Any]:
+    """Active deliveries in route order, then the bring-back tasks (ended, food in hand), then (`include_ended`)
+    the other ended ones."""
     from o2o_tui.courier_tasks import route_order
     from o2o_tui.sync.read_model import ReadModel
 
-    return route_order(ReadModel(cache).deliveries(), include_ended=include_ended)
+    return route_order(ReadModel(cache).deliveries(), include_ended=include_ended, bring_back=_in_hand(cache))
 
 
 def _lookup(cache: Any, reference: str) -> Any:
@@ -196,13 +227,16 @@ def _never_synced(cache: Any) -> bool:
     return cache.meta_get(tables.META_LAST_SYNC_AT, None) is None
 
 
-def _show_lines(delivery: Any, pending: list[str]) -> list[str]:
+def _show_lines(delivery: Any, pending: list[str], bring_back: bool = False) -> list[str]:
+    from o2o_tui.courier_tasks import is_active
     from o2o_tui.safe_text import safe_text
 
-    lines = [_summary(delivery, pending), t("deliveries.show.id", id=delivery.id)]
+    lines = [_summary(delivery, pending, bring_back), t("deliveries.show.id", id=delivery.id)]
     ended = _ended_line(delivery)
     if ended:
         lines.append(ended)
+    if bring_back:
+        lines.append(t("deliveries.show.bring_back", store=_store_of(delivery)))
     store = delivery.store_name or "-"
     lines.append(
         t(
@@ -212,14 +246,18 @@ def _show_lines(delivery: Any, pending: list[str]) -> list[str]:
         )
     )
     lines.append(t("deliveries.show.ready", at=_clock(delivery, delivery.ready_at)))
-    lines.append(t("deliveries.show.dropoff", address=safe_text(delivery.dropoff.text, one_line=True)))
-    lines.append(
-        t(
-            "deliveries.show.customer",
-            name=safe_text(delivery.customer_name, one_line=True),
-            phone=safe_text(delivery.customer_phone, one_line=True),
+    personal = (delivery.dropoff.text, delivery.customer_name, delivery.customer_phone)
+    if not is_active(delivery) and not any(text.strip() for text in personal):
+        lines.append(t("deliveries.show.personal_removed"))  # the platform blanks them once a delivery ended
+    else:
+        lines.append(t("deliveries.show.dropoff", address=safe_text(delivery.dropoff.text, one_line=True)))
+        lines.append(
+            t(
+                "deliveries.show.customer",
+                name=safe_text(delivery.customer_name, one_line=True),
+                phone=safe_text(delivery.customer_phone, one_line=True),
+            )
         )
-    )
     if delivery.note:
         lines.append(t("deliveries.show.note", note=safe_text(delivery.note, one_line=True)))
     for problem in delivery.problems:
@@ -231,7 +269,7 @@ def _show_lines(delivery: Any, pending: list[str]) -> list[str]:
                 note=safe_text(problem.note, one_line=True),
             ).rstrip()
         )
-    commands = _next_commands(delivery)
+    commands = _next_commands(delivery, bring_back)
     if commands:
         ref = _number(delivery)
         lines.append(t("deliveries.show.next", commands=", ".join(_usage(c, ref) for c in commands)))
@@ -269,16 +307,41 @@ def _act(
         ):  # not cached yet (a fresh profile, a brand-new offer): pull first
             asyncio.run(refresh(profile, cache))
         delivery = _find(cache, reference)
+        if command == "food-back":
+            _require_ended(delivery)
         result = asyncio.run(perform(profile, cache, action, delivery.id, body_factory(), online=online))
+        if command == "food-back" and result.outcome in (Outcome.DONE, Outcome.QUEUED):
+            _food_is_back(cache, delivery.id)
         after = _lookup(cache, delivery.id) or delivery
         pending = _pending(cache, after.id)
-    extra = {"delivery": _row(after, pending)} if as_json else None
+        bring_back = _brings_back(after, _in_hand(cache))
+    extra = {"delivery": _row(after, pending, bring_back)} if as_json else None
     message = t(
         f"deliveries.done.{command.replace('-', '_')}", number=_number(after), status=_status(after.status)
     )
     if result.outcome is Outcome.REJECTED and not as_json:
-        say(_summary(after, pending))
+        say(_summary(after, pending, bring_back))
     report_outcome(result, as_json=as_json, online=online, done_message=message, extra=extra)
+
+
+def _require_ended(delivery: Any) -> None:
+    """`food-back` is for a delivery that ended with its food in the courier's hands: an active one still has its
+    own steps (`return`, `returned` take food back to the store), so it is refused here (exit 2)."""
+    from o2o_tui.domain.transitions import DeliveryStatus
+
+    if str(delivery.status) != DeliveryStatus.CANCELLED.value:
+        raise fail(
+            t("deliveries.error.food_back_active", number=_number(delivery), status=_status_of(delivery)),
+            Exit.USAGE,
+        )
+
+
+def _food_is_back(cache: Any, delivery_id: str) -> None:
+    """The courier said the food is back (done, or queued to be sent): the refused steps on this delivery leave
+    the conflicts list, and the bring-back task with them (as on the handheld, `CourierSource.food_back`)."""
+    for entry in cache.outbox.conflicts():
+        if entry.action.startswith("delivery.") and entry.target.split("/")[0] == delivery_id:
+            cache.outbox.dismiss(entry.key)
 
 
 def _duty(profile_name: str | None, on: bool, *, online: bool, as_json: bool) -> None:
@@ -325,17 +388,21 @@ def register(app: typer.Typer) -> None:
             if first_time:
                 fill_new_cache(profile, say_answered_errors=True)  # a profile just logged in: pulled once first, as the store commands do
             with cli_cache(profile, read_only=True) as (_, cache):
-                shown = [(d, _pending(cache, d.id)) for d in _shown(cache, include_ended=include_ended)]
+                in_hand = _in_hand(cache)
+                shown = [
+                    (d, _pending(cache, d.id), _brings_back(d, in_hand))
+                    for d in _shown(cache, include_ended=include_ended)
+                ]
                 never = _never_synced(cache)
         if as_json:
-            emit_json([_row(d, pending) for d, pending in shown])
+            emit_json([_row(d, pending, back) for d, pending, back in shown])
             return
         if never:
             say(t("deliveries.list.never_synced"))
         elif not shown:
             say(t("deliveries.list.empty"))
-        for delivery, pending in shown:
-            say(_summary(delivery, pending))
+        for delivery, pending, back in shown:
+            say(_summary(delivery, pending, back))
 
     @deliveries.command("show", help=t("deliveries.show.help"))
     def show(
@@ -345,10 +412,11 @@ def register(app: typer.Typer) -> None:
             require_courier(chosen)
             delivery = _find(cache, delivery_id)
             pending = _pending(cache, delivery.id)
+            bring_back = _brings_back(delivery, _in_hand(cache))
         if as_json:
-            emit_json(_row(delivery, pending))
+            emit_json(_row(delivery, pending, bring_back))
             return
-        for line in _show_lines(delivery, pending):
+        for line in _show_lines(delivery, pending, bring_back):
             say(line)
 
     def simple(name: str) -> None:
@@ -419,6 +487,7 @@ def register(app: typer.Typer) -> None:
 
     simple("return")
     simple("returned")
+    simple("food-back")
 
     @app.command("duty", help=t("deliveries.duty.help"))
     def duty(

@@ -3,9 +3,11 @@ documents; this module says what an ended order or delivery is and which fields 
 
 The customer's personal data (o2o_tui/domain/personal_data.py: the rule the platform blanks its own copies with) is
 blanked `purge_personal_after` an order (or delivery) ended; ended orders and deliveries are pruned after
-`prune_ended_after`. At the same moment, by the same rule: a cached courier still standing at such an order's door
-loses that position, and a refused action on such an order or delivery (the conflicts list) loses the personal
-text of its body. A refusal whose order or delivery this cache does not hold (never created, pruned, another
+`prune_ended_after`, except a delivery whose food is still with its courier (a refused pickup in the conflicts
+list: the task to bring it back to the store stays until the courier confirms it; its personal data goes all the
+same). At the same moment, by the same rule: a cached courier still standing at such an order's door loses that
+position, and a refused action on such an order or delivery (the conflicts list) loses the personal text of its
+body. A refusal whose order or delivery this cache does not hold (never created, pruned, another
 scope's) counts as ended when it was tapped.
 """
 
@@ -18,6 +20,7 @@ from typing import Any
 import msgspec
 import orjson
 
+from o2o_tui.courier_tasks import foods_in_hand
 from o2o_tui.domain.order import ENDED_STATUSES
 from o2o_tui.domain.personal_data import (
     ACTION_PERSONAL,
@@ -145,20 +148,35 @@ def _blank_conflicts(cache: Any, cutoff: datetime) -> int:
     return blank_refused(cache.outbox, blanked)
 
 
+def _not_in(kept: set[str]) -> Any:
+    """`prunable` for a table: any document but those whose id is in `kept`."""
+
+    def prunable(doc: dict[str, Any]) -> bool:
+        return doc.get("id") not in kept
+
+    return prunable
+
+
 def apply_retention(cache: Any, policy: RetentionPolicy, now: datetime) -> tuple[int, int]:
     """Purge and prune orders and deliveries (and what holds their personal data: couriers at their doors, refused
     actions); returns (purged, pruned). Runs on the cache's thread."""
     cutoff = now - policy.purge_personal_after
     purged = _forget_doors(cache, cutoff)  # first: the orders and deliveries still say where their doors are
     pruned = 0
+    # a delivery whose food a refused pickup left with the courier is a task (bring it back to the store) until the
+    # courier says it is back: kept, not pruned; its personal data goes all the same (the task needs the store)
+    in_hand = foods_in_hand(cache.outbox.conflicts())
     for table_name, statuses, personal in (
         (tables.ORDERS, _ORDER_ENDED, ORDER_PERSONAL),
         (tables.DELIVERIES, _DELIVERY_ENDED, DELIVERY_PERSONAL),
     ):
         ended_at = _ended(statuses)
         table = cache.table(table_name)
+        kept = in_hand if table_name == tables.DELIVERIES else set()
         with table.batch():  # one durable write for the pruning and the blanking
-            doc_policy = DocPolicy(ended_at=ended_at, prune_after=policy.prune_ended_after)
+            doc_policy = DocPolicy(
+                ended_at=ended_at, prune_after=policy.prune_ended_after, prunable=_not_in(kept)
+            )
             pruned += apply_doc_retention(table, doc_policy, now=now).pruned
             purged += _blank_ended(table, ended_at, personal, cutoff)
     return purged + _blank_conflicts(cache, cutoff), pruned

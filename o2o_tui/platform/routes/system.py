@@ -7,12 +7,13 @@ import logging
 import math
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.params import FromQuery, QueryParameter
 
 from o2o_tui.domain.events import EventPage
 from o2o_tui.domain.identity import Me, Role
-from o2o_tui.platform import db, events, stores
+from o2o_tui.platform import db, events, fleet, stores
 from o2o_tui.platform.auth import Caller
 from o2o_tui.platform.context import Ctx
 from o2o_tui.platform.errors import validation
@@ -56,7 +57,16 @@ class SystemController(Controller):
 
     @get("/v1/me", responses=LIST_ERRORS)
     async def me(self, request: Request[Any, Any, Any]) -> Response[Me]:
-        return answer(platform_of(request).caller(request).me())
+        platform = platform_of(request)
+        me = platform.caller(request).me()
+        if me.role is Role.COURIER and me.store_id is None and me.courier_id:
+            # a courier user carries no store of its own: a store's own fleet courier is that store's (the
+            # courier record says which); a platform courier has none and stays null
+            with platform.engine.connect() as conn:
+                courier = fleet.load_courier(conn, me.courier_id)
+            if courier is not None and courier.store_id:
+                me = msgspec.structs.replace(me, store_id=courier.store_id)
+        return answer(me)
 
     @get("/v1/events", responses=LIST_ERRORS)
     async def get_events(
