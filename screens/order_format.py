@@ -80,11 +80,12 @@ def queue_sort_key(order: Order) -> tuple[int, float, int]:
     return rank, when.timestamp(), order.number
 
 
-def items_summary(order: Order) -> str:
+def items_summary(order: Order, times: str = "×") -> str:
+    """The items on one line ("Rice×2, Tea"); `times` is the terminal's "×" (`Glyphs.times`: "x" in ASCII)."""
     parts = []
     for line in order.lines:
         name = safe_text(line.name, one_line=True)
-        parts.append(f"{name}×{line.quantity}" if line.quantity != 1 else name)
+        parts.append(f"{name}{times}{line.quantity}" if line.quantity != 1 else name)
     return t("queue.row.items_separator").join(parts)
 
 

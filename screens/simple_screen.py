@@ -42,7 +42,7 @@ from screens.dialogs import SteadyAsciiInput
 from screens.keys import localize_bindings
 from screens.simple_actions import QuickActionRequested
 from screens.source import LinkState, QueueEntry, SourceChange
-from screens.terminal import decorated, glyphs_of
+from screens.terminal import FULL, Glyphs, decorated, glyphs_of
 
 IDLE_FOLLOW_S = 3.0  # nobody typed this long: a new order that arrives is shown (it is the one ringing)
 KEYS = (("1", "simple.key.accept"), ("2", "simple.key.ready"), ("3", "simple.key.handoff"))
@@ -61,15 +61,16 @@ def next_step(order: Order) -> str | None:
     return None
 
 
-def item_lines(order: Order) -> list[str]:
+def item_lines(order: Order, glyphs: Glyphs = FULL) -> list[str]:
+    """One line an item ("2× Rice (Mild) · no onion"), then the order's note; the decoration in `glyphs`."""
     lines = []
     for line in order.lines:
-        text = f"{line.quantity}× {safe_text(line.name, one_line=True)}"
+        text = f"{line.quantity}{glyphs.times} {safe_text(line.name, one_line=True)}"
         options = [safe_text(option.name, one_line=True) for option in line.options]
         if options:  # zh "（微辣，米饭）": full-width, as Chinese prose takes them
             text += t("simple.options", options=t("simple.options_separator").join(options))
         if line.note:
-            text += f" · {safe_text(line.note, one_line=True)}"
+            text += f" {glyphs.dot} {safe_text(line.note, one_line=True)}"
         lines.append(text)
     if order.note:
         lines.append(t("simple.note", note=safe_text(order.note, one_line=True)))
@@ -283,7 +284,7 @@ class SimpleScreen(Screen[None]):
         self._put("simple-next", hint)
         for name in ("-cancel", "-queued", "-todo"):
             next_label.set_class(name == hint_class, name)
-        self._put("simple-items", "\n".join(item_lines(order)))
+        self._put("simple-items", "\n".join(item_lines(order, glyphs_of(self.app))), decorate=False)
         self._show_clock(self.host.now())
         self._show_keys(None if entry.pending else step)
 
@@ -299,12 +300,14 @@ class SimpleScreen(Screen[None]):
             status = t("simple.due", status=status, clock=fmt.clock_text(order, now))
         self._put("simple-status", status)
 
-    def _put(self, widget_id: str, text: str) -> None:
+    def _put(self, widget_id: str, text: str, *, decorate: bool = True) -> None:
         """Show `text` (plain) in the Static `widget_id`, repainting it only when it changed: an idle screen
-        writes nothing but its one ticking clock."""
+        writes nothing but its one ticking clock. `decorate`: its " · ", "×"... in the terminal's set; a text
+        already built in that set (the items: a note's own "×" or " · " is the customer's) says False."""
         if self._shown.get(widget_id) != text:
             self._shown[widget_id] = text
-            self.query_one(f"#{widget_id}", Static).update(Content(decorated(text, glyphs_of(self.app))))
+            shown = decorated(text, glyphs_of(self.app)) if decorate else text
+            self.query_one(f"#{widget_id}", Static).update(Content(shown))
 
     def _show_keys(self, step: str | None) -> None:
         for digit, _ in KEYS:

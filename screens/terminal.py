@@ -19,7 +19,7 @@ def theme_for(environ: Mapping[str, str]) -> str:
     filter, chosen when the app is made, before our theme is set): from the default theme's colours that gives
     light text on a dark ground, but from the ANSI theme's "terminal default" colours it gives black on black.
     So NO_COLOR keeps the default theme, whatever the terminal; the rows that only a colour marks (the queue's
-    cursor) are bold and underlined under `:nocolor` and `:ansi` in the stylesheets."""
+    cursor) are bold and underlined under `:nocolor` and `:ansi` in the stylesheets, and reversed (`LineList`)."""
     if "NO_COLOR" in environ:
         return DEFAULT_THEME
     term = environ.get("TERM", "").lower()
@@ -50,6 +50,8 @@ class Glyphs:
     pointer: str  # a submenu pointer (the menu editor's ▶)
     up: str
     down: str
+    times: str  # a quantity's "×" ("Rice×2", "2× Rice"); the console font has it (Latin-1)
+    hline: str  # a horizontal rule (the queue's "── Done ──" divider)
 
     @property
     def full(self) -> bool:
@@ -60,9 +62,9 @@ class Glyphs:
         return self.level == "ascii"
 
 
-FULL = Glyphs("full", "", "⏎", "▏", "■", "×", "⠤⠤", "≈", "·", "▶", "↑", "↓")
-CONSOLE = Glyphs("console", "-console", "Enter", "│", "■", "×", "..", "≈", "·", ">", "↑", "↓")
-ASCII = Glyphs("ascii", "-ascii", "Enter", "|", "#", "x", "..", "~", "|", ">", "up", "down")
+FULL = Glyphs("full", "", "⏎", "▏", "■", "×", "⠤⠤", "≈", "·", "▶", "↑", "↓", "×", "─")
+CONSOLE = Glyphs("console", "-console", "Enter", "│", "■", "×", "..", "≈", "·", ">", "↑", "↓", "×", "─")
+ASCII = Glyphs("ascii", "-ascii", "Enter", "|", "#", "x", "..", "~", "|", ">", "up", "down", "x", "-")
 
 # key names Textual shows as a symbol (textual.keys.KEY_DISPLAY_ALIASES), as the smaller sets write them
 _ASCII_KEYS = {"⏎": "Enter", "⌫": "Bksp", "↑": "Up", "↓": "Down", "←": "Left", "→": "Right"}
@@ -90,6 +92,15 @@ def glyphs_of(node: object) -> Glyphs:
     except Exception:  # no active app (a widget not yet attached)
         return FULL
     return glyphs if isinstance(glyphs, Glyphs) else FULL
+
+
+def active_glyphs() -> Glyphs:
+    """The set of the app running in this context (Textual's active app: a widget rendering, a handler), for the
+    pure functions that draw a line (the queue's rows, their items) without a widget in hand; FULL outside an app
+    (the CLI, a test calling them directly)."""
+    from textual._context import active_app
+
+    return glyphs_of(active_app.get(None))
 
 
 def key_display(text: str, glyphs: Glyphs) -> str:
@@ -142,5 +153,5 @@ def decorated(text: str, glyphs: Glyphs) -> str:
         return text
     text = text.replace(" · ", f" {glyphs.dot} ").replace("≈", glyphs.approx)
     if glyphs.ascii:
-        text = text.replace("↑", glyphs.up).replace("↓", glyphs.down).replace("×", "x")
+        text = text.replace("↑", glyphs.up).replace("↓", glyphs.down).replace("×", glyphs.times)
     return text

@@ -146,15 +146,26 @@ def _local(position: Position | None, origin: Position) -> tuple[float, float] |
     return local_point(position, origin)
 
 
-def legend(scale: str = "", glyphs: Glyphs = FULL) -> list[tuple[str, str]]:
-    """The legend as (text, style) pieces; `legend_lines` lays them out."""
+COURIERS_SAMPLE = "1-9"  # the legend's courier sample where no colour tells free from busy
+
+
+def legend(scale: str = "", glyphs: Glyphs = FULL, *, colour: bool = True) -> list[tuple[str, str]]:
+    """The legend as (text, style) pieces; `legend_lines` lays them out. With `colour` a free and a busy courier
+    are told by their colour ("1 free 2 busy"); without (NO_COLOR, a vt100 or the Linux console) those samples
+    read as couriers number 1 and 2, so the legend says what a digit on the map is: "1-9 courier (as listed)"."""
+    if colour:
+        couriers = [
+            ("1", _STYLE["courier_idle"]),
+            (" " + t("dispatch.map.courier_free") + "  ", ""),
+            ("2", _STYLE["courier_busy"]),
+            (" " + t("dispatch.map.courier_busy") + "  ", ""),
+        ]
+    else:
+        couriers = [(COURIERS_SAMPLE, "bold"), (" " + t("dispatch.map.courier_numbered") + "  ", "")]
     pieces = [
         (glyphs.store, _STYLE["store"]),
         (" " + t("dispatch.map.store") + "  ", ""),
-        ("1", _STYLE["courier_idle"]),
-        (" " + t("dispatch.map.courier_free") + "  ", ""),
-        ("2", _STYLE["courier_busy"]),
-        (" " + t("dispatch.map.courier_busy") + "  ", ""),
+        *couriers,
         (glyphs.dropoff, _STYLE["dropoff"]),
         (" " + t("dispatch.map.dropoff") + "  ", ""),
         (glyphs.plan, _STYLE["route_selected"]),
@@ -240,8 +251,8 @@ def draw_map(view: MapView, width: int, height: int, glyphs: Glyphs = FULL) -> l
     chosen = _selected_courier(plan, selected)
     labels: list[Label] = []
     for courier_id, (index, state) in couriers.items():
-        spot = here.get(courier_id)
-        if spot is None:
+        where = here.get(courier_id)
+        if where is None:
             continue
         if state.status is CourierStatus.OFFLINE:
             style = _STYLE["courier_off"]
@@ -250,7 +261,7 @@ def draw_map(view: MapView, width: int, height: int, glyphs: Glyphs = FULL) -> l
         else:
             style = _STYLE["courier_idle"]
         rank = (courier_id != chosen, state.status is CourierStatus.OFFLINE, index)
-        labels.append(Label(courier_mark(index), projection.cell(spot), style, rank))
+        labels.append(Label(courier_mark(index), projection.cell(where), style, rank))
     placed, _dropped = place_labels(labels, canvas.marks, canvas.width, canvas.height)
     canvas.marks.update(placed)
     return canvas.lines(glyphs)
@@ -350,6 +361,7 @@ class CityMap(Widget):
             return Content("")
         glyphs = glyphs_of(self.app)
         scale = decorated(scale_text(self._view, width, height - 2), glyphs)
-        key = legend_lines(legend(scale, glyphs), width)
+        colour = glyphs.full and not self.app.no_color  # the vt100 and Linux console sets: no colour assumed
+        key = legend_lines(legend(scale, glyphs, colour=colour), width)
         drawn = draw_map(self._view, width, max(1, height - len(key)), glyphs)
         return Content("\n").join([*drawn, *key][:height])

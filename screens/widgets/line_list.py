@@ -65,6 +65,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.style import Style as VisualStyle
 from textual.visual import Visual
 
 RowT = TypeVar("RowT")
@@ -445,6 +446,10 @@ class LineList(ScrollView, Generic[RowT], can_focus=True):
 
     def _to_strip(self, rendered: Content | Strip, width: int, classes: tuple[str, ...]) -> Strip:
         style = self.get_visual_style(*classes)
+        if "line-list--cursor" in classes and (self.app.no_color or self.app.native_ansi_color):
+            # Without colour (`:nocolor`, `:ansi`) a background may not show: the cursor line is reversed. Not in
+            # the stylesheet: Textual 8 drops `reverse` from a component class's style (`get_visual_style`).
+            style += VisualStyle(reverse=True)
         if isinstance(rendered, Strip):
             return rendered.crop_extend(0, width, style.rich_style)
         strips = Visual.to_strips(self, rendered, width, 1, style)

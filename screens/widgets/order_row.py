@@ -19,6 +19,7 @@ from o2o_tui.figures_text import reason_name
 from o2o_tui.i18n import t
 from screens import order_format as fmt
 from screens.source import QueueEntry
+from screens.terminal import Glyphs, active_glyphs
 
 DONE_HEADING_KEY = "\x00done"  # not an order id: the platform's ids are printable
 
@@ -88,7 +89,9 @@ def _status_text(order: Order, cols: fmt.Columns) -> str:
     return fmt.status_short(order)
 
 
-def render_live(entry: QueueEntry, look: RowLook, width: int) -> Content:
+def render_live(entry: QueueEntry, look: RowLook, width: int, glyphs: Glyphs | None = None) -> Content:
+    """A live order's line; `glyphs` the terminal's set (default: the running app's, `active_glyphs`)."""
+    glyphs = glyphs or active_glyphs()
     order = entry.order
     cols = fmt.columns_for(width)
     parts: list[str | tuple[str, str]] = [
@@ -107,7 +110,8 @@ def render_live(entry: QueueEntry, look: RowLook, width: int) -> Content:
         parts += [fmt.fit(kind, cols.type), " "]
     if cols.customer:
         parts += [fmt.fit(fmt.customer_name(order), cols.customer), " "]
-    parts += fmt.money_tail(cols.items, cols.total, fmt.items_summary(order), fmt.total_text(order))
+    items = fmt.items_summary(order, glyphs.times)
+    parts += fmt.money_tail(cols.items, cols.total, items, fmt.total_text(order))
     return Content.assemble(*parts)
 
 
@@ -157,17 +161,19 @@ def _cancelled_short(by: str, reason: str) -> str:
     return t("queue.done.short.reason", by=party, reason=reason)
 
 
-def _done_text(order: Order, *, short: bool) -> str:
+def _done_text(order: Order, *, short: bool, glyphs: Glyphs) -> str:
     """The reason an order was cancelled, then its items; a delivered order's status column says it all. On a
     narrow list a cancelled order's reason alone: its few cells ("Store: Other") never reached the items."""
-    items = fmt.items_summary(order)
+    items = fmt.items_summary(order, glyphs.times)
     if order.status is OrderStatus.CANCELLED:
         reason = ended_reason(order, short=short)
-        return reason if short else f"{reason} · {items}"
+        return reason if short else f"{reason} {glyphs.dot} {items}"
     return items
 
 
-def render_done(entry: QueueEntry, width: int, now: datetime) -> Content:
+def render_done(entry: QueueEntry, width: int, now: datetime, glyphs: Glyphs | None = None) -> Content:
+    """An ended order's line; `glyphs` as for `render_live`."""
+    glyphs = glyphs or active_glyphs()
     order = entry.order
     cols = fmt.columns_for(width)
     ended = order.ended_at or order.updated_at
@@ -189,12 +195,16 @@ def render_done(entry: QueueEntry, width: int, now: datetime) -> Content:
         " ",
         fmt.fit(fmt.status_short(order) if narrow else fmt.status_label(order), cols.status),
         " ",
-        *fmt.money_tail(reason_width, cols.total, _done_text(order, short=narrow), fmt.total_text(order)),
+        *fmt.money_tail(
+            reason_width, cols.total, _done_text(order, short=narrow, glyphs=glyphs), fmt.total_text(order)
+        ),
     ]
     return Content.assemble(*parts)
 
 
-def render_heading(heading: DoneHeading, width: int) -> Content:
-    title = f"── {t('queue.done.heading', count=heading.count)} "
-    rule = "─" * max(0, width - cell_len(title))
+def render_heading(heading: DoneHeading, width: int, glyphs: Glyphs | None = None) -> Content:
+    """The "── Done (3) ──────" divider ("-- Done (3) ------" in ASCII); `glyphs` as for `render_live`."""
+    line = (glyphs or active_glyphs()).hline
+    title = f"{line * 2} {t('queue.done.heading', count=heading.count)} "
+    rule = line * max(0, width - cell_len(title))
     return Content(fmt.fit(title + rule, width, words=False))

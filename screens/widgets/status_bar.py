@@ -22,11 +22,12 @@ from o2o_tui.safe_text import safe_text
 from o2o_tui.store_effect import at_text, effect, store_zone
 from screens.order_format import fit
 from screens.source import LinkState, LinkStatus
+from screens.terminal import FULL, Glyphs, glyphs_of
 
 if TYPE_CHECKING:
     from screens.printing import PrinterWarning
 
-SEPARATOR = " · "
+SEPARATOR = " · "  # FULL's; the line's own is the terminal's dot (`Glyphs.dot`: " | " in ASCII)
 NARROW_SEPARATOR = " "
 NARROW = 60
 TOAST_CHECK_S = 0.5  # how often the bar looks whether the toasts over it came or went (see `_after_toasts`)
@@ -135,10 +136,11 @@ OPTIONAL = 7  # parts this unimportant are left out before any other part is sho
 KEPT = 1  # parts this important are never left out (the state, the refused-actions badge)
 
 
-def fit_parts(parts: Sequence[Part], width: int) -> list[tuple[str, str]]:
+def fit_parts(parts: Sequence[Part], width: int, glyphs: Glyphs = FULL) -> list[tuple[str, str]]:
     """(text, style) pieces that fill at most `width` cells: shorter variants first, then parts left out, the
-    least important first; the most important part is cut to the width as a last resort."""
-    separator = SEPARATOR if width >= NARROW else NARROW_SEPARATOR
+    least important first; the most important part is cut to the width as a last resort. The parts are
+    separated by the terminal's dot (`glyphs`)."""
+    separator = f" {glyphs.dot} " if width >= NARROW else NARROW_SEPARATOR
     choice = [0] * len(parts)  # index into variants; len(variants) = left out
 
     def text_of(index: int) -> str | None:
@@ -197,8 +199,9 @@ def link_parts(
     *,
     muted: bool = False,
     printer: PrinterWarning | None = None,
+    glyphs: Glyphs = FULL,
 ) -> list[tuple[str, str]]:
-    return fit_parts(link_line_parts(link, store, now, muted=muted, printer=printer), width)
+    return fit_parts(link_line_parts(link, store, now, muted=muted, printer=printer), width, glyphs)
 
 
 class StatusBar(Widget):
@@ -233,7 +236,10 @@ class StatusBar(Widget):
             return
         link, store, now, muted = self._inputs
         printer = _printer_warning(self.app)
-        content = Content.assemble(*link_parts(link, store, now, width, muted=muted, printer=printer))
+        glyphs = glyphs_of(self.app)
+        content = Content.assemble(
+            *link_parts(link, store, now, width, muted=muted, printer=printer, glyphs=glyphs)
+        )
         if content == self._content:
             return
         self._content = content
