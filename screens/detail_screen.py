@@ -10,7 +10,9 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 
+from o2o_tui.domain.requests import EmptyBody
 from o2o_tui.i18n import t
+from o2o_tui.safe_text import safe_text
 from screens import order_format as fmt
 from screens.care_messages import CareRequested
 from screens.console_messages import (
@@ -27,6 +29,18 @@ from screens.widgets.footer import KeyFooter
 from screens.widgets.order_detail import OrderDetail
 from screens.widgets.status_bar import StatusBar
 
+_FOOD_RECEIVED = "order.food_received"
+
+
+def _food_out(entry: QueueEntry | None) -> bool:
+    """A courier has the order's food (`Order.food_with_courier`) and this device has not queued its return yet
+    (a second one would be refused: nothing left to clear)."""
+    return (
+        entry is not None
+        and entry.order.food_with_courier is not None
+        and _FOOD_RECEIVED not in entry.pending
+    )
+
 
 class DetailScreen(Screen[None]):
     BINDINGS = [
@@ -39,6 +53,8 @@ class DetailScreen(Screen[None]):
         Binding("h", "handoff", "ui.key.handoff", id="detail.handoff"),
         Binding("c", "cancellation", "ui.key.cancellation", id="detail.cancellation"),
         Binding("u", "unlock_code", "ui.key.unlock_code", id="detail.unlock_code"),
+        # only while a courier has the order's food (a refused pickup): it is back at the counter
+        Binding("b", "food_received", "orders.food_received.key", id="detail.food_received"),
         Binding("y", "chase_reply", "care.key.chase_reply", id="detail.chase_reply"),
         Binding("dollar_sign", "refund", "care.key.refund", id="detail.refund"),
         Binding("k", "reprint", "printing.key.reprint", id="detail.reprint"),
@@ -48,7 +64,7 @@ class DetailScreen(Screen[None]):
     ]
 
     # a locked code is what the customer at the counter waits on: its key first (shown only while one is locked)
-    FOOTER_PRIORITY = ("detail.unlock_code",)
+    FOOTER_PRIORITY = ("detail.unlock_code", "detail.food_received")
 
     KEPT_NAME = "o2o-order-detail"
 
@@ -139,6 +155,8 @@ class DetailScreen(Screen[None]):
         if action == "unlock_code":  # only while a code of the order is locked (too many wrong codes)
             entry = self.entry()
             return entry is not None and fmt.code_lock(entry.order, self.host.now()) is not None
+        if action == "food_received":  # only while a courier has the order's food (`Order.food_with_courier`)
+            return _food_out(self.entry())
         return offered(action, self.entry())  # an ended order: no Accept, Reject, Preparing... in the footer
 
     def action_refused_key(self, action: str) -> None:
@@ -147,6 +165,54 @@ class DetailScreen(Screen[None]):
 
     def action_unlock_code(self) -> None:
         self._run("unlock_code")
+
+    def action_food_received(self) -> None:
+        """The food a courier had (a refused pickup) is back at the counter and the courier never said so: asks
+        first, then queues `order.food_received` (sent at once when online)."""
+        entry = self.entry()
+        if entry is None:
+            return
+        order = entry.order
+        held = order.food_with_courier
+        if held is None or not _food_out(entry):  # nothing out, or said already (queued, not sent yet)
+            self._say(t("orders.food_received.none", number=order.display_number), "warning")
+            return
+        from screens.dialogs import ChoicePrompt  # loaded with the first dialog
+
+        name = safe_text(held.courier_name, one_line=True)
+        title = Content(t("orders.food_received.confirm", number=order.display_number, name=name))
+        choices = [("no", t("orders.food_received.no")), ("yes", t("orders.food_received.yes"))]
+
+        def answered(choice: str | None) -> None:
+            if choice == "yes":
+                self.app.run_worker(self._send_food_received(order.id), group="actions", exit_on_error=False)
+
+        self.app.push_screen(ChoicePrompt(title, choices, shortcuts={"y": "yes", "n": "no"}), answered)
+
+    async def _send_food_received(self, order_id: str) -> None:
+        from screens.order_actions import queued_key
+        from screens.source import ActionRefused
+
+        source = self.host.source
+        entry = source.order(order_id)
+        if entry is None:
+            self._say(t("ui.detail.gone"), "warning")
+            return
+        number, label = entry.order.display_number, t("orders.food_received.action")
+        if entry.order.food_with_courier is None:  # cleared meanwhile (the courier said so, another counter)
+            self._say(t("orders.food_received.none", number=number), "warning")
+            return
+        try:
+            await source.submit(_FOOD_RECEIVED, order_id, EmptyBody())
+        except ActionRefused as refused:
+            reason = refused.message
+            self._say(t("ui.action.refused", number=number, action=label, reason=reason), "error", 10)
+            return
+        self._say(t(queued_key(source), number=number, action=label), "information", 3)
+
+    def _say(self, message: str, severity: str, timeout: float = 5) -> None:
+        """A toast as the app's `say` makes it: never parsed as markup (a courier's name is in it)."""
+        self.app.notify(safe_text(message), severity=severity, timeout=timeout, markup=False)  # type: ignore[arg-type]
 
     def action_chase_reply(self) -> None:
         if self.entry() is not None:

@@ -27,6 +27,7 @@ EXPECTED_ACTIONS = {
     "delivery.delivered", "delivery.return", "delivery.returned", "delivery.problem",
 }  # fmt: skip
 EXPECTED_ACTIONS |= {"delivery.food_back"}  # the food of a refused pickup is back at the store
+EXPECTED_ACTIONS |= {"order.food_received"}  # the same, said by the store (the courier never said it)
 EXPECTED_ACTIONS |= {"voucher.redeem"}  # the counter's voucher code (o2o_tui/redeem.py)
 EXPECTED_ACTIONS |= {"store.auto_accept"}  # auto-accept's setting (o2o_tui/auto_accept.py)
 EXPECTED_ACTIONS |= {"order.delay"}  # the kitchen needs more time (o2o_tui/domain/delay.py)

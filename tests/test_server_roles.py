@@ -170,6 +170,8 @@ ENDPOINTS: list[Endpoint] = [
     ("POST", "/v1/orders/{order}/assign", lambda w: {"courier_id": w.courier}, STAFF_ACTION),
     ("POST", "/v1/orders/{order}/unassign", NO_BODY, STAFF_ACTION),
     ("POST", "/v1/orders/{order}/code-lock/lift", NO_BODY, STAFF_ACTION),
+    # the food of a refused pickup is back at the counter, said by the store (the merchant of that store only)
+    ("POST", "/v1/orders/{order}/food-received", NO_BODY, _only(("merchant",), not_found=("merchant_b",))),
     # chases and refunds (routes/order_care.py): the customer chases, the store answers and refunds
     ("POST", "/v1/orders/{order}/chase", lambda w: {}, _only(("admin", "customer"), not_found=("customer_b",))),
     ("POST", "/v1/orders/{order}/chase/reply", lambda w: {"template": "READY"}, MERCHANT_ACTION),

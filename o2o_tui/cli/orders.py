@@ -44,6 +44,9 @@ def _summary(view: Any, zone: Any) -> str:
         line += "  " + t("orders.cancellation_requested")
     for lock in _code_locks(order, zone):
         line += "  " + lock
+    held = getattr(order, "food_with_courier", None)
+    if held is not None:  # a courier's refused pickup left the bag with them (the console's "Food out")
+        line += "  " + t("orders.food_out", name=safe_text(held.courier_name, one_line=True))
     if view.is_pending:
         line += "  " + t("orders.pending", actions=", ".join(view.pending))
     if order.held_until is not None and str(order.status) == "CREATED":  # an order for later, not live yet
@@ -162,6 +165,17 @@ def _cancellation_pending(view: Any, *, final: bool) -> bool:
         return True
     if final:
         raise fail(t("orders.error.no_cancellation", number=view.order.display_number), Exit.REJECTED)
+    return False
+
+
+def _food_out(view: Any, *, final: bool) -> bool:
+    """`food-received` needs a courier to have the order's food (`food_with_courier`): the platform refuses it
+    otherwise (409 `no_food_with_courier`), so the CLI says so first: exit 4, nothing queued, once a fresh pull
+    agrees with the cache (the courier may have brought it back and said so meanwhile)."""
+    if getattr(view.order, "food_with_courier", None) is not None:
+        return True
+    if final:
+        raise fail(t("orders.error.no_food_out", number=view.order.display_number), Exit.REJECTED)
     return False
 
 
@@ -786,6 +800,26 @@ def register(app: typer.Typer) -> None:
     simple("preparing", "order.preparing")
     simple("ready", "order.ready")
     simple("unlock-code", "order.unlock_code")
+
+    @orders.command("food-received", help=t("orders.food_received.help"))
+    def food_received(
+        order_id: str = IdArgument,
+        online: bool = OnlineOption,
+        profile: str | None = ProfileOption,
+        as_json: bool = JsonOption,
+    ) -> None:
+        from o2o_tui.domain.requests import EmptyBody
+
+        _act(
+            profile,
+            order_id,
+            "order.food_received",
+            lambda _: EmptyBody(),
+            online=online,
+            as_json=as_json,
+            done_key="orders.done.food_received",
+            precondition=_food_out,
+        )
 
     @orders.command("handoff", help=t("orders.handoff.help"))
     def handoff(

@@ -90,6 +90,8 @@ ACTIONS: dict[str, ActionRoute] = {
     "order.chase": _order("chase", ChaseBody),  # the customer's (the simulator's customers)
     "order.chase_reply": _order("chase/reply", ChaseReplyBody),
     "order.refund": _order("refund", RefundBody),
+    # the store has the food of a refused pickup back at the counter (the courier never said `food_back`)
+    "order.food_received": _order("food-received"),
     "store.status": ActionRoute("PUT", "/v1/stores/{store_id}/status", StoreStatusBody, Store, "store"),
     # If-Match: the version of the hours the change was edited from (`store_hours.hours_tag`), when it has one
     "store.hours": ActionRoute("PUT", "/v1/stores/{store_id}/hours", HoursBody, Store, "store", conditional=True),

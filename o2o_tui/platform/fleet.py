@@ -626,6 +626,21 @@ def food_back(ctx: Ctx, delivery_id: str) -> Delivery:
     return delivery
 
 
+def food_received(ctx: Ctx, order_id: str) -> orders.StoredOrder:
+    """The store's staff have the food of a refused pickup back at the counter (`Order.food_with_courier`): the
+    courier brought it and never said so on the handheld (or their device died). The order forgets it (event
+    `order.updated`), recorded as the staff member's `food-received:<courier id>`. Only the merchant of the
+    order's store; nothing to clear (never recorded, or cleared already by the courier's `food-back` or another
+    counter) is a 409 `no_food_with_courier`. A replay of the same Idempotency-Key answers as the first time."""
+    require_role(ctx.caller, (Role.MERCHANT,))
+    stored = orders.visible(ctx.conn, ctx.caller, order_id, (Role.MERCHANT,))
+    held = stored.order.food_with_courier
+    if held is None:
+        raise conflict("no courier has this order's food", code="no_food_with_courier")
+    ctx.record("order", order_id, f"food-received:{held.courier_id}")
+    return orders.save(ctx, stored, msgspec.structs.replace(stored.order, food_with_courier=None))
+
+
 def _back_at_store(ctx: Ctx, stored: orders.StoredOrder, delivery: Delivery) -> bool:
     """The courier brought the bag back to the counter: the order is READY again with no courier, and says why
     (the courier's last reported problem), so the merchant can assign another courier or cancel it. False when

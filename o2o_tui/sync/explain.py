@@ -147,6 +147,10 @@ def _already_accepted(reason: dict[str, Any], subject: str) -> str:
     return t(key, subject=subject, at=at, minutes=minutes if isinstance(minutes, int) else "?")
 
 
+# actions meant for an order that may have ended (the food of a cancelled order back at the counter): its being
+# cancelled is never why they were refused, their code's own sentence says it
+_FOR_ENDED_ORDERS = frozenset({"order.food_received"})
+
 # the platform's own reason for an order nobody accepted by its accept deadline (platform/orders.py)
 ACCEPT_TIMEOUT = "ACCEPT_TIMEOUT"
 
@@ -229,7 +233,7 @@ def _explain(reason: dict[str, Any], *, action: str, target: str, name: str) -> 
     delivery = action.startswith("delivery.")
     if now_status == "CANCELLED" and delivery:  # the courier's delivery: the order ended, or went to another
         return _delivery_ended(reason, subject, what)
-    if now_status == "CANCELLED":
+    if now_status == "CANCELLED" and action not in _FOR_ENDED_ORDERS:
         return _cancelled(reason, subject, what)
     if code == "already_accepted":
         return _already_accepted(reason, subject)

@@ -19,6 +19,7 @@ from o2o_tui.sync.explain import action_label
 from screens import order_format as fmt
 from screens.care_detail import care_parts
 from screens.source import QueueEntry
+from screens.terminal import FULL, Glyphs, decorated, glyphs_of
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -62,7 +63,16 @@ def _payment_words(order: Order) -> str:
     return t(f"ui.payment.{status.value}")
 
 
-def detail_parts(entry: QueueEntry, now: datetime, zone: ZoneInfo | None = None) -> list[Part]:
+def _quantity(count: int, glyphs: Glyphs) -> str:
+    """`2× ` in the terminal's set (`2x ` on an ASCII terminal): only this, never the untrusted name beside it, goes
+    through `decorated`."""
+    return decorated(f"{count}× ", glyphs)
+
+
+def detail_parts(
+    entry: QueueEntry, now: datetime, zone: ZoneInfo | None = None, *, glyphs: Glyphs = FULL
+) -> list[Part]:
+    """`glyphs`: the terminal's set (`glyphs_of` the widget showing it), FULL for a caller without one."""
     order: Order = entry.order
     parts: list[Part] = [
         (f"{order.display_number}  ", "bold"),
@@ -109,7 +119,7 @@ def detail_parts(entry: QueueEntry, now: datetime, zone: ZoneInfo | None = None)
     for index, line in enumerate(order.lines):
         line_total = line.total or line.unit_price.times(line.quantity)
         parts += [
-            (f"{line.quantity}× ", "bold"),
+            (_quantity(line.quantity, glyphs), "bold"),
             safe_text(line.name, one_line=True),
             f"  {format_money(line_total)}",
         ]
@@ -117,7 +127,7 @@ def detail_parts(entry: QueueEntry, now: datetime, zone: ZoneInfo | None = None)
             parts += ["  ", (t("care.detail.line_refunded", count=refunded[index]), "bold reverse")]
         parts.append("\n")
         for option in line.options:
-            qty = f"{option.quantity}× " if option.quantity != 1 else ""
+            qty = _quantity(option.quantity, glyphs) if option.quantity != 1 else ""
             parts += ["   + ", qty, safe_text(option.name, one_line=True), "\n"]
         if line.note:
             parts += [
@@ -151,12 +161,19 @@ def detail_parts(entry: QueueEntry, now: datetime, zone: ZoneInfo | None = None)
     return parts
 
 
-def detail_content(entry: QueueEntry, now: datetime, zone: ZoneInfo | None = None) -> Content:
-    return Content.assemble(*detail_parts(entry, now, zone))
+def detail_content(
+    entry: QueueEntry, now: datetime, zone: ZoneInfo | None = None, *, glyphs: Glyphs = FULL
+) -> Content:
+    return Content.assemble(*detail_parts(entry, now, zone, glyphs=glyphs))
 
 
 class OrderDetail(Static):
     """Shows one order (or a hint when there is none); untrusted text only ever as plain Content."""
 
     def show(self, entry: QueueEntry | None, now: datetime, zone: ZoneInfo | None = None) -> None:
-        self.update(detail_content(entry, now, zone) if entry else Content(t("ui.detail.none")))
+        shown = (
+            detail_content(entry, now, zone, glyphs=glyphs_of(self))
+            if entry
+            else Content(t("ui.detail.none"))
+        )
+        self.update(shown)

@@ -173,6 +173,13 @@ class OrderController(Controller):
     ) -> Response[Order]:
         return await idempotent(request, lambda ctx: _order_answer(ctx, orders.lift_code_lock(ctx, order_id)))
 
+    @post(_ONE + "/food-received", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
+    async def food_received(
+        self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[EmptyBody]
+    ) -> Response[Order]:
+        """The store has the food of a refused pickup back at the counter (the courier never said so)."""
+        return await idempotent(request, lambda ctx: _order_answer(ctx, fleet.food_received(ctx, order_id)))
+
     @post(_ONE + "/cancel", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
     async def cancel(
         self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[ReasonBody]
