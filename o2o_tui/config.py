@@ -204,9 +204,11 @@ def remove_profile(name: str | None) -> bool:
     return True
 
 
-def profile_cache_dir(profile: Profile | str) -> Path:
-    """`cache_dir()/profiles/<name>` (0700): where a profile's offline cache and outbox live."""
+def profile_cache_dir(profile: Profile | str, *, create: bool = True) -> Path:
+    """`cache_dir()/profiles/<name>` (0700): where a profile's offline cache and outbox live (`create=False`:
+    only its path, for a read that must not create it)."""
     name = profile.name if isinstance(profile, Profile) else profile_name(profile)
     path = cache_dir() / "profiles" / name
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if create:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path

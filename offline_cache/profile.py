@@ -17,8 +17,17 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from offline_cache.errors import CacheError, CorruptFileError, CorruptOutboxError
-from offline_cache.lock import DEFAULT_WAIT, OpenLock, PushLock, WriteLock
+from offline_cache.errors import CacheError, CacheLockedError, CorruptFileError, CorruptOutboxError
+from offline_cache.lock import (
+    DEFAULT_WAIT,
+    LOCK_NAME,
+    OPEN_LOCK_NAME,
+    PUSH_LOCK_NAME,
+    OpenLock,
+    PushLock,
+    WriteLock,
+    nobody_has_open,
+)
 from offline_cache.outbox import ENTRIES_TABLE, Outbox, decode_entries
 from offline_cache.storage import (
     External,
@@ -27,6 +36,7 @@ from offline_cache.storage import (
     file_stamp,
     fsync_directory,
     is_temp_name,
+    load_table,
     load_tables,
 )
 from offline_cache.tables import DocDB, DocTable, copy_doc
@@ -163,6 +173,37 @@ def _prepare_directory(directory: Path) -> None:
         ) from exc
 
 
+def _remove_created(directory: Path, files: dict[Path, FileStamp | None]) -> bool:
+    """Remove a cache directory holding only `files` (as their stamps say this process left them) and the lock
+    files, when no process has the profile open nor holds its write lock (another may have begun meanwhile)."""
+    own = {*(path.name for path in files), LOCK_NAME, PUSH_LOCK_NAME, OPEN_LOCK_NAME}
+    with nobody_has_open(directory) as free:
+        if not free or not directory.is_dir():
+            return False
+        try:
+            write_lock = WriteLock(directory, wait=0.0)
+        except CacheError:
+            return False
+        try:
+            with write_lock.held_for_write():
+                if any(file_stamp(path) != stamp for path, stamp in files.items()):
+                    return False  # another process wrote it since
+                names = set(os.listdir(directory))
+                if not names <= own:
+                    return False  # something else lives there (drafts, a print queue): left as it is
+                for name in names:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(directory / name)
+                with contextlib.suppress(OSError):
+                    os.rmdir(directory)
+                    fsync_directory(directory.parent)
+        except (CacheLockedError, OSError):
+            return False
+        finally:
+            write_lock.close()
+    return True
+
+
 def _remove_stale_temps(directory: Path) -> list[Path]:
     """Temp files left by a writer killed mid-write (every write happens under the write lock, which we hold, so
     none is in use)."""
@@ -216,7 +257,9 @@ class ProfileCache:
         self._tables: dict[str, DocTable] = {}
         self.write_lock: WriteLock | None = None
         self.push_lock: PushLock | None = None
-        self.open_lock = _hold_open(directory, prepare=not read_only)
+        # a read-only open of a profile with neither file has nothing to guard: it creates no lock file either
+        nothing = read_only and not (self.cache_path.exists() or self.outbox_path.exists())
+        self.open_lock = None if nothing else _hold_open(directory, prepare=not read_only)
         if not read_only:
             self.write_lock = WriteLock(directory, wait=lock_wait)
         try:
@@ -386,6 +429,16 @@ class ProfileCache:
         if self.open_lock is not None:
             self.open_lock.close()
 
+    def close_removing_if_created(self) -> bool:
+        """Close; then, when this open created the cache (there was no cache file) and nothing was queued in it
+        nor written to it by another process since, remove what it created: its files, and the directory when
+        nothing else is in it (0700, as made at open). For a read that opened the cache to fill it and got
+        nothing (the platform did not answer): a read leaves no cache behind. True when it was removed."""
+        created = self.created and not self.read_only and not self._closed and not self.outbox.entries()
+        stamps = {self.cache_path: self._cache_db.storage.stamp, self.outbox_path: self._outbox_db.storage.stamp}
+        self.close()
+        return created and _remove_created(self.directory, stamps)
+
     def __enter__(self) -> ProfileCache:
         return self
 
@@ -393,6 +446,18 @@ class ProfileCache:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+def cached_meta(directory: str | os.PathLike[str], key: str, *, schema_version: int = 1) -> Any:
+    """A meta value of the profile's cache as its file has it now, without opening the cache (no lock, nothing
+    created, only the meta table built): None when there is no cache, no such key, or the file cannot be read
+    (an open would say why). For a command that only needs to know whether to pull before it opens the cache."""
+    try:
+        meta = load_table(Path(directory) / cache_file_name(schema_version), META_TABLE)
+    except CorruptFileError:
+        return None
+    doc = (meta or {}).get(key)
+    return doc.get("value") if isinstance(doc, dict) else None
 
 
 def open_profile_cache(

@@ -163,6 +163,30 @@ def load_tables(path: Path) -> Tables | None:
         raise CorruptFileError(path, detail) from exc
 
 
+_raw_tables_decoder = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_table_decoder = msgspec.json.Decoder(dict[str, dict[str, Any]])
+
+
+def load_table(path: Path, name: str) -> dict[str, Any] | None:
+    """One table of a TinyDB file (`{doc_id: {...}}`, {} when the file has none), without building the others'
+    documents (a look at the cache's meta need not parse thousands of orders). None when the file does not
+    exist; CorruptFileError as `load_tables`."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise CorruptFileError(path, f"cannot be read: {exc.strerror or exc}") from exc
+    try:
+        table = _raw_tables_decoder.decode(raw).get(name)
+        return {} if table is None else _table_decoder.decode(table)
+    except msgspec.ValidationError as exc:
+        raise CorruptFileError(path, f"not an object of tables of documents: {exc}") from exc
+    except msgspec.DecodeError as exc:
+        detail = "the file is empty" if not raw.strip() else f"not valid JSON: {exc}"
+        raise CorruptFileError(path, detail) from exc
+
+
 class AtomicJSONStorage(Storage):
     """TinyDB storage for one JSON file: orjson, write-through memory copy, atomic durable writes, 0600.
 
@@ -213,6 +237,11 @@ class AtomicJSONStorage(Storage):
             with self.batch():  # a lone TinyDB write: under the write lock like any other
                 self._data = data
                 self._batch_dirty = True
+
+    @property
+    def stamp(self) -> FileStamp | None:
+        """The stamp of the file as this storage last read or wrote it (None: there was no file)."""
+        return self._stamp
 
     def snapshot(self) -> Tables:
         """The current state (callers must not edit it)."""

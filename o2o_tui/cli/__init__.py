@@ -72,6 +72,9 @@ def build_app(command: str | None = None, *, bare: bool = False) -> typer.Typer:
         from o2o_tui.cli import framework_text
 
         framework_text.localize()  # Typer's own panel words (Options, Arguments, [required]) in the language
+        from o2o_tui.cli.output import plain_click_errors_as_json
+
+        plain_click_errors_as_json()  # without Rich (TYPER_USE_RICH=0) a usage error is JSON under --json too
     root = typer.Typer(
         name="o2o",
         help=t("cli.app.help"),

@@ -132,25 +132,35 @@ def cached_store(profile: str | None) -> Store | None:
 
 def fill_new_cache(profile: str | None, *, say_answered_errors: bool = False) -> None:
     """A profile never synced (just logged in) has nothing to show: pull once first when the platform answers,
-    for the store (`store auto-accept` too), menu and report commands and `o2o deliveries list`. Quietly nothing when it does not answer, the profile or cache cannot be
-    opened, or another process holds the cache: the command then reads the cache as it is and says what it
-    lacks. A cache synced once is never pulled here (reads stay offline and instant).
+    for the store (`store auto-accept` too), menu and report commands and `o2o deliveries list`. Quietly nothing
+    when it does not answer, the profile or cache cannot be opened, or another process holds the cache: the
+    command then reads the cache as it is and says what it lacks (a cache this pull created and could not fill
+    is removed again: a read creates none). A cache synced once is never pulled here, nor opened: only its meta
+    is looked at, so the command opens it once (reads stay offline and instant).
     `say_answered_errors` (a read command): when the platform answered the pull with an error (a 5xx, an
     unreadable answer, a refused token) the command stops with it and its exit code (README: a read that meets a
     5xx exits 1), instead of going on as if the platform had not answered."""
     import asyncio
 
+    from o2o_tui.config import profile_cache_dir
     from o2o_tui.sync import tables
     from o2o_tui.sync.perform import refresh
     from o2o_tui.sync.session import profile_cache
     from offline_cache import CacheError
+    from offline_cache.profile import cached_meta
 
     try:
-        with profile_cache(profile, read_only=True) as (_, cache):
-            if cache.meta_get(tables.META_LAST_SYNC_AT, None) is not None:
-                return
+        # a look at the cache file's meta, not an open: on a synced profile the command opens the cache once
+        directory = profile_cache_dir(load_profile(profile), create=False)
+        if cached_meta(directory, tables.META_LAST_SYNC_AT) is not None:
+            return
         with profile_cache(profile) as (chosen, cache):
-            asyncio.run(refresh(chosen, cache, answered_errors=say_answered_errors))
+            try:
+                asyncio.run(refresh(chosen, cache, answered_errors=say_answered_errors))
+            finally:
+                if cache.meta_get(tables.META_LAST_SYNC_AT, None) is None:
+                    # nothing pulled: the cache this read created goes again (a read leaves no cache behind)
+                    cache.close_removing_if_created()
     except PlatformError as error:
         if say_answered_errors and not isinstance(error, Unreachable):
             raise fail_for(error) from None

@@ -6,12 +6,13 @@ and help break only between words."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 from rich.console import Group
 from rich.containers import Lines
+from rich.measure import Measurement
 from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
@@ -20,7 +21,7 @@ from rich.text import Text
 from o2o_tui.text_fold import break_offsets
 
 if TYPE_CHECKING:
-    from rich.console import Console, JustifyMethod, OverflowMethod
+    from rich.console import Console, ConsoleOptions, JustifyMethod, OverflowMethod
 
 
 class FoldedText(Text):
@@ -85,13 +86,14 @@ def print_options_panel(print_panel: Callable[..., None], **kwargs: Any) -> None
     """Typer's options (or arguments) panel, or in a narrow terminal the same rows one under another: each
     option's names and type on a line, its help below, indented, breaking only between words. Typer's table
     leaves the help column what its other columns do not take, and at 40 columns it cuts names ("--na…"),
-    folds types and defaults inside a token ("<floa|t>", "[default: 30|0]") and words ("addres|s.")."""
+    folds types and defaults inside a token ("<floa|t>", "[default: 30|0]") and words ("addres|s."); at 60 a
+    default or env var longer than the help column was cut ("[env var: O2O_PROFIL…")."""
     console = kwargs["console"]
     kept = _Kept()
     print_panel(**{**kwargs, "console": kept})
     for panel in kept.printed:
         table = getattr(panel, "renderable", None)
-        if isinstance(panel, Panel) and isinstance(table, Table) and _help_room(table, console.width) < HELP_COLUMN_MIN:
+        if isinstance(panel, Panel) and isinstance(table, Table) and _too_narrow(table, console.width):
             panel.renderable = _stacked(table)
         console.print(panel)
 
@@ -101,13 +103,28 @@ def _cells_of(cell: Any) -> int:
 
 
 def _help_room(table: Table, width: int) -> int:
-    """The cells the last (help) column gets at `width`: what the other columns leave of the panel."""
+    """The cells the last (help) column gets at `width`: what the other columns leave of the panel. Every column
+    is padded, an empty one too (Typer's short-name columns usually are), but not at the table's edges."""
     taken = 0
     for column in table.columns[:-1]:
-        widest = max((_cells_of(cell) for cell in column._cells), default=0)
-        if widest:
-            taken += widest + _CELL_PADDING
-    return width - _PANEL_EDGES - taken - _CELL_PADDING
+        taken += max((_cells_of(cell) for cell in column._cells), default=0) + _CELL_PADDING
+    return width - _PANEL_EDGES - taken
+
+
+def _notes(cell: Any) -> list[Text]:
+    """What Typer sets after an option's help, each kept whole: its env var, default and [required]."""
+    items = list(getattr(cell, "renderables", [cell]))
+    if items and isinstance(items[0], FoldedText):  # the help itself, which folds between words
+        items = items[1:]
+    return [item for item in items if isinstance(item, Text)]
+
+
+def _too_narrow(table: Table, width: int) -> bool:
+    """Whether the help column is too narrow to read, or narrower than a note it has to show whole (Typer's
+    table cuts "[env var: O2O_PROFILE]" with "…" where it does not fit)."""
+    room = _help_room(table, width)
+    widest_note = max((note.cell_len for cell in table.columns[-1]._cells for note in _notes(cell)), default=0)
+    return room < max(HELP_COLUMN_MIN, widest_note)
 
 
 def _stacked(table: Table) -> Group:
@@ -127,8 +144,39 @@ def _stacked(table: Table) -> Group:
 
 
 def _help_text(cell: Any) -> Any:
-    """An option's help, its env var, default and [required] as one text (Typer gives them as `Columns`)."""
+    """An option's help, its env var, default and [required] (Typer gives them as `Columns`): the help folded
+    between words, each note after it kept whole on one line where it fits."""
     items = list(getattr(cell, "renderables", [cell]))
     if not all(isinstance(item, Text) for item in items):
         return cell  # Markdown help: left as Typer lays it out
-    return FoldedText.of(Text(" ").join(items))
+    notes = _notes(cell)
+    return _HelpWithNotes(items[: len(items) - len(notes)], notes)
+
+
+class _HelpWithNotes:
+    """An option's help text (folded between words) and its notes ("[default: Asia/Shanghai]"), each note on
+    the help's last line when it fits there, else on a line of its own: never broken inside unless it is wider
+    than the whole line."""
+
+    def __init__(self, help_items: list[Text], notes: list[Text]) -> None:
+        self.help = FoldedText.of(Text(" ").join(help_items)) if help_items else None
+        self.notes = notes
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
+        width = max(1, options.max_width)
+        lines = self.help.wrap(console, width) if self.help is not None and self.help.plain else Lines()
+        for note in self.notes:
+            last = lines[-1] if len(lines) else None
+            if last is not None and last.cell_len + 1 + note.cell_len <= width:
+                last.append(" ")
+                last.append_text(note)
+            else:
+                lines.extend(FoldedText.of(note).wrap(console, width))
+        for line in lines:
+            line.end = "\n"
+            yield line
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        widest = max((note.cell_len for note in self.notes), default=1)
+        full = (self.help.cell_len if self.help is not None else 0) + sum(note.cell_len + 1 for note in self.notes)
+        return Measurement(min(widest, options.max_width), min(max(full, widest), options.max_width))

@@ -168,6 +168,37 @@ def json_wanted(context: Any = None) -> bool:
     return False
 
 
+def plain_click_errors_as_json() -> None:
+    """Click's own errors (an unknown option, a missing argument, a bad value) where Typer prints them without
+    Rich (`TYPER_USE_RICH=0`): the JSON error object when the command line asks for JSON, as the Rich path
+    says them (framework_text's `rich_format_error`), and the words in the current language otherwise. The exit
+    code is Click's either way (Typer exits with it after showing the error)."""
+    import importlib
+
+    try:
+        exceptions = importlib.import_module("typer._click.exceptions")
+    except ModuleNotFoundError:  # a Typer on the Click package
+        exceptions = importlib.import_module("click.exceptions")
+    for kind in (exceptions.ClickException, exceptions.UsageError):
+        show = kind.__dict__.get("show")
+        if show is None or getattr(show, "_o2o_json", False):
+            continue
+
+        def json_or_words(error: Any, file: Any = None, _show: Any = show) -> None:
+            from o2o_tui.cli.framework_text import _asks_json, translate_error
+
+            context = getattr(error, "ctx", None)
+            if _asks_json(error) or (context is not None and json_wanted(context)):
+                emit_error(translate_error(error.format_message()), error.exit_code)
+                return
+            format_message = error.format_message
+            error.format_message = lambda: translate_error(format_message())
+            _show(error, file)
+
+        json_or_words._o2o_json = True  # type: ignore[attr-defined]
+        kind.show = json_or_words
+
+
 def _without_token(message: str) -> str:
     """The token of the environment never shows, even were a message to quote it."""
     import os

@@ -55,7 +55,7 @@ from o2o_tui.sync.fetch import (
 )
 from o2o_tui.sync.model import Change, ChangeKind, SyncReport, SyncState, SyncStatus
 from o2o_tui.sync.ports import SyncCache, SyncClient
-from o2o_tui.sync.rejection import ACCEPT, CONFIRMED_ACCEPTS, own_accept_keys, rejection_reason, remember_keys
+from o2o_tui.sync.rejection import own_records, rejection_reason, remember_confirmed
 from o2o_tui.sync.retention import RetentionPolicy, apply_retention
 from o2o_tui.sync.scope import Scope
 from o2o_tui.sync.writes import drop_unchanged, version_of, write_delta
@@ -384,10 +384,9 @@ class SyncEngine:
         def write() -> None:
             if delta.size():
                 self._write_delta(delta, {})
-            # the outbox forgets them next: the accepts the platform took are remembered first, to tell one that
-            # stood as this device's own when a later accept of the order is refused (`rejection.own_accept_keys`)
-            accepts = [entry.key for entry, _ in confirmed if entry.action == ACCEPT]
-            remember_keys(self._cache, CONFIRMED_ACCEPTS, accepts)
+            # the outbox forgets them next: the accepts and cancels the platform took are remembered first, to
+            # tell this device's own when a later action on the order is refused (`rejection.remember_confirmed`)
+            remember_confirmed(self._cache, [entry for entry, _ in confirmed])
             self._mark_done([entry.key for entry, _ in confirmed])
             for entry, result in confirmed:  # what is queued on top of this device's own publish or hide follows it
                 linked.follow_confirmed(self._cache.outbox, entry, result)
@@ -426,8 +425,8 @@ class SyncEngine:
             delivery_doc = delta.upserts.get(tables.DELIVERIES, {}).get(entity_id)
             if delivery_doc is None:
                 delivery_doc = await self._io(self._cache.table(tables.DELIVERIES).get, entity_id)
-        own = await self._io(own_accept_keys, self._cache) if error.code == "already_accepted" else set()
-        reason = rejection_reason(error, order_doc, delivery_doc, own)
+        own, cancels = await self._io(own_records, self._cache, error, order_doc)
+        reason = rejection_reason(error, order_doc, delivery_doc, own, cancels)
         reason["explanation"] = explain(reason, action=entry.action, target=entry.target)  # as first shown
 
         def write() -> list[str]:

@@ -170,8 +170,9 @@ def _cancelled(reason: dict[str, Any], subject: str, what: str) -> str:
         return t("sync.explain.cancelled_by_platform_no_reason", subject=subject, action=what)
     if by == "CUSTOMER":
         return t("sync.explain.cancelled_by_customer", subject=subject, action=what)
-    if by == "MERCHANT":
-        return t("sync.explain.cancelled_by_store", subject=subject, action=what)
+    if by == "MERCHANT":  # by this device (one of its cancels or rejects stood), or by another of the store
+        key = "sync.explain.cancelled_here" if reason.get("cancelled_here") else "sync.explain.cancelled_by_store"
+        return t(key, subject=subject, action=what)
     return t("sync.explain.cancelled", subject=subject, action=what)
 
 

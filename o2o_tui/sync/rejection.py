@@ -27,11 +27,14 @@ def rejection_reason(
     order_doc: dict[str, Any] | None,
     delivery_doc: dict[str, Any] | None = None,
     own_keys: Collection[str] = (),
+    own_cancels: Collection[str] = (),
 ) -> dict[str, Any]:
     """`order_doc` for an order action, `delivery_doc` for a courier's action (a courier never reads the
     order: the delivery carries the order's number, and its own status says whether it was cancelled).
     `own_keys`: the Idempotency-Keys of this device's accepts (`own_accept_keys`), to tell whether an accept
-    that stood before a refused one was this device's own."""
+    that stood before a refused one was this device's own. `own_cancels`: the orders this device cancelled or
+    rejected (`own_cancelled_orders`), to tell whether the store's cancellation that ended the order was this
+    device's own (`cancelled_here`: "you cancelled it on this device", not "another device of this store")."""
     reason: dict[str, Any] = {"code": error.code, "message": error.message, "status": error.status}
     detail = error.detail
     if detail is not None:
@@ -55,6 +58,8 @@ def rejection_reason(
         reason["current_status"] = order_doc.get("status")
         reason["order_type"] = order_doc.get("type")  # a handoff of a delivery is refused for its type
         reason["cancelled_by"] = cancelled_by(order_doc)
+        if reason["cancelled_by"] == "MERCHANT" and order_doc.get("status") == "CANCELLED":
+            reason["cancelled_here"] = order_doc.get("id") in own_cancels
         if order_doc.get("status") == "CANCELLED" and order_doc.get("cancel_reason_code"):
             reason["cancel_reason_code"] = str(order_doc["cancel_reason_code"])  # why, as the order records it
         if error.code == "already_accepted":
@@ -90,6 +95,10 @@ CONFIRMED_ACCEPTS = "sync.confirmed_accept_keys"
 CLI_ACCEPTS = "cli.own_accept_keys"
 OWN_ACCEPTS_MAX = 500
 ACCEPT = "order.confirm"
+# the ids of the orders whose cancellation by the store (a cancel or a reject) this device's engine saw the
+# platform take (newest last): a later refusal of an action on the order then says this device cancelled it
+CONFIRMED_CANCELS = "sync.confirmed_store_cancels"
+STORE_CANCELS = frozenset({"order.cancel", "order.reject"})
 
 
 def remembered_keys(cache: Any, name: str) -> list[str]:
@@ -110,3 +119,31 @@ def own_accept_keys(cache: Any) -> set[str]:
     line's, and any accept still in the outbox (sent or refused)."""
     own = set(remembered_keys(cache, CONFIRMED_ACCEPTS)) | set(remembered_keys(cache, CLI_ACCEPTS))
     return own | {entry.key for entry in cache.outbox.entries() if entry.action == ACCEPT}
+
+
+def own_cancelled_orders(cache: Any) -> set[str]:
+    """The ids of the orders this device cancelled (or rejected) for the store: the ones the engine saw
+    confirmed, and any cancel still in the outbox that was not refused (sent, its answer maybe lost)."""
+    own = set(remembered_keys(cache, CONFIRMED_CANCELS))
+    return own | {
+        entry.target.split("/")[0]
+        for entry in cache.outbox.entries()
+        if entry.action in STORE_CANCELS and entry.rejection is None
+    }
+
+
+def remember_confirmed(cache: Any, entries: Collection[Any]) -> None:
+    """Before the outbox forgets the entries the platform took: the keys of its accepts (`CONFIRMED_ACCEPTS`)
+    and the orders of its cancels and rejects (`CONFIRMED_CANCELS`), so a later refusal can tell this device's
+    own from another's."""
+    remember_keys(cache, CONFIRMED_ACCEPTS, [entry.key for entry in entries if entry.action == ACCEPT])
+    cancels = [entry.target.split("/")[0] for entry in entries if entry.action in STORE_CANCELS]
+    remember_keys(cache, CONFIRMED_CANCELS, list(dict.fromkeys(cancels)))
+
+
+def own_records(cache: Any, error: PlatformError, order_doc: dict[str, Any] | None) -> tuple[set[str], set[str]]:
+    """What `rejection_reason` needs to tell this device's own doings for this refusal: its accept keys after an
+    `already_accepted`, the orders it cancelled when the order was cancelled by the store (else empty sets)."""
+    keys = own_accept_keys(cache) if error.code == "already_accepted" else set()
+    by_store = order_doc is not None and cancelled_by(order_doc) == "MERCHANT"
+    return keys, own_cancelled_orders(cache) if by_store else set()

@@ -44,7 +44,7 @@ def open_cache(
     """The profile's cache; any number of processes open it at once (the console and scripts). Raises
     `CacheLockedError` (naming the holder) only when another process stays stuck in a write, unless
     `fall_back_to_read_only`, which then opens it read-only."""
-    directory = profile_cache_dir(profile)
+    directory = profile_cache_dir(profile, create=not read_only)  # a read creates no cache directory
     if read_only:
         return open_profile_cache(directory, read_only=True)
     try:
