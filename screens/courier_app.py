@@ -37,7 +37,7 @@ from screens.courier_screens import (
     TooSmallScreen,
 )
 from screens.courier_source import CourierChange, CourierSource
-from screens.courier_widgets import TALL_ROWS
+from screens.courier_widgets import TALL_ROWS, Line
 from screens.source import ActionRefused, LinkState
 from screens.steady_keys import SteadyKeysApp
 from screens.terminal import theme_for
@@ -104,14 +104,28 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         # a digit or Enter that did nothing (no such line, or dropped while fresh lines settle): the keys typed
         # right after it (a code typed at the wrong screen) pick nothing until this (time.monotonic), on any screen
         self.burst_until = 0.0
-        # the language needs UTF-8 and the terminal's locale is not: the task list says why it shows '?' (in ASCII)
+        # the language needs UTF-8 and the terminal's locale is not: the task list says why it shows '?' (in ASCII);
+        # in a language that does not, it is said once a name or an address first shows '?' (`for_terminal`)
         self.startup_note = t("handheld.not_utf8") if self.ascii_only and not self.title.isascii() else ""
 
     def for_terminal(self, text: str) -> str:
-        """What a line may send: on a terminal that is not UTF-8, anything outside ASCII becomes '?'."""
+        """What a line may send: on a terminal that is not UTF-8, anything outside ASCII becomes '?' (and the
+        courier is told why, once)."""
         if not self.ascii_only or text.isascii():
             return text
+        if not self.startup_note and self.is_running:  # the first '?' on screen (English, a Chinese name): say
+            self.startup_note = t("handheld.not_utf8")  # why, after this paint
+            self.call_later(self._say_not_utf8)
         return text.encode("ascii", "replace").decode("ascii")
+
+    def _say_not_utf8(self) -> None:
+        """The note that the terminal is not UTF-8, on the screen up unless its message line says something."""
+        screen = self.screen if self.screen_stack else None
+        if not isinstance(screen, HandheldScreen):
+            return
+        for line in screen.query("#message").results(Line):
+            if not line.shown:
+                screen.say(self.startup_note, "bold")
 
     def on_mount(self) -> None:
         self.set_class(self.ascii_only, "-ascii")

@@ -1,9 +1,12 @@
 """The handheld's screens: the task list, one task, a code field, the problem reasons, and "too small".
 
-Keys, one meaning each: digits 1-9 pick the numbered line and Enter the highlighted one; in a code field digits are
+Keys, one meaning each: digits pick the numbered line and Enter the highlighted one; in a code field digits are
 text and Enter submits; 0, Esc or F1 goes back (on the task list, out of the handheld: `QuitScreen` asks, and only
-its `2` quits, so a stray 0 and Enter stay); arrows move the highlight, PgUp/PgDn (and `8` on a task) scroll; F2-F4
-repeat lines 1-3. In a code field Enter on the empty field goes back, and a code too short to be one is cleared.
+its `2` quits, so a stray 0 and Enter stay); arrows move the highlight, PgUp/PgDn scroll; F2-F4 repeat lines 1-3.
+`8` is never a line: it shows more, on a task its details a page down, on the task list the next page (the list
+numbers at most 7 lines a page, 1-7: `PAGE_LINES`), and from the end back to the top; the line above the message
+says so whenever there is more. In a code field Enter on the empty field goes back, and a code too short to be one
+is cleared.
 Screens post typed messages; the app queues the action and owns the beeps.
 
 One keypress, one step: a list of numbered lines that has just appeared or changed (a task opened, the step after
@@ -78,7 +81,8 @@ SETTLE_S = 0.8  # a list of numbered lines that just appeared or changed takes n
 # never picks lines ("3223 Enter" after "No line 2" must not report a problem)
 BURST_S = 0.8  # as long as SETTLE_S: a courier who waits for fresh lines to settle is past any burst too
 DISMISS_DIGIT = 9  # on a task: clears the refusal or alert shown (never a step: a task has at most 4)
-MORE_DIGIT = 8  # on a task: pages the details down, and from the end back to the top (never a step)
+MORE_DIGIT = 8  # pages (a task's details, the task list), and from the end back to the top (never a step or a task)
+PAGE_LINES = MORE_DIGIT - 1  # the task list numbers 1-7 on a page: 8 turns it, 9 (a task's "clear") is no task
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,7 +297,12 @@ class HandheldScreen(Screen[None]):
 
 
 class TaskListScreen(HandheldScreen):
-    """Offers and deliveries in route order; the last numbered line turns duty on or off."""
+    """Offers and deliveries in route order; the last numbered line turns duty on or off. Pages of `PAGE_LINES`
+    numbered lines (numbered from 1 on each page): `8` (or PgDn/PgUp) turns the page, as it pages a task's details."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.page = 0  # the page shown (0-based)
 
     def compose(self) -> ComposeResult:
         yield from self.compose_status()
@@ -301,11 +310,16 @@ class TaskListScreen(HandheldScreen):
         with Scroll(id="rows"):
             yield Line(t("handheld.tasks.none"), id="empty", lines=2)
             # the tasks already cached are in the first frame; later ones are mounted by refresh_data
-            for index, view in enumerate(views, start=1):
-                yield TaskRow(*self._row(index, view), id=f"task-{view.delivery.id}", classes="task choice")
+            for index, view in enumerate(views):
+                row = TaskRow(
+                    *self._row(index % PAGE_LINES + 1, view), id=f"task-{view.delivery.id}", classes="task choice"
+                )
+                row.display = index < PAGE_LINES  # the first page
+                yield row
             yield Line("", id="duty", classes="choice")
             # how a keypad leaves (Ctrl-C is not on one); in the list, so a short screen shows it too
             yield Line("0 " + t("handheld.quit.hint"), id="quit-hint")
+        yield Line("", id="more")  # "▼ page 1/2, more: 8", only while there is another page
         yield from self.compose_message()
 
     def on_mount(self) -> None:
@@ -313,9 +327,44 @@ class TaskListScreen(HandheldScreen):
         if self.handheld.startup_note:
             self.say(self.handheld.startup_note, "bold")
 
-    def choices(self) -> list[Any]:
+    def _all_choices(self) -> list[Any]:
         duty = ["duty"] if self.handheld.source.on_duty() is not None else []
         return [view.delivery.id for view in self._active()] + duty
+
+    def pages(self) -> int:
+        return max(1, math.ceil(len(self._all_choices()) / PAGE_LINES))
+
+    def _page_shown(self) -> int:
+        """The page shown, kept within the pages there are (tasks end, the list shrinks)."""
+        self.page = max(0, min(self.page, self.pages() - 1))
+        return self.page
+
+    def choices(self) -> list[Any]:
+        first = self._page_shown() * PAGE_LINES
+        return self._all_choices()[first : first + PAGE_LINES]
+
+    def turn_page(self, direction: int = 1) -> None:
+        """The next page (`direction` -1: the one before), from the last back to the first: its lines numbered
+        from 1 again, so they take no digit for a moment (a key typed on must not open a task not yet seen)."""
+        self.page = (self._page_shown() + direction) % self.pages()
+        self.cursor = 0
+        self.refresh_data()
+        self.lines_changed()
+        for rows in self.query("#rows").results(Scroll):
+            rows.scroll_home(animate=False)
+
+    def action_pick(self, number: int) -> None:
+        if number == MORE_DIGIT and self.pages() > 1:  # with one page, 8 is a number with no line
+            if not self.in_burst():
+                self.turn_page()
+            return
+        super().action_pick(number)
+
+    def action_page(self, direction: int) -> None:
+        if self.pages() > 1:
+            self.turn_page(direction)
+        else:
+            super().action_page(direction)
 
     def _row(self, index: int, view: TaskView) -> tuple[str, str]:
         offline = self.handheld.source.link().state is not LinkState.ONLINE
@@ -344,22 +393,36 @@ class TaskListScreen(HandheldScreen):
         for stale_id in set(existing) - set(wanted_ids):
             existing.pop(stale_id).remove()
         duty = self.query_one("#duty", Line)
+        page = self._page_shown()
         with self.app.batch_update():
-            for index, view in enumerate(views, start=1):
-                head, store = self._row(index, view)
+            for index, view in enumerate(views):
+                head, store = self._row(index % PAGE_LINES + 1, view)  # numbered from 1 on each page
+                on_page = index // PAGE_LINES == page
                 line = existing.get(f"task-{view.delivery.id}")
                 if line is None:
                     line = TaskRow(head, store, id=f"task-{view.delivery.id}", classes="task choice")
+                    line.display = on_page
                     rows.mount(line, before=duty)
                     existing[line.id or ""] = line
                 else:
                     line.set_row(head, store)
+                    if line.display != on_page:
+                        line.display = on_page
             if [line.id for line in rows.query(".task").results(Line)] != wanted_ids:
                 for line_id in wanted_ids:  # route order changed: move lines, do not rebuild them
                     rows.move_child(existing[line_id], before=duty)
             on_duty = self.handheld.source.on_duty()
             go = "handheld.duty.go_off" if on_duty else "handheld.duty.go_on"
-            _show(duty, "" if on_duty is None else f"{len(views) + 1} " + t(go))
+            duty_shown = on_duty is not None and len(views) // PAGE_LINES == page
+            _show(duty, f"{len(views) % PAGE_LINES + 1} " + t(go) if duty_shown else "")
+            pages = self.pages()
+            more = ""
+            if pages > 1 and page < pages - 1:
+                more = t("handheld.tasks.next_page", arrow=self.handheld.glyphs.down, page=page + 1, pages=pages)
+            elif pages > 1:  # the last page: 8 goes back to the first
+                up = "^" if self.handheld.ascii_only else "▲"
+                more = t("handheld.tasks.first_page", arrow=up, page=page + 1, pages=pages)
+            _show(self.query_one("#more", Line), more)
             empty = self.query_one("#empty", Line)
             empty.set(t("handheld.tasks.off_duty") if on_duty is False else t("handheld.tasks.none"))
             empty.display = not views

@@ -34,6 +34,22 @@ MASKED = [
     ("Room 1203, call 13912345678", "Room 1203, call *******5678"),
     ("电话：139 1234 5678，3楼302室", "电话：*** **** 5678，3楼302室"),
     ("1391234 5678", "******* 5678"),  # a number typed in two groups is one number
+    # a gate, room or house number right before a landline stays; only the landline is masked
+    ("Gate 1203 62345678", "Gate 1203 ****5678"),
+    ("门禁 1203 62345678", "门禁 1203 ****5678"),
+    ("Gate 2203 62345678", "Gate 2203 ****5678"),
+    ("Room 302 6234 5678", "Room 302 **** 5678"),
+    ("１２０３　６２３４５６７８", "１２０３　****５６７８"),
+    ("(010) 6234-5678 1203室", "(***) ****-5678 1203室"),
+    ("010-62345678", "***-****5678"),
+    ("0755 2345678", "**** ***5678"),  # 4-digit area code, 7-digit number
+    ("02162345678", "*******5678"),  # area code and number in one group
+    ("No. 86 13912345678", "No. 86 *******5678"),  # 86 without a + is a house number
+    ("+8613912345678", "+*********5678"),
+    ("+86 21 6234 5678", "+** ** **** 5678"),  # +86, the area code without its 0
+    ("0086 139 1234 5678", "**** *** **** 5678"),
+    ("+1 415 555 0100", "+* *** *** 0100"),  # another country's number after a +
+    ("Gate code 4821, call 13912345678", "Gate code 4821, call *******5678"),
 ]
 
 KEPT = [
@@ -48,6 +64,12 @@ KEPT = [
     "2026-12-06 12:30 到",
     "幸福路 417 号 gate 9",
     "123456",  # six digits: a code, not a phone
+    "Gate 1203",
+    "order 20261206001",  # 11 digits that are no mobile: an order number
+    "1234567",  # 7 digits starting with 1: no landline
+    "Room 1203 Gate 4821",
+    "2026-12-06 1203",
+    "楼 12 03 室",
     "",
 ]
 
