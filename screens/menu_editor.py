@@ -16,9 +16,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from textual import work
 from textual.app import ComposeResult
@@ -31,6 +32,7 @@ from textual.widgets import Input, Label, Static, Tree
 
 from o2o_tui import menu_draft
 from o2o_tui import menu_edits as edits
+from o2o_tui.domain.limits import as_utc
 from o2o_tui.domain.menu import Category, Item, Menu, Names, Option, OptionGroup
 from o2o_tui.domain.menu_rules import line_warnings, menu_problems, problem_text
 from o2o_tui.domain.money import Money
@@ -53,19 +55,23 @@ from screens.menu_source import (
     with_availability,
 )
 from screens.menu_tree import SECTION, MenuTree, NodeRef, availability_badge, items_in
+from screens.source import LinkState
 from screens.steady_keys import SteadyKeysApp
-from screens.terminal import theme_for
+from screens.terminal import FULL, Glyphs, apply_glyphs, glyphs_of, key_display, theme_for
 from screens.widgets.footer import KeyFooter
 
 CSS_FILE = Path(__file__).with_name("menu_editor.tcss")
 CLAIM_EVERY_S = 2.0  # a read-only editor asks this often whether the draft is free
+REDRAW_CHECK_S = 600.0  # the longest the redraw timer sleeps before it looks at the clock (`_arm_redraw`)
+REDRAW_LATE_S = 0.05  # after the moment itself: a timer that fires a hair early would find it not come yet
 TREE_ONLY = frozenset(
     {"add", "delete", "duplicate", "availability", "hide", "undo", "redo", "diff", "publish", "next_match"}
 )
 # the help's rows: keys as shown, the sentence, and the bindings each row stands for (a test checks that every
 # binding of the editor and its tree has a row; Ctrl+S only says the draft is always saved, and ? is this help)
+ARROWS = "↑ ↓ ← →"  # "arrows" on an ASCII terminal (spelled out, the four names are too wide for the column)
 HELP_KEYS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("↑ ↓ ← →", "menu_editor.help.move", ("menu.expand", "menu.collapse")),
+    (ARROWS, "menu_editor.help.move", ("menu.expand", "menu.collapse")),
     ("Enter", "menu_editor.help.edit", ("menu.edit",)),
     ("a", "menu_editor.help.add", ("menu.add",)),
     ("x Del", "menu_editor.help.delete", ("menu.delete",)),
@@ -90,6 +96,17 @@ def lines_text(targets: list[NodeRef]) -> str:
     return t(f"menu_editor.count.{noun}", count=len(targets))
 
 
+def availability_said(state: LinkState) -> str:
+    """The words for an availability change just queued, by the link (as the console's actions choose theirs,
+    screens/order_actions.py `queued_key`): sent; queued until the link is back (offline, connecting, logged out);
+    queued and retried while the platform answers but cannot store changes (NOT_STORING)."""
+    if state in (LinkState.ONLINE, LinkState.RESYNCING):
+        return "menu_editor.availability.sent"
+    if state is LinkState.NOT_STORING:
+        return "menu_editor.availability.queued_not_storing"
+    return "menu_editor.availability.queued"
+
+
 def _without_placeholder(names: Names | None) -> Names | None:
     """`names` without the editor's placeholder ("New item") when the other language has a real name; None when
     there is nothing to drop."""
@@ -101,6 +118,18 @@ def _without_placeholder(names: Names | None) -> Names | None:
     if names.en in placeholders and names.zh and names.zh not in placeholders:
         return Names(zh=names.zh, en="")
     return None
+
+
+def next_redraw(live: Menu | None, now: datetime, zone: ZoneInfo) -> datetime:
+    """When what the editor says of time next changes: the store's next midnight ("tomorrow 10:00" becomes
+    "10:00"), or the end of a sold-out of the published menu before it (its tag goes)."""
+    local = now.astimezone(zone)
+    midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+    ends = [midnight]
+    if live is not None:
+        lines: list[Item | Option] = [*items_in(live), *(o for g in live.option_groups for o in g.options)]
+        ends += [as_utc(line.snooze_until) for line in lines if line.snooze_until is not None]
+    return min(end for end in ends if end > now)
 
 
 def _utcnow() -> datetime:
@@ -163,8 +192,12 @@ class MenuHelpScreen(ModalScreen[None]):
 
         with VerticalScroll(classes="dialog help"):
             yield Static(Content.styled(t("menu_editor.help.title"), "bold"), classes="help-title")
+            glyphs = glyphs_of(self.app)  # arrows spelled out on an ASCII terminal ("Up", "Right")
             for key, text_key, _ in HELP_KEYS:  # the words hang beside the key, never under it
-                yield KeyRow(key, t(text_key), 9)
+                shown = key_display(key, glyphs)
+                if glyphs.ascii and key == ARROWS:
+                    shown = t("menu_editor.help.arrows_key")
+                yield KeyRow(shown, key_display(t(text_key), glyphs), 9)
             yield help_note(t("menu_editor.help.draft"))
 
     def action_close(self) -> None:
@@ -220,6 +253,8 @@ class MenuEditorScreen(Screen[None]):
         # during P (publish dialog, then a rebase): the source's refusal texts, held rather than toasted over
         # those screens; the dialog says a refusal of the publish itself (screens/menu_publish.py)
         self._held_news: list[str] | None = None
+        self._redraw_timer: Any = None  # the next redraw of the time-dependent words (`_arm_redraw`)
+        self._redraw_at: datetime | None = None
 
     # layout
     def compose(self) -> ComposeResult:
@@ -228,7 +263,7 @@ class MenuEditorScreen(Screen[None]):
         with Horizontal(id="menu-body"):
             yield MenuTree(id="menu-tree")
             yield MenuForm(id="menu-form")
-        yield Static(Content(t("menu_editor.loading")), id="menu-status")
+        yield Static(Content(self._spelled(t("menu_editor.loading"))), id="menu-status")
         yield KeyFooter()
 
     @property
@@ -326,6 +361,26 @@ class MenuEditorScreen(Screen[None]):
         self.menu_tree.show(draft.menu, self.source.menu(), self.now(), store_zone(self.source.store()))
         self._show_status()
         self._show_form()
+        self._arm_redraw()
+
+    def _arm_redraw(self) -> None:
+        """The tree's sold-out tags ("tomorrow 10:00") and the status line's count are worked out from the time
+        they are drawn: draw them again at the store's next midnight (tomorrow's time becomes today's) or when the
+        next sold-out ends, whichever comes first. The timer wakes at least every REDRAW_CHECK_S (a clock that
+        jumped, a machine that slept) and draws only once that moment has come: an idle editor writes nothing."""
+        now = self.now()
+        self._redraw_at = next_redraw(self.source.menu(), now, store_zone(self.source.store()))
+        if self._redraw_timer is not None:
+            self._redraw_timer.stop()
+        delay = min(max((self._redraw_at - now).total_seconds(), 0.0), REDRAW_CHECK_S)
+        self._redraw_timer = self.set_timer(delay + REDRAW_LATE_S, self._redraw_due)
+
+    def _redraw_due(self) -> None:
+        self._redraw_timer = None
+        if self._redraw_at is not None and self.now() >= self._redraw_at:
+            self._show()  # arms the next one
+        else:
+            self._arm_redraw()
 
     def _show_status(self) -> None:
         draft = self.draft
@@ -333,28 +388,29 @@ class MenuEditorScreen(Screen[None]):
             return
         # an untouched draft (the usual opening) has no diff to compute: 500 items cost ~20 ms
         changes = 0 if draft.menu == draft.base else len(menu_draft.diff(draft.base, draft.menu))
+        dot = f" {glyphs_of(self.app).dot} "  # "|" on an ASCII terminal (screens/terminal.py)
         parts: list[str | tuple[str, str]] = [t("menu_editor.status.base", version=draft.base.version)]
         holder = self.source.draft_holder()
         if holder is not None:  # first, as it is what matters most; who exactly: the toast, and each refused key
             said = t("menu_editor.status.read_only", pid=holder.get("pid", "?"))
-            parts = [(said, "$text-warning"), " · ", *parts]
+            parts = [(said, "$text-warning"), dot, *parts]
         if changes:
-            parts += [" · ", (t("menu_editor.status.changes", count=changes), "bold")]
+            parts += [dot, (t("menu_editor.status.changes", count=changes), "bold")]
         else:
-            parts += [" · ", t("menu_editor.status.no_changes")]
+            parts += [dot, t("menu_editor.status.no_changes")]
         if changes and self.saved:
-            parts += [" · ", t("menu_editor.status.saved")]
+            parts += [dot, t("menu_editor.status.saved")]
         live = self.source.menu()
         if live is not None and live.version > draft.base.version and changes:
-            parts += [" · ", (t("menu_editor.status.newer", version=live.version), "$text-warning")]
+            parts += [dot, (t("menu_editor.status.newer", version=live.version), "$text-warning")]
         if live is not None:
             now = self.now()
             zone = store_zone(self.source.store())
             sold_out = sum(1 for item in items_in(live) if availability_badge(item, now, zone) is not None)
             if sold_out:
-                parts += [" · ", (t("menu_editor.status.sold_out", count=sold_out), "$text-warning")]
+                parts += [dot, (t("menu_editor.status.sold_out", count=sold_out), "$text-warning")]
         if self.menu_tree.marked:
-            parts += [" · ", (t("menu_editor.status.marked", count=len(self.menu_tree.marked)), "bold")]
+            parts += [dot, (t("menu_editor.status.marked", count=len(self.menu_tree.marked)), "bold")]
         self.query_one("#menu-status", Static).update(Content.assemble(*parts))
 
     def _entity(self, ref: NodeRef | None) -> Category | Item | OptionGroup | Option | None:
@@ -398,6 +454,10 @@ class MenuEditorScreen(Screen[None]):
 
     def _dirty(self) -> bool:
         return self.draft is not None and menu_draft.is_dirty(self.draft)
+
+    def _spelled(self, text: str) -> str:
+        """`text` with "…" as "..." where the terminal has no such glyph (an ASCII terminal, the Linux console)."""
+        return text if glyphs_of(self.app).full else text.replace("…", "...")
 
     def _say(self, text: str, *, severity: str = "information", timeout: float = 5) -> None:
         self.app.notify(safe_text(text), severity=severity, timeout=timeout, markup=False)  # type: ignore[arg-type]
@@ -754,7 +814,7 @@ class MenuEditorScreen(Screen[None]):
         choices = [
             ("available", t("menu_editor.availability.available")),
             ("end_of_day", t("menu_editor.availability.until_end", at=end)),
-            ("until", t("menu_editor.availability.until")),
+            ("until", self._spelled(t("menu_editor.availability.until"))),
             ("unavailable", t("menu_editor.availability.unavailable")),
         ]
         title = t("menu_editor.availability.title", what=lines_text(targets))
@@ -806,7 +866,7 @@ class MenuEditorScreen(Screen[None]):
         if self.menu_tree.marked:
             self.menu_tree.clear_marks()
         self._show()
-        self._say(t("menu_editor.availability.queued", what=lines_text(targets)), timeout=3)
+        self._say(t(availability_said(self.source.link_state()), what=lines_text(targets)), timeout=3)
 
     async def action_hide(self) -> None:
         targets = self._targets()
@@ -990,8 +1050,11 @@ class MenuEditorApp(SteadyKeysApp[None]):  # keys act in the order typed (screen
         clock: Callable[[], datetime] = _utcnow,
         theme: str | None = None,
         keymap: dict[str, str] | None = None,
+        glyphs: Glyphs | None = None,
     ) -> None:
         super().__init__()
+        self.glyphs = glyphs or FULL  # the terminal's set is chosen on mount (screens/terminal.py)
+        self._glyphs_given = glyphs
         localize_bindings(self)
         self.source = source
         self.now = clock
@@ -1002,7 +1065,11 @@ class MenuEditorApp(SteadyKeysApp[None]):  # keys act in the order typed (screen
             self.set_keymap(keymap)  # binding id -> key(s), e.g. {"menu.availability": "s"}
 
     def on_mount(self) -> None:
+        apply_glyphs(self, self._glyphs_given)  # before the editor mounts: its tree and form read the set
         self.push_screen(MenuEditorScreen(self.source, root=True))
+
+    def get_key_display(self, binding: Binding) -> str:
+        return key_display(super().get_key_display(binding), self.glyphs)  # `Enter` where ⏎ cannot show
 
     def on_menu_editor_screen_opened(self, _: MenuEditorScreen.Opened) -> None:
         # after the first paint: building the HTTP client and starting the engine is no part of opening

@@ -25,6 +25,7 @@ from o2o_tui.menu_edits import price_text
 from o2o_tui.safe_text import holds_unsafe, safe_text
 from screens.dialogs import AsciiInput
 from screens.menu_tree import NodeRef
+from screens.terminal import glyphs_of
 
 Entity = Category | Item | OptionGroup | Option
 Values = dict[str, str | bool]
@@ -114,6 +115,18 @@ def values_of(kind: str, entity: Entity) -> Values:
     return values
 
 
+class HiddenBox(Checkbox):
+    """Textual's checkbox, drawn `[X]` / `[ ]` where the terminal lacks the full glyph set (screens/terminal.py: an
+    ASCII terminal, the Linux console): its `▐X▌` needs half blocks, and its X tells on from off by colour alone
+    (the same on a terminal with few colours or none)."""
+
+    def render(self) -> Content:
+        if glyphs_of(self.app).full:
+            return super().render()
+        label = self.label.pad(1, 1).stylize_before(self.get_visual_style("toggle--label"))
+        return Content.assemble(("[X]" if self.value else "[ ]", "bold" if self.value else ""), label)
+
+
 class MenuForm(VerticalScroll):
     """Built once with every field; `load()` shows the ones of the entity's kind."""
 
@@ -156,7 +169,7 @@ class MenuForm(VerticalScroll):
         yield Label("", id="form-error-general", classes="field-error")
         for name in self.ALL_FIELDS:
             if name == "hidden":
-                yield Checkbox(t("menu_editor.field.hidden"), id="field-hidden", compact=True)
+                yield HiddenBox(t("menu_editor.field.hidden"), id="field-hidden", compact=True)
             else:
                 yield Label(t(f"menu_editor.field.{name}"), id=f"label-{name}", classes="field-label")
                 # a price or a count takes what a Chinese input method types ("３９．５" is 39.5), names do not

@@ -28,7 +28,7 @@ from o2o_tui.domain.hours import day_end
 from o2o_tui.domain.menu import Availability, Item, Menu, Option
 from o2o_tui.domain.store import Store
 from o2o_tui.i18n import t
-from screens.source import Subscribers
+from screens.source import LinkState, Subscribers
 
 if TYPE_CHECKING:
     from offline_cache.drafts import DraftLock
@@ -92,6 +92,10 @@ class MenuSource(Protocol):
         self, kind: AvailabilityKind, entity_id: str, status: Availabilities, until: datetime | None
     ) -> None:
         """Queue one PATCH at once (never the draft)."""
+        ...
+
+    def link_state(self) -> LinkState:
+        """The sync link now: whether what was just queued goes at once ("sent") or waits ("queued")."""
         ...
 
     async def publish(self, draft: menu_draft.MenuDraft) -> PublishAnswer:
@@ -204,6 +208,7 @@ class MemoryMenuSource(Subscribers[MenuChange]):
         self.availability: list[tuple[str, str, Availabilities, datetime | None]] = []
         self.published: list[menu_draft.MenuDraft] = []
         self.holder: dict[str, object] | None = None  # another editor's lock note: read only
+        self.link = LinkState.ONLINE
 
     async def load(self) -> None:
         return None
@@ -238,6 +243,9 @@ class MemoryMenuSource(Subscribers[MenuChange]):
         self.availability.append((kind, entity_id, status, until))
         self._menu = replace_availability(self._menu, kind, entity_id, status, until)
         self._emit(MenuChange(menu=True))
+
+    def link_state(self) -> LinkState:
+        return self.link
 
     async def publish(self, draft: menu_draft.MenuDraft) -> PublishAnswer:
         from screens.menu_publish import PublishAnswer
@@ -469,6 +477,11 @@ class EngineMenuSource(Subscribers[MenuChange]):
         self._keys.add(entry.key)
         if self._menu is not None:  # shown at once; the engine's read of the cache agrees (pending intents)
             self._menu = replace_availability(self._menu, kind, entity_id, status, until)
+
+    def link_state(self) -> LinkState:
+        if self._engine is None:  # `o2o menu edit` before its engine is built: nothing has answered yet
+            return LinkState.CONNECTING
+        return LinkState(str(self._engine.status().state))
 
     async def publish(self, draft: menu_draft.MenuDraft, wait: float = PUBLISH_WAIT_S) -> PublishAnswer:
         from o2o_tui.menu_service import MenuTooBig, check_publish_size

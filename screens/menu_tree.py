@@ -40,7 +40,7 @@ from o2o_tui.i18n import current_language, t
 from o2o_tui.menu_edits import Kind, price_text
 from o2o_tui.safe_text import safe_text
 from screens.keys import localize_bindings
-from screens.terminal import glyphs_of
+from screens.terminal import FULL, Glyphs, glyphs_of
 
 SECTION = "section"
 MIN_NAME = 6  # cells of a name a narrow tree keeps before it drops tags
@@ -143,11 +143,12 @@ class MenuTree(Tree[NodeRef]):
         self._items: dict[str, Item] = {}
         self._groups: dict[str, OptionGroup] = {}
         self._options: dict[str, Option] = {}
+        self._glyphs: Glyphs = FULL  # the app's set, read on mount
 
     def on_mount(self) -> None:
         """Where the terminal lacks ▶/▼ (vt100, the Linux console: screens/terminal.py) the pointers are ">"/"v";
         on an ASCII terminal the guide lines are ASCII too, and the heavy ones (focused) stay light on the console."""
-        glyphs = glyphs_of(self.app)
+        glyphs = self._glyphs = glyphs_of(self.app)
         if glyphs.full:
             return
         self.ICON_NODE, self.ICON_NODE_EXPANDED = f"{glyphs.pointer} ", "v "
@@ -404,7 +405,7 @@ class MenuTree(Tree[NodeRef]):
             head, name, tags = self._parts(ref, compact=True)
         shown, cut = list(tags), False
         while True:
-            tail = Text.assemble(*shown, *([(" …", "dim")] if cut else []))
+            tail = Text.assemble(*shown, *([(" …" if self._glyphs.full else " ...", "dim")] if cut else []))
             fits = room - head.cell_len - tail.cell_len
             if fits >= min(MIN_NAME, name.cell_len) or not shown:
                 break
@@ -414,7 +415,12 @@ class MenuTree(Tree[NodeRef]):
             return None
         if name.cell_len > fits:
             name = name.copy()
-            name.truncate(fits, overflow="ellipsis")
+            if not self._glyphs.full:  # no "…" on an ASCII terminal nor in the Linux console's font: "..."
+                name.truncate(max(fits - 3, 0), overflow="crop")
+                name.rstrip()  # a double-width character cut in half leaves a blank
+                name.append("..."[: fits - name.cell_len])
+            else:
+                name.truncate(fits, overflow="ellipsis")
         return Text.assemble(head, name, tail)
 
     def _parts(self, ref: NodeRef, *, compact: bool = False) -> tuple[Text, Text, list[Text]]:
@@ -473,15 +479,16 @@ class MenuTree(Tree[NodeRef]):
         # a tag never moves the price or the name out of their columns, and a narrow tree cuts the name
         price_cell = f"{('+' if plus else '') + money_text(price):>7}"
         head = Text()
-        if marked:
-            head.append("●", "bold magenta")
+        if marked:  # "*" where the terminal has no "●" (screens/terminal.py)
+            head.append("●" if self._glyphs.full else "*", "bold magenta")
             price_cell = price_cell[1:] if price_cell.startswith(" ") else price_cell
         head.append(price_cell + " ", "bold")
         badge = availability_badge(live, self._now, self._zone, compact=compact)
         name = Text(display_name(entity, self._lang), "strike dim" if badge else "")
         tags: list[Text] = []
-        if badge is not None:
-            tags.append(Text.assemble(" ", (badge[0], badge[1])))
+        if badge is not None:  # "[sold out -> 10:00]" on an ASCII terminal (the Linux console has "→")
+            text = badge[0].replace("→", "->") if self._glyphs.ascii else badge[0]
+            tags.append(Text.assemble(" ", (text, badge[1])))
         if entity.hidden:
             tags.append(Text.assemble(" ", (t("menu_editor.badge.hidden"), "italic dim")))
         return head, name, tags
