@@ -18,7 +18,17 @@ from typing import Any
 
 import msgspec
 
-from o2o_tui.courier_tasks import OFF_DUTY, given_back_off_duty, is_active, offers_given_back, route_order
+from o2o_tui.courier_tasks import (
+    FOOD_BACK_ACTION,
+    OFF_DUTY,
+    brings_back,
+    food_in_hand,
+    foods_in_hand,
+    given_back_off_duty,
+    is_active,
+    offers_given_back,
+    route_order,
+)
 from o2o_tui.domain.fleet import Courier, CourierStatus, Delivery
 from o2o_tui.domain.requests import EmptyBody
 from o2o_tui.domain.transitions import DeliveryStatus
@@ -78,8 +88,6 @@ _CHANGED_UNDER_COURIER = {
     DeliveryStatus.CANCELLED: "handheld.alert.cancelled",
 }
 _RETURN_ACTION = "delivery.return"
-_PICKUP_ACTION = "delivery.picked_up"
-_FOOD_BACK_ACTION = "delivery.food_back"  # the food of a refused pickup is back at the store (the platform hears)
 
 
 def _cancelled_news(delivery: Delivery, number: str) -> str:
@@ -94,18 +102,6 @@ def _cancelled_news(delivery: Delivery, number: str) -> str:
     if words:
         return t("handheld.alert.ended.ORDER_CANCELLED.why", number=number, reason=words)
     return t(key, number=number)
-
-
-def _in_hand(entry: Any) -> str | None:
-    """The delivery whose food a refused pickup left in the courier's hands: the platform refused the pickup
-    because the delivery was cancelled (the order cancelled, or given to another courier) before it arrived. The
-    courier typed the code with the bag at the counter, so the bag is with them."""
-    rejection = entry.rejection
-    if entry.action != _PICKUP_ACTION or not isinstance(rejection, dict):
-        return None
-    if rejection.get("current_status") != DeliveryStatus.CANCELLED.value:
-        return None
-    return str(entry.target).split("/")[0]
 
 
 @dataclass(slots=True)
@@ -236,7 +232,7 @@ class CourierSource(Subscribers[CourierChange]):
             )
         refused = []
         duty_refused = False
-        in_hand = {d for d in map(_in_hand, self._cache.outbox.conflicts()) if d is not None}
+        in_hand = foods_in_hand(self._cache.outbox.conflicts())  # the CLI's rule (o2o_tui/courier_tasks.py)
         if conflict_keys is None:  # at start: the refusals still in the conflicts list, oldest first
             conflict_keys = [e.key for e in self._cache.outbox.conflicts()]
         for key in conflict_keys:
@@ -267,7 +263,7 @@ class CourierSource(Subscribers[CourierChange]):
         for delivery in route_order(deliveries, include_ended=True):
             snapshot.order.append(delivery.id)
             queued = tuple(pending.get(delivery.id, ()))
-            bring_back = delivery.id in in_hand and delivery.status is DeliveryStatus.CANCELLED
+            bring_back = brings_back(delivery, in_hand)
             snapshot.tasks[delivery.id] = TaskView(
                 delivery, queued, given_back=delivery.id in given_back, bring_back=bring_back
             )
@@ -418,7 +414,7 @@ class CourierSource(Subscribers[CourierChange]):
 
         def drop_conflicts() -> None:
             for entry in self._cache.outbox.conflicts():
-                if _in_hand(entry) is not None:
+                if food_in_hand(entry) is not None:
                     continue  # the food is still in hand: only `food_back` lets this one go
                 if entry.action.startswith("delivery.") and entry.target.split("/")[0] == delivery_id:
                     self._cache.outbox.dismiss(entry.key)
@@ -436,7 +432,7 @@ class CourierSource(Subscribers[CourierChange]):
         this courier has its food), then the refused pickup leaves the conflicts list, and the task with it.
         Raises `ActionRefused` when it could not be queued or the cache cannot write (the task stays: the courier
         may try again)."""
-        await self.submit(_FOOD_BACK_ACTION, delivery_id, EmptyBody())
+        await self.submit(FOOD_BACK_ACTION, delivery_id, EmptyBody())
 
         def drop() -> None:
             for entry in self._cache.outbox.conflicts():

@@ -272,7 +272,9 @@ async def _list_orders(client: Any, delta: Delta, scope: Scope, since: datetime)
 
 
 async def fetch_snapshot(client: Any, scope: Scope, orders_since: datetime) -> Delta:
-    """Everything the scope sees; orders updated since `orders_since` (older ended ones are pruned anyway)."""
+    """Everything the scope sees; orders updated since `orders_since` (older ended ones are pruned anyway), the
+    active deliveries only (an ended delivery whose food is still with the courier stays cached all the same:
+    sync/writes.py `write_delta`)."""
     delta = Delta(upserts={}, removals={}, replace=set(), skipped={})
     delta.replace.update({tables.ORDERS, tables.STORES, tables.MENUS, tables.COURIERS, tables.DELIVERIES})
     for table in delta.replace:

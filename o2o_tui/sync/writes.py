@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from o2o_tui.courier_tasks import foods_in_hand
+from o2o_tui.domain.transitions import DELIVERY_ENDED
+from o2o_tui.sync import tables
 from o2o_tui.sync.fetch import Delta
+
+_DELIVERY_ENDED = frozenset(str(s) for s in DELIVERY_ENDED)
 
 
 def version_of(doc: Any) -> int:
@@ -24,12 +29,29 @@ def not_older(table: Any, docs: dict[str, dict[str, Any]]) -> dict[str, dict[str
     return kept
 
 
+def _food_in_hand(cache: Any, table: str) -> set[str]:
+    """The cached ended deliveries a snapshot does not list but the cache must keep: those whose food a refused
+    pickup left in the courier's hands (`foods_in_hand` of the conflicts list, the rule retention keeps them by).
+    The bring-the-food-back task is derived from them until the courier says the food is back."""
+    if table != tables.DELIVERIES:
+        return set()
+    kept = set()
+    for delivery_id in foods_in_hand(cache.outbox.conflicts()):
+        cached = cache.table(table).get(delivery_id)
+        if isinstance(cached, dict) and cached.get("status") in _DELIVERY_ENDED:
+            kept.add(delivery_id)
+    return kept
+
+
 def write_delta(cache: Any, delta: Delta, meta: dict[str, Any]) -> None:
-    """Entities and meta (the cursor) in one durable write: a crash leaves both old or both new."""
+    """Entities and meta (the cursor) in one durable write: a crash leaves both old or both new. A replaced table
+    keeps the cached copy of what the snapshot left out on purpose: a skipped entity, and an ended delivery whose
+    food is still with the courier (a snapshot lists active deliveries only)."""
     with cache.write_batch():
         for table in delta.replace:
             docs = dict(delta.upserts.get(table, {}))
-            for entity_id in delta.skipped.get(table, {}):  # left out of the snapshot: keep the cached copy
+            kept = set(delta.skipped.get(table, {})) | _food_in_hand(cache, table)
+            for entity_id in kept:  # left out of the snapshot: keep the cached copy
                 cached = cache.table(table).get(entity_id)
                 if cached is not None and entity_id not in docs:
                     docs[entity_id] = cached
