@@ -236,7 +236,9 @@ def summary_lines(report: DayReport) -> list[str]:
         gross=_money(report.gross),
         refunds=_money(report.refunds),
     )
-    return [counts, money]
+    if report.refunded_today is None:  # a platform that does not say it (older): the line is left out
+        return [counts, money]
+    return [counts, money, t("figures.refunded_today", amount=_money(report.refunded_today))]
 
 
 def durations_lines(report: DayReport) -> list[str]:

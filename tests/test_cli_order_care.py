@@ -76,11 +76,10 @@ def test_chase_reply_and_refunds_online_offline_and_refused(running: RunningPlat
     shown = cli("orders", "show", order_id).stdout
     assert "answered: 马上好 almost ready" in shown and "Refunded" in shown and "停电 power cut" in shown
 
-    # more than is left: refused for good, in the conflicts with its sentence
+    # nothing left to refund: refused here (nothing sent, so nothing waits in the conflicts)
     refused = cli("orders", "refund", order_id, "--line", "1:1", "--reason", "LATE", code=Exit.REJECTED)
-    assert "more than is left to refund" in refused.stderr
-    [conflict] = cli.json("conflicts", "list")
-    assert conflict["action"] == "order.refund" and conflict["reason"]["code"] == "refund_too_large"
+    assert "nothing is left to refund" in refused.stderr
+    assert cli.json("conflicts", "list") == [] and cli.json("sync", "status")["pending"] == 0
 
     # handed off: the command says so before anything is queued
     cli("orders", "ready", order_id)

@@ -677,8 +677,8 @@ def _act(
     # the status in the console's words ("READY", "待取餐"), never its code (--json keeps the codes)
     status = status_label(shown_status(shown.order.status, shown.order.type))
     message = here.said if here is not None else t(done_key, number=shown.order.display_number, status=status, **fields)
-    if refused_line:
-        say(_summary(shown, zone))
+    if refused_line:  # beside the refusal, on stderr: stdout keeps results
+        warn(_summary(shown, zone), style="")
     report_outcome(result, as_json=as_json, online=online, done_message=message, extra=extra)
 
 

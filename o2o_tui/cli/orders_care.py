@@ -88,15 +88,114 @@ def _chase_answer_fits(reply: Any) -> Any:
 
 
 def _refundable(view: Any, *, final: bool) -> bool:
-    from o2o_tui.domain.refunds import REFUNDABLE_STATUSES
+    """A refund's precondition: an accepted order before handoff with money left to give back (exit 4, nothing
+    queued; the platform refuses it too). Refunds only ever add up, so a cache that says all went back is right."""
+    from o2o_tui.domain.money import format_money
+    from o2o_tui.domain.order import PaymentStatus
+    from o2o_tui.domain.refunds import REFUNDABLE_STATUSES, refunded_total
 
     order = view.order
-    if order.status.value in REFUNDABLE_STATUSES:
-        return True
-    if final:
-        status = t("orders.status." + order.status.value.lower())
-        raise fail(t("care.refund.not_now", number=order.display_number, status=status), Exit.REJECTED)
-    return False
+    if order.status.value not in REFUNDABLE_STATUSES:
+        if final:
+            status = t("orders.status." + order.status.value.lower())
+            raise fail(t("care.refund.not_now", number=order.display_number, status=status), Exit.REJECTED)
+        return False
+    refunded = refunded_total(order)
+    if order.payment.status is PaymentStatus.REFUNDED or refunded.amount >= order.totals.total.amount:
+        # futile: sent, it would only be refused and wait in the conflicts; no pull can make money left again
+        amount = format_money(refunded if refunded.amount else order.totals.total)
+        raise fail(t("care.cli.error.nothing_left", number=order.display_number, amount=amount), Exit.REJECTED)
+    return True
+
+
+def _queued_refunds(cache: Any, order: Any) -> list[tuple[Any, Any]]:
+    """This device's refunds of `order` still waiting in the outbox (not known on the order yet), oldest first:
+    (entry, body)."""
+    import msgspec
+
+    from o2o_tui.domain.refunds import RefundBody
+
+    made = {refund.id for refund in order.refunds}
+    found = []
+    for entry in cache.outbox.pending_for(order.id):
+        if entry.action != "order.refund":
+            continue
+        try:
+            body = msgspec.json.decode(entry.body, type=RefundBody)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            continue
+        if body.id not in made:
+            found.append((entry, body))
+    return found
+
+
+def _same_items(queued: Any, whole: bool, lines: list[Any]) -> bool:
+    """Whether a queued refund gives back what this one asks for: the whole order (all that is left: any refund
+    asked after it), or the same units of the same lines."""
+
+    def units(parts: list[Any]) -> dict[int, int]:
+        counted: dict[int, int] = {}
+        for part in parts:
+            counted[part.line] = counted.get(part.line, 0) + part.quantity
+        return counted
+
+    return queued.whole or (not whole and units(queued.lines) == units(lines))
+
+
+def _queued_twin(profile_name: str | None, cache: Any, order: Any, entry: Any, *, online: bool, as_json: bool) -> Any:
+    """The same refund is queued already (`entry`): this one is not queued too. Sent now when the platform is
+    back, and said as that refund's outcome; still waiting, said with when it was queued (exit as a queued
+    action: 0, or 3 with `--online`). Raises the command's exit."""
+    import asyncio
+    import contextlib
+
+    from o2o_tui.cli.output import emit_json, say
+    from o2o_tui.cli.sync import report_outcome
+    from o2o_tui.client.errors import PlatformError
+    from o2o_tui.config import load_profile
+    from o2o_tui.domain.clock import stored_clock
+    from o2o_tui.sync.explain import explain
+    from o2o_tui.sync.perform import ActionResult, Outcome, refresh
+    from o2o_tui.sync.read_model import ReadModel
+
+    store = ReadModel(cache).store(order.store_id)
+    at = stored_clock(entry.occurred_at, store.timezone if store is not None else None)
+    with contextlib.suppress(PlatformError):
+        asyncio.run(refresh(load_profile(profile_name), cache))
+    now = cache.outbox.get(entry.key)
+    number = order.display_number
+    if now is None or now.rejection is not None:  # answered now: its outcome is this refund's
+        if now is None:
+            result = ActionResult(Outcome.DONE, key=entry.key, action=entry.action, target=entry.target)
+        else:
+            reason = dict(now.rejection)
+            result = ActionResult(
+                Outcome.REJECTED,
+                key=entry.key,
+                action=entry.action,
+                target=entry.target,
+                reason=reason,
+                explanation=explain(reason, action=entry.action, target=entry.target),
+            )
+        done = t("care.cli.done.refund_queued_sent", number=number, at=at)
+        report_outcome(result, as_json=as_json, online=online, done_message=done)
+        return typer.Exit(int(Exit.OK))
+    said = t("care.cli.refund.queued_before", number=number, at=at)
+    if as_json:
+        emit_json(
+            {
+                "outcome": "queued",
+                "already_queued": True,
+                "action": entry.action,
+                "target": entry.target,
+                "key": entry.key,
+                "queued_at": entry.occurred_at,
+                "explanation": said,
+            }
+        )
+    else:
+        say(said)
+    return typer.Exit(int(Exit.OFFLINE if online else Exit.OK))
 
 
 def register(orders: typer.Typer) -> None:
@@ -148,6 +247,7 @@ def register(orders: typer.Typer) -> None:
         lines: list[str] | None = typer.Option(None, "--line", help=t("care.cli.option.line")),
         reason: str = typer.Option(..., "--reason", help=t("care.cli.option.reason")),
         note: str = typer.Option("", "--note", help=t("care.cli.option.note")),
+        again: bool = typer.Option(False, "--again", help=t("care.cli.option.again")),
         online: bool = OnlineOption,
         profile: str | None = ProfileOption,
         as_json: bool = JsonOption,
@@ -155,7 +255,13 @@ def register(orders: typer.Typer) -> None:
         import uuid
 
         from o2o_tui.domain.limits import blank
-        from o2o_tui.domain.refunds import RefundBody, RefundLineIn, RefundReason, refunded_quantities
+        from o2o_tui.domain.refunds import (
+            REFUNDS_MAX,
+            RefundBody,
+            RefundLineIn,
+            RefundReason,
+            refunded_quantities,
+        )
 
         code = _reason(reason)
         if code is RefundReason.OTHER and blank(note):  # the platform's rule, said before anything is queued
@@ -175,8 +281,21 @@ def register(orders: typer.Typer) -> None:
                 if index >= len(order.lines):
                     raise fail(t("care.cli.error.no_line", line=index + 1, count=len(order.lines)), Exit.USAGE)
                 left = order.lines[index].quantity - done[index]
-                parts.append(RefundLineIn(line=index, quantity=quantity or max(1, left)))
-            return RefundBody(id=refund_id, reason_code=code, whole=whole, lines=parts, note=note.strip())
+                if (quantity or 1) > left:  # more than is left of the line: refused here, nothing sent
+                    ordered = order.lines[index].quantity
+                    message = t("care.cli.error.line_left", line=index + 1, left=left, ordered=ordered)
+                    raise fail(message, Exit.REJECTED)
+                parts.append(RefundLineIn(line=index, quantity=quantity or left))
+            queued = _queued_refunds(cache, order)
+            twin = next((entry for entry, body in queued if _same_items(body, whole, parts)), None)
+            if twin is not None and not again:
+                raise _queued_twin(profile, cache, order, twin, online=online, as_json=as_json)
+            # what this person saw: the refunds the order has and this device's own still queued before this one
+            # (sent first); a refund made meanwhile by another device makes the platform refuse it as stale
+            seen = min(REFUNDS_MAX, len(order.refunds) + len(queued))  # more: the platform says too many
+            return RefundBody(
+                id=refund_id, reason_code=code, whole=whole, lines=parts, note=note.strip(), seen_refunds=seen
+            )
 
         _act(
             profile,

@@ -19,6 +19,7 @@ class What(enum.StrEnum):
     HOURS = "hours"
     ITEMS = "items"
     REASONS = "reasons"
+    MONEY = "money"
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
@@ -62,6 +63,12 @@ def csv_bytes(report: Any, what: What) -> bytes:
             writer.writerow(
                 [report.date, _cell(item.item_id), _cell(item.name), item.quantity, revenue, item.revenue.currency]
             )
+    elif what is What.MONEY:  # one row: the day's money, revenue's figures and all refunded that day
+        writer.writerow(["date", "gross", "refunds", "revenue", "refunded_today", "currency"])
+        amounts = (report.gross, report.refunds, report.revenue, report.refunded_today)
+        writer.writerow(
+            [report.date, *("" if m is None else _decimal(m.amount, m.currency) for m in amounts), report.currency]
+        )
     else:
         writer.writerow(["date", "kind", "reason_code", "by", "count"])
         for c in report.cancellations:

@@ -74,8 +74,11 @@ class DayReport(msgspec.Struct, frozen=True):
     cancellations: list[CancelFigures] = []  # most first
     refusals: list[RefusalFigures] = []  # most first
     gross: Money | None = None  # item totals of the day's orders that were not cancelled or refused
-    refunds: Money | None = None  # refunded on those orders
+    refunds: Money | None = None  # items refunded on those orders (what revenue leaves out)
     revenue: Money | None = None  # gross less refunds
+    # all money refunded that day (by each refund's time) on any order: cancelled later, placed the day before,
+    # delivery fees too; added later (None: a platform that does not say it)
+    refunded_today: Money | None = None
     top_items: list[ItemFigures] = []  # by quantity, then revenue
     top_revenue: list[ItemFigures] = []  # by revenue, then quantity
 

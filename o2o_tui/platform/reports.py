@@ -14,6 +14,12 @@ Which orders count (all times on the store's wall clock, `stores.local_time`):
 A refusal is a cancellation by the merchant of an order it never accepted (`reject`); any other cancellation
 counts under cancellations with its reason code and who cancelled. Refunds are read from the order documents
 when they carry them (`refunds: [{amount}]`, else `totals.refunded`); older documents simply have none.
+
+Two refund figures, for two questions: `refunds` is the items given back on the day's sales (revenue is the items
+less it: a delivery fee was never in the items, a cancelled order never in the sales); `refunded_today` is all
+money given back that day by the clock of each refund (`at`), on any order (one cancelled later, one placed the day
+before), delivery fees included: what a care lead reconciles with the payments. The query takes, besides the
+day's orders, those open across the day (placed before it, ended after it or not yet), where such a refund can be.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import msgspec
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import bindparam, or_, select
 
 from o2o_tui.domain.identity import Role
 from o2o_tui.domain.limits import as_utc
@@ -57,6 +63,7 @@ class _RefundLine(msgspec.Struct, frozen=True):
 
 class _Refund(msgspec.Struct, frozen=True):
     amount: Money | None = None
+    at: datetime | None = None  # when it was made (older documents: not said)
     lines: list[_RefundLine] = []  # per order line: what went back (a whole refund lists every line left)
 
 
@@ -85,10 +92,10 @@ _decode_many = msgspec.json.Decoder(_Figured).decode
 _QUERY = select(db.orders.c.doc).where(
     db.orders.c.store_id == bindparam("b_store"),
     db.orders.c.updated_at >= bindparam("b_start"),  # the index's range: nothing older changed that day
-    or_(
-        and_(db.orders.c.created_at >= bindparam("b_start"), db.orders.c.created_at < bindparam("b_end")),
-        and_(db.orders.c.ended_at >= bindparam("b_start"), db.orders.c.ended_at < bindparam("b_end")),
-    ),
+    # alive at some time of the day: placed before its end, and not ended before its start (the day's orders,
+    # the day's completions, and the orders open across the day, whose refunds that day count in refunded_today)
+    db.orders.c.created_at < bindparam("b_end"),
+    or_(db.orders.c.ended_at.is_(None), db.orders.c.ended_at >= bindparam("b_start")),
 )
 
 
@@ -156,6 +163,23 @@ def _refunded_lines(order: _Figured) -> tuple[dict[int, int], dict[int, int]] | 
     return units, amounts
 
 
+def _refunded_within(order: _Figured, start: datetime, end: datetime, created_today: bool) -> int:
+    """Money given back on `order` between `start` and `end`, delivery fee included: each refund by its time; one
+    that does not say its time (an older document), and a bare `totals.refunded`, on the day the order was placed."""
+    if not order.refunds:
+        refunded = order.totals.refunded if order.totals is not None else None
+        return refunded.amount if refunded is not None and created_today else 0
+    total = 0
+    for refund in order.refunds:
+        if refund.amount is None:
+            continue
+        if refund.at is None:
+            total += refund.amount.amount if created_today else 0
+        elif start <= as_utc(refund.at) < end:
+            total += refund.amount.amount
+    return total
+
+
 def _is_refusal(order: _Figured) -> bool:
     return order.cancelled_by == Party.MERCHANT and order.confirmed_at is None
 
@@ -173,7 +197,7 @@ def compute(store: Store, day: date, docs: list[bytes], now: datetime) -> DayRep
     quantity: Counter[str] = Counter()
     item_revenue: Counter[str] = Counter()
     names: dict[str, str] = {}
-    placed = completed = cancelled = refused = still_open = gross = refunds = 0
+    placed = completed = cancelled = refused = still_open = gross = refunds = refunded_today = 0
     for doc in docs:
         order = _decode_many(doc)
         ended = as_utc(order.ended_at) if order.ended_at is not None else None
@@ -181,6 +205,7 @@ def compute(store: Store, day: date, docs: list[bytes], now: datetime) -> DayRep
             completed += 1
             completed_by_hour[ended.astimezone(zone).hour] += 1
         created = as_utc(order.created_at)
+        refunded_today += _refunded_within(order, start, end, start <= created < end)
         if not start <= created < end:
             continue
         placed += 1
@@ -245,6 +270,7 @@ def compute(store: Store, day: date, docs: list[bytes], now: datetime) -> DayRep
         gross=Money(gross, currency),
         refunds=Money(refunds, currency),
         revenue=Money(gross - refunds, currency),
+        refunded_today=Money(refunded_today, currency),
         top_items=sorted(items, key=lambda i: (-i.quantity, -i.revenue.amount, i.name))[:TOP_ITEMS],
         top_revenue=sorted(items, key=lambda i: (-i.revenue.amount, -i.quantity, i.name))[:TOP_ITEMS],
     )

@@ -17,7 +17,7 @@ from rich.cells import cell_len
 
 from o2o_tui.domain.money import Money, format_money
 from o2o_tui.domain.order import Order, OrderLine, OrderStatus, Party, PaymentStatus
-from o2o_tui.domain.refunds import reason_label, refunded_quantities
+from o2o_tui.domain.refunds import reason_label, refunded_quantities, refunded_total
 from o2o_tui.domain.store import Store
 from o2o_tui.i18n import t
 from o2o_tui.printing.charset import without_invisible
@@ -253,7 +253,7 @@ def receipt(order: Order, store: Store | None, now: datetime, *, width: int = WI
             paid = Money(totals.total.amount - totals.refunded.amount, totals.total.currency)
             ops.extend(_two_sides(t("printing.receipt.paid"), _amount(paid), width, bold=True))
     ops.append(RuleOp())
-    ops.append(TextOp(payment_words(order), align=Align.CENTER))
+    ops.extend(TextOp(piece, align=Align.CENTER) for piece in _wrap(payment_words(order), width))
     if cancelled:
         ops.extend(_large(t("printing.cancelled.mark"), Size.DOUBLE, width, bold=True))
     ops.append(TextOp(_local(now, zone).strftime("%Y-%m-%d %H:%M"), align=Align.CENTER))
@@ -264,12 +264,20 @@ def receipt(order: Order, store: Store | None, now: datetime, *, width: int = WI
 def payment_words(order: Order) -> str:
     """The receipt's payment line: "Paid online", "To be paid", "Refunded"; a cancelled order's says it was
     cancelled and not paid, or refunded when the order says the money went back (the platform keeps a cancelled
-    order's payment status as it was: it never reads PAID on its receipt)."""
+    order's payment status as it was: it never reads a bare PAID on its receipt). A cancelled order the store
+    refunded in part before the cancel was paid, and says so with what went back ("Cancelled: paid online, ￥18.00
+    refunded", the platform's own payment status), never "not paid" under its refund lines."""
     status = order.payment.status
     if order.status is not OrderStatus.CANCELLED:
         return t(f"printing.receipt.payment.{status.value}")
-    refunded = status is PaymentStatus.REFUNDED
-    return t("printing.receipt.payment.cancelled_refunded" if refunded else "printing.receipt.payment.cancelled")
+    if status is PaymentStatus.REFUNDED:
+        return t("printing.receipt.payment.cancelled_refunded")
+    refunded = order.totals.refunded
+    if refunded is None or not refunded.amount:  # older answers: the refunds listed
+        refunded = refunded_total(order)
+    if refunded.amount > 0:
+        return t(f"printing.receipt.payment.cancelled_part_refunded.{status.value}", amount=_amount(refunded))
+    return t("printing.receipt.payment.cancelled")
 
 
 def cancel_reason(order: Order) -> str:
