@@ -135,9 +135,13 @@ def queued_before(
     return None
 
 
-def queued_before_text(found: QueuedBefore, timezone: str | None) -> str:
+def queued_before_text(found: QueuedBefore, timezone: str | None, *, not_storing: bool = False) -> str:
+    """What a code scanned again while its first scan waits says; `not_storing`: the platform answers but cannot
+    store changes now (NOT SAVING), so a voucher is checked once it can save again, not "when online"."""
     at = stored_clock(found.occurred_at, timezone)
     if found.kind is CodeKind.VOUCHER:
+        if not_storing:
+            return t("voucher.result.queued_before_voucher_not_storing", at=at)
         return t("voucher.result.queued_before_voucher", at=at)
     return t("voucher.result.queued_before_pickup", number=found.number or "?", at=at)
 

@@ -107,7 +107,9 @@ async def _queued_before(source: Any, store_id: str, code: str) -> tuple[Shown, 
     if found is None:
         return None
     store = source.store()
-    said = Shown("queued", queued_before_text(found, store.timezone if store is not None else None))
+    not_storing = source.link().state is LinkState.NOT_STORING  # answering, not saving: not "when online"
+    zone = store.timezone if store is not None else None
+    said = Shown("queued", queued_before_text(found, zone, not_storing=not_storing))
     return said, found.key if found.kind is CodeKind.VOUCHER else None
 
 

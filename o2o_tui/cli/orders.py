@@ -408,6 +408,33 @@ def _store_zone(cache: Any) -> Any:
     return zone_named(store.timezone) if store is not None else None
 
 
+def _admin_zone(profile: str | None, cache: Any, order: Any) -> tuple[Any, str | None]:
+    """(zone, the line that names it) for an order a platform admin's profile shows: its times on its store's
+    clock, as the store's own devices show them. An admin's cache keeps no store (it syncs orders of every
+    store), so the store is asked for (briefly: a read stays quick offline); without it, this computer's clock,
+    said so. (None, None) for any other profile: the cached store's zone as before (`_store_zone`)."""
+    from datetime import datetime
+
+    from o2o_tui.cli.common import open_client
+    from o2o_tui.config import load_profile
+    from o2o_tui.domain.clock import zone_named
+    from o2o_tui.safe_text import safe_text
+    from o2o_tui.sync.read_model import ReadModel
+
+    chosen = load_profile(profile)
+    if chosen.role != "admin":
+        return None, None
+    store = ReadModel(cache).store(order.store_id)
+    if store is None:
+        with contextlib.suppress(PlatformError), open_client(chosen, timeout=2.0) as client:
+            store = client.get_store(order.store_id)
+    zone = zone_named(store.timezone) if store is not None else None
+    if store is not None and zone is not None:
+        return zone, t("orders.show.zone_store", zone=safe_text(store.timezone, one_line=True))
+    here = datetime.now().astimezone()
+    return None, t("orders.show.zone_here", zone=f"{here.tzname()}, UTC{here.strftime('%z')}")
+
+
 def parse_fields(text: str) -> list[str]:
     """`--fields id,status,number` -> the names, checked against a row's top-level fields (exit 2 otherwise)."""
     from o2o_tui.sync.read_model import order_row_fields
@@ -718,13 +745,19 @@ def register(app: typer.Typer) -> None:
             view = _find(cache, order_id)
             zone = _store_zone(cache)
             courier = _courier_note(cache, view.order)
+            admin_zone, zone_line = (None, None) if as_json else _admin_zone(profile, cache, view.order)
+            if zone_line is not None:  # a platform admin's: the order's store's clock, named
+                zone = admin_zone
         if as_json:
             data = order_json(view)
             # added, never in place of a field: the courier as the cache knows it (the store's own fleet)
             data["courier"] = {"name": courier.name, "off_duty": courier.off_duty} if courier else None
             emit_json(data)
             return
-        for line in _show_lines(view, zone, courier):
+        lines = _show_lines(view, zone, courier)
+        if zone_line is not None:
+            lines.insert(3, zone_line)  # after the created time
+        for line in lines:
             say(line)
 
     @orders.command("accept", help=t("orders.accept.help"))

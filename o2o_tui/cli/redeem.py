@@ -58,23 +58,27 @@ def _queued_before(profile: Any, cache: Any, code: str) -> Any:
     return queued_before(code, profile.store_id, cache.outbox.pending(), orders)
 
 
-def _send_twin(profile: Any, cache: Any, found: Any) -> Any:
+def _send_twin(profile: Any, cache: Any, found: Any) -> tuple[Any, bool]:
     """The earlier scan sent now under its own key (its answer was lost: a timeout, a killed run), so the
-    platform answers it: the `ActionResult` once it did (the first answer again when that try was applied
-    after all), None while it stays queued (offline, or another process sending)."""
+    platform answers it: (the `ActionResult` once it did (the first answer again when that try was applied
+    after all), None while it stays queued (offline, or another process sending); whether the platform answered
+    but could not store it (NOT SAVING))."""
     import asyncio
 
     from o2o_tui.sync.explain import explain
+    from o2o_tui.sync.model import SyncState
     from o2o_tui.sync.perform import ActionResult, Outcome, refresh
 
+    report = None
     with contextlib.suppress(PlatformError):
-        asyncio.run(refresh(profile, cache))
+        report = asyncio.run(refresh(profile, cache))
+    not_storing = report is not None and report.state is SyncState.NOT_STORING
     entry = cache.outbox.get(found.key)
     redemption = found.redemption()
     if entry is None:
-        return ActionResult(Outcome.DONE, key=found.key, action=redemption.action, target=redemption.target)
+        return ActionResult(Outcome.DONE, key=found.key, action=redemption.action, target=redemption.target), False
     if entry.rejection is None:
-        return None
+        return None, not_storing
     reason = dict(entry.rejection)
     return ActionResult(
         Outcome.REJECTED,
@@ -83,16 +87,17 @@ def _send_twin(profile: Any, cache: Any, found: Any) -> Any:
         target=redemption.target,
         reason=reason,
         explanation=explain(reason, action=redemption.action, target=redemption.target),
-    )
+    ), False
 
 
-def _still_queued(profile: Any, cache: Any, found: Any) -> dict[str, Any]:
-    """The earlier scan still waiting (nothing is queued again), as `--json` says it."""
+def _still_queued(profile: Any, cache: Any, found: Any, *, not_storing: bool = False) -> dict[str, Any]:
+    """The earlier scan still waiting (nothing is queued again), as `--json` says it; `not_storing`: the
+    platform answered but could not store it, said in those words (not "when online")."""
     from o2o_tui.redeem import queued_before_text
     from o2o_tui.sync.read_model import ReadModel
 
     store = ReadModel(cache).store(profile.store_id)
-    said = queued_before_text(found, store.timezone if store is not None else None)
+    said = queued_before_text(found, store.timezone if store is not None else None, not_storing=not_storing)
     return {
         "outcome": "queued",
         "already_queued": True,
@@ -228,9 +233,9 @@ def register(app: typer.Typer) -> None:
             if early is not None:
                 raise fail(early, Exit.REJECTED)
             twin = _queued_before(chosen, cache, code)
-            result = _send_twin(chosen, cache, twin) if twin is not None else None
+            result, not_storing = _send_twin(chosen, cache, twin) if twin is not None else (None, False)
             if twin is not None and result is None:
-                _say_fully(_still_queued(chosen, cache, twin), as_json=as_json)
+                _say_fully(_still_queued(chosen, cache, twin, not_storing=not_storing), as_json=as_json)
                 if online:
                     raise typer.Exit(int(Exit.OFFLINE))
                 return

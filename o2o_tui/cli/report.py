@@ -1,6 +1,7 @@
-"""`o2o report day [--date YYYY-MM-DD] [--json | --csv [--what hours|items|reasons]]`: a day's figures of the
-profile's store from the platform (o2o_tui/figures.py); offline, the figures last fetched on this device, said so
-on stderr (the output itself stays the same shape, for scripts)."""
+"""`o2o report day [--date YYYY-MM-DD] [--store ID] [--json | --csv [--what hours|items|reasons|money]]`: a day's
+figures of the profile's store from the platform (o2o_tui/figures.py), or of any store `--store` names for a
+platform admin's profile; offline, the figures last fetched on this device, said so on stderr (the output itself
+stays the same shape, for scripts)."""
 
 from __future__ import annotations
 
@@ -117,12 +118,38 @@ def _refuse_future(profile: str | None, store_id: str, day: str | None) -> None:
         raise fail(FutureDay(day, today).i18n_message(), Exit.USAGE)
 
 
-def _store_id(profile: Any) -> str:
+def _store_id(profile: Any, store: str | None) -> str:
+    """The store whose figures to fetch: the profile's own, or `--store` for a platform admin (any store). A
+    store's profile asking another store is refused here, in its words (the platform refuses it too: 403)."""
+    from o2o_tui.safe_text import safe_text
+
     if profile.role == "courier":
         raise fail(t("figures.error.courier", profile=profile.name), Exit.USAGE)
+    if store is not None and not store.strip():
+        raise fail(t("figures.error.store_blank"), Exit.USAGE)
+    if profile.role == "admin":
+        if store is None:
+            raise fail(t("figures.error.admin_no_store", profile=profile.name), Exit.USAGE)
+        return store.strip()
     if not profile.store_id:
         raise fail(t("figures.error.no_store", profile=profile.name), Exit.USAGE)
+    if store is not None and store.strip() != profile.store_id:
+        shown = safe_text(store.strip(), one_line=True)
+        raise fail(
+            t("figures.error.other_store", profile=profile.name, store=shown, own=profile.store_id), Exit.USAGE
+        )
     return str(profile.store_id)
+
+
+def _platform_store_name(client: Any, store_id: str) -> str | None:
+    """The store's name as the platform has it (an admin's device caches no store), else None."""
+    from o2o_tui.client.errors import PlatformError
+    from o2o_tui.safe_text import safe_text
+
+    try:
+        return safe_text(client.get_store(store_id).name, one_line=True)
+    except PlatformError:
+        return None
 
 
 def register(app: typer.Typer) -> None:
@@ -134,6 +161,7 @@ def register(app: typer.Typer) -> None:
         date: Annotated[str | None, typer.Option("--date", help=t("figures.option.date"))] = None,
         as_csv: Annotated[bool, typer.Option("--csv", help=t("figures.option.csv"))] = False,
         what: Annotated[What, typer.Option("--what", help=t("figures.option.what"))] = What.HOURS,
+        store: Annotated[str | None, typer.Option("--store", help=t("figures.option.store"))] = None,
         profile: str | None = ProfileOption,
         as_json: bool = JsonOption,
     ) -> None:
@@ -154,13 +182,18 @@ def register(app: typer.Typer) -> None:
                 raise fail(t("figures.error.bad_date", value=safe_text(date, one_line=True)), Exit.USAGE) from None
         with handle_errors():
             chosen = load_profile(profile)
-            store_id = _store_id(chosen)
-            fill_new_cache(profile, say_answered_errors=True)  # the store's name for the title and its clock for the date
-            _refuse_future(profile, store_id, date)
+            store_id = _store_id(chosen, store)
+            admin = chosen.role == "admin"  # its cache holds no store: the platform says the day and the name
+            if not admin:
+                fill_new_cache(profile, say_answered_errors=True)  # the store's name and its clock for the date
+                _refuse_future(profile, store_id, date)
             cache = ReportCache(profile_cache_dir(chosen))
+            name = None
             with open_client(chosen) as client:
                 try:
                     found = day_figures(client, cache, store_id, date)
+                    if admin and not found.cached and not (as_json or as_csv):
+                        name = _platform_store_name(client, store_id)
                 except FutureDay as future:
                     raise fail(future.i18n_message(), Exit.USAGE) from None
                 except PlatformError as error:
@@ -182,5 +215,5 @@ def register(app: typer.Typer) -> None:
             sys.stdout.flush()
             return
         width = shutil.get_terminal_size((80, 24)).columns
-        for line in plain_lines(report, _store_name(profile, store_id), width):
+        for line in plain_lines(report, name or _store_name(profile, store_id), width):
             say(line)

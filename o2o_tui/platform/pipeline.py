@@ -27,6 +27,7 @@ from o2o_tui.platform.auth import Caller
 from o2o_tui.platform.context import Ctx
 from o2o_tui.platform.errors import ApiError, not_found, validation
 from o2o_tui.platform.state import Platform, platform_of
+from o2o_tui.platform.write_failures import refusal_record
 
 JSON = "application/json"
 _encode = msgspec.json.Encoder().encode
@@ -266,7 +267,7 @@ def _run_once(
         return Response(content=content, status_code=failure.status, media_type=JSON)
     if failure is not None:  # the refusal is the first answer too: a retry gets the same one
         content = _encode(failure.body)
-        with db.writing(platform.engine) as conn:
+        with refusal_record(), db.writing(platform.engine) as conn:  # not storable (disk full): answered anyway
             stored = idempotency.lookup(conn, caller.user_id, key, secret)
             if stored is not None:
                 return _replay(stored, fingerprint)

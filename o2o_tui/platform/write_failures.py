@@ -3,12 +3,18 @@
 A write that is only bookkeeping beside a read (a store device's last poll, written while it reads the event feed)
 must not fail that read, and the background jobs must not log a traceback every round while the disk stays full:
 each place says a refusal once, in one line, per kind of refusal, and once more when it can write again.
+
+A change the platform refuses (409, 422, ...) stores that refusal under the caller's Idempotency-Key, in a write
+of its own (pipeline.py). When only that record cannot be written (`refusal_record`), the device still gets the
+true answer, not a 503: what is lost is the record (a retry with the same key is judged afresh), said once.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy.exc import InternalError, OperationalError
 
@@ -88,3 +94,22 @@ class SaidOnce:
         """The kinds of refusal `where` said since it last wrote (empty if it writes)."""
         with self._lock:
             return frozenset(self._said.get(where, ()))
+
+
+REFUSAL_RECORDS = "the record of refused changes"
+_refusal_records = SaidOnce(logging.getLogger("o2o.platform"))
+
+
+@contextmanager
+def refusal_record() -> Iterator[None]:
+    """Around the write that stores a refusal's answer under its Idempotency-Key: a database that refuses that
+    write (disk full, read-only, ...) loses the record, not the answer: said once per kind, in one line, and once
+    more when a record is stored again; anything else (a bug) is raised as it was."""
+    try:
+        yield
+    except REFUSED_WRITES as error:
+        if not refused_write(error):
+            raise
+        _refusal_records.failed(REFUSAL_RECORDS, error)
+    else:
+        _refusal_records.wrote(REFUSAL_RECORDS)
