@@ -66,6 +66,8 @@ def is_due(order: Order, now: datetime) -> bool:
         return False
     if order.held_until is not None and as_utc(order.held_until) > now:
         return False  # scheduled, before its prep start
+    if order.closed_at_promise is not None:
+        return False  # promised for a time its store's hours closed since: a person calls the customer or cancels
     return order.accept_deadline is None or as_utc(order.accept_deadline) > now
 
 

@@ -45,11 +45,11 @@ def test_hours_changed_after_placing_move_the_ring_time(tmp_path: Path) -> None:
         cursor = merchant.get("/v1/events", after="latest").json()["cursor"]
 
         hours = f"/v1/stores/{store_id}/hours"
-        late = {"date": tomorrow.isoformat(), "hours": [{"opens": "14:00", "closes": "22:00"}]}
+        late = {"date": tomorrow.isoformat(), "hours": [{"opens": "11:50", "closes": "22:00"}]}
         assert merchant.put(hours, {"exceptions": [late]}).status_code == 200
         moved = merchant.get(f"/v1/orders/{order['id']}").json()
-        opens = noon.replace(hour=14)
-        assert _when(moved["held_until"]) == opens  # rings when the store opens that day
+        opens = noon.replace(hour=11, minute=50)
+        assert _when(moved["held_until"]) == opens  # rings when the store opens that day (before noon)
         assert _when(moved["accept_deadline"]) == opens + timedelta(seconds=60)
         assert moved["status"] == "CREATED"
         events = merchant.get("/v1/events", after=cursor).json()["events"]
@@ -73,20 +73,18 @@ def test_a_held_order_due_while_closed_waits_for_the_opening(tmp_path: Path) -> 
         start = datetime.now(UTC) + timedelta(minutes=PREP, seconds=3)  # rings in 3 s
         order = customer.post("/v1/orders", _later(store_id, start)).json()
         assert order["held_until"] is not None
-        # the hours close the store today, open tomorrow at 10:00 (written beneath the API: only the release
-        # itself can notice)
-        today = datetime.now(SHANGHAI).date()
-        tomorrow = today + timedelta(days=1)
+        # the hours have the store closed until the minute of its promised time today (written beneath the API:
+        # only the release itself can notice)
+        opens = start.astimezone(SHANGHAI).replace(second=0, microsecond=0)
+        today = opens.date()
         engine = sa.create_engine(platform.db_url)
         with engine.begin() as conn:
             doc = json.loads(conn.execute(sa.text("SELECT doc FROM stores WHERE id = :i"), {"i": store_id}).scalar())
             doc["hours_exceptions"] = [
-                {"date": today.isoformat(), "hours": []},
-                {"date": tomorrow.isoformat(), "hours": [{"opens": "10:00", "closes": "22:00"}]},
+                {"date": today.isoformat(), "hours": [{"opens": opens.strftime("%H:%M"), "closes": "23:59"}]}
             ]
             conn.execute(sa.text("UPDATE stores SET doc = :d WHERE id = :i"), {"d": json.dumps(doc), "i": store_id})
         engine.dispose()
-        opens = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 10, tzinfo=SHANGHAI)
 
         def status() -> dict:
             return merchant.get(f"/v1/orders/{order['id']}").json()

@@ -167,6 +167,15 @@ class FoodWithCourier(msgspec.Struct, frozen=True):
         require_times_in_range(self)
 
 
+class ClosedAtPromise(msgspec.Struct, frozen=True):
+    """An order for later whose promised time the store's hours came to have closed after it was placed (a holiday
+    set, the hours changed): it cannot be made on time, so the platform rang it at once for staff to call the
+    customer or cancel (`o2o_tui/platform/scheduled.py`)."""
+
+    date: str  # the promised day, the store's clock, YYYY-MM-DD (the closed date itself when `holiday`)
+    holiday: bool = False  # a dated exception closes it (else the weekly hours)
+
+
 class Order(msgspec.Struct, frozen=True):
     id: str
     store_id: str
@@ -215,6 +224,11 @@ class Order(msgspec.Struct, frozen=True):
     # held, cleared when the platform releases it (event `order.released`, `released_at`) or staff accept it early
     held_until: datetime | None = None
     released_at: datetime | None = None
+    # an order for later: the prep minutes its prep start was counted with when placed (a ring time worked out
+    # again keeps them, whatever the menu says since); None for an instant order or one placed before this field
+    scheduled_prep_minutes: int | None = None
+    # set when the store's hours have it closed at the promised time (see ClosedAtPromise); never cleared
+    closed_at_promise: ClosedAtPromise | None = None
     # a courier holds this order's food after their pickup was refused (the order cancelled, or given to another
     # courier, meanwhile): set (event `order.updated`) by the refused pickup, cleared by that courier's `food-back`
     # (`order.updated`). Staff and admin read it; customers and couriers never

@@ -15,6 +15,10 @@ apart from the live queue):
   already past when the order is placed holds nothing (the order is live at once) if the store is open then;
   the hours are looked at again when it comes due and whenever staff change them (`platform/scheduled.py`):
   a pause does not hold it (it rings as a live order keeps ringing through a pause);
+- a held order whose promised time itself the hours come to have closed (a holiday set after it was placed) cannot
+  be made on time: it is not held to the next opening (after the time promised) but rings at once, flagged
+  (`Order.closed_at_promise`, `closed_at_promise`) for staff to call the customer or cancel; its prep start is
+  counted with the prep minutes it was placed with (`Order.scheduled_prep_minutes`), not the menu's since;
 - a held order takes its day number from the day it is due (the window's start, the store's clock), as Meituan
   numbers 预订单, so the counter of that day goes on after it (`o2o_tui/platform/orders.py`);
 - a window is refused unless it starts in the future, within `SCHEDULE_DAYS_MAX` days, at a time the store's
@@ -29,7 +33,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 
 from o2o_tui.domain.hours import DatedHours, WeeklyRange, is_open, next_change
 from o2o_tui.domain.limits import SCHEDULE_DAYS_MAX, as_utc
-from o2o_tui.domain.order import Order, OrderStatus, TimingType
+from o2o_tui.domain.order import ClosedAtPromise, Order, OrderStatus, TimingType
 from o2o_tui.domain.store import StoreState, StoreStatus
 
 
@@ -84,6 +88,36 @@ def release_time(
         if opens is not None:
             at = opens.replace(tzinfo=zone).astimezone(UTC)
     return at if at > now else None
+
+
+def closed_at_promise(
+    promised: datetime, zone: tzinfo, weekly: Sequence[WeeklyRange] = (), exceptions: Sequence[DatedHours] = ()
+) -> ClosedAtPromise | None:
+    """None when the hours have the store open at the promised time `promised` (aware); else why it is closed
+    then: a dated exception (a holiday: its date, the day before's when that one's hours reach past midnight) or
+    the weekly hours."""
+    local = promised.astimezone(zone).replace(tzinfo=None)
+    if is_open(local, weekly, exceptions):
+        return None
+    day = local.date()
+    if not is_open(local, weekly, ()):  # the weekly hours alone have it closed
+        return ClosedAtPromise(date=day.isoformat())
+    dated = {exception.date for exception in exceptions}
+    holiday = day if day.isoformat() in dated else day - timedelta(days=1)
+    return ClosedAtPromise(date=holiday.isoformat(), holiday=True)
+
+
+def closed_at_promise_words(order: Order, zone: tzinfo | None) -> str | None:
+    """The line telling staff a new order cannot be made on time (`Order.closed_at_promise`): "promised for 12:00:
+    the store is closed then (holiday 2026-12-25)"; None for any other order, and once it was accepted or ended."""
+    closed, promised = order.closed_at_promise, promised_time(order)
+    if closed is None or promised is None or order.status is not OrderStatus.CREATED:
+        return None
+    from o2o_tui.i18n import t
+
+    when = as_utc(promised).astimezone(zone).strftime("%H:%M")  # the store's clock (UTC when not known)
+    key = "scheduled.closed_at_promise.holiday" if closed.holiday else "scheduled.closed_at_promise.hours"
+    return t(key, when=when, date=closed.date)
 
 
 class WindowProblem(enum.StrEnum):

@@ -313,6 +313,7 @@ def create(ctx: Ctx, body: CreateOrderBody) -> tuple[StoredOrder, bool]:
         accept_deadline=(held or ctx.now) + timedelta(seconds=timeout),
         pickup_code=_free_pickup_code(ctx.conn, store.id),
         held_until=held,
+        scheduled_prep_minutes=scheduled.placed_prep_minutes(store, menu, timing, body.lines),
         delivery_code=_four_digits() if body.type is OrderType.DELIVERY else None,
     )
     ctx.conn.execute(

@@ -2,7 +2,10 @@
 start, or the store's next opening when its hours have it closed then (accept deadline counted from then), and
 released by a job that wakes at the next release (rules: `o2o_tui/domain/schedule.py`). The hours are looked at
 again at release (closed then: held until they open) and when staff change them (`rehold`, from
-`stores.set_hours`), so a held order never rings while its store is closed by its hours.
+`stores.set_hours`), so a held order never rings while its store is closed by its hours, but for one whose
+promised time itself they have closed (a holiday set after it was placed): that one cannot be made on time and
+rings at once, flagged (`Order.closed_at_promise`), for staff to call the customer or cancel. A ring time worked
+out again counts the prep minutes the order was placed with (`Order.scheduled_prep_minutes`).
 
 State lives in the order document (`held_until`, `released_at`); the orders table's `accept_deadline` column is
 the held order's deadline (its release + accept timeout), so the timeout job (`jobs.cancel_overdue`) never
@@ -25,10 +28,11 @@ from sqlalchemy import Connection, bindparam, select, update
 from o2o_tui.domain.identity import Role
 from o2o_tui.domain.limits import as_utc
 from o2o_tui.domain.menu import Menu
-from o2o_tui.domain.order import Order, OrderStatus, Timing, TimingType
+from o2o_tui.domain.order import ClosedAtPromise, Order, OrderStatus, Timing, TimingType
 from o2o_tui.domain.requests import NewOrderLine
 from o2o_tui.domain.schedule import (
     WINDOW_MESSAGES,
+    closed_at_promise,
     is_held,
     prep_minutes_for,
     prep_start,
@@ -87,13 +91,21 @@ def admits(store: Store, now: datetime, timing: Timing) -> bool:
     return timing.type is TimingType.SCHEDULED and store.status.state in (StoreState.ONLINE, StoreState.BUSY)
 
 
-def held_until(store: Store, menu: Menu, timing: Timing, lines: list[NewOrderLine], now: datetime) -> datetime | None:
-    """When a new order rings: its prep start, or the store's next opening when its hours have it closed then;
-    None when that is now (instant, or a prep start already past while the store is open)."""
+def placed_prep_minutes(store: Store, menu: Menu, timing: Timing, lines: list[NewOrderLine]) -> int | None:
+    """A new order for later's prep minutes, by the menu now (kept in the order: `Order.scheduled_prep_minutes`);
+    None for an instant order."""
     if timing.type is not TimingType.SCHEDULED or timing.window_start is None:
         return None
     own = {item.id: item.prep_minutes for category in menu.categories for item in category.items}
-    minutes = prep_minutes_for((own.get(line.item_id) for line in lines), store.default_prep_minutes)
+    return prep_minutes_for((own.get(line.item_id) for line in lines), store.default_prep_minutes)
+
+
+def held_until(store: Store, menu: Menu, timing: Timing, lines: list[NewOrderLine], now: datetime) -> datetime | None:
+    """When a new order rings: its prep start, or the store's next opening when its hours have it closed then;
+    None when that is now (instant, or a prep start already past while the store is open)."""
+    minutes = placed_prep_minutes(store, menu, timing, lines)
+    if minutes is None or timing.window_start is None:
+        return None
     start = prep_start(timing.window_start, minutes)
     return release_time(start, now, _zone(store), store.opening_hours, store.hours_exceptions)
 
@@ -140,12 +152,23 @@ def _held(conn: Connection, store_id: str | None = None) -> list[Order]:
 
 
 def _prep_start_of(conn: Connection, store: Store, order: Order) -> datetime:
-    """A held order's prep start, from the menu's prep minutes of its items (as when it was placed)."""
+    """A held order's prep start, by the prep minutes it was placed with; for one placed before they were kept,
+    the menu's prep minutes of its items now."""
     assert order.timing.window_start is not None  # a held order is scheduled, with a window
-    menu = menus.load(conn, store.id)
-    own = {item.id: item.prep_minutes for category in menu.categories for item in category.items} if menu else {}
-    minutes = prep_minutes_for((own.get(line.item_id) for line in order.lines), store.default_prep_minutes)
+    minutes = order.scheduled_prep_minutes
+    if minutes is None:
+        menu = menus.load(conn, store.id)
+        own = {i.id: i.prep_minutes for category in menu.categories for i in category.items} if menu else {}
+        minutes = prep_minutes_for((own.get(line.item_id) for line in order.lines), store.default_prep_minutes)
     return prep_start(as_utc(order.timing.window_start), minutes)
+
+
+def _closed_at_promise(store: Store, order: Order) -> ClosedAtPromise | None:
+    """Why the store's hours have it closed at the order's promised time (None: open then)."""
+    if order.timing.window_start is None:
+        return None
+    start = as_utc(order.timing.window_start)
+    return closed_at_promise(start, _zone(store), store.opening_hours, store.hours_exceptions)
 
 
 def _ring_at(store: Store, at: datetime, now: datetime) -> datetime | None:
@@ -163,14 +186,36 @@ def _move(ctx: Ctx, store: Store, stored: orders.StoredOrder, ring: datetime) ->
     ctx.conn.execute(_SET_DEADLINE, {"b_id": stored.order.id, "deadline": db.iso(deadline)})
 
 
+def _release(ctx: Ctx, store: Store | None, stored: orders.StoredOrder, closed: ClosedAtPromise | None) -> None:
+    """Release the held order now (event `order.released`: every console rings for it as for a new order). One
+    the hours have closed at its promised time (`closed`) is flagged so, its accept deadline counted from now."""
+    number = orders.number_in_queue(ctx, stored.order)  # its own, unless the queue has it already
+    changes: dict[str, object] = {"held_until": None, "released_at": ctx.now, "number": number}
+    if store is not None and closed is not None:
+        timeout = ctx.settings.accept_timeout_seconds or store.accept_timeout_seconds
+        changes["accept_deadline"] = ctx.now + timedelta(seconds=timeout)
+        changes["closed_at_promise"] = closed
+    orders.save(ctx, stored, msgspec.structs.replace(stored.order, **changes), RELEASED_EVENT)
+    deadline = changes.get("accept_deadline")
+    if isinstance(deadline, datetime):  # the orders table's column too (the timeout job reads it)
+        ctx.conn.execute(_SET_DEADLINE, {"b_id": stored.order.id, "deadline": db.iso(deadline)})
+
+
 def rehold(ctx: Ctx, store: Store) -> int:
     """The store's hours (or dated exceptions) changed: every order of it still held rings again at its prep
     start, or the next opening of the new hours when they have it closed then (now when that is past: the release
-    job takes it at once). Answers how many ring times moved."""
+    job takes it at once); one whose promised time the new hours have closed rings now, flagged
+    (`Order.closed_at_promise`). Answers how many ring times moved."""
     moved = 0
     for order in _held(ctx.conn, store.id):
         stored = orders.load(ctx.conn, order.id)
         if stored is None or not is_held(stored.order) or stored.order.timing.window_start is None:
+            continue
+        closed = _closed_at_promise(store, stored.order)
+        if closed is not None:  # cannot be made on time: staff call the customer or cancel, now
+            ctx.record("order", order.id, "release")
+            _release(ctx, store, stored, closed)
+            moved += 1
             continue
         ring = _ring_at(store, _prep_start_of(ctx.conn, store, stored.order), ctx.now) or ctx.now
         held = stored.order.held_until
@@ -204,18 +249,15 @@ def release_due(platform: Platform, now: datetime | None = None) -> tuple[int, d
                 if stored is None or not is_held(stored.order):  # accepted early, cancelled, or released
                     continue
                 store = stores.load(conn, stored.order.store_id)
-                ring = _ring_at(store, ctx.now, ctx.now) if store is not None else None
+                closed = _closed_at_promise(store, stored.order) if store is not None else None
+                ring = _ring_at(store, ctx.now, ctx.now) if store is not None and closed is None else None
                 if store is not None and ring is not None:  # closed by its hours now: ring when they open
                     ctx.record("order", order_id, "hold")
                     _move(ctx, store, stored, ring)
                     ahead.append(ring)
-                else:
+                else:  # due and open now; or closed at the promised time itself: rings now, flagged
                     ctx.record("order", order_id, "release")
-                    number = orders.number_in_queue(ctx, stored.order)  # its own, unless the queue has it already
-                    after = msgspec.structs.replace(
-                        stored.order, held_until=None, released_at=ctx.now, number=number
-                    )
-                    orders.save(ctx, stored, after, RELEASED_EVENT)
+                    _release(ctx, store, stored, closed)
                     released += 1
             platform.notifier.notify(ctx.scopes)
         except ApiError as error:  # changed meanwhile (another process released it, a late cancel): skip it

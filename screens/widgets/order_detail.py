@@ -90,6 +90,9 @@ def detail_parts(
     held = fmt.food_with_courier(order)
     if held:  # a courier's refused pickup left the bag with them: it comes back to the counter
         parts += [(held, "bold reverse"), "\n"]
+    closed = schedule.closed_at_promise_words(order, zone)
+    if closed:  # an order for later the store's hours came to close at its promised time: call or cancel
+        parts += [(closed, "bold reverse"), "\n"]
     problem = fmt.courier_problem(order, zone)
     if problem and order.delivery_problem is not None:  # on top, as the other news the counter must act on
         parts += [(_label(t("ui.detail.courier_problem")) + problem, "bold reverse"), "\n"]
