@@ -381,7 +381,7 @@ class SyncEngine:
             if table is not None:
                 delta.put(table, entity_key(result), result)
 
-        def write() -> None:
+        def write() -> int | None:
             if delta.size():
                 self._write_delta(delta, {})
             # the outbox forgets them next: the accepts and cancels the platform took are remembered first, to
@@ -390,11 +390,16 @@ class SyncEngine:
             self._mark_done([entry.key for entry, _ in confirmed])
             for entry, result in confirmed:  # what is queued on top of this device's own publish or hide follows it
                 linked.follow_confirmed(self._cache.outbox, entry, result)
+            # a publish that went through clears the refused ones of its store before it: the `!` count follows
+            published = any(entry.action == linked.PUBLISH for entry, _ in confirmed)
+            return len(self._cache.outbox.conflicts()) if published else None
 
-        await self._io(write)
+        conflicts = await self._io(write)
         count = len(confirmed)
         confirmed.clear()
         self._pending = max(0, self._pending - count)
+        if conflicts is not None:
+            self._conflicts = conflicts  # the STATUS below makes a console re-read its list (screens/engine_source)
         self._emit_delta(delta)
         self._emit(Change(kind=ChangeKind.STATUS))
         return count
@@ -429,19 +434,23 @@ class SyncEngine:
         reason = rejection_reason(error, order_doc, delivery_doc, own, cancels)
         reason["explanation"] = explain(reason, action=entry.action, target=entry.target)  # as first shown
 
-        def write() -> list[str]:
+        def write() -> tuple[list[str], int | None]:
             if delta.size():
                 self._write_delta(delta, {})
             refused = self._cache.outbox.mark_rejected(entry.key, reason)
-            return linked.hold_riders(self._cache.outbox, refused) if entry.action == linked.PUBLISH else []
+            if entry.action != linked.PUBLISH:
+                return [], None
+            held = linked.hold_riders(self._cache.outbox, refused)
+            return held, len(self._cache.outbox.conflicts())  # counted: it replaced an earlier refused publish
 
-        riders: list[str] = await self._io(write)
-        self._count_refused([entry.key, *riders], delta)
-        return riders
+        riders, conflicts = await self._io(write)
+        self._count_refused([entry.key, *riders], delta, conflicts)
+        return list(riders)
 
-    def _count_refused(self, keys: list[str], delta: Delta | None = None) -> None:
+    def _count_refused(self, keys: list[str], delta: Delta | None = None, conflicts: int | None = None) -> None:
+        """`keys` moved to the conflicts; `conflicts`: how many there are now, when counted."""
         self._pending = max(0, self._pending - len(keys))
-        self._conflicts += len(keys)
+        self._conflicts = self._conflicts + len(keys) if conflicts is None else conflicts
         if delta is not None:
             self._emit_delta(delta)
         self._emit(Change(kind=ChangeKind.CONFLICT, ids=frozenset(keys)))

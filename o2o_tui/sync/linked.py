@@ -11,6 +11,8 @@ store queued before it, when that one has the same base version.
 The sync engine asks `refused_publish` before it sends a rider (held when its publish was refused), and
 `hold_riders` when it refuses a publish (its riders go to the conflicts with it, each with a reason of its own, in
 one write; what an earlier refused publish of the store left there is replaced: one refused entry per draft).
+When a later publish of the store goes through (the draft fixed and published again), the refused ones queued
+before it and the riders they held leave the conflicts (`follow_published`): that publish carried the draft.
 
 Publishes queued in a row on one device (two imports offline, the editor's next publish) are drafts built one on
 top of the other, all edited from the same menu version: when the first goes through, `follow_published` moves the
@@ -114,10 +116,9 @@ def hold_riders(outbox: Any, publish: Any) -> list[str]:
     return [rider.key for rider in riders]
 
 
-def _replaced(entries: list[Any], publish: Any, targets: set[str]) -> list[str]:
-    """The conflicts the refused `publish` replaces: older refused publishes of its store, and the riders they
-    held for items the new one holds too (each retry of one draft keeps one entry, not one more)."""
-    old = {
+def _refused_before(entries: list[Any], publish: Any) -> set[str]:
+    """The keys of the refused publishes of `publish`'s store queued before it."""
+    return {
         entry.key
         for entry in entries
         if entry.action == PUBLISH
@@ -125,14 +126,38 @@ def _replaced(entries: list[Any], publish: Any, targets: set[str]) -> list[str]:
         and entry.seq < publish.seq
         and entry.rejection is not None
     }
+
+
+def _held_by(entry: Any, publishes: set[str]) -> bool:
+    """Whether `entry` is a rider held in the conflicts because one of `publishes` was refused."""
+    return entry.rejection is not None and entry.rejection.get("publish_key") in publishes
+
+
+def _replaced(entries: list[Any], publish: Any, targets: set[str]) -> list[str]:
+    """The conflicts the refused `publish` replaces: older refused publishes of its store, and the riders they
+    held for items the new one holds too (each retry of one draft keeps one entry, not one more)."""
+    old = _refused_before(entries, publish)
+    return [
+        entry.key for entry in entries if entry.key in old or (_held_by(entry, old) and entry.target in targets)
+    ]
+
+
+def superseded(outbox: Any, publish: Any) -> list[str]:
+    """The conflicts this device's `publish`, which went through, leaves without a reason to stay: the refused
+    publishes of its store queued before it (the draft they carried was fixed and published with it), and every
+    rider they held (also one whose publish already left the conflicts: replaced by a retry, or dismissed alone).
+    Another store's refusals, later ones and other actions' stay."""
+    conflicts = outbox.conflicts()
+    old = _refused_before(conflicts, publish)
     return [
         entry.key
-        for entry in entries
+        for entry in conflicts
         if entry.key in old
         or (
-            entry.rejection is not None
-            and entry.rejection.get("publish_key") in old
-            and entry.target in targets
+            entry.seq < publish.seq  # its publish, queued before it, too
+            and _store_of(entry) == publish.target
+            and rides(entry)
+            and (entry.rejection or {}).get("publish_key") is not None
         )
     ]
 
@@ -141,7 +166,12 @@ def follow_published(outbox: Any, publish: Any, version: int) -> list[str]:
     """This device's `publish` went through as menu `version`: the publishes of its store queued after it on the
     same base version (a draft edited on top of it while it waited: a second import queued offline, the editor's
     next publish) now follow it, as the platform sees them in order: their base version, and their riders', becomes
-    `version`. Someone else's publish in between still makes them stale. Returns the keys moved."""
+    `version`. Someone else's publish in between still makes them stale. The refused publishes of the store queued
+    before it, and the riders they held, leave the conflicts (`superseded`, one durable write). Returns the keys
+    moved."""
+    cleared = superseded(outbox, publish)
+    if cleared:
+        outbox.dismiss_many(cleared)
     entries = [entry for entry in outbox.pending() if entry.seq > publish.seq]
     followers = {
         entry.key
