@@ -1,9 +1,10 @@
 """The readable diff of a menu draft against the published menu (`o2o_tui.menu_draft.diff`), as a scrollable list.
 
 Grouped by category (an item's changes under its category; option groups and options in a section of their own),
-one line per change: `+` added, `-` removed, `~` changed (field: before -> after), `↕` moved. Menu text is
-untrusted (a merchant may paste anything): it goes through `safe_text` and is shown as plain `Content`, never as
-markup. Used by the editor's `D` (`MenuDiffScreen`) and by the publish dialog's confirm (`DiffView`).
+one line per change: `+` added, `-` removed, `~` changed (field: before → after), `↕` moved (`^`, `->` and `-`
+for `↕`, `→` and `∅` where the terminal lacks them: `Glyphs`, screens/terminal.py). Menu text is untrusted (a
+merchant may paste anything): it goes through `safe_text` and is shown as plain `Content`, never as markup. Used
+by the editor's `D` (`MenuDiffScreen`) and by the publish dialog's confirm (`DiffView`).
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from o2o_tui.i18n import t
 from o2o_tui.menu_draft import Change, fields_text, value_words
 from o2o_tui.safe_text import safe_text
 from screens.keys import localize_bindings
+from screens.terminal import Glyphs, active_glyphs, glyphs_of
 from screens.widgets.footer import KeyFooter
 
 CSS_PATH = "menu_publish.tcss"
 KINDS = ("added", "removed", "changed", "moved")
-MARKS = {"added": "+", "removed": "-", "changed": "~", "moved": "↕"}
+MARKS = {"added": "+", "removed": "-", "changed": "~"}  # and "moved": the terminal's `Glyphs.moved` ("↕")
 STYLES = {
     "added": "$text-success",
     "removed": "$text-error",
@@ -86,39 +88,42 @@ def sections(changes: Sequence[Change]) -> list[Section]:
     ]
 
 
-def _values(change: Change) -> list[str | tuple[str, str]]:
-    """`field: before → after` (or just `→ after` / `before`) of one change, as plain text parts."""
+def _values(change: Change, glyphs: Glyphs) -> list[str | tuple[str, str]]:
+    """`field: before → after` (or just `∅ → after` / `before`) of one change, as plain text parts."""
     parts: list[str | tuple[str, str]] = []
     if change.kind in ("changed", "moved") and change.fields:
         parts.append(fields_text(change.fields))  # "价格：" in Chinese, "price: " in English
     words = value_words(change)  # a hidden item: "hidden" / "已隐藏", not yes/no
     before, after = (safe_text(word, one_line=True) if word else "" for word in words)
     if change.kind in ("changed", "moved"):
-        parts += [(before or "∅", "$text-muted"), " → ", after or "∅"]
+        parts += [(before or glyphs.empty, "$text-muted"), f" {glyphs.arrow} ", after or glyphs.empty]
     elif before or after:
         parts.append(before or after)
     return parts
 
 
-def _mark(change: Change) -> tuple[str, str]:
-    return f"{MARKS.get(change.kind, '?')} ", STYLES.get(change.kind, "")
+def _mark(change: Change, glyphs: Glyphs) -> tuple[str, str]:
+    mark = glyphs.moved if change.kind == "moved" else MARKS.get(change.kind, "?")
+    return f"{mark} ", STYLES.get(change.kind, "")
 
 
 def _name(change: Change) -> str:
     return safe_text(change.name or change.id, one_line=True)
 
 
-def change_lines(run: Sequence[Change]) -> list[Content]:
+def change_lines(run: Sequence[Change], glyphs: Glyphs | None = None) -> list[Content]:
     """The lines of one entity's changes (a run of the diff on one entity): one line for a single change; else
-    the entity once, then one indented line per change."""
+    the entity once, then one indented line per change. `glyphs`: the terminal's set (default: the running
+    app's, `active_glyphs`)."""
+    glyphs = glyphs or active_glyphs()
     first = run[0]
     entity = t(f"menu_publish.entity.{first.entity}")
     head: list[str | tuple[str, str]] = [f"{entity} ", (_name(first), "bold")]
     if len(run) == 1:
-        values = _values(first)
-        return [Content.assemble("  ", _mark(first), *head, *(["  ", *values] if values else []))]
+        values = _values(first, glyphs)
+        return [Content.assemble("  ", _mark(first, glyphs), *head, *(["  ", *values] if values else []))]
     lines = [Content.assemble("  ", *head)]
-    lines += [Content.assemble("    ", _mark(change), *_values(change)) for change in run]
+    lines += [Content.assemble("    ", _mark(change, glyphs), *_values(change, glyphs)) for change in run]
     return lines
 
 
@@ -133,14 +138,15 @@ def runs(changes: Sequence[Change]) -> list[list[Change]]:
     return found
 
 
-def diff_content(changes: Sequence[Change]) -> Content:
-    """The whole diff: a summary line, then each section's title and its changes."""
+def diff_content(changes: Sequence[Change], glyphs: Glyphs | None = None) -> Content:
+    """The whole diff: a summary line, then each section's title and its changes (`glyphs` as `change_lines`)."""
+    glyphs = glyphs or active_glyphs()
     lines: list[Content] = [Content.styled(summary_text(changes), "bold")]
     for section in sections(changes):
         lines.append(Content(""))
         lines.append(Content.styled(section.title, "bold underline"))
         for run in runs(section.changes):
-            lines.extend(change_lines(run))
+            lines.extend(change_lines(run, glyphs))
     return Content("\n").join(lines)
 
 
@@ -152,11 +158,11 @@ class DiffView(VerticalScroll, can_focus=True):
         self.changes = list(changes)
 
     def compose(self) -> ComposeResult:
-        yield Static(diff_content(self.changes), id="diff-text")
+        yield Static(diff_content(self.changes, glyphs_of(self)), id="diff-text")
 
     def show(self, changes: Sequence[Change]) -> None:
         self.changes = list(changes)
-        self.query_one("#diff-text", Static).update(diff_content(self.changes))
+        self.query_one("#diff-text", Static).update(diff_content(self.changes, glyphs_of(self)))
 
 
 class MenuDiffScreen(Screen[None]):

@@ -27,36 +27,42 @@ from o2o_tui.menu_draft import Conflict, Rebase, fields_text, hidden_word, resol
 from o2o_tui.safe_text import safe_text
 from screens.keys import localize_bindings
 from screens.menu_diff import CSS_PATH
+from screens.terminal import Glyphs, active_glyphs, glyphs_of
 from screens.widgets.footer import KeyFooter
 
 # Not shown: availability is not part of a draft, and nested lists are conflicts of their own.
 HIDDEN_FIELDS = frozenset({"status", "snooze_until", "items", "options"})
 PARENT_FIELD = {"item": "category", "option": "group"}
-EMPTY = frozenset({"–", "– / –"})
+DASH = "–"  # a value nobody gave; "-" where the terminal lacks "–" (`Glyphs.dash`)
 
 
-def _value_text(value: object) -> str:
+def _empty(dash: str) -> frozenset[str]:
+    return frozenset({dash, f"{dash} / {dash}"})
+
+
+def _value_text(value: object, dash: str = DASH) -> str:
     if value is None:
-        return "–"
+        return dash
     if isinstance(value, Money):
         return safe_text(format_money(value), one_line=True)  # the currency is the menu's text
     if isinstance(value, Names):
-        return " / ".join(safe_text(text, one_line=True) or "–" for text in (value.zh, value.en))
+        return " / ".join(safe_text(text, one_line=True) or dash for text in (value.zh, value.en))
     if isinstance(value, bool):
         return hidden_word(value)  # the only flag of a menu entity: "已隐藏" / "显示", not yes/no
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, list | tuple):
-        return ", ".join(_value_text(each) for each in value) or "–"
+        return ", ".join(_value_text(each, dash) for each in value) or dash
     return safe_text(value, one_line=True)
 
 
-def fields_of(value: object) -> list[tuple[str, str]]:
-    """(field, text) for each shown field of an item, category, group or option; [] when absent."""
+def fields_of(value: object, dash: str = DASH) -> list[tuple[str, str]]:
+    """(field, text) for each shown field of an item, category, group or option; [] when absent. `dash` stands
+    for a value nobody gave."""
     if value is None or not isinstance(value, msgspec.Struct):
         return []
     return [
-        (name, _value_text(getattr(value, name)))
+        (name, _value_text(getattr(value, name), dash))
         for name in value.__struct_fields__
         if name not in HIDDEN_FIELDS
     ]
@@ -68,9 +74,14 @@ def _with_parent(fields: list[tuple[str, str]], entity: str, parent: str | None)
     return [*fields, (PARENT_FIELD[entity], safe_text(parent, one_line=True))]
 
 
-def side_content(conflict: Conflict, side: Literal["mine", "theirs"]) -> Content:
+def side_content(
+    conflict: Conflict, side: Literal["mine", "theirs"], glyphs: Glyphs | None = None
+) -> Content:
     """One side of a conflict: every field, `*` where it differs from the base, bold where the sides differ;
-    the parent (category, group) when the sides place it apart; or "deleted"."""
+    the parent (category, group) when the sides place it apart; or "deleted". `glyphs`: the terminal's set
+    (default: the running app's, `active_glyphs`)."""
+    dash = (glyphs or active_glyphs()).dash
+    empty = _empty(dash)
     other_side = "theirs" if side == "mine" else "mine"
     value, other, base = getattr(conflict, side), getattr(conflict, other_side), conflict.base
     if value is None:
@@ -78,8 +89,8 @@ def side_content(conflict: Conflict, side: Literal["mine", "theirs"]) -> Content
         return Content.styled(absent, "italic $text-error")
     parents = {conflict.base_parent, conflict.mine_parent, conflict.theirs_parent} - {None}
     moved = len(parents) > 1
-    own = fields_of(value)
-    base_fields, other_fields = dict(fields_of(base)), dict(fields_of(other))
+    own = fields_of(value, dash)
+    base_fields, other_fields = dict(fields_of(base, dash)), dict(fields_of(other, dash))
     if moved:
         own = _with_parent(own, conflict.entity, getattr(conflict, f"{side}_parent"))
         base_fields = dict(_with_parent(list(base_fields.items()), conflict.entity, conflict.base_parent))
@@ -90,7 +101,7 @@ def side_content(conflict: Conflict, side: Literal["mine", "theirs"]) -> Content
         )
     lines: list[Content] = []
     for name, text in own:
-        if text in EMPTY and base_fields.get(name, text) in EMPTY and other_fields.get(name, text) in EMPTY:
+        if text in empty and base_fields.get(name, text) in empty and other_fields.get(name, text) in empty:
             continue  # nobody gave it (an older menu's per-language names): nothing to choose
         changed = base is None or base_fields.get(name) != text
         differs = other_fields.get(name) != text
@@ -170,8 +181,9 @@ class MenuRebaseScreen(Screen[Rebase | None]):
             )
             sides.display = True
             done.display = False
-            self.query_one("#mine-text", Static).update(side_content(conflict, "mine"))
-            self.query_one("#theirs-text", Static).update(side_content(conflict, "theirs"))
+            glyphs = glyphs_of(self)
+            self.query_one("#mine-text", Static).update(side_content(conflict, "mine", glyphs))
+            self.query_one("#theirs-text", Static).update(side_content(conflict, "theirs", glyphs))
         self.query_one("#rebase-error", Static).update("")
         self.refresh_bindings()
 

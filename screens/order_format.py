@@ -24,7 +24,15 @@ from o2o_tui.domain.transitions import shown_status
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 
-ELLIPSIS = "…"
+ELLIPSIS = "…"  # FULL's; `fit` cuts with the running app's (`Glyphs.ellipsis`: "..." where the font lacks "…")
+
+
+def ellipsis() -> str:
+    """The running app's ellipsis (`screens.terminal.active_glyphs`: "…", or "..." on an ASCII terminal or the
+    Linux console); FULL's outside an app. Textual is imported only here, when a text is cut."""
+    from screens.terminal import active_glyphs
+
+    return active_glyphs().ellipsis
 
 
 def fit(text: str, width: int, *, align: str = "left", words: bool = True) -> str:
@@ -32,17 +40,22 @@ def fit(text: str, width: int, *, align: str = "left", words: bool = True) -> st
 
     With `words` (the default) a cut falls between words when the text has a space in the part that fits ("Kung
     Pao…", not "Kung Pao Chi…"); a first word longer than the width, or text without spaces (Chinese), is cut at
-    the last character that fits.
+    the last character that fits. The ellipsis is the terminal's (`ellipsis()`); a "..." too wide to leave a
+    character before it is shortened ("K..", "K.", ".").
     """
     if width <= 0:
         return ""
     size = cell_len(text)
     if size > width:
+        mark = ellipsis()
+        while len(mark) > 1 and cell_len(mark) >= width:
+            mark = mark[:-1]
+        room = width - cell_len(mark)
         out: list[str] = []
         used = 0
         for char in text:
             char_width = cell_len(char)
-            if used + char_width > width - 1:
+            if used + char_width > room:
                 break
             out.append(char)
             used += char_width
@@ -51,8 +64,8 @@ def fit(text: str, width: int, *, align: str = "left", words: bool = True) -> st
         if words and cut_mid_word and " " in kept.strip():
             kept = kept[: kept.rstrip().rindex(" ")]
         kept = kept.rstrip()
-        text = kept + ELLIPSIS
-        size = cell_len(kept) + 1
+        text = kept + mark
+        size = cell_len(text)
     padding = " " * (width - size)
     return padding + text if align == "right" else text + padding
 

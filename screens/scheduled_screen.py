@@ -28,6 +28,7 @@ from screens import order_format as fmt
 from screens.console_messages import ConsoleHost, OpenOrder, ShowHelp
 from screens.keys import localize_bindings
 from screens.source import QueueEntry, SourceChange
+from screens.terminal import Glyphs, active_glyphs, glyphs_of
 from screens.widgets.footer import KeyFooter
 
 
@@ -40,9 +41,18 @@ def when_text(moment: datetime | None, zone: tzinfo | None, now: datetime) -> st
     return local.strftime("%H:%M") if local.date() == today.date() else local.strftime("%m-%d %H:%M")
 
 
-def scheduled_row(order: Order, width: int, zone: tzinfo | None, now: datetime, when_width: int) -> str:
+def scheduled_row(
+    order: Order,
+    width: int,
+    zone: tzinfo | None,
+    now: datetime,
+    when_width: int,
+    glyphs: Glyphs | None = None,
+) -> str:
     """One line fitted to `width` cells: promised time, number, type (from 60 columns), customer (from 50),
-    items. Untrusted text (names, items) is cleaned by `order_format` and shown as plain text."""
+    items ("Rice×2", "Ricex2" in ASCII: `glyphs` the terminal's set, default the running app's). Untrusted text
+    (names, items) is cleaned by `order_format` and shown as plain text."""
+    times = (glyphs or active_glyphs()).times
     parts = [fmt.fit(when_text(promised_time(order), zone, now), when_width), order.display_number]
     used = when_width + 1 + len(order.display_number)
     if width >= 60:
@@ -51,7 +61,7 @@ def scheduled_row(order: Order, width: int, zone: tzinfo | None, now: datetime, 
     if width >= 50:
         parts.append(fmt.fit(fmt.customer_name(order), 12))
         used += 13
-    parts.append(fmt.fit(fmt.items_summary(order), max(0, width - used - 1)))
+    parts.append(fmt.fit(fmt.items_summary(order, times), max(0, width - used - 1)))
     return " ".join(parts)
 
 
@@ -123,8 +133,11 @@ class ScheduledScreen(Screen[None]):
         width = max(20, (self.size.width or 80) - 2)
         texts = [when_text(promised_time(entry.order), zone, now) for entry in held]
         when_width = max((len(text) for text in texts), default=5)
+        glyphs = glyphs_of(self)
         listing.set_options(
-            Option(Content(scheduled_row(entry.order, width, zone, now, when_width)), id=entry.order.id)
+            Option(
+                Content(scheduled_row(entry.order, width, zone, now, when_width, glyphs)), id=entry.order.id
+            )
             for entry in held
         )
         if held:

@@ -36,7 +36,7 @@ from o2o_tui.store_effect import at_text, effect, effect_text, store_zone
 from screens.console_messages import ShowHelp
 from screens.dialogs import AsciiInput, NumberPrompt
 from screens.keys import localize_bindings
-from screens.order_format import ELLIPSIS, fit
+from screens.order_format import ellipsis, fit
 from screens.source import ActionRefused, LinkState, link_up
 from screens.widgets.folded_text import FoldedText
 from screens.widgets.footer import KeyFooter
@@ -62,7 +62,7 @@ class Clamped(FoldedText):
         lines = folded.split("\n", allow_blank=True)
         if len(lines) <= self._most or width <= 0:
             return folded
-        last = fit(lines[self._most - 1].plain + ELLIPSIS, width).rstrip()  # the word that does not fit goes
+        last = fit(lines[self._most - 1].plain + ellipsis(), width).rstrip()  # the word that does not fit goes
         return Content("\n").join([*lines[: self._most - 1], Content(last)])
 
 

@@ -35,8 +35,9 @@ _CONSOLE_TERMS = ("linux", "cons25")
 @dataclass(frozen=True, slots=True)
 class Glyphs:
     """The few drawn characters a terminal can show. FULL: a UTF-8 terminal with a full font (xterm and the like);
-    CONSOLE: the Linux text console (its font has box drawing, Latin-1 and a few symbols, but no braille, eighth
-    blocks, ⏎, ▶ or ▇); ASCII: a serial terminal (vt100, vt220) or a locale that is not UTF-8."""
+    CONSOLE: the Linux text console (its font has box drawing, Latin-1 and the PC set's few symbols: ≈ · ■ and the
+    arrows ↑ ↓ → ↕; but no braille, eighth blocks, ⏎, ▶ or ▇, nor the typesetter's … – ∅); ASCII: a serial
+    terminal (vt100, vt220) or a locale that is not UTF-8."""
 
     level: str  # "full" | "console" | "ascii"
     css_class: str  # set on the app: the stylesheets' rules for ASCII borders hang from it ("" when full)
@@ -52,6 +53,11 @@ class Glyphs:
     down: str
     times: str  # a quantity's "×" ("Rice×2", "2× Rice"); the console font has it (Latin-1)
     hline: str  # a horizontal rule (the queue's "── Done ──" divider)
+    ellipsis: str  # where `fit` cut a text ("Kung Pao…", "Kung Pao..."): screens/order_format.py
+    arrow: str  # "from → to": the board's "12:34→12:55", the menu diff's "before → after"
+    moved: str  # the menu diff's mark of a moved entity (beside "+", "-", "~")
+    empty: str  # the menu diff's "no value" (a price removed: "∅ → ¥5")
+    dash: str  # the rebase screen's "no value"
 
     @property
     def full(self) -> bool:
@@ -62,9 +68,16 @@ class Glyphs:
         return self.level == "ascii"
 
 
-FULL = Glyphs("full", "", "⏎", "▏", "■", "×", "⠤⠤", "≈", "·", "▶", "↑", "↓", "×", "─")
-CONSOLE = Glyphs("console", "-console", "Enter", "│", "■", "×", "..", "≈", "·", ">", "↑", "↓", "×", "─")
-ASCII = Glyphs("ascii", "-ascii", "Enter", "|", "#", "x", "..", "~", "|", ">", "up", "down", "x", "-")
+_FULL_TEXT = {"ellipsis": "…", "arrow": "→", "moved": "↕", "empty": "∅", "dash": "–"}
+_CONSOLE_TEXT = {"ellipsis": "...", "arrow": "→", "moved": "↕", "empty": "-", "dash": "-"}
+_ASCII_TEXT = {"ellipsis": "...", "arrow": "->", "moved": "^", "empty": "-", "dash": "-"}
+FULL = Glyphs("full", "", "⏎", "▏", "■", "×", "⠤⠤", "≈", "·", "▶", "↑", "↓", "×", "─", **_FULL_TEXT)
+CONSOLE = Glyphs(
+    "console", "-console", "Enter", "│", "■", "×", "..", "≈", "·", ">", "↑", "↓", "×", "─", **_CONSOLE_TEXT
+)
+ASCII = Glyphs(
+    "ascii", "-ascii", "Enter", "|", "#", "x", "..", "~", "|", ">", "up", "down", "x", "-", **_ASCII_TEXT
+)
 
 # key names Textual shows as a symbol (textual.keys.KEY_DISPLAY_ALIASES), as the smaller sets write them
 _ASCII_KEYS = {"⏎": "Enter", "⌫": "Bksp", "↑": "Up", "↓": "Down", "←": "Left", "→": "Right"}

@@ -30,6 +30,7 @@ from o2o_tui.live_dispatch import (
 )
 from o2o_tui.safe_text import safe_text
 from screens.order_format import fit
+from screens.terminal import active_glyphs
 from screens.widgets.city_map import courier_mark
 from screens.widgets.line_list import LineList, RowState
 
@@ -199,9 +200,11 @@ class Column:
 
 
 def header_label(keys: Sequence[str], width: int) -> str:
-    """The first of the header's texts that fits `width` whole, padded; blank when none does (never cut)."""
+    """The first of the header's texts that fits `width` whole, padded; blank when none does (never cut). Its
+    "→" ("Pickup→Drop") is the terminal's (`Glyphs.arrow`: "->" in ASCII)."""
+    arrow = active_glyphs().arrow
     for key in keys:
-        text = t(key) if key else ""
+        text = (t(key) if key else "").replace("→", arrow)
         if cell_len(text) <= width:
             return text + " " * (width - cell_len(text))
     return " " * max(0, width)
@@ -214,7 +217,7 @@ def header_line(columns: Sequence[Column], lead: str = "") -> Content:
 def order_columns(width: int) -> dict[str, Column]:
     """The order list's columns at `width` cells, in display order (a row starts with one space)."""
     wide = width >= WIDE_ROW
-    times_w = 11 if width >= NARROW_ROW else 6
+    times_w = 10 + cell_len(active_glyphs().arrow) if width >= NARROW_ROW else 6  # "12:34→12:55", "12:34"
     columns = {
         "number": Column(("dispatch.board.col.order",), 5),
         "ready": Column(("dispatch.board.col.ready",), 5),
@@ -229,7 +232,7 @@ def order_columns(width: int) -> dict[str, Column]:
     columns["courier"] = Column(
         ("dispatch.board.col.courier", "dispatch.board.col.courier_short"), max(4, free)
     )
-    times = "dispatch.board.col.times" if times_w == 11 else "dispatch.board.col.pickup"
+    times = "dispatch.board.col.times" if width >= NARROW_ROW else "dispatch.board.col.pickup"
     columns["times"] = Column((times,), times_w)
     if wide:
         columns["customer"] = Column(("dispatch.board.col.customer",), customer_w)
@@ -244,6 +247,7 @@ def order_header(width: int) -> Content:
 def order_line(view: OrderRowView, width: int) -> Content:
     """An order's row at `width` cells, laid out as `order_columns` says (so it sits under the header)."""
     columns = order_columns(width)
+    arrow = active_glyphs().arrow  # "12:34→12:55", "12:34->12:55" in ASCII
     parts: list[str | tuple[str, str]] = [" "]
     for name, column in columns.items():
         w = column.width
@@ -257,7 +261,8 @@ def order_line(view: OrderRowView, width: int) -> Content:
             route_w = min(len(view.route), max(0, w - 4))
             parts += [fit(view.courier, w - route_w), (view.route[:route_w], "bold")]
         elif name == "times":
-            times = f"{view.pickup}→{view.dropoff}" if view.pickup and w >= 11 else view.pickup
+            both = f"{view.pickup}{arrow}{view.dropoff}"
+            times = both if view.pickup and w >= cell_len(both) else view.pickup
             parts.append(fit(times, w))
         elif name == "customer":
             parts.append(fit(view.customer, w))
