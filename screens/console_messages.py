@@ -83,9 +83,13 @@ class PrintRequested(Message):
         reprint: bool = False,
         prep_minutes: int | None = None,
         accept_key: str | None = None,
+        confirmed: bool | None = None,
     ) -> None:
         super().__init__()
         self.order_id = order_id
+        # what became of the accept made here: True once the platform took it, False queued (offline); None: not
+        # known to the sender (the printer looks at the order's pending actions)
+        self.confirmed = confirmed
         # the Idempotency-Key of the accept queued here that the ticket is printed for (a duplicate slip follows
         # when another accept stood: screens/printing.py); None: look it up in the outbox, or not an accept's
         self.accept_key = accept_key

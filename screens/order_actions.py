@@ -19,7 +19,7 @@ from o2o_tui.domain.limits import (
     PREP_MINUTES_MIN,
     REJECT_REASONS,
 )
-from o2o_tui.domain.order import Order
+from o2o_tui.domain.order import Order, OrderStatus
 from o2o_tui.domain.requests import CodeBody, ConfirmBody, DelayBody, EmptyBody, ReasonBody
 from o2o_tui.domain.store import StoreState
 from o2o_tui.domain.transitions import OrderAction, TransitionCheck, check_order_transition
@@ -32,7 +32,13 @@ from screens.dialogs import ChoicePrompt, CodePrompt, NumberPrompt
 from screens.source import ActionRefused, LinkState, OrderSource, QueueEntry, link_up
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    from textual.screen import Screen
+
     from screens.app import MerchantApp
+    from screens.source import SourceChange
 
 DEFAULT_PREP_MINUTES = 15
 DEFAULT_DELAY_MINUTES = 10  # Uber Eats and 美团 offer 5 / 10 / 15 minutes; 10 is the middle
@@ -104,10 +110,13 @@ class OrderActions:
         default = store.default_prep_minutes if store else DEFAULT_PREP_MINUTES
 
         def answered(minutes: int | None) -> None:
-            if minutes is not None:
-                self._submit(
-                    order, "order.confirm", ConfirmBody(preparation_minutes=minutes), OrderAction.CONFIRM
-                )
+            stop()
+            if minutes is None:
+                return
+            now = self.app.source.order(order.id)  # the order may have left NEW while the dialog was open
+            if now is not None and not self._check(now.order, OrderAction.CONFIRM):
+                return
+            self._submit(order, "order.confirm", ConfirmBody(preparation_minutes=minutes), OrderAction.CONFIRM)
 
         busy = store.status.extra_minutes if store and store.status.state is StoreState.BUSY else 0
         hint = t("ui.dialog.enter_default_busy", default=default, extra=busy, total=default + busy) if busy else None
@@ -119,7 +128,45 @@ class OrderActions:
             maximum=PREP_MINUTES_MAX,
             hint=hint,  # a busy store adds its minutes to what is typed: the promise is longer than the field
         )
+        stop = self._close_when_taken(prompt, order)
         self.app.push_screen(prompt, answered)
+
+    def _close_when_taken(self, prompt: Screen[Any], order: Order) -> Callable[[], None]:
+        """While the accept dialog of `order` is open: once the order leaves NEW (another counter accepted it, the
+        customer cancelled, the accept deadline passed), the dialog closes and says so; a prompt over it (not
+        the top screen) stays, and its Enter is refused then in the same words. Answers the function that stops
+        looking (the dialog's answer calls it)."""
+        source = self.app.source
+
+        def look() -> None:
+            if prompt not in self.app.screen_stack:
+                stop()
+                return
+            entry = source.order(order.id)
+            if entry is None or entry.order.status is OrderStatus.CREATED or entry.pending:
+                return  # still new (or this device's own action on it waits: it says what becomes of it)
+            stop()
+            if self.app.screen is prompt:
+                prompt.dismiss(None)
+            status = fmt.status_label(entry.order)
+            self.app.say(
+                t("orders.accept_dialog.closed", number=order.display_number, status=status), severity="warning"
+            )
+
+        def changed(change: SourceChange) -> None:  # from any thread: looked at on the loop
+            if order.id in change.order_ids:
+                self.app.call_later(look)
+
+        unsubscribe = source.subscribe(changed)
+        stopped = False
+
+        def stop() -> None:
+            nonlocal stopped
+            if not stopped:
+                stopped = True
+                unsubscribe()
+
+        return stop
 
     def reject(self, entry: QueueEntry) -> None:
         order = entry.order
@@ -251,7 +298,7 @@ class OrderActions:
 
         async def send() -> None:
             try:
-                refused_later, accept_key = await self._send(action, order, body)
+                refused_later, accept_key, confirmed = await self._send(action, order, body)
             except ActionRefused as refused:
                 self.app.say(
                     t("ui.action.refused", number=order.display_number, action=label, reason=refused.message),
@@ -267,34 +314,40 @@ class OrderActions:
                 key = queued_key(self.app.source)
                 self.app.say(t(key, number=order.display_number, action=label), timeout=3)
             if isinstance(body, ConfirmBody):  # accepted here (queued or sent): the kitchen's ticket
+                # what became of it, as the platform answered it here (not the view: it may not show it yet)
                 self.app.post_message(
-                    PrintRequested(order.id, prep_minutes=body.preparation_minutes, accept_key=accept_key)
+                    PrintRequested(
+                        order.id, prep_minutes=body.preparation_minutes, accept_key=accept_key, confirmed=confirmed
+                    )
                 )
 
         self.app.run_worker(send(), group="actions", exit_on_error=False)
 
-    async def _send(self, action: str, order: Order, body: msgspec.Struct) -> tuple[bool, str | None]:
+    async def _send(
+        self, action: str, order: Order, body: msgspec.Struct
+    ) -> tuple[bool, str | None, bool | None]:
         """Queue the action; with the accept's Idempotency-Key when the source gives it (the ticket printed for
         an accept queued offline keeps it, so that a duplicate slip can follow: screens/printing.py). An accept
         sent online is followed until the platform answers it, so that it is said sent and its kitchen ticket
         printed only then: True when the platform refused it (another counter's accept stood first: the source
         says so, with that accept's ready time), or answered it as done because another device's accept of the
         same minutes stood first (said here). Offline, or once the link drops while it waits, it is queued and
-        counts as accepted here: the kitchen starts on it."""
+        counts as accepted here: the kitchen starts on it. The third: whether the platform took the accept (True),
+        or it is queued (False); None when this source cannot tell (the ticket's printer looks at the order)."""
         source = self.app.source
         keyed = getattr(source, "submit_keyed", None)  # a source that can follow its entry (the engine's)
         if not isinstance(body, ConfirmBody) or keyed is None:
             await source.submit(action, order.id, body)
-            return False, None
+            return False, None, None
         key = await keyed(action, order.id, body)
         while link_up(source):
             pending, refusal = await source.entry_state(key)  # type: ignore[attr-defined]
             if refusal is not None:
-                return True, key
+                return True, key, False
             if not pending:
-                return await self._accepted_elsewhere(source, key, order), key
+                return await self._accepted_elsewhere(source, key, order), key, True
             await asyncio.sleep(VERDICT_POLL_S)
-        return False, key
+        return False, key, False
 
     async def _accepted_elsewhere(self, source: object, key: str, order: Order) -> bool:
         """The platform answered this accept as done: whether another device's accept of the same minutes stood

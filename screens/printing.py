@@ -98,11 +98,12 @@ class ConsolePrinting:
             from screens.source import link_up
 
             source = self.app.source  # type: ignore[attr-defined]
-            entry = source.order(order.id)
-            # an accept still queued: the source's picture may not show the one just made here yet, but an accept
-            # made here prints while the link is up only once the platform took it (screens/order_actions.py)
-            queued = entry is not None and "order.confirm" in entry.pending
-            unconfirmed = queued or (message.prep_minutes is not None and not link_up(source))
+            if message.confirmed is not None:  # the accept made here, as the platform answered it
+                unconfirmed = not message.confirmed
+            else:  # not known to the sender: as the source shows the order (an accept still queued says so)
+                entry = source.order(order.id)
+                queued = entry is not None and "order.confirm" in entry.pending
+                unconfirmed = queued or (message.prep_minutes is not None and not link_up(source))
             ops = layout.kitchen_ticket(
                 order,
                 store,
@@ -118,6 +119,9 @@ class ConsolePrinting:
                 self.app.run_worker(
                     self._keyed(order, ops, message, queued_entries), group="printing", exit_on_error=False
                 )
+                return
+            if arms and message.confirmed:  # the accept that stood here: its ticket printed is in the ledger
+                self._queue_job(order, kind, ops, message, arms=arms, accept_key=message.accept_key)
                 return
         self._queue_job(order, kind, ops, message, arms=arms)
 
@@ -254,6 +258,8 @@ class ConsolePrinting:
                 duplicate = slip.order_id in duplicates
                 if slip.id in printed:
                     sent = "printing.console.duplicate_sent" if duplicate else "printing.console.slip_sent"
+                    if duplicate and slip.order_id in answer.unsure:  # the other ticket may not have printed
+                        sent = "printing.console.duplicate_sent_check"
                     self._say(t(sent, number=slip.number), "warning")
                 elif status.state.problem is not None:
                     problem = t(f"printing.problem.{status.state.problem.value}")
@@ -366,12 +372,12 @@ def _slip(
     return slip
 
 
-def _duplicate_slip(order: Order, store: Store | None, now: datetime) -> Callable[[datetime | None], list[Op]]:
+def _duplicate_slip(order: Order, store: Store | None, now: datetime) -> Callable[..., list[Op]]:
     """The duplicate slip of `order`, made once the queue knows when its ticket printed here."""
     from o2o_tui.printing.layout import duplicate_slip
 
-    def slip(printed_at: datetime | None) -> list[Op]:
-        return duplicate_slip(order, store, now, ticket_printed_at=printed_at)
+    def slip(printed_at: datetime | None, stood_printed: bool = False) -> list[Op]:
+        return duplicate_slip(order, store, now, ticket_printed_at=printed_at, stood_printed=stood_printed)
 
     return slip
 

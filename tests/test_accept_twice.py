@@ -127,9 +127,10 @@ def test_the_second_counters_command_says_the_real_ready_time_and_exits_4(
     [conflict] = second.json("conflicts", "list")
     assert conflict["reason"]["code"] == "already_accepted" and conflict["reason"]["preparation_minutes"] == 15
     assert f"{ACCEPTED}: {ready}" in conflict["explanation"]
-    answer = second.json("orders", "accept", order_id, "--prep", "30", code=Exit.REJECTED)
-    assert answer["outcome"] == "rejected" and answer["reason"]["code"] == "already_accepted"
-    assert answer["order"]["preparation_minutes"] == 15
+    # now the cache shows it accepted: refused here as the console's `a` refuses it, nothing sent (no conflict)
+    again = second("orders", "accept", order_id, "--prep", "30", code=Exit.REJECTED)
+    assert f"{number} is already" in again.stderr and f"console: {ready}" in again.stderr
+    assert len(second.json("conflicts", "list")) == 1
     assert _order(shared_platform, order_id)["preparation_minutes"] == 15
 
 

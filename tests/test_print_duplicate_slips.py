@@ -65,7 +65,8 @@ def test_a_duplicate_slip_is_short_large_and_says_whose_ticket_stands(
 ) -> None:
     set_language(lang)
     at = FROZEN_NOW - timedelta(minutes=4)
-    paper = decode(render(duplicate_slip(_accepted(), sample_store(), FROZEN_NOW, ticket_printed_at=at)))
+    ops = duplicate_slip(_accepted(), sample_store(), FROZEN_NOW, ticket_printed_at=at, stood_printed=True)
+    paper = decode(render(ops))
     assert paper.big == big and paper.cuts == 1
     text = " ".join(paper.lines)  # a long line wraps at the printer's width
     assert why in text and printed in text
@@ -77,8 +78,10 @@ def test_a_duplicate_slip_is_short_large_and_says_whose_ticket_stands(
 
 
 def _duplicate(order: Order, stood: str) -> Countermand:
-    def slip(at: object) -> list:  # type: ignore[type-arg]
-        return duplicate_slip(order, None, FROZEN_NOW, ticket_printed_at=at)  # type: ignore[arg-type]
+    def slip(at: object, stood_printed: bool = False) -> list:  # type: ignore[type-arg]
+        return duplicate_slip(  # type: ignore[arg-type]
+            order, None, FROZEN_NOW, ticket_printed_at=at, stood_printed=stood_printed  # type: ignore[arg-type]
+        )
 
     return Countermand(order.id, order.display_number, slip, stood=stood)
 

@@ -212,6 +212,47 @@ def _not_too_early(action: str) -> Any:
     return check
 
 
+def console_refusal(order: Any, action: str) -> str | None:
+    """Why the console's key refuses `action` ("order.confirm" / "order.reject") on `order` as cached, in its words
+    (screens/order_actions.py `_check`): another counter accepted it, it ended, ...; None when it applies."""
+    from o2o_tui.domain.transitions import OrderAction, TransitionCheck, check_order_transition, shown_status
+    from o2o_tui.sync.explain import too_early, wrong_type
+
+    verb = OrderAction.CONFIRM if action == "order.confirm" else OrderAction.REJECT
+    number = order.display_number
+    refusal = wrong_type(verb, order.type, number) or too_early(verb, order.status, order.type, number)
+    if refusal is not None:
+        return refusal
+    check = check_order_transition(order.status, order.type, verb)
+    if check is TransitionCheck.APPLY:
+        return None
+    key = "ui.action.already" if check is TransitionCheck.ALREADY else "ui.action.not_now"
+    status = t(f"ui.status.{shown_status(order.status, order.type)}")
+    return t(key, number=number, status=status, action=t(f"ui.action.{verb.value}"))
+
+
+def _as_console(action: str, cache: Any = None) -> Any:
+    """A precondition: the order as cached still takes `action` (the console's check). Exit 4 in the console's
+    words, nothing queued (no conflict filed), once a fresh pull agrees with the cache; an accept of an order
+    accepted before also says that accept's time, ready time and minutes (`cache`: the store's clock)."""
+
+    def check(view: Any, *, final: bool) -> bool:
+        order = view.order
+        if "order.confirm" in view.pending:  # this profile's own accept still queued shows it accepted: sent on
+            return True
+        refusal = console_refusal(order, action)
+        if refusal is None:
+            return True
+        if not final:
+            return False
+        if action == "order.confirm" and order.confirmed_at is not None and cache is not None:
+            refusal += "\n" + t("orders.refused.accepted_before", number=order.display_number,
+                                **_accept_times(order, cache))  # fmt: skip
+        raise fail(refusal, Exit.REJECTED)
+
+    return check
+
+
 def _handoff_check(code: str) -> Any:
     """The handoff's precondition: the action fits the order's type, and a code that differs from the order's
     pickup code as cached is refused here (exit 4, nothing sent: a wrong try sent counts toward the code's lock).
@@ -589,17 +630,21 @@ class AcceptGuard:
     on succeed without sending; other minutes are refused, exit 4); refused by the platform for an accept it
     cannot tell, it does not claim another counter's."""
 
-    def __init__(self, prep: int | None) -> None:
+    def __init__(self, prep: int | None, *, print_ticket: bool = True) -> None:
         self._prep = prep
         self._own: set[str] = set()
+        self._print = print_ticket  # `--no-print`: False
 
     def precondition(self, cache: Any) -> Any:
         self._own = own_accept_keys(cache)
 
+        console = _as_console("order.confirm", cache)
+
         def check(view: Any, *, final: bool) -> bool:
             order = view.order
             if order.accept_key not in self._own or str(order.status) not in _ACCEPTED:
-                return True
+                # not this profile's accept: refused here as the console's key refuses it (another counter's)
+                return bool(console(view, final=final))
             same = order.preparation_minutes == accept_minutes(cache, self._prep)
             if str(order.status) == "CONFIRMED" and same:
                 return True  # the same accept: the platform answers it as done
@@ -632,6 +677,69 @@ class AcceptGuard:
         key = "orders.refused.accepted_here" if mine else "orders.refused.accepted_before"
         said = t(key, number=order.display_number, **_accept_times(order, cache))
         return msgspec.structs.replace(result, explanation=said)
+
+
+    def ticket_plan(self, cache: Any, result: Any, after: Any, here: AcceptedHere | None) -> dict[str, Any] | None:
+        """What the kitchen ticket of this accept is printed from, read in the open cache (printed once it is
+        closed: `print_ticket`); None when none prints: nothing accepted, or another device's accept of the same
+        minutes stood (its ticket is the kitchen's, said as the console says it)."""
+        from o2o_tui.sync.perform import Outcome
+        from o2o_tui.sync.read_model import ReadModel
+
+        if after is None or result.outcome not in (Outcome.DONE, Outcome.QUEUED):
+            return None
+        order = after.order
+        queued = result.outcome is Outcome.QUEUED
+        key = order.accept_key if here is not None else result.key
+        plan: dict[str, Any] = {"order": order, "store": ReadModel(cache).store(), "key": key, "queued": queued}
+        plan["minutes"] = accept_minutes(cache, self._prep) if queued else None
+        # answered as done: another device's accept of the same minutes may be the one that stood
+        stood = order.accept_key
+        plan["elsewhere"] = not queued and stood is not None and key != stood and stood not in self._own
+        if stood is not None and stood in self._own:  # this profile's accept stood (the console's, a command's)
+            plan["key"] = stood
+        return plan
+
+    def print_ticket(self, profile: Any, plan: dict[str, Any] | None) -> tuple[dict[str, Any], str | None]:
+        """The kitchen ticket as the console prints an accept's (o2o_tui/printing/accepted.py): (`--json`'s
+        `ticket`, the line said), after the cache is closed (a printer that does not answer holds nothing)."""
+        from o2o_tui.printing.accepted import AcceptTicket, print_accept_ticket
+
+        if plan is None:
+            return {"printed": False, "state": "not_accepted"}, None
+        number = plan["order"].display_number
+        if not self._print:
+            return AcceptTicket("skipped").to_json(), None
+        if plan["elsewhere"]:
+            why = t("orders.ticket.accepted_elsewhere")
+            return AcceptTicket("elsewhere").to_json(), t("orders.ticket.none", number=number, why=why)
+        ticket = print_accept_ticket(
+            profile, plan["order"], plan["store"], accept_key=plan["key"], unconfirmed=plan["queued"],
+            prep_minutes=plan["minutes"],
+        )  # fmt: skip
+        return ticket.to_json(), _ticket_line(ticket, number)
+
+
+def _ticket_line(ticket: Any, number: str) -> str | None:
+    """What `o2o orders accept` says of its kitchen ticket, in `o2o print ticket`'s words (none: no printer)."""
+    from o2o_tui.printing.devices import Problem
+
+    what = t("printing.cli.what.ticket")
+    if ticket.state == "printed":
+        return t("printing.cli.printed", what=what, number=number, printer=ticket.printer)
+    if ticket.state == "busy":
+        return t("printing.cli.busy", what=what, number=number)
+    if ticket.state == "already":
+        return t("orders.ticket.already", number=number)
+    if ticket.state == "bad_printer":
+        from o2o_tui.settings import load_settings
+
+        return t("printing.cli.bad_printer", value=str(load_settings().printer))
+    if ticket.state == "queued":
+        problem = t(f"printing.problem.{ticket.problem or Problem.FAILED.value}")
+        return t("printing.cli.queued", problem=problem, printer=ticket.printer, what=what, number=number,
+                 count=ticket.waiting)  # fmt: skip
+    return None
 
 
 def _accept_times(order: Any, cache: Any) -> dict[str, Any]:
@@ -696,17 +804,25 @@ def _act(
         after = ReadModel(cache).order(view.order.id)
         if guard is not None and here is None:
             result = guard.settle(cache, result, after)
+        plan = guard.ticket_plan(cache, result, after, here) if guard is not None else None
         refused_line = result.outcome is Outcome.REJECTED and not as_json  # the order's line, said below
         zone = _store_zone(cache) if refused_line or done_fields is not None else None
+    ticket, ticket_line = guard.print_ticket(profile, plan) if guard is not None else ({}, None)
     shown = after or view
     extra = {"order": order_json(shown)} if as_json else None
+    if extra is not None and guard is not None:
+        extra["ticket"] = ticket  # whether the kitchen ticket printed here, and why not
     fields = done_fields(shown, zone) if done_fields is not None else {}
     # the status in the console's words ("READY", "待取餐"), never its code (--json keeps the codes)
     status = status_label(shown_status(shown.order.status, shown.order.type))
     message = here.said if here is not None else t(done_key, number=shown.order.display_number, status=status, **fields)
     if refused_line:  # beside the refusal, on stderr: stdout keeps results
         warn(_summary(shown, zone), style="")
-    report_outcome(result, as_json=as_json, online=online, done_message=message, extra=extra)
+    try:
+        report_outcome(result, as_json=as_json, online=online, done_message=message, extra=extra)
+    finally:  # after the accept's line (a queued one exits 3 under --online: its ticket printed all the same)
+        if ticket_line is not None and not as_json:
+            say(ticket_line)
 
 
 def register(app: typer.Typer) -> None:
@@ -766,6 +882,7 @@ def register(app: typer.Typer) -> None:
         prep: int | None = typer.Option(
             None, "--prep", min=PREP_MINUTES_MIN, max=PREP_MINUTES_MAX, help=t("orders.option.prep")
         ),
+        no_print: bool = typer.Option(False, "--no-print", help=t("orders.option.no_print")),
         online: bool = OnlineOption,
         profile: str | None = ProfileOption,
         as_json: bool = JsonOption,
@@ -781,7 +898,7 @@ def register(app: typer.Typer) -> None:
             as_json=as_json,
             done_key="orders.done.accept",
             done_fields=_promise,
-            guard=AcceptGuard(prep),
+            guard=AcceptGuard(prep, print_ticket=not no_print),
         )
 
     def with_reason(name: str, action: str, *, codes: Any = None, reason_help: str | None = None) -> None:
@@ -804,6 +921,7 @@ def register(app: typer.Typer) -> None:
                 online=online,
                 as_json=as_json,
                 done_key=f"orders.done.{name}",
+                precondition=_as_console(action) if action == "order.reject" else None,
             )
 
     with_reason("reject", "order.reject", codes=_reject_reason, reason_help=_reject_reasons_help())

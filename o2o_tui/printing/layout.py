@@ -344,24 +344,34 @@ def duplicate_slip(
     now: datetime,
     *,
     ticket_printed_at: datetime | None = None,
+    stood_printed: bool = False,
     width: int = WIDTH,
 ) -> list[Op]:
     """A short slip for the kitchen when the ticket printed here for an accept queued offline turns out to be a
-    duplicate: another device's accept of the order stood first and its ticket is the kitchen's. "#0006 DUPLICATE,
-    do not prepare twice" large, whose ticket stands and its ready time, when the duplicate printed and what was on
-    it, so the cook sets that ticket aside rather than cooking the order a second time."""
+    duplicate: another device's accept of the order stood first. "#0006 DUPLICATE, do not prepare twice" large, the
+    ready time, when the duplicate printed and what was on it. `stood_printed`: the ticket of the accept that stood
+    is known to have printed (on this profile's printer): the slip says it stands, so the cook sets this one aside;
+    otherwise (another counter's, or a command's on a computer without a printer) it says to check that the other
+    ticket printed before setting this one aside: never the kitchen's only ticket thrown away on a guess."""
     zone = _zone(store)
     ops: list[Op] = [*_large(order.display_number, Size.HUGE, width, bold=True)]
     ops.extend(_large(t("printing.slip.duplicate"), Size.DOUBLE, width, bold=True))
     ops.extend(_large(t("printing.slip.not_twice"), Size.DOUBLE, width, bold=True))
     ops.append(TextOp(t(f"ui.type.{order.type.value}"), align=Align.CENTER))
-    ops.extend(TextOp(text, bold=True) for text in _wrap(t("printing.slip.duplicate_why"), width))
-    if order.promised_ready_at is not None:
-        at = _local(order.promised_ready_at, zone).strftime("%H:%M")
-        ops.append(TextOp(t("printing.ticket.ready_by", time=at), bold=True))
+    ready = _local(order.promised_ready_at, zone).strftime("%H:%M") if order.promised_ready_at else None
+    if stood_printed:
+        why = t("printing.slip.duplicate_why")
+    elif ready is not None:
+        why = t("printing.slip.duplicate_check_ready", time=ready)
+    else:
+        why = t("printing.slip.duplicate_check")
+    ops.extend(TextOp(text, bold=True) for text in _wrap(why, width))
+    if ready is not None and stood_printed:
+        ops.append(TextOp(t("printing.ticket.ready_by", time=ready), bold=True))
     if ticket_printed_at is not None:
         at = _local(ticket_printed_at, zone).strftime("%H:%M")
-        ops.extend(TextOp(text) for text in _wrap(t("printing.slip.duplicate_printed", time=at), width))
+        said = "printing.slip.duplicate_printed" if stood_printed else "printing.slip.duplicate_printed_check"
+        ops.extend(TextOp(text) for text in _wrap(t(said, time=at), width))
     ops.append(RuleOp())
     for line in order.lines:
         ops.extend(TextOp(text) for text in _wrap(f"{line.quantity} x {clean(line.name)}", width, "    "))

@@ -61,6 +61,9 @@ PURGED_NUMBERS_MAX = 20  # the day numbers of the last jobs the purge dropped, f
 TICKETS = "tickets"  # the orders whose kitchen ticket printed here, until countermanded or forgotten
 TICKETS_MAX = 300  # a day's tickets and more; the oldest are forgotten first
 TICKETS_KEEP = timedelta(days=2)  # an order is cancelled within hours of its ticket, never days
+# the accepts (Idempotency-Keys) whose kitchen ticket printed here, with their order and when: a duplicate slip says
+# the other ticket stands only when it knows that ticket printed (the accept that stood printed on this profile)
+ACCEPTS = "accepts"
 _ENDED = frozenset(str(status) for status in ENDED_STATUSES)
 
 
@@ -93,7 +96,10 @@ class Countermand:
 
     order_id: str
     number: str
-    slip: Callable[[datetime | None], list[Op]]
+    # the slip's layout from when this queue's ticket printed; a duplicate's (`stood`) is also told whether the
+    # ticket of the accept that stood printed here too (`PrintQueue.ticket_printed_for`): only then does it say
+    # that ticket stands
+    slip: Callable[..., list[Op]]
     stood: str | None = None
 
     def voids(self, accept_key: str | None) -> bool:
@@ -106,6 +112,8 @@ class Countermanded:
     slips: list[Job] = field(default_factory=list)  # queued: their order's ticket had printed here
     dropped: list[Job] = field(default_factory=list)  # tickets of these orders that had not printed: gone
     busy: bool = False  # another process is sending this queue: ask again later
+    # the orders whose duplicate slip could not say the other ticket stands (it did not print here): "check it"
+    unsure: set[str] = field(default_factory=set)
 
 
 class PrinterState(msgspec.Struct, frozen=True):
@@ -252,6 +260,19 @@ class PrintQueue:
         """The orders whose kitchen ticket printed here and is not countermanded yet."""
         return _tickets_in(self._storage.snapshot())
 
+    def ticket_printed_for(self, accept_key: str) -> bool:
+        """Whether a kitchen ticket printed here for the accept `accept_key` (kept `TICKETS_KEEP`)."""
+        return isinstance(self._storage.snapshot().get(ACCEPTS, {}).get(accept_key), dict)
+
+    def has_ticket(self, order_id: str) -> bool:
+        """Whether a kitchen ticket of `order_id` printed here (not countermanded) or waits to print: another one
+        for the same accept would be the kitchen's second."""
+        tables = self._storage.snapshot()
+        waiting = any(
+            doc.get("order_id") == order_id and doc.get("arms") for doc in tables.get(JOBS, {}).values()
+        )
+        return waiting or order_id in tables.get(TICKETS, {})
+
     def _finished(self, job: Job) -> None:
         def change(tables: dict[str, dict[str, Any]]) -> None:
             jobs = dict(tables.get(JOBS, {}))
@@ -261,6 +282,8 @@ class PrintQueue:
                 tickets = _tickets_in(tables)
                 tickets[job.order_id] = PrintedTicket(job.number, _now(), job.accept_key)
                 tables[TICKETS] = _kept(tickets)
+                if job.accept_key is not None:
+                    tables[ACCEPTS] = _accepts_kept(tables.get(ACCEPTS, {}), job.accept_key, job.order_id)
             state = self._state_in(tables)
             fresh = msgspec.structs.replace(
                 state, problem=None, detail="", since=None, last_printed_at=_now()
@@ -353,6 +376,7 @@ class PrintQueue:
             return Countermanded()
         slips: list[Job] = []
         dropped: list[Job] = []
+        unsure: set[str] = set()
 
         def change(tables: dict[str, dict[str, Any]]) -> bool:
             jobs = dict(tables.get(JOBS, {}))
@@ -366,7 +390,15 @@ class PrintQueue:
                 ticket = tickets.get(item.order_id)
                 if ticket is not None and item.voids(ticket.accept_key):
                     del tickets[item.order_id]
-                    slip = _job(JobKind.SLIP, item.slip(ticket.printed_at), item.order_id, item.number, False)
+                    if item.stood is None:
+                        ops = item.slip(ticket.printed_at)
+                    else:  # a duplicate: whether the ticket of the accept that stood printed here too
+                        printed_for = tables.get(ACCEPTS, {}).get(item.stood)
+                        stood_printed = isinstance(printed_for, dict) and printed_for.get("order_id") == item.order_id
+                        ops = item.slip(ticket.printed_at, stood_printed)
+                        if not stood_printed:
+                            unsure.add(item.order_id)
+                    slip = _job(JobKind.SLIP, ops, item.order_id, item.number, False)
                     jobs[slip.id] = msgspec.to_builtins(slip)
                     slips.append(slip)
             if not slips and not dropped:
@@ -380,7 +412,7 @@ class PrintQueue:
                 return Countermanded(busy=True)
             self._storage.refresh()
             self._write(change)
-        return Countermanded(slips, dropped)
+        return Countermanded(slips, dropped, unsure=unsure)
 
     # -- sending --------------------------------------------------------------------------------------
 
@@ -459,6 +491,20 @@ def _kept(tickets: dict[str, PrintedTicket]) -> dict[str, Any]:
     cutoff = _now() - TICKETS_KEEP
     newest = sorted(tickets.items(), key=lambda item: item[1].printed_at, reverse=True)[:TICKETS_MAX]
     return {key: msgspec.to_builtins(ticket) for key, ticket in newest if ticket.printed_at > cutoff}
+
+
+def _accepts_kept(stored: Mapping[str, Any], key: str, order_id: str) -> dict[str, Any]:
+    """The accepts whose ticket printed here, with `key` (of `order_id`) printed now: the last `TICKETS_KEEP`, the
+    newest `TICKETS_MAX`."""
+    cutoff = _now() - TICKETS_KEEP
+    accepts = {**stored, key: {"order_id": order_id, "printed_at": _now().isoformat()}}
+
+    def at(item: tuple[str, Any]) -> datetime:
+        moment = parse_time(item[1].get("printed_at")) if isinstance(item[1], dict) else None
+        return moment or cutoff
+
+    newest = sorted(accepts.items(), key=at, reverse=True)[:TICKETS_MAX]
+    return {name: doc for name, doc in newest if at((name, doc)) > cutoff}
 
 
 def open_queue(directory: Path) -> PrintQueue:
