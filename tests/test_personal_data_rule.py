@@ -41,6 +41,8 @@ KEPT = {
         "refunds[].by_role", "delivery_problem.reason", "accept_key",
         # the courier who has the food of a refused pickup: the store's own courier, not the customer's data
         "food_with_courier.courier_id", "food_with_courier.courier_name", "food_with_courier.delivery_id",
+        # the promised day the store's hours came to close (a store date, not the customer's)
+        "closed_at_promise.date",
     },
     Delivery: {
         "id", "order_id", "store_id", "courier_id", "pickup.text", "pickup.position", "store_name",
