@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import msgspec
+from rich.cells import cell_len
 from textual import events
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
@@ -41,7 +42,7 @@ from screens.orders_screen import OrdersScreen
 from screens.source import OrderSource, SourceChange
 from screens.steady_keys import SteadyKeysApp
 from screens.terminal import FULL, Glyphs, apply_glyphs, key_display, theme_for
-from screens.widgets.folded_text import FoldedToasts
+from screens.widgets.folded_text import FoldedToasts, folded_toast, toast_width
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -56,6 +57,9 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+TOAST_PADDING = 2  # the rows of a toast's frame (Textual's `padding: 1 1`)
+TOAST_LEAVES = 4  # the rows a long toast leaves in sight: the queue's header and first row, the status, the keys
+FITTED_KEPT = 16  # toasts cut to the screen whose whole text is kept (more than are ever up at once)
 HELD_SHOWN = 3  # toasts held while a dialog was open: at most this many when it closes (the rest counted)
 
 
@@ -119,6 +123,7 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         self._held: list[HeldToast] = []  # toasts raised while a dialog is open, shown when it closes
         self._behind: list[HeldToast] = []  # toasts that were up when a dialog opened, shown again when it closes
         self._toasts = FoldedToasts(self)
+        self._fitted: dict[str, str] = {}  # a toast's text cut to the screen -> its whole text (the newest few)
         self.title = t("ui.app.title")
         self.theme = theme or theme_for(os.environ)
         if keymap:
@@ -242,10 +247,56 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         """Textual breaks a toast's lines at spaces only (a run of Chinese with a time in it is cut anywhere, "，"
         can start a line): its lines are broken here as the rest of the console's, for its width now, and again
         when the terminal is resized while it is up (`on_resize`)."""
-        self._toasts.show(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        fitted = message if markup else self._fit_toast(message, *self.size)
+        if fitted != message:  # fitted again from the whole when the terminal is resized while it is up
+            self._fitted = {**self._fitted, fitted: message}
+            self._fitted = dict(list(self._fitted.items())[-FITTED_KEPT:])
+        self._toasts.show(fitted, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def _fit_toast(self, message: str, width: int, height: int) -> str:
+        """A toast that leaves the queue's first rows, the status line and the keys in sight (at 40x15 a refused
+        action's sentence covered the whole queue), a refused action's at most about half the screen: it says
+        it as the list under `!` does (without where to find it), ends with "! for details" when cut. A longer
+        one keeps its first lines, the last cut with "…"."""
+        if width <= 0 or height <= 0:  # not laid out yet
+            return message
+        room = max(3, height // 2 - TOAST_PADDING)
+        lines = folded_toast(message, width, markup=False).split("\n")
+        if len(lines) <= room:
+            return message
+        listed = self._listed(message)
+        more = [t("conflicts.toast_more")] if listed is not None else []
+        if listed is None:  # said nowhere else: as much of it as leaves the rest in sight
+            room = max(room, height - TOAST_PADDING - TOAST_LEAVES)
+        else:
+            lines = folded_toast(listed, width, markup=False).split("\n")
+        if len(lines) <= room - len(more):
+            return "\n".join(lines + more) if more else message
+        kept = lines[: room - len(more)]
+        last, cells = kept[-1], toast_width(width) - 1
+        while last and cell_len(last) > cells:
+            last = last[:-1]
+        kept[-1] = last.rstrip() + "…"
+        return "\n".join(kept + more)
+
+    def _listed(self, message: str) -> str | None:
+        """The list's words for the refused action a toast says (the toast may add where to find it); None when
+        the list under `!` does not hold it."""
+        with contextlib.suppress(Exception):  # a source that cannot say: not listed
+            for conflict in self.source.conflicts():
+                said = safe_text(conflict.explanation)
+                if said and message.startswith(said):
+                    return said
+        return None
 
     def on_resize(self, event: events.Resize) -> None:
         self._toasts.refold(event.size.width)
+        for notification in self._notifications:  # fitted again to the new size (a cut one from its whole text)
+            given = self._toasts.given(notification)[0]
+            whole = self._fitted.get(given, given)
+            if not notification.markup and not notification.has_expired:
+                fitted = self._fit_toast(whole, event.size.width, event.size.height)
+                notification.message = folded_toast(fitted, event.size.width, markup=False)
 
     def _dialog_open(self) -> bool:
         return bool(self.screen_stack) and isinstance(self.screen, ModalScreen)

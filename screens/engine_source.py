@@ -59,7 +59,7 @@ def conflict_view(entry: Any, number: int | None, menu: Menu | None = None) -> C
         action_label=action_label(entry.action),
         order_id=order_id,
         order_number=number,
-        explanation=explain(reason, action=entry.action, target=entry.target, name=name),
+        explanation=explain(reason, action=entry.action, target=entry.target, name=name, listed=True),
         tapped_at=parse_tap_time(entry.occurred_at),
         automatic=_automatic(entry),
         scripted=getattr(entry, "origin", "") == SCRIPT,

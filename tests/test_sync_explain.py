@@ -53,15 +53,15 @@ def test_cancelled_by_comes_from_the_platform_record() -> None:
 def test_moved_on_wrong_code_and_unknown() -> None:
     moved = {"code": "illegal_transition", "current_status": "READY_FOR_PICKUP", "order_number": 7}
     assert explain(moved, action="order.preparing", target="ord_7") == (
-        "order #0007 was already READY when your start of preparation reached the platform, so it was not applied"
+        "order #0007 was already Ready when your start of preparation reached the platform, so it was not applied"
     )
     early = {"code": "illegal_transition", "current_status": "CREATED", "to": "READY_FOR_PICKUP", "order_number": 2}
     assert explain(early, action="order.ready", target="ord_2") == (  # too early, not too late
-        "order #0002 was still NEW when your ready signal reached the platform, so it was not applied: accept it"
+        "order #0002 was still New when your ready signal reached the platform, so it was not applied: accept it"
         " first, then try again"
     )
     late = {**moved, "to": "PREPARING"}
-    assert "was already READY" in explain(late, action="order.preparing", target="ord_7")
+    assert "was already Ready" in explain(late, action="order.preparing", target="ord_7")
     wrong = {"code": "wrong_code", "current_status": "READY_FOR_PICKUP", "order_number": 7}
     assert "did not match" in explain(wrong, action="order.handoff", target="ord_7")
     store = {"code": "validation", "field": "extra_minutes", "message": "bad"}

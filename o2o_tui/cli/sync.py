@@ -132,9 +132,13 @@ def _run_once(profile_name: str | None, as_json: bool) -> None:
 def _conflict_rows(cache: Any) -> list[dict[str, Any]]:
     """Every refused action as `o2o conflicts list` gives it: an item or option change named as the console's `!`
     names it (`menu_entity_name`: in the cached menu, in the person's language; by its id once gone from it),
-    `name` with --json (null for any other action), beside its `target`."""
-    from o2o_tui.sync.explain import explain, menu_entity_name
+    `name` with --json (null for any other action), beside its `target`. A refused store status change says what
+    it asked and what stood (`asked`, `standing` with --json; null for any other action), as the engine kept
+    them, else (refused by an older console) from its body and the cached store."""
+    from o2o_tui.sync import tables
+    from o2o_tui.sync.explain import STALE_STORE_CHANGE, explain, menu_entity_name
     from o2o_tui.sync.read_model import ReadModel
+    from o2o_tui.sync.rejection import store_change_reason
 
     model = ReadModel(cache)
     menus: dict[str, Any] = {}  # store id -> its cached menu (None: not cached)
@@ -145,6 +149,9 @@ def _conflict_rows(cache: Any) -> list[dict[str, Any]]:
             menus[store_id] = model.menu(store_id)  # read once per store, and only when a change needs it
         name = menu_entity_name(menus.get(store_id), entry.action, entry.target)
         reason = dict(entry.rejection or {})
+        if reason.get("code") == STALE_STORE_CHANGE and "standing" not in reason:
+            cached = cache.table(tables.STORES).get(store_id)
+            reason = {**store_change_reason(entry.action, entry.body, entry.occurred_at, cached), **reason}
         rows.append(
             {
                 "key": entry.key,
@@ -153,7 +160,10 @@ def _conflict_rows(cache: Any) -> list[dict[str, Any]]:
                 "name": name or None,
                 "occurred_at": entry.occurred_at,
                 "reason": reason,
-                "explanation": explain(reason, action=entry.action, target=entry.target, name=name),
+                "asked": reason.get("asked"),
+                "standing": reason.get("standing"),
+                # said inside the list itself: not pointed at
+                "explanation": explain(reason, action=entry.action, target=entry.target, name=name, listed=True),
             }
         )
     return rows

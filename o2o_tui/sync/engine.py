@@ -55,7 +55,7 @@ from o2o_tui.sync.fetch import (
 )
 from o2o_tui.sync.model import Change, ChangeKind, SyncReport, SyncState, SyncStatus
 from o2o_tui.sync.ports import SyncCache, SyncClient
-from o2o_tui.sync.rejection import own_records, rejection_reason, remember_confirmed
+from o2o_tui.sync.rejection import own_records, rejection_reason, remember_confirmed, store_change_reason
 from o2o_tui.sync.retention import RetentionPolicy, apply_retention
 from o2o_tui.sync.scope import Scope
 from o2o_tui.sync.writes import drop_unchanged, version_of, write_delta
@@ -432,6 +432,11 @@ class SyncEngine:
                 delivery_doc = await self._io(self._cache.table(tables.DELIVERIES).get, entity_id)
         own, cancels = await self._io(own_records, self._cache, error, order_doc)
         reason = rejection_reason(error, order_doc, delivery_doc, own, cancels)
+        if kind is EntityKind.STORE and error.code == "stale_store_change":  # what it asked, what stands now
+            store_doc = delta.upserts.get(tables.STORES, {}).get(entity_id)
+            if store_doc is None:
+                store_doc = await self._io(self._cache.table(tables.STORES).get, entity_id)
+            reason.update(store_change_reason(entry.action, entry.body, entry.occurred_at, store_doc))
         reason["explanation"] = explain(reason, action=entry.action, target=entry.target)  # as first shown
 
         def write() -> tuple[list[str], int | None]:

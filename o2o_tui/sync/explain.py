@@ -13,6 +13,7 @@ from o2o_tui.domain.transitions import (
     TransitionCheck,
     applies_to_type,
     check_order_transition,
+    shown_status,
 )
 from o2o_tui.i18n import current_language, t
 from o2o_tui.safe_text import safe_text
@@ -212,12 +213,76 @@ def _before(now_status: str, target: str, delivery: bool) -> bool:
     return now_status in flow and target in flow and flow.index(now_status) < flow.index(target) - 1
 
 
-def explain(reason: dict[str, Any], *, action: str, target: str, name: str = "") -> str:
+def _status_shown(status: str, order_type: object, delivery: bool) -> str:
+    """An order's status as the queue shows it (`ui.status`, for its type: "Picked up" for a handed-over takeout,
+    "Served" for dine-in); a courier's delivery status, or an order status the queue has no word for, as
+    `status_label` says it."""
+    if delivery:
+        return status_label(status, delivery=True)
+    try:
+        shown = shown_status(OrderStatus(status), OrderType(str(order_type))) if order_type else status
+    except ValueError:  # a status or type this console does not know
+        shown = status
+    label = t(f"ui.status.{shown}")
+    return status_label(status) if label == f"ui.status.{shown}" else label
+
+
+STALE_STORE_CHANGE = "stale_store_change"
+
+
+def store_status_words(status: Any, zone: object, *, asked: bool) -> str:
+    """A store status kept in a refusal (`rejection.store_change_reason`: `asked` or `standing`) in words: "a
+    10-minute pause until 12:50" asked, "busy, +7 min on every order" standing, with its reason (plain text made
+    safe, on one line). "?" for one that cannot be read."""
+    if not isinstance(status, dict) or not isinstance(status.get("state"), str):
+        return "?"
+    state, until, minutes = status["state"], status.get("until"), status.get("minutes")
+    kind = "asked" if asked else "standing"
+    at = stored_clock(until, zone) if until else ""
+    if state == "PAUSED" and status.get("auto") and not asked:
+        said = t("sync.explain.store_status.standing.paused_auto")
+    elif state == "PAUSED" and at and isinstance(minutes, int) and asked:
+        said = t("sync.explain.store_status.asked.paused_for", minutes=minutes, at=at)
+    elif state == "PAUSED" and at:
+        said = t(f"sync.explain.store_status.{kind}.paused_until", at=at)
+    elif state == "PAUSED":
+        said = t(f"sync.explain.store_status.{kind}.paused")
+    elif state == "BUSY":
+        said = t("sync.explain.store_status.busy", minutes=status.get("extra_minutes") or "?")
+    elif state == "ONLINE":
+        said = t("sync.explain.store_status.open")
+    else:
+        key = "store.state." + state.lower()
+        said = t(key) if t(key) != key else safe_text(state, one_line=True)
+    why = safe_text(str(status.get("reason") or ""), one_line=True)
+    if why and not (status.get("auto") and not asked):
+        said = t("sync.explain.store_status.with_reason", status=said, reason=why)
+    return said
+
+
+def _store_change_refused(reason: dict[str, Any], subject: str, what: str) -> str:
+    """A status change tapped before another device's (the last tap wins): what this device asked, what stands
+    now and when it was set, on the store's clock."""
+    zone = reason.get("timezone")
+    asked = reason.get("asked")
+    if isinstance(asked, dict):
+        what = t("sync.explain.store_status.asked", action=what, asked=store_status_words(asked, zone, asked=True))
+    standing = reason["standing"]
+    now = store_status_words(standing, zone, asked=False)
+    at = stored_clock(standing.get("set_at"), zone) if standing.get("set_at") else "?"
+    key = "sync.explain.store_status.refused" if at != "?" else "sync.explain.store_status.refused_no_time"
+    return t(key, subject=subject, action=what, at=at, standing=now)
+
+
+def explain(reason: dict[str, Any], *, action: str, target: str, name: str = "", listed: bool = False) -> str:
     """Render a stored rejection reason (as written by the engine) in the current language. `name`: an item or
-    option change's `menu_entity_name`, to name it by (its id without it)."""
+    option change's `menu_entity_name`, to name it by (its id without it). `listed`: said inside the list of
+    refused actions (`o2o conflicts list`, `!`), which then is not pointed at (a toast or a command's answer is)."""
     said = _explain(reason, action=action, target=target, name=name)
     if action == "menu.publish":  # nothing of the draft is lost: say so, and how to publish it again
         return t("sync.explain.menu_draft_kept", said=said)
+    if reason.get("code") == STALE_STORE_CHANGE and not listed:  # where to find it again
+        return t("sync.explain.store_change_kept", said=said)
     return said
 
 
@@ -246,7 +311,7 @@ def _explain(reason: dict[str, Any], *, action: str, target: str, name: str) -> 
         if sentence is not None:
             return sentence
     if code == "illegal_transition" and now_status:
-        status = status_label(str(now_status), delivery=delivery)
+        status = _status_shown(str(now_status), order_type, delivery)
         if not _before(str(now_status), str(reason.get("to") or ""), delivery):
             return t("sync.explain.moved_on", subject=subject, action=what, status=status)
         # too early, not a race: say the step that has to come first
@@ -262,6 +327,8 @@ def _explain(reason: dict[str, Any], *, action: str, target: str, name: str) -> 
         )
     if code == "stale_version":
         return t("sync.explain.stale", subject=subject, action=what)
+    if code == STALE_STORE_CHANGE and isinstance(reason.get("standing"), dict):
+        return _store_change_refused(reason, subject, what)
     if code == "validation":
         return t("sync.explain.validation", subject=subject, action=what, field=reason.get("field") or "?")
     if code in ("forbidden", "unauthorized"):

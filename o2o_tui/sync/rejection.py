@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+import msgspec
+
 from o2o_tui.client.errors import PlatformError
 
 
@@ -73,6 +75,58 @@ def rejection_reason(
             if delivery_doc.get("cancel_reason_code"):
                 reason["cancel_reason_code"] = str(delivery_doc["cancel_reason_code"])
     return reason
+
+
+STORE_STATUS = "store.status"
+
+
+def store_change_reason(action: str, body: str | bytes, occurred_at: str | None, store_doc: Any) -> dict[str, Any]:
+    """After a refused store status change (`stale_store_change`): what this device asked (`asked`: from the refused
+    body, a pause's minutes counted from the tap) and what stands now (`standing`: the refetched or cached store's
+    status, with when staff set it, `set_at`), with the store's `timezone` to say the times on its clock. {} for
+    any other action, and `standing` left out without a store document."""
+    if action != STORE_STATUS:
+        return {}
+    reason: dict[str, Any] = {}
+    try:
+        asked = msgspec.json.decode(body)
+    except (msgspec.DecodeError, TypeError):
+        asked = None
+    if isinstance(asked, dict) and isinstance(asked.get("state"), str):
+        reason["asked"] = _status_fields(asked)
+        reason["asked"]["minutes"] = _minutes_between(occurred_at, asked.get("until"))
+    status = store_doc.get("status") if isinstance(store_doc, dict) else None
+    if isinstance(status, dict) and isinstance(status.get("state"), str):
+        standing = _status_fields(status)
+        standing["auto"] = bool(status.get("auto"))
+        standing["set_at"] = store_doc.get("status_set_at") if isinstance(store_doc.get("status_set_at"), str) else None
+        reason["standing"] = standing
+    if isinstance(store_doc, dict) and isinstance(store_doc.get("timezone"), str):
+        reason["timezone"] = store_doc["timezone"]
+    return reason
+
+
+def _status_fields(status: dict[str, Any]) -> dict[str, Any]:
+    """A store status (a request body's or a store document's) as a refusal keeps it."""
+    extra = status.get("extra_minutes")
+    return {
+        "state": str(status["state"]),
+        "until": status.get("until") if isinstance(status.get("until"), str) else None,
+        "reason": status.get("reason") if isinstance(status.get("reason"), str) else "",
+        "extra_minutes": extra if isinstance(extra, int) and not isinstance(extra, bool) else 0,
+    }
+
+
+def _minutes_between(start: Any, end: Any) -> int | None:
+    """Whole minutes from the tap to a pause's end (None when either is missing or unreadable, or not after)."""
+    from datetime import datetime
+
+    try:
+        first, last = datetime.fromisoformat(str(start)), datetime.fromisoformat(str(end))
+        seconds = (last - first).total_seconds()
+    except (TypeError, ValueError):
+        return None
+    return round(seconds / 60) if seconds >= 30 else None
 
 
 def _accept_that_stands(reason: dict[str, Any], order_doc: dict[str, Any], own_keys: Collection[str]) -> None:
