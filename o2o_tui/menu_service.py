@@ -224,11 +224,16 @@ def queued_content(cache: Any, draft: MenuDraft) -> bool:
     return any(content_key(normalize(sent)) == wanted for sent in _queued_publishes(cache, draft.store_id))
 
 
-def unpublished_edits(cache: Any, draft: MenuDraft | None) -> bool:
+def unpublished_edits(cache: Any, draft: MenuDraft | None, published: Menu | None = None) -> bool:
     """Whether the saved `draft` holds a person's edits that nothing has sent yet: made in an editor (or by a
     version that did not say who), not published, not queued. An import must not publish them along with its
-    rows."""
+    rows. A draft whose content `published` (default: the cached menu) already holds has no edit left, whoever
+    made it: its own publish went out since (one queued by an older version, which did not record that an import
+    made the draft, and sent by this one), or the same edits were published elsewhere."""
     if draft is None or not is_dirty(draft) or draft.changed_by == IMPORT:
+        return False
+    live = published if published is not None else ReadModel(cache).menu(draft.store_id)
+    if live is not None and content_key(normalize(draft.menu)) == content_key(normalize(live)):
         return False
     return not queued_content(cache, draft)
 

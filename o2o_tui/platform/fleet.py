@@ -34,7 +34,7 @@ from o2o_tui.platform.errors import ApiError, conflict, forbidden, illegal_trans
 from o2o_tui.platform.personal import without_personal_delivery
 
 _decode_courier = msgspec.json.Decoder(Courier).decode
-_decode_delivery = msgspec.json.Decoder(Delivery).decode
+_decode_stored_delivery = msgspec.json.Decoder(Delivery).decode
 _encode = msgspec.json.Encoder().encode
 _ENDED = tuple(status.value for status in DELIVERY_ENDED)
 _STAFF = (Role.MERCHANT, Role.DISPATCHER)
@@ -48,6 +48,23 @@ _AT_DROPOFF = frozenset({DeliveryAction.ARRIVED_AT_CUSTOMER, DeliveryAction.DELI
 _BEFORE_PICKUP = frozenset(
     {DeliveryStatus.PENDING, DeliveryStatus.ACCEPTED, DeliveryStatus.ARRIVED_AT_MERCHANT}
 )
+
+
+def _decode_delivery(conn: Connection, doc: bytes, zones: dict[str, str] | None = None) -> Delivery:
+    """A stored delivery, with its store's time zone when the row has none: deliveries made by a server older than
+    the zone field (and any an older process still writes) would otherwise be read in UTC by their courier for as
+    long as they last. The store is read only for such rows (`zones` keeps it over one listing); the next change
+    of the delivery saves the zone with it."""
+    delivery = _decode_stored_delivery(doc)
+    if delivery.store_timezone:
+        return delivery
+    zone = zones.get(delivery.store_id) if zones is not None else None
+    if zone is None:
+        store = stores.load(conn, delivery.store_id)
+        zone = store.timezone if store is not None else ""
+        if zones is not None:
+            zones[delivery.store_id] = zone
+    return msgspec.structs.replace(delivery, store_timezone=zone) if zone else delivery
 
 
 # --- couriers ----------------------------------------------------------------------------------------------------
@@ -163,7 +180,8 @@ def _active_deliveries(conn: Connection, courier_id: str) -> list[Delivery]:
         .where(db.deliveries.c.courier_id == courier_id, db.deliveries.c.status.not_in(_ENDED))
         .order_by(db.deliveries.c.updated_at, db.deliveries.c.id)
     ).scalars()
-    return [_decode_delivery(doc) for doc in docs]
+    zones: dict[str, str] = {}
+    return [_decode_delivery(conn, doc, zones) for doc in docs]
 
 
 def _derived_status(current: CourierStatus, active: list[Delivery]) -> CourierStatus:
@@ -280,7 +298,7 @@ def load_delivery(conn: Connection, delivery_id: str) -> Delivery | None:
     doc = conn.execute(
         select(db.deliveries.c.doc).where(db.deliveries.c.id == delivery_id)
     ).scalar_one_or_none()
-    return None if doc is None else _decode_delivery(doc)
+    return None if doc is None else _decode_delivery(conn, doc)
 
 
 def _emit_delivery(ctx: Ctx, delivery: Delivery, event_type: str) -> None:
@@ -362,7 +380,8 @@ def list_deliveries(ctx: Ctx, courier_id: str | None, active: bool) -> list[Deli
             query = query.where(table.c.courier_id == courier_id)
     if active:
         query = query.where(table.c.status.not_in(_ENDED))
-    return [_decode_delivery(doc) for doc in ctx.conn.execute(query.limit(1000)).scalars()]
+    zones: dict[str, str] = {}
+    return [_decode_delivery(ctx.conn, doc, zones) for doc in ctx.conn.execute(query.limit(1000)).scalars()]
 
 
 def _active_for_order(conn: Connection, order_id: str) -> Delivery | None:
@@ -371,7 +390,7 @@ def _active_for_order(conn: Connection, order_id: str) -> Delivery | None:
         .where(db.deliveries.c.order_id == order_id, db.deliveries.c.status.not_in(_ENDED))
         .limit(1)
     ).scalar_one_or_none()
-    return None if doc is None else _decode_delivery(doc)
+    return None if doc is None else _decode_delivery(conn, doc)
 
 
 def _end_delivery(

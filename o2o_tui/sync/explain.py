@@ -274,10 +274,30 @@ def _store_change_refused(reason: dict[str, Any], subject: str, what: str) -> st
     return t(key, subject=subject, action=what, at=at, standing=now)
 
 
+_UNKNOWN_FIELD = "Object contains unknown field"  # how the platform's decoder refuses a field it does not know
+
+
+def _unknown_field(reason: dict[str, Any]) -> bool:
+    """A 422 refusing a field this console sent that the platform does not know (a newer console's field, e.g.
+    per-language `names`, sent to an older platform)."""
+    return reason.get("code") == "validation" and str(reason.get("message") or "").startswith(_UNKNOWN_FIELD)
+
+
+def _platform_older(reason: dict[str, Any], *, action: str, target: str, name: str) -> str:
+    """The platform needs updating (nothing to fix on this device); a menu publish's draft is kept for then."""
+    number = reason.get("order_number")
+    subject = subject_label(action, target, number if isinstance(number, int) else None, name)
+    field = safe_text(str(reason.get("field") or "?"), one_line=True)
+    said = t("sync.explain.platform_older", subject=subject, action=action_label(action), field=field)
+    return t("sync.explain.platform_older_menu", said=said) if action == "menu.publish" else said
+
+
 def explain(reason: dict[str, Any], *, action: str, target: str, name: str = "", listed: bool = False) -> str:
     """Render a stored rejection reason (as written by the engine) in the current language. `name`: an item or
     option change's `menu_entity_name`, to name it by (its id without it). `listed`: said inside the list of
     refused actions (`o2o conflicts list`, `!`), which then is not pointed at (a toast or a command's answer is)."""
+    if _unknown_field(reason):  # the platform is older than this console: no edit of the draft would help
+        return _platform_older(reason, action=action, target=target, name=name)
     said = _explain(reason, action=action, target=target, name=name)
     if action == "menu.publish":  # nothing of the draft is lost: say so, and how to publish it again
         return t("sync.explain.menu_draft_kept", said=said)
