@@ -9,7 +9,16 @@ import msgspec
 
 from o2o_tui.domain.chases import ChaseReplyBody
 from o2o_tui.domain.order import ENDED_STATUSES
-from o2o_tui.domain.refunds import REFUNDABLE_STATUSES, RefundBody, refunded_total
+from o2o_tui.domain.refunds import (
+    REFUND_ACTION,
+    RefundBody,
+    RefundTime,
+    refund_closes_at,
+    refund_time,
+    refund_window,
+    refunded_total,
+    refused_words,
+)
 from o2o_tui.i18n import t
 from screens import order_format as fmt
 from screens.care_messages import CareRequested
@@ -54,11 +63,10 @@ def refund(app: MerchantApp, entry: QueueEntry) -> None:
     from screens.refund_dialog import RefundDialog
 
     order = entry.order
-    if order.status.value not in REFUNDABLE_STATUSES:
-        app.say(
-            t("care.refund.not_now", number=order.display_number, status=fmt.status_label(order)),
-            severity="warning",
-        )
+    window = refund_window()
+    when = refund_time(order, app.now(), window)
+    if when in (RefundTime.NOT_NOW, RefundTime.WINDOW_CLOSED):  # before handoff, or handed off within the window
+        app.say(refused_words(order, when, window, fmt.status_label(order)), severity="warning")
         return
     if refunded_total(order).amount >= order.totals.total.amount:
         app.say(t("care.refund.all_done", number=order.display_number), severity="warning")
@@ -68,7 +76,12 @@ def refund(app: MerchantApp, entry: QueueEntry) -> None:
         if body is not None:
             submit(app, entry, "order.refund", body, t("sync.action.order_refund"))
 
-    app.push_screen(RefundDialog(order), answered)
+    # this device's refunds of the order still queued go first: the dialog's refund counts them as seen
+    queued = entry.pending.count(REFUND_ACTION)
+    closes = refund_closes_at(order, window)  # handed off: the dialog says until when
+    zone = app.store_zone()
+    until = (closes.astimezone(zone) if zone else closes).strftime("%m-%d %H:%M") if closes else None
+    app.push_screen(RefundDialog(order, queued=queued, until=until), answered)
 
 
 def submit(app: MerchantApp, entry: QueueEntry, action: str, body: msgspec.Struct, label: str) -> None:

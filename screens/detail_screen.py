@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 
+from o2o_tui.domain.refunds import refund_offered, refund_window
 from o2o_tui.domain.requests import EmptyBody
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
@@ -157,6 +158,9 @@ class DetailScreen(Screen[None]):
             return entry is not None and fmt.code_lock(entry.order, self.host.now()) is not None
         if action == "food_received":  # only while a courier has the order's food (`Order.food_with_courier`)
             return _food_out(self.entry())
+        if action == "refund":  # before handoff, or handed off within the refund window, with money left
+            entry = self.entry()
+            return entry is None or refund_offered(entry.order, self.host.now(), refund_window())
         return offered(action, self.entry())  # an ended order: no Accept, Reject, Preparing... in the footer
 
     def action_refused_key(self, action: str) -> None:

@@ -3,7 +3,8 @@
 Two steps in one dialog. Lines: a digit toggles that line (all of what is left of it, or none), `+`/`-` change
 the quantity of the line under the cursor (up/down move it), `0` toggles the whole order; Enter goes on. Reason:
 a digit picks the reason (OTHER puts the cursor in the note, which it needs), Tab reaches the note, Enter sends
-the refund whose amount is shown. Amounts come from `o2o_tui.domain.refunds.plan_refund`, the function the server
+the refund whose amount is shown. An order handed off (refunded within the window after it) says until when, and
+its reasons leave out "The customer asked" (`reason_fits`). Amounts come from `o2o_tui.domain.refunds.plan_refund`, the function the server
 computes them with; the server has the last word (a refund it refuses lands in the conflicts, explained).
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
+import msgspec
 from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
@@ -32,9 +34,11 @@ from o2o_tui.domain.refunds import (
     RefundReason,
     line_amount,
     plan_refund,
+    reason_fits,
     reason_label,
     refunded_quantities,
     refunded_total,
+    seen_refunds,
 )
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
@@ -45,19 +49,30 @@ from screens.keys import localize_bindings
 Step = Literal["lines", "reason"]
 
 
+def _unseen(body: RefundBody) -> RefundBody:
+    """`body` planned on the order as cached: its `seen_refunds` counts this device's queued refunds too, which
+    only the platform, having received them first, holds."""
+    return msgspec.structs.replace(body, seen_refunds=None)
+
+
 class RefundDialog(ModalScreen[RefundBody | None]):
     DEFAULT_CSS = """
     RefundDialog { align: center middle; }
     RefundDialog #note { padding: 0 1; }  /* by id: over compact's padding 0 */
     RefundDialog #amount { text-style: bold; }
+    RefundDialog #window { color: $text-muted; }
     """
     BINDINGS = [Binding("escape", "cancel", "ui.key.cancel", id="dialog.cancel")]
     AUTO_FOCUS = None  # the keys go to the dialog itself until the note is asked for
 
-    def __init__(self, order: Order) -> None:
+    def __init__(self, order: Order, *, queued: int = 0, until: str | None = None) -> None:
+        """`queued`: this device's refunds of the order still in the outbox (sent before this one: counted as
+        seen); `until`: the order was handed off and takes refunds until then (the store's clock)."""
         super().__init__()
         localize_bindings(self)
         self.order = order
+        self.queued = queued
+        self.until = until
         self.done = refunded_quantities(order)
         self.left = [line.quantity - done for line, done in zip(order.lines, self.done, strict=True)]
         self.chosen = [0] * len(order.lines)
@@ -76,7 +91,7 @@ class RefundDialog(ModalScreen[RefundBody | None]):
             whole=self.whole,
             lines=[] if self.whole else lines,
             note=self.query_one("#note", Input).value.strip() if self.is_mounted else "",
-            seen_refunds=len(self.order.refunds),
+            seen_refunds=seen_refunds(self.order, self.queued),
         )
 
     def amount(self) -> Money | None:
@@ -87,7 +102,7 @@ class RefundDialog(ModalScreen[RefundBody | None]):
         if body.reason_code is RefundReason.OTHER and blank(body.note):
             body = RefundBody(id=body.id, reason_code=RefundReason.LATE, whole=body.whole, lines=body.lines)
         try:
-            return plan_refund(self.order, body)[0]
+            return plan_refund(self.order, _unseen(body))[0]
         except RefundProblem:
             return None
 
@@ -129,7 +144,8 @@ class RefundDialog(ModalScreen[RefundBody | None]):
             mark = "(•)" if reason is self.reason else "( )"
             label = t("care.refund.other_choice") if reason is RefundReason.OTHER else reason_label(reason.value)
             text = fmt.fit(f"{number}. {mark} {label}", width)
-            parts += [(text, "bold" if reason is self.reason else ""), "\n"]
+            style = "bold" if reason is self.reason else ("" if reason_fits(self.order, reason) else "dim strike")
+            parts += [(text, style), "\n"]
         return Content.assemble(*parts[:-1])
 
     def _show(self) -> None:
@@ -150,6 +166,8 @@ class RefundDialog(ModalScreen[RefundBody | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Content(t("care.refund.title", number=self.order.display_number)), classes="title")
+            if self.until is not None:
+                yield Label(Content(t("care.refund.after_handoff", until=self.until)), id="window")
             yield Static("", id="lines")
             yield Static("", id="reasons")
             yield SteadyInput(
@@ -214,7 +232,11 @@ class RefundDialog(ModalScreen[RefundBody | None]):
     def _reason_key(self, event: events.Key) -> bool:
         character = event.character or ""
         if character.isdigit() and 1 <= int(character) <= len(REFUND_REASONS):
-            self.reason = REFUND_REASONS[int(character) - 1]
+            chosen = REFUND_REASONS[int(character) - 1]
+            if not reason_fits(self.order, chosen):  # handed off: say what went wrong
+                self._error(t("care.refund.reason_not_after"))
+                return True
+            self.reason = chosen
             self._error("")
             if self.reason is RefundReason.OTHER:
                 self.query_one("#note", Input).focus()
@@ -240,7 +262,7 @@ class RefundDialog(ModalScreen[RefundBody | None]):
             self.query_one("#note", Input).focus()
             return
         try:
-            plan_refund(self.order, body)
+            plan_refund(self.order, _unseen(body))
         except RefundProblem as problem:
             self._error(problem.message)
             return

@@ -265,7 +265,8 @@ def test_each_device_forgets_the_door_and_the_refused_words_by_itself(tmp_path: 
                     "order.refund",
                     order["id"],
                     RefundBody(
-                        id=str(uuid.uuid4()), reason_code=RefundReason.OTHER, whole=True, note=REFUND_NOTE
+                        # a customer's change of mind: not a refund after handoff (what went wrong is)
+                        id=str(uuid.uuid4()), reason_code=RefundReason.CUSTOMER_REQUEST, whole=True, note=REFUND_NOTE
                     ),
                 ),
                 ("order.chase_reply", order["id"], ChaseReplyBody(template=ChaseReply.TEXT, text=REPLY_TEXT)),
@@ -309,7 +310,7 @@ def test_each_device_forgets_the_door_and_the_refused_words_by_itself(tmp_path: 
             assert [explain(dict(e.rejection or {}), action=e.action, target=e.target) for e in after] == said
             bodies = {e.action: msgspec.json.decode(e.body) for e in after}
             assert bodies["order.cancel"] == {"reason_code": "STORE_CLOSED", "reason": ""}
-            assert bodies["order.refund"]["note"] == "" and bodies["order.refund"]["reason_code"] == "OTHER"
+            assert bodies["order.refund"]["note"] == "" and bodies["order.refund"]["reason_code"] == "CUSTOMER_REQUEST"
             assert bodies["order.chase_reply"] == {"template": "TEXT", "minutes": None, "text": ""}
             [pending] = cache.outbox.pending()
             assert PENDING_WHY in pending.body  # never sent yet: the very bytes are sent, untouched

@@ -88,17 +88,24 @@ def _chase_answer_fits(reply: Any) -> Any:
 
 
 def _refundable(view: Any, *, final: bool) -> bool:
-    """A refund's precondition: an accepted order before handoff with money left to give back (exit 4, nothing
-    queued; the platform refuses it too). Refunds only ever add up, so a cache that says all went back is right."""
+    """A refund's precondition: an accepted order before handoff, or one handed off within the refund window
+    (`O2O_REFUND_WINDOW_DAYS`), with money left to give back (exit 4, nothing queued; the platform refuses it too).
+    Refunds only ever add up, so a cache that says all went back is right."""
+    from datetime import UTC, datetime
+
     from o2o_tui.domain.money import format_money
     from o2o_tui.domain.order import PaymentStatus
-    from o2o_tui.domain.refunds import REFUNDABLE_STATUSES, refunded_total
+    from o2o_tui.domain.refunds import RefundTime, refund_time, refund_window, refunded_total, refused_words
+    from o2o_tui.domain.transitions import shown_status
+    from o2o_tui.sync.explain import status_label
 
     order = view.order
-    if order.status.value not in REFUNDABLE_STATUSES:
+    window = refund_window()
+    when = refund_time(order, datetime.now(UTC), window)
+    if when in (RefundTime.NOT_NOW, RefundTime.WINDOW_CLOSED):
         if final:
-            status = t("orders.status." + order.status.value.lower())
-            raise fail(t("care.refund.not_now", number=order.display_number, status=status), Exit.REJECTED)
+            status = status_label(shown_status(order.status, order.type))
+            raise fail(refused_words(order, when, window, status), Exit.REJECTED)
         return False
     refunded = refunded_total(order)
     if order.payment.status is PaymentStatus.REFUNDED or refunded.amount >= order.totals.total.amount:
@@ -106,27 +113,6 @@ def _refundable(view: Any, *, final: bool) -> bool:
         amount = format_money(refunded if refunded.amount else order.totals.total)
         raise fail(t("care.cli.error.nothing_left", number=order.display_number, amount=amount), Exit.REJECTED)
     return True
-
-
-def _queued_refunds(cache: Any, order: Any) -> list[tuple[Any, Any]]:
-    """This device's refunds of `order` still waiting in the outbox (not known on the order yet), oldest first:
-    (entry, body)."""
-    import msgspec
-
-    from o2o_tui.domain.refunds import RefundBody
-
-    made = {refund.id for refund in order.refunds}
-    found = []
-    for entry in cache.outbox.pending_for(order.id):
-        if entry.action != "order.refund":
-            continue
-        try:
-            body = msgspec.json.decode(entry.body, type=RefundBody)
-        except (msgspec.DecodeError, msgspec.ValidationError):
-            continue
-        if body.id not in made:
-            found.append((entry, body))
-    return found
 
 
 def _same_items(queued: Any, whole: bool, lines: list[Any]) -> bool:
@@ -256,11 +242,13 @@ def register(orders: typer.Typer) -> None:
 
         from o2o_tui.domain.limits import blank
         from o2o_tui.domain.refunds import (
-            REFUNDS_MAX,
             RefundBody,
             RefundLineIn,
             RefundReason,
+            queued_refunds,
+            reason_fits,
             refunded_quantities,
+            seen_refunds,
         )
 
         code = _reason(reason)
@@ -275,6 +263,8 @@ def register(orders: typer.Typer) -> None:
             view = _lookup(cache, order_id)  # a number shared since _act found it is a usage error too
             assert view is not None  # _act found it
             order = view.order
+            if not reason_fits(order, code):  # the platform's rule after handoff, said before anything is queued
+                raise fail(t("care.refund.reason_after_handoff", number=order.display_number), Exit.REJECTED)
             done = refunded_quantities(order)
             parts = []
             for index, quantity in wanted:
@@ -286,13 +276,13 @@ def register(orders: typer.Typer) -> None:
                     message = t("care.cli.error.line_left", line=index + 1, left=left, ordered=ordered)
                     raise fail(message, Exit.REJECTED)
                 parts.append(RefundLineIn(line=index, quantity=quantity or left))
-            queued = _queued_refunds(cache, order)
+            queued = queued_refunds(order, cache.outbox.pending_for(order.id))
             twin = next((entry for entry, body in queued if _same_items(body, whole, parts)), None)
             if twin is not None and not again:
                 raise _queued_twin(profile, cache, order, twin, online=online, as_json=as_json)
             # what this person saw: the refunds the order has and this device's own still queued before this one
             # (sent first); a refund made meanwhile by another device makes the platform refuse it as stale
-            seen = min(REFUNDS_MAX, len(order.refunds) + len(queued))  # more: the platform says too many
+            seen = seen_refunds(order, len(queued))
             return RefundBody(
                 id=refund_id, reason_code=code, whole=whole, lines=parts, note=note.strip(), seen_refunds=seen
             )

@@ -1,4 +1,7 @@
-"""Refunds and item adjustments: the store gives money back on an accepted order before handoff.
+"""Refunds and item adjustments: the store gives money back on an accepted order before handoff, or on an order
+handed off (delivered, picked up, served) within `O2O_REFUND_WINDOW_DAYS` of its end (`refund_time`): the complaint
+window, when a quality problem, a late order or a missing item comes to light. After handoff the refund says what
+went wrong (`AFTER_HANDOFF_REASONS`: not CUSTOMER_REQUEST, a change of mind once the food was had).
 
 Either some lines (items unavailable: a line or some of its quantity) or the whole order (what is left of its
 total, the delivery fee included), always with a reason from `RefundReason` (OTHER needs a note). Never more
@@ -9,8 +12,11 @@ it holds; the console's dialog calls the same function to show the amount before
 from __future__ import annotations
 
 import enum
-from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+import math
+import os
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Annotated, Any
 
 import msgspec
 from msgspec import Meta
@@ -23,6 +29,12 @@ if TYPE_CHECKING:
 
 REFUNDS_MAX = 20  # refunds on one order (the next one is a 409 too_many_refunds)
 REFUNDABLE_STATUSES = ("CONFIRMED", "PREPARING", "READY_FOR_PICKUP")  # accepted, not handed off yet
+# handed off (DELIVERED: delivered, picked up or served; CONCLUDED after it): refunded within the window only.
+# A cancelled order is not among them: its payment goes back with the cancel.
+AFTER_HANDOFF_STATUSES = ("DELIVERED", "CONCLUDED")
+REFUND_WINDOW_DAYS = 3.0  # the default window after handoff, for the server and the devices alike
+REFUND_WINDOW_ENV = "O2O_REFUND_WINDOW_DAYS"
+REFUND_ACTION = "order.refund"  # the outbox action of a refund
 
 
 class RefundReason(enum.StrEnum):
@@ -37,6 +49,74 @@ class RefundReason(enum.StrEnum):
 
 
 REFUND_REASONS: tuple[RefundReason, ...] = tuple(RefundReason)
+# what may go wrong that is known only once the order was had: everything but the customer's own wish
+AFTER_HANDOFF_REASONS = frozenset(REFUND_REASONS) - {RefundReason.CUSTOMER_REQUEST}
+
+
+class RefundTime(enum.Enum):
+    """Whether an order takes a refund now (`refund_time`)."""
+
+    BEFORE_HANDOFF = "before_handoff"  # accepted, not handed off yet
+    AFTER_HANDOFF = "after_handoff"  # handed off, within the window
+    WINDOW_CLOSED = "window_closed"  # handed off longer ago than the window
+    NOT_NOW = "not_now"  # not accepted yet, on its way with a courier, or cancelled
+
+
+def refund_window(environ: Mapping[str, str] | None = None) -> timedelta:
+    """The window after handoff as `O2O_REFUND_WINDOW_DAYS` says (the platform's setting and variable; a device
+    reads the same variable to offer the refund, the platform has the last word): the default when unset or
+    not a number."""
+    raw = (os.environ if environ is None else environ).get(REFUND_WINDOW_ENV, "")
+    try:
+        days = float(raw) if raw.strip() else REFUND_WINDOW_DAYS
+    except ValueError:
+        days = REFUND_WINDOW_DAYS
+    if not math.isfinite(days):
+        days = REFUND_WINDOW_DAYS
+    return timedelta(days=max(0.0, days))
+
+
+def after_handoff(order: Order) -> bool:
+    return order.status.value in AFTER_HANDOFF_STATUSES
+
+
+def refund_closes_at(order: Order, window: timedelta) -> datetime | None:
+    """When the window of an order handed off closes (None before handoff): its end (the handoff; concluding
+    keeps it) plus `window`."""
+    if not after_handoff(order):
+        return None
+    return (order.ended_at or order.updated_at) + window
+
+
+def refund_time(order: Order, now: datetime, window: timedelta) -> RefundTime:
+    if order.status.value in REFUNDABLE_STATUSES:
+        return RefundTime.BEFORE_HANDOFF
+    closes = refund_closes_at(order, window)
+    if closes is None:
+        return RefundTime.NOT_NOW
+    return RefundTime.AFTER_HANDOFF if now < closes else RefundTime.WINDOW_CLOSED
+
+
+def refused_words(order: Order, when: RefundTime, window: timedelta, status: str) -> str:
+    """Why `order` takes no refund now (`when` NOT_NOW or WINDOW_CLOSED), in words, with its `status` as the
+    caller shows it; the CLI and the console's `$` say the same."""
+    from o2o_tui.i18n import t
+
+    count = window.total_seconds() / 86400
+    key = "care.refund.window_closed" if when is RefundTime.WINDOW_CLOSED else "care.refund.not_now"
+    return t(key, number=order.display_number, status=status, days=f"{count:g}", count=count)
+
+
+def refund_offered(order: Order, now: datetime, window: timedelta) -> bool:
+    """Whether a refund of `order` is worth offering now: it takes one (`refund_time`) and money is left."""
+    if refund_time(order, now, window) not in (RefundTime.BEFORE_HANDOFF, RefundTime.AFTER_HANDOFF):
+        return False
+    return refunded_total(order).amount < order.totals.total.amount
+
+
+def reason_fits(order: Order, reason: RefundReason) -> bool:
+    """Whether `reason` may be given for a refund of `order` (after handoff: `AFTER_HANDOFF_REASONS`)."""
+    return not after_handoff(order) or reason in AFTER_HANDOFF_REASONS
 
 
 def refund_reason(text: str) -> RefundReason | None:
@@ -122,11 +202,41 @@ class RefundProblem(ValueError):
         self.field = field
 
 
+def seen_refunds(order: Order, queued: int) -> int:
+    """A new refund's `seen_refunds`: the refunds `order` has and this device's own `queued` before it (sent
+    first, in order); a refund made meanwhile by another device makes the platform refuse it as stale. Capped at
+    `REFUNDS_MAX` (more: the platform says too many). The CLI and the console's `$` both count with this."""
+    return min(REFUNDS_MAX, len(order.refunds) + queued)
+
+
+def queued_refunds(order: Order, entries: Iterable[Any]) -> list[tuple[Any, RefundBody]]:
+    """This device's refunds of `order` among its outbox `entries` still to be confirmed (anything with `action`
+    and `body`), not known on the order yet, oldest first: (entry, body)."""
+    made = {refund.id for refund in order.refunds}
+    found = []
+    for entry in entries:
+        if entry.action != REFUND_ACTION:
+            continue
+        try:
+            body = msgspec.json.decode(entry.body, type=RefundBody)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            continue
+        if body.id not in made:
+            found.append((entry, body))
+    return found
+
+
 def refunded_total(order: Order) -> Money:
     total = zero(order.totals.total.currency)
     for refund in order.refunds:
         total = total + refund.amount
     return total
+
+
+def refunded_amount(order: Order) -> Money:
+    """What went back in all as the order says it (`totals.refunded`), or its refunds added up (older answers)."""
+    refunded = order.totals.refunded
+    return refunded if refunded is not None and refunded.amount else refunded_total(order)
 
 
 def refunded_quantities(order: Order) -> list[int]:
@@ -159,6 +269,8 @@ def plan_refund(order: Order, body: RefundBody) -> tuple[Money, list[RefundLine]
         raise RefundProblem("validation", "a note saying why, with OTHER", "note")
     if body.whole == bool(body.lines):
         raise RefundProblem("validation", "either whole or some lines", "lines")
+    if not reason_fits(order, body.reason_code):
+        raise RefundProblem("validation", "after handoff, say what went wrong (not CUSTOMER_REQUEST)", "reason_code")
     if body.seen_refunds is not None and body.seen_refunds != len(order.refunds):
         raise RefundProblem("stale_refund", "the order was refunded meanwhile; look at it again")
     if len(order.refunds) >= REFUNDS_MAX:

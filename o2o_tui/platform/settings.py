@@ -10,6 +10,7 @@ from collections.abc import Callable
 import msgspec
 
 from o2o_tui.domain.limits import REQUEST_BODY_MAX
+from o2o_tui.domain.refunds import REFUND_WINDOW_DAYS, REFUND_WINDOW_ENV
 from o2o_tui.i18n import t
 
 log = logging.getLogger("o2o.platform.settings")
@@ -32,6 +33,9 @@ class Settings(msgspec.Struct, frozen=True):
     # names, phones, addresses and notes of orders and deliveries ended longer ago are blanked (jobs.purge_personal);
     # the same window and variable as the consoles' caches (o2o_tui/sync/retention.py)
     purge_personal_hours: float = 6.0
+    # an order handed off takes refunds this long after it ended (o2o_tui/domain/refunds.py `refund_time`); the
+    # same variable the consoles read to offer the refund
+    refund_window_days: float = REFUND_WINDOW_DAYS
     # slow and idle clients (o2o_tui/platform/admission.py, docs/operations.md "Timeouts and limits")
     keep_alive_seconds: float = 75.0  # an idle connection between requests; > events.MAX_WAIT_SECONDS (60)
     header_timeout_seconds: float = 10.0  # a request's line and headers, from its first byte (or the connect)
@@ -93,6 +97,7 @@ _ENV: dict[str, tuple[str, Callable[[str], object]]] = {
     "event_recheck_seconds": ("O2O_EVENT_RECHECK_SECONDS", _number),
     "pg_notify": ("O2O_PG_NOTIFY", _flag),
     "purge_personal_hours": ("O2O_PURGE_PERSONAL_HOURS", _number),
+    "refund_window_days": (REFUND_WINDOW_ENV, _number),
     "keep_alive_seconds": ("O2O_KEEP_ALIVE_SECONDS", _number),
     "header_timeout_seconds": ("O2O_HEADER_TIMEOUT_SECONDS", _number),
     "body_timeout_seconds": ("O2O_BODY_TIMEOUT_SECONDS", _number),

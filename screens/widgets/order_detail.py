@@ -11,7 +11,7 @@ from textual.widgets import Static
 from o2o_tui.domain import schedule
 from o2o_tui.domain.money import format_money
 from o2o_tui.domain.order import Order, OrderStatus, OrderType, PaymentStatus
-from o2o_tui.domain.refunds import refunded_quantities
+from o2o_tui.domain.refunds import refunded_amount, refunded_quantities
 from o2o_tui.figures_text import reason_name
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
@@ -56,9 +56,14 @@ def _cancelled_words(order: Order) -> str:
 
 def _payment_words(order: Order) -> str:
     """A cancelled order is paid nothing, though the platform keeps its payment status as it was (PAID); one whose
-    money went back says refunded."""
+    money went back says refunded. One the store refunded in part before the cancel was paid, and says so with
+    what went back, as its printed receipt does ("Cancelled: paid online, ￥18.00 refunded"), never "none"."""
     status = order.payment.status
     if order.status is OrderStatus.CANCELLED and status is not PaymentStatus.REFUNDED:
+        refunded = refunded_amount(order)
+        if refunded.amount > 0:
+            key = f"printing.receipt.payment.cancelled_part_refunded.{status.value}"
+            return t(key, amount=format_money(refunded))
         return t("ui.payment.cancelled")
     return t(f"ui.payment.{status.value}")
 
