@@ -238,6 +238,19 @@ class Outbox:
             self._put_many(moved)
             return len(moved)
 
+    def requeue_many(self, keys: list[str]) -> int:
+        """Put conflicts back in the queue as they were (key, body, tap time, place in the order), in one durable
+        write: refusals this device made itself that no longer hold (an action an older version could not send,
+        after an update). Keys that are not conflicts are skipped. Returns how many moved."""
+        with self._storage.batch():
+            moved = [
+                msgspec.structs.replace(entry, state=EntryState.PENDING, rejection=None)
+                for key in keys
+                if (entry := self.get(key)) is not None and entry.state is EntryState.REJECTED
+            ]
+            self._put_many(moved)
+            return len(moved)
+
     def dismiss_many(self, keys: list[str]) -> int:
         """Drop several conflicts in one durable write; keys that are not conflicts are skipped."""
         with self._storage.batch():

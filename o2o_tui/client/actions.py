@@ -127,11 +127,25 @@ ACTIONS: dict[str, ActionRoute] = {
 _ENCODER = msgspec.json.Encoder(order="deterministic")
 
 
+class UnknownAction(ValueError):
+    """An action this version has no route for: one queued by a newer version of o2o on the same profile (then
+    rolled back), or a damaged outbox entry. The engine moves such an entry to the conflicts unsent."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__(f"unknown platform action {action!r}")
+        self.action = action
+
+
+def known_action(action: str) -> bool:
+    """Whether this version can send `action` (see `UnknownAction`)."""
+    return action in ACTIONS
+
+
 def route(action: str) -> ActionRoute:
     try:
         return ACTIONS[action]
     except KeyError:
-        raise ValueError(f"unknown platform action {action!r}") from None
+        raise UnknownAction(action) from None
 
 
 def encode_body(action: str, body: msgspec.Struct) -> bytes:

@@ -1,4 +1,6 @@
-"""Couriers and deliveries (the courier side of an order)."""
+"""Couriers and deliveries (the courier side of an order).
+
+Cached entities: a field added here bumps `o2o_tui.sync.fetch.MODEL_VERSION` (see `o2o_tui.domain`)."""
 
 from __future__ import annotations
 

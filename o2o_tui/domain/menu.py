@@ -9,6 +9,8 @@ part of the menu (it is published with it).
 Text per language: `name` is the text every console has always shown; `names` holds it per language (`zh`, `en`).
 A customer sees `names.<their language>`, else the other language, else `name` (so an old single name reads as
 both); a publish keeps `name` equal to the first non-empty of `names.zh`, `names.en` when `names` is given.
+
+A cached entity: a field added here bumps `o2o_tui.sync.fetch.MODEL_VERSION` (see `o2o_tui.domain`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Orders: the document every party sees (fields are masked per role by the server)."""
+"""Orders: the document every party sees (fields are masked per role by the server).
+
+A cached entity: a field added here bumps `o2o_tui.sync.fetch.MODEL_VERSION` (see `o2o_tui.domain`)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Store and its status: ONLINE, PAUSED {until, reason}, BUSY {extra_minutes}, CLOSED (opening hours)."""
+"""Store and its status: ONLINE, PAUSED {until, reason}, BUSY {extra_minutes}, CLOSED (opening hours).
+
+A cached entity: a field added here bumps `o2o_tui.sync.fetch.MODEL_VERSION` (see `o2o_tui.domain`)."""
 
 from __future__ import annotations
 

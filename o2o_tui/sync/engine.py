@@ -20,6 +20,15 @@ profile) sees a change at most about a second after the platform made it.
 Watch: about once a second the engine looks at the cache and outbox file stamps; what another process wrote (a
 script beside the console) is emitted as the usual `Change`s, so the screens show it.
 
+Upgrades and rollbacks: a cursor the server refuses (422 on `after`: another release's, a rollback, old and new
+servers behind one balancer during a rolling upgrade) is dropped for a full resync, as `resync: true` asks. A cache
+whose entities an older version wrote (`tables.META_MODEL_VERSION` missing or below `fetch.MODEL_VERSION`) is
+resynced whole on open, the queue untouched. An older engine beside a newer one on one profile lowers the marker
+when it writes entities; the newer one looks at it at every pull (one in-memory read) and resyncs again, at most
+once per `older_writer_every` (a console from before the marker cannot say so: run one version per profile). A
+queued action this version has no route for (a newer version queued it) goes to the conflicts unsent, saying so;
+a version that knows it puts it back in the queue, in its place, and sends it.
+
 Every cache call runs on the cache's single thread (`cache.executor`), so an event loop never waits on disk.
 """
 
@@ -36,8 +45,8 @@ from typing import Any
 
 import msgspec
 
-from o2o_tui.client.actions import encode_body, route
-from o2o_tui.client.errors import PlatformError, ServerError, Unauthorized, Unreachable
+from o2o_tui.client.actions import encode_body, known_action, route
+from o2o_tui.client.errors import PlatformError, ServerError, Unauthorized, Unreachable, ValidationFailed
 from o2o_tui.domain.events import EntityKind, EventPage
 from o2o_tui.i18n import t
 from o2o_tui.sync import linked, tables
@@ -46,6 +55,7 @@ from o2o_tui.sync.backoff import Backoff
 from o2o_tui.sync.explain import explain
 from o2o_tui.sync.fetch import (
     LISTING,
+    MODEL_VERSION,
     Delta,
     entity_key,
     fetch_entities,
@@ -66,6 +76,7 @@ Listener = Callable[[Change], None]
 
 
 STORAGE_UNAVAILABLE = "storage_unavailable"  # the platform's 503 when its database refuses a write
+UNKNOWN_ACTION = "unknown_action"  # a refusal of this client's own: a queued action it has no route for
 _RETRY_AFTER_MAX = 3600.0  # a Retry-After longer than this is taken as this
 
 
@@ -103,6 +114,14 @@ def _parse_time(value: object) -> datetime | None:
         return None
 
 
+def older_model(stored: object) -> bool:
+    """Whether a cache's `tables.META_MODEL_VERSION` says an older version wrote its entities (missing: a cache
+    from before the marker; not a number: damaged)."""
+    if not isinstance(stored, int) or isinstance(stored, bool):
+        return True
+    return stored < MODEL_VERSION
+
+
 class SyncSettings(msgspec.Struct, frozen=True):
     # A poll is held `poll_wait` s by the server and must answer within `poll_wait + answer_grace` s, or the link
     # counts as lost: a frozen platform or a silent link shows OFFLINE at most 4 + 5 = 9 s after the last good
@@ -124,6 +143,8 @@ class SyncSettings(msgspec.Struct, frozen=True):
     skipped_retry_every: timedelta = skips.RETRY_EVERY  # an entity whose answer was refused: asked again
     watch_every: float = 1.0  # how often other processes' writes to the profile are looked for
     coalesce_every: float = 1.0  # while events stream in, a poll at most this long after a page that wrote
+    # an older console on the profile rewrote entities without this version's fields: resynced at most this often
+    older_writer_every: timedelta = timedelta(minutes=1)
 
 
 class SyncEngine:
@@ -162,7 +183,9 @@ class SyncEngine:
             bool(getattr(cache, "was_reset", False))
             or self._cursor is None
             or stored_scope != msgspec.to_builtins(scope)  # another user or store on this profile
+            or older_model(cache.meta_get(tables.META_MODEL_VERSION, None))  # entities an older version wrote
         )
+        self._older_resync_at: datetime | None = None  # the last resync for an older writer's entities
         self._last_page_full = False
         self._resyncs = 0  # full resyncs done, whoever asked (the engine itself or the server's `resync: true`)
         self._pending = len(cache.outbox.pending())
@@ -173,6 +196,7 @@ class SyncEngine:
         self._stopping = False
         self._stopped: asyncio.Event | None = None
         self._push_deferred = False  # the last push found another process holding the push lock
+        self._requeue_checked = False  # the conflicts were looked at once for actions this version can now send
         self._wrote_at: float | None = None  # loop time of the last page that changed the cache
         self._fault: PlatformError | None = None  # what the last `sync_once` ended on (None: the platform answered)
         # while the platform refuses to store changes (NOT_STORING): the loop time before which the queue is not
@@ -247,7 +271,20 @@ class SyncEngine:
         await self._refresh_counts()
 
     def _write_delta(self, delta: Delta, meta: dict[str, Any]) -> None:
+        if tables.META_MODEL_VERSION not in meta and any(delta.upserts.values()):
+            stored = self._cache.meta_get(tables.META_MODEL_VERSION, None)
+            if isinstance(stored, int) and not isinstance(stored, bool) and stored > MODEL_VERSION:
+                # a newer version's cache: these entities lack its fields, so it must fetch them again
+                meta = {**meta, tables.META_MODEL_VERSION: MODEL_VERSION}
         write_delta(self._cache, delta, meta)
+
+    def _older_wrote(self) -> bool:
+        """On the cache thread: whether an older version wrote entities here since (it lowered the marker)."""
+        return older_model(self._cache.meta_get(tables.META_MODEL_VERSION, None))
+
+    def _older_writer_due(self) -> bool:
+        last = self._older_resync_at
+        return last is None or self._clock() - last >= self._settings.older_writer_every
 
     def _emit_delta(self, delta: Delta) -> None:
         for change in delta.changes():
@@ -300,6 +337,8 @@ class SyncEngine:
             self._push_deferred = False
             try:
                 done = rejected = 0
+                if not self._requeue_checked:  # once: actions an older version of o2o could not send, sent now
+                    await self._requeue_known()
                 while True:
                     entries = await self._io(self._cache.outbox.pending)
                     if not entries:
@@ -336,6 +375,11 @@ class SyncEngine:
                         self._count_refused([entry.key])
                         rejected += 1
                         continue
+                if not known_action(entry.action):  # queued by a newer version of o2o: never sent by this one
+                    done += await self._flush_confirmed(confirmed)
+                    await self._refuse_unknown(entry)
+                    rejected += 1
+                    continue
                 if entry.action == linked.PUBLISH and confirmed:
                     # what went through is written first: a publish may follow this device's own (sync/linked.py)
                     done += await self._flush_confirmed(confirmed)
@@ -452,6 +496,43 @@ class SyncEngine:
         self._count_refused([entry.key, *riders], delta, conflicts)
         return list(riders)
 
+    async def _refuse_unknown(self, entry: Any) -> None:
+        """An action this version has no route for (a newer version queued it on this profile, then a rollback):
+        to the conflicts unsent, with what to do (update o2o to send it, or dismiss it); the queue goes on."""
+        log.info("queued action %r is unknown to this version: moved to the conflicts unsent", entry.action)
+        reason: dict[str, Any] = {"code": UNKNOWN_ACTION, "message": f"unknown action {entry.action}", "status": None}
+        if entry.action.startswith("order."):  # the order by its number, when cached
+            order_doc = await self._io(self._cache.table(tables.ORDERS).get, entry.target.split("/")[0])
+            if isinstance(order_doc, dict) and isinstance(order_doc.get("number"), int):
+                reason["order_number"] = order_doc["number"]
+        reason["explanation"] = explain(reason, action=entry.action, target=entry.target)
+        await self._io(self._cache.outbox.mark_rejected, entry.key, reason)
+        self._count_refused([entry.key])
+
+    async def _requeue_known(self) -> None:
+        """Actions an older version moved to the conflicts unsent (`UNKNOWN_ACTION`) that this one can send go
+        back to the queue in their place (the outbox's `requeue_many`, when it has it)."""
+        requeue = getattr(self._cache.outbox, "requeue_many", None)
+        self._requeue_checked = True
+        if requeue is None:
+            return
+
+        def move() -> list[str]:
+            keys = [
+                entry.key
+                for entry in self._cache.outbox.conflicts()
+                if (entry.rejection or {}).get("code") == UNKNOWN_ACTION and known_action(entry.action)
+            ]
+            return keys if keys and requeue(keys) else []
+
+        moved = await self._io(move)
+        if moved:
+            log.info("%d action(s) an older o2o could not send: queued again", len(moved))
+            self._pending += len(moved)
+            self._conflicts = max(0, self._conflicts - len(moved))
+            self._emit(Change(kind=ChangeKind.CONFLICT, ids=frozenset(moved)))
+            self._emit(Change(kind=ChangeKind.STATUS))
+
     def _count_refused(self, keys: list[str], delta: Delta | None = None, conflicts: int | None = None) -> None:
         """`keys` moved to the conflicts; `conflicts`: how many there are now, when counted."""
         self._pending = max(0, self._pending - len(keys))
@@ -469,9 +550,24 @@ class SyncEngine:
             fetched = 0
             if self._outage_too_long():
                 self._need_resync = True
+            if not self._need_resync and self._older_writer_due() and await self._io(self._older_wrote):
+                log.info("an older o2o wrote entities to this profile: full resync")
+                self._need_resync = True
+                self._older_resync_at = self._clock()
+            resynced = self._need_resync
             if self._need_resync:
                 fetched += await self._resync(None)
-            page = await self._events(self._cursor, wait, self._settings.page_limit)
+            try:
+                page = await self._events(self._cursor, wait, self._settings.page_limit)
+            except ValidationFailed as error:
+                if error.field != "after" or resynced:  # a cursor it handed out just now: not a cursor problem
+                    raise
+                # a cursor this server never handed out (another release's: a rollback, or old and new servers
+                # behind one balancer): start again from its head with a full resync, as `resync: true` asks
+                log.info("the platform refused the events cursor %r (%s): full resync", self._cursor, error)
+                self._need_resync, self._last_page_full = True, False
+                fetched += await self._resync(None)
+                return 0, fetched
             answered_at = self._clock()
             if page.resync:
                 self._last_page_full = False
@@ -566,6 +662,7 @@ class SyncEngine:
             tables.META_LAST_SYNC_AT: iso(now),
             tables.META_SEEN_EVENTS: [],
             tables.META_SCOPE: msgspec.to_builtins(self._scope),
+            tables.META_MODEL_VERSION: MODEL_VERSION,  # every entity is now this version's (`older_model`)
         }
         newly_skipped = self._settle_skipped(delta, meta, now)
         await self._io(self._write_delta, delta, meta)

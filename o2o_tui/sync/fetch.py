@@ -27,6 +27,13 @@ from o2o_tui.sync import tables
 from o2o_tui.sync.model import Change
 from o2o_tui.sync.scope import Scope
 
+# The entity model of this client: the cache keeps each entity as `msgspec.to_builtins` of the structs of the
+# version that fetched it (`Delta.put`), so a field added to a cached entity (Order, Store, Menu, Courier, Delivery,
+# or any struct inside them) is missing from every copy an older version wrote, and the events never fetch those
+# again. RULE: bump this whenever a cached entity gains a field (or a field's meaning or shape changes). The
+# engine then resyncs a cache written by an older version once, in full, on first open (`tables.META_MODEL_VERSION`).
+# 1: the first marked model (food_with_courier, delay minutes, store_timezone on deliveries, ...).
+MODEL_VERSION = 1
 FETCH_CONCURRENCY = 8
 SNAPSHOT_PAGE = 500
 LISTING = "*"  # the id of a skipped listing (a snapshot table that could not be listed to its end)

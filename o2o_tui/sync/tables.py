@@ -24,3 +24,7 @@ META_STATE = "sync.state"  # the last state a running engine saw (for `o2o sync 
 META_LAST_ERROR = "sync.last_error"
 META_SEEN_EVENTS = "sync.seen_event_ids"  # a bounded window of applied event ids, to drop redeliveries
 META_SCOPE = "sync.scope"
+# the entity model (`fetch.MODEL_VERSION`) of the client that last wrote entities into this cache: a full resync
+# writes its own; an older client with this marker writing entities lowers it to its own; a cache without it (or
+# with an older one) is resynced whole by the next newer engine (sync/engine.py, "Upgrades")
+META_MODEL_VERSION = "sync.model_version"
