@@ -260,7 +260,7 @@ def test_each_device_forgets_the_door_and_the_refused_words_by_itself(tmp_path: 
             running,
             *counter,
             (
-                ("order.cancel", order["id"], ReasonBody(reason_code="STORE_CLOSED", reason=CANCEL_WHY)),
+                ("order.cancel", order["id"], ReasonBody(reason_code="CLOSING_SOON", reason=CANCEL_WHY)),
                 (
                     "order.refund",
                     order["id"],

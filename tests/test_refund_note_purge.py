@@ -85,7 +85,7 @@ def test_the_purge_blanks_a_refund_note_on_the_server_and_in_the_merchant_cache(
         refund = {"id": str(uuid.uuid4()), "reason_code": "OTHER", "whole": True, "note": NOTE}
         refunded = _ok(merchant.post(path + "/refund", refund))
         assert refunded["refunds"][0]["note"] == NOTE
-        _ok(merchant.post(path + "/cancel", {"reason_code": "STORE_CLOSED"}))
+        _ok(merchant.post(path + "/cancel", {"reason_code": "CLOSING_SOON"}))
         before = _ok(merchant.get(path))
         counter = (
             tmp_path / "counter",

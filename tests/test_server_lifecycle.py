@@ -212,7 +212,7 @@ def test_reject_and_merchant_cancel_release_the_courier(
         apis["dispatcher"].post(f"/v1/orders/{order_id}/assign", {"courier_id": courier_id}).json()["id"]
     )
     assert delivery_id in apis["admin"].get(f"/v1/couriers/{courier_id}").json()["delivery_ids"]
-    apis["merchant"].post(f"/v1/orders/{order_id}/cancel", {"reason_code": "KITCHEN_CLOSED"})
+    apis["merchant"].post(f"/v1/orders/{order_id}/cancel", {"reason_code": "CLOSING_SOON"})
     assert apis["admin"].get(f"/v1/deliveries/{delivery_id}").json()["status"] == "CANCELLED"
     assert apis["admin"].get(f"/v1/couriers/{courier_id}").json()["delivery_ids"] == []
 

@@ -96,13 +96,13 @@ def test_returned_order_can_be_cancelled_and_a_cancelled_one_stays_cancelled(
     order, delivery = _picked_up(platform, courier, courier_id)
     _bring_back(courier, delivery)
     assert _ok(merchant.get(f"/v1/orders/{order['id']}"))["status"] == "READY_FOR_PICKUP"
-    cancelled = _ok(merchant.post(f"/v1/orders/{order['id']}/cancel", {"reason_code": "COURIER_RETURNED"}))
+    cancelled = _ok(merchant.post(f"/v1/orders/{order['id']}/cancel", {"reason_code": "OTHER"}))
     assert cancelled["status"] == "CANCELLED"
 
     # cancelled while the courier was on the way back: the courier's `returned` still ends its delivery
     order, delivery = _picked_up(platform, courier, courier_id)
     _ok(courier.post(f"/v1/deliveries/{delivery['id']}/return"))
-    _ok(merchant.post(f"/v1/orders/{order['id']}/cancel", {"reason_code": "CUSTOMER_GONE"}))
+    _ok(merchant.post(f"/v1/orders/{order['id']}/cancel", {"reason_code": "OTHER"}))
     assert _ok(courier.post(f"/v1/deliveries/{delivery['id']}/returned"))["status"] == "RETURNED"
     after = _ok(merchant.get(f"/v1/orders/{order['id']}"))
     assert after["status"] == "CANCELLED" and after["delivery_status"] == "RETURNED"

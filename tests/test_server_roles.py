@@ -236,7 +236,7 @@ ENDPOINTS: list[Endpoint] = [
         for action in ("picked-up", "delivered")
     ),
     ("POST", "/v1/orders/{order}/reject", lambda w: {"reason_code": "STORE_BUSY"}, MERCHANT_ACTION),
-    ("POST", "/v1/orders/{order}/cancel", lambda w: {"reason_code": "BUSY"}, CUSTOMER_OR_MERCHANT),
+    ("POST", "/v1/orders/{order}/cancel", lambda w: {"reason_code": "STORE_BUSY"}, CUSTOMER_OR_MERCHANT),
     ("PUT", "/v1/stores/{store}/menu", lambda w: None, STORE_WRITERS),
 ]
 

@@ -25,7 +25,7 @@ API_ACTIONS = [a for a in OrderAction if a not in PLATFORM_ORDER_ACTIONS]
 BODIES = {
     OrderAction.CONFIRM: {"preparation_minutes": 10},
     OrderAction.REJECT: {"reason_code": "STORE_BUSY"},
-    OrderAction.CANCEL: {"reason_code": "BUSY"},
+    OrderAction.CANCEL: {"reason_code": "STORE_BUSY"},
 }
 PATHS: dict[OrderStatus, list[OrderAction]] = {
     OrderStatus.CREATED: [],

@@ -12,7 +12,7 @@ from contextlib import suppress
 from typing import Any
 
 import msgspec
-from litestar import Litestar, Request, Response
+from litestar import Litestar, Request, Response, Router
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.openapi import OpenAPIConfig
 
@@ -31,6 +31,16 @@ log = logging.getLogger("o2o.platform")
 _said = SaidOnce(log)
 REQUESTS = "the API"
 _CHANGES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class _NoPages(Router):
+    """Where Litestar would serve its own copy of the contract (/schema: the document, openapi.yaml, swagger,
+    redoc, elements, rapidoc, the viewers loading scripts from a CDN): nothing, a 404 like any unknown path.
+    Litestar still builds the document that /openapi.json (routes/system.py, openapi.py) starts from; that
+    stricter document (the change headers, `additionalProperties: false`) is the one contract served."""
+
+    def register(self, value: Any) -> list[Any]:
+        return []
 
 
 def _on_api_error(_request: Request[Any, Any, Any], error: ApiError) -> Response[Any]:
@@ -132,7 +142,9 @@ def create_app(
             HTTPException: _on_http,
             Exception: _on_crash,
         },
-        openapi_config=OpenAPIConfig(title="o2o platform", version="1", path="/schema"),
+        openapi_config=OpenAPIConfig(
+            title="o2o platform", version="1", openapi_router=_NoPages("/schema", route_handlers=[])
+        ),
         debug=False,
         logging_config=None,
     )

@@ -448,14 +448,19 @@ def _reason_code(body: ReasonBody) -> str:
     return code
 
 
-def reject(ctx: Ctx, order_id: str, body: ReasonBody) -> StoredOrder:
-    stored = visible(ctx.conn, ctx.caller, order_id, (Role.MERCHANT,))
+def _store_reason(body: ReasonBody) -> str:
+    """A store's reason for rejecting or cancelling an order: one of the codes its console and `o2o orders
+    reject/cancel --reason` offer (any case, `-` for `_`), as the reports and the other devices name them."""
     code = reject_reason(_reason_code(body))
     if code is None:
         raise validation("reason_code", "one of " + ", ".join(REJECT_REASONS))
-    return transition(
-        ctx, stored, OrderAction.REJECT, cancel_reason_code=code.value, cancelled_by=Party.MERCHANT
-    )
+    return code.value
+
+
+def reject(ctx: Ctx, order_id: str, body: ReasonBody) -> StoredOrder:
+    stored = visible(ctx.conn, ctx.caller, order_id, (Role.MERCHANT,))
+    code = _store_reason(body)
+    return transition(ctx, stored, OrderAction.REJECT, cancel_reason_code=code, cancelled_by=Party.MERCHANT)
 
 
 def simple(ctx: Ctx, order_id: str, action: OrderAction) -> StoredOrder:
@@ -522,7 +527,9 @@ def cancel(ctx: Ctx, order_id: str, body: ReasonBody) -> StoredOrder:
     status = stored.order.status
     if ctx.caller.role is Role.CUSTOMER and status not in (OrderStatus.CREATED, OrderStatus.CANCELLED):
         raise illegal_transition(status.value, OrderStatus.CANCELLED.value)
-    return cancel_stored(ctx, stored, _reason_code(body), _party_of(ctx))
+    # a store's code is one of its list; a customer's (CUSTOMER_CHANGED_MIND ...) and an admin's are their own
+    code = _store_reason(body) if ctx.caller.role is Role.MERCHANT else _reason_code(body)
+    return cancel_stored(ctx, stored, code, _party_of(ctx))
 
 
 def _party_of(ctx: Ctx) -> Party:
