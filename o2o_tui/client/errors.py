@@ -46,6 +46,8 @@ class PlatformError(Exception):
 
     def i18n_message(self) -> str:
         """The error for a person, in the current language."""
+        if unknown_route(self.code, self.message):  # a 405: the platform is older than this o2o
+            return t("client.error.unknown_route")
         return t("client.error.generic", status=self.status or "-", code=self.code, message=self.message)
 
 
@@ -74,10 +76,33 @@ class Forbidden(PlatformError):
         return t("client.error.forbidden", message=self.message)
 
 
+# How the platform's router answers a request for a route it does not have (Litestar's own 404 and 405, put in
+# the error envelope by platform/app.py, this release and older ones alike); a route it has, for an entity it
+# lacks, says which ("no such order": platform/errors.py's not_found)
+_NO_ROUTE = ("not_found", "Not Found")
+_NO_METHOD = "method_not_allowed"
+
+
+def unknown_route(code: object, message: object) -> bool:
+    """Whether a refusal (its `code` and `message` as the platform sent them) says the platform has no such route:
+    it runs an older version than this o2o, which asked for something added since. A 405 too: a path the platform
+    knows with another method, never asked by a console of the platform's own version."""
+    return code == _NO_METHOD or (code, message) == _NO_ROUTE
+
+
 class NotFound(PlatformError):
+    """404: the entity is not (or no longer) on the platform, or the platform has no such route
+    (`unknown_route`: the platform is older than this o2o)."""
+
     default_code = "not_found"
 
+    @property
+    def unknown_route(self) -> bool:
+        return unknown_route(self.code, self.message)
+
     def i18n_message(self) -> str:
+        if self.unknown_route:
+            return t("client.error.unknown_route")
         return t("client.error.not_found", message=self.message)
 
 
@@ -196,4 +221,5 @@ __all__ = [
     "Unreachable",
     "ValidationFailed",
     "WrongCode",
+    "unknown_route",
 ]

@@ -15,7 +15,6 @@ from o2o_tui.client import calls
 from o2o_tui.client.errors import PlatformError
 from o2o_tui.client.wire import (
     MAX_BODY_BYTES,
-    USER_AGENT,
     BodyCollector,
     Call,
     R,
@@ -24,6 +23,7 @@ from o2o_tui.client.wire import (
     normalize_base_url,
     too_big,
     transport_error,
+    user_agent,
 )
 from o2o_tui.domain.events import EventPage
 from o2o_tui.domain.fleet import Courier, Delivery
@@ -35,7 +35,7 @@ from o2o_tui.domain.store import Store
 
 
 def auth_headers(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}", "User-Agent": USER_AGENT, "Accept": "application/json"}
+    return {"Authorization": f"Bearer {token}", "User-Agent": user_agent(), "Accept": "application/json"}
 
 
 class PlatformClient:

@@ -6,7 +6,9 @@ every transport failure.
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
+from functools import cache
 from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
@@ -19,7 +21,21 @@ if TYPE_CHECKING:  # httpx is imported by the clients that use it: the sync engi
     import httpx
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
-USER_AGENT = "o2o-console/0.1"
+
+
+@cache
+def user_agent() -> str:
+    """`o2o/0.1.0 (Python 3.11; linux)`: sent on every request, so the platform's log says which versions of o2o
+    reach it (platform/client_versions.py) and its operator can tell the consoles that are too old. Read once:
+    importlib.metadata costs ~20 ms, paid when the first client is made, not by commands that make none."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        mine = version("o2o")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        mine = "unknown"
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    return f"o2o/{mine} (Python {python}; {sys.platform})"
 
 
 R = TypeVar("R")

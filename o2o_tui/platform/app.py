@@ -17,7 +17,7 @@ from litestar.exceptions import HTTPException, NotFoundException, ValidationExce
 from litestar.openapi import OpenAPIConfig
 
 from o2o_tui.domain.errors import ErrorBody, ErrorDetail
-from o2o_tui.platform import db, jobs, pg_notify, scheduled, server_secret
+from o2o_tui.platform import client_versions, db, jobs, pg_notify, scheduled, server_secret
 from o2o_tui.platform.errors import STORAGE_RETRY_AFTER_SECONDS, ApiError, internal, storage_unavailable
 from o2o_tui.platform.pipeline import StrictRequest, answer, error_response, refuse_nul
 from o2o_tui.platform.routes import CONTROLLERS
@@ -133,6 +133,7 @@ def create_app(
         request_class=StrictRequest,
         before_request=refuse_nul,
         before_send=[_wrote_again],
+        middleware=[client_versions.ClientVersions()],  # "client o2o/0.1.0 first seen" in the log
         on_startup=[start],
         on_shutdown=[stop],
         exception_handlers={

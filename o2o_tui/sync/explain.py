@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from o2o_tui.client.errors import unknown_route
 from o2o_tui.domain.clock import stored_clock
 from o2o_tui.domain.menu import Item, Menu, Option
 from o2o_tui.domain.order import OrderStatus, OrderType
@@ -292,12 +293,23 @@ def _platform_older(reason: dict[str, Any], *, action: str, target: str, name: s
     return t("sync.explain.platform_older_menu", said=said) if action == "menu.publish" else said
 
 
+def _platform_lacks(reason: dict[str, Any], *, action: str, target: str, name: str) -> str:
+    """The platform has no route for the action (it runs an older version than this o2o, which added the action
+    since): said so, never that the order "no longer exists"; a menu publish's draft is kept for then."""
+    number = reason.get("order_number")
+    subject = subject_label(action, target, number if isinstance(number, int) else None, name)
+    said = t("sync.explain.platform_lacks_action", subject=subject, action=action_label(action))
+    return t("sync.explain.platform_older_menu", said=said) if action == "menu.publish" else said
+
+
 def explain(reason: dict[str, Any], *, action: str, target: str, name: str = "", listed: bool = False) -> str:
     """Render a stored rejection reason (as written by the engine) in the current language. `name`: an item or
     option change's `menu_entity_name`, to name it by (its id without it). `listed`: said inside the list of
     refused actions (`o2o conflicts list`, `!`), which then is not pointed at (a toast or a command's answer is)."""
     if _unknown_field(reason):  # the platform is older than this console: no edit of the draft would help
         return _platform_older(reason, action=action, target=target, name=name)
+    if unknown_route(reason.get("code"), reason.get("message")):  # before the order's state: it is not why
+        return _platform_lacks(reason, action=action, target=target, name=name)
     said = _explain(reason, action=action, target=target, name=name)
     if action == "menu.publish":  # nothing of the draft is lost: say so, and how to publish it again
         return t("sync.explain.menu_draft_kept", said=said)
