@@ -3,8 +3,9 @@
 Only the keys that apply to the order now: `a` Accept and `x` Reject on a new order, `p` Preparing on an accepted
 one, `r` Ready while it is in the kitchen, `+` Delay while it may still be delayed, `h` Handoff on a takeout or
 dine-in order that is ready (never on a delivery: its courier collects it), `c` while the customer asks to cancel;
-`y` Reply on a live order the customer chased, `$` Refund on an accepted one before handoff. An ended order
-(cancelled, refused, done) is offered none of them. Pressed anyway, such a key still says why (the same words as
+`y` Reply on a live order the customer chased, `$` Refund on an accepted one before handoff and on one handed off
+within the refund window (`refunds.refund_offered`, as the detail offers it). An ended order (cancelled, refused,
+done) is offered none of them but that `$`. Pressed anyway, such a key still says why (the same words as
 before: "Cannot accept #0042: it is Cancelled."): a hidden binding of the same key and id runs the action
 regardless, since Textual does not run an action its `check_action` turned down.
 
@@ -15,13 +16,14 @@ that set: the footer asks for every binding at each repaint.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from textual.binding import Binding
 
 from o2o_tui.domain.delay import DELAYABLE, delay_left
 from o2o_tui.domain.limits import DELAY_MINUTES_MIN
 from o2o_tui.domain.order import ENDED_STATUSES, Order
-from o2o_tui.domain.refunds import REFUNDABLE_STATUSES, refunded_total
+from o2o_tui.domain.refunds import refund_offered, refund_window
 from o2o_tui.domain.transitions import OrderAction, TransitionCheck, check_order_transition
 from screens.source import QueueEntry
 
@@ -49,12 +51,6 @@ def _delayable(order: Order) -> bool:
     return order.status in DELAYABLE and delay_left(order) >= DELAY_MINUTES_MIN
 
 
-def _refundable(order: Order) -> bool:
-    return (
-        order.status.value in REFUNDABLE_STATUSES and refunded_total(order).amount < order.totals.total.amount
-    )
-
-
 # action -> whether it applies to a live order (an ended one is offered none)
 _APPLIES: dict[str, Callable[[Order], bool]] = {
     "accept": _steps(OrderAction.CONFIRM),
@@ -65,27 +61,36 @@ _APPLIES: dict[str, Callable[[Order], bool]] = {
     "handoff": _steps(OrderAction.HANDOFF),  # a delivery never: its courier collects it
     "cancellation": lambda order: order.cancellation is not None,
     "chase_reply": lambda order: bool(order.chases),  # the customer chased it: the answer to their latest
-    "refund": _refundable,
 }
 
 
-def offered(action: str, entry: QueueEntry | None) -> bool:
-    """Whether the footer offers `action` for `entry`: every key but an order key that does not apply to it (with
-    no order at all, the key stays: pressed, it says there is none)."""
+def _refundable(order: Order, now: datetime | None) -> bool:
+    """Before handoff, or handed off (a Done row) within the refund window, with money left to give back."""
+    return refund_offered(order, now or datetime.now(UTC), refund_window())
+
+
+def offered(action: str, entry: QueueEntry | None, now: datetime | None = None) -> bool:
+    """Whether the footer offers `action` for `entry` at `now` (the console's clock; default the wall clock):
+    every key but an order key that does not apply to it (with no order at all, the key stays: pressed, it says
+    there is none)."""
     if action not in ORDER_KEYS or entry is None:
         return True
     order = entry.order
+    if action == "refund":
+        return _refundable(order, now)
     return order.status not in ENDED_STATUSES and _APPLIES[action](order)
 
 
-def offered_actions(entry: QueueEntry | None) -> frozenset[str]:
-    """The order keys (`ORDER_KEYS`' actions) offered for `entry`: all of them with no order."""
+def offered_actions(entry: QueueEntry | None, now: datetime | None = None) -> frozenset[str]:
+    """The order keys (`ORDER_KEYS`' actions) offered for `entry` at `now` (as `offered`): all of them with no
+    order. Asked once per cursor move or change of the orders, not per repaint."""
     if entry is None:
         return frozenset(ORDER_KEYS)
     order = entry.order
+    refund = frozenset({"refund"}) if _refundable(order, now) else frozenset()
     if order.status in ENDED_STATUSES:
-        return frozenset()
-    return frozenset(action for action, applies in _APPLIES.items() if applies(order))
+        return refund
+    return refund | frozenset(action for action, applies in _APPLIES.items() if applies(order))
 
 
 def refused_bindings(prefix: str) -> list[Binding]:

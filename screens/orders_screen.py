@@ -343,7 +343,7 @@ class OrdersScreen(Screen[None]):
 
     def _show_side(self) -> None:
         entry = self.queue.cursor_entry
-        offered = offered_actions(entry)  # the order under the cursor may have changed: the keys it is offered
+        offered = offered_actions(entry, self.host.now())  # the order under the cursor: the keys it is offered
         if offered != self._offered:  # with (the footer repaints only when they change)
             self._offered = offered
             self.refresh_bindings()

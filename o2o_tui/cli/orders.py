@@ -48,9 +48,13 @@ def _summary(view: Any, zone: Any) -> str:
     if held is not None:  # a courier's refused pickup left the bag with them (the console's "Food out")
         line += "  " + t("orders.food_out", name=safe_text(held.courier_name, one_line=True))
     if view.is_pending:
-        line += "  " + t("orders.pending", actions=", ".join(view.pending))
+        from o2o_tui.sync.explain import action_label  # the console's words ("start of preparation")
+
+        line += "  " + t("orders.pending", actions=", ".join(action_label(action) for action in view.pending))
     if order.held_until is not None and str(order.status) == "CREATED":  # an order for later, not live yet
         line += "  " + _scheduled_mark(order, zone)
+    if order.closed_at_promise is not None and str(order.status) == "CREATED":  # the hours closed its promise
+        line += "  " + t("orders.closed_at_promise_mark")
     return line
 
 
@@ -360,6 +364,11 @@ def _show_lines(view: Any, zone: Any, courier: Any = None) -> list[str]:
     order = view.order
     lines = [_summary(view, zone), t("orders.show.id", id=order.id)]
     lines.append(t("orders.show.created", at=order.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")))
+    from o2o_tui.domain.schedule import closed_at_promise_words
+
+    closed = closed_at_promise_words(order, zone)  # the store's hours closed its promised time: call or cancel
+    if closed is not None:
+        lines.append(closed)
     for line in order.lines:
         lines.append(
             t(

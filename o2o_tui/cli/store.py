@@ -210,13 +210,85 @@ def _change_hours(
             _parsed(check_not_past, new_date, datetime.now(UTC).astimezone(store_zone(store)).date())
         body = _parsed(edit, hours_body(store))
         edited_from = hours_tag(store)  # refused if another device changed the hours meanwhile
+        held = _held_orders(cache, store_id)
         result = asyncio.run(
             perform(profile, cache, "store.hours", store_id, body, online=online, base_version=edited_from)
         )
         store = ReadModel(cache).store(store_id)
-    extra = {"hours": _hours_json(store)} if as_json and store is not None else None
+    rung = _rung_closed(held, store) if result.outcome == "done" and store is not None else []
+    rung = _as_rung(profile, rung, store)
+    extra = None
+    if as_json and store is not None:
+        numbered = [{"id": order.id, "number": order.number} for order in rung]
+        extra = {"hours": _hours_json(store), "rung_closed_at_promise": numbered}
     lines = [t("store.hours.changed")] + (_hours_lines(store) if store is not None else [])
+    if rung:  # the platform rang them now, flagged (`Order.closed_at_promise`): staff call or cancel
+        lines.append(_rung_line(rung, store))
     report_outcome(result, as_json=as_json, online=online, done_message="\n".join(lines), extra=extra)
+
+
+def _held_orders(cache: Any, store_id: str) -> list[Any]:
+    """The store's orders for later still held (waiting for their prep start), as the cache has them."""
+    from o2o_tui.domain.schedule import is_held, promised_time
+    from o2o_tui.sync.read_model import ReadModel
+
+    views = ReadModel(cache).orders("CREATED")
+    return [
+        view.order
+        for view in views
+        if view.order.store_id == store_id and is_held(view.order) and promised_time(view.order) is not None
+    ]
+
+
+def _rung_closed(held: list[Any], store: Any) -> list[Any]:
+    """The held orders whose promised time the store's hours as the platform answered them have closed: the
+    platform rang them at once (`scheduled.rehold`, the same rule), for staff to call the customer or cancel."""
+    from o2o_tui.domain.limits import as_utc
+    from o2o_tui.domain.schedule import closed_at_promise, promised_time
+    from o2o_tui.store_effect import store_zone
+
+    zone = store_zone(store)
+    rung = []
+    for order in held:
+        promised = promised_time(order)
+        if promised is None:
+            continue
+        if closed_at_promise(as_utc(promised), zone, store.opening_hours, store.hours_exceptions) is not None:
+            rung.append(order)
+    return rung
+
+
+def _as_rung(profile: Any, rung: list[Any], store: Any) -> list[Any]:
+    """Those of `rung` this change rang, as the platform has them now: released in the same write as the hours
+    (`scheduled.rehold`: its `released_at` is the store's `updated_at`), with today's number taken then. When the
+    platform does not answer (gone out of reach meanwhile): as cached, their promised times still name them."""
+    if not rung:
+        return rung
+    from o2o_tui.cli.common import open_client
+    from o2o_tui.client.errors import PlatformError
+
+    changed = store.updated_at
+    try:
+        with open_client(profile) as client:
+            now = [client.get_order(order.id) for order in rung]
+        return [order for order in now if order.closed_at_promise is not None and order.released_at == changed]
+    except PlatformError:
+        return rung
+
+
+def _rung_line(rung: list[Any], store: Any) -> str:
+    """"... ring now (2: #0001 for 12-08 12:00, ...)": each by its number and promised time (the store's clock),
+    as held orders of different days may share a number."""
+    from o2o_tui.domain.schedule import promised_time
+    from o2o_tui.store_effect import store_zone
+
+    zone = store_zone(store)
+    named = [
+        t("store.hours.rung_order", number=order.display_number, when=promised.astimezone(zone).strftime("%m-%d %H:%M"))
+        for order in rung
+        if (promised := promised_time(order)) is not None
+    ]
+    return t("store.hours.rung_closed_at_promise", count=len(rung), numbers=", ".join(named))
 
 
 def _register_hours(store_app: typer.Typer) -> None:

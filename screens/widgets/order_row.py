@@ -79,6 +79,12 @@ def _mark(entry: QueueEntry, look: RowLook) -> str:
     return " "
 
 
+def _closed_at_promise(order: Order) -> bool:
+    """A new order the store's hours have closed at its promised time (`Order.closed_at_promise`): it rang now,
+    for staff to call the customer or cancel; once accepted or ended the detail drops its line, so does the row."""
+    return order.closed_at_promise is not None and order.status is OrderStatus.CREATED
+
+
 def _status_text(order: Order, cols: fmt.Columns) -> str:
     """The status, short on a narrow list; there, with no type column to name it, an open courier problem is said
     in its place (the wide list names the problem in the type column instead)."""
@@ -105,12 +111,19 @@ def render_live(entry: QueueEntry, look: RowLook, width: int, glyphs: Glyphs | N
         fmt.fit(_status_text(order, cols), cols.status),
         " ",
     ]
+    closed = _closed_at_promise(order)
     if cols.type:
-        kind = t("ui.code_locked") if look.locked else fmt.type_or_stage(order, entry.courier)
+        kind = fmt.type_or_stage(order, entry.courier)
+        if look.locked:
+            kind = t("ui.code_locked")
+        elif closed:
+            kind = t("scheduled.row.closed_at_promise")
         parts += [fmt.fit(kind, cols.type), " "]
     if cols.customer:
         parts += [fmt.fit(fmt.customer_name(order), cols.customer), " "]
     items = fmt.items_summary(order, glyphs.times)
+    if closed and not cols.type:  # a narrow list: said before the items, in the cells they have
+        items = f"{t('scheduled.row.closed_at_promise')} {glyphs.dot} {items}"
     parts += fmt.money_tail(cols.items, cols.total, items, fmt.total_text(order))
     return Content.assemble(*parts)
 
