@@ -6,8 +6,7 @@ screens show these strings only as plain `Text`, never as markup.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.cells import cell_len, get_character_cell_size
@@ -18,6 +17,7 @@ from o2o_tui.domain.transitions import DeliveryStatus
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 from o2o_tui.text_fold import CLOSING, OPENING, break_offsets
+from screens.locale_text import locale_is_utf8 as locale_is_utf8  # the handheld's `--ascii` (re-exported)
 
 PROBLEM_REASONS: tuple[ProblemReason, ...] = tuple(ProblemReason)
 
@@ -34,22 +34,6 @@ class Glyphs:
 
 UNICODE = Glyphs(separator=" · ", arrow="→", queued="…", refused="!", down="▼", cut="…")
 ASCII = Glyphs(separator=" - ", arrow="->", queued="~", refused="!", down="v", cut="")
-
-
-def locale_is_utf8(environ: Mapping[str, str] | None = None) -> bool:
-    """Whether the terminal's locale can show UTF-8: LC_ALL, else LC_CTYPE, else LANG decides.
-
-    Python itself sets LC_CTYPE=C.UTF-8 when the locale is C or POSIX (PEP 538 locale coercion), so that value
-    is not taken as the terminal's word when LANG says C, POSIX or nothing.
-    """
-    source = os.environ if environ is None else environ
-    lang = source.get("LANG", "")
-    ctype = source.get("LC_CTYPE", "")
-    coerced = ctype == "C.UTF-8" and lang in ("", "C", "POSIX")
-    for value in (source.get("LC_ALL", ""), "" if coerced else ctype, lang):
-        if value:
-            return "utf8" in value.lower().replace("-", "")
-    return False
 
 
 def number_text(delivery: Delivery) -> str:

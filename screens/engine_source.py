@@ -13,7 +13,6 @@ from typing import Any
 
 import msgspec
 
-from o2o_tui import store_hours
 from o2o_tui.courier_stage import CourierNote, courier_notes
 from o2o_tui.domain.menu import Menu
 from o2o_tui.domain.store import Store
@@ -337,7 +336,9 @@ class EngineOrderSource(Subscribers[SourceChange]):
         current = self._entries.get(order_id)
         base = current.order.version if current else None
         if action == "store.hours" and self._store is not None:  # the hours the change was edited from
-            base = store_hours.hours_tag(self._store)
+            from o2o_tui.store_hours import hours_tag  # loaded with the store screen, not for the first frame
+
+            base = hours_tag(self._store)
         try:
             entry = await self._engine.submit(action, order_id, body, base_version=base)
         except Exception as error:  # a cache that cannot write: the action was not queued

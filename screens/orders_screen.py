@@ -102,10 +102,15 @@ class OrdersScreen(Screen[None]):
         "queue.ready",
         "queue.quit",
         "queue.redeem",  # the counter's code field: a customer stands there with a code
-        "queue.conflicts",
         "queue.cancellation",  # a request has a deadline too
         "queue.handoff",
         "queue.reject",
+        "queue.preparing",
+        "queue.delay",
+        # after the order's own steps, offered only when the order under the cursor takes one: before `!`, whose
+        # count the status line keeps at every width (at 40 columns in Chinese `! 冲突` took its room)
+        "queue.refund",
+        "queue.conflicts",
         "queue.chase_reply",
         "queue.dispatch",
     )
@@ -129,12 +134,14 @@ class OrdersScreen(Screen[None]):
         # the order keys offered for the order under the cursor, kept as it moves or its order changes: the
         # footer asks `check_action` for every binding at each repaint, and this answers without a DOM query
         self._offered = offered_actions(None)
+        self._resumed = False  # shown once: the first `ScreenResume` (see `on_screen_resume`)
 
     @property
     def host(self) -> ConsoleHost:
         return cast(ConsoleHost, self.app)
 
     def compose(self) -> ComposeResult:
+        self._take_width_classes()
         yield Input(placeholder=t("ui.search.placeholder"), id="search")
         yield Static("", id="banner", markup=False)
         yield AutoAcceptBanner()  # auto-accept on, printing station offline (screens/auto_accept_console.py)
@@ -146,6 +153,45 @@ class OrdersScreen(Screen[None]):
         yield Static(Content(t("ui.queue.loading")), id="empty")
         yield StatusBar(id="status")
         yield KeyFooter()
+
+    def _take_width_classes(self) -> None:
+        """The terminal's width class (`-narrow`, `-normal`, `-wide`: the app's `HORIZONTAL_BREAKPOINTS`) before
+        the widgets mount, as Textual would give it at the screen's first Resize: taken then, it restyled every
+        widget of the queue a second time before the first frame (~3 ms of ~50). That Resize finds it in place."""
+        width, height = self.app.size
+        if not width or not height:  # no size yet: the first Resize gives it
+            return
+        horizontal = self.HORIZONTAL_BREAKPOINTS
+        vertical = self.VERTICAL_BREAKPOINTS
+        horizontal = (self.app.HORIZONTAL_BREAKPOINTS if horizontal is None else horizontal) or []
+        vertical = (self.app.VERTICAL_BREAKPOINTS if vertical is None else vertical) or []
+        classes = {name: False for _, name in (*horizontal, *vertical)}
+        by_width = self._get_breakpoint_classes(width, horizontal)
+        taken = by_width | self._get_breakpoint_classes(height, vertical)
+        classes.update(dict.fromkeys(taken, True))
+        self.update_classes(classes, animate=False)
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        """The first time the screen shows, its widgets were styled as they mounted, a moment before (with the width
+        class, `_take_width_classes`): Textual's restyle of the whole screen on resume would redo the same (~3 ms
+        of the first frame). Every later resume restyles as Textual asks (after a theme change, say)."""
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
+
+    def _compositor_refresh(self) -> None:
+        """Textual 8.2.8 lays the queue out and renders it while the app is still starting (inside the batch that
+        `App._process_messages` holds around its mount), then drops the frame: `App._display` writes nothing during
+        a batch. Done here without rendering (~3.5 ms of the first frame), with the same effects: the regions it
+        would have drawn are no longer dirty, so what follows draws exactly what it drew after the dropped frame.
+        (`tests/test_console_first_frame_lean.py`: nothing rendered in the batch, the rows drawn after it.)"""
+        app = self.app
+        if app._batch_count and self is app.screen and not app.is_inline:
+            self._compositor._dirty_regions.clear()
+            self._dirty_widgets.clear()
+            app._update_mouse_over(self)
+            return
+        super()._compositor_refresh()
 
     def on_mount(self) -> None:
         search = self.query_one("#search", Input)

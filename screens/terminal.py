@@ -87,7 +87,7 @@ _CONSOLE_KEYS = {"⏎": "Enter", "⌫": "Bksp"}  # the console font has the arro
 def glyphs_for(environ: Mapping[str, str]) -> Glyphs:
     """The glyph set for a terminal: ASCII when TERM names an ASCII terminal or the locale is not UTF-8 (the same
     test as the courier handheld's `--ascii`), CONSOLE on the Linux text console, else FULL."""
-    from screens.courier_format import locale_is_utf8
+    from screens.locale_text import locale_is_utf8
 
     term = environ.get("TERM", "").lower().split("-")[0]
     if term in _ASCII_TERMS or not locale_is_utf8(environ):

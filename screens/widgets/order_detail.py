@@ -12,12 +12,10 @@ from o2o_tui.domain import schedule
 from o2o_tui.domain.money import format_money
 from o2o_tui.domain.order import Order, OrderStatus, OrderType, PaymentStatus
 from o2o_tui.domain.refunds import refunded_amount, refunded_quantities
-from o2o_tui.figures_text import reason_name
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 from o2o_tui.sync.explain import action_label
 from screens import order_format as fmt
-from screens.care_detail import care_parts
 from screens.source import QueueEntry
 from screens.terminal import FULL, Glyphs, decorated, glyphs_of
 
@@ -44,6 +42,8 @@ def _field(label: str, value: str) -> list[Part]:
 
 def _cancelled_words(order: Order) -> str:
     """Who cancelled the order and why, as `o2o orders show` says it (the same reason words: `reason_name`)."""
+    from o2o_tui.figures_text import reason_name  # loaded with the first order shown whole
+
     reason = reason_name(order.cancel_reason_code) if order.cancel_reason_code else ""
     by_key = f"orders.show.by.{order.cancelled_by.value}" if order.cancelled_by is not None else ""
     by = t(by_key) if by_key else by_key
@@ -152,6 +152,8 @@ def detail_parts(
         parts += _field(t("ui.detail.discount"), "-" + format_money(totals.discount))
     parts += [(_label(t("ui.detail.total")), "dim"), (format_money(totals.total), "bold"), "\n"]
     parts += _field(t("ui.detail.payment"), _payment_words(order))
+    from screens.care_detail import care_parts  # loaded with the first order shown whole
+
     parts += care_parts(order, now, zone)  # chases and refunds (screens/care_detail.py)
     if order.note:
         parts += ["\n", (_label(t("ui.detail.order_note")), "bold"), safe_text(order.note), "\n"]

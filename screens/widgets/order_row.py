@@ -15,7 +15,6 @@ from textual.content import Content
 
 from o2o_tui.domain.chases import open_chase
 from o2o_tui.domain.order import Order, OrderStatus, OrderType
-from o2o_tui.figures_text import reason_name
 from o2o_tui.i18n import t
 from screens import order_format as fmt
 from screens.source import QueueEntry
@@ -143,6 +142,8 @@ def ended_reason(order: Order, *, short: bool = False) -> str:
         code = order.cancel_reason_code or ""
         if code == "ACCEPT_TIMEOUT":
             return t("queue.done.timed_out")
+        from o2o_tui.figures_text import reason_name  # with the day's figures: an ended row needs only this
+
         reason = reason_name(code) if code else ""  # a customer's or the platform's code in words too
         by = order.cancelled_by.value if order.cancelled_by is not None else ""
         if by == "MERCHANT" and order.confirmed_at is None:  # refused, never accepted
