@@ -108,18 +108,36 @@ def wrap(text: str, width: int, *, clipped: bool = True) -> list[str]:
     return [clip(line, width) if clipped else line for line in lines]
 
 
-def table(rows: Sequence[Sequence[str]], *, right: Sequence[bool] = (), gap: int = 2) -> list[str]:
-    """Rows of columns aligned by cell width; `right[i]` right-aligns column i (numbers)."""
+NAME_LEAST = 4  # cells a name column keeps however narrow the line (an amount beside it is never cut)
+
+
+def table(
+    rows: Sequence[Sequence[str]],
+    *,
+    right: Sequence[bool] = (),
+    gap: int = 2,
+    width: int | None = None,
+    indent: str = "",
+) -> list[str]:
+    """Rows of columns aligned by cell width, each line led by `indent`; `right[i]` right-aligns column i
+    (numbers). Lines wider than `width` cells have their first column (the name: an item, a reason) clipped
+    (`…`) to fit, down to `NAME_LEAST` cells: the other columns (amounts, counts, who) are never cut."""
     if not rows:
         return []
     count = max(len(row) for row in rows)
     widths = [max((cells(row[i]) for row in rows if i < len(row)), default=0) for i in range(count)]
+    if width is not None:
+        others = cells(indent) + sum(widths[1:]) + gap * (count - 1)
+        room = max(min(widths[0], NAME_LEAST), width - others)
+        if widths[0] > room:
+            rows = [[clip(row[0], room), *row[1:]] if row else row for row in rows]
+            widths[0] = max(cells(row[0]) for row in rows if row)
     lines = []
     for row in rows:
         parts = [
             pad(cell, widths[i], right=i < len(right) and right[i]) for i, cell in enumerate(row)
         ]
-        lines.append((" " * gap).join(parts).rstrip())
+        lines.append((indent + (" " * gap).join(parts)).rstrip())
     return lines
 
 
@@ -251,17 +269,15 @@ def durations_lines(report: DayReport) -> list[str]:
     return table(rows, right=(False, True, True, True))
 
 
-def reason_lines(report: DayReport) -> list[str]:
-    """Cancellations by reason and who, then refusals by reason (untrusted codes: made safe here)."""
+def reason_lines(report: DayReport, width: int | None = None) -> list[str]:
+    """Cancellations by reason and who, then refusals by reason (untrusted codes: made safe here); within `width`
+    cells the reasons are clipped, never who or the count."""
     lines = [t("figures.cancellations.title")]
-    rows = [
-        ["  " + reason_name(c.reason_code), party_name(c.by), str(c.count)]
-        for c in report.cancellations
-    ]
-    lines += table(rows, right=(False, False, True)) if rows else ["  " + t("figures.none")]
+    rows = [[reason_name(c.reason_code), party_name(c.by), str(c.count)] for c in report.cancellations]
+    lines += table(rows, right=(False, False, True), width=width, indent="  ") if rows else ["  " + t("figures.none")]
     lines.append(t("figures.refusals.title"))
-    rows = [["  " + reason_name(r.reason_code), str(r.count)] for r in report.refusals]
-    lines += table(rows, right=(False, True)) if rows else ["  " + t("figures.none")]
+    rows = [[reason_name(r.reason_code), str(r.count)] for r in report.refusals]
+    lines += table(rows, right=(False, True), width=width, indent="  ") if rows else ["  " + t("figures.none")]
     return lines
 
 
@@ -284,13 +300,11 @@ def party_name(party: str) -> str:
 
 
 def item_lines(report: DayReport, width: int, limit: int = TOP_ITEMS) -> list[str]:
-    """The top items by quantity with their revenue, names clipped to fit `width` cells."""
+    """The top items by quantity with their revenue, names clipped to fit `width` cells (the quantity and the
+    revenue never are)."""
     if not report.top_items:
         return [t("figures.items.title"), "  " + t("figures.none")]
-    numbers = [(str(i.quantity), format_money(i.revenue)) for i in report.top_items[:limit]]
-    room = max(6, width - 2 - max(cells(q) for q, _ in numbers) - max(cells(r) for _, r in numbers) - 4)
-    rows = [[" ", t("figures.items.qty"), t("figures.items.revenue")]]
-    rows[0][0] = "  " + clip(t("figures.items.name"), room)
-    for item, (quantity, revenue) in zip(report.top_items[:limit], numbers, strict=True):
-        rows.append(["  " + clip(safe_text(item.name, one_line=True), room), quantity, revenue])
-    return [t("figures.items.title"), *table(rows, right=(False, True, True))]
+    rows = [[t("figures.items.name"), t("figures.items.qty"), t("figures.items.revenue")]]
+    for item in report.top_items[:limit]:
+        rows.append([safe_text(item.name, one_line=True), str(item.quantity), format_money(item.revenue)])
+    return [t("figures.items.title"), *table(rows, right=(False, True, True), width=width, indent="  ")]

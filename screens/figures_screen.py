@@ -131,7 +131,7 @@ class FiguresScreen(Screen[None]):
         lines += ft.hour_chart(report.hours, width, bars_height)
         chart.update(Content("\n".join(lines)))
         rest = ft.durations_lines(report) + [""]
-        rest += ft.item_lines(report, width, 5 if narrow else 10) + [""] + ft.reason_lines(report)
+        rest += ft.item_lines(report, width, 5 if narrow else 10) + [""] + ft.reason_lines(report, width)
         text.update(Content("\n".join(ft.clip(line, width) for line in rest)))
 
     # keys

@@ -92,10 +92,13 @@ def plain_lines(report: Any, store_name: str, width: int = 80) -> list[str]:
     from o2o_tui import figures_text as ft
 
     summary = [part for line in ft.summary_lines(report) for part in ft.wrap(line, width)]
-    lines = [t("figures.title", date=report.date, store=store_name), *summary, ""]
+    title = [t("figures.title", date=report.date, store=store_name)]
+    if ft.cells(title[0]) > width:  # the store's name on a line of its own
+        title = [t("figures.title", date=report.date, store="").rstrip(" ·"), *ft.wrap(store_name, width)]
+    lines = [*title, *summary, ""]
     lines.append(t("figures.hours.title", peak=ft.peak(report.hours)))
     lines += ft.hour_bars(report.hours, min(width, 60)) + [""]
-    lines += ft.durations_lines(report) + [""] + ft.reason_lines(report) + [""]
+    lines += ft.durations_lines(report) + [""] + ft.reason_lines(report, width) + [""]
     lines += ft.item_lines(report, width)
     return lines
 

@@ -17,8 +17,9 @@ apart from the live queue):
   a pause does not hold it (it rings as a live order keeps ringing through a pause);
 - a held order whose promised time itself the hours come to have closed (a holiday set after it was placed) cannot
   be made on time: it is not held to the next opening (after the time promised) but rings at once, flagged
-  (`Order.closed_at_promise`, `closed_at_promise`) for staff to call the customer or cancel; its prep start is
-  counted with the prep minutes it was placed with (`Order.scheduled_prep_minutes`), not the menu's since;
+  (`Order.closed_at_promise`, `closed_at_promise`) for staff to call the customer or cancel; the hours changed
+  back (the holiday taken away) while it is still new, its promised time open again, the flag goes; its prep
+  start is counted with the prep minutes it was placed with (`Order.scheduled_prep_minutes`), not the menu's since;
 - a held order takes its day number from the day it is due (the window's start, the store's clock), as Meituan
   numbers 预订单, so the counter of that day goes on after it (`o2o_tui/platform/orders.py`);
 - a window is refused unless it starts in the future, within `SCHEDULE_DAYS_MAX` days, at a time the store's

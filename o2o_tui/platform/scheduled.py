@@ -201,11 +201,42 @@ def _release(ctx: Ctx, store: Store | None, stored: orders.StoredOrder, closed: 
         ctx.conn.execute(_SET_DEADLINE, {"b_id": stored.order.id, "deadline": db.iso(deadline)})
 
 
+def _flagged(conn: Connection, store_id: str) -> list[Order]:
+    """The store's new orders rung because its hours had them closed at their promised time (not held)."""
+    found = []
+    for row in conn.execute(_HELD_CANDIDATES.where(db.orders.c.store_id == store_id)):
+        try:
+            order = _decode(row.doc)
+        except msgspec.DecodeError:
+            continue
+        if order.closed_at_promise is not None and not is_held(order):
+            found.append(order)
+    return found
+
+
+def _recheck_flags(ctx: Ctx, store: Store) -> None:
+    """A new order flagged `closed_at_promise` whose promised time the new hours have open again (the holiday
+    taken back, the hours changed back before anyone acted) loses the flag: it can be made on time, so no call
+    or cancel is asked (it stays in the live queue, as it rang); one still closed then, for another reason now
+    (a holiday gone, the weekly hours closed), says the new reason (event `order.updated`)."""
+    for order in _flagged(ctx.conn, store.id):
+        stored = orders.load(ctx.conn, order.id)
+        if stored is None or stored.order.status is not OrderStatus.CREATED or is_held(stored.order):
+            continue
+        closed = _closed_at_promise(store, stored.order)
+        if closed == stored.order.closed_at_promise:
+            continue
+        ctx.record("order", order.id, "update")
+        orders.save(ctx, stored, msgspec.structs.replace(stored.order, closed_at_promise=closed))
+
+
 def rehold(ctx: Ctx, store: Store) -> int:
     """The store's hours (or dated exceptions) changed: every order of it still held rings again at its prep
     start, or the next opening of the new hours when they have it closed then (now when that is past: the release
     job takes it at once); one whose promised time the new hours have closed rings now, flagged
-    (`Order.closed_at_promise`). Answers how many ring times moved."""
+    (`Order.closed_at_promise`); one rung so before whose promised time they have open again loses the flag
+    (`_recheck_flags`). Answers how many ring times moved."""
+    _recheck_flags(ctx, store)  # before: an order rung below is flagged by these very hours
     moved = 0
     for order in _held(ctx.conn, store.id):
         stored = orders.load(ctx.conn, order.id)
