@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from rich.cells import cell_len
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -202,6 +203,32 @@ class MenuHelpScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+# a part of the menu editor's status line: its texts from the longest to the shortest, and its style
+StatusPart = tuple[tuple[str, ...], str]
+
+
+def status_pieces(parts: list[StatusPart], width: int, dot: str) -> list[str | tuple[str, str]]:
+    """The status line's pieces for `width` cells: each part's long text when all fit on one line, else its short
+    one; and a line that still does not fit is broken between parts, never inside one ("1 sold" / "out")."""
+    separator = f" {dot} "
+    texts = [variants[0] for variants, _ in parts]
+    if width > 0 and cell_len(separator.join(texts)) > width:
+        texts = [variants[-1] for variants, _ in parts]
+    pieces: list[str | tuple[str, str]] = []
+    used = 0
+    for text, (_, style) in zip(texts, parts, strict=True):
+        if pieces:
+            if width > 0 and used + cell_len(separator) + cell_len(text) > width:
+                pieces.append("\n")
+                used = 0
+            else:
+                pieces.append(separator)
+                used += cell_len(separator)
+        pieces.append((text, style) if style else text)
+        used += cell_len(text)
+    return pieces
 
 
 class MenuEditorScreen(Screen[None]):
@@ -388,30 +415,40 @@ class MenuEditorScreen(Screen[None]):
             return
         # an untouched draft (the usual opening) has no diff to compute: 500 items cost ~20 ms
         changes = 0 if draft.menu == draft.base else len(menu_draft.diff(draft.base, draft.menu))
-        dot = f" {glyphs_of(self.app).dot} "  # "|" on an ASCII terminal (screens/terminal.py)
-        parts: list[str | tuple[str, str]] = [t("menu_editor.status.base", version=draft.base.version)]
+        base = (
+            t("menu_editor.status.base", version=draft.base.version),
+            t("menu_editor.status.base_short", version=draft.base.version),
+        )
+        parts: list[StatusPart] = [(base, "")]
         holder = self.source.draft_holder()
         if holder is not None:  # first, as it is what matters most; who exactly: the toast, and each refused key
             said = t("menu_editor.status.read_only", pid=holder.get("pid", "?"))
-            parts = [(said, "$text-warning"), dot, *parts]
+            parts = [((said,), "$text-warning"), *parts]
         if changes:
-            parts += [dot, (t("menu_editor.status.changes", count=changes), "bold")]
+            parts.append(((t("menu_editor.status.changes", count=changes),), "bold"))
         else:
-            parts += [dot, t("menu_editor.status.no_changes")]
+            parts.append(((t("menu_editor.status.no_changes"),), ""))
         if changes and self.saved:
-            parts += [dot, t("menu_editor.status.saved")]
+            parts.append(((t("menu_editor.status.saved"),), ""))
         live = self.source.menu()
         if live is not None and live.version > draft.base.version and changes:
-            parts += [dot, (t("menu_editor.status.newer", version=live.version), "$text-warning")]
+            parts.append(((t("menu_editor.status.newer", version=live.version),), "$text-warning"))
         if live is not None:
             now = self.now()
             zone = store_zone(self.source.store())
             sold_out = sum(1 for item in items_in(live) if availability_badge(item, now, zone) is not None)
             if sold_out:
-                parts += [dot, (t("menu_editor.status.sold_out", count=sold_out), "$text-warning")]
+                parts.append(((t("menu_editor.status.sold_out", count=sold_out),), "$text-warning"))
         if self.menu_tree.marked:
-            parts += [dot, (t("menu_editor.status.marked", count=len(self.menu_tree.marked)), "bold")]
-        self.query_one("#menu-status", Static).update(Content.assemble(*parts))
+            parts.append(((t("menu_editor.status.marked", count=len(self.menu_tree.marked)),), "bold"))
+        status = self.query_one("#menu-status", Static)
+        width = (status.size.width or self.app.size.width) - status.styles.padding.width
+        dot = glyphs_of(self.app).dot  # "|" on an ASCII terminal (screens/terminal.py)
+        status.update(Content.assemble(*status_pieces(parts, width, dot)))
+
+    def on_resize(self) -> None:
+        if self.draft is not None:
+            self.call_after_refresh(self._show_status)  # the status line's short forms follow the width
 
     def _entity(self, ref: NodeRef | None) -> Category | Item | OptionGroup | Option | None:
         if ref is None or self.draft is None or ref.kind == SECTION:
