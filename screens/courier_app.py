@@ -24,7 +24,7 @@ from o2o_tui.domain.transitions import DeliveryStatus
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 from o2o_tui.ssh_gate import GATE_ENV
-from screens.courier_format import ASCII, UNICODE, done_text, locale_is_utf8, queued_short, queued_text
+from screens.courier_format import done_text, handheld_glyphs, locale_is_utf8, queued_short, queued_text
 from screens.courier_screens import (
     DismissChosen,
     DutyChosen,
@@ -82,7 +82,7 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
             self.set_keymap(keymap)  # binding id -> key(s), e.g. {"handheld.back": "0,escape,f1,backspace"}
         self.source = source
         self.ascii_only = (not locale_is_utf8()) if ascii_only is None else ascii_only
-        self.glyphs = ASCII if self.ascii_only else UNICODE
+        self.glyphs = handheld_glyphs(self.ascii_only, os.environ)  # the Linux console: "...", not "…"
         self.theme = theme or theme_for(os.environ)
         self.title = t("handheld.title.tasks")
         self._unsubscribe: Callable[[], None] | None = None

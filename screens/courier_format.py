@@ -6,7 +6,7 @@ screens show these strings only as plain `Text`, never as markup.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from rich.cells import cell_len, get_character_cell_size
@@ -34,6 +34,18 @@ class Glyphs:
 
 UNICODE = Glyphs(separator=" · ", arrow="→", queued="…", refused="!", down="▼", cut="…")
 ASCII = Glyphs(separator=" - ", arrow="->", queued="~", refused="!", down="v", cut="")
+CONSOLE_TERMS = ("linux", "cons25")  # as screens/terminal.py's (which imports Textual: not here)
+# the Linux text console (TERM=linux, cons25): its font has Latin-1's "·", the PC set's "→" and "▼" (and the "▲"
+# the list pages up with), but no "…" (screens/terminal.py CONSOLE)
+CONSOLE = Glyphs(separator=" · ", arrow="→", queued="~", refused="!", down="▼", cut="...")
+
+
+def handheld_glyphs(ascii_only: bool, environ: Mapping[str, str]) -> Glyphs:
+    """The handheld's set: ASCII on a terminal that is not UTF-8 (`--ascii`), CONSOLE on the Linux text console
+    (TERM, as the console's `screens.terminal.glyphs_for` reads it), else UNICODE."""
+    if ascii_only:
+        return ASCII
+    return CONSOLE if environ.get("TERM", "").lower().split("-")[0] in CONSOLE_TERMS else UNICODE
 
 
 def number_text(delivery: Delivery) -> str:
