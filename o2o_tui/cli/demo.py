@@ -7,8 +7,8 @@ group and is stopped on quit, Ctrl-C, SIGTERM/SIGHUP or an error (and, on Linux,
 One courier of the fleet is kept for a person: the simulator never acts for it and offers it one order at a time
 while it is on duty and free (an offer nobody answers is taken back: simulator/handheld.py). Its `courier` profile
 sits beside `demo`, and `o2o demo --handheld` (or the printed `O2O_HOME=... o2o courier --profile courier`) opens its
-handheld screen in a second terminal. What the demo prints before the console takes the screen, the console's `?`
-says again (`o2o_tui/demo_notes.py`).
+handheld screen in a second terminal; that handheld closes when the demo ends. What the demo prints before the console
+takes the screen, the console's `?` says again (`o2o_tui/demo_notes.py`). Its data dir: `o2o_tui/demo_dirs.py`.
 """
 
 from __future__ import annotations
@@ -29,12 +29,13 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from o2o_tui import demo_dirs
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.need_terminal import require_terminal
 from o2o_tui.cli.output import emit_json, fail, say
 from o2o_tui.cli.stop_signals import InterruptOnSignals
 from o2o_tui.demo_notes import DemoNotes, set_running
-from o2o_tui.i18n import set_language, t
+from o2o_tui.i18n import normalize, set_language, t
 from o2o_tui.paths import data_dir
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
 _START_TIMEOUT_S = 20.0
 _STOP_TIMEOUT_S = 5.0
 _CLI = "from o2o_tui.cli import main; main()"
+_HANDHELDS_CLOSE_S = 3.0  # how long the demo waits, stopping, for the handhelds opened on it to close
 
 
 def tell(message: str) -> None:
@@ -208,8 +210,10 @@ def run_demo(
     from o2o_tui.platform.simulator.vouchers import CODES_FILE
 
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    demo_dirs.remove_left_behind(data_dir())  # a killed demo's customers' names, addresses and phones
     root = data_dir() / f"demo-{stamp}-{os.getpid()}"
     root.mkdir(parents=True, mode=0o700)
+    demo_dirs.write_owner(root, keep=keep)
     home = root / "home"
     children = Children(root)
     stop_signals = InterruptOnSignals().install()
@@ -302,8 +306,11 @@ def run_demo(
         return 130
     finally:
         set_running(None)
+        demo_dirs.mark_ended(root)  # the handhelds opened on this demo close (screens/courier_launch.py)
         stop_signals.stopping()
         children.stop_all()
+        _wait_for_handhelds(root)
+        handheld_used = demo_dirs.handhelds_used(root)
         stop_signals.restore()
         if previous_home is None:
             os.environ.pop("O2O_HOME", None)
@@ -316,7 +323,16 @@ def run_demo(
             shutil.rmtree(root, ignore_errors=True)
         if not as_json:
             tell(t("demo.stopped"))
-            tell(t("demo.handheld_next"))
+            if not handheld_used:
+                tell(t("demo.handheld_next"))
+
+
+def _wait_for_handhelds(root: Path) -> None:
+    """Until the handhelds opened on this demo have closed (they saw `ended`), a few seconds at most: removed
+    under a handheld still running, its data dir would fail its every action."""
+    deadline = time.monotonic() + _HANDHELDS_CLOSE_S
+    while demo_dirs.handhelds_open(root) and time.monotonic() < deadline:
+        time.sleep(0.1)
 
 
 def _demo_printer(root: Path) -> Path | None:
@@ -425,35 +441,47 @@ def _headless(
 
 def running_demo_homes() -> list[Path]:
     """The O2O_HOME of every demo running on this machine (under this data dir), newest first: a demo's data
-    dir is named `demo-<date>-<time>-<pid>` after the process that runs it."""
-    homes = []
-    for root in data_dir().glob("demo-*-*"):
-        pid = root.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and _alive(int(pid)) and (root / "home").is_dir():
-            homes.append(root)
-    return [root / "home" for root in sorted(homes, key=lambda root: root.name, reverse=True)]
+    dir is named `demo-<date>-<time>-<pid>` after the process that runs it (`o2o_tui/demo_dirs.py`)."""
+    return [root / "home" for root in demo_dirs.running_roots(data_dir())]
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _running_home() -> Path:
+def _running_home(door: bool = False) -> Path:
+    """The newest running demo's O2O_HOME; with several running, says which one on stderr (and, for the
+    handheld, the command that opens another one's courier)."""
     homes = running_demo_homes()
     if not homes:
         raise fail(t("demo.error.none_running"), Exit.NOT_FOUND)
+    if len(homes) > 1:
+        key = "demo.several.door" if door else "demo.several.handheld"
+        lines = [t(key, count=len(homes), path=str(homes[0].parent))]
+        if not door:
+            lines += [f"  {handheld_command(home)}" for home in homes[1:]]
+        _warn("\n".join(lines))
     return homes[0]
+
+
+def _warn(message: str) -> None:
+    """`tell`, on stderr (what `--door --json` prints stays JSON)."""
+    from o2o_tui.safe_text import safe_text
+    from o2o_tui.text_fold import fold_indented
+
+    width = shutil.get_terminal_size().columns if sys.stderr.isatty() else 0
+    lines = fold_indented(safe_text(message), width) if width > 0 else [safe_text(message)]
+    for line in lines:
+        print(line, file=sys.stderr)
 
 
 def open_handheld() -> None:
     """Become `o2o courier --profile courier` inside the newest running demo's O2O_HOME."""
-    env = _child_env(_running_home())
+    homes = len(running_demo_homes())
+    home = _running_home()
+    if homes > 1 and sys.stdin.isatty() and sys.stderr.isatty():  # the screen would wipe the warning at once
+        _warn(t("demo.several.enter"))
+        try:
+            input()
+        except (EOFError, KeyboardInterrupt):
+            raise typer.Exit(130) from None
+    env = _child_env(home)
     sys.stdout.flush()
     os.execve(sys.executable, [sys.executable, "-c", _CLI, "courier", "--profile", HANDHELD_PROFILE], env)
 
@@ -467,7 +495,7 @@ def at_the_door(as_json: bool) -> None:
     from o2o_tui.domain.transitions import DeliveryStatus
     from o2o_tui.safe_text import safe_text
 
-    os.environ["O2O_HOME"] = str(_running_home())
+    os.environ["O2O_HOME"] = str(_running_home(door=True))
     with handle_errors():
         courier, platform = load_profile(HANDHELD_PROFILE), load_profile(PLATFORM_PROFILE)
         with PlatformClient(platform.url, platform.token) as admin:
@@ -517,7 +545,9 @@ def demo(
     door: bool = typer.Option(False, "--door", help=t("demo.option.door")),
 ) -> None:
     """Run the platform, the simulator and the merchant console on this machine."""
-    if lang:
+    if lang is not None:
+        if normalize(lang) is None:  # refused, not a silent English
+            raise fail(t("demo.error.lang", lang=lang), Exit.USAGE)
         set_language(lang)
     if handheld:
         open_handheld()
