@@ -227,7 +227,17 @@ def _never_synced(cache: Any) -> bool:
     return cache.meta_get(tables.META_LAST_SYNC_AT, None) is None
 
 
-def _show_lines(delivery: Any, pending: list[str], bring_back: bool = False) -> list[str]:
+def _command_ref(cache: Any, delivery: Any) -> str:
+    """How a suggested command names `delivery`: its day number when that number names this delivery and no
+    other (`ReadModel.resolve_delivery`), else its id (a platform courier may hold two #0007 of two stores)."""
+    from o2o_tui.sync.read_model import ReadModel
+
+    number = _number(delivery)
+    return number if ReadModel(cache).resolve_delivery(number).found == delivery.id else str(delivery.id)
+
+
+def _show_lines(delivery: Any, pending: list[str], bring_back: bool = False, ref: str | None = None) -> list[str]:
+    """`ref`: how the suggested commands name the delivery (`_command_ref`; its day number without it)."""
     from o2o_tui.courier_tasks import is_active
     from o2o_tui.safe_text import safe_text
 
@@ -271,7 +281,7 @@ def _show_lines(delivery: Any, pending: list[str], bring_back: bool = False) -> 
         )
     commands = _next_commands(delivery, bring_back)
     if commands:
-        ref = _number(delivery)
+        ref = ref or _number(delivery)
         lines.append(t("deliveries.show.next", commands=", ".join(_usage(c, ref) for c in commands)))
     return lines
 
@@ -315,6 +325,8 @@ def _act(
         after = _lookup(cache, delivery.id) or delivery
         pending = _pending(cache, after.id)
         bring_back = _brings_back(after, _in_hand(cache))
+        if result.outcome is Outcome.REJECTED and result.reason is not None:
+            _say_which_store(cache, after, result)
     extra = {"delivery": _row(after, pending, bring_back)} if as_json else None
     message = t(
         f"deliveries.done.{command.replace('-', '_')}", number=_number(after), status=_status(after.status)
@@ -322,6 +334,18 @@ def _act(
     if result.outcome is Outcome.REJECTED and not as_json:
         say(_summary(after, pending, bring_back))
     report_outcome(result, as_json=as_json, online=online, done_message=message, extra=extra)
+
+
+def _say_which_store(cache: Any, delivery: Any, result: Any) -> None:
+    """A refusal about a day number another cached order has too (a platform courier's #0005 of two stores)
+    names the store: "Golden Dumplings #0005: ..." (`shared_number_store`); as it was otherwise."""
+    from o2o_tui.cli.sync import shared_number_store
+    from o2o_tui.sync.explain import explain
+    from o2o_tui.sync.read_model import ReadModel
+
+    store = shared_number_store(ReadModel(cache).deliveries(), delivery)
+    if store:
+        result.explanation = explain(result.reason, action=result.action, target=result.target, name=store)
 
 
 def _require_ended(delivery: Any) -> None:
@@ -413,10 +437,11 @@ def register(app: typer.Typer) -> None:
             delivery = _find(cache, delivery_id)
             pending = _pending(cache, delivery.id)
             bring_back = _brings_back(delivery, _in_hand(cache))
+            ref = _command_ref(cache, delivery)
         if as_json:
             emit_json(_row(delivery, pending, bring_back))
             return
-        for line in _show_lines(delivery, pending, bring_back):
+        for line in _show_lines(delivery, pending, bring_back, ref):
             say(line)
 
     def simple(name: str) -> None:

@@ -34,7 +34,7 @@ def cli_cache(name: str | None, **options: Any) -> Iterator[tuple[Any, Any]]:
             say_left_out(cache)
 
 
-# a running engine records an answer at least every 30 s of quiet (its long polls answer within 25 s)
+# a running engine records an answer at least every 30 s of quiet (its long polls answer within 9 s)
 STALE_AFTER_S = 90.0
 
 
@@ -129,12 +129,25 @@ def _run_once(profile_name: str | None, as_json: bool) -> None:
         raise typer.Exit(int(Exit.REJECTED))
 
 
-def _conflict_rows(cache: Any) -> list[dict[str, Any]]:
+def shared_number_store(deliveries: Any, delivery: Any) -> str:
+    """The pickup store's name when `delivery`'s day number is also another cached order's (numbers are per
+    store and per day: a platform courier may hold two #0005), to say which #0005 a refusal is about; "" when
+    the number says it alone (or the store's name is not known)."""
+    number, order_id = getattr(delivery, "order_number", None), getattr(delivery, "order_id", None)
+    shared = any(d.order_number == number and d.order_id != order_id for d in deliveries)
+    return str(delivery.store_name or "") if shared else ""
+
+
+def _conflict_rows(cache: Any, zones: list[Any] | None = None) -> list[dict[str, Any]]:
     """Every refused action as `o2o conflicts list` gives it: an item or option change named as the console's `!`
     names it (`menu_entity_name`: in the cached menu, in the person's language; by its id once gone from it),
     `name` with --json (null for any other action), beside its `target`. A refused store status change says what
     it asked and what stood (`asked`, `standing` with --json; null for any other action), as the engine kept
-    them, else (refused by an older console) from its body and the cached store."""
+    them, else (refused by an older console) from its body and the cached store. A courier's action names its
+    store (`store`; null for any other action) and says it in the sentence when its day number is another
+    cached order's too. `zones` (given): each row's clock, the delivery's store's for a courier's action, else
+    the cached store's (None: this machine's)."""
+    from o2o_tui.domain.clock import zone_named
     from o2o_tui.sync import tables
     from o2o_tui.sync.explain import STALE_STORE_CHANGE, explain, menu_entity_name
     from o2o_tui.sync.read_model import ReadModel
@@ -142,6 +155,8 @@ def _conflict_rows(cache: Any) -> list[dict[str, Any]]:
 
     model = ReadModel(cache)
     menus: dict[str, Any] = {}  # store id -> its cached menu (None: not cached)
+    deliveries: dict[str, Any] | None = None  # id -> cached delivery, read once when a courier's action needs it
+    store_zone = _store_zone(cache) if zones is not None else None
     rows = []
     for entry in cache.outbox.conflicts():
         store_id = entry.target.partition("/")[0]
@@ -149,6 +164,18 @@ def _conflict_rows(cache: Any) -> list[dict[str, Any]]:
             menus[store_id] = model.menu(store_id)  # read once per store, and only when a change needs it
         name = menu_entity_name(menus.get(store_id), entry.action, entry.target)
         reason = dict(entry.rejection or {})
+        store, zone = None, store_zone
+        if entry.action.startswith("delivery."):
+            if deliveries is None:
+                deliveries = {d.id: d for d in model.deliveries()}
+            delivery = deliveries.get(store_id)  # a courier's target: the delivery id
+            store = (delivery.store_name if delivery is not None else "") or reason.get("store_name") or None
+            timezone = (delivery.store_timezone if delivery is not None else "") or reason.get("timezone")
+            zone = zone_named(timezone) if isinstance(timezone, str) and timezone else store_zone
+            if delivery is not None:
+                name = shared_number_store(deliveries.values(), delivery)
+        if zones is not None:
+            zones.append(zone)
         if reason.get("code") == STALE_STORE_CHANGE and "standing" not in reason:
             cached = cache.table(tables.STORES).get(store_id)
             reason = {**store_change_reason(entry.action, entry.body, entry.occurred_at, cached), **reason}
@@ -157,7 +184,8 @@ def _conflict_rows(cache: Any) -> list[dict[str, Any]]:
                 "key": entry.key,
                 "action": entry.action,
                 "target": entry.target,
-                "name": name or None,
+                "name": (name or None) if store is None else None,  # a menu item's or option's
+                "store": store,
                 "occurred_at": entry.occurred_at,
                 "reason": reason,
                 "asked": reason.get("asked"),
@@ -204,6 +232,7 @@ def register(app: typer.Typer) -> None:
     def sync_status(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> None:
         from o2o_tui.sync import skipped as skips
         from o2o_tui.sync import tables
+        from o2o_tui.sync.engine import META_LIVE_WITHIN
 
         with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (_, cache):
             last = cache.meta_get(tables.META_LAST_SYNC_AT, None)
@@ -212,10 +241,20 @@ def register(app: typer.Typer) -> None:
             age_s = None if last_at is None else time.time() - last_at.timestamp()
             if state == "ONLINE" and (age_s is None or age_s > STALE_AFTER_S):
                 state = "STALE"  # what a console or `o2o sync` last heard, and none has heard the platform since
+            # a running engine writes the time of a quiet poll's answer only now and then (`live_within`): newer
+            # than that and still answering, the link answered within the current poll: "live", not "34 s ago"
+            live_within = cache.meta_get(META_LIVE_WITHIN, None)
+            live = (
+                state in ("ONLINE", "NOT_STORING")
+                and age_s is not None
+                and isinstance(live_within, int | float)
+                and age_s <= live_within
+            )
             data = {
                 "state": state,
                 "cursor": cache.meta_get(tables.META_CURSOR, None),
                 "last_sync_at": last,
+                "live": live,  # a running console or `o2o sync` hears the platform now
                 "cursor_age_seconds": None if last_at is None else int(time.time() - last_at.timestamp()),
                 "pending": len(cache.outbox.pending()),
                 "conflicts": len(cache.outbox.conflicts()),
@@ -232,7 +271,7 @@ def register(app: typer.Typer) -> None:
                 state=t("sync.state." + str(state).lower()),
                 pending=data["pending"],
                 conflicts=data["conflicts"],
-                age=age_text(last_at),
+                age=t("sync.age.live") if live else age_text(last_at),
             )
         )
         if data["last_error"]:
@@ -242,15 +281,15 @@ def register(app: typer.Typer) -> None:
 
     @conflicts_app.command("list", help=t("sync.conflicts.list.help"))
     def conflicts_list(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> None:
+        zones: list[Any] = []
         with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (_, cache):
-            rows = _conflict_rows(cache)
-            zone = _store_zone(cache)
+            rows = _conflict_rows(cache, zones)
         if as_json:
             emit_json(rows)
             return
         if not rows:
             say(t("sync.conflicts.none"))
-        for row in rows:
+        for row, zone in zip(rows, zones, strict=True):
             say(
                 t(
                     "sync.conflicts.row",

@@ -65,7 +65,13 @@ from o2o_tui.sync.fetch import (
 )
 from o2o_tui.sync.model import Change, ChangeKind, SyncReport, SyncState, SyncStatus
 from o2o_tui.sync.ports import SyncCache, SyncClient
-from o2o_tui.sync.rejection import own_records, rejection_reason, remember_confirmed, store_change_reason
+from o2o_tui.sync.rejection import (
+    own_records,
+    refusal_is_done,
+    rejection_reason,
+    remember_confirmed,
+    store_change_reason,
+)
 from o2o_tui.sync.retention import RetentionPolicy, apply_retention
 from o2o_tui.sync.scope import Scope
 from o2o_tui.sync.writes import drop_unchanged, version_of, write_delta
@@ -120,6 +126,10 @@ def older_model(stored: object) -> bool:
     if not isinstance(stored, int) or isinstance(stored, bool):
         return True
     return stored < MODEL_VERSION
+
+
+# seconds the stored `tables.META_LAST_SYNC_AT` may lag a working link (`SyncEngine.live_within`)
+META_LIVE_WITHIN = "sync.live_within"
 
 
 class SyncSettings(msgspec.Struct, frozen=True):
@@ -394,6 +404,9 @@ class SyncEngine:
                         raise
                     done += await self._flush_confirmed(confirmed)
                     riders = await self._reject(entry, error)
+                    if riders is None:  # the refusal left what was wanted (`refusal_is_done`): confirmed
+                        done += 1
+                        continue
                     held.update(riders)
                     rejected += 1 + len(riders)
                     continue
@@ -457,9 +470,11 @@ class SyncEngine:
         for key in keys:
             self._cache.outbox.mark_done(key)
 
-    async def _reject(self, entry: Any, error: PlatformError) -> list[str]:
+    async def _reject(self, entry: Any, error: PlatformError) -> list[str] | None:
         """A final refusal: keep the reason, refetch the entity so the view shows the server's truth. A refused
-        menu publish takes the availability changes of its import with it; returns their keys."""
+        menu publish takes the availability changes of its import with it; returns their keys. None: a refusal
+        that left what was wanted (`rejection.refusal_is_done`: a courier's reject of an offer that ended
+        meanwhile), written as confirmed, never a conflict."""
         delta = Delta(upserts={}, removals={}, replace=set())
         kind = EntityKind(route(entry.action).entity)
         entity_id = entry.target.split("/")[0]
@@ -476,6 +491,9 @@ class SyncEngine:
                 delivery_doc = await self._io(self._cache.table(tables.DELIVERIES).get, entity_id)
         own, cancels = await self._io(own_records, self._cache, error, order_doc)
         reason = rejection_reason(error, order_doc, delivery_doc, own, cancels)
+        if refusal_is_done(entry.action, reason):
+            await self._settle_as_done(entry, delta)
+            return None
         if kind is EntityKind.STORE and error.code == "stale_store_change":  # what it asked, what stands now
             store_doc = delta.upserts.get(tables.STORES, {}).get(entity_id)
             if store_doc is None:
@@ -495,6 +513,21 @@ class SyncEngine:
         riders, conflicts = await self._io(write)
         self._count_refused([entry.key, *riders], delta, conflicts)
         return list(riders)
+
+    async def _settle_as_done(self, entry: Any, delta: Delta) -> None:
+        """A refused action whose refusal left what was wanted: the refetched entity is written and the entry
+        leaves the queue as confirmed (no conflict, no alarm)."""
+        log.info("%s %s refused, but what it wanted stands: confirmed", entry.action, entry.target)
+
+        def write() -> None:
+            if delta.size():
+                self._write_delta(delta, {})
+            self._mark_done([entry.key])
+
+        await self._io(write)
+        self._pending = max(0, self._pending - 1)
+        self._emit_delta(delta)
+        self._emit(Change(kind=ChangeKind.STATUS))
 
     async def _refuse_unknown(self, entry: Any) -> None:
         """An action this version has no route for (a newer version queued it on this profile, then a rollback):
@@ -830,9 +863,19 @@ class SyncEngine:
             return max(backoff.next_delay(), self._not_storing_wait())
         return backoff.next_delay()
 
+    def live_within(self) -> float:
+        """How far the stored time of the last good answer may lag a working link (quiet polls write it at most
+        every `persist_idle_every` s, a poll answers within `poll_wait + answer_grace` s, the next one is sent
+        within `coalesce_every` s): while the stored state says ONLINE and that time is newer than this, the link
+        answered within the current poll (`o2o sync status` says "live")."""
+        s = self._settings
+        return s.persist_idle_every + s.poll_wait + s.answer_grace + s.coalesce_every
+
     def _save_state(self) -> None:
         values: dict[str, Any] = {tables.META_STATE: str(self._state)}
         values[tables.META_LAST_ERROR] = self._last_error
+        if self._stopped is not None:  # `run()`'s loops (not a one-off `sync_once` or a command's answer)
+            values[META_LIVE_WITHIN] = 0.0 if self._stopping else self.live_within()  # stopped: not live
         if self._last_sync_at is not None and self._last_sync_at != self._persisted_sync_at:
             # the time of the last good answer, for `o2o sync status` (the cursor with it: everything before
             # it is already written, quiet polls only moved it past events this scope does not see)

@@ -63,7 +63,10 @@ def short_id(identifier: str) -> str:
 
 
 def subject_label(action: str, target: str, number: int | None, name: str = "") -> str:
-    """`name`: an item or option change's `menu_entity_name` (its id from `target` without it)."""
+    """`name`: an item or option change's `menu_entity_name` (its id from `target` without it); for a courier's
+    action, the store whose day number it is (a platform courier may hold two #0005 of two stores)."""
+    if action.startswith("delivery.") and number is not None and name:
+        return t("sync.subject.store_order", store=safe_text(name, one_line=True), number=f"#{number:04d}")
     if action.startswith(("order.", "delivery.")) and number is not None:
         return t("sync.subject.order", number=f"#{number:04d}")
     if action.startswith("order.") and action != _CREATE and target:  # an order not (or no longer) cached

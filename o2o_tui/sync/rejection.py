@@ -69,12 +69,28 @@ def rejection_reason(
     elif delivery_doc is not None:
         reason["order_number"] = delivery_doc.get("order_number")
         reason["current_status"] = delivery_doc.get("status")
+        if isinstance(delivery_doc.get("store_name"), str) and delivery_doc["store_name"].strip():
+            # a platform courier's day numbers collide across stores: the store names which #0005 it was
+            reason["store_name"] = delivery_doc["store_name"]
+        if isinstance(delivery_doc.get("store_timezone"), str) and delivery_doc["store_timezone"]:
+            reason.setdefault("timezone", delivery_doc["store_timezone"])  # its times on the store's clock
         if delivery_doc.get("status") == "CANCELLED" and delivery_doc.get("end_reason"):
             # why it ended (taken off the courier, reassigned, the order cancelled): absent from older servers
             reason["end_reason"] = str(delivery_doc["end_reason"])
             if delivery_doc.get("cancel_reason_code"):
                 reason["cancel_reason_code"] = str(delivery_doc["cancel_reason_code"])
     return reason
+
+
+DELIVERY_REJECT = "delivery.reject"
+
+
+def refusal_is_done(action: str, reason: dict[str, Any]) -> bool:
+    """A refusal that left what the person wanted: a courier's reject of an offer that ended meanwhile (taken
+    off them and given to another courier, back to the dispatcher, the order cancelled) refused because the
+    delivery is no longer theirs to reject. They wanted not to carry it, and they do not: confirmed, not a
+    conflict to dismiss (and no alarm)."""
+    return action == DELIVERY_REJECT and reason.get("current_status") == "CANCELLED"
 
 
 STORE_STATUS = "store.status"
