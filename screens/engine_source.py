@@ -347,7 +347,8 @@ class EngineOrderSource(Subscribers[SourceChange]):
 
     # the counter's code field (screens/redeem_screen.py) follows its own entry to the platform's answer
     async def submit_keyed(self, action: str, target: str, body: msgspec.Struct) -> str:
-        """`submit` for an action on no order (a voucher at the store): answers the outbox entry's key."""
+        """`submit` that answers the outbox entry's key, for a caller that follows its verdict (an accept, whose
+        kitchen ticket waits for it; a voucher at the store, on no order)."""
         try:
             entry = await self._engine.submit(action, target, body)
         except Exception as error:  # a cache that cannot write: the action was not queued

@@ -1,4 +1,5 @@
-"""The platform's routes, one Litestar controller per resource (docs/api.md is the contract they implement).
+"""The platform's routes, Litestar controllers by resource (an order's care actions and a store's vouchers have a
+controller of their own beside the resource's; docs/api.md is the contract they implement).
 
 A new endpoint goes into its resource's controller: a read opens `platform_of(request).reading(request)`, a change
 declares its body as `data` and returns `await idempotent(request, change)` (see `o2o_tui.platform.pipeline`).
