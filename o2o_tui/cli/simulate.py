@@ -45,6 +45,18 @@ def stores_in_sight(client: PlatformClient) -> list[str]:
     return sorted(stores)
 
 
+def _require_store_couriers(client: PlatformClient, store_id: str, courier_ids: list[str] | tuple[str, ...]) -> None:
+    """`--leave-courier` offers orders through the store's own fleet: a courier id that is not one of the store's
+    couriers (a platform courier, a typo) would silently never get one, so it is refused before anything runs."""
+    if not courier_ids:
+        return
+    fleet = {courier.id for courier in client.list_couriers(store_id)}
+    unknown = [courier_id for courier_id in courier_ids if courier_id not in fleet]
+    if unknown:
+        shown = ", ".join(safe_text(courier_id, one_line=True) for courier_id in unknown)
+        raise fail(t("simulate.error.not_store_courier", couriers=shown), Exit.USAGE)
+
+
 def _which_store(client: PlatformClient) -> str:
     """The store to simulate when `--store` is not given: the token's own, else the only one in sight; with
     several (or none) in sight, exit 2 naming them."""
@@ -144,6 +156,7 @@ def simulate(
         try:
             store_id = store or _which_store(client)
             platform_store = client.get_store(store_id)
+            _require_store_couriers(client, store_id, leave_courier or ())
             clock = SimClock(_start_moment(start_time, platform_store.timezone), speed)
             live = sys.stderr.isatty() and not as_json
 
