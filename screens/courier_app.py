@@ -36,7 +36,13 @@ from screens.courier_screens import (
     TaskScreen,
     TooSmallScreen,
 )
-from screens.courier_source import CourierChange, CourierSource
+from screens.courier_source import (
+    NEWS_STORE_CELLS,
+    CourierChange,
+    CourierSource,
+    bring_back_news,
+    shared_store,
+)
 from screens.courier_widgets import TALL_ROWS, Line
 from screens.source import ActionRefused, LinkState
 from screens.steady_keys import SteadyKeysApp
@@ -200,8 +206,9 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
             self._awaiting.pop(delivery_id, None)  # refused: the task stays, with the whole reason on it
             view = self.source.task(delivery_id) if delivery_id else None
             if view is not None and view.bring_back:  # the food is in hand: what to do with it comes first
-                number = f"{view.delivery.order_number:04d}"
-                self._bad_news(delivery_id, t("handheld.bring_back.news", number=number))
+                # "cancelled" only for a cancelled order; a reassign or unassign says it was taken off the courier
+                store = shared_store(self.source, delivery_id, NEWS_STORE_CELLS)  # two stores' #0014 held: which
+                self._bad_news(delivery_id, bring_back_news(view.delivery, store))
                 continue
             self._bad_news(delivery_id, t("handheld.refused", explanation=explanation))
         self._check_awaiting()

@@ -48,6 +48,7 @@ from o2o_tui.i18n import t
 from screens.courier_format import (
     DETAIL_FIELDS,
     PROBLEM_REASONS,
+    clip,
     detail_fields,
     heading_label,
     number_text,
@@ -57,7 +58,7 @@ from screens.courier_format import (
     step_shorter,
     then,
 )
-from screens.courier_source import TaskView
+from screens.courier_source import TaskView, order_words, shared_store
 from screens.courier_widgets import Line, Scroll, TaskRow
 from screens.dialogs import AsciiInput
 from screens.source import LinkState
@@ -79,10 +80,31 @@ SETTLE_S = 0.8  # a list of numbered lines that just appeared or changed takes n
 # a digit or Enter that did nothing (no such line, or dropped by SETTLE_S) starts a burst: every digit or Enter
 # arriving less than this after the one before it is ignored too, so a code typed where no code field is open
 # never picks lines ("3223 Enter" after "No line 2" must not report a problem)
+STORE_TAG = 8  # cells of a store's name in a code prompt on a narrow screen (two stores' #0014 held)
 BURST_S = 0.8  # as long as SETTLE_S: a courier who waits for fresh lines to settle is past any burst too
 DISMISS_DIGIT = 9  # on a task: clears the refusal or alert shown (never a step: a task has at most 4)
 MORE_DIGIT = 8  # pages (a task's details, the task list), and from the end back to the top (never a step or a task)
 PAGE_LINES = MORE_DIGIT - 1  # the task list numbers 1-7 on a page: 8 turns it, 9 (a task's "clear") is no task
+# On an offer Reject is line 4, as "Return to store" (giving a delivery up) is on a task in hand; 2 and 3 are empty
+# there. `2` opens the code step elsewhere: a courier typing "2, then the code" on an offer opened by mistake gets
+# "No line 2" and the code is swallowed as a burst, instead of `2` opening the reject question and the code's
+# first digit answering its "1 Yes".
+REJECT_DIGIT = 4
+_OFFER_LINES: tuple[CourierStep | None, ...] = (CourierStep.ACCEPT, None, None, CourierStep.REJECT)
+
+
+def task_lines(status: DeliveryStatus) -> tuple[CourierStep | None, ...]:
+    """The numbered lines of a task in `status` on the handheld (by number; None: that number is empty)."""
+    return _OFFER_LINES if status is DeliveryStatus.PENDING else step_lines(status)
+
+
+def words_about(app: CourierApp, delivery_id: str, key: str, **values: object) -> str:
+    """`key`'s message about a task's order: "#0014 ...", or naming its store when the courier holds another
+    order of that day number (two stores' #0014); "#?" once the task is gone."""
+    view = app.source.task(delivery_id)
+    if view is None:
+        return t(key, number="?", **values)
+    return order_words(key, view.delivery, store=shared_store(app.source, delivery_id), **values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -557,7 +579,7 @@ class TaskScreen(HandheldScreen):
         if active and delivery.order_cancelled:  # on its way back when the order was cancelled: still goes back
             fields["ended"] = t("handheld.task.order_cancelled")
         if view.bring_back:  # picked up, then cancelled under the courier: the food goes back to the counter
-            fields["ended"] = t("handheld.bring_back.task", number=f"{delivery.order_number:04d}")
+            fields["ended"] = words_about(self.handheld, self.delivery_id, "handheld.bring_back.task")
         for field, text in fields.items():
             _show(self.query_one(f"#field-{field}", Line), text)
         self._order_fields(active and delivery.status in _FOOD_IN_HAND)
@@ -566,7 +588,7 @@ class TaskScreen(HandheldScreen):
         elif view.bring_back:
             self._set_steps((FOOD_BACK,))
         elif active:
-            self._set_steps(step_lines(delivery.status))
+            self._set_steps(task_lines(delivery.status))
         else:  # ended: its news is on screen; one key goes back to the list (and to any new offer there)
             self._set_steps(() if view.pending else (TO_LIST,))
         self._after_layout()
@@ -676,7 +698,9 @@ class TaskScreen(HandheldScreen):
         if self._steps[number - 1] is not None:
             return number
         view = self.view()
-        if view is not None and self._steps == step_lines(view.delivery.status):
+        if view is not None and view.delivery.status is not DeliveryStatus.PENDING and self._steps == task_lines(
+            view.delivery.status
+        ):  # an offer's empty 2 and 3 take nothing (`REJECT_DIGIT`)
             return digit_line(view.delivery.status, number)
         return None
 
@@ -696,14 +720,12 @@ class TaskScreen(HandheldScreen):
             self.app.pop_screen()
             return
         if choice == FOOD_BACK:  # the task (and the store's trust) ends with it: asked once more
-            view = self.handheld.source.task(self.delivery_id)
-            number = f"{view.delivery.order_number:04d}" if view else "?"
 
             def food_back() -> None:
                 self.hold()
                 self.app.post_message(FoodBackChosen(self.delivery_id))
 
-            prompt = t("handheld.bring_back.confirm", number=number)
+            prompt = words_about(self.handheld, self.delivery_id, "handheld.bring_back.confirm")
             self.app.push_screen(ConfirmScreen(prompt, t("handheld.bring_back.yes"), food_back))
             return
         step = CourierStep(choice)
@@ -712,34 +734,28 @@ class TaskScreen(HandheldScreen):
         elif step is CourierStep.PROBLEM:
             self.app.push_screen(ProblemScreen(self.delivery_id))
         elif step is CourierStep.REJECT:  # the offer goes to someone else: not taken back, so asked once more
-            view = self.handheld.source.task(self.delivery_id)
-            number = f"{view.delivery.order_number:04d}" if view else "?"
 
             def reject() -> None:
                 self.hold()
                 self.app.post_message(StepChosen(Step(self.delivery_id, step)))
 
-            prompt = t("handheld.reject.confirm", number=number)
+            prompt = words_about(self.handheld, self.delivery_id, "handheld.reject.confirm")
             self.app.push_screen(ConfirmScreen(prompt, t("handheld.reject.yes"), reject))
         elif step is CourierStep.RETURN:  # the food goes back and the delivery ends: no way back, so asked
-            view = self.handheld.source.task(self.delivery_id)
-            number = f"{view.delivery.order_number:04d}" if view else "?"
 
             def give_back() -> None:
                 self.hold()
                 self.app.post_message(StepChosen(Step(self.delivery_id, step)))
 
-            prompt = t("handheld.return.confirm", number=number)
+            prompt = words_about(self.handheld, self.delivery_id, "handheld.return.confirm")
             self.app.push_screen(ConfirmScreen(prompt, t("handheld.return.yes"), give_back))
         elif step is CourierStep.RETURNED:  # the delivery ends, another courier may be sent: asked once more
-            view = self.handheld.source.task(self.delivery_id)
-            number = f"{view.delivery.order_number:04d}" if view else "?"
 
             def returned() -> None:
                 self.hold()
                 self.app.post_message(StepChosen(Step(self.delivery_id, step)))
 
-            prompt = t("handheld.returned.confirm", number=number)
+            prompt = words_about(self.handheld, self.delivery_id, "handheld.returned.confirm")
             self.app.push_screen(ConfirmScreen(prompt, t("handheld.returned.yes"), returned))
         else:
             self.hold()
@@ -767,17 +783,24 @@ class CodeScreen(HandheldScreen):
         self.step = step
 
     def compose(self) -> ComposeResult:
-        view = self.handheld.source.task(self.delivery_id)
-        number = f"{view.delivery.order_number:04d}" if view else "?"
         key = "handheld.code.pickup" if self.step is CourierStep.PICKED_UP else "handheld.code.delivery"
         yield from self.compose_status()
-        yield Line(t(key, number=number), id="prompt", one_line=False)
+        # two stores' orders of this number held: the store named (`words_about`), cut to a short tag where the
+        # whole name would take more lines than a narrow screen has
+        yield Line(words_about(self.handheld, self.delivery_id, key), id="prompt", lines=4, short_lines=3)
         # a code typed with a Chinese input method ("１２３４") is shown and sent as the ASCII it stands for
         yield AsciiInput(id="code", max_length=16, type="text", compact=True)
         yield Line(t("handheld.code.hint", digits=CODE_DIGITS), id="hint", one_line=False)
         yield from self.compose_message()
 
     def on_mount(self) -> None:
+        store = shared_store(self.handheld.source, self.delivery_id)
+        view = self.handheld.source.task(self.delivery_id)
+        if store and view is not None:  # where the whole name takes too many lines: a short tag of it
+            key = "handheld.code.pickup" if self.step is CourierStep.PICKED_UP else "handheld.code.delivery"
+            prompt = self.query_one("#prompt", Line)
+            tag = clip(store, STORE_TAG, self.handheld.glyphs.cut)
+            prompt.set(prompt.shown, shorter=(order_words(key, view.delivery, store=tag),))
         field = self.query_one("#code", Input)
         field.cursor_blink = False
         field.focus()
@@ -785,7 +808,7 @@ class CodeScreen(HandheldScreen):
     def still_asked(self) -> bool:
         """Whether the task still takes this code: not once it has ended or been taken away."""
         view = self.handheld.source.task(self.delivery_id)
-        return view is not None and is_active(view.delivery) and self.step in step_lines(view.delivery.status)
+        return view is not None and is_active(view.delivery) and self.step in task_lines(view.delivery.status)
 
     def refresh_data(self) -> None:
         if self.is_current and not self.still_asked():
@@ -794,16 +817,15 @@ class CodeScreen(HandheldScreen):
     def close_field(self, *, bell: bool = True) -> None:
         """The task ended or moved on under the field: close it, say why, send nothing (the task screen below
         shows what happened)."""
-        view = self.handheld.source.task(self.delivery_id)
-        number = f"{view.delivery.order_number:04d}" if view else "?"
+        closed = words_about(self.handheld, self.delivery_id, "handheld.code.closed")
         self.app.pop_screen()
         for screen in self.app.screen_stack:  # the rest of the code being typed must not pick a line there
             if isinstance(screen, TaskScreen) and screen.delivery_id == self.delivery_id:
                 screen.lines_changed()
         if bell:
-            self.handheld.error(t("handheld.code.closed", number=number))
+            self.handheld.error(closed)
         else:
-            self.handheld.say_now(t("handheld.code.closed", number=number), "bold")
+            self.handheld.say_now(closed, "bold")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         code = event.value.strip()
@@ -836,17 +858,28 @@ class ProblemScreen(HandheldScreen):
         self.delivery_id = delivery_id
 
     def compose(self) -> ComposeResult:
-        view = self.handheld.source.task(self.delivery_id)
-        number = f"{view.delivery.order_number:04d}" if view else "?"
         yield from self.compose_status()
-        yield Line(t("handheld.problem.title", number=number), id="title")
+        yield Line(words_about(self.handheld, self.delivery_id, "handheld.problem.title"), id="title")
         with Scroll(id="reasons"):
             for n, reason in enumerate(PROBLEM_REASONS, start=1):
                 yield Line(f"{n} {problem_label(reason)}", classes="choice")
             yield Line("0 " + t("handheld.back"), classes="back")
         yield from self.compose_message()
 
+    def _narrow_title(self) -> None:
+        """Two stores' #0014 held: where the whole store name leaves no room for the number (20 columns), a
+        short tag of it, then the number alone (the task below says the store)."""
+        view = self.handheld.source.task(self.delivery_id)
+        store = shared_store(self.handheld.source, self.delivery_id)
+        if view is None or not store:
+            return
+        title = self.query_one("#title", Line)
+        tag = clip(store, STORE_TAG, self.handheld.glyphs.cut)
+        tagged = order_words("handheld.problem.title", view.delivery, store=tag)
+        title.set(title.shown, shorter=(tagged, order_words("handheld.problem.title", view.delivery)))
+
     def on_mount(self) -> None:
+        self._narrow_title()
         self.lines_changed()  # fresh reasons: the key that opened them, repeated or typed on, picks none
         self.show_cursor()
 
@@ -854,8 +887,6 @@ class ProblemScreen(HandheldScreen):
         return list(PROBLEM_REASONS)
 
     def chosen(self, choice: Any) -> None:
-        view = self.handheld.source.task(self.delivery_id)
-        number = f"{view.delivery.order_number:04d}" if view else "?"
         step = Step(self.delivery_id, CourierStep.PROBLEM, reason=choice)
 
         def report() -> None:
@@ -863,7 +894,9 @@ class ProblemScreen(HandheldScreen):
             self.app.pop_screen()  # the reasons
             self.app.post_message(StepChosen(step))
 
-        prompt = t("handheld.problem.confirm", number=number, reason=problem_label(choice))
+        prompt = words_about(
+            self.handheld, self.delivery_id, "handheld.problem.confirm", reason=problem_label(choice)
+        )
         self.app.push_screen(ConfirmScreen(prompt, t("handheld.problem.report"), report))
 
 

@@ -33,12 +33,13 @@ from o2o_tui.domain.fleet import Courier, CourierStatus, Delivery
 from o2o_tui.domain.requests import EmptyBody
 from o2o_tui.domain.transitions import DeliveryStatus
 from o2o_tui.i18n import t
+from o2o_tui.safe_text import safe_text
 from o2o_tui.sync import skipped as skips
 from o2o_tui.sync import tables
 from o2o_tui.sync.explain import explain
 from o2o_tui.sync.model import Change, ChangeKind
 from o2o_tui.sync.read_model import ReadModel
-from screens.courier_format import order_cancel_words
+from screens.courier_format import clip, order_cancel_words
 from screens.source import ActionRefused, LinkState, LinkStatus, Subscribers, link_from
 
 _DUTY_ACTION = "courier.state"
@@ -90,18 +91,79 @@ _CHANGED_UNDER_COURIER = {
 _RETURN_ACTION = "delivery.return"
 
 
-def _cancelled_news(delivery: Delivery, number: str) -> str:
+NEWS_STORE_CELLS = 16  # a store's name in news (the message line): "Golden Dumplings", "老王川菜馆 Lao …"
+
+
+def store_tag(delivery: Delivery, cells: int | None = None) -> str:
+    """The store a task is picked up at, as the list shows it (plain text, one line); with `cells`, cut to that
+    many (between words where it can)."""
+    name = safe_text(delivery.store_name or delivery.pickup.text, one_line=True)
+    return name if cells is None else clip(name, cells)
+
+
+def order_words(key: str, delivery: Delivery, *, store: str = "", **values: object) -> str:
+    """`key`'s message about `delivery`'s order, by its day number ("#0014 ..."); with `store` (the courier holds
+    two orders of that number, one per store: `shared_store`) the form naming it
+    ("Golden Dumplings #0014 ..."), `key` + ".store", where the catalog has one."""
+    number = f"{delivery.order_number:04d}"
+    named = key + ".store"
+    if store and t(named) != named:
+        return t(named, number=number, store=store, **values)
+    return t(key, number=number, **values)
+
+
+def held(view: TaskView) -> bool:
+    """A task the courier holds now (on the list): going, its last step queued, or its food still in hand."""
+    return is_active(view.delivery) or bool(view.pending) or view.bring_back
+
+
+def store_if_shared(view: TaskView, *snapshots: dict[str, TaskView], cells: int | None = None) -> str:
+    """The store's name when another task held in any of `snapshots` has `view`'s day number (two stores'
+    #0014), else "": news about it then names the store, or it reads as news about the other one."""
+    number = view.delivery.order_number
+    for tasks in snapshots:
+        for delivery_id, other in tasks.items():
+            if delivery_id != view.delivery.id and other.delivery.order_number == number and held(other):
+                return store_tag(view.delivery, cells)
+    return ""
+
+
+def shared_store(source: Any, delivery_id: str, cells: int | None = None) -> str:
+    """`store_if_shared` of a task of `source` (any courier source: its `task` and `tasks`): its store's name when
+    the courier holds another order of its day number (two stores' #0014), else ""."""
+    view = source.task(delivery_id)
+    if view is None:
+        return ""
+    return store_if_shared(view, {other.delivery.id: other for other in source.tasks()}, cells=cells)
+
+
+def _cancelled_news(delivery: Delivery, number: str, store: str = "") -> str:
     """A task the platform cancelled, in words that say which: taken off the courier (given to another courier,
     or back to the store's dispatcher) or the order cancelled (and why); a server too old to say, or a reason
-    the handheld has no words for: "cancelled or reassigned", as before."""
+    the handheld has no words for: "cancelled or reassigned", as before. With `store`: naming the store."""
     reason = delivery.end_reason or ""
     key = f"handheld.alert.ended.{reason}"
     if not reason or t(key) == key:
-        return t("handheld.alert.cancelled", number=number)
+        return order_words("handheld.alert.cancelled", delivery, store=store)
     words = order_cancel_words(delivery.cancel_reason_code) if reason == "ORDER_CANCELLED" else ""
     if words:
-        return t("handheld.alert.ended.ORDER_CANCELLED.why", number=number, reason=words)
-    return t(key, number=number)
+        return order_words("handheld.alert.ended.ORDER_CANCELLED.why", delivery, store=store, reason=words)
+    return order_words(key, delivery, store=store)
+
+
+# what a bring-back (the food in hand of a task that ended under the courier) is announced as, by `end_reason`
+_BRING_BACK_NEWS = {
+    "ORDER_CANCELLED": "handheld.bring_back.news",
+    "REASSIGNED": "handheld.bring_back.news.REASSIGNED",
+    "UNASSIGNED": "handheld.bring_back.news.UNASSIGNED",
+}
+
+
+def bring_back_news(delivery: Delivery, store: str = "") -> str:
+    """The food is in hand and the task ended under the courier: cancelled only when the order was; taken off
+    the courier when it was reassigned or unassigned; a server too old to say: "cancelled or reassigned"."""
+    key = _BRING_BACK_NEWS.get(delivery.end_reason or "", "handheld.bring_back.news.ended")
+    return order_words(key, delivery, store=store)
 
 
 @dataclass(slots=True)
@@ -298,13 +360,16 @@ class CourierSource(Subscribers[CourierChange]):
             shown.append(None if said is None else said.text)
         return dataclasses.replace(view, refusal=shown[0], alert=shown[1])
 
-    def _changed_under_courier(self, before: TaskView | None, after: TaskView) -> str | None:
-        """What to tell the courier when the platform, not this device, moved a task it holds."""
+    def _changed_under_courier(self, before: TaskView | None, after: TaskView, store: str = "") -> str | None:
+        """What to tell the courier when the platform, not this device, moved a task it holds (`store`: its
+        store's name, when the courier holds another order of that number)."""
         number = f"{after.delivery.order_number:04d}"
         if before is not None and before.delivery.status is after.delivery.status is DeliveryStatus.RETURNING:
             # on the way back already (the courier's own return): the order cancelled meanwhile is still news
             cancelled = after.delivery.order_cancelled and not before.delivery.order_cancelled
-            return t("handheld.alert.returning_cancelled", number=number) if cancelled else None
+            if not cancelled:
+                return None
+            return order_words("handheld.alert.returning_cancelled", after.delivery, store=store)
         key = _CHANGED_UNDER_COURIER.get(after.delivery.status)
         if key is None or before is None or not is_active(before.delivery):
             return None
@@ -313,8 +378,8 @@ class CourierSource(Subscribers[CourierChange]):
         if after.delivery.status is DeliveryStatus.RETURNING and after.delivery.id in self._own_returns:
             return None  # the courier's own "Return to store"
         if after.delivery.status is DeliveryStatus.CANCELLED:
-            return _cancelled_news(after.delivery, number)
-        return t(key, number=number)
+            return _cancelled_news(after.delivery, number, store)
+        return order_words(key, after.delivery, store=store)
 
     def _released(self, before: TaskView | None, after: TaskView, snapshot: _Snapshot) -> bool:
         """An offer the platform cancelled because the courier went off duty (from this device, or as the
@@ -373,7 +438,8 @@ class CourierSource(Subscribers[CourierChange]):
             if self._released(before, view, snapshot):
                 self._given_back.add(delivery_id)
                 continue
-            alert = self._changed_under_courier(before, view)
+            store = store_if_shared(view, self._snapshot.tasks, snapshot.tasks, cells=NEWS_STORE_CELLS)
+            alert = self._changed_under_courier(before, view, store)
             if alert is not None and delivery_id not in just_refused:
                 self._alerts[delivery_id] = _Said(alert, str(view.delivery.status))
                 self._refusals.pop(delivery_id, None)  # an earlier refusal is no news next to this

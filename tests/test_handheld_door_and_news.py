@@ -156,7 +156,7 @@ async def test_a_short_screen_gives_its_rows_to_the_details_and_says_they_are_cu
         used = sum(widget.outer_size.height for widget in app.screen.children if widget.display)
         assert used == size[1], [(w.id, w.outer_size.height) for w in app.screen.children]
         assert details.outer_size.height >= 2
-        assert numbered(app) == ["1 Accept", "2 Reject"]
+        assert numbered(app) == ["1 Accept", "4 Reject"]
 
 
 async def test_the_list_drops_old_news_and_a_gate_courier_is_told_to_ask(

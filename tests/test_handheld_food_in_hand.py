@@ -84,7 +84,8 @@ async def test_a_pickup_refused_after_the_order_was_taken_away_keeps_a_task_to_b
             await wait_until(pilot, lambda: "Food is back at the store" in screen_text(app), 30)
             await settled(pilot)
             assert app.bells == bells + 2  # the bad news beeps twice
-            assert message(app) == f"{number} cancelled: bring the food back to the store"
+            said = "cancelled" if taken_away == "cancelled" else "reassigned"  # a reassign is no cancel
+            assert message(app) == f"{number} {said}: bring the food back to the store"
             text = screen_text(app)
             assert f"You have the food of {number}" in text and "This task has ended" not in text
             assert numbered(app) == ["1 Food is back at the store"]

@@ -145,7 +145,7 @@ async def test_a_whole_delivery_from_the_keypad(
         assert isinstance(app.screen, TaskScreen)
         text = screen_text(app)
         assert HOSTILE_NAME in text and "\x1b" not in text and "138****" in text
-        assert "1 Accept" in text and "2 Reject" in text
+        assert "1 Accept" in text and "4 Reject" in text
 
         assert server_order(platform, order["id"])["delivery_status"] == "PENDING"  # what the counter sees
         await settled(pilot)
@@ -608,13 +608,13 @@ async def test_rejecting_an_offer_asks_once_more(home: Path) -> None:
     async with app.run_test(size=(40, 16)) as pilot:
         await pilot.press("1")  # the offer
         await settled(pilot)
-        await pilot.press("2")  # reject: asks, sends nothing yet
+        await pilot.press("4")  # reject: asks, sends nothing yet
         assert isinstance(app.screen, ConfirmScreen) and "Reject offer #0007?" in screen_text(app)
         assert source.submitted == []
         await pilot.press("0")  # no: back on the offer
         assert isinstance(app.screen, TaskScreen) and source.submitted == []
         await settled(pilot)
-        await pilot.press("2")
+        await pilot.press("4")
         await settled(pilot)
         await pilot.press("1")
         await pilot.pause()
