@@ -289,7 +289,7 @@ def test_each_device_forgets_the_door_and_the_refused_words_by_itself(tmp_path: 
                 assert (cache.table(tables.COURIERS).get(rider) or {})["position"] == DOOR
                 assert cache.outbox.conflicts() and not cache.outbox.pending()
                 if profile == counter[0]:  # a cancellation typed just now, still waiting for the link
-                    typed = {"reason_code": "STORE_CLOSED", "reason": PENDING_WHY}
+                    typed = {"reason_code": "CLOSING_SOON", "reason": PENDING_WHY}
                     cache.outbox.append("order.cancel", order["id"], msgspec.json.encode(typed).decode())
         with open_profile_cache(counter[0]) as cache:
             conflicts = cache.outbox.conflicts()
@@ -309,7 +309,7 @@ def test_each_device_forgets_the_door_and_the_refused_words_by_itself(tmp_path: 
             ]
             assert [explain(dict(e.rejection or {}), action=e.action, target=e.target) for e in after] == said
             bodies = {e.action: msgspec.json.decode(e.body) for e in after}
-            assert bodies["order.cancel"] == {"reason_code": "STORE_CLOSED", "reason": ""}
+            assert bodies["order.cancel"] == {"reason_code": "CLOSING_SOON", "reason": ""}
             assert bodies["order.refund"]["note"] == "" and bodies["order.refund"]["reason_code"] == "CUSTOMER_REQUEST"
             assert bodies["order.chase_reply"] == {"template": "TEXT", "minutes": None, "text": ""}
             [pending] = cache.outbox.pending()
