@@ -18,7 +18,7 @@ from pathlib import Path
 import msgspec
 
 from o2o_tui.i18n import t
-from o2o_tui.paths import cache_dir, config_dir
+from o2o_tui.paths import cache_dir, config_dir, make_private_dirs
 from o2o_tui.safe_text import safe_text
 
 try:
@@ -106,7 +106,7 @@ def _read() -> _ProfilesFile:
 
 def write_private_file(path: Path, data: bytes) -> None:
     """Replace `path` with `data` atomically, readable by the owner only (0600)."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_private_dirs(path.parent)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, 0o600)
@@ -210,5 +210,5 @@ def profile_cache_dir(profile: Profile | str, *, create: bool = True) -> Path:
     name = profile.name if isinstance(profile, Profile) else profile_name(profile)
     path = cache_dir() / "profiles" / name
     if create:
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_dirs(path)
     return path

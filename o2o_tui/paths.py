@@ -15,9 +15,27 @@ def _home() -> Path | None:
     return Path(value).expanduser() if value else None
 
 
-def _ensure(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+def make_private_dirs(path: Path) -> Path:
+    """Create `path` and any missing parents, each 0700 (`mkdir(parents=True)` would leave the parents it creates
+    at the umask's default, 0755); a directory that already exists keeps its mode."""
+    missing: list[Path] = []
+    level = path
+    while not level.is_dir() and level != level.parent:
+        missing.append(level)
+        level = level.parent
+    for level in reversed(missing):
+        try:
+            level.mkdir(mode=0o700)
+        except FileExistsError:
+            if not level.is_dir():
+                raise
+            continue
+        os.chmod(level, 0o700)  # the umask may have taken bits away from the mode
     return path
+
+
+def _ensure(path: Path) -> Path:
+    return make_private_dirs(path)
 
 
 def config_dir() -> Path:

@@ -160,7 +160,10 @@ def _hold_open(directory: Path, *, prepare: bool) -> OpenLock | None:
 def _prepare_directory(directory: Path) -> None:
     try:
         created = not directory.is_dir()
-        directory.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+        missing = [level for level in (directory, *directory.parents) if not level.is_dir()]
+        for level in reversed(missing):  # each created parent 0700 too (`parents=True` would leave them 0755)
+            level.mkdir(exist_ok=True, mode=DIR_MODE)
+            os.chmod(level, DIR_MODE)
         os.chmod(directory, DIR_MODE)
         if created:
             fsync_directory(directory.parent)  # the new directory's own entry must survive a power loss too

@@ -39,5 +39,12 @@ def test_plain_words_without_json_in_the_language(tmp_path: Path) -> None:
     done = _run(["orders", "list", "--bogus"], tmp_path, rich=False, lang="zh")
     assert done.returncode == 2 and '"error"' not in done.stderr
     assert "没有这个选项：--bogus" in done.stderr
+    # Click's own words around it too: the help hint and the "Error:" before the sentence
+    assert "\n运行 '" in done.stderr and "orders list --help' 查看帮助。" in done.stderr
+    assert "错误：没有这个选项：--bogus" in done.stderr
+    assert "Try '" not in done.stderr and "Error:" not in done.stderr
+    english = _run(["orders", "list", "--bogus"], tmp_path, rich=False)
+    assert "orders list --help' for help." in english.stderr
+    assert "Error: No such option: --bogus" in english.stderr
     json_zh = _run(["orders", "list", "--json", "--bogus"], tmp_path, rich=False, lang="zh")
     assert json.loads(json_zh.stderr)["error"]["message"] == "没有这个选项：--bogus"

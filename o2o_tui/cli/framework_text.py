@@ -142,6 +142,25 @@ def translate_error(text: str) -> str:
     return text
 
 
+# what Click writes around an error when Typer prints it without Rich (`UsageError.show`, `ClickException.show`)
+_PLAIN_TRY_HELP = re.compile(
+    r"(?P<usage>.*\n)?Try '(?P<command_path>.+) (?P<help_option>[^ ']+)' for help\.(?P<end>\n*)", re.S
+)
+_PLAIN_ERROR = "Error: "
+
+
+def translate_plain_words(text: str) -> str:
+    """One of Click's plain writes of an error (the usage with its "Try '... --help' for help." line, or the
+    "Error: ..." line) with those words in the current language; any other text unchanged."""
+    if text.startswith(_PLAIN_ERROR):
+        return t("cli.framework.error_prefix") + text[len(_PLAIN_ERROR) :]
+    found = _PLAIN_TRY_HELP.fullmatch(text)
+    if found is None:
+        return text
+    hint = t("cli.framework.try_help", command_path=found["command_path"], help_option=found["help_option"])
+    return (found["usage"] or "") + hint + found["end"]
+
+
 def translate(message: str) -> str:
     key = MESSAGES.get(message)
     return t(key) if key is not None else message

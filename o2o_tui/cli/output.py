@@ -168,6 +168,24 @@ def json_wanted(context: Any = None) -> bool:
     return False
 
 
+class _PlainWords:
+    """The stream Click's plain `show` writes an error to, with its own words ("Error: ", "Try '...' for help.")
+    said in the current language (framework_text's `translate_plain_words`); all else is the stream's."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: Any) -> Any:
+        if isinstance(text, str):
+            from o2o_tui.cli.framework_text import translate_plain_words
+
+            text = translate_plain_words(text)
+        return self._stream.write(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def plain_click_errors_as_json() -> None:
     """Click's own errors (an unknown option, a missing argument, a bad value) where Typer prints them without
     Rich (`TYPER_USE_RICH=0`): the JSON error object when the command line asks for JSON, as the Rich path
@@ -179,6 +197,7 @@ def plain_click_errors_as_json() -> None:
         exceptions = importlib.import_module("typer._click.exceptions")
     except ModuleNotFoundError:  # a Typer on the Click package
         exceptions = importlib.import_module("click.exceptions")
+    text_stderr = getattr(exceptions, "get_text_stderr", lambda: sys.stderr)
     for kind in (exceptions.ClickException, exceptions.UsageError):
         show = kind.__dict__.get("show")
         if show is None or getattr(show, "_o2o_json", False):
@@ -193,7 +212,7 @@ def plain_click_errors_as_json() -> None:
                 return
             format_message = error.format_message
             error.format_message = lambda: translate_error(format_message())
-            _show(error, file)
+            _show(error, _PlainWords(file if file is not None else text_stderr()))
 
         json_or_words._o2o_json = True  # type: ignore[attr-defined]
         kind.show = json_or_words
