@@ -7,6 +7,7 @@ when an action is queued, two when something is refused or a key means nothing h
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,6 +42,7 @@ from screens.courier_source import (
     CourierChange,
     CourierSource,
     bring_back_news,
+    order_words,
     shared_store,
 )
 from screens.courier_widgets import TALL_ROWS, Line
@@ -98,8 +100,12 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         self._bad_news_rung: dict[str, str] = {}  # delivery id -> its status when bad news about it last beeped
         self._seen_queued: set[str] = set()  # awaited tasks the source has shown as queued
         # "queued, not yet confirmed" said for a step (not an ending one) taken while the link was not up: the
-        # delivery, the step and its status before it; the line says it is done once the platform confirms it
-        self._queued_said: dict[str, tuple[CourierStep, str]] = {}
+        # delivery, the step, its status before it and the words said; the line says it is done once the platform
+        # confirms it
+        self._queued_said: dict[str, tuple[CourierStep, str, str]] = {}
+        # the delivery each screen's message line was last told about by the app ("" for other news): "queued" is
+        # replaced by "done" only on a line still about that delivery (two stores' #0014 can read alike)
+        self._said_about: weakref.WeakKeyDictionary[HandheldScreen, str] = weakref.WeakKeyDictionary()
         self._queued_seen: set[str] = set()  # of those, the ones the source has shown as pending
         self._link_state: LinkState | None = None
         self._offers_seen: set[str] = set()  # offers already on the list (a new one beeps once, on any screen)
@@ -248,15 +254,23 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         offers = self._offers()
         new = offers - self._offers_seen
         self._offers_seen = offers
-        numbers = sorted(
-            f"{view.delivery.order_number:04d}"
-            for view in self.source.tasks()
-            if view.delivery.id in new and _aware(view.delivery.created_at) >= self._opened_at
-        )
-        if not numbers:
+        fresh = sorted(
+            (view.delivery for view in self.source.tasks()
+             if view.delivery.id in new and _aware(view.delivery.created_at) >= self._opened_at),
+            key=lambda delivery: delivery.order_number,
+        )  # fmt: skip
+        if not fresh:
             return
         self.bell()
-        self._say(t("handheld.new_offer", number=", #".join(numbers)))
+        # each by its number; naming its store when the courier holds another of that number (two stores' #0014)
+        orders = [
+            order_words("handheld.new_offer.order", delivery, store=self._shared(delivery.id)) for delivery in fresh
+        ]
+        self._say(t("handheld.new_offer.orders", orders=", ".join(orders)))
+
+    def _shared(self, delivery_id: str) -> str:
+        """The short store tag news names a task by when the courier holds two orders of its number, else ""."""
+        return shared_store(self.source, delivery_id, NEWS_STORE_CELLS)
 
     def say_now(self, text: str, style: str = "") -> None:
         """Say `text` on the screen now up, without a beep."""
@@ -279,13 +293,13 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
             screen = self.screen
             if isinstance(screen, TaskScreen) and screen.delivery_id == delivery_id:
                 self.pop_screen()
-            self._say(done_text(step, view.delivery))  # no beep: the queued step had its one
+            self._say(done_text(step, view.delivery, self._shared(delivery_id)))  # no beep: the queued step had one
 
     def _check_queued_said(self) -> None:
         """Once the queue's state is known (the first sync after the link or a new login is back), a step that
         said "queued, not yet confirmed" and is confirmed says it is done instead, without waiting for a key and
         without a beep (the tap had its one). A refusal says itself (`_bad_news`)."""
-        for delivery_id, (step, before) in list(self._queued_said.items()):
+        for delivery_id, (step, before, said) in list(self._queued_said.items()):
             view = self.source.task(delivery_id)
             if view is not None and view.pending:
                 self._queued_seen.add(delivery_id)
@@ -297,9 +311,10 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
             self._queued_seen.discard(delivery_id)
             if view is None or view.refusal:
                 continue
+            done = done_text(step, view.delivery, self._shared(delivery_id))
             for screen in self.screen_stack:
-                if isinstance(screen, HandheldScreen):
-                    screen.replace_said(queued_text(view.delivery), done_text(step, view.delivery))
+                if isinstance(screen, HandheldScreen) and self._said_about.get(screen) == delivery_id:
+                    screen.replace_said(said, done)  # a line about this delivery that still says it is queued
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.name == "source" and event.state is WorkerState.ERROR:
@@ -309,12 +324,14 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
     def _say(self, text: str, style: str = "") -> None:
         self._tell(text, style)
 
-    def _tell(self, text: str, style: str = "", shorter: tuple[str, ...] = ()) -> None:
-        """Say `text` on the message line; `shorter` ways to say it where a narrow screen has no room."""
+    def _tell(self, text: str, style: str = "", shorter: tuple[str, ...] = (), *, about: str = "") -> None:
+        """Say `text` on the message line; `shorter` ways to say it where a narrow screen has no room; `about`:
+        the delivery it is about, when a later answer may replace it (`_check_queued_said`)."""
         screen = self.screen
         if isinstance(screen, HandheldScreen):
             shorter = tuple(safe_text(way, one_line=True) for way in shorter)
             screen.say(safe_text(text, one_line=True), style, shorter=shorter)
+            self._said_about[screen] = about
 
     def ok(self, text: str) -> None:
         self.bell()
@@ -351,13 +368,15 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         finally:
             self._settle_task(chosen.delivery_id)
         online = self.source.link().state is LinkState.ONLINE
+        store = self._shared(chosen.delivery_id)  # two stores' #0014 held: which one
+        said = safe_text(queued_text(view.delivery, store), one_line=True)  # as the message line shows it
         if online:
-            self.ok(done_text(step, view.delivery))
+            self.ok(done_text(step, view.delivery, store))
         else:
             self.bell()
-            self._tell(queued_text(view.delivery), shorter=(queued_short(view.delivery),))
+            self._tell(said, shorter=(queued_short(view.delivery, store),), about=chosen.delivery_id)
         if not online and step not in _ENDING_STEPS:  # an ending step goes back to the list when confirmed
-            self._queued_said[chosen.delivery_id] = (step, str(view.delivery.status))
+            self._queued_said[chosen.delivery_id] = (step, str(view.delivery.status), said)
             self._queued_seen.discard(chosen.delivery_id)
             self._check_queued_said()
         if step in _ENDING_STEPS:

@@ -112,18 +112,31 @@ def step_shorter(step: CourierStep) -> tuple[str, ...]:
     return (short,) if short != key else ()
 
 
-def done_text(step: CourierStep, delivery: Delivery) -> str:
-    return t(f"handheld.done.{step.value}", number=f"{delivery.order_number:04d}")
+def _numbered(key: str, delivery: Delivery, store: str) -> str:
+    """`key`'s words about `delivery`'s order by its day number; with `store` (the courier holds two orders of
+    that number, one per store: `courier_source.shared_store`), `key` + ".store", naming it, as
+    `courier_source.order_words` does (which imports this module: not imported here)."""
+    number = f"{delivery.order_number:04d}"
+    named = key + ".store"
+    if store and t(named) != named:
+        return t(named, number=number, store=store)
+    return t(key, number=number)
 
 
-def queued_text(delivery: Delivery) -> str:
-    """Said for a step taken offline: it is in the outbox, not done, until the platform confirms it."""
-    return t("handheld.done_queued", number=f"{delivery.order_number:04d}")
+def done_text(step: CourierStep, delivery: Delivery, store: str = "") -> str:
+    """Says "#0014 delivered"; with `store` (two stores' #0014 held), "Golden Dumplings #0014 delivered"."""
+    return _numbered(f"handheld.done.{step.value}", delivery, store)
 
 
-def queued_short(delivery: Delivery) -> str:
+def queued_text(delivery: Delivery, store: str = "") -> str:
+    """Said for a step taken offline: it is in the outbox, not done, until the platform confirms it. With
+    `store`: naming it, as `done_text`."""
+    return _numbered("handheld.done_queued", delivery, store)
+
+
+def queued_short(delivery: Delivery, store: str = "") -> str:
     """`queued_text` for one line of a narrow screen."""
-    return t("handheld.done_queued.short", number=f"{delivery.order_number:04d}")
+    return _numbered("handheld.done_queued.short", delivery, store)
 
 
 def problem_label(reason: ProblemReason) -> str:
