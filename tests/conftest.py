@@ -9,6 +9,7 @@ import pytest
 
 from tests.support.platform import RunningPlatform, start_platform
 from tests.support.postgres import PostgresCluster, PostgresUnavailable, start_cluster
+from tests.test_cli_orders import Cli
 
 
 @pytest.fixture
@@ -19,6 +20,23 @@ def platform(tmp_path: Path) -> Iterator[RunningPlatform]:
         yield running
     finally:
         running.stop()
+
+
+@pytest.fixture
+def running(platform: RunningPlatform) -> RunningPlatform:
+    """`platform` under the name the courier CLI tests give it."""
+    return platform
+
+
+@pytest.fixture
+def courier(running: RunningPlatform, tmp_path: Path) -> Iterator[Cli]:
+    """A courier's profile logged in to `running` through the CLI; at the end no output of it may show its token.
+    (A module with a `courier` or `running` fixture of its own keeps its own.)"""
+    assert running.seed is not None
+    runner = Cli(tmp_path / "courier-home", running.seed.tokens["courier"])
+    runner("login", "--url", running.url, "--token", runner.token)
+    yield runner
+    assert all(runner.token not in text for text in runner.outputs)  # no output ever shows the token
 
 
 @pytest.fixture(scope="module")

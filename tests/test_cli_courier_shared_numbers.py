@@ -7,33 +7,11 @@ another courier meanwhile is confirmed on reconnect, never a conflict."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-
 from o2o_tui.cli.exits import Exit
-from tests.support.platform import RunningPlatform, api, order_body, start_platform
+from tests.support.platform import RunningPlatform, api, order_body
 from tests.test_cli_orders import Cli
-
-
-@pytest.fixture
-def running(tmp_path: Path) -> Iterator[RunningPlatform]:
-    platform = start_platform(tmp_path / "platform")
-    try:
-        yield platform
-    finally:
-        platform.stop()
-
-
-@pytest.fixture
-def courier(running: RunningPlatform, tmp_path: Path) -> Iterator[Cli]:
-    assert running.seed is not None
-    runner = Cli(tmp_path / "courier-home", running.seed.tokens["courier"])
-    runner("login", "--url", running.url, "--token", runner.token)
-    yield runner
-    assert all(runner.token not in text for text in runner.outputs)
 
 
 def _offer(running: RunningPlatform, courier_index: int = 0) -> dict[str, Any]:

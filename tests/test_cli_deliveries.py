@@ -6,35 +6,14 @@ it is and what to use."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from o2o_tui.cli.exits import Exit
-from tests.support.platform import RunningPlatform, api, order_body, start_platform
+from tests.support.platform import RunningPlatform, api, order_body
 from tests.test_cli_orders import Cli
-
-
-@pytest.fixture
-def running(tmp_path: Path) -> Iterator[RunningPlatform]:
-    platform = start_platform(tmp_path / "platform")
-    try:
-        yield platform
-    finally:
-        platform.stop()
-
-
-@pytest.fixture
-def courier(running: RunningPlatform, tmp_path: Path) -> Iterator[Cli]:
-    assert running.seed is not None
-    runner = Cli(tmp_path / "courier-home", running.seed.tokens["courier"])
-    runner("login", "--url", running.url, "--token", runner.token)
-    yield runner
-    assert all(runner.token not in text for text in runner.outputs)  # no output ever shows the token
 
 
 def _offer(running: RunningPlatform) -> dict[str, Any]:

@@ -6,12 +6,9 @@ fleet courier's store. Real server on loopback, real profile cache in tmp_path."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from o2o_tui.cli.exits import Exit
 from o2o_tui.domain.identity import Role
@@ -19,27 +16,9 @@ from o2o_tui.platform import db, seed
 from o2o_tui.sync import tables
 from o2o_tui.sync.retention import RetentionPolicy, apply_retention
 from offline_cache import open_profile_cache
-from tests.support.platform import Api, RunningPlatform, api, start_platform
+from tests.support.platform import Api, RunningPlatform, api
 from tests.test_cli_deliveries import _offer
 from tests.test_cli_orders import Cli
-
-
-@pytest.fixture
-def running(tmp_path: Path) -> Iterator[RunningPlatform]:
-    platform = start_platform(tmp_path / "platform")
-    try:
-        yield platform
-    finally:
-        platform.stop()
-
-
-@pytest.fixture
-def courier(running: RunningPlatform, tmp_path: Path) -> Iterator[Cli]:
-    assert running.seed is not None
-    runner = Cli(tmp_path / "courier-home", running.seed.tokens["courier"])
-    runner("login", "--url", running.url, "--token", runner.token)
-    yield runner
-    assert all(runner.token not in text for text in runner.outputs)
 
 
 def _food_in_hand(running: RunningPlatform, courier: Cli) -> dict[str, Any]:

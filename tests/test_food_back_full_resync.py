@@ -7,9 +7,7 @@ profile cache in tmp_path."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,27 +16,9 @@ from o2o_tui.platform import db, events
 from o2o_tui.sync import tables
 from offline_cache import open_profile_cache
 from screens.courier_source import CourierSource
-from tests.support.platform import RunningPlatform, api, order_body, start_platform
+from tests.support.platform import RunningPlatform, api, order_body
 from tests.test_cli_deliveries_food_back import _cache_dir, _food_in_hand
 from tests.test_cli_orders import Cli
-
-
-@pytest.fixture
-def running(tmp_path: Path) -> Iterator[RunningPlatform]:
-    platform = start_platform(tmp_path / "platform")
-    try:
-        yield platform
-    finally:
-        platform.stop()
-
-
-@pytest.fixture
-def courier(running: RunningPlatform, tmp_path: Path) -> Iterator[Cli]:
-    assert running.seed is not None
-    runner = Cli(tmp_path / "courier-home", running.seed.tokens["courier"])
-    runner("login", "--url", running.url, "--token", runner.token)
-    yield runner
-    assert all(runner.token not in text for text in runner.outputs)
 
 
 def _expire_cursor(running: RunningPlatform, courier: Cli) -> None:
