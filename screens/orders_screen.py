@@ -71,6 +71,10 @@ def needs_answer(entry: QueueEntry) -> bool:
 
 
 class OrdersScreen(Screen[None]):
+    # The queue takes the focus as the screen composes. Textual's default (the first focusable widget, hidden or
+    # not) gave it to the hidden search field, until `on_mount` moved it: the first frame's footer showed that
+    # field's keys (Enter, Esc), not the queue's.
+    AUTO_FOCUS = "#queue"
     BINDINGS = [
         Binding("enter", "open", "ui.key.open", id="queue.open"),
         Binding("question_mark", "help", "ui.key.help", id="queue.help"),
@@ -142,7 +146,9 @@ class OrdersScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         self._take_width_classes()
-        yield Input(placeholder=t("ui.search.placeholder"), id="search")
+        search = Input(placeholder=t("ui.search.placeholder"), id="search")
+        search.display = False  # until `/`
+        yield search
         yield Static("", id="banner", markup=False)
         yield AutoAcceptBanner()  # auto-accept on, printing station offline (screens/auto_accept_console.py)
         with Horizontal(id="body"):
@@ -196,7 +202,6 @@ class OrdersScreen(Screen[None]):
     def on_mount(self) -> None:
         search = self.query_one("#search", Input)
         search.cursor_blink = False
-        search.display = False
         self.query_one("#banner", Static).display = False
         self.queue.focus()
         self._timer = self.set_interval(1.0, self._tick)
@@ -374,6 +379,8 @@ class OrdersScreen(Screen[None]):
         banner.display = text is not None
         if text is not None:
             banner.update(Content(text))
+        # the search field goes below it (both are docked at the top: on it, the field was hidden under it)
+        self.query_one("#search", Input).set_class(text is not None, "-below-banner")
 
     def _show_status(self, now: datetime) -> None:
         source = self.host.source
