@@ -232,7 +232,8 @@ def register(app: typer.Typer) -> None:
     def sync_status(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> None:
         from o2o_tui.sync import skipped as skips
         from o2o_tui.sync import tables
-        from o2o_tui.sync.engine import META_LIVE_WITHIN
+        from o2o_tui.sync.engine import META_LIVE_HOLDER, META_LIVE_WITHIN
+        from o2o_tui.sync.live_holder import holder_ended
 
         with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (_, cache):
             last = cache.meta_get(tables.META_LAST_SYNC_AT, None)
@@ -244,17 +245,23 @@ def register(app: typer.Typer) -> None:
             # a running engine writes the time of a quiet poll's answer only now and then (`live_within`): newer
             # than that and still answering, the link answered within the current poll: "live", not "34 s ago"
             live_within = cache.meta_get(META_LIVE_WITHIN, None)
+            # the process that keeps the link, when it ended without stopping it (killed: SIGKILL, a crash, the
+            # power): said at once on its machine, not "live" until the age rule notices (elsewhere: that rule)
+            holder = cache.meta_get(META_LIVE_HOLDER, None)
+            ended = isinstance(live_within, int | float) and live_within > 0 and holder_ended(holder)
             live = (
                 state in ("ONLINE", "NOT_STORING")
                 and age_s is not None
                 and isinstance(live_within, int | float)
                 and age_s <= live_within
+                and not ended
             )
             data = {
                 "state": state,
                 "cursor": cache.meta_get(tables.META_CURSOR, None),
                 "last_sync_at": last,
                 "live": live,  # a running console or `o2o sync` hears the platform now
+                "holder_ended": ended,  # the one that kept the link was killed (known on its machine only)
                 "cursor_age_seconds": None if last_at is None else int(time.time() - last_at.timestamp()),
                 "pending": len(cache.outbox.pending()),
                 "conflicts": len(cache.outbox.conflicts()),
@@ -274,6 +281,8 @@ def register(app: typer.Typer) -> None:
                 age=t("sync.age.live") if live else age_text(last_at),
             )
         )
+        if ended:
+            say(t("sync.status.holder_ended", pid=holder["pid"]))
         if data["last_error"]:
             say(t("sync.status.last_error", message=data["last_error"]))
         for line in skipped_lines:

@@ -49,7 +49,7 @@ from o2o_tui.client.actions import encode_body, known_action, route
 from o2o_tui.client.errors import PlatformError, ServerError, Unauthorized, Unreachable, ValidationFailed
 from o2o_tui.domain.events import EntityKind, EventPage
 from o2o_tui.i18n import t
-from o2o_tui.sync import linked, tables
+from o2o_tui.sync import linked, live_holder, tables
 from o2o_tui.sync import skipped as skips
 from o2o_tui.sync.backoff import Backoff
 from o2o_tui.sync.explain import explain
@@ -130,6 +130,9 @@ def older_model(stored: object) -> bool:
 
 # seconds the stored `tables.META_LAST_SYNC_AT` may lag a working link (`SyncEngine.live_within`)
 META_LIVE_WITHIN = "sync.live_within"
+# which process keeps the link (`run()`'s loops; None once stopped): {"pid", "host", "identity"}, so that `o2o sync
+# status` on the same machine says at once that a killed one is gone (`live_holder.holder_ended`), not "live" for up to 40 s
+META_LIVE_HOLDER = "sync.live_holder"
 
 
 class SyncSettings(msgspec.Struct, frozen=True):
@@ -229,7 +232,7 @@ class SyncEngine:
             try:
                 listener(change)
             except Exception:  # a broken observer must not stop sync
-                log.exception("sync listener failed")
+                log.exception("%s", t("sync.log.listener_failed"))  # a CLI user's stderr: their language
 
     def status(self) -> SyncStatus:
         return SyncStatus(
@@ -659,7 +662,9 @@ class SyncEngine:
         new = set(kept) - set(self._skipped)
         self._skipped = kept
         for key in sorted(new):
-            log.warning("sync skipped %s: %s", key, kept[key].reason)
+            # said to whoever reads the log (a CLI user's stderr: the CLI sets up no logging, so warnings
+            # reach it as they are): in their language, as `o2o sync status` says it
+            log.warning("%s", skips.describe(kept[key]))
         return new
 
     def _skipped_due(self, now: datetime) -> list[tuple[EntityKind, str, bool]]:
@@ -876,6 +881,7 @@ class SyncEngine:
         values[tables.META_LAST_ERROR] = self._last_error
         if self._stopped is not None:  # `run()`'s loops (not a one-off `sync_once` or a command's answer)
             values[META_LIVE_WITHIN] = 0.0 if self._stopping else self.live_within()  # stopped: not live
+            values[META_LIVE_HOLDER] = None if self._stopping else live_holder.this_process()
         if self._last_sync_at is not None and self._last_sync_at != self._persisted_sync_at:
             # the time of the last good answer, for `o2o sync status` (the cursor with it: everything before
             # it is already written, quiet polls only moved it past events this scope does not see)
@@ -921,7 +927,7 @@ class SyncEngine:
                 await loop()
                 return
             except Exception as error:
-                log.exception("sync loop failed")
+                log.exception("%s", t("sync.log.loop_failed", error=str(error) or type(error).__name__))
                 self._set_state(self._state, str(error) or type(error).__name__)
                 await self._sleep(backoff.next_delay() if backoff else self._settings.backoff_cap)
 
