@@ -128,10 +128,10 @@ def test_show_gives_line_options_and_why_an_order_was_cancelled(running: Running
     shown = cli("orders", "show", order["id"]).stdout
     assert "+ 微辣 Mild" in shown and "+ 白米饭" in shown, shown
     assert "cancelled" not in shown
-    asked = {"reason_code": "CHANGED_MIND", "reason": "too slow"}
+    asked = {"reason_code": "CUSTOMER_CHANGED_MIND", "reason": "too slow"}
     assert api(running, "customer").post(f"/v1/orders/{order['id']}/cancellation", asked).status_code == 200
     cli("sync", "--once")
-    assert "cancellation requested by the customer: CHANGED_MIND · too slow" in cli("orders", "show", order["id"]).stdout
+    assert "cancellation requested by the customer: Customer changed their mind · too slow" in cli("orders", "show", order["id"]).stdout
     cli("orders", "cancel", order["id"], "--reason", "store-busy")
     cancelled = cli("orders", "show", order["id"]).stdout
     assert "cancelled: Too busy (by the store)" in cancelled, cancelled

@@ -57,7 +57,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatfor
         assert answer.status_code == 200, answer.text
         asked = customer.post("/v1/orders", order_body(seed.store_id)).json()["id"]
         assert (
-            customer.post(f"/v1/orders/{asked}/cancellation", {"reason_code": "CHANGED_MIND"}).status_code
+            customer.post(f"/v1/orders/{asked}/cancellation", {"reason_code": "CUSTOMER_CHANGED_MIND"}).status_code
             == 200
         )
         assert (

@@ -80,7 +80,7 @@ def _day(running: RunningPlatform, courier_id: str, sync: Callable[[], None]) ->
 
     cancelled = _ok(customer.post("/v1/orders", _body(seeded.store_id, CANCELLED_NOTE, LINE_NOTE)))
     _ok(customer.post(f"/v1/orders/{cancelled['id']}/chase", {"note": CANCELLED_CHASE}))
-    _ok(customer.post(f"/v1/orders/{cancelled['id']}/cancel", {"reason_code": "CHANGED_MIND"}))
+    _ok(customer.post(f"/v1/orders/{cancelled['id']}/cancel", {"reason_code": "CUSTOMER_CHANGED_MIND"}))
     for client in (customer, merchant, dispatcher, courier):
         client.close()
     sync()

@@ -92,7 +92,7 @@ def test_cli_refuses_a_number_two_open_orders_share(running: RunningPlatform, cl
     assert cli.json("orders", "show", "#0001")["id"] == today["id"]
     assert cli.json("orders", "show", held["id"])["id"] == held["id"]  # the held one by its id
 
-    cancel = customer.post(f"/v1/orders/{held['id']}/cancel", {"reason_code": "CHANGED_MY_MIND"})
+    cancel = customer.post(f"/v1/orders/{held['id']}/cancel", {"reason_code": "CUSTOMER_CHANGED_MIND"})
     assert cancel.status_code == 200, cancel.text
     cli("sync", "--once")
     assert cli.json("orders", "show", "1")["id"] == today["id"]  # the other one ended: the number names one

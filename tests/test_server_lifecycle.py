@@ -143,14 +143,14 @@ def test_cancellation_request_accepted(shared_platform: RunningPlatform, apis: d
     apis["merchant"].post(f"/v1/orders/{order_id}/confirm", {"preparation_minutes": 10})
     flagged = (
         apis["customer"]
-        .post(f"/v1/orders/{order_id}/cancellation", {"reason_code": "CHANGED_MIND", "reason": "点错了"})
+        .post(f"/v1/orders/{order_id}/cancellation", {"reason_code": "CUSTOMER_CHANGED_MIND", "reason": "点错了"})
         .json()
     )
     assert flagged["status"] == "CONFIRMED"
     assert flagged["cancellation"]["requested_by"] == "CUSTOMER"
-    assert flagged["cancellation"]["reason_code"] == "CHANGED_MIND"
+    assert flagged["cancellation"]["reason_code"] == "CUSTOMER_CHANGED_MIND"
     accepted = apis["merchant"].post(f"/v1/orders/{order_id}/cancellation/accept").json()
-    assert accepted["status"] == "CANCELLED" and accepted["cancel_reason_code"] == "CHANGED_MIND"
+    assert accepted["status"] == "CANCELLED" and accepted["cancel_reason_code"] == "CUSTOMER_CHANGED_MIND"
     assert accepted["cancellation"] is None
     assert accepted["cancelled_by"] == "CUSTOMER"  # the merchant accepted, but the customer asked
 
@@ -161,7 +161,7 @@ def test_cancellation_request_denied(shared_platform: RunningPlatform, apis: dic
     order_id = _create(apis, seed.store_id)["id"]
     apis["merchant"].post(f"/v1/orders/{order_id}/confirm", {"preparation_minutes": 10})
     apis["merchant"].post(f"/v1/orders/{order_id}/preparing")
-    apis["customer"].post(f"/v1/orders/{order_id}/cancellation", {"reason_code": "TOO_SLOW"})
+    apis["customer"].post(f"/v1/orders/{order_id}/cancellation", {"reason_code": "TAKING_TOO_LONG"})
     denied = apis["merchant"].post(
         f"/v1/orders/{order_id}/cancellation/deny", {"reason_code": "ALREADY_COOKING"}
     )
@@ -177,12 +177,12 @@ def test_customer_cancels_only_before_confirmation(
     seed = shared_platform.seed
     assert seed is not None
     early = _create(apis, seed.store_id)["id"]
-    cancelled = apis["customer"].post(f"/v1/orders/{early}/cancel", {"reason_code": "CHANGED_MIND"})
+    cancelled = apis["customer"].post(f"/v1/orders/{early}/cancel", {"reason_code": "CUSTOMER_CHANGED_MIND"})
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "CANCELLED"
     assert cancelled.json()["cancelled_by"] == "CUSTOMER"
     late = _create(apis, seed.store_id)["id"]
     apis["merchant"].post(f"/v1/orders/{late}/confirm", {"preparation_minutes": 10})
-    refused = apis["customer"].post(f"/v1/orders/{late}/cancel", {"reason_code": "CHANGED_MIND"})
+    refused = apis["customer"].post(f"/v1/orders/{late}/cancel", {"reason_code": "CUSTOMER_CHANGED_MIND"})
     assert refused.status_code == 409
     assert refused.json()["error"] == {
         "code": "illegal_transition",

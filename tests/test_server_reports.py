@@ -39,7 +39,7 @@ def test_day_report_from_orders_driven_on_the_server(shared_platform: RunningPla
     code = handed["pickup_code"]
     assert merchant.post(f"/v1/orders/{handed['id']}/handoff", {"code": code}).status_code == 200
     assert merchant.post(f"/v1/orders/{refused['id']}/reject", {"reason_code": "STORE_BUSY"}).status_code == 200
-    assert customer.post(f"/v1/orders/{dropped['id']}/cancel", {"reason_code": "CHANGED_MIND"}).status_code == 200
+    assert customer.post(f"/v1/orders/{dropped['id']}/cancel", {"reason_code": "CUSTOMER_CHANGED_MIND"}).status_code == 200
     assert merchant.post(f"/v1/orders/{withdrawn['id']}/cancel", {"reason_code": "STORE_BUSY"}).status_code == 200
     docs = {o["id"]: merchant.get(f"/v1/orders/{o['id']}").json() for o in (handed, ready, withdrawn)}
 
@@ -60,7 +60,7 @@ def test_day_report_from_orders_driven_on_the_server(shared_platform: RunningPla
     assert got["prep_time"]["median_seconds"] == statistics.median(prep) and got["prep_time"]["p90_seconds"] == max(prep)
     assert got["refusals"] == [{"reason_code": "STORE_BUSY", "count": 1}]
     assert got["cancellations"] == [
-        {"reason_code": "CHANGED_MIND", "by": "CUSTOMER", "count": 1},
+        {"reason_code": "CUSTOMER_CHANGED_MIND", "by": "CUSTOMER", "count": 1},
         {"reason_code": "STORE_BUSY", "by": "MERCHANT", "count": 1},
     ]
     line_total = 2 * (3800 + 300)  # the two live orders' lines; the cancelled ones and the unaccepted one earn nothing

@@ -127,7 +127,7 @@ def test_cancelled_freely_accepted_early_and_roles(shared_platform: RunningPlatf
     customer, merchant = api(shared_platform, "customer"), api(shared_platform, "merchant")
     start = datetime.now(UTC) + timedelta(hours=2)
     gone = customer.post("/v1/orders", _later(seed.store_id, start)).json()
-    cancel = customer.post(f"/v1/orders/{gone['id']}/cancel", {"reason_code": "CHANGED_MY_MIND"})
+    cancel = customer.post(f"/v1/orders/{gone['id']}/cancel", {"reason_code": "CUSTOMER_CHANGED_MIND"})
     assert cancel.status_code == 200 and cancel.json()["status"] == "CANCELLED"
     early = customer.post("/v1/orders", _later(seed.store_id, start)).json()
     path = f"/v1/orders/{early['id']}/confirm"

@@ -30,7 +30,7 @@ def _ended_order(running: RunningPlatform) -> str:
         created = customer.post("/v1/orders", body)
         assert created.status_code == 201, created.text
         order_id: str = created.json()["id"]
-        cancelled = customer.post(f"/v1/orders/{order_id}/cancel", {"reason_code": "CHANGED_MIND"})
+        cancelled = customer.post(f"/v1/orders/{order_id}/cancel", {"reason_code": "CUSTOMER_CHANGED_MIND"})
         assert cancelled.status_code in (200, 201), cancelled.text
         return order_id
     finally:

@@ -160,6 +160,23 @@ def _cancel_reasons_help() -> str:
     return t("orders.option.cancel_reason", choices=", ".join(reason.value for reason in REJECT_REASONS))
 
 
+def _deny_reason(text: str) -> str:
+    """Why a store keeps an order a customer asked to cancel: one of the deny codes the platform takes (any case,
+    `-` for `_`); exit 2 listing them otherwise, nothing queued."""
+    from o2o_tui.domain.cancel_reasons import DENY_REASONS, reason_in
+
+    found = reason_in(text, DENY_REASONS)
+    if found is None:
+        raise fail(t("orders.error.deny_reason", reason=text, choices=", ".join(DENY_REASONS)), Exit.USAGE)
+    return found
+
+
+def _deny_reasons_help() -> str:
+    from o2o_tui.domain.cancel_reasons import DENY_REASONS
+
+    return t("orders.option.deny_reason", choices=", ".join(DENY_REASONS))
+
+
 def _cancellation_pending(view: Any, *, final: bool) -> bool:
     """Answering a cancellation request needs one. The platform takes a "deny" of an order without a request
     as done (nothing to clear), so the CLI checks, or a script would read "denied" for a request nobody made.
@@ -1026,18 +1043,19 @@ def register(app: typer.Typer) -> None:
     @cancellation.command("deny", help=t("orders.cancellation.deny.help"))
     def cancellation_deny(
         order_id: str = IdArgument,
-        reason: str = typer.Option(DENY_REASON, "--reason", help=t("orders.option.reason")),
+        reason: str = typer.Option(DENY_REASON, "--reason", help=_deny_reasons_help()),
         online: bool = OnlineOption,
         profile: str | None = ProfileOption,
         as_json: bool = JsonOption,
     ) -> None:
         from o2o_tui.domain.requests import ReasonBody
 
+        code = _deny_reason(reason)  # said before anything is queued: the platform takes no other
         _act(
             profile,
             order_id,
             "order.cancellation.deny",
-            lambda _: ReasonBody(reason_code=reason),
+            lambda _: ReasonBody(reason_code=code),
             online=online,
             as_json=as_json,
             done_key="orders.done.cancellation_deny",

@@ -115,6 +115,45 @@ def _refundable(view: Any, *, final: bool) -> bool:
     return True
 
 
+def _refuse_pruned(profile_name: str | None, reference: str) -> None:
+    """A refund of an order this device no longer caches: devices drop an ended order after
+    `O2O_REFUND_WINDOW_DAYS`, so the platform is asked (GET the order). An order it knows that takes no refund now
+    (the window closed) is refused as `_refundable` refuses it (exit 4, nothing queued), never as "no such
+    order"; anything else (cached, an order nobody knows, no link, no cache) goes on to `_act`, which says it."""
+    import re
+    from datetime import UTC, datetime
+
+    from o2o_tui.cli.common import open_client
+    from o2o_tui.client.errors import PlatformError
+    from o2o_tui.domain.limits import ID_PATTERN
+    from o2o_tui.domain.refunds import RefundTime, refund_time, refund_window, refused_words
+    from o2o_tui.domain.transitions import shown_status
+    from o2o_tui.sync.explain import status_label
+    from o2o_tui.sync.read_model import ReadModel
+    from o2o_tui.sync.session import profile_cache
+
+    wanted = reference.strip()
+    if not re.fullmatch(ID_PATTERN, wanted):  # a day number or a typo with '#': only an id names a pruned order
+        return
+    try:
+        with profile_cache(profile_name, read_only=True) as (profile, cache):
+            found = ReadModel(cache).resolve_order(wanted)
+    except Exception:  # no profile, no cache yet, unreadable: `_act` says what is wrong
+        return
+    if found.found is not None or found.ambiguous or profile.role == "courier":
+        return
+    try:
+        with open_client(profile) as client:
+            order = client.get_order(wanted)
+    except PlatformError:  # unknown to the platform too, or no link: "no such order" as before
+        return
+    window = refund_window()
+    when = refund_time(order, datetime.now(UTC), window)
+    if when in (RefundTime.NOT_NOW, RefundTime.WINDOW_CLOSED):
+        status = status_label(shown_status(order.status, order.type))
+        raise fail(refused_words(order, when, window, status), Exit.REJECTED)
+
+
 def _same_items(queued: Any, whole: bool, lines: list[Any]) -> bool:
     """Whether a queued refund gives back what this one asks for: the whole order (all that is left: any refund
     asked after it), or the same units of the same lines."""
@@ -258,6 +297,7 @@ def register(orders: typer.Typer) -> None:
         if whole == bool(wanted):
             raise fail(t("care.cli.error.all_or_lines"), Exit.USAGE)
         refund_id = uuid.uuid4().hex
+        _refuse_pruned(profile, order_id)  # an order pruned here after the window: the platform still knows it
 
         def body(cache: Any) -> RefundBody:
             view = _lookup(cache, order_id)  # a number shared since _act found it is a usage error too

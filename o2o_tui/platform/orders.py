@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 import msgspec
 from sqlalchemy import Connection, and_, bindparam, or_, select, update
 
+from o2o_tui.domain.cancel_reasons import ADMIN_REASONS, CUSTOMER_REASONS, DENY_REASONS, reason_in
 from o2o_tui.domain.delay import DelayCheck, check_delay, delayed_promise
 from o2o_tui.domain.errors import ErrorDetail
 from o2o_tui.domain.events import EntityKind
@@ -457,6 +458,23 @@ def _store_reason(body: ReasonBody) -> str:
     return code.value
 
 
+def _reason_of(body: ReasonBody, allowed: tuple[str, ...]) -> str:
+    """A reason code of its own list (`o2o_tui/domain/cancel_reasons.py`: the customer's, a deny's, an admin's;
+    any case, `-` for `_`), stored as the list spells it; another is a 422 naming `reason_code` and the list."""
+    code = reason_in(_reason_code(body), allowed)
+    if code is None:
+        raise validation("reason_code", "one of " + ", ".join(allowed))
+    return code
+
+
+def _cancel_reason(ctx: Ctx, body: ReasonBody) -> str:
+    """The reason of a cancel or a cancellation request, from the list of who gives it: a store's (as its reject),
+    a customer's, an admin's (either side's and the platform's own)."""
+    if ctx.caller.role is Role.MERCHANT:
+        return _store_reason(body)
+    return _reason_of(body, CUSTOMER_REASONS if ctx.caller.role is Role.CUSTOMER else ADMIN_REASONS)
+
+
 def reject(ctx: Ctx, order_id: str, body: ReasonBody) -> StoredOrder:
     stored = visible(ctx.conn, ctx.caller, order_id, (Role.MERCHANT,))
     code = _store_reason(body)
@@ -527,8 +545,7 @@ def cancel(ctx: Ctx, order_id: str, body: ReasonBody) -> StoredOrder:
     status = stored.order.status
     if ctx.caller.role is Role.CUSTOMER and status not in (OrderStatus.CREATED, OrderStatus.CANCELLED):
         raise illegal_transition(status.value, OrderStatus.CANCELLED.value)
-    # a store's code is one of its list; a customer's (CUSTOMER_CHANGED_MIND ...) and an admin's are their own
-    code = _store_reason(body) if ctx.caller.role is Role.MERCHANT else _reason_code(body)
+    code = _cancel_reason(ctx, body)  # a store's code is one of its list, a customer's and an admin's of theirs
     return cancel_stored(ctx, stored, code, _party_of(ctx))
 
 
@@ -551,7 +568,7 @@ def cancel_stored(ctx: Ctx, stored: StoredOrder, reason_code: str, by: Party) ->
 def request_cancellation(ctx: Ctx, order_id: str, body: ReasonBody) -> StoredOrder:
     stored = visible(ctx.conn, ctx.caller, order_id, (Role.MERCHANT, Role.CUSTOMER))
     order = stored.order
-    reason_code = _reason_code(body)
+    reason_code = _cancel_reason(ctx, body)
     if order.status is OrderStatus.CANCELLED:
         return stored
     if order.status in ENDED_STATUSES:
@@ -576,7 +593,7 @@ def accept_cancellation(ctx: Ctx, order_id: str) -> StoredOrder:
 
 def deny_cancellation(ctx: Ctx, order_id: str, body: ReasonBody) -> StoredOrder:
     stored = visible(ctx.conn, ctx.caller, order_id, (Role.MERCHANT,))
-    _reason_code(body)
+    _reason_of(body, DENY_REASONS)  # why the store keeps the order: checked, not stored (the flag is cleared)
     if stored.order.cancellation is None:
         return stored
     ctx.record("order", order_id, "cancellation-deny")
