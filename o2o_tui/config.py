@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
@@ -49,6 +50,12 @@ class Profile(msgspec.Struct, frozen=True, forbid_unknown_fields=False, omit_def
         )
 
     __str__ = __repr__
+
+    def __rich_repr__(self) -> list[tuple[str, Any]]:
+        """What Rich pretty-prints (a crash's locals, `rich.print`): msgspec's own lists every field, the token
+        too, and Rich asks for this before `__repr__`."""
+        shown = ("name", "url", "role", "user_name", "store_id", "courier_id")
+        return [*((field, getattr(self, field)) for field in shown), ("token", "***")]
 
     def public(self) -> dict[str, object]:
         """Everything but the token, for display and `--json`."""

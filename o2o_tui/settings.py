@@ -18,17 +18,25 @@
   `"printer"`; unset: no printing and nothing about a printer is shown.
 - `printer_cjk`: how the printer prints Chinese: `"native"` (its Chinese mode, FS &; default) or `"image"` (text
   drawn with a CJK font and sent as a picture, for printers without one): `O2O_PRINTER_CJK`, else the file's.
+
+A value of the wrong type in the file (`"ring_every_s": "abc"`, `"voice": "yes"`) falls back to that setting's
+default, the file's other settings kept; a file that is not a JSON object, or cannot be read, gives the defaults.
+Either way one warning line on stderr names the file (and the settings), once per process, and every command and
+screen still starts: a typo never stops the console nor silences its counter.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
+from typing import Any
 
 import msgspec
 
-from o2o_tui.config import ConfigError
 from o2o_tui.i18n import normalize, t
 from o2o_tui.paths import config_dir
+from o2o_tui.safe_text import safe_text
 
 SETTINGS_FILE = "settings.json"
 
@@ -49,14 +57,56 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=False):
     printer_cjk: str = "native"  # or "image"
 
 
+_warned: set[str] = set()  # the warnings already given by this process (settings are read again and again)
+
+
+def _warn_once(message: str) -> None:
+    """One line on stderr, once per process: through the CLI's `warn` when a command runs (a JSON line under
+    `--json`), else plainly (the console, before its screen opens). Never a reason to stop."""
+    if message in _warned:
+        return
+    _warned.add(message)
+    output = sys.modules.get("o2o_tui.cli.output")
+    if output is not None:
+        output.warn(message, "bad_settings")
+        return
+    with contextlib.suppress(OSError, ValueError, UnicodeError):  # no usable stderr: the defaults apply anyway
+        print(safe_text(message, one_line=True), file=sys.stderr, flush=True)
+
+
 def _from_file() -> Settings:
+    """The file's settings; what cannot be used falls back to its default, with a warning (never an error)."""
     path = config_dir() / SETTINGS_FILE
     try:
-        return msgspec.json.decode(path.read_bytes(), type=Settings)
+        data = path.read_bytes()
     except FileNotFoundError:
         return Settings()
-    except (OSError, msgspec.DecodeError, msgspec.ValidationError) as exc:
-        raise ConfigError(t("login.error.unreadable", path=str(path), reason=str(exc))) from None
+    except OSError as exc:
+        _warn_once(t("settings.file.unusable", path=str(path), reason=exc.strerror or str(exc)))
+        return Settings()
+    try:
+        return msgspec.json.decode(data, type=Settings)
+    except msgspec.DecodeError:  # ValidationError too: not JSON, not an object, a value of the wrong type
+        pass
+    try:
+        document: Any = msgspec.json.decode(data)
+    except msgspec.DecodeError:
+        document = None
+    if not isinstance(document, dict):
+        _warn_once(t("settings.file.unusable", path=str(path), reason=t("settings.file.not_object")))
+        return Settings()
+    kept: dict[str, Any] = {}
+    bad: list[str] = []
+    for field in msgspec.structs.fields(Settings):
+        if field.encode_name not in document:
+            continue
+        try:  # not strict: "30" for 30 seconds, 1 for true, as a person might write them
+            kept[field.name] = msgspec.convert(document[field.encode_name], type=field.type, strict=False)
+        except msgspec.ValidationError:
+            bad.append(field.encode_name)
+    if bad:
+        _warn_once(t("settings.file.bad_values", path=str(path), names=", ".join(bad)))
+    return Settings(**kept)
 
 
 def parse_keymap(text: str) -> dict[str, str]:

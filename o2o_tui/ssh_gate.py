@@ -50,6 +50,10 @@ GATE_ENV = "O2O_SSH_GATE"  # set in the session: the handheld runs under the gat
 PASS_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "O2O_HOME", "O2O_LANG")
 # what the app reads once, at start: a login that asks for other values gets a fresh app (see `plan`)
 LOCALE_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "O2O_LANG")
+# what a locale (or a language) looks like: `zh_CN.UTF-8`, `sr_RS@latin`, `C.UTF-8`, `zh`. Anything else the client
+# sent (sshd passes LANG/LC_* through AcceptEnv) is dropped: a value ending in ";" was a command separator to tmux
+# ("no server running" instead of the handheld), and the app falls back to the default locale anyway
+_LOCALE = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
 TMUX_TIMEOUT = 10.0
 
 TMUX_CONF = """\
@@ -233,8 +237,16 @@ def session_locale(tmux: str, courier_id: str) -> dict[str, str] | None:
     return {name: found[name] for name in LOCALE_ENV if found.get(name)}
 
 
+def unusable_locale(environ: Mapping[str, str]) -> list[str]:
+    """The locale variables of the login whose value does not look like a locale (see `_LOCALE`)."""
+    return [name for name in LOCALE_ENV if environ.get(name) and not _LOCALE.fullmatch(environ[name])]
+
+
 def login_locale(environ: Mapping[str, str]) -> dict[str, str]:
-    return {name: environ[name] for name in LOCALE_ENV if environ.get(name)}
+    """The locale the login asks for, what does not look like a locale left out (as the session gets it)."""
+    return {
+        name: environ[name] for name in LOCALE_ENV if environ.get(name) and _LOCALE.fullmatch(environ[name])
+    }
 
 
 def queued_steps(profile: str) -> int:
@@ -308,6 +320,11 @@ def plan(
     tmux = shutil.which("tmux", path=environ.get("PATH"))
     if not tmux:
         raise Refused("no-tmux", "ssh.refused.no_tmux", 1)
+    dropped = unusable_locale(environ)
+    if dropped:  # left out of the session (and of the tmux server's environment): the default locale applies
+        environ = {k: v for k, v in environ.items() if k not in dropped}
+        with contextlib.suppress(OSError):
+            log_event(courier_id, environ, "locale-dropped", ",".join(dropped))
     term = environ.get("TERM", "")
     conf = write_conf(courier_id, term)
     command = app_command(chosen, environ, program or o2o_program())

@@ -32,6 +32,8 @@ It also makes each key repaint quickly (issue #11: p95 <= 50 ms at 2,000 orders,
 Being every full-screen app's base, it also ends on SIGTERM or SIGHUP the way `q` does, terminal restored
 (`screens.leave_on_signal`), and `run` then exits the process with 128 + the signal's number; an app stopped by
 an unhandled exception (Textual prints its traceback) exits the process with 1, so a wrapper sees a failure.
+That traceback shows no local variables (`_fatal_error`): Textual's showed them, the profile's token among them,
+on a crash screen staff photograph for support.
 """
 
 from __future__ import annotations
@@ -101,6 +103,20 @@ class SteadyKeysApp(App[ReturnType], Generic[ReturnType]):
         if self.return_code:  # an unhandled exception (Textual sets 1), else an exit code the app asked for
             raise SystemExit(self.return_code)
         return result
+
+    def _fatal_error(self) -> None:
+        """Textual 8.2.8's (bell, traceback kept for after the terminal is restored, close), with the traceback
+        printed without its frames' local variables: Textual's `show_locals=True` printed the profile, the
+        client's headers, a token typed at login, on the screen a crashed console leaves behind
+        (tests/test_crash_shows_no_secrets.py crashes a real app in a terminal)."""
+        import rich
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(Segments(self.console.render(traceback, self.console.options)))
+        self._close_messages_no_wait()
 
     def screens_to_build_ahead(self) -> list[Screen[Any]]:
         """Screens kept for reuse (installed) that are built once start-up is over, so that the first time

@@ -79,7 +79,8 @@ def build_app(command: str | None = None, *, bare: bool = False) -> typer.Typer:
         name="o2o",
         help=t("cli.app.help"),
         no_args_is_help=True,
-        pretty_exceptions_enable=False,
+        pretty_exceptions_enable=False,  # an unexpected error: Python's plain traceback, no local variables
+        pretty_exceptions_show_locals=False,  # (and none were the rich one turned on: a profile holds its token)
         add_completion=False,
     )
 

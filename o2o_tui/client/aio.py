@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any
@@ -59,6 +59,11 @@ class AsyncPlatformClient:
 
     def __repr__(self) -> str:
         return f"AsyncPlatformClient(base_url={self.base_url!r}, token=***)"
+
+    def __rich_repr__(self) -> Iterator[tuple[str, str]]:
+        """As `__repr__`, for Rich (a crash's locals): the token stays hidden."""
+        yield "base_url", self.base_url
+        yield "token", "***"
 
     async def __aenter__(self) -> AsyncPlatformClient:
         return self

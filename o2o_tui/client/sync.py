@@ -65,6 +65,11 @@ class PlatformClient:
     def __repr__(self) -> str:
         return f"PlatformClient(base_url={self.base_url!r}, token=***)"
 
+    def __rich_repr__(self) -> Iterator[tuple[str, str]]:
+        """As `__repr__`, for Rich (a crash's locals): the token stays hidden."""
+        yield "base_url", self.base_url
+        yield "token", "***"
+
     def __enter__(self) -> PlatformClient:
         return self
 
