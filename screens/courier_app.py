@@ -25,7 +25,15 @@ from o2o_tui.domain.transitions import DeliveryStatus
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 from o2o_tui.ssh_gate import GATE_ENV
-from screens.courier_format import done_text, handheld_glyphs, locale_is_utf8, queued_short, queued_text
+from screens.courier_format import (
+    done_text,
+    handheld_glyphs,
+    locale_is_utf8,
+    number_text,
+    queued_short,
+    queued_text,
+    store_cuts,
+)
 from screens.courier_screens import (
     DismissChosen,
     DutyChosen,
@@ -44,6 +52,7 @@ from screens.courier_source import (
     bring_back_news,
     order_words,
     shared_store,
+    store_tag,
 )
 from screens.courier_widgets import TALL_ROWS, Line
 from screens.source import ActionRefused, LinkState
@@ -266,11 +275,38 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         orders = [
             order_words("handheld.new_offer.order", delivery, store=self._shared(delivery.id)) for delivery in fresh
         ]
-        self._say(t("handheld.new_offer.orders", orders=", ".join(orders)))
+        said = t("handheld.new_offer.orders", orders=", ".join(orders))
+        page = self._offer_page({delivery.id for delivery in fresh})
+        if page is None:
+            self._say(said)
+            return
+        # on a page of the task list not shown: which one (the list's page line says the key); the list itself
+        # does not move (a finger may be on its way to a line of the page shown)
+        shorter = (t("handheld.new_offer.on_page.short", offers=said, page=page),)
+        self._tell(t("handheld.new_offer.on_page", offers=said, page=page), shorter=shorter)
+
+    def _offer_page(self, offers: set[str]) -> int | None:
+        """The page (1-based) of the task list the first of `offers` is on, when none of them is on the page the
+        list shows (the list marks them there too); None when one is, or there is one page."""
+        lists = [screen for screen in self.screen_stack if isinstance(screen, TaskListScreen)]
+        if not lists:
+            return None
+        return lists[0].offers_arrived(offers)
 
     def _shared(self, delivery_id: str) -> str:
         """The short store tag news names a task by when the courier holds two orders of its number, else ""."""
         return shared_store(self.source, delivery_id, NEWS_STORE_CELLS)
+
+    def named(self, *delivery_ids: str) -> tuple[tuple[str, str], ...]:
+        """How news may name these tasks' orders by store ("Golden Dumplings", "#0014"; every task's without ids),
+        for `store_cuts`: a line too narrow for a message naming one cuts the store's name, never the number."""
+        views = [self.source.task(delivery_id) for delivery_id in delivery_ids] if delivery_ids else self.source.tasks()
+        named: list[tuple[str, str]] = []
+        for view in views:
+            if view is not None:  # as news tags the store, and whole (a question, the code field's words)
+                number = number_text(view.delivery)
+                named += [(store_tag(view.delivery, NEWS_STORE_CELLS), number), (store_tag(view.delivery), number)]
+        return tuple(named)
 
     def say_now(self, text: str, style: str = "") -> None:
         """Say `text` on the screen now up, without a beep."""
@@ -312,9 +348,12 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
             if view is None or view.refusal:
                 continue
             done = done_text(step, view.delivery, self._shared(delivery_id))
+            cuts = store_cuts(done, self.named(), self.glyphs.cut)  # as `_tell` cuts the name
+            shorter = tuple(safe_text(way, one_line=True) for way in cuts)
             for screen in self.screen_stack:
                 if isinstance(screen, HandheldScreen) and self._said_about.get(screen) == delivery_id:
-                    screen.replace_said(said, done)  # a line about this delivery that still says it is queued
+                    # a line about this delivery that still says it is queued
+                    screen.replace_said(said, safe_text(done, one_line=True), shorter=shorter)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.name == "source" and event.state is WorkerState.ERROR:
@@ -324,18 +363,33 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
     def _say(self, text: str, style: str = "") -> None:
         self._tell(text, style)
 
-    def _tell(self, text: str, style: str = "", shorter: tuple[str, ...] = (), *, about: str = "") -> None:
+    def _tell(
+        self,
+        text: str,
+        style: str = "",
+        shorter: tuple[str, ...] = (),
+        *,
+        about: str = "",
+        named: tuple[tuple[str, str], ...] = (),
+    ) -> None:
         """Say `text` on the message line; `shorter` ways to say it where a narrow screen has no room; `about`:
-        the delivery it is about, when a later answer may replace it (`_check_queued_said`)."""
+        the delivery it is about, when a later answer may replace it (`_check_queued_said`); `named`: orders it
+        may name by store besides the tasks held (`CourierApp.named`): where the shortest way does not fit, the
+        store's name is cut before the order number is (`store_cuts`)."""
         screen = self.screen
         if isinstance(screen, HandheldScreen):
+            named = (*named, *self.named())
+            shorter = (*shorter, *store_cuts(shorter[-1] if shorter else text, named, self.glyphs.cut))
             shorter = tuple(safe_text(way, one_line=True) for way in shorter)
             screen.say(safe_text(text, one_line=True), style, shorter=shorter)
             self._said_about[screen] = about
 
-    def ok(self, text: str) -> None:
+    def ok(self, text: str, *, named: tuple[tuple[str, str], ...] = ()) -> None:
         self.bell()
-        self._say(text)
+        if named:  # a task that has just left the list (the food is back at the store)
+            self._tell(text, named=named)
+        else:
+            self._say(text)
 
     def error(self, text: str, *, shorter: tuple[str, ...] = ()) -> None:
         self.bell()
@@ -390,6 +444,8 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
 
     async def on_food_back_chosen(self, message: FoodBackChosen) -> None:
         view = self.source.task(message.delivery_id)
+        # two stores' #0014 held: which one (read before the task ends with it)
+        store, named = self._shared(message.delivery_id), self.named(message.delivery_id)
         try:
             await self.source.food_back(message.delivery_id)
         except ActionRefused as refused:
@@ -400,8 +456,10 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         screen = self.screen
         if isinstance(screen, TaskScreen) and screen.delivery_id == message.delivery_id:
             self.pop_screen()  # the task has ended: back to the list
-        number = f"{view.delivery.order_number:04d}" if view is not None else "?"
-        self.ok(t("handheld.bring_back.done", number=number))
+        if view is None:
+            self.ok(t("handheld.bring_back.done", number="?"))
+            return
+        self.ok(order_words("handheld.bring_back.done", view.delivery, store=store), named=named)
 
     async def on_dismiss_chosen(self, message: DismissChosen) -> None:
         await self.source.dismiss(message.delivery_id)

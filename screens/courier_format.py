@@ -139,6 +139,29 @@ def queued_short(delivery: Delivery, store: str = "") -> str:
     return _numbered("handheld.done_queued.short", delivery, store)
 
 
+# the least of a store's name a one-line message keeps when it names an order by store ("Go… #0014"): with the
+# cut mark, "New offer Go… #0014" still fits 20 columns whole (`store_cuts`)
+STORE_MIN_CELLS = 3
+
+
+def store_cuts(text: str, named: Sequence[tuple[str, str]], cut: str = "…") -> tuple[str, ...]:
+    """Ways to say `text`, which names orders as "Golden Dumplings #0014" (`named`: (store, "#0014") pairs, as
+    news names an order when the courier holds two stores' #0014), on a line too narrow for it: the stores' names
+    cut shorter and shorter, a cell at a time down to `STORE_MIN_CELLS`, so that a line that must be cut loses
+    the store's name before the number after it. Empty when `text` names none of them."""
+    found = [(store, number) for store, number in named if store and f"{store} {number}" in text]
+    if not found:
+        return ()
+    ways: list[str] = []
+    for cells in range(max(cell_len(store) for store, _ in found) - 1, STORE_MIN_CELLS - 1, -1):
+        way = text
+        for store, number in found:
+            way = way.replace(f"{store} {number}", f"{clip(store, cells, cut)} {number}")
+        if way != text and way not in ways:
+            ways.append(way)
+    return tuple(ways)
+
+
 def problem_label(reason: ProblemReason) -> str:
     return t(f"handheld.problem.{reason.value}")
 

@@ -158,6 +158,7 @@ class HandheldScreen(Screen[None]):
         super().__init__()
         self.cursor = 0
         self._quiet_until = 0.0  # digits and Enter pick nothing before this (time.monotonic)
+        self._said: tuple[str, ...] = ("",)  # what the message line says, then its shorter ways (`say`)
 
     @property
     def handheld(self) -> CourierApp:
@@ -198,14 +199,16 @@ class HandheldScreen(Screen[None]):
         """Re-read what the screen shows from the source (only changed lines repaint)."""
 
     def say(self, text: str, style: str = "", *, shorter: tuple[str, ...] = ()) -> None:
+        self._said = (text, *shorter)
         for line in self.query("#message").results(Line):
             line.set(text, style, shorter=shorter)
 
-    def replace_said(self, old: str, new: str) -> None:
-        """Say `new` where the message line still says `old` (news that makes it untrue), else leave it."""
+    def replace_said(self, old: str, new: str, *, shorter: tuple[str, ...] = ()) -> None:
+        """Say `new` (`shorter`: its ways for a narrow screen) where the message line still says `old` (news
+        that makes it untrue), else leave it."""
         for line in self.query("#message").results(Line):
             if line.shown == old:
-                line.set(new)
+                self.say(new, shorter=shorter)
 
     # numbered lines
     def choices(self) -> list[Any]:
@@ -263,8 +266,10 @@ class HandheldScreen(Screen[None]):
             return
         notice, short = t("handheld.keys_ignored"), t("handheld.keys_ignored.short")
         shown = next((line.shown for line in self.query("#message").results(Line)), "")
+        # what is said, in its own shorter ways after it (a store's name cut before the order number: `say`)
+        said = self._said if self._said[0] == shown else (shown,)
         if shown:
-            self.say(then(shown, notice), shorter=(then(shown, short), shown))
+            self.say(then(shown, notice), shorter=(then(shown, short), *said))
         else:
             self.say(notice, shorter=(short,))
 
@@ -325,6 +330,7 @@ class TaskListScreen(HandheldScreen):
     def __init__(self) -> None:
         super().__init__()
         self.page = 0  # the page shown (0-based)
+        self._unseen: set[str] = set()  # new offers on a page not shown since they came: the page line says so
 
     def compose(self) -> ComposeResult:
         yield from self.compose_status()
@@ -364,6 +370,26 @@ class TaskListScreen(HandheldScreen):
     def choices(self) -> list[Any]:
         first = self._page_shown() * PAGE_LINES
         return self._all_choices()[first : first + PAGE_LINES]
+
+    def offers_arrived(self, offers: set[str]) -> int | None:
+        """New offers came (the app said so): those on a page other than the one shown are marked on the page
+        line until their page is shown; the list does not turn by itself (a finger may be on its way to a line).
+        The page (1-based) of the first of them, when none is on the page shown, else None."""
+        ids = self._all_choices()
+        shown = self._page_shown()
+        pages = [ids.index(offer) // PAGE_LINES for offer in ids if offer in offers]
+        elsewhere = {offer for offer in offers if offer in ids and ids.index(offer) // PAGE_LINES != shown}
+        self._unseen |= elsewhere
+        self.refresh_data()
+        return pages[0] + 1 if pages and shown not in pages else None
+
+    def _offer_pages(self, ids: list[Any], page: int) -> bool:
+        """Whether a new offer waits on a page other than `page` (those on it, once shown, are seen)."""
+        offers = {view.delivery.id for view in self._active() if view.delivery.status is DeliveryStatus.PENDING}
+        self._unseen &= offers
+        if self.is_current:
+            self._unseen = {offer for offer in self._unseen if ids.index(offer) // PAGE_LINES != page}
+        return bool(self._unseen)
 
     def turn_page(self, direction: int = 1) -> None:
         """The next page (`direction` -1: the one before), from the last back to the first: its lines numbered
@@ -439,12 +465,19 @@ class TaskListScreen(HandheldScreen):
             _show(duty, f"{len(views) % PAGE_LINES + 1} " + t(go) if duty_shown else "")
             pages = self.pages()
             more = ""
-            if pages > 1 and page < pages - 1:
-                more = t("handheld.tasks.next_page", arrow=self.handheld.glyphs.down, page=page + 1, pages=pages)
+            shorter: tuple[str, ...] = ()
+            arrow = self.handheld.glyphs.down if page < pages - 1 else "^" if self.handheld.ascii_only else "▲"
+            if pages > 1 and self._offer_pages(self._all_choices(), page):  # 8 (on and round) leads to it
+                more = t("handheld.tasks.offer_page", arrow=arrow, page=page + 1, pages=pages)
+                shorter = (t("handheld.tasks.offer_page.short", arrow=arrow, page=page + 1, pages=pages),)
+            elif pages > 1 and page < pages - 1:
+                more = t("handheld.tasks.next_page", arrow=arrow, page=page + 1, pages=pages)
             elif pages > 1:  # the last page: 8 goes back to the first
-                up = "^" if self.handheld.ascii_only else "▲"
-                more = t("handheld.tasks.first_page", arrow=up, page=page + 1, pages=pages)
-            _show(self.query_one("#more", Line), more)
+                more = t("handheld.tasks.first_page", arrow=arrow, page=page + 1, pages=pages)
+            more_line = self.query_one("#more", Line)
+            more_line.set(more, shorter=shorter)
+            if more_line.display != bool(more):
+                more_line.display = bool(more)
             empty = self.query_one("#empty", Line)
             empty.set(t("handheld.tasks.off_duty") if on_duty is False else t("handheld.tasks.none"))
             empty.display = not views
