@@ -19,6 +19,7 @@ from textual.css.query import NoMatches
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
+from textual.widget import AwaitMount
 from textual.widgets._toast import ToastRack
 from textual.worker import Worker, WorkerState
 
@@ -129,11 +130,25 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         if keymap:
             self.set_keymap(keymap)  # binding id -> key(s), e.g. {"queue.accept": "y"}
 
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen[Any]:
+        """The console opens on its home screen itself. Pushed in `on_mount` over Textual's blank default screen, the
+        first frame built, styled and laid out two screens (and restyled the app for the glyphs' class after the
+        blank one was up). The glyph set's class goes on the app first, so the home screen's widgets are styled
+        once, with it; a home screen's own CSS file (the simple screen's), which `push_screen` would read, is read
+        here, before anything but the app is styled."""
         apply_glyphs(self, self._glyphs_given)
+        if self.css_monitor is not None:  # `textual run --dev`: reloaded when edited, as a pushed screen's
+            self.css_monitor.add_paths(self.home.css_path)
+        for path in self.home.css_path:
+            if not self.stylesheet.has_source(str(path), ""):
+                self.stylesheet.read(path)
+        return self.home
+
+    def on_mount(self) -> None:
         compact_output.install(self)  # fewer bytes per frame: ticking clocks repeat one style
         self._unsubscribe = self.source.subscribe(lambda change: self.post_message(SourceChanged(change)))
-        self.push_screen(self.home)
+        # the source's news waits for the home screen's widgets, as it waited behind `push_screen`'s mount
+        self.call_next(AwaitMount(self.home, [self.home]))
         self.screen_change_signal.subscribe(self, self._on_screen_change)
         self.post_message(SourceChanged(SourceChange(link=True, store=True)))
         hold = getattr(self.source, "hold_for_first_frame", None)

@@ -16,7 +16,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
@@ -35,8 +34,9 @@ from o2o_tui.domain.limits import blank
 from o2o_tui.domain.order import Order
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
-from screens.dialogs import SteadyAsciiInput, SteadyInput
+from screens.dialogs import Dialog, SteadyAsciiInput, SteadyInput
 from screens.keys import localize_bindings
+from screens.terminal import glyphs_of
 
 DEFAULT_MINUTES = 10  # when the order has no promised time (or it has passed)
 
@@ -57,7 +57,7 @@ def chase_line(chase: Chase, now: datetime, zone: ZoneInfo | None) -> str:
     return t("care.chase.asked_note", asked=line, note=note) if note else line
 
 
-class ChaseReplyDialog(ModalScreen[ChaseReplyBody | None]):
+class ChaseReplyDialog(Dialog[ChaseReplyBody | None]):
     DEFAULT_CSS = """
     ChaseReplyDialog { align: center middle; }
     ChaseReplyDialog #minutes-row { height: 1; }
@@ -100,7 +100,8 @@ class ChaseReplyDialog(ModalScreen[ChaseReplyBody | None]):
             yield SteadyInput(
                 placeholder=t("care.chase.text_placeholder"), max_length=CHASE_TEXT_MAX, id="text", compact=True
             )
-            yield Label(Content(t("care.chase.hint")), classes="hint")
+            # the catalog's own "·" (no untrusted text in it) as the terminal can show it: "|" in ASCII
+            yield Label(Content(t("care.chase.hint").replace("·", glyphs_of(self.app).dot)), classes="hint")
             yield Label("", id="error", classes="error")
 
     def _true(self, reply: ChaseReply) -> bool:

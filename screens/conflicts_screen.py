@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -26,9 +26,11 @@ from o2o_tui.domain.clock import zone_named
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 from o2o_tui.sync.explain import short_id
+from screens.dialogs import Dialog
 from screens.help_screen import HelpScreen
 from screens.keys import localize_bindings
 from screens.source import ConflictView, OrderSource, SourceChange
+from screens.terminal import active_glyphs, decorated
 from screens.widgets.folded_text import FoldedText
 from screens.widgets.footer import KeyFooter
 
@@ -62,14 +64,16 @@ def conflict_subject(conflict: ConflictView) -> str:
 
 def conflict_prompt(conflict: ConflictView, zone: ZoneInfo | None) -> Content:
     """Two lines: what it was about (`conflict_subject`), what was tapped (or done by auto-accept, or run by an
-    `o2o` command) and when; then the platform's reason (plain text, wraps)."""
+    `o2o` command) and when; then the platform's reason (plain text, wraps). The head's " · " in the running
+    app's set (`active_glyphs`: " | " on an ASCII terminal)."""
     subject = conflict_subject(conflict)
     row = "conflicts.row_auto" if conflict.automatic else "conflicts.row_script" if conflict.scripted else "conflicts.row"
     head = t(row, order=subject, action=conflict.action_label, time=tap_time(conflict.tapped_at, zone))
-    return Content.assemble((safe_text(head, one_line=True), "bold"), "\n", safe_text(conflict.explanation))
+    head = decorated(safe_text(head, one_line=True), active_glyphs())
+    return Content.assemble((head, "bold"), "\n", safe_text(conflict.explanation))
 
 
-class ConfirmAll(ModalScreen[bool]):
+class ConfirmAll(Dialog[bool]):
     """`X`: dismiss every refused action? y / Enter yes, n / Esc no."""
 
     BINDINGS = [
@@ -123,6 +127,7 @@ class ConflictsScreen(Screen[None]):
         localize_bindings(self)
         self._source: OrderSource = source if source is not None else self.app.source  # type: ignore[attr-defined]
         self._shown: list[ConflictView] = []
+        self._drawn = False  # the first `_show` draws even an empty list (its title, the list hidden)
         self._unsubscribe: Callable[[], None] | None = None
 
     def compose(self) -> ComposeResult:
@@ -154,9 +159,9 @@ class ConflictsScreen(Screen[None]):
 
     def _show(self) -> None:
         conflicts = self._source.conflicts()
-        if conflicts == self._shown and self.query_one(OptionList).option_count == len(conflicts):
+        if self._drawn and conflicts == self._shown and self.query_one(OptionList).option_count == len(conflicts):
             return
-        self._shown = conflicts
+        self._shown, self._drawn = conflicts, True
         listing = self.query_one(OptionList)
         highlighted = listing.highlighted
         zone = self._zone()

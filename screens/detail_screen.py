@@ -44,6 +44,12 @@ def _food_out(entry: QueueEntry | None) -> bool:
 
 
 class DetailScreen(Screen[None]):
+    DEFAULT_CSS = """
+    DetailScreen #detail-scroll {
+        height: 1fr;
+        padding: 0 1;
+    }
+    """
     BINDINGS = [
         Binding("escape,backspace", "back", "ui.key.back", id="detail.back"),
         Binding("a", "accept", "ui.key.accept", id="detail.accept"),

@@ -93,7 +93,52 @@ class SteadyAsciiInput(AsciiInput, SteadyInput):
 ResultT = TypeVar("ResultT")
 
 
-class _FieldPrompt(ModalScreen[ResultT], Generic[ResultT]):
+class Dialog(ModalScreen[ResultT], Generic[ResultT]):
+    """Every dialog whose box is `classes="dialog"` (the help's is `"dialog help"`). The box's rules are parsed
+    when the first dialog is built, not with the queue's first frame (`screens/merchant.tcss`). Unscoped, they
+    read as they did in the app's stylesheet; as a widget's CSS they rank below it, so the glyph sets' borders
+    there (`.-ascii .dialog`, `.-console .dialog`) still win, and every rule here still wins over Textual's own
+    (`Label`, `OptionList`, `Vertical`: fewer classes)."""
+
+    SCOPED_CSS = False
+    DEFAULT_CSS = """
+    .dialog {
+        width: 50;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        padding: 0 1;
+        background: $panel;
+        border: round $primary;
+    }
+    Screen.-narrow .dialog {
+        border: none;
+        padding: 0;
+    }
+    .dialog Label {
+        width: 1fr;
+    }
+    .dialog .title {
+        text-style: bold;
+    }
+    .dialog .hint {
+        color: $text-muted;
+    }
+    .dialog .error {
+        color: $text-error;
+    }
+    .dialog OptionList {
+        height: auto;
+        max-height: 10;
+    }
+    .help {
+        width: 60;
+        max-height: 90%;
+    }
+    """
+
+
+class _FieldPrompt(Dialog[ResultT], Generic[ResultT]):
     """A dialog with one field that applies every key itself, in the order typed (`SteadyInput`)."""
 
     def field(self) -> SteadyInput:
@@ -116,6 +161,7 @@ class NumberPrompt(_FieldPrompt[int | None]):
     compose, mount, a toast rack) took ~25 ms per `a`, and removing it on close repainted the whole screen a
     second time, so the prompt of the queue's most frequent key is built once and stays installed."""
 
+    DEFAULT_CSS = "NumberPrompt { align: center middle; }"
     BINDINGS = [_cancel_binding()]
     KEPT_NAME = "o2o-number-prompt"
 
@@ -218,6 +264,7 @@ class CodePrompt(_FieldPrompt[str | None]):
     words under the field, emptied for the next try, and nothing is dismissed: a pickup code checked against the
     cached one, so a slip at the counter is "wrong code, try again", not a refusal from the platform later."""
 
+    DEFAULT_CSS = "CodePrompt { align: center middle; }"
     BINDINGS = [_cancel_binding()]
 
     def __init__(self, title: Content | str, *, check: Callable[[str], str | None] | None = None) -> None:
@@ -255,9 +302,10 @@ class CodePrompt(_FieldPrompt[str | None]):
         self.dismiss(None)
 
 
-class ChoicePrompt(ModalScreen[str | None]):
+class ChoicePrompt(Dialog[str | None]):
     """Pick one of `choices` (value, label) with the arrows and Enter, or its digit."""
 
+    DEFAULT_CSS = "ChoicePrompt { align: center middle; }"
     BINDINGS = [_cancel_binding()]
 
     def __init__(

@@ -29,6 +29,7 @@ from o2o_tui.figures import Figures, store_today
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 from screens.keys import localize_bindings
+from screens.terminal import decorated, glyphs_of
 from screens.widgets.footer import KeyFooter
 
 Loader = Callable[[str | None], Figures]
@@ -42,6 +43,22 @@ class FiguresLoaded(Message):
 
 
 class FiguresScreen(Screen[None]):
+    DEFAULT_CSS = """
+    FiguresScreen #figures-title {
+        text-style: bold;
+        padding: 0 1;
+    }
+    FiguresScreen #figures-status {
+        color: $text-muted;
+        padding: 0 1;
+    }
+    FiguresScreen #figures-status.-stale {
+        color: $text-warning;
+    }
+    FiguresScreen #figures-body {
+        padding: 0 1;
+    }
+    """
     BINDINGS = [
         Binding("left", "day(-1)", "figures.key.prev", id="figures.prev", priority=True),  # over the scroll's
         Binding("right", "day(1)", "figures.key.next", id="figures.next", priority=True),
@@ -109,7 +126,8 @@ class FiguresScreen(Screen[None]):
         text = self.query_one("#figures-text", Static)
         found = self._figures
         if found is None or (self._day is not None and found.report.date != self._day):
-            title.update(Content(t("figures.title", date=self._day or "", store=self._store_name).strip(" ·")))
+            shown = t("figures.title", date=self._day or "", store=safe_text(self._store_name, one_line=True))
+            title.update(Content(decorated(shown.strip(" ·"), glyphs_of(self.app))))  # " | " in ASCII
             status.update(Content(t("figures.screen.failed", reason=self._problem) if self._problem
                                   else t("figures.loading")))
             chart.update(Content(""))
@@ -117,7 +135,8 @@ class FiguresScreen(Screen[None]):
             return
         report = found.report
         name = safe_text(self._store_name, one_line=True)
-        title.update(Content(ft.clip(t("figures.title", date=report.date, store=name).rstrip(" ·"), width)))
+        shown = decorated(t("figures.title", date=report.date, store=name).rstrip(" ·"), glyphs_of(self.app))
+        title.update(Content(ft.clip(shown, width)))
         fetched = found.fetched_at.astimezone(zone_named(report.timezone)).strftime("%H:%M")
         said = t("figures.as_of_short", time=fetched) if found.cached else t("figures.fetched", time=fetched)
         if self._problem:

@@ -15,11 +15,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Static
 
 from o2o_tui.demo_notes import note_lines, running
 from o2o_tui.i18n import t
+from screens.dialogs import Dialog
 from screens.keys import declared_actions, localize_bindings
 from screens.order_format import fit
 from screens.order_keys import REFUSED_ACTION
@@ -134,8 +135,9 @@ class HelpPages(VerticalScroll):
         self.scroll_to(y=self.scroll_target_y - self._step(), animate=False)
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     DEFAULT_CSS = f"""
+    HelpScreen {{ align: center middle; }}
     HelpScreen .help-title {{ margin-bottom: 1; }}
     HelpScreen .help-row {{ height: auto; }}
     HelpScreen .help-row .keys {{ width: {KEY_COLUMN}; }}

@@ -28,7 +28,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Input, Label, Static, Tree
 
 from o2o_tui import menu_draft
@@ -41,7 +41,7 @@ from o2o_tui.i18n import current_language, t
 from o2o_tui.menu_edits import EditError, Kind
 from o2o_tui.safe_text import safe_text
 from o2o_tui.typed_text import ascii_typed
-from screens.dialogs import AsciiInput, ChoicePrompt
+from screens.dialogs import AsciiInput, ChoicePrompt, Dialog
 from screens.keys import localize_bindings
 from screens.menu_form import MenuForm, Values, field_for
 from screens.menu_source import (
@@ -145,7 +145,7 @@ class MenuNews(Message):
         self.change = change
 
 
-class TimePrompt(ModalScreen[str | None]):
+class TimePrompt(Dialog[str | None]):
     """ "HH:MM" in store time (a time already past means tomorrow)."""
 
     BINDINGS = [Binding("escape", "cancel", "ui.key.cancel", id="menu.time.cancel")]
@@ -177,7 +177,7 @@ class TimePrompt(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class MenuHelpScreen(ModalScreen[None]):
+class MenuHelpScreen(Dialog[None]):
     BINDINGS = [Binding("escape,q,question_mark", "close", "ui.key.close", id="menu.help.close")]
     DEFAULT_CSS = """
     MenuHelpScreen .help-title { margin-bottom: 1; }

@@ -225,6 +225,32 @@ async def follow_landing(app: Any, source: Any, redemption: Redemption, key: str
 class RedeemScreen(_FieldPrompt[None]):
     """The counter's code field (`v` on the queue)."""
 
+    DEFAULT_CSS = """
+    RedeemScreen {
+        align: center middle;
+    }
+    RedeemScreen #redeem-result {
+        width: 1fr;
+        padding: 0 1;
+        text-style: bold;
+    }
+    RedeemScreen #redeem-result.-ok {
+        background: $success;
+        color: $text;
+    }
+    RedeemScreen #redeem-result.-queued {
+        background: $warning;
+        color: $text;
+    }
+    RedeemScreen #redeem-result.-refused {
+        background: $error;
+        color: $text;
+    }
+    RedeemScreen #redeem-digits {
+        width: 1fr;
+        display: none;
+    }
+    """
     BINDINGS = [Binding("escape", "cancel", "voucher.key.close", id="redeem.close")]
 
     def __init__(self) -> None:

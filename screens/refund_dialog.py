@@ -20,7 +20,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from o2o_tui.domain.limits import NOTE_MAX, blank
@@ -43,8 +42,9 @@ from o2o_tui.domain.refunds import (
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 from screens import order_format as fmt
-from screens.dialogs import SteadyInput
+from screens.dialogs import Dialog, SteadyInput
 from screens.keys import localize_bindings
+from screens.terminal import glyphs_of
 
 Step = Literal["lines", "reason"]
 
@@ -55,7 +55,7 @@ def _unseen(body: RefundBody) -> RefundBody:
     return msgspec.structs.replace(body, seen_refunds=None)
 
 
-class RefundDialog(ModalScreen[RefundBody | None]):
+class RefundDialog(Dialog[RefundBody | None]):
     DEFAULT_CSS = """
     RefundDialog { align: center middle; }
     RefundDialog #note { padding: 0 1; }  /* by id: over compact's padding 0 */
@@ -161,7 +161,8 @@ class RefundDialog(ModalScreen[RefundBody | None]):
         shown = t("care.refund.amount", amount=format_money(amount)) if amount else t("care.refund.nothing")
         self.query_one("#amount", Label).update(Content(shown))
         hint = "care.refund.hint_lines" if lines_step else "care.refund.hint_reason"
-        self.query_one(".hint", Label).update(Content(t(hint)))
+        # the catalog's own "·" (Chinese writes it without spaces, to fit 40 columns) as the terminal can show it
+        self.query_one(".hint", Label).update(Content(t(hint).replace("·", glyphs_of(self.app).dot)))
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):

@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -34,7 +34,7 @@ from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 from o2o_tui.store_effect import at_text, effect, effect_text, store_zone
 from screens.console_messages import ShowHelp
-from screens.dialogs import AsciiInput, NumberPrompt
+from screens.dialogs import AsciiInput, Dialog, NumberPrompt
 from screens.keys import localize_bindings
 from screens.order_format import ellipsis, fit
 from screens.source import ActionRefused, LinkState, link_up
@@ -66,7 +66,7 @@ class Clamped(FoldedText):
         return Content("\n").join([*lines[: self._most - 1], Content(last)])
 
 
-class TextPrompt(ModalScreen[str | None]):
+class TextPrompt(Dialog[str | None]):
     """A line of text; `check(text)` answers an error to show (the prompt stays) or None (it closes with text).
     `ascii`: a time, hours or a date, whose field takes what a Chinese input method types ("１４：３０") as ASCII."""
 

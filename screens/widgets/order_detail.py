@@ -165,7 +165,8 @@ def detail_parts(
     code = order.usable_pickup_code()  # none once the order ended: the platform may give it to a new order
     if code:
         parts += _field(t("ui.detail.pickup_code"), safe_text(code, one_line=True))
-    stage = fmt.courier_line(order, entry.courier)  # named, and off duty or stuck where known
+    # named, and off duty or stuck where known; its " · " in the terminal's set
+    stage = decorated(fmt.courier_line(order, entry.courier), glyphs)
     if stage:
         parts += _field(t("ui.detail.courier"), stage)
     return parts
