@@ -28,6 +28,15 @@ Orders a courier already picked up are listed too when the dispatcher has to kno
 back to the store (why="returning": it comes back READY for another courier; its courier is planned from the
 store, not the customer's door, and shows as `returning`) and one whose courier cannot go on (why="stuck": the
 platform cannot give food in one courier's bag to another; the courier brings it back or the store cancels it).
+A courier who rejected an offer of an order (`Order.refused_by`) is not suggested for it again while the order
+lives (a "no" is about the order: its distance, its size, the courier's bag; a timer would only bring the same
+"no" back later, the order older): unless no other courier could ever take it (every courier on duty and able to go
+on refused it), then the suggestion is made anyway, marked `refused` (a person decides: never in `automatic`).
+A problem that stops a courier stops it for all its orders: those not picked up yet are planned anew, each one it
+picked up is "stuck" (the problem is carried on each). A courier holding food it must bring back to the store (its
+delivery RETURNING, also of an order cancelled meanwhile, which `read_fleet` reads as `bring_back`; or a refused
+pickup's `Order.food_with_courier`) shows as returning, counts that food in its load, and is planned from when it
+is back at the store.
 The engine's clock is `now` to the whole minute, so
 asking twice within a minute with nothing changed gives the same plan (near-ties are not broken by the seconds).
 """
@@ -36,7 +45,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import msgspec
 
@@ -44,7 +53,7 @@ from o2o_tui.dispatch import engine, positions
 from o2o_tui.dispatch.model import DispatchCourier, DispatchOrder, DispatchParams, PlannedRoute, Point
 from o2o_tui.domain.fleet import Courier, CourierStatus, problem_stops_courier
 from o2o_tui.domain.geo import Position, from_local_metres
-from o2o_tui.domain.order import ENDED_STATUSES, Order, OrderStatus, OrderType
+from o2o_tui.domain.order import ENDED_STATUSES, OpenProblem, Order, OrderStatus, OrderType
 from o2o_tui.domain.store import Store
 from o2o_tui.domain.transitions import DeliveryStatus
 
@@ -63,6 +72,8 @@ _NO_SHIFT_END = 1e6  # live couriers have no shift end in the platform's model
 STALE_POSITION_MINUTES = 15
 # ... and the engine sees such a courier free this much later (lower confidence: fresher couriers go first)
 STALE_DELAY_MINUTES = 5.0
+# a cancelled order changed this recently may still have its food on a courier's way back to the store
+BRING_BACK_HOURS = 12
 
 
 class FleetSnapshot(msgspec.Struct, frozen=True):
@@ -71,6 +82,8 @@ class FleetSnapshot(msgspec.Struct, frozen=True):
     store: Store
     orders: list[Order]
     couriers: list[Courier]
+    # cancelled orders whose food a courier is still bringing back to the store (not dispatched: its courier's load)
+    bring_back: list[Order] = []
 
 
 class Suggestion(msgspec.Struct, frozen=True):
@@ -92,6 +105,9 @@ class Suggestion(msgspec.Struct, frozen=True):
     # a reassignment away from a courier that reported a problem it cannot go on with and is still on duty and
     # heard from: a person decides (the board and `dispatch suggest` show it; `dispatch auto` never sends it)
     held: bool = False
+    # this courier rejected this order before and no other courier could take it: a person decides (never sent by
+    # `dispatch auto`)
+    refused: bool = False
 
 
 class OrderState(msgspec.Struct, frozen=True):
@@ -102,7 +118,7 @@ class OrderState(msgspec.Struct, frozen=True):
     "courier_problem" (its courier reported a problem that stops it, and no other courier is planned for it);
     picked up already: "returning" (its courier is bringing it back to the store), "stuck" (its courier cannot go
     on with it). `dropoff` is None unless usable (and for an order on its way back); `problem`: the reason of its
-    courier's open problem on it, if any."""
+    courier's open problem on it, or of the problem that stops its courier (reported on another of its orders)."""
 
     order_id: str
     order_number: int
@@ -141,7 +157,8 @@ class CourierState(msgspec.Struct, frozen=True):
     problem: str | None = None
     problem_order: int | None = None
     stopped: bool = False
-    # the numbers of the orders it is bringing back to the store (the platform's courier status says TO_CUSTOMER)
+    # the numbers of the orders whose food it is bringing back to the store (the platform's courier status says
+    # TO_CUSTOMER, or IDLE after a refused pickup): counted in `load`; it is planned from when it is back
     returning: list[int] = []
 
 
@@ -162,8 +179,9 @@ class LivePlan(msgspec.Struct, frozen=True):
 
     @property
     def automatic(self) -> list[Suggestion]:
-        """What may be sent without a person: the committed suggestions less the held reassignments."""
-        return [s for s in self.suggestions if s.commit and not s.held]
+        """What may be sent without a person: the committed suggestions less the held reassignments and the offers
+        to a courier who refused the order before."""
+        return [s for s in self.suggestions if s.commit and not s.held and not s.refused]
 
 
 # --- reading the platform ----------------------------------------------------------------------------------------
@@ -173,16 +191,31 @@ def read_fleet(client: object, store_id: str) -> FleetSnapshot:
     """The store, its open orders and its couriers through a blocking `PlatformClient`."""
     store = client.get_store(store_id)  # type: ignore[attr-defined]
     orders = list(client.iter_orders(store_id=store_id, status=OPEN_STATUSES))  # type: ignore[attr-defined]
+    cancelled = client.iter_orders(  # type: ignore[attr-defined]
+        store_id=store_id, status=(OrderStatus.CANCELLED,), updated_after=_bring_back_since()
+    )
     couriers = client.list_couriers(store_id)  # type: ignore[attr-defined]
-    return FleetSnapshot(store=store, orders=orders, couriers=couriers)
+    back = [o for o in cancelled if _food_back_courier(o) is not None]
+    return FleetSnapshot(store=store, orders=orders, couriers=couriers, bring_back=back)
 
 
 async def read_fleet_async(client: object, store_id: str) -> FleetSnapshot:
     """The same through an `AsyncPlatformClient`."""
     store = await client.get_store(store_id)  # type: ignore[attr-defined]
     orders = [o async for o in client.aiter_orders(store_id=store_id, status=OPEN_STATUSES)]  # type: ignore[attr-defined]
+    back = [
+        o
+        async for o in client.aiter_orders(  # type: ignore[attr-defined]
+            store_id=store_id, status=(OrderStatus.CANCELLED,), updated_after=_bring_back_since()
+        )
+        if _food_back_courier(o) is not None
+    ]
     couriers = await client.list_couriers(store_id)  # type: ignore[attr-defined]
-    return FleetSnapshot(store=store, orders=orders, couriers=couriers)
+    return FleetSnapshot(store=store, orders=orders, couriers=couriers, bring_back=back)
+
+
+def _bring_back_since() -> datetime:
+    return datetime.now(UTC) - timedelta(hours=BRING_BACK_HOURS)
 
 
 # --- references typed by a person --------------------------------------------------------------------------------
@@ -294,19 +327,39 @@ def _order_point(order: Order, origin: Position | None) -> Point | None:
 
 
 def _stops(order: Order) -> bool:
-    """The order's courier reported a problem that keeps it from going on."""
+    """The order's courier reported a problem on it that keeps it from going on (with any of its orders)."""
     problem = order.delivery_problem
     return order.courier_id is not None and problem is not None and problem_stops_courier(problem.reason)
 
 
 def _returning(order: Order) -> bool:
-    """Picked up, and its courier is bringing it back to the store."""
+    """Picked up, and its courier is bringing it back to the store (it is ready for another courier once back)."""
     return order.status is OrderStatus.DISPATCHED and order.delivery_status == DeliveryStatus.RETURNING.value
 
 
-def _stop_point(order: Order, origin: Position | None) -> Point | None:
+def _food_back_courier(order: Order) -> str | None:
+    """The courier who has this order's food and must bring it back to the store: its delivery is on its way back
+    (the order dispatched, or cancelled meanwhile), or a pickup of it was refused with the food in hand
+    (`Order.food_with_courier`, the console's "has the food: bring-back pending"). None when nobody."""
+    if order.food_with_courier is not None:
+        return order.food_with_courier.courier_id
+    back = order.delivery_status == DeliveryStatus.RETURNING.value
+    if back and order.courier_id and order.status in (OrderStatus.DISPATCHED, OrderStatus.CANCELLED):
+        return order.courier_id
+    return None
+
+
+def _stop_point(order: Order, origin: Position | None, courier_id: str) -> Point | None:
     """Where the courier carrying `order` takes it: the customer, or the store when it brings it back."""
-    return (0.0, 0.0) if _returning(order) else _order_point(order, origin)
+    return (0.0, 0.0) if _food_back_courier(order) == courier_id else _order_point(order, origin)
+
+
+def _problem_of(order: Order, stopping: dict[str, Order]) -> OpenProblem | None:
+    """The order's own open problem, else the one that stops its courier (reported on another of its orders)."""
+    if order.delivery_problem is not None:
+        return order.delivery_problem
+    holder = stopping.get(order.courier_id) if order.courier_id else None
+    return holder.delivery_problem if holder is not None else None
 
 
 def _latest_problem(carried: Sequence[Order]) -> Order | None:
@@ -335,14 +388,17 @@ def _free_time_and_place(
     """
     clock = 0.0
     position = here
-    to_pick = [o for o in carried if o.status is not OrderStatus.DISPATCHED]
+    back = [o for o in carried if _food_back_courier(o) == courier.id]  # dropped at the store, first
+    to_pick = [o for o in carried if o.status is not OrderStatus.DISPATCHED and o not in back]
     if to_pick:
         if courier.status is not CourierStatus.AT_MERCHANT:
             clock += _travel(position, (0.0, 0.0), params)
         position = (0.0, 0.0)
         ready = max(ready_minutes(o, store, now) for o in to_pick)
         clock = max(clock + params.pickup_service / 2, ready) + params.pickup_service / 2
-    stops = [p for p in (_stop_point(o, origin) for o in carried) if p is not None]
+    # the food to bring back is left at the store while it picks up there; else the store is one more stop
+    kept = [o for o in carried if o not in to_pick and not (to_pick and o in back)] + to_pick
+    stops = [p for p in (_stop_point(o, origin, courier.id) for o in kept) if p is not None]
     while stops:
         nearest = min(stops, key=lambda p: math.hypot(p[0] - position[0], p[1] - position[1]))
         stops.remove(nearest)
@@ -414,6 +470,16 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
     for order in snapshot.orders:
         if order.courier_id and order.type is OrderType.DELIVERY and order.status in OPEN_STATUSES:
             by_courier.setdefault(order.courier_id, []).append(order)
+    for order in [*snapshot.orders, *snapshot.bring_back]:  # food on its way back: its courier's load too
+        holder = _food_back_courier(order)
+        if holder is not None and order not in by_courier.get(holder, []):
+            by_courier.setdefault(holder, []).append(order)
+    # a courier that reported a problem that stops it: the latest such order of its own (it stops for all of them)
+    stopping: dict[str, Order] = {}
+    for courier_id, carried_by in by_courier.items():
+        stops = [o for o in carried_by if o.courier_id == courier_id and _stops(o)]
+        if stops:
+            stopping[courier_id] = max(stops, key=_problem_time)
 
     couriers: list[CourierState] = []
     engine_couriers: list[DispatchCourier] = []
@@ -427,14 +493,14 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
     for courier in snapshot.couriers:
         carried = sorted(by_courier.get(courier.id, []), key=lambda o: o.number)
         load = max(len(courier.delivery_ids), len(carried))
-        troubled = _latest_problem(carried)
-        stopped = any(_stops(o) for o in carried)
+        troubled = _latest_problem([o for o in carried if o.courier_id == courier.id])  # not a food-back's new courier's
+        stopped = courier.id in stopping
         free_at: datetime | None = None
         free_position: Position | None = None
         here = positions.local_point(courier.position, origin)
         if here is not None:
             back_in[courier.id] = _travel(here, (0.0, 0.0), params)
-        if here is not None and courier.status is not CourierStatus.OFFLINE:
+        if here is not None and origin is not None and courier.status is not CourierStatus.OFFLINE:
             minutes, spot = _free_time_and_place(courier, here, carried, store, origin, now, params)
             # the board shows when it is free as far as its last position tells (a "?" when that is old) ...
             free_at, free_position = _at(now, minutes), from_local_metres(spot[0], spot[1], origin)
@@ -467,17 +533,23 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
                 order_numbers=[o.number for o in carried],
                 dropoffs=[
                     p
-                    for p in (positions.usable(_dropoff(o), origin) for o in carried if not _returning(o))
+                    for p in (
+                        positions.usable(_dropoff(o), origin) for o in carried if _food_back_courier(o) != courier.id
+                    )
                     if p is not None
                 ],
                 bad_position=courier.position is not None and here is None and origin is not None,
                 problem=troubled.delivery_problem.reason if troubled and troubled.delivery_problem else None,
                 problem_order=troubled.number if troubled else None,
                 stopped=stopped,
-                returning=[o.number for o in carried if _returning(o)],
+                returning=[o.number for o in carried if _food_back_courier(o) == courier.id],
             )
         )
 
+    # couriers that could take an order some time (on duty, able to go on): one refused by all of them is still
+    # suggested to one who refused it, marked so
+    able = {c.id for c in snapshot.couriers if c.status is not CourierStatus.OFFLINE and c.id not in stopping}
+    refused_anyway: set[str] = set()
     candidates: list[DispatchOrder] = []
     waiting: dict[str, tuple[Order, float, str]] = {}
     for order in sorted(snapshot.orders, key=lambda o: (o.created_at, o.number)):
@@ -485,13 +557,15 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
             if _returning(order):  # ready again once back: when the courier is at the store
                 back = back_in.get(order.courier_id, 0.0)
                 waiting[order.id] = (order, back, "returning")
-            elif _stops(order):
+            elif order.courier_id in stopping:  # picked up by a courier that cannot go on: stays with it
                 waiting[order.id] = (order, ready_minutes(order, store, now), "stuck")
             continue
         if order.type is not OrderType.DELIVERY or order.status not in _PLANNABLE:
             continue
         ready = ready_minutes(order, store, now)
-        if order.courier_id and not _stops(order):
+        if order.food_with_courier is not None:  # its food is on its way back: ready again once at the store
+            ready = max(ready, back_in.get(order.food_with_courier.courier_id, 0.0))
+        if order.courier_id and order.courier_id not in stopping:
             waiting[order.id] = (
                 order,
                 ready,
@@ -506,6 +580,9 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
             waiting[order.id] = (order, ready, "later")
         else:  # planned (anew, for an order whose courier cannot go on: a suggestion is a reassignment)
             waiting[order.id] = (order, ready, "courier_problem" if order.courier_id else "no_courier")
+            refusers = {refusal.courier_id for refusal in order.refused_by}
+            if refusers and able <= refusers:  # nobody else could ever take it: it goes to one who said no
+                refused_anyway.add(order.id)
             candidates.append(
                 DispatchOrder(
                     id=order.id,
@@ -513,6 +590,7 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
                     customer=point,
                     placed_at=_minutes(order.created_at, now),
                     ready_at=ready,
+                    avoid=() if order.id in refused_anyway else tuple(sorted(refusers)),
                 )
             )
 
@@ -536,6 +614,8 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
                         route_size=len(route.order_ids),
                         stale_minutes=stale.get(route.courier_id),
                         held=order.courier_id is not None and order.courier_id not in unheard,
+                        refused=order_id in refused_anyway
+                        and any(r.courier_id == route.courier_id for r in order.refused_by),
                     )
                 )
 
@@ -555,10 +635,11 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
             dropoff=None if why == "returning" else positions.usable(_dropoff(order), origin),
             courier_id=order.courier_id,
             why=why,
-            problem=order.delivery_problem.reason if order.delivery_problem else None,
-            problem_at=order.delivery_problem.occurred_at if order.delivery_problem else None,
+            problem=problem.reason if problem else None,
+            problem_at=problem.occurred_at if problem else None,
         )
         for order, ready, why in waiting.values()
+        for problem in [_problem_of(order, stopping)]
     ]
     return LivePlan(
         now=real_now,

@@ -9,7 +9,7 @@ the queue's sold-out line and `o2o store status`. No I/O, no Textual.
 from __future__ import annotations
 
 import unicodedata
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -43,6 +43,25 @@ def at_text(moment: datetime, zone: tzinfo, now: datetime) -> str:
     if local.date() == today + timedelta(days=1):
         return t("store.at.tomorrow", time=clock)
     return local.strftime("%Y-%m-%d %H:%M")
+
+
+def date_words(day: str, today: date | None = None) -> str:
+    """A store date "2026-12-25" in words, so that a wrong date is seen before it is saved: "Fri 25 Dec",
+    "12月25日 周五"; "today, Sun 6 Dec" / "tomorrow, …" when it is. `day` as `store_hours.parse_date` keeps it."""
+    from o2o_tui.store_hours import day_name  # the store screen's: not loaded for the console's first frame
+
+    parsed = date.fromisoformat(day)
+    words = t(
+        "store.date_words",
+        weekday=day_name(parsed.weekday()),
+        day=parsed.day,
+        month=t(f"store.month.{parsed.month}"),
+    )
+    if today is not None and parsed == today:
+        return t("store.date_words.today", date=words)
+    if today is not None and parsed == today + timedelta(days=1):
+        return t("store.date_words.tomorrow", date=words)
+    return words
 
 
 class Effect(msgspec.Struct, frozen=True):

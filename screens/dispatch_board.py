@@ -31,8 +31,10 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from o2o_tui.client.errors import PlatformError, Unreachable
+from o2o_tui.domain.errors import ErrorDetail
 from o2o_tui.domain.fleet import CourierStatus
 from o2o_tui.domain.requests import AssignBody, EmptyBody
+from o2o_tui.domain.transitions import DeliveryStatus
 from o2o_tui.i18n import t
 from o2o_tui.live_dispatch import (
     LIVE_PARAMS,
@@ -46,7 +48,6 @@ from o2o_tui.live_dispatch import (
     position_stale,
     read_fleet_async,
     room_left,
-    shown_status,
 )
 from o2o_tui.safe_text import safe_text
 from o2o_tui.sync.ports import FleetClient
@@ -71,22 +72,42 @@ from screens.widgets.footer import KeyFooter
 from screens.widgets.line_list import LineList
 
 POLL_SECONDS = 15.0
+# (kind, order id, courier id, the courier the board saw holding the order): "assign" or "unassign" (no courier)
+Operation = tuple[str, str, str, str | None]
 log = logging.getLogger("o2o.dispatch_board")
 _ORDER_RANK = {
     "now": 0,
     "courier_offline": 1,  # its courier went off duty holding it: someone must act, right after GO NOW
     "courier_problem": 1,  # its courier reported a problem it cannot go on with, and nobody else is planned
     "stuck": 1,  # picked up by a courier who cannot go on: someone must have it brought back or cancel it
+    "refused": 1,  # only a courier who rejected it before could take it: a person decides (auto never sends it)
     "plan": 2,
     "stale": 2,
     "no_courier": 3,
     "no_position": 3,
     "sent": 4,
+    "offered": 4,  # sent, its courier has not answered yet
+    "coming": 4,
+    "at_store": 4,
     "returning": 4,  # on its way back to the store: ready for another courier once there
     "later": 5,
     "no_location": 6,
     "bad_location": 6,
 }
+
+
+# an assigned order's tag by its courier's step, in the queue's words ("Offered", "Coming", "At store")
+_STAGE_TAGS = {
+    DeliveryStatus.PENDING.value: "offered",
+    DeliveryStatus.ACCEPTED.value: "coming",
+    DeliveryStatus.ARRIVED_AT_MERCHANT.value: "at_store",
+}
+
+
+def _with_stage(view: OrderRowView, stage: str | None) -> OrderRowView:
+    """An assigned order's row ("sent") tagged with its courier's step as the queue says it, where known."""
+    tag = _STAGE_TAGS.get(stage or "") if view.tag == "sent" else None
+    return view if tag is None else replace(view, tag=tag)
 
 
 def _utcnow() -> datetime:
@@ -153,7 +174,10 @@ class FleetSource(Protocol):
 
     async def snapshot(self) -> FleetSnapshot: ...
 
-    async def assign(self, order_id: str, courier_id: str) -> None: ...
+    async def assign(self, order_id: str, courier_id: str, expect: str | None) -> None:
+        """`expect`: the courier the board saw holding the order (None: nobody); the platform refuses (409
+        `courier_changed`) when another holds it now, rather than take the order from them."""
+        ...
 
     async def unassign(self, order_id: str) -> None: ...
 
@@ -179,8 +203,9 @@ class ClientFleet:
     async def snapshot(self) -> FleetSnapshot:
         return await read_fleet_async(self._client, self._store_id)
 
-    async def assign(self, order_id: str, courier_id: str) -> None:
-        await self._client.act("order.assign", order_id, AssignBody(courier_id=courier_id))  # type: ignore[attr-defined]
+    async def assign(self, order_id: str, courier_id: str, expect: str | None) -> None:
+        body = AssignBody(courier_id=courier_id, expect_courier_id=expect)
+        await self._client.act("order.assign", order_id, body)  # type: ignore[attr-defined]
 
     async def unassign(self, order_id: str) -> None:
         await self._client.act("order.unassign", order_id, EmptyBody())  # type: ignore[attr-defined]
@@ -239,7 +264,8 @@ class ActionsDone(Message):
 
 
 class CourierPicker(ModalScreen[str | None]):
-    """Choose a courier for an order: couriers sorted by when they are free; offline ones cannot be chosen."""
+    """Choose a courier for an order: couriers sorted by when they are free, each with its status as the board's
+    courier list says it (its problem, if it reported one); off-duty ones last, and they cannot be chosen."""
 
     BINDINGS = [Binding("escape", "cancel", "dispatch.board.key.cancel", id="dispatch.picker.cancel")]
 
@@ -263,17 +289,24 @@ class CourierPicker(ModalScreen[str | None]):
         options = []
         order = sorted(
             enumerate(self._couriers),
-            key=lambda pair: (pair[1].free_at is None, pair[1].free_at or datetime.max.replace(tzinfo=UTC)),
+            key=lambda pair: (
+                pair[1].status is CourierStatus.OFFLINE,  # off duty: last (the platform refuses them)
+                pair[1].free_at is None,
+                pair[1].free_at or datetime.max.replace(tzinfo=UTC),
+            ),
         )
+        now = self._now or _utcnow()
         for index, state in order:
+            row = courier_view(index, state, now, self._zone)  # the courier list's words for its status
+            status = (row.problem, "bold $text-error") if row.problem else (row.status, "$text-muted")
             label = Content.assemble(
                 (courier_mark(index), "bold"),
                 " ",
                 safe_text(state.name, one_line=True),
                 "  ",
-                (t("couriers.status." + shown_status(state)), "$text-muted"),
-                f"  {state.load}/{state.capacity}  ",
-                t("dispatch.board.free_at", at=clock(state.free_at, self._zone)),
+                status,
+                f"  {state.load}/{state.capacity}",
+                *self._free_at(state),
                 *self._position_age(state),
             )
             disabled = state.status is CourierStatus.OFFLINE or state.courier_id == self._exclude
@@ -281,6 +314,12 @@ class CourierPicker(ModalScreen[str | None]):
         with Vertical(classes="board-dialog"):
             yield Static(self._title, classes="title")
             yield OptionList(*options, id="courier-choices")
+
+    def _free_at(self, state: CourierState) -> list[str]:
+        """ "  free 12:40" after an on-duty courier; nothing after an off-duty one (it is not free at any time)."""
+        if state.status is CourierStatus.OFFLINE:
+            return []
+        return ["  ", t("dispatch.board.free_at", at=clock(state.free_at, self._zone))]
 
     def _position_age(self, state: CourierState) -> list[str | tuple[str, str]]:
         """ "  pos 40m" after an on-duty courier whose position is old (warning colour), else nothing."""
@@ -532,7 +571,11 @@ class DispatchBoard(Screen[None]):
             return
         zone = self._zone()
         couriers = {c.courier_id: (i, c.name) for i, c in enumerate(plan.couriers)}
-        order_views = [order_view(o, plan.suggestion_for(o.order_id), couriers, zone) for o in plan.orders]
+        stages = {o.id: o.delivery_status for o in self.snapshot.orders} if self.snapshot else {}
+        order_views = [
+            _with_stage(order_view(o, plan.suggestion_for(o.order_id), couriers, zone), stages.get(o.order_id))
+            for o in plan.orders
+        ]
         suggested = {s.order_id: s for s in plan.suggestions}
         ready = {o.order_id: o.ready_at for o in plan.orders}
 
@@ -560,7 +603,7 @@ class DispatchBoard(Screen[None]):
                 "dispatch.board.orders_title_plan",
                 count=waiting,
                 suggested=len(plan.suggestions),
-                now=len(plan.committed),
+                now=sum(1 for s in plan.committed if not s.refused),  # a refused one is tagged so, not GO NOW
             )
         glyphs = glyphs_of(self.app)
         self._put(self.query_one("#orders-title", Static), Content(decorated(title, glyphs)))
@@ -719,8 +762,8 @@ class DispatchBoard(Screen[None]):
         if view is None or self.plan is None or self._with_its_courier(view):
             return
         suggestion = self.plan.suggestion_for(view.order_id)
+        current = self._assigned_courier(view.order_id)  # who the board saw holding it: the platform checks
         if suggestion is None:
-            current = self._assigned_courier(view.order_id)
             if current is not None:  # it has a courier: say who, and how to change that
                 name = self._courier_label(current)
                 self.app.notify(
@@ -733,7 +776,7 @@ class DispatchBoard(Screen[None]):
                 t("dispatch.board.no_suggestion", number=view.number), severity="warning", markup=False
             )
             return
-        self._send([("assign", suggestion.order_id, suggestion.courier_id)])
+        self._send([("assign", suggestion.order_id, suggestion.courier_id, current)])
 
     def _courier_label(self, courier_id: str) -> str:
         """A courier as the board labels it: its mark and name."""
@@ -756,7 +799,7 @@ class DispatchBoard(Screen[None]):
             if s.order_id in self._in_flight or room.get(s.courier_id, 0) <= 0:
                 continue
             room[s.courier_id] -= 1
-            operations.append(("assign", s.order_id, s.courier_id))
+            operations.append(("assign", s.order_id, s.courier_id, self._assigned_courier(s.order_id)))
         self._send(operations)
 
     def action_assign(self) -> None:
@@ -785,8 +828,8 @@ class DispatchBoard(Screen[None]):
         )
 
         def chosen(courier_id: str | None) -> None:
-            if courier_id:
-                self._send([("assign", view.order_id, courier_id)])
+            if courier_id:  # expecting the holder the board showed: one who took it meanwhile keeps it
+                self._send([("assign", view.order_id, courier_id, current)])
 
         self.app.push_screen(picker, chosen)
 
@@ -799,7 +842,7 @@ class DispatchBoard(Screen[None]):
                 t("dispatch.board.not_assigned", number=view.number), severity="warning", markup=False
             )
             return
-        self._send([("unassign", view.order_id, "")])
+        self._send([("unassign", view.order_id, "", None)])
 
     def action_help(self) -> None:
         self.app.push_screen(BoardHelp(help_entries(self, self.orders_list)))
@@ -814,24 +857,24 @@ class DispatchBoard(Screen[None]):
         else:
             self.app.pop_screen()
 
-    def _send(self, operations: list[tuple[str, str, str]]) -> None:
+    def _send(self, operations: list[Operation]) -> None:
         if operations:
-            self._in_flight.update(order_id for _, order_id, _ in operations)
+            self._in_flight.update(operation[1] for operation in operations)
             self._send_all(operations)
 
     @work(group="dispatch-act", exit_on_error=False)
-    async def _send_all(self, operations: list[tuple[str, str, str]]) -> None:
+    async def _send_all(self, operations: list[Operation]) -> None:
         self.busy = True
         numbers = {o.order_id: f"#{o.order_number:04d}" for o in (self.plan.orders if self.plan else [])}
         done: list[str] = []
         refused: list[str] = []
         unsent: list[str] = []
         unknown: list[str] = []
-        for place, (kind, order_id, courier_id) in enumerate(operations):
+        for place, (kind, order_id, courier_id, expect) in enumerate(operations):
             number = numbers.get(order_id, order_id)
             try:
                 if kind == "assign":
-                    await self.fleet.assign(order_id, courier_id)
+                    await self.fleet.assign(order_id, courier_id, expect)
                 else:
                     await self.fleet.unassign(order_id)
             except Unreachable as error:
@@ -840,14 +883,17 @@ class DispatchBoard(Screen[None]):
                     unsent.append(number)
                 else:  # the request may have arrived and been applied: say so, the next refresh shows it
                     unknown.append(t("dispatch.board.no_answer." + kind, number=number))
-                unsent.extend(numbers.get(other, other) for _, other, _ in operations[place + 1 :])
+                unsent.extend(numbers.get(other[1], other[1]) for other in operations[place + 1 :])
                 break
             except PlatformError as error:
+                if error.code == "courier_changed":  # another holder than the board showed: it keeps the order
+                    refused.append(courier_changed_line(number, error.detail))
+                    continue
                 key = "dispatch.board.refused" if error.is_final else "dispatch.board.not_done"
                 refused.append(t(key, number=number, reason=error.i18n_message()))
                 continue
             done.append(number)
-        acted = frozenset(order_id for _, order_id, _ in operations)
+        acted = frozenset(operation[1] for operation in operations)
         self.post_message(ActionsDone(done, refused, acted, unsent=unsent, unknown=unknown))
 
     def on_actions_done(self, message: ActionsDone) -> None:
@@ -872,6 +918,22 @@ class DispatchBoard(Screen[None]):
         if self._timer is not None:
             self._timer.stop()
         await self.fleet.close()
+
+
+def courier_changed_line(number: str, detail: ErrorDetail | None) -> str:
+    """The refusal of an assignment whose order changed hands since the board looked (409 `courier_changed`):
+    who holds it now and whether they answered ("#0006 not sent: Wang has it now and accepted it (Coming) ..."),
+    or that nobody does."""
+    holder = detail.courier_id if detail is not None else None
+    if detail is None or holder is None:
+        return t("dispatch.board.courier_changed.nobody", number=number)
+    name = safe_text(detail.courier_name or holder, one_line=True)
+    status = detail.delivery_status or ""
+    stage = t(f"ui.courier_stage.{status}")
+    if stage == f"ui.courier_stage.{status}":
+        stage = safe_text(status, one_line=True)
+    key = "offered" if status == DeliveryStatus.PENDING.value else "accepted"
+    return t(f"dispatch.board.courier_changed.{key}", number=number, courier=name, stage=stage)
 
 
 def _never_sent(error: Unreachable) -> bool:

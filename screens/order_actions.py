@@ -312,7 +312,12 @@ class OrderActions:
                 self.app.say(queued, severity="warning", timeout=10)
             else:
                 key = queued_key(self.app.source)
-                self.app.say(t(key, number=order.display_number, action=label), timeout=3)
+                said = t(key, number=order.display_number, action=label)
+                if isinstance(body, ConfirmBody) and (busy := self._busy_said(order, body)):
+                    gap = "" if said.endswith(("。", "！", "：")) else " "  # no space after a Chinese sentence
+                    self.app.say(f"{said}{gap}{busy}", timeout=6)  # the promise is longer than the minutes typed
+                else:
+                    self.app.say(said, timeout=3)
             if isinstance(body, ConfirmBody):  # accepted here (queued or sent): the kitchen's ticket
                 # what became of it, as the platform answered it here (not the view: it may not show it yet)
                 self.app.post_message(
@@ -322,6 +327,19 @@ class OrderActions:
                 )
 
         self.app.run_worker(send(), group="actions", exit_on_error=False)
+
+    def _busy_said(self, order: Order, body: ConfirmBody) -> str:
+        """ "Ready in 25 min: 15 to prepare + 10 because the store is busy." for an accept of an order for now
+        while the store is busy (the platform adds its minutes to the promise, `promised_on_accept`); "" else."""
+        store = self.app.source.store()
+        if store is None or store.status.state is not StoreState.BUSY or not store.status.extra_minutes:
+            return ""
+        from o2o_tui.domain.schedule import is_scheduled  # store hours: not loaded for the first frame
+
+        if is_scheduled(order):  # its promise is also held to the customer's time: not simply the sum
+            return ""
+        prep, extra = body.preparation_minutes, store.status.extra_minutes
+        return t("ui.action.accept_busy", total=prep + extra, prep=prep, extra=extra)
 
     async def _send(
         self, action: str, order: Order, body: msgspec.Struct

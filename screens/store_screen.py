@@ -32,7 +32,7 @@ from o2o_tui.domain.requests import HoursBody, StoreStatusBody
 from o2o_tui.domain.store import Store, StoreState, StoreStatus
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
-from o2o_tui.store_effect import at_text, effect, effect_text, store_zone
+from o2o_tui.store_effect import at_text, date_words, effect, effect_text, store_zone
 from screens.console_messages import ShowHelp
 from screens.dialogs import AsciiInput, Dialog, NumberPrompt
 from screens.keys import localize_bindings
@@ -68,7 +68,10 @@ class Clamped(FoldedText):
 
 class TextPrompt(Dialog[str | None]):
     """A line of text; `check(text)` answers an error to show (the prompt stays) or None (it closes with text).
-    `ascii`: a time, hours or a date, whose field takes what a Chinese input method types ("１４：３０") as ASCII."""
+    `ascii`: a time, hours or a date, whose field takes what a Chinese input method types ("１４：３０") as ASCII.
+    `value` (the hours being edited) starts selected: the first key typed replaces it, never appends to it (an
+    arrow key keeps it to edit). `default` (today's date) is no value but the placeholder: Enter on the empty
+    field takes it, and what is typed is never dropped at the field's `max_length` behind a pre-filled text."""
 
     DEFAULT_CSS = """
     TextPrompt { align: center middle; }
@@ -81,6 +84,7 @@ class TextPrompt(Dialog[str | None]):
         hint: str,
         *,
         value: str = "",
+        default: str = "",
         check: Callable[[str], str | None] | None = None,
         max_length: int = 0,
         ascii: bool = False,
@@ -90,6 +94,7 @@ class TextPrompt(Dialog[str | None]):
         self._title = title
         self._hint = hint
         self._value = value
+        self._default = default
         self._check = check
         self._max_length = max_length
         self._ascii = ascii
@@ -98,7 +103,13 @@ class TextPrompt(Dialog[str | None]):
         with Vertical(classes="dialog"):
             yield Label(Content(self._title), classes="title")
             field = AsciiInput if self._ascii else Input
-            yield field(value=self._value, max_length=self._max_length, id="answer", select_on_focus=False)
+            yield field(
+                value=self._value,
+                placeholder=self._default,
+                max_length=self._max_length,
+                id="answer",
+                select_on_focus=bool(self._value),
+            )
             yield Label(Content(self._hint), classes="hint")
             yield Label("", id="error", classes="error")
 
@@ -109,11 +120,12 @@ class TextPrompt(Dialog[str | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        problem = self._check(event.value) if self._check else None
+        text = event.value if event.value.strip() or not self._default else self._default
+        problem = self._check(text) if self._check else None
         if problem:
             self.query_one("#error", Label).update(Content(problem))
             return
-        self.dismiss(event.value)
+        self.dismiss(text)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -413,7 +425,7 @@ class StoreScreen(Screen[None]):
                 ranges = store_hours.parse_ranges(text)
                 self._save_hours(lambda body: store_hours.set_exception(body, key, ranges, note))
 
-        title = t("store_screen.date_hours.title", date=key)
+        title = t("store_screen.date_hours.title", date=key, words=date_words(key, today))
         prompt = TextPrompt(title, t("store_screen.date_hours.hint"), value=current, check=check, ascii=True)
         self.app.push_screen(prompt, got_date)
 
@@ -444,14 +456,14 @@ class StoreScreen(Screen[None]):
                         )
 
                 note_prompt = TextPrompt(
-                    t("store_screen.note.title", date=day),
+                    t("store_screen.note.title", date=day, words=date_words(day, local_today)),
                     t("store_screen.note.hint"),
                     max_length=STATUS_REASON_MAX,
                 )
                 self.app.push_screen(note_prompt, got_note)
 
-            hours_prompt = TextPrompt(
-                t("store_screen.date_hours.title", date=day),
+            hours_prompt = TextPrompt(  # the date in words ("Fri 25 Dec"): a wrong one is seen before it is saved
+                t("store_screen.date_hours.title", date=day, words=date_words(day, local_today)),
                 t("store_screen.date_hours.hint"),
                 check=_checker(store_hours.parse_ranges),
                 ascii=True,
@@ -460,8 +472,8 @@ class StoreScreen(Screen[None]):
 
         prompt = TextPrompt(
             t("store_screen.date.title"),
-            t("store_screen.date.hint", today=today),
-            value=today,
+            t("store_screen.date.hint", today=today, words=date_words(today)),
+            default=today,  # the placeholder: typing "2026-12-25" is the date, Enter alone is today
             check=_checker(new_date),
             max_length=10,
             ascii=True,

@@ -219,4 +219,4 @@ def test_the_sentence_names_auto_accept_and_reads_in_chinese() -> None:
     auto = explain({**reason, "auto_accepted": True}, action="order.confirm", target="o")
     assert auto == "order #0012 was already accepted by auto-accept: ready 12:40 (15 min)"
     set_language("zh")
-    assert explain(reason, action="order.confirm", target="o") == "订单 #0012已在另一台设备接单：12:40 出餐（15 分钟）"
+    assert explain(reason, action="order.confirm", target="o") == "订单 #0012 已在另一台设备接单：12:40 出餐（15 分钟）"

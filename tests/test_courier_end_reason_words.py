@@ -199,7 +199,7 @@ def test_the_refusal_keeps_the_old_sentence_without_end_reason() -> None:
         set_language("zh")
         words = rejection_reason(_refusal(), None, {**older, "end_reason": "REASSIGNED"})
         assert explain(words, action="delivery.picked_up", target="dlv_1") == (
-            "在您的“取餐”送达平台之前，订单 #0042已从您这里撤回，改派给其他骑手；订单继续"
+            "在您的“取餐”送达平台之前，订单 #0042 已从您这里撤回，改派给其他骑手；订单继续"
         )
     finally:
         set_language(None)

@@ -33,7 +33,8 @@ def test_a_courier_action_is_explained_with_the_order_number() -> None:
     )
     moved = {"code": "illegal_transition", "current_status": "RETURNING", "order_number": 42}
     assert explain(moved, action="delivery.delivered", target="dl_1") == (
-        "order #0042 was already BACK TO STORE when your delivery reached the platform, so it was not applied"
+        "order #0042 was already on its way back to the store when your delivery reached the platform, so it was"
+        " not applied: bring the food back to the store, then mark it returned"
     )
     unknown = explain({"code": "not_found"}, action="delivery.accept", target="dl_abcdefghij")
     assert unknown.startswith("delivery dl_abcde no longer exists")
@@ -42,7 +43,7 @@ def test_a_courier_action_is_explained_with_the_order_number() -> None:
     )
     set_language("zh")
     assert explain(cancelled, action="delivery.picked_up", target="dl_1") == (
-        "在您的“取餐”送达平台之前，订单 #0042已被取消（或改派给其他骑手）"
+        "在您的“取餐”送达平台之前，订单 #0042 已被取消（或改派给其他骑手）"
     )
 
 

@@ -41,6 +41,8 @@ KEPT = {
         "refunds[].by_role", "delivery_problem.reason", "accept_key",
         # the courier who has the food of a refused pickup: the store's own courier, not the customer's data
         "food_with_courier.courier_id", "food_with_courier.courier_name", "food_with_courier.delivery_id",
+        # the couriers who rejected an offer of the order: the store's couriers, not the customer's data
+        "refused_by[].courier_id",
         # the promised day the store's hours came to close (a store date, not the customer's)
         "closed_at_promise.date",
     },

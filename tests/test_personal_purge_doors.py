@@ -132,6 +132,7 @@ KEPT_IN_BODIES = {
     "reason_code",
     "code",
     "courier_id",
+    "expect_courier_id",  # an assign's "who I saw holding it": a courier's id, as courier_id
 }
 
 

@@ -96,9 +96,9 @@ def test_not_accepted_in_time_only_when_the_accept_deadline_ended_it() -> None:
     assert "another device of this store" in store and "in time" not in store
     set_language("zh")
     said = explain({**platform, "cancel_reason_code": "ACCEPT_TIMEOUT"}, action="order.confirm", target="o")
-    assert said == "在您的“接单”送达平台之前，订单 #0005已被平台取消（未及时接单）"
+    assert said == "在您的“接单”送达平台之前，订单 #0005 已被平台取消（未及时接单）"
     said = explain({**platform, "cancel_reason_code": "CUSTOMER_CHANGED_MIND"}, action="order.confirm", target="o")
-    assert said == "在您的“接单”送达平台之前，订单 #0005已被平台取消（顾客改变主意）"
+    assert said == "在您的“接单”送达平台之前，订单 #0005 已被平台取消（顾客改变主意）"
 
 
 # --- 2. this counter's own accept -------------------------------------------------------------------------------

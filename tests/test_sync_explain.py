@@ -31,7 +31,7 @@ def test_cancelled_by_the_customer() -> None:
     set_language("zh")
     assert (
         explain(reason, action="order.confirm", target="ord_1")
-        == "在您的“接单”送达平台之前，订单 #0042已被顾客取消"
+        == "在您的“接单”送达平台之前，订单 #0042 已被顾客取消"
     )
 
 

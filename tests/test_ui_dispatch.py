@@ -55,7 +55,7 @@ class MemoryFleet:
         finally:
             self.running -= 1
 
-    async def assign(self, order_id: str, courier_id: str) -> None:
+    async def assign(self, order_id: str, courier_id: str, expect: str | None = None) -> None:
         self.sent.append(("assign", order_id, courier_id))
 
     async def unassign(self, order_id: str) -> None:
@@ -115,7 +115,8 @@ async def test_accept_one_suggestion_reaches_the_server(platform: RunningPlatfor
         assert courier_of(platform, second.id) == suggestion.courier_id
         assert courier_of(platform, first.id) is None  # only the selected one
         row = board.orders_list.row(second.id)
-        assert row.tag == "sent" and "sent" in order_line(row, 60).plain
+        # tagged as the queue says it: offered, the courier has not answered yet
+        assert row.tag == "offered" and "Offered" in order_line(row, 60).plain
         # the courier now carries it
         state = next(c for c in board.plan.couriers if c.courier_id == suggestion.courier_id)
         assert state.order_numbers == [second.number] and state.load == 1

@@ -86,7 +86,7 @@ def ten_couriers() -> FleetSnapshot:
 class AssigningFleet(MemoryFleet):
     """A memory fleet whose next snapshot shows what was sent (the order has its courier, or none)."""
 
-    async def assign(self, order_id: str, courier_id: str) -> None:
+    async def assign(self, order_id: str, courier_id: str, expect: str | None = None) -> None:
         await super().assign(order_id, courier_id)
         self._set(order_id, courier_id)
 

@@ -333,7 +333,7 @@ async def test_the_availability_dialog_names_how_many_items_or_options(
             pilot,
             lambda: all((_server_item(platform, i) or {}).get("snooze_until") for i in ("mapo-tofu", "cola")),
         )
-        said = "Availability of 3 items sent." if lang == "en" else "已发送3 个菜品的供应状态。"
+        said = "Availability of 3 items sent." if lang == "en" else "已发送 3 个菜品的供应状态。"
         await wait_until(pilot, lambda: said in _toasts(app))
         await _select(pilot, screen, NodeRef("option", "spice-mild", ""))
         await pilot.press("o")

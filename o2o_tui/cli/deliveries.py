@@ -148,10 +148,13 @@ def _summary(delivery: Any, pending: list[str], bring_back: bool = False) -> str
         if pending:
             line += "  " + t("deliveries.pending", actions=", ".join(_label(a) for a in pending))
         return line
+    status = _status_of(delivery)
+    if _unconfirmed(delivery, pending):  # "DELIVERED (not yet confirmed)  ...  queued: delivery"
+        status = t("deliveries.status_unconfirmed", status=status)
     line = t(
         "deliveries.row",
         number=_number(delivery),
-        status=_status_of(delivery),
+        status=status,
         store=safe_text(delivery.store_name or delivery.pickup.text, one_line=True),
         ready=_clock(delivery, delivery.ready_at),
         address=safe_text(delivery.dropoff.text, one_line=True),
@@ -181,12 +184,29 @@ def _row(delivery: Any, pending: list[str], bring_back: bool = False) -> dict[st
 
 
 def _shown(cache: Any, *, include_ended: bool) -> list[Any]:
-    """Active deliveries in route order, then the bring-back tasks (ended, food in hand), then (`include_ended`)
-    the other ended ones."""
-    from o2o_tui.courier_tasks import route_order
+    """Active deliveries in route order, then the bring-back tasks (ended, food in hand), then the ones a queued
+    step ended here (delivered, returned, rejected offline): listed, marked queued, until the platform confirms
+    the step, as the handheld keeps them; then (`include_ended`) the other ended ones."""
+    from o2o_tui.courier_tasks import brings_back, is_active, route_order
     from o2o_tui.sync.read_model import ReadModel
 
-    return route_order(ReadModel(cache).deliveries(), include_ended=include_ended, bring_back=_in_hand(cache))
+    in_hand = _in_hand(cache)
+    shown = route_order(ReadModel(cache).deliveries(), include_ended=True, bring_back=in_hand)
+    if include_ended:
+        return shown
+    return [d for d in shown if is_active(d) or brings_back(d, in_hand) or _unconfirmed(d, _pending(cache, d.id))]
+
+
+# the steps that end a delivery (the handheld's ending steps): queued, the delivery ends here before the platform
+# hears of it (a food-back queued on a delivery the platform ended is not one: that task is done here)
+_ENDING = frozenset({COMMANDS["reject"], COMMANDS["deliver"], COMMANDS["returned"]})
+
+
+def _unconfirmed(delivery: Any, pending: list[str]) -> bool:
+    """Ended only here, by an ending step still queued: not done until the platform confirms it."""
+    from o2o_tui.courier_tasks import is_active
+
+    return not is_active(delivery) and not _ENDING.isdisjoint(pending)
 
 
 def _lookup(cache: Any, reference: str) -> Any:
@@ -247,14 +267,12 @@ def _show_lines(delivery: Any, pending: list[str], bring_back: bool = False, ref
         lines.append(ended)
     if bring_back:
         lines.append(t("deliveries.show.bring_back", store=_store_of(delivery)))
-    store = delivery.store_name or "-"
-    lines.append(
-        t(
-            "deliveries.show.pickup",
-            store=safe_text(store, one_line=True),
-            address=safe_text(delivery.pickup.text, one_line=True),
-        )
-    )
+    store = safe_text(delivery.store_name or "-", one_line=True)
+    address = safe_text(delivery.pickup.text, one_line=True).strip()
+    if address:
+        lines.append(t("deliveries.show.pickup", store=store, address=address))
+    else:  # a store with no address: its name alone, no dangling ", "
+        lines.append(t("deliveries.show.pickup_store", store=store))
     lines.append(t("deliveries.show.ready", at=_clock(delivery, delivery.ready_at)))
     personal = (delivery.dropoff.text, delivery.customer_name, delivery.customer_phone)
     if not is_active(delivery) and not any(text.strip() for text in personal):

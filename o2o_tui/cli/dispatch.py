@@ -102,7 +102,17 @@ def _reassigning(suggestion: Any, state: Any, zone: ZoneInfo | None) -> str:
     if state is None or state.courier_id is None or state.problem is None:
         return ""
     said = t("dispatch.suggest.reassign", problem=problem_text(state.problem, None, zone))
-    return said + t("dispatch.suggest.held") if suggestion.held else said
+    # a refusal says "a person decides" itself
+    held = suggestion.held and not getattr(suggestion, "refused", False)
+    return said + t("dispatch.suggest.held") if held else said
+
+
+def _refused_before(suggestion: Any) -> str:
+    """What a suggestion to a courier who rejected the order before is (the only courier on duty who could take
+    it): said, with that a person decides; nothing for any other suggestion."""
+    if not getattr(suggestion, "refused", False):
+        return ""
+    return t("dispatch.suggest.refused", courier=safe_text(suggestion.courier_name, one_line=True))
 
 
 def picked_up_refusal(order: Any, couriers: list[Any]) -> str:
@@ -232,6 +242,20 @@ def _resolve_courier(couriers: list[Any], reference: str) -> Any | None:
     return matches[0]
 
 
+def _courier_changed(number: str, detail: Any) -> str:
+    """`dispatch assign` refused (409 `courier_changed`): who holds the order now, and whether they answered."""
+    holder = getattr(detail, "courier_id", None)
+    if holder is None:
+        return t("dispatch.assign.courier_changed.nobody", number=number)
+    name = safe_text(getattr(detail, "courier_name", None) or holder, one_line=True)
+    status = str(getattr(detail, "delivery_status", None) or "")
+    stage = t(f"ui.courier_stage.{status}")
+    if stage == f"ui.courier_stage.{status}":
+        stage = safe_text(status, one_line=True)
+    key = "offered" if status == "PENDING" else "accepted"
+    return t(f"dispatch.assign.courier_changed.{key}", number=number, holder=name, stage=stage)
+
+
 def _courier_name(client: Any, courier_id: str) -> str:
     """A platform courier's name, readable by the store once it carries one of the store's orders (else its id)."""
     from o2o_tui.client.errors import PlatformError
@@ -242,16 +266,24 @@ def _courier_name(client: Any, courier_id: str) -> str:
         return courier_id
 
 
-def assign_suggestions(client: Any, suggestions: list[Any]) -> tuple[list[Any], list[tuple[Any, str]]]:
-    """Send each suggestion as an assignment: (assigned, [(refused, why)]). Link failures propagate."""
+def assign_suggestions(
+    client: Any, suggestions: list[Any], holders: dict[str, str | None] | None = None
+) -> tuple[list[Any], list[tuple[Any, str]]]:
+    """Send each suggestion as an assignment: (assigned, [(refused, why)]). Link failures propagate. `holders`:
+    the courier each order had when the plan was made (missing: none), sent as the assignment's precondition, so
+    an order another courier took meanwhile stays theirs (409 `courier_changed`); None: no precondition."""
+    import msgspec
+
     from o2o_tui.client.errors import Unreachable
     from o2o_tui.domain.requests import AssignBody
 
     done: list[Any] = []
     refused: list[tuple[Any, str]] = []
     for suggestion in suggestions:
+        expect = msgspec.UNSET if holders is None else holders.get(suggestion.order_id)
+        body = AssignBody(courier_id=suggestion.courier_id, expect_courier_id=expect)
         try:
-            client.act("order.assign", suggestion.order_id, AssignBody(courier_id=suggestion.courier_id))
+            client.act("order.assign", suggestion.order_id, body)
         except Unreachable:
             raise
         except Exception as error:  # a refusal of one order must not stop the others
@@ -317,12 +349,24 @@ def _held_line(suggestion: Any, plan: Any, zone: ZoneInfo | None) -> str:
     )
 
 
+def _refused_before_line(suggestion: Any) -> str:
+    """A GO NOW offer `dispatch auto` does not send because its courier rejected the order before: what it is and
+    the command that sends it anyway."""
+    number = _number(suggestion.order_number)
+    return t(
+        "dispatch.auto.refused_before",
+        number=number,
+        courier=safe_text(suggestion.courier_name, one_line=True),
+        command=f"o2o dispatch assign {number} {suggestion.courier_id}",
+    )
+
+
 def _auto(profile: str | None, store: str | None, every: float, once: bool, as_json: bool) -> None:
     from o2o_tui.client.errors import PlatformError
     from o2o_tui.live_dispatch import plan_live, read_fleet
 
     line = StatusLine()
-    told: set[tuple[str, str]] = set()  # held reassignments already said
+    told: set[tuple[str, str]] = set()  # held reassignments and offers to a courier who refused, already said
     total = 0
     rounds = 0
     any_refused = False
@@ -335,7 +379,8 @@ def _auto(profile: str | None, store: str | None, every: float, once: bool, as_j
                 try:
                     snapshot = read_fleet(client, store_id)
                     plan = plan_live(snapshot, now)
-                    done, refused = assign_suggestions(client, plan.automatic)
+                    holders = {o.order_id: o.courier_id for o in plan.orders}  # as read: "none" for most
+                    done, refused = assign_suggestions(client, plan.automatic, holders)
                 except PlatformError as error:
                     if once or error.is_final:
                         raise
@@ -343,7 +388,9 @@ def _auto(profile: str | None, store: str | None, every: float, once: bool, as_j
                     time.sleep(every)
                     continue
                 zone = _zone(snapshot.store.timezone)
-                held = [s for s in plan.suggestions if s.commit and s.held]
+                # left to a person: a courier who refused the order before says so (not also as held)
+                refused_before = [s for s in plan.suggestions if s.commit and s.refused]
+                held = [s for s in plan.suggestions if s.commit and s.held and not s.refused]
                 total += len(done)
                 any_refused = any_refused or bool(refused)
                 if as_json:
@@ -354,6 +401,7 @@ def _auto(profile: str | None, store: str | None, every: float, once: bool, as_j
                             "refused": [{"suggestion": s, "reason": why} for s, why in refused],
                             "tentative": [s for s in plan.suggestions if not s.commit],
                             "held": held,
+                            "refused_before": refused_before,
                             "waiting": sum(1 for o in plan.orders if o.courier_id is None),
                         }
                     )
@@ -368,6 +416,10 @@ def _auto(profile: str | None, store: str | None, every: float, once: bool, as_j
                         if (suggestion.order_id, suggestion.courier_id) not in told:
                             told.add((suggestion.order_id, suggestion.courier_id))
                             line.log(_held_line(suggestion, plan, zone))
+                    for suggestion in refused_before:  # said once per order and courier, not every round
+                        if (suggestion.order_id, suggestion.courier_id) not in told:
+                            told.add((suggestion.order_id, suggestion.courier_id))
+                            line.log(_refused_before_line(suggestion))
                     free = free_after(plan, done, now)
                     waiting = sum(1 for o in plan.orders if o.courier_id is None) - len(done)
                     line.show(
@@ -451,7 +503,8 @@ def register(app: typer.Typer) -> None:
         states = {state.order_id: state for state in plan.orders}
         for suggestion in plan.suggestions:
             order_state = states.get(suggestion.order_id)
-            say(_suggestion_line(suggestion, zone) + _reassigning(suggestion, order_state, zone))
+            said = _suggestion_line(suggestion, zone) + _reassigning(suggestion, order_state, zone)
+            say(said + _refused_before(suggestion))
         for state in plan.orders:
             if state.why in (
                 "later",
@@ -477,10 +530,13 @@ def register(app: typer.Typer) -> None:
     def assign(
         order: str = OrderArgument,
         courier: str = CourierArgument,
+        force: bool = typer.Option(False, "--force", help=t("dispatch.option.force")),
         store: str | None = StoreOption,
         profile: str | None = ProfileOption,
         as_json: bool = JsonOption,
     ) -> None:
+        import msgspec
+
         from o2o_tui.client.errors import Conflict, NotFound
         from o2o_tui.domain.requests import AssignBody
         from o2o_tui.live_dispatch import read_fleet
@@ -491,8 +547,11 @@ def register(app: typer.Typer) -> None:
             chosen_courier = _resolve_courier(snapshot.couriers, courier)
             courier_id = courier.strip() if chosen_courier is None else chosen_courier.id
             name = safe_text(courier_id if chosen_courier is None else chosen_courier.name, one_line=True)
+            # the holder just read, as a precondition (--force: none): one who took it since keeps it
+            expect = msgspec.UNSET if force else chosen_order.courier_id
             try:
-                delivery = client.act("order.assign", chosen_order.id, AssignBody(courier_id=courier_id))
+                body = AssignBody(courier_id=courier_id, expect_courier_id=expect)
+                delivery = client.act("order.assign", chosen_order.id, body)
             except NotFound:
                 if chosen_courier is not None:
                     raise
@@ -504,6 +563,8 @@ def register(app: typer.Typer) -> None:
                     raise fail(picked_up_refusal(chosen_order, snapshot.couriers), Exit.REJECTED) from None
                 if refused.code == "not_accepted":
                     raise fail(t("dispatch.assign.not_accepted", number=number), Exit.REJECTED) from None
+                if refused.code == "courier_changed":
+                    raise fail(_courier_changed(number, refused.detail), Exit.REJECTED) from None
                 if refused.code in ("courier_offline", "courier_full"):
                     key = "dispatch.assign." + refused.code
                     raise fail(t(key, number=number, courier=name), Exit.REJECTED) from None

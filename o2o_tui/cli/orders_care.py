@@ -72,11 +72,17 @@ def _chase_answer_fits(reply: Any) -> Any:
 
     def check(view: Any, *, final: bool) -> bool:
         from o2o_tui.domain.chases import reply_is_true
+        from o2o_tui.domain.order import ENDED_STATUSES
         from o2o_tui.sync.explain import status_label
 
+        order = view.order
+        if order.status in ENDED_STATUSES:  # the platform takes no answer on an ended order (as the console)
+            if final:
+                status = status_label(order.status.value)
+                raise fail(t("care.chase.ended", number=order.display_number, status=status), Exit.REJECTED)
+            return False
         if not _has_chase(view, final=final):
             return False
-        order = view.order
         if reply_is_true(reply, order.type.value, order.status.value):
             return True
         if final:

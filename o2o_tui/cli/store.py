@@ -43,6 +43,7 @@ def until_text(until: Any, zone: Any, now: Any = None) -> str:
 def _describe(store: Any) -> str:
     from datetime import UTC, datetime
 
+    from o2o_tui.domain.store import StoreState
     from o2o_tui.safe_text import safe_text
     from o2o_tui.store_effect import effect
 
@@ -50,13 +51,16 @@ def _describe(store: Any) -> str:
     now_state = effect(store, datetime.now(UTC)).state  # closed by the hours, or a pause that has ended
     state = t("store.state." + str(now_state).lower())
     text = t("store.line", name=safe_text(store.name, one_line=True), state=state)
-    if status.until is not None and now_state is status.state:
+    # what staff set is said only while it is what applies: a pause that has ended (or a busy store the hours
+    # have closed) is no longer PAUSED "(out of pearls)" nor "+10 min"
+    current = now_state is status.state
+    if status.until is not None and current:
         text += "  " + t("store.until", at=until_text(status.until, store_zone(store)))
-    if status.extra_minutes:
+    if status.extra_minutes and current and now_state is StoreState.BUSY:
         text += "  " + t("store.extra", minutes=status.extra_minutes)
-    if status.reason:
+    if status.reason and current:
         text += "  " + t("store.reason", reason=safe_text(status.reason, one_line=True))
-    if status.auto:
+    if status.auto and current:
         text += "  " + t("store.auto")
     return text
 

@@ -37,7 +37,9 @@ order to a nearby matched route, or trade one for one of its orders, where the t
 waits fall by more than `swap_gain` minutes (an early order to the courier that is there early, a late one to the
 courier that comes late; the longest food waits first, at most `_SWAP_BUDGET` changes tried per epoch); the
 matching is solved once more. A match is committed only when its courier is idle and must leave now: leaving a minute
-later would make a drop-off later.
+later would make a drop-off later. An order's `avoid` (couriers that refused it) makes those pairs infeasible, in
+the matching, the rescue and the trade alike; such an order is not bundled before the matching (so the orders it
+would have ridden with may still go to those couriers), only the rescue may join it to another route.
 """
 
 from __future__ import annotations
@@ -118,6 +120,8 @@ def plan_arrays(problem: EpochArrays, params: DispatchParams) -> list[RouteChoic
         )
         reach[candidates] = (available_at[rows][:, None] + to_restaurant).min(axis=0)
     timing = RouteTiming(problem, groups, params, reach)
+    # (order, row): couriers an order must not go to (None: no such pair, the MDRP runs)
+    banned = problem.avoid[:, rows] if problem.avoid is not None else None
     # the load: orders ready soon per courier free soon
     soon_orders = int((problem.ready_at[candidates] <= now + params.load_window).sum())
     soon_couriers = max(1, int((available_at[rows] <= now + params.load_window).sum()))
@@ -144,22 +148,24 @@ def plan_arrays(problem: EpochArrays, params: DispatchParams) -> list[RouteChoic
         bundles = merge_nearby(
             bundles, merges, size, timing, params, deadhead, params.bundle_delay_weight / minute_price
         )
+    if banned is not None:  # an order some courier must not get rides alone: the others keep every courier
+        bundles = [part for b in bundles for part in _apart(b, banned)]
     bundles.sort(key=lambda b: b[0])
-    cost, travel, start, feasible = _cost_matrix(problem, rows, available_at, bundles, timing, params)
+    cost, travel, start, feasible = _cost_matrix(problem, rows, available_at, bundles, timing, params, banned)
     row_index, col_index = linear_sum_assignment(cost)
     if params.rescue_weight > 0:
         matched = [(int(r), int(b)) for r, b in zip(row_index, col_index, strict=True) if feasible[r, b]]
-        rescued = _rescue(matched, bundles, start, travel, timing, params)
+        rescued = _rescue(matched, bundles, start, travel, timing, params, banned)
         if rescued is not None:
             bundles = sorted(rescued, key=lambda b: b[0])
-            cost, travel, start, feasible = _cost_matrix(problem, rows, available_at, bundles, timing, params)
+            cost, travel, start, feasible = _cost_matrix(problem, rows, available_at, bundles, timing, params, banned)
             row_index, col_index = linear_sum_assignment(cost)
     if params.swap_gain > 0:
         matched = [(int(r), int(b)) for r, b in zip(row_index, col_index, strict=True) if feasible[r, b]]
-        swapped = _swap(matched, bundles, rows, start, travel, timing, params)
+        swapped = _swap(matched, bundles, rows, start, travel, timing, params, banned)
         if swapped is not None:
             bundles = sorted(swapped, key=lambda b: b[0])
-            cost, travel, start, feasible = _cost_matrix(problem, rows, available_at, bundles, timing, params)
+            cost, travel, start, feasible = _cost_matrix(problem, rows, available_at, bundles, timing, params, banned)
             row_index, col_index = linear_sum_assignment(cost)
     idle_now = available_at[rows] <= now
     choices = []
@@ -186,6 +192,15 @@ def plan_arrays(problem: EpochArrays, params: DispatchParams) -> list[RouteChoic
     return choices
 
 
+def _apart(bundle: list[int], banned: np.ndarray) -> list[list[int]]:
+    """`bundle` with each order that some candidate courier must not get split off into a bundle of its own."""
+    if len(bundle) < 2:
+        return [bundle]
+    alone = [[o] for o in bundle if banned[o].any()]
+    rest = [o for o in bundle if not banned[o].any()]
+    return ([rest] if rest else []) + alone
+
+
 def _rescue(
     matched: list[tuple[int, int]],
     bundles: list[list[int]],
@@ -193,10 +208,11 @@ def _rescue(
     travel: np.ndarray,
     timing: RouteTiming,
     params: DispatchParams,
+    banned: np.ndarray | None = None,
 ) -> list[list[int]] | None:
     """Orders whose matched courier arrives after the food is ready ride along with another matched route
-    where that drops them off sooner by more than `rescue_weight` x the minutes it adds to that route's orders.
-    None when nothing changes."""
+    where that drops them off sooner by more than `rescue_weight` x the minutes it adds to that route's orders
+    (never with a courier one of them must not go to: `banned`, order x row). None when nothing changes."""
     p = timing.problem
     plans: dict[int, tuple[int, list[float], list[float]]] = {}  # bundle -> (its courier's row, pickups, drops)
     for r, b in matched:
@@ -222,6 +238,8 @@ def _rescue(
         own = sum(plans[victim][2])
         for host in hosts[nearest].tolist():
             row, _, host_drops = plans[host]
+            if banned is not None and banned[bundles[victim], row].any():
+                continue
             before = sum(host_drops)
             for first, sequence in ((host, bundles[host] + bundles[victim]), (victim, bundles[victim] + bundles[host])):
                 # the host's courier rides to the sequence's first stop (the travel matrix has every bundle)
@@ -263,10 +281,12 @@ def _swap(
     travel: np.ndarray,
     timing: RouteTiming,
     params: DispatchParams,
+    banned: np.ndarray | None = None,
 ) -> list[list[int]] | None:
     """Two matched routes trade one order each, or one hands an order to the other, where the two routes'
     drop-offs plus food waits fall by more than `swap_gain` (routes whose food would wait for the courier
-    first, with the nearest few routes). None when nothing changes."""
+    first, with the nearest few routes; never to a courier the order must not go to: `banned`, order x row).
+    None when nothing changes."""
     p = timing.problem
     plans: dict[int, tuple[int, float, float]] = {}  # bundle -> (courier row, its value, longest food wait)
     for r, b in matched:
@@ -313,6 +333,8 @@ def _swap(
             host_floor = sum(with_host[o] for o in bundles[host])
             victim_floor = sum(with_victim[o] for o in bundles[victim])
             for give in bundles[victim]:
+                if banned is not None and banned[give, h_row]:
+                    continue
                 rest = [o for o in bundles[victim] if o != give]
                 rest_floor = victim_floor - with_victim[give]
                 handed_floor = host_floor + with_host[give] + rest_floor
@@ -327,6 +349,8 @@ def _swap(
                             scored.append((-gain, victim, host, rest, joined[1]))
                 # trade: `give` for one of the host's orders
                 for take in bundles[host]:
+                    if banned is not None and banned[take, v_row]:
+                        continue
                     if before - (handed_floor - with_host[take] + with_victim[take]) <= params.swap_gain:
                         continue
                     tried += 1
@@ -391,8 +415,10 @@ def _cost_matrix(
     bundles: list[list[int]],
     timing: RouteTiming,
     params: DispatchParams,
+    banned: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(cost, travel to the first stop, start time per row, feasible) for every courier x bundle."""
+    """(cost, travel to the first stop, start time per row, feasible) for every courier x bundle; a bundle with an
+    order its courier must not get (`banned`, order x row) is infeasible for that courier."""
     now = problem.now
     half_pickup = params.pickup_service / 2
     stop_lists = [timing.stops(b) for b in bundles]
@@ -450,6 +476,8 @@ def _cost_matrix(
     late = (((drops - placed[None, :, :]) > params.max_ctd) & mask[None, :, :]).sum(axis=2).astype(float)
     drop_sum = ((drops - now) * mask[None, :, :]).sum(axis=2)
     feasible = last_pickup <= problem.off_at[rows][:, None]
+    if banned is not None:
+        feasible &= ~np.array([banned[bundle].any(axis=0) for bundle in bundles]).T
     # lateness counts only where this courier causes it: an order late whoever takes it is not pushed back
     unavoidable_late = np.where(feasible, late, np.inf).min(axis=0)
     unavoidable_late = np.where(np.isfinite(unavoidable_late), unavoidable_late, 0.0)
@@ -496,6 +524,7 @@ def plan(
         off_at=np.array([c.off_at for c in couriers], dtype=float),
         hotspot_xy=np.array([xy for xy, _ in hotspots], dtype=float).reshape(-1, 2) if hotspots else None,
         hotspot_weight=np.array([w for _, w in hotspots], dtype=float) if hotspots else None,
+        avoid=_avoid(orders, couriers),
     )
     choices = plan_arrays(problem, params)
     routes = tuple(
@@ -512,6 +541,13 @@ def plan(
     planned = {i for c in choices for i in c.orders}
     waiting = waiting_anyway + tuple(o.id for i, o in enumerate(orders) if i not in planned)
     return DispatchPlan(routes=routes, waiting_order_ids=waiting)
+
+
+def _avoid(orders: Sequence[DispatchOrder], couriers: Sequence[DispatchCourier]) -> np.ndarray | None:
+    """(order, courier) pairs the engine must not plan (the order's `avoid`); None when there are none."""
+    if not any(o.avoid for o in orders):
+        return None
+    return np.array([[c.id in o.avoid for c in couriers] for o in orders], dtype=bool).reshape(len(orders), -1)
 
 
 _MAX_COORD_M = 2.1e7  # half the Earth's circumference: no local coordinate is farther from its origin

@@ -22,6 +22,7 @@ class EpochArrays:
     off_at: np.ndarray  # (k,)
     hotspot_xy: np.ndarray | None = None  # (h, 2) where orders tend to come from (e.g. the stores)
     hotspot_weight: np.ndarray | None = None  # (h,) their share of the orders
+    avoid: np.ndarray | None = None  # (n, k) bool: order i must not go to courier j (None: no such pair)
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,14 @@ Point = tuple[float, float]
 
 
 class DispatchOrder(msgspec.Struct, frozen=True):
+    """`avoid`: ids of couriers this order must not go to (they refused it); the engine never plans it with them."""
+
     id: str
     restaurant: Point
     customer: Point
     placed_at: float
     ready_at: float
+    avoid: tuple[str, ...] = ()
 
 
 class DispatchCourier(msgspec.Struct, frozen=True):

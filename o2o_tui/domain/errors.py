@@ -22,6 +22,10 @@ class ErrorDetail(msgspec.Struct, frozen=True, omit_defaults=True):
     # already_accepted: the accept that stands (another counter's), so the refused device says the real promise
     preparation_minutes: int | None = None
     promised_ready_at: datetime | None = None
+    # courier_changed: who holds the order now (none: nobody), and its delivery's step (PENDING: not answered yet)
+    courier_id: str | None = None
+    courier_name: str | None = None
+    delivery_status: str | None = None
 
 
 class ErrorBody(msgspec.Struct, frozen=True):

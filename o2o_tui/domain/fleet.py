@@ -35,6 +35,9 @@ class Courier(msgspec.Struct, frozen=True):
     updated_at: datetime | None = None
     # when `position` was last set: a GPS report, or (a handheld has no GPS) the courier's last arrival or pickup
     position_at: datetime | None = None
+    # to a store's staff reading a platform courier: it is on a leg for another store (its position and
+    # `position_at` are then withheld, null); optional, absent from older servers
+    busy_elsewhere: bool = False
 
     def __post_init__(self) -> None:
         require_times_in_range(self)

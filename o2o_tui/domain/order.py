@@ -169,6 +169,17 @@ class FoodWithCourier(msgspec.Struct, frozen=True):
         require_times_in_range(self)
 
 
+class CourierRefusal(msgspec.Struct, frozen=True):
+    """A courier rejected this order's offer (its delivery REJECTED) at `at`: live dispatch does not suggest the
+    order to that courier again while the order lives, unless no other courier could take it."""
+
+    courier_id: str
+    at: datetime
+
+    def __post_init__(self) -> None:
+        require_times_in_range(self)
+
+
 class ClosedAtPromise(msgspec.Struct, frozen=True):
     """An order for later whose promised time the store's hours came to have closed after it was placed (a holiday
     set, the hours changed): it cannot be made on time, so the platform rang it at once for staff to call the
@@ -235,6 +246,9 @@ class Order(msgspec.Struct, frozen=True):
     # courier, meanwhile): set (event `order.updated`) by the refused pickup, cleared by that courier's `food-back`
     # (`order.updated`). Staff and admin read it; customers and couriers never
     food_with_courier: FoodWithCourier | None = None
+    # the couriers who rejected an offer of this order, oldest first: set (event `order.updated`) by each delivery
+    # REJECTED, never cleared. Staff and admin read it; customers and couriers never
+    refused_by: list[CourierRefusal] = []
 
     def __post_init__(self) -> None:
         require_times_in_range(self)

@@ -154,7 +154,12 @@ class HoursBody(_Body, frozen=True):
 
 
 class AssignBody(_Body, frozen=True):
+    """`expect_courier_id`: a precondition, the courier the sender believes holds the order now (null: nobody);
+    when another courier holds it (or nobody does) the platform refuses with 409 `courier_changed` instead of
+    taking the order from them. Absent: no check (reassign whatever holds it, as consoles before it did)."""
+
     courier_id: Id
+    expect_courier_id: Id | None | msgspec.UnsetType = msgspec.UNSET
 
 
 class ProblemBody(_Body, frozen=True):

@@ -3,6 +3,8 @@
 Bounds (`o2o_tui.domain.chases`): one chase per order every CHASE_INTERVAL_MINUTES (409 `chase_too_soon`), at most
 CHASES_MAX in all (409 `too_many_chases`); an ended order takes none (409 illegal_transition). The answer goes on
 the latest chase (answering again replaces it: the store corrects itself); no chase to answer is a 409 `no_chase`.
+An ended order takes no answer either (409 illegal_transition, to `CHASE_ANSWERED`): the customer no longer waits
+for it, and its words would be written after the personal-data purge passed the order by.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from o2o_tui.platform import orders
 from o2o_tui.platform.context import Ctx
 from o2o_tui.platform.errors import conflict, illegal_transition, validation
 
+CHASE_ANSWERED = "CHASE_ANSWERED"  # the target an ended order's refused answer names (as `CHASED` for a chase)
+
 
 def chase(ctx: Ctx, order_id: str, body: ChaseBody) -> orders.StoredOrder:
     stored = orders.visible(ctx.conn, ctx.caller, order_id, (Role.CUSTOMER,))
@@ -46,6 +50,8 @@ def chase(ctx: Ctx, order_id: str, body: ChaseBody) -> orders.StoredOrder:
 def reply(ctx: Ctx, order_id: str, body: ChaseReplyBody) -> orders.StoredOrder:
     stored = orders.visible(ctx.conn, ctx.caller, order_id, (Role.MERCHANT,))
     order = stored.order
+    if order.status in ENDED_STATUSES:  # nobody waits for an answer now; no text joins an ended order
+        raise illegal_transition(order.status.value, CHASE_ANSWERED)
     problem = body_problem(body)
     if problem is not None:
         raise validation(*problem)

@@ -8,12 +8,21 @@ from datetime import datetime
 import msgspec
 from sqlalchemy import Connection, select, update
 
+from o2o_tui.domain.errors import ErrorDetail
 from o2o_tui.domain.events import EntityKind
 from o2o_tui.domain.fleet import Courier, CourierStatus, Delivery, DeliveryEndReason, DeliveryProblem
 from o2o_tui.domain.geo import Position, position_of
 from o2o_tui.domain.identity import Role
 from o2o_tui.domain.limits import PROBLEMS_MAX
-from o2o_tui.domain.order import ENDED_STATUSES, FoodWithCourier, OpenProblem, Order, OrderStatus, OrderType
+from o2o_tui.domain.order import (
+    ENDED_STATUSES,
+    CourierRefusal,
+    FoodWithCourier,
+    OpenProblem,
+    Order,
+    OrderStatus,
+    OrderType,
+)
 from o2o_tui.domain.personal_data import courier_at_door, courier_done_with
 from o2o_tui.domain.requests import CourierStateBody, ProblemBody
 from o2o_tui.domain.transitions import (
@@ -122,18 +131,66 @@ def _staff_view(conn: Connection, caller: Caller, courier: Courier) -> Courier |
     if courier.store_id is not None:
         return None
     table = db.deliveries
-    ours = set(
-        conn.execute(
-            select(table.c.id).where(
-                table.c.courier_id == courier.id,
-                table.c.store_id == caller.store_id,
-                table.c.status.not_in(_ENDED),
-            )
-        ).scalars()
-    )
+    active = conn.execute(
+        select(table.c.id, table.c.store_id, table.c.status).where(
+            table.c.courier_id == courier.id, table.c.status.not_in(_ENDED)
+        )
+    ).all()
+    ours = {row.id for row in active if row.store_id == caller.store_id}
     if not ours:
         return None
-    return msgspec.structs.replace(courier, delivery_ids=[d for d in courier.delivery_ids if d in ours])
+    shown = msgspec.structs.replace(courier, delivery_ids=[d for d in courier.delivery_ids if d in ours])
+    legs = [(row.store_id, row.status) for row in active]
+    if _on_leg_elsewhere(legs, caller.store_id):
+        return msgspec.structs.replace(shown, position=None, position_at=None, busy_elsewhere=True)
+    if _at_their_door(conn, courier, caller.store_id):
+        return msgspec.structs.replace(shown, position=None, position_at=None)
+    return shown
+
+
+def _at_their_door(conn: Connection, courier: Courier, store_id: str | None) -> bool:
+    """Whether a platform courier still stands where its last delivery for another store left it: that
+    store's customer's door (until its next arrival, pickup or reported position moves it)."""
+    if courier.position is None:
+        return False
+    table = db.deliveries
+    doc = conn.execute(
+        select(table.c.doc)
+        .where(
+            table.c.courier_id == courier.id,
+            table.c.store_id != store_id,
+            table.c.status == DeliveryStatus.DELIVERED.value,
+        )
+        .order_by(table.c.updated_at.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if doc is None:
+        return False
+    door = _decode_delivery(conn, doc).dropoff.position
+    return door is not None and (door.lat, door.lon) == (courier.position.lat, courier.position.lon)
+
+
+# a courier's leg under way for a delivery: at its store, carrying it to its customer, at the door, bringing it back
+_ON_LEG = frozenset(
+    {
+        DeliveryStatus.ARRIVED_AT_MERCHANT.value,
+        DeliveryStatus.PICKED_UP.value,
+        DeliveryStatus.ARRIVED_AT_CUSTOMER.value,
+        DeliveryStatus.RETURNING.value,
+    }
+)
+
+
+def _on_leg_elsewhere(legs: list[tuple[str | None, str]], store_id: str | None) -> bool:
+    """Whether a platform courier's position may be another store's business (its customer's door, the way
+    there): a leg under way for another store's delivery, or one accepted for another store while none of this
+    store's is under way (the courier may be heading there, from wherever its last delivery left it). Offered
+    deliveries take no leg. `legs`: the store and status of each of its active deliveries."""
+    theirs = {status for store, status in legs if store != store_id}
+    if theirs & _ON_LEG:
+        return True
+    ours = {status for store, status in legs if store == store_id}
+    return DeliveryStatus.ACCEPTED.value in theirs and not ours & _ON_LEG
 
 
 def _require_fleet_staff(conn: Connection, caller: Caller) -> None:
@@ -285,10 +342,28 @@ def _release_offers(ctx: Ctx, courier_id: str) -> None:
         stored = orders.load(ctx.conn, delivery.order_id)
         if stored is not None and stored.order.delivery_id == delivery.id:
             ctx.record("order", delivery.order_id, "released")
+            # an offer left unanswered counts as a "no" to that order (as DoorDash and Meituan count an ignored
+            # offer as declined): the platform has no offer timer, and going off duty over an open offer is how a
+            # courier lets one lapse. Else `dispatch auto` would offer the same order again the moment the courier
+            # is back on duty, and a courier could dodge an order by going off and on. Staff taking an offer back
+            # (unassign, reassign) is the staff's choice, not the courier's: no refusal there.
             cleared = msgspec.structs.replace(
-                stored.order, courier_id=None, delivery_id=None, delivery_status=None, delivery_problem=None
+                stored.order,
+                courier_id=None,
+                delivery_id=None,
+                delivery_status=None,
+                delivery_problem=None,
+                refused_by=_with_refusal(stored.order, courier_id, _tap_time(ctx)),
             )
             orders.save(ctx, stored, cleared)
+
+
+def _with_refusal(order: Order, courier_id: str, at: datetime) -> list[CourierRefusal]:
+    """The order's `refused_by` with `courier_id`'s refusal at `at` added (oldest first; a courier who refused it
+    before keeps its first refusal: the list names each courier once, so it stays small)."""
+    if any(refusal.courier_id == courier_id for refusal in order.refused_by):
+        return order.refused_by
+    return [*order.refused_by, CourierRefusal(courier_id=courier_id, at=at)]
 
 
 # --- deliveries --------------------------------------------------------------------------------------------------
@@ -430,7 +505,13 @@ def mirror_on_order(ctx: Ctx, order_id: str) -> None:
         orders.save(ctx, stored, msgspec.structs.replace(order, delivery_status=status, delivery_problem=problem))
 
 
-def assign(ctx: Ctx, order_id: str, courier_id: str) -> Delivery:
+def assign(
+    ctx: Ctx, order_id: str, courier_id: str, expect_courier_id: str | None | msgspec.UnsetType = msgspec.UNSET
+) -> Delivery:
+    """Give the order to `courier_id`, taking it from the courier who holds it (not after pickup).
+    `expect_courier_id`: who the caller believes holds it now (None: nobody); anyone else holding it (or nobody) is
+    refused with 409 `courier_changed`, so a board's old view never takes an order from a courier who just took it.
+    UNSET: no check."""
     conn = ctx.conn
     _require_fleet_staff(conn, ctx.caller)
     stored = orders.visible(conn, ctx.caller, order_id, _STAFF)
@@ -445,11 +526,17 @@ def assign(ctx: Ctx, order_id: str, courier_id: str) -> Delivery:
     if courier is None or (ctx.caller.role in _STAFF and not _staff_may_assign(ctx.caller, courier)):
         raise not_found("courier")
     previous = _active_for_order(conn, order_id)
-    if previous is not None:
-        if previous.courier_id == courier_id:
-            return previous
-        if check_delivery_transition(previous.status, DeliveryAction.CANCEL) is not TransitionCheck.APPLY:
-            raise _picked_up(previous)
+    if previous is not None and previous.courier_id == courier_id:
+        return previous  # already theirs: nobody loses it, whatever the caller believed
+    if expect_courier_id is not msgspec.UNSET:
+        holder = previous.courier_id if previous is not None else None
+        if holder != expect_courier_id:
+            raise _courier_changed(conn, previous)
+    if (
+        previous is not None
+        and check_delivery_transition(previous.status, DeliveryAction.CANCEL) is not TransitionCheck.APPLY
+    ):
+        raise _picked_up(previous)
     if courier.status is CourierStatus.OFFLINE:  # nobody would see the offer: it would wait unseen
         raise conflict("the courier is off duty", code="courier_offline")
     if len(_active_deliveries(conn, courier_id)) >= courier.capacity:
@@ -491,6 +578,28 @@ def assign(ctx: Ctx, order_id: str, courier_id: str) -> Delivery:
     orders.save(ctx, stored, assigned)
     refresh_courier(ctx, courier_id)
     return delivery
+
+
+def _courier_changed(conn: Connection, current: Delivery | None) -> ApiError:
+    """The refusal of an assignment whose sender saw another holder than the one that holds the order now: who
+    holds it (by id and name, none when nobody does) and its delivery's step (PENDING: not answered yet)."""
+    if current is None:
+        detail = ErrorDetail(
+            code="courier_changed", message="the order has no courier now: look again before assigning it"
+        )
+        return ApiError(409, detail)
+    courier = load_courier(conn, current.courier_id)
+    name = courier.name if courier is not None else current.courier_id
+    answered = "has not answered yet" if current.status is DeliveryStatus.PENDING else "has accepted it"
+    message = f"the order is now with courier {name} ({current.courier_id}), who {answered}: look again"
+    detail = ErrorDetail(
+        code="courier_changed",
+        message=message,
+        courier_id=current.courier_id,
+        courier_name=name,
+        delivery_status=current.status.value,
+    )
+    return ApiError(409, detail)
 
 
 def _picked_up(delivery: Delivery) -> ApiError:
@@ -554,7 +663,8 @@ def _say_order_cancelled(ctx: Ctx, delivery_id: str, order: Order) -> None:
     if order.status is not OrderStatus.CANCELLED or current is None:
         return
     if current.status is DeliveryStatus.RETURNING and not current.order_cancelled:
-        _save_delivery(ctx, current, msgspec.structs.replace(current, order_cancelled=True))
+        code = order.cancel_reason_code or None  # why, in words on the courier's side
+        _save_delivery(ctx, current, msgspec.structs.replace(current, order_cancelled=True, cancel_reason_code=code))
 
 
 def _move_order_for_pickup(ctx: Ctx, order_id: str) -> None:
@@ -593,8 +703,14 @@ def delivery_action(ctx: Ctx, delivery_id: str, action: DeliveryAction, code: st
     elif action is DeliveryAction.DELIVERED:
         orders.transition(ctx, stored, OrderAction.DELIVERED)
     elif action is DeliveryAction.REJECT and order.delivery_id == delivery_id:
+        # the courier said no to this order: live dispatch does not suggest it to them again (`Order.refused_by`)
         cleared = msgspec.structs.replace(
-            order, courier_id=None, delivery_id=None, delivery_status=None, delivery_problem=None
+            order,
+            courier_id=None,
+            delivery_id=None,
+            delivery_status=None,
+            delivery_problem=None,
+            refused_by=_with_refusal(order, delivery.courier_id, _tap_time(ctx)),
         )
         orders.save(ctx, stored, cleared)
     if action is not DeliveryAction.RETURNED or not _back_at_store(ctx, stored, after):

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import msgspec
 from sqlalchemy import Connection, select, update
 
+from o2o_tui.domain.events import EntityKind
 from o2o_tui.domain.fleet import Delivery
 from o2o_tui.domain.identity import Role
 from o2o_tui.domain.order import ENDED_STATUSES, Order, OrderStatus, Party
@@ -41,6 +42,10 @@ log = logging.getLogger("o2o.platform.jobs")
 
 SYSTEM = Caller(user_id="system", name="platform", role=Role.ADMIN)
 PERSONAL_PURGED_THROUGH_KEY = "personal_purged_through"
+# the purge's last look for orders written to after it blanked them (`_late_writes`), less the margin: a write's
+# time is taken before it waits for the database, so one may commit a little after a later run looked
+PERSONAL_LATE_CHECKED_KEY = "personal_late_writes_checked"
+_LATE_MARGIN = timedelta(minutes=10)
 _BATCH = 200
 _ORDER_ENDED = tuple(status.value for status in ENDED_STATUSES)
 _DELIVERY_ENDED = tuple(status.value for status in DELIVERY_ENDED)
@@ -115,19 +120,62 @@ def prune(platform: Platform) -> None:
         auto_accept.forget_devices(conn, now)  # station candidates unheard of for 30 days
 
 
+def _late_writes(conn: Connection, written_since: str, ended_before: str) -> tuple[list[str], int]:
+    """The orders the purge passed by already (ended before `ended_before`) that were written to since
+    `written_since` (a refund after handoff, within its window; anything a later change adds): their text is
+    blanked too, as their first purge blanked it. Every save of an order is an event (`orders.save`), so the
+    events name them. Answers their ids and how many documents it blanked."""
+    events_table, orders_table = db.events, db.orders
+    written = sorted(
+        set(
+            conn.execute(
+                select(events_table.c.entity_id).where(
+                    events_table.c.entity == EntityKind.ORDER.value,
+                    events_table.c.occurred_at >= written_since,
+                )
+            ).scalars()
+        )
+    )
+    ids: list[str] = []
+    blanked = 0
+    for start in range(0, len(written), _BATCH):
+        for row in conn.execute(
+            select(orders_table.c.id, orders_table.c.doc).where(
+                orders_table.c.id.in_(written[start : start + _BATCH]),
+                orders_table.c.status.in_(_ORDER_ENDED),
+                orders_table.c.ended_at.is_not(None),
+                orders_table.c.ended_at < ended_before,
+            )
+        ).all():
+            ids.append(row.id)
+            order = _decode_order(row.doc)
+            blank = without_personal_order(order)
+            if blank != order:
+                conn.execute(update(orders_table).where(orders_table.c.id == row.id).values(doc=_encode(blank)))
+                blanked += 1
+    return ids, blanked
+
+
 def purge_personal(platform: Platform) -> int:
     """Blank the customer's name, phone, address and the notes of orders and deliveries that ended longer than
     `purge_personal_hours` ago (the consoles' caches do the same after the same time). Each run handles what
     ended since the previous run's cutoff (kept in `meta`); no event and no new version: the devices blank their
     own copies on the same schedule. The stored answers that carry those orders and deliveries (replayed for their
     Idempotency-Key) are blanked alike. A courier still at such a delivery's door loses that position, with an
-    event (fleet.forget_door). Answers how many documents it blanked."""
-    cutoff = db.iso(db.utcnow() - timedelta(hours=platform.settings.purge_personal_hours))
+    event (fleet.forget_door). An order written to after its purge (`_late_writes`, found by the events since the
+    previous run, less `_LATE_MARGIN`) is blanked again, its stored answers too. Answers how many documents it
+    blanked."""
+    now = db.utcnow()
+    cutoff = db.iso(now - timedelta(hours=platform.settings.purge_personal_hours))
     purged = 0
     with db.writing(platform.engine) as conn:
         since = db.get_meta(conn, PERSONAL_PURGED_THROUGH_KEY) or ""
+        written_since = db.get_meta(conn, PERSONAL_LATE_CHECKED_KEY) or ""
+        late, purged = _late_writes(conn, written_since, min(since, cutoff))
+        db.set_meta(conn, PERSONAL_LATE_CHECKED_KEY, db.iso(now - _LATE_MARGIN))
+        idempotency.blank_personal(conn, idempotency.ORDER, late)
         if since >= cutoff:
-            return 0
+            return purged
         orders_table = db.orders
         ended_orders: list[str] = []
         for row in conn.execute(

@@ -33,8 +33,17 @@ def order_view(order: Order, caller: Caller, customer_id: str) -> Order:
     if caller.role not in (Role.MERCHANT, Role.DISPATCHER) and order.food_with_courier is not None:
         # which courier carries the food back is the store's business, not the customer's (nor another courier's)
         order = msgspec.structs.replace(order, food_with_courier=None)
+    if caller.role not in (Role.MERCHANT, Role.DISPATCHER) and order.refused_by:
+        # which couriers said no to the order is for the staff who dispatch it (live dispatch avoids them), not the
+        # customer's business, nor another courier's (nor a lever for the courier offered it next)
+        order = msgspec.structs.replace(order, refused_by=[])
     # the store's own bookkeeping (which device's accept stood) is for the store's devices only
     accept_key = order.accept_key if caller.role in (Role.MERCHANT, Role.DISPATCHER) else None
+    if caller.role is Role.CUSTOMER and order.delivery_problem is not None and order.delivery_problem.note:
+        # the courier's words on its problem are for the store (as `food_with_courier`): the reason code only
+        order = msgspec.structs.replace(
+            order, delivery_problem=msgspec.structs.replace(order.delivery_problem, note="")
+        )
     if caller.role is Role.CUSTOMER and caller.user_id == customer_id:
         return msgspec.structs.replace(order, accept_key=None) if order.accept_key is not None else order
     customer = order.customer

@@ -198,6 +198,30 @@ def _delivery_ended(reason: dict[str, Any], subject: str, what: str) -> str:
     return t(key, subject=subject, action=what)
 
 
+# a courier's steps toward the customer: refused once the order was cancelled under them (food in hand, the
+# delivery on its way back), whatever the platform's code, the cancellation is why
+_FORWARD_STEPS = frozenset(
+    {
+        "delivery.accept",
+        "delivery.arrived_at_merchant",
+        "delivery.picked_up",
+        "delivery.arrived_at_customer",
+        "delivery.delivered",
+    }
+)
+
+
+def _cancelled_under_courier(reason: dict[str, Any], subject: str, what: str) -> str:
+    """The order was cancelled while the courier had the food (the delivery `RETURNING`, `order_cancelled`): said
+    as a cancellation, with its reason in words when the delivery carries it, and what to do with the food."""
+    code = str(reason.get("cancel_reason_code") or "")
+    if code:
+        from o2o_tui.figures_text import reason_name  # the queue's words for the same codes; others made safe
+
+        return t("sync.explain.delivery_cancelled_returning.why", subject=subject, action=what, reason=reason_name(code))
+    return t("sync.explain.delivery_cancelled_returning", subject=subject, action=what)
+
+
 _ORDER_FLOW = ("CREATED", "CONFIRMED", "PREPARING", "READY_FOR_PICKUP", "DISPATCHED", "DELIVERED", "CONCLUDED")
 _DELIVERY_FLOW = ("PENDING", "ACCEPTED", "ARRIVED_AT_MERCHANT", "PICKED_UP", "ARRIVED_AT_CUSTOMER", "DELIVERED")
 
@@ -219,10 +243,11 @@ def _before(now_status: str, target: str, delivery: bool) -> bool:
 
 def _status_shown(status: str, order_type: object, delivery: bool) -> str:
     """An order's status as the queue shows it (`ui.status`, for its type: "Picked up" for a handed-over takeout,
-    "Served" for dine-in); a courier's delivery status, or an order status the queue has no word for, as
-    `status_label` says it."""
+    "Served" for dine-in); a courier's delivery status as a courier says where it stood ("on its way back to the
+    store", not the list's "BACK TO STORE"); a status without such words as `status_label` says it."""
     if delivery:
-        return status_label(status, delivery=True)
+        words = t(f"sync.explain.delivery_status.{status}")
+        return words if words != f"sync.explain.delivery_status.{status}" else status_label(status, delivery=True)
     try:
         shown = shown_status(OrderStatus(status), OrderType(str(order_type))) if order_type else status
     except ValueError:  # a status or type this console does not know
@@ -334,6 +359,8 @@ def _explain(reason: dict[str, Any], *, action: str, target: str, name: str) -> 
     delivery = action.startswith("delivery.")
     if now_status == "CANCELLED" and delivery:  # the courier's delivery: the order ended, or went to another
         return _delivery_ended(reason, subject, what)
+    if now_status == "RETURNING" and reason.get("order_cancelled") and action in _FORWARD_STEPS:
+        return _cancelled_under_courier(reason, subject, what)  # whatever the code: the order is gone
     if now_status == "CANCELLED" and action not in _FOR_ENDED_ORDERS:
         return _cancelled(reason, subject, what)
     if code == "already_accepted":
@@ -347,10 +374,14 @@ def _explain(reason: dict[str, Any], *, action: str, target: str, name: str) -> 
             return sentence
     if code == "illegal_transition" and now_status:
         status = _status_shown(str(now_status), order_type, delivery)
+        if delivery and now_status == "RETURNING":  # on its way back (the courier's own return): the food too
+            return t("sync.explain.delivery_returning", subject=subject, action=what)
         if not _before(str(now_status), str(reason.get("to") or ""), delivery):
-            return t("sync.explain.moved_on", subject=subject, action=what, status=status)
+            key = "sync.explain.delivery_moved_on" if delivery else "sync.explain.moved_on"
+            return t(key, subject=subject, action=what, status=status)
         # too early, not a race: say the step that has to come first
-        return t(_NOT_YET.get(action, "sync.explain.not_yet"), subject=subject, action=what, status=status)
+        key = "sync.explain.delivery_not_yet" if delivery else _NOT_YET.get(action, "sync.explain.not_yet")
+        return t(key, subject=subject, action=what, status=status)
     if code == "wrong_code":
         return t("sync.explain.wrong_code", subject=subject, action=what)
     if code == "code_locked":

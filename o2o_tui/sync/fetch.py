@@ -33,7 +33,8 @@ from o2o_tui.sync.scope import Scope
 # again. RULE: bump this whenever a cached entity gains a field (or a field's meaning or shape changes). The
 # engine then resyncs a cache written by an older version once, in full, on first open (`tables.META_MODEL_VERSION`).
 # 1: the first marked model (food_with_courier, delay minutes, store_timezone on deliveries, ...).
-MODEL_VERSION = 1
+# 2: Order.refused_by (the couriers who rejected an offer of the order).
+MODEL_VERSION = 2
 FETCH_CONCURRENCY = 8
 SNAPSHOT_PAGE = 500
 LISTING = "*"  # the id of a skipped listing (a snapshot table that could not be listed to its end)

@@ -79,6 +79,11 @@ def rejection_reason(
             reason["end_reason"] = str(delivery_doc["end_reason"])
             if delivery_doc.get("cancel_reason_code"):
                 reason["cancel_reason_code"] = str(delivery_doc["cancel_reason_code"])
+        elif delivery_doc.get("status") == "RETURNING" and delivery_doc.get("order_cancelled"):
+            # the order was cancelled while the courier had the food: on its way back, said as a cancellation
+            reason["order_cancelled"] = True
+            if delivery_doc.get("cancel_reason_code"):
+                reason["cancel_reason_code"] = str(delivery_doc["cancel_reason_code"])
     return reason
 
 

@@ -53,7 +53,9 @@ class OrderRowView:
     route: str  # " 2/3" for the second stop of a three-order bundle
     pickup: str
     dropoff: str
-    tag: str  # "now", "plan", "stale" (planned from an old position), "sent" or why it has no suggestion
+    # "now", "plan", "stale" (planned from an old position), "refused" (to a courier who rejected it before), "sent"
+    # or why it has no suggestion
+    tag: str
     customer: str
     address: str
     problem: str = ""  # its courier's open problem, in a few words ("" when none): the row is marked
@@ -111,6 +113,8 @@ def order_view(
             route = f" {suggestion.stop}/{suggestion.route_size}"
         pickup, dropoff = clock(suggestion.pickup_at, zone), clock(suggestion.dropoff_at, zone)
         tag = "now" if suggestion.commit else "stale" if suggestion.stale_minutes is not None else "plan"
+        if suggestion.refused:  # to a courier who rejected it before (nobody else could take it): a person decides
+            tag = "refused"
     else:
         pickup = dropoff = ""
         if state.why in ("courier_offline", "courier_problem", *PICKED_UP_TAGS):  # its courier cannot go on with it
@@ -183,6 +187,7 @@ _TAG_STYLE = {
     "courier_problem": "bold $text-error",
     "returning": "bold $text-warning",
     "stuck": "bold $text-error",
+    "refused": "bold $text-warning",
 }
 PROBLEM_STYLE = "bold reverse $text-error"
 STALE_MARK = "?"  # after a courier's free time: its position is old, so where and when it is free is a guess
@@ -259,7 +264,7 @@ def order_line(view: OrderRowView, width: int) -> Content:
             parts.append((fit(view.problem, w), PROBLEM_STYLE) if view.problem else fit(view.status, w))
         elif name == "courier":
             route_w = min(len(view.route), max(0, w - 4))
-            parts += [fit(view.courier, w - route_w), (view.route[:route_w], "bold")]
+            parts += [courier_cell(view.courier, w - route_w), (view.route[:route_w], "bold")]
         elif name == "times":
             both = f"{view.pickup}{arrow}{view.dropoff}"
             times = both if view.pickup and w >= cell_len(both) else view.pickup
@@ -275,6 +280,16 @@ def order_line(view: OrderRowView, width: int) -> Content:
                 parts.append((fit(text, w), _TAG_STYLE.get(view.tag, "$text-muted")))
         parts.append(" ")
     return Content.assemble(*parts[:-1])
+
+
+def courier_cell(courier: str, width: int) -> str:
+    """An order's courier ("3 赵敏 Zhao Min": its map mark, then its name) in `width` cells: where the mark and the
+    first word of the name do not fit together, the name alone, cut ("赵…", never a bare "3…")."""
+    mark, _, name = courier.partition(" ")
+    first = name.split(" ", 1)[0]
+    if name and cell_len(courier) > width and cell_len(mark) + 1 + cell_len(first) + 1 > width:
+        return fit(name, width)
+    return fit(courier, width)
 
 
 def courier_columns(width: int) -> dict[str, Column]:
@@ -345,7 +360,7 @@ class OrderList(LineList[OrderRowView]):
     def row_classes(self, row: OrderRowView, state: RowState) -> tuple[str, ...]:
         if row.tag == "now":
             return ("board-order--now",)
-        if row.problem or row.tag in ("plan", "stale", "courier_offline"):
+        if row.problem or row.tag in ("plan", "stale", "courier_offline", "refused"):
             return ()
         return ("board-order--muted",)
 

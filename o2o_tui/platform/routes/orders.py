@@ -216,7 +216,10 @@ class OrderController(Controller):
     ) -> Response[Delivery]:
         return await idempotent(
             request,
-            lambda ctx: (views.delivery_view(fleet.assign(ctx, order_id, data.courier_id), ctx.caller), 200),
+            lambda ctx: (
+                views.delivery_view(fleet.assign(ctx, order_id, data.courier_id, data.expect_courier_id), ctx.caller),
+                200,
+            ),
         )
 
     @post(_ONE + "/unassign", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
