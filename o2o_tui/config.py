@@ -59,8 +59,10 @@ class Profile(msgspec.Struct, frozen=True, forbid_unknown_fields=False, omit_def
 
     def public(self) -> dict[str, object]:
         """Everything but the token, for display and `--json`."""
-        data = msgspec.to_builtins(self)
+        data: dict[str, object] = msgspec.to_builtins(self)
         data.pop("token", None)
+        if isinstance(saved := data.get("saved_at"), str):  # stored "+00:00": said in "Z" as every JSON time
+            data["saved_at"] = saved.replace("+00:00", "Z")
         return data
 
 

@@ -13,6 +13,7 @@ from o2o_tui.domain.money import Money, format_money
 from o2o_tui.domain.report import TOP_ITEMS, DayReport, Durations, HourFigures
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
+from o2o_tui.text_marks import ellipsis
 
 BLOCKS = " ▁▂▃▄▅▆▇█"  # eighths of a cell, for the top of a bar
 SIDE_BLOCKS = " ▏▎▍▌▋▊▉█"  # eighths of a cell, for the end of a horizontal bar
@@ -34,18 +35,23 @@ def pad(text: str, width: int, *, right: bool = False) -> str:
     return fill + text if right else text + fill
 
 
-def clip(text: str, width: int) -> str:
-    """`text` cut to at most `width` cells, with `…` when cut."""
+def clip(text: str, width: int, mark: str | None = None) -> str:
+    """`text` cut to at most `width` cells, with an ellipsis when cut: `mark`, else the terminal's
+    (`text_marks.ellipsis`: "…", or "..." under the console's ASCII set or on a terminal that is not UTF-8). A
+    width narrower than the mark cuts without it."""
     if cells(text) <= width:
         return text
+    mark = ellipsis() if mark is None else mark
+    if cells(mark) > width:
+        mark = ""
     kept, used = [], 0
     for char in text:
         step = cells(char)
-        if used + step > width - 1:
+        if used + step > width - cells(mark):
             break
         kept.append(char)
         used += step
-    return "".join(kept) + "…"
+    return "".join(kept) + mark
 
 
 def _cuts(piece: str, commas: bool) -> list[tuple[str, str]]:
@@ -92,8 +98,8 @@ def _tokens(text: str, width: int) -> list[tuple[str, str]]:
 def wrap(text: str, width: int, *, clipped: bool = True) -> list[str]:
     """`text` on lines of at most `width` cells, broken between whole fields (the two spaces between "Orders 4"
     and "done 0"), else before a bracket, else after a comma, never inside a figure or a name in brackets
-    ("(Asia/Shanghai)"); a piece wider than a line is clipped (`…`), or left whole (`clipped=False`) for a widget
-    that folds it."""
+    ("(Asia/Shanghai)"); a piece wider than a line is clipped (`clip`: with an ellipsis), or left whole
+    (`clipped=False`) for a widget that folds it."""
     if cells(text) <= width:
         return [text]
     lines: list[str] = []
@@ -121,7 +127,7 @@ def table(
 ) -> list[str]:
     """Rows of columns aligned by cell width, each line led by `indent`; `right[i]` right-aligns column i
     (numbers). Lines wider than `width` cells have their first column (the name: an item, a reason) clipped
-    (`…`) to fit, down to `NAME_LEAST` cells: the other columns (amounts, counts, who) are never cut."""
+    (`clip`) to fit, down to `NAME_LEAST` cells: the other columns (amounts, counts, who) are never cut."""
     if not rows:
         return []
     count = max(len(row) for row in rows)

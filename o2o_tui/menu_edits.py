@@ -32,6 +32,10 @@ KINDS: tuple[Kind, ...] = ("category", "item", "group", "option")
 PRICE_TEXT_MAX = 32  # characters of a typed price
 _ID_SAFE = re.compile(r"[^A-Za-z0-9_-]+")
 _SYMBOLS = "¥$€£￥"
+# what separates option group ids wherever a person types a list of them (the editor's field, a sheet's cell): `;`
+# as a sheet is exported, `,` as the editor shows them, their full-width forms, the Chinese enumeration comma 、
+# and spaces (an id has none)
+GROUP_SEPARATORS = re.compile(r"[\s;；,，、]+")
 
 E = TypeVar("E", Category, Item, OptionGroup, Option)
 
@@ -70,6 +74,11 @@ def _decimal_point(text: str) -> str | None:
     if all(len(group) == 3 for group in groups):
         return text.replace(",", "")
     return None
+
+
+def group_ids_from_text(text: str) -> list[str]:
+    """The option group ids of a typed list ("sugar，ice、topping" -> ["sugar", "ice", "topping"])."""
+    return [part for part in GROUP_SEPARATORS.split(text) if part]
 
 
 def price_from_text(text: str, currency: str) -> Money:

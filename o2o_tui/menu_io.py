@@ -46,7 +46,8 @@ from o2o_tui.domain.menu_rules import Problem, item_problems, menu_problems, pro
 from o2o_tui.domain.money import Money, format_money
 from o2o_tui.domain.requests import MenuIn, menu_of
 from o2o_tui.i18n import t
-from o2o_tui.menu_edits import EditError, price_from_text, price_text
+from o2o_tui.menu_edits import EditError, group_ids_from_text, price_from_text, price_text
+from o2o_tui.safe_text import safe_text
 
 MAX_BYTES = 10 * 1024 * 1024
 BOM = b"\xef\xbb\xbf"
@@ -68,9 +69,6 @@ CSV_COLUMNS = (
 )
 AVAILABILITY_WORDS = ("available", "sold-out", "unavailable")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
-# what separates a row's option groups: `;` as exported, and what a person types (full-width, or commas as the
-# editor shows them)
-_GROUP_SEPARATORS = re.compile("[;；,，、]")
 _PRICE_UNIT = re.compile(r"\s*[元块塊圆]\s*$")  # "39.50元", "５块": the unit written after a price
 _TRUE = frozenset({"yes", "y", "true", "1", "是"})
 _FALSE = frozenset({"no", "n", "false", "0", "", "否"})
@@ -147,7 +145,7 @@ def import_json(data: bytes, currency: str | None = None) -> Menu:
     """The menu in `data` (as `export_json` writes it), checked like a publish (`menu_rules`, in `currency` when
     given, else the menu's own); raises `MenuImportError`."""
     _too_big(data)
-    data = data.removeprefix(BOM)
+    data = _without_shown_status(data.removeprefix(BOM))
     try:
         body = _JSON_IN.decode(data)
     except msgspec.ValidationError as error:
@@ -160,11 +158,68 @@ def import_json(data: bytes, currency: str | None = None) -> Menu:
         found = re.search(r"\(byte (\d+)\)", str(error))
         line, column = _line_column(data, int(found.group(1))) if found else (0, 0)
         raise MenuImportError([ImportProblem(line, column, str(error))]) from None
-    menu = menu_of(body)
+    menu = _typed_texts(menu_of(body))
     problems = menu_problems(menu, currency or menu.currency)
     if problems:
         raise MenuImportError([ImportProblem(0, 0, problem_text(p), p.field) for p in problems])
     return menu
+
+
+def _without_shown_status(data: bytes) -> bytes:
+    """`data` without the `effective_status` that `o2o menu show --json` adds to each item and option (what it is
+    for a customer now, worked out from `status` and `snooze_until`): a file saved from it imports as an export."""
+    if b'"effective_status"' not in data:
+        return data
+    try:
+        body = msgspec.json.decode(data)
+    except msgspec.DecodeError:
+        return data  # the decoder below says where
+    if not isinstance(body, dict):
+        return data
+    for key, inner in (("categories", "items"), ("option_groups", "options")):
+        for outer in body.get(key) or []:
+            for entry in (outer.get(inner) or []) if isinstance(outer, dict) else []:
+                if isinstance(entry, dict):
+                    entry.pop("effective_status", None)
+    return msgspec.json.encode(body)
+
+
+def _kept(single: str, texts: Names) -> Names:
+    """`texts` (an entity's `names` or `descriptions`) such that a publish, which makes the single text (`name`,
+    `description`) the first non-empty of zh, en, loses nothing the file says when it can: a single text that is
+    neither of them becomes the Chinese one when there is none (`"name": "小料", "names": {"en": "Toppings"}`).
+    Where `names.zh` is given, it is what is stored (an export with per-language names added keeps its old single
+    text beside them); the dry run's diff shows what that is."""
+    if texts == Names() or blank(single) or single.strip() in (texts.zh.strip(), texts.en.strip()):
+        return texts  # one single text of an older menu, or one of the per-language texts: nothing is lost
+    if blank(texts.zh):
+        return Names(zh=single, en=texts.en)
+    return texts
+
+
+def _typed_texts(menu: Menu) -> Menu:
+    """`menu` (a JSON file's) with each `name` and item `description` kept by `_kept`."""
+
+    def item(entry: Item) -> Item:
+        return msgspec.structs.replace(
+            entry,
+            names=_kept(entry.name, entry.names),
+            descriptions=_kept(entry.description, entry.descriptions),
+        )
+
+    categories = [
+        msgspec.structs.replace(category, names=_kept(category.name, category.names), items=[item(e) for e in category.items])
+        for category in menu.categories
+    ]
+    groups = [
+        msgspec.structs.replace(
+            group,
+            names=_kept(group.name, group.names),
+            options=[msgspec.structs.replace(option, names=_kept(option.name, option.names)) for option in group.options],
+        )
+        for group in menu.option_groups
+    ]
+    return msgspec.structs.replace(menu, categories=categories, option_groups=groups)
 
 
 def _more_problems(data: bytes, currency: str | None, reported: str) -> list[ImportProblem]:
@@ -226,10 +281,19 @@ def _merged(zh: str | None, en: str | None, old: tuple[str, Names] | None) -> tu
     return zh or en, Names(zh=zh, en=en)
 
 
-def _availability_word(item: Item) -> str:
+def _availability_word(item: Item, now: datetime | None = None) -> str:
+    """What the item is for a customer at `now` (default: this moment), as `o2o menu show` says it
+    (cli/menu.py `effective_status`): sold out only while `snooze_until` is still to come; one whose time has
+    passed is available again, so a sheet imported back does not sell it out anew."""
+    from datetime import UTC
+
+    from o2o_tui.domain.limits import as_utc
+
     if item.status is Availability.UNAVAILABLE:
         return "unavailable"
-    return "sold-out" if item.snooze_until is not None else "available"
+    if item.snooze_until is None:
+        return "available"
+    return "sold-out" if as_utc(item.snooze_until) > (now or datetime.now(UTC)) else "available"
 
 
 def _time_text(moment: datetime | None, zone: tzinfo | None = None) -> str:
@@ -560,6 +624,9 @@ class _Sheet:
         )
         if "price" not in cells:  # a partial sheet without prices (a new item's lack is said in `add`)
             price = Money(0, currency) if old is None else old.price
+        elif blank(_PRICE_UNIT.sub("", cells["price"])):  # said as empty, never "not a price: ." quoting nothing
+            self.problem(line, "price", t("menu_cli.error.price_empty"))
+            price = Money(0, currency)
         else:
             try:
                 price = price_from_text(_PRICE_UNIT.sub("", cells["price"]), currency)
@@ -605,12 +672,20 @@ class _Sheet:
 
     def _snooze(self, line: int, cells: dict[str, str]) -> datetime | None:
         text = cells.get("snooze_until", "").strip()
-        if not text or cells["availability"].strip().lower() == "available":
-            return None  # available: whatever time the sheet kept no longer holds
+        if not text:
+            return None
         try:
             moment = datetime.fromisoformat(text)
         except ValueError:
             moment = None
+        if cells["availability"].strip().lower() == "available":
+            # a sell-out whose time has passed, as the export writes it (`_availability_word`), comes back as the
+            # menu has it; a time still to come no longer holds: the sheet puts the item on sale
+            from o2o_tui.domain.limits import time_in_range
+
+            if moment is not None and time_in_range(moment) and moment <= datetime.now(moment.tzinfo):
+                return moment
+            return None
         if moment is None or moment.tzinfo is None:
             self.problem(line, "snooze_until", t("menu_cli.error.time", text=text))
             return None
@@ -623,7 +698,7 @@ class _Sheet:
         return word in _TRUE
 
     def _groups(self, line: int, text: str) -> list[str]:
-        ids = [part.strip() for part in _GROUP_SEPARATORS.split(text) if part.strip()]
+        ids = group_ids_from_text(text)  # the separators the editor's field takes too
         for group_id in ids:
             if group_id not in self.group_ids:
                 self.problem(line, "option_group_ids", t("menu_cli.error.unknown_group", id=group_id))
@@ -822,8 +897,6 @@ def sale_warnings(published: Menu, imported: Menu, lines: dict[str, int] | None 
 def describe_warning(warning: SaleWarning) -> str:
     """`line 4 (New item): Still has the name it got when added. On sale at 0: customers get it free.`, in the
     current language (the editor's publish preview says the same words)."""
-    from o2o_tui.safe_text import safe_text
-
     if warning.line:
         where = t("menu_cli.at.row_line", line=warning.line)
     else:

@@ -27,6 +27,7 @@ quick availability changes, on top of the outbox and the sync engine (like every
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -124,12 +125,39 @@ def discard_draft(cache: Any, store_id: str) -> bool:
 
 
 class DraftHeld(Exception):
-    """Another editor has the store's draft open; `holder` is its lock's note (pid, host, command, since)."""
+    """Another editor has the store's draft open; `holder` is its lock's note (pid, host, command, since).
+    `command`: what holds it when that is another `o2o menu` command changing the draft for a moment
+    (`held_by_command`: "import", "publish", "discard", "hide", "show"), still holding it after the wait; None for
+    an editor."""
 
-    def __init__(self, store_id: str, holder: Mapping[str, object]) -> None:
+    def __init__(self, store_id: str, holder: Mapping[str, object], command: str | None = None) -> None:
         super().__init__(f"the menu draft of {store_id} is open in another editor")
         self.store_id = store_id
         self.holder = dict(holder)
+        self.command = command
+
+
+# the `o2o menu` commands that hold the draft only for their change (a moment), by the words after `menu`
+_BRIEF_HOLDERS: dict[tuple[str, ...], str] = {("import",): "import", ("publish",): "publish", ("discard",): "discard"}
+_BRIEF_HOLDERS |= {(kind, verb): verb for kind in ("item", "option") for verb in ("hide", "show")}
+
+
+def held_by_command(holder: Mapping[str, object]) -> str | None:
+    """Which `o2o menu` command holds the draft for its change, from the lock's note ("import", "publish",
+    "discard", "hide", "show"); None for anything else: an editor (`o2o console`, `o2o menu edit`), or a
+    program whose note says nothing."""
+    parts = str(holder.get("command") or "").split()
+    for index, part in enumerate(parts):
+        if Path(part).name in ("o2o", "o2o_tui"):
+            words = [word for word in parts[index + 1 :] if not word.startswith("-")]
+            if "menu" in words:
+                after = words[words.index("menu") + 1 :]
+                for length in (1, 2):
+                    found = _BRIEF_HOLDERS.get(tuple(after[:length]))
+                    if found is not None:
+                        return found
+            return None
+    return None
 
 
 def draft_lock(cache: Any, store_id: str) -> DraftLock:
@@ -138,12 +166,22 @@ def draft_lock(cache: Any, store_id: str) -> DraftLock:
 
 
 @contextlib.contextmanager
-def claimed_draft(cache: Any, store_id: str) -> Iterator[None]:
-    """Hold the store's draft lock for one command's change of the draft; `DraftHeld` when an editor has it."""
+def claimed_draft(cache: Any, store_id: str, *, wait: float = 0.0) -> Iterator[None]:
+    """Hold the store's draft lock for one command's change of the draft; `DraftHeld` at once when an editor has
+    it. Another `o2o menu` command holding it for its change (`held_by_command`) is waited for, up to `wait`
+    seconds (a CLI passes `O2O_CACHE_LOCK_WAIT`, as the cache's write lock waits), then `DraftHeld` naming it."""
     lock = draft_lock(cache, store_id)
     try:
-        if not lock.try_acquire():
-            raise DraftHeld(store_id, lock.holder())
+        deadline = time.monotonic() + wait
+        pause = 0.01
+        while not lock.try_acquire():
+            holder = lock.holder()
+            command = held_by_command(holder)
+            # an empty note: the holder is letting go (it empties the note first), or could not write one
+            if (command is None and holder) or time.monotonic() >= deadline:
+                raise DraftHeld(store_id, holder, command)
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
         yield
     finally:
         lock.close()

@@ -109,6 +109,16 @@ def _from_file() -> Settings:
     return Settings(**kept)
 
 
+def settings_stamp() -> tuple[int, int] | None:
+    """When settings.json last changed and its size (None: there is none): a running console looks at it (a stat,
+    not a read) and reads the file again only when it changed (the printer and voice follow it)."""
+    try:
+        found = (config_dir() / SETTINGS_FILE).stat()
+    except OSError:
+        return None
+    return found.st_mtime_ns, found.st_size
+
+
 def parse_keymap(text: str) -> dict[str, str]:
     """`"a=b, c=d"` -> `{"a": "b", "c": "d"}`; malformed pairs are skipped."""
     pairs = (part.split("=", 1) for part in text.split(",") if "=" in part)

@@ -21,6 +21,7 @@ from o2o_tui.domain.menu import Availability, Item, Menu, Option, localized
 from o2o_tui.domain.store import Store, StoreState
 from o2o_tui.i18n import current_language, t
 from o2o_tui.safe_text import safe_text
+from o2o_tui.text_marks import dotted
 
 
 def store_zone(store: Store | None) -> tzinfo:
@@ -172,7 +173,8 @@ def sold_out(menu: Menu | None, now: datetime, lang: str | None = None) -> list[
 
 
 def sold_out_text(found: list[SoldOut], zone: tzinfo, now: datetime) -> str:
-    """ "Sold out (2): Kung Pao Chicken until 14:30 · Rice"; "" when nothing is."""
+    """ "Sold out (2): Kung Pao Chicken until 14:30 · Rice" (the separator the terminal can show: `dotted`); ""
+    when nothing is."""
     if not found:
         return ""
     parts = []
@@ -182,7 +184,7 @@ def sold_out_text(found: list[SoldOut], zone: tzinfo, now: datetime) -> str:
             parts.append(t("store.sold_out.until", name=name, at=at_text(entry.until, zone, now)))
         else:
             parts.append(name)
-    return t("store.sold_out.line", count=len(found), names=" · ".join(parts))
+    return t("store.sold_out.line", count=len(found), names=dotted(parts))
 
 
 def next_sold_out_change(found: list[SoldOut]) -> datetime | None:

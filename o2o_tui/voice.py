@@ -11,6 +11,9 @@ down and coming back, said in the console's language through a speech engine on 
   is said. A burst of 20 new orders is two or three sentences, not five minutes of talk.
 - `Announcer` decides what to say from the orders themselves: each order is announced once as new (while it
   still waits for an answer and its accept deadline has not passed) and once when its customer asks to cancel.
+  The bell rings for a new order before its words are said (after the frame that shows it): an order accepted
+  in between (the printing station's auto-accept takes it at once) is still said as new, once, when it was
+  accepted within `JUST_ACCEPTED_S` and the announcer has not seen it before.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ OLD_ESPEAK_VOICES = {"en": "en", "zh": "zh"}
 MAX_SINGLE = 2  # new orders (or cancellation requests) said one by one; more waiting are said as a count
 SPEAK_TIMEOUT_S = 20.0  # an engine that hangs is killed after this long
 RATE_WPM = 150  # a little slower than espeak's 175: said once, across a busy counter
+# an order first seen already accepted this recently was new when its bell rang (auto-accepted in between)
+JUST_ACCEPTED_S = 15.0
 
 
 class Kind(enum.StrEnum):
@@ -209,6 +214,14 @@ class Speaker:
                 self._process = None
 
 
+def _just_accepted(order: Order, now: datetime) -> bool:
+    """Accepted (here, queued or answered) within `JUST_ACCEPTED_S` of `now`, and not ended."""
+    accepted = order.confirmed_at
+    if order.status is not OrderStatus.CONFIRMED or accepted is None:
+        return False
+    return abs((now - accepted).total_seconds()) <= JUST_ACCEPTED_S
+
+
 def _type_word(order: Order) -> str:
     return t(f"voice.type.{order.type.value}")
 
@@ -219,6 +232,7 @@ class Announcer:
     def __init__(self) -> None:
         self._said_new: set[str] = set()
         self._said_cancel: set[str] = set()
+        self._seen: set[str] = set()  # the orders shown at the last look
 
     def orders(self, orders: Iterable[Order], now: datetime) -> list[Announcement]:
         said: list[Announcement] = []
@@ -228,6 +242,8 @@ class Announcer:
             present.add(order.id)
             deadline = order.accept_deadline
             waiting = order.status is OrderStatus.CREATED and (deadline is None or deadline > now)
+            if not waiting and order.id not in self._seen:  # accepted between its bell and this look
+                waiting = _just_accepted(order, now)
             if waiting and order.id not in self._said_new:
                 self._said_new.add(order.id)
                 text = t("voice.new_order", number=order.number, type=_type_word(order))
@@ -239,6 +255,7 @@ class Announcer:
         # forget orders no longer shown (the sets stay as small as the queue)
         self._said_new &= present
         self._said_cancel &= present
+        self._seen = present
         return said
 
     @staticmethod

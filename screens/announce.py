@@ -2,6 +2,8 @@
 calls `announce(self, sounds)` where it plays `sounds` (`screens.alerts`), and this says what is new in words
 (`o2o_tui.voice`) when the `voice` setting is on. Muted (`M`), no sound reaches here, and what still waits
 to be said is dropped. Voice on with no engine installed: one warning toast, and the bell goes on alone.
+The `voice` setting is followed while the console runs: settings.json is looked at (a stat) on each sound and read
+again only when it changed, so turning voice on or off there takes effect at the next sound, with no restart.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from weakref import WeakKeyDictionary
 from textual.message import Message
 
 from o2o_tui.i18n import t
-from o2o_tui.settings import load_settings
+from o2o_tui.settings import load_settings, settings_stamp
 from o2o_tui.voice import Announcement, Announcer, Speaker, find_engine
 from screens.alerts import Alerts, Sound
 from screens.console_messages import ConsoleHost, Say
@@ -37,6 +39,8 @@ class RingingScreen(Protocol):
 class Voice:
     speaker: Speaker | None  # None: voice off, or no engine
     announcer: Announcer = field(default_factory=Announcer)
+    stamp: tuple[int, int] | None = None  # settings.json as the `voice` setting was read from it
+    on: bool = False  # the `voice` setting as last read
 
 
 _VOICES: WeakKeyDictionary[object, Voice] = WeakKeyDictionary()
@@ -54,17 +58,29 @@ def _muted_check(screen: RingingScreen) -> Callable[[], bool]:
 
 
 def voice_of(screen: RingingScreen) -> Voice:
-    """The screen's voice, set up the first time (settings read, engine found, a missing engine said once)."""
+    """The screen's voice, set up the first time (settings read, engine found, a missing engine said once), and
+    again when settings.json changed since (voice turned on or off there)."""
     voice = _VOICES.get(screen)
+    stamp = settings_stamp()
+    if voice is not None and stamp == voice.stamp:
+        return voice
+    on = load_settings().voice
     if voice is None:
         voice = Voice(None)
-        if load_settings().voice:
-            engine = find_engine()
-            if engine is None:
-                screen.post_message(Say(t("voice.no_engine"), severity="warning", timeout=20))
-            else:
-                voice.speaker = Speaker(engine, muted=_muted_check(screen))
         _VOICES[screen] = voice
+    elif on == voice.on:
+        voice.stamp = stamp  # another setting changed
+        return voice
+    voice.stamp, voice.on = stamp, on
+    if voice.speaker is not None:  # turned off (or read again): what waits is dropped
+        voice.speaker.close()
+        voice.speaker = None
+    if on:
+        engine = find_engine()
+        if engine is None:
+            screen.post_message(Say(t("voice.no_engine"), severity="warning", timeout=20))
+        else:
+            voice.speaker = Speaker(engine, muted=_muted_check(screen))
     return voice
 
 

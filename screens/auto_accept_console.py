@@ -20,10 +20,11 @@ def attach(app: MerchantApp) -> Station:
     """Make the app's station and start its check-ins (the platform client is made on the first check-in)."""
     profile = app.profile
 
-    def print_ticket(order: Order, minutes: int) -> None:
+    def print_ticket(order: Order, minutes: int, key: str | None, confirmed: bool | None) -> None:
         # the kitchen ticket of an order the station accepted by itself, once the platform took that accept (as a
-        # person's `a`: an order someone accepted a moment before is that device's ticket)
-        app.post_message(PrintRequested(order.id, prep_minutes=minutes))
+        # person's `a`: an order someone accepted a moment before is that device's ticket); what became of the
+        # accept as the station got the answer (the view may still list it pending a moment after it)
+        app.post_message(PrintRequested(order.id, prep_minutes=minutes, accept_key=key, confirmed=confirmed))
 
     station = Station(
         app.source,

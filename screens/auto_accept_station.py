@@ -65,7 +65,9 @@ class Station:
         clock: Callable[[], datetime],
         check_in: CheckIn | None = None,
         on_news: Callable[[], None] | None = None,
-        on_accepted: Callable[[Order, int], None] | None = None,  # the order and its prep minutes
+        # the order, its prep minutes, the accept's key (None: the source gives none) and whether the platform took
+        # it (True), or it is queued (False: the link dropped while it waited); None: the source cannot tell
+        on_accepted: Callable[[Order, int, str | None, bool | None], None] | None = None,
     ) -> None:
         self.source = source
         self.device = device
@@ -73,7 +75,7 @@ class Station:
         self.state: AutoAcceptState | None = None  # the platform's last answer (None: not asked yet)
         self._check_in = check_in
         self._on_news = on_news or (lambda: None)
-        self._on_accepted = on_accepted or (lambda order, minutes: None)
+        self._on_accepted = on_accepted or (lambda order, minutes, key, confirmed: None)
         self._tried: set[str] = set()
         self._busy = False
         self._again = False
@@ -191,8 +193,12 @@ class Station:
             except ActionRefused:
                 continue  # taken meanwhile, or refused: left to a person, never tried again
         for order, key in sent:
-            if key is None or await self._taken(key, order.id):
-                self._on_accepted(order, decision.prep_minutes)
+            if key is None:
+                self._on_accepted(order, decision.prep_minutes, None, None)
+                continue
+            taken, confirmed = await self._taken(key, order.id)
+            if taken:
+                self._on_accepted(order, decision.prep_minutes, key, confirmed)
         return [order.id for order, _ in sent]
 
     async def _queue(self, order: Order, body: ConfirmBody) -> str | None:
@@ -204,19 +210,19 @@ class Station:
         key: str = await keyed("order.confirm", order.id, body)
         return key
 
-    async def _taken(self, key: str, order_id: str) -> bool:
-        """Whether the accept under `key` is the one that stands: followed while the link is up until the platform
-        answers it; queued (the link dropped) counts as taken."""
+    async def _taken(self, key: str, order_id: str) -> tuple[bool, bool]:
+        """Whether the accept under `key` is the one that stands, and whether the platform answered it: followed
+        while the link is up until the platform answers it; queued (the link dropped) counts as taken, unconfirmed."""
         while link_up(self.source):
             pending, refusal = await self.source.entry_state(key)  # type: ignore[attr-defined]
             if refusal is not None:
-                return False  # another accept stood first: the source says so, with its ready time
+                return False, False  # another accept stood first: the source says so, with its ready time
             if not pending:
                 stood = getattr(self.source, "accept_stood", None)  # the platform says whose accept stood
                 known = await stood(key, order_id) if stood is not None else None
-                return await self._stood_as_auto(order_id) if known is None else known
+                return (await self._stood_as_auto(order_id) if known is None else known), True
             await asyncio.sleep(VERDICT_POLL_S)
-        return True
+        return True, False
 
     async def _stood_as_auto(self, order_id: str) -> bool:
         """The platform answered the accept as done: whether the order it answered is this station's accept

@@ -43,7 +43,7 @@ from o2o_tui.safe_text import safe_text
 from o2o_tui.typed_text import ascii_typed
 from screens.dialogs import AsciiInput, ChoicePrompt, Dialog
 from screens.keys import localize_bindings
-from screens.menu_form import MenuForm, Values, field_for
+from screens.menu_form import FIELDS, MenuForm, Values, field_for
 from screens.menu_source import (
     Availabilities,
     AvailabilityKind,
@@ -457,6 +457,10 @@ class MenuEditorScreen(Screen[None]):
 
     def _show_form(self) -> None:
         ref = self.menu_tree.cursor_ref
+        if self.has_class("-form-open") and self._entity(self.menu_form.ref) is not None:
+            # the line being edited: a rebuilt tree (an item given another option group) passes its cursor over
+            # other lines before it finds that one again, and the form must not follow it there
+            ref = self.menu_form.ref
         if self.menu_form.ref != ref or self.focused is None or self.focused is self.menu_tree:
             self.menu_form.load(ref, self._entity(ref))
 
@@ -465,14 +469,15 @@ class MenuEditorScreen(Screen[None]):
         same frame. Its values change in place (no relayout) when the kind stays the same; a kind with other
         fields relayouts the form, once."""
         if self.draft is not None and not self.has_class("-form-open") and ref != self.menu_form.ref:
+            self._keep_typed()
             self.menu_form.load(ref, self._entity(ref))
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[NodeRef]) -> None:
         self._cursor_moved(event.node.data)  # normally done already, by `_cursor_moved`
 
-    def on_tree_node_selected(self, event: Tree.NodeSelected[NodeRef]) -> None:
+    async def on_tree_node_selected(self, event: Tree.NodeSelected[NodeRef]) -> None:
         event.stop()
-        self.action_edit()
+        await self.action_edit()
 
     async def on_menu_news(self, message: MenuNews) -> None:
         change = message.change
@@ -506,8 +511,10 @@ class MenuEditorScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return action not in TREE_ONLY or self._in_tree()
 
-    def action_edit(self) -> None:
+    async def action_edit(self) -> None:
         ref = self.menu_tree.cursor_ref
+        if self.has_class("-form-open") and ref != self.menu_form.ref and not await self._commit_form():
+            return  # the form of another line (a click in the tree) holds values that do not go in: it stays
         entity = self._entity(ref)
         if entity is None:
             if ref is not None and ref.kind == SECTION:
@@ -524,7 +531,7 @@ class MenuEditorScreen(Screen[None]):
         self.menu_tree.focus()
         self.menu_form.load(self.menu_tree.cursor_ref, self._entity(self.menu_tree.cursor_ref))
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
         search = self.query_one("#menu-search", Input)
         if search.display:
             search.value = ""
@@ -532,7 +539,10 @@ class MenuEditorScreen(Screen[None]):
             self.menu_tree.focus()
             return
         if not self._in_tree():
-            self._close_form()
+            # Esc leaves the form with what was typed saved, as Ctrl+S does: the draft is local and `u` undoes
+            # it, so nothing typed is dropped and no question stands between the counter and the tree
+            if await self._commit_form():
+                self._close_form()
             return
         if self.is_root:
             self.app.exit()
@@ -542,19 +552,68 @@ class MenuEditorScreen(Screen[None]):
     def action_help(self) -> None:
         self.app.push_screen(MenuHelpScreen())
 
-    def action_save(self) -> None:
-        self._say(t("menu_editor.saved_always"), timeout=3)
+    async def action_save(self) -> None:
+        if self._in_tree() or not self.menu_form.changed():
+            self._say(t("menu_editor.saved_always"), timeout=3)
+            return
+        await self._commit_form()  # every field typed in, as Enter saves one; the form stays open
+
+    async def _commit_form(self) -> bool:
+        """Save what the form holds that differs from the draft (each field typed in and left with Tab, say), as
+        Enter in a field would, and say which fields went in. False, with the form kept open and the first bad
+        field focused, when a value does not go in (nothing of the form is saved then)."""
+        form = self.menu_form
+        ref = form.ref
+        changed = form.changed()
+        if ref is None or ref.kind == SECTION or self.draft is None or not changed:
+            return True
+        if not self._editable():
+            return False
+        refusal = await self._apply_form(ref, form.values(), changed, said_fields=form.typed_in() or changed)
+        return refusal is None or self._refused(*refusal)
+
+    def _keep_typed(self) -> None:
+        """The form is about to show another line while it was not open (wide: a click into a field, typing, then
+        a click in the tree): what was typed for its line is saved just after, or, refused, that line comes back
+        with the form open on what was typed and the problems (`_save_left`)."""
+        form = self.menu_form
+        ref = form.ref
+        if ref is None or ref.kind == SECTION or self.draft is None:
+            return
+        changed = form.changed()
+        if changed:
+            self.call_later(self._save_left, ref, form.values(), changed, form.typed_in() or changed)
+
+    async def _save_left(
+        self, ref: NodeRef, values: Values, changed: frozenset[str], typed: frozenset[str]
+    ) -> None:
+        refusal = (
+            await self._apply_form(ref, values, changed, said_fields=typed, in_form=False)
+            if self._editable()
+            else ({}, t("menu_editor.read_only.refused", holder=self._holder_text()), None)
+        )
+        if refusal is None or self._entity(ref) is None:
+            return
+        self.add_class("-form-open")
+        self.menu_tree.select_ref(ref)
+        self.menu_form.load(ref, self._entity(ref))
+        self.menu_form.restore(values)
+        self._refused(*refusal)
 
     # the draft
-    async def _apply(self, edited: Menu, *, select: NodeRef | None = None) -> None:
+    async def _apply(self, edited: Menu, *, select: NodeRef | None = None) -> bool:
+        """`edited` as the draft, saved; False when this editor may not change the draft (said)."""
         assert self.draft is not None
-        if edited == self.draft.menu or not self._editable():
-            return
+        if edited == self.draft.menu:
+            return True
+        if not self._editable():
+            return False
         self.draft = menu_draft.apply(self.draft, edited)
         await self._save()
         self._show()
         if select is not None:
             self.menu_tree.select_ref(select)
+        return True
 
     async def _save(self) -> None:
         assert self.draft is not None
@@ -589,7 +648,7 @@ class MenuEditorScreen(Screen[None]):
         return None
 
     def _fields(
-        self, kind: str, values: Values, changed: frozenset[str]
+        self, kind: str, values: Values, changed: frozenset[str], menu: Menu | None = None
     ) -> tuple[dict[str, Any], dict[str, str]]:
         """The typed fields the person changed (`changed`: the form's; a field left as it was keeps what is
         stored), and the messages of the fields that do not parse."""
@@ -623,7 +682,13 @@ class MenuEditorScreen(Screen[None]):
                 prep = ascii_typed(str(values["prep"])).strip()
                 fields["prep_minutes"] = None if not prep else number("prep")
             if "groups" in changed:
-                fields["option_group_ids"] = [g for g in re.split(r"[\s,;，；]+", str(values["groups"])) if g]
+                ids = edits.group_ids_from_text(str(values["groups"]))  # the separators a sheet's import takes
+                known = {group.id for group in menu.option_groups} if menu is not None else set(ids)
+                unknown = [group_id for group_id in ids if group_id not in known]
+                if unknown:
+                    shown = t("menu_publish.list_sep").join(safe_text(g, one_line=True) for g in unknown)
+                    errors["groups"] = t("menu_editor.error.unknown_group", ids=shown)
+                fields["option_group_ids"] = ids
         for name in ("min", "max", "max_qty"):
             if name in changed and name in values:
                 fields[name] = number(name)
@@ -653,43 +718,84 @@ class MenuEditorScreen(Screen[None]):
         return by_field, " ".join(general)
 
     async def on_menu_form_applied(self, message: MenuForm.Applied) -> None:
-        ref, draft = message.ref, self.draft
-        if draft is None or ref.kind == SECTION:
-            return
-        fields, errors = self._fields(str(ref.kind), message.values, message.changed)
+        if self.draft is None or message.ref.kind == SECTION or message.ref != self.menu_form.ref:
+            return  # (a form since loaded with another line: its values were saved or refused on leaving)
+        if self._editable():
+            refusal = await self._apply_form(message.ref, message.values, message.changed)
+            if refusal is not None:
+                self._refused(*refusal)
+
+    def _refused(self, problems: dict[str, str], general: str, focus: str | None) -> bool:
+        """The form's values do not go in (nothing of them was saved): each problem under its field, the field
+        `focus` (else the first with a problem) focused, so a narrow form scrolls it into view, and a toast that
+        names it."""
+        form = self.menu_form
+        form.show_problems(problems, general)
+        first = focus or next((name for name in form.values() if name in problems), None)
+        if first is not None:
+            form.focus_field(first)
+            text = t("menu_editor.not_saved_field", field=t(f"menu_editor.field.{first}"), problem=problems[first])
+        else:
+            text = t("menu_editor.not_saved_form", problem=general)
+        self._say(text, severity="error", timeout=6)
+        return False
+
+    async def _apply_form(
+        self,
+        ref: NodeRef,
+        values: Values,
+        changed: frozenset[str],
+        *,
+        said_fields: frozenset[str] = frozenset(),
+        in_form: bool = True,
+    ) -> tuple[dict[str, str], str, str | None] | None:
+        """Apply the form's `changed` fields of `ref` to the draft in one edit, or none of them: None when they
+        went in (or changed nothing), else the refusal for `_refused` (problems by field, the general one, the
+        field to focus). `said_fields`: the fields the toast names as saved (Ctrl+S, Esc, a move); `in_form`: the form
+        still shows `ref` (else it moved on to another line and is left alone)."""
+        draft = self.draft
+        if draft is None:
+            return None
+        fields, errors = self._fields(str(ref.kind), values, changed, draft.menu)
         named = _without_placeholder(fields.get("names"))
         if named is not None:  # named in one language: the editor's "New item" in the other one goes
             fields |= {"names": named, "name": named.zh or named.en}
         if errors:
-            self.menu_form.show_problems(errors)
-            return
+            return errors, "", None
         try:
             candidate = edits.update(draft.menu, ref.kind, ref.id, **fields)  # type: ignore[arg-type]
         except EditError as error:
-            self.menu_form.show_problems({}, error.text())
-            return
+            return {}, error.text(), None
         problems, general = self._problems(candidate, ref)
         # refused for what this edit breaks; a problem the entity had already (a field left as it was, or one
         # of several that each hold control characters) is shown but blocks no other edit
         had, had_general = self._problems(draft.menu, ref)
         new = [field for field, text in problems.items() if had.get(field) != text]
         if new or (general and general != had_general):
-            self.menu_form.show_problems(problems, general)
-            if new:
-                self.menu_form.focus_field(new[0])
-            return
+            return problems, general, new[0] if new else None
         before = draft.menu
-        shown = "hidden" not in message.changed and self._ready_to_show(before, candidate, ref)
+        shown = "hidden" not in changed and self._ready_to_show(before, candidate, ref)
         if shown:
             candidate = edits.update(candidate, ref.kind, ref.id, hidden=False)  # type: ignore[arg-type]
-        await self._apply(candidate)
-        if shown or named is not None:  # the form shows what the editor changed besides the person's edit
+        if not await self._apply(candidate):
+            return {}, t("menu_editor.read_only.refused", holder=self._holder_text()), None
+        if in_form and (shown or named is not None):  # the form shows what the editor changed besides the edit
             self.menu_form.load(ref, self._entity(ref))
+        elif in_form:
+            self.menu_form.saved(changed)
+        if in_form:
+            self.menu_form.show_problems(problems, general)
+        if shown:
+            self._say(t(f"menu_editor.new.{ref.kind}_shown"), timeout=4)
+        elif candidate == before:
+            self._say(t("menu_editor.unchanged"), timeout=2)
+        elif said_fields:
+            saved = [name for name in FIELDS.get(str(ref.kind), ()) if name in said_fields]
+            labels = t("menu_publish.list_sep").join(t(f"menu_editor.field.{name}") for name in saved)
+            self._say(t("menu_editor.applied_fields", fields=labels), timeout=4)
         else:
-            self.menu_form.saved(message.changed)
-        self.menu_form.show_problems(problems, general)
-        said = "menu_editor.applied" if candidate != before else "menu_editor.unchanged"
-        self._say(t(f"menu_editor.new.{ref.kind}_shown" if shown else said), timeout=4 if shown else 2)
+            self._say(t("menu_editor.applied"), timeout=2)
+        return None
 
     def _ready_to_show(self, before: Menu, after: Menu, ref: NodeRef) -> bool:
         """Whether this edit gave a hidden line what kept it from sale (the editor's placeholder name, no price;

@@ -245,6 +245,12 @@ class MenuForm(VerticalScroll):
         self._unsafe = unsafe_fields(entity) & set(shown)
         self._show_hints()
 
+    def restore(self, values: Values) -> None:
+        """Put back what was typed (`values`, of the line now loaded) after a load: unsaved, it shows as changed."""
+        for name, value in values.items():
+            if name in self._inputs and name in FIELDS.get(self.ref.kind if self.ref else "", ()):
+                self._inputs[name].value = str(value)
+
     def _loaded(self) -> None:
         self._loading = False
 
@@ -269,6 +275,11 @@ class MenuForm(VerticalScroll):
         for name in list(found):
             found.update(pair for pair in PAIRS.get(name, ()) if pair in values)
         return frozenset(found)
+
+    def typed_in(self) -> frozenset[str]:
+        """The fields whose text differs from what was loaded (without the other language of a pair): what to
+        name when they are saved."""
+        return frozenset(name for name, value in self.values().items() if value != self._base.get(name))
 
     def saved(self, changed: frozenset[str]) -> None:
         """The `changed` fields are in the draft as shown now: what is shown is what an untouched field means

@@ -59,6 +59,9 @@ CURSOR_ACTIONS = frozenset(
 )  # fmt: skip
 IDLE_TOP_S = 3.0  # a cursor resting on the first row this long goes to a new order that arrives above it
 ACTED_HOLD_S = 30.0  # how long the cursor's place is kept for an order acted on (a dialog may be open meanwhile)
+# an order key this soon after the cursor moved by itself (to a ringing order, back from one, off an order that
+# ended) is not run: the person aimed at the row the cursor left, not the one it moved to; they press it again
+MOVED_GUARD_S = 1.0  # (keys that only move the cursor are not held: they start from where it is, in sight)
 
 
 def needs_answer(entry: QueueEntry) -> bool:
@@ -135,6 +138,12 @@ class OrdersScreen(Screen[None]):
         # the cursor left an order acted on for the one now at its row: (that order, its (status, pending) when
         # acted on, the order the cursor went to), so a refusal that puts it back brings the cursor back too
         self._moved_off: tuple[str, tuple[OrderStatus, tuple[str, ...]], str] | None = None
+        # the cursor was brought from its rest on the top row to a ringing order: (that order, the order it was on
+        # before), so it goes back there when the order stops ringing (auto-accepted, taken elsewhere, cancelled)
+        self._pulled: tuple[str, str | None] | None = None
+        # the cursor moved by itself: (time.monotonic() then, the order it moved to), for `MOVED_GUARD_S`
+        self._moved_by_itself: tuple[float, str] | None = None
+        self._ringing_text = ""  # what the line of ringing orders out of sight above says now
         # the order keys offered for the order under the cursor, kept as it moves or its order changes: the
         # footer asks `check_action` for every binding at each repaint, and this answers without a DOM query
         self._offered = offered_actions(None)
@@ -154,6 +163,8 @@ class OrdersScreen(Screen[None]):
         with Horizontal(id="body"):
             with Vertical(id="queue-column"):
                 yield QueueHeader()
+                # "2 ringing above: Home": ringing orders scrolled out of sight above (`_show_ringing_above`)
+                yield Static("", id="ringing-above", markup=False)
                 yield OrderList(id="queue")
             yield OrderDetail(id="side")
         yield Static(Content(t("ui.queue.loading")), id="empty")
@@ -203,7 +214,9 @@ class OrdersScreen(Screen[None]):
         search = self.query_one("#search", Input)
         search.cursor_blink = False
         self.query_one("#banner", Static).display = False
+        self.query_one("#ringing-above", Static).display = False
         self.queue.focus()
+        self.watch(self.queue, "scroll_y", self._show_ringing_above, init=False)  # a wheel or a key scrolled it
         self._timer = self.set_interval(1.0, self._tick)
 
     # data
@@ -279,6 +292,22 @@ class OrdersScreen(Screen[None]):
         self._place_cursor(resting_on_top, live_before, row_before)
         self._show_empty_hint(bool(live) or bool(done))
         self._show_side()
+        self._show_ringing_above()
+
+    def _show_ringing_above(self, _scroll: float | None = None) -> None:
+        """A line above the queue while ringing orders are scrolled out of sight above it (the cursor is down in
+        the kitchen rows): how many, and Home to reach them. Only the bell said so before; they timed out unseen."""
+        from screens.terminal import active_glyphs
+
+        marker = self.query_one("#ringing-above", Static)
+        count = self.queue.alerting_above()
+        if count:
+            text = t("ui.queue.ringing_above", count=count, up=active_glyphs().up)
+            if text != self._ringing_text:
+                self._ringing_text = text
+                marker.update(Content(text))
+        if marker.display != bool(count):
+            marker.display = bool(count)
 
     def _place_cursor(
         self, resting_on_top: bool, live_before: str | None = None, row_before: int = -1
@@ -307,15 +336,55 @@ class OrdersScreen(Screen[None]):
                 if moved_to is not None:
                     self._moved_off = (order_id, was, moved_to)
                 return
-        if live_before is not None and queue.cursor_id == live_before:
+        if self._return_from_pull():
+            resting_on_top = resting_on_top and queue.cursor_row == 0  # back on the top row: a next ringing order may take it
+        elif live_before is not None and queue.cursor_id == live_before:
             entry = queue.cursor_entry
             if entry is not None and entry.order.status in ENDED_STATUSES:  # ended by itself: not into Done
-                self._cursor_to_row_near(row_before, leaving=live_before, live_only=True)
+                moved_to = self._cursor_to_row_near(row_before, leaving=live_before, live_only=True)
+                self._note_moved_by_itself(moved_to)
                 return
         if resting_on_top:
             first = queue.rows[0] if len(queue) else None
             if isinstance(first, QueueEntry) and first.order.id in self.alerts.alerting:
-                queue.move_cursor(first.order.id)
+                on = queue.cursor_id
+                if on != first.order.id:
+                    pulled = self._pulled
+                    # pulled on from one ringing order to the next: back to where it was before the first
+                    before = pulled[1] if pulled is not None and pulled[0] == on else on
+                    queue.move_cursor(first.order.id)
+                    self._pulled = (first.order.id, before)
+                    self._note_moved_by_itself(first.order.id)
+
+    def _return_from_pull(self) -> bool:
+        """The ringing order the cursor was brought to stopped ringing (auto-accepted, accepted on another console,
+        cancelled): the cursor goes back to the order it was on before (or to the top), never down with it into
+        the kitchen rows, where the next `r` would mark it ready. True when it moved."""
+        pulled = self._pulled
+        if pulled is None:
+            return False
+        order_id, before = pulled
+        queue = self.queue
+        if queue.cursor_id != order_id:  # moved by the person (or its order is gone): their place
+            self._pulled = None
+            return False
+        if order_id in self.alerts.alerting:  # still rings: the cursor stays on it
+            return False
+        self._pulled = None
+        back = queue.entry(before) if before is not None else None
+        if back is not None and back.order.id != order_id and back.order.status not in ENDED_STATUSES:
+            queue.move_cursor(back.order.id)
+            moved_to: str | None = back.order.id
+        else:
+            moved_to = self._cursor_to_row_near(0, leaving=order_id, live_only=True)
+            if moved_to is not None and moved_to in self.alerts.alerting:  # the top rings too: brought to it
+                self._pulled = (moved_to, None)
+        self._note_moved_by_itself(moved_to)
+        return moved_to is not None
+
+    def _note_moved_by_itself(self, order_id: str | None) -> None:
+        if order_id is not None:
+            self._moved_by_itself = (time.monotonic(), order_id)
 
     def _cursor_to_row_near(self, place: int, *, leaving: str, live_only: bool = False) -> str | None:
         """Move the cursor to the order now at row `place` (else the nearest one above), never onto `leaving`
@@ -357,6 +426,7 @@ class OrdersScreen(Screen[None]):
         if order_id in self.alerts.alerting:
             self.alerts.acknowledge(order_id)
             self.queue.set_alerts(self.alerts.alerting, self.alerts.urgent)
+            self._show_ringing_above()
 
     def _announce(self, sounds: list[Sound]) -> None:
         from screens.announce import announce  # with the voice engines: loaded after the first frame
@@ -423,6 +493,7 @@ class OrdersScreen(Screen[None]):
         if self.alerts.urgent != queue.urgent:
             queue.set_alerts(self.alerts.alerting, self.alerts.urgent)
         queue.tick(now)
+        self._show_ringing_above()
         self._show_status(now)
 
     # keys
@@ -433,15 +504,36 @@ class OrdersScreen(Screen[None]):
         self._last_key = time.monotonic()
         if self._acts_on_cursor(event.key):  # the person moved the cursor or acts on its order
             self._moved_off = None  # their place now, even if a refused action's order comes back
+            if self._moves_cursor(event.key) or not self._just_moved_by_itself():
+                self._pulled = None  # and where the console brought it: theirs too (not for a key held back)
 
     def _acts_on_cursor(self, key: str) -> bool:
         active = self.active_bindings.get(key)
         return active is not None and active.binding.action.split("(")[0] in CURSOR_ACTIONS
 
+    def _moves_cursor(self, key: str) -> bool:
+        active = self.active_bindings.get(key)
+        return active is not None and active.binding.action.split("(")[0] in ("move", "page", "jump")
+
+    def _just_moved_by_itself(self) -> bool:
+        """The cursor moved by itself less than `MOVED_GUARD_S` ago and rests where it went."""
+        moved = self._moved_by_itself
+        return (
+            moved is not None
+            and moved[1] == self.queue.cursor_id
+            and time.monotonic() - moved[0] < MOVED_GUARD_S
+        )
+
     def _cursor(self) -> QueueEntry | None:
         entry = self.queue.cursor_entry
         if entry is None:
             self.post_message(Say(t("ui.queue.nothing_selected"), severity="warning", timeout=3))
+            return None
+        if self._just_moved_by_itself():  # a moment ago: the key was meant for the row the cursor left
+            self._moved_by_itself = None  # the same key again acts
+            text = t("ui.queue.cursor_moved", number=entry.order.display_number)
+            self.post_message(Say(text, severity="warning", timeout=4))
+            return None
         return entry
 
     def _request(self, action: OrderActionName) -> None:

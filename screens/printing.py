@@ -14,6 +14,11 @@ at, and every order at start.
 Screens post `PrintRequested`; the app hands it to its `ConsolePrinting` (made only when a printer is set and the
 console has a profile). Every queue and printer call runs on one thread of its own, never on the event loop: a
 printer that does not answer costs the screen nothing. The status line reads `printer_warning(app)`.
+
+The console follows settings.json while it runs: at each retry (every `RETRY_S`) it looks whether the file changed
+(a stat) and reads the `printer` and `printer_cjk` again; what waits and what prints next goes to the printer it
+names now, said in a toast. A printer removed from the settings prints nothing more (said); a console started with
+no printer set needs a restart to print (it has no print queue open).
 """
 
 from __future__ import annotations
@@ -58,8 +63,11 @@ def printer_warning(app: object) -> PrinterWarning | None:
 
 class ConsolePrinting:
     def __init__(self, app: App[Any], config: PrinterConfig, queue: PrintQueue) -> None:
+        from o2o_tui.settings import settings_stamp
+
         self.app = app
-        self.config = config
+        self.config: PrinterConfig | None = config  # None: the printer was removed from the settings since start
+        self._stamp = settings_stamp()  # settings.json as the printer was read from it
         self._queue = queue
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="o2o-printer")
         self._busy = False
@@ -90,6 +98,10 @@ class ConsolePrinting:
         """Queue the job (on the printer's thread, durably), then send what waits."""
         from o2o_tui.printing import layout
 
+        if self.config is None:  # removed from the settings while the console ran
+            if message.reprint or message.kind == "receipt":
+                self._say(t("printing.console.no_printer"), "warning")
+            return
         now = self.app.now()  # type: ignore[attr-defined]
         arms = False
         if message.kind == "receipt":
@@ -104,20 +116,24 @@ class ConsolePrinting:
                 entry = source.order(order.id)
                 queued = entry is not None and "order.confirm" in entry.pending
                 unconfirmed = queued or (message.prep_minutes is not None and not link_up(source))
-            ops = layout.kitchen_ticket(
-                order,
-                store,
-                now,
-                prep_minutes=message.prep_minutes,
-                reprint=message.reprint,
-                unconfirmed=unconfirmed,
-            )
+
+            def ticket(unconfirmed: bool) -> list[Op]:
+                return layout.kitchen_ticket(
+                    order,
+                    store,
+                    now,
+                    prep_minutes=message.prep_minutes,
+                    reprint=message.reprint,
+                    unconfirmed=unconfirmed,
+                )
+
+            ops = ticket(unconfirmed)
             kind = layout.JobKind.TICKET
             arms = order.status is not OrderStatus.CANCELLED  # it sets the kitchen cooking
             queued_entries = getattr(source, "queued_entries", None)  # a source with an outbox (the engine's)
             if arms and unconfirmed and queued_entries is not None:
                 self.app.run_worker(
-                    self._keyed(order, ops, message, queued_entries), group="printing", exit_on_error=False
+                    self._keyed(order, ops, message, queued_entries, ticket), group="printing", exit_on_error=False
                 )
                 return
             if arms and message.confirmed:  # the accept that stood here: its ticket printed is in the ledger
@@ -126,16 +142,29 @@ class ConsolePrinting:
         self._queue_job(order, kind, ops, message, arms=arms)
 
     async def _keyed(
-        self, order: Order, ops: list[Op], message: PrintRequested, queued_entries: Callable[[], Awaitable[Any]]
+        self,
+        order: Order,
+        ops: list[Op],
+        message: PrintRequested,
+        queued_entries: Callable[[], Awaitable[Any]],
+        ticket: Callable[[bool], list[Op]],
     ) -> None:
         """Queue an unconfirmed ticket with the key of the accept it is printed for (the outbox holds it), then look
-        at its order at once: the platform may have answered that accept already."""
+        at its order at once: the platform may have answered that accept already. Guessed from the view (the sender
+        did not know): the outbox is the truth, and an accept it no longer holds waiting was answered, so the
+        ticket is not marked unconfirmed (the view may list it pending a moment after the answer)."""
         from o2o_tui.printing.layout import JobKind
         from o2o_tui.printing.spool import pending_accept_key
 
         # the accept made here says its key; else the outbox has it while the accept waits there (a link that came
         # back at once may have sent it already: then only the message's key tells)
-        key = message.accept_key or pending_accept_key(await queued_entries(), order.id)
+        waiting = pending_accept_key(await queued_entries(), order.id)
+        if message.confirmed is None and waiting is None and message.accept_key is None:
+            # answered (a refused one gets its slip from the countermand look, as any refused accept's ticket)
+            self._queue_job(order, JobKind.TICKET, ticket(False), message, arms=True)
+            self.countermand({order.id})
+            return
+        key = message.accept_key or waiting
         self._queue_job(order, JobKind.TICKET, ops, message, arms=True, accept_key=key)
         if key is not None:
             self.countermand({order.id})
@@ -152,10 +181,13 @@ class ConsolePrinting:
     ) -> None:
         number = order.display_number
         what = t(f"printing.cli.what.{kind.value}")
+        config = self.config
+        if config is None:
+            return
 
         def work() -> tuple[QueueStatus, DrainResult | None, bool]:
             job = self._queue.add(kind, ops, order_id=order.id, number=number, arms=arms, accept_key=accept_key)
-            result = self._queue.drain(self.config.target, self.config.cjk)
+            result = self._queue.drain(config.target, config.cjk)
             return self._queue.status(), result, any(done.id == job.id for done in result.printed)
 
         def done(future: Future[tuple[QueueStatus, DrainResult | None, bool]]) -> None:
@@ -174,6 +206,10 @@ class ConsolePrinting:
         """Send what waits (if anything does); also notices jobs and fixes made by other processes."""
         if self._busy:
             return
+        self._follow_settings()
+        config = self.config
+        if config is None:
+            return
         if self._look_again:
             self._look_again = False
             self.countermand(None)
@@ -183,7 +219,7 @@ class ConsolePrinting:
             status = self._queue.status()
             if not status.waiting:
                 return status, None, False
-            result = self._queue.drain(self.config.target, self.config.cjk)
+            result = self._queue.drain(config.target, config.cjk)
             return self._queue.status(), result, False
 
         def done(future: Future[tuple[QueueStatus, DrainResult | None, bool]]) -> None:
@@ -194,6 +230,37 @@ class ConsolePrinting:
                 self._say(t("printing.console.back", count=len(result.printed)), "information")
 
         self._submit(work, done)
+
+    def _follow_settings(self) -> None:
+        """settings.json changed since the printer was read (a stat): read `printer` and `printer_cjk` again; a
+        new printer takes what prints from now on (said); one removed prints nothing more (said); a setting that
+        names nothing printable keeps the printer in use (said)."""
+        from o2o_tui.printing import BadTarget, printer_config
+        from o2o_tui.settings import load_settings, settings_stamp
+
+        stamp = settings_stamp()
+        if stamp == self._stamp:
+            return
+        self._stamp = stamp
+        try:
+            config = printer_config()
+        except BadTarget:
+            value = str(load_settings().printer)
+            self._say(t("printing.console.bad_printer_kept", value=value, printer=self._named()), "error")
+            return
+        if config == self.config:
+            return
+        self.config = config
+        if config is None:
+            self.warning = None
+            self._waiting = None
+            self._say(t("printing.console.printer_removed"), "warning")
+            self._refresh_status()
+            return
+        self._say(t("printing.console.printer_changed", printer=str(config.target)), "information")
+
+    def _named(self) -> str:
+        return str(self.config.target) if self.config is not None else t("printing.console.no_printer_now")
 
     def purge(self) -> None:
         """Drop the queued jobs of orders that ended longer than the personal-data window ago
@@ -238,6 +305,9 @@ class ConsolePrinting:
         """Slips for the orders of `order_ids` (None: every order the source has) that will not be collected, or
         whose ticket printed here for an accept that did not stand, when that ticket printed here; their tickets
         still waiting are dropped (`PrintQueue.countermand`)."""
+        config = self.config
+        if config is None:
+            return
         wanted = self._to_countermand(order_ids)
         if not wanted:
             return
@@ -245,7 +315,7 @@ class ConsolePrinting:
 
         def work() -> tuple[QueueStatus, Countermanded, DrainResult | None]:
             answer = self._queue.countermand(wanted)
-            result = self._queue.drain(self.config.target, self.config.cjk) if answer.slips else None
+            result = self._queue.drain(config.target, config.cjk) if answer.slips else None
             return self._queue.status(), answer, result
 
         def done(future: Future[tuple[QueueStatus, Countermanded, DrainResult | None]]) -> None:
@@ -353,6 +423,9 @@ class ConsolePrinting:
         if warning == self.warning:
             return
         self.warning = warning
+        self._refresh_status()
+
+    def _refresh_status(self) -> None:
         from screens.widgets.status_bar import StatusBar
 
         for screen in self.app.screen_stack:

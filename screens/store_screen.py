@@ -28,7 +28,13 @@ from o2o_tui import store_hours
 from o2o_tui.auto_accept import describe, known_state
 from o2o_tui.domain.auto_accept import AutoAcceptBody
 from o2o_tui.domain.limits import AUTO_ACCEPT_CAP_MAX, EXTRA_MINUTES_MAX, STATUS_REASON_MAX
-from o2o_tui.domain.requests import HoursBody, StoreStatusBody
+from o2o_tui.domain.requests import (
+    STORE_PREP_MINUTES_MAX,
+    STORE_PREP_MINUTES_MIN,
+    HoursBody,
+    PrepTimeBody,
+    StoreStatusBody,
+)
 from o2o_tui.domain.store import Store, StoreState, StoreStatus
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
@@ -144,6 +150,8 @@ def _checker(parse: Callable[[str], object]) -> Callable[[str], str | None]:
 
 class StoreScreen(Screen[None]):
     CSS_PATH = Path(__file__).with_name("store_screen.tcss")
+    # the default preparation time's line, under auto-accept's (store_screen.tcss is the other lines')
+    DEFAULT_CSS = "StoreScreen #prep-time { height: auto; max-height: 2; padding: 0 1; }"
     BINDINGS = [
         Binding("escape,backspace", "back", "ui.key.back", id="store.back"),
         Binding("question_mark", "help", "ui.key.help", id="store.help"),
@@ -156,6 +164,7 @@ class StoreScreen(Screen[None]):
         Binding("u", "auto_accept", "auto_accept.key.toggle", id="store.auto_accept"),
         Binding("c", "auto_accept_cap", "auto_accept.key.cap", id="store.auto_accept_cap"),
         Binding("t", "station", "auto_accept.key.station", id="store.station"),
+        Binding("m", "prep_time", "store_screen.key.prep_time", id="store.prep_time"),
     ]
     HELP_NOTES: tuple[str, ...] = ()
     FOOTER_PRIORITY = (
@@ -169,6 +178,7 @@ class StoreScreen(Screen[None]):
         "store.remove",
         "store.station",
         "store.auto_accept_cap",
+        "store.prep_time",
     )
 
     app: MerchantApp
@@ -182,6 +192,7 @@ class StoreScreen(Screen[None]):
         yield Static(id="store-name")
         yield Static(id="store-effect")
         yield Static(id="auto-accept")  # "Auto-accept: on, 12 of 50 auto-accepted today" and the station
+        yield Static(id="prep-time")  # "Preparation time: 15 min": what an accept promises when the items set none
         yield Static(id="hours-title")
         yield OptionList(id="hours")
         yield StatusBar(id="status")
@@ -209,6 +220,7 @@ class StoreScreen(Screen[None]):
             auto_text,
             None if store is None else (store.name, store.timezone),
             None if store is None else (store.opening_hours, store.hours_exceptions),
+            None if store is None else store.default_prep_minutes,
         )
         if shown == self._shown:
             return
@@ -218,6 +230,8 @@ class StoreScreen(Screen[None]):
         effect_line = self.query_one("#store-effect", Static)
         effect_line.update(Clamped(Content(text), EFFECT_LINES))
         self.query_one("#auto-accept", Static).update(Content(auto_text))
+        prep = "" if store is None else t("store_screen.prep_time.line", minutes=store.default_prep_minutes)
+        self.query_one("#prep-time", Static).update(Clamped(Content(prep), 2))
         for state in StoreState:
             effect_line.set_class(found is not None and found.state is state, f"-{state.value.lower()}")
         if store is None:
@@ -521,6 +535,26 @@ class StoreScreen(Screen[None]):
             self._send("store.auto_accept", AutoAcceptBody(station=""), t("auto_accept.action.no_station"))
         else:
             self._send("store.auto_accept", AutoAcceptBody(station=device), t("auto_accept.action.station"))
+
+    def action_prep_time(self) -> None:
+        """The store's default preparation time (`store.prep_time`): what `a` offers on Enter, what auto-accept
+        promises, for an order whose items set none."""
+        store = self._store()
+        if store is None:
+            return
+
+        def got(minutes: int | None) -> None:
+            if minutes is not None and minutes != store.default_prep_minutes:
+                self._send("store.prep_time", PrepTimeBody(minutes=minutes), t("store_screen.action.prep_time"))
+
+        prompt = NumberPrompt(
+            Content(t("store_screen.prep_time.title")),
+            store.default_prep_minutes,
+            minimum=STORE_PREP_MINUTES_MIN,
+            maximum=STORE_PREP_MINUTES_MAX,
+            hint_key="store_screen.prep_time.enter_keeps",
+        )
+        self.app.push_screen(prompt, got)
 
     def action_remove(self) -> None:
         row = self._highlighted()

@@ -19,7 +19,7 @@ import pytest
 from o2o_tui.cli.exits import Exit
 from o2o_tui.config import save_profile
 from o2o_tui.i18n import set_language
-from screens import printing
+from screens import orders_screen, printing
 from screens.app import MerchantApp
 from screens.launch import open_source
 from tests.support.fake_printer import FakePrinter
@@ -166,6 +166,9 @@ async def test_the_second_console_is_told_shows_the_real_minutes_and_prints_no_t
     seed = platform.seed
     monkeypatch.setenv("O2O_HOME", str(tmp_path / "counter"))
     monkeypatch.setattr(printing, "RETRY_S", 0.2)
+    # the queue's select below stands for a person's move, made at once; the guard against a key right after the
+    # cursor moved by itself (tests/test_ui_queue_cursor_pull.py) is not what this checks
+    monkeypatch.setattr(orders_screen, "MOVED_GUARD_S", 0.0)
     with FakePrinter() as printer:
         monkeypatch.setenv("O2O_PRINTER", printer.target)
         profile = save_profile(

@@ -80,6 +80,10 @@ def write_rows(path: Path, rows: list[list[str]]) -> Path:
 
 def test_show_export_and_import_a_sheet(platform: RunningPlatform, cli: Cli, tmp_path: Path) -> None:
     shown = cli.json("menu", "show")  # nothing cached yet: pulled first
+    for entity in [i for c in shown["categories"] for i in c["items"]] + [
+        o for g in shown["option_groups"] for o in g["options"]
+    ]:
+        assert entity.pop("effective_status") == "AVAILABLE"  # show's own (o2o_tui/cli/menu.py shown_json)
     assert shown == server_menu(platform)
     assert "宫保鸡丁 Kung Pao Chicken" in cli("menu", "show").stdout
     as_json = json.loads(cli("menu", "export").stdout)  # JSON to stdout by default: the whole menu

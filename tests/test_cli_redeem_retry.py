@@ -61,7 +61,7 @@ def test_a_pickup_code_redeemed_again_is_already_handed_over(running: RunningPla
 
     again = cli.json("redeem", code)  # the script's retry: done already, not "no such code"
     assert again["outcome"] == "already_done" and again["kind"] == "pickup"
-    assert again["action"] == "order.handoff" and again["order_id"] == order["id"] and again["number"] == number
+    assert again["action"] == "order.handoff" and again["order_id"] == order["id"] and again["display_number"] == number
     assert again["order"]["id"] == order["id"] and again["order"]["status"] == "DELIVERED"
     assert again["order"]["pickup_code"] is None  # an ended order's code is not shown (it may be given again)
     at = on_store_clock(again["handed_over_at"])  # the store's clock (Shanghai), whatever this machine's zone

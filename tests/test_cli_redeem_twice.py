@@ -52,7 +52,7 @@ def test_a_code_scanned_twice_offline_is_queued_once(running: RunningPlatform, c
     number = f"#{order['number']:04d}"
     assert f"{number}: handoff queued" in cli("redeem", order["pickup_code"]).stdout
     handed = cli.json("redeem", order["pickup_code"])  # the order now shows handed over here: not a voucher
-    assert handed["already_queued"] is True and handed["kind"] == "pickup" and handed["number"] == number
+    assert handed["already_queued"] is True and handed["kind"] == "pickup" and handed["display_number"] == number
     assert cli.json("sync", "status")["pending"] == 2
 
     running.restart()

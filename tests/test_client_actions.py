@@ -31,6 +31,7 @@ EXPECTED_ACTIONS |= {"order.food_received"}  # the same, said by the store (the 
 EXPECTED_ACTIONS |= {"voucher.redeem"}  # the counter's voucher code (o2o_tui/redeem.py)
 EXPECTED_ACTIONS |= {"store.auto_accept"}  # auto-accept's setting (o2o_tui/auto_accept.py)
 EXPECTED_ACTIONS |= {"order.delay"}  # the kitchen needs more time (o2o_tui/domain/delay.py)
+EXPECTED_ACTIONS |= {"store.prep_time"}  # the store's default preparation time
 
 
 def test_action_table_is_complete() -> None:

@@ -122,7 +122,8 @@ def test_homes_are_isolated(shared_platform: RunningPlatform, tmp_path: Path) ->
 def test_token_asked_for_is_not_echoed(shared_platform: RunningPlatform, home: Path) -> None:
     assert shared_platform.seed is not None
     token = shared_platform.seed.tokens["dispatcher"]
-    result = o2o(home, "login", "--url", shared_platform.url, stdin=token + "\n")
+    # without a terminal there is no prompt (test_cli_no_reader.py types at a real one): `--token -` reads stdin
+    result = o2o(home, "login", "--url", shared_platform.url, "--token", "-", stdin=token + "\n")
     assert result.returncode == 0, result.stderr
     assert token not in result.stdout + result.stderr
     assert "dispatcher" in result.stdout

@@ -99,7 +99,7 @@ def test_an_online_import_that_queued_nothing_leaves_nothing_for_the_next_file(
     proxy.pass_through()
     done = cli.json("menu", "import", str(prices(tmp_path / "tomorrow.csv", {"rice": "2.80"})), "--partial")
     assert done["outcome"] == "done"
-    assert [(c["id"], c["after"]) for c in done["changes"]] == [("rice", "2.80")]  # tonight's cola is not in it
+    assert [(c["id"], c["after"]) for c in done["changes"]] == [("rice", {"amount": 280, "currency": "CNY"})]  # tonight's cola is not in it
     assert (price(platform, "cola"), price(platform, "rice")) == (cola, 280) and rice == 300
 
 
@@ -151,7 +151,7 @@ def test_a_refused_queued_import_stops_an_import_of_another_file(
 
     # dropped on purpose, the file goes on alone
     done = mine.json("menu", "import", str(tomorrow), "--partial", "--discard-draft")
-    assert [(c["id"], c["after"]) for c in done["changes"]] == [("rice", "2.80")]
+    assert [(c["id"], c["after"]) for c in done["changes"]] == [("rice", {"amount": 280, "currency": "CNY"})]
     assert (price(platform, "cola"), price(platform, "rice"), price(platform, "mapo-tofu")) == (cola, 280, 2700)
 
 

@@ -22,7 +22,7 @@ from o2o_tui.domain.order import Order
 from o2o_tui.i18n import set_language
 from o2o_tui.platform import views
 from o2o_tui.platform.auth import Caller
-from screens import printing
+from screens import orders_screen, printing
 from screens.app import MerchantApp
 from screens.launch import open_source
 from tests.support.fake_printer import FakePrinter
@@ -95,6 +95,13 @@ class _Store:
             assert answer.status_code == 200, answer.text
         finally:
             merchant.close()
+
+
+@pytest.fixture(autouse=True)
+def _person_moves_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`_press_accept`'s select stands for a person's move, made at once; the guard against a key right after the
+    cursor moved by itself (tests/test_ui_queue_cursor_pull.py) is not what these check."""
+    monkeypatch.setattr(orders_screen, "MOVED_GUARD_S", 0.0)
 
 
 async def _press_accept(app: MerchantApp, pilot: Pilot[Any], order_id: str) -> None:

@@ -108,7 +108,7 @@ def test_o2o_print_drops_the_waiting_tickets_of_orders_ended_longer_than_the_win
         hours = WINDOW_S / 3600
         status = _o2o(home, "print", "status", printer=printer.target, hours=hours)
         assert status["waiting"] == 1
-        assert [job["number"] for job in status["jobs"]] == [live_number]
+        assert [job["display_number"] for job in status["jobs"]] == [live_number]
         assert status["purged"] == 1 and status["purged_numbers"] == [gone_number]
         assert GONE_NOTE not in _queue_text(home) and LIVE_NOTE in _queue_text(home)
         said = _o2o(home, "print", "status", printer=printer.target, hours=hours, as_json=False)

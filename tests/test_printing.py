@@ -206,7 +206,7 @@ def test_o2o_print_ticket_status_and_test_against_the_platform(
 
         done = _o2o(home, "print", "ticket", first, printer=printer.target)
         assert done["printed"] is True and done["waiting"] == 0 and done["problem"] is None
-        assert printer.wait_for_cuts(1).big[0] == done["number"]
+        assert printer.wait_for_cuts(1).big[0] == done["display_number"]
 
         printer.power_off()
         queued = _o2o(home, "print", "ticket", second, "--receipt", printer=printer.target)  # exit 0: queued

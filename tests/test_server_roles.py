@@ -132,6 +132,7 @@ ENDPOINTS: list[Endpoint] = [
     ("GET", "/v1/events?after=latest", NO_BODY, _all(OK)),
     ("GET", "/v1/stores/{store}", NO_BODY, STORE_READERS),
     ("PUT", "/v1/stores/{store}/status", lambda w: {"state": "ONLINE"}, STORE_WRITERS),
+    ("PUT", "/v1/stores/{store}/prep-time", lambda w: {"minutes": 15}, STORE_WRITERS),
     ("GET", "/v1/stores/{store}/menu", NO_BODY, STORE_READERS),
     ("PATCH", "/v1/stores/{store}/menu/items/rice", lambda w: {"hidden": False}, STORE_WRITERS),
     ("PATCH", "/v1/stores/{store}/menu/options/rice-white", lambda w: {"hidden": False}, STORE_WRITERS),
@@ -236,14 +237,16 @@ ENDPOINTS: list[Endpoint] = [
         for action in ("picked-up", "delivered")
     ),
     ("POST", "/v1/orders/{order}/reject", lambda w: {"reason_code": "STORE_BUSY"}, MERCHANT_ACTION),
-    ("POST", "/v1/orders/{order}/cancel", lambda w: {"reason_code": "STORE_BUSY"}, CUSTOMER_OR_MERCHANT),
+    ("POST", "/v1/orders/{order}/cancel", lambda w: {"reason_code": "OTHER"}, CUSTOMER_OR_MERCHANT),
     ("PUT", "/v1/stores/{store}/menu", lambda w: None, STORE_WRITERS),
+    # users (routes/users.py): an admin only; no such user here (test_offboarding.py disables real ones)
+    *(("POST", f"/v1/users/{{user}}/{act}", NO_BODY, _only((), not_found=("admin",))) for act in ("disable", "enable")),
 ]
 
 
 def _path(template: str, w: World) -> str:
     return template.format(
-        store=w.store, order=w.order, courier=w.courier, delivery=w.delivery, voucher=w.voucher
+        store=w.store, order=w.order, courier=w.courier, delivery=w.delivery, voucher=w.voucher, user="u_nobody"
     )
 
 
@@ -291,7 +294,8 @@ def test_every_route_is_in_the_matrix(shared_platform: RunningPlatform) -> None:
             .replace("{order}", "{order_id}")
             .replace("{courier}", "{courier_id}")
             .replace("{delivery}", "{delivery_id}")
-            .replace("{voucher}", "{voucher_id}"),
+            .replace("{voucher}", "{voucher_id}")
+            .replace("{user}", "{user_id}"),
         )
         for m, t, _, _ in ENDPOINTS
     }

@@ -60,6 +60,7 @@ def test_revoked_and_rotated_tokens_stop_working_on_every_process(
             "courier_id",
             "created_at",
             "revoked",
+            "disabled",  # o2o admin disable-user (test_admin_offboarding.py)
         }
         for secret in (merchant, hash_token(merchant), courier, hash_token(courier)):
             assert secret not in listed.stdout

@@ -9,6 +9,7 @@ from typing import Any
 
 import typer
 
+from o2o_tui.cli.admin_users import register as admin_users_register
 from o2o_tui.cli.admin_voucher import voucher_app
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.output import emit_json, fail, say, zoned_time
@@ -42,16 +43,36 @@ def _check_name(name: str) -> None:
 
 
 ACCEPT_TIMEOUT_SECONDS = (10, 86_400)  # a new order rings at least this long, and at most a day, before it is cancelled
+# the ISO 4217 codes o2o formats (o2o_tui/domain/money.py: a symbol or its minor digits); any other three letters
+# would be shown as a bare code, and a made-up one ("ABC") stored for good
+CURRENCIES = ("CNY", "USD", "EUR", "GBP", "JPY", "KRW", "VND")
+CURRENCY_ALIASES = {"RMB": "CNY", "CNH": "CNY", "YEN": "JPY"}  # what people type for them, not ISO 4217 codes
+
+
+def _currency_problem(currency: str) -> str | None:
+    code = currency.strip().upper()
+    if code in CURRENCIES:
+        return None
+    if code in CURRENCY_ALIASES:
+        return t("admin.error.currency_did_you_mean", currency=currency, code=CURRENCY_ALIASES[code])
+    return t("admin.error.currency_known", currency=currency, known=", ".join(CURRENCIES))
 
 
 def _store_problem(
-    name: str, address: str, lat: float | None, lon: float | None, currency: str, accept_timeout: int
+    name: str,
+    address: str,
+    lat: float | None,
+    lon: float | None,
+    currency: str,
+    accept_timeout: int,
+    prep_minutes: int = 15,
 ) -> str | None:
     """What is wrong with a new store's fields, in words (None: nothing); the bounds are the API's own."""
     import math
     import re
 
     from o2o_tui.domain.limits import ADDRESS_MAX, CURRENCY_PATTERN, LAT_MAX, LON_MAX, blank
+    from o2o_tui.domain.requests import STORE_PREP_MINUTES_MAX, STORE_PREP_MINUTES_MIN
 
     if blank(name):
         return t("admin.error.store_name_empty")
@@ -64,11 +85,16 @@ def _store_problem(
     )
     if not on_the_globe:
         return t("admin.error.lat_lon_range")
-    if not re.fullmatch(CURRENCY_PATTERN, currency.upper()):
+    if not re.fullmatch(CURRENCY_PATTERN, currency.strip().upper()):
         return t("admin.error.currency", currency=currency)
+    unknown = _currency_problem(currency)
+    if unknown:
+        return unknown
     low, high = ACCEPT_TIMEOUT_SECONDS
     if not low <= accept_timeout <= high:
         return t("admin.error.accept_timeout", low=str(low), high=str(high))
+    if not STORE_PREP_MINUTES_MIN <= prep_minutes <= STORE_PREP_MINUTES_MAX:
+        return t("admin.error.prep_minutes", low=str(STORE_PREP_MINUTES_MIN), high=str(STORE_PREP_MINUTES_MAX))
     return None
 
 
@@ -82,6 +108,7 @@ def create_store(
     timezone: str = typer.Option("Asia/Shanghai", "--timezone", help=t("admin.option.timezone")),
     own_fleet: bool = typer.Option(True, "--own-fleet/--no-own-fleet", help=t("admin.option.own_fleet")),
     accept_timeout: int = typer.Option(300, "--accept-timeout", help=t("admin.option.accept_timeout")),
+    prep_minutes: int = typer.Option(15, "--prep-minutes", help=t("admin.option.prep_minutes")),
     demo_menu: bool = typer.Option(False, "--demo-menu", help=t("admin.option.demo_menu")),
     db: str | None = DbOption,
     as_json: bool = JsonOption,
@@ -92,7 +119,7 @@ def create_store(
     from o2o_tui.platform import seed
 
     _check_name(name)
-    problem = _store_problem(name, address, lat, lon, currency, accept_timeout)
+    problem = _store_problem(name, address, lat, lon, currency, accept_timeout, prep_minutes)
     if problem:
         raise fail(problem, Exit.USAGE)
     try:
@@ -103,7 +130,7 @@ def create_store(
     menu = None
     if demo_menu:
         menu = seed.demo_menu()
-        if currency.upper() != "CNY":
+        if currency.strip().upper() != "CNY":
             raise fail(t("admin.error.demo_menu_currency"), Exit.USAGE)
     engine = _open(db)
     try:
@@ -112,10 +139,11 @@ def create_store(
                 conn,
                 name=name,
                 address=Address(text=address, position=position),
-                currency=currency.upper(),
+                currency=currency.strip().upper(),
                 timezone=timezone,
                 own_fleet=own_fleet,
                 accept_timeout_seconds=accept_timeout,
+                default_prep_minutes=prep_minutes,
                 menu=menu,
             )
     finally:
@@ -181,6 +209,7 @@ def create_user(
 
 @admin_app.command("users", help=t("admin.users.help"))
 def users(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
+    from o2o_tui.cli.admin_users import row_key
     from o2o_tui.cli.deliveries import role_label
     from o2o_tui.platform.auth import list_users
 
@@ -200,7 +229,7 @@ def users(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
     for row in rows:
         say(
             t(
-                "admin.users.row_revoked" if row.revoked else "admin.users.row",
+                row_key(row),
                 user_id=row.id,
                 name=row.name,
                 role=role_label(row.role),
@@ -230,21 +259,12 @@ UserArgument = typer.Argument(..., metavar="USER", help=t("admin.option.user_id"
 
 @admin_app.command("revoke-token", help=t("admin.revoke_token.help"))
 def revoke_token(user_id: str = UserArgument, db: str | None = DbOption, as_json: bool = JsonOption) -> None:
-    from o2o_tui.platform import auth
-    from o2o_tui.platform.db import writing
+    from o2o_tui.cli import admin_users
 
-    engine = _open(db)
-    try:
-        with writing(engine) as conn:
-            found = auth.revoke_token(conn, user_id)
-    finally:
-        engine.dispose()
-    if not found:
-        raise fail(t("admin.error.no_user", user=user_id), Exit.NOT_FOUND)
-    if as_json:
-        emit_json({"user_id": user_id, "revoked": True})
-    else:
-        say(t("admin.token_revoked", user_id=user_id, seconds=str(auth.CACHE_SECONDS)))
+    admin_users.revoke_token(user_id, db, as_json)  # a courier is taken off duty too (admin_users.py)
+
+
+admin_users_register(admin_app, UserArgument, DbOption, JsonOption)  # disable-user, enable-user
 
 
 @admin_app.command("rotate-token", help=t("admin.rotate_token.help"))

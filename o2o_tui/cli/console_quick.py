@@ -10,6 +10,7 @@ and explains it as always. Imports no typer until a cache error must be told.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -88,13 +89,30 @@ def run(argv: list[str], lang: str | None) -> bool:
         run_merchant_console(
             profile, source_factory=lambda p: open_source(p, offline_cache=not no_cache), simple=simple
         )
-    except (KeyboardInterrupt, EOFError):  # as click does for a command
-        print("\nAborted!", file=sys.stderr)
+    except (KeyboardInterrupt, EOFError):  # Ctrl-C before the screen opened (or after it closed): as Typer does
+        from o2o_tui.i18n import t
+
+        _say_on_stderr("\n" + t("cli.framework.aborted"))
         raise SystemExit(1) from None
     except Exception as error:
         _explain(error)
         raise
     return True
+
+
+def _say_on_stderr(text: str) -> None:
+    """A line on stderr in the current language, characters its encoding lacks as '?' (as `output.for_stream`,
+    which would import typer); nothing when stderr is closed or its reader gone."""
+    stream = sys.stderr
+    if stream is None:
+        return
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        text = text.encode(encoding, "replace").decode(encoding)
+    except LookupError:
+        text = text.encode("ascii", "replace").decode("ascii")
+    with contextlib.suppress(OSError, ValueError):
+        print(text, file=stream, flush=True)
 
 
 def _explain(error: Exception) -> None:

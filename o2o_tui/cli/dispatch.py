@@ -448,6 +448,24 @@ def _auto(profile: str | None, store: str | None, every: float, once: bool, as_j
         raise typer.Exit(int(Exit.REJECTED))
 
 
+def _no_suggestion(plan: Any) -> str:
+    """Why `dispatch suggest` has nothing to suggest: nothing waits (or only past the horizon), no courier is on
+    shift, every courier on shift is full, else each order's line below says why."""
+    from o2o_tui.domain.fleet import CourierStatus
+
+    waiting = [state for state in plan.orders if state.why not in ("assigned", "planned")]
+    if not waiting:
+        return t("dispatch.suggest.empty.nothing_waiting")
+    if all(state.why == "later" for state in waiting):
+        return t("dispatch.suggest.empty.later")
+    on_shift = [c for c in plan.couriers if c.status is not CourierStatus.OFFLINE]
+    if not on_shift:
+        return t("dispatch.suggest.empty.no_courier")
+    if all(c.load >= c.capacity for c in on_shift):
+        return t("dispatch.suggest.empty.all_full", couriers=len(on_shift))
+    return t("dispatch.suggest.empty.see_lines")
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
     couriers = typer.Typer(help=t("couriers.help"), no_args_is_help=True)
@@ -499,7 +517,7 @@ def register(app: typer.Typer) -> None:
             return
         zone = _zone(snapshot.store.timezone)
         if not plan.suggestions:
-            say(t("dispatch.suggest.empty"))
+            say(_no_suggestion(plan))
         states = {state.order_id: state for state in plan.orders}
         for suggestion in plan.suggestions:
             order_state = states.get(suggestion.order_id)

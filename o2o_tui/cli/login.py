@@ -29,15 +29,35 @@ def _describe(
     return line
 
 
-def _read_token(given: str) -> str:
+def _read_token(given: str | None) -> str:
     """`--token -` reads the token from standard input (its first line), so it never sits on a command line
-    where `ps` shows it to every user of the machine; `O2O_TOKEN` or the hidden prompt do the same."""
+    where `ps` shows it to every user of the machine; `O2O_TOKEN` or the hidden prompt do the same. The prompt
+    only on a terminal: a script, cron job or CI step (stdin a pipe, /dev/null or closed) never waits for a token
+    nobody will type, it is told which option to give (exit 2, a JSON error under --json)."""
     import sys
 
-    token = sys.stdin.readline() if given == "-" else given
+    stdin = sys.stdin  # None when the command was started with its stdin closed (`<&-`)
+    if given is None:
+        if stdin is None or not _is_terminal(stdin):
+            raise fail(t("login.error.no_terminal"), Exit.USAGE)
+        given = typer.prompt(t("login.prompt.token"), hide_input=True, err=True)  # stdout stays the output
+    if given == "-":
+        try:
+            token = stdin.readline() if stdin is not None else ""
+        except (OSError, ValueError):  # a stdin that cannot be read (a closed or bad descriptor)
+            token = ""
+    else:
+        token = given
     if not token.strip():
         raise fail(t("login.error.empty_token"), Exit.USAGE)
     return token
+
+
+def _is_terminal(stream: object) -> bool:
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return False
 
 
 class _Work(msgspec.Struct, frozen=True):
@@ -116,9 +136,7 @@ def _set_cache_aside(name: str) -> None:
 
 def login(
     url: str = typer.Option(..., "--url", envvar="O2O_URL", help=t("login.option.url")),
-    token: str = typer.Option(
-        ..., "--token", envvar="O2O_TOKEN", prompt=True, hide_input=True, help=t("login.option.token")
-    ),
+    token: str | None = typer.Option(None, "--token", envvar="O2O_TOKEN", help=t("login.option.token")),
     profile: str | None = ProfileOption,
     as_json: bool = JsonOption,
 ) -> None:

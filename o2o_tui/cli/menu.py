@@ -8,7 +8,8 @@ outbox at once as one item PATCH, never through the draft. `o2o menu edit` (the 
 `menu_app` from o2o_tui/cli/menu_edit.py.
 
 The draft has one editor at a time: `import`, `publish` and `discard` hold its lock for their change and stop (exit
-7, naming the editor) while the menu editor has it open; an import never publishes edits a person made in the editor
+7, naming the editor) while the menu editor has it open; one of them holding it for its change is waited for
+(`draft_claimed`); an import never publishes edits a person made in the editor
 and did not publish, nor the rows an earlier import left in the draft that the platform refused (exit 2 for both;
 `--discard-draft` drops them). An import that sends nothing and queues nothing (`--online` with the platform out of
 reach) puts the draft back as it found it.
@@ -194,6 +195,37 @@ def _item_line(item: Any, store: Any, lang: str) -> str:
     return line + badges(item, store)
 
 
+def effective_status(entity: Any, now: datetime) -> str:
+    """What an item or option is for a customer at `now`, as the text's badges and the CSV export say it:
+    "UNAVAILABLE" (switched off), "SOLD_OUT" (sold out until a time still to come), else "AVAILABLE". `status`
+    alone says AVAILABLE for a sold-out one (a sell-out is a `snooze_until` on an available item)."""
+    from o2o_tui.domain.limits import as_utc
+    from o2o_tui.domain.menu import Availability
+
+    if entity.status is Availability.UNAVAILABLE:
+        return "UNAVAILABLE"
+    if entity.snooze_until is not None and as_utc(entity.snooze_until) > now:
+        return "SOLD_OUT"
+    return "AVAILABLE"
+
+
+def shown_json(menu: Any, now: datetime) -> dict[str, Any]:
+    """`o2o menu show --json`: the cached menu as it is stored (lossless), each item and option with its
+    `effective_status` at `now` added."""
+    import msgspec
+
+    data: dict[str, Any] = msgspec.to_builtins(menu)
+    items = {item.id: item for category in menu.categories for item in category.items}
+    options = {option.id: option for group in menu.option_groups for option in group.options}
+    for category in data.get("categories", []):
+        for item in category.get("items", []):
+            item["effective_status"] = effective_status(items[item["id"]], now)
+    for group in data.get("option_groups", []):
+        for option in group.get("options", []):
+            option["effective_status"] = effective_status(options[option["id"]], now)
+    return data
+
+
 def badges(entity: Any, store: Any) -> str:
     """An item's or option's availability and visibility as `  [sold out until 18:00]  [hidden]` ("" if none)."""
     from o2o_tui.cli.store import until_text
@@ -288,14 +320,22 @@ def _left_over(
 
 def _refused_file(problems: list[Any]) -> typer.Exit:
     """Exit 2 for a file that cannot be applied: for a person every problem (the first 50) on a line of its own,
-    then the count; with `--json` stdout stays empty and the JSON error lists them all (`errors`: line, column,
-    field, message)."""
+    then the count; with `--json` stdout stays empty and the JSON error lists them all (`errors`: row, line,
+    column, field, message; a sheet's problem has its `row` as a spreadsheet numbers it, and `line` the same number,
+    kept for the scripts that read it; a JSON file's has `row` null and `line` its text line)."""
     from o2o_tui import menu_io
 
     if json_wanted():
         message = t("menu_cli.import.refused", count=len(problems))
         errors = [
-            {"line": p.line, "column": p.column, "field": p.field, "message": p.message} for p in problems
+            {
+                "row": p.line if p.row else None,
+                "line": p.line,
+                "column": p.column,
+                "field": p.field,
+                "message": p.message,
+            }
+            for p in problems
         ]
         emit_error(message, Exit.USAGE, errors=errors)
         return typer.Exit(int(Exit.USAGE))
@@ -320,17 +360,31 @@ def _drafts(cache: Any) -> Any:
 @contextlib.contextmanager
 def draft_claimed(cache: Any, store_id: str, *, hold: bool = True) -> Iterator[None]:
     """Hold the store's draft lock for this command's change of the draft (`hold`); exit 7 naming the editor that
-    has it open."""
+    has it open. Another `o2o menu import|publish|discard` (or an item's hide/show) changing the draft is waited
+    for, up to `O2O_CACHE_LOCK_WAIT` seconds as the cache's write lock waits, and this one goes on after it; exit
+    7 naming that command only when it still holds the draft then."""
     from o2o_tui import menu_service
+    from o2o_tui.sync.session import lock_wait_from_env
 
     if not hold:
         yield
         return
     try:
-        with menu_service.claimed_draft(cache, store_id):
+        with menu_service.claimed_draft(cache, store_id, wait=lock_wait_from_env()):
             yield
     except menu_service.DraftHeld as held:
-        raise fail(t("menu_draft.held", holder=_holder_text(cache, store_id, held.holder)), Exit.LOCKED) from None
+        raise fail(_held_text(cache, store_id, held), Exit.LOCKED) from None
+
+
+def _held_text(cache: Any, store_id: str, held: Any) -> str:
+    """Why the draft could not be had: an editor has it open, or another command still holds it after the wait."""
+    from o2o_tui.sync.session import lock_wait_from_env
+
+    holder = _holder_text(cache, store_id, held.holder)
+    if held.command is None:
+        return t("menu_draft.held", holder=holder)
+    what = t(f"menu_cli.held_by.{held.command}")
+    return t("menu_cli.draft_busy", what=what, holder=holder, seconds=f"{lock_wait_from_env():g}")
 
 
 def _holder_text(cache: Any, store_id: str, holder: dict[str, object]) -> str:
@@ -409,6 +463,7 @@ class _Sent(NamedTuple):
     changes: list[Any]
     base_version: int  # the version it was edited from (its If-Match)
     version: int  # the menu version the cache held right after it
+    currency: str  # the menu's, for the prices of `changes` in JSON
 
 
 def _send_publish(profile: Any, cache: Any, draft: Any, *, online: bool, again: bool = True) -> _Sent | None:
@@ -443,7 +498,7 @@ def _send_publish(profile: Any, cache: Any, draft: Any, *, online: bool, again: 
         _drafts(cache).save(moved.draft)
         return _send_publish(profile, cache, moved.draft, online=online, again=False)
     version = after.version if after is not None else draft.base.version
-    return _Sent(result, changes, draft.base.version, version)
+    return _Sent(result, changes, draft.base.version, version, draft.menu.currency)
 
 
 def _check_size(draft: Any) -> None:
@@ -468,7 +523,11 @@ def _report_publish(sent: _Sent | None, *, online: bool, as_json: bool, extra: d
             say(t("menu_cli.publish.nothing"))
         return
     result, changes = sent.result, sent.changes
-    data = {"changes": [_change_json(change) for change in changes], "version": sent.version, **extra}
+    data = {
+        "changes": [_change_json(change, sent.currency) for change in changes],
+        "version": sent.version,
+        **extra,
+    }
     if result.outcome is Outcome.REJECTED and not as_json:
         reason = result.reason or {}
         if reason.get("code") == "stale_version":
@@ -489,11 +548,38 @@ def _publish(
     _report_publish(sent, online=online, as_json=as_json, extra=extra)
 
 
-def _change_json(change: Any) -> dict[str, Any]:
+def _change_json(change: Any, currency: str) -> dict[str, Any]:
+    """A change of the diff for a script: a price's before and after as the money object every other `--json`
+    gives (`{"amount": 2600, "currency": "CNY"}`, in `currency`, the menu's), not the text the diff prints: a
+    changed price, and the price an added or removed item or option is summed up by (`Change` keeps "26.00")."""
     import msgspec
 
     data: dict[str, Any] = msgspec.to_builtins(change)
+    summed = change.kind in ("added", "removed") and change.entity in ("item", "option")
+    if change.fields == ["price"] or summed:
+        for side in ("before", "after"):
+            data[side] = _money_json(data.get(side), currency)
     return data
+
+
+def _money_json(text: str | None, currency: str) -> Any:
+    """A price as `price_text` writes it ("26.00") as `{"amount", "currency"}`; None or any other text as it is."""
+    import decimal
+
+    from o2o_tui.domain.money import minor_digits
+
+    if not text:
+        return text
+    try:
+        value = decimal.Decimal(text)
+    except decimal.InvalidOperation:
+        return text
+    if not value.is_finite():
+        return text
+    amount = value.scaleb(minor_digits(currency))
+    if amount != amount.to_integral_value():
+        return text
+    return {"amount": int(amount), "currency": currency}
 
 
 def _patch_item(profile: Any, cache: Any, item: Any, body: Any, *, online: bool, as_json: bool) -> None:
@@ -552,10 +638,11 @@ def keep_hidden_in_draft(cache: Any, store_id: str, kind: str, entity_id: str, h
 
     from o2o_tui import menu_service
     from o2o_tui.menu_edits import EditError, Kind, update
+    from o2o_tui.sync.session import lock_wait_from_env
 
     entity_kind: Kind = "item" if kind == "item" else "option"
     try:
-        with menu_service.claimed_draft(cache, store_id):
+        with menu_service.claimed_draft(cache, store_id, wait=lock_wait_from_env()):
             drafts = _drafts(cache)
             draft = drafts.load(store_id)
             if draft is None:
@@ -567,7 +654,14 @@ def keep_hidden_in_draft(cache: Any, store_id: str, kind: str, entity_id: str, h
             if changed:
                 drafts.save(msgspec.structs.replace(draft, **changed))
     except menu_service.DraftHeld as held:  # the editor's draft is its own: said, never written under it
-        warn(t("menu_draft.hidden_not_in_draft", holder=_holder_text(cache, store_id, held.holder)), "draft_held")
+        holder = _holder_text(cache, store_id, held.holder)
+        if held.command is None:
+            warn(t("menu_draft.hidden_not_in_draft", holder=holder), "draft_held")
+            return
+        # another `o2o menu import|publish|...` still holds it after O2O_CACHE_LOCK_WAIT: no editor is open
+        what = t(f"menu_cli.held_by.{held.command}")
+        seconds = f"{lock_wait_from_env():g}"
+        warn(t("menu_draft.hidden_not_in_draft_busy", what=what, holder=holder, seconds=seconds), "draft_held")
 
 
 # --- the commands -----------------------------------------------------------------------------------------------
@@ -584,7 +678,7 @@ def show(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> Non
     with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (chosen, cache):
         menu, store = cached_menu(chosen, cache, pull=False)
     if as_json:
-        emit_json(menu)
+        emit_json(shown_json(menu, datetime.now(UTC)))
         return
     lang = current_language()
     say(t("menu_cli.show.header", version=menu.version, currency=menu.currency))
@@ -627,9 +721,14 @@ def export(
     if output is None:
         import sys
 
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+        from o2o_tui.cli.output import written
+
+        def write() -> None:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+
+        written(write)  # a reader that left (`| head -c 10`) or stdout closed: dropped, still exit 0
         return
     try:
         output.write_bytes(data)
@@ -672,8 +771,9 @@ def import_file(
         cli_cache(profile, read_only=dry_run) as (chosen, cache),
         contextlib.ExitStack() as claim,
     ):
+        # the draft first, the menu after: an import, publish or discard that held it meanwhile has changed both
+        claim.enter_context(draft_claimed(cache, store_id_of(chosen), hold=not dry_run))
         published, store = cached_menu(chosen, cache, pull=not dry_run)
-        claim.enter_context(draft_claimed(cache, published.store_id, hold=not dry_run))
         saved = _drafts(cache).load(published.store_id)
         if discard_draft:  # a person's unpublished edits are dropped on purpose, the file goes on the menu
             if saved is not None and not dry_run:
@@ -707,12 +807,30 @@ def import_file(
             "option_availability": [entity_id for kind, entity_id, _ in availability if kind == "option"],
         }
         if dry_run:
-            try:  # the import would stop here (exit 2): said, the dry run goes on
+            # what would stop the import (exit 2, nothing applied): said, the diff printed, and the dry run exits
+            # as the import would, so that a check run before the import catches it
+            stops: list[dict[str, Any]] = []
+            if warned and not allow_warnings:
+                stops.append(
+                    {"code": "sale_warning", "message": t("menu.import.warned_dry_run", count=len(warned))}
+                )
+            try:
                 check_publish_size(apply(draft, imported))
             except MenuTooBig as too_big:
                 warn(too_big.message(), "menu_too_big")
+                stops.append({"code": "menu_too_big", "message": too_big.message()})
             if as_json:
-                emit_json({"changes": [_change_json(change) for change in changes], **extra})
+                emit_json(
+                    {
+                        "would_import": not stops,
+                        "stops": stops,
+                        "changes": [_change_json(change, imported.currency) for change in changes],
+                        **extra,
+                    }
+                )
+                if stops:
+                    emit_error(t("menu_cli.import.dry_run_stops"), Exit.USAGE)
+                    raise typer.Exit(int(Exit.USAGE))
                 return
             for line in change_lines(changes):
                 say(line)
@@ -721,6 +839,8 @@ def import_file(
             if warned and not allow_warnings:
                 say(t("menu.import.warned_dry_run", count=len(warned)))
             say(t("menu_cli.import.dry_run", count=len(changes), availability=len(availability)))
+            if stops:
+                raise fail(t("menu_cli.import.dry_run_stops"), Exit.USAGE)
             return
         drafts = _drafts(cache)
         draft = msgspec.structs.replace(apply(draft, imported), changed_by=IMPORT)
@@ -871,7 +991,12 @@ def discard(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> 
             version = menu.version if menu is not None else draft.base.version
             if as_json:
                 emit_json(
-                    {"discarded": True, "changes": [_change_json(c) for c in changes], "version": version, **said}
+                    {
+                        "discarded": True,
+                        "changes": [_change_json(c, draft.menu.currency) for c in changes],
+                        "version": version,
+                        **said,
+                    }
                 )
             else:
                 say(t("menu_cli.discard.done", count=len(changes), version=version))

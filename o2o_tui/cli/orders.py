@@ -386,10 +386,11 @@ def _show_lines(view: Any, zone: Any, courier: Any = None) -> list[str]:
     closed = closed_at_promise_words(order, zone)  # the store's hours closed its promised time: call or cancel
     if closed is not None:
         lines.append(closed)
-    for line in order.lines:
+    for number, line in enumerate(order.lines, 1):  # numbered as `o2o orders refund --line N` takes them
         lines.append(
             t(
                 "orders.show.line",
+                line=number,
                 qty=line.quantity,
                 name=safe_text(line.name, one_line=True),
                 price=format_money(line.total or line.unit_price.times(line.quantity)),
@@ -423,10 +424,11 @@ def _show_lines(view: Any, zone: Any, courier: Any = None) -> list[str]:
     problem = order.delivery_problem
     if problem is not None:  # the courier's open problem on its delivery: the store is told at once
         from o2o_tui.cli.dispatch import problem_text
+        from o2o_tui.text_marks import dotted
 
         words = problem_text(problem.reason, problem.occurred_at, zone)
         note = safe_text(problem.note, one_line=True)
-        lines.append(t("orders.show.courier_problem", problem=words + (f" · {note}" if note else "")))
+        lines.append(t("orders.show.courier_problem", problem=dotted((words, note))))
     from o2o_tui.cli.orders_care import show_lines  # chases and refunds
 
     return lines + show_lines(order, zone)
@@ -443,6 +445,7 @@ def _reason_words(code: str) -> str:
 def _cancel_lines(order: Any) -> list[str]:
     """Why a cancelled order ended and who ended it; a pending cancellation request's reason and words."""
     from o2o_tui.safe_text import safe_text
+    from o2o_tui.text_marks import dotted
 
     lines = []
     if str(order.status) == "CANCELLED":
@@ -452,7 +455,7 @@ def _cancel_lines(order: Any) -> list[str]:
     request = order.cancellation
     if request is not None:
         words = safe_text(request.reason, one_line=True)
-        reason = _reason_words(request.reason_code) + (f" · {words}" if words else "")
+        reason = dotted((_reason_words(request.reason_code), words))
         lines.append(t("orders.show.cancellation", by=t(f"orders.show.by.{request.requested_by}"), reason=reason))
     return lines
 
@@ -809,11 +812,13 @@ def _act(
     precondition: Any = None,
     done_fields: Any = None,
     guard: AcceptGuard | None = None,
+    json_order: Any = None,
 ) -> None:
     """Queue and push `action` on the order; `precondition(view)` may refuse (raise) before anything is queued,
     after the order was pulled fresh when it says the cached copy is not enough. `done_fields(view, zone)`: more
     fields for the done message, from the order as it is after the action. `guard`: an accept's (its own
-    precondition, and what it says of an accept that stood before it)."""
+    precondition, and what it says of an accept that stood before it). `json_order(view)`: the order as `--json`
+    gives it (`order_json` without it; a refund's numbers its refund lines)."""
     import asyncio
 
     from o2o_tui.domain.transitions import shown_status
@@ -853,7 +858,7 @@ def _act(
         zone = _store_zone(cache) if refused_line or done_fields is not None else None
     ticket, ticket_line = guard.print_ticket(profile, plan) if guard is not None else ({}, None)
     shown = after or view
-    extra = {"order": order_json(shown)} if as_json else None
+    extra = {"order": (json_order or order_json)(shown)} if as_json else None
     if extra is not None and guard is not None:
         extra["ticket"] = ticket  # whether the kitchen ticket printed here, and why not
     fields = done_fields(shown, zone) if done_fields is not None else {}

@@ -229,6 +229,21 @@ def _queued_twin(profile_name: str | None, cache: Any, order: Any, entry: Any, *
     return typer.Exit(int(Exit.OFFLINE if online else Exit.OK))
 
 
+def refund_json(view: Any) -> dict[str, Any]:
+    """The order as `o2o orders refund --json` gives it: each refund line carries `line_number`, the line as
+    `--line N` takes it and `o2o orders show` numbers it (from 1), beside the platform's `line` (from 0, the
+    API's field, kept)."""
+    from o2o_tui.cli.orders import order_json
+
+    data = order_json(view)
+    for refund in data.get("refunds") or []:
+        parts = refund.get("lines") if isinstance(refund, dict) else None
+        for part in parts if isinstance(parts, list) else []:
+            if isinstance(part, dict) and isinstance(part.get("line"), int):
+                part["line_number"] = part["line"] + 1
+    return data
+
+
 def register(orders: typer.Typer) -> None:
     """Add `chase-reply` and `refund` to the `o2o orders` group."""
     from o2o_tui.cli.orders import IdArgument, _act, _lookup
@@ -342,6 +357,7 @@ def register(orders: typer.Typer) -> None:
             as_json=as_json,
             done_key="care.cli.done.refund",
             precondition=_refundable,
+            json_order=refund_json,
         )
 
 

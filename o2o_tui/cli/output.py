@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -28,7 +31,17 @@ class _Console:
             from rich.console import Console
 
             self._console = Console(stderr=self._stderr, highlight=False, soft_wrap=True)
+            self._console.on_broken_pipe = self._broken_pipe  # Rich's own exits 1, and on stdout only
         return getattr(self._console, name)
+
+    def _broken_pipe(self) -> None:
+        self._console.quiet = True  # nothing more to write: its reader left
+        raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        """Rich's `print`; a stream whose reader left (`| head`) or that is closed (`>&-`) takes nothing more,
+        and the command goes on to its own exit code (`written`)."""
+        written(lambda: self.__getattr__("print")(*objects, **options), stderr=self._stderr)
 
 
 stdout = _Console()
@@ -79,6 +92,97 @@ def _scrub(value: Any) -> Any:
     return value
 
 
+# --- a stream nobody reads any more ------------------------------------------------------------------------------
+# A script's reader that left (`o2o orders list --json | head -1`) or a stdout closed from the start (`>&-`) does
+# not turn a command into a failure: what cannot be written is dropped, with no traceback, and the command exits
+# with its own code (0 when the action was done: a retrying script must not do a done action again). README's exit
+# code table says so; `o2o sync`, which runs until stopped, stops then (sync_service: exit 141, as a Unix tool
+# killed by SIGPIPE). `stdout_gone()` tells a long-running command its output has nowhere to go.
+
+_gone = {"stdout": False, "stderr": False}
+
+
+def stdout_gone() -> bool:
+    """Whether stdout is closed (`>&-`) or its reader was found gone (nothing is written to it from then on)."""
+    return _gone["stdout"] or sys.stdout is None
+
+
+def stderr_gone() -> bool:
+    """`stdout_gone` for stderr."""
+    return _gone["stderr"] or sys.stderr is None
+
+
+def _is_gone(error: BaseException, stream: Any) -> bool:
+    if stream is None:  # started with the stream closed: Python has no file for it
+        return isinstance(error, AttributeError)
+    if isinstance(error, OSError):
+        return error.errno in (errno.EPIPE, errno.EBADF)  # BrokenPipeError is EPIPE
+    return isinstance(error, ValueError) and bool(getattr(stream, "closed", False))
+
+
+def _lost(name: str) -> None:
+    """`name`'s reader is gone: from now on its writes go to /dev/null, so Python's own flush at exit (of what
+    is still buffered) cannot fail again and print "Exception ignored ... BrokenPipeError"."""
+    _gone[name] = True
+    stream = getattr(sys, name)
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        fd = stream.fileno()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, fd)
+        finally:
+            os.close(devnull)
+
+
+def written(write: Callable[[], Any], *, stderr: bool = False) -> bool:
+    """Run `write` (something written to stdout, or stderr); False, and nothing more is written there, when
+    the stream is closed or its reader gone. Any other error is raised."""
+    name = "stderr" if stderr else "stdout"
+    if _gone[name]:
+        return False
+    try:
+        write()
+    except (OSError, ValueError, AttributeError) as error:
+        if not _is_gone(error, getattr(sys, name)):
+            raise
+        _lost(name)
+        return False
+    return True
+
+
+def _write_bytes(data: bytes, *, stderr: bool = False) -> None:
+    """`data` on stdout (or stderr) as bytes, after what was printed as text; nothing once its reader is gone."""
+    if stderr:
+        written(lambda: sys.stdout.flush())  # what the command said on stdout goes first
+
+    def write() -> None:
+        stream = sys.stderr if stderr else sys.stdout
+        stream.flush()
+        stream.buffer.write(data)
+        stream.flush()
+
+    written(write, stderr=stderr)
+
+
+def _hold_closed_standard_descriptors() -> None:
+    """A command started with stdin, stdout or stderr closed (`<&-`, `>&-`, `2>&-`: cron, CI) would have the
+    next file it opens take that descriptor (the cache's lock file on descriptor 1: a library's stray print
+    would land in it). /dev/null holds each closed one; `sys.stdin`/`sys.stdout` stay None, which the commands
+    read as "closed" (login's `--token -`, `stdout_gone`)."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            with contextlib.suppress(OSError):
+                opened = os.open(os.devnull, os.O_RDWR)
+                if opened != fd:
+                    os.dup2(opened, fd)
+                    os.close(opened)
+
+
+_hold_closed_standard_descriptors()
+
+
 def emit_json(value: Any, *, allow_secrets: bool = False) -> None:
     """One JSON document on stdout. Secrets are masked unless the command exists to hand one out."""
     data = msgspec.to_builtins(value)
@@ -91,17 +195,13 @@ def emit_json_unscrubbed(value: Any) -> None:
     """One JSON document on stdout, for values that hold no secret (thousands of order rows: no scrub walk).
     Control and bidi characters in strings are escaped (`\u009b`, `\u202e`): the values stay exact, and the
     output cannot drive the terminal of someone who reads it."""
-    sys.stdout.flush()
-    sys.stdout.buffer.write(json_escaped(msgspec.json.encode(value)) + b"\n")
-    sys.stdout.flush()
+    _write_bytes(json_escaped(msgspec.json.encode(value)) + b"\n")
 
 
 def emit_json_bytes(document: bytes) -> None:
     """One JSON document already encoded (thousands of rows built from cached bytes), escaped as
     `emit_json_unscrubbed` escapes it."""
-    sys.stdout.flush()
-    sys.stdout.buffer.write(json_escaped(document) + b"\n")
-    sys.stdout.flush()
+    _write_bytes(json_escaped(document) + b"\n")
 
 
 def say(message: str) -> None:
@@ -227,10 +327,7 @@ def _without_token(message: str) -> str:
 
 
 def _stderr_line(document: dict[str, Any]) -> None:
-    sys.stdout.flush()
-    sys.stderr.flush()
-    sys.stderr.buffer.write(json_escaped(msgspec.json.encode(document)) + b"\n")
-    sys.stderr.flush()
+    _write_bytes(json_escaped(msgspec.json.encode(document)) + b"\n", stderr=True)
 
 
 def emit_warning(code: str, message: str) -> None:

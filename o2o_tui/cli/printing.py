@@ -21,6 +21,7 @@ import typer
 
 from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors
 from o2o_tui.cli.exits import Exit
+from o2o_tui.cli.json_shapes import number_fields
 from o2o_tui.cli.output import emit_json, fail, say
 from o2o_tui.i18n import t
 
@@ -145,7 +146,8 @@ def register(app: typer.Typer) -> None:
             emit_json(
                 {
                     "order_id": order.id,
-                    "number": order.display_number,
+                    "number": order.number,  # the int, and "#0042" beside it, as `o2o orders list` gives them
+                    "display_number": order.display_number,
                     "kind": kind.value,
                     "printer": str(config.target),
                     "printed": printed,
@@ -200,7 +202,7 @@ def register(app: typer.Typer) -> None:
                     "printer": str(config.target),
                     "cjk": config.cjk,
                     "waiting": current.waiting,
-                    "jobs": [{"id": job.id, "kind": job.kind.value, "number": job.number} for job in jobs],
+                    "jobs": [{"id": job.id, "kind": job.kind.value, **number_fields(job.number)} for job in jobs],
                     "problem": state.problem.value if state.problem else None,
                     "detail": state.detail,
                     "since": state.since,

@@ -20,6 +20,7 @@ import typer
 from o2o_tui.cli.cache_errors import cache_errors
 from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors
 from o2o_tui.cli.exits import Exit
+from o2o_tui.cli.json_shapes import json_time, number_fields
 from o2o_tui.cli.output import emit_json, fail, say
 from o2o_tui.cli.sync import OnlineOption, cli_cache, msgspec_builtins, report_outcome
 from o2o_tui.client.errors import PlatformError
@@ -104,7 +105,7 @@ def _still_queued(profile: Any, cache: Any, found: Any, *, not_storing: bool = F
         "key": found.key,
         "queued_at": found.occurred_at,
         "kind": found.kind.value,
-        "number": found.number,
+        **number_fields(found.number),  # the int, and "#0042" beside it, as `o2o orders list` gives them
         "explanation": said,
     }
 
@@ -129,8 +130,9 @@ def _handed_over_before(profile: Any, cache: Any, code: str) -> dict[str, Any] |
         "target": order.id,
         "kind": CodeKind.PICKUP.value,
         "order_id": order.id,
-        "number": order.display_number,
-        "handed_over_at": order.ended_at.isoformat() if order.ended_at is not None else None,
+        "number": order.number,
+        "display_number": order.display_number,
+        "handed_over_at": json_time(order.ended_at),  # "...Z", as the order's own times
         "explanation": handed_over_before_text(order, store.timezone if store is not None else None),
         "order": order_json(views[order.id]),
     }
@@ -265,7 +267,7 @@ def register(app: typer.Typer) -> None:
         extra = {
             "kind": redemption.kind.value,
             "order_id": redemption.order_id,
-            "number": redemption.number,
+            **number_fields(redemption.number),
             "voucher": msgspec.to_builtins(voucher) if voucher is not None else None,
         }
         if result.outcome is Outcome.QUEUED:

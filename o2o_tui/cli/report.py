@@ -12,7 +12,7 @@ import typer
 
 from o2o_tui.cli.common import JsonOption, ProfileOption, fail_for, handle_errors
 from o2o_tui.cli.exits import Exit
-from o2o_tui.cli.output import emit_json, fail, say, warn
+from o2o_tui.cli.output import emit_json, fail, say, warn, written
 from o2o_tui.i18n import t
 
 
@@ -213,9 +213,14 @@ def register(app: typer.Typer) -> None:
             emit_json({"report": report, "cached": found.cached, "fetched_at": found.fetched_at})
             return
         if as_csv:  # bytes, as `o2o menu export` writes them: never re-encoded by the terminal's locale
-            sys.stdout.flush()
-            sys.stdout.buffer.write(csv_bytes(report, what))
-            sys.stdout.flush()
+            data = csv_bytes(report, what)
+
+            def write() -> None:
+                sys.stdout.flush()
+                sys.stdout.buffer.write(data)
+                sys.stdout.flush()
+
+            written(write)  # a reader that left (`| head -c 10`) or stdout closed: dropped, still exit 0
             return
         width = shutil.get_terminal_size((80, 24)).columns
         for line in plain_lines(report, name or _store_name(profile, store_id), width):

@@ -136,6 +136,40 @@ def _effect_line(store: Any) -> str:
     return t("store.effect.now", effect=describe(store, datetime.now(UTC)))
 
 
+# -- default preparation time -------------------------------------------------------------------------------
+def _prep_time(profile_name: str | None, minutes: int | None, *, online: bool, as_json: bool) -> None:
+    """Show the store's default preparation time (no MINUTES) or set it through the outbox (`store.prep_time`)."""
+    import asyncio
+
+    from o2o_tui.domain.requests import STORE_PREP_MINUTES_MAX, STORE_PREP_MINUTES_MIN, PrepTimeBody
+    from o2o_tui.sync.perform import perform
+    from o2o_tui.sync.read_model import ReadModel
+
+    low, high = STORE_PREP_MINUTES_MIN, STORE_PREP_MINUTES_MAX
+    if minutes is not None and not low <= minutes <= high:  # before the cache is opened: a typo is a usage error
+        raise fail(t("store.prep_time.out_of_range", minutes=minutes, low=low, high=high), Exit.USAGE)
+    fill_new_cache(profile_name, say_answered_errors=minutes is None)
+    if minutes is None:
+        with handle_errors(), cache_errors(), cli_cache(profile_name, read_only=True) as (chosen, cache):
+            store = ReadModel(cache).store(_store_id(chosen))
+        if store is None:
+            raise fail(t("store.error.not_cached"), Exit.NOT_FOUND)
+        if as_json:
+            emit_json({"store_id": store.id, "default_prep_minutes": store.default_prep_minutes})
+            return
+        say(t("store.prep_time.now", minutes=store.default_prep_minutes))
+        return
+    with handle_errors(), cache_errors(), cli_cache(profile_name) as (chosen, cache):
+        store_id = _store_id(chosen)
+        body = PrepTimeBody(minutes=minutes)
+        result = asyncio.run(perform(chosen, cache, "store.prep_time", store_id, body, online=online))
+        store = ReadModel(cache).store(store_id)
+    shown = store.default_prep_minutes if store is not None else minutes
+    extra = {"default_prep_minutes": shown} if as_json else None
+    done = t("store.prep_time.changed", minutes=shown)
+    report_outcome(result, as_json=as_json, online=online, done_message=done, extra=extra)
+
+
 # -- opening hours -------------------------------------------------------------------------------------------
 def _hours_json(store: Any) -> dict[str, Any]:
     """The hours as stored, plus each weekday's ranges by name and whether the store takes orders now."""
@@ -422,6 +456,15 @@ def register(app: typer.Typer) -> None:
             return
         say(_describe(store))
         say(_effect_line(store))
+
+    @store_app.command("prep-time", help=t("store.prep_time.help"))
+    def prep_time(
+        minutes: int | None = typer.Argument(None, metavar="[MINUTES]", help=t("store.prep_time.arg")),
+        online: bool = OnlineOption,
+        profile: str | None = ProfileOption,
+        as_json: bool = JsonOption,
+    ) -> None:
+        _prep_time(profile, minutes, online=online, as_json=as_json)
 
     @store_app.command("pause", help=t("store.pause.help"))
     def pause(

@@ -20,7 +20,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from o2o_tui.cli.output import emit_json
+from o2o_tui.cli.output import emit_json, stdout_gone, written
 from o2o_tui.cli.sync import age_text
 from o2o_tui.config import ConfigError, Profile, load_profile
 from o2o_tui.i18n import t
@@ -32,6 +32,9 @@ from o2o_tui.text_fold import fold
 
 LOGIN_CHECK_S = 2.0  # while the token is refused: how often the profile is read for a new login
 TICK_S = 5.0  # how often a terminal's status line is redrawn for its "last sync N s ago"
+# the exit once the output is gone (its reader left, or it was closed): a Unix tool killed by SIGPIPE exits so, and
+# a supervisor (systemd's Restart=on-failure) starts it again, as it would after a crash
+OUTPUT_GONE_EXIT = 141
 
 
 def status_line(status: SyncStatus) -> str:
@@ -62,13 +65,29 @@ class StatusOutput:
     def __init__(self, profile_name: str, *, as_json: bool, stream: TextIO | None = None) -> None:
         self._profile = profile_name
         self._json = as_json
-        self._stream = stream or sys.stderr
-        self.live = not as_json and self._stream.isatty()  # one line kept current on a terminal
+        self._stream: TextIO | None = stream or sys.stderr  # None: started with stderr closed (`2>&-`)
+        self.live = not as_json and _is_terminal(self._stream)  # one line kept current on a terminal
+        self._gone = False
         self._said: object = None
         self._refused = False
         self._rows_up = 0  # a terminal: how many rows above the cursor the status line (folded) starts
 
+    @property
+    def gone(self) -> bool:
+        """Whether what it says can no longer be written (stdout with --json, else the stream): its reader left
+        (`o2o sync --json | head -1`) or it was closed. `o2o sync` stops then."""
+        return self._gone or (stdout_gone() if self._json else self._stream is None)
+
+    def look_for_reader(self) -> None:
+        """Between changes (a quiet link writes nothing for hours): whether the pipe or socket it writes to lost
+        its reader, found without writing (a Unix tool learns it only at its next write)."""
+        stream = sys.stdout if self._json else self._stream
+        if not self.gone and _reader_left(stream):
+            self._gone = True
+
     def show(self, status: SyncStatus) -> None:
+        if self.gone:
+            return
         if self._json:
             said: object = (status.state, status.pending, status.conflicts, status.last_error)
         elif self.live:
@@ -110,8 +129,8 @@ class StatusOutput:
     def _folded(self, text: str) -> list[str]:
         """`text` in rows narrower than the terminal (a row as wide as it would leave the cursor past its edge)."""
         try:
-            width = os.get_terminal_size(self._stream.fileno()).columns
-        except (OSError, ValueError):
+            width = os.get_terminal_size(self._stream.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, OSError, ValueError):
             width = 80
         return fold(safe_text(text), max(10, width - 1))
 
@@ -122,8 +141,41 @@ class StatusOutput:
         self._rows_up = len(rows) - 1
 
     def _write(self, text: str) -> None:
-        self._stream.write(text)
-        self._stream.flush()
+        stream = self._stream
+        if self.gone or stream is None:
+            return
+
+        def write() -> None:
+            stream.write(text)
+            stream.flush()
+
+        if stream is sys.stderr:
+            self._gone = not written(write, stderr=True)
+            return
+        try:
+            write()
+        except BrokenPipeError:
+            self._gone = True
+
+
+def _reader_left(stream: TextIO | None) -> bool:
+    """Whether the pipe or socket `stream` writes to has no reader any more (poll says so: POLLERR, POLLHUP)."""
+    import select
+
+    try:
+        poller = select.poll()
+        poller.register(stream.fileno(), select.POLLOUT)  # type: ignore[union-attr]
+        events = poller.poll(0)
+    except (AttributeError, OSError, ValueError):  # no descriptor, or no poll on this system
+        return False
+    return any(event & (select.POLLERR | select.POLLHUP) for _, event in events)
+
+
+def _is_terminal(stream: TextIO | None) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (OSError, ValueError):
+        return False
 
 
 async def serve(profile: Profile, cache: Any, output: StatusOutput) -> None:
@@ -145,13 +197,21 @@ async def _run_engine(login: Profile, cache: Any, output: StatusOutput) -> Profi
         def changed(change: Change) -> None:
             if change.kind in (ChangeKind.STATUS, ChangeKind.CONFLICT):
                 output.show(engine.status())
+            if output.gone:  # nobody reads it any more: stop, leaving the queue and cache as they are
+                engine.stop()
 
         engine.subscribe(changed)
         output.show(engine.status())
+        if output.gone:
+            return None
         running = asyncio.create_task(engine.run(), name="sync-engine")
         helpers: list[asyncio.Task[Any]] = [asyncio.create_task(_new_login(login, engine), name="sync-login")]
-        if output.live:
-            helpers.append(asyncio.create_task(_tick(lambda: output.show(engine.status())), name="sync-tick"))
+
+        def tick() -> None:  # a terminal's "last sync N s ago" kept current; and whether anyone still reads
+            output.look_for_reader()
+            changed(Change(kind=ChangeKind.STATUS))  # said only when it changed (on a terminal: its age)
+
+        helpers.append(asyncio.create_task(_tick(tick), name="sync-tick"))
         try:
             done, _ = await asyncio.wait({running, helpers[0]}, return_when=asyncio.FIRST_COMPLETED)
         finally:  # also when cancelled (Ctrl-C, SIGTERM): the engine stops and writes its state
@@ -199,10 +259,14 @@ async def _tick(show: Any) -> None:
 
 def run_service(profile: Profile, cache: Any, *, as_json: bool) -> None:
     """`serve` until Ctrl-C, or a service manager's SIGTERM / a closed terminal's SIGHUP (the engine stops and
-    the caller closes the cache)."""
+    the caller closes the cache), or until its output is gone (exit `OUTPUT_GONE_EXIT`, quietly)."""
+    import typer
+
     from o2o_tui.cli.stop_signals import InterruptOnSignals
 
     output = StatusOutput(profile.name, as_json=as_json)
     with contextlib.suppress(KeyboardInterrupt), InterruptOnSignals():
         asyncio.run(serve(profile, cache, output))
     output.close()
+    if output.gone:
+        raise typer.Exit(OUTPUT_GONE_EXIT)

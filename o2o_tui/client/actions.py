@@ -31,6 +31,7 @@ from o2o_tui.domain.requests import (
     HoursBody,
     ItemPatchBody,
     OptionPatchBody,
+    PrepTimeBody,
     ProblemBody,
     ReasonBody,
     StoreStatusBody,
@@ -95,6 +96,7 @@ ACTIONS: dict[str, ActionRoute] = {
     "store.status": ActionRoute("PUT", "/v1/stores/{store_id}/status", StoreStatusBody, Store, "store"),
     # If-Match: the version of the hours the change was edited from (`store_hours.hours_tag`), when it has one
     "store.hours": ActionRoute("PUT", "/v1/stores/{store_id}/hours", HoursBody, Store, "store", conditional=True),
+    "store.prep_time": ActionRoute("PUT", "/v1/stores/{store_id}/prep-time", PrepTimeBody, Store, "store"),
     "store.auto_accept": ActionRoute("PUT", "/v1/stores/{store_id}/auto-accept", AutoAcceptBody, Store, "store"),
     "store.validate_code": ActionRoute(
         "POST", "/v1/stores/{store_id}/validate-code", CodeBody, CodeValidation, "store"

@@ -66,6 +66,8 @@ class Unauthorized(PlatformError):
     is_final = False  # the token is bad or revoked; queued work stays good until the person logs in again
 
     def i18n_message(self) -> str:
+        if self.code == "user_disabled":  # offboarded (`o2o admin disable-user`): logging in again cannot help
+            return t("client.error.user_disabled")
         return t("client.error.unauthorized")
 
 
@@ -185,6 +187,8 @@ class ServerError(PlatformError):
     is_final = False
 
     def i18n_message(self) -> str:
+        if self.code == "storage_unavailable":  # the platform's database refuses or is down: a 503, retried later
+            return t("client.error.storage_unavailable")
         return t("client.error.server_error", status=self.status or "-", message=self.message)
 
 

@@ -8,7 +8,10 @@ part of the menu (it is published with it).
 
 Text per language: `name` is the text every console has always shown; `names` holds it per language (`zh`, `en`).
 A customer sees `names.<their language>`, else the other language, else `name` (so an old single name reads as
-both); a publish keeps `name` equal to the first non-empty of `names.zh`, `names.en` when `names` is given.
+both); a publish keeps `name` equal to the first non-empty of `names.zh`, `names.en` when `names` is given. So an
+imported file's `name` that is neither of its `names` is not dropped where it can be kept: with no `names.zh` it
+becomes the Chinese text; where `names.zh` is given that stands (`o2o_tui.menu_io.import_json`; the same for an
+item's `description` and `descriptions`).
 
 A cached entity: a field added here bumps `o2o_tui.sync.fetch.MODEL_VERSION` (see `o2o_tui.domain`).
 """

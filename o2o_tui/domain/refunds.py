@@ -136,12 +136,14 @@ def reason_label(code: str) -> str:
 
 def reason_text(refund: Refund) -> str:
     """A refund's reason as staff read it: OTHER is the note the merchant typed (the label only without one);
-    another reason with a note, "Very late · 40 minutes". Untrusted: shown as plain text."""
+    another reason with a note, "Very late · 40 minutes" (the separator the terminal can show: `dotted`).
+    Untrusted: shown as plain text."""
     note = " ".join(refund.note.split())
     if refund.reason_code == RefundReason.OTHER and note:
         return note
-    label = reason_label(refund.reason_code)
-    return f"{label} · {note}" if note else label
+    from o2o_tui.text_marks import dotted
+
+    return dotted((reason_label(refund.reason_code), note))
 
 
 class RefundLine(msgspec.Struct, frozen=True):

@@ -116,6 +116,17 @@ class StoreStatusBody(_Body, frozen=True):
     extra_minutes: Annotated[int, Meta(ge=0, le=EXTRA_MINUTES_MAX)] = 0
 
 
+STORE_PREP_MINUTES_MIN = 1
+STORE_PREP_MINUTES_MAX = 180  # a store's default preparation time (an item may take longer: PREP_MINUTES_MAX)
+
+
+class PrepTimeBody(_Body, frozen=True):
+    """`PUT /v1/stores/{id}/prep-time`: the store's default preparation time (`Store.default_prep_minutes`), what
+    an accept promises for an order whose items set none (auto-accept, Enter in the accept prompt)."""
+
+    minutes: Annotated[int, Meta(ge=STORE_PREP_MINUTES_MIN, le=STORE_PREP_MINUTES_MAX)]
+
+
 class ItemPatchBody(_Body, frozen=True):
     """PATCH one item (`.../menu/items/{item_id}`) or one option (`.../menu/options/{option_id}`): availability
     at once (status, snooze), and `hidden`; fields left out stay as they are."""

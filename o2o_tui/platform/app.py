@@ -63,7 +63,7 @@ def _on_http(_request: Request[Any, Any, Any], error: HTTPException) -> Response
 
 
 def _on_crash(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
-    if refused_write(error):  # the disk full, the file read-only: rolled back, said once per kind, retried later
+    if refused_write(error):  # the disk full, read-only, the database unreachable: said once per kind, retried later
         _said.failed(REQUESTS, error)
         refusal = storage_unavailable()
         return answer(refusal.body, refusal.status, {"Retry-After": str(STORAGE_RETRY_AFTER_SECONDS)})

@@ -36,7 +36,7 @@ from o2o_tui.domain.transitions import (
     check_order_transition,
 )
 from o2o_tui.platform import db, idempotency, orders, stores
-from o2o_tui.platform.auth import Caller, require_role
+from o2o_tui.platform.auth import Caller, courier_locked_out, require_role
 from o2o_tui.platform.code_attempts import CodeSubject
 from o2o_tui.platform.context import Ctx
 from o2o_tui.platform.errors import ApiError, conflict, forbidden, illegal_transition, not_found
@@ -310,6 +310,8 @@ def set_courier_state(ctx: Ctx, courier_id: str, body: CourierStateBody) -> Cour
         status = CourierStatus.OFFLINE
         _release_offers(ctx, courier_id)
     elif body.status is not None:  # going on shift: the deliveries decide what the courier is doing
+        if courier_locked_out(ctx.conn, courier_id):  # disabled or revoked (offboarding.py): kept off duty
+            raise conflict("the courier's user is disabled or its token revoked", code="courier_disabled")
         holding = _active_deliveries(ctx.conn, courier_id)
         status = _derived_status(CourierStatus.IDLE, holding)
         # a guessed start, never stamped (position_at null until a report or an arrival); a courier still holding

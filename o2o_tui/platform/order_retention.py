@@ -12,15 +12,18 @@ from sqlalchemy import Connection, delete, select
 from o2o_tui.domain.order import ENDED_STATUSES
 from o2o_tui.domain.transitions import DELIVERY_ENDED
 from o2o_tui.platform import db
+from o2o_tui.platform.settings import FIGURES_DAYS  # the figures' window: a shorter setting is raised to it
 
-FIGURES_DAYS = 90.0  # the figures' window: a shorter setting is raised to it
 BATCH = 500
 _ENDED = tuple(status.value for status in ENDED_STATUSES)
 _DELIVERY_ENDED = tuple(status.value for status in DELIVERY_ENDED)
 
 
 def kept_days(setting: float) -> float:
-    """The retention in force: the setting, never under the figures' 90 days (0 or less: kept forever)."""
+    """The retention in force: the setting, never under the figures' 90 days (0 or less: kept forever).
+
+    `O2O_ORDER_RETENTION_DAYS` under 90 is raised with a warning, and a negative one refused, when the settings are
+    read (settings.py); this keeps a setting given in code (`create_app(..., order_retention_days=5)`) safe too."""
     return setting if setting <= 0 else max(setting, FIGURES_DAYS)
 
 

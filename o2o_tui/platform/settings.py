@@ -17,6 +17,8 @@ log = logging.getLogger("o2o.platform.settings")
 
 # stored answers are kept at least this long: a device may be offline a week and still send what it queued
 IDEMPOTENCY_MIN_DAYS = 7.0
+# ended orders are kept at least this long (or forever): a store's figures cover any day of the last 90
+FIGURES_DAYS = 90.0
 
 
 class Settings(msgspec.Struct, frozen=True):
@@ -66,6 +68,34 @@ class BadSetting(ValueError):
         return t("server.bad_setting", name=self.name, value=self.raw, expected=t(self.expected_key))
 
 
+class SettingOutOfBounds(BadSetting):
+    """An `O2O_*` variable of the right form whose value is outside the bounds its setting can work with (a job
+    interval of 0 spins the server, a negative window means nothing): the server does not start."""
+
+    def __init__(self, name: str, raw: str, bounds: Bounds) -> None:
+        super().__init__(name, raw, "server.setting.number")
+        self.bounds = bounds
+
+    def message(self) -> str:
+        return t("server.setting_out_of_bounds", name=self.name, value=self.raw, bounds=self.bounds.said())
+
+
+class Bounds(msgspec.Struct, frozen=True):
+    """The values a knob can work with: from `low` (excluded when `low_open`) to `high`, both in its unit."""
+
+    low: float
+    high: float
+    low_open: bool = False
+
+    def holds(self, value: float) -> bool:
+        above = value > self.low if self.low_open else value >= self.low
+        return above and value <= self.high
+
+    def said(self) -> str:
+        key = "server.bounds.above" if self.low_open else "server.bounds.range"
+        return t(key, low=f"{self.low:g}", high=f"{self.high:g}")
+
+
 def _number(raw: str) -> float:
     value = float(raw)  # a ValueError names no variable: settings_from_env says which one
     if not math.isfinite(value):
@@ -112,9 +142,45 @@ _ENV: dict[str, tuple[str, Callable[[str], object]]] = {
 }
 
 
+# What each number can work with (docs/operations.md, Tuning knobs): a value outside stops the server with one line
+# naming the variable and these bounds. Inside them, a retention under the minimum its contract needs
+# (`_RAISED`) is raised to that minimum with a warning.
+_DAY_MINUTES = 1440.0
+_BOUNDS: dict[str, Bounds] = {
+    "heartbeat_minutes": Bounds(0, _DAY_MINUTES, low_open=True),  # 0 would pause every store at once
+    "accept_timeout_seconds": Bounds(1, 86400),
+    "conclude_after_minutes": Bounds(0, 30 * _DAY_MINUTES),
+    "job_interval_seconds": Bounds(0.1, 3600),  # 0 or less: the jobs run back to back, the server spins
+    "event_retention_hours": Bounds(0, 8760, low_open=True),
+    "order_retention_days": Bounds(0, 36500),  # 0 keeps them forever; under 90 is raised to 90
+    "idempotency_retention_days": Bounds(0, 3650),  # under 7 is raised to 7
+    "event_recheck_seconds": Bounds(0.05, 60),  # under it the long-polls re-read the database back to back
+    "purge_personal_hours": Bounds(0, 8760),
+    "refund_window_days": Bounds(0, 365),
+    "keep_alive_seconds": Bounds(0, 3600, low_open=True),
+    "header_timeout_seconds": Bounds(0, 3600, low_open=True),
+    "body_timeout_seconds": Bounds(0, 3600, low_open=True),
+    "body_min_bytes_per_second": Bounds(0, 1e9, low_open=True),
+    "max_body_bytes": Bounds(1, 2**30),
+    "max_concurrent_bodies": Bounds(1, 10000),
+    "body_queue_seconds": Bounds(0, 3600),
+    "code_attempts": Bounds(1, 1000),
+    "store_code_attempts": Bounds(1, 100000),
+    "code_lock_minutes": Bounds(0, 7 * _DAY_MINUTES, low_open=True),
+}
+
+# field -> (its minimum, the catalog key of the warning that says why); 0 keeps ended orders forever
+_RAISED: dict[str, tuple[float, str]] = {
+    "idempotency_retention_days": (IDEMPOTENCY_MIN_DAYS, "server.setting_raised"),
+    "order_retention_days": (FIGURES_DAYS, "server.setting_raised_figures"),
+}
+_ZERO_MEANS_FOREVER = frozenset({"order_retention_days"})
+
+
 def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
-    """The settings the `O2O_*` variables ask for; a value of the wrong form raises `BadSetting` (naming the
-    variable), and a retention under its contract's minimum is raised to it with a warning."""
+    """The settings the `O2O_*` variables ask for; a value of the wrong form raises `BadSetting`, one outside its
+    knob's bounds `SettingOutOfBounds` (both naming the variable), and a retention under its contract's minimum is
+    raised to it with a warning."""
     source = os.environ if environ is None else environ
     values: dict[str, object] = {}
     for field, (name, kind) in _ENV.items():
@@ -124,17 +190,19 @@ def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
                 values[field] = kind(raw)
             except ValueError:
                 raise BadSetting(name, raw, _EXPECTED[kind]) from None
-    kept = values.get("idempotency_retention_days")
-    if isinstance(kept, float) and kept < IDEMPOTENCY_MIN_DAYS:
-        log.warning(
-            t(
-                "server.setting_raised",
-                name="O2O_IDEMPOTENCY_RETENTION_DAYS",
-                value=source["O2O_IDEMPOTENCY_RETENTION_DAYS"],
-                minimum=f"{IDEMPOTENCY_MIN_DAYS:g}",
-            )
-        )
-        values["idempotency_retention_days"] = IDEMPOTENCY_MIN_DAYS
+            bounds = _BOUNDS.get(field)
+            value = values[field]
+            if bounds is not None and isinstance(value, int | float) and not bounds.holds(float(value)):
+                raise SettingOutOfBounds(name, raw, bounds)
+    for field, (minimum, key) in _RAISED.items():
+        kept = values.get(field)
+        if not isinstance(kept, float) or kept >= minimum:
+            continue
+        if kept == 0 and field in _ZERO_MEANS_FOREVER:
+            continue
+        name = _ENV[field][0]
+        log.warning(t(key, name=name, value=source[name], minimum=f"{minimum:g}"))
+        values[field] = minimum
     return Settings(**values)  # type: ignore[arg-type]
 
 

@@ -19,7 +19,16 @@ from o2o_tui.domain.limits import (
     as_utc,
     time_in_range,
 )
-from o2o_tui.domain.requests import HoursBody, HoursExceptionIn, OpeningHoursIn, StoreStatusBody, TimeRangeIn
+from o2o_tui.domain.requests import (
+    STORE_PREP_MINUTES_MAX,
+    STORE_PREP_MINUTES_MIN,
+    HoursBody,
+    HoursExceptionIn,
+    OpeningHoursIn,
+    PrepTimeBody,
+    StoreStatusBody,
+    TimeRangeIn,
+)
 from o2o_tui.domain.store import HoursException, OpeningHours, StoreState, StoreStatus, TimeRange
 from o2o_tui.domain.store import Store as StoreDoc
 from o2o_tui.platform import db
@@ -128,6 +137,19 @@ def set_status(ctx: Ctx, store_id: str, body: StoreStatusBody) -> StoreDoc:
     tapped = _refuse_stale(ctx, store.status_set_at, "status")
     ctx.record("store", store_id, f"status:{body.state.value}")
     return save(ctx, store, msgspec.structs.replace(store, status=status, status_set_at=tapped))
+
+
+def set_prep_time(ctx: Ctx, store_id: str, body: PrepTimeBody) -> StoreDoc:
+    """The store's default preparation time (merchant of the store, admin): what an accept promises for an order
+    whose items set none. Saved like any store change (store.updated): every console has the new default at once."""
+    store = visible_store(ctx.conn, ctx.caller, store_id, staff_roles=(Role.MERCHANT,))
+    if not STORE_PREP_MINUTES_MIN <= body.minutes <= STORE_PREP_MINUTES_MAX:  # the body's bound, said in words
+        low, high = STORE_PREP_MINUTES_MIN, STORE_PREP_MINUTES_MAX
+        raise validation("minutes", f"the store's preparation time is {low} to {high} minutes")
+    if body.minutes == store.default_prep_minutes:
+        return store
+    ctx.record("store", store_id, f"prep_time:{body.minutes}")
+    return save(ctx, store, msgspec.structs.replace(store, default_prep_minutes=body.minutes))
 
 
 def _refuse_stale(ctx: Ctx, last_set: datetime | None, what: str) -> datetime:

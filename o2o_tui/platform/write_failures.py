@@ -27,8 +27,12 @@ _KIND_MAX = 200
 # Of those, the ones that say the storage cannot take a write now (and may later), for a request's answer: SQLite's
 # primary result codes (FULL, READONLY, IOERR, BUSY, LOCKED, CANTOPEN: its journal could not be made) or, from a
 # driver that gives none, its words; PostgreSQL's SQLSTATEs (class 53 insufficient resources: disk full, out of
-# memory, too many connections; read-only transaction; I/O error; lock not available; cannot connect now). Any
-# other OperationalError ("no such table", a syntax error) is a bug: a 500 with its traceback.
+# memory, too many connections; class 08 connection exception; read-only transaction; I/O error; lock not
+# available; the server shutting down, crashed or not accepting connections yet). A PostgreSQL that cannot be
+# reached at all (stopped, restarting: psycopg's "connection failed: ... Connection refused" or "... the database
+# system is shutting down" carries no SQLSTATE) is one too: SQLAlchemy marks the connection invalidated, or the
+# driver says so in the words below. Any other OperationalError ("no such table", a syntax error) is a bug: a 500
+# with its traceback.
 _SQLITE_REFUSAL_CODES = frozenset({13, 8, 10, 5, 6, 14})
 _SQLITE_REFUSAL_WORDS = (
     "database or disk is full",
@@ -38,8 +42,24 @@ _SQLITE_REFUSAL_WORDS = (
     "database table is locked",
     "unable to open database file",
 )
-_PG_REFUSAL_STATES = frozenset({"25006", "58030", "55P03", "57P03"})
-_PG_REFUSAL_CLASSES = frozenset({"53"})
+_PG_REFUSAL_STATES = frozenset({"25006", "58030", "55P03", "57P01", "57P02", "57P03"})
+_PG_REFUSAL_CLASSES = frozenset({"53", "08"})
+_PG_UNREACHABLE_STATES = frozenset({"57P01", "57P02", "57P03"})
+_PG_UNREACHABLE_WORDS = (
+    "connection failed",
+    "connection refused",
+    "could not connect",
+    "server closed the connection",
+    "the connection is closed",
+    "the connection is lost",
+    "terminating connection",
+    "the database system is shutting down",
+    "the database system is starting up",
+    "the database system is in recovery mode",
+)
+# the one kind every "cannot reach the database" is said under: a stopped PostgreSQL answers "shutting down",
+# then "connection refused", then "starting up", and that is one outage, said in one line
+UNREACHABLE = "the database cannot be reached"
 
 
 def refused_write(error: BaseException) -> bool:
@@ -47,9 +67,11 @@ def refused_write(error: BaseException) -> bool:
     timeout), not a bug: a request answers it 503 `storage_unavailable`, retried later."""
     if not isinstance(error, REFUSED_WRITES):
         return False
+    if unreachable(error):
+        return True
     cause = getattr(error, "orig", None) or error
-    state = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
-    if isinstance(state, str) and state:
+    state = _sqlstate(cause)
+    if state:
         return state in _PG_REFUSAL_STATES or state[:2] in _PG_REFUSAL_CLASSES
     code = getattr(cause, "sqlite_errorcode", None)
     if isinstance(code, int):
@@ -58,12 +80,39 @@ def refused_write(error: BaseException) -> bool:
     return any(words in said for words in _SQLITE_REFUSAL_WORDS)
 
 
+def _sqlstate(cause: BaseException) -> str:
+    state = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    return state if isinstance(state, str) else ""
+
+
+def unreachable(error: BaseException) -> bool:
+    """Whether `error` says the database server cannot be reached now (stopped, restarting, the connection lost):
+    a connection failure, with or without a SQLSTATE, never a bug."""
+    if not isinstance(error, REFUSED_WRITES):
+        return False
+    if getattr(error, "connection_invalidated", False):  # SQLAlchemy's own "that was a disconnect"
+        return True
+    cause = getattr(error, "orig", None) or error
+    state = _sqlstate(cause)
+    if state:
+        return state[:2] == "08" or state in _PG_UNREACHABLE_STATES
+    if getattr(cause, "sqlite_errorcode", None) is not None:
+        return False
+    said = str(cause).lower()
+    return any(words in said for words in _PG_UNREACHABLE_WORDS)
+
+
 def kind_of(error: BaseException) -> str:
     """The refusal in a few words: the driver's own message, its first line (no SQL, no parameters)."""
     cause = getattr(error, "orig", None) or error
     lines = str(cause).strip().splitlines()
     said = lines[0].strip() if lines else ""
     return (said or type(cause).__name__)[:_KIND_MAX]
+
+
+def _key_of(error: BaseException) -> str:
+    """What a refusal is said once under: its kind, or one `UNREACHABLE` for all the words of one outage."""
+    return UNREACHABLE if unreachable(error) else kind_of(error)
 
 
 class SaidOnce:
@@ -76,13 +125,15 @@ class SaidOnce:
         self._lock = threading.Lock()
 
     def failed(self, where: str, error: BaseException) -> None:
-        kind = kind_of(error)
+        key = _key_of(error)
         with self._lock:
             kinds = self._said.setdefault(where, set())
-            if kind in kinds:
+            if key in kinds:
                 return
-            kinds.add(kind)
-        self._log.warning("%s cannot write: %s (said once until it can again)", where, kind)
+            kinds.add(key)
+        kind = kind_of(error)
+        said = kind if key == kind else f"{key} ({kind})"
+        self._log.warning("%s cannot write: %s (said once until it can again)", where, said)
 
     def wrote(self, where: str) -> None:
         with self._lock:

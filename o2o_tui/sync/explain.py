@@ -401,6 +401,8 @@ def _explain(reason: dict[str, Any], *, action: str, target: str, name: str) -> 
         return t("sync.explain.forbidden", subject=subject, action=what)
     if code == "not_found":
         return t("sync.explain.not_found", subject=subject, action=what)
+    if code == "stale_refund" and reason.get("refunded_here"):  # the refund that got there first was this device's
+        return t("sync.explain.stale_refund_here", subject=subject, action=what)
     own = f"sync.explain.code.{code}"  # a refusal with a sentence of its own (e.g. refund_too_large)
     if code and t(own) != own:
         return t(own, subject=subject, action=what)

@@ -159,6 +159,10 @@ def _auto_accept_set(store: Store, entry: Any) -> Store:
 def apply_to_store(store: Store, entry: Any) -> Store:
     if entry.action == "store.auto_accept":
         return _auto_accept_set(store, entry)
+    if entry.action == "store.prep_time":  # the store's default preparation time, as the queued change sets it
+        minutes = _body(entry).get("minutes")
+        ok = isinstance(minutes, int) and not isinstance(minutes, bool)
+        return msgspec.structs.replace(store, default_prep_minutes=minutes) if ok else store
     if entry.action == "store.hours":
         from o2o_tui.domain.requests import HoursBody
         from o2o_tui.store_hours import applied

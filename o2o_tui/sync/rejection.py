@@ -5,6 +5,7 @@ customer before ...")."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
@@ -24,6 +25,13 @@ def cancelled_by(order_doc: dict[str, Any]) -> str | None:
     return "CUSTOMER" if "CUSTOMER" in code else None
 
 
+def _utc_z(moment: datetime) -> str:
+    """A time of the refusal as the JSON of orders and `o2o conflicts` writes times: UTC, ending in `Z`."""
+    from o2o_tui.domain.limits import as_utc
+
+    return as_utc(moment).astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 def rejection_reason(
     error: PlatformError,
     order_doc: dict[str, Any] | None,
@@ -34,9 +42,10 @@ def rejection_reason(
     """`order_doc` for an order action, `delivery_doc` for a courier's action (a courier never reads the
     order: the delivery carries the order's number, and its own status says whether it was cancelled).
     `own_keys`: the Idempotency-Keys of this device's accepts (`own_accept_keys`), to tell whether an accept
-    that stood before a refused one was this device's own. `own_cancels`: the orders this device cancelled or
-    rejected (`own_cancelled_orders`), to tell whether the store's cancellation that ended the order was this
-    device's own (`cancelled_here`: "you cancelled it on this device", not "another device of this store")."""
+    that stood before a refused one was this device's own (after a `stale_refund`: its refund ids,
+    `own_refund_ids`). `own_cancels`: the orders this device cancelled or rejected (`own_cancelled_orders`), to
+    tell whether the store's cancellation that ended the order was this device's own (`cancelled_here`: "you
+    cancelled it on this device", not "another device of this store")."""
     reason: dict[str, Any] = {"code": error.code, "message": error.message, "status": error.status}
     detail = error.detail
     if detail is not None:
@@ -46,15 +55,15 @@ def rejection_reason(
         if detail.from_ is not None:
             reason["from"] = detail.from_
         if detail.locked_until is not None:
-            reason["locked_until"] = detail.locked_until.isoformat()
+            reason["locked_until"] = _utc_z(detail.locked_until)
         if detail.timezone:  # the store's: explain() says locked_until and at on its clock
             reason["timezone"] = detail.timezone
         if detail.at is not None:  # voucher_redeemed: when
-            reason["at"] = detail.at.isoformat()
+            reason["at"] = _utc_z(detail.at)
         if detail.preparation_minutes is not None:  # already_accepted: the accept that stands
             reason["preparation_minutes"] = detail.preparation_minutes
         if detail.promised_ready_at is not None:
-            reason["promised_ready_at"] = detail.promised_ready_at.isoformat()
+            reason["promised_ready_at"] = _utc_z(detail.promised_ready_at)
     if order_doc is not None:
         reason["order_number"] = order_doc.get("number")
         reason["current_status"] = order_doc.get("status")
@@ -66,6 +75,8 @@ def rejection_reason(
             reason["cancel_reason_code"] = str(order_doc["cancel_reason_code"])  # why, as the order records it
         if error.code == "already_accepted":
             _accept_that_stands(reason, order_doc, own_keys)
+        if error.code == "stale_refund":  # own_keys: this device's refund ids (`own_refund_ids`)
+            _refund_that_stands(reason, order_doc, own_keys)
     elif delivery_doc is not None:
         reason["order_number"] = delivery_doc.get("order_number")
         reason["current_status"] = delivery_doc.get("status")
@@ -174,6 +185,10 @@ ACCEPT = "order.confirm"
 # platform take (newest last): a later refusal of an action on the order then says this device cancelled it
 CONFIRMED_CANCELS = "sync.confirmed_store_cancels"
 STORE_CANCELS = frozenset({"order.cancel", "order.reject"})
+# the ids of the refunds this device's engine saw the platform take (newest last): a refund refused as stale then
+# says whether the refund that got there first was this device's own (two commands queued the same refund)
+CONFIRMED_REFUNDS = "sync.confirmed_refund_ids"
+REFUND = "order.refund"
 
 
 def remembered_keys(cache: Any, name: str) -> list[str]:
@@ -214,11 +229,44 @@ def remember_confirmed(cache: Any, entries: Collection[Any]) -> None:
     remember_keys(cache, CONFIRMED_ACCEPTS, [entry.key for entry in entries if entry.action == ACCEPT])
     cancels = [entry.target.split("/")[0] for entry in entries if entry.action in STORE_CANCELS]
     remember_keys(cache, CONFIRMED_CANCELS, list(dict.fromkeys(cancels)))
+    refunds = [refund_id for entry in entries if entry.action == REFUND and (refund_id := _refund_id(entry))]
+    remember_keys(cache, CONFIRMED_REFUNDS, refunds)
+
+
+def _refund_id(entry: Any) -> str | None:
+    """The refund's own id (the client chooses it: `RefundBody.id`, the id the order's refund then carries)."""
+    try:
+        body = msgspec.json.decode(entry.body)
+    except msgspec.DecodeError:
+        return None
+    refund_id = body.get("id") if isinstance(body, dict) else None
+    return refund_id if isinstance(refund_id, str) and refund_id else None
+
+
+def own_refund_ids(cache: Any) -> set[str]:
+    """The ids of this profile's refunds that it can still tell: the ones the engine saw confirmed and any refund
+    still in the outbox that was not refused (sent, its answer maybe not written yet by the command that sent it)."""
+    own = set(remembered_keys(cache, CONFIRMED_REFUNDS))
+    for entry in cache.outbox.entries():
+        if entry.action == REFUND and entry.rejection is None and (refund_id := _refund_id(entry)):
+            own.add(refund_id)
+    return own
+
+
+def _refund_that_stands(reason: dict[str, Any], order_doc: dict[str, Any], own_ids: Collection[str]) -> None:
+    """After a `stale_refund`: whether the order's newest refund, the one that got there first, is this device's
+    own (`refunded_here`: "already refunded by this device", not "from another device")."""
+    refunds = order_doc.get("refunds")
+    newest = refunds[-1] if isinstance(refunds, list) and refunds else None
+    reason["refunded_here"] = isinstance(newest, dict) and newest.get("id") in own_ids
 
 
 def own_records(cache: Any, error: PlatformError, order_doc: dict[str, Any] | None) -> tuple[set[str], set[str]]:
     """What `rejection_reason` needs to tell this device's own doings for this refusal: its accept keys after an
-    `already_accepted`, the orders it cancelled when the order was cancelled by the store (else empty sets)."""
+    `already_accepted` (its refund ids after a `stale_refund`), the orders it cancelled when the order was
+    cancelled by the store (else empty sets)."""
     keys = own_accept_keys(cache) if error.code == "already_accepted" else set()
+    if error.code == "stale_refund":  # its refund ids: whether the refund that got there first was its own
+        keys = own_refund_ids(cache)
     by_store = order_doc is not None and cancelled_by(order_doc) == "MERCHANT"
     return keys, own_cancelled_orders(cache) if by_store else set()

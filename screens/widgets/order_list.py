@@ -147,6 +147,16 @@ class OrderList(LineList[QueueLine], inherit_bindings=False):
                 views.append(view)
         return views
 
+    def alerting_above(self) -> int:
+        """How many ringing orders are scrolled out of sight above the visible lines."""
+        top = int(self.scroll_offset.y)
+        if top <= 0 or not self.alerting:
+            return 0
+        alerting = self.alerting
+        return sum(
+            1 for line in self._rows[:top] if isinstance(line, QueueEntry) and line.order.id in alerting
+        )
+
     def look(self, order_id: str) -> RowLook | None:
         """What the line of `order_id` shows now besides its order (None for unknown or ended orders)."""
         entry = self.entry(order_id)

@@ -14,6 +14,7 @@ from o2o_tui.platform.routes.orders import OrderController
 from o2o_tui.platform.routes.reports import ReportController
 from o2o_tui.platform.routes.stores import StoreController
 from o2o_tui.platform.routes.system import SystemController
+from o2o_tui.platform.routes.users import UserController
 from o2o_tui.platform.routes.vouchers import StoreVoucherController, VoucherController
 
 CONTROLLERS = [SystemController, StoreController, OrderController, CourierController, DeliveryController]
@@ -21,3 +22,4 @@ CONTROLLERS.append(ReportController)  # a store's figures (reports.py)
 CONTROLLERS.append(AutoAcceptController)  # a store's auto-accept and its printing station (auto_accept.py)
 CONTROLLERS.append(OrderCareController)  # chases and refunds on an order (order_care.py)
 CONTROLLERS += [VoucherController, StoreVoucherController]  # vouchers and counter redemption (vouchers.py)
+CONTROLLERS.append(UserController)  # an administrator disables and enables users (offboarding.py)

@@ -15,6 +15,7 @@ from o2o_tui.domain.requests import (
     ItemPatchBody,
     MenuIn,
     OptionPatchBody,
+    PrepTimeBody,
     StoreStatusBody,
 )
 from o2o_tui.domain.store import Store
@@ -40,6 +41,12 @@ class StoreController(Controller):
         self, request: Request[Any, Any, Any], store_id: FromPath[str], data: JSONBody[StoreStatusBody]
     ) -> Response[Store]:
         return await idempotent(request, lambda ctx: (stores.set_status(ctx, store_id, data), 200))
+
+    @put("/prep-time", guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
+    async def put_prep_time(
+        self, request: Request[Any, Any, Any], store_id: FromPath[str], data: JSONBody[PrepTimeBody]
+    ) -> Response[Store]:
+        return await idempotent(request, lambda ctx: (stores.set_prep_time(ctx, store_id, data), 200))
 
     @put("/hours", guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
     async def put_hours(

@@ -1,0 +1,104 @@
+"""`o2o admin disable-user` / `enable-user` (offboarding) and what `revoke-token` does to a courier, written straight
+into the server's database as the other `o2o admin` commands are (o2o_tui/platform/offboarding.py does the work)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from o2o_tui.cli.exits import Exit
+from o2o_tui.cli.output import emit_json, fail, say
+from o2o_tui.i18n import t
+
+
+def row_key(row: Any) -> str:
+    """The `o2o admin users` line for a user: revoked, disabled, both or neither."""
+    if row.disabled:
+        return "admin.users.row_revoked_disabled" if row.revoked else "admin.users.row_disabled"
+    return "admin.users.row_revoked" if row.revoked else "admin.users.row"
+
+
+def _change(user_id: str, db: str | None, work: Any) -> Any:
+    """Run `work(ctx)` in one writing transaction as `o2o admin`; 404 (no such user) is exit 3 in words."""
+    from o2o_tui.cli.admin import _open
+    from o2o_tui.platform import offboarding
+    from o2o_tui.platform.db import writing
+    from o2o_tui.platform.errors import ApiError
+
+    engine = _open(db)
+    try:
+        with writing(engine) as conn:
+            state = work(offboarding.cli_ctx(conn))
+    except ApiError as error:
+        if error.status == 404:
+            raise fail(t("admin.error.no_user", user=user_id), Exit.NOT_FOUND) from None
+        raise
+    finally:
+        engine.dispose()
+    if state is None:
+        raise fail(t("admin.error.no_user", user=user_id), Exit.NOT_FOUND)
+    return state
+
+
+def _say_stood_down(state: Any) -> None:
+    """What taking the courier off duty gave back, in words."""
+    if state.courier_id is None:
+        return
+    say(t("admin.offboard.off_duty", courier_id=state.courier_id))
+    if state.offers_returned:
+        say(t("admin.offboard.offers_returned", orders=", ".join(state.offers_returned)))
+    if state.orders_released:
+        say(t("admin.offboard.orders_released", orders=", ".join(state.orders_released)))
+    if state.orders_kept:
+        say(t("admin.offboard.orders_kept", orders=", ".join(state.orders_kept)))
+
+
+def revoke_token(user_id: str, db: str | None, as_json: bool) -> None:
+    """`o2o admin revoke-token`: the token stops working; a courier user is taken off duty as a disabled one is."""
+    from o2o_tui.platform import auth, offboarding
+
+    state = _change(user_id, db, lambda ctx: offboarding.revoke_token(ctx, user_id))
+    if as_json:
+        emit_json({"user_id": user_id, "revoked": True, **_stood_down_json(state)})
+        return
+    say(t("admin.token_revoked", user_id=user_id, seconds=str(auth.CACHE_SECONDS)))
+    _say_stood_down(state)
+
+
+def _stood_down_json(state: Any) -> dict[str, Any]:
+    return {
+        "courier_id": state.courier_id,
+        "offers_returned": state.offers_returned,
+        "orders_released": state.orders_released,
+        "orders_kept": state.orders_kept,
+    }
+
+
+def _set_disabled(user_id: str, disabled: bool, db: str | None, as_json: bool) -> None:
+    from o2o_tui.platform import auth, offboarding
+
+    state = _change(user_id, db, lambda ctx: offboarding.set_user_disabled(ctx, user_id, disabled))
+    if as_json:
+        emit_json(state)
+        return
+    seconds = str(auth.CACHE_SECONDS)
+    if disabled:
+        say(t("admin.user_disabled" if state.changed else "admin.user_already_disabled", user_id=user_id, seconds=seconds))
+        _say_stood_down(state)
+    else:
+        say(t("admin.user_enabled" if state.changed else "admin.user_already_enabled", user_id=user_id, seconds=seconds))
+        if state.courier_id is not None and state.changed:
+            say(t("admin.offboard.enabled_courier", courier_id=state.courier_id))
+
+
+def register(admin_app: typer.Typer, user_argument: Any, db_option: Any, json_option: Any) -> None:
+    """Add `disable-user` and `enable-user` to `o2o admin`."""
+
+    @admin_app.command("disable-user", help=t("admin.disable_user.help"))
+    def disable_user(user_id: str = user_argument, db: str | None = db_option, as_json: bool = json_option) -> None:
+        _set_disabled(user_id, True, db, as_json)
+
+    @admin_app.command("enable-user", help=t("admin.enable_user.help"))
+    def enable_user(user_id: str = user_argument, db: str | None = db_option, as_json: bool = json_option) -> None:
+        _set_disabled(user_id, False, db, as_json)
