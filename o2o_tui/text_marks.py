@@ -33,9 +33,9 @@ def _console_glyphs() -> object | None:
 
 
 def locale_is_utf8(environ: Mapping[str, str]) -> bool:
-    """Whether the terminal's locale can show UTF-8 (LC_ALL, else LC_CTYPE, else LANG): the rule of
-    `screens/locale_text.py`, which the core may not import. Python's own PEP 538 coercion (LC_CTYPE=C.UTF-8
-    under LANG=C) is not taken as the terminal's word."""
+    """Whether the terminal's locale can show UTF-8 (LC_ALL, else LC_CTYPE, else LANG): Python's own PEP 538
+    coercion (LC_CTYPE=C.UTF-8 under LANG=C) is not taken as the terminal's word. `screens/locale_text.py` (the console's glyphs, the
+    handheld's `--ascii`) asks this one."""
     lang = environ.get("LANG", "")
     ctype = environ.get("LC_CTYPE", "")
     coerced = ctype == "C.UTF-8" and lang in ("", "C", "POSIX")

@@ -7,18 +7,12 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from o2o_tui import text_marks
+
 
 def locale_is_utf8(environ: Mapping[str, str] | None = None) -> bool:
-    """Whether the terminal's locale can show UTF-8: LC_ALL, else LC_CTYPE, else LANG decides.
-
-    Python itself sets LC_CTYPE=C.UTF-8 when the locale is C or POSIX (PEP 538 locale coercion), so that value
-    is not taken as the terminal's word when LANG says C, POSIX or nothing.
-    """
-    source = os.environ if environ is None else environ
-    lang = source.get("LANG", "")
-    ctype = source.get("LC_CTYPE", "")
-    coerced = ctype == "C.UTF-8" and lang in ("", "C", "POSIX")
-    for value in (source.get("LC_ALL", ""), "" if coerced else ctype, lang):
-        if value:
-            return "utf8" in value.lower().replace("-", "")
-    return False
+    """Whether the terminal's locale can show UTF-8: LC_ALL, else LC_CTYPE, else LANG decides (Python's own PEP 538
+    coercion, LC_CTYPE=C.UTF-8 under LANG=C, is not the terminal's word). The core's rule
+    (`o2o_tui.text_marks.locale_is_utf8`, which the CLI's separators use too), for this process's environment by
+    default."""
+    return text_marks.locale_is_utf8(os.environ if environ is None else environ)
