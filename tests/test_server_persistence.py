@@ -119,7 +119,13 @@ def test_the_database_is_private_to_its_owner(tmp_path: Path) -> None:
         assert seed is not None
         api(running, "customer").post("/v1/orders", order_body(seed.store_id))
         files = sorted(folder.glob("platform.sqlite3*"))
-        assert [f.name for f in files] == ["platform.sqlite3", "platform.sqlite3-shm", "platform.sqlite3-wal"]
+        # the database, its WAL files, and the lock that keeps a second server off it (platform/sqlite_lock.py)
+        assert [f.name for f in files] == [
+            "platform.sqlite3",
+            "platform.sqlite3-shm",
+            "platform.sqlite3-wal",
+            "platform.sqlite3.server-lock",
+        ]
         assert {f.name: stat.S_IMODE(f.stat().st_mode) for f in files} == {f.name: 0o600 for f in files}
     finally:
         running.stop()

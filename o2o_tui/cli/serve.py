@@ -19,6 +19,7 @@ def serve(
     from o2o_tui.platform.server import serve as run_server
     from o2o_tui.platform.server_secret import SecretFileError
     from o2o_tui.platform.settings import BadSetting
+    from o2o_tui.platform.sqlite_lock import SqliteInUse
 
     try:
         run_server(host, port, db or default_db_url())
@@ -26,6 +27,8 @@ def serve(
         raise fail(error.message(), Exit.USAGE) from None
     except SecretFileError as error:
         raise fail(error.message(), Exit.ERROR) from None
+    except SqliteInUse as error:  # another server on this SQLite file: one line naming it
+        raise fail(error.message(), Exit.USAGE) from None
     except SchemaTooNew as error:
         raise fail(t("server.schema_too_new", detail=str(error)), Exit.ERROR) from None
     except OSError as error:

@@ -11,6 +11,7 @@ def main(argv: list[str] | None = None) -> None:
     from o2o_tui.platform.server import serve
     from o2o_tui.platform.server_secret import SecretFileError
     from o2o_tui.platform.settings import BadSetting
+    from o2o_tui.platform.sqlite_lock import SqliteInUse
 
     parser = argparse.ArgumentParser(prog="python -m o2o_tui.platform")
     parser.add_argument("--host", default="127.0.0.1")
@@ -25,6 +26,9 @@ def main(argv: list[str] | None = None) -> None:
     except SecretFileError as error:
         print(error.message(), file=sys.stderr)
         sys.exit(1)
+    except SqliteInUse as error:
+        print(error.message(), file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import sys
 import uvicorn
 
 from o2o_tui.i18n import t
-from o2o_tui.platform import admission
+from o2o_tui.platform import admission, sqlite_lock
 from o2o_tui.platform.app import create_app
 from o2o_tui.platform.settings import settings_from_env
 
@@ -27,6 +27,13 @@ def bind(host: str, port: int) -> socket.socket:
 
 def serve(host: str, port: int, db_url: str) -> None:
     """Serve until SIGINT/SIGTERM. Prints one line with the URL once it listens (tests and `o2o demo` read it)."""
+    # one server per SQLite file, before the schema is touched: a second one is refused naming the first
+    with sqlite_lock.server_lock(db_url):
+        _serve(host, port, db_url)
+    sys.stdout.flush()
+
+
+def _serve(host: str, port: int, db_url: str) -> None:
     settings = settings_from_env()
     app = create_app(db_url, settings=settings)
     platform = app.state.platform
@@ -62,4 +69,3 @@ def serve(host: str, port: int, db_url: str) -> None:
 
     server.shutdown = shutdown  # type: ignore[method-assign]
     server.run(sockets=[sock])
-    sys.stdout.flush()

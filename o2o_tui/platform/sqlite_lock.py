@@ -1,0 +1,88 @@
+"""One server process per SQLite file: an advisory lock file beside the database, held while the server runs.
+
+The server's SQLite code counts on being the only server on its file. `db.lock_writers` is a no-op there because
+one process runs its transactions one after another; pysqlite starts a transaction only at the first write, so
+what a handler read before it is not protected against a second process's commit in between; and a long poll of
+one process learns of another's events only at its next re-read (`O2O_EVENT_RECHECK_SECONDS`). Several processes
+on one database is what PostgreSQL is for (docs/operations.md).
+
+The lock is `flock` on `<database>.server-lock`: the kernel drops it when the process ends, however it ends, so a
+lock left by a killed server is simply taken by the next one (the pid in the file is only there to name the
+holder in the refusal). `o2o admin` commands do not take it: they may run beside the server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from o2o_tui.i18n import t
+from o2o_tui.safe_text import safe_text
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no advisory lock, one server per file is left to the operator
+    fcntl = None  # type: ignore[assignment]
+
+SUFFIX = ".server-lock"
+
+
+class SqliteInUse(RuntimeError):
+    """Another server process holds this SQLite file."""
+
+    def __init__(self, database: str, pid: str, host: str) -> None:
+        super().__init__(f"{database} is in use by pid {pid or '?'} on {host or '?'}")
+        self.database = database
+        self.pid = pid  # both "" when the file did not say (the holder had not written it yet)
+        self.host = host
+
+    def message(self) -> str:
+        """One line for the operator, naming the file and the process that serves it."""
+        holder = t("server.sqlite_in_use.holder", pid=self.pid, host=self.host) if self.pid else ""
+        return t("server.sqlite_in_use", database=self.database, holder=holder or t("server.sqlite_in_use.other"))
+
+
+def sqlite_file(db_url: str) -> Path | None:
+    """The file a SQLite URL names, else None (PostgreSQL, in-memory, a URI)."""
+    url = make_url(db_url)
+    if url.get_backend_name() != "sqlite" or "uri" in url.query:
+        return None
+    if url.database in (None, "", ":memory:"):
+        return None
+    return Path(str(url.database))
+
+
+def _holder(fd: int) -> tuple[str, str]:
+    """(pid, host) the holder wrote, else ("", "")."""
+    words = os.pread(fd, 300, 0).decode("utf-8", errors="replace").split()
+    if len(words) >= 2 and words[0].isdigit():
+        return words[0], safe_text(words[1])[:100]
+    return "", ""
+
+
+@contextlib.contextmanager
+def server_lock(db_url: str) -> Iterator[None]:
+    """Hold the server lock of the SQLite file `db_url` names for the block; SqliteInUse if another holds it."""
+    database = sqlite_file(db_url)
+    if database is None or fcntl is None:
+        yield
+        return
+    database.parent.mkdir(parents=True, exist_ok=True)
+    real = database.resolve()  # a symlink to the file shares its lock
+    lock_path = real.with_name(real.name + SUFFIX)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SqliteInUse(str(database), *_holder(fd)) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()} {socket.gethostname()}\n".encode(), 0)
+        yield  # the file keeps its last holder's line after a stop: it is read only while someone holds the lock
+    finally:
+        os.close(fd)  # releases the lock
