@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.worker import Worker, WorkerState
 
+from o2o_tui.client.errors import says_disabled
 from o2o_tui.courier_tasks import CourierStep, is_active
 from o2o_tui.domain.fleet import CourierStatus
 from o2o_tui.domain.requests import CodeBody, CourierStateBody, EmptyBody, ProblemBody
@@ -190,7 +191,9 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         then duty, then the queue) left off each time; the link state is always said. And how many cells of the
         name (the last part, when there is one) keep the line to one line, cut short."""
         link = self.source.link()
-        parts = [t(f"ui.link.state.{link.state.value}")]  # LOG IN AGAIN says it: the message line says why
+        disabled = link.state is LinkState.UNAUTHORIZED and says_disabled(link.error)  # logging in cannot help
+        # LOG IN AGAIN (or ACCOUNT DISABLED) says it: the message line says why
+        parts = [t("ui.link.disabled_state") if disabled else t(f"ui.link.state.{link.state.value}")]
         if link.pending and link.state is not LinkState.ONLINE:  # online, the queue drains in milliseconds
             parts.append(t("handheld.link.queued", count=link.pending))
         on_duty = self.source.on_duty()
@@ -236,9 +239,12 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         for _, notice in message.change.notices:
             self._say(notice)  # something left out of the view: said once, no beep (nothing to do about it)
         self._check_new_offers()
-        state = self.source.link().state
+        link = self.source.link()
+        state = link.state
         if state is not self._link_state:
-            if state is LinkState.UNAUTHORIZED:  # under the SSH gate there is no shell to run `o2o login` in
+            if state is LinkState.UNAUTHORIZED and says_disabled(link.error):  # an admin disabled the account
+                self.error(t("handheld.link.disabled"))
+            elif state is LinkState.UNAUTHORIZED:  # under the SSH gate there is no shell to run `o2o login` in
                 self.error(t("handheld.link.ask_admin" if os.environ.get(GATE_ENV) else "handheld.link.login_again"))
             self._link_state = state
 

@@ -116,7 +116,7 @@ def test_sync_status_says_not_storing_not_online(tmp_path: Path) -> None:
             assert once.stdout.startswith("NOT SAVING"), once.stdout
             status = json.loads(_o2o(home, "sync", "status", "--json").stdout)
             assert status["state"] == "NOT_STORING" and status["pending"] == 1, status
-            assert "cannot store changes" in status["last_error"], status
+            assert "storage is unavailable" in status["last_error"], status
             said = _o2o(home, "sync", "status").stdout
             assert said.startswith("NOT SAVING: the platform answers"), said
             filler.unlink()

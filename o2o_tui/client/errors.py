@@ -61,14 +61,23 @@ class Unreachable(PlatformError):
         return t("client.error.unreachable", message=self.message)
 
 
+USER_DISABLED = "user_disabled"  # the 401's code for a user an admin disabled (`o2o admin disable-user`)
+
+
 class Unauthorized(PlatformError):
     default_code = "unauthorized"
     is_final = False  # the token is bad or revoked; queued work stays good until the person logs in again
 
     def i18n_message(self) -> str:
-        if self.code == "user_disabled":  # offboarded (`o2o admin disable-user`): logging in again cannot help
+        if self.code == USER_DISABLED:  # offboarded (`o2o admin disable-user`): logging in again cannot help
             return t("client.error.user_disabled")
         return t("client.error.unauthorized")
+
+
+def says_disabled(link_error: str | None) -> bool:
+    """Whether a refused link's error (the `Unauthorized.i18n_message` the sync engine keeps as its last error)
+    says the account is disabled: then asking the store or the administrator helps, logging in again does not."""
+    return link_error is not None and link_error == t("client.error.user_disabled")
 
 
 class Forbidden(PlatformError):

@@ -295,7 +295,9 @@ def _shift_start(conn: Connection, courier: Courier) -> Position | None:
     return None if store is None else store.address.position
 
 
-def set_courier_state(ctx: Ctx, courier_id: str, body: CourierStateBody) -> Courier:
+def set_courier_state(ctx: Ctx, courier_id: str, body: CourierStateBody, *, stood_down: bool = False) -> Courier:
+    """`stood_down`: an admin takes the courier off duty because it can no longer act (a disable or a revoked
+    token: offboarding.py), not the courier's choice: the offers it gives back do not count as its refusals."""
     caller = ctx.caller
     require_role(caller, (Role.COURIER, Role.ADMIN))
     if caller.role is Role.COURIER and caller.courier_id != courier_id:
@@ -308,7 +310,7 @@ def set_courier_state(ctx: Ctx, courier_id: str, body: CourierStateBody) -> Cour
     moved = _moved(courier, position, _tap_time(ctx))
     if body.status is CourierStatus.OFFLINE:
         status = CourierStatus.OFFLINE
-        _release_offers(ctx, courier_id)
+        _release_offers(ctx, courier_id, refused=not stood_down)
     elif body.status is not None:  # going on shift: the deliveries decide what the courier is doing
         if courier_locked_out(ctx.conn, courier_id):  # disabled or revoked (offboarding.py): kept off duty
             raise conflict("the courier's user is disabled or its token revoked", code="courier_disabled")
@@ -330,10 +332,11 @@ def set_courier_state(ctx: Ctx, courier_id: str, body: CourierStateBody) -> Cour
     return _save_courier(ctx, courier, after)
 
 
-def _release_offers(ctx: Ctx, courier_id: str) -> None:
+def _release_offers(ctx: Ctx, courier_id: str, *, refused: bool) -> None:
     """A courier going off duty gives back the offers it has not accepted: each such delivery is cancelled and its
     order has no courier again, so dispatch plans it anew. What it accepted stays with it (the dispatch board
-    flags those orders, since their courier is offline)."""
+    flags those orders, since their courier is offline). `refused`: the courier went off duty itself, so each
+    offer counts as its "no" (`refused_by`); an admin standing it down leaves `refused_by` as it was."""
     for delivery in _active_deliveries(ctx.conn, courier_id):
         if delivery.status is not DeliveryStatus.PENDING:
             continue
@@ -348,14 +351,16 @@ def _release_offers(ctx: Ctx, courier_id: str) -> None:
             # offer as declined): the platform has no offer timer, and going off duty over an open offer is how a
             # courier lets one lapse. Else `dispatch auto` would offer the same order again the moment the courier
             # is back on duty, and a courier could dodge an order by going off and on. Staff taking an offer back
-            # (unassign, reassign) is the staff's choice, not the courier's: no refusal there.
+            # (unassign, reassign) is the staff's choice, not the courier's: no refusal there; nor an admin's
+            # disable or token revoke.
+            refused_by = _with_refusal(stored.order, courier_id, _tap_time(ctx)) if refused else stored.order.refused_by
             cleared = msgspec.structs.replace(
                 stored.order,
                 courier_id=None,
                 delivery_id=None,
                 delivery_status=None,
                 delivery_problem=None,
-                refused_by=_with_refusal(stored.order, courier_id, _tap_time(ctx)),
+                refused_by=refused_by,
             )
             orders.save(ctx, stored, cleared)
 

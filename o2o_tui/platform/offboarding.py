@@ -61,7 +61,8 @@ def stand_down(ctx: Ctx, courier_id: str) -> StoodDown:
     if fleet.load_courier(ctx.conn, courier_id) is None:
         return StoodDown([], [], [])
     held = fleet._active_deliveries(ctx.conn, courier_id)
-    fleet.set_courier_state(ctx, courier_id, CourierStateBody(status=CourierStatus.OFFLINE))  # the off-duty path
+    # the off-duty path; the offers it gives back are not its refusals (an admin's choice, not the courier's)
+    fleet.set_courier_state(ctx, courier_id, CourierStateBody(status=CourierStatus.OFFLINE), stood_down=True)
     released: list[str] = []
     for delivery in held:
         if delivery.status in _RELEASED:

@@ -16,6 +16,7 @@ from rich.cells import cell_len
 from textual.content import Content
 from textual.widget import Widget
 
+from o2o_tui.client.errors import says_disabled
 from o2o_tui.domain.store import Store, StoreState
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
@@ -90,7 +91,9 @@ def link_line_parts(
     printer: PrinterWarning | None = None,
 ) -> list[Part]:
     """Every part the line would show with room enough, in display order."""
-    parts = [Part((f" {t(f'ui.link.state.{link.state.value}')} ",), 0, "bold reverse")]
+    disabled = link.state is LinkState.UNAUTHORIZED and says_disabled(link.error)  # logging in again cannot help
+    state = t("ui.link.disabled_state") if disabled else t(f"ui.link.state.{link.state.value}")
+    parts = [Part((f" {state} ",), 0, "bold reverse")]
     if link.conflicts:
         long = "! " + t("ui.link.conflicts", count=link.conflicts)
         parts.append(Part((long, f"!{link.conflicts}"), 1, "bold"))
@@ -124,6 +127,9 @@ def link_line_parts(
         )
     elif link.state is LinkState.NOT_STORING:  # the platform answers, new orders arrive; changes wait
         hint = (t("ui.link.not_storing_hint"), t("status_line.not_storing_hint_short"))
+        parts.append(Part(hint, 5, "bold"))
+    elif disabled:  # an admin disabled the account: ask them
+        hint = (t("ui.link.disabled_hint"), t("status_line.disabled_hint_short"))
         parts.append(Part(hint, 5, "bold"))
     elif link.state is LinkState.UNAUTHORIZED:  # not an outage: waiting will not help
         hint = (t("ui.link.unauthorized_hint"), t("status_line.unauthorized_hint_short"))
