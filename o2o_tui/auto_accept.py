@@ -7,13 +7,19 @@ in a store taking orders. The prep time is the store's default (the platform add
 Within the day's cap (the platform counts too and refuses past it, so two consoles cannot go over); past it the
 orders wait for a person and ring as always. An order the station has tried once is never tried again (taken by
 someone else, refused): no loop.
+
+The station's own printer: while it cannot print (off, out of paper) and kitchen tickets wait, the station says so
+on its queue; once that has lasted `PRINTER_HOLD_S` (the printer's problem started that long ago, as its print
+queue recorded it), auto-accept holds: new orders ring for a person, who can cook from the screen, rather than being
+promised to a kitchen that never gets the ticket. It resumes when the printer prints again (an order still waiting
+then is accepted, and its ticket prints).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -27,6 +33,25 @@ from o2o_tui.store_effect import effect, store_zone
 
 if TYPE_CHECKING:
     from o2o_tui.client.wire import Call
+
+
+PRINTER_HOLD_S = 120.0  # a printer down this long with tickets waiting holds auto-accept
+
+
+@dataclass(frozen=True, slots=True)
+class PrinterDown:
+    """The station's printer as its print queue last found it: it cannot print and `waiting` tickets wait."""
+
+    problem: str  # in words ("Printer offline")
+    waiting: int
+    since: datetime | None = None  # when the problem started (None: not known)
+
+
+def printer_holds(printer: PrinterDown | None, now: datetime) -> bool:
+    """Whether auto-accept holds for the printer: tickets wait and it has been unable to print `PRINTER_HOLD_S`."""
+    if printer is None or printer.waiting <= 0 or printer.since is None:
+        return False
+    return as_utc(now) - as_utc(printer.since) >= timedelta(seconds=PRINTER_HOLD_S)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +104,15 @@ def decide(
     now: datetime,
     counted_today: int = 0,
     tried: frozenset[str] | set[str] = frozenset(),
+    printer: PrinterDown | None = None,
 ) -> Decision:
     """What the station console `device` should accept now. `counted_today`: the platform's count when known
-    (the larger of it and this device's own count is used); `tried`: orders this station already sent."""
+    (the larger of it and this device's own count is used); `tried`: orders this station already sent; `printer`:
+    the station's printer when it cannot print (held past `PRINTER_HOLD_S`: nothing is accepted, none tried)."""
     if store is None or not store.auto_accept.enabled or not is_station(store, device):
         return Decision()
+    if printer_holds(printer, now):
+        return Decision(prep_minutes=store.default_prep_minutes)
     if not effect(store, now).takes_orders:
         return Decision()
     listed = list(candidates)
@@ -128,12 +157,21 @@ def known_state(
     )
 
 
-def describe(state: AutoAcceptState, device: str, *, none_key: str = "auto_accept.station.none") -> list[str]:
+def describe(
+    state: AutoAcceptState,
+    device: str,
+    *,
+    none_key: str = "auto_accept.station.none",
+    printer_held: bool = False,
+) -> list[str]:
     """Two lines: the switch with today's count ("on, 12 of 50 auto-accepted today"), the station (online or
     offline while auto-accept is on; idle while it is off). `none_key`: how to choose a station where none is
-    chosen (the store screen's key, or the command's option)."""
+    chosen (the store screen's key, or the command's option); `printer_held`: this console is the station and
+    holds auto-accept for its printer (`printer_holds`)."""
     if not state.enabled:
         first = t("auto_accept.line.off")
+    elif printer_held and state.station == device:
+        first = t("auto_accept.line.printer_held", count=state.accepted_today)
     elif not state.daily_cap:
         first = t("auto_accept.line.on_no_cap", count=state.accepted_today)
     elif state.accepted_today >= state.daily_cap:

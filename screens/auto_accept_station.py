@@ -16,6 +16,10 @@ names another accept as the one that stood (`accept_key`; an older platform's is
 prints here either. A person's accept of the same minutes that reaches the platform after the station's prints
 nothing on their console the same way (`screens/order_actions.py`). Should the link drop while the station waits,
 the accept is queued and counts as taken (the kitchen starts on it), as a person's does.
+
+The station's printer (`printer`: what its print queue last found, None while it prints): while tickets wait for
+it, the station's queue says so ("Printer offline: 2 tickets not printed"); past `PRINTER_HOLD_S` of it, the
+station accepts nothing (`printer_holds`): new orders ring for a person until the printer prints again.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from typing import Any
 
 from rich.cells import cell_len
 
-from o2o_tui.auto_accept import Candidate, decide, is_station, state_call
+from o2o_tui.auto_accept import Candidate, PrinterDown, decide, is_station, printer_holds, state_call
 from o2o_tui.domain.auto_accept import CHECK_IN_SECONDS, AutoAcceptState
 from o2o_tui.domain.order import Order, OrderStatus
 from o2o_tui.domain.requests import ConfirmBody
@@ -68,6 +72,8 @@ class Station:
         # the order, its prep minutes, the accept's key (None: the source gives none) and whether the platform took
         # it (True), or it is queued (False: the link dropped while it waited); None: the source cannot tell
         on_accepted: Callable[[Order, int, str | None, bool | None], None] | None = None,
+        # this console's printer when it cannot print with tickets waiting (None: it prints, or there is none)
+        printer: Callable[[], PrinterDown | None] | None = None,
     ) -> None:
         self.source = source
         self.device = device
@@ -76,6 +82,7 @@ class Station:
         self._check_in = check_in
         self._on_news = on_news or (lambda: None)
         self._on_accepted = on_accepted or (lambda order, minutes, key, confirmed: None)
+        self._printer = printer or (lambda: None)
         self._tried: set[str] = set()
         self._busy = False
         self._again = False
@@ -106,17 +113,47 @@ class Station:
             store.auto_accept.daily_cap,
         )
 
-    def banner(self, width: int) -> str | None:
-        """On a console that is not the station: auto-accept is on but nobody carries it out."""
+    def printer_down(self) -> PrinterDown | None:
+        """The station's printer while it cannot print with tickets waiting (None: it prints, or not the station
+        of an auto-accept that is on)."""
         store = self.source.store()
-        if store is None or not store.auto_accept.enabled or self.is_station:
+        if store is None or not store.auto_accept.enabled or not self.is_station:
             return None
+        printer = self._printer()
+        return printer if printer is not None and printer.waiting > 0 else None
+
+    def printer_held(self) -> bool:
+        """Auto-accept holds here: the station's printer has been unable to print too long (`printer_holds`)."""
+        return printer_holds(self.printer_down(), self.now())
+
+    def banner(self, width: int) -> str | None:
+        """On a console that is not the station: auto-accept is on but nobody carries it out. On the station: its
+        printer cannot print and tickets wait (and whether auto-accept holds for it)."""
+        store = self.source.store()
+        if store is None or not store.auto_accept.enabled:
+            return None
+        if self.is_station:
+            return self._printer_banner(width)
         online = self.state.station_online if self.state is not None else store.auto_accept.station_online
         if online and store.auto_accept.station:
             return None
         for key in ("auto_accept.banner.station_offline", "auto_accept.banner.station_offline_short"):
             text = t(key)
             if cell_len(text) <= width:
+                return text
+        return None
+
+    def _printer_banner(self, width: int) -> str | None:
+        printer = self.printer_down()
+        if printer is None:
+            return None
+        held = printer_holds(printer, self.now())
+        words = dict(problem=printer.problem, count=printer.waiting)
+        stem = "auto_accept.banner.printer_held" if held else "auto_accept.banner.printer_down"
+        room = width - 2  # the banner's padding
+        for key in (stem, f"{stem}_short", f"{stem}_tiny"):
+            text = t(key, **words)
+            if cell_len(text) <= room:
                 return text
         return None
 
@@ -183,6 +220,7 @@ class Station:
             now=self.now(),
             counted_today=self.state.accepted_today if self.state is not None else 0,
             tried=self._tried,
+            printer=self.printer_down(),
         )
         body = ConfirmBody(preparation_minutes=decision.prep_minutes, auto=True)
         sent: list[tuple[Order, str | None]] = []  # every accept goes into the outbox first, then is followed

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import contextlib
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from o2o_tui.domain.order import ENDED_STATUSES, OrderStatus
@@ -53,6 +53,7 @@ PURGE_EVERY_S = 600.0  # the sync engine's `retention_every`: the queue's purge 
 class PrinterWarning:
     problem: str  # in words ("Printer out of paper")
     waiting: int
+    since: datetime | None = field(default=None, compare=False)  # when the problem began (as the queue keeps it)
 
 
 def printer_warning(app: object) -> PrinterWarning | None:
@@ -416,7 +417,7 @@ class ConsolePrinting:
         problem = status.state.problem
         if problem is not None and status.waiting:
             warning: PrinterWarning | None = PrinterWarning(
-                t(f"printing.problem.{problem.value}"), status.waiting
+                t(f"printing.problem.{problem.value}"), status.waiting, since=status.state.since
             )
         else:
             warning = None

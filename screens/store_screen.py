@@ -248,7 +248,9 @@ class StoreScreen(Screen[None]):
             return ""
         station = self.app.station
         orders = (entry.order for entry in self.app.source.orders())
-        return "\n".join(describe(known_state(store, station.state, orders, now), station.device))
+        held = station.printer_held()  # the station holds auto-accept while its printer cannot print
+        state = known_state(store, station.state, orders, now)
+        return "\n".join(describe(state, station.device, printer_held=held))
 
     def _hours_title(self, store: Store) -> str:
         """Shown folded: on one line when it fits, else broken before the time zone "(Asia/Shanghai)", never
