@@ -124,7 +124,8 @@ def _late_writes(conn: Connection, written_since: str, ended_before: str) -> tup
     """The orders the purge passed by already (ended before `ended_before`) that were written to since
     `written_since` (a refund after handoff, within its window; anything a later change adds): their text is
     blanked too, as their first purge blanked it. Every save of an order is an event (`orders.save`), so the
-    events name them. Answers their ids and how many documents it blanked."""
+    events name them. Answers the ids of those it blanked (their stored answers are blanked next: an order already
+blank, as after a run within `_LATE_MARGIN` of the last, has none to blank) and how many."""
     events_table, orders_table = db.events, db.orders
     written = sorted(
         set(
@@ -147,11 +148,11 @@ def _late_writes(conn: Connection, written_since: str, ended_before: str) -> tup
                 orders_table.c.ended_at < ended_before,
             )
         ).all():
-            ids.append(row.id)
             order = _decode_order(row.doc)
             blank = without_personal_order(order)
             if blank != order:
                 conn.execute(update(orders_table).where(orders_table.c.id == row.id).values(doc=_encode(blank)))
+                ids.append(row.id)
                 blanked += 1
     return ids, blanked
 
