@@ -161,10 +161,11 @@ async def test_hours_set_on_the_screen_refuse_a_new_order_outside_them(
 
         # a holiday on the screen: `n`, the date, no hours (closed all day), a note; then `x` removes it
         await pilot.press("n")
-        await _type(pilot, "2026-12-25")
+        holiday_date = (local + timedelta(days=30)).date().isoformat()  # always ahead: a past date is refused
+        await _type(pilot, holiday_date)
         await _type(pilot, "")
         await _type(pilot, "Christmas")
-        holiday = [{"date": "2026-12-25", "hours": [], "note": "Christmas"}]
+        holiday = [{"date": holiday_date, "hours": [], "note": "Christmas"}]
         await wait_until(pilot, lambda: _server_store(platform)["hours_exceptions"] == holiday)
         await wait_until(pilot, lambda: hours.option_count == 8)
         hours.highlighted = 7
