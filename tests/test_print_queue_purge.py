@@ -109,7 +109,8 @@ def test_o2o_print_drops_the_waiting_tickets_of_orders_ended_longer_than_the_win
         status = _o2o(home, "print", "status", printer=printer.target, hours=hours)
         assert status["waiting"] == 1
         assert [job["display_number"] for job in status["jobs"]] == [live_number]
-        assert status["purged"] == 1 and status["purged_numbers"] == [gone_number]
+        assert status["purged"] == 1 and status["purged_numbers"] == [gone["number"]]
+        assert status["purged_display_numbers"] == [gone_number]
         assert GONE_NOTE not in _queue_text(home) and LIVE_NOTE in _queue_text(home)
         said = _o2o(home, "print", "status", printer=printer.target, hours=hours, as_json=False)
         assert "1 job was dropped unprinted: its order had ended more than" in str(said), said

@@ -55,11 +55,19 @@ def _print_version(value: bool) -> None:
 
     import typer
 
+    from o2o_tui.cli.output import written
+
     try:
-        typer.echo(f"o2o {version('o2o')}")
+        said = f"o2o {version('o2o')}"
     except PackageNotFoundError:  # run from a source tree that was never installed
-        typer.echo("o2o (not installed)")
+        said = "o2o (not installed)"
+    written(lambda: _echo(said))  # `o2o --version | head -0` or stdout closed: still exit 0, no traceback
     raise typer.Exit()
+
+
+def _echo(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
 
 
 def build_app(command: str | None = None, *, bare: bool = False) -> typer.Typer:

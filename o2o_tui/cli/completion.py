@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import os
 import sys
+from typing import Any
 
 import typer
 
@@ -48,22 +49,32 @@ def answer(instruction: str) -> int:
     from typer._completion_classes import completion_init
 
     from o2o_tui.cli import build_app, command_in
+    from o2o_tui.cli.output import written
 
     parsed = _shell_of(instruction)
     if parsed is None:
-        sys.stderr.write(t("cli.completion.bad_instruction", var=COMPLETE_VAR, value=instruction) + "\n")
+        said = t("cli.completion.bad_instruction", var=COMPLETE_VAR, value=instruction) + "\n"
+        written(lambda: _write(sys.stderr, said), stderr=True)
         return 1
     action, shell = parsed
     if action == "source":
-        sys.stdout.write(script(shell) + "\n")
+        text = script(shell) + "\n"
+        written(lambda: _write(sys.stdout, text))  # a shell that stopped reading: dropped, still 0
         return 0
     completion_init()
     complete_class = get_completion_class(shell)
     assert complete_class is not None  # registered by completion_init() for every Shell
     args, _incomplete = complete_class(None, {}, PROG_NAME, COMPLETE_VAR).get_completion_args()  # type: ignore[arg-type]
     root = typer.main.get_command(build_app(command_in(args)))
-    sys.stdout.write(complete_class(root, {}, PROG_NAME, COMPLETE_VAR).complete() + "\n")
+    answered = complete_class(root, {}, PROG_NAME, COMPLETE_VAR).complete() + "\n"
+    written(lambda: _write(sys.stdout, answered))
     return 0
+
+
+def _write(stream: Any, text: str) -> None:
+    """`text` on `stream`, flushed here, where a reader that left is caught (`output.written`), not at exit."""
+    stream.write(text)
+    stream.flush()
 
 
 def answer_from_environment() -> int | None:
@@ -75,7 +86,10 @@ def answer_from_environment() -> int | None:
 def completion(
     shell: Shell = typer.Argument(..., metavar="SHELL", help=t("cli.completion.shell"), show_default=False),
 ) -> None:
-    typer.echo(script(shell))
+    from o2o_tui.cli.output import written
+
+    # `o2o completion bash | head -0`, or stdout closed: nothing to save it to, and still exit 0
+    written(lambda: _write(sys.stdout, script(shell) + "\n"))
 
 
 def register(app: typer.Typer) -> None:

@@ -20,7 +20,7 @@ import typer
 from o2o_tui.cli.common import JsonOption, ProfileOption, from_group, handle_errors, open_client
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.need_terminal import require_terminal
-from o2o_tui.cli.output import emit_json, fail, say
+from o2o_tui.cli.output import emit_json, fail, say, stdout_gone, written
 from o2o_tui.cli.stop_signals import InterruptOnSignals
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
@@ -303,33 +303,40 @@ def free_after(plan: Any, assigned: list[Any], now: datetime) -> int:
 
 
 class StatusLine:
-    """One line that a terminal rewrites in place (a log line per update when stdout is not a terminal)."""
+    """One line that a terminal rewrites in place (a log line per update when stdout is not a terminal). Once
+    stdout is closed (`>&-`) or its reader left (`| head -1`) nothing more is written (`output.written`): no
+    traceback, and `stdout_gone()` says so."""
 
     def __init__(self) -> None:
-        self.live = sys.stdout.isatty()
+        self.live = sys.stdout is not None and sys.stdout.isatty()
         self._shown = False
+
+    @staticmethod
+    def _write(text: str) -> None:
+        def write() -> None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+
+        written(write)
 
     def show(self, text: str) -> None:
         text = safe_text(text, one_line=True)
         if self.live:
-            sys.stdout.write("\r\x1b[K" + text)
+            self._write("\r\x1b[K" + text)
             self._shown = True
         else:
-            sys.stdout.write(text + "\n")
-        sys.stdout.flush()
+            self._write(text + "\n")
 
     def log(self, text: str) -> None:
         """A line that stays (above the status line)."""
         if self.live and self._shown:
-            sys.stdout.write("\r\x1b[K")
+            self._write("\r\x1b[K")
             self._shown = False
-        sys.stdout.write(safe_text(text, one_line=True) + "\n")
-        sys.stdout.flush()
+        self._write(safe_text(text, one_line=True) + "\n")
 
     def close(self) -> None:
         if self.live and self._shown:
-            sys.stdout.write("\n")
-            sys.stdout.flush()
+            self._write("\n")
             self._shown = False
 
 
@@ -436,6 +443,11 @@ def _auto(profile: str | None, store: str | None, every: float, once: bool, as_j
                     )
                 if once:
                     break
+                if stdout_gone():  # its reader left or it was closed: it stops as `o2o sync` does, quietly
+                    from o2o_tui.cli.sync_service import OUTPUT_GONE_EXIT
+
+                    line.close()
+                    raise typer.Exit(OUTPUT_GONE_EXIT)
                 time.sleep(every)
         except KeyboardInterrupt:
             line.close()

@@ -16,9 +16,11 @@ Chinese is set rather than being cut with "…" where a run of Chinese is longer
 
 from __future__ import annotations
 
+import errno
 import importlib
 import importlib.abc
 import importlib.util
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -264,7 +266,7 @@ def _set_rich_utils(rich_utils: ModuleType) -> None:
     if callable(show_error) and not getattr(show_error, "_o2o_localized", False):
 
         def rich_format_error(error: Any) -> None:
-            from o2o_tui.cli.output import emit_error, json_wanted
+            from o2o_tui.cli.output import emit_error, json_wanted, written
 
             # `--json` (or `--fields`, which implies it): a JSON error; Click may stop parsing before it reads
             # either (an unknown option, a bad value), so the words of the command line decide
@@ -273,7 +275,9 @@ def _set_rich_utils(rich_utils: ModuleType) -> None:
                 return
             format_message = error.format_message
             error.format_message = lambda: translate_error(format_message())
-            show_error(error)
+            # stderr closed (`2>&-`) or its reader gone: the words are dropped and Typer still exits with Click's
+            # code (2 for a usage error), not 1 from the write's OSError
+            written(lambda: show_error(error), stderr=True)
 
         rich_format_error._o2o_localized = True  # type: ignore[attr-defined]
         rich_utils.rich_format_error = rich_format_error  # type: ignore[attr-defined]
@@ -282,6 +286,41 @@ def _set_rich_utils(rich_utils: ModuleType) -> None:
             setattr(rich_utils, attribute, translate(message))
     _localize_metavars(rich_utils)
     _fold_help_text(rich_utils)
+    _gone_streams_quiet(rich_utils)
+
+
+def _gone_streams_quiet(rich_utils: ModuleType) -> None:
+    """Typer's help, error and abort panels on a stream whose reader left (`o2o orders --help | head -0`) or that
+    is closed (`2>&-`): what is left is dropped and the command exits with its own code (0 after help, 2 after a
+    usage error), as `output.written` does for the commands' own output. Rich's consoles exit 1 there by themselves
+    (`Console.on_broken_pipe`), and on stdout whichever stream broke."""
+    make_console = getattr(rich_utils, "_get_rich_console", None)
+    if callable(make_console) and not getattr(make_console, "_o2o_quiet", False):
+
+        def get_rich_console(*args: Any, **kwargs: Any) -> Any:
+            console = make_console(*args, **kwargs)
+
+            def broken_pipe() -> None:
+                console.quiet = True  # nothing more to write: its reader left
+                raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+            console.on_broken_pipe = broken_pipe
+            return console
+
+        get_rich_console._o2o_quiet = True  # type: ignore[attr-defined]
+        rich_utils._get_rich_console = get_rich_console  # type: ignore[attr-defined]
+    for name, on_stderr in (("rich_format_help", False), ("rich_abort_error", True)):
+        show = getattr(rich_utils, name, None)
+        if not callable(show) or getattr(show, "_o2o_quiet", False):
+            continue
+
+        def shown(*args: Any, _show: Any = show, _stderr: bool = on_stderr, **kwargs: Any) -> None:
+            from o2o_tui.cli.output import written
+
+            written(lambda: _show(*args, **kwargs), stderr=_stderr)
+
+        shown._o2o_quiet = True  # type: ignore[attr-defined]
+        setattr(rich_utils, name, shown)
 
 
 def _asks_json(error: Any) -> bool:

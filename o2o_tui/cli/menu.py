@@ -181,7 +181,9 @@ def cached_menu(profile: Any, cache: Any, *, pull: bool) -> tuple[Any, Any]:
     return menu, ReadModel(cache).store(store_id)
 
 
-def _item_line(item: Any, store: Any, lang: str) -> str:
+def _item_line(item: Any, store: Any, lang: str, *, groups: bool = False) -> str:
+    """An item as `o2o menu show` lists it; `groups`: with the option groups it offers, by their ids as the
+    menu's Options list names them (`options: spice, rice`)."""
     from o2o_tui.domain.menu import localized
     from o2o_tui.domain.money import format_money
     from o2o_tui.safe_text import safe_text
@@ -192,7 +194,20 @@ def _item_line(item: Any, store: Any, lang: str) -> str:
         name=safe_text(localized(item.name, item.names, lang), one_line=True),
         price=format_money(item.price),
     )
+    if groups and item.option_group_ids:
+        ids = t("menu_cli.show.item_options_separator").join(item.option_group_ids)
+        line += "  " + t("menu_cli.show.item_options", groups=safe_text(ids, one_line=True))
     return line + badges(item, store)
+
+
+def group_rule(least: int, most: int) -> str:
+    """How many options of a group a customer picks, in words: "choose 1" (as many as at most), "optional, up
+    to 2" (none needed), else "choose 1-3"."""
+    if least == most:
+        return t("menu_cli.show.rule.exactly", count=most)
+    if least <= 0:
+        return t("menu_cli.show.rule.up_to", most=most)
+    return t("menu_cli.show.rule.range", least=least, most=most)
 
 
 def effective_status(entity: Any, now: datetime) -> str:
@@ -685,7 +700,7 @@ def show(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> Non
     for category in menu.categories:
         say(safe_text(localized(category.name, category.names, lang), one_line=True))
         for item in category.items:
-            say(_item_line(item, store, lang))
+            say(_item_line(item, store, lang, groups=True))
     if not menu.categories:
         say(t("menu_cli.show.empty"))
     if menu.option_groups:
@@ -694,7 +709,7 @@ def show(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> Non
         say(t("menu_cli.show.options"))
         for group in menu.option_groups:
             name = safe_text(localized(group.name, group.names, lang), one_line=True)
-            say(t("menu_cli.show.group", id=group.id, name=name, min=group.min, max=group.max))
+            say(t("menu_cli.show.group", id=group.id, name=name, rule=group_rule(group.min, group.max)))
             for option in group.options:
                 say(option_line(option, store, lang))
 

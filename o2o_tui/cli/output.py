@@ -312,7 +312,8 @@ def plain_click_errors_as_json() -> None:
                 return
             format_message = error.format_message
             error.format_message = lambda: translate_error(format_message())
-            _show(error, _PlainWords(file if file is not None else text_stderr()))
+            # stderr closed (`2>&-`) or its reader gone: nothing is said and the exit code stays Click's (2)
+            written(lambda: _show(error, _PlainWords(file if file is not None else text_stderr())), stderr=True)
 
         json_or_words._o2o_json = True  # type: ignore[attr-defined]
         kind.show = json_or_words

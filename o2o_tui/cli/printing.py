@@ -77,6 +77,17 @@ def _said_time(moment: datetime, profile: str | None) -> str:
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
+def _purged_number_fields(numbers: tuple[str, ...]) -> dict[str, list[Any]]:
+    """`{"purged_numbers": [41, 42], "purged_display_numbers": ["#0041", "#0042"]}` for the stored day numbers of
+    the jobs the purge dropped (`number_fields` of each; one that is no day number is left out of both)."""
+    fields = [number_fields(number) for number in numbers]
+    kept = [field for field in fields if field["number"] is not None]
+    return {
+        "purged_numbers": [field["number"] for field in kept],
+        "purged_display_numbers": [field["display_number"] for field in kept],
+    }
+
+
 def _say_purged(count: int, numbers: list[str], when: str | None = None) -> None:
     """How many jobs the purge dropped and why; then their numbers (and when the last went, in `status`)."""
     say(t("printing.cli.purged", count=count, hours=f"{_window_hours():g}"))
@@ -210,7 +221,8 @@ def register(app: typer.Typer) -> None:
                     "dropped": state.dropped,
                     "purged": state.purged,
                     "purged_at": state.purged_at,
-                    "purged_numbers": list(state.purged_numbers),
+                    # day numbers as ints, as `number` is everywhere else; their `#0042` form beside them
+                    **_purged_number_fields(state.purged_numbers),
                     "purge_hours": _window_hours(),
                 }
             )
