@@ -6,6 +6,11 @@ crash or a quit loses nothing), and can be undone. `D` shows the diff against th
 is queued at once as one item/option PATCH and shown in the tree from the live menu. Below 60 columns the tree is
 alone and Enter opens the form in its place. Menu text is untrusted: labels are plain `Text`/`Content`.
 
+What the form holds and the draft does not yet (typed, not saved with Enter, Ctrl+S, Esc or a move) goes into the
+draft when the app quits too: Ctrl+C asks the editor first (`keep_before_quit`: a value that does not go in stops
+that quit once, and says so), and a signal (SIGHUP, SIGTERM) saves it as the screen closes (`on_prune`). The
+terminal is then told what was saved, and how many changes wait unpublished in the draft.
+
 One editor at a time changes the draft (screens/menu_source.py): an editor that finds it open elsewhere is read only,
 says who has it, shows the draft as that one saves it, and takes it over by itself once that one closes (it asks
 every `CLAIM_EVERY_S` seconds, reading the saved draft each time).
@@ -18,16 +23,18 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
+from textual.messages import Prune
 from textual.screen import Screen
 from textual.widgets import Input, Label, Static, Tree
 
@@ -135,6 +142,18 @@ def next_redraw(live: Menu | None, now: datetime, zone: ZoneInfo) -> datetime:
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class FormEdit(NamedTuple):
+    """The form's values as an edit of the draft (`MenuEditorScreen._form_edit`): the edited menu, the names the
+    editor set (its placeholder dropped), whether a hidden new line goes on sale with it, and the problems it
+    leaves (shown, none new)."""
+
+    menu: Menu
+    named: Names | None
+    shown: bool
+    problems: dict[str, str]
+    general: str
 
 
 class MenuNews(Message):
@@ -282,6 +301,8 @@ class MenuEditorScreen(Screen[None]):
         self._held_news: list[str] | None = None
         self._redraw_timer: Any = None  # the next redraw of the time-dependent words (`_arm_redraw`)
         self._redraw_at: datetime | None = None
+        self._quit_refused: object = None  # the form's values the quit key last could not save (`keep_before_quit`)
+        self._quit_notes: list[str] = []  # what the quit key saved, said once the app is gone
 
     # layout
     def compose(self) -> ComposeResult:
@@ -572,6 +593,85 @@ class MenuEditorScreen(Screen[None]):
         refusal = await self._apply_form(ref, form.values(), changed, said_fields=form.typed_in() or changed)
         return refusal is None or self._refused(*refusal)
 
+    # quitting: Ctrl+C (the app's quit key) and a signal (SIGHUP, SIGTERM) lose nothing typed
+    def _form_pending(self) -> tuple[NodeRef, Values, frozenset[str], frozenset[str]] | None:
+        """The form's line, its values, the fields to save and those typed in, when it holds what the draft does
+        not (None: nothing to save)."""
+        form = self.menu_form
+        ref = form.ref
+        if ref is None or ref.kind == SECTION or self.draft is None:
+            return None
+        changed = form.changed()
+        return (ref, form.values(), changed, form.typed_in() or changed) if changed else None
+
+    async def keep_before_quit(self) -> bool:
+        """Asked by the app before its quit key quits: what the form holds goes into the draft, as Esc saves it.
+        False, once, when it cannot (a value that does not go in, a read-only editor): the form shows why and the
+        app stays; the quit key again, nothing typed since, quits without it (never a trap)."""
+        pending = self._form_pending()
+        if pending is None or pending == self._quit_refused:
+            return True
+        if await self._commit_form():
+            ref, _values, _changed, typed = pending
+            self._quit_notes = [self._form_saved_note(ref, typed)]  # said once the terminal is back
+            return True
+        self._quit_refused = self._form_pending()
+        self._say(t("menu_editor.quit.refused", key=self._quit_key()), severity="warning", timeout=10)
+        return False
+
+    def _quit_key(self) -> str:
+        for active in self.active_bindings.values():
+            if active.binding.id == "app.quit":
+                return self.app.get_key_display(active.binding)
+        return "Ctrl+C"
+
+    async def on_prune(self, _: Prune) -> None:
+        """Closing, its fields still there: popped (Esc saved the form first), or the app quits (Ctrl+C, which
+        saved it first unless asked twice; SIGHUP, SIGTERM, which ask nobody). What the form holds goes into the
+        draft when it can; on quitting, the terminal is then told what was kept and what was not."""
+        notes = await self._keep_on_close()
+        if notes and not self.app.is_running and not self.app._exit_renderables:
+            self.app._exit_renderables.append(Text("\n".join(notes)))
+
+    def _line_name(self, ref: NodeRef) -> str:
+        entity = self._entity(ref)
+        return safe_text((entity.names.get(current_language()) or entity.name) if entity else ref.id, one_line=True)
+
+    def _form_saved_note(self, ref: NodeRef, typed: frozenset[str]) -> str:
+        saved = [field for field in FIELDS.get(str(ref.kind), ()) if field in typed]
+        fields = t("menu_publish.list_sep").join(t(f"menu_editor.field.{field}") for field in saved)
+        return t("menu_editor.quit.form_saved", name=self._line_name(ref), fields=fields)
+
+    async def _keep_on_close(self) -> list[str]:
+        notes, self._quit_notes = self._quit_notes, []
+        pending, draft = self._form_pending(), self.draft
+        if pending is not None and draft is not None:
+            ref, values, changed, typed = pending
+            name = self._line_name(ref)
+            edit = (
+                self._form_edit(draft, ref, values, changed)
+                if not self.read_only
+                else ({}, t("menu_editor.read_only.refused", holder=self._holder_text()), None)
+            )
+            if isinstance(edit, FormEdit):
+                try:
+                    kept = menu_draft.apply(draft, edit.menu)
+                    await self.source.save_draft(kept)
+                except Exception as error:  # a cache that cannot write (closed already, a full disk)
+                    notes.append(t("menu_editor.quit.form_lost", name=name, problem=str(error)))
+                else:
+                    self.draft = kept
+                    notes.append(self._form_saved_note(ref, typed))
+            else:
+                problems, general, _focus = edit
+                problem = " ".join(part for part in (*problems.values(), general) if part)
+                notes.append(t("menu_editor.quit.form_lost", name=name, problem=problem))
+        draft = self.draft
+        if draft is not None and not self.read_only and self._dirty():
+            count = len(menu_draft.diff(draft.base, draft.menu))
+            notes.append(t("menu_editor.quit.draft_kept", count=count))
+        return [safe_text(note) for note in notes]
+
     def _keep_typed(self) -> None:
         """The form is about to show another line while it was not open (wide: a click into a field, typing, then
         a click in the tree): what was typed for its line is saved just after, or, refused, that line comes back
@@ -756,27 +856,11 @@ class MenuEditorScreen(Screen[None]):
         draft = self.draft
         if draft is None:
             return None
-        fields, errors = self._fields(str(ref.kind), values, changed, draft.menu)
-        named = _without_placeholder(fields.get("names"))
-        if named is not None:  # named in one language: the editor's "New item" in the other one goes
-            fields |= {"names": named, "name": named.zh or named.en}
-        if errors:
-            return errors, "", None
-        try:
-            candidate = edits.update(draft.menu, ref.kind, ref.id, **fields)  # type: ignore[arg-type]
-        except EditError as error:
-            return {}, error.text(), None
-        problems, general = self._problems(candidate, ref)
-        # refused for what this edit breaks; a problem the entity had already (a field left as it was, or one
-        # of several that each hold control characters) is shown but blocks no other edit
-        had, had_general = self._problems(draft.menu, ref)
-        new = [field for field, text in problems.items() if had.get(field) != text]
-        if new or (general and general != had_general):
-            return problems, general, new[0] if new else None
+        edit = self._form_edit(draft, ref, values, changed)
+        if not isinstance(edit, FormEdit):
+            return edit
+        candidate, named, shown, problems, general = edit
         before = draft.menu
-        shown = "hidden" not in changed and self._ready_to_show(before, candidate, ref)
-        if shown:
-            candidate = edits.update(candidate, ref.kind, ref.id, hidden=False)  # type: ignore[arg-type]
         if not await self._apply(candidate):
             return {}, t("menu_editor.read_only.refused", holder=self._holder_text()), None
         if in_form and (shown or named is not None):  # the form shows what the editor changed besides the edit
@@ -796,6 +880,33 @@ class MenuEditorScreen(Screen[None]):
         else:
             self._say(t("menu_editor.applied"), timeout=2)
         return None
+
+    def _form_edit(
+        self, draft: menu_draft.MenuDraft, ref: NodeRef, values: Values, changed: frozenset[str]
+    ) -> FormEdit | tuple[dict[str, str], str, str | None]:
+        """The draft's menu with the form's `changed` fields of `ref` in (nothing is saved here), or the refusal
+        for `_refused` (problems by field, the general one, the field to focus)."""
+        fields, errors = self._fields(str(ref.kind), values, changed, draft.menu)
+        named = _without_placeholder(fields.get("names"))
+        if named is not None:  # named in one language: the editor's "New item" in the other one goes
+            fields |= {"names": named, "name": named.zh or named.en}
+        if errors:
+            return errors, "", None
+        try:
+            candidate = edits.update(draft.menu, ref.kind, ref.id, **fields)  # type: ignore[arg-type]
+        except EditError as error:
+            return {}, error.text(), None
+        problems, general = self._problems(candidate, ref)
+        # refused for what this edit breaks; a problem the entity had already (a field left as it was, or one
+        # of several that each hold control characters) is shown but blocks no other edit
+        had, had_general = self._problems(draft.menu, ref)
+        new = [field for field, text in problems.items() if had.get(field) != text]
+        if new or (general and general != had_general):
+            return problems, general, new[0] if new else None
+        shown = "hidden" not in changed and self._ready_to_show(draft.menu, candidate, ref)
+        if shown:
+            candidate = edits.update(candidate, ref.kind, ref.id, hidden=False)  # type: ignore[arg-type]
+        return FormEdit(candidate, named, shown, problems, general)
 
     def _ready_to_show(self, before: Menu, after: Menu, ref: NodeRef) -> bool:
         """Whether this edit gave a hidden line what kept it from sale (the editor's placeholder name, no price;

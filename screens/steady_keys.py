@@ -89,6 +89,15 @@ class SteadyKeysApp(App[ReturnType], Generic[ReturnType]):
             self.set_timer(GC_FREEZE_AFTER_S, self._settle)
             self._leave_on_signal.attach_loop()
 
+    async def action_quit(self) -> None:
+        """Ctrl+C (Textual's quit key): a screen that keeps edits (`keep_before_quit`: the menu editor, under a
+        dialog too) saves them first; one that cannot stops this quit once (it says why; the key again quits)."""
+        for screen in reversed(self.screen_stack):
+            keep = getattr(screen, "keep_before_quit", None)
+            if callable(keep) and not await keep():
+                return
+        self.exit()
+
     def run(self, *args: Any, **kwargs: Any) -> ReturnType | None:
         """Textual's run; when SIGTERM or SIGHUP ended the app, the process then exits as killed by it would."""
         if not kwargs.get("headless", False):
