@@ -143,7 +143,8 @@ class OrdersScreen(Screen[None]):
         self._pulled: tuple[str, str | None] | None = None
         # the cursor moved by itself: (time.monotonic() then, the order it moved to), for `MOVED_GUARD_S`
         self._moved_by_itself: tuple[float, str] | None = None
-        self._ringing_text = ""  # what the line of ringing orders out of sight above says now
+        # what the lines of ringing orders out of sight say now (`_show_ringing_above`): "" while hidden
+        self._ringing_lines = {"#ringing-above": "", "#ringing-below": ""}
         # the order keys offered for the order under the cursor, kept as it moves or its order changes: the
         # footer asks `check_action` for every binding at each repaint, and this answers without a DOM query
         self._offered = offered_actions(None)
@@ -166,6 +167,8 @@ class OrdersScreen(Screen[None]):
                 # "2 ringing above: Home": ringing orders scrolled out of sight above (`_show_ringing_above`)
                 yield Static("", id="ringing-above", markup=False)
                 yield OrderList(id="queue")
+                # "2 ringing below: PgDn": and below (more new orders than rows at 40x15, a wheel scrolled up)
+                yield Static("", id="ringing-below", markup=False)
             yield OrderDetail(id="side")
         yield Static(Content(t("ui.queue.loading")), id="empty")
         yield StatusBar(id="status")
@@ -215,6 +218,7 @@ class OrdersScreen(Screen[None]):
         search.cursor_blink = False
         self.query_one("#banner", Static).display = False
         self.query_one("#ringing-above", Static).display = False
+        self.query_one("#ringing-below", Static).display = False
         self.queue.focus()
         self.watch(self.queue, "scroll_y", self._show_ringing_above, init=False)  # a wheel or a key scrolled it
         self._timer = self.set_interval(1.0, self._tick)
@@ -294,20 +298,85 @@ class OrdersScreen(Screen[None]):
         self._show_side()
         self._show_ringing_above()
 
+    def _ringing_out_of_sight(self) -> tuple[list[int], list[int]]:
+        """The rows of the ringing orders scrolled out of sight (above the visible lines, below them), in queue
+        order. Ringing: new or with a cancellation request and not yet opened (`Alerts.alerting`), or close to its
+        accept deadline and not past it (`Alerts.urgent`: it rings louder, opened or not)."""
+        queue = self.queue
+        alerting, urgent = queue.alerting, queue.urgent
+        if not alerting and not urgent:
+            return [], []
+        top = int(queue.scroll_offset.y)
+        bottom = top + max(0, queue.size.height - queue.header_lines)  # the first row out of sight below
+        above: list[int] = []
+        below: list[int] = []
+        now = queue.now
+        for order_id in alerting | urgent:
+            index = queue.index_of(order_id)
+            if index is None or top <= index < bottom:
+                continue
+            if order_id not in alerting:  # urgent only: not once its deadline passed (never rung then)
+                entry = queue.entry(order_id)
+                deadline = None if entry is None else entry.order.accept_deadline
+                if deadline is None or deadline <= now:
+                    continue
+            (above if index < top else below).append(index)
+        return sorted(above), sorted(below)
+
     def _show_ringing_above(self, _scroll: float | None = None) -> None:
         """A line above the queue while ringing orders are scrolled out of sight above it (the cursor is down in
-        the kitchen rows): how many, and Home to reach them. Only the bell said so before; they timed out unseen."""
+        the kitchen rows): how many, and Home to reach them; a line below it while some are out of sight below
+        (more new orders than rows, at 40x15 at lunch): PgDn. Only the bell said so before; they timed out unseen.
+        Run on the 1 s tick and on every scroll: nothing ringing and no line shown, it returns at once."""
+        queue = self.queue
+        if not queue.alerting and not queue.urgent and not any(self._ringing_lines.values()):
+            return
         from screens.terminal import active_glyphs
 
-        marker = self.query_one("#ringing-above", Static)
-        count = self.queue.alerting_above()
-        if count:
-            text = t("ui.queue.ringing_above", count=count, up=active_glyphs().up)
-            if text != self._ringing_text:
-                self._ringing_text = text
+        above, below = self._ringing_out_of_sight()
+        glyphs = active_glyphs()
+        above_text = t("ui.queue.ringing_above", count=len(above), up=glyphs.up)
+        changed = self._show_ringing_line("#ringing-above", above_text, len(above))
+        below_text = t("ui.queue.ringing_below", count=len(below), down=glyphs.down)
+        changed = self._show_ringing_line("#ringing-below", below_text, len(below)) or changed
+        if changed:  # a line came or went: the queue has a row less or more (a row came into sight or left it)
+            self.call_after_refresh(self._show_ringing_above)
+
+    def _show_ringing_line(self, selector: str, text: str, count: int) -> bool:
+        """Show (with `text`) or hide (no `count`) one line of ringing orders out of sight; True when it came or
+        went."""
+        marker = self.query_one(selector, Static)
+        text = text if count else ""
+        if text != self._ringing_lines[selector]:
+            self._ringing_lines[selector] = text
+            if text:
                 marker.update(Content(text))
         if marker.display != bool(count):
             marker.display = bool(count)
+            return True
+        return False
+
+    def _to_ringing_out_of_sight(self, key: str) -> bool:
+        """Home while ringing orders are out of sight above, PgDn while some are below (the keys their lines name):
+        the cursor goes onto the ringing order (the first one above, with the top of the queue in sight; the
+        nearest one below), not to the first row (which an opened, unanswered order may hold) or a page down
+        (past them, or short of them). True when it moved; otherwise the key does what it always does."""
+        if key not in ("home", "pagedown") or not self.queue.has_focus:
+            return False
+        if not self._ringing_lines["#ringing-above" if key == "home" else "#ringing-below"]:
+            return False
+        above, below = self._ringing_out_of_sight()
+        rows = above if key == "home" else below
+        if not rows:
+            return False
+        queue = self.queue
+        target = queue.rows[rows[0]]
+        if not isinstance(target, QueueEntry):
+            return False
+        if key == "home":
+            queue.scroll_home(animate=False, immediate=True)
+        queue.move_cursor(target.order.id)
+        return True
 
     def _place_cursor(
         self, resting_on_top: bool, live_before: str | None = None, row_before: int = -1
@@ -506,6 +575,9 @@ class OrdersScreen(Screen[None]):
             self._moved_off = None  # their place now, even if a refused action's order comes back
             if self._moves_cursor(event.key) or not self._just_moved_by_itself():
                 self._pulled = None  # and where the console brought it: theirs too (not for a key held back)
+        if self._to_ringing_out_of_sight(event.key):  # the key a line of ringing orders out of sight names
+            event.stop()  # not also the queue's own Home (the first row) or PgDn (a page)
+            event.prevent_default()
 
     def _acts_on_cursor(self, key: str) -> bool:
         active = self.active_bindings.get(key)

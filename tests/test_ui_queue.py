@@ -410,6 +410,7 @@ async def test_the_tick_at_2000_orders_touches_only_the_visible_lines_and_only_t
         for order_id in queue.order_ids:  # not new any more: only the clocks change below
             screen.acknowledge(order_id)
         await pilot.pause()
+        visible = len(queue.visible_keys())  # a row more: the line of orders ringing out of sight below went
         cells: list[tuple[object, int, int]] = []
         whole: list[object] = []
         real_cells, real_key = queue.refresh_cells, queue.refresh_key
