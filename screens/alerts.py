@@ -8,6 +8,8 @@
 - Once its accept deadline has passed, an order rings no more (the platform cancels it on its own; nothing the
   counter does can still accept it): it stays red until it leaves the queue, in silence.
 - Going offline has its own pattern and a banner while it lasts; coming back has its own short pattern.
+- A refused token is as loud as an outage: LOG IN AGAIN; an account an admin disabled (`o2o admin disable-user`)
+  says so and whom to ask instead (logging in again cannot help), and its enabling again is said like coming back.
 - Muting (`M`) silences every sound until `muted_until`; rows still flash and turn red, the banner still shows.
 
 The screen feeds it (`orders_changed`, `link_changed`, `tick` once a second) and plays what it returns
@@ -22,6 +24,7 @@ from datetime import datetime, timedelta
 
 from rich.cells import cell_len
 
+from o2o_tui.client.errors import says_disabled
 from o2o_tui.domain.order import OrderStatus
 from o2o_tui.i18n import t
 from screens.source import LinkState, LinkStatus, QueueEntry
@@ -68,12 +71,14 @@ class Alerts:
         self.alerting: frozenset[str] = frozenset()  # new, unopened: the rows flash
         self.urgent: frozenset[str] = frozenset()  # close to the accept deadline: drawn red
         self.offline_banner: str | None = None
+        self._banner_short = "alerts.offline_short"  # the key of `offline_banner`'s short form
         self.muted_until: datetime | None = None
         self._needing: frozenset[str] = frozenset()
         self._deadlines: dict[str, tuple[datetime, datetime]] = {}  # id -> (created_at, accept_deadline)
         self._last_ring: datetime | None = None
         self._last_urgent_ring: datetime | None = None
         self._link_state: LinkState | None = None
+        self._disabled = False  # UNAUTHORIZED because an admin disabled the account (not a bad or revoked token)
         self._offline_alerted = False
 
     def banner(self, width: int) -> str | None:
@@ -82,8 +87,7 @@ class Alerts:
             return None
         if cell_len(self.offline_banner) <= width:
             return self.offline_banner
-        shorts = {LinkState.UNAUTHORIZED: "alerts.unauthorized_short", LinkState.NOT_STORING: "alerts.not_storing_short"}
-        short = t(shorts.get(self._link_state or LinkState.OFFLINE, "alerts.offline_short"))
+        short = t(self._banner_short)
         return short if cell_len(short) <= width else None
 
     @property
@@ -169,24 +173,34 @@ class Alerts:
         A source that has not tried yet (no error, no earlier state) is not an outage.
         """
         previous, self._link_state = self._link_state, link.state
+        was_disabled = self._disabled
+        if link.state is LinkState.UNAUTHORIZED:
+            self._disabled = says_disabled(link.error)
+        elif link.state is not LinkState.RESYNCING and link.state is not LinkState.CONNECTING:
+            self._disabled = False  # kept through a resync: it ends when the link says what it is now
         sounds: list[Sound] = []
         toast: str | None = None
         if link.state is LinkState.OFFLINE:
             known_down = link.error is not None or previous in (LinkState.ONLINE, LinkState.RESYNCING)
             if known_down:
-                self.offline_banner = t("alerts.offline_banner")
+                self.offline_banner, self._banner_short = t("alerts.offline_banner"), "alerts.offline_short"
                 if not self._offline_alerted:
                     self._offline_alerted = True
                     sounds.append(Sound.OFFLINE)
                     toast = t("ui.link.went_offline")
         elif link.state is LinkState.UNAUTHORIZED:
-            self.offline_banner = t("alerts.unauthorized_banner")
-            # nothing syncs until someone logs in again: as loud as an outage
+            # disabled by an admin: ask them (logging in again cannot help); else log in again
+            if self._disabled:
+                self.offline_banner, self._banner_short = t("alerts.disabled_banner"), "alerts.disabled_short"
+            else:
+                self.offline_banner, self._banner_short = t("alerts.unauthorized_banner"), "alerts.unauthorized_short"
+            # nothing syncs until someone logs in again (or the account is enabled again): as loud as an outage
             if previous is not LinkState.UNAUTHORIZED:
                 sounds.append(Sound.OFFLINE)
-                toast = t("sync.unauthorized")
+            if previous is not LinkState.UNAUTHORIZED or self._disabled != was_disabled:  # its reason, once
+                toast = t("alerts.disabled_toast" if self._disabled else "sync.unauthorized")
         elif link.state is LinkState.NOT_STORING:  # answering (new orders arrive), not storing: said once, quietly
-            self.offline_banner = t("alerts.not_storing_banner")
+            self.offline_banner, self._banner_short = t("alerts.not_storing_banner"), "alerts.not_storing_short"
             if previous is not LinkState.NOT_STORING:
                 toast = t("ui.link.went_not_storing")
         elif link.state is LinkState.ONLINE:
@@ -197,6 +211,9 @@ class Alerts:
                 toast = t("ui.link.back_online")
             elif previous is LinkState.NOT_STORING:
                 toast = t("ui.link.storing_again")
+            elif was_disabled:  # an admin enabled the account again: it works again by itself, said like a return
+                sounds.append(Sound.BACK_ONLINE)
+                toast = t("alerts.enabled_again")
         return self._play(sounds, now), toast
 
     # mute

@@ -90,7 +90,10 @@ class ClientOrderSource(Subscribers[SourceChange]):
         last = self._clock() if synced else self._status.last_sync_at
         new = LinkStatus(state, last_sync_at=last, error=error)
         if new != self._status:
-            changed_state = new.state != self._status.state
+            # a refusal's reason changing (a revoked token, a disabled account) is said too
+            changed_state = new.state != self._status.state or (
+                state is LinkState.UNAUTHORIZED and new.error != self._status.error
+            )
             self._status = new
             if changed_state or synced:
                 self._emit(SourceChange(link=True))
@@ -148,9 +151,12 @@ class ClientOrderSource(Subscribers[SourceChange]):
                     await self._full_load()
                 await self._poll_once()
                 backoff = 1.0
-            except Unauthorized:
-                # a refused token is not an outage: say so, and ask again only now and then
-                self._set_state(LinkState.UNAUTHORIZED, error=t("sync.unauthorized"))
+            except Unauthorized as error:
+                # a refused token is not an outage: say so, and ask again only now and then (an account an admin
+                # disabled says so, as the sync engine's link does: logging in again cannot help; it works again
+                # by itself at the first ask after `o2o admin enable-user`)
+                said = error.i18n_message() if error.disabled else t("sync.unauthorized")
+                self._set_state(LinkState.UNAUTHORIZED, error=said)
                 await asyncio.sleep(_MAX_BACKOFF_S)
             except PlatformError as error:
                 if error.is_final:

@@ -28,6 +28,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Digits, Input, Static
 
+from o2o_tui.client.errors import says_disabled
 from o2o_tui.domain.order import ENDED_STATUSES, Order, OrderStatus, OrderType
 from o2o_tui.domain.transitions import OrderAction, TransitionCheck, check_order_transition
 from o2o_tui.i18n import t
@@ -239,6 +240,8 @@ class SimpleScreen(Screen[None]):
         self._put("simple-store", safe_text(store.name, one_line=True) if store else "")
         link = source.link()
         words = t(f"simple.link.{link.state.value}")
+        if link.state is LinkState.UNAUTHORIZED and says_disabled(link.error):  # not signed out: disabled by an admin
+            words = t("simple.link.disabled")
         if link.pending:
             words = t("simple.link.pending", state=words, count=link.pending)
         if self.alerts.is_muted(now):

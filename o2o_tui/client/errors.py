@@ -68,6 +68,11 @@ class Unauthorized(PlatformError):
     default_code = "unauthorized"
     is_final = False  # the token is bad or revoked; queued work stays good until the person logs in again
 
+    @property
+    def disabled(self) -> bool:
+        """An admin disabled the account (`o2o admin disable-user`): it works again once enabled, by itself."""
+        return self.code == USER_DISABLED
+
     def i18n_message(self) -> str:
         if self.code == USER_DISABLED:  # offboarded (`o2o admin disable-user`): logging in again cannot help
             return t("client.error.user_disabled")

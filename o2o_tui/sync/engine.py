@@ -862,6 +862,8 @@ class SyncEngine:
         """How long to wait before the next try: a refused token is not hammered (it rarely heals by itself), a
         refused write waits for the platform's Retry-After."""
         if isinstance(error, Unauthorized):
+            if error.disabled:  # an admin may enable it again at any time: asked every ~30 s, not up to 10 min
+                self._auth_backoff.reset()
             return max(backoff.next_delay(), self._auth_backoff.next_delay())
         self._auth_backoff.reset()
         if storage_refused(error):
