@@ -13,21 +13,32 @@ parts come within the delay of each other.
 It relies on two details of Textual 8.2.8's input (pinned in pyproject.toml; tests/test_quick_escape.py checks
 them): the parser's pending timeout (`Parser._timeout_time`, set only while an ESC waits for more) and the
 shape of `LinuxDriver.run_input_thread`, reproduced here with the select timeout as the only change.
+
+A bracketed paste (everything between ESC[200~ and ESC[201~) is one `Paste` event whatever bytes it holds. Textual
+8.2.8's parser read an ESC inside a paste as the start of a key: pasted "kung pao" ESC ESC "p" closed the search
+field and ran the queue's `p` (start preparing), and the paste's text after the ESC was lost or typed as keys.
+`QuickEscapeParser` finds the paste's start and end itself and hands Textual's parser only the bytes around
+pastes. The pasted text goes through `safe_text`: control characters (ESC too) are shown as U+FFFD and never run;
+line breaks and tabs stay (a one-line field makes them spaces: `screens/textual_fixes.py`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import selectors
 from codecs import getincrementaldecoder
-from collections.abc import Iterable, Mapping
+from collections.abc import Generator, Iterable, Mapping
 
+from textual import events
 from textual._loop import loop_last
-from textual._parser import ParseError
+from textual._parser import ParseEOF, ParseError, ParseTimeout, Peek1, Read1, TokenCallback
 from textual._time import get_time
-from textual._xterm_parser import XTermParser
+from textual._xterm_parser import BRACKETED_PASTE_END, BRACKETED_PASTE_START, XTermParser
 from textual.drivers.linux_driver import LinuxDriver
 from textual.message import Message
+
+from o2o_tui.safe_text import safe_text
 
 DEFAULT_ESCAPE_DELAY_S = 0.025
 IDLE_SELECT_S = 0.1  # Textual's: how often the input thread looks at its exit event
@@ -52,6 +63,83 @@ class QuickEscapeParser(XTermParser):
         yield from super().feed(data)
         if self._timeout_time is not None:  # an ESC (or the start of a sequence) waits for more
             self._timeout_time = min(self._timeout_time, get_time() + self.delay)
+
+    def parse(self, token_callback: TokenCallback[Message]) -> Generator[Read1 | Peek1, str, None]:
+        """Textual's parser, with every bracketed paste taken out of its input and sent as one `Paste` event.
+
+        An ESC is held back while what follows it can still be a paste's start (ESC [ 2 0 0 ~); anything else is
+        handed on to Textual's parser as it came, a held ESC that waits too long too (it is then the Esc key, or
+        Alt and a key, as before). Inside a paste every byte is text until ESC [ 2 0 1 ~, however long it takes
+        to arrive: no byte of it is a key."""
+        xterm = super().parse(token_callback)
+        awaiting: Read1 | Peek1 = next(xterm)  # what Textual's parser waits for (a timeout: an ESC waits)
+        held = ""  # the start of a paste's opening sequence so far, not yet handed on
+        pasted: list[str] | None = None  # inside a paste: its characters so far (with the closing ones)
+        closing = 0  # how many characters of the closing sequence `pasted` ends with
+
+        def hand_on(text: str) -> None:
+            nonlocal awaiting
+            for character in text:
+                awaiting = xterm.send(character)
+
+        def give_up_waiting() -> None:
+            """Textual's parser stops waiting for the rest of a sequence (it reports what it holds as keys)."""
+            nonlocal awaiting
+            if awaiting.timeout is not None:
+                awaiting = xterm.throw(ParseTimeout())
+
+        while True:
+            if pasted is not None:
+                request: Read1 | Peek1 = self.read1()
+            elif held:
+                request = self.read1(self.delay)
+            else:
+                request = awaiting
+            try:
+                character = yield request
+            except ParseTimeout:
+                hand_on(held)  # a lone ESC (or ESC [ ...): keys, as Textual's parser makes of them
+                held = ""
+                give_up_waiting()
+                continue
+            except ParseEOF:
+                if pasted is None:
+                    hand_on(held)
+                    with contextlib.suppress(StopIteration):  # it ends there
+                        xterm.throw(ParseEOF())
+                return
+
+            if pasted is not None:
+                pasted.append(character)
+                if character == "\x1b":
+                    closing = 1
+                elif closing and character == BRACKETED_PASTE_END[closing]:
+                    closing += 1
+                else:
+                    closing = 0
+                if closing == len(BRACKETED_PASTE_END):
+                    text = "".join(pasted[: -len(BRACKETED_PASTE_END)])
+                    # NUL removed as Textual does (https://github.com/Textualize/textual/issues/1661)
+                    token_callback(events.Paste(safe_text(text.replace("\x00", ""))))
+                    pasted, closing = None, 0
+                continue
+
+            if character == "\x1b" or held:
+                candidate = held + character
+                if BRACKETED_PASTE_START.startswith(candidate):
+                    held = candidate
+                    if held == BRACKETED_PASTE_START:
+                        held = ""
+                        give_up_waiting()  # what came before the paste is done with
+                        pasted = []
+                elif character == "\x1b":  # the ESC starts something else: it is held in its turn
+                    hand_on(held)
+                    held = character
+                else:
+                    hand_on(candidate)
+                    held = ""
+                continue
+            hand_on(character)
 
     def seconds_to_timeout(self) -> float | None:
         """How long until a waiting ESC is given up on and reported as the Esc key; None when none waits."""

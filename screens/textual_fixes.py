@@ -18,6 +18,12 @@ the widget on top owns the cells on both sides of such a cut, its piece left of 
 character and the piece right of it starts one cell later (the cell under the right half is hidden anyway), and
 a partial repaint that ends at such a cut (the pane under the toast) also sends the character's right half; a
 line with no such character gets the very chops Textual 8.2.8 makes.
+
+A paste into a field (every `Input` here is one line) keeps all its text (tests/test_paste_whole.py): Textual
+8.2.8 kept its first line only and put control characters in as they came. Line breaks and tabs become spaces
+and control characters U+FFFD (`safe_text(one_line=True)`, as untrusted text is shown everywhere); a line break
+at the very end (a whole line copied) is dropped. A field's `max_length` takes what fits (Textual refused the
+whole paste); its `restrict` still judges the result.
 """
 
 from __future__ import annotations
@@ -26,10 +32,14 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from rich.cells import get_character_cell_size
+from textual import events
 from textual._compositor import ChopsUpdate, Compositor
 from textual.geometry import Region
 from textual.screen import Screen
 from textual.strip import Strip
+from textual.widgets import Input
+
+from o2o_tui.safe_text import safe_text
 
 _original_compositor_refresh = Screen._compositor_refresh
 # Textual's own, copied below with the fix (tests/test_wide_cut.py fails when they change)
@@ -155,8 +165,26 @@ def _render_partial_update(self: Compositor) -> ChopsUpdate | None:
     return ChopsUpdate(chops, spans, chop_ends)
 
 
+def _input_on_paste(self: Input, event: events.Paste) -> None:
+    """A paste goes into a one-line field whole (see the module's docstring)."""
+    event.stop()
+    text = safe_text(event.text.rstrip("\r\n"), one_line=True)
+    if not text:
+        return
+    start, end = sorted(self.selection)
+    if self.max_length:
+        text = text[: max(0, self.max_length - (len(self.value) - (end - start)))]
+        if not text:
+            self.restricted()  # full: as a key typed into a full field
+            return
+    self.replace(text, start, end)
+
+
 def install() -> None:
-    """Replace `Screen._compositor_refresh` and the compositor's chops (once; any number of calls)."""
+    """Replace `Screen._compositor_refresh`, the compositor's chops and `Input`'s paste (once; any number of
+    calls)."""
+    if Input._on_paste is not _input_on_paste:
+        Input._on_paste = _input_on_paste  # type: ignore[method-assign]
     if Screen._compositor_refresh is not _compositor_refresh:
         Screen._compositor_refresh = _compositor_refresh  # type: ignore[method-assign]
     if Compositor._render_chops is not _render_chops:
