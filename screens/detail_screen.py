@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any, cast
 
 from textual.app import App, ComposeResult
@@ -159,6 +160,9 @@ class DetailScreen(Screen[None]):
         self._run("answer_cancellation")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("reprint", "receipt"):  # only while a printer is set (screens/printing.py `printer_set`)
+            printing = sys.modules.get("screens.printing")
+            return printing is not None and printing.printer_set(self.app)
         if action == "unlock_code":  # only while a code of the order is locked (too many wrong codes)
             entry = self.entry()
             return entry is not None and fmt.code_lock(entry.order, self.host.now()) is not None

@@ -6,6 +6,7 @@ It asks the app for things by posting typed messages (`screens.console_messages`
 
 from __future__ import annotations
 
+import sys
 import time
 from datetime import datetime
 from typing import cast
@@ -621,7 +622,10 @@ class OrdersScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The footer asks for every binding at each repaint: answered from what the cursor's last move (or its
-        order's last change) left in `_offered`, never a DOM query."""
+        order's last change) left in `_offered`, never a DOM query. `k` Reprint only while a printer is set."""
+        if action == "reprint":  # screens/printing.py is loaded with the printer, after the first frame
+            printing = sys.modules.get("screens.printing")
+            return printing is not None and printing.printer_set(self.app)
         return action not in ORDER_KEYS or action in self._offered
 
     def action_refused_key(self, action: str) -> None:

@@ -17,8 +17,11 @@ printer that does not answer costs the screen nothing. The status line reads `pr
 
 The console follows settings.json while it runs: at each retry (every `RETRY_S`) it looks whether the file changed
 (a stat) and reads the `printer` and `printer_cjk` again; what waits and what prints next goes to the printer it
-names now, said in a toast. A printer removed from the settings prints nothing more (said); a console started with
-no printer set needs a restart to print (it has no print queue open).
+names now, said in a toast. A printer removed from the settings prints nothing more (said); one set while the
+console runs with none (or with a setting it could not use) prints from then on (said): its queue is opened then,
+and what start-up does with a printer (the purge, the slips of orders cancelled meanwhile, what waits) is done
+then. The `k` Reprint and `R` Receipt keys are offered only while a printer is set (`printer_set`): the screens
+are told to ask again when that changes.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from screens.console_messages import PrintRequested
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterable
     from datetime import datetime
+    from pathlib import Path
 
     from textual.app import App
 
@@ -56,6 +60,13 @@ class PrinterWarning:
     since: datetime | None = field(default=None, compare=False)  # when the problem began (as the queue keeps it)
 
 
+def printer_set(app: object) -> bool:
+    """Whether the console has a printer now (the settings name one it can use): the screens' `check_action` for
+    `k` Reprint and `R` Receipt. Cheap (the footer asks at each repaint): an attribute, no file read."""
+    printing = getattr(app, "printing", None)
+    return isinstance(printing, ConsolePrinting) and printing.config is not None
+
+
 def printer_warning(app: object) -> PrinterWarning | None:
     """What the status line says about the printer: None while it prints (or when there is none)."""
     printing = getattr(app, "printing", None)  # only the merchant console has one
@@ -63,13 +74,22 @@ def printer_warning(app: object) -> PrinterWarning | None:
 
 
 class ConsolePrinting:
-    def __init__(self, app: App[Any], config: PrinterConfig, queue: PrintQueue) -> None:
+    def __init__(self, app: App[Any], config: PrinterConfig | None, queue: PrintQueue | Path) -> None:
+        """`queue`: the print queue, or the profile's cache directory that holds it (opened with a printer: now
+        when one is set, else on the printer's thread once one is)."""
+        from o2o_tui.printing.spool import PrintQueue
         from o2o_tui.settings import settings_stamp
 
         self.app = app
-        self.config: PrinterConfig | None = config  # None: the printer was removed from the settings since start
+        self.config: PrinterConfig | None = config  # None: no printer set now (at start, or removed since)
         self._stamp = settings_stamp()  # settings.json as the printer was read from it
-        self._queue = queue
+        self._opened: PrintQueue | None = None  # opened with the first printer
+        if isinstance(queue, PrintQueue):
+            self._directory, self._opened = queue.directory, queue
+        else:
+            self._directory = queue
+            if config is not None:
+                self._opened = PrintQueue(queue)
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="o2o-printer")
         self._busy = False
         self._waiting: int | None = None  # jobs waiting as last seen (None: not looked at yet)
@@ -83,15 +103,31 @@ class ConsolePrinting:
         source = getattr(self.app, "source", None)
         if source is not None:
             self._unsubscribe = source.subscribe(self._source_changed)
+        if self.config is not None:
+            self._begin()
+            self.app.call_later(self._refresh_keys)  # the first frame's footer had no printer yet
+
+    def _begin(self) -> None:
+        """A printer to print on (at start, or set since): what start-up does, and what waits is sent."""
         self.purge()  # before the first send: a ticket for an order long gone never prints
-        self.countermand(None)  # what was cancelled while the console was closed
+        self.countermand(None)  # what was cancelled while the console was closed (or had no printer)
         self.retry()
+
+    @property
+    def _queue(self) -> PrintQueue:
+        """The profile's print queue; opened on the printer's thread when no printer was set at start."""
+        if self._opened is None:
+            from o2o_tui.printing.spool import PrintQueue
+
+            self._opened = PrintQueue(self._directory)
+        return self._opened
 
     def close(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
         self._thread.shutdown(wait=False, cancel_futures=True)
-        self._queue.close()
+        if self._opened is not None:
+            self._opened.close()
 
     # -- asking -------------------------------------------------------------------------------------------
 
@@ -102,6 +138,11 @@ class ConsolePrinting:
         if self.config is None:  # removed from the settings while the console ran
             if message.reprint or message.kind == "receipt":
                 self._say(t("printing.console.no_printer"), "warning")
+            return
+        if message.kind != "receipt" and not message.reprint and order.status is OrderStatus.CANCELLED:
+            # cancelled after its accept stood, before its ticket was asked for: nothing to cook, and the kitchen
+            # never had it (no slip either); a reprint, asked for by a person, prints marked CANCELLED
+            self._say(t("printing.console.ticket_dropped", number=order.display_number), "warning")
             return
         now = self.app.now()  # type: ignore[attr-defined]
         arms = False
@@ -235,7 +276,8 @@ class ConsolePrinting:
     def _follow_settings(self) -> None:
         """settings.json changed since the printer was read (a stat): read `printer` and `printer_cjk` again; a
         new printer takes what prints from now on (said); one removed prints nothing more (said); a setting that
-        names nothing printable keeps the printer in use (said)."""
+        names nothing printable keeps the printer in use (said); one set where there was none prints from now on
+        (said), after what start-up does with a printer."""
         from o2o_tui.printing import BadTarget, printer_config
         from o2o_tui.settings import load_settings, settings_stamp
 
@@ -247,16 +289,26 @@ class ConsolePrinting:
             config = printer_config()
         except BadTarget:
             value = str(load_settings().printer)
+            if self.config is None:  # nothing printed before either: nothing prints now
+                self._say(t("printing.console.bad_printer_none", value=value), "error")
+                return
             self._say(t("printing.console.bad_printer_kept", value=value, printer=self._named()), "error")
             return
         if config == self.config:
             return
-        self.config = config
+        was, self.config = self.config, config
         if config is None:
             self.warning = None
             self._waiting = None
             self._say(t("printing.console.printer_removed"), "warning")
             self._refresh_status()
+            self._refresh_keys()
+            return
+        if was is None:  # none before: what start-up does with a printer, now (its `retry` follows this one)
+            self._say(t("printing.console.printer_set", printer=str(config.target)), "information")
+            self._refresh_keys()
+            self.purge()
+            self.countermand(None)
             return
         self._say(t("printing.console.printer_changed", printer=str(config.target)), "information")
 
@@ -268,6 +320,8 @@ class ConsolePrinting:
         (`PrintQueue.purge_ended`), when these orders ended as the source (the cache) says."""
         if self._waiting == 0:
             return  # every retry looks at the queue: nothing waits
+        if self.config is None and self._opened is None:
+            return  # no printer since start: the queue is not opened (a printer set later purges it first)
         from o2o_tui.printing.spool import order_ended_at
         from o2o_tui.sync.session import retention_from_env
 
@@ -426,6 +480,11 @@ class ConsolePrinting:
         self.warning = warning
         self._refresh_status()
 
+    def _refresh_keys(self) -> None:
+        """The screens ask `check_action` again: `k` Reprint and `R` Receipt follow whether a printer is set."""
+        for screen in self.app.screen_stack:
+            screen.refresh_bindings()
+
     def _refresh_status(self) -> None:
         from screens.widgets.status_bar import StatusBar
 
@@ -457,11 +516,11 @@ def _duplicate_slip(order: Order, store: Store | None, now: datetime) -> Callabl
 
 
 def start_printing(app: App[Any], profile: object) -> ConsolePrinting | None:
-    """The console's printer, started; None when no printer is set, the setting is unusable (said once) or the
-    console has no profile (a memory source)."""
+    """The console's printer, started; None when the console has no profile (a memory source). With no printer set
+    (or a setting it cannot use: said once) it prints nothing and shows nothing about a printer, and follows
+    settings.json: a printer set later prints from then on."""
     from o2o_tui.config import Profile, profile_cache_dir
     from o2o_tui.printing import BadTarget, printer_config
-    from o2o_tui.printing.spool import PrintQueue
 
     if not isinstance(profile, Profile):
         return None
@@ -471,9 +530,7 @@ def start_printing(app: App[Any], profile: object) -> ConsolePrinting | None:
         app.notify(
             t("printing.cli.bad_printer", value=str(error)), severity="error", timeout=15, markup=False
         )
-        return None
-    if config is None:
-        return None
-    printing = ConsolePrinting(app, config, PrintQueue(profile_cache_dir(profile)))
+        config = None  # a setting mended while the console runs is followed
+    printing = ConsolePrinting(app, config, profile_cache_dir(profile))
     printing.start()
     return printing

@@ -205,7 +205,7 @@ async def test_the_queue_footer_offers_what_applies_and_a_key_not_offered_still_
 
         await pilot.press("enter")  # the detail offers the same
         await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen))
-        await wait_until(pilot, lambda: "reprint" in {key.action for key in app.screen.query(FooterKey)})
+        await wait_until(pilot, lambda: "back" in {key.action for key in app.screen.query(FooterKey)})
         assert _footer_actions(app) == set()
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is app.orders_screen)
@@ -248,4 +248,4 @@ async def test_the_queues_check_action_queries_nothing(
         answers = {b.action: screen.check_action(b.action, ()) for b in bindings}
         monkeypatch.undo()
         assert asked == []
-        assert answers["accept"] and not answers["ready"] and not answers["refund"] and answers["reprint"]
+        assert answers["accept"] and not answers["ready"] and not answers["refund"] and answers["figures"]

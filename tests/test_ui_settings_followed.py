@@ -64,10 +64,11 @@ async def test_a_new_printer_in_settings_takes_the_next_ticket_without_a_restart
 
             _write_settings({})  # no printer any more
             await wait_until(pilot, lambda: app.printing is not None and app.printing.config is None)
+            assert not app.orders_screen.check_action("reprint", ())  # no printer: `k` is not offered
             await pilot.press("k")
             await pilot.pause(0.5)
             assert old.printed.cuts == 1 and new.printed.cuts == 1
-            assert any("No printer is set" in text for text in said), said
+            assert any("No printer in settings.json now" in text for text in said), said
 
 
 async def test_voice_turned_on_in_settings_is_heard_at_the_next_new_order(

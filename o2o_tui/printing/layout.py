@@ -75,23 +75,21 @@ def clean(text: object) -> str:
 
 
 def _wrap(text: str, width: int, indent: str = "") -> list[str]:
-    """Cut `text` into lines of at most `width` cells (CJK counts two), at spaces where it can."""
+    """Cut `text` into lines of at most `width` cells (CJK counts two), the lines after the first led by `indent`:
+    at spaces, or between two Chinese characters, as Chinese is set (`text_fold`: never a line that starts with
+    closing punctuation such as "，" or "！", a number kept with its unit)."""
+    from o2o_tui.text_fold import break_offsets
+
     lines: list[str] = []
-    current = ""
-    for char in text:
-        if cell_len(current + char) > width:
-            cut = current.rfind(" ")
-            if cut > len(indent) and char != " ":
-                lines.append(current[:cut].rstrip())
-                current = indent + current[cut + 1 :]
-            else:
-                lines.append(current.rstrip())
-                current = indent
-            if char == " ":
-                continue
-        current += char
-    if current.strip():
-        lines.append(current.rstrip())
+    rest, room = text, width
+    while True:
+        cuts = break_offsets(rest, room)
+        if not cuts:
+            break
+        lines.append((indent if lines else "") + rest[: cuts[0]].rstrip())
+        rest, room = rest[cuts[0] :].lstrip(), max(1, width - cell_len(indent))
+    if rest.strip():
+        lines.append((indent if lines else "") + rest.rstrip())
     return lines or [""]
 
 
