@@ -45,6 +45,27 @@ def locale_is_utf8(environ: Mapping[str, str]) -> bool:
     return False
 
 
+ASCII_TERMS = ("vt100", "vt102", "vt220", "dumb")  # serial terminals: ASCII marks, whatever the locale says
+CONSOLE_TERMS = ("linux", "cons25")  # the Linux text console: its font's few symbols (screens/terminal.py CONSOLE)
+
+
+def term_name(environ: Mapping[str, str]) -> str:
+    """TERM's terminal, without its variant ("vt100-am" -> "vt100", "linux-16color" -> "linux"), lower case."""
+    return environ.get("TERM", "").lower().split("-")[0]
+
+
+def ascii_term(environ: Mapping[str, str]) -> bool:
+    """Whether TERM names a terminal that draws ASCII only (vt100, vt220, dumb): the merchant console and the
+    dispatch board (`screens/terminal.py` `glyphs_for`) and the courier handheld (`screens/courier_format.py`
+    `handheld_glyphs`) draw their marks in ASCII there, whatever the locale."""
+    return term_name(environ) in ASCII_TERMS
+
+
+def console_term(environ: Mapping[str, str]) -> bool:
+    """Whether TERM names the Linux text console (linux, cons25)."""
+    return term_name(environ) in CONSOLE_TERMS
+
+
 def _stream_shows(text: str) -> bool:
     stream = sys.stdout
     encoding = str(getattr(stream, "encoding", None) or "utf-8")

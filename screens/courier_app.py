@@ -100,7 +100,9 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
             self.set_keymap(keymap)  # binding id -> key(s), e.g. {"handheld.back": "0,escape,f1,backspace"}
         self.source = source
         self.ascii_only = (not locale_is_utf8()) if ascii_only is None else ascii_only
-        self.glyphs = handheld_glyphs(self.ascii_only, os.environ)  # the Linux console: "...", not "…"
+        # the console's rule: ASCII marks on vt100/vt220 (names stay as they are: the locale is UTF-8), "..." on the
+        # Linux console
+        self.glyphs = handheld_glyphs(self.ascii_only, os.environ)
         self.theme = theme or theme_for(os.environ)
         self.title = t("handheld.title.tasks")
         self._unsubscribe: Callable[[], None] | None = None

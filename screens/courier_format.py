@@ -17,6 +17,7 @@ from o2o_tui.domain.transitions import DeliveryStatus
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 from o2o_tui.text_fold import CLOSING, OPENING, break_offsets
+from o2o_tui.text_marks import ascii_term, console_term
 from screens.locale_text import locale_is_utf8 as locale_is_utf8  # the handheld's `--ascii` (re-exported)
 
 PROBLEM_REASONS: tuple[ProblemReason, ...] = tuple(ProblemReason)
@@ -30,22 +31,23 @@ class Glyphs:
     refused: str
     down: str  # "more below"
     cut: str  # ends a line cut short ("" cuts without a mark)
+    up: str  # "more above" (the list's first page again, the top of a detail scrolled down)
 
 
-UNICODE = Glyphs(separator=" · ", arrow="→", queued="…", refused="!", down="▼", cut="…")
-ASCII = Glyphs(separator=" - ", arrow="->", queued="~", refused="!", down="v", cut="")
-CONSOLE_TERMS = ("linux", "cons25")  # as screens/terminal.py's (which imports Textual: not here)
-# the Linux text console (TERM=linux, cons25): its font has Latin-1's "·", the PC set's "→" and "▼" (and the "▲"
-# the list pages up with), but no "…" (screens/terminal.py CONSOLE)
-CONSOLE = Glyphs(separator=" · ", arrow="→", queued="~", refused="!", down="▼", cut="...")
+UNICODE = Glyphs(separator=" · ", arrow="→", queued="…", refused="!", down="▼", cut="…", up="▲")
+ASCII = Glyphs(separator=" - ", arrow="->", queued="~", refused="!", down="v", cut="", up="^")
+# the Linux text console (TERM=linux, cons25): its font has Latin-1's "·", the PC set's "→", "▼" and "▲", but no
+# "…" (screens/terminal.py CONSOLE)
+CONSOLE = Glyphs(separator=" · ", arrow="→", queued="~", refused="!", down="▼", cut="...", up="▲")
 
 
 def handheld_glyphs(ascii_only: bool, environ: Mapping[str, str]) -> Glyphs:
-    """The handheld's set: ASCII on a terminal that is not UTF-8 (`--ascii`), CONSOLE on the Linux text console
-    (TERM, as the console's `screens.terminal.glyphs_for` reads it), else UNICODE."""
-    if ascii_only:
+    """The handheld's set, by the merchant console's rule (`screens.terminal.glyphs_for`, TERM read by
+    `o2o_tui.text_marks`): ASCII on a terminal that is not UTF-8 (`--ascii`) or one TERM names as ASCII only
+    (vt100, vt220, dumb: whatever the locale), CONSOLE on the Linux text console, else UNICODE."""
+    if ascii_only or ascii_term(environ):
         return ASCII
-    return CONSOLE if environ.get("TERM", "").lower().split("-")[0] in CONSOLE_TERMS else UNICODE
+    return CONSOLE if console_term(environ) else UNICODE
 
 
 def number_text(delivery: Delivery) -> str:

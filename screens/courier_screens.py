@@ -466,7 +466,7 @@ class TaskListScreen(HandheldScreen):
             pages = self.pages()
             more = ""
             shorter: tuple[str, ...] = ()
-            arrow = self.handheld.glyphs.down if page < pages - 1 else "^" if self.handheld.ascii_only else "▲"
+            arrow = self.handheld.glyphs.down if page < pages - 1 else self.handheld.glyphs.up
             if pages > 1 and self._offer_pages(self._all_choices(), page):  # 8 (on and round) leads to it
                 more = t("handheld.tasks.offer_page", arrow=arrow, page=page + 1, pages=pages)
                 shorter = (t("handheld.tasks.offer_page.short", arrow=arrow, page=page + 1, pages=pages),)
@@ -689,8 +689,7 @@ class TaskScreen(HandheldScreen):
             if below:
                 text = t("handheld.more", arrow=self.handheld.glyphs.down)  # "8" in the text: MORE_DIGIT
             elif above:  # scrolled to the end: the top is cut, and 8 goes back to it
-                up = "^" if self.handheld.ascii_only else "▲"
-                text = t("handheld.more.top", arrow=up)
+                text = t("handheld.more.top", arrow=self.handheld.glyphs.up)
             else:
                 text = ""
             _show(line, text)

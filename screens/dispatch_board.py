@@ -55,7 +55,16 @@ from screens import order_format as fmt
 from screens.dispatch_help import BoardHelp, help_entries
 from screens.keys import localize_bindings
 from screens.steady_keys import SteadyKeysApp
-from screens.terminal import FULL, Glyphs, apply_glyphs, decorated, glyphs_of, key_display, theme_for
+from screens.terminal import (
+    FULL,
+    Glyphs,
+    apply_glyphs,
+    decorated,
+    glyphs_of,
+    key_display,
+    not_utf8,
+    theme_for,
+)
 from screens.widgets.city_map import CityMap, courier_mark
 from screens.widgets.dispatch_rows import (
     PICKED_UP_TAGS,
@@ -397,9 +406,17 @@ class DispatchBoard(Screen[None]):
         chosen = self._clock or getattr(self.app, "now", None) or _utcnow
         return chosen()
 
+    def _header_text(self) -> str:
+        """The board's title; on a terminal that is not UTF-8, first the note saying so (in ASCII, as the console's
+        status bar and the handheld say it: names show '?' there), kept when a narrow header cuts the title."""
+        title = t("dispatch.board.title")
+        if not not_utf8(self.app):
+            return title
+        return f"{t('ui.terminal.not_utf8')}{decorated(' · ', glyphs_of(self.app))}{title}"
+
     # layout
     def compose(self) -> ComposeResult:
-        yield Static(Content(t("dispatch.board.title")), id="board-header")
+        yield Static(Content(self._header_text()), id="board-header")
         with Horizontal(id="board-body"):
             with Vertical(id="board-lists"):
                 # "?" until the platform answers: an empty list before then is not "nothing to dispatch"
@@ -618,7 +635,7 @@ class DispatchBoard(Screen[None]):
         self._put(
             self.query_one("#board-header", Static),
             Content.assemble(
-                (t("dispatch.board.title"), "bold"),
+                (self._header_text(), "bold"),  # the note that the terminal is not UTF-8 first, when it is not
                 "  ",
                 (clock(plan.now, zone), "bold"),
                 "  ",

@@ -2,34 +2,63 @@
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, ClassVar
 
+from rich.cells import get_character_cell_size
+from rich.segment import Segment
+from textual.color import Color
+from textual.filter import LineFilter
 from textual.scrollbar import ScrollBarRender
 
+from o2o_tui.text_marks import ascii_term, console_term
+
 DEFAULT_THEME = "textual-dark"
-ANSI_THEME = "ansi-dark"  # the terminal's own 16 colours: vt100/linux consoles
-_SIXTEEN_COLOUR_TERMS = ("linux", "vt100", "vt102", "vt220", "ansi", "cons25", "dumb")
+ANSI_THEME = "ansi-dark"  # the terminal's own 16 colours: TERM=screen, xterm, linux, vt100... (`theme_for`)
+_SIXTEEN_COLOUR_SYSTEMS = (None, "standard", "windows")  # Rich's names (None: no colour at all, TERM=dumb)
+
+
+def colour_system(environ: Mapping[str, str]) -> str | None:
+    """The colours Textual's output writes on this terminal, as its console decides them: Rich's detection
+    (`rich.console.Console._detect_color_system`: COLORTERM=truecolor/24bit, else TERM's "-256color"/"-kitty"
+    suffix, else 16 colours; none on TERM=dumb), unless TEXTUAL_COLOR_SYSTEM names one. "standard", "256",
+    "truecolor", "windows" or None."""
+    from rich.console import Console
+
+    chosen = environ.get("TEXTUAL_COLOR_SYSTEM", "auto")
+    environ = {name: value for name, value in environ.items() if name != "NO_COLOR"}  # as Textual's console
+    try:
+        console = Console(
+            color_system=chosen,  # type: ignore[arg-type]
+            file=io.StringIO(),
+            force_terminal=True,  # as Textual's: its output is a terminal
+            legacy_windows=False,
+            _environ=environ,
+        )
+    except (KeyError, ValueError):  # a value Rich does not know: Textual's console would not start either
+        return "truecolor"
+    return console.color_system
 
 
 def theme_for(environ: Mapping[str, str]) -> str:
-    """The theme for a terminal. Under NO_COLOR, Textual itself turns every colour to a grey (its Monochrome
-    filter, chosen when the app is made, before our theme is set): from the default theme's colours that gives
-    light text on a dark ground, but from the ANSI theme's "terminal default" colours it gives black on black.
-    So NO_COLOR keeps the default theme, whatever the terminal; the rows that only a colour marks (the queue's
-    cursor) are bold and underlined under `:nocolor` and `:ansi` in the stylesheets, and reversed (`LineList`)."""
+    """The theme for a terminal. Where Textual writes 16 colours (`colour_system`: TERM=screen, tmux's and GNU
+    screen's default, plain xterm, linux, vt100...), the ANSI theme: the default theme's colours flattened to 16
+    made the urgent red white and the cursor's ground the ringing rows' grey, and the stylesheets' `:ansi` rules
+    mark the cursor by more than a background there. Under NO_COLOR, Textual itself turns every colour to a grey
+    (its Monochrome filter, chosen when the app is made, before our theme is set): from the default theme's
+    colours that gives light text on a dark ground, but from the ANSI theme's "terminal default" colours it gives
+    black on black. So NO_COLOR keeps the default theme, whatever the terminal; the rows that only a colour marks
+    (the queue's cursor) are bold and underlined under `:nocolor` and `:ansi` in the stylesheets, and reversed
+    (`LineList`)."""
     if "NO_COLOR" in environ:
         return DEFAULT_THEME
-    term = environ.get("TERM", "").lower()
-    if term.split("-")[0] in _SIXTEEN_COLOUR_TERMS:
+    if colour_system(environ) in _SIXTEEN_COLOUR_SYSTEMS:
         return ANSI_THEME
     return DEFAULT_THEME
-
-
-_ASCII_TERMS = ("vt100", "vt102", "vt220", "dumb")
-_CONSOLE_TERMS = ("linux", "cons25")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +118,9 @@ def glyphs_for(environ: Mapping[str, str]) -> Glyphs:
     test as the courier handheld's `--ascii`), CONSOLE on the Linux text console, else FULL."""
     from screens.locale_text import locale_is_utf8
 
-    term = environ.get("TERM", "").lower().split("-")[0]
-    if term in _ASCII_TERMS or not locale_is_utf8(environ):
+    if ascii_term(environ) or not locale_is_utf8(environ):  # the handheld's rule too (`handheld_glyphs`)
         return ASCII
-    if term in _CONSOLE_TERMS:
+    if console_term(environ):
         return CONSOLE
     return FULL
 
@@ -126,13 +154,56 @@ def key_display(text: str, glyphs: Glyphs) -> str:
     return text
 
 
+# marks Textual or a line may still draw (a cut's "…", a rule) as the ASCII they stand for, one cell each
+_LOOKALIKES = dict(zip("…·–—─━│┃▏×→←↑↓", "..----|||x><^v", strict=True))
+
+
+@lru_cache(maxsize=1024)
+def ascii_cells(text: str) -> str:
+    """`text` as a terminal that is not UTF-8 can show it: a mark as its ASCII look-alike (`_LOOKALIKES`: a cut
+    "Lao…" is "Lao."), any other character outside ASCII a '?' per cell it takes ("王" "??"), so a line keeps its
+    width; one of no width (a combining mark) left out."""
+    return "".join(c if c.isascii() else _LOOKALIKES.get(c) or "?" * get_character_cell_size(c) for c in text)
+
+
+class AsciiOnly(LineFilter):
+    """On a terminal that is not UTF-8 (LANG=C): every character outside ASCII drawn as '?' (`ascii_cells`), as
+    the courier handheld shows what it cannot (`CourierApp.for_terminal`), not sent as UTF-8 bytes the terminal
+    would show as several wrong characters each and so shift the rest of the line. Plain text in, plain text out:
+    no markup."""
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        return [
+            segment
+            if segment.control or segment.text.isascii()
+            else Segment(ascii_cells(segment.text), segment.style)
+            for segment in segments
+        ]
+
+
+def not_utf8(node: object) -> bool:
+    """Whether the app (of `node`) runs on a terminal whose locale is not UTF-8 (`apply_glyphs`): its lines then
+    say so ("Terminal not UTF-8: use LANG=C.UTF-8": the console's status bar, the board's header)."""
+    try:
+        app = getattr(node, "app", node)
+        return getattr(app, "not_utf8", False) is True
+    except Exception:  # no active app (a widget not yet attached)
+        return False
+
+
 def apply_glyphs(app: Any, given: Glyphs | None) -> Glyphs:
     """Called from an app's `on_mount`: the set `given` to the app, else the terminal's (`glyphs_for`); Pilot
     tests run headless in one shared process and keep FULL unless they give a set. The set's class goes on the
     app (the stylesheets draw ASCII or plain box borders under `.-ascii` / `.-console`), and scrollbars draw
-    their thumb without eighth blocks."""
+    their thumb without eighth blocks. On a locale that is not UTF-8 (the terminal's, not a given set) the app's
+    `not_utf8` is set and what it draws goes out in ASCII (`AsciiOnly`)."""
     glyphs = given if given is not None else (FULL if app.is_headless else glyphs_for(os.environ))
     app.glyphs = glyphs
+    from screens.locale_text import locale_is_utf8
+
+    app.not_utf8 = given is None and not app.is_headless and not locale_is_utf8(os.environ)
+    if app.not_utf8 and not any(isinstance(line_filter, AsciiOnly) for line_filter in app._filters):
+        app._filters.append(AsciiOnly())  # Textual's own list of line filters (NO_COLOR's Monochrome is one)
     if glyphs.css_class:
         app.add_class(glyphs.css_class)
         from textual.scrollbar import ScrollBar

@@ -207,6 +207,7 @@ async def test_the_queues_cursor_line_is_reversed_without_colour(
         monkeypatch.setenv("NO_COLOR", "1")
     else:
         monkeypatch.delenv("NO_COLOR", raising=False)
+        monkeypatch.setenv("TERM", "xterm-256color")  # in colour: plain xterm or screen get the ansi theme
     set_language("en")
     app = _console(ASCII)
     async with app.run_test(size=(80, 24)) as pilot:

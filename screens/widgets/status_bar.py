@@ -23,7 +23,7 @@ from o2o_tui.safe_text import safe_text
 from o2o_tui.store_effect import at_text, effect, store_zone
 from screens.order_format import fit
 from screens.source import LinkState, LinkStatus
-from screens.terminal import FULL, Glyphs, glyphs_of
+from screens.terminal import FULL, Glyphs, glyphs_of, not_utf8
 
 if TYPE_CHECKING:
     from screens.printing import PrinterWarning
@@ -89,8 +89,10 @@ def link_line_parts(
     *,
     muted: bool = False,
     printer: PrinterWarning | None = None,
+    ascii_only: bool = False,
 ) -> list[Part]:
-    """Every part the line would show with room enough, in display order."""
+    """Every part the line would show with room enough, in display order. `ascii_only`: the terminal's locale is
+    not UTF-8 (`screens.terminal.not_utf8`), said in ASCII (names show '?' there), as the handheld says it."""
     disabled = link.state is LinkState.UNAUTHORIZED and says_disabled(link.error)  # logging in again cannot help
     state = t("ui.link.disabled_state") if disabled else t(f"ui.link.state.{link.state.value}")
     parts = [Part((f" {state} ",), 0, "bold reverse")]
@@ -103,6 +105,8 @@ def link_line_parts(
         parts.append(Part((*variants, t("printing.status.tiny", count=printer.waiting)), 2, "bold"))
     if muted:
         parts.append(Part((t("alerts.muted_badge"),), 2, "bold"))
+    if ascii_only:  # until the console is started again in a UTF-8 locale
+        parts.append(Part((t("ui.terminal.not_utf8"), t("ui.terminal.not_utf8_short")), 2, "bold"))
     if link.pending:
         parts.append(Part((t("ui.link.pending", count=link.pending), f"~{link.pending}"), 3))
     if store is not None and (badge := store_badge(store, now)):
@@ -206,8 +210,10 @@ def link_parts(
     muted: bool = False,
     printer: PrinterWarning | None = None,
     glyphs: Glyphs = FULL,
+    ascii_only: bool = False,
 ) -> list[tuple[str, str]]:
-    return fit_parts(link_line_parts(link, store, now, muted=muted, printer=printer), width, glyphs)
+    parts = link_line_parts(link, store, now, muted=muted, printer=printer, ascii_only=ascii_only)
+    return fit_parts(parts, width, glyphs)
 
 
 class StatusBar(Widget):
@@ -244,7 +250,9 @@ class StatusBar(Widget):
         printer = _printer_warning(self.app)
         glyphs = glyphs_of(self.app)
         content = Content.assemble(
-            *link_parts(link, store, now, width, muted=muted, printer=printer, glyphs=glyphs)
+            *link_parts(
+                link, store, now, width, muted=muted, printer=printer, glyphs=glyphs, ascii_only=not_utf8(self.app)
+            )
         )
         if content == self._content:
             return
