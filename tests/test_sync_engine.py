@@ -39,6 +39,7 @@ from o2o_tui.sync.model import Change, ChangeKind, SyncState
 from o2o_tui.sync.read_model import ReadModel
 from o2o_tui.sync.scope import Scope
 from offline_cache import open_profile_cache
+from tests.support.deep import size
 from tests.support.faultproxy import Fault, FaultProxy
 from tests.support.platform import api, order_body, start_platform
 
@@ -204,15 +205,19 @@ async def test_a_thousand_actions_through_random_faults_apply_exactly_once_in_or
 ) -> None:
     """Exactly once, as the platform sees it: one stored answer per outbox entry under the entry's own key, a
     replayed answer after every reset of a forwarded request, and a courier's problem reports (each appends,
-    so a retry under a fresh key would append twice) each appended once."""
+    so a retry under a fresh key would append twice) each appended once.
+
+    The suite runs two rounds (400 store actions, 20 problem reports); `python -m bench deep` runs the thousand
+    (five rounds) the name promises."""
     seed = running.seed
-    order_ids = place_orders(running.url, seed, 125)
+    rounds = size(2, 5)
+    order_ids = place_orders(running.url, seed, 25 * rounds)
     delivery_ids = courier_deliveries(running, 3)  # the courier's capacity
     merchant_keys_before = idempotency_keys(running.db_url, seed.user_ids["merchant"])
     courier_keys_before = idempotency_keys(running.db_url, seed.user_ids["courier"])
     # the merchant's confirms just above are in the log already
     merchant_log_before = len(action_log(running.db_url, seed.user_ids["merchant"]))
-    store_actions = 500
+    store_actions = 100 * rounds
     reasons = list(ProblemReason)
     with (
         ReplayCountingProxy(int(running.url.rsplit(":", 1)[1])) as proxy,
@@ -271,7 +276,7 @@ async def test_a_thousand_actions_through_random_faults_apply_exactly_once_in_or
                 faults += await drain(engine)
                 faults += await drain(courier)
             proxy.pass_through()
-            assert len(submitted) == 1000 and len(courier_keys) == 50
+            assert len(submitted) == 200 * rounds and len(courier_keys) == 10 * rounds
             resets = proxy.stats.faults.get("reset", 0)
             assert faults > 20 and resets > 0
             assert cache.outbox.pending() == [] and cache.outbox.conflicts() == []

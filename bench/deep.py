@@ -1,0 +1,68 @@
+"""The deep runs of tests the suite runs small (`tests/support/deep.py`): the same test code and assertions at the
+size each was written against, too slow for every CI run. Not quick: `python -m bench deep` runs them, each in
+its own pytest process with O2O_DEEP_TESTS=1, and prints a table of seconds and outcomes.
+
+    python -m bench deep               every deep run
+    python -m bench deep --list        what it runs, and the suite's size beside the deep one
+    python -m bench deep --only sync   the runs whose test id contains "sync"
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+DESCRIPTION = "the deep runs of tests the suite runs small (1,000 faulted sync actions, ...); slow, not quick"
+QUICK = False
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# (pytest node id, the suite's size, the deep size)
+DEEP: list[tuple[str, str, str]] = [
+    (
+        "tests/test_sync_engine.py::test_a_thousand_actions_through_random_faults_apply_exactly_once_in_order",
+        "400 store actions, 20 problem reports",
+        "1,000 store actions, 50 problem reports",
+    ),
+]
+
+
+def run_one(node: str) -> tuple[float, int, str]:
+    """Seconds, pytest's exit code and its last line, for one deep run in its own process."""
+    env = {**os.environ, "O2O_DEEP_TESTS": "1"}
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", node],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    return time.monotonic() - started, done.returncode, lines[-1] if lines else done.stderr[-300:]
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench deep", description=DESCRIPTION)
+    parser.add_argument("--list", action="store_true", help="name the deep runs and their sizes, run nothing")
+    parser.add_argument("--only", default="", help="only the runs whose test id contains this")
+    args = parser.parse_args(argv)
+    chosen = [row for row in DEEP if args.only in row[0]]
+    if args.list:
+        for node, small, full in chosen:
+            print(f"{node}\n    suite: {small}; deep: {full}")
+        return
+    print(f"{'deep run':60} {'seconds':>8}  outcome")
+    failed = 0
+    for node, _small, full in chosen:
+        seconds, code, last = run_one(node)
+        failed += code != 0
+        print(f"{node.split('::')[-1][:60]:60} {seconds:8.1f}  {'ok' if code == 0 else 'FAILED'}: {last}")
+        print(f"  {full}")
+    if failed:
+        raise SystemExit(1)
