@@ -598,50 +598,79 @@ def _money_json(text: str | None, currency: str) -> Any:
 
 
 def _patch_item(profile: Any, cache: Any, item: Any, body: Any, *, online: bool, as_json: bool) -> None:
+    patch_now(
+        profile,
+        cache,
+        item,
+        body,
+        op="menu.item.patch",
+        find=find_item,
+        line=_item_line,
+        key="item",
+        online=online,
+        as_json=as_json,
+    )
+
+
+def patch_now(
+    profile: Any,
+    cache: Any,
+    entity: Any,
+    body: Any,
+    *,
+    op: str,
+    find: Callable[[Any, str], Any],
+    line: Callable[[Any, Any, str], str],
+    key: str,
+    online: bool,
+    as_json: bool,
+) -> None:
+    """One item or option PATCH (`op`) through the outbox at once, said as `line` says the line as it stands after
+    (`find` finds it in the cached menu; the JSON answer holds it under `key`)."""
     import asyncio
 
+    import msgspec
+
+    from o2o_tui.i18n import current_language
     from o2o_tui.sync.perform import perform
     from o2o_tui.sync.read_model import ReadModel
 
     store_id = store_id_of(profile)
-    result = asyncio.run(
-        perform(profile, cache, "menu.item.patch", f"{store_id}/{item.id}", body, online=online)
-    )
-    menu = ReadModel(cache).menu(store_id)
-    store = ReadModel(cache).store(store_id)
-    try:
-        shown = find_item(menu, item.id) if menu is not None else item
-    except LookupError:
-        shown = item
-    from o2o_tui.i18n import current_language
-
-    extra = {"item": _builtins(shown)} if as_json else None
+    result = asyncio.run(perform(profile, cache, op, f"{store_id}/{entity.id}", body, online=online))
+    read = ReadModel(cache)
+    menu = read.menu(store_id)
+    shown = entity
+    if menu is not None:
+        with contextlib.suppress(LookupError):
+            shown = find(menu, entity.id)
     report_outcome(
         result,
         as_json=as_json,
         online=online,
-        done_message=_item_line(shown, store, current_language()),
-        extra=extra,
+        done_message=line(shown, read.store(store_id), current_language()),
+        extra={key: msgspec.to_builtins(shown)} if as_json else None,
     )
 
 
-def _builtins(value: Any) -> Any:
-    import msgspec
-
-    return msgspec.to_builtins(value)
-
-
 def _resolve(menu: Any, text: str) -> Any:
+    return resolve_one(find_item, menu, text, "menu_cli.error.no_item", "menu_cli.error.ambiguous", "item")
+
+
+def resolve_one(
+    find: Callable[[Any, str], Any], menu: Any, text: str, missing_key: str, ambiguous_key: str, kind: str
+) -> Any:
+    """The item or option (`kind`) `find` finds for `text`: none is NOT_FOUND saying `missing_key`, several exit 2
+    saying `ambiguous_key` with the first ten of them."""
     from o2o_tui.safe_text import safe_text
 
     try:
-        return find_item(menu, text)
+        return find(menu, text)
     except LookupError as error:
         candidates = error.args[0]
         if not candidates:
-            raise fail(t("menu_cli.error.no_item", item=text), Exit.NOT_FOUND) from None
+            raise fail(t(missing_key, **{kind: text}), Exit.NOT_FOUND) from None
         names = ", ".join(f"{c.id} ({safe_text(c.name, one_line=True)})" for c in candidates[:10])
-        raise fail(t("menu_cli.error.ambiguous", item=text, candidates=names), Exit.USAGE) from None
+        raise fail(t(ambiguous_key, **{kind: text}, candidates=names), Exit.USAGE) from None
 
 
 def keep_hidden_in_draft(cache: Any, store_id: str, kind: str, entity_id: str, hidden: bool) -> None:

@@ -15,7 +15,7 @@ import typer
 from o2o_tui.cli.common import JsonOption, ProfileOption
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.output import fail, warn
-from o2o_tui.cli.sync import OnlineOption, report_outcome
+from o2o_tui.cli.sync import OnlineOption
 from o2o_tui.i18n import t
 
 OptionArgument = typer.Argument(..., help=t("menu_cli.arg.option"))
@@ -96,47 +96,28 @@ def showing(resolve: Callable[[Any, str], Any], allow_warnings: bool) -> Callabl
 
 
 def _resolve(menu: Any, text: str) -> Any:
-    from o2o_tui.safe_text import safe_text
+    from o2o_tui.cli.menu import resolve_one
 
-    try:
-        return find_option(menu, text)
-    except LookupError as error:
-        candidates = error.args[0]
-        if not candidates:
-            raise fail(t("menu_cli.error.no_option", option=text), Exit.NOT_FOUND) from None
-        names = ", ".join(f"{c.id} ({safe_text(c.name, one_line=True)})" for c in candidates[:10])
-        raise fail(t("menu_cli.error.ambiguous_option", option=text, candidates=names), Exit.USAGE) from None
-
-
-def _patch(profile: Any, cache: Any, option: Any, body: Any, *, online: bool, as_json: bool) -> None:
-    import asyncio
-    import contextlib
-
-    from o2o_tui.cli.menu import store_id_of
-    from o2o_tui.i18n import current_language
-    from o2o_tui.sync.perform import perform
-    from o2o_tui.sync.read_model import ReadModel
-
-    store_id = store_id_of(profile)
-    result = asyncio.run(perform(profile, cache, PATCH, f"{store_id}/{option.id}", body, online=online))
-    menu = ReadModel(cache).menu(store_id)
-    shown = option
-    if menu is not None:
-        with contextlib.suppress(LookupError):
-            shown = find_option(menu, option.id)
-    report_outcome(
-        result,
-        as_json=as_json,
-        online=online,
-        done_message=option_line(shown, ReadModel(cache).store(store_id), current_language()).strip(),
-        extra={"option": _builtins(shown)} if as_json else None,
+    return resolve_one(
+        find_option, menu, text, "menu_cli.error.no_option", "menu_cli.error.ambiguous_option", "option"
     )
 
 
-def _builtins(value: Any) -> Any:
-    import msgspec
+def _patch(profile: Any, cache: Any, option: Any, body: Any, *, online: bool, as_json: bool) -> None:
+    from o2o_tui.cli.menu import patch_now
 
-    return msgspec.to_builtins(value)
+    patch_now(
+        profile,
+        cache,
+        option,
+        body,
+        op=PATCH,
+        find=find_option,
+        line=lambda shown, store, lang: option_line(shown, store, lang).strip(),
+        key="option",
+        online=online,
+        as_json=as_json,
+    )
 
 
 def option_status(

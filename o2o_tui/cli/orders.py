@@ -126,38 +126,23 @@ def parse_status(text: str) -> str:
     raise fail(t("orders.error.status", status=text, choices=shown), Exit.USAGE)
 
 
-def _reject_reason(text: str) -> str:
+def _merchant_reason(text: str, error_key: str) -> str:
+    """The code `text` names for a reject or a cancel: a merchant ends an order with the same codes as a reject (the
+    ones the console has words for), so the other counters show "Cancelled: Too busy", never a made-up code; exit 2
+    saying `error_key` with the codes listed otherwise."""
     from o2o_tui.domain.limits import REJECT_REASONS, reject_reason
 
     found = reject_reason(text)
     if found is None:
         choices = ", ".join(reason.value for reason in REJECT_REASONS)
-        raise fail(t("orders.error.reject_reason", reason=text, choices=choices), Exit.USAGE)
+        raise fail(t(error_key, reason=text, choices=choices), Exit.USAGE)
     return found.value
 
 
-def _reject_reasons_help() -> str:
+def _merchant_reasons_help(key: str) -> str:
     from o2o_tui.domain.limits import REJECT_REASONS
 
-    return t("orders.option.reject_reason", choices=", ".join(reason.value for reason in REJECT_REASONS))
-
-
-def _cancel_reason(text: str) -> str:
-    """A merchant ends an order with the same codes as a reject (the ones the console has words for), so the
-    other counters show "Cancelled: Too busy", never a made-up code; exit 2 listing them otherwise."""
-    from o2o_tui.domain.limits import REJECT_REASONS, reject_reason
-
-    found = reject_reason(text)
-    if found is None:
-        choices = ", ".join(reason.value for reason in REJECT_REASONS)
-        raise fail(t("orders.error.cancel_reason", reason=text, choices=choices), Exit.USAGE)
-    return found.value
-
-
-def _cancel_reasons_help() -> str:
-    from o2o_tui.domain.limits import REJECT_REASONS
-
-    return t("orders.option.cancel_reason", choices=", ".join(reason.value for reason in REJECT_REASONS))
+    return t(key, choices=", ".join(reason.value for reason in REJECT_REASONS))
 
 
 def _deny_reason(text: str) -> str:
@@ -973,8 +958,18 @@ def register(app: typer.Typer) -> None:
                 precondition=_as_console(action) if action == "order.reject" else None,
             )
 
-    with_reason("reject", "order.reject", codes=_reject_reason, reason_help=_reject_reasons_help())
-    with_reason("cancel", "order.cancel", codes=_cancel_reason, reason_help=_cancel_reasons_help())
+    with_reason(
+        "reject",
+        "order.reject",
+        codes=lambda text: _merchant_reason(text, "orders.error.reject_reason"),
+        reason_help=_merchant_reasons_help("orders.option.reject_reason"),
+    )
+    with_reason(
+        "cancel",
+        "order.cancel",
+        codes=lambda text: _merchant_reason(text, "orders.error.cancel_reason"),
+        reason_help=_merchant_reasons_help("orders.option.cancel_reason"),
+    )
 
     def simple(name: str, action: str) -> None:
         @orders.command(name, help=t(f"orders.{name}.help"))

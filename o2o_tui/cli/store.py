@@ -225,6 +225,22 @@ def _parsed(parse: Any, *args: Any) -> Any:
         raise fail(error.message, Exit.USAGE) from None
 
 
+def _set_exception(
+    profile_name: str | None, day: str, ranges: list[Any], note: str, *, online: bool, as_json: bool
+) -> None:
+    """`o2o store hours closed|open`: the hours of one date (`ranges` empty: closed all day), its note checked."""
+    from o2o_tui import store_hours
+
+    _parsed(store_hours.check_note, note)
+    _change_hours(
+        profile_name,
+        lambda body: store_hours.set_exception(body, day, ranges, note),
+        online=online,
+        as_json=as_json,
+        new_date=day,
+    )
+
+
 def _change_hours(
     profile_name: str | None, edit: Any, *, online: bool, as_json: bool, new_date: str | None = None
 ) -> None:
@@ -378,14 +394,7 @@ def _register_hours(store_app: typer.Typer) -> None:
         from o2o_tui import store_hours
 
         day = _parsed(store_hours.parse_date, date)
-        _parsed(store_hours.check_note, note)
-        _change_hours(
-            profile,
-            lambda body: store_hours.set_exception(body, day, [], note),
-            online=online,
-            as_json=as_json,
-            new_date=day,
-        )
+        _set_exception(profile, day, [], note, online=online, as_json=as_json)
 
     @hours_app.command("open", help=t("store.hours.open.help"))
     def open_on(
@@ -402,14 +411,7 @@ def _register_hours(store_app: typer.Typer) -> None:
         parsed = _parsed(store_hours.parse_ranges, ranges)
         if not parsed:  # "open" with no hours is "closed": say which command that is
             raise fail(t("store.hours.error.open_needs_hours"), Exit.USAGE)
-        _parsed(store_hours.check_note, note)
-        _change_hours(
-            profile,
-            lambda body: store_hours.set_exception(body, day, parsed, note),
-            online=online,
-            as_json=as_json,
-            new_date=day,
-        )
+        _set_exception(profile, day, parsed, note, online=online, as_json=as_json)
 
     @hours_app.command("clear", help=t("store.hours.clear.help"))
     def clear(

@@ -14,16 +14,12 @@ from litestar.params import FromPath, JSONBody
 from o2o_tui.domain.chases import ChaseBody, ChaseReplyBody
 from o2o_tui.domain.order import Order
 from o2o_tui.domain.refunds import RefundBody
-from o2o_tui.platform import chases, orders, refunds, views
-from o2o_tui.platform.context import Ctx
+from o2o_tui.platform import chases, refunds
 from o2o_tui.platform.pipeline import MUTATION_GUARDS, idempotent
 from o2o_tui.platform.routes.errors import CHANGE_ERRORS
+from o2o_tui.platform.routes.orders import order_answer
 
 _ONE = "/{order_id:str}"
-
-
-def _answer(ctx: Ctx, stored: orders.StoredOrder) -> tuple[Order, int]:
-    return views.order_view(stored.order, ctx.caller, stored.customer_id), 200
 
 
 class OrderCareController(Controller):
@@ -33,16 +29,16 @@ class OrderCareController(Controller):
     async def chase(
         self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[ChaseBody]
     ) -> Response[Order]:
-        return await idempotent(request, lambda ctx: _answer(ctx, chases.chase(ctx, order_id, data)))
+        return await idempotent(request, lambda ctx: order_answer(ctx, chases.chase(ctx, order_id, data)))
 
     @post(_ONE + "/chase/reply", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
     async def chase_reply(
         self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[ChaseReplyBody]
     ) -> Response[Order]:
-        return await idempotent(request, lambda ctx: _answer(ctx, chases.reply(ctx, order_id, data)))
+        return await idempotent(request, lambda ctx: order_answer(ctx, chases.reply(ctx, order_id, data)))
 
     @post(_ONE + "/refund", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
     async def refund(
         self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[RefundBody]
     ) -> Response[Order]:
-        return await idempotent(request, lambda ctx: _answer(ctx, refunds.refund(ctx, order_id, data)))
+        return await idempotent(request, lambda ctx: order_answer(ctx, refunds.refund(ctx, order_id, data)))

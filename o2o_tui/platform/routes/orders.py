@@ -31,7 +31,7 @@ from o2o_tui.platform.state import platform_of
 _ONE = "/{order_id:str}"
 
 
-def _order_answer(ctx: Ctx, stored: orders.StoredOrder, status: int = 200) -> tuple[Order, int]:
+def order_answer(ctx: Ctx, stored: orders.StoredOrder, status: int = 200) -> tuple[Order, int]:
     return views.order_view(stored.order, ctx.caller, stored.customer_id), status
 
 
@@ -96,7 +96,7 @@ class OrderController(Controller):
     ) -> Response[Order]:
         def change(ctx: Ctx) -> tuple[Order, int]:
             stored, created = orders.create(ctx, data)
-            return _order_answer(ctx, stored, 201 if created else 200)
+            return order_answer(ctx, stored, 201 if created else 200)
 
         return await idempotent(request, change)
 
@@ -113,7 +113,7 @@ class OrderController(Controller):
         key = request.headers.get("idempotency-key")  # checked by `idempotent` before the change runs
 
         def change(ctx: Ctx) -> tuple[Order, int]:
-            return _order_answer(ctx, orders.confirm(ctx, order_id, data.preparation_minutes, data.auto, key))
+            return order_answer(ctx, orders.confirm(ctx, order_id, data.preparation_minutes, data.auto, key))
 
         return await idempotent(request, change)
 
@@ -121,13 +121,13 @@ class OrderController(Controller):
     async def delay(
         self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[DelayBody]
     ) -> Response[Order]:
-        return await idempotent(request, lambda ctx: _order_answer(ctx, orders.delay(ctx, order_id, data.minutes)))
+        return await idempotent(request, lambda ctx: order_answer(ctx, orders.delay(ctx, order_id, data.minutes)))
 
     @post(_ONE + "/reject", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
     async def reject(
         self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[ReasonBody]
     ) -> Response[Order]:
-        return await idempotent(request, lambda ctx: _order_answer(ctx, orders.reject(ctx, order_id, data)))
+        return await idempotent(request, lambda ctx: order_answer(ctx, orders.reject(ctx, order_id, data)))
 
     @post(_ONE + "/preparing", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
     async def preparing(
@@ -157,41 +157,41 @@ class OrderController(Controller):
     async def _simple(
         request: Request[Any, Any, Any], order_id: FromPath[str], action: OrderAction
     ) -> Response[Order]:
-        return await idempotent(request, lambda ctx: _order_answer(ctx, orders.simple(ctx, order_id, action)))
+        return await idempotent(request, lambda ctx: order_answer(ctx, orders.simple(ctx, order_id, action)))
 
     @post(_ONE + "/handoff", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
     async def handoff(
         self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[CodeBody]
     ) -> Response[Order]:
         return await idempotent(
-            request, lambda ctx: _order_answer(ctx, orders.handoff(ctx, order_id, data.code))
+            request, lambda ctx: order_answer(ctx, orders.handoff(ctx, order_id, data.code))
         )
 
     @post(_ONE + "/code-lock/lift", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
     async def lift_code_lock(
         self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[EmptyBody]
     ) -> Response[Order]:
-        return await idempotent(request, lambda ctx: _order_answer(ctx, orders.lift_code_lock(ctx, order_id)))
+        return await idempotent(request, lambda ctx: order_answer(ctx, orders.lift_code_lock(ctx, order_id)))
 
     @post(_ONE + "/food-received", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
     async def food_received(
         self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[EmptyBody]
     ) -> Response[Order]:
         """The store has the food of a refused pickup back at the counter (the courier never said so)."""
-        return await idempotent(request, lambda ctx: _order_answer(ctx, fleet.food_received(ctx, order_id)))
+        return await idempotent(request, lambda ctx: order_answer(ctx, fleet.food_received(ctx, order_id)))
 
     @post(_ONE + "/cancel", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
     async def cancel(
         self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[ReasonBody]
     ) -> Response[Order]:
-        return await idempotent(request, lambda ctx: _order_answer(ctx, orders.cancel(ctx, order_id, data)))
+        return await idempotent(request, lambda ctx: order_answer(ctx, orders.cancel(ctx, order_id, data)))
 
     @post(_ONE + "/cancellation", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
     async def request_cancellation(
         self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[ReasonBody]
     ) -> Response[Order]:
         return await idempotent(
-            request, lambda ctx: _order_answer(ctx, orders.request_cancellation(ctx, order_id, data))
+            request, lambda ctx: order_answer(ctx, orders.request_cancellation(ctx, order_id, data))
         )
 
     @post(_ONE + "/cancellation/accept", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
@@ -199,7 +199,7 @@ class OrderController(Controller):
         self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[EmptyBody]
     ) -> Response[Order]:
         return await idempotent(
-            request, lambda ctx: _order_answer(ctx, orders.accept_cancellation(ctx, order_id))
+            request, lambda ctx: order_answer(ctx, orders.accept_cancellation(ctx, order_id))
         )
 
     @post(_ONE + "/cancellation/deny", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
@@ -207,7 +207,7 @@ class OrderController(Controller):
         self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[ReasonBody]
     ) -> Response[Order]:
         return await idempotent(
-            request, lambda ctx: _order_answer(ctx, orders.deny_cancellation(ctx, order_id, data))
+            request, lambda ctx: order_answer(ctx, orders.deny_cancellation(ctx, order_id, data))
         )
 
     @post(_ONE + "/assign", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
@@ -230,6 +230,6 @@ class OrderController(Controller):
             order = fleet.unassign(ctx, order_id)
             stored = orders.load(ctx.conn, order_id)
             assert stored is not None
-            return _order_answer(ctx, orders.StoredOrder(order, stored.customer_id))
+            return order_answer(ctx, orders.StoredOrder(order, stored.customer_id))
 
         return await idempotent(request, change)
