@@ -305,9 +305,12 @@ class EngineOrderSource(Subscribers[SourceChange]):
             self._wake.clear()
 
     async def run(self) -> None:
+        from o2o_tui.device_settings import device_setting_warnings
         from o2o_tui.sync.session import cache_warning_texts
 
         for text in cache_warning_texts(self._cache):  # e.g. a corrupt cache set aside: say so once
+            self._emit(SourceChange(message=text))
+        for text in device_setting_warnings():  # O2O_PURGE_PERSONAL_HOURS=-1: the default is used, say so
             self._emit(SourceChange(message=text))
         self._wake = asyncio.Event()
         # what a console left waiting is this counter's own; a script's (`o2o ...`, maybe from cron) is not

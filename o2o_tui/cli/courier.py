@@ -27,8 +27,10 @@ def courier(
     except ConfigError as error:
         raise fail(error.message, Exit.AUTH if isinstance(error, NoProfileError) else Exit.ERROR) from None
     if not chosen.courier_id:
-        from o2o_tui.cli.deliveries import role_label
+        from o2o_tui.cli.deliveries import incomplete_profile, role_label
 
+        if (wrong := incomplete_profile(chosen)) is not None:  # no role, or a courier's naming no courier
+            raise fail(wrong, Exit.USAGE)
         raise fail(t("handheld.error.not_courier", profile=chosen.name, role=role_label(chosen.role)), Exit.USAGE)
     require_terminal("o2o courier")
     from screens.courier_launch import run_courier_console

@@ -42,6 +42,8 @@ def require_courier(profile: Any) -> str:
     """The profile's courier id; any other role is told what it is and what to use instead (exit 2)."""
     if profile.role == "courier" and profile.courier_id:
         return str(profile.courier_id)
+    if (wrong := incomplete_profile(profile)) is not None:
+        raise fail(wrong, Exit.USAGE)
     hint_key = f"deliveries.hint.{profile.role}"
     hint = t(hint_key)
     if hint == hint_key:
@@ -50,6 +52,16 @@ def require_courier(profile: Any) -> str:
         t("deliveries.error.not_courier", profile=profile.name, role=role_label(profile.role), hint=hint),
         Exit.USAGE,
     )
+
+
+def incomplete_profile(profile: Any) -> str | None:
+    """What is missing from a profile written (or edited) by hand: its role, or the courier a courier's names;
+    None when it is whole. Said instead of "a courier profile is not a courier's"."""
+    if not str(profile.role or "").strip():
+        return t("deliveries.error.no_role", profile=profile.name, url=profile.url or "URL")
+    if profile.role == "courier" and not profile.courier_id:
+        return t("deliveries.error.no_courier_id", profile=profile.name, url=profile.url or "URL")
+    return None
 
 
 def role_label(role: str) -> str:

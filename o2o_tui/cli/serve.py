@@ -27,7 +27,7 @@ def serve(
         raise fail(error.message(), Exit.USAGE) from None
     except SecretFileError as error:
         raise fail(error.message(), Exit.ERROR) from None
-    except SqliteInUse as error:  # another server on this SQLite file: one line naming it
+    except SqliteInUse as error:  # another server on this SQLite file, or its lock file cannot be made: one line
         raise fail(error.message(), Exit.USAGE) from None
     except SchemaTooNew as error:
         raise fail(t("server.schema_too_new", detail=str(error)), Exit.ERROR) from None

@@ -12,8 +12,6 @@ it holds; the console's dialog calls the same function to show the amount before
 from __future__ import annotations
 
 import enum
-import math
-import os
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
@@ -64,16 +62,12 @@ class RefundTime(enum.Enum):
 
 def refund_window(environ: Mapping[str, str] | None = None) -> timedelta:
     """The window after handoff as `O2O_REFUND_WINDOW_DAYS` says (the platform's setting and variable; a device
-    reads the same variable to offer the refund, the platform has the last word): the default when unset or
-    not a number."""
-    raw = (os.environ if environ is None else environ).get(REFUND_WINDOW_ENV, "")
-    try:
-        days = float(raw) if raw.strip() else REFUND_WINDOW_DAYS
-    except ValueError:
-        days = REFUND_WINDOW_DAYS
-    if not math.isfinite(days):
-        days = REFUND_WINDOW_DAYS
-    return timedelta(days=max(0.0, days))
+    reads the same variable to offer the refund, the platform has the last word), with the server's form and
+    bounds (`o2o_tui.device_settings`): a value the server would refuse to start with gives the default,
+    with one warning."""
+    from o2o_tui.device_settings import device_setting  # no platform import before the first frame
+
+    return timedelta(days=device_setting("refund_window_days", environ))
 
 
 def after_handoff(order: Order) -> bool:

@@ -111,18 +111,35 @@ class Listener:
             )
             return
 
+        lost = False  # said once per outage: every failed attempt after the first is at debug level only
         while not self._stop.is_set():
             try:
                 with psycopg.connect(self._conninfo, autocommit=True) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
+                    if lost:
+                        log.warning("event listener connected again")
+                        lost = False
                     self._wake(None)  # anything committed while (re)connecting
                     while not self._stop.is_set():
                         for notice in conn.notifies(timeout=_POLL_SECONDS):
                             origin, scopes = parse_payload(notice.payload)
                             if origin != ORIGIN:
                                 self._wake(scopes)
-            except (
-                psycopg.Error
-            ) as error:  # the database restarted or the link dropped: the re-read covers it
-                log.warning("event listener lost its connection (%s); reconnecting", error)
+            except psycopg.Error as error:  # the database restarted or the link dropped: the re-read covers it
+                said_already, lost = lost, True
+                _say_lost(error, said_already)
                 self._stop.wait(_RECONNECT_SECONDS)
+
+
+def _say_lost(error: BaseException, said_already: bool) -> None:
+    """One line for an expected event (PostgreSQL restarted): what happened, its first line only (psycopg's run on
+    over several), and what comes next; the traceback at debug level only."""
+    if not said_already:
+        lines = str(error).strip().splitlines()
+        log.warning(
+            "event listener lost its connection (%s): reconnecting in %g s; meanwhile long-polls see other "
+            "processes' events at their re-reads",
+            lines[0].strip() if lines else type(error).__name__,
+            _RECONNECT_SECONDS,
+        )
+    log.debug("event listener connection failed", exc_info=error)

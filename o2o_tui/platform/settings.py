@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
-import math
 import os
 from collections.abc import Callable
 
 import msgspec
 
+from o2o_tui.device_settings import DEVICE_SETTINGS, Bounds
+from o2o_tui.device_settings import parse_number as _number
 from o2o_tui.domain.limits import REQUEST_BODY_MAX
+from o2o_tui.domain.personal_data import PURGE_PERSONAL_HOURS
 from o2o_tui.domain.refunds import REFUND_WINDOW_DAYS, REFUND_WINDOW_ENV
 from o2o_tui.i18n import t
 
@@ -34,7 +36,7 @@ class Settings(msgspec.Struct, frozen=True):
     pg_notify: bool = True  # PostgreSQL: wake other processes' long-polls at once (NOTIFY per write, ~0.5 ms)
     # names, phones, addresses and notes of orders and deliveries ended longer ago are blanked (jobs.purge_personal);
     # the same window and variable as the consoles' caches (o2o_tui/sync/retention.py)
-    purge_personal_hours: float = 6.0
+    purge_personal_hours: float = PURGE_PERSONAL_HOURS
     # an order handed off takes refunds this long after it ended (o2o_tui/domain/refunds.py `refund_time`); the
     # same variable the consoles read to offer the refund
     refund_window_days: float = REFUND_WINDOW_DAYS
@@ -78,29 +80,6 @@ class SettingOutOfBounds(BadSetting):
 
     def message(self) -> str:
         return t("server.setting_out_of_bounds", name=self.name, value=self.raw, bounds=self.bounds.said())
-
-
-class Bounds(msgspec.Struct, frozen=True):
-    """The values a knob can work with: from `low` (excluded when `low_open`) to `high`, both in its unit."""
-
-    low: float
-    high: float
-    low_open: bool = False
-
-    def holds(self, value: float) -> bool:
-        above = value > self.low if self.low_open else value >= self.low
-        return above and value <= self.high
-
-    def said(self) -> str:
-        key = "server.bounds.above" if self.low_open else "server.bounds.range"
-        return t(key, low=f"{self.low:g}", high=f"{self.high:g}")
-
-
-def _number(raw: str) -> float:
-    value = float(raw)  # a ValueError names no variable: settings_from_env says which one
-    if not math.isfinite(value):
-        raise ValueError(raw)
-    return value
 
 
 def _flag(raw: str) -> bool:
@@ -155,8 +134,9 @@ _BOUNDS: dict[str, Bounds] = {
     "order_retention_days": Bounds(0, 36500),  # 0 keeps them forever; under 90 is raised to 90
     "idempotency_retention_days": Bounds(0, 3650),  # under 7 is raised to 7
     "event_recheck_seconds": Bounds(0.05, 60),  # under it the long-polls re-read the database back to back
-    "purge_personal_hours": Bounds(0, 8760),
-    "refund_window_days": Bounds(0, 365),
+    # the two the consoles read too: their bounds are the consoles' (o2o_tui/device_settings.py)
+    "purge_personal_hours": DEVICE_SETTINGS["purge_personal_hours"].bounds,
+    "refund_window_days": DEVICE_SETTINGS["refund_window_days"].bounds,
     "keep_alive_seconds": Bounds(0, 3600, low_open=True),
     "header_timeout_seconds": Bounds(0, 3600, low_open=True),
     "body_timeout_seconds": Bounds(0, 3600, low_open=True),

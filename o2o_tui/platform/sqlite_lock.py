@@ -47,6 +47,22 @@ class SqliteInUse(RuntimeError):
         return t("server.sqlite_in_use", database=self.database, holder=holder or t("server.sqlite_in_use.other"))
 
 
+class SqliteLockFailed(SqliteInUse):
+    """The lock file beside the database could not be made or written (a read-only directory, a full disk): the
+    server does not start, naming the file and the system's reason. A kind of `SqliteInUse` so every start-up that
+    reports a refused lock (`o2o serve`, `python -m o2o_tui.platform`) reports this one too, exit 2."""
+
+    def __init__(self, path: Path, error: OSError) -> None:
+        RuntimeError.__init__(self, f"{path}: {error}")
+        self.database = str(path)
+        self.pid = self.host = ""
+        self.path = path
+        self.reason = error.strerror or str(error)
+
+    def message(self) -> str:
+        return t("server.sqlite_lock_failed", path=str(self.path), reason=self.reason)
+
+
 def sqlite_file(db_url: str) -> Path | None:
     """The file a SQLite URL names, else None (PostgreSQL, in-memory, a URI)."""
     url = make_url(db_url)
@@ -72,17 +88,28 @@ def server_lock(db_url: str) -> Iterator[None]:
     if database is None or fcntl is None:
         yield
         return
-    database.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        database.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:  # the lock file's directory: the database's own
+        raise SqliteLockFailed(database.with_name(database.name + SUFFIX), error) from None
     real = database.resolve()  # a symlink to the file shares its lock
     lock_path = real.with_name(real.name + SUFFIX)
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as error:  # a read-only directory, a full disk (no inode left), not ours
+        raise SqliteLockFailed(lock_path, error) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise SqliteInUse(str(database), *_holder(fd)) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()} {socket.gethostname()}\n".encode(), 0)
+        except OSError as error:  # no locks on this file system (some network mounts)
+            raise SqliteLockFailed(lock_path, error) from None
+        # a full disk: the lock is held all the same, only the holder's line is missing (a second server is told
+        # "another server process"); the database's own writes are answered 503 until there is room
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()} {socket.gethostname()}\n".encode(), 0)
         yield  # the file keeps its last holder's line after a stop: it is read only while someone holds the lock
     finally:
         os.close(fd)  # releases the lock

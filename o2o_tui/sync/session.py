@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 from o2o_tui.config import Profile, load_profile, profile_cache_dir
@@ -78,24 +79,27 @@ def profile_cache(
         cache.close()
 
 
-def retention_from_env(environ: dict[str, str] | None = None) -> Any:
-    """Retention windows: `O2O_PURGE_PERSONAL_HOURS` (default 6) and `O2O_PRUNE_ENDED_DAYS` (default 3)."""
-    from datetime import timedelta
+_PRUNE_ENDED_MAX = timedelta(days=36500)
 
+
+def retention_from_env(environ: dict[str, str] | None = None) -> Any:
+    """Retention windows: `O2O_PURGE_PERSONAL_HOURS` (default 6) and `O2O_PRUNE_ENDED_DAYS` (default 3). The purge
+    window is the server's setting, read with its form and bounds (`o2o_tui.device_settings`): a value
+    the server would refuse is not used, the default is, with one warning."""
+    from o2o_tui.device_settings import device_setting
     from o2o_tui.sync.retention import RetentionPolicy
 
     source = os.environ if environ is None else environ
     policy = RetentionPolicy()
+    hours = device_setting("purge_personal_hours", source)
     try:
-        hours = float(
-            source.get("O2O_PURGE_PERSONAL_HOURS") or policy.purge_personal_after.total_seconds() / 3600
-        )
         days = float(source.get("O2O_PRUNE_ENDED_DAYS") or policy.prune_ended_after.days)
-    except ValueError:
-        return policy
-    return RetentionPolicy(
-        purge_personal_after=timedelta(hours=hours), prune_ended_after=timedelta(days=days)
-    )
+        prune = timedelta(days=days)  # nan and 1e10 raise here
+    except (ValueError, OverflowError):
+        prune = policy.prune_ended_after
+    if not timedelta(0) <= prune <= _PRUNE_ENDED_MAX:  # a window going back past year 1 cannot be subtracted
+        prune = policy.prune_ended_after
+    return RetentionPolicy(purge_personal_after=timedelta(hours=hours), prune_ended_after=prune)
 
 
 def make_engine(profile: Profile, cache: ProfileCache, client: Any, **settings: Any) -> Any:
