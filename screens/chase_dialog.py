@@ -64,7 +64,10 @@ class ChaseReplyDialog(Dialog[ChaseReplyBody | None]):
     ChaseReplyDialog #minutes, ChaseReplyDialog #text { padding: 0 1; }  /* by id: over compact's padding 0 */
     ChaseReplyDialog #minutes { width: 8; }
     """
-    BINDINGS = [Binding("escape", "cancel", "ui.key.cancel", id="dialog.cancel")]
+    BINDINGS = [  # Enter for the footer: the list or field that has the focus applies it
+        Binding("enter", "send", "ui.key.send", id="chase.send"),
+        Binding("escape", "cancel", "ui.key.cancel", id="dialog.cancel"),
+    ]
 
     def __init__(self, order: Order, now: datetime, zone: ZoneInfo | None = None) -> None:
         super().__init__()
@@ -144,6 +147,16 @@ class ChaseReplyDialog(Dialog[ChaseReplyBody | None]):
             self.query_one("#minutes", Input).focus()
         elif reply is ChaseReply.TEXT:
             self.query_one("#text", Input).focus()
+
+    def action_send(self) -> None:
+        """Enter (the footer's `⏎`): the answer highlighted, or the field that has the focus."""
+        focused = self.focused
+        if isinstance(focused, Input) and focused.id == "minutes":
+            self._send_minutes()
+        elif isinstance(focused, Input):
+            self._send_text()
+        else:
+            self.query_one("#templates", OptionList).action_select()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -30,10 +30,16 @@ from o2o_tui.i18n import t
 from o2o_tui.typed_text import ascii_typed
 from screens.keys import localize_bindings
 from screens.widgets.folded_text import FoldedText
+from screens.widgets.footer import KeyFooter
 
 
 def _cancel_binding() -> Binding:
     return Binding("escape", "cancel", "ui.key.cancel", id="dialog.cancel")
+
+
+def _ok_binding() -> Binding:
+    """Enter, for the footer: the field applies it itself (`SteadyInput`), in the order typed."""
+    return Binding("enter", "submit", "ui.key.ok", id="dialog.ok")
 
 
 def _editing_keys(bindings: list[BindingType]) -> dict[str, str]:
@@ -98,9 +104,13 @@ class Dialog(ModalScreen[ResultT], Generic[ResultT]):
     when the first dialog is built, not with the queue's first frame (`screens/merchant.tcss`). Unscoped, they
     read as they did in the app's stylesheet; as a widget's CSS they rank below it, so the glyph sets' borders
     there (`.-ascii .dialog`, `.-console .dialog`) still win, and every rule here still wins over Textual's own
-    (`Label`, `OptionList`, `Vertical`: fewer classes)."""
+    (`Label`, `OptionList`, `Vertical`: fewer classes).
+
+    A dialog has its own key footer, over the one of the screen it opened on: it shows the dialog's keys (its
+    own BINDINGS first, `FOOTER_OWN_KEYS`), never the keys behind it, which do nothing while it is open."""
 
     SCOPED_CSS = False
+    FOOTER_OWN_KEYS = True
     DEFAULT_CSS = """
     .dialog {
         width: 50;
@@ -137,12 +147,20 @@ class Dialog(ModalScreen[ResultT], Generic[ResultT]):
     }
     """
 
+    def _extend_compose(self, widgets: list[Any]) -> None:
+        super()._extend_compose(widgets)
+        widgets.append(KeyFooter())  # docked at the bottom, with every dialog's own compose
+
 
 class _FieldPrompt(Dialog[ResultT], Generic[ResultT]):
     """A dialog with one field that applies every key itself, in the order typed (`SteadyInput`)."""
 
     def field(self) -> SteadyInput:
         return self.query_one("#answer", SteadyInput)
+
+    async def action_submit(self) -> None:
+        """Enter (the footer's `⏎`): what the field's Enter does."""
+        await self.field().action_submit()
 
     async def on_key(self, event: events.Key) -> None:
         if await self.field().type_key(event):
@@ -162,7 +180,7 @@ class NumberPrompt(_FieldPrompt[int | None]):
     second time, so the prompt of the queue's most frequent key is built once and stays installed."""
 
     DEFAULT_CSS = "NumberPrompt { align: center middle; }"
-    BINDINGS = [_cancel_binding()]
+    BINDINGS = [_ok_binding(), _cancel_binding()]
     KEPT_NAME = "o2o-number-prompt"
 
     def __init__(
@@ -265,7 +283,7 @@ class CodePrompt(_FieldPrompt[str | None]):
     cached one, so a slip at the counter is "wrong code, try again", not a refusal from the platform later."""
 
     DEFAULT_CSS = "CodePrompt { align: center middle; }"
-    BINDINGS = [_cancel_binding()]
+    BINDINGS = [_ok_binding(), _cancel_binding()]
 
     def __init__(self, title: Content | str, *, check: Callable[[str], str | None] | None = None) -> None:
         super().__init__()
@@ -306,7 +324,7 @@ class ChoicePrompt(Dialog[str | None]):
     """Pick one of `choices` (value, label) with the arrows and Enter, or its digit."""
 
     DEFAULT_CSS = "ChoicePrompt { align: center middle; }"
-    BINDINGS = [_cancel_binding()]
+    BINDINGS = [Binding("enter", "choose", "ui.key.choose", id="dialog.choose"), _cancel_binding()]
 
     def __init__(
         self,
@@ -336,6 +354,10 @@ class ChoicePrompt(Dialog[str | None]):
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
+
+    def action_choose(self) -> None:
+        """Enter (the footer's `⏎`): the list's Enter picks the choice highlighted."""
+        self.query_one(OptionList).action_select()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)

@@ -11,7 +11,7 @@ computes them with; the server has the last word (a refund it refuses lands in t
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import ClassVar, Literal
 
 import msgspec
 from rich.cells import cell_len
@@ -62,7 +62,14 @@ class RefundDialog(Dialog[RefundBody | None]):
     RefundDialog #amount { text-style: bold; }
     RefundDialog #window { color: $text-muted; }
     """
-    BINDINGS = [Binding("escape", "cancel", "ui.key.cancel", id="dialog.cancel")]
+    # for the footer (the keys themselves are read in `on_key`); each step shows its own (`check_action`)
+    BINDINGS = [
+        Binding("enter", "next", "ui.key.next", id="refund.next"),
+        Binding("enter", "send", "care.key.refund", id="refund.send"),
+        Binding("tab", "note", "ui.key.note", id="refund.note"),
+        Binding("escape", "cancel", "ui.key.cancel", id="dialog.cancel"),
+    ]
+    STEP_ACTIONS: ClassVar[dict[str, Step]] = {"next": "lines", "send": "reason", "note": "reason"}
     AUTO_FOCUS = None  # the keys go to the dialog itself until the note is asked for
 
     def __init__(self, order: Order, *, queued: int = 0, until: str | None = None) -> None:
@@ -193,6 +200,29 @@ class RefundDialog(Dialog[RefundBody | None]):
         self.query_one("#error", Label).update(Content(text))
 
     # keys
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        step = self.STEP_ACTIONS.get(action)
+        return step is None or step == self.step
+
+    def action_next(self) -> None:
+        self._next()
+        self._show()
+
+    def action_send(self) -> None:
+        self._send()
+
+    def action_note(self) -> None:
+        self.query_one("#note", Input).focus()
+
+    def _next(self) -> None:
+        """Enter on the lines: on to the reason, once something is chosen."""
+        if self.amount() is None:
+            self._error(t("care.refund.choose_first"))
+            return
+        self._error("")
+        self.step = "reason"
+        self.refresh_bindings()  # the footer: the reason's keys
+
     def on_key(self, event: events.Key) -> None:
         note = self.query_one("#note", Input)
         if self.focused is note and note.display:
@@ -221,11 +251,7 @@ class RefundDialog(Dialog[RefundBody | None]):
             index = self.cursor
             self.chosen[index] = max(0, min(self.left[index], self.chosen[index] + step))
         elif event.key == "enter":
-            if self.amount() is None:
-                self._error(t("care.refund.choose_first"))
-                return True
-            self._error("")
-            self.step = "reason"
+            self._next()
         else:
             return False
         return True

@@ -87,7 +87,7 @@ class KeyFooter(Footer):
             return self._search_entries()
         seen: set[str] = set()  # one entry per binding id (`escape,backspace` is two keys, one entry)
         out: list[FooterEntry] = []
-        for _, binding, enabled, tooltip in self.screen.active_bindings.values():
+        for binding, enabled, tooltip in self._screen_bindings():
             name = binding.id or binding.action
             if not binding.show or name in seen:
                 continue
@@ -104,6 +104,26 @@ class KeyFooter(Footer):
                 )
             )
         return out
+
+    def _screen_bindings(self) -> list[tuple[Binding, bool, str | None]]:
+        """(binding, enabled, tooltip) of the screen's keys now. A dialog (`FOOTER_OWN_KEYS`) lists its own keys
+        first: its field or list binds Enter too (hidden), and what that does is what the dialog's Enter says."""
+        screen = self.screen
+        active: list[tuple[Binding, bool, str | None]] = [
+            (binding, enabled, tooltip) for _, binding, enabled, tooltip in screen.active_bindings.values()
+        ]
+        if not getattr(screen, "FOOTER_OWN_KEYS", False):
+            return active
+        own: list[tuple[Binding, bool, str | None]] = []
+        for _, binding in screen._bindings:
+            if binding.show:
+                state = self.app._check_action_state(binding.action, screen)
+                if state is not False:  # False: not now (another step's key), None: shown greyed
+                    own.append((binding, bool(state), binding.tooltip))
+        # the key Enter is one of (what the dialog is for) first, as the queue's `⏎ Open`; each shown as declared
+        enter = {binding.id or binding.action for binding, _, _ in own if binding.key == "enter"}
+        own.sort(key=lambda item: (item[0].id or item[0].action) not in enter)
+        return own + active
 
     def _search_entries(self) -> list[FooterEntry]:
         """Typing in a search field, letters go into it (none of the screen's keys acts): Enter keeps what it
