@@ -1,7 +1,8 @@
 """What the counter hears and sees flash: the queue's alert rules, with no Textual (a fake clock tests them).
 
 - A new order (or a customer's cancellation request) rings and flashes until someone opens or accepts it, again
-  every `ring_every_s` (a setting: `o2o_tui.settings`).
+  every `ring_every_s` (a setting: `o2o_tui.settings`). A request on an order still new (opened or ringing
+  already) rings and flashes anew: what the order needs changed, and accepting it would go against the customer.
 - A new order close to its accept deadline (the last third of its window, at least 60 s and at most 3 min)
   escalates: it is drawn red (`urgent`) and rings the URGENT pattern, faster (every quarter of the interval, at
   least every 5 s), until it is accepted or rejected; opening it does not silence that.
@@ -60,9 +61,18 @@ def urgent_window_s(created_at: datetime, deadline: datetime) -> float:
     return min(URGENT_MAX_S, max(URGENT_MIN_S, window / 3))
 
 
-def _needs_answer(entry: QueueEntry) -> bool:
+NEW = "new"  # what an order needs an answer to: being new,
+CANCEL_REQUEST = "cancel"  # its customer's cancellation request
+
+
+def _needs(entry: QueueEntry) -> Iterable[tuple[str, str]]:
+    """What the order waits for an answer to, each as (order id, NEW or CANCEL_REQUEST): a new order with a
+    request needs both, and the request arriving rings even though the order rings (or rang) as new."""
     order = entry.order
-    return order.status is OrderStatus.CREATED or order.cancellation is not None
+    if order.status is OrderStatus.CREATED:
+        yield order.id, NEW
+    if order.cancellation is not None:
+        yield order.id, CANCEL_REQUEST
 
 
 class Alerts:
@@ -73,13 +83,15 @@ class Alerts:
         self.offline_banner: str | None = None
         self._banner_short = "alerts.offline_short"  # the key of `offline_banner`'s short form
         self.muted_until: datetime | None = None
-        self._needing: frozenset[str] = frozenset()
+        self._needing: frozenset[tuple[str, str]] = frozenset()  # (order id, what it needs): `_needs`
         self._deadlines: dict[str, tuple[datetime, datetime]] = {}  # id -> (created_at, accept_deadline)
         self._last_ring: datetime | None = None
         self._last_urgent_ring: datetime | None = None
         self._link_state: LinkState | None = None
         self._disabled = False  # UNAUTHORIZED because an admin disabled the account (not a bad or revoked token)
         self._offline_alerted = False
+        # why the last link sound rang (`link_sound_reason`): the voice says it in words after the bell
+        self._link_reason: str | None = None
 
     def banner(self, width: int) -> str | None:
         """`offline_banner` as it fits `width` cells: the sentence, else its short form (never cut mid-word)."""
@@ -103,19 +115,21 @@ class Alerts:
     # orders
     def orders_changed(self, entries: Iterable[QueueEntry], now: datetime) -> list[Sound]:
         """The queue changed: orders that newly need an answer start ringing and flashing."""
-        needing: set[str] = set()
+        needing: set[tuple[str, str]] = set()
         deadlines: dict[str, tuple[datetime, datetime]] = {}
         for entry in entries:
-            if not _needs_answer(entry):
+            needs = list(_needs(entry))
+            if not needs:
                 continue
+            needing.update(needs)
             order = entry.order
-            needing.add(order.id)
             if order.status is OrderStatus.CREATED and order.accept_deadline is not None:
                 deadlines[order.id] = (order.created_at, order.accept_deadline)
-        fresh = needing - self._needing
+        fresh = {order_id for order_id, _ in needing - self._needing}  # a new need: a new order, a new request
         self._needing = frozenset(needing)
+        ids = {order_id for order_id, _ in needing}
         self._deadlines = deadlines
-        self.alerting = frozenset((self.alerting & needing) | fresh)
+        self.alerting = frozenset((self.alerting & ids) | fresh)
         sounds: list[Sound] = []
         if self._update_urgent(now):  # the louder pattern covers a new order that is urgent already
             sounds.append(Sound.URGENT)
@@ -180,6 +194,7 @@ class Alerts:
             self._disabled = False  # kept through a resync: it ends when the link says what it is now
         sounds: list[Sound] = []
         toast: str | None = None
+        reason = "offline"  # why a sound rang, said by the voice as the toast says it (`link_sound_reason`)
         if link.state is LinkState.OFFLINE:
             known_down = link.error is not None or previous in (LinkState.ONLINE, LinkState.RESYNCING)
             if known_down:
@@ -197,6 +212,7 @@ class Alerts:
             # nothing syncs until someone logs in again (or the account is enabled again): as loud as an outage
             if previous is not LinkState.UNAUTHORIZED:
                 sounds.append(Sound.OFFLINE)
+                reason = "disabled" if self._disabled else "unauthorized"
             if previous is not LinkState.UNAUTHORIZED or self._disabled != was_disabled:  # its reason, once
                 toast = t("alerts.disabled_toast" if self._disabled else "sync.unauthorized")
         elif link.state is LinkState.NOT_STORING:  # answering (new orders arrive), not storing: said once, quietly
@@ -208,13 +224,27 @@ class Alerts:
             if self._offline_alerted:
                 self._offline_alerted = False
                 sounds.append(Sound.BACK_ONLINE)
-                toast = t("ui.link.back_online")
+                toast, reason = t("ui.link.back_online"), "back_online"
             elif previous is LinkState.NOT_STORING:
                 toast = t("ui.link.storing_again")
             elif was_disabled:  # an admin enabled the account again: it works again by itself, said like a return
                 sounds.append(Sound.BACK_ONLINE)
-                toast = t("alerts.enabled_again")
+                toast, reason = t("alerts.enabled_again"), "enabled_again"
+        if sounds:
+            self._link_reason = reason
         return self._play(sounds, now), toast
+
+    @property
+    def disabled(self) -> bool:
+        """The link is refused because an admin disabled the account (not a bad or revoked token)."""
+        return self._disabled
+
+    @property
+    def link_sound_reason(self) -> str | None:
+        """Why the last OFFLINE or BACK_ONLINE rang: "offline", "unauthorized" (log in again), "disabled" (ask
+        the store or the administrator), "back_online", or "enabled_again" (the account was enabled again); None
+        before any. Read when the sound is said in words (`screens.announce`), after the frame that shows it."""
+        return self._link_reason
 
     # mute
     def mute(self, minutes: int, now: datetime) -> None:

@@ -18,7 +18,7 @@ from textual.message import Message
 
 from o2o_tui.i18n import t
 from o2o_tui.settings import load_settings, settings_stamp
-from o2o_tui.voice import Announcement, Announcer, Speaker, find_engine
+from o2o_tui.voice import Announcement, Announcer, Kind, Speaker, find_engine
 from screens.alerts import Alerts, Sound
 from screens.console_messages import ConsoleHost, Say
 from screens.source import LinkState
@@ -90,11 +90,20 @@ def announcements(voice: Voice, screen: RingingScreen, sounds: list[Sound]) -> l
     said: list[Announcement] = []
     if Sound.NEW_ORDER in sounds or Sound.URGENT in sounds:
         said += voice.announcer.orders((entry.order for entry in host.source.orders()), host.now())
+    # the link's words say what its toast says: a disabled account asks the store or the administrator (logging in
+    # again cannot help), and its enabling again is said as such
+    reason = screen.alerts.link_sound_reason
     if Sound.OFFLINE in sounds:
-        unauthorized = host.source.link().state is LinkState.UNAUTHORIZED
-        said.append(Announcer.link(False, unauthorized=unauthorized))
+        if reason == "disabled":
+            said.append(Announcement(Kind.LINK, t("voice.disabled")))
+        else:
+            unauthorized = host.source.link().state is LinkState.UNAUTHORIZED
+            said.append(Announcer.link(False, unauthorized=unauthorized))
     if Sound.BACK_ONLINE in sounds:
-        said.append(Announcer.link(True))
+        if reason == "enabled_again":
+            said.append(Announcement(Kind.LINK, t("voice.enabled_again")))
+        else:
+            said.append(Announcer.link(True))
     return said
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from o2o_tui.client.errors import unknown_route
@@ -138,18 +139,59 @@ def _voucher(reason: dict[str, Any]) -> str | None:
     return None
 
 
+def _moment(value: object) -> datetime | None:
+    """A time kept in a reason (a datetime or its ISO text), aware (a naive one read as UTC); None if unreadable."""
+    if not value:
+        return None
+    try:
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def accept_minutes(
+    prep: object, promised: object, confirmed: object, asked: object = None, delayed: object = 0
+) -> tuple[object, str]:
+    """(the minutes an accept's promise is away, what they are made of) as an accept's done line says them
+    (`orders.done.accept`: "25 min: 15 to prepare + 10 because the store is busy"): a busy store's extra minutes
+    come on top of the prep minutes asked, and an order for later may be promised at the time its customer asked
+    for (`asked`: its window's start). The prep minutes and "" when nothing came on top, a time is missing ("?"
+    for minutes unknown), or the order was delayed since (`delayed`: its delay minutes; a delay moves the promise
+    from the time it is asked, not from the accept: what the accept promised cannot be told then). Times:
+    datetimes or ISO text."""
+    minutes: object = prep if isinstance(prep, int) else "?"
+    promised_at, confirmed_at = _moment(promised), _moment(confirmed)
+    if not isinstance(prep, int) or promised_at is None or confirmed_at is None or delayed:
+        return minutes, ""
+    total = round((promised_at - confirmed_at).total_seconds() / 60)
+    if total <= prep:
+        return minutes, ""
+    asked_at = _moment(asked)
+    if asked_at is not None and asked_at == promised_at:
+        return total, t("orders.done.accept_asked", prep=prep)
+    return total, t("orders.done.accept_busy", prep=prep, extra=total - prep)
+
+
 def _already_accepted(reason: dict[str, Any], subject: str) -> str:
-    """Another accept stood first: the ready time and minutes the order really has, not the refused one's, and
-    whose it was (auto-accept, this counter's own, another counter's)."""
-    minutes = reason.get("preparation_minutes")
+    """Another accept stood first: the ready time and minutes the order really has, not the refused one's (a busy
+    store's extra minutes said as the accept says them: `accept_minutes`), and whose it was (auto-accept, this
+    counter's own, another counter's)."""
     promised = reason.get("promised_ready_at")
     at = stored_clock(promised, reason.get("timezone")) if promised else "?"
+    minutes, more = accept_minutes(
+        reason.get("preparation_minutes"),
+        promised,
+        reason.get("confirmed_at"),
+        reason.get("asked_at"),
+        reason.get("delayed_minutes"),
+    )
     key = "sync.explain.already_accepted"
     if reason.get("auto_accepted"):
         key = "sync.explain.already_accepted_auto"
     elif reason.get("accepted_here"):  # the accept that stood carries one of this device's own keys
         key = "sync.explain.already_accepted_here"
-    return t(key, subject=subject, at=at, minutes=minutes if isinstance(minutes, int) else "?")
+    return t(key, subject=subject, at=at, minutes=minutes, more=more)
 
 
 # actions meant for an order that may have ended (the food of a cancelled order back at the counter): its being

@@ -166,9 +166,12 @@ def _accept_that_stands(reason: dict[str, Any], order_doc: dict[str, Any], own_k
     them, whether the station accepted it by itself (the sentence then names auto-accept, not a counter), and
     whether the accept that stood carries one of this device's own keys (`accepted_here`: "this counter's
     accept already stood", not another counter's)."""
-    for name in ("preparation_minutes", "promised_ready_at"):
+    for name in ("preparation_minutes", "promised_ready_at", "confirmed_at", "delayed_minutes"):
         if reason.get(name) is None and order_doc.get(name) is not None:
             reason[name] = order_doc[name]
+    timing = order_doc.get("timing")  # an order for later may be promised at its customer's time: not busy minutes
+    if isinstance(timing, dict) and timing.get("type") == "SCHEDULED" and timing.get("window_start"):
+        reason["asked_at"] = timing["window_start"]
     reason["auto_accepted"] = bool(order_doc.get("auto_accepted"))
     stood = order_doc.get("accept_key")
     reason["accepted_here"] = isinstance(stood, str) and stood in own_keys

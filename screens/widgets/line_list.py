@@ -152,6 +152,9 @@ class LineList(ScrollView, Generic[RowT], can_focus=True):
         # key -> (cache token, strip): a line re-renders only when its token changes
         self._line_cache: dict[Hashable, tuple[tuple[object, ...], Strip]] = {}
         self._style_epoch = 0
+        self._terminal_size: Size | None = None  # the app's size at the last resize (`on_resize`)
+        self._rows_seen: int | None = None  # how many rows were in sight then
+        self._scrolled_away = False  # the person scrolled (wheel, scrollbar) since the list last showed the cursor
         self.renders = 0  # lines actually rendered (not served from the cache): for tests and the bench
 
     # ------------------------------------------------------------------ overridable parts
@@ -346,6 +349,7 @@ class LineList(ScrollView, Generic[RowT], can_focus=True):
         self.post_message(self.Highlighted(self, new))  # type: ignore[arg-type]
 
     def _scroll_to_index(self, index: int) -> None:
+        self._scrolled_away = False
         if not self.size.height:
             self.call_after_refresh(lambda: self._scroll_to_cursor())
             return
@@ -405,8 +409,33 @@ class LineList(ScrollView, Generic[RowT], can_focus=True):
             self.refresh_key(self.cursor_key)
 
     def on_resize(self) -> None:
+        """Bring the cursor into view, unless the person scrolled it out of sight (the mouse wheel, the scrollbar)
+        and the list changed size because the screen around it did (a line above or below it came or went, the
+        terminal the same size): then the scroll stays where they put it. A terminal resized brings it back."""
         self.virtual_size = Size(self.size.width, len(self._rows) + self.header_lines)
-        self._scroll_to_cursor()
+        terminal = self.app.size
+        resized, self._terminal_size = terminal != self._terminal_size, terminal
+        rows_before, self._rows_seen = self._rows_seen, max(0, self.size.height - self.header_lines)
+        top, index = int(self.scroll_offset.y), self.cursor_row
+        out_of_sight = bool(rows_before) and index >= 0 and not top <= index < top + (rows_before or 0)
+        if resized or not (self._scrolled_away and out_of_sight):
+            self._scroll_to_cursor()
+
+    # the person scrolls without moving the cursor: a resize not of the terminal keeps that scroll (`on_resize`)
+    def on_mouse_scroll_down(self) -> None:
+        self._scrolled_away = True
+
+    def on_mouse_scroll_up(self) -> None:
+        self._scrolled_away = True
+
+    def on_scroll_to(self) -> None:  # the scrollbar dragged
+        self._scrolled_away = True
+
+    def on_scroll_up(self) -> None:  # the scrollbar clicked
+        self._scrolled_away = True
+
+    def on_scroll_down(self) -> None:
+        self._scrolled_away = True
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
