@@ -118,3 +118,17 @@ def test_new_orders_leave_out_held_ones_and_a_fresh_profile_pulls_first(
     [warning] = _errors(result)  # not a silent "nothing to do"
     assert warning["warning"] == "never_synced" and "o2o sync --once" in warning["message"]
     assert "Nothing synced yet" in fresh("orders", "list").stdout
+
+
+def test_an_accept_run_again_while_busy_says_the_busy_minutes_it_promised(running: RunningPlatform, cli: Cli) -> None:  # noqa: F811
+    """The accept promised prep + the busy store's extra minutes: the second run says them as the accept did."""
+    assert running.seed is not None
+    [order_id] = place_orders(running.url, running.seed, 1)
+    cli("store", "busy", "--extra", "10")
+    cli("sync", "--once")
+    cli.json("orders", "accept", order_id, "--prep", "15")
+    cli("orders", "ready", order_id)
+    again = cli("orders", "accept", order_id)  # the same minutes (the store's 15): done already, exit 0
+    assert "(25 min: 15 to prepare + 10 because the store is busy). Nothing was sent" in again.stdout
+    refused = cli("orders", "accept", order_id, "--prep", "20", code=Exit.REJECTED)
+    assert "(25 min: 15 to prepare + 10 because the store is busy)" in refused.stderr

@@ -775,14 +775,21 @@ def _ticket_line(ticket: Any, number: str) -> str | None:
 
 
 def _accept_times(order: Any, cache: Any) -> dict[str, Any]:
-    """When the order was accepted, its ready time and minutes, on the store's clock."""
+    """When the order was accepted, its ready time and minutes (a busy store's extra minutes said as the accept
+    says them: `sync.explain.accept_minutes`), on the store's clock."""
     zone = _store_zone(cache)
 
     def clock(moment: Any) -> str:
         return moment.astimezone(zone).strftime("%H:%M") if moment is not None else "?"
 
-    minutes = order.preparation_minutes if order.preparation_minutes is not None else "?"
-    return {"at": clock(order.confirmed_at), "ready": clock(order.promised_ready_at), "minutes": minutes}
+    from o2o_tui.sync.explain import accept_minutes as promised_minutes
+
+    timing = getattr(order, "timing", None)  # an order for later may be promised at its customer's time
+    asked = timing.window_start if timing is not None and str(timing.type) == "SCHEDULED" else None
+    minutes, more = promised_minutes(
+        order.preparation_minutes, order.promised_ready_at, order.confirmed_at, asked, order.delayed_minutes or 0
+    )
+    return {"at": clock(order.confirmed_at), "ready": clock(order.promised_ready_at), "minutes": minutes, "more": more}
 
 
 def _act(
