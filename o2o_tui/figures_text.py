@@ -246,13 +246,18 @@ def _money(amount: Money | None) -> str:
 
 
 def summary_lines(report: DayReport) -> list[str]:
+    done = report.completed if report.done is None else report.done  # None: an older platform's report
+    # handed off today differs from done when orders cross midnight (placed yesterday, handed off today, or the
+    # other way round): said only then
+    handed_off = "" if report.completed == done else t("figures.counts_handed_off", completed=report.completed)
     counts = t(
         "figures.counts",
         placed=report.placed,
-        completed=report.completed,
+        done=done,
         cancelled=report.cancelled,
         refused=report.refused,
         open=report.open,
+        handed_off=handed_off,
     )
     money = t(
         "figures.revenue",

@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 from o2o_tui.cli import app as cli_app
 from o2o_tui.config import Profile, profile_cache_dir, save_profile
+from o2o_tui.domain.money import format_money
 from o2o_tui.domain.order import Order, OrderStatus, Party, PaymentStatus
 from o2o_tui.domain.refunds import Refund
 from o2o_tui.i18n import set_language
@@ -83,17 +84,22 @@ def test_a_cancelled_orders_ticket_and_receipt_say_cancelled(lang: str, mark: st
 
 
 @pytest.mark.parametrize(("lang", "paid", "not_paid", "refunded"), [
-    ("en", "Paid online", "Cancelled: not paid", "Cancelled: refunded"),
-    ("zh", "已在线支付", "已取消：无需支付", "已取消：已退款"),
+    ("en", "Paid online", "Cancelled: not paid", "Cancelled: paid online, all {total} refunded"),
+    ("zh", "已在线支付", "已取消：无需支付", "已取消：已在线支付，已全额退款 {total}"),
 ])  # fmt: skip
 def test_a_cancelled_orders_receipt_says_it_was_not_paid(lang: str, paid: str, not_paid: str, refunded: str) -> None:
+    """A cancelled order paid online got all its total back with the cancel (it said "not paid")."""
     set_language(lang)
     live = _lines(receipt(sample_order(7, OrderStatus.CONFIRMED, minutes_ago=3), sample_store(), FROZEN_NOW))
     assert paid in live
-    order = _cancelled()  # the platform keeps its payment PAID: a cancel moves no money on the order
+    order = _cancelled()  # the platform keeps its payment PAID: its money goes back with the cancel
     assert order.payment.status is PaymentStatus.PAID
     bill = _lines(receipt(order, sample_store(), FROZEN_NOW))
-    assert not_paid in bill and paid not in bill
+    refunded = refunded.format(total=format_money(order.totals.total).replace("¥", "￥"))
+    assert refunded in bill and paid not in bill and not_paid not in bill
+    pending = msgspec.structs.replace(order.payment, status=PaymentStatus.PENDING)
+    unpaid = msgspec.structs.replace(order, payment=pending)
+    assert not_paid in _lines(receipt(unpaid, sample_store(), FROZEN_NOW))
     # money the order says went back (a whole refund before the cancel): said so; never "paid after refunds"
     back = msgspec.structs.replace(
         order,

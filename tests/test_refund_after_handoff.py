@@ -26,7 +26,7 @@ from sqlalchemy import select, update
 
 from o2o_tui.cli.exits import Exit
 from o2o_tui.config import Profile
-from o2o_tui.domain.money import Money
+from o2o_tui.domain.money import Money, format_money
 from o2o_tui.domain.order import OrderStatus, OrderType, PaymentStatus
 from o2o_tui.domain.refunds import (
     REFUNDS_MAX,
@@ -337,8 +337,9 @@ def test_a_paid_order_refunded_in_part_then_cancelled_says_so(english: None) -> 
     totals = msgspec.structs.replace(order.totals, refunded=Money(1800, "CNY"))
     refunded = msgspec.structs.replace(order, refunds=[made], payment=paid, totals=totals)
     text = detail_content(QueueEntry(refunded), FROZEN_NOW).plain
-    assert "Payment: Cancelled: paid online, ¥18.00 refunded" in text and "none" not in text
+    total = format_money(order.totals.total)  # the rest went back with the cancel, so all of it
+    assert f"Payment: paid online, all {total} refunded (order cancelled)" in text and "none" not in text
     plain = msgspec.structs.replace(order, payment=paid)
-    assert "Payment: none (order cancelled)" in detail_content(QueueEntry(plain), FROZEN_NOW).plain
+    assert f"Payment: paid online, all {total} refunded" in detail_content(QueueEntry(plain), FROZEN_NOW).plain
     set_language("zh")
-    assert "已在线支付，已退款 ¥18.00" in detail_content(QueueEntry(refunded), FROZEN_NOW).plain
+    assert f"已在线支付，已全额退款 {total}" in detail_content(QueueEntry(refunded), FROZEN_NOW).plain

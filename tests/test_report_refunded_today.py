@@ -89,17 +89,18 @@ def test_refunded_today_counts_every_refund_of_the_day(running: RunningPlatform,
     cli("login", "--url", running.url, "--token", cli.token)
     report = cli.json("report", "day")["report"]
     items = sum(line["total"]["amount"] for line in whole["lines"])
-    assert report["refunded_today"] == {"amount": whole_back + 2 * unit, "currency": "CNY"}
+    back = cancelled["totals"]["total"]["amount"] - unit  # the rest of the paid order went back on cancel
+    assert report["refunded_today"] == {"amount": whole_back + 2 * unit + back, "currency": "CNY"}
     # revenue as before: the items of the day's sales less the items given back on them
     assert report["refunds"]["amount"] == items and report["gross"]["amount"] == items
     assert report["revenue"]["amount"] == report["gross"]["amount"] - report["refunds"]["amount"]
 
     plain = cli("report", "day").stdout
-    total = f"¥{(whole_back + 2 * unit) / 100:,.2f}"
+    total = f"¥{(whole_back + 2 * unit + back) / 100:,.2f}"
     assert f"Refunded today {total}" in plain
     rows = list(csv.reader(io.StringIO(cli("report", "day", "--csv", "--what", "money").stdout.lstrip("\ufeff"))))
     assert rows[0] == ["date", "gross", "refunds", "revenue", "refunded_today", "currency"]
-    assert rows[1][4] == f"{(whole_back + 2 * unit) / 100:.2f}" and rows[1][5] == "CNY"
+    assert rows[1][4] == f"{(whole_back + 2 * unit + back) / 100:.2f}" and rows[1][5] == "CNY"
 
 
 def test_a_report_without_the_figure_leaves_the_line_out() -> None:
@@ -118,8 +119,8 @@ def test_a_report_without_the_figure_leaves_the_line_out() -> None:
 
 
 @pytest.mark.parametrize(("lang", "said", "wrong"), [
-    ("en", "Cancelled: paid online, ￥{amount} refunded", "Cancelled: not paid"),
-    ("zh", "已取消：已在线支付，已退款 ￥{amount}", "已取消：无需支付"),
+    ("en", "Cancelled: paid online, all ￥{amount} refunded", "Cancelled: not paid"),
+    ("zh", "已取消：已在线支付，已全额退款 ￥{amount}", "已取消：无需支付"),
 ])  # fmt: skip
 def test_a_receipt_of_an_order_refunded_in_part_then_cancelled(
     running: RunningPlatform, lang: str, said: str, wrong: str
@@ -130,10 +131,11 @@ def test_a_receipt_of_an_order_refunded_in_part_then_cancelled(
     assert answer.status_code == 200, answer.text
     seen = msgspec.json.decode(api(running, "merchant").get(f"/v1/orders/{order['id']}").content, type=Order)
     assert seen.status is OrderStatus.CANCELLED and seen.payment.status is PaymentStatus.PAID
+    assert 0 < unit < seen.totals.total.amount  # a part refunded: the rest went back with the cancel
     set_language(lang)
     try:
         lines = decode(render(receipt(seen, None, datetime.now(UTC)))).lines
     finally:
         set_language(None)
-    assert said.format(amount=f"{unit / 100:.2f}") in lines, lines
+    assert said.format(amount=f"{seen.totals.total.amount / 100:.2f}") in lines, lines  # all, not the unit
     assert wrong not in lines

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import msgspec
 import pytest
 
+from o2o_tui.domain.money import format_money
 from o2o_tui.domain.order import Order
 from o2o_tui.i18n import set_language
 from screens.source import QueueEntry
@@ -50,6 +51,7 @@ def test_a_cancelled_order_reads_paid_nothing_and_a_live_one_paid(shared_platfor
     assert _payment_line(_order(shared_platform, live["id"])) == "Payment: paid"
     cancelled = _order(shared_platform, gone["id"])
     assert cancelled.payment.status.value == "PAID"  # as the platform keeps it
-    assert _payment_line(cancelled) == "Payment: none (order cancelled)"
+    total = format_money(cancelled.totals.total)  # paid online, all of it went back with the cancel
+    assert _payment_line(cancelled) == f"Payment: paid online, all {total} refunded (order cancelled)"
     set_language("zh")
-    assert _payment_line(cancelled) == "支付：无（订单已取消）"  # the catalog's full-width colon and brackets
+    assert _payment_line(cancelled) == f"支付：已在线支付，已全额退款 {total}（订单已取消）"  # full-width colon, brackets

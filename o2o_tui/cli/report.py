@@ -59,7 +59,7 @@ def csv_bytes(report: Any, what: What) -> bytes:
             writer.writerow([report.date, f"{hour.hour:02d}:00", hour.placed, hour.completed])
     elif what is What.ITEMS:
         writer.writerow(["date", "item_id", "name", "quantity", "revenue", "currency"])
-        for item in report.top_items:
+        for item in report.items or report.top_items:  # every item sold (a platform without `items`: its top)
             revenue = _decimal(item.revenue.amount, item.revenue.currency)
             writer.writerow(
                 [report.date, _cell(item.item_id), _cell(item.name), item.quantity, revenue, item.revenue.currency]

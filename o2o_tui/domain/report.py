@@ -16,7 +16,7 @@ from o2o_tui.domain.limits import require_times_in_range
 from o2o_tui.domain.money import Money
 
 HOURS_IN_DAY = 24
-TOP_ITEMS = 10  # the top items listed by quantity and, separately, by revenue
+TOP_ITEMS = 10  # the top items listed by quantity and, separately, by revenue (`items` lists them all)
 
 
 class HourFigures(msgspec.Struct, frozen=True):
@@ -65,9 +65,12 @@ class DayReport(msgspec.Struct, frozen=True):
     generated_at: datetime
     placed: int = 0  # orders placed that day
     completed: int = 0  # orders delivered or handed off that day (placed that day or before)
+    # of the day's orders: delivered or handed off by now (that day or after it), so that placed = done +
+    # cancelled + refused + open; added later (None: a platform that does not say it)
+    done: int | None = None
     cancelled: int = 0  # of the day's orders: cancelled after the merchant accepted, or by anyone else
     refused: int = 0  # of the day's orders: rejected by the merchant before accepting
-    open: int = 0  # of the day's orders: not ended yet
+    open: int = 0  # of the day's orders: not done, cancelled or refused yet
     hours: list[HourFigures] = []  # 24 entries, hour 0 first
     accept_time: Durations = Durations()  # created -> accepted
     prep_time: Durations = Durations()  # accepted -> ready
@@ -81,6 +84,8 @@ class DayReport(msgspec.Struct, frozen=True):
     refunded_today: Money | None = None
     top_items: list[ItemFigures] = []  # by quantity, then revenue
     top_revenue: list[ItemFigures] = []  # by revenue, then quantity
+    # every item sold that day, by quantity then revenue (their revenues add up to the day's revenue); added later
+    items: list[ItemFigures] = []
 
     def __post_init__(self) -> None:
         require_times_in_range(self)

@@ -10,7 +10,9 @@ Which orders count (all times on the store's wall clock, `stores.local_time`):
   and top items only those the store accepted and that were not cancelled: a new order may still time out);
   the accept time runs from when the order rang: its creation, or for an order for later its release
   (`released_at`, 0 s when staff accepted it before it rang), as its accept deadline does;
-- completed (per hour too): orders delivered or handed off that day, whenever they were placed.
+- completed (per hour too): orders delivered or handed off that day, whenever they were placed;
+- the day's orders split whole: placed = done (delivered or handed off by now, on that day or after it: one placed
+  at 23:52 and handed off at 00:05 is done) + cancelled + refused + open (not ended yet).
 A refusal is a cancellation by the merchant of an order it never accepted (`reject`); any other cancellation
 counts under cancellations with its reason code and who cancelled. Refunds are read from the order documents
 when they carry them (`refunds: [{amount}]`, else `totals.refunded`); older documents simply have none.
@@ -18,8 +20,12 @@ when they carry them (`refunds: [{amount}]`, else `totals.refunded`); older docu
 Two refund figures, for two questions: `refunds` is the items given back on the day's sales (revenue is the items
 less it: a delivery fee was never in the items, a cancelled order never in the sales); `refunded_today` is all
 money given back that day by the clock of each refund (`at`), on any order (one cancelled later, one placed the day
-before), delivery fees included: what a care lead reconciles with the payments. The query takes, besides the
-day's orders, those open across the day (placed before it, ended after it or not yet), where such a refund can be.
+before, one handed off days before within the refund window), delivery fees included, and what a paid order's
+cancel gave back that day (its payment goes back with the cancel, `o2o_tui/domain/refunds.py`: what was left of
+its total after its refunds, at its `ended_at`): what a care lead reconciles with the payments. The query takes,
+besides the day's orders, every order a refund could be made on that day: not ended before the day began less
+the refund window (`refund_window_days`: a refund after handoff is taken only that long after `ended_at`), still
+inside the index's range (a refund changes the order: `updated_at` is at or after it).
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ from sqlalchemy import bindparam, or_, select
 from o2o_tui.domain.identity import Role
 from o2o_tui.domain.limits import as_utc
 from o2o_tui.domain.money import Money
-from o2o_tui.domain.order import OrderLine, OrderStatus, Party
+from o2o_tui.domain.order import OrderLine, OrderStatus, Party, PaymentStatus
 from o2o_tui.domain.report import (
     HOURS_IN_DAY,
     TOP_ITEMS,
@@ -69,6 +75,11 @@ class _Refund(msgspec.Struct, frozen=True):
 
 class _Totals(msgspec.Struct, frozen=True):
     refunded: Money | None = None  # issue #12: given back so far
+    total: Money | None = None
+
+
+class _Payment(msgspec.Struct, frozen=True):
+    status: str = "PAID"  # a PaymentStatus value (text: a newer status must not fail the day)
 
 
 class _Figured(msgspec.Struct, frozen=True):
@@ -86,16 +97,18 @@ class _Figured(msgspec.Struct, frozen=True):
     cancelled_by: str | None = None  # a Party value (kept as text: a newer party must not fail the day)
     refunds: list[_Refund] = []  # issue #12 refunds (o2o_tui/domain/refunds.py), when the documents carry them
     totals: _Totals | None = None
+    payment: _Payment | None = None
 
 
 _decode_many = msgspec.json.Decoder(_Figured).decode
 _QUERY = select(db.orders.c.doc).where(
     db.orders.c.store_id == bindparam("b_store"),
     db.orders.c.updated_at >= bindparam("b_start"),  # the index's range: nothing older changed that day
-    # alive at some time of the day: placed before its end, and not ended before its start (the day's orders,
-    # the day's completions, and the orders open across the day, whose refunds that day count in refunded_today)
+    # placed before the day's end, and not ended before its start less the refund window: the day's orders, the
+    # day's completions, the orders open across the day, and those handed off a few days before that may take a
+    # refund that day (each one's refunds that day count in refunded_today)
     db.orders.c.created_at < bindparam("b_end"),
-    or_(db.orders.c.ended_at.is_(None), db.orders.c.ended_at >= bindparam("b_start")),
+    or_(db.orders.c.ended_at.is_(None), db.orders.c.ended_at >= bindparam("b_since")),
 )
 
 
@@ -180,6 +193,22 @@ def _refunded_within(order: _Figured, start: datetime, end: datetime, created_to
     return total
 
 
+def _back_on_cancel(order: _Figured, start: datetime, end: datetime) -> int:
+    """What a paid order's cancel gave back between `start` and `end`: what was left of its total after its
+    refunds, at its end (a cancelled order's payment goes back with the cancel; the platform keeps its payment
+    status as it was: PAID, or REFUNDED when all had gone back already). An order never paid (PENDING) gave none."""
+    if order.status is not OrderStatus.CANCELLED or order.ended_at is None:
+        return 0
+    if not start <= as_utc(order.ended_at) < end:
+        return 0
+    if order.payment is not None and order.payment.status != PaymentStatus.PAID:
+        return 0
+    total = order.totals.total if order.totals is not None else None
+    if total is None:
+        return 0
+    return max(0, total.amount - _refunded(order))
+
+
 def _is_refusal(order: _Figured) -> bool:
     return order.cancelled_by == Party.MERCHANT and order.confirmed_at is None
 
@@ -197,7 +226,7 @@ def compute(store: Store, day: date, docs: list[bytes], now: datetime) -> DayRep
     quantity: Counter[str] = Counter()
     item_revenue: Counter[str] = Counter()
     names: dict[str, str] = {}
-    placed = completed = cancelled = refused = still_open = gross = refunds = refunded_today = 0
+    placed = completed = done = cancelled = refused = still_open = gross = refunds = refunded_today = 0
     for doc in docs:
         order = _decode_many(doc)
         ended = as_utc(order.ended_at) if order.ended_at is not None else None
@@ -206,6 +235,7 @@ def compute(store: Store, day: date, docs: list[bytes], now: datetime) -> DayRep
             completed_by_hour[ended.astimezone(zone).hour] += 1
         created = as_utc(order.created_at)
         refunded_today += _refunded_within(order, start, end, start <= created < end)
+        refunded_today += _back_on_cancel(order, start, end)
         if not start <= created < end:
             continue
         placed += 1
@@ -225,7 +255,9 @@ def compute(store: Store, day: date, docs: list[bytes], now: datetime) -> DayRep
                 cancelled += 1
                 cancels[(reason, order.cancelled_by or str(Party.PLATFORM))] += 1
             continue
-        if ended is None:
+        if order.status in _COMPLETED:  # done by now, that day or after it
+            done += 1
+        else:
             still_open += 1
         if order.confirmed_at is None:  # not accepted yet: it may still time out, so it is no sale (only open)
             continue
@@ -241,11 +273,14 @@ def compute(store: Store, day: date, docs: list[bytes], now: datetime) -> DayRep
         if by_line is None:
             refunds += _refunded(order)
     currency = store.currency
-    items = [
-        ItemFigures(item_id, names[item_id], quantity[item_id], Money(item_revenue[item_id], currency))
-        for item_id in quantity
-        if quantity[item_id] > 0  # an item refunded whole sold nothing
-    ]
+    items = sorted(
+        (
+            ItemFigures(item_id, names[item_id], quantity[item_id], Money(item_revenue[item_id], currency))
+            for item_id in quantity
+            if quantity[item_id] > 0  # an item refunded whole sold nothing
+        ),
+        key=lambda i: (-i.quantity, -i.revenue.amount, i.name),
+    )
     return DayReport(
         store_id=store.id,
         date=day.isoformat(),
@@ -254,6 +289,7 @@ def compute(store: Store, day: date, docs: list[bytes], now: datetime) -> DayRep
         generated_at=now,
         placed=placed,
         completed=completed,
+        done=done,
         cancelled=cancelled,
         refused=refused,
         open=still_open,
@@ -271,8 +307,9 @@ def compute(store: Store, day: date, docs: list[bytes], now: datetime) -> DayRep
         refunds=Money(refunds, currency),
         revenue=Money(gross - refunds, currency),
         refunded_today=Money(refunded_today, currency),
-        top_items=sorted(items, key=lambda i: (-i.quantity, -i.revenue.amount, i.name))[:TOP_ITEMS],
+        top_items=items[:TOP_ITEMS],
         top_revenue=sorted(items, key=lambda i: (-i.revenue.amount, -i.quantity, i.name))[:TOP_ITEMS],
+        items=items,
     )
 
 
@@ -281,7 +318,8 @@ def day_report(ctx: Ctx, store_id: str, day_text: str | None) -> DayReport:
     store = stores.visible_store(ctx.conn, ctx.caller, store_id, staff_roles=(Role.MERCHANT,))
     day = parse_day(day_text) if day_text else stores.local_time(store, ctx.now).date()
     start, end = day_bounds(_zone(store), day)
+    since = start - timedelta(days=max(0.0, ctx.settings.refund_window_days))
     rows = ctx.conn.execute(
-        _QUERY, {"b_store": store.id, "b_start": db.iso(start), "b_end": db.iso(end)}
+        _QUERY, {"b_store": store.id, "b_start": db.iso(start), "b_end": db.iso(end), "b_since": db.iso(since)}
     ).scalars()
     return compute(store, day, list(rows), ctx.now)

@@ -260,16 +260,16 @@ def receipt(order: Order, store: Store | None, now: datetime, *, width: int = WI
 
 
 def payment_words(order: Order) -> str:
-    """The receipt's payment line: "Paid online", "To be paid", "Refunded"; a cancelled order's says it was
-    cancelled and not paid, or refunded when the order says the money went back (the platform keeps a cancelled
-    order's payment status as it was: it never reads a bare PAID on its receipt). A cancelled order the store
-    refunded in part before the cancel was paid, and says so with what went back ("Cancelled: paid online, ￥18.00
-    refunded", the platform's own payment status), never "not paid" under its refund lines."""
+    """The receipt's payment line: "Paid online", "To be paid", "Refunded". A cancelled order paid online had all
+    of its total given back: what the store refunded before the cancel, and the rest with the cancel (its payment
+    goes back with it, o2o_tui/domain/refunds.py; the platform keeps the payment status as it was, PAID), so it
+    says "Cancelled: paid online, all ￥20.00 refunded", as the day's "refunded today" counts it; never "not
+    paid", nor only a part refunded as if the store kept the rest. One not paid yet says "Cancelled: not paid"."""
     status = order.payment.status
     if order.status is not OrderStatus.CANCELLED:
         return t(f"printing.receipt.payment.{status.value}")
-    if status is PaymentStatus.REFUNDED:
-        return t("printing.receipt.payment.cancelled_refunded")
+    if status is not PaymentStatus.PENDING:
+        return t("printing.receipt.payment.cancelled_refunded", amount=_amount(order.totals.total))
     refunded = order.totals.refunded
     if refunded is None or not refunded.amount:  # older answers: the refunds listed
         refunded = refunded_total(order)

@@ -55,11 +55,14 @@ def _cancelled_words(order: Order) -> str:
 
 
 def _payment_words(order: Order) -> str:
-    """A cancelled order is paid nothing, though the platform keeps its payment status as it was (PAID); one whose
-    money went back says refunded. One the store refunded in part before the cancel was paid, and says so with
-    what went back, as its printed receipt does ("Cancelled: paid online, ￥18.00 refunded"), never "none"."""
+    """A cancelled order paid online had all of its total given back (the refunds before the cancel, the rest with
+    the cancel), though the platform keeps its payment status as it was (PAID): it says so with the total, as its
+    printed receipt does ("paid online, all ￥20.00 refunded (order cancelled)"), never "none" nor only a part.
+    One not paid yet says none."""
     status = order.payment.status
-    if order.status is OrderStatus.CANCELLED and status is not PaymentStatus.REFUNDED:
+    if order.status is OrderStatus.CANCELLED and status is not PaymentStatus.PENDING:
+        return t("ui.payment.cancelled_refunded", amount=format_money(order.totals.total))
+    if order.status is OrderStatus.CANCELLED:
         refunded = refunded_amount(order)
         if refunded.amount > 0:
             key = f"printing.receipt.payment.cancelled_part_refunded.{status.value}"
