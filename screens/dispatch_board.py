@@ -274,9 +274,14 @@ class ActionsDone(Message):
 
 class CourierPicker(ModalScreen[str | None]):
     """Choose a courier for an order: couriers sorted by when they are free, each with its status as the board's
-    courier list says it (its problem, if it reported one); off-duty ones last, and they cannot be chosen."""
+    courier list says it (its problem, if it reported one); off-duty ones last, and they cannot be chosen.
+    Its own key footer (`⏎ Choose esc Cancel`) over the board's, whose keys do nothing while it is open."""
 
-    BINDINGS = [Binding("escape", "cancel", "dispatch.board.key.cancel", id="dispatch.picker.cancel")]
+    FOOTER_OWN_KEYS = True
+    BINDINGS = [  # Enter for the footer: the list that has the focus applies it itself
+        Binding("enter", "choose", "dispatch.board.key.choose", id="dispatch.picker.choose"),
+        Binding("escape", "cancel", "dispatch.board.key.cancel", id="dispatch.picker.cancel"),
+    ]
 
     def __init__(
         self,
@@ -323,6 +328,7 @@ class CourierPicker(ModalScreen[str | None]):
         with Vertical(classes="board-dialog"):
             yield Static(self._title, classes="title")
             yield OptionList(*options, id="courier-choices")
+        yield KeyFooter()
 
     def _free_at(self, state: CourierState) -> list[str]:
         """ "  free 12:40" after an on-duty courier; nothing after an off-duty one (it is not free at any time)."""
@@ -338,6 +344,10 @@ class CourierPicker(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
+
+    def action_choose(self) -> None:
+        """Enter (the footer's `⏎`) while the list has not the focus: the list's Enter, the courier highlighted."""
+        self.query_one(OptionList).action_select()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)

@@ -18,6 +18,7 @@ from o2o_tui.i18n import t
 from screens.help_screen import KeyRow, help_note
 from screens.keys import declared_actions, localize_bindings
 from screens.widgets.city_map import COURIER_MARKS
+from screens.widgets.footer import KeyFooter
 
 # list movement keys carry no footer text: what they do, by action
 _ACTION_HELP = {
@@ -51,6 +52,9 @@ def help_entries(board: DOMNode, order_list: DOMNode) -> list[tuple[str, str]]:
 
 
 class BoardHelp(ModalScreen[None]):
+    """Its own key footer (`esc Close`) over the board's, whose keys do nothing while it is open."""
+
+    FOOTER_OWN_KEYS = True
     BINDINGS = [
         Binding("escape,q,question_mark", "close", "dispatch.board.key.close", id="dispatch.help.close"),
     ]
@@ -79,6 +83,7 @@ class BoardHelp(ModalScreen[None]):
             yield help_note(t("dispatch.board.help.tags"))
             yield help_note(t("dispatch.board.help.picked_up"))
             yield help_note(t("dispatch.board.help.cached"))  # the tag of an order read from the cache
+        yield KeyFooter()
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -167,7 +167,10 @@ class MenuNews(Message):
 class TimePrompt(Dialog[str | None]):
     """ "HH:MM" in store time (a time already past means tomorrow)."""
 
-    BINDINGS = [Binding("escape", "cancel", "ui.key.cancel", id="menu.time.cancel")]
+    BINDINGS = [  # Enter for the footer (`⏎ OK`): the field that has the focus applies it itself
+        Binding("enter", "submit", "ui.key.ok", id="menu.time.ok"),
+        Binding("escape", "cancel", "ui.key.cancel", id="menu.time.cancel"),
+    ]
 
     def __init__(self, title: str) -> None:
         super().__init__()
@@ -191,6 +194,10 @@ class TimePrompt(Dialog[str | None]):
             self.query_one("#error", Label).update(Content(t("menu_editor.error.time")))
             return
         self.dismiss(text)
+
+    async def action_submit(self) -> None:
+        """Enter (the footer's `⏎`) while the field has not the focus: what the field's Enter does."""
+        await self.query_one("#answer", Input).action_submit()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -82,7 +82,10 @@ class TextPrompt(Dialog[str | None]):
     DEFAULT_CSS = """
     TextPrompt { align: center middle; }
     """
-    BINDINGS = [Binding("escape", "cancel", "ui.key.cancel", id="dialog.cancel")]
+    BINDINGS = [  # Enter for the footer (`⏎ OK`): the field that has the focus applies it itself
+        Binding("enter", "submit", "ui.key.ok", id="dialog.ok"),
+        Binding("escape", "cancel", "ui.key.cancel", id="dialog.cancel"),
+    ]
 
     def __init__(
         self,
@@ -132,6 +135,10 @@ class TextPrompt(Dialog[str | None]):
             self.query_one("#error", Label).update(Content(problem))
             return
         self.dismiss(text)
+
+    async def action_submit(self) -> None:
+        """Enter (the footer's `⏎`) while the field has not the focus: what the field's Enter does."""
+        await self.query_one("#answer", Input).action_submit()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

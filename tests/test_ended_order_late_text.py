@@ -7,11 +7,8 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-import httpx
 import msgspec
 
 from o2o_tui.cli.exits import Exit
@@ -20,27 +17,12 @@ from o2o_tui.platform import db, orders
 from o2o_tui.platform.context import Ctx
 from o2o_tui.platform.jobs import SYSTEM
 from o2o_tui.platform.settings import Settings
-from tests.support.platform import RunningPlatform, api, order_body, start_platform
+from tests.support.platform import RunningPlatform, api, order_body
+from tests.support.purge import ok, start_purging_platform, wait_for
 from tests.test_cli_orders import Cli
 
 WINDOW_SECONDS = 4
 SECRET = "call 13912345678"
-Json = dict[str, Any]
-
-
-def _ok(response: httpx.Response) -> Json:
-    assert response.status_code in (200, 201), response.text
-    answer: Json = response.json()
-    return answer
-
-
-def _wait_until(check: Callable[[], bool], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.2)
-    return check()
 
 
 def _stored_answers(db_url: str) -> str:
@@ -48,28 +30,23 @@ def _stored_answers(db_url: str) -> str:
         return "\n".join(bytes(row[0]).decode("utf-8", "replace") for row in conn.execute("SELECT body FROM idempotency"))
 
 
-def _start(tmp_path: Path) -> RunningPlatform:
-    env = {"O2O_JOB_INTERVAL_SECONDS": "0.2", "O2O_PURGE_PERSONAL_HOURS": str(WINDOW_SECONDS / 3600)}
-    return start_platform(tmp_path / "platform", env=env)
-
-
 def _chased_and_cancelled(running: RunningPlatform) -> str:
     seeded = running.seed
     assert seeded is not None
     customer, merchant = api(running, "customer"), api(running, "merchant")
-    order = _ok(customer.post("/v1/orders", order_body(seeded.store_id)))
+    order = ok(customer.post("/v1/orders", order_body(seeded.store_id)))
     path = f"/v1/orders/{order['id']}"
-    _ok(merchant.post(path + "/confirm", {"preparation_minutes": 5}))
-    _ok(customer.post(path + "/chase", {"note": "where is it"}))
-    _ok(merchant.post(path + "/cancel", {"reason_code": "CLOSING_SOON"}))
-    assert _wait_until(lambda: _ok(merchant.get(path))["customer"]["name"] == "", WINDOW_SECONDS + 20)
+    ok(merchant.post(path + "/confirm", {"preparation_minutes": 5}))
+    ok(customer.post(path + "/chase", {"note": "where is it"}))
+    ok(merchant.post(path + "/cancel", {"reason_code": "CLOSING_SOON"}))
+    assert wait_for(lambda: ok(merchant.get(path))["customer"]["name"] == "", WINDOW_SECONDS + 20)
     customer.close()
     merchant.close()
     return str(order["id"])
 
 
 def test_a_chase_reply_on_an_ended_purged_order_is_refused(tmp_path: Path) -> None:
-    running = _start(tmp_path)
+    running = start_purging_platform(tmp_path, WINDOW_SECONDS)
     try:
         order_id = _chased_and_cancelled(running)
         merchant = api(running, "merchant")
@@ -77,7 +54,7 @@ def test_a_chase_reply_on_an_ended_purged_order_is_refused(tmp_path: Path) -> No
         assert refused.status_code == 409, refused.text
         assert refused.json()["error"]["code"] == "illegal_transition"
         assert refused.json()["error"]["from"] == "CANCELLED"
-        shown = _ok(merchant.get(f"/v1/orders/{order_id}"))
+        shown = ok(merchant.get(f"/v1/orders/{order_id}"))
         assert all(not chase.get("text") for chase in shown["chases"])
         assert SECRET not in _stored_answers(running.db_url)
 
@@ -90,7 +67,7 @@ def test_a_chase_reply_on_an_ended_purged_order_is_refused(tmp_path: Path) -> No
         assert "CANCELLED: a chase is answered only while the order is live" in out, out
         assert "illegal_transition" not in out and "CHASE_ANSWERED" not in out
         assert cli.json("conflicts", "list") == []  # refused here: nothing queued, nothing filed
-        shown = _ok(merchant.get(f"/v1/orders/{order_id}"))
+        shown = ok(merchant.get(f"/v1/orders/{order_id}"))
         assert all(not chase.get("text") for chase in shown["chases"])
         merchant.close()
     finally:
@@ -100,7 +77,7 @@ def test_a_chase_reply_on_an_ended_purged_order_is_refused(tmp_path: Path) -> No
 def test_text_written_to_an_order_after_its_purge_is_blanked_again(tmp_path: Path) -> None:
     """A late write (as a refund after handoff is, or any change to come) on an ended order the purge passed by:
     the next run blanks it, in the order and in the answer stored for its Idempotency-Key."""
-    running = _start(tmp_path)
+    running = start_purging_platform(tmp_path, WINDOW_SECONDS)
     try:
         order_id = _chased_and_cancelled(running)
         time.sleep(1.0)  # the purge's cutoff is past this order now: its runs no longer look at it by its end
@@ -130,12 +107,12 @@ def test_text_written_to_an_order_after_its_purge_is_blanked_again(tmp_path: Pat
         path = f"/v1/orders/{order_id}"
 
         def blanked() -> bool:
-            order = _ok(merchant.get(path))
+            order = ok(merchant.get(path))
             return order["note"] == "" and (order.get("delivery_problem") or {}).get("note") == ""
 
-        assert _wait_until(blanked, 20), _ok(merchant.get(path))
-        assert _ok(merchant.get(path))["delivery_problem"]["reason"] == "OTHER"  # the code stays
-        assert _wait_until(lambda: SECRET not in _stored_answers(running.db_url), 10)
+        assert wait_for(blanked, 20), ok(merchant.get(path))
+        assert ok(merchant.get(path))["delivery_problem"]["reason"] == "OTHER"  # the code stays
+        assert wait_for(lambda: SECRET not in _stored_answers(running.db_url), 10)
         merchant.close()
     finally:
         running.stop()

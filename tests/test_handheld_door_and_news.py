@@ -11,11 +11,19 @@ from pathlib import Path
 
 import pytest
 
-from o2o_tui.i18n import set_language
 from o2o_tui.ssh_gate import GATE_ENV
 from screens.courier_screens import CodeScreen, ConfirmScreen, TaskListScreen, TaskScreen
 from screens.courier_widgets import Line
 from tests.support.faultproxy import FaultProxy
+from tests.support.handheld import (
+    drop_link,
+    first_courier_id,
+    handheld_home,
+    message,
+    numbered,
+    offer_with_code,
+    proxied_profile,
+)
 from tests.support.platform import RunningPlatform
 from tests.test_ui_courier import (
     CountingApp,
@@ -26,7 +34,6 @@ from tests.test_ui_courier import (
     open_source,
     screen_text,
     server_delivery,
-    server_order,
     settled,
     status_line,
     wait_until,
@@ -35,33 +42,18 @@ from tests.test_ui_courier import (
 
 @pytest.fixture
 def courier_id(platform: RunningPlatform) -> str:
-    assert platform.seed is not None
-    return platform.seed.courier_ids[0]
+    return first_courier_id(platform)
 
 
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("O2O_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv(GATE_ENV, raising=False)
-    set_language("en")
-    yield tmp_path / "home"
-    set_language(None)
-
-
-def message(app: CountingApp) -> str:
-    return app.screen.query_one("#message", Line).shown
-
-
-def numbered(app: CountingApp) -> list[str]:
-    return [line.shown for line in app.screen.query(".slot").results(Line) if line.display]
+    yield from handheld_home(tmp_path, monkeypatch, clear_ssh_gate=True)
 
 
 async def test_returning_at_the_door_asks_and_the_digits_keep_their_meaning(
     platform: RunningPlatform, courier_id: str, home: Path
 ) -> None:
-    order = offer(platform, courier_id)
-    pickup_code = server_order(platform, order["id"])["pickup_code"]
-    number = f"#{order['number']:04d}"
+    order, number, pickup_code = offer_with_code(platform, courier_id)
     app = CountingApp(open_source(courier_profile(platform, courier_id)))
     async with app.run_test(size=(40, 16)) as pilot:
         await open_first_task(pilot, app, number)
@@ -109,13 +101,11 @@ async def test_off_duty_offline_is_queued_and_its_offers_cannot_be_accepted(
     number = f"#{order['number']:04d}"
     delivery_id = server_delivery(platform, order["id"])["id"]
     with FaultProxy(platform.port) as proxy:
-        profile = courier_profile(platform, courier_id, url=f"http://127.0.0.1:{proxy.port}")
+        profile = proxied_profile(platform, courier_id, proxy)
         app = CountingApp(open_source(profile))
         async with app.run_test(size=(40, 16)) as pilot:
             await wait_until(pilot, lambda: number in screen_text(app) and app.source.on_duty() is True)
-            proxy.drop()
-            await wait_until(pilot, lambda: status_line(app).startswith("OFFLINE"))
-            await settled(pilot)
+            await drop_link(pilot, app, proxy)
             await pilot.press("2")  # the duty line
             assert isinstance(app.screen, ConfirmScreen)
             await settled(pilot)
@@ -192,9 +182,7 @@ async def test_the_list_drops_old_news_and_a_gate_courier_is_told_to_ask(
 async def test_a_code_field_closes_when_its_task_is_taken_away(
     platform: RunningPlatform, courier_id: str, home: Path
 ) -> None:
-    order = offer(platform, courier_id)
-    pickup_code = server_order(platform, order["id"])["pickup_code"]
-    number = f"#{order['number']:04d}"
+    order, number, pickup_code = offer_with_code(platform, courier_id)
     app = CountingApp(open_source(courier_profile(platform, courier_id)))
     async with app.run_test(size=(40, 16)) as pilot:
         await open_first_task(pilot, app, number)
@@ -242,13 +230,11 @@ async def test_on_duty_offline_is_said_queued_then_done_once_sent(
 ) -> None:
     call(platform, "admin", "PUT", f"/v1/couriers/{courier_id}/state", {"status": "OFFLINE"})
     with FaultProxy(platform.port) as proxy:
-        profile = courier_profile(platform, courier_id, url=f"http://127.0.0.1:{proxy.port}")
+        profile = proxied_profile(platform, courier_id, proxy)
         app = CountingApp(open_source(profile))
         async with app.run_test(size=(40, 16)) as pilot:
             await wait_until(pilot, lambda: app.source.on_duty() is False and "Go on duty" in screen_text(app))
-            proxy.drop()
-            await wait_until(pilot, lambda: status_line(app).startswith("OFFLINE"))
-            await settled(pilot)
+            await drop_link(pilot, app, proxy)
             [line] = [text for text in screen_text(app).splitlines() if "Go on duty" in text]
             await pilot.press(line.split()[0])
             if isinstance(app.screen, ConfirmScreen):

@@ -12,7 +12,7 @@ from o2o_tui.domain.transitions import DeliveryStatus
 from o2o_tui.i18n import set_language
 from screens.courier_screens import ConfirmScreen, TaskListScreen
 from screens.courier_source import TaskView
-from screens.courier_widgets import Line
+from tests.support.handheld import first_courier_id, handheld_home, message
 from tests.support.platform import RunningPlatform
 from tests.test_ui_courier import (
     CountingApp,
@@ -29,16 +29,12 @@ from tests.test_ui_courier import (
 
 @pytest.fixture
 def courier_id(platform: RunningPlatform) -> str:
-    assert platform.seed is not None
-    return platform.seed.courier_ids[0]
+    return first_courier_id(platform)
 
 
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("O2O_HOME", str(tmp_path / "home"))
-    set_language("en")
-    yield tmp_path / "home"
-    set_language(None)
+    yield from handheld_home(tmp_path, monkeypatch)
 
 
 class SayingApp(CountingApp):
@@ -51,10 +47,6 @@ class SayingApp(CountingApp):
     def _say(self, text: str, style: str = "") -> None:
         self.said.append(text)
         super()._say(text, style)
-
-
-def message(app: SayingApp) -> str:
-    return app.screen.query_one("#message", Line).shown
 
 
 async def test_going_off_duty_gives_back_the_offers_and_says_so_once(

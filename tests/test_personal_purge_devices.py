@@ -6,22 +6,29 @@ console runs it: the server's blanking sends nothing, so each device must blank 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from o2o_tui.client import AsyncPlatformClient
-from o2o_tui.domain.identity import Role
 from o2o_tui.sync.engine import SyncEngine, SyncSettings
 from o2o_tui.sync.scope import Scope
 from o2o_tui.sync.session import retention_from_env
 from offline_cache import open_profile_cache
-from tests.support.platform import Api, RunningPlatform, api, order_body, start_platform
+from tests.support.platform import Api, RunningPlatform, api, order_body
+from tests.support.purge import (
+    Json,
+    courier_device,
+    database_text,
+    merchant_device,
+    ok,
+    purge_hours,
+    start_purging_platform,
+    sync_once,
+    wait_for,
+)
 
 WINDOW_SECONDS = 10  # long enough to fill the caches before the server purges, short enough to wait for
 NAME, PHONE = "Canary Purgefix", "13900000417"
@@ -31,22 +38,6 @@ NOTE, LINE_NOTE = "CANARYNOTE ring twice", "CANARYLINE no peanuts"
 CHASE, REPLY = "CANARYCHASE where is it, tel 13900000417", "CANARYREPLY on its way, Ms Canary"
 PROBLEM = "CANARYPROBLEM gate code 4711"
 CANCELLED_NOTE, CANCELLED_CHASE = "CANARYNOTE2 call first", "CANARYCHASE2 hurry"
-Json = dict[str, Any]
-
-
-def _ok(response: httpx.Response) -> Json:
-    assert response.status_code in (200, 201), response.text
-    answer: Json = response.json()
-    return answer
-
-
-def _wait_until(check: Callable[[], bool], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.2)
-    return check()
 
 
 def _body(store_id: str, note: str, line_note: str) -> Json:
@@ -63,24 +54,24 @@ def _day(running: RunningPlatform, courier_id: str, sync: Callable[[], None]) ->
     assert seeded is not None
     customer, merchant, dispatcher = (api(running, role) for role in ("customer", "merchant", "dispatcher"))
     courier = Api(running.url, seeded.courier_tokens[courier_id])
-    order = _ok(customer.post("/v1/orders", _body(seeded.store_id, NOTE, LINE_NOTE)))
+    order = ok(customer.post("/v1/orders", _body(seeded.store_id, NOTE, LINE_NOTE)))
     path = f"/v1/orders/{order['id']}"
-    _ok(customer.post(path + "/chase", {"note": CHASE}))
-    _ok(merchant.post(path + "/chase/reply", {"template": "TEXT", "text": REPLY}))
-    _ok(merchant.post(path + "/confirm", {"preparation_minutes": 5}))
-    delivery = _ok(dispatcher.post(path + "/assign", {"courier_id": courier_id}))
+    ok(customer.post(path + "/chase", {"note": CHASE}))
+    ok(merchant.post(path + "/chase/reply", {"template": "TEXT", "text": REPLY}))
+    ok(merchant.post(path + "/confirm", {"preparation_minutes": 5}))
+    delivery = ok(dispatcher.post(path + "/assign", {"courier_id": courier_id}))
     at = f"/v1/deliveries/{delivery['id']}"
-    _ok(courier.post(at + "/accept", {}))
-    _ok(courier.post(at + "/picked-up", {"code": _ok(merchant.get(path))["pickup_code"]}))
-    _ok(courier.post(at + "/problem", {"reason": "OTHER", "note": PROBLEM}))
+    ok(courier.post(at + "/accept", {}))
+    ok(courier.post(at + "/picked-up", {"code": ok(merchant.get(path))["pickup_code"]}))
+    ok(courier.post(at + "/problem", {"reason": "OTHER", "note": PROBLEM}))
     sync()  # a courier's device holds its deliveries from while they are active (a resync skips ended ones)
-    _ok(courier.post(at + "/delivered", {"code": _ok(customer.get(path))["delivery_code"]}))
+    ok(courier.post(at + "/delivered", {"code": ok(customer.get(path))["delivery_code"]}))
     # the hand-over puts the courier at the customer's door (a handheld has no GPS), and it reports nothing after:
     # its record on the server and in both caches says where the door is until the purge
 
-    cancelled = _ok(customer.post("/v1/orders", _body(seeded.store_id, CANCELLED_NOTE, LINE_NOTE)))
-    _ok(customer.post(f"/v1/orders/{cancelled['id']}/chase", {"note": CANCELLED_CHASE}))
-    _ok(customer.post(f"/v1/orders/{cancelled['id']}/cancel", {"reason_code": "CUSTOMER_CHANGED_MIND"}))
+    cancelled = ok(customer.post("/v1/orders", _body(seeded.store_id, CANCELLED_NOTE, LINE_NOTE)))
+    ok(customer.post(f"/v1/orders/{cancelled['id']}/chase", {"note": CANCELLED_CHASE}))
+    ok(customer.post(f"/v1/orders/{cancelled['id']}/cancel", {"reason_code": "CUSTOMER_CHANGED_MIND"}))
     for client in (customer, merchant, dispatcher, courier):
         client.close()
     sync()
@@ -105,39 +96,24 @@ def _cache_text(profile: Path) -> str:
     )
 
 
-def _database_text(db_url: str) -> str:
-    """Every value of every table of the server's database (documents are JSON in blobs)."""
-    with sqlite3.connect(db_url.removeprefix("sqlite:///")) as conn:
-        names = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        return "\n".join(
-            value.decode("utf-8", errors="replace") if isinstance(value, bytes) else str(value)
-            for name in names
-            for row in conn.execute(f'SELECT * FROM "{name}"')
-            for value in row
-        )
-
-
-def _engine(running: RunningPlatform, cache: Any, token: str, scope: Scope) -> tuple[Any, SyncEngine]:
-    settings = SyncSettings(
+def _console_settings() -> SyncSettings:
+    """As a console runs its engine: its own retention, from the environment as the server's, run often."""
+    return SyncSettings(
         poll_wait=0.5,
         backoff_base=0.01,
         backoff_cap=0.05,
         retention=retention_from_env(),
         retention_every=0.3,
     )
+
+
+def _engine(running: RunningPlatform, cache: Any, token: str, scope: Scope) -> tuple[Any, SyncEngine]:
     client = AsyncPlatformClient(running.url, token, timeout=10.0)
-    return client, SyncEngine(client, cache, scope=scope, settings=settings)
+    return client, SyncEngine(client, cache, scope=scope, settings=_console_settings())
 
 
 def _sync_once(running: RunningPlatform, profile: Path, token: str, scope: Scope) -> None:
-    async def once() -> None:
-        client, engine = _engine(running, cache, token, scope)
-        async with client:
-            report = await engine.sync_once()
-        assert report.error is None, report.error
-
-    with open_profile_cache(profile) as cache:
-        asyncio.run(once())
+    sync_once(running, profile, token, scope, settings=_console_settings())
 
 
 def _run_until_clean(running: RunningPlatform, profile: Path, token: str, scope: Scope) -> None:
@@ -163,24 +139,15 @@ def _run_until_clean(running: RunningPlatform, profile: Path, token: str, scope:
 def test_no_copy_keeps_the_customers_data_after_the_window(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    hours = str(WINDOW_SECONDS / 3600)
-    monkeypatch.setenv("O2O_PURGE_PERSONAL_HOURS", hours)  # the devices read the window the server reads
-    env = {"O2O_JOB_INTERVAL_SECONDS": "0.2", "O2O_PURGE_PERSONAL_HOURS": hours}
-    running = start_platform(tmp_path / "platform", env=env)
+    # the devices read the window the server reads
+    monkeypatch.setenv("O2O_PURGE_PERSONAL_HOURS", purge_hours(WINDOW_SECONDS))
+    running = start_purging_platform(tmp_path, WINDOW_SECONDS)
     try:
         seeded = running.seed
         assert seeded is not None
         courier_id = seeded.courier_ids[0]
-        merchant = (
-            tmp_path / "merchant",
-            seeded.tokens["merchant"],
-            Scope(Role.MERCHANT, store_id=seeded.store_id),
-        )
-        courier = (
-            tmp_path / "courier",
-            seeded.courier_tokens[courier_id],
-            Scope(Role.COURIER, courier_id=courier_id),
-        )
+        merchant = merchant_device(seeded, tmp_path / "merchant")
+        courier = courier_device(seeded, courier_id, tmp_path / "courier")
 
         def sync() -> None:
             for device in (merchant, courier):
@@ -192,10 +159,10 @@ def test_no_copy_keeps_the_customers_data_after_the_window(
             held["merchant"]
         ), held
         assert {str(LAT), str(LON), ADDRESS, NOTE, PROBLEM, NAME} <= set(held["courier"]), held
-        assert _left(_database_text(running.db_url))
+        assert _left(database_text(running.db_url))
 
-        assert _wait_until(lambda: not _left(_database_text(running.db_url)), WINDOW_SECONDS + 20), (
-            "the server kept: " + ", ".join(_left(_database_text(running.db_url)))
+        assert wait_for(lambda: not _left(database_text(running.db_url)), WINDOW_SECONDS + 20), (
+            "the server kept: " + ", ".join(_left(database_text(running.db_url)))
         )
         for device in (merchant, courier):
             _run_until_clean(running, *device)

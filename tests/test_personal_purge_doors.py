@@ -6,20 +6,16 @@ server (its jobs, a window of seconds) and on each device (its own retention, at
 
 from __future__ import annotations
 
-import asyncio
-import sqlite3
-import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import msgspec
 import msgspec.inspect as mi
 
-from o2o_tui.client import AsyncPlatformClient, PlatformClient
+from o2o_tui.client import PlatformClient
 from o2o_tui.client.actions import ACTIONS
 from o2o_tui.domain.chases import ChaseReply, ChaseReplyBody
 from o2o_tui.domain.fleet import ProblemReason
@@ -30,34 +26,30 @@ from o2o_tui.domain.refunds import RefundBody, RefundReason
 from o2o_tui.domain.requests import ProblemBody, ReasonBody
 from o2o_tui.live_dispatch import plan_live, read_fleet
 from o2o_tui.sync import tables
-from o2o_tui.sync.engine import SyncEngine, SyncSettings
 from o2o_tui.sync.explain import explain
 from o2o_tui.sync.retention import RetentionPolicy, apply_retention
 from o2o_tui.sync.scope import Scope
 from offline_cache import open_profile_cache
 from tests.support.platform import Api, RunningPlatform, api, order_body, start_platform
+from tests.support.purge import (
+    Action,
+    Json,
+    courier_device,
+    database_text,
+    merchant_device,
+    ok,
+    start_purging_platform,
+    sync_once,
+    wait_for,
+)
 
 WINDOW_SECONDS = 10
 DOOR = {"lat": 31.246813, "lon": 121.513579}  # the customer's door
 CANCEL_WHY, REFUND_NOTE = "CANARYCANCEL she moved to flat 9", "CANARYREFUND cold, said Ms Canary 13900000417"
 REPLY_TEXT, PROBLEM_NOTE = "CANARYREPLY downstairs at gate 9", "CANARYPROBLEM gate code 4711"
 PENDING_WHY = "CANARYPENDING not sent yet"
-Json = dict[str, Any]
-
-
-def _ok(response: httpx.Response) -> Json:
-    assert response.status_code in (200, 201), response.text
-    answer: Json = response.json()
-    return answer
-
-
-def _wait_until(check: Callable[[], bool], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.2)
-    return check()
+# tests/test_courier_door_answers.py imports these three from here under their old names
+_ok, _wait_until, _database_text = ok, wait_for, database_text
 
 
 def _delivered_to_the_door(
@@ -71,56 +63,26 @@ def _delivered_to_the_door(
     customer, merchant, dispatcher = (api(running, role) for role in ("customer", "merchant", "dispatcher"))
     courier = Api(running.url, seeded.courier_tokens[courier_id])
     body = order_body(seeded.store_id, address={"text": "CANARYADDR 幸福路 417 号", "position": DOOR})
-    order = _ok(customer.post("/v1/orders", body))
+    order = ok(customer.post("/v1/orders", body))
     path = f"/v1/orders/{order['id']}"
-    _ok(merchant.post(path + "/confirm", {"preparation_minutes": 5}))
-    delivery = _ok(dispatcher.post(path + "/assign", {"courier_id": courier_id}))
+    ok(merchant.post(path + "/confirm", {"preparation_minutes": 5}))
+    delivery = ok(dispatcher.post(path + "/assign", {"courier_id": courier_id}))
     at = f"/v1/deliveries/{delivery['id']}"
-    _ok(courier.post(at + "/accept", {}))
-    _ok(courier.post(at + "/picked-up", {"code": _ok(merchant.get(path))["pickup_code"]}))
+    ok(courier.post(at + "/accept", {}))
+    ok(courier.post(at + "/picked-up", {"code": ok(merchant.get(path))["pickup_code"]}))
     on_the_way()  # a courier's device holds its deliveries from while they are active
-    _ok(courier.post(at + "/delivered", {"code": _ok(customer.get(path))["delivery_code"]}))
+    ok(courier.post(at + "/delivered", {"code": ok(customer.get(path))["delivery_code"]}))
     for client in (customer, merchant, dispatcher, courier):
         client.close()
     return order, delivery
-
-
-def _engine(running: RunningPlatform, cache: Any, token: str, scope: Scope) -> tuple[Any, SyncEngine]:
-    settings = SyncSettings(poll_wait=0.5, backoff_base=0.01, backoff_cap=0.05)
-    client = AsyncPlatformClient(running.url, token, timeout=10.0)
-    return client, SyncEngine(client, cache, scope=scope, settings=settings)
-
-
-Action = tuple[str, str, msgspec.Struct]
 
 
 def _sync(
     running: RunningPlatform, profile: Path, token: str, scope: Scope, actions: tuple[Action, ...] = ()
 ) -> None:
     """Queue `actions` ((action, target, body) through the engine, as a console does) and sync once."""
-
-    async def once() -> None:
-        client, engine = _engine(running, cache, token, scope)
-        async with client:
-            for action, target, body in actions:
-                await engine.submit(action, target, body)
-            report = await engine.sync_once()
-        assert report.error is None, report.error
-        assert report.rejected == len(actions)  # each refused for good: the order was delivered meanwhile
-
-    with open_profile_cache(profile) as cache:
-        asyncio.run(once())
-
-
-def _database_text(db_url: str) -> str:
-    with sqlite3.connect(db_url.removeprefix("sqlite:///")) as conn:
-        names = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        return "\n".join(
-            value.decode("utf-8", errors="replace") if isinstance(value, bytes) else str(value)
-            for name in names
-            for row in conn.execute(f'SELECT * FROM "{name}"')
-            for value in row
-        )
+    report = sync_once(running, profile, token, scope, actions)
+    assert report.rejected == len(actions)  # each refused for good: the order was delivered meanwhile
 
 
 # what a refused order or delivery action keeps: ids, codes and reason codes say what was refused
@@ -167,15 +129,14 @@ def test_every_text_of_an_order_or_delivery_action_is_either_personal_or_kept() 
 
 
 def test_the_server_forgets_the_door_a_courier_was_left_at(tmp_path: Path) -> None:
-    env = {"O2O_JOB_INTERVAL_SECONDS": "0.2", "O2O_PURGE_PERSONAL_HOURS": str(WINDOW_SECONDS / 3600)}
-    running = start_platform(tmp_path / "platform", env=env)
+    running = start_purging_platform(tmp_path, WINDOW_SECONDS)
     try:
         seeded = running.seed
         assert seeded is not None
         rider, *others = seeded.courier_ids
         for other in others:  # only the rider is on duty: dispatch has no one else to plan from
             off = Api(running.url, seeded.courier_tokens[other])
-            _ok(off.put(f"/v1/couriers/{other}/state", {"status": "OFFLINE"}))
+            ok(off.put(f"/v1/couriers/{other}/state", {"status": "OFFLINE"}))
             off.close()
         dispatcher = api(running, "dispatcher")
         board = (
@@ -186,22 +147,22 @@ def test_the_server_forgets_the_door_a_courier_was_left_at(tmp_path: Path) -> No
         _delivered_to_the_door(running, rider)
         handheld = Api(running.url, seeded.courier_tokens[rider])
         # the handheld says it is still on duty: the answer (kept for a replay of its key) is the record at the door
-        assert _ok(handheld.put(f"/v1/couriers/{rider}/state", {"status": "IDLE"}))["position"] == DOOR
+        assert ok(handheld.put(f"/v1/couriers/{rider}/state", {"status": "IDLE"}))["position"] == DOOR
         handheld.close()
-        left = _ok(dispatcher.get(f"/v1/couriers/{rider}"))
+        left = ok(dispatcher.get(f"/v1/couriers/{rider}"))
         assert left["position"] == DOOR  # until the window: dispatch plans the rider from where it is
         _sync(running, *board)
         with open_profile_cache(board[0]) as cache:
             assert (cache.table(tables.COURIERS).get(rider) or {})["position"] == DOOR
 
-        assert _wait_until(
-            lambda: _ok(dispatcher.get(f"/v1/couriers/{rider}"))["position"] is None, WINDOW_SECONDS + 20
+        assert wait_for(
+            lambda: ok(dispatcher.get(f"/v1/couriers/{rider}"))["position"] is None, WINDOW_SECONDS + 20
         ), "the server kept the courier at the customer's door"
-        forgotten = _ok(dispatcher.get(f"/v1/couriers/{rider}"))
+        forgotten = ok(dispatcher.get(f"/v1/couriers/{rider}"))
         assert forgotten["version"] == left["version"] + 1  # a change the boards hear of
         # position_at stays: a late replay of a step from before cannot bring an older place back
         assert forgotten["position_at"] == left["position_at"]
-        assert str(DOOR["lat"]) not in _database_text(running.db_url)
+        assert str(DOOR["lat"]) not in database_text(running.db_url)
         # the event: a board's cache takes the blanked courier without a purge of its own
         _sync(running, *board)
         with open_profile_cache(board[0]) as cache:
@@ -209,8 +170,8 @@ def test_the_server_forgets_the_door_a_courier_was_left_at(tmp_path: Path) -> No
 
         # dispatch copes with a courier on duty without a position: not planned, and the order says why
         merchant = api(running, "merchant")
-        waiting = _ok(api(running, "customer").post("/v1/orders", order_body(seeded.store_id)))
-        _ok(merchant.post(f"/v1/orders/{waiting['id']}/confirm", {"preparation_minutes": 5}))
+        waiting = ok(api(running, "customer").post("/v1/orders", order_body(seeded.store_id)))
+        ok(merchant.post(f"/v1/orders/{waiting['id']}/confirm", {"preparation_minutes": 5}))
         with PlatformClient(running.url, seeded.tokens["dispatcher"]) as client:
             plan = plan_live(read_fleet(client, seeded.store_id), datetime.now(UTC))
         [state] = [c for c in plan.couriers if c.courier_id == rider]
@@ -219,7 +180,7 @@ def test_the_server_forgets_the_door_a_courier_was_left_at(tmp_path: Path) -> No
         assert {o.order_id: o.why for o in plan.orders}[waiting["id"]] == "no_position"
         # back on duty without saying where: at its store, planned again
         back = Api(running.url, seeded.courier_tokens[rider])
-        _ok(back.put(f"/v1/couriers/{rider}/state", {"status": "IDLE"}))
+        ok(back.put(f"/v1/couriers/{rider}/state", {"status": "IDLE"}))
         back.close()
         with PlatformClient(running.url, seeded.tokens["dispatcher"]) as client:
             plan = plan_live(read_fleet(client, seeded.store_id), datetime.now(UTC))
@@ -240,16 +201,8 @@ def test_each_device_forgets_the_door_and_the_refused_words_by_itself(tmp_path: 
         seeded = running.seed
         assert seeded is not None
         rider, other = seeded.courier_ids[:2]
-        counter = (
-            tmp_path / "counter",
-            seeded.tokens["merchant"],
-            Scope(Role.MERCHANT, store_id=seeded.store_id),
-        )
-        handheld = (
-            tmp_path / "handheld",
-            seeded.courier_tokens[rider],
-            Scope(Role.COURIER, courier_id=rider),
-        )
+        counter = merchant_device(seeded, tmp_path / "counter")
+        handheld = courier_device(seeded, rider, tmp_path / "handheld")
 
         def both() -> None:
             for device in (counter, handheld):

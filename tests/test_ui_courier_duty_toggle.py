@@ -13,17 +13,22 @@ from o2o_tui.courier_tasks import OFF_DUTY, offers_given_back
 from o2o_tui.domain.fleet import CourierStatus
 from o2o_tui.domain.requests import CourierStateBody
 from o2o_tui.domain.transitions import DeliveryStatus
-from o2o_tui.i18n import set_language
-from o2o_tui.sync.session import make_client, make_engine, open_cache
 from screens.courier_screens import ConfirmScreen, TaskListScreen, TaskScreen
 from screens.courier_source import CourierChange, CourierSource
-from screens.courier_widgets import Line
 from tests.support.faultproxy import FaultProxy
+from tests.support.handheld import (
+    drop_link,
+    engine_by_hand,
+    first_courier_id,
+    handheld_home,
+    message,
+    numbered,
+    proxied_profile,
+)
 from tests.support.platform import RunningPlatform
 from tests.test_ui_courier import (
     CountingApp,
     call,
-    courier_profile,
     offer,
     open_source,
     screen_text,
@@ -36,24 +41,12 @@ from tests.test_ui_courier import (
 
 @pytest.fixture
 def courier_id(platform: RunningPlatform) -> str:
-    assert platform.seed is not None
-    return platform.seed.courier_ids[0]
+    return first_courier_id(platform)
 
 
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("O2O_HOME", str(tmp_path / "home"))
-    set_language("en")
-    yield tmp_path / "home"
-    set_language(None)
-
-
-def numbered(app: CountingApp) -> list[str]:
-    return [line.shown for line in app.screen.query(".slot").results(Line) if line.display]
-
-
-def message(app: CountingApp) -> str:
-    return app.screen.query_one("#message", Line).shown
+    yield from handheld_home(tmp_path, monkeypatch)
 
 
 def test_only_an_answer_queued_before_the_off_duty_keeps_an_offer() -> None:
@@ -72,13 +65,11 @@ async def test_off_and_on_duty_offline_keeps_the_offer_given_back(
     number = f"#{order['number']:04d}"
     delivery_id = server_delivery(platform, order["id"])["id"]
     with FaultProxy(platform.port) as proxy:
-        profile = courier_profile(platform, courier_id, url=f"http://127.0.0.1:{proxy.port}")
+        profile = proxied_profile(platform, courier_id, proxy)
         app = CountingApp(open_source(profile))
         async with app.run_test(size=(40, 16)) as pilot:
             await wait_until(pilot, lambda: number in screen_text(app) and app.source.on_duty() is True)
-            proxy.drop()
-            await wait_until(pilot, lambda: status_line(app).startswith("OFFLINE"))
-            await settled(pilot)
+            await drop_link(pilot, app, proxy)
             await pilot.press("2")  # the duty line: go off duty, asked once more
             assert isinstance(app.screen, ConfirmScreen)
             await settled(pilot)
@@ -132,11 +123,7 @@ async def test_an_offer_stays_given_back_until_its_cancellation_is_fetched(
     The engine is stepped by hand (push, then pull) so that moment is held still."""
     order = offer(platform, courier_id)
     delivery_id = server_delivery(platform, order["id"])["id"]
-    profile = courier_profile(platform, courier_id)
-    cache = open_cache(profile)
-    client = make_client(profile, timeout=2.0)
-    engine = make_engine(profile, cache, client)
-    try:
+    async with engine_by_hand(platform, courier_id) as (cache, client, engine):
         await engine.pull_once()  # the offer and the courier's record, cached
         for status in (CourierStatus.OFFLINE, CourierStatus.IDLE):  # off and on again, both queued
             await engine.submit("courier.state", courier_id, CourierStateBody(status=status))
@@ -158,9 +145,6 @@ async def test_an_offer_stays_given_back_until_its_cancellation_is_fetched(
         assert [view.delivery.status for view in source.tasks()] == [DeliveryStatus.CANCELLED]
         assert sum(change.given_back for change in said) == 1
         assert not [change.alerts for change in said if change.alerts]  # not "cancelled or reassigned"
-    finally:
-        await client.close()
-        cache.close()
 
 
 async def test_a_handheld_started_after_its_off_duty_was_sent_offers_no_accept(
@@ -171,11 +155,7 @@ async def test_a_handheld_started_after_its_off_duty_was_sent_offers_no_accept(
     courier's record says off duty and an off-duty courier holds no offers."""
     order = offer(platform, courier_id)
     delivery_id = server_delivery(platform, order["id"])["id"]
-    profile = courier_profile(platform, courier_id)
-    cache = open_cache(profile)
-    client = make_client(profile, timeout=2.0)
-    engine = make_engine(profile, cache, client)
-    try:
+    async with engine_by_hand(platform, courier_id) as (cache, client, engine):
         await engine.pull_once()  # the offer and the courier's record, cached
         await engine.submit("courier.state", courier_id, CourierStateBody(status=CourierStatus.OFFLINE))
         await engine.push_pending()  # sent; the platform took the offer back, not yet fetched
@@ -185,6 +165,3 @@ async def test_a_handheld_started_after_its_off_duty_was_sent_offers_no_accept(
         [view] = restarted.tasks()
         assert view.delivery.status is DeliveryStatus.PENDING and view.pending == ()
         assert view.given_back
-    finally:
-        await client.close()
-        cache.close()

@@ -13,32 +13,27 @@ from o2o_tui.i18n import set_language
 from screens.courier_screens import QuitScreen, TaskListScreen
 from screens.courier_widgets import Line
 from tests.support.faultproxy import FaultProxy
+from tests.support.handheld import drop_link, first_courier_id, handheld_home, proxied_profile
 from tests.support.platform import RunningPlatform
 from tests.test_ui_courier import (
     CountingApp,
-    courier_profile,
     offer,
     open_source,
     screen_text,
     server_delivery,
     settled,
-    status_line,
     wait_until,
 )
 
 
 @pytest.fixture
 def courier_id(platform: RunningPlatform) -> str:
-    assert platform.seed is not None
-    return platform.seed.courier_ids[0]
+    return first_courier_id(platform)
 
 
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("O2O_HOME", str(tmp_path / "home"))
-    set_language("en")
-    yield tmp_path / "home"
-    set_language(None)
+    yield from handheld_home(tmp_path, monkeypatch)
 
 
 def on_screen(app: CountingApp, line: Line) -> bool:
@@ -54,15 +49,13 @@ async def test_a_keypad_quits_after_asking_and_the_queue_is_kept(
     order = offer(platform, courier_id)
     number = f"#{order['number']:04d}"
     with FaultProxy(platform.port) as proxy:
-        profile = courier_profile(platform, courier_id, url=f"http://127.0.0.1:{proxy.port}")
+        profile = proxied_profile(platform, courier_id, proxy)
         app = CountingApp(open_source(profile))
         async with app.run_test(size=size) as pilot:
             await wait_until(pilot, lambda: number in screen_text(app) and app.source.on_duty() is True)
             hint = app.screen.query_one("#quit-hint", Line)
             assert hint.shown == "0 Quit" and on_screen(app, hint)
-            proxy.drop()
-            await wait_until(pilot, lambda: status_line(app).startswith("OFFLINE"))
-            await settled(pilot)
+            await drop_link(pilot, app, proxy)
             await pilot.press("1")  # the offer
             await settled(pilot)
             await pilot.press("1")  # accept: queued
