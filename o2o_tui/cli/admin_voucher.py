@@ -38,6 +38,18 @@ def parse_value(text: str, digits: int) -> int:
     return int(minor)
 
 
+def value_problem(text: str, currency: str) -> str:
+    """The refusal of `--value text`, its examples in the currency's own minor units: "38 or 38.50" in CNY, "38"
+    alone in JPY (no smaller unit), "38 or 38.500" in a currency of three decimals."""
+    from o2o_tui.domain.money import minor_digits
+
+    digits = minor_digits(currency)
+    if digits == 0:
+        return t("voucher.admin.error.value_whole", value=text, currency=currency, whole="38")
+    fraction = "38." + "50".ljust(digits, "0")[:digits]
+    return t("voucher.admin.error.value", value=text, currency=currency, whole="38", fraction=fraction)
+
+
 def parse_expiry(text: str, zone: ZoneInfo, now: datetime) -> datetime:
     """ "30d" (days from now), "2027-01-31" (the end of that day at the store), or a time with its offset."""
     text = text.strip()
@@ -142,9 +154,7 @@ def create(
             try:
                 amount = parse_value(value, minor_digits(found.currency))
             except ValueError:
-                raise fail(
-                    t("voucher.admin.error.value", value=value, currency=found.currency), Exit.USAGE
-                ) from None
+                raise fail(value_problem(value, found.currency), Exit.USAGE) from None
             try:
                 expires_at = parse_expiry(expires, zone, ctx.now)
             except ValueError:

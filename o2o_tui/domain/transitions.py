@@ -75,6 +75,27 @@ def check_order_transition(
     return TransitionCheck.ILLEGAL
 
 
+# an action refused where another one does what was meant: a store rejects only a new order; once it accepted the
+# order, it cancels it (`cancel`, with the same reason codes). The action to use, and how the refusal says why.
+_INSTEAD: dict[OrderAction, tuple[OrderAction, str]] = {
+    OrderAction.REJECT: (OrderAction.CANCEL, "an accepted order is cancelled, not rejected (reject is for a new order)"),
+}
+
+
+def refused_message(status: OrderStatus, order_type: OrderType, action: OrderAction) -> str:
+    """The 409 `illegal_transition`'s message for `action` refused on an order in `status`: "cannot go from A to
+    B", and, when another action takes the order on from `status`, why and which one to use instead."""
+    message = f"cannot go from {status.value} to {ORDER_TRANSITIONS[action].target.value}"
+    other, why = _INSTEAD.get(action, (None, ""))
+    if (
+        other is not None
+        and check_order_transition(status, order_type, action) is TransitionCheck.ILLEGAL
+        and check_order_transition(status, order_type, other) is TransitionCheck.APPLY
+    ):
+        message += f": {why}; use {other.value}"
+    return message
+
+
 def applies_to_type(action: OrderAction, order_type: OrderType) -> bool:
     """Whether `action` is ever possible on an order of `order_type`, whatever its state: a delivery is never
     handed off at the counter (its courier collects it, with the pickup code on the bag, from the handheld),

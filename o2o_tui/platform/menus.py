@@ -12,7 +12,7 @@ from o2o_tui import menu_edits
 from o2o_tui.domain.events import EntityKind
 from o2o_tui.domain.identity import Role
 from o2o_tui.domain.limits import TIME_RANGE_MESSAGE, time_in_range
-from o2o_tui.domain.menu import Item, Menu, Option
+from o2o_tui.domain.menu import Availability, Item, Menu, Option
 from o2o_tui.domain.menu_rules import menu_problems, normalize
 from o2o_tui.domain.requests import ItemPatchBody, MenuIn, OptionPatchBody, menu_of
 from o2o_tui.platform import db, stores
@@ -143,6 +143,9 @@ def _check_patch(ctx: Ctx, store_id: str, body: ItemPatchBody) -> Menu:
         raise validation("clear_snooze", "either snooze_until or clear_snooze, not both")
     if body.snooze_until is not None and not time_in_range(body.snooze_until):
         raise validation("snooze_until", TIME_RANGE_MESSAGE)
+    if body.snooze_until is not None and body.status is Availability.UNAVAILABLE:
+        # a snooze is sold out until a time; UNAVAILABLE has no restore time: the pair would never end
+        raise validation("snooze_until", "a snooze goes with status AVAILABLE (or none), not UNAVAILABLE")
     current = load(ctx.conn, store_id)
     if current is None:
         raise not_found("menu")

@@ -47,7 +47,13 @@ from o2o_tui.domain.order import (
 )
 from o2o_tui.domain.requests import CodeValidation, CreateOrderBody, ReasonBody
 from o2o_tui.domain.schedule import is_held, promised_on_accept
-from o2o_tui.domain.transitions import ORDER_TRANSITIONS, OrderAction, TransitionCheck, check_order_transition
+from o2o_tui.domain.transitions import (
+    ORDER_TRANSITIONS,
+    OrderAction,
+    TransitionCheck,
+    check_order_transition,
+    refused_message,
+)
 from o2o_tui.platform import code_attempts, db, menus, scheduled, stores
 from o2o_tui.platform.auth import Caller, require_role
 from o2o_tui.platform.code_attempts import CodeSubject
@@ -146,8 +152,10 @@ def transition(ctx: Ctx, stored: StoredOrder, action: OrderAction, **changes: ob
     target = ORDER_TRANSITIONS[action].target
     if check is TransitionCheck.ALREADY:
         return stored
-    if check is TransitionCheck.ILLEGAL:
-        raise illegal_transition(order.status.value, target.value)
+    if check is TransitionCheck.ILLEGAL:  # saying which action to use instead where one does (reject -> cancel)
+        refused = illegal_transition(order.status.value, target.value).detail
+        message = refused_message(order.status, order.type, action)
+        raise ApiError(409, msgspec.structs.replace(refused, message=message))
     if target in ENDED_STATUSES and order.ended_at is None:  # concluding keeps the delivery time
         changes.setdefault("ended_at", ctx.now)
     ctx.record("order", order.id, action.value)
@@ -603,8 +611,11 @@ def deny_cancellation(ctx: Ctx, order_id: str, body: ReasonBody) -> StoredOrder:
 def validate_code(ctx: Ctx, store_id: str, code: str) -> CodeValidation:
     """A code scanned at the store names an open order, or nothing. The code names the order, so a wrong one
     belongs to no order: wrong tries are counted against the store (`store_code_attempts` lock validate-code
-    there); a right code whose order's pickup code is locked is refused too (no oracle around the lock)."""
+    there); a right code whose order's pickup code is locked is refused too (no oracle around the lock). An empty
+    code (or only spaces) is a slip, not a guess: 422 on `code`, counted nowhere (as handoff's)."""
     stores.visible_store(ctx.conn, ctx.caller, store_id, staff_roles=(Role.MERCHANT,))
+    if not code.strip():
+        raise validation("code", "the code the customer shows, not empty")
     code_attempts.ensure_unlocked(ctx, CodeSubject.STORE, store_id, store_id=store_id)
     row = None
     if code.strip().isdigit():

@@ -5,8 +5,9 @@ HMAC with the server's secret (to find the voucher; server_secret.py) and the vo
 bought before schema 7 hold a bare sha256: a code is looked up by its keyed hash, then by the bare one, and such a
 row is re-keyed when its code is given (`_find`). Redeeming takes the store's merchant; a code
 that names no voucher, or another store's, counts as a wrong try against the store (`CodeSubject.VOUCHER`, the
-store-wide limit of `code_attempts.py`) and is committed with the refusal. A voucher redeemed before, expired or
-not active is refused with its own code (`VoucherRefusal`), and says when it was redeemed.
+store-wide limit of `code_attempts.py`) and is committed with the refusal; an empty code (nothing but spaces and
+dashes) is a slip, a 422 on `code` that counts nothing. A voucher redeemed before, expired or not active is refused
+with its own code (`VoucherRefusal`), and says when it was redeemed.
 """
 
 from __future__ import annotations
@@ -114,8 +115,11 @@ def create(ctx: Ctx, body: VoucherCreateBody) -> tuple[list[Voucher], bool]:
     """`body.count` vouchers for sale; (the vouchers, whether they are new). A replay of the same id answers the
     vouchers made then."""
     require_role(ctx.caller, (Role.ADMIN,))
-    if stores.load(ctx.conn, body.store_id) is None:
+    store = stores.load(ctx.conn, body.store_id)
+    if store is None:
         raise validation("store_id", "no such store")
+    if body.value.currency != store.currency:  # sold and redeemed at that store, in its money (as menu prices)
+        raise validation("value.currency", f"a voucher's value is in the store's currency {store.currency}")
     if not time_in_range(body.expires_at):
         raise validation("expires_at", TIME_RANGE_MESSAGE)
     if body.expires_at <= ctx.now:
@@ -123,11 +127,9 @@ def create(ctx: Ctx, body: VoucherCreateBody) -> tuple[list[Voucher], bool]:
     ids = [f"{body.id}-{n}" for n in range(1, body.count + 1)]
     if len(ids[-1]) > 64:
         raise validation("id", "too long for the voucher ids it makes")
-    found = [v for v in (load(ctx.conn, ids[0]),) if v is not None]
-    if found:
-        made = [v for v in (load(ctx.conn, i) for i in ids) if v is not None]
-        return [_shown(v, ctx) for v in made], False
     value = Money(body.value.amount, body.value.currency)
+    if load(ctx.conn, ids[0]) is not None:
+        return [_shown(v, ctx) for v in _replayed(ctx, body, ids, value)], False
     made = []
     for voucher_id in ids:
         voucher = Voucher(
@@ -158,6 +160,25 @@ def create(ctx: Ctx, body: VoucherCreateBody) -> tuple[list[Voucher], bool]:
         made.append(voucher)
     ctx.record("voucher", body.id, f"create:{body.count}")
     return [_shown(v, ctx) for v in made], True
+
+
+def _replayed(ctx: Ctx, body: VoucherCreateBody, ids: list[str], value: Money) -> list[Voucher]:
+    """The vouchers a create with this batch `id` made before, when `body` asks for the same batch again (a retry
+    after a lost answer); a 409 `conflict` naming the id when it asks for another (store, title, value, expiry or
+    count): the id is taken, and nothing new is made under it."""
+    made = [v for v in (load(ctx.conn, i) for i in ids) if v is not None]
+    same = (
+        len(made) == len(ids)
+        and load(ctx.conn, f"{body.id}-{len(ids) + 1}") is None  # not a bigger batch
+        and all(
+            (v.store_id, v.title, v.value, v.expires_at) == (body.store_id, body.title, value, body.expires_at)
+            for v in made
+        )
+    )
+    if not same:
+        message = f"voucher batch id {body.id} was issued before with another store, title, value, expiry or count"
+        raise ApiError(409, ErrorDetail(code="conflict", message=message, field="id"))
+    return made
 
 
 # --- reading -----------------------------------------------------------------------------------------------------
@@ -251,6 +272,8 @@ def redeem(ctx: Ctx, store_id: str, given: str) -> Voucher:
     """Redeem the voucher whose code is `given` at the caller's store: once, while active and not expired."""
     require_role(ctx.caller, (Role.MERCHANT,))
     store = stores.visible_store(ctx.conn, ctx.caller, store_id, staff_roles=(Role.MERCHANT,))
+    if not normalize_code(given):  # a slip (an unset variable, a stray Enter), not a guess: not counted
+        raise validation("code", "the voucher's 12 digits, not empty")
     code_attempts.ensure_unlocked(ctx, CodeSubject.VOUCHER, store_id, store_id=store_id)
     row, rekeyed = _find(ctx, given) if looks_like_voucher_code(given) else (None, False)
     voucher = None if row is None else _decode(row.doc)
