@@ -225,6 +225,8 @@ def test_the_commands_accept_and_reject_refuse_what_the_cache_shows_another_coun
     number = _number(platform, order_id)
     refused = counter("orders", "reject", order_id, "--reason", "STORE_BUSY", code=Exit.REJECTED)
     assert f"Cannot reject {number}: it is Accepted." in refused.stderr
+    day_number = int(number.lstrip("#"))  # an accepted order is taken back by a cancel: the command says which
+    assert f"cancelled, not rejected: `o2o orders cancel {day_number} --reason REASON`" in refused.stderr
     accept = counter("orders", "accept", order_id, "--prep", "20", code=Exit.REJECTED)
     assert f"{number} is already Accepted: nothing to accept." in accept.stderr
     assert counter.json("conflicts", "list") == []  # nothing was sent: no conflict

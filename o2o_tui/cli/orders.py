@@ -234,7 +234,11 @@ def console_refusal(order: Any, action: str) -> str | None:
         return None
     key = "ui.action.already" if check is TransitionCheck.ALREADY else "ui.action.not_now"
     status = t(f"ui.status.{shown_status(order.status, order.type)}")
-    return t(key, number=number, status=status, action=t(f"ui.action.{verb.value}"))
+    said = t(key, number=number, status=status, action=t(f"ui.action.{verb.value}"))
+    cancel = check_order_transition(order.status, order.type, OrderAction.CANCEL) is TransitionCheck.APPLY
+    if verb is OrderAction.REJECT and cancel:  # accepted already: the store takes it back by cancelling it
+        said += " " + t("orders.refused.cancel_instead", number=str(order.number))
+    return said
 
 
 def _as_console(action: str, cache: Any = None) -> Any:
