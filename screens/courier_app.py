@@ -7,9 +7,12 @@ when an action is queued, two when something is refused or a key means nothing h
 from __future__ import annotations
 
 import os
+import re
 import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import msgspec
@@ -19,8 +22,8 @@ from textual.message import Message
 from textual.worker import Worker, WorkerState
 
 from o2o_tui.client.errors import says_disabled
-from o2o_tui.courier_tasks import CourierStep, is_active
-from o2o_tui.domain.fleet import CourierStatus
+from o2o_tui.courier_tasks import CourierStep
+from o2o_tui.domain.fleet import CourierStatus, store_clock
 from o2o_tui.domain.requests import CodeBody, CourierStateBody, EmptyBody, ProblemBody
 from o2o_tui.domain.transitions import DeliveryStatus
 from o2o_tui.i18n import t
@@ -31,6 +34,7 @@ from screens.courier_format import (
     handheld_glyphs,
     locale_is_utf8,
     number_text,
+    problem_label,
     queued_short,
     queued_text,
     store_cuts,
@@ -50,6 +54,7 @@ from screens.courier_source import (
     NEWS_STORE_CELLS,
     CourierChange,
     CourierSource,
+    TaskView,
     bring_back_news,
     order_words,
     shared_store,
@@ -64,6 +69,45 @@ MIN_WIDTH = 20
 MIN_HEIGHT = 8
 NAME_KEPT = 6  # a status line keeps to one line while this much of the courier's name shows
 _ENDING_STEPS = frozenset({CourierStep.REJECT, CourierStep.DELIVERED, CourierStep.RETURNED})
+# a tap the platform has not confirmed this long after it was queued beeps once as queued (its words say so from
+# the first moment); one confirmed sooner beeps once as done: one beep a tap either way, never two in a row (an
+# error's sound)
+CONFIRM_WAIT_S = 1.0
+_ORDER_NUMBER = re.compile(r"#\d+")
+
+
+@dataclass(slots=True)
+class _Tap:
+    """A step (or a duty change) queued here whose answer is awaited."""
+
+    delivery_id: str  # "" for a duty change
+    step: CourierStep | None
+    said: str  # "queued, not yet confirmed", as the message line shows it
+    done: str  # what it says once the platform confirms it
+    rung: bool = False  # its one beep has rung
+    # a source that gives no outbox key (held in memory): the status before the tap; the tap counts as confirmed
+    # once the delivery has moved on from it with nothing queued
+    before: str | None = None
+
+
+@dataclass(slots=True)
+class _News:
+    """News that names orders (taken off you, new offers), as the message line shows it."""
+
+    shown: str
+    parts: list[tuple[str, str]]  # (the order's words, the rest of the sentence)
+    ids: set[str]
+
+
+def _order_and_rest(text: str) -> tuple[str, str]:
+    """("#0012", " taken off you: ...") or ("Golden Dumplings #0014", " ..."): the order's words end at the first
+    order number (every alert starts with them); a text naming none is all order words."""
+    found = _ORDER_NUMBER.search(text)
+    return (text[: found.end()], text[found.end() :]) if found else (text, "")
+
+
+def _message_shown(screen: HandheldScreen) -> str:
+    return next((line.shown for line in screen.query("#message").results(Line)), "")
 
 
 def _aware(moment: datetime) -> datetime:
@@ -108,21 +152,19 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         self._unsubscribe: Callable[[], None] | None = None
         self._too_small: TooSmallScreen | None = None
         self._started = False  # a resize before the task list is up is checked when it is
-        self._awaiting: dict[str, CourierStep] = {}  # ending steps queued, the task kept until confirmed
         self._bad_news_rung: dict[str, str] = {}  # delivery id -> its status when bad news about it last beeped
-        self._seen_queued: set[str] = set()  # awaited tasks the source has shown as queued
-        # "queued, not yet confirmed" said for a step (not an ending one) taken while the link was not up: the
-        # delivery, the step, its status before it and the words said; the line says it is done once the platform
-        # confirms it
-        self._queued_said: dict[str, tuple[CourierStep, str, str]] = {}
+        # steps tapped here and queued, by outbox key, until the platform answers: said "queued, not yet
+        # confirmed" until then, "done" once it confirms (`_check_taps`); an ending step keeps its task on screen
+        self._taps: dict[str, _Tap] = {}
+        self._keyless = 0  # taps of a source that gives no outbox key, numbered
         # the delivery each screen's message line was last told about by the app ("" for other news): "queued" is
         # replaced by "done" only on a line still about that delivery (two stores' #0014 can read alike)
         self._said_about: weakref.WeakKeyDictionary[HandheldScreen, str] = weakref.WeakKeyDictionary()
-        self._queued_seen: set[str] = set()  # of those, the ones the source has shown as pending
+        # news that names orders one after the other (taken off you, new offers): what the line says, and the
+        # orders it names as (order words, the rest); more of the same joins it while the line still says it
+        self._news_said: dict[str, _News] = {}
         self._link_state: LinkState | None = None
         self._offers_seen: set[str] = set()  # offers already on the list (a new one beeps once, on any screen)
-        # ("on/off duty: queued", what it says once sent): said while the link was down; replaced when it is sent
-        self._duty_queued: tuple[str, str] | None = None
         self._opened_at = datetime.now(UTC)  # offers made before the handheld opened are the list it opens on
         self.left_queued = 0  # actions still queued when the app closed (kept in the outbox, sent next time)
         # a digit or Enter that did nothing (no such line, or dropped while fresh lines settle): the keys typed
@@ -222,8 +264,10 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         if isinstance(screen, HandheldScreen):
             screen.refresh_status()
             screen.refresh_data()  # the link state decides the queued marks too; unchanged lines do not repaint
-        for delivery_id, explanation in message.change.refused:
-            self._awaiting.pop(delivery_id, None)  # refused: the task stays, with the whole reason on it
+        change = message.change
+        for key in change.refused_keys:  # refused: said below as a refusal (two beeps), the task stays with it
+            self._taps.pop(key, None)
+        for delivery_id, explanation in change.refused:
             view = self.source.task(delivery_id) if delivery_id else None
             if view is not None and view.bring_back:  # the food is in hand: what to do with it comes first
                 # "cancelled" only for a cancelled order; a reassign or unassign says it was taken off the courier
@@ -231,14 +275,15 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
                 self._bad_news(delivery_id, bring_back_news(view.delivery, store))
                 continue
             self._bad_news(delivery_id, t("handheld.refused", explanation=explanation))
-        self._check_awaiting()
-        self._check_queued_said()
-        self._check_duty_said()
-        for delivery_id, alert in message.change.alerts:
-            self._bad_news(delivery_id, alert)  # the platform changed a task the courier holds: like a refusal
-        if message.change.given_back:  # what going off duty did: said once, no beep (the tap had its own)
-            self._say(t("handheld.duty.given_back", count=message.change.given_back))
-        for _, notice in message.change.notices:
+        self._check_taps(change.confirmed | self._moved_on())
+        if self.source.link().state is not LinkState.ONLINE:  # the link is down: taps waiting are only queued
+            for key in list(self._taps):
+                self._ring_queued(key)
+        if change.alerts:  # the platform changed tasks the courier holds: like a refusal, every order named
+            self._alerts_news(change.alerts)
+        if change.given_back:  # what going off duty did: said once, no beep (the tap had its own)
+            self._say(t("handheld.duty.given_back", count=change.given_back))
+        for _, notice in change.notices:
             self._say(notice)  # something left out of the view: said once, no beep (nothing to do about it)
         self._check_new_offers()
         link = self.source.link()
@@ -253,21 +298,79 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
     def _bad_news(self, delivery_id: str, text: str) -> None:
         """Two beeps and the text in bold; a second piece of bad news about a delivery that has not moved since the
         last one (the cancellation seen, then the step it refused) is shown without beeping again."""
+        if self._rings(delivery_id):
+            self.error(text)
+        else:
+            self._say(text, "bold")
+
+    def _rings(self, delivery_id: str) -> bool:
+        """Whether bad news about this delivery beeps: not again while it has not moved since the last that did."""
         view = self.source.task(delivery_id) if delivery_id else None
         status = str(view.delivery.status) if view is not None else None
         if status is not None and self._bad_news_rung.get(delivery_id) == status:
-            self._say(text, "bold")
-            return
+            return False
         if status is not None:
             self._bad_news_rung[delivery_id] = status
-        self.error(text)
+        return True
+
+    def _alerts_news(self, alerts: tuple[tuple[str, str], ...]) -> None:
+        """What the platform changed under the courier, every order named: "#0012, #0013 taken off you: ...";
+        news of the same kind a moment later joins the line while it still says the last (one message, not the
+        last order alone). Two beeps when any of it is news (`_rings`)."""
+        ring = False
+        parts: list[tuple[str, str]] = []
+
+        def number(alert: tuple[str, str]) -> int:
+            view = self.source.task(alert[0])
+            return view.delivery.order_number if view is not None else 0
+
+        for delivery_id, text in sorted(alerts, key=number):  # by number, as new offers are said
+            ring = self._rings(delivery_id) or ring
+            parts.append(_order_and_rest(text))
+        text, parts = self._joined("alerts", parts)
+        if ring:
+            self.bell()
+            self.bell()
+        self._tell(text, "bold")
+        self._remember_news("alerts", parts, set())
+
+    def _joined(
+        self, kind: str, parts: list[tuple[str, str]], ids: set[str] | None = None
+    ) -> tuple[str, list[tuple[str, str]]]:
+        """`parts` ((order words, the rest of the sentence)) said as one line: the orders with the same rest
+        joined ("#0012, #0013 taken off you"), with those of the last news of this `kind` while the message line
+        still says it and these say the same of other orders (other news takes the line: it stays on its task).
+        Returns the text and every part it says."""
+        screen = self.screen
+        before = self._news_said.get(kind)
+        kinds = {rest for _, rest in before.parts} if before is not None else set()
+        if (
+            before is not None
+            and isinstance(screen, HandheldScreen)
+            and _message_shown(screen) == before.shown
+            and all(rest in kinds for _, rest in parts)  # the same news ("taken off you: ..."), more orders
+        ):
+            parts = [*before.parts, *(part for part in parts if part not in before.parts)]
+            if ids is not None:
+                ids |= before.ids
+        grouped: dict[str, list[str]] = {}
+        for order, rest in parts:
+            grouped.setdefault(rest, []).append(order)
+        joined = [", ".join(orders) + rest for rest, orders in grouped.items()]
+        return t("handheld.news.next").join(joined), parts
+
+    def _remember_news(self, kind: str, parts: list[tuple[str, str]], ids: set[str]) -> None:
+        screen = self.screen
+        if isinstance(screen, HandheldScreen):
+            self._news_said[kind] = _News(_message_shown(screen), parts, ids)
 
     def _offers(self) -> set[str]:
         return {view.delivery.id for view in self.source.tasks() if view.delivery.status is DeliveryStatus.PENDING}
 
     def _check_new_offers(self) -> None:
         """A new offer beeps once and is said on whatever screen is up (a task, an ended task, a code field): a
-        GO NOW offer must not wait until the courier happens to go back to the list."""
+        GO NOW offer must not wait until the courier happens to go back to the list. Offers that come while the
+        line still says the last new offer join it ("New offer #0010, #0011")."""
         offers = self._offers()
         new = offers - self._offers_seen
         self._offers_seen = offers
@@ -280,18 +383,22 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
             return
         self.bell()
         # each by its number; naming its store when the courier holds another of that number (two stores' #0014)
-        orders = [
-            order_words("handheld.new_offer.order", delivery, store=self._shared(delivery.id)) for delivery in fresh
+        ids = {delivery.id for delivery in fresh}
+        parts = [
+            (order_words("handheld.new_offer.order", delivery, store=self._shared(delivery.id)), "")
+            for delivery in fresh
         ]
-        said = t("handheld.new_offer.orders", orders=", ".join(orders))
-        page = self._offer_page({delivery.id for delivery in fresh})
+        _, parts = self._joined("offers", parts, ids)  # `ids` takes those of the offers said before
+        said = t("handheld.new_offer.orders", orders=", ".join(order for order, _ in parts))
+        page = self._offer_page(ids)
         if page is None:
             self._say(said)
-            return
-        # on a page of the task list not shown: which one (the list's page line says the key); the list itself
-        # does not move (a finger may be on its way to a line of the page shown)
-        shorter = (t("handheld.new_offer.on_page.short", offers=said, page=page),)
-        self._tell(t("handheld.new_offer.on_page", offers=said, page=page), shorter=shorter)
+        else:
+            # on a page of the task list not shown: which one (the list's page line says the key); the list itself
+            # does not move (a finger may be on its way to a line of the page shown)
+            shorter = (t("handheld.new_offer.on_page.short", offers=said, page=page),)
+            self._tell(t("handheld.new_offer.on_page", offers=said, page=page), shorter=shorter)
+        self._remember_news("offers", parts, ids)
 
     def _offer_page(self, offers: set[str]) -> int | None:
         """The page (1-based) of the task list the first of `offers` is on, when none of them is on the page the
@@ -320,48 +427,57 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         """Say `text` on the screen now up, without a beep."""
         self._say(text, style)
 
-    def _check_awaiting(self) -> None:
-        """An ending step (delivered, returned, rejected) keeps its task on screen until the platform answers:
-        confirmed, back to the list with the news; refused, the task stays with the whole reason on it."""
-        for delivery_id, step in list(self._awaiting.items()):
-            view = self.source.task(delivery_id)
-            if view is not None and view.pending:
-                self._seen_queued.add(delivery_id)
-                continue  # still queued (offline: the task says "Queued, not yet confirmed")
-            if view is not None and is_active(view.delivery) and delivery_id not in self._seen_queued:
-                continue  # the source has not read the queued step yet
-            del self._awaiting[delivery_id]
-            self._seen_queued.discard(delivery_id)
-            if view is None or is_active(view.delivery):
-                continue  # refused (said as a refusal) or gone (the task says so)
-            screen = self.screen
-            if isinstance(screen, TaskScreen) and screen.delivery_id == delivery_id:
-                self.pop_screen()
-            self._say(done_text(step, view.delivery, self._shared(delivery_id)))  # no beep: the queued step had one
-
-    def _check_queued_said(self) -> None:
-        """Once the queue's state is known (the first sync after the link or a new login is back), a step that
-        said "queued, not yet confirmed" and is confirmed says it is done instead, without waiting for a key and
-        without a beep (the tap had its one). A refusal says itself (`_bad_news`)."""
-        for delivery_id, (step, before, said) in list(self._queued_said.items()):
-            view = self.source.task(delivery_id)
-            if view is not None and view.pending:
-                self._queued_seen.add(delivery_id)
+    def _check_taps(self, confirmed: frozenset[str]) -> None:
+        """Taps the platform confirmed say so: "#0016 delivered" where the line still says it is queued (an
+        ending step takes its task off the screen, back to the list, and says it there); one beep, unless the
+        tap already had it as queued. A refused one is said as a refusal (`on_source_news`)."""
+        for key in [key for key in self._taps if key in confirmed]:  # in the order tapped
+            tap = self._taps.pop(key)
+            if tap.step in _ENDING_STEPS:
+                screen = self.screen
+                if isinstance(screen, TaskScreen) and screen.delivery_id == tap.delivery_id:
+                    self.pop_screen()
+                if not tap.rung:
+                    self.bell()
+                self._tell(tap.done, about=tap.delivery_id)
                 continue
-            moved = view is not None and str(view.delivery.status) != before
-            if view is not None and not moved and delivery_id not in self._queued_seen:
-                continue  # the source has not read the queued step yet
-            del self._queued_said[delivery_id]
-            self._queued_seen.discard(delivery_id)
-            if view is None or view.refusal:
-                continue
-            done = done_text(step, view.delivery, self._shared(delivery_id))
-            cuts = store_cuts(done, self.named(), self.glyphs.cut)  # as `_tell` cuts the name
+            cuts = store_cuts(tap.done, self.named(), self.glyphs.cut)  # as `_tell` cuts the name
             shorter = tuple(safe_text(way, one_line=True) for way in cuts)
+            done = safe_text(tap.done, one_line=True)
+            current = self.screen if self.screen_stack else None
             for screen in self.screen_stack:
-                if isinstance(screen, HandheldScreen) and self._said_about.get(screen) == delivery_id:
-                    # a line about this delivery that still says it is queued
-                    screen.replace_said(said, safe_text(done, one_line=True), shorter=shorter)
+                if isinstance(screen, HandheldScreen) and self._said_about.get(screen) == tap.delivery_id:
+                    # a line about this delivery (or the duty) that still says it is queued
+                    screen.replace_said(tap.said, done, shorter=shorter)
+            if not tap.rung:
+                self.bell()
+                if isinstance(current, HandheldScreen) and _message_shown(current) != done:
+                    self._tell(tap.done, about=tap.delivery_id)  # said since: the tap's one beep says this
+
+    def _moved_on(self) -> frozenset[str]:
+        """Taps of a source that gives no outbox key whose delivery moved on with nothing queued (`_Tap.before`)."""
+        moved = set()
+        for key, tap in self._taps.items():
+            view = self.source.task(tap.delivery_id) if tap.before is not None else None
+            if view is not None and not view.pending and not view.refusal and str(view.delivery.status) != tap.before:
+                moved.add(key)
+        return frozenset(moved)
+
+    def _queued(self, key: str, tap: _Tap) -> None:
+        """A tap is queued: its words say so now; its one beep rings at once while the link is not up, else
+        when it is confirmed, or after `CONFIRM_WAIT_S` without an answer (the link may look up and be dead)."""
+        self._taps[key] = tap
+        if self.source.link().state is not LinkState.ONLINE:
+            tap.rung = True
+            self.bell()
+        else:
+            self.set_timer(CONFIRM_WAIT_S, partial(self._ring_queued, key))
+
+    def _ring_queued(self, key: str) -> None:
+        tap = self._taps.get(key)
+        if tap is not None and not tap.rung:
+            tap.rung = True
+            self.bell()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.name == "source" and event.state is WorkerState.ERROR:
@@ -381,7 +497,7 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         named: tuple[tuple[str, str], ...] = (),
     ) -> None:
         """Say `text` on the message line; `shorter` ways to say it where a narrow screen has no room; `about`:
-        the delivery it is about, when a later answer may replace it (`_check_queued_said`); `named`: orders it
+        the delivery it is about, when a later answer may replace it (`_check_taps`); `named`: orders it
         may name by store besides the tasks held (`CourierApp.named`): where the shortest way does not fit, the
         store's name is cut before the order number is (`store_cuts`)."""
         screen = self.screen
@@ -422,28 +538,46 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
             body = ProblemBody(reason=chosen.reason)
         else:
             body = EmptyBody()
+        if isinstance(body, ProblemBody) and await self._problem_queued_before(chosen.delivery_id, view, body):
+            return
         try:
-            await self.source.submit(step.value, chosen.delivery_id, body)
+            key = await self.source.submit(step.value, chosen.delivery_id, body)
         except ActionRefused as refused:
             self.error(refused.message)
             return
         finally:
             self._settle_task(chosen.delivery_id)
-        online = self.source.link().state is LinkState.ONLINE
         store = self._shared(chosen.delivery_id)  # two stores' #0014 held: which one
         said = safe_text(queued_text(view.delivery, store), one_line=True)  # as the message line shows it
-        if online:
-            self.ok(done_text(step, view.delivery, store))
-        else:
-            self.bell()
-            self._tell(said, shorter=(queued_short(view.delivery, store),), about=chosen.delivery_id)
-        if not online and step not in _ENDING_STEPS:  # an ending step goes back to the list when confirmed
-            self._queued_said[chosen.delivery_id] = (step, str(view.delivery.status), said)
-            self._queued_seen.discard(chosen.delivery_id)
-            self._check_queued_said()
-        if step in _ENDING_STEPS:
-            self._awaiting[chosen.delivery_id] = step
-            self._check_awaiting()
+        done = done_text(step, view.delivery, store)
+        if not key and self.source.link().state is LinkState.ONLINE:  # held in memory: as its link says
+            self.ok(done)
+            return
+        # said done only once the platform confirms it (`_check_taps`); an ending step keeps its task till then
+        self._tell(said, shorter=(queued_short(view.delivery, store),), about=chosen.delivery_id)
+        tap = _Tap(chosen.delivery_id, step, said, done)
+        if not key:  # a source held in memory gives no key: the delivery moving on confirms it
+            self._keyless += 1
+            key, tap.before = f"~{self._keyless}", str(view.delivery.status)
+        self._queued(key, tap)
+
+    async def _problem_queued_before(self, delivery_id: str, view: TaskView, body: ProblemBody) -> bool:
+        """The same problem already queued and not sent yet (reported twice offline): said with the time it was
+        queued, two beeps, and not queued again (as the counter answers a code scanned twice)."""
+        queued_at = getattr(self.source, "queued_at", None)  # a source held in memory queues nothing
+        at = await queued_at(CourierStep.PROBLEM.value, delivery_id, body) if queued_at is not None else None
+        if at is None:
+            return False
+        self._settle_task(delivery_id)
+        said = order_words(
+            "handheld.problem.queued_before",
+            view.delivery,
+            store=self._shared(delivery_id),
+            reason=problem_label(body.reason),
+            at=store_clock(view.delivery, at),
+        )
+        self.error(said)
+        return True
 
     def _settle_task(self, delivery_id: str) -> None:
         for screen in self.screen_stack:
@@ -477,30 +611,22 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         courier_id = self.source.courier_id
         status = CourierStatus.IDLE if message.on_duty else CourierStatus.OFFLINE
         try:
-            await self.source.submit("courier.state", courier_id, CourierStateBody(status=status))
+            key = await self.source.submit("courier.state", courier_id, CourierStateBody(status=status))
         except ActionRefused as refused:
             self.error(refused.message)
             return
         done = t("handheld.duty.now_on" if message.on_duty else "handheld.duty.now_off")
-        if self.source.link().state is LinkState.ONLINE:
+        if not key and self.source.link().state is LinkState.ONLINE:  # held in memory: as its link says
             self.ok(done)
             return
-        # offline: queued, as other steps say (going off, the offers go back only when it reaches the platform;
-        # going on, no offer comes before then)
-        self.bell()
+        # queued, as other steps say, until the platform confirms it (going off, the offers go back only when it
+        # reaches the platform; going on, no offer comes before then)
         queued = "handheld.duty.on_queued" if message.on_duty else "handheld.duty.off_queued"
         self._tell(t(queued), shorter=(t(queued + ".short"),))
-        self._duty_queued = (t(queued), done)
-
-    def _check_duty_said(self) -> None:
-        link = self.source.link()
-        if self._duty_queued is None or link.state is not LinkState.ONLINE or link.pending:
-            return
-        queued, done = self._duty_queued
-        self._duty_queued = None
-        for screen in self.screen_stack:
-            if isinstance(screen, HandheldScreen):
-                screen.replace_said(queued, done)
+        if key:
+            self._queued(key, _Tap("", None, t(queued), done))
+        else:
+            self.bell()
 
     # small screens --------------------------------------------------------------------------------------
     def on_resize(self, event: events.Resize) -> None:

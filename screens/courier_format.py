@@ -228,8 +228,16 @@ def _labelled(field: str, value: str) -> str:
     return t("handheld.field.label", label=t(f"handheld.field.{field}"), value=value)
 
 
+_SENTENCE_ENDS = frozenset(".?!:;…。？！：；")
+
+
 def then(sentence: str, more: str) -> str:
-    """Two sentences one after the other: a space after "Go off duty?", none after "确定下线？"."""
+    """Two sentences one after the other: a space after "Go off duty?", none after "确定下线？". Words that end
+    without punctuation ("#0004 accepted", "#0003 已接单") get the language's full stop first, so the next
+    sentence does not read as part of them."""
+    sentence = sentence.rstrip()
+    if sentence and sentence[-1] not in _SENTENCE_ENDS:
+        sentence += t("handheld.sentence_end")
     return sentence + more if sentence[-1:] and cell_len(sentence[-1]) == 2 else f"{sentence} {more}"
 
 

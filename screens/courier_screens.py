@@ -25,6 +25,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
@@ -605,8 +606,7 @@ class TaskScreen(HandheldScreen):
             fields["ended"] = t("handheld.pending")
         # off duty (its change maybe still queued, maybe with going on duty again queued behind it): an unanswered
         # offer goes back to the platform, not to accept
-        off_duty = self.handheld.source.on_duty() is False
-        given_back = view.given_back or (off_duty and given_back_off_duty(delivery, view.pending))
+        given_back = self._given_back(view)
         if given_back:
             fields["ended"] = t("handheld.offer.given_back")
         if active and delivery.order_cancelled:  # on its way back when the order was cancelled: still goes back
@@ -616,15 +616,30 @@ class TaskScreen(HandheldScreen):
         for field, text in fields.items():
             _show(self.query_one(f"#field-{field}", Line), text)
         self._order_fields(active and delivery.status in _FOOD_IN_HAND)
-        if given_back:
-            self._set_steps((TO_LIST,))
-        elif view.bring_back:
-            self._set_steps((FOOD_BACK,))
-        elif active:
-            self._set_steps(task_lines(delivery.status))
-        else:  # ended: its news is on screen; one key goes back to the list (and to any new offer there)
-            self._set_steps(() if view.pending else (TO_LIST,))
+        self._set_steps(self._steps_of(view))
         self._after_layout()
+
+    def _given_back(self, view: TaskView) -> bool:
+        # off duty (its change maybe still queued, maybe with going on duty again queued behind it): an unanswered
+        # offer goes back to the platform, not to accept
+        off_duty = self.handheld.source.on_duty() is False
+        return view.given_back or (off_duty and given_back_off_duty(view.delivery, view.pending))
+
+    def _steps_of(self, view: TaskView) -> tuple[CourierStep | str | None, ...]:
+        """The numbered lines the task has in `view`."""
+        if self._given_back(view):
+            return (TO_LIST,)
+        if view.bring_back:
+            return (FOOD_BACK,)
+        if is_active(view.delivery):
+            return task_lines(view.delivery.status)
+        # ended: its news is on screen; one key goes back to the list (and to any new offer there)
+        return () if view.pending else (TO_LIST,)
+
+    def takes(self, choice: CourierStep | str) -> bool:
+        """Whether the task still has `choice` as it is now (a question about it is still to be asked)."""
+        view = self.view()
+        return view is not None and choice in self._steps_of(view)
 
     def _order_fields(self, dropoff_first: bool) -> None:
         """Before the pickup the store comes first (where to go now); with the food in hand the customer does (the
@@ -758,7 +773,7 @@ class TaskScreen(HandheldScreen):
                 self.app.post_message(FoodBackChosen(self.delivery_id))
 
             prompt = words_about(self.handheld, self.delivery_id, "handheld.bring_back.confirm")
-            self.app.push_screen(ConfirmScreen(prompt, t("handheld.bring_back.yes"), food_back))
+            self.app.push_screen(self._confirm(prompt, t("handheld.bring_back.yes"), food_back, FOOD_BACK))
             return
         step = CourierStep(choice)
         if step.needs_code:
@@ -772,7 +787,7 @@ class TaskScreen(HandheldScreen):
                 self.app.post_message(StepChosen(Step(self.delivery_id, step)))
 
             prompt = words_about(self.handheld, self.delivery_id, "handheld.reject.confirm")
-            self.app.push_screen(ConfirmScreen(prompt, t("handheld.reject.yes"), reject))
+            self.app.push_screen(self._confirm(prompt, t("handheld.reject.yes"), reject, step))
         elif step is CourierStep.RETURN:  # the food goes back and the delivery ends: no way back, so asked
 
             def give_back() -> None:
@@ -780,7 +795,7 @@ class TaskScreen(HandheldScreen):
                 self.app.post_message(StepChosen(Step(self.delivery_id, step)))
 
             prompt = words_about(self.handheld, self.delivery_id, "handheld.return.confirm")
-            self.app.push_screen(ConfirmScreen(prompt, t("handheld.return.yes"), give_back))
+            self.app.push_screen(self._confirm(prompt, t("handheld.return.yes"), give_back, step))
         elif step is CourierStep.RETURNED:  # the delivery ends, another courier may be sent: asked once more
 
             def returned() -> None:
@@ -788,10 +803,26 @@ class TaskScreen(HandheldScreen):
                 self.app.post_message(StepChosen(Step(self.delivery_id, step)))
 
             prompt = words_about(self.handheld, self.delivery_id, "handheld.returned.confirm")
-            self.app.push_screen(ConfirmScreen(prompt, t("handheld.returned.yes"), returned))
+            self.app.push_screen(self._confirm(prompt, t("handheld.returned.yes"), returned, step))
         else:
             self.hold()
             self.app.post_message(StepChosen(Step(self.delivery_id, step)))
+
+
+    def _confirm(
+        self, prompt: str, yes: str, on_yes: Callable[[], None], choice: CourierStep | str
+    ) -> ConfirmScreen:
+        """The question before `choice`, closed when the task no longer has it (the offer taken off the courier,
+        the order cancelled): "1 Yes" must not answer for a task that has moved on."""
+        return ConfirmScreen(prompt, yes, on_yes, still_asked=lambda: self.takes(choice), about=self.delivery_id)
+
+
+def _task_takes(app: Any, delivery_id: str, choice: CourierStep) -> bool:
+    """Whether the task screen of `delivery_id` under a question still has `choice` (True when none is open)."""
+    for screen in app.screen_stack:
+        if isinstance(screen, TaskScreen) and screen.delivery_id == delivery_id:
+            return screen.takes(choice)
+    return True
 
 
 def _hold_task(app: Any, delivery_id: str) -> None:
@@ -929,18 +960,31 @@ class ProblemScreen(HandheldScreen):
         prompt = words_about(
             self.handheld, self.delivery_id, "handheld.problem.confirm", reason=problem_label(choice)
         )
-        self.app.push_screen(ConfirmScreen(prompt, t("handheld.problem.report"), report))
+        still = partial(_task_takes, self.app, self.delivery_id, CourierStep.PROBLEM)
+        self.app.push_screen(
+            ConfirmScreen(prompt, t("handheld.problem.report"), report, still_asked=still, about=self.delivery_id)
+        )
 
 
 class ConfirmScreen(HandheldScreen):
     """Asks once more before a step that is hard to take back: "1 Yes ..." (or Enter) confirms, 0/Esc/F1 goes
     back. Digits and Enter arriving in the first moment are dropped (a key repeated on a laggy link)."""
 
-    def __init__(self, prompt: str, yes: str, on_yes: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        prompt: str,
+        yes: str,
+        on_yes: Callable[[], None],
+        *,
+        still_asked: Callable[[], bool] | None = None,
+        about: str = "",
+    ) -> None:
         super().__init__()
         self.prompt = prompt
         self.yes = yes
         self.on_yes = on_yes
+        self.still_asked = still_asked  # False once the task it is about has moved on: the question closes
+        self.about = about  # the delivery it is about ("" for going off duty)
 
     def compose(self) -> ComposeResult:
         yield from self.compose_status()
@@ -959,7 +1003,27 @@ class ConfirmScreen(HandheldScreen):
     def choices(self) -> list[Any]:
         return ["yes"]
 
+    def refresh_data(self) -> None:
+        if self.is_current and self.still_asked is not None and not self.still_asked():
+            self.close_question(bell=False)  # the news that moved the task on is said (and beeps) itself
+
+    def close_question(self, *, bell: bool = True) -> None:
+        """The task moved on under the question (the offer taken off the courier, the order cancelled): close it,
+        say why, send nothing (the task below shows what happened)."""
+        closed = words_about(self.handheld, self.about, "handheld.confirm.closed")
+        self.app.pop_screen()
+        for screen in self.app.screen_stack:  # the keys typed on must not pick a line there
+            if isinstance(screen, HandheldScreen) and not isinstance(screen, ConfirmScreen):
+                screen.lines_changed()
+        if bell:
+            self.handheld.error(closed)
+        else:
+            self.handheld.say_now(closed, "bold")
+
     def chosen(self, choice: Any) -> None:
+        if self.still_asked is not None and not self.still_asked():
+            self.close_question()  # the news came with the key: nothing is sent
+            return
         self.app.pop_screen()
         self.on_yes()
 

@@ -59,6 +59,10 @@ class CourierChange:
         tuple[str, str], ...
     ] = ()  # (delivery id, text): the platform changed a task under the courier
     given_back: int = 0  # offers released because the courier went off duty (said once, together)
+    # outbox keys of this device's taps (`submit`) the platform has answered since the last change: confirmed
+    # (applied, or left as wanted), or refused (their refusal is in `refused`)
+    confirmed: frozenset[str] = frozenset()
+    refused_keys: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +177,9 @@ class _Snapshot:
     courier: Courier | None = None
     duty_pending: CourierStatus | None = None
     duty_refused: bool = False  # a duty change of this device was refused since the last read
+    # of the taps watched when this was read (`CourierSource.submit`): those no longer queued
+    keys_done: set[str] = field(default_factory=set)
+    keys_refused: set[str] = field(default_factory=set)
 
 
 def _duty_wanted(entry: Any) -> CourierStatus | None:
@@ -235,6 +242,9 @@ class CourierSource(Subscribers[CourierChange]):
         self._dirty = True
         self._conflict_keys: set[str] = set()
         self._wake: asyncio.Event | None = None
+        # outbox keys of taps queued here whose answer is awaited: each read (after the tap was queued, so never
+        # one that came before it) says which left the outbox confirmed and which were refused
+        self._watched: set[str] = set()
 
     # reading (from memory; never touches disk on the caller's thread)
     def tasks(self) -> list[TaskView]:
@@ -265,6 +275,9 @@ class CourierSource(Subscribers[CourierChange]):
         if kind == ChangeKind.STATUS:
             self._engine_reported = True
             self._emit(CourierChange(link=True))
+            if self._watched and self._wake is not None:  # a push answered: which taps it confirmed is read
+                self._dirty = True
+                self._wake.set()
             return
         if kind == skips.CHANGE_KIND:  # entities left out: say each once
             notes = tuple(("", skips.describe(e)) for e in self._engine.skipped() if e.key in change.ids)
@@ -330,6 +343,12 @@ class CourierSource(Subscribers[CourierChange]):
                 delivery, queued, given_back=delivery.id in given_back, bring_back=bring_back
             )
         snapshot.duty_refused = duty_refused
+        for key in list(self._watched):  # added on the loop only once queued: this read comes after the tap
+            entry = self._cache.outbox.get(key)
+            if entry is None:
+                snapshot.keys_done.add(key)  # confirmed: it left the outbox
+            elif entry.rejection is not None:
+                snapshot.keys_refused.add(key)
         return snapshot, refused
 
     def prime(self) -> None:
@@ -460,7 +479,9 @@ class CourierSource(Subscribers[CourierChange]):
         notices = tuple(("", text) for text in self._model.take_unreadable())  # cached copies left out
         said_refused = tuple((delivery_id, text) for delivery_id, text, _ in refused)
         given_back = self._count_given_back(snapshot)
-        if changed or courier_changed or order_changed or refused or notices or alerts or given_back:
+        answered = snapshot.keys_done | snapshot.keys_refused
+        self._watched -= answered
+        if changed or courier_changed or order_changed or refused or notices or alerts or given_back or answered:
             self._emit(
                 CourierChange(
                     delivery_ids=frozenset(changed),
@@ -469,6 +490,8 @@ class CourierSource(Subscribers[CourierChange]):
                     notices=notices,
                     alerts=tuple(alerts),
                     given_back=given_back,
+                    confirmed=frozenset(snapshot.keys_done),
+                    refused_keys=frozenset(snapshot.keys_refused),
                 )
             )
 
@@ -582,8 +605,9 @@ class CourierSource(Subscribers[CourierChange]):
                 return
 
     # acting
-    async def submit(self, action: str, target: str, body: msgspec.Struct) -> None:
-        """Queue `action` durably; raises `ActionRefused` when it could not even be queued."""
+    async def submit(self, action: str, target: str, body: msgspec.Struct) -> str:
+        """Queue `action` durably and return its outbox key: a later change says when the platform confirmed
+        (`CourierChange.confirmed`) or refused it. Raises `ActionRefused` when it could not even be queued."""
         current = self._snapshot.tasks.get(target)
         if current is not None:
             self._refusals.pop(target, None)
@@ -600,12 +624,42 @@ class CourierSource(Subscribers[CourierChange]):
             self._giving_back -= giving_back
             raise ActionRefused(t("ui.action.not_queued", error="not connected"))
         try:
-            await self._engine.submit(
+            entry = await self._engine.submit(
                 action, target, body, base_version=current.delivery.version if current else None
             )
         except Exception as error:  # a cache that cannot write: the action was not queued
             self._giving_back -= giving_back
             raise ActionRefused(t("ui.action.not_queued", error=str(error))) from None
+        key = str(getattr(entry, "key", "") or "")
+        if key:
+            self._watched.add(key)
+            self._dirty = True  # read again now the key is watched: its answer may already be in
+            if self._wake is not None:
+                self._wake.set()
+        return key
+
+    async def queued_at(self, action: str, target: str, body: msgspec.Struct) -> datetime | None:
+        """When this very action (the same body) on `target` was queued, while it still waits to be sent (a
+        problem reported twice offline is reported once); None when it is not waiting."""
+        from o2o_tui.client.actions import encode_body  # taken when a tap is queued: the engine has it loaded
+
+        wanted = encode_body(action, body).decode("utf-8")
+
+        def find() -> str | None:
+            for entry in self._cache.outbox.pending_for(target):
+                if entry.action == action and entry.body == wanted:
+                    return str(entry.occurred_at)
+            return None
+
+        try:
+            found = await self._cache.call(find)
+        except Exception:  # a cache that cannot be read: the tap is queued as usual (its queue says the rest)
+            return None
+        if found is None:
+            return None
+        with contextlib.suppress(ValueError):
+            return datetime.fromisoformat(found.replace("Z", "+00:00"))
+        return None
 
     async def close(self) -> None:
         if self._unsubscribe is not None:

@@ -111,11 +111,13 @@ async def test_a_new_offer_names_its_store_when_another_of_its_number_is_held(ho
         await wait_until(pilot, lambda: _message(app).startswith("New offer"))
         assert _message(app) == f"New offer {GOLDEN} #0014"
         bells = app.bells
+        app.screen.say("")  # read: a new offer while the line still says the last joins it (test_j1_handheld_link_drop)
         source.put(TaskView(delivery(3, DeliveryStatus.PENDING, created_at=now)))  # no other #0003: the number
         await wait_until(pilot, lambda: app.bells > bells)
         assert _message(app) == "New offer #0003"
         # and the order held meanwhile, named the same way in the other language
         set_language("zh")
+        app.screen.say("")
         source.put(TaskView(delivery(14, DeliveryStatus.PENDING, id="dl_c", store_id="st_3", created_at=now)))
         await wait_until(pilot, lambda: _message(app).startswith("新派单"))
         assert _message(app) == f"新派单 {OURS} #0014"
