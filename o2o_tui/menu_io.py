@@ -33,14 +33,18 @@ to say.
 
 from __future__ import annotations
 
+import bisect
+import contextlib
 import csv
 import io
+import json
 import re
 from datetime import datetime, tzinfo
+from typing import Any
 
 import msgspec
 
-from o2o_tui.domain.limits import blank
+from o2o_tui.domain.limits import CURRENCY_PATTERN, ID_PATTERN, blank
 from o2o_tui.domain.menu import Availability, Category, Item, Menu, Names, Option, localized
 from o2o_tui.domain.menu_rules import Problem, item_problems, menu_problems, problem_text
 from o2o_tui.domain.money import Money, format_money
@@ -143,17 +147,14 @@ def _line_column(data: bytes, offset: int) -> tuple[int, int]:
 
 def import_json(data: bytes, currency: str | None = None) -> Menu:
     """The menu in `data` (as `export_json` writes it), checked like a publish (`menu_rules`, in `currency` when
-    given, else the menu's own); raises `MenuImportError`."""
+    given, else the menu's own); raises `MenuImportError` naming every problem at its text line and column."""
     _too_big(data)
-    data = _without_shown_status(data.removeprefix(BOM))
+    original = data.removeprefix(BOM)
+    data = _without_shown_status(original)
     try:
         body = _JSON_IN.decode(data)
-    except msgspec.ValidationError as error:
-        text = str(error)
-        message, _, path = text.rpartition(" - at `$")
-        field = path.rstrip("`").lstrip(".") if message else ""
-        first = ImportProblem(0, 0, message or text, field)
-        raise MenuImportError([first, *_more_problems(data, currency, field)]) from None
+    except msgspec.ValidationError:
+        raise MenuImportError(_json_problems(original, data, currency)) from None
     except msgspec.DecodeError as error:
         found = re.search(r"\(byte (\d+)\)", str(error))
         line, column = _line_column(data, int(found.group(1))) if found else (0, 0)
@@ -161,7 +162,10 @@ def import_json(data: bytes, currency: str | None = None) -> Menu:
     menu = _typed_texts(menu_of(body))
     problems = menu_problems(menu, currency or menu.currency)
     if problems:
-        raise MenuImportError([ImportProblem(0, 0, problem_text(p), p.field) for p in problems])
+        where = _JsonPlaces(original)
+        raise MenuImportError(
+            _in_text_order([where.problem(p.field, _rule_text(p), _rule_path(p, menu)) for p in problems])
+        )
     return menu
 
 
@@ -222,18 +226,295 @@ def _typed_texts(menu: Menu) -> Menu:
     return msgspec.structs.replace(menu, categories=categories, option_groups=groups)
 
 
-def _more_problems(data: bytes, currency: str | None, reported: str) -> list[ImportProblem]:
-    """After the first bound the decoder met: every other problem the publish rules find, when the file reads as
-    a menu without the bounds (so a file is mended in one go, not one error per try)."""
-    try:
-        lenient = msgspec.json.decode(data, type=Menu)
-    except (msgspec.ValidationError, msgspec.DecodeError):
-        return []
-    return [
-        ImportProblem(0, 0, problem_text(p), p.field)
-        for p in menu_problems(lenient, currency or lenient.currency)
-        if not reported.startswith(p.field)
-    ]
+_MENU_STAND_INS: dict[str, object] = {"store_id": "_", "version": 0, "currency": "CNY", "categories": []}
+_STRUCT_KINDS = {"categories", "items", "option_groups", "options"}  # the lists of a menu's entities
+_MSGSPEC_PATH = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
+
+
+def _json_problems(original: bytes, data: bytes, currency: str | None) -> list[ImportProblem]:
+    """Every problem of a JSON file the strict decoder refuses: each refusal of the decoder (an unknown field, a
+    value of the wrong type or out of bounds), the value set aside and the file read again (so one problem does
+    not hide the next), then what the publish rules find in what reads; each at its text line."""
+    where = _JsonPlaces(original)
+    body = msgspec.json.decode(data)
+    found, set_aside, read = _structure_problems(body)
+    problems = [where.problem(path, text) for path, text in found]
+    if read is not None:
+        menu = _typed_texts(menu_of(read))
+        for problem in menu_problems(menu, currency or menu.currency):
+            path = problem.field
+            if not any(path == aside or path.startswith((aside + ".", aside + "[")) for aside in set_aside):
+                problems.append(where.problem(path, _rule_text(problem), _rule_path(problem, menu)))
+    return _in_text_order(problems)
+
+
+def _in_text_order(problems: list[ImportProblem]) -> list[ImportProblem]:
+    """`problems` as the file is read, top to bottom (those placed nowhere, line 0, last)."""
+    return sorted(problems, key=lambda problem: (problem.line == 0, problem.line, problem.column))
+
+
+def _structure_problems(body: object) -> tuple[list[tuple[str, str]], list[str], MenuIn | None]:
+    """The decoder's refusals of `body` (the file, decoded as plain JSON), each as (path, message in the current
+    language), found one after the other: an unknown field is dropped, a bad optional value left out, an entity
+    with a bad required value put aside (its id kept); then the paths put aside and the body as it finally reads
+    (None: it never did)."""
+    found: list[tuple[str, str]] = []
+    set_aside: list[str] = []
+    dropped: set[tuple[str, str]] = set()  # (object path, key) left out here: a "missing" after it is ours
+    seen: set[tuple[str, str]] = set()
+    for _ in range(200):
+        try:
+            return found, set_aside, _JSON_IN.decode(msgspec.json.encode(body))
+        except msgspec.ValidationError as error:
+            text = str(error)
+        message, _, at = text.rpartition(" - at `$")
+        if not message:
+            found.append(("", _msgspec_text(text)))
+            break
+        path = at.rstrip("`").lstrip(".")
+        if (path, message) in seen:
+            break
+        seen.add((path, message))
+        steps: list[str | int] = [key if key else int(index) for key, index in _MSGSPEC_PATH.findall(at.rstrip("`"))]
+        container = _at(body, steps)
+        unknown = re.fullmatch(r"Object contains unknown field `(.*)`", message)
+        missing = re.fullmatch(r"Object missing required field `(.*)`", message)
+        if unknown and isinstance(container, dict):
+            found.append((_join(path, unknown.group(1)), _msgspec_text(message)))
+            container.pop(unknown.group(1), None)
+            continue
+        if missing and not steps and missing.group(1) in _MENU_STAND_INS and isinstance(body, dict):
+            if ("", missing.group(1)) not in dropped:
+                found.append((path, _msgspec_text(message)))
+            body[missing.group(1)] = _MENU_STAND_INS[missing.group(1)]  # the menu's own: the rest is still read
+            continue
+        if missing and (path, missing.group(1)) not in dropped:
+            found.append((path, _msgspec_text(message)))
+        elif not missing:
+            found.append((path, _msgspec_text(message)))
+            parent = _at(body, steps[:-1])
+            if steps and isinstance(steps[-1], str) and isinstance(parent, dict):
+                parent.pop(steps[-1], None)  # an optional value left out reads as its default
+                dropped.add((_path_of(steps[:-1]), steps[-1]))
+                continue
+        aside = _set_aside(body, steps)
+        if aside is None:
+            break
+        set_aside.append(aside)
+    return found, set_aside, None
+
+
+def _at(body: object, steps: list[str | int]) -> object:
+    for step in steps:
+        if isinstance(step, int) and isinstance(body, list) and step < len(body):
+            body = body[step]
+        elif isinstance(step, str) and isinstance(body, dict):
+            body = body.get(step)
+        else:
+            return None
+    return body
+
+
+def _path_of(steps: list[str | int]) -> str:
+    path = ""
+    for step in steps:
+        path = f"{path}[{step}]" if isinstance(step, int) else _join(path, step)
+    return path
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _set_aside(body: object, steps: list[str | int]) -> str | None:
+    """Put the innermost entity (category, item, option group, option) holding `steps` aside: an empty one of the
+    same id stands in for it, so the others are still read; its path, or None when no entity holds it."""
+    for index in range(len(steps) - 1, 0, -1):
+        kind, position = steps[index - 1], steps[index]
+        holder = _at(body, steps[: index - 1])
+        entities = holder.get(kind) if isinstance(holder, dict) and isinstance(kind, str) else None
+        if kind in _STRUCT_KINDS and isinstance(position, int) and isinstance(entities, list):
+            old = entities[position] if position < len(entities) else None
+            old_id = old.get("id") if isinstance(old, dict) else None
+            entity_id = old_id if isinstance(old_id, str) and re.fullmatch(ID_PATTERN, old_id) else f"_{position}"
+            currency = body.get("currency") if isinstance(body, dict) else None
+            money = {"amount": 0, "currency": currency if isinstance(currency, str) and _is_currency(currency) else "CNY"}
+            stand_in: dict[str, object] = {"id": entity_id, "name": entity_id}
+            stand_in.update(
+                {"items": []}
+                if kind == "categories"
+                else {"min": 0, "max": 1, "options": []}
+                if kind == "option_groups"
+                else {"price": money}
+            )
+            entities[position] = stand_in
+            return _path_of(steps[: index + 1])
+    return None
+
+
+def _is_currency(text: str) -> bool:
+    return re.fullmatch(CURRENCY_PATTERN, text) is not None
+
+
+class _JsonPlaces:
+    """Where each value of a JSON text sits: a path (`categories[3].items[1].price`, as the decoder and the
+    publish rules name them) to its text line and column (an object's member: its key's)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.text = data.decode("utf-8", errors="replace")
+        self.places: dict[str, int] = {}
+        self.line_starts = [0] + [found.end() for found in re.finditer("\n", self.text)]
+        with contextlib.suppress(IndexError, ValueError):  # not JSON after all: the places found so far stand
+            self._scan()
+
+    def problem(self, path: str, message: str, at: str | None = None) -> ImportProblem:
+        """The problem of the value at `path`, placed where `at` (a value inside it) sits, else where it does."""
+        line, column = self.place(at or path)
+        return ImportProblem(line, column, message, path)
+
+    def place(self, path: str) -> tuple[int, int]:
+        """The line and column of `path`, else of the nearest value holding it (0, 0: not in the text)."""
+        while path not in self.places and path:
+            path = re.sub(r"(\.[^.\[]*|\[\d+\])$", "", path) if re.search(r"[.\[]", path) else ""
+        offset = self.places.get(path)
+        if offset is None:
+            return 0, 0
+        line = bisect.bisect_right(self.line_starts, offset)
+        return line, offset - self.line_starts[line - 1] + 1
+
+    def _scan(self) -> None:
+        text, places = self.text, self.places
+        stack: list[list[Any]] = []  # [is_object, path, count]
+        i = _skip(text, 0)
+        path = ""
+        places[path] = i
+        while True:
+            # a value starts at i
+            char = text[i]
+            if char in "{[":
+                stack.append([char == "{", path, 0])
+                i = _skip(text, i + 1)
+                if text[i] in "}]":
+                    stack.pop()
+                    i += 1
+                else:
+                    i, path = self._member(stack[-1], i)
+                    continue
+            else:
+                found = (_JSON_STRING if char == '"' else _JSON_SCALAR).match(text, i)
+                if found is None:
+                    return
+                i = found.end()
+            # after a value: the next member, or the end of its container
+            while True:
+                if not stack:
+                    return
+                i = _skip(text, i)
+                if text[i] == ",":
+                    stack[-1][2] += 1
+                    i, path = self._member(stack[-1], _skip(text, i + 1))
+                    break
+                stack.pop()  # } or ]
+                i += 1
+
+    def _member(self, frame: list[Any], i: int) -> tuple[int, str]:
+        """At `i` the next member of `frame`: where its value starts, and its path (its place noted)."""
+        is_object, path, count = frame
+        if not is_object:
+            member = f"{path}[{count}]"
+            self.places.setdefault(member, i)
+            return i, member
+        found = _JSON_STRING.match(self.text, i)
+        if found is None:
+            raise ValueError(i)
+        member = _join(path, json.loads(found.group()))
+        self.places.setdefault(member, i)
+        i = _skip(self.text, found.end())
+        return _skip(self.text, i + 1), member  # past the colon
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_JSON_SCALAR = re.compile(r"[^,\]}\s]+")
+
+
+def _skip(text: str, i: int) -> int:
+    while text[i] in " \t\r\n":
+        i += 1
+    return i
+
+
+def _rule_path(problem: Problem, menu: Menu) -> str:
+    """Where in `menu` a publish rule's problem sits: its path, down to the value when the rule names one (the
+    option group id of an item that the menu does not have: the line of that id)."""
+    named = re.fullmatch(r"no option group (.*)", problem.message)
+    if problem.code == "unknown_option_group" and named:
+        steps = [key if key else int(index) for key, index in _MSGSPEC_PATH.findall("." + problem.field)]
+        ids = _at(msgspec.to_builtins(menu), steps)
+        if isinstance(ids, list) and named.group(1) in ids:
+            return f"{problem.field}[{ids.index(named.group(1))}]"
+    return problem.field
+
+
+def _rule_text(problem: Problem) -> str:
+    """A publish rule's problem in the current language, naming the value where it helps."""
+    if problem.code == "unknown_option_group":
+        named = re.fullmatch(r"no option group (.*)", problem.message)
+        if named:
+            return t("menu_cli.json.unknown_option_group", id=safe_text(named.group(1), one_line=True))
+    if problem.code == "duplicate_id":
+        named = re.fullmatch(r"(?:category|item|option group|option) (.*) twice", problem.message)
+        if named:
+            return t("menu_cli.json.duplicate_id", id=safe_text(named.group(1), one_line=True))
+    return problem_text(problem)
+
+
+_TYPE_WORDS = ("int", "str", "float", "bool", "array", "object", "null", "datetime")
+
+
+def _type_text(word: str) -> str:
+    """A msgspec type name (`int`, `str`, `array`, ... , `int | null`) in the current language."""
+    return t("menu_cli.json.or").join(
+        t(f"menu_cli.json.type.{part}") if part in _TYPE_WORDS else f"`{part}`" for part in word.split(" | ")
+    )
+
+
+def _msgspec_text(message: str) -> str:
+    """A msgspec validation message (English) in the current language: its few shapes map to catalog keys;
+    another one is shown as it is."""
+    shapes: tuple[tuple[str, str], ...] = (
+        (r"Object contains unknown field `(?P<field>.*)`", "unknown_field"),
+        (r"Object missing required field `(?P<field>.*)`", "missing_field"),
+        (r"Expected `(?P<expected>[^`]*)`, got `(?P<got>[^`]*)`", "wrong_type"),
+        (r"Expected `(?P<expected>[^`]*)` of length (?P<op>[<>]=?) (?P<limit>\d+)", "length"),
+        (r"Expected `(?P<expected>[^`]*)` (?P<op>[<>]=?) (?P<limit>-?[\d.]+)", "bound"),
+        (r"Expected `str` matching regex (?P<pattern>.*)", "pattern"),
+        (r"Invalid enum value (?P<value>.*)", "enum_value"),
+        (r"Invalid RFC3339 encoded datetime", "datetime"),
+    )
+    for shape, key in shapes:
+        found = re.fullmatch(shape, message)
+        if not found:
+            continue
+        fields = found.groupdict()
+        if key == "pattern":
+            if fields["pattern"].strip("'") == ID_PATTERN:
+                return problem_text(Problem("", "invalid_id", ""))
+            if fields["pattern"].strip("'") == CURRENCY_PATTERN:
+                return t("menu_cli.json.currency_code")
+        for name in ("expected", "got"):
+            if name in fields:
+                fields[name] = _type_text(fields[name])
+        if "op" in fields:
+            fields["op"] = t(f"menu_cli.json.op.{_OPS[fields['op']]}")
+        if "value" in fields:
+            fields["value"] = safe_text(fields["value"], one_line=True)
+        if "field" in fields:
+            fields["field"] = safe_text(fields["field"], one_line=True)
+        return t(f"menu_cli.json.{key}", **fields)
+    return message
+
+
+_OPS = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
 
 
 # --- CSV: writing ----------------------------------------------------------------------------------------------------

@@ -9,8 +9,9 @@ by the editor's `D` (`MenuDiffScreen`) and by the publish dialog's confirm (`Dif
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,10 +20,12 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
+from o2o_tui.domain.menu import Menu
 from o2o_tui.i18n import t
 from o2o_tui.menu_draft import Change, fields_text, value_words
 from o2o_tui.safe_text import safe_text
 from screens.keys import localize_bindings
+from screens.menu_tree import display_name
 from screens.terminal import Glyphs, active_glyphs, glyphs_of
 from screens.widgets.footer import KeyFooter
 
@@ -37,6 +40,37 @@ STYLES = {
 }
 GROUPS_SECTION = "\0groups"  # the section of option groups and options (no category id can hold a NUL)
 OTHER_SECTION = "\0other"  # an item no menu places in a category
+
+# (entity kind, id) -> its name in the console's language, as the editor's tree shows it (`shown_names`)
+Names = Mapping[tuple[str, str], str]
+
+
+def shown_names(*menus: Menu) -> dict[tuple[str, str], str]:
+    """Each entity of `menus` (the first that has it: the draft, then the published menu for what it deletes)
+    by its name in the console's language, as the editor's tree names it (`menu_tree.display_name`): a change's
+    own `name` is the single stored text, the Chinese one of a bilingual menu."""
+    names: dict[tuple[str, str], str] = {}
+    for menu in menus:
+        for group in menu.option_groups:
+            names.setdefault(("group", group.id), display_name(group))
+            for option in group.options:
+                names.setdefault(("option", option.id), display_name(option))
+        for category in menu.categories:
+            names.setdefault(("category", category.id), display_name(category))
+            for item in category.items:
+                names.setdefault(("item", item.id), display_name(item))
+    return names
+
+
+def names_below(screen: Screen[Any]) -> dict[tuple[str, str], str]:
+    """`shown_names` of the draft of `screen` or the nearest screen below it that holds one (the editor's), else
+    none."""
+    stack = screen.app.screen_stack
+    for below in reversed(stack[: stack.index(screen) + 1] if screen in stack else stack):
+        draft = getattr(below, "draft", None)
+        if draft is not None and hasattr(draft, "menu") and hasattr(draft, "base"):
+            return shown_names(draft.menu, draft.base)
+    return {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,22 +94,23 @@ def summary_text(changes: Sequence[Change]) -> str:
     return t("menu_publish.list_sep").join(parts) if parts else t("menu_publish.no_changes")
 
 
-def _section_key(change: Change) -> tuple[str, str]:
+def _section_key(change: Change, names: Names) -> tuple[str, str]:
     """(key, title) of the section a change is read in: its category, or the option groups."""
     if change.entity == "category":
-        return change.id, change.name
+        return change.id, names.get(("category", change.id)) or change.name
     if change.entity == "item":
-        return change.parent_id or OTHER_SECTION, change.parent_name
+        parent = change.parent_id or OTHER_SECTION
+        return parent, names.get(("category", parent)) or change.parent_name
     return GROUPS_SECTION, ""
 
 
-def sections(changes: Sequence[Change]) -> list[Section]:
+def sections(changes: Sequence[Change], names: Names | None = None) -> list[Section]:
     """The changes grouped for reading, in the diff's own order (the newer menu's tree): by category, then
     option groups and options (one section), then items no category holds."""
     grouped: dict[str, list[Change]] = {}
     titles: dict[str, str] = {}
     for change in changes:
-        key, title = _section_key(change)
+        key, title = _section_key(change, names or {})
         grouped.setdefault(key, []).append(change)
         if title and key not in titles:
             titles[key] = safe_text(title, one_line=True)
@@ -107,18 +142,20 @@ def _mark(change: Change, glyphs: Glyphs) -> tuple[str, str]:
     return f"{mark} ", STYLES.get(change.kind, "")
 
 
-def _name(change: Change) -> str:
-    return safe_text(change.name or change.id, one_line=True)
+def _name(change: Change, names: Names | None = None) -> str:
+    """The entity's name as the tree shows it (`names`, from `shown_names`), else the change's own."""
+    shown = (names or {}).get((change.entity, change.id))
+    return shown if shown else safe_text(change.name or change.id, one_line=True)
 
 
-def change_lines(run: Sequence[Change], glyphs: Glyphs | None = None) -> list[Content]:
+def change_lines(run: Sequence[Change], glyphs: Glyphs | None = None, names: Names | None = None) -> list[Content]:
     """The lines of one entity's changes (a run of the diff on one entity): one line for a single change; else
     the entity once, then one indented line per change. `glyphs`: the terminal's set (default: the running
-    app's, `active_glyphs`)."""
+    app's, `active_glyphs`); `names`: the entities' names in the console's language (`shown_names`)."""
     glyphs = glyphs or active_glyphs()
     first = run[0]
     entity = t(f"menu_publish.entity.{first.entity}")
-    head: list[str | tuple[str, str]] = [f"{entity} ", (_name(first), "bold")]
+    head: list[str | tuple[str, str]] = [f"{entity} ", (_name(first, names), "bold")]
     if len(run) == 1:
         values = _values(first, glyphs)
         return [Content.assemble("  ", _mark(first, glyphs), *head, *(["  ", *values] if values else []))]
@@ -138,31 +175,40 @@ def runs(changes: Sequence[Change]) -> list[list[Change]]:
     return found
 
 
-def diff_content(changes: Sequence[Change], glyphs: Glyphs | None = None) -> Content:
-    """The whole diff: a summary line, then each section's title and its changes (`glyphs` as `change_lines`)."""
+def diff_content(changes: Sequence[Change], glyphs: Glyphs | None = None, names: Names | None = None) -> Content:
+    """The whole diff: a summary line, then each section's title and its changes (`glyphs` and `names` as
+    `change_lines`)."""
     glyphs = glyphs or active_glyphs()
     lines: list[Content] = [Content.styled(summary_text(changes), "bold")]
-    for section in sections(changes):
+    for section in sections(changes, names):
         lines.append(Content(""))
         lines.append(Content.styled(section.title, "bold underline"))
         for run in runs(section.changes):
-            lines.extend(change_lines(run, glyphs))
+            lines.extend(change_lines(run, glyphs, names))
     return Content("\n").join(lines)
 
 
 class DiffView(VerticalScroll, can_focus=True):
     """The diff as one scrollable block (arrows, PgUp/PgDn, Home/End scroll it)."""
 
-    def __init__(self, changes: Sequence[Change], *, id: str | None = None) -> None:
+    def __init__(self, changes: Sequence[Change], *, names: Names | None = None, id: str | None = None) -> None:
         super().__init__(id=id)
         self.changes = list(changes)
+        self.names = names  # None: those of the draft of the screen below (`names_below`)
+
+    def _names(self) -> Names:
+        if self.names is None:
+            self.names = names_below(self.screen)
+        return self.names
 
     def compose(self) -> ComposeResult:
-        yield Static(diff_content(self.changes, glyphs_of(self)), id="diff-text")
+        yield Static(diff_content(self.changes, glyphs_of(self), self._names()), id="diff-text")
 
-    def show(self, changes: Sequence[Change]) -> None:
+    def show(self, changes: Sequence[Change], names: Names | None = None) -> None:
         self.changes = list(changes)
-        self.query_one("#diff-text", Static).update(diff_content(self.changes, glyphs_of(self)))
+        if names is not None:
+            self.names = names
+        self.query_one("#diff-text", Static).update(diff_content(self.changes, glyphs_of(self), self._names()))
 
 
 class MenuDiffScreen(Screen[None]):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -238,7 +239,7 @@ class MenuForm(VerticalScroll):
                     self.query_one("#field-hidden", Checkbox).value = bool(value)
                 elif name in shown:
                     # never the stored text itself: an Input passes ESC and C1 bytes to the terminal
-                    self._inputs[name].value = safe_text(value, one_line=True)
+                    self._put(name, safe_text(value, one_line=True))
         finally:
             self.call_after_refresh(self._loaded)
         self._base = self.values()
@@ -249,7 +250,22 @@ class MenuForm(VerticalScroll):
         """Put back what was typed (`values`, of the line now loaded) after a load: unsaved, it shows as changed."""
         for name, value in values.items():
             if name in self._inputs and name in FIELDS.get(self.ref.kind if self.ref else "", ()):
-                self._inputs[name].value = str(value)
+                self._put(name, str(value))
+
+    def _put(self, name: str, text: str) -> None:
+        """Show `text` in the field `name`, the cursor where typing appends to it (its end) once the field has the
+        focus (`on_descendant_focus`): the Input keeps the cursor where the previous line's text left it otherwise,
+        and typing lands inside the new text. Unfocused (the wide layout's form beside the tree) the text shows
+        from its start."""
+        field = self._inputs[name]
+        field.value = text
+        field.cursor_position = len(text) if field.has_focus else 0
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """A field given the focus takes typing at the end of its text, as in every form (Ctrl+U clears it)."""
+        field = event.widget
+        if isinstance(field, Input) and field in self._inputs.values():
+            field.cursor_position = len(field.value)
 
     def _loaded(self) -> None:
         self._loading = False

@@ -37,7 +37,7 @@ from o2o_tui.menu_draft import diff
 from o2o_tui.menu_edits import find, placeholder_names
 from o2o_tui.safe_text import safe_text
 from screens.keys import localize_bindings
-from screens.menu_diff import CSS_PATH, DiffView
+from screens.menu_diff import CSS_PATH, DiffView, shown_names
 from screens.widgets.folded_text import FoldedText
 from screens.widgets.footer import KeyFooter
 
@@ -135,7 +135,7 @@ class MenuPublishScreen(Screen[PublishResult]):
         with Vertical(id="publish-head"):
             yield Static("", id="publish-problems", classes="error")
             yield Static("", id="publish-status")
-        yield DiffView(self.changes, id="publish-diff")
+        yield DiffView(self.changes, names=shown_names(self.draft.menu, self.draft.base), id="publish-diff")
         yield KeyFooter()
 
     def on_mount(self) -> None:

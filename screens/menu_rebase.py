@@ -20,9 +20,9 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
-from o2o_tui.domain.menu import Names
+from o2o_tui.domain.menu import Names, localized
 from o2o_tui.domain.money import Money, format_money
-from o2o_tui.i18n import t
+from o2o_tui.i18n import current_language, t
 from o2o_tui.menu_draft import Conflict, Rebase, fields_text, hidden_word, resolve
 from o2o_tui.safe_text import safe_text
 from screens.keys import localize_bindings
@@ -111,6 +111,18 @@ def side_content(
     return Content("\n").join(lines)
 
 
+
+def _shown_name(conflict: Conflict) -> str:
+    """The entity's name in the console's language, as the editor's tree shows it (mine, else theirs, else the
+    published one's), else the conflict's own single name."""
+    for side in (conflict.mine, conflict.theirs, conflict.base):
+        name, names = getattr(side, "name", None), getattr(side, "names", None)
+        if isinstance(name, str) and isinstance(names, Names):
+            shown = localized(name, names, current_language())
+            if shown:
+                return safe_text(shown, one_line=True)
+    return safe_text(conflict.name or conflict.id, one_line=True)
+
 class MenuRebaseScreen(Screen[Rebase | None]):
     CSS_PATH = CSS_PATH
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-normal")]
@@ -170,7 +182,7 @@ class MenuRebaseScreen(Screen[Rebase | None]):
             done.update(Content(t("menu_publish.rebase.publish_again")))
         else:
             entity = t(f"menu_publish.entity.{conflict.entity}")
-            name = safe_text(conflict.name or conflict.id, one_line=True)
+            name = _shown_name(conflict)
             title.update(
                 Content.assemble(
                     t("menu_publish.rebase.conflict", index=self.index + 1, count=len(self.conflicts)),

@@ -901,13 +901,14 @@ def import_file(
         if sent is not None and sent.result.outcome is Outcome.NOT_QUEUED:
             _put_back(cache, published.store_id, saved)
         queued = sent is not None and sent.result.outcome is Outcome.QUEUED
-        if not queued:  # published, nothing to publish, or refused (then nothing of the file goes: exit 4)
+        only_availability = sent is None and bool(availability)  # said once it is sent, not "nothing to publish"
+        if not queued and not only_availability:  # published, or refused (then nothing of the file goes: exit 4)
             _report_publish(sent, online=online, as_json=as_json, extra=extra)
         # The availability goes with the publish: while that is queued, each change rides with it (sent only if
         # it goes through: o2o_tui/sync/linked.py), and is queued before the publish's outcome is said (which
         # may end the command); once the file's content is published, its availability is queued whatever
         # --online says, so the import is never left half done.
-        _apply_availability(
+        outcomes = _apply_availability(
             chosen,
             cache,
             availability,
@@ -915,6 +916,11 @@ def import_file(
             as_json=as_json,
             riding=sent.base_version if sent is not None and queued else None,
         )
+        if only_availability:
+            if as_json:
+                emit_json({"outcome": "unchanged", "changes": [], **extra})
+            else:
+                _say_availability_only(outcomes)
         if queued:
             _report_publish(sent, online=online, as_json=as_json, extra=extra)
 
@@ -951,16 +957,17 @@ def _apply_availability(
     online: bool,
     as_json: bool,
     riding: int | None = None,
-) -> None:
+) -> list[Any]:
     """The file's availability of items and options the menu already had: one PATCH each, through the outbox (a
     publish keeps the current availability). `riding`: the base version of the import's publish, still queued,
-    that they ride with (o2o_tui/sync/linked.py: they go only if it does)."""
+    that they ride with (o2o_tui/sync/linked.py: they go only if it does). The outcome of each."""
     import asyncio
 
     from o2o_tui.menu_service import PATCH_ACTION
     from o2o_tui.sync.perform import Outcome, perform
 
     store_id = store_id_of(profile)
+    outcomes = []
     for kind, entity_id, entity in changes:
         result = asyncio.run(
             perform(
@@ -982,6 +989,20 @@ def _apply_availability(
                     outcome=str(result.outcome),
                 )
             )
+        outcomes.append(result.outcome)
+    return outcomes
+
+
+def _say_availability_only(outcomes: list[Any]) -> None:
+    """An import whose menu content is the published one but whose availability is not: what was sent (and
+    queued, offline), not "nothing to publish"."""
+    from o2o_tui.sync.perform import Outcome
+
+    sent = sum(1 for outcome in outcomes if outcome is Outcome.DONE)
+    queued = sum(1 for outcome in outcomes if outcome is Outcome.QUEUED)
+    say(t("menu_cli.import.availability_only", count=sent))
+    if queued:
+        say(t("menu_cli.import.availability_only_queued", count=queued))
 
 
 def publish(
@@ -1022,7 +1043,9 @@ def discard(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> 
         draft = drafts.load(store_id)
         # this device's publishes still waiting in the outbox are unpublished edits too: dropped with the draft
         dropped = drop_queued_publishes(cache, store_id)
-        said = {"dropped_publishes": dropped or 0}
+        # the refused publishes of the draft (and the availability held with them) say the draft is kept: no more
+        dismissed = _dismiss_draft_conflicts(cache, store_id)
+        said = {"dropped_publishes": dropped or 0, "dismissed_conflicts": dismissed}
         if draft is None:
             if as_json:
                 emit_json({"discarded": False, "changes": [], **said})
@@ -1050,8 +1073,29 @@ def discard(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> 
             return
         if dropped:
             say(t("menu_cli.discard.dropped_publish", count=dropped))
+        if dismissed:
+            say(t("menu_cli.discard.dismissed_conflicts", count=dismissed))
         elif dropped is None:
             warn(t("menu_cli.discard.publish_busy"), "publish_being_sent")
+
+
+def _dismiss_draft_conflicts(cache: Any, store_id: str) -> int:
+    """Dismiss the store's refused menu publishes from the conflicts list, with the availability changes held
+    because their import's publish was refused (sync/linked.py): each says the draft is kept on this device and
+    how to publish it again, which no longer holds once the draft is discarded. How many publishes went."""
+    from o2o_tui.menu_service import PUBLISH
+    from o2o_tui.sync.linked import HELD_CODE, rides
+
+    refused = cache.outbox.conflicts()
+    publishes = [e.key for e in refused if e.action == PUBLISH and e.target == store_id]
+    held = [
+        e.key
+        for e in refused
+        if rides(e) and e.target.partition("/")[0] == store_id and (e.rejection or {}).get("code") == HELD_CODE
+    ]
+    if publishes or held:
+        cache.outbox.dismiss_many(publishes + held)
+    return len(publishes)
 
 
 def item_status(
