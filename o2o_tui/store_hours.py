@@ -8,12 +8,10 @@ No I/O, no Textual.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from o2o_tui.domain.hours import clock_minutes, overlapping
+from o2o_tui.domain.hours import clock_minutes, hours_version, overlapping
 from o2o_tui.domain.limits import HOURS_EXCEPTIONS_MAX, HOURS_RANGES_MAX, STATUS_REASON_MAX
 from o2o_tui.domain.requests import HoursBody, HoursExceptionIn, OpeningHoursIn, TimeRangeIn
 from o2o_tui.domain.store import HoursException, OpeningHours, Store, TimeRange
@@ -196,11 +194,8 @@ def hours_tag(hours: Store | HoursBody) -> int:
     hours than the store has now (another device changed them meanwhile) is refused, never applied over them.
     A digest of the hours themselves, in one order, so device and platform work it out alike from what they hold.
     """
-    weekly = sorted((h.weekday, h.opens, h.closes) for h in hours.opening_hours)
     exceptions = hours.exceptions if isinstance(hours, HoursBody) else hours.hours_exceptions
-    dated = sorted((e.date, sorted((r.opens, r.closes) for r in e.hours), e.note) for e in exceptions)
-    digest = hashlib.sha256(json.dumps([weekly, dated], ensure_ascii=False).encode()).hexdigest()
-    return int(digest[:15], 16)  # 60 bits: an outbox entry's base version is a JSON integer
+    return hours_version(hours.opening_hours, exceptions)  # a store's answer carries it too (`Store.hours_tag`)
 
 
 def hours_body(store: Store) -> HoursBody:

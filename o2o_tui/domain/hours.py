@@ -17,6 +17,8 @@ Times are the store's local wall clock (its `timezone`); callers convert.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Protocol
@@ -43,6 +45,21 @@ class DatedHours(Protocol):
     def date(self) -> str: ...  # "YYYY-MM-DD"
     @property
     def hours(self) -> Sequence[DayRange]: ...
+
+
+class NotedDay(DatedHours, Protocol):
+    @property
+    def note(self) -> str: ...
+
+
+def hours_version(weekly: Sequence[WeeklyRange], exceptions: Sequence[NotedDay]) -> int:
+    """The version of a set of hours (weekly ranges and dated exceptions): a digest of the hours themselves, in one
+    order, so a device and the platform work it out alike from what they hold. The If-Match of `PUT .../hours`;
+    a store's answer carries it as `hours_tag` (`o2o_tui.store_hours.hours_tag`)."""
+    ranges = sorted((h.weekday, h.opens, h.closes) for h in weekly)
+    dated = sorted((e.date, sorted((r.opens, r.closes) for r in e.hours), e.note) for e in exceptions)
+    digest = hashlib.sha256(json.dumps([ranges, dated], ensure_ascii=False).encode()).hexdigest()
+    return int(digest[:15], 16)  # 60 bits: an outbox entry's base version is a JSON integer
 
 
 def clock_minutes(text: str) -> int | None:

@@ -12,9 +12,10 @@
 from __future__ import annotations
 
 import enum
+import types
 import unicodedata
 from datetime import UTC, datetime
-from typing import Annotated, get_args
+from typing import Annotated, Union, get_args, get_origin
 
 import msgspec
 from msgspec import Meta
@@ -122,29 +123,69 @@ def as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+def in_utc(moment: datetime, *, naive_too: bool = True) -> datetime:
+    """`moment` as UTC (answered with `Z`): an aware time converted, a naive one read as UTC (as `as_utc`) unless
+    `naive_too` is False. Never raises: a time the conversion would take off the calendar (year 1 or 9999 with an
+    offset) is kept as given, for the range check that names it."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC) if naive_too else moment
+    if moment.tzinfo is UTC:
+        return moment
+    try:
+        return moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return moment
+
+
+def times_in_utc(entity: msgspec.Struct, *, naive_too: bool = True) -> None:
+    """For `__post_init__`: every time field of `entity` set to UTC (`in_utc`), so what is stored and answered
+    ends in `Z` whatever offset a request gave (`+08:00`) or an older database holds. Lenient: never raises."""
+    for name in _time_fields(type(entity)):
+        value = getattr(entity, name)
+        if value is not None:
+            moved = in_utc(value, naive_too=naive_too)
+            if moved is not value:
+                msgspec.structs.force_setattr(entity, name, moved)
+
+
 def require_times_in_range(entity: msgspec.Struct) -> None:
     """For `__post_init__` of the entities answers carry (orders, stores, deliveries, ...): every time field within
     the years 2000-2099 (a naive one read as UTC, as `as_utc` does). Raises ValueError, which msgspec reports as a
     ValidationError naming the entity: an answer holding such a time is refused where it is decoded, like any other
     that does not fit its type, instead of breaking the first screen or command that shows it in the store's zone
     (converting year 9999 to UTC+8 overflows)."""
-    kind = type(entity)
-    names = _TIME_FIELDS.get(kind)
-    if names is None:
-        names = _TIME_FIELDS[kind] = tuple(
-            field.name for field in msgspec.structs.fields(kind) if _holds_time(field.type)
-        )
-    for name in names:
+    for name in _time_fields(type(entity)):  # one pass: every decode of a stored order comes through here
         value = getattr(entity, name)
-        if value is not None and not EARLIEST <= as_utc(value) < LATEST:
+        if value is None:
+            continue
+        moved = in_utc(value)  # converted as `times_in_utc` does
+        if moved is not value:
+            msgspec.structs.force_setattr(entity, name, moved)
+        if not EARLIEST <= moved < LATEST:
             raise ValueError(f"{name} is {value.isoformat()}, not {TIME_RANGE_MESSAGE}")
 
 
 _TIME_FIELDS: dict[type, tuple[str, ...]] = {}  # per entity type: its fields typed `datetime` or `datetime | None`
 
 
+def _time_fields(kind: type) -> tuple[str, ...]:
+    names = _TIME_FIELDS.get(kind)
+    if names is None:
+        names = _TIME_FIELDS[kind] = tuple(
+            field.name for field in msgspec.structs.fields(kind) if _holds_time(field.type)
+        )
+    return names
+
+
 def _holds_time(annotation: object) -> bool:
-    return annotation is datetime or datetime in get_args(annotation)
+    """`datetime`, `AwareTime` (Annotated), or either `| None`."""
+    if annotation is datetime:
+        return True
+    if get_origin(annotation) is Annotated:
+        return _holds_time(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, types.UnionType):
+        return any(_holds_time(arg) for arg in get_args(annotation) if arg is not type(None))
+    return False
 
 
 # --- merchant actions --------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from datetime import datetime
 
 import msgspec
 
-from o2o_tui.domain.limits import as_utc
+from o2o_tui.domain.limits import as_utc, times_in_utc
 from o2o_tui.domain.money import Money
 
 
@@ -62,6 +62,9 @@ class Option(msgspec.Struct, frozen=True):
     snooze_until: datetime | None = None
     hidden: bool = False
 
+    def __post_init__(self) -> None:
+        times_in_utc(self, naive_too=False)  # answered in UTC; a naive (older) one stays for the menu rules to name
+
 
 class OptionGroup(msgspec.Struct, frozen=True):
     id: str
@@ -85,6 +88,9 @@ class Item(msgspec.Struct, frozen=True):
     descriptions: Names = Names()
     prep_minutes: int | None = None  # None: the store's default
 
+    def __post_init__(self) -> None:
+        times_in_utc(self, naive_too=False)  # answered in UTC; a naive (older) one stays for the menu rules to name
+
 
 class Category(msgspec.Struct, frozen=True):
     id: str
@@ -103,6 +109,9 @@ class Menu(msgspec.Struct, frozen=True):
     # the version of the last change a draft must see (a publish, or hiding/showing): a quick availability PATCH
     # moves `version` but not this, so a draft started before it still publishes (If-Match >= content_version)
     content_version: int = 0  # 0: written by an older server; read as `version`
+
+    def __post_init__(self) -> None:
+        times_in_utc(self, naive_too=False)  # answered in UTC; a naive (older) one stays for the menu rules to name
 
 
 def is_orderable(item: Item | Option, now: datetime) -> bool:

@@ -11,7 +11,7 @@ import msgspec
 
 from o2o_tui.domain.chases import Chase
 from o2o_tui.domain.geo import Address
-from o2o_tui.domain.limits import AwareTime, require_times_in_range
+from o2o_tui.domain.limits import AwareTime, require_times_in_range, times_in_utc
 from o2o_tui.domain.money import Money
 from o2o_tui.domain.refunds import Refund
 
@@ -62,6 +62,9 @@ class TimingIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     type: TimingType = TimingType.INSTANT
     window_start: AwareTime | None = None
     window_end: AwareTime | None = None
+
+    def __post_init__(self) -> None:
+        times_in_utc(self, naive_too=False)  # stored and answered in UTC (Z), whatever offset the customer sent
 
 
 class Timing(TimingIn, frozen=True, forbid_unknown_fields=False):

@@ -49,6 +49,7 @@ from o2o_tui.domain.limits import (
     Quantity,
     ReasonCode,
     StatusReason,
+    times_in_utc,
 )
 from o2o_tui.domain.menu import Availability, Menu
 from o2o_tui.domain.order import OrderType, TimingIn
@@ -57,7 +58,11 @@ from o2o_tui.domain.store import StoreState
 
 class _Body(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """msgspec hands both options down to subclasses; each subclass still says `frozen=True`, because type
-    checkers (dataclass_transform) read frozenness per class and refuse a mutable child of a frozen parent."""
+    checkers (dataclass_transform) read frozenness per class and refuse a mutable child of a frozen parent.
+    Every time in a body (`AwareTime`) is turned to UTC as it is decoded, so what is stored and answered ends in Z."""
+
+    def __post_init__(self) -> None:
+        times_in_utc(self, naive_too=False)
 
 
 class ConfirmBody(_Body, frozen=True, omit_defaults=True):  # a person's accept sends no `auto`

@@ -10,6 +10,7 @@ from datetime import datetime
 import msgspec
 
 from o2o_tui.domain.geo import Address
+from o2o_tui.domain.hours import hours_version
 from o2o_tui.domain.limits import require_times_in_range
 
 
@@ -80,6 +81,13 @@ class Store(msgspec.Struct, frozen=True):
     # it (queued offline on another device) is refused as stale instead of undoing the newer one
     status_set_at: datetime | None = None
     hours_set_at: datetime | None = None
+    # the version of the hours above (`o2o_tui.domain.hours.hours_version`, in decimal digits: a JSON number this
+    # long loses digits in some clients), to send back as If-Match of `PUT .../hours`. Worked out from the hours
+    # whenever a Store is made or read, so it always fits them (an older server's answer without it included)
+    hours_tag: str = ""
 
     def __post_init__(self) -> None:
         require_times_in_range(self)
+        tag = str(hours_version(self.opening_hours, self.hours_exceptions))
+        if tag != self.hours_tag:
+            msgspec.structs.force_setattr(self, "hours_tag", tag)

@@ -27,6 +27,7 @@ from o2o_tui.domain.limits import (
     Currency,
     Id,
     require_times_in_range,
+    times_in_utc,
 )
 from o2o_tui.domain.money import Money
 
@@ -101,7 +102,8 @@ def group_code(code: str) -> str:
 
 
 class _Body(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    pass
+    def __post_init__(self) -> None:
+        times_in_utc(self, naive_too=False)  # `expires_at` stored and answered in UTC (Z)
 
 
 class VoucherValueIn(_Body, frozen=True):

@@ -59,7 +59,64 @@ def _on_validation(_request: Request[Any, Any, Any], error: ValidationException)
 def _on_http(_request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
     codes = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
     code = codes.get(error.status_code, "http_error")
-    return answer(ErrorBody(ErrorDetail(code=code, message=str(error.detail))), error.status_code)
+    return answer(ErrorBody(ErrorDetail(code=code, message=str(error.detail))), error.status_code, _headers(error))
+
+
+def _headers(error: HTTPException) -> dict[str, str] | None:
+    """The error's own headers: a 405's Allow (the methods the path takes, RFC 9110), HEAD wherever GET is.
+    (Kept out of `_on_http`, whose strings tests/test_sync_explain_codes.py reads as the codes it answers.)"""
+    headers = dict(error.headers or {})
+    if error.status_code == 405:
+        headers = {name: value for name, value in headers.items() if name.lower() != "allow"}
+        headers["Allow"] = ", ".join(_allowed(error.headers or {}))
+    return headers or None
+
+
+def _allowed(headers: dict[str, str]) -> list[str]:
+    listed = next((value for name, value in headers.items() if name.lower() == "allow"), "")
+    methods = {method.strip().upper() for method in listed.split(",") if method.strip()}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
+
+
+def _with_head(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """ASGI response headers with HEAD added to the Allow that lists GET."""
+    shown = []
+    for name, value in headers:
+        if name.lower() == b"allow":
+            value = ", ".join(_allowed({"allow": value.decode("latin-1")})).encode("latin-1")
+        shown.append((name, value))
+    return shown
+
+
+class _App(Litestar):
+    """Litestar, answering HEAD wherever GET is: the request is routed and run as the GET (the same checks, the
+    same status and headers, Content-Length included) and its body is not sent. OPTIONS (Litestar's own answer)
+    lists HEAD beside GET in its Allow, as a 405 does."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        method = scope.get("method") if scope.get("type") == "http" else None
+        if method == "OPTIONS":
+
+            async def allow_head(message: Any) -> None:
+                if message.get("type") == "http.response.start":
+                    message = {**message, "headers": _with_head(message.get("headers") or [])}
+                await send(message)
+
+            await super().__call__(scope, receive, allow_head)
+            return
+        if method != "HEAD":
+            await super().__call__(scope, receive, send)
+            return
+
+        async def headers_only(message: Any) -> None:
+            if message.get("type") == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        as_get: Any = {**scope, "method": "GET"}
+        await super().__call__(as_get, receive, headers_only)
 
 
 def _on_crash(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
@@ -128,7 +185,7 @@ def create_app(
                 await task
         engine.dispose()
 
-    app = Litestar(
+    app = _App(
         route_handlers=CONTROLLERS,
         request_class=StrictRequest,
         before_request=refuse_nul,

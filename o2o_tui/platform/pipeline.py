@@ -62,9 +62,15 @@ def _field_of(message: str) -> str:
 
 
 def decode_body(raw: bytes, body_type: Any) -> Any:
-    """Decode a request body strictly (an empty body reads as `{}`), or raise a 422 naming the field at fault."""
+    """Decode a request body strictly, or raise a 422 naming the field at fault. An empty (or blank) body reads as
+    `{}` where that is a whole body (the actions without fields); where fields are required it is a 422 on `body`,
+    as JSON that does not parse is."""
     if not raw.strip():
         raw = b"{}"
+        try:
+            msgspec.json.decode(raw, type=body_type)
+        except msgspec.ValidationError as error:
+            raise validation("body", "the body is empty: a JSON object is required") from error
     try:
         body = msgspec.json.decode(raw, type=body_type)
     except msgspec.ValidationError as error:
@@ -133,10 +139,9 @@ class StrictRequest(Request[Any, Any, Any]):
 
     async def json(self) -> Any:
         body_type = body_type_of(self.route_handler)
-        raw = await self.body()
         if body_type is None:
-            return msgspec.json.decode(raw)
-        return decode_body(raw, body_type)
+            return msgspec.json.decode(await self.body())
+        return decode_body(await super().body(), body_type)  # as sent: `decode_body` says if an empty one will do
 
 
 # --- guards: before the body is read ------------------------------------------------------------------------------

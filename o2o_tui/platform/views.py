@@ -37,6 +37,8 @@ def order_view(order: Order, caller: Caller, customer_id: str) -> Order:
         # which couriers said no to the order is for the staff who dispatch it (live dispatch avoids them), not the
         # customer's business, nor another courier's (nor a lever for the courier offered it next)
         order = msgspec.structs.replace(order, refused_by=[])
+    if caller.role not in (Role.MERCHANT, Role.DISPATCHER):
+        order = _without_staff_ids(order)
     # the store's own bookkeeping (which device's accept stood) is for the store's devices only
     accept_key = order.accept_key if caller.role in (Role.MERCHANT, Role.DISPATCHER) else None
     if caller.role is Role.CUSTOMER and order.delivery_problem is not None and order.delivery_problem.note:
@@ -53,6 +55,16 @@ def order_view(order: Order, caller: Caller, customer_id: str) -> Order:
         order, customer=masked, delivery_code=None, pickup_code=pickup_code, accept_key=accept_key
     )
     return _courier_order_text(shown) if caller.role is Role.COURIER else shown
+
+
+def _without_staff_ids(order: Order) -> Order:
+    """Which staff member refunded or answered a chase (their user ids) is the store's business: the customer
+    (and a courier) reads who as `by_role` and the answer itself, never a staff account's id."""
+    refunds = [msgspec.structs.replace(r, by="") if r.by else r for r in order.refunds]
+    chases = [msgspec.structs.replace(c, answered_by=None) if c.answered_by is not None else c for c in order.chases]
+    if refunds == order.refunds and chases == order.chases:
+        return order
+    return msgspec.structs.replace(order, refunds=refunds, chases=chases)
 
 
 def _address_masked(address: Address | None) -> Address | None:
