@@ -83,6 +83,9 @@ def test_a_held_order_due_while_closed_waits_for_the_opening(tmp_path: Path) -> 
             doc["hours_exceptions"] = [
                 {"date": today.isoformat(), "hours": [{"opens": opens.strftime("%H:%M"), "closes": "23:59"}]}
             ]
+            ringing_day = (start - timedelta(minutes=PREP)).astimezone(SHANGHAI).date()
+            if ringing_day != today:  # run just before midnight in Shanghai: closed the evening it would ring too
+                doc["hours_exceptions"].insert(0, {"date": ringing_day.isoformat(), "hours": []})
             conn.execute(sa.text("UPDATE stores SET doc = :d WHERE id = :i"), {"d": json.dumps(doc), "i": store_id})
         engine.dispose()
 
