@@ -87,6 +87,8 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
     # Ctrl+C quits like everywhere else in a terminal (Textual's default only explains ctrl+q).
     BINDINGS = [
         Binding("ctrl+c", "quit", "ui.key.quit", show=False, priority=True, id="app.quit"),
+        # Ctrl+Q (Textual's quit key, replaced here) asks as the queue's `q` does when orders wait; Ctrl+C never asks
+        Binding("ctrl+q", "ask_quit", "ui.key.quit", show=False, priority=True, id="app.ask_quit"),
         Binding("s", "store_screen", "ui.key.store", id="queue.store"),  # from the queue only: check_action
         Binding("m", "menu_editor", "menu_editor.key.open", id="queue.menu"),  # from the queue only
     ]
@@ -451,6 +453,15 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         if action in ("store_screen", "menu_editor"):  # the queue's keys: not over a dialog or another screen
             return self.screen is self.orders_screen
         return True
+
+    async def action_ask_quit(self) -> None:
+        """Ctrl+Q, from any screen: asks as the queue's `q` does when orders wait for an answer or actions wait
+        in the outbox (`OrdersScreen.action_quit`); in the simple mode as its `q` does (it always asks). Ctrl+C
+        and signals never ask."""
+        if self.home is self.orders_screen:
+            await self.orders_screen.action_quit()
+        else:
+            self.home.action_quit()
 
     def action_store_screen(self) -> None:
         from screens.store_screen import StoreScreen

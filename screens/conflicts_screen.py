@@ -161,6 +161,8 @@ class ConflictsScreen(Screen[None]):
         conflicts = self._source.conflicts()
         if self._drawn and conflicts == self._shown and self.query_one(OptionList).option_count == len(conflicts):
             return
+        if bool(conflicts) != bool(self._shown):
+            self.refresh_bindings()  # Enter/x and X are offered only while there is something to dismiss
         self._shown, self._drawn = conflicts, True
         listing = self.query_one(OptionList)
         highlighted = listing.highlighted
@@ -181,6 +183,12 @@ class ConflictsScreen(Screen[None]):
         return listing.get_option_at_index(listing.highlighted).id
 
     # keys
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Dismiss and Dismiss all only while the list has a line: an empty list offers neither (footer, `?`)."""
+        if action in ("dismiss_one", "dismiss_all"):
+            return bool(self._shown)
+        return True
+
     def action_back(self) -> None:
         self.dismiss(None)
 

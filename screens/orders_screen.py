@@ -150,6 +150,7 @@ class OrdersScreen(Screen[None]):
         # footer asks `check_action` for every binding at each repaint, and this answers without a DOM query
         self._offered = offered_actions(None)
         self._resumed = False  # shown once: the first `ScreenResume` (see `on_screen_resume`)
+        self._quit_prompt: Screen[str | None] | None = None  # `action_quit`'s question while it is up
 
     @property
     def host(self) -> ConsoleHost:
@@ -733,11 +734,12 @@ class OrdersScreen(Screen[None]):
         """Quit at once, unless orders wait for an answer (new ones, cancellation requests) or actions wait in
         the outbox: then ask first (`q` sits beside `a` and `w`; nobody answers a ringing order once the console
         is closed). 1, Enter, y or q again quit; 2, n or Esc stay. Signals (SIGTERM, SIGHUP) and Ctrl+C do not
-        ask."""
+        ask. Ctrl+Q (the app's `ask_quit`) comes here from any screen: the quit goes through the app's (a menu
+        editor open keeps its edits first), and Ctrl+Q again while this asks quits."""
         waiting = sum(1 for entry in self.host.source.orders() if needs_answer(entry))
         queued = self.host.source.link().pending
-        if not waiting and not queued:
-            self.app.exit()
+        if (not waiting and not queued) or (self._quit_prompt is not None and self.app.screen is self._quit_prompt):
+            await self.app.action_quit()
             return
         from screens.dialogs import ChoicePrompt  # loaded with the first dialog, not for the first frame
 
@@ -749,11 +751,13 @@ class OrdersScreen(Screen[None]):
         choices = [("quit", t("queue.quit.yes")), ("stay", t("queue.quit.no"))]
         shortcuts = {"y": "quit", "q": "quit", "n": "stay"}
 
-        def answered(choice: str | None) -> None:
+        async def answered(choice: str | None) -> None:
+            self._quit_prompt = None
             if choice == "quit":
-                self.app.exit()
+                await self.app.action_quit()
 
-        self.app.push_screen(ChoicePrompt(Content("\n".join(lines)), choices, shortcuts=shortcuts), answered)
+        self._quit_prompt = ChoicePrompt(Content("\n".join(lines)), choices, shortcuts=shortcuts)
+        self.app.push_screen(self._quit_prompt, answered)
 
     # search
     def action_search(self) -> None:

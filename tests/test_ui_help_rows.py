@@ -62,7 +62,7 @@ def _hangs(app: App[Any]) -> int:
 
 async def test_the_consoles_help_rows_hang(lang: str) -> None:
     app = MerchantApp(MemoryOrderSource(sample_entries(), store=sample_store()), clock=lambda: FROZEN_NOW)
-    async with app.run_test(size=(40, 60)) as pilot:
+    async with app.run_test(size=(40, 70)) as pilot:
         await pilot.pause()
         await pilot.press("question_mark")
         await pilot.pause()

@@ -99,6 +99,7 @@ def build_app(command: str | None = None, *, bare: bool = False) -> typer.Typer:
             False, "--version", is_eager=True, callback=_print_version, help=t("cli.option.version")
         ),
     ) -> None:
+        lang = _known_lang(lang)
         set_language(lang)
 
     if bare:
@@ -110,6 +111,44 @@ def build_app(command: str | None = None, *, bare: bool = False) -> typer.Typer:
     for name in wanted:
         importlib.import_module(f"o2o_tui.cli.{name}").register(root)
     return root
+
+
+def _known_lang(lang: str | None) -> str | None:
+    """`lang` when o2o knows it. An unknown `--lang` is refused (exit 2, as `o2o demo --lang`); an unknown
+    O2O_LANG (the environment's, maybe set for another program) is ignored with a warning on stderr."""
+    from o2o_tui.i18n import normalize, set_language, t
+
+    if not lang or normalize(lang) is not None:
+        return lang
+    from rich.text import Text
+
+    from o2o_tui.cli.exits import Exit
+    from o2o_tui.cli.output import emit_error, emit_warning, for_stream, json_in_args, stderr
+    from o2o_tui.safe_text import safe_text
+
+    as_json = json_in_args(sys.argv[1:])  # the command's --json is not read yet
+    try:  # Typer's own (vendored) Click holds the running command's context (as output.json_wanted)
+        click_globals = importlib.import_module("typer._click.globals")
+    except ModuleNotFoundError:  # a Typer on the Click package
+        click_globals = importlib.import_module("click.globals")
+    context = click_globals.get_current_context(silent=True)
+    source = context.get_parameter_source("lang") if context is not None else None
+    set_language(None)  # said in the language the rest of the environment asks for
+    if source is not None and source.name == "ENVIRONMENT":
+        message = t("cli.warn.env_lang", lang=lang)
+        if as_json:
+            emit_warning("lang", message)
+        else:
+            stderr.print(Text(for_stream(safe_text(message), sys.stderr), style="yellow"))
+        return None
+    import typer
+
+    message = t("cli.error.lang", lang=lang)
+    if as_json:
+        emit_error(message, Exit.USAGE)
+    else:
+        stderr.print(Text(for_stream(safe_text(message), sys.stderr), style="bold red"))
+    raise typer.Exit(int(Exit.USAGE))
 
 
 def command_in(argv: list[str]) -> str | None:
@@ -136,6 +175,12 @@ def _lang_in(argv: list[str]) -> str | None:
     return None
 
 
+def _known_or_none(lang: str | None) -> bool:
+    from o2o_tui.i18n import normalize
+
+    return not lang or normalize(lang) is not None
+
+
 def main() -> None:
     argv = sys.argv[1:]
     lang = _lang_in(argv)
@@ -151,7 +196,9 @@ def main() -> None:
         if code is not None:
             sys.exit(code)
     command = command_in(argv)
-    if command == "console":  # its usual forms open the console without building the typer app (~15 ms)
+    if command == "console" and _known_or_none(lang) and _known_or_none(os.environ.get("O2O_LANG")):
+        # its usual forms open the console without building the typer app (~15 ms); an unknown language goes
+        # the long way, refused (--lang) or warned about (O2O_LANG) by the root callback
         from o2o_tui.cli import console_quick
 
         if console_quick.run(argv, lang):

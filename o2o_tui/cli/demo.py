@@ -321,6 +321,8 @@ def run_demo(
                 tell(t("demo.kept", path=str(root)))
         else:
             shutil.rmtree(root, ignore_errors=True)
+            if not as_json and not root.exists():  # the files the start-up notes named are gone
+                tell(t("demo.removed", path=str(root)))
         if not as_json:
             tell(t("demo.stopped"))
             if not handheld_used:
@@ -432,7 +434,7 @@ def _headless(
                 "demo.headless_result",
                 count=report.orders_seen,
                 seconds=round(report.seconds),
-                state=report.final_state,
+                state=t(f"ui.link.state.{report.final_state}"),  # the console's words for the link
             )
         )
         tell(t("demo.headless_offers", count=offers))

@@ -10,6 +10,7 @@ at the counter (no auto-merchant); a platform that refuses (no admin, an older p
 
 from __future__ import annotations
 
+import os
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -114,7 +115,10 @@ class VoucherBuyers:
         self.ctx.log(t("voucher.sim.bought", title=voucher.title, value=format_money(voucher.value)))
         if self.codes_file is not None:
             new = not self.codes_file.exists()
-            with self.codes_file.open("a", encoding="utf-8") as out:
+            # 0600 as every file of the data dir (the codes redeem money); an older file made 0644 is made 0600 too
+            fd = os.open(self.codes_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "a", encoding="utf-8") as out:
                 if new:
                     out.write("# " + t("voucher.demo.file_header") + "\n")
                 out.write(f"{group_code(voucher.code)}  {format_money(voucher.value)}  {voucher.title}\n")
