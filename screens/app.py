@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,6 +57,12 @@ if TYPE_CHECKING:
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _import_dispatch_engine() -> None:
+    """On the warm-up thread (`MerchantApp._warm_dispatch_board`): what the dispatch board plans with."""
+    with contextlib.suppress(Exception):  # not importable here: `d` says so when pressed, as before
+        import o2o_tui.live_dispatch  # noqa: F401
 
 
 TOAST_PADDING = 2  # the rows of a toast's frame (Textual's `padding: 1 1`)
@@ -174,6 +181,22 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
             shown = getattr(self.source, "first_frame_shown", None)
             if shown is not None:
                 shown()
+        await loop_quiet()  # the engine has started: the console is idle
+        self._warm_dispatch_board()
+
+    def _warm_dispatch_board(self) -> None:
+        """The dispatch board (`d`) plans with the dispatch engine, which loads numpy and scipy: ~0.3 s (most of a
+        second on a loaded machine) the first `d` waited for, the queue frozen. They are imported once the console
+        is idle after its first frame, on a thread of their own (the event loop goes on answering keys meanwhile);
+        a `d` pressed before they are in waits for the rest of that import only. The board's own screen module is
+        left to `d` (~10 ms): the thread imports nothing of Textual's, nothing the console imports meanwhile. Not
+        for a console without the board (no profile, the simple mode, a store without its own fleet)."""
+        if self.profile is None or self.home is not self.orders_screen or "o2o_tui.live_dispatch" in sys.modules:
+            return
+        store = self.source.store()
+        if store is not None and not store.own_fleet:  # the platform's couriers: the board is not this store's tool
+            return
+        threading.Thread(target=_import_dispatch_engine, name="o2o-warm-dispatch", daemon=True).start()
 
     def start_services(self) -> None:
         """Auto-accept's station (its banner) and the printer (kitchen tickets). Started right after the first
