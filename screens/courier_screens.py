@@ -949,7 +949,31 @@ class ProblemScreen(HandheldScreen):
     def choices(self) -> list[Any]:
         return list(PROBLEM_REASONS)
 
+    def still_asked(self) -> bool:
+        """Whether the task still takes a problem report: not once it has ended or been taken off the courier."""
+        return _task_takes(self.app, self.delivery_id, CourierStep.PROBLEM)
+
+    def refresh_data(self) -> None:
+        if self.is_current and not self.still_asked():
+            self.close_reasons(bell=False)  # the news that ended it (cancelled, taken off) is said itself
+
+    def close_reasons(self, *, bell: bool = True) -> None:
+        """The task ended under the reasons (taken off the courier, the order cancelled): close them, say why
+        (as a question closed then is), send nothing; the task below shows what happened."""
+        closed = words_about(self.handheld, self.delivery_id, "handheld.confirm.closed")
+        self.app.pop_screen()
+        for screen in self.app.screen_stack:  # the keys typed on must not pick a line there
+            if isinstance(screen, TaskScreen) and screen.delivery_id == self.delivery_id:
+                screen.lines_changed()
+        if bell:
+            self.handheld.error(closed)
+        else:
+            self.handheld.say_now(closed, "bold")
+
     def chosen(self, choice: Any) -> None:
+        if not self.still_asked():
+            self.close_reasons()  # the news came with the key: nothing is asked or sent
+            return
         step = Step(self.delivery_id, CourierStep.PROBLEM, reason=choice)
 
         def report() -> None:

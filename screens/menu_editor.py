@@ -47,6 +47,7 @@ from o2o_tui.domain.money import Money
 from o2o_tui.i18n import current_language, t
 from o2o_tui.menu_edits import EditError, Kind
 from o2o_tui.safe_text import safe_text
+from o2o_tui.store_effect import sold_out
 from o2o_tui.typed_text import ascii_typed
 from screens.dialogs import AsciiInput, ChoicePrompt, Dialog
 from screens.keys import localize_bindings
@@ -62,7 +63,7 @@ from screens.menu_source import (
     until_clock,
     with_availability,
 )
-from screens.menu_tree import SECTION, MenuTree, NodeRef, availability_badge, items_in
+from screens.menu_tree import SECTION, MenuTree, NodeRef, items_in
 from screens.source import LinkState
 from screens.steady_keys import SteadyKeysApp
 from screens.terminal import FULL, Glyphs, apply_glyphs, glyphs_of, key_display, theme_for
@@ -462,11 +463,16 @@ class MenuEditorScreen(Screen[None]):
         if live is not None and live.version > draft.base.version and changes:
             parts.append(((t("menu_editor.status.newer", version=live.version),), "$text-warning"))
         if live is not None:
-            now = self.now()
-            zone = store_zone(self.source.store())
-            sold_out = sum(1 for item in items_in(live) if availability_badge(item, now, zone) is not None)
-            if sold_out:
-                parts.append(((t("menu_editor.status.sold_out", count=sold_out),), "$text-warning"))
+            # counted as the queue's header line counts them (`store_effect.sold_out`): items and options a customer
+            # cannot order, hidden ones left out; sold out (snoozed until a time) apart from unavailable (until put
+            # back)
+            found = sold_out(live, self.now())
+            unavailable = sum(1 for entry in found if entry.unavailable)
+            if len(found) > unavailable:
+                said = t("menu_editor.status.sold_out", count=len(found) - unavailable)
+                parts.append(((said,), "$text-warning"))
+            if unavailable:
+                parts.append(((t("menu_editor.status.unavailable", count=unavailable),), "$text-warning"))
         if self.menu_tree.marked:
             parts.append(((t("menu_editor.status.marked", count=len(self.menu_tree.marked)),), "bold"))
         status = self.query_one("#menu-status", Static)

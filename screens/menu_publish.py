@@ -117,6 +117,8 @@ class MenuPublishScreen(Screen[PublishResult]):
         Binding("y", "confirm_anyway", "menu_editor.publish.key.anyway", id="menu_publish.anyway"),
         Binding("escape,n", "close", "menu_publish.key.cancel", id="menu_publish.cancel"),
         Binding("enter", "finish", "menu_publish.key.close", id="menu_publish.close"),
+        # done: Esc (or n) still closes, but the footer offers only "Close" (nothing is left to cancel)
+        Binding("escape,n", "finish", "menu_publish.key.close", id="menu_publish.close_escape", show=False),
     ]
 
     def __init__(self, draft: MenuDraft, *, publisher: MenuPublisher | None = None) -> None:
@@ -167,7 +169,7 @@ class MenuPublishScreen(Screen[PublishResult]):
         if action == "confirm_anyway":
             return self.state == "confirm" and bool(self.changes) and bool(self.warnings)
         if action == "close":
-            return self.state != "sending"
+            return self.state == "confirm"
         if action == "finish":
             return self.state == "done"
         return True

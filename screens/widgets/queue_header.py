@@ -1,6 +1,10 @@
 """Above the queue: what is sold out right now (when anything is), then the column titles, fitted with the same
 widths as the rows.
 
+Sold out is snoozed until a time ("Kung Pao until 14:30"); unavailable is off until someone puts it back. The line
+counts each apart ("Sold out (8), unavailable (2): ..."), the sold-out names first, as the menu editor's status
+line counts them.
+
 The sold-out line comes from the source's menu (cached, with queued availability changes on top), so staff see an
 "86" the moment it is set, and it goes away by itself when a snooze ends.
 """
@@ -8,6 +12,7 @@ The sold-out line comes from the source's menu (cached, with queued availability
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
@@ -16,7 +21,9 @@ from textual.message import Message
 from textual.widget import Widget
 
 from o2o_tui.i18n import t
-from o2o_tui.store_effect import sold_out, sold_out_text, store_zone
+from o2o_tui.safe_text import safe_text
+from o2o_tui.store_effect import SoldOut, at_text, sold_out, sold_out_text, store_zone
+from o2o_tui.text_marks import dotted
 from screens import order_format as fmt
 from screens.source import SourceChange
 
@@ -80,7 +87,7 @@ class QueueHeader(Widget):
     def update_sold_out(self) -> None:
         """Recompute the sold-out line; repaint (and take one more line, or give it back) only when it changed."""
         now = self.app.now()
-        text = sold_out_text(sold_out(self.app.source.menu(), now), store_zone(self.app.source.store()), now)
+        text = sold_out_line(sold_out(self.app.source.menu(), now), store_zone(self.app.source.store()), now)
         if text == self._sold_out:
             return
         self._sold_out = text
@@ -110,6 +117,30 @@ class QueueHeader(Widget):
         items, total = _title("ui.column.items", cols.items), _title("ui.column.total", cols.total)
         parts += fmt.money_tail(cols.items, cols.total, items, total)
         return Content.assemble(*parts)
+
+
+def sold_out_line(found: list[SoldOut], zone: tzinfo, now: datetime) -> str:
+    """ "Sold out (2): Kung Pao until 14:30 · Tofu until 15:00", "Unavailable (1): Rice", or with both
+    "Sold out (1), unavailable (1): Kung Pao until 14:30 · Rice" (the ones with no time are the unavailable);
+    "" when nothing is."""
+    snoozed = [entry for entry in found if not entry.unavailable]
+    off = [entry for entry in found if entry.unavailable]
+    if not off:
+        return sold_out_text(snoozed, zone, now)
+    off_names = [safe_text(entry.name, one_line=True) for entry in off]
+    if not snoozed:
+        return t("store.unavailable.line", count=len(off), names=dotted(off_names))
+    names = [
+        t("store.sold_out.until", name=safe_text(entry.name, one_line=True), at=at_text(entry.until, zone, now))
+        for entry in snoozed
+        if entry.until is not None
+    ]
+    return t(
+        "store.sold_out.and_unavailable",
+        sold_out=len(snoozed),
+        unavailable=len(off),
+        names=dotted([*names, *off_names]),
+    )
 
 
 def _title(key: str, cells: int) -> str:
