@@ -358,3 +358,77 @@ def test_a_phone_shown_to_staff_and_couriers_keeps_at_most_its_last_four_and_a_m
     assert mask_phone(phone) == shown
     hidden = sum(1 for a, b in zip(phone, shown, strict=True) if a != b)
     assert hidden >= len(phone) // 3  # always a good part of it
+
+
+# a role that may never call a route is refused first (403), whatever its body or query: Litestar decoding a
+# malformed body (422) came before the handlers' role checks (o2o_tui/platform/roles.py: the app's first guard)
+GARBAGE_BODIES = {
+    "not JSON": b'{"garbage": [1, 2',
+    "wrong shape": b'{"no_such_field": {"deep": [true, null]}, "status": 12}',
+    "a list": b"[1, 2, 3]",
+}
+# a query each read validates (a 422 to a role that may call it)
+GARBAGE_QUERIES = {
+    "/v1/orders": "?limit=0&updated_after=yesterday",
+    "/v1/deliveries": "?active=maybe",
+    "/v1/vouchers": "?for_sale=maybe",
+    "/v1/stores/{store}/reports/day": "?date=the-day-before-yesterday",
+    "/v1/stores/{store}/auto-accept": "?device=" + "d" * 200,
+}
+REFUSED = [
+    (method, template, role)
+    for method, template, _, expected in ENDPOINTS
+    for role in ROLES
+    if expected[role] == FORBIDDEN
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "template", "role"), REFUSED, ids=[f"{role} {m} {t}" for m, t, role in REFUSED]
+)
+def test_a_refused_role_hears_403_whatever_it_sends(world: World, method: str, template: str, role: str) -> None:
+    client = world.clients[role]
+    base = template.split("?")[0]
+    path = _path(base + GARBAGE_QUERIES.get(base, "") if method == "GET" else template, world)
+    wrong = []
+    for label, raw in GARBAGE_BODIES.items():
+        for keyed in (True, False):  # with an Idempotency-Key, and without the one every change needs
+            headers = {"Content-Type": "application/json"}
+            if keyed:
+                headers["Idempotency-Key"] = str(uuid.uuid4())
+            response = client.http.request(method, path, content=raw, headers=headers)
+            body = response.json()
+            error = body.get("error") if isinstance(body, dict) else None
+            contract = (
+                isinstance(error, dict)
+                and set(body) == {"error"}
+                and error.get("code") == "forbidden"
+                and isinstance(error.get("message"), str)
+                and error["message"]
+                and "field" not in error
+            )
+            if response.status_code != 403 or not contract:
+                wrong.append(f"{label}, key={keyed}: {response.status_code} {response.text[:160]}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_refused_role_hears_403_before_a_malformed_query(world: World) -> None:
+    """The garbage queries above are refused (422) for a role that may call the route: the 403s are the guard's."""
+    admin = world.clients["admin"]
+    for template, query in GARBAGE_QUERIES.items():
+        response = admin.http.get(_path(template + query, world))
+        assert response.status_code == 422, (template, response.text)
+        assert response.json()["error"]["code"] == "validation"
+
+
+def test_a_missing_token_is_still_401_before_the_role(world: World, shared_platform: RunningPlatform) -> None:
+    import httpx
+
+    for method, template, _, _ in ENDPOINTS:
+        if template.startswith("/v1/me") or template.startswith("/v1/events"):
+            continue
+        response = httpx.request(
+            method, shared_platform.url + _path(template, world), content=GARBAGE_BODIES["not JSON"], timeout=30
+        )
+        assert response.status_code == 401, (method, template, response.text)
+        assert response.json()["error"]["code"] == "unauthorized"

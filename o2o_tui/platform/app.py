@@ -20,6 +20,7 @@ from o2o_tui.domain.errors import ErrorBody, ErrorDetail
 from o2o_tui.platform import client_versions, db, jobs, pg_notify, scheduled, server_secret
 from o2o_tui.platform.errors import STORAGE_RETRY_AFTER_SECONDS, ApiError, internal, storage_unavailable
 from o2o_tui.platform.pipeline import StrictRequest, answer, error_response, refuse_nul
+from o2o_tui.platform.roles import role_guard
 from o2o_tui.platform.routes import CONTROLLERS
 from o2o_tui.platform.settings import Settings, settings_from_env
 from o2o_tui.platform.state import Platform
@@ -188,6 +189,7 @@ def create_app(
     app = _App(
         route_handlers=CONTROLLERS,
         request_class=StrictRequest,
+        guards=[role_guard],  # first: a role that may never call a route is refused before its body is read
         before_request=refuse_nul,
         before_send=[_wrote_again],
         middleware=[client_versions.ClientVersions()],  # "client o2o/0.1.0 first seen" in the log

@@ -124,8 +124,10 @@ def _staff_may_assign(caller: Caller, courier: Courier) -> bool:
 
 def _staff_view(conn: Connection, caller: Caller, courier: Courier) -> Courier | None:
     """What staff may read of a courier: their own fleet's whole record; an unattached courier only while it
-    carries one of their store's orders, and then only those deliveries (not where it goes for other stores
-    otherwise); nothing of another store's fleet."""
+    carries one of their store's orders, and then only what those orders need: its name, whether it is on duty,
+    those deliveries and the step it is at on them (`status` from those alone: its work for other stores is not
+    this store's business, nor when that moved it, `updated_at` null), and where it is only while it serves them;
+    nothing of another store's fleet."""
     if courier.store_id == caller.store_id:
         return courier
     if courier.store_id is not None:
@@ -139,7 +141,13 @@ def _staff_view(conn: Connection, caller: Caller, courier: Courier) -> Courier |
     ours = {row.id for row in active if row.store_id == caller.store_id}
     if not ours:
         return None
-    shown = msgspec.structs.replace(courier, delivery_ids=[d for d in courier.delivery_ids if d in ours])
+    steps = {DeliveryStatus(row.status) for row in active if row.id in ours}
+    shown = msgspec.structs.replace(
+        courier,
+        delivery_ids=[d for d in courier.delivery_ids if d in ours],
+        status=_status_of(courier.status, steps),
+        updated_at=None,
+    )
     legs = [(row.store_id, row.status) for row in active]
     if _on_leg_elsewhere(legs, caller.store_id):
         return msgspec.structs.replace(shown, position=None, position_at=None, busy_elsewhere=True)
@@ -149,25 +157,23 @@ def _staff_view(conn: Connection, caller: Caller, courier: Courier) -> Courier |
 
 
 def _at_their_door(conn: Connection, courier: Courier, store_id: str | None) -> bool:
-    """Whether a platform courier still stands where its last delivery for another store left it: that
-    store's customer's door (until its next arrival, pickup or reported position moves it)."""
+    """Whether a platform courier still stands where its work for another store left it: that store's customer's
+    door, or that store's counter (an arrival there, a pickup, food brought back, whatever became of that
+    delivery since), until its next arrival, pickup or reported position moves it. Only the other stores'
+    deliveries that changed since the courier was put there can have put it there."""
     if courier.position is None:
         return False
     table = db.deliveries
-    doc = conn.execute(
-        select(table.c.doc)
-        .where(
-            table.c.courier_id == courier.id,
-            table.c.store_id != store_id,
-            table.c.status == DeliveryStatus.DELIVERED.value,
-        )
-        .order_by(table.c.updated_at.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-    if doc is None:
-        return False
-    door = _decode_delivery(conn, doc).dropoff.position
-    return door is not None and (door.lat, door.lon) == (courier.position.lat, courier.position.lon)
+    query = select(table.c.doc).where(table.c.courier_id == courier.id, table.c.store_id != store_id)
+    if courier.position_at is not None:
+        query = query.where(table.c.updated_at >= db.iso(courier.position_at))
+    here = (courier.position.lat, courier.position.lon)
+    for doc in conn.execute(query.order_by(table.c.updated_at.desc()).limit(50)).scalars():
+        delivery = _decode_delivery(conn, doc)
+        for place in (delivery.dropoff.position, delivery.pickup.position):
+            if place is not None and (place.lat, place.lon) == here:
+                return True
+    return False
 
 
 # a courier's leg under way for a delivery: at its store, carrying it to its customer, at the door, bringing it back
@@ -244,9 +250,13 @@ def _active_deliveries(conn: Connection, courier_id: str) -> list[Delivery]:
 def _derived_status(current: CourierStatus, active: list[Delivery]) -> CourierStatus:
     """What the courier is doing, from its active deliveries. Off duty stays off duty: the steps on deliveries
     kept in hand move those deliveries, not the duty (it would come back idle after the last one, and get offers)."""
+    return _status_of(current, {delivery.status for delivery in active})
+
+
+def _status_of(current: CourierStatus, statuses: set[DeliveryStatus]) -> CourierStatus:
+    """`_derived_status` from the statuses of the active deliveries."""
     if current is CourierStatus.OFFLINE:
         return CourierStatus.OFFLINE
-    statuses = {delivery.status for delivery in active}
     if DeliveryStatus.ARRIVED_AT_MERCHANT in statuses:
         return CourierStatus.AT_MERCHANT
     if DeliveryStatus.ACCEPTED in statuses:
@@ -532,6 +542,10 @@ def assign(
     courier = load_courier(conn, courier_id)
     if courier is None or (ctx.caller.role in _STAFF and not _staff_may_assign(ctx.caller, courier)):
         raise not_found("courier")
+    if courier.store_id is not None and courier.store_id != order.store_id:
+        # an admin's: another store's own fleet never carries this store's orders (its staff could not read who
+        # does); staff were answered 404 above, as for any other store's courier (ids do not leak)
+        raise conflict("the courier belongs to another store's own fleet", code="courier_other_store")
     previous = _active_for_order(conn, order_id)
     if previous is not None and previous.courier_id == courier_id:
         return previous  # already theirs: nobody loses it, whatever the caller believed

@@ -10,12 +10,14 @@ from litestar import Controller, Request, Response, get, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from o2o_tui.domain.auto_accept import AutoAcceptBody, AutoAcceptState
+from o2o_tui.domain.identity import Role
 from o2o_tui.domain.limits import DEVICE_NAME_MAX
 from o2o_tui.domain.store import Store
 from o2o_tui.platform import auto_accept, db
 from o2o_tui.platform.context import Ctx
 from o2o_tui.platform.errors import validation
 from o2o_tui.platform.pipeline import MUTATION_GUARDS, answer, idempotent
+from o2o_tui.platform.roles import may
 from o2o_tui.platform.routes.errors import CHANGE_ERRORS, READ_ERRORS
 from o2o_tui.platform.state import platform_of
 from o2o_tui.platform.write_failures import REFUSED_WRITES, SaidOnce, refused_write
@@ -27,7 +29,7 @@ CHECK_IN = "the auto-accept check-in of store devices"
 class AutoAcceptController(Controller):
     path = "/v1/stores/{store_id:str}/auto-accept"
 
-    @get("/", responses=READ_ERRORS)
+    @get("/", responses=READ_ERRORS, opt=may(Role.MERCHANT, Role.DISPATCHER))
     async def get_state(
         self,
         request: Request[Any, Any, Any],
@@ -56,7 +58,7 @@ class AutoAcceptController(Controller):
             platform.notifier.notify(ctx.scopes)
         return answer(result)
 
-    @put("/", guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
+    @put("/", guards=MUTATION_GUARDS, responses=CHANGE_ERRORS, opt=may(Role.MERCHANT))
     async def put_setting(
         self, request: Request[Any, Any, Any], store_id: FromPath[str], data: JSONBody[AutoAcceptBody]
     ) -> Response[Store]:

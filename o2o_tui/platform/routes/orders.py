@@ -10,6 +10,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from o2o_tui.domain.fleet import Delivery
+from o2o_tui.domain.identity import Role
 from o2o_tui.domain.order import Order, OrderPage, OrderStatus
 from o2o_tui.domain.requests import (
     AssignBody,
@@ -25,6 +26,7 @@ from o2o_tui.platform import fleet, orders, views
 from o2o_tui.platform.context import Ctx
 from o2o_tui.platform.errors import validation
 from o2o_tui.platform.pipeline import MUTATION_GUARDS, answer, idempotent
+from o2o_tui.platform.roles import may
 from o2o_tui.platform.routes.errors import CHANGE_ERRORS, LIST_ERRORS, READ_ERRORS
 from o2o_tui.platform.state import platform_of
 
@@ -63,7 +65,7 @@ def _as_utc(name: str, moment: datetime | None) -> datetime | None:
 class OrderController(Controller):
     path = "/v1/orders"
 
-    @get("/", responses=LIST_ERRORS)
+    @get("/", responses=LIST_ERRORS, opt=may(Role.MERCHANT, Role.DISPATCHER, Role.CUSTOMER))
     async def list_orders(
         self,
         request: Request[Any, Any, Any],
@@ -90,6 +92,7 @@ class OrderController(Controller):
         "/",
         guards=MUTATION_GUARDS,
         responses={**CHANGE_ERRORS, 200: ResponseSpec(Order, description="this order id was placed before")},
+        opt=may(Role.CUSTOMER),
     )
     async def create_order(
         self, request: Request[Any, Any, Any], data: JSONBody[CreateOrderBody]
@@ -100,13 +103,19 @@ class OrderController(Controller):
 
         return await idempotent(request, change)
 
-    @get(_ONE, responses=READ_ERRORS)
+    @get(_ONE, responses=READ_ERRORS, opt=may(Role.MERCHANT, Role.DISPATCHER, Role.CUSTOMER))
     async def get_order(self, request: Request[Any, Any, Any], order_id: FromPath[str]) -> Response[Order]:
         with platform_of(request).reading(request) as ctx:
             stored = orders.get(ctx, order_id)
             return answer(views.order_view(stored.order, ctx.caller, stored.customer_id))
 
-    @post(_ONE + "/confirm", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
+    @post(
+        _ONE + "/confirm",
+        status_code=200,
+        guards=MUTATION_GUARDS,
+        responses=CHANGE_ERRORS,
+        opt=may(Role.MERCHANT),
+    )
     async def confirm(
         self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[ConfirmBody]
     ) -> Response[Order]:
@@ -117,37 +126,73 @@ class OrderController(Controller):
 
         return await idempotent(request, change)
 
-    @post(_ONE + "/delay", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
+    @post(
+        _ONE + "/delay",
+        status_code=200,
+        guards=MUTATION_GUARDS,
+        responses=CHANGE_ERRORS,
+        opt=may(Role.MERCHANT),
+    )
     async def delay(
         self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[DelayBody]
     ) -> Response[Order]:
         return await idempotent(request, lambda ctx: order_answer(ctx, orders.delay(ctx, order_id, data.minutes)))
 
-    @post(_ONE + "/reject", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
+    @post(
+        _ONE + "/reject",
+        status_code=200,
+        guards=MUTATION_GUARDS,
+        responses=CHANGE_ERRORS,
+        opt=may(Role.MERCHANT),
+    )
     async def reject(
         self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[ReasonBody]
     ) -> Response[Order]:
         return await idempotent(request, lambda ctx: order_answer(ctx, orders.reject(ctx, order_id, data)))
 
-    @post(_ONE + "/preparing", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
+    @post(
+        _ONE + "/preparing",
+        status_code=200,
+        guards=MUTATION_GUARDS,
+        responses=CHANGE_ERRORS,
+        opt=may(Role.MERCHANT),
+    )
     async def preparing(
         self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[EmptyBody]
     ) -> Response[Order]:
         return await self._simple(request, order_id, OrderAction.PREPARING)
 
-    @post(_ONE + "/ready", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
+    @post(
+        _ONE + "/ready",
+        status_code=200,
+        guards=MUTATION_GUARDS,
+        responses=CHANGE_ERRORS,
+        opt=may(Role.MERCHANT),
+    )
     async def ready(
         self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[EmptyBody]
     ) -> Response[Order]:
         return await self._simple(request, order_id, OrderAction.READY)
 
-    @post(_ONE + "/dispatch", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
+    @post(
+        _ONE + "/dispatch",
+        status_code=200,
+        guards=MUTATION_GUARDS,
+        responses=CHANGE_ERRORS,
+        opt=may(Role.MERCHANT, Role.DISPATCHER),
+    )
     async def dispatch(
         self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[EmptyBody]
     ) -> Response[Order]:
         return await self._simple(request, order_id, OrderAction.DISPATCH)
 
-    @post(_ONE + "/delivered", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
+    @post(
+        _ONE + "/delivered",
+        status_code=200,
+        guards=MUTATION_GUARDS,
+        responses=CHANGE_ERRORS,
+        opt=may(Role.MERCHANT, Role.DISPATCHER),
+    )
     async def delivered(
         self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[EmptyBody]
     ) -> Response[Order]:
@@ -159,7 +204,13 @@ class OrderController(Controller):
     ) -> Response[Order]:
         return await idempotent(request, lambda ctx: order_answer(ctx, orders.simple(ctx, order_id, action)))
 
-    @post(_ONE + "/handoff", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
+    @post(
+        _ONE + "/handoff",
+        status_code=200,
+        guards=MUTATION_GUARDS,
+        responses=CHANGE_ERRORS,
+        opt=may(Role.MERCHANT),
+    )
     async def handoff(
         self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[CodeBody]
     ) -> Response[Order]:
@@ -167,26 +218,50 @@ class OrderController(Controller):
             request, lambda ctx: order_answer(ctx, orders.handoff(ctx, order_id, data.code))
         )
 
-    @post(_ONE + "/code-lock/lift", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
+    @post(
+        _ONE + "/code-lock/lift",
+        status_code=200,
+        guards=MUTATION_GUARDS,
+        responses=CHANGE_ERRORS,
+        opt=may(Role.MERCHANT, Role.DISPATCHER),
+    )
     async def lift_code_lock(
         self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[EmptyBody]
     ) -> Response[Order]:
         return await idempotent(request, lambda ctx: order_answer(ctx, orders.lift_code_lock(ctx, order_id)))
 
-    @post(_ONE + "/food-received", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
+    @post(
+        _ONE + "/food-received",
+        status_code=200,
+        guards=MUTATION_GUARDS,
+        responses=CHANGE_ERRORS,
+        opt=may(Role.MERCHANT, admin=False),
+    )
     async def food_received(
         self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[EmptyBody]
     ) -> Response[Order]:
         """The store has the food of a refused pickup back at the counter (the courier never said so)."""
         return await idempotent(request, lambda ctx: order_answer(ctx, fleet.food_received(ctx, order_id)))
 
-    @post(_ONE + "/cancel", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
+    @post(
+        _ONE + "/cancel",
+        status_code=200,
+        guards=MUTATION_GUARDS,
+        responses=CHANGE_ERRORS,
+        opt=may(Role.MERCHANT, Role.CUSTOMER),
+    )
     async def cancel(
         self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[ReasonBody]
     ) -> Response[Order]:
         return await idempotent(request, lambda ctx: order_answer(ctx, orders.cancel(ctx, order_id, data)))
 
-    @post(_ONE + "/cancellation", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
+    @post(
+        _ONE + "/cancellation",
+        status_code=200,
+        guards=MUTATION_GUARDS,
+        responses=CHANGE_ERRORS,
+        opt=may(Role.MERCHANT, Role.CUSTOMER),
+    )
     async def request_cancellation(
         self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[ReasonBody]
     ) -> Response[Order]:
@@ -194,7 +269,13 @@ class OrderController(Controller):
             request, lambda ctx: order_answer(ctx, orders.request_cancellation(ctx, order_id, data))
         )
 
-    @post(_ONE + "/cancellation/accept", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
+    @post(
+        _ONE + "/cancellation/accept",
+        status_code=200,
+        guards=MUTATION_GUARDS,
+        responses=CHANGE_ERRORS,
+        opt=may(Role.MERCHANT),
+    )
     async def accept_cancellation(
         self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[EmptyBody]
     ) -> Response[Order]:
@@ -202,7 +283,13 @@ class OrderController(Controller):
             request, lambda ctx: order_answer(ctx, orders.accept_cancellation(ctx, order_id))
         )
 
-    @post(_ONE + "/cancellation/deny", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
+    @post(
+        _ONE + "/cancellation/deny",
+        status_code=200,
+        guards=MUTATION_GUARDS,
+        responses=CHANGE_ERRORS,
+        opt=may(Role.MERCHANT),
+    )
     async def deny_cancellation(
         self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[ReasonBody]
     ) -> Response[Order]:
@@ -210,7 +297,13 @@ class OrderController(Controller):
             request, lambda ctx: order_answer(ctx, orders.deny_cancellation(ctx, order_id, data))
         )
 
-    @post(_ONE + "/assign", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
+    @post(
+        _ONE + "/assign",
+        status_code=200,
+        guards=MUTATION_GUARDS,
+        responses=CHANGE_ERRORS,
+        opt=may(Role.MERCHANT, Role.DISPATCHER),
+    )
     async def assign(
         self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[AssignBody]
     ) -> Response[Delivery]:
@@ -222,7 +315,13 @@ class OrderController(Controller):
             ),
         )
 
-    @post(_ONE + "/unassign", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
+    @post(
+        _ONE + "/unassign",
+        status_code=200,
+        guards=MUTATION_GUARDS,
+        responses=CHANGE_ERRORS,
+        opt=may(Role.MERCHANT, Role.DISPATCHER),
+    )
     async def unassign(
         self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[EmptyBody]
     ) -> Response[Order]:

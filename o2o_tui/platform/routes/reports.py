@@ -8,9 +8,11 @@ from litestar import Controller, Request, Response, get
 from litestar.openapi.spec import OpenAPIFormat
 from litestar.params import FromPath, QueryParameter
 
+from o2o_tui.domain.identity import Role
 from o2o_tui.domain.report import DayReport
 from o2o_tui.platform import reports
 from o2o_tui.platform.pipeline import answer
+from o2o_tui.platform.roles import may
 from o2o_tui.platform.routes.errors import READ_ERRORS
 from o2o_tui.platform.state import platform_of
 
@@ -18,7 +20,7 @@ from o2o_tui.platform.state import platform_of
 class ReportController(Controller):
     path = "/v1/stores/{store_id:str}/reports"
 
-    @get("/day", responses=READ_ERRORS)
+    @get("/day", responses=READ_ERRORS, opt=may(Role.MERCHANT))
     async def day(
         self,
         request: Request[Any, Any, Any],

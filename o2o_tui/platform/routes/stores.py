@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, get, patch, post, put
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
+from o2o_tui.domain.identity import Role
 from o2o_tui.domain.menu import Menu
 from o2o_tui.domain.requests import (
     CodeBody,
@@ -21,6 +22,7 @@ from o2o_tui.domain.requests import (
 from o2o_tui.domain.store import Store
 from o2o_tui.platform import menus, orders, stores
 from o2o_tui.platform.pipeline import MUTATION_GUARDS, answer, idempotent
+from o2o_tui.platform.roles import may
 from o2o_tui.platform.routes.errors import CHANGE_ERRORS, MENU_ERRORS, READ_ERRORS
 from o2o_tui.platform.state import platform_of
 from o2o_tui.platform.views import PublicStore
@@ -29,26 +31,26 @@ from o2o_tui.platform.views import PublicStore
 class StoreController(Controller):
     path = "/v1/stores/{store_id:str}"
 
-    @get("/", responses=READ_ERRORS)
+    @get("/", responses=READ_ERRORS, opt=may(Role.MERCHANT, Role.DISPATCHER, Role.CUSTOMER))
     async def get_store(
         self, request: Request[Any, Any, Any], store_id: FromPath[str]
     ) -> Response[Store | PublicStore]:  # a customer gets the public fields only
         with platform_of(request).reading(request) as ctx:
             return answer(stores.get(ctx.conn, ctx.caller, store_id))
 
-    @put("/status", guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
+    @put("/status", guards=MUTATION_GUARDS, responses=CHANGE_ERRORS, opt=may(Role.MERCHANT))
     async def put_status(
         self, request: Request[Any, Any, Any], store_id: FromPath[str], data: JSONBody[StoreStatusBody]
     ) -> Response[Store]:
         return await idempotent(request, lambda ctx: (stores.set_status(ctx, store_id, data), 200))
 
-    @put("/prep-time", guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
+    @put("/prep-time", guards=MUTATION_GUARDS, responses=CHANGE_ERRORS, opt=may(Role.MERCHANT))
     async def put_prep_time(
         self, request: Request[Any, Any, Any], store_id: FromPath[str], data: JSONBody[PrepTimeBody]
     ) -> Response[Store]:
         return await idempotent(request, lambda ctx: (stores.set_prep_time(ctx, store_id, data), 200))
 
-    @put("/hours", guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
+    @put("/hours", guards=MUTATION_GUARDS, responses=CHANGE_ERRORS, opt=may(Role.MERCHANT))
     async def put_hours(
         self,
         request: Request[Any, Any, Any],
@@ -63,13 +65,13 @@ class StoreController(Controller):
     ) -> Response[Store]:
         return await idempotent(request, lambda ctx: (stores.set_hours(ctx, store_id, data, if_match), 200))
 
-    @get("/menu", responses=READ_ERRORS)
+    @get("/menu", responses=READ_ERRORS, opt=may(Role.MERCHANT, Role.DISPATCHER, Role.CUSTOMER))
     async def get_menu(self, request: Request[Any, Any, Any], store_id: FromPath[str]) -> Response[Menu]:
         with platform_of(request).reading(request) as ctx:
             menu = menus.get(ctx, store_id)
         return answer(menu, headers={"ETag": f'"{menu.version}"'})
 
-    @put("/menu", guards=MUTATION_GUARDS, responses=MENU_ERRORS)
+    @put("/menu", guards=MUTATION_GUARDS, responses=MENU_ERRORS, opt=may(Role.MERCHANT))
     async def put_menu(
         self,
         request: Request[Any, Any, Any],
@@ -82,7 +84,12 @@ class StoreController(Controller):
     ) -> Response[Menu]:
         return await idempotent(request, lambda ctx: (menus.publish(ctx, store_id, data, if_match), 200))
 
-    @patch("/menu/items/{item_id:str}", guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
+    @patch(
+        "/menu/items/{item_id:str}",
+        guards=MUTATION_GUARDS,
+        responses=CHANGE_ERRORS,
+        opt=may(Role.MERCHANT),
+    )
     async def patch_item(
         self,
         request: Request[Any, Any, Any],
@@ -92,7 +99,12 @@ class StoreController(Controller):
     ) -> Response[Menu]:
         return await idempotent(request, lambda ctx: (menus.patch_item(ctx, store_id, item_id, data), 200))
 
-    @patch("/menu/options/{option_id:str}", guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
+    @patch(
+        "/menu/options/{option_id:str}",
+        guards=MUTATION_GUARDS,
+        responses=CHANGE_ERRORS,
+        opt=may(Role.MERCHANT),
+    )
     async def patch_option(
         self,
         request: Request[Any, Any, Any],
@@ -104,7 +116,13 @@ class StoreController(Controller):
             request, lambda ctx: (menus.patch_option(ctx, store_id, option_id, data), 200)
         )
 
-    @post("/validate-code", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
+    @post(
+        "/validate-code",
+        status_code=200,
+        guards=MUTATION_GUARDS,
+        responses=CHANGE_ERRORS,
+        opt=may(Role.MERCHANT),
+    )
     async def validate_code(
         self, request: Request[Any, Any, Any], store_id: FromPath[str], data: JSONBody[CodeBody]
     ) -> Response[CodeValidation]:

@@ -8,11 +8,13 @@ from litestar import Controller, Request, Response, get, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from o2o_tui.domain.identity import Role
 from o2o_tui.domain.requests import CodeBody
 from o2o_tui.domain.voucher import Voucher, VoucherBuyBody, VoucherCreateBody, VoucherPage
 from o2o_tui.platform import vouchers
 from o2o_tui.platform.context import Ctx
 from o2o_tui.platform.pipeline import MUTATION_GUARDS, answer, idempotent
+from o2o_tui.platform.roles import may
 from o2o_tui.platform.routes.errors import CHANGE_ERRORS, LIST_ERRORS
 from o2o_tui.platform.state import platform_of
 
@@ -20,7 +22,7 @@ from o2o_tui.platform.state import platform_of
 class VoucherController(Controller):
     path = "/v1/vouchers"
 
-    @get("/", responses=LIST_ERRORS)
+    @get("/", responses=LIST_ERRORS, opt=may(Role.CUSTOMER, Role.MERCHANT))
     async def list_vouchers(
         self,
         request: Request[Any, Any, Any],
@@ -35,6 +37,7 @@ class VoucherController(Controller):
         "/",
         guards=MUTATION_GUARDS,
         responses={**CHANGE_ERRORS, 200: ResponseSpec(VoucherPage, description="this id was issued before")},
+        opt=may(),
     )
     async def create_vouchers(
         self, request: Request[Any, Any, Any], data: JSONBody[VoucherCreateBody]
@@ -45,7 +48,13 @@ class VoucherController(Controller):
 
         return await idempotent(request, change)
 
-    @post("/{voucher_id:str}/buy", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
+    @post(
+        "/{voucher_id:str}/buy",
+        status_code=200,
+        guards=MUTATION_GUARDS,
+        responses=CHANGE_ERRORS,
+        opt=may(Role.CUSTOMER, admin=False),
+    )
     async def buy(
         self, request: Request[Any, Any, Any], voucher_id: FromPath[str], data: JSONBody[VoucherBuyBody]
     ) -> Response[Voucher]:
@@ -55,7 +64,13 @@ class VoucherController(Controller):
 class StoreVoucherController(Controller):
     path = "/v1/stores/{store_id:str}/vouchers"
 
-    @post("/redeem", status_code=200, guards=MUTATION_GUARDS, responses=CHANGE_ERRORS)
+    @post(
+        "/redeem",
+        status_code=200,
+        guards=MUTATION_GUARDS,
+        responses=CHANGE_ERRORS,
+        opt=may(Role.MERCHANT, admin=False),
+    )
     async def redeem(
         self, request: Request[Any, Any, Any], store_id: FromPath[str], data: JSONBody[CodeBody]
     ) -> Response[Voucher]:
