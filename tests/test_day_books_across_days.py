@@ -162,7 +162,7 @@ def test_a_paid_order_cancelled_gives_its_money_back_that_day(running: RunningPl
     part = merchant.post(path + "/refund", {"id": "r1", "reason_code": "QUALITY", "lines": [{"line": 0, "quantity": 1}]})
     unit = part.json()["totals"]["refunded"]["amount"]
     gone = merchant.post(path + "/cancel", {"reason_code": "OUT_OF_STOCK"})
-    assert gone.status_code == 200 and gone.json()["payment"]["status"] == "PAID"
+    assert gone.status_code == 200 and gone.json()["payment"]["status"] == "REFUNDED"
     refused = customer.post("/v1/orders", order_body(running.seed.store_id, "TAKEOUT")).json()
     answer = merchant.post(f"/v1/orders/{refused['id']}/reject", {"reason_code": "CLOSING_SOON"})
     assert answer.status_code == 200, answer.text

@@ -1,5 +1,5 @@
-"""The order detail's payment line says a cancelled order was paid nothing: the platform keeps a cancelled order's
-payment status as it was (PAID), and the detail said "paid". The receipt says the same (printing/layout.py). With a
+"""The order detail's payment line says a cancelled paid order's money went back: an older platform kept a cancelled
+order's payment status as it was (PAID; now REFUNDED), and the detail said "paid". The receipt says the same (printing/layout.py). With a
 real order cancelled on the real platform."""
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def test_a_cancelled_order_reads_paid_nothing_and_a_live_one_paid(shared_platfor
         customer.close()
     assert _payment_line(_order(shared_platform, live["id"])) == "Payment: paid"
     cancelled = _order(shared_platform, gone["id"])
-    assert cancelled.payment.status.value == "PAID"  # as the platform keeps it
+    assert cancelled.payment.status.value == "REFUNDED"  # its money went back with the cancel
     total = format_money(cancelled.totals.total)  # paid online, all of it went back with the cancel
     assert _payment_line(cancelled) == f"Payment: paid online, all {total} refunded (order cancelled)"
     set_language("zh")

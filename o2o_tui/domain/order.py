@@ -44,6 +44,10 @@ class TimingType(enum.StrEnum):
 
 
 class PaymentStatus(enum.StrEnum):
+    """PAID (paid online when placed) -> REFUNDED once all of the total went back: by the store's refunds, or with
+    a cancel (reject, cancel, accept timeout: a paid order's money goes back with it, `payment_on_cancel`).
+    PENDING (not paid yet) stays PENDING when cancelled: nothing was taken, nothing goes back."""
+
     PAID = "PAID"
     PENDING = "PENDING"
     REFUNDED = "REFUNDED"
@@ -114,6 +118,15 @@ class Totals(msgspec.Struct, frozen=True):
 class Payment(msgspec.Struct, frozen=True):
     status: PaymentStatus = PaymentStatus.PAID
     method: str = "ONLINE"
+
+
+def payment_on_cancel(payment: Payment) -> Payment:
+    """The payment of an order as its cancel leaves it: a paid order's money goes back in full with the cancel
+    (what its refunds left of the total), so it reads REFUNDED; one not paid yet (PENDING) or refunded already
+    stays as it is. `totals.refunded` keeps counting the store's refunds only."""
+    if payment.status is PaymentStatus.PAID:
+        return msgspec.structs.replace(payment, status=PaymentStatus.REFUNDED)
+    return payment
 
 
 class CustomerContact(msgspec.Struct, frozen=True):

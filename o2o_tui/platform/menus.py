@@ -182,6 +182,25 @@ def _patch(
     current = _check_patch(ctx, store_id, body)
     if menu_edits.find(current, kind, entity_id) is None:
         raise not_found(f"menu {kind}")
-    after = menu_edits.apply_patch(current, kind, entity_id, msgspec.to_builtins(body))
+    fields = msgspec.to_builtins(body)
+    unavailable = any(entity.status is Availability.UNAVAILABLE for entity in _entities(current, kind, entity_id))
+    if body.snooze_until is not None and body.status is None and unavailable:
+        # it would stay UNAVAILABLE with a restore time that never restores it: say what to send instead (a snooze
+        # alone never makes available what someone made UNAVAILABLE)
+        raise validation(
+            "snooze_until",
+            f"the {kind} is UNAVAILABLE (no restore time): a snooze goes with status AVAILABLE; send"
+            " status AVAILABLE with snooze_until to sell it out until then",
+        )
+    if body.status is Availability.UNAVAILABLE and body.snooze_until is None and not body.clear_snooze:
+        fields["clear_snooze"] = True  # UNAVAILABLE has no restore time: a snooze left on it would never end
+    after = menu_edits.apply_patch(current, kind, entity_id, fields)
     # hidden is part of the menu a draft edits; availability is not
     return _save_patch(ctx, current, after, f"{kind}:{entity_id}", hides=body.hidden is not None)
+
+
+def _entities(menu: Menu, kind: Literal["item", "option"], entity_id: str) -> list[Item | Option]:
+    """Every item (or option) with that id: a patch applies to each of them (`menu_edits.apply_patch`)."""
+    if kind == "item":
+        return [item for category in menu.categories for item in category.items if item.id == entity_id]
+    return [option for group in menu.option_groups for option in group.options if option.id == entity_id]

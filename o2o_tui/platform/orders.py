@@ -43,6 +43,7 @@ from o2o_tui.domain.order import (
     Payment,
     Timing,
     Totals,
+    payment_on_cancel,
     timing_of,
 )
 from o2o_tui.domain.requests import CodeValidation, CreateOrderBody, ReasonBody
@@ -158,6 +159,8 @@ def transition(ctx: Ctx, stored: StoredOrder, action: OrderAction, **changes: ob
         raise ApiError(409, msgspec.structs.replace(refused, message=message))
     if target in ENDED_STATUSES and order.ended_at is None:  # concluding keeps the delivery time
         changes.setdefault("ended_at", ctx.now)
+    if target is OrderStatus.CANCELLED:  # a paid order's money goes back with its cancel: REFUNDED
+        changes.setdefault("payment", payment_on_cancel(order.payment))
     ctx.record("order", order.id, action.value)
     after = save(ctx, stored, msgspec.structs.replace(order, status=target, **changes))
     if action in (OrderAction.CONFIRM, OrderAction.READY) and after.order.delivery_id is not None:

@@ -23,9 +23,10 @@ money given back that day by the clock of each refund (`at`), on any order (one 
 before, one handed off days before within the refund window), delivery fees included, and what a paid order's
 cancel gave back that day (its payment goes back with the cancel, `o2o_tui/domain/refunds.py`: what was left of
 its total after its refunds, at its `ended_at`): what a care lead reconciles with the payments. The query takes,
-besides the day's orders, every order a refund could be made on that day: not ended before the day began less
-the refund window (`refund_window_days`: a refund after handoff is taken only that long after `ended_at`), still
-inside the index's range (a refund changes the order: `updated_at` is at or after it).
+besides the day's orders, every order a refund could be made on that day: any order placed before the day ended
+and changed since it began (a refund changes the order: `updated_at` is at or after it), however long before the
+day it ended. It does not look back by the refund window: the window may have been longer when the refund was
+made than it is now (`O2O_REFUND_WINDOW_DAYS` shortened later), and a past day's report still counts it.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import msgspec
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, select
 
 from o2o_tui.domain.identity import Role
 from o2o_tui.domain.limits import as_utc
@@ -104,11 +105,10 @@ _decode_many = msgspec.json.Decoder(_Figured).decode
 _QUERY = select(db.orders.c.doc).where(
     db.orders.c.store_id == bindparam("b_store"),
     db.orders.c.updated_at >= bindparam("b_start"),  # the index's range: nothing older changed that day
-    # placed before the day's end, and not ended before its start less the refund window: the day's orders, the
-    # day's completions, the orders open across the day, and those handed off a few days before that may take a
-    # refund that day (each one's refunds that day count in refunded_today)
+    # placed before the day's end: the day's orders, the day's completions, the orders open across the day, and
+    # those handed off before it that took a refund that day (each one's refunds that day count in
+    # refunded_today), whatever the refund window is now: it may have been longer then
     db.orders.c.created_at < bindparam("b_end"),
-    or_(db.orders.c.ended_at.is_(None), db.orders.c.ended_at >= bindparam("b_since")),
 )
 
 
@@ -193,15 +193,19 @@ def _refunded_within(order: _Figured, start: datetime, end: datetime, created_to
     return total
 
 
+_PAID_WHEN_CANCELLED = frozenset({PaymentStatus.PAID.value, PaymentStatus.REFUNDED.value})
+
+
 def _back_on_cancel(order: _Figured, start: datetime, end: datetime) -> int:
     """What a paid order's cancel gave back between `start` and `end`: what was left of its total after its
-    refunds, at its end (a cancelled order's payment goes back with the cancel; the platform keeps its payment
-    status as it was: PAID, or REFUNDED when all had gone back already). An order never paid (PENDING) gave none."""
+    refunds, at its end (a cancelled order's payment goes back with the cancel: the platform says REFUNDED since
+    the cancel, PAID in documents of an older platform; REFUNDED also when the refunds had given all back before,
+    and then nothing was left). An order never paid (PENDING) gave none."""
     if order.status is not OrderStatus.CANCELLED or order.ended_at is None:
         return 0
     if not start <= as_utc(order.ended_at) < end:
         return 0
-    if order.payment is not None and order.payment.status != PaymentStatus.PAID:
+    if order.payment is not None and order.payment.status not in _PAID_WHEN_CANCELLED:
         return 0
     total = order.totals.total if order.totals is not None else None
     if total is None:
@@ -318,8 +322,5 @@ def day_report(ctx: Ctx, store_id: str, day_text: str | None) -> DayReport:
     store = stores.visible_store(ctx.conn, ctx.caller, store_id, staff_roles=(Role.MERCHANT,))
     day = parse_day(day_text) if day_text else stores.local_time(store, ctx.now).date()
     start, end = day_bounds(_zone(store), day)
-    since = start - timedelta(days=max(0.0, ctx.settings.refund_window_days))
-    rows = ctx.conn.execute(
-        _QUERY, {"b_store": store.id, "b_start": db.iso(start), "b_end": db.iso(end), "b_since": db.iso(since)}
-    ).scalars()
+    rows = ctx.conn.execute(_QUERY, {"b_store": store.id, "b_start": db.iso(start), "b_end": db.iso(end)}).scalars()
     return compute(store, day, list(rows), ctx.now)

@@ -56,7 +56,7 @@ def _cancelled_words(order: Order) -> str:
 
 def _payment_words(order: Order) -> str:
     """A cancelled order paid online had all of its total given back (the refunds before the cancel, the rest with
-    the cancel), though the platform keeps its payment status as it was (PAID): it says so with the total, as its
+    the cancel; the platform says REFUNDED since the cancel, an older one PAID): it says so with the total, as its
     printed receipt does ("paid online, all ￥20.00 refunded (order cancelled)"), never "none" nor only a part.
     One not paid yet says none."""
     status = order.payment.status
