@@ -18,6 +18,9 @@
   `"printer"`; unset: no printing and nothing about a printer is shown.
 - `printer_cjk`: how the printer prints Chinese: `"native"` (its Chinese mode, FS &; default) or `"image"` (text
   drawn with a CJK font and sent as a picture, for printers without one): `O2O_PRINTER_CJK`, else the file's.
+- `printer_paper`: the printer's paper width in mm, `80` (48 columns of font A; default) or `58` (32 columns, most
+  small shops' printers): tickets are laid out for it (`o2o_tui/printing/layout.py`). `O2O_PRINTER_PAPER`, else the
+  file's `"printer_paper"` (`58`, `"58"` or `"58mm"`); another value is warned about once and 80 mm is used.
 
 A value of the wrong type in the file (`"ring_every_s": "abc"`, `"voice": "yes"`) falls back to that setting's
 default, the file's other settings kept; a file that is not a JSON object, or cannot be read, gives the defaults.
@@ -43,6 +46,8 @@ SETTINGS_FILE = "settings.json"
 
 RING_EVERY_S = 20.0
 MUTE_MINUTES = 10
+PAPER_MM = 80  # the printer's paper width when none is set: 80 mm, 48 columns (o2o_tui/printing/layout.py)
+PAPERS_MM = (58, 80)
 
 
 class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=False):
@@ -55,6 +60,7 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=False):
     device_name: str = ""  # "" = `<host name>-<profile name>` (o2o_tui/device.py)
     printer: str | None = None  # o2o_tui/printing/devices.py: tcp://, file:, usb:
     printer_cjk: str = "native"  # or "image"
+    printer_paper: int | str = PAPER_MM  # mm: 80 or 58 (`58mm` in the file too); load_settings answers the int
 
 
 _warned: set[str] = set()  # the warnings already given by this process (settings are read again and again)
@@ -154,7 +160,24 @@ def load_settings() -> Settings:
         device_name=(os.environ.get("O2O_DEVICE") or base.device_name).strip(),
         printer=_printer(os.environ.get("O2O_PRINTER"), base.printer),
         printer_cjk="image" if _word("O2O_PRINTER_CJK", base.printer_cjk) == "image" else "native",
+        printer_paper=_paper(os.environ.get("O2O_PRINTER_PAPER"), base.printer_paper),
     )
+
+
+def paper_mm(value: object) -> int | None:
+    """`58`, `"58"`, `"58mm"`, `"58 MM"` -> 58 (80 likewise); None for any other width."""
+    text = str(value).strip().lower().removesuffix("mm").strip()
+    return int(text) if text in {str(mm) for mm in PAPERS_MM} else None
+
+
+def _paper(env: str | None, fallback: int | str) -> int:
+    """`O2O_PRINTER_PAPER` over the file's `printer_paper`; a width not known (a typo): 80 mm, warned about once."""
+    value: object = env if env is not None and env.strip() else fallback
+    found = paper_mm(value)
+    if found is None:
+        _warn_once(t("settings.printer_paper.unknown", value=str(value)))
+        return PAPER_MM
+    return found
 
 
 def _printer(env: str | None, fallback: str | None) -> str | None:

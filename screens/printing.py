@@ -16,8 +16,8 @@ console has a profile). Every queue and printer call runs on one thread of its o
 printer that does not answer costs the screen nothing. The status line reads `printer_warning(app)`.
 
 The console follows settings.json while it runs: at each retry (every `RETRY_S`) it looks whether the file changed
-(a stat) and reads the `printer` and `printer_cjk` again; what waits and what prints next goes to the printer it
-names now, said in a toast. A printer removed from the settings prints nothing more (said); one set while the
+(a stat) and reads the `printer`, `printer_cjk` and `printer_paper` again; what waits and what prints next goes to
+the printer it names now, laid out for its paper now, said in a toast (the printer named with its paper, "58 mm"). A printer removed from the settings prints nothing more (said); one set while the
 console runs with none (or with a setting it could not use) prints from then on (said): its queue is opened then,
 and what start-up does with a printer (the purge, the slips of orders cancelled meanwhile, what waits) is done
 then. The `k` Reprint and `R` Receipt keys are offered only while a printer is set (`printer_set`): the screens
@@ -134,6 +134,7 @@ class ConsolePrinting:
     def request(self, order: Order, store: Store | None, message: PrintRequested) -> None:
         """Queue the job (on the printer's thread, durably), then send what waits."""
         from o2o_tui.printing import layout
+        from o2o_tui.printing.spool import paper_layouts
 
         if self.config is None:  # removed from the settings while the console ran
             if message.reprint or message.kind == "receipt":
@@ -145,9 +146,11 @@ class ConsolePrinting:
             self._say(t("printing.console.ticket_dropped", number=order.display_number), "warning")
             return
         now = self.app.now()  # type: ignore[attr-defined]
+        # laid out for each paper (58 and 80 mm): what waits when the paper changes prints for the new one
         arms = False
         if message.kind == "receipt":
-            kind, ops = layout.JobKind.RECEIPT, layout.receipt(order, store, now)
+            kind = layout.JobKind.RECEIPT
+            laid = paper_layouts(lambda width: layout.receipt(order, store, now, width=width))
         else:
             from screens.source import link_up
 
@@ -159,37 +162,40 @@ class ConsolePrinting:
                 queued = entry is not None and "order.confirm" in entry.pending
                 unconfirmed = queued or (message.prep_minutes is not None and not link_up(source))
 
-            def ticket(unconfirmed: bool) -> list[Op]:
-                return layout.kitchen_ticket(
-                    order,
-                    store,
-                    now,
-                    prep_minutes=message.prep_minutes,
-                    reprint=message.reprint,
-                    unconfirmed=unconfirmed,
+            def ticket(unconfirmed: bool) -> dict[int, list[Op]]:
+                return paper_layouts(
+                    lambda width: layout.kitchen_ticket(
+                        order,
+                        store,
+                        now,
+                        prep_minutes=message.prep_minutes,
+                        reprint=message.reprint,
+                        unconfirmed=unconfirmed,
+                        width=width,
+                    )
                 )
 
-            ops = ticket(unconfirmed)
+            laid = ticket(unconfirmed)
             kind = layout.JobKind.TICKET
             arms = order.status is not OrderStatus.CANCELLED  # it sets the kitchen cooking
             queued_entries = getattr(source, "queued_entries", None)  # a source with an outbox (the engine's)
             if arms and unconfirmed and queued_entries is not None:
                 self.app.run_worker(
-                    self._keyed(order, ops, message, queued_entries, ticket), group="printing", exit_on_error=False
+                    self._keyed(order, laid, message, queued_entries, ticket), group="printing", exit_on_error=False
                 )
                 return
             if arms and message.confirmed:  # the accept that stood here: its ticket printed is in the ledger
-                self._queue_job(order, kind, ops, message, arms=arms, accept_key=message.accept_key)
+                self._queue_job(order, kind, laid, message, arms=arms, accept_key=message.accept_key)
                 return
-        self._queue_job(order, kind, ops, message, arms=arms)
+        self._queue_job(order, kind, laid, message, arms=arms)
 
     async def _keyed(
         self,
         order: Order,
-        ops: list[Op],
+        laid: dict[int, list[Op]],
         message: PrintRequested,
         queued_entries: Callable[[], Awaitable[Any]],
-        ticket: Callable[[bool], list[Op]],
+        ticket: Callable[[bool], dict[int, list[Op]]],
     ) -> None:
         """Queue an unconfirmed ticket with the key of the accept it is printed for (the outbox holds it), then look
         at its order at once: the platform may have answered that accept already. Guessed from the view (the sender
@@ -207,7 +213,7 @@ class ConsolePrinting:
             self.countermand({order.id})
             return
         key = message.accept_key or waiting
-        self._queue_job(order, JobKind.TICKET, ops, message, arms=True, accept_key=key)
+        self._queue_job(order, JobKind.TICKET, laid, message, arms=True, accept_key=key)
         if key is not None:
             self.countermand({order.id})
 
@@ -215,21 +221,25 @@ class ConsolePrinting:
         self,
         order: Order,
         kind: JobKind,
-        ops: list[Op],
+        laid: dict[int, list[Op]],
         message: PrintRequested,
         *,
         arms: bool,
         accept_key: str | None = None,
     ) -> None:
+        """Queue the job `laid` out for each paper (`paper_layouts`), then send what waits."""
         number = order.display_number
         what = t(f"printing.cli.what.{kind.value}")
         config = self.config
         if config is None:
             return
+        ops = laid.get(config.columns) or next(iter(laid.values()))
 
         def work() -> tuple[QueueStatus, DrainResult | None, bool]:
-            job = self._queue.add(kind, ops, order_id=order.id, number=number, arms=arms, accept_key=accept_key)
-            result = self._queue.drain(config.target, config.cjk)
+            job = self._queue.add(
+                kind, ops, order_id=order.id, number=number, arms=arms, accept_key=accept_key, layouts=laid
+            )
+            result = self._queue.drain(config.target, config.cjk, config.columns)
             return self._queue.status(), result, any(done.id == job.id for done in result.printed)
 
         def done(future: Future[tuple[QueueStatus, DrainResult | None, bool]]) -> None:
@@ -261,7 +271,7 @@ class ConsolePrinting:
             status = self._queue.status()
             if not status.waiting:
                 return status, None, False
-            result = self._queue.drain(config.target, config.cjk)
+            result = self._queue.drain(config.target, config.cjk, config.columns)
             return self._queue.status(), result, False
 
         def done(future: Future[tuple[QueueStatus, DrainResult | None, bool]]) -> None:
@@ -274,8 +284,9 @@ class ConsolePrinting:
         self._submit(work, done)
 
     def _follow_settings(self) -> None:
-        """settings.json changed since the printer was read (a stat): read `printer` and `printer_cjk` again; a
-        new printer takes what prints from now on (said); one removed prints nothing more (said); a setting that
+        """settings.json changed since the printer was read (a stat): read `printer`, `printer_cjk` and
+        `printer_paper` again; a new printer takes what prints from now on (said, with its paper); new paper on the
+        same printer is said as such (what waits prints laid out for it: `Job.layouts`); one removed prints nothing more (said); a setting that
         names nothing printable keeps the printer in use (said); one set where there was none prints from now on
         (said), after what start-up does with a printer."""
         from o2o_tui.printing import BadTarget, printer_config
@@ -305,15 +316,19 @@ class ConsolePrinting:
             self._refresh_keys()
             return
         if was is None:  # none before: what start-up does with a printer, now (its `retry` follows this one)
-            self._say(t("printing.console.printer_set", printer=str(config.target)), "information")
+            self._say(t("printing.console.printer_set", printer=_with_paper(config)), "information")
             self._refresh_keys()
             self.purge()
             self.countermand(None)
             return
-        self._say(t("printing.console.printer_changed", printer=str(config.target)), "information")
+        if config.target == was.target and config.paper_mm != was.paper_mm:  # the same printer, other paper
+            paper = t("printing.cli.paper", mm=config.paper_mm)
+            self._say(t("printing.console.paper_changed", printer=str(config.target), paper=paper), "information")
+            return
+        self._say(t("printing.console.printer_changed", printer=_with_paper(config)), "information")
 
     def _named(self) -> str:
-        return str(self.config.target) if self.config is not None else t("printing.console.no_printer_now")
+        return _with_paper(self.config) if self.config is not None else t("printing.console.no_printer_now")
 
     def purge(self) -> None:
         """Drop the queued jobs of orders that ended longer than the personal-data window ago
@@ -370,7 +385,7 @@ class ConsolePrinting:
 
         def work() -> tuple[QueueStatus, Countermanded, DrainResult | None]:
             answer = self._queue.countermand(wanted)
-            result = self._queue.drain(config.target, config.cjk) if answer.slips else None
+            result = self._queue.drain(config.target, config.cjk, config.columns) if answer.slips else None
             return self._queue.status(), answer, result
 
         def done(future: Future[tuple[QueueStatus, Countermanded, DrainResult | None]]) -> None:
@@ -415,6 +430,7 @@ class ConsolePrinting:
             entries = [entry for order_id in order_ids if (entry := source.order(order_id)) is not None]
         refusals = {c.order_id: c.explanation for c in source.conflicts() if c.action == "order.confirm"}
         store, now = source.store(), self.app.now()  # type: ignore[attr-defined]
+        columns = self.config.columns if self.config is not None else None
         # a slip for an order that ended longer ago than its queued tickets are kept (`purge`) is of no use
         cutoff = now - retention_from_env().purge_personal_after
         wanted = []
@@ -430,12 +446,15 @@ class ConsolePrinting:
             elif order.id in refusals and order.confirmed_at is None:
                 reason, refused = refusals[order.id], True
             elif order.accept_key is not None and order.status not in ENDED_STATUSES:
-                slip = _duplicate_slip(order, store, now)
-                wanted.append(Countermand(order.id, order.display_number, slip, stood=order.accept_key))
+                slip = _duplicate_slip(order, store, now, columns)
+                wanted.append(
+                    Countermand(order.id, order.display_number, slip, stood=order.accept_key, any_paper=True)
+                )
                 continue
             else:
                 continue
-            wanted.append(Countermand(order.id, order.display_number, _slip(order, store, now, reason, refused)))
+            slip = _slip(order, store, now, reason, refused, columns)
+            wanted.append(Countermand(order.id, order.display_number, slip, any_paper=True))
         return wanted
 
     # -- plumbing -----------------------------------------------------------------------------------------
@@ -493,24 +512,49 @@ class ConsolePrinting:
                 bar.refresh_printer()
 
 
-def _slip(
-    order: Order, store: Store | None, now: datetime, reason: str, refused: bool
-) -> Callable[[datetime | None], list[Op]]:
-    """The cancellation slip of `order`, made once the queue knows when its ticket printed."""
-    from o2o_tui.printing.layout import cancel_slip
+def _with_paper(config: PrinterConfig) -> str:
+    """The printer with its paper beside it, as the console names it: "tcp://10.0.0.9:9100 (58 mm paper)"."""
+    paper = t("printing.cli.paper", mm=config.paper_mm)
+    return t("printing.console.printer_paper", printer=str(config.target), paper=paper)
 
-    def slip(printed_at: datetime | None) -> list[Op]:
-        return cancel_slip(order, store, now, reason=reason, refused=refused, ticket_printed_at=printed_at)
+
+def _slip(
+    order: Order, store: Store | None, now: datetime, reason: str, refused: bool, columns: int | None = None
+) -> Callable[..., list[Op]]:
+    """The cancellation slip of `order`, made once the queue knows when its ticket printed (for `columns`: the
+    printer's paper; None: 80 mm's; `width`: another paper's, `Countermand.any_paper`)."""
+    from o2o_tui.printing.layout import WIDTH, cancel_slip
+
+    def slip(printed_at: datetime | None, *, width: int | None = None) -> list[Op]:
+        return cancel_slip(
+            order,
+            store,
+            now,
+            reason=reason,
+            refused=refused,
+            ticket_printed_at=printed_at,
+            width=width or columns or WIDTH,
+        )
 
     return slip
 
 
-def _duplicate_slip(order: Order, store: Store | None, now: datetime) -> Callable[..., list[Op]]:
-    """The duplicate slip of `order`, made once the queue knows when its ticket printed here."""
-    from o2o_tui.printing.layout import duplicate_slip
+def _duplicate_slip(
+    order: Order, store: Store | None, now: datetime, columns: int | None = None
+) -> Callable[..., list[Op]]:
+    """The duplicate slip of `order`, made once the queue knows when its ticket printed here (for `columns`: the
+    printer's paper; None: 80 mm's; `width`: another paper's, `Countermand.any_paper`)."""
+    from o2o_tui.printing.layout import WIDTH, duplicate_slip
 
-    def slip(printed_at: datetime | None, stood_printed: bool = False) -> list[Op]:
-        return duplicate_slip(order, store, now, ticket_printed_at=printed_at, stood_printed=stood_printed)
+    def slip(printed_at: datetime | None, stood_printed: bool = False, *, width: int | None = None) -> list[Op]:
+        return duplicate_slip(
+            order,
+            store,
+            now,
+            ticket_printed_at=printed_at,
+            stood_printed=stood_printed,
+            width=width or columns or WIDTH,
+        )
 
     return slip
 

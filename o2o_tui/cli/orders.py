@@ -758,11 +758,14 @@ class AcceptGuard:
 
 def _ticket_line(ticket: Any, number: str) -> str | None:
     """What `o2o orders accept` says of its kitchen ticket, in `o2o print ticket`'s words (none: no printer)."""
+    from o2o_tui.cli.printing import paper_words
     from o2o_tui.printing.devices import Problem
 
     what = t("printing.cli.what.ticket")
+    # the paper it was laid out for, beside the printer ("58 mm paper"), as `o2o print ticket` says it
+    paper = paper_words(ticket.paper_mm) if ticket.paper_mm is not None else ""
     if ticket.state == "printed":
-        return t("printing.cli.printed", what=what, number=number, printer=ticket.printer)
+        return t("printing.cli.printed", what=what, number=number, printer=ticket.printer, paper=paper)
     if ticket.state == "busy":
         return t("printing.cli.busy", what=what, number=number)
     if ticket.state == "already":
@@ -773,8 +776,8 @@ def _ticket_line(ticket: Any, number: str) -> str | None:
         return t("printing.cli.bad_printer", value=str(load_settings().printer))
     if ticket.state == "queued":
         problem = t(f"printing.problem.{ticket.problem or Problem.FAILED.value}")
-        return t("printing.cli.queued", problem=problem, printer=ticket.printer, what=what, number=number,
-                 count=ticket.waiting)  # fmt: skip
+        return t("printing.cli.queued", problem=problem, printer=ticket.printer, paper=paper, what=what,
+                 number=number, count=ticket.waiting)  # fmt: skip
     return None
 
 

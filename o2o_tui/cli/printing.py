@@ -1,12 +1,16 @@
 """`o2o print`: kitchen tickets and receipts on the ESC/POS printer of the `printer` setting (o2o_tui/printing/).
 
-`ticket ORDER [--receipt]` queues the job in the profile's print queue, then sends what waits (exit 0 either way,
+`ticket ORDER [--receipt] [--paper 58|80]` queues the job in the profile's print queue, then sends what waits (exit 0 either way,
 as an action queued offline; `--json` says `printed` or `queued` and why; a cancelled order's ticket or receipt says
 CANCELLED, and a ticket printed here is countermanded by the console's cancellation slip as the console's own); `status` shows the queue, the last
 problem and what became of jobs dropped unprinted; `test` prints a test page at once, its time on the store's clock
 as the tickets' (this machine's, said so, when the profile has no store cached; exit 3 when the printer does not
 answer: nothing is queued); `show FILE` prints what an ESC/POS file (the demo's tickets.bin) would put on paper. A
 missing or unusable `printer` setting is a usage error (exit 2). The order is read from the profile's offline cache.
+The paper: `ticket`, `test` and `status` say the printer's paper width (the `printer_paper` setting, 58 or 80 mm:
+32 or 48 characters a line) in words and in `--json` (`paper_mm`, `columns`); `ticket` and `test` take `--paper` for
+this command (what waits is sent at that width too: one printer, one paper). `show --paper 58|80` draws the cut at
+that width and says which lines a printer of that paper would fold (`--json`: `too_wide`; `widest` always).
 `ticket` and `status` first drop the queued jobs of orders that ended longer than the cache's personal-data window
 ago (spool.purge_ended).
 """
@@ -22,19 +26,38 @@ import typer
 from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.json_shapes import number_fields
-from o2o_tui.cli.output import emit_json, fail, say
+from o2o_tui.cli.output import emit_json, fail, say, warn
 from o2o_tui.i18n import t
 
 OrderArgument = typer.Argument(..., help=t("printing.cli.option.order"))
+PaperOption = typer.Option(None, "--paper", metavar="58|80", help=t("printing.cli.option.paper"))
 
 
-def _config() -> Any:
+def _paper(value: str | None) -> int | None:
+    """`--paper` as mm (58 or 80; `58mm` too); None when not given; a usage error (exit 2) for another width."""
+    from o2o_tui.settings import paper_mm
+
+    if value is None:
+        return None
+    found = paper_mm(value)
+    if found is None:
+        raise fail(t("printing.cli.bad_paper", value=value), Exit.USAGE)
+    return found
+
+
+def paper_words(paper_mm: int) -> str:
+    """"58 mm paper", as the commands say it (the characters a line are in `--json`'s `columns`)."""
+    return t("printing.cli.paper", mm=paper_mm)
+
+
+def _config(paper: str | None = None) -> Any:
     from o2o_tui.paths import config_dir
     from o2o_tui.printing import BadTarget, printer_config
     from o2o_tui.settings import SETTINGS_FILE, load_settings
 
+    wanted = _paper(paper)
     try:
-        config = printer_config()
+        config = printer_config(wanted)
     except BadTarget:
         raise fail(t("printing.cli.bad_printer", value=str(load_settings().printer)), Exit.USAGE) from None
     if config is None:
@@ -106,6 +129,7 @@ def register(app: typer.Typer) -> None:
     def ticket(
         order_ref: str = OrderArgument,
         receipt: bool = typer.Option(False, "--receipt", help=t("printing.cli.option.receipt")),
+        paper: str | None = PaperOption,
         profile: str | None = ProfileOption,
         as_json: bool = JsonOption,
     ) -> None:
@@ -115,10 +139,10 @@ def register(app: typer.Typer) -> None:
         from o2o_tui.config import load_profile, profile_cache_dir
         from o2o_tui.domain.order import OrderStatus
         from o2o_tui.printing import layout
-        from o2o_tui.printing.spool import PrintQueue, pending_accept_key
+        from o2o_tui.printing.spool import PrintQueue, paper_layouts, pending_accept_key
         from o2o_tui.sync.read_model import ReadModel
 
-        config = _config()
+        config = _config(paper)
         now = datetime.now(UTC)
         with handle_errors(), cache_errors():
             queue = PrintQueue(profile_cache_dir(load_profile(profile)))
@@ -132,11 +156,15 @@ def register(app: typer.Typer) -> None:
                 # console) when another device's accept stood
                 accept_key = pending_accept_key(cache.outbox.pending(), order.id)
             kind = layout.JobKind.RECEIPT if receipt else layout.JobKind.TICKET
+            # laid out for each paper: one that changes while it waits prints it laid out anew (`Job.layouts`)
             if receipt:
-                ops = layout.receipt(order, store, now)
+                laid = paper_layouts(lambda width: layout.receipt(order, store, now, width=width))
             else:  # an accept still queued here says so; a cancelled order's ticket says CANCELLED
                 unconfirmed = "order.confirm" in view.pending
-                ops = layout.kitchen_ticket(order, store, now, unconfirmed=unconfirmed)
+                laid = paper_layouts(
+                    lambda width: layout.kitchen_ticket(order, store, now, unconfirmed=unconfirmed, width=width)
+                )
+            ops = laid[config.columns]
             # a ticket that sets the kitchen cooking: the console prints a slip if its order is cancelled
             arms = not receipt and order.status is not OrderStatus.CANCELLED
             job = queue.add(
@@ -146,8 +174,9 @@ def register(app: typer.Typer) -> None:
                 number=order.display_number,
                 arms=arms,
                 accept_key=accept_key if arms and "order.confirm" in view.pending else None,
+                layouts=laid,
             )
-            result = queue.drain(config.target, config.cjk)
+            result = queue.drain(config.target, config.cjk, config.columns)
         finally:
             queue.close()
         printed = any(done.id == job.id for done in result.printed)
@@ -161,6 +190,8 @@ def register(app: typer.Typer) -> None:
                     "display_number": order.display_number,
                     "kind": kind.value,
                     "printer": str(config.target),
+                    "paper_mm": config.paper_mm,
+                    "columns": config.columns,
                     "printed": printed,
                     "queued": not printed,
                     "waiting": result.waiting,
@@ -173,8 +204,9 @@ def register(app: typer.Typer) -> None:
         if purged:
             numbers = [dropped.number for dropped in purged if dropped.number]
             _say_purged(len(purged), numbers)
+        printer, paper_said = str(config.target), paper_words(config.paper_mm)
         if printed:
-            say(t("printing.cli.printed", what=what, number=order.display_number, printer=str(config.target)))
+            say(t("printing.cli.printed", what=what, number=order.display_number, printer=printer, paper=paper_said))
         elif result.busy:
             say(t("printing.cli.busy", what=what, number=order.display_number))
         else:
@@ -182,7 +214,8 @@ def register(app: typer.Typer) -> None:
                 t(
                     "printing.cli.queued",
                     problem=problem_text(problem),
-                    printer=str(config.target),
+                    printer=printer,
+                    paper=paper_said,
                     what=what,
                     number=order.display_number,
                     count=result.waiting,
@@ -207,11 +240,14 @@ def register(app: typer.Typer) -> None:
         finally:
             queue.close()
         state = current.state
+        printer, paper_said = str(config.target), paper_words(config.paper_mm)
         if as_json:
             emit_json(
                 {
                     "printer": str(config.target),
                     "cjk": config.cjk,
+                    "paper_mm": config.paper_mm,
+                    "columns": config.columns,
                     "waiting": current.waiting,
                     "jobs": [{"id": job.id, "kind": job.kind.value, **number_fields(job.number)} for job in jobs],
                     "problem": state.problem.value if state.problem else None,
@@ -232,13 +268,14 @@ def register(app: typer.Typer) -> None:
             say(
                 t(
                     "printing.cli.status_waiting",
-                    printer=str(config.target),
+                    printer=printer,
+                    paper=paper_said,
                     count=current.waiting,
                     problem=detail,
                 )
             )
         else:
-            say(t("printing.cli.status_ok", printer=str(config.target)))
+            say(t("printing.cli.status_ok", printer=printer, paper=paper_said))
         if state.last_printed_at is not None:
             say(t("printing.cli.last_printed", time=_said_time(state.last_printed_at, profile)))
         if state.dropped:
@@ -247,23 +284,27 @@ def register(app: typer.Typer) -> None:
             _say_purged(state.purged, list(state.purged_numbers), _said_time(state.purged_at, profile))
 
     @printing.command("test", help=t("printing.cli.test.help"))
-    def test(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> None:
+    def test(
+        paper: str | None = PaperOption, profile: str | None = ProfileOption, as_json: bool = JsonOption
+    ) -> None:
         from o2o_tui.cli.common import cached_store
         from o2o_tui.printing.devices import PrinterProblem, send
         from o2o_tui.printing.layout import page_clock, test_page
         from o2o_tui.printing.render import render
 
-        config = _config()
+        config = _config(paper)
         store = cached_store(profile)  # the store's clock, as the tickets' times; else this machine's
         now = datetime.now(UTC)
         clock = page_clock(now, store)
-        data = render(test_page(now, str(config.target), store), config.cjk)
+        page = test_page(now, str(config.target), store, width=config.columns)
+        data = render(page, config.cjk, config.columns)
+        paper_fields = {"paper_mm": config.paper_mm, "columns": config.columns}
         try:
             send(config.target, data)
         except PrinterProblem as problem:
             if as_json:
-                emit_json({"printer": str(config.target), "printed": False, "problem": problem.kind.value,
-                           "detail": problem.detail})  # fmt: skip
+                emit_json({"printer": str(config.target), **paper_fields, "printed": False,
+                           "problem": problem.kind.value, "detail": problem.detail})  # fmt: skip
             message = t(
                 "printing.cli.test_failed",
                 problem=problem_text(problem.kind.value),
@@ -271,27 +312,33 @@ def register(app: typer.Typer) -> None:
             )
             raise fail(message, Exit.OFFLINE) from None
         if as_json:
-            emit_json({"printer": str(config.target), "printed": True, "problem": None, "detail": "",
+            emit_json({"printer": str(config.target), **paper_fields, "printed": True, "problem": None, "detail": "",
                        "printed_at": clock.local, "clock": "store" if clock.store else "machine",
                        "timezone": clock.zone})  # fmt: skip
         else:
             key = "printing.cli.clock.store" if clock.store else "printing.cli.clock.machine"
             said = t(key, zone=clock.zone)
-            say(t("printing.cli.test_printed", printer=str(config.target), clock=said))
+            paper_said = paper_words(config.paper_mm)
+            say(t("printing.cli.test_printed", printer=str(config.target), paper=paper_said, clock=said))
 
     @printing.command("show", help=t("printing.cli.show.help"))
     def show(
         file: Path = typer.Argument(..., help=t("printing.cli.option.file")),
+        paper: str | None = typer.Option(None, "--paper", metavar="58|80", help=t("printing.cli.option.show_paper")),
         as_json: bool = JsonOption,
     ) -> None:
         from o2o_tui.printing.decode import decode
+        from o2o_tui.printing.layout import columns_for
 
+        paper_mm = _paper(paper)
+        columns = columns_for(paper_mm) if paper_mm is not None else None
         try:
             data = file.read_bytes()
         except OSError as error:
             raise fail(t("printing.cli.show_unreadable", path=str(file), error=error.strerror or str(error)),
                        Exit.NOT_FOUND) from None  # fmt: skip
         printed = decode(data)
+        too_wide = printed.too_wide(columns) if columns is not None else []
         if as_json:
             emit_json(
                 {
@@ -299,8 +346,15 @@ def register(app: typer.Typer) -> None:
                     "qr": printed.qr,
                     "images": printed.images,
                     "cuts": printed.cuts,
+                    "widest": max(printed.widths, default=0),  # in columns of font A, as the paper counts them
+                    "paper_mm": paper_mm,
+                    "columns": columns,
+                    "too_wide": [{"line": line, "columns": width} for width, line in too_wide],
                 }
             )
             return
+        cut = "✂" + "-" * ((columns or 31) - 1)  # as wide as the paper when one is named
         for line in printed.lines:
-            say("✂" + "-" * 30 if line == "[cut]" else line)
+            say(cut if line == "[cut]" else line)
+        if paper_mm is not None and too_wide:
+            warn(t("printing.cli.show_too_wide", count=len(too_wide), paper=paper_words(paper_mm)), "too_wide")

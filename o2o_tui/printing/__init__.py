@@ -20,17 +20,28 @@ from o2o_tui.printing.devices import BadTarget, Target, parse_target
 class PrinterConfig:
     target: Target
     cjk: str  # "native" or "image"
+    paper_mm: int = 80  # the paper's width: 80 (48 columns) or 58 (32 columns), `printer_paper`
+
+    @property
+    def columns(self) -> int:
+        """Characters per line of font A on this paper (a CJK character takes two): what tickets are laid out for."""
+        from o2o_tui.printing.layout import columns_for
+
+        return columns_for(self.paper_mm)
 
 
-def printer_config() -> PrinterConfig | None:
-    """The printer from the settings (`printer`, `printer_cjk`), None when none is set; BadTarget when the
-    setting names nothing this program can print to."""
-    from o2o_tui.settings import load_settings
+def printer_config(paper_mm: int | None = None) -> PrinterConfig | None:
+    """The printer from the settings (`printer`, `printer_cjk`, `printer_paper`), None when none is set; BadTarget
+    when the setting names nothing this program can print to. `paper_mm` (58 or 80) stands over the setting (a
+    command's `--paper`)."""
+    from o2o_tui.settings import PAPER_MM, load_settings
+    from o2o_tui.settings import paper_mm as paper_of
 
     settings = load_settings()
     if settings.printer is None:
         return None
-    return PrinterConfig(parse_target(settings.printer), settings.printer_cjk)
+    paper = paper_mm or paper_of(settings.printer_paper) or PAPER_MM
+    return PrinterConfig(parse_target(settings.printer), settings.printer_cjk, paper)
 
 
 __all__ = ["BadTarget", "PrinterConfig", "Target", "parse_target", "printer_config"]

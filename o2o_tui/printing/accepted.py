@@ -28,6 +28,7 @@ class AcceptTicket:
 
     state: str
     printer: str | None = None
+    paper_mm: int | None = None  # the printer's paper (58 or 80) the ticket was laid out for; None: no printer
     unconfirmed: bool = False
     problem: str | None = None
     detail: str = ""
@@ -38,10 +39,14 @@ class AcceptTicket:
         return self.state == "printed"
 
     def to_json(self) -> dict[str, Any]:
+        from o2o_tui.printing.layout import columns_for
+
         return {
             "printed": self.printed,
             "state": self.state,
             "printer": self.printer,
+            "paper_mm": self.paper_mm,
+            "columns": columns_for(self.paper_mm) if self.paper_mm is not None else None,
             "unconfirmed": self.unconfirmed,
             "problem": self.problem,
             "detail": self.detail,
@@ -64,7 +69,7 @@ def print_accept_ticket(
     from o2o_tui.config import profile_cache_dir
     from o2o_tui.printing import BadTarget, printer_config
     from o2o_tui.printing.layout import JobKind, kitchen_ticket
-    from o2o_tui.printing.spool import open_queue
+    from o2o_tui.printing.spool import open_queue, paper_layouts
 
     try:
         config = printer_config()
@@ -72,28 +77,33 @@ def print_accept_ticket(
         return AcceptTicket("bad_printer")
     if config is None:
         return AcceptTicket("no_printer")
-    printer = str(config.target)
+    printer, paper = str(config.target), config.paper_mm
     queue = open_queue(profile_cache_dir(profile))
     try:
         if queue.has_ticket(order.id):
-            return AcceptTicket("already", printer, unconfirmed)
-        ops = kitchen_ticket(
-            order,
-            store,
-            now or datetime.now(UTC),
-            prep_minutes=prep_minutes,
-            unconfirmed=unconfirmed,
+            return AcceptTicket("already", printer, paper, unconfirmed)
+        moment = now or datetime.now(UTC)
+        laid = paper_layouts(  # for each paper: one that changes while it waits prints it laid out anew
+            lambda width: kitchen_ticket(
+                order, store, moment, prep_minutes=prep_minutes, unconfirmed=unconfirmed, width=width
+            )
         )
         job = queue.add(
-            JobKind.TICKET, ops, order_id=order.id, number=order.display_number, arms=True, accept_key=accept_key
+            JobKind.TICKET,
+            laid[config.columns],
+            order_id=order.id,
+            number=order.display_number,
+            arms=True,
+            accept_key=accept_key,
+            layouts=laid,
         )
-        result = queue.drain(config.target, config.cjk)
+        result = queue.drain(config.target, config.cjk, config.columns)
     finally:
         queue.close()
     if any(done.id == job.id for done in result.printed):
-        return AcceptTicket("printed", printer, unconfirmed, waiting=result.waiting)
+        return AcceptTicket("printed", printer, paper, unconfirmed, waiting=result.waiting)
     if result.busy:
-        return AcceptTicket("busy", printer, unconfirmed, waiting=result.waiting)
+        return AcceptTicket("busy", printer, paper, unconfirmed, waiting=result.waiting)
     problem = result.problem.kind.value if result.problem else None
     detail = result.problem.detail if result.problem else ""
-    return AcceptTicket("queued", printer, unconfirmed, problem, detail, result.waiting)
+    return AcceptTicket("queued", printer, paper, unconfirmed, problem, detail, result.waiting)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rich.cells import cell_len
+
 ESC, GS, FS, DLE, LF, CR = 0x1B, 0x1D, 0x1C, 0x10, 0x0A, 0x0D
 EOT = 0x04
 
@@ -39,9 +41,12 @@ _CODE_PAGES = {
 @dataclass
 class Printed:
     """What a stream printed, in order. `lines` holds text lines and markers: `[image WxH]`, `[qr PAYLOAD]`,
-    `[barcode PAYLOAD]`, `[cut]`. `big` holds the lines printed at more than the normal size."""
+    `[barcode PAYLOAD]`, `[cut]`. `big` holds the lines printed at more than the normal size; `widths` how many
+    columns of font A each of `lines` takes on paper (a CJK character two, a double-width one twice that; an
+    image its dots / 12; a cut 0): what a narrower printer would fold."""
 
     lines: list[str] = field(default_factory=list)
+    widths: list[int] = field(default_factory=list)
     big: list[str] = field(default_factory=list)
     images: int = 0
     qr: list[str] = field(default_factory=list)
@@ -51,6 +56,10 @@ class Printed:
 
     def text(self) -> str:
         return "\n".join(self.lines)
+
+    def too_wide(self, columns: int) -> list[tuple[int, str]]:
+        """The lines wider than paper of `columns` characters (the printer would fold them), with their widths."""
+        return [(width, line) for line, width in zip(self.lines, self.widths, strict=True) if width > columns]
 
     def tickets(self) -> list[list[str]]:
         """The lines between cuts (the last piece only when it ended in a cut)."""
@@ -71,6 +80,7 @@ class Decoder:
         self._pending = b""
         self._line = bytearray()
         self._size = 0  # GS ! n / ESC ! n: anything but 0 is bigger than normal
+        self._wide = 1  # how many columns one character's column takes (GS ! n's width bits, ESC ! n's double width)
         self._code_page = "cp437"
 
     def feed(self, data: bytes) -> list[int]:
@@ -122,7 +132,7 @@ class Decoder:
                 if rest < total:
                     return 0
                 self.printed.images += 1
-                self._marker(f"[image {width}x{8 * per_column}]")
+                self._marker(f"[image {width}x{8 * per_column}]", -(-width // 12))
                 return total
             count = _ESC_PARAMS.get(command, 1)
             if rest < 2 + count:
@@ -130,8 +140,10 @@ class Decoder:
             params = buf[i + 2 : i + 2 + count]
             if command == ord("!"):
                 self._size = params[0] & 0x30  # double height / width bits
+                self._wide = 2 if params[0] & 0x20 else 1
             elif command == ord("@"):
                 self._size = 0
+                self._wide = 1
                 self.printed.chinese_mode = False
             elif command == ord("t"):
                 self._code_page = _CODE_PAGES.get(params[0], "cp437")
@@ -170,7 +182,7 @@ class Decoder:
                 return 0
             self._end_line()
             self.printed.cuts += 1
-            self.printed.lines.append("[cut]")
+            self._marker("[cut]")
             return used
         if command == ord("v"):  # GS v 0 m xL xH yL yH data: raster image
             if rest < 8:
@@ -181,7 +193,7 @@ class Decoder:
             if rest < total:
                 return 0
             self.printed.images += 1
-            self._marker(f"[image {width_bytes * 8}x{height}]")
+            self._marker(f"[image {width_bytes * 8}x{height}]", -(-width_bytes * 8 // 12))
             return total
         if command == ord("(") or command == ord("8"):  # GS ( k / GS ( L / GS 8 L: pL pH (or p1..p4) + data
             if command == ord("8"):
@@ -230,6 +242,7 @@ class Decoder:
             return 0
         if command == ord("!"):
             self._size = buf[i + 2]
+            self._wide = (buf[i + 2] >> 4 & 0x07) + 1
         return 2 + count
 
     def _text(self, buf: bytes, i: int) -> int:
@@ -250,9 +263,10 @@ class Decoder:
         self._line.extend(bytes(buf[i : i + width]).decode("gb18030", errors="replace").encode("utf-8"))
         return width
 
-    def _marker(self, marker: str) -> None:
+    def _marker(self, marker: str, columns: int = 0) -> None:
         self._end_line()
         self.printed.lines.append(marker)
+        self.printed.widths.append(columns)
 
     def _end_line(self, *, force: bool = False) -> None:
         if not self._line and not force:
@@ -260,6 +274,7 @@ class Decoder:
         line = bytes(self._line).decode("utf-8", errors="replace").rstrip()
         self._line.clear()
         self.printed.lines.append(line)
+        self.printed.widths.append(cell_len(line) * self._wide)
         if self._size and line:
             self.printed.big.append(line.strip())
 

@@ -24,6 +24,19 @@ from o2o_tui.printing.charset import without_invisible
 from o2o_tui.safe_text import safe_text
 
 WIDTH = 48  # characters per line of an 80 mm printer's font A (a CJK character takes two)
+# the paper widths this program lays tickets out for (`printer_paper`, mm) and their characters per line of font A
+# (12 dots each: 576 dots on 80 mm, 384 on 58 mm, at 203 dpi)
+PAPER_COLUMNS = {80: WIDTH, 58: 32}
+
+
+def columns_for(paper_mm: int) -> int:
+    """Characters per line of font A on `paper_mm` paper (48 for a width not known: 80 mm's)."""
+    return PAPER_COLUMNS.get(paper_mm, WIDTH)
+
+
+def paper_for(columns: int) -> int:
+    """The paper (mm) whose lines hold `columns` characters (80 for any other count)."""
+    return next((mm for mm, count in PAPER_COLUMNS.items() if count == columns), 80)
 
 
 class Size(enum.IntEnum):
@@ -105,8 +118,9 @@ def _two_sides(left: str, right: str, width: int, *, bold: bool = False) -> list
 
 
 def _large(text: str, size: Size, width: int, *, bold: bool = False, align: Align = Align.CENTER) -> list[TextOp]:
-    """`text` at a larger size, cut into lines that fit at that size (a double-size character takes two of a
-    line's cells: 24 of 48), so that the printer never breaks it in the middle of a word."""
+    """`text` at a larger size (or the normal one), cut into lines that fit at that size (a double-size character
+    takes two of a line's cells: 24 of 48, 16 of 58 mm paper's 32), so that the printer never breaks it in the
+    middle of a word."""
     return [TextOp(piece, size=size, bold=bold, align=align) for piece in _wrap(text, width // int(size))]
 
 
@@ -133,7 +147,8 @@ def _lines_of(line: OrderLine, width: int, refunded: int = 0) -> list[TextOp]:
     head = f"{left} x {clean(line.name)}" if left else t("printing.ticket.refunded_whole", name=clean(line.name))
     ops = [TextOp(text, size=Size.NORMAL, bold=True) for text in _wrap(head, width)]
     if refunded and left:
-        ops.append(TextOp(t("printing.ticket.refunded_some", count=refunded, ordered=line.quantity), bold=True))
+        said = t("printing.ticket.refunded_some", count=refunded, ordered=line.quantity)
+        ops.extend(TextOp(text, bold=True) for text in _wrap(said, width, "   "))
     for option in line.options:
         label = clean(option.name) if option.quantity == 1 else f"{option.quantity} x {clean(option.name)}"
         ops.extend(TextOp(text) for text in _wrap(f"   + {label}", width, "     "))
@@ -172,7 +187,7 @@ def kitchen_ticket(
     cancelled = order.status is OrderStatus.CANCELLED
     ops: list[Op] = []
     if reprint:
-        ops.append(TextOp(t("printing.ticket.reprint"), bold=True, align=Align.CENTER))
+        ops.extend(_large(t("printing.ticket.reprint"), Size.NORMAL, width, bold=True))
     if cancelled:
         ops.extend(cancelled_mark(order, width, kitchen=True))
     ops.extend(_large(order.display_number, Size.HUGE, width, bold=True))
@@ -186,9 +201,9 @@ def kitchen_ticket(
         ops.extend(_large(t("printing.ticket.ready_by", time=at), Size.DOUBLE, width))
     if order.timing.type.value == "SCHEDULED" and order.timing.window_start is not None:
         at = _local(order.timing.window_start, zone).strftime("%m-%d %H:%M")
-        ops.append(TextOp(t("printing.ticket.scheduled", time=at), bold=True, align=Align.CENTER))
+        ops.extend(_large(t("printing.ticket.scheduled", time=at), Size.NORMAL, width, bold=True))
     placed = _local(order.created_at, zone).strftime("%H:%M")
-    ops.append(TextOp(t("printing.ticket.placed", time=placed), align=Align.CENTER))
+    ops.extend(_large(t("printing.ticket.placed", time=placed), Size.NORMAL, width))
     ops.append(RuleOp())
     refunded = refunded_quantities(order)
     for index, line in enumerate(order.lines):
@@ -199,9 +214,8 @@ def kitchen_ticket(
         ops.extend(TextOp(text, bold=True) for text in _wrap(clean(order.note), width))
         ops.append(RuleOp())
     if order.pickup_code:
-        ops.append(
-            TextOp(t("printing.ticket.pickup_code", code=clean(order.pickup_code)), align=Align.CENTER)
-        )
+        # whole on its line: a code cut in two is misread at the counter
+        ops.append(TextOp(t("printing.ticket.pickup_code", code=clean(order.pickup_code)), align=Align.CENTER))
         ops.append(QrOp(clean(order.pickup_code)))
     if cancelled:  # the foot of the ticket too: the end a cook tears off and spikes
         ops.extend(_large(t("printing.cancelled.mark"), Size.DOUBLE, width, bold=True))
@@ -215,14 +229,16 @@ def receipt(order: Order, store: Store | None, now: datetime, *, width: int = WI
     ops: list[Op] = []
     if store is not None:  # at double size, wrapped at 24 cells (a long name is never cut off or split mid-word)
         ops.extend(_large(clean(store.name), Size.DOUBLE, width, bold=True))
-    ops.append(TextOp(t("printing.receipt.title"), bold=True, align=Align.CENTER))
+    ops.extend(_large(t("printing.receipt.title"), Size.NORMAL, width, bold=True))
     cancelled = order.status is OrderStatus.CANCELLED
     if cancelled:
         ops.extend(cancelled_mark(order, width, kitchen=False))
     when = _local(order.created_at, zone).strftime("%Y-%m-%d %H:%M")
-    ops.append(
-        TextOp(f"{order.display_number}  {t(f'ui.type.{order.type.value}')}  {when}", align=Align.CENTER)
-    )
+    head = f"{order.display_number}  {t(f'ui.type.{order.type.value}')}"
+    if cell_len(f"{head}  {when}") <= width:
+        ops.append(TextOp(f"{head}  {when}", align=Align.CENTER))
+    else:  # 58 mm paper: the date and time whole on a line of their own
+        ops.extend([*_large(head, Size.NORMAL, width), TextOp(when, align=Align.CENTER)])
     ops.append(RuleOp())
     for line in order.lines:
         total = line.total or line.unit_price.times(line.quantity)
@@ -262,7 +278,7 @@ def receipt(order: Order, store: Store | None, now: datetime, *, width: int = WI
 def payment_words(order: Order) -> str:
     """The receipt's payment line: "Paid online", "To be paid", "Refunded". A cancelled order paid online had all
     of its total given back: what the store refunded before the cancel, and the rest with the cancel (its payment
-    goes back with it, o2o_tui/domain/refunds.py; the platform keeps the payment status as it was, PAID), so it
+    goes back with it, o2o_tui/domain/refunds.py; REFUNDED since the cancel, PAID from an older platform), so it
     says "Cancelled: paid online, all ￥20.00 refunded", as the day's "refunded today" counts it; never "not
     paid", nor only a part refunded as if the store kept the rest. One not paid yet says "Cancelled: not paid"."""
     status = order.payment.status
@@ -322,11 +338,11 @@ def cancel_slip(
     ops: list[Op] = [*_large(order.display_number, Size.HUGE, width, bold=True)]
     ops.extend(_large(t(mark), Size.DOUBLE, width, bold=True))
     ops.extend(_large(t("printing.cancelled.do_not_prepare"), Size.DOUBLE, width, bold=True))
-    ops.append(TextOp(t(f"ui.type.{order.type.value}"), align=Align.CENTER))
+    ops.extend(_large(t(f"ui.type.{order.type.value}"), Size.NORMAL, width))
     ops.extend(TextOp(text, bold=True) for text in _wrap(clean(reason), width))
     if ticket_printed_at is not None:
         at = _local(ticket_printed_at, zone).strftime("%H:%M")
-        ops.append(TextOp(t("printing.slip.ticket_printed", time=at)))
+        ops.extend(TextOp(text) for text in _wrap(t("printing.slip.ticket_printed", time=at), width))
     ops.append(RuleOp())
     for line in order.lines:
         ops.extend(TextOp(text) for text in _wrap(f"{line.quantity} x {clean(line.name)}", width, "    "))
@@ -355,7 +371,7 @@ def duplicate_slip(
     ops: list[Op] = [*_large(order.display_number, Size.HUGE, width, bold=True)]
     ops.extend(_large(t("printing.slip.duplicate"), Size.DOUBLE, width, bold=True))
     ops.extend(_large(t("printing.slip.not_twice"), Size.DOUBLE, width, bold=True))
-    ops.append(TextOp(t(f"ui.type.{order.type.value}"), align=Align.CENTER))
+    ops.extend(_large(t(f"ui.type.{order.type.value}"), Size.NORMAL, width))
     ready = _local(order.promised_ready_at, zone).strftime("%H:%M") if order.promised_ready_at else None
     if stood_printed:
         why = t("printing.slip.duplicate_why")
@@ -365,7 +381,7 @@ def duplicate_slip(
         why = t("printing.slip.duplicate_check")
     ops.extend(TextOp(text, bold=True) for text in _wrap(why, width))
     if ready is not None and stood_printed:
-        ops.append(TextOp(t("printing.ticket.ready_by", time=ready), bold=True))
+        ops.extend(TextOp(text, bold=True) for text in _wrap(t("printing.ticket.ready_by", time=ready), width))
     if ticket_printed_at is not None:
         at = _local(ticket_printed_at, zone).strftime("%H:%M")
         said = "printing.slip.duplicate_printed" if stood_printed else "printing.slip.duplicate_printed_check"
@@ -400,13 +416,13 @@ def test_page(now: datetime, target: str, store: Store | None = None, *, width: 
     clock (`page_clock`) with the zone named."""
     clock = page_clock(now, store)
     return [
-        TextOp(t("printing.test.title"), size=Size.DOUBLE, bold=True, align=Align.CENTER),
-        TextOp(clean(target), align=Align.CENTER),
-        TextOp(clean(f"{clock.local:%Y-%m-%d %H:%M:%S} {clock.zone}"), align=Align.CENTER),
+        *_large(t("printing.test.title"), Size.DOUBLE, width, bold=True),
+        *_large(clean(target), Size.NORMAL, width),
+        *_large(clean(f"{clock.local:%Y-%m-%d %H:%M:%S} {clock.zone}"), Size.NORMAL, width),
         RuleOp(),
-        TextOp("ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789"),
+        *(TextOp(text) for text in _wrap("ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789", width)),
         TextOp("中文测试：宫保鸡丁 ×2，少辣"),
-        TextOp("1234567890" * (width // 10) + "12345678"[: width % 10]),
+        TextOp("1234567890" * (width // 10) + "1234567890"[: width % 10]),  # as many digits as the line holds
         QrOp("o2o test"),
         CutOp(),
     ]

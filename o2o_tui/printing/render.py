@@ -10,6 +10,10 @@ CJK text, two ways (the printer setting `printer_cjk`):
   proportional, so an amount is drawn at the paper's right edge by itself, and a line too wide for the paper is
   drawn smaller rather than cut.
 
+The paper (`columns`: 48 on 80 mm, the default, 32 on 58 mm; the printer setting `printer_paper`): a rule and a
+padded amount take the line's columns, and an image line is as many dots wide as the paper's (12 a column: 576 on
+80 mm, 384 on 58 mm).
+
 python-escpos (and Pillow, qrcode) are imported only here, when a job is rendered (~0.2 s): never at start-up.
 """
 
@@ -22,7 +26,7 @@ from typing import TYPE_CHECKING, Literal
 from rich.cells import cell_len
 
 from o2o_tui.printing import charset
-from o2o_tui.printing.layout import WIDTH, Align, CutOp, Op, QrOp, RuleOp, Size, TextOp
+from o2o_tui.printing.layout import WIDTH, Align, CutOp, Op, QrOp, RuleOp, Size, TextOp, paper_for
 
 if TYPE_CHECKING:
     from PIL.ImageFont import FreeTypeFont
@@ -30,6 +34,7 @@ if TYPE_CHECKING:
 CjkMode = Literal["native", "image"]
 CJK_MODES: tuple[str, ...] = ("native", "image")
 DOTS = 576  # dots per line of an 80 mm printer at 203 dpi (48 characters of font A, 12 dots each)
+COLUMN_DOTS = 12  # font A's character width: a 58 mm printer's 32 columns are 384 dots
 LINE_DOTS = 24  # a normal line's height in dots
 FONT_PATHS = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -59,59 +64,67 @@ def _font(pixels: int) -> FreeTypeFont:
     return ImageFont.truetype(str(path), pixels)
 
 
-def _line_image(text: str, size: int, align: Align, right: str = "") -> object:
-    """One line drawn in black on white, as wide as the paper; `right` (an amount) ends at the paper's right edge.
-    A line wider than the paper is drawn with a smaller font until it fits (never cut off)."""
+def dots_for(columns: int) -> int:
+    """The printable width in dots of paper whose lines hold `columns` characters of font A."""
+    return columns * COLUMN_DOTS
+
+
+def _line_image(text: str, size: int, align: Align, right: str = "", dots: int = DOTS) -> object:
+    """One line drawn in black on white, as wide as the paper (`dots`); `right` (an amount) ends at the paper's
+    right edge. A line wider than the paper is drawn with a smaller font until it fits (never cut off)."""
     from PIL import Image, ImageDraw
 
     pixels = LINE_DOTS * size - 2 * size
     height = LINE_DOTS * size + 4
-    image = Image.new("1", (DOTS, height), 1)
+    image = Image.new("1", (dots, height), 1)
     draw = ImageDraw.Draw(image)
     gap = 12 if text and right else 0  # a character's width between the two sides
     while True:
         font = _font(pixels)
         width = int(draw.textlength(text, font=font)) if text else 0
         right_width = int(draw.textlength(right, font=font)) if right else 0
-        if width + gap + right_width <= DOTS or pixels <= 8:
+        if width + gap + right_width <= dots or pixels <= 8:
             break
-        pixels = max(8, pixels * DOTS // (width + gap + right_width))
+        pixels = max(8, pixels * dots // (width + gap + right_width))
     if right:
-        draw.text((DOTS - right_width, 1), right, font=font, fill=0)
+        draw.text((dots - right_width, 1), right, font=font, fill=0)
         x = 0
     else:
-        x = {Align.LEFT: 0, Align.CENTER: max(0, (DOTS - width) // 2), Align.RIGHT: max(0, DOTS - width)}[align]
+        x = {Align.LEFT: 0, Align.CENTER: max(0, (dots - width) // 2), Align.RIGHT: max(0, dots - width)}[align]
     draw.text((x, 1), text, font=font, fill=0)
     return image
 
 
-def _padded(op: TextOp) -> str:
+def _padded(op: TextOp, columns: int = WIDTH) -> str:
     """The line as the printer's own font prints it: `right` at the line's last cells, at its size."""
     if not op.right:
         return op.text
-    cells = WIDTH // int(op.size)
+    cells = columns // int(op.size)
     left, right = charset.printable(op.text), charset.printable(op.right)  # as printed ("?" is one cell)
     return left + " " * max(1, cells - cell_len(left) - cell_len(right)) + right
 
 
-def render(ops: list[Op], cjk: CjkMode = "native") -> bytes:
-    """The whole job's bytes (sent to the printer in one write)."""
+def render(ops: list[Op], cjk: CjkMode = "native", columns: int = WIDTH) -> bytes:
+    """The whole job's bytes (sent to the printer in one write), for paper of `columns` characters a line."""
     from escpos.constants import FS
     from escpos.printer import Dummy
 
     printer = Dummy()
     # the paper's width in dots: python-escpos's default profile has none and says so on stdout for every image
-    media = {**printer.profile.profile_data.get("media", {}), "width": {"mm": 80, "pixels": DOTS}}
+    media = {
+        **printer.profile.profile_data.get("media", {}),
+        "width": {"mm": paper_for(columns), "pixels": dots_for(columns)},
+    }
     printer.profile.profile_data = {**printer.profile.profile_data, "media": media}
     printer.hw("INIT")
     if cjk == "native":
         printer._raw(FS + b"&")  # the printer's Chinese mode: two-byte GB characters from here on
     for op in ops:
         if isinstance(op, TextOp):
-            _text(printer, op, cjk)
+            _text(printer, op, cjk, columns)
         elif isinstance(op, RuleOp):
             printer.set(align="left", normal_textsize=True, bold=False)
-            printer.textln(op.char * 48)
+            printer.textln(op.char * columns)
         elif isinstance(op, QrOp):
             printer.set(align="center", normal_textsize=True)
             printer.qr(op.data, native=True, size=6)
@@ -123,11 +136,11 @@ def render(ops: list[Op], cjk: CjkMode = "native") -> bytes:
     return bytes(printer.output)
 
 
-def _text(printer: object, op: TextOp, cjk: CjkMode) -> None:
+def _text(printer: object, op: TextOp, cjk: CjkMode, columns: int = WIDTH) -> None:
     from escpos.printer import Dummy
 
     assert isinstance(printer, Dummy)
-    text = _padded(op)
+    text = _padded(op, columns)
     if op.size is Size.NORMAL:
         printer.set(align=op.align.value, bold=op.bold, normal_textsize=True)
     else:
@@ -138,6 +151,7 @@ def _text(printer: object, op: TextOp, cjk: CjkMode) -> None:
         printer.textln(text)
     elif cjk == "image":
         printer.set(align="left")
-        printer.image(_line_image(op.text, int(op.size), op.align, op.right), impl="bitImageRaster")
+        image = _line_image(op.text, int(op.size), op.align, op.right, dots_for(columns))
+        printer.image(image, impl="bitImageRaster")
     else:  # one rule whatever the script: the Chinese mode's GB codes, "?" for what it cannot print
         printer._raw(charset.encode(text) + b"\n")

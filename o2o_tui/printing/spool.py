@@ -23,6 +23,12 @@ the same durable write that forgets the ticket, so the slip is queued once, whic
 still waiting for the platform remembers that accept's Idempotency-Key (`accept_key`): when the platform says
 another accept of the order stood (`Order.accept_key`: another device's, of the same minutes or of others), the
 same write queues a duplicate slip instead (`Countermand.stood`), once as well.
+
+The paper (`printer_paper`: 80 or 58 mm) may change while jobs wait: a job keeps its layout for every paper
+(`Job.layouts`, made when it is queued, in the language of then), and `drain` sends the one for the printer's paper
+at that moment, so a ticket queued for 80 mm paper prints laid out for 58 mm once the paper is 58 mm (never folded by
+the printer). A job queued without them (by an older version, or a caller that lays out for one paper) is sent as
+it is.
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ import msgspec
 
 from o2o_tui.domain.order import ENDED_STATUSES, Order
 from o2o_tui.printing.devices import PrinterProblem, Problem, Target
-from o2o_tui.printing.layout import JobKind, Op
+from o2o_tui.printing.layout import PAPER_COLUMNS, WIDTH, JobKind, Op
 from offline_cache.errors import CacheError, CorruptFileError
 from offline_cache.lock import WriteLock
 from offline_cache.profile import set_aside
@@ -67,6 +73,13 @@ ACCEPTS = "accepts"
 _ENDED = frozenset(str(status) for status in ENDED_STATUSES)
 
 
+class Layout(msgspec.Struct, frozen=True):
+    """A job's layout for paper of `columns` characters a line (`PrinterConfig.columns`)."""
+
+    columns: int
+    ops: list[Op]
+
+
 class Job(msgspec.Struct, frozen=True):
     id: str
     kind: JobKind
@@ -80,6 +93,18 @@ class Job(msgspec.Struct, frozen=True):
     arms: bool = False
     # a ticket printed for an accept of this device still waiting for the platform: that accept's Idempotency-Key
     accept_key: str | None = None
+    # `ops` laid out for the other papers (`PAPER_COLUMNS`), to print for the paper of the moment (`ops_for`); a
+    # paper not here prints `ops` (laid out alike on it, or a job queued by an older version: sent as it is)
+    layouts: tuple[Layout, ...] = ()
+
+    def ops_for(self, columns: int) -> list[Op]:
+        """What to print on paper of `columns` characters a line: the layout made for it, else `ops` as queued."""
+        return next((layout.ops for layout in self.layouts if layout.columns == columns), self.ops)
+
+
+def paper_layouts(lay_out: Callable[[int], list[Op]]) -> dict[int, list[Op]]:
+    """`lay_out(columns)` for each paper this program prints on (80 and 58 mm): a job's `layouts` for `add`."""
+    return {columns: lay_out(columns) for columns in sorted(set(PAPER_COLUMNS.values()), reverse=True)}
 
 
 class PrintedTicket(msgspec.Struct, frozen=True):
@@ -101,6 +126,8 @@ class Countermand:
     # that ticket stands
     slip: Callable[..., list[Op]]
     stood: str | None = None
+    # `slip` also takes `width=` (a paper's columns): the queued slip keeps its layout for each paper (`Job.layouts`)
+    any_paper: bool = False
 
     def voids(self, accept_key: str | None) -> bool:
         """Whether a ticket printed (or waiting) for the accept `accept_key` (None: not known) is countermanded."""
@@ -222,11 +249,14 @@ class PrintQueue:
         number: str = "",
         arms: bool = False,
         accept_key: str | None = None,
+        layouts: Mapping[int, list[Op]] | None = None,
     ) -> Job:
         """Queue a job durably (on disk when this returns). `arms`: a kitchen ticket to countermand with a slip
         if its order is cancelled once it printed (`Job.arms`); `accept_key`: the accept of this device it was
-        printed for, still waiting for the platform (a duplicate slip follows if another accept stood)."""
-        job = _job(kind, ops, order_id, number, arms, accept_key)
+        printed for, still waiting for the platform (a duplicate slip follows if another accept stood);
+        `layouts`: the job laid out for each paper's columns (`paper_layouts`), the one for the printer's paper
+        printed when it is sent (none: `ops` is sent whatever the paper then)."""
+        job = _job(kind, ops, order_id, number, arms, accept_key, layouts)
 
         def change(tables: dict[str, dict[str, Any]]) -> None:
             jobs = dict(tables.get(JOBS, {}))
@@ -390,15 +420,16 @@ class PrintQueue:
                 ticket = tickets.get(item.order_id)
                 if ticket is not None and item.voids(ticket.accept_key):
                     del tickets[item.order_id]
-                    if item.stood is None:
-                        ops = item.slip(ticket.printed_at)
-                    else:  # a duplicate: whether the ticket of the accept that stood printed here too
+                    args: tuple[Any, ...] = (ticket.printed_at,)
+                    if item.stood is not None:  # a duplicate: whether the ticket of the accept that stood printed here
                         printed_for = tables.get(ACCEPTS, {}).get(item.stood)
                         stood_printed = isinstance(printed_for, dict) and printed_for.get("order_id") == item.order_id
-                        ops = item.slip(ticket.printed_at, stood_printed)
+                        args = (ticket.printed_at, stood_printed)
                         if not stood_printed:
                             unsure.add(item.order_id)
-                    slip = _job(JobKind.SLIP, ops, item.order_id, item.number, False)
+                    ops = item.slip(*args)
+                    layouts = _slip_layouts(item, args) if item.any_paper else None
+                    slip = _job(JobKind.SLIP, ops, item.order_id, item.number, False, layouts=layouts)
                     jobs[slip.id] = msgspec.to_builtins(slip)
                     slips.append(slip)
             if not slips and not dropped:
@@ -433,8 +464,9 @@ class PrintQueue:
         finally:
             os.close(fd)
 
-    def drain(self, target: Target, cjk: str = "native") -> DrainResult:
-        """Send the waiting jobs in order until one fails (it and the ones after it stay queued)."""
+    def drain(self, target: Target, cjk: str = "native", columns: int = WIDTH) -> DrainResult:
+        """Send the waiting jobs in order until one fails (it and the ones after it stay queued), rendered for
+        paper of `columns` characters a line (the printer's now: `PrinterConfig.columns`)."""
         from o2o_tui.printing.devices import send
         from o2o_tui.printing.render import NoCjkFont, render
 
@@ -445,7 +477,8 @@ class PrintQueue:
             self._storage.refresh()
             for job in self.jobs():
                 try:
-                    data = render(job.ops, "image" if cjk == "image" else "native")
+                    # laid out for this paper when the job knows how (the paper may have changed since it was queued)
+                    data = render(job.ops_for(columns), "image" if cjk == "image" else "native", columns)
                 except (
                     NoCjkFont,
                     OSError,
@@ -465,11 +498,24 @@ class PrintQueue:
 
 
 def _job(
-    kind: JobKind, ops: list[Op], order_id: str | None, number: str, arms: bool, accept_key: str | None = None
+    kind: JobKind,
+    ops: list[Op],
+    order_id: str | None,
+    number: str,
+    arms: bool,
+    accept_key: str | None = None,
+    layouts: Mapping[int, list[Op]] | None = None,
 ) -> Job:
     now = _now()
     job_id = f"{now:%Y%m%d%H%M%S}-{secrets.token_hex(4)}"
-    return Job(job_id, kind, now, ops, order_id, number, arms=arms, accept_key=accept_key)
+    # the others than `ops` (a short ticket reads alike on both papers: none kept, the queue file no larger)
+    kept = tuple(Layout(columns, laid) for columns, laid in (layouts or {}).items() if laid != ops)
+    return Job(job_id, kind, now, ops, order_id, number, arms=arms, accept_key=accept_key, layouts=kept)
+
+
+def _slip_layouts(item: Countermand, args: tuple[Any, ...]) -> dict[int, list[Op]]:
+    """The slip of `item` laid out for each paper (`Countermand.any_paper`)."""
+    return paper_layouts(lambda width: item.slip(*args, width=width))
 
 
 def _key_of(doc: object) -> str | None:
