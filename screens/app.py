@@ -253,6 +253,11 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         if event.worker.name == "source" and event.state is WorkerState.ERROR:
             self.say(t("ui.app.source_failed", error=str(event.worker.error)), severity="error", timeout=30)
 
+    def platform_client_for(self, profile: object) -> Any | None:
+        """The console's own platform client (its sync engine's), lent to a screen that calls the platform as this
+        console's profile (the dispatch board, `d`): no client set up per open; the source closes it at quit."""
+        return getattr(self.source, "client", None) if profile is self.profile else None
+
     async def on_unmount(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()

@@ -194,15 +194,54 @@ class FleetSource(Protocol):
 
 
 class ClientFleet:
-    """A `FleetSource` on an `AsyncPlatformClient` (dispatcher, own-fleet merchant or admin token)."""
+    """A `FleetSource` on an `AsyncPlatformClient` (dispatcher, own-fleet merchant or admin token).
+
+    `client` None: made by `make_client` at the first call, unless the board first borrows a client of its host
+    (`borrow`: the merchant console's own, its sync engine's), which it never closes: the console does, when it
+    quits. So each `d` reuses the console's connections rather than setting up a client of its own (httpx and a
+    TLS context, 20-90 ms, then a new connection)."""
 
     def __init__(
-        self, client: FleetClient, store_id: str, *, owns_client: bool = True, profile_name: str | None = None
+        self,
+        client: FleetClient | None,
+        store_id: str,
+        *,
+        owns_client: bool = True,
+        profile_name: str | None = None,
+        make_client: Callable[[], FleetClient] | None = None,
+        profile: object | None = None,
     ) -> None:
+        if client is None and make_client is None:
+            raise ValueError("a client, or how to make one, is needed")
         self._client = client
+        self._make_client = make_client
         self._store_id = store_id
         self._owns_client = owns_client
         self._profile_name = profile_name  # whose offline cache `cached` reads (None: no cache)
+        self._profile = profile  # whose client a host may lend (`borrow`)
+
+    def borrow(self, lend: Callable[[object], object | None]) -> bool:
+        """Use the client `lend(profile)` answers (the console's, for this board's profile) instead of making one;
+        it stays its owner's to close. False (nothing changes): no profile, a client made already, none lent."""
+        if self._profile is None or self._client is not None:
+            return False
+        shared = lend(self._profile)
+        if shared is None:
+            return False
+        self._client = shared  # type: ignore[assignment]
+        self._owns_client = False
+        return True
+
+    async def _ready(self) -> FleetClient:
+        client = self._client
+        if client is None:
+            assert self._make_client is not None
+            client = self._client = self._make_client()
+            self._owns_client = True
+        prepare = getattr(client, "prepare", None)  # a client made on first use (o2o_tui/client/lazy.py)
+        if prepare is not None and not getattr(client, "made", True):
+            await asyncio.to_thread(prepare)  # made on a worker thread: keys stay quick meanwhile
+        return client
 
     def cached(self) -> CachedFleet | None:
         if self._profile_name is None:
@@ -210,18 +249,18 @@ class ClientFleet:
         return read_cached_fleet(self._profile_name, self._store_id)
 
     async def snapshot(self) -> FleetSnapshot:
-        return await read_fleet_async(self._client, self._store_id)
+        return await read_fleet_async(await self._ready(), self._store_id)
 
     async def assign(self, order_id: str, courier_id: str, expect: str | None) -> None:
         body = AssignBody(courier_id=courier_id, expect_courier_id=expect)
-        await self._client.act("order.assign", order_id, body)  # type: ignore[attr-defined]
+        await (await self._ready()).act("order.assign", order_id, body)
 
     async def unassign(self, order_id: str) -> None:
-        await self._client.act("order.unassign", order_id, EmptyBody())  # type: ignore[attr-defined]
+        await (await self._ready()).act("order.unassign", order_id, EmptyBody())
 
     async def close(self) -> None:
-        if self._owns_client:
-            await self._client.close()  # type: ignore[attr-defined]
+        if self._owns_client and self._client is not None:
+            await self._client.close()
 
 
 class FleetLoaded(Message):
@@ -447,6 +486,10 @@ class DispatchBoard(Screen[None]):
 
     def on_mount(self) -> None:
         self.orders_list.focus()
+        borrow = getattr(self.fleet, "borrow", None)
+        lend = getattr(self.app, "platform_client_for", None)
+        if borrow is not None and lend is not None:  # the console's own client: no new one per `d`
+            borrow(lend)
         self.refresh_fleet()
 
     @property
@@ -819,15 +862,10 @@ class DispatchBoard(Screen[None]):
         if self.plan is None or not self.plan.suggestions:
             self.app.notify(t("dispatch.board.no_suggestions"), severity="warning", markup=False)
             return
-        # only what the platform takes: never more orders for a courier than it has room for
-        room = {c.courier_id: room_left(c) for c in self.plan.couriers}
-        operations = []
-        for s in self.plan.suggestions:
-            if s.order_id in self._in_flight or room.get(s.courier_id, 0) <= 0:
-                continue
-            room[s.courier_id] -= 1
-            operations.append(("assign", s.order_id, s.courier_id, self._assigned_courier(s.order_id)))
+        operations, left_out = accept_all_pairs(self.plan, self._in_flight, self._assigned_courier)
         self._send(operations)
+        if left_out:  # what was not sent, and why (the "Sent" line follows once the platform answered)
+            self.app.notify(left_out_line(left_out), severity="warning", timeout=15, markup=False)
 
     def action_assign(self) -> None:
         self._pick_courier(reassign=False)
@@ -947,6 +985,44 @@ class DispatchBoard(Screen[None]):
         await self.fleet.close()
 
 
+# why `A` leaves a suggested pair out, in the order the line says them
+LEFT_OUT_REASONS = ("refused", "held", "full")
+
+
+def accept_all_pairs(
+    plan: LivePlan, in_flight: set[str], holder: Callable[[str], str | None]
+) -> tuple[list[Operation], dict[str, list[str]]]:
+    """What `A` sends: every suggested pair but those the engine leaves to a person (`refused`: its courier
+    rejected the order before, the only one who could take it; `held`: a reassignment away from a courier who
+    reported a problem) and those the platform would refuse (`full`: more than the courier has room for). Orders
+    already on their way are not sent again, nor counted. `holder(order_id)`: who the board saw holding it. Also
+    the numbers left out ("#0012"), by reason."""
+    room = {c.courier_id: room_left(c) for c in plan.couriers}
+    operations: list[Operation] = []
+    left_out: dict[str, list[str]] = {}
+    for s in plan.suggestions:
+        if s.order_id in in_flight:
+            continue
+        reason = "refused" if s.refused else "held" if s.held else "full" if room.get(s.courier_id, 0) <= 0 else ""
+        if reason:
+            left_out.setdefault(reason, []).append(f"#{s.order_number:04d}")
+            continue
+        room[s.courier_id] -= 1
+        operations.append(("assign", s.order_id, s.courier_id, holder(s.order_id)))
+    return operations, left_out
+
+
+def left_out_line(left_out: dict[str, list[str]]) -> str:
+    """One line: how many `A` left out and why ("Left out by A, 2: #0012: its courier refused it before ...")."""
+    parts = [
+        t(f"dispatch.board.left_out.{reason}", numbers=", ".join(left_out[reason]))
+        for reason in LEFT_OUT_REASONS
+        if left_out.get(reason)
+    ]
+    count = sum(len(numbers) for numbers in left_out.values())
+    return t("dispatch.board.left_out", count=count, reasons=t("dispatch.board.left_out.join").join(parts))
+
+
 def courier_changed_line(number: str, detail: ErrorDetail | None) -> str:
     """The refusal of an assignment whose order changed hands since the board looked (409 `courier_changed`):
     who holds it now and whether they answered ("#0006 not sent: Wang has it now and accepted it (Coming) ..."),
@@ -1025,13 +1101,19 @@ class DispatchApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
 
 
 def board_for_profile(profile: object, store_id: str | None = None, **kwargs: object) -> DispatchBoard:
-    """A board with its own platform client for `profile` (closed when the board goes away). The merchant
-    console pushes it with `d`: `self.app.push_screen(board_for_profile(profile))`."""
-    from o2o_tui.client import AsyncPlatformClient
+    """A board for `profile`. The merchant console pushes it with `d`: `self.app.push_screen(board_for_profile(
+    profile))`; the board borrows the console's own platform client when the console lends one for this profile
+    (`MerchantApp.platform_client_for`), else it makes one at its first call and closes it when it goes away."""
 
-    client = AsyncPlatformClient(profile.url, profile.token)  # type: ignore[attr-defined]
+    def make_client() -> FleetClient:
+        from o2o_tui.client import AsyncPlatformClient
+
+        return AsyncPlatformClient(profile.url, profile.token)  # type: ignore[attr-defined]
+
     chosen = store_id or profile.store_id  # type: ignore[attr-defined]
-    fleet = ClientFleet(client, chosen, profile_name=getattr(profile, "name", None))
+    fleet = ClientFleet(
+        None, chosen, profile_name=getattr(profile, "name", None), make_client=make_client, profile=profile
+    )
     return DispatchBoard(fleet, **kwargs)  # type: ignore[arg-type]
 
 
