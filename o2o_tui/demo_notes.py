@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import msgspec
 
-from o2o_tui.i18n import t
+from o2o_tui.command_marks import command_parts
 
 
 class DemoNotes(msgspec.Struct, frozen=True):
@@ -29,18 +29,25 @@ def running() -> DemoNotes | None:
     return _running
 
 
-def note_lines(notes: DemoNotes) -> list[str]:
-    """The notes as paragraphs in the current language (paths and commands are the demo's own: trusted)."""
-    lines = [
-        t(
+def note_parts(notes: DemoNotes) -> list[list[tuple[str, bool]]]:
+    """The notes as paragraphs in the current language, each as (text, is_command) parts (`command_parts`: the
+    catalog's `commands` marked, the marks dropped; a screen shows a command in a style of its own). The paths
+    and commands are the demo's own; a backtick in one would be text, never a mark."""
+    paragraphs = [
+        command_parts(
             "demo.notes.handheld",
             name=notes.courier_name,
             seconds=notes.offer_stands_s,
             command=notes.handheld_command,
         ),
-        t("demo.notes.door"),
-        t("demo.vouchers", path=notes.vouchers),
+        command_parts("demo.notes.door"),
+        command_parts("demo.vouchers", path=notes.vouchers),
     ]
     if notes.tickets is not None:
-        lines.append(t("printing.demo.tickets", path=notes.tickets))
-    return lines
+        paragraphs.append(command_parts("demo.notes.tickets", path=notes.tickets))
+    return paragraphs
+
+
+def note_lines(notes: DemoNotes) -> list[str]:
+    """The notes as plain paragraphs in the current language (`note_parts` without its styles)."""
+    return ["".join(text for text, _ in parts) for parts in note_parts(notes)]

@@ -267,8 +267,13 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
 
     # services for the screens
     def say(self, message: str, *, severity: str = "information", timeout: float = 5) -> None:
-        """A toast whose text is never parsed as markup (it may quote a server message or a customer)."""
-        self.notify(safe_text(message), severity=severity, timeout=timeout, markup=False)  # type: ignore[arg-type]
+        """A toast whose text is never parsed as markup (it may quote a server message or a customer). A catalog
+        sentence's command in it ("log in again with `o2o login`") shows bold without its marks: the toast is then
+        given as markup built from its plain parts (`screens.command_toasts`), fitted to the screen first."""
+        from screens.command_toasts import toast_text
+
+        text, markup = toast_text(message, fit=lambda safe: self._fit_toast(safe, *self.size))
+        self.notify(text, severity=severity, timeout=timeout, markup=markup)  # type: ignore[arg-type]
 
     def notify(
         self,

@@ -226,7 +226,9 @@ class DetailScreen(Screen[None]):
 
     def _say(self, message: str, severity: str, timeout: float = 5) -> None:
         """A toast as the app's `say` makes it: never parsed as markup (a courier's name is in it)."""
-        self.app.notify(safe_text(message), severity=severity, timeout=timeout, markup=False)  # type: ignore[arg-type]
+        from screens.command_toasts import say_in  # as the app says it: a command bold, without its marks
+
+        say_in(self.app, message, severity=severity, timeout=timeout)
 
     def action_chase_reply(self) -> None:
         if self.entry() is not None:

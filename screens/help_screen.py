@@ -18,7 +18,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
-from o2o_tui.demo_notes import note_lines, running
+from o2o_tui.command_marks import split_commands
+from o2o_tui.demo_notes import note_lines, note_parts, running
 from o2o_tui.i18n import t
 from screens.dialogs import Dialog
 from screens.keys import declared_actions, localize_bindings
@@ -95,6 +96,22 @@ def help_rows(screen: Screen[Any]) -> list[HelpRow]:
     return [HelpRow(" ".join(keys), text, tuple(ids)) for (_, text), (keys, ids, _) in ordered]
 
 
+COMMAND_STYLE = "bold"  # a command in a sentence ("run o2o login"): the CLI's backticks would show as they are
+
+
+def parts_shown(parts: list[tuple[str, bool]]) -> Content:
+    """(text, is_command) parts (`o2o_tui.command_marks`) as one `Content`: the commands in `COMMAND_STYLE`, the
+    rest plain; every part is text, never markup."""
+    return Content.assemble(*((text, COMMAND_STYLE) if command else text for text, command in parts))
+
+
+def commands_shown(text: str) -> Content:
+    """A catalog sentence with its `commands` in `COMMAND_STYLE`, the backticks dropped (`split_commands`). For the
+    catalog's own sentences and values the app made (glyphs, keys); a sentence with a value from outside goes
+    through `command_parts`, which finds the marks before the value is in."""
+    return parts_shown(split_commands(text))
+
+
 class KeyRow(Horizontal):
     """One key of a help list: the keys in a column of `key_width` cells, what they do beside them. The words wrap
     under themselves (a hanging indent, never back under the keys), broken as Chinese is set (`FoldedText`)."""
@@ -112,12 +129,12 @@ class KeyRow(Horizontal):
         keys = Static(Content.styled(fit(self._keys, self._key_width - 1, words=False), "bold"), classes="keys")
         keys.styles.width = self._key_width
         yield keys
-        yield Static(FoldedText(Content(self._text)), classes="what")
+        yield Static(FoldedText(commands_shown(self._text)), classes="what")
 
 
 def help_note(text: str) -> Static:
-    """A paragraph under a help list (plain text, broken as Chinese is set)."""
-    return Static(FoldedText(Content(text)), classes="help-note")
+    """A paragraph under a help list (plain text but its `commands`, broken as Chinese is set)."""
+    return Static(FoldedText(commands_shown(text)), classes="help-note")
 
 
 class HelpPages(VerticalScroll):
@@ -162,14 +179,15 @@ class HelpScreen(Dialog[None]):
         self.notes = notes
         # under `o2o demo`, the queue's help first says again what the demo printed before the console opened
         demo = running() if on_queue else None
-        self.demo_notes = note_lines(demo) if demo is not None else []
+        self.demo_notes = note_lines(demo) if demo is not None else []  # the words, plain
+        self._demo_parts = note_parts(demo) if demo is not None else []  # as shown: the commands bold
 
     def compose(self) -> ComposeResult:
         with HelpPages(classes="dialog help"):
-            if self.demo_notes:
+            if self._demo_parts:
                 yield Static(Content.styled(t("demo.notes.title"), "bold"), classes="help-title")
-                for text in self.demo_notes:
-                    yield Static(FoldedText(Content(text)), classes="demo-note")
+                for parts in self._demo_parts:
+                    yield Static(FoldedText(parts_shown(parts)), classes="demo-note")
             yield Static(Content.styled(t("ui.help.title"), "bold"), classes="help-title")
             for row in self.rows:
                 yield KeyRow(row.keys, row.text, KEY_COLUMN)

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -49,7 +49,7 @@ from o2o_tui.menu_edits import EditError, Kind
 from o2o_tui.safe_text import safe_text
 from o2o_tui.store_effect import sold_out
 from o2o_tui.typed_text import ascii_typed
-from screens.dialogs import AsciiInput, ChoicePrompt, Dialog
+from screens.dialogs import ChoicePrompt, Dialog, SteadyAsciiInput
 from screens.keys import localize_bindings
 from screens.menu_form import FIELDS, MenuForm, Values, field_for
 from screens.menu_source import (
@@ -181,13 +181,21 @@ class TimePrompt(Dialog[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Content(self._title), classes="title")
-            yield AsciiInput(placeholder="14:30", restrict=r"[0-9:]*", max_length=5, id="answer")
+            yield SteadyAsciiInput(  # a pasted or fast-typed time kept whole, in the order typed
+                placeholder="14:30", restrict=r"[0-9:]*", max_length=5, id="answer", typed_by_screen=True
+            )
             yield Label("", id="error", classes="error")
 
     def on_mount(self) -> None:
         field = self.query_one(Input)
         field.cursor_blink = False
         field.focus()
+
+    async def on_key(self, event: events.Key) -> None:
+        """Every key to the field in the order typed, those typed before it had the focus too (`SteadyInput`)."""
+        if await self.query_one("#answer", SteadyAsciiInput).type_key(event):
+            event.stop()
+            event.prevent_default()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         text = ascii_typed(event.value).strip()
@@ -536,7 +544,9 @@ class MenuEditorScreen(Screen[None]):
         return text if glyphs_of(self.app).full else text.replace("…", "...")
 
     def _say(self, text: str, *, severity: str = "information", timeout: float = 5) -> None:
-        self.app.notify(safe_text(text), severity=severity, timeout=timeout, markup=False)  # type: ignore[arg-type]
+        from screens.command_toasts import say_in  # a command in it bold, without its backticks
+
+        say_in(self.app, text, severity=severity, timeout=timeout)
 
     # focus and the narrow layout
     def _in_tree(self) -> bool:

@@ -193,6 +193,15 @@ def status_short(order: Order) -> str:
     return t(f"ui.status_short.{shown_status(order.status, order.type)}")
 
 
+def queue_status(order: Order, *, short: bool = False) -> str:
+    """The queue's status column: a live order with an open cancellation request says the request ("Cancel?",
+    short "CXL?"), the answer it waits for (`c`), not "New" or "Preparing" (the row's "!" alone is also a locked
+    code's and a courier problem's mark); else the status (`status_label`, or `status_short` on a narrow list)."""
+    if order.cancellation is not None and is_live(order):
+        return t("queue.row.cancel_request_short" if short else "queue.row.cancel_request")
+    return status_short(order) if short else status_label(order)
+
+
 def type_label(order: Order) -> str:
     return t(f"ui.type.{order.type.value}")
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import msgspec
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -40,7 +41,7 @@ from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 from o2o_tui.store_effect import at_text, date_words, effect, effect_text, store_zone
 from screens.console_messages import ShowHelp
-from screens.dialogs import AsciiInput, Dialog, NumberPrompt
+from screens.dialogs import Dialog, NumberPrompt, SteadyAsciiInput, SteadyInput
 from screens.keys import localize_bindings
 from screens.order_format import ellipsis, fit
 from screens.source import ActionRefused, LinkState, link_up
@@ -111,13 +112,14 @@ class TextPrompt(Dialog[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Content(self._title), classes="title")
-            field = AsciiInput if self._ascii else Input
+            field = SteadyAsciiInput if self._ascii else SteadyInput  # a pasted or fast-typed time kept whole
             yield field(
                 value=self._value,
                 placeholder=self._default,
                 max_length=self._max_length,
                 id="answer",
                 select_on_focus=bool(self._value),
+                typed_by_screen=True,
             )
             yield Label(Content(self._hint), classes="hint")
             yield Label("", id="error", classes="error")
@@ -126,6 +128,12 @@ class TextPrompt(Dialog[str | None]):
         field = self.query_one(Input)
         field.cursor_blink = False
         field.focus()
+
+    async def on_key(self, event: events.Key) -> None:
+        """Every key to the field in the order typed, those typed before it had the focus too (`SteadyInput`)."""
+        if await self.query_one("#answer", SteadyInput).type_key(event):
+            event.stop()
+            event.prevent_default()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -88,10 +88,10 @@ def _status_text(order: Order, cols: fmt.Columns) -> str:
     """The status, short on a narrow list; there, with no type column to name it, an open courier problem is said
     in its place (the wide list names the problem in the type column instead)."""
     if cols.status >= 6:
-        return fmt.status_label(order)
+        return fmt.queue_status(order)
     if order.delivery_problem is not None and not cols.type:
         return t("queue.row.courier_problem")
-    return fmt.status_short(order)
+    return fmt.queue_status(order, short=True)
 
 
 def render_live(entry: QueueEntry, look: RowLook, width: int, glyphs: Glyphs | None = None) -> Content:
