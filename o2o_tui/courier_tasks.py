@@ -99,6 +99,28 @@ def given_back_off_duty(delivery: Delivery, queued: Iterable[str] = ()) -> bool:
     return delivery.status is DeliveryStatus.PENDING and not answers & set(queued)
 
 
+# --- a problem reported again --------------------------------------------------------------------------------------
+
+# The platform keeps one record per request, a request being its Idempotency-Key (docs/api.md, "Headers"): a
+# problem sent twice under two keys is recorded twice. A report of the very problem the platform recorded last on a
+# delivery (same reason, same note) less than this long before is that report pressed again (on a laggy link the
+# courier has not seen it go through), so it is not sent again; one made later is new (nobody answers the door ten
+# minutes on either), and is sent.
+SAME_REPORT_S = 120.0
+
+
+def reported_before(delivery: Delivery, reason: object, note: str, now: datetime) -> datetime | None:
+    """When the platform recorded this very problem (`reason` and `note`) as the latest on `delivery`, if that was
+    less than `SAME_REPORT_S` before `now` (a tap time a little ahead of `now` included); else None."""
+    if not delivery.problems:
+        return None
+    last = delivery.problems[-1]
+    if last.reason != reason or last.note != note or last.occurred_at is None:
+        return None
+    at = _aware(last.occurred_at)
+    return at if (_aware(now) - at).total_seconds() < SAME_REPORT_S else None
+
+
 OFF_DUTY = "off-duty"  # stands, in `offers_given_back`'s queue, for a queued going-off-duty
 
 

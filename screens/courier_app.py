@@ -562,21 +562,28 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         self._queued(key, tap)
 
     async def _problem_queued_before(self, delivery_id: str, view: TaskView, body: ProblemBody) -> bool:
-        """The same problem already queued and not sent yet (reported twice offline): said with the time it was
-        queued, two beeps, and not queued again (as the counter answers a code scanned twice)."""
+        """The same problem already queued and not sent yet (reported twice offline), or the one the platform
+        recorded a moment ago (pressed twice online: `courier_tasks.reported_before`): said with the time it was
+        queued or reported, two beeps, and not queued again (as the counter answers a code scanned twice)."""
         queued_at = getattr(self.source, "queued_at", None)  # a source held in memory queues nothing
         at = await queued_at(CourierStep.PROBLEM.value, delivery_id, body) if queued_at is not None else None
+        key = "handheld.problem.queued_before"
+        if at is None:
+            reported_at = getattr(self.source, "reported_at", None)
+            at = await reported_at(delivery_id, body) if reported_at is not None else None
+            key = "handheld.problem.reported_before"
         if at is None:
             return False
         self._settle_task(delivery_id)
         said = order_words(
-            "handheld.problem.queued_before",
+            key,
             view.delivery,
             store=self._shared(delivery_id),
             reason=problem_label(body.reason),
             at=store_clock(view.delivery, at),
         )
-        self.error(said)
+        short = order_words(key + ".short", view.delivery)  # one line of 20 cells: the number, and that it was
+        self.error(said, shorter=(short,))
         return True
 
     def _settle_task(self, delivery_id: str) -> None:

@@ -270,7 +270,10 @@ class HandheldScreen(Screen[None]):
         # what is said, in its own shorter ways after it (a store's name cut before the order number: `say`)
         said = self._said if self._said[0] == shown else (shown,)
         if shown:
-            self.say(then(shown, notice), shorter=(then(shown, short), *said))
+            # where the line has no room for both (20 columns on a short screen: one line), "too soon" alone: it is
+            # the news (what the line said was seen before the key); never what it said without it
+            ways = (then(shown, short), *(then(way, short) for way in said[1:]), short)
+            self.say(then(shown, notice), shorter=ways)
         else:
             self.say(notice, shorter=(short,))
 

@@ -13,7 +13,7 @@ import contextlib
 import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
@@ -27,6 +27,7 @@ from o2o_tui.courier_tasks import (
     given_back_off_duty,
     is_active,
     offers_given_back,
+    reported_before,
     route_order,
 )
 from o2o_tui.domain.fleet import Courier, CourierStatus, Delivery
@@ -660,6 +661,24 @@ class CourierSource(Subscribers[CourierChange]):
         with contextlib.suppress(ValueError):
             return datetime.fromisoformat(found.replace("Z", "+00:00"))
         return None
+
+    async def reported_at(self, target: str, body: msgspec.Struct) -> datetime | None:
+        """When the platform recorded this very problem (`body`: the same reason and note) on `target` a moment
+        ago (`courier_tasks.reported_before`): the report pressed again, not to be sent again; else None. Asked
+        after `queued_at`: the answer of a report that has left the outbox is in the cache already."""
+        reason, note = getattr(body, "reason", None), str(getattr(body, "note", ""))
+
+        def find() -> datetime | None:
+            for delivery in self._model.deliveries():
+                if delivery.id == target:
+                    return reported_before(delivery, reason, note, datetime.now(UTC))
+            return None
+
+        try:
+            found: datetime | None = await self._cache.call(find)
+        except Exception:  # a cache that cannot be read: the tap is queued as usual
+            return None
+        return found
 
     async def close(self) -> None:
         if self._unsubscribe is not None:

@@ -9,7 +9,7 @@ by the editor's `D` (`MenuDiffScreen`) and by the publish dialog's confirm (`Dif
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,12 +20,11 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
-from o2o_tui.domain.menu import Menu
 from o2o_tui.i18n import t
 from o2o_tui.menu_draft import Change, fields_text, value_words
+from o2o_tui.menu_shown_names import Names, change_name, moved_words, shown_names
 from o2o_tui.safe_text import safe_text
 from screens.keys import localize_bindings
-from screens.menu_tree import display_name
 from screens.terminal import Glyphs, active_glyphs, glyphs_of
 from screens.widgets.footer import KeyFooter
 
@@ -41,26 +40,8 @@ STYLES = {
 GROUPS_SECTION = "\0groups"  # the section of option groups and options (no category id can hold a NUL)
 OTHER_SECTION = "\0other"  # an item no menu places in a category
 
-# (entity kind, id) -> its name in the console's language, as the editor's tree shows it (`shown_names`)
-Names = Mapping[tuple[str, str], str]
-
-
-def shown_names(*menus: Menu) -> dict[tuple[str, str], str]:
-    """Each entity of `menus` (the first that has it: the draft, then the published menu for what it deletes)
-    by its name in the console's language, as the editor's tree names it (`menu_tree.display_name`): a change's
-    own `name` is the single stored text, the Chinese one of a bilingual menu."""
-    names: dict[tuple[str, str], str] = {}
-    for menu in menus:
-        for group in menu.option_groups:
-            names.setdefault(("group", group.id), display_name(group))
-            for option in group.options:
-                names.setdefault(("option", option.id), display_name(option))
-        for category in menu.categories:
-            names.setdefault(("category", category.id), display_name(category))
-            for item in category.items:
-                names.setdefault(("item", item.id), display_name(item))
-    return names
-
+# `Names` and `shown_names` (o2o_tui/menu_shown_names.py, shared with the CLI's diff lines): each entity by its name
+# in the console's language, as the editor's tree shows it, and the category or group a move left
 
 def names_below(screen: Screen[Any]) -> dict[tuple[str, str], str]:
     """`shown_names` of the draft of `screen` or the nearest screen below it that holds one (the editor's), else
@@ -123,13 +104,15 @@ def sections(changes: Sequence[Change], names: Names | None = None) -> list[Sect
     ]
 
 
-def _values(change: Change, glyphs: Glyphs) -> list[str | tuple[str, str]]:
-    """`field: before → after` (or just `∅ → after` / `before`) of one change, as plain text parts."""
+def _values(change: Change, glyphs: Glyphs, names: Names | None = None) -> list[str | tuple[str, str]]:
+    """`field: before → after` (or just `∅ → after` / `before`) of one change, as plain text parts; a move to
+    another category or group names both in the console's language (`names`), as the tree does."""
     parts: list[str | tuple[str, str]] = []
     if change.kind in ("changed", "moved") and change.fields:
         parts.append(fields_text(change.fields))  # "价格：" in Chinese, "price: " in English
-    words = value_words(change)  # a hidden item: "hidden" / "已隐藏", not yes/no
-    before, after = (safe_text(word, one_line=True) if word else "" for word in words)
+    moved = moved_words(change, names)  # already made safe
+    words = moved or value_words(change)  # a hidden item: "hidden" / "已隐藏", not yes/no
+    before, after = moved or tuple(safe_text(word, one_line=True) if word else "" for word in words)
     if change.kind in ("changed", "moved"):
         parts += [(before or glyphs.empty, "$text-muted"), f" {glyphs.arrow} ", after or glyphs.empty]
     elif before or after:
@@ -144,8 +127,7 @@ def _mark(change: Change, glyphs: Glyphs) -> tuple[str, str]:
 
 def _name(change: Change, names: Names | None = None) -> str:
     """The entity's name as the tree shows it (`names`, from `shown_names`), else the change's own."""
-    shown = (names or {}).get((change.entity, change.id))
-    return shown if shown else safe_text(change.name or change.id, one_line=True)
+    return change_name(change, names)
 
 
 def change_lines(run: Sequence[Change], glyphs: Glyphs | None = None, names: Names | None = None) -> list[Content]:
@@ -157,10 +139,10 @@ def change_lines(run: Sequence[Change], glyphs: Glyphs | None = None, names: Nam
     entity = t(f"menu_publish.entity.{first.entity}")
     head: list[str | tuple[str, str]] = [f"{entity} ", (_name(first, names), "bold")]
     if len(run) == 1:
-        values = _values(first, glyphs)
+        values = _values(first, glyphs, names)
         return [Content.assemble("  ", _mark(first, glyphs), *head, *(["  ", *values] if values else []))]
     lines = [Content.assemble("  ", *head)]
-    lines += [Content.assemble("    ", _mark(change, glyphs), *_values(change, glyphs)) for change in run]
+    lines += [Content.assemble("    ", _mark(change, glyphs), *_values(change, glyphs, names)) for change in run]
     return lines
 
 

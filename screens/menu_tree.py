@@ -88,7 +88,11 @@ def availability_badge(
     entity: Item | Option, now: datetime, zone: ZoneInfo, *, compact: bool = False
 ) -> tuple[str, str] | None:
     """(text, style) of what keeps a customer from ordering it now, else None; `compact`: the short words a
-    narrow tree shows rather than dropping the tag."""
+    narrow tree shows rather than dropping the tag. A line hidden on the platform is on no customer's menu: not
+    sold out to anyone, and tagged as the status line and the queue's header count it (`store_effect.sold_out`:
+    hidden ones left out); the tree tags it hidden (its draft's own word)."""
+    if entity.hidden:
+        return None
     if entity.status is Availability.UNAVAILABLE:
         return t("menu_editor.badge.unavailable"), "bold red"
     until = entity.snooze_until

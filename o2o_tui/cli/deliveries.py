@@ -13,7 +13,7 @@ import typer
 
 from o2o_tui.cli.common import JsonOption, ProfileOption, fill_new_cache, handle_errors
 from o2o_tui.cli.exits import Exit
-from o2o_tui.cli.output import emit_json, fail, say
+from o2o_tui.cli.output import emit_error, emit_json, fail, json_wanted, say
 from o2o_tui.cli.sync import OnlineOption, cache_errors, cli_cache, report_outcome
 from o2o_tui.i18n import t
 
@@ -334,7 +334,9 @@ def _act(
     *,
     online: bool,
     as_json: bool,
+    check: Any = None,
 ) -> None:
+    """`check(cache, delivery)`: refuses the action before anything is sent (it raises), given the delivery."""
     import asyncio
 
     from o2o_tui.sync.perform import Outcome, perform, refresh
@@ -349,6 +351,8 @@ def _act(
         delivery = _find(cache, reference)
         if command == "food-back":
             _require_ended(delivery)
+        if check is not None:
+            check(cache, delivery)
         result = asyncio.run(perform(profile, cache, action, delivery.id, body_factory(), online=online))
         if command == "food-back" and result.outcome in (Outcome.DONE, Outcome.QUEUED):
             _food_is_back(cache, delivery.id)
@@ -376,6 +380,40 @@ def _say_which_store(cache: Any, delivery: Any, result: Any) -> None:
     store = shared_number_store(ReadModel(cache).deliveries(), delivery)
     if store:
         result.explanation = explain(result.reason, action=result.action, target=result.target, name=store)
+
+
+def _not_reported_before(reason: Any, note: str) -> Any:
+    """A refusal of the problem the platform recorded last on the delivery, with the same reason and note, less
+    than `courier_tasks.SAME_REPORT_S` ago (`reported_before`, the handheld's rule): the command run twice, which
+    the platform would record twice (each run sends under a key of its own). Exit 4 with when it was reported,
+    nothing sent; another reason or note, or the same one later, is a new report."""
+
+    def check(cache: Any, delivery: Any) -> None:
+        from datetime import UTC, datetime
+
+        from o2o_tui.cli.sync import shared_number_store
+        from o2o_tui.courier_tasks import reported_before
+        from o2o_tui.sync.read_model import ReadModel
+
+        at = reported_before(delivery, reason, note, datetime.now(UTC))
+        if at is None:
+            return
+        store = shared_number_store(ReadModel(cache).deliveries(), delivery)
+        key = "deliveries.error.reported_before" + (".store" if store else "")
+        said = t(
+            key,
+            number=_number(delivery),
+            store=store,
+            reason=t("deliveries.reason." + str(reason.value).lower()),
+            at=_clock(delivery, at),
+        )
+        if not json_wanted():
+            raise fail(said, Exit.REJECTED)
+        reported = at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        emit_error(said, Exit.REJECTED, outcome="already_reported", delivery_id=delivery.id, reported_at=reported)
+        raise typer.Exit(int(Exit.REJECTED))
+
+    return check
 
 
 def _require_ended(delivery: Any) -> None:
@@ -538,6 +576,7 @@ def register(app: typer.Typer) -> None:
             lambda: ProblemBody(reason=chosen, note=note),
             online=online,
             as_json=as_json,
+            check=_not_reported_before(chosen, note),
         )
 
     simple("return")

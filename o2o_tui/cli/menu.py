@@ -105,21 +105,27 @@ def sold_out_until(until: str | None, now: datetime, store: Any) -> datetime:
     return day_end(now, zone, weekly, exceptions).astimezone(UTC)
 
 
-def change_lines(changes: list[Any]) -> list[str]:
-    """One line per change of a draft's diff, in the current language."""
+def change_lines(changes: list[Any], *menus: Any) -> list[str]:
+    """One line per change of a draft's diff, in the current language; `menus` (the newer first, as `diff` takes
+    them the other way round): the entities and the categories a move left and reached named in that language,
+    as the editor's tree and diff name them (a change's own words are the single stored text)."""
     from o2o_tui.menu_draft import field_label, value_words
+    from o2o_tui.menu_shown_names import change_name, moved_words, shown_names
     from o2o_tui.safe_text import safe_text
 
+    names = shown_names(*menus)
     lines = []
     for change in changes:
-        before, after = value_words(change)  # a hidden item: "hidden" / "已隐藏", not yes/no
+        moved = moved_words(change, names)  # already made safe
+        words = moved or value_words(change)  # a hidden item: "hidden" / "已隐藏", not yes/no
+        before, after = moved or tuple(safe_text(word, one_line=True) for word in words)
         values = {
             "entity": t(f"menu_cli.entity.{change.entity}"),
             "id": change.id,
-            "name": safe_text(change.name, one_line=True),
+            "name": change_name(change, names),
             "fields": t("menu_publish.list_sep").join(field_label(field) for field in change.fields),
-            "before": safe_text(before, one_line=True),
-            "after": safe_text(after, one_line=True),
+            "before": before,
+            "after": after,
         }
         lines.append(t(f"menu_cli.change.{change.kind}", **values))
     return lines
@@ -413,10 +419,11 @@ def _holder_text(cache: Any, store_id: str, holder: dict[str, object]) -> str:
 def _refuse_unpublished(draft: Any) -> Any:
     """Exit 2: the saved draft holds a person's unpublished edits an import would publish with its rows."""
     from o2o_tui.menu_draft import diff
-    from o2o_tui.safe_text import safe_text
+    from o2o_tui.menu_shown_names import change_name, shown_names
 
     changes = diff(draft.base, draft.menu)
-    names = ", ".join(dict.fromkeys(safe_text(c.name or c.id, one_line=True) for c in changes[:5]))
+    shown = shown_names(draft.menu, draft.base)  # in the console's language, as the editor names them
+    names = ", ".join(dict.fromkeys(change_name(c, shown) for c in changes[:5]))
     return fail(t("menu_draft.unpublished", count=len(changes), names=names), Exit.USAGE)
 
 
@@ -876,7 +883,7 @@ def import_file(
                     emit_error(t("menu_cli.import.dry_run_stops"), Exit.USAGE)
                     raise typer.Exit(int(Exit.USAGE))
                 return
-            for line in change_lines(changes):
+            for line in change_lines(changes, imported, published):
                 say(line)
             for entity_kind, entity_id, entity in availability:
                 say(_availability_line(entity_kind, entity_id, entity, store))
@@ -891,7 +898,7 @@ def import_file(
         _check_size(draft)  # the draft stays as it was: nothing of a file the platform cannot take is kept
         drafts.save(draft)
         if not as_json:
-            for line in change_lines(changes):
+            for line in change_lines(changes, imported, published):
                 say(line)
         try:
             sent = _send_publish(chosen, cache, draft, online=online)
