@@ -133,9 +133,24 @@ async def _styled(app_type: type[MerchantApp], make: Callable[[], Screen[Any]], 
     return shots
 
 
-@pytest.mark.parametrize("size", [(40, 15), (80, 24)], ids=["40x15", "80x24"])
-@pytest.mark.parametrize("glyphs", [FULL, ASCII, CONSOLE], ids=["full", "ascii", "console"])
-@pytest.mark.parametrize("name", list(_screens()))
+# each screen in each glyph set at one size in the suite (each glyph set and the narrow layout seen on every
+# screen); the other three pairs are `python -m bench deep`'s
+_SUITE_PAIRS = {("full", "80x24"), ("ascii", "40x15"), ("console", "40x15")}
+
+
+def _variants() -> list[object]:
+    return [
+        pytest.param(
+            name, glyphs, size, id=f"{name}-{glyphs_id}-{size_id}",
+            marks=() if (glyphs_id, size_id) in _SUITE_PAIRS else pytest.mark.deep,
+        )
+        for name in _screens()
+        for glyphs_id, glyphs in (("full", FULL), ("ascii", ASCII), ("console", CONSOLE))
+        for size_id, size in (("40x15", (40, 15)), ("80x24", (80, 24)))
+    ]
+
+
+@pytest.mark.parametrize(("name", "glyphs", "size"), _variants())
 async def test_a_moved_rule_styles_its_screen_as_it_did_in_the_apps_stylesheet(
     name: str, glyphs: Glyphs, size: tuple[int, int]
 ) -> None:

@@ -272,7 +272,7 @@ async def test_the_console_countermands_a_printed_ticket_once_also_after_a_resta
     source = MemoryOrderSource([QueueEntry(accepted)], store=sample_store())
     app = _memory_app(source)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await _until(lambda: app.printing is not None)  # `k` acts only once the printer is taken up
         await pilot.press("k")  # the kitchen has its ticket
         await _cuts(printer, 1)
         await _until(lambda: app.printing is not None and app.printing._queue.printed_tickets())
@@ -316,7 +316,7 @@ async def test_an_order_cancelled_while_the_console_was_closed_gets_its_slip_at_
     accepted = sample_order(41, OrderStatus.PREPARING, minutes_ago=6)
     app = _memory_app(MemoryOrderSource([QueueEntry(accepted)], store=sample_store()))
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await _until(lambda: app.printing is not None)  # `k` acts only once the printer is taken up
         await pilot.press("k")
         await _cuts(printer, 1)
         await _until(lambda: app.printing is not None and app.printing._queue.printed_tickets())
@@ -331,7 +331,7 @@ async def test_no_slip_for_an_order_that_ended_longer_ago_than_tickets_are_kept(
     source = MemoryOrderSource([QueueEntry(accepted)], store=sample_store())
     app = _memory_app(source)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await _until(lambda: app.printing is not None)  # `k` acts only once the printer is taken up
         await pilot.press("k")
         await _cuts(printer, 1)
         await _until(lambda: app.printing is not None and app.printing._queue.printed_tickets())
@@ -365,7 +365,7 @@ async def test_a_ticket_waiting_for_a_broken_printer_is_dropped_when_its_order_i
     source = MemoryOrderSource([QueueEntry(accepted)], store=sample_store())
     app = _memory_app(source)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await _until(lambda: app.printing is not None)  # `k` acts only once the printer is taken up
         await pilot.press("k")
         await _until(lambda: app.printing is not None and app.printing.warning is not None)
         source.put(_cancelled(41))
