@@ -148,7 +148,7 @@ def test_a_slip_is_short_large_and_says_why(lang: str) -> None:
     big = ["#0006", "*** CANCELLED ***", "Do not prepare"] if lang == "en" else ["#0006", "*** 已取消 ***", "请勿制作"]
     assert printed.big == big and printed.cuts == 1
     assert any("cancelled by the platform [/]" in line and "\x1b" not in line for line in printed.lines)
-    assert ("Its kitchen ticket printed at 12:26" if lang == "en" else "其后厨小票打印于 12:26") in printed.lines
+    assert ("Its kitchen ticket printed at 12:26" if lang == "en" else "该单后厨小票已于 12:26 打印") in printed.lines
     assert "2 x 宫保鸡丁 Kung Pao Chicken" in printed.lines  # what to stop making
     refused = decode(render(cancel_slip(order, sample_store(), FROZEN_NOW, reason="r", refused=True))).big
     assert refused[1] == ("*** ACCEPT REFUSED ***" if lang == "en" else "*** 接单被拒 ***")

@@ -10,7 +10,8 @@ missing or unusable `printer` setting is a usage error (exit 2). The order is re
 The paper: `ticket`, `test` and `status` say the printer's paper width (the `printer_paper` setting, 58 or 80 mm:
 32 or 48 characters a line) in words and in `--json` (`paper_mm`, `columns`); `ticket` and `test` take `--paper` for
 this command (what waits is sent at that width too: one printer, one paper). `show --paper 58|80` draws the cut at
-that width and says which lines a printer of that paper would fold (`--json`: `too_wide`; `widest` always).
+that width and says which lines a printer of that paper would fold: marked "»" in a margin, their numbers on stderr
+(`--json`: `too_wide`; `widest` always).
 `ticket` and `status` first drop the queued jobs of orders that ended longer than the cache's personal-data window
 ago (spool.purge_ended).
 """
@@ -30,6 +31,7 @@ from o2o_tui.cli.output import emit_json, fail, say, warn
 from o2o_tui.i18n import t
 
 OrderArgument = typer.Argument(..., help=t("printing.cli.option.order"))
+FOLD_MARK = "» "  # `print show --paper`: the margin of a line that paper would fold
 PaperOption = typer.Option(None, "--paper", metavar="58|80", help=t("printing.cli.option.paper"))
 
 
@@ -313,7 +315,8 @@ def register(app: typer.Typer) -> None:
             raise fail(message, Exit.OFFLINE) from None
         if as_json:
             emit_json({"printer": str(config.target), **paper_fields, "printed": True, "problem": None, "detail": "",
-                       "printed_at": clock.local, "clock": "store" if clock.store else "machine",
+                       # UTC with Z, as every time in --json (`print status`); `timezone`: the page's clock
+                       "printed_at": now, "clock": "store" if clock.store else "machine",
                        "timezone": clock.zone})  # fmt: skip
         else:
             key = "printing.cli.clock.store" if clock.store else "printing.cli.clock.machine"
@@ -354,7 +357,12 @@ def register(app: typer.Typer) -> None:
             )
             return
         cut = "✂" + "-" * ((columns or 31) - 1)  # as wide as the paper when one is named
-        for line in printed.lines:
-            say(cut if line == "[cut]" else line)
+        # the lines the paper would fold, marked in a margin ("» ") and named by number on stderr
+        folded = [index for index, width in enumerate(printed.widths) if columns is not None and width > columns]
+        for index, line in enumerate(printed.lines):
+            shown = cut if line == "[cut]" else line
+            say(f"{FOLD_MARK if index in folded else '  '}{shown}" if folded else shown)
         if paper_mm is not None and too_wide:
-            warn(t("printing.cli.show_too_wide", count=len(too_wide), paper=paper_words(paper_mm)), "too_wide")
+            numbers = t("printing.cli.show_too_wide.separator").join(str(index + 1) for index in folded)
+            said = t("printing.cli.show_too_wide", count=len(too_wide), paper=paper_words(paper_mm), lines=numbers)
+            warn(said, "too_wide")

@@ -106,11 +106,17 @@ def _wrap(text: str, width: int, indent: str = "") -> list[str]:
     return lines or [""]
 
 
-def _two_sides(left: str, right: str, width: int, *, bold: bool = False) -> list[TextOp]:
+# the lines after an item's first ("12 x 干煸四季豆 Dry-Fried Green" / "    Beans"): indented as a slip's, so that
+# the rest of a long name never reads as another item (an option is "   + ", a note "   ! ")
+_ITEM_INDENT = "    "
+
+
+def _two_sides(left: str, right: str, width: int, *, bold: bool = False, indent: str = "") -> list[TextOp]:
     """`left` and `right` on one line, `right` at the right edge (on a line of its own if they do not fit). The
-    right side is its own field, so that each way of printing puts it at the edge (`render.py`)."""
+    right side is its own field, so that each way of printing puts it at the edge (`render.py`). `indent` leads
+    the lines after the first (an item's)."""
     room = width - cell_len(right) - 1
-    pieces = _wrap(left, max(8, room))
+    pieces = _wrap(left, max(8, room), indent)
     ops = [TextOp(piece, bold=bold) for piece in pieces[:-1]]
     if cell_len(pieces[-1]) + 1 + cell_len(right) <= width:
         return [*ops, TextOp(pieces[-1], bold=bold, right=right)]
@@ -122,6 +128,17 @@ def _large(text: str, size: Size, width: int, *, bold: bool = False, align: Alig
     takes two of a line's cells: 24 of 48, 16 of 58 mm paper's 32), so that the printer never breaks it in the
     middle of a word."""
     return [TextOp(piece, size=size, bold=bold, align=align) for piece in _wrap(text, width // int(size))]
+
+
+def _mark(text: str, width: int) -> list[TextOp]:
+    """A mark such as "*** CANCELLED ***" at double size and bold, whole on its line: on paper too narrow for it
+    (58 mm's 16 double-size cells) with fewer stars, or none ("CANCELLED"), never "*** CANCELLED" / "***"."""
+    room = width // int(Size.DOUBLE)
+    core = text.strip("* ")
+    stars = len(text) - len(text.lstrip("*"))
+    tries = [text, *(f"{'*' * count} {core} {'*' * count}" for count in range(stars - 1, 0, -1)), core]
+    said = next((one for one in tries if cell_len(one) <= room), core)  # else the words wrapped, whole each
+    return _large(said, Size.DOUBLE, width, bold=True)
 
 
 def _local(moment: datetime, zone: ZoneInfo | None) -> datetime:
@@ -145,7 +162,7 @@ def _lines_of(line: OrderLine, width: int, refunded: int = 0) -> list[TextOp]:
     went back), its options, its note; a line refunded whole says so instead of a quantity to make."""
     left = max(0, line.quantity - refunded)
     head = f"{left} x {clean(line.name)}" if left else t("printing.ticket.refunded_whole", name=clean(line.name))
-    ops = [TextOp(text, size=Size.NORMAL, bold=True) for text in _wrap(head, width)]
+    ops = [TextOp(text, size=Size.NORMAL, bold=True) for text in _wrap(head, width, _ITEM_INDENT)]
     if refunded and left:
         said = t("printing.ticket.refunded_some", count=refunded, ordered=line.quantity)
         ops.extend(TextOp(text, bold=True) for text in _wrap(said, width, "   "))
@@ -213,12 +230,13 @@ def kitchen_ticket(
         ops.append(TextOp(t("printing.ticket.order_note"), bold=True))
         ops.extend(TextOp(text, bold=True) for text in _wrap(clean(order.note), width))
         ops.append(RuleOp())
-    if order.pickup_code:
+    code = order.usable_pickup_code()  # none once the order ended (cancelled, delivered): it may be a new order's
+    if code:
         # whole on its line: a code cut in two is misread at the counter
-        ops.append(TextOp(t("printing.ticket.pickup_code", code=clean(order.pickup_code)), align=Align.CENTER))
-        ops.append(QrOp(clean(order.pickup_code)))
+        ops.append(TextOp(t("printing.ticket.pickup_code", code=clean(code)), align=Align.CENTER))
+        ops.append(QrOp(clean(code)))
     if cancelled:  # the foot of the ticket too: the end a cook tears off and spikes
-        ops.extend(_large(t("printing.cancelled.mark"), Size.DOUBLE, width, bold=True))
+        ops.extend(_mark(t("printing.cancelled.mark"), width))
     ops.append(CutOp())
     return ops
 
@@ -242,7 +260,7 @@ def receipt(order: Order, store: Store | None, now: datetime, *, width: int = WI
     ops.append(RuleOp())
     for line in order.lines:
         total = line.total or line.unit_price.times(line.quantity)
-        ops.extend(_two_sides(f"{line.quantity} x {clean(line.name)}", _amount(total), width))
+        ops.extend(_two_sides(f"{line.quantity} x {clean(line.name)}", _amount(total), width, indent=_ITEM_INDENT))
         for option in line.options:
             ops.extend(TextOp(text) for text in _wrap(f"   + {clean(option.name)}", width, "     "))
     ops.append(RuleOp())
@@ -267,9 +285,16 @@ def receipt(order: Order, store: Store | None, now: datetime, *, width: int = WI
             paid = Money(totals.total.amount - totals.refunded.amount, totals.total.currency)
             ops.extend(_two_sides(t("printing.receipt.paid"), _amount(paid), width, bold=True))
     ops.append(RuleOp())
-    ops.extend(TextOp(piece, align=Align.CENTER) for piece in _wrap(payment_words(order), width))
+    words = payment_words(order)
+    key, named = _payment_said(order)
+    if named is not None and cell_len(words) > width:  # 58 mm: the amount at the paper's edge, as other amounts
+        said = key.replace("printing.receipt.payment.", "printing.receipt.payment_row.", 1)
+        ops.extend(TextOp(piece, align=Align.CENTER) for piece in _wrap(t(f"{said}.head"), width))
+        ops.extend(_two_sides(t(f"{said}.row"), _amount(named), width))
+    else:
+        ops.extend(TextOp(piece, align=Align.CENTER) for piece in _wrap(words, width))
     if cancelled:
-        ops.extend(_large(t("printing.cancelled.mark"), Size.DOUBLE, width, bold=True))
+        ops.extend(_mark(t("printing.cancelled.mark"), width))
     ops.append(TextOp(_local(now, zone).strftime("%Y-%m-%d %H:%M"), align=Align.CENTER))
     ops.append(CutOp())
     return ops
@@ -281,17 +306,23 @@ def payment_words(order: Order) -> str:
     goes back with it, o2o_tui/domain/refunds.py; REFUNDED since the cancel, PAID from an older platform), so it
     says "Cancelled: paid online, all ￥20.00 refunded", as the day's "refunded today" counts it; never "not
     paid", nor only a part refunded as if the store kept the rest. One not paid yet says "Cancelled: not paid"."""
+    key, amount = _payment_said(order)
+    return t(key, amount=_amount(amount)) if amount is not None else t(key)
+
+
+def _payment_said(order: Order) -> tuple[str, Money | None]:
+    """The catalog key of the receipt's payment line (`payment_words`) and the amount it names, if any."""
     status = order.payment.status
     if order.status is not OrderStatus.CANCELLED:
-        return t(f"printing.receipt.payment.{status.value}")
+        return f"printing.receipt.payment.{status.value}", None
     if status is not PaymentStatus.PENDING:
-        return t("printing.receipt.payment.cancelled_refunded", amount=_amount(order.totals.total))
+        return "printing.receipt.payment.cancelled_refunded", order.totals.total
     refunded = order.totals.refunded
     if refunded is None or not refunded.amount:  # older answers: the refunds listed
         refunded = refunded_total(order)
     if refunded.amount > 0:
-        return t(f"printing.receipt.payment.cancelled_part_refunded.{status.value}", amount=_amount(refunded))
-    return t("printing.receipt.payment.cancelled")
+        return f"printing.receipt.payment.cancelled_part_refunded.{status.value}", refunded
+    return "printing.receipt.payment.cancelled", None
 
 
 def cancel_reason(order: Order) -> str:
@@ -311,7 +342,7 @@ def cancel_reason(order: Order) -> str:
 def cancelled_mark(order: Order, width: int = WIDTH, *, kitchen: bool) -> list[Op]:
     """The block a cancelled order's ticket or receipt starts with: CANCELLED large, "do not prepare" on the
     kitchen's, and who cancelled it and why."""
-    ops: list[Op] = [*_large(t("printing.cancelled.mark"), Size.DOUBLE, width, bold=True)]
+    ops: list[Op] = [*_mark(t("printing.cancelled.mark"), width)]
     if kitchen:
         ops.extend(_large(t("printing.cancelled.do_not_prepare"), Size.DOUBLE, width, bold=True))
     ops.extend(_large(cancel_reason(order), Size.NORMAL, width, bold=True))
@@ -336,7 +367,7 @@ def cancel_slip(
     zone = _zone(store)
     mark = "printing.slip.refused" if refused else "printing.cancelled.mark"
     ops: list[Op] = [*_large(order.display_number, Size.HUGE, width, bold=True)]
-    ops.extend(_large(t(mark), Size.DOUBLE, width, bold=True))
+    ops.extend(_mark(t(mark), width))
     ops.extend(_large(t("printing.cancelled.do_not_prepare"), Size.DOUBLE, width, bold=True))
     ops.extend(_large(t(f"ui.type.{order.type.value}"), Size.NORMAL, width))
     ops.extend(TextOp(text, bold=True) for text in _wrap(clean(reason), width))
@@ -369,7 +400,7 @@ def duplicate_slip(
     ticket printed before setting this one aside: never the kitchen's only ticket thrown away on a guess."""
     zone = _zone(store)
     ops: list[Op] = [*_large(order.display_number, Size.HUGE, width, bold=True)]
-    ops.extend(_large(t("printing.slip.duplicate"), Size.DOUBLE, width, bold=True))
+    ops.extend(_mark(t("printing.slip.duplicate"), width))
     ops.extend(_large(t("printing.slip.not_twice"), Size.DOUBLE, width, bold=True))
     ops.extend(_large(t(f"ui.type.{order.type.value}"), Size.NORMAL, width))
     ready = _local(order.promised_ready_at, zone).strftime("%H:%M") if order.promised_ready_at else None
