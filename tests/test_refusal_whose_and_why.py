@@ -68,7 +68,7 @@ def test_a_platform_cancellation_says_the_platforms_reason_not_a_timeout(
     _post(shared_platform, "admin", f"/v1/orders/{by_platform}/cancel", {"reason_code": "FRAUD_SUSPECTED"})
     _post(shared_platform, "customer", f"/v1/orders/{by_customer}/cancel", {"reason_code": "CUSTOMER_CHANGED_MIND"})
     refused = device("orders", "accept", by_platform, "--prep", "15", code=Exit.REJECTED)
-    assert "was cancelled by the platform (FRAUD_SUSPECTED) before your accept reached it" in refused.stderr
+    assert "was cancelled by the platform (Suspected fraud) before your accept reached it" in refused.stderr
     assert "not accepted in time" not in refused.stderr
     refused = device("orders", "accept", by_customer, "--prep", "15", code=Exit.REJECTED)
     assert "was cancelled by the customer before your accept" in refused.stderr
@@ -76,12 +76,12 @@ def test_a_platform_cancellation_says_the_platforms_reason_not_a_timeout(
     platform_row = conflicts[by_platform]
     assert platform_row["reason"]["cancelled_by"] == "PLATFORM"
     assert platform_row["reason"]["cancel_reason_code"] == "FRAUD_SUSPECTED"
-    assert "(FRAUD_SUSPECTED)" in platform_row["explanation"]
+    assert "(Suspected fraud)" in platform_row["explanation"]  # the code in words
     assert "by the customer" in conflicts[by_customer]["explanation"]
     listed = device("conflicts", "list").stdout
-    assert "cancelled by the platform (FRAUD_SUSPECTED)" in listed and "not accepted in time" not in listed
+    assert "cancelled by the platform (Suspected fraud)" in listed and "not accepted in time" not in listed
     zh = _zh(device, "conflicts", "list").stdout
-    assert "已被平台取消（FRAUD_SUSPECTED）" in zh and "未及时接单" not in zh
+    assert "已被平台取消（疑似欺诈）" in zh and "未及时接单" not in zh
 
 
 def test_not_accepted_in_time_only_when_the_accept_deadline_ended_it() -> None:

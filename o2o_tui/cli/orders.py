@@ -94,10 +94,25 @@ def _status_words(text: str) -> str:
     return " ".join(text.replace("_", " ").replace("-", " ").split()).casefold()
 
 
+# not an API status: what `--status` calls the live orders with an open cancellation request, the ones the console's
+# queue shows as "Cancel?" ("CXL?", 要取消？, 退单) and the list marks "[cancellation requested]", whatever their status
+CANCEL_REQUESTED = "CANCELLATION_REQUESTED"
+_CANCEL_REQUEST_WORDS = ("queue.row.cancel_request", "queue.row.cancel_request_short", "orders.cancellation_requested")
+
+
+def _cancel_requested(order: Any) -> bool:
+    """The console's "Cancel?" row: a cancellation request waits for the store's answer on a live order."""
+    from o2o_tui.domain.order import ENDED_STATUSES
+
+    return order.cancellation is not None and order.status not in ENDED_STATUSES
+
+
 def status_choices() -> dict[str, str]:
     """Every word `--status` takes, normalized, to the API status it names: the API names (CREATED, ...) and
     the words the list and the console show in each language (NEW, READY, RDY, 新订单, 待取餐, 待取, ...); a
-    handed-off takeout's PICKED UP and a dine-in order's SERVED name DELIVERED."""
+    handed-off takeout's PICKED UP and a dine-in order's SERVED name DELIVERED. The console's words for an order
+    with an open cancellation request (Cancel?, CXL?, 要取消？, 退单, the list's mark with or without its brackets) and
+    CANCELLATION_REQUESTED name `CANCEL_REQUESTED`."""
     from o2o_tui.domain.order import OrderStatus, OrderType
     from o2o_tui.domain.transitions import shown_status
     from o2o_tui.i18n import SUPPORTED, catalog
@@ -112,6 +127,13 @@ def status_choices() -> dict[str, str]:
             for key in (f"orders.status.{name.lower()}", f"ui.status.{name}", f"ui.status_short.{name}"):
                 if words.get(key):
                     choices.setdefault(_status_words(words[key]), status)
+    choices.setdefault(_status_words(CANCEL_REQUESTED), CANCEL_REQUESTED)
+    for lang in SUPPORTED:
+        words = catalog(lang)
+        for key in _CANCEL_REQUEST_WORDS:
+            for word in (words.get(key), words.get(key, "").strip("[]【】 ")):  # the mark with its brackets or not
+                if word:
+                    choices.setdefault(_status_words(word), CANCEL_REQUESTED)
     return choices
 
 
@@ -123,6 +145,7 @@ def parse_status(text: str) -> str:
     if found is not None:
         return found
     shown = ", ".join(f"{s.value} ({t('orders.status.' + s.value.lower())})" for s in OrderStatus)
+    shown += f", {CANCEL_REQUESTED} ({t('queue.row.cancel_request')})"
     raise fail(t("orders.error.status", status=text, choices=shown), Exit.USAGE)
 
 
@@ -163,10 +186,10 @@ def _deny_reasons_help() -> str:
 
 
 def _cancellation_pending(view: Any, *, final: bool) -> bool:
-    """Answering a cancellation request needs one. The platform takes a "deny" of an order without a request
-    as done (nothing to clear), so the CLI checks, or a script would read "denied" for a request nobody made.
-    Exit 4 (refused for good, as an illegal transition is): the arguments were right, the order's state is
-    not; nothing is queued, so `o2o conflicts list` stays empty."""
+    """Answering a cancellation request (accept or deny) needs one. The platform takes a "deny" of an order
+    without a request as done (nothing to clear), so the CLI checks, or a script would read "denied" for a request
+    nobody made; it refuses an "accept" (409), which would be queued and left as a refused action. Exit 4 (refused
+    for good, as an illegal transition is): the arguments were right, the order's state is not; nothing is queued, so `o2o conflicts list` stays empty."""
     if view.order.cancellation is not None:
         return True
     if final:
@@ -536,12 +559,23 @@ def _write_rows(cache: Any, status: str | None, fields: list[str] | None) -> Non
     from o2o_tui.sync.read_model import ReadModel
 
     model = ReadModel(cache)
+    if status == CANCEL_REQUESTED:  # few, and no API status: the views, as the text list has them
+        rows = [view.to_json() for view in _orders(model, status)]
+        emit_json_bytes(msgspec.json.encode(rows if fields is None else [_pick(row, fields) for row in rows]))
+        return
     if status != "CREATED":
         emit_json_bytes(model.order_rows_json(status, fields))
         return
     # new orders are few: decoded to leave out the held ones (a row holds the fields that tell: `_held_row`)
     rows = [row for row in msgspec.json.decode(model.order_rows_json(status)) if not _held_row(row)]
     emit_json_bytes(msgspec.json.encode(rows if fields is None else [_pick(row, fields) for row in rows]))
+
+
+def _orders(model: Any, wanted: str | None) -> list[Any]:
+    """The cached orders `--status` names (`model.orders`), the open cancellation requests for `CANCEL_REQUESTED`."""
+    if wanted == CANCEL_REQUESTED:
+        return [view for view in model.orders() if _cancel_requested(view.order)]
+    return list(model.orders(wanted))
 
 
 def _held_row(row: dict[str, Any]) -> bool:
@@ -601,18 +635,20 @@ def _list(cache: Any, wanted: str | None, names: list[str] | None, *, scheduled:
     if never and as_json:
         warn(t("orders.list.never_synced"), "never_synced")
     if scheduled:
-        _list_scheduled(model.orders(wanted), names, _store_zone(cache), as_json=as_json)
+        _list_scheduled(_orders(model, wanted), names, _store_zone(cache), as_json=as_json)
         return
     if as_json:
         _write_rows(cache, wanted, names)
         return
-    views = model.orders(wanted)
+    views = _orders(model, wanted)
     held = {view.order.id for view in views if is_held(view.order)} if wanted == "CREATED" else set()
     views = [view for view in views if view.order.id not in held]
     zone = _store_zone(cache)
     if not views and not held and (wanted is None or not model.orders()):
         # a filter that matches nothing is not an empty cache
         say(t("orders.list.never_synced" if never else "orders.list.empty"))
+    elif not views and wanted == CANCEL_REQUESTED:
+        say(t("orders.list.empty_cancel_requests"))
     elif not views and wanted is not None:
         say(t("orders.list.empty_status", status=t("orders.status." + wanted.lower())))
     for view in views:
@@ -1070,6 +1106,7 @@ def register(app: typer.Typer) -> None:
             online=online,
             as_json=as_json,
             done_key="orders.done.cancellation_accept",
+            precondition=_cancellation_pending,  # as deny's: no request, nothing queued (no refused action left)
         )
 
     @cancellation.command("deny", help=t("orders.cancellation.deny.help"))
