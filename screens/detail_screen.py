@@ -71,8 +71,9 @@ class DetailScreen(Screen[None]):
         *refused_bindings("detail"),  # an ended order's step keys, hidden: pressed, they still say why
     ]
 
-    # a locked code is what the customer at the counter waits on: its key first (shown only while one is locked)
-    FOOTER_PRIORITY = ("detail.unlock_code", "detail.food_received")
+    # a locked code is what the customer at the counter waits on: its key first (shown only while one is locked);
+    # then a cancellation request's answer (shown only while one is open), before the steps it may make moot
+    FOOTER_PRIORITY = ("detail.unlock_code", "detail.cancellation", "detail.food_received")
 
     KEPT_NAME = "o2o-order-detail"
 

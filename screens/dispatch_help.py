@@ -81,6 +81,7 @@ class BoardHelp(ModalScreen[None]):
                 yield KeyRow(keys, text, KEY_WIDTH + 1)
             yield help_note(t("dispatch.board.help.labels", marks=marks))
             yield help_note(t("dispatch.board.help.tags"))
+            yield help_note(t("dispatch.board.help.refused"))  # A leaves such an order out; a sends it anyway
             yield help_note(t("dispatch.board.help.picked_up"))
             yield help_note(t("dispatch.board.help.cached"))  # the tag of an order read from the cache
         yield KeyFooter()

@@ -57,17 +57,18 @@ def queued_key(source: OrderSource) -> str:
 
 
 def cancellation_reason(order: Order) -> str:
-    """Why the customer asks to cancel, as the order's detail says it: their words, else the reason code's words
-    (or the code itself); "" when neither is known. Untrusted: made plain and one line here."""
+    """Why the request to cancel was made, as the order's detail says it: the asker's words, else the reason code's
+    words (the queue's, `reason_name`: a customer's codes too), or the code itself; "" when neither is known.
+    Untrusted: made plain and one line here."""
     request = order.cancellation
     if request is None:
         return ""
     text = safe_text(request.reason, one_line=True).strip()
     if text or not request.reason_code:
         return text
-    key = f"ui.reason.{request.reason_code}"
-    label = t(key)
-    return label if label != key else safe_text(request.reason_code, one_line=True)
+    from o2o_tui.figures_text import reason_name  # loaded with the detail's (order_detail.py)
+
+    return reason_name(request.reason_code)
 
 
 class OrderActions:
@@ -269,10 +270,11 @@ class OrderActions:
             elif choice == "deny":
                 self._submit(order, "order.cancellation.deny", ReasonBody(reason_code=DENY_REASON), None)
 
-        title = self._title("ui.dialog.cancellation", order)
+        by = order.cancellation.requested_by  # who asks, from the request (the customer, or the store's own)
+        title = self._title(f"ui.dialog.cancellation.{by}", order)
         reason = fmt.fit(cancellation_reason(order), REASON_CELLS).rstrip()
-        if reason:  # the customer's words (untrusted: plain text, one line; a long one cut to a few lines)
-            title = Content(t("ui.dialog.cancellation_reason", number=order.display_number, reason=reason))
+        if reason:  # the asker's words (untrusted: plain text, one line; a long one cut to a few lines)
+            title = Content(t(f"ui.dialog.cancellation_reason.{by}", number=order.display_number, reason=reason))
         self.app.push_screen(ChoicePrompt(title, choices), answered)
 
     def unlock_code(self, entry: QueueEntry) -> None:

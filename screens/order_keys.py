@@ -2,7 +2,7 @@
 
 Only the keys that apply to the order now: `a` Accept and `x` Reject on a new order, `p` Preparing on an accepted
 one, `r` Ready while it is in the kitchen, `+` Delay while it may still be delayed, `h` Handoff on a takeout or
-dine-in order that is ready (never on a delivery: its courier collects it), `c` while the customer asks to cancel;
+dine-in order that is ready (never on a delivery: its courier collects it), `c` while a cancellation request is open;
 `y` Reply on a live order the customer chased, `$` Refund on an accepted one before handoff and on one handed off
 within the refund window (`refunds.refund_offered`, as the detail offers it). An ended order (cancelled, refused,
 done) is offered none of them but that `$`. Pressed anyway, such a key still says why (the same words as

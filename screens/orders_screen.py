@@ -105,12 +105,12 @@ class OrdersScreen(Screen[None]):
     ]
     # what a narrow footer keeps (help first, always): the rest is in `?`
     FOOTER_PRIORITY = (
+        "queue.cancellation",  # offered only on a row with a request: its answer before the steps (it has a deadline)
         "queue.accept",
         "queue.open",
         "queue.ready",
         "queue.quit",
         "queue.redeem",  # the counter's code field: a customer stands there with a code
-        "queue.cancellation",  # a request has a deadline too
         "queue.handoff",
         "queue.reject",
         "queue.preparing",

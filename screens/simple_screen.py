@@ -6,6 +6,10 @@ for counter staff who do not learn keys. `o2o console --simple` or the `simple_m
 - 1 accepts with the store's default prep time, 2 marks it ready, 3 hands off a takeout or dine-in order: it
   opens a field for the pickup code where a scanner's digits go (while open, every digit goes to it, never
   to 1-3; Enter hands off, Esc closes it). Esc or q asks before quitting.
+- An order with an open cancellation request says who asks ("The customer asks to cancel"), and its key row
+  shows one key, only then: 4 opens the console's own answer dialog (who asks, why; 1 agree, 2 refuse). Until it
+  is answered 1-3 do nothing on that order but say to answer it first: a counter worker who marks it ready out of
+  habit would make food the customer no longer wants.
 - Other keys do nothing but say which keys to use: only 1-3 stop the ring of the order on show.
 - It rings (and speaks, when voice is on) exactly as the queue does (`screens.alerts`, `screens.announce`) and
   asks the app for actions with the same typed messages, so offline queueing and refusals work unchanged.
@@ -47,12 +51,21 @@ from screens.terminal import FULL, Glyphs, decorated, glyphs_of
 
 IDLE_FOLLOW_S = 3.0  # nobody typed this long: a new order that arrives is shown (it is the one ringing)
 KEYS = (("1", "simple.key.accept"), ("2", "simple.key.ready"), ("3", "simple.key.handoff"))
-ANSWER_ACTIONS = frozenset({"accept", "ready", "handoff"})  # the bindings that answer the order on show
+ANSWER_KEY = ("4", "simple.key.answer")  # shown only while the order on show has a cancellation request
+ANSWER_ACTIONS = frozenset({"accept", "ready", "handoff", "answer"})  # the bindings that answer the order on show
 HINT_EVERY_S = 3.0  # at most one "use the keys shown" hint this often
 
 
+def asks_to_cancel(order: Order) -> bool:
+    """A live order with an open cancellation request: its answer comes before any step."""
+    return order.cancellation is not None and order.status not in ENDED_STATUSES
+
+
 def next_step(order: Order) -> str | None:
-    """The digit the order needs next ("1", "2", "3"), or None when the counter has nothing to do on it."""
+    """The digit the order needs next ("1", "2", "3"; "4" to answer a cancellation request), or None when the
+    counter has nothing to do on it."""
+    if asks_to_cancel(order):
+        return ANSWER_KEY[0]
     if order.status is OrderStatus.CREATED:
         return "1"
     if order.status in (OrderStatus.CONFIRMED, OrderStatus.PREPARING):
@@ -108,6 +121,7 @@ class SimpleScreen(Screen[None]):
         Binding("1", "accept", "simple.key.accept", show=False, id="simple.accept"),
         Binding("2", "ready", "simple.key.ready", show=False, id="simple.ready"),
         Binding("3", "handoff", "simple.key.handoff", show=False, id="simple.handoff"),
+        Binding("4", "answer", "simple.key.answer", show=False, id="simple.answer"),
         Binding("up", "move(-1)", "simple.key.previous", show=False, id="simple.previous"),
         Binding("down", "move(1)", "simple.key.next", show=False, id="simple.next"),
         Binding("escape", "back", "simple.key.quit", show=False, id="simple.back"),
@@ -149,7 +163,7 @@ class SimpleScreen(Screen[None]):
             yield SteadyAsciiInput(restrict=r"[0-9A-Za-z]*", max_length=12, id="simple-code-field")
             yield Static("", id="simple-code-error", markup=False)
         with Horizontal(id="simple-keys"):
-            for digit, key in KEYS:
+            for digit, key in (*KEYS, ANSWER_KEY):
                 yield Static(
                     Content(decorated(f"{digit} {t(key)}", glyphs_of(self.app))),
                     id=f"simple-key-{digit}",
@@ -159,6 +173,7 @@ class SimpleScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#simple-code").display = False
         self.query_one("#simple-banner").display = False
+        self.query_one(f"#simple-key-{ANSWER_KEY[0]}").display = False
         self.query_one("#simple-code-field", Input).cursor_blink = False
         self._timer = self.set_interval(1.0, self._tick)
 
@@ -273,12 +288,12 @@ class SimpleScreen(Screen[None]):
         number.set_class(alerting, "-alerting")
         self._put("simple-type", fmt.type_label(order))
         step = next_step(order)
-        if order.cancellation is not None:
-            hint, hint_class = t("simple.cancel_request"), "-cancel"
+        if order.cancellation is not None:  # who asks, from the request itself (an admin's reads as the store's)
+            hint, hint_class = t(f"simple.cancel_request.{order.cancellation.requested_by}"), "-cancel"
         elif entry.pending:
             hint, hint_class = t("simple.queued"), "-queued"
         elif step is not None:
-            hint, hint_class = t("simple.next", key=f"{step} {t(dict(KEYS)[step])}"), "-todo"
+            hint, hint_class = t("simple.next", key=f"{step} {t(dict((*KEYS, ANSWER_KEY))[step])}"), "-todo"
         elif order.type is OrderType.DELIVERY and order.status is OrderStatus.READY_FOR_PICKUP:
             hint, hint_class = t("simple.wait_courier"), ""
         else:
@@ -313,8 +328,17 @@ class SimpleScreen(Screen[None]):
             self.query_one(f"#{widget_id}", Static).update(Content(shown))
 
     def _show_keys(self, step: str | None) -> None:
-        for digit, _ in KEYS:
-            self.query_one(f"#simple-key-{digit}", Static).set_class(digit == step, "-next")
+        entry = self.cursor_entry()
+        asking = entry is not None and asks_to_cancel(entry.order)
+        for digit, _ in (*KEYS, ANSWER_KEY):  # while a request waits, its answer is the one key on show
+            key = self.query_one(f"#simple-key-{digit}", Static)
+            key.display = asking is (digit == ANSWER_KEY[0])
+            key.set_class(digit == step, "-next")
+
+    def _asking(self) -> QueueEntry | None:
+        """The order on show, when it has an open cancellation request."""
+        entry = self.cursor_entry()
+        return entry if entry is not None and asks_to_cancel(entry.order) else None
 
     # keys
     def on_key(self, event: events.Key) -> None:
@@ -330,6 +354,9 @@ class SimpleScreen(Screen[None]):
             return
         if active.binding.action not in ANSWER_ACTIONS or self._code_for is not None:
             return
+        asking = self._asking() is not None
+        if (active.binding.action == "answer") is not asking:  # 4 with no request, 1-3 before its answer
+            return  # the action says why (or which keys to use); the ring goes on
         if self.cursor_id is not None and self.cursor_id in self.alerts.alerting:
             self.alerts.acknowledge(self.cursor_id)
             self.query_one("#simple-number", Digits).set_class(
@@ -341,7 +368,8 @@ class SimpleScreen(Screen[None]):
         if now - self._hinted < HINT_EVERY_S:  # a run of stray keys: one hint, not a pile of toasts
             return
         self._hinted = now
-        hint = decorated(t("simple.other_key"), glyphs_of(self.app))  # `up/down` where ↑/↓ cannot show
+        words = t("simple.other_key_answer" if self._asking() else "simple.other_key")
+        hint = decorated(words, glyphs_of(self.app))  # `up/down` where ↑/↓ cannot show
         self.post_message(Say(hint, severity="warning", timeout=HINT_EVERY_S))
 
     def _chosen(self) -> Order | None:
@@ -359,17 +387,32 @@ class SimpleScreen(Screen[None]):
         self.cursor_id = ids[max(0, min(len(ids) - 1, place + step))]
         self._show_order()
 
+    def _answer_first(self, order: Order) -> bool:
+        """1-3 on an order with an open cancellation request: say to answer it first (4), and do nothing."""
+        if not asks_to_cancel(order):
+            return False
+        self.post_message(Say(t("simple.answer_first", number=order.number), severity="warning", timeout=5))
+        return True
+
     def action_accept(self) -> None:
-        if order := self._chosen():
+        if (order := self._chosen()) and not self._answer_first(order):
             self.post_message(QuickActionRequested("accept", order.id))
 
     def action_ready(self) -> None:
-        if order := self._chosen():
+        if (order := self._chosen()) and not self._answer_first(order):
             self.post_message(OrderActionRequested("ready", order.id))
+
+    def action_answer(self) -> None:
+        """4: the console's answer dialog for the request (who asks and why; agree or refuse)."""
+        entry = self._asking()
+        if entry is None:  # shown only with a request: a stray key otherwise
+            self._hint_keys()
+            return
+        self.post_message(OrderActionRequested("answer_cancellation", entry.order.id))
 
     def action_handoff(self) -> None:
         order = self._chosen()
-        if order is None:
+        if order is None or self._answer_first(order):
             return
         applies = (
             check_order_transition(order.status, order.type, OrderAction.HANDOFF) is TransitionCheck.APPLY

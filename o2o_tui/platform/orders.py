@@ -586,7 +586,8 @@ def request_cancellation(ctx: Ctx, order_id: str, body: ReasonBody) -> StoredOrd
         raise illegal_transition(order.status.value, OrderStatus.CANCELLED.value)
     if order.cancellation is not None:
         return stored
-    party = Party.CUSTOMER if ctx.caller.role is Role.CUSTOMER else Party.MERCHANT
+    # who asks: an admin's request is the platform's (as an admin's cancel is), not the store's
+    party = {Role.CUSTOMER: Party.CUSTOMER, Role.ADMIN: Party.PLATFORM}.get(ctx.caller.role, Party.MERCHANT)
     flag = Cancellation(requested_by=party, reason_code=reason_code, reason=body.reason, requested_at=ctx.now)
     ctx.record("order", order.id, "cancellation")
     return save(ctx, stored, msgspec.structs.replace(order, cancellation=flag))

@@ -91,7 +91,8 @@ def detail_parts(
         parts += [(_cancelled_words(order), "bold"), "\n"]
     if order.cancellation is not None:
         reason = safe_text(order.cancellation.reason or order.cancellation.reason_code)
-        parts += [(t("ui.detail.cancel_requested"), "bold reverse"), " ", reason, "\n"]
+        asker = t(f"ui.detail.cancel_requested.{order.cancellation.requested_by}")  # who asks: the request says
+        parts += [(asker, "bold reverse"), " ", reason, "\n"]
     for lock in order.locked_codes(now):
         until = _local_time(lock.until, zone)
         parts += [(t("ui.detail.code_locked", kind=fmt.code_kind(lock), until=until), "bold reverse"), "\n"]
