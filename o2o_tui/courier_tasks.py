@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from o2o_tui.domain.fleet import Delivery
+from o2o_tui.domain.fleet import Delivery, DeliveryProblem
 from o2o_tui.domain.transitions import DELIVERY_ENDED, DeliveryStatus
 
 
@@ -102,23 +102,35 @@ def given_back_off_duty(delivery: Delivery, queued: Iterable[str] = ()) -> bool:
 # --- a problem reported again --------------------------------------------------------------------------------------
 
 # The platform keeps one record per request, a request being its Idempotency-Key (docs/api.md, "Headers"): a
-# problem sent twice under two keys is recorded twice. A report of the very problem the platform recorded last on a
-# delivery (same reason, same note) less than this long before is that report pressed again (on a laggy link the
-# courier has not seen it go through), so it is not sent again; one made later is new (nobody answers the door ten
-# minutes on either), and is sent.
+# problem sent twice under two keys would be recorded twice. A report of a problem the platform recorded on a
+# delivery (same reason, same note) less than this long before or after it is that report again: pressed twice on a
+# laggy link, the command run twice, or sent from the courier's two devices (the handheld and the CLI). Any earlier
+# one counts, not only the latest (A, then B, then A again is still the first A). One made later is new (nobody
+# answers the door ten minutes on either). The devices say so without sending (`reported_before`) and the
+# platform records it once (`platform/fleet.py` `report_problem`: 200 with the delivery as it is).
 SAME_REPORT_S = 120.0
 
 
+def earlier_report(
+    problems: Iterable[DeliveryProblem], reason: object, note: str, at: datetime
+) -> DeliveryProblem | None:
+    """The problem among `problems` (a delivery's) that a report of `reason` and `note` made at `at` repeats: the
+    same reason and note, recorded less than `SAME_REPORT_S` before or after `at` (the latest such); else None."""
+    moment = _aware(at)
+    same = [
+        (_aware(problem.occurred_at), index, problem)
+        for index, problem in enumerate(problems)
+        if problem.reason == reason and problem.note == note and problem.occurred_at is not None
+        and abs((moment - _aware(problem.occurred_at)).total_seconds()) < SAME_REPORT_S
+    ]  # fmt: skip
+    return max(same)[2] if same else None
+
+
 def reported_before(delivery: Delivery, reason: object, note: str, now: datetime) -> datetime | None:
-    """When the platform recorded this very problem (`reason` and `note`) as the latest on `delivery`, if that was
-    less than `SAME_REPORT_S` before `now` (a tap time a little ahead of `now` included); else None."""
-    if not delivery.problems:
-        return None
-    last = delivery.problems[-1]
-    if last.reason != reason or last.note != note or last.occurred_at is None:
-        return None
-    at = _aware(last.occurred_at)
-    return at if (_aware(now) - at).total_seconds() < SAME_REPORT_S else None
+    """When the platform recorded this very problem (`reason` and `note`) on `delivery`, if that was less than
+    `SAME_REPORT_S` before `now` (a tap time a little ahead of `now` included: `earlier_report`); else None."""
+    earlier = earlier_report(delivery.problems, reason, note, now)
+    return _aware(earlier.occurred_at) if earlier is not None and earlier.occurred_at is not None else None
 
 
 OFF_DUTY = "off-duty"  # stands, in `offers_given_back`'s queue, for a queued going-off-duty

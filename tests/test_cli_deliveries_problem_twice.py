@@ -1,21 +1,21 @@
 """`o2o deliveries problem` run twice within seconds is one report on the platform, as on the handheld
-(`courier_tasks.reported_before`): the latest problem the platform recorded on the delivery, with the same reason
-and note, less than `SAME_REPORT_S` ago, is refused at once (exit 4, the refused-action code; `--json` says it
-on stderr with when it was reported), nothing sent. Another reason or note, or the same one later, is a new
+(`courier_tasks.reported_before`): a problem the platform recorded on the delivery (any, not only the latest),
+with the same reason and note, less than `SAME_REPORT_S` ago, is refused at once (exit 4, the refused-action
+code; `--json` says it on stderr with when it was reported), nothing sent. Another reason or note, or the same one later, is a new
 report. The real platform on loopback, a courier profile in tmp_path."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 from typer.testing import CliRunner
 
 from o2o_tui import courier_tasks
 from o2o_tui.cli import app
 from o2o_tui.cli.exits import Exit
-from tests.support.platform import RunningPlatform, api
+from tests.support.platform import Api, RunningPlatform, api
 from tests.test_cli_deliveries import _offer
 from tests.test_cli_orders import Cli
 
@@ -54,16 +54,22 @@ def test_the_same_problem_run_twice_is_reported_once(running: RunningPlatform, c
     ]  # fmt: skip
 
 
-def test_the_same_problem_later_is_a_new_report(
-    running: RunningPlatform, courier: Cli, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(courier_tasks, "SAME_REPORT_S", 0.0)  # "later": any time after the first
+def test_the_same_problem_later_is_a_new_report(running: RunningPlatform, courier: Cli) -> None:
+    """Later: the first report tapped more than `SAME_REPORT_S` ago (its X-Occurred-At), which the CLI holds;
+    the platform applies the same window to the tap times, so it records the second too."""
     order = _offer(running)
-    ref = order["ref"]
+    ref, delivery_id = order["ref"], order["delivery_id"]
     courier("deliveries", "accept", ref)
+    long_ago = datetime.now(UTC) - timedelta(seconds=courier_tasks.SAME_REPORT_S + 5)
+    first = Api(running.url, courier.token).post(
+        f"/v1/deliveries/{delivery_id}/problem",
+        {"reason": "NOBODY_TO_RECEIVE"},
+        headers={"X-Occurred-At": long_ago.isoformat()},
+    )
+    assert first.status_code == 200, first.text
+    courier("sync", "--once")  # the CLI holds the first report
     courier("deliveries", "problem", ref, "--reason", "nobody-to-receive")
-    courier("deliveries", "problem", ref, "--reason", "nobody-to-receive")
-    assert _problems(running, order["delivery_id"]) == [("NOBODY_TO_RECEIVE", ""), ("NOBODY_TO_RECEIVE", "")]
+    assert _problems(running, delivery_id) == [("NOBODY_TO_RECEIVE", ""), ("NOBODY_TO_RECEIVE", "")]
 
 
 def test_said_in_chinese(running: RunningPlatform, courier: Cli) -> None:

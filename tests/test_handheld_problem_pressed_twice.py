@@ -12,13 +12,12 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from o2o_tui import courier_tasks
 from o2o_tui.courier_tasks import SAME_REPORT_S, reported_before
 from o2o_tui.domain.fleet import Delivery, DeliveryProblem, ProblemReason
 from o2o_tui.i18n import set_language
 from o2o_tui.ssh_gate import GATE_ENV
 from screens.courier_widgets import Line
-from tests.support.platform import RunningPlatform
+from tests.support.platform import Api, RunningPlatform
 from tests.test_ui_courier import (
     CountingApp,
     courier_profile,
@@ -90,7 +89,33 @@ async def test_the_same_problem_pressed_twice_online_is_reported_once(
         assert problems(platform, order["id"])[1] != "ORDER_NOT_READY"
 
 
-@pytest.mark.parametrize(("language", "short"), [("en", "#{} already sent"), ("zh", "#{}：已上报过")])
+async def test_a_then_b_then_a_again_is_the_first_a(platform: RunningPlatform, courier_id: str, home: Path) -> None:
+    """Not only the latest problem: A, B, then A again within `SAME_REPORT_S` is the A on record."""
+    order = offer(platform, courier_id)
+    number = f"#{order['number']:04d}"
+    app = CountingApp(open_source(courier_profile(platform, courier_id)))
+    async with app.run_test(size=(40, 16)) as pilot:
+        await open_first_task(pilot, app, number)
+        await pilot.press("1")  # accept
+        await wait_until(pilot, lambda: server_delivery(platform, order["id"])["status"] == "ACCEPTED")
+        await settled(pilot)
+        delivery_id = server_delivery(platform, order["id"])["id"]
+        await _report(pilot, ORDER_NOT_READY)
+        await wait_until(pilot, lambda: _held_problems(app, delivery_id) == 1 and not app.source.link().pending)
+        await _report(pilot, OTHER_REASON)
+        await wait_until(pilot, lambda: _held_problems(app, delivery_id) == 2 and not app.source.link().pending)
+        assert problems(platform, order["id"])[0] == "ORDER_NOT_READY"
+        await _report(pilot, ORDER_NOT_READY)
+        await wait_until(pilot, lambda: "already reported at" in message(app))
+        assert message(app).startswith(f"{number}: Order not ready already reported at ")
+        await pilot.pause(0.5)
+        assert len(problems(platform, order["id"])) == 2 and not app.source.link().pending
+
+
+@pytest.mark.parametrize(
+    ("language", "short"),
+    [pytest.param("en", "#{} already sent", id="en", marks=pytest.mark.deep), pytest.param("zh", "#{}：已上报过", id="zh")],
+)
 async def test_at_twenty_by_ten_the_second_press_says_it_short(
     platform: RunningPlatform, courier_id: str, home: Path, language: str, short: str
 ) -> None:
@@ -113,9 +138,10 @@ async def test_at_twenty_by_ten_the_second_press_says_it_short(
 
 
 async def test_the_same_problem_reported_again_later_is_a_new_report(
-    platform: RunningPlatform, courier_id: str, home: Path, monkeypatch: pytest.MonkeyPatch
+    platform: RunningPlatform, courier_id: str, home: Path
 ) -> None:
-    monkeypatch.setattr(courier_tasks, "SAME_REPORT_S", 0.0)  # "later": any time after the first
+    """Later: the first report tapped more than `SAME_REPORT_S` ago (its X-Occurred-At), which the handheld holds;
+    the platform applies the same window to the tap times, so it records the second too."""
     order = offer(platform, courier_id)
     app = CountingApp(open_source(courier_profile(platform, courier_id)))
     async with app.run_test(size=(40, 16)) as pilot:
@@ -123,12 +149,24 @@ async def test_the_same_problem_reported_again_later_is_a_new_report(
         await pilot.press("1")  # accept
         await wait_until(pilot, lambda: server_delivery(platform, order["id"])["status"] == "ACCEPTED")
         await settled(pilot)
-        await _report(pilot, ORDER_NOT_READY)
-        await wait_until(pilot, lambda: len(problems(platform, order["id"])) == 1)
-        await wait_until(pilot, lambda: not app.source.link().pending)
+        delivery_id = server_delivery(platform, order["id"])["id"]
+        long_ago = datetime.now(UTC) - timedelta(seconds=SAME_REPORT_S + 5)
+        assert platform.seed is not None
+        first = Api(platform.url, platform.seed.courier_tokens[courier_id]).post(
+            f"/v1/deliveries/{delivery_id}/problem",
+            {"reason": "ORDER_NOT_READY"},
+            headers={"X-Occurred-At": long_ago.isoformat()},
+        )
+        assert first.status_code == 200, first.text
+        await wait_until(pilot, lambda: _held_problems(app, delivery_id) == 1)  # the handheld heard of it
         await _report(pilot, ORDER_NOT_READY)
         await wait_until(pilot, lambda: len(problems(platform, order["id"])) == 2)
         assert "already" not in message(app)
+
+
+def _held_problems(app: CountingApp, delivery_id: str) -> int:
+    view = app.source.task(delivery_id)
+    return len(view.delivery.problems) if view is not None else 0
 
 
 def _delivery(*reported: DeliveryProblem) -> Delivery:
@@ -151,7 +189,7 @@ def _delivery(*reported: DeliveryProblem) -> Delivery:
     return msgspec.convert(raw, Delivery)
 
 
-def test_only_the_latest_problem_a_moment_ago_is_the_same_report() -> None:
+def test_any_problem_a_moment_ago_is_the_same_report_not_only_the_latest() -> None:
     at = datetime(2026, 1, 1, 10, 5, tzinfo=UTC)
     nobody = DeliveryProblem(reason=ProblemReason.NOBODY_TO_RECEIVE, occurred_at=at)
     soon = at + timedelta(seconds=SAME_REPORT_S - 1)
@@ -162,5 +200,5 @@ def test_only_the_latest_problem_a_moment_ago_is_the_same_report() -> None:
     assert reported_before(_delivery(nobody), ProblemReason.ADDRESS_UNKNOWN, "", soon) is None
     assert reported_before(_delivery(nobody), ProblemReason.NOBODY_TO_RECEIVE, "gate 3", soon) is None
     other = DeliveryProblem(reason=ProblemReason.ADDRESS_UNKNOWN, occurred_at=at)
-    assert reported_before(_delivery(nobody, other), ProblemReason.NOBODY_TO_RECEIVE, "", soon) is None
+    assert reported_before(_delivery(nobody, other), ProblemReason.NOBODY_TO_RECEIVE, "", soon) == at  # A, B, A
     assert reported_before(_delivery(), ProblemReason.NOBODY_TO_RECEIVE, "", soon) is None

@@ -383,10 +383,12 @@ def _say_which_store(cache: Any, delivery: Any, result: Any) -> None:
 
 
 def _not_reported_before(reason: Any, note: str) -> Any:
-    """A refusal of the problem the platform recorded last on the delivery, with the same reason and note, less
-    than `courier_tasks.SAME_REPORT_S` ago (`reported_before`, the handheld's rule): the command run twice, which
-    the platform would record twice (each run sends under a key of its own). Exit 4 with when it was reported,
-    nothing sent; another reason or note, or the same one later, is a new report."""
+    """A refusal of a problem with the same reason and note that waits in the outbox (the command run twice
+    offline: `_queued_at`, the handheld's check), or that the platform recorded on the delivery less than
+    `courier_tasks.SAME_REPORT_S` from now (`reported_before`, the handheld's rule: any of its problems, not only
+    the latest): the command run twice, which would be sent under a key of its own each time. Exit 4 with when it
+    was queued or reported, nothing sent or queued; another reason or note, or the same one later, is a new report.
+    (The platform records such a repeat once too, from another device or an older client.)"""
 
     def check(cache: Any, delivery: Any) -> None:
         from datetime import UTC, datetime
@@ -395,11 +397,15 @@ def _not_reported_before(reason: Any, note: str) -> Any:
         from o2o_tui.courier_tasks import reported_before
         from o2o_tui.sync.read_model import ReadModel
 
-        at = reported_before(delivery, reason, note, datetime.now(UTC))
+        at = _queued_at(cache, delivery.id, reason, note)
+        what, outcome, field = "queued_before", "already_queued", "queued_at"
+        if at is None:
+            at = reported_before(delivery, reason, note, datetime.now(UTC))
+            what, outcome, field = "reported_before", "already_reported", "reported_at"
         if at is None:
             return
         store = shared_number_store(ReadModel(cache).deliveries(), delivery)
-        key = "deliveries.error.reported_before" + (".store" if store else "")
+        key = f"deliveries.error.{what}" + (".store" if store else "")
         said = t(
             key,
             number=_number(delivery),
@@ -409,11 +415,31 @@ def _not_reported_before(reason: Any, note: str) -> Any:
         )
         if not json_wanted():
             raise fail(said, Exit.REJECTED)
-        reported = at.astimezone(UTC).isoformat().replace("+00:00", "Z")
-        emit_error(said, Exit.REJECTED, outcome="already_reported", delivery_id=delivery.id, reported_at=reported)
+        when = at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        emit_error(said, Exit.REJECTED, outcome=outcome, delivery_id=delivery.id, **{field: when})
         raise typer.Exit(int(Exit.REJECTED))
 
     return check
+
+
+def _queued_at(cache: Any, delivery_id: str, reason: Any, note: str) -> Any:
+    """When this very problem (the same reason and note) on the delivery was queued, while it still waits to be
+    sent (as the handheld's `CourierSource.queued_at`); None when it is not waiting."""
+    import contextlib
+    from datetime import UTC, datetime
+
+    from o2o_tui.client.actions import encode_body
+    from o2o_tui.domain.requests import ProblemBody
+
+    action = COMMANDS["problem"]
+    wanted = encode_body(action, ProblemBody(reason=reason, note=note)).decode("utf-8")
+    for entry in cache.outbox.pending_for(delivery_id):
+        if entry.action == action and entry.body == wanted:
+            with contextlib.suppress(ValueError):
+                at = datetime.fromisoformat(str(entry.occurred_at).replace("Z", "+00:00"))
+                return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+            return datetime.now(UTC)
+    return None
 
 
 def _require_ended(delivery: Any) -> None:

@@ -861,7 +861,14 @@ def follow_ready_time(ctx: Ctx, order: Order) -> None:
 
 
 def report_problem(ctx: Ctx, delivery_id: str, body: ProblemBody) -> Delivery:
+    """Record the courier's problem. The same reason and note within `SAME_REPORT_S` of one recorded on the
+    delivery (the courier's other device, a command run twice, an older client: each under a key of its own) is
+    that report: the delivery as it is (200), no new problem, no event (`courier_tasks.earlier_report`)."""
+    from o2o_tui.courier_tasks import earlier_report
+
     delivery = _visible_delivery(ctx, delivery_id, (Role.COURIER,))
+    if earlier_report(delivery.problems, body.reason, body.note, ctx.occurred_at or ctx.now) is not None:
+        return delivery
     if delivery.status in DELIVERY_ENDED:
         raise conflict(f"the delivery is already {delivery.status.value}", code="delivery_ended")
     if len(delivery.problems) >= PROBLEMS_MAX:  # each note is bounded, and so is their number
