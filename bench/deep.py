@@ -29,6 +29,11 @@ DEEP: list[tuple[str, str, str]] = [
         "400 store actions, 20 problem reports",
         "1,000 store actions, 50 problem reports",
     ),
+    (
+        "tests/test_fuzz_api.py::test_schema_valid_requests_get_documented_answers",
+        "6 schema-valid requests per operation and role (~850)",
+        "10 per operation and role (~1,400)",
+    ),
 ]
 
 

@@ -7,32 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import deep
+from tests.support.deep_variants import pytest_collection_modifyitems  # noqa: F401  (the suite's hook)
 from tests.support.platform import RunningPlatform, start_platform
 from tests.support.postgres import PostgresCluster, PostgresUnavailable, start_cluster
 from tests.test_cli_orders import Cli
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Variants marked `deep` (a second language, size or terminal of a slow test) are left out of the suite
-    ("N deselected") and run by `python -m bench deep`; each must have a sibling the suite runs (the same test
-    function, another parameter), so the suite keeps a bounded version of every test."""
-    marked = [item for item in items if item.get_closest_marker("deep") is not None]
-    if not marked or any("::" in arg for arg in config.args):  # tests named one by one run as named
-        return
-    kept = {_family(item) for item in items if item.get_closest_marker("deep") is None}
-    orphans = [item.nodeid for item in marked if _family(item) not in kept]
-    if orphans and not config.option.markexpr:  # `-m deep` selects only the marked ones
-        raise pytest.UsageError(f"marked deep without a variant the suite runs: {', '.join(orphans)}")
-    if deep.deep() or config.option.markexpr:
-        return
-    items[:] = [item for item in items if item.get_closest_marker("deep") is None]
-    config.hook.pytest_deselected(items=marked)
-
-
-def _family(item: pytest.Item) -> str:
-    """The test function an item is a variant of ("tests/test_x.py::test_y", parameters dropped)."""
-    return item.nodeid.split("[", 1)[0]
 
 
 @pytest.fixture

@@ -59,9 +59,9 @@ def test_only_deep():
 
 
 def _suite_run(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, source: str) -> pytest.RunResult:
-    """A run of `source` under this suite's collection hook (tests/conftest.py), in its own process."""
+    """A run of `source` under this suite's collection hook (tests/support/deep_variants.py), in its own process."""
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
-    pytester.makeconftest("from tests.conftest import pytest_collection_modifyitems  # noqa: F401\n")
+    pytester.makeconftest("from tests.support.deep_variants import pytest_collection_modifyitems  # noqa: F401\n")
     pytester.makeini("[pytest]\nmarkers =\n    deep: a variant for the bench\n")
     pytester.makepyfile(test_marked=source)
     return pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:xdist")

@@ -139,7 +139,17 @@ async def _until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: floa
         await pilot.pause(0.05)
 
 
-@pytest.mark.parametrize("simple", [False, True], ids=["queue", "simple"])
+@pytest.mark.parametrize(
+    ("lang", "simple"),
+    [
+        pytest.param("en", False, id="en-queue"),
+        pytest.param("zh", True, id="zh-simple"),
+        # the same screens in the other language: `python -m bench deep`
+        pytest.param("en", True, id="en-simple", marks=pytest.mark.deep),
+        pytest.param("zh", False, id="zh-queue", marks=pytest.mark.deep),
+    ],
+    indirect=["lang"],
+)
 async def test_the_console_of_a_disabled_merchant_says_so_and_comes_back_when_enabled(
     platform: RunningPlatform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str, simple: bool
 ) -> None:

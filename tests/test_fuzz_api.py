@@ -18,10 +18,12 @@ pytest.importorskip("schemathesis", reason="schemathesis is not installed: pip i
 
 from schemathesis import GenerationMode  # noqa: E402
 
+from tests.support.deep import size  # noqa: E402
 from tests.support.fuzz import ROLES, KnownIds, findings_markdown, fuzz_operations, seed_known_ids  # noqa: E402
 from tests.support.platform import RunningPlatform, start_platform  # noqa: E402
 
-POSITIVE_EXAMPLES = 10  # per operation and role: ~1,400 schema-valid cases in all
+POSITIVE_EXAMPLES = 10  # per operation and role: ~1,400 schema-valid cases in all (`python -m bench deep`)
+SUITE_POSITIVE_EXAMPLES = 6  # the suite's: ~850
 NEGATIVE_EXAMPLES = 3  # per operation and role: ~450 schema-invalid cases
 
 
@@ -62,7 +64,7 @@ def _fuzz(fuzzed: tuple[RunningPlatform, KnownIds], role: str, mode: GenerationM
 def test_schema_valid_requests_get_documented_answers(
     fuzzed: tuple[RunningPlatform, KnownIds], role: str
 ) -> None:
-    _fuzz(fuzzed, role, GenerationMode.POSITIVE, POSITIVE_EXAMPLES)
+    _fuzz(fuzzed, role, GenerationMode.POSITIVE, size(SUITE_POSITIVE_EXAMPLES, POSITIVE_EXAMPLES))
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -188,7 +188,15 @@ def _more(app: CountingApp) -> str:
     return " ".join(_seen(app.screen.query_one("#more", Line)))
 
 
-@pytest.mark.parametrize(("lang", "size"), [("en", (40, 16)), ("zh", (40, 16)), ("en", (20, 10)), ("zh", (20, 10))])
+@pytest.mark.parametrize(
+    ("lang", "size"),
+    [
+        ("en", (40, 16)),
+        pytest.param("zh", (40, 16), marks=pytest.mark.deep),
+        pytest.param("en", (20, 10), marks=pytest.mark.deep),
+        ("zh", (20, 10)),
+    ],
+)
 async def test_a_new_offer_on_another_page_says_where_and_the_list_stays(
     home: Path, lang: str, size: tuple[int, int]
 ) -> None:

@@ -113,7 +113,9 @@ async def test_the_footer_shows_the_queues_keys_from_the_first_frame_until_slash
         shown = [actions for actions in footers if actions]
         assert shown, footers
         first = shown[0]
-        assert "help" in first and "quit" in first, first  # the queue's own keys, from the first footer on
+        # the queue's own keys, from the first footer on: help, and quit unless a row with a cancellation request
+        # is selected (the seed has one; its answer, `c`, takes the narrow footer's room first)
+        assert "help" in first and {"quit", "cancellation"} & set(first), first
         assert not [actions for actions in shown if SEARCH_ACTIONS & set(actions)], shown
         assert not app.screen.query_one("#search", Input).display
 

@@ -122,7 +122,16 @@ def _screen_text(app: MerchantApp) -> str:
     return "\n".join("".join(s.text for s in strip) for strip in app.screen._compositor.render_strips())
 
 
-@pytest.mark.parametrize("size", [(80, 24), (40, 15)])
+@pytest.mark.parametrize(
+    ("lang", "size"),
+    [
+        ("en", (80, 24)),
+        ("zh", (40, 15)),
+        pytest.param("zh", (80, 24), marks=pytest.mark.deep),
+        pytest.param("en", (40, 15), marks=pytest.mark.deep),
+    ],
+    indirect=["lang"],
+)
 async def test_the_console_says_a_customers_request_on_a_new_order_in_its_row(
     platform: RunningPlatform, profile: Profile, lang: str, size: tuple[int, int]
 ) -> None:

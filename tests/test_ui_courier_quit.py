@@ -42,7 +42,9 @@ def on_screen(app: CountingApp, line: Line) -> bool:
     return line.display and region.height > 0 and region.bottom <= app.size.height
 
 
-@pytest.mark.parametrize("size", [(40, 16), (20, 10)], ids=["40x16", "20x10"])
+@pytest.mark.parametrize(
+    "size", [pytest.param((40, 16), id="40x16", marks=pytest.mark.deep), pytest.param((20, 10), id="20x10")]
+)
 async def test_a_keypad_quits_after_asking_and_the_queue_is_kept(
     platform: RunningPlatform, courier_id: str, home: Path, size: tuple[int, int]
 ) -> None:
