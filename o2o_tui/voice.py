@@ -251,7 +251,7 @@ class Announcer:
             asking = order.cancellation is not None and order.status not in ended
             if asking and order.id not in self._said_cancel:
                 self._said_cancel.add(order.id)
-                said.append(Announcement(Kind.CANCEL_REQUEST, t("voice.cancel_request", number=order.number)))
+                said.append(Announcement(Kind.CANCEL_REQUEST, _cancel_request_words(order)))
         # forget orders no longer shown (the sets stay as small as the queue)
         self._said_new &= present
         self._said_cancel &= present
@@ -262,3 +262,11 @@ class Announcer:
     def link(online: bool, *, unauthorized: bool = False) -> Announcement:
         key = "voice.back_online" if online else "voice.unauthorized" if unauthorized else "voice.offline"
         return Announcement(Kind.LINK, t(key))
+
+
+def _cancel_request_words(order: Order) -> str:
+    """"Order 42: the customer asks to cancel", or the store, the platform, the courier: whoever asked (an admin's
+    request is the platform's), as the detail says it."""
+    asker = order.cancellation.requested_by.value if order.cancellation is not None else "CUSTOMER"
+    key = "voice.cancel_request" if asker == "CUSTOMER" else f"voice.cancel_request.{asker}"
+    return t(key, number=order.number)

@@ -211,3 +211,15 @@ def test_each_order_is_announced_once_as_new_and_once_for_a_cancellation_request
         "Order 42: the customer asks to cancel."
     ]
     assert announcer.orders([asks], FROZEN_NOW) == []
+
+
+@pytest.mark.parametrize(
+    ("party", "said"),
+    [
+        (Party.MERCHANT, "Order 45: the store asks to cancel."),
+        (Party.PLATFORM, "Order 45: the platform asks to cancel."),  # an admin's request
+    ],
+)
+def test_a_request_to_cancel_is_said_as_whoever_asked(party: Party, said: str) -> None:
+    asks = sample_order(45, OrderStatus.CONFIRMED, minutes_ago=1, cancellation=Cancellation(requested_by=party, reason_code="OTHER"))
+    assert [a.text for a in Announcer().orders([asks], FROZEN_NOW)][-1:] == [said]  # after its "new order"
