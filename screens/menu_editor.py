@@ -504,6 +504,10 @@ class MenuEditorScreen(Screen[None]):
             # other lines before it finds that one again, and the form must not follow it there
             ref = self.menu_form.ref
         if self.menu_form.ref != ref or self.focused is None or self.focused is self.menu_tree:
+            if not self.has_class("-form-open"):
+                # a redraw (the menu's news) while a field typed in without Enter waits for the tree to move on:
+                # what was typed is saved first, as a move does (`_cursor_moved`), not lost to the reload
+                self._keep_typed()
             self.menu_form.load(ref, self._entity(ref))
 
     def _cursor_moved(self, ref: NodeRef | None) -> None:
