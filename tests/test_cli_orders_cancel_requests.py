@@ -137,6 +137,25 @@ def test_an_admins_fraud_cancel_is_said_in_words_everywhere(
             assert words in said and "FRAUD" not in said, (lang, said)
 
 
+def test_the_list_says_who_asked_to_cancel_and_an_admins_request_is_the_platforms(
+    shared_platform: RunningPlatform, cli: Cli, language: None
+) -> None:
+    [order_id] = place_orders(shared_platform.url, shared_platform.seed, 1)
+    with _client(shared_platform, "merchant") as merchant:
+        merchant.act("order.confirm", order_id, ConfirmBody(preparation_minutes=10))
+    asked = api(shared_platform, "admin").post(f"/v1/orders/{order_id}/cancellation", {"reason_code": "OTHER"})
+    assert asked.status_code == 200, asked.text
+    assert asked.json()["cancellation"]["requested_by"] == "PLATFORM"
+    cli("sync", "--once")
+    for lang, mark in (("zh", "[平台申请取消]"), ("en", "[the platform asks to cancel]")):
+        [line] = [row for row in Cli(cli.home, lang=lang)("orders", "list").stdout.splitlines() if order_id[:8] in row
+                  or mark in row][:1]
+        assert mark in line and "顾客" not in line, (lang, line)
+        assert order_id in {row["id"] for row in cli.json("orders", "list", "--status", mark)}  # the mark selects
+    cli("orders", "cancellation", "deny", order_id)  # answered: the module's platform has no request left open
+    cli("sync", "--once")
+
+
 def test_status_takes_the_consoles_words_for_a_cancellation_request(
     shared_platform: RunningPlatform, cli: Cli
 ) -> None:

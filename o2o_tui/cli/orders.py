@@ -41,7 +41,7 @@ def _summary(view: Any, zone: Any) -> str:
         customer=safe_text(order.customer.name, one_line=True),
     )
     if order.cancellation is not None:
-        line += "  " + t("orders.cancellation_requested")
+        line += "  " + t(_cancel_request_mark(order.cancellation.requested_by))
     for lock in _code_locks(order, zone):
         line += "  " + lock
     held = getattr(order, "food_with_courier", None)
@@ -97,7 +97,20 @@ def _status_words(text: str) -> str:
 # not an API status: what `--status` calls the live orders with an open cancellation request, the ones the console's
 # queue shows as "Cancel?" ("CXL?", 要取消？, 退单) and the list marks "[cancellation requested]", whatever their status
 CANCEL_REQUESTED = "CANCELLATION_REQUESTED"
-_CANCEL_REQUEST_WORDS = ("queue.row.cancel_request", "queue.row.cancel_request_short", "orders.cancellation_requested")
+_ASKERS = ("CUSTOMER", "MERCHANT", "PLATFORM", "COURIER")
+
+
+def _cancel_request_mark(asker: object) -> str:
+    """The list's mark for a request, by who asked ("[顾客申请取消]", "[平台申请取消]": an admin's is the platform's)."""
+    party = str(getattr(asker, "value", asker))
+    return "orders.cancellation_requested" if party == "CUSTOMER" else f"orders.cancellation_requested.{party}"
+
+
+_CANCEL_REQUEST_WORDS = (
+    "queue.row.cancel_request",
+    "queue.row.cancel_request_short",
+    *(_cancel_request_mark(party) for party in _ASKERS),
+)
 
 
 def _cancel_requested(order: Any) -> bool:
