@@ -15,8 +15,8 @@ import pytest
 from o2o_tui.courier_tasks import SAME_REPORT_S, reported_before
 from o2o_tui.domain.fleet import Delivery, DeliveryProblem, ProblemReason
 from o2o_tui.i18n import set_language
-from o2o_tui.ssh_gate import GATE_ENV
 from screens.courier_widgets import Line
+from tests.support.handheld import first_courier_id, handheld_home, message
 from tests.support.platform import Api, RunningPlatform
 from tests.test_ui_courier import (
     CountingApp,
@@ -35,21 +35,12 @@ OTHER_REASON = ("3", "1", "1")
 
 @pytest.fixture
 def courier_id(platform: RunningPlatform) -> str:
-    assert platform.seed is not None
-    return platform.seed.courier_ids[0]
+    return first_courier_id(platform)
 
 
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("O2O_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv(GATE_ENV, raising=False)
-    set_language("en")
-    yield tmp_path / "home"
-    set_language(None)
-
-
-def message(app: CountingApp) -> str:
-    return app.screen.query_one("#message", Line).shown
+    yield from handheld_home(tmp_path, monkeypatch, clear_ssh_gate=True)
 
 
 def problems(platform: RunningPlatform, order_id: str) -> list[str]:
