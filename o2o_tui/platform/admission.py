@@ -3,8 +3,10 @@
 Two layers, because uvicorn alone leaves gaps (measured on uvicorn 0.55 with httptools, the protocol it picks):
 
 - `Admission`, an ASGI middleware, runs before any body byte is read. A request that declares a body must carry
-  a known bearer token (401 at once, `Connection: close`), must not declare more than `max_body_bytes` (413 at
-  once), and a chunked body is counted as it streams (413 once it passes the limit). A declared body up to
+  a known bearer token (401 at once, `Connection: close`), must come from a role the route names (403 at once, as
+  the app's role guard says it: roles.py; before the size, so a role that may never call the route hears that,
+  not that its body is too large), must not declare more than `max_body_bytes` (413 at once), and a chunked body
+  is counted as it streams (413 once it passes the limit). A declared body up to
   `DRAIN_MAX_BYTES` gets its 413 without `Connection: close`: uvicorn then reads the rest of it and drops it
   (never held in memory; the deadlines below still apply), so a client that writes its whole body before reading
   (httpx does) gets the 413. Closing with its body unread resets the connection, and the reset throws away the
@@ -37,7 +39,14 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from o2o_tui.domain.errors import ErrorDetail
 from o2o_tui.platform.auth import Caller, TokenCache, authenticate, cached_caller
-from o2o_tui.platform.errors import STORAGE_RETRY_AFTER_SECONDS, ApiError, internal, storage_unavailable
+from o2o_tui.platform.errors import (
+    STORAGE_RETRY_AFTER_SECONDS,
+    ApiError,
+    forbidden,
+    internal,
+    storage_unavailable,
+)
+from o2o_tui.platform.roles import route_roles
 from o2o_tui.platform.settings import Settings
 from o2o_tui.platform.write_failures import SaidOnce, refused_write
 
@@ -123,7 +132,7 @@ class Admission:
             await self.app(scope, receive, send)
             return
         try:
-            self.caller_of(_header(scope, b"authorization"))
+            caller = self.caller_of(_header(scope, b"authorization"))
         except ApiError as error:
             await _refuse(send, error)
             return
@@ -138,6 +147,10 @@ class Admission:
             await _refuse(send, internal())
             return
         _said.wrote(TOKEN_CHECK)
+        roles = route_roles(self.app, scope.get("method", ""), scope.get("path", ""))
+        if roles is not None and caller.role not in roles:  # the role guard's 403, before the size or a slot
+            await _refuse(send, forbidden(), close=length is not None and length > DRAIN_MAX_BYTES)
+            return
         if length is not None and length > self.max_body:
             await _refuse(send, too_large(self.max_body), close=length > DRAIN_MAX_BYTES)
             return

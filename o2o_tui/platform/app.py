@@ -15,6 +15,7 @@ import msgspec
 from litestar import Litestar, Request, Response, Router
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.openapi import OpenAPIConfig
+from litestar.routes import HTTPRoute
 
 from o2o_tui.domain.errors import ErrorBody, ErrorDetail
 from o2o_tui.platform import client_versions, db, jobs, pg_notify, scheduled, server_secret
@@ -81,31 +82,49 @@ def _allowed(headers: dict[str, str]) -> list[str]:
     return sorted(methods)
 
 
-def _with_head(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
-    """ASGI response headers with HEAD added to the Allow that lists GET."""
+def _with_allow(headers: list[tuple[bytes, bytes]], methods: set[str] | None) -> list[tuple[bytes, bytes]]:
+    """ASGI response headers whose Allow names `methods` (the path's, when known; else the Allow given), with HEAD
+    beside GET."""
     shown = []
     for name, value in headers:
         if name.lower() == b"allow":
-            value = ", ".join(_allowed({"allow": value.decode("latin-1")})).encode("latin-1")
+            listed = ", ".join(sorted(methods)) if methods else value.decode("latin-1")
+            value = ", ".join(_allowed({"allow": listed})).encode("latin-1")
         shown.append((name, value))
     return shown
 
 
 class _App(Litestar):
     """Litestar, answering HEAD wherever GET is: the request is routed and run as the GET (the same checks, the
-    same status and headers, Content-Length included) and its body is not sent. OPTIONS (Litestar's own answer)
-    lists HEAD beside GET in its Allow, as a 405 does."""
+    same status and headers, Content-Length included) and its body is not sent. OPTIONS (Litestar's own 204,
+    answered without a token) names in its Allow what a 405 on that path names: every method of the path, HEAD
+    beside GET, and OPTIONS itself. (Litestar's answer names only the methods of one of the path's controllers:
+    OPTIONS /v1/orders said `OPTIONS, POST`, the 405 `GET, HEAD, OPTIONS, POST`.) Neither depends on the caller:
+    the roles that may call each method are the contract's, and a role that may not hears 403."""
+
+    _path_methods: dict[str, set[str]] | None = None
+
+    def _methods_at(self, template: object) -> set[str] | None:
+        """Every method the path with this template (the router's `path_template`) takes, OPTIONS included."""
+        if self._path_methods is None:
+            found: dict[str, set[str]] = {}
+            for route in self.routes:
+                if isinstance(route, HTTPRoute):
+                    found.setdefault(route.path_format, set()).update(route.methods)
+            self._path_methods = found
+        return self._path_methods.get(template) if isinstance(template, str) else None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         method = scope.get("method") if scope.get("type") == "http" else None
         if method == "OPTIONS":
 
-            async def allow_head(message: Any) -> None:
+            async def allow_all(message: Any) -> None:
                 if message.get("type") == "http.response.start":
-                    message = {**message, "headers": _with_head(message.get("headers") or [])}
+                    methods = self._methods_at(scope.get("path_template"))
+                    message = {**message, "headers": _with_allow(message.get("headers") or [], methods)}
                 await send(message)
 
-            await super().__call__(scope, receive, allow_head)
+            await super().__call__(scope, receive, allow_all)
             return
         if method != "HEAD":
             await super().__call__(scope, receive, send)
