@@ -270,10 +270,20 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         """A toast whose text is never parsed as markup (it may quote a server message or a customer). A catalog
         sentence's command in it ("log in again with `o2o login`") shows bold without its marks: the toast is then
         given as markup built from its plain parts (`screens.command_toasts`), fitted to the screen first."""
+        text, markup = self._command_toast(message, *self.size)
+        if markup:  # cut for this size: cut again from the whole when the terminal is resized while it is up
+            self._keep_whole(text, safe_text(message))
+        self.notify(text, severity=severity, timeout=timeout, markup=markup)  # type: ignore[arg-type]
+
+    def _command_toast(self, message: str, width: int, height: int) -> tuple[str, bool]:
+        """(text, markup) of `say`'s toast for a screen `width` x `height`: fitted, a command bold."""
         from screens.command_toasts import toast_text
 
-        text, markup = toast_text(message, fit=lambda safe: self._fit_toast(safe, *self.size))
-        self.notify(text, severity=severity, timeout=timeout, markup=markup)  # type: ignore[arg-type]
+        return toast_text(message, fit=lambda safe: self._fit_toast(safe, width, height))
+
+    def _keep_whole(self, shown: str, whole: str) -> None:
+        self._fitted = {**self._fitted, shown: whole}
+        self._fitted = dict(list(self._fitted.items())[-FITTED_KEPT:])
 
     def notify(
         self,
@@ -297,10 +307,13 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         """Textual breaks a toast's lines at spaces only (a run of Chinese with a time in it is cut anywhere, "，"
         can start a line): its lines are broken here as the rest of the console's, for its width now, and again
         when the terminal is resized while it is up (`on_resize`)."""
+        if markup and message in self._fitted:  # a command's toast held behind a dialog: cut for the size now
+            whole = self._fitted[message]
+            message, markup = self._command_toast(whole, *self.size)
+            self._keep_whole(message, whole)
         fitted = message if markup else self._fit_toast(message, *self.size)
         if fitted != message:  # fitted again from the whole when the terminal is resized while it is up
-            self._fitted = {**self._fitted, fitted: message}
-            self._fitted = dict(list(self._fitted.items())[-FITTED_KEPT:])
+            self._keep_whole(fitted, message)
         self._toasts.show(fitted, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def _fit_toast(self, message: str, width: int, height: int) -> str:
@@ -347,6 +360,10 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
             if not notification.markup and not notification.has_expired:
                 fitted = self._fit_toast(whole, event.size.width, event.size.height)
                 notification.message = folded_toast(fitted, event.size.width, markup=False)
+            elif given in self._fitted and not notification.has_expired:  # a command's (`say`), from its whole
+                text, markup = self._command_toast(whole, event.size.width, event.size.height)
+                notification.message = folded_toast(text, event.size.width, markup=markup)
+                notification.markup = markup
 
     def _dialog_open(self) -> bool:
         return bool(self.screen_stack) and isinstance(self.screen, ModalScreen)

@@ -52,6 +52,7 @@ from o2o_tui.live_dispatch import (
 from o2o_tui.safe_text import safe_text
 from o2o_tui.sync.ports import FleetClient
 from screens import order_format as fmt
+from screens.command_toasts import say_in
 from screens.dispatch_help import BoardHelp, help_entries
 from screens.keys import localize_bindings
 from screens.steady_keys import SteadyKeysApp
@@ -790,7 +791,7 @@ class DispatchBoard(Screen[None]):
         current = self._assigned_courier(view.order_id)
         name = safe_text(self._courier_name(current), one_line=True)
         key = "dispatch.board.returning" if view.tag == "returning" else "dispatch.board.picked_up"
-        self.app.notify(t(key, number=view.number, courier=name), severity="warning", timeout=10, markup=False)
+        say_in(self.app, t(key, number=view.number, courier=name), severity="warning", timeout=10)
         return True
 
     def _courier_name(self, courier_id: str | None) -> str:
@@ -805,7 +806,7 @@ class DispatchBoard(Screen[None]):
     def _offline_refusal(self) -> bool:
         """True (said) while the board shows this device's cache: nothing can be sent, and no courier is known."""
         if self._from_cache:
-            self.app.notify(t("dispatch.board.cache_no_action"), severity="warning", timeout=5, markup=False)
+            say_in(self.app, t("dispatch.board.cache_no_action"), severity="warning", timeout=5)
         return self._from_cache
 
     def _selected(self) -> OrderRowView | None:
@@ -813,12 +814,10 @@ class DispatchBoard(Screen[None]):
             return None
         view = self.orders_list.cursor_value
         if view is None:
-            self.app.notify(t("dispatch.board.nothing_selected"), severity="warning", timeout=3, markup=False)
+            say_in(self.app, t("dispatch.board.nothing_selected"), severity="warning", timeout=3)
             return None
         if view.order_id in self._in_flight:  # a second key on an order whose action has not come back yet
-            self.app.notify(
-                t("dispatch.board.in_flight", number=view.number), severity="warning", timeout=3, markup=False
-            )
+            say_in(self.app, t("dispatch.board.in_flight", number=view.number), severity="warning", timeout=3)
             return None
         return view
 
@@ -836,15 +835,10 @@ class DispatchBoard(Screen[None]):
         if suggestion is None:
             if current is not None:  # it has a courier: say who, and how to change that
                 name = self._courier_label(current)
-                self.app.notify(
-                    t("dispatch.board.already_assigned", number=view.number, courier=name),
-                    severity="warning",
-                    markup=False,
-                )
+                said = t("dispatch.board.already_assigned", number=view.number, courier=name)
+                say_in(self.app, said, severity="warning")
                 return
-            self.app.notify(
-                t("dispatch.board.no_suggestion", number=view.number), severity="warning", markup=False
-            )
+            say_in(self.app, t("dispatch.board.no_suggestion", number=view.number), severity="warning")
             return
         self._send([("assign", suggestion.order_id, suggestion.courier_id, current)])
 
@@ -860,12 +854,12 @@ class DispatchBoard(Screen[None]):
         if self._offline_refusal():
             return
         if self.plan is None or not self.plan.suggestions:
-            self.app.notify(t("dispatch.board.no_suggestions"), severity="warning", markup=False)
+            say_in(self.app, t("dispatch.board.no_suggestions"), severity="warning")
             return
         operations, left_out = accept_all_pairs(self.plan, self._in_flight, self._assigned_courier)
         self._send(operations)
         if left_out:  # what was not sent, and why (the "Sent" line follows once the platform answered)
-            self.app.notify(left_out_line(left_out), severity="warning", timeout=15, markup=False)
+            say_in(self.app, left_out_line(left_out), severity="warning", timeout=15)
 
     def action_assign(self) -> None:
         self._pick_courier(reassign=False)
@@ -879,9 +873,7 @@ class DispatchBoard(Screen[None]):
             return
         current = self._assigned_courier(view.order_id)
         if reassign and current is None:
-            self.app.notify(
-                t("dispatch.board.not_assigned", number=view.number), severity="warning", markup=False
-            )
+            say_in(self.app, t("dispatch.board.not_assigned", number=view.number), severity="warning")
             return
         title_key = "dispatch.board.pick_reassign" if reassign else "dispatch.board.pick_assign"
         picker = CourierPicker(
@@ -903,9 +895,7 @@ class DispatchBoard(Screen[None]):
         if view is None or self._with_its_courier(view):
             return
         if self._assigned_courier(view.order_id) is None:
-            self.app.notify(
-                t("dispatch.board.not_assigned", number=view.number), severity="warning", markup=False
-            )
+            say_in(self.app, t("dispatch.board.not_assigned", number=view.number), severity="warning")
             return
         self._send([("unassign", view.order_id, "", None)])
 
@@ -966,17 +956,15 @@ class DispatchBoard(Screen[None]):
         self._in_flight -= message.order_ids
         self._just_sent = self._just_sent | message.order_ids
         if message.done:
-            self.app.notify(
-                t("dispatch.board.sent", count=len(message.done), numbers=", ".join(message.done)),
-                markup=False,
-            )
+            numbers = ", ".join(message.done)
+            say_in(self.app, t("dispatch.board.sent", count=len(message.done), numbers=numbers))
         for text in message.refused:
-            self.app.notify(safe_text(text), severity="error", timeout=10, markup=False)
+            say_in(self.app, safe_text(text), severity="error", timeout=10)
         for text in message.unknown:
-            self.app.notify(safe_text(text), severity="warning", timeout=15, markup=False)
+            say_in(self.app, safe_text(text), severity="warning", timeout=15)
         if message.unsent:
             numbers = ", ".join(message.unsent)
-            self.app.notify(t("dispatch.board.not_sent", numbers=numbers), severity="error", timeout=10, markup=False)
+            say_in(self.app, t("dispatch.board.not_sent", numbers=numbers), severity="error", timeout=10)
         self.refresh_fleet()
 
     async def on_unmount(self) -> None:
