@@ -13,13 +13,16 @@ at, and every order at start.
 
 Screens post `PrintRequested`; the app hands it to its `ConsolePrinting` (made only when a printer is set and the
 console has a profile). Every queue and printer call runs on one thread of its own, never on the event loop: a
-printer that does not answer costs the screen nothing. The status line reads `printer_warning(app)`.
+printer that does not answer costs the screen nothing. The status line reads `printer_warning(app)`; the store
+screen's lasting printer line reads `printer_line(app)` (the printer, its paper, how it prints Chinese, its state as
+the queue last found it).
 
 The console follows settings.json while it runs: at each retry (every `RETRY_S`) it looks whether the file changed
 (a stat) and reads the `printer`, `printer_cjk` and `printer_paper` again; what waits and what prints next goes to
-the printer it names now, laid out for its paper now, said in a toast (the printer named with its paper, "58 mm"). A printer removed from the settings prints nothing more (said); one set while the
-console runs with none (or with a setting it could not use) prints from then on (said): its queue is opened then,
-and what start-up does with a printer (the purge, the slips of orders cancelled meanwhile, what waits) is done
+the printer it names now, laid out for its paper now, said in a toast saying what changed (the printer named with
+its paper, "58 mm"; the paper alone; how it prints Chinese alone). A printer removed from the settings prints nothing
+more (said); one set while the console runs with none (or with a setting it could not use) prints from then on
+(said): its queue is opened then, and what start-up does with a printer (the purge, the slips of orders cancelled meanwhile, what waits) is done
 then. The `k` Reprint and `R` Receipt keys are offered only while a printer is set (`printer_set`): the screens
 are told to ask again when that changes.
 """
@@ -37,7 +40,7 @@ from screens.console_messages import PrintRequested
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterable
-    from datetime import datetime
+    from datetime import datetime, tzinfo
     from pathlib import Path
 
     from textual.app import App
@@ -46,7 +49,14 @@ if TYPE_CHECKING:
     from o2o_tui.domain.store import Store
     from o2o_tui.printing import PrinterConfig
     from o2o_tui.printing.layout import JobKind, Op
-    from o2o_tui.printing.spool import Countermand, Countermanded, DrainResult, PrintQueue, QueueStatus
+    from o2o_tui.printing.spool import (
+        Countermand,
+        Countermanded,
+        DrainResult,
+        PrinterState,
+        PrintQueue,
+        QueueStatus,
+    )
     from screens.source import SourceChange
 
 RETRY_S = 5.0  # how often waiting jobs are tried again (and the queue file looked at: a script may add some)
@@ -94,6 +104,9 @@ class ConsolePrinting:
         self._busy = False
         self._waiting: int | None = None  # jobs waiting as last seen (None: not looked at yet)
         self.warning: PrinterWarning | None = None
+        self.state: PrinterState | None = None  # the queue's printer state as last seen (the store screen's line)
+        self._untried = False  # `state` was the printer's before the settings named another: not tried since
+        self.bad_setting: str | None = None  # a `printer` setting that names nothing printable, while none prints
         self._unsubscribe: Callable[[], None] | None = None
         self._look_again = False  # another process was sending when slips were due: look at every order again
 
@@ -285,8 +298,9 @@ class ConsolePrinting:
 
     def _follow_settings(self) -> None:
         """settings.json changed since the printer was read (a stat): read `printer`, `printer_cjk` and
-        `printer_paper` again; a new printer takes what prints from now on (said, with its paper); new paper on the
-        same printer is said as such (what waits prints laid out for it: `Job.layouts`); one removed prints nothing more (said); a setting that
+        `printer_paper` again; a new printer takes what prints from now on (said, with its paper); new paper or
+        another `printer_cjk` on the same printer is said as such (what waits prints laid out for the paper:
+        `Job.layouts`); one removed prints nothing more (said); a setting that
         names nothing printable keeps the printer in use (said); one set where there was none prints from now on
         (said), after what start-up does with a printer."""
         from o2o_tui.printing import BadTarget, printer_config
@@ -301,10 +315,12 @@ class ConsolePrinting:
         except BadTarget:
             value = str(load_settings().printer)
             if self.config is None:  # nothing printed before either: nothing prints now
+                self.bad_setting = value
                 self._say(t("printing.console.bad_printer_none", value=value), "error")
                 return
             self._say(t("printing.console.bad_printer_kept", value=value, printer=self._named()), "error")
             return
+        self.bad_setting = None
         if config == self.config:
             return
         was, self.config = self.config, config
@@ -321,11 +337,25 @@ class ConsolePrinting:
             self.purge()
             self.countermand(None)
             return
-        if config.target == was.target and config.paper_mm != was.paper_mm:  # the same printer, other paper
-            paper = t("printing.cli.paper", mm=config.paper_mm)
-            self._say(t("printing.console.paper_changed", printer=str(config.target), paper=paper), "information")
-            return
-        self._say(t("printing.console.printer_changed", printer=_with_paper(config)), "information")
+        self._say(_changed_text(was, config), "information")
+        if config.target != was.target:  # the problem last seen was the other printer's
+            self._untried = True
+
+    def line(self) -> PrinterLine | None:
+        """What the console knows of its printer now (the store screen's line): None with no printer and no
+        setting it could not use. Attributes only: the screen asks at each repaint."""
+        config = self.config
+        if config is None:
+            return PrinterLine(None, bad_setting=self.bad_setting) if self.bad_setting is not None else None
+        state = None if self._untried and not self._waiting else self.state
+        problem = state.problem if state is not None else None
+        return PrinterLine(
+            config,
+            problem=t(f"printing.problem.{problem.value}") if problem is not None else None,
+            since=state.since if state is not None and problem is not None else None,
+            waiting=self._waiting,
+            last_printed_at=state.last_printed_at if state is not None else None,
+        )
 
     def _named(self) -> str:
         return _with_paper(self.config) if self.config is not None else t("printing.console.no_printer_now")
@@ -487,6 +517,9 @@ class ConsolePrinting:
 
     def _show(self, status: QueueStatus, result: DrainResult | None) -> None:
         self._waiting = status.waiting
+        self.state = status.state
+        if result is not None:  # the printer named now was tried
+            self._untried = False
         problem = status.state.problem
         if problem is not None and status.waiting:
             warning: PrinterWarning | None = PrinterWarning(
@@ -512,10 +545,92 @@ class ConsolePrinting:
                 bar.refresh_printer()
 
 
+@dataclass(frozen=True, slots=True)
+class PrinterLine:
+    """The console's printer as the store screen names it (`ConsolePrinting.line`)."""
+
+    config: PrinterConfig | None  # None: the setting names nothing printable (`bad_setting`), nothing prints
+    problem: str | None = None  # in words, as the queue last found it
+    since: datetime | None = None  # when that problem began
+    waiting: int | None = None  # jobs waiting (None: not looked at yet)
+    last_printed_at: datetime | None = None
+    bad_setting: str | None = None
+
+
+def printer_line(app: object) -> PrinterLine | None:
+    """The console's printer now, for the store screen's printer line: None when no printer is set (nothing about
+    a printer is shown) or the console has none (a memory source)."""
+    printing = getattr(app, "printing", None)
+    return printing.line() if isinstance(printing, ConsolePrinting) else None
+
+
+def printer_line_text(line: PrinterLine, zone: tzinfo, now: datetime) -> tuple[str, tuple[str, ...]]:
+    """What the printer is ("Printer: tcp://10.0.0.9:9100, 58 mm paper, Chinese: native") and how it is now,
+    longest words first ("Printer offline since 12:41, 3 waiting", "Printer offline, 3 waiting"; "Ready: nothing
+    waiting", "Checking the printer…"); times in the store's zone (`zone`)."""
+    from o2o_tui.store_effect import at_text
+
+    config = line.config
+    if config is None:
+        named = t("printing.line.bad_setting", value=unsecret(line.bad_setting or ""))
+        return named, (t("printing.line.state.nothing_prints"), t("printing.line.state.nothing_prints_short"))
+    named = t(
+        "printing.line.printer",
+        printer=shown_target(config),
+        paper=t("printing.cli.paper", mm=config.paper_mm),
+        cjk=t(f"printing.line.cjk.{config.cjk}"),
+    )
+    if line.waiting is None:
+        return named, (t("printing.line.state.checking"),)
+    if line.problem is not None:
+        at = at_text(line.since, zone, now) if line.since is not None else "?"
+        if line.waiting:
+            words = dict(problem=line.problem, at=at, count=line.waiting)
+            return named, (t("printing.line.state.down", **words), t("printing.line.state.down_short", **words))
+        words = dict(problem=line.problem, at=at)
+        return named, (t("printing.line.state.down_idle", **words), t("printing.line.state.down_idle_short", **words))
+    if line.waiting:
+        return named, (t("printing.line.state.sending", count=line.waiting),)
+    ready = t("printing.line.state.ready")
+    if line.last_printed_at is not None:
+        return named, (t("printing.line.state.ready_printed", at=at_text(line.last_printed_at, zone, now)), ready)
+    return named, (ready,)
+
+
+def shown_target(config: PrinterConfig) -> str:
+    """The printer as the settings name it (host:port, a file's path), without what could be a secret."""
+    return unsecret(str(config.target))
+
+
+def unsecret(text: str) -> str:
+    """A printer setting shown without a user and password before an "@" ("tcp://u:pw@host" as "tcp://…@host")."""
+    scheme, sep, rest = text.partition("://")
+    if sep and "@" in rest:
+        return f"{scheme}://…@{rest.rpartition('@')[2]}"
+    return text
+
+
+def _changed_text(was: PrinterConfig, config: PrinterConfig) -> str:
+    """The toast for a printer setting changed while one prints: what changed (the printer, its paper, how it
+    prints Chinese), never "now <the same printer>" for a change of paper or Chinese alone."""
+    paper = t("printing.cli.paper", mm=config.paper_mm)
+    how = t(f"printing.console.cjk.{config.cjk}")
+    if config.target != was.target:
+        if config.cjk != was.cjk:
+            return t("printing.console.printer_changed_cjk", printer=_with_paper(config), how=how)
+        return t("printing.console.printer_changed", printer=_with_paper(config))
+    printer = shown_target(config)
+    if config.paper_mm != was.paper_mm and config.cjk != was.cjk:
+        return t("printing.console.paper_cjk_changed", printer=printer, paper=paper, how=how)
+    if config.cjk != was.cjk:
+        return t("printing.console.cjk_changed", printer=printer, how=how)
+    return t("printing.console.paper_changed", printer=printer, paper=paper)
+
+
 def _with_paper(config: PrinterConfig) -> str:
     """The printer with its paper beside it, as the console names it: "tcp://10.0.0.9:9100 (58 mm paper)"."""
     paper = t("printing.cli.paper", mm=config.paper_mm)
-    return t("printing.console.printer_paper", printer=str(config.target), paper=paper)
+    return t("printing.console.printer_paper", printer=shown_target(config), paper=paper)
 
 
 def _slip(
@@ -568,13 +683,17 @@ def start_printing(app: App[Any], profile: object) -> ConsolePrinting | None:
 
     if not isinstance(profile, Profile):
         return None
+    bad: str | None = None
     try:
         config = printer_config()
     except BadTarget as error:
+        bad = str(error)
         app.notify(
             t("printing.cli.bad_printer", value=str(error)), severity="error", timeout=15, markup=False
         )
         config = None  # a setting mended while the console runs is followed
     printing = ConsolePrinting(app, config, profile_cache_dir(profile))
+    if bad is not None:
+        printing.bad_setting = bad  # the store screen's printer line says nothing prints, and why
     printing.start()
     return printing

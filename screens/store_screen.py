@@ -1,6 +1,8 @@
 """`s`: the store's state and what it means right now ("Closed until 14:30 (paused), orders refused"), the actions
 open / pause / busy, the opening hours per weekday with dated exceptions (holidays), and auto-accept (`u` on/off,
-`c` the daily cap, `t` this console as the printing station; "12 of 50 auto-accepted today").
+`c` the daily cap, `t` this console as the printing station; "12 of 50 auto-accepted today"), and the kitchen
+printer while one is set: its target, paper and Chinese printing, and whether it prints now
+(`screens.printing.printer_line`; "Printer offline since 12:41, 3 waiting").
 
 Every change goes through the source like an order action (the outbox when the sync engine is wired in):
 `store.status` with a `StoreStatusBody`, `store.hours` with the whole `HoursBody` (the shown hours with one day or
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import msgspec
+from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -44,6 +47,7 @@ from screens.console_messages import ShowHelp
 from screens.dialogs import Dialog, NumberPrompt, SteadyAsciiInput, SteadyInput
 from screens.keys import localize_bindings
 from screens.order_format import ellipsis, fit
+from screens.printing import PrinterLine, printer_line, printer_line_text
 from screens.source import ActionRefused, LinkState, link_up
 from screens.widgets.folded_text import FoldedText
 from screens.widgets.footer import KeyFooter
@@ -71,6 +75,27 @@ class Clamped(FoldedText):
             return folded
         last = fit(lines[self._most - 1].plain + ellipsis(), width).rstrip()  # the word that does not fit goes
         return Content("\n").join([*lines[: self._most - 1], Content(last)])
+
+
+class PrinterLines(FoldedText):
+    """The printer line (`screens.printing.printer_line_text`): what the printer is, in at most two lines (cut with
+    "…": a long file path), then how it is now on one line, in shorter words when the longer do not fit (40
+    columns): three lines at most, so the opening hours keep their rows on a small screen."""
+
+    def __init__(self, named: str, states: tuple[str, ...], *, bold: bool = False) -> None:
+        super().__init__(Content("\n".join((named, states[0]))))
+        self._named = Clamped(Content(named), 2)
+        self._states = states
+        self._bold = bold
+
+    def at(self, width: int) -> Content:
+        if self._folded is None or self._folded[0] != width:
+            state = next((text for text in self._states if cell_len(text) <= width), self._states[-1])
+            shown = Clamped(Content(state), 1).at(width)
+            if self._bold:
+                shown = shown.stylize("bold")
+            self._folded = (width, Content("\n").join([self._named.at(width), shown]))
+        return self._folded[1]
 
 
 class TextPrompt(Dialog[str | None]):
@@ -165,8 +190,13 @@ def _checker(parse: Callable[[str], object]) -> Callable[[str], str | None]:
 
 class StoreScreen(Screen[None]):
     CSS_PATH = Path(__file__).with_name("store_screen.tcss")
-    # the default preparation time's line, under auto-accept's (store_screen.tcss is the other lines')
-    DEFAULT_CSS = "StoreScreen #prep-time { height: auto; max-height: 2; padding: 0 1; }"
+    # the default preparation time's line, under auto-accept's, and the printer's (store_screen.tcss is the others')
+    DEFAULT_CSS = """
+    StoreScreen #prep-time { height: auto; max-height: 2; padding: 0 1; }
+    StoreScreen #printer { height: auto; max-height: 3; padding: 0 1; margin-top: 1; }
+    StoreScreen.-narrow #printer { margin-top: 0; }
+    StoreScreen #printer.-down { color: $text-error; }
+    """
     BINDINGS = [
         Binding("escape,backspace", "back", "ui.key.back", id="store.back"),
         Binding("question_mark", "help", "ui.key.help", id="store.help"),
@@ -208,6 +238,8 @@ class StoreScreen(Screen[None]):
         yield Static(id="store-effect")
         yield Static(id="auto-accept")  # "Auto-accept: on, 12 of 50 auto-accepted today" and the station
         yield Static(id="prep-time")  # "Preparation time: 15 min": what an accept promises when the items set none
+        # the kitchen printer, with its paper and how it prints Chinese, and whether it prints now (none: no printer)
+        yield Static(id="printer")
         yield Static(id="hours-title")
         yield OptionList(id="hours")
         yield StatusBar(id="status")
@@ -230,9 +262,12 @@ class StoreScreen(Screen[None]):
         found = effect(store, now) if store is not None else None
         text = effect_text(found, store_zone(store), now) if found is not None else t("store_screen.loading")
         auto_text = self._auto_accept_text(store, now)
+        printer = printer_line(self.app)
+        printer_text = printer_line_text(printer, store_zone(store), now) if printer is not None else None
         shown = (
             text,
             auto_text,
+            printer_text,
             None if store is None else (store.name, store.timezone),
             None if store is None else (store.opening_hours, store.hours_exceptions),
             None if store is None else store.default_prep_minutes,
@@ -247,6 +282,7 @@ class StoreScreen(Screen[None]):
         self.query_one("#auto-accept", Static).update(Content(auto_text))
         prep = "" if store is None else t("store_screen.prep_time.line", minutes=store.default_prep_minutes)
         self.query_one("#prep-time", Static).update(Clamped(Content(prep), 2))
+        self._show_printer(printer, printer_text)
         for state in StoreState:
             effect_line.set_class(found is not None and found.state is state, f"-{state.value.lower()}")
         if store is None:
@@ -257,6 +293,18 @@ class StoreScreen(Screen[None]):
         name.update(Clamped(Content(t("store_screen.title", name=safe_text(store.name, one_line=True))), 1))
         title.update(FoldedText(Content(self._hours_title(store))))
         self._fill_hours(store)
+
+    def _show_printer(self, printer: PrinterLine | None, text: tuple[str, tuple[str, ...]] | None) -> None:
+        """The printer line: what the printer is, then how it is now (red while it cannot print); nothing with no
+        printer set."""
+        line = self.query_one("#printer", Static)
+        line.display = text is not None
+        if printer is None or text is None:
+            return
+        named, states = text
+        down = printer.config is None or printer.problem is not None
+        line.update(PrinterLines(named, states, bold=down))
+        line.set_class(down, "-down")
 
     def _auto_accept_text(self, store: Store | None, now: datetime) -> str:
         if store is None:
