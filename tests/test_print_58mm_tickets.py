@@ -106,7 +106,7 @@ def test_the_double_size_marks_stay_whole_on_58mm(lang: str) -> None:
         "duplicate": duplicate_slip(_beans_order(), store, FROZEN_NOW, width=32),
     }
     words = {
-        "en": {"ticket": "CANCELLED", "receipt": "CANCELLED", "refused": "ACCEPT REFUSED", "duplicate": "DUPLICATE TICKET"},
+        "en": {"ticket": "CANCELLED", "receipt": "CANCELLED", "refused": "REFUSED", "duplicate": "DUPLICATE"},
         "zh": {"ticket": "已取消", "receipt": "已取消", "refused": "接单被拒", "duplicate": "重复小票"},
     }[lang]  # fmt: skip
     for kind, ops in layouts.items():
@@ -116,6 +116,7 @@ def test_the_double_size_marks_stay_whole_on_58mm(lang: str) -> None:
         assert marks, (kind, printed.big)  # the words whole on one double-size line ...
         assert all(line.strip("* ") == words[kind] for line in marks), (kind, printed.big)
         assert all(line.count("*") % 2 == 0 for line in marks)  # ... and never a line of stars alone
+        assert all(line.startswith("***") and line.endswith("***") for line in marks)  # the short form's stars
         assert "***" not in printed.big and "*** CANCELLED" not in printed.big, (kind, printed.big)
     wide = _paper(kitchen_ticket(order, store, FROZEN_NOW, width=48), 48)  # 80 mm: the stars as before
     assert ("*** CANCELLED ***" if lang == "en" else "*** 已取消 ***") in wide.big

@@ -112,15 +112,36 @@ _ITEM_INDENT = "    "
 
 
 def _two_sides(left: str, right: str, width: int, *, bold: bool = False, indent: str = "") -> list[TextOp]:
-    """`left` and `right` on one line, `right` at the right edge (on a line of its own if they do not fit). The
-    right side is its own field, so that each way of printing puts it at the edge (`render.py`). `indent` leads
-    the lines after the first (an item's)."""
-    room = width - cell_len(right) - 1
-    pieces = _wrap(left, max(8, room), indent)
-    ops = [TextOp(piece, bold=bold) for piece in pieces[:-1]]
+    """`left` and `right` on one line, `right` at the right edge. A `left` too long for one line wraps at the full
+    width, and `right` ends its last line: where that line has no room for it, its last words go down to a line
+    of their own beside `right` (on a line of its own only if no break leaves room for it). The right side is its
+    own field, so that each way of printing puts it at the edge (`render.py`). `indent` leads the lines after the
+    first (an item's)."""
+    pieces = _wrap(left, width, indent)
     if cell_len(pieces[-1]) + 1 + cell_len(right) <= width:
-        return [*ops, TextOp(pieces[-1], bold=bold, right=right)]
-    return [*ops, TextOp(pieces[-1], bold=bold), TextOp("", bold=bold, right=right)]
+        return [*(TextOp(piece, bold=bold) for piece in pieces[:-1]), TextOp(pieces[-1], bold=bold, right=right)]
+    lead = indent if len(pieces) > 1 else ""  # the last line's own indent
+    split = _last_words(pieces[-1][len(lead) :], width - cell_len(indent) - 1 - cell_len(right))
+    if split is None:
+        return [*(TextOp(piece, bold=bold) for piece in pieces), TextOp("", bold=bold, right=right)]
+    head, tail = split
+    ops = [TextOp(piece, bold=bold) for piece in [*pieces[:-1], lead + head]]
+    return [*ops, TextOp(indent + tail, bold=bold, right=right)]
+
+
+def _last_words(text: str, room: int) -> tuple[str, str] | None:
+    """`text` cut in two where a line may break (`text_fold`: at a space, between two Chinese characters, never
+    inside a word), the second part as short as can be and at most `room` cells; None if there is no such cut."""
+    from o2o_tui.text_fold import break_offsets, can_break_before
+
+    for cells in range(cell_len(text) - 1, 0, -1):  # the first line as full as it can be
+        cuts = break_offsets(text, cells)
+        if not cuts or not (text[cuts[0] - 1].isspace() or can_break_before(text, cuts[0])):
+            continue  # a word cut at the edge
+        head, tail = text[: cuts[0]].rstrip(), text[cuts[0] :].strip()
+        if head and tail and cell_len(tail) <= room:
+            return head, tail
+    return None
 
 
 def _large(text: str, size: Size, width: int, *, bold: bool = False, align: Align = Align.CENTER) -> list[TextOp]:
@@ -130,10 +151,26 @@ def _large(text: str, size: Size, width: int, *, bold: bool = False, align: Alig
     return [TextOp(piece, size=size, bold=bold, align=align) for piece in _wrap(text, width // int(size))]
 
 
-def _mark(text: str, width: int) -> list[TextOp]:
+def _banner_words(key: str, room: int) -> str:
+    """A double-size banner's words: the catalog's for `key`, or its short form (`key.short`, "***CANCELLED***",
+    "Don't make twice") when they take more than `room` cells (58 mm paper's 16 at double size), so that the
+    banner prints whole, stars and all, where 80 mm prints the full one."""
+    full = t(key)
+    return full if cell_len(full) <= room else t(f"{key}.short")
+
+
+def _banner(key: str, width: int) -> list[TextOp]:
+    """A double-size bold banner such as "Do not prepare twice" (`_banner_words`: its short form on paper too
+    narrow for it), whole words on each line if even that one does not fit."""
+    return _large(_banner_words(key, width // int(Size.DOUBLE)), Size.DOUBLE, width, bold=True)
+
+
+def _mark(key: str, width: int) -> list[TextOp]:
     """A mark such as "*** CANCELLED ***" at double size and bold, whole on its line: on paper too narrow for it
-    (58 mm's 16 double-size cells) with fewer stars, or none ("CANCELLED"), never "*** CANCELLED" / "***"."""
+    (58 mm's 16 double-size cells) the catalog's short form ("***CANCELLED***"); should that not fit either, with
+    fewer stars, or none ("CANCELLED"), never "*** CANCELLED" / "***"."""
     room = width // int(Size.DOUBLE)
+    text = _banner_words(key, room)
     core = text.strip("* ")
     stars = len(text) - len(text.lstrip("*"))
     tries = [text, *(f"{'*' * count} {core} {'*' * count}" for count in range(stars - 1, 0, -1)), core]
@@ -236,7 +273,7 @@ def kitchen_ticket(
         ops.append(TextOp(t("printing.ticket.pickup_code", code=clean(code)), align=Align.CENTER))
         ops.append(QrOp(clean(code)))
     if cancelled:  # the foot of the ticket too: the end a cook tears off and spikes
-        ops.extend(_mark(t("printing.cancelled.mark"), width))
+        ops.extend(_mark("printing.cancelled.mark", width))
     ops.append(CutOp())
     return ops
 
@@ -294,7 +331,7 @@ def receipt(order: Order, store: Store | None, now: datetime, *, width: int = WI
     else:
         ops.extend(TextOp(piece, align=Align.CENTER) for piece in _wrap(words, width))
     if cancelled:
-        ops.extend(_mark(t("printing.cancelled.mark"), width))
+        ops.extend(_mark("printing.cancelled.mark", width))
     ops.append(TextOp(_local(now, zone).strftime("%Y-%m-%d %H:%M"), align=Align.CENTER))
     ops.append(CutOp())
     return ops
@@ -342,7 +379,7 @@ def cancel_reason(order: Order) -> str:
 def cancelled_mark(order: Order, width: int = WIDTH, *, kitchen: bool) -> list[Op]:
     """The block a cancelled order's ticket or receipt starts with: CANCELLED large, "do not prepare" on the
     kitchen's, and who cancelled it and why."""
-    ops: list[Op] = [*_mark(t("printing.cancelled.mark"), width)]
+    ops: list[Op] = [*_mark("printing.cancelled.mark", width)]
     if kitchen:
         ops.extend(_large(t("printing.cancelled.do_not_prepare"), Size.DOUBLE, width, bold=True))
     ops.extend(_large(cancel_reason(order), Size.NORMAL, width, bold=True))
@@ -367,7 +404,7 @@ def cancel_slip(
     zone = _zone(store)
     mark = "printing.slip.refused" if refused else "printing.cancelled.mark"
     ops: list[Op] = [*_large(order.display_number, Size.HUGE, width, bold=True)]
-    ops.extend(_mark(t(mark), width))
+    ops.extend(_mark(mark, width))
     ops.extend(_large(t("printing.cancelled.do_not_prepare"), Size.DOUBLE, width, bold=True))
     ops.extend(_large(t(f"ui.type.{order.type.value}"), Size.NORMAL, width))
     ops.extend(TextOp(text, bold=True) for text in _wrap(clean(reason), width))
@@ -400,8 +437,8 @@ def duplicate_slip(
     ticket printed before setting this one aside: never the kitchen's only ticket thrown away on a guess."""
     zone = _zone(store)
     ops: list[Op] = [*_large(order.display_number, Size.HUGE, width, bold=True)]
-    ops.extend(_mark(t("printing.slip.duplicate"), width))
-    ops.extend(_large(t("printing.slip.not_twice"), Size.DOUBLE, width, bold=True))
+    ops.extend(_mark("printing.slip.duplicate", width))
+    ops.extend(_banner("printing.slip.not_twice", width))
     ops.extend(_large(t(f"ui.type.{order.type.value}"), Size.NORMAL, width))
     ready = _local(order.promised_ready_at, zone).strftime("%H:%M") if order.promised_ready_at else None
     if stood_printed:
