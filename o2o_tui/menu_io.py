@@ -5,13 +5,21 @@ body's rules, unknown fields refused, every problem named by its path).
 
 CSV is one row per item, the columns of `CSV_COLUMNS` (the README lists them), written as UTF-8 with a byte-order
 mark (what a spreadsheet needs to open UTF-8 rather than guess a legacy code page) and CRLF line ends. Read as
-UTF-8 with or without the mark, else GB18030 (what a Chinese spreadsheet saves). A sheet read back needs a price, a
+UTF-8 with or without the mark, else GB18030 (what a Chinese spreadsheet saves) when the whole file reads as it and
+looks like it: a file partly UTF-8 (a row pasted from a GB18030 sheet) or in a Western code page (Latin-1) is
+refused where it stops being one encoding (`decode_sheet`). A sheet read back needs a price, a
 name and a category column (`_REQUIRED_COLUMNS`), in any order; a column it leaves out keeps what the `base` menu
 has. The sheet is the whole item list of the menu (unless `partial`: then the items no row names stay): an item
 left out of the sheet is deleted; a row with an empty `item_id` is the base item of its names in its category (one
 no row names by id), else a new item, so a file imported twice is the same menu; without an `item_id` column a
 row is the base item of the same names (if just one; of several, the one in the row's category); where names say
-which item a row is, the same names twice in one category are refused like an id twice. A whole sheet's new id on
+which item a row is, the same names twice in one category are refused like an id twice. Names found by one of
+them (the Chinese name, or the English one, where the row and the menu both have it; just one item or category
+with it, and no other row naming that item by all its names) are that item or category renamed: an English column
+added to a Chinese sheet, or a typo in one language, keeps the ids (a category's rows whose names then differ are
+refused). A new item's or category's id is made from its names (`_Sheet._new_id`), never counted from the ids the
+menu has now: a dish a sheet deleted does not lend its id, with its orders, to the next new one. A whole sheet with
+no rows under its header (an export that failed) is refused unless `allow_empty`: it would delete every item. A whole sheet's new id on
 a row with the names of an item of its category the sheet deletes is a mistyped id, refused. Problems are placed
 at the row as a spreadsheet numbers it (`ImportProblem.row`), not the text line (a cell may hold line breaks);
 empty columns after the header's last name (Excel, WPS) are ignored.
@@ -36,6 +44,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import csv
+import hashlib
 import io
 import json
 import re
@@ -44,7 +53,7 @@ from typing import Any
 
 import msgspec
 
-from o2o_tui.domain.limits import CURRENCY_PATTERN, ID_PATTERN, blank
+from o2o_tui.domain.limits import CURRENCY_PATTERN, ID_PATTERN, QUANTITY_MAX, blank
 from o2o_tui.domain.menu import Availability, Category, Item, Menu, Names, Option, localized
 from o2o_tui.domain.menu_rules import Problem, item_problems, menu_problems, problem_text
 from o2o_tui.domain.money import Money, format_money
@@ -297,6 +306,14 @@ def _structure_problems(body: object) -> tuple[list[tuple[str, str]], list[str],
                 parent.pop(steps[-1], None)  # an optional value left out reads as its default
                 dropped.add((_path_of(steps[:-1]), steps[-1]))
                 continue
+        if missing and isinstance(container, dict):
+            # a required value missing or unreadable (said above): a stand-in of its kind takes its place, so the
+            # entity's other values are still checked in this go, not once this one is mended
+            stand_in = _stand_in(body, steps, missing.group(1), len(set_aside))
+            if stand_in is not None:
+                container[missing.group(1)] = stand_in
+                set_aside.append(_join(path, missing.group(1)))
+                continue
         aside = _set_aside(body, steps)
         if aside is None:
             break
@@ -350,6 +367,28 @@ def _set_aside(body: object, steps: list[str | int]) -> str | None:
             entities[position] = stand_in
             return _path_of(steps[: index + 1])
     return None
+
+
+def _stand_in(body: object, steps: list[str | int], key: str, count: int) -> object | None:
+    """A value for the required `key` of the object at `steps` (an entity, or an entity's `price`) that reads and
+    breaks no rule of its own (the rules at its path are not said: it is not the file's), or None (put the entity
+    aside)."""
+    currency = body.get("currency") if isinstance(body, dict) else None
+    currency = currency if isinstance(currency, str) and _is_currency(currency) else "CNY"
+    if steps and steps[-1] == "price":
+        return {"amount": 0, "currency": currency}.get(key)
+    if len(steps) < 2 or steps[-2] not in _STRUCT_KINDS or not isinstance(steps[-1], int):
+        return None
+    stand_ins: dict[str, object] = {
+        "id": f"_set_aside_{count}",
+        "name": "_",
+        "price": {"amount": 0, "currency": currency},
+        "items": [],
+        "options": [],
+        "min": 0,
+        "max": QUANTITY_MAX,
+    }
+    return stand_ins.get(key)
 
 
 def _is_currency(text: str) -> bool:
@@ -541,6 +580,16 @@ def _cells_name(zh: str | None, en: str | None, single: str, names: Names) -> bo
     return any((zh is None or zh == have_zh) and (en is None or en == have_en) for have_zh, have_en in pairs)
 
 
+def _one_names(single: str, names: Names) -> set[tuple[str, str]]:
+    """("zh", text) and ("en", text) for each name a text has in a sheet's column (an older single text: in either,
+    as sheets exported before had it in both)."""
+    zh, en = _text_cells(single, names)
+    found = {("zh", zh), ("en", en)}
+    if names == Names():
+        found.add(("en", single))
+    return {(language, text) for language, text in found if not blank(text)}
+
+
 def _merged(zh: str | None, en: str | None, old: tuple[str, Names] | None) -> tuple[str, Names]:
     """A text (its single `name` and per-language `names`) from its zh and en cells (None: no such column) over the
     menu's `old` one: each column changes only its language, and a column left out or as exported keeps it."""
@@ -619,21 +668,63 @@ def export_csv(menu: Menu, zone: tzinfo | None = None) -> bytes:
 
 
 def decode_sheet(data: bytes) -> str:
-    """The text of a CSV file: UTF-8 (with or without a BOM), else GB18030; else `MenuImportError` naming
-    where the first byte that is neither sits."""
+    """The text of a CSV file: UTF-8 (with or without a BOM), else GB18030 when the whole file reads as it and
+    looks like it; else `MenuImportError` naming where the file stops being one encoding: the first byte that is
+    not UTF-8 of a file partly UTF-8 (one row pasted from a GB18030 sheet), or of one in a Western code page
+    (Latin-1 "Crème brûlée", which GB18030 reads as Chinese nobody wrote), or that is neither."""
     _too_big(data)
     if data.startswith(BOM):
         data = data[len(BOM) :]
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as utf8_error:
+        line, column = _line_column(data, utf8_error.start)
+        byte = f"0x{data[utf8_error.start]:02X}"
         try:
-            return data.decode("gb18030").removeprefix("\ufeff")
+            text = data.decode("gb18030").removeprefix("\ufeff")
         except UnicodeDecodeError:
-            line, column = _line_column(data, utf8_error.start)
-            byte = data[utf8_error.start]
-            message = t("menu_cli.error.encoding", byte=f"0x{byte:02X}")
-            raise MenuImportError([ImportProblem(line, column, message)]) from None
+            text = None
+        if (utf8_line := _utf8_line(data)) is not None:
+            message = t("menu_cli.error.encoding_mixed", byte=byte, utf8_line=utf8_line)
+        elif text is None:
+            message = t("menu_cli.error.encoding", byte=byte)
+        elif _western_letters(data):
+            message = t("menu_cli.error.encoding_western", byte=byte)
+        else:
+            return text
+        raise MenuImportError([ImportProblem(line, column, message)]) from None
+
+
+_GB18030_CHAR = re.compile(rb"[\x81-\xfe][\x30-\x39][\x81-\xfe][\x30-\x39]|[\x81-\xfe][\x40-\x7e\x80-\xfe]")
+
+
+def _utf8_line(data: bytes) -> int | None:
+    """A line of UTF-8 text (beyond ASCII) in a file that is not all UTF-8, when the file is mostly that: at least
+    as many of its lines beyond ASCII read as UTF-8 as do not, two characters of three bytes at least (a GB18030
+    line reads as UTF-8 by chance a few times in a hundred, and a file of such lines never mostly). None: the file
+    is not UTF-8 in part."""
+    good: list[int] = []
+    bad = good_bytes = 0
+    for number, text_line in enumerate(data.split(b"\n"), 1):
+        beyond = sum(1 for byte in text_line if byte >= 0x80)
+        if not beyond:
+            continue
+        try:
+            text_line.decode("utf-8")
+        except UnicodeDecodeError:
+            bad += 1
+        else:
+            good.append(number)
+            good_bytes += beyond
+    return good[0] if good and len(good) >= bad and good_bytes >= 6 else None
+
+
+def _western_letters(data: bytes) -> bool:
+    """Whether every character GB18030 reads beyond ASCII is a byte of a Western code page's letters (0xC0 and
+    up) before an ASCII one: "Crème" in Latin-1 reads as "Cr" and a rare ideograph, never as the two-byte
+    characters a Chinese sheet is written in."""
+    found = [match.group() for match in _GB18030_CHAR.finditer(data)]
+    return bool(found) and all(len(char) == 2 and char[0] >= 0xC0 and char[1] < 0x80 for char in found)
 
 
 class _Row(msgspec.Struct):
@@ -739,6 +830,8 @@ class _Sheet:
         self.category_cells: dict[str, tuple[int, str | None, str | None]] = {}
         self.new_by_names: dict[tuple[str | None, str | None], str] = {}
         self.names_index: dict[tuple[str | None, str | None], list[str]] | None = None
+        self.one_name_index: dict[tuple[str, str], list[str]] | None = None
+        self.exactly_named: set[str] = set()  # the menu's items a row without an id names by all its names
         self.seen_ids: dict[str, int] = {}
         # (category, folded zh and en) -> the first line with them, and whether its names said which item it is
         self.seen_names: dict[tuple[str, tuple[str, str]], tuple[int, bool]] = {}
@@ -754,12 +847,19 @@ class _Sheet:
         self.bad_cells.add((line, column))
         self.problems.append(ImportProblem(line, column, message, field))
 
-    def _new_id(self, prefix: str, taken: set[str]) -> str:
-        number = len(taken) + 1
-        while f"{prefix}-{number}" in taken:
+    def _new_id(self, prefix: str, taken: set[str], zh: str | None, en: str | None) -> str:
+        """A new item's or category's id, made from its names (`item-` and 8 hex digits of their hash; `-2`, `-3`
+        after it while taken): never a number counted from the ids the menu has now, which gave a deleted item's
+        id to the next new one, another dish under the id of orders already made (and the day report the two
+        dishes as one). The same names make the same id, so a sheet read twice is the same menu."""
+        names = "\x1f".join(" ".join((text or "").split()) for text in (zh, en))
+        made = f"{prefix}-{hashlib.sha256(names.encode()).hexdigest()[:8]}"
+        number = 1
+        while (f"{made}-{number}" if number > 1 else made) in taken:
             number += 1
-        taken.add(f"{prefix}-{number}")
-        return f"{prefix}-{number}"
+        made = f"{made}-{number}" if number > 1 else made
+        taken.add(made)
+        return made
 
     def add(self, row: _Row) -> None:
         cells, line = row.cells, row.line
@@ -804,9 +904,10 @@ class _Sheet:
                 self._mistyped_id(line, category_id, given, cells)
                 return given
             found = self._item_by_names(cells, category_id, same_category=True)
-            return found or self._new_id("item", self.taken)
+            return found or self._new_id("item", self.taken, cells.get("name_zh"), cells.get("name_en"))
         self._name_twice(line, category_id, cells)
-        return self._item_by_names(cells, category_id) or self._new_id("item", self.taken)
+        found = self._item_by_names(cells, category_id)
+        return found or self._new_id("item", self.taken, cells.get("name_zh"), cells.get("name_en"))
 
     def _mistyped_id(self, line: int, category_id: str | None, given: str, cells: dict[str, str]) -> None:
         """A whole sheet's new id whose names are those of an item of the row's category that no row names by
@@ -831,7 +932,16 @@ class _Sheet:
                 return None
             category_id = self._category_by_names(zh, en) or self.new_by_names.get((zh, en)) or ""
             if not category_id:
-                category_id = self._new_id("category", set(self.order))
+                # one name the menu has (an English column added to a Chinese sheet, a typo in one language): that
+                # category, renamed; a new one of the sheet by one name is its rows' names differing (refused)
+                found = self._categories_by_a_name(zh, en)
+                if len(found) > 1:
+                    ids = ", ".join(found)
+                    self.problem(line, "category_name_zh", t("menu_cli.error.category_two_matches", ids=ids))
+                    return None
+                category_id = found[0] if found else ""
+            if not category_id:
+                category_id = self._new_id("category", set(self.order), zh, en)
                 self.new_by_names[(zh, en)] = category_id
         elif category_id not in self.items and (not named or self._category_by_names(zh, en) is not None):
             # a new id needs names, and names of its own: the menu's own names under another id is a mistyped id
@@ -851,6 +961,17 @@ class _Sheet:
             if _cells_name(zh, en, category.name, category.names):
                 return category.id
         return None
+
+    def _categories_by_a_name(self, zh: str | None, en: str | None) -> list[str]:
+        """The categories (of the menu, else new ones of the sheet) with the row's Chinese name or its English one,
+        where the row gives it."""
+        base = [(category.id, _one_names(category.name, category.names)) for category in self.base.categories]
+        for texts in (base, [(new_id, {("zh", z), ("en", e)}) for (z, e), new_id in self.new_by_names.items()]):
+            wanted = {("zh", zh), ("en", en)}
+            found = [entity_id for entity_id, names in texts if wanted & {n for n in names if not blank(n[1] or "")}]
+            if found:
+                return list(dict.fromkeys(found))
+        return []
 
     def _name_twice(self, line: int, category_id: str | None, cells: dict[str, str], by_name: bool = True) -> None:
         """Where a row's names say which item it is (no item_id column, or an empty item_id cell), the same names
@@ -880,16 +1001,32 @@ class _Sheet:
                     self.names_index.setdefault(indexed, []).append(item.id)
         return self.names_index.get((cells.get("name_zh"), cells.get("name_en")), [])
 
+    def _base_ids_by_a_name(self, cells: dict[str, str]) -> list[str]:
+        """The menu's items with the row's Chinese name or its English one (where the row gives it)."""
+        if self.one_name_index is None:
+            self.one_name_index = {}
+            for item in self.base_items.values():
+                for key in _one_names(item.name, item.names):
+                    self.one_name_index.setdefault(key, []).append(item.id)
+        found = [
+            item_id
+            for language in ("zh", "en")
+            if not blank(cells.get(f"name_{language}") or "")
+            for item_id in self.one_name_index.get((language, cells[f"name_{language}"]), [])
+        ]
+        return list(dict.fromkeys(found))
+
     def _item_by_names(
         self, cells: dict[str, str], category_id: str | None, *, same_category: bool = False
     ) -> str | None:
         """The menu's one item with the row's names (not taken by an earlier row, nor named by id on any row); of
         several, or always with `same_category` (a row with an empty item_id), the one in the row's category."""
-        found = [
-            item_id
-            for item_id in self._base_ids_named(cells)
-            if item_id not in self.seen_ids and item_id not in self.named_ids
-        ]
+        named = self._base_ids_named(cells)
+        if not named:
+            # by one name the row and the item both have (an English column added to a Chinese sheet): the item,
+            # renamed, when just one has it; not one another row names by both names
+            named = [item_id for item_id in self._base_ids_by_a_name(cells) if item_id not in self.exactly_named]
+        found = [item_id for item_id in named if item_id not in self.seen_ids and item_id not in self.named_ids]
         if len(found) > 1 or same_category:
             found = [item_id for item_id in found if self.base_category[item_id] == category_id]
         return found[0] if len(found) == 1 else None
@@ -1090,22 +1227,32 @@ class SheetImport(msgspec.Struct, frozen=True):
     lines: dict[str, int]  # item id -> its row's line (an item a partial sheet left alone is not here)
 
 
-def import_csv(data: bytes, base: Menu, currency: str | None = None, *, partial: bool = False) -> Menu:
+def import_csv(
+    data: bytes, base: Menu, currency: str | None = None, *, partial: bool = False, allow_empty: bool = False
+) -> Menu:
     """`base` with its items replaced by the sheet's rows (see the module docstring), checked like a publish in
     `currency` (default: the base menu's); raises `MenuImportError` listing every problem, line and column. With
-    `partial` the rows change or add the items they name and every other item stays."""
-    return read_csv(data, base, currency, partial=partial).menu
+    `partial` the rows change or add the items they name and every other item stays. A whole sheet with no rows
+    under its header (an export that failed) is refused unless `allow_empty`: it would empty the menu."""
+    return read_csv(data, base, currency, partial=partial, allow_empty=allow_empty).menu
 
 
-def read_csv(data: bytes, base: Menu, currency: str | None = None, *, partial: bool = False) -> SheetImport:
+def read_csv(
+    data: bytes, base: Menu, currency: str | None = None, *, partial: bool = False, allow_empty: bool = False
+) -> SheetImport:
     """`import_csv`, with the line each item came from (to name it in what the import says)."""
     problems: list[ImportProblem] = []
     text = decode_sheet(data)
     header, rows = _rows(text, problems, partial)
+    if not rows and not problems and not partial and not allow_empty and any(c.items for c in base.categories):
+        raise MenuImportError([ImportProblem(0, 0, t("menu_cli.error.no_rows"))])
     sheet = _Sheet(base, problems, header, partial)
     sheet.named_ids.update(row.cells.get("item_id", "").strip() for row in rows)
     sheet.named_ids.discard("")
     sheet.taken.update(sheet.named_ids)  # a new row's id must not take a later one
+    for row in rows:  # an item a row names by all its names is that row's, never another's by one name
+        if not row.cells.get("item_id", "").strip():
+            sheet.exactly_named.update(sheet._base_ids_named(row.cells))
     for row in rows:
         sheet.add(row)
     if partial:

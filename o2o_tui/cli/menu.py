@@ -289,14 +289,14 @@ def _read_file(path: Path) -> bytes:
 
 
 def _imported(
-    data: bytes, kind: str, base: Any, currency: str, partial: bool = False
+    data: bytes, kind: str, base: Any, currency: str, partial: bool = False, allow_empty: bool = False
 ) -> tuple[Any, dict[str, int]]:
     """`base` with the file's content and the CSV line of each item a row named, or exit 2 listing every problem
     (line and column)."""
     from o2o_tui import menu_io
 
     try:
-        menu, lines = _parsed(data, kind, base, currency, partial)
+        menu, lines = _parsed(data, kind, base, currency, partial, allow_empty)
     except menu_io.MenuImportError as error:
         raise _refused_file(error.problems) from None
     for entity_id, name, printed in menu_io.unreadable_on_tickets(menu):  # taken, but the kitchen is told
@@ -304,14 +304,17 @@ def _imported(
     return menu, lines
 
 
-def _parsed(data: bytes, kind: str, base: Any, currency: str, partial: bool) -> tuple[Any, dict[str, int]]:
-    """`base` with the file's content, and the CSV line of each item a row named; raises MenuImportError."""
+def _parsed(
+    data: bytes, kind: str, base: Any, currency: str, partial: bool, allow_empty: bool = False
+) -> tuple[Any, dict[str, int]]:
+    """`base` with the file's content, and the CSV line of each item a row named; raises MenuImportError (a sheet
+    with no rows too, unless `allow_empty`: an export that failed would empty the menu)."""
     import msgspec
 
     from o2o_tui import menu_io
 
     if kind == "csv":
-        sheet = menu_io.read_csv(data, base, currency, partial=partial)
+        sheet = menu_io.read_csv(data, base, currency, partial=partial, allow_empty=allow_empty)
         return sheet.menu, sheet.lines
     whole = menu_io.import_json(data, currency)
     return msgspec.structs.replace(base, categories=whole.categories, option_groups=whole.option_groups), {}
@@ -797,6 +800,7 @@ def import_file(
     partial: bool = typer.Option(False, "--partial", help=t("menu_cli.option.partial")),
     discard_draft: bool = typer.Option(False, "--discard-draft", help=t("menu_draft.option.discard_draft")),
     allow_warnings: bool = typer.Option(False, "--allow-warnings", help=t("menu.import.option.allow_warnings")),
+    allow_empty: bool = typer.Option(False, "--allow-empty", help=t("menu_cli.option.allow_empty")),
     online: bool = OnlineOption,
     profile: str | None = ProfileOption,
     as_json: bool = JsonOption,
@@ -835,12 +839,12 @@ def import_file(
         else:
             draft = _working_draft(cache, published, save=False)
         currency = store.currency if store is not None else published.currency
-        imported, lines = _imported(data, kind, draft.menu, currency, partial)
+        imported, lines = _imported(data, kind, draft.menu, currency, partial, allow_empty)
         if kind == "csv" and sheet_category_order_differs(imported, lines):  # said once: the sheet cannot do it
             warn(t("menu_cli.import.category_order"), "category_order")
         # an earlier import's rows the platform refused are kept to publish again, never with another file
         left = _left_over(
-            cache, draft, published, imported, lambda base: _parsed(data, kind, base, currency, partial)[0]
+            cache, draft, published, imported, lambda base: _parsed(data, kind, base, currency, partial, allow_empty)[0]
         )
         if left:
             raise _refuse_unsent(left)

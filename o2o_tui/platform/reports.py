@@ -227,9 +227,10 @@ def compute(store: Store, day: date, docs: list[bytes], now: datetime) -> DayRep
     prep: list[float] = []
     cancels: Counter[tuple[str, str]] = Counter()
     refusals: Counter[str] = Counter()
-    quantity: Counter[str] = Counter()
-    item_revenue: Counter[str] = Counter()
-    names: dict[str, str] = {}
+    # per (item id, name as sold): a store's menu may have given one id to another dish since (an older import
+    # reused the id of a deleted item), so two names under one id are two dishes, never one under the first name
+    quantity: Counter[tuple[str, str]] = Counter()
+    item_revenue: Counter[tuple[str, str]] = Counter()
     placed = completed = done = cancelled = refused = still_open = gross = refunds = refunded_today = 0
     for doc in docs:
         order = _decode_many(doc)
@@ -267,11 +268,11 @@ def compute(store: Store, day: date, docs: list[bytes], now: datetime) -> DayRep
             continue
         by_line = _refunded_lines(order)  # items given back: not sold (the delivery fee was never in the items)
         for index, line in enumerate(order.lines):
-            names.setdefault(line.item_id, line.name)
+            sold = (line.item_id, line.name)
             line_total = _line_total(line)
             units, amount = (by_line[0].get(index, 0), by_line[1].get(index, 0)) if by_line else (0, 0)
-            quantity[line.item_id] += max(0, line.quantity - units)
-            item_revenue[line.item_id] += line_total - amount
+            quantity[sold] += max(0, line.quantity - units)
+            item_revenue[sold] += line_total - amount
             gross += line_total
             refunds += amount
         if by_line is None:
@@ -279,11 +280,11 @@ def compute(store: Store, day: date, docs: list[bytes], now: datetime) -> DayRep
     currency = store.currency
     items = sorted(
         (
-            ItemFigures(item_id, names[item_id], quantity[item_id], Money(item_revenue[item_id], currency))
-            for item_id in quantity
-            if quantity[item_id] > 0  # an item refunded whole sold nothing
+            ItemFigures(item_id, name, quantity[(item_id, name)], Money(item_revenue[(item_id, name)], currency))
+            for item_id, name in quantity
+            if quantity[(item_id, name)] > 0  # an item refunded whole sold nothing
         ),
-        key=lambda i: (-i.quantity, -i.revenue.amount, i.name),
+        key=lambda i: (-i.quantity, -i.revenue.amount, i.name, i.item_id),
     )
     return DayReport(
         store_id=store.id,
