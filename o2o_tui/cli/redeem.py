@@ -22,7 +22,7 @@ from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.json_shapes import json_time, number_fields
 from o2o_tui.cli.output import emit_json, fail, say
-from o2o_tui.cli.sync import OnlineOption, cli_cache, msgspec_builtins, report_outcome
+from o2o_tui.cli.sync import OnlineOption, cli_cache, msgspec_builtins, queued_login_text, report_outcome
 from o2o_tui.client.errors import PlatformError
 from o2o_tui.i18n import t
 
@@ -276,7 +276,7 @@ def register(app: typer.Typer) -> None:
             elif not result.login_needed:
                 say(queued_text(redemption) + (f" ({result.error})" if result.error else ""))
             if result.login_needed:
-                raise fail(t("sync.queued.login"), Exit.AUTH)
+                raise fail(queued_login_text(result), Exit.AUTH)
             if online:
                 raise typer.Exit(int(Exit.OFFLINE))
             return

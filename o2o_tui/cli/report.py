@@ -155,12 +155,23 @@ def _platform_store_name(client: Any, store_id: str) -> str | None:
         return None
 
 
+def _check_formats(ctx: typer.Context, *, as_json: bool, as_csv: bool) -> None:
+    """`--json` and `--csv` are one or the other; `--what` chooses the table `--csv` prints (the JSON and the text
+    always hold every figure), so it is meaningless without `--csv`: both a usage error naming the options."""
+    if as_json and as_csv:
+        raise fail(t("figures.error.json_and_csv"), Exit.USAGE)
+    source = ctx.get_parameter_source("what")
+    if not as_csv and source is not None and source.name == "COMMANDLINE":
+        raise fail(t("figures.error.what_needs_csv"), Exit.USAGE)
+
+
 def register(app: typer.Typer) -> None:
     report_app = typer.Typer(help=t("figures.cli.help"), no_args_is_help=True)
     app.add_typer(report_app, name="report")
 
     @report_app.command("day", help=t("figures.cli.day.help"))
     def day(
+        ctx: typer.Context,
         date: Annotated[str | None, typer.Option("--date", help=t("figures.option.date"))] = None,
         as_csv: Annotated[bool, typer.Option("--csv", help=t("figures.option.csv"))] = False,
         what: Annotated[What, typer.Option("--what", help=t("figures.option.what"))] = What.HOURS,
@@ -178,6 +189,7 @@ def register(app: typer.Typer) -> None:
         from o2o_tui.figures import FutureDay, ReportCache, day_figures
         from o2o_tui.safe_text import safe_text
 
+        _check_formats(ctx, as_json=as_json, as_csv=as_csv)
         if date is not None:
             try:
                 date = Date.fromisoformat(date).isoformat()

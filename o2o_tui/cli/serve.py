@@ -11,7 +11,8 @@ from o2o_tui.i18n import t
 
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help=t("server.cli.host")),
-    port: int = typer.Option(8765, "--port", help=t("server.cli.port")),
+    # a TCP port: out of range is a usage error naming --port (bind would raise OverflowError, a traceback)
+    port: int = typer.Option(8765, "--port", min=0, max=65535, help=t("server.cli.port")),
     db: str | None = typer.Option(None, "--db", envvar="O2O_DB", help=t("server.cli.db")),
 ) -> None:
     """Run the reference platform server."""

@@ -15,6 +15,7 @@ from o2o_tui.cli.cache_errors import cache_errors, say_cache_warnings, say_left_
 from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.output import emit_json, fail, say, zoned_time
+from o2o_tui.client.errors import says_disabled
 from o2o_tui.i18n import t
 
 OnlineOption = typer.Option(False, "--online", help=t("sync.option.online"))
@@ -34,6 +35,20 @@ def cli_cache(name: str | None, **options: Any) -> Iterator[tuple[Any, Any]]:
             say_left_out(cache)
 
 
+def state_word(state: Any, error: str | None) -> str:
+    """The sync state for a person: a refused token is LOG IN AGAIN, but ACCOUNT DISABLED when the refusal (`error`,
+    the engine's last error) says an admin disabled the account: logging in again cannot help then."""
+    if str(state).lower() == "unauthorized" and says_disabled(error):
+        return t("sync.state.disabled")
+    return t("sync.state." + str(state).lower())
+
+
+def queued_login_text(result: Any) -> str:
+    """Why an action queued on a refused token waits: the account is disabled (an admin enables it again; logging
+    in does not help), or the token is bad or revoked (log in again)."""
+    return t("sync.queued.disabled") if says_disabled(result.error) else t("sync.queued.login")
+
+
 # a running engine records an answer at least every 30 s of quiet (its long polls answer within 9 s)
 STALE_AFTER_S = 90.0
 
@@ -51,7 +66,7 @@ def report_outcome(
             say(done_message)
         return
     if result.outcome is Outcome.QUEUED and result.login_needed:
-        raise fail(t("sync.queued.login"), Exit.AUTH)
+        raise fail(queued_login_text(result), Exit.AUTH)
     if result.outcome is Outcome.QUEUED:
         if not as_json:
             say(t("sync.queued", reason=result.error or ""))
@@ -108,7 +123,7 @@ def _run_once(profile_name: str | None, as_json: bool) -> None:
         say(
             t(
                 "sync.once.done",
-                state=t("sync.state." + str(report.state).lower()),
+                state=state_word(report.state, report.error),
                 pushed=report.pushed,
                 rejected=report.rejected,
                 events=report.events,
@@ -120,7 +135,8 @@ def _run_once(profile_name: str | None, as_json: bool) -> None:
         if report.error and report.state is not SyncState.UNAUTHORIZED:
             say(report.error)
     if report.state is SyncState.UNAUTHORIZED:  # not an outage: the token is bad or revoked (queue kept)
-        raise fail(t("sync.unauthorized"), Exit.AUTH)
+        # a disabled account is not helped by a new login: said so, as `o2o sync status` and `whoami` say it
+        raise fail(t("sync.disabled" if says_disabled(report.error) else "sync.unauthorized"), Exit.AUTH)
     # exit 3 (README, exit codes): offline, or the platform answers server errors; a refusal to store (503, NOT
     # SAVING) is one of those, the queue stays as it is, retried later
     if report.state in (SyncState.OFFLINE, SyncState.NOT_STORING):
@@ -275,7 +291,7 @@ def register(app: typer.Typer) -> None:
         say(
             t(
                 "sync.status.line",
-                state=t("sync.state." + str(state).lower()),
+                state=state_word(state, data["last_error"]),
                 pending=data["pending"],
                 conflicts=data["conflicts"],
                 age=t("sync.age.live") if live else age_text(last_at),

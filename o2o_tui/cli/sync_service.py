@@ -21,7 +21,8 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from o2o_tui.cli.output import emit_json, stdout_gone, written
-from o2o_tui.cli.sync import age_text
+from o2o_tui.cli.sync import age_text, state_word
+from o2o_tui.client.errors import says_disabled
 from o2o_tui.config import ConfigError, Profile, load_profile
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
@@ -40,7 +41,7 @@ OUTPUT_GONE_EXIT = 141
 def status_line(status: SyncStatus) -> str:
     return t(
         "sync.status.line",
-        state=t("sync.state." + str(status.state).lower()),
+        state=state_word(status.state, status.last_error),
         pending=status.pending,
         conflicts=status.conflicts,
         age=age_text(status.last_sync_at),
@@ -95,7 +96,8 @@ class StatusOutput:
         else:
             said = (status.state, status.pending, status.conflicts)
         refused = status.state is SyncState.UNAUTHORIZED
-        hint = t("sync.run.unauthorized", profile=self._profile) if refused and not self._refused else None
+        hint_key = "sync.run.disabled" if says_disabled(status.last_error) else "sync.run.unauthorized"
+        hint = t(hint_key, profile=self._profile) if refused and not self._refused else None
         self._refused = refused
         if hint and self.live:
             self.note(hint)  # above the line kept current

@@ -20,7 +20,14 @@ def bind(host: str, port: int) -> socket.socket:
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except OverflowError as error:  # a port past 65535 (`o2o serve` refuses it first): said as a bind failure
+        sock.close()
+        raise OSError(str(error)) from None
+    except OSError:
+        sock.close()
+        raise
     sock.set_inheritable(True)
     return sock
 
