@@ -130,6 +130,7 @@ NO_BODY: Callable[[World], object] = lambda w: None  # noqa: E731
 ENDPOINTS: list[Endpoint] = [
     ("GET", "/v1/me", NO_BODY, _all(OK)),
     ("GET", "/v1/events?after=latest", NO_BODY, _all(OK)),
+    ("GET", "/v1/stores?name=noodle", NO_BODY, _only(("admin",))),  # every store: the platform operator only
     ("GET", "/v1/stores/{store}", NO_BODY, STORE_READERS),
     ("PUT", "/v1/stores/{store}/status", lambda w: {"state": "ONLINE"}, STORE_WRITERS),
     ("PUT", "/v1/stores/{store}/prep-time", lambda w: {"minutes": 15}, STORE_WRITERS),

@@ -9,6 +9,7 @@ from typing import Any
 
 import typer
 
+from o2o_tui.cli.admin_stores import register as admin_stores_register
 from o2o_tui.cli.admin_users import register as admin_users_register
 from o2o_tui.cli.admin_voucher import voucher_app
 from o2o_tui.cli.exits import Exit
@@ -110,13 +111,17 @@ def create_store(
     accept_timeout: int = typer.Option(300, "--accept-timeout", help=t("admin.option.accept_timeout")),
     prep_minutes: int = typer.Option(15, "--prep-minutes", help=t("admin.option.prep_minutes")),
     demo_menu: bool = typer.Option(False, "--demo-menu", help=t("admin.option.demo_menu")),
+    allow_duplicate: bool = typer.Option(False, "--allow-duplicate", help=t("admin.option.allow_duplicate")),
+    if_missing: bool = typer.Option(False, "--if-missing", help=t("admin.option.if_missing")),
     db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+    from o2o_tui.cli import admin_stores
     from o2o_tui.domain.geo import Address, Position
     from o2o_tui.platform import seed
+    from o2o_tui.platform.db import writing
 
     _check_name(name)
     problem = _store_problem(name, address, lat, lon, currency, accept_timeout, prep_minutes)
@@ -132,9 +137,12 @@ def create_store(
         menu = seed.demo_menu()
         if currency.strip().upper() != "CNY":
             raise fail(t("admin.error.demo_menu_currency"), Exit.USAGE)
+    if allow_duplicate and if_missing:
+        raise fail(t("admin.error.duplicate_or_missing"), Exit.USAGE)
     engine = _open(db)
     try:
-        with engine.begin() as conn:
+        with writing(engine) as conn:  # a store already under this name (case, width and spaces aside): not again
+            admin_stores.check_new_name(conn, name, allow_duplicate=allow_duplicate)
             store = seed.create_store(
                 conn,
                 name=name,
@@ -146,12 +154,20 @@ def create_store(
                 default_prep_minutes=prep_minutes,
                 menu=menu,
             )
+    except admin_stores.SameName as same:
+        admin_stores.said_same_name(same.store, if_missing)
+        return
     finally:
         engine.dispose()
     if as_json:
-        emit_json({"store_id": store.id, "name": store.name})
+        emit_json({"store_id": store.id, "name": store.name, "created": True})
     else:
         say(t("admin.store_created", store_id=store.id, name=store.name))
+
+
+# the refusals of `create-user` that name something the database does not have: exit 6, as every `o2o admin`
+# command that meets an unknown store, courier or user (README, exit codes); the others are bad arguments (2)
+NOT_FOUND_KEYS = frozenset({"admin.error.no_store", "admin.error.no_courier"})
 
 
 @admin_app.command("create-user", help=t("admin.create_user.help"))
@@ -182,7 +198,7 @@ def create_user(
         from o2o_tui.cli.deliveries import role_label
 
         values = {**error.values, **({"role": role_label(error.values["role"])} if "role" in error.values else {})}
-        raise fail(t(error.key, **values), Exit.USAGE) from None
+        raise fail(t(error.key, **values), Exit.NOT_FOUND if error.key in NOT_FOUND_KEYS else Exit.USAGE) from None
     finally:
         engine.dispose()
     if as_json:  # the store the user really acts for (its courier's for a courier user), never just --store
@@ -209,6 +225,7 @@ def create_user(
 
 @admin_app.command("users", help=t("admin.users.help"))
 def users(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
+    from o2o_tui.cli.admin_stores import store_cell, store_names
     from o2o_tui.cli.admin_users import row_key
     from o2o_tui.cli.deliveries import role_label
     from o2o_tui.platform.auth import list_users
@@ -218,6 +235,7 @@ def users(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
         with engine.connect() as conn:
             rows = list_users(conn)
             zones = _store_zones(conn, {row.store_id for row in rows if row.store_id})
+            names = store_names(conn, {row.store_id for row in rows if row.store_id})
     finally:
         engine.dispose()
     if as_json:  # times stay as stored (UTC, ISO 8601)
@@ -233,7 +251,7 @@ def users(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
                 user_id=row.id,
                 name=row.name,
                 role=role_label(row.role),
-                store=row.store_id or "-",
+                store=store_cell(row.store_id, names),
                 courier=row.courier_id or "-",
                 created=zoned_time(row.created_at, zones.get(row.store_id or "")),
             )
@@ -265,6 +283,7 @@ def revoke_token(user_id: str = UserArgument, db: str | None = DbOption, as_json
 
 
 admin_users_register(admin_app, UserArgument, DbOption, JsonOption)  # disable-user, enable-user
+admin_stores_register(admin_app, DbOption, JsonOption)  # stores: every store, a store nobody works at too
 
 
 @admin_app.command("rotate-token", help=t("admin.rotate_token.help"))

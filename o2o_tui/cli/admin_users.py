@@ -20,7 +20,7 @@ def row_key(row: Any) -> str:
 
 
 def _change(user_id: str, db: str | None, work: Any) -> Any:
-    """Run `work(ctx)` in one writing transaction as `o2o admin`; 404 (no such user) is exit 3 in words."""
+    """Run `work(ctx)` in one writing transaction as `o2o admin`; 404 (no such user) is exit 6 in words."""
     from o2o_tui.cli.admin import _open
     from o2o_tui.platform import offboarding
     from o2o_tui.platform.db import writing

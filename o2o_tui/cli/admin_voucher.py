@@ -206,11 +206,13 @@ def list_(store: StoreOption, db: DbOption = None, as_json: JsonOption = False) 
     engine = _open(db)
     try:
         with engine.connect() as conn:
-            found = vouchers.list_vouchers(_admin_ctx(conn), store_id=store, for_sale=False)
             the_store = stores.load(conn, store)
+            if the_store is None:  # a typo is not "no vouchers": exit 6, as `voucher create` says it
+                raise fail(t("voucher.admin.no_store", store=store), Exit.NOT_FOUND)
+            found = vouchers.list_vouchers(_admin_ctx(conn), store_id=store, for_sale=False)
     finally:
         engine.dispose()
-    zone = _zone(the_store.timezone if the_store is not None else "UTC")
+    zone = _zone(the_store.timezone)
     if as_json:
         emit_json({"vouchers": [msgspec.to_builtins(v) for v in found]})
         return

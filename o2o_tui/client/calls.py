@@ -16,6 +16,7 @@ from o2o_tui.domain.identity import Me
 from o2o_tui.domain.menu import Menu
 from o2o_tui.domain.order import Order, OrderPage
 from o2o_tui.domain.store import Store
+from o2o_tui.domain.store_page import StorePage
 
 MAX_WAIT_SECONDS = 60.0
 
@@ -61,6 +62,12 @@ def get_order(order_id: str) -> Call[Order]:
 
 def get_store(store_id: str) -> Call[Store]:
     return Call("GET", f"/v1/stores/{_seg(store_id)}", Store)
+
+
+def list_stores(name: str | None, limit: int, cursor: str | None) -> Call[StorePage]:
+    """Every store (admin only), those whose name holds `name` when given."""
+    params = clean_params({"name": name, "limit": limit, "cursor": cursor})
+    return Call("GET", "/v1/stores", StorePage, params=params)
 
 
 def get_menu(store_id: str) -> Call[Menu]:

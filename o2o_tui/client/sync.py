@@ -32,6 +32,7 @@ from o2o_tui.domain.menu import Menu
 from o2o_tui.domain.order import Order, OrderPage
 from o2o_tui.domain.requests import CreateOrderBody
 from o2o_tui.domain.store import Store
+from o2o_tui.domain.store_page import StorePage
 
 
 def auth_headers(token: str) -> dict[str, str]:
@@ -153,6 +154,19 @@ class PlatformClient:
 
     def get_store(self, store_id: str) -> Store:
         return self.call(calls.get_store(store_id))
+
+    def list_stores(self, *, name: str | None = None, limit: int = 100, cursor: str | None = None) -> StorePage:
+        """One page of every store (an admin's token only), those whose name holds `name` when given."""
+        return self.call(calls.list_stores(name, limit, cursor))
+
+    def iter_stores(self, *, name: str | None = None, limit: int = 100) -> Iterator[Store]:
+        cursor: str | None = None
+        while True:
+            page = self.list_stores(name=name, limit=limit, cursor=cursor)
+            yield from page.stores
+            if not page.next_cursor or page.next_cursor == cursor:
+                return
+            cursor = page.next_cursor
 
     def get_menu(self, store_id: str) -> Menu:
         return self.call(calls.get_menu(store_id))

@@ -3,11 +3,13 @@ its time zone), and the heartbeat that pauses a store nobody is watching."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import msgspec
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from o2o_tui.domain import hours
 from o2o_tui.domain.events import EntityKind
@@ -15,6 +17,7 @@ from o2o_tui.domain.identity import Role
 from o2o_tui.domain.limits import (
     EXTRA_MINUTES_MAX,
     HOURS_RANGES_MAX,
+    ID_PATTERN,
     TIME_RANGE_MESSAGE,
     as_utc,
     time_in_range,
@@ -66,6 +69,72 @@ def save(ctx: Ctx, before: StoreDoc, after: StoreDoc) -> StoreDoc:
         raise conflict("the store changed at the same time; retry")
     ctx.emit("store.updated", EntityKind.STORE, after.id, after.version, store_id=after.id)
     return after
+
+
+# --- the operator's list ---------------------------------------------------------------------------------------
+
+DEFAULT_PAGE = 100  # GET /v1/stores: stores per page unless `limit` says otherwise
+MAX_PAGE = 500
+
+
+def name_key(name: str) -> str:
+    """A store name as two names are compared: case, width (NFKC: full-width letters) and every space (an ideographic
+    one too) ignored, so "Shop1 店1", "shop1店1" and "ＳＨＯＰ１ 店1" are one name."""
+    return "".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def list_stores(
+    conn: Connection, *, name: str | None = None, limit: int | None = None, cursor: str | None = None
+) -> tuple[list[StoreDoc], str | None]:
+    """Stores ordered by id, those whose name holds `name` (compared as `name_key` compares) when it is given;
+    at most `limit` (every one when None) after the store id `cursor`, and the cursor that continues (None at the
+    end). Names live in the stored documents, so the filter reads them all: an operator has hundreds, not
+    millions."""
+    wanted = name_key(name) if name is not None else ""
+    query = select(db.stores.c.id, db.stores.c.doc).order_by(db.stores.c.id)
+    if cursor:
+        query = query.where(db.stores.c.id > cursor)
+    found: list[StoreDoc] = []
+    for row in conn.execute(query):
+        store = _decode(row.doc)
+        if wanted and wanted not in name_key(store.name):
+            continue
+        if limit is not None and len(found) == limit:
+            return found, found[-1].id
+        found.append(store)
+    return found, None
+
+
+def same_name(conn: Connection, name: str) -> list[StoreDoc]:
+    """The stores already named `name`, as `name_key` compares names (oldest id first)."""
+    key = name_key(name)
+    return [store for store in list_stores(conn)[0] if name_key(store.name) == key]
+
+
+def staff_counts(conn: Connection) -> dict[str, int]:
+    """How many merchant and dispatcher users each store has (one grouped count; disabled ones too)."""
+    users = db.users
+    rows = conn.execute(
+        select(users.c.store_id, func.count())
+        .where(users.c.store_id.is_not(None), users.c.role.in_((Role.MERCHANT.value, Role.DISPATCHER.value)))
+        .group_by(users.c.store_id)
+    ).all()
+    return {store_id: count for store_id, count in rows}
+
+
+_CURSOR_ID = re.compile(ID_PATTERN)
+
+
+def list_page(
+    conn: Connection, caller: Caller, *, name: str | None, limit: int, cursor: str | None
+) -> tuple[list[StoreDoc], str | None]:
+    """`GET /v1/stores`: every store, for an administrator only."""
+    require_role(caller, (Role.ADMIN,))
+    if not 1 <= limit <= MAX_PAGE:
+        raise validation("limit", f"between 1 and {MAX_PAGE}")
+    if cursor is not None and not _CURSOR_ID.match(cursor):
+        raise validation("cursor", "not a cursor this server handed out")
+    return list_stores(conn, name=name or None, limit=limit, cursor=cursor)
 
 
 def visible_store(

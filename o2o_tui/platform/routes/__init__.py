@@ -12,7 +12,7 @@ from o2o_tui.platform.routes.fleet import CourierController, DeliveryController
 from o2o_tui.platform.routes.order_care import OrderCareController
 from o2o_tui.platform.routes.orders import OrderController
 from o2o_tui.platform.routes.reports import ReportController
-from o2o_tui.platform.routes.stores import StoreController
+from o2o_tui.platform.routes.stores import StoreController, StoreListController
 from o2o_tui.platform.routes.system import SystemController
 from o2o_tui.platform.routes.users import UserController
 from o2o_tui.platform.routes.vouchers import StoreVoucherController, VoucherController
@@ -22,4 +22,5 @@ CONTROLLERS.append(ReportController)  # a store's figures (reports.py)
 CONTROLLERS.append(AutoAcceptController)  # a store's auto-accept and its printing station (auto_accept.py)
 CONTROLLERS.append(OrderCareController)  # chases and refunds on an order (order_care.py)
 CONTROLLERS += [VoucherController, StoreVoucherController]  # vouchers and counter redemption (vouchers.py)
+CONTROLLERS.append(StoreListController)  # every store, for an administrator (GET /v1/stores)
 CONTROLLERS.append(UserController)  # an administrator disables and enables users (offboarding.py)

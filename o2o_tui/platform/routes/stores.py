@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, patch, post, put
-from litestar.params import FromPath, HeaderParameter, JSONBody
+from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
 from o2o_tui.domain.identity import Role
 from o2o_tui.domain.menu import Menu
@@ -20,12 +20,34 @@ from o2o_tui.domain.requests import (
     StoreStatusBody,
 )
 from o2o_tui.domain.store import Store
+from o2o_tui.domain.store_page import StorePage
 from o2o_tui.platform import menus, orders, stores
 from o2o_tui.platform.pipeline import MUTATION_GUARDS, answer, idempotent
 from o2o_tui.platform.roles import may
-from o2o_tui.platform.routes.errors import CHANGE_ERRORS, MENU_ERRORS, READ_ERRORS
+from o2o_tui.platform.routes.errors import CHANGE_ERRORS, LIST_ERRORS, MENU_ERRORS, READ_ERRORS
 from o2o_tui.platform.state import platform_of
 from o2o_tui.platform.views import PublicStore
+
+
+class StoreListController(Controller):
+    """Every store, for the platform operator (admin): a store nobody works at yet is found here too."""
+
+    path = "/v1/stores"
+
+    @get("/", responses=LIST_ERRORS, opt=may())
+    async def list_stores(
+        self,
+        request: Request[Any, Any, Any],
+        name: Annotated[
+            str | None,
+            QueryParameter(description="only stores whose name holds this (case, width and spaces ignored)"),
+        ] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=stores.MAX_PAGE)] = stores.DEFAULT_PAGE,
+        cursor: FromQuery[str | None] = None,
+    ) -> Response[StorePage]:
+        with platform_of(request).reading(request) as ctx:
+            found, next_cursor = stores.list_page(ctx.conn, ctx.caller, name=name, limit=limit, cursor=cursor)
+        return answer(StorePage(stores=found, next_cursor=next_cursor))
 
 
 class StoreController(Controller):
