@@ -26,7 +26,7 @@ import msgspec
 
 from o2o_tui.domain.menu import Availability, Category, Item, Menu, Names, Option, OptionGroup
 from o2o_tui.domain.menu_rules import normalize
-from o2o_tui.menu_edits import Kind, price_text
+from o2o_tui.menu_edits import Kind, all_ids, price_text
 from offline_cache import drafts as _drafts
 
 UNDO_MAX = 50
@@ -74,6 +74,14 @@ def redo(draft: MenuDraft) -> MenuDraft:
     return msgspec.structs.replace(
         draft, menu=draft.redo[-1], redo=draft.redo[:-1], undo=[*draft.undo, draft.menu][-UNDO_MAX:]
     )
+
+
+def used_ids(draft: MenuDraft) -> set[str]:
+    """Every id the draft knows this store's menu had: the published menu's, the edited one's, and those of its
+    undo and redo history (a deleted entity's among them). A new entity's id is none of them
+    (`menu_edits.new_id`)."""
+    menus = (draft.base, draft.menu, *draft.undo, *draft.redo)
+    return {entity_id for menu in menus for entity_id in all_ids(menu)}
 
 
 def is_dirty(draft: MenuDraft) -> bool:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import decimal
 import re
+import secrets
+import string
 import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -36,6 +38,9 @@ _SYMBOLS = "¥$€£￥"
 # as a sheet is exported, `,` as the editor shows them, their full-width forms, the Chinese enumeration comma 、
 # and spaces (an id has none)
 GROUP_SEPARATORS = re.compile(r"[\s;；,，、]+")
+ID_SUFFIX_LENGTH = 6  # of a new entity's id (`new_id`)
+_SUFFIX_ALPHABET = string.ascii_lowercase + string.digits
+_COPY_ID = re.compile(rf"_copy(-[a-z0-9]{{{ID_SUFFIX_LENGTH}}})?$")
 
 E = TypeVar("E", Category, Item, OptionGroup, Option)
 
@@ -171,16 +176,30 @@ def all_ids(menu: Menu) -> set[str]:
     return ids
 
 
-def new_id(menu: Menu, prefix: str) -> str:
-    """An id no entity of `menu` has: `prefix` cleaned to the id alphabet, then `_2`, `_3`, ... when taken."""
-    base = _ID_SAFE.sub("_", prefix).strip("_")[:56] or "id"
-    taken = all_ids(menu)
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}_{n}" in taken:
-        n += 1
-    return f"{base}_{n}"
+def _id_suffix() -> str:
+    """Six random letters and digits (36**6, two billion): what makes a new id one no menu of the store had."""
+    return "".join(secrets.choice(_SUFFIX_ALPHABET) for _ in range(ID_SUFFIX_LENGTH))
+
+
+def new_id(menu: Menu, prefix: str, taken: Iterable[str] = ()) -> str:
+    """A new entity's id: `prefix` cleaned to the id alphabet, `-` and a random suffix (`item-k3x9q2`), never one
+    of `menu`'s ids nor of `taken` (the editor gives the published menu's and its undo history's). Never counted
+    from the ids the menu has now: `item_3` came back for the next new dish once item_3 was deleted, another dish
+    under the id of the orders already made (and the day report counted the two as one). The platform keeps no
+    list of the ids a store's menus had, so the suffix is what keeps a deleted entity's id from coming back: a
+    clash with one of them is one in hundreds of millions. Short (a new option group's id is typed in an item's
+    groups field) and within the platform's id rule (1-64 of letters, digits, `_`, `-`)."""
+    base = _ID_SAFE.sub("_", prefix).strip("_")[: 63 - ID_SUFFIX_LENGTH] or "id"
+    used = all_ids(menu) | set(taken)
+    while (made := f"{base}-{_id_suffix()}") in used:
+        pass
+    return made
+
+
+def copy_prefix(entity_id: str) -> str:
+    """What a copy's id starts with: the original's with `_copy` (a copy of a copy: `rice_copy-k3x9q2` ->
+    `rice_copy`, not `rice_copy-k3x9q2_copy`)."""
+    return f"{_COPY_ID.sub('', entity_id)}_copy"
 
 
 def find(menu: Menu, kind: Kind, entity_id: str) -> Category | Item | OptionGroup | Option | None:
@@ -386,13 +405,14 @@ def _fresh_availability(entity: E) -> E:
     return entity
 
 
-def duplicate(menu: Menu, kind: Kind, entity_id: str) -> tuple[Menu, str]:
-    """A copy placed right after the original, with a new id (a category's items get new ids too); it starts
-    available. Returns the menu and the copy's id."""
+def duplicate(menu: Menu, kind: Kind, entity_id: str, taken: Iterable[str] = ()) -> tuple[Menu, str]:
+    """A copy placed right after the original, with a new id (`new_id`, none of `taken`; a category's items get new
+    ids too); it starts available. Returns the menu and the copy's id."""
     original = find(menu, kind, entity_id)
     if original is None:
         raise _unknown(kind, entity_id)
-    copy_id = new_id(menu, f"{entity_id}_copy")
+    taken = set(taken)
+    copy_id = new_id(menu, copy_prefix(entity_id), taken)
     if isinstance(original, Item):
         copy_item = _fresh_availability(msgspec.structs.replace(original, id=copy_id))
         category_id = parent_of(menu, "item", entity_id)
@@ -409,7 +429,7 @@ def duplicate(menu: Menu, kind: Kind, entity_id: str) -> tuple[Menu, str]:
         scratch = add_category(menu, msgspec.structs.replace(original, id=copy_id, items=[]))
         items = []
         for item in original.items:
-            item_id = new_id(scratch, f"{item.id}_copy")
+            item_id = new_id(scratch, copy_prefix(item.id), taken)
             copied = _fresh_availability(msgspec.structs.replace(item, id=item_id))
             scratch = add_item(scratch, copy_id, copied)
             items.append(copied)
@@ -418,7 +438,7 @@ def duplicate(menu: Menu, kind: Kind, entity_id: str) -> tuple[Menu, str]:
     scratch = add_option_group(menu, msgspec.structs.replace(original, id=copy_id, options=[]))
     options = []
     for option in original.options:
-        option_id = new_id(scratch, f"{option.id}_copy")
+        option_id = new_id(scratch, copy_prefix(option.id), taken)
         copied_option = _fresh_availability(msgspec.structs.replace(option, id=option_id))
         scratch = add_option(scratch, copy_id, copied_option)
         options.append(copied_option)

@@ -981,7 +981,7 @@ class MenuEditorScreen(Screen[None]):
         menu = self.draft.menu
         text = t(f"menu_editor.new.{kind}")
         names = Names(zh=text) if current_language() == "zh" else Names(en=text)
-        new_id = edits.new_id(menu, kind)
+        new_id = edits.new_id(menu, kind, menu_draft.used_ids(self.draft))  # never an id the menu had
         zero = Money(0, self._currency())
         try:
             if kind == "category":
@@ -1051,7 +1051,8 @@ class MenuEditorScreen(Screen[None]):
         ref = self._cursor()
         if ref is None or self.draft is None:
             return
-        edited, copy_id = edits.duplicate(self.draft.menu, ref.kind, ref.id)  # type: ignore[arg-type]
+        taken = menu_draft.used_ids(self.draft)  # a copy's id is never one the menu had
+        edited, copy_id = edits.duplicate(self.draft.menu, ref.kind, ref.id, taken)  # type: ignore[arg-type]
         parent = ref.parent if ref.kind in ("item", "option") and "/" not in ref.parent else ""
         await self._apply(edited, select=NodeRef(ref.kind, copy_id, parent))
 

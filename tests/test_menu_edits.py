@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -154,13 +156,15 @@ def test_deleting_a_group_removes_it_from_every_item() -> None:
 
 def test_duplicate_places_a_copy_after_the_original_with_a_new_id() -> None:
     menu, copy_id = edits.duplicate_item(_menu(), "dumplings")
-    assert copy_id == "dumplings_copy"
-    assert _item_ids(menu) == ["noodles", "rice", "dumplings", "dumplings_copy", "tea"]
+    assert re.fullmatch(r"dumplings_copy-[a-z0-9]{6}", copy_id)
+    assert _item_ids(menu) == ["noodles", "rice", "dumplings", copy_id, "tea"]
     copy = edits.find(menu, "item", copy_id)
     assert isinstance(copy, Item) and copy.name == "饺子"
     assert copy.status is Availability.AVAILABLE  # availability is the live menu's, not copied
     menu, second = edits.duplicate_item(menu, "dumplings")
-    assert second == "dumplings_copy_2"
+    assert second != copy_id and second.startswith("dumplings_copy-")
+    menu, of_copy = edits.duplicate_item(menu, copy_id)  # a copy of a copy: not dumplings_copy-..._copy-...
+    assert of_copy not in (copy_id, second) and re.fullmatch(r"dumplings_copy-[a-z0-9]{6}", of_copy)
     menu, category_copy = edits.duplicate(_menu(), "category", "drinks")
     assert [c.id for c in menu.categories] == ["mains", "drinks", category_copy]
     assert len(edits.all_ids(menu)) == len(edits.all_ids(_menu())) + 2  # the category and its one item
@@ -202,6 +206,7 @@ def test_search_finds_names_in_either_language_ignoring_case() -> None:
 
 def test_new_id_is_clean_and_unused() -> None:
     menu = _menu()
-    assert edits.new_id(menu, "rice") == "rice_2"
-    assert edits.new_id(menu, "新 菜!") == "id"
-    assert edits.new_id(menu, "Hot Pot") == "Hot_Pot"
+    assert re.fullmatch(r"rice-[a-z0-9]{6}", edits.new_id(menu, "rice"))
+    assert re.fullmatch(r"id-[a-z0-9]{6}", edits.new_id(menu, "新 菜!"))
+    assert re.fullmatch(r"Hot_Pot-[a-z0-9]{6}", edits.new_id(menu, "Hot Pot"))
+    assert len(edits.new_id(menu, "x" * 100)) == 64  # the platform's id rule: 1 to 64

@@ -120,10 +120,12 @@ async def _add_item(pilot: Pilot[Any], app: App[Any], screen: MenuEditorScreen) 
     await _select(pilot, screen, MAPO)
     await pilot.press("a")
     await wait_until(pilot, lambda: type(app.screen).__name__ == "ChoicePrompt")
+    before = menu_edits.all_ids(screen.draft.menu)  # type: ignore[union-attr]
     await pilot.press("1")
-    await wait_until(pilot, lambda: _draft_line(screen, "item", "item") is not None)
+    await wait_until(pilot, lambda: len(menu_edits.all_ids(screen.draft.menu) - before) == 1)  # type: ignore[union-attr]
     await pilot.pause()
-    return "item"
+    [new_id] = menu_edits.all_ids(screen.draft.menu) - before  # type: ignore[union-attr]
+    return new_id
 
 
 async def _set_field(pilot: Pilot[Any], screen: MenuEditorScreen, field: str, value: str) -> None:
