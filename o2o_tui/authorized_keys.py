@@ -105,13 +105,20 @@ def read_public_key(value: str) -> PublicKey:
     words = value.split()
     if not words or words[0] in KEY_TYPES or "\n" in value:
         return parse_public_key(value)
-    candidate = Path(value).expanduser()
-    if not candidate.exists() and len(words) > 1:
+    try:
+        candidate = Path(value).expanduser()
+    except RuntimeError:  # "~someone/key" of a user this system does not know: the path as given, not found
+        candidate = Path(value)
+    try:
+        found = candidate.exists()
+    except OSError:  # a folder on the way it may not look into, a name too long: reading it says which
+        found = True
+    if not found and len(words) > 1:
         return parse_public_key(value)  # a line, but not a key line: say what is wrong with it
     try:
         with candidate.open("rb") as handle:
             data = handle.read(_MAX_KEY_FILE + 1)
-    except OSError as error:
+    except OSError as error:  # missing, not readable by this account (Permission denied), a folder, ...
         raise KeyLineError(
             "ssh.key.error.unreadable", path=value, detail=error.strerror or str(error)
         ) from None

@@ -86,6 +86,29 @@ class _Said:
 
     text: str
     status: str | None  # the delivery's status then (None: the status it has when first shown)
+    # a refusal: the outbox keys of the steps queued on the delivery behind the refused one when it was read
+    # (offline, a wrong pickup code then "at the customer" and "delivered"): each refused in turn because the step
+    # before was not done, they are counted under this first refusal, the cause, never shown in its place
+    behind: frozenset[str] = frozenset()
+    dropped: int = 0  # how many of `behind` the platform refused so far
+
+    @property
+    def shown(self) -> str:
+        """The text for the task and the message line: the cause first, then how many later steps it took."""
+        if not self.dropped:
+            return self.text
+        return t("handheld.refused.dropped", explanation=self.text, count=self.dropped)
+
+
+@dataclass(frozen=True, slots=True)
+class _Refused:
+    """A refused action of the outbox as read (`CourierSource._read`), oldest first."""
+
+    target: str  # the delivery id ("" for a courier-wide action: going on or off duty)
+    text: str  # explained in the user's language
+    status: str | None  # the delivery's status when it was refused
+    key: str
+    behind: frozenset[str]  # keys of the later entries on the same delivery (queued or refused)
 
 
 # Changes that the platform makes to a task the courier holds (the order cancelled or taken off the courier)
@@ -293,9 +316,7 @@ class CourierSource(Subscribers[CourierChange]):
         if self._wake is not None:
             self._wake.set()
 
-    def _read(
-        self, conflict_keys: Iterable[str] | None
-    ) -> tuple[_Snapshot, list[tuple[str, str, str | None]]]:
+    def _read(self, conflict_keys: Iterable[str] | None) -> tuple[_Snapshot, list[_Refused]]:
         """Runs on the cache thread: the whole (small) courier world in one go."""
         if not self._engine_reported:
             last = self._cache.meta_get(tables.META_LAST_SYNC_AT, None)
@@ -308,16 +329,23 @@ class CourierSource(Subscribers[CourierChange]):
             )
         refused = []
         duty_refused = False
-        in_hand = foods_in_hand(self._cache.outbox.conflicts())  # the CLI's rule (o2o_tui/courier_tasks.py)
-        if conflict_keys is None:  # at start: the refusals still in the conflicts list, oldest first
-            conflict_keys = [e.key for e in self._cache.outbox.conflicts()]
-        for key in conflict_keys:
-            entry = self._cache.outbox.get(key)
-            if entry is not None and entry.rejection is not None:
+        conflicts = self._cache.outbox.conflicts()
+        in_hand = foods_in_hand(conflicts)  # the CLI's rule (o2o_tui/courier_tasks.py)
+        if conflict_keys is None:  # at start: the refusals still in the conflicts list
+            conflict_keys = [e.key for e in conflicts]
+        # every delivery step still in the outbox (queued or refused), to tell which came behind a refused one
+        steps = [e for e in (*self._cache.outbox.pending(), *conflicts) if e.action.startswith("delivery.")]
+        entries = [e for e in map(self._cache.outbox.get, set(conflict_keys)) if e is not None]
+        for entry in sorted(entries, key=lambda e: e.seq):  # oldest first: a cause before what it took along
+            if entry.rejection is not None:
                 target = entry.target.split("/")[0] if entry.action.startswith("delivery.") else ""
                 text = explain(entry.rejection, action=entry.action, target=entry.target)
                 status = entry.rejection.get("current_status")  # the delivery's status when it was refused
-                refused.append((target, text, status if isinstance(status, str) else None))
+                behind = frozenset(
+                    e.key for e in steps if target and e.target.split("/")[0] == target and e.seq > entry.seq
+                )
+                said_status = status if isinstance(status, str) else None
+                refused.append(_Refused(target, text, said_status, entry.key, behind))
                 duty_refused = duty_refused or entry.action == _DUTY_ACTION
         pending: dict[str, list[str]] = {}
         queue: list[tuple[str, str]] = []  # in the order they are sent, a going-off-duty marked as such
@@ -356,9 +384,7 @@ class CourierSource(Subscribers[CourierChange]):
         """Read the cached tasks now (on the cache's thread, waiting for it), so the first frame shows them."""
         snapshot, refused = self._cache.executor.submit(self._read, None).result()
         self._keep_given_back(snapshot)
-        for delivery_id, text, status in refused:
-            if delivery_id:
-                self._refusals[delivery_id] = _Said(text, status)
+        self._take_refusals(refused)
         for delivery_id, view in snapshot.tasks.items():
             snapshot.tasks[delivery_id] = self._with_said(view)
         self._snapshot = snapshot
@@ -377,8 +403,31 @@ class CourierSource(Subscribers[CourierChange]):
             if said is not None and said.status != status and not view.pending:
                 del said_by_id[delivery_id]
                 said = None
-            shown.append(None if said is None else said.text)
+            shown.append(None if said is None else said.shown)
         return dataclasses.replace(view, refusal=shown[0], alert=shown[1])
+
+    def _take_refusals(self, refused: list[_Refused]) -> list[tuple[str, str]]:
+        """Keep the refusals just read, oldest first, one per delivery: a step queued behind a refused one (and
+        refused because that one was not done) is counted under it, so the first refusal, the cause, stays what
+        the task and the message line say. Returns (delivery id or "", text) to say now, one per delivery."""
+        said: list[tuple[str, str]] = []
+        at: dict[str, int] = {}  # a delivery's place in `said`
+        for refusal in refused:
+            if not refusal.target:  # courier-wide (going on or off duty): said as it is
+                said.append(("", refusal.text))
+                continue
+            cause = self._refusals.get(refusal.target)
+            if cause is not None and refusal.key in cause.behind:
+                cause.dropped += 1
+            else:
+                cause = _Said(refusal.text, refusal.status, behind=refusal.behind)
+                self._refusals[refusal.target] = cause
+            if refusal.target in at:
+                said[at[refusal.target]] = (refusal.target, cause.shown)
+            else:
+                at[refusal.target] = len(said)
+                said.append((refusal.target, cause.shown))
+        return said
 
     def _changed_under_courier(self, before: TaskView | None, after: TaskView, store: str = "") -> str | None:
         """What to tell the courier when the platform, not this device, moved a task it holds (`store`: its
@@ -448,11 +497,9 @@ class CourierSource(Subscribers[CourierChange]):
         self._dirty = False
         snapshot, refused = await self._cache.call(self._read, keys)
         self._keep_given_back(snapshot)
-        for delivery_id, text, status in refused:
-            if delivery_id:
-                self._refusals[delivery_id] = _Said(text, status)
+        said_refused = tuple(self._take_refusals(refused))
         alerts = []
-        just_refused = {delivery_id for delivery_id, _, _ in refused}  # the refusal says what happened
+        just_refused = {refusal.target for refusal in refused}  # the refusal says what happened
         for delivery_id, view in snapshot.tasks.items():
             before = self._snapshot.tasks.get(delivery_id)
             if self._released(before, view, snapshot):
@@ -478,7 +525,6 @@ class CourierSource(Subscribers[CourierChange]):
         order_changed = snapshot.order != self._snapshot.order
         self._snapshot = snapshot
         notices = tuple(("", text) for text in self._model.take_unreadable())  # cached copies left out
-        said_refused = tuple((delivery_id, text) for delivery_id, text, _ in refused)
         given_back = self._count_given_back(snapshot)
         answered = snapshot.keys_done | snapshot.keys_refused
         self._watched -= answered
@@ -516,13 +562,13 @@ class CourierSource(Subscribers[CourierChange]):
             self._snapshot.tasks[delivery_id] = dataclasses.replace(view, refusal=None, alert=None)
         self._emit(CourierChange(delivery_ids=frozenset({delivery_id})))
 
-    async def food_back(self, delivery_id: str) -> None:
+    async def food_back(self, delivery_id: str) -> str:
         """The courier brought the food of a cancelled pickup (`TaskView.bring_back`) back to the store's counter:
         the platform is told (`delivery.food_back`, queued offline like every step: the store's order stops saying
         this courier has its food), then the refused pickup leaves the conflicts list, and the task with it.
-        Raises `ActionRefused` when it could not be queued or the cache cannot write (the task stays: the courier
-        may try again)."""
-        await self.submit(FOOD_BACK_ACTION, delivery_id, EmptyBody())
+        Returns the outbox key, as `submit` does. Raises `ActionRefused` when it could not be queued or the cache
+        cannot write (the task stays: the courier may try again)."""
+        key = await self.submit(FOOD_BACK_ACTION, delivery_id, EmptyBody())
 
         def drop() -> None:
             for entry in self._cache.outbox.conflicts():
@@ -541,6 +587,7 @@ class CourierSource(Subscribers[CourierChange]):
                 view, refusal=None, alert=None, bring_back=False
             )
         self._emit(CourierChange(delivery_ids=frozenset({delivery_id}), courier=True))
+        return key
 
     async def _follow(self) -> None:
         assert self._wake is not None

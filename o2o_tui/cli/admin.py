@@ -14,6 +14,7 @@ from o2o_tui.cli.admin_users import register as admin_users_register
 from o2o_tui.cli.admin_voucher import voucher_app
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.output import emit_json, fail, say, zoned_time
+from o2o_tui.domain.money import CURRENCIES as FORMATTED_CURRENCIES
 from o2o_tui.i18n import t
 
 DbOption = typer.Option(None, "--db", envvar="O2O_DB", help=t("admin.option.db"))
@@ -46,8 +47,8 @@ def _check_name(name: str) -> None:
 ACCEPT_TIMEOUT_SECONDS = (10, 86_400)  # a new order rings at least this long, and at most a day, before it is cancelled
 # the ISO 4217 codes o2o formats (o2o_tui/domain/money.py: a symbol or its minor digits); any other three letters
 # would be shown as a bare code, and a made-up one ("ABC") stored for good
-CURRENCIES = ("CNY", "USD", "EUR", "GBP", "JPY", "KRW", "VND")
-CURRENCY_ALIASES = {"RMB": "CNY", "CNH": "CNY", "YEN": "JPY"}  # what people type for them, not ISO 4217 codes
+CURRENCIES = tuple(FORMATTED_CURRENCIES)
+CURRENCY_ALIASES = {"RMB": "CNY", "CNH": "CNY", "YEN": "JPY", "NTD": "TWD"}  # what people type for them, not ISO 4217 codes
 
 
 def _currency_problem(currency: str) -> str | None:

@@ -51,14 +51,51 @@ class PlatformError(Exception):
         return t("client.error.generic", status=self.status or "-", code=self.code, message=self.message)
 
 
+# What went wrong on the way, as `Unreachable.reason` (`wire.transport_error` tells them apart); each is said in
+# words (`client.error.unreachable.<reason>`), naming the host, never the request's path and ids
+UNREACHABLE_REASONS = (
+    "refused",  # nothing listens at the address (the platform is down, a wrong port)
+    "connect_timeout",  # the connection could not be opened in time
+    "timeout",  # connected, but no answer in time
+    "reset",  # the connection was reset (a dropped link, a proxy giving up)
+    "closed",  # the other end closed the connection without answering
+    "dns",  # the host name could not be looked up
+    "network",  # no route to the host: the network is down
+    "tls",  # the secure connection could not be set up (certificate, protocol)
+    "other",  # anything else: its own words follow (`detail`)
+)
+
+
 class Unreachable(PlatformError):
-    """No answer: connection refused, DNS failure, TLS failure, timeout, connection dropped mid-answer."""
+    """No answer: connection refused, DNS failure, TLS failure, timeout, connection dropped mid-answer.
+
+    `message` keeps the technical line (method, path, exception) for logs and code that reads it; a person hears
+    `i18n_message`: what failed and to which host (`reason`, `host`, `detail`, set by `wire.transport_error`)."""
 
     default_code = "unreachable"
     is_final = False
 
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        reason: str | None = None,
+        host: str = "",
+        detail: str = "",
+        status: int | None = None,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(message, status=status, code=code)
+        self.reason = reason if reason in UNREACHABLE_REASONS else None
+        self.host = _clean(host)
+        self.reason_detail = _clean(detail)
+
     def i18n_message(self) -> str:
-        return t("client.error.unreachable", message=self.message)
+        if self.reason is None:  # raised by hand with words of its own ("no figures kept for that day")
+            return t("client.error.unreachable", message=self.message or t("client.error.unreachable.no_detail"))
+        host = self.host or t("client.error.unreachable.the_platform")
+        words = t(f"client.error.unreachable.{self.reason}", host=host, detail=self.reason_detail)
+        return t("client.error.unreachable", message=words)
 
 
 USER_DISABLED = "user_disabled"  # the 401's code for a user an admin disabled (`o2o admin disable-user`)

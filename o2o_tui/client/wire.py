@@ -6,6 +6,7 @@ every transport failure.
 
 from __future__ import annotations
 
+import errno
 import sys
 from datetime import UTC, datetime
 from functools import cache
@@ -152,12 +153,91 @@ def transport_error(call: Call[object], exc: Exception) -> e.PlatformError:
 
     where = f"{call.method} {call.path}"
     if isinstance(exc, httpx.TimeoutException):
-        return e.Unreachable(f"{where}: timed out", code="timeout")
+        reason = "connect_timeout" if isinstance(exc, httpx.ConnectTimeout) else "timeout"
+        return e.Unreachable(f"{where}: timed out", code="timeout", reason=reason, host=_host_of(exc))
     if isinstance(exc, httpx.DecodingError):
         return e.MalformedResponse(f"{where}: the answer's content encoding is broken")
     if isinstance(exc, httpx.TransportError | OSError):
-        return e.Unreachable(f"{where}: {type(exc).__name__}: {exc}")
+        reason, detail = _unreachable_reason(exc)
+        return e.Unreachable(
+            f"{where}: {type(exc).__name__}: {exc}", reason=reason, host=_host_of(exc), detail=detail
+        )
     return e.RequestFailed(f"{where}: {type(exc).__name__}: {exc}")
+
+
+def _host_of(exc: Exception) -> str:
+    """The host (and port) the failed request went to, from the request httpx attached to its error; "" when
+    none is attached."""
+    try:
+        url = exc.request.url  # type: ignore[attr-defined]  # httpx's RequestError; RuntimeError when unset
+    except (AttributeError, RuntimeError):
+        return ""
+    host = str(url.host or "")
+    if ":" in host:  # an IPv6 address
+        host = f"[{host}]"
+    return f"{host}:{url.port}" if url.port is not None else host
+
+
+_ERRNO_REASONS = {
+    errno.ECONNREFUSED: "refused",
+    errno.ECONNRESET: "reset",
+    errno.ECONNABORTED: "reset",
+    errno.EPIPE: "reset",
+    errno.ETIMEDOUT: "timeout",
+    errno.ENETUNREACH: "network",
+    errno.EHOSTUNREACH: "network",
+    errno.ENETDOWN: "network",
+}
+_WORDS_REASONS = (  # what the error's text says, when no errno came with it (httpcore words some itself)
+    ("connection refused", "refused"),
+    ("connection reset", "reset"),
+    ("server disconnected", "closed"),
+    ("connection closed", "closed"),
+    ("peer closed connection", "closed"),
+    ("name or service not known", "dns"),
+    ("nodename nor servname", "dns"),
+    ("temporary failure in name resolution", "dns"),
+    ("no address associated", "dns"),
+    ("getaddrinfo", "dns"),
+    ("network is unreachable", "network"),
+    ("no route to host", "network"),
+    ("certificate", "tls"),
+    ("ssl", "tls"),
+    ("tls", "tls"),
+)
+
+
+def _unreachable_reason(exc: BaseException) -> tuple[str, str]:
+    """(reason, detail) for a transport fault: `errors.UNREACHABLE_REASONS`, from the errno or the words of the
+    exception and the ones it came from; the detail is the innermost non-empty text (never empty for "other")."""
+    import socket
+    import ssl
+
+    import httpx
+
+    chain: list[BaseException] = []
+    seen: BaseException | None = exc
+    while seen is not None and seen not in chain and len(chain) < 8:
+        chain.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    detail = next((str(c) for c in reversed(chain) if str(c).strip()), "") or type(exc).__name__
+    for link in chain:
+        if isinstance(link, socket.gaierror):
+            return "dns", detail
+        if isinstance(link, ssl.SSLError):
+            return "tls", detail
+        number = getattr(link, "errno", None)
+        if isinstance(number, int) and number in _ERRNO_REASONS:
+            return _ERRNO_REASONS[number], detail
+    words = " ".join(str(link) for link in chain).lower()
+    for said, reason in _WORDS_REASONS:
+        if said in words:
+            return reason, detail
+    if isinstance(exc, httpx.ReadError | httpx.WriteError) and not str(exc).strip():
+        return "reset", detail  # the connection went away mid-request without a word (a dropped link)
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "closed", detail
+    return "other", detail
 
 
 def _describe_unreadable(body: bytes, content_type: str) -> str:
