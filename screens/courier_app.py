@@ -88,6 +88,8 @@ class _Tap:
     # a source that gives no outbox key (held in memory): the status before the tap; the tap counts as confirmed
     # once the delivery has moved on from it with nothing queued
     before: str | None = None
+    # how its words may name an order no longer held (food back at the store ends the task): `CourierApp.named`
+    named: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(slots=True)
@@ -441,7 +443,7 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
                     self.bell()
                 self._tell(tap.done, about=tap.delivery_id)
                 continue
-            cuts = store_cuts(tap.done, self.named(), self.glyphs.cut)  # as `_tell` cuts the name
+            cuts = store_cuts(tap.done, (*tap.named, *self.named()), self.glyphs.cut)  # as `_tell` cuts the name
             shorter = tuple(safe_text(way, one_line=True) for way in cuts)
             done = safe_text(tap.done, one_line=True)
             current = self.screen if self.screen_stack else None
@@ -452,7 +454,8 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
             if not tap.rung:
                 self.bell()
                 if isinstance(current, HandheldScreen) and _message_shown(current) != done:
-                    self._tell(tap.done, about=tap.delivery_id)  # said since: the tap's one beep says this
+                    # said since: the tap's one beep says this
+                    self._tell(tap.done, about=tap.delivery_id, named=tap.named)
 
     def _moved_on(self) -> frozenset[str]:
         """Taps of a source that gives no outbox key whose delivery moved on with nothing queued (`_Tap.before`)."""
@@ -596,7 +599,7 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         # two stores' #0014 held: which one (read before the task ends with it)
         store, named = self._shared(message.delivery_id), self.named(message.delivery_id)
         try:
-            await self.source.food_back(message.delivery_id)
+            key = await self.source.food_back(message.delivery_id)
         except ActionRefused as refused:
             self.error(refused.message)
             return
@@ -608,7 +611,17 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         if view is None:
             self.ok(t("handheld.bring_back.done", number="?"))
             return
-        self.ok(order_words("handheld.bring_back.done", view.delivery, store=store), named=named)
+        done = order_words("handheld.bring_back.done", view.delivery, store=store)
+        if not key and self.source.link().state is LinkState.ONLINE:  # held in memory: as its link says
+            self.ok(done, named=named)
+            return
+        # queued (offline, the outbox holds it): said as every other step is, done once the platform confirms it
+        said = safe_text(queued_text(view.delivery, store), one_line=True)
+        self._tell(said, shorter=(queued_short(view.delivery, store),), about=message.delivery_id, named=named)
+        if key:
+            self._queued(key, _Tap(message.delivery_id, None, said, done, named=named))
+        else:
+            self.bell()
 
     async def on_dismiss_chosen(self, message: DismissChosen) -> None:
         await self.source.dismiss(message.delivery_id)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from rich.cells import cell_len, get_character_cell_size
 
 from o2o_tui.courier_tasks import CourierStep
-from o2o_tui.domain.fleet import Delivery, ProblemReason, store_clock
+from o2o_tui.domain.fleet import Delivery, DeliveryProblem, ProblemReason, store_clock
 from o2o_tui.domain.transitions import DeliveryStatus
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
@@ -34,7 +34,9 @@ class Glyphs:
     up: str  # "more above" (the list's first page again, the top of a detail scrolled down)
 
 
-UNICODE = Glyphs(separator=" · ", arrow="→", queued="…", refused="!", down="▼", cut="…", up="▲")
+# the queued mark is "~" in every set: one cell in every font, and never the cut mark ("1…#0004 ... Sichua…" read
+# as two cuts, "not sent yet" lost)
+UNICODE = Glyphs(separator=" · ", arrow="→", queued="~", refused="!", down="▼", cut="…", up="▲")
 ASCII = Glyphs(separator=" - ", arrow="->", queued="~", refused="!", down="v", cut="", up="^")
 # the Linux text console (TERM=linux, cons25): its font has Latin-1's "·", the PC set's "→", "▼" and "▲", but no
 # "…" (screens/terminal.py CONSOLE)
@@ -207,7 +209,9 @@ def detail_fields(delivery: Delivery, *, ended: bool, glyphs: Glyphs) -> dict[st
     ready = store_clock(delivery, delivery.ready_at)
     customer = safe_text(delivery.customer_name, one_line=True)
     phone = safe_text(delivery.customer_phone, one_line=True)
-    reasons = glyphs.separator.join(problem_label(p.reason) for p in delivery.problems)
+    # the problems reported on it, each with its time: the platform keeps every one, and the store's open problem
+    # goes at the courier's next step (docs/api.md), so they read as what was reported, never as still open
+    reasons = glyphs.separator.join(_reported(delivery, problem) for problem in delivery.problems)
     pickup = safe_text(delivery.pickup.text, one_line=True)
     dropoff = safe_text(delivery.dropoff.text, one_line=True)
     return {
@@ -221,6 +225,14 @@ def detail_fields(delivery: Delivery, *, ended: bool, glyphs: Glyphs) -> dict[st
         "note": _labelled("note", safe_text(delivery.note)) if delivery.note else "",
         "problems": _labelled("problems", reasons) if reasons else "",
     }
+
+
+def _reported(delivery: Delivery, problem: DeliveryProblem) -> str:
+    """A problem reported, at its time on the store's clock: "Order not ready (12:41)" (the reason alone when the
+    platform gave no time)."""
+    at = store_clock(delivery, problem.occurred_at)
+    reason = problem_label(problem.reason)
+    return t("handheld.field.problems.item", reason=reason, at=at) if at else reason
 
 
 def _labelled(field: str, value: str) -> str:

@@ -19,7 +19,19 @@ STORE_KEPT = 4  # a task row stays on one line while this many cells of the stor
 
 class Scroll(VerticalScroll, can_focus=False):
     """A scrolling part of a handheld screen that never takes focus: the arrow keys stay the screen's (they move
-    the highlight between numbered lines); PgUp/PgDn scroll it through the screen's own bindings."""
+    the highlight between numbered lines); PgUp/PgDn scroll it through the screen's own bindings.
+
+    A new scroll position repaints the whole part on the terminal. Textual 8.2.8 sends the rows a scroll moved
+    only when the frame after it is a scroll alone: when a line on the screen also changed its text in that frame
+    (the "more: 8" line turning "top: 8" on the last page), its full layout compares the new positions with a map
+    that a look-up in between had already rebuilt at the new position, finds nothing moved, and sends that line
+    alone: the last page (a task's customer and note on a screen under 12 rows) never reached the terminal, while
+    a headless run, which paints every frame whole, showed it."""
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if round(old_value) != round(new_value):
+            self.refresh()
 
 
 class Line(Static):
