@@ -59,8 +59,9 @@ def test_a_queued_accept_promises_what_the_platform_will(running: RunningPlatfor
     report = cli.json("sync", "--once")
     assert report["pushed"] == 2 and report["pending"] == 0
     accepted, early = server_order(running, now_id), server_order(running, later["id"])
-    # the platform promises from when the accept reached it: the same minutes after it as the view showed
+    # the platform promises from the accept's tap (docs/api.md): the ready time the view showed, to the millisecond
     assert accepted.promised_ready_at - accepted.confirmed_at == promised
+    assert accepted.promised_ready_at == _when(pending["promised_ready_at"])
     assert early.promised_ready_at == _when(held["promised_ready_at"])  # to the second
     rows = _rows(cli)
     assert not rows[now_id]["is_pending"] and _when(rows[later["id"]]["promised_ready_at"]) == asked

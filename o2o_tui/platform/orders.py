@@ -371,14 +371,19 @@ def confirm(
 
         auto_accept.admit(ctx, stored.order)
     status = store.status if store is not None else None
+    # accepted at the tap (X-Occurred-At): the kitchen starts then, and the ticket printed on it says tap + minutes,
+    # so the promise the customer and courier see counts from it too, bounded: never before the order was placed
+    # nor after this request arrived (a clock running fast), and the promise never earlier than now
+    tapped = max(min(ctx.occurred_at or ctx.now, ctx.now), as_utc(stored.order.created_at))
+    promised = max(promised_on_accept(stored.order, status, preparation_minutes, tapped), ctx.now)
     return transition(
         ctx,
         stored,
         OrderAction.CONFIRM,
-        confirmed_at=ctx.now,
+        confirmed_at=tapped,
         preparation_minutes=preparation_minutes,
-        promised_ready_at=promised_on_accept(stored.order, status, preparation_minutes, ctx.now),
-        **scheduled.on_confirm(stored.order, ctx.now),
+        promised_ready_at=promised,
+        **scheduled.on_confirm(stored.order, tapped),
         **({"number": number_in_queue(ctx, stored.order)} if is_held(stored.order) else {}),  # accepted early
         **({"auto_accepted": True} if auto else {}),
         accept_key=key,

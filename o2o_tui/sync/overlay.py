@@ -13,6 +13,7 @@ import msgspec
 
 from o2o_tui.domain.delay import DelayCheck, check_delay, delayed_promise
 from o2o_tui.domain.fleet import Delivery
+from o2o_tui.domain.limits import as_utc
 from o2o_tui.domain.order import Order, OrderStatus
 from o2o_tui.domain.schedule import promised_on_accept
 from o2o_tui.domain.store import Store, StoreStatus
@@ -73,7 +74,9 @@ def order_action_of(action: str) -> OrderAction | None:
 
 def apply_to_order(order: Order, entry: Any, store_status: StoreStatus | None = None) -> Order:
     """`order` as it will be once `entry` is applied (unchanged when the entry would be refused). `store_status`:
-    the store's status as this device knows it, for an accept's promise (a busy store's extra minutes)."""
+    the store's status as it will be when the entry reaches the platform (the store changes queued before it, not
+    after), for an accept's promise (a busy store's extra minutes), which counts from the tap as the platform's
+    does (docs/api.md: it is later only when the link came back after the promised time had passed)."""
     if entry.action == "order.cancellation.deny":
         return msgspec.structs.replace(order, cancellation=None)
     if entry.action == "order.unlock_code":
@@ -93,6 +96,8 @@ def apply_to_order(order: Order, entry: Any, store_status: StoreStatus | None = 
     changes: dict[str, Any] = {"status": ORDER_TRANSITIONS[action].target}
     tapped = _occurred(entry)
     if action is OrderAction.CONFIRM:
+        if tapped is not None:  # the platform counts the accept from its tap, never before the order was placed
+            tapped = max(as_utc(tapped), as_utc(order.created_at))
         minutes = body.get("preparation_minutes")
         if isinstance(minutes, int):
             changes["preparation_minutes"] = minutes

@@ -239,10 +239,13 @@ class ReadModel:
     # -- orders -------------------------------------------------------------------------------------------
     def _view(self, order: Order, entries: Iterable[Any]) -> OrderView:
         names = []
-        status: StoreStatus | None = None  # the store's, read only for a queued accept (its promise)
         for entry in entries:
-            if status is None and entry.action == "order.confirm":
-                store = self.store(order.store_id)
+            status: StoreStatus | None = None  # the store's, read only for a queued accept (its promise)
+            if entry.action == "order.confirm":
+                # as the store will be when this accept reaches the platform (the outbox goes out in order): the
+                # store changes queued before it applied, not those queued after (a resume tapped later must not
+                # shorten a promise the platform makes while the store is still busy)
+                store = self._store_as_of(order.store_id, getattr(entry, "seq", None))
                 status = store.status if store is not None else StoreStatus()
             order = apply_to_order(order, entry, status)
             names.append(entry.action)
@@ -388,6 +391,12 @@ class ReadModel:
 
     # -- store, menu, fleet -------------------------------------------------------------------------------
     def store(self, store_id: str | None = None) -> Store | None:
+        """The cached store with every queued change of this device applied."""
+        return self._store_as_of(store_id, None)
+
+    def _store_as_of(self, store_id: str | None, before: int | None) -> Store | None:
+        """The cached store with this device's queued changes applied: all of them (`before` None), or only those
+        queued before the outbox entry numbered `before` (what the platform will hold when that entry arrives)."""
         stores = self._all(tables.STORES, Store)
         if store_id is not None:
             stores = [s for s in stores if s.id == store_id]
@@ -395,6 +404,8 @@ class ReadModel:
             return None
         store = stores[0]
         for entry in self._cache.outbox.pending_for(store.id):
+            if before is not None and entry.seq >= before:
+                break  # pending_for keeps the outbox order (by seq)
             store = apply_to_store(store, entry)
         return store
 
