@@ -129,6 +129,20 @@ def describe(store: Store, now: datetime) -> str:
     return effect_text(effect(store, now), store_zone(store), now)
 
 
+# the platform pauses a store none of whose devices has polled for this long (`O2O_HEARTBEAT_MINUTES`, its
+# default: a device is not told the platform's setting)
+HEARTBEAT_MINUTES = 5
+
+
+def may_be_auto_paused(store: Store, last_sync_at: datetime | None, now: datetime) -> bool:
+    """Whether the platform may have paused the store since this device last heard it: a store taking orders as
+    the cache knows it, and no poll from here for the heartbeat's length. The cache cannot know it was paused
+    (nobody polled to hear it; the next poll takes it back), so a status read offline says it may be."""
+    if last_sync_at is None or not effect(store, now).takes_orders:
+        return False
+    return as_utc(now) - as_utc(last_sync_at) >= timedelta(minutes=HEARTBEAT_MINUTES)
+
+
 # -- sold out ------------------------------------------------------------------------------------------------
 class SoldOut(msgspec.Struct, frozen=True):
     """An item or option a customer cannot order now although it is on the menu (not hidden)."""

@@ -437,6 +437,13 @@ class StoreScreen(Screen[None]):
         if store is None:
             return
         current = store.status.extra_minutes if store.status.state is StoreState.BUSY else 0
+        now = self.app.now()
+        paused = effect(store, now)
+        title = t("store_screen.busy.title")
+        if paused.state is StoreState.PAUSED:  # busy is a state of an open store: the prompt says it ends the pause
+            at = at_text(paused.until, store_zone(store), now) if paused.until is not None else None
+            key = "store_screen.busy.title_ends_pause_until" if at else "store_screen.busy.title_ends_pause"
+            title = t(key, at=at)
 
         def got(minutes: int | None) -> None:
             if minutes is not None:
@@ -444,7 +451,7 @@ class StoreScreen(Screen[None]):
                 self._send("store.status", body, t("store_screen.action.busy"))
 
         prompt = NumberPrompt(
-            Content(t("store_screen.busy.title")),
+            Content(title),
             current or DEFAULT_BUSY_MINUTES,
             minimum=1,
             maximum=EXTRA_MINUTES_MAX,

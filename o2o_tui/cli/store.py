@@ -78,7 +78,12 @@ def _store_id(profile: Any) -> str:
     return str(profile.store_id)
 
 
-def _change_status(profile_name: str | None, body_factory: Any, *, online: bool, as_json: bool) -> None:
+def _change_status(
+    profile_name: str | None, body_factory: Any, *, online: bool, as_json: bool, ends_pause: bool = False
+) -> None:
+    """Send a status change. `ends_pause` (busy): a pause the change lifts is said, "The pause until 14:30 has
+    ended ...", and in --json `ended_pause` names it (null when there was none): busy is a state of an open store,
+    so setting it while paused reopens the store, and nobody should learn that from a customer's order."""
     import asyncio
 
     from o2o_tui.sync.perform import perform
@@ -87,12 +92,44 @@ def _change_status(profile_name: str | None, body_factory: Any, *, online: bool,
     fill_new_cache(profile_name)  # the store's clock, for --until
     with handle_errors(), cache_errors(), cli_cache(profile_name) as (profile, cache):
         store_id = _store_id(profile)
-        body = body_factory(ReadModel(cache).store(store_id))  # the cached store: its zone, for --until
+        before = ReadModel(cache).store(store_id)
+        body = body_factory(before)  # the cached store: its zone, for --until
+        ended = _pause_in_effect(before) if ends_pause else None
         result = asyncio.run(perform(profile, cache, "store.status", store_id, body, online=online))
         store = ReadModel(cache).store(store_id)
-    extra = {"store": _store_json(store)} if as_json and store is not None else None
+    extra: dict[str, Any] | None = {"store": _store_json(store)} if as_json and store is not None else None
+    if as_json and ends_pause:
+        extra = (extra or {}) | {"ended_pause": _ended_pause_json(ended)}
     message = _describe(store) if store is not None else t("store.changed")
+    if ended is not None:
+        message += "\n" + _ended_pause_text(ended, before)
     report_outcome(result, as_json=as_json, online=online, done_message=message, extra=extra)
+
+
+def _pause_in_effect(store: Any) -> Any:
+    """The store's status if a pause applies now (by staff or by the platform), else None."""
+    from datetime import UTC, datetime
+
+    from o2o_tui.domain.store import StoreState
+    from o2o_tui.store_effect import effect
+
+    if store is None or effect(store, datetime.now(UTC)).state is not StoreState.PAUSED:
+        return None
+    return store.status
+
+
+def _ended_pause_text(status: Any, store: Any) -> str:
+    if status.until is None:
+        return t("store.busy.ended_pause")
+    return t("store.busy.ended_pause_until", at=until_text(status.until, store_zone(store)))
+
+
+def _ended_pause_json(status: Any) -> dict[str, Any] | None:
+    import msgspec
+
+    if status is None:
+        return None
+    return {"until": msgspec.to_builtins(status.until), "reason": status.reason, "auto": status.auto}
 
 
 def _pause_until(text: str, store: Any) -> Any:
@@ -126,6 +163,35 @@ def _now_json(store: Any) -> dict[str, Any]:
         "until": msgspec.to_builtins(found.until),
         "by_hours": found.by_hours,
     }
+
+
+def _last_sync_at(cache: Any) -> Any:
+    """When this profile last heard the platform (a poll of `o2o sync` or an open console), None if never."""
+    from datetime import datetime
+
+    from o2o_tui.sync import tables
+
+    last = cache.meta_get(tables.META_LAST_SYNC_AT, None)
+    if not isinstance(last, str):
+        return None
+    try:
+        return datetime.fromisoformat(last.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _may_be_auto_paused(store: Any, last_sync_at: Any) -> bool:
+    from datetime import UTC, datetime
+
+    from o2o_tui.store_effect import may_be_auto_paused
+
+    return may_be_auto_paused(store, last_sync_at, datetime.now(UTC))
+
+
+def _iso_or_none(moment: Any) -> str | None:
+    import msgspec
+
+    return None if moment is None else msgspec.to_builtins(moment)
 
 
 def _effect_line(store: Any) -> str:
@@ -451,13 +517,21 @@ def register(app: typer.Typer) -> None:
         with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (chosen, cache):
             _not_for_couriers(chosen)
             store = ReadModel(cache).store(chosen.store_id)
+            last_sync_at = _last_sync_at(cache)
         if store is None:
             raise fail(t("store.error.not_cached"), Exit.NOT_FOUND)
+        maybe_paused = _may_be_auto_paused(store, last_sync_at)
         if as_json:
-            emit_json(_store_json(store) | {"now": _now_json(store)})
+            now = _now_json(store) | {"may_be_auto_paused": maybe_paused}
+            emit_json(_store_json(store) | {"now": now, "last_sync_at": _iso_or_none(last_sync_at)})
             return
         say(_describe(store))
         say(_effect_line(store))
+        if maybe_paused:
+            from o2o_tui.cli.sync import age_text
+            from o2o_tui.store_effect import HEARTBEAT_MINUTES
+
+            say(t("store.maybe_auto_paused", age=age_text(last_sync_at), minutes=HEARTBEAT_MINUTES))
 
     @store_app.command("prep-time", help=t("store.prep_time.help"))
     def prep_time(
@@ -516,6 +590,7 @@ def register(app: typer.Typer) -> None:
             lambda _store: StoreStatusBody(state=StoreState.BUSY, extra_minutes=extra),
             online=online,
             as_json=as_json,
+            ends_pause=True,
         )
 
     @store_app.command("resume", help=t("store.resume.help"))

@@ -6,6 +6,18 @@ import argparse
 import sys
 
 
+def _port(text: str) -> int:
+    """A TCP port 0-65535 (0: any free one): out of range is argparse's one-line usage refusal, as `o2o serve`
+    refuses it, not bind's OSError traceback."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not in the range 0-65535")
+    return port
+
+
 def main(argv: list[str] | None = None) -> None:
     from o2o_tui.platform.db import default_db_url
     from o2o_tui.platform.server import serve
@@ -15,7 +27,7 @@ def main(argv: list[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(prog="python -m o2o_tui.platform")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=_port, default=8765)
     parser.add_argument("--db", default=None, help="SQLAlchemy URL (default: a SQLite file in the data dir)")
     args = parser.parse_args(argv)
     try:

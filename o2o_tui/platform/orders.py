@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import re
 import secrets
 from datetime import datetime, timedelta
@@ -452,7 +453,12 @@ def _refuse_past_deadline(ctx: Ctx, stored: StoredOrder) -> None:
     deadline = stored.order.accept_deadline
     if stored.order.status is not OrderStatus.CREATED or deadline is None or as_utc(deadline) > ctx.now:
         return
-    cancelled = cancel_stored(ctx, stored, ACCEPT_TIMEOUT_REASON, Party.PLATFORM)
+    # the platform's cancel at the deadline, as the job's would be: the action log names the platform and the
+    # deadline, not the caller whose accept (tapped before it, sent after it) found the order cancelled
+    platform = dataclasses.replace(ctx, caller=scheduled.SYSTEM, occurred_at=as_utc(deadline))
+    cancelled = cancel_stored(platform, stored, ACCEPT_TIMEOUT_REASON, Party.PLATFORM)
+    ctx.wrote_events = ctx.wrote_events or platform.wrote_events
+    ctx.scopes.update(platform.scopes)
     refusal = illegal_transition(cancelled.order.status.value, OrderStatus.CONFIRMED.value)
     refusal.keep_changes = True  # the cancellation commits with the refusal
     raise refusal
