@@ -49,6 +49,17 @@ def toast_text(message: str, fit: Callable[[str], str] | None = None) -> tuple[s
     return (markup, True) if markup is not None else ("".join(part for part, _ in parts), False)
 
 
+def command_content(text: str) -> Content:
+    """`text` (plain, made safe by its caller) as a line of a screen shows it: a catalog sentence's command in
+    `COMMAND_STYLE` without its marks, as a toast shows it (`toast_text`); every other character plain, a backtick
+    in a name or a server's message too. For a widget that takes `Content` (the dispatch board's status line)."""
+    kinds = catalog_commands(text)
+    if kinds is None:
+        return Content(text)
+    parts = carried_parts(text, kinds, text)
+    return Content.assemble(*((part, COMMAND_STYLE) if command else part for part, command in parts))
+
+
 def say_in(app: Any, message: str, *, severity: str = "information", timeout: float = 5) -> None:
     """A toast on `app`: the merchant console's own `say` (which fits it to the screen), else `notify` as
     `toast_text` gives it (the menu editor alone, `o2o menu edit`)."""

@@ -52,7 +52,7 @@ from o2o_tui.live_dispatch import (
 from o2o_tui.safe_text import safe_text
 from o2o_tui.sync.ports import FleetClient
 from screens import order_format as fmt
-from screens.command_toasts import say_in
+from screens.command_toasts import command_content, say_in
 from screens.dispatch_help import BoardHelp, help_entries
 from screens.keys import localize_bindings
 from screens.steady_keys import SteadyKeysApp
@@ -66,7 +66,7 @@ from screens.terminal import (
     not_utf8,
     theme_for,
 )
-from screens.widgets.city_map import CityMap, courier_mark
+from screens.widgets.city_map import MORE_MARK, CityMap, courier_mark
 from screens.widgets.dispatch_rows import (
     PICKED_UP_TAGS,
     CourierList,
@@ -315,7 +315,10 @@ class ActionsDone(Message):
 class CourierPicker(ModalScreen[str | None]):
     """Choose a courier for an order: couriers sorted by when they are free, each with its status as the board's
     courier list says it (its problem, if it reported one); off-duty ones last, and they cannot be chosen.
-    Its own key footer (`⏎ Choose esc Cancel`) over the board's, whose keys do nothing while it is open."""
+    Its own key footer (`⏎ Choose esc Cancel`) over the board's, whose keys do nothing while it is open.
+    The arrows and Enter choose, or a courier's label (`courier_mark`: 1-9, then B, C...; a letter in either
+    case), as every choice dialog takes its digit (`ChoicePrompt`); the label of one that cannot be chosen (off
+    duty, or the order's courier already) says why and chooses nothing."""
 
     FOOTER_OWN_KEYS = True
     BINDINGS = [  # Enter for the footer: the list that has the focus applies it itself
@@ -384,6 +387,31 @@ class CourierPicker(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
+
+    def _marked(self, character: str) -> int | None:
+        """The index (in the board's list) of the courier whose label is `character`, None when none is: "+" (the
+        label every courier past the last letter shares) names nobody."""
+        for index in range(len(self._couriers)):
+            mark = courier_mark(index)
+            if mark != MORE_MARK and mark.casefold() == character.casefold():
+                return index
+        return None
+
+    def on_key(self, event: events.Key) -> None:
+        """A courier's label chooses it, as Enter on its row would."""
+        index = self._marked(event.character) if event.character else None
+        if index is None:
+            return
+        event.stop()
+        event.prevent_default()
+        state = self._couriers[index]
+        if state.status is CourierStatus.OFFLINE or state.courier_id == self._exclude:
+            why = "off_duty" if state.status is CourierStatus.OFFLINE else "has_it"
+            name = safe_text(state.name, one_line=True)
+            said = t(f"dispatch.board.pick_{why}", mark=courier_mark(index), courier=name)
+            say_in(self.app, said, severity="warning", timeout=4)
+            return
+        self.dismiss(state.courier_id)
 
     def action_choose(self) -> None:
         """Enter (the footer's `⏎`) while the list has not the focus: the list's Enter, the courier highlighted."""
@@ -632,9 +660,11 @@ class DispatchBoard(Screen[None]):
         self._put(self.query_one("#couriers-title", Static), Content(t("dispatch.board.couriers_unknown")))
 
     def _set_status(self, text: str, *, error: bool = False) -> None:
+        """The status line: `text` plain, a catalog sentence's command in it bold without its backticks ("Log in
+        again with o2o login", as the toasts say it: `command_content`)."""
         status = self.query_one("#board-status", Static)
         status.set_class(error, "-error")
-        self._put(status, Content(text))
+        self._put(status, command_content(text))
 
     def _show(self) -> None:
         plan = self.plan

@@ -104,9 +104,9 @@ class OrderActions:
 
     def accept(self, entry: QueueEntry) -> None:
         order = entry.order
-        self.app.acknowledge(order.id)
-        if not self._check(order, OrderAction.CONFIRM):
+        if not self._check(order, OrderAction.CONFIRM):  # refused: a ringing order rings on (`acknowledge`)
             return
+        self.app.acknowledge(order.id)
         store = self.app.source.store()
         default = store.default_prep_minutes if store else DEFAULT_PREP_MINUTES
 
@@ -171,9 +171,9 @@ class OrderActions:
 
     def reject(self, entry: QueueEntry) -> None:
         order = entry.order
-        self.app.acknowledge(order.id)
         if not self._check(order, OrderAction.REJECT):
             return
+        self.app.acknowledge(order.id)
         choices = [(code.value, t(f"ui.reason.{code.value}")) for code in REJECT_REASONS]
 
         def answered(code: str | None) -> None:
@@ -258,10 +258,10 @@ class OrderActions:
 
     def answer_cancellation(self, entry: QueueEntry) -> None:
         order = entry.order
-        self.app.acknowledge(order.id)
-        if order.cancellation is None:
+        if order.cancellation is None:  # a `c` pressed by mistake on a ringing new order: it rings on
             self.app.say(t("ui.action.no_cancellation", number=order.display_number), severity="warning")
             return
+        self.app.acknowledge(order.id)
         choices = [("accept", t("ui.dialog.cancel_accept")), ("deny", t("ui.dialog.cancel_deny"))]
 
         def answered(choice: str | None) -> None:

@@ -5,6 +5,7 @@ Widths are terminal cells (`rich.cells.cell_len`), so Chinese text keeps the col
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime, tzinfo
 
 import msgspec
@@ -276,28 +277,58 @@ def customer_name(order: Order) -> str:
     return safe_text(order.customer.name, one_line=True)
 
 
+def _status_words(order: Order) -> list[str]:
+    """Every word the queue's status column shows for `order`, in each language (`SUPPORTED`: a Chinese console's
+    staff may type "ready", the CLI's `--status` takes either): the label and its short form ("Ready", "RDY"),
+    a live order's cancellation request as the row says it ("Cancel?", "CXL?", 要取消？, 退单), and an open courier
+    problem's mark that stands in for the status on a narrow list ("PROB", 问题)."""
+    from o2o_tui.i18n import SUPPORTED, catalog
+
+    shown = shown_status(order.status, order.type)
+    keys = [f"ui.status.{shown}", f"ui.status_short.{shown}"]
+    if order.cancellation is not None and is_live(order):
+        keys += ["queue.row.cancel_request", "queue.row.cancel_request_short"]
+    if order.delivery_problem is not None and is_live(order):
+        keys.append("queue.row.courier_problem")
+    # the current language's first (`t`: English where its catalog lacks one), then each catalog's
+    return [t(key) for key in keys] + [catalog(lang).get(key, "") for lang in SUPPORTED for key in keys]
+
+
+def _search_text(text: str) -> str:
+    """`text` as search compares it: compatibility forms folded (NFKC: the full-width "？" of 要取消？ and an IME's
+    full-width "１２" read as "?" and "12"), then case."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
 def matches(order: Order, query: str) -> bool:
     """Search: day number, customer, the phone's visible digits and the pickup code (what a customer gives at the
-    counter: "尾号 1483"), item names, notes, status (either language's label). The pickup code only while it
-    can still be handed over (`Order.usable_pickup_code`): an ended order's code may be a new order's now."""
-    needle = query.strip().lower()
+    counter: "尾号 1483"), item names, notes, status (every word the row's status column shows, wide and narrow, in
+    either language: `_status_words`). The pickup code only while it can still be handed over
+    (`Order.usable_pickup_code`): an ended order's code may be a new order's now.
+
+    Each word typed is found anywhere (a part of a word is enough), so "cancel" finds both the open cancellation
+    requests ("Cancel?", live, at the top) and the ended "Cancelled" orders (under Done): what a person typing it
+    looks for. "Cancel?" or "CXL?" finds only the requests, "Cancelled" only the ended orders."""
+    needle = _search_text(query.strip())
     if not needle:
         return True
-    haystack = " ".join(
-        [
-            order.display_number,
-            str(order.number),
-            order.customer.name,
-            order.customer.phone,
-            order.usable_pickup_code() or "",
-            order.note,
-            items_summary(order),
-            order.status.value,
-            status_label(order),
-            order.type.value,
-            type_label(order),
-        ]
-    ).lower()
+    haystack = _search_text(
+        " ".join(
+            [
+                order.display_number,
+                str(order.number),
+                order.customer.name,
+                order.customer.phone,
+                order.usable_pickup_code() or "",
+                order.note,
+                items_summary(order),
+                order.status.value,
+                *_status_words(order),
+                order.type.value,
+                type_label(order),
+            ]
+        )
+    )
     return all(word in haystack for word in needle.split())
 
 
