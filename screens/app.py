@@ -18,7 +18,7 @@ from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.message import Message
-from textual.notifications import SeverityLevel
+from textual.notifications import Notification, Notify, SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.widget import AwaitMount
 from textual.widgets._toast import ToastRack
@@ -44,11 +44,12 @@ from screens.orders_screen import OrdersScreen
 from screens.source import OrderSource, SourceChange
 from screens.steady_keys import SteadyKeysApp
 from screens.terminal import FULL, Glyphs, apply_glyphs, key_display, theme_for
-from screens.widgets.folded_text import FoldedToasts, folded_toast, toast_width
+from screens.widgets.folded_text import TOAST_NARROW, FoldedToasts, folded_toast, toast_width
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
+    from o2o_tui.console_presence import ConsolePresence
     from screens.auto_accept_station import Station
     from screens.order_actions import OrderActions
     from screens.printing import ConsolePrinting
@@ -69,6 +70,13 @@ TOAST_PADDING = 2  # the rows of a toast's frame (Textual's `padding: 1 1`)
 TOAST_LEAVES = 4  # the rows a long toast leaves in sight: the queue's header and first row, the status, the keys
 FITTED_KEPT = 16  # toasts cut to the screen whose whole text is kept (more than are ever up at once)
 HELD_SHOWN = 3  # toasts held while a dialog was open: at most this many when it closes (the rest counted)
+NARROW_HELD_SHOWN = 2  # below `TOAST_NARROW` columns, where the toasts up take half the rows at most
+NARROW_TOAST_LINES = 3  # below `TOAST_NARROW` columns: the lines of a toast (a third of the rows if said nowhere else)
+
+
+def _toast_rows(notification: Notification) -> int:
+    """The rows a toast takes below 60 columns: its lines (already broken for the width), its title, the row above."""
+    return notification.message.count("\n") + 1 + (1 if notification.title else 0) + 1
 
 
 class HeldToast(msgspec.Struct, frozen=True):
@@ -122,6 +130,7 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         self._station: Station | None = None
         self.printing: ConsolePrinting | None = None  # none without a printer, or before `start_services`
         self._services_started = False
+        self._presence: ConsolePresence | None = None  # this console on its profile (`_hold_presence`)
         self._first_frame_due = False
         self.orders_screen = OrdersScreen()
         self.home: OrdersScreen | SimpleScreen = self.orders_screen  # the screen the console opens on
@@ -205,12 +214,38 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         if self._services_started:
             return
         self._services_started = True
+        self._hold_presence()
         from screens import auto_accept_console
         from screens.printing import start_printing
 
         self._station = auto_accept_console.attach(self)
         self.printing = start_printing(self, self.profile)
         auto_accept_console.source_changed(self)  # what the source brought before
+
+    def _cache_directory(self) -> Path | None:
+        """The profile's cache directory of the source (the engine's), None for a source without a cache."""
+        directory = getattr(getattr(self.source, "_cache", None), "directory", None)
+        return directory if isinstance(directory, Path) else None
+
+    def _hold_presence(self) -> None:
+        """Say to the other consoles on this profile that this one runs (`o2o_tui/console_presence.py`), until
+        it ends: their quit dialog then says this one keeps ringing and sending."""
+        directory = self._cache_directory()
+        if directory is not None and self._presence is None:
+            from o2o_tui.console_presence import ConsolePresence
+
+            self._presence = ConsolePresence.open(directory)
+
+    def other_consoles(self) -> int:
+        """How many other consoles run on this profile now (they ring its orders and send its outbox too)."""
+        if self._presence is not None:
+            return self._presence.others()
+        directory = self._cache_directory()
+        if directory is None:
+            return 0
+        from o2o_tui.console_presence import running_consoles
+
+        return running_consoles(directory)
 
     @property
     def station(self) -> Station:
@@ -263,6 +298,8 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
             self._unsubscribe()
         if self.printing is not None:
             self.printing.close()
+        if self._presence is not None:
+            self._presence.close()
         await self.source.close()
 
     # services for the screens
@@ -301,6 +338,35 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
             return
         self._toast(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
+    def _on_notify(self, event: Notify) -> None:
+        """A toast reaches the app a message after it was posted (`FoldedToasts.show`): one posted just before a
+        dialog opened is held behind it too. At 40x15 the menu editor's availability choice released what it had
+        held as it closed, its time prompt opened at once, and those toasts landed over the prompt and its field
+        (Textual's own handler, after this one in the MRO, then does nothing)."""
+        if not self._dialog_open():
+            self._make_room_for(event.notification)
+            return
+        event.prevent_default()
+        notification = event.notification
+        message, title = self._toasts.given(notification)
+        held = HeldToast(message, notification.severity, notification.timeout, notification.markup, title)
+        self._held.append(held)
+
+    def _make_room_for(self, notification: Notification) -> None:
+        """Below 60 columns the toasts up take at most half the rows, at the bottom (at 40x15 a few of them
+        stood over the queue's rows up to its header): the oldest ones that leave the new one no room are taken
+        down first. Textual's rack cannot be scrolled to its newest toast (it is hidden: it has no size), so a
+        height limit on it showed the oldest ones and cut the newest."""
+        width, height = self.size
+        if width <= 0 or width >= TOAST_NARROW:
+            return
+        budget = max(NARROW_TOAST_LINES + 1, height // 2)
+        used = _toast_rows(notification)
+        for older in reversed(list(self._notifications)):  # the newest first
+            used += _toast_rows(older)
+            if used > budget:
+                self._unnotify(older, refresh=False)  # Textual's handler refreshes the rack next
+
     def _toast(
         self, message: str, *, title: str = "", severity: SeverityLevel, timeout: float | None, markup: bool
     ) -> None:
@@ -320,17 +386,19 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         """A toast that leaves the queue's first rows, the status line and the keys in sight (at 40x15 a refused
         action's sentence covered the whole queue), a refused action's at most about half the screen: it says
         it as the list under `!` does (without where to find it), ends with "! for details" when cut. A longer
-        one keeps its first lines, the last cut with "…"."""
+        one keeps its first lines, the last cut with "…". Below 60 columns, where a toast spans the width at the
+        bottom: `NARROW_TOAST_LINES` lines, a third of the rows for one said nowhere else."""
         if width <= 0 or height <= 0:  # not laid out yet
             return message
-        room = max(3, height // 2 - TOAST_PADDING)
+        narrow = width < TOAST_NARROW  # the toast spans the width, without blank rows (merchant.tcss): a few lines
+        room = NARROW_TOAST_LINES if narrow else max(3, height // 2 - TOAST_PADDING)
         lines = folded_toast(message, width, markup=False).split("\n")
         if len(lines) <= room:
             return message
         listed = self._listed(message)
         more = [t("conflicts.toast_more")] if listed is not None else []
         if listed is None:  # said nowhere else: as much of it as leaves the rest in sight
-            room = max(room, height - TOAST_PADDING - TOAST_LEAVES)
+            room = max(room, height // 3 if narrow else height - TOAST_PADDING - TOAST_LEAVES)
         else:
             lines = folded_toast(listed, width, markup=False).split("\n")
         if len(lines) <= room - len(more):
@@ -391,14 +459,16 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
 
     def _release_held(self) -> None:
         """The dialog closed: the toasts it took down, then what was held, the newest `HELD_SHOWN` (the older
-        ones counted in one line)."""
+        ones counted in one line; below 60 columns the newest one and the count, the oldest taken down for room
+        by `_make_room_for`)."""
         behind, self._behind = self._behind, []
         held, self._held = self._held, []
         for toast in behind:
             self._post_toast(toast)
-        if len(held) > HELD_SHOWN:
-            earlier = len(held) - HELD_SHOWN + 1
-            held = held[-(HELD_SHOWN - 1) :]
+        shown = HELD_SHOWN if self.size.width >= TOAST_NARROW else NARROW_HELD_SHOWN  # the rows they may take
+        if len(held) > shown:
+            earlier = len(held) - shown + 1
+            held = held[-(shown - 1) :]
             self._toast(t("ui.app.held_toasts", count=earlier), severity="warning", timeout=10, markup=False)
         for toast in held:
             self._post_toast(toast)

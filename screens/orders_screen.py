@@ -743,11 +743,13 @@ class OrdersScreen(Screen[None]):
             return
         from screens.dialogs import ChoicePrompt  # loaded with the first dialog, not for the first frame
 
+        # another console on this profile (a second terminal, a phone over SSH) goes on ringing them and sending
+        others = getattr(self.app, "other_consoles", lambda: 0)()
         lines = [t("queue.quit.title")]
         if waiting:
-            lines.append(t("queue.quit.waiting", count=waiting))
+            lines.append(t("queue.quit.waiting_heard" if others else "queue.quit.waiting", count=waiting))
         if queued:
-            lines.append(t("queue.quit.queued", count=queued))
+            lines.append(t("queue.quit.queued_sent" if others else "queue.quit.queued", count=queued))
         choices = [("quit", t("queue.quit.yes")), ("stay", t("queue.quit.no"))]
         shortcuts = {"y": "quit", "q": "quit", "n": "stay"}
 

@@ -49,9 +49,10 @@ def _messages(language: str) -> list[str]:
 
 
 def _shown(toast: Toast) -> list[str]:
-    """The lines a toast shows, inside its border and padding."""
+    """The lines a toast shows, inside its border and padding (none above and below below 60 columns)."""
     strips = toast.render_lines(Region(0, 0, toast.outer_size.width, toast.outer_size.height))
-    return [strip.text[2:].rstrip() for strip in strips[1:-1]]
+    top, bottom = toast.styles.padding.top, toast.styles.padding.bottom
+    return [strip.text[2:].rstrip() for strip in strips[top : len(strips) - bottom]]
 
 
 def _check(lines: list[str], message: str, width: int) -> None:

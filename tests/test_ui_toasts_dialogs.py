@@ -18,7 +18,7 @@ from textual.widgets._toast import Toast
 from o2o_tui.config import Profile, save_profile
 from o2o_tui.i18n import set_language
 from offline_cache.outbox import EntryState, OutboxEntry
-from screens.app import HELD_SHOWN, MerchantApp
+from screens.app import HELD_SHOWN, NARROW_HELD_SHOWN, MerchantApp
 from screens.conflicts_screen import conflict_prompt
 from screens.engine_source import conflict_view
 from screens.launch import open_source
@@ -59,6 +59,32 @@ async def test_toasts_wait_while_a_dialog_is_open_at_40x15() -> None:
             app.say(f"refused {n}: order #00{n} was cancelled by the customer", severity="error")
         await pilot.pause()
         assert _toasts(app) == [] and not any(list(screen.query(Toast)) for screen in app.screen_stack)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not isinstance(app.screen, RedeemScreen))
+        await pilot.pause()
+        shown = _toasts(app)
+        assert len(app.screen.query(Toast)) == len(_toasts(app))  # up again, on the queue
+        # below 60 columns the toasts take half the rows at most: the count line and the newest (the one from
+        # before the dialog, shown then, taken down for room); at 80 columns the newest two (below)
+        assert len(shown) == NARROW_HELD_SHOWN
+        assert "4 messages came while the dialog was open" in shown[0]
+        assert shown[1:] == ["refused 4: order #004 was cancelled by the customer"]
+        assert sum(toast.outer_size.height + 1 for toast in app.screen.query(Toast)) <= 15 // 2
+
+
+async def test_toasts_wait_while_a_dialog_is_open_at_80x24() -> None:
+    app = MerchantApp(MemoryOrderSource(store=sample_store(), link=LinkStatus(LinkState.ONLINE)))
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        app.say("up before the dialog")
+        await pilot.pause()
+        await pilot.press("v")
+        await wait_until(pilot, lambda: isinstance(app.screen, RedeemScreen))
+        await pilot.pause()
+        assert _toasts(app) == [] and not any(list(screen.query(Toast)) for screen in app.screen_stack)
+        for n in range(5):
+            app.say(f"refused {n}: order #00{n} was cancelled by the customer", severity="error")
+        await pilot.pause()
+        assert _toasts(app) == []
         await pilot.press("escape")
         await wait_until(pilot, lambda: not isinstance(app.screen, RedeemScreen))
         await pilot.pause()

@@ -60,12 +60,16 @@ class FoldedText(Visual):
 
 
 # Textual's `Toast` (textual/widgets/_toast.py): `width: 60; max-width: 50%` of its rack, whose `overflow-y: scroll`
-# keeps a scroll bar of 2 cells; its `padding: 1 1` and `border-left: outer` (3 cells in all) are inside that width
-TOAST_WIDTH, TOAST_RACK_BAR, TOAST_FRAME = 60, 2, 3
+# keeps a scroll bar of 2 cells; its `padding: 1 1` and `border-left: outer` (3 cells in all) are inside that width.
+# Below `TOAST_NARROW` columns (the apps' `-narrow` screens) it spans the rack, whose bar takes no cell there
+# (merchant.tcss, dispatch_board.tcss)
+TOAST_WIDTH, TOAST_RACK_BAR, TOAST_FRAME, TOAST_NARROW = 60, 2, 3, 60
 
 
 def toast_width(screen_width: int) -> int:
     """The cells of a line of a toast on a screen `screen_width` cells wide."""
+    if screen_width < TOAST_NARROW:
+        return screen_width - TOAST_FRAME
     return min(TOAST_WIDTH, (screen_width - TOAST_RACK_BAR) // 2) - TOAST_FRAME
 
 
