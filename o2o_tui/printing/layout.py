@@ -15,12 +15,12 @@ from zoneinfo import ZoneInfo
 import msgspec
 from rich.cells import cell_len
 
-from o2o_tui.domain.money import Money, format_money
+from o2o_tui.domain.money import CURRENCIES, Money, format_money
 from o2o_tui.domain.order import Order, OrderLine, OrderStatus, Party, PaymentStatus
 from o2o_tui.domain.refunds import reason_label, refunded_quantities, refunded_total
 from o2o_tui.domain.store import Store
 from o2o_tui.i18n import t
-from o2o_tui.printing.charset import without_invisible
+from o2o_tui.printing.charset import printable, without_invisible
 from o2o_tui.safe_text import safe_text
 
 WIDTH = 48  # characters per line of an 80 mm printer's font A (a CJK character takes two)
@@ -152,9 +152,9 @@ def _large(text: str, size: Size, width: int, *, bold: bool = False, align: Alig
 
 
 def _banner_words(key: str, room: int) -> str:
-    """A double-size banner's words: the catalog's for `key`, or its short form (`key.short`, "***CANCELLED***",
-    "Don't make twice") when they take more than `room` cells (58 mm paper's 16 at double size), so that the
-    banner prints whole, stars and all, where 80 mm prints the full one."""
+    """A banner's words: the catalog's for `key`, or its short form (`key.short`, "***CANCELLED***",
+    "Don't make twice") when they take more than `room` cells (58 mm paper's 16 at double size, its 32 at the
+    normal one), so that the banner prints whole, stars and all, where 80 mm prints the full one."""
     full = t(key)
     return full if cell_len(full) <= room else t(f"{key}.short")
 
@@ -190,8 +190,16 @@ def _zone(store: Store | None) -> ZoneInfo | None:
 
 
 def _amount(money: Money) -> str:
-    """The amount as the receipt shows it: the yuan sign full width (GBK has no half-width one)."""
-    return format_money(money).replace("¥", "￥")
+    """The amount as the receipt shows it: the yuan (and yen) sign full width (GBK has no half-width one); a sign
+    the printer's Chinese mode cannot print (GBK has no €, £, ฿, ₹, ₱: each would print as "?") gives way to the
+    currency's ISO code, as "CHF 12.50" reads: "EUR 12.50", "-GBP 3.00". The same in the image mode: a layout is
+    made before the printer's mode is known (and kept in the queue as it is), and that mode's CJK font
+    (wqy-microhei) has no ₹ either: the paper never shows "?" or an empty box where the sign was."""
+    said = format_money(money).replace("¥", "￥")
+    known = CURRENCIES.get(money.currency)
+    if known is None or not known.sign or printable(said) == said:
+        return said
+    return said.replace(known.sign, f"{money.currency} ", 1)
 
 
 def _lines_of(line: OrderLine, width: int, refunded: int = 0) -> list[TextOp]:
@@ -246,7 +254,9 @@ def kitchen_ticket(
         ops.extend(cancelled_mark(order, width, kitchen=True))
     ops.extend(_large(order.display_number, Size.HUGE, width, bold=True))
     if unconfirmed and not cancelled:
-        ops.extend(_large(t("printing.ticket.unconfirmed"), Size.NORMAL, width, bold=True))
+        # on one line (58 mm paper's 32 cells: the catalog's short form), never cut between its words
+        said = _banner_words("printing.ticket.unconfirmed", width // int(Size.NORMAL))
+        ops.extend(_large(said, Size.NORMAL, width, bold=True))
         ops.extend(_large(t("printing.ticket.unconfirmed_hint"), Size.NORMAL, width))
     ops.extend(_large(t(f"ui.type.{order.type.value}"), Size.DOUBLE, width, bold=True))
     promised = promised_time(order, store, now, prep_minutes)
