@@ -143,6 +143,18 @@ def may_be_auto_paused(store: Store, last_sync_at: datetime | None, now: datetim
     return as_utc(now) - as_utc(last_sync_at) >= timedelta(minutes=HEARTBEAT_MINUTES)
 
 
+def maybe_auto_paused_texts(last_sync_at: datetime, now: datetime) -> tuple[str, str]:
+    """What the console's store screen says under an open store's effect when `may_be_auto_paused`, longer then
+    shorter (for a narrow screen): "No sync for 7 min: the platform may have paused the store, refusing orders",
+    "No sync for 7 min: may be paused"."""
+    minutes = int(max(0.0, (as_utc(now) - as_utc(last_sync_at)).total_seconds()) // 60)
+    if minutes < 120:
+        words = {"minutes": minutes}
+        return t("store.effect.maybe_auto_paused", **words), t("store.effect.maybe_auto_paused_short", **words)
+    words = {"hours": minutes // 60}
+    return t("store.effect.maybe_auto_paused_hours", **words), t("store.effect.maybe_auto_paused_hours_short", **words)
+
+
 # -- sold out ------------------------------------------------------------------------------------------------
 class SoldOut(msgspec.Struct, frozen=True):
     """An item or option a customer cannot order now although it is on the menu (not hidden)."""

@@ -35,9 +35,9 @@ class QuickActions(OrderActions):
 
     def accept_default(self, entry: QueueEntry) -> None:
         order = entry.order
-        self.app.acknowledge(order.id)
-        if not self._check(order, OrderAction.CONFIRM):
+        if not self._check(order, OrderAction.CONFIRM):  # refused: a ringing order rings on (`acknowledge`)
             return
+        self.app.acknowledge(order.id)
         store = self.app.source.store()
         minutes = store.default_prep_minutes if store else DEFAULT_PREP_MINUTES
         self._submit(order, "order.confirm", ConfirmBody(preparation_minutes=minutes), OrderAction.CONFIRM)

@@ -52,7 +52,6 @@ from screens.terminal import FULL, Glyphs, decorated, glyphs_of
 IDLE_FOLLOW_S = 3.0  # nobody typed this long: a new order that arrives is shown (it is the one ringing)
 KEYS = (("1", "simple.key.accept"), ("2", "simple.key.ready"), ("3", "simple.key.handoff"))
 ANSWER_KEY = ("4", "simple.key.answer")  # shown only while the order on show has a cancellation request
-ANSWER_ACTIONS = frozenset({"accept", "ready", "handoff", "answer"})  # the bindings that answer the order on show
 HINT_EVERY_S = 3.0  # at most one "use the keys shown" hint this often
 
 
@@ -342,26 +341,17 @@ class SimpleScreen(Screen[None]):
 
     # keys
     def on_key(self, event: events.Key) -> None:
-        """Only the keys the screen names act. 1, 2 and 3 answer the order on show, which acknowledges it (ring
-        and flash stop; the action still runs, or says why not); moving to another order or asking to quit
-        leaves it ringing, as in the queue. Any other key does nothing but say which keys to use: a stray key
-        must not silence a new order nobody has looked at."""
+        """Only the keys the screen names act. 1-4 answer the order on show once their action applies: the action
+        acknowledges it then (ring and flash stop), as the queue's a/x/c do; one refused ("accept it first") says
+        why and the order rings on. Moving to another order or asking to quit leaves it ringing, as in the queue.
+        Any other key does nothing but say which keys to use: a stray key must not silence a new order nobody has
+        looked at."""
         self._last_key = time.monotonic()
         active = self.active_bindings.get(event.key)
         if active is None or not active.enabled:
             if self._code_for is None:  # while the code field is open, what it does not take is ignored
                 self._hint_keys()
             return
-        if active.binding.action not in ANSWER_ACTIONS or self._code_for is not None:
-            return
-        asking = self._asking() is not None
-        if (active.binding.action == "answer") is not asking:  # 4 with no request, 1-3 before its answer
-            return  # the action says why (or which keys to use); the ring goes on
-        if self.cursor_id is not None and self.cursor_id in self.alerts.alerting:
-            self.alerts.acknowledge(self.cursor_id)
-            self.query_one("#simple-number", Digits).set_class(
-                self.cursor_id in self.alerts.urgent, "-alerting"
-            )
 
     def _hint_keys(self) -> None:
         now = time.monotonic()

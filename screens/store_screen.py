@@ -42,7 +42,15 @@ from o2o_tui.domain.requests import (
 from o2o_tui.domain.store import Store, StoreState, StoreStatus
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
-from o2o_tui.store_effect import at_text, date_words, effect, effect_text, store_zone
+from o2o_tui.store_effect import (
+    at_text,
+    date_words,
+    effect,
+    effect_text,
+    may_be_auto_paused,
+    maybe_auto_paused_texts,
+    store_zone,
+)
 from screens.console_messages import ShowHelp
 from screens.dialogs import Dialog, NumberPrompt, SteadyAsciiInput, SteadyInput
 from screens.keys import localize_bindings
@@ -75,6 +83,29 @@ class Clamped(FoldedText):
             return folded
         last = fit(lines[self._most - 1].plain + ellipsis(), width).rstrip()  # the word that does not fit goes
         return Content("\n").join([*lines[: self._most - 1], Content(last)])
+
+
+class EffectLines(FoldedText):
+    """The store's effect, then the hint that the platform may have paused it (`hints`, longer then shorter: the
+    link is down for the heartbeat's length) in the warning colour: the longest hint with which all fits in
+    `EFFECT_LINES` at the width, else the shortest, cut with "…" past them."""
+
+    def __init__(self, effect: str, hints: tuple[str, ...] = ()) -> None:
+        shown = [self._joined(effect, hint) for hint in hints] or [Content(effect)]
+        super().__init__(shown[0])
+        self._longer = [FoldedText(content) for content in shown[:-1]]
+        self._last = Clamped(shown[-1], EFFECT_LINES)
+
+    @staticmethod
+    def _joined(effect: str, hint: str) -> Content:
+        return Content.assemble(effect, "\n", (hint, "$text-warning"))
+
+    def at(self, width: int) -> Content:
+        for longer in self._longer:
+            folded = longer.at(width)
+            if len(folded.split("\n", allow_blank=True)) <= EFFECT_LINES:
+                return folded
+        return self._last.at(width)
 
 
 class PrinterLines(FoldedText):
@@ -258,14 +289,23 @@ class StoreScreen(Screen[None]):
         """Show the source's store now; widgets are touched only when what they show changed."""
         store = self.app.source.store()
         now = self.app.now()
-        self.query_one(StatusBar).show(self.app.source.link(), store, now)
+        link = self.app.source.link()
+        self.query_one(StatusBar).show(link, store, now)
         found = effect(store, now) if store is not None else None
         text = effect_text(found, store_zone(store), now) if found is not None else t("store_screen.loading")
+        # an open store none of whose devices has polled for the heartbeat's length: the platform has paused it by now
+        # (as `o2o store status` says); a live link polls, so it is said only while the link gets no answers
+        last = link.last_sync_at
+        down = link.state not in (LinkState.ONLINE, LinkState.RESYNCING)
+        hints: tuple[str, ...] = ()
+        if store is not None and last is not None and down and may_be_auto_paused(store, last, now):
+            hints = maybe_auto_paused_texts(last, now)
         auto_text = self._auto_accept_text(store, now)
         printer = printer_line(self.app)
         printer_text = printer_line_text(printer, store_zone(store), now) if printer is not None else None
         shown = (
             text,
+            hints,
             auto_text,
             printer_text,
             None if store is None else (store.name, store.timezone),
@@ -278,7 +318,7 @@ class StoreScreen(Screen[None]):
         name = self.query_one("#store-name", Static)
         title = self.query_one("#hours-title", Static)
         effect_line = self.query_one("#store-effect", Static)
-        effect_line.update(Clamped(Content(text), EFFECT_LINES))
+        effect_line.update(EffectLines(text, hints))
         self.query_one("#auto-accept", Static).update(Content(auto_text))
         prep = "" if store is None else t("store_screen.prep_time.line", minutes=store.default_prep_minutes)
         self.query_one("#prep-time", Static).update(Clamped(Content(prep), 2))

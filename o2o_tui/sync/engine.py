@@ -621,7 +621,12 @@ class SyncEngine:
                 self._client.events(after, wait=wait, limit=limit), deadline
             )
         except TimeoutError:
-            raise Unreachable(f"GET /v1/events: no answer in {deadline:g} s", code="timeout") from None
+            from urllib.parse import urlsplit
+
+            # the technical line for the log; a person hears the catalog's words, naming the host, not the path
+            host = urlsplit(str(getattr(self._client, "base_url", ""))).netloc.rpartition("@")[2]
+            message = f"GET /v1/events: no answer in {deadline:g} s"
+            raise Unreachable(message, code="timeout", reason="timeout", host=host) from None
         return page
 
     def _persist_due(self, now: datetime) -> bool:
