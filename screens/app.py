@@ -11,17 +11,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import msgspec
 from rich.cells import cell_len
 from textual import events
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
-from textual.css.query import NoMatches
 from textual.message import Message
-from textual.notifications import Notification, Notify, SeverityLevel
-from textual.screen import ModalScreen, Screen
+from textual.notifications import SeverityLevel
+from textual.screen import Screen
 from textual.widget import AwaitMount
-from textual.widgets._toast import ToastRack
 from textual.worker import Worker, WorkerState
 
 from o2o_tui.config import Profile
@@ -42,9 +39,11 @@ from screens.console_messages import (
 from screens.keys import localize_bindings
 from screens.orders_screen import OrdersScreen
 from screens.source import OrderSource, SourceChange
-from screens.steady_keys import SteadyKeysApp
 from screens.terminal import FULL, Glyphs, apply_glyphs, key_display, theme_for
-from screens.widgets.folded_text import TOAST_NARROW, FoldedToasts, folded_toast, toast_width
+from screens.toast_holding import HELD_SHOWN as HELD_SHOWN  # moved there (tests read them here)
+from screens.toast_holding import NARROW_HELD_SHOWN as NARROW_HELD_SHOWN
+from screens.toast_holding import NARROW_TOAST_LINES, ToastHoldingApp
+from screens.widgets.folded_text import TOAST_NARROW, folded_toast, toast_width
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -69,22 +68,6 @@ def _import_dispatch_engine() -> None:
 TOAST_PADDING = 2  # the rows of a toast's frame (Textual's `padding: 1 1`)
 TOAST_LEAVES = 4  # the rows a long toast leaves in sight: the queue's header and first row, the status, the keys
 FITTED_KEPT = 16  # toasts cut to the screen whose whole text is kept (more than are ever up at once)
-HELD_SHOWN = 3  # toasts held while a dialog was open: at most this many when it closes (the rest counted)
-NARROW_HELD_SHOWN = 2  # below `TOAST_NARROW` columns, where the toasts up take half the rows at most
-NARROW_TOAST_LINES = 3  # below `TOAST_NARROW` columns: the lines of a toast (a third of the rows if said nowhere else)
-
-
-def _toast_rows(notification: Notification) -> int:
-    """The rows a toast takes below 60 columns: its lines (already broken for the width), its title, the row above."""
-    return notification.message.count("\n") + 1 + (1 if notification.title else 0) + 1
-
-
-class HeldToast(msgspec.Struct, frozen=True):
-    text: str
-    severity: str
-    timeout: float | None
-    markup: bool
-    title: str = ""
 
 
 class SourceChanged(Message):
@@ -95,7 +78,7 @@ class SourceChanged(Message):
         self.change = change
 
 
-class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/steady_keys.py)
+class MerchantApp(ToastHoldingApp):  # toasts held behind dialogs (screens/toast_holding.py), keys in order typed
     CSS_PATH = Path(__file__).with_name("merchant.tcss")
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-normal"), (120, "-wide")]
     ENABLE_COMMAND_PALETTE = False
@@ -139,9 +122,6 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
 
             self.home = SimpleScreen()
         self._unsubscribe: Callable[[], None] | None = None
-        self._held: list[HeldToast] = []  # toasts raised while a dialog is open, shown when it closes
-        self._behind: list[HeldToast] = []  # toasts that were up when a dialog opened, shown again when it closes
-        self._toasts = FoldedToasts(self)
         self._fitted: dict[str, str] = {}  # a toast's text cut to the screen -> its whole text (the newest few)
         self.title = t("ui.app.title")
         self.theme = theme or theme_for(os.environ)
@@ -322,51 +302,6 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         self._fitted = {**self._fitted, shown: whole}
         self._fitted = dict(list(self._fitted.items())[-FITTED_KEPT:])
 
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = True,
-    ) -> None:
-        """Toasts never cover a dialog (at 40x15 a few fill half the screen over the field being typed in): while
-        one is open they are held and shown when it closes (the ones already up are taken down meanwhile)."""
-        if self._dialog_open():
-            self._held.append(HeldToast(message, severity, timeout, markup, title))
-            return
-        self._toast(message, title=title, severity=severity, timeout=timeout, markup=markup)
-
-    def _on_notify(self, event: Notify) -> None:
-        """A toast reaches the app a message after it was posted (`FoldedToasts.show`): one posted just before a
-        dialog opened is held behind it too. At 40x15 the menu editor's availability choice released what it had
-        held as it closed, its time prompt opened at once, and those toasts landed over the prompt and its field
-        (Textual's own handler, after this one in the MRO, then does nothing)."""
-        if not self._dialog_open():
-            self._make_room_for(event.notification)
-            return
-        event.prevent_default()
-        notification = event.notification
-        message, title = self._toasts.given(notification)
-        held = HeldToast(message, notification.severity, notification.timeout, notification.markup, title)
-        self._held.append(held)
-
-    def _make_room_for(self, notification: Notification) -> None:
-        """Below 60 columns the toasts up take at most half the rows, at the bottom (at 40x15 a few of them
-        stood over the queue's rows up to its header): the oldest ones that leave the new one no room are taken
-        down first. Textual's rack cannot be scrolled to its newest toast (it is hidden: it has no size), so a
-        height limit on it showed the oldest ones and cut the newest."""
-        width, height = self.size
-        if width <= 0 or width >= TOAST_NARROW:
-            return
-        budget = max(NARROW_TOAST_LINES + 1, height // 2)
-        used = _toast_rows(notification)
-        for older in reversed(list(self._notifications)):  # the newest first
-            used += _toast_rows(older)
-            if used > budget:
-                self._unnotify(older, refresh=False)  # Textual's handler refreshes the rack next
-
     def _toast(
         self, message: str, *, title: str = "", severity: SeverityLevel, timeout: float | None, markup: bool
     ) -> None:
@@ -432,55 +367,6 @@ class MerchantApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
                 text, markup = self._command_toast(whole, event.size.width, event.size.height)
                 notification.message = folded_toast(text, event.size.width, markup=markup)
                 notification.markup = markup
-
-    def _dialog_open(self) -> bool:
-        return bool(self.screen_stack) and isinstance(self.screen, ModalScreen)
-
-    def _on_screen_change(self, screen: Screen[Any]) -> None:
-        if isinstance(screen, ModalScreen):
-            self._take_down_toasts()
-        else:
-            self._release_held()
-
-    def _take_down_toasts(self) -> None:
-        """A dialog opened: the toasts up are taken down (every screen's rack renders, so the one under the dialog
-        would show through) and put up again with the time they had left when it closes. Taking them down costs
-        nothing per frame, where a style rule hiding them cost every first paint about 25 ms of matching."""
-        up = [n for n in self._notifications if not n.has_expired]
-        if not up:
-            return
-        for n in up:  # as given: broken into lines again for the width the terminal has when they show
-            message, title = self._toasts.given(n)
-            self._behind.append(HeldToast(message, n.severity, max(n.time_left, 2.0), n.markup, title))
-        self._notifications.clear()
-        for screen in self.screen_stack:
-            with contextlib.suppress(NoMatches):
-                screen.get_child_by_type(ToastRack).show(self._notifications)
-
-    def _release_held(self) -> None:
-        """The dialog closed: the toasts it took down, then what was held, the newest `HELD_SHOWN` (the older
-        ones counted in one line; below 60 columns the newest one and the count, the oldest taken down for room
-        by `_make_room_for`)."""
-        behind, self._behind = self._behind, []
-        held, self._held = self._held, []
-        for toast in behind:
-            self._post_toast(toast)
-        shown = HELD_SHOWN if self.size.width >= TOAST_NARROW else NARROW_HELD_SHOWN  # the rows they may take
-        if len(held) > shown:
-            earlier = len(held) - shown + 1
-            held = held[-(shown - 1) :]
-            self._toast(t("ui.app.held_toasts", count=earlier), severity="warning", timeout=10, markup=False)
-        for toast in held:
-            self._post_toast(toast)
-
-    def _post_toast(self, toast: HeldToast) -> None:
-        self._toast(
-            toast.text,
-            title=toast.title,
-            severity=toast.severity,  # type: ignore[arg-type]
-            timeout=toast.timeout,
-            markup=toast.markup,
-        )
 
     def get_key_display(self, binding: Binding) -> str:
         return key_display(super().get_key_display(binding), self.glyphs)  # `Enter` where ⏎ cannot show

@@ -24,7 +24,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import OptionList, Static
@@ -55,7 +54,6 @@ from screens import order_format as fmt
 from screens.command_toasts import command_content, say_in
 from screens.dispatch_help import BoardHelp, help_entries
 from screens.keys import localize_bindings
-from screens.steady_keys import SteadyKeysApp
 from screens.terminal import (
     FULL,
     Glyphs,
@@ -66,6 +64,7 @@ from screens.terminal import (
     not_utf8,
     theme_for,
 )
+from screens.toast_holding import ToastHoldingApp
 from screens.widgets.city_map import MORE_MARK, CityMap, courier_mark
 from screens.widgets.dispatch_rows import (
     PICKED_UP_TAGS,
@@ -77,7 +76,6 @@ from screens.widgets.dispatch_rows import (
     order_view,
     position_age,
 )
-from screens.widgets.folded_text import FoldedToasts
 from screens.widgets.footer import KeyFooter
 from screens.widgets.line_list import LineList
 
@@ -318,7 +316,8 @@ class CourierPicker(ModalScreen[str | None]):
     Its own key footer (`⏎ Choose esc Cancel`) over the board's, whose keys do nothing while it is open.
     The arrows and Enter choose, or a courier's label (`courier_mark`: 1-9, then B, C...; a letter in either
     case), as every choice dialog takes its digit (`ChoicePrompt`); the label of one that cannot be chosen (off
-    duty, or the order's courier already) says why and chooses nothing."""
+    duty, or the order's courier already) says why under the list (not in a toast, which would wait until the
+    dialog closes) and chooses nothing."""
 
     FOOTER_OWN_KEYS = True
     BINDINGS = [  # Enter for the footer: the list that has the focus applies it itself
@@ -371,6 +370,8 @@ class CourierPicker(ModalScreen[str | None]):
         with Vertical(classes="board-dialog"):
             yield Static(self._title, classes="title")
             yield OptionList(*options, id="courier-choices")
+            # why a label chose nobody, in the dialog: a toast would wait behind it (toasts never cover a dialog)
+            yield Static(id="picker-note", classes="note")
         yield KeyFooter()
 
     def _free_at(self, state: CourierState) -> list[str]:
@@ -386,6 +387,7 @@ class CourierPicker(ModalScreen[str | None]):
         return ["  ", (position_age(position_age_minutes(state, self._now)), "bold $text-warning")]
 
     def on_mount(self) -> None:
+        self.query_one("#picker-note", Static).display = False  # until a label chooses nobody
         self.query_one(OptionList).focus()
 
     def _marked(self, character: str) -> int | None:
@@ -408,8 +410,10 @@ class CourierPicker(ModalScreen[str | None]):
         if state.status is CourierStatus.OFFLINE or state.courier_id == self._exclude:
             why = "off_duty" if state.status is CourierStatus.OFFLINE else "has_it"
             name = safe_text(state.name, one_line=True)
-            said = t(f"dispatch.board.pick_{why}", mark=courier_mark(index), courier=name)
-            say_in(self.app, said, severity="warning", timeout=4)
+            note = self.query_one("#picker-note", Static)
+            note.update(Content(t(f"dispatch.board.pick_{why}", mark=courier_mark(index), courier=name)))
+            note.display = True
+            self.app.bell()
             return
         self.dismiss(state.courier_id)
 
@@ -1064,8 +1068,9 @@ def _never_sent(error: Unreachable) -> bool:
     return error.code != "timeout" and ": ConnectError:" in error.message
 
 
-class DispatchApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/steady_keys.py)
-    """`o2o dispatch` for a dispatcher: the board alone."""
+class DispatchApp(ToastHoldingApp):  # toasts held behind dialogs (screens/toast_holding.py), keys in order typed
+    """`o2o dispatch` for a dispatcher: the board alone. Its toasts as the merchant console's: held while the
+    courier picker or the help is open, at most half the rows below 60 columns."""
 
     ENABLE_COMMAND_PALETTE = False
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-normal"), (120, "-wide")]
@@ -1093,26 +1098,17 @@ class DispatchApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/
         self.theme = theme or theme_for(os.environ)
         if keymap:
             self.set_keymap(keymap)  # binding id -> key(s), e.g. {"dispatch.accept": "y"}
-        self._toasts = FoldedToasts(self)
 
     def on_mount(self) -> None:
         apply_glyphs(self, self._glyphs_given)
+        self.screen_change_signal.subscribe(self, self._on_screen_change)
         self.push_screen(DispatchBoard(self.fleet, poll_seconds=self._poll_seconds, root=True))
 
     def get_key_display(self, binding: Binding) -> str:
         return key_display(super().get_key_display(binding), self.glyphs)  # `Enter` where ⏎ cannot show
 
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = True,
-    ) -> None:
-        """Toasts broken into lines as the merchant console's (a time never cut, no line starting with "，")."""
-        self._toasts.show(message, title=title, severity=severity, timeout=timeout, markup=markup)
+    def _held_count(self, count: int) -> str:
+        return t("dispatch.board.held_toasts", count=count)  # the board has no `!`: its rows say what stands now
 
     def on_resize(self, event: events.Resize) -> None:
         self._toasts.refold(event.size.width)
