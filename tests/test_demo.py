@@ -255,7 +255,8 @@ def test_the_printed_handheld_command_opens_a_courier_the_simulator_leaves_alone
             assert at_door["number"] == f"#{offer.order_number:04d}" and len(at_door["delivery_code"]) == 4
             handheld.act("delivery.delivered", offer.id, CodeBody(code=at_door["delivery_code"]))
             assert handheld.get_delivery(offer.id).status is DeliveryStatus.DELIVERED
-            assert _door(home) == []
+            # gone from the door; on a slow machine the next order may already be offered to this free courier
+            assert [d for d in _door(home) if d["number"] == at_door["number"]] == []
 
         demo.send_signal(signal.SIGTERM)
         demo.wait(timeout=60)
