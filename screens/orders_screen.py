@@ -515,7 +515,10 @@ class OrdersScreen(Screen[None]):
                     self.set_timer(delay, self.app.bell)
 
     def _show_banner(self) -> None:
-        banner = self.query_one("#banner", Static)
+        banners = self.query("#banner").results(Static)
+        banner = next(banners, None)
+        if banner is None:  # the screen is being taken down (the app ends while a change is applied)
+            return
         text = self.alerts.banner(self.size.width or 80)  # the sentence, or its short form when narrow
         banner.display = text is not None
         if text is not None:
