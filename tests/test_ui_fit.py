@@ -111,8 +111,11 @@ async def test_one_line_each_whole_entries_help_and_conflicts_always(size: tuple
     app = FitApp()
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
-        footer = app.screen.query_one(KeyFooter)
-        keys = list(footer.query(FooterKey))
+        for _ in range(100):  # the footer composes its keys after the screen's first frame (a loaded machine: later)
+            footer = app.screen.query_one(KeyFooter)
+            if keys := list(footer.query(FooterKey)):
+                break
+            await pilot.pause(0.05)
         assert footer.size.height == 1
         right = max(key.region.right for key in keys)
         assert right <= size[0], "a footer entry runs off the screen"
