@@ -5,6 +5,7 @@ Widths are terminal cells (`rich.cells.cell_len`), so Chinese text keeps the col
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from datetime import datetime, tzinfo
 
@@ -277,21 +278,34 @@ def customer_name(order: Order) -> str:
     return safe_text(order.customer.name, one_line=True)
 
 
-def _status_words(order: Order) -> list[str]:
+def _status_words(order: Order) -> str:
     """Every word the queue's status column shows for `order`, in each language (`SUPPORTED`: a Chinese console's
     staff may type "ready", the CLI's `--status` takes either): the label and its short form ("Ready", "RDY"),
     a live order's cancellation request as the row says it ("Cancel?", "CXL?", 要取消？, 退单), and an open courier
-    problem's mark that stands in for the status on a narrow list ("PROB", 问题)."""
+    problem's mark that stands in for the status on a narrow list ("PROB", 问题). Searched on every key over the
+    whole queue: looked up once per kind of row and language."""
+    from o2o_tui.i18n import current_language
+
+    live = is_live(order)
+    return _status_words_of(
+        shown_status(order.status, order.type),
+        live and order.cancellation is not None,
+        live and order.delivery_problem is not None,
+        current_language(),
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _status_words_of(shown: str, asking: bool, problem: bool, language: str) -> str:
     from o2o_tui.i18n import SUPPORTED, catalog
 
-    shown = shown_status(order.status, order.type)
     keys = [f"ui.status.{shown}", f"ui.status_short.{shown}"]
-    if order.cancellation is not None and is_live(order):
+    if asking:
         keys += ["queue.row.cancel_request", "queue.row.cancel_request_short"]
-    if order.delivery_problem is not None and is_live(order):
+    if problem:
         keys.append("queue.row.courier_problem")
     # the current language's first (`t`: English where its catalog lacks one), then each catalog's
-    return [t(key) for key in keys] + [catalog(lang).get(key, "") for lang in SUPPORTED for key in keys]
+    return " ".join([t(key) for key in keys] + [catalog(lang).get(key, "") for lang in SUPPORTED for key in keys])
 
 
 def _search_text(text: str) -> str:
@@ -323,7 +337,7 @@ def matches(order: Order, query: str) -> bool:
                 order.note,
                 items_summary(order),
                 order.status.value,
-                *_status_words(order),
+                _status_words(order),
                 order.type.value,
                 type_label(order),
             ]
