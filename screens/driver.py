@@ -10,7 +10,7 @@ arrived, and sleeps in `select` only until then, so a lone Esc reaches the app ~
 sequence split across reads (an arrow key over SSH or a cellular link) still reads as one key as long as its
 parts come within the delay of each other.
 
-It relies on two details of Textual 8.2.8's input (pinned in pyproject.toml; tests/test_quick_escape.py checks
+It relies on two details of Textual 8.2.8's input (pinned in pyproject.toml; tests/test_quick_keys.py checks
 them): the parser's pending timeout (`Parser._timeout_time`, set only while an ESC waits for more) and the
 shape of `LinuxDriver.run_input_thread`, reproduced here with the select timeout as the only change.
 
@@ -20,6 +20,12 @@ field and ran the queue's `p` (start preparing), and the paste's text after the 
 `QuickEscapeParser` finds the paste's start and end itself and hands Textual's parser only the bytes around
 pastes. The pasted text goes through `safe_text`: control characters (ESC too) are shown as U+FFFD and never run;
 line breaks and tabs stay (a one-line field makes them spaces: `screens/textual_fixes.py`).
+
+A terminal that goes away without a SIGHUP (its emulator or SSH session gone while the app holds no controlling
+terminal, or re-parented to init) leaves the input at end of file: every `select` says readable and every read
+gives nothing. Textual 8.2.8's loop then selects again at once and spins a core for as long as the process lives
+(a courier's `o2o courier` ran at 85% CPU for 90 minutes so). Here end of file (or EIO, as a pty reports its far
+side closed) stops the reading and ends the app as a SIGHUP would (`terminal_gone` on the app, else `exit`).
 """
 
 from __future__ import annotations
@@ -165,22 +171,35 @@ class QuickEscapeDriver(LinuxDriver):
 
         def process_selector_events(
             selector_events: list[tuple[selectors.SelectorKey, int]], final: bool = False
-        ) -> None:
+        ) -> bool:
+            """Reads what is ready and hands on its events; False when the terminal is gone (end of file)."""
             for last, (_key, mask) in loop_last(selector_events):
                 if mask & event_read:
-                    unicode_data = decode(os.read(fileno, 1024 * 4), final=final and last)
-                    if not unicode_data:  # stdin is a pipe that closed
-                        break
+                    try:
+                        read = os.read(fileno, 1024 * 4)
+                    except OSError:  # EIO: a pty whose terminal side closed
+                        read = b""
+                    if not read:
+                        return False
+                    unicode_data = decode(read, final=final and last)
+                    if not unicode_data:  # the start of a character: the rest comes with the next read
+                        continue  # (an empty feed is the parser's end of input)
                     for event in parser.feed(unicode_data):
                         self.process_message(event)
             for event in parser.tick():
                 self.process_message(event)
+            return True
 
+        terminal_open = True
         try:
             while not self.exit_event.is_set():
-                process_selector_events(selector.select(select_timeout()))
+                if not process_selector_events(selector.select(select_timeout())):
+                    terminal_open = False
+                    self._report_terminal_gone()
+                    self.exit_event.wait()  # the app ends; nothing more can be read
             selector.unregister(self.fileno)
-            process_selector_events(selector.select(0.1), final=True)
+            if terminal_open:
+                process_selector_events(selector.select(0.1), final=True)
         finally:
             selector.close()
             try:
@@ -188,3 +207,9 @@ class QuickEscapeDriver(LinuxDriver):
                     pass
             except (EOFError, ParseError):
                 pass
+
+    def _report_terminal_gone(self) -> None:
+        """From the input thread: the app hears (on its own loop) that its terminal went away."""
+        ending = getattr(self._app, "terminal_gone", self._app.exit)
+        with contextlib.suppress(RuntimeError):  # the loop closed already: the app is ending anyway
+            self._loop.call_soon_threadsafe(ending)

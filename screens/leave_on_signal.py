@@ -45,6 +45,13 @@ class LeaveOnSignal:
         if self.received is not None:
             self.app.exit()
 
+    def hang_up(self) -> None:
+        """The terminal went away without a SIGHUP (screens/driver.py reads its end): the app ends as if one came."""
+        if self.received is None:
+            self.received = signal.SIGHUP
+        self.restore()
+        self.app.exit()
+
     def restore(self) -> None:
         for sig, handler in self._previous.items():
             signal.signal(sig, handler)

@@ -89,6 +89,10 @@ class SteadyKeysApp(App[ReturnType], Generic[ReturnType]):
             self.set_timer(GC_FREEZE_AFTER_S, self._settle)
             self._leave_on_signal.attach_loop()
 
+    def terminal_gone(self) -> None:
+        """The driver read the end of the terminal's input: the app ends as on SIGHUP (exit status 129)."""
+        self._leave_on_signal.hang_up()
+
     async def action_quit(self) -> None:
         """Ctrl+C (Textual's quit key): a screen that keeps edits (`keep_before_quit`: the menu editor, under a
         dialog too) saves them first; one that cannot stops this quit once (it says why; the key again quits)."""
