@@ -11,12 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.cells import cell_len
-from textual import events
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.message import Message
-from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widget import AwaitMount
 from textual.worker import Worker, WorkerState
@@ -42,8 +39,7 @@ from screens.source import OrderSource, SourceChange
 from screens.terminal import FULL, Glyphs, apply_glyphs, key_display, theme_for
 from screens.toast_holding import HELD_SHOWN as HELD_SHOWN  # moved there (tests read them here)
 from screens.toast_holding import NARROW_HELD_SHOWN as NARROW_HELD_SHOWN
-from screens.toast_holding import NARROW_TOAST_LINES, ToastHoldingApp
-from screens.widgets.folded_text import TOAST_NARROW, folded_toast, toast_width
+from screens.toast_holding import ToastHoldingApp
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -65,9 +61,6 @@ def _import_dispatch_engine() -> None:
         import o2o_tui.live_dispatch  # noqa: F401
 
 
-TOAST_PADDING = 2  # the rows of a toast's frame (Textual's `padding: 1 1`)
-TOAST_LEAVES = 4  # the rows a long toast leaves in sight: the queue's header and first row, the status, the keys
-FITTED_KEPT = 16  # toasts cut to the screen whose whole text is kept (more than are ever up at once)
 
 
 class SourceChanged(Message):
@@ -122,7 +115,6 @@ class MerchantApp(ToastHoldingApp):  # toasts held behind dialogs (screens/toast
 
             self.home = SimpleScreen()
         self._unsubscribe: Callable[[], None] | None = None
-        self._fitted: dict[str, str] = {}  # a toast's text cut to the screen -> its whole text (the newest few)
         self.title = t("ui.app.title")
         self.theme = theme or theme_for(os.environ)
         if keymap:
@@ -283,68 +275,6 @@ class MerchantApp(ToastHoldingApp):  # toasts held behind dialogs (screens/toast
         await self.source.close()
 
     # services for the screens
-    def say(self, message: str, *, severity: str = "information", timeout: float = 5) -> None:
-        """A toast whose text is never parsed as markup (it may quote a server message or a customer). A catalog
-        sentence's command in it ("log in again with `o2o login`") shows bold without its marks: the toast is then
-        given as markup built from its plain parts (`screens.command_toasts`), fitted to the screen first."""
-        text, markup = self._command_toast(message, *self.size)
-        if markup:  # cut for this size: cut again from the whole when the terminal is resized while it is up
-            self._keep_whole(text, safe_text(message))
-        self.notify(text, severity=severity, timeout=timeout, markup=markup)  # type: ignore[arg-type]
-
-    def _command_toast(self, message: str, width: int, height: int) -> tuple[str, bool]:
-        """(text, markup) of `say`'s toast for a screen `width` x `height`: fitted, a command bold."""
-        from screens.command_toasts import toast_text
-
-        return toast_text(message, fit=lambda safe: self._fit_toast(safe, width, height))
-
-    def _keep_whole(self, shown: str, whole: str) -> None:
-        self._fitted = {**self._fitted, shown: whole}
-        self._fitted = dict(list(self._fitted.items())[-FITTED_KEPT:])
-
-    def _toast(
-        self, message: str, *, title: str = "", severity: SeverityLevel, timeout: float | None, markup: bool
-    ) -> None:
-        """Textual breaks a toast's lines at spaces only (a run of Chinese with a time in it is cut anywhere, "，"
-        can start a line): its lines are broken here as the rest of the console's, for its width now, and again
-        when the terminal is resized while it is up (`on_resize`)."""
-        if markup and message in self._fitted:  # a command's toast held behind a dialog: cut for the size now
-            whole = self._fitted[message]
-            message, markup = self._command_toast(whole, *self.size)
-            self._keep_whole(message, whole)
-        fitted = message if markup else self._fit_toast(message, *self.size)
-        if fitted != message:  # fitted again from the whole when the terminal is resized while it is up
-            self._keep_whole(fitted, message)
-        self._toasts.show(fitted, title=title, severity=severity, timeout=timeout, markup=markup)
-
-    def _fit_toast(self, message: str, width: int, height: int) -> str:
-        """A toast that leaves the queue's first rows, the status line and the keys in sight (at 40x15 a refused
-        action's sentence covered the whole queue), a refused action's at most about half the screen: it says
-        it as the list under `!` does (without where to find it), ends with "! for details" when cut. A longer
-        one keeps its first lines, the last cut with "…". Below 60 columns, where a toast spans the width at the
-        bottom: `NARROW_TOAST_LINES` lines, a third of the rows for one said nowhere else."""
-        if width <= 0 or height <= 0:  # not laid out yet
-            return message
-        narrow = width < TOAST_NARROW  # the toast spans the width, without blank rows (merchant.tcss): a few lines
-        room = NARROW_TOAST_LINES if narrow else max(3, height // 2 - TOAST_PADDING)
-        lines = folded_toast(message, width, markup=False).split("\n")
-        if len(lines) <= room:
-            return message
-        listed = self._listed(message)
-        more = [t("conflicts.toast_more")] if listed is not None else []
-        if listed is None:  # said nowhere else: as much of it as leaves the rest in sight
-            room = max(room, height // 3 if narrow else height - TOAST_PADDING - TOAST_LEAVES)
-        else:
-            lines = folded_toast(listed, width, markup=False).split("\n")
-        if len(lines) <= room - len(more):
-            return "\n".join(lines + more) if more else message
-        kept = lines[: room - len(more)]
-        last, cells = kept[-1], toast_width(width) - 1
-        while last and cell_len(last) > cells:
-            last = last[:-1]
-        kept[-1] = last.rstrip() + "…"
-        return "\n".join(kept + more)
-
     def _listed(self, message: str) -> str | None:
         """The list's words for the refused action a toast says (the toast may add where to find it); None when
         the list under `!` does not hold it."""
@@ -354,19 +284,6 @@ class MerchantApp(ToastHoldingApp):  # toasts held behind dialogs (screens/toast
                 if said and message.startswith(said):
                     return said
         return None
-
-    def on_resize(self, event: events.Resize) -> None:
-        self._toasts.refold(event.size.width)
-        for notification in self._notifications:  # fitted again to the new size (a cut one from its whole text)
-            given = self._toasts.given(notification)[0]
-            whole = self._fitted.get(given, given)
-            if not notification.markup and not notification.has_expired:
-                fitted = self._fit_toast(whole, event.size.width, event.size.height)
-                notification.message = folded_toast(fitted, event.size.width, markup=False)
-            elif given in self._fitted and not notification.has_expired:  # a command's (`say`), from its whole
-                text, markup = self._command_toast(whole, event.size.width, event.size.height)
-                notification.message = folded_toast(text, event.size.width, markup=markup)
-                notification.markup = markup
 
     def get_key_display(self, binding: Binding) -> str:
         return key_display(super().get_key_display(binding), self.glyphs)  # `Enter` where ⏎ cannot show

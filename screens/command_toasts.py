@@ -39,7 +39,7 @@ def _spans(content: Content) -> list[tuple[int, int, str]]:
 def toast_text(message: str, fit: Callable[[str], str] | None = None) -> tuple[str, bool]:
     """(text, markup) for `App.notify`: `message` made safe, and, when it holds a catalog sentence with a command,
     as markup that shows the command bold without its marks. `fit`: how the toast's safe text is cut to the screen
-    (`MerchantApp._fit_toast`; a markup toast is not cut there), the commands carried over to what it keeps."""
+    (`ToastHoldingApp._fit_toast`; a markup toast is not cut there), the commands carried over to what it keeps."""
     text = safe_text(message)
     kinds = catalog_commands(text)
     if kinds is None:
@@ -61,7 +61,7 @@ def command_content(text: str) -> Content:
 
 
 def say_in(app: Any, message: str, *, severity: str = "information", timeout: float = 5) -> None:
-    """A toast on `app`: the merchant console's own `say` (which fits it to the screen), else `notify` as
+    """A toast on `app`: its own `say` (the console's and the board's: fitted to the screen), else `notify` as
     `toast_text` gives it (the menu editor alone, `o2o menu edit`)."""
     say = getattr(app, "say", None)
     if callable(say):

@@ -1110,9 +1110,6 @@ class DispatchApp(ToastHoldingApp):  # toasts held behind dialogs (screens/toast
     def _held_count(self, count: int) -> str:
         return t("dispatch.board.held_toasts", count=count)  # the board has no `!`: its rows say what stands now
 
-    def on_resize(self, event: events.Resize) -> None:
-        self._toasts.refold(event.size.width)
-
 
 def board_for_profile(profile: object, store_id: str | None = None, **kwargs: object) -> DispatchBoard:
     """A board for `profile`. The merchant console pushes it with `d`: `self.app.push_screen(board_for_profile(

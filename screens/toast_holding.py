@@ -3,8 +3,11 @@ dispatch`, `screens/dispatch_board.py`). Toasts never cover a dialog (at 40x15 a
 the field being typed in, or over the courier picker): while one is open they are held, the ones already up taken
 down, and shown when it closes. Below 60 columns the toasts up take at most half the rows, at the bottom.
 
-Each toast's lines are broken for the terminal's width (`FoldedToasts`); an app puts its own toast up in `_toast`
-(the merchant console fits it to the screen first) and subscribes `_on_screen_change` when mounted."""
+Each toast is fitted to the screen (`_fit_toast`: a few lines below 60 columns, about half the rows above; a longer
+one cut with "…", cut again from its whole text when the terminal is resized), its lines broken for the terminal's
+width (`FoldedToasts`). `say` puts up a toast whose text is never markup, a catalog command in it bold. An app
+subscribes `_on_screen_change` when mounted; the merchant console names the refused actions its `!` lists
+(`_listed`), which a toast then says in the list's words."""
 
 from __future__ import annotations
 
@@ -12,18 +15,24 @@ import contextlib
 from typing import Any
 
 import msgspec
+from rich.cells import cell_len
+from textual import events
 from textual.css.query import NoMatches
 from textual.notifications import Notification, Notify, SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.widgets._toast import ToastRack
 
 from o2o_tui.i18n import t
+from o2o_tui.safe_text import safe_text
 from screens.steady_keys import SteadyKeysApp
-from screens.widgets.folded_text import TOAST_NARROW, FoldedToasts
+from screens.widgets.folded_text import TOAST_NARROW, FoldedToasts, folded_toast, toast_width
 
 HELD_SHOWN = 3  # toasts held while a dialog was open: at most this many when it closes (the rest counted)
 NARROW_HELD_SHOWN = 2  # below `TOAST_NARROW` columns, where the toasts up take half the rows at most
 NARROW_TOAST_LINES = 3  # below `TOAST_NARROW` columns: the lines of a toast (a third of the rows if said nowhere else)
+TOAST_PADDING = 2  # the rows of a toast's frame (Textual's `padding: 1 1`)
+TOAST_LEAVES = 4  # the rows a long toast leaves in sight: the list's header and first row, the status, the keys
+FITTED_KEPT = 16  # toasts cut to the screen whose whole text is kept (more than are ever up at once)
 
 
 def _toast_rows(notification: Notification) -> int:
@@ -45,6 +54,7 @@ class ToastHoldingApp(SteadyKeysApp[None]):  # keys act in the order typed (scre
         self._held: list[HeldToast] = []  # toasts raised while a dialog is open, shown when it closes
         self._behind: list[HeldToast] = []  # toasts that were up when a dialog opened, shown again when it closes
         self._toasts = FoldedToasts(self)
+        self._fitted: dict[str, str] = {}  # a toast's text cut to the screen -> its whole text (the newest few)
 
     def notify(
         self,
@@ -62,12 +72,85 @@ class ToastHoldingApp(SteadyKeysApp[None]):  # keys act in the order typed (scre
             return
         self._toast(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
+    def say(self, message: str, *, severity: str = "information", timeout: float = 5) -> None:
+        """A toast whose text is never parsed as markup (it may quote a server message or a customer). A catalog
+        sentence's command in it ("log in again with `o2o login`") shows bold without its marks: the toast is then
+        given as markup built from its plain parts (`screens.command_toasts`), fitted to the screen first."""
+        text, markup = self._command_toast(message, *self.size)
+        if markup:  # cut for this size: cut again from the whole when the terminal is resized while it is up
+            self._keep_whole(text, safe_text(message))
+        self.notify(text, severity=severity, timeout=timeout, markup=markup)  # type: ignore[arg-type]
+
+    def _command_toast(self, message: str, width: int, height: int) -> tuple[str, bool]:
+        """(text, markup) of `say`'s toast for a screen `width` x `height`: fitted, a command bold."""
+        from screens.command_toasts import toast_text
+
+        return toast_text(message, fit=lambda safe: self._fit_toast(safe, width, height))
+
+    def _keep_whole(self, shown: str, whole: str) -> None:
+        self._fitted = {**self._fitted, shown: whole}
+        self._fitted = dict(list(self._fitted.items())[-FITTED_KEPT:])
+
     def _toast(
         self, message: str, *, title: str = "", severity: SeverityLevel, timeout: float | None, markup: bool
     ) -> None:
-        """A toast up now, its lines broken as the rest of the app's, for its width now and again when the terminal
-        is resized while it is up (the app's `on_resize` calls `FoldedToasts.refold`)."""
-        self._toasts.show(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        """Textual breaks a toast's lines at spaces only (a run of Chinese with a time in it is cut anywhere, "，"
+        can start a line): its lines are broken here as the rest of the console's, for its width now, and again
+        when the terminal is resized while it is up (`on_resize`)."""
+        if markup and message in self._fitted:  # a command's toast held behind a dialog: cut for the size now
+            whole = self._fitted[message]
+            message, markup = self._command_toast(whole, *self.size)
+            self._keep_whole(message, whole)
+        fitted = message if markup else self._fit_toast(message, *self.size)
+        if fitted != message:  # fitted again from the whole when the terminal is resized while it is up
+            self._keep_whole(fitted, message)
+        self._toasts.show(fitted, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def _fit_toast(self, message: str, width: int, height: int) -> str:
+        """A toast that leaves the queue's first rows, the status line and the keys in sight (at 40x15 a refused
+        action's sentence covered the whole queue), a refused action's at most about half the screen: it says
+        it as the list under `!` does (without where to find it), ends with "! for details" when cut. A longer
+        one keeps its first lines, the last cut with "…". Below 60 columns, where a toast spans the width at the
+        bottom: `NARROW_TOAST_LINES` lines, a third of the rows for one said nowhere else."""
+        if width <= 0 or height <= 0:  # not laid out yet
+            return message
+        narrow = width < TOAST_NARROW  # the toast spans the width, without blank rows (merchant.tcss): a few lines
+        room = NARROW_TOAST_LINES if narrow else max(3, height // 2 - TOAST_PADDING)
+        lines = folded_toast(message, width, markup=False).split("\n")
+        if len(lines) <= room:
+            return message
+        listed = self._listed(message)
+        more = [t("conflicts.toast_more")] if listed is not None else []
+        if listed is None:  # said nowhere else: as much of it as leaves the rest in sight
+            room = max(room, height // 3 if narrow else height - TOAST_PADDING - TOAST_LEAVES)
+        else:
+            lines = folded_toast(listed, width, markup=False).split("\n")
+        if len(lines) <= room - len(more):
+            return "\n".join(lines + more) if more else message
+        kept = lines[: room - len(more)]
+        last, cells = kept[-1], toast_width(width) - 1
+        while last and cell_len(last) > cells:
+            last = last[:-1]
+        kept[-1] = last.rstrip() + "…"
+        return "\n".join(kept + more)
+
+    def _listed(self, message: str) -> str | None:
+        """The words of the list of refused actions (the console's `!`) a toast says; None when there is no such
+        list (the board alone) or it does not hold them."""
+        return None
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._toasts.refold(event.size.width)
+        for notification in self._notifications:  # fitted again to the new size (a cut one from its whole text)
+            given = self._toasts.given(notification)[0]
+            whole = self._fitted.get(given, given)
+            if not notification.markup and not notification.has_expired:
+                fitted = self._fit_toast(whole, event.size.width, event.size.height)
+                notification.message = folded_toast(fitted, event.size.width, markup=False)
+            elif given in self._fitted and not notification.has_expired:  # a command's (`say`), from its whole
+                text, markup = self._command_toast(whole, event.size.width, event.size.height)
+                notification.message = folded_toast(text, event.size.width, markup=markup)
+                notification.markup = markup
 
     def _on_notify(self, event: Notify) -> None:
         """A toast reaches the app a message after it was posted (`FoldedToasts.show`): one posted just before a

@@ -6,7 +6,8 @@
   dispatch`) and on the board the merchant console pushes (`d`), in English and Chinese; they used to show the
   backticks;
 - a command's toast up when the terminal is resized (80x24 -> 40x15 -> 80x24) is cut again for the new size from
-  its whole text (it kept the cut made for 80x24: 53 rows on a 15-row screen), the command still bold; and one
+  its whole text (it kept the cut made for 80x24: 53 rows on a 15-row screen), the command still bold, in the
+  console and in the standalone board (which did not cut its toasts at all: `ToastHoldingApp`); and one
   taken down behind a dialog while the terminal shrank comes back cut for the size then.
 """
 
@@ -26,7 +27,7 @@ from o2o_tui.client import AsyncPlatformClient
 from o2o_tui.command_marks import plain_text
 from o2o_tui.i18n import set_language, t
 from screens.app import MerchantApp
-from screens.command_toasts import COMMAND_STYLE
+from screens.command_toasts import COMMAND_STYLE, say_in
 from screens.dispatch_board import ClientFleet, DispatchApp, DispatchBoard
 from screens.memory_source import MemoryOrderSource
 from screens.redeem_screen import RedeemScreen
@@ -133,10 +134,20 @@ def _check_cut(app: App[None], size: tuple[int, int]) -> Content:
     return shown
 
 
-async def test_a_command_toast_up_is_cut_again_when_the_terminal_shrinks_and_grows(lang: str) -> None:
-    app = _console()
+def _board() -> DispatchApp:
+    from tests.test_ui_dispatch import MemoryFleet
+    from tests.test_ui_dispatch_board_fit import ten_couriers
+
+    return DispatchApp(MemoryFleet(ten_couriers()), poll_seconds=3600)
+
+
+@pytest.mark.parametrize("host", ["console", "standalone board"])
+async def test_a_command_toast_up_is_cut_again_when_the_terminal_shrinks_and_grows(lang: str, host: str) -> None:
+    """The standalone board (`o2o dispatch`) cuts its toasts as the console does: it showed one whole, over the
+    board's every row at 80x24 and 40x15."""
+    app: MerchantApp | DispatchApp = _console() if host == "console" else _board()
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        app.say(_long_said(), severity="error", timeout=60)
+        say_in(app, _long_said(), severity="error", timeout=60)  # as the board's screens say things
         await wait_until(pilot, lambda: len(app.screen.query(Toast)) == 1)
         await _settle(pilot)
         wide = _check_cut(app, (80, 24)).plain
