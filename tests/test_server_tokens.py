@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 
 from o2o_tui.platform.auth import hash_token
+from o2o_tui.platform.seed import DEMO_STORE_NAME
 from tests.support.platform import ROOT, RunningPlatform
 
 REVOCATION_BOUND_SECONDS = 1.0  # the contract: a revoked token stops working within this on every process
@@ -60,7 +61,12 @@ def test_revoked_and_rotated_tokens_stop_working_on_every_process(
         "created_at",
         "revoked",
         "disabled",  # o2o admin disable-user (test_admin_offboarding.py)
+        "store_name",  # the store's name, as the plain list names it
     }
+    assert rows[merchant_id]["store_name"] == DEMO_STORE_NAME and rows[courier_id]["store_name"] in (
+        None,
+        DEMO_STORE_NAME,
+    )
     for secret in (merchant, hash_token(merchant), courier, hash_token(courier)):
         assert secret not in listed.stdout
 

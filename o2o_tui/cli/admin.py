@@ -226,6 +226,8 @@ def create_user(
 
 @admin_app.command("users", help=t("admin.users.help"))
 def users(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
+    import msgspec
+
     from o2o_tui.cli.admin_stores import store_cell, store_names
     from o2o_tui.cli.admin_users import row_key
     from o2o_tui.cli.deliveries import role_label
@@ -239,8 +241,9 @@ def users(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
             names = store_names(conn, {row.store_id for row in rows if row.store_id})
     finally:
         engine.dispose()
-    if as_json:  # times stay as stored (UTC, ISO 8601)
-        emit_json({"users": rows})
+    if as_json:  # times stay as stored (UTC, ISO 8601); a store's name as the plain list shows it (None: no store)
+        listed = [{**msgspec.structs.asdict(row), "store_name": names.get(row.store_id or "")} for row in rows]
+        emit_json({"users": listed})
         return
     if not rows:
         say(t("admin.users.empty"))
