@@ -38,6 +38,7 @@ from screens.console_messages import (
 )
 from screens.keys import localize_bindings
 from screens.order_keys import ORDER_KEYS, offered_actions, refused_bindings
+from screens.quit_question import quit_lines
 from screens.source import QueueEntry, SourceChange
 from screens.widgets.auto_accept_banner import AutoAcceptBanner
 from screens.widgets.footer import KeyFooter
@@ -63,15 +64,6 @@ ACTED_HOLD_S = 30.0  # how long the cursor's place is kept for an order acted on
 # an order key this soon after the cursor moved by itself (to a ringing order, back from one, off an order that
 # ended) is not run: the person aimed at the row the cursor left, not the one it moved to; they press it again
 MOVED_GUARD_S = 1.0  # (keys that only move the cursor are not held: they start from where it is, in sight)
-
-
-def needs_answer(entry: QueueEntry) -> bool:
-    """A new order, or a customer's cancellation request: what rings, and what nobody answers with the console
-    closed (the platform cancels a new order left unanswered)."""
-    order = entry.order
-    return order.status is OrderStatus.CREATED or (
-        order.cancellation is not None and order.status not in ENDED_STATUSES
-    )
 
 
 class OrdersScreen(Screen[None]):
@@ -739,20 +731,15 @@ class OrdersScreen(Screen[None]):
         is closed). 1, Enter, y or q again quit; 2, n or Esc stay. Signals (SIGTERM, SIGHUP) and Ctrl+C do not
         ask. Ctrl+Q (the app's `ask_quit`) comes here from any screen: the quit goes through the app's (a menu
         editor open keeps its edits first), and Ctrl+Q again while this asks quits."""
-        waiting = sum(1 for entry in self.host.source.orders() if needs_answer(entry))
-        queued = self.host.source.link().pending
-        if (not waiting and not queued) or (self._quit_prompt is not None and self.app.screen is self._quit_prompt):
+        # another console on this profile (a second terminal, a phone over SSH) goes on ringing them and sending
+        other_consoles = getattr(self.app, "other_consoles", lambda: 0)
+        said = quit_lines(self.host.source.orders(), self.host.source.link().pending, other_consoles)
+        if not said or (self._quit_prompt is not None and self.app.screen is self._quit_prompt):
             await self.app.action_quit()
             return
         from screens.dialogs import ChoicePrompt  # loaded with the first dialog, not for the first frame
 
-        # another console on this profile (a second terminal, a phone over SSH) goes on ringing them and sending
-        others = getattr(self.app, "other_consoles", lambda: 0)()
-        lines = [t("queue.quit.title")]
-        if waiting:
-            lines.append(t("queue.quit.waiting_heard" if others else "queue.quit.waiting", count=waiting))
-        if queued:
-            lines.append(t("queue.quit.queued_sent" if others else "queue.quit.queued", count=queued))
+        lines = [t("queue.quit.title"), *said]
         choices = [("quit", t("queue.quit.yes")), ("stay", t("queue.quit.no"))]
         shortcuts = {"y": "quit", "q": "quit", "n": "stay"}
 

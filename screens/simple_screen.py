@@ -45,6 +45,7 @@ from screens.announce import announce
 from screens.console_messages import ConsoleHost, OrderActionRequested, Say
 from screens.dialogs import SteadyAsciiInput
 from screens.keys import localize_bindings
+from screens.quit_question import quit_lines
 from screens.simple_actions import QuickActionRequested
 from screens.source import LinkState, QueueEntry, SourceChange
 from screens.terminal import FULL, Glyphs, decorated, glyphs_of
@@ -450,5 +451,8 @@ class SimpleScreen(Screen[None]):
             if choice == "quit":
                 self.app.exit()
 
+        source = self.host.source
+        other_consoles = getattr(self.app, "other_consoles", lambda: 0)
+        lines = [t("simple.quit_title"), *quit_lines(source.orders(), source.link().pending, other_consoles)]
         choices = [("stay", t("simple.quit_no")), ("quit", t("simple.quit_yes"))]
-        self.app.push_screen(ChoicePrompt(Content(t("simple.quit_title")), choices), answered)
+        self.app.push_screen(ChoicePrompt(Content("\n".join(lines)), choices), answered)

@@ -156,6 +156,31 @@ async def test_quit_asks_first() -> None:
         assert not app.is_running
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_the_quit_question_says_what_waits_as_the_queues_does(lang: str) -> None:
+    """Simple mode always asks; it now says, as the queue's question does, how many orders wait for an answer and
+    how many actions are not sent yet (it said only "Quit the console?" over two ringing orders)."""
+    from o2o_tui.i18n import t
+
+    set_language(lang)
+    app = _app(_source())  # two new orders ring; the link has one action waiting to be sent
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("q")
+        assert isinstance(app.screen, ChoicePrompt)
+        asked = app.screen._title.plain.split("\n")
+        assert asked == [t("simple.quit_title"), t("queue.quit.waiting", count=2), t("queue.quit.queued.one")]
+
+
+async def test_the_quit_question_with_nothing_waiting_is_the_title_alone() -> None:
+    app = _app(MemoryOrderSource([], store=sample_store()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("q")
+        assert isinstance(app.screen, ChoicePrompt)
+        assert app.screen._title.plain == "Quit the console?"
+
+
 async def test_voice_on_with_no_engine_is_said_once_and_the_bell_stays(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
