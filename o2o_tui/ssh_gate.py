@@ -29,6 +29,8 @@ import os
 import re
 import shlex
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -55,6 +57,7 @@ LOCALE_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "O2O_LANG")
 # ("no server running" instead of the handheld), and the app falls back to the default locale anyway
 _LOCALE = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
 TMUX_TIMEOUT = 10.0
+END_GRACE = 3.0  # how long an ended server may wait for its last clients before it is killed
 
 TMUX_CONF = """\
 # Written by `o2o ssh-gate`: a courier's session runs one program, and every key goes to it.
@@ -279,9 +282,58 @@ def old_locale_note(queued: int) -> str:
     return t("handheld.gate.old_locale", count=queued).replace("#", "##")
 
 
+SERVER_FORMAT = "#{pid} #{socket_path}"
+
+
+def server_process(tmux: str, courier_id: str) -> tuple[str, int] | None:
+    """The socket path and pid of the courier's running tmux server (None: none answered)."""
+    try:
+        result = subprocess.run(
+            [tmux, "-L", socket_name(courier_id), "display-message", "-p", "-t", SESSION, SERVER_FORMAT],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=TMUX_TIMEOUT,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    pid, _, path = result.stdout.strip().partition(" ")
+    if result.returncode != 0 or not pid.isdigit() or not path:
+        return None
+    return path, int(pid)
+
+
+def default_socket(courier_id: str) -> str:
+    """Where tmux puts the courier's socket when the server cannot say: `$TMUX_TMPDIR` (or /tmp)/tmux-UID/NAME."""
+    folder = os.path.realpath(os.environ.get("TMUX_TMPDIR") or "/tmp")
+    return os.path.join(folder, f"tmux-{os.getuid()}", socket_name(courier_id))
+
+
+def server_answers(path: str) -> bool:
+    """Whether a tmux server still holds the socket. One on its way out accepts a connection and closes it at once
+    (its client says "server exited unexpectedly"); a gone one leaves no socket, or one that refuses."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        probe.settimeout(1.0)
+        try:
+            probe.connect(path)
+        except (FileNotFoundError, ConnectionRefusedError, NotADirectoryError):
+            return False
+        except OSError:  # a full backlog, a slow accept: still there
+            return True
+    return True
+
+
 def end_session(tmux: str, courier_id: str) -> None:
-    """End the courier's tmux server (its app quits on the hangup) and wait until it is gone: a client that
-    reaches a server on its way out gets "server exited unexpectedly"."""
+    """End the courier's tmux server (its app quits on the hangup) and wait until it is gone.
+
+    `kill-server` only starts the end: the server then waits for each of its clients to go (the stale one of the
+    dropped link, any `tmux` command in flight) and meanwhile closes every new connection as it accepts it, so
+    `has-session` fails while it is still there, and the reconnect's client that reaches it gets "server exited
+    unexpectedly". Gone is when its socket refuses connections; a server still held by a client after `END_GRACE`
+    seconds (one that does not go) is killed, its app hung up as `kill-server` would have.
+    """
+    found = server_process(tmux, courier_id)
+    path, pid = found if found is not None else (default_socket(courier_id), 0)
     with contextlib.suppress(OSError, subprocess.TimeoutExpired):
         subprocess.run(
             [tmux, "-L", socket_name(courier_id), "kill-server"],
@@ -289,9 +341,13 @@ def end_session(tmux: str, courier_id: str) -> None:
             capture_output=True,
             timeout=TMUX_TIMEOUT,
         )
-    deadline = time.monotonic() + TMUX_TIMEOUT
-    while session_exists(tmux, courier_id) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    started = time.monotonic()
+    while server_answers(path) and time.monotonic() - started < TMUX_TIMEOUT:
+        if pid and time.monotonic() - started >= END_GRACE:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+            pid = 0
+        time.sleep(0.02)
 
 
 def plan(
