@@ -2,7 +2,9 @@
 
 A fresh data dir, a seeded reference platform on a free loopback port, the simulator placing orders, a `demo`
 profile under an O2O_HOME of its own, and the merchant console. Everything it starts runs in its own process
-group and is stopped on quit, Ctrl-C, SIGTERM/SIGHUP or an error (and, on Linux, if this process dies).
+group and is stopped on quit, Ctrl-C, SIGTERM/SIGHUP or an error (and, on Linux, if this process dies). Until the
+console opens, Ctrl-C is one of the signals that cannot be lost (`stop_signals.py`): Python's own drops its interrupt
+when it lands in an after-fork hook, as one sent the moment a child appears does, and the demo then ran on.
 
 One courier of the fleet is kept for a person: the simulator never acts for it and offers it one order at a time
 while it is on duty and free (an offer nobody answers is taken back: simulator/handheld.py). Its `courier` profile
@@ -23,6 +25,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,6 +48,12 @@ _START_TIMEOUT_S = 20.0
 _STOP_TIMEOUT_S = 5.0
 _CLI = "from o2o_tui.cli import main; main()"
 _HANDHELDS_CLOSE_S = 3.0  # how long the demo waits, stopping, for the handhelds opened on it to close
+
+
+def _stop_signals() -> tuple[signal.Signals, ...]:
+    """SIGINT too, unless this process was started ignoring it (a shell's background job: a Ctrl-C is not for it)."""
+    ctrl_c = () if signal.getsignal(signal.SIGINT) is signal.SIG_IGN else (signal.SIGINT,)
+    return (*ctrl_c, signal.SIGTERM, signal.SIGHUP)
 
 
 def tell(message: str) -> None:
@@ -102,25 +111,35 @@ def _die_with_parent() -> None:
 
 
 class Children:
-    """The processes the demo started, each in its own process group; `stop_all` ends every one of them."""
+    """The processes the demo started, each in its own process group; `stop_all` ends every one of them. A stop
+    signal that comes while one starts waits under `hold` until it is in `processes` (raised in between, it left
+    the child running unknown to `stop_all`; raised in the fork's hooks, it was dropped)."""
 
-    def __init__(self, log_dir: Path) -> None:
+    def __init__(
+        self,
+        log_dir: Path,
+        hold: Callable[[], contextlib.AbstractContextManager[None]] = contextlib.nullcontext,
+    ) -> None:
         self.log_dir = log_dir
+        self.hold = hold
         self.processes: list[subprocess.Popen[bytes]] = []
 
     def start(self, name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
         log = os.fdopen(os.open(self.log_dir / f"{name}.log", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "ab")
-        process = subprocess.Popen(
-            argv,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,
-            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,  # noqa: PLW1509
-        )
-        log.close()
-        self.processes.append(process)
+        try:
+            with self.hold():
+                process = subprocess.Popen(
+                    argv,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    env=env,
+                    start_new_session=True,
+                    preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,  # noqa: PLW1509
+                )
+                self.processes.append(process)
+        finally:
+            log.close()
         return process
 
     def stop_all(self) -> None:
@@ -210,15 +229,16 @@ def run_demo(
     from o2o_tui.platform.simulator.vouchers import CODES_FILE
 
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    demo_dirs.remove_left_behind(data_dir())  # a killed demo's customers' names, addresses and phones
     root = data_dir() / f"demo-{stamp}-{os.getpid()}"
-    root.mkdir(parents=True, mode=0o700)
-    demo_dirs.write_owner(root, keep=keep)
     home = root / "home"
-    children = Children(root)
-    stop_signals = InterruptOnSignals().install()
+    stop_signals = InterruptOnSignals(_stop_signals())
+    children = Children(root, hold=stop_signals.held)
     previous_home = os.environ.get("O2O_HOME")
     try:
+        stop_signals.install()  # first: from here on a signal ends the demo through `finally`
+        demo_dirs.remove_left_behind(data_dir())  # a killed demo's customers' names, addresses and phones
+        root.mkdir(parents=True, mode=0o700)
+        demo_dirs.write_owner(root, keep=keep)
         db_url = f"sqlite:///{root / 'platform.db'}"
         seeded = seed_demo(db_url, handheld=True)
         handheld_id = seeded.handheld_courier_id
@@ -300,6 +320,8 @@ def run_demo(
         )
         from screens.launch import run_merchant_console
 
+        # the console's Ctrl-C is asyncio's and Textual's, as in `o2o console`
+        stop_signals.release(signal.SIGINT)
         run_merchant_console(profile)
         return 0
     except KeyboardInterrupt:
@@ -316,7 +338,9 @@ def run_demo(
             os.environ.pop("O2O_HOME", None)
         else:
             os.environ["O2O_HOME"] = previous_home
-        if keep:
+        if not root.is_dir():  # a signal came before it was made
+            pass
+        elif keep:
             if not as_json:
                 tell(t("demo.kept", path=str(root)))
         else:

@@ -1,4 +1,4 @@
-"""SIGTERM and SIGHUP as a KeyboardInterrupt that cannot be lost.
+"""SIGTERM and SIGHUP (and, where asked, SIGINT) as a KeyboardInterrupt that cannot be lost.
 
 Python runs a signal handler in the main thread between two bytecodes, wherever that is. An exception the handler
 raises inside a fork hook, a finaliser or a weakref callback is printed as "Exception ignored" and dropped: `o2o
@@ -8,6 +8,11 @@ same handler in the main thread). The default of 5 s leaves an interrupt that di
 console closing its cache) before a second one could cut that short. Once stopping, further signals are ignored:
 the cleanup under way is bounded and is not cut short halfway. While installed, a dropped interrupt of ours is
 not printed (it will be raised again); every other unraisable exception is.
+
+Inside `held()` (the demo starting a child: a signal that comes while the parent runs its after-fork hooks, as one
+sent the moment the child appears does, is handled inside them) a signal is kept and raised as the block ends, so
+it is neither dropped nor raised between the fork and the caller's record of the child. `release` hands one signal
+back to what handled it before (the demo's console leaves Ctrl-C to asyncio and Textual, as `o2o console` does).
 
     with InterruptOnSignals() as stop_signals:
         try:
@@ -22,10 +27,11 @@ not printed (it will be raised again); every other unraisable exception is.
 from __future__ import annotations
 
 import _thread
+import contextlib
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import FrameType, TracebackType
 from typing import Any
 
@@ -42,9 +48,12 @@ class InterruptOnSignals:
         self._stopping = False
         self._retry: threading.Timer | None = None
         self._previous_hook: Callable[[sys.UnraisableHookArgs], Any] | None = None
+        self._holding = 0
+        self._held: int | None = None
 
     def install(self) -> InterruptOnSignals:
-        self._previous = {sig: signal.signal(sig, self._interrupt) for sig in self.signals}
+        for sig in self.signals:
+            self._previous[sig] = signal.signal(sig, self._interrupt)
         self._previous_hook = sys.unraisablehook
         sys.unraisablehook = self._unraisable
         return self
@@ -58,6 +67,23 @@ class InterruptOnSignals:
         if self._previous_hook is not None:
             sys.unraisablehook = self._previous_hook
             self._previous_hook = None
+
+    def release(self, sig: signal.Signals) -> None:
+        """Put back the handler `sig` had before `install`; the other signals stay ours."""
+        if sig in self._previous:
+            signal.signal(sig, self._previous.pop(sig))
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """A signal that comes inside the block is kept and raised as it ends (not inside it)."""
+        self._holding += 1
+        try:
+            yield
+        finally:
+            self._holding -= 1
+        if self._held is not None and not self._holding and not self._stopping:
+            signum, self._held = self._held, None
+            raise KeyboardInterrupt(signum)
 
     def __enter__(self) -> InterruptOnSignals:
         return self.install()
@@ -81,6 +107,9 @@ class InterruptOnSignals:
         self._retry = threading.Timer(self.retry_s, self._again, (signum,))
         self._retry.daemon = True
         self._retry.start()
+        if self._holding:
+            self._held = signum
+            return
         raise KeyboardInterrupt(signum)
 
     def _again(self, signum: int) -> None:
