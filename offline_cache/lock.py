@@ -44,24 +44,68 @@ _FIRST_POLL = 0.0005
 _LAST_POLL = 0.02
 
 
-_SECRET_OPTION = re.compile(r"token|password|secret|key", re.IGNORECASE)
+_COMMAND_WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")  # what a subcommand's name looks like: `chase-reply`
+_OPTION_NAME = re.compile(r"--?[A-Za-z][A-Za-z0-9_-]*")
+_COMMAND_DEPTH = 3  # `o2o orders cancellation accept`: at most this many subcommand words after the program
+_HIDDEN = "…"
 
 
-def redact(parts: list[str]) -> list[str]:
-    """The command line with the values of secret-looking options hidden (it ends up in error messages)."""
-    shown = []
-    hide_next = False
-    for part in parts:
-        if hide_next:
-            shown.append("***")
-            hide_next = False
-        elif part.startswith("-") and _SECRET_OPTION.search(part):
-            name, eq, _value = part.partition("=")
-            shown.append(f"{name}=***" if eq else part)
-            hide_next = not eq
-        else:
+def _program(parts: list[str]) -> tuple[list[str], int]:
+    """The program's words (the script's name when run by Python: `o2o`, `python3 -m pytest`) and where its
+    arguments begin."""
+    shown = [os.path.basename(parts[0])]
+    if not shown[0].startswith("python") or len(parts) < 2:
+        return shown, 1
+    if parts[1] == "-m" and len(parts) > 2:
+        return [*shown, "-m", parts[2]], 3
+    if not parts[1].startswith("-"):
+        return [os.path.basename(parts[1])], 2
+    return shown, 1
+
+
+def redact(parts: list[str], command: list[str] | None = None) -> list[str]:
+    """The command line as the holder note keeps it (it ends up in another process's error message): the program,
+    its subcommand words and the option names, never a value (an option's or a positional one, which may be a
+    customer's note, a voucher code or a token): `o2o orders chase-reply … --text … --profile …`.
+
+    `command`: the subcommand words, when the caller knows them (the CLI's parser); else the leading words that
+    look like subcommand names (at most three, before any option or other value) are taken for them."""
+    if not parts:
+        return []
+    shown, start = _program(parts)
+    rest = parts[start:]
+    if command is None:  # guess: the leading subcommand-like words
+        command = []
+        while rest and len(command) < _COMMAND_DEPTH and _COMMAND_WORD.fullmatch(rest[0]):
+            command.append(rest.pop(0))
+    else:  # known: drop them from the arguments, where they stand (an option of the program may come first)
+        expected = list(command)
+        kept = []
+        for part in rest:
+            if expected and part == expected[0]:
+                expected.pop(0)
+            else:
+                kept.append(part)
+        rest = kept
+    shown.extend(command)
+    values_only = False  # after `--`: everything is a value
+    for part in rest:
+        name, eq, _value = part.partition("=")
+        if not values_only and part == "--":
+            values_only = True
             shown.append(part)
+        elif not values_only and _OPTION_NAME.fullmatch(name):
+            shown.append(f"{name}={_HIDDEN}" if eq else name)
+        elif shown[-1] != _HIDDEN:
+            shown.append(_HIDDEN)
     return shown
+
+
+def _command_words() -> list[str] | None:
+    """The subcommand words of the running click (typer) command, when there is one on this thread."""
+    click = sys.modules.get("click")
+    context = click.get_current_context(silent=True) if click is not None else None
+    return context.command_path.split()[1:] if context is not None else None
 
 
 def _command_line() -> str:
@@ -70,7 +114,7 @@ def _command_line() -> str:
         parts = [part.decode(errors="replace") for part in raw.split(b"\0") if part]
     except OSError:
         parts = [sys.executable, *sys.argv]
-    return " ".join(redact(parts))[:500]
+    return " ".join(redact(parts, _command_words()))[:500]
 
 
 _who: tuple[int, str, str] | None = None  # (pid, host, command line) of this process, read once

@@ -225,8 +225,8 @@ def test_secret_options_are_hidden_from_the_holder_note() -> None:
         "o2o",
         "login",
         "--token",
-        "***",
-        "--api-key=***",
+        "…",
+        "--api-key=…",
         "--url",
-        "http://x",
-    ]
+        "…",
+    ]  # every value hidden now: tests/test_cache_lock_command.py

@@ -65,8 +65,6 @@ KEPT = [
     "幸福路 417 号 gate 9",
     "123456",  # six digits: a code, not a phone
     "Gate 1203",
-    "order 20261206001",  # 11 digits that are no mobile: an order number
-    "1234567",  # 7 digits starting with 1: no landline
     "Room 1203 Gate 4821",
     "2026-12-06 1203",
     "楼 12 03 室",

@@ -7,7 +7,8 @@ blanked `purge_personal_after` an order (or delivery) ended; ended orders and de
 list: the task to bring it back to the store stays until the courier confirms it; its personal data goes all the
 same). At the same moment, by the same rule: a cached courier still standing at such an order's door loses that
 position, and a refused action on such an order or delivery (the conflicts list) loses the personal text of its
-body. A refusal whose order or delivery this cache does not hold (never created, pruned, another
+body; on a delivery that ended without its courier delivering it (`courier_done_with`), at once, as the delivery's
+own copy (the refusal's action, order, code and time stay for the conflicts list). A refusal whose order or delivery this cache does not hold (never created, pruned, another
 scope's) counts as ended when it was tapped.
 """
 
@@ -29,6 +30,7 @@ from o2o_tui.domain.personal_data import (
     PURGE_PERSONAL_HOURS,
     blank_personal,
     courier_at_door,
+    courier_done_with,
     needs_blanking,
 )
 from o2o_tui.domain.transitions import DELIVERY_ENDED
@@ -130,7 +132,9 @@ def _body(entry: OutboxEntry) -> dict[str, Any]:
 
 
 def _blank_conflicts(cache: Any, cutoff: datetime) -> int:
-    """Blank the personal text of refused actions on orders and deliveries ended at least the window ago."""
+    """Blank the personal text of refused actions on orders and deliveries ended at least the window ago, and at
+    once on a delivery that ended without its courier delivering it (`courier_done_with`: taken back, reassigned,
+    rejected, given back), as its cached copy is: a courier's note on it goes from the device with the delivery."""
     ended_at = {tables.ORDERS: _ended(_ORDER_ENDED), tables.DELIVERIES: _ended(_DELIVERY_ENDED)}
 
     def blanked(entry: OutboxEntry) -> str | None:
@@ -140,8 +144,9 @@ def _blank_conflicts(cache: Any, cutoff: datetime) -> int:
             return None
         table_name, subject_id = _subject(entry)
         doc = cache.table(table_name).get(subject_id) if subject_id else None
+        done_with = table_name == tables.DELIVERIES and doc is not None and courier_done_with(doc)
         ended = ended_at[table_name](doc) if doc is not None else parse_time(entry.occurred_at)
-        if ended is None or ended > cutoff:
+        if not done_with and (ended is None or ended > cutoff):
             return None
         return orjson.dumps(blank_personal(body, rule)).decode()
 
