@@ -27,7 +27,9 @@ reassignment is a person's decision: its suggestion is `held` (shown, never in `
 Orders a courier already picked up are listed too when the dispatcher has to know: one its courier is bringing
 back to the store (why="returning": it comes back READY for another courier; its courier is planned from the
 store, not the customer's door, and shows as `returning`) and one whose courier cannot go on (why="stuck": the
-platform cannot give food in one courier's bag to another; the courier brings it back or the store cancels it).
+platform cannot give food in one courier's bag to another; the courier brings it back or the store cancels it) or
+whose courier went off duty with it (why="off_duty_with_food": the food stays in that bag, so it is never planned
+for another courier; someone calls the courier to deliver it or bring it back).
 A courier who rejected an offer of an order (`Order.refused_by`) is not suggested for it again while the order
 lives (a "no" is about the order: its distance, its size, the courier's bag; a timer would only bring the same
 "no" back later, the order older): unless no other courier could ever take it (every courier on duty and able to go
@@ -117,7 +119,7 @@ class OrderState(msgspec.Struct, frozen=True):
     from the store), "no_courier", "no_position" (couriers are on duty but none has a usable position),
     "courier_problem" (its courier reported a problem that stops it, and no other courier is planned for it);
     picked up already: "returning" (its courier is bringing it back to the store), "stuck" (its courier cannot go
-    on with it). `dropoff` is None unless usable (and for an order on its way back); `problem`: the reason of its
+    on with it), "off_duty_with_food" (its courier went off duty with the food: call them). `dropoff` is None unless usable (and for an order on its way back); `problem`: the reason of its
     courier's open problem on it, or of the problem that stops its courier (reported on another of its orders)."""
 
     order_id: str
@@ -559,6 +561,8 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
                 waiting[order.id] = (order, back, "returning")
             elif order.courier_id in stopping:  # picked up by a courier that cannot go on: stays with it
                 waiting[order.id] = (order, ready_minutes(order, store, now), "stuck")
+            elif order.courier_id in offline:  # its courier went off duty with the food: stays with it, flagged
+                waiting[order.id] = (order, ready_minutes(order, store, now), "off_duty_with_food")
             continue
         if order.type is not OrderType.DELIVERY or order.status not in _PLANNABLE:
             continue

@@ -32,7 +32,7 @@ from textual.widgets.option_list import Option
 from o2o_tui.client.errors import PlatformError, Unreachable
 from o2o_tui.domain.errors import ErrorDetail
 from o2o_tui.domain.fleet import CourierStatus
-from o2o_tui.domain.requests import AssignBody, EmptyBody
+from o2o_tui.domain.requests import AssignBody, UnassignBody
 from o2o_tui.domain.transitions import DeliveryStatus
 from o2o_tui.i18n import t
 from o2o_tui.live_dispatch import (
@@ -76,6 +76,7 @@ from screens.widgets.dispatch_rows import (
     order_view,
     position_age,
 )
+from screens.widgets.folded_text import TOAST_NARROW, FoldedText
 from screens.widgets.footer import KeyFooter
 from screens.widgets.line_list import LineList
 
@@ -88,6 +89,7 @@ _ORDER_RANK = {
     "courier_offline": 1,  # its courier went off duty holding it: someone must act, right after GO NOW
     "courier_problem": 1,  # its courier reported a problem it cannot go on with, and nobody else is planned
     "stuck": 1,  # picked up by a courier who cannot go on: someone must have it brought back or cancel it
+    "off_duty_with_food": 1,  # picked up by a courier now off duty: someone must call them
     "refused": 1,  # only a courier who rejected it before could take it: a person decides (auto never sends it)
     "plan": 2,
     "stale": 2,
@@ -187,7 +189,10 @@ class FleetSource(Protocol):
         `courier_changed`) when another holds it now, rather than take the order from them."""
         ...
 
-    async def unassign(self, order_id: str) -> None: ...
+    async def unassign(self, order_id: str, expect: str | None) -> None:
+        """`expect`: the courier the board saw holding the order; the platform refuses (409 `courier_changed`)
+        when another holds it now, rather than take the order from them."""
+        ...
 
     async def close(self) -> None: ...
 
@@ -254,8 +259,8 @@ class ClientFleet:
         body = AssignBody(courier_id=courier_id, expect_courier_id=expect)
         await (await self._ready()).act("order.assign", order_id, body)
 
-    async def unassign(self, order_id: str) -> None:
-        await (await self._ready()).act("order.unassign", order_id, EmptyBody())
+    async def unassign(self, order_id: str, expect: str | None) -> None:
+        await (await self._ready()).act("order.unassign", order_id, UnassignBody(expect_courier_id=expect))
 
     async def close(self) -> None:
         if self._owns_client and self._client is not None:
@@ -291,7 +296,8 @@ class FleetFailed(Message):
 class ActionsDone(Message):
     """`order_ids`: every order an action was sent for (done or refused): the cursor leaves them. `refused`: lines
     for what the platform said no to or could not do; `unsent`: the numbers never sent (the platform cannot be
-    reached); `unknown`: lines for actions whose answer never came (they may have been applied)."""
+    reached); `unknown`: lines for actions whose answer never came (they may have been applied), `unknown_short`
+    the same in a few words (below 60 columns, where they share one toast with the numbers not sent)."""
 
     def __init__(
         self,
@@ -301,6 +307,7 @@ class ActionsDone(Message):
         *,
         unsent: list[str] | None = None,
         unknown: list[str] | None = None,
+        unknown_short: list[str] | None = None,
     ) -> None:
         super().__init__()
         self.done = done
@@ -308,6 +315,7 @@ class ActionsDone(Message):
         self.order_ids = order_ids
         self.unsent = unsent or []
         self.unknown = unknown or []
+        self.unknown_short = unknown_short or []
 
 
 class CourierPicker(ModalScreen[str | None]):
@@ -368,7 +376,7 @@ class CourierPicker(ModalScreen[str | None]):
             disabled = state.status is CourierStatus.OFFLINE or state.courier_id == self._exclude
             options.append(Option(label, id=state.courier_id, disabled=disabled))
         with Vertical(classes="board-dialog"):
-            yield Static(self._title, classes="title")
+            yield Static(FoldedText(self._title), classes="title")  # broken as Chinese is set
             yield OptionList(*options, id="courier-choices")
             # why a label chose nobody, in the dialog: a toast would wait behind it (toasts never cover a dialog)
             yield Static(id="picker-note", classes="note")
@@ -411,7 +419,7 @@ class CourierPicker(ModalScreen[str | None]):
             why = "off_duty" if state.status is CourierStatus.OFFLINE else "has_it"
             name = safe_text(state.name, one_line=True)
             note = self.query_one("#picker-note", Static)
-            note.update(Content(t(f"dispatch.board.pick_{why}", mark=courier_mark(index), courier=name)))
+            note.update(FoldedText(t(f"dispatch.board.pick_{why}", mark=courier_mark(index), courier=name)))
             note.display = True
             self.app.bell()
             return
@@ -775,6 +783,12 @@ class DispatchBoard(Screen[None]):
         key = self.orders_list.cursor_key
         state = next((o for o in self.plan.orders if o.order_id == key), None) if self.plan else None
         tail, stale = (self._stale, True) if self._stale else (self._updated, False)  # a failed round stays said
+        if not stale and self._updated and self.has_class("-narrow") and self.plan is not None:
+            # narrow: the lists' titles are hidden (dispatch_board.tcss), so how many wait is said here
+            waiting = sum(1 for o in self.plan.orders if o.courier_id is None)
+            now = sum(1 for s in self.plan.committed if not s.refused)
+            lead = decorated(t("dispatch.board.status_waiting", count=waiting, now=now), glyphs_of(self.app))
+            tail = f"{lead} {tail}"
         held = self._food_with_courier(key if isinstance(key, str) else None)
         if held:  # a courier has this order's food after a refused pickup: before anyone is sent for it
             tail = f"{held} {tail}"
@@ -794,6 +808,11 @@ class DispatchBoard(Screen[None]):
             at=clock(state.problem_at, self._zone()),
         )
         self._set_status(f"{said} {tail}", error=stale)
+
+    def on_resize(self) -> None:
+        """Across 60 columns the status line says how many orders wait, or leaves it to the list's title."""
+        if self.plan is not None and not self._from_cache:
+            self._say_problem()
 
     def _food_with_courier(self, order_id: str | None) -> str:
         """The line for the order under the cursor when a courier's pickup was refused (the order given to another
@@ -815,6 +834,8 @@ class DispatchBoard(Screen[None]):
         if state.why == "returning":
             reason = t("dispatch.board.return_reason", problem=problem) if problem else ""
             return t("dispatch.board.return_line", number=number, courier=courier, reason=reason)
+        if state.why == "off_duty_with_food":
+            return t("dispatch.board.off_duty_line", number=number, courier=courier)
         return t("dispatch.board.stuck_line", number=number, courier=courier, problem=problem)
 
     def _with_its_courier(self, view: OrderRowView) -> bool:
@@ -928,10 +949,12 @@ class DispatchBoard(Screen[None]):
         view = self._selected()
         if view is None or self._with_its_courier(view):
             return
-        if self._assigned_courier(view.order_id) is None:
+        current = self._assigned_courier(view.order_id)
+        if current is None:
             say_in(self.app, t("dispatch.board.not_assigned", number=view.number), severity="warning")
             return
-        self._send([("unassign", view.order_id, "", None)])
+        # expecting the holder the board showed: a courier who got it since keeps it
+        self._send([("unassign", view.order_id, "", current)])
 
     def action_help(self) -> None:
         self.app.push_screen(BoardHelp(help_entries(self, self.orders_list)))
@@ -959,31 +982,35 @@ class DispatchBoard(Screen[None]):
         refused: list[str] = []
         unsent: list[str] = []
         unknown: list[str] = []
+        unknown_short: list[str] = []
         for place, (kind, order_id, courier_id, expect) in enumerate(operations):
             number = numbers.get(order_id, order_id)
             try:
                 if kind == "assign":
                     await self.fleet.assign(order_id, courier_id, expect)
                 else:
-                    await self.fleet.unassign(order_id)
+                    await self.fleet.unassign(order_id, expect)
             except Unreachable as error:
                 # not a refusal: the platform said nothing. The rest wait for the same link: not sent either.
                 if _never_sent(error):
                     unsent.append(number)
                 else:  # the request may have arrived and been applied: say so, the next refresh shows it
                     unknown.append(t("dispatch.board.no_answer." + kind, number=number))
+                    unknown_short.append(t("dispatch.board.no_answer_short." + kind, number=number))
                 unsent.extend(numbers.get(other[1], other[1]) for other in operations[place + 1 :])
                 break
             except PlatformError as error:
                 if error.code == "courier_changed":  # another holder than the board showed: it keeps the order
-                    refused.append(courier_changed_line(number, error.detail))
+                    refused.append(courier_changed_line(number, error.detail, kind))
                     continue
                 key = "dispatch.board.refused" if error.is_final else "dispatch.board.not_done"
                 refused.append(t(key, number=number, reason=error.i18n_message()))
                 continue
             done.append(number)
         acted = frozenset(operation[1] for operation in operations)
-        self.post_message(ActionsDone(done, refused, acted, unsent=unsent, unknown=unknown))
+        self.post_message(
+            ActionsDone(done, refused, acted, unsent=unsent, unknown=unknown, unknown_short=unknown_short)
+        )
 
     def on_actions_done(self, message: ActionsDone) -> None:
         self.busy = False
@@ -994,11 +1021,20 @@ class DispatchBoard(Screen[None]):
             say_in(self.app, t("dispatch.board.sent", count=len(message.done), numbers=numbers))
         for text in message.refused:
             say_in(self.app, safe_text(text), severity="error", timeout=10)
-        for text in message.unknown:
-            say_in(self.app, safe_text(text), severity="warning", timeout=15)
-        if message.unsent:
-            numbers = ", ".join(message.unsent)
-            say_in(self.app, t("dispatch.board.not_sent", numbers=numbers), severity="error", timeout=10)
+        not_sent = t("dispatch.board.not_sent", numbers=", ".join(message.unsent)) if message.unsent else ""
+        if message.unknown and 0 < self.app.size.width < TOAST_NARROW:
+            # narrow: each new toast takes an older one down (screens/toast_holding.py), and "not sent" came after
+            # the warning that an assignment MAY have been made, the one the dispatcher must check: one toast
+            # says both, in a few words, that warning first
+            said = " ".join(message.unknown_short)
+            if not_sent:
+                said = t("dispatch.board.no_answer_and_not_sent", unknown=said, not_sent=not_sent)
+            say_in(self.app, safe_text(said), severity="warning", timeout=15)
+        else:
+            for text in message.unknown:
+                say_in(self.app, safe_text(text), severity="warning", timeout=15)
+            if not_sent:
+                say_in(self.app, not_sent, severity="error", timeout=10)
         self.refresh_fleet()
 
     async def on_unmount(self) -> None:
@@ -1045,10 +1081,10 @@ def left_out_line(left_out: dict[str, list[str]]) -> str:
     return t("dispatch.board.left_out", count=count, reasons=t("dispatch.board.left_out.join").join(parts))
 
 
-def courier_changed_line(number: str, detail: ErrorDetail | None) -> str:
-    """The refusal of an assignment whose order changed hands since the board looked (409 `courier_changed`):
-    who holds it now and whether they answered ("#0006 not sent: Wang has it now and accepted it (Coming) ..."),
-    or that nobody does."""
+def courier_changed_line(number: str, detail: ErrorDetail | None, kind: str = "assign") -> str:
+    """The refusal of an assignment (`kind` "assign") or a take-back ("unassign") whose order changed hands since
+    the board looked (409 `courier_changed`): who holds it now and whether they answered ("#0006 not sent: Wang
+    has it now and accepted it (Coming) ..."), or that nobody does."""
     holder = detail.courier_id if detail is not None else None
     if detail is None or holder is None:
         return t("dispatch.board.courier_changed.nobody", number=number)
@@ -1058,7 +1094,8 @@ def courier_changed_line(number: str, detail: ErrorDetail | None) -> str:
     if stage == f"ui.courier_stage.{status}":
         stage = safe_text(status, one_line=True)
     key = "offered" if status == DeliveryStatus.PENDING.value else "accepted"
-    return t(f"dispatch.board.courier_changed.{key}", number=number, courier=name, stage=stage)
+    prefix = "dispatch.board.courier_changed_unassign." if kind == "unassign" else "dispatch.board.courier_changed."
+    return t(prefix + key, number=number, courier=name, stage=stage)
 
 
 def _never_sent(error: Unreachable) -> bool:

@@ -58,7 +58,7 @@ class MemoryFleet:
     async def assign(self, order_id: str, courier_id: str, expect: str | None = None) -> None:
         self.sent.append(("assign", order_id, courier_id))
 
-    async def unassign(self, order_id: str) -> None:
+    async def unassign(self, order_id: str, expect: str | None = None) -> None:
         self.sent.append(("unassign", order_id))
 
     async def close(self) -> None:

@@ -90,7 +90,7 @@ class AssigningFleet(MemoryFleet):
         await super().assign(order_id, courier_id)
         self._set(order_id, courier_id)
 
-    async def unassign(self, order_id: str) -> None:
+    async def unassign(self, order_id: str, expect: str | None = None) -> None:
         await super().unassign(order_id)
         self._set(order_id, None)
 

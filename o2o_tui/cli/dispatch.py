@@ -20,7 +20,7 @@ import typer
 from o2o_tui.cli.common import JsonOption, ProfileOption, from_group, handle_errors, open_client
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.need_terminal import require_terminal
-from o2o_tui.cli.output import emit_json, fail, say, stdout_gone, written
+from o2o_tui.cli.output import emit_json, emit_warning, fail, say, stdout_gone, written
 from o2o_tui.cli.stop_signals import InterruptOnSignals
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
@@ -115,14 +115,31 @@ def _refused_before(suggestion: Any) -> str:
     return t("dispatch.suggest.refused", courier=safe_text(suggestion.courier_name, one_line=True))
 
 
-def picked_up_refusal(order: Any, couriers: list[Any]) -> str:
-    """Why an order whose courier has the food cannot go to another courier, and what to do instead."""
+def picked_up_refusal(order: Any, couriers: list[Any], role: str | None = None) -> str:
+    """Why an order whose courier has the food cannot go to another courier, and what to do instead: what `role`
+    can do (a dispatcher cannot cancel an order: it asks the store to), and that the courier is to be called when
+    it went off duty with the food."""
+    from o2o_tui.domain.fleet import CourierStatus
+
     number = _number(order.number)
     holder = next((c for c in couriers if c.id == order.courier_id), None)
     name = safe_text(holder.name if holder is not None else order.courier_id or "-", one_line=True)
     returning = getattr(order, "delivery_status", None) == "RETURNING"
-    key = "dispatch.assign.returning" if returning else "dispatch.assign.picked_up"
-    return t(key, number=number, courier=name)
+    if returning:
+        key = "dispatch.assign.returning"
+    else:
+        key = "dispatch.assign.picked_up_ask_store" if role == "dispatcher" else "dispatch.assign.picked_up"
+    said = t(key, number=number, courier=name)
+    if holder is not None and holder.status is CourierStatus.OFFLINE:
+        said = t("dispatch.assign.holder_off_duty", courier=name, message=said)
+    return said
+
+
+def waiting_after(plan: Any, assigned: list[Any]) -> int:
+    """`dispatch auto`'s "waiting": the plan's delivery orders that still have no courier after this round (those
+    it just assigned not counted; one it took from an off-duty courier was not counted anyway)."""
+    sent = {s.order_id for s in assigned}
+    return sum(1 for o in plan.orders if o.courier_id is None and o.order_id not in sent)
 
 
 def _age_text(minutes: int) -> str:
@@ -242,10 +259,11 @@ def _resolve_courier(couriers: list[Any], reference: str) -> Any | None:
     return matches[0]
 
 
-def _courier_changed(number: str, detail: Any) -> str:
-    """`dispatch assign` refused (409 `courier_changed`): who holds the order now, and whether they answered."""
+def _courier_changed(number: str, detail: Any, command: str = "assign") -> str:
+    """`dispatch assign` (or `unassign`) refused (409 `courier_changed`): who holds the order now, and whether
+    they answered."""
     holder = getattr(detail, "courier_id", None)
-    if holder is None:
+    if holder is None:  # only an assignment is refused so: nobody holding it is what a take-back wants
         return t("dispatch.assign.courier_changed.nobody", number=number)
     name = safe_text(getattr(detail, "courier_name", None) or holder, one_line=True)
     status = str(getattr(detail, "delivery_status", None) or "")
@@ -253,7 +271,7 @@ def _courier_changed(number: str, detail: Any) -> str:
     if stage == f"ui.courier_stage.{status}":
         stage = safe_text(status, one_line=True)
     key = "offered" if status == "PENDING" else "accepted"
-    return t(f"dispatch.assign.courier_changed.{key}", number=number, holder=name, stage=stage)
+    return t(f"dispatch.{command}.courier_changed.{key}", number=number, holder=name, stage=stage)
 
 
 def _courier_name(client: Any, courier_id: str) -> str:
@@ -391,7 +409,11 @@ def _auto(profile: str | None, store: str | None, every: float, once: bool, as_j
                 except PlatformError as error:
                     if once or error.is_final:
                         raise
-                    line.show(t("dispatch.auto.offline", error=error.i18n_message(), every=f"{every:g}"))
+                    said = t("dispatch.auto.offline", error=error.i18n_message(), every=f"{every:g}")
+                    if as_json:  # stdout keeps only the rounds' objects: the warning goes to stderr, as JSON
+                        emit_warning("platform_unreachable", safe_text(said, one_line=True))
+                    else:
+                        line.show(said)
                     time.sleep(every)
                     continue
                 zone = _zone(snapshot.store.timezone)
@@ -409,7 +431,7 @@ def _auto(profile: str | None, store: str | None, every: float, once: bool, as_j
                             "tentative": [s for s in plan.suggestions if not s.commit],
                             "held": held,
                             "refused_before": refused_before,
-                            "waiting": sum(1 for o in plan.orders if o.courier_id is None),
+                            "waiting": waiting_after(plan, done),
                         }
                     )
                 else:
@@ -428,7 +450,6 @@ def _auto(profile: str | None, store: str | None, every: float, once: bool, as_j
                             told.add((suggestion.order_id, suggestion.courier_id))
                             line.log(_refused_before_line(suggestion))
                     free = free_after(plan, done, now)
-                    waiting = sum(1 for o in plan.orders if o.courier_id is None) - len(done)
                     line.show(
                         t(
                             "dispatch.auto.status",
@@ -436,7 +457,7 @@ def _auto(profile: str | None, store: str | None, every: float, once: bool, as_j
                             round=rounds,
                             assigned=len(done),
                             total=total,
-                            waiting=max(0, waiting),
+                            waiting=waiting_after(plan, done),
                             free=free,
                             next=t("dispatch.auto.next", every=f"{every:g}") if not once else "",
                         )
@@ -546,13 +567,16 @@ def register(app: typer.Typer) -> None:
                 "courier_problem",
                 "returning",
                 "stuck",
+                "off_duty_with_food",
             ):
+                holder = next((c.name for c in plan.couriers if c.courier_id == state.courier_id), "")
+                courier_name = safe_text(holder or state.courier_id or "-", one_line=True)
                 say(
                     t(
                         "dispatch.suggest.unplanned",
                         number=_number(state.order_number),
                         ready=_clock(state.ready_at, zone),
-                        why=t("dispatch.why." + state.why),
+                        why=t("dispatch.why." + state.why, courier=courier_name),
                     )
                 )
 
@@ -571,7 +595,7 @@ def register(app: typer.Typer) -> None:
         from o2o_tui.domain.requests import AssignBody
         from o2o_tui.live_dispatch import read_fleet
 
-        with fleet_session(profile, store) as (_, client, store_id):
+        with fleet_session(profile, store) as (chosen_profile, client, store_id):
             snapshot = read_fleet(client, store_id)
             chosen_order = _resolve_order(client, snapshot.orders, order)
             chosen_courier = _resolve_courier(snapshot.couriers, courier)
@@ -590,7 +614,8 @@ def register(app: typer.Typer) -> None:
             except Conflict as refused:
                 number = _number(chosen_order.number)
                 if refused.code == "already_picked_up":
-                    raise fail(picked_up_refusal(chosen_order, snapshot.couriers), Exit.REJECTED) from None
+                    said = picked_up_refusal(chosen_order, snapshot.couriers, chosen_profile.role)
+                    raise fail(said, Exit.REJECTED) from None
                 if refused.code == "not_accepted":
                     raise fail(t("dispatch.assign.not_accepted", number=number), Exit.REJECTED) from None
                 if refused.code == "courier_changed":
@@ -609,23 +634,33 @@ def register(app: typer.Typer) -> None:
     @dispatch.command("unassign", help=t("dispatch.unassign.help"))
     def unassign(
         order: str = OrderArgument,
+        force: bool = typer.Option(False, "--force", help=t("dispatch.option.force_unassign")),
         store: str | None = StoreOption,
         profile: str | None = ProfileOption,
         as_json: bool = JsonOption,
     ) -> None:
+        import msgspec
+
         from o2o_tui.client.errors import Conflict
-        from o2o_tui.domain.requests import EmptyBody
+        from o2o_tui.domain.requests import UnassignBody
         from o2o_tui.live_dispatch import read_fleet
 
-        with fleet_session(profile, store) as (_, client, store_id):
+        with fleet_session(profile, store) as (chosen_profile, client, store_id):
             snapshot = read_fleet(client, store_id)
             chosen_order = _resolve_order(client, snapshot.orders, order)
+            # the holder just read, as a precondition (--force: none): a courier who got it since keeps it
+            expect = msgspec.UNSET if force else chosen_order.courier_id
             try:
-                updated = client.act("order.unassign", chosen_order.id, EmptyBody())
+                body = UnassignBody(expect_courier_id=expect)
+                updated = client.act("order.unassign", chosen_order.id, body)
             except Conflict as refused:
+                if refused.code == "courier_changed":
+                    said = _courier_changed(_number(chosen_order.number), refused.detail, "unassign")
+                    raise fail(said, Exit.REJECTED) from None
                 if refused.code != "already_picked_up":
                     raise
-                raise fail(picked_up_refusal(chosen_order, snapshot.couriers), Exit.REJECTED) from None
+                said = picked_up_refusal(chosen_order, snapshot.couriers, chosen_profile.role)
+                raise fail(said, Exit.REJECTED) from None
         if as_json:
             emit_json(updated)
             return

@@ -35,6 +35,7 @@ from o2o_tui.domain.requests import (
     ProblemBody,
     ReasonBody,
     StoreStatusBody,
+    UnassignBody,
 )
 from o2o_tui.domain.store import Store
 from o2o_tui.domain.voucher import Voucher
@@ -86,7 +87,8 @@ ACTIONS: dict[str, ActionRoute] = {
     "order.cancellation.accept": _order("cancellation/accept"),
     "order.cancellation.deny": _order("cancellation/deny", ReasonBody),
     "order.assign": _order("assign", AssignBody, Delivery),
-    "order.unassign": _order("unassign"),
+    # expect_courier_id: the holder the sender saw (409 courier_changed when another has it now)
+    "order.unassign": _order("unassign", UnassignBody),
     "order.unlock_code": _order("code-lock/lift"),
     "order.chase": _order("chase", ChaseBody),  # the customer's (the simulator's customers)
     "order.chase_reply": _order("chase/reply", ChaseReplyBody),

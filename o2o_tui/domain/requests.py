@@ -178,6 +178,15 @@ class AssignBody(_Body, frozen=True):
     expect_courier_id: Id | None | msgspec.UnsetType = msgspec.UNSET
 
 
+class UnassignBody(_Body, frozen=True):
+    """POST /v1/orders/{order_id}/unassign. `expect_courier_id`: a precondition, the courier the sender believes
+    holds the order now; when another courier holds it the platform refuses with 409 `courier_changed` instead of
+    taking the order from them (nobody holding it: nothing to take, answered as without it). Absent (or an empty
+    body, as consoles before it sent): no check, whoever holds it loses it."""
+
+    expect_courier_id: Id | None | msgspec.UnsetType = msgspec.UNSET
+
+
 class ProblemBody(_Body, frozen=True):
     reason: ProblemReason
     note: Note = ""

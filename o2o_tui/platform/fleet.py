@@ -637,11 +637,17 @@ def _picked_up(delivery: Delivery) -> ApiError:
     return conflict(message, code="already_picked_up")
 
 
-def unassign(ctx: Ctx, order_id: str) -> Order:
+def unassign(ctx: Ctx, order_id: str, expect_courier_id: str | None | msgspec.UnsetType = msgspec.UNSET) -> Order:
+    """Take the order from the courier who holds it (not after pickup). `expect_courier_id`: who the caller
+    believes holds it (as `assign`'s): another courier holding it now is refused with 409 `courier_changed`, so a
+    board's old view never takes an order from a courier who got it since. Nobody holding it: nothing to take,
+    whatever the caller believed. UNSET: no check."""
     conn = ctx.conn
     _require_fleet_staff(conn, ctx.caller)
     stored = orders.visible(conn, ctx.caller, order_id, _STAFF)
     current = _active_for_order(conn, order_id)
+    if current is not None and expect_courier_id is not msgspec.UNSET and current.courier_id != expect_courier_id:
+        raise _courier_changed(conn, current)
     if current is not None:
         if check_delivery_transition(current.status, DeliveryAction.CANCEL) is not TransitionCheck.APPLY:
             raise _picked_up(current)

@@ -94,7 +94,8 @@ _STATUS_KEYS = {
     OrderStatus.DISPATCHED: "dispatch.board.order.dispatched",
 }
 # picked up already, and the dispatcher must know: on its way back to the store, or with a courier who cannot go on
-PICKED_UP_TAGS = frozenset({"returning", "stuck"})
+# or who went off duty with it
+PICKED_UP_TAGS = frozenset({"returning", "stuck", "off_duty_with_food"})
 
 
 def order_view(
@@ -187,6 +188,7 @@ _TAG_STYLE = {
     "courier_problem": "bold $text-error",
     "returning": "bold $text-warning",
     "stuck": "bold $text-error",
+    "off_duty_with_food": "bold $text-error",
     "refused": "bold $text-warning",
 }
 PROBLEM_STYLE = "bold reverse $text-error"
@@ -284,11 +286,14 @@ def order_line(view: OrderRowView, width: int) -> Content:
 
 def courier_cell(courier: str, width: int) -> str:
     """An order's courier ("3 赵敏 Zhao Min": its map mark, then its name) in `width` cells: where the mark and the
-    first word of the name do not fit together, the name alone, cut ("赵…", never a bare "3…")."""
+    first word of the name do not fit together, the mark and the name cut ("3 赵…": the list, the map and the
+    picker label couriers by the mark, also a bundle's rows at 40 columns), never a bare "3…"; the name alone, cut,
+    only where not even a character of it fits beside the mark."""
     mark, _, name = courier.partition(" ")
     first = name.split(" ", 1)[0]
     if name and cell_len(courier) > width and cell_len(mark) + 1 + cell_len(first) + 1 > width:
-        return fit(name, width)
+        rest = width - cell_len(mark) - 1
+        return f"{mark} {fit(name, rest)}" if rest >= 3 else fit(name, width)  # 3: a wide character and "…"
     return fit(courier, width)
 
 

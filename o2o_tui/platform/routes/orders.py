@@ -20,6 +20,7 @@ from o2o_tui.domain.requests import (
     DelayBody,
     EmptyBody,
     ReasonBody,
+    UnassignBody,
 )
 from o2o_tui.domain.transitions import OrderAction
 from o2o_tui.platform import fleet, orders, views
@@ -323,10 +324,10 @@ class OrderController(Controller):
         opt=may(Role.MERCHANT, Role.DISPATCHER),
     )
     async def unassign(
-        self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[EmptyBody]
+        self, request: Request[Any, Any, Any], order_id: FromPath[str], data: JSONBody[UnassignBody]
     ) -> Response[Order]:
         def change(ctx: Ctx) -> tuple[Order, int]:
-            order = fleet.unassign(ctx, order_id)
+            order = fleet.unassign(ctx, order_id, data.expect_courier_id)
             stored = orders.load(ctx.conn, order_id)
             assert stored is not None
             return order_answer(ctx, orders.StoredOrder(order, stored.customer_id))

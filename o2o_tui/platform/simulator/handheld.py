@@ -19,7 +19,7 @@ import msgspec
 from o2o_tui.client.errors import NotFound, PlatformError
 from o2o_tui.domain.fleet import Courier, CourierStatus
 from o2o_tui.domain.order import Order, OrderStatus, OrderType
-from o2o_tui.domain.requests import AssignBody, EmptyBody
+from o2o_tui.domain.requests import AssignBody, UnassignBody
 from o2o_tui.domain.transitions import DeliveryStatus
 from o2o_tui.i18n import t
 from o2o_tui.platform.simulator.state import SimContext
@@ -102,7 +102,7 @@ class PeoplesCouriers:
 
     def _take_back(self, courier: Courier, offer: _Offer, now: datetime) -> None:
         try:
-            order: Order = self.ctx.client.act("order.unassign", offer.order_id, EmptyBody())
+            order: Order = self.ctx.client.act("order.unassign", offer.order_id, UnassignBody())
         except PlatformError as error:
             self.ctx.failed(
                 f"unassign:{offer.order_id}", t("simulate.log.action_failed", action="unassign"), error
