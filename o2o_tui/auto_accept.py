@@ -3,7 +3,9 @@
 The store's setting (`Store.auto_accept`) says whether auto-accept is on, the daily cap and which console is the
 station. Only the station accepts, and only orders that are due: CREATED, not already acted on from this device,
 not held for later (a scheduled order before its prep start: `Order.held_until`), not past their accept deadline,
-in a store taking orders. The prep time is the store's default (the platform adds a busy store's extra minutes).
+in a store taking orders. The prep time is each order's own (`o2o_tui.domain.prep_time`: its longest dish's
+minutes on the menu held here, the store's default for a dish that sets none), as a person's Enter in the accept
+prompt takes it; the platform adds a busy store's extra minutes.
 Within the day's cap (the platform counts too and refuses past it, so two consoles cannot go over); past it the
 orders wait for a person and ring as always. An order the station has tried once is never tried again (taken by
 someone else, refused): no loop.
@@ -25,7 +27,9 @@ from urllib.parse import quote
 
 from o2o_tui.domain.auto_accept import AutoAcceptState
 from o2o_tui.domain.limits import as_utc
+from o2o_tui.domain.menu import Menu
 from o2o_tui.domain.order import Order, OrderStatus
+from o2o_tui.domain.prep_time import accept_minutes_for
 from o2o_tui.domain.store import Store
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
@@ -64,7 +68,12 @@ class Candidate:
 class Decision:
     accept: list[Order] = field(default_factory=list)  # accept these now, oldest first
     over_cap: list[Order] = field(default_factory=list)  # due, but the day's cap is reached: a person accepts
-    prep_minutes: int = 15
+    prep_minutes: int = 15  # the store's default (an order of dishes that set no time of their own)
+    minutes: dict[str, int] = field(default_factory=dict)  # by order id: each accepted order's own prep time
+
+    def minutes_for(self, order: Order) -> int:
+        """The prep minutes the accept of `order` sends: its own (`accept_minutes_for`), else the store's."""
+        return self.minutes.get(order.id, self.prep_minutes)
 
 
 def is_station(store: Store | None, device: str) -> bool:
@@ -105,10 +114,12 @@ def decide(
     counted_today: int = 0,
     tried: frozenset[str] | set[str] = frozenset(),
     printer: PrinterDown | None = None,
+    menu: Menu | None = None,
 ) -> Decision:
     """What the station console `device` should accept now. `counted_today`: the platform's count when known
     (the larger of it and this device's own count is used); `tried`: orders this station already sent; `printer`:
-    the station's printer when it cannot print (held past `PRINTER_HOLD_S`: nothing is accepted, none tried)."""
+    the station's printer when it cannot print (held past `PRINTER_HOLD_S`: nothing is accepted, none tried);
+    `menu`: the menu held here, for each order's prep time (None: the store's default for every order)."""
     if store is None or not store.auto_accept.enabled or not is_station(store, device):
         return Decision()
     if printer_holds(printer, now):
@@ -122,12 +133,13 @@ def decide(
     )
     cap = store.auto_accept.daily_cap
     prep = store.default_prep_minutes
+    minutes = {order.id: accept_minutes_for(order, store, menu) for order in due}
     if not cap:
-        return Decision(accept=due, prep_minutes=prep)
+        return Decision(accept=due, prep_minutes=prep, minutes=minutes)
     used = max(counted_today, accepted_today((c.order for c in listed), store, now))
     in_flight = sum(1 for c in listed if c.order.id in tried and c.pending and not c.order.auto_accepted)
     room = max(0, cap - used - in_flight)
-    return Decision(accept=due[:room], over_cap=due[room:], prep_minutes=prep)
+    return Decision(accept=due[:room], over_cap=due[room:], prep_minutes=prep, minutes=minutes)
 
 
 def state_call(store_id: str, device: str = "") -> Call[AutoAcceptState]:

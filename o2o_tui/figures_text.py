@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from o2o_tui.domain.money import Money, format_money
 from o2o_tui.domain.report import TOP_ITEMS, DayReport, Durations, HourFigures
@@ -245,7 +246,14 @@ def _money(amount: Money | None) -> str:
     return format_money(amount) if amount is not None else "-"
 
 
-def summary_lines(report: DayReport) -> list[str]:
+def _is_today(report: DayReport, now: datetime | None) -> bool:
+    """Whether the report is of the store's today (its clock): a past day's figures say "that day", not "today"."""
+    from o2o_tui.figures import local_today
+
+    return report.date == local_today(report, now or datetime.now(UTC)).isoformat()
+
+
+def summary_lines(report: DayReport, now: datetime | None = None) -> list[str]:
     done = report.completed if report.done is None else report.done  # None: an older platform's report
     # handed off today differs from done when orders cross midnight (placed yesterday, handed off today, or the
     # other way round): said only then
@@ -267,7 +275,9 @@ def summary_lines(report: DayReport) -> list[str]:
     )
     if report.refunded_today is None:  # a platform that does not say it (older): the line is left out
         return [counts, money]
-    return [counts, money, t("figures.refunded_today", amount=_money(report.refunded_today))]
+    # all refunded on the day shown: "today" on the store's today, "that day" on a past day (`f`, then ←)
+    refunded_key = "figures.refunded_today" if _is_today(report, now) else "figures.refunded_that_day"
+    return [counts, money, t(refunded_key, amount=_money(report.refunded_today))]
 
 
 def durations_lines(report: DayReport) -> list[str]:

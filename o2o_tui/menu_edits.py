@@ -56,6 +56,11 @@ class EditError(ValueError):
 
     def text(self) -> str:
         key = f"menu_draft.error.{self.code}"
+        if self.values.get("currency"):  # a currency's own words where the catalog has them (CNY: "to the fen")
+            own = f"{key}.{self.values['currency']}"
+            found = t(own, **self.values)
+            if found != own:
+                return found
         found = t(key, **self.values)
         return str(self) if found == key else found
 
@@ -84,6 +89,93 @@ def _decimal_point(text: str) -> str | None:
 def group_ids_from_text(text: str) -> list[str]:
     """The option group ids of a typed list ("sugar，ice、topping" -> ["sugar", "ice", "topping"])."""
     return [part for part in GROUP_SEPARATORS.split(text) if part]
+
+
+# -- option groups by name ----------------------------------------------------------------------------------------
+
+# what separates the groups of a typed list for certain (a name may hold spaces: "Spice level")
+_LIST_SEPARATORS = re.compile(r"[;；,，、]+")
+GROUPS_NAMED_MAX = 8  # groups a message lists ("could be: ...") before "..."
+
+
+def _typed_key(text: str) -> str:
+    """A name as a person types it, for matching: full-width letters and digits as their plain forms (NFKC), case
+    folded, runs of spaces as one."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _group_keys(group: OptionGroup) -> set[str]:
+    """A group's id and names, and each name from each of its words on (the one name of an older bilingual menu,
+    "辣度 Spice level", is typed as "Spice level" too)."""
+    keys = {_typed_key(group.id)}
+    for name in (group.name, group.names.zh, group.names.en):
+        words = _typed_key(name).split(" ")
+        keys.update(" ".join(words[i:]) for i in range(len(words)))
+    return keys - {""}
+
+
+def groups_matching(menu: Menu, term: str) -> list[OptionGroup]:
+    """The groups `term` names: those whose id, Chinese or English name it is (case and width aside; a name from
+    one of its words on too), else those whose id or a name starts with it (one: a unique prefix; more:
+    ambiguous; none: unknown)."""
+    key = _typed_key(term)
+    if not key:
+        return []
+    exact = [group for group in menu.option_groups if key in _group_keys(group)]
+    if exact:
+        return exact
+    return [group for group in menu.option_groups if any(k.startswith(key) for k in _group_keys(group))]
+
+
+class GroupTypo(msgspec.Struct, frozen=True):
+    """A part of a typed list of option groups that names no group (`candidates` empty) or more than one."""
+
+    term: str
+    candidates: list[str]  # group ids
+
+
+def groups_from_text(menu: Menu, text: str) -> tuple[list[str], list[GroupTypo]]:
+    """The option group ids of a typed list of names or ids ("辣度、米饭", "spice level, Rice", "spice rice") and
+    the parts that name no group or several. Parts are separated by `, ， 、 ; ；`, or by spaces where the words
+    between do not make one name (the longest run of words that names one group is taken). Each id once, in the
+    order typed."""
+    ids: list[str] = []
+    typos: list[GroupTypo] = []
+    for chunk in _LIST_SEPARATORS.split(text):
+        words = chunk.split()
+        start = 0
+        while start < len(words):
+            ambiguous: GroupTypo | None = None
+            for end in range(len(words), start, -1):
+                term = " ".join(words[start:end])
+                found = groups_matching(menu, term)
+                if len(found) == 1:
+                    if found[0].id not in ids:
+                        ids.append(found[0].id)
+                    start = end
+                    break
+                if found and ambiguous is None:
+                    ambiguous = GroupTypo(term, [group.id for group in found])
+            else:
+                typo = ambiguous or GroupTypo(words[start], [])
+                typos.append(typo)
+                start += len(typo.term.split())
+    return ids, typos
+
+
+def group_list_text(menu: Menu, ids: Iterable[str], lang: str, separator: str) -> str:
+    """An item's option groups as a person reads and types them back: each by its name in `lang` (the other
+    language's if it has none), or by its id where the name would not name it alone (two groups of one name, a
+    name holding a separator)."""
+    from o2o_tui.domain.menu import localized
+
+    by_id = {group.id: group for group in menu.option_groups}
+    shown: list[str] = []
+    for group_id in ids:
+        group = by_id.get(group_id)
+        name = localized(group.name, group.names, lang).strip() if group is not None else ""
+        shown.append(name if name and groups_from_text(menu, name) == ([group_id], []) else group_id)
+    return separator.join(shown)
 
 
 def price_from_text(text: str, currency: str) -> Money:
@@ -150,14 +242,17 @@ def _with_fields(entity: E, fields: dict[str, Any]) -> E:
 
 
 NEW_KINDS: tuple[Kind, ...] = ("item", "option")  # the lines a customer orders
+# names the editor gave a new line before its catalog changed words (an option was a 规格): a draft or menu may
+# still hold one
+_OLDER_PLACEHOLDERS = frozenset({"新规格"})
 
 
 def placeholder_names() -> frozenset[str]:
-    """The names the editor gives a new item or option (`menu_editor.new.*`), in every language: a line still
-    called that was never named (`menu_rules.menu_warnings`)."""
+    """The names the editor gives a new item or option (`menu_editor.new.*`), in every language, and those it
+    gave before: a line still called that was never named (`menu_rules.menu_warnings`)."""
     from o2o_tui.i18n import SUPPORTED, catalog
 
-    return frozenset(
+    return _OLDER_PLACEHOLDERS | frozenset(
         text
         for lang in SUPPORTED
         for kind in NEW_KINDS

@@ -85,6 +85,68 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 _PRICE_UNIT = re.compile(r"\s*[元块塊圆]\s*$")  # "39.50元", "５块": the unit written after a price
 _TRUE = frozenset({"yes", "y", "true", "1", "是"})
 _FALSE = frozenset({"no", "n", "false", "0", "", "否"})
+# the catalog's words a sheet may write for an availability or for hidden, in either language (the export writes
+# the English codes): `menu_cli.csv.<key>` lists them, separated by `,` or `、`
+_WORDS_OF = {
+    "available": "available",
+    "sold-out": "sold_out",
+    "unavailable": "unavailable",
+    "yes": "hidden_yes",
+    "no": "hidden_no",
+}
+_WORD_SEPARATORS = re.compile(r"\s*[,，、]\s*")
+
+
+def _sheet_word(text: str) -> str:
+    """A cell's word as it is compared: full-width forms as plain ones, case folded, `_` and spaces as `-`."""
+    import unicodedata
+
+    return re.sub(r"[\s_]+", "-", unicodedata.normalize("NFKC", text).strip().casefold())
+
+
+def _catalog_words(code: str, lang: str | None = None) -> list[str]:
+    """The words of `code` in `lang`'s catalog (every language's when None), the code first."""
+    from o2o_tui.i18n import catalog
+
+    key = f"menu_cli.csv.{_WORDS_OF[code]}"
+    words = [code]
+    for language in (lang,) if lang else ("en", "zh"):
+        words += [word for word in _WORD_SEPARATORS.split(catalog(language).get(key, "")) if word]
+    return list(dict.fromkeys(words))
+
+
+def availability_code(text: str) -> str | None:
+    """`available`, `sold-out` or `unavailable` for a sheet's (or a command's) word in either language ("停售",
+    "Sold out", "sold_out"), else None."""
+    word = _sheet_word(text)
+    for code in AVAILABILITY_WORDS:
+        if word in {_sheet_word(w) for w in _catalog_words(code)}:
+            return code
+    return None
+
+
+def hidden_value(text: str) -> bool | None:
+    """True or False for a sheet's hidden cell ("yes", "是", "隐藏"; "no", "否", empty), else None."""
+    word = _sheet_word(text)
+    if word in _TRUE or word in {_sheet_word(w) for w in _catalog_words("yes")}:
+        return True
+    if word in _FALSE or word in {_sheet_word(w) for w in _catalog_words("no")}:
+        return False
+    return None
+
+
+def accepted_words(codes: tuple[str, ...]) -> str:
+    """What a sheet may write for each of `codes`, as an error says it: the words of the console's language, the
+    code beside them where they differ ("在售、有货（available）；售罄（sold-out）")."""
+    from o2o_tui.i18n import current_language
+
+    lang = current_language()
+    shown = []
+    for code in codes:
+        words = [word for word in _catalog_words(code, lang) if _sheet_word(word) != _sheet_word(code)]
+        joined = t("menu_cli.show.item_options_separator").join(words)
+        shown.append(t("menu_cli.csv.code_words", code=code, words=joined) if words else code)
+    return t("menu_cli.csv.choice_sep").join(shown)
 
 
 class ImportProblem(msgspec.Struct, frozen=True):
@@ -1080,9 +1142,9 @@ class _Sheet:
         )
 
     def _status(self, line: int, cells: dict[str, str]) -> Availability:
-        word = cells["availability"].strip().lower().replace("_", "-").replace(" ", "-")
+        word = availability_code(cells["availability"]) or cells["availability"].strip()
         if word not in AVAILABILITY_WORDS:
-            allowed = ", ".join(AVAILABILITY_WORDS)
+            allowed = accepted_words(AVAILABILITY_WORDS)
             self.problem(line, "availability", t("menu_cli.error.availability", word=word, allowed=allowed))
         elif word == "sold-out" and not cells.get("snooze_until", "").strip():
             self.problem(line, "snooze_until", t("menu_cli.error.sold_out_needs_time"))
@@ -1096,7 +1158,7 @@ class _Sheet:
             moment = datetime.fromisoformat(text)
         except ValueError:
             moment = None
-        if cells["availability"].strip().lower() == "available":
+        if availability_code(cells["availability"]) == "available":
             # a sell-out whose time has passed, as the export writes it (`_availability_word`), comes back as the
             # menu has it; a time still to come no longer holds: the sheet puts the item on sale
             from o2o_tui.domain.limits import time_in_range
@@ -1110,10 +1172,11 @@ class _Sheet:
         return moment
 
     def _hidden(self, line: int, text: str) -> bool:
-        word = text.strip().lower()
-        if word not in _TRUE | _FALSE:
-            self.problem(line, "hidden", t("menu_cli.error.hidden", text=word))
-        return word in _TRUE
+        hidden = hidden_value(text)
+        if hidden is None:
+            allowed = accepted_words(("yes", "no"))
+            self.problem(line, "hidden", t("menu_cli.error.hidden", text=text.strip(), allowed=allowed))
+        return bool(hidden)
 
     def _groups(self, line: int, text: str) -> list[str]:
         ids = group_ids_from_text(text)  # the separators the editor's field takes too

@@ -100,6 +100,23 @@ def effect(store: Store, now: datetime) -> Effect:
     return Effect(StoreState.ONLINE, True, until)
 
 
+def opens_later_today(found: Effect, zone: tzinfo, now: datetime) -> bool:
+    """Closed by the opening hours and opening later the same day in the store's time (before the day's opening,
+    or a break between two ranges): resting (休息中), never "closed for the night" (已打烊), which is for a store
+    whose day is over; the effect's words say when it opens ("非营业时间，10:00 开门")."""
+    if found.state is not StoreState.CLOSED or not found.by_hours or found.until is None:
+        return False
+    return as_utc(found.until).astimezone(zone).date() == as_utc(now).astimezone(zone).date()
+
+
+def state_words(found: Effect, zone: tzinfo, now: datetime) -> str:
+    """The state in a word or two, as `o2o store status` heads its line: OPEN, BUSY, PAUSED, CLOSED, and CLOSED FOR
+    NOW (休息中) while the hours open the store later today (`opens_later_today`)."""
+    if opens_later_today(found, zone, now):
+        return t("store.state.not_open_yet")
+    return t("store.state." + str(found.state).lower())
+
+
 def effect_text(found: Effect, zone: tzinfo, now: datetime) -> str:
     """The effect in words, in the current language (display-safe: the reason goes through safe_text)."""
     at = at_text(found.until, zone, now) if found.until is not None else None

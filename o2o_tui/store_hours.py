@@ -8,6 +8,7 @@ No I/O, no Textual.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
@@ -55,18 +56,79 @@ def parse_day(text: str) -> int:
     raise HoursError(t("store.hours.error.day", text=text))
 
 
-def parse_date(text: str) -> str:
-    """A real calendar date "YYYY-MM-DD" (the store's local date), as the same text in ASCII."""
-    value = ascii_typed(text).strip()
+# a date as people type it, once `ascii_typed` and without spaces: 2026-12-15 (2026/12/15, 2026.12.15: two digits
+# each, as ISO writes them), 2026年12月15日, 12月15日 (号 for 日, or neither), 12-15, 12/15 (12.15)
+_FULL_DATE = re.compile(r"(\d{4})(?:([-/.])(\d{2})\2(\d{2})|年(\d{1,2})月(\d{1,2})[日号]?)")
+_MONTH_DAY = re.compile(r"(\d{1,2})(?:月(\d{1,2})[日号]?|[-/.](\d{1,2}))")
+
+
+def parse_date(text: str, today: date | None = None) -> str:
+    """A real calendar date (the store's local date) as "YYYY-MM-DD", typed as 2026-12-15, 2026/12/15,
+    2026年12月15日, 12月15日 (or 12月15号), 12-15 or 12/15, full-width digits too, in any language. A month and
+    day without a year is the nearest such date not before `today` (the store's today; this machine's when not
+    given): on 2026-12-07, "12月15日" is 2026-12-15, "1月2日" 2027-01-02 and "12月6日" 2027-12-06 (yesterday's
+    date, which an exception may still be for, is typed with its year)."""
+    value = re.sub(r"\s+", "", ascii_typed(text))
     if not value:
         raise HoursError(t("store.hours.error.date_missing"))
+    full = _FULL_DATE.fullmatch(value)
+    short = None if full else _MONTH_DAY.fullmatch(value)
     try:
-        parsed = date.fromisoformat(value)
+        if full is not None:
+            year, month, day = full.group(1), full.group(3) or full.group(5), full.group(4) or full.group(6)
+            return date(int(year), int(month), int(day)).isoformat()
+        if short is not None:
+            month, day = short.group(1), short.group(2) or short.group(3)
+            base = today or date.today()
+            for year in (base.year, base.year + 1, base.year + 2, base.year + 3, base.year + 4):
+                try:
+                    found = date(year, int(month), int(day))
+                except ValueError:  # 2月29日 in a year without one: the next year that has it
+                    if int(month) == 2 and int(day) == 29:
+                        continue
+                    raise
+                if found >= base:
+                    return found.isoformat()
     except ValueError:
-        raise HoursError(t("store.hours.error.date", text=text)) from None
-    if len(value) != 10 or parsed.isoformat() != value:
-        raise HoursError(t("store.hours.error.date", text=text))
-    return value
+        pass
+    raise HoursError(t("store.hours.error.date", text=text))
+
+
+# a length of time as people type it, once `ascii_typed`, lower case and without spaces: 30, 30m, 30min, 30分钟,
+# 30分, 1h, 1小时, 1.5小时, 1h30, 1h30m, 1小时30分钟, 半小时
+_HOUR_WORDS = r"(?:h|hr|hrs|hour|hours|小时|个小时|个钟头|钟头)"
+_MINUTE_WORDS = r"(?:m|min|mins|minute|minutes|分钟|分)"
+_DURATION = re.compile(
+    rf"(?:(?P<hours>\d+(?:\.\d+)?){_HOUR_WORDS}(?:(?P<and>\d+){_MINUTE_WORDS}?)?|(?P<minutes>\d+){_MINUTE_WORDS}?)"
+)
+_HALF_HOUR = ("半小时", "半个小时", "半个钟头")
+
+
+def parse_minutes(text: str) -> int | None:
+    """Whole minutes typed as 30, 30 min, 90m, 30分钟, 30分, 1小时, 1.5小时, 1h30, 1小时30分 or 半小时, full-width
+    digits too, in any language; None when `text` is none of these (or not a whole number of minutes)."""
+    value = re.sub(r"\s+", "", ascii_typed(text).lower())
+    if value in _HALF_HOUR:
+        return 30
+    found = _DURATION.fullmatch(value)
+    if found is None:
+        return None
+    if found.group("minutes") is not None:
+        return int(found.group("minutes"))
+    hours = float(found.group("hours"))
+    more = found.group("and")
+    if more is not None and ("." in found.group("hours") or int(more) >= 60):
+        return None  # 1.5h30, 1h75: not a way anyone writes a length
+    minutes = hours * 60 + int(more or 0)
+    return int(minutes) if minutes == int(minutes) else None
+
+
+def parse_duration(text: str, maximum: int) -> int:
+    """`parse_minutes`, 1..`maximum`; `HoursError` saying which forms are taken otherwise."""
+    minutes = parse_minutes(text)
+    if minutes is None or not 1 <= minutes <= maximum:
+        raise HoursError(t("store.duration.error", text=text, maximum=maximum))
+    return minutes
 
 
 def _clock(text: str, whole: str) -> str:
@@ -143,15 +205,17 @@ def ranges_text(ranges: Sequence[TimeRange | OpeningHours]) -> str:
 
 
 def pause_until(text: str, now: datetime, zone: tzinfo) -> datetime | None:
-    """When a pause typed as "30" (minutes) or "14:30" (store time; a time already past today means tomorrow)
-    ends, as an aware UTC time; "" -> None (until resumed). Full-width digits and "：" read as ASCII."""
-    value = ascii_typed(text).strip().lower().removesuffix("min").removesuffix("m").strip()
+    """When a pause typed as a length ("30", "30分钟", "1.5小时", "1h30": `parse_minutes`) or a time ("14:30",
+    store time; a time already past today means tomorrow) ends, as an aware UTC time; "" -> None (until resumed).
+    Full-width digits and "：" read as ASCII."""
+    value = ascii_typed(text).strip().lower()
     if not value:
         return None
     start = now.astimezone(UTC).replace(microsecond=0)
-    if value.isdigit() and 1 <= int(value) <= PAUSE_MINUTES_MAX:
-        return start + timedelta(minutes=int(value))
-    clock = _clock_or_none(value)
+    minutes = parse_minutes(value)
+    if minutes is not None and 1 <= minutes <= PAUSE_MINUTES_MAX:
+        return start + timedelta(minutes=minutes)
+    clock = None if minutes is not None else _clock_or_none(value)
     if clock is None:
         raise HoursError(t("store.pause.error.until", text=text, maximum=PAUSE_MINUTES_MAX))
     local = start.astimezone(zone)

@@ -221,22 +221,23 @@ class Station:
             counted_today=self.state.accepted_today if self.state is not None else 0,
             tried=self._tried,
             printer=self.printer_down(),
+            menu=self.source.menu(),
         )
-        body = ConfirmBody(preparation_minutes=decision.prep_minutes, auto=True)
         sent: list[tuple[Order, str | None]] = []  # every accept goes into the outbox first, then is followed
         for order in decision.accept:
             self._tried.add(order.id)
             try:
+                body = ConfirmBody(preparation_minutes=decision.minutes_for(order), auto=True)
                 sent.append((order, await self._queue(order, body)))
             except ActionRefused:
                 continue  # taken meanwhile, or refused: left to a person, never tried again
         for order, key in sent:
             if key is None:
-                self._on_accepted(order, decision.prep_minutes, None, None)
+                self._on_accepted(order, decision.minutes_for(order), None, None)
                 continue
             taken, confirmed = await self._taken(key, order.id)
             if taken:
-                self._on_accepted(order, decision.prep_minutes, key, confirmed)
+                self._on_accepted(order, decision.minutes_for(order), key, confirmed)
         return [order.id for order, _ in sent]
 
     async def _queue(self, order: Order, body: ConfirmBody) -> str | None:

@@ -34,9 +34,10 @@ from o2o_tui.domain.limits import blank
 from o2o_tui.domain.order import Order
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
-from screens.dialogs import Dialog, SteadyAsciiInput, SteadyInput
+from screens.dialogs import Dialog, SteadyAsciiInput, SteadyInput, numbered_hang
 from screens.keys import localize_bindings
 from screens.terminal import glyphs_of
+from screens.widgets.folded_text import FoldedLabel, FoldedText
 
 DEFAULT_MINUTES = 10  # when the order has no promised time (or it has passed)
 
@@ -80,9 +81,10 @@ class ChaseReplyDialog(Dialog[ChaseReplyBody | None]):
     def compose(self) -> ComposeResult:
         order = self.order
         with Vertical(classes="dialog"):
-            yield Label(Content(t("care.chase.title", number=order.display_number)), classes="title")
+            # every sentence broken as Chinese is set: "（0 分钟前）" never split before its unit nor at "（"
+            yield FoldedLabel(Content(t("care.chase.title", number=order.display_number)), classes="title")
             if order.chases:
-                yield Label(Content(chase_line(order.chases[-1], self._now, self._zone)), id="asked")
+                yield FoldedLabel(Content(chase_line(order.chases[-1], self._now, self._zone)), id="asked")
             yield OptionList(
                 *[
                     Option(self._label(n, reply), id=reply.value, disabled=not self._true(reply))
@@ -104,18 +106,19 @@ class ChaseReplyDialog(Dialog[ChaseReplyBody | None]):
                 placeholder=t("care.chase.text_placeholder"), max_length=CHASE_TEXT_MAX, id="text", compact=True
             )
             # the catalog's own "·" (no untrusted text in it) as the terminal can show it: "|" in ASCII
-            yield Label(Content(t("care.chase.hint").replace("·", glyphs_of(self.app).dot)), classes="hint")
-            yield Label("", id="error", classes="error")
+            yield FoldedLabel(Content(t("care.chase.hint").replace("·", glyphs_of(self.app).dot)), classes="hint")
+            yield FoldedLabel("", id="error", classes="error")
 
     def _true(self, reply: ChaseReply) -> bool:
         """Whether the answer says what the order is doing now (the numbers stay; an untrue one is greyed)."""
         return reply_is_true(reply, self.order.type.value, self.order.status.value)
 
-    def _label(self, n: int, reply: ChaseReply) -> Content:
+    def _label(self, n: int, reply: ChaseReply) -> FoldedText:
+        """The answer's line, its next lines under its words (past "1. ")."""
         label = f"{n}. {reply_label(reply)}"
-        if self._true(reply):
-            return Content(label)
-        return Content(t("care.chase.option_not_now", option=label, why=t("care.chase.not_now")))  # zh "（…）"
+        if not self._true(reply):
+            label = t("care.chase.option_not_now", option=label, why=t("care.chase.not_now"))  # zh "（…）"
+        return FoldedText(Content(label), hang=numbered_hang)
 
     def on_mount(self) -> None:
         for field in self.query(Input):

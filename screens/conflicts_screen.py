@@ -19,7 +19,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Label, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from o2o_tui.domain.clock import zone_named
@@ -31,7 +31,7 @@ from screens.help_screen import HelpScreen
 from screens.keys import localize_bindings
 from screens.source import ConflictView, OrderSource, SourceChange
 from screens.terminal import active_glyphs, decorated
-from screens.widgets.folded_text import FoldedText
+from screens.widgets.folded_text import FoldedLabel, FoldedText
 from screens.widgets.footer import KeyFooter
 
 
@@ -88,8 +88,8 @@ class ConfirmAll(Dialog[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Content(t("conflicts.confirm_all", count=self._count)), classes="title")
-            yield Label(Content(t("conflicts.confirm_hint")), classes="hint")
+            yield FoldedLabel(Content(t("conflicts.confirm_all", count=self._count)), classes="title")
+            yield FoldedLabel(Content(t("conflicts.confirm_hint")), classes="hint")
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)

@@ -29,7 +29,7 @@ from textual.widgets.option_list import Option
 from o2o_tui.i18n import t
 from o2o_tui.typed_text import ascii_typed
 from screens.keys import localize_bindings
-from screens.widgets.folded_text import FoldedText
+from screens.widgets.folded_text import FoldedLabel, FoldedText
 from screens.widgets.footer import KeyFooter
 
 
@@ -168,6 +168,12 @@ class _FieldPrompt(Dialog[ResultT], Generic[ResultT]):
             event.prevent_default()
 
 
+def numbered_hang(line: str) -> int:
+    """Where the next lines of a numbered choice ("1. 暂停营业（…）") start: under its words, past the number."""
+    number, dot, _ = line.partition(". ")
+    return len(number) + 2 if dot and number.strip().isdigit() else 0
+
+
 def _as_content(title: Content | str) -> Content:
     return Content(title) if isinstance(title, str) else title
 
@@ -192,6 +198,7 @@ class NumberPrompt(_FieldPrompt[int | None]):
         maximum: int = 240,
         hint_key: str = "ui.dialog.enter_default",
         hint: str | None = None,
+        read: Callable[[str], int] | None = None,
     ) -> None:
         super().__init__()
         localize_bindings(self)
@@ -201,6 +208,9 @@ class NumberPrompt(_FieldPrompt[int | None]):
         self._maximum = maximum
         self._hint_key = hint_key  # what Enter on an empty field means ({default}): prep minutes unless said
         self._hint = hint  # the sentence itself, when the caller has more to say than `hint_key` does
+        # how the typed text reads as the number ("30分钟", "1h30" for a length: `store_hours.parse_duration`); a
+        # ValueError's words are shown under the field. None: digits only
+        self._read = read
 
     @classmethod
     def kept(
@@ -243,17 +253,17 @@ class NumberPrompt(_FieldPrompt[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(_as_content(self._title), classes="title")
+            yield FoldedLabel(_as_content(self._title), classes="title")  # lines broken as Chinese is set
             yield SteadyAsciiInput(
                 placeholder=str(self._default),
-                type="integer",
-                max_length=3,
+                type="integer" if self._read is None else "text",
+                max_length=3 if self._read is None else 12,
                 id="answer",
                 select_on_focus=False,
                 typed_by_screen=True,
             )
-            yield Label(self.hint(), classes="hint")
-            yield Label("", id="error", classes="error")
+            yield FoldedLabel(self.hint(), classes="hint")
+            yield FoldedLabel("", id="error", classes="error")
 
     def on_mount(self) -> None:
         field = self.query_one(Input)
@@ -263,8 +273,11 @@ class NumberPrompt(_FieldPrompt[int | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         text = ascii_typed(event.value).strip()
         try:
-            value: int | None = self._default if not text else int(text)
-        except ValueError:  # what the field's `type` lets through on the way to a number: "-", "1_"
+            value: int | None = self._default if not text else (self._read or int)(text)
+        except ValueError as error:  # what the field's `type` lets through on the way to a number: "-", "1_"
+            if self._read is not None:
+                self.query_one("#error", Label).update(Content(str(error)))
+                return
             value = None
         if value is None or not self._minimum <= value <= self._maximum:
             self.query_one("#error", Label).update(
@@ -296,7 +309,7 @@ class CodePrompt(_FieldPrompt[str | None]):
             title = Content(self._title) if isinstance(self._title, str) else self._title
             yield Label(FoldedText(title), classes="title")  # "13 个订单" never split across two lines
             yield SteadyAsciiInput(restrict=r"[0-9A-Za-z]*", max_length=12, id="answer", typed_by_screen=True)
-            yield Label("", id="error", classes="error")
+            yield FoldedLabel("", id="error", classes="error")
 
     def on_mount(self) -> None:
         field = self.query_one(Input)
@@ -346,7 +359,7 @@ class ChoicePrompt(Dialog[str | None]):
             yield Label(FoldedText(title), classes="title")  # "13 个订单" never split across two lines
             yield OptionList(
                 *[
-                    Option(Content(f"{n}. {label}"), id=value)
+                    Option(FoldedText(Content(f"{n}. {label}"), hang=numbered_hang), id=value)
                     for n, (value, label) in enumerate(self._choices, 1)
                 ],
                 id="choices",

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -41,7 +41,7 @@ from textual.widgets import Input, Label, Static, Tree
 from o2o_tui import menu_draft
 from o2o_tui import menu_edits as edits
 from o2o_tui.domain.limits import as_utc
-from o2o_tui.domain.menu import Category, Item, Menu, Names, Option, OptionGroup
+from o2o_tui.domain.menu import Category, Item, Menu, Names, Option, OptionGroup, localized
 from o2o_tui.domain.menu_rules import line_warnings, menu_problems, problem_text
 from o2o_tui.domain.money import Money
 from o2o_tui.i18n import current_language, t
@@ -82,6 +82,7 @@ ARROWS = "↑ ↓ ← →"  # "arrows" on an ASCII terminal (spelled out, the fo
 HELP_KEYS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (ARROWS, "menu_editor.help.move", ("menu.expand", "menu.collapse")),
     ("Enter", "menu_editor.help.edit", ("menu.edit",)),
+    ("F2", "menu_editor.help.pick_groups", ("menu.pick_groups",)),
     ("a", "menu_editor.help.add", ("menu.add",)),
     ("x Del", "menu_editor.help.delete", ("menu.delete",)),
     ("c", "menu_editor.help.duplicate", ("menu.duplicate",)),
@@ -143,6 +144,37 @@ def next_redraw(live: Menu | None, now: datetime, zone: ZoneInfo) -> datetime:
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _group_names(menu: Menu, ids: Sequence[str]) -> str:
+    """Option groups as a message lists them: each by its name in the console's language, with its id where
+    another group has the same name; the first `GROUPS_NAMED_MAX`, then "..."."""
+    groups = {group.id: group for group in menu.option_groups}
+    lang = current_language()
+    names = {
+        gid: safe_text(localized(groups[gid].name, groups[gid].names, lang), one_line=True)
+        for gid in ids
+        if gid in groups
+    }
+    twice = {name for name in names.values() if list(names.values()).count(name) > 1}
+    shown = [
+        t("menu_editor.group_with_id", name=name, id=safe_text(gid, one_line=True)) if name in twice or not name else name
+        for gid, name in names.items()
+    ]
+    if len(shown) > edits.GROUPS_NAMED_MAX:
+        shown = [*shown[: edits.GROUPS_NAMED_MAX], "..."]
+    return t("menu_publish.list_sep").join(shown)
+
+
+def _group_typo_text(menu: Menu, typo: edits.GroupTypo) -> str:
+    """What a typed option group that names no group, or several, could be."""
+    term = safe_text(typo.term, one_line=True)
+    if typo.candidates:
+        return t("menu_editor.error.ambiguous_group", name=term, groups=_group_names(menu, typo.candidates))
+    if not menu.option_groups:
+        return t("menu_editor.error.no_groups", name=term)
+    every = [group.id for group in menu.option_groups]
+    return t("menu_editor.error.unknown_group", name=term, groups=_group_names(menu, every))
 
 
 class FormEdit(NamedTuple):
@@ -270,6 +302,7 @@ class MenuEditorScreen(Screen[None]):
     CSS_PATH = CSS_FILE
     # what a counter does most (sell out, publish the draft) before what the tree's own keys do (mark, reorder)
     FOOTER_PRIORITY = (
+        "menu.pick_groups",  # shown only in an item's option groups field
         "menu.availability",
         "menu.publish",
         "menu.add",
@@ -295,6 +328,7 @@ class MenuEditorScreen(Screen[None]):
         Binding("D", "diff", "menu_editor.key.diff", id="menu.diff"),
         Binding("P", "publish", "menu_editor.key.publish", id="menu.publish"),
         Binding("ctrl+s", "save", "menu_editor.key.save", id="menu.save", show=False),
+        Binding("f2", "pick_groups", "menu_editor.key.pick_groups", id="menu.pick_groups"),
         Binding("question_mark", "help", "menu_editor.key.help", id="menu.help"),
         Binding("escape", "back", "menu_editor.key.back", id="menu.back"),
     ]
@@ -347,6 +381,7 @@ class MenuEditorScreen(Screen[None]):
         search.cursor_blink = False
         search.display = False
         self.menu_tree.cursor_moved = self._cursor_moved
+        self.menu_form.groups_text = self._groups_text  # an item's option groups by their names
         self.menu_tree.focus()
         self._unsubscribe = self.source.subscribe(self._news)
         # read already? (`o2o menu edit` reads while Textual starts): then the first frame shows the menu
@@ -557,7 +592,34 @@ class MenuEditorScreen(Screen[None]):
         return self.focused is None or self.focused is self.menu_tree
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "pick_groups":  # the pick list of an item's option groups field, only there
+            return self.focused is not None and self.focused.id == "field-groups"
         return action not in TREE_ONLY or self._in_tree()
+
+    def action_pick_groups(self) -> None:
+        """F2 in an item's option groups field: the pick list of the menu's groups, those the field names ticked;
+        what is ticked goes in the field by name and is saved as Enter saves it."""
+        from screens.menu_group_pick import GroupPick
+
+        form, draft = self.menu_form, self.draft
+        ref = form.ref
+        if draft is None or ref is None or ref.kind != "item":
+            return
+        if not draft.menu.option_groups:
+            self._say(t("menu_editor.pick.none"), timeout=6)
+            return
+        field = self.query_one("#field-groups", Input)
+        offered, _ = edits.groups_from_text(draft.menu, field.value)  # what the field says now, typed or not
+
+        def picked(chosen: list[str] | None) -> None:
+            field.focus()
+            if chosen is None or form.ref != ref or self.draft is None:
+                return
+            field.value = self._groups_text(chosen)
+            field.cursor_position = len(field.value)
+            self.call_after_refresh(field.action_submit)
+
+        self.app.push_screen(GroupPick(draft.menu, offered), picked)
 
     async def action_edit(self) -> None:
         ref = self.menu_tree.cursor_ref
@@ -752,6 +814,14 @@ class MenuEditorScreen(Screen[None]):
             return
         self.saved = True
 
+    def _groups_text(self, ids: Sequence[str]) -> str:
+        """An item's option groups as its form shows them: by their names (an id where a name is not one group's
+        alone), as they are typed back."""
+        menu = self.draft.menu if self.draft is not None else None
+        if menu is None:
+            return ", ".join(ids)
+        return edits.group_list_text(menu, ids, current_language(), t("menu_cli.show.item_options_separator"))
+
     def _currency(self) -> str:
         store = self.source.store()
         return store.currency if store else (self.draft.menu.currency if self.draft else "CNY")
@@ -809,13 +879,14 @@ class MenuEditorScreen(Screen[None]):
                 prep = ascii_typed(str(values["prep"])).strip()
                 fields["prep_minutes"] = None if not prep else number("prep")
             if "groups" in changed:
-                ids = edits.group_ids_from_text(str(values["groups"]))  # the separators a sheet's import takes
-                known = {group.id for group in menu.option_groups} if menu is not None else set(ids)
-                unknown = [group_id for group_id in ids if group_id not in known]
-                if unknown:
-                    shown = t("menu_publish.list_sep").join(safe_text(g, one_line=True) for g in unknown)
-                    errors["groups"] = t("menu_editor.error.unknown_group", ids=shown)
-                fields["option_group_ids"] = ids
+                text = str(values["groups"])
+                if menu is None:
+                    fields["option_group_ids"] = edits.group_ids_from_text(text)
+                else:  # names in either language (or a unique start of one), ids too
+                    ids, typos = edits.groups_from_text(menu, text)
+                    if typos:
+                        errors["groups"] = " ".join(_group_typo_text(menu, typo) for typo in typos)
+                    fields["option_group_ids"] = ids
         for name in ("min", "max", "max_qty"):
             if name in changed and name in values:
                 fields[name] = number(name)
@@ -890,7 +961,9 @@ class MenuEditorScreen(Screen[None]):
         before = draft.menu
         if not await self._apply(candidate):
             return {}, t("menu_editor.read_only.refused", holder=self._holder_text()), None
-        if in_form and (shown or named is not None):  # the form shows what the editor changed besides the edit
+        if in_form and (shown or named is not None or "groups" in changed):
+            # the form shows what the editor changed besides the edit, and the option groups typed (a start of a
+            # name, an id) by the names they found
             self.menu_form.load(ref, self._entity(ref))
         elif in_form:
             self.menu_form.saved(changed)

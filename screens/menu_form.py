@@ -11,6 +11,7 @@ names or descriptions as shown (typing in it does too). Labels come from the cat
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from textual import events
@@ -96,8 +97,9 @@ def unsafe_fields(entity: Entity) -> set[str]:
     return found
 
 
-def values_of(kind: str, entity: Entity) -> Values:
-    """The form's text for `entity` (an old single name shows as the Chinese name)."""
+def values_of(kind: str, entity: Entity, groups_text: Callable[[Sequence[str]], str] = ", ".join) -> Values:
+    """The form's text for `entity` (an old single name shows as the Chinese name; `groups_text`: an item's option
+    groups as the field shows them)."""
     names = entity.names
     values: Values = {"name_zh": names.zh or ("" if names.en else entity.name), "name_en": names.en}
     if isinstance(entity, Item):
@@ -106,7 +108,7 @@ def values_of(kind: str, entity: Entity) -> Values:
             "desc_zh": entity.descriptions.zh or ("" if entity.descriptions.en else entity.description),
             "desc_en": entity.descriptions.en,
             "prep": "" if entity.prep_minutes is None else str(entity.prep_minutes),
-            "groups": ", ".join(entity.option_group_ids),
+            "groups": groups_text(entity.option_group_ids),
             "hidden": entity.hidden,
         }
     elif isinstance(entity, OptionGroup):
@@ -164,6 +166,7 @@ class MenuForm(VerticalScroll):
         self._errors = True  # an error label may be on show (show_problems): the next load hides them
         self._base: Values = {}  # what each field showed when loaded (or last saved): unchanged = not saved
         self._unsafe: set[str] = set()  # fields whose stored text holds control characters (unsafe_fields)
+        self.groups_text: Callable[[Sequence[str]], str] = ", ".join  # the editor's: by the groups' names
 
     def compose(self) -> ComposeResult:
         yield Static("", id="form-title")
@@ -234,7 +237,7 @@ class MenuForm(VerticalScroll):
         self._show_fields(shown)
         self._loading = True
         try:
-            for name, value in values_of(ref.kind, entity).items():
+            for name, value in values_of(ref.kind, entity, self.groups_text).items():
                 if name == "hidden":
                     self.query_one("#field-hidden", Checkbox).value = bool(value)
                 elif name in shown:

@@ -46,6 +46,16 @@ SECTION = "section"
 MIN_NAME = 6  # cells of a name a narrow tree keeps before it drops tags
 
 
+def pick_words(least: int, most: int) -> str:
+    """How many options of a group a customer picks, in words, as a group's line in the tree says it: "Pick 1"
+    (as many as at most), "Pick up to 2" (none needed), else "Pick 1-3"."""
+    if least == most:
+        return t("menu_editor.tree.pick.exactly", count=most)
+    if least <= 0:
+        return t("menu_editor.tree.pick.up_to", most=most)
+    return t("menu_editor.tree.pick.range", least=least, most=most)
+
+
 @dataclass(frozen=True, slots=True)
 class NodeRef:
     """What a line of the tree stands for. `parent`: the category of an item, the item an option group is shown
@@ -461,7 +471,7 @@ class MenuTree(Tree[NodeRef]):
             return (
                 blank,
                 Text(display_name(group, self._lang), "italic"),
-                [Text(f"  {group.min}-{group.max}", "dim")],
+                [Text("  " + pick_words(group.min, group.max), "dim")],
             )
         option = self._options.get(ref.id)
         if option is None:

@@ -20,6 +20,7 @@ from o2o_tui.domain.limits import (
     REJECT_REASONS,
 )
 from o2o_tui.domain.order import Order, OrderStatus
+from o2o_tui.domain.prep_time import DEFAULT_PREP_MINUTES, accept_minutes_for
 from o2o_tui.domain.requests import CodeBody, ConfirmBody, DelayBody, EmptyBody, ReasonBody
 from o2o_tui.domain.store import StoreState
 from o2o_tui.domain.transitions import OrderAction, TransitionCheck, check_order_transition
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
     from screens.app import MerchantApp
     from screens.source import SourceChange
 
-DEFAULT_PREP_MINUTES = 15
 DEFAULT_DELAY_MINUTES = 10  # Uber Eats and 美团 offer 5 / 10 / 15 minutes; 10 is the middle
 REASON_CELLS = 120  # of a customer's reason in the cancellation dialog: three lines of a narrow screen
 VERDICT_POLL_S = 0.05  # how often an accept sent online looks whether the platform has answered it
@@ -69,6 +69,17 @@ def cancellation_reason(order: Order) -> str:
     from o2o_tui.figures_text import reason_name  # loaded with the detail's (order_detail.py)
 
     return reason_name(request.reason_code)
+
+
+def accept_hint(default: int, store_default: int, busy: int) -> str | None:
+    """What Enter in the accept prompt takes: the order's own minutes (its dishes' when they differ from the
+    store's default) and a busy store's extra minutes added on top; None: the prompt's own words (the store
+    default, not busy)."""
+    own = default != store_default  # the dishes set their own time
+    if busy:
+        key = "ui.dialog.enter_items_busy" if own else "ui.dialog.enter_default_busy"
+        return t(key, default=default, store=store_default, extra=busy, total=default + busy)
+    return t("ui.dialog.enter_items", default=default, store=store_default) if own else None
 
 
 class OrderActions:
@@ -108,7 +119,10 @@ class OrderActions:
             return
         self.app.acknowledge(order.id)
         store = self.app.source.store()
-        default = store.default_prep_minutes if store else DEFAULT_PREP_MINUTES
+        # the order's own prep time: its longest dish's minutes on the menu held here, the store's default for a
+        # dish that sets none (the one rule the CLI, simple mode and auto-accept use)
+        default = accept_minutes_for(order, store, self.app.source.menu())
+        store_default = store.default_prep_minutes if store else DEFAULT_PREP_MINUTES
 
         def answered(minutes: int | None) -> None:
             stop()
@@ -120,7 +134,7 @@ class OrderActions:
             self._submit(order, "order.confirm", ConfirmBody(preparation_minutes=minutes), OrderAction.CONFIRM)
 
         busy = store.status.extra_minutes if store and store.status.state is StoreState.BUSY else 0
-        hint = t("ui.dialog.enter_default_busy", default=default, extra=busy, total=default + busy) if busy else None
+        hint = accept_hint(default, store_default, busy)
         prompt = NumberPrompt.kept(  # built once: `a` is the queue's most frequent key
             self.app,
             self._title("ui.dialog.prep_minutes", order),

@@ -54,6 +54,7 @@ from screens.console_messages import ConsoleHost
 from screens.dialogs import SteadyAsciiInput, _FieldPrompt
 from screens.keys import localize_bindings
 from screens.source import ActionRefused, LinkState, OrderSource
+from screens.widgets.folded_text import FoldedLabel
 
 VERDICT_WAIT_S = 8.0  # online, how long the field waits for the platform's verdict before saying "queued"
 POLL_S = 0.05
@@ -269,12 +270,12 @@ class RedeemScreen(_FieldPrompt[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog redeem"):
-            yield Label(t("voucher.screen.title"), classes="title")
-            yield Label(t("voucher.screen.hint"), classes="hint")
+            yield FoldedLabel(Content(t("voucher.screen.title")), classes="title")  # broken as Chinese is set
+            yield FoldedLabel(Content(t("voucher.screen.hint")), classes="hint")
             yield SteadyAsciiInput(  # a code typed with a Chinese input method ("１２３４") goes in as ASCII
                 restrict=r"[0-9A-Za-z \-]*", max_length=CODE_MAX, id="answer", typed_by_screen=True
             )
-            yield Label("", id="redeem-result")
+            yield FoldedLabel("", id="redeem-result")  # "…再交付" never leaves "。" to the next line
             yield Digits("", id="redeem-digits")
 
     def on_mount(self) -> None:

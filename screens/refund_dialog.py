@@ -45,6 +45,7 @@ from screens import order_format as fmt
 from screens.dialogs import Dialog, SteadyInput
 from screens.keys import localize_bindings
 from screens.terminal import glyphs_of
+from screens.widgets.folded_text import FoldedLabel
 
 Step = Literal["lines", "reason"]
 
@@ -173,9 +174,10 @@ class RefundDialog(Dialog[RefundBody | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Content(t("care.refund.title", number=self.order.display_number)), classes="title")
+            # every sentence broken as Chinese is set (`FoldedLabel`): no line of it starts with "。" at 40 columns
+            yield FoldedLabel(Content(t("care.refund.title", number=self.order.display_number)), classes="title")
             if self.until is not None:
-                yield Label(Content(t("care.refund.after_handoff", until=self.until)), id="window")
+                yield FoldedLabel(Content(t("care.refund.after_handoff", until=self.until)), id="window")
             yield Static("", id="lines")
             yield Static("", id="reasons")
             yield SteadyInput(
@@ -185,9 +187,9 @@ class RefundDialog(Dialog[RefundBody | None]):
                 disabled=True,
                 compact=True,  # one row, focused too (Input:focus would draw a tall border over the text)
             )
-            yield Label("", id="amount")
-            yield Label("", classes="hint")
-            yield Label("", id="error", classes="error")
+            yield FoldedLabel("", id="amount")
+            yield FoldedLabel("", classes="hint")
+            yield FoldedLabel("", id="error", classes="error")
 
     def on_mount(self) -> None:
         self.query_one("#note", Input).cursor_blink = False

@@ -1,4 +1,5 @@
-"""The simple mode's two actions that ask no dialog: accept with the store's default prep time, and hand
+"""The simple mode's two actions that ask no dialog: accept with the order's default prep time (its dishes' own,
+the store's default for a dish that sets none: `o2o_tui.domain.prep_time`), and hand
 off with the pickup code typed (or scanned) on the simple screen itself. The rest of the simple screen's keys
 post the queue's own `OrderActionRequested`; these post `QuickActionRequested`, which the app runs through the
 same checks and the same source (`screens.order_actions.OrderActions`), so refusals are told the same way and
@@ -11,17 +12,18 @@ from typing import Literal
 
 from textual.message import Message
 
+from o2o_tui.domain.prep_time import accept_minutes_for
 from o2o_tui.domain.requests import ConfirmBody
 from o2o_tui.domain.transitions import OrderAction
 from o2o_tui.i18n import t
-from screens.order_actions import DEFAULT_PREP_MINUTES, OrderActions
+from screens.order_actions import OrderActions
 from screens.source import QueueEntry
 
 QuickActionName = Literal["accept", "handoff"]
 
 
 class QuickActionRequested(Message):
-    """Accept `order_id` with the store's default prep time, or hand it off with `code`."""
+    """Accept `order_id` with its default prep time, or hand it off with `code`."""
 
     def __init__(self, action: QuickActionName, order_id: str, *, code: str = "") -> None:
         super().__init__()
@@ -39,7 +41,7 @@ class QuickActions(OrderActions):
             return
         self.app.acknowledge(order.id)
         store = self.app.source.store()
-        minutes = store.default_prep_minutes if store else DEFAULT_PREP_MINUTES
+        minutes = accept_minutes_for(order, store, self.app.source.menu())  # its dishes' own time, as `a`'s Enter
         self._submit(order, "order.confirm", ConfirmBody(preparation_minutes=minutes), OrderAction.CONFIRM)
 
     def handoff_with_code(self, entry: QueueEntry, code: str) -> None:

@@ -57,7 +57,7 @@ from screens.keys import localize_bindings
 from screens.order_format import ellipsis, fit
 from screens.printing import PrinterLine, printer_line, printer_line_text
 from screens.source import ActionRefused, LinkState, link_up
-from screens.widgets.folded_text import FoldedText
+from screens.widgets.folded_text import FoldedLabel, FoldedText
 from screens.widgets.footer import KeyFooter
 from screens.widgets.status_bar import StatusBar
 
@@ -167,7 +167,7 @@ class TextPrompt(Dialog[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Content(self._title), classes="title")
+            yield FoldedLabel(Content(self._title), classes="title")
             field = SteadyAsciiInput if self._ascii else SteadyInput  # a pasted or fast-typed time kept whole
             yield field(
                 value=self._value,
@@ -177,7 +177,8 @@ class TextPrompt(Dialog[str | None]):
                 select_on_focus=bool(self._value),
                 typed_by_screen=True,
             )
-            yield Label(Content(self._hint), classes="hint")
+            # as Chinese is set: "（14:30）" or "12月15日" never split at the dialog's edge
+            yield Label(FoldedText(Content(self._hint)), classes="hint")
             yield Label("", id="error", classes="error")
 
     def on_mount(self) -> None:
@@ -196,7 +197,7 @@ class TextPrompt(Dialog[str | None]):
         text = event.value if event.value.strip() or not self._default else self._default
         problem = self._check(text) if self._check else None
         if problem:
-            self.query_one("#error", Label).update(Content(problem))
+            self.query_one("#error", Label).update(FoldedText(Content(problem)))
             return
         self.dismiss(text)
 
@@ -467,7 +468,7 @@ class StoreScreen(Screen[None]):
             t("store_screen.pause.title"),
             t("store_screen.pause.hint"),
             check=_checker(parse),
-            max_length=5,
+            max_length=12,  # "90 min", "1小时30分钟": a length as people type it (`store_hours.parse_minutes`)
             ascii=True,
         )
         self.app.push_screen(prompt, got_until)
@@ -496,6 +497,7 @@ class StoreScreen(Screen[None]):
             minimum=1,
             maximum=EXTRA_MINUTES_MAX,
             hint_key="store_screen.busy.enter_current" if current else "store_screen.busy.enter_default",
+            read=lambda text: store_hours.parse_duration(text, EXTRA_MINUTES_MAX),  # "15分钟", "1h" as well as 15
         )
         self.app.push_screen(prompt, got)
 
@@ -563,12 +565,12 @@ class StoreScreen(Screen[None]):
         today = local_today.isoformat()
 
         def new_date(text: str) -> str:
-            return store_hours.check_not_past(store_hours.parse_date(text), local_today)
+            return store_hours.check_not_past(store_hours.parse_date(text, local_today), local_today)
 
         def got_date(text: str | None) -> None:
             if text is None:
                 return
-            day = store_hours.parse_date(text)
+            day = store_hours.parse_date(text, local_today)  # "12月15日": the next one from the store's today
 
             def got_hours(hours_text: str | None) -> None:
                 if hours_text is None:
@@ -601,7 +603,7 @@ class StoreScreen(Screen[None]):
             t("store_screen.date.hint", today=today, words=date_words(today)),
             default=today,  # the placeholder: typing "2026-12-25" is the date, Enter alone is today
             check=_checker(new_date),
-            max_length=10,
+            max_length=16,  # "2026年12月15日" as well as 2026-12-15
             ascii=True,
         )
         self.app.push_screen(prompt, got_date)

@@ -102,7 +102,8 @@ def test_the_cli_says_a_bad_deny_code_before_anything_is_queued(running: Running
     cli("sync", "--once")
 
     bad = cli("orders", "cancellation", "deny", order_id, "--reason", "NO", code=Exit.USAGE)
-    assert 'Unknown deny reason "NO"' in bad.stderr and "MERCHANT_DENIED, ALREADY_COOKING" in bad.stderr
+    assert 'Unknown deny reason "NO"' in bad.stderr
+    assert "MERCHANT_DENIED (Store declined), ALREADY_COOKING (Already cooking)" in bad.stderr
     assert cli.json("sync", "status")["pending"] == 0 and cli.json("conflicts", "list") == []
     assert "MERCHANT_DENIED" in cli("orders", "cancellation", "deny", "--help").stdout
     done = cli.json("orders", "cancellation", "deny", order_id, "--reason", "already-cooking")

@@ -307,9 +307,9 @@ def test_sold_out_without_a_time_lasts_to_the_end_of_the_stores_day() -> None:
     evening = [OpeningHours(weekday=day, opens="18:00", closes="02:00") for day in range(7)]
     assert sold_out_until(None, at(7, 23), _Store(evening)) == at(8, 2).astimezone(UTC)  # overnight range
     assert sold_out_until(None, at(8, 1), _Store(evening)) == at(8, 2).astimezone(UTC)
-    assert sold_out_until(None, at(7, 12), _Store(evening)) == at(8, 0).astimezone(
+    assert sold_out_until(None, at(7, 12), _Store(evening)) == at(8, 2).astimezone(
         UTC
-    )  # closed now: midnight
+    )  # closed now, opening tonight: the day's last close (not midnight, in the middle of its dinner)
     holiday = [HoursException(date="2026-12-07", hours=[TimeRange("10:00", "15:00")])]
     assert sold_out_until(None, at(7, 12), _Store(evening, holiday)) == at(7, 15).astimezone(UTC)
     around_the_clock = [OpeningHours(weekday=day, opens="00:00", closes="00:00") for day in range(7)]

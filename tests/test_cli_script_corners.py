@@ -190,7 +190,7 @@ def test_menu_show_says_each_groups_rule_and_each_items_groups(merchant: Path) -
     assert "-" not in said[exactly["id"]].rsplit("(", 1)[1]  # never "choose 1-1"
     assert said[optional["id"]].endswith(f"(optional, up to {optional['max']})"), said
     item_line = next(line for line in shown.stdout.splitlines() if line.startswith(f"  {item['id']}  "))
-    assert item_line.endswith("options: " + ", ".join(item["option_group_ids"])), item_line
+    assert item_line.endswith("options: " + ", ".join(groups[g]["name"] for g in item["option_group_ids"])), item_line
     plain_line = next(line for line in shown.stdout.splitlines() if line.startswith(f"  {plain['id']}  "))
     assert "options:" not in plain_line
 
@@ -200,7 +200,7 @@ def test_menu_show_says_each_groups_rule_and_each_items_groups(merchant: Path) -
     assert said[exactly["id"]].endswith(f"（选 {exactly['max']} 项）"), said
     assert said[optional["id"]].endswith(f"（可不选，最多 {optional['max']} 项）"), said
     item_line = next(line for line in zh.stdout.splitlines() if line.startswith(f"  {item['id']}  "))
-    assert item_line.endswith("选项：" + "、".join(item["option_group_ids"])), item_line
+    assert item_line.endswith("选项：" + "、".join(groups[g]["name"] for g in item["option_group_ids"])), item_line
 
 
 def test_a_groups_rule_in_words() -> None:

@@ -66,9 +66,10 @@ def test_a_hide_says_the_line_as_it_stands_and_answers_it_in_json(cli: Cli) -> N
 @pytest.mark.parametrize("action", ["reject", "cancel"])
 def test_an_unknown_reject_or_cancel_reason_is_named_with_the_codes(cli: Cli, action: str) -> None:
     said = cli("orders", action, "no-such-order", "--reason", "nope", code=Exit.USAGE).stderr
-    codes = "OUT_OF_STOCK, STORE_BUSY, CLOSING_SOON, OTHER"
+    codes = "OUT_OF_STOCK (Items sold out), STORE_BUSY (Too busy), CLOSING_SOON (Closing soon), OTHER (Other)"
     assert said == f'Unknown {action} reason "nope"; one of: {codes}.\n'
-    assert f"Why: one of {codes} (any case)." in cli("orders", action, "--help").stdout
+    helped = " ".join(cli("orders", action, "--help").stdout.replace("│", " ").split())
+    assert f"Why: one of {codes}; the code or its words, any case." in helped
     assert cli("orders", action, "no-such-order", "--reason", "store-busy", code=Exit.NOT_FOUND)
 
 

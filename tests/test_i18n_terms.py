@@ -6,7 +6,8 @@ saved login profile), 商家工作台 (the console), 调度面板 (the dispatch 
 菜品 (a menu item; the food handed over as a whole is 餐品), 门店 for the store (a place a courier goes to and comes
 back to, and the thing the console manages: its status, hours, menu, clock) and 商家 for the merchant (the role, and
 the side that accepts, refuses or cancels an order), 暂停营业 (the store's pause), 回车 (the key), 您 (the user).
-规格组 (a menu's option group: the menu editor's word).
+选项组 for a menu's option group and 选项 for an option, in the editor, the publish preview and `o2o menu` alike (规格,
+what the delivery apps call a dish's size, is never the word for them).
 English says "off duty" for a courier's duty and keeps "offline" for the link."""
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def _holding(pattern: str) -> list[str]:
         ("暂停接单", "the store's pause is 暂停营业"),
         ("(?i)enter", "the key is 回车"),
         ("你", "the user is addressed as 您"),
-        ("选项组", "an option group is a 规格组 (the menu editor's word)"),
+        ("规格", "an option group is a 选项组 and an option a 选项 (规格 is a dish's size in the delivery apps)"),
     ],
 )
 def test_no_chinese_text_uses_a_second_name(banned: str, why: str) -> None:
@@ -128,6 +129,13 @@ def test_the_pause_and_the_store_have_one_name() -> None:
     assert ZH["ui.store.state.PAUSED"] == ZH["store.state.paused"] == "暂停营业"
     assert ZH["handheld.field.store"] == ZH["dispatch.map.store"] == ZH["ui.key.store"] == "门店"
     assert ZH["handheld.status.ACCEPTED"] == ZH["deliveries.status.accepted"] == "前往门店"
+
+
+def test_the_menu_names_a_group_and_an_option_alike_everywhere() -> None:
+    group = {"menu_editor.kind.group", "menu_publish.entity.group", "menu_cli.entity.group", "menu_editor.add.group"}
+    assert {ZH[key] for key in group} == {"选项组"}
+    option = {"menu_editor.kind.option", "menu_publish.entity.option", "menu_cli.entity.option"}
+    assert {ZH[key] for key in option} == {"选项"}
 
 
 def test_english_keeps_offline_for_the_link() -> None:

@@ -113,7 +113,7 @@ async def test_store_hours_pause_and_busy_typed_with_an_ime(
 
         await wait_until(pilot, thursday_set)
 
-        # busy: a lone "-" (what the field's integer type lets through) is refused in words, "１５" is 15 minutes
+        # busy: a lone "-" is refused in words that name the lengths taken, "１５" is 15 minutes
         await wait_until(pilot, lambda: isinstance(app.screen, StoreScreen))
         await pilot.press("b")
         await wait_until(pilot, lambda: isinstance(app.screen, NumberPrompt))
@@ -121,7 +121,7 @@ async def test_store_hours_pause_and_busy_typed_with_an_ime(
         await _key_in(pilot, number, "-")
         await pilot.press("enter")
         assert isinstance(app.screen, NumberPrompt)
-        refused = t("ui.dialog.out_of_range", minimum=1, maximum=EXTRA_MINUTES_MAX)
+        refused = t("store.duration.error", text="-", maximum=EXTRA_MINUTES_MAX)
         assert _shown(app.screen.query_one("#error", Label)) == refused
         await _key_in(pilot, number, "１５")
         assert number.value == "15"

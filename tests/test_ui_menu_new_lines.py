@@ -342,7 +342,7 @@ async def test_the_availability_dialog_names_how_many_items_or_options(
         await wait_until(pilot, lambda: type(app.screen).__name__ == "ChoicePrompt")
         title = _title(app)
         assert (
-            ("Availability of 1 option (" in title) if lang == "en" else title.startswith("1个规格的供应状态")
+            ("Availability of 1 option (" in title) if lang == "en" else title.startswith("1个选项的供应状态")
         )
 
 

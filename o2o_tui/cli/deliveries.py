@@ -14,6 +14,7 @@ import typer
 from o2o_tui.cli.common import JsonOption, ProfileOption, fill_new_cache, handle_errors
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.output import emit_error, emit_json, fail, json_wanted, say
+from o2o_tui.cli.reason_words import Reason, listed, pick, reasons
 from o2o_tui.cli.sync import OnlineOption, cache_errors, cli_cache, report_outcome
 from o2o_tui.i18n import t
 
@@ -72,6 +73,14 @@ def role_label(role: str) -> str:
 
 
 # --- reading the cache -------------------------------------------------------------------------------------------
+
+
+def _problem_reasons() -> tuple[Reason, ...]:
+    """A courier's problems as the handheld words them (`handheld.problem.<CODE>`): `--reason` takes the code (any
+    case) or those words in either language."""
+    from o2o_tui.domain.fleet import ProblemReason
+
+    return reasons(ProblemReason, "handheld.problem.{code}")
 
 
 def _number(delivery: Any) -> str:
@@ -581,7 +590,9 @@ def register(app: typer.Typer) -> None:
     @deliveries.command("problem", help=t("deliveries.problem.help"))
     def problem(
         delivery_id: str = IdArgument,
-        reason: str = typer.Option(..., "--reason", help=t("deliveries.option.reason")),
+        reason: str = typer.Option(
+            ..., "--reason", help=t("deliveries.option.reason", choices=listed(_problem_reasons()))
+        ),
         note: str = typer.Option("", "--note", help=t("deliveries.option.note")),
         online: bool = OnlineOption,
         profile: str | None = ProfileOption,
@@ -590,11 +601,7 @@ def register(app: typer.Typer) -> None:
         from o2o_tui.domain.fleet import ProblemReason
         from o2o_tui.domain.requests import ProblemBody
 
-        wanted = reason.strip().upper().replace("-", "_")
-        if wanted not in ProblemReason.__members__:
-            choices = ", ".join(r.value for r in ProblemReason)
-            raise fail(t("deliveries.error.reason", reason=reason, choices=choices), Exit.USAGE)
-        chosen = ProblemReason(wanted)
+        chosen = ProblemReason(pick(reason, _problem_reasons(), "deliveries.error.reason"))
         _act(
             profile,
             delivery_id,

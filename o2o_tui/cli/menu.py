@@ -187,11 +187,12 @@ def cached_menu(profile: Any, cache: Any, *, pull: bool) -> tuple[Any, Any]:
     return menu, ReadModel(cache).store(store_id)
 
 
-def _item_line(item: Any, store: Any, lang: str, *, groups: bool = False) -> str:
-    """An item as `o2o menu show` lists it; `groups`: with the option groups it offers, by their ids as the
-    menu's Options list names them (`options: spice, rice`)."""
+def _item_line(item: Any, store: Any, lang: str, *, menu: Any = None) -> str:
+    """An item as `o2o menu show` lists it; `menu`: with the option groups it offers, by their names in `lang` as
+    the menu's Options list names them (`options: 辣度、米饭`; an id where a name is not one group's alone)."""
     from o2o_tui.domain.menu import localized
     from o2o_tui.domain.money import format_money
+    from o2o_tui.menu_edits import group_list_text
     from o2o_tui.safe_text import safe_text
 
     line = t(
@@ -200,9 +201,10 @@ def _item_line(item: Any, store: Any, lang: str, *, groups: bool = False) -> str
         name=safe_text(localized(item.name, item.names, lang), one_line=True),
         price=format_money(item.price),
     )
-    if groups and item.option_group_ids:
-        ids = t("menu_cli.show.item_options_separator").join(item.option_group_ids)
-        line += "  " + t("menu_cli.show.item_options", groups=safe_text(ids, one_line=True))
+    if menu is not None and item.option_group_ids:
+        separator = t("menu_cli.show.item_options_separator")
+        groups = group_list_text(menu, item.option_group_ids, lang, separator)
+        line += "  " + t("menu_cli.show.item_options", groups=safe_text(groups, one_line=True))
     return line + badges(item, store)
 
 
@@ -739,7 +741,7 @@ def show(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> Non
     for category in menu.categories:
         say(safe_text(localized(category.name, category.names, lang), one_line=True))
         for item in category.items:
-            say(_item_line(item, store, lang, groups=True))
+            say(_item_line(item, store, lang, menu=menu))
     if not menu.categories:
         say(t("menu_cli.show.empty"))
     if menu.option_groups:
@@ -1153,11 +1155,14 @@ def hide_or_show(
 
 
 def availability_word(availability: str, until: str | None) -> str:
-    """`availability` as one of AVAILABILITY_CHOICES (`sold_out`, `Sold-Out` too), or exit 2 saying why."""
-    word = availability.strip().lower().replace("_", "-")
+    """`availability` as one of AVAILABILITY_CHOICES (`sold_out`, `Sold-Out`, the catalog's words as a sheet takes
+    them: `停售` too), or exit 2 saying why."""
+    from o2o_tui.menu_io import accepted_words, availability_code
+
+    word = availability_code(availability) or ""
     if word not in AVAILABILITY_CHOICES:
         raise fail(
-            t("menu_cli.error.availability", word=availability, allowed=", ".join(AVAILABILITY_CHOICES)),
+            t("menu_cli.error.availability", word=availability, allowed=accepted_words(AVAILABILITY_CHOICES)),
             Exit.USAGE,
         )
     if until is not None and word != "sold-out":

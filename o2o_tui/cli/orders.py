@@ -164,38 +164,49 @@ def parse_status(text: str) -> str:
 
 def _merchant_reason(text: str, error_key: str) -> str:
     """The code `text` names for a reject or a cancel: a merchant ends an order with the same codes as a reject (the
-    ones the console has words for), so the other counters show "Cancelled: Too busy", never a made-up code; exit 2
-    saying `error_key` with the codes listed otherwise."""
-    from o2o_tui.domain.limits import REJECT_REASONS, reject_reason
+    ones the console has words for), so the other counters show "Cancelled: Too busy", never a made-up code; typed
+    as the code (any case) or the console's words in either language; exit 2 saying `error_key` with each code and
+    its words listed otherwise."""
+    from o2o_tui.cli.reason_words import pick
 
-    found = reject_reason(text)
-    if found is None:
-        choices = ", ".join(reason.value for reason in REJECT_REASONS)
-        raise fail(t(error_key, reason=text, choices=choices), Exit.USAGE)
-    return found.value
+    return pick(text, _merchant_reasons(), error_key)
+
+
+def _merchant_reasons() -> tuple[Any, ...]:
+    """A store's reject and cancel codes as the console's reject dialog words them (`ui.reason.<CODE>`): each is
+    typed as its code (any case) or those words in either language (`reason_words`)."""
+    from o2o_tui.cli.reason_words import reasons
+    from o2o_tui.domain.limits import REJECT_REASONS
+
+    return reasons(REJECT_REASONS, "ui.reason.{code}")
 
 
 def _merchant_reasons_help(key: str) -> str:
-    from o2o_tui.domain.limits import REJECT_REASONS
+    from o2o_tui.cli.reason_words import listed
 
-    return t(key, choices=", ".join(reason.value for reason in REJECT_REASONS))
+    return t(key, choices=listed(_merchant_reasons()))
+
+
+def _deny_reasons() -> tuple[Any, ...]:
+    """The deny codes the platform takes, in the words the reports and `orders show` give them (`reason.<CODE>`)."""
+    from o2o_tui.cli.reason_words import reasons
+    from o2o_tui.domain.cancel_reasons import DENY_REASONS
+
+    return reasons(DENY_REASONS, "reason.{code}")
 
 
 def _deny_reason(text: str) -> str:
-    """Why a store keeps an order a customer asked to cancel: one of the deny codes the platform takes (any case,
-    `-` for `_`); exit 2 listing them otherwise, nothing queued."""
-    from o2o_tui.domain.cancel_reasons import DENY_REASONS, reason_in
+    """Why a store keeps an order a customer asked to cancel: one of the deny codes the platform takes, as its code
+    (any case) or its words in either language (`reason_words`); exit 2 listing them otherwise, nothing queued."""
+    from o2o_tui.cli.reason_words import pick
 
-    found = reason_in(text, DENY_REASONS)
-    if found is None:
-        raise fail(t("orders.error.deny_reason", reason=text, choices=", ".join(DENY_REASONS)), Exit.USAGE)
-    return found
+    return pick(text, _deny_reasons(), "orders.error.deny_reason")
 
 
 def _deny_reasons_help() -> str:
-    from o2o_tui.domain.cancel_reasons import DENY_REASONS
+    from o2o_tui.cli.reason_words import listed
 
-    return t("orders.option.deny_reason", choices=", ".join(DENY_REASONS))
+    return t("orders.option.deny_reason", choices=listed(_deny_reasons()))
 
 
 def _cancellation_pending(view: Any, *, final: bool) -> bool:
@@ -236,13 +247,56 @@ def _fits_type(action: str) -> Any:
     return check
 
 
+def ended_refusal(order: Any, action: str) -> str | None:
+    """Why `action` (an order step: "ready", "cancel", ...) cannot apply to `order` as cached because the order
+    ended (handed over, concluded, cancelled: on the platform, or by an action this device queued), in the
+    console's words (`ui.action.already` / `ui.action.not_now`, as `console_refusal` says an accept's); None when
+    the order has not ended, or the step still applies to it."""
+    from o2o_tui.domain.order import ENDED_STATUSES
+    from o2o_tui.domain.transitions import OrderAction, TransitionCheck, check_order_transition, shown_status
+
+    if order.status not in ENDED_STATUSES:
+        return None
+    verb = OrderAction(action)
+    check = check_order_transition(order.status, order.type, verb)
+    if check is TransitionCheck.APPLY:
+        return None
+    key = "ui.action.already" if check is TransitionCheck.ALREADY else "ui.action.not_now"
+    status = t(f"ui.status.{shown_status(order.status, order.type)}")
+    # the console's `ui.action.cancel` is its answer to a cancellation request: the store's own cancel has its word
+    word = t("orders.action.cancel") if verb is OrderAction.CANCEL else t(f"ui.action.{verb.value}")
+    return t(key, number=order.display_number, status=status, action=word)
+
+
+def _not_ended(action: str) -> Any:
+    """A precondition: the order as cached has not ended, so the platform would not refuse `action` for it (a
+    Ready behind a cancel, a cancel of a handed-off order). Exit 4 in the console's words, nothing queued (no
+    conflict filed, no "actions refused" in the console), once a fresh pull agrees with the cache; the same
+    action already queued here goes on (the order shows what it will do)."""
+
+    def check(view: Any, *, final: bool) -> bool:
+        refusal = ended_refusal(view.order, action)
+        if refusal is None or f"order.{action}" in view.pending:
+            return True
+        if final:
+            raise fail(refusal, Exit.REJECTED)
+        return False
+
+    return check
+
+
 def _not_too_early(action: str) -> Any:
     """A precondition: the order has reached the step before `action` (a handoff needs it ready, ready needs it
-    accepted). Exit 4 with the step to do first, nothing queued, once a fresh pull agrees with the cache."""
+    accepted) and has not ended (`_not_ended`). Exit 4 with the step to do first, or that it ended, nothing
+    queued, once a fresh pull agrees with the cache."""
     from o2o_tui.domain.transitions import OrderAction
     from o2o_tui.sync.explain import too_early
 
+    ended = _not_ended(action)
+
     def check(view: Any, *, final: bool) -> bool:
+        if not ended(view, final=final):
+            return False
         order = view.order
         refusal = too_early(OrderAction(action), order.status, order.type, order.display_number)
         if refusal is None:
@@ -304,10 +358,13 @@ def _handoff_check(code: str) -> Any:
     pickup code as cached is refused here (exit 4, nothing sent: a wrong try sent counts toward the code's lock).
     No cached code: the platform checks it."""
     fits = _fits_type("handoff")
+    ended = _not_ended("handoff")
     ready = _not_too_early("handoff")
 
     def check(view: Any, *, final: bool) -> bool:
         fits(view, final=final)
+        if not ended(view, final=final):  # an ended order's code may be a new order's now: never checked
+            return False
         expected = view.order.pickup_code
         if expected and code.strip() != expected:
             raise fail(t("orders.error.wrong_code", number=view.order.display_number), Exit.REJECTED)
@@ -674,14 +731,17 @@ def _pick(row: dict[str, Any], names: list[str]) -> dict[str, Any]:
     return {name: row[name] for name in names if name in row}
 
 
-def accept_minutes(cache: Any, prep: int | None) -> int:
-    """An accept's minutes: `--prep`, else the cached store's default (15 without a store)."""
+def accept_minutes(cache: Any, prep: int | None, order: Any) -> int:
+    """An accept's minutes: `--prep`, else the order's own prep time as the console's Enter takes it (its longest
+    dish's minutes on the cached menu, the cached store's default for a dish that sets none: 15 without a store)."""
+    from o2o_tui.domain.prep_time import accept_minutes_for
     from o2o_tui.sync.read_model import ReadModel
 
     if prep is not None:
         return prep
-    store = ReadModel(cache).store()
-    return store.default_prep_minutes if store is not None else 15
+    model = ReadModel(cache)
+    store = model.store(order.store_id) or model.store()
+    return accept_minutes_for(order, store, model.menu(order.store_id) or model.menu())
 
 
 # the Idempotency-Keys of the accepts `o2o orders accept` queued on this profile, newest last: the engine forgets an
@@ -719,6 +779,11 @@ class AcceptGuard:
         self._prep = prep
         self._own: set[str] = set()
         self._print = print_ticket  # `--no-print`: False
+        self._order: Any = None  # the order as the precondition last saw it: what the accept is sent for
+
+    def minutes(self, cache: Any) -> int:
+        """The minutes this accept sends: `--prep`, else the order's own (`accept_minutes`)."""
+        return accept_minutes(cache, self._prep, self._order)
 
     def precondition(self, cache: Any) -> Any:
         self._own = own_accept_keys(cache)
@@ -726,11 +791,11 @@ class AcceptGuard:
         console = _as_console("order.confirm", cache)
 
         def check(view: Any, *, final: bool) -> bool:
-            order = view.order
+            order = self._order = view.order
             if order.accept_key not in self._own or str(order.status) not in _ACCEPTED:
                 # not this profile's accept: refused here as the console's key refuses it (another counter's)
                 return bool(console(view, final=final))
-            same = order.preparation_minutes == accept_minutes(cache, self._prep)
+            same = order.preparation_minutes == accept_minutes(cache, self._prep, order)
             if str(order.status) == "CONFIRMED" and same:
                 return True  # the same accept: the platform answers it as done
             if not final:
@@ -777,7 +842,7 @@ class AcceptGuard:
         queued = result.outcome is Outcome.QUEUED
         key = order.accept_key if here is not None else result.key
         plan: dict[str, Any] = {"order": order, "store": ReadModel(cache).store(), "key": key, "queued": queued}
-        plan["minutes"] = accept_minutes(cache, self._prep) if queued else None
+        plan["minutes"] = accept_minutes(cache, self._prep, order) if queued else None
         # answered as done: another device's accept of the same minutes may be the one that stood
         stood = order.accept_key
         plan["elsewhere"] = not queued and stood is not None and key != stood and stood not in self._own
@@ -986,16 +1051,17 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from o2o_tui.domain.requests import ConfirmBody
 
+        guard = AcceptGuard(prep, print_ticket=not no_print)
         _act(
             profile,
             order_id,
             "order.confirm",
-            lambda cache: ConfirmBody(preparation_minutes=accept_minutes(cache, prep)),
+            lambda cache: ConfirmBody(preparation_minutes=guard.minutes(cache)),
             online=online,
             as_json=as_json,
             done_key="orders.done.accept",
             done_fields=_promise,
-            guard=AcceptGuard(prep, print_ticket=not no_print),
+            guard=guard,
         )
 
     def with_reason(name: str, action: str, *, codes: Any = None, reason_help: str | None = None) -> None:
@@ -1018,7 +1084,7 @@ def register(app: typer.Typer) -> None:
                 online=online,
                 as_json=as_json,
                 done_key=f"orders.done.{name}",
-                precondition=_as_console(action) if action == "order.reject" else None,
+                precondition=_as_console(action) if action == "order.reject" else _not_ended("cancel"),
             )
 
     with_reason(

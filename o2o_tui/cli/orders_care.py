@@ -14,34 +14,60 @@ import typer
 from o2o_tui.cli.common import JsonOption, ProfileOption
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.output import fail
+from o2o_tui.cli.reason_words import Reason, find, listed, pick, reasons
 from o2o_tui.cli.sync import OnlineOption
 from o2o_tui.i18n import t
 
 
 def _template(text: str | None, has_text: bool) -> Any:
-    from o2o_tui.domain.chases import CHASE_REPLIES, ChaseReply, chase_reply
+    from o2o_tui.domain.chases import ChaseReply, chase_reply
 
     if text is None:
         if has_text:
             return ChaseReply.TEXT
         raise fail(t("care.cli.error.template_or_text"), Exit.USAGE)
-    found = chase_reply(text)
+    found = chase_reply(text)  # a code or its number 1-4
+    if found is None:
+        code = find(text, _template_choices())  # the console's words, either language
+        found = ChaseReply(code) if code is not None else None
     if has_text and found is not ChaseReply.TEXT:  # one answer: which of the two would it be?
         raise fail(t("care.cli.error.template_and_text"), Exit.USAGE)
     if found is None:
-        choices = ", ".join(reply.value for reply in CHASE_REPLIES)
-        raise fail(t("care.cli.error.template", template=text, choices=choices), Exit.USAGE)
+        return ChaseReply(pick(text, _template_choices(), "care.cli.error.template", field="template"))
     return found
+
+
+def _template_choices() -> tuple[Reason, ...]:
+    """The chase answers as the console's chase dialog words them (`care.reply.<CODE>`)."""
+    from o2o_tui.domain.chases import CHASE_REPLIES
+
+    return reasons(CHASE_REPLIES, "care.reply.{code}")
+
+
+def _reason_choices() -> tuple[Reason, ...]:
+    """The refund reasons as the console's refund dialog words them (`care.reason.<CODE>`, OTHER's "Other (say
+    why)" too)."""
+    from o2o_tui.domain.refunds import REFUND_REASONS, RefundReason
+
+    return reasons(REFUND_REASONS, "care.reason.{code}", {RefundReason.OTHER: ("care.refund.other_choice",)})
+
+
+def _after_handoff_words(number: str) -> str:
+    """A refund after handoff says what went wrong: the reasons it takes and the one it does not, with their
+    words."""
+    from o2o_tui.domain.refunds import AFTER_HANDOFF_REASONS
+
+    fits = [reason for reason in _reason_choices() if reason.code in AFTER_HANDOFF_REASONS]
+    refused = [reason for reason in _reason_choices() if reason.code not in AFTER_HANDOFF_REASONS]
+    return t("care.refund.reason_after_handoff", number=number, choices=listed(fits), refused=listed(refused))
 
 
 def _reason(text: str) -> Any:
-    from o2o_tui.domain.refunds import REFUND_REASONS, refund_reason
+    """The refund reason `text` names: its code (any case) or the console's words for it, in either language
+    (`reason_words`); exit 2 listing each code with its words otherwise."""
+    from o2o_tui.domain.refunds import RefundReason
 
-    found = refund_reason(text)
-    if found is None:
-        choices = ", ".join(reason.value for reason in REFUND_REASONS)
-        raise fail(t("care.cli.error.reason", reason=text, choices=choices), Exit.USAGE)
-    return found
+    return RefundReason(pick(text, _reason_choices(), "care.cli.error.reason"))
 
 
 def parse_line(text: str) -> tuple[int, int | None]:
@@ -251,7 +277,9 @@ def register(orders: typer.Typer) -> None:
     @orders.command("chase-reply", help=t("care.cli.chase_reply.help"))
     def chase_reply(
         order_id: str = IdArgument,
-        template: str | None = typer.Option(None, "--template", help=t("care.cli.option.template")),
+        template: str | None = typer.Option(
+            None, "--template", help=t("care.cli.option.template", choices=listed(_template_choices()))
+        ),
         minutes: int | None = typer.Option(None, "--minutes", min=1, max=240, help=t("care.cli.option.minutes")),
         text: str | None = typer.Option(None, "--text", help=t("care.cli.option.text")),
         online: bool = OnlineOption,
@@ -291,7 +319,9 @@ def register(orders: typer.Typer) -> None:
         order_id: str = IdArgument,
         whole: bool = typer.Option(False, "--all", help=t("care.cli.option.all")),
         lines: list[str] | None = typer.Option(None, "--line", help=t("care.cli.option.line")),
-        reason: str = typer.Option(..., "--reason", help=t("care.cli.option.reason")),
+        reason: str = typer.Option(
+            ..., "--reason", help=t("care.cli.option.reason", choices=listed(_reason_choices()))
+        ),
         note: str = typer.Option("", "--note", help=t("care.cli.option.note")),
         again: bool = typer.Option(False, "--again", help=t("care.cli.option.again")),
         online: bool = OnlineOption,
@@ -325,7 +355,7 @@ def register(orders: typer.Typer) -> None:
             assert view is not None  # _act found it
             order = view.order
             if not reason_fits(order, code):  # the platform's rule after handoff, said before anything is queued
-                raise fail(t("care.refund.reason_after_handoff", number=order.display_number), Exit.REJECTED)
+                raise fail(_after_handoff_words(order.display_number), Exit.REJECTED)
             done = refunded_quantities(order)
             parts = []
             for index, quantity in wanted:

@@ -12,6 +12,7 @@ from o2o_tui.cli.common import JsonOption, ProfileOption, fill_new_cache, handle
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.output import emit_json, fail, say
 from o2o_tui.cli.sync import OnlineOption, cache_errors, cli_cache, report_outcome
+from o2o_tui.domain.limits import EXTRA_MINUTES_MAX
 from o2o_tui.i18n import t
 
 
@@ -45,11 +46,13 @@ def _describe(store: Any) -> str:
 
     from o2o_tui.domain.store import StoreState
     from o2o_tui.safe_text import safe_text
-    from o2o_tui.store_effect import effect
+    from o2o_tui.store_effect import effect, state_words
 
     status = store.status
-    now_state = effect(store, datetime.now(UTC)).state  # closed by the hours, or a pause that has ended
-    state = t("store.state." + str(now_state).lower())
+    now = datetime.now(UTC)
+    found = effect(store, now)
+    now_state = found.state  # closed by the hours, or a pause that has ended
+    state = state_words(found, store_zone(store), now)  # CLOSED FOR NOW (休息中) before the day's opening
     text = t("store.line", name=safe_text(store.name, one_line=True), state=state)
     # what staff set is said only while it is what applies: a pause that has ended (or a busy store the hours
     # have closed) is no longer PAUSED "(out of pearls)" nor "+10 min"
@@ -292,7 +295,7 @@ def _parsed(parse: Any, *args: Any) -> Any:
 
 
 def _set_exception(
-    profile_name: str | None, day: str, ranges: list[Any], note: str, *, online: bool, as_json: bool
+    profile_name: str | None, date_text: str, ranges: list[Any], note: str, *, online: bool, as_json: bool
 ) -> None:
     """`o2o store hours closed|open`: the hours of one date (`ranges` empty: closed all day), its note checked."""
     from o2o_tui import store_hours
@@ -300,23 +303,31 @@ def _set_exception(
     _parsed(store_hours.check_note, note)
     _change_hours(
         profile_name,
-        lambda body: store_hours.set_exception(body, day, ranges, note),
+        lambda body, day: store_hours.set_exception(body, day, ranges, note),
         online=online,
         as_json=as_json,
-        new_date=day,
+        date_text=date_text,
+        new_date=True,
     )
 
 
 def _change_hours(
-    profile_name: str | None, edit: Any, *, online: bool, as_json: bool, new_date: str | None = None
+    profile_name: str | None,
+    edit: Any,
+    *,
+    online: bool,
+    as_json: bool,
+    date_text: str | None = None,
+    new_date: bool = False,
 ) -> None:
-    """Apply `edit` (HoursBody -> HoursBody) to the cached hours (with queued changes) and queue the result.
-    `new_date`: the date of an exception being set, which may not be before the store's today."""
+    """Apply `edit` (HoursBody, the date or None -> HoursBody) to the cached hours (with queued changes) and queue
+    the result. `date_text`: the date typed (`store_hours.parse_date`: "12月15日" is the next one from the store's
+    today); `new_date`: it is an exception being set, which may not be before the store's today."""
     import asyncio
     from datetime import UTC, datetime
 
     from o2o_tui.store_effect import store_zone
-    from o2o_tui.store_hours import check_not_past, hours_body, hours_tag
+    from o2o_tui.store_hours import check_not_past, hours_body, hours_tag, parse_date
     from o2o_tui.sync.perform import perform
     from o2o_tui.sync.read_model import ReadModel
 
@@ -326,9 +337,11 @@ def _change_hours(
         store = ReadModel(cache).store(store_id)
         if store is None:
             raise fail(t("store.error.not_cached"), Exit.NOT_FOUND)
-        if new_date is not None:
-            _parsed(check_not_past, new_date, datetime.now(UTC).astimezone(store_zone(store)).date())
-        body = _parsed(edit, hours_body(store))
+        today = datetime.now(UTC).astimezone(store_zone(store)).date()
+        day = _parsed(parse_date, date_text, today) if date_text is not None else None
+        if new_date and day is not None:
+            _parsed(check_not_past, day, today)
+        body = _parsed(edit, hours_body(store), day)
         edited_from = hours_tag(store)  # refused if another device changed the hours meanwhile
         held = _held_orders(cache, store_id)
         result = asyncio.run(
@@ -446,7 +459,7 @@ def _register_hours(store_app: typer.Typer) -> None:
         weekday = _parsed(store_hours.parse_day, day)
         parsed = _parsed(store_hours.parse_ranges, ranges)
         _change_hours(
-            profile, lambda body: store_hours.set_day(body, weekday, parsed), online=online, as_json=as_json
+            profile, lambda body, _day: store_hours.set_day(body, weekday, parsed), online=online, as_json=as_json
         )
 
     @hours_app.command("closed", help=t("store.hours.closed.help"))
@@ -459,8 +472,8 @@ def _register_hours(store_app: typer.Typer) -> None:
     ) -> None:
         from o2o_tui import store_hours
 
-        day = _parsed(store_hours.parse_date, date)
-        _set_exception(profile, day, [], note, online=online, as_json=as_json)
+        _parsed(store_hours.parse_date, date)  # a typo is a usage error before the cache is opened
+        _set_exception(profile, date, [], note, online=online, as_json=as_json)
 
     @hours_app.command("open", help=t("store.hours.open.help"))
     def open_on(
@@ -473,11 +486,11 @@ def _register_hours(store_app: typer.Typer) -> None:
     ) -> None:
         from o2o_tui import store_hours
 
-        day = _parsed(store_hours.parse_date, date)
+        _parsed(store_hours.parse_date, date)  # a typo is a usage error before the cache is opened
         parsed = _parsed(store_hours.parse_ranges, ranges)
         if not parsed:  # "open" with no hours is "closed": say which command that is
             raise fail(t("store.hours.error.open_needs_hours"), Exit.USAGE)
-        _set_exception(profile, day, parsed, note, online=online, as_json=as_json)
+        _set_exception(profile, date, parsed, note, online=online, as_json=as_json)
 
     @hours_app.command("clear", help=t("store.hours.clear.help"))
     def clear(
@@ -488,16 +501,20 @@ def _register_hours(store_app: typer.Typer) -> None:
     ) -> None:
         from o2o_tui import store_hours
 
-        day = _parsed(store_hours.parse_date, date)
+        _parsed(store_hours.parse_date, date)  # a typo is a usage error before the cache is opened
         _change_hours(
-            profile, lambda body: store_hours.clear_exception(body, day), online=online, as_json=as_json
+            profile,
+            lambda body, day: store_hours.clear_exception(body, day),
+            online=online,
+            as_json=as_json,
+            date_text=date,
         )
 
     @hours_app.command("reset", help=t("store.hours.reset.help"))
     def reset(online: bool = OnlineOption, profile: str | None = ProfileOption, as_json: bool = JsonOption) -> None:
         from o2o_tui import store_hours
 
-        _change_hours(profile, lambda _body: store_hours.reset(), online=online, as_json=as_json)
+        _change_hours(profile, lambda _body, _day: store_hours.reset(), online=online, as_json=as_json)
 
 
 def register(app: typer.Typer) -> None:
@@ -544,8 +561,8 @@ def register(app: typer.Typer) -> None:
 
     @store_app.command("pause", help=t("store.pause.help"))
     def pause(
-        minutes: int | None = typer.Option(
-            None, "--minutes", min=1, max=24 * 60, help=t("store.option.minutes")
+        minutes_text: str | None = typer.Option(
+            None, "--minutes", metavar="MINUTES", help=t("store.option.minutes", maximum=24 * 60)
         ),
         until: str | None = typer.Option(None, "--until", help=t("store.option.until")),
         reason: str = typer.Option("", "--reason", help=t("store.option.reason")),
@@ -557,9 +574,12 @@ def register(app: typer.Typer) -> None:
 
         from o2o_tui.domain.requests import StoreStatusBody
         from o2o_tui.domain.store import StoreState
+        from o2o_tui.store_hours import PAUSE_MINUTES_MAX, parse_duration
 
-        if minutes is not None and until is not None:
+        if minutes_text is not None and until is not None:
             raise fail(t("store.error.minutes_or_until"), Exit.USAGE)
+        # 30, "90 min", "1h30", "30分钟", "1.5小时": one parser with the store screen's prompt
+        minutes = None if minutes_text is None else _parsed(parse_duration, minutes_text, PAUSE_MINUTES_MAX)
         if until is not None:  # checked before the cache is opened: a typo is a usage error
             _parsed(_pause_until, until, None)
 
@@ -577,14 +597,18 @@ def register(app: typer.Typer) -> None:
 
     @store_app.command("busy", help=t("store.busy.help"))
     def busy(
-        extra: int = typer.Option(..., "--extra", min=1, max=240, help=t("store.option.extra")),
+        extra_text: str = typer.Option(
+            ..., "--extra", metavar="MINUTES", help=t("store.option.extra", maximum=EXTRA_MINUTES_MAX)
+        ),
         online: bool = OnlineOption,
         profile: str | None = ProfileOption,
         as_json: bool = JsonOption,
     ) -> None:
         from o2o_tui.domain.requests import StoreStatusBody
         from o2o_tui.domain.store import StoreState
+        from o2o_tui.store_hours import parse_duration
 
+        extra = _parsed(parse_duration, extra_text, EXTRA_MINUTES_MAX)  # 15, "15 min", "15分钟", as the screen's
         _change_status(
             profile,
             lambda _store: StoreStatusBody(state=StoreState.BUSY, extra_minutes=extra),

@@ -169,21 +169,33 @@ def next_change(
     return min(later) if later else None
 
 
-# a range that closes within this long after midnight belongs to the day before (18:00-02:00)
+# a stretch of opening that runs on past the store's day (a range the next morning touching or overlapping its last
+# one) ends the day when it closes if that is within this long after the day's midnight
 _LATE_CLOSE = timedelta(hours=6)
 
 
 def day_end(
     now: datetime, zone: tzinfo, weekly: Sequence[WeeklyRange], exceptions: Sequence[DatedHours] = ()
 ) -> datetime:
-    """When the store's day ends (the default end of a sell-out, the usual "86"), as an aware time: when its hours
-    next close if it is open by them now and that is today or early tomorrow (an overnight range), else the next
-    local midnight. A store open around the clock has its day end at midnight, not days later."""
+    """When the store's day ends (the default end of a sell-out, the usual "86"), as an aware time: the last close
+    of the ranges that start on the store's day, when one of them is still to close: split hours (07:00-14:00,
+    17:00-23:30) end at 23:30 at lunch, between the two and at dinner alike; an overnight range (18:00-02:00) at
+    02:00 the next morning, also when it is 01:00 already (the day it started is still the store's day). Else
+    (no hours set, no range left today, a day closed by an exception) the next local midnight. A store open around
+    the clock has its day end at midnight, not days later."""
     local = now.astimezone(zone).replace(tzinfo=None)
     midnight = datetime.combine(local.date() + timedelta(days=1), time())
     end = midnight
-    if hours_set(weekly, exceptions) and is_open(local, weekly, exceptions):
-        closes = next_change(local, weekly, exceptions)
-        if closes is not None and closes <= midnight + _LATE_CLOSE:
-            end = closes
+    if hours_set(weekly, exceptions):
+        spans = _spans_around(local, weekly, exceptions, 2)  # yesterday's, today's and tomorrow's ranges
+        running = [start for start, close in spans if start <= local < close]
+        # in a range that started yesterday (past midnight): that day is still the store's day
+        day = min(running).date() if running else local.date()
+        closes = [close for start, close in spans if start.date() == day]
+        if closes and max(closes) > local:
+            end = max(closes)
+            latest = datetime.combine(day, time()) + timedelta(days=1) + _LATE_CLOSE
+            for start, close in spans:  # the next morning's range running on from it (18:00-02:00, 01:00-05:00)
+                if start <= end < close <= latest:
+                    end = close
     return end.replace(tzinfo=zone)

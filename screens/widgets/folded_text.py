@@ -11,6 +11,7 @@ is up, to break it again for the new width when the terminal is resized.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -21,14 +22,20 @@ from textual.notifications import Notification, Notify, SeverityLevel
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import RenderOptions, Visual
+from textual.widgets import Label
 from textual.widgets._toast import Toast
 
 from o2o_tui.text_fold import break_offsets
 
 
 class FoldedText(Visual):
-    def __init__(self, content: Content | str) -> None:
+    """`hang(line)`: the cell where the lines a line folds into start (their first `hang` cells blank), so an
+    item's or a note's next lines stay indented under its first (`order_detail.detail_hang`); 0 (flush left) by
+    default. A line hangs only when at least half the width is left to it."""
+
+    def __init__(self, content: Content | str, *, hang: Callable[[str], int] | None = None) -> None:
         self.content = content if isinstance(content, Content) else Content(content)
+        self._hang = hang
         self._folded: tuple[int, Content] | None = None  # the last width asked for and the text broken for it
 
     def __str__(self) -> str:
@@ -39,10 +46,24 @@ class FoldedText(Visual):
         if self._folded is None or self._folded[0] != width:
             lines: list[Content] = []
             for line in self.content.split("\n", allow_blank=True):
-                pieces = line.divide(break_offsets(line.plain, width)) if width > 0 else [line]
-                lines += [piece.rstrip() for piece in pieces]
+                lines += self._fold_line(line, width)
             self._folded = (width, Content("\n").join(lines))
         return self._folded[1]
+
+    def _fold_line(self, line: Content, width: int) -> list[Content]:
+        if width <= 0:
+            return [line.rstrip()]
+        hang = self._hang(line.plain) if self._hang is not None else 0
+        if hang <= 0 or hang * 2 > width:  # no room to hang it: folded as it is
+            return [piece.rstrip() for piece in line.divide(break_offsets(line.plain, width))]
+        first = break_offsets(line.plain, width)[:1]  # the first line is as wide as the column
+        if not first:
+            return [line.rstrip()]
+        head, rest = line.divide(first)
+        pad = Content(" " * hang)
+        rest = rest[len(rest.plain) - len(rest.plain.lstrip(" ")) :]  # a space the break left at its start
+        pieces = rest.divide(break_offsets(rest.plain, width - hang))
+        return [head.rstrip(), *(pad + piece.rstrip() for piece in pieces)]
 
     def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
         pad = int(options.rules.get("line_pad", 0) or 0)
@@ -57,6 +78,25 @@ class FoldedText(Visual):
 
     def get_minimal_width(self, rules: RulesMap) -> int:
         return self.content.get_minimal_width(rules)
+
+
+class FoldedLabel(Label):
+    """A `Label` whose text breaks as Chinese is set (`FoldedText`), given and updated as a `Label`'s is (a `str`
+    is markup, so untrusted text goes in as `Content`): a dialog's title, hint or error at 40 columns never starts
+    a line with "。" nor ends one with "（"."""
+
+    def __init__(self, *args: Any, hang: Callable[[str], int] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._hang = hang
+        self._folded: tuple[Visual, FoldedText] | None = None  # the visual last shown and it broken into lines
+
+    def render(self) -> Visual:
+        visual = self.visual
+        if not isinstance(visual, Content):
+            return visual
+        if self._folded is None or self._folded[0] is not visual:
+            self._folded = (visual, FoldedText(visual, hang=self._hang))
+        return self._folded[1]
 
 
 # Textual's `Toast` (textual/widgets/_toast.py): `width: 60; max-width: 50%` of its rack, whose `overflow-y: scroll`

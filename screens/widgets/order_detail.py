@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ from o2o_tui.sync.explain import action_label
 from screens import order_format as fmt
 from screens.source import QueueEntry
 from screens.terminal import FULL, Glyphs, decorated, glyphs_of
+from screens.widgets.folded_text import FoldedText
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -182,8 +184,23 @@ def detail_content(
     return Content.assemble(*detail_parts(entry, now, zone, glyphs=glyphs))
 
 
+def detail_hang(line: str) -> int:
+    """Where the next lines of a line of the detail start, when it is wider than the panel: an item's under its
+    name (past "2× "), an option's under its name (past "+ "), a note's under its first line (its indent)."""
+    body = line.lstrip(" ")
+    indent = len(line) - len(body)
+    if body.startswith("+ "):
+        return indent + 2
+    quantity = _QUANTITY.match(body)
+    return indent + (quantity.end() if quantity else 0)
+
+
+_QUANTITY = re.compile(r"\d+[×x] ")  # `_quantity`, in either glyph set
+
+
 class OrderDetail(Static):
-    """Shows one order (or a hint when there is none); untrusted text only ever as plain Content."""
+    """Shows one order (or a hint when there is none); untrusted text only ever as plain Content, its lines broken
+    as Chinese is set (`FoldedText`), an item's and a note's next lines indented under their first."""
 
     def show(self, entry: QueueEntry | None, now: datetime, zone: ZoneInfo | None = None) -> None:
         shown = (
@@ -191,4 +208,4 @@ class OrderDetail(Static):
             if entry
             else Content(t("ui.detail.none"))
         )
-        self.update(shown)
+        self.update(FoldedText(shown, hang=detail_hang))
