@@ -74,6 +74,8 @@ _NO_SHIFT_END = 1e6  # live couriers have no shift end in the platform's model
 STALE_POSITION_MINUTES = 15
 # ... and the engine sees such a courier free this much later (lower confidence: fresher couriers go first)
 STALE_DELAY_MINUTES = 5.0
+# an offer a courier has not answered for this long is late: the board, `dispatch suggest` and `orders show` mark it
+LATE_OFFER_MINUTES = 3
 # a cancelled order changed this recently may still have its food on a courier's way back to the store
 BRING_BACK_HOURS = 12
 
@@ -133,6 +135,11 @@ class OrderState(msgspec.Struct, frozen=True):
     why: str
     problem: str | None = None
     problem_at: datetime | None = None  # when the courier reported it
+    # its courier has not answered the offer yet (delivery PENDING): when it was offered (None otherwise, or when
+    # the platform does not say)
+    offered_at: datetime | None = None
+    # a courier who no longer holds the order still has its food (a refused pickup): their name (None: nobody)
+    food_with_courier: str | None = None
 
 
 class CourierState(msgspec.Struct, frozen=True):
@@ -268,6 +275,26 @@ def position_stale(state: CourierState | Courier, now: datetime) -> bool:
     """The courier's position is at least `STALE_POSITION_MINUTES` old."""
     age = position_age_minutes(state, now)
     return age is not None and age >= STALE_POSITION_MINUTES
+
+
+def offer_time(order: Order) -> datetime | None:
+    """When the order was offered to its courier, while that courier has not answered (its delivery PENDING);
+    None once answered, with no courier, or from a platform that does not say."""
+    if order.courier_id is None or order.delivery_status != DeliveryStatus.PENDING.value:
+        return None
+    return order.offered_at
+
+
+def offer_age_minutes(offered: datetime | None, now: datetime) -> int | None:
+    """Whole minutes an offer has waited for its courier's answer (None when not waiting)."""
+    if offered is None:
+        return None
+    return max(0, int((now - offered).total_seconds() // 60))
+
+
+def offer_late(minutes: int | None) -> bool:
+    """The offer has waited at least `LATE_OFFER_MINUTES`: someone should call the courier or reassign."""
+    return minutes is not None and minutes >= LATE_OFFER_MINUTES
 
 
 def shown_status(state: CourierState) -> str:
@@ -641,6 +668,8 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
             why=why,
             problem=problem.reason if problem else None,
             problem_at=problem.occurred_at if problem else None,
+            offered_at=offer_time(order),
+            food_with_courier=order.food_with_courier.courier_name if order.food_with_courier else None,
         )
         for order, ready, why in waiting.values()
         for problem in [_problem_of(order, stopping)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +31,7 @@ from textual.widgets.option_list import Option
 
 from o2o_tui.client.errors import PlatformError, Unreachable
 from o2o_tui.domain.errors import ErrorDetail
+from o2o_tui.domain.events import EntityKind
 from o2o_tui.domain.fleet import CourierStatus
 from o2o_tui.domain.requests import AssignBody, UnassignBody
 from o2o_tui.domain.transitions import DeliveryStatus
@@ -42,6 +43,8 @@ from o2o_tui.live_dispatch import (
     FleetSnapshot,
     LivePlan,
     OrderState,
+    offer_age_minutes,
+    offer_late,
     plan_live,
     position_age_minutes,
     position_stale,
@@ -73,6 +76,7 @@ from screens.widgets.dispatch_rows import (
     OrderRowView,
     clock,
     courier_view,
+    offer_age,
     order_view,
     position_age,
 )
@@ -80,7 +84,13 @@ from screens.widgets.folded_text import TOAST_NARROW, FoldedText
 from screens.widgets.footer import KeyFooter
 from screens.widgets.line_list import LineList
 
-POLL_SECONDS = 15.0
+POLL_SECONDS = 15.0  # a fallback: the board refreshes soon after the platform's events for its store
+# a burst of events (an assignment: the order, its delivery, the courier) is one refresh, this long after the first
+EVENT_DEBOUNCE_SECONDS = 0.4
+# how long one long-poll of the platform's events waits (GET /v1/events?wait=), as the console's sync engine asks
+EVENTS_WAIT_SECONDS = 25.0
+# what an event names that the board shows: the store's orders, its couriers and their deliveries
+_WATCHED = frozenset({EntityKind.ORDER, EntityKind.COURIER, EntityKind.DELIVERY, EntityKind.STORE})
 # (kind, order id, courier id, the courier the board saw holding the order): "assign" or "unassign" (no courier)
 Operation = tuple[str, str, str, str | None]
 log = logging.getLogger("o2o.dispatch_board")
@@ -262,6 +272,38 @@ class ClientFleet:
     async def unassign(self, order_id: str, expect: str | None) -> None:
         await (await self._ready()).act("order.unassign", order_id, UnassignBody(expect_courier_id=expect))
 
+    async def watch(self, changed: Callable[[], None]) -> None:
+        """Long-poll the platform's events (`GET /v1/events`, from the newest cursor, as the console's sync engine
+        does) and call `changed()` after each page naming the store's orders, couriers, deliveries or the store
+        (the platform shows a dispatcher only its store's), and after a resync. Never returns (the board cancels
+        it); a failure waits and asks again, the poll stays the fallback meanwhile."""
+        backoff = 1.0
+        cursor: str | None = None
+        while True:
+            try:
+                client = await self._ready()
+                events = getattr(client, "events", None)
+                if events is None:  # a client that cannot long-poll: the poll alone
+                    return
+                if cursor is None:
+                    cursor = (await events("latest", wait=0.0, limit=1)).cursor
+                page = await events(cursor, wait=EVENTS_WAIT_SECONDS)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the link, a refusal, a client closed under it: wait, ask again
+                log.debug("dispatch board: events not read", exc_info=True)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 30.0)
+                continue
+            backoff = 1.0
+            if page.resync:
+                cursor = None
+                changed()
+                continue
+            cursor = page.cursor
+            if any(event.entity in _WATCHED for event in page.events):
+                changed()
+
     async def close(self) -> None:
         if self._owns_client and self._client is not None:
             await self._client.close()
@@ -272,6 +314,10 @@ class FleetLoaded(Message):
         super().__init__()
         self.snapshot = snapshot
         self.plan = plan
+
+
+class FleetChanged(Message):
+    """The platform said something the board shows changed (an event, or the console's source): refresh soon."""
 
 
 class FleetFailed(Message):
@@ -308,9 +354,11 @@ class ActionsDone(Message):
         unsent: list[str] | None = None,
         unknown: list[str] | None = None,
         unknown_short: list[str] | None = None,
+        done_ids: frozenset[str] = frozenset(),
     ) -> None:
         super().__init__()
         self.done = done
+        self.done_ids = done_ids  # the orders whose action the platform took
         self.refused = refused
         self.order_ids = order_ids
         self.unsent = unsent or []
@@ -436,6 +484,31 @@ class CourierPicker(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class FoodConfirm(ModalScreen[bool]):
+    """Another courier still has this order's food (`food_with_courier`): sending a courier for it now sends them to
+    an empty counter. Says so and asks: y / Enter go on (the courier picker), n / Esc not."""
+
+    FOOTER_OWN_KEYS = True
+    BINDINGS = [
+        Binding("y,enter", "answer(True)", "dispatch.board.key.yes", id="dispatch.food.yes"),
+        Binding("n,escape", "answer(False)", "dispatch.board.key.no", id="dispatch.food.no"),
+    ]
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self._text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="board-dialog"):
+            yield Static(FoldedText(Content(self._text)), classes="title")
+            yield Static(FoldedText(Content(t("dispatch.board.food_confirm_hint"))))
+        yield KeyFooter()
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
 class DispatchBoard(Screen[None]):
     CSS_PATH = Path(__file__).with_name("dispatch_board.tcss")
     BINDINGS = [
@@ -473,12 +546,16 @@ class DispatchBoard(Screen[None]):
         self._poll_seconds = poll_seconds
         self._root = root
         self._timer: Timer | None = None
+        self._debounce: Timer | None = None  # a refresh after events, armed by the first of a burst
+        self._unwatch: Callable[[], object] | None = None  # leaves the console's source
+        self._loaded_at: datetime | None = None  # when the board last read the platform (the "Updated" line)
         self.snapshot: FleetSnapshot | None = None
         self.plan: LivePlan | None = None
         self.rounds = 0  # finished polls (tests wait on it)
         self.busy = False  # an assignment is on its way
         self._shown: dict[str, tuple[object, ...]] = {}
         self._in_flight: set[str] = set()  # orders an action is on its way for
+        self._answered: set[str] = set()  # orders the platform took an action for, until the next load
         self._just_sent: frozenset[str] = frozenset()  # acted on: the next refresh moves the cursor off them
         self._updated = ""  # the status line's "Updated 12:03."
         self._stale = ""  # the last round failed: why, and how old the board is (said instead of "Updated")
@@ -529,9 +606,67 @@ class DispatchBoard(Screen[None]):
         self.orders_list.focus()
         borrow = getattr(self.fleet, "borrow", None)
         lend = getattr(self.app, "platform_client_for", None)
+        borrowed = False
         if borrow is not None and lend is not None:  # the console's own client: no new one per `d`
-            borrow(lend)
+            borrowed = bool(borrow(lend))
+        self._listen(borrowed)
+        self.set_interval(1.0, self._tick_updated)
         self.refresh_fleet()
+
+    def _listen(self, borrowed: bool) -> None:
+        """Refresh soon after the platform's events for the store: in the merchant console, from its own source (its
+        sync engine's long-poll: no second one); alone, from the fleet's own long-poll (`ClientFleet.watch`)."""
+        source = getattr(self.app, "source", None)
+        subscribe = getattr(source, "subscribe", None)
+        if borrowed and subscribe is not None:
+
+            def told(change: object) -> None:  # any thread: a message is safe
+                if getattr(change, "order_ids", None) or getattr(change, "store", False):
+                    self.post_message(FleetChanged())
+
+            self._unwatch = subscribe(told)
+            return
+        watch = getattr(self.fleet, "watch", None)
+        if watch is not None:
+            self._watch_events(watch)
+
+    @work(group="dispatch-events", exit_on_error=False)
+    async def _watch_events(self, watch: Callable[[Callable[[], None]], Awaitable[None]]) -> None:
+        def changed() -> None:
+            self.post_message(FleetChanged())
+
+        await watch(changed)
+
+    def on_fleet_changed(self, message: FleetChanged) -> None:
+        """Events came: one refresh shortly after the first of a burst (the poll's timer is re-armed after it)."""
+        message.stop()
+        if self._debounce is None and self.is_mounted:
+            self._debounce = self.set_timer(EVENT_DEBOUNCE_SECONDS, self._after_events)
+
+    def _after_events(self) -> None:
+        self._debounce = None
+        self.refresh_fleet()
+
+    def _updated_line(self) -> str:
+        """"Updated just now.", "Updated 25 s ago." (to 5 s) under a minute, else "Updated 12:03."."""
+        at = self._loaded_at
+        if at is None:
+            return ""
+        seconds = max(0.0, (self.now() - at).total_seconds())
+        if seconds < 5:
+            return t("dispatch.board.updated_now")
+        if seconds < 60:
+            return t("dispatch.board.updated_seconds", seconds=int(seconds // 5) * 5)
+        return t("dispatch.board.updated", at=clock(at, self._zone()))
+
+    def _tick_updated(self) -> None:
+        """Once a second: the "Updated" line's age (written only when its text changes)."""
+        if self._loaded_at is None or self._stale or self._from_cache or self.plan is None:
+            return
+        updated = self._updated_line()
+        if updated != self._updated:
+            self._updated = updated
+            self._say_problem()
 
     @property
     def orders_list(self) -> OrderList:
@@ -608,8 +743,10 @@ class DispatchBoard(Screen[None]):
         self._from_cache = False
         self._cached_at = None
         self.query_one("#board-unknown", Static).display = False
+        self._loaded_at = message.plan.now
+        self._answered = set()
         self._show()
-        self._updated = t("dispatch.board.updated", at=clock(message.plan.now, self._zone()))
+        self._updated = self._updated_line()
         self._stale = ""
         self._say_problem()
         self.rounds += 1
@@ -678,7 +815,9 @@ class DispatchBoard(Screen[None]):
         status.set_class(error, "-error")
         self._put(status, command_content(text))
 
-    def _show(self) -> None:
+    def _show(self, *, cursor_off: bool = True) -> None:
+        """The lists, titles, header and map from the plan; `cursor_off` False: the cursor stays on orders just acted
+        on (their rows repainted before the refresh that moves them)."""
         plan = self.plan
         if plan is None:
             return
@@ -691,6 +830,7 @@ class DispatchBoard(Screen[None]):
         ]
         suggested = {s.order_id: s for s in plan.suggestions}
         ready = {o.order_id: o.ready_at for o in plan.orders}
+        states = {o.order_id: o for o in plan.orders}
 
         def rank(view: OrderRowView) -> tuple[int, datetime, str]:
             suggestion = suggested.get(view.order_id)
@@ -698,13 +838,14 @@ class DispatchBoard(Screen[None]):
             return _ORDER_RANK.get(view.tag, 9), when, view.number
 
         order_views.sort(key=rank)
+        order_views = [self._marked(view, states.get(view.order_id), plan.now) for view in order_views]
         courier_views = [courier_view(i, c, plan.now, zone) for i, c in enumerate(plan.couriers)]
         orders = self.orders_list
         before = orders.keys
         place = before.index(orders.cursor_key) if orders.cursor_key in before else 0
         with self.app.batch_update():
             orders.set_rows(order_views)
-            if self._just_sent:
+            if self._just_sent and cursor_off:
                 self._cursor_off(self._just_sent, place)
                 self._just_sent = frozenset()
             self.couriers_list.set_rows(courier_views)
@@ -739,6 +880,18 @@ class DispatchBoard(Screen[None]):
             ),
         )
         self._show_map()
+
+    def _marked(self, view: OrderRowView, state: OrderState | None, now: datetime) -> OrderRowView:
+        """A row with what the plan does not say: "sending…" while an action for it is on its way; an offer's age
+        (late past `LATE_OFFER_MINUTES`)."""
+        if view.order_id in self._in_flight:
+            return replace(view, tag="sending")
+        if view.order_id in self._answered:
+            return replace(view, tag="sent")
+        if view.tag == "offered" and state is not None and state.offered_at is not None:
+            minutes = offer_age_minutes(state.offered_at, now)
+            return replace(view, offer_age=offer_age(minutes), late=offer_late(minutes))
+        return view
 
     def _put(self, widget: Static, content: Content) -> None:
         """Update a line only when its text changes: an idle board writes nothing to the terminal."""
@@ -930,6 +1083,28 @@ class DispatchBoard(Screen[None]):
         if reassign and current is None:
             say_in(self.app, t("dispatch.board.not_assigned", number=view.number), severity="warning")
             return
+        held = self._food_holder(view.order_id)
+        if held is not None:  # its food is with a courier who no longer holds it: say so, and ask first
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._open_picker(view, current, reassign=reassign)
+
+            text = t("dispatch.board.food_confirm", number=view.number, name=safe_text(held, one_line=True))
+            self.app.push_screen(FoodConfirm(text), answered)
+            return
+        self._open_picker(view, current, reassign=reassign)
+
+    def _food_holder(self, order_id: str) -> str | None:
+        """The name of the courier who still has this order's food after a refused pickup (None: nobody)."""
+        orders = self.snapshot.orders if self.snapshot is not None else []
+        order = next((o for o in orders if o.id == order_id), None)
+        held = order.food_with_courier if order is not None else None
+        return held.courier_name if held is not None else None
+
+    def _open_picker(self, view: OrderRowView, current: str | None, *, reassign: bool) -> None:
+        if self.plan is None:
+            return
         title_key = "dispatch.board.pick_reassign" if reassign else "dispatch.board.pick_assign"
         picker = CourierPicker(
             Content(t(title_key, number=view.number)),
@@ -972,6 +1147,7 @@ class DispatchBoard(Screen[None]):
     def _send(self, operations: list[Operation]) -> None:
         if operations:
             self._in_flight.update(operation[1] for operation in operations)
+            self._show(cursor_off=False)  # their rows say "sending…" until the answer comes
             self._send_all(operations)
 
     @work(group="dispatch-act", exit_on_error=False)
@@ -979,6 +1155,7 @@ class DispatchBoard(Screen[None]):
         self.busy = True
         numbers = {o.order_id: f"#{o.order_number:04d}" for o in (self.plan.orders if self.plan else [])}
         done: list[str] = []
+        done_ids: set[str] = set()
         refused: list[str] = []
         unsent: list[str] = []
         unknown: list[str] = []
@@ -1007,14 +1184,25 @@ class DispatchBoard(Screen[None]):
                 refused.append(t(key, number=number, reason=error.i18n_message()))
                 continue
             done.append(number)
+            done_ids.add(order_id)
         acted = frozenset(operation[1] for operation in operations)
         self.post_message(
-            ActionsDone(done, refused, acted, unsent=unsent, unknown=unknown, unknown_short=unknown_short)
+            ActionsDone(
+                done,
+                refused,
+                acted,
+                unsent=unsent,
+                unknown=unknown,
+                unknown_short=unknown_short,
+                done_ids=frozenset(done_ids),
+            )
         )
 
     def on_actions_done(self, message: ActionsDone) -> None:
         self.busy = False
         self._in_flight -= message.order_ids
+        self._answered |= message.done_ids  # "sent" until the refresh shows where they are now
+        self._show(cursor_off=False)  # "sending…" off their rows now (the cursor leaves them at the refresh, in their new places)
         self._just_sent = self._just_sent | message.order_ids
         if message.done:
             numbers = ", ".join(message.done)
@@ -1040,6 +1228,11 @@ class DispatchBoard(Screen[None]):
     async def on_unmount(self) -> None:
         if self._timer is not None:
             self._timer.stop()
+        if self._debounce is not None:
+            self._debounce.stop()
+        if self._unwatch is not None:
+            self._unwatch()
+        self.workers.cancel_group(self, "dispatch-events")
         await self.fleet.close()
 
 

@@ -183,7 +183,31 @@ def _courier_line(state: Any, zone: ZoneInfo | None, now: datetime) -> str:
     if state.problem is not None and state.problem_order is not None:
         problem = problem_text(state.problem, None, zone)
         line += t("couriers.problem", number=_number(state.problem_order), problem=problem)
+    if state.returning:  # food in its bag it must bring back (a refused pickup's, a return's): before anything else
+        line += t("dispatch.couriers.food_of", numbers=", ".join(_number(n) for n in state.returning))
     return line
+
+
+def _food_with(state: Any) -> str:
+    """After an order's line: a courier who no longer holds it still has its food (a refused pickup), so whoever is
+    sent for it waits for that food to come back; "" when nobody has it."""
+    name = getattr(state, "food_with_courier", None) if state is not None else None
+    if not name:
+        return ""
+    return t("dispatch.suggest.food_with_courier", name=safe_text(name, one_line=True))
+
+
+def _offered_line(state: Any, plan: Any) -> str:
+    """An order offered to a courier who has not answered yet: to whom and for how long, marked late past
+    `LATE_OFFER_MINUTES`; "" for any other order (or when the platform does not say when it was offered)."""
+    from o2o_tui.live_dispatch import offer_age_minutes, offer_late
+
+    minutes = offer_age_minutes(getattr(state, "offered_at", None), plan.now)
+    if minutes is None:
+        return ""
+    holder = next((c.name for c in plan.couriers if c.courier_id == state.courier_id), state.courier_id or "-")
+    key = "dispatch.suggest.offered_late" if offer_late(minutes) else "dispatch.suggest.offered"
+    return t(key, number=_number(state.order_number), courier=safe_text(holder, one_line=True), minutes=minutes)
 
 
 def _courier_text(state: Any, zone: ZoneInfo | None, now: datetime, numbers: str) -> str:
@@ -555,7 +579,7 @@ def register(app: typer.Typer) -> None:
         for suggestion in plan.suggestions:
             order_state = states.get(suggestion.order_id)
             said = _suggestion_line(suggestion, zone) + _reassigning(suggestion, order_state, zone)
-            say(said + _refused_before(suggestion))
+            say(said + _refused_before(suggestion) + _food_with(order_state))
         for state in plan.orders:
             if state.why in (
                 "later",
@@ -578,7 +602,12 @@ def register(app: typer.Typer) -> None:
                         ready=_clock(state.ready_at, zone),
                         why=t("dispatch.why." + state.why, courier=courier_name),
                     )
+                    + _food_with(state)
                 )
+            else:
+                offered = _offered_line(state, plan)  # an offer not answered yet: how long it has waited
+                if offered:
+                    say(offered + _food_with(state))
 
     @dispatch.command("assign", help=t("dispatch.assign.help"))
     def assign(

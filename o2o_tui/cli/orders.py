@@ -499,6 +499,14 @@ def _show_lines(view: Any, zone: Any, courier: Any = None) -> list[str]:
         lines.append(t("orders.show.pickup_code", code=safe_text(code, one_line=True)))
     stage = courier_line(order, courier)  # who holds it and where it is: off duty or stuck says so
     if stage:
+        from datetime import UTC, datetime
+
+        from o2o_tui.live_dispatch import offer_age_minutes, offer_late, offer_time
+
+        waited = offer_age_minutes(offer_time(order), datetime.now(UTC))  # an offer not answered yet: how long
+        if waited is not None:
+            late = "orders.show.offer_age_late" if offer_late(waited) else "orders.show.offer_age"
+            stage = t(late, stage=stage, minutes=waited)
         lines.append(t("orders.show.courier", courier=stage))
     held = getattr(order, "food_with_courier", None)
     if held is not None:  # a courier's refused pickup left the bag with them: it comes back to the counter

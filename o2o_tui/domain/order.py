@@ -236,6 +236,9 @@ class Order(msgspec.Struct, frozen=True):
     delivery_id: str | None = None
     # the courier's progress on this order's delivery (a DeliveryStatus value), so the counter sees each step
     delivery_status: str | None = None
+    # when its latest delivery was created (the courier offered it): the offer's age while `delivery_status` is
+    # PENDING (an offer not answered yet); None from servers before this field
+    offered_at: datetime | None = None
     # why the last courier brought the order back (a delivery problem reason, e.g. NOBODY_TO_RECEIVE), set when
     # its delivery is RETURNED and the order is ready at the counter again; cleared by the next assignment
     return_reason: str | None = None

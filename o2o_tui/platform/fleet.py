@@ -593,6 +593,7 @@ def assign(
         courier_id=courier_id,
         delivery_id=delivery.id,
         delivery_status=delivery.status.value,
+        offered_at=delivery.created_at,
         return_reason=None,
         delivery_problem=None,
     )

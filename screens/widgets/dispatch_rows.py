@@ -59,6 +59,10 @@ class OrderRowView:
     customer: str
     address: str
     problem: str = ""  # its courier's open problem, in a few words ("" when none): the row is marked
+    # an offer its courier has not answered: for how long ("8m", "" when not waiting or not known); `late`: at least
+    # `LATE_OFFER_MINUTES` (marked)
+    offer_age: str = ""
+    late: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +146,15 @@ def order_view(
     )
 
 
+def offer_age(minutes: int | None) -> str:
+    """How long an offer has waited, short for a row's tag: "8m", "2h" ("" when not waiting)."""
+    if minutes is None:
+        return ""
+    if minutes < 60:
+        return t("dispatch.board.offer_age.minutes", n=minutes)
+    return t("dispatch.board.offer_age.hours", n=minutes // 60)
+
+
 def position_age(minutes: int | None) -> str:
     """A short age of a position for a one-line row: "pos 3m", "pos 2h", "pos >1d"."""
     if minutes is None:
@@ -190,10 +203,15 @@ _TAG_STYLE = {
     "stuck": "bold $text-error",
     "off_duty_with_food": "bold $text-error",
     "refused": "bold $text-warning",
+    "sending": "bold $text-accent",
 }
+LATE_STYLE = "bold reverse $text-warning"
 PROBLEM_STYLE = "bold reverse $text-error"
 STALE_MARK = "?"  # after a courier's free time: its position is old, so where and when it is free is a guess
 TAG_WIDTH = 8
+# rows this wide (the order list beside the map at 80 columns) give the tag two cells more: "Offered 8m", "已派 12分"
+WIDE_TAG_ROW = 44
+WIDE_TAG_WIDTH = 10
 WIDE_ROW = 60  # rows this wide show the order's status and customer, the courier's position age and orders
 NARROW_ROW = 50  # rows narrower than this show only the pickup time, not "pickup→drop-off"
 
@@ -229,7 +247,8 @@ def order_columns(width: int) -> dict[str, Column]:
         "number": Column(("dispatch.board.col.order",), 5),
         "ready": Column(("dispatch.board.col.ready",), 5),
     }
-    free = width - 1 - (5 + 1) - (5 + 1) - (times_w + 1) - TAG_WIDTH - 1  # the courier's column and the rest
+    tag_w = WIDE_TAG_WIDTH if width >= WIDE_TAG_ROW else TAG_WIDTH
+    free = width - 1 - (5 + 1) - (5 + 1) - (times_w + 1) - tag_w - 1  # the courier's column and the rest
     customer_w = 0
     if wide:
         columns["status"] = Column(("dispatch.board.col.status",), 8)
@@ -243,7 +262,7 @@ def order_columns(width: int) -> dict[str, Column]:
     columns["times"] = Column((times,), times_w)
     if wide:
         columns["customer"] = Column(("dispatch.board.col.customer",), customer_w)
-    columns["tag"] = Column(("dispatch.board.col.plan",), TAG_WIDTH)
+    columns["tag"] = Column(("dispatch.board.col.plan",), tag_w)
     return columns
 
 
@@ -277,6 +296,10 @@ def order_line(view: OrderRowView, width: int) -> Content:
             # the courier's reason (GO NOW still says to act at once; a picked-up order says what became of it)
             if view.problem and view.tag != "now" and view.tag not in PICKED_UP_TAGS:
                 parts.append((fit(view.problem, w), PROBLEM_STYLE))
+            elif view.offer_age and view.tag == "offered":  # how long the offer has waited for an answer
+                key = "dispatch.board.tag.offered_age" if w >= WIDE_TAG_WIDTH else "dispatch.board.tag.offered_age_short"
+                text = t(key, age=view.offer_age)
+                parts.append((fit(text, w), LATE_STYLE if view.late else "$text-muted"))
             else:
                 text = t("dispatch.board.tag." + view.tag)
                 parts.append((fit(text, w), _TAG_STYLE.get(view.tag, "$text-muted")))
@@ -365,7 +388,7 @@ class OrderList(LineList[OrderRowView]):
     def row_classes(self, row: OrderRowView, state: RowState) -> tuple[str, ...]:
         if row.tag == "now":
             return ("board-order--now",)
-        if row.problem or row.tag in ("plan", "stale", "courier_offline", "refused"):
+        if row.problem or row.late or row.tag in ("plan", "stale", "courier_offline", "refused", "sending"):
             return ()
         return ("board-order--muted",)
 
