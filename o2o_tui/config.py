@@ -42,6 +42,7 @@ class Profile(msgspec.Struct, frozen=True, forbid_unknown_fields=False, omit_def
     store_id: str | None = None
     courier_id: str | None = None
     saved_at: str = ""
+    platform_id: str = ""  # `/v1/me`'s platform id at login ("": an older server, or saved before it was kept)
 
     def __repr__(self) -> str:
         return (
@@ -181,6 +182,7 @@ def save_profile(
     user_name: str = "",
     store_id: str | None = None,
     courier_id: str | None = None,
+    platform_id: str = "",
 ) -> Profile:
     """Store (or replace) a profile and return it."""
     profile = Profile(
@@ -193,6 +195,7 @@ def save_profile(
         store_id=store_id,
         courier_id=courier_id,
         saved_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        platform_id=platform_id,
     )
     with _locked():
         content = _read()

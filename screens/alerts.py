@@ -215,7 +215,14 @@ class Alerts:
                 reason = "disabled" if self._disabled else "unauthorized"
             if previous is not LinkState.UNAUTHORIZED or self._disabled != was_disabled:  # its reason, once
                 toast = t("alerts.disabled_toast" if self._disabled else "sync.unauthorized")
-        elif link.state is LinkState.NOT_STORING:  # answering (new orders arrive), not storing: said once, quietly
+        elif link.state is LinkState.STORAGE_DOWN:  # answering, but reading nothing: no new orders, as loud as OFFLINE
+            self.offline_banner, self._banner_short = t("alerts.storage_down_banner"), "alerts.storage_down_short"
+            if not self._offline_alerted:
+                self._offline_alerted = True
+                sounds.append(Sound.OFFLINE)
+            if previous is not LinkState.STORAGE_DOWN:
+                toast = t("ui.link.went_storage_down")
+        elif link.state is LinkState.NOT_STORING:  # answering (reads work), not storing: said once, quietly
             self.offline_banner, self._banner_short = t("alerts.not_storing_banner"), "alerts.not_storing_short"
             if previous is not LinkState.NOT_STORING:
                 toast = t("ui.link.went_not_storing")

@@ -295,6 +295,8 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
                 self.error(t("handheld.link.disabled"))
             elif state is LinkState.UNAUTHORIZED:  # under the SSH gate there is no shell to run `o2o login` in
                 self.error(t("handheld.link.ask_admin" if os.environ.get(GATE_ENV) else "handheld.link.login_again"))
+            elif state is LinkState.STORAGE_DOWN:  # the platform answers but reads nothing: no new tasks arrive
+                self.error(t("handheld.link.storage_down"))
             self._link_state = state
 
     def _bad_news(self, delivery_id: str, text: str) -> None:

@@ -648,7 +648,7 @@ class DispatchBoard(Screen[None]):
         self.refresh_fleet()
 
     def _updated_line(self) -> str:
-        """"Updated just now.", "Updated 25 s ago." (to 5 s) under a minute, else "Updated 12:03."."""
+        """"Updated now.", "Updated 25s ago." (to 5 s) under a minute, else "Updated 12:03."."""
         at = self._loaded_at
         if at is None:
             return ""

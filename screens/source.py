@@ -32,6 +32,7 @@ class LinkState(enum.StrEnum):
     RESYNCING = "RESYNCING"
     UNAUTHORIZED = "UNAUTHORIZED"  # the platform refused the token: log in again
     NOT_STORING = "NOT_STORING"  # the platform answers but cannot store changes now: actions wait, retried
+    STORAGE_DOWN = "STORAGE_DOWN"  # the platform answers but cannot reach its storage: nothing new arrives
 
 
 class LinkStatus(msgspec.Struct, frozen=True):

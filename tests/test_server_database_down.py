@@ -91,7 +91,8 @@ def test_a_stopped_database_is_a_503_said_once_then_writes_again(own_cluster: Po
                 assert int(answer.headers["Retry-After"]) > 0
         synced = _o2o(home, running, "sync", "--once", "--json")
         assert synced.returncode == 3, synced.stdout + synced.stderr  # offline-like: the queue stays
-        assert '"NOT_STORING"' in synced.stdout and "storage is unavailable" in synced.stdout, synced.stdout
+        # reads refused too: the platform cannot reach its storage, nothing new arrives (not NOT SAVING)
+        assert '"STORAGE_DOWN"' in synced.stdout and "cannot reach its storage" in synced.stdout, synced.stdout
         assert "had a problem" not in synced.stdout
 
         _start_again(own_cluster)

@@ -44,7 +44,7 @@ def test_a_second_server_on_one_sqlite_file_is_refused_until_the_first_is_killed
         pid, host = first.process.pid, socket.gethostname()
         for lang, words in (("en", f"pid {pid} on {host}"), ("zh", f"主机 {host} 上的进程（pid {pid}）")):
             refused = _serve(tmp_path, db_url, lang)
-            assert refused.returncode == Exit.USAGE, refused.stderr
+            assert refused.returncode == Exit.LOCKED, refused.stderr
             lines = refused.stderr.strip().splitlines()
             assert len(lines) == 1 and words in lines[0] and "platform.sqlite3" in lines[0], refused.stderr
             assert "Traceback" not in refused.stderr and "listening" not in refused.stdout
@@ -67,7 +67,7 @@ def test_a_second_server_on_one_sqlite_file_is_refused_until_the_first_is_killed
             lock_text = (tmp_path / "data" / "platform.sqlite3.server-lock").read_text()
             assert lock_text.split()[0] == str(second.process.pid)
             refused = _serve(tmp_path, db_url)
-            assert refused.returncode == Exit.USAGE and f"pid {second.process.pid} " in refused.stderr
+            assert refused.returncode == Exit.LOCKED and f"pid {second.process.pid} " in refused.stderr
         finally:
             second.stop()
     finally:
@@ -82,7 +82,7 @@ def test_a_symlink_to_the_file_shares_its_lock_and_another_file_does_not(tmp_pat
         (tmp_path / "b").mkdir()
         (tmp_path / "b" / "link.sqlite3").symlink_to(real)
         refused = _serve(tmp_path, f"sqlite:///{tmp_path / 'b' / 'link.sqlite3'}")
-        assert refused.returncode == Exit.USAGE and f"pid {first.process.pid} " in refused.stderr, refused.stderr
+        assert refused.returncode == Exit.LOCKED and f"pid {first.process.pid} " in refused.stderr, refused.stderr
         other = start_server(
             f"sqlite:///{tmp_path / 'c' / 'platform.sqlite3'}",
             tmp_path / "other.log",

@@ -5,6 +5,8 @@ Tokens are printed once, here, and never again: the database keeps only their ha
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import typer
@@ -25,15 +27,50 @@ JsonTokenOption = typer.Option(False, "--json", help=t("admin.option.json_token"
 admin_app = typer.Typer(name="admin", help=t("admin.help"), no_args_is_help=True)
 
 
-def _open(db: str | None) -> Any:
-    from o2o_tui.platform.db import SchemaTooNew, default_db_url, open_database
+def _open(db: str | None, *, reading: bool = False) -> Any:
+    from o2o_tui.platform.db import BadDatabaseUrl, SchemaTooNew, check_db_url, default_db_url, open_database
 
+    url = db or default_db_url()
     try:
-        return open_database(db or default_db_url())
+        check_db_url(url)  # not a database o2o keeps data in (an unknown dialect, SQLite in memory): exit 2
+        return open_database(url)
+    except BadDatabaseUrl as error:
+        raise fail(error.message(), Exit.USAGE) from None
     except SchemaTooNew as error:
         raise fail(t("server.schema_too_new", detail=str(error)), Exit.ERROR) from None
-    except Exception as error:  # a bad URL or an unreachable database: say which, without a traceback
+    except Exception as error:  # an unreachable database, one that refuses the schema's writes, a missing driver
+        said = storage_problem(error, reading=reading)
+        if said is not None:
+            raise fail(said, Exit.OFFLINE) from None
         raise fail(t("admin.error.database", detail=str(error).splitlines()[0]), Exit.ERROR) from None
+
+
+def storage_problem(error: BaseException, *, reading: bool = False) -> str | None:
+    """One line for a database that refuses to store a change (its disk full, read-only, failing, locked), or a
+    read (`reading`: SQLite cannot make its -shm on a full disk), or cannot be reached, naming the driver's reason
+    (its first line: no SQL, no values); None for anything else."""
+    from o2o_tui.platform.write_failures import kind_of, refused_write, unreachable
+
+    if not refused_write(error):
+        return None
+    if unreachable(error):
+        return t("admin.error.storage_unreachable", detail=kind_of(error))
+    return t("admin.error.storage_unreadable" if reading else "admin.error.storage_refused", detail=kind_of(error))
+
+
+@contextmanager
+def storage_refusals(*, reading: bool = False) -> Iterator[None]:
+    """Around an `o2o admin` command's work on the database: the database refusing a write or out of reach is one
+    line and exit 3 (README, exit codes), nothing changed (the transaction rolled back), not a traceback."""
+    from o2o_tui.platform.write_failures import REFUSED_WRITES
+
+    try:
+        yield
+    except REFUSED_WRITES as error:
+        said = storage_problem(error, reading=reading)
+        if said is None:  # "no such table", a syntax error: a bug, with its traceback
+            raise
+        raise fail(said, Exit.OFFLINE) from None
 
 
 NAME_MAX = 200  # the users.name column; PostgreSQL enforces it, SQLite would not
@@ -142,7 +179,8 @@ def create_store(
         raise fail(t("admin.error.duplicate_or_missing"), Exit.USAGE)
     engine = _open(db)
     try:
-        with writing(engine) as conn:  # a store already under this name (case, width and spaces aside): not again
+        # a store already under this name (case, width and spaces aside): not again
+        with storage_refusals(), writing(engine) as conn:
             admin_stores.check_new_name(conn, name, allow_duplicate=allow_duplicate)
             store = seed.create_store(
                 conn,
@@ -182,6 +220,7 @@ def create_user(
 ) -> None:
     from o2o_tui.domain.identity import Role
     from o2o_tui.platform import seed
+    from o2o_tui.platform.db import writing
 
     _check_name(name)
     try:
@@ -191,7 +230,7 @@ def create_user(
         raise fail(t("admin.error.role", role=role, roles=roles), Exit.USAGE) from None
     engine = _open(db)
     try:
-        with engine.begin() as conn:
+        with storage_refusals(), writing(engine) as conn:
             user = seed.create_user(
                 conn, role=chosen, name=name or chosen.value, store_id=store, courier_id=courier
             )
@@ -233,9 +272,9 @@ def users(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
     from o2o_tui.cli.deliveries import role_label
     from o2o_tui.platform.auth import list_users
 
-    engine = _open(db)
+    engine = _open(db, reading=True)
     try:
-        with engine.connect() as conn:
+        with storage_refusals(reading=True), engine.connect() as conn:
             rows = list_users(conn)
             zones = _store_zones(conn, {row.store_id for row in rows if row.store_id})
             names = store_names(conn, {row.store_id for row in rows if row.store_id})
@@ -297,7 +336,7 @@ def rotate_token(user_id: str = UserArgument, db: str | None = DbOption, as_json
 
     engine = _open(db)
     try:
-        with writing(engine) as conn:
+        with storage_refusals(), writing(engine) as conn:
             token = auth.rotate_token(conn, user_id)
     finally:
         engine.dispose()
@@ -316,7 +355,8 @@ def seed_demo(db: str | None = DbOption, as_json: bool = JsonTokenOption) -> Non
 
     engine = _open(db)
     try:
-        result = seed.seed_engine(engine)
+        with storage_refusals():
+            result = seed.seed_engine(engine)
     finally:
         engine.dispose()
     if as_json:

@@ -36,13 +36,13 @@ def _table(rows: list[list[str]]) -> list[str]:
 
 def list_stores(name: str | None, db: str | None, as_json: bool) -> None:
     """`o2o admin stores [--name TEXT] [--json]`."""
-    from o2o_tui.cli.admin import _open
+    from o2o_tui.cli.admin import _open, storage_refusals
     from o2o_tui.platform import db as platform_db
     from o2o_tui.platform import stores
 
-    engine = _open(db)
+    engine = _open(db, reading=True)
     try:
-        with engine.connect() as conn:
+        with storage_refusals(reading=True), engine.connect() as conn:
             found, _ = stores.list_stores(conn, name=name or None)
             staff = stores.staff_counts(conn)
     finally:

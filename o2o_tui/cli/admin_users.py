@@ -21,14 +21,14 @@ def row_key(row: Any) -> str:
 
 def _change(user_id: str, db: str | None, work: Any) -> Any:
     """Run `work(ctx)` in one writing transaction as `o2o admin`; 404 (no such user) is exit 6 in words."""
-    from o2o_tui.cli.admin import _open
+    from o2o_tui.cli.admin import _open, storage_refusals
     from o2o_tui.platform import offboarding
     from o2o_tui.platform.db import writing
     from o2o_tui.platform.errors import ApiError
 
     engine = _open(db)
     try:
-        with writing(engine) as conn:
+        with storage_refusals(), writing(engine) as conn:  # the disk full, read-only: one line, exit 3
             state = work(offboarding.cli_ctx(conn))
     except ApiError as error:
         if error.status == 404:

@@ -137,15 +137,16 @@ def create(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    from o2o_tui.cli.admin import _open
+    from o2o_tui.cli.admin import _open, storage_refusals
     from o2o_tui.domain.money import minor_digits
     from o2o_tui.domain.voucher import VoucherCreateBody
     from o2o_tui.platform import stores, vouchers
+    from o2o_tui.platform.db import writing
     from o2o_tui.platform.errors import ApiError
 
     engine = _open(db)
     try:
-        with engine.begin() as conn:
+        with storage_refusals(), writing(engine) as conn:  # the disk full, read-only: one line, exit 3
             found = stores.load(conn, store)
             if found is None:
                 raise fail(t("voucher.admin.no_store", store=store), Exit.NOT_FOUND)
@@ -200,12 +201,12 @@ def create(
 
 @voucher_app.command("list", help=t("voucher.admin.list.help"))
 def list_(store: StoreOption, db: DbOption = None, as_json: JsonOption = False) -> None:
-    from o2o_tui.cli.admin import _open
+    from o2o_tui.cli.admin import _open, storage_refusals
     from o2o_tui.platform import stores, vouchers
 
-    engine = _open(db)
+    engine = _open(db, reading=True)
     try:
-        with engine.connect() as conn:
+        with storage_refusals(reading=True), engine.connect() as conn:
             the_store = stores.load(conn, store)
             if the_store is None:  # a typo is not "no vouchers": exit 6, as `voucher create` says it
                 raise fail(t("voucher.admin.no_store", store=store), Exit.NOT_FOUND)

@@ -31,7 +31,7 @@ from o2o_tui.client.errors import (
     Unauthorized,
     Unreachable,
 )
-from o2o_tui.config import ConfigError, NoProfileError, Profile, load_profile
+from o2o_tui.config import BadProfileName, ConfigError, NoProfileError, Profile, load_profile, profile_name
 from o2o_tui.i18n import t
 
 if TYPE_CHECKING:
@@ -49,16 +49,29 @@ def _typed(ctx: ClickContext, name: str) -> bool:
 def from_group(ctx: typer.Context, param: typer.CallbackParam, value: Any) -> Any:
     """An option's callback for a command whose group takes the same option (`o2o dispatch --profile demo
     suggest`): the command's own when typed after it, else the nearest group's when typed there, else its own
-    value (from the environment, `O2O_PROFILE`, or the default). Click gives each command only its own."""
+    value (from the environment, `O2O_PROFILE`, or the default). Click gives each command only its own.
+    A profile name the profile rules refuse (`../../etc`, `a b`) is a usage error (exit 2), said before the
+    command does anything."""
     name = param.name
-    if name is None or _typed(ctx, name):
-        return value
-    group = ctx.parent
-    while group is not None:
-        if _typed(group, name):
-            return group.params.get(name, value)
-        group = group.parent
-    return value
+    chosen = value
+    if name is not None and not _typed(ctx, name):
+        group = ctx.parent
+        while group is not None:
+            if _typed(group, name):
+                chosen = group.params.get(name, value)
+                break
+            group = group.parent
+    if "--profile" in param.opts and isinstance(chosen, str):
+        _usable_profile(chosen)
+    return chosen
+
+
+def _usable_profile(name: str) -> None:
+    """Raise Click's usage error (exit 2, `"usage"` in `--json`) for a profile name the rules refuse."""
+    try:
+        profile_name(name)
+    except BadProfileName as error:
+        raise typer.BadParameter(error.message) from None
 
 
 ProfileOption = typer.Option(
@@ -68,6 +81,28 @@ ProfileArg = Annotated[
     str | None,
     typer.Option("--profile", envvar="O2O_PROFILE", callback=from_group, help=t("login.option.profile")),
 ]
+
+
+def platform_url(value: str | None) -> str | None:
+    """`--url`'s callback (login, simulate): a URL that is no platform URL, or has `user:password@` in it, is a
+    usage error (exit 2), said before anything is sent or stored (httpx would send user info as Basic auth instead
+    of the token); the person is told to drop it. The password is never quoted back."""
+    if value is None:
+        return value
+    from o2o_tui.client.wire import UserInfoInURL, normalize_base_url, without_user_info
+    from o2o_tui.safe_text import safe_text
+
+    try:
+        normalize_base_url(value)
+    except UserInfoInURL:
+        shown = safe_text(without_user_info(value), one_line=True)
+        raise typer.BadParameter(t("login.error.url_user_info", url=shown)) from None
+    except ValueError:
+        shown = safe_text(without_user_info(value), one_line=True)
+        raise typer.BadParameter(t("login.error.bad_url", url=shown)) from None
+    return value
+
+
 # eager: set before the other options are checked, so a bad one is said as JSON too (output.json_wanted)
 JsonOption = typer.Option(False, "--json", is_eager=True, callback=from_group, help=t("login.option.json"))
 
@@ -101,6 +136,8 @@ def fail_for(error: PlatformError | ConfigError) -> typer.Exit:
         return fail(error.i18n_message(), exit_for(error))
     if isinstance(error, NoProfileError):
         return fail(error.message, Exit.AUTH)
+    if isinstance(error, BadProfileName):  # a name the profile rules refuse: bad arguments
+        return fail(error.message, Exit.USAGE)
     return fail(error.message, Exit.ERROR)
 
 

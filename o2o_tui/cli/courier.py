@@ -12,7 +12,7 @@ from o2o_tui.cli.cache_errors import cache_errors
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.need_terminal import require_terminal
 from o2o_tui.cli.output import fail
-from o2o_tui.config import ConfigError, NoProfileError, load_profile
+from o2o_tui.config import BadProfileName, ConfigError, NoProfileError, load_profile
 from o2o_tui.i18n import t
 
 
@@ -25,7 +25,8 @@ def courier(
     try:
         chosen = load_profile(profile)
     except ConfigError as error:
-        raise fail(error.message, Exit.AUTH if isinstance(error, NoProfileError) else Exit.ERROR) from None
+        code = Exit.USAGE if isinstance(error, BadProfileName) else Exit.ERROR  # a refused name: bad arguments
+        raise fail(error.message, Exit.AUTH if isinstance(error, NoProfileError) else code) from None
     if not chosen.courier_id:
         from o2o_tui.cli.deliveries import incomplete_profile, role_label
 

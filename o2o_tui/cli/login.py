@@ -5,11 +5,11 @@ from __future__ import annotations
 import msgspec
 import typer
 
-from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors
+from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors, platform_url
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.output import emit_json, fail, say
 from o2o_tui.client import PlatformClient
-from o2o_tui.client.wire import normalize_base_url
+from o2o_tui.client.wire import normalize_base_url, without_user_info
 from o2o_tui.config import load_profile, load_profiles, profile_name, remove_profile, save_profile
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
@@ -100,14 +100,46 @@ def _work(name: str) -> _Work:
         cache.close()
 
 
-def _guard_identity(name: str, url: str, user_id: str) -> None:
+def _url_key(url: str) -> tuple[str, str, int | None, str]:
+    """A URL as the platform it names: scheme and host in any case, the default port said or not, a trailing
+    slash or `/v1` or not are the same."""
+    from urllib.parse import urlsplit
+
+    try:
+        text = normalize_base_url(url)
+    except ValueError:
+        text = url.strip()
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(scheme)
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").lower(), port, parts.path.rstrip("/")
+
+
+def same_platform(before_url: str, before_id: str, url: str, platform_id: str | None) -> bool:
+    """Whether a profile saved for `before_url` (platform `before_id`) and a login at `url` (whose `/v1/me` said
+    `platform_id`) reach one platform: its id when both servers said one (two servers on one database, one by
+    `localhost` and one by `127.0.0.1`, are one platform), else the URLs as the platform they name."""
+    if before_id and platform_id:
+        return before_id == platform_id
+    return _url_key(before_url) == _url_key(url)
+
+
+def _guard_identity(name: str, url: str, user_id: str, platform_id: str | None = None) -> None:
     """Logging a profile in as someone else (another user or platform) while its cache holds their unsent work
-    would send that work as the new identity, or to the other platform: refused, saying what to do. A cache with
-    no saved profile is someone's whose identity is unknown: the same."""
+    would send that work as the new identity, or to the other platform: refused, saying what to do. Another
+    server of the same platform (its `/v1/me` says the same platform id) is no other identity. A cache with no
+    saved profile is someone's whose identity is unknown: the same."""
     from o2o_tui.config import load_profiles
 
     before = load_profiles().get(name)
-    if before is not None and before.url == url and before.user_id in ("", user_id):  # "": saved before ids were
+    if (
+        before is not None
+        and same_platform(before.url, before.platform_id, url, platform_id)
+        and before.user_id in ("", user_id)  # "": saved before ids were
+    ):
         return
     if not _cache_exists(name):
         return
@@ -135,7 +167,7 @@ def _set_cache_aside(name: str) -> None:
 
 
 def login(
-    url: str = typer.Option(..., "--url", envvar="O2O_URL", help=t("login.option.url")),
+    url: str = typer.Option(..., "--url", envvar="O2O_URL", callback=platform_url, help=t("login.option.url")),
     token: str | None = typer.Option(None, "--token", envvar="O2O_TOKEN", help=t("login.option.token")),
     profile: str | None = ProfileOption,
     as_json: bool = JsonOption,
@@ -147,10 +179,10 @@ def login(
         try:
             base_url = normalize_base_url(url)
         except ValueError:
-            raise fail(t("login.error.bad_url", url=safe_text(url, one_line=True)), Exit.USAGE) from None
+            raise fail(t("login.error.bad_url", url=safe_text(without_user_info(url), one_line=True)), Exit.USAGE) from None
         with PlatformClient(base_url, token.strip()) as client:
             me = client.me()
-        _guard_identity(name, base_url, me.user_id)
+        _guard_identity(name, base_url, me.user_id, me.platform_id)
         saved = save_profile(
             name,
             url=base_url,
@@ -160,6 +192,7 @@ def login(
             user_name=me.name,
             store_id=me.store_id,
             courier_id=me.courier_id,
+            platform_id=me.platform_id or "",
         )
     if as_json:
         emit_json(saved.public())

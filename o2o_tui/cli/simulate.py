@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
-from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors
+from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors, platform_url
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.output import emit_json, fail, say, stderr
 from o2o_tui.cli.stop_signals import InterruptOnSignals
@@ -111,7 +111,9 @@ def _status_line(now: datetime, stats: SimStats) -> str:
 
 def simulate(
     ctx: typer.Context,
-    url: str | None = typer.Option(None, "--url", envvar="O2O_URL", help=t("simulate.option.url")),
+    url: str | None = typer.Option(
+        None, "--url", envvar="O2O_URL", callback=platform_url, help=t("simulate.option.url")
+    ),
     token: str | None = typer.Option(None, "--token", envvar="O2O_TOKEN", help=t("simulate.option.token")),
     profile: str | None = ProfileOption,
     customer_token: str | None = typer.Option(

@@ -139,7 +139,7 @@ def _run_once(profile_name: str | None, as_json: bool) -> None:
         raise fail(t("sync.disabled" if says_disabled(report.error) else "sync.unauthorized"), Exit.AUTH)
     # exit 3 (README, exit codes): offline, or the platform answers server errors; a refusal to store (503, NOT
     # SAVING) is one of those, the queue stays as it is, retried later
-    if report.state in (SyncState.OFFLINE, SyncState.NOT_STORING):
+    if report.state in (SyncState.OFFLINE, SyncState.NOT_STORING, SyncState.STORAGE_DOWN):
         raise typer.Exit(int(Exit.OFFLINE))
     if report.rejected:
         raise typer.Exit(int(Exit.REJECTED))

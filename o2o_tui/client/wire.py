@@ -62,22 +62,38 @@ class Call(NamedTuple, Generic[R_co]):
         )
 
 
+class UserInfoInURL(ValueError):
+    """A platform URL with `user:password@` in it: httpx would send those as Basic auth instead of the token, and
+    a stored profile would keep the password. Refused wherever a platform URL is taken: drop it."""
+
+
+def without_user_info(url: str) -> str:
+    """`url` with any `user:password@` left out, to quote it back to a person (the password never shows)."""
+    parts = urlsplit(url.strip())
+    if "@" not in parts.netloc:
+        return url.strip()
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+
+
 def normalize_base_url(url: str) -> str:
-    """`http://host:8765/` and `http://host:8765/v1` both become `http://host:8765`; refuses non-HTTP URLs."""
+    """`http://host:8765/` and `http://host:8765/v1` both become `http://host:8765`; refuses non-HTTP URLs, and
+    URLs with user info (`UserInfoInURL`)."""
     text = url.strip().rstrip("/")
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"not an http(s) URL: {url!r}")
+        raise ValueError(f"not an http(s) URL: {without_user_info(url)!r}")
+    if "@" in parts.netloc:
+        raise UserInfoInURL(f"user info in a platform URL: {without_user_info(url)!r}")
     try:
         parts.port  # noqa: B018  (a port that is not a number raises here, not in the first request)
     except ValueError:
-        raise ValueError(f"not an http(s) URL: {url!r}") from None
+        raise ValueError(f"not an http(s) URL: {without_user_info(url)!r}") from None
     import httpx  # the client's own parser: what it refuses, say now (a traceback otherwise)
 
     try:
         httpx.URL(text)
     except httpx.InvalidURL:
-        raise ValueError(f"not an http(s) URL: {url!r}") from None
+        raise ValueError(f"not an http(s) URL: {without_user_info(url)!r}") from None
     if text.endswith("/v1"):
         text = text[: -len("/v1")]
     return text

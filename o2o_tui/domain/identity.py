@@ -21,3 +21,6 @@ class Me(msgspec.Struct, frozen=True):
     role: Role
     store_id: str | None = None
     courier_id: str | None = None
+    # which platform answered: every server of one platform (one database, one server secret) says the same few
+    # hex digits, derived from its secret (never the secret); None from servers older than it
+    platform_id: str | None = None

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
@@ -48,7 +49,7 @@ from o2o_tui.platform.errors import (
 )
 from o2o_tui.platform.roles import route_roles
 from o2o_tui.platform.settings import Settings
-from o2o_tui.platform.write_failures import SaidOnce, refused_write
+from o2o_tui.platform.write_failures import SaidOnce, kind_of, refused_write, unreachable
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -61,6 +62,34 @@ _encode = msgspec.json.Encoder().encode
 log = logging.getLogger("o2o.platform")  # the app's logger: its 500s and these read alike
 _said = SaidOnce(log)
 TOKEN_CHECK = "the token check before a body"
+
+
+class _OutOfReach:
+    """The token check only reads: a database out of reach (PostgreSQL stopped, restarting) is said as that, once
+    per outage, in one line, and once when the check reads it again; not as a write it never tried (`SaidOnce`
+    says "cannot write"). The database's other refusals of the read (SQLite locked past its timeout) stay
+    `SaidOnce`'s."""
+
+    def __init__(self) -> None:
+        self._out = False
+        self._lock = threading.Lock()
+
+    def failed(self, error: BaseException) -> None:
+        with self._lock:
+            if self._out:
+                return
+            self._out = True
+        log.warning("%s cannot reach the database: %s (said once until it can again)", TOKEN_CHECK, kind_of(error))
+
+    def read(self) -> None:
+        with self._lock:
+            if not self._out:
+                return
+            self._out = False
+        log.warning("%s reaches the database again", TOKEN_CHECK)
+
+
+_out_of_reach = _OutOfReach()
 _DISCONNECT: Message = {"type": "http.disconnect"}
 # a declared body over the limit but at most this long is read and dropped after its 413 (see the docstring);
 # a longer one is refused with `Connection: close`, unread
@@ -137,8 +166,11 @@ class Admission:
             await _refuse(send, error)
             return
         except Exception as error:
-            if refused_write(error):  # the database locked or refusing: 503 as the app says it, in one line, once
-                _said.failed(TOKEN_CHECK, error)
+            if refused_write(error):  # the database locked or out of reach: 503 as the app says it, in one line, once
+                if unreachable(error):
+                    _out_of_reach.failed(error)
+                else:
+                    _said.failed(TOKEN_CHECK, error)
                 retry = [(b"retry-after", str(STORAGE_RETRY_AFTER_SECONDS).encode())]
                 await _refuse(send, storage_unavailable(), retry)
                 return
@@ -147,6 +179,7 @@ class Admission:
             await _refuse(send, internal())
             return
         _said.wrote(TOKEN_CHECK)
+        _out_of_reach.read()
         roles = route_roles(self.app, scope.get("method", ""), scope.get("path", ""))
         if roles is not None and caller.role not in roles:  # the role guard's 403, before the size or a slot
             await _refuse(send, forbidden(), close=length is not None and length > DRAIN_MAX_BYTES)

@@ -32,7 +32,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from o2o_tui.domain.limits import DEVICE_NAME_MAX
 from o2o_tui.paths import data_dir
@@ -358,6 +358,66 @@ class SchemaTooNew(RuntimeError):
 
 def default_db_url() -> str:
     return sqlite_url(data_dir() / "platform.sqlite3")
+
+
+# --- the database URL an operator gives (`--db`, `O2O_DB`) --------------------------------------------------------
+# o2o keeps its data in a SQLite file or in PostgreSQL through psycopg 3 (docs/operations.md). A URL that names
+# neither, or a SQLite database in memory (gone when the process ends: an admin command "created" a store nobody
+# would ever see, a server lost everything at its stop), is refused before anything is opened, in one line.
+DATABASE_BACKENDS = ("sqlite", "postgresql")
+_MEMORY_NAMES = ("", ":memory:")
+
+
+class BadDatabaseUrl(ValueError):
+    """A database URL o2o cannot keep its data in; `message()` says why and what to write instead."""
+
+    def __init__(self, key: str, **values: str) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+    def message(self) -> str:
+        from o2o_tui.i18n import t
+
+        return t(self.key, **self.values)
+
+
+def shown_url(db_url: str) -> str:
+    """The URL as it may be printed: its password replaced by ***, parsable or not."""
+    import re
+
+    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", db_url.strip())[:300]
+
+
+def check_db_url(db_url: str) -> None:
+    """Raise BadDatabaseUrl unless `db_url` names a SQLite file or a PostgreSQL database through psycopg."""
+    from sqlalchemy.exc import ArgumentError
+
+    shown = shown_url(db_url)
+    if db_url.strip() == ":memory:":
+        raise BadDatabaseUrl("db.url.memory", url=shown)
+    try:
+        url = make_url(db_url)
+    except (ArgumentError, ValueError):  # no scheme, a port that is no number ("54x2"), ...
+        raise BadDatabaseUrl("db.url.unparsable", url=shown) from None
+    backend = url.get_backend_name()
+    if url.drivername in ("postgres", "postgresql"):  # psycopg2 by default, which o2o does not use
+        rest = shown.split("://", 1)[1] if "://" in shown else ""
+        raise BadDatabaseUrl("db.url.driver", url=shown, fixed=f"postgresql+psycopg://{rest}")
+    if backend not in DATABASE_BACKENDS:
+        raise BadDatabaseUrl("db.url.dialect", url=shown, dialect=url.drivername)
+    if backend == "sqlite" and _in_memory(url):
+        raise BadDatabaseUrl("db.url.memory", url=shown)
+
+
+def _in_memory(url: URL) -> bool:
+    """Whether a SQLite URL names a database in memory: sqlite://, sqlite:///:memory:, or a URI of one."""
+    database = (url.database or "").strip()
+    if database in _MEMORY_NAMES:
+        return True
+    if "uri" not in url.query:
+        return False
+    return url.query.get("mode") == "memory" or database.startswith(("file::memory:", ":memory:"))
 
 
 def sqlite_url(path: Path) -> str:

@@ -27,6 +27,7 @@ from o2o_tui.platform import (
     order_retention,
     orders,
     server_secret,
+    storage_health,
     stores,
 )
 from o2o_tui.platform.auth import Caller
@@ -99,11 +100,23 @@ def conclude_delivered(platform: Platform) -> int:
 
 
 def pause_unwatched(platform: Platform) -> list[str]:
+    """Pause the stores nobody watches (stores.pause_unwatched). After an outage this process saw (a heartbeat or a
+    job refused, a health check failed: `storage_health`), its first round that writes says only when the storage
+    came back, for every process: the heartbeat's grace runs from then, and this round pauses nothing."""
+    watch = storage_health.watch_of(platform)
+    outage = watch.outage
     with db.writing(platform.engine) as conn:
         ctx = Ctx(conn=conn, caller=SYSTEM, now=db.utcnow(), settings=platform.settings)
-        paused = stores.pause_unwatched(
-            ctx, timedelta(minutes=platform.settings.heartbeat_minutes), platform.started_at
-        )
+        if outage:
+            db.set_meta(conn, storage_health.STORAGE_BACK_KEY, db.iso(ctx.now))
+            paused: list[str] = []
+        else:
+            paused = stores.pause_unwatched(
+                ctx, timedelta(minutes=platform.settings.heartbeat_minutes), platform.started_at
+            )
+    if outage:
+        watch.back()
+        log.info("the storage is back: stores are paused for want of polls only a heartbeat from now")
     if ctx.wrote_events:
         platform.notifier.notify(ctx.scopes)
     return paused
@@ -251,6 +264,7 @@ def run_once(platform: Platform) -> None:
             job(platform)
         except Exception as error:  # a job failing must not stop the others, now or next time round
             if refused_write(error):  # the disk full, the file read-only, locked: once per kind, in one line
+                storage_health.watch_of(platform).failed()
                 _said.failed(where, error)
             else:  # a bug ("no such table" too): its traceback
                 log.exception("%s failed", where)

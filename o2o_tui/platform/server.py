@@ -8,9 +8,17 @@ import sys
 import uvicorn
 
 from o2o_tui.i18n import t
-from o2o_tui.platform import admission, sqlite_lock
+from o2o_tui.platform import admission, db, sqlite_lock
 from o2o_tui.platform.app import create_app
 from o2o_tui.platform.settings import settings_from_env
+
+
+class CannotListen(OSError):
+    """The listening socket could not be bound (the port taken, a port below 1024 without the right, an address
+    this machine does not have): `errno` as the system said it. Other OSErrors of a start are not this."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error.errno, error.strerror or str(error))
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -24,17 +32,20 @@ def bind(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OverflowError as error:  # a port past 65535 (`o2o serve` refuses it first): said as a bind failure
         sock.close()
-        raise OSError(str(error)) from None
-    except OSError:
+        raise CannotListen(OSError(str(error))) from None
+    except OSError as error:  # the port taken (EADDRINUSE), not ours to take, an address not of this machine
         sock.close()
-        raise
+        raise CannotListen(error) from None
     sock.set_inheritable(True)
     return sock
 
 
 def serve(host: str, port: int, db_url: str) -> None:
     """Serve until SIGINT/SIGTERM. Prints one line with the URL once it listens (tests and `o2o demo` read it)."""
-    # one server per SQLite file, before the schema is touched: a second one is refused naming the first
+    # a URL o2o cannot keep data in (unparsable, another dialect, SQLite in memory): refused before anything
+    db.check_db_url(db_url)
+    # one server per SQLite file, before the schema is touched: a second one is refused naming the first; the
+    # file (and its -wal, -shm) made private if it was not
     with sqlite_lock.server_lock(db_url):
         _serve(host, port, db_url)
     sys.stdout.flush()

@@ -66,6 +66,11 @@ class ServerSecret:
         """What the database keeps to recognise this secret (it reveals nothing of the key)."""
         return self._derived("check").hex()[:32]
 
+    def platform_id(self) -> str:
+        """The platform's name for clients (`/v1/me`): the same on every server of this database (they share the
+        secret), another on another platform's; 12 hex digits of a derived key, so it reveals nothing of it."""
+        return self._derived("platform-id").hex()[:12]
+
     def code_hash(self, code: str) -> str:
         """The voucher code's keyed hash (64 hex digits): `vouchers.code_hash` of codes bought since schema 7."""
         digits = normalize_code(code).encode()

@@ -14,12 +14,15 @@ holder in the refusal). `o2o admin` commands do not take it: they may run beside
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import socket
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
@@ -63,9 +66,55 @@ class SqliteLockFailed(SqliteInUse):
         return t("server.sqlite_lock_failed", path=str(self.path), reason=self.reason)
 
 
+class SqliteModeFailed(SqliteLockFailed):
+    """The database file (or its -wal, -shm) is readable by other users and could not be made private (not the
+    server's own file): the server does not start, exit 2, naming the file, its mode and the system's reason."""
+
+    def __init__(self, path: Path, mode: int, error: OSError) -> None:
+        super().__init__(path, error)
+        self.mode = mode
+
+    def message(self) -> str:
+        return t("server.sqlite_mode_failed", path=str(self.path), mode=f"{self.mode:04o}", reason=self.reason)
+
+
+log = logging.getLogger("o2o.platform")
+# the database holds customers' names, full phone numbers and addresses and every token's hash: its owner only
+OTHERS = 0o077
+SIDE_FILES = ("", "-wal", "-shm")
+
+
+def make_private(database: Path) -> None:
+    """Take the group's and others' access from the database file and its -wal and -shm (a restore or a backup
+    copied in place with the umask's 0644, say), saying once in the log which files and modes; SQLite gives a
+    new -wal or -shm the database file's mode, so they stay private after. SqliteModeFailed if one cannot be."""
+    changed = []
+    for suffix in SIDE_FILES:
+        path = database.with_name(database.name + suffix)
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+        except FileNotFoundError:
+            continue
+        except OSError as error:
+            raise SqliteModeFailed(path, 0, error) from None
+        if not mode & OTHERS:
+            continue
+        try:
+            os.chmod(path, mode & ~OTHERS)
+        except OSError as error:  # another user's file
+            raise SqliteModeFailed(path, mode, error) from None
+        changed.append(f"{path} {mode:04o} -> {mode & ~OTHERS:04o}")
+    if changed:
+        log.warning(t("server.sqlite_mode_tightened", files="; ".join(changed)))
+
+
 def sqlite_file(db_url: str) -> Path | None:
-    """The file a SQLite URL names, else None (PostgreSQL, in-memory, a URI)."""
-    url = make_url(db_url)
+    """The file a SQLite URL names, else None (PostgreSQL, in-memory, a URI, a URL that is none: refused by
+    `db.check_db_url` before the lock is asked for)."""
+    try:
+        url = make_url(db_url)
+    except (ArgumentError, ValueError):
+        return None
     if url.get_backend_name() != "sqlite" or "uri" in url.query:
         return None
     if url.database in (None, "", ":memory:"):
@@ -110,6 +159,7 @@ def server_lock(db_url: str) -> Iterator[None]:
         with contextlib.suppress(OSError):
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"{os.getpid()} {socket.gethostname()}\n".encode(), 0)
+        make_private(real)  # the file is this server's now: nobody else's to read
         yield  # the file keeps its last holder's line after a stop: it is read only while someone holds the lock
     finally:
         os.close(fd)  # releases the lock

@@ -34,7 +34,7 @@ from o2o_tui.domain.requests import (
 )
 from o2o_tui.domain.store import HoursException, OpeningHours, StoreState, StoreStatus, TimeRange
 from o2o_tui.domain.store import Store as StoreDoc
-from o2o_tui.platform import db
+from o2o_tui.platform import db, storage_health
 from o2o_tui.platform.auth import Caller, require_role
 from o2o_tui.platform.context import Ctx
 from o2o_tui.platform.errors import conflict, not_found, validation
@@ -359,11 +359,15 @@ def record_poll(ctx: Ctx, store_id: str) -> None:
 
 
 def pause_unwatched(ctx: Ctx, heartbeat: timedelta, watched_since: datetime) -> list[str]:
-    """Pause every open store whose devices all stopped polling; answer the ids paused."""
+    """Pause every open store whose devices all stopped polling; answer the ids paused. The grace of a heartbeat
+    runs from `watched_since` (this process's start) and from when the storage last came back after an outage
+    (`storage_health.STORAGE_BACK_KEY`, written by whichever process saw it): the devices' polls could not be
+    written meanwhile, so their last written poll says nothing of whether they were polling."""
     conn = ctx.conn
     cutoff = db.iso(ctx.now - heartbeat)
-    if db.iso(watched_since) > cutoff:
-        return []  # the server itself has not been up long enough to tell
+    since = max(db.iso(watched_since), db.get_meta(conn, storage_health.STORAGE_BACK_KEY) or "")
+    if since > cutoff:
+        return []  # the server has not been up (or the storage back) long enough to tell
     last_polls = dict(
         conn.execute(select(db.store_heartbeats.c.store_id, db.store_heartbeats.c.last_poll_at)).all()
     )
@@ -375,7 +379,7 @@ def pause_unwatched(ctx: Ctx, heartbeat: timedelta, watched_since: datetime) -> 
         expired = expired and as_utc(store.status.until) <= ctx.now  # type: ignore[arg-type]
         if store.status.state not in (StoreState.ONLINE, StoreState.BUSY) and not expired:
             continue
-        if max(last_polls.get(store.id, ""), db.iso(watched_since)) > cutoff:
+        if last_polls.get(store.id, "") > cutoff:
             continue
         extra = store.status.extra_minutes if store.status.state is StoreState.BUSY else 0  # kept for the resume
         status = StoreStatus(

@@ -87,8 +87,9 @@ _RETRY_AFTER_MAX = 3600.0  # a Retry-After longer than this is taken as this
 
 
 def storage_refused(error: PlatformError) -> bool:
-    """Whether the platform answered but could not store the change now (503 `storage_unavailable`: its disk
-    full, its database read-only): reads still work; the same request is retried after its Retry-After."""
+    """Whether the platform answered but could not use its storage now (503 `storage_unavailable`: its disk
+    full, its database read-only or down); the same request is retried after its Retry-After. To a write: reads
+    may still work (NOT_STORING); to a read: nothing new arrives (STORAGE_DOWN)."""
     return isinstance(error, ServerError) and error.code == STORAGE_UNAVAILABLE
 
 
@@ -800,8 +801,8 @@ class SyncEngine:
                 self._set_state(SyncState.ONLINE, report.error)
         except PlatformError as error:
             self._fault = error
-            self._on_fault(error)
-            report.error = error.i18n_message()
+            self._on_fault(error, reading=True)  # the push's own storage refusal was said above: this is the read's
+            report.error = self._last_error if self._state is SyncState.STORAGE_DOWN else error.i18n_message()
         # the personal data of orders ended longer ago than the window leaves the cache however the device syncs,
         # offline too (the platform sends nothing when it blanks its own copy)
         await self.apply_retention()
@@ -824,23 +825,34 @@ class SyncEngine:
             self._set_state(SyncState.ONLINE)
         await self._io(self._save_state)
 
-    def _on_fault(self, error: PlatformError) -> None:
+    def _on_fault(self, error: PlatformError, *, reading: bool = False) -> None:
+        """The state an error leaves the link in. `reading`: it answered a read (a poll, a snapshot), not a write:
+        a storage refusal there means the platform cannot reach its storage at all, and nothing new arrives."""
         message = error.i18n_message()
         if isinstance(error, Unauthorized):
             state = SyncState.UNAUTHORIZED  # not an outage: the person must log in again
+        elif storage_refused(error) and (reading or self._state is SyncState.STORAGE_DOWN):
+            # reads refused too (its database down): nothing new arrives here, said as such (not "new orders still
+            # arrive"); a write refused meanwhile does not make it look better until a read is answered again
+            state = SyncState.STORAGE_DOWN
+            message = t("sync.error.storage_down")
+            if not reading:
+                self._not_storing_until = self._loop_time() + self._storage_wait(error)
         elif storage_refused(error):
-            # the platform answers (reads work, new orders arrive) but cannot store changes: not OFFLINE, and the
-            # queue waits for its Retry-After instead of being sent again after every poll
+            # the platform answers (reads work) but cannot store changes: not OFFLINE, and the queue waits for its
+            # Retry-After instead of being sent again after every poll
             state = SyncState.NOT_STORING
             message = t("sync.error.not_storing")
-            wait = retry_after_seconds(error)
-            delay = self._settings.backoff_cap if wait is None else wait
-            self._not_storing_until = self._loop_time() + delay
+            self._not_storing_until = self._loop_time() + self._storage_wait(error)
         elif isinstance(error, Unreachable) or not error.is_final:
             state = SyncState.OFFLINE
         else:
             state = self._state
         self._set_state(state, message)
+
+    def _storage_wait(self, error: PlatformError) -> float:
+        wait = retry_after_seconds(error)
+        return self._settings.backoff_cap if wait is None else wait
 
     def _answered(self) -> None:
         """A poll was answered: ONLINE, unless the platform still refuses to store the queued changes (then the
@@ -852,7 +864,7 @@ class SyncEngine:
 
     def _not_storing_wait(self) -> float:
         """Seconds left before the queue may be sent again on its own while the platform refuses to store."""
-        if self._state is not SyncState.NOT_STORING:
+        if self._state not in (SyncState.NOT_STORING, SyncState.STORAGE_DOWN):
             return 0.0
         return max(0.0, self._not_storing_until - self._loop_time())
 
@@ -871,6 +883,8 @@ class SyncEngine:
                 self._auth_backoff.reset()
             return max(backoff.next_delay(), self._auth_backoff.next_delay())
         self._auth_backoff.reset()
+        if storage_refused(error) and backoff is self._pull_backoff:  # a read: its backoff, and its Retry-After
+            return max(backoff.next_delay(), retry_after_seconds(error) or 0.0)
         if storage_refused(error):
             return max(backoff.next_delay(), self._not_storing_wait())
         return backoff.next_delay()
@@ -973,7 +987,7 @@ class SyncEngine:
                 if self._pending and self._wake is not None and not self._not_storing_wait():
                     self._wake.set()  # the link works again: retry the queue now, not after its backoff
             except PlatformError as error:
-                self._on_fault(error)
+                self._on_fault(error, reading=True)
                 wait = 0.0
                 await self._sleep(self._fault_delay(error, self._pull_backoff))
                 continue

@@ -14,9 +14,13 @@ class SyncState(enum.StrEnum):
     OFFLINE = "OFFLINE"  # no answer (network, timeout, 5xx): retrying with backoff
     RESYNCING = "RESYNCING"  # answering, and fetching a full snapshot
     UNAUTHORIZED = "UNAUTHORIZED"  # the platform refused the token (401): log in again; the outbox is kept
-    # the platform answers (reads work, new orders arrive) but cannot store changes now (503 storage_unavailable:
-    # its disk full, read-only): queued actions wait and are retried after its Retry-After
+    # the platform answers (reads work) but cannot store changes now (503 storage_unavailable to a write: its disk
+    # full, read-only): queued actions wait and are retried after its Retry-After; customers' new orders are
+    # writes too, so they may not come in either
     NOT_STORING = "NOT_STORING"
+    # the platform answers but cannot reach its storage at all (503 storage_unavailable to a read: its database
+    # is down): nothing new arrives here, actions wait; the merchant watches the platform's own app or phones it
+    STORAGE_DOWN = "STORAGE_DOWN"
 
 
 class SyncStatus(msgspec.Struct, frozen=True):

@@ -129,9 +129,12 @@ def link_line_parts(
                 "bold",
             )
         )
-    elif link.state is LinkState.NOT_STORING:  # the platform answers, new orders arrive; changes wait
+    elif link.state is LinkState.NOT_STORING:  # the platform answers and reads work; changes wait
         hint = (t("ui.link.not_storing_hint"), t("status_line.not_storing_hint_short"))
         parts.append(Part(hint, 5, "bold"))
+    elif link.state is LinkState.STORAGE_DOWN:  # it answers, but reads fail too: no new orders, say what to do
+        down = (t("ui.link.storage_down_hint"), t("status_line.storage_down_hint_short"), t("status_line.no_new_orders"))
+        parts.append(Part(down, 5, "bold"))
     elif disabled:  # an admin disabled the account: ask them
         hint = (t("ui.link.disabled_hint"), t("status_line.disabled_hint_short"))
         parts.append(Part(hint, 5, "bold"))

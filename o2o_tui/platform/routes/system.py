@@ -13,7 +13,7 @@ from litestar.params import FromQuery, QueryParameter
 
 from o2o_tui.domain.events import EventPage
 from o2o_tui.domain.identity import Me, Role
-from o2o_tui.platform import db, events, fleet, stores
+from o2o_tui.platform import db, events, fleet, server_secret, storage_health, stores
 from o2o_tui.platform.auth import Caller
 from o2o_tui.platform.context import Ctx
 from o2o_tui.platform.errors import validation
@@ -26,6 +26,8 @@ from o2o_tui.platform.write_failures import REFUSED_WRITES, SaidOnce, refused_wr
 log = logging.getLogger("o2o.platform.heartbeat")
 _said = SaidOnce(log)
 HEARTBEAT = "the store devices' heartbeat"
+# a long poll checks its token again this often while it waits (docs/api.md: refused within 1 s on every process)
+TOKEN_RECHECK_SECONDS = 1.0
 
 
 def _record_poll(platform: Platform, caller: Caller, store_id: str) -> None:
@@ -39,6 +41,7 @@ def _record_poll(platform: Platform, caller: Caller, store_id: str) -> None:
     except REFUSED_WRITES as error:
         if not refused_write(error):  # a bug ("no such table"): the request's 500, with its traceback
             raise
+        storage_health.watch_of(platform).failed()  # the grace starts again when the storage is back
         _said.failed(HEARTBEAT, error)
         return
     _said.wrote(HEARTBEAT)
@@ -48,8 +51,13 @@ def _record_poll(platform: Platform, caller: Caller, store_id: str) -> None:
 
 class SystemController(Controller):
     @get("/healthz", include_in_schema=False)
-    async def healthz(self) -> Response[Any]:
-        return answer({"ok": True, "schema_version": db.SCHEMA_VERSION})
+    async def healthz(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        """No auth: 200 with the database's schema version, or 503 when the database cannot be read (a load
+        balancer's signal); the database is read at most once a second (storage_health)."""
+        platform = platform_of(request)
+        health = await storage_health.watch_of(platform).health(platform.engine)
+        headers = {"Retry-After": "1"} if health.status == 503 else None
+        return answer(health.body, health.status, headers)
 
     @get("/openapi.json", include_in_schema=False)
     async def openapi_json(self, request: Request[Any, Any, Any]) -> Response[Any]:
@@ -66,6 +74,8 @@ class SystemController(Controller):
                 courier = fleet.load_courier(conn, me.courier_id)
             if courier is not None and courier.store_id:
                 me = msgspec.structs.replace(me, store_id=courier.store_id)
+        # which platform this is, the same from every server of it: a client moves a profile between them
+        me = msgspec.structs.replace(me, platform_id=server_secret.of(platform.settings).platform_id())
         return answer(me)
 
     @get("/v1/events", responses=LIST_ERRORS)
@@ -99,10 +109,23 @@ class SystemController(Controller):
         scope = events.scope_of(caller)  # woken only by events this caller reads
         loop = asyncio.get_running_loop()
         deadline = loop.time() + min(wait, events.MAX_WAIT_SECONDS)
+        recheck = platform.settings.event_recheck_seconds
+        read_due = loop.time()
         while True:
-            with platform.engine.connect() as conn:
-                page = events.read_page(conn, caller, cursor, limit)
+            if loop.time() >= read_due:
+                with platform.engine.connect() as conn:
+                    page = events.read_page(conn, caller, cursor, limit)
+                read_due = loop.time() + recheck
+                remaining = deadline - loop.time()
+                if page.events or page.resync or cursor is None or remaining <= 0 or platform.notifier.closing:
+                    return answer(page)
             remaining = deadline - loop.time()
-            if page.events or page.resync or cursor is None or remaining <= 0 or platform.notifier.closing:
-                return answer(page)
-            await platform.notifier.wait(min(remaining, platform.settings.event_recheck_seconds), scope)
+            woken = await platform.notifier.wait(
+                max(0.0, min(remaining, read_due - loop.time(), TOKEN_RECHECK_SECONDS)), scope
+            )
+            # after every wait, so before any page read after one: a token refused meanwhile (revoked, rotated,
+            # disabled) ends the poll within about a second with the 401 a new request gets, never with events;
+            # the token cache (auth.CACHE_SECONDS) keeps that to one users lookup per token per half second
+            platform.caller(request)
+            if woken or loop.time() >= deadline:
+                read_due = loop.time()
