@@ -255,9 +255,10 @@ def _is_today(report: DayReport, now: datetime | None) -> bool:
 
 def summary_lines(report: DayReport, now: datetime | None = None) -> list[str]:
     done = report.completed if report.done is None else report.done  # None: an older platform's report
-    # handed off today differs from done when orders cross midnight (placed yesterday, handed off today, or the
-    # other way round): said only then
-    handed_off = "" if report.completed == done else t("figures.counts_handed_off", completed=report.completed)
+    # handed off that day differs from done when orders cross midnight (placed the day before, handed off on the
+    # day, or the other way round): said only then, "today" on the store's today, "that day" on a past day
+    handed_key = "figures.counts_handed_off" if _is_today(report, now) else "figures.counts_handed_off_that_day"
+    handed_off = "" if report.completed == done else t(handed_key, completed=report.completed)
     counts = t(
         "figures.counts",
         placed=report.placed,

@@ -201,7 +201,10 @@ def test_the_counts_say_handed_off_today_only_when_it_differs_from_done(lang: st
     try:
         usual = fixed_report()  # done as handed off today (an older platform's report: no `done`)
         crossing = msgspec.structs.replace(usual, done=usual.completed + 1)  # one placed today, handed off after
-        extra = t("figures.counts_handed_off", completed=usual.completed)
+        # fixed_report() is of a past day (2026-12-02): its figures say "handed off that day" (当日交付), never
+        # "today", as "Refunded that day" does (the `f` screen with ←, `o2o report day --date`)
+        extra = t("figures.counts_handed_off_that_day", completed=usual.completed)
+        assert "today" not in extra and "今日" not in extra
         assert extra not in figures_text.summary_lines(usual)[0]
         assert figures_text.summary_lines(crossing)[0].endswith(extra)
     finally:

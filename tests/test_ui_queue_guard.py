@@ -316,13 +316,13 @@ def _store_closed_by_hours():  # type: ignore[no-untyped-def]
 def test_the_status_line_says_closed_until_the_hours_open() -> None:
     link = LinkStatus(LinkState.ONLINE, last_sync_at=FROZEN_NOW)
     wide = "".join(text for text, _ in link_parts(link, _store_closed_by_hours(), FROZEN_NOW, 80))
-    assert "CLOSED until 17:00" in wide
+    assert "CLOSED FOR NOW, opens 17:00" in wide
     narrow = "".join(text for text, _ in link_parts(link, _store_closed_by_hours(), FROZEN_NOW, 20))
     assert "CLOSED" in narrow
     busy = msgspec.structs.replace(
         _store_closed_by_hours(), status=StoreStatus(StoreState.BUSY, extra_minutes=10)
     )
-    assert "CLOSED until 17:00" in "".join(text for text, _ in link_parts(link, busy, FROZEN_NOW, 80))
+    assert "CLOSED FOR NOW, opens 17:00" in "".join(text for text, _ in link_parts(link, busy, FROZEN_NOW, 80))
     open_now = msgspec.structs.replace(sample_store(), opening_hours=[OpeningHours(2, "10:00", "22:00")])
     line = "".join(text for text, _ in link_parts(link, open_now, FROZEN_NOW, 80))
     assert "CLOSED" not in line
@@ -334,7 +334,7 @@ async def test_the_queue_shows_the_closed_badge_in_chinese_too() -> None:
     app = _app(source)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert "已打烊，17:00 营业" in _screen_text(app)
+        assert "休息中，17:00 营业" in _screen_text(app)
 
 
 # ---------------------------------------------------------------- D10: q with orders waiting

@@ -220,7 +220,7 @@ def warn(message: str, code: str = "warning", *, style: str = "yellow") -> None:
         return
     from rich.text import Text
 
-    stderr.print(Text(for_stream(safe_text(message), sys.stderr), style=style))
+    stderr.print(Text(for_stream(_folded_for_stderr(safe_text(message)), sys.stderr), style=style))
 
 
 def fail(message: str, code: Exit = Exit.ERROR) -> typer.Exit:
@@ -231,8 +231,38 @@ def fail(message: str, code: Exit = Exit.ERROR) -> typer.Exit:
         return typer.Exit(int(code))
     from rich.text import Text
 
-    stderr.print(Text(for_stream(safe_text(message), sys.stderr), style="bold red"))
+    stderr.print(Text(for_stream(_folded_for_stderr(safe_text(message)), sys.stderr), style="bold red"))
     return typer.Exit(int(code))
+
+
+def _stderr_width() -> int:
+    """The width of the terminal stderr writes to (COLUMNS first, as Rich reads it); 0 when stderr is no
+    terminal (a pipe, a log file: a message stays one line there, as scripts and `grep` expect it)."""
+    try:
+        if not sys.stderr.isatty():
+            return 0
+    except (AttributeError, ValueError):  # closed, or a stream that is no file
+        return 0
+    columns = os.environ.get("COLUMNS", "")
+    if columns.strip().isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        return os.get_terminal_size(sys.stderr.fileno()).columns
+    except (AttributeError, OSError, ValueError):
+        return 0
+
+
+def _folded_for_stderr(text: str) -> str:
+    """`text` broken into lines of the terminal's width as the console breaks its text (`text_fold.fold`: at
+    spaces and between Chinese characters, never inside an ASCII word, no line starting with closing marks):
+    the stderr console writes a line as it is (`soft_wrap`), and the terminal would cut it at its edge anywhere,
+    "QUAL" / "ITY" in a list of reason codes with their Chinese words. To no terminal: as it is."""
+    width = _stderr_width()
+    if width <= 0:
+        return text
+    from o2o_tui.text_fold import fold
+
+    return "\n".join(fold(text, width))
 
 
 # the options that ask for JSON output: `--fields` (orders list) implies `--json`

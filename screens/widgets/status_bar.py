@@ -20,7 +20,7 @@ from o2o_tui.client.errors import says_disabled
 from o2o_tui.domain.store import Store, StoreState
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
-from o2o_tui.store_effect import at_text, effect, store_zone
+from o2o_tui.store_effect import at_text, effect, opens_later_today, state_words, store_zone
 from screens.order_format import fit
 from screens.source import LinkState, LinkStatus
 from screens.terminal import FULL, Glyphs, glyphs_of, not_utf8
@@ -54,17 +54,25 @@ def since_text(last: datetime | None, now: datetime) -> str:
 
 def store_badge(store: Store, now: datetime) -> tuple[str, ...]:
     """The store's state when it takes no orders or takes them late, longest first: PAUSED, BUSY, CLOSED, and
-    CLOSED by the opening hours with when it opens again ("CLOSED until 10:00"), read as the platform reads them
-    for a new order (`o2o_tui.store_effect`); () when it is open as usual."""
+    CLOSED by the opening hours with when it opens again: "CLOSED FOR NOW, opens 10:00" (休息中) when that is later
+    the same day, "CLOSED until tomorrow 10:00" (已打烊) once the day's last range has closed; read as the platform
+    reads them for a new order (`o2o_tui.store_effect`); () when it is open as usual."""
     found = effect(store, now)  # a pause whose `until` has passed is over: the store is open again
     if found.state is StoreState.PAUSED or (found.state is StoreState.CLOSED and not found.by_hours):
         return (t(f"ui.store.state.{found.state.value}"),)
     state = found.state
     if found.state is StoreState.CLOSED and found.by_hours:
+        zone = store_zone(store)
+        if found.until is not None and opens_later_today(found, zone, now):
+            # before the day's opening or in a break: resting, as `o2o store status` says it (`state_words`:
+            # CLOSED FOR NOW, 休息中), never "closed for the night" (已打烊), which is for a day that is over
+            at = at_text(found.until, zone, now)
+            resting = state_words(found, zone, now)
+            return (t("ui.store.not_open_yet_until", at=at), resting, t("ui.store.not_open_yet_short"))
         closed = t("ui.store.state.CLOSED")
         if found.until is None:
             return (closed,)
-        return (t("ui.store.closed_until", at=at_text(found.until, store_zone(store), now)), closed)
+        return (t("ui.store.closed_until", at=at_text(found.until, zone, now)), closed)
     if state is StoreState.BUSY:
         return (t("ui.store.state.BUSY"),)
     return ()
