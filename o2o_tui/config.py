@@ -216,6 +216,32 @@ def remove_profile(name: str | None) -> bool:
     return True
 
 
+def same_account(before: Profile, saved: Profile) -> bool:
+    """Whether `saved` is a login of `before`'s account: the same platform (`same_platform`: its
+    id when both have one, else the URL) and the same user, role, store and courier (a profile saved before user
+    ids were kept: the same role, store and courier)."""
+    if not same_platform(before.url, before.platform_id, saved.url, saved.platform_id or None):
+        return False
+    if before.user_id and saved.user_id and before.user_id != saved.user_id:
+        return False
+    return (before.role, before.store_id, before.courier_id) == (saved.role, saved.store_id, saved.courier_id)
+
+
+def saved_login(before: Profile) -> tuple[Profile | None, bool]:
+    """What `o2o login` saved under `before`'s profile name since `before` was read: (the new login, False) when
+    it is another token of the same account (`same_account`), (None, True) when it is someone else's (another
+    user or platform), (None, False) when the token is the same, or the profile is gone or unreadable."""
+    try:
+        saved = load_profile(before.name)
+    except (ConfigError, OSError):  # removed or unreadable meanwhile: nothing new
+        return None, False
+    if saved.token == before.token:
+        return None, False
+    if not same_account(before, saved):
+        return None, True
+    return saved, False
+
+
 def profile_cache_dir(profile: Profile | str, *, create: bool = True) -> Path:
     """`cache_dir()/profiles/<name>` (0700): where a profile's offline cache and outbox live (`create=False`:
     only its path, for a read that must not create it)."""
@@ -224,3 +250,32 @@ def profile_cache_dir(profile: Profile | str, *, create: bool = True) -> Path:
     if create:
         make_private_dirs(path)
     return path
+
+
+def _url_key(url: str) -> tuple[str, str, int | None, str]:
+    """A URL as the platform it names: scheme and host in any case, the default port said or not, a trailing
+    slash or `/v1` or not are the same."""
+    from urllib.parse import urlsplit
+
+    from o2o_tui.client.wire import normalize_base_url
+
+    try:
+        text = normalize_base_url(url)
+    except ValueError:
+        text = url.strip()
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(scheme)
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").lower(), port, parts.path.rstrip("/")
+
+
+def same_platform(before_url: str, before_id: str, url: str, platform_id: str | None) -> bool:
+    """Whether a profile saved for `before_url` (platform `before_id`) and a login at `url` (whose `/v1/me` said
+    `platform_id`) reach one platform: its id when both servers said one (two servers on one database, one by
+    `localhost` and one by `127.0.0.1`, are one platform), else the URLs as the platform they name."""
+    if before_id and platform_id:
+        return before_id == platform_id
+    return _url_key(before_url) == _url_key(url)

@@ -35,7 +35,7 @@ from screens.console_messages import (
 )
 from screens.keys import localize_bindings
 from screens.orders_screen import OrdersScreen
-from screens.source import OrderSource, SourceChange
+from screens.source import LinkState, OrderSource, SourceChange
 from screens.terminal import FULL, Glyphs, apply_glyphs, key_display, theme_for
 from screens.toast_holding import HELD_SHOWN as HELD_SHOWN  # moved there (tests read them here)
 from screens.toast_holding import NARROW_HELD_SHOWN as NARROW_HELD_SHOWN
@@ -115,6 +115,8 @@ class MerchantApp(ToastHoldingApp):  # toasts held behind dialogs (screens/toast
 
             self.home = SimpleScreen()
         self._unsubscribe: Callable[[], None] | None = None
+        self._logins_said = 0  # new logins the engine took (`o2o login` while refused) said so far
+        self._other_login_said = False
         self.title = t("ui.app.title")
         self.theme = theme or theme_for(os.environ)
         if keymap:
@@ -242,6 +244,8 @@ class MerchantApp(ToastHoldingApp):  # toasts held behind dialogs (screens/toast
         await self.home.apply_change(message.change)
         if not self.screen_stack:  # the app closed while the change was applied
             return
+        if message.change.link:
+            self._login_news()
         if self._first_frame_due:
             self._first_frame_due = False
             self.call_after_refresh(self._after_first_frame)
@@ -255,6 +259,22 @@ class MerchantApp(ToastHoldingApp):  # toasts held behind dialogs (screens/toast
             self.screen.refresh_order()
         elif store is not None and isinstance(self.screen, store.StoreScreen):
             self.screen.refresh_store()
+
+    def _login_news(self) -> None:
+        """What the engine's watch of the profile found while the token was refused (`screens/launch.py`
+        `watch_login`): a new login of this account taken, said once the platform answers it; someone else's
+        login saved under this profile, not taken, said once (this console keeps the account it started with)."""
+        engine = getattr(self.source, "_engine", None)
+        taken = getattr(engine, "logins_taken", 0)
+        if not isinstance(taken, int):
+            return
+        other = getattr(engine, "other_login", False) is True
+        if other and not self._other_login_said:
+            self.say(t("ui.link.other_login"), severity="error", timeout=30)
+        self._other_login_said = other
+        if taken > self._logins_said and self.source.link().state is LinkState.ONLINE:
+            self._logins_said = taken
+            self.say(t("ui.link.logged_in_again"), timeout=10)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.name == "source" and event.state is WorkerState.ERROR:

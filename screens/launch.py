@@ -12,6 +12,7 @@ import gc
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 import msgspec
 
@@ -61,7 +62,26 @@ def open_source(profile: Profile, *, offline_cache: bool = True) -> OrderSource:
     except Exception:
         cache.close()
         raise
+    watch_login(engine, profile)
     return EngineOrderSource(engine, cache, client, profile.store_id)
+
+
+def watch_login(engine: Any, profile: Profile) -> None:
+    """While the platform refuses the token (`o2o admin rotate-token`), the engine reads the profile for a new
+    login: another token of the same account and platform is sent from then on, with no restart; someone
+    else's login saved under the profile's name is not taken (the engine says so: `other_login`)."""
+    from o2o_tui.config import saved_login
+
+    current = [profile]  # the login the engine's client sends now
+
+    def check() -> tuple[str | None, bool]:
+        saved, other = saved_login(current[0])
+        if saved is None:
+            return None, other
+        current[0] = saved
+        return saved.token, False
+
+    engine.watch_login(check)
 
 
 def run_merchant_console(

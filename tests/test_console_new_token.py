@@ -1,6 +1,6 @@
-"""A refused token (`o2o admin rotate-token`): the running merchant console keeps the token it started with, so
-the words that stay on its screen (the banner, the status line) say to run `o2o login` and then restart the
-console (README), in both languages; the toast still says `o2o login`."""
+"""A refused token (`o2o admin rotate-token`): the running merchant console takes the next `o2o login` of its account
+by itself (tests/test_console_token_resume.py), so the words that stay on its screen (the banner, the status line)
+say to run `o2o login` and that the console then resumes (README), in both languages; the toast says `o2o login`."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from screens.alerts import Alerts
 from screens.source import LinkState, LinkStatus
 from screens.widgets.status_bar import link_line_parts
 
-RESTART = {"en": "restart", "zh": "重新启动"}
-SHORT = {"en": "restart", "zh": "重启"}
+RESTART = {"en": "resumes", "zh": "自动恢复"}
+SHORT = {"en": "resume", "zh": "自动恢复"}
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_a_refused_token_says_log_in_then_restart(lang: str) -> None:
+def test_a_refused_token_says_log_in_and_the_console_resumes(lang: str) -> None:
     now = datetime.now(UTC)
     refused = LinkStatus(LinkState.UNAUTHORIZED, pending=2, last_sync_at=now, error="token refused")
     try:

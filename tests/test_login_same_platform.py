@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from o2o_tui.cli.exits import Exit
-from o2o_tui.cli.login import same_platform
+from o2o_tui.config import same_platform
 from tests.support.platform import RunningPlatform, start_platform
 from tests.test_cli_orders import Cli
 from tests.test_sync_engine import place_orders

@@ -10,7 +10,14 @@ from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.output import emit_json, fail, say
 from o2o_tui.client import PlatformClient
 from o2o_tui.client.wire import normalize_base_url, without_user_info
-from o2o_tui.config import load_profile, load_profiles, profile_name, remove_profile, save_profile
+from o2o_tui.config import (
+    load_profile,
+    load_profiles,
+    profile_name,
+    remove_profile,
+    same_platform,
+    save_profile,
+)
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 
@@ -98,33 +105,6 @@ def _work(name: str) -> _Work:
         return _Work()
     finally:
         cache.close()
-
-
-def _url_key(url: str) -> tuple[str, str, int | None, str]:
-    """A URL as the platform it names: scheme and host in any case, the default port said or not, a trailing
-    slash or `/v1` or not are the same."""
-    from urllib.parse import urlsplit
-
-    try:
-        text = normalize_base_url(url)
-    except ValueError:
-        text = url.strip()
-    parts = urlsplit(text)
-    scheme = parts.scheme.lower()
-    try:
-        port = parts.port or {"http": 80, "https": 443}.get(scheme)
-    except ValueError:
-        port = None
-    return scheme, (parts.hostname or "").lower(), port, parts.path.rstrip("/")
-
-
-def same_platform(before_url: str, before_id: str, url: str, platform_id: str | None) -> bool:
-    """Whether a profile saved for `before_url` (platform `before_id`) and a login at `url` (whose `/v1/me` said
-    `platform_id`) reach one platform: its id when both servers said one (two servers on one database, one by
-    `localhost` and one by `127.0.0.1`, are one platform), else the URLs as the platform they name."""
-    if before_id and platform_id:
-        return before_id == platform_id
-    return _url_key(before_url) == _url_key(url)
 
 
 def _guard_identity(name: str, url: str, user_id: str, platform_id: str | None = None) -> None:

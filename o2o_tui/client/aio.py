@@ -76,6 +76,11 @@ class AsyncPlatformClient:
     async def close(self) -> None:
         await self._http.aclose()
 
+    def set_token(self, token: str) -> None:
+        """Send `token` from the next request on (`o2o login` saved a new one for the same account while this
+        client was refused: the console takes it without a restart). Never logged nor shown."""
+        self._http.headers["Authorization"] = f"Bearer {token}"
+
     async def call(self, call: Call[R]) -> R:
         timeout = httpx.Timeout(self.timeout + call.extra_timeout, connect=self.timeout)
         try:

@@ -31,6 +31,7 @@ class ClientOnFirstUse:
         self._make = make
         self._client: AsyncPlatformClient | None = None
         self._lock = threading.Lock()
+        self._token: str | None = None  # a new login's token given before the client was made
 
     @property
     def made(self) -> bool:
@@ -43,9 +44,20 @@ class ClientOnFirstUse:
         if client is None:
             with self._lock:
                 if self._client is None:
-                    self._client = self._make()
+                    made = self._make()
+                    if self._token is not None:
+                        made.set_token(self._token)
+                    self._client = made
                 client = self._client
         return client
+
+    def set_token(self, token: str) -> None:
+        """The real client sends `token` from its next request on; one not made yet is made with it."""
+        with self._lock:
+            self._token = token
+            client = self._client
+        if client is not None:
+            client.set_token(token)
 
     # the calls the sync engine makes (o2o_tui/sync/ports.py SyncClient)
     async def call(self, call: Call[R]) -> R:

@@ -82,6 +82,10 @@ class PlatformClient:
     def close(self) -> None:
         self._http.close()
 
+    def set_token(self, token: str) -> None:
+        """Send `token` from the next request on (a new login of the same account). Never logged nor shown."""
+        self._http.headers["Authorization"] = f"Bearer {token}"
+
     def call(self, call: Call[R]) -> R:
         """Run one request; the decoded result or a typed `PlatformError`."""
         timeout = httpx.Timeout(self.timeout + call.extra_timeout, connect=self.timeout)

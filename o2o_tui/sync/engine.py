@@ -156,6 +156,7 @@ class SyncSettings(msgspec.Struct, frozen=True):
     seen_window: int = 2000  # event ids remembered to drop redeliveries
     skipped_retry_every: timedelta = skips.RETRY_EVERY  # an entity whose answer was refused: asked again
     watch_every: float = 1.0  # how often other processes' writes to the profile are looked for
+    login_check_every: float = 2.0  # while the token is refused: how often the profile is read for a new login
     coalesce_every: float = 1.0  # while events stream in, a poll at most this long after a page that wrote
     # an older console on the profile rewrote entities without this version's fields: resynced at most this often
     older_writer_every: timedelta = timedelta(minutes=1)
@@ -216,6 +217,11 @@ class SyncEngine:
         # while the platform refuses to store changes (NOT_STORING): the loop time before which the queue is not
         # sent again on its own (the answer's Retry-After); a person's new action still tries at once
         self._not_storing_until = 0.0
+        # a new login of the same account saved meanwhile (`watch_login`): its token is taken without a restart
+        self._login_check: Callable[[], tuple[str | None, bool]] | None = None
+        self._relogin: asyncio.Event | None = None  # set when a new token was taken: the loops try again at once
+        self.logins_taken = 0  # new tokens taken while running (a console says "Logged in again" once each)
+        self.other_login = False  # the profile now holds another account's or platform's login: not taken
 
     # -- observing ----------------------------------------------------------------------------------------
     def subscribe(self, callback: Listener) -> Callable[[], None]:
@@ -917,12 +923,14 @@ class SyncEngine:
         wake, _, _ = self._locks()
         self._stopping = False
         self._stopped = asyncio.Event()
+        self._relogin = asyncio.Event()
         wake.set()
         tasks = [
             asyncio.create_task(self._guarded(self._push_loop, self._push_backoff), name="sync-push"),
             asyncio.create_task(self._guarded(self._pull_loop, self._pull_backoff), name="sync-pull"),
             asyncio.create_task(self._guarded(self._retention_loop, None), name="sync-retention"),
             asyncio.create_task(self._guarded(self._watch_loop, None), name="sync-watch"),
+            asyncio.create_task(self._guarded(self._login_loop, None), name="sync-login"),
         ]
         try:
             await self._stopped.wait()  # a long poll in flight is cancelled, not waited for
@@ -989,7 +997,9 @@ class SyncEngine:
             except PlatformError as error:
                 self._on_fault(error, reading=True)
                 wait = 0.0
-                await self._sleep(self._fault_delay(error, self._pull_backoff))
+                if self._relogin is not None:
+                    self._relogin.clear()  # a new token taken while it waits: asked again at once
+                await self._sleep(self._fault_delay(error, self._pull_backoff), until=self._relogin)
                 continue
             await self._sleep(self._coalesce_delay())
 
@@ -1047,6 +1057,51 @@ class SyncEngine:
         if conflicts:
             changes.append(Change(kind=ChangeKind.CONFLICT, ids=frozenset(conflicts)))
         return changes, bool(found.outbox)
+
+    # -- a new login ------------------------------------------------------------------------------------
+    def watch_login(self, check: Callable[[], tuple[str | None, bool]]) -> None:
+        """While the platform refuses the token, `check()` (run on a worker thread every `login_check_every` s)
+        reads the profile: (token, False) when `o2o login` saved another token of the same account on the same
+        platform, which the client then sends (`take_token`); (None, True) when it now holds someone else's
+        login (another user or platform: not taken here, the queue and cache are this account's); (None,
+        False) otherwise."""
+        self._login_check = check
+
+    async def _login_loop(self) -> None:
+        check = self._login_check
+        if check is None:
+            return
+        while not self._stopping:
+            await self._sleep(self._settings.login_check_every)
+            if self._stopping:
+                return
+            if self._state is not SyncState.UNAUTHORIZED:
+                continue  # the token works: nothing is read
+            token, other = await asyncio.to_thread(check)
+            if token:
+                self.take_token(token)
+            elif other != self.other_login:
+                self.other_login = other
+                self._emit(Change(kind=ChangeKind.STATUS))
+
+    def take_token(self, token: str) -> bool:
+        """Send `token` from now on (a new login of the same account): the refusal ends, the loops ask the
+        platform again at once and the queue goes out. False when the client cannot take a token (a stand-in)."""
+        set_token = getattr(self._client, "set_token", None)
+        if set_token is None:
+            return False
+        set_token(token)
+        self.logins_taken += 1
+        self.other_login = False
+        self._auth_backoff.reset()
+        self._pull_backoff.reset()
+        self._push_backoff.reset()
+        self._set_state(SyncState.CONNECTING)  # until the platform answers the new token
+        if self._relogin is not None:
+            self._relogin.set()
+        if self._wake is not None:
+            self._wake.set()
+        return True
 
     async def _retention_loop(self) -> None:
         while not self._stopping:
