@@ -196,7 +196,10 @@ class QuickEscapeDriver(LinuxDriver):
                 if not process_selector_events(selector.select(select_timeout())):
                     terminal_open = False
                     self._report_terminal_gone()
-                    self.exit_event.wait()  # the app ends; nothing more can be read
+                    # nothing more can be read: the thread ends now. Waiting for `exit_event` kept the process
+                    # alive for good when the app's shutdown never came to set it (a console whose terminal
+                    # closed stayed at 120 MB, its main thread in `threading._shutdown`, this one waiting)
+                    break
             selector.unregister(self.fileno)
             if terminal_open:
                 process_selector_events(selector.select(0.1), final=True)

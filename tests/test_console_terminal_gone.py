@@ -62,3 +62,45 @@ def test_a_console_whose_terminal_closes_ends_as_on_sighup(tmp_path: Path, monke
         console.wait(timeout=10)
         if main >= 0:
             os.close(main)
+
+
+class _AppWhoseShutdownNeverComes:
+    """Stands in for an app that hears of the terminal's end and then never stops the driver (seen: a console's
+    main thread finished while the input thread waited for `exit_event` for good, 120 MB kept per process)."""
+
+    def __init__(self) -> None:
+        self.told = 0
+
+    def terminal_gone(self) -> None:
+        self.told += 1
+
+    def exit(self) -> None:  # what a driver calls on an app without `terminal_gone`
+        raise AssertionError("terminal_gone is the app's to hear")
+
+
+async def test_the_input_thread_ends_by_itself_when_the_terminal_is_gone() -> None:
+    import asyncio
+    import threading
+
+    from screens.driver import QuickEscapeDriver
+
+    app = _AppWhoseShutdownNeverComes()
+    main, child = os.openpty()
+    driver = QuickEscapeDriver(app)  # type: ignore[arg-type]
+    driver.fileno = child
+    thread = threading.Thread(target=driver.run_input_thread, daemon=True)
+    thread.start()
+    try:
+        os.close(main)  # the terminal's side goes away: the input reads end of file (or EIO)
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if not thread.is_alive():
+                break
+        assert not thread.is_alive(), "the input thread still waits after the terminal went away"
+        await asyncio.sleep(0.1)  # the call it made on this loop
+        assert app.told == 1  # the app heard it once, on its loop
+        assert not driver.exit_event.is_set()  # nobody stopped the driver: the thread ended by itself
+    finally:
+        driver.exit_event.set()
+        thread.join(timeout=5)
+        os.close(child)
