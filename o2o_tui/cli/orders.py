@@ -261,6 +261,8 @@ def ended_refusal(order: Any, action: str) -> str | None:
     check = check_order_transition(order.status, order.type, verb)
     if check is TransitionCheck.APPLY:
         return None
+    if check is TransitionCheck.ALREADY and verb is OrderAction.HANDOFF:
+        return None  # a handoff again (a script's retry, a code scanned twice) is done already: exit 0, as redeem
     key = "ui.action.already" if check is TransitionCheck.ALREADY else "ui.action.not_now"
     status = t(f"ui.status.{shown_status(order.status, order.type)}")
     # the console's `ui.action.cancel` is its answer to a cancellation request: the store's own cancel has its word

@@ -322,7 +322,7 @@ def register(app: typer.Typer) -> None:
             key = "printing.cli.clock.store" if clock.store else "printing.cli.clock.machine"
             said = t(key, zone=clock.zone)
             paper_said = paper_words(config.paper_mm)
-            say(t("printing.cli.test_printed", printer=str(config.target), paper=paper_said, clock=said))
+            say(t("printing.cli.test_printed", printer=str(config.target), paper=paper_said, time_source=said))
 
     @printing.command("show", help=t("printing.cli.show.help"))
     def show(
