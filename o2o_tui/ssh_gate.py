@@ -210,23 +210,14 @@ def write_conf(courier_id: str, term: str) -> Path:
 
 
 def session_exists(tmux: str, courier_id: str) -> bool:
-    try:
-        result = subprocess.run(
-            [tmux, "-L", socket_name(courier_id), "has-session", "-t", SESSION],
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=TMUX_TIMEOUT,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return result.returncode == 0
+    return ask_server(tmux, courier_id, "has-session", "-t", SESSION) is not None
 
 
-def session_locale(tmux: str, courier_id: str) -> dict[str, str] | None:
-    """The locale and language the running session's app started with (None: not known)."""
+def ask_server(tmux: str, courier_id: str, *command: str) -> str | None:
+    """What the courier's tmux server answers to `command` (None: no server, an error, no answer in time)."""
     try:
         result = subprocess.run(
-            [tmux, "-L", socket_name(courier_id), "show-environment", "-t", SESSION],
+            [tmux, "-L", socket_name(courier_id), *command],
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
@@ -234,9 +225,15 @@ def session_locale(tmux: str, courier_id: str) -> dict[str, str] | None:
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
-    if result.returncode != 0:
+    return result.stdout if result.returncode == 0 else None
+
+
+def session_locale(tmux: str, courier_id: str) -> dict[str, str] | None:
+    """The locale and language the running session's app started with (None: not known)."""
+    answer = ask_server(tmux, courier_id, "show-environment", "-t", SESSION)
+    if answer is None:
         return None
-    found = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
+    found = dict(line.split("=", 1) for line in answer.splitlines() if "=" in line)
     return {name: found[name] for name in LOCALE_ENV if found.get(name)}
 
 
@@ -287,18 +284,9 @@ SERVER_FORMAT = "#{pid} #{socket_path}"
 
 def server_process(tmux: str, courier_id: str) -> tuple[str, int] | None:
     """The socket path and pid of the courier's running tmux server (None: none answered)."""
-    try:
-        result = subprocess.run(
-            [tmux, "-L", socket_name(courier_id), "display-message", "-p", "-t", SESSION, SERVER_FORMAT],
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=TMUX_TIMEOUT,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    pid, _, path = result.stdout.strip().partition(" ")
-    if result.returncode != 0 or not pid.isdigit() or not path:
+    answer = ask_server(tmux, courier_id, "display-message", "-p", "-t", SESSION, SERVER_FORMAT)
+    pid, _, path = (answer or "").strip().partition(" ")
+    if not pid.isdigit() or not path:
         return None
     return path, int(pid)
 
