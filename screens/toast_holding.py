@@ -20,7 +20,7 @@ from textual import events
 from textual.css.query import NoMatches
 from textual.notifications import Notification, Notify, SeverityLevel
 from textual.screen import ModalScreen, Screen
-from textual.widgets._toast import ToastRack
+from textual.widgets._toast import ToastHolder, ToastRack
 
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
@@ -172,7 +172,10 @@ class ToastHoldingApp(SteadyKeysApp[None]):  # keys act in the order typed (scre
         down first. Textual's rack cannot be scrolled to its newest toast (it is hidden: it has no size), so a
         height limit on it showed the oldest ones and cut the newest."""
         width, height = self.size
-        if width <= 0 or width >= TOAST_NARROW:
+        if width <= 0 or height <= 0:
+            return
+        if width >= TOAST_NARROW:
+            self._drop_unseen_toasts(notification, height)
             return
         budget = max(NARROW_TOAST_LINES + 1, height // 2)
         used = _toast_rows(notification)
@@ -180,6 +183,37 @@ class ToastHoldingApp(SteadyKeysApp[None]):  # keys act in the order typed (scre
             used += _toast_rows(older)
             if used > budget:
                 self._unnotify(older, refresh=False)  # Textual's handler refreshes the rack next
+
+    def _drop_unseen_toasts(self, notification: Notification, height: int) -> None:
+        """From 60 columns: the older toasts that the newer ones push wholly off the screen are taken down. Textual
+        keeps every toast up until its time is over and lays them all out on each change: a rush of orders timing
+        out (a toast each, for 30 s) put thousands up at once, unseen, each new one slower than the last (300 took
+        24 s to show, 100 took 4), and the console grew by ~500 objects a toast (tests/test_console_memory_toasts.py).
+        A toast takes its lines, its title and `TOAST_PADDING` + 1 rows (its frame, the row above it)."""
+        used = _toast_rows(notification) + TOAST_PADDING
+        for older in reversed(list(self._notifications)):  # the newest first
+            if used >= height:
+                self._unnotify(older, refresh=False)  # Textual's handler refreshes the rack next
+            else:
+                used += _toast_rows(older) + TOAST_PADDING
+
+    def _refresh_notifications(self) -> None:
+        """Textual's, then the empty holders its rack left are taken down (`_drop_empty_toast_holders`)."""
+        super()._refresh_notifications()
+        self.call_later(self._drop_empty_toast_holders)
+
+    def _drop_empty_toast_holders(self) -> None:
+        """Textual 8.2.8's `ToastRack.show` takes a toast whose notification is gone (taken down for room, for a
+        dialog: `_unnotify`, `_take_down_toasts`) out of its `ToastHolder` and leaves the holder, empty, in the rack
+        for good; only a toast that times out removes its holder. A console that opened dialogs with toasts up held
+        one more widget each time, laid out with the rack on every change (100 toasts taken down: 100 holders)."""
+        up = {ToastRack._toast_id(notification) for notification in self._notifications}
+        for screen in self.screen_stack:
+            with contextlib.suppress(NoMatches):
+                rack = screen.get_child_by_type(ToastRack)
+                for holder in list(rack.children):  # a holder whose toast is still being mounted is not empty
+                    if isinstance(holder, ToastHolder) and holder.id not in up and not holder.children:
+                        holder.remove()
 
     def _dialog_open(self) -> bool:
         return bool(self.screen_stack) and isinstance(self.screen, ModalScreen)
