@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
-from o2o_tui.domain.order import ENDED_STATUSES, OrderStatus
+from o2o_tui.domain.order import ENDED_STATUSES, Order, OrderStatus
 from o2o_tui.i18n import t
 from o2o_tui.settings import load_settings
 from screens import chase_bell
@@ -64,6 +64,22 @@ ACTED_HOLD_S = 30.0  # how long the cursor's place is kept for an order acted on
 # an order key this soon after the cursor moved by itself (to a ringing order, back from one, off an order that
 # ended) is not run: the person aimed at the row the cursor left, not the one it moved to; they press it again
 MOVED_GUARD_S = 1.0  # (keys that only move the cursor are not held: they start from where it is, in sight)
+TIMED_OUT_NAMED = 3  # a toast for orders that timed out together names this many, counts the rest ("+9 more")
+
+
+def timed_out_toast(orders: list[Order]) -> str:
+    """The toast for orders cancelled because nobody answered them in time, in one change: one order in today's
+    words; more, counted first (never the part a narrow toast cuts), then their numbers, lowest first, the first
+    `TIMED_OUT_NAMED` of them ("12 cancelled, no answer in time: #0012, #0013, #0015, +9 more"; a fourth is named
+    rather than counted as "+1 more")."""
+    if len(orders) == 1:
+        return t("queue.done.timed_out_toast", number=orders[0].display_number)
+    ordered = sorted(orders, key=lambda order: order.number)
+    named = ordered if len(ordered) <= TIMED_OUT_NAMED + 1 else ordered[:TIMED_OUT_NAMED]
+    numbers = t("queue.done.timed_out_separator").join(order.display_number for order in named)
+    if len(ordered) > len(named):
+        numbers = t("queue.done.timed_out_more", numbers=numbers, count=len(ordered) - len(named))
+    return t("queue.done.timed_out_toast_many", count=len(ordered), numbers=numbers)
 
 
 class OrdersScreen(Screen[None]):
@@ -267,16 +283,19 @@ class OrdersScreen(Screen[None]):
 
     def _toast_timeouts(self, entries: list[QueueEntry]) -> None:
         """A toast when an order this console showed live is cancelled because nobody answered it in time (not
-        for the ones that had timed out already when the console opened)."""
+        for the ones that had timed out already when the console opened). The ones that timed out in one change (a
+        rush nobody could answer, one sync) share one toast: `timed_out_toast`."""
         live: set[str] = set()
+        timed_out: list[Order] = []
         for entry in entries:
             order = entry.order
             if order.status not in ENDED_STATUSES:
                 live.add(order.id)
             elif order.cancel_reason_code == TIMEOUT_REASON and order.id in self._seen_live:
-                text = t("queue.done.timed_out_toast", number=order.display_number)
-                self.post_message(Say(text, severity="warning", timeout=30))
+                timed_out.append(order)
         self._seen_live = live
+        if timed_out:  # one toast for all of them: ten toasts at once pushed each other off (at 40x15 two fit)
+            self.post_message(Say(timed_out_toast(timed_out), severity="warning", timeout=30))
 
     def _refresh_rows(self, entries: list[QueueEntry] | None = None, now: datetime | None = None) -> None:
         now = now or self.host.now()
