@@ -56,6 +56,10 @@ class EditError(ValueError):
 
     def text(self) -> str:
         key = f"menu_draft.error.{self.code}"
+        if self.values.get("digits") == 0:  # JPY, KRW: no decimals at all, whole amounts only
+            found = t(f"{key}.whole", **self.values)
+            if found != f"{key}.whole":
+                return found
         if self.values.get("currency"):  # a currency's own words where the catalog has them (CNY: "to the fen")
             own = f"{key}.{self.values['currency']}"
             found = t(own, **self.values)
@@ -125,6 +129,48 @@ def groups_matching(menu: Menu, term: str) -> list[OptionGroup]:
     if exact:
         return exact
     return [group for group in menu.option_groups if any(k.startswith(key) for k in _group_keys(group))]
+
+
+def _sheet_keys(group: OptionGroup) -> set[str]:
+    """`_group_keys`, and the Chinese half of the one name of an older bilingual menu ("辣度 Spice level": "辣度")."""
+    keys = _group_keys(group)
+    for name in (group.name, group.names.zh, group.names.en):
+        words = _typed_key(name).split(" ")
+        latin = next((i for i, word in enumerate(words) if re.search("[a-z]", word)), 0)
+        keys.add(" ".join(words[:latin]))
+    return keys - {""}
+
+
+def groups_named(menu: Menu, text: str) -> tuple[list[str], list[GroupTypo]]:
+    """The option group ids of a list as a sheet's cell writes it: ids, or the groups' names in either language
+    (exactly, case and width aside, as `groups_matching` takes them first, and the Chinese half of an older
+    one-field bilingual name; no start of a name: a sheet names a group whole). An id as written wins over a
+    name. Parts are separated as in `groups_from_text`; the parts that name no group or several come back as
+    typos. Each id once, in the order written."""
+    by_id = {group.id for group in menu.option_groups}
+    ids: list[str] = []
+    typos: list[GroupTypo] = []
+    for chunk in _LIST_SEPARATORS.split(text):
+        words = chunk.split()
+        start = 0
+        while start < len(words):
+            ambiguous: GroupTypo | None = None
+            for end in range(len(words), start, -1):
+                term = " ".join(words[start:end])
+                key = _typed_key(term)
+                found = [term] if term in by_id else [g.id for g in menu.option_groups if key in _sheet_keys(g)]
+                if len(found) == 1:
+                    if found[0] not in ids:
+                        ids.append(found[0])
+                    start = end
+                    break
+                if found and ambiguous is None:
+                    ambiguous = GroupTypo(term, found)
+            else:
+                typo = ambiguous or GroupTypo(words[start], [])
+                typos.append(typo)
+                start += len(typo.term.split())
+    return ids, typos
 
 
 class GroupTypo(msgspec.Struct, frozen=True):
@@ -199,7 +245,9 @@ def price_from_text(text: str, currency: str) -> Money:
     if isinstance(exponent, int) and -exponent > digits:
         raise EditError(
             "too_many_decimals",
-            f"{currency} prices have {digits} decimals at most",
+            f"{currency} prices have {digits} decimals at most"
+            if digits
+            else f"{currency} prices are whole amounts",
             currency=currency,
             digits=digits,
         )

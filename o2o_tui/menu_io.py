@@ -25,9 +25,11 @@ at the row as a spreadsheet numbers it (`ImportProblem.row`), not the text line 
 empty columns after the header's last name (Excel, WPS) are ignored.
 A row's category is named by id or found by its names; names the menu does not have add a category (a new id needs
 names of its own, so a mistyped id of an existing category is refused). Option groups are edited in the editor or
-in JSON. A cell the sheet did not change leaves the item exactly as it was, and each language's column changes
-only that language. An older menu's text with one `name` (the demo's) is written as the Chinese one and the English
-cell left empty, as the editor shows it; a new Chinese text keeps it one `name` (so the import's preview shows the
+in JSON; a row's `option_group_ids` names them by id or by name (`menu_edits.groups_named`: a whole name, case and
+width aside; one no group has or two share is refused), and an export writes their ids. A cell the sheet did not
+change leaves the item exactly as it was, and each language's column changes only that language. An older
+menu's text with one `name` (the demo's) is written as the Chinese one and the English cell left empty, as the
+editor shows it; a new Chinese text keeps it one `name` (so the import's preview shows the
 old one), an English one adds per-language names. A cell that a spreadsheet would run as a formula (one starting with
 `= + - @`, a tab or a carriage return) is written with a leading `'`, and so is one that starts with `'`; import
 strips one leading `'`: the round trip is exact and a spreadsheet runs nothing.
@@ -59,7 +61,7 @@ from o2o_tui.domain.menu_rules import Problem, item_problems, menu_problems, pro
 from o2o_tui.domain.money import Money, format_money
 from o2o_tui.domain.requests import MenuIn, menu_of
 from o2o_tui.i18n import t
-from o2o_tui.menu_edits import EditError, group_ids_from_text, price_from_text, price_text
+from o2o_tui.menu_edits import EditError, groups_named, price_from_text, price_text
 from o2o_tui.safe_text import safe_text
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -1179,10 +1181,14 @@ class _Sheet:
         return bool(hidden)
 
     def _groups(self, line: int, text: str) -> list[str]:
-        ids = group_ids_from_text(text)  # the separators the editor's field takes too
-        for group_id in ids:
-            if group_id not in self.group_ids:
-                self.problem(line, "option_group_ids", t("menu_cli.error.unknown_group", id=group_id))
+        # ids or the groups' names, with the separators the editor's field takes too
+        ids, typos = groups_named(self.base, text)
+        for typo in typos:
+            if typo.candidates:
+                found = ", ".join(typo.candidates)
+                self.problem(line, "option_group_ids", t("menu_cli.error.ambiguous_group", name=typo.term, ids=found))
+            else:
+                self.problem(line, "option_group_ids", t("menu_cli.error.unknown_group", id=typo.term))
         return ids
 
     def _prep(self, line: int, text: str) -> int | None:

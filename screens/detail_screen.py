@@ -27,6 +27,7 @@ from screens.console_messages import (
 from screens.keys import localize_bindings
 from screens.order_keys import offered, refused_bindings
 from screens.source import QueueEntry
+from screens.widgets.folded_text import FoldedText
 from screens.widgets.footer import KeyFooter
 from screens.widgets.order_detail import OrderDetail
 from screens.widgets.status_bar import StatusBar
@@ -126,7 +127,7 @@ class DetailScreen(Screen[None]):
         entry = self.entry()
         detail = self.query_one(OrderDetail)
         if entry is None:
-            detail.update(Content(t("ui.detail.gone")))
+            detail.update(FoldedText(Content(t("ui.detail.gone"))))  # broken as Chinese is set, as the order is
         else:
             detail.show(entry, self.host.now(), self.host.store_zone())
         self.refresh_bindings()  # `u` shows only while a code is locked, the steps only while the order is live

@@ -67,6 +67,7 @@ from screens.menu_tree import SECTION, MenuTree, NodeRef, items_in
 from screens.source import LinkState
 from screens.steady_keys import SteadyKeysApp
 from screens.terminal import FULL, Glyphs, apply_glyphs, glyphs_of, key_display, theme_for
+from screens.widgets.folded_text import FoldedLabel
 from screens.widgets.footer import KeyFooter
 
 CSS_FILE = Path(__file__).with_name("menu_editor.tcss")
@@ -212,11 +213,11 @@ class TimePrompt(Dialog[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Content(self._title), classes="title")
+            yield FoldedLabel(Content(self._title), classes="title")  # broken as Chinese is set, as other dialogs
             yield SteadyAsciiInput(  # a pasted or fast-typed time kept whole, in the order typed
                 placeholder="14:30", restrict=r"[0-9:]*", max_length=5, id="answer", typed_by_screen=True
             )
-            yield Label("", id="error", classes="error")
+            yield FoldedLabel("", id="error", classes="error")
 
     def on_mount(self) -> None:
         field = self.query_one(Input)

@@ -28,6 +28,7 @@ from o2o_tui.safe_text import holds_unsafe, safe_text
 from screens.dialogs import AsciiInput
 from screens.menu_tree import NodeRef
 from screens.terminal import glyphs_of
+from screens.widgets.folded_text import FoldedLabel
 
 Entity = Category | Item | OptionGroup | Option
 Values = dict[str, str | bool]
@@ -170,12 +171,14 @@ class MenuForm(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="form-title")
-        yield Label("", id="form-error-general", classes="field-error")
+        # every line broken as Chinese is set (`FoldedLabel`): never "。" first nor "（" last at 40 columns
+        yield FoldedLabel("", id="form-error-general", classes="field-error")
         for name in self.ALL_FIELDS:
             if name == "hidden":
                 yield HiddenBox(t("menu_editor.field.hidden"), id="field-hidden", compact=True)
             else:
-                yield Label(t(f"menu_editor.field.{name}"), id=f"label-{name}", classes="field-label")
+                label = Content(t(f"menu_editor.field.{name}"))
+                yield FoldedLabel(label, id=f"label-{name}", classes="field-label")
                 # a price or a count takes what a Chinese input method types ("３９．５" is 39.5), names do not
                 field = AsciiInput if name in _RESTRICT else Input
                 yield field(
@@ -185,7 +188,7 @@ class MenuForm(VerticalScroll):
                     select_on_focus=False,
                     max_length=500 if name.startswith("desc") else 100,
                 )
-            yield Label("", id=f"error-{name}", classes="field-error")
+            yield FoldedLabel("", id=f"error-{name}", classes="field-error")
 
     def on_mount(self) -> None:
         self._inputs = {field.id.removeprefix("field-"): field for field in self.query(Input) if field.id}

@@ -23,6 +23,15 @@ sign (a price: "¥25.00").
 2. Whatever else of the run holds 7 or more digits in a row of groups (between the phone numbers found, or the
    whole run when none is) is masked as well, keeping its last four digits: a number split in odd groups
    ("62-34-56-78", "1 3 9 1 2 3 4 5 6 7 8"), an ID number, a long code.
+Written to dodge a filter, digits are read in other clothes as well, and masked by the same rule (the starred
+places are the same, the characters kept are the text's own):
+- Chinese numerals, one character for one digit: 〇 零 ○ (0), 一 幺 (1), 二 两 (2), 三 ... 九 and their financial
+  forms (壹 贰 叁 ...), "一三八零零一三八零零零", "幺三九 1234 5678". A run of two or more of them is read as
+  digits; a single one only between two digits ("138零0138000"), so "两份", "一楼", "13912345678一定" keep theirs.
+  十, 百, 千 are no digits: "十二点" is a time as said, not a number.
+- Latin letters that look like digits, O and o for 0, l and I for 1 (and their full-width forms): a word made of
+  them alone that touches a digit ("138OO138OOO", "l39 l234 5678"). A word with any other letter ("Oolong",
+  "COOL", "Ill" alone) stays a word.
 Kept as written, never counted: a date with its 4-digit year ("2026-12-06", "06/12/2026", "2026.12.6") or a day
 alone ("12-15", "15/12": not one link of a longer chain joined by the same sign), a price after its currency sign
 (up to six digits before the decimals: "¥25.00", "¥1,280"), an order number after "#" ("#0040"), and a time (its
@@ -54,6 +63,48 @@ _WITH_AREA = re.compile(r"0(?:[12]\d|[3-9]\d\d)[2-9]\d{6,7}")  # area code and l
 _NATIONAL = re.compile(r"1[3-9]\d{9}|(?:[12]\d|[3-9]\d\d)[2-9]\d{6,7}")  # after +86, in one group
 _COUNTRY = ("86", "0086")
 _ABROAD_DIGITS = (8, 15)  # an international number after a +: E.164 allows up to 15 digits
+
+
+_CHINESE_DIGITS = {
+    **dict.fromkeys("〇零○", "0"),
+    **dict.fromkeys("一幺壹", "1"),
+    **dict.fromkeys("二两兩贰貳", "2"),
+    **dict.fromkeys("三叁參", "3"),
+    **dict.fromkeys("四肆", "4"),
+    **dict.fromkeys("五伍", "5"),
+    **dict.fromkeys("六陆陸", "6"),
+    **dict.fromkeys("七柒", "7"),
+    **dict.fromkeys("八捌", "8"),
+    **dict.fromkeys("九玖", "9"),
+}
+_LOOKALIKES = {**dict.fromkeys("OoＯｏ", "0"), **dict.fromkeys("lIｌＩ", "1")}
+_LATIN_WORD = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]+")
+
+
+def _digit_view(text: str) -> str:
+    """`text` with the Chinese numerals and look-alike letters that stand for digits (see the module's words) as
+    ASCII digits, character for character: the same length, so a place in it is the same place in `text`."""
+    chars = list(text)
+    index = 0
+    while index < len(text):
+        if text[index] not in _CHINESE_DIGITS:
+            index += 1
+            continue
+        end = index
+        while end < len(text) and text[end] in _CHINESE_DIGITS:
+            end += 1
+        between = index > 0 and end < len(text) and text[index - 1].isdecimal() and text[end].isdecimal()
+        if end - index >= 2 or between:
+            chars[index:end] = [_CHINESE_DIGITS[char] for char in text[index:end]]
+        index = end
+    for word in _LATIN_WORD.finditer(text):
+        begin, end = word.span()
+        if not all(char in _LOOKALIKES for char in word.group()):
+            continue
+        touches = (begin and chars[begin - 1].isdecimal()) or (end < len(text) and chars[end].isdecimal())
+        if touches:
+            chars[begin:end] = [_LOOKALIKES[char] for char in word.group()]
+    return "".join(chars)
 
 
 def _ascii(digits: str) -> str:
@@ -248,13 +299,14 @@ def mask_phone_runs(text: str) -> str:
     if not text:
         return text
     hidden: list[int] = []  # the positions in `text` of the digits to star
-    for spans in _runs(text):
-        groups = [_ascii(text[begin:end]) for begin, end in spans]
-        kept = _kept(text, spans, groups)
+    view = _digit_view(text)  # read there, starred here
+    for spans in _runs(view):
+        groups = [_ascii(view[begin:end]) for begin, end in spans]
+        kept = _kept(view, spans, groups)
         start = 0
         for index in range(len(groups) + 1):
             if index == len(groups) or kept[index]:
-                _mask_segment(text, spans[start:index], groups[start:index], hidden)
+                _mask_segment(view, spans[start:index], groups[start:index], hidden)
                 start = index + 1
     if not hidden:
         return text
