@@ -138,6 +138,8 @@ class OrderState(msgspec.Struct, frozen=True):
     # its courier has not answered the offer yet (delivery PENDING): when it was offered (None otherwise, or when
     # the platform does not say)
     offered_at: datetime | None = None
+    # that offer has waited at least `LATE_OFFER_MINUTES` (the board's late mark): call the courier or reassign
+    offer_late: bool = False
     # a courier who no longer holds the order still has its food (a refused pickup): their name (None: nobody)
     food_with_courier: str | None = None
 
@@ -669,6 +671,7 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
             problem=problem.reason if problem else None,
             problem_at=problem.occurred_at if problem else None,
             offered_at=offer_time(order),
+            offer_late=offer_late(offer_age_minutes(offer_time(order), real_now)),
             food_with_courier=order.food_with_courier.courier_name if order.food_with_courier else None,
         )
         for order, ready, why in waiting.values()

@@ -29,7 +29,7 @@ from textual.timer import Timer
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from o2o_tui.client.errors import PlatformError, Unreachable
+from o2o_tui.client.errors import PlatformError, ServerError, Unreachable
 from o2o_tui.domain.errors import ErrorDetail
 from o2o_tui.domain.events import EntityKind
 from o2o_tui.domain.fleet import CourierStatus
@@ -224,6 +224,7 @@ class ClientFleet:
         profile_name: str | None = None,
         make_client: Callable[[], FleetClient] | None = None,
         profile: object | None = None,
+        role: str | None = None,
     ) -> None:
         if client is None and make_client is None:
             raise ValueError("a client, or how to make one, is needed")
@@ -233,6 +234,9 @@ class ClientFleet:
         self._owns_client = owns_client
         self._profile_name = profile_name  # whose offline cache `cached` reads (None: no cache)
         self._profile = profile  # whose client a host may lend (`borrow`)
+        # whose token it is (a profile's role): only a merchant may cancel an order, so the board tells anyone else
+        # (a dispatcher, an admin; None: not said) to ask the store instead
+        self.role = role if role is not None else getattr(profile, "role", None)
 
     def borrow(self, lend: Callable[[object], object | None]) -> bool:
         """Use the client `lend(profile)` answers (the console's, for this board's profile) instead of making one;
@@ -322,7 +326,9 @@ class FleetChanged(Message):
 
 class FleetFailed(Message):
     """The round failed: the platform could not be read (`offline`: it cannot be reached; `cached`: what this
-    device's cache holds, read only while nothing was loaded yet), or (`planning`) the plan could not be made."""
+    device's cache holds, read only while nothing was loaded yet), or (`planning`) the plan could not be made.
+    `storage_down`: the platform answered but cannot reach its storage (503 `storage_unavailable` to a read): the
+    console's PLATFORM DOWN."""
 
     def __init__(
         self,
@@ -331,12 +337,14 @@ class FleetFailed(Message):
         planning: bool = False,
         offline: bool = False,
         cached: tuple[CachedFleet, LivePlan] | None = None,
+        storage_down: bool = False,
     ) -> None:
         super().__init__()
         self.message = message
         self.planning = planning
         self.offline = offline
         self.cached = cached
+        self.storage_down = storage_down
 
 
 class ActionsDone(Message):
@@ -704,7 +712,10 @@ class DispatchBoard(Screen[None]):
             self.post_message(FleetFailed("", offline=True, cached=cached))
             return
         except PlatformError as error:
-            self.post_message(FleetFailed(error.i18n_message()))
+            # the platform answers but cannot read its storage (as `sync.engine.storage_refused` tells it): the
+            # console's PLATFORM DOWN, said in its words, not the client's generic one
+            down = isinstance(error, ServerError) and error.code == "storage_unavailable"
+            self.post_message(FleetFailed(error.i18n_message(), storage_down=down))
             return
         try:
             plan = await asyncio.to_thread(plan_live, snapshot, now, LIVE_PARAMS)
@@ -755,6 +766,14 @@ class DispatchBoard(Screen[None]):
     def on_fleet_failed(self, message: FleetFailed) -> None:
         if message.offline:
             self._say_offline(message.cached)
+        elif message.storage_down:  # as the console says it: PLATFORM DOWN, nothing new arrives
+            if self.snapshot is not None and not self._from_cache and self.plan is not None:
+                self._stale = t("dispatch.board.storage_down_since", at=clock(self.plan.now, self._zone()))
+            else:
+                self._stale = t("dispatch.board.storage_down")
+            self._set_status(self._stale, error=True)
+            if self.snapshot is None and not self._from_cache:
+                self._show_unknown(t("dispatch.board.unknown_storage_down"))
         else:
             key = "dispatch.board.plan_failed" if message.planning else "dispatch.board.failed"
             self._stale = t(key, error=safe_text(message.message, one_line=True))
@@ -989,7 +1008,17 @@ class DispatchBoard(Screen[None]):
             return t("dispatch.board.return_line", number=number, courier=courier, reason=reason)
         if state.why == "off_duty_with_food":
             return t("dispatch.board.off_duty_line", number=number, courier=courier)
-        return t("dispatch.board.stuck_line", number=number, courier=courier, problem=problem)
+        key = "dispatch.board.stuck_line" if self._may_cancel() else "dispatch.board.stuck_line_ask_store"
+        return t(key, number=number, courier=courier, problem=problem)
+
+    def _may_cancel(self) -> bool:
+        """Whether this board's user may cancel an order (a merchant): anyone else is told to ask the store."""
+        return getattr(self.fleet, "role", None) == "merchant"
+
+    def _picked_up_said(self, number: str, courier: str) -> str:
+        """Why an order its courier has picked up stays with them, and what this board's user can do instead."""
+        key = "dispatch.board.picked_up" if self._may_cancel() else "dispatch.board.picked_up_ask_store"
+        return t(key, number=number, courier=courier)
 
     def _with_its_courier(self, view: OrderRowView) -> bool:
         """Say why an order its courier has picked up cannot go to another courier (True), before a key sends what
@@ -998,8 +1027,11 @@ class DispatchBoard(Screen[None]):
             return False
         current = self._assigned_courier(view.order_id)
         name = safe_text(self._courier_name(current), one_line=True)
-        key = "dispatch.board.returning" if view.tag == "returning" else "dispatch.board.picked_up"
-        say_in(self.app, t(key, number=view.number, courier=name), severity="warning", timeout=10)
+        if view.tag == "returning":
+            said = t("dispatch.board.returning", number=view.number, courier=name)
+        else:
+            said = self._picked_up_said(view.number, name)
+        say_in(self.app, said, severity="warning", timeout=10)
         return True
 
     def _courier_name(self, courier_id: str | None) -> str:
@@ -1179,6 +1211,10 @@ class DispatchBoard(Screen[None]):
             except PlatformError as error:
                 if error.code == "courier_changed":  # another holder than the board showed: it keeps the order
                     refused.append(courier_changed_line(number, error.detail, kind))
+                    continue
+                if error.code == "already_picked_up" and not self._may_cancel():
+                    # picked up since the board looked: the platform's words say to cancel, which only the store may
+                    refused.append(self._picked_up_said(number, self._courier_name(expect)))
                     continue
                 key = "dispatch.board.refused" if error.is_final else "dispatch.board.not_done"
                 refused.append(t(key, number=number, reason=error.i18n_message()))
@@ -1364,5 +1400,7 @@ def run_dispatch_board(profile: object, store_id: str) -> None:
     from o2o_tui.settings import load_settings
 
     client = AsyncPlatformClient(profile.url, profile.token)  # type: ignore[attr-defined]
-    fleet = ClientFleet(client, store_id, profile_name=getattr(profile, "name", None))
+    fleet = ClientFleet(
+        client, store_id, profile_name=getattr(profile, "name", None), role=getattr(profile, "role", None)
+    )
     DispatchApp(fleet, keymap=load_settings().keymap).run()

@@ -369,6 +369,7 @@ def _release_offers(ctx: Ctx, courier_id: str, *, refused: bool) -> None:
                 courier_id=None,
                 delivery_id=None,
                 delivery_status=None,
+                offered_at=None,  # no offer open: the next assignment's is counted from then
                 delivery_problem=None,
                 refused_by=refused_by,
             )
@@ -657,7 +658,12 @@ def unassign(ctx: Ctx, order_id: str, expect_courier_id: str | None | msgspec.Un
         return stored.order
     ctx.record("order", order_id, "unassign")
     after = msgspec.structs.replace(
-        stored.order, courier_id=None, delivery_id=None, delivery_status=None, delivery_problem=None
+        stored.order,
+        courier_id=None,
+        delivery_id=None,
+        delivery_status=None,
+        offered_at=None,  # no offer open: a later assignment counts from its own offer
+        delivery_problem=None,
     )
     return orders.save(ctx, stored, after).order
 
@@ -737,6 +743,7 @@ def delivery_action(ctx: Ctx, delivery_id: str, action: DeliveryAction, code: st
             courier_id=None,
             delivery_id=None,
             delivery_status=None,
+            offered_at=None,
             delivery_problem=None,
             refused_by=_with_refusal(order, delivery.courier_id, _tap_time(ctx)),
         )
@@ -820,6 +827,7 @@ def _back_at_store(ctx: Ctx, stored: orders.StoredOrder, delivery: Delivery) -> 
         courier_id=None,
         delivery_id=None,
         delivery_status=DeliveryStatus.RETURNED.value,
+        offered_at=None,
         delivery_problem=None,
         return_reason=delivery.problems[-1].reason.value if delivery.problems else None,
     )

@@ -11,7 +11,15 @@ unwatched. The process that saw it (`StorageWatch.failed`: the heartbeat, a back
 when the storage came back into `meta` (`STORAGE_BACK_KEY`, by the pause job's next round, which pauses nothing
 that round), and every process's pause job allows the heartbeat's grace from then, as it does from its own start:
 the devices' polls are written again meanwhile, and a device that truly stopped polling is paused after the
-heartbeat. Nothing of Textual here: the core.
+heartbeat.
+
+A process whose devices poll nobody still meets an outage that refuses writes but not reads (a full disk, a
+read-only database), where its pause rounds, which write nothing when nothing is due, succeed: its job loop writes
+each round (`jobs.purge_personal` records in `meta` how far it checked late writes, whatever it finds), that write
+is refused, and `jobs.run_once` tells this process's watch (`failed`). So its first pause round after the outage
+only says when the storage came back, even when it runs before the round of the process its devices polled
+through (tests/test_f2_storage_back_race.py; it relies on that write staying unconditional). Nothing of Textual
+here: the core.
 """
 
 from __future__ import annotations

@@ -297,8 +297,9 @@ def order_line(view: OrderRowView, width: int) -> Content:
             if view.problem and view.tag != "now" and view.tag not in PICKED_UP_TAGS:
                 parts.append((fit(view.problem, w), PROBLEM_STYLE))
             elif view.offer_age and view.tag == "offered":  # how long the offer has waited for an answer
-                key = "dispatch.board.tag.offered_age" if w >= WIDE_TAG_WIDTH else "dispatch.board.tag.offered_age_short"
-                text = t(key, age=view.offer_age)
+                text = t("dispatch.board.tag.offered_age", age=view.offer_age)
+                if cell_len(text) > w:  # "Offered 12m" over 10 cells: "Offer12m" (8 cells up to 999 minutes)
+                    text = t("dispatch.board.tag.offered_age_short", age=view.offer_age)
                 parts.append((fit(text, w), LATE_STYLE if view.late else "$text-muted"))
             else:
                 text = t("dispatch.board.tag." + view.tag)
