@@ -230,12 +230,13 @@ def same_account(before: Profile, saved: Profile) -> bool:
 def saved_login(before: Profile) -> tuple[Profile | None, bool]:
     """What `o2o login` saved under `before`'s profile name since `before` was read: (the new login, False) when
     it is another token of the same account (`same_account`), (None, True) when it is someone else's (another
-    user or platform), (None, False) when the token is the same, or the profile is gone or unreadable."""
+    user or platform), (None, False) when the token and the platform's address are the same, or the profile is
+    gone or unreadable. The same token saved at another server of the platform is a new login too (it moves)."""
     try:
         saved = load_profile(before.name)
     except (ConfigError, OSError):  # removed or unreadable meanwhile: nothing new
         return None, False
-    if saved.token == before.token:
+    if saved.token == before.token and _url_key(saved.url) == _url_key(before.url):
         return None, False
     if not same_account(before, saved):
         return None, True

@@ -264,7 +264,8 @@ class MerchantApp(ToastHoldingApp):  # toasts held behind dialogs (screens/toast
         """What the engine's watch of the profile found while the token was refused (`screens/launch.py`
         `watch_login`): a new login of this account taken, said once the platform answers it; someone else's
         login saved under this profile, not taken, said once (this console keeps the account it started with)."""
-        engine = getattr(self.source, "_engine", None)
+        # the engine's watch, or the source's own without the cache (`screens/client_login.py`)
+        engine = getattr(self.source, "_engine", None) or self.source
         taken = getattr(engine, "logins_taken", 0)
         if not isinstance(taken, int):
             return

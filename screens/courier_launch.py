@@ -26,14 +26,14 @@ def open_courier_source(profile: Profile) -> CourierSource:
 
     def current() -> Profile:
         """The profile as saved now: `o2o login` run again while the handheld is open gives a new token."""
-        from o2o_tui.config import ConfigError, load_profile
+        from o2o_tui.config import ConfigError, load_profile, same_account
 
         try:
             saved = load_profile(profile.name)
         except ConfigError:  # removed or unreadable meanwhile: keep the login the screen started with
             return profile
-        same_user = (saved.url, saved.courier_id) == (profile.url, profile.courier_id)
-        return saved if same_user else profile  # another courier's login under this name: not this cache's
+        # the console's rule (`config.same_account`): the platform's id, so its other server is the same courier
+        return saved if same_account(profile, saved) else profile  # another's login: not this cache's
 
     def connect() -> tuple[object, object]:
         from o2o_tui.sync.session import make_client, make_engine
@@ -43,7 +43,8 @@ def open_courier_source(profile: Profile) -> CourierSource:
         return make_engine(login, cache, client), client
 
     def credentials() -> object:
-        return current().token
+        login = current()
+        return login.token, login.url  # the same token saved at the platform's other server: it moves there
 
     source = CourierSource(cache, profile.courier_id, connect, credentials)
     source.prime()

@@ -641,13 +641,14 @@ class CourierSource(Subscribers[CourierChange]):
         return True
 
     async def _watch_login(self, login: object) -> None:
-        """While the platform refuses the token, look for a new login of the profile (`o2o login` run again):
-        returns when there is one, so the engine starts again with it. Reads nothing while the token works."""
+        """While the platform refuses the token or does not answer, look for a new login of the profile (`o2o
+        login` run again, maybe at the platform's other server: `config.same_account`, as the console): returns
+        when there is one, so the engine starts again with it. Reads nothing while the platform answers."""
         if self._credentials is None:
             await asyncio.Event().wait()
         while True:
             await asyncio.sleep(LOGIN_CHECK_S)
-            if self.link().state is not LinkState.UNAUTHORIZED:
+            if self.link().state not in (LinkState.UNAUTHORIZED, LinkState.OFFLINE):
                 continue
             if await asyncio.to_thread(self._credentials) != login:  # type: ignore[arg-type]
                 return

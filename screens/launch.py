@@ -47,9 +47,10 @@ def open_source(profile: Profile, *, offline_cache: bool = True) -> OrderSource:
         raise ValueError("a merchant profile with a store is needed")
     if not offline_cache:
         from o2o_tui.client import AsyncPlatformClient  # imported here: httpx costs ~0.1 s of start-up
-        from screens.client_source import ClientOrderSource
+        from screens.client_login import LoginClientOrderSource
 
-        return ClientOrderSource(AsyncPlatformClient(profile.url, profile.token), profile.store_id)
+        # a new `o2o login` of the account is taken as the engine's console takes it (`watch_login`)
+        return LoginClientOrderSource(AsyncPlatformClient(profile.url, profile.token), profile)
     from o2o_tui.client.lazy import ClientOnFirstUse
     from o2o_tui.sync.session import make_client, make_engine, open_cache
     from screens.engine_source import EngineOrderSource
@@ -67,19 +68,21 @@ def open_source(profile: Profile, *, offline_cache: bool = True) -> OrderSource:
 
 
 def watch_login(engine: Any, profile: Profile) -> None:
-    """While the platform refuses the token (`o2o admin rotate-token`), the engine reads the profile for a new
-    login: another token of the same account and platform is sent from then on, with no restart; someone
-    else's login saved under the profile's name is not taken (the engine says so: `other_login`)."""
+    """While the platform refuses the token (`o2o admin rotate-token`) or does not answer, the engine reads the
+    profile for a new login: another login of the same account and platform (`config.same_account`: the
+    platform's id, so maybe at its other server) is sent from then on, to the URL it was made at, with no
+    restart; someone else's login saved under the profile's name is not taken (the engine says so:
+    `other_login`)."""
     from o2o_tui.config import saved_login
 
     current = [profile]  # the login the engine's client sends now
 
-    def check() -> tuple[str | None, bool]:
+    def check() -> tuple[str | None, bool, str | None]:
         saved, other = saved_login(current[0])
         if saved is None:
-            return None, other
+            return None, other, None
         current[0] = saved
-        return saved.token, False
+        return saved.token, False, saved.url
 
     engine.watch_login(check)
 

@@ -213,6 +213,21 @@ def _conflict_rows(cache: Any, zones: list[Any] | None = None) -> list[dict[str,
     return rows
 
 
+def _newest_age(age_s: float | None, answered: object) -> float | None:
+    """Seconds since the platform last answered: the newer of the last poll's answer (`age_s`) and the stored
+    time of any answer (`engine.META_ANSWERED_AT`, an ISO time; anything else is not one)."""
+    if not isinstance(answered, str):
+        return age_s
+    try:
+        moment = datetime.fromisoformat(answered.replace("Z", "+00:00"))
+    except ValueError:
+        return age_s
+    if moment.tzinfo is None:
+        return age_s
+    answered_s = time.time() - moment.timestamp()
+    return answered_s if age_s is None else min(age_s, answered_s)
+
+
 def _store_zone(cache: Any) -> Any:
     """The cached store's time zone, or None (this machine's clock) when the store is not cached."""
     from o2o_tui.domain.clock import zone_named
@@ -248,7 +263,7 @@ def register(app: typer.Typer) -> None:
     def sync_status(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> None:
         from o2o_tui.sync import skipped as skips
         from o2o_tui.sync import tables
-        from o2o_tui.sync.engine import META_LIVE_HOLDER, META_LIVE_WITHIN
+        from o2o_tui.sync.engine import META_ANSWERED_AT, META_LIVE_HOLDER, META_LIVE_WITHIN
         from o2o_tui.sync.live_holder import holder_ended
 
         with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (_, cache):
@@ -256,7 +271,10 @@ def register(app: typer.Typer) -> None:
             last_at = datetime.fromisoformat(last.replace("Z", "+00:00")) if isinstance(last, str) else None
             state = cache.meta_get(tables.META_STATE, None) or "OFFLINE"
             age_s = None if last_at is None else time.time() - last_at.timestamp()
-            if state == "ONLINE" and (age_s is None or age_s > STALE_AFTER_S):
+            # the platform's last answer of any kind: a console whose queued action was answered as the link came
+            # back says ONLINE before its next poll is answered; it has heard the platform just now
+            heard = _newest_age(age_s, cache.meta_get(META_ANSWERED_AT, None))
+            if state == "ONLINE" and (heard is None or heard > STALE_AFTER_S):
                 state = "STALE"  # what a console or `o2o sync` last heard, and none has heard the platform since
             # a running engine writes the time of a quiet poll's answer only now and then (`live_within`): newer
             # than that and still answering, the link answered within the current poll: "live", not "34 s ago"

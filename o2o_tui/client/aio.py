@@ -81,6 +81,12 @@ class AsyncPlatformClient:
         client was refused: the console takes it without a restart). Never logged nor shown."""
         self._http.headers["Authorization"] = f"Bearer {token}"
 
+    def set_base_url(self, base_url: str) -> None:
+        """Send the next requests to `base_url` (`o2o login` saved the account's login at another server of the
+        same platform: the console moves there without a restart)."""
+        self.base_url = normalize_base_url(base_url)
+        self._http.base_url = self.base_url
+
     async def call(self, call: Call[R]) -> R:
         timeout = httpx.Timeout(self.timeout + call.extra_timeout, connect=self.timeout)
         try:

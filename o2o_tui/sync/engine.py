@@ -134,6 +134,10 @@ META_LIVE_WITHIN = "sync.live_within"
 # which process keeps the link (`run()`'s loops; None once stopped): {"pid", "host", "identity"}, so that `o2o sync
 # status` on the same machine says at once that a killed one is gone (`live_holder.holder_ended`), not "live" for up to 40 s
 META_LIVE_HOLDER = "sync.live_holder"
+# when the platform last answered anything (a poll, or a queued action sent: `tables.META_LAST_SYNC_AT` is the last
+# poll's answer only): a push answered as the link came back, before the next poll, is still "heard lately" for
+# `o2o sync status` (it said NOT SYNCING while the console said ONLINE)
+META_ANSWERED_AT = "sync.answered_at"
 
 
 class SyncSettings(msgspec.Struct, frozen=True):
@@ -219,7 +223,11 @@ class SyncEngine:
         self._not_storing_until = 0.0
         # a new login of the same account saved meanwhile (`watch_login`): its token is taken without a restart
         self._login_check: Callable[[], tuple[str | None, bool]] | None = None
-        self._relogin: asyncio.Event | None = None  # set when a new token was taken: the loops try again at once
+        # set when a new token was taken, or a push was answered while the pull waited out a fault: the pull asks
+        # again at once (the link is back: new orders are fetched now, not after the rest of its backoff)
+        self._relogin: asyncio.Event | None = None
+        self._answered_at: datetime | None = None  # the last answer of any kind (`META_ANSWERED_AT`)
+        self._persisted_answered_at: datetime | None = None
         self.logins_taken = 0  # new tokens taken while running (a console says "Logged in again" once each)
         self.other_login = False  # the profile now holds another account's or platform's login: not taken
 
@@ -863,6 +871,7 @@ class SyncEngine:
     def _answered(self) -> None:
         """A poll was answered: ONLINE, unless the platform still refuses to store the queued changes (then the
         link stays NOT_STORING until a push goes through, or the queue is empty, not flipping at every poll)."""
+        self._answered_at = self._clock()
         if self._state is SyncState.NOT_STORING and self._pending:
             return
         self._not_storing_until = 0.0
@@ -909,6 +918,9 @@ class SyncEngine:
         if self._stopped is not None:  # `run()`'s loops (not a one-off `sync_once` or a command's answer)
             values[META_LIVE_WITHIN] = 0.0 if self._stopping else self.live_within()  # stopped: not live
             values[META_LIVE_HOLDER] = None if self._stopping else live_holder.this_process()
+        if self._answered_at is not None and self._answered_at != self._persisted_answered_at:
+            values[META_ANSWERED_AT] = iso(self._answered_at)
+            self._persisted_answered_at = self._answered_at
         if self._last_sync_at is not None and self._last_sync_at != self._persisted_sync_at:
             # the time of the last good answer, for `o2o sync status` (the cursor with it: everything before
             # it is already written, quiet polls only moved it past events this scope does not see)
@@ -970,8 +982,12 @@ class SyncEngine:
             try:
                 done, rejected = await self.push_pending()
                 self._push_backoff.reset()
+                if done or rejected:
+                    self._answered_at = self._clock()
                 if (done or rejected) and self._state is not SyncState.ONLINE:
                     self._not_storing_until = 0.0
+                    if self._relogin is not None:
+                        self._relogin.set()  # the pull waiting out the outage asks again now
                     self._set_state(SyncState.ONLINE)  # an answer arrived: the link and the token work
             except PlatformError as error:
                 self._on_fault(error)
@@ -1059,12 +1075,13 @@ class SyncEngine:
         return changes, bool(found.outbox)
 
     # -- a new login ------------------------------------------------------------------------------------
-    def watch_login(self, check: Callable[[], tuple[str | None, bool]]) -> None:
-        """While the platform refuses the token, `check()` (run on a worker thread every `login_check_every` s)
-        reads the profile: (token, False) when `o2o login` saved another token of the same account on the same
-        platform, which the client then sends (`take_token`); (None, True) when it now holds someone else's
-        login (another user or platform: not taken here, the queue and cache are this account's); (None,
-        False) otherwise."""
+    def watch_login(self, check: Callable[[], tuple[Any, ...]]) -> None:
+        """While the platform refuses the token or does not answer, `check()` (run on a worker thread every
+        `login_check_every` s) reads the profile: (token, False, url) when `o2o login` saved another login of the
+        same account on the same platform (`url`: where that login was made, maybe the platform's other server;
+        None: where the client is), which the client then sends, there (`take_token`); (None, True, None) when it
+        now holds someone else's login (another user or platform: not taken here, the queue and cache are this
+        account's); (None, False, None) otherwise. A 2-tuple (token, other) is the same without a URL."""
         self._login_check = check
 
     async def _login_loop(self) -> None:
@@ -1075,21 +1092,32 @@ class SyncEngine:
             await self._sleep(self._settings.login_check_every)
             if self._stopping:
                 return
-            if self._state is not SyncState.UNAUTHORIZED:
-                continue  # the token works: nothing is read
-            token, other = await asyncio.to_thread(check)
+            # the token works and the platform answers: nothing is read. Refused, or not answering (its server
+            # gone: the person may log in at the platform's other one), the profile is read for a new login
+            if self._state not in (SyncState.UNAUTHORIZED, SyncState.OFFLINE):
+                continue
+            found = await asyncio.to_thread(check)
+            token, other = found[0], bool(found[1])
+            url = found[2] if len(found) > 2 else None
             if token:
-                self.take_token(token)
+                self.take_token(token, url=url)
             elif other != self.other_login:
                 self.other_login = other
                 self._emit(Change(kind=ChangeKind.STATUS))
 
-    def take_token(self, token: str) -> bool:
-        """Send `token` from now on (a new login of the same account): the refusal ends, the loops ask the
-        platform again at once and the queue goes out. False when the client cannot take a token (a stand-in)."""
+    def take_token(self, token: str, *, url: str | None = None) -> bool:
+        """Send `token` from now on (a new login of the same account), to `url` when given (a server of the same
+        platform: the queue goes there, each entry once under its key): the refusal or the wait ends, the loops
+        ask the platform again at once and the queue goes out. False when the client cannot take a token (a
+        stand-in), or cannot move to `url`."""
         set_token = getattr(self._client, "set_token", None)
         if set_token is None:
             return False
+        if url is not None and url != getattr(self._client, "base_url", url):
+            set_base_url = getattr(self._client, "set_base_url", None)
+            if set_base_url is None:
+                return False
+            set_base_url(url)
         set_token(token)
         self.logins_taken += 1
         self.other_login = False
