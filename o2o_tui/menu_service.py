@@ -121,6 +121,12 @@ def discard_draft(cache: Any, store_id: str) -> bool:
     return drafts(cache).discard(store_id)
 
 
+def corrupt_drafts_text(error: Any) -> str:
+    """A drafts file that cannot be read (`offline_cache.drafts.CorruptDraftsError`, left as it is), for a person:
+    where, why, what to do."""
+    return t("menu_draft.error.corrupt", path=str(getattr(error, "path", "")), detail=str(getattr(error, "detail", "")))
+
+
 # -- who may change the draft -----------------------------------------------------------------------------------
 
 

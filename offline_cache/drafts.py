@@ -4,7 +4,9 @@ A draft is the only copy of a person's edits, so it is kept like the outbox and 
 rebuildable and set aside when unreadable): its own file `drafts-v<N>.json` in the profile directory, written
 through `AtomicJSONStorage` (temp file, fsync, replace, directory fsync; 0600), so a crash or a kill at any moment
 leaves the previous save or the new one, whole; a quit loses nothing. A drafts file that does not parse or was not
-written by this program is renamed `<name>.corrupt-<time>` (never overwritten) and noted in `warnings`.
+written by this program is treated as a damaged outbox is: `DraftStore(cache)` raises `CorruptDraftsError`
+(code `corrupt_drafts`, with `path` and `detail`) and the file is left exactly as it is (it may hold edits never
+published); every reader says so, and the CLI exits 8, until a person moves it aside.
 
 The cache knows JSON documents, not menus: what a draft is comes from a codec, `(key, encode, decode)`, given to
 `DraftStore(cache, codec)` or registered once by the code that owns the type (`o2o_tui.menu_draft` registers the
@@ -31,7 +33,7 @@ import msgspec
 
 from offline_cache.errors import CacheError, CorruptFileError
 from offline_cache.lock import TryLock, WriteLock
-from offline_cache.profile import APP_MARK, FILE_TABLE, FORMAT_DOC, CacheWarning, set_aside
+from offline_cache.profile import APP_MARK, FILE_TABLE, FORMAT_DOC, CacheWarning
 from offline_cache.storage import Tables, file_stamp, load_tables
 from offline_cache.tables import DocDB, DocTable
 
@@ -53,6 +55,20 @@ class DraftLock(TryLock):
     def __init__(self, directory: Path, key: str) -> None:
         super().__init__(Path(directory) / draft_lock_name(key))
         self.key = key
+
+
+class CorruptDraftsError(CacheError):
+    """The drafts file cannot be read. It is left exactly as it is: it may hold menu edits never published."""
+
+    code = "corrupt_drafts"
+
+    def __init__(self, path: Path, detail: str) -> None:
+        self.detail = detail
+        message = (
+            f"The drafts file {path} cannot be read ({detail}). It may hold menu edits that were never published, "
+            "so it was left exactly as it is. Keep a copy of it, then move it aside to start with no drafts."
+        )
+        super().__init__(message, path=path)
 
 
 class DraftCodec(msgspec.Struct, Generic[T], frozen=True):
@@ -124,31 +140,11 @@ class DraftStore(Generic[T]):
         self._table = DocTable(self._db, self._db.storage, DRAFTS_TABLE)
 
     def _open(self, schema_version: int) -> Tables | None:
-        """The drafts file's tables (None: none yet, or an unreadable one, set aside when we may write)."""
+        """The drafts file's tables (None: none yet); `CorruptDraftsError` for an unreadable one, left in place."""
         try:
             return _checked(self.path, schema_version)
         except CorruptFileError as exc:
-            if self.read_only:
-                self.warnings.append(
-                    CacheWarning(
-                        f"The drafts file {self.path} cannot be used ({exc.detail}).",
-                        code="drafts_unreadable",
-                        path=self.path,
-                        detail=exc.detail,
-                    )
-                )
-            else:
-                moved_to = set_aside(self.path)
-                self.warnings.append(
-                    CacheWarning(
-                        f"The drafts file {self.path} could not be used ({exc.detail}); it was moved to {moved_to}.",
-                        code="drafts_set_aside",
-                        path=self.path,
-                        moved_to=moved_to,
-                        detail=exc.detail,
-                    )
-                )
-            return None
+            raise CorruptDraftsError(self.path, exc.detail) from exc
 
     def load(self, key: str) -> T | None:
         """The saved draft, or None (none saved, or one that no longer decodes: it is noted in `warnings` and

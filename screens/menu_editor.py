@@ -413,7 +413,9 @@ class MenuEditorScreen(Screen[None]):
         if self.menu_tree.cursor_line < 0 and self.draft is not None:
             self.menu_tree.move_cursor_to_line(0)
         self.call_after_refresh(self.post_message, self.Opened())
-        if self.read_only:
+        if self._draft_error() is not None:  # the drafts file is left as it is: said, and nothing is changed
+            self._say(self._draft_error_text(), severity="error", timeout=30)
+        elif self.read_only:
             self._say(t("menu_editor.read_only.opened", holder=self._holder_text()), severity="warning", timeout=15)
             self._claim_timer = self.set_interval(CLAIM_EVERY_S, self._try_claim)
 
@@ -429,6 +431,16 @@ class MenuEditorScreen(Screen[None]):
     @property
     def read_only(self) -> bool:
         return self.source.draft_holder() is not None
+
+    def _draft_error(self) -> Exception | None:
+        """The drafts file could not be read (left as it is, it may hold edits): nothing is changed then."""
+        error = getattr(self.source, "draft_error", None)
+        return error if isinstance(error, Exception) else None
+
+    def _draft_error_text(self) -> str:
+        from o2o_tui.menu_service import corrupt_drafts_text
+
+        return t("menu_editor.drafts_unreadable", message=corrupt_drafts_text(self._draft_error()))
 
     def _holder_text(self) -> str:
         from o2o_tui.menu_service import holder_text
@@ -447,7 +459,11 @@ class MenuEditorScreen(Screen[None]):
         self._say(t("menu_editor.read_only.free"), timeout=5)
 
     def _editable(self) -> bool:
-        """Whether this editor may change the draft; says who has it when not."""
+        """Whether this editor may change the draft; says who has it (or that the drafts file is unreadable) when
+        not."""
+        if self._draft_error() is not None:
+            self._say(self._draft_error_text(), severity="error", timeout=15)
+            return False
         if not self.read_only:
             return True
         self._say(t("menu_editor.read_only.refused", holder=self._holder_text()), severity="warning", timeout=5)
@@ -493,6 +509,8 @@ class MenuEditorScreen(Screen[None]):
             t("menu_editor.status.base_short", version=draft.base.version),
         )
         parts: list[StatusPart] = [(base, "")]
+        if self._draft_error() is not None:
+            parts = [((t("menu_editor.status.drafts_unreadable"),), "$text-error"), *parts]
         holder = self.source.draft_holder()
         if holder is not None:  # first, as it is what matters most; who exactly: the toast, and each refused key
             said = t("menu_editor.status.read_only", pid=holder.get("pid", "?"))
@@ -503,6 +521,8 @@ class MenuEditorScreen(Screen[None]):
             parts.append(((t("menu_editor.status.no_changes"),), ""))
         if changes and self.saved:
             parts.append(((t("menu_editor.status.saved"),), ""))
+        elif not self.saved:  # the last edit is on screen only: Esc asks before it is lost
+            parts.append(((t("menu_editor.status.not_saved"),), "$text-error"))
         live = self.source.menu()
         if live is not None and live.version > draft.base.version and changes:
             parts.append(((t("menu_editor.status.newer", version=live.version),), "$text-warning"))
@@ -655,10 +675,36 @@ class MenuEditorScreen(Screen[None]):
             if await self._commit_form():
                 self._close_form()
             return
+        if not self.saved and self.draft is not None:
+            self._ask_unsaved()
+            return
+        self._leave()
+
+    def _leave(self) -> None:
         if self.is_root:
             self.app.exit()
         else:
             self.app.pop_screen()
+
+    def _ask_unsaved(self) -> None:
+        """Esc while the draft on screen is not written (a full disk): keep editing, save again (and leave once it
+        is saved), or leave and lose what was not saved."""
+        choices = [
+            ("stay", t("menu_editor.unsaved.stay")),
+            ("retry", t("menu_editor.unsaved.retry")),
+            ("leave", t("menu_editor.unsaved.leave")),
+        ]
+
+        async def answered(answer: str | None) -> None:
+            if answer == "leave":
+                self._leave()
+            elif answer == "retry" and self.draft is not None and await self._save():
+                self._say(t("menu_editor.unsaved.saved"), timeout=4)
+                self._leave()
+            else:
+                self._show_status()
+
+        self.app.push_screen(ChoicePrompt(t("menu_editor.unsaved.title"), choices), answered)
 
     def action_help(self) -> None:
         self.app.push_screen(MenuHelpScreen())
@@ -757,7 +803,7 @@ class MenuEditorScreen(Screen[None]):
                 problem = " ".join(part for part in (*problems.values(), general) if part)
                 notes.append(t("menu_editor.quit.form_lost", name=name, problem=problem))
         draft = self.draft
-        if draft is not None and not self.read_only and self._dirty():
+        if draft is not None and not self.read_only and self._dirty() and self.saved:  # never kept when unwritten
             count = len(menu_draft.diff(draft.base, draft.menu))
             notes.append(t("menu_editor.quit.draft_kept", count=count))
         return [safe_text(note) for note in notes]
@@ -805,15 +851,17 @@ class MenuEditorScreen(Screen[None]):
             self.menu_tree.select_ref(select)
         return True
 
-    async def _save(self) -> None:
+    async def _save(self) -> bool:
+        """The draft written; False (said, and `saved` stays False until a save succeeds) when it could not be."""
         assert self.draft is not None
         self.saved = False
         try:
             await self.source.save_draft(self.draft)
         except Exception as error:  # a cache that cannot write: the edit is on screen but not kept
             self._say(t("menu_editor.error.not_saved", error=str(error)), severity="error", timeout=15)
-            return
+            return False
         self.saved = True
+        return True
 
     def _groups_text(self, ids: Sequence[str]) -> str:
         """An item's option groups as its form shows them: by their names (an id where a name is not one group's
@@ -970,7 +1018,9 @@ class MenuEditorScreen(Screen[None]):
             self.menu_form.saved(changed)
         if in_form:
             self.menu_form.show_problems(problems, general)
-        if shown:
+        if not self.saved:
+            pass  # not written: `_save` said so; never "Saved in the draft"
+        elif shown:
             self._say(t(f"menu_editor.new.{ref.kind}_shown"), timeout=4)
         elif candidate == before:
             self._say(t("menu_editor.unchanged"), timeout=2)

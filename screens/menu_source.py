@@ -334,11 +334,16 @@ class EngineMenuSource(Subscribers[MenuChange]):
     def _read(self) -> tuple[Menu | None, Store | None, menu_draft.MenuDraft | None]:
         from o2o_tui.menu_service import fresh_draft
         from o2o_tui.sync.read_model import ReadModel
-        from offline_cache.drafts import DraftStore
+        from offline_cache.drafts import CorruptDraftsError, DraftStore
 
         model = ReadModel(self._cache)  # the cached menu with pending availability changes on top
         menu = model.menu(self.store_id)
-        draft = DraftStore(self._cache).load(self.store_id)
+        try:
+            draft = DraftStore(self._cache).load(self.store_id)
+            self.draft_error: Exception | None = None
+        except CorruptDraftsError as error:  # left as it is (it may hold edits): the editor says so, changes nothing
+            self.draft_error = error
+            return menu, model.store(self.store_id), None
         if draft is None and menu is not None:
             fresh = fresh_draft(self._cache, menu)  # on top of what this device queued, so its publish follows
             draft = None if fresh.base is menu else fresh

@@ -377,14 +377,14 @@ def test_a_saved_draft_survives_reopening_the_cache(tmp_path: Path) -> None:
         DraftStore(cache).save(draft)
 
 
-def test_a_corrupt_drafts_file_is_set_aside_not_overwritten(tmp_path: Path) -> None:
+def test_a_corrupt_drafts_file_is_refused_and_left_as_it_is(tmp_path: Path) -> None:
     with open_profile_cache(tmp_path / "p") as cache:
         (tmp_path / "p" / "drafts-v1.json").write_bytes(b'{"drafts": {"s1": {"menu": ')
-        store: DraftStore[md.MenuDraft] = DraftStore(cache)
-        assert [w.code for w in store.warnings] == ["drafts_set_aside"]
-        assert store.load("s1") is None
-        store.save(md.start(_menu()))
-        assert len(list((tmp_path / "p").glob("drafts-v1.json.corrupt-*"))) == 1
+        with pytest.raises(CacheError) as caught:  # as a damaged outbox (tests/test_g1_drafts_unreadable.py)
+            DraftStore(cache)
+        assert caught.value.code == "corrupt_drafts"
+        assert (tmp_path / "p" / "drafts-v1.json").read_bytes() == b'{"drafts": {"s1": {"menu": '
+        assert list((tmp_path / "p").glob("drafts-v1.json.corrupt-*")) == []
 
 
 _WRITER = """

@@ -73,9 +73,10 @@ class _Work(msgspec.Struct, frozen=True):
     unsent: int = 0  # queued actions not sent yet
     refused: int = 0  # actions the platform refused, kept for `o2o conflicts list`
     drafts: int = 0  # saved menu drafts
+    drafts_unreadable: str = ""  # the drafts file, when it cannot be read (it may hold drafts: guarded too)
 
     def __bool__(self) -> bool:
-        return bool(self.unsent or self.refused or self.drafts)
+        return bool(self.unsent or self.refused or self.drafts or self.drafts_unreadable)
 
 
 def _cache_exists(name: str) -> bool:
@@ -90,7 +91,7 @@ def _work(name: str) -> _Work:
     import o2o_tui.menu_draft  # noqa: F401  (registers the menu draft's codec with the store)
     from o2o_tui.paths import cache_dir
     from offline_cache import CacheError, open_profile_cache
-    from offline_cache.drafts import DraftStore
+    from offline_cache.drafts import CorruptDraftsError, DraftStore
 
     if not _cache_exists(name):
         return _Work()
@@ -100,7 +101,11 @@ def _work(name: str) -> _Work:
         return _Work()
     try:
         outbox = cache.outbox
-        return _Work(len(outbox.pending()), len(outbox.conflicts()), len(DraftStore(cache).keys()))
+        unsent, refused = len(outbox.pending()), len(outbox.conflicts())
+        try:
+            return _Work(unsent, refused, len(DraftStore(cache).keys()))
+        except CorruptDraftsError as error:  # unreadable, left as it is: it may hold drafts, so it is guarded
+            return _Work(unsent, refused, drafts_unreadable=str(error.path))
     except (CacheError, OSError):
         return _Work()
     finally:
@@ -124,6 +129,9 @@ def _guard_identity(name: str, url: str, user_id: str, platform_id: str | None =
     if not _cache_exists(name):
         return
     work = _work(name)
+    if work.drafts_unreadable:
+        path, actions = work.drafts_unreadable, work.unsent + work.refused
+        raise fail(t("login.error.drafts_unreadable", profile=name, path=path, actions=actions), Exit.CORRUPT)
     if work:
         message = t("login.error.unsent", profile=name, actions=work.unsent + work.refused, drafts=work.drafts)
         raise fail(message, Exit.USAGE)
@@ -192,6 +200,12 @@ def logout(
     with handle_errors():
         name = profile_name(profile)
         work = _work(name)
+        if work.drafts_unreadable and not force:
+            path = work.drafts_unreadable
+            raise fail(
+                t("login.logout.drafts_unreadable", profile=name, path=path, actions=work.unsent, refused=work.refused),
+                Exit.CORRUPT,
+            )
         if work and not force:
             key = "login.logout.unsent" if work.unsent or work.drafts else "login.logout.refused"
             raise fail(

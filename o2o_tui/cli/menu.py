@@ -377,10 +377,17 @@ def _refused_file(problems: list[Any]) -> typer.Exit:
 
 
 def _drafts(cache: Any) -> Any:
+    """The profile's drafts; exit 8 (as for a damaged outbox) when the drafts file cannot be read: it is left as
+    it is, it may hold edits never published."""
     import o2o_tui.menu_draft  # noqa: F401  (registers the menu draft's codec with the store)
-    from offline_cache.drafts import DraftStore
+    from offline_cache.drafts import CorruptDraftsError, DraftStore
 
-    return DraftStore(cache)
+    try:
+        return DraftStore(cache)
+    except CorruptDraftsError as error:
+        from o2o_tui.menu_service import corrupt_drafts_text
+
+        raise fail(corrupt_drafts_text(error), Exit.CORRUPT) from None
 
 
 @contextlib.contextmanager
