@@ -19,7 +19,7 @@ from typing import Any
 import msgspec
 
 from o2o_tui.i18n import t
-from o2o_tui.paths import cache_dir, config_dir, make_private_dirs
+from o2o_tui.paths import cache_dir, config_dir, keep_private, make_private_dirs
 from o2o_tui.safe_text import safe_text
 
 try:
@@ -102,6 +102,8 @@ def profiles_path() -> Path:
 
 def _read() -> _ProfilesFile:
     path = profiles_path()
+    # the token file, the settings and the lock someone made readable by others (0644): private again, said once
+    keep_private(files_in=path.parent)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -247,9 +249,13 @@ def profile_cache_dir(profile: Profile | str, *, create: bool = True) -> Path:
     """`cache_dir()/profiles/<name>` (0700): where a profile's offline cache and outbox live (`create=False`:
     only its path, for a read that must not create it)."""
     name = profile.name if isinstance(profile, Profile) else profile_name(profile)
-    path = cache_dir() / "profiles" / name
+    root = cache_dir()
+    path = root / "profiles" / name
     if create:
         make_private_dirs(path)
+    # customers' names, phones and addresses and the unsent actions: a folder or file made readable by others
+    # (`chmod 644`, a copy under the usual umask) is private again before the cache is opened, said once
+    keep_private(root, root / "profiles", files_in=path)
     return path
 
 

@@ -15,7 +15,9 @@ Errors carry a stable `code` for the CLI to translate (their English message is 
 CacheError `disk_full`, `write_failed`, `write_not_durable`, `read_only`, `closed`, `invalid_document`,
 `open_failed` (with `path`, `errno`). `cache.warnings` holds CacheWarning strings with a `code`:
 `cache_set_aside` (path, moved_to, detail; `cache.was_reset` is True: resync everything), `cache_unreadable`
-(read-only open of a bad cache), `other_outbox` (an outbox of another schema version holds entries).
+(read-only open of a bad cache), `other_outbox` (an outbox of another schema version holds entries). A folder or
+file of the profile someone made readable by others is made private again at open (0700, 0600):
+`cache.made_private` lists what was changed or could not be (`offline_cache.private`).
 """
 
 from offline_cache.errors import CacheError, CacheLockedError, CorruptOutboxError

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import functools
 import os
+import stat
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -29,6 +30,7 @@ from offline_cache.lock import (
     nobody_has_open,
 )
 from offline_cache.outbox import ENTRIES_TABLE, Outbox, decode_entries
+from offline_cache.private import Tightened, make_private_tree
 from offline_cache.storage import (
     External,
     FileStamp,
@@ -109,9 +111,13 @@ def _utc_stamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
+SET_ASIDE_MARK = ".corrupt-"
+
+
 def set_aside(path: Path) -> Path:
-    """Rename `path` to `<name>.corrupt-<UTC time>` without ever overwriting an existing file."""
-    base = path.with_name(f"{path.name}.corrupt-{_utc_stamp()}")
+    """Rename `path` to `<name>.corrupt-<UTC time>` without ever overwriting an existing file. Kept for a person
+    to look at; a copy that may hold personal data goes with the purge (`remove_set_aside`)."""
+    base = path.with_name(f"{path.name}{SET_ASIDE_MARK}{_utc_stamp()}")
     target, n = base, 0
     try:
         while True:
@@ -140,6 +146,29 @@ def set_aside(path: Path) -> Path:
             errno=exc.errno,
         ) from exc
     return target
+
+
+def remove_set_aside(directory: Path, names: tuple[str, ...], before: datetime) -> list[Path]:
+    """Delete the set-aside copies (`set_aside`) of the files `names` (glob patterns: `cache-v*.json`) in
+    `directory` last written before `before`: the purge of personal data reaches them too (a damaged cache holds
+    the customers' names, phones and addresses the live one had). Their last write is the newest the data in them
+    can be, so one is gone at most the purge window after that data would have been purged. The removed paths."""
+    removed = []
+    cutoff = before.timestamp()
+    for pattern in names:
+        for path in sorted(directory.glob(f"{pattern}{SET_ASIDE_MARK}*")):
+            try:
+                st = os.lstat(path)
+                if not stat.S_ISREG(st.st_mode) or st.st_mtime >= cutoff:
+                    continue
+                os.unlink(path)
+            except OSError:  # gone meanwhile (another process's purge), or not ours to delete: the next purge
+                continue
+            removed.append(path)
+    if removed:
+        with contextlib.suppress(OSError):
+            fsync_directory(directory)
+    return removed
 
 
 def _hold_open(directory: Path, *, prepare: bool) -> OpenLock | None:
@@ -263,6 +292,9 @@ class ProfileCache:
         # a read-only open of a profile with neither file has nothing to guard: it creates no lock file either
         nothing = read_only and not (self.cache_path.exists() or self.outbox_path.exists())
         self.open_lock = None if nothing else _hold_open(directory, prepare=not read_only)
+        # the folder and files (cache, outbox, drafts, print queue, locks) someone made readable by others (`chmod
+        # 644`, a copy under the usual umask): private again, 0600 and 0700; the caller says what was done
+        self.made_private: list[Tightened] = [] if self.open_lock is None else make_private_tree(directory)
         if not read_only:
             self.write_lock = WriteLock(directory, wait=lock_wait)
         try:
@@ -343,7 +375,8 @@ class ProfileCache:
             self.warnings.append(
                 CacheWarning(
                     f"The cache file {path} could not be used ({exc.detail}). It was moved to {moved_to} and a "
-                    "new cache was started: everything is fetched again from the platform.",
+                    "new cache was started: everything is fetched again from the platform. The moved copy may hold "
+                    "customers' personal data: it is deleted with the personal-data purge.",
                     code="cache_set_aside",
                     path=path,
                     moved_to=moved_to,

@@ -9,13 +9,15 @@ same). At the same moment, by the same rule: a cached courier still standing at 
 position, and a refused action on such an order or delivery (the conflicts list) loses the personal text of its
 body; on a delivery that ended without its courier delivering it (`courier_done_with`), at once, as the delivery's
 own copy (the refusal's action, order, code and time stay for the conflicts list). A refusal whose order or delivery this cache does not hold (never created, pruned, another
-scope's) counts as ended when it was tapped.
+scope's) counts as ended when it was tapped. A damaged cache or print queue set aside (`<name>.corrupt-<time>`,
+kept for a person to look at) is deleted once last written longer than the window ago.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -36,6 +38,7 @@ from o2o_tui.domain.personal_data import (
 from o2o_tui.domain.transitions import DELIVERY_ENDED
 from o2o_tui.sync import tables
 from offline_cache.outbox import OutboxEntry
+from offline_cache.profile import remove_set_aside
 from offline_cache.retention import RetentionPolicy as DocPolicy
 from offline_cache.retention import apply_retention as apply_doc_retention
 from offline_cache.retention import blank_refused, parse_time
@@ -184,4 +187,19 @@ def apply_retention(cache: Any, policy: RetentionPolicy, now: datetime) -> tuple
             )
             pruned += apply_doc_retention(table, doc_policy, now=now).pruned
             purged += _blank_ended(table, ended_at, personal, cutoff)
+    _remove_set_aside(cache, cutoff)
     return purged + _blank_conflicts(cache, cutoff), pruned
+
+
+# the files whose damaged copies (`<name>.corrupt-<time>`, kept for a person to look at) hold customers' personal
+# data: the cache and the print queue (its tickets); a damaged menu drafts file holds none and is kept
+PERSONAL_SET_ASIDE = ("cache-v*.json", "print-queue.json")
+
+
+def _remove_set_aside(cache: Any, cutoff: datetime) -> list[Any]:
+    """Delete the damaged copies of the cache and the print queue last written before `cutoff`: the window is the
+    promise, for them too (not from a read-only open, which changes nothing)."""
+    directory = getattr(cache, "directory", None)
+    if directory is None or getattr(cache, "read_only", False):
+        return []
+    return remove_set_aside(Path(directory), PERSONAL_SET_ASIDE, cutoff)

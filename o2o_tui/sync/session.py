@@ -62,7 +62,8 @@ def cache_warning_texts(cache: ProfileCache) -> list[str]:
     for warning in cache.warnings:
         key = "sync.warning." + str(getattr(warning, "code", "other"))
         moved = getattr(warning, "moved_to", None)
-        text = t(key, path=str(getattr(warning, "path", "")), moved_to=str(moved or ""))
+        hours = f"{retention_from_env().purge_personal_after.total_seconds() / 3600:g}"  # a set-aside copy's time
+        text = t(key, path=str(getattr(warning, "path", "")), moved_to=str(moved or ""), hours=hours)
         texts.append(text if text != key else str(warning))
     return texts
 
