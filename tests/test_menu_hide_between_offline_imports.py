@@ -48,8 +48,6 @@ def test_a_hide_that_went_through_moves_the_publishes_queued_on_top_of_it(tmp_pa
         elsewhere = outbox.append("menu.publish", "s2", "{}", base_version=4)  # another store's
         outbox.mark_done(hide.key)
 
-        sold_out = SimpleNamespace(version=5, content_version=4)  # availability only: nothing to follow
-        assert linked.follow_confirmed(outbox, hide, sold_out) == []
         assert linked.follow_confirmed(outbox, hide, SimpleNamespace(version=5, content_version=5)) == [
             on_top.key,
             rider.key,

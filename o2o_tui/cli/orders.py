@@ -120,12 +120,23 @@ def _cancel_requested(order: Any) -> bool:
     return order.cancellation is not None and order.status not in ENDED_STATUSES
 
 
+# the words an earlier release showed for a status and took in `--status`, since renamed in the catalogs (git log -p
+# -S'ON THE WAY' -- o2o_tui/i18n): shop scripts still filter on them, so they stay accepted (not offered in the help)
+_PREVIOUS_STATUS_WORDS: dict[str, tuple[str, ...]] = {
+    "PREPARING": ("备餐中",),
+    "READY_FOR_PICKUP": ("已出餐",),
+    "DISPATCHED": ("ON THE WAY",),
+    "CONCLUDED": ("CONCLUDED",),  # the API name too
+}
+
+
 def status_choices() -> dict[str, str]:
     """Every word `--status` takes, normalized, to the API status it names: the API names (CREATED, ...) and
     the words the list and the console show in each language (NEW, READY, RDY, 新订单, 待取餐, 待取, ...); a
     handed-off takeout's PICKED UP and a dine-in order's SERVED name DELIVERED. The console's words for an order
     with an open cancellation request (Cancel?, CXL?, 要取消？, 退单, the list's mark with or without its brackets) and
-    CANCELLATION_REQUESTED name `CANCEL_REQUESTED`."""
+    CANCELLATION_REQUESTED name `CANCEL_REQUESTED`. The words an earlier release showed (ON THE WAY, 备餐中, 已出餐:
+    `_PREVIOUS_STATUS_WORDS`) still name theirs."""
     from o2o_tui.domain.order import OrderStatus, OrderType
     from o2o_tui.domain.transitions import shown_status
     from o2o_tui.i18n import SUPPORTED, catalog
@@ -140,6 +151,9 @@ def status_choices() -> dict[str, str]:
             for key in (f"orders.status.{name.lower()}", f"ui.status.{name}", f"ui.status_short.{name}"):
                 if words.get(key):
                     choices.setdefault(_status_words(words[key]), status)
+    for status, previous in _PREVIOUS_STATUS_WORDS.items():
+        for earlier in previous:
+            choices.setdefault(_status_words(earlier), status)  # never over a word shown now
     choices.setdefault(_status_words(CANCEL_REQUESTED), CANCEL_REQUESTED)
     for lang in SUPPORTED:
         words = catalog(lang)

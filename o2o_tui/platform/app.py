@@ -167,7 +167,7 @@ def create_app(
     `overrides` replace single settings, e.g. `create_app(url, heartbeat_minutes=0.1)`.
     """
     chosen = msgspec.structs.replace(settings or settings_from_env(), **overrides)
-    engine = db.open_database(db_url)
+    engine = db.open_database(db_url, say=log.warning)  # "database upgraded from schema 5 to 8 (...)": in the log
     try:
         server_secret.open_checked(engine, chosen)  # made on the first start; refused if not this database's
     except server_secret.SecretFileError:

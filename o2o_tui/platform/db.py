@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -479,8 +480,10 @@ def schema_version(conn: Connection) -> int | None:
     return conn.execute(select(schema_info.c.version).where(schema_info.c.id == 1)).scalar_one_or_none()
 
 
-def ensure_schema(engine: Engine) -> int:
-    """Create a fresh schema or upgrade an older one step by step; answer the version now in place."""
+def ensure_schema(engine: Engine, upgraded: Callable[[int, int], None] | None = None) -> int:
+    """Create a fresh schema or upgrade an older one step by step; answer the version now in place. `upgraded` is
+    told (from, to) once an upgrade has committed (only by the process that ran it: others starting at once wait and
+    find it done)."""
     with writing(engine) as conn:  # two processes starting on a new database: one creates, the other waits
         found = schema_version(conn)
         if found is None:
@@ -492,7 +495,13 @@ def ensure_schema(engine: Engine) -> int:
         for version in range(found, SCHEMA_VERSION):
             UPGRADES[version](conn)
             conn.execute(schema_info.update().where(schema_info.c.id == 1).values(version=version + 1))
-        return SCHEMA_VERSION
+    if found < SCHEMA_VERSION and upgraded is not None:
+        upgraded(found, SCHEMA_VERSION)
+    return SCHEMA_VERSION
+
+
+def _to_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def _create_private(path: Path) -> None:
@@ -509,11 +518,15 @@ def _create_private(path: Path) -> None:
     os.close(fd)
 
 
-def open_database(db_url: str) -> Engine:
+def open_database(db_url: str, *, say: Callable[[str], None] = _to_stderr) -> Engine:
+    """The engine on `db_url`, its schema created or upgraded. An upgrade is one-way (an older release refuses the
+    database after it): `say` gets one line saying so (an `o2o admin` command's stderr; the server passes its log)."""
+    from o2o_tui.i18n import t
+
     url = make_url(db_url)
     in_a_file = url.database not in (None, "", ":memory:") and "uri" not in url.query  # a URI names no plain file
     if url.get_backend_name() == "sqlite" and in_a_file and url.database:
         _create_private(Path(url.database))
     engine = make_engine(db_url)
-    ensure_schema(engine)
+    ensure_schema(engine, lambda found, now: say(t("server.schema_upgraded", found=found, now=now)))
     return engine

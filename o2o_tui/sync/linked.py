@@ -21,6 +21,11 @@ A new draft starts on top of what is queued (`menu_service.fresh_draft`), so a l
 earlier one's edits. A hide or show queued in between (`o2o menu item hide`, the editor's) is part of that draft
 too, and the platform counts it as a content change (a publish edited from before it is stale): when it goes
 through, `follow_patched` moves the publishes queued after it on the version it came from onto the one it made.
+A sold-out or back-on-sale (availability only) moves the version but not the content version: the publishes queued
+after it that the platform still takes (edited from its content version or later) move onto the version it made
+too, so that any number of this device's own changes, of any kind, queued before a publish are followed one by one
+(two or more of them left the publish behind the version just before the next hide). Someone else's hide or
+publish in between breaks the chain: the publish stays on its version and is refused as stale.
 The sync engine calls `follow_confirmed` for every action that went through; it picks the one that applies.
 """
 
@@ -183,17 +188,24 @@ def follow_published(outbox: Any, publish: Any, version: int) -> list[str]:
     return _rebase_followers(outbox, entries, followers, version)
 
 
-def follow_patched(outbox: Any, patch: Any, version: int) -> list[str]:
-    """This device's item or option `patch` changed the menu's content (a hide or show) and made menu `version`:
-    the publishes of its store queued after it, edited from the version just before it (they hold the change:
-    a draft starts on top of what is queued), now follow it, with their riders. One edited from an older version
-    missed someone else's change in between and stays stale. Returns the keys moved."""
+def follow_patched(outbox: Any, patch: Any, version: int, content_version: int) -> list[str]:
+    """This device's item or option `patch` went through and made menu `version` (`content_version`: the menu's
+    content version after it). A hide or show changed the content (`content_version == version`): the publishes of
+    its store queued after it, edited from the version just before it (they hold the change: a draft starts on top
+    of what is queued), now follow it, with their riders; one edited from an older version missed someone else's
+    change in between and stays stale. A sold-out or back-on-sale changed availability only: a publish the platform
+    still takes (edited from `content_version` or later) is taken on `version` just the same, and moves there, so
+    this device's next hide finds it on the version just before its own. Returns the keys moved."""
     entries = [entry for entry in outbox.pending() if entry.seq > patch.seq]
     store = _store_of(patch)
+    oldest = version - 1 if content_version == version else content_version
     followers = {
         entry.key
         for entry in entries
-        if entry.action == PUBLISH and entry.target == store and entry.base_version == version - 1
+        if entry.action == PUBLISH
+        and entry.target == store
+        and entry.base_version is not None
+        and oldest <= entry.base_version < version
     }
     return _rebase_followers(outbox, entries, followers, version)
 
@@ -220,6 +232,7 @@ def follow_confirmed(outbox: Any, entry: Any, result: Any) -> list[str]:
         return []
     if entry.action == PUBLISH:
         return follow_published(outbox, entry, version)
-    if entry.action in PATCHES and getattr(result, "content_version", None) == version:
-        return follow_patched(outbox, entry, version)  # a hide or show: the menu's content moved to `version`
+    content_version = getattr(result, "content_version", None)
+    if entry.action in PATCHES and isinstance(content_version, int) and 0 < content_version <= version:
+        return follow_patched(outbox, entry, version, content_version)  # 0: an older server's, which says nothing
     return []
