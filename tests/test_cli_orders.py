@@ -302,14 +302,15 @@ def test_sync_status_says_not_syncing_when_nobody_has_heard_the_platform_lately(
     from datetime import UTC, datetime, timedelta
 
     from o2o_tui.sync import tables
+    from o2o_tui.sync.engine import META_ANSWERED_AT
     from o2o_tui.sync.session import profile_cache
 
     cli("sync", "--once")
     assert cli.json("sync", "status")["state"] == "ONLINE"
     monkeypatch.setenv("O2O_HOME", str(cli.home))
-    with profile_cache(None) as (_, cache):  # as an `o2o sync` killed 3 minutes ago left it
+    with profile_cache(None) as (_, cache):  # as an `o2o sync` killed 3 minutes ago left it: its last answer then
         then = (datetime.now(UTC) - timedelta(minutes=3)).isoformat()
-        cache.meta_set_many({tables.META_STATE: "ONLINE", tables.META_LAST_SYNC_AT: then})
+        cache.meta_set_many({tables.META_STATE: "ONLINE", tables.META_LAST_SYNC_AT: then, META_ANSWERED_AT: then})
     status = cli.json("sync", "status")
     assert status["state"] == "STALE" and status["cursor_age_seconds"] >= 170
     assert "NOT SYNCING" in cli("sync", "status").stdout
