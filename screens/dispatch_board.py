@@ -528,12 +528,16 @@ class DispatchBoard(Screen[None]):
         Binding("f5", "refresh", "dispatch.board.key.refresh", id="dispatch.refresh"),
         Binding("question_mark", "help", "dispatch.board.key.help", id="dispatch.help"),
         Binding("escape", "back", "dispatch.board.key.back", id="dispatch.back"),
+        # the board alone (`o2o dispatch`) quits by q, as the console's queue does (asking first while orders are
+        # being sent); Esc there only says so. In the console, q is not the board's (`check_action`): Esc goes back.
+        Binding("q", "quit", "dispatch.board.key.quit", id="dispatch.quit"),
     ]
     # what a narrow footer keeps (help first, always): the rest is in `?`
     FOOTER_PRIORITY = (
         "dispatch.accept",
         "dispatch.assign",
         "dispatch.back",
+        "dispatch.quit",
         "dispatch.accept_all",
         "dispatch.unassign",
         "dispatch.reassign",
@@ -569,13 +573,29 @@ class DispatchBoard(Screen[None]):
         self._stale = ""  # the last round failed: why, and how old the board is (said instead of "Updated")
         self._cached_at: datetime | None = None  # showing this device's cache (as of then): nothing can be sent
         self._from_cache = False
+        self._quit_prompt: ModalScreen[str | None] | None = None  # the quit question, while it is open
         localize_bindings(self)
         if root:
             self._relabel_back()
 
     def _relabel_back(self) -> None:
+        """The board alone: Esc is not in the footer (q is) and its help row says it does not quit."""
         table = self._bindings.key_to_bindings
-        table["escape"] = [replace(b, description=t("dispatch.board.key.quit")) for b in table["escape"]]
+        said = t("dispatch.board.help.esc_top")
+        table["escape"] = [replace(b, description=said, show=False) for b in table["escape"]]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "quit":  # the board alone; in the console q is not the board's key (nor in its footer)
+            return self._root
+        return True
+
+    def quit_key(self) -> str:
+        """The key that quits the board alone, as the keymap has it now (`q` unless remapped)."""
+        for bindings in self._bindings.key_to_bindings.values():
+            for binding in bindings:
+                if binding.action == "quit":
+                    return self.app.get_key_display(binding)
+        return "q"
 
     def now(self) -> datetime:
         chosen = self._clock or getattr(self.app, "now", None) or _utcnow
@@ -1171,10 +1191,34 @@ class DispatchBoard(Screen[None]):
         self.refresh_fleet()
 
     def action_back(self) -> None:
-        if self._root:
-            self.app.exit()
+        if self._root:  # Esc closes dialogs; on the board alone it does not quit: it says which key does
+            say_in(self.app, t("dispatch.board.how_to_quit", key=self.quit_key()), timeout=4)
         else:
             self.app.pop_screen()
+
+    async def action_quit(self) -> None:
+        """q on the board alone (Ctrl+Q too, from any dialog: `DispatchApp.action_ask_quit`): quit at once, unless
+        orders are being sent (their rows say "sending…"): then ask first, as the console's queue asks while
+        actions wait to be sent (`OrdersScreen.action_quit`): 1, Enter, y or q again quit; 2, n or Esc stay.
+        Ctrl+C never asks."""
+        sending = len(self._in_flight)
+        if not sending or (self._quit_prompt is not None and self.app.screen is self._quit_prompt):
+            await self.app.action_quit()
+            return
+        from screens.dialogs import ChoicePrompt  # loaded with the first dialog, as the queue's
+
+        lines = [t("dispatch.board.quit.title"), t("dispatch.board.quit.sending", count=sending)]
+        choices = [("quit", t("queue.quit.yes")), ("stay", t("queue.quit.no"))]
+
+        async def answered(choice: str | None) -> None:
+            self._quit_prompt = None
+            if choice == "quit":
+                await self.app.action_quit()
+
+        self._quit_prompt = ChoicePrompt(
+            Content("\n".join(lines)), choices, shortcuts={"y": "quit", "q": "quit", "n": "stay"}
+        )
+        self.app.push_screen(self._quit_prompt, answered)
 
     def _send(self, operations: list[Operation]) -> None:
         if operations:
@@ -1341,7 +1385,9 @@ class DispatchApp(ToastHoldingApp):  # toasts held behind dialogs (screens/toast
     ENABLE_COMMAND_PALETTE = False
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-normal"), (120, "-wide")]
     BINDINGS = [
-        Binding("ctrl+c", "quit", "dispatch.board.key.quit", show=False, priority=True, id="app.quit")
+        Binding("ctrl+c", "quit", "dispatch.board.key.quit", show=False, priority=True, id="app.quit"),
+        # Ctrl+Q (Textual's quit key, replaced here) asks as the board's q does; Ctrl+C never asks
+        Binding("ctrl+q", "ask_quit", "dispatch.board.key.quit", show=False, priority=True, id="app.ask_quit"),
     ]
 
     def __init__(
@@ -1368,7 +1414,12 @@ class DispatchApp(ToastHoldingApp):  # toasts held behind dialogs (screens/toast
     def on_mount(self) -> None:
         apply_glyphs(self, self._glyphs_given)
         self.screen_change_signal.subscribe(self, self._on_screen_change)
-        self.push_screen(DispatchBoard(self.fleet, poll_seconds=self._poll_seconds, root=True))
+        self.board = DispatchBoard(self.fleet, poll_seconds=self._poll_seconds, root=True)
+        self.push_screen(self.board)
+
+    async def action_ask_quit(self) -> None:
+        """Ctrl+Q, over any dialog: as the board's q (asks first while orders are being sent)."""
+        await self.board.action_quit()
 
     def get_key_display(self, binding: Binding) -> str:
         return key_display(super().get_key_display(binding), self.glyphs)  # `Enter` where ⏎ cannot show

@@ -30,7 +30,14 @@ _ACTION_HELP = {
     "jump(-1)": "dispatch.board.help.last",
     "select_cursor": "dispatch.board.help.select",
 }
+# keys whose footer word says too little: what the help says instead, by action
+_LONGER_HELP = {"quit": "dispatch.board.help.quit"}  # q, on the board alone: it may ask first
 KEY_WIDTH = 9
+# the app's quit keys (Ctrl+C, Ctrl+Q), by binding id: what they do on the board alone, and in the console
+_APP_QUIT_HELP = {
+    "app.quit": ("dispatch.board.help.quit_now", "dispatch.board.help.quit_now"),
+    "app.ask_quit": ("dispatch.board.help.quit", "dispatch.board.help.console_quit"),
+}
 
 
 def help_entries(board: DOMNode, order_list: DOMNode) -> list[tuple[str, str]]:
@@ -41,14 +48,30 @@ def help_entries(board: DOMNode, order_list: DOMNode) -> list[tuple[str, str]]:
         wanted = declared_actions(node)
         for bindings in node._bindings.key_to_bindings.values():
             for binding in bindings:
-                if binding.action not in wanted:
-                    continue
-                text = binding.description or t(_ACTION_HELP.get(binding.action, "")) or binding.action
+                if binding.action not in wanted or node.check_action(binding.action, ()) is False:
+                    continue  # not ours, or not here (q quits the board alone only)
+                if binding.action in _LONGER_HELP:  # more than the footer's word
+                    text = t(_LONGER_HELP[binding.action])
+                else:
+                    text = binding.description or t(_ACTION_HELP.get(binding.action, "")) or binding.action
                 keys, _ = entries.setdefault((id(node), binding.action), ([], text))
                 shown = board.app.get_key_display(binding)
                 if shown not in keys:
                     keys.append(shown)
-    return [(" ".join(keys), text) for keys, text in entries.values()]
+    rows = [(keys, text) for keys, text in entries.values()]
+    alone = bool(getattr(board, "_root", False))  # `o2o dispatch`: the board's q quits, Ctrl+Q asks as it does
+    for bindings in board.app._bindings.key_to_bindings.values():  # Ctrl+C, Ctrl+Q: as the queue's help
+        for binding in bindings:
+            if binding.id not in _APP_QUIT_HELP:
+                continue
+            text = t(_APP_QUIT_HELP[binding.id][0 if alone else 1])
+            shown = board.app.get_key_display(binding)
+            same = [keys for keys, said in rows if said == text]  # q's row: Ctrl+Q does the same
+            if not same:
+                rows.append(([shown], text))
+            elif shown not in same[0]:
+                same[0].append(shown)
+    return [(" ".join(keys), text) for keys, text in rows]
 
 
 class BoardHelp(ModalScreen[None]):

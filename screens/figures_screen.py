@@ -1,6 +1,6 @@
 """`f`: the store's day in figures: orders per hour as a bar chart (block characters), accept and prep times,
 cancellations and refusals by reason, revenue and the top items. Left/right (or [ ]) change the day (never past
-the store's today: a later day has no figures), r refreshes, Esc goes back.
+the store's today: a later day has no figures), F5 (or r) refreshes, Esc goes back.
 
 The chart and tables come from `o2o_tui.figures_text` (shared with `o2o report day`) and are shown as plain
 `Content` (item names and reason codes are untrusted). The figures come from a `load(day)` function run on a
@@ -64,7 +64,8 @@ class FiguresScreen(Screen[None]):
         Binding("right", "day(1)", "figures.key.next", id="figures.next", priority=True),
         Binding("left_square_bracket", "day(-1)", "figures.key.prev", show=False, id="figures.prev_bracket"),
         Binding("right_square_bracket", "day(1)", "figures.key.next", show=False, id="figures.next_bracket"),
-        Binding("r", "refresh", "figures.key.refresh", id="figures.refresh"),
+        # F5 refreshes wherever something does (the dispatch board's r is reassign); r as well, as it always has
+        Binding("f5,r", "refresh", "figures.key.refresh", id="figures.refresh"),
         Binding("escape", "back", "figures.key.back", id="figures.back"),
         Binding("question_mark", "help", "ui.key.help", id="figures.help"),
     ]

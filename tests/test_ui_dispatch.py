@@ -228,7 +228,8 @@ async def test_keys_send_what_the_plan_says_on_a_memory_fleet() -> None:
         board.orders_list.move_cursor("ord-0040")  # assigned to Zhang Wei
         await pilot.press("u")
         await until(pilot, lambda: fleet.sent == [("unassign", "ord-0040")], "unassign sent")
-        await pilot.press("escape")
+        await until(pilot, lambda: not board.busy, "its answer shown")  # q asks while an order is being sent
+        await pilot.press("q")  # the board alone quits by q (Esc does not quit it)
     assert app.return_code == 0
 
 
