@@ -11,6 +11,8 @@
 - Going offline has its own pattern and a banner while it lasts; coming back has its own short pattern.
 - A refused token is as loud as an outage: LOG IN AGAIN; an account an admin disabled (`o2o admin disable-user`)
   says so and whom to ask instead (logging in again cannot help), and its enabling again is said like coming back.
+- This device unable to save what arrives (CANNOT_SAVE: its disk full) is as loud as an outage: new orders may
+  not show (the queue shows the cache); its banner stays until a write goes through, and that is said as a return.
 - Muting (`M`) silences every sound until `muted_until`; rows still flash and turn red, the banner still shows.
 
 The screen feeds it (`orders_changed`, `link_changed`, `tick` once a second) and plays what it returns
@@ -222,6 +224,17 @@ class Alerts:
                 sounds.append(Sound.OFFLINE)
             if previous is not LinkState.STORAGE_DOWN:
                 toast = t("ui.link.went_storage_down")
+        elif link.state is LinkState.CANNOT_SAVE:  # this device cannot store what arrives: as loud as OFFLINE
+            if link.save_fault == "disk_full":
+                self.offline_banner, self._banner_short = t("alerts.disk_full_banner"), "alerts.disk_full_short"
+            else:
+                self.offline_banner, self._banner_short = t("alerts.cannot_save_banner"), "alerts.cannot_save_short"
+            if not self._offline_alerted:
+                self._offline_alerted = True
+                sounds.append(Sound.OFFLINE)
+                reason = "cannot_save"
+            if previous is not LinkState.CANNOT_SAVE:  # why, once: the engine's words name the full disk's file
+                toast = link.error or t("ui.link.went_cannot_save")
         elif link.state is LinkState.NOT_STORING:  # answering (reads work), not storing: said once, quietly
             self.offline_banner, self._banner_short = t("alerts.not_storing_banner"), "alerts.not_storing_short"
             if previous is not LinkState.NOT_STORING:
@@ -232,6 +245,8 @@ class Alerts:
                 self._offline_alerted = False
                 sounds.append(Sound.BACK_ONLINE)
                 toast, reason = t("ui.link.back_online"), "back_online"
+                if previous is LinkState.CANNOT_SAVE:  # the link never went: the disk takes writes again
+                    toast, reason = t("ui.link.saving_again"), "saving_again"
             elif previous is LinkState.NOT_STORING:
                 toast = t("ui.link.storing_again")
             elif was_disabled:  # an admin enabled the account again: it works again by itself, said like a return

@@ -297,6 +297,10 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
                 self.error(t("handheld.link.ask_admin" if os.environ.get(GATE_ENV) else "handheld.link.login_again"))
             elif state is LinkState.STORAGE_DOWN:  # the platform answers but reads nothing: no new tasks arrive
                 self.error(t("handheld.link.storage_down"))
+            elif state is LinkState.CANNOT_SAVE:  # this device cannot store what arrives: new tasks may not show
+                self.error(t("handheld.link.disk_full" if link.save_fault == "disk_full" else "handheld.link.cannot_save"))
+            elif self._link_state is LinkState.CANNOT_SAVE and state is LinkState.ONLINE:  # the disk takes writes
+                self._say(t("handheld.link.saving_again"))  # the line no longer says it is full; no beep
             self._link_state = state
 
     def _bad_news(self, delivery_id: str, text: str) -> None:

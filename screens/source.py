@@ -33,6 +33,7 @@ class LinkState(enum.StrEnum):
     UNAUTHORIZED = "UNAUTHORIZED"  # the platform refused the token: log in again
     NOT_STORING = "NOT_STORING"  # the platform answers but cannot store changes now: actions wait, retried
     STORAGE_DOWN = "STORAGE_DOWN"  # the platform answers but cannot reach its storage: nothing new arrives
+    CANNOT_SAVE = "CANNOT_SAVE"  # this device cannot write its cache (disk full): new orders may not show here
 
 
 class LinkStatus(msgspec.Struct, frozen=True):
@@ -41,6 +42,7 @@ class LinkStatus(msgspec.Struct, frozen=True):
     conflicts: int = 0
     last_sync_at: datetime | None = None
     error: str | None = None  # why the link is down, when known (display-safe)
+    save_fault: str | None = None  # CANNOT_SAVE's cause: "disk_full", or another cache error's code
 
 
 class Subscribers(Generic[ChangeT]):
@@ -77,6 +79,7 @@ def link_from(status: SyncStatus) -> LinkStatus:
         conflicts=status.conflicts,
         last_sync_at=status.last_sync_at,
         error=status.last_error,
+        save_fault=status.save_fault,
     )
 
 

@@ -75,6 +75,7 @@ from o2o_tui.sync.rejection import (
 from o2o_tui.sync.retention import RetentionPolicy, apply_retention
 from o2o_tui.sync.scope import Scope
 from o2o_tui.sync.writes import drop_unchanged, version_of, write_delta
+from offline_cache.errors import CacheError
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,18 @@ Listener = Callable[[Change], None]
 STORAGE_UNAVAILABLE = "storage_unavailable"  # the platform's 503 when its database refuses a write
 UNKNOWN_ACTION = "unknown_action"  # a refusal of this client's own: a queued action it has no route for
 _RETRY_AFTER_MAX = 3600.0  # a Retry-After longer than this is taken as this
+# the cache's own refusals to write (`offline_cache.CacheError` codes): this device cannot store what the platform
+# sends, so the link says CANNOT_SAVE (the screens show the cache: new orders fetched but not stored do not show)
+DISK_FULL = "disk_full"
+_SAVE_FAILURES = frozenset({DISK_FULL, "write_failed", "read_only"})
+
+
+def save_failure(error: BaseException) -> str | None:
+    """The cache error's code when `error` is this device failing to write its cache (a full disk, a file it
+    cannot replace), else None (a bug, a stuck lock, a closed cache: not said as CANNOT_SAVE)."""
+    if isinstance(error, CacheError) and error.code in _SAVE_FAILURES:
+        return error.code
+    return None
 
 
 def storage_refused(error: PlatformError) -> bool:
@@ -164,6 +177,9 @@ class SyncSettings(msgspec.Struct, frozen=True):
     coalesce_every: float = 1.0  # while events stream in, a poll at most this long after a page that wrote
     # an older console on the profile rewrote entities without this version's fields: resynced at most this often
     older_writer_every: timedelta = timedelta(minutes=1)
+    # while the cache cannot be written (CANNOT_SAVE): a loop that failed on it tries again at least this often, so
+    # the console is back to normal within seconds of space being freed
+    save_retry_every: float = 5.0
 
 
 class SyncEngine:
@@ -190,6 +206,9 @@ class SyncEngine:
         self._listeners: list[Listener] = []
         self._state = SyncState.CONNECTING  # until the platform answers: neither ONLINE nor OFFLINE yet
         self._last_error: str | None = None
+        # the code of the cache's last refusal to write (`save_failure`), until a write of the cache goes through
+        self._save_fault: str | None = None
+        self._save_error: str | None = None  # what the link says meanwhile (`_cannot_save`)
         self._cursor: str | None = cache.meta_get(tables.META_CURSOR, None)
         self._last_sync_at = _parse_time(cache.meta_get(tables.META_LAST_SYNC_AT, None))
         self._persisted_sync_at = self._last_sync_at  # the last_sync_at on disk (quiet polls write it rarely)
@@ -257,6 +276,7 @@ class SyncEngine:
             last_sync_at=self._last_sync_at,
             last_error=self._last_error,
             cursor=self._cursor,
+            save_fault=self._save_fault,
         )
 
     def _set_state(self, state: SyncState, error: str | None = None) -> None:
@@ -273,7 +293,17 @@ class SyncEngine:
             future = asyncio.get_running_loop().run_in_executor(self._cache.executor, self._save_state)
         except RuntimeError:  # no running loop, or the cache is closing
             return
-        future.add_done_callback(_ignore_result)  # a failed write is retried at the next change
+        future.add_done_callback(self._after_persist)  # a failed write is retried at the next change
+
+    def _after_persist(self, future: asyncio.Future[Any]) -> None:
+        """On the loop: the state's write refused by this device's disk is CANNOT_SAVE too (a console started on
+        a full disk with nothing new to fetch says so at its first answer, not only once an order arrives)."""
+        if future.cancelled():
+            return
+        error = future.exception()
+        running = self._stopped is not None and not self._stopping  # `run()`'s loops (a CLI's command says its own)
+        if running and isinstance(error, CacheError) and save_failure(error) is not None:
+            self._cannot_save(error)
 
     # -- plumbing -----------------------------------------------------------------------------------------
     async def _io(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -710,7 +740,9 @@ class SyncEngine:
     async def _resync(self, head: str | None) -> int:
         if head is None:
             head = await self._head_cursor()
-        if self._state is not SyncState.NOT_STORING:  # a refused write still waits: reading works either way
+        # a refused write still waits, or this device cannot save: reading works either way (CANNOT_SAVE does not
+        # flip to RESYNCING and back at every try)
+        if self._state not in (SyncState.NOT_STORING, SyncState.CANNOT_SAVE):
             self._set_state(SyncState.RESYNCING)  # only after an answer: before it, the state says CONNECTING
         since = self._clock() - self._settings.retention.prune_ended_after
         delta = await fetch_snapshot(self._client, self._scope, since)
@@ -724,6 +756,7 @@ class SyncEngine:
         }
         newly_skipped = self._settle_skipped(delta, meta, now)
         await self._io(self._write_delta, delta, meta)
+        self._save_fault = None  # written: the disk takes writes again
         self._cursor, self._last_sync_at, self._need_resync = head, now, False
         self._resyncs += 1
         self._persisted_sync_at = now
@@ -771,8 +804,12 @@ class SyncEngine:
         fetched = delta.size()
         if fetched:
             await self._io(drop_unchanged, self._cache, delta, retried)
-        if delta.size() or skips.META_SKIPPED in meta or self._persist_due(answered_at):
+        # while the cache could not be written, every poll writes (its cursor at least): the first write that goes
+        # through ends CANNOT_SAVE, also when nothing new arrives
+        saving = self._save_fault is not None
+        if delta.size() or skips.META_SKIPPED in meta or self._persist_due(answered_at) or saving:
             await self._io(self._write_delta, delta, meta)
+            self._save_fault = None
             self._persisted_sync_at = answered_at
             if delta.size():
                 self._wrote_at = asyncio.get_running_loop().time()
@@ -872,10 +909,22 @@ class SyncEngine:
         """A poll was answered: ONLINE, unless the platform still refuses to store the queued changes (then the
         link stays NOT_STORING until a push goes through, or the queue is empty, not flipping at every poll)."""
         self._answered_at = self._clock()
+        if self._save_fault is not None:  # the platform answers, but this device still cannot store what it sends
+            self._set_state(SyncState.CANNOT_SAVE, self._save_error)
+            return
         if self._state is SyncState.NOT_STORING and self._pending:
             return
         self._not_storing_until = 0.0
         self._set_state(SyncState.ONLINE)
+
+    def _cannot_save(self, error: CacheError) -> None:
+        """The cache refused a write (`save_failure`): CANNOT_SAVE, saying why, until a write goes through."""
+        self._save_fault = error.code
+        if error.code == DISK_FULL:
+            self._save_error = t("sync.error.disk_full", path=str(error.path or ""))
+        else:
+            self._save_error = t("sync.error.cannot_save", message=error.message)
+        self._set_state(SyncState.CANNOT_SAVE, self._save_error)
 
     def _not_storing_wait(self) -> float:
         """Seconds left before the queue may be sent again on its own while the platform refuses to store."""
@@ -968,9 +1017,18 @@ class SyncEngine:
                 await loop()
                 return
             except Exception as error:
-                log.exception("%s", t("sync.log.loop_failed", error=str(error) or type(error).__name__))
-                self._set_state(self._state, str(error) or type(error).__name__)
-                await self._sleep(backoff.next_delay() if backoff else self._settings.backoff_cap)
+                delay = backoff.next_delay() if backoff else self._settings.backoff_cap
+                if isinstance(error, CacheError) and save_failure(error) is not None:
+                    # this device's disk is full (or its cache file cannot be replaced): said loudly, retried often
+                    # (logged once per spell, not at every retry)
+                    if self._save_fault is None:
+                        log.warning("%s", t("sync.log.loop_failed", error=str(error)))
+                    self._cannot_save(error)
+                    delay = min(delay, self._settings.save_retry_every)
+                else:
+                    log.exception("%s", t("sync.log.loop_failed", error=str(error) or type(error).__name__))
+                    self._set_state(self._state, str(error) or type(error).__name__)
+                await self._sleep(delay)
 
     async def _push_loop(self) -> None:
         wake, _, _ = self._locks()
@@ -988,7 +1046,10 @@ class SyncEngine:
                     self._not_storing_until = 0.0
                     if self._relogin is not None:
                         self._relogin.set()  # the pull waiting out the outage asks again now
-                    self._set_state(SyncState.ONLINE)  # an answer arrived: the link and the token work
+                    if self._save_fault is not None:  # answered, but this device still cannot store what arrives
+                        self._set_state(SyncState.CANNOT_SAVE, self._save_error)
+                    else:
+                        self._set_state(SyncState.ONLINE)  # an answer arrived: the link and the token work
             except PlatformError as error:
                 self._on_fault(error)
                 if storage_refused(error):  # a poll answered while it was sent woke it: the refusal says when
@@ -1155,11 +1216,6 @@ class SyncEngine:
             else:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(until.wait(), step)
-
-
-def _ignore_result(future: asyncio.Future[Any]) -> None:
-    if not future.cancelled():
-        future.exception()
 
 
 def _is_delete(event_type: str) -> bool:

@@ -21,6 +21,10 @@ class SyncState(enum.StrEnum):
     # the platform answers but cannot reach its storage at all (503 storage_unavailable to a read: its database
     # is down): nothing new arrives here, actions wait; the merchant watches the platform's own app or phones it
     STORAGE_DOWN = "STORAGE_DOWN"
+    # this device cannot write its own cache (its disk full, the file not writable): what the platform sends cannot
+    # be stored, so new orders may not show here (the screens show the cache); retried every few seconds, and back
+    # to ONLINE by itself at the first write that goes through (`SyncStatus.save_fault` says why)
+    CANNOT_SAVE = "CANNOT_SAVE"
 
 
 class SyncStatus(msgspec.Struct, frozen=True):
@@ -30,6 +34,8 @@ class SyncStatus(msgspec.Struct, frozen=True):
     last_sync_at: datetime | None = None  # when the last good answer to a poll arrived (not the last write)
     last_error: str | None = None
     cursor: str | None = None
+    # while CANNOT_SAVE (and until a write goes through again): the cache error's code, "disk_full" or another
+    save_fault: str | None = None
 
 
 class ChangeKind(enum.StrEnum):

@@ -1,4 +1,4 @@
-"""The link line: CONNECTING / ONLINE / OFFLINE / RESYNCING / LOG IN AGAIN, refused actions, the printer's
+"""The link line: CONNECTING / ONLINE / OFFLINE / RESYNCING / LOG IN AGAIN / CANNOT SAVE, refused actions, the printer's
 warning (off, out of paper: tickets waiting), queued actions, store state, time since the last good answer, store
 name, hints. Always one line: when it does not fit, parts are
 shortened, then left out, least important first (`fit_parts`); the state and the refused-actions badge stay at
@@ -143,6 +143,11 @@ def link_line_parts(
     elif link.state is LinkState.STORAGE_DOWN:  # it answers, but reads fail too: no new orders, say what to do
         down = (t("ui.link.storage_down_hint"), t("status_line.storage_down_hint_short"), t("status_line.no_new_orders"))
         parts.append(Part(down, 5, "bold"))
+    elif link.state is LinkState.CANNOT_SAVE:  # this device cannot store what arrives: what and what to do
+        full: tuple[str, ...] = (t("ui.link.cannot_save_hint"), t("status_line.cannot_save_hint_short"))
+        if link.save_fault == "disk_full":
+            full = (t("ui.link.disk_full_hint"), t("status_line.disk_full_hint_short"), t("status_line.disk_full"))
+        parts.append(Part(full, 5, "bold"))
     elif disabled:  # an admin disabled the account: ask them
         hint = (t("ui.link.disabled_hint"), t("status_line.disabled_hint_short"))
         parts.append(Part(hint, 5, "bold"))
