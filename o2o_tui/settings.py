@@ -126,9 +126,22 @@ def settings_stamp() -> tuple[int, int] | None:
 
 
 def parse_keymap(text: str) -> dict[str, str]:
-    """`"a=b, c=d"` -> `{"a": "b", "c": "d"}`; malformed pairs are skipped."""
-    pairs = (part.split("=", 1) for part in text.split(",") if "=" in part)
-    return {k.strip(): v.strip() for k, v in pairs if k.strip() and v.strip()}
+    """`"a=b, c=d"` -> `{"a": "b", "c": "d"}`; a malformed pair (no `=`, no id, no key) is skipped, named in one
+    warning line on stderr (a typo is never silent: the console names unknown ids and clashes, screens/keys.py)."""
+    keymap: dict[str, str] = {}
+    bad: list[str] = []
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        binding_id, equals, keys = part.partition("=")
+        keys = keys.strip()
+        if not equals or not binding_id.strip() or not keys:
+            bad.append(part.strip())
+            continue
+        keymap[binding_id.strip()] = keys
+    if bad:
+        _warn_once(t("settings.keymap.malformed", pairs=", ".join(bad)))
+    return keymap
 
 
 def _number(env: str, fallback: float, low: float, high: float) -> float:

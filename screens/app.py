@@ -121,6 +121,9 @@ class MerchantApp(ToastHoldingApp):  # toasts held behind dialogs (screens/toast
         self.theme = theme or theme_for(os.environ)
         if keymap:
             self.set_keymap(keymap)  # binding id -> key(s), e.g. {"queue.accept": "y"}
+            from screens.keys import check_keymap_later  # an unknown id, a key taken from another: said
+
+            check_keymap_later(self, keymap)
 
     def get_default_screen(self) -> Screen[Any]:
         """The console opens on its home screen itself. Pushed in `on_mount` over Textual's blank default screen, the

@@ -60,7 +60,7 @@ from screens.courier_format import (
     then,
 )
 from screens.courier_source import TaskView, order_words, shared_store
-from screens.courier_widgets import Line, Scroll, TaskRow
+from screens.courier_widgets import TALL_ROWS, Line, MessageLine, Scroll, TaskRow
 from screens.dialogs import AsciiInput
 from screens.source import LinkState
 
@@ -172,18 +172,32 @@ class HandheldScreen(Screen[None]):
         yield Line(self.handheld.status_text(), id="status", lines=2, short_lines=1, separator=separator)
 
     def compose_message(self) -> ComposeResult:
-        yield Line("", id="message", lines=2, short_lines=1)
+        yield MessageLine("", id="message", lines=2, short_lines=1)
 
     def on_mount(self) -> None:
         self.refresh_status()
         self.refresh_data()
+        self.place_back()
+
+    def place_back(self) -> None:
+        """On a short screen (under `TALL_ROWS`: a soft keyboard is up) one row is the "0 Back" line's or the
+        message's: the message's while it says something, else Back's (a blank last row hid it). Both show on a
+        taller screen."""
+        short = self.app.size.height < TALL_ROWS
+        said = any(line.shown for line in self.query("#message").results(Line))
+        for line in self.query("#message").results(Line):
+            line.display = not short or said
+        for line in self.query(".back").results(Line):
+            line.display = not short or not said
 
     def on_screen_resume(self) -> None:
         self.refresh_status()
         self.refresh_data()
+        self.place_back()  # the terminal may have changed its height meanwhile
         self.refit()
 
     def on_resize(self) -> None:
+        self.place_back()
         self.refit()
 
     def refit(self) -> None:

@@ -128,3 +128,21 @@ class TaskRow(Line):
         if not store or short or room >= STORE_KEPT or cell_len(f"{head} {store}") <= width:
             return super().fitted(width)
         return [clip(head, width, cut), clip("  " + store, width, cut)]  # the name under the order number
+
+
+class MessageLine(Line):
+    """The message line at the bottom of a handheld screen. On a short screen (a soft keyboard up) a blank one
+    gives its row to the "0 Back" line: the screen is told whenever what it says changes (`place_back`)."""
+
+    def on_mount(self) -> None:
+        self._place_back()  # composed last: the screen's other lines are there
+
+    def set(self, text: str, style: str = "", *, shorter: Sequence[str] = (), keep_last: int = 0) -> None:
+        super().set(text, style, shorter=shorter, keep_last=keep_last)
+        if self.is_mounted:
+            self._place_back()
+
+    def _place_back(self) -> None:
+        place_back = getattr(self.screen, "place_back", None)
+        if place_back is not None:
+            place_back()

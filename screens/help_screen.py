@@ -151,6 +151,15 @@ class HelpPages(VerticalScroll):
     def action_page_up(self) -> None:
         self.scroll_to(y=self.scroll_target_y - self._step(), animate=False)
 
+    # Home and End at once, after the layout in progress (the rows fold as they are laid out: an End taken before
+    # stopped short of the last row), in the order pressed. Textual's own animate for a second: a Home pressed
+    # while End's animation ran left the first lines hidden.
+    def action_scroll_home(self) -> None:
+        self.scroll_home(animate=False, x_axis=False)
+
+    def action_scroll_end(self) -> None:
+        self.scroll_end(animate=False, x_axis=False)
+
 
 class HelpScreen(Dialog[None]):
     DEFAULT_CSS = f"""

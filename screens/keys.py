@@ -5,12 +5,17 @@ Binding ids (e.g. `queue.accept`) stay fixed, so a user keymap (`App.set_keymap`
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding
 from textual.dom import DOMNode
 
 from o2o_tui.i18n import t
+
+if TYPE_CHECKING:
+    from textual.app import App
 
 
 def localize_bindings(node: DOMNode) -> None:
@@ -29,3 +34,88 @@ def declared_actions(node: DOMNode) -> set[str]:
                 if isinstance(binding, Binding):
                     actions.add(binding.action)
     return actions
+
+
+# The modules whose classes declare the merchant console's bindings (the keymap's ids a console answers to), and
+# the prefixes of the other apps' ids, which the same keymap serves (`o2o courier`, `o2o dispatch`, `o2o menu edit`;
+# the board's `dispatch.` keys work on the console's board too): an id of theirs is not the console's to doubt.
+CONSOLE_MODULES = (
+    "screens.app", "screens.orders_screen", "screens.detail_screen", "screens.scheduled_screen",
+    "screens.store_screen", "screens.conflicts_screen", "screens.simple_screen", "screens.redeem_screen",
+    "screens.figures_screen", "screens.help_screen", "screens.dialogs", "screens.chase_dialog",
+    "screens.refund_dialog", "screens.widgets.line_list", "screens.widgets.order_list",
+)  # fmt: skip
+OTHER_APPS = frozenset({"handheld", "dispatch", "menu", "menu_diff", "menu_publish", "menu_rebase"})
+KEYMAP_CHECK_S = 1.0  # the console's check waits for the first frame (it imports the screens opened later)
+
+
+def _binding_classes(modules: Iterable[str]) -> list[type]:
+    import importlib
+
+    classes: list[type] = []
+    for name in modules:
+        module = importlib.import_module(name)
+        for value in vars(module).values():
+            if isinstance(value, type) and value.__module__ == name and value.__dict__.get("BINDINGS"):
+                classes.append(value)
+    return classes
+
+
+def _label(binding: Binding) -> str:
+    return t(binding.description) if binding.description else binding.action
+
+
+def keymap_problems(keymap: dict[str, str], classes: Iterable[type], others: Iterable[str] = ()) -> list[str]:
+    """What a user keymap gets wrong for the bindings `classes` declare, in words: an id none of them declares
+    (a typo: `queue.acept`), unless its prefix is one of `others` (another app's); a binding the keymap leaves with
+    no key, its key taken by another ("y is now Accept; Chase reply has no key left"), as Textual applies it."""
+    from textual.binding import BindingsMap
+    from textual.keys import _normalize_key_list, key_to_character
+
+    others = frozenset(others)
+    known: set[str] = set()
+    problems: list[str] = []
+    normalized = {binding_id: _normalize_key_list(keys) for binding_id, keys in keymap.items()}
+    for cls in classes:
+        declared = [b for b in cls.__dict__.get("BINDINGS", []) if isinstance(b, Binding)]
+        known.update(b.id for b in declared if b.id)
+        before = BindingsMap(declared)
+        after = BindingsMap(declared)
+        after.apply_keymap(normalized)
+        left = {b.id or b.action for bindings in after.key_to_bindings.values() for b in bindings}
+        labels: dict[str, str] = {}
+        for bindings in before.key_to_bindings.values():
+            for b in bindings:
+                if b.description:
+                    labels.setdefault(b.id or b.action, _label(b))
+        for key, bindings in before.key_to_bindings.items():
+            for b in bindings:
+                name = b.id or b.action
+                if name in left or b.id in normalized or name not in labels:
+                    continue
+                taken = [t_ for t_ in after.key_to_bindings.get(key, []) if t_.id in normalized]
+                if not taken:
+                    continue
+                now = labels.get(taken[0].id or taken[0].action, taken[0].action)
+                problem = t("ui.keymap.no_key_left", key=key_to_character(key) or key, now=now, lost=labels[name])
+                if problem not in problems:
+                    problems.append(problem)
+                left.add(name)  # said once, whatever other keys it had
+    for binding_id in keymap:
+        if binding_id not in known and binding_id.partition(".")[0] not in others:
+            problems.append(t("ui.keymap.unknown", id=binding_id))
+    return problems
+
+
+def check_keymap_later(app: App[Any], keymap: dict[str, str]) -> None:
+    """The console's keymap checked once its first frame is up (the check imports the screens opened later):
+    every problem in one warning toast, which stays long enough to read."""
+
+    def check() -> None:
+        problems = keymap_problems(keymap, _binding_classes(CONSOLE_MODULES), OTHER_APPS)
+        if problems:
+            from screens.command_toasts import say_in
+
+            say_in(app, "\n".join([t("ui.keymap.title"), *problems]), severity="warning", timeout=20)
+
+    app.call_later(app.set_timer, KEYMAP_CHECK_S, check)  # made before the app runs: timed once it does

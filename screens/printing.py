@@ -25,11 +25,16 @@ more (said); one set while the console runs with none (or with a setting it coul
 (said): its queue is opened then, and what start-up does with a printer (the purge, the slips of orders cancelled meanwhile, what waits) is done
 then. The `k` Reprint and `R` Receipt keys are offered only while a printer is set (`printer_set`): the screens
 are told to ask again when that changes.
+
+A reprint of an order whose kitchen ticket this console sent to the same printer less than `AGAIN_S` ago (its accept's
+ticket, or a reprint), the order's status unchanged since (a ticket marked CANCELLED is news), asks first ("Print #0003 again? It was sent 5 s ago.": Enter prints, Esc does not): `k k k`,
+a finger slipping on the dispatch board's j/k, printed three tickets.
 """
 
 from __future__ import annotations
 
 import contextlib
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -61,6 +66,7 @@ if TYPE_CHECKING:
 
 RETRY_S = 5.0  # how often waiting jobs are tried again (and the queue file looked at: a script may add some)
 PURGE_EVERY_S = 600.0  # the sync engine's `retention_every`: the queue's purge runs with the cache's
+AGAIN_S = 30.0  # a reprint this soon after the order's last ticket sent to the same printer asks first
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +115,10 @@ class ConsolePrinting:
         self.bad_setting: str | None = None  # a `printer` setting that names nothing printable, while none prints
         self._unsubscribe: Callable[[], None] | None = None
         self._look_again = False  # another process was sending when slips were due: look at every order again
+        # (order id, printer) -> time.monotonic() when its kitchen ticket was last sent there, and the order's
+        # status then (`AGAIN_S`)
+        self._tickets_sent: dict[tuple[str, str], tuple[float, OrderStatus]] = {}
+        self._asking_again: set[str] = set()  # orders whose "print again?" question is up
 
     def start(self) -> None:
         self.app.set_interval(RETRY_S, self.retry)
@@ -145,7 +155,41 @@ class ConsolePrinting:
     # -- asking -------------------------------------------------------------------------------------------
 
     def request(self, order: Order, store: Store | None, message: PrintRequested) -> None:
-        """Queue the job (on the printer's thread, durably), then send what waits."""
+        """Queue the job (on the printer's thread, durably), then send what waits. A reprint within `AGAIN_S` of
+        the order's last ticket on this printer asks first (`_ask_again`)."""
+        if message.reprint and message.kind != "receipt" and self.config is not None:
+            if order.id in self._asking_again:  # a third `k` before the question was up: it answers for that one
+                return
+            sent, status = self._tickets_sent.get((order.id, str(self.config.target)), (None, None))
+            # the same ticket again (a ticket after a change, marked CANCELLED say, is news: it prints)
+            if sent is not None and status is order.status and time.monotonic() - sent < AGAIN_S:
+                self._ask_again(order, message, time.monotonic() - sent)
+                return
+        self._request(order, store, message)
+
+    def _ask_again(self, order: Order, message: PrintRequested, ago: float) -> None:
+        """"Print #0003 again? It was sent 5 s ago.": Enter (the first choice) prints it, Esc does not."""
+        from textual.content import Content
+
+        from screens.dialogs import ChoicePrompt  # loaded with the first dialog
+
+        order_id = order.id
+        title = Content(t("printing.console.again", number=order.display_number, seconds=max(1, int(ago))))
+        choices = [("print", t("printing.console.again.yes")), ("no", t("printing.console.again.no"))]
+        self._asking_again.add(order_id)
+
+        def answered(choice: str | None) -> None:
+            self._asking_again.discard(order_id)
+            if choice != "print":
+                return
+            source = getattr(self.app, "source", None)
+            entry = source.order(order_id) if source is not None else None
+            store = source.store() if source is not None else None
+            self._request(entry.order if entry is not None else order, store, message)
+
+        self.app.push_screen(ChoicePrompt(title, choices), answered)
+
+    def _request(self, order: Order, store: Store | None, message: PrintRequested) -> None:
         from o2o_tui.printing import layout
         from o2o_tui.printing.spool import paper_layouts
 
@@ -190,6 +234,7 @@ class ConsolePrinting:
 
             laid = ticket(unconfirmed)
             kind = layout.JobKind.TICKET
+            self._tickets_sent[(order.id, str(self.config.target))] = (time.monotonic(), order.status)  # `AGAIN_S`
             arms = order.status is not OrderStatus.CANCELLED  # it sets the kitchen cooking
             queued_entries = getattr(source, "queued_entries", None)  # a source with an outbox (the engine's)
             if arms and unconfirmed and queued_entries is not None:

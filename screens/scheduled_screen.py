@@ -2,7 +2,8 @@
 
 Held orders are not in the live queue and never ring until the platform releases them at their prep start
 (`o2o_tui/domain/schedule.py`); here they are listed with the promised time, number, type, customer and items
-(plain text). Enter opens an order's detail (where `a` accepts it early, and it leaves this list), Esc goes back.
+(plain text). Enter opens an order's detail; `a`, here or there, accepts it early (the accept dialog of the detail's
+`a`, and it leaves this list). Esc goes back.
 The list follows the source while open: a released order leaves it for the queue, where it rings.
 """
 
@@ -25,7 +26,7 @@ from o2o_tui.domain.order import Order
 from o2o_tui.domain.schedule import promised_time
 from o2o_tui.i18n import t
 from screens import order_format as fmt
-from screens.console_messages import ConsoleHost, OpenOrder, ShowHelp
+from screens.console_messages import ConsoleHost, OpenOrder, OrderActionRequested, ShowHelp
 from screens.keys import localize_bindings
 from screens.source import QueueEntry, SourceChange
 from screens.terminal import Glyphs, active_glyphs, glyphs_of
@@ -69,10 +70,11 @@ class ScheduledScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "ui.key.back", id="scheduled.back"),
         Binding("enter", "open", "scheduled.key.open", id="scheduled.open", priority=True),
+        Binding("a", "accept", "scheduled.key.accept", id="scheduled.accept"),
         Binding("question_mark", "help", "ui.key.help", id="scheduled.help"),
     ]
     HELP_NOTES = ("scheduled.help.note",)
-    FOOTER_PRIORITY = ("scheduled.open", "scheduled.back")
+    FOOTER_PRIORITY = ("scheduled.open", "scheduled.accept", "scheduled.back")
     DEFAULT_CSS = """
     ScheduledScreen #scheduled-title { height: 1; text-style: bold; }
     ScheduledScreen #scheduled-hint { height: auto; color: $text-muted; }
@@ -157,12 +159,20 @@ class ScheduledScreen(Screen[None]):
     def action_help(self) -> None:
         self.post_message(ShowHelp())
 
-    def action_open(self) -> None:
+    def _highlighted(self) -> str | None:
         listing = self.query_one(OptionList)
         if listing.highlighted is not None and self._shown:
-            order_id = listing.get_option_at_index(listing.highlighted).id
-            if order_id is not None:
-                self.post_message(OpenOrder(order_id))
+            return listing.get_option_at_index(listing.highlighted).id
+        return None
+
+    def action_open(self) -> None:
+        if (order_id := self._highlighted()) is not None:
+            self.post_message(OpenOrder(order_id))
+
+    def action_accept(self) -> None:
+        """Accept the highlighted order early: the same dialog (prep minutes) as `a` in its detail."""
+        if (order_id := self._highlighted()) is not None:
+            self.post_message(OrderActionRequested("accept", order_id))
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
