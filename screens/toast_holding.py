@@ -1,7 +1,10 @@
 """`ToastHoldingApp`: the toasts of the merchant console (`screens/app.py`) and of the dispatch board alone (`o2o
 dispatch`, `screens/dispatch_board.py`). Toasts never cover a dialog (at 40x15 a few filled half the screen over
 the field being typed in, or over the courier picker): while one is open they are held, the ones already up taken
-down, and shown when it closes. Below 60 columns the toasts up take at most half the rows, at the bottom.
+down, and shown when it closes. Nor do they cover the field being typed in (`_guard_field`): while a text field
+has the focus where the toasts would stand over it (the menu form's lower fields, the queue's `/` search), they wait
+the same way and show when the focus leaves it. Below 60 columns the toasts up take at most half the rows, at the
+bottom.
 
 Each toast is fitted to the screen (`_fit_toast`: a few lines below 60 columns, about half the rows above; a longer
 one cut with "…", cut again from its whole text when the terminal is resized), its lines broken for the terminal's
@@ -12,32 +15,56 @@ subscribes `_on_screen_change` when mounted; the merchant console names the refu
 from __future__ import annotations
 
 import contextlib
+import sys
 from typing import Any
 
 import msgspec
 from rich.cells import cell_len
 from textual import events
 from textual.css.query import NoMatches
+from textual.geometry import Region
 from textual.notifications import Notification, Notify, SeverityLevel
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 from textual.widgets._toast import ToastHolder, ToastRack
 
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 from screens.steady_keys import SteadyKeysApp
-from screens.widgets.folded_text import TOAST_NARROW, FoldedToasts, folded_toast, toast_width
+from screens.widgets.folded_text import (
+    TOAST_NARROW,
+    TOAST_RACK_BAR,
+    TOAST_WIDTH,
+    FoldedToasts,
+    folded_toast,
+    toast_width,
+)
 
 HELD_SHOWN = 3  # toasts held while a dialog was open: at most this many when it closes (the rest counted)
 NARROW_HELD_SHOWN = 2  # below `TOAST_NARROW` columns, where the toasts up take half the rows at most
 NARROW_TOAST_LINES = 3  # below `TOAST_NARROW` columns: the lines of a toast (a third of the rows if said nowhere else)
 TOAST_PADDING = 2  # the rows of a toast's frame (Textual's `padding: 1 1`)
 TOAST_LEAVES = 4  # the rows a long toast leaves in sight: the list's header and first row, the status, the keys
+RACK_MARGIN = 1  # the row under Textual's toast rack (`margin-bottom: 1`): the keys' row, never covered
 FITTED_KEPT = 16  # toasts cut to the screen whose whole text is kept (more than are ever up at once)
 
 
 def _toast_rows(notification: Notification) -> int:
     """The rows a toast takes below 60 columns: its lines (already broken for the width), its title, the row above."""
     return notification.message.count("\n") + 1 + (1 if notification.title else 0) + 1
+
+
+TYPED_IN = (("textual.widgets._input", "Input"), ("textual.widgets._text_area", "TextArea"))  # fields typed into
+
+
+def _typed_in(widget: Widget | None) -> bool:
+    """Whether `widget` is a field text is typed into: an `Input` or a `TextArea`, each looked for only once its
+    module is loaded (none can have the focus before; importing them here would slow the console's first frame)."""
+    for module_name, class_name in TYPED_IN:
+        module = sys.modules.get(module_name)
+        if module is not None and isinstance(widget, getattr(module, class_name)):
+            return True
+    return False
 
 
 class HeldToast(msgspec.Struct, frozen=True):
@@ -55,6 +82,7 @@ class ToastHoldingApp(SteadyKeysApp[None]):  # keys act in the order typed (scre
         self._behind: list[HeldToast] = []  # toasts that were up when a dialog opened, shown again when it closes
         self._toasts = FoldedToasts(self)
         self._fitted: dict[str, str] = {}  # a toast's text cut to the screen -> its whole text (the newest few)
+        self._held_typing = False  # some of `_held` wait for the focus to leave the field they would cover
 
     def notify(
         self,
@@ -141,6 +169,7 @@ class ToastHoldingApp(SteadyKeysApp[None]):  # keys act in the order typed (scre
 
     def on_resize(self, event: events.Resize) -> None:
         self._toasts.refold(event.size.width)
+        self.call_after_refresh(self._guard_field)  # the field being typed in may now be under the toasts
         for notification in self._notifications:  # fitted again to the new size (a cut one from its whole text)
             given = self._toasts.given(notification)[0]
             whole = self._fitted.get(given, given)
@@ -156,12 +185,16 @@ class ToastHoldingApp(SteadyKeysApp[None]):  # keys act in the order typed (scre
         """A toast reaches the app a message after it was posted (`FoldedToasts.show`): one posted just before a
         dialog opened is held behind it too. At 40x15 the menu editor's availability choice released what it had
         held as it closed, its time prompt opened at once, and those toasts landed over the prompt and its field
-        (Textual's own handler, after this one in the MRO, then does nothing)."""
-        if not self._dialog_open():
+        (Textual's own handler, after this one in the MRO, then does nothing). One that would stand over the field
+        being typed in waits the same way, the ones up with it (`_would_cover_field`)."""
+        if not self._dialog_open() and not self._would_cover_field(event.notification):
             self._make_room_for(event.notification)
             return
         event.prevent_default()
         notification = event.notification
+        if not self._dialog_open():  # over the field being typed in: it waits, and so do the ones up
+            self._held_typing = True
+            self._take_down_toasts()
         message, title = self._toasts.given(notification)
         held = HeldToast(message, notification.severity, notification.timeout, notification.markup, title)
         self._held.append(held)
@@ -223,6 +256,69 @@ class ToastHoldingApp(SteadyKeysApp[None]):  # keys act in the order typed (scre
             self._take_down_toasts()
         else:
             self._release_held()
+            self.call_after_refresh(self._guard_field)  # a screen back with its field focused (no focus event)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self.call_after_refresh(self._guard_field)  # once laid out: the form scrolls the field into sight
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        self.call_after_refresh(self._guard_field)
+
+    def _field_room(self) -> int | None:
+        """The rows the toasts may take, from the foot of their rack up, without covering the text field that has
+        the focus (an `Input`, a `TextArea`): None when there is none, a dialog is in front (toasts wait behind
+        it anyway), or the toasts' column misses it (from 60 columns they stand at the right)."""
+        if not self.screen_stack or self._dialog_open():
+            return None
+        focused = self.screen.focused
+        width, height = self.size
+        if focused is None or not _typed_in(focused) or width <= 0 or height <= 0:
+            return None
+        region = focused.region.intersection(Region(0, 0, width, height))
+        if not region.area:
+            return None
+        if width >= TOAST_NARROW:  # Textual's toast: at most half the rack (less its bar), at the right
+            left = width - TOAST_RACK_BAR - min(TOAST_WIDTH, (width - TOAST_RACK_BAR) // 2)
+            if region.right <= left:
+                return None
+        # the rack ends above its margin; the row above the topmost toast (its margin) shows what is under it
+        return max(0, height - RACK_MARGIN - region.bottom + 1)
+
+    def _rows(self, notification: Notification) -> int:
+        """The rows a toast up takes from the foot of the rack: its lines, its title, its frame, the row above."""
+        return _toast_rows(notification) + (TOAST_PADDING if self.size.width >= TOAST_NARROW else 0)
+
+    def _rows_up(self) -> int:
+        return sum(self._rows(n) for n in self._notifications if not n.has_expired)
+
+    def _held_rows(self, toast: HeldToast) -> int:
+        """The rows `toast` would take once shown, fitted and broken for the terminal's size now (as `_toast`)."""
+        width, height = self.size
+        text = toast.text if toast.markup else self._fit_toast(toast.text, width, height)
+        lines = folded_toast(text, width, markup=toast.markup).count("\n") + 1
+        title = folded_toast(toast.title, width, markup=False).count("\n") + 1 if toast.title else 0
+        return lines + title + 1 + (TOAST_PADDING if width >= TOAST_NARROW else 0)
+
+    def _would_cover_field(self, notification: Notification) -> bool:
+        """Whether the toast, put up at the foot of those up, would stand over the field being typed in (at 40x15
+        two of them hid the menu form's lowest field, typed into unseen; at 80x24 their column covered the form's
+        lower fields, or the queue's `/` search). While some wait already, the new one waits after them."""
+        room = self._field_room()
+        if room is None:
+            return False
+        return bool(self._held or self._behind) or self._rows_up() + self._rows(notification) > room
+
+    def _guard_field(self) -> None:
+        """The focus moved, a screen came back or the terminal was resized: the toasts up over the field now being
+        typed in are taken down to wait (as behind a dialog); those waiting show once they would cover none."""
+        if self._dialog_open():
+            return
+        room = self._field_room()
+        if room is not None and self._rows_up() > room:
+            self._held_typing = True
+            self._take_down_toasts()
+        if self._held or self._behind:
+            self._release_held()
 
     def _take_down_toasts(self) -> None:
         """A dialog opened: the toasts up are taken down (every screen's rack renders, so the one under the dialog
@@ -240,24 +336,33 @@ class ToastHoldingApp(SteadyKeysApp[None]):  # keys act in the order typed (scre
                 screen.get_child_by_type(ToastRack).show(self._notifications)
 
     def _release_held(self) -> None:
-        """The dialog closed: the toasts it took down, then what was held, the newest `HELD_SHOWN` (the older
-        ones counted in one line; below 60 columns the newest one and the count, the oldest taken down for room
-        by `_make_room_for`)."""
-        behind, self._behind = self._behind, []
-        held, self._held = self._held, []
-        for toast in behind:
-            self._post_toast(toast)
+        """The dialog closed (or the focus left the field the toasts would cover): the toasts it took down, then
+        what was held, the newest `HELD_SHOWN` (the older ones counted in one line; below 60 columns the newest one
+        and the count, the oldest taken down for room by `_make_room_for`). They keep waiting while they would
+        stand over the field that has the focus now (a dialog closed back onto the menu form's lowest field)."""
+        released = list(self._behind)
+        held = self._held
         shown = HELD_SHOWN if self.size.width >= TOAST_NARROW else NARROW_HELD_SHOWN  # the rows they may take
         if len(held) > shown:
             earlier = len(held) - shown + 1
             held = held[-(shown - 1) :]
-            self._toast(self._held_count(earlier), severity="warning", timeout=10, markup=False)
-        for toast in held:
+            count = self._held_while_typing(earlier) if self._held_typing else self._held_count(earlier)
+            released.append(HeldToast(count, "warning", 10, False))
+        released += held
+        room = self._field_room()
+        if room is not None and sum(self._held_rows(toast) for toast in released) > room:
+            return
+        self._behind, self._held, self._held_typing = [], [], False
+        for toast in released:
             self._post_toast(toast)
 
     def _held_count(self, count: int) -> str:
         """The line that stands for the `count` oldest toasts held while a dialog was open (and where to look)."""
         return t("ui.app.held_toasts", count=count)
+
+    def _held_while_typing(self, count: int) -> str:
+        """The line that stands for the `count` oldest toasts that waited for the focus to leave a field."""
+        return t("ui.app.held_toasts_typing", count=count)
 
     def _post_toast(self, toast: HeldToast) -> None:
         self._toast(
