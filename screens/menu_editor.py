@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
@@ -51,7 +51,7 @@ from o2o_tui.store_effect import sold_out
 from o2o_tui.typed_text import ascii_typed
 from screens.dialogs import ChoicePrompt, Dialog, SteadyAsciiInput
 from screens.keys import localize_bindings
-from screens.menu_form import FIELDS, MenuForm, Values, field_for
+from screens.menu_form import FIELDS, MenuForm, Values, field_for, values_of
 from screens.menu_source import (
     Availabilities,
     AvailabilityKind,
@@ -74,11 +74,14 @@ CSS_FILE = Path(__file__).with_name("menu_editor.tcss")
 CLAIM_EVERY_S = 2.0  # a read-only editor asks this often whether the draft is free
 REDRAW_CHECK_S = 600.0  # the longest the redraw timer sleeps before it looks at the clock (`_arm_redraw`)
 REDRAW_LATE_S = 0.05  # after the moment itself: a timer that fires a hair early would find it not come yet
+DROPPED_VALUE_CELLS = 24  # the longest kept value a dropped form's toast quotes whole (`_drop_form`)
 TREE_ONLY = frozenset(
     {"add", "delete", "duplicate", "availability", "hide", "undo", "redo", "diff", "publish", "next_match"}
 )
+# keys a form field takes as typing (`/`, `?` go into the field): not acting there, so not in the footer either
+NOT_IN_FIELD = frozenset({"search", "help"})
 # the help's rows: keys as shown, the sentence, and the bindings each row stands for (a test checks that every
-# binding of the editor and its tree has a row; Ctrl+S only says the draft is always saved, and ? is this help)
+# binding of the editor and its tree has a row; Ctrl+S only says the draft is always saved)
 ARROWS = "↑ ↓ ← →"  # "arrows" on an ASCII terminal (spelled out, the four names are too wide for the column)
 HELP_KEYS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (ARROWS, "menu_editor.help.move", ("menu.expand", "menu.collapse")),
@@ -96,8 +99,17 @@ HELP_KEYS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("D", "menu_editor.help.diff", ("menu.diff",)),
     ("P", "menu_editor.help.publish", ("menu.publish",)),
     ("Esc", "menu_editor.help.back", ("menu.back",)),
+    ("q", "menu_editor.help.quit_editor", ("menu.quit", "menu.quit_unsaved")),
+    ("?", "menu_editor.help.help", ("menu.help",)),
 )
-HELP_LEFT_OUT = frozenset({"menu.save", "menu.help"})
+HELP_LEFT_OUT = frozenset({"menu.save"})
+ROOT_ONLY = frozenset({"menu.quit", "menu.quit_unsaved"})  # `o2o menu edit` alone: in the console q is not bound
+# the app's keys (not the editor's own bindings): Ctrl+Q asks first (the console: as the queue's q; the editor
+# alone: while the draft is not written), Ctrl+C quits, keeping what the form holds (`keep_before_quit`)
+APP_HELP_KEYS: tuple[tuple[str, str, str], ...] = (
+    ("^q", "menu_editor.help.ask_quit_console", "menu_editor.help.ask_quit_alone"),
+    ("^c", "menu_editor.help.quit", "menu_editor.help.quit"),
+)
 
 
 def lines_text(targets: list[NodeRef]) -> str:
@@ -252,9 +264,11 @@ class MenuHelpScreen(Dialog[None]):
     MenuHelpScreen .help-note { margin-top: 1; }
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, alone: bool = False) -> None:
+        """`alone`: the editor of `o2o menu edit` (q quits it; Ctrl+Q asks only for an unwritten draft)."""
         super().__init__()
         localize_bindings(self)
+        self._alone = alone
 
     def compose(self) -> ComposeResult:
         from screens.help_screen import KeyRow, help_note
@@ -262,11 +276,15 @@ class MenuHelpScreen(Dialog[None]):
         with VerticalScroll(classes="dialog help"):
             yield Static(Content.styled(t("menu_editor.help.title"), "bold"), classes="help-title")
             glyphs = glyphs_of(self.app)  # arrows spelled out on an ASCII terminal ("Up", "Right")
-            for key, text_key, _ in HELP_KEYS:  # the words hang beside the key, never under it
+            for key, text_key, ids in HELP_KEYS:  # the words hang beside the key, never under it
+                if not self._alone and set(ids) <= ROOT_ONLY:
+                    continue
                 shown = key_display(key, glyphs)
                 if glyphs.ascii and key == ARROWS:
                     shown = t("menu_editor.help.arrows_key")
                 yield KeyRow(shown, key_display(t(text_key), glyphs), 9)
+            for key, in_console, alone in APP_HELP_KEYS:
+                yield KeyRow(key, key_display(t(alone if self._alone else in_console), glyphs), 9)
             yield help_note(t("menu_editor.help.draft"))
 
     def action_close(self) -> None:
@@ -308,6 +326,7 @@ class MenuEditorScreen(Screen[None]):
         "menu.publish",
         "menu.add",
         "menu.undo",
+        "menu.quit",  # `o2o menu edit` alone, in the tree
         "menu.back",
         "menu.diff",
         "menu.hide",
@@ -332,6 +351,10 @@ class MenuEditorScreen(Screen[None]):
         Binding("f2", "pick_groups", "menu_editor.key.pick_groups", id="menu.pick_groups"),
         Binding("question_mark", "help", "menu_editor.key.help", id="menu.help"),
         Binding("escape", "back", "menu_editor.key.back", id="menu.back"),
+        # `o2o menu edit` alone, in the tree (check_action): q quits, as the queue's q; Esc there does nothing (as
+        # on the queue) unless the draft on screen is not written: then it asks, as q does (`_ask_unsaved`)
+        Binding("q", "quit_editor", "ui.key.quit", id="menu.quit"),
+        Binding("escape", "quit_unsaved", "ui.key.quit", id="menu.quit_unsaved", show=False),
     ]
 
     def __init__(self, source: MenuSource, *, root: bool = False) -> None:
@@ -354,6 +377,8 @@ class MenuEditorScreen(Screen[None]):
         self._redraw_at: datetime | None = None
         self._quit_refused: object = None  # the form's values the quit key last could not save (`keep_before_quit`)
         self._quit_notes: list[str] = []  # what the quit key saved, said once the app is gone
+        self._back_refused: object = None  # the form's values Esc last could not save (`action_back`)
+        self._refusal_hint = ""  # what the next refusal's toast adds (Esc's: Esc again goes back without it)
 
     # layout
     def compose(self) -> ComposeResult:
@@ -612,9 +637,21 @@ class MenuEditorScreen(Screen[None]):
     def _in_tree(self) -> bool:
         return self.focused is None or self.focused is self.menu_tree
 
+    def _at_top(self) -> bool:
+        """In the tree, no search open: where Esc has nothing left to close."""
+        return self._in_tree() and not self.query_one("#menu-search", Input).display
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "pick_groups":  # the pick list of an item's option groups field, only there
             return self.focused is not None and self.focused.id == "field-groups"
+        if action == "back":  # the editor alone: Esc at the top leaves nothing (q quits)
+            return not (self.is_root and self._at_top())
+        if action == "quit_editor":
+            return self.is_root and self._in_tree()
+        if action == "quit_unsaved":
+            return self.is_root and self._at_top() and not self.saved
+        if action in NOT_IN_FIELD and not self._in_tree():
+            return False
         return action not in TREE_ONLY or self._in_tree()
 
     def action_pick_groups(self) -> None:
@@ -671,14 +708,73 @@ class MenuEditorScreen(Screen[None]):
             return
         if not self._in_tree():
             # Esc leaves the form with what was typed saved, as Ctrl+S does: the draft is local and `u` undoes
-            # it, so nothing typed is dropped and no question stands between the counter and the tree
-            if await self._commit_form():
+            # it, so nothing typed is dropped and no question stands between the counter and the tree. A value
+            # that does not go in keeps the form open once; Esc again, nothing typed since, goes back without
+            # what the form holds (never a trap) and says what the draft kept
+            pending = self._form_pending()
+            if pending is not None and pending == self._back_refused:
+                self._drop_form(pending)
+                return
+            self._refusal_hint = t("menu_editor.back.refused")  # said in the refusal's toast (`_refused`)
+            try:
+                committed = await self._commit_form()
+            finally:
+                hint, self._refusal_hint = self._refusal_hint, ""
+            if committed:
+                self._back_refused = None
                 self._close_form()
+            else:
+                self._back_refused = self._form_pending()
+                if hint:  # refused without a toast of `_refused` (a read-only editor said why already)
+                    self._say(hint, severity="warning", timeout=10)
             return
         if not self.saved and self.draft is not None:
             self._ask_unsaved()
             return
         self._leave()
+
+    def _drop_form(self, pending: tuple[NodeRef, Values, frozenset[str], frozenset[str]]) -> None:
+        """Back to the tree without what the form holds: the form shows the draft's values again, and a toast
+        names each field typed in with the value the draft kept ("Price not changed: 38.00 kept")."""
+        ref, _values, _changed, typed = pending
+        self._back_refused = None
+        entity = self._entity(ref)
+        kept = values_of(str(ref.kind), entity, self._groups_text) if entity is not None else {}
+        said = []
+        for field in FIELDS.get(str(ref.kind), ()):
+            if field not in typed:
+                continue
+            label = t(f"menu_editor.field.{field}")
+            value = kept.get(field)
+            if isinstance(value, bool) or value is None:
+                said.append(t("menu_editor.back.dropped_plain", field=label))
+            elif not value.strip():
+                said.append(t("menu_editor.back.dropped_empty", field=label))
+            else:
+                text = safe_text(value, one_line=True)
+                if cell_len(text) > DROPPED_VALUE_CELLS:
+                    text = self._spelled(set_cell_size(text, DROPPED_VALUE_CELLS - 1).rstrip() + "…")
+                said.append(t("menu_editor.back.dropped", field=label, value=text))
+        self.menu_form.load(ref, entity)  # the draft's values, the problems gone
+        self._close_form()
+        if said:
+            self._say(t("menu_editor.back.dropped_sep").join(said), timeout=8)
+
+    async def action_quit_editor(self) -> None:
+        """q in the tree of the editor alone: quits as Ctrl+C does (what the form holds kept), asking first while
+        the draft on screen is not written (a full disk)."""
+        if not self.saved and self.draft is not None:
+            self._ask_unsaved()
+            return
+        quit_app = getattr(self.app, "action_quit", None)
+        if callable(quit_app):
+            await quit_app()
+        else:
+            self.app.exit()
+
+    def action_quit_unsaved(self) -> None:
+        """Esc at the top of the editor alone while the draft is not written: asked, never lost without a word."""
+        self._ask_unsaved()
 
     def _leave(self) -> None:
         if self.is_root:
@@ -707,7 +803,7 @@ class MenuEditorScreen(Screen[None]):
         self.app.push_screen(ChoicePrompt(t("menu_editor.unsaved.title"), choices), answered)
 
     def action_help(self) -> None:
-        self.app.push_screen(MenuHelpScreen())
+        self.app.push_screen(MenuHelpScreen(alone=self.is_root))
 
     async def action_save(self) -> None:
         if self._in_tree() or not self.menu_form.changed():
@@ -859,8 +955,10 @@ class MenuEditorScreen(Screen[None]):
             await self.source.save_draft(self.draft)
         except Exception as error:  # a cache that cannot write: the edit is on screen but not kept
             self._say(t("menu_editor.error.not_saved", error=str(error)), severity="error", timeout=15)
+            self.refresh_bindings()  # the editor alone: Esc at the top now asks (`quit_unsaved`)
             return False
         self.saved = True
+        self.refresh_bindings()
         return True
 
     def _groups_text(self, ids: Sequence[str]) -> str:
@@ -984,7 +1082,10 @@ class MenuEditorScreen(Screen[None]):
             text = t("menu_editor.not_saved_field", field=t(f"menu_editor.field.{first}"), problem=problems[first])
         else:
             text = t("menu_editor.not_saved_form", problem=general)
-        self._say(text, severity="error", timeout=6)
+        if self._refusal_hint:  # Esc's: what Esc again does
+            space = "" if text.endswith(("。", "）", "！", "？")) else " "  # none after a Chinese full stop
+            text, self._refusal_hint = f"{text}{space}{self._refusal_hint}", ""
+        self._say(text, severity="error", timeout=10 if text.endswith(t("menu_editor.back.refused")) else 6)
         return False
 
     async def _apply_form(
@@ -1447,7 +1548,11 @@ class MenuEditorApp(SteadyKeysApp[None]):  # keys act in the order typed (screen
     ENABLE_COMMAND_PALETTE = False
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-normal"), (120, "-wide")]
     CSS_PATH = Path(__file__).with_name("merchant.tcss")  # the shared dialogs
-    BINDINGS = [Binding("ctrl+c", "quit", "ui.key.quit", show=False, priority=True, id="app.quit")]
+    BINDINGS = [
+        Binding("ctrl+c", "quit", "ui.key.quit", show=False, priority=True, id="app.quit"),
+        # Ctrl+Q (Textual's quit key, replaced here) as the editor's q: asks first while the draft is not written
+        Binding("ctrl+q", "ask_quit", "ui.key.quit", show=False, priority=True, id="app.ask_quit"),
+    ]
 
     def __init__(
         self,
@@ -1476,6 +1581,16 @@ class MenuEditorApp(SteadyKeysApp[None]):  # keys act in the order typed (screen
 
     def get_key_display(self, binding: Binding) -> str:
         return key_display(super().get_key_display(binding), self.glyphs)  # `Enter` where ⏎ cannot show
+
+    async def action_ask_quit(self) -> None:
+        """Ctrl+Q, from any screen: quits as Ctrl+C does (what the form holds kept), asking first while the draft
+        on screen is not written (`MenuEditorScreen._ask_unsaved`)."""
+        editor = next((s for s in self.screen_stack if isinstance(s, MenuEditorScreen)), None)
+        if editor is not None and not editor.saved and editor.draft is not None:
+            if not isinstance(self.screen, ChoicePrompt):  # not once more over a question (its own)
+                editor._ask_unsaved()
+            return
+        await self.action_quit()
 
     def on_menu_editor_screen_opened(self, _: MenuEditorScreen.Opened) -> None:
         # after the first paint: building the HTTP client and starting the engine is no part of opening
