@@ -38,7 +38,9 @@ Either import refuses a file over `MAX_BYTES`, and collects every problem (`Impo
 before raising `MenuImportError`: nothing is applied when any row is bad. What is allowed but rarely meant (a line
 put on sale at 0 or under the editor's "New item", which the editor's publish preview asks about) is no problem:
 `sale_warnings` names each such line by its sheet row (`read_csv` says which row made which item), for the import
-to say.
+to say. Each exported row says in `menu_version` the version of the menu it was taken from (`SheetImport.held`):
+an availability cell is what the menu had then, so the import can tell a cell a person changed from one the menu
+has changed since (a dish sold out after the export is not put back on sale by a price sheet: cli/menu.py).
 """
 
 from __future__ import annotations
@@ -81,6 +83,7 @@ CSV_COLUMNS = (
     "snooze_until",
     "hidden",
     "option_group_ids",
+    "menu_version",
 )
 AVAILABILITY_WORDS = ("available", "sold-out", "unavailable")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
@@ -718,13 +721,14 @@ def _item_cells(category: Category, item: Item, zone: tzinfo | None = None) -> l
 
 def export_csv(menu: Menu, zone: tzinfo | None = None) -> bytes:
     """One row per item under a header row (`CSV_COLUMNS`): UTF-8 with a BOM, CRLF, RFC 4180 quoting; times in
-    `zone` (the store's, `store_effect.store_zone`) with its offset, else UTC."""
+    `zone` (the store's, `store_effect.store_zone`) with its offset, else UTC. Each row's `menu_version` is the
+    version of the menu it was taken from (what its availability cell held then: `SheetImport.held`)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for category in menu.categories:
         for item in category.items:
-            writer.writerow([_escape(cell) for cell in _item_cells(category, item, zone)])
+            writer.writerow([_escape(cell) for cell in [*_item_cells(category, item, zone), str(menu.version)]])
     return BOM + out.getvalue().encode("utf-8")
 
 
@@ -859,6 +863,8 @@ def _rows(text: str, problems: list[ImportProblem], partial: bool = False) -> tu
             if filled:
                 continue
             record = record[: len(header)]
+            if len(record) == len(header) - 1 and header[-1] == "menu_version":
+                record = [*record, ""]  # a row typed in by hand without the export's last cell: no version
             if len(record) != len(header):
                 problems.append(
                     ImportProblem(
@@ -1294,6 +1300,12 @@ class SheetImport(msgspec.Struct, frozen=True):
 
     menu: Menu
     lines: dict[str, int]  # item id -> its row's line (an item a partial sheet left alone is not here)
+    # item id -> the menu version its row's `menu_version` says it was exported from: what its availability cell
+    # held then. Not here: a row without one (an older sheet, a row a person added, the column deleted)
+    held: dict[str, int] = {}
+    # a sheet that is not an export (no `menu_version` column, nor every other column an export writes: a few
+    # columns a person wrote to sell items out): its availability cells are what the person wants, as written
+    as_written: bool = False
 
 
 def import_csv(
@@ -1322,8 +1334,12 @@ def read_csv(
     for row in rows:  # an item a row names by all its names is that row's, never another's by one name
         if not row.cells.get("item_id", "").strip():
             sheet.exactly_named.update(sheet._base_ids_named(row.cells))
+    row_versions: dict[int, int] = {}
     for row in rows:
         sheet.add(row)
+        version = _menu_version(sheet, row)
+        if version is not None:
+            row_versions[row.line] = version
     if partial:
         sheet.keep_unlisted()
     menu = sheet.menu()
@@ -1343,7 +1359,21 @@ def read_csv(
         for item, line in zip(sheet.items[category_id], sheet.item_lines[category_id], strict=True)
         if line
     }
-    return SheetImport(menu, lines)
+    held = {item_id: row_versions[line] for item_id, line in lines.items() if line in row_versions}
+    exported = "menu_version" in header or set(CSV_COLUMNS[:-1]) <= set(header)  # an older export had no version
+    return SheetImport(menu, lines, held, as_written=not exported)
+
+
+def _menu_version(sheet: _Sheet, row: _Row) -> int | None:
+    """The row's `menu_version` (the version of the menu its export was taken from), None where it has none; a
+    cell that is not a whole number is a problem of its row."""
+    text = row.cells.get("menu_version", "").strip()
+    if not text:
+        return None
+    if text.isascii() and text.isdigit() and len(text) <= 12:
+        return int(text)
+    sheet.problem(row.line, "menu_version", t("menu_cli.error.menu_version", text=text))
+    return None
 
 
 # --- what an import would put on sale that is rarely meant ---------------------------------------------------------

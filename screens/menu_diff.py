@@ -110,7 +110,7 @@ def _values(change: Change, glyphs: Glyphs, names: Names | None = None) -> list[
     parts: list[str | tuple[str, str]] = []
     if change.kind in ("changed", "moved") and change.fields:
         parts.append(fields_text(change.fields))  # "价格：" in Chinese, "price: " in English
-    moved = moved_words(change, names)  # already made safe
+    moved = moved_words(change, names) or group_words(change, names)  # already made safe
     words = moved or value_words(change)  # a hidden item: "hidden" / "已隐藏", not yes/no
     before, after = moved or tuple(safe_text(word, one_line=True) if word else "" for word in words)
     if change.kind in ("changed", "moved"):
@@ -118,6 +118,21 @@ def _values(change: Change, glyphs: Glyphs, names: Names | None = None) -> list[
     elif before or after:
         parts.append(before or after)
     return parts
+
+
+def group_words(change: Change, names: Names | None) -> tuple[str, str] | None:
+    """An item's option groups before and after, by their names in the console's language as the tree shows
+    them ("Spice level, Add rice", not "group-upzjsr"); a group `names` does not know keeps its id. None for any
+    other change, or without `names`."""
+    if change.fields != ["option_group_ids"] or not names:
+        return None
+
+    def named(text: str | None) -> str:
+        ids = [part.strip() for part in (text or "").split(",") if part.strip()]  # `menu_draft._value_text`
+        shown = [names.get(("group", group_id)) or safe_text(group_id, one_line=True) for group_id in ids]
+        return t("menu_publish.list_sep").join(shown)
+
+    return named(change.before), named(change.after)
 
 
 def _mark(change: Change, glyphs: Glyphs) -> tuple[str, str]:

@@ -392,12 +392,12 @@ def test_columns_left_out_keep_what_the_menu_has_in_any_order(menu: Menu, left_o
 
 def test_problems_name_the_files_own_columns_when_they_are_reordered() -> None:
     rows = sheet_rows(demo())
-    order = list(reversed(range(len(CSV_COLUMNS))))  # price is column 6 of this file, not 9
+    order = list(reversed(range(len(CSV_COLUMNS))))  # price is column 7 of this file, not 9
     reordered = [[row[i] for i in order] for row in rows]
     reordered[2][order.index(col("price") - 1)] = "-3.00"
     [problem] = problems_of(sheet_bytes(reordered), demo())
     assert (problem.line, problem.column, problem.field) == (3, order.index(col("price") - 1) + 1, "price")
-    assert menu_io.describe(problem).startswith("row 3, column 6 (price): ")
+    assert menu_io.describe(problem).startswith("row 3, column 7 (price): ")
 
 
 def test_a_new_stores_menu_from_three_columns() -> None:

@@ -155,6 +155,47 @@ def availability_changes(before: Any, after: Any) -> list[tuple[str, str, Any]]:
     return changed
 
 
+AS_WRITTEN = -1  # `availability_to_send`'s `held` of a sheet that is no export: its cells are a person's own
+
+
+class KeptAvailability(NamedTuple):
+    """An availability the file would change that the import leaves as the live menu has it: the menu changed
+    after the file was exported (`held`: the version the file was taken from, None: it does not say)."""
+
+    kind: str  # "item" or "option"
+    entity_id: str
+    live: Any  # the published item or option
+    sheet: Any  # the file's
+    held: int | None
+
+
+def availability_to_send(
+    published: Any, imported: Any, held: dict[tuple[str, str], int], now: datetime, *, take_file: bool = False
+) -> tuple[list[tuple[str, str, Any]], list[KeptAvailability]]:
+    """`availability_changes`, split into what the import sends and what it keeps as it is. A file's availability
+    is what the menu had when it was exported (`held`: (kind, id) -> that menu's version): where the menu is still
+    at that version, a cell unlike the menu is a person's change, and is sent. Where the menu has moved on since
+    (a dish sold out after the export), or the file does not say its version (an older sheet, a new row, a
+    hand-written file), the live availability is kept and said (`KeptAvailability`), unless `take_file`; a
+    difference no customer sees (a sell-out whose time has passed, written as "available") is neither. A sheet
+    that is no export (`AS_WRITTEN`: `item_id,availability` written to sell dishes out) is sent as written."""
+    live: dict[tuple[str, str], Any] = {("item", i.id): i for c in published.categories for i in c.items}
+    for group in published.option_groups:
+        for option in group.options:
+            live.setdefault(("option", option.id), option)
+    send: list[tuple[str, str, Any]] = []
+    kept: list[KeptAvailability] = []
+    for kind, entity_id, entity in availability_changes(published, imported):
+        version = held.get((kind, entity_id))
+        if take_file or version == AS_WRITTEN or version == published.version:
+            send.append((kind, entity_id, entity))
+            continue
+        was = live[(kind, entity_id)]
+        if effective_status(entity, now) != effective_status(was, now):
+            kept.append(KeptAvailability(kind, entity_id, was, entity, version))
+    return send, kept
+
+
 # --- reading the cache ------------------------------------------------------------------------------------------
 
 
@@ -292,24 +333,26 @@ def _read_file(path: Path) -> bytes:
 
 def _imported(
     data: bytes, kind: str, base: Any, currency: str, partial: bool = False, allow_empty: bool = False
-) -> tuple[Any, dict[str, int]]:
-    """`base` with the file's content and the CSV line of each item a row named, or exit 2 listing every problem
-    (line and column)."""
+) -> tuple[Any, dict[str, int], dict[tuple[str, str], int]]:
+    """`base` with the file's content, the CSV line of each item a row named and the menu version each item's
+    and option's availability was exported from (`_parsed`), or exit 2 listing every problem (line and column)."""
     from o2o_tui import menu_io
 
     try:
-        menu, lines = _parsed(data, kind, base, currency, partial, allow_empty)
+        menu, lines, held = _parsed(data, kind, base, currency, partial, allow_empty)
     except menu_io.MenuImportError as error:
         raise _refused_file(error.problems) from None
     for entity_id, name, printed in menu_io.unreadable_on_tickets(menu):  # taken, but the kitchen is told
         warn(t("menu_cli.import.unprintable", id=entity_id, name=name, printed=printed), "unprintable_on_tickets")
-    return menu, lines
+    return menu, lines, held
 
 
 def _parsed(
     data: bytes, kind: str, base: Any, currency: str, partial: bool, allow_empty: bool = False
-) -> tuple[Any, dict[str, int]]:
-    """`base` with the file's content, and the CSV line of each item a row named; raises MenuImportError (a sheet
+) -> tuple[Any, dict[str, int], dict[tuple[str, str], int]]:
+    """`base` with the file's content, the CSV line of each item a row named, and ((kind, id) -> version) the
+    menu version the file says each item's (and a JSON file's option's) availability is from: a sheet's row's
+    `menu_version`, a JSON file's `version` (0, a hand-written file's: none); raises MenuImportError (a sheet
     with no rows too, unless `allow_empty`: an export that failed would empty the menu)."""
     import msgspec
 
@@ -317,9 +360,15 @@ def _parsed(
 
     if kind == "csv":
         sheet = menu_io.read_csv(data, base, currency, partial=partial, allow_empty=allow_empty)
-        return sheet.menu, sheet.lines
+        if sheet.as_written:  # a few columns a person wrote (`item_id,availability`): meant as they say
+            return sheet.menu, sheet.lines, dict.fromkeys((("item", item_id) for item_id in sheet.lines), AS_WRITTEN)
+        return sheet.menu, sheet.lines, {("item", item_id): version for item_id, version in sheet.held.items()}
     whole = menu_io.import_json(data, currency)
-    return msgspec.structs.replace(base, categories=whole.categories, option_groups=whole.option_groups), {}
+    held: dict[tuple[str, str], int] = {}
+    if whole.version > 0:
+        held.update({("item", i.id): whole.version for c in whole.categories for i in c.items})
+        held.update({("option", o.id): whole.version for g in whole.option_groups for o in g.options})
+    return msgspec.structs.replace(base, categories=whole.categories, option_groups=whole.option_groups), {}, held
 
 
 def _left_over(
@@ -810,6 +859,9 @@ def import_file(
     discard_draft: bool = typer.Option(False, "--discard-draft", help=t("menu_draft.option.discard_draft")),
     allow_warnings: bool = typer.Option(False, "--allow-warnings", help=t("menu.import.option.allow_warnings")),
     allow_empty: bool = typer.Option(False, "--allow-empty", help=t("menu_cli.option.allow_empty")),
+    sheet_availability: bool = typer.Option(
+        False, "--sheet-availability", help=t("menu_cli.option.sheet_availability")
+    ),
     online: bool = OnlineOption,
     profile: str | None = ProfileOption,
     as_json: bool = JsonOption,
@@ -848,7 +900,7 @@ def import_file(
         else:
             draft = _working_draft(cache, published, save=False)
         currency = store.currency if store is not None else published.currency
-        imported, lines = _imported(data, kind, draft.menu, currency, partial, allow_empty)
+        imported, lines, held = _imported(data, kind, draft.menu, currency, partial, allow_empty)
         if kind == "csv" and sheet_category_order_differs(imported, lines):  # said once: the sheet cannot do it
             warn(t("menu_cli.import.category_order"), "category_order")
         # an earlier import's rows the platform refused are kept to publish again, never with another file
@@ -865,10 +917,19 @@ def import_file(
         if warned and not allow_warnings and not dry_run:
             raise fail(t("menu.import.warned", count=len(warned)), Exit.USAGE)
         changes = diff(published, imported)
-        availability = availability_changes(published, imported)
+        # a sold-out (or a return to sale) made after the file was exported is kept and said, never undone
+        availability, kept = availability_to_send(
+            published, imported, held, datetime.now(UTC), take_file=sheet_availability
+        )
+
+        def say_kept() -> None:  # after the lines of what goes, where a person reads on from them
+            for held_back in kept:
+                warn(_kept_text(held_back, published, store), "availability_kept")
+
         extra = {
             "availability": [entity_id for kind, entity_id, _ in availability if kind == "item"],
             "option_availability": [entity_id for kind, entity_id, _ in availability if kind == "option"],
+            "kept": [_kept_json(held_back, published) for held_back in kept],
         }
         if dry_run:
             # what would stop the import (exit 2, nothing applied): said, the diff printed, and the dry run exits
@@ -884,6 +945,7 @@ def import_file(
                 warn(too_big.message(), "menu_too_big")
                 stops.append({"code": "menu_too_big", "message": too_big.message()})
             if as_json:
+                say_kept()
                 emit_json(
                     {
                         "would_import": not stops,
@@ -898,8 +960,9 @@ def import_file(
                 return
             for line in change_lines(changes, imported, published):
                 say(line)
-            for entity_kind, entity_id, entity in availability:
-                say(_availability_line(entity_kind, entity_id, entity, store))
+            for line in _availability_lines(availability, imported, store):
+                say(line)
+            say_kept()
             if warned and not allow_warnings:
                 say(t("menu.import.warned_dry_run", count=len(warned)))
             say(t("menu_cli.import.dry_run", count=len(changes), availability=len(availability)))
@@ -913,6 +976,9 @@ def import_file(
         if not as_json:
             for line in change_lines(changes, imported, published):
                 say(line)
+            for line in _availability_lines(availability, imported, store):
+                say(line)
+        say_kept()
         try:
             sent = _send_publish(chosen, cache, draft, online=online)
         except BaseException:  # (the platform's 5xx or a refused token, met by --online before anything is queued)
@@ -932,6 +998,7 @@ def import_file(
             chosen,
             cache,
             availability,
+            imported,
             online=online and sent is None,
             as_json=as_json,
             riding=sent.base_version if sent is not None and queued else None,
@@ -945,17 +1012,94 @@ def import_file(
             _report_publish(sent, online=online, as_json=as_json, extra=extra)
 
 
-def _availability_line(kind: str, item_id: str, item: Any, store: Any) -> str:
+def _availability_word(item: Any, store: Any) -> str:
+    """An item's or option's availability in words: "sold out until 22:00", "available", "unavailable"."""
     from o2o_tui.cli.store import until_text
     from o2o_tui.domain.menu import Availability
 
     if item.status is Availability.UNAVAILABLE:
-        word = t("menu_cli.availability.unavailable")
-    elif item.snooze_until is not None:
-        word = t("menu_cli.availability.sold_out", until=until_text(item.snooze_until, _zone(store)))
+        return t("menu_cli.availability.unavailable")
+    if item.snooze_until is not None:
+        return t("menu_cli.availability.sold_out", until=until_text(item.snooze_until, _zone(store)))
+    return t("menu_cli.availability.available")
+
+
+def _entity_name(kind: str, entity_id: str, *menus: Any) -> str:
+    """An item's or option's name in the console's language (made safe), from the first of `menus` having it."""
+    from o2o_tui.menu_shown_names import shown_names
+
+    return shown_names(*menus).get((kind, entity_id)) or entity_id
+
+
+def _availability_lines(availability: list[tuple[str, str, Any]], menu: Any, store: Any) -> list[str]:
+    """`! item Yeung Chow Fried Rice (item-3771f220): sold out until 22:00`, one per availability change sent."""
+    from o2o_tui.menu_shown_names import shown_names
+
+    names = shown_names(menu)
+    return [
+        t(
+            "menu_cli.change.availability",
+            entity=t(f"menu_cli.entity.{kind}"),
+            id=entity_id,
+            name=names.get((kind, entity_id)) or entity_id,
+            availability=_availability_word(entity, store),
+        )
+        for kind, entity_id, entity in availability
+    ]
+
+
+def _kept_text(kept: KeptAvailability, published: Any, store: Any) -> str:
+    """What the import left as it is and why, by name, and the command that makes it what the file says."""
+    from o2o_tui.cli.store import until_text
+    from o2o_tui.domain.menu import Availability
+
+    sheet = kept.sheet
+    key = "menu_cli.import.kept"
+    if sheet.status is Availability.UNAVAILABLE:
+        word = "unavailable"
+    elif effective_status(sheet, datetime.now(UTC)) == "SOLD_OUT":
+        until = until_text(sheet.snooze_until, _zone(store))
+        word = f"sold-out --until {until}"
+        if " " in until:  # another day: `--until` takes a time of today or tomorrow only
+            key = "menu_cli.import.kept_flag"
     else:
-        word = t("menu_cli.availability.available")
-    return t("menu_cli.change.availability", entity=t(f"menu_cli.entity.{kind}"), id=item_id, availability=word)
+        word, key = "available", "menu_cli.import.kept_put_back"
+    if kept.held is None:
+        why = t("menu_cli.import.kept_unknown")
+    else:
+        why = t("menu_cli.import.kept_changed", held=kept.held, now=published.version)
+    return t(
+        key,
+        entity=t(f"menu_cli.entity.{kept.kind}"),
+        id=kept.entity_id,
+        name=_entity_name(kept.kind, kept.entity_id, published),
+        live=_availability_word(kept.live, store),
+        sheet=_availability_word(sheet, store),
+        why=why,
+        command=f"o2o menu {kept.kind} status {kept.entity_id} {word}",
+    )
+
+
+def _kept_json(kept: KeptAvailability, published: Any) -> dict[str, Any]:
+    """`kept` of an import's --json: the item or option, what it stays and what the file said."""
+
+    def state(entity: Any) -> dict[str, Any]:
+        until = entity.snooze_until
+        return {
+            "effective_status": effective_status(entity, datetime.now(UTC)),
+            "status": str(entity.status),
+            "snooze_until": None if until is None else until.isoformat(),
+        }
+
+    return {
+        "kind": kept.kind,
+        "id": kept.entity_id,
+        "name": _entity_name(kept.kind, kept.entity_id, published),
+        "kept": state(kept.live),
+        "file": state(kept.sheet),
+        "exported_version": kept.held,
+        "menu_version": published.version,
+    }
 
 
 def _availability_body(item: Any) -> Any:
@@ -973,6 +1117,7 @@ def _apply_availability(
     profile: Any,
     cache: Any,
     changes: list[tuple[str, str, Any]],
+    menu: Any,
     *,
     online: bool,
     as_json: bool,
@@ -1006,6 +1151,7 @@ def _apply_availability(
                     "menu_cli.import.availability_not_done",
                     entity=t(f"menu_cli.entity.{kind}"),
                     id=entity_id,
+                    name=_entity_name(kind, entity_id, menu),
                     outcome=str(result.outcome),
                 )
             )
