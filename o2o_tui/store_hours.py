@@ -16,7 +16,7 @@ from o2o_tui.domain.hours import clock_minutes, hours_version, overlapping
 from o2o_tui.domain.limits import HOURS_EXCEPTIONS_MAX, HOURS_RANGES_MAX, STATUS_REASON_MAX
 from o2o_tui.domain.requests import HoursBody, HoursExceptionIn, OpeningHoursIn, TimeRangeIn
 from o2o_tui.domain.store import HoursException, OpeningHours, Store, TimeRange
-from o2o_tui.i18n import t
+from o2o_tui.i18n import current_language, t
 from o2o_tui.typed_text import ascii_hours, ascii_typed
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # 0 = Monday, as `OpeningHours.weekday`
@@ -60,38 +60,133 @@ def parse_day(text: str) -> int:
 # each, as ISO writes them), 2026年12月15日, 12月15日 (号 for 日, or neither), 12-15, 12/15 (12.15)
 _FULL_DATE = re.compile(r"(\d{4})(?:([-/.])(\d{2})\2(\d{2})|年(\d{1,2})月(\d{1,2})[日号]?)")
 _MONTH_DAY = re.compile(r"(\d{1,2})(?:月(\d{1,2})[日号]?|[-/.](\d{1,2}))")
+# with the month's name, lower case, spaces, commas and dots as one space: "2 jan", "2nd of january 2027",
+# "jan 2", "january 2nd 2027"
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+                "november", "december")  # fmt: skip
+_DAY_NAMED = re.compile(r"(\d{1,2})(?:st|nd|rd|th)? ?(?:of )?([a-z]{3,9})(?: (\d{4}))?")
+_NAMED_DAY = re.compile(r"([a-z]{3,9}) ?(\d{1,2})(?:st|nd|rd|th)?(?: (\d{4}))?")
 
 
-def parse_date(text: str, today: date | None = None) -> str:
+def _month_named(word: str) -> int | None:
+    """ "jan", "January", "sept" -> 1..12; None for any other word."""
+    for index, name in enumerate(_MONTH_NAMES, 1):
+        if name.startswith(word) or (word == "sept" and index == 9):
+            return index
+    return None
+
+
+def _named_date(text: str) -> tuple[int, int, int | None] | None:
+    """(month, day, year or None) of a date written with its month's name ("2 Jan", "Jan 2", "2 January 2027"),
+    else None."""
+    value = re.sub(r"[\s,.]+", " ", ascii_typed(text).lower()).strip()
+    for pattern, day_group, month_group in ((_DAY_NAMED, 1, 2), (_NAMED_DAY, 2, 1)):
+        found = pattern.fullmatch(value)
+        month = _month_named(found.group(month_group)) if found is not None else None
+        if found is not None and month is not None:
+            year = found.group(3)
+            return month, int(found.group(day_group)), int(year) if year else None
+    return None
+
+
+def _next_date(month: int, day: int, base: date) -> str:
+    """The nearest `month`/`day` not before `base` ("YYYY-MM-DD"); ValueError when there is none."""
+    for year in range(base.year, base.year + 5):
+        try:
+            found = date(year, month, day)
+        except ValueError:  # 2月29日 in a year without one: the next year that has it
+            if month == 2 and day == 29:
+                continue
+            raise
+        if found >= base:
+            return found.isoformat()
+    raise ValueError(f"no {month}/{day}")
+
+
+def _not_chinese() -> bool:
+    return current_language() != "zh"
+
+
+def _ambiguous(text: str, month: int, day: int, base: date) -> HoursError:
+    """ "2/1" typed in English: 1 Feb as this module reads it, or 2 Jan as a UK manager means it. Refused, both
+    dates said in words, with the ways to write either so it reads one way."""
+    readings = []
+    for one_month, one_day in ((month, day), (day, month)):
+        iso = _next_date(one_month, one_day, base)
+        month_word = _MONTH_NAMES[one_month - 1][:3].title()  # as this parser reads it, in any language
+        readings.append((iso, date_words_full(iso), f"{one_day} {month_word}", f"{month_word} {one_day}"))
+    (first_iso, first, first_dm, first_md), (second_iso, second, second_dm, second_md) = readings
+    return HoursError(
+        t(
+            "store.hours.error.date_ambiguous",
+            text=text,
+            first=first,
+            second=second,
+            first_iso=first_iso,
+            first_day_month=first_dm,
+            first_month_day=first_md,
+            second_iso=second_iso,
+            second_day_month=second_dm,
+            second_month_day=second_md,
+        )
+    )
+
+
+def parse_date(text: str, today: date | None = None, *, strict: bool = False) -> str:
     """A real calendar date (the store's local date) as "YYYY-MM-DD", typed as 2026-12-15, 2026/12/15,
-    2026年12月15日, 12月15日 (or 12月15号), 12-15 or 12/15, full-width digits too, in any language. A month and
-    day without a year is the nearest such date not before `today` (the store's today; this machine's when not
-    given): on 2026-12-07, "12月15日" is 2026-12-15, "1月2日" 2027-01-02 and "12月6日" 2027-12-06 (yesterday's
-    date, which an exception may still be for, is typed with its year)."""
+    2026年12月15日, 12月15日 (or 12月15号), 12-15 or 12/15, full-width digits too, in any language; or with the
+    month's name: 15 Dec, Dec 15, 15 December 2026. A month and day without a year is the nearest such date not
+    before `today` (the store's today; this machine's when not given): on 2026-12-07, "12月15日" is 2026-12-15,
+    "1月2日" 2027-01-02 and "12月6日" 2027-12-06 (yesterday's date, which an exception may still be for, is typed
+    with its year). Numbers alone are month/day, as Chinese writes them (and the console's `n` says the date in
+    words before it is saved); "26/12", which can only be day/month, is 26 December.
+
+    `strict` (the command line, which saves at once): numbers alone that read as two dates (2/1: 1 Feb, or 2 Jan
+    as in the UK) are refused, both dates said, unless the language is Chinese, whose people write month/day."""
     value = re.sub(r"\s+", "", ascii_typed(text))
     if not value:
         raise HoursError(t("store.hours.error.date_missing"))
     full = _FULL_DATE.fullmatch(value)
     short = None if full else _MONTH_DAY.fullmatch(value)
+    named = None if full or short else _named_date(text)
+    base = today or date.today()
+    first = second = 0  # the month and day of `short`
+    if short is not None:
+        first, second = int(short.group(1)), int(short.group(2) or short.group(3))
+        numbers_only = short.group(2) is None  # 2/1, not 2月1日
+        two_readings = numbers_only and first != second and 1 <= first <= 12 and 1 <= second <= 12
+        if numbers_only and first > 12 and 1 <= second <= 12:
+            first, second = second, first  # 26/12: day/month, the only way it reads
+        # two dates in one (2/1): refused where it is saved at once, but in Chinese, which writes month/day
+        elif strict and two_readings and _not_chinese():
+            raise _ambiguous(text, first, second, base)
     try:
         if full is not None:
             year, month, day = full.group(1), full.group(3) or full.group(5), full.group(4) or full.group(6)
             return date(int(year), int(month), int(day)).isoformat()
+        if named is not None:
+            month_number, day_number, year_number = named
+            if year_number is not None:
+                return date(year_number, month_number, day_number).isoformat()
+            return _next_date(month_number, day_number, base)
         if short is not None:
-            month, day = short.group(1), short.group(2) or short.group(3)
-            base = today or date.today()
-            for year in (base.year, base.year + 1, base.year + 2, base.year + 3, base.year + 4):
-                try:
-                    found = date(year, int(month), int(day))
-                except ValueError:  # 2月29日 in a year without one: the next year that has it
-                    if int(month) == 2 and int(day) == 29:
-                        continue
-                    raise
-                if found >= base:
-                    return found.isoformat()
+            return _next_date(first, second, base)
     except ValueError:
         pass
     raise HoursError(t("store.hours.error.date", text=text))
+
+
+def date_words_full(day: str) -> str:
+    """A store date "2027-02-01" in words with its year, as a command's confirmation says it: "Mon 1 Feb 2027",
+    "2027年2月1日 周一"."""
+    parsed = date.fromisoformat(day)
+    return t(
+        "store.date_words.year",
+        weekday=day_name(parsed.weekday()),
+        day=parsed.day,
+        month=t(f"store.month.{parsed.month}"),
+        year=parsed.year,
+    )
 
 
 # a length of time as people type it, once `ascii_typed`, lower case and without spaces: 30, 30m, 30min, 30分钟,

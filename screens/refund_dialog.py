@@ -89,6 +89,7 @@ class RefundDialog(Dialog[RefundBody | None]):
         self.step: Step = "lines"
         self.reason: RefundReason | None = None
         self.refund_id = uuid.uuid4().hex  # one refund: a retry of the same dialog's answer is the same refund
+        self._error_text = ""  # what the error line says now
 
     # what is asked
     def body(self) -> RefundBody:
@@ -160,6 +161,9 @@ class RefundDialog(Dialog[RefundBody | None]):
         amount = self.amount()
         lines_step = self.step == "lines"
         self.query_one("#lines", Static).update(self._lines_content())
+        # the reason's step on a short terminal (40x15): the lines chosen give way (the amount says what they
+        # come to), so the hint and what a key refused ("After handoff, ...") stay on the screen, never cut off
+        self.query_one("#lines", Static).display = lines_step or self._room_for_lines()
         self.query_one("#reasons", Static).display = not lines_step
         note = self.query_one("#note", Input)
         note.display = not lines_step
@@ -171,6 +175,24 @@ class RefundDialog(Dialog[RefundBody | None]):
         hint = "care.refund.hint_lines" if lines_step else "care.refund.hint_reason"
         # the catalog's own "·" (Chinese writes it without spaces, to fit 40 columns) as the terminal can show it
         self.query_one(".hint", Label).update(Content(t(hint).replace("·", glyphs_of(self.app).dot)))
+
+    def _rows(self, text: str) -> int:
+        """The rows `text` takes folded to the dialog's width (a `FoldedLabel` breaks where the width ends)."""
+        width = max(1, self._inner_width())
+        return max(1, -(-cell_len(text) // width))
+
+    def _room_for_lines(self) -> bool:
+        """Whether the reason's step fits on the screen with the order's lines above its reasons: the title, the
+        window after handoff, the lines, the 6 reasons, the note, the amount, the hint and a row for what a key
+        refused (more where it folds), the box's border (not on a narrow screen) and the footer."""
+        size = self.app.size
+        rows = self._rows(t("care.refund.title", number=self.order.display_number))
+        if self.until is not None:
+            rows += self._rows(t("care.refund.after_handoff", until=self.until))
+        rows += len(self.order.lines) + 1 + len(REFUND_REASONS) + 1 + 1
+        rows += self._rows(t("care.refund.hint_reason")) + self._rows(self._error_text or "-")
+        rows += (2 if size.width >= 60 else 0) + 1
+        return rows <= size.height
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -197,8 +219,10 @@ class RefundDialog(Dialog[RefundBody | None]):
 
     def on_resize(self, event: events.Resize) -> None:
         self._show()
+        self.call_after_refresh(self._show)  # again at the width the box now has (the lines' names fit to it)
 
     def _error(self, text: str) -> None:
+        self._error_text = text
         self.query_one("#error", Label).update(Content(text))
 
     # keys

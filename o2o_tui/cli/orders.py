@@ -315,6 +315,8 @@ def _not_too_early(action: str) -> Any:
             return False
         order = view.order
         refusal = too_early(OrderAction(action), order.status, order.type, order.display_number)
+        if refusal is None and f"order.{action}" not in view.pending:
+            refusal = moved_on_refusal(order, action)  # `preparing` of an order already Ready: not sent either
         if refusal is None:
             return True
         if final:
@@ -322,6 +324,20 @@ def _not_too_early(action: str) -> Any:
         return False
 
     return check
+
+
+def moved_on_refusal(order: Any, action: str) -> str | None:
+    """Why `action` ("preparing", "ready") no longer applies to `order` as cached, which went past it (a start of
+    preparation of an order already Ready or out), in the console's words (`ui.action.not_now`), saying nothing was
+    sent; None when it applies, or is where the order is already (the platform answers that as done)."""
+    from o2o_tui.domain.transitions import OrderAction, TransitionCheck, check_order_transition, shown_status
+
+    verb = OrderAction(action)
+    if check_order_transition(order.status, order.type, verb) is not TransitionCheck.ILLEGAL:
+        return None
+    status = t(f"ui.status.{shown_status(order.status, order.type)}")
+    said = t("ui.action.not_now", number=order.display_number, status=status, action=t(f"ui.action.{verb.value}"))
+    return t("orders.refused.nothing_sent", said=said)
 
 
 def console_refusal(order: Any, action: str) -> str | None:

@@ -301,6 +301,7 @@ def _set_exception(
     from o2o_tui import store_hours
 
     _parsed(store_hours.check_note, note)
+    said = "store.hours.said.open" if ranges else "store.hours.said.closed"
     _change_hours(
         profile_name,
         lambda body, day: store_hours.set_exception(body, day, ranges, note),
@@ -308,7 +309,16 @@ def _set_exception(
         as_json=as_json,
         date_text=date_text,
         new_date=True,
+        said=lambda day: t(said, date=store_hours.date_words_full(day), ranges=store_hours.ranges_text(ranges)),
     )
+
+
+def typed_date(text: str, today: Any = None) -> str:
+    """The date a command was given (`store_hours.parse_date`, strict: it is saved at once, with no screen to read
+    it back on first): "2/1" typed in English, 1 Feb or 2 Jan, is refused, both dates said."""
+    from o2o_tui.store_hours import parse_date
+
+    return parse_date(text, today, strict=True)
 
 
 def _change_hours(
@@ -319,15 +329,18 @@ def _change_hours(
     as_json: bool,
     date_text: str | None = None,
     new_date: bool = False,
+    said: Any = None,
 ) -> None:
     """Apply `edit` (HoursBody, the date or None -> HoursBody) to the cached hours (with queued changes) and queue
-    the result. `date_text`: the date typed (`store_hours.parse_date`: "12月15日" is the next one from the store's
-    today); `new_date`: it is an exception being set, which may not be before the store's today."""
+    the result. `date_text`: the date typed (`typed_date`: "12月15日" is the next one from the store's today);
+    `new_date`: it is an exception being set, which may not be before the store's today; `said` (the date -> a
+    line): what was done to that date, its weekday and month in words ("Closed all day on Mon 1 Feb 2027"), said
+    when it is done or queued, so a date read otherwise than meant is seen."""
     import asyncio
     from datetime import UTC, datetime
 
     from o2o_tui.store_effect import store_zone
-    from o2o_tui.store_hours import check_not_past, hours_body, hours_tag, parse_date
+    from o2o_tui.store_hours import check_not_past, hours_body, hours_tag
     from o2o_tui.sync.perform import perform
     from o2o_tui.sync.read_model import ReadModel
 
@@ -338,7 +351,7 @@ def _change_hours(
         if store is None:
             raise fail(t("store.error.not_cached"), Exit.NOT_FOUND)
         today = datetime.now(UTC).astimezone(store_zone(store)).date()
-        day = _parsed(parse_date, date_text, today) if date_text is not None else None
+        day = _parsed(typed_date, date_text, today) if date_text is not None else None
         if new_date and day is not None:
             _parsed(check_not_past, day, today)
         body = _parsed(edit, hours_body(store), day)
@@ -354,9 +367,12 @@ def _change_hours(
     if as_json and store is not None:
         numbered = [{"id": order.id, "number": order.number} for order in rung]
         extra = {"hours": _hours_json(store), "rung_closed_at_promise": numbered}
-    lines = [t("store.hours.changed")] + (_hours_lines(store) if store is not None else [])
+    what = [said(day)] if said is not None and day is not None else []
+    lines = [t("store.hours.changed"), *what] + (_hours_lines(store) if store is not None else [])
     if rung:  # the platform rang them now, flagged (`Order.closed_at_promise`): staff call or cancel
         lines.append(_rung_line(rung, store))
+    if what and result.outcome == "queued" and not as_json:  # the date in words, then that it waits to be sent
+        say(what[0])
     report_outcome(result, as_json=as_json, online=online, done_message="\n".join(lines), extra=extra)
 
 
@@ -470,9 +486,7 @@ def _register_hours(store_app: typer.Typer) -> None:
         profile: str | None = ProfileOption,
         as_json: bool = JsonOption,
     ) -> None:
-        from o2o_tui import store_hours
-
-        _parsed(store_hours.parse_date, date)  # a typo is a usage error before the cache is opened
+        _parsed(typed_date, date)  # a typo is a usage error before the cache is opened
         _set_exception(profile, date, [], note, online=online, as_json=as_json)
 
     @hours_app.command("open", help=t("store.hours.open.help"))
@@ -486,7 +500,7 @@ def _register_hours(store_app: typer.Typer) -> None:
     ) -> None:
         from o2o_tui import store_hours
 
-        _parsed(store_hours.parse_date, date)  # a typo is a usage error before the cache is opened
+        _parsed(typed_date, date)  # a typo is a usage error before the cache is opened
         parsed = _parsed(store_hours.parse_ranges, ranges)
         if not parsed:  # "open" with no hours is "closed": say which command that is
             raise fail(t("store.hours.error.open_needs_hours"), Exit.USAGE)
@@ -501,13 +515,14 @@ def _register_hours(store_app: typer.Typer) -> None:
     ) -> None:
         from o2o_tui import store_hours
 
-        _parsed(store_hours.parse_date, date)  # a typo is a usage error before the cache is opened
+        _parsed(typed_date, date)  # a typo is a usage error before the cache is opened
         _change_hours(
             profile,
             lambda body, day: store_hours.clear_exception(body, day),
             online=online,
             as_json=as_json,
             date_text=date,
+            said=lambda day: t("store.hours.said.cleared", date=store_hours.date_words_full(day)),
         )
 
     @hours_app.command("reset", help=t("store.hours.reset.help"))

@@ -190,6 +190,7 @@ def _conflict_rows(cache: Any, zones: list[Any] | None = None) -> list[dict[str,
             zone = zone_named(timezone) if isinstance(timezone, str) and timezone else store_zone
             if delivery is not None:
                 name = shared_number_store(deliveries.values(), delivery)
+        voucher = _voucher_name(entry) if entry.action == "voucher.redeem" else ""
         if zones is not None:
             zones.append(zone)
         if reason.get("code") == STALE_STORE_CHANGE and "standing" not in reason:
@@ -200,17 +201,44 @@ def _conflict_rows(cache: Any, zones: list[Any] | None = None) -> list[dict[str,
                 "key": entry.key,
                 "action": entry.action,
                 "target": entry.target,
-                "name": (name or None) if store is None else None,  # a menu item's or option's
+                # a menu item's or option's; a voucher's as the console's `!` names it ("voucher …0000")
+                "name": voucher or ((name or None) if store is None else None),
                 "store": store,
                 "occurred_at": entry.occurred_at,
                 "reason": reason,
                 "asked": reason.get("asked"),
                 "standing": reason.get("standing"),
                 # said inside the list itself: not pointed at
-                "explanation": explain(reason, action=entry.action, target=entry.target, name=name, listed=True),
+                "explanation": _voucher_said(
+                    voucher, explain(reason, action=entry.action, target=entry.target, name=name, listed=True)
+                ),
             }
         )
     return rows
+
+
+def _voucher_name(entry: Any) -> str:
+    """A refused voucher redemption as the console's `!` names it: "voucher …0000", the last 4 characters of its
+    code (enough for the counter to tell which customer's it was, not enough to redeem it); "" when its body has
+    no code."""
+    import msgspec
+
+    from o2o_tui.safe_text import safe_text
+
+    try:
+        body = msgspec.json.decode(entry.body)
+    except msgspec.DecodeError:
+        return ""
+    code = body.get("code") if isinstance(body, dict) else None
+    if not isinstance(code, str) or not code:
+        return ""
+    return t("conflicts.voucher", tail=safe_text(code[-4:], one_line=True))
+
+
+def _voucher_said(voucher: str, explanation: str) -> str:
+    """The refusal with the voucher it was about in front ("voucher …0000: The voucher was not redeemed: ..."):
+    the sentence alone does not say which code it was."""
+    return t("sync.conflicts.voucher_row", voucher=voucher, explanation=explanation) if voucher else explanation
 
 
 def _newest_age(age_s: float | None, answered: object) -> float | None:
