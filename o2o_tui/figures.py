@@ -72,8 +72,24 @@ def store_today(timezone: str, now: datetime) -> date:
 
 
 def local_today(report: DayReport, now: datetime) -> date:
-    """Today on the clock of the report's store."""
+    """Today on the clock of the report's store (the calendar's: `is_today` says whether a report is the day)."""
     return store_today(report.timezone, now)
+
+
+def is_today(report: DayReport, now: datetime) -> bool:
+    """Whether `now` falls in the report's day: its trading day's bounds when the platform says them (Sunday's,
+    that ran to 03:00, is today at 01:40 on Monday), else the calendar day on the store's clock."""
+    if report.starts_at is not None and report.ends_at is not None:
+        return report.starts_at <= now < report.ends_at
+    return report.date == local_today(report, now).isoformat()
+
+
+def is_future(report: DayReport, now: datetime) -> bool:
+    """Whether the report's day had not begun when fetched (its figures are all zeros): after the trading day the
+    platform said was the store's today then, else after the calendar's today at `now` on the store's clock."""
+    if report.today is not None:
+        return report.date > report.today
+    return report.date > local_today(report, now).isoformat()
 
 
 class FutureDay(ValueError):
@@ -108,7 +124,7 @@ class ReportCache:
     def today(self, store_id: str, now: datetime) -> _Kept | None:
         """The kept report of the store's today (by its own clock), if one was fetched."""
         for key, kept in self._read().reports.items():
-            if key.startswith(store_id + "/") and kept.report.date == local_today(kept.report, now).isoformat():
+            if key.startswith(store_id + "/") and is_today(kept.report, now):
                 return kept
         return None
 
@@ -139,9 +155,8 @@ def day_figures(
         except (Unreachable, ServerError) as error:
             problem = error
         else:
-            today = local_today(report, moment).isoformat()
-            if report.date > today:  # all zeros, and not worth keeping
-                raise FutureDay(report.date, today)
+            if is_future(report, moment):  # all zeros, and not worth keeping
+                raise FutureDay(report.date, report.today or local_today(report, moment).isoformat())
             cache.put(report, moment)
             return Figures(report, moment)
     kept = cache.get(store_id, day) if day else cache.today(store_id, moment)

@@ -149,18 +149,21 @@ def table(
 
 
 def active_span(hours: Sequence[HourFigures]) -> tuple[int, int]:
-    """The hours worth showing: from the first with any order to the last (all 24 for an empty day)."""
-    busy = [h.hour for h in hours if h.placed or h.completed]
+    """The hours worth showing, as places in `hours` (in the day's order: 03 first on a day that ran to 03:00): from
+    the first with any order to the last (all 24 for an empty day)."""
+    busy = [place for place, h in enumerate(hours) if h.placed or h.completed]
     if not busy:
         return 0, len(hours) - 1
     return min(busy), max(busy)
 
 
 def bucketed(hours: Sequence[HourFigures], first: int, last: int, size: int) -> list[tuple[int, int]]:
-    """(start hour, placed) for buckets of `size` hours from `first` through `last`."""
-    placed = {h.hour: h.placed for h in hours}
+    """(start hour, placed) for buckets of `size` hours from place `first` through place `last` in `hours`."""
     start = first - first % size if size > 1 else first
-    return [(hour, sum(placed.get(h, 0) for h in range(hour, hour + size))) for hour in range(start, last + 1, size)]
+    return [
+        (hours[place].hour, sum(h.placed for h in hours[place : place + size]))
+        for place in range(start, last + 1, size)
+    ]
 
 
 def hour_chart(hours: Sequence[HourFigures], width: int, height: int) -> list[str]:
@@ -228,7 +231,7 @@ def _mmss(seconds: float | None) -> str:
 def hour_bars(hours: Sequence[HourFigures], width: int) -> list[str]:
     """Orders per hour as horizontal bars, one line an hour (the busy span): `09 ████▌ 12`, for plain text."""
     first, last = active_span(hours)
-    shown = [h for h in hours if first <= h.hour <= last]
+    shown = hours[first : last + 1]
     top = max((h.placed for h in shown), default=0)
     room = max(1, width - 3 - 1 - len(str(top)))
     lines = []
@@ -247,10 +250,33 @@ def _money(amount: Money | None) -> str:
 
 
 def _is_today(report: DayReport, now: datetime | None) -> bool:
-    """Whether the report is of the store's today (its clock): a past day's figures say "that day", not "today"."""
-    from o2o_tui.figures import local_today
+    """Whether the report is of the store's today (its trading day, `figures.is_today`): a past day's figures say
+    "that day", not "today"."""
+    from o2o_tui.figures import is_today
 
-    return report.date == local_today(report, now or datetime.now(UTC)).isoformat()
+    return is_today(report, now or datetime.now(UTC))
+
+
+def day_label(report: DayReport) -> str:
+    """The report's day for its title: "2026-12-06" for a calendar day; a trading day that ran past midnight says
+    so, "Sun 6 Dec, until 03:00 Mon" (12月6日 周日，至周一 03:00), from the bounds the platform says."""
+    from datetime import date, timedelta
+
+    from o2o_tui.domain.clock import zone_named
+    from o2o_tui.store_effect import date_words
+    from o2o_tui.store_hours import day_name
+
+    if report.ends_at is None:
+        return report.date
+    try:
+        day = date.fromisoformat(report.date)
+    except ValueError:
+        return safe_text(report.date, one_line=True)
+    end = report.ends_at.astimezone(zone_named(report.timezone))
+    if end.date() == day + timedelta(days=1) and (end.hour, end.minute) == (0, 0):  # midnight: a calendar day
+        return report.date
+    return t("figures.day_until", date=date_words(report.date), time=end.strftime("%H:%M"),
+             weekday=day_name(end.weekday()))
 
 
 def summary_lines(report: DayReport, now: datetime | None = None) -> list[str]:
@@ -275,10 +301,18 @@ def summary_lines(report: DayReport, now: datetime | None = None) -> list[str]:
         refunds=_money(report.refunds),
     )
     if report.refunded_today is None:  # a platform that does not say it (older): the line is left out
-        return [counts, money]
+        return [counts, money, *voucher_lines(report, now)]
     # all refunded on the day shown: "today" on the store's today, "that day" on a past day (`f`, then ←)
     refunded_key = "figures.refunded_today" if _is_today(report, now) else "figures.refunded_that_day"
-    return [counts, money, t(refunded_key, amount=_money(report.refunded_today))]
+    return [counts, money, t(refunded_key, amount=_money(report.refunded_today)), *voucher_lines(report, now)]
+
+
+def voucher_lines(report: DayReport, now: datetime | None = None) -> list[str]:
+    """Vouchers redeemed at the counter on the day shown and their value (none said by an older platform)."""
+    if report.vouchers_redeemed is None:
+        return []
+    key = "figures.vouchers_today" if _is_today(report, now) else "figures.vouchers_that_day"
+    return [t(key, count=report.vouchers_redeemed, value=_money(report.vouchers_value))]
 
 
 def durations_lines(report: DayReport) -> list[str]:

@@ -25,7 +25,8 @@ from textual.widgets import Static
 
 from o2o_tui import figures_text as ft
 from o2o_tui.domain.clock import zone_named
-from o2o_tui.figures import Figures, store_today
+from o2o_tui.domain.report import DayReport
+from o2o_tui.figures import Figures, is_today, store_today
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 from screens.keys import localize_bindings
@@ -136,7 +137,7 @@ class FiguresScreen(Screen[None]):
             return
         report = found.report
         name = safe_text(self._store_name, one_line=True)
-        shown = decorated(t("figures.title", date=report.date, store=name).rstrip(" ·"), glyphs_of(self.app))
+        shown = decorated(t("figures.title", date=ft.day_label(report), store=name).rstrip(" ·"), glyphs_of(self.app))
         title.update(Content(ft.clip(shown, width)))
         fetched = found.fetched_at.astimezone(zone_named(report.timezone)).strftime("%H:%M")
         said = t("figures.as_of_short", time=fetched) if found.cached else t("figures.fetched", time=fetched)
@@ -146,7 +147,7 @@ class FiguresScreen(Screen[None]):
         status.set_class(found.cached or bool(self._problem), "-stale")
         narrow = self.size.width < 60
         bars_height = 4 if self.size.height < 20 else 7
-        lines = [part for line in ft.summary_lines(report) for part in ft.wrap(line, width)]  # whole figures
+        lines = [part for line in ft.summary_lines(report, self._now()) for part in ft.wrap(line, width)]
         lines.append(t("figures.hours.title", peak=ft.peak(report.hours)))
         lines += ft.hour_chart(report.hours, width, bars_height)
         chart.update(Content("\n".join(lines)))
@@ -159,8 +160,9 @@ class FiguresScreen(Screen[None]):
         if self._day is None:
             return
         day = (date.fromisoformat(self._day) + timedelta(days=step)).isoformat()
-        if step > 0 and self._figures is not None and day > self._today(self._figures.report.timezone):
-            self.app.bell()  # the store's today is the last day with figures
+        shown = self._figures.report if self._figures is not None else None
+        if step > 0 and shown is not None and (day > self._today(shown.timezone) or self._shows_today(shown)):
+            self.app.bell()  # the store's today (its trading day: Sunday's at 01:40 Monday) is the last with figures
             return
         self._day = day
         self._problem = ""
@@ -171,6 +173,13 @@ class FiguresScreen(Screen[None]):
         clock = getattr(self.app, "now", None)  # the console's clock (frozen in tests)
         now = clock() if callable(clock) else datetime.now(UTC)
         return store_today(timezone, now).isoformat()
+
+    def _now(self) -> datetime:
+        clock = getattr(self.app, "now", None)  # the console's clock (frozen in tests)
+        return clock() if callable(clock) else datetime.now(UTC)
+
+    def _shows_today(self, report: DayReport) -> bool:
+        return self._day == report.date and is_today(report, self._now())
 
     def action_refresh(self) -> None:
         self._problem = ""

@@ -44,19 +44,35 @@ def _decimal(amount: int, currency: str) -> str:
     return f"{sign}{value // 10**digits}.{value % 10**digits:0{digits}d}" if digits else f"{sign}{value}"
 
 
+def _bounds(report: Any) -> list[str]:
+    """The day's start and end on the store's clock ("2026-12-06 00:00", "2026-12-07 03:00" for a Sunday that ran
+    to 03:00), the last two columns of the hours and money tables; empty when the platform does not say them."""
+    from o2o_tui.domain.clock import zone_named
+
+    zone = zone_named(report.timezone)
+    return [
+        "" if moment is None else moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        for moment in (report.starts_at, report.ends_at)
+    ]
+
+
 def csv_bytes(report: Any, what: What) -> bytes:
     """The table as `o2o menu export` writes CSV: UTF-8 with a byte-order mark (without it a spreadsheet on
-    Windows reads the Chinese item names as the local code page), CRLF, RFC 4180 quoting."""
+    Windows reads the Chinese item names as the local code page), CRLF, RFC 4180 quoting. The hours and money
+    tables end with the day's bounds (`day_starts`, `day_ends`): a store open past midnight reports its trading
+    day, and its hours run from the first of that day (03:00 ... 23:00, 00:00 ... 02:00)."""
     import codecs
     import csv
     import io
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
+    bounds = _bounds(report)
+    day_columns = ["day_starts", "day_ends"]
     if what is What.HOURS:
-        writer.writerow(["date", "hour", "placed", "completed"])
+        writer.writerow(["date", "hour", "placed", "completed", *day_columns])
         for hour in report.hours:
-            writer.writerow([report.date, f"{hour.hour:02d}:00", hour.placed, hour.completed])
+            writer.writerow([report.date, f"{hour.hour:02d}:00", hour.placed, hour.completed, *bounds])
     elif what is What.ITEMS:
         writer.writerow(["date", "item_id", "name", "quantity", "revenue", "currency"])
         for item in report.items or report.top_items:  # every item sold (a platform without `items`: its top)
@@ -64,11 +80,22 @@ def csv_bytes(report: Any, what: What) -> bytes:
             writer.writerow(
                 [report.date, _cell(item.item_id), _cell(item.name), item.quantity, revenue, item.revenue.currency]
             )
-    elif what is What.MONEY:  # one row: the day's money, revenue's figures and all refunded that day
-        writer.writerow(["date", "gross", "refunds", "revenue", "refunded_today", "currency"])
-        amounts = (report.gross, report.refunds, report.revenue, report.refunded_today)
+    elif what is What.MONEY:  # one row: the day's money, revenue's figures, all refunded and vouchers redeemed
         writer.writerow(
-            [report.date, *("" if m is None else _decimal(m.amount, m.currency) for m in amounts), report.currency]
+            ["date", "gross", "refunds", "revenue", "refunded_today", "currency", "vouchers_redeemed",
+             "vouchers_value", *day_columns]
+        )
+        amounts = (report.gross, report.refunds, report.revenue, report.refunded_today)
+        vouchers = report.vouchers_value
+        writer.writerow(
+            [
+                report.date,
+                *("" if m is None else _decimal(m.amount, m.currency) for m in amounts),
+                report.currency,
+                "" if report.vouchers_redeemed is None else report.vouchers_redeemed,
+                "" if vouchers is None else _decimal(vouchers.amount, vouchers.currency),
+                *bounds,
+            ]
         )
     else:
         writer.writerow(["date", "kind", "reason_code", "by", "count"])
@@ -92,9 +119,10 @@ def plain_lines(report: Any, store_name: str, width: int = 80) -> list[str]:
     from o2o_tui import figures_text as ft
 
     summary = [part for line in ft.summary_lines(report) for part in ft.wrap(line, width)]
-    title = [t("figures.title", date=report.date, store=store_name)]
+    day = ft.day_label(report)  # a trading day past midnight says until when: "Sun 6 Dec, until 03:00 Mon"
+    title = [t("figures.title", date=day, store=store_name)]
     if ft.cells(title[0]) > width:  # the store's name on a line of its own
-        title = [t("figures.title", date=report.date, store="").rstrip(" ·"), *ft.wrap(store_name, width)]
+        title = [t("figures.title", date=day, store="").rstrip(" ·"), *ft.wrap(store_name, width)]
     lines = [*title, *summary, ""]
     lines.append(t("figures.hours.title", peak=ft.peak(report.hours)))
     lines += ft.hour_bars(report.hours, min(width, 60)) + [""]

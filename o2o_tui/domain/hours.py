@@ -199,3 +199,34 @@ def day_end(
                 if start <= end < close <= latest:
                     end = close
     return end.replace(tzinfo=zone)
+
+
+def trading_day_end(day: date, weekly: Sequence[WeeklyRange], exceptions: Sequence[DatedHours] = ()) -> datetime:
+    """When the store's trading `day` ends on its wall clock (naive): the rule `day_end` uses for a sell-out,
+    stated by the day rather than by the moment, so that each moment falls in exactly one trading day. The last
+    close of the ranges that start on `day` when it is past midnight (18:00-02:00: 02:00 the next morning), run on
+    by a next morning's range touching or overlapping it (within `_LATE_CLOSE` of midnight); else (no hours set, the
+    last range closes by midnight, a day closed by an exception) the next midnight: a calendar day. It always lies
+    in the day after `day`, so the days follow one another with no gap or overlap: the next trading day starts
+    where this one ends (an order placed at 02:30 after a close at 02:00 is the next day's)."""
+    midnight = datetime.combine(day + timedelta(days=1), time())
+    if not hours_set(weekly, exceptions):
+        return midnight
+    spans = _spans_around(datetime.combine(day, time()), weekly, exceptions, 2)  # the day before, `day`, the next
+    closes = [close for start, close in spans if start.date() == day]
+    end = max(closes, default=midnight)
+    if end <= midnight:
+        return midnight
+    latest = midnight + _LATE_CLOSE
+    for start, close in spans:
+        if start <= end < close <= latest:
+            end = close
+    return end
+
+
+def trading_day(local: datetime, weekly: Sequence[WeeklyRange], exceptions: Sequence[DatedHours] = ()) -> date:
+    """The trading day `local` (the store's wall clock) falls in: the day before while that day's hours still run
+    past midnight (01:40 on Monday after Sunday's 13:30-03:00 is Sunday's), else its own date."""
+    moment = local.replace(tzinfo=None)
+    yesterday = moment.date() - timedelta(days=1)
+    return yesterday if moment < trading_day_end(yesterday, weekly, exceptions) else moment.date()

@@ -71,7 +71,9 @@ class DayReport(msgspec.Struct, frozen=True):
     cancelled: int = 0  # of the day's orders: cancelled after the merchant accepted, or by anyone else
     refused: int = 0  # of the day's orders: rejected by the merchant before accepting
     open: int = 0  # of the day's orders: not done, cancelled or refused yet
-    hours: list[HourFigures] = []  # 24 entries, hour 0 first
+    # 24 entries, from the trading day's first hour: hour 0 first on a calendar day, 03 first after a day that ran
+    # to 03:00 (and on it: its hours 00-02 are the next morning's)
+    hours: list[HourFigures] = []
     accept_time: Durations = Durations()  # created -> accepted
     prep_time: Durations = Durations()  # accepted -> ready
     cancellations: list[CancelFigures] = []  # most first
@@ -86,6 +88,14 @@ class DayReport(msgspec.Struct, frozen=True):
     top_revenue: list[ItemFigures] = []  # by revenue, then quantity
     # every item sold that day, by quantity then revenue (their revenues add up to the day's revenue); added later
     items: list[ItemFigures] = []
+    # the trading day's bounds (UTC instants): midnight to midnight, or to the day's last close past midnight
+    # (o2o_tui/domain/hours.py `trading_day_end`); `today` the store's trading day when generated; added later
+    # (None: a platform that does not say them: calendar days)
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    today: str | None = None
+    vouchers_redeemed: int | None = None  # vouchers redeemed at the counter that day, and their value (added later)
+    vouchers_value: Money | None = None
 
     def __post_init__(self) -> None:
         require_times_in_range(self)

@@ -5,6 +5,13 @@ scan to orders changed since the day began, and `created_at` / `ended_at` pick t
 completions. Each document is decoded into `_Figured`, a struct of only the fields the figures read (a full
 `Order` decode costs about twice as much at thousands of orders a day).
 
+The day is the store's trading day (`day_bounds`): midnight to midnight, or, when its hours run past midnight, to
+that day's last close (Sunday 13:30-03:00: until 03:00 on Monday, where a sell-out made that night ends too), the
+next day starting there: one cutoff per day, so every order is in exactly one day (one placed at 02:30 after a
+close at 02:00 is the next day's). With no date the day is the one the store is in now (Sunday's at 01:40 Monday).
+Its hours are listed from its first (03 ... 23, 00 ... 02). Vouchers redeemed at the counter in it are counted
+with their value (`_VOUCHERS`).
+
 Which orders count (all times on the store's wall clock, `stores.local_time`):
 - placed, accept and prep times, cancellations, refusals, revenue, top items: orders created that day (revenue
   and top items only those the store accepted and that were not cancelled: a new order may still time out);
@@ -40,8 +47,9 @@ from zoneinfo import ZoneInfo
 import msgspec
 from sqlalchemy import bindparam, select
 
+from o2o_tui.domain.hours import trading_day, trading_day_end
 from o2o_tui.domain.identity import Role
-from o2o_tui.domain.limits import as_utc
+from o2o_tui.domain.limits import EARLIEST, LATEST, as_utc
 from o2o_tui.domain.money import Money
 from o2o_tui.domain.order import OrderLine, OrderStatus, Party, PaymentStatus
 from o2o_tui.domain.report import (
@@ -55,6 +63,7 @@ from o2o_tui.domain.report import (
     RefusalFigures,
 )
 from o2o_tui.domain.store import Store
+from o2o_tui.domain.voucher import VoucherStatus
 from o2o_tui.platform import db, stores
 from o2o_tui.platform.context import Ctx
 from o2o_tui.platform.errors import validation
@@ -111,6 +120,25 @@ _QUERY = select(db.orders.c.doc).where(
     db.orders.c.created_at < bindparam("b_end"),
 )
 
+# the store's vouchers redeemed at the counter (o2o_tui/platform/vouchers.py `redeem`) since the day began: a
+# redeem sets `updated_at` to its time and nothing sets it back, so the index `(store_id, status)` and this bound
+# find every one redeemed that day (`redeemed_at` in the doc picks them)
+_VOUCHERS = select(db.vouchers.c.doc).where(
+    db.vouchers.c.store_id == bindparam("b_store"),
+    db.vouchers.c.status == VoucherStatus.REDEEMED.value,
+    db.vouchers.c.updated_at >= bindparam("b_start"),
+)
+
+
+class _Redeemed(msgspec.Struct, frozen=True):
+    """The fields of a voucher document the figures read."""
+
+    value: Money | None = None
+    redeemed_at: datetime | None = None
+
+
+_decode_voucher = msgspec.json.Decoder(_Redeemed).decode
+
 
 def parse_day(text: str) -> date:
     """A report's day: years 2000-2999 (the calendar's first and last days have no next day or UTC instant)."""
@@ -123,12 +151,36 @@ def parse_day(text: str) -> date:
     return day
 
 
-def day_bounds(zone: ZoneInfo, day: date) -> tuple[datetime, datetime]:
+def day_bounds(zone: ZoneInfo, day: date, store: Store | None = None) -> tuple[datetime, datetime]:
     """The UTC instants where `day` starts and the next day starts on the zone's wall clock (23 or 25 hours
-    apart on the days the clocks change)."""
-    start = datetime.combine(day, time(0), tzinfo=zone)
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
-    return start.astimezone(UTC), end.astimezone(UTC)
+    apart on the days the clocks change). With `store`, its trading day: it starts where the day before ended
+    and ends at its own last close past midnight (`hours.trading_day_end`, the rule a sell-out's default end
+    uses): Sunday 13:30-03:00 runs to 03:00 on Monday, and Monday starts there; a store that closes by midnight
+    (or has no hours) keeps the calendar day."""
+    if store is None:
+        start = datetime.combine(day, time(0))
+        end = datetime.combine(day + timedelta(days=1), time(0))
+    else:
+        weekly, exceptions = store.opening_hours, store.hours_exceptions
+        start = trading_day_end(day - timedelta(days=1), weekly, exceptions)
+        end = trading_day_end(day, weekly, exceptions)
+    return start.replace(tzinfo=zone).astimezone(UTC), end.replace(tzinfo=zone).astimezone(UTC)
+
+
+def store_day(store: Store, now: datetime) -> date:
+    """The store's trading day at `now` (Sunday's at 01:40 on Monday while Sunday's hours run to 03:00)."""
+    return trading_day(stores.local_time(store, now), store.opening_hours, store.hours_exceptions)
+
+
+def first_hour(zone: ZoneInfo, end: datetime) -> int:
+    """The hour the day's hour figures start from: the hour its end falls in on the wall clock (the next one when
+    it ends within an hour), so a day that ran to 03:00 lists 03..23 then 00..02; 0 on a calendar day."""
+    local = end.astimezone(zone)
+    return (local.hour + (1 if local.minute or local.second else 0)) % HOURS_IN_DAY
+
+
+def _in_range(moment: datetime) -> datetime | None:
+    return moment if EARLIEST <= moment < LATEST else None  # a report of a day in 2500 says no bounds
 
 
 def _zone(store: Store) -> ZoneInfo:
@@ -217,10 +269,13 @@ def _is_refusal(order: _Figured) -> bool:
     return order.cancelled_by == Party.MERCHANT and order.confirmed_at is None
 
 
-def compute(store: Store, day: date, docs: list[bytes], now: datetime) -> DayReport:
-    """The figures of `day` from the documents of the orders created or ended in it (`_QUERY`)."""
+def compute(
+    store: Store, day: date, docs: list[bytes], now: datetime, vouchers: list[bytes] | None = None
+) -> DayReport:
+    """The figures of `day` (the store's trading day) from the documents of the orders created or ended in it
+    (`_QUERY`), and of its vouchers redeemed since it began (`_VOUCHERS`)."""
     zone = _zone(store)
-    start, end = day_bounds(zone, day)
+    start, end = day_bounds(zone, day, store)
     placed_by_hour = [0] * HOURS_IN_DAY
     completed_by_hour = [0] * HOURS_IN_DAY
     accept: list[float] = []
@@ -277,7 +332,14 @@ def compute(store: Store, day: date, docs: list[bytes], now: datetime) -> DayRep
             refunds += amount
         if by_line is None:
             refunds += _refunded(order)
+    redeemed = value = 0
+    for voucher_doc in vouchers or ():
+        voucher = _decode_voucher(voucher_doc)
+        if voucher.redeemed_at is not None and start <= as_utc(voucher.redeemed_at) < end:
+            redeemed += 1
+            value += voucher.value.amount if voucher.value is not None else 0
     currency = store.currency
+    first = first_hour(zone, end)
     items = sorted(
         (
             ItemFigures(item_id, name, quantity[(item_id, name)], Money(item_revenue[(item_id, name)], currency))
@@ -298,7 +360,10 @@ def compute(store: Store, day: date, docs: list[bytes], now: datetime) -> DayRep
         cancelled=cancelled,
         refused=refused,
         open=still_open,
-        hours=[HourFigures(hour, placed_by_hour[hour], completed_by_hour[hour]) for hour in range(HOURS_IN_DAY)],
+        hours=[
+            HourFigures(hour, placed_by_hour[hour], completed_by_hour[hour])
+            for hour in ((first + step) % HOURS_IN_DAY for step in range(HOURS_IN_DAY))
+        ],
         accept_time=durations(accept),
         prep_time=durations(prep),
         cancellations=[
@@ -315,13 +380,19 @@ def compute(store: Store, day: date, docs: list[bytes], now: datetime) -> DayRep
         top_items=items[:TOP_ITEMS],
         top_revenue=sorted(items, key=lambda i: (-i.revenue.amount, -i.quantity, i.name))[:TOP_ITEMS],
         items=items,
+        starts_at=_in_range(start),
+        ends_at=_in_range(end),
+        today=store_day(store, now).isoformat(),
+        vouchers_redeemed=redeemed,
+        vouchers_value=Money(value, currency),
     )
 
 
 def day_report(ctx: Ctx, store_id: str, day_text: str | None) -> DayReport:
     """The store's figures for `day_text` (YYYY-MM-DD on its clock; today when None): its merchant and admin."""
     store = stores.visible_store(ctx.conn, ctx.caller, store_id, staff_roles=(Role.MERCHANT,))
-    day = parse_day(day_text) if day_text else stores.local_time(store, ctx.now).date()
-    start, end = day_bounds(_zone(store), day)
+    day = parse_day(day_text) if day_text else store_day(store, ctx.now)
+    start, end = day_bounds(_zone(store), day, store)
     rows = ctx.conn.execute(_QUERY, {"b_store": store.id, "b_start": db.iso(start), "b_end": db.iso(end)}).scalars()
-    return compute(store, day, list(rows), ctx.now)
+    vouchers = ctx.conn.execute(_VOUCHERS, {"b_store": store.id, "b_start": db.iso(start)}).scalars()
+    return compute(store, day, list(rows), ctx.now, list(vouchers))
