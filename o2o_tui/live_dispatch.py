@@ -117,8 +117,8 @@ class Suggestion(msgspec.Struct, frozen=True):
 class OrderState(msgspec.Struct, frozen=True):
     """An order that needs or has a courier but is not picked up yet. `why` says why it has no suggestion:
     "planned" (it has one), "assigned", "courier_offline" (assigned to a courier now off duty: reassign it),
-    "later" (ready beyond the horizon), "no_location", "bad_location" (its position is off the globe or too far
-    from the store), "no_courier", "no_position" (couriers are on duty but none has a usable position),
+    "later" (ready beyond the horizon), "no_location" (no drop-off position), "no_store_location" (the store has
+    no position to plan from), "bad_location" (its position is off the globe or too far from the store), "no_courier", "no_position" (couriers are on duty but none has a usable position),
     "courier_problem" (its courier reported a problem that stops it, and no other courier is planned for it);
     picked up already: "returning" (its courier is bringing it back to the store), "stuck" (its courier cannot go
     on with it), "off_duty_with_food" (its courier went off duty with the food: call them). `dropoff` is None unless usable (and for an order on its way back); `problem`: the reason of its
@@ -606,9 +606,10 @@ def plan_live(snapshot: FleetSnapshot, now: datetime, params: DispatchParams = L
             )
             continue
         point = _order_point(order, origin)
-        if point is None:
+        if point is None:  # the store's own position unknown is said as the store's, not as the customer's
             bad = origin is not None and _dropoff(order) is not None
-            waiting[order.id] = (order, ready, "bad_location" if bad else "no_location")
+            why = "no_store_location" if origin is None else "bad_location" if bad else "no_location"
+            waiting[order.id] = (order, ready, why)
         elif ready > params.horizon:
             waiting[order.id] = (order, ready, "later")
         else:  # planned (anew, for an order whose courier cannot go on: a suggestion is a reassignment)

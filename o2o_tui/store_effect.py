@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
+from o2o_tui.domain.clock import day_clock
 from o2o_tui.domain.hours import is_open, next_change
 from o2o_tui.domain.limits import as_utc
 from o2o_tui.domain.menu import Availability, Item, Menu, Option, localized
@@ -35,15 +36,9 @@ def store_zone(store: Store | None) -> tzinfo:
 
 
 def at_text(moment: datetime, zone: tzinfo, now: datetime) -> str:
-    """A moment in the store's time: "14:30" today, "tomorrow 10:00", "2026-03-02 14:30" on another day."""
-    local = as_utc(moment).astimezone(zone)
-    today = as_utc(now).astimezone(zone).date()
-    clock = local.strftime("%H:%M")
-    if local.date() == today:
-        return clock
-    if local.date() == today + timedelta(days=1):
-        return t("store.at.tomorrow", time=clock)
-    return local.strftime("%Y-%m-%d %H:%M")
+    """A moment in the store's time: "14:30" today, "tomorrow 10:00", "2026-03-02 14:30" on another day (the
+    rule every time that may fall on another day follows: `o2o_tui.domain.clock.day_clock`)."""
+    return day_clock(moment, zone, now, full_date=True)
 
 
 def date_words(day: str, today: date | None = None) -> str:

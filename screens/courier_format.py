@@ -6,12 +6,15 @@ screens show these strings only as plain `Text`, never as markup.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from rich.cells import cell_len, get_character_cell_size
 
 from o2o_tui.courier_tasks import CourierStep
+from o2o_tui.domain.clock import DayForm, day_clock, zone_named
 from o2o_tui.domain.fleet import Delivery, DeliveryProblem, ProblemReason, store_clock
 from o2o_tui.domain.transitions import DeliveryStatus
 from o2o_tui.i18n import t
@@ -170,6 +173,35 @@ def problem_label(reason: ProblemReason) -> str:
     return t(f"handheld.problem.{reason.value}")
 
 
+def clock_now() -> datetime:
+    """This moment: which day a task's times fall on, on its store's clock (a test freezes it)."""
+    return datetime.now(UTC)
+
+
+def ready_text(delivery: Delivery, form: DayForm = "long", now: datetime | None = None) -> str:
+    """The task's ready time on the pickup store's clock, with its day when that is not today there ("tmrw 12:00"
+    in a row, "tomorrow 12:00" in the detail, "12-09 12:00"): "OFFER 12:00" for an order of a later day sent
+    couriers to the store at noon today. "" when the platform gave none."""
+    if delivery.ready_at is None:
+        return ""
+    return day_clock(delivery.ready_at, zone_named(delivery.store_timezone), now or clock_now(), form=form)
+
+
+_DAY_AND_CLOCK = re.compile(r"^(.* (\S+)) \d\d:\d\d$")
+
+
+def day_only(head: str) -> str:
+    """A row's head (`row_parts`) whose ready time is on another day, with that day alone where the whole does
+    not fit (20 columns): "1 #0003 OFFER tmrw", "1 #0003 OFFER 12-09"; never the time alone, which reads as
+    today's. Any other head as it is."""
+    found = _DAY_AND_CLOCK.match(head)
+    if found is None:
+        return head
+    day = found.group(2)
+    days = {t("store.at.tomorrow.narrow"), t("store.at.yesterday.narrow")}
+    return found.group(1) if day in days or re.fullmatch(r"\d\d-\d\d", day) else head
+
+
 def row_parts(
     index: int | None,
     delivery: Delivery,
@@ -178,13 +210,15 @@ def row_parts(
     refused: bool,
     glyphs: Glyphs,
     bring_back: bool = False,
+    now: datetime | None = None,
 ) -> tuple[str, str]:
     """One task on the list as (`1 #0042 OFFER 12:30`, the store's name); marks queued and refused tasks. A
-    cancelled task whose food is in hand (`bring_back`) reads as on its way back to the store: that is the task."""
+    cancelled task whose food is in hand (`bring_back`) reads as on its way back to the store: that is the task.
+    A ready time on another day says the day: `1 #0042 OFFER tmrw 12:30` (`day_only` where that does not fit)."""
     mark = glyphs.refused if refused else glyphs.queued if queued else " "
     lead = f"{index}" if index is not None and index <= 9 else " "
     store = safe_text(delivery.store_name or delivery.pickup.text, one_line=True)
-    ready = store_clock(delivery, delivery.ready_at)
+    ready = ready_text(delivery, "short", now)
     status = DeliveryStatus.RETURNING if bring_back else delivery.status
     label = short_label(status) if bring_back else row_label(delivery)
     parts = [f"{lead}{mark}{number_text(delivery)}", label]
@@ -202,11 +236,14 @@ def row_text(index: int | None, delivery: Delivery, *, queued: bool, refused: bo
 DETAIL_FIELDS = ("ended", "store", "ready", "pickup", "dropoff", "customer", "note", "problems")
 
 
-def detail_fields(delivery: Delivery, *, ended: bool, glyphs: Glyphs) -> dict[str, str]:
+def detail_fields(
+    delivery: Delivery, *, ended: bool, glyphs: Glyphs, now: datetime | None = None
+) -> dict[str, str]:
     """The task's details by field (empty when a field has nothing): addresses and notes in full (wrapped by
-    the screen), the phone as the server masked it. One line widget per field, so a change repaints one field."""
+    the screen), the phone as the server masked it. One line widget per field, so a change repaints one field.
+    The ready time says its day when not today ("Ready: tomorrow 12:00")."""
     store = safe_text(delivery.store_name, one_line=True)
-    ready = store_clock(delivery, delivery.ready_at)
+    ready = ready_text(delivery, "long", now)
     customer = safe_text(delivery.customer_name, one_line=True)
     phone = safe_text(delivery.customer_phone, one_line=True)
     # the problems reported on it, each with its time: the platform keeps every one, and the store's open problem

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 from rich.cells import cell_len
@@ -9,12 +10,14 @@ from rich.text import Text
 from textual.app import RenderResult
 from textual.containers import VerticalScroll
 from textual.geometry import Size
+from textual.timer import Timer
 from textual.widgets import Static
 
-from screens.courier_format import UNICODE, clip, fit, fold
+from screens.courier_format import UNICODE, clip, day_only, fit, fold
 
 TALL_ROWS = 12  # below this many rows a soft keyboard is up: the screen is short (the app's "-short" class)
 STORE_KEPT = 4  # a task row stays on one line while this many cells of the store's name show
+DAY_CHECK_S = 15 * 60  # a row naming another day looks again at each quarter hour (every zone's midnight is one)
 
 
 class Scroll(VerticalScroll, can_focus=False):
@@ -115,17 +118,42 @@ class TaskRow(Line):
     def __init__(self, head: str, store: str, *, id: str | None = None, classes: str = "") -> None:
         super().__init__(f"{head} {store}" if store else head, id=id, classes=classes)
         self._parts = (head, store)
+        self._day_check: Timer | None = None
+
+    def on_mount(self) -> None:
+        self._check_day()
 
     def set_row(self, head: str, store: str) -> None:
         self._parts = (head, store)
         self.set(f"{head} {store}" if store else head)
+        self._check_day()
+
+    def _check_day(self) -> None:
+        """A row that names another day ("tmrw 01:00") is worked out again at each quarter hour (a store's
+        midnight, in any zone) while it does, so that it says "01:00" once that day came, even with no news; the
+        lines repaint only when their text changed (an idle screen sends nothing)."""
+        head = self._parts[0]
+        if self._day_check is None and self.is_mounted and day_only(head) != head:
+            self._day_check = self.set_timer(DAY_CHECK_S - time.time() % DAY_CHECK_S + 1, self._day_may_change)
+
+    def _day_may_change(self) -> None:
+        self._day_check = None
+        refresh_data = getattr(self.screen, "refresh_data", None)
+        if refresh_data is not None:
+            refresh_data()
+        self._check_day()
 
     def fitted(self, width: int) -> list[str]:
-        head, store = (self._for_terminal(part) for part in self._parts)
+        head, store = self._parts
+        narrowed = cell_len(head) > width and day_only(head) != head  # 20 columns: "OFFER tmrw", not "OFFER tmrw 1…"
+        head, store = (self._for_terminal(part) for part in (day_only(head) if narrowed else head, store))
         short = self.is_mounted and self.app.size.height < TALL_ROWS
         cut = getattr(self.app, "glyphs", UNICODE).cut if self.is_mounted else UNICODE.cut
         room = width - cell_len(head) - 1 - cell_len(cut)  # cells of the name before the cut mark
-        if not store or short or room >= STORE_KEPT or cell_len(f"{head} {store}") <= width:
+        one_line = not store or short or room >= STORE_KEPT or cell_len(f"{head} {store}") <= width
+        if one_line and narrowed:  # the set text says the time: this row says it without
+            return fit((f"{head} {store}" if store else head,), width, 1, cut=cut)
+        if one_line:
             return super().fitted(width)
         return [clip(head, width, cut), clip("  " + store, width, cut)]  # the name under the order number
 

@@ -864,7 +864,7 @@ class DispatchBoard(Screen[None]):
         couriers = {c.courier_id: (i, c.name) for i, c in enumerate(plan.couriers)}
         stages = {o.id: o.delivery_status for o in self.snapshot.orders} if self.snapshot else {}
         order_views = [
-            _with_stage(order_view(o, plan.suggestion_for(o.order_id), couriers, zone), stages.get(o.order_id))
+            _with_stage(order_view(o, plan.suggestion_for(o.order_id), couriers, zone, plan.now), stages.get(o.order_id))
             for o in plan.orders
         ]
         suggested = {s.order_id: s for s in plan.suggestions}

@@ -92,9 +92,9 @@ def test_hours_closing_a_promised_time_are_said_everywhere(running: RunningPlatf
     listing = cli("orders", "list").stdout
     assert listing.count("[store closed at the promised time]") == 2, listing
     shown = cli("orders", "show", first["id"]).stdout
-    assert f"Promised for 12:00: the store is closed then (holiday {day.isoformat()})." in shown, shown
+    assert f"Promised for {day:%m-%d} 12:00: the store is closed then (closed on {day:%m-%d})." in shown, shown
     zh = _zh(cli, "orders", "show", first["id"])
-    assert "[预订时间不营业]" in zh and f"预订 12:00：届时门店休息（休息日 {day.isoformat()}）。" in zh
+    assert "[预订时间不营业]" in zh and f"预订 {day:%m-%d} 12:00：届时门店休息（{day:%m-%d} 全天休息）。" in zh
 
     rang = _order(running, first["id"])
     assert rang.closed_at_promise is not None and rang.held_until is None

@@ -79,7 +79,7 @@ def test_a_store_with_an_absurd_position_plans_nothing_and_says_why(bad: Positio
     broken = msgspec.structs.replace(store(), address=Address("南京东路 100 号", bad))
     plan = plan_live(FleetSnapshot(store=broken, orders=[order(1)], couriers=[courier("A B", 0.0, 0.0)]), NOW)
     assert plan.origin is None and plan.suggestions == []
-    assert [o.why for o in plan.orders] == ["no_location"]
+    assert [o.why for o in plan.orders] == ["no_store_location"]  # the store's position, not the drop-off's
 
 
 def test_the_engine_leaves_out_non_finite_or_absurd_inputs() -> None:

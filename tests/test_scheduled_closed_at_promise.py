@@ -62,7 +62,7 @@ def test_a_closed_date_over_the_promised_time_rings_the_order_now(tmp_path: Path
         assert merchant.put(hours, {"exceptions": [holiday]}).status_code == 200
         rang = merchant.get(f"/v1/orders/{order['id']}").json()
         assert rang["status"] == "CREATED" and rang["held_until"] is None  # in the live queue, ringing
-        assert rang["closed_at_promise"] == {"date": day.isoformat(), "holiday": True}
+        assert rang["closed_at_promise"] == {"date": day.isoformat(), "holiday": True, "hours": []}
         released_at = _when(rang["released_at"])
         assert released_at is not None and released_at >= before
         deadline = _when(rang["accept_deadline"])
@@ -72,14 +72,14 @@ def test_a_closed_date_over_the_promised_time_rings_the_order_now(tmp_path: Path
         shown = msgspec.json.decode(json.dumps(rang), type=Order)  # as the console's cache holds it
         try:
             for lang, line in (
-                ("en", f"Promised for 12:00: the store is closed then (holiday {day.isoformat()})."),
-                ("zh", f"预订 12:00：届时门店休息（休息日 {day.isoformat()}）。"),
+                ("en", f"Promised for {day:%m-%d} 12:00: the store is closed then (closed on {day:%m-%d})."),
+                ("zh", f"预订 {day:%m-%d} 12:00：届时门店休息（{day:%m-%d} 全天休息）。"),
             ):
                 set_language(lang)
                 text = detail_content(QueueEntry(order=shown), datetime.now(UTC), SHANGHAI).plain
                 assert line in text, text
             accepted = msgspec.structs.replace(shown, status=OrderStatus.CONFIRMED)  # handled: the line goes
-            assert "休息日" not in detail_content(QueueEntry(order=accepted), datetime.now(UTC), SHANGHAI).plain
+            assert "全天休息" not in detail_content(QueueEntry(order=accepted), datetime.now(UTC), SHANGHAI).plain
         finally:
             set_language(None)
         assert not auto_accept.is_due(shown, datetime.now(UTC))  # the station leaves it to a person
@@ -93,7 +93,7 @@ def test_a_closed_date_over_the_promised_time_rings_the_order_now(tmp_path: Path
         weekly = merchant.get(f"/v1/orders/{other['id']}").json()
         assert weekly["held_until"] is None
         later = (day + timedelta(days=1)).isoformat()
-        assert weekly["closed_at_promise"] == {"date": later, "holiday": False}
+        assert weekly["closed_at_promise"] == {"date": later, "holiday": False, "hours": None}
     finally:
         platform.stop()
 
@@ -126,7 +126,7 @@ def test_hours_closed_beneath_the_api_flag_it_at_its_prep_start(tmp_path: Path) 
         assert _eventually(lambda: status()["released_at"] is not None), status()
         rang = status()
         assert rang["held_until"] is None and rang["status"] == "CREATED"  # not held to tomorrow's opening
-        assert rang["closed_at_promise"] == {"date": today.isoformat(), "holiday": True}
+        assert rang["closed_at_promise"] == {"date": today.isoformat(), "holiday": True, "hours": []}
     finally:
         platform.stop()
 
@@ -170,11 +170,17 @@ def test_closed_at_promise_names_the_holiday_or_the_weekly_hours() -> None:
     day = datetime(2026, 12, 25, 12, tzinfo=SHANGHAI)
     assert closed_at_promise(day, SHANGHAI, weekly, ()) is None
     holiday = [HoursException(date="2026-12-25", hours=[], note="Christmas")]
-    assert closed_at_promise(day, SHANGHAI, weekly, holiday) == ClosedAtPromise(date="2026-12-25", holiday=True)
+    assert closed_at_promise(day, SHANGHAI, weekly, holiday) == ClosedAtPromise(
+        date="2026-12-25", holiday=True, hours=[]
+    )
     # 01:00 on the 26th is the 25th's range running past midnight: the 25th is the closed date
     night = datetime(2026, 12, 26, 1, tzinfo=SHANGHAI)
-    assert closed_at_promise(night, SHANGHAI, weekly, holiday) == ClosedAtPromise(date="2026-12-25", holiday=True)
+    assert closed_at_promise(night, SHANGHAI, weekly, holiday) == ClosedAtPromise(
+        date="2026-12-25", holiday=True, hours=[]
+    )
     short = [HoursException(date="2026-12-25", hours=[TimeRange(opens="10:00", closes="11:00")])]
-    assert closed_at_promise(day, SHANGHAI, weekly, short) == ClosedAtPromise(date="2026-12-25", holiday=True)
+    assert closed_at_promise(day, SHANGHAI, weekly, short) == ClosedAtPromise(
+        date="2026-12-25", holiday=True, hours=["10:00-11:00"]
+    )
     morning = datetime(2026, 12, 25, 8, tzinfo=SHANGHAI)  # the weekly hours themselves have it closed
     assert closed_at_promise(morning, SHANGHAI, weekly, ()) == ClosedAtPromise(date="2026-12-25")

@@ -34,7 +34,7 @@ def test_the_holiday_taken_back_drops_the_flag_while_the_order_is_new(tmp_path: 
         holiday = {"date": day.isoformat(), "hours": [], "note": "holiday"}
         assert merchant.put(hours, {"exceptions": [holiday]}).status_code == 200
         rang = merchant.get(f"/v1/orders/{order['id']}").json()
-        assert rang["closed_at_promise"] == {"date": day.isoformat(), "holiday": True}
+        assert rang["closed_at_promise"] == {"date": day.isoformat(), "holiday": True, "hours": []}
         flagged = msgspec.json.decode(json.dumps(rang), type=Order)
         assert closed_at_promise_words(flagged, SHANGHAI) is not None
         accepted = merchant.post(f"/v1/orders/{taken['id']}/confirm", {"preparation_minutes": 10})
@@ -60,11 +60,11 @@ def test_the_holiday_taken_back_drops_the_flag_while_the_order_is_new(tmp_path: 
         closed = {"date": later.isoformat(), "hours": [], "note": "holiday"}
         assert merchant.put(hours, {"opening_hours": weekly, "exceptions": [closed]}).status_code == 200
         flag = merchant.get(f"/v1/orders/{other['id']}").json()["closed_at_promise"]
-        assert flag == {"date": later.isoformat(), "holiday": True}
+        assert flag == {"date": later.isoformat(), "holiday": True, "hours": []}
         evening = [{"weekday": w, "opens": "17:00", "closes": "22:00"} for w in range(7)]
         assert merchant.put(hours, {"opening_hours": evening, "exceptions": []}).status_code == 200
         flag = merchant.get(f"/v1/orders/{other['id']}").json()["closed_at_promise"]
-        assert flag == {"date": later.isoformat(), "holiday": False}
+        assert flag == {"date": later.isoformat(), "holiday": False, "hours": None}
         assert merchant.put(hours, {"opening_hours": weekly}).status_code == 200
         assert merchant.get(f"/v1/orders/{other['id']}").json()["closed_at_promise"] is None
         assert datetime.now(UTC) < noon  # it was all before the promised time

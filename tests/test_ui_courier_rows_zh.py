@@ -19,7 +19,7 @@ from screens.courier_memory_source import MemoryCourierSource
 from screens.courier_screens import TaskScreen
 from screens.courier_widgets import Line
 from screens.source import LinkState, LinkStatus
-from tests.test_ui_courier_snapshots import courier, sample_tasks
+from tests.test_ui_courier_snapshots import NOW, courier, sample_tasks
 
 CATALOG = Path(__file__).parent.parent / "o2o_tui" / "i18n" / "zh" / "handheld.json"
 HAN_THEN_ASCII_COLON = re.compile(r"[\u3000-\u9fff\uff00-\uffef]\s*:")  # "顾客:" / "商家 :"
@@ -29,6 +29,7 @@ HAN_THEN_ASCII_COLON = re.compile(r"[\u3000-\u9fff\uff00-\uffef]\s*:")  # "顾�
 def shanghai_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("TZ", "Asia/Shanghai")
     time.tzset()
+    monkeypatch.setattr("screens.courier_format.clock_now", lambda: NOW)  # the day the sample tasks fall on
     yield
     monkeypatch.delenv("TZ")
     time.tzset()

@@ -81,6 +81,7 @@ def _app(
 def shanghai_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("TZ", "Asia/Shanghai")
     time.tzset()
+    monkeypatch.setattr("screens.courier_format.clock_now", lambda: NOW)  # the day the tasks' times fall on
     yield
     monkeypatch.delenv("TZ")
     time.tzset()

@@ -129,6 +129,18 @@ def _clock(delivery: Any, moment: Any) -> str:
     return store_clock(delivery, moment) or "--:--"
 
 
+def _ready(delivery: Any) -> str:
+    """The delivery's ready time on the pickup store's clock, with its day when that is not today there ("tomorrow
+    12:00", "12-09 12:00"): a courier must not go today for an order of a later day."""
+    if delivery.ready_at is None:
+        return "--:--"
+    from datetime import UTC, datetime
+
+    from o2o_tui.domain.clock import day_clock, zone_named
+
+    return day_clock(delivery.ready_at, zone_named(delivery.store_timezone), datetime.now(UTC))
+
+
 def _pending(cache: Any, delivery_id: str) -> list[str]:
     return [entry.action for entry in cache.outbox.pending_for(delivery_id)]
 
@@ -177,7 +189,7 @@ def _summary(delivery: Any, pending: list[str], bring_back: bool = False) -> str
         number=_number(delivery),
         status=status,
         store=safe_text(delivery.store_name or delivery.pickup.text, one_line=True),
-        ready=_clock(delivery, delivery.ready_at),
+        ready=_ready(delivery),
         address=safe_text(delivery.dropoff.text, one_line=True),
         id=delivery.id,
     )
@@ -294,7 +306,7 @@ def _show_lines(delivery: Any, pending: list[str], bring_back: bool = False, ref
         lines.append(t("deliveries.show.pickup", store=store, address=address))
     else:  # a store with no address: its name alone, no dangling ", "
         lines.append(t("deliveries.show.pickup_store", store=store))
-    lines.append(t("deliveries.show.ready", at=_clock(delivery, delivery.ready_at)))
+    lines.append(t("deliveries.show.ready", at=_ready(delivery)))
     personal = (delivery.dropoff.text, delivery.customer_name, delivery.customer_phone)
     if not is_active(delivery) and not any(text.strip() for text in personal):
         lines.append(t("deliveries.show.personal_removed"))  # the platform blanks them once a delivery ended

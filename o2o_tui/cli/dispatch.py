@@ -584,6 +584,7 @@ def register(app: typer.Typer) -> None:
             if state.why in (
                 "later",
                 "no_location",
+                "no_store_location",
                 "bad_location",
                 "no_courier",
                 "no_position",

@@ -522,7 +522,7 @@ def _show_lines(view: Any, zone: Any, courier: Any = None) -> list[str]:
     if order.customer.address is not None:
         lines.append(t("orders.show.address", address=safe_text(order.customer.address.text, one_line=True)))
     if order.promised_ready_at is not None:
-        at = order.promised_ready_at.astimezone(zone).strftime("%H:%M")
+        at = _day_clock(order.promised_ready_at, zone)  # with its day when not today (an order for later)
         if order.delayed_minutes:  # the kitchen asked for more time after accepting
             at = t("delay.detail.promised", at=at, minutes=order.delayed_minutes)
         lines.append(t("orders.show.promised", at=at))
@@ -582,13 +582,22 @@ def _cancel_lines(order: Any) -> list[str]:
     return lines
 
 
+def _day_clock(moment: Any, zone: Any) -> str:
+    """`moment` on the store's clock, saying its day when that is not today there (`day_clock`)."""
+    from datetime import UTC, datetime
+
+    from o2o_tui.domain.clock import day_clock
+
+    return day_clock(moment, zone, datetime.now(UTC))
+
+
 def _promise(view: Any, zone: Any) -> dict[str, Any]:
     """An accept's done line: the ready time the platform promised and the minutes it is away ("25 min: 15 to
     prepare + 10 because the store is busy"); the minutes asked are the ones that stood (another counter's
     accept with other minutes is refused, exit 4, with its own)."""
     order = view.order
     promised, prep = order.promised_ready_at, order.preparation_minutes
-    at = promised.astimezone(zone).strftime("%H:%M") if promised else "?"
+    at = _day_clock(promised, zone) if promised else "?"  # "tomorrow 12:00" for an order for a later day
     fields: dict[str, Any] = {"at": at, "minutes": prep if prep is not None else "?", "more": ""}
     if promised is None or prep is None or order.confirmed_at is None:
         return fields
@@ -940,8 +949,8 @@ def _accept_times(order: Any, cache: Any) -> dict[str, Any]:
     says them: `sync.explain.accept_minutes`), on the store's clock."""
     zone = _store_zone(cache)
 
-    def clock(moment: Any) -> str:
-        return moment.astimezone(zone).strftime("%H:%M") if moment is not None else "?"
+    def clock(moment: Any) -> str:  # with the day when not today: an order for a later day is ready then
+        return _day_clock(moment, zone) if moment is not None else "?"
 
     from o2o_tui.sync.explain import accept_minutes as promised_minutes
 

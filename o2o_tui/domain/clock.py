@@ -4,7 +4,7 @@ on the platform's machine, whose zone may be another); this machine's clock when
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -63,3 +63,42 @@ def zone_clock(moment: datetime, zone: tzinfo | None) -> str:
     """`moment` as HH:MM in `zone` (see `in_zone`), never raising."""
     local = in_zone(moment, zone)
     return utc_text(moment) if local is None else local.strftime("%H:%M")
+
+
+DayForm = Literal["long", "short", "narrow"]
+
+
+def day_clock(
+    moment: datetime, zone: tzinfo | None, now: datetime, *, form: DayForm = "long", full_date: bool = False
+) -> str:
+    """`moment` on the store's clock (`zone`; this machine's for None; a naive time read as UTC), saying the day
+    when it is not today there, so that an order for a later day never reads as one for today:
+
+    - "long" (a detail, the CLI): "12:00" today, "tomorrow 12:00" (明天 12:00), "yesterday 23:50", else
+      "12-09 12:00" ("2027-01-02 12:00" in another year; always the year with `full_date`);
+    - "short" (a handheld's row): "tmrw 12:00", "yest 23:50", "12-09 12:00";
+    - "narrow" (a five-cell column): "12:00" today, "tmrw" (明天), "yest" (昨天), "+2d" / "-2d" (+2天) days away.
+
+    Today is the day `now` falls on in that zone; a time no zone can hold says its UTC date and time."""
+    from o2o_tui.i18n import t
+
+    local = in_zone(moment, zone)
+    today = in_zone(now, zone)
+    if local is None or today is None:
+        return utc_text(moment)
+    clock = local.strftime("%H:%M")
+    days = (local.date() - today.date()).days
+    if days == 0:
+        return clock
+    if form == "narrow":
+        if days in (1, -1):
+            return t("store.at.tomorrow.narrow" if days == 1 else "store.at.yesterday.narrow")
+        return t("store.at.days_later.narrow" if days > 0 else "store.at.days_before.narrow", days=abs(days))
+    if days in (1, -1) and not full_date:
+        key = "store.at.tomorrow" if days == 1 else "store.at.yesterday"
+        return t(key + ".short" if form == "short" else key, time=clock)
+    if days == 1:
+        return t("store.at.tomorrow", time=clock)
+    if full_date or (local.year != today.year and form == "long"):
+        return local.strftime("%Y-%m-%d %H:%M")
+    return local.strftime("%m-%d %H:%M")

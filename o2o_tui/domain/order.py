@@ -202,7 +202,9 @@ class ClosedAtPromise(msgspec.Struct, frozen=True):
     customer or cancel (`o2o_tui/platform/scheduled.py`)."""
 
     date: str  # the promised day, the store's clock, YYYY-MM-DD (the closed date itself when `holiday`)
-    holiday: bool = False  # a dated exception closes it (else the weekly hours)
+    holiday: bool = False  # a dated exception closes it (else the weekly hours): closed all day or special hours
+    # with `holiday`, that date's own hours ("11:00-14:00"; [] closed all day); None from an older server
+    hours: list[str] | None = None
 
 
 class Order(msgspec.Struct, frozen=True):

@@ -95,30 +95,42 @@ def closed_at_promise(
     promised: datetime, zone: tzinfo, weekly: Sequence[WeeklyRange] = (), exceptions: Sequence[DatedHours] = ()
 ) -> ClosedAtPromise | None:
     """None when the hours have the store open at the promised time `promised` (aware); else why it is closed
-    then: a dated exception (a holiday: its date, the day before's when that one's hours reach past midnight) or
-    the weekly hours."""
+    then: a dated exception (`holiday`: its date, the day before's when that one's hours reach past midnight, and
+    that date's own hours, none when closed all day) or the weekly hours."""
     local = promised.astimezone(zone).replace(tzinfo=None)
     if is_open(local, weekly, exceptions):
         return None
     day = local.date()
     if not is_open(local, weekly, ()):  # the weekly hours alone have it closed
         return ClosedAtPromise(date=day.isoformat())
-    dated = {exception.date for exception in exceptions}
+    dated = {exception.date: exception for exception in exceptions}
     holiday = day if day.isoformat() in dated else day - timedelta(days=1)
-    return ClosedAtPromise(date=holiday.isoformat(), holiday=True)
+    found = dated.get(holiday.isoformat())
+    hours = [f"{hours.opens}-{hours.closes}" for hours in found.hours] if found is not None else []
+    return ClosedAtPromise(date=holiday.isoformat(), holiday=True, hours=hours)
 
 
-def closed_at_promise_words(order: Order, zone: tzinfo | None) -> str | None:
-    """The line telling staff a new order cannot be made on time (`Order.closed_at_promise`): "promised for 12:00:
-    the store is closed then (holiday 2026-12-25)"; None for any other order, and once it was accepted or ended."""
+def closed_at_promise_words(order: Order, zone: tzinfo | None, now: datetime | None = None) -> str | None:
+    """The line telling staff a new order cannot be made on time (`Order.closed_at_promise`): "Promised for
+    tomorrow 10:00: the store is closed then (special hours 11:00-14:00 on 12-08)", "(closed on 12-25)", "(opening
+    hours, 2026-12-08)"; None for any other order, and once it was accepted or ended. `now` (this moment when
+    None) says whether the promised time is today."""
     closed, promised = order.closed_at_promise, promised_time(order)
     if closed is None or promised is None or order.status is not OrderStatus.CREATED:
         return None
+    from o2o_tui.domain.clock import day_clock
     from o2o_tui.i18n import t
 
-    when = as_utc(promised).astimezone(zone).strftime("%H:%M")  # the store's clock (UTC when not known)
-    key = "scheduled.closed_at_promise.holiday" if closed.holiday else "scheduled.closed_at_promise.hours"
-    return t(key, when=when, date=closed.date)
+    # the store's clock (UTC when not known), with the day when it is not today
+    when = day_clock(promised, zone, now if now is not None else datetime.now(UTC))
+    if not closed.holiday:
+        return t("scheduled.closed_at_promise.hours", when=when, date=closed.date)
+    day = closed.date[5:] if len(closed.date) == 10 else closed.date  # "12-08": the promise is days away at most
+    if closed.hours is None:  # an older platform does not say whether the date is closed or has other hours
+        return t("scheduled.closed_at_promise.dated", when=when, date=day)
+    if not closed.hours:
+        return t("scheduled.closed_at_promise.closed_day", when=when, date=day)
+    return t("scheduled.closed_at_promise.special_hours", when=when, date=day, hours=", ".join(closed.hours))
 
 
 class WindowProblem(enum.StrEnum):

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len
 from textual.content import Content
 
+from o2o_tui.domain.clock import day_clock
 from o2o_tui.domain.fleet import CourierStatus
 from o2o_tui.domain.order import OrderStatus
 from o2o_tui.i18n import t
@@ -39,6 +40,14 @@ def clock(when: datetime | None, zone: ZoneInfo | None) -> str:
     if when is None:
         return "--:--"
     return (when.astimezone(zone) if zone else when).strftime("%H:%M")
+
+
+def ready_clock(when: datetime | None, zone: ZoneInfo | None, now: datetime) -> str:
+    """An order's ready time in the five cells of its column: "12:00" today on the store's clock, else its day
+    alone ("tmrw", "+2d", 明天): an order of a later day never reads as today's (its detail has the time)."""
+    if when is None:
+        return "--:--"
+    return day_clock(when, zone or when.tzinfo, now, form="narrow")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,8 +116,10 @@ def order_view(
     suggestion: Suggestion | None,
     couriers: dict[str, tuple[int, str]],
     zone: ZoneInfo | None,
+    now: datetime | None = None,
 ) -> OrderRowView:
-    """`couriers`: id -> (place in the courier list, which is the courier's mark on the map; name)."""
+    """`couriers`: id -> (place in the courier list, which is the courier's mark on the map; name). `now` (the
+    plan's; this moment when None) says which day the ready time is on."""
     courier_id = suggestion.courier_id if suggestion is not None else state.courier_id
     index, name = couriers.get(courier_id or "", (-1, ""))
     route = ""
@@ -129,7 +140,7 @@ def order_view(
     return OrderRowView(
         order_id=state.order_id,
         number=f"#{state.order_number:04d}",
-        ready=clock(state.ready_at, zone),
+        ready=ready_clock(state.ready_at, zone, now or datetime.now(UTC)),
         status=t(
             "dispatch.board.order.returning"
             if state.why == "returning"
@@ -171,8 +182,8 @@ def courier_view(index: int, state: CourierState, now: datetime, zone: ZoneInfo 
     for it (and only that row)."""
     if state.free_at is not None and state.free_at <= now:
         free = t("dispatch.board.free_now")
-    else:
-        free = clock(state.free_at, zone)
+    else:  # on another day (after a route to an order of a later day): its day, as the ready column says it
+        free = ready_clock(state.free_at, zone, now)
     age = position_age_minutes(state, now)
     return CourierRowView(
         courier_id=state.courier_id,

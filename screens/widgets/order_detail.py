@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from o2o_tui.domain import schedule
+from o2o_tui.domain.clock import day_clock
 from o2o_tui.domain.money import format_money
 from o2o_tui.domain.order import Order, OrderStatus, OrderType, PaymentStatus
 from o2o_tui.domain.refunds import refunded_amount, refunded_quantities
@@ -27,10 +28,12 @@ if TYPE_CHECKING:
 Part = str | tuple[str, str]
 
 
-def _local_time(when: datetime | None, zone: ZoneInfo | None) -> str:
+def _local_time(when: datetime | None, zone: ZoneInfo | None, now: datetime) -> str:
+    """`when` on the store's clock, with its day when that is not today (`day_clock`): an order for a later day
+    must not read as one for today ("tomorrow 12:00", "12-09 12:00")."""
     if when is None:
         return "-"
-    return (when.astimezone(zone) if zone else when).strftime("%H:%M")
+    return day_clock(when, zone or when.tzinfo, now)
 
 
 def _label(label: str) -> str:
@@ -96,12 +99,12 @@ def detail_parts(
         asker = t(f"ui.detail.cancel_requested.{order.cancellation.requested_by}")  # who asks: the request says
         parts += [(asker, "bold reverse"), " ", reason, "\n"]
     for lock in order.locked_codes(now):
-        until = _local_time(lock.until, zone)
+        until = _local_time(lock.until, zone, now)
         parts += [(t("ui.detail.code_locked", kind=fmt.code_kind(lock), until=until), "bold reverse"), "\n"]
     held = fmt.food_with_courier(order)
     if held:  # a courier's refused pickup left the bag with them: it comes back to the counter
         parts += [(held, "bold reverse"), "\n"]
-    closed = schedule.closed_at_promise_words(order, zone)
+    closed = schedule.closed_at_promise_words(order, zone, now)
     if closed:  # an order for later the store's hours came to close at its promised time: call or cancel
         parts += [(closed, "bold reverse"), "\n"]
     problem = fmt.courier_problem(order, zone)
@@ -112,19 +115,19 @@ def detail_parts(
     if entry.pending:
         actions = ", ".join(action_label(action) for action in entry.pending)
         parts += [(t("ui.detail.pending", actions=actions), "italic"), "\n"]
-    at, age = _local_time(order.created_at, zone), fmt.age_words(order, now)
+    at, age = _local_time(order.created_at, zone, now), fmt.age_words(order, now)
     placed = t("ui.detail.placed_value", at=at, age=age)
     parts += _field(t("ui.detail.placed"), placed)
     promised_for = schedule.promised_time(order) if schedule.is_scheduled(order) else None
     if promised_for is not None:  # an order for later: when the customer wants it
-        parts += _field(t("scheduled.detail.for"), _local_time(promised_for, zone))
+        parts += _field(t("scheduled.detail.for"), _local_time(promised_for, zone, now))
     if schedule.is_held(order):  # not due yet: it rings (and its accept deadline starts) at its prep start
-        parts += _field(t("scheduled.detail.rings_at"), _local_time(order.held_until, zone))
+        parts += _field(t("scheduled.detail.rings_at"), _local_time(order.held_until, zone, now))
     elif fmt.clock_changes_every_second(order):
         # An absolute time: a countdown here would repaint the whole panel every second.
-        parts += _field(t("ui.detail.accept_by"), _local_time(order.accept_deadline, zone))
+        parts += _field(t("ui.detail.accept_by"), _local_time(order.accept_deadline, zone, now))
     if order.promised_ready_at is not None:
-        promised = _local_time(order.promised_ready_at, zone)
+        promised = _local_time(order.promised_ready_at, zone, now)
         if order.delayed_minutes:  # the kitchen asked for more time after accepting
             promised = t("delay.detail.promised", at=promised, minutes=order.delayed_minutes)
         parts += _field(t("ui.detail.promised_ready"), promised)
