@@ -148,29 +148,14 @@ def groups_named(menu: Menu, text: str) -> tuple[list[str], list[GroupTypo]]:
     name. Parts are separated as in `groups_from_text`; the parts that name no group or several come back as
     typos. Each id once, in the order written."""
     by_id = {group.id for group in menu.option_groups}
-    ids: list[str] = []
-    typos: list[GroupTypo] = []
-    for chunk in _LIST_SEPARATORS.split(text):
-        words = chunk.split()
-        start = 0
-        while start < len(words):
-            ambiguous: GroupTypo | None = None
-            for end in range(len(words), start, -1):
-                term = " ".join(words[start:end])
-                key = _typed_key(term)
-                found = [term] if term in by_id else [g.id for g in menu.option_groups if key in _sheet_keys(g)]
-                if len(found) == 1:
-                    if found[0] not in ids:
-                        ids.append(found[0])
-                    start = end
-                    break
-                if found and ambiguous is None:
-                    ambiguous = GroupTypo(term, found)
-            else:
-                typo = ambiguous or GroupTypo(words[start], [])
-                typos.append(typo)
-                start += len(typo.term.split())
-    return ids, typos
+
+    def named(term: str) -> list[str]:
+        if term in by_id:
+            return [term]
+        key = _typed_key(term)
+        return [group.id for group in menu.option_groups if key in _sheet_keys(group)]
+
+    return _split_groups(text, named)
 
 
 class GroupTypo(msgspec.Struct, frozen=True):
@@ -185,6 +170,12 @@ def groups_from_text(menu: Menu, text: str) -> tuple[list[str], list[GroupTypo]]
     the parts that name no group or several. Parts are separated by `, ， 、 ; ；`, or by spaces where the words
     between do not make one name (the longest run of words that names one group is taken). Each id once, in the
     order typed."""
+    return _split_groups(text, lambda term: [group.id for group in groups_matching(menu, term)])
+
+
+def _split_groups(text: str, find: Callable[[str], list[str]]) -> tuple[list[str], list[GroupTypo]]:
+    """`text` cut into the groups `find` names (the ids of the groups a term names): by the list separators, then
+    within a part the longest run of words naming one group first; a run naming none or several is a typo."""
     ids: list[str] = []
     typos: list[GroupTypo] = []
     for chunk in _LIST_SEPARATORS.split(text):
@@ -194,14 +185,14 @@ def groups_from_text(menu: Menu, text: str) -> tuple[list[str], list[GroupTypo]]
             ambiguous: GroupTypo | None = None
             for end in range(len(words), start, -1):
                 term = " ".join(words[start:end])
-                found = groups_matching(menu, term)
+                found = find(term)
                 if len(found) == 1:
-                    if found[0].id not in ids:
-                        ids.append(found[0].id)
+                    if found[0] not in ids:
+                        ids.append(found[0])
                     start = end
                     break
                 if found and ambiguous is None:
-                    ambiguous = GroupTypo(term, [group.id for group in found])
+                    ambiguous = GroupTypo(term, found)
             else:
                 typo = ambiguous or GroupTypo(words[start], [])
                 typos.append(typo)
