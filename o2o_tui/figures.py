@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,9 @@ from o2o_tui.client.errors import PlatformError, ServerError, Unreachable
 from o2o_tui.client.wire import Call
 from o2o_tui.domain.report import DayReport
 from offline_cache.storage import atomic_write
+
+if TYPE_CHECKING:
+    from o2o_tui.domain.store import Store
 
 FILE_NAME = "reports-v1.json"
 KEEP = 30  # reports kept (per profile), the most recently fetched
@@ -71,6 +74,18 @@ def store_today(timezone: str, now: datetime) -> date:
     return now.astimezone(zone).date()
 
 
+def trading_today(store: Store, now: datetime) -> date:
+    """The store's today by its trading day (its hours, on its clock: at 01:40 on Monday after a Sunday open to
+    03:00, Sunday), as the platform's report says it (`DayReport.today`); the calendar's for a store without hours."""
+    from o2o_tui.domain.hours import trading_day
+
+    try:
+        zone = ZoneInfo(store.timezone)
+    except (KeyError, ValueError):
+        zone = ZoneInfo("UTC")
+    return trading_day(now.astimezone(zone), store.opening_hours, store.hours_exceptions)
+
+
 def local_today(report: DayReport, now: datetime) -> date:
     """Today on the clock of the report's store (the calendar's: `is_today` says whether a report is the day)."""
     return store_today(report.timezone, now)
@@ -89,6 +104,8 @@ def is_future(report: DayReport, now: datetime) -> bool:
     platform said was the store's today then, else after the calendar's today at `now` on the store's clock."""
     if report.today is not None:
         return report.date > report.today
+    if report.starts_at is not None:  # the trading day's start: Monday's at 03:00 after a late Sunday
+        return now < report.starts_at
     return report.date > local_today(report, now).isoformat()
 
 

@@ -259,24 +259,37 @@ def _is_today(report: DayReport, now: datetime | None) -> bool:
 
 def day_label(report: DayReport) -> str:
     """The report's day for its title: "2026-12-06" for a calendar day; a trading day that ran past midnight says
-    so, "Sun 6 Dec, until 03:00 Mon" (12月6日 周日，至周一 03:00), from the bounds the platform says."""
+    so, "Sun 6 Dec, until 03:00 Mon" (12月6日 周日，至周一 03:00), and one that began after midnight (the day after
+    a late one) says from when, "Mon 7 Dec, from 03:00" (12月7日 周一，03:00 起), or both, from the bounds the
+    platform says."""
     from datetime import date, timedelta
 
     from o2o_tui.domain.clock import zone_named
     from o2o_tui.store_effect import date_words
     from o2o_tui.store_hours import day_name
 
-    if report.ends_at is None:
+    if report.ends_at is None and report.starts_at is None:
         return report.date
     try:
         day = date.fromisoformat(report.date)
     except ValueError:
         return safe_text(report.date, one_line=True)
-    end = report.ends_at.astimezone(zone_named(report.timezone))
-    if end.date() == day + timedelta(days=1) and (end.hour, end.minute) == (0, 0):  # midnight: a calendar day
-        return report.date
-    return t("figures.day_until", date=date_words(report.date), time=end.strftime("%H:%M"),
-             weekday=day_name(end.weekday()))
+    zone = zone_named(report.timezone)
+    start = None if report.starts_at is None else report.starts_at.astimezone(zone)
+    if start is not None and start.date() == day and (start.hour, start.minute) == (0, 0):  # from midnight
+        start = None
+    end = None if report.ends_at is None else report.ends_at.astimezone(zone)
+    if end is not None and end.date() == day + timedelta(days=1) and (end.hour, end.minute) == (0, 0):
+        end = None  # to midnight
+    if end is None:
+        if start is None:  # a calendar day
+            return report.date
+        return t("figures.day_from", date=date_words(report.date), start=start.strftime("%H:%M"))
+    words = date_words(report.date)
+    time, weekday = end.strftime("%H:%M"), day_name(end.weekday())
+    if start is None:
+        return t("figures.day_until", date=words, time=time, weekday=weekday)
+    return t("figures.day_from_until", date=words, start=start.strftime("%H:%M"), time=time, weekday=weekday)
 
 
 def summary_lines(report: DayReport, now: datetime | None = None) -> list[str]:

@@ -112,6 +112,7 @@ _ORDER_RANK = {
     "returning": 4,  # on its way back to the store: ready for another courier once there
     "later": 5,
     "no_location": 6,
+    "no_store_location": 6,  # the store has no position on the map: nothing of it can be planned
     "bad_location": 6,
 }
 
@@ -442,7 +443,13 @@ class CourierPicker(ModalScreen[str | None]):
         """ "  free 12:40" after an on-duty courier; nothing after an off-duty one (it is not free at any time)."""
         if state.status is CourierStatus.OFFLINE:
             return []
-        return ["  ", t("dispatch.board.free_at", at=clock(state.free_at, self._zone))]
+        if state.free_at is None:
+            return ["  ", t("dispatch.board.free_at", at=clock(None, self._zone))]
+        from o2o_tui.domain.clock import day_clock
+
+        # with its day when not today ("tmrw 00:20"): free after midnight never reads as free this morning
+        at = day_clock(state.free_at, self._zone or state.free_at.tzinfo, self._now or _utcnow(), form="short")
+        return ["  ", t("dispatch.board.free_at", at=at)]
 
     def _position_age(self, state: CourierState) -> list[str | tuple[str, str]]:
         """ "  pos 40m" after an on-duty courier whose position is old (warning colour), else nothing."""

@@ -70,6 +70,14 @@ def _clock(when: datetime | None, zone: ZoneInfo | None) -> str:
     return (when.astimezone(zone) if zone else when).strftime("%H:%M")
 
 
+def _day_clock(when: datetime, zone: ZoneInfo | None, now: datetime) -> str:
+    """`when` on the store's clock, with its day when that is not today there ("tomorrow 12:00", "12-09 12:00"):
+    an order for a later day, a courier free after midnight, never read as today's (`day_clock`)."""
+    from o2o_tui.domain.clock import day_clock
+
+    return day_clock(when, zone or when.tzinfo, now)
+
+
 def _zone(name: str) -> ZoneInfo | None:
     try:
         return ZoneInfo(name)
@@ -164,7 +172,7 @@ def _free_text(free_at: datetime | None, zone: ZoneInfo | None, now: datetime) -
         return t("couriers.free.unknown")
     if free_at <= now:
         return t("couriers.free.now")
-    return t("couriers.free.at", at=_clock(free_at, zone))
+    return t("couriers.free.at", at=_day_clock(free_at, zone, now))
 
 
 def problem_text(reason: str, at: datetime | None, zone: ZoneInfo | None) -> str:
@@ -600,7 +608,7 @@ def register(app: typer.Typer) -> None:
                     t(
                         "dispatch.suggest.unplanned",
                         number=_number(state.order_number),
-                        ready=_clock(state.ready_at, zone),
+                        ready=_day_clock(state.ready_at, zone, plan.now),  # "tomorrow 12:00": a later day's
                         why=t("dispatch.why." + state.why, courier=courier_name),
                     )
                     + _food_with(state)

@@ -6,6 +6,7 @@ stays the same shape, for scripts)."""
 from __future__ import annotations
 
 import enum
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
@@ -131,20 +132,23 @@ def plain_lines(report: Any, store_name: str, width: int = 80) -> list[str]:
     return lines
 
 
-def _refuse_future(profile: str | None, store_id: str, day: str | None) -> None:
-    """A day after the store's today (by the cached store's clock; the platform's report says it otherwise) is a
-    usage error: it has no figures yet, only zeros."""
-    from datetime import UTC, datetime
+def _now() -> datetime:
+    return datetime.now(UTC)
 
+
+def _refuse_future(profile: str | None, store_id: str, day: str | None) -> None:
+    """A day after the store's today is a usage error: it has no figures yet, only zeros. Today is the store's
+    trading day by the cached store's hours and clock, as the platform's report says it (at 01:40 on Monday after a
+    Sunday open to 03:00, Sunday); without a cached store the platform's report says it."""
     from o2o_tui.cli.common import cached_store
-    from o2o_tui.figures import FutureDay, store_today
+    from o2o_tui.figures import FutureDay, trading_today
 
     if day is None:
         return
     store = cached_store(profile)
     if store is None or store.id != store_id:
         return
-    today = store_today(store.timezone, datetime.now(UTC)).isoformat()
+    today = trading_today(store, _now()).isoformat()
     if day > today:
         raise fail(FutureDay(day, today).i18n_message(), Exit.USAGE)
 
