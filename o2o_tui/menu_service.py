@@ -21,7 +21,9 @@ quick availability changes, on top of the outbox and the sync engine (like every
 - Who may change the draft: one editor at a time holds its lock (`draft_lock`, offline_cache/drafts.py), for as
   long as it is open; a command holds it for its change (`claimed_draft`, `DraftHeld` names the editor in the
   way: `holder_text`). An import never publishes a person's edits it did not make (`unpublished_edits`), nor
-  the rows an earlier import left in the draft that are neither published nor queued (`unsent_import`).
+  the rows an earlier import left in the draft that are neither published nor queued (`unsent_import`). An
+  import builds on this device's availability changes still queued (`with_queued_availability`: a sold-out made
+  offline after the draft was saved) and keeps them over an older sheet (`queued_availability`).
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ from o2o_tui.menu_draft import (
     rebase,
     start,
 )
+from o2o_tui.menu_edits import apply_patch
 from o2o_tui.safe_text import safe_text
 from o2o_tui.sync.explain import explain
 from o2o_tui.sync.read_model import ReadModel
@@ -254,6 +257,47 @@ def with_queued_content(cache: Any, menu: Menu) -> Menu:
             msgspec.structs.replace(g, options=[live(o, options) for o in g.options]) for g in sent.option_groups
         ],
     )
+
+
+def _queued_patches(cache: Any, store_id: str) -> list[tuple[AvailabilityKind, str, dict[str, Any]]]:
+    """(kind, id, the availability fields of its body) of this device's item/option PATCHes of the store still in
+    the outbox that change availability (a hide alone is none), oldest first."""
+    kinds: dict[str, AvailabilityKind] = {PATCH_ACTION["item"]: "item", PATCH_ACTION["option"]: "option"}
+    found: list[tuple[AvailabilityKind, str, dict[str, Any]]] = []
+    for entry in cache.outbox.pending():
+        kind = kinds.get(entry.action)
+        store, _, entity_id = entry.target.partition("/")
+        if kind is None or store != store_id:
+            continue
+        try:
+            body = msgspec.json.decode(entry.body)
+        except (msgspec.DecodeError, TypeError):
+            continue
+        fields = {k: body[k] for k in ("status", "snooze_until", "clear_snooze") if isinstance(body, dict) and body.get(k)}
+        if fields:
+            found.append((kind, entity_id, fields))
+    return found
+
+
+def queued_availability(cache: Any, store_id: str) -> set[tuple[AvailabilityKind, str]]:
+    """(kind, id) of each item and option whose availability this device changed and has not sent yet: the
+    cached menu shows the change (`current_menu`) at the version it had before it, so a sheet exported at that
+    version may be older than the change."""
+    return {(kind, entity_id) for kind, entity_id, _ in _queued_patches(cache, store_id)}
+
+
+def with_queued_availability(cache: Any, draft: MenuDraft) -> MenuDraft:
+    """`draft` with this device's availability changes still queued (a sold-out made offline) in its base and its
+    menu, as the cached menu shows them: a draft saved before them (an earlier import's, queued) must not carry
+    the item as it was into what is built on it, as a hide made at once is kept in it (cli/menu.py
+    `keep_hidden_in_draft`). Availability is no content: the draft's edits stay what they were."""
+    base, menu = draft.base, draft.menu
+    for kind, entity_id, fields in _queued_patches(cache, draft.store_id):
+        base = apply_patch(base, kind, entity_id, fields)
+        menu = apply_patch(menu, kind, entity_id, fields)
+    if base is draft.base and menu is draft.menu:
+        return draft
+    return msgspec.structs.replace(draft, base=base, menu=menu)
 
 
 def fresh_draft(cache: Any, menu: Menu) -> MenuDraft:

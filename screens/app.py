@@ -278,7 +278,9 @@ class MerchantApp(ToastHoldingApp):  # toasts held behind dialogs (screens/toast
         self._other_login_said = other
         if taken > self._logins_said and self.source.link().state is LinkState.ONLINE:
             self._logins_said = taken
-            self.say(t("ui.link.logged_in_again"), timeout=10)
+            # without the cache (`--no-cache`: no engine) nothing is queued, so no queue is said to be sent
+            queued = engine is not self.source
+            self.say(t("ui.link.logged_in_again" if queued else "ui.link.logged_in_again_no_cache"), timeout=10)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.name == "source" and event.state is WorkerState.ERROR:

@@ -123,7 +123,7 @@ async def test_a_console_without_the_cache_takes_a_new_login_without_a_restart(
         await asyncio.to_thread(login_at, platform.url, home, fresh)
         # within a few seconds (the refused source alone asks again only after 30 s)
         await wait_until(pilot, lambda: app.source.link().state is LinkState.ONLINE, 15.0)
-        await wait_until(pilot, lambda: t("ui.link.logged_in_again") in said, WAIT_S)
+        await wait_until(pilot, lambda: t("ui.link.logged_in_again_no_cache") in said, WAIT_S)
         [order_id] = await asyncio.to_thread(place_orders, platform.url, seed, 1)
         await wait_until(pilot, lambda: app.source.order(order_id) is not None, WAIT_S)
 

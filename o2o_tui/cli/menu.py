@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -167,10 +167,17 @@ class KeptAvailability(NamedTuple):
     live: Any  # the published item or option
     sheet: Any  # the file's
     held: int | None
+    queued: bool = False  # changed by this device since that version, the change not sent yet (offline)
 
 
 def availability_to_send(
-    published: Any, imported: Any, held: dict[tuple[str, str], int], now: datetime, *, take_file: bool = False
+    published: Any,
+    imported: Any,
+    held: dict[tuple[str, str], int],
+    now: datetime,
+    *,
+    take_file: bool = False,
+    queued: Collection[tuple[str, str]] = (),
 ) -> tuple[list[tuple[str, str, Any]], list[KeptAvailability]]:
     """`availability_changes`, split into what the import sends and what it keeps as it is. A file's availability
     is what the menu had when it was exported (`held`: (kind, id) -> that menu's version): where the menu is still
@@ -178,7 +185,10 @@ def availability_to_send(
     (a dish sold out after the export), or the file does not say its version (an older sheet, a new row, a
     hand-written file), the live availability is kept and said (`KeptAvailability`), unless `take_file`; a
     difference no customer sees (a sell-out whose time has passed, written as "available") is neither. A sheet
-    that is no export (`AS_WRITTEN`: `item_id,availability` written to sell dishes out) is sent as written."""
+    that is no export (`AS_WRITTEN`: `item_id,availability` written to sell dishes out) is sent as written.
+    `queued`: (kind, id) of the availability changes this device has queued and not sent (a sold-out offline,
+    `menu_service.queued_availability`): `published` shows them at the version it had before them, so a cell
+    unlike them is kept too (the sheet may be older than the change)."""
     live: dict[tuple[str, str], Any] = {("item", i.id): i for c in published.categories for i in c.items}
     for group in published.option_groups:
         for option in group.options:
@@ -187,12 +197,13 @@ def availability_to_send(
     kept: list[KeptAvailability] = []
     for kind, entity_id, entity in availability_changes(published, imported):
         version = held.get((kind, entity_id))
-        if take_file or version == AS_WRITTEN or version == published.version:
+        mine = (kind, entity_id) in queued
+        if take_file or version == AS_WRITTEN or (version == published.version and not mine):
             send.append((kind, entity_id, entity))
             continue
         was = live[(kind, entity_id)]
         if effective_status(entity, now) != effective_status(was, now):
-            kept.append(KeptAvailability(kind, entity_id, was, entity, version))
+            kept.append(KeptAvailability(kind, entity_id, was, entity, version, queued=mine))
     return send, kept
 
 
@@ -870,7 +881,15 @@ def import_file(
 
     from o2o_tui import menu_io
     from o2o_tui.menu_draft import apply, diff
-    from o2o_tui.menu_service import IMPORT, MenuTooBig, check_publish_size, fresh_draft, unpublished_edits
+    from o2o_tui.menu_service import (
+        IMPORT,
+        MenuTooBig,
+        check_publish_size,
+        fresh_draft,
+        queued_availability,
+        unpublished_edits,
+        with_queued_availability,
+    )
     from o2o_tui.sync.perform import Outcome
 
     kind = _format_of(file, file_format.lower() if file_format else None)
@@ -899,6 +918,8 @@ def import_file(
             raise _refuse_unpublished(saved)
         else:
             draft = _working_draft(cache, published, save=False)
+        # a sold-out queued since the saved draft was made (between two imports queued offline) is in it, as a hide
+        draft = with_queued_availability(cache, draft)
         currency = store.currency if store is not None else published.currency
         imported, lines, held = _imported(data, kind, draft.menu, currency, partial, allow_empty)
         if kind == "csv" and sheet_category_order_differs(imported, lines):  # said once: the sheet cannot do it
@@ -919,7 +940,12 @@ def import_file(
         changes = diff(published, imported)
         # a sold-out (or a return to sale) made after the file was exported is kept and said, never undone
         availability, kept = availability_to_send(
-            published, imported, held, datetime.now(UTC), take_file=sheet_availability
+            published,
+            imported,
+            held,
+            datetime.now(UTC),
+            take_file=sheet_availability,
+            queued=queued_availability(cache, published.store_id),
         )
 
         def say_kept() -> None:  # after the lines of what goes, where a person reads on from them
@@ -1064,7 +1090,9 @@ def _kept_text(kept: KeptAvailability, published: Any, store: Any) -> str:
             key = "menu_cli.import.kept_flag"
     else:
         word, key = "available", "menu_cli.import.kept_put_back"
-    if kept.held is None:
+    if kept.queued and kept.held is not None:
+        why = t("menu_cli.import.kept_queued", held=kept.held)
+    elif kept.held is None:
         why = t("menu_cli.import.kept_unknown")
     else:
         why = t("menu_cli.import.kept_changed", held=kept.held, now=published.version)
@@ -1099,6 +1127,7 @@ def _kept_json(kept: KeptAvailability, published: Any) -> dict[str, Any]:
         "file": state(kept.sheet),
         "exported_version": kept.held,
         "menu_version": published.version,
+        "queued": kept.queued,  # this device's own change, not sent yet (offline), is what is kept
     }
 
 

@@ -1,8 +1,11 @@
 """`o2o sync` until stopped: the sync engine as a long-lived service (systemd, supervisor, a terminal).
 
 A token the platform refuses (revoked, rotated) does not end it. It says LOG IN AGAIN once, and while the refusal
-lasts it reads the profile every `LOGIN_CHECK_S` s; once `o2o login` has saved a new token for the same account it
-starts the engine again with that token, and the queue goes out with no restart (as the courier's handheld does).
+lasts, or the platform does not answer, it reads the profile every `LOGIN_CHECK_S` s; once `o2o login` has saved a
+new login of the same account (`config.saved_login` / `config.same_account`, the console's and the handheld's rule:
+the platform's id, so maybe at its other server) it starts the engine again with that login, at the URL it was
+made at, and the queue goes out with no restart. Someone else's login saved under the profile's name is not taken
+(the queue and cache are this account's): said once.
 Exiting instead (code 5) would have a supervisor restart it into the same refusal again and again until someone
 logs in, or give up after a few quick failures (systemd's start limit) and need a restart by hand after the login;
 this way the login alone is enough, and the refusal is still in the log and in `o2o sync status` (UNAUTHORIZED).
@@ -23,7 +26,7 @@ from typing import Any, TextIO
 from o2o_tui.cli.output import emit_json, stdout_gone, written
 from o2o_tui.cli.sync import age_text, state_word
 from o2o_tui.client.errors import says_disabled
-from o2o_tui.config import ConfigError, Profile, load_profile
+from o2o_tui.config import Profile, saved_login
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 from o2o_tui.sync.engine import iso
@@ -192,7 +195,8 @@ async def serve(profile: Profile, cache: Any, output: StatusOutput) -> None:
 
 async def _run_engine(login: Profile, cache: Any, output: StatusOutput) -> Profile | None:
     """The engine on `login` until it stops (None), or until a new login of the account is saved while the
-    platform refuses this one's token (that login: this engine's client holds the refused token)."""
+    platform refuses this one's token or does not answer (that login: this engine's client holds the refused
+    token, or the address of a server that is gone)."""
     async with make_client(login, timeout=10.0) as client:
         engine = make_engine(login, cache, client)
 
@@ -207,7 +211,7 @@ async def _run_engine(login: Profile, cache: Any, output: StatusOutput) -> Profi
         if output.gone:
             return None
         running = asyncio.create_task(engine.run(), name="sync-engine")
-        helpers: list[asyncio.Task[Any]] = [asyncio.create_task(_new_login(login, engine), name="sync-login")]
+        helpers: list[asyncio.Task[Any]] = [asyncio.create_task(_new_login(login, engine, output), name="sync-login")]
 
         def tick() -> None:  # a terminal's "last sync N s ago" kept current; and whether anyone still reads
             output.look_for_reader()
@@ -228,29 +232,21 @@ async def _run_engine(login: Profile, cache: Any, output: StatusOutput) -> Profi
         return result
 
 
-async def _new_login(login: Profile, engine: Any) -> Profile:
-    """Returns once the profile holds a new token for `login`'s account while the platform refuses `login`'s;
-    reads nothing while the token works."""
+async def _new_login(login: Profile, engine: Any, output: StatusOutput) -> Profile:
+    """Returns once the profile holds a new login of `login`'s account (`config.saved_login`: another token, or
+    the same one saved at another server of the platform) while the platform refuses `login`'s token or does not
+    answer; reads nothing while it works. Someone else's login saved there is said once, and not taken."""
+    other_said = False
     while True:
         await asyncio.sleep(LOGIN_CHECK_S)
-        if engine.status().state is not SyncState.UNAUTHORIZED:
+        if engine.status().state not in (SyncState.UNAUTHORIZED, SyncState.OFFLINE):
             continue
-        saved = await asyncio.to_thread(_saved_login, login)
+        saved, other = await asyncio.to_thread(saved_login, login)
         if saved is not None:
             return saved
-
-
-def _saved_login(login: Profile) -> Profile | None:
-    """The profile as `o2o login` last saved it, when that is another token of the same account (a login as
-    someone else is refused while this service has the profile open, but a hand-edited file is not)."""
-    try:
-        saved = load_profile(login.name)
-    except (ConfigError, OSError):  # removed or unreadable meanwhile: keep waiting
-        return None
-    account = (saved.url, saved.role, saved.user_id, saved.store_id, saved.courier_id)
-    if account != (login.url, login.role, login.user_id, login.store_id, login.courier_id):
-        return None
-    return saved if saved.token != login.token else None
+        if other and not other_said:
+            output.note(t("sync.run.other_login", profile=login.name))
+        other_said = other
 
 
 async def _tick(show: Any) -> None:
