@@ -6,7 +6,9 @@ through `AtomicJSONStorage` (temp file, fsync, replace, directory fsync; 0600), 
 leaves the previous save or the new one, whole; a quit loses nothing. A drafts file that does not parse or was not
 written by this program is treated as a damaged outbox is: `DraftStore(cache)` raises `CorruptDraftsError`
 (code `corrupt_drafts`, with `path` and `detail`) and the file is left exactly as it is (it may hold edits never
-published); every reader says so, and the CLI exits 8, until a person moves it aside.
+published); every reader says so, and the CLI exits 8, until a person moves it aside. One draft in a good file
+that no longer decodes (written by another version) is noted in `warnings` (`draft_unreadable`) and, before a save
+replaces it, copied as it is to a file of its own beside the drafts file (`save` returns that copy's path).
 
 The cache knows JSON documents, not menus: what a draft is comes from a codec, `(key, encode, decode)`, given to
 `DraftStore(cache, codec)` or registered once by the code that owns the type (`o2o_tui.menu_draft` registers the
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Generic, TypeVar, overload
@@ -34,7 +37,7 @@ import msgspec
 from offline_cache.errors import CacheError, CorruptFileError
 from offline_cache.lock import TryLock, WriteLock
 from offline_cache.profile import APP_MARK, FILE_TABLE, FORMAT_DOC, CacheWarning
-from offline_cache.storage import Tables, file_stamp, load_tables
+from offline_cache.storage import Tables, atomic_write, file_stamp, load_tables
 from offline_cache.tables import DocDB, DocTable
 
 DRAFTS_TABLE = "drafts"
@@ -92,6 +95,18 @@ def drafts_file_name(schema_version: int) -> str:
     return f"drafts-v{schema_version}.json"
 
 
+def unreadable_copy_path(path: Path, key: str) -> Path:
+    """Where a draft that no longer decodes is copied before it is replaced: beside the drafts file,
+    `drafts-v<N>.unreadable-<key>-<UTC time>.json`, never over an earlier copy."""
+    safe_key = re.sub(r"[^A-Za-z0-9_.-]", "_", key)[:100]
+    base = f"{path.stem}.unreadable-{safe_key}-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}"
+    candidate, number = path.with_name(base + ".json"), 1
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{base}-{number}.json")
+    return candidate
+
+
 def _format_doc(schema_version: int) -> dict[str, Any]:
     return {"app": APP_MARK, "kind": KIND, "schema_version": schema_version}
 
@@ -121,6 +136,7 @@ class DraftStore(Generic[T]):
         self.read_only: bool = bool(getattr(cache, "read_only", False))
         schema_version = int(getattr(cache, "schema_version", 1))
         self.path = Path(cache.directory) / drafts_file_name(schema_version)
+        self._schema_version = schema_version
         self.warnings: list[CacheWarning] = []
         write_lock = getattr(cache, "write_lock", None)
         lock: WriteLock | None = (
@@ -147,8 +163,8 @@ class DraftStore(Generic[T]):
             raise CorruptDraftsError(self.path, exc.detail) from exc
 
     def load(self, key: str) -> T | None:
-        """The saved draft, or None (none saved, or one that no longer decodes: it is noted in `warnings` and
-        kept in the file until the next save of that key)."""
+        """The saved draft, or None (none saved, or one that no longer decodes: it is noted in `warnings`, code
+        `draft_unreadable`, and kept in the file; the next save of that key copies it aside first, `save`)."""
         doc = self._table.get(key)
         if doc is None:
             return None
@@ -168,10 +184,34 @@ class DraftStore(Generic[T]):
     def keys(self) -> list[str]:
         return sorted(self._table.ids())
 
-    def save(self, draft: T) -> None:
-        """Durably (fsynced before it returns); replaces the previous draft of the same key."""
+    def save(self, draft: T) -> Path | None:
+        """Durably (fsynced before it returns); replaces the previous draft of the same key.
+
+        A previous draft of that key that no longer decodes (`load` said `draft_unreadable`) may be the only copy
+        of someone's edits: it is first written, as it is, to a drafts file of its own beside this one
+        (`unreadable_copy_path`; the same format, so a program that reads it can open it there), and that path is
+        returned (None: nothing was copied). The copy failing (a full disk) fails the save: nothing is replaced."""
         self._check_writable()
-        self._table.upsert(self._codec.key(draft), self._codec.encode(draft))
+        key = self._codec.key(draft)
+        kept = self._keep_unreadable(key)
+        self._table.upsert(key, self._codec.encode(draft))
+        return kept
+
+    def _keep_unreadable(self, key: str) -> Path | None:
+        """The saved draft of `key`, when it no longer decodes, copied aside (durably); its copy's path."""
+        doc = self._table.get(key)
+        if doc is None:
+            return None
+        try:
+            self._codec.decode(doc)
+        except (msgspec.ValidationError, ValueError, TypeError, KeyError):
+            pass
+        else:
+            return None
+        copy = unreadable_copy_path(self.path, key)
+        tables = {FILE_TABLE: {FORMAT_DOC: _format_doc(self._schema_version)}, DRAFTS_TABLE: {key: doc}}
+        atomic_write(copy, msgspec.json.encode(tables))  # CacheError (disk_full, write_failed): not replaced
+        return copy
 
     def discard(self, key: str) -> bool:
         """Forget the draft of `key`; False when there was none."""

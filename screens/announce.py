@@ -85,7 +85,9 @@ def voice_of(screen: RingingScreen) -> Voice:
 
 
 def announcements(voice: Voice, screen: RingingScreen, sounds: list[Sound]) -> list[Announcement]:
-    """What `sounds` mean in words: the orders newly waiting, the link going down or coming back."""
+    """What `sounds` mean in words: the orders newly waiting, the link going down or coming back; the platform
+    down (STORAGE_DOWN) and this device unable to save (CANNOT_SAVE: a full disk) each in their own words, as
+    their banners say them, and the end of the latter as saving again (the link never went)."""
     host = screen.host
     said: list[Announcement] = []
     if Sound.NEW_ORDER in sounds or Sound.URGENT in sounds:
@@ -94,14 +96,21 @@ def announcements(voice: Voice, screen: RingingScreen, sounds: list[Sound]) -> l
     # again cannot help), and its enabling again is said as such
     reason = screen.alerts.link_sound_reason
     if Sound.OFFLINE in sounds:
+        link = host.source.link()
         if reason == "disabled":
             said.append(Announcement(Kind.LINK, t("voice.disabled")))
+        elif reason == "cannot_save" or link.state is LinkState.CANNOT_SAVE:  # the link is up: this disk is not
+            full = link.save_fault == "disk_full"  # as the banner says it: a full disk, or another write failure
+            said.append(Announcement(Kind.LINK, t("voice.disk_full" if full else "voice.cannot_save")))
+        elif link.state is LinkState.STORAGE_DOWN:  # answering, reading nothing: the platform is down, not the net
+            said.append(Announcement(Kind.LINK, t("voice.storage_down")))
         else:
-            unauthorized = host.source.link().state is LinkState.UNAUTHORIZED
-            said.append(Announcer.link(False, unauthorized=unauthorized))
+            said.append(Announcer.link(False, unauthorized=link.state is LinkState.UNAUTHORIZED))
     if Sound.BACK_ONLINE in sounds:
         if reason == "enabled_again":
             said.append(Announcement(Kind.LINK, t("voice.enabled_again")))
+        elif reason == "saving_again":  # the link never went: the disk takes writes again
+            said.append(Announcement(Kind.LINK, t("voice.saving_again")))
         else:
             said.append(Announcer.link(True))
     return said

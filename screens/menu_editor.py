@@ -377,6 +377,8 @@ class MenuEditorScreen(Screen[None]):
         self._redraw_at: datetime | None = None
         self._quit_refused: object = None  # the form's values the quit key last could not save (`keep_before_quit`)
         self._quit_notes: list[str] = []  # what the quit key saved, said once the app is gone
+        self._not_saved_error = ""  # why the last save failed (`_save`), said on quitting while `saved` is False
+        self._copied_note = ""  # the last `_say_draft_copied`, said again after quitting when the quit saved
         self._back_refused: object = None  # the form's values Esc last could not save (`action_back`)
         self._refusal_hint = ""  # what the next refusal's toast adds (Esc's: Esc again goes back without it)
 
@@ -443,6 +445,24 @@ class MenuEditorScreen(Screen[None]):
         elif self.read_only:
             self._say(t("menu_editor.read_only.opened", holder=self._holder_text()), severity="warning", timeout=15)
             self._claim_timer = self.set_interval(CLAIM_EVERY_S, self._try_claim)
+        self._say_draft_unreadable()
+
+    def _say_draft_unreadable(self) -> None:
+        """This store's saved draft no longer decodes (another version wrote it): the editor started afresh, and
+        the first save copies the unreadable one aside before replacing it (offline_cache/drafts.py), said here."""
+        unreadable = getattr(self.source, "draft_unreadable", None)
+        if unreadable is not None and self._draft_error() is None:
+            path = getattr(unreadable, "path", None)
+            file = safe_text(path.name if path is not None else "drafts", one_line=True)
+            self._say(t("menu_editor.draft_unreadable", file=file), severity="warning", timeout=30)
+
+    def _say_draft_copied(self) -> None:
+        """The save just made copied the unreadable draft aside first: where it is now."""
+        copy = getattr(self.source, "draft_copy", None)
+        if copy is not None:
+            self.source.draft_copy = None  # type: ignore[attr-defined]  # said once
+            self._copied_note = t("menu_editor.draft_copied", path=safe_text(str(copy), one_line=True))
+            self._say(self._copied_note, severity="warning", timeout=30)
 
     def _take_draft(self) -> None:
         draft = self._taken = self.source.draft()
@@ -843,9 +863,13 @@ class MenuEditorScreen(Screen[None]):
         pending = self._form_pending()
         if pending is None or pending == self._quit_refused:
             return True
+        self._copied_note = ""
         if await self._commit_form():
             ref, _values, _changed, typed = pending
-            self._quit_notes = [self._form_saved_note(ref, typed)]  # said once the terminal is back
+            # said once the terminal is back; not written (a full disk): `_keep_on_close` says it was not kept
+            self._quit_notes = [self._form_saved_note(ref, typed)] if self.saved else []
+            if self._copied_note:  # this save replaced an unreadable draft: its toast goes with the app
+                self._quit_notes.append(self._copied_note)
             return True
         self._quit_refused = self._form_pending()
         self._say(t("menu_editor.quit.refused", key=self._quit_key()), severity="warning", timeout=10)
@@ -892,8 +916,12 @@ class MenuEditorScreen(Screen[None]):
                 except Exception as error:  # a cache that cannot write (closed already, a full disk)
                     notes.append(t("menu_editor.quit.form_lost", name=name, problem=str(error)))
                 else:
-                    self.draft = kept
+                    self.draft, self.saved = kept, True  # the whole draft written, earlier unsaved edits with it
                     notes.append(self._form_saved_note(ref, typed))
+                    copy = getattr(self.source, "draft_copy", None)
+                    if copy is not None:  # it replaced an unreadable draft, copied aside first: where to
+                        self.source.draft_copy = None  # type: ignore[attr-defined]
+                        notes.append(t("menu_editor.draft_copied", path=str(copy)))
             else:
                 problems, general, _focus = edit
                 problem = " ".join(part for part in (*problems.values(), general) if part)
@@ -902,6 +930,8 @@ class MenuEditorScreen(Screen[None]):
         if draft is not None and not self.read_only and self._dirty() and self.saved:  # never kept when unwritten
             count = len(menu_draft.diff(draft.base, draft.menu))
             notes.append(t("menu_editor.quit.draft_kept", count=count))
+        elif draft is not None and not self.read_only and not self.saved:  # the draft could not be written
+            notes.append(t("menu_editor.quit.not_kept", error=self._not_saved_error))
         return [safe_text(note) for note in notes]
 
     def _keep_typed(self) -> None:
@@ -954,11 +984,13 @@ class MenuEditorScreen(Screen[None]):
         try:
             await self.source.save_draft(self.draft)
         except Exception as error:  # a cache that cannot write: the edit is on screen but not kept
+            self._not_saved_error = str(error)
             self._say(t("menu_editor.error.not_saved", error=str(error)), severity="error", timeout=15)
             self.refresh_bindings()  # the editor alone: Esc at the top now asks (`quit_unsaved`)
             return False
         self.saved = True
         self.refresh_bindings()
+        self._say_draft_copied()
         return True
 
     def _groups_text(self, ids: Sequence[str]) -> str:

@@ -31,7 +31,10 @@ from o2o_tui.i18n import t
 from screens.source import LinkState, Subscribers
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from offline_cache.drafts import DraftLock
+    from offline_cache.profile import CacheWarning
     from screens.menu_publish import PublishAnswer
 
 AvailabilityKind = Literal["item", "option"]
@@ -300,6 +303,9 @@ class EngineMenuSource(Subscribers[MenuChange]):
         self._keys: set[str] = set()  # outbox keys of this editor's publishes and patches
         self._lock: DraftLock | None = None  # the draft's lock, taken on the cache's thread as the draft is read
         self._holder: dict[str, object] | None = None  # who has the draft when this editor could not take it
+        self.draft_error: Exception | None = None  # the drafts file cannot be read: left as it is, nothing changed
+        self.draft_unreadable: CacheWarning | None = None  # this store's draft no longer decodes (`_read`)
+        self.draft_copy: Path | None = None  # where the last save copied that unreadable draft before replacing it
         self._loop: asyncio.AbstractEventLoop | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._prefetched: concurrent.futures.Future[Any] | None = None
@@ -339,11 +345,17 @@ class EngineMenuSource(Subscribers[MenuChange]):
         model = ReadModel(self._cache)  # the cached menu with pending availability changes on top
         menu = model.menu(self.store_id)
         try:
-            draft = DraftStore(self._cache).load(self.store_id)
-            self.draft_error: Exception | None = None
+            drafts = DraftStore(self._cache)
+            draft = drafts.load(self.store_id)
+            self.draft_error = None
         except CorruptDraftsError as error:  # left as it is (it may hold edits): the editor says so, changes nothing
             self.draft_error = error
             return menu, model.store(self.store_id), None
+        # this store's draft no longer decodes (another version wrote it): the editor starts afresh and says so;
+        # the first save copies it aside before replacing it (`DraftStore.save`, `draft_copy`)
+        self.draft_unreadable = next(
+            (warning for warning in drafts.warnings if warning.code == "draft_unreadable"), None
+        )
         if draft is None and menu is not None:
             fresh = fresh_draft(self._cache, menu)  # on top of what this device queued, so its publish follows
             draft = None if fresh.base is menu else fresh
@@ -463,8 +475,11 @@ class EngineMenuSource(Subscribers[MenuChange]):
 
         self._check_holder()  # never written under another editor
         draft = msgspec.structs.replace(draft, changed_by=EDITOR)
-        await self._cache.call(DraftStore(self._cache).save, draft)
+        kept = await self._cache.call(DraftStore(self._cache).save, draft)
         self._draft = draft
+        if kept is not None:  # the unreadable draft it replaced, copied aside first: the editor says where
+            self.draft_copy = kept
+            self.draft_unreadable = None
 
     async def discard_draft(self) -> None:
         from offline_cache.drafts import DraftStore
