@@ -45,6 +45,7 @@ KEPT = {
         "refused_by[].courier_id",
         # the promised day the store's hours came to close (a store date, not the customer's)
         "closed_at_promise.date",
+        "closed_at_promise.hours[]",  # that day's opening hours ("11:00-14:00"): the store's
     },
     Delivery: {
         "id", "order_id", "store_id", "courier_id", "pickup.text", "pickup.position", "store_name",
