@@ -31,7 +31,7 @@ def english() -> None:
     set_language("en")
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+@pytest.mark.parametrize("size", [(80, 24), pytest.param((120, 40), marks=pytest.mark.deep)])
 async def test_a_rush_of_timeouts_keeps_only_the_toasts_that_fit_on_screen(size: tuple[int, int]) -> None:
     source = MemoryOrderSource(store=sample_store(), link=LinkStatus(LinkState.ONLINE))
     app = MerchantApp(source)

@@ -35,7 +35,7 @@ from tests.test_ui_courier import open_source as open_courier_source
 from tests.test_ui_live import CountingApp, _numbers, _place, wait_until
 
 
-@pytest.fixture(params=["en", "zh"])
+@pytest.fixture(params=["en", pytest.param("zh", marks=pytest.mark.deep)])  # zh: `python -m bench deep`
 def profile(
     request: pytest.FixtureRequest, platform: RunningPlatform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Profile]:

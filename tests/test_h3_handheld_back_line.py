@@ -37,7 +37,7 @@ def _rows(app: CourierApp) -> list[str]:
     return rows
 
 
-@pytest.mark.parametrize("size", [(40, 8), (20, 10)])
+@pytest.mark.parametrize("size", [pytest.param((40, 8), marks=pytest.mark.deep), (20, 10)])
 async def test_a_short_screen_shows_back_while_nothing_is_said(
     platform: RunningPlatform, courier_id: str, home: Path, size: tuple[int, int]
 ) -> None:

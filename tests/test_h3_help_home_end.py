@@ -33,7 +33,7 @@ async def _key(app: MerchantApp, key: str) -> None:
     await asyncio.sleep(0.15)
 
 
-@pytest.mark.parametrize("size", [(40, 15), (80, 24)])
+@pytest.mark.parametrize("size", [(40, 15), pytest.param((80, 24), marks=pytest.mark.deep)])
 async def test_home_and_end_go_all_the_way_at_once(lang: str, size: tuple[int, int]) -> None:
     app = MerchantApp(MemoryOrderSource(sample_entries(), store=sample_store()), clock=lambda: FROZEN_NOW)
     async with app.run_test(size=size) as pilot:

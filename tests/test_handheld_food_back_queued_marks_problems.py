@@ -60,7 +60,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 # 1. food back at the store, confirmed offline: queued, not done ----------------------------------------------
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("lang", ["en", pytest.param("zh", marks=pytest.mark.deep)])
 async def test_food_back_confirmed_offline_says_queued_then_done(
     platform: RunningPlatform, home: Path, lang: str
 ) -> None:

@@ -39,7 +39,14 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     yield from handheld_home(tmp_path, monkeypatch, clear_ssh_gate=True)
 
 
-@pytest.mark.parametrize(("lang", "size"), [("en", (40, 16)), ("zh", (40, 16)), ("en", (20, 10))])
+@pytest.mark.parametrize(
+    ("lang", "size"),
+    [
+        pytest.param("en", (40, 16), marks=pytest.mark.deep),
+        ("zh", (40, 16)),
+        pytest.param("en", (20, 10), marks=pytest.mark.deep),
+    ],
+)
 async def test_the_first_refusal_is_said_with_the_steps_it_took_along(
     platform: RunningPlatform, home: Path, lang: str, size: tuple[int, int]
 ) -> None:

@@ -122,7 +122,7 @@ def _pages(terminal: Terminal, number: str, lang: str) -> list[str]:
     raise AssertionError("never reached the end of the details:\n" + "\n--\n".join(pages))
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("lang", ["en", pytest.param("zh", marks=pytest.mark.deep)])
 @pytest.mark.parametrize("size", [(40, 8), (20, 10)], ids=["40x8", "20x10"])
 def test_the_last_page_of_a_tasks_details_reaches_the_terminal(
     platform: RunningPlatform, home: Path, lang: str, size: tuple[int, int]

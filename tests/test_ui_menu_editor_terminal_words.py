@@ -87,7 +87,7 @@ def _words(key: str, what: str) -> str:
 # -- the glyphs ---------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("term", "level"), [("vt100", "ascii"), ("linux", "console")])
+@pytest.mark.parametrize(("term", "level"), [("vt100", "ascii"), pytest.param("linux", "console", marks=pytest.mark.deep)])
 def test_the_standalone_editor_shows_only_what_the_terminal_has(term: str, level: str) -> None:
     argv = [*_env(term), sys.executable, "-c", EDITOR_APP]
     with PtyScreen.spawn(argv, size=(80, 24), cwd=str(ROOT)) as screen:

@@ -46,7 +46,7 @@ from tests.test_ui_menu_editor_quit_keeps import _said, _saved_price, _type_pric
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["en", "zh"])
+@pytest.fixture(params=["en", pytest.param("zh", marks=pytest.mark.deep)])  # zh: `python -m bench deep`
 def lang(request: pytest.FixtureRequest) -> Iterator[str]:
     set_language(request.param)
     yield request.param
