@@ -144,6 +144,9 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         super().__init__()
         if keymap:
             self.set_keymap(keymap)  # binding id -> key(s), e.g. {"handheld.back": "0,escape,f1,backspace"}
+            from screens.keys import check_keymap_later  # an unknown id, a key taken from another: said
+
+            check_keymap_later(self, keymap, "handheld", say=self._say_keymap)
         self.source = source
         self.ascii_only = (not locale_is_utf8()) if ascii_only is None else ascii_only
         # the console's rule: ASCII marks on vt100/vt220 (names stay as they are: the locale is UTF-8), "..." on the
@@ -185,6 +188,12 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
             self.startup_note = t("handheld.not_utf8")  # why, after this paint
             self.call_later(self._say_not_utf8)
         return text.encode("ascii", "replace").decode("ascii")
+
+    def _say_keymap(self, problems: list[str]) -> None:
+        """What the user's keymap gets wrong, on the message line (no toasts on a handheld), in bold as the note
+        that the terminal is not UTF-8; where it does not fit, without the title first."""
+        said = " / ".join(problems)
+        self._tell(t("ui.keymap.handheld", problems=said), "bold", (said,))
 
     def _say_not_utf8(self) -> None:
         """The note that the terminal is not UTF-8, on the screen up unless its message line says something."""

@@ -1417,6 +1417,9 @@ class DispatchApp(ToastHoldingApp):  # toasts held behind dialogs (screens/toast
         self.theme = theme or theme_for(os.environ)
         if keymap:
             self.set_keymap(keymap)  # binding id -> key(s), e.g. {"dispatch.accept": "y"}
+            from screens.keys import check_keymap_later  # an unknown id, a key taken from another: said
+
+            check_keymap_later(self, keymap, "dispatch")
 
     def on_mount(self) -> None:
         apply_glyphs(self, self._glyphs_given)

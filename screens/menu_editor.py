@@ -1606,6 +1606,9 @@ class MenuEditorApp(SteadyKeysApp[None]):  # keys act in the order typed (screen
         self._syncing = False
         if keymap:
             self.set_keymap(keymap)  # binding id -> key(s), e.g. {"menu.availability": "s"}
+            from screens.keys import check_keymap_later  # an unknown id, a key taken from another: said
+
+            check_keymap_later(self, keymap, "menu")
 
     def on_mount(self) -> None:
         apply_glyphs(self, self._glyphs_given)  # before the editor mounts: its tree and form read the set
