@@ -36,7 +36,7 @@ def store_zone(store: Store | None) -> tzinfo:
 
 
 def at_text(moment: datetime, zone: tzinfo, now: datetime) -> str:
-    """A moment in the store's time: "14:30" today, "tomorrow 10:00", "2026-03-02 14:30" on another day (the
+    """A moment in the store's time: "14:30" today, "tomorrow 10:00", "2 Mar 2026 14:30" on another day (the
     rule every time that may fall on another day follows: `o2o_tui.domain.clock.day_clock`)."""
     return day_clock(moment, zone, now, full_date=True)
 

@@ -3,11 +3,13 @@ through the source (the outbox: it works offline and is sent exactly once). Impo
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import msgspec
 
 from o2o_tui.domain.chases import ChaseReplyBody
+from o2o_tui.domain.clock import date_clock
 from o2o_tui.domain.order import ENDED_STATUSES
 from o2o_tui.domain.refunds import (
     REFUND_ACTION,
@@ -80,7 +82,8 @@ def refund(app: MerchantApp, entry: QueueEntry) -> None:
     queued = entry.pending.count(REFUND_ACTION)
     closes = refund_closes_at(order, window)  # handed off: the dialog says until when
     zone = app.store_zone()
-    until = (closes.astimezone(zone) if zone else closes).strftime("%m-%d %H:%M") if closes else None
+    # "9 Dec 12:00" (the month in words: "12-10" reads as October in the UK)
+    until = date_clock(closes.astimezone(zone) if zone else closes, now=datetime.now(UTC)) if closes else None
     app.push_screen(RefundDialog(order, queued=queued, until=until), answered)
 
 

@@ -180,7 +180,8 @@ def clock_now() -> datetime:
 
 def ready_text(delivery: Delivery, form: DayForm = "long", now: datetime | None = None) -> str:
     """The task's ready time on the pickup store's clock, with its day when that is not today there ("tmrw 12:00"
-    in a row, "tomorrow 12:00" in the detail, "12-09 12:00"): "OFFER 12:00" for an order of a later day sent
+    in a row, "tomorrow 12:00" in the detail; "9 Dec" in a row, "9 Dec 12:00" in the detail, `day_clock`'s rule):
+    "OFFER 12:00" for an order of a later day sent
     couriers to the store at noon today. "" when the platform gave none."""
     if delivery.ready_at is None:
         return ""
@@ -191,15 +192,32 @@ _DAY_AND_CLOCK = re.compile(r"^(.* (\S+)) \d\d:\d\d$")
 
 
 def day_only(head: str) -> str:
-    """A row's head (`row_parts`) whose ready time is on another day, with that day alone where the whole does
-    not fit (20 columns): "1 #0003 OFFER tmrw", "1 #0003 OFFER 12-09"; never the time alone, which reads as
-    today's. Any other head as it is."""
+    """A row's head (`row_parts`) whose ready time is tomorrow or yesterday, with that day alone where the whole
+    does not fit (20 columns): "1 #0003 OFFER tmrw"; never the time alone, which reads as today's. Any other head
+    as it is (a later day's, "1 #0003 OFFER 9 Dec", says its day alone already)."""
     found = _DAY_AND_CLOCK.match(head)
     if found is None:
         return head
     day = found.group(2)
     days = {t("store.at.tomorrow.narrow"), t("store.at.yesterday.narrow")}
-    return found.group(1) if day in days or re.fullmatch(r"\d\d-\d\d", day) else head
+    return found.group(1) if day in days else head
+
+
+def _month_day_end() -> re.Pattern[str]:
+    """A head that ends with a date in the current language's words ("9 Dec", "12月9日": `clock.month_day`)."""
+    template = t("store.at.date")
+    months = "|".join(re.escape(t(f"store.month.{month}")) for month in range(1, 13))
+    parts = re.split(r"(\{day\}|\{month\})", template)
+    pattern = "".join(
+        r"\d{1,2}" if part == "{day}" else f"(?:{months})" if part == "{month}" else re.escape(part) for part in parts
+    )
+    return re.compile(f"(?:^|\\s){pattern}$")
+
+
+def names_day(head: str) -> bool:
+    """Whether a row's head says a day that is not today ("tmrw 01:00", "9 Dec"): what it says changes at the
+    store's midnight, with no news from the platform."""
+    return day_only(head) != head or _month_day_end().search(head) is not None
 
 
 def row_parts(
@@ -211,14 +229,16 @@ def row_parts(
     glyphs: Glyphs,
     bring_back: bool = False,
     now: datetime | None = None,
+    form: DayForm = "short",
 ) -> tuple[str, str]:
     """One task on the list as (`1 #0042 OFFER 12:30`, the store's name); marks queued and refused tasks. A
     cancelled task whose food is in hand (`bring_back`) reads as on its way back to the store: that is the task.
-    A ready time on another day says the day: `1 #0042 OFFER tmrw 12:30` (`day_only` where that does not fit)."""
+    A ready time on another day says the day: `1 #0042 OFFER tmrw 12:30` (`day_only` where that does not fit),
+    `1 #0042 OFFER 9 Dec`; `form` "narrow" for the head of a row too narrow for the date: `1 #0042 OFFER +2d`."""
     mark = glyphs.refused if refused else glyphs.queued if queued else " "
     lead = f"{index}" if index is not None and index <= 9 else " "
     store = safe_text(delivery.store_name or delivery.pickup.text, one_line=True)
-    ready = ready_text(delivery, "short", now)
+    ready = ready_text(delivery, form, now)
     status = DeliveryStatus.RETURNING if bring_back else delivery.status
     label = short_label(status) if bring_back else row_label(delivery)
     parts = [f"{lead}{mark}{number_text(delivery)}", label]

@@ -357,9 +357,8 @@ class TaskListScreen(HandheldScreen):
             yield Line(t("handheld.tasks.none"), id="empty", lines=2)
             # the tasks already cached are in the first frame; later ones are mounted by refresh_data
             for index, view in enumerate(views):
-                row = TaskRow(
-                    *self._row(index % PAGE_LINES + 1, view), id=f"task-{view.delivery.id}", classes="task choice"
-                )
+                head, store, narrow = self._row(index % PAGE_LINES + 1, view)
+                row = TaskRow(head, store, narrow=narrow, id=f"task-{view.delivery.id}", classes="task choice")
                 row.display = index < PAGE_LINES  # the first page
                 yield row
             yield Line("", id="duty", classes="choice")
@@ -432,9 +431,10 @@ class TaskListScreen(HandheldScreen):
         else:
             super().action_page(direction)
 
-    def _row(self, index: int, view: TaskView) -> tuple[str, str]:
+    def _row(self, index: int, view: TaskView) -> tuple[str, str, str]:
+        """The row's head and store's name, and its head with the day as "+2d" for a width the date does not fit."""
         offline = self.handheld.source.link().state is not LinkState.ONLINE
-        return row_parts(
+        head, store = row_parts(
             index,
             view.delivery,
             queued=offline and bool(view.pending),
@@ -442,6 +442,16 @@ class TaskListScreen(HandheldScreen):
             glyphs=self.handheld.glyphs,
             bring_back=view.bring_back,
         )
+        narrow, _store = row_parts(
+            index,
+            view.delivery,
+            queued=offline and bool(view.pending),
+            refused=bool(view.refusal),
+            glyphs=self.handheld.glyphs,
+            bring_back=view.bring_back,
+            form="narrow",
+        )
+        return head, store, narrow
 
     def _active(self) -> list[TaskView]:
         """Active tasks, ended ones whose last step is still queued (offline, "delivered" is not yet true), and
@@ -462,16 +472,16 @@ class TaskListScreen(HandheldScreen):
         page = self._page_shown()
         with self.app.batch_update():
             for index, view in enumerate(views):
-                head, store = self._row(index % PAGE_LINES + 1, view)  # numbered from 1 on each page
+                head, store, narrow = self._row(index % PAGE_LINES + 1, view)  # numbered from 1 on each page
                 on_page = index // PAGE_LINES == page
                 line = existing.get(f"task-{view.delivery.id}")
                 if line is None:
-                    line = TaskRow(head, store, id=f"task-{view.delivery.id}", classes="task choice")
+                    line = TaskRow(head, store, narrow=narrow, id=f"task-{view.delivery.id}", classes="task choice")
                     line.display = on_page
                     rows.mount(line, before=duty)
                     existing[line.id or ""] = line
                 else:
-                    line.set_row(head, store)
+                    line.set_row(head, store, narrow)
                     if line.display != on_page:
                         line.display = on_page
             if [line.id for line in rows.query(".task").results(Line)] != wanted_ids:

@@ -13,7 +13,7 @@ from textual.geometry import Size
 from textual.timer import Timer
 from textual.widgets import Static
 
-from screens.courier_format import UNICODE, clip, day_only, fit, fold
+from screens.courier_format import UNICODE, clip, day_only, fit, fold, names_day
 
 TALL_ROWS = 12  # below this many rows a soft keyboard is up: the screen is short (the app's "-short" class)
 STORE_KEPT = 4  # a task row stays on one line while this many cells of the store's name show
@@ -115,16 +115,20 @@ class TaskRow(Line):
     (next to) nothing of the store's name (20 columns: an offer's or a to-store task's ready time fills the line),
     the name goes on a second line of its own, cut short; not on a short screen, where every row counts."""
 
-    def __init__(self, head: str, store: str, *, id: str | None = None, classes: str = "") -> None:
+    def __init__(
+        self, head: str, store: str, *, narrow: str = "", id: str | None = None, classes: str = ""
+    ) -> None:
         super().__init__(f"{head} {store}" if store else head, id=id, classes=classes)
         self._parts = (head, store)
+        self._narrow = narrow  # the head with its day as "+2d": where a date ("19 Dec", "12月19日") would be cut
         self._day_check: Timer | None = None
 
     def on_mount(self) -> None:
         self._check_day()
 
-    def set_row(self, head: str, store: str) -> None:
+    def set_row(self, head: str, store: str, narrow: str = "") -> None:
         self._parts = (head, store)
+        self._narrow = narrow
         self.set(f"{head} {store}" if store else head)
         self._check_day()
 
@@ -133,7 +137,7 @@ class TaskRow(Line):
         midnight, in any zone) while it does, so that it says "01:00" once that day came, even with no news; the
         lines repaint only when their text changed (an idle screen sends nothing)."""
         head = self._parts[0]
-        if self._day_check is None and self.is_mounted and day_only(head) != head:
+        if self._day_check is None and self.is_mounted and names_day(head):
             self._day_check = self.set_timer(DAY_CHECK_S - time.time() % DAY_CHECK_S + 1, self._day_may_change)
 
     def _day_may_change(self) -> None:
@@ -145,10 +149,19 @@ class TaskRow(Line):
 
     def fitted(self, width: int) -> list[str]:
         head, store = self._parts
-        narrowed = cell_len(head) > width and day_only(head) != head  # 20 columns: "OFFER tmrw", not "OFFER tmrw 1…"
-        head, store = (self._for_terminal(part) for part in (day_only(head) if narrowed else head, store))
         short = self.is_mounted and self.app.size.height < TALL_ROWS
         cut = getattr(self.app, "glyphs", UNICODE).cut if self.is_mounted else UNICODE.cut
+        narrowed = cell_len(head) > width and day_only(head) != head  # 20 columns: "OFFER tmrw", not "OFFER tmrw 1…"
+        if narrowed:
+            head = day_only(head)
+        elif (
+            self._narrow
+            and self._narrow != head
+            and names_day(head)
+            and cell_len(head) + (cell_len(cut) if short and store else 0) > width
+        ):  # a date that would be cut ("12月1…" for 12月19日): its day as "+12d" instead, never half a date
+            head, narrowed = self._narrow, True
+        head, store = (self._for_terminal(part) for part in (head, store))
         room = width - cell_len(head) - 1 - cell_len(cut)  # cells of the name before the cut mark
         one_line = not store or short or room >= STORE_KEPT or cell_len(f"{head} {store}") <= width
         if one_line and narrowed:  # the set text says the time: this row says it without

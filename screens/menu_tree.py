@@ -32,7 +32,7 @@ from textual.widgets import Tree
 from textual.widgets._tree import TOGGLE_STYLE
 from textual.widgets.tree import TreeNode
 
-from o2o_tui.domain.clock import in_zone, utc_text
+from o2o_tui.domain.clock import date_clock, in_zone, month_day, utc_text
 from o2o_tui.domain.limits import as_utc
 from o2o_tui.domain.menu import Availability, Category, Item, Menu, Option, OptionGroup, localized
 from o2o_tui.domain.money import Money
@@ -75,9 +75,9 @@ def money_text(money: Money) -> str:
 
 
 def until_text(moment: datetime, zone: ZoneInfo, now: datetime, *, compact: bool = False) -> str:
-    """When a sold-out ends, on the store's clock: "10:00" today, "tomorrow 10:00", "12-20 12:00" later this
-    year, "2099-01-01" in another year (the day is what matters then); `compact`: "tmrw 10:00" for a narrow tree.
-    A moment no zone can hold is its UTC text."""
+    """When a sold-out ends, on the store's clock: "10:00" today, "tomorrow 10:00", "20 Dec 12:00" later this
+    year, "1 Jan 2099" in another year (the day is what matters then; the month in words, `clock.month_day`);
+    `compact`: "tmrw 10:00", "20 Dec" for a narrow tree. A moment no zone can hold is its UTC text."""
     local = in_zone(moment, zone)
     if local is None:
         return utc_text(moment)
@@ -90,8 +90,8 @@ def until_text(moment: datetime, zone: ZoneInfo, now: datetime, *, compact: bool
     if local.date() == today.date() + timedelta(days=1):
         return t("menu_editor.badge.tomorrow_short" if compact else "menu_editor.badge.tomorrow", time=clock)
     if local.year == today.year:
-        return local.strftime("%m-%d %H:%M")
-    return local.strftime("%Y-%m-%d")
+        return month_day(local.date()) if compact else date_clock(local)
+    return month_day(local.date(), year=True)
 
 
 def availability_badge(

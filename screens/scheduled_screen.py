@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import cast
 
+from rich.cells import cell_len
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,6 +23,7 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from o2o_tui.domain.clock import date_clock
 from o2o_tui.domain.order import Order
 from o2o_tui.domain.schedule import promised_time
 from o2o_tui.i18n import t
@@ -34,12 +36,13 @@ from screens.widgets.footer import KeyFooter
 
 
 def when_text(moment: datetime | None, zone: tzinfo | None, now: datetime) -> str:
-    """`12:30` today (the store's day), `12-06 12:30` on another day."""
+    """`12:30` today (the store's day), `6 Dec 12:30` (`12月6日 12:30`) on another day, with its year in another
+    year (`date_clock`: the month in words)."""
     if moment is None:
         return "--:--"
     local = moment.astimezone(zone) if zone is not None else moment
     today = now.astimezone(zone) if zone is not None else now
-    return local.strftime("%H:%M") if local.date() == today.date() else local.strftime("%m-%d %H:%M")
+    return local.strftime("%H:%M") if local.date() == today.date() else date_clock(local, now=today)
 
 
 def scheduled_row(
@@ -134,7 +137,7 @@ class ScheduledScreen(Screen[None]):
         zone, now = self.host.store_zone(), self.host.now()
         width = max(20, (self.size.width or 80) - 2)
         texts = [when_text(promised_time(entry.order), zone, now) for entry in held]
-        when_width = max((len(text) for text in texts), default=5)
+        when_width = max((cell_len(text) for text in texts), default=5)  # cells: "12月6日" is 8 of them
         glyphs = glyphs_of(self)
         listing.set_options(
             Option(

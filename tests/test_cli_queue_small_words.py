@@ -39,6 +39,8 @@ from tests.test_ui_order_keys_apply import SayingApp
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # the English catalog's
+
 
 def _zh(runner: Cli, *args: str) -> str:
     env = {"O2O_HOME": str(runner.home), "O2O_LANG": "zh", "NO_COLOR": "1", "COLUMNS": "200"}
@@ -82,7 +84,8 @@ def test_hours_closing_a_promised_time_are_said_everywhere(running: RunningPlatf
     closed = cli("store", "hours", "closed", day.isoformat(), "--note", "holiday").stdout
     number = _order(running, first["id"]).display_number  # today's, taken as it rang
     said = "Orders for later promised for when the store is now closed ring now "
-    said += f"(1: {number} for {day.strftime('%m-%d')} 12:00): call the customers or cancel."
+    en = f"{day.day} {MONTHS[day.month - 1]}"  # "9 Dec"
+    said += f"(1: {number} for {en} 12:00): call the customers or cancel."
     assert said in closed and "12:00, " not in closed, closed
     answer = cli.json("store", "hours", "closed", (day + timedelta(days=1)).isoformat())
     rung = [{"id": second["id"], "number": _order(running, second["id"]).number}]
@@ -92,9 +95,10 @@ def test_hours_closing_a_promised_time_are_said_everywhere(running: RunningPlatf
     listing = cli("orders", "list").stdout
     assert listing.count("[store closed at the promised time]") == 2, listing
     shown = cli("orders", "show", first["id"]).stdout
-    assert f"Promised for {day:%m-%d} 12:00: the store is closed then (closed on {day:%m-%d})." in shown, shown
+    assert f"Promised for {en} 12:00: the store is closed then (closed on {en})." in shown, shown
     zh = _zh(cli, "orders", "show", first["id"])
-    assert "[预订时间不营业]" in zh and f"预订 {day:%m-%d} 12:00：届时门店休息（{day:%m-%d} 全天休息）。" in zh
+    zh_day = f"{day.month}月{day.day}日"
+    assert "[预订时间不营业]" in zh and f"预订 {zh_day} 12:00：届时门店休息（{zh_day} 全天休息）。" in zh
 
     rang = _order(running, first["id"])
     assert rang.closed_at_promise is not None and rang.held_until is None

@@ -1,5 +1,5 @@
-"""The menu editor's tree says the day of a sold-out that does not end today ("tomorrow 10:00", "12-20 12:00",
-"2099-01-01"), on the store's clock, and keeps it at 40x15 (short words rather than dropping the tag)."""
+"""The menu editor's tree says the day of a sold-out that does not end today ("tomorrow 10:00", "20 Mar 12:00",
+"1 Jan 2099": the month in words), on the store's clock, and keeps it at 40x15 (short words rather than dropping the tag)."""
 
 from __future__ import annotations
 
@@ -43,8 +43,10 @@ def test_the_day_is_said_unless_it_is_today(lang: str) -> None:
         assert until_text(_at(3, 0) + timedelta(minutes=30), SHANGHAI, NOW) == tomorrow.replace(
             "10:00", "00:30"
         )
-        assert until_text(_at(20, 12), SHANGHAI, NOW) == "03-20 12:00"
-        assert until_text(_at(1, 10, month=1, year=2099), SHANGHAI, NOW) == "2099-01-01"
+        assert until_text(_at(20, 12), SHANGHAI, NOW) == ("20 Mar 12:00" if lang == "en" else "3月20日 12:00")
+        assert until_text(_at(20, 12), SHANGHAI, NOW, compact=True) == ("20 Mar" if lang == "en" else "3月20日")
+        another_year = "1 Jan 2099" if lang == "en" else "2099年1月1日"
+        assert until_text(_at(1, 10, month=1, year=2099), SHANGHAI, NOW) == another_year
         item = Item(id="fish", name="Fish", price=Money(6800, "CNY"), snooze_until=_at(3, 10))
         badge = availability_badge(item, NOW, SHANGHAI)
         assert badge is not None and tomorrow in badge[0]
@@ -93,7 +95,7 @@ async def test_a_narrow_tree_keeps_the_day(platform: RunningPlatform, profile: P
             node = tree._by_ref[NodeRef("item", item_id, "hot-dishes")]
             return tree.render_label(node, Style(), Style()).plain
 
-        await wait_until(pilot, lambda: "2099-01-01" in line("mapo-tofu"))
+        await wait_until(pilot, lambda: ("1 Jan 2099" if lang == "en" else "2099年1月1日") in line("mapo-tofu"))
         fish = line("boiled-fish")
         assert ("tmrw 10:00" if lang == "en" else "明天 10:00") in fish, fish
         assert "水煮鱼" in fish

@@ -1,7 +1,7 @@
 """An order's or a delivery's time on another day says the day (a tester of time: a SCHEDULED order for the day
 after tomorrow read "OFFER 12:00", and a courier went at noon today), on a fixed clock in Shanghai (UTC+8):
 
-- `day_clock`, the one rule: "12:00" today, "tomorrow 12:00" / "tmrw 12:00" / "tmrw", "12-09 12:00" / "+2d",
+- `day_clock`, the one rule: "12:00" today, "tomorrow 12:00" / "tmrw 12:00" / "tmrw", "9 Dec 12:00" / "9 Dec" / "+2d",
   across the store's midnight (23:39 for 01:00 is tomorrow's) whatever UTC's date is; the sold-out badge's
   `at_text` keeps its words;
 - the console's order detail, the dispatch board's rows (five cells, column widths kept at 40 columns), the
@@ -63,21 +63,21 @@ def chinese() -> Iterator[None]:
 def test_the_rule_today_tomorrow_later_and_across_midnight(english: None) -> None:
     assert day_clock(local(7, 12), SHANGHAI, MORNING) == "12:00"
     assert day_clock(local(8, 12), SHANGHAI, MORNING) == "tomorrow 12:00"
-    assert day_clock(local(9, 12), SHANGHAI, MORNING) == "12-09 12:00"
+    assert day_clock(local(9, 12), SHANGHAI, MORNING) == "9 Dec 12:00"
     assert day_clock(local(6, 23, 50), SHANGHAI, MORNING) == "yesterday 23:50"
     # across the store's midnight: UTC says the same date (15:39 and 17:00 UTC), the store's clock does not
     assert LATE.date() == local(8, 1).date()
     assert day_clock(local(8, 1), SHANGHAI, LATE) == "tomorrow 01:00"
     assert day_clock(local(7, 23, 55), SHANGHAI, LATE) == "23:55"
     assert day_clock(local(8, 12), SHANGHAI, MORNING, form="short") == "tmrw 12:00"
-    assert day_clock(local(9, 12), SHANGHAI, MORNING, form="short") == "12-09 12:00"
+    assert day_clock(local(9, 12), SHANGHAI, MORNING, form="short") == "9 Dec"
     assert [day_clock(local(d, 12), SHANGHAI, MORNING, form="narrow") for d in (7, 8, 9, 6, 5)] == [
         "12:00", "tmrw", "+2d", "yest", "-2d",
     ]  # fmt: skip
-    assert day_clock(datetime(2027, 1, 2, 4, tzinfo=UTC), SHANGHAI, MORNING) == "2027-01-02 12:00"
-    # the sold-out badge's words, as before
+    assert day_clock(datetime(2027, 1, 2, 4, tzinfo=UTC), SHANGHAI, MORNING) == "2 Jan 2027 12:00"
+    # the sold-out badge's words, the year always said
     assert at_text(local(8, 14), SHANGHAI, MORNING) == "tomorrow 14:00"
-    assert at_text(local(9, 14), SHANGHAI, MORNING) == "2026-12-09 14:00"
+    assert at_text(local(9, 14), SHANGHAI, MORNING) == "9 Dec 2026 14:00"
     assert at_text(local(7, 14), SHANGHAI, MORNING) == "14:00"
 
 
@@ -107,7 +107,7 @@ def _later_order(promised: datetime, now: datetime) -> Order:
 
 def test_the_order_detail_says_the_day(english: None) -> None:
     text = detail_content(QueueEntry(order=_later_order(local(9, 12), MORNING)), MORNING, SHANGHAI).plain
-    assert "For: 12-09 12:00" in text and "Promised ready: 12-09 12:00" in text, text
+    assert "For: 9 Dec 12:00" in text and "Promised ready: 9 Dec 12:00" in text, text
     assert "Placed: 09:40" in text  # today's as it always was
     text = detail_content(QueueEntry(order=_later_order(local(8, 1), LATE)), LATE, SHANGHAI).plain
     assert "For: tomorrow 01:00" in text and "Promised ready: tomorrow 01:00" in text, text
@@ -155,7 +155,7 @@ def _task(ready: datetime) -> Delivery:
 
 def test_the_handheld_row_and_detail_say_the_day(english: None) -> None:
     head, _store = row_parts(1, _task(local(9, 12)), queued=False, refused=False, glyphs=UNICODE, now=MORNING)
-    assert head == "1 #0003 OFFER 12-09 12:00"
+    assert head == "1 #0003 OFFER 9 Dec"
     head, _store = row_parts(1, _task(local(8, 1)), queued=False, refused=False, glyphs=UNICODE, now=LATE)
     assert head == "1 #0003 OFFER tmrw 01:00"
     assert day_only(head) == "1 #0003 OFFER tmrw"  # 20 columns: the day, never the time alone
@@ -164,7 +164,7 @@ def test_the_handheld_row_and_detail_say_the_day(english: None) -> None:
     )
     assert today == "1 #0003 OFFER 12:00" and day_only(today) == today
     fields = detail_fields(_task(local(9, 12)), ended=False, glyphs=UNICODE, now=MORNING)
-    assert fields["ready"] == "Ready: 12-09 12:00"
+    assert fields["ready"] == "Ready: 9 Dec 12:00"
     fields = detail_fields(_task(local(8, 1)), ended=False, glyphs=UNICODE, now=LATE)
     assert fields["ready"] == "Ready: tomorrow 01:00"
 
@@ -191,12 +191,12 @@ def test_special_hours_on_a_date_are_not_a_holiday(english: None) -> None:
     words = closed_at_promise_words(order, SHANGHAI, MORNING)
     assert words is not None and "holiday" not in words
     assert words.startswith(
-        "Promised for tomorrow 10:00: the store is closed then (special hours 11:00-14:00 on 12-08)"
+        "Promised for tomorrow 10:00: the store is closed then (special hours 11:00-14:00 on 8 Dec)"
     )
     shut = msgspec.structs.replace(
         order, closed_at_promise=ClosedAtPromise(date="2026-12-08", holiday=True, hours=[])
     )
-    assert "(closed on 12-08)" in (closed_at_promise_words(shut, SHANGHAI, MORNING) or "")
+    assert "(closed on 8 Dec)" in (closed_at_promise_words(shut, SHANGHAI, MORNING) or "")
     # an older platform sends no hours: neither "holiday" nor a guess
     old = msgspec.json.decode(b'{"date": "2026-12-08", "holiday": true}', type=ClosedAtPromise)
     assert old.hours is None
@@ -204,7 +204,7 @@ def test_special_hours_on_a_date_are_not_a_holiday(english: None) -> None:
         closed_at_promise_words(msgspec.structs.replace(order, closed_at_promise=old), SHANGHAI, MORNING)
         or ""
     )
-    assert "(hours set for 12-08)" in said and "holiday" not in said
+    assert "(hours set for 8 Dec)" in said and "holiday" not in said
 
 
 def test_a_store_without_a_location_is_named_as_the_stores() -> None:

@@ -1,6 +1,7 @@
 """The courier handheld says the day of a task's ready time when it is not today, at the sizes a handheld has
-(40x15, 20x16, 20x10 with a soft keyboard up), in English and Chinese: "1 #0003 OFFER 12-09 12:00" where it fits,
-the day alone ("1 #0003 OFFER 12-09", "明天") at 20 columns, never "12:00" alone (a courier went at noon today for
+(40x15, 20x16, 20x10 with a soft keyboard up), in English and Chinese: "1 #0003 OFFER tmrw 01:00" where it fits,
+"1 #0003 OFFER 9 Dec" (12月9日, "+2天" where the date would be cut), the day alone ("1 #0003 OFFER tmrw", "明天") at
+20 columns, never "12:00" alone (a courier went at noon today for
 an order of the day after tomorrow); and a row that says "tmrw 00:10" says "00:10" once the store's midnight has
 passed, with no news from the platform."""
 
@@ -44,19 +45,19 @@ def drawn(app: CourierApp, selector: str) -> list[str]:
     return [strip.text.rstrip() for strip in line.render_lines(Region(0, 0, *line.size))]
 
 
-WAYS = {  # (lang, size): (the row of #0003 for 12-09 12:00, of #0004 for tomorrow 01:00), its first line
+WAYS = {  # (lang, size): (the row of #0003 for 9 Dec 12:00, of #0004 for tomorrow 01:00), its first line
     ("en", (40, 15)): (
-        "1 #0003 OFFER 12-09 12:00 老王川菜馆 La…",
+        "1 #0003 OFFER 9 Dec 老王川菜馆 Lao Wang…",
         "2 #0004 OFFER tmrw 01:00 老王川菜馆 Lao…",
     ),
-    ("en", (20, 16)): ("1 #0003 OFFER 12-09", "2 #0004 OFFER tmrw"),
-    ("en", (20, 10)): ("1 #0003 OFFER 12-09…", "2 #0004 OFFER tmrw …"),
+    ("en", (20, 16)): ("1 #0003 OFFER 9 Dec", "2 #0004 OFFER tmrw"),
+    ("en", (20, 10)): ("1 #0003 OFFER 9 Dec…", "2 #0004 OFFER tmrw …"),
     ("zh", (40, 15)): (
-        "1 #0003 派单 12-09 12:00 老王川菜馆 Lao…",
+        "1 #0003 派单 12月9日 老王川菜馆 Lao Wan…",
         "2 #0004 派单 明天 01:00 老王川菜馆 Lao …",
     ),
-    ("zh", (20, 16)): ("1 #0003 派单 12-09", "2 #0004 派单 明天"),
-    ("zh", (20, 10)): ("1 #0003 派单 12-09 …", "2 #0004 派单 明天 …"),
+    ("zh", (20, 16)): ("1 #0003 派单 12月9日", "2 #0004 派单 明天"),
+    ("zh", (20, 10)): ("1 #0003 派单 +2天 …", "2 #0004 派单 明天 …"),  # 12月9日 and the cut mark: 21 cells
 }
 
 
@@ -87,7 +88,7 @@ async def test_the_task_screen_says_the_day(monkeypatch: pytest.MonkeyPatch) -> 
         await pilot.press("1")
         await wait_until(pilot, lambda: bool(app.screen.query("#field-ready")))
         await pilot.pause()
-        assert drawn(app, "#field-ready") == ["Ready: 12-09 12:00"]
+        assert drawn(app, "#field-ready") == ["Ready: 9 Dec 12:00"]
 
 
 async def test_a_row_says_today_once_the_stores_midnight_passed(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -32,6 +32,8 @@ from tests.test_server_scheduled import PREP, _later, _when
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # the English catalog's
+
 
 def _eventually(probe: Any, timeout: float = 15.0) -> Any:
     deadline = time.monotonic() + timeout
@@ -70,10 +72,12 @@ def test_a_closed_date_over_the_promised_time_rings_the_order_now(tmp_path: Path
         events = merchant.get("/v1/events", after=cursor).json()["events"]
         assert "order.released" in [e["type"] for e in events if e["entity_id"] == order["id"]]
         shown = msgspec.json.decode(json.dumps(rang), type=Order)  # as the console's cache holds it
+        en = f"{day.day} {MONTHS[day.month - 1]}"  # "9 Dec"
+        zh = f"{day.month}月{day.day}日"
         try:
             for lang, line in (
-                ("en", f"Promised for {day:%m-%d} 12:00: the store is closed then (closed on {day:%m-%d})."),
-                ("zh", f"预订 {day:%m-%d} 12:00：届时门店休息（{day:%m-%d} 全天休息）。"),
+                ("en", f"Promised for {en} 12:00: the store is closed then (closed on {en})."),
+                ("zh", f"预订 {zh} 12:00：届时门店休息（{zh} 全天休息）。"),
             ):
                 set_language(lang)
                 text = detail_content(QueueEntry(order=shown), datetime.now(UTC), SHANGHAI).plain

@@ -115,7 +115,7 @@ def test_the_effect_in_words() -> None:
     assert describe(hours, NOW) == "Open until 14:00"
     assert describe(hours, _local(25, 15)) == "Closed until 17:00 (opening hours), orders refused"
     assert describe(hours, _local(25, 23)) == "Open until tomorrow 02:00"  # overnight range
-    assert describe(hours, _local(26, 3)) == "Closed until 2026-12-02 10:00 (opening hours), orders refused"
+    assert describe(hours, _local(26, 3)) == "Closed until 2 Dec 2026 10:00 (opening hours), orders refused"
     paused = StoreStatus(StoreState.PAUSED, until=_local(25, 14, 30), reason="gas [b]off")
     assert describe(_store(status=paused), NOW) == "Closed until 14:30 (paused), orders refused (gas [b]off)"
     assert effect(_store(status=paused), _local(25, 14, 31)).takes_orders  # the pause has ended by itself
@@ -189,5 +189,5 @@ def test_a_queued_hours_change_shows_at_once(tmp_path) -> None:  # type: ignore[
         assert shown.opening_hours == [OpeningHours(2, "10:00", "14:00")]
         assert shown.hours_exceptions == [HoursException("2026-12-25", [])]
         assert (
-            describe(shown, _local(25, 15)) == "Closed until 2026-12-02 10:00 (opening hours), orders refused"
+            describe(shown, _local(25, 15)) == "Closed until 2 Dec 2026 10:00 (opening hours), orders refused"
         )

@@ -1,6 +1,6 @@
 """Day-and-time leftovers (v2): a time on another day says the day, and a trading day is named as it runs.
 
-- `o2o dispatch suggest` says the day of an order it cannot plan yet ("ready 12-09 12:00", not "ready 12:00"), and
+- `o2o dispatch suggest` says the day of an order it cannot plan yet ("ready 9 Dec 12:00", not "ready 12:00"), and
   `o2o couriers list` / the board's courier picker say the day a courier is free at after midnight;
 - the board ranks `no_store_location` with the other orders that cannot be planned, not after them all;
 - Monday's report after a Sunday open to 03:00 says "Mon 7 Dec, from 03:00" (12月7日 周一，03:00 起);

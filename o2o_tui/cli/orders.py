@@ -59,13 +59,16 @@ def _summary(view: Any, zone: Any) -> str:
 
 
 def _scheduled_mark(order: Any, zone: Any) -> str:
-    """`[for 13:10, rings at 12:55]`: a held order's promised time and prep start (the store's clock)."""
+    """`[for 9 Dec 13:10, rings at 12:55]`: a held order's promised time and prep start (the store's clock)."""
+    from datetime import UTC, datetime
+
+    from o2o_tui.domain.clock import date_clock
     from o2o_tui.domain.schedule import promised_time
 
     promised = promised_time(order) or order.held_until
     return t(
         "orders.scheduled_mark",
-        when=promised.astimezone(zone).strftime("%m-%d %H:%M"),
+        when=date_clock(promised.astimezone(zone), now=datetime.now(UTC)),  # "9 Dec 13:10", never "12-09"
         due=order.held_until.astimezone(zone).strftime("%H:%M"),
     )
 

@@ -426,14 +426,18 @@ def _as_rung(profile: Any, rung: list[Any], store: Any) -> list[Any]:
 
 
 def _rung_line(rung: list[Any], store: Any) -> str:
-    """"... ring now (2: #0001 for 12-08 12:00, ...)": each by its number and promised time (the store's clock),
+    """"... ring now (2: #0001 for 8 Dec 12:00, ...)": each by its number and promised time (the store's clock),
     as held orders of different days may share a number."""
+    from datetime import UTC, datetime
+
+    from o2o_tui.domain.clock import date_clock
     from o2o_tui.domain.schedule import promised_time
     from o2o_tui.store_effect import store_zone
 
     zone = store_zone(store)
+    now = datetime.now(UTC)
     named = [
-        t("store.hours.rung_order", number=order.display_number, when=promised.astimezone(zone).strftime("%m-%d %H:%M"))
+        t("store.hours.rung_order", number=order.display_number, when=date_clock(promised.astimezone(zone), now=now))
         for order in rung
         if (promised := promised_time(order)) is not None
     ]

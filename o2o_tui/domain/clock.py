@@ -3,7 +3,7 @@ on the platform's machine, whose zone may be another); this machine's clock when
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -65,6 +65,27 @@ def zone_clock(moment: datetime, zone: tzinfo | None) -> str:
     return utc_text(moment) if local is None else local.strftime("%H:%M")
 
 
+def month_day(day: date, *, year: bool = False) -> str:
+    """A date as a person reads it, the month in words so that no reader takes it the other way round (a UK
+    reader reads "12-09" as 12 September): "9 Dec" ("12月9日"), with `year` "9 Dec 2026" ("2026年12月9日").
+    The month's name comes from the catalog, never from the C library's locale."""
+    from o2o_tui.i18n import t
+
+    month = t(f"store.month.{day.month}")
+    return t("store.at.date.year" if year else "store.at.date", day=day.day, month=month, year=day.year)
+
+
+def date_clock(local: datetime, *, year: bool = False, now: datetime | None = None) -> str:
+    """`local` (already on the clock it is read on) as its date and time: "9 Dec 12:00" ("12月9日 12:00"), with
+    `year`, or when `now` falls in another year on that clock, "2 Jan 2027 12:00" ("2027年1月2日 12:00"): on
+    paper, or wherever "tomorrow" would go stale."""
+    from o2o_tui.i18n import t
+
+    if now is not None and not year:
+        year = now.astimezone(local.tzinfo).year != local.year
+    return t("store.at.date_time", date=month_day(local.date(), year=year), time=local.strftime("%H:%M"))
+
+
 DayForm = Literal["long", "short", "narrow"]
 
 
@@ -75,8 +96,10 @@ def day_clock(
     when it is not today there, so that an order for a later day never reads as one for today:
 
     - "long" (a detail, the CLI): "12:00" today, "tomorrow 12:00" (明天 12:00), "yesterday 23:50", else
-      "12-09 12:00" ("2027-01-02 12:00" in another year; always the year with `full_date`);
-    - "short" (a handheld's row): "tmrw 12:00", "yest 23:50", "12-09 12:00";
+      "9 Dec 12:00" (12月9日 12:00; "2 Jan 2027 12:00", 2027年1月2日 12:00, in another year; always the year with
+      `full_date`): `date_clock`, the month in words;
+    - "short" (a handheld's row, no wider than "12-09 12:00" was): "tmrw 12:00", "yest 23:50", else the day
+      alone, "9 Dec" (12月9日: no date with its time fits 11 cells in Chinese; the detail says the time);
     - "narrow" (a five-cell column): "12:00" today, "tmrw" (明天), "yest" (昨天), "+2d" / "-2d" (+2天) days away.
 
     Today is the day `now` falls on in that zone; a time no zone can hold says its UTC date and time."""
@@ -99,6 +122,6 @@ def day_clock(
         return t(key + ".short" if form == "short" else key, time=clock)
     if days == 1:
         return t("store.at.tomorrow", time=clock)
-    if full_date or (local.year != today.year and form == "long"):
-        return local.strftime("%Y-%m-%d %H:%M")
-    return local.strftime("%m-%d %H:%M")
+    if form == "short":
+        return month_day(local.date())
+    return date_clock(local, year=full_date or local.year != today.year)

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from o2o_tui.domain.hours import DatedHours, WeeklyRange, is_open, next_change
 from o2o_tui.domain.limits import SCHEDULE_DAYS_MAX, as_utc
@@ -112,20 +112,23 @@ def closed_at_promise(
 
 def closed_at_promise_words(order: Order, zone: tzinfo | None, now: datetime | None = None) -> str | None:
     """The line telling staff a new order cannot be made on time (`Order.closed_at_promise`): "Promised for
-    tomorrow 10:00: the store is closed then (special hours 11:00-14:00 on 12-08)", "(closed on 12-25)", "(opening
+    tomorrow 10:00: the store is closed then (special hours 11:00-14:00 on 8 Dec)", "(closed on 25 Dec)", "(opening
     hours, 2026-12-08)"; None for any other order, and once it was accepted or ended. `now` (this moment when
     None) says whether the promised time is today."""
     closed, promised = order.closed_at_promise, promised_time(order)
     if closed is None or promised is None or order.status is not OrderStatus.CREATED:
         return None
-    from o2o_tui.domain.clock import day_clock
+    from o2o_tui.domain.clock import day_clock, month_day
     from o2o_tui.i18n import t
 
     # the store's clock (UTC when not known), with the day when it is not today
     when = day_clock(promised, zone, now if now is not None else datetime.now(UTC))
     if not closed.holiday:
         return t("scheduled.closed_at_promise.hours", when=when, date=closed.date)
-    day = closed.date[5:] if len(closed.date) == 10 else closed.date  # "12-08": the promise is days away at most
+    try:  # "8 Dec" (12月8日), the month in words: the promise is days away at most
+        day = month_day(date.fromisoformat(closed.date))
+    except ValueError:
+        day = closed.date
     if closed.hours is None:  # an older platform does not say whether the date is closed or has other hours
         return t("scheduled.closed_at_promise.dated", when=when, date=day)
     if not closed.hours:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 from rich.cells import cell_len
 
+from o2o_tui.domain.clock import date_clock
 from o2o_tui.domain.money import CURRENCIES, Money, format_money
 from o2o_tui.domain.order import Order, OrderLine, OrderStatus, Party, PaymentStatus
 from o2o_tui.domain.refunds import reason_label, refunded_quantities, refunded_total
@@ -264,7 +265,7 @@ def kitchen_ticket(
         at = _local(promised, zone).strftime("%H:%M")
         ops.extend(_large(t("printing.ticket.ready_by", time=at), Size.DOUBLE, width))
     if order.timing.type.value == "SCHEDULED" and order.timing.window_start is not None:
-        at = _local(order.timing.window_start, zone).strftime("%m-%d %H:%M")
+        at = date_clock(_local(order.timing.window_start, zone), now=now)  # "9 Dec 12:00": paper is read later
         ops.extend(_large(t("printing.ticket.scheduled", time=at), Size.NORMAL, width, bold=True))
     placed = _local(order.created_at, zone).strftime("%H:%M")
     ops.extend(_large(t("printing.ticket.placed", time=placed), Size.NORMAL, width))
