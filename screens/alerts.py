@@ -216,7 +216,10 @@ class Alerts:
                 sounds.append(Sound.OFFLINE)
                 reason = "disabled" if self._disabled else "unauthorized"
             if previous is not LinkState.UNAUTHORIZED or self._disabled != was_disabled:  # its reason, once
-                toast = t("alerts.disabled_toast" if self._disabled else "sync.unauthorized")
+                if link.queues:
+                    toast = t("alerts.disabled_toast" if self._disabled else "sync.unauthorized")
+                else:  # without the cache (`--no-cache`) nothing is queued: no queue is said to be kept
+                    toast = t("alerts.disabled_toast_no_cache" if self._disabled else "sync.unauthorized_no_cache")
         elif link.state is LinkState.STORAGE_DOWN:  # answering, but reading nothing: no new orders, as loud as OFFLINE
             self.offline_banner, self._banner_short = t("alerts.storage_down_banner"), "alerts.storage_down_short"
             if not self._offline_alerted:

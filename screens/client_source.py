@@ -58,7 +58,7 @@ class ClientOrderSource(Subscribers[SourceChange]):
         self._menu: Menu | None = None
         self._cursor: str | None = None
         self._loaded = False
-        self._status = LinkStatus(LinkState.CONNECTING)
+        self._status = LinkStatus(LinkState.CONNECTING, queues=False)  # no outbox: an action needs the link
 
     # reading
     def orders(self) -> list[QueueEntry]:
@@ -88,7 +88,7 @@ class ClientOrderSource(Subscribers[SourceChange]):
 
     def _set_state(self, state: LinkState, *, synced: bool = False, error: str | None = None) -> None:
         last = self._clock() if synced else self._status.last_sync_at
-        new = LinkStatus(state, last_sync_at=last, error=error)
+        new = LinkStatus(state, last_sync_at=last, error=error, queues=False)
         if new != self._status:
             # a refusal's reason changing (a revoked token, a disabled account) is said too
             changed_state = new.state != self._status.state or (
@@ -155,7 +155,7 @@ class ClientOrderSource(Subscribers[SourceChange]):
                 # a refused token is not an outage: say so, and ask again only now and then (an account an admin
                 # disabled says so, as the sync engine's link does: logging in again cannot help; it works again
                 # by itself at the first ask after `o2o admin enable-user`)
-                said = error.i18n_message() if error.disabled else t("sync.unauthorized")
+                said = error.i18n_message() if error.disabled else t("sync.unauthorized_no_cache")
                 self._set_state(LinkState.UNAUTHORIZED, error=said)
                 await asyncio.sleep(_MAX_BACKOFF_S)
             except PlatformError as error:

@@ -692,7 +692,7 @@ class DispatchBoard(Screen[None]):
             return t("dispatch.board.updated_now")
         if seconds < 60:
             return t("dispatch.board.updated_seconds", seconds=int(seconds // 5) * 5)
-        return t("dispatch.board.updated", at=clock(at, self._zone()))
+        return t("dispatch.board.updated", at=self._at(at))
 
     def _tick_updated(self) -> None:
         """Once a second: the "Updated" line's age (written only when its text changes)."""
@@ -710,6 +710,15 @@ class DispatchBoard(Screen[None]):
     @property
     def couriers_list(self) -> CourierList:
         return self.query_one("#board-couriers", CourierList)
+
+    def _at(self, when: datetime | None) -> str:
+        """`when` on the store's clock for the status line, with its day when that is not today there ("yest 23:50":
+        a board left offline across midnight, a problem reported before it); "--:--" for None (`day_clock`)."""
+        if when is None:
+            return clock(None, self._zone())
+        from o2o_tui.domain.clock import day_clock
+
+        return day_clock(when, self._zone() or when.tzinfo, self.now(), form="short")
 
     def _zone(self) -> ZoneInfo | None:
         store = self.snapshot.store if self.snapshot else None
@@ -795,7 +804,7 @@ class DispatchBoard(Screen[None]):
             self._say_offline(message.cached)
         elif message.storage_down:  # as the console says it: PLATFORM DOWN, nothing new arrives
             if self.snapshot is not None and not self._from_cache and self.plan is not None:
-                self._stale = t("dispatch.board.storage_down_since", at=clock(self.plan.now, self._zone()))
+                self._stale = t("dispatch.board.storage_down_since", at=self._at(self.plan.now))
             else:
                 self._stale = t("dispatch.board.storage_down")
             self._set_status(self._stale, error=True)
@@ -813,9 +822,8 @@ class DispatchBoard(Screen[None]):
     def _say_offline(self, cached: tuple[CachedFleet, LivePlan] | None) -> None:
         """The platform cannot be reached: keep what was loaded (and say how old it is), else show this device's
         cached orders marked as such, else say the orders and couriers are not known."""
-        zone = self._zone()
         if self.snapshot is not None and not self._from_cache and self.plan is not None:
-            self._stale = t("dispatch.board.offline_since", at=clock(self.plan.now, zone))
+            self._stale = t("dispatch.board.offline_since", at=self._at(self.plan.now))
             self._set_status(self._stale, error=True)
             return
         if cached is not None:
@@ -840,7 +848,7 @@ class DispatchBoard(Screen[None]):
         if at is None:
             return t("dispatch.board.offline_cache_unknown_age")
         minutes = max(0, int((now - at).total_seconds() // 60))
-        return t("dispatch.board.offline_cache", at=clock(at, self._zone()), minutes=minutes)
+        return t("dispatch.board.offline_cache", at=self._at(at), minutes=minutes)
 
     def _show_unknown(self, text: str | None) -> None:
         """Before anything was loaded: the counts are "?", the note says why nothing is listed (None: the cached
@@ -1004,7 +1012,7 @@ class DispatchBoard(Screen[None]):
             number=f"#{state.order_number:04d}",
             courier=safe_text(courier, one_line=True),
             problem=fmt.problem_reason(state.problem),
-            at=clock(state.problem_at, self._zone()),
+            at=self._at(state.problem_at),
         )
         self._set_status(f"{said} {tail}", error=stale)
 

@@ -30,10 +30,36 @@ from o2o_tui.figures import Figures, is_today, store_today
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
 from screens.keys import localize_bindings
-from screens.terminal import decorated, glyphs_of
+from screens.terminal import Glyphs, decorated, glyphs_of
 from screens.widgets.footer import KeyFooter
 
 Loader = Callable[[str | None], Figures]
+
+
+def title_text(day: str, short_day: str, store: str, width: int, glyphs: Glyphs) -> str:
+    """The screen's title in `width` cells: "Figures <day> · <store>" on one line when it fits, else with the day
+    short (`short_day`, its ISO date: "Sun 6 Dec, until 03:00 Mon" goes first); else folded, the day on its line
+    and the store's name on the next (on two when it needs them, cut only past that), so a narrow screen never
+    cuts the name to a few letters. `store` is display-safe already."""
+    from o2o_tui.text_fold import fold
+
+    def line(shown_day: str, name: str) -> str:
+        text = t("figures.title", date=shown_day, store=name)
+        return decorated(text.rstrip(" ·") if name else text.strip(" ·"), glyphs)  # " | " in ASCII
+
+    for shown_day in dict.fromkeys((day, short_day)):
+        one = line(shown_day, store)
+        if ft.cells(one) <= width:
+            return one
+    head = line(day, "")
+    if ft.cells(head) > width:
+        head = line(short_day, "")
+    if not store:
+        return ft.clip(head, width)
+    names = fold(decorated(store, glyphs), width)
+    if len(names) > 2:
+        names = [names[0], ft.clip(" ".join(names[1:]), width)]
+    return "\n".join([ft.clip(head, width), *names])
 
 
 class FiguresLoaded(Message):
@@ -122,14 +148,15 @@ class FiguresScreen(Screen[None]):
         if not self.is_mounted:
             return
         width = max(20, self.size.width - 5)  # the body's padding and its scrollbar
+        title_width = max(20, self.size.width - 2)  # the title's padding (it has no scrollbar)
         title = self.query_one("#figures-title", Static)
         status = self.query_one("#figures-status", Static)
         chart = self.query_one("#figures-chart", Static)
         text = self.query_one("#figures-text", Static)
         found = self._figures
         if found is None or (self._day is not None and found.report.date != self._day):
-            shown = t("figures.title", date=self._day or "", store=safe_text(self._store_name, one_line=True))
-            title.update(Content(decorated(shown.strip(" ·"), glyphs_of(self.app))))  # " | " in ASCII
+            day, name = self._day or "", safe_text(self._store_name, one_line=True)
+            title.update(Content(title_text(day, day, name, title_width, glyphs_of(self.app))))
             status.update(Content(t("figures.screen.failed", reason=self._problem) if self._problem
                                   else t("figures.loading")))
             chart.update(Content(""))
@@ -137,8 +164,8 @@ class FiguresScreen(Screen[None]):
             return
         report = found.report
         name = safe_text(self._store_name, one_line=True)
-        shown = decorated(t("figures.title", date=ft.day_label(report), store=name).rstrip(" ·"), glyphs_of(self.app))
-        title.update(Content(ft.clip(shown, width)))
+        shown = title_text(ft.day_label(report), report.date, name, title_width, glyphs_of(self.app))
+        title.update(Content(shown))
         fetched = found.fetched_at.astimezone(zone_named(report.timezone)).strftime("%H:%M")
         said = t("figures.as_of_short", time=fetched) if found.cached else t("figures.fetched", time=fetched)
         if self._problem:

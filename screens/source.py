@@ -43,6 +43,9 @@ class LinkStatus(msgspec.Struct, frozen=True):
     last_sync_at: datetime | None = None
     error: str | None = None  # why the link is down, when known (display-safe)
     save_fault: str | None = None  # CANNOT_SAVE's cause: "disk_full", or another cache error's code
+    # actions wait on this device while the platform does not take them (its outbox); False without the cache
+    # (`o2o console --no-cache`): nothing is queued, so no refusal or outage is said to keep a queue
+    queues: bool = True
 
 
 class Subscribers(Generic[ChangeT]):

@@ -89,7 +89,10 @@ def _number(value: int) -> str:
     return f"#{value:04d}"
 
 
-def _suggestion_line(suggestion: Any, zone: ZoneInfo | None) -> str:
+def _suggestion_line(suggestion: Any, zone: ZoneInfo | None, now: datetime | None = None) -> str:
+    """An order's suggestion in one line; its pickup and drop-off with their day when that is not today on the store's
+    clock (after midnight: "tomorrow 00:10"), `now` the plan's (this moment when None)."""
+    now = now or _now()
     if suggestion.stale_minutes is not None:  # planned from an old position: not "leave now", and it says why
         when = t("dispatch.commit.stale", age=_age_text(suggestion.stale_minutes))
     else:
@@ -98,8 +101,8 @@ def _suggestion_line(suggestion: Any, zone: ZoneInfo | None) -> str:
         "dispatch.suggest.line",
         number=_number(suggestion.order_number),
         courier=safe_text(suggestion.courier_name, one_line=True),
-        pickup=_clock(suggestion.pickup_at, zone),
-        dropoff=_clock(suggestion.dropoff_at, zone),
+        pickup=_day_clock(suggestion.pickup_at, zone, now),
+        dropoff=_day_clock(suggestion.dropoff_at, zone, now),
         when=when,
     )
 
@@ -182,7 +185,8 @@ def problem_text(reason: str, at: datetime | None, zone: ZoneInfo | None) -> str
     key = f"handheld.problem.{reason}"
     words = t(key)
     words = safe_text(reason, one_line=True) if words == key else words
-    return t("ui.courier_problem.value", reason=words, at=_clock(at, zone)) if at else words
+    # the day too when it was reported before today on the store's clock ("yesterday 23:50")
+    return t("ui.courier_problem.value", reason=words, at=_day_clock(at, zone, _now())) if at else words
 
 
 def _courier_line(state: Any, zone: ZoneInfo | None, now: datetime) -> str:
@@ -468,7 +472,7 @@ def _auto(profile: str | None, store: str | None, every: float, once: bool, as_j
                     )
                 else:
                     for suggestion in done:
-                        line.log(t("dispatch.auto.assigned", line=_suggestion_line(suggestion, zone)))
+                        line.log(t("dispatch.auto.assigned", line=_suggestion_line(suggestion, zone, now)))
                     for suggestion, why in refused:
                         line.log(
                             t("dispatch.auto.refused", number=_number(suggestion.order_number), reason=why)
@@ -586,7 +590,7 @@ def register(app: typer.Typer) -> None:
         states = {state.order_id: state for state in plan.orders}
         for suggestion in plan.suggestions:
             order_state = states.get(suggestion.order_id)
-            said = _suggestion_line(suggestion, zone) + _reassigning(suggestion, order_state, zone)
+            said = _suggestion_line(suggestion, zone, plan.now) + _reassigning(suggestion, order_state, zone)
             say(said + _refused_before(suggestion) + _food_with(order_state))
         for state in plan.orders:
             if state.why in (

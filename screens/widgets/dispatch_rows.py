@@ -127,7 +127,9 @@ def order_view(
     if suggestion is not None:
         if suggestion.route_size > 1:  # one of a bundle: which stop of how many
             route = f" {suggestion.stop}/{suggestion.route_size}"
-        pickup, dropoff = clock(suggestion.pickup_at, zone), clock(suggestion.dropoff_at, zone)
+        # in the five cells of a time: the pickup's day when not today ("tmrw"), the drop-off's when not the pickup's
+        pickup = ready_clock(suggestion.pickup_at, zone, now or datetime.now(UTC))
+        dropoff = ready_clock(suggestion.dropoff_at, zone, suggestion.pickup_at)
         tag = "now" if suggestion.commit else "stale" if suggestion.stale_minutes is not None else "plan"
         if suggestion.refused:  # to a courier who rejected it before (nobody else could take it): a person decides
             tag = "refused"

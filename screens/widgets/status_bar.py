@@ -152,7 +152,9 @@ def link_line_parts(
         hint = (t("ui.link.disabled_hint"), t("status_line.disabled_hint_short"))
         parts.append(Part(hint, 5, "bold"))
     elif link.state is LinkState.UNAUTHORIZED:  # not an outage: waiting will not help
-        hint = (t("ui.link.unauthorized_hint"), t("status_line.unauthorized_hint_short"))
+        # without the cache (`--no-cache`) nothing is queued: no queue is said to be kept
+        long = "ui.link.unauthorized_hint" if link.queues else "ui.link.unauthorized_hint_no_cache"
+        hint = (t(long), t("status_line.unauthorized_hint_short"))
         parts.append(Part(hint, 5, "bold"))
     return parts
 
