@@ -119,7 +119,8 @@ class EngineOrderSource(Subscribers[SourceChange]):
         self._cache = cache
         self._client = client
         self._store_id = store_id
-        self._model = ReadModel(cache)
+        # the store as the platform sent it while the cache cannot be written (CANNOT SAVE): its badge stays true
+        self._model = ReadModel(cache, unsaved=getattr(engine, "unsaved_docs", None))
         self._entries: dict[str, QueueEntry] = {}
         self._store: Store | None = None
         self._menu: Menu | None = None

@@ -75,6 +75,8 @@ CLAIM_EVERY_S = 2.0  # a read-only editor asks this often whether the draft is f
 REDRAW_CHECK_S = 600.0  # the longest the redraw timer sleeps before it looks at the clock (`_arm_redraw`)
 REDRAW_LATE_S = 0.05  # after the moment itself: a timer that fires a hair early would find it not come yet
 DROPPED_VALUE_CELLS = 24  # the longest kept value a dropped form's toast quotes whole (`_drop_form`)
+# the status line's style of an answer shown there (`MenuEditorScreen._answer`), by the toast's severity
+ANSWER_STYLES = {"error": "$text-error", "warning": "$text-warning"}
 TREE_ONLY = frozenset(
     {"add", "delete", "duplicate", "availability", "hide", "undo", "redo", "diff", "publish", "next_match"}
 )
@@ -381,6 +383,11 @@ class MenuEditorScreen(Screen[None]):
         self._copied_note = ""  # the last `_say_draft_copied`, said again after quitting when the quit saved
         self._back_refused: object = None  # the form's values Esc last could not save (`action_back`)
         self._refusal_hint = ""  # what the next refusal's toast adds (Esc's: Esc again goes back without it)
+        # the answer to a key pressed in a field, shown in the status line while its toast would cover the field or
+        # wait for it to be left (`_answer`): (text, style), and the timer that ends it
+        self._answered: tuple[str, str] | None = None
+        self._answer_timer: Any = None
+        self._toasted_answers: list[str] = []  # the last answers said as toasts (their whole safe text)
 
     # layout
     def compose(self) -> ComposeResult:
@@ -511,7 +518,7 @@ class MenuEditorScreen(Screen[None]):
             return False
         if not self.read_only:
             return True
-        self._say(t("menu_editor.read_only.refused", holder=self._holder_text()), severity="warning", timeout=5)
+        self._answer(t("menu_editor.read_only.refused", holder=self._holder_text()), severity="warning", timeout=5)
         return False
 
     def _show(self) -> None:
@@ -546,6 +553,9 @@ class MenuEditorScreen(Screen[None]):
     def _show_status(self) -> None:
         draft = self.draft
         if draft is None:
+            return
+        if self._answered is not None:  # the answer to the key just pressed in a field, for its time
+            self._show_answer(*self._answered)
             return
         # an untouched draft (the usual opening) has no diff to compute: 500 items cost ~20 ms
         changes = 0 if draft.menu == draft.base else len(menu_draft.diff(draft.base, draft.menu))
@@ -653,6 +663,48 @@ class MenuEditorScreen(Screen[None]):
 
         say_in(self.app, text, severity=severity, timeout=timeout)
 
+    def _answer(self, text: str, *, severity: str = "information", timeout: float = 5) -> None:
+        """The editor's answer to the key just pressed (saved, nothing changed, why a value did not go in). While a
+        toast of it would stand over the field that has the focus, or wait with the console's other toasts for
+        the focus to leave it (`toast_holding.answer_would_wait`: said then, it answered nothing), it shows at
+        once in the status line, for the toast's time, cut to its width (a refused value's problem stands under
+        its field). Elsewhere, a toast as any."""
+        from screens.toast_holding import answer_would_wait
+
+        line = safe_text(text, one_line=True)
+        if self.draft is None or not answer_would_wait(self.app, line):
+            self._toasted_answers = [*self._toasted_answers[-7:], safe_text(text)]
+            self._say(text, severity=severity, timeout=timeout)
+            return
+        if self._answer_timer is not None:
+            self._answer_timer.stop()
+        self._answered = (line, ANSWER_STYLES.get(severity, "bold"))
+        self._answer_timer = self.set_timer(timeout, self._answer_over)
+        hold = getattr(self.app, "hold_toasts_up", None)  # the console's toasts up wait: they stand over the line
+        if callable(hold):
+            hold(lambda toasted: toasted in self._toasted_answers)  # its earlier answers are over, not kept
+        self._show_answer(*self._answered)
+
+    def _show_answer(self, text: str, style: str) -> None:
+        """`text` on the status line in place of its parts, cut to one line ("…"), left of the toasts up (the
+        editor alone keeps them up)."""
+        from screens.command_toasts import command_content
+        from screens.toast_holding import toast_column
+
+        status = self.query_one("#menu-status", Static)
+        width = (status.size.width or self.app.size.width) - status.styles.padding.width
+        if any(not n.has_expired for n in self.app._notifications) and toast_column(self.app.size.width):
+            width = min(width, toast_column(self.app.size.width) - status.styles.padding.left - 1)
+        line = command_content(text).stylize(style)
+        if width > 0 and line.cell_length > width:
+            mark = self._spelled("…")
+            line = Content.assemble(line.truncate(max(0, width - cell_len(mark))), (mark, style))
+        status.update(line)
+
+    def _answer_over(self) -> None:
+        self._answered, self._answer_timer = None, None
+        self._show_status()
+
     # focus and the narrow layout
     def _in_tree(self) -> bool:
         return self.focused is None or self.focused is self.menu_tree
@@ -684,7 +736,7 @@ class MenuEditorScreen(Screen[None]):
         if draft is None or ref is None or ref.kind != "item":
             return
         if not draft.menu.option_groups:
-            self._say(t("menu_editor.pick.none"), timeout=6)
+            self._answer(t("menu_editor.pick.none"), timeout=6)
             return
         field = self.query_one("#field-groups", Input)
         offered, _ = edits.groups_from_text(draft.menu, field.value)  # what the field says now, typed or not
@@ -746,7 +798,7 @@ class MenuEditorScreen(Screen[None]):
             else:
                 self._back_refused = self._form_pending()
                 if hint:  # refused without a toast of `_refused` (a read-only editor said why already)
-                    self._say(hint, severity="warning", timeout=10)
+                    self._answer(hint, severity="warning", timeout=10)
             return
         if not self.saved and self.draft is not None:
             self._ask_unsaved()
@@ -827,7 +879,7 @@ class MenuEditorScreen(Screen[None]):
 
     async def action_save(self) -> None:
         if self._in_tree() or not self.menu_form.changed():
-            self._say(t("menu_editor.saved_always"), timeout=3)
+            self._answer(t("menu_editor.saved_always"), timeout=3)
             return
         await self._commit_form()  # every field typed in, as Enter saves one; the form stays open
 
@@ -872,7 +924,7 @@ class MenuEditorScreen(Screen[None]):
                 self._quit_notes.append(self._copied_note)
             return True
         self._quit_refused = self._form_pending()
-        self._say(t("menu_editor.quit.refused", key=self._quit_key()), severity="warning", timeout=10)
+        self._answer(t("menu_editor.quit.refused", key=self._quit_key()), severity="warning", timeout=10)
         return False
 
     def _quit_key(self) -> str:
@@ -985,7 +1037,7 @@ class MenuEditorScreen(Screen[None]):
             await self.source.save_draft(self.draft)
         except Exception as error:  # a cache that cannot write: the edit is on screen but not kept
             self._not_saved_error = str(error)
-            self._say(t("menu_editor.error.not_saved", error=str(error)), severity="error", timeout=15)
+            self._answer(t("menu_editor.error.not_saved", error=str(error)), severity="error", timeout=15)
             self.refresh_bindings()  # the editor alone: Esc at the top now asks (`quit_unsaved`)
             return False
         self.saved = True
@@ -1117,7 +1169,7 @@ class MenuEditorScreen(Screen[None]):
         if self._refusal_hint:  # Esc's: what Esc again does
             space = "" if text.endswith(("。", "）", "！", "？")) else " "  # none after a Chinese full stop
             text, self._refusal_hint = f"{text}{space}{self._refusal_hint}", ""
-        self._say(text, severity="error", timeout=10 if text.endswith(t("menu_editor.back.refused")) else 6)
+        self._answer(text, severity="error", timeout=10 if text.endswith(t("menu_editor.back.refused")) else 6)
         return False
 
     async def _apply_form(
@@ -1154,15 +1206,15 @@ class MenuEditorScreen(Screen[None]):
         if not self.saved:
             pass  # not written: `_save` said so; never "Saved in the draft"
         elif shown:
-            self._say(t(f"menu_editor.new.{ref.kind}_shown"), timeout=4)
+            self._answer(t(f"menu_editor.new.{ref.kind}_shown"), timeout=4)
         elif candidate == before:
-            self._say(t("menu_editor.unchanged"), timeout=2)
+            self._answer(t("menu_editor.unchanged"), timeout=2)
         elif said_fields:
             saved = [name for name in FIELDS.get(str(ref.kind), ()) if name in said_fields]
             labels = t("menu_publish.list_sep").join(t(f"menu_editor.field.{name}") for name in saved)
-            self._say(t("menu_editor.applied_fields", fields=labels), timeout=4)
+            self._answer(t("menu_editor.applied_fields", fields=labels), timeout=4)
         else:
-            self._say(t("menu_editor.applied"), timeout=2)
+            self._answer(t("menu_editor.applied"), timeout=2)
         return None
 
     def _form_edit(

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
 from rich.cells import cell_len
 from textual import events
+from textual.app import App
 from textual.css.query import NoMatches
 from textual.geometry import Region
 from textual.notifications import Notification, Notify, SeverityLevel
@@ -65,6 +67,55 @@ def _typed_in(widget: Widget | None) -> bool:
         if module is not None and isinstance(widget, getattr(module, class_name)):
             return True
     return False
+
+
+def toast_column(width: int) -> int:
+    """The first column of the toasts on a screen `width` wide: from 60 columns they stand at the right (Textual's
+    toast: at most half the rack, less its bar); below, they span the width."""
+    if width < TOAST_NARROW:
+        return 0
+    return width - TOAST_RACK_BAR - min(TOAST_WIDTH, (width - TOAST_RACK_BAR) // 2)
+
+
+def typed_field_room(app: App[Any]) -> int | None:
+    """The rows `app`'s toasts may take, from the foot of their rack up, without covering the text field that has
+    the focus (an `Input`, a `TextArea`): None when there is none, a dialog is in front (toasts wait behind it
+    anyway), or the toasts' column misses it (from 60 columns they stand at the right)."""
+    if not app.screen_stack or isinstance(app.screen, ModalScreen):
+        return None
+    focused = app.screen.focused
+    width, height = app.size
+    if focused is None or not _typed_in(focused) or width <= 0 or height <= 0:
+        return None
+    region = focused.region.intersection(Region(0, 0, width, height))
+    if not region.area:
+        return None
+    if region.right <= toast_column(width):  # from 60 columns the toasts stand at the right
+        return None
+    # the rack ends above its margin; the row above the topmost toast (its margin) shows what is under it
+    return max(0, height - RACK_MARGIN - region.bottom + 1)
+
+
+def answer_would_wait(app: App[Any], text: str) -> bool:
+    """Whether a toast of `text` (plain) put up now on `app` would stand over the text field that has the focus, or
+    wait for the focus to leave it (`ToastHoldingApp`: the console's; the menu editor alone holds none, its toasts
+    stood over the field). A screen's answer to the key just pressed in that field is then said at once where it
+    covers nothing (the menu editor's status line: `MenuEditorScreen._answer`; the console's toasts up wait then,
+    `ToastHoldingApp.hold_toasts_up`), not after the person left it. The editor alone below 60 columns with toasts
+    up keeps toasting: they stand over its status line, and it has none that wait."""
+    room = typed_field_room(app)
+    if room is None:
+        return False
+    if isinstance(app, ToastHoldingApp):
+        if app._held or app._behind:  # others wait already: this one would wait after them
+            return True
+        return app._rows_up() + app._held_rows(HeldToast(text, "information", None, False)) > room
+    width = app.size.width
+    frame = TOAST_PADDING if width >= TOAST_NARROW else 0
+    up = sum(_toast_rows(n) + frame for n in app._notifications if not n.has_expired)
+    if up and width < TOAST_NARROW:
+        return False
+    return up + folded_toast(text, width, markup=False).count("\n") + 2 + frame > room
 
 
 class HeldToast(msgspec.Struct, frozen=True):
@@ -265,24 +316,8 @@ class ToastHoldingApp(SteadyKeysApp[None]):  # keys act in the order typed (scre
         self.call_after_refresh(self._guard_field)
 
     def _field_room(self) -> int | None:
-        """The rows the toasts may take, from the foot of their rack up, without covering the text field that has
-        the focus (an `Input`, a `TextArea`): None when there is none, a dialog is in front (toasts wait behind
-        it anyway), or the toasts' column misses it (from 60 columns they stand at the right)."""
-        if not self.screen_stack or self._dialog_open():
-            return None
-        focused = self.screen.focused
-        width, height = self.size
-        if focused is None or not _typed_in(focused) or width <= 0 or height <= 0:
-            return None
-        region = focused.region.intersection(Region(0, 0, width, height))
-        if not region.area:
-            return None
-        if width >= TOAST_NARROW:  # Textual's toast: at most half the rack (less its bar), at the right
-            left = width - TOAST_RACK_BAR - min(TOAST_WIDTH, (width - TOAST_RACK_BAR) // 2)
-            if region.right <= left:
-                return None
-        # the rack ends above its margin; the row above the topmost toast (its margin) shows what is under it
-        return max(0, height - RACK_MARGIN - region.bottom + 1)
+        """The rows the toasts may take without covering the text field that has the focus (`typed_field_room`)."""
+        return typed_field_room(self)
 
     def _rows(self, notification: Notification) -> int:
         """The rows a toast up takes from the foot of the rack: its lines, its title, its frame, the row above."""
@@ -307,6 +342,20 @@ class ToastHoldingApp(SteadyKeysApp[None]):  # keys act in the order typed (scre
         if room is None:
             return False
         return bool(self._held or self._behind) or self._rows_up() + self._rows(notification) > room
+
+    def hold_toasts_up(self, over: Callable[[str], bool]) -> None:
+        """A screen says its answer to a key typed in a field where the toasts stand (`answer_would_wait`): the
+        toasts up are taken down to wait, as over the field, and show once the focus leaves it; those whose whole
+        text `over` says is over (the screen's earlier answers: "Not saved: ..." once the value went in) go."""
+        if self._dialog_open():
+            return
+        for notification in list(self._notifications):
+            given = self._toasts.given(notification)[0]
+            if over(self._fitted.get(given, given)):
+                self._unnotify(notification)
+        if any(not n.has_expired for n in self._notifications):
+            self._held_typing = True
+            self._take_down_toasts()
 
     def _guard_field(self) -> None:
         """The focus moved, a screen came back or the terminal was resized: the toasts up over the field now being

@@ -209,6 +209,9 @@ class SyncEngine:
         # the code of the cache's last refusal to write (`save_failure`), until a write of the cache goes through
         self._save_fault: str | None = None
         self._save_error: str | None = None  # what the link says meanwhile (`_cannot_save`)
+        # the platform's stores this device fetched but could not write (CANNOT_SAVE), table -> id -> document,
+        # until a pull's write goes through: the screens show them over the cache's (`unsaved_docs`)
+        self._unsaved: dict[str, dict[str, dict[str, Any]]] = {}
         self._cursor: str | None = cache.meta_get(tables.META_CURSOR, None)
         self._last_sync_at = _parse_time(cache.meta_get(tables.META_LAST_SYNC_AT, None))
         self._persisted_sync_at = self._last_sync_at  # the last_sync_at on disk (quiet polls write it rarely)
@@ -335,6 +338,31 @@ class SyncEngine:
                 # a newer version's cache: these entities lack its fields, so it must fetch them again
                 meta = {**meta, tables.META_MODEL_VERSION: MODEL_VERSION}
         write_delta(self._cache, delta, meta)
+
+    async def _write_answer(self, delta: Delta, meta: dict[str, Any]) -> None:
+        """Write a pull's answer. When this device cannot (`save_failure`: CANNOT_SAVE), the stores in it are kept
+        in memory for the screens (`unsaved_docs`: a store resumed on the platform meanwhile is not shown PAUSED
+        from the cache), and fetched again at the next poll (the cursor stays); once written, the cache has them."""
+        try:
+            await self._io(self._write_delta, delta, meta)
+        except CacheError as error:
+            stores = delta.upserts.get(tables.STORES)
+            if stores and save_failure(error) is not None:
+                kept = self._unsaved.get(tables.STORES, {})
+                if any(kept.get(store_id) != doc for store_id, doc in stores.items()):
+                    self._unsaved = {**self._unsaved, tables.STORES: {**kept, **stores}}  # replaced, never changed
+                    self._emit(Change(kind=ChangeKind.STORE, ids=frozenset(stores)))
+            raise
+        self._save_fault = None  # written: the disk takes writes again
+        if self._unsaved:
+            kept, self._unsaved = self._unsaved.get(tables.STORES, {}), {}
+            self._emit(Change(kind=ChangeKind.STORE, ids=frozenset(kept)))
+
+    def unsaved_docs(self, table: str) -> dict[str, dict[str, Any]]:
+        """The platform's documents of `table` (stores) that this device fetched but could not write to its cache
+        (CANNOT_SAVE), by id; empty once a pull's write goes through. Any thread may read it (replaced whole, never
+        changed); a reader takes one only where it is newer than the cached copy (`ReadModel`)."""
+        return self._unsaved.get(table, {})
 
     def _older_wrote(self) -> bool:
         """On the cache thread: whether an older version wrote entities here since (it lowered the marker)."""
@@ -755,8 +783,7 @@ class SyncEngine:
             tables.META_MODEL_VERSION: MODEL_VERSION,  # every entity is now this version's (`older_model`)
         }
         newly_skipped = self._settle_skipped(delta, meta, now)
-        await self._io(self._write_delta, delta, meta)
-        self._save_fault = None  # written: the disk takes writes again
+        await self._write_answer(delta, meta)
         self._cursor, self._last_sync_at, self._need_resync = head, now, False
         self._resyncs += 1
         self._persisted_sync_at = now
@@ -808,8 +835,7 @@ class SyncEngine:
         # through ends CANNOT_SAVE, also when nothing new arrives
         saving = self._save_fault is not None
         if delta.size() or skips.META_SKIPPED in meta or self._persist_due(answered_at) or saving:
-            await self._io(self._write_delta, delta, meta)
-            self._save_fault = None
+            await self._write_answer(delta, meta)
             self._persisted_sync_at = answered_at
             if delta.size():
                 self._wrote_at = asyncio.get_running_loop().time()

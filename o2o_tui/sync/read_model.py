@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
@@ -172,8 +172,11 @@ _ENDED = frozenset(status.value for status in ENDED_STATUSES)  # as stored: only
 
 
 class ReadModel:
-    def __init__(self, cache: Any) -> None:
+    def __init__(self, cache: Any, unsaved: Callable[[str], Mapping[str, Any]] | None = None) -> None:
+        """`unsaved`: the platform's documents of a table that the sync engine fetched but could not write (CANNOT
+        SAVE, `SyncEngine.unsaved_docs`); the store is read from them where they are newer than the cached copy."""
         self._cache = cache
+        self._unsaved = unsaved
         self._decoded: dict[tuple[str, str], tuple[tuple[Any, bool], Any]] = {}
         self.unreadable: dict[tuple[str, str], str] = {}  # (table, id) -> why, left out by this reader
         self._told: set[tuple[str, str]] = set()
@@ -225,6 +228,28 @@ class ReadModel:
             pairs = shared() if shared is not None else _items(self._cache.table(table))
             values = (self._decode(table, i, doc, kind) for i, doc in pairs)
             return [v for v in values if v is not None]
+
+    def _newer_unsaved(self, table: str, cached: list[T], kind: type[T]) -> list[T]:
+        """`cached` with the platform's newer documents that could not be written (`unsaved`) in their place."""
+        docs = self._unsaved(table) if self._unsaved is not None else {}
+        if not docs:
+            return cached
+        found = list(cached)
+        at = {getattr(value, "id", None): index for index, value in enumerate(found)}
+        for entity_id, doc in docs.items():
+            index = at.get(entity_id)
+            version = doc.get("version", -1) if isinstance(doc, dict) else -1
+            if index is not None and version <= getattr(found[index], "version", -1):
+                continue  # the cache caught up (another process wrote it, or this one did since)
+            try:
+                value = msgspec.convert(doc, kind)
+            except (msgspec.ValidationError, TypeError):
+                continue  # the fetch decoded it once: never expected; the cached copy stands
+            if index is None:
+                found.append(value)
+            else:
+                found[index] = value
+        return found
 
     def _one(self, table: str, entity_id: str, kind: type[T]) -> T | None:
         doc = self._cache.table(table).get(entity_id)
@@ -397,7 +422,7 @@ class ReadModel:
     def _store_as_of(self, store_id: str | None, before: int | None) -> Store | None:
         """The cached store with this device's queued changes applied: all of them (`before` None), or only those
         queued before the outbox entry numbered `before` (what the platform will hold when that entry arrives)."""
-        stores = self._all(tables.STORES, Store)
+        stores = self._newer_unsaved(tables.STORES, self._all(tables.STORES, Store), Store)
         if store_id is not None:
             stores = [s for s in stores if s.id == store_id]
         if not stores:
