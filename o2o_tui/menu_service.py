@@ -286,6 +286,58 @@ def queued_availability(cache: Any, store_id: str) -> set[tuple[AvailabilityKind
     return {(kind, entity_id) for kind, entity_id, _ in _queued_patches(cache, store_id)}
 
 
+def queued_hides(cache: Any, store_id: str) -> set[tuple[AvailabilityKind, str]]:
+    """(kind, id) of each item and option this device hid or showed and has not sent yet: the cached menu shows
+    it (`current_menu`) at the version it had before, so a sheet's `hidden` cell of that version may be older."""
+    kinds: dict[str, AvailabilityKind] = {PATCH_ACTION["item"]: "item", PATCH_ACTION["option"]: "option"}
+    found: set[tuple[AvailabilityKind, str]] = set()
+    for entry in cache.outbox.pending():
+        kind = kinds.get(entry.action)
+        store, _, entity_id = entry.target.partition("/")
+        if kind is None or store != store_id:
+            continue
+        with contextlib.suppress(msgspec.DecodeError, TypeError):
+            body = msgspec.json.decode(entry.body)
+            if isinstance(body, dict) and body.get("hidden") is not None:
+                found.add((kind, entity_id))
+    return found
+
+
+EXPORTS_KEPT = 8  # the menus `o2o menu export` wrote, kept per store (`keep_export`)
+
+
+def _export_path(cache: Any, store_id: str, version: int) -> Path:
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in store_id)[:100]
+    return Path(cache.directory) / "menu-exports" / f"{safe}-v{version}.json"
+
+
+def keep_export(cache: Any, menu: Menu) -> None:
+    """The menu an export wrote, kept beside the cache (the last `EXPORTS_KEPT` of its store; a menu has no
+    personal data): an import of that file then knows what each of its cells said (`exported_menu`), so a cell
+    left as exported never undoes a change made since, and a cell a person changed is theirs. Best effort: an
+    export is not stopped by a full disk here (the import then keeps what it cannot tell, and says so)."""
+    from offline_cache.errors import CacheError
+    from offline_cache.storage import atomic_write
+
+    path = _export_path(cache, menu.store_id, menu.version)
+    with contextlib.suppress(OSError, CacheError):
+        path.parent.mkdir(mode=0o700, exist_ok=True)
+        atomic_write(path, msgspec.json.encode(menu))
+        older = sorted(path.parent.glob(path.name.rsplit("-v", 1)[0] + "-v*.json"), key=lambda p: p.stat().st_mtime)
+        for stale in older[:-EXPORTS_KEPT]:
+            stale.unlink(missing_ok=True)
+
+
+def exported_menu(cache: Any, store_id: str, version: int) -> Menu | None:
+    """The menu this device exported at `version` (`keep_export`), None when it has none (exported elsewhere, or
+    long ago)."""
+    try:
+        menu = msgspec.json.decode(_export_path(cache, store_id, version).read_bytes(), type=Menu)
+    except (OSError, msgspec.DecodeError, msgspec.ValidationError):
+        return None
+    return menu if menu.store_id == store_id and menu.version == version else None
+
+
 def with_queued_availability(cache: Any, draft: MenuDraft) -> MenuDraft:
     """`draft` with this device's availability changes still queued (a sold-out made offline) in its base and its
     menu, as the cached menu shows them: a draft saved before them (an earlier import's, queued) must not carry

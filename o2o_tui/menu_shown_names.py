@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from o2o_tui.domain.menu import Category, Item, Menu, Option, OptionGroup, localized
-from o2o_tui.i18n import current_language
+from o2o_tui.i18n import current_language, t
 from o2o_tui.menu_draft import Change
 from o2o_tui.safe_text import safe_text
 
@@ -61,3 +61,18 @@ def moved_words(change: Change, names: Names | None) -> tuple[str, str] | None:
     before = names.get((change.entity + FROM, change.id))
     after = names.get((parent_kind, change.parent_id or ""))
     return (before, after) if before and after else None
+
+
+def group_words(change: Change, names: Names | None) -> tuple[str, str] | None:
+    """An item's option groups before and after, by their names in the console's language as the tree shows
+    them ("Spice level, Add rice", not "group-upzjsr"); a group `names` does not know keeps its id. None for any
+    other change, or without `names`. Made safe."""
+    if change.fields != ["option_group_ids"] or not names:
+        return None
+
+    def named(text: str | None) -> str:
+        ids = [part.strip() for part in (text or "").split(",") if part.strip()]  # `menu_draft._value_text`
+        shown = [names.get(("group", group_id)) or safe_text(group_id, one_line=True) for group_id in ids]
+        return t("menu_publish.list_sep").join(shown)
+
+    return named(change.before), named(change.after)

@@ -8,7 +8,8 @@ written by this program is treated as a damaged outbox is: `DraftStore(cache)` r
 (code `corrupt_drafts`, with `path` and `detail`) and the file is left exactly as it is (it may hold edits never
 published); every reader says so, and the CLI exits 8, until a person moves it aside. One draft in a good file
 that no longer decodes (written by another version) is noted in `warnings` (`draft_unreadable`) and, before a save
-replaces it, copied as it is to a file of its own beside the drafts file (`save` returns that copy's path).
+replaces it or a discard drops it, copied as it is to a file of its own beside the drafts file (`save` returns that
+copy's path; both leave it in `copied`, for the caller to say where it is).
 
 The cache knows JSON documents, not menus: what a draft is comes from a codec, `(key, encode, decode)`, given to
 `DraftStore(cache, codec)` or registered once by the code that owns the type (`o2o_tui.menu_draft` registers the
@@ -138,6 +139,7 @@ class DraftStore(Generic[T]):
         self.path = Path(cache.directory) / drafts_file_name(schema_version)
         self._schema_version = schema_version
         self.warnings: list[CacheWarning] = []
+        self.copied: Path | None = None  # where the last save or discard copied an unreadable draft before its change
         write_lock = getattr(cache, "write_lock", None)
         lock: WriteLock | None = (
             write_lock if isinstance(write_lock, WriteLock) and not self.read_only else None
@@ -195,6 +197,7 @@ class DraftStore(Generic[T]):
         key = self._codec.key(draft)
         kept = self._keep_unreadable(key)
         self._table.upsert(key, self._codec.encode(draft))
+        self.copied = kept
         return kept
 
     def _keep_unreadable(self, key: str) -> Path | None:
@@ -214,11 +217,15 @@ class DraftStore(Generic[T]):
         return copy
 
     def discard(self, key: str) -> bool:
-        """Forget the draft of `key`; False when there was none."""
+        """Forget the draft of `key`; False when there was none. One that no longer decodes is copied aside first,
+        as `save` does (`copied`: where; the copy failing fails the discard: nothing is dropped)."""
         self._check_writable()
+        self.copied = None
         if key not in self._table:
             return False
+        kept = self._keep_unreadable(key)
         self._table.remove(key)
+        self.copied = kept
         return True
 
     def _check_writable(self) -> None:

@@ -22,7 +22,7 @@ from textual.widgets import Static
 
 from o2o_tui.i18n import t
 from o2o_tui.menu_draft import Change, fields_text, value_words
-from o2o_tui.menu_shown_names import Names, change_name, moved_words, shown_names
+from o2o_tui.menu_shown_names import Names, change_name, group_words, moved_words, shown_names
 from o2o_tui.safe_text import safe_text
 from screens.keys import localize_bindings
 from screens.terminal import Glyphs, active_glyphs, glyphs_of
@@ -118,21 +118,6 @@ def _values(change: Change, glyphs: Glyphs, names: Names | None = None) -> list[
     elif before or after:
         parts.append(before or after)
     return parts
-
-
-def group_words(change: Change, names: Names | None) -> tuple[str, str] | None:
-    """An item's option groups before and after, by their names in the console's language as the tree shows
-    them ("Spice level, Add rice", not "group-upzjsr"); a group `names` does not know keeps its id. None for any
-    other change, or without `names`."""
-    if change.fields != ["option_group_ids"] or not names:
-        return None
-
-    def named(text: str | None) -> str:
-        ids = [part.strip() for part in (text or "").split(",") if part.strip()]  # `menu_draft._value_text`
-        shown = [names.get(("group", group_id)) or safe_text(group_id, one_line=True) for group_id in ids]
-        return t("menu_publish.list_sep").join(shown)
-
-    return named(change.before), named(change.after)
 
 
 def _mark(change: Change, glyphs: Glyphs) -> tuple[str, str]:

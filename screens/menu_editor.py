@@ -1575,6 +1575,7 @@ class MenuEditorScreen(Screen[None]):
             self._flush_news()
         if result == "published":
             await self.source.discard_draft()
+            self._say_draft_copied()
             live = self.source.menu()
             self.draft = menu_draft.start(live) if live is not None else None
             self._show()

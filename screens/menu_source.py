@@ -485,8 +485,12 @@ class EngineMenuSource(Subscribers[MenuChange]):
         from offline_cache.drafts import DraftStore
 
         self._check_holder()
-        await self._cache.call(DraftStore(self._cache).discard, self.store_id)
+        store = DraftStore(self._cache)
+        await self._cache.call(store.discard, self.store_id)
         self._draft = None
+        if store.copied is not None:  # an unreadable draft it dropped, copied aside first: the editor says where
+            self.draft_copy = store.copied
+            self.draft_unreadable = None
 
     async def set_availability(
         self, kind: AvailabilityKind, entity_id: str, status: Availabilities, until: datetime | None

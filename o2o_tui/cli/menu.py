@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -110,13 +110,13 @@ def change_lines(changes: list[Any], *menus: Any) -> list[str]:
     them the other way round): the entities and the categories a move left and reached named in that language,
     as the editor's tree and diff name them (a change's own words are the single stored text)."""
     from o2o_tui.menu_draft import field_label, value_words
-    from o2o_tui.menu_shown_names import change_name, moved_words, shown_names
+    from o2o_tui.menu_shown_names import change_name, group_words, moved_words, shown_names
     from o2o_tui.safe_text import safe_text
 
     names = shown_names(*menus)
     lines = []
     for change in changes:
-        moved = moved_words(change, names)  # already made safe
+        moved = moved_words(change, names) or group_words(change, names)  # already made safe (groups by name)
         words = moved or value_words(change)  # a hidden item: "hidden" / "已隐藏", not yes/no
         before, after = moved or tuple(safe_text(word, one_line=True) for word in words)
         values = {
@@ -205,6 +205,128 @@ def availability_to_send(
         if effective_status(entity, now) != effective_status(was, now):
             kept.append(KeptAvailability(kind, entity_id, was, entity, version, queued=mine))
     return send, kept
+
+
+# an item's cells a sheet row sets, besides its availability (`menu_draft.diff`'s field names): what an import
+# compares with the menu the row was exported from (`cells_to_keep`)
+CELL_FIELDS = (
+    "names.zh",
+    "names.en",
+    "descriptions.zh",
+    "descriptions.en",
+    "price",
+    "prep_minutes",
+    "hidden",
+    "option_group_ids",
+)
+
+
+class KeptCell(NamedTuple):
+    """A cell of a file the import leaves as the menu has it now: the file's is what the menu had when it was
+    exported, and the item has changed since (`held`: the version the file was taken from)."""
+
+    item_id: str
+    field: str  # one of CELL_FIELDS
+    live: Any  # the value kept
+    sheet: Any  # the file's
+    held: int
+    queued: bool  # changed by this device since that version, the change not sent yet (offline)
+
+
+def _cell(item: Any, field: str) -> Any:
+    """An item's value of one of CELL_FIELDS (a text per language: its own, else an older menu's single one)."""
+    head, _, lang = field.partition(".")
+    if not lang:
+        return getattr(item, field)
+    texts = getattr(item, head)
+    single = item.name if head == "names" else item.description
+    if lang == "zh":
+        return texts.zh or ("" if texts.en else single)
+    return texts.en
+
+
+def _with_cells(item: Any, values: dict[str, Any]) -> Any:
+    """`item` with the cells `values` (field -> value) put back; a name's or description's single text follows."""
+    import msgspec
+
+    from o2o_tui.domain.menu import Names
+
+    changed: dict[str, Any] = {f: v for f, v in values.items() if "." not in f}
+    for head, single in (("names", "name"), ("descriptions", "description")):
+        if not any(f.startswith(head + ".") for f in values):
+            continue
+        zh = values.get(f"{head}.zh", _cell(item, f"{head}.zh"))
+        en = values.get(f"{head}.en", _cell(item, f"{head}.en"))
+        changed[head] = Names(zh=zh, en=en)
+        changed[single] = zh or en or getattr(item, single)
+    return msgspec.structs.replace(item, **changed)
+
+
+def cells_to_keep(
+    published: Any,
+    current: Any,
+    imported: Any,
+    held: dict[tuple[str, str], int],
+    *,
+    take_file: bool = False,
+    queued_hides: Collection[tuple[str, str]] = (),
+    exports: Mapping[int, Any] | None = None,
+) -> tuple[Any, list[KeptCell]]:
+    """`imported` (the file applied to `current`: the cached menu with this device's queued publishes and the
+    draft) with each cell kept as `current` has it where the file's would silently undo a newer change, and the
+    cells kept. A row's cells are what the menu had at the version it was exported from (`held`: ("item", id) ->
+    that version). Where the published menu's content is still that version's (its `content_version` not after
+    it), the export's cells are known: a cell equal to the export's, on an item `current` changed since (this
+    device's queued publish, an earlier import queued offline), keeps `current`'s; a cell unlike the export's is
+    the person's change, and goes. So where this device kept the menu it exported (`exports`: version -> that
+    menu, `menu_service.exported_menu`), whatever changed since. Where neither says what the export held (the
+    content moved on since, a publish or a hide, and the file was exported elsewhere): a cell unlike the menu is
+    kept as the menu has it, as an availability cell is (`availability_to_send`). A row that does not say its version (an older sheet, a row a person added, a
+    hand-written file) and `take_file` (`--sheet-cells`) take the file's as it is; so does a sheet that is no
+    export (`AS_WRITTEN`). `queued_hides`: a hide or show this device queued, which the cached menu shows at the
+    version it had before (the `hidden` cell of that version may be older)."""
+    import msgspec
+
+    if take_file:
+        return imported, []
+    content_since = published.content_version or published.version
+    before = {i.id: i for c in published.categories for i in c.items}
+    now = {i.id: i for c in current.categories for i in c.items}
+    kept: list[KeptCell] = []
+    categories = []
+    for category in imported.categories:
+        items = []
+        for item in category.items:
+            version = held.get(("item", item.id))
+            mine, exported = now.get(item.id), before.get(item.id)
+            if version is None or version == AS_WRITTEN or mine is None or version > published.version:
+                items.append(item)
+                continue
+            kept_menu = (exports or {}).get(version)
+            if kept_menu is not None:
+                exported = next((i for c in kept_menu.categories for i in c.items if i.id == item.id), None)
+            elif content_since > version:
+                exported = None  # not known
+            back: dict[str, Any] = {}
+            for field in CELL_FIELDS:
+                value, live = _cell(item, field), _cell(mine, field)
+                if value == live:
+                    continue
+                unsure = field == "hidden" and ("item", item.id) in queued_hides
+                queued = unsure
+                if exported is not None and not unsure:
+                    was = _cell(exported, field)
+                    if value != was or live == was:  # the person's change (or no newer one): it goes
+                        continue
+                    last = before.get(item.id)  # the platform's still as exported: the change is this device's
+                    queued = last is not None and _cell(last, field) == was
+                back[field] = live
+                kept.append(KeptCell(item.id, field, live, value, version, queued=queued))
+            items.append(_with_cells(item, back) if back else item)
+        categories.append(msgspec.structs.replace(category, items=items))
+    if not kept:
+        return imported, []
+    return msgspec.structs.replace(imported, categories=categories), kept
 
 
 # --- reading the cache ------------------------------------------------------------------------------------------
@@ -450,6 +572,28 @@ def _drafts(cache: Any) -> Any:
         raise fail(corrupt_drafts_text(error), Exit.CORRUPT) from None
 
 
+def _save_draft(drafts: Any, draft: Any) -> None:
+    """`drafts.save(draft)`, saying where an unreadable draft it replaced was copied first."""
+    drafts.save(draft)
+    _say_copied(drafts)
+
+
+def _discard_draft(drafts: Any, store_id: str) -> bool:
+    """`drafts.discard(store_id)`, saying where an unreadable draft it dropped was copied first."""
+    dropped = bool(drafts.discard(store_id))
+    _say_copied(drafts)
+    return dropped
+
+
+def _say_copied(drafts: Any) -> None:
+    """A saved draft that no longer decoded (written by another version) was copied aside before this command
+    replaced or dropped it (offline_cache/drafts.py): where it is now, once (stderr; a JSON warning line)."""
+    copy = getattr(drafts, "copied", None)
+    if copy is not None:
+        drafts.copied = None
+        warn(t("menu_cli.draft_copied", path=str(copy)), "draft_copied")
+
+
 @contextlib.contextmanager
 def draft_claimed(cache: Any, store_id: str, *, hold: bool = True) -> Iterator[None]:
     """Hold the store's draft lock for this command's change of the draft (`hold`); exit 7 naming the editor that
@@ -518,9 +662,9 @@ def _put_back(cache: Any, store_id: str, before: Any) -> None:
     if now is not None and queued_content(cache, now):
         return
     if before is None:
-        drafts.discard(store_id)
+        _discard_draft(drafts, store_id)
     else:
-        drafts.save(before)
+        _save_draft(drafts, before)
 
 
 def _working_draft(cache: Any, published: Any, *, save: bool) -> Any:
@@ -546,7 +690,7 @@ def _working_draft(cache: Any, published: Any, *, save: bool) -> Any:
             Exit.REJECTED,
         )
     if save:
-        drafts.save(moved.draft)
+        _save_draft(drafts, moved.draft)
     return moved.draft
 
 
@@ -572,7 +716,7 @@ def _send_publish(profile: Any, cache: Any, draft: Any, *, online: bool, again: 
 
     store_id = draft.store_id
     if not is_dirty(draft):
-        _drafts(cache).discard(store_id)
+        _discard_draft(_drafts(cache), store_id)
         return None
     _check_size(draft)  # before anything is queued: the platform would answer 413 whatever is tried
     changes = diff(draft.base, draft.menu)
@@ -583,13 +727,13 @@ def _send_publish(profile: Any, cache: Any, draft: Any, *, online: bool, again: 
         )
     )
     if result.outcome is Outcome.DONE:
-        _drafts(cache).discard(store_id)
+        _discard_draft(_drafts(cache), store_id)
     after = ReadModel(cache).menu(store_id)
     stale = result.outcome is Outcome.REJECTED and (result.reason or {}).get("code") == "stale_version"
     moved = catch_up(draft, after) if stale and again and after is not None else None
     if moved is not None and not moved.conflicts and result.key is not None:
         cache.outbox.dismiss(result.key)  # the same edits go again, on top of the menu that refused them
-        _drafts(cache).save(moved.draft)
+        _save_draft(_drafts(cache), moved.draft)
         return _send_publish(profile, cache, moved.draft, online=online, again=False)
     version = after.version if after is not None else draft.base.version
     return _Sent(result, changes, draft.base.version, version, draft.menu.currency)
@@ -775,7 +919,7 @@ def keep_hidden_in_draft(cache: Any, store_id: str, kind: str, entity_id: str, h
                 with contextlib.suppress(EditError):  # not in that menu (deleted in the draft, say): nothing to keep
                     changed[side] = update(getattr(draft, side), entity_kind, entity_id, hidden=hidden)
             if changed:
-                drafts.save(msgspec.structs.replace(draft, **changed))
+                _save_draft(drafts, msgspec.structs.replace(draft, **changed))
     except menu_service.DraftHeld as held:  # the editor's draft is its own: said, never written under it
         holder = _holder_text(cache, store_id, held.holder)
         if held.command is None:
@@ -837,6 +981,9 @@ def export(
     fill_new_cache(profile, say_answered_errors=True)
     with handle_errors(), cache_errors(), cli_cache(profile, read_only=True) as (chosen, cache):
         menu, _store = cached_menu(chosen, cache, pull=False)
+        from o2o_tui.menu_service import keep_export
+
+        keep_export(cache, menu)  # what each cell said: an import of the file tells a person's change from it
     from o2o_tui.store_effect import store_zone
 
     # snooze_until on the store's clock with its offset, as the import's example writes it (not the stored UTC)
@@ -873,6 +1020,7 @@ def import_file(
     sheet_availability: bool = typer.Option(
         False, "--sheet-availability", help=t("menu_cli.option.sheet_availability")
     ),
+    sheet_cells: bool = typer.Option(False, "--sheet-cells", help=t("menu_cli.option.sheet_cells")),
     online: bool = OnlineOption,
     profile: str | None = ProfileOption,
     as_json: bool = JsonOption,
@@ -885,8 +1033,10 @@ def import_file(
         IMPORT,
         MenuTooBig,
         check_publish_size,
+        exported_menu,
         fresh_draft,
         queued_availability,
+        queued_hides,
         unpublished_edits,
         with_queued_availability,
     )
@@ -912,7 +1062,7 @@ def import_file(
         saved = _drafts(cache).load(published.store_id)
         if discard_draft:  # a person's unpublished edits are dropped on purpose, the file goes on the menu
             if saved is not None and not dry_run:
-                _drafts(cache).discard(published.store_id)
+                _discard_draft(_drafts(cache), published.store_id)
             draft = fresh_draft(cache, published)
         elif unpublished_edits(cache, saved):
             raise _refuse_unpublished(saved)
@@ -922,11 +1072,27 @@ def import_file(
         draft = with_queued_availability(cache, draft)
         currency = store.currency if store is not None else published.currency
         imported, lines, held = _imported(data, kind, draft.menu, currency, partial, allow_empty)
+        # a cell as the file was exported never silently undoes a newer change of its item (this device's queued
+        # import, or the platform's): kept and said, as an availability is below
+        hides = queued_hides(cache, published.store_id)
+        exports = {v: exported_menu(cache, published.store_id, v) for v in set(held.values()) if v > 0}
+        exports = {v: menu for v, menu in exports.items() if menu is not None}
+
+        def newer_kept(applied: Any, current: Any) -> tuple[Any, list[KeptCell]]:
+            return cells_to_keep(
+                published, current, applied, held, take_file=sheet_cells, queued_hides=hides, exports=exports
+            )
+
+        imported, kept_cells = newer_kept(imported, draft.menu)
         if kind == "csv" and sheet_category_order_differs(imported, lines):  # said once: the sheet cannot do it
             warn(t("menu_cli.import.category_order"), "category_order")
         # an earlier import's rows the platform refused are kept to publish again, never with another file
         left = _left_over(
-            cache, draft, published, imported, lambda base: _parsed(data, kind, base, currency, partial, allow_empty)[0]
+            cache,
+            draft,
+            published,
+            imported,
+            lambda base: newer_kept(_parsed(data, kind, base, currency, partial, allow_empty)[0], base)[0],
         )
         if left:
             raise _refuse_unsent(left)
@@ -949,6 +1115,8 @@ def import_file(
         )
 
         def say_kept() -> None:  # after the lines of what goes, where a person reads on from them
+            for cell in kept_cells:
+                warn(_kept_cell_text(cell, published, imported), "cell_kept")
             for held_back in kept:
                 warn(_kept_text(held_back, published, store), "availability_kept")
 
@@ -956,6 +1124,7 @@ def import_file(
             "availability": [entity_id for kind, entity_id, _ in availability if kind == "item"],
             "option_availability": [entity_id for kind, entity_id, _ in availability if kind == "option"],
             "kept": [_kept_json(held_back, published) for held_back in kept],
+            "kept_cells": [_kept_cell_json(cell, published, imported) for cell in kept_cells],
         }
         if dry_run:
             # what would stop the import (exit 2, nothing applied): said, the diff printed, and the dry run exits
@@ -998,7 +1167,7 @@ def import_file(
         drafts = _drafts(cache)
         draft = msgspec.structs.replace(apply(draft, imported), changed_by=IMPORT)
         _check_size(draft)  # the draft stays as it was: nothing of a file the platform cannot take is kept
-        drafts.save(draft)
+        _save_draft(drafts, draft)
         if not as_json:
             for line in change_lines(changes, imported, published):
                 say(line)
@@ -1106,6 +1275,66 @@ def _kept_text(kept: KeptAvailability, published: Any, store: Any) -> str:
         why=why,
         command=f"o2o menu {kept.kind} status {kept.entity_id} {word}",
     )
+
+
+def _cell_words(field: str, value: Any, *menus: Any) -> str:
+    """A cell's value as a person reads it: a price with its decimals, hidden as the menu says it, option groups
+    by their names, a text as it is (made safe; "" shown as "-")."""
+    from o2o_tui.menu_draft import hidden_word
+    from o2o_tui.menu_edits import price_text
+    from o2o_tui.menu_shown_names import shown_names
+    from o2o_tui.safe_text import safe_text
+
+    if field == "price":
+        return price_text(value)
+    if field == "hidden":
+        return hidden_word(bool(value))
+    if field == "option_group_ids":
+        names = shown_names(*menus)
+        shown = [names.get(("group", group_id)) or safe_text(group_id, one_line=True) for group_id in value]
+        return t("menu_publish.list_sep").join(shown) or "-"
+    return safe_text("" if value is None else str(value), one_line=True) or "-"
+
+
+def _kept_cell_text(cell: KeptCell, published: Any, imported: Any) -> str:
+    """A cell the import left as the menu has it and why, by name, and how to take the file's."""
+    from o2o_tui.menu_draft import field_label
+
+    if cell.queued:
+        why = t("menu_cli.import.kept_queued", held=cell.held)
+    else:
+        why = t("menu_cli.import.kept_changed", held=cell.held, now=published.version)
+    return t(
+        "menu_cli.import.kept_cell",
+        field=field_label(cell.field),
+        live=_cell_words(cell.field, cell.live, imported, published),
+        sheet=_cell_words(cell.field, cell.sheet, imported, published),
+        entity=t("menu_cli.entity.item"),
+        id=cell.item_id,
+        name=_entity_name("item", cell.item_id, imported, published),
+        why=why,
+    )
+
+
+def _kept_cell_json(cell: KeptCell, published: Any, imported: Any) -> dict[str, Any]:
+    """`kept_cells` of an import's --json: the item, the field, the value kept and the file's."""
+
+    def value(raw: Any) -> Any:
+        if cell.field == "price":
+            return {"amount": raw.amount, "currency": raw.currency}
+        return list(raw) if isinstance(raw, list) else raw
+
+    return {
+        "kind": "item",
+        "id": cell.item_id,
+        "name": _entity_name("item", cell.item_id, imported, published),
+        "field": cell.field,
+        "kept": value(cell.live),
+        "file": value(cell.sheet),
+        "exported_version": cell.held,
+        "menu_version": published.version,
+        "queued": cell.queued,
+    }
 
 
 def _kept_json(kept: KeptAvailability, published: Any) -> dict[str, Any]:
@@ -1241,14 +1470,16 @@ def discard(profile: str | None = ProfileOption, as_json: bool = JsonOption) -> 
         # the refused publishes of the draft (and the availability held with them) say the draft is kept: no more
         dismissed = _dismiss_draft_conflicts(cache, store_id)
         said = {"dropped_publishes": dropped or 0, "dismissed_conflicts": dismissed}
+        # one that no longer decodes: copied aside (said where), then dropped
+        unreadable = draft is None and store_id in drafts.keys() and _discard_draft(drafts, store_id)  # noqa: SIM118
         if draft is None:
             if as_json:
-                emit_json({"discarded": False, "changes": [], **said})
-            elif not dropped:
+                emit_json({"discarded": unreadable, "changes": [], **said})
+            elif not dropped and not unreadable:
                 say(t("menu_cli.discard.none"))
         else:
             changes = diff(draft.base, draft.menu)
-            drafts.discard(draft.store_id)
+            _discard_draft(drafts, draft.store_id)
             menu = ReadModel(cache).menu(draft.store_id)
             version = menu.version if menu is not None else draft.base.version
             if as_json:
