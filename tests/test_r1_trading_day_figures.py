@@ -131,7 +131,8 @@ def test_the_header_json_csv_and_cache_say_the_trading_day(tmp_path: Path) -> No
     for what in (What.HOURS, What.MONEY):
         rows = list(csv.DictReader(io.StringIO(csv_bytes(report, what).decode("utf-8-sig"))))
         assert rows
-        assert (rows[0]["day_starts"], rows[0]["day_ends"]) == ("2026-12-06 00:00", "2026-12-07 03:00"), what
+        bounds = ("2026-12-06 00:00 Asia/Shanghai", "2026-12-07 03:00 Asia/Shanghai")  # with the zone (g7)
+        assert (rows[0]["day_starts"], rows[0]["day_ends"]) == bounds, what
     hours = list(csv.DictReader(io.StringIO(csv_bytes(report, What.HOURS).decode("utf-8-sig"))))
     assert [row["hour"] for row in hours][:2] == ["03:00", "04:00"] and hours[-1]["hour"] == "02:00"
     # the device: Sunday's figures are today's at 01:40 on Monday, and no longer at 03:00

@@ -144,10 +144,13 @@ def fail_for(error: PlatformError | ConfigError) -> typer.Exit:
 @contextlib.contextmanager
 def handle_errors() -> Iterator[None]:
     """Turn platform and config errors into a message on stderr and the documented exit code."""
+    from o2o_tui.cli.refusals import LocalRefusal
     from o2o_tui.client.actions import BodyOutOfBounds
 
     try:
         yield
+    except LocalRefusal as refusal:  # o2o refused the action before sending it (exit 4, or 5 to log in again)
+        raise refusal.exit() from None
     except (PlatformError, ConfigError) as exc:
         raise fail_for(exc) from None
     except BodyOutOfBounds as exc:  # said before anything is queued: the platform would refuse it

@@ -668,10 +668,13 @@ def register(app: typer.Typer) -> None:
                 raise
             if chosen_courier is None and not as_json:
                 name = safe_text(_courier_name(client, courier_id), one_line=True)
+        # the platform answers the delivery the courier already held when the order was theirs: nothing changed
+        unchanged = chosen_order.delivery_id is not None and delivery.id == chosen_order.delivery_id
         if as_json:
-            emit_json(delivery)
+            emit_json({**msgspec.to_builtins(delivery), "outcome": "unchanged" if unchanged else "done"})
             return
-        say(t("dispatch.assign.done", number=_number(chosen_order.number), courier=name))
+        key = "dispatch.assign.unchanged" if unchanged else "dispatch.assign.done"
+        say(t(key, number=_number(chosen_order.number), courier=name))
 
     @dispatch.command("unassign", help=t("dispatch.unassign.help"))
     def unassign(
@@ -703,10 +706,14 @@ def register(app: typer.Typer) -> None:
                     raise
                 said = picked_up_refusal(chosen_order, snapshot.couriers, chosen_profile.role)
                 raise fail(said, Exit.REJECTED) from None
+        # nobody held it (as read, and no courier could have got it since unless --force): the platform answers the
+        # order as it was, nothing changed
+        had_none = chosen_order.courier_id is None and chosen_order.delivery_id is None
+        unchanged = (had_none and not force) or updated.version == chosen_order.version
         if as_json:
-            emit_json(updated)
+            emit_json({**msgspec.to_builtins(updated), "outcome": "unchanged" if unchanged else "done"})
             return
-        say(t("dispatch.unassign.done", number=_number(updated.number)))
+        say(t("dispatch.unassign.unchanged" if unchanged else "dispatch.unassign.done", number=_number(updated.number)))
 
     @dispatch.command("auto", help=t("dispatch.auto.help"))
     def auto(

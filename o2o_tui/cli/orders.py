@@ -16,6 +16,7 @@ from o2o_tui.cli.cache_errors import cache_errors
 from o2o_tui.cli.common import JsonOption, ProfileOption, fill_new_cache, handle_errors
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.output import emit_json, fail, say, warn
+from o2o_tui.cli.refusals import LocalRefusal, illegal_transition
 from o2o_tui.cli.sync import OnlineOption, cli_cache, report_outcome
 from o2o_tui.client.errors import PlatformError
 from o2o_tui.domain.limits import DENY_REASON, PREP_MINUTES_MAX, PREP_MINUTES_MIN
@@ -234,7 +235,8 @@ def _cancellation_pending(view: Any, *, final: bool) -> bool:
     if view.order.cancellation is not None:
         return True
     if final:
-        raise fail(t("orders.error.no_cancellation", number=view.order.display_number), Exit.REJECTED)
+        said = t("orders.error.no_cancellation", number=view.order.display_number)
+        raise LocalRefusal(said, "no_cancellation_request")
     return False
 
 
@@ -245,7 +247,7 @@ def _food_out(view: Any, *, final: bool) -> bool:
     if getattr(view.order, "food_with_courier", None) is not None:
         return True
     if final:
-        raise fail(t("orders.error.no_food_out", number=view.order.display_number), Exit.REJECTED)
+        raise LocalRefusal(t("orders.error.no_food_out", number=view.order.display_number), "no_food_with_courier")
     return False
 
 
@@ -257,8 +259,8 @@ def _fits_type(action: str) -> Any:
 
     def check(view: Any, *, final: bool) -> bool:
         refusal = wrong_type(OrderAction(action), view.order.type, view.order.display_number)
-        if refusal is not None:
-            raise fail(refusal, Exit.REJECTED)
+        if refusal is not None:  # the platform's transition table refuses it for the type: illegal_transition
+            raise LocalRefusal(refusal, "illegal_transition", **illegal_transition(view.order.status, action))
         return True
 
     return check
@@ -298,7 +300,7 @@ def _not_ended(action: str) -> Any:
         if refusal is None or f"order.{action}" in view.pending:
             return True
         if final:
-            raise fail(refusal, Exit.REJECTED)
+            raise LocalRefusal(refusal, "illegal_transition", **illegal_transition(view.order.status, action))
         return False
 
     return check
@@ -323,7 +325,7 @@ def _not_too_early(action: str) -> Any:
         if refusal is None:
             return True
         if final:
-            raise fail(refusal, Exit.REJECTED)
+            raise LocalRefusal(refusal, "illegal_transition", **illegal_transition(order.status, action))
         return False
 
     return check
@@ -366,6 +368,18 @@ def console_refusal(order: Any, action: str) -> str | None:
     return said
 
 
+def console_reason(order: Any, action: str) -> tuple[str, dict[str, Any]]:
+    """The platform's code for what `console_refusal` refuses (with its `from`, `to`): an accept of an order
+    accepted already is `already_accepted` (with the minutes that stand), anything else `illegal_transition`."""
+    from o2o_tui.domain.transitions import OrderAction
+
+    verb = OrderAction.CONFIRM if action == "order.confirm" else OrderAction.REJECT
+    fields = illegal_transition(order.status, verb.value)
+    if verb is OrderAction.CONFIRM and str(order.status) in _ACCEPTED:
+        return "already_accepted", {**fields, "preparation_minutes": order.preparation_minutes}
+    return "illegal_transition", fields
+
+
 def _as_console(action: str, cache: Any = None) -> Any:
     """A precondition: the order as cached still takes `action` (the console's check). Exit 4 in the console's
     words, nothing queued (no conflict filed), once a fresh pull agrees with the cache; an accept of an order
@@ -383,7 +397,8 @@ def _as_console(action: str, cache: Any = None) -> Any:
         if action == "order.confirm" and order.confirmed_at is not None and cache is not None:
             refusal += "\n" + t("orders.refused.accepted_before", number=order.display_number,
                                 **_accept_times(order, cache))  # fmt: skip
-        raise fail(refusal, Exit.REJECTED)
+        code, fields = console_reason(order, action)
+        raise LocalRefusal(refusal, code, **fields)
 
     return check
 
@@ -402,7 +417,7 @@ def _handoff_check(code: str) -> Any:
             return False
         expected = view.order.pickup_code
         if expected and code.strip() != expected:
-            raise fail(t("orders.error.wrong_code", number=view.order.display_number), Exit.REJECTED)
+            raise LocalRefusal(t("orders.error.wrong_code", number=view.order.display_number), "wrong_code")
         return bool(ready(view, final=final))
 
     return check
@@ -855,7 +870,8 @@ class AcceptGuard:
             said = t("orders.error.accepted_here", number=order.display_number, **_accept_times(order, cache))
             if same:  # this accept already stood: done, exit 0
                 raise AcceptedHere(said)
-            raise fail(said, Exit.REJECTED)
+            more = {"from": str(order.status), "preparation_minutes": order.preparation_minutes}
+            raise LocalRefusal(said, "already_accepted", accepted_here=True, **more)
 
         return check
 

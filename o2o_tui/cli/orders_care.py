@@ -15,6 +15,7 @@ from o2o_tui.cli.common import JsonOption, ProfileOption
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.output import fail
 from o2o_tui.cli.reason_words import Reason, find, listed, pick, reasons
+from o2o_tui.cli.refusals import LocalRefusal
 from o2o_tui.cli.sync import OnlineOption
 from o2o_tui.i18n import t
 
@@ -88,7 +89,7 @@ def _has_chase(view: Any, *, final: bool) -> bool:
     if view.order.chases:
         return True
     if final:
-        raise fail(t("care.chase.none", number=view.order.display_number), Exit.REJECTED)
+        raise LocalRefusal(t("care.chase.none", number=view.order.display_number), "no_chase")
     return False
 
 
@@ -105,7 +106,8 @@ def _chase_answer_fits(reply: Any) -> Any:
         if order.status in ENDED_STATUSES:  # the platform takes no answer on an ended order (as the console)
             if final:
                 status = status_label(order.status.value)
-                raise fail(t("care.chase.ended", number=order.display_number, status=status), Exit.REJECTED)
+                said = t("care.chase.ended", number=order.display_number, status=status)
+                raise LocalRefusal(said, "illegal_transition", **{"from": order.status.value})
             return False
         if not _has_chase(view, final=final):
             return False
@@ -113,10 +115,21 @@ def _chase_answer_fits(reply: Any) -> Any:
             return True
         if final:
             status = status_label(order.status.value)
-            raise fail(t("care.cli.error.reply_not_true", number=order.display_number, status=status), Exit.REJECTED)
+            said = t("care.cli.error.reply_not_true", number=order.display_number, status=status)
+            raise LocalRefusal(said, "reply_not_true")
         return False
 
     return check
+
+
+def _window_reason(order: Any, when: Any) -> tuple[str, dict[str, Any]]:
+    """The platform's code for a refund refused for its time: `refund_window_closed` after the window, else
+    (not accepted yet, with the courier, cancelled) `illegal_transition` from the order's status."""
+    from o2o_tui.domain.refunds import RefundTime
+
+    if when is RefundTime.WINDOW_CLOSED:
+        return "refund_window_closed", {}
+    return "illegal_transition", {"from": order.status.value, "to": "REFUNDED"}
 
 
 def _refundable(view: Any, *, final: bool) -> bool:
@@ -137,13 +150,15 @@ def _refundable(view: Any, *, final: bool) -> bool:
     if when in (RefundTime.NOT_NOW, RefundTime.WINDOW_CLOSED):
         if final:
             status = status_label(shown_status(order.status, order.type))
-            raise fail(refused_words(order, when, window, status), Exit.REJECTED)
+            code, fields = _window_reason(order, when)
+            raise LocalRefusal(refused_words(order, when, window, status), code, **fields)
         return False
     refunded = refunded_total(order)
     if order.payment.status is PaymentStatus.REFUNDED or refunded.amount >= order.totals.total.amount:
         # futile: sent, it would only be refused and wait in the conflicts; no pull can make money left again
         amount = format_money(refunded if refunded.amount else order.totals.total)
-        raise fail(t("care.cli.error.nothing_left", number=order.display_number, amount=amount), Exit.REJECTED)
+        said = t("care.cli.error.nothing_left", number=order.display_number, amount=amount)
+        raise LocalRefusal(said, "refund_too_large")
     return True
 
 
@@ -183,7 +198,8 @@ def _refuse_pruned(profile_name: str | None, reference: str) -> None:
     when = refund_time(order, datetime.now(UTC), window)
     if when in (RefundTime.NOT_NOW, RefundTime.WINDOW_CLOSED):
         status = status_label(shown_status(order.status, order.type))
-        raise fail(refused_words(order, when, window, status), Exit.REJECTED)
+        code, fields = _window_reason(order, when)
+        raise LocalRefusal(refused_words(order, when, window, status), code, **fields).exit()
 
 
 def _same_items(queued: Any, whole: bool, lines: list[Any]) -> bool:
@@ -355,7 +371,7 @@ def register(orders: typer.Typer) -> None:
             assert view is not None  # _act found it
             order = view.order
             if not reason_fits(order, code):  # the platform's rule after handoff, said before anything is queued
-                raise fail(_after_handoff_words(order.display_number), Exit.REJECTED)
+                raise LocalRefusal(_after_handoff_words(order.display_number), "validation", field="reason_code")
             done = refunded_quantities(order)
             parts = []
             for index, quantity in wanted:
@@ -365,7 +381,7 @@ def register(orders: typer.Typer) -> None:
                 if (quantity or 1) > left:  # more than is left of the line: refused here, nothing sent
                     ordered = order.lines[index].quantity
                     message = t("care.cli.error.line_left", line=index + 1, left=left, ordered=ordered)
-                    raise fail(message, Exit.REJECTED)
+                    raise LocalRefusal(message, "refund_too_large")
                 parts.append(RefundLineIn(line=index, quantity=quantity or left))
             queued = queued_refunds(order, cache.outbox.pending_for(order.id))
             twin = next((entry for entry, body in queued if _same_items(body, whole, parts)), None)

@@ -13,8 +13,7 @@ from typing import Any
 import typer
 
 from o2o_tui.cli.common import JsonOption, ProfileOption
-from o2o_tui.cli.exits import Exit
-from o2o_tui.cli.output import fail
+from o2o_tui.cli.refusals import LocalRefusal
 from o2o_tui.cli.sync import OnlineOption
 from o2o_tui.domain.limits import DELAY_MINUTES_MAX, DELAY_MINUTES_MIN
 from o2o_tui.i18n import t
@@ -31,12 +30,11 @@ def _delay_fits(minutes: int) -> Any:
         if not final:
             return False
         if verdict is DelayCheck.OVER_LIMIT:
-            message = limit_message(order)
-        else:
-            from o2o_tui.sync.explain import status_label
+            raise LocalRefusal(limit_message(order), "delay_limit")
+        from o2o_tui.sync.explain import status_label
 
-            message = t("delay.error.not_now", number=order.display_number, status=status_label(order.status))
-        raise fail(message, Exit.REJECTED)
+        message = t("delay.error.not_now", number=order.display_number, status=status_label(order.status))
+        raise LocalRefusal(message, "not_delayable")
 
     return check
 

@@ -223,11 +223,12 @@ def warn(message: str, code: str = "warning", *, style: str = "yellow") -> None:
     stderr.print(Text(for_stream(_folded_for_stderr(safe_text(message)), sys.stderr), style=style))
 
 
-def fail(message: str, code: Exit = Exit.ERROR) -> typer.Exit:
+def fail(message: str, code: Exit = Exit.ERROR, **details: Any) -> typer.Exit:
     """Print `message` on stderr and return the exit to raise: `raise fail(...)`. A command run with `--json`
-    says it as a JSON error object (`emit_error`), so a script reads every outcome the same way."""
+    says it as a JSON error object (`emit_error`, with `details`: `reason`, ...), so a script reads every outcome
+    the same way."""
     if json_wanted():
-        emit_error(message, code)
+        emit_error(message, code, **details)
         return typer.Exit(int(code))
     from rich.text import Text
 

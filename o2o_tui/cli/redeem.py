@@ -22,6 +22,7 @@ from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.json_shapes import json_time, number_fields
 from o2o_tui.cli.output import emit_json, fail, say
+from o2o_tui.cli.refusals import LocalRefusal, illegal_transition
 from o2o_tui.cli.sync import OnlineOption, cli_cache, msgspec_builtins, queued_login_text, report_outcome
 from o2o_tui.client.errors import PlatformError
 from o2o_tui.i18n import t
@@ -232,8 +233,8 @@ def register(app: typer.Typer) -> None:
                     asyncio.run(refresh(chosen, cache))
                 redemption = _classify(chosen, cache, code)
             early = not_ready_text(redemption)  # a pickup code of an order not ready yet: the fix, nothing sent
-            if early is not None:
-                raise fail(early, Exit.REJECTED)
+            if early is not None:  # the platform's refusal of the handoff: illegal_transition
+                raise LocalRefusal(early, "illegal_transition", **illegal_transition(redemption.status, "handoff"))
             twin = _queued_before(chosen, cache, code)
             result, not_storing = _send_twin(chosen, cache, twin) if twin is not None else (None, False)
             if twin is not None and result is None:

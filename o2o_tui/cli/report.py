@@ -46,15 +46,14 @@ def _decimal(amount: int, currency: str) -> str:
 
 
 def _bounds(report: Any) -> list[str]:
-    """The day's start and end on the store's clock ("2026-12-06 00:00", "2026-12-07 03:00" for a Sunday that ran
-    to 03:00), the last two columns of the hours and money tables; empty when the platform does not say them."""
+    """The day's start and end on the store's clock with its zone, as the CLI says any time (`zoned_time`:
+    "2026-12-06 00:00 Asia/Shanghai", "2026-12-07 03:00 Asia/Shanghai" for a Sunday that ran to 03:00), the last two
+    columns of the hours and money tables; empty when the platform does not say them."""
+    from o2o_tui.cli.output import zoned_time
     from o2o_tui.domain.clock import zone_named
 
     zone = zone_named(report.timezone)
-    return [
-        "" if moment is None else moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-        for moment in (report.starts_at, report.ends_at)
-    ]
+    return ["" if moment is None else zoned_time(moment.isoformat(), zone) for moment in (report.starts_at, report.ends_at)]
 
 
 def csv_bytes(report: Any, what: What) -> bytes:

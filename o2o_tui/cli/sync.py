@@ -25,12 +25,16 @@ OnlineOption = typer.Option(False, "--online", help=t("sync.option.online"))
 def cli_cache(name: str | None, **options: Any) -> Iterator[tuple[Any, Any]]:
     """`profile_cache()` for a command: also tells the person what the cache did on its own (a file set aside),
     and after the command read it the cached entities it had to leave out (as JSON lines with `--json`)."""
+    from o2o_tui.cli.refusals import LocalRefusal
     from o2o_tui.sync.session import profile_cache
 
     with profile_cache(name, **options) as (profile, cache):
         say_cache_warnings(cache)
         try:
             yield profile, cache
+        except LocalRefusal as refusal:  # refused here, nothing sent: the last sync says how (LOG IN AGAIN)
+            refusal.note_link(cache)
+            raise
         finally:
             say_left_out(cache)
 
@@ -76,7 +80,10 @@ def report_outcome(
     if result.outcome is Outcome.NOT_QUEUED:
         raise fail(t("sync.not_queued", reason=result.error or ""), Exit.OFFLINE)
     forbidden = (result.reason or {}).get("code") in ("forbidden", "unauthorized")
-    raise fail(t("sync.rejected", explanation=result.explanation or ""), Exit.AUTH if forbidden else Exit.REJECTED)
+    said = t("sync.rejected", explanation=result.explanation or "")
+    # the platform's reason in the error object too: a refusal o2o makes before sending gives one of the same shape
+    details = {"reason": result.reason} if result.reason else {}
+    raise fail(said, Exit.AUTH if forbidden else Exit.REJECTED, **details)
 
 
 def msgspec_builtins(value: Any) -> Any:
