@@ -105,17 +105,16 @@ def items_summary(order: Order, times: str = "×") -> str:
 
 
 _HOUR = 3600
-_DAY = 24 * _HOUR
 
 
 def countdown_text(seconds: float) -> str:
-    """Time left, one rule everywhere: `m:ss` under an hour, `h:mm` under a day, then whole days (`2d`)."""
+    """Time left, one rule everywhere: `m:ss` under an hour, then as `minutes_text` says a span: `23h38` (zh
+    `23时38`, or `23时` where that is too wide for the column) under a day, then whole days (`2d`). Never `h:mm`:
+    `23:38` reads as a clock time, and `1:05` as a minute and five seconds."""
     left = max(0, int(seconds))
     if left < _HOUR:
         return f"{left // 60:d}:{left % 60:02d}"
-    if left < _DAY:
-        return f"{left // _HOUR:d}:{left % _HOUR // 60:02d}"
-    return t("ui.age.days", days=left // _DAY)
+    return minutes_text(left // 60)
 
 
 CLOCK_CELLS = 5  # the rows' clock column at its narrowest (`columns_for`): `4:59`, `-3m`, `1h05`, `2d`
@@ -143,7 +142,7 @@ _IN_THE_KITCHEN = frozenset({OrderStatus.CONFIRMED, OrderStatus.PREPARING})
 
 
 def clock_text(order: Order, now: datetime) -> str:
-    """A new order: time left to accept (`4:59`; `23:59` hours and minutes; `2d`); in the kitchen: minutes to the
+    """A new order: time left to accept (`4:59`; `23h59` hours and minutes; `2d`); in the kitchen: minutes to the
     promised ready time (`-3m` when late); others: the order's age (`minutes_text`)."""
     if order.status is OrderStatus.CREATED and order.accept_deadline is not None:
         return countdown_text((order.accept_deadline - now).total_seconds())

@@ -175,13 +175,13 @@ def test_status_line_shortens_by_priority() -> None:
         assert cell_len("".join(text for text, _ in link_parts(link, store, FROZEN_NOW, width))) <= width
 
 
-def test_times_read_m_ss_then_h_mm_then_days() -> None:
+def test_times_read_m_ss_then_hours_then_days() -> None:
     order = sample_order(1, OrderStatus.CREATED, minutes_ago=0)
     for left, shown in [
         (timedelta(minutes=4, seconds=59), "4:59"),
         (timedelta(minutes=59, seconds=59), "59:59"),
-        (timedelta(hours=1), "1:00"),
-        (timedelta(minutes=1439, seconds=30), "23:59"),  # the "1439:…"
+        (timedelta(hours=1), "1h00"),
+        (timedelta(minutes=1439, seconds=30), "23h59"),  # the "1439:…"; "23:59" read as a clock time
         (timedelta(days=2, hours=3), "2d"),
         (timedelta(seconds=-5), "0:00"),
     ]:

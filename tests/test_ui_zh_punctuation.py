@@ -44,7 +44,7 @@ def zh() -> Iterator[None]:
 
 def test_an_age_over_an_hour_is_not_read_as_a_countdown(zh: None) -> None:
     assert fmt.minutes_text(65) == "1时05"
-    assert fmt.minutes_text(65) != fmt.countdown_text(65 * 60)  # `1:05`: a new order's time left to accept
+    assert fmt.minutes_text(65) != fmt.countdown_text(65)  # `1:05`: a new order's time left to accept
     assert fmt.minutes_text(5) == "5分" and fmt.minutes_text(3 * 24 * 60) == "3天"
     for minutes in (60, 65, 9 * 60 + 59, 10 * 60, 23 * 60 + 59, -75, -(9 * 60), -(23 * 60)):
         text = fmt.minutes_text(minutes)

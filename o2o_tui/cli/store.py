@@ -100,7 +100,11 @@ def _change_status(
         ended = _pause_in_effect(before) if ends_pause else None
         result = asyncio.run(perform(profile, cache, "store.status", store_id, body, online=online))
         store = ReadModel(cache).store(store_id)
-    extra: dict[str, Any] | None = {"store": _store_json(store)} if as_json and store is not None else None
+        last_sync_at = _last_sync_at(cache)
+    # the store as `o2o store status --json` gives it, `now` included (what applies now, not only what staff set)
+    extra: dict[str, Any] | None = (
+        {"store": _status_json(store, last_sync_at)} if as_json and store is not None else None
+    )
     if as_json and ends_pause:
         extra = (extra or {}) | {"ended_pause": _ended_pause_json(ended)}
     message = _describe(store) if store is not None else t("store.changed")
@@ -148,6 +152,12 @@ def _store_json(store: Any) -> dict[str, Any]:
     import msgspec
 
     return msgspec.to_builtins(store)
+
+
+def _status_json(store: Any, last_sync_at: Any) -> dict[str, Any]:
+    """The store in --json with `now`: what `o2o store status` says, and `.store` of pause, busy and resume."""
+    now = _now_json(store) | {"may_be_auto_paused": _may_be_auto_paused(store, last_sync_at)}
+    return _store_json(store) | {"now": now}
 
 
 def _now_json(store: Any) -> dict[str, Any]:
@@ -558,8 +568,7 @@ def register(app: typer.Typer) -> None:
             raise fail(t("store.error.not_cached"), Exit.NOT_FOUND)
         maybe_paused = _may_be_auto_paused(store, last_sync_at)
         if as_json:
-            now = _now_json(store) | {"may_be_auto_paused": maybe_paused}
-            emit_json(_store_json(store) | {"now": now, "last_sync_at": _iso_or_none(last_sync_at)})
+            emit_json(_status_json(store, last_sync_at) | {"last_sync_at": _iso_or_none(last_sync_at)})
             return
         say(_describe(store))
         say(_effect_line(store))
