@@ -1,6 +1,6 @@
-"""The server settings a console reads too, from the same variables: `O2O_PURGE_PERSONAL_HOURS` (its cache's
-personal-data purge) and `O2O_REFUND_WINDOW_DAYS` (whether to offer a refund). Their bounds are defined here
-once; the server's settings (`o2o_tui.platform.settings`) take them from here, and this module imports nothing
+"""The server settings a console reads too, from the same variables: `O2O_PURGE_PERSONAL_HOURS` and
+`O2O_PURGE_OPEN_HOURS` (its cache's personal-data purge, of ended orders and of orders left open) and
+`O2O_REFUND_WINDOW_DAYS` (whether to offer a refund). Their bounds are defined here once; the server's settings (`o2o_tui.platform.settings`) take them from here, and this module imports nothing
 of the platform's (a console loads it before its first frame).
 
 A value the server would refuse to start with (`abc`, `nan`, `-1`, `1e9`) is not used by a console: it takes the
@@ -17,7 +17,7 @@ from collections.abc import Mapping
 
 import msgspec
 
-from o2o_tui.domain.personal_data import PURGE_PERSONAL_HOURS
+from o2o_tui.domain.personal_data import PURGE_OPEN_HOURS, PURGE_PERSONAL_HOURS
 from o2o_tui.domain.refunds import REFUND_WINDOW_DAYS, REFUND_WINDOW_ENV
 from o2o_tui.i18n import t
 
@@ -56,6 +56,8 @@ class DeviceSetting(msgspec.Struct, frozen=True):
 
 DEVICE_SETTINGS: dict[str, DeviceSetting] = {
     "purge_personal_hours": DeviceSetting("O2O_PURGE_PERSONAL_HOURS", PURGE_PERSONAL_HOURS, Bounds(0, 8760)),
+    # an order left open: never under a day past its promise (a late order's courier still needs the address)
+    "purge_open_hours": DeviceSetting("O2O_PURGE_OPEN_HOURS", PURGE_OPEN_HOURS, Bounds(24, 8760)),
     "refund_window_days": DeviceSetting(REFUND_WINDOW_ENV, REFUND_WINDOW_DAYS, Bounds(0, 365)),
 }
 _said: set[tuple[str, str]] = set()

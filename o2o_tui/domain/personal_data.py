@@ -1,4 +1,5 @@
-"""The customer's personal data in an order or a delivery, blanked `O2O_PURGE_PERSONAL_HOURS` after it ended.
+"""The customer's personal data in an order or a delivery, blanked `O2O_PURGE_PERSONAL_HOURS` after it ended, or
+`O2O_PURGE_OPEN_HOURS` after its promised time when it was left open (`last_promised`).
 
 One rule for both sides: the platform blanks its stored documents and answers with it (platform/personal.py,
 jobs.purge_personal) and every device blanks its cached copies with it (sync/retention.py), so a device never keeps
@@ -27,6 +28,22 @@ from types import MappingProxyType
 from typing import Any
 
 PURGE_PERSONAL_HOURS = 6.0  # the default window, for the server and the devices alike
+# An order (or delivery) left open, never marked ready or handed off, is blanked this long after the latest of its
+# promised times and its last change (`last_promised`), whatever its state (nothing ends it): the default window of
+# `O2O_PURGE_OPEN_HOURS`, for the server and the devices alike. An order someone still works on keeps its data.
+PURGE_OPEN_HOURS = 72.0
+# The times of an open order or delivery (as the API carries it) its customer was promised something by, or it
+# last changed at: the ready time (delays included), an order for later's window, its hold and accept deadline.
+_PROMISE_PATHS = (
+    ("promised_ready_at",),
+    ("ready_at",),
+    ("accept_deadline",),
+    ("held_until",),
+    ("timing", "window_start"),
+    ("timing", "window_end"),
+    ("created_at",),
+    ("updated_at",),
+)
 
 ORDER_PERSONAL: Mapping[str, Any] = MappingProxyType(
     {
@@ -148,3 +165,17 @@ def courier_at_door(
         return False
     set_at, ended = _time(courier.get("position_at")), _time(ended_at)
     return set_at is None or ended is None or set_at <= ended
+
+
+def last_promised(doc: Mapping[str, Any]) -> datetime | None:
+    """The latest of an open order's (or delivery's) promised times and its last change (`_PROMISE_PATHS`): it is
+    blanked `O2O_PURGE_OPEN_HOURS` after this, as an ended one is after it ended. None: no time at all."""
+    found = []
+    for path in _PROMISE_PATHS:
+        value: Any = doc
+        for name in path:
+            value = value.get(name) if isinstance(value, Mapping) else None
+        moment = _time(value)
+        if moment is not None:
+            found.append(moment)
+    return max(found, default=None)

@@ -1,12 +1,13 @@
 """Background jobs: auto-cancel unconfirmed orders, conclude delivered ones, pause unwatched stores, prune, and
-blank the personal data of orders and deliveries ended longer ago than the retention."""
+blank the personal data of orders and deliveries ended longer ago than the retention (or left open long past their
+promised time)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import msgspec
@@ -15,7 +16,9 @@ from sqlalchemy import Connection, select, update
 from o2o_tui.domain.events import EntityKind
 from o2o_tui.domain.fleet import Delivery
 from o2o_tui.domain.identity import Role
+from o2o_tui.domain.limits import SCHEDULE_DAYS_MAX
 from o2o_tui.domain.order import ENDED_STATUSES, Order, OrderStatus, Party
+from o2o_tui.domain.personal_data import last_promised
 from o2o_tui.domain.transitions import DELIVERY_ENDED, OrderAction
 from o2o_tui.platform import (
     auto_accept,
@@ -47,6 +50,11 @@ PERSONAL_PURGED_THROUGH_KEY = "personal_purged_through"
 # time is taken before it waits for the database, so one may commit a little after a later run looked
 PERSONAL_LATE_CHECKED_KEY = "personal_late_writes_checked"
 _LATE_MARGIN = timedelta(minutes=10)
+# the purge of orders and deliveries left open (`_left_open`): the cutoff it last looked up to. A promise lies at
+# most `_PROMISE_LEAD` after the last change (an order for later accepted a week ahead), so only the open rows last
+# changed since that cutoff less the lead can have come due since
+PERSONAL_OPEN_PURGED_THROUGH_KEY = "personal_open_purged_through"
+_PROMISE_LEAD = timedelta(days=SCHEDULE_DAYS_MAX + 2)
 _BATCH = 200
 _ORDER_ENDED = tuple(status.value for status in ENDED_STATUSES)
 _DELIVERY_ENDED = tuple(status.value for status in DELIVERY_ENDED)
@@ -170,6 +178,44 @@ blank, as after a run within `_LATE_MARGIN` of the last, has none to blank) and 
     return ids, blanked
 
 
+def _left_open(conn: Connection, since: str, cutoff: datetime) -> tuple[list[str], list[str], int]:
+    """Blank the orders and deliveries left open (accepted and never marked ready or handed off: nothing ends them)
+    whose promised times and last change (`last_promised`) are all before `cutoff`, as an ended one is blanked. Only
+    the open rows last changed before `cutoff` and since `since` less `_PROMISE_LEAD` are read. Answers the ids of
+    the orders and of the deliveries it blanked (their stored answers are blanked next) and how many."""
+    ids: tuple[list[str], list[str]] = ([], [])
+    blanked = 0
+    limit = db.iso(cutoff)
+    first = db.iso(datetime.fromisoformat(since) - _PROMISE_LEAD) if since else ""
+    for table, ended, found in ((db.orders, _ORDER_ENDED, ids[0]), (db.deliveries, _DELIVERY_ENDED, ids[1])):
+        for row in conn.execute(
+            select(table.c.id, table.c.doc).where(
+                table.c.status.not_in(ended), table.c.updated_at >= first, table.c.updated_at < limit
+            )
+        ).all():
+            promised = last_promised(msgspec.json.decode(row.doc))
+            if promised is None or promised >= cutoff:
+                continue
+            doc: Order | Delivery = _decode_order(row.doc) if table is db.orders else _decode_delivery(row.doc)
+            blank = without_personal_order(doc) if isinstance(doc, Order) else without_personal_delivery(doc)
+            if blank != doc:  # one blanked already (a run before) has its stored answers blanked too
+                conn.execute(update(table).where(table.c.id == row.id).values(doc=_encode(blank)))
+                found.append(row.id)
+                blanked += 1
+    return ids[0], ids[1], blanked
+
+
+def _wipe_sqlite(platform: Platform) -> None:
+    """After a purge that blanked something on SQLite: copy the WAL into the main file and truncate it, so the
+    values blanked (also left in the WAL's older frames) are gone from disk, not only from the rows. The purge's
+    writes ran with `secure_delete`, so the freed space in the pages holds zeros, not the old text."""
+    try:
+        with platform.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    except Exception as error:  # busy readers: the WAL is checkpointed later (the next purge, or SQLite's own)
+        log.info("checkpoint after the personal-data purge not done: %s", error)
+
+
 def purge_personal(platform: Platform) -> int:
     """Blank the customer's name, phone, address and the notes of orders and deliveries that ended longer than
     `purge_personal_hours` ago (the consoles' caches do the same after the same time). Each run handles what
@@ -177,17 +223,35 @@ def purge_personal(platform: Platform) -> int:
     own copies on the same schedule. The stored answers that carry those orders and deliveries (replayed for their
     Idempotency-Key) are blanked alike. A courier still at such a delivery's door loses that position, with an
     event (fleet.forget_door). An order written to after its purge (`_late_writes`, found by the events since the
-    previous run, less `_LATE_MARGIN`) is blanked again, its stored answers too. Answers how many documents it
-    blanked."""
+    previous run, less `_LATE_MARGIN`) is blanked again, its stored answers too. Orders and deliveries left open
+    `purge_open_hours` past their promised time and last change are blanked alike (`_left_open`). On SQLite the
+    purge's writes zero the space they free and a purge that blanked something checkpoints the WAL
+    (`_wipe_sqlite`). Answers how many documents it blanked."""
+    purged = _purge_personal(platform)
+    if purged and platform.engine.dialect.name == "sqlite":
+        _wipe_sqlite(platform)
+    return purged
+
+
+def _purge_personal(platform: Platform) -> int:
     now = db.utcnow()
     cutoff = db.iso(now - timedelta(hours=platform.settings.purge_personal_hours))
+    open_cutoff = now - timedelta(hours=platform.settings.purge_open_hours)
     purged = 0
     with db.writing(platform.engine) as conn:
+        if conn.dialect.name == "sqlite":  # what an update frees in a page is zeroed, not left with the old text
+            conn.exec_driver_sql("PRAGMA secure_delete=ON")
         since = db.get_meta(conn, PERSONAL_PURGED_THROUGH_KEY) or ""
         written_since = db.get_meta(conn, PERSONAL_LATE_CHECKED_KEY) or ""
         late, purged = _late_writes(conn, written_since, min(since, cutoff))
         db.set_meta(conn, PERSONAL_LATE_CHECKED_KEY, db.iso(now - _LATE_MARGIN))
         idempotency.blank_personal(conn, idempotency.ORDER, late)
+        open_since = db.get_meta(conn, PERSONAL_OPEN_PURGED_THROUGH_KEY) or ""
+        open_orders, open_deliveries, blanked = _left_open(conn, open_since, open_cutoff)
+        purged += blanked
+        idempotency.blank_personal(conn, idempotency.ORDER, open_orders)
+        idempotency.blank_personal(conn, idempotency.DELIVERY, open_deliveries)
+        db.set_meta(conn, PERSONAL_OPEN_PURGED_THROUGH_KEY, db.iso(open_cutoff))
         if since >= cutoff:
             return purged
         orders_table = db.orders

@@ -11,7 +11,7 @@ import msgspec
 from o2o_tui.device_settings import DEVICE_SETTINGS, Bounds
 from o2o_tui.device_settings import parse_number as _number
 from o2o_tui.domain.limits import REQUEST_BODY_MAX
-from o2o_tui.domain.personal_data import PURGE_PERSONAL_HOURS
+from o2o_tui.domain.personal_data import PURGE_OPEN_HOURS, PURGE_PERSONAL_HOURS
 from o2o_tui.domain.refunds import REFUND_WINDOW_DAYS, REFUND_WINDOW_ENV
 from o2o_tui.i18n import t
 
@@ -37,6 +37,8 @@ class Settings(msgspec.Struct, frozen=True):
     # names, phones, addresses and notes of orders and deliveries ended longer ago are blanked (jobs.purge_personal);
     # the same window and variable as the consoles' caches (o2o_tui/sync/retention.py)
     purge_personal_hours: float = PURGE_PERSONAL_HOURS
+    # and those of orders and deliveries left open this long past their promised time and last change (same job)
+    purge_open_hours: float = PURGE_OPEN_HOURS
     # an order handed off takes refunds this long after it ended (o2o_tui/domain/refunds.py `refund_time`); the
     # same variable the consoles read to offer the refund
     refund_window_days: float = REFUND_WINDOW_DAYS
@@ -106,6 +108,7 @@ _ENV: dict[str, tuple[str, Callable[[str], object]]] = {
     "event_recheck_seconds": ("O2O_EVENT_RECHECK_SECONDS", _number),
     "pg_notify": ("O2O_PG_NOTIFY", _flag),
     "purge_personal_hours": ("O2O_PURGE_PERSONAL_HOURS", _number),
+    "purge_open_hours": ("O2O_PURGE_OPEN_HOURS", _number),
     "refund_window_days": (REFUND_WINDOW_ENV, _number),
     "keep_alive_seconds": ("O2O_KEEP_ALIVE_SECONDS", _number),
     "header_timeout_seconds": ("O2O_HEADER_TIMEOUT_SECONDS", _number),
@@ -136,6 +139,7 @@ _BOUNDS: dict[str, Bounds] = {
     "event_recheck_seconds": Bounds(0.05, 60),  # under it the long-polls re-read the database back to back
     # the two the consoles read too: their bounds are the consoles' (o2o_tui/device_settings.py)
     "purge_personal_hours": DEVICE_SETTINGS["purge_personal_hours"].bounds,
+    "purge_open_hours": DEVICE_SETTINGS["purge_open_hours"].bounds,
     "refund_window_days": DEVICE_SETTINGS["refund_window_days"].bounds,
     "keep_alive_seconds": Bounds(0, 3600, low_open=True),
     "header_timeout_seconds": Bounds(0, 3600, low_open=True),

@@ -9,7 +9,9 @@ same). At the same moment, by the same rule: a cached courier still standing at 
 position, and a refused action on such an order or delivery (the conflicts list) loses the personal text of its
 body; on a delivery that ended without its courier delivering it (`courier_done_with`), at once, as the delivery's
 own copy (the refusal's action, order, code and time stay for the conflicts list). A refusal whose order or delivery this cache does not hold (never created, pruned, another
-scope's) counts as ended when it was tapped. A damaged cache or print queue set aside (`<name>.corrupt-<time>`,
+scope's) counts as ended when it was tapped. An order or delivery left open (accepted and never marked ready or
+handed off) is blanked `purge_open_after` its promised times and last change (`last_promised`), its refused actions
+too, as the platform does (jobs.purge_personal). A damaged cache or print queue set aside (`<name>.corrupt-<time>`,
 kept for a person to look at) is deleted once last written longer than the window ago.
 """
 
@@ -29,10 +31,12 @@ from o2o_tui.domain.personal_data import (
     ACTION_PERSONAL,
     DELIVERY_PERSONAL,
     ORDER_PERSONAL,
+    PURGE_OPEN_HOURS,
     PURGE_PERSONAL_HOURS,
     blank_personal,
     courier_at_door,
     courier_done_with,
+    last_promised,
     needs_blanking,
 )
 from o2o_tui.domain.transitions import DELIVERY_ENDED
@@ -50,6 +54,7 @@ _DELIVERY_ENDED = frozenset(str(s) for s in DELIVERY_ENDED)
 class RetentionPolicy(msgspec.Struct, frozen=True):
     purge_personal_after: timedelta = timedelta(hours=PURGE_PERSONAL_HOURS)
     prune_ended_after: timedelta = timedelta(days=3)
+    purge_open_after: timedelta = timedelta(hours=PURGE_OPEN_HOURS)  # an order or delivery left open
 
 
 def _ended(statuses: frozenset[str]) -> Any:
@@ -65,6 +70,27 @@ def _blank_ended(table: Any, ended_at: Any, rule: Mapping[str, Any], cutoff: dat
     def due(doc: dict[str, Any]) -> bool:
         ended = ended_at(doc)
         return ended is not None and ended <= cutoff and needs_blanking(doc, rule)
+
+    return int(table.transform(due, lambda doc: blank_personal(doc, rule)))
+
+
+def _left_open(statuses: frozenset[str], cutoff: datetime) -> Any:
+    """Whether a document is open (not in `statuses`) with its promised times and last change before `cutoff`."""
+
+    def due(doc: dict[str, Any]) -> bool:
+        if doc.get("status") in statuses:
+            return False
+        promised = last_promised(doc)
+        return promised is not None and promised <= cutoff
+
+    return due
+
+
+def _blank_left_open(table: Any, statuses: frozenset[str], rule: Mapping[str, Any], cutoff: datetime) -> int:
+    left_open = _left_open(statuses, cutoff)
+
+    def due(doc: dict[str, Any]) -> bool:
+        return left_open(doc) and needs_blanking(doc, rule)
 
     return int(table.transform(due, lambda doc: blank_personal(doc, rule)))
 
@@ -134,11 +160,16 @@ def _body(entry: OutboxEntry) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
-def _blank_conflicts(cache: Any, cutoff: datetime) -> int:
-    """Blank the personal text of refused actions on orders and deliveries ended at least the window ago, and at
+def _blank_conflicts(cache: Any, cutoff: datetime, open_cutoff: datetime) -> int:
+    """Blank the personal text of refused actions on orders and deliveries ended at least the window ago (left open
+    `open_cutoff` past their promise: `_left_open`), and at
     once on a delivery that ended without its courier delivering it (`courier_done_with`: taken back, reassigned,
     rejected, given back), as its cached copy is: a courier's note on it goes from the device with the delivery."""
     ended_at = {tables.ORDERS: _ended(_ORDER_ENDED), tables.DELIVERIES: _ended(_DELIVERY_ENDED)}
+    left_open = {
+        tables.ORDERS: _left_open(_ORDER_ENDED, open_cutoff),
+        tables.DELIVERIES: _left_open(_DELIVERY_ENDED, open_cutoff),
+    }
 
     def blanked(entry: OutboxEntry) -> str | None:
         rule = ACTION_PERSONAL.get(entry.action)
@@ -149,7 +180,8 @@ def _blank_conflicts(cache: Any, cutoff: datetime) -> int:
         doc = cache.table(table_name).get(subject_id) if subject_id else None
         done_with = table_name == tables.DELIVERIES and doc is not None and courier_done_with(doc)
         ended = ended_at[table_name](doc) if doc is not None else parse_time(entry.occurred_at)
-        if not done_with and (ended is None or ended > cutoff):
+        forgotten = doc is not None and left_open[table_name](doc)
+        if not done_with and not forgotten and (ended is None or ended > cutoff):
             return None
         return orjson.dumps(blank_personal(body, rule)).decode()
 
@@ -187,8 +219,9 @@ def apply_retention(cache: Any, policy: RetentionPolicy, now: datetime) -> tuple
             )
             pruned += apply_doc_retention(table, doc_policy, now=now).pruned
             purged += _blank_ended(table, ended_at, personal, cutoff)
+            purged += _blank_left_open(table, statuses, personal, now - policy.purge_open_after)
     _remove_set_aside(cache, cutoff)
-    return purged + _blank_conflicts(cache, cutoff), pruned
+    return purged + _blank_conflicts(cache, cutoff, now - policy.purge_open_after), pruned
 
 
 # the files whose damaged copies (`<name>.corrupt-<time>`, kept for a person to look at) hold customers' personal

@@ -100,7 +100,12 @@ def retention_from_env(environ: dict[str, str] | None = None) -> Any:
         prune = policy.prune_ended_after
     if not timedelta(0) <= prune <= _PRUNE_ENDED_MAX:  # a window going back past year 1 cannot be subtracted
         prune = policy.prune_ended_after
-    return RetentionPolicy(purge_personal_after=timedelta(hours=hours), prune_ended_after=prune)
+    open_hours = device_setting("purge_open_hours", source)  # an order left open: O2O_PURGE_OPEN_HOURS
+    return RetentionPolicy(
+        purge_personal_after=timedelta(hours=hours),
+        prune_ended_after=prune,
+        purge_open_after=timedelta(hours=open_hours),
+    )
 
 
 def make_engine(profile: Profile, cache: ProfileCache, client: Any, **settings: Any) -> Any:
