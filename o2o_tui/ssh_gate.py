@@ -3,8 +3,9 @@
 A key line in the shared account's `authorized_keys` reads
 `restrict,pty,command="/abs/o2o ssh-gate --courier ID" ssh-ed25519 AAAA... o2o-courier:ID`, so whatever the client
 asks for, sshd runs the gate. The gate refuses anything but an interactive login (a command, no terminal, a bad
-courier id) with one line, and otherwise starts, or re-attaches to, that courier's persistent tmux session that
-runs `o2o courier --profile courier-ID` and nothing else:
+courier id, a profile saved for another courier) with one line, refuses to run as root at all (`check_account`: a
+courier key in root's `authorized_keys` must not be a root login), and otherwise starts, or re-attaches to, that
+courier's persistent tmux session that runs `o2o courier --profile courier-ID` and nothing else:
 
 - one tmux server per courier (`tmux -L o2o-courier-ID`), so a key reaches only its own courier's session;
 - a locked-down config (`TMUX_CONF`): no prefix key, every key table empty (keys go to the app), no status bar,
@@ -178,6 +179,29 @@ def check_request(courier_id: str, environ: Mapping[str, str], *, has_tty: bool)
         raise Refused("command", "ssh.refused.command", 5)
     if not has_tty:
         raise Refused("no-tty", "ssh.refused.no_tty", 5)
+
+
+def running_as_root() -> bool:
+    """Whether this process has root's rights (its effective uid is 0)."""
+    geteuid = getattr(os, "geteuid", None)
+    return geteuid is not None and geteuid() == 0
+
+
+def check_account(environ: Mapping[str, str]) -> None:
+    """Refuse to run as root: a courier key in root's `authorized_keys` would make the handheld a root login. The
+    tests-only `COMMAND_ENV` (which already runs any program it names, and opens no handheld) is let through."""
+    if running_as_root() and not environ.get(COMMAND_ENV):
+        raise Refused("root", "ssh.refused.root", 5)
+
+
+def check_profile_owner(courier_id: str, profile: str, known: Mapping[str, object]) -> None:
+    """Refuse a profile saved for another courier (or for no courier): the key of courier B must not open
+    courier A's handheld while the log says B. A profile that is not there is left to the caller."""
+    found = known.get(profile)
+    if found is not None and getattr(found, "courier_id", None) != courier_id:
+        raise Refused(
+            "profile-courier", "ssh.refused.profile_courier", 5, profile=profile, courier_id=courier_id
+        )
 
 
 def app_command(profile: str, environ: Mapping[str, str], program: str) -> list[str]:
@@ -361,6 +385,7 @@ def plan(
             known = {}
         if chosen not in known:
             raise Refused("no-profile", "ssh.refused.no_profile", 5, profile=chosen)
+        check_profile_owner(courier_id, chosen, known)
     tmux = shutil.which("tmux", path=environ.get("PATH"))
     if not tmux:
         raise Refused("no-tmux", "ssh.refused.no_tmux", 1)

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from o2o_tui.cli import app
 from o2o_tui.cli.exits import Exit
 from o2o_tui.client.sync import PlatformClient
+from o2o_tui.platform.db import open_database
 from tests.support.platform import RunningPlatform, api
 
 
@@ -105,11 +106,12 @@ def test_create_store_refuses_a_name_taken_case_and_spaces_aside(tmp_path: Path)
 
     # a script run again takes the store it made the first time
     kept = _create(tmp_path, db_url, "shop1 店1", "--if-missing")
-    assert first in kept.stdout and kept.stderr == ""
+    assert first in kept.stdout and kept.stderr == f"Database: {tmp_path / 'p.sqlite3'}\n"  # the file it used
     assert json.loads(_create(tmp_path, db_url, "Shop1店1", "--if-missing", "--json").stdout) == {
         "store_id": first,
         "name": "Shop1 店1",
         "created": False,
+        "database": str(tmp_path / "p.sqlite3"),
     }
     fresh = json.loads(_create(tmp_path, db_url, "Shop2", "--if-missing", "--json").stdout)
     assert fresh["created"] is True and fresh["store_id"] != first  # missing: made
@@ -135,7 +137,9 @@ def test_stores_lists_a_store_nobody_works_at_with_its_staff_and_fleet(
     tmp_path: Path, lang: str, header: list[str], words: tuple[str, ...]
 ) -> None:
     db_url = f"sqlite:///{tmp_path / 'p.sqlite3'}"
-    o2o(tmp_path, "admin", "stores", "--db", db_url, lang=lang)  # no store yet: said, exit 0
+    o2o(tmp_path, "admin", "stores", "--db", db_url, lang=lang, code=Exit.USAGE)  # no database: refused, none made
+    open_database(db_url).dispose()  # a platform with no store yet
+    o2o(tmp_path, "admin", "stores", "--db", db_url, lang=lang)  # said, exit 0
     staffed = _made(tmp_path, db_url, "面馆 Noodles")
     empty = _made(tmp_path, db_url, "茶铺 Tea\x1b]0;x\x07", "--no-own-fleet")  # a hostile name stays plain
     for role in ("merchant", "dispatcher"):
@@ -157,7 +161,8 @@ def test_stores_lists_a_store_nobody_works_at_with_its_staff_and_fleet(
         (staffed, 2, True, "ONLINE")
     ]
     assert json.loads(o2o(tmp_path, "admin", "stores", "--name", "咖啡", "--db", db_url, "--json").stdout) == {
-        "stores": []
+        "stores": [],
+        "database": str(tmp_path / "p.sqlite3"),
     }
 
 

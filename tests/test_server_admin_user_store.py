@@ -58,6 +58,7 @@ def test_store_is_refused_for_store_less_roles_in_both_languages(tmp_path: Path,
 
 def test_an_admin_without_store_says_none_and_is_platform_wide(tmp_path: Path) -> None:
     db_url = f"sqlite:///{tmp_path / 'platform.sqlite3'}"
+    _store(db_url, "Shop", tmp_path)  # the platform first: create-user makes no database (docs/operations.md)
     made = o2o("admin", "create-user", "--role", "admin", "--json", "--db", db_url, home=tmp_path)
     assert made.returncode == 0, made.stderr
     admin = json.loads(made.stdout)

@@ -54,11 +54,12 @@ def test_a_read_only_admin_command_says_the_upgrade_once_in_its_language(tmp_pat
     for lang, line in (("en", EN), ("zh", ZH)):
         _make_version_5(path)
         stdout, stderr = _admin_users(db_url, tmp_path / "home", lang)
-        assert stderr.splitlines() == [line]
+        used = ("Database: " if lang == "en" else "数据库：") + str(path)  # the file it used, once it is done
+        assert stderr.splitlines() == [line, used]
         assert line not in stdout  # scripts reading the list get the list
         assert _version(path) == db.SCHEMA_VERSION
         again = _admin_users(db_url, tmp_path / "home", lang)
-        assert again[1] == "" and again[0] == stdout  # already current: nothing said
+        assert again[1].splitlines() == [used] and again[0] == stdout  # already current: nothing said
 
 
 def test_a_fresh_database_says_nothing(tmp_path: Path) -> None:

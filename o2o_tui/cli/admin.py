@@ -15,7 +15,7 @@ from o2o_tui.cli.admin_stores import register as admin_stores_register
 from o2o_tui.cli.admin_users import register as admin_users_register
 from o2o_tui.cli.admin_voucher import voucher_app
 from o2o_tui.cli.exits import Exit
-from o2o_tui.cli.output import emit_json, fail, say, zoned_time
+from o2o_tui.cli.output import emit_json, fail, json_wanted, say, zoned_time
 from o2o_tui.domain.money import CURRENCIES as FORMATTED_CURRENCIES
 from o2o_tui.i18n import t
 
@@ -24,18 +24,81 @@ JsonOption = typer.Option(False, "--json", help=t("admin.option.json"))
 # the commands that hand out a token print it in their JSON too (once, as in words)
 JsonTokenOption = typer.Option(False, "--json", help=t("admin.option.json_token"))
 
-admin_app = typer.Typer(name="admin", help=t("admin.help"), no_args_is_help=True)
+_USED = "o2o_admin_database"  # the context's meta: the database the command opened, said once it is done
 
 
-def _open(db: str | None, *, reading: bool = False) -> Any:
-    from o2o_tui.platform.db import BadDatabaseUrl, SchemaTooNew, check_db_url, default_db_url, open_database
+def _said_database(_result: object = None) -> None:
+    """After an `o2o admin` command that opened the database went through: which one, on stderr (stdout stays
+    the command's output), so a mistyped --db is seen; under --json the document carries it as `database`."""
+    from o2o_tui.cli.output import warn
+
+    context = _context()
+    used = context.meta.pop(_USED, None) if context is not None else None
+    if used is None:
+        return
+    database, created, as_json = used
+    if as_json:
+        return
+    warn(t("admin.database_created" if created else "admin.database", database=database), "database", style="")
+
+
+admin_app = typer.Typer(name="admin", help=t("admin.help"), no_args_is_help=True, result_callback=_said_database)
+
+
+def _context() -> Any:
+    import importlib
+
+    try:  # Typer's own (vendored) Click holds the running command's context
+        click_globals = importlib.import_module("typer._click.globals")
+    except ModuleNotFoundError:  # a Typer on the Click package
+        click_globals = importlib.import_module("click.globals")
+    return click_globals.get_current_context(silent=True)
+
+
+def database(db: str | None) -> str:
+    """The database an `o2o admin` command uses, as its output names it (`database` under --json): a SQLite
+    file's absolute path, or the URL with its password hidden."""
+    from o2o_tui.platform.db import default_db_url, shown_database
+
+    return shown_database(db or default_db_url())
+
+
+def with_database(document: Any) -> Any:
+    """A command's JSON document (a dict or a struct) with the database it used added as `database`."""
+    import msgspec
+
+    data = msgspec.to_builtins(document)
+    context = _context()
+    used = context.meta.get(_USED) if context is not None else None
+    if used is not None and isinstance(data, dict):
+        data["database"] = used[0]
+    return data
+
+
+def _open(db: str | None, *, reading: bool = False, create: bool = False) -> Any:
+    """The engine on the platform's database. Only the commands that make a platform (`create`: seed-demo,
+    create-store) make a SQLite file that is not there: any other refuses it (exit 2), naming the absolute path it
+    looked at, as `sqlite:///x` (three slashes) names a file under the current directory, not /x."""
+    from o2o_tui.platform.db import (
+        BadDatabaseUrl,
+        SchemaTooNew,
+        check_db_url,
+        default_db_url,
+        open_database,
+        sqlite_file,
+    )
 
     url = db or default_db_url()
     try:
         check_db_url(url)  # not a database o2o keeps data in (an unknown dialect, SQLite in memory): exit 2
-        return open_database(url)
     except BadDatabaseUrl as error:
         raise fail(error.message(), Exit.USAGE) from None
+    path = sqlite_file(url)
+    missing = path is not None and not path.exists()
+    if missing and not create:
+        raise fail(_no_database(url, str(path)), Exit.USAGE)
+    try:
+        engine = open_database(url)
     except SchemaTooNew as error:
         raise fail(t("server.schema_too_new", detail=str(error)), Exit.ERROR) from None
     except Exception as error:  # an unreachable database, one that refuses the schema's writes, a missing driver
@@ -43,6 +106,22 @@ def _open(db: str | None, *, reading: bool = False) -> Any:
         if said is not None:
             raise fail(said, Exit.OFFLINE) from None
         raise fail(t("admin.error.database", detail=str(error).splitlines()[0]), Exit.ERROR) from None
+    context = _context()
+    if context is not None:
+        context.meta[_USED] = (database(url), missing, json_wanted())  # the command's context: its --json
+    return engine
+
+
+def _no_database(url: str, path: str) -> str:
+    """Why a SQLite file that is not there is refused, with four slashes for a URL that has three."""
+    from o2o_tui.platform.db import shown_url
+
+    shown = shown_url(url)
+    scheme, _, rest = shown.partition(":///")
+    if rest and not rest.startswith("/"):
+        fixed = f"{scheme}:////{rest}"
+        return t("admin.error.no_database_relative", path=path, url=shown, fixed=fixed)
+    return t("admin.error.no_database", path=path)
 
 
 def storage_problem(error: BaseException, *, reading: bool = False) -> str | None:
@@ -177,7 +256,7 @@ def create_store(
             raise fail(t("admin.error.demo_menu_currency"), Exit.USAGE)
     if allow_duplicate and if_missing:
         raise fail(t("admin.error.duplicate_or_missing"), Exit.USAGE)
-    engine = _open(db)
+    engine = _open(db, create=True)
     try:
         # a store already under this name (case, width and spaces aside): not again
         with storage_refusals(), writing(engine) as conn:
@@ -199,7 +278,7 @@ def create_store(
     finally:
         engine.dispose()
     if as_json:
-        emit_json({"store_id": store.id, "name": store.name, "created": True})
+        emit_json(with_database({"store_id": store.id, "name": store.name, "created": True}))
     else:
         say(t("admin.store_created", store_id=store.id, name=store.name))
 
@@ -243,13 +322,15 @@ def create_user(
         engine.dispose()
     if as_json:  # the store the user really acts for (its courier's for a courier user), never just --store
         emit_json(
-            {
-                "user_id": user.user_id,
-                "role": user.role.value,
-                "token": user.token,
-                "store_id": user.store_id,
-                "courier_id": user.courier_id,
-            },
+            with_database(
+                {
+                    "user_id": user.user_id,
+                    "role": user.role.value,
+                    "token": user.token,
+                    "store_id": user.store_id,
+                    "courier_id": user.courier_id,
+                }
+            ),
             allow_secrets=True,
         )
         return
@@ -282,7 +363,7 @@ def users(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
         engine.dispose()
     if as_json:  # times stay as stored (UTC, ISO 8601); a store's name as the plain list shows it (None: no store)
         listed = [{**msgspec.structs.asdict(row), "store_name": names.get(row.store_id or "")} for row in rows]
-        emit_json({"users": listed})
+        emit_json(with_database({"users": listed}))
         return
     if not rows:
         say(t("admin.users.empty"))
@@ -343,7 +424,7 @@ def rotate_token(user_id: str = UserArgument, db: str | None = DbOption, as_json
     if token is None:
         raise fail(t("admin.error.no_user", user=user_id), Exit.NOT_FOUND)
     if as_json:
-        emit_json({"user_id": user_id, "token": token}, allow_secrets=True)
+        emit_json(with_database({"user_id": user_id, "token": token}), allow_secrets=True)
         return
     say(t("admin.token_rotated", user_id=user_id, seconds=str(auth.CACHE_SECONDS)))
     say(t("admin.token_once", token=token))
@@ -353,14 +434,14 @@ def rotate_token(user_id: str = UserArgument, db: str | None = DbOption, as_json
 def seed_demo(db: str | None = DbOption, as_json: bool = JsonTokenOption) -> None:
     from o2o_tui.platform import seed
 
-    engine = _open(db)
+    engine = _open(db, create=True)
     try:
         with storage_refusals():
             result = seed.seed_engine(engine)
     finally:
         engine.dispose()
     if as_json:
-        emit_json(result, allow_secrets=True)
+        emit_json(with_database(result), allow_secrets=True)
         return
     say(t("admin.seeded", store_id=result.store_id, couriers=str(len(result.courier_ids))))
     for role in ("admin", "merchant", "dispatcher", "customer", "courier"):
@@ -393,6 +474,27 @@ def _read_key(value: str) -> Any:
         raise fail(t(error.key, **error.values), Exit.USAGE) from None
 
 
+def _check_profile_owner(courier_id: str, profile: str | None) -> None:
+    """Refuse a profile this account has saved for another courier (the gate refuses it at login as well); one
+    it does not have (root adding for the couriers' account) is left to the gate."""
+    from o2o_tui.config import ConfigError, load_profiles
+    from o2o_tui.ssh_gate import Refused, check_profile_owner, default_profile, valid_courier_id
+
+    if not valid_courier_id(courier_id):
+        return  # said by add_key
+    chosen = profile or default_profile(courier_id)
+    try:
+        known = load_profiles()
+    except (ConfigError, OSError):
+        return
+    try:
+        check_profile_owner(courier_id, chosen, known)
+    except Refused:
+        owner = known[chosen].courier_id or "-"
+        said = t("ssh.key.error.profile_courier", profile=chosen, owner=owner, courier_id=courier_id)
+        raise fail(said, Exit.USAGE) from None
+
+
 @courier_key_app.command("add", help=t("admin.courier_key.add.help"))
 def courier_key_add(
     courier_id: str = typer.Argument(..., metavar="ID", help=t("admin.courier_key.option.id")),
@@ -406,9 +508,13 @@ def courier_key_add(
     import shlex
 
     from o2o_tui.authorized_keys import KeyLineError, add_key
-    from o2o_tui.ssh_gate import o2o_program
+    from o2o_tui.ssh_gate import o2o_program, running_as_root
 
+    # root's own file: the courier's key would log in as root
+    if authorized_keys is None and running_as_root():
+        raise fail(t("ssh.key.error.root", path=str(_keys_path(None))), Exit.AUTH)
     public_key = _read_key(key)
+    _check_profile_owner(courier_id, profile)
     path = _keys_path(authorized_keys)
     try:
         added = add_key(path, courier_id, public_key, gate_command or shlex.quote(o2o_program()), profile)

@@ -36,7 +36,7 @@ def _table(rows: list[list[str]]) -> list[str]:
 
 def list_stores(name: str | None, db: str | None, as_json: bool) -> None:
     """`o2o admin stores [--name TEXT] [--json]`."""
-    from o2o_tui.cli.admin import _open, storage_refusals
+    from o2o_tui.cli.admin import _open, storage_refusals, with_database
     from o2o_tui.platform import db as platform_db
     from o2o_tui.platform import stores
 
@@ -52,21 +52,23 @@ def list_stores(name: str | None, db: str | None, as_json: bool) -> None:
     shown = [(store, stores.effective_state(store, now)) for store in found]
     if as_json:
         emit_json(
-            {
-                "stores": [
-                    {
-                        "id": store.id,
-                        "name": store.name,
-                        "state": state.value,
-                        "status": store.status,
-                        "own_fleet": store.own_fleet,
-                        "staff": staff.get(store.id, 0),
-                        "currency": store.currency,
-                        "timezone": store.timezone,
-                    }
-                    for store, state in shown
-                ]
-            }
+            with_database(
+                {
+                    "stores": [
+                        {
+                            "id": store.id,
+                            "name": store.name,
+                            "state": state.value,
+                            "status": store.status,
+                            "own_fleet": store.own_fleet,
+                            "staff": staff.get(store.id, 0),
+                            "currency": store.currency,
+                            "timezone": store.timezone,
+                        }
+                        for store, state in shown
+                    ]
+                }
+            )
         )
         return
     if not shown:
@@ -127,7 +129,9 @@ def said_same_name(store: Any, if_missing: bool) -> None:
     else refused (exit 4, nothing made)."""
     if if_missing:
         if json_wanted():
-            emit_json({"store_id": store.id, "name": store.name, "created": False})
+            from o2o_tui.cli.admin import with_database
+
+            emit_json(with_database({"store_id": store.id, "name": store.name, "created": False}))
         else:
             say(t("admin.store_exists", store_id=store.id, name=store.name))
         return

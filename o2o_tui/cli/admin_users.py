@@ -56,11 +56,12 @@ def _say_stood_down(state: Any) -> None:
 
 def revoke_token(user_id: str, db: str | None, as_json: bool) -> None:
     """`o2o admin revoke-token`: the token stops working; a courier user is taken off duty as a disabled one is."""
+    from o2o_tui.cli.admin import with_database
     from o2o_tui.platform import auth, offboarding
 
     state = _change(user_id, db, lambda ctx: offboarding.revoke_token(ctx, user_id))
     if as_json:
-        emit_json({"user_id": user_id, "revoked": True, **_stood_down_json(state)})
+        emit_json(with_database({"user_id": user_id, "revoked": True, **_stood_down_json(state)}))
         return
     say(t("admin.token_revoked", user_id=user_id, seconds=str(auth.CACHE_SECONDS)))
     _say_stood_down(state)
@@ -76,11 +77,12 @@ def _stood_down_json(state: Any) -> dict[str, Any]:
 
 
 def _set_disabled(user_id: str, disabled: bool, db: str | None, as_json: bool) -> None:
+    from o2o_tui.cli.admin import with_database
     from o2o_tui.platform import auth, offboarding
 
     state = _change(user_id, db, lambda ctx: offboarding.set_user_disabled(ctx, user_id, disabled))
     if as_json:
-        emit_json(state)
+        emit_json(with_database(state))
         return
     seconds = str(auth.CACHE_SECONDS)
     if disabled:

@@ -137,7 +137,7 @@ def create(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    from o2o_tui.cli.admin import _open, storage_refusals
+    from o2o_tui.cli.admin import _open, storage_refusals, with_database
     from o2o_tui.domain.money import minor_digits
     from o2o_tui.domain.voucher import VoucherCreateBody
     from o2o_tui.platform import stores, vouchers
@@ -181,7 +181,7 @@ def create(
     finally:
         engine.dispose()
     if as_json:
-        emit_json({"vouchers": [msgspec.to_builtins(v) for v in made]})
+        emit_json(with_database({"vouchers": [msgspec.to_builtins(v) for v in made]}))
         return
     first = _row(made[0], zone)
     say(
@@ -201,7 +201,7 @@ def create(
 
 @voucher_app.command("list", help=t("voucher.admin.list.help"))
 def list_(store: StoreOption, db: DbOption = None, as_json: JsonOption = False) -> None:
-    from o2o_tui.cli.admin import _open, storage_refusals
+    from o2o_tui.cli.admin import _open, storage_refusals, with_database
     from o2o_tui.platform import stores, vouchers
 
     engine = _open(db, reading=True)
@@ -215,7 +215,7 @@ def list_(store: StoreOption, db: DbOption = None, as_json: JsonOption = False) 
         engine.dispose()
     zone = _zone(the_store.timezone)
     if as_json:
-        emit_json({"vouchers": [msgspec.to_builtins(v) for v in found]})
+        emit_json(with_database({"vouchers": [msgspec.to_builtins(v) for v in found]}))
         return
     if not found:
         say(t("voucher.admin.empty", store=store))

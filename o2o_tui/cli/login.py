@@ -7,7 +7,7 @@ import typer
 
 from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors, platform_url
 from o2o_tui.cli.exits import Exit
-from o2o_tui.cli.output import emit_json, fail, say
+from o2o_tui.cli.output import emit_json, fail, say, warn
 from o2o_tui.client import PlatformClient
 from o2o_tui.client.wire import normalize_base_url, without_user_info
 from o2o_tui.config import (
@@ -58,6 +58,27 @@ def _read_token(given: str | None) -> str:
     if not token.strip():
         raise fail(t("login.error.empty_token"), Exit.USAGE)
     return token
+
+
+def plain_http_to_another_host(url: str) -> bool:
+    """Whether `url` is plain http:// to a host other than this machine's own (localhost, 127.0.0.0/8, ::1, 0.0.0.0):
+    a token sent there crosses a network unencrypted."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme != "http":
+        return False
+    host = (parts.hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:  # a name: not this machine's own
+        return True
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped  # ::ffff:127.0.0.1
+    return not (address.is_loopback or address.is_unspecified)
 
 
 def _is_terminal(stream: object) -> bool:
@@ -168,6 +189,8 @@ def login(
             base_url = normalize_base_url(url)
         except ValueError:
             raise fail(t("login.error.bad_url", url=safe_text(without_user_info(url), one_line=True)), Exit.USAGE) from None
+        if plain_http_to_another_host(base_url):  # said before the token is sent; a LAN may still choose it
+            warn(t("login.warning.plain_http", url=safe_text(base_url, one_line=True)), "plain_http")
         with PlatformClient(base_url, token.strip()) as client:
             me = client.me()
         _guard_identity(name, base_url, me.user_id, me.platform_id)

@@ -21,6 +21,8 @@ def ssh_gate(
     environ = dict(os.environ)
     has_tty = sys.stdin.isatty() and sys.stdout.isatty()
     try:
+        gate.check_request(courier, environ, has_tty=has_tty)
+        gate.check_account(environ)  # never as root: before the plan writes or starts anything
         chosen = gate.plan(courier, profile, environ, has_tty=has_tty)
     except gate.Refused as refusal:
         _log(gate, courier, environ, "refused", refusal.reason)

@@ -384,10 +384,24 @@ class BadDatabaseUrl(ValueError):
 
 
 def shown_url(db_url: str) -> str:
-    """The URL as it may be printed: its password replaced by ***, parsable or not."""
-    import re
+    """The URL as it may be printed: its password replaced by ***, parsable or not. The user info runs to the LAST
+    @ (a password with an unescaped @ in it, `o2o:s3c@r3t@host`, is hidden whole; a query with an @ is hidden too)."""
+    text = db_url.strip()
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        scheme, rest = "", text
+    userinfo, at, host = rest.rpartition("@")
+    user, colon, _password = userinfo.partition(":")
+    if at and colon and "/" not in user:  # `/` before the `:`: a path (sqlite:////srv/a:b@c), no user info
+        text = f"{scheme}{sep}{user}:***@{host}"
+    return text[:300]
 
-    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", db_url.strip())[:300]
+
+def _at_in_user_info(db_url: str) -> bool:
+    """Whether the user info (up to the last @ before the host) holds another @: a password not %-encoded."""
+    rest = db_url.strip().partition("://")[2]
+    userinfo = rest.rpartition("@")[0]
+    return "@" in userinfo and "/" not in userinfo.partition(":")[0]
 
 
 def check_db_url(db_url: str) -> None:
@@ -400,7 +414,10 @@ def check_db_url(db_url: str) -> None:
     try:
         url = make_url(db_url)
     except (ArgumentError, ValueError):  # no scheme, a port that is no number ("54x2"), ...
-        raise BadDatabaseUrl("db.url.unparsable", url=shown) from None
+        key = "db.url.at_sign" if _at_in_user_info(db_url) else "db.url.unparsable"
+        raise BadDatabaseUrl(key, url=shown) from None
+    if "@" in (url.host or ""):  # `o2o:s3c@r3t@host`: SQLAlchemy reads host "r3t@host", the password "s3c"
+        raise BadDatabaseUrl("db.url.at_sign", url=shown)
     backend = url.get_backend_name()
     if url.drivername in ("postgres", "postgresql"):  # psycopg2 by default, which o2o does not use
         rest = shown.split("://", 1)[1] if "://" in shown else ""
@@ -419,6 +436,27 @@ def _in_memory(url: URL) -> bool:
     if "uri" not in url.query:
         return False
     return url.query.get("mode") == "memory" or database.startswith(("file::memory:", ":memory:"))
+
+
+def sqlite_file(db_url: str) -> Path | None:
+    """The file a SQLite URL names, absolute (`sqlite:///x.sqlite3`, three slashes, is a path from the current
+    directory, as SQLite opens it); None for PostgreSQL, a database in memory or a URI (`?uri=true`)."""
+    url = make_url(db_url)
+    if url.get_backend_name() != "sqlite" or "uri" in url.query or _in_memory(url) or not url.database:
+        return None
+    return Path(os.path.abspath(url.database))
+
+
+def shown_database(db_url: str) -> str:
+    """The database as a person is told which one a command used: a SQLite file's absolute path, else the URL
+    with its password hidden."""
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        path = sqlite_file(db_url)
+    except (ValueError, ArgumentError):
+        path = None
+    return str(path) if path is not None else shown_url(db_url)
 
 
 def sqlite_url(path: Path) -> str:
