@@ -99,6 +99,19 @@ def given_back_off_duty(delivery: Delivery, queued: Iterable[str] = ()) -> bool:
     return delivery.status is DeliveryStatus.PENDING and not answers & set(queued)
 
 
+def goes_back_off_duty(delivery: Delivery, queued: Iterable[str] = ()) -> bool:
+    """Whether going off duty now takes `delivery` off the courier, back to dispatch: accepted (or its accept
+    queued) but not picked up, nor its pickup queued (a step still queued reaches the platform first). The platform
+    gives back everything not picked up (`platform/fleet.py` `GIVEN_BACK_OFF_DUTY`): the food is still at the
+    counter and nobody would come for it. An offer not answered is `given_back_off_duty`'s."""
+    steps = set(queued)
+    if CourierStep.PICKED_UP.value in steps:
+        return False
+    if delivery.status is DeliveryStatus.PENDING:
+        return CourierStep.ACCEPT.value in steps and CourierStep.REJECT.value not in steps
+    return delivery.status in (DeliveryStatus.ACCEPTED, DeliveryStatus.ARRIVED_AT_MERCHANT)
+
+
 # --- a problem reported again --------------------------------------------------------------------------------------
 
 # The platform keeps one record per request, a request being its Idempotency-Key (docs/api.md, "Headers"): a

@@ -40,6 +40,7 @@ from screens.courier_format import (
     store_cuts,
 )
 from screens.courier_screens import (
+    STEP_LEADS_TO,
     DismissChosen,
     DutyChosen,
     FoodBackChosen,
@@ -99,6 +100,15 @@ class _News:
     shown: str
     parts: list[tuple[str, str]]  # (the order's words, the rest of the sentence)
     ids: set[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Claim:
+    """What a step tapped here had the message line say of its task ("#0005 queued", "#0005: at the store"),
+    true while the task stands in one of `statuses` (before the step, or where it leads)."""
+
+    statuses: frozenset[DeliveryStatus]
+    texts: frozenset[str]  # as the message line shows them
 
 
 def _order_and_rest(text: str) -> tuple[str, str]:
@@ -168,6 +178,9 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         # news that names orders one after the other (taken off you, new offers): what the line says, and the
         # orders it names as (order words, the rest); more of the same joins it while the line still says it
         self._news_said: dict[str, _News] = {}
+        # what steps tapped here said of their tasks, by delivery id: cleared once the task moved elsewhere
+        self._claims: dict[str, _Claim] = {}
+        self._offer_words: dict[str, tuple[str, str]] = {}  # the offers of the last "New offer" line, as it names them
         self._link_state: LinkState | None = None
         self._offers_seen: set[str] = set()  # offers already on the list (a new one beeps once, on any screen)
         self._opened_at = datetime.now(UTC)  # offers made before the handheld opened are the list it opens on
@@ -285,7 +298,10 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
                 store = shared_store(self.source, delivery_id, NEWS_STORE_CELLS)  # two stores' #0014 held: which
                 self._bad_news(delivery_id, bring_back_news(view.delivery, store))
                 continue
-            self._bad_news(delivery_id, t("handheld.refused", explanation=explanation))
+            # a refused code on one row (a soft keyboard up): its reason first, not "Refused: order #0016: your..."
+            short = getattr(self.source, "refusal_short", None)  # a source held in memory has none
+            shorter = (short(delivery_id),) if short is not None and delivery_id and short(delivery_id) else ()
+            self._bad_news(delivery_id, t("handheld.refused", explanation=explanation), shorter=shorter)
         self._check_taps(change.confirmed | self._moved_on())
         if self.source.link().state is not LinkState.ONLINE:  # the link is down: taps waiting are only queued
             for key in list(self._taps):
@@ -293,10 +309,12 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         if change.alerts:  # the platform changed tasks the courier holds: like a refusal, every order named
             self._alerts_news(change.alerts)
         if change.given_back:  # what going off duty did: said once, no beep (the tap had its own)
-            self._say(t("handheld.duty.given_back", count=change.given_back))
+            key = "handheld.duty.sent_back" if change.sent_back else "handheld.duty.given_back"
+            self._say(t(key, count=change.given_back))
         for _, notice in change.notices:
             self._say(notice)  # something left out of the view: said once, no beep (nothing to do about it)
         self._check_new_offers()
+        self._drop_untrue()
         link = self.source.link()
         state = link.state
         if state is not self._link_state:
@@ -312,13 +330,14 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
                 self._say(t("handheld.link.saving_again"))  # the line no longer says it is full; no beep
             self._link_state = state
 
-    def _bad_news(self, delivery_id: str, text: str) -> None:
+    def _bad_news(self, delivery_id: str, text: str, *, shorter: tuple[str, ...] = ()) -> None:
         """Two beeps and the text in bold; a second piece of bad news about a delivery that has not moved since the
-        last one (the cancellation seen, then the step it refused) is shown without beeping again."""
+        last one (the cancellation seen, then the step it refused) is shown without beeping again. `shorter`: ways
+        to say it where the message line has no room."""
         if self._rings(delivery_id):
-            self.error(text)
+            self.error(text, shorter=shorter)
         else:
-            self._say(text, "bold")
+            self._tell(text, "bold", shorter)
 
     def _rings(self, delivery_id: str) -> bool:
         """Whether bad news about this delivery beeps: not again while it has not moved since the last that did."""
@@ -405,6 +424,7 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
             (order_words("handheld.new_offer.order", delivery, store=self._shared(delivery.id)), "")
             for delivery in fresh
         ]
+        self._offer_words.update(zip((delivery.id for delivery in fresh), parts, strict=True))
         _, parts = self._joined("offers", parts, ids)  # `ids` takes those of the offers said before
         said = t("handheld.new_offer.orders", orders=", ".join(order for order, _ in parts))
         page = self._offer_page(ids)
@@ -416,6 +436,48 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
             shorter = (t("handheld.new_offer.on_page.short", offers=said, page=page),)
             self._tell(t("handheld.new_offer.on_page", offers=said, page=page), shorter=shorter)
         self._remember_news("offers", parts, ids)
+        self._offer_words = {offer: words for offer, words in self._offer_words.items() if offer in ids}
+
+    def _drop_untrue(self) -> None:
+        """What message lines say that the tasks as they stand now make untrue goes: a step's "queued" or "done"
+        about a task since moved elsewhere (the courier's other handheld, dispatch), a "New offer" naming offers
+        that are offers no more (answered on the other handheld, taken back): it names those left, or goes."""
+        screens = [screen for screen in self.screen_stack if isinstance(screen, HandheldScreen)]
+        shown = {_message_shown(screen) for screen in screens}
+        for delivery_id, claim in list(self._claims.items()):
+            if not claim.texts & shown:  # said over since: nothing of it is left to clear
+                del self._claims[delivery_id]
+                continue
+            view = self.source.task(delivery_id)
+            if view is None or view.delivery.status in claim.statuses:  # (gone from the list: an ending step)
+                continue
+            del self._claims[delivery_id]
+            for screen in screens:
+                if _message_shown(screen) in claim.texts:
+                    screen.say("")
+        news = self._news_said.get("offers")
+        gone = news.ids - self._offers() if news is not None else set()
+        if news is None or not gone:
+            return
+        gone_words = {self._offer_words.get(offer) for offer in gone}
+        parts = [part for part in news.parts if part not in gone_words]
+        ids = news.ids - gone
+        text = ""
+        shorter: tuple[str, ...] = ()
+        if parts:
+            text = t("handheld.new_offer.orders", orders=", ".join(order for order, _ in parts))
+            lists = [screen for screen in screens if isinstance(screen, TaskListScreen)]
+            page = lists[0].offer_page(ids) if lists else None
+            if page is not None:
+                shorter = (t("handheld.new_offer.on_page.short", offers=text, page=page),)
+                text = t("handheld.new_offer.on_page", offers=text, page=page)
+        for screen in screens:
+            if _message_shown(screen) == news.shown:
+                self._say_on(screen, text, shorter=shorter)
+        if parts:
+            self._news_said["offers"] = _News(safe_text(text, one_line=True), parts, ids)
+        else:
+            del self._news_said["offers"]
 
     def _offer_page(self, offers: set[str]) -> int | None:
         """The page (1-based) of the task list the first of `offers` is on, when none of them is on the page the
@@ -520,11 +582,22 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         store's name is cut before the order number is (`store_cuts`)."""
         screen = self.screen
         if isinstance(screen, HandheldScreen):
-            named = (*named, *self.named())
-            shorter = (*shorter, *store_cuts(shorter[-1] if shorter else text, named, self.glyphs.cut))
-            shorter = tuple(safe_text(way, one_line=True) for way in shorter)
-            screen.say(safe_text(text, one_line=True), style, shorter=shorter)
+            self._say_on(screen, text, style, shorter, named)
             self._said_about[screen] = about
+
+    def _say_on(
+        self,
+        screen: HandheldScreen,
+        text: str,
+        style: str = "",
+        shorter: tuple[str, ...] = (),
+        named: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        """Say `text` on `screen`'s message line, as `_tell` says it on the screen up."""
+        named = (*named, *self.named())
+        shorter = (*shorter, *store_cuts(shorter[-1] if shorter else text, named, self.glyphs.cut))
+        shorter = tuple(safe_text(way, one_line=True) for way in shorter)
+        screen.say(safe_text(text, one_line=True), style, shorter=shorter)
 
     def ok(self, text: str, *, named: tuple[tuple[str, str], ...] = ()) -> None:
         self.bell()
@@ -566,13 +639,17 @@ class CourierApp(SteadyKeysApp[None]):  # keys act in the order typed (screens/s
         finally:
             self._settle_task(chosen.delivery_id)
         store = self._shared(chosen.delivery_id)  # two stores' #0014 held: which one
-        said = safe_text(queued_text(view.delivery, store), one_line=True)  # as the message line shows it
+        # as the message line shows it; "delivered" says its code is not checked yet (the food stays in hand)
+        said = safe_text(queued_text(view.delivery, store, step), one_line=True)
         done = done_text(step, view.delivery, store)
+        leads = {STEP_LEADS_TO[step]} if step in STEP_LEADS_TO else set()  # (a problem leaves the task where it is)
+        texts = frozenset({said, safe_text(done, one_line=True)})
+        self._claims[chosen.delivery_id] = _Claim(frozenset({view.delivery.status, *leads}), texts)
         if not key and self.source.link().state is LinkState.ONLINE:  # held in memory: as its link says
             self.ok(done)
             return
         # said done only once the platform confirms it (`_check_taps`); an ending step keeps its task till then
-        self._tell(said, shorter=(queued_short(view.delivery, store),), about=chosen.delivery_id)
+        self._tell(said, shorter=(queued_short(view.delivery, store, step),), about=chosen.delivery_id)
         tap = _Tap(chosen.delivery_id, step, said, done)
         if not key:  # a source held in memory gives no key: the delivery moving on confirms it
             self._keyless += 1

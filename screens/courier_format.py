@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from rich.cells import cell_len, get_character_cell_size
 
 from o2o_tui.courier_tasks import CourierStep
-from o2o_tui.domain.clock import DayForm, day_clock, zone_named
+from o2o_tui.domain.clock import DayForm, day_clock, stored_clock, zone_named
 from o2o_tui.domain.fleet import Delivery, DeliveryProblem, ProblemReason, store_clock
 from o2o_tui.domain.transitions import DeliveryStatus
 from o2o_tui.i18n import t
@@ -83,6 +83,12 @@ def heading_label(delivery: Delivery) -> str:
     return t(f"handheld.heading.{why}") if why else status_label(delivery.status)
 
 
+def code_unchecked(pending: Sequence[str]) -> bool:
+    """Whether "delivered" is queued (`pending`: a task's queued actions) with the customer's code: the platform
+    has not checked the code yet, so the food stays with the courier and the task is not headed "Delivered"."""
+    return CourierStep.DELIVERED.value in pending
+
+
 def row_label(delivery: Delivery) -> str:
     """`short_label`, telling a delivery taken off the courier apart from a cancelled order ("MOVED", "TAKEN")."""
     why = _ended_why(delivery)
@@ -135,15 +141,32 @@ def done_text(step: CourierStep, delivery: Delivery, store: str = "") -> str:
     return _numbered(f"handheld.done.{step.value}", delivery, store)
 
 
-def queued_text(delivery: Delivery, store: str = "") -> str:
+def refusal_short(rejection: Mapping[str, object], action: str) -> str:
+    """A refused code step in one short line, its reason first, for a message line of one row (a soft keyboard
+    up): "Wrong pickup code: #0016", "Code locked until 12:40: #0016"; "" for any other refusal (said whole)."""
+    code, number = rejection.get("code"), rejection.get("order_number")
+    code_steps = (CourierStep.PICKED_UP.value, CourierStep.DELIVERED.value)
+    if action not in code_steps or not isinstance(number, int):
+        return ""
+    if code == "wrong_code":
+        return t(f"handheld.refused.wrong_code.{action}", number=f"{number:04d}")
+    if code == "code_locked":
+        until = stored_clock(rejection.get("locked_until"), rejection.get("timezone"))
+        return t("handheld.refused.code_locked", number=f"{number:04d}", until=until)
+    return ""
+
+
+def queued_text(delivery: Delivery, store: str = "", step: CourierStep | None = None) -> str:
     """Said for a step taken offline: it is in the outbox, not done, until the platform confirms it. With
-    `store`: naming it, as `done_text`."""
-    return _numbered("handheld.done_queued", delivery, store)
+    `store`: naming it, as `done_text`. "Delivered" (`step`) says its code is not checked yet: keep the food."""
+    key = "handheld.done_queued.unchecked" if step is CourierStep.DELIVERED else "handheld.done_queued"
+    return _numbered(key, delivery, store)
 
 
-def queued_short(delivery: Delivery, store: str = "") -> str:
+def queued_short(delivery: Delivery, store: str = "", step: CourierStep | None = None) -> str:
     """`queued_text` for one line of a narrow screen."""
-    return _numbered("handheld.done_queued.short", delivery, store)
+    key = "handheld.done_queued.unchecked" if step is CourierStep.DELIVERED else "handheld.done_queued"
+    return _numbered(key + ".short", delivery, store)
 
 
 # the least of a store's name a one-line message keeps when it names an order by store ("Go… #0014"): with the
@@ -230,17 +253,21 @@ def row_parts(
     bring_back: bool = False,
     now: datetime | None = None,
     form: DayForm = "short",
+    unchecked: bool = False,
 ) -> tuple[str, str]:
     """One task on the list as (`1 #0042 OFFER 12:30`, the store's name); marks queued and refused tasks. A
     cancelled task whose food is in hand (`bring_back`) reads as on its way back to the store: that is the task.
     A ready time on another day says the day: `1 #0042 OFFER tmrw 12:30` (`day_only` where that does not fit),
-    `1 #0042 OFFER 9 Dec`; `form` "narrow" for the head of a row too narrow for the date: `1 #0042 OFFER +2d`."""
+    `1 #0042 OFFER 9 Dec`; `form` "narrow" for the head of a row too narrow for the date: `1 #0042 OFFER +2d`.
+    `unchecked` (`code_unchecked`): "delivered" is queued with a code the platform has not checked: `CODE?`."""
     mark = glyphs.refused if refused else glyphs.queued if queued else " "
     lead = f"{index}" if index is not None and index <= 9 else " "
     store = safe_text(delivery.store_name or delivery.pickup.text, one_line=True)
     ready = ready_text(delivery, form, now)
     status = DeliveryStatus.RETURNING if bring_back else delivery.status
     label = short_label(status) if bring_back else row_label(delivery)
+    if unchecked:  # "delivered" queued with the customer's code: not done until the platform checked it
+        label = t("handheld.short.code_unchecked")
     parts = [f"{lead}{mark}{number_text(delivery)}", label]
     if ready and delivery.status in (DeliveryStatus.PENDING, DeliveryStatus.ACCEPTED):
         parts.append(ready)

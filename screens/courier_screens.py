@@ -40,6 +40,7 @@ from o2o_tui.courier_tasks import (
     CourierStep,
     digit_line,
     given_back_off_duty,
+    goes_back_off_duty,
     is_active,
     step_lines,
 )
@@ -50,6 +51,7 @@ from screens.courier_format import (
     DETAIL_FIELDS,
     PROBLEM_REASONS,
     clip,
+    code_unchecked,
     detail_fields,
     heading_label,
     number_text,
@@ -92,6 +94,22 @@ PAGE_LINES = MORE_DIGIT - 1  # the task list numbers 1-7 on a page: 8 turns it, 
 # first digit answering its "1 Yes".
 REJECT_DIGIT = 4
 _OFFER_LINES: tuple[CourierStep | None, ...] = (CourierStep.ACCEPT, None, None, CourierStep.REJECT)
+# A task's numbered lines changed under the courier, by no key on this device (the courier's other handheld,
+# dispatch, the platform): the first digit or Enter after it only says so ("#0005 changed elsewhere: To store"),
+# and the keys after that one pick nothing for this long. "4, 1" meant as "reject, yes" must not take the new
+# line 1 ("Arrived at store") when the offer was accepted on the other phone a moment before.
+CHANGED_S = 2.0
+# the status a step taken here leads to: the task moving there is this device's doing, not news
+STEP_LEADS_TO: dict[CourierStep, DeliveryStatus] = {
+    CourierStep.ACCEPT: DeliveryStatus.ACCEPTED,
+    CourierStep.REJECT: DeliveryStatus.REJECTED,
+    CourierStep.ARRIVED_AT_MERCHANT: DeliveryStatus.ARRIVED_AT_MERCHANT,
+    CourierStep.PICKED_UP: DeliveryStatus.PICKED_UP,
+    CourierStep.ARRIVED_AT_CUSTOMER: DeliveryStatus.ARRIVED_AT_CUSTOMER,
+    CourierStep.DELIVERED: DeliveryStatus.DELIVERED,
+    CourierStep.RETURN: DeliveryStatus.RETURNING,
+    CourierStep.RETURNED: DeliveryStatus.RETURNED,
+}
 
 
 def task_lines(status: DeliveryStatus) -> tuple[CourierStep | None, ...]:
@@ -265,8 +283,8 @@ class HandheldScreen(Screen[None]):
         """Whether this digit or Enter comes less than `BURST_S` after one that was ignored: it is ignored too,
         and the burst goes on from it."""
         now = time.monotonic()
-        if now < self.handheld.burst_until:
-            self.handheld.burst_until = now + BURST_S
+        if now < self.handheld.burst_until:  # (a longer wait already set, `CHANGED_S`, is not cut short)
+            self.handheld.burst_until = max(self.handheld.burst_until, now + BURST_S)
             return True
         return False
 
@@ -394,11 +412,16 @@ class TaskListScreen(HandheldScreen):
         The page (1-based) of the first of them, when none is on the page shown, else None."""
         ids = self._all_choices()
         shown = self._page_shown()
-        pages = [ids.index(offer) // PAGE_LINES for offer in ids if offer in offers]
         elsewhere = {offer for offer in offers if offer in ids and ids.index(offer) // PAGE_LINES != shown}
         self._unseen |= elsewhere
         self.refresh_data()
-        return pages[0] + 1 if pages and shown not in pages else None
+        return self.offer_page(offers)
+
+    def offer_page(self, offers: set[str]) -> int | None:
+        """The page (1-based) the first of `offers` is on, when none of them is on the page shown, else None."""
+        ids = self._all_choices()
+        pages = [ids.index(offer) // PAGE_LINES for offer in ids if offer in offers]
+        return pages[0] + 1 if pages and self._page_shown() not in pages else None
 
     def _offer_pages(self, ids: list[Any], page: int) -> bool:
         """Whether a new offer waits on a page other than `page` (those on it, once shown, are seen)."""
@@ -441,6 +464,7 @@ class TaskListScreen(HandheldScreen):
             refused=bool(view.refusal),
             glyphs=self.handheld.glyphs,
             bring_back=view.bring_back,
+            unchecked=code_unchecked(view.pending),
         )
         narrow, _store = row_parts(
             index,
@@ -450,6 +474,7 @@ class TaskListScreen(HandheldScreen):
             glyphs=self.handheld.glyphs,
             bring_back=view.bring_back,
             form="narrow",
+            unchecked=code_unchecked(view.pending),
         )
         return head, store, narrow
 
@@ -519,10 +544,15 @@ class TaskListScreen(HandheldScreen):
         else:
             views = self._active()
             offers = sum(1 for view in views if given_back_off_duty(view.delivery, view.pending))
+            # accepted but not picked up: the platform gives it back too (the food is still at the counter)
+            back = [f"#{v.delivery.order_number:04d}" for v in views if goes_back_off_duty(v.delivery, v.pending)]
             in_hand = sum(1 for view in views if _stays_in_hand(view))
             prompt = t("handheld.duty.confirm_off")
             if offers:
                 prompt = then(prompt, t("handheld.duty.give_back", count=offers))
+            if back:
+                numbers = t("handheld.duty.numbers_sep").join(back)
+                prompt = then(prompt, t("handheld.duty.goes_back", count=len(back), numbers=numbers))
             if in_hand:
                 prompt = then(prompt, t("handheld.duty.in_hand", count=in_hand))
 
@@ -550,7 +580,10 @@ class TaskListScreen(HandheldScreen):
 
 
 def _stays_in_hand(view: TaskView) -> bool:
-    """A task going off duty leaves with the courier: accepted (or its accept queued), not an offer or a reject."""
+    """A task going off duty leaves with the courier: its food picked up (or its pickup queued), not an offer, a
+    reject, nor one accepted whose food is still at the counter (`goes_back_off_duty`: back to dispatch)."""
+    if goes_back_off_duty(view.delivery, view.pending):
+        return False
     if view.delivery.status is not DeliveryStatus.PENDING:
         return is_active(view.delivery) or view.bring_back  # ended, shown only while its last step is queued: not in hand
     return CourierStep.ACCEPT.value in view.pending and CourierStep.REJECT.value not in view.pending
@@ -576,6 +609,9 @@ class TaskScreen(HandheldScreen):
         self.delivery_id = delivery_id
         self._steps: tuple[CourierStep | str | None, ...] = ()  # None: an empty number; TO_LIST on an ended task
         self._shown_once = False
+        # the last step taken here (`hold`) and the status it was taken in, until the lines move elsewhere
+        self._own_step: tuple[CourierStep | str, DeliveryStatus | None] | None = None
+        self._unseen_change = False  # the lines changed under the courier: the next digit or Enter only says so
 
     def compose(self) -> ComposeResult:
         yield from self.compose_status()
@@ -617,6 +653,9 @@ class TaskScreen(HandheldScreen):
             return
         delivery = view.delivery
         status = heading_label(delivery)  # a delivery taken off the courier is not headed "Cancelled"
+        unchecked = code_unchecked(view.pending)  # never "Delivered" before the platform checked the code
+        if unchecked:
+            status = t("handheld.status.code_unchecked")
         if view.pending and self.handheld.source.link().state is not LinkState.ONLINE:
             status += t("handheld.queued_suffix")  # online, a tap is confirmed before anyone could read this
         title.set(f"{number_text(delivery)} {status}", "bold")
@@ -631,6 +670,8 @@ class TaskScreen(HandheldScreen):
         fields = detail_fields(delivery, ended=not active, glyphs=self.handheld.glyphs)
         if not active and view.pending:  # offline, the ending step is only queued: not done until confirmed
             fields["ended"] = t("handheld.pending")
+        if unchecked:  # the customer's code waits to be checked: the food stays in hand until it is
+            fields["ended"] = t("handheld.code.unchecked")
         # off duty (its change maybe still queued, maybe with going on duty again queued behind it): an unanswered
         # offer goes back to the platform, not to accept
         given_back = self._given_back(view)
@@ -682,11 +723,53 @@ class TaskScreen(HandheldScreen):
         for field in reversed(wanted):  # each after the "clear" line: they end in the wanted order
             details.move_child(lines[f"field-{field}"], after=anchor)
 
+    def hold(self, step: CourierStep | str | None = None) -> None:
+        """`HandheldScreen.hold`; and the task moving on as `step` leads is this device's doing, not news."""
+        super().hold()
+        if step is not None:
+            view = self.view()
+            self._own_step = (step, view.delivery.status if view is not None else None)
+
+    def _note_change(self, steps: tuple[CourierStep | str | None, ...]) -> None:
+        """The numbered lines changed: after a step taken here they settle (`SETTLE_S`) as always; under the
+        courier (another device, dispatch, the platform) the next digit or Enter only says what changed
+        (`_acknowledge`). Lines that take no step ("1 Back to the list" of an ended task) need no look."""
+        if self._own_step is not None and self._moved_as(*self._own_step):
+            return
+        self._own_step = None
+        self._unseen_change = any(isinstance(step, CourierStep) for step in steps)
+
+    def _moved_as(self, own: CourierStep | str, before: DeliveryStatus | None) -> bool:
+        """Whether the task now stands where the step taken here (`own`, in status `before`) leads, or back where
+        it was taken (the platform refused it: the refusal says so, and a code is typed again at once)."""
+        view = self.view()
+        if own == FOOD_BACK:
+            return view is None or not view.bring_back
+        if view is None:  # gone from the list: an ending step's doing
+            return own in (CourierStep.REJECT, CourierStep.DELIVERED, CourierStep.RETURNED)
+        status = view.delivery.status
+        return status is before or (isinstance(own, CourierStep) and STEP_LEADS_TO.get(own) is status)
+
+    def _acknowledge(self) -> None:
+        """The first digit or Enter after the task changed under the courier picks nothing: it says what the task
+        is now (two beeps), and the keys typed on after it pick nothing for `CHANGED_S` (the rest of what was
+        meant for the lines as they were)."""
+        self._unseen_change = False
+        view = self.view()
+        if view is None:
+            self.handheld.error(t("handheld.task.gone"))
+        else:
+            status = heading_label(view.delivery)
+            said = words_about(self.handheld, self.delivery_id, "handheld.task.changed", status=status)
+            self.handheld.error(said, shorter=(t("handheld.task.changed.short"),))
+        self.handheld.burst_until = max(self.handheld.burst_until, time.monotonic() + CHANGED_S)
+
     def _set_steps(self, steps: tuple[CourierStep | str | None, ...]) -> None:
         if steps != self._steps or not self._shown_once:
             if self._shown_once:  # the task moved on: its details from the top, where what it needs now is
                 for details in self.query("#details").results(Scroll):
                     details.scroll_home(animate=False)
+                self._note_change(steps)
             self._steps = steps
             self._shown_once = True
             self.cursor = 0
@@ -763,7 +846,17 @@ class TaskScreen(HandheldScreen):
         if number == MORE_DIGIT:  # paging takes no step: it works while fresh lines settle
             self.page_details()
             return
+        if self._unseen_change:  # the lines changed under the courier: this key only says so
+            self._acknowledge()
+            return
         super().action_pick(number)
+
+    def action_choose(self) -> None:
+        if self._unseen_change:
+            if not self.in_burst():
+                self._acknowledge()
+            return
+        super().action_choose()
 
     def line_for(self, number: int) -> int | None:
         """An empty number picks nothing (the highlight stays), except `2` where the code step is line 1."""
@@ -796,7 +889,7 @@ class TaskScreen(HandheldScreen):
         if choice == FOOD_BACK:  # the task (and the store's trust) ends with it: asked once more
 
             def food_back() -> None:
-                self.hold()
+                self.hold(FOOD_BACK)
                 self.app.post_message(FoodBackChosen(self.delivery_id))
 
             prompt = words_about(self.handheld, self.delivery_id, "handheld.bring_back.confirm")
@@ -810,7 +903,7 @@ class TaskScreen(HandheldScreen):
         elif step is CourierStep.REJECT:  # the offer goes to someone else: not taken back, so asked once more
 
             def reject() -> None:
-                self.hold()
+                self.hold(step)
                 self.app.post_message(StepChosen(Step(self.delivery_id, step)))
 
             prompt = words_about(self.handheld, self.delivery_id, "handheld.reject.confirm")
@@ -818,7 +911,7 @@ class TaskScreen(HandheldScreen):
         elif step is CourierStep.RETURN:  # the food goes back and the delivery ends: no way back, so asked
 
             def give_back() -> None:
-                self.hold()
+                self.hold(step)
                 self.app.post_message(StepChosen(Step(self.delivery_id, step)))
 
             prompt = words_about(self.handheld, self.delivery_id, "handheld.return.confirm")
@@ -826,13 +919,13 @@ class TaskScreen(HandheldScreen):
         elif step is CourierStep.RETURNED:  # the delivery ends, another courier may be sent: asked once more
 
             def returned() -> None:
-                self.hold()
+                self.hold(step)
                 self.app.post_message(StepChosen(Step(self.delivery_id, step)))
 
             prompt = words_about(self.handheld, self.delivery_id, "handheld.returned.confirm")
             self.app.push_screen(self._confirm(prompt, t("handheld.returned.yes"), returned, step))
         else:
-            self.hold()
+            self.hold(step)
             self.app.post_message(StepChosen(Step(self.delivery_id, step)))
 
 
@@ -852,12 +945,12 @@ def _task_takes(app: Any, delivery_id: str, choice: CourierStep) -> bool:
     return True
 
 
-def _hold_task(app: Any, delivery_id: str) -> None:
+def _hold_task(app: Any, delivery_id: str, step: CourierStep) -> None:
     """A step chosen on a screen over the task (a code, a problem): the task takes no digit or Enter until the
     app has queued it, so the Enter typed twice does not take the next step on the task screen."""
     for screen in app.screen_stack:
         if isinstance(screen, TaskScreen) and screen.delivery_id == delivery_id:
-            screen.hold()
+            screen.hold(step)
 
 
 class CodeScreen(HandheldScreen):
@@ -932,7 +1025,7 @@ class CodeScreen(HandheldScreen):
             event.input.clear()
             self.handheld.error(t("handheld.code.too_short", digits=CODE_DIGITS))
             return
-        _hold_task(self.app, self.delivery_id)
+        _hold_task(self.app, self.delivery_id, self.step)
         self.app.pop_screen()
         self.app.post_message(StepChosen(Step(self.delivery_id, self.step, code=code)))
 
@@ -1004,7 +1097,7 @@ class ProblemScreen(HandheldScreen):
         step = Step(self.delivery_id, CourierStep.PROBLEM, reason=choice)
 
         def report() -> None:
-            _hold_task(self.app, self.delivery_id)
+            _hold_task(self.app, self.delivery_id, CourierStep.PROBLEM)
             self.app.pop_screen()  # the reasons
             self.app.post_message(StepChosen(step))
 

@@ -25,12 +25,13 @@ from o2o_tui.courier_tasks import (
     food_in_hand,
     foods_in_hand,
     given_back_off_duty,
+    goes_back_off_duty,
     is_active,
     offers_given_back,
     reported_before,
     route_order,
 )
-from o2o_tui.domain.fleet import Courier, CourierStatus, Delivery
+from o2o_tui.domain.fleet import Courier, CourierStatus, Delivery, DeliveryEndReason
 from o2o_tui.domain.requests import EmptyBody
 from o2o_tui.domain.transitions import DeliveryStatus
 from o2o_tui.i18n import t
@@ -40,10 +41,12 @@ from o2o_tui.sync import tables
 from o2o_tui.sync.explain import explain
 from o2o_tui.sync.model import Change, ChangeKind
 from o2o_tui.sync.read_model import ReadModel
-from screens.courier_format import clip, order_cancel_words
+from screens.courier_format import clip, order_cancel_words, refusal_short
 from screens.source import ActionRefused, LinkState, LinkStatus, Subscribers, link_from
 
 _DUTY_ACTION = "courier.state"
+# accepted, food not picked up: going off duty gives these back too (`goes_back_off_duty`)
+_BACK_OFF_DUTY = (DeliveryStatus.ACCEPTED, DeliveryStatus.ARRIVED_AT_MERCHANT)
 LOGIN_CHECK_S = 2.0  # while the token is refused: how often the profile is read for a new login
 
 
@@ -60,6 +63,8 @@ class CourierChange:
         tuple[str, str], ...
     ] = ()  # (delivery id, text): the platform changed a task under the courier
     given_back: int = 0  # offers released because the courier went off duty (said once, together)
+    # of those, deliveries it had accepted but not picked up (back to dispatch: said so rather than "offers")
+    sent_back: int = 0
     # outbox keys of this device's taps (`submit`) the platform has answered since the last change: confirmed
     # (applied, or left as wanted), or refused (their refusal is in `refused`)
     confirmed: frozenset[str] = frozenset()
@@ -91,6 +96,7 @@ class _Said:
     # before was not done, they are counted under this first refusal, the cause, never shown in its place
     behind: frozenset[str] = frozenset()
     dropped: int = 0  # how many of `behind` the platform refused so far
+    short: str = ""  # a refused code step, its reason first, for a one-row message line (`refusal_short`)
 
     @property
     def shown(self) -> str:
@@ -109,6 +115,7 @@ class _Refused:
     status: str | None  # the delivery's status when it was refused
     key: str
     behind: frozenset[str]  # keys of the later entries on the same delivery (queued or refused)
+    short: str = ""  # `courier_format.refusal_short`: a refused code step, its reason first
 
 
 # Changes that the platform makes to a task the courier holds (the order cancelled or taken off the courier)
@@ -260,6 +267,7 @@ class CourierSource(Subscribers[CourierChange]):
         # courier did, not news: said once, together, when none of them is still waiting (not one alert each).
         self._giving_back: set[str] = set()  # offers held when this device went off duty, still pending
         self._given_back: set[str] = set()  # released so far, not yet said
+        self._sent_back: set[str] = set()  # of those, accepted ones (not offers)
         # offers a queued off duty gives back: still given back once it is sent, until the platform's answer
         # (the offer cancelled) arrives; the queue alone forgets them in between
         self._offers_given_back: set[str] = set()
@@ -345,7 +353,8 @@ class CourierSource(Subscribers[CourierChange]):
                     e.key for e in steps if target and e.target.split("/")[0] == target and e.seq > entry.seq
                 )
                 said_status = status if isinstance(status, str) else None
-                refused.append(_Refused(target, text, said_status, entry.key, behind))
+                short = refusal_short(entry.rejection, entry.action)
+                refused.append(_Refused(target, text, said_status, entry.key, behind, short))
                 duty_refused = duty_refused or entry.action == _DUTY_ACTION
         pending: dict[str, list[str]] = {}
         queue: list[tuple[str, str]] = []  # in the order they are sent, a going-off-duty marked as such
@@ -406,6 +415,12 @@ class CourierSource(Subscribers[CourierChange]):
             shown.append(None if said is None else said.shown)
         return dataclasses.replace(view, refusal=shown[0], alert=shown[1])
 
+    def refusal_short(self, delivery_id: str) -> str:
+        """The refusal on a task said short, its reason first ("Wrong pickup code: #0016 refused"), for a message
+        line of one row; "" when it has none (the whole text is said)."""
+        said = self._refusals.get(delivery_id)
+        return said.short if said is not None else ""
+
     def _take_refusals(self, refused: list[_Refused]) -> list[tuple[str, str]]:
         """Keep the refusals just read, oldest first, one per delivery: a step queued behind a refused one (and
         refused because that one was not done) is counted under it, so the first refusal, the cause, stays what
@@ -420,7 +435,7 @@ class CourierSource(Subscribers[CourierChange]):
             if cause is not None and refusal.key in cause.behind:
                 cause.dropped += 1
             else:
-                cause = _Said(refusal.text, refusal.status, behind=refusal.behind)
+                cause = _Said(refusal.text, refusal.status, behind=refusal.behind, short=refusal.short)
                 self._refusals[refusal.target] = cause
             if refusal.target in at:
                 said[at[refusal.target]] = (refusal.target, cause.shown)
@@ -452,10 +467,13 @@ class CourierSource(Subscribers[CourierChange]):
 
     def _released(self, before: TaskView | None, after: TaskView, snapshot: _Snapshot) -> bool:
         """An offer the platform cancelled because the courier went off duty (from this device, or as the
-        courier's record says: an off-duty courier holds no offers, so an offer ending then was given back)."""
-        if before is None or before.delivery.status is not DeliveryStatus.PENDING:
+        courier's record says: an off-duty courier holds no offers, so an offer ending then was given back); or a
+        delivery accepted but not picked up, given back then too (its end reason says so)."""
+        if before is None or after.delivery.status is not DeliveryStatus.CANCELLED:
             return False
-        if after.delivery.status is not DeliveryStatus.CANCELLED:
+        if before.delivery.status in _BACK_OFF_DUTY:
+            return after.delivery.end_reason == DeliveryEndReason.OFF_DUTY.value
+        if before.delivery.status is not DeliveryStatus.PENDING:
             return False
         courier = snapshot.courier
         off_duty = snapshot.duty_pending is CourierStatus.OFFLINE or (
@@ -477,20 +495,22 @@ class CourierSource(Subscribers[CourierChange]):
             elif delivery_id in self._offers_given_back:
                 snapshot.tasks[delivery_id] = dataclasses.replace(view, given_back=True)
 
-    def _count_given_back(self, snapshot: _Snapshot) -> int:
-        """How many offers were given back, once none of those held at going off duty is still waiting."""
+    def _count_given_back(self, snapshot: _Snapshot) -> tuple[int, int]:
+        """How many offers (and, second, of those how many accepted deliveries) were given back, once none of those
+        held at going off duty is still waiting."""
         if snapshot.duty_refused:
             self._giving_back.clear()  # the platform refused the off duty: it released nothing
         self._giving_back = {
             delivery_id
             for delivery_id in self._giving_back
             if delivery_id in snapshot.tasks
-            and snapshot.tasks[delivery_id].delivery.status is DeliveryStatus.PENDING
+            and snapshot.tasks[delivery_id].delivery.status in (DeliveryStatus.PENDING, *_BACK_OFF_DUTY)
         }
         if self._giving_back or not self._given_back:
-            return 0
-        count, self._given_back = len(self._given_back), set()
-        return count
+            return 0, 0
+        count, sent = len(self._given_back), len(self._given_back & self._sent_back)
+        self._given_back, self._sent_back = set(), set()
+        return count, sent
 
     async def _refresh(self) -> None:
         keys, self._conflict_keys = self._conflict_keys, set()
@@ -504,6 +524,8 @@ class CourierSource(Subscribers[CourierChange]):
             before = self._snapshot.tasks.get(delivery_id)
             if self._released(before, view, snapshot):
                 self._given_back.add(delivery_id)
+                if before is not None and before.delivery.status in _BACK_OFF_DUTY:
+                    self._sent_back.add(delivery_id)
                 continue
             store = store_if_shared(view, self._snapshot.tasks, snapshot.tasks, cells=NEWS_STORE_CELLS)
             alert = self._changed_under_courier(before, view, store)
@@ -525,7 +547,7 @@ class CourierSource(Subscribers[CourierChange]):
         order_changed = snapshot.order != self._snapshot.order
         self._snapshot = snapshot
         notices = tuple(("", text) for text in self._model.take_unreadable())  # cached copies left out
-        given_back = self._count_given_back(snapshot)
+        given_back, sent_back = self._count_given_back(snapshot)
         answered = snapshot.keys_done | snapshot.keys_refused
         self._watched -= answered
         if changed or courier_changed or order_changed or refused or notices or alerts or given_back or answered:
@@ -537,6 +559,7 @@ class CourierSource(Subscribers[CourierChange]):
                     notices=notices,
                     alerts=tuple(alerts),
                     given_back=given_back,
+                    sent_back=sent_back,
                     confirmed=frozenset(snapshot.keys_done),
                     refused_keys=frozenset(snapshot.keys_refused),
                 )
@@ -665,7 +688,11 @@ class CourierSource(Subscribers[CourierChange]):
             self._own_returns.add(target)
         giving_back: set[str] = set()
         if action == _DUTY_ACTION and getattr(body, "status", None) is CourierStatus.OFFLINE:
-            giving_back = {v.delivery.id for v in self.tasks() if given_back_off_duty(v.delivery, v.pending)}
+            giving_back = {
+                v.delivery.id
+                for v in self.tasks()
+                if given_back_off_duty(v.delivery, v.pending) or goes_back_off_duty(v.delivery, v.pending)
+            }
             self._giving_back |= giving_back  # now: the push's answer can come back before submit returns
         if self._connected is not None and self._engine is None:
             await self._connected.wait()  # a tap in the first moment waits for the engine that queues it

@@ -108,9 +108,11 @@ def test_the_handheld_shows_the_stores_clock_on_a_machine_in_another_zone(monkey
     monkeypatch.setenv("TZ", "UTC")  # the platform's machine, serving the handheld over SSH
     time.tzset()
     try:
-        offer = msgspec.structs.replace(
-            delivery(42, DeliveryStatus.PENDING), ready_at=datetime(2026, 12, 5, 1, 37, tzinfo=UTC)
-        )
+        from zoneinfo import ZoneInfo
+
+        # today at the store (a row says the day of another day's time: "5 Dec"), 09:37 there, 01:37 UTC
+        today_there = datetime.now(ZoneInfo("Asia/Shanghai")).replace(hour=9, minute=37, second=0, microsecond=0)
+        offer = msgspec.structs.replace(delivery(42, DeliveryStatus.PENDING), ready_at=today_there.astimezone(UTC))
         assert "09:37" in row_text(1, offer, queued=False, refused=False, glyphs=UNICODE)
         assert detail_fields(offer, ended=False, glyphs=UNICODE)["ready"].endswith("09:37")
     finally:

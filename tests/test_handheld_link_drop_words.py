@@ -80,16 +80,16 @@ async def test_a_step_on_a_dead_link_that_looks_up_is_said_queued_until_confirme
             assert status_line(app).startswith("ONLINE")
             bells = app.bells
             await pilot.press("1", *delivery_code, "enter")
-            await wait_until(pilot, lambda: message(app) == f"{number}: queued, not yet confirmed")
+            await wait_until(pilot, lambda: message(app) == f"{number}: code not checked yet: keep the food")
             assert app.bells == bells  # its one beep: when confirmed, or once it is clearly waiting
             await pilot.pause(CONFIRM_WAIT_S + 0.3)
             assert app.bells == bells + 1
             assert status_line(app).startswith("ONLINE")  # still looks up: the tester's ~7 s
-            assert message(app) == f"{number}: queued, not yet confirmed"
+            assert message(app) == f"{number}: code not checked yet: keep the food"
             assert isinstance(app.screen, TaskScreen)  # an ending step keeps its task until confirmed
             assert server_delivery(platform, order["id"])["status"] == "ARRIVED_AT_CUSTOMER"
             await wait_until(pilot, lambda: status_line(app).startswith("OFFLINE"), 30)
-            assert message(app) == f"{number}: queued, not yet confirmed"  # never "delivered" meanwhile
+            assert message(app) == f"{number}: code not checked yet: keep the food"  # never "delivered" meanwhile
             proxy.pass_through()
             await wait_until(pilot, lambda: message(app) == f"{number} delivered", 30)
             assert server_order(platform, order["id"])["status"] == "DELIVERED"

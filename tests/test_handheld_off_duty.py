@@ -64,7 +64,8 @@ async def test_going_off_duty_gives_back_the_offers_and_says_so_once(
         assert isinstance(app.screen, ConfirmScreen)
         prompt = screen_text(app)
         assert "2 offers not yet accepted will be given back." in prompt
-        assert "1 delivery in hand" in prompt
+        assert f"1 delivery goes back to dispatch: #{kept['number']:04d} not picked up." in " ".join(prompt.split())
+        assert "in hand" not in prompt  # accepted, its food still at the counter: nothing stays with the courier
         await settled(pilot)
         bells = app.bells
         await pilot.press("enter")
@@ -76,16 +77,16 @@ async def test_going_off_duty_gives_back_the_offers_and_says_so_once(
             )
 
         await wait_until(pilot, released)
-        await wait_until(pilot, lambda: message(app) == "Off duty: 2 offers given back")
+        await wait_until(pilot, lambda: message(app) == "Off duty: 3 deliveries back to dispatch")
         await pilot.pause(1.0)  # a later poll brings nothing more to say
         assert isinstance(app.screen, TaskListScreen)
-        assert app.said.count("Off duty: 2 offers given back") == 1
-        assert not [text for text in app.said if "cancelled" in text], app.said
+        assert app.said.count("Off duty: 3 deliveries back to dispatch") == 1
+        assert not [text for text in app.said if "cancelled" in text or "taken off" in text], app.said
         assert app.bells == bells + 1  # the tap's one beep; nothing went wrong
-        assert server_delivery(platform, kept["id"])["status"] == "ACCEPTED"
-        assert len(app.screen.query(".task")) == 1  # what was accepted stays in hand
-        text = screen_text(app)
-        assert f"#{kept['number']:04d}" in text and "1 Go on duty" not in text
+        ended = call(platform, "dispatcher", "GET", f"/v1/deliveries/{kept_delivery}")
+        assert ended["status"] == "CANCELLED"  # back to dispatch: not picked up
+        assert call(platform, "dispatcher", "GET", f"/v1/orders/{kept['id']}")["courier_id"] is None
+        assert not app.screen.query(".task")
 
 
 async def test_an_offer_taken_away_on_duty_is_still_an_alarm(
@@ -141,8 +142,9 @@ async def test_the_off_duty_question_counts_the_offers_in_both_languages(home: P
         TaskView(delivery(10, DeliveryStatus.PICKED_UP)),
     ]
     for lang, offers, in_hand in (
-        ("en", "1 offer not yet accepted will be given back.", "You still have 2 deliveries in hand"),
-        ("zh", "尚未接受的 1 个派单将退回平台。", "您手上还有 2 单配送"),
+        # #0008's queued accept lands first, then going off duty gives it back: only #0010's food stays in hand
+        ("en", "1 offer not yet accepted will be given back.", "You still have 1 delivery in hand"),
+        ("zh", "尚未接受的 1 个派单将退回平台。", "您手上还有 1 单配送"),
     ):
         set_language(lang)
         source = MemoryCourierSource(tasks, courier=courier())

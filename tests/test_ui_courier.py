@@ -468,10 +468,10 @@ async def test_offline_a_delivered_step_is_queued_not_done(
             proxy.drop()
             await wait_until(pilot, lambda: status_line(app).startswith("OFFLINE"))
             await pilot.press("1", *delivery_code, "enter")
-            await wait_until(pilot, lambda: "queued, not yet confirmed" in screen_text(app))
+            await wait_until(pilot, lambda: "code not checked yet: keep the food" in screen_text(app))
             assert "delivered" not in app.screen.query_one("#message", Line).shown
-            assert isinstance(app.screen, TaskScreen)  # kept, and says it is only queued
-            assert "Queued, not yet confirmed" in screen_text(app)
+            assert isinstance(app.screen, TaskScreen)  # kept, and says its code is not checked yet
+            assert f"{number} Code not checked (queued)" in screen_text(app)  # never headed "Delivered"
             await pilot.press("0")
             assert len(app.screen.query(".task")) == 1  # still on the list, marked queued
             assert f"1~{number}" in screen_text(app)  # the queued mark, never the cut mark

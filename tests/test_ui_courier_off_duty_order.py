@@ -62,6 +62,13 @@ def _off_duty(platform: RunningPlatform, courier_id: str) -> None:
     _as_courier(platform, courier_id, "PUT", f"/v1/couriers/{courier_id}/state", {"status": "OFFLINE"})
 
 
+def _picked_up(platform: RunningPlatform, courier_id: str, order: dict, delivery_id: str) -> None:
+    """The food in the courier's hands: going off duty then keeps the order with it (one not picked up goes back
+    to dispatch: tests/test_g3_off_duty_give_back.py)."""
+    body = {"code": order["pickup_code"]}
+    _as_courier(platform, courier_id, "POST", f"/v1/deliveries/{delivery_id}/picked-up", body)
+
+
 @pytest.fixture
 def profile(platform: RunningPlatform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Profile]:
     monkeypatch.setenv("O2O_HOME", str(tmp_path / "home"))
@@ -88,25 +95,24 @@ async def test_the_console_says_the_courier_went_off_duty_with_the_order_and_nam
     app = MerchantApp(open_source(profile))
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until(pilot, lambda: app.source.link().state.value == "ONLINE")
-        order, _ = await asyncio.to_thread(_accepted, platform, courier_id)
-        await wait_until(pilot, lambda: "Coming" in _row_text(app, order["id"]))
+        order, delivery_id = await asyncio.to_thread(_accepted, platform, courier_id)
+        await asyncio.to_thread(_picked_up, platform, courier_id, order, delivery_id)
+        await wait_until(pilot, lambda: "On way" in _row_text(app, order["id"]))
         await asyncio.to_thread(_off_duty, platform, courier_id)
         await wait_until(pilot, lambda: "Off duty" in _row_text(app, order["id"]))
-        assert "Coming" not in _row_text(app, order["id"])
+        assert "On way" not in _row_text(app, order["id"])
         app.orders_screen.queue.select(order["id"])
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen))
         shown = str(app.screen.query_one(OrderDetail).render())
         assert f"Courier: {name} · off duty with the order: nobody is coming" in shown, shown
-        assert "(last: accepted, on the way to the store)" in shown
+        assert "(last: picked it up, on the way)" in shown
         # back on duty: coming again (a courier note that changes repaints the order without an order change)
         await asyncio.to_thread(
             _as_courier, platform, courier_id, "PUT", f"/v1/couriers/{courier_id}/state", {"status": "IDLE"}
         )
         await wait_until(pilot, lambda: "off duty" not in str(app.screen.query_one(OrderDetail).render()))
-        assert f"Courier: {name} · accepted, on the way to the store" in str(
-            app.screen.query_one(OrderDetail).render()
-        )
+        assert f"Courier: {name} · picked it up, on the way" in str(app.screen.query_one(OrderDetail).render())
 
 
 async def test_a_courier_stopped_by_a_problem_is_named_in_the_row_and_stuck_in_the_detail(
@@ -141,10 +147,11 @@ def test_orders_show_names_the_courier_and_says_it_went_off_duty(
     courier_id, name = _courier(platform)
     cli = Cli(tmp_path / "home", platform.seed.tokens["merchant"])
     cli("login", "--url", platform.url, "--token", cli.token)
-    order, _ = _accepted(platform, courier_id)
+    order, delivery_id = _accepted(platform, courier_id)
+    _picked_up(platform, courier_id, order, delivery_id)
     cli("sync", "--once")
     text = cli("orders", "show", order["id"]).stdout
-    assert f"Courier: {name} · accepted, on the way to the store" in text, text
+    assert f"Courier: {name} · picked it up, on the way" in text, text
     before = cli.json("orders", "show", order["id"])
     _off_duty(platform, courier_id)
     cli("sync", "--once")

@@ -57,6 +57,9 @@ _AT_DROPOFF = frozenset({DeliveryAction.ARRIVED_AT_CUSTOMER, DeliveryAction.DELI
 _BEFORE_PICKUP = frozenset(
     {DeliveryStatus.PENDING, DeliveryStatus.ACCEPTED, DeliveryStatus.ARRIVED_AT_MERCHANT}
 )
+# what going off duty gives back: everything not picked up yet (an offer, or an accepted delivery whose food is
+# still at the counter); the food in hand stays with the courier
+GIVEN_BACK_OFF_DUTY = _BEFORE_PICKUP
 
 
 def _decode_delivery(conn: Connection, doc: bytes, zones: dict[str, str] | None = None) -> Delivery:
@@ -343,26 +346,29 @@ def set_courier_state(ctx: Ctx, courier_id: str, body: CourierStateBody, *, stoo
 
 
 def _release_offers(ctx: Ctx, courier_id: str, *, refused: bool) -> None:
-    """A courier going off duty gives back the offers it has not accepted: each such delivery is cancelled and its
-    order has no courier again, so dispatch plans it anew. What it accepted stays with it (the dispatch board
-    flags those orders, since their courier is offline). `refused`: the courier went off duty itself, so each
-    offer counts as its "no" (`refused_by`); an admin standing it down leaves `refused_by` as it was."""
+    """A courier going off duty gives back what it has not picked up: the offers it has not accepted and the
+    deliveries it accepted whose food is still at the counter (`GIVEN_BACK_OFF_DUTY`). Each such delivery is
+    cancelled and its order has no courier again, so dispatch plans it anew (nobody would come for the food). Food
+    already picked up stays with it (no courier can take the bag from another: the dispatch board flags those
+    orders, their courier being off duty). `refused`: the courier went off duty itself, so each counts as its "no"
+    (`refused_by`); an admin standing it down (offboarding.py) leaves `refused_by` as it was and takes what was
+    accepted off it as an unassign does (end reason UNASSIGNED)."""
     for delivery in _active_deliveries(ctx.conn, courier_id):
-        if delivery.status is not DeliveryStatus.PENDING:
+        if delivery.status not in GIVEN_BACK_OFF_DUTY:
             continue
-        given_back = msgspec.structs.replace(
-            delivery, status=DeliveryStatus.CANCELLED, end_reason=DeliveryEndReason.OFF_DUTY.value
-        )
+        taken = not refused and delivery.status is not DeliveryStatus.PENDING  # an admin's unassign
+        reason = DeliveryEndReason.UNASSIGNED if taken else DeliveryEndReason.OFF_DUTY
+        given_back = msgspec.structs.replace(delivery, status=DeliveryStatus.CANCELLED, end_reason=reason.value)
         _save_delivery(ctx, delivery, given_back)
         stored = orders.load(ctx.conn, delivery.order_id)
         if stored is not None and stored.order.delivery_id == delivery.id:
-            ctx.record("order", delivery.order_id, "released")
+            ctx.record("order", delivery.order_id, "unassign" if taken else "released")
             # an offer left unanswered counts as a "no" to that order (as DoorDash and Meituan count an ignored
             # offer as declined): the platform has no offer timer, and going off duty over an open offer is how a
-            # courier lets one lapse. Else `dispatch auto` would offer the same order again the moment the courier
-            # is back on duty, and a courier could dodge an order by going off and on. Staff taking an offer back
-            # (unassign, reassign) is the staff's choice, not the courier's: no refusal there; nor an admin's
-            # disable or token revoke.
+            # courier lets one lapse; so does an accepted one given back before pickup. Else `dispatch auto` would
+            # offer the same order again the moment the courier is back on duty, and a courier could dodge an
+            # order by going off and on. Staff taking an offer back (unassign, reassign) is the staff's choice,
+            # not the courier's: no refusal there; nor an admin's disable or token revoke.
             refused_by = _with_refusal(stored.order, courier_id, _tap_time(ctx)) if refused else stored.order.refused_by
             cleared = msgspec.structs.replace(
                 stored.order,

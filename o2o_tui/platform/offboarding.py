@@ -2,8 +2,8 @@
 
 A disabled user's token is refused (401 `user_disabled`); a staff member then simply cannot log in. A courier
 cannot act on what it holds any more, so it is taken off duty at once, by the same path as going off duty
-(`fleet.set_courier_state`: its offers are given back), and what it accepted but has not picked up is taken off it
-as a dispatcher's unassign does, so dispatch plans those orders anew. Food already picked up stays with its
+(`fleet.set_courier_state`: its offers are given back, and what it accepted but has not picked up is taken off it
+as a dispatcher's unassign does), so dispatch plans those orders anew. Food already picked up stays with its
 delivery (no courier can take the bag from another): the dispatch board flags those orders, their courier being
 off duty, as it does for any courier gone off duty with food. Off duty, the courier is never suggested, and the
 server refuses to assign to it (409 `courier_offline`). Revoking a courier's token stands it down the same way.
@@ -23,8 +23,8 @@ from o2o_tui.platform.auth import Caller
 from o2o_tui.platform.context import Ctx
 from o2o_tui.platform.errors import conflict, not_found
 
-# the steps before pickup a disabled courier is relieved of (PENDING offers are given back by going off duty)
-_RELEASED = frozenset({DeliveryStatus.ACCEPTED, DeliveryStatus.ARRIVED_AT_MERCHANT})
+# the steps before pickup a disabled courier is relieved of (going off duty does it: `fleet.GIVEN_BACK_OFF_DUTY`)
+_RELEASED = fleet.GIVEN_BACK_OFF_DUTY - {DeliveryStatus.PENDING}
 # who does it from `o2o admin ...` (the action log names it)
 CLI_ADMIN = Caller(user_id="o2o-admin", name="o2o admin", role=Role.ADMIN)
 
@@ -61,17 +61,13 @@ def stand_down(ctx: Ctx, courier_id: str) -> StoodDown:
     if fleet.load_courier(ctx.conn, courier_id) is None:
         return StoodDown([], [], [])
     held = fleet._active_deliveries(ctx.conn, courier_id)
-    # the off-duty path; the offers it gives back are not its refusals (an admin's choice, not the courier's)
+    # the off-duty path: it gives back the offers and takes off the courier what it accepted but has not picked
+    # up (end reason UNASSIGNED); none of it counts as its refusal (an admin's choice, not the courier's)
     fleet.set_courier_state(ctx, courier_id, CourierStateBody(status=CourierStatus.OFFLINE), stood_down=True)
-    released: list[str] = []
-    for delivery in held:
-        if delivery.status in _RELEASED:
-            fleet.unassign(ctx, delivery.order_id)
-            released.append(delivery.order_id)
     return StoodDown(
         offers_returned=[d.order_id for d in held if d.status is DeliveryStatus.PENDING],
-        orders_released=released,
-        orders_kept=[d.order_id for d in held if d.status not in _RELEASED | {DeliveryStatus.PENDING}],
+        orders_released=[d.order_id for d in held if d.status in _RELEASED],
+        orders_kept=[d.order_id for d in held if d.status not in fleet.GIVEN_BACK_OFF_DUTY],
     )
 
 
