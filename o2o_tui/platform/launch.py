@@ -10,6 +10,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 _READY = re.compile(rb"(http://[\w.\-\[\]:]+:\d+)")
 
@@ -60,13 +61,19 @@ def start_server(
             stdin=subprocess.DEVNULL,
             env=full_env,
         )
+    return ServerProcess(url=await_url(process, log_path, start, timeout), process=process)
+
+
+def await_url(process: Any, log_path: Path, start: int, timeout: float) -> str:
+    """The URL a starting server writes to `log_path` past byte `start`; `ServerStartError` (the server killed
+    if it still runs) when it exits or stays silent for `timeout` seconds. `process` is Popen-like."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with log_path.open("rb") as log:
             log.seek(start)
             found = _READY.search(log.read())
         if found:
-            return ServerProcess(url=found.group(1).decode(), process=process)
+            return found.group(1).decode()
         if process.poll() is not None:
             break
         time.sleep(0.02)

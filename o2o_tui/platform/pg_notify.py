@@ -18,6 +18,7 @@ it within `_POLL_SECONDS` (a connect under way: within its timeout), without a w
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 import traceback
@@ -47,8 +48,17 @@ _CONNECT_OPTIONS: dict[str, Any] = {
     "keepalives_count": 3,
 }
 
-# who this process is in the payload, so the listener skips the process's own commits (they woke it already)
+# who this process is in the payload, so the listener skips the process's own commits (they woke it already):
+# made again in a forked child (`os.register_at_fork`), which is another process with other commits
 ORIGIN = uuid.uuid4().hex
+
+
+def _new_origin() -> None:
+    global ORIGIN
+    ORIGIN = uuid.uuid4().hex
+
+
+os.register_at_fork(after_in_child=_new_origin)
 # engines of servers that announce (not the admin commands: other processes see their writes at the re-read)
 _ANNOUNCING: weakref.WeakSet[Engine] = weakref.WeakSet()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
@@ -11,8 +12,9 @@ from pathlib import Path
 
 import httpx
 
-from o2o_tui.platform.launch import ServerStartError, start_server
+from o2o_tui.platform.launch import ServerStartError, await_url, start_server
 from o2o_tui.platform.seed import SeedResult, seed_demo
+from tests.support import server_fork
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT = 20.0
@@ -69,11 +71,30 @@ class RunningPlatform:
 
 
 def _launch(db_url: str, port: int, log_path: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    forks = server_fork.zygote() if server_fork.forkable(env) else None
+    if forks is not None:  # the same server, forked from a process that imported it once (tests/support/server_fork.py)
+        return _forked(forks, db_url, port, log_path, env)
     try:
         server = start_server(db_url, log_path, port=port, env=env, timeout=STARTUP_TIMEOUT)
     except ServerStartError as error:
         raise RuntimeError(f"platform did not start:\n{error}") from None
     return server.process, server.url
+
+
+def _forked(
+    forks: server_fork.Zygote, db_url: str, port: int, log_path: Path, env: dict[str, str]
+) -> tuple[subprocess.Popen[bytes], str]:
+    """`start_server`'s start and wait for the URL in the log, the server forked by `forks`."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log:  # there before the server opens it, as start_server's
+        start = log.tell()
+    argv = ["--host", "127.0.0.1", "--port", str(port), "--db", db_url]
+    process = forks.fork(argv, {**os.environ, "PYTHONUNBUFFERED": "1", **env}, log_path)
+    try:
+        url = await_url(process, log_path, start, STARTUP_TIMEOUT)
+    except ServerStartError as error:
+        raise RuntimeError(f"platform did not start:\n{error}") from None
+    return process, url  # type: ignore[return-value]  (the parts of Popen the tests use)
 
 
 def start_platform(
