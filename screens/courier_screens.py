@@ -21,6 +21,7 @@ answer; the time can: the question takes no key at first, and the burst that hit
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Callable
@@ -457,7 +458,8 @@ class TaskListScreen(HandheldScreen):
     def _row(self, index: int, view: TaskView) -> tuple[str, str, str]:
         """The row's head and store's name, and its head with the day as "+2d" for a width the date does not fit."""
         offline = self.handheld.source.link().state is not LinkState.ONLINE
-        head, store = row_parts(
+        parts = functools.partial(
+            row_parts,
             index,
             view.delivery,
             queued=offline and bool(view.pending),
@@ -466,16 +468,8 @@ class TaskListScreen(HandheldScreen):
             bring_back=view.bring_back,
             unchecked=code_unchecked(view.pending),
         )
-        narrow, _store = row_parts(
-            index,
-            view.delivery,
-            queued=offline and bool(view.pending),
-            refused=bool(view.refusal),
-            glyphs=self.handheld.glyphs,
-            bring_back=view.bring_back,
-            form="narrow",
-            unchecked=code_unchecked(view.pending),
-        )
+        head, store = parts()
+        narrow, _store = parts(form="narrow")
         return head, store, narrow
 
     def _active(self) -> list[TaskView]:
