@@ -58,3 +58,23 @@ def test_a_forked_server_answers_stops_on_sigterm_and_reads_a_kill_as_popen_does
         assert again.process.poll() == -signal.SIGKILL
     finally:
         again.stop()
+
+
+def test_a_server_whose_test_worker_is_gone_is_stopped(forks: server_fork.Zygote, tmp_path: Path) -> None:
+    """A worker that dies (killed, timed out) leaves no server behind: its end of the connection closes and the
+    supervisor kills the server (a fresh subprocess would have stayed)."""
+    import time
+
+    running = start_platform(tmp_path)
+    process = running.process
+    assert isinstance(process, server_fork.ForkedServer)
+    process._conn.close()  # as the worker's end closes when it dies
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            os.kill(process.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("the server outlived its test worker")

@@ -29,7 +29,7 @@ SWITCH = "O2O_TEST_SERVER_FORK"
 # Runs in the zygote (its own interpreter, started with the worker's environment): import what a server start
 # imports, then for each request fork a supervisor, which forks the server and reports its pid and exit status.
 _ZYGOTE = r"""
-import atexit, importlib, io, json, os, signal, socket, sys, threading, traceback
+import atexit, importlib, io, json, os, select, signal, socket, sys, threading, traceback
 
 for name in (
     "o2o_tui.platform.__main__", "o2o_tui.platform.server", "o2o_tui.platform.app", "o2o_tui.platform.jobs",
@@ -112,9 +112,19 @@ while True:
         signal.signal(signal.SIGINT, signal.default_int_handler)
         run_server(request)
     conn.sendall(f"{server}\n".encode())
-    _, status = os.waitpid(server, 0)
-    conn.sendall(f"{os.waitstatus_to_exitcode(status)}\n".encode())
-    os._exit(0)
+    while True:  # the server's end; or the test worker's (its end of the connection closes): the server goes too
+        done, status = os.waitpid(server, os.WNOHANG)
+        if done:
+            break
+        ready, _, _ = select.select([conn], [], [], 0.5)
+        if ready and not conn.recv(1, socket.MSG_PEEK):
+            os.kill(server, signal.SIGKILL)
+            os.waitpid(server, 0)
+            os._exit(0)
+    try:
+        conn.sendall(f"{os.waitstatus_to_exitcode(status)}\n".encode())
+    finally:
+        os._exit(0)
 """
 
 
