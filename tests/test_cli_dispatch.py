@@ -230,6 +230,8 @@ def test_an_off_duty_courier_is_refused_with_its_name(platform: RunningPlatform,
         [delivery] = rider.list_deliveries(active=True)
         rider.act("delivery.accept", delivery.id, EmptyBody())
     cli("duty", "off", "--profile", "rider", "--online")
+    # accepted but not picked up: going off duty gave it back, and dispatch plans it anew (food in hand stays with
+    # the courier: tests/test_g3_off_duty_give_back.py)
+    assert on_server(platform, order.id).courier_id is None
     [state] = cli.json("dispatch", "suggest")["orders"]
-    assert state["why"] == "courier_offline"
-    assert "its courier is off duty" in cli("dispatch", "suggest").stdout
+    assert state["why"] != "courier_offline", state

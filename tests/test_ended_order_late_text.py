@@ -5,6 +5,7 @@ in its stored answers. The real platform on loopback, a real profile."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from pathlib import Path
@@ -65,7 +66,9 @@ def test_a_chase_reply_on_an_ended_purged_order_is_refused(tmp_path: Path) -> No
         said = cli("orders", "chase-reply", order_id, "--text", SECRET, "--json", code=Exit.REJECTED)
         out = said.stdout + said.stderr
         assert "CANCELLED: a chase is answered only while the order is live" in out, out
-        assert "illegal_transition" not in out and "CHASE_ANSWERED" not in out
+        error = json.loads(said.stderr.strip().splitlines()[-1])["error"]  # the words, and a code for scripts
+        assert "illegal_transition" not in error["message"] and "CHASE_ANSWERED" not in out
+        assert error["reason"]["code"] == "illegal_transition" and error["sent"] is False
         assert cli.json("conflicts", "list") == []  # refused here: nothing queued, nothing filed
         shown = ok(merchant.get(f"/v1/orders/{order_id}"))
         assert all(not chase.get("text") for chase in shown["chases"])

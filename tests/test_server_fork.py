@@ -18,7 +18,8 @@ from tests.support.platform import _forked, start_platform
 
 
 @pytest.fixture
-def forks() -> server_fork.Zygote:
+def forks(monkeypatch: pytest.MonkeyPatch) -> server_fork.Zygote:
+    monkeypatch.setenv(server_fork.SWITCH, "1")  # off by default in the suite (README): on for these tests
     found = server_fork.zygote()
     if found is None:
         pytest.skip("the server zygote is switched off or cannot start here")
@@ -43,7 +44,9 @@ def test_a_bad_setting_of_the_start_is_refused_the_same_way(forks: server_fork.Z
     assert said in str(forked.value)  # the same one line, read from the start's environment
 
 
-def test_a_forked_server_answers_stops_on_sigterm_and_reads_a_kill_as_popen_does(tmp_path: Path) -> None:
+def test_a_forked_server_answers_stops_on_sigterm_and_reads_a_kill_as_popen_does(
+    forks: server_fork.Zygote, tmp_path: Path
+) -> None:
     running = start_platform(tmp_path)
     try:
         assert httpx.get(f"{running.url}/healthz", timeout=10).status_code == 200

@@ -5,7 +5,8 @@ with the test's argv, environment, working directory and log file as the subproc
 that its modules were imported before the fork. Settings, the language and the secret are all read when the
 server starts, never at import (tests/test_server_fork.py checks both ways give one server).
 
-Off with O2O_TEST_SERVER_FORK=0 (each server a fresh process again), and wherever the zygote cannot be had; the
+Off unless O2O_TEST_SERVER_FORK=1 (each server a fresh process, as before): on 2 cores the whole suite ran 34
+minutes with it on against ~16 before, not yet explained (tests/test_server_fork.py turns it on for itself). The
 tests that check the server's own start (`o2o serve`, `python -m o2o_tui.platform`, the one-process lock) start
 it as a subprocess themselves (`o2o_tui.platform.launch.start_server`).
 """
@@ -220,7 +221,7 @@ def zygote() -> Zygote | None:
     """This worker's zygote, started at its first use (None when switched off or it cannot start: a subprocess
     then, as before)."""
     global _zygote, _failed
-    if os.environ.get(SWITCH) == "0" or _failed:
+    if os.environ.get(SWITCH, "0") == "0" or _failed:
         return None
     with _lock:
         if _zygote is None or _zygote.process.poll() is not None:
