@@ -94,6 +94,8 @@ async def test_k_on_an_order_not_accepted_prints_nothing_and_says_why(printer: F
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert app.orders_screen.queue.cursor_entry.order.number == 42  # type: ignore[union-attr]  # New
+        # `k` is a key once the printer is loaded, after the first frame (seconds on a loaded machine)
+        await _until(pilot, lambda: printing.printer_set(app), seconds=20)
         await pilot.press("k")
         for _ in range(200):  # said once the print request is answered (a loaded machine takes seconds)
             if any("#0042 is not accepted" in text for text in said):
