@@ -19,7 +19,7 @@ from tests.support.platform import _forked, start_platform
 
 @pytest.fixture
 def forks(monkeypatch: pytest.MonkeyPatch) -> server_fork.Zygote:
-    monkeypatch.setenv(server_fork.SWITCH, "1")  # off by default in the suite (README): on for these tests
+    monkeypatch.setenv(server_fork.SWITCH, "1")  # on by default; on here whatever the environment says
     found = server_fork.zygote()
     if found is None:
         pytest.skip("the server zygote is switched off or cannot start here")

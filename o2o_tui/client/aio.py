@@ -14,6 +14,7 @@ import msgspec
 from o2o_tui.client import calls
 from o2o_tui.client.errors import PlatformError
 from o2o_tui.client.sync import auth_headers
+from o2o_tui.client.tls import tls_context
 from o2o_tui.client.wire import (
     MAX_BODY_BYTES,
     BodyCollector,
@@ -55,6 +56,7 @@ class AsyncPlatformClient:
             timeout=timeout,
             transport=transport,
             follow_redirects=False,
+            verify=tls_context(self.base_url),
         )
 
     def __repr__(self) -> str:

@@ -13,6 +13,7 @@ import msgspec
 
 from o2o_tui.client import calls
 from o2o_tui.client.errors import PlatformError
+from o2o_tui.client.tls import tls_context
 from o2o_tui.client.wire import (
     MAX_BODY_BYTES,
     BodyCollector,
@@ -61,6 +62,7 @@ class PlatformClient:
             timeout=timeout,
             transport=transport,
             follow_redirects=False,
+            verify=tls_context(self.base_url),
         )
 
     def __repr__(self) -> str:

@@ -5,10 +5,11 @@ with the test's argv, environment, working directory and log file as the subproc
 that its modules were imported before the fork. Settings, the language and the secret are all read when the
 server starts, never at import (tests/test_server_fork.py checks both ways give one server).
 
-Off unless O2O_TEST_SERVER_FORK=1 (each server a fresh process, as before): on 2 cores the whole suite ran 34
-minutes with it on against ~16 before, not yet explained (tests/test_server_fork.py turns it on for itself). The
-tests that check the server's own start (`o2o serve`, `python -m o2o_tui.platform`, the one-process lock) start
-it as a subprocess themselves (`o2o_tui.platform.launch.start_server`).
+On unless O2O_TEST_SERVER_FORK=0 (each server a fresh process then). Measured on 2 cores, 48 test files at
+`-n 4`: 134 s forked against 154 s fresh (stop 45's whole run at 34 minutes with it on was the machine: the same
+suite with it off ran 38 minutes in CI that day). The tests that check the server's own start (`o2o serve`,
+`python -m o2o_tui.platform`, the one-process lock) start it as a subprocess themselves
+(`o2o_tui.platform.launch.start_server`).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ SWITCH = "O2O_TEST_SERVER_FORK"
 # Runs in the zygote (its own interpreter, started with the worker's environment): import what a server start
 # imports, then for each request fork a supervisor, which forks the server and reports its pid and exit status.
 _ZYGOTE = r"""
-import atexit, importlib, io, json, os, select, signal, socket, sys, threading, traceback
+import atexit, gc, importlib, io, json, os, select, signal, socket, sys, threading, traceback
 
 for name in (
     "o2o_tui.platform.__main__", "o2o_tui.platform.server", "o2o_tui.platform.app", "o2o_tui.platform.jobs",
@@ -45,6 +46,7 @@ for name in (
     except ImportError:
         pass
 from o2o_tui.platform.__main__ import main as server_main
+gc.freeze()  # what the imports made stays out of the children's collections: their pages stay shared
 
 if threading.active_count() != 1:  # a thread now would be copied half-way into every child: refuse
     print("threads", flush=True)
@@ -221,7 +223,7 @@ def zygote() -> Zygote | None:
     """This worker's zygote, started at its first use (None when switched off or it cannot start: a subprocess
     then, as before)."""
     global _zygote, _failed
-    if os.environ.get(SWITCH, "0") == "0" or _failed:
+    if os.environ.get(SWITCH, "1") == "0" or _failed:
         return None
     with _lock:
         if _zygote is None or _zygote.process.poll() is not None:
