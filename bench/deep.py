@@ -31,8 +31,18 @@ DEEP: list[tuple[str, str, str]] = [
     ),
     (
         "tests/test_fuzz_api.py::test_schema_valid_requests_get_documented_answers",
-        "6 schema-valid requests per operation and role (~850)",
+        "3 schema-valid requests per operation and role (~430)",
         "10 per operation and role (~1,400)",
+    ),
+    (
+        "tests/test_fuzz_api.py::test_schema_invalid_requests_are_refused_as_documented",
+        "2 schema-invalid requests per operation and role (~300)",
+        "3 per operation and role (~450)",
+    ),
+    (
+        "tests/test_cache_crash.py::test_random_sigkills_never_lose_an_appended_entry",
+        "45 SIGKILLs per profile, two profiles at once",
+        "110 per profile",
     ),
 ]
 
