@@ -483,7 +483,9 @@ class TaskListScreen(HandheldScreen):
             return
         views = self._active()
         rows = self.query_one("#rows", Scroll)
-        existing = {line.id: line for line in rows.query(".task").results(TaskRow)}
+        # from the children themselves: under load a query once gave a line its parent no longer held (move_child
+        # then raised, and the handheld closed); such a line is made again
+        existing = {line.id: line for line in rows.children if isinstance(line, TaskRow)}
         wanted_ids = [f"task-{view.delivery.id}" for view in views]
         for stale_id in set(existing) - set(wanted_ids):
             existing.pop(stale_id).remove()
@@ -503,7 +505,7 @@ class TaskListScreen(HandheldScreen):
                     line.set_row(head, store, narrow)
                     if line.display != on_page:
                         line.display = on_page
-            if [line.id for line in rows.query(".task").results(Line)] != wanted_ids:
+            if [line.id for line in rows.children if isinstance(line, TaskRow)] != wanted_ids:
                 for line_id in wanted_ids:  # route order changed: move lines, do not rebuild them
                     rows.move_child(existing[line_id], before=duty)
             on_duty = self.handheld.source.on_duty()

@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 
 import tests.support.bytecode  # noqa: F401  (first: bytecode cached by everything after it)
-from tests.support.cached_cli import cache_typer_commands
+from tests.support.cheaper_setup import cache_typer_commands, share_tls_contexts
 from tests.support.deep_variants import pytest_collection_modifyitems  # noqa: F401  (the suite's hook)
 from tests.support.platform import RunningPlatform, start_platform
 from tests.support.postgres import PostgresCluster, PostgresUnavailable, start_cluster
 from tests.test_cli_orders import Cli
 
 cache_typer_commands()
+share_tls_contexts()
 
 
 @pytest.fixture
