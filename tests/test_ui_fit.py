@@ -113,7 +113,8 @@ async def test_one_line_each_whole_entries_help_and_conflicts_always(size: tuple
         await pilot.pause()
         for _ in range(100):  # the footer composes its keys after the screen's first frame (a loaded machine: later)
             footer = app.screen.query_one(KeyFooter)
-            if keys := list(footer.query(FooterKey)):
+            keys = list(footer.query(FooterKey))
+            if keys and all(key.region.width == cell_len(key.render().plain) for key in keys):  # laid out, whole
                 break
             await pilot.pause(0.05)
         assert footer.size.height == 1
