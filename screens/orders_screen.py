@@ -261,6 +261,8 @@ class OrdersScreen(Screen[None]):
 
     async def apply_change(self, change: SourceChange) -> None:
         """Bring the rows in line with the source; ring for orders that newly need an answer."""
+        if not self.query(OrderList):  # the app is ending: its widgets are taken down before the screen itself
+            return
         now = self.host.now()
         if change.order_ids or change.store or not self._loaded:
             self._loaded = True
