@@ -18,8 +18,6 @@ from typing import Any
 import httpx
 import msgspec
 
-from o2o_tui.client.tls import tls_context
-
 # what a newer release might add: a scalar, a nested object and a list of objects, under names no type has
 EXTRA_FIELDS: dict[str, Any] = {
     "added_in_v2": "新 new",
@@ -46,7 +44,7 @@ class NewerServer:
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
-        self._http = httpx.Client(base_url=self.upstream, timeout=90, verify=tls_context(self.upstream))
+        self._http = httpx.Client(base_url=self.upstream, timeout=90)
 
     def __enter__(self) -> NewerServer:
         owner = self

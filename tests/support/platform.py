@@ -12,7 +12,6 @@ from pathlib import Path
 
 import httpx
 
-from o2o_tui.client.tls import tls_context
 from o2o_tui.platform.launch import ServerStartError, await_url, start_server
 from o2o_tui.platform.seed import SeedResult, seed_demo
 from tests.support import server_fork
@@ -68,7 +67,6 @@ class RunningPlatform:
         """An httpx client with the seeded token of `role` (or a raw token if `role` is not a seeded role)."""
         assert self.seed is not None
         token = self.seed.tokens.get(role, role)
-        kwargs.setdefault("verify", tls_context(self.url))  # the CA bundle loaded once, not per client
         return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {token}"}, timeout=30, **kwargs)
 
 
@@ -132,9 +130,7 @@ class Api:
     """httpx with a bearer token; `post`/`put`/`patch` add a fresh Idempotency-Key unless one is given."""
 
     def __init__(self, url: str, token: str) -> None:
-        self.http = httpx.Client(
-            base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30, verify=tls_context(url)
-        )
+        self.http = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
 
     def get(self, path: str, **params: object) -> httpx.Response:
         return self.http.get(path, params={k: v for k, v in params.items() if v is not None})
