@@ -33,7 +33,9 @@ a finger slipping on the dispatch board's j/k, printed three tickets.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import contextvars
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -538,20 +540,24 @@ class ConsolePrinting:
         """Run `work` on the printer's thread, then `done` on the loop; `retrying` work holds off `retry`."""
         if retrying:
             self._busy = True
+        loop = asyncio.get_running_loop()
+        context = contextvars.copy_context()  # the app's (active_app): `done` runs as if called here
         future = self._thread.submit(work)
 
-        def finished(result: Future[Any]) -> None:
-            def on_loop() -> None:
-                if retrying:
-                    self._busy = False
-                if result.cancelled() or result.exception() is not None:
-                    if result.exception() is not None:
-                        self._say(str(result.exception()), "error")
-                    return
-                done(result)
+        def on_loop(result: Future[Any]) -> None:
+            if retrying:
+                self._busy = False
+            if result.cancelled() or result.exception() is not None:
+                if result.exception() is not None:
+                    self._say(str(result.exception()), "error")
+                return
+            done(result)
 
-            with contextlib.suppress(RuntimeError):  # the app is gone
-                self.app.call_from_thread(on_loop)
+        def finished(result: Future[Any]) -> None:
+            # Scheduled, never called here: work that ends before `add_done_callback` runs has this called on the
+            # loop's own thread (where `call_from_thread` refuses, which once left `_busy` set and retries dead).
+            with contextlib.suppress(RuntimeError):  # the app and its loop are gone
+                loop.call_soon_threadsafe(on_loop, result, context=context)
 
         future.add_done_callback(finished)
 

@@ -162,7 +162,7 @@ def test_a_duplicate_slip_says_to_check_unless_the_ticket_that_stood_printed_her
 
 
 class _Loop:
-    """Just enough of the app for `ConsolePrinting.request`: its thread's work comes back at once."""
+    """Just enough of the app for `ConsolePrinting.request` (run on a loop: its thread's work comes back there)."""
 
     def __init__(self, entry: Any) -> None:
         self.source = SimpleNamespace(
@@ -174,9 +174,6 @@ class _Loop:
     def now(self) -> Any:
         return FROZEN_NOW
 
-    def call_from_thread(self, callback: Any) -> None:
-        callback()
-
     def run_worker(self, work: Any, **_: Any) -> None:
         self.workers.append(work)
         work.close()
@@ -185,7 +182,7 @@ class _Loop:
         pass
 
 
-def test_a_confirmed_accept_prints_confirmed_although_the_view_still_shows_it_pending(tmp_path: Path) -> None:
+async def test_a_confirmed_accept_prints_confirmed_although_the_view_still_shows_it_pending(tmp_path: Path) -> None:
     order = sample_order(7, OrderStatus.CREATED, minutes_ago=1)
     stale = SimpleNamespace(order=order, pending=("order.confirm",))  # the view has not dropped the accept yet
     app = _Loop(stale)
@@ -197,12 +194,10 @@ def test_a_confirmed_accept_prints_confirmed_although_the_view_still_shows_it_pe
     )
     try:
         console.request(order, sample_store(), PrintRequested(order.id, prep_minutes=9, accept_key="k", confirmed=True))
-        for _ in range(200):
+        for _ in range(200):  # the loop runs: the printer thread's result comes back to it
             if paper.exists() and decode(paper.read_bytes()).cuts:
                 break
-            import time
-
-            time.sleep(0.02)
+            await asyncio.sleep(0.02)
         [ticket] = decode(paper.read_bytes()).tickets()
         assert ticket[0] == "#0007" and UNCONFIRMED not in ticket and not app.workers
         # queued (the link dropped while it waited): said so

@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -69,6 +71,36 @@ async def test_a_new_printer_in_settings_takes_the_next_ticket_without_a_restart
             await pilot.pause(0.5)
             assert old.printed.cuts == 1 and new.printed.cuts == 1
             assert any("No printer in settings.json now" in text for text in said), said
+
+
+class _DoneAtOnce(ThreadPoolExecutor):
+    """A printer thread that finishes each job before `submit` returns: what a busy machine does now and then (the
+    thread runs the job while the loop's thread waits for the CPU), here every time."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:  # type: ignore[override]
+        future = super().submit(fn, *args, **kwargs)
+        wait([future])
+        return future
+
+
+async def test_a_print_job_done_before_the_console_looks_still_lets_the_settings_be_followed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A job that ended before its done-callback was attached had that callback run on the loop's own thread, where
+    Textual's `call_from_thread` refuses: the console stayed "busy", never retried, never looked at settings again."""
+    monkeypatch.setenv("O2O_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("O2O_PRINTER", raising=False)
+    monkeypatch.setattr(printing, "RETRY_S", 0.2)
+    monkeypatch.setattr(printing, "ThreadPoolExecutor", _DoneAtOnce)
+    with FakePrinter() as fake:
+        _write_settings({"printer": fake.target})
+        app = _app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("down", "k")  # #0041, accepted: a reprint
+            assert "#0041" in fake.wait_for_cuts(1).tickets()[0]
+            _write_settings({})
+            await wait_until(pilot, lambda: app.printing is not None and app.printing.config is None, timeout=10)
 
 
 async def test_voice_turned_on_in_settings_is_heard_at_the_next_new_order(
