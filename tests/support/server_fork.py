@@ -3,7 +3,11 @@
 starts some 700 servers (`tests/support/platform.py`). The child runs the same `o2o_tui.platform.__main__.main`
 with the test's argv, environment, working directory and log file as the subprocess would; what differs is only
 that its modules were imported before the fork. Settings, the language and the secret are all read when the
-server starts, never at import (tests/test_server_fork.py checks both ways give one server).
+server starts, never at import (tests/test_server_fork.py checks both ways give one server). The zygote also holds
+one Litestar app built from the arguments a warm-up `create_app` gave it (its routes registered: ~0.15 s of a
+server's CPU); a child's `create_app` takes it with the child's own start and stop hooks, its database and settings
+being in those hooks and `app.state` (`_prebuilt`; a server start falls back to building its own app when
+`create_app` hands Litestar anything else). A forked server's start: ~0.2 s of CPU before, ~0.06 s with it.
 
 On unless O2O_TEST_SERVER_FORK=0 (each server a fresh process then). Measured on 2 cores, 48 test files at
 `-n 4`: 134 s forked against 154 s fresh (stop 45's whole run at 34 minutes with it on was the machine: the same
@@ -49,25 +53,77 @@ from o2o_tui.platform.__main__ import main as server_main
 
 
 def warm_up():
-    # one app built on a throwaway SQLite file, so what a first `create_app` imports and works out (Litestar's
-    # handler signatures: half its ~0.23 s) is done before the fork, not in every server
+    # one app built on a throwaway SQLite file, so what a first `create_app` imports and works out is done before
+    # the fork, not in every server; and a second Litestar app made from the very same arguments, its routes
+    # registered (Litestar's handler signatures and type hints: ~0.15 s of CPU in every server), for the child's
+    # `create_app` to take with its own start and stop hooks (`_prebuilt`)
     import shutil, tempfile
-    from o2o_tui.platform.app import create_app
+    import o2o_tui.platform.app as app_module
     folder = tempfile.mkdtemp(prefix="o2o-zygote-warm-")
     kept = {name: os.environ.get(name) for name in ("O2O_SECRET_FILE", "O2O_HOME")}
     os.environ.update(O2O_SECRET_FILE=os.path.join(folder, "secret.key"), O2O_HOME=os.path.join(folder, "home"))
+    litestar_app = app_module._App
+    asked = []
+
+    def noted(**kwargs):
+        asked.append(kwargs)
+        return litestar_app(**kwargs)
+
+    app_module._App = noted
     try:
-        app = create_app("sqlite:///" + os.path.join(folder, "warm.sqlite3"), run_jobs=False)
+        app = app_module.create_app("sqlite:///" + os.path.join(folder, "warm.sqlite3"), run_jobs=False)
         app.state.platform.engine.dispose()
+        if len(asked) == 1:
+            _prebuilt(app_module, litestar_app, asked[0])
     except Exception:
         pass  # a warm-up only: the servers start (and say why not) as without it
     finally:
+        if app_module._App is noted:
+            app_module._App = litestar_app
         for name, value in kept.items():
             if value is None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# what a server's `create_app` hands Litestar that is its own: its start and stop (closures on its database); the
+# rest must be what the warm-up's was (the same handlers, the same plain values), or the child builds its own
+_OWN = ("on_startup", "on_shutdown")
+
+
+def _prebuilt(app_module, litestar_app, warm):
+    spare = litestar_app(**warm)
+
+    def same(kwargs):
+        if set(kwargs) != set(warm):
+            return False
+        for name, value in kwargs.items():
+            if name in _OWN:
+                continue
+            if isinstance(value, (bool, int, float, str, type(None))) and value != warm[name]:
+                return False
+        return [_named(v) for v in _items(kwargs["route_handlers"])] == [_named(v) for v in _items(warm["route_handlers"])]
+
+    def take(**kwargs):
+        nonlocal spare
+        if spare is None or not same(kwargs):
+            return litestar_app(**kwargs)
+        app, spare = spare, None
+        for name in _OWN:  # Litestar runs `app.on_startup` / `app.on_shutdown` as they are at its lifespan
+            getattr(app, name)[:] = list(kwargs[name] or [])
+        return app
+
+    app_module._App = take
+
+
+def _items(value):
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _named(value):
+    return getattr(value, "__qualname__", type(value).__qualname__)
 
 
 warm_up()
