@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 
 import tests.support.bytecode  # noqa: F401  (first: bytecode cached by everything after it)
-from tests.support.cheaper_setup import cache_typer_commands, share_tls_contexts
+from tests.support.cheaper_setup import (
+    cache_typer_commands,
+    freeze_what_collection_made,
+    share_parsed_css,
+    share_tls_contexts,
+)
 from tests.support.deep_variants import pytest_collection_modifyitems  # noqa: F401  (the suite's hook)
 from tests.support.platform import RunningPlatform, start_platform
 from tests.support.postgres import PostgresCluster, PostgresUnavailable, start_cluster
@@ -16,6 +21,11 @@ from tests.test_cli_orders import Cli
 
 cache_typer_commands()
 share_tls_contexts()
+share_parsed_css()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    freeze_what_collection_made()
 
 
 @pytest.fixture
