@@ -33,6 +33,7 @@ from screens.source import LinkState, QueueEntry
 from screens.widgets.footer import KeyFooter
 from screens.widgets.order_detail import detail_parts
 from screens.widgets.order_list import OrderList
+from tests.support.deep_variants import ENGLISH_HERE_CHINESE_DEEP
 from tests.support.platform import RunningPlatform, api
 from tests.test_ui_live import CountingApp, _place, wait_until
 from tests.test_ui_samples import FROZEN_NOW, sample_entries, sample_link, sample_order, sample_store
@@ -40,7 +41,7 @@ from tests.test_ui_samples import FROZEN_NOW, sample_entries, sample_link, sampl
 PARTIES = [party.value for party in Party]
 
 
-@pytest.fixture(params=["en", "zh"])
+@pytest.fixture(params=ENGLISH_HERE_CHINESE_DEEP)
 def lang(request: pytest.FixtureRequest) -> Iterator[str]:
     set_language(request.param)
     yield request.param

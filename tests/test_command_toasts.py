@@ -25,13 +25,14 @@ from screens.app import MerchantApp
 from screens.command_toasts import COMMAND_STYLE, command_markup, say_in, toast_text
 from screens.memory_source import MemoryOrderSource
 from screens.source import LinkState, LinkStatus
+from tests.support.deep_variants import ENGLISH_HERE_CHINESE_DEEP
 from tests.support.platform import RunningPlatform
 from tests.test_ui_samples import sample_store
 
 SIZES = [(80, 24), (40, 15)]
 
 
-@pytest.fixture(params=["en", "zh"])
+@pytest.fixture(params=ENGLISH_HERE_CHINESE_DEEP)
 def lang(request: pytest.FixtureRequest) -> Iterator[str]:
     set_language(request.param)
     yield request.param

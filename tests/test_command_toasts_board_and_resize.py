@@ -32,6 +32,7 @@ from screens.dispatch_board import ClientFleet, DispatchApp, DispatchBoard
 from screens.memory_source import MemoryOrderSource
 from screens.redeem_screen import RedeemScreen
 from screens.source import LinkState, LinkStatus
+from tests.support.deep_variants import ENGLISH_HERE_CHINESE_DEEP
 from tests.support.platform import RunningPlatform
 from tests.test_cli_dispatch import place_ready_orders
 from tests.test_simulate_revoked_token import revoke
@@ -40,7 +41,7 @@ from tests.test_ui_live import wait_until
 from tests.test_ui_samples import sample_store
 
 
-@pytest.fixture(params=["en", "zh"])
+@pytest.fixture(params=ENGLISH_HERE_CHINESE_DEEP)
 def lang(request: pytest.FixtureRequest) -> Iterator[str]:
     set_language(request.param)
     yield request.param

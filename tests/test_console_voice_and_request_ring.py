@@ -20,6 +20,7 @@ from o2o_tui.domain.order import Cancellation, OrderStatus, Party
 from o2o_tui.i18n import set_language, t
 from screens.alerts import Alerts, Sound
 from screens.source import LinkState, LinkStatus, QueueEntry
+from tests.support.deep_variants import ENGLISH_HERE_CHINESE_DEEP
 from tests.support.platform import Api, RunningPlatform, api
 from tests.test_ui_live import CountingApp, _place, wait_until
 from tests.test_ui_samples import FROZEN_NOW, sample_order
@@ -28,7 +29,7 @@ from tests.test_voice import fake_engine, spoken
 T0 = FROZEN_NOW
 
 
-@pytest.fixture(params=["en", "zh"])
+@pytest.fixture(params=ENGLISH_HERE_CHINESE_DEEP)
 def lang(request: pytest.FixtureRequest) -> Iterator[str]:
     set_language(request.param)
     yield request.param

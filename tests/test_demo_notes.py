@@ -22,6 +22,7 @@ from o2o_tui.i18n import set_language, t
 from screens.app import MerchantApp
 from screens.help_screen import HelpScreen
 from screens.memory_source import MemoryOrderSource
+from tests.support.deep_variants import ENGLISH_HERE_CHINESE_DEEP
 from tests.test_demo import _processes_under, _wait_for
 from tests.test_ui_samples import FROZEN_NOW, sample_entries, sample_store
 
@@ -35,7 +36,7 @@ NOTES = DemoNotes(
 )
 
 
-@pytest.fixture(params=["en", "zh"])
+@pytest.fixture(params=ENGLISH_HERE_CHINESE_DEEP)
 def lang(request: pytest.FixtureRequest) -> Iterator[str]:
     set_language(request.param)
     yield request.param

@@ -19,12 +19,13 @@ from o2o_tui.i18n import set_language, t
 from screens.dialogs import ChoicePrompt
 from screens.menu_editor import MenuEditorApp
 from screens.menu_source import source_for_profile
+from tests.support.deep_variants import ENGLISH_HERE_CHINESE_DEEP
 from tests.support.platform import RunningPlatform
 from tests.test_ui_live import wait_until
 from tests.test_ui_menu_editor_quit_keeps import _saved_price, _type_price
 
 
-@pytest.fixture(params=["en", "zh"])
+@pytest.fixture(params=ENGLISH_HERE_CHINESE_DEEP)
 def profile(
     request: pytest.FixtureRequest, platform: RunningPlatform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Profile]:

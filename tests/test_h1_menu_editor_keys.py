@@ -24,6 +24,7 @@ from screens.menu_source import source_for_profile
 from screens.menu_tree import NodeRef
 from screens.terminal import DEFAULT_THEME
 from screens.widgets.footer import KeyFooter
+from tests.support.deep_variants import ENGLISH_HERE_CHINESE_DEEP
 from tests.support.platform import RunningPlatform
 from tests.test_g1_draft_full_disk import FullDisk
 from tests.test_ui_keys_reachable import WithMenu
@@ -34,7 +35,7 @@ from tests.test_ui_samples import FROZEN_NOW, sample_entries, sample_store
 MAPO = NodeRef("item", "mapo-tofu", "hot-dishes")
 
 
-@pytest.fixture(params=["en", "zh"])
+@pytest.fixture(params=ENGLISH_HERE_CHINESE_DEEP)
 def profile(
     request: pytest.FixtureRequest, platform: RunningPlatform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Profile]:
@@ -48,7 +49,7 @@ def profile(
     set_language(None)
 
 
-@pytest.fixture(params=["en", "zh"])
+@pytest.fixture(params=ENGLISH_HERE_CHINESE_DEEP)
 def lang(request: pytest.FixtureRequest) -> Iterator[str]:
     set_language(request.param)
     yield request.param

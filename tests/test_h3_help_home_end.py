@@ -14,10 +14,11 @@ from o2o_tui.i18n import set_language
 from screens.app import MerchantApp
 from screens.help_screen import HelpPages, HelpScreen
 from screens.memory_source import MemoryOrderSource
+from tests.support.deep_variants import ENGLISH_HERE_CHINESE_DEEP
 from tests.test_ui_samples import FROZEN_NOW, sample_entries, sample_store
 
 
-@pytest.fixture(params=["en", "zh"])
+@pytest.fixture(params=ENGLISH_HERE_CHINESE_DEEP)
 def lang(request: pytest.FixtureRequest) -> Iterator[str]:
     set_language(request.param)
     yield request.param

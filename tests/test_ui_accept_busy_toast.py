@@ -16,6 +16,7 @@ from o2o_tui.config import Profile, save_profile
 from o2o_tui.i18n import set_language
 from screens.app import MerchantApp
 from screens.launch import open_source
+from tests.support.deep_variants import ENGLISH_HERE_CHINESE_DEEP
 from tests.support.platform import RunningPlatform, api, order_body, start_platform
 from tests.test_ui_live import wait_until
 
@@ -29,7 +30,7 @@ def platform(tmp_path: Path) -> Iterator[RunningPlatform]:
         running.stop()
 
 
-@pytest.fixture(params=["en", "zh"])
+@pytest.fixture(params=ENGLISH_HERE_CHINESE_DEEP)
 def profile(
     request: pytest.FixtureRequest, platform: RunningPlatform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Profile]:

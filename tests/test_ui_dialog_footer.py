@@ -26,12 +26,13 @@ from screens.refund_dialog import RefundDialog
 from screens.source import QueueEntry
 from screens.widgets.footer import KeyFooter
 from screens.widgets.order_list import OrderList
+from tests.support.deep_variants import ENGLISH_HERE_CHINESE_DEEP
 from tests.test_ui_samples import FROZEN_NOW, sample_order, sample_store
 
 QUEUE_KEYS = {"queue.open", "queue.help", "queue.accept", "queue.reject", "queue.quit"}
 
 
-@pytest.fixture(params=["en", "zh"])
+@pytest.fixture(params=ENGLISH_HERE_CHINESE_DEEP)
 def lang(request: pytest.FixtureRequest) -> Iterator[str]:
     set_language(request.param)
     yield request.param

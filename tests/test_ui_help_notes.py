@@ -14,11 +14,12 @@ from screens.detail_screen import DetailScreen
 from screens.help_screen import QUEUE_NOTES, HelpScreen
 from screens.memory_source import MemoryOrderSource
 from screens.scheduled_screen import ScheduledScreen
+from tests.support.deep_variants import ENGLISH_HERE_CHINESE_DEEP
 from tests.test_ui_conflicts import refused
 from tests.test_ui_samples import FROZEN_NOW, sample_entries, sample_store
 
 
-@pytest.fixture(params=["en", "zh"])
+@pytest.fixture(params=ENGLISH_HERE_CHINESE_DEEP)
 def lang(request: pytest.FixtureRequest) -> Iterator[str]:
     set_language(request.param)
     yield request.param

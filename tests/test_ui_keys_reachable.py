@@ -22,6 +22,7 @@ from screens.menu_source import MemoryMenuSource
 from screens.menu_tree import MenuTree
 from screens.terminal import DEFAULT_THEME
 from screens.widgets.footer import KeyFooter
+from tests.support.deep_variants import ENGLISH_HERE_CHINESE_DEEP
 from tests.test_ui_figures import fixed
 from tests.test_ui_samples import FROZEN_NOW, sample_entries, sample_store
 from tests.test_ui_store_snapshots import sold_out_menu
@@ -38,7 +39,7 @@ class WithMenu(MemoryOrderSource):
         return MemoryMenuSource(sold_out_menu(), store=sample_store())
 
 
-@pytest.fixture(params=["en", "zh"])
+@pytest.fixture(params=ENGLISH_HERE_CHINESE_DEEP)
 def lang(request: pytest.FixtureRequest) -> Iterator[str]:
     set_language(request.param)
     yield request.param

@@ -21,13 +21,14 @@ from o2o_tui.menu_edits import find
 from screens.menu_editor import MenuEditorApp, MenuEditorScreen
 from screens.menu_source import source_for_profile
 from screens.menu_tree import NodeRef
+from tests.support.deep_variants import ENGLISH_HERE_CHINESE_DEEP
 from tests.support.platform import RunningPlatform
 from tests.test_ui_live import wait_until
 
 MAPO = NodeRef("item", "mapo-tofu", "hot-dishes")
 
 
-@pytest.fixture(params=["en", "zh"])
+@pytest.fixture(params=ENGLISH_HERE_CHINESE_DEEP)
 def profile(
     request: pytest.FixtureRequest, platform: RunningPlatform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Profile]:

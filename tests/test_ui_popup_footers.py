@@ -30,6 +30,7 @@ from screens.menu_editor import MenuEditorApp, MenuEditorScreen, TimePrompt, sou
 from screens.menu_tree import NodeRef
 from screens.store_screen import StoreScreen, TextPrompt
 from screens.widgets.footer import KeyFooter
+from tests.support.deep_variants import ENGLISH_HERE_CHINESE_DEEP
 from tests.support.platform import RunningPlatform, api
 from tests.test_cli_dispatch import place_ready_orders
 from tests.test_dispatch_live_samples import NOW, board_snapshot
@@ -51,7 +52,7 @@ def profile(platform: RunningPlatform, tmp_path: Path, monkeypatch: pytest.Monke
     set_language(None)
 
 
-@pytest.fixture(params=["en", "zh"])
+@pytest.fixture(params=ENGLISH_HERE_CHINESE_DEEP)
 def lang(request: pytest.FixtureRequest) -> Iterator[str]:
     set_language(request.param)
     yield request.param

@@ -21,6 +21,7 @@ from o2o_tui.i18n import set_language
 from screens.app import MerchantApp
 from screens.launch import open_source
 from screens.store_screen import StoreScreen, TextPrompt
+from tests.support.deep_variants import ENGLISH_HERE_CHINESE_DEEP
 from tests.support.platform import RunningPlatform, api, start_platform
 from tests.test_ui_live import wait_until
 
@@ -49,7 +50,7 @@ def _server_store(platform: RunningPlatform) -> Any:
         merchant.close()
 
 
-@pytest.fixture(params=["en", "zh"])
+@pytest.fixture(params=ENGLISH_HERE_CHINESE_DEEP)
 def profile(
     request: pytest.FixtureRequest, platform: RunningPlatform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Profile]:

@@ -8,6 +8,10 @@ import pytest
 
 from tests.support import deep
 
+# A test's languages where the English run checks what the test is about (keys, saving, refusals: not the Chinese
+# words or their widths): Chinese is `python -m bench deep`'s (the suite's time: ~70 of these ran 2-9 s each).
+ENGLISH_HERE_CHINESE_DEEP = ["en", pytest.param("zh", marks=pytest.mark.deep)]
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Variants marked `deep` (a second language, size or terminal of a slow test) are left out of the suite
