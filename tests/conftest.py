@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 import tests.support.bytecode  # noqa: F401  (first: bytecode cached by everything after it)
-from tests.support import cli_fork
 from tests.support.cheaper_setup import (
     cache_typer_commands,
     freeze_what_collection_made,
@@ -23,7 +22,6 @@ from tests.test_cli_orders import Cli
 cache_typer_commands()
 share_tls_contexts()
 share_parsed_css()
-cli_fork.install()
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
