@@ -126,7 +126,9 @@ async def test_quiet_polls_move_the_sync_time_without_writing_the_cache(
         finally:
             engine.stop()
             await asyncio.wait_for(task, 5)
-    assert cache.meta_get("sync.last_sync_at") == iso(last)  # written when the engine stops
+    final = engine.status().last_sync_at  # a poll may have answered between the look above and the stop
+    assert final is not None and final >= last
+    assert cache.meta_get("sync.last_sync_at") == iso(final)  # written when the engine stops
 
 
 async def test_a_platform_that_accepts_but_never_answers_is_offline_within_the_grace(
