@@ -319,8 +319,8 @@ def refusal_text(reason: dict[str, Any]) -> str:
         return t("voucher.refused.other_store")
     if code == "voucher_not_active":
         return t("voucher.refused.not_active")
-    if code == "wrong_code":
+    if code == "wrong_code" and not reason.get("locked_until"):
         return t("voucher.refused.unknown")
-    if code == "code_locked":
+    if code in ("code_locked", "wrong_code"):  # locked, or this wrong code locked the store's codes
         return t("voucher.refused.locked", until=stored_clock(reason.get("locked_until"), reason.get("timezone")))
     return t("voucher.refused.other", message=str(reason.get("message") or code))

@@ -148,9 +148,13 @@ def refusal_short(rejection: Mapping[str, object], action: str) -> str:
     code_steps = (CourierStep.PICKED_UP.value, CourierStep.DELIVERED.value)
     if action not in code_steps or not isinstance(number, int):
         return ""
-    if code == "wrong_code":
+    tries = rejection.get("tries_left")
+    if code == "wrong_code" and not rejection.get("locked_until"):
+        if isinstance(tries, int) and not isinstance(tries, bool) and tries > 0:
+            key = f"handheld.refused.wrong_code.{action}.tries" + (".one" if tries == 1 else "")
+            return t(key, number=f"{number:04d}", tries=str(tries))
         return t(f"handheld.refused.wrong_code.{action}", number=f"{number:04d}")
-    if code == "code_locked":
+    if code in ("code_locked", "wrong_code"):  # locked, or this wrong code locked it
         until = stored_clock(rejection.get("locked_until"), rejection.get("timezone"))
         return t("handheld.refused.code_locked", number=f"{number:04d}", until=until)
     return ""

@@ -106,10 +106,17 @@ def test_five_wrong_pickup_codes_lock_the_code_on_every_process_until_staff_lift
     order = _ready_takeout(w)
     path = f"/v1/orders/{order['id']}"
     cursor = w.merchant.get("/v1/events", after="latest").json()["cursor"]
+    said = []
     for _ in range(5):
         response = w.merchant.post(path + "/handoff", {"code": _wrong(order["pickup_code"])})
         assert response.status_code == 409 and response.json()["error"]["code"] == "wrong_code"
+        said.append(response.json()["error"])
+    # each wrong try says how many more the code takes; the fifth, that it locked it and until when
+    assert [error["tries_left"] for error in said] == [4, 3, 2, 1, 0]
+    assert all("locked_until" not in error for error in said[:4])
+    assert ZoneInfo(said[4]["timezone"])
     until = _locked_until(w.merchant.post(path + "/handoff", {"code": order["pickup_code"]}))
+    assert datetime.fromisoformat(said[4]["locked_until"]) == until
     assert timedelta(minutes=9) < until - datetime.now(UTC) <= timedelta(minutes=10)
     # the count is in the database: a restarted server refuses too (one server per SQLite file; several processes
     # on PostgreSQL: test_tries_through_two_processes_on_one_postgresql_add_up)

@@ -135,5 +135,7 @@ def test_wrong_codes_lock_redemption_at_the_store(tmp_path: Path, voucher_platfo
     for n in range(ATTEMPTS):
         wrong = merchant.post(path, {"code": f"{n:012d}"})
         assert wrong.status_code == 409 and wrong.json()["error"]["code"] == "wrong_code"
+        assert wrong.json()["error"]["tries_left"] == ATTEMPTS - 1 - n  # the last locks it, until when said
+        assert ("locked_until" in wrong.json()["error"]) == (n == ATTEMPTS - 1)
     locked = merchant.post(path, {"code": good})  # the right code too, while locked
     assert locked.status_code == 423 and locked.json()["error"]["code"] == "code_locked"

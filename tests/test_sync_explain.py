@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 
@@ -63,7 +64,16 @@ def test_moved_on_wrong_code_and_unknown() -> None:
     late = {**moved, "to": "PREPARING"}
     assert "was already Ready" in explain(late, action="order.preparing", target="ord_7")
     wrong = {"code": "wrong_code", "current_status": "READY_FOR_PICKUP", "order_number": 7}
-    assert "did not match" in explain(wrong, action="order.handoff", target="ord_7")
+    assert explain(wrong, action="order.handoff", target="ord_7").endswith("did not match")  # an older server
+    assert explain({**wrong, "tries_left": 2}, action="order.handoff", target="ord_7").endswith(
+        "did not match (2 more wrong codes lock it)"
+    )
+    assert explain({**wrong, "tries_left": 1}, action="order.handoff", target="ord_7").endswith(
+        "(one more wrong code locks it)"
+    )
+    locking = {**wrong, "tries_left": 0, "locked_until": "2026-12-07T04:40:00Z", "timezone": "Asia/Shanghai"}
+    locked = explain(locking, action="order.handoff", target="ord_7")
+    assert "too many wrong codes locked it until 12:40" in locked
     store = {"code": "validation", "field": "extra_minutes", "message": "bad"}
     assert explain(store, action="store.status", target="st_1") == (
         "the store status: the platform did not accept the extra_minutes of your status change"
@@ -88,5 +98,34 @@ def test_a_refusal_with_a_code_of_its_own_is_said_in_the_language_not_in_the_pla
         assert "满载" in explain(queued, action="order.assign", target="ord_3")
         set_language("en")
         assert full.i18n_message().startswith("The courier carries all they can")
+    finally:
+        set_language(None)
+
+
+def test_a_wrong_code_said_by_the_client_counts_the_tries_left_or_the_lock() -> None:
+    """What `o2o` commands print for a 409 `wrong_code` (the courier's scripts): the tries the platform says are
+    left, the lock this try made on its store's clock, or the plain words from a server that says neither."""
+    from o2o_tui.client.errors import WrongCode
+    from o2o_tui.domain.errors import ErrorDetail
+    from o2o_tui.redeem import refusal_text
+
+    def said(**fields: object) -> str:
+        detail = ErrorDetail(code="wrong_code", **fields)  # type: ignore[arg-type]
+        return WrongCode("the code does not match", status=409, detail=detail).i18n_message()
+
+    set_language("en")
+    try:
+        assert said() == "The code does not match."
+        assert said(tries_left=3) == "The code does not match: 3 more wrong codes lock it."
+        assert said(tries_left=1) == "The code does not match: one more wrong code locks it."
+        until = datetime(2026, 12, 7, 4, 40, tzinfo=UTC)
+        assert said(tries_left=0, locked_until=until, timezone="Asia/Shanghai").endswith("locked it until 12:40.")
+        # a voucher's wrong code that locked its store's codes is said as the lock, not as an unknown code
+        assert refusal_text({"code": "wrong_code", "tries_left": 4}) == "UNKNOWN CODE"
+        zone = "Asia/Shanghai"
+        locking = {"code": "wrong_code", "tries_left": 0, "locked_until": "2026-12-07T04:40:00Z", "timezone": zone}
+        assert refusal_text(locking) == "TOO MANY WRONG CODES: try again at 12:40"
+        set_language("zh")
+        assert said(tries_left=3) == "输入的码不对：再错 3 次将锁定。"
     finally:
         set_language(None)

@@ -165,6 +165,7 @@ async def test_a_whole_delivery_from_the_keypad(
         assert isinstance(app.screen, CodeScreen)
         await pilot.press(*wrong_code, "enter")
         await wait_until(pilot, lambda: "Refused" in screen_text(app))
+        assert "4 more wrong codes lock it" in screen_text(app)  # the platform's count of tries left
         assert app.bells >= 4  # one for arrived, two for the wrong code
         assert server_delivery(platform, order["id"])["status"] == "ARRIVED_AT_MERCHANT"
         await settled(pilot)

@@ -8,6 +8,7 @@ the person can log in again and the queued work is still good) or an answer we c
 
 from __future__ import annotations
 
+from o2o_tui.domain.clock import stored_clock
 from o2o_tui.domain.errors import ErrorDetail
 from o2o_tui.i18n import t
 from o2o_tui.safe_text import safe_text
@@ -193,6 +194,13 @@ class WrongCode(Conflict):
     default_code = "wrong_code"
 
     def i18n_message(self) -> str:
+        detail = self.detail
+        if detail is not None and detail.locked_until is not None:  # this wrong code locked it
+            return t("client.error.wrong_code.locked", until=stored_clock(detail.locked_until, detail.timezone))
+        tries = detail.tries_left if detail is not None else None
+        if tries is not None and tries > 0:
+            key = "client.error.wrong_code.tries.one" if tries == 1 else "client.error.wrong_code.tries"
+            return t(key, tries=str(tries))
         return t("client.error.wrong_code")
 
 

@@ -14,7 +14,9 @@ class ErrorDetail(msgspec.Struct, frozen=True, omit_defaults=True):
     from_: str | None = msgspec.field(default=None, name="from")
     to: str | None = None
     current_version: int | None = None
-    locked_until: datetime | None = None  # code_locked (423): when the code is taken again
+    locked_until: datetime | None = None  # code_locked (423), wrong_code that locked it: when the code is taken again
+    # wrong_code: wrong tries this code still takes before it locks (0: this one locked it, until `locked_until`)
+    tries_left: int | None = None
     timezone: str | None = None  # code_locked, voucher_redeemed: the store's zone, to read the time on its clock
     item_id: str | None = None  # item_unavailable: the item at fault
     option_id: str | None = None  # item_unavailable: the option at fault, if it is an option

@@ -17,13 +17,14 @@ from __future__ import annotations
 import enum
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, and_, bindparam, delete, select, update
 
 from o2o_tui.platform import db, stores
 from o2o_tui.platform.context import Ctx
-from o2o_tui.platform.errors import code_locked, wrong_code
+from o2o_tui.platform.errors import ApiError, code_locked, wrong_code
 
 
 class CodeSubject(enum.StrEnum):
@@ -75,8 +76,22 @@ def ensure_unlocked(ctx: Ctx, subject: CodeSubject, subject_id: str, *, store_id
         raise code_locked(until, store.timezone if store is not None else None)
 
 
+@dataclass(frozen=True)
+class Failure:
+    """One wrong try counted: the wrong tries the code still takes before it locks, and the lock's end when this
+    try locked it (`tries_left` 0 then)."""
+
+    tries_left: int
+    locked_until: datetime | None
+
+
 def record_failure(ctx: Ctx, subject: CodeSubject, subject_id: str) -> datetime | None:
     """Count one wrong try; answer the lock's end when this try locked the code."""
+    return count_failure(ctx, subject, subject_id).locked_until
+
+
+def count_failure(ctx: Ctx, subject: CodeSubject, subject_id: str) -> Failure:
+    """Count one wrong try; answer how many more the code takes before it locks, and the lock this one made."""
     db.lock_writers(ctx.conn)
     key = {"b_subject": subject.value, "b_id": subject_id}
     row = ctx.conn.execute(_LOAD, key).first()
@@ -86,7 +101,9 @@ def record_failure(ctx: Ctx, subject: CodeSubject, subject_id: str) -> datetime 
     else:
         failures, first = row.failures + 1, row.first_failure_at
     until: datetime | None = None
-    if failures >= limit_of(ctx, subject):
+    limit = limit_of(ctx, subject)
+    tries_left = max(0, limit - failures)
+    if failures >= limit:
         until = ctx.now + _window(ctx)
         failures = 0  # after the lock, the count starts again
     values = {
@@ -98,7 +115,7 @@ def record_failure(ctx: Ctx, subject: CodeSubject, subject_id: str) -> datetime 
         ctx.conn.execute(_INSERT, {"subject": subject.value, "subject_id": subject_id, **values})
     else:
         ctx.conn.execute(_UPDATE, {**key, **values})
-    return until
+    return Failure(tries_left, until)
 
 
 def clear(ctx: Ctx, subject: CodeSubject, subject_id: str) -> bool:
@@ -125,15 +142,31 @@ def check(
     on_lock: Callable[[datetime], None] | None = None,
     store_id: str | None = None,
 ) -> None:
-    """Refuse a locked code (423) and a wrong one (409 `wrong_code`, counted, and committed with the refusal);
-    `on_lock(until)` runs in the same transaction when this try locks the code (the order shows the lock)."""
+    """Refuse a locked code (423) and a wrong one (409 `wrong_code`, counted, and committed with the refusal,
+    saying the tries left, or the lock this try made); `on_lock(until)` runs in the same transaction when this try
+    locks the code (the order shows the lock)."""
     ensure_unlocked(ctx, subject, subject_id, store_id=store_id)
     if matches(given, expected):
         return
-    until = record_failure(ctx, subject, subject_id)
-    if until is not None and on_lock is not None:
-        on_lock(until)
-    raise wrong_code(keep_changes=True)
+    raise wrong_try(ctx, count_failure(ctx, subject, subject_id), on_lock=on_lock, store_id=store_id)
+
+
+def wrong_try(
+    ctx: Ctx,
+    failure: Failure,
+    *,
+    on_lock: Callable[[datetime], None] | None = None,
+    store_id: str | None = None,
+) -> ApiError:
+    """The 409 `wrong_code` for a counted wrong try (kept with the refusal): its tries left, or the lock it made
+    with the store's time zone (`store_id`, read only then)."""
+    if failure.locked_until is None:
+        return wrong_code(keep_changes=True, tries_left=failure.tries_left)
+    if on_lock is not None:
+        on_lock(failure.locked_until)
+    store = stores.load(ctx.conn, store_id) if store_id is not None else None
+    timezone = store.timezone if store is not None else None
+    return wrong_code(keep_changes=True, tries_left=0, locked_until=failure.locked_until, timezone=timezone)
 
 
 def purge(conn: Connection, now: datetime, window: timedelta) -> int:

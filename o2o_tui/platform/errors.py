@@ -50,8 +50,26 @@ def conflict(message: str, code: str = "conflict") -> ApiError:
     return ApiError(409, ErrorDetail(code=code, message=message))
 
 
-def wrong_code(*, keep_changes: bool = False) -> ApiError:
-    detail = ErrorDetail(code="wrong_code", message="the code does not match")
+def wrong_code(
+    *,
+    keep_changes: bool = False,
+    tries_left: int | None = None,
+    locked_until: datetime | None = None,
+    timezone: str | None = None,
+) -> ApiError:
+    """409: the code does not match; `tries_left` wrong tries before it locks (0 with `locked_until`: this try
+    locked it; `timezone`, the store's, to say that time on its clock)."""
+    if tries_left is None:
+        message = "the code does not match"
+    elif locked_until is not None:
+        message = "the code does not match; too many wrong codes: refused until " + locked_until.isoformat(
+            timespec="seconds"
+        )
+    else:
+        message = f"the code does not match; {tries_left} more wrong tries lock it"
+    detail = ErrorDetail(
+        code="wrong_code", message=message, tries_left=tries_left, locked_until=locked_until, timezone=timezone
+    )
     return ApiError(409, detail, keep_changes=keep_changes)
 
 

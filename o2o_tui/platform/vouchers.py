@@ -38,7 +38,7 @@ from o2o_tui.platform import code_attempts, db, server_secret, stores
 from o2o_tui.platform.auth import require_role
 from o2o_tui.platform.code_attempts import CodeSubject
 from o2o_tui.platform.context import Ctx
-from o2o_tui.platform.errors import ApiError, conflict, not_found, validation, wrong_code
+from o2o_tui.platform.errors import ApiError, conflict, not_found, validation
 
 LIST_MAX = 500
 
@@ -278,9 +278,9 @@ def redeem(ctx: Ctx, store_id: str, given: str) -> Voucher:
     row, rekeyed = _find(ctx, given) if looks_like_voucher_code(given) else (None, False)
     voucher = None if row is None else _decode(row.doc)
     if voucher is None or voucher.store_id != store_id:
-        code_attempts.record_failure(ctx, CodeSubject.VOUCHER, store_id)  # committed with the refusal
+        failure = code_attempts.count_failure(ctx, CodeSubject.VOUCHER, store_id)  # committed with the refusal
         if voucher is None:
-            raise wrong_code(keep_changes=True)
+            raise code_attempts.wrong_try(ctx, failure, store_id=store_id)
         error = _refusal(VoucherRefusal.OTHER_STORE, "the voucher is for another store")
         error.keep_changes = True
         raise error

@@ -133,10 +133,24 @@ def _voucher(reason: dict[str, Any]) -> str | None:
     if code == "voucher_redeemed":
         return t("voucher.explain.redeemed", at=stored_clock(reason.get("at"), reason.get("timezone")))
     if code in ("voucher_expired", "voucher_other_store", "voucher_not_active", "wrong_code"):
+        if code == "wrong_code" and reason.get("locked_until"):  # this wrong code locked the store's codes
+            return t("voucher.explain.locked", until=stored_clock(reason.get("locked_until"), reason.get("timezone")))
         return t("voucher.explain." + code.removeprefix("voucher_"))
     if code == "code_locked":
         return t("voucher.explain.locked", until=stored_clock(reason.get("locked_until"), reason.get("timezone")))
     return None
+
+
+def _wrong_code(reason: dict[str, Any], subject: str, what: str) -> str:
+    """A wrong code: with the tries it still takes, or the lock this try made (a server that says them)."""
+    tries = reason.get("tries_left")
+    if reason.get("locked_until"):
+        until = stored_clock(reason.get("locked_until"), reason.get("timezone"))
+        return t("sync.explain.wrong_code.locked", subject=subject, action=what, until=until)
+    if isinstance(tries, int) and not isinstance(tries, bool) and tries > 0:
+        key = "sync.explain.wrong_code.tries.one" if tries == 1 else "sync.explain.wrong_code.tries"
+        return t(key, subject=subject, action=what, tries=str(tries))
+    return t("sync.explain.wrong_code", subject=subject, action=what)
 
 
 def _moment(value: object) -> datetime | None:
@@ -425,7 +439,7 @@ def _explain(reason: dict[str, Any], *, action: str, target: str, name: str) -> 
         key = "sync.explain.delivery_not_yet" if delivery else _NOT_YET.get(action, "sync.explain.not_yet")
         return t(key, subject=subject, action=what, status=status)
     if code == "wrong_code":
-        return t("sync.explain.wrong_code", subject=subject, action=what)
+        return _wrong_code(reason, subject, what)
     if code == "code_locked":
         return t(
             "sync.explain.code_locked",

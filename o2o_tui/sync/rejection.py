@@ -49,7 +49,7 @@ def rejection_reason(
     reason: dict[str, Any] = {"code": error.code, "message": error.message, "status": error.status}
     detail = error.detail
     if detail is not None:
-        for name in ("field", "to", "current_version"):
+        for name in ("field", "to", "current_version", "tries_left"):
             if getattr(detail, name) is not None:
                 reason[name] = getattr(detail, name)
         if detail.from_ is not None:
