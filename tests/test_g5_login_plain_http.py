@@ -53,3 +53,15 @@ def test_login_warns_before_sending_a_token_over_plain_http(tmp_path: Path) -> N
         assert first.startswith(f"{url} is plain http://") and "https://" in first, result.stderr
     quiet = CliRunner().invoke(app, ["login", "--url", "http://127.0.0.1:9", "--token", "-"], input="o2o_x\n", env=env)
     assert quiet.exit_code == Exit.OFFLINE and "plain http" not in quiet.stderr, quiet.stderr
+
+
+def test_simulate_warns_before_sending_a_token_over_plain_http(tmp_path: Path) -> None:
+    """`o2o simulate --url` sends its token as `o2o login` does: the same warning first (a profile's URL was
+    warned of when it was saved)."""
+    env = {"O2O_HOME": str(tmp_path), "O2O_LANG": "en", "NO_COLOR": "1", "COLUMNS": "300", "O2O_TOKEN": None}
+    url = f"http://{_closed_port_on_a_non_loopback_address()}"
+    result = CliRunner().invoke(app, ["simulate", "--url", url, "--token", "o2o_x", "--timeout", "1"], env=env)
+    assert result.exit_code == Exit.OFFLINE, (result.stdout, result.stderr)  # nothing there
+    assert result.stderr.splitlines()[0].startswith(f"{url} is plain http://"), result.stderr
+    quiet = CliRunner().invoke(app, ["simulate", "--url", "http://127.0.0.1:9", "--token", "o2o_x"], env=env)
+    assert quiet.exit_code == Exit.OFFLINE and "plain http" not in quiet.stderr, quiet.stderr

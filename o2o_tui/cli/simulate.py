@@ -10,7 +10,8 @@ import typer
 
 from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors, platform_url
 from o2o_tui.cli.exits import Exit
-from o2o_tui.cli.output import emit_json, fail, say, stderr
+from o2o_tui.cli.login import plain_http_to_another_host
+from o2o_tui.cli.output import emit_json, fail, say, stderr, warn
 from o2o_tui.cli.stop_signals import InterruptOnSignals
 from o2o_tui.client import PlatformClient
 from o2o_tui.client.errors import PlatformError, Unauthorized
@@ -150,6 +151,8 @@ def simulate(
     profile_name = ""
     refused: str | None = None  # a token the platform refused while the simulation ran: said after its stats
     with handle_errors():
+        if url and plain_http_to_another_host(url):  # said before a token is sent, as `o2o login` says it
+            warn(t("login.warning.plain_http", url=safe_text(url, one_line=True)), "plain_http")
         if not url or not token:
             saved = load_profile(profile)
             url, token, profile_name = url or saved.url, token or saved.token, saved.name
