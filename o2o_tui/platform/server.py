@@ -8,7 +8,7 @@ import sys
 import uvicorn
 
 from o2o_tui.i18n import t
-from o2o_tui.platform import admission, db, sqlite_lock
+from o2o_tui.platform import admission, db, log_lines, sqlite_lock
 from o2o_tui.platform.app import create_app
 from o2o_tui.platform.settings import settings_from_env
 
@@ -44,6 +44,7 @@ def serve(host: str, port: int, db_url: str) -> None:
     """Serve until SIGINT/SIGTERM. Prints one line with the URL once it listens (tests and `o2o demo` read it)."""
     # a URL o2o cannot keep data in (unparsable, another dialect, SQLite in memory): refused before anything
     db.check_db_url(db_url)
+    log_lines.set_up()  # every line from here on says when
     # one server per SQLite file, before the schema is touched: a second one is refused naming the first; the
     # file (and its -wal, -shm) made private if it was not
     with sqlite_lock.server_lock(db_url):
@@ -65,6 +66,7 @@ def _serve(host: str, port: int, db_url: str) -> None:
         http=admission.guarded_protocol(settings),  # deadlines for silent, slow and half-sent requests
         log_level="warning",
         access_log=False,  # request lines are noise at hundreds per second; nothing secret is in them anyway
+        log_config=None,  # log_lines.set_up(): uvicorn's lines stamped as o2o's are
         lifespan="on",
         timeout_graceful_shutdown=2,
         server_header=False,
