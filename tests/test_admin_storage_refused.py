@@ -97,7 +97,7 @@ def _writes(seed: SeedResult) -> list[list[str]]:
     return [
         ["admin", "create-user", "--role", "merchant", "--name", "X", "--store", seed.store_id],
         ["admin", "create-store", "--name", "Z"],
-        ["admin", "seed-demo"],
+        ["admin", "seed-demo", "--allow-duplicate"],  # this database has the demo store: a second one is a write
         ["admin", "voucher", "create", "--store", seed.store_id, "--title", "T", "--value", "10", "--expires", "30d"],
     ]
 

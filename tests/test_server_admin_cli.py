@@ -170,3 +170,22 @@ def test_a_store_with_impossible_fields_is_refused_and_nothing_is_created(tmp_pa
         store = stores.load(conn, store_id)
     engine.dispose()
     assert ids == [store_id] and store is not None and store.currency == "EUR"
+
+
+def test_seed_demo_twice_refuses_the_second_store_unless_asked(tmp_path: Path) -> None:
+    """A second `seed-demo` on one database made a second demo store (its own staff, couriers and tokens) beside
+    the first: now refused, exit 4, naming the store there and how to get a token again; `--allow-duplicate`
+    seeds it anyway."""
+    db_url = f"sqlite:///{tmp_path / 'platform.sqlite3'}"
+    first = json.loads(o2o("admin", "seed-demo", "--json", "--db", db_url, home=tmp_path).stdout)
+    again = o2o("admin", "seed-demo", "--db", db_url, home=tmp_path)
+    assert again.returncode == 4, (again.stdout, again.stderr)
+    assert f"already has the demo store {first['store_id']}" in again.stderr and "rotate-token" in again.stderr
+    assert "o2o_" not in again.stdout + again.stderr  # no token shown: nothing was made
+    as_json = o2o("admin", "seed-demo", "--json", "--db", db_url, home=tmp_path)
+    refused = json.loads(as_json.stderr.splitlines()[-1])["error"]
+    assert as_json.returncode == 4 and refused["store_id"] == first["store_id"] and refused["exit"] == 4
+    stores = json.loads(o2o("admin", "stores", "--json", "--db", db_url, home=tmp_path).stdout)
+    assert len(stores["stores"] if isinstance(stores, dict) else stores) == 1
+    second = o2o("admin", "seed-demo", "--allow-duplicate", "--json", "--db", db_url, home=tmp_path)
+    assert second.returncode == 0 and json.loads(second.stdout)["store_id"] != first["store_id"]

@@ -15,7 +15,7 @@ from o2o_tui.cli.admin_stores import register as admin_stores_register
 from o2o_tui.cli.admin_users import register as admin_users_register
 from o2o_tui.cli.admin_voucher import voucher_app
 from o2o_tui.cli.exits import Exit
-from o2o_tui.cli.output import emit_json, fail, json_wanted, say, zoned_time
+from o2o_tui.cli.output import emit_error, emit_json, fail, json_wanted, say, zoned_time
 from o2o_tui.domain.money import CURRENCIES as FORMATTED_CURRENCIES
 from o2o_tui.i18n import t
 
@@ -431,13 +431,27 @@ def rotate_token(user_id: str = UserArgument, db: str | None = DbOption, as_json
 
 
 @admin_app.command("seed-demo", help=t("admin.seed_demo.help"))
-def seed_demo(db: str | None = DbOption, as_json: bool = JsonTokenOption) -> None:
+def seed_demo(
+    allow_duplicate: bool = typer.Option(False, "--allow-duplicate", help=t("admin.seed_demo.option.allow_duplicate")),
+    db: str | None = DbOption,
+    as_json: bool = JsonTokenOption,
+) -> None:
+    from o2o_tui.cli import admin_stores
     from o2o_tui.platform import seed
+    from o2o_tui.platform.db import writing
 
     engine = _open(db, create=True)
     try:
-        with storage_refusals():
-            result = seed.seed_engine(engine)
+        # run twice on one database, it made a second demo store with its own staff and couriers: not again
+        with storage_refusals(), writing(engine) as conn:
+            admin_stores.check_new_name(conn, seed.DEMO_STORE_NAME, allow_duplicate=allow_duplicate)
+            result = seed.seed_into(conn)
+    except admin_stores.SameName as same:
+        message = t("admin.error.demo_exists", store_id=same.store.id)
+        if json_wanted():
+            emit_error(message, Exit.REJECTED, store_id=same.store.id)
+            raise typer.Exit(int(Exit.REJECTED)) from None
+        raise fail(message, Exit.REJECTED) from None
     finally:
         engine.dispose()
     if as_json:
