@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from o2o_tui.cli.exits import Exit
 from tests.support.platform import RunningPlatform, api, order_body
 from tests.test_cli_orders import Cli
@@ -221,3 +223,23 @@ def test_a_number_two_deliveries_in_hand_share_is_refused_with_both(running: Run
     assert _delivery(running, first["delivery_id"])["status"] == "PENDING"  # nothing was sent
     courier("deliveries", "accept", first["delivery_id"])  # the id says which
     assert _delivery(running, first["delivery_id"])["status"] == "ACCEPTED"
+
+
+def test_a_couriers_list_from_an_old_cache_says_as_of_when(
+    running: RunningPlatform, courier: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`o2o deliveries list` on a cache nothing refreshed for minutes (the handheld closed, no sync running) says
+    as of when, as `o2o orders list` does; just synced, it says nothing of it."""
+    from datetime import UTC, datetime, timedelta
+
+    from o2o_tui.sync import tables
+    from o2o_tui.sync.session import profile_cache
+
+    courier("sync", "--once")
+    assert "Read from the cache" not in courier("deliveries", "list").stderr
+    monkeypatch.setenv("O2O_HOME", str(courier.home))
+    then = (datetime.now(UTC) - timedelta(hours=3)).isoformat()
+    with profile_cache(None) as (_, cache):
+        cache.meta_set_many({tables.META_LAST_SYNC_AT: then, tables.META_ANSWERED_AT: then})
+    said = " ".join(courier("deliveries", "list").stderr.split())
+    assert "Read from the cache as it was at" in said and "(3 h ago)" in said, said

@@ -461,3 +461,34 @@ def test_a_corrupt_cache_file_is_set_aside_and_rebuilt(running: RunningPlatform,
     assert "moved to" in synced.stderr and json.loads(synced.stdout)["resynced"] is True
     assert list(profile_dir.glob("cache-v*.json.corrupt-*"))
     assert [o["id"] for o in cli.json("orders", "list")] == [order_id]
+
+
+def test_a_list_from_a_cache_nothing_refreshed_for_minutes_says_as_of_when(
+    running: RunningPlatform, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`o2o orders list` reads the cache: with no console or `o2o sync` keeping it (a cron job on a shut shop's
+    machine), it says on stderr as of when the cache is, beside the same rows; a fresh cache says nothing."""
+    from datetime import UTC, datetime, timedelta
+
+    from o2o_tui.sync import tables
+    from o2o_tui.sync.session import profile_cache
+
+    place_orders(running.url, running.seed, 2)
+    cli("sync", "--once")
+    fresh = cli("orders", "list")
+    assert "Read from the cache" not in fresh.stderr and len(fresh.stdout.splitlines()) == 2
+    monkeypatch.setenv("O2O_HOME", str(cli.home))
+    then = datetime.now(UTC) - timedelta(minutes=20)
+    with profile_cache(None) as (_, cache):  # as twenty minutes with nothing syncing leave it
+        cache.meta_set_many({tables.META_LAST_SYNC_AT: then.isoformat(), tables.META_ANSWERED_AT: then.isoformat()})
+    old = cli("orders", "list")
+    assert old.stdout == fresh.stdout  # the same rows: only said as of when
+    at = then.astimezone().strftime("%H:%M")
+    assert f"Read from the cache as it was at {at} (20 min ago)" in " ".join(old.stderr.split()), old.stderr
+    as_json = cli("orders", "list", "--json")
+    assert len(json.loads(as_json.stdout)) == 2
+    warning = json.loads(as_json.stderr.splitlines()[-1])
+    assert warning["warning"] == "cache_old" and at in warning["message"]
+    with profile_cache(None) as (_, cache):  # a console heard the platform a moment ago: fresh again
+        cache.meta_set(tables.META_ANSWERED_AT, datetime.now(UTC).isoformat())
+    assert "Read from the cache" not in cli("orders", "list").stderr

@@ -15,7 +15,7 @@ from o2o_tui.cli.common import JsonOption, ProfileOption, fill_new_cache, handle
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.output import emit_error, emit_json, fail, json_wanted, say
 from o2o_tui.cli.reason_words import Reason, listed, pick, reasons
-from o2o_tui.cli.sync import OnlineOption, cache_errors, cli_cache, report_outcome
+from o2o_tui.cli.sync import OnlineOption, cache_errors, cli_cache, report_outcome, say_cache_age
 from o2o_tui.i18n import t
 
 IdArgument = typer.Argument(..., help=t("deliveries.arg.id"))
@@ -533,6 +533,8 @@ def register(app: typer.Typer) -> None:
                     for d in _shown(cache, include_ended=include_ended)
                 ]
                 never = _never_synced(cache)
+                if not never:
+                    say_cache_age(cache)  # nothing refreshed it for minutes: as of when
         if as_json:
             emit_json([_row(d, pending, back) for d, pending, back in shown])
             return

@@ -17,7 +17,7 @@ from o2o_tui.cli.common import JsonOption, ProfileOption, fill_new_cache, handle
 from o2o_tui.cli.exits import Exit
 from o2o_tui.cli.output import emit_json, fail, say, warn
 from o2o_tui.cli.refusals import LocalRefusal, illegal_transition
-from o2o_tui.cli.sync import OnlineOption, cli_cache, report_outcome
+from o2o_tui.cli.sync import OnlineOption, cli_cache, report_outcome, say_cache_age
 from o2o_tui.client.errors import PlatformError
 from o2o_tui.domain.limits import DENY_REASON, PREP_MINUTES_MAX, PREP_MINUTES_MIN
 from o2o_tui.i18n import t
@@ -771,6 +771,8 @@ def _list(cache: Any, wanted: str | None, names: list[str] | None, *, scheduled:
     never = _never_synced(cache)  # the pull did not happen (no answer): an empty list is no "nothing to do"
     if never and as_json:
         warn(t("orders.list.never_synced"), "never_synced")
+    if not never:
+        say_cache_age(cache)  # nothing refreshed it for minutes: as of when
     if scheduled:
         _list_scheduled(_orders(model, wanted), names, _store_zone(cache), as_json=as_json)
         return

@@ -14,7 +14,7 @@ import typer
 from o2o_tui.cli.cache_errors import cache_errors, say_cache_warnings, say_left_out
 from o2o_tui.cli.common import JsonOption, ProfileOption, handle_errors
 from o2o_tui.cli.exits import Exit
-from o2o_tui.cli.output import emit_json, fail, say, zoned_time
+from o2o_tui.cli.output import emit_json, fail, say, warn, zoned_time
 from o2o_tui.client.errors import says_disabled
 from o2o_tui.i18n import t
 
@@ -246,6 +246,32 @@ def _voucher_said(voucher: str, explanation: str) -> str:
     """The refusal with the voucher it was about in front ("voucher …0000: The voucher was not redeemed: ..."):
     the sentence alone does not say which code it was."""
     return t("sync.conflicts.voucher_row", voucher=voucher, explanation=explanation) if voucher else explanation
+
+
+# a list read from a cache nobody refreshed for this long says its age: a console or `o2o sync --service` hears
+# the platform at least every 30 s, so only a cache no process keeps is this old
+CACHE_OLD_AFTER_S = 300.0
+
+
+def say_cache_age(cache: Any) -> None:
+    """Before a list read from the cache: when neither a sync nor any answer of the platform refreshed it for
+    `CACHE_OLD_AFTER_S`, say as of when it is (stderr; `--json`: a `cache_old` warning line), so a script run
+    with nothing syncing does not take old orders for the platform's. A cache never synced says so elsewhere."""
+    from o2o_tui.sync import tables  # not the engine: `orders list --json` imports no httpx
+
+    last = cache.meta_get(tables.META_LAST_SYNC_AT, None)
+    try:
+        last_at = datetime.fromisoformat(last.replace("Z", "+00:00")) if isinstance(last, str) else None
+    except ValueError:
+        last_at = None
+    if last_at is None or last_at.tzinfo is None:
+        return
+    age_s = _newest_age(time.time() - last_at.timestamp(), cache.meta_get(tables.META_ANSWERED_AT, None))
+    if age_s is None or age_s <= CACHE_OLD_AFTER_S:
+        return
+    moment = datetime.fromtimestamp(time.time() - age_s, UTC)
+    at = moment.astimezone().strftime("%H:%M")
+    warn(t("sync.cache_old", at=at, age=age_text(moment)), "cache_old")
 
 
 def _newest_age(age_s: float | None, answered: object) -> float | None:

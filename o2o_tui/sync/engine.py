@@ -147,10 +147,8 @@ META_LIVE_WITHIN = "sync.live_within"
 # which process keeps the link (`run()`'s loops; None once stopped): {"pid", "host", "identity"}, so that `o2o sync
 # status` on the same machine says at once that a killed one is gone (`live_holder.holder_ended`), not "live" for up to 40 s
 META_LIVE_HOLDER = "sync.live_holder"
-# when the platform last answered anything (a poll, or a queued action sent: `tables.META_LAST_SYNC_AT` is the last
-# poll's answer only): a push answered as the link came back, before the next poll, is still "heard lately" for
-# `o2o sync status` (it said NOT SYNCING while the console said ONLINE)
-META_ANSWERED_AT = "sync.answered_at"
+# when the platform last answered anything (`tables.META_ANSWERED_AT`)
+META_ANSWERED_AT = tables.META_ANSWERED_AT
 
 
 class SyncSettings(msgspec.Struct, frozen=True):

@@ -20,6 +20,10 @@ TABLE_FOR: dict[EntityKind, str] = {
 
 META_CURSOR = "sync.cursor"
 META_LAST_SYNC_AT = "sync.last_sync_at"  # ISO time of the last good pull
+# when the platform last answered anything (a poll, or a queued action sent: META_LAST_SYNC_AT is the last poll's
+# answer only): a push answered as the link came back, before the next poll, is still "heard lately" for `o2o sync
+# status` (it said NOT SYNCING while the console said ONLINE); kept by the engine (`engine.META_ANSWERED_AT`)
+META_ANSWERED_AT = "sync.answered_at"
 META_STATE = "sync.state"  # the last state a running engine saw (for `o2o sync status` in another process)
 META_LAST_ERROR = "sync.last_error"
 META_SEEN_EVENTS = "sync.seen_event_ids"  # a bounded window of applied event ids, to drop redeliveries
