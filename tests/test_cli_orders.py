@@ -492,3 +492,29 @@ def test_a_list_from_a_cache_nothing_refreshed_for_minutes_says_as_of_when(
     with profile_cache(None) as (_, cache):  # a console heard the platform a moment ago: fresh again
         cache.meta_set(tables.META_ANSWERED_AT, datetime.now(UTC).isoformat())
     assert "Read from the cache" not in cli("orders", "list").stderr
+
+
+def test_logging_in_again_ends_the_log_in_again_state_at_once(running: RunningPlatform, cli: Cli) -> None:
+    """A sync that met a revoked token leaves the cache saying LOG IN AGAIN, and a step o2o refuses from the
+    cache exits 5 "log in again". `o2o login` with a working token ends that there and then (CONNECTING until
+    the next sync), not at the next sync: the same refusal is then exit 4, the plain refusal it is."""
+    [order_id] = place_orders(running.url, running.seed, 1)
+    cli("sync", "--once")
+    rotated = CliRunner().invoke(
+        app, ["admin", "rotate-token", running.seed.user_ids["merchant"], "--db", running.db_url, "--json"],
+        env={"O2O_HOME": str(cli.home), "O2O_LANG": "en"},
+    )
+    assert rotated.exit_code == 0, rotated.output
+    new_token = json.loads(rotated.stdout)["token"]
+    time.sleep(0.6)  # the platform trusts a token it looked up that long (auth.CACHE_SECONDS)
+    cli("sync", "--once", code=Exit.AUTH)
+    assert cli.json("sync", "status")["state"] == "UNAUTHORIZED"
+    refused = cli("orders", "ready", order_id, code=Exit.AUTH)  # still NEW: refused here, and "log in again"
+    assert "log in again" in refused.stderr.lower()
+    cli.token = new_token  # the fixture's check: no output shows it
+    cli("login", "--url", running.url, "--token", new_token)
+    assert cli.json("sync", "status")["state"] == "CONNECTING"
+    again = cli("orders", "ready", order_id, code=Exit.REJECTED)
+    assert "log in again" not in again.stderr.lower()
+    cli("sync", "--once")
+    assert cli.json("sync", "status")["state"] == "ONLINE"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 import typer
 
@@ -98,6 +100,30 @@ class _Work(msgspec.Struct, frozen=True):
 
     def __bool__(self) -> bool:
         return bool(self.unsent or self.refused or self.drafts or self.drafts_unreadable)
+
+
+def _forget_refused_token(profile: Any) -> None:
+    """The token just worked (`/v1/me` answered): a cache whose last sync found the profile's token refused stops
+    saying LOG IN AGAIN (`o2o sync status`, and exit 5 on the refusals o2o makes from the cache) and says
+    CONNECTING until the next sync finds the link as it is. Quietly nothing when the profile has no cache yet or it
+    cannot be written now (the next sync says the link then)."""
+    from o2o_tui.sync import tables
+    from o2o_tui.sync.session import open_cache
+    from offline_cache import CacheError
+
+    if not _cache_exists(profile.name):
+        return
+    try:
+        cache = open_cache(profile)
+    except (CacheError, OSError):
+        return
+    try:
+        if cache.meta_get(tables.META_STATE, None) == "UNAUTHORIZED":
+            cache.meta_set_many({tables.META_STATE: "CONNECTING", tables.META_LAST_ERROR: None})
+    except (CacheError, OSError):
+        pass
+    finally:
+        cache.close()
 
 
 def _cache_exists(name: str) -> bool:
@@ -205,6 +231,7 @@ def login(
             courier_id=me.courier_id,
             platform_id=me.platform_id or "",
         )
+        _forget_refused_token(saved)
     if as_json:
         emit_json(saved.public())
         return
