@@ -43,6 +43,7 @@ def test_the_same_problem_run_twice_is_reported_once(running: RunningPlatform, c
     error = json.loads(refused.stderr)["error"]
     assert error["code"] == "rejected" and error["exit"] == Exit.REJECTED
     assert error["outcome"] == "already_reported" and error["delivery_id"] == delivery_id
+    assert error["reason"] == {"code": "already_reported"} and error["sent"] is False  # every refusal's shape
     assert error["reported_at"].endswith("Z") and "already reported at" in error["message"]
     assert _problems(running, delivery_id) == [("ORDER_NOT_READY", "gate 3")]
 

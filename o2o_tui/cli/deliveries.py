@@ -437,7 +437,9 @@ def _not_reported_before(reason: Any, note: str) -> Any:
         if not json_wanted():
             raise fail(said, Exit.REJECTED)
         when = at.astimezone(UTC).isoformat().replace("+00:00", "Z")
-        emit_error(said, Exit.REJECTED, outcome=outcome, delivery_id=delivery.id, **{field: when})
+        # the one shape of every refusal (README): `reason` with its code, `sent: false` as o2o refused it itself
+        details = {"reason": {"code": outcome}, "sent": False, field: when}
+        emit_error(said, Exit.REJECTED, outcome=outcome, delivery_id=delivery.id, **details)
         raise typer.Exit(int(Exit.REJECTED))
 
     return check
