@@ -46,3 +46,32 @@ def test_o2o_and_uvicorn_lines_start_with_their_time_and_level(tmp_path: Path) -
     now = datetime.now().astimezone()
     for words in ("client o2o/7.7.7 first seen", "Invalid HTTP request"):
         assert timedelta(0) <= now - _stamped(log, words) < timedelta(minutes=2), log
+
+
+def test_requests_are_logged_only_when_asked(tmp_path: Path) -> None:
+    """`O2O_ACCESS_LOG=1`: a stamped INFO line per request (client, request line, status), never its token; by
+    default none (hundreds a second are noise)."""
+    for asked, home in ((True, tmp_path / "asked"), (False, tmp_path / "quiet")):
+        running = start_platform(home, env={"O2O_ACCESS_LOG": "1"} if asked else {})
+        try:
+            client = running.client("merchant")
+            try:
+                assert client.get("/v1/me").status_code == 200
+                assert client.get("/v1/orders/ord_nobody").status_code == 404
+            finally:
+                client.close()
+            time.sleep(0.2)
+            log = running.log_text()
+            token = running.seed.tokens["merchant"] if running.seed else ""
+        finally:
+            running.stop()
+        lines = [line for line in log.splitlines() if '"GET /v1/' in line]
+        if not asked:
+            assert lines == [], log
+            continue
+        assert len(lines) == 2, log
+        me, missing = lines
+        stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d"
+        assert re.match(stamp + r" INFO 127\.0\.0\.1:\d+ - \"GET /v1/me HTTP/1\.1\" 200$", me), me
+        assert missing.endswith('"GET /v1/orders/ord_nobody HTTP/1.1" 404'), missing
+        assert token and token not in log

@@ -41,6 +41,17 @@ class _StampedStderr(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
+def log_requests() -> None:
+    """uvicorn's access lines too (`O2O_ACCESS_LOG=1`): `... INFO 127.0.0.1:50312 - "GET /v1/me HTTP/1.1" 200`."""
+    access = logging.getLogger("uvicorn.access")
+    access.setLevel(logging.INFO)
+    access.propagate = False  # its own handler, at INFO: the warnings' handler above stays at WARNING
+    if not any(isinstance(handler, _StampedStderr) for handler in access.handlers):
+        handler = _StampedStderr()
+        handler.setLevel(logging.INFO)
+        access.addHandler(handler)
+
+
 def set_up() -> None:
     """Stamp the lines of o2o's and uvicorn's loggers (once per process: a second call adds nothing)."""
     for name in LOGGERS:

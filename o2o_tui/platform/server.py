@@ -65,12 +65,15 @@ def _serve(host: str, port: int, db_url: str) -> None:
         guarded,
         http=admission.guarded_protocol(settings),  # deadlines for silent, slow and half-sent requests
         log_level="warning",
-        access_log=False,  # request lines are noise at hundreds per second; nothing secret is in them anyway
+        # request lines are noise at hundreds per second (O2O_ACCESS_LOG=1 asks for them); nothing secret is in them
+        access_log=settings.access_log,
         log_config=None,  # log_lines.set_up(): uvicorn's lines stamped as o2o's are
         lifespan="on",
         timeout_graceful_shutdown=2,
         server_header=False,
     )
+    if settings.access_log:
+        log_lines.log_requests()  # after the config: it set uvicorn.access to the warnings' level
     server = uvicorn.Server(config)
     original_startup = server.startup
 

@@ -34,6 +34,7 @@ class Settings(msgspec.Struct, frozen=True):
     idempotency_retention_days: float = 8.0  # stored answers kept this long (never under 7 days)
     event_recheck_seconds: float = 1.0  # long-polls also re-read the database this often (several processes)
     pg_notify: bool = True  # PostgreSQL: wake other processes' long-polls at once (NOTIFY per write, ~0.5 ms)
+    access_log: bool = False  # a stamped line per request answered (client, request line, status): off, noise
     # names, phones, addresses and notes of orders and deliveries ended longer ago are blanked (jobs.purge_personal);
     # the same window and variable as the consoles' caches (o2o_tui/sync/retention.py)
     purge_personal_hours: float = PURGE_PERSONAL_HOURS
@@ -107,6 +108,7 @@ _ENV: dict[str, tuple[str, Callable[[str], object]]] = {
     "idempotency_retention_days": ("O2O_IDEMPOTENCY_RETENTION_DAYS", _number),
     "event_recheck_seconds": ("O2O_EVENT_RECHECK_SECONDS", _number),
     "pg_notify": ("O2O_PG_NOTIFY", _flag),
+    "access_log": ("O2O_ACCESS_LOG", _flag),
     "purge_personal_hours": ("O2O_PURGE_PERSONAL_HOURS", _number),
     "purge_open_hours": ("O2O_PURGE_OPEN_HOURS", _number),
     "refund_window_days": (REFUND_WINDOW_ENV, _number),
