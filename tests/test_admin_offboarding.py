@@ -146,3 +146,18 @@ def test_revoking_a_courier_token_takes_it_off_duty_until_a_new_token(platform: 
 
     cli("admin", "rotate-token", user_id, "--db", platform.db_url)
     assert admin.put(f"/v1/couriers/{courier_id}/state", {"status": "IDLE"}).status_code == 200
+
+
+def test_what_a_courier_stood_down_gave_back_is_said_by_day_number(platform: RunningPlatform, cli: Cli) -> None:
+    """A person reads "#0042 (ord_5f3a…)", the number the board shows, not a bare id; `--json` keeps the ids."""
+    seed = platform.seed
+    courier_id = seed.courier_ids[1]
+    users = cli.json("admin", "users", "--db", platform.db_url)["users"]
+    user_id = next(user["id"] for user in users if user.get("courier_id") == courier_id)
+    [order] = place_ready_orders(platform, [(0.0, -300.0)])
+    with PlatformClient(platform.url, seed.tokens["dispatcher"]) as dispatcher:
+        dispatcher.act("order.assign", order.id, AssignBody(courier_id=courier_id))
+    said = cli("admin", "revoke-token", user_id, "--db", platform.db_url).stdout
+    line = next(line for line in said.splitlines() if line.startswith("Offers given back: "))
+    assert line.startswith(f"Offers given back: #{order.number:04d} ({order.id[:12]}"), said
+    assert order.id not in said or len(order.id) <= 12

@@ -19,8 +19,9 @@ def row_key(row: Any) -> str:
     return "admin.users.row_revoked" if row.revoked else "admin.users.row"
 
 
-def _change(user_id: str, db: str | None, work: Any) -> Any:
-    """Run `work(ctx)` in one writing transaction as `o2o admin`; 404 (no such user) is exit 6 in words."""
+def _change(user_id: str, db: str | None, work: Any) -> tuple[Any, dict[str, str]]:
+    """Run `work(ctx)` in one writing transaction as `o2o admin`; 404 (no such user) is exit 6 in words. With the
+    state, the day numbers of the orders a courier stood down gave back or keeps (`_order_labels`)."""
     from o2o_tui.cli.admin import _open, storage_refusals
     from o2o_tui.platform import offboarding
     from o2o_tui.platform.db import writing
@@ -30,6 +31,7 @@ def _change(user_id: str, db: str | None, work: Any) -> Any:
     try:
         with storage_refusals(), writing(engine) as conn:  # the disk full, read-only: one line, exit 3
             state = work(offboarding.cli_ctx(conn))
+            labels = _order_labels(conn, state)
     except ApiError as error:
         if error.status == 404:
             raise fail(t("admin.error.no_user", user=user_id), Exit.NOT_FOUND) from None
@@ -38,20 +40,39 @@ def _change(user_id: str, db: str | None, work: Any) -> Any:
         engine.dispose()
     if state is None:
         raise fail(t("admin.error.no_user", user=user_id), Exit.NOT_FOUND)
-    return state
+    return state, labels
 
 
-def _say_stood_down(state: Any) -> None:
-    """What taking the courier off duty gave back, in words."""
+def _order_labels(conn: Any, state: Any) -> dict[str, str]:
+    """Order id -> "#0042 (ord_5f3a9c2e…)" for the orders in `state`: a person finds the day number on the board,
+    and the id's start tells two stores' #0042 apart (`--json` keeps the ids)."""
+    from sqlalchemy import select
+
+    from o2o_tui.platform import db
+
+    fields = ("offers_returned", "orders_released", "orders_kept")
+    ids = [order_id for field in fields for order_id in getattr(state, field, None) or []]
+    if not ids:
+        return {}
+    rows = conn.execute(select(db.orders.c.id, db.orders.c.number).where(db.orders.c.id.in_(ids)))
+    return {order_id: f"#{number:04d} ({order_id[:12]}{'…' if len(order_id) > 12 else ''})" for order_id, number in rows}
+
+
+def _say_stood_down(state: Any, labels: dict[str, str]) -> None:
+    """What taking the courier off duty gave back, in words, its orders by day number."""
     if state.courier_id is None:
         return
+
+    def orders(order_ids: list[str]) -> str:
+        return ", ".join(labels.get(order_id, order_id) for order_id in order_ids)
+
     say(t("admin.offboard.off_duty", courier_id=state.courier_id))
     if state.offers_returned:
-        say(t("admin.offboard.offers_returned", orders=", ".join(state.offers_returned)))
+        say(t("admin.offboard.offers_returned", orders=orders(state.offers_returned)))
     if state.orders_released:
-        say(t("admin.offboard.orders_released", orders=", ".join(state.orders_released)))
+        say(t("admin.offboard.orders_released", orders=orders(state.orders_released)))
     if state.orders_kept:
-        say(t("admin.offboard.orders_kept", orders=", ".join(state.orders_kept)))
+        say(t("admin.offboard.orders_kept", orders=orders(state.orders_kept)))
 
 
 def revoke_token(user_id: str, db: str | None, as_json: bool) -> None:
@@ -59,12 +80,12 @@ def revoke_token(user_id: str, db: str | None, as_json: bool) -> None:
     from o2o_tui.cli.admin import with_database
     from o2o_tui.platform import auth, offboarding
 
-    state = _change(user_id, db, lambda ctx: offboarding.revoke_token(ctx, user_id))
+    state, labels = _change(user_id, db, lambda ctx: offboarding.revoke_token(ctx, user_id))
     if as_json:
         emit_json(with_database({"user_id": user_id, "revoked": True, **_stood_down_json(state)}))
         return
     say(t("admin.token_revoked", user_id=user_id, seconds=str(auth.CACHE_SECONDS)))
-    _say_stood_down(state)
+    _say_stood_down(state, labels)
 
 
 def _stood_down_json(state: Any) -> dict[str, Any]:
@@ -80,14 +101,14 @@ def _set_disabled(user_id: str, disabled: bool, db: str | None, as_json: bool) -
     from o2o_tui.cli.admin import with_database
     from o2o_tui.platform import auth, offboarding
 
-    state = _change(user_id, db, lambda ctx: offboarding.set_user_disabled(ctx, user_id, disabled))
+    state, labels = _change(user_id, db, lambda ctx: offboarding.set_user_disabled(ctx, user_id, disabled))
     if as_json:
         emit_json(with_database(state))
         return
     seconds = str(auth.CACHE_SECONDS)
     if disabled:
         say(t("admin.user_disabled" if state.changed else "admin.user_already_disabled", user_id=user_id, seconds=seconds))
-        _say_stood_down(state)
+        _say_stood_down(state, labels)
     else:
         say(t("admin.user_enabled" if state.changed else "admin.user_already_enabled", user_id=user_id, seconds=seconds))
         if state.courier_id is not None and state.changed:
