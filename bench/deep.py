@@ -6,6 +6,7 @@ its own pytest process with O2O_DEEP_TESTS=1, and prints a table of seconds and 
     python -m bench deep --list        what it runs, and the suite's size beside the deep one
     python -m bench deep --only sync   the runs whose test id contains "sync"
     python -m bench deep --only deep   the variants the suite leaves out (`@pytest.mark.deep`, tests/conftest.py)
+    python -m bench deep --only covering   every combination of the tests over several axes (`covering`)
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ DEEP: list[tuple[str, str, str]] = [
 # the variants the suite leaves out (`@pytest.mark.deep`: another language, size or terminal of a slow test whose
 # sibling the suite runs; tests/conftest.py), run together as one more deep run
 MARKED = ("-m deep", "one variant of each marked test", "every variant marked deep (pytest -m deep)")
+# tests over several axes (`@pytest.mark.covering`): the suite runs a subset covering every value of every axis
+COVERING = ("-m covering", "a subset with every value of every axis", "every combination (pytest -m covering)")
 
 
 def run_one(node: str) -> tuple[float, int, str]:
@@ -57,7 +60,7 @@ def run_one(node: str) -> tuple[float, int, str]:
     env = {**os.environ, "O2O_DEEP_TESTS": "1"}
     started = time.monotonic()
     # the marked variants run on the suite's workers (each is a whole console or handheld run); the others alone
-    selection = ["-m", "deep", "tests"] if node == MARKED[0] else ["-n", "0", node]
+    selection = ["-m", node.split()[1], "tests"] if node in (MARKED[0], COVERING[0]) else ["-n", "0", node]
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *selection],
         cwd=ROOT,
@@ -75,7 +78,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--list", action="store_true", help="name the deep runs and their sizes, run nothing")
     parser.add_argument("--only", default="", help="only the runs whose test id contains this")
     args = parser.parse_args(argv)
-    chosen = [row for row in [*DEEP, MARKED] if args.only in row[0]]
+    chosen = [row for row in [*DEEP, MARKED, COVERING] if args.only in row[0]]
     if args.list:
         for node, small, full in chosen:
             print(f"{node}\n    suite: {small}; deep: {full}")

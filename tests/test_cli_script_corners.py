@@ -95,6 +95,7 @@ USAGE_ERRORS = [
 ]
 
 
+@pytest.mark.covering  # every value of every axis in the suite, every combination in `python -m bench deep`
 @pytest.mark.parametrize("how", CLOSINGS)
 @pytest.mark.parametrize("rich", ["1", "0"], ids=["rich", "plain"])
 @pytest.mark.parametrize("args", USAGE_ERRORS, ids=lambda args: "-".join(args))
@@ -128,6 +129,7 @@ STDOUT_COMMANDS = [
 ]
 
 
+@pytest.mark.covering  # every value of every axis in the suite, every combination in `python -m bench deep`
 @pytest.mark.parametrize("how", [*CLOSINGS, "reader-left"])
 @pytest.mark.parametrize("args", STDOUT_COMMANDS, ids=lambda args: "-".join(args))
 def test_a_command_whose_stdout_is_gone_keeps_its_exit_code(merchant: Path, args: list[str], how: str) -> None:

@@ -150,6 +150,7 @@ def _variants() -> list[object]:
     ]
 
 
+@pytest.mark.covering  # every value of every axis in the suite, every combination in `python -m bench deep`
 @pytest.mark.parametrize(("name", "glyphs", "size"), _variants())
 async def test_a_moved_rule_styles_its_screen_as_it_did_in_the_apps_stylesheet(
     name: str, glyphs: Glyphs, size: tuple[int, int]

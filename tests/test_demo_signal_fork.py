@@ -54,6 +54,7 @@ main()
 
 
 @pytest.mark.skipif(not hasattr(subprocess.Popen, "_close_pipe_fds"), reason="CPython's Popen internals")
+@pytest.mark.covering  # every value of every axis in the suite, every combination in `python -m bench deep`
 @pytest.mark.parametrize("nth", [1, 2], ids=["server", "simulator"])
 @pytest.mark.parametrize("where", ["hook", "popen"])
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])

@@ -71,6 +71,7 @@ def _field_row(app: MerchantApp, field: Input) -> str:
     return "".join(s.text for s in strips[region.y].crop(region.x, region.right))
 
 
+@pytest.mark.covering  # every value of every axis in the suite, every combination in `python -m bench deep`
 @pytest.mark.parametrize("glyphs", [ASCII, CONSOLE], ids=["ascii", "console"])
 @pytest.mark.parametrize("size", [(80, 24), (40, 15)], ids=["80x24", "40x15"])
 async def test_what_is_typed_in_the_chase_and_refund_fields_shows(
