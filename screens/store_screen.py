@@ -287,11 +287,16 @@ class StoreScreen(Screen[None]):
 
     # showing
     def refresh_store(self) -> None:
-        """Show the source's store now; widgets are touched only when what they show changed."""
+        """Show the source's store now; widgets are touched only when what they show changed. Called before the
+        screen's widgets are there (a change of the source while it is pushed: the auto-accept station follows every
+        change), it does nothing: `on_mount` shows the store."""
+        bars = self.query(StatusBar)
+        if not bars:
+            return
         store = self.app.source.store()
         now = self.app.now()
         link = self.app.source.link()
-        self.query_one(StatusBar).show(link, store, now)
+        bars.first().show(link, store, now)
         found = effect(store, now) if store is not None else None
         text = effect_text(found, store_zone(store), now) if found is not None else t("store_screen.loading")
         # an open store none of whose devices has polled for the heartbeat's length: the platform has paused it by now

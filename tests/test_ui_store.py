@@ -224,3 +224,22 @@ async def test_without_the_offline_cache_busy_is_sent_and_the_menu_is_read(
         await wait_until(pilot, lambda: _text(app, "#store-effect") == "Busy: +15 min on every order")
         status = _server_store(platform)["status"]
         assert (status["state"], status["extra_minutes"]) == ("BUSY", 15)
+
+
+async def test_a_change_of_the_source_while_the_store_screen_is_pushed_waits_for_its_widgets(
+    platform: RunningPlatform, profile: Profile
+) -> None:
+    """Every change of the source makes the auto-accept station show the store screen anew when it is in front; one
+    that came between `s` pushing the screen and its widgets being there crashed the console (CI, 40x15: "No nodes
+    match StatusBar"). Now that refresh waits for the screen's own first showing."""
+    app = MerchantApp(open_source(profile))
+    async with app.run_test(size=(40, 15)) as pilot:
+        await wait_until(
+            pilot, lambda: app.source.link().state.value == "ONLINE" and app.source.store() is not None
+        )
+        screen = StoreScreen()
+        mounted = app.push_screen(screen)
+        assert app.screen is screen and not screen.query("StatusBar")  # in front, its widgets not there yet
+        screen.refresh_store()  # as the station's `follow` does on a change of the source now
+        await mounted
+        await wait_until(pilot, lambda: _text(app, "#store-effect") == "Open, taking orders")
