@@ -124,8 +124,13 @@ class DetailScreen(Screen[None]):
         return self.host.source.order(self.order_id)
 
     def refresh_order(self) -> None:
+        """Show the order now; before the screen's widgets are there (a change of the source while it is first
+        pushed), nothing: `on_mount` shows it."""
+        details = self.query(OrderDetail)
+        if not details:
+            return
         entry = self.entry()
-        detail = self.query_one(OrderDetail)
+        detail = details.first()
         if entry is None:
             detail.update(FoldedText(Content(t("ui.detail.gone"))))  # broken as Chinese is set, as the order is
         else:

@@ -243,3 +243,10 @@ async def test_a_change_of_the_source_while_the_store_screen_is_pushed_waits_for
         screen.refresh_store()  # as the station's `follow` does on a change of the source now
         await mounted
         await wait_until(pilot, lambda: _text(app, "#store-effect") == "Open, taking orders")
+        from screens.detail_screen import DetailScreen
+
+        detail = DetailScreen("ord_not_cached")  # the order's screen, refreshed by the app the same way
+        shown = app.push_screen(detail)
+        detail.refresh_order()
+        await shown
+        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen))
