@@ -5,6 +5,7 @@ put back on duty; `o2o admin users` says "(disabled)". `revoke-token` of a couri
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -161,3 +162,18 @@ def test_what_a_courier_stood_down_gave_back_is_said_by_day_number(platform: Run
     line = next(line for line in said.splitlines() if line.startswith("Offers given back: "))
     assert line.startswith(f"Offers given back: #{order.number:04d} ({order.id[:12]}"), said
     assert order.id not in said or len(order.id) <= 12
+
+
+def test_the_only_admin_that_can_act_is_not_disabled_from_the_command_line(platform: RunningPlatform, cli: Cli) -> None:
+    """`o2o admin disable-user` on the platform's only working administrator would leave nobody to administer it
+    over the API: refused (exit 4, nothing changed); with another administrator made first, it goes through."""
+    admin_id, admin_token = platform.seed.user_ids["admin"], platform.seed.tokens["admin"]
+    refused = cli("admin", "disable-user", admin_id, "--db", platform.db_url, code=4)
+    assert "only administrator that can still act" in refused.stderr and "create-user --role admin" in refused.stderr
+    as_json = json.loads(cli("admin", "disable-user", admin_id, "--db", platform.db_url, "--json", code=4).stderr)
+    assert as_json["error"]["reason"] == {"code": "last_admin"}
+    assert _me(platform, admin_token).status_code == 200  # still works
+    cli("admin", "create-user", "--role", "admin", "--name", "second admin", "--db", platform.db_url)
+    assert cli.json("admin", "disable-user", admin_id, "--db", platform.db_url)["disabled"]
+    assert _me(platform, admin_token).status_code == 401
+    cli("admin", "enable-user", admin_id, "--db", platform.db_url)  # as the other tests found it

@@ -35,6 +35,8 @@ def _change(user_id: str, db: str | None, work: Any) -> tuple[Any, dict[str, str
     except ApiError as error:
         if error.status == 404:
             raise fail(t("admin.error.no_user", user=user_id), Exit.NOT_FOUND) from None
+        if error.detail.code == "last_admin":  # nothing changed: the transaction rolled back
+            raise fail(t("admin.error.last_admin", user=user_id), Exit.REJECTED, reason={"code": "last_admin"}) from None
         raise
     finally:
         engine.dispose()
