@@ -15,7 +15,7 @@ from o2o_tui.cli.admin_stores import register as admin_stores_register
 from o2o_tui.cli.admin_users import register as admin_users_register
 from o2o_tui.cli.admin_voucher import voucher_app
 from o2o_tui.cli.exits import Exit
-from o2o_tui.cli.output import emit_error, emit_json, fail, json_wanted, say, zoned_time
+from o2o_tui.cli.output import emit_json, fail, json_wanted, say, zoned_time
 from o2o_tui.domain.money import CURRENCIES as FORMATTED_CURRENCIES
 from o2o_tui.i18n import t
 
@@ -448,10 +448,7 @@ def seed_demo(
             result = seed.seed_into(conn)
     except admin_stores.SameName as same:
         message = t("admin.error.demo_exists", store_id=same.store.id)
-        if json_wanted():
-            emit_error(message, Exit.REJECTED, store_id=same.store.id)
-            raise typer.Exit(int(Exit.REJECTED)) from None
-        raise fail(message, Exit.REJECTED) from None
+        raise fail(message, Exit.REJECTED, store_id=same.store.id) from None  # --json: the error object
     finally:
         engine.dispose()
     if as_json:
