@@ -115,8 +115,8 @@ def test_admin_writes_on_a_full_disk_are_one_line_exit_3_and_change_nothing(tmp_
 
 
 def test_admin_user_changes_on_a_full_disk_say_it_in_chinese_and_in_json(tmp_path: Path) -> None:
-    path, url, _ = _seeded(tmp_path)
-    user_id = _users(path)[0][0]
+    path, url, seed = _seeded(tmp_path)
+    user_id = seed.user_ids["merchant"]  # not the admin: disabling the only admin is refused before any write
     with _log_held_long(path):
         before = _dump(path)
         for verb in ("disable-user", "revoke-token", "rotate-token"):
