@@ -41,6 +41,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
 from o2o_tui.domain.order import ENDED_STATUSES, OrderStatus
 from o2o_tui.i18n import t
 from screens.console_messages import PrintRequested
@@ -408,32 +410,38 @@ class ConsolePrinting:
         return _with_paper(self.config) if self.config is not None else t("printing.console.no_printer_now")
 
     def purge(self) -> None:
-        """Drop the queued jobs of orders that ended longer than the personal-data window ago
-        (`PrintQueue.purge_ended`), when these orders ended as the source (the cache) says."""
+        """Drop the queued jobs of orders that ended longer than the personal-data window ago, or were left open
+        past theirs (`PrintQueue.purge_ended`), as the source (the cache) says."""
         if self._waiting == 0:
             return  # every retry looks at the queue: nothing waits
         if self.config is None and self._opened is None:
             return  # no printer since start: the queue is not opened (a printer set later purges it first)
-        from o2o_tui.printing.spool import order_ended_at
+        from o2o_tui.printing.spool import order_ended_at, orders_left_open
         from o2o_tui.sync.session import retention_from_env
 
-        window = retention_from_env().purge_personal_after
+        policy = retention_from_env()
         source = getattr(self.app, "source", None)
         entries = [*source.orders(), *source.held()] if source is not None else []
-        # an order with an action still queued here is not taken as ended
+        # an order with an action still queued here is not taken as ended, nor as left open
         ended = {e.order.id: None if e.pending else order_ended_at(e.order) for e in entries}
-        cutoff = self.app.now() - window  # type: ignore[attr-defined]
+        now = self.app.now()  # type: ignore[attr-defined]
+        docs = {e.order.id: msgspec.to_builtins(e.order) for e in entries if not e.pending}
+        left_open = orders_left_open(docs, now - policy.purge_open_after)
 
-        def work() -> tuple[QueueStatus, int]:
-            dropped = self._queue.purge_ended(cutoff, ended)
-            return self._queue.status(), len(dropped)
+        def work() -> tuple[QueueStatus, int, int]:
+            dropped = self._queue.purge_ended(now - policy.purge_personal_after, ended, left_open)
+            gone_open = sum(1 for job in dropped if job.order_id in left_open)
+            return self._queue.status(), len(dropped) - gone_open, gone_open
 
-        def done(future: Future[tuple[QueueStatus, int]]) -> None:
-            status, dropped = future.result()
+        def done(future: Future[tuple[QueueStatus, int, int]]) -> None:
+            status, dropped, gone_open = future.result()
             self._show(status, None)
-            if dropped:
-                hours = f"{window.total_seconds() / 3600:g}"
-                self._say(t("printing.console.purged", count=dropped, hours=hours), "warning")
+            for count, key, window in (
+                (dropped, "printing.console.purged", policy.purge_personal_after),
+                (gone_open, "printing.console.purged_open", policy.purge_open_after),
+            ):
+                if count:
+                    self._say(t(key, count=count, hours=f"{window.total_seconds() / 3600:g}"), "warning")
 
         self._submit(work, done, retrying=False)
 

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from o2o_tui.cli import app
 from o2o_tui.config import Profile, profile_cache_dir
-from o2o_tui.domain.order import OrderStatus
+from o2o_tui.domain.order import Order, OrderStatus
 from o2o_tui.i18n import set_language
 from o2o_tui.printing.layout import JobKind, kitchen_ticket
 from o2o_tui.printing.spool import QUEUE_FILE, PrintQueue
@@ -129,6 +129,17 @@ def test_o2o_print_drops_the_waiting_tickets_of_orders_ended_longer_than_the_win
     merchant.close()
 
 
+def _placed_at(order: Order, moment: datetime) -> Order:
+    """`order` with its times moved by as much as places it at `moment`."""
+    shift = moment - order.created_at
+    moved = {
+        name: value + shift
+        for name in order.__struct_fields__
+        if isinstance(value := getattr(order, name), datetime)
+    }
+    return msgspec.structs.replace(order, **moved)
+
+
 def _status(app: MerchantApp) -> str:
     return str(app.screen.query_one(StatusBar).render())
 
@@ -151,12 +162,16 @@ async def test_the_console_drops_the_waiting_tickets_of_orders_long_gone_at_star
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A console that kept running (its clock 7 hours on): the ticket of an order that ended, and one of an order
-    its cache no longer holds (queued as long ago), go; the open order's ticket waits, and prints."""
+    its cache no longer holds (queued as long ago), go; so does that of an order left open 80 hours past its
+    promise (`O2O_PURGE_OPEN_HOURS`: 72), said apart; the open order's ticket waits, and prints."""
     now = datetime.now(UTC)
     ended = msgspec.structs.replace(
         sample_order(41, OrderStatus.CANCELLED, minutes_ago=30, note=GONE_NOTE), ended_at=now
     )
-    live = sample_order(42, OrderStatus.PREPARING, minutes_ago=20)
+    live = _placed_at(sample_order(42, OrderStatus.PREPARING, minutes_ago=20), now - timedelta(minutes=20))
+    left_open = _placed_at(
+        sample_order(43, OrderStatus.PREPARING, minutes_ago=0, note=GONE_NOTE), now - timedelta(hours=73)
+    )
     profile = Profile(
         name="counter", url="http://127.0.0.1:9", token="t", role="merchant", store_id="store-1"
     )
@@ -167,7 +182,7 @@ async def test_the_console_drops_the_waiting_tickets_of_orders_long_gone_at_star
         monkeypatch.setattr(printing, "RETRY_S", 0.2)
         printer.power_off()
         queue = PrintQueue(profile_cache_dir(profile))
-        for order in (ended, live):
+        for order in (ended, live, left_open):
             queue.add(
                 JobKind.TICKET,
                 kitchen_ticket(order, None, now),
@@ -177,7 +192,8 @@ async def test_the_console_drops_the_waiting_tickets_of_orders_long_gone_at_star
         queue.add(JobKind.TICKET, kitchen_ticket(ended, None, now), order_id="ord-pruned", number="#0040")
         queue.close()
 
-        source = MemoryOrderSource([QueueEntry(ended), QueueEntry(live)], store=sample_store())
+        entries = [QueueEntry(ended), QueueEntry(live), QueueEntry(left_open)]
+        source = MemoryOrderSource(entries, store=sample_store())
         app = MerchantApp(source, clock=lambda: datetime.now(UTC) + timedelta(hours=7), profile=profile)
         said: list[str] = []
         app.say = lambda text, **_: said.append(text)  # type: ignore[method-assign]
@@ -186,6 +202,7 @@ async def test_the_console_drops_the_waiting_tickets_of_orders_long_gone_at_star
             await _until(lambda: "Printer offline: 1 to print" in _status(app))
             # said on the app's loop after the status is shown: waited for (a loaded machine saw it one turn later)
             await _until(lambda: "2 unprinted tickets dropped: their orders ended more than 6 h ago." in said)
+            assert "1 unprinted ticket dropped: its order stayed open more than 72 h past its promised time." in said
             printer.power_on()
             await _until(lambda: "Printer" not in _status(app))
             await pilot.pause(0.5)
@@ -193,6 +210,6 @@ async def test_the_console_drops_the_waiting_tickets_of_orders_long_gone_at_star
         assert "#0042" in "\n".join(ticket)
         after = PrintQueue(profile_cache_dir(profile))
         state = after.state()
-        assert (state.purged, state.purged_numbers) == (2, ("#0041", "#0040"))
+        assert (state.purged, sorted(state.purged_numbers)) == (3, ["#0040", "#0041", "#0043"])
         assert GONE_NOTE not in (profile_cache_dir(profile) / QUEUE_FILE).read_text(encoding="utf-8")
         after.close()

@@ -71,24 +71,30 @@ def problem_text(kind: str | None) -> str:
     return t(f"printing.problem.{kind}") if kind else ""
 
 
-def _window_hours() -> float:
+def _window_hours(left_open: bool = False) -> float:
+    """The personal-data window in hours: after an order ended, or (`left_open`) past its promise while open."""
     from o2o_tui.sync.session import retention_from_env
 
-    return float(retention_from_env().purge_personal_after.total_seconds() / 3600)
+    policy = retention_from_env()
+    window = policy.purge_open_after if left_open else policy.purge_personal_after
+    return float(window.total_seconds() / 3600)
 
 
 def _purge_ended(queue: Any, cache: Any) -> list[Any]:
-    """The queue's personal-data purge, by the window and the order end times of the profile's cache."""
+    """The queue's personal-data purge, by the windows and the orders of the profile's cache: ended, or left open
+    past their promise."""
     from datetime import timedelta
 
-    from o2o_tui.printing.spool import doc_ended_at
+    from o2o_tui.printing.spool import doc_ended_at, orders_left_open
     from o2o_tui.sync import tables
 
     orders = cache.table(tables.ORDERS)
     wanted = {job.order_id for job in queue.jobs() if job.order_id}
-    ended = {order_id: doc_ended_at(doc) for order_id in wanted if (doc := orders.get(order_id)) is not None}
-    cutoff = datetime.now(UTC) - timedelta(hours=_window_hours())
-    dropped: list[Any] = queue.purge_ended(cutoff, ended)
+    docs = {order_id: doc for order_id in wanted if (doc := orders.get(order_id)) is not None}
+    ended = {order_id: doc_ended_at(doc) for order_id, doc in docs.items()}
+    now = datetime.now(UTC)
+    left_open = orders_left_open(docs, now - timedelta(hours=_window_hours(left_open=True)))
+    dropped: list[Any] = queue.purge_ended(now - timedelta(hours=_window_hours()), ended, left_open)
     return dropped
 
 
@@ -115,7 +121,8 @@ def _purged_number_fields(numbers: tuple[str, ...]) -> dict[str, list[Any]]:
 
 def _say_purged(count: int, numbers: list[str], when: str | None = None) -> None:
     """How many jobs the purge dropped and why; then their numbers (and when the last went, in `status`)."""
-    say(t("printing.cli.purged", count=count, hours=f"{_window_hours():g}"))
+    hours, open_hours = f"{_window_hours():g}", f"{_window_hours(left_open=True):g}"
+    say(t("printing.cli.purged", count=count, hours=hours, open_hours=open_hours))
     shown = ", ".join(numbers) or "-"
     if when is not None:
         say(t("printing.cli.purged_last", time=when, numbers=shown))

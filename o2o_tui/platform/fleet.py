@@ -850,12 +850,13 @@ def _position_after(delivery: Delivery, action: DeliveryAction) -> Position | No
 
 
 def forget_door(ctx: Ctx, delivery: Delivery) -> bool:
-    """The personal-data purge of an ended `delivery`: its courier, still where the hand-over put it (the
-    customer's door, `_position_after`), no longer says where that is. The position is blanked (None; `position_at`
-    stays, so an action replayed late from before cannot put an older place back) and a new version goes out, so
-    boards and caches fetch it. Dispatch leaves a courier without a position out until its next arrival, shift
-    start or report. The courier's stored answers that carry the door lose it too, wherever the courier is now.
-    Call it before the delivery itself is blanked (its drop-off is the door). True when the courier changed."""
+    """The personal-data purge of an ended `delivery` (or one left open past `purge_open_hours`): its courier,
+    still where the hand-over or its arrival put it (the customer's door, `_position_after`), no longer says where
+    that is. The position is blanked (None; `position_at` stays, so an action replayed late from before cannot put
+    an older place back) and a new version goes out, so boards and caches fetch it. Dispatch leaves a courier
+    without a position out until its next arrival, shift start or report. The courier's stored answers that carry
+    the door lose it too, wherever the courier is now. Call it before the delivery itself is blanked (its drop-off
+    is the door). True when the courier changed."""
     door = delivery.dropoff.position
     if door is None or door == delivery.pickup.position:  # dropped at the store: no one's door
         return False
@@ -864,7 +865,7 @@ def forget_door(ctx: Ctx, delivery: Delivery) -> bool:
     if courier is None or not courier_at_door(
         msgspec.to_builtins(courier),
         msgspec.to_builtins(door),
-        delivery.updated_at,  # an ended delivery never changes again: when it ended
+        delivery.updated_at,  # an ended delivery never changes again: when it ended (left open: its last change)
     ):
         return False
     _save_courier(ctx, courier, msgspec.structs.replace(courier, position=None))

@@ -178,11 +178,14 @@ blank, as after a run within `_LATE_MARGIN` of the last, has none to blank) and 
     return ids, blanked
 
 
-def _left_open(conn: Connection, since: str, cutoff: datetime) -> tuple[list[str], list[str], int]:
+def _left_open(ctx: Ctx, since: str, cutoff: datetime) -> tuple[list[str], list[str], int]:
     """Blank the orders and deliveries left open (accepted and never marked ready or handed off: nothing ends them)
-    whose promised times and last change (`last_promised`) are all before `cutoff`, as an ended one is blanked. Only
-    the open rows last changed before `cutoff` and since `since` less `_PROMISE_LEAD` are read. Answers the ids of
-    the orders and of the deliveries it blanked (their stored answers are blanked next) and how many."""
+    whose promised times and last change (`last_promised`) are all before `cutoff`, as an ended one is blanked; a
+    courier still at such a delivery's door (it arrived there and nothing happened since) loses that position, as
+    for an ended one (`fleet.forget_door`). Only the open rows last changed before `cutoff` and since `since` less
+    `_PROMISE_LEAD` are read. Answers the ids of the orders and of the deliveries it blanked (their stored answers
+    are blanked next) and how many documents changed."""
+    conn = ctx.conn
     ids: tuple[list[str], list[str]] = ([], [])
     blanked = 0
     limit = db.iso(cutoff)
@@ -197,6 +200,8 @@ def _left_open(conn: Connection, since: str, cutoff: datetime) -> tuple[list[str
             if promised is None or promised >= cutoff:
                 continue
             doc: Order | Delivery = _decode_order(row.doc) if table is db.orders else _decode_delivery(row.doc)
+            if isinstance(doc, Delivery) and fleet.forget_door(ctx, doc):  # before its drop-off is blanked
+                blanked += 1
             blank = without_personal_order(doc) if isinstance(doc, Order) else without_personal_delivery(doc)
             if blank != doc:  # one blanked already (a run before) has its stored answers blanked too
                 conn.execute(update(table).where(table.c.id == row.id).values(doc=_encode(blank)))
@@ -237,66 +242,72 @@ def _purge_personal(platform: Platform) -> int:
     now = db.utcnow()
     cutoff = db.iso(now - timedelta(hours=platform.settings.purge_personal_hours))
     open_cutoff = now - timedelta(hours=platform.settings.purge_open_hours)
-    purged = 0
     with db.writing(platform.engine) as conn:
         if conn.dialect.name == "sqlite":  # what an update frees in a page is zeroed, not left with the old text
             conn.exec_driver_sql("PRAGMA secure_delete=ON")
-        since = db.get_meta(conn, PERSONAL_PURGED_THROUGH_KEY) or ""
-        written_since = db.get_meta(conn, PERSONAL_LATE_CHECKED_KEY) or ""
-        late, purged = _late_writes(conn, written_since, min(since, cutoff))
-        db.set_meta(conn, PERSONAL_LATE_CHECKED_KEY, db.iso(now - _LATE_MARGIN))
-        idempotency.blank_personal(conn, idempotency.ORDER, late)
-        open_since = db.get_meta(conn, PERSONAL_OPEN_PURGED_THROUGH_KEY) or ""
-        open_orders, open_deliveries, blanked = _left_open(conn, open_since, open_cutoff)
-        purged += blanked
-        idempotency.blank_personal(conn, idempotency.ORDER, open_orders)
-        idempotency.blank_personal(conn, idempotency.DELIVERY, open_deliveries)
-        db.set_meta(conn, PERSONAL_OPEN_PURGED_THROUGH_KEY, db.iso(open_cutoff))
-        if since >= cutoff:
-            return purged
-        orders_table = db.orders
-        ended_orders: list[str] = []
-        for row in conn.execute(
-            select(orders_table.c.id, orders_table.c.doc).where(
-                orders_table.c.status.in_(_ORDER_ENDED),
-                orders_table.c.ended_at.is_not(None),
-                orders_table.c.ended_at >= since,
-                orders_table.c.ended_at < cutoff,
-            )
-        ).all():
-            ended_orders.append(row.id)
-            order = _decode_order(row.doc)
-            blank = without_personal_order(order)
-            if blank != order:
-                conn.execute(
-                    update(orders_table).where(orders_table.c.id == row.id).values(doc=_encode(blank))
-                )
-                purged += 1
-        deliveries = db.deliveries
-        ended_deliveries: list[str] = []
-        ctx = Ctx(conn=conn, caller=SYSTEM, now=db.utcnow(), settings=platform.settings)
-        for row in conn.execute(  # an ended delivery never changes again: its updated_at is when it ended
-            select(deliveries.c.id, deliveries.c.doc).where(
-                deliveries.c.status.in_(_DELIVERY_ENDED),
-                deliveries.c.updated_at >= since,
-                deliveries.c.updated_at < cutoff,
-            )
-        ).all():
-            ended_deliveries.append(row.id)
-            delivery = _decode_delivery(row.doc)
-            if fleet.forget_door(ctx, delivery):
-                purged += 1
-            blank_delivery = without_personal_delivery(delivery)
-            if blank_delivery != delivery:
-                conn.execute(
-                    update(deliveries).where(deliveries.c.id == row.id).values(doc=_encode(blank_delivery))
-                )
-                purged += 1
-        idempotency.blank_personal(conn, idempotency.ORDER, ended_orders)
-        idempotency.blank_personal(conn, idempotency.DELIVERY, ended_deliveries)
-        db.set_meta(conn, PERSONAL_PURGED_THROUGH_KEY, cutoff)
-    if ctx.wrote_events:
+        ctx = Ctx(conn=conn, caller=SYSTEM, now=now, settings=platform.settings)
+        purged = _purge_in(ctx, cutoff, open_cutoff)
+    if ctx.wrote_events:  # a courier that lost a door's position: boards and caches hear of it
         platform.notifier.notify(ctx.scopes)
+    return purged
+
+
+def _purge_in(ctx: Ctx, cutoff: str, open_cutoff: datetime) -> int:
+    """`_purge_personal`'s work inside its transaction; answers how many documents it changed."""
+    conn, now = ctx.conn, ctx.now
+    since = db.get_meta(conn, PERSONAL_PURGED_THROUGH_KEY) or ""
+    written_since = db.get_meta(conn, PERSONAL_LATE_CHECKED_KEY) or ""
+    late, purged = _late_writes(conn, written_since, min(since, cutoff))
+    db.set_meta(conn, PERSONAL_LATE_CHECKED_KEY, db.iso(now - _LATE_MARGIN))
+    idempotency.blank_personal(conn, idempotency.ORDER, late)
+    open_since = db.get_meta(conn, PERSONAL_OPEN_PURGED_THROUGH_KEY) or ""
+    open_orders, open_deliveries, blanked = _left_open(ctx, open_since, open_cutoff)
+    purged += blanked
+    idempotency.blank_personal(conn, idempotency.ORDER, open_orders)
+    idempotency.blank_personal(conn, idempotency.DELIVERY, open_deliveries)
+    db.set_meta(conn, PERSONAL_OPEN_PURGED_THROUGH_KEY, db.iso(open_cutoff))
+    if since >= cutoff:
+        return purged
+    orders_table = db.orders
+    ended_orders: list[str] = []
+    for row in conn.execute(
+        select(orders_table.c.id, orders_table.c.doc).where(
+            orders_table.c.status.in_(_ORDER_ENDED),
+            orders_table.c.ended_at.is_not(None),
+            orders_table.c.ended_at >= since,
+            orders_table.c.ended_at < cutoff,
+        )
+    ).all():
+        ended_orders.append(row.id)
+        order = _decode_order(row.doc)
+        blank = without_personal_order(order)
+        if blank != order:
+            conn.execute(
+                update(orders_table).where(orders_table.c.id == row.id).values(doc=_encode(blank))
+            )
+            purged += 1
+    deliveries = db.deliveries
+    ended_deliveries: list[str] = []
+    for row in conn.execute(  # an ended delivery never changes again: its updated_at is when it ended
+        select(deliveries.c.id, deliveries.c.doc).where(
+            deliveries.c.status.in_(_DELIVERY_ENDED),
+            deliveries.c.updated_at >= since,
+            deliveries.c.updated_at < cutoff,
+        )
+    ).all():
+        ended_deliveries.append(row.id)
+        delivery = _decode_delivery(row.doc)
+        if fleet.forget_door(ctx, delivery):
+            purged += 1
+        blank_delivery = without_personal_delivery(delivery)
+        if blank_delivery != delivery:
+            conn.execute(
+                update(deliveries).where(deliveries.c.id == row.id).values(doc=_encode(blank_delivery))
+            )
+            purged += 1
+    idempotency.blank_personal(conn, idempotency.ORDER, ended_orders)
+    idempotency.blank_personal(conn, idempotency.DELIVERY, ended_deliveries)
+    db.set_meta(conn, PERSONAL_PURGED_THROUGH_KEY, cutoff)
     return purged
 
 

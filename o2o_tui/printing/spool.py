@@ -11,7 +11,7 @@ a ticket printed twice in that rare case rather than one lost.
 
 A ticket carries the order's notes and the customer's name, so the queue follows the personal-data purge
 (o2o_tui/domain/personal_data.py): `purge_ended` drops, unprinted, the jobs of orders that ended longer ago than the
-cache's window (`O2O_PURGE_PERSONAL_HOURS`), on the schedule of the cache's retention (the console) and before the
+cache's window (`O2O_PURGE_PERSONAL_HOURS`) or were left open past `O2O_PURGE_OPEN_HOURS`, on the schedule of the cache's retention (the console) and before the
 CLI sends or reports. Dropped rather than blanked: a ticket without its notes would be a wrong ticket, and one for an
 order that ended hours ago is of no use in the kitchen. The state keeps how many went and their numbers, for
 `o2o print status`.
@@ -37,7 +37,7 @@ import contextlib
 import fcntl
 import os
 import secrets
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from o2o_tui.domain.order import ENDED_STATUSES, Order
+from o2o_tui.domain.personal_data import last_promised
 from o2o_tui.printing.devices import PrinterProblem, Problem, Target
 from o2o_tui.printing.layout import PAPER_COLUMNS, WIDTH, JobKind, Op
 from offline_cache.errors import CacheError, CorruptFileError
@@ -193,6 +194,17 @@ def doc_ended_at(doc: Mapping[str, Any]) -> datetime | None:
     return parse_time(doc.get("ended_at")) or parse_time(doc.get("updated_at"))
 
 
+def orders_left_open(docs: Mapping[str, Mapping[str, Any]], open_cutoff: datetime) -> set[str]:
+    """The ids of the cached order documents `docs` left open (not ended) with their promised times and last change
+    at `open_cutoff` or before: the cache blanks their personal data (sync/retention.py), so their tickets go."""
+    found = set()
+    for order_id, doc in docs.items():
+        promised = None if doc.get("status") in _ENDED else last_promised(doc)
+        if promised is not None and promised <= open_cutoff:
+            found.add(order_id)
+    return found
+
+
 class PrintQueue:
     """Use from one thread at a time per object (the console: its printing worker thread)."""
 
@@ -337,15 +349,20 @@ class PrintQueue:
 
         self._write(change)
 
-    def purge_ended(self, cutoff: datetime, ended: Mapping[str, datetime | None]) -> list[Job]:
+    def purge_ended(
+        self, cutoff: datetime, ended: Mapping[str, datetime | None], left_open: Collection[str] = ()
+    ) -> list[Job]:
         """Drop, unprinted and in one durable write, the jobs whose order ended at or before `cutoff` (the
-        personal-data window ago). `ended` maps each order the caller knows to when it ended (None: still open); a
-        job whose order it does not know (pruned from the cache, or none) counts as ended when it was queued, as a
-        refused action does in the conflicts list. Answers the jobs dropped; none while another process is
-        sending (it purges before it sends)."""
+        personal-data window ago) or is among `left_open` (open past `O2O_PURGE_OPEN_HOURS`: `orders_left_open`).
+        `ended` maps each order the caller knows to when it ended (None: still open); a job whose order it does not
+        know (pruned from the cache, or none) counts as ended when it was queued, as a refused action does in the
+        conflicts list. Answers the jobs dropped; none while another process is sending (it purges before it
+        sends)."""
         dropped: list[Job] = []
 
         def due(job: Job) -> bool:
+            if job.order_id is not None and job.order_id in left_open:
+                return True
             end = job.created_at if job.order_id is None else ended.get(job.order_id, job.created_at)
             return end is not None and end <= cutoff
 

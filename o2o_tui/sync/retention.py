@@ -101,16 +101,20 @@ def _get(doc: Any, *path: str) -> Any:
     return doc
 
 
-def _doors(cache: Any, cutoff: datetime) -> list[tuple[Any, Any, datetime, Any]]:
-    """(courier id, the door, when it ended, the pickup) of each order and delivery the purge is about to blank."""
+def _doors(cache: Any, cutoff: datetime, open_cutoff: datetime) -> list[tuple[Any, Any, datetime, Any]]:
+    """(courier id, the door, when it ended, the pickup) of each order and delivery the purge is about to blank:
+    ended at `cutoff` or before, or left open with its promised times and last change at `open_cutoff` or before
+    (then its last change stands for its end: an arrival at the door changed it, no earlier)."""
     found = []
     for table_name, statuses, rule in (
         (tables.ORDERS, _ORDER_ENDED, ORDER_PERSONAL),
         (tables.DELIVERIES, _DELIVERY_ENDED, DELIVERY_PERSONAL),
     ):
-        ended_at = _ended(statuses)
+        ended_at, left_open = _ended(statuses), _left_open(statuses, open_cutoff)
         for _, doc in cache.table(table_name).items_shared():  # read only
             ended = ended_at(doc)
+            if ended is None and left_open(doc):
+                ended = last_promised(doc)
             if ended is None or ended > cutoff or not needs_blanking(doc, rule):
                 continue
             courier_id = doc.get("courier_id")
@@ -122,11 +126,11 @@ def _doors(cache: Any, cutoff: datetime) -> list[tuple[Any, Any, datetime, Any]]
     return found
 
 
-def _forget_doors(cache: Any, cutoff: datetime) -> int:
-    """Blank the position of each cached courier still where a purged order's hand-over put it (the server does
-    the same: platform/fleet.py `forget_door`)."""
+def _forget_doors(cache: Any, cutoff: datetime, open_cutoff: datetime) -> int:
+    """Blank the position of each cached courier still where a purged order's hand-over (or an arrival at the door
+    of one left open) put it (the server does the same: platform/fleet.py `forget_door`)."""
     doors: dict[str, list[tuple[Any, datetime, Any]]] = {}
-    for courier_id, door, ended, pickup in _doors(cache, cutoff):
+    for courier_id, door, ended, pickup in _doors(cache, cutoff, open_cutoff):
         if isinstance(courier_id, str) and door is not None:
             doors.setdefault(courier_id, []).append((door, ended, pickup))
     if not doors:
@@ -201,7 +205,7 @@ def apply_retention(cache: Any, policy: RetentionPolicy, now: datetime) -> tuple
     """Purge and prune orders and deliveries (and what holds their personal data: couriers at their doors, refused
     actions); returns (purged, pruned). Runs on the cache's thread."""
     cutoff = now - policy.purge_personal_after
-    purged = _forget_doors(cache, cutoff)  # first: the orders and deliveries still say where their doors are
+    purged = _forget_doors(cache, cutoff, now - policy.purge_open_after)  # first: the orders and deliveries still say where their doors are
     pruned = 0
     # a delivery whose food a refused pickup left with the courier is a task (bring it back to the store) until the
     # courier says it is back: kept, not pruned; its personal data goes all the same (the task needs the store)
