@@ -103,6 +103,9 @@ def _screens() -> dict[str, Callable[[], Screen[Any]]]:
 LATER_CLASSES = {"#redeem-result": ("-ok", "-queued", "-refused"), "#figures-status": ("-stale",)}
 
 
+Shots = list[dict[str, dict[str, str]]]  # a screen's rules by node, once and then with each later class set
+
+
 def _rules(screen: Screen[Any]) -> dict[str, dict[str, str]]:
     """Every node's rules from the stylesheet (not its inline styles), by its place under the screen."""
     seen: dict[str, dict[str, str]] = {}
@@ -112,57 +115,61 @@ def _rules(screen: Screen[Any]) -> dict[str, dict[str, str]]:
     return seen
 
 
-async def _styled(app_type: type[MerchantApp], make: Callable[[], Screen[Any]], glyphs: Glyphs,
-                  size: tuple[int, int]) -> list[dict[str, dict[str, str]]]:
+async def _styled(app_type: type[MerchantApp], glyphs: Glyphs, size: tuple[int, int]) -> dict[str, Shots]:
+    """Each screen of `_screens()` pushed in turn on one console of `app_type` (and popped again): its rules, then
+    with each of `LATER_CLASSES` set."""
     source = MemoryOrderSource(entries=sample_entries(), store=sample_store())
     app = app_type(source, clock=lambda: FROZEN_NOW, glyphs=glyphs)
-    shots = []
+    styled: dict[str, Shots] = {}
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
-        screen = make()
-        await app.push_screen(screen)
-        await pilot.pause()
-        shots.append(_rules(screen))
-        for selector, classes in LATER_CLASSES.items():
-            for node in screen.query(selector):
-                for name in classes:
-                    node.add_class(name)
-                    await pilot.pause()
-                    shots.append(_rules(screen))
-                    node.remove_class(name)
-    return shots
+        for name, make in _screens().items():
+            screen = make()
+            await app.push_screen(screen)
+            await pilot.pause()
+            shots = styled[name] = [_rules(screen)]
+            for selector, classes in LATER_CLASSES.items():
+                for node in screen.query(selector):
+                    for later in classes:
+                        node.add_class(later)
+                        await pilot.pause()
+                        shots.append(_rules(screen))
+                        node.remove_class(later)
+            await app.pop_screen()
+            await pilot.pause()
+    return styled
 
 
-# each screen in each glyph set at one size in the suite (each glyph set and the narrow layout seen on every
-# screen); the other three pairs are `python -m bench deep`'s
+# each glyph set in the suite at one size (the narrow layout seen with two of them); the other three pairs are
+# `python -m bench deep`'s
 _SUITE_PAIRS = {("full", "80x24"), ("ascii", "40x15"), ("console", "40x15")}
 
 
 def _variants() -> list[object]:
     return [
         pytest.param(
-            name, glyphs, size, id=f"{name}-{glyphs_id}-{size_id}",
+            glyphs, size, id=f"{glyphs_id}-{size_id}",
             marks=() if (glyphs_id, size_id) in _SUITE_PAIRS else pytest.mark.deep,
         )
-        for name in _screens()
         for glyphs_id, glyphs in (("full", FULL), ("ascii", ASCII), ("console", CONSOLE))
         for size_id, size in (("40x15", (40, 15)), ("80x24", (80, 24)))
     ]
 
 
-@pytest.mark.covering  # every value of every axis in the suite, every combination in `python -m bench deep`
-@pytest.mark.parametrize(("name", "glyphs", "size"), _variants())
+@pytest.mark.parametrize(("glyphs", "size"), _variants())
 async def test_a_moved_rule_styles_its_screen_as_it_did_in_the_apps_stylesheet(
-    name: str, glyphs: Glyphs, size: tuple[int, int]
+    glyphs: Glyphs, size: tuple[int, int]
 ) -> None:
-    make = _screens()[name]
-    now = await _styled(MerchantApp, make, glyphs, size)
-    before = await _styled(AsBefore, make, glyphs, size)
-    assert len(now) == len(before)
-    for shot_now, shot_before in zip(now, before, strict=True):
-        assert list(shot_now) == list(shot_before)
-        differ = {node: (shot_now[node], shot_before[node]) for node in shot_now if shot_now[node] != shot_before[node]}
-        assert differ == {}, differ
+    now = await _styled(MerchantApp, glyphs, size)
+    before = await _styled(AsBefore, glyphs, size)
+    assert list(now) == list(before) == list(_screens())
+    for name, shots_now in now.items():
+        shots_before = before[name]
+        assert len(shots_now) == len(shots_before), name
+        for shot_now, shot_before in zip(shots_now, shots_before, strict=True):
+            assert list(shot_now) == list(shot_before), name
+            differ = {node: (shot_now[node], shot_before[node]) for node in shot_now if shot_now[node] != shot_before[node]}
+            assert differ == {}, (name, differ)
 
 
 async def test_the_console_opens_on_its_queue_without_a_blank_screen_under_it(
