@@ -18,6 +18,7 @@ from o2o_tui.client import PlatformClient
 from o2o_tui.domain.requests import AssignBody, CodeBody, EmptyBody
 from o2o_tui.platform import auth
 from tests.support.platform import Api, RunningPlatform, start_platform
+from tests.support.purge import wait_for
 from tests.test_cli_dispatch import Cli, place_ready_orders
 
 
@@ -166,13 +167,28 @@ def test_what_a_courier_stood_down_gave_back_is_said_by_day_number(platform: Run
 
 def test_the_only_admin_that_can_act_is_not_disabled_from_the_command_line(platform: RunningPlatform, cli: Cli) -> None:
     """`o2o admin disable-user` on the platform's only working administrator would leave nobody to administer it
-    over the API: refused (exit 4, nothing changed); with another administrator made first, it goes through."""
+    over the API: refused (exit 4, nothing changed); with another administrator made first, it goes through.
+    Revoking its token is not refused (a leaked token must always be revocable), but says what that leaves and the
+    way back (`rotate-token`)."""
     admin_id, admin_token = platform.seed.user_ids["admin"], platform.seed.tokens["admin"]
     refused = cli("admin", "disable-user", admin_id, "--db", platform.db_url, code=4)
     assert "only administrator that can still act" in refused.stderr and "create-user --role admin" in refused.stderr
     as_json = json.loads(cli("admin", "disable-user", admin_id, "--db", platform.db_url, "--json", code=4).stderr)
     assert as_json["error"]["reason"] == {"code": "last_admin"}
     assert _me(platform, admin_token).status_code == 200  # still works
+
+    revoked = cli("admin", "revoke-token", admin_id, "--db", platform.db_url)
+    assert "Revoked the token" in revoked.stdout
+    assert "only administrator that could still act" in revoked.stderr, revoked.stderr
+    assert f"o2o admin rotate-token {admin_id}" in revoked.stderr, revoked.stderr
+    again = cli("admin", "revoke-token", admin_id, "--db", platform.db_url, "--json")
+    assert json.loads(again.stderr)["warning"] == "last_admin" and json.loads(again.stdout)["revoked"] is True
+    assert wait_for(lambda: _me(platform, admin_token).status_code == 401, 5)
+    admin_token = cli.json("admin", "rotate-token", admin_id, "--db", platform.db_url)["token"]
+    assert _me(platform, admin_token).status_code == 200  # the way back
+    second = cli.json("admin", "create-user", "--role", "admin", "--name", "other admin", "--db", platform.db_url)
+    quiet = cli("admin", "revoke-token", second["user_id"], "--db", platform.db_url)
+    assert "administrator" not in quiet.stderr, quiet.stderr  # another one can still act: nothing to warn of
     cli("admin", "create-user", "--role", "admin", "--name", "second admin", "--db", platform.db_url)
     assert cli.json("admin", "disable-user", admin_id, "--db", platform.db_url)["disabled"]
     assert _me(platform, admin_token).status_code == 401

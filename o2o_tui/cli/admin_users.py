@@ -8,7 +8,7 @@ from typing import Any
 import typer
 
 from o2o_tui.cli.exits import Exit
-from o2o_tui.cli.output import emit_json, fail, say
+from o2o_tui.cli.output import emit_json, fail, say, warn
 from o2o_tui.i18n import t
 
 
@@ -82,7 +82,17 @@ def revoke_token(user_id: str, db: str | None, as_json: bool) -> None:
     from o2o_tui.cli.admin import with_database
     from o2o_tui.platform import auth, offboarding
 
-    state, labels = _change(user_id, db, lambda ctx: offboarding.revoke_token(ctx, user_id))
+    alone: list[bool] = []
+
+    def revoke(ctx: Any) -> Any:
+        state = offboarding.revoke_token(ctx, user_id)
+        # not refused, as disabling it is: a leaked token must always be revocable (rotate-token gives a new one)
+        alone.append(state is not None and state.role == "admin" and not offboarding.other_admin_can_act(ctx.conn, user_id))
+        return state
+
+    state, labels = _change(user_id, db, revoke)
+    if alone[0]:
+        warn(t("admin.revoke.last_admin", user_id=user_id), "last_admin")
     if as_json:
         emit_json(with_database({"user_id": user_id, "revoked": True, **_stood_down_json(state)}))
         return

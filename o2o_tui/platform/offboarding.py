@@ -80,7 +80,7 @@ def set_user_disabled(ctx: Ctx, user_id: str, disabled: bool) -> UserState:
         raise not_found("user")
     if disabled and user.user_id == ctx.caller.user_id:
         raise conflict("an administrator cannot disable itself", code="self_disable")
-    if disabled and user.role is Role.ADMIN and not _other_admin_can_act(ctx.conn, user_id):
+    if disabled and user.role is Role.ADMIN and not other_admin_can_act(ctx.conn, user_id):
         # from `o2o admin` (no user of its own): nobody could administer the platform over the API any more
         raise conflict("the only administrator that can act: no one could administer the platform", code="last_admin")
     changed = auth.set_disabled(ctx.conn, user_id, disabled, db.iso(ctx.now))
@@ -101,7 +101,7 @@ def set_user_disabled(ctx: Ctx, user_id: str, disabled: bool) -> UserState:
     )
 
 
-def _other_admin_can_act(conn: Connection, user_id: str) -> bool:
+def other_admin_can_act(conn: Connection, user_id: str) -> bool:
     """Whether an administrator other than `user_id` is neither disabled nor holds a revoked token."""
     return any(
         row.role == Role.ADMIN.value and row.id != user_id and not row.disabled and not row.revoked
