@@ -175,10 +175,11 @@ def draft_lock(cache: Any, store_id: str) -> DraftLock:
 
 
 @contextlib.contextmanager
-def claimed_draft(cache: Any, store_id: str, *, wait: float = 0.0) -> Iterator[None]:
+def claimed_draft(cache: Any, store_id: str, *, wait: float = 0.0, past_an_editor: bool = False) -> Iterator[None]:
     """Hold the store's draft lock for one command's change of the draft; `DraftHeld` at once when an editor has
-    it. Another `o2o menu` command holding it for its change (`held_by_command`) is waited for, up to `wait`
-    seconds (a CLI passes `O2O_CACHE_LOCK_WAIT`, as the cache's write lock waits), then `DraftHeld` naming it."""
+    it (`past_an_editor`: the block runs without the lock then, for a look that changes nothing). Another `o2o
+    menu` command holding it for its change (`held_by_command`) is waited for, up to `wait` seconds (a CLI passes
+    `O2O_CACHE_LOCK_WAIT`, as the cache's write lock waits), then `DraftHeld` naming it."""
     lock = draft_lock(cache, store_id)
     try:
         deadline = time.monotonic() + wait
@@ -186,6 +187,8 @@ def claimed_draft(cache: Any, store_id: str, *, wait: float = 0.0) -> Iterator[N
         while not lock.try_acquire():
             holder = lock.holder()
             command = held_by_command(holder)
+            if command is None and holder and past_an_editor:
+                break
             # an empty note: the holder is letting go (it empties the note first), or could not write one
             if (command is None and holder) or time.monotonic() >= deadline:
                 raise DraftHeld(store_id, holder, command)

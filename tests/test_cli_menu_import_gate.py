@@ -6,7 +6,8 @@
 - `menu show --json` says each item's and option's `effective_status` (a sold-out one is not "AVAILABLE");
 - two imports at once on one profile: the second waits for the first (up to O2O_CACHE_LOCK_WAIT) and goes on
   against the menu the first published; only an editor holding the draft makes it exit 7 at once, and a command
-  still holding it after the wait is named as what it is ("another import"), not as an editor.
+  still holding it after the wait is named as what it is ("another import"), not as an editor; a dry run waits
+  for another import the same way (never reading it halfway), and an open editor does not stop it.
 """
 
 from __future__ import annotations
@@ -113,14 +114,17 @@ lock.close()
 """
 
 
-def hold_draft(tmp_path: Path, platform: RunningPlatform, words: list[str], seconds: float) -> subprocess.Popen[str]:
+def hold_draft(
+    tmp_path: Path, platform: RunningPlatform, words: list[str], seconds: float, script: str = HOLDER
+) -> subprocess.Popen[str]:
     """Another process holding the store's draft lock for `seconds`, its command line `o2o <words> ...` (what the
-    lock's note says of it): `menu import` (a command changing the draft) or `menu edit` (an editor)."""
-    script = tmp_path / "bin" / "o2o"
-    script.parent.mkdir(exist_ok=True)
-    script.write_text(HOLDER, encoding="utf-8")
+    lock's note says of it): `menu import` (a command changing the draft) or `menu edit` (an editor); `script`:
+    what it does meanwhile (`HOLDER`: nothing)."""
+    path = tmp_path / "bin" / "o2o"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(script, encoding="utf-8")
     directory = profile_cache_dir(load_profile(None), create=False)
-    args = [sys.executable, str(script), *words, str(directory), platform.seed.store_id, str(seconds)]
+    args = [sys.executable, str(path), *words, str(directory), platform.seed.store_id, str(seconds)]
     holder = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
     assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
     return holder
@@ -173,11 +177,13 @@ def test_an_editor_still_stops_an_import_at_once(
     started = time.monotonic()
     try:
         held = synced("menu", "import", str(cola_sheet(tmp_path / "q.csv", "5.10")), "--partial", code=Exit.LOCKED)
+        looked = synced.json("menu", "import", str(tmp_path / "q.csv"), "--partial", "--dry-run")  # changes nothing
     finally:
         holder.kill()
         holder.wait(timeout=10)
     assert time.monotonic() - started < 5  # an editor is open for as long as a person works: not waited for
     assert "open in another editor" in held.stderr and f"process {holder.pid}" in held.stderr
+    assert looked["would_import"] is True  # a look is not stopped by an open editor
 
 
 def test_three_imports_at_once_all_go_through(platform: RunningPlatform, synced: Cli, tmp_path: Path) -> None:
@@ -221,3 +227,52 @@ def test_a_menu_saved_from_show_json_imports_as_an_export(platform: RunningPlatf
     assert '"effective_status"' in saved.read_text(encoding="utf-8")
     dry = json.loads(cli("menu", "import", str(saved), "--dry-run", "--json").stdout)
     assert dry["would_import"] is True and dry["changes"] == [], dry
+
+
+HALFWAY = """
+import sys, time
+from pathlib import Path
+
+import msgspec
+
+import o2o_tui.menu_draft  # noqa: F401  (the drafts' codec)
+from o2o_tui.domain.money import Money
+from o2o_tui.menu_service import IMPORT, fresh_draft
+from o2o_tui.sync.read_model import ReadModel
+from offline_cache import open_profile_cache
+from offline_cache.drafts import DraftLock, DraftStore
+
+directory, store_id = Path(sys.argv[-3]), sys.argv[-2]
+lock = DraftLock(directory, store_id)
+assert lock.try_acquire()
+with open_profile_cache(directory) as cache:
+    draft = fresh_draft(cache, ReadModel(cache).menu(store_id))
+    categories = [
+        msgspec.structs.replace(category, items=[
+            msgspec.structs.replace(i, price=Money(amount=555, currency=i.price.currency)) if i.id == "rice" else i
+            for i in category.items
+        ])
+        for category in draft.menu.categories
+    ]
+    menu = msgspec.structs.replace(draft.menu, categories=categories)
+    DraftStore(cache).save(msgspec.structs.replace(draft, menu=menu, changed_by=IMPORT))
+print("held", flush=True)  # an import's rows saved, their publish not sent yet
+time.sleep(float(sys.argv[-1]))
+with open_profile_cache(directory) as cache:
+    DraftStore(cache).discard(store_id)  # its publish refused for good: the draft as it found it (none)
+lock.close()
+"""
+
+
+def test_a_dry_run_waits_for_an_import_halfway_through(
+    platform: RunningPlatform, synced: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another import has saved its rows to the draft and is sending their publish: a dry-run then reads the draft
+    after it (waited for as an import waits), not halfway, where the rows would read as refused or never sent."""
+    monkeypatch.setenv("O2O_CACHE_LOCK_WAIT", "20")
+    holder = hold_draft(tmp_path, platform, ["menu", "import", "other.csv"], 1.5, script=HALFWAY)
+    try:
+        dry = synced.json("menu", "import", str(cola_sheet(tmp_path / "q.csv", "5.10")), "--partial", "--dry-run")
+    finally:
+        holder.wait(timeout=10)
+    assert dry["would_import"] is True and [change["id"] for change in dry["changes"]] == ["cola"], dry

@@ -595,19 +595,19 @@ def _say_copied(drafts: Any) -> None:
 
 
 @contextlib.contextmanager
-def draft_claimed(cache: Any, store_id: str, *, hold: bool = True) -> Iterator[None]:
-    """Hold the store's draft lock for this command's change of the draft (`hold`); exit 7 naming the editor that
-    has it open. Another `o2o menu import|publish|discard` (or an item's hide/show) changing the draft is waited
-    for, up to `O2O_CACHE_LOCK_WAIT` seconds as the cache's write lock waits, and this one goes on after it; exit
-    7 naming that command only when it still holds the draft then."""
+def draft_claimed(cache: Any, store_id: str, *, looking: bool = False) -> Iterator[None]:
+    """Hold the store's draft lock for this command's change of the draft; exit 7 naming the editor that has it
+    open. Another `o2o menu import|publish|discard` (or an item's hide/show) changing the draft is waited for, up
+    to `O2O_CACHE_LOCK_WAIT` seconds as the cache's write lock waits, and this one goes on after it; exit 7 naming
+    that command only when it still holds the draft then. `looking` (`menu import --dry-run`, which changes
+    nothing): the same wait, so the draft is read before or after another import, never halfway through it (its
+    rows saved, their publish not yet sent or queued: they would read as refused or never sent); an editor holding
+    it is no refusal then: the look goes on without the lock."""
     from o2o_tui import menu_service
     from o2o_tui.sync.session import lock_wait_from_env
 
-    if not hold:
-        yield
-        return
     try:
-        with menu_service.claimed_draft(cache, store_id, wait=lock_wait_from_env()):
+        with menu_service.claimed_draft(cache, store_id, wait=lock_wait_from_env(), past_an_editor=looking):
             yield
     except menu_service.DraftHeld as held:
         raise fail(_held_text(cache, store_id, held), Exit.LOCKED) from None
@@ -1057,7 +1057,7 @@ def import_file(
         contextlib.ExitStack() as claim,
     ):
         # the draft first, the menu after: an import, publish or discard that held it meanwhile has changed both
-        claim.enter_context(draft_claimed(cache, store_id_of(chosen), hold=not dry_run))
+        claim.enter_context(draft_claimed(cache, store_id_of(chosen), looking=dry_run))
         published, store = cached_menu(chosen, cache, pull=not dry_run)
         saved = _drafts(cache).load(published.store_id)
         if discard_draft:  # a person's unpublished edits are dropped on purpose, the file goes on the menu
