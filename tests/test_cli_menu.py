@@ -191,10 +191,11 @@ def test_publishing_a_stale_draft_is_refused_and_the_draft_kept(
 
 def test_item_availability_and_visibility(platform: RunningPlatform, cli: Cli) -> None:
     cli("sync", "--once")
+    asked_at = datetime.now(UTC)  # before the command read its clock: 23:59 itself may pass while it runs
     sold = cli.json("menu", "item", "status", "麻婆豆腐 mapo tofu", "sold-out", "--until", "23:59")
     assert sold["outcome"] == "done" and sold["item"]["id"] == "mapo-tofu"
     snooze = server_item(platform, "mapo-tofu")["snooze_until"]
-    assert snooze and datetime.fromisoformat(snooze) > datetime.now(UTC)
+    assert snooze and datetime.fromisoformat(snooze) > asked_at
     local = datetime.fromisoformat(snooze).astimezone(ZoneInfo("Asia/Shanghai"))
     assert local.strftime("%H:%M") == "23:59"
     assert "[sold out until" in cli("menu", "show").stdout

@@ -134,9 +134,12 @@ def test_a_new_order_outside_the_hours_is_refused(running: RunningPlatform, cli:
     assert running.seed is not None
     zone = ZoneInfo(cli.json("store", "hours")["timezone"])
     today = datetime.now(UTC).astimezone(zone)
-    # today's hours: one minute long, an hour from now's clock (or an hour ago's): never open right now
+    # today's hours: one minute long, twelve hours from now's clock: never open right now; the next day's too
+    # when the store's midnight may pass before the last step below
     start = (today.hour + 12) % 24
-    cli("store", "hours", "open", today.date().isoformat(), f"{start:02d}:00-{start:02d}:01")
+    days = sorted({today.date().isoformat(), (today + timedelta(minutes=5)).date().isoformat()})
+    for day in days:
+        cli("store", "hours", "open", day, f"{start:02d}:00-{start:02d}:01")
     customer = api(running, "customer")
     try:
         shown = cli("store", "status").stdout  # what staff set is OPEN; what applies now is CLOSED
@@ -147,7 +150,8 @@ def test_a_new_order_outside_the_hours_is_refused(running: RunningPlatform, cli:
         assert refused.status_code == 409 and refused.json()["error"]["code"] == "store_unavailable", (
             refused.text
         )
-        cli("store", "hours", "clear", today.date().isoformat())
+        for day in days:
+            cli("store", "hours", "clear", day)
         placed = customer.post("/v1/orders", order_body(running.seed.store_id))
         assert placed.status_code == 201, placed.text
     finally:

@@ -117,6 +117,9 @@ def test_chinese_labels_take_full_width_punctuation_and_ages_read_as_words(
         "note": "少辣",
     }
     order = _order(merchant, _new_order(shared_platform, note="不要香菜", lines=[line]))
+    # as placed at 11:16 UTC: 65 minutes after a real time past 22:55 is the next day ("yesterday 23:30")
+    placed_at = order.created_at.astimezone(UTC).replace(hour=11, minute=16)
+    order = msgspec.structs.replace(order, created_at=placed_at)
     later = order.created_at + timedelta(minutes=65)
     at = order.created_at.astimezone(UTC).strftime("%H:%M")
     assert f"Placed: {at} (1 h 5 min ago)" in _detail(order, later)
