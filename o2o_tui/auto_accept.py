@@ -142,11 +142,14 @@ def decide(
     return Decision(accept=due[:room], over_cap=due[room:], prep_minutes=prep, minutes=minutes)
 
 
-def state_call(store_id: str, device: str = "") -> Call[AutoAcceptState]:
-    """`GET /v1/stores/{id}/auto-accept`: the setting and today's count; a check-in when `device` is the station."""
+def state_call(store_id: str, device: str = "", printer_held: bool = False) -> Call[AutoAcceptState]:
+    """`GET /v1/stores/{id}/auto-accept`: the setting and today's count; a check-in when `device` is the station
+    (`printer_held`: its printer cannot print, so it holds auto-accept; the other consoles are told)."""
     from o2o_tui.client.wire import Call  # not at import: the console's first frame does not need it
 
-    params = {"device": device} if device else None
+    params: dict[str, str] | None = {"device": device} if device else None
+    if params is not None and printer_held:
+        params["printer_held"] = "true"
     return Call("GET", f"/v1/stores/{quote(store_id, safe='')}/auto-accept", AutoAcceptState, params=params)
 
 
@@ -164,6 +167,7 @@ def known_state(
         station=setting.station,
         station_online=platform.station_online if fresh and platform else setting.station_online,
         station_seen_at=platform.station_seen_at if fresh and platform else None,
+        station_printer_held=platform.station_printer_held if fresh and platform else setting.station_printer_held,
         accepted_today=max(count, platform.accepted_today if platform is not None else 0),
         day=platform.day if platform is not None else "",
     )
@@ -179,11 +183,14 @@ def describe(
     """Two lines: the switch with today's count ("on, 12 of 50 auto-accepted today"), the station (online or
     offline while auto-accept is on; idle while it is off). `none_key`: how to choose a station where none is
     chosen (the store screen's key, or the command's option); `printer_held`: this console is the station and
-    holds auto-accept for its printer (`printer_holds`)."""
+    holds auto-accept for its printer (`printer_holds`); another console says the station holds it so when the
+    platform says it (`station_printer_held`)."""
     if not state.enabled:
         first = t("auto_accept.line.off")
     elif printer_held and state.station == device:
         first = t("auto_accept.line.printer_held", count=state.accepted_today)
+    elif state.station_printer_held and state.station_online and state.station != device:
+        first = t("auto_accept.line.station_printer_held", count=state.accepted_today)
     elif not state.daily_cap:
         first = t("auto_accept.line.on_no_cap", count=state.accepted_today)
     elif state.accepted_today >= state.daily_cap:

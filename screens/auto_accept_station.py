@@ -39,7 +39,7 @@ from o2o_tui.domain.requests import ConfirmBody
 from o2o_tui.i18n import t
 from screens.source import ActionRefused, LinkState, OrderSource, link_up
 
-CheckIn = Callable[[str, str], Awaitable[AutoAcceptState]]
+CheckIn = Callable[[str, str, bool], Awaitable[AutoAcceptState]]  # store id, device name, its printer holds
 VERDICT_POLL_S = 0.05  # how often an accept sent online looks whether the platform has answered it
 VIEW_WAIT_S = 2.0  # for the source to show the order the platform answered, once the entry is done
 
@@ -48,13 +48,13 @@ def client_check_in(profile: Any) -> CheckIn:
     """A check-in through a platform client of its own for `profile`, made on first use."""
     client: Any = None
 
-    async def check_in(store_id: str, device: str) -> AutoAcceptState:
+    async def check_in(store_id: str, device: str, printer_held: bool) -> AutoAcceptState:
         nonlocal client
         if client is None:
             from o2o_tui.client import AsyncPlatformClient
 
             client = AsyncPlatformClient(profile.url, profile.token, timeout=10.0)
-        result: AutoAcceptState = await client.call(state_call(store_id, device))
+        result: AutoAcceptState = await client.call(state_call(store_id, device, printer_held))
         return result
 
     return check_in
@@ -88,6 +88,7 @@ class Station:
         self._again = False
         self._checking = False
         self._introduced = False  # asked once with auto-accept off (the platform knows this console's name)
+        self._told_held = False  # what the last check-in said of this station's printer holding auto-accept
 
     # what a console shows
     @property
@@ -100,13 +101,16 @@ class Station:
         return store is not None and store.auto_accept.enabled and self.is_station
 
     def wants_check_in(self) -> bool:
-        """The store's switch moved since the platform last answered: ask now rather than at the next round."""
+        """The store's switch moved since the platform last answered, or this station's printer began or stopped
+        holding auto-accept since it last said: ask now rather than at the next round."""
         store = self.source.store()
         if store is None or self._check_in is None:
             return False
         known = self.state
         if known is None:  # not asked yet: ask when it is on, or to say this console's name once
             return store.auto_accept.enabled or not self._introduced
+        if self.printer_held() != self._told_held:  # the other consoles hear of it at once, not in 15 s
+            return True
         return (known.enabled, known.station, known.daily_cap) != (
             store.auto_accept.enabled,
             store.auto_accept.station,
@@ -127,17 +131,20 @@ class Station:
         return printer_holds(self.printer_down(), self.now())
 
     def banner(self, width: int) -> str | None:
-        """On a console that is not the station: auto-accept is on but nobody carries it out. On the station: its
-        printer cannot print and tickets wait (and whether auto-accept holds for it)."""
+        """On a console that is not the station: auto-accept is on but nobody carries it out (the station offline,
+        or holding it while its printer cannot print). On the station: its printer cannot print and tickets wait
+        (and whether auto-accept holds for it)."""
         store = self.source.store()
         if store is None or not store.auto_accept.enabled:
             return None
         if self.is_station:
             return self._printer_banner(width)
         online = self.state.station_online if self.state is not None else store.auto_accept.station_online
-        if online and store.auto_accept.station:
+        held = store.auto_accept.station_printer_held  # the platform's mirror of the station's last check-in
+        if online and store.auto_accept.station and not held:
             return None
-        for key in ("auto_accept.banner.station_offline", "auto_accept.banner.station_offline_short"):
+        stem = "auto_accept.banner.station_printer_held" if online and held else "auto_accept.banner.station_offline"
+        for key in (stem, f"{stem}_short"):
             text = t(key)
             if cell_len(text) <= width:
                 return text
@@ -172,8 +179,10 @@ class Station:
         if self._checking:
             return  # one check-in at a time
         self._checking = True
+        held = self.printer_held()
         try:
-            state = await self._check_in(store.id, self.device)
+            state = await self._check_in(store.id, self.device, held)
+            self._told_held = held
         except PlatformError:
             return  # the link line says why; the next round asks again
         finally:

@@ -47,6 +47,7 @@ def test_on_with_a_cap_and_this_console_then_shown(shared_platform: RunningPlatf
         "daily_cap": 40,
         "station": "front-counter",
         "station_online": False,
+        "station_printer_held": False,
     }
     shown = cli.json("store", "auto-accept")
     assert shown["enabled"] is True and shown["daily_cap"] == 40 and shown["from_platform"] is True

@@ -73,7 +73,7 @@ def test_only_a_console_the_platform_knows_becomes_the_station(platform: Running
 async def test_a_console_says_its_name_once_with_auto_accept_off() -> None:
     asked: list[str] = []
 
-    async def check_in(store_id: str, device: str) -> AutoAcceptState:
+    async def check_in(store_id: str, device: str, printer_held: bool) -> AutoAcceptState:
         asked.append(device)
         return AutoAcceptState()
 

@@ -46,6 +46,7 @@ def test_setting_round_trip_reaches_other_consoles_as_an_event(
         "daily_cap": 30,
         "station": "back",
         "station_online": False,
+        "station_printer_held": False,
     }
     other = api(shared_platform, "dispatcher")  # another device of the store
     try:
@@ -78,6 +79,32 @@ def test_station_check_in_marks_it_online_for_everyone(
     # choosing another station: the new one is offline until it checks in
     moved = merchant.put(f"/v1/stores/{store}/auto-accept", {"station": "counter-2"}).json()
     assert moved["auto_accept"]["station_online"] is False
+
+
+def test_the_stations_printer_holding_auto_accept_reaches_every_console(
+    shared_platform: RunningPlatform, merchant: Api
+) -> None:
+    """The station says in its check-in that its printer cannot print (it holds auto-accept): the platform mirrors
+    it onto the store (one store.updated event), so every console can say why orders wait for a person; another
+    console's ask changes nothing of it; the station's next check-in with its printer back clears it."""
+    assert shared_platform.seed is not None
+    store = shared_platform.seed.store_id
+    merchant.put(f"/v1/stores/{store}/auto-accept", {"enabled": True, "station": "kitchen-held"})
+    merchant.get(f"/v1/stores/{store}/auto-accept", device="kitchen-held")  # online, printing
+    cursor = merchant.get("/v1/events", after="latest").json()["cursor"]
+    held = merchant.get(f"/v1/stores/{store}/auto-accept", device="kitchen-held", printer_held="true").json()
+    assert held["station_online"] is True and held["station_printer_held"] is True
+    assert merchant.get(f"/v1/stores/{store}").json()["auto_accept"]["station_printer_held"] is True
+    assert [e["type"] for e in merchant.get("/v1/events", after=cursor).json()["events"]] == ["store.updated"]
+    other = merchant.get(f"/v1/stores/{store}/auto-accept", device="till-2").json()
+    assert other["station_printer_held"] is True  # the station's word, not the asker's
+    back = merchant.get(f"/v1/stores/{store}/auto-accept", device="kitchen-held").json()
+    assert back["station_printer_held"] is False
+    assert merchant.get(f"/v1/stores/{store}").json()["auto_accept"]["station_printer_held"] is False
+    # a station chosen anew says nothing of its printer until it checks in
+    merchant.get(f"/v1/stores/{store}/auto-accept", device="kitchen-held", printer_held="true")
+    moved = merchant.put(f"/v1/stores/{store}/auto-accept", {"station": "kitchen-2"}).json()
+    assert moved["auto_accept"]["station_printer_held"] is False
 
 
 def test_the_daily_cap_is_counted_on_the_platform(shared_platform: RunningPlatform, merchant: Api) -> None:

@@ -34,6 +34,17 @@ def _setting(platform: RunningPlatform, **body: object) -> dict[str, Any]:
         merchant.close()
 
 
+def _check_in(platform: RunningPlatform, device: str, *, held: bool) -> None:
+    """A station's check-in, as its console makes it (`held`: its printer cannot print, so it holds auto-accept)."""
+    assert platform.seed is not None
+    merchant = api(platform, "merchant")
+    try:
+        path = f"/v1/stores/{platform.seed.store_id}/auto-accept"
+        assert merchant.get(path, device=device, printer_held="true" if held else None).status_code == 200
+    finally:
+        merchant.close()
+
+
 def _state(platform: RunningPlatform) -> dict[str, Any]:
     assert platform.seed is not None
     merchant = api(platform, "merchant")
@@ -112,6 +123,17 @@ async def test_a_console_that_is_not_the_station_leaves_the_order_ringing(
         await pilot.pause(1.0)
         assert app.bells >= 1
         assert _server_order(shared_platform, placed["id"])["status"] == "CREATED"
+
+        # the station comes online with its printer down (its check-in says it holds auto-accept): this console
+        # hears it as an event and says why orders still ring; its printer back, the banner goes
+        await asyncio.to_thread(_check_in, shared_platform, "kitchen-pc", held=True)
+        held = "Auto-accept paused: the printing station's printer cannot print: accept by hand"
+        await wait_until(pilot, lambda: isinstance(banner.visual, Content) and banner.visual.plain == held)
+        await pilot.resize_terminal(40, 15)
+        await wait_until(pilot, lambda: isinstance(banner.visual, Content)
+                         and banner.visual.plain == "Station printer down: accept by hand")
+        await asyncio.to_thread(_check_in, shared_platform, "kitchen-pc", held=False)
+        await wait_until(pilot, lambda: not banner.display)
 
 
 async def test_past_the_cap_the_station_rings_instead(

@@ -92,6 +92,8 @@ async def test_the_banner_says_tickets_wait_then_auto_accept_holds_and_resumes(
         monkeypatch.setattr(auto_accept, "PRINTER_HOLD_S", 0.5)
         held = "Printer offline: 1 ticket not printed: auto-accept paused, accept by hand"
         await wait_until(pilot, lambda: _banner(app) == held)
+        # the station tells the platform at once (not at its next round): the other consoles can say why orders ring
+        await wait_until(pilot, lambda: _platform_says_held(platform))
         bells = app.bells
         second = await asyncio.to_thread(_place, platform)
         await wait_until(pilot, lambda: second["number"] in _numbers(app))
@@ -108,9 +110,20 @@ async def test_the_banner_says_tickets_wait_then_auto_accept_holds_and_resumes(
         # the printer is back: the waiting ticket prints, the banner goes, and the order still due is accepted
         dead_printer.power_on()
         await wait_until(pilot, lambda: _banner(app) is None)
+        await wait_until(pilot, lambda: not _platform_says_held(platform))
         await wait_until(pilot, lambda: _status(platform, second["id"]) == "CONFIRMED")
         printed = await asyncio.to_thread(dead_printer.wait_for_cuts, 2)
         assert {f"#{first['number']:04d}", f"#{second['number']:04d}"} <= set(printed.big)
+
+
+def _platform_says_held(platform: RunningPlatform) -> bool:
+    """What the platform mirrors onto the store from the station's check-ins: its printer holds auto-accept."""
+    assert platform.seed is not None
+    merchant = api(platform, "merchant")
+    try:
+        return bool(merchant.get(f"/v1/stores/{platform.seed.store_id}").json()["auto_accept"]["station_printer_held"])
+    finally:
+        merchant.close()
 
 
 def _store_text(app: CountingApp) -> str:

@@ -37,6 +37,7 @@ class AutoAcceptState(msgspec.Struct, frozen=True):
     station: str = ""
     station_online: bool = False
     station_seen_at: datetime | None = None
+    station_printer_held: bool = False  # the online station holds auto-accept: its printer cannot print
     accepted_today: int = 0  # orders auto-accepted on the store's local day (counted from the orders)
     day: str = ""  # that day, YYYY-MM-DD on the store's clock
     devices: list[str] = []  # the consoles that asked under their device name in the last 30 days, latest first

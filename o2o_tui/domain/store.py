@@ -60,6 +60,9 @@ class AutoAccept(msgspec.Struct, frozen=True):
     daily_cap: int = 50
     station: str = ""  # the station console's device name (o2o_tui/device.py); "" = none chosen
     station_online: bool = False  # set by the platform, never by a request
+    # set by the platform from the online station's check-ins: its printer cannot print, so it holds auto-accept
+    # (orders wait for a person on every console); False from older servers and stations
+    station_printer_held: bool = False
 
 
 class Store(msgspec.Struct, frozen=True):

@@ -54,19 +54,22 @@ def count_today(conn: Connection, store: Store, now: datetime) -> int:
     return count
 
 
-def _last_check_in(conn: Connection, store_id: str) -> tuple[str, datetime] | None:
+def _last_check_in(conn: Connection, store_id: str) -> tuple[str, datetime, bool] | None:
+    """The station's last check-in: its device name, when, and whether its printer held auto-accept then (False
+    from a check-in stored before that was said)."""
     value = db.get_meta(conn, _meta_key(store_id))
     if not value or "\t" not in value:
         return None
-    device, _, stamp = value.partition("\t")
+    device, _, rest = value.partition("\t")
+    stamp, _, held = rest.partition("\t")
     try:
-        return device, datetime.fromisoformat(stamp)
+        return device, datetime.fromisoformat(stamp), held == "1"
     except ValueError:
         return None
 
 
-def _check_in(conn: Connection, store_id: str, device: str, now: datetime) -> None:
-    db.set_meta(conn, _meta_key(store_id), f"{device}\t{db.iso(now)}")
+def _check_in(conn: Connection, store_id: str, device: str, now: datetime, printer_held: bool) -> None:
+    db.set_meta(conn, _meta_key(store_id), f"{device}\t{db.iso(now)}\t{int(printer_held)}")
 
 
 DEVICES_KEPT = timedelta(days=30)  # a console unheard of for longer is no longer offered as a station
@@ -105,22 +108,24 @@ def seen_devices(conn: Connection, store_id: str, now: datetime) -> list[str]:
     return [device for at, device in sorted(((r.seen_at, r.device) for r in rows), reverse=True) if at >= cutoff]
 
 
-def _mirror_online(ctx: Ctx, store: Store, online: bool) -> Store:
-    if store.auto_accept.station_online == online:
+def _mirror_station(ctx: Ctx, store: Store, online: bool, printer_held: bool) -> Store:
+    auto = store.auto_accept
+    if (auto.station_online, auto.station_printer_held) == (online, printer_held):
         return store
-    auto = msgspec.structs.replace(store.auto_accept, station_online=online)
+    auto = msgspec.structs.replace(auto, station_online=online, station_printer_held=printer_held)
     return stores.save(ctx, store, msgspec.structs.replace(store, auto_accept=auto))
 
 
-def state(ctx: Ctx, store_id: str, device: str = "") -> AutoAcceptState:
-    """The setting and today's count; a check-in when `device` is the store's station. Whoever asks, a station
-    that has gone quiet is marked offline here (an event tells every console)."""
+def state(ctx: Ctx, store_id: str, device: str = "", printer_held: bool = False) -> AutoAcceptState:
+    """The setting and today's count; a check-in when `device` is the store's station (`printer_held`: its printer
+    cannot print, so it holds auto-accept). Whoever asks, a station that has gone quiet is marked offline here;
+    online, whether its printer holds auto-accept is mirrored too (an event tells every console either way)."""
     store = stores.visible_store(ctx.conn, ctx.caller, store_id, staff_roles=(Role.MERCHANT, Role.DISPATCHER))
     setting = store.auto_accept
     if device and ctx.caller.role is Role.MERCHANT:
         _seen(ctx.conn, store.id, device, ctx.now)
     if device and setting.station and device == setting.station and ctx.caller.role is Role.MERCHANT:
-        _check_in(ctx.conn, store.id, device, ctx.now)
+        _check_in(ctx.conn, store.id, device, ctx.now, printer_held)
     seen = _last_check_in(ctx.conn, store.id)
     seen_at = seen[1] if seen is not None and seen[0] == setting.station else None
     online = (
@@ -128,13 +133,15 @@ def state(ctx: Ctx, store_id: str, device: str = "") -> AutoAcceptState:
         and seen_at is not None
         and ctx.now - seen_at <= timedelta(seconds=FRESH_SECONDS)
     )
-    store = _mirror_online(ctx, store, online)
+    held = online and seen is not None and seen[2]  # an offline station's printer is not known
+    store = _mirror_station(ctx, store, online, held)
     return AutoAcceptState(
         enabled=setting.enabled,
         daily_cap=setting.daily_cap,
         station=setting.station,
         station_online=online,
         station_seen_at=seen_at,
+        station_printer_held=held,
         accepted_today=count_today(ctx.conn, store, ctx.now),
         day=stores.local_time(store, ctx.now).strftime("%Y-%m-%d"),
         devices=seen_devices(ctx.conn, store.id, ctx.now),
@@ -151,6 +158,7 @@ def change(ctx: Ctx, store_id: str, body: AutoAcceptBody) -> Store:
         daily_cap=old.daily_cap if body.daily_cap is None else body.daily_cap,
         station=station,
         station_online=old.station_online if station == old.station else False,
+        station_printer_held=old.station_printer_held if station == old.station else False,
     )
     if new == old:
         return store

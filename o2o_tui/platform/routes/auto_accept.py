@@ -37,6 +37,10 @@ class AutoAcceptController(Controller):
         device: Annotated[
             str, QueryParameter(description="the asking console's device name: a check-in if it is the station")
         ] = "",
+        printer_held: Annotated[
+            bool,
+            QueryParameter(description="the station's check-in: its printer cannot print, so it holds auto-accept"),
+        ] = False,
     ) -> Response[AutoAcceptState]:
         if len(device) > DEVICE_NAME_MAX:
             raise validation("device", f"at most {DEVICE_NAME_MAX} characters")
@@ -45,7 +49,7 @@ class AutoAcceptController(Controller):
         try:
             with db.writing(platform.engine) as conn:
                 ctx = Ctx(conn=conn, caller=caller, now=db.utcnow(), settings=platform.settings)
-                result = auto_accept.state(ctx, store_id, device)
+                result = auto_accept.state(ctx, store_id, device, printer_held)
         except REFUSED_WRITES as error:  # the disk full, the file read-only: the state without the check-in
             if not refused_write(error):  # a bug ("no such table"): the request's 500, with its traceback
                 raise
