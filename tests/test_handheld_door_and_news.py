@@ -163,6 +163,9 @@ async def test_the_list_drops_old_news_and_a_gate_courier_is_told_to_ask(
         await settled(pilot)
         await pilot.press("1")  # accept, said on the task
         await wait_until(pilot, lambda: server_delivery(platform, order["id"])["status"] == "ACCEPTED")
+        # the handheld heard the answer: said on the task (on a loaded machine it may come after the server's
+        # change is seen; pressed back before it, it would be news said on the list, as it should be)
+        await wait_until(pilot, lambda: "accepted" in message(app))
         await pilot.press("0")
         assert isinstance(app.screen, TaskListScreen)
         await pilot.pause(0.2)
