@@ -143,7 +143,7 @@ class Station:
         held = store.auto_accept.station_printer_held  # the platform's mirror of the station's last check-in
         if online and store.auto_accept.station and not held:
             return None
-        stem = "auto_accept.banner.station_printer_held" if online and held else "auto_accept.banner.station_offline"
+        stem = "auto_accept.banner." + ("station_printer_held" if online and held else "station_offline")
         for key in (stem, f"{stem}_short"):
             text = t(key)
             if cell_len(text) <= width:

@@ -168,7 +168,9 @@ async def test_a_moved_rule_styles_its_screen_as_it_did_in_the_apps_stylesheet(
         assert len(shots_now) == len(shots_before), name
         for shot_now, shot_before in zip(shots_now, shots_before, strict=True):
             assert list(shot_now) == list(shot_before), name
-            differ = {node: (shot_now[node], shot_before[node]) for node in shot_now if shot_now[node] != shot_before[node]}
+            differ = {
+                node: (shot_now[node], shot_before[node]) for node in shot_now if shot_now[node] != shot_before[node]
+            }
             assert differ == {}, (name, differ)
 
 

@@ -87,7 +87,8 @@ def revoke_token(user_id: str, db: str | None, as_json: bool) -> None:
     def revoke(ctx: Any) -> Any:
         state = offboarding.revoke_token(ctx, user_id)
         # not refused, as disabling it is: a leaked token must always be revocable (rotate-token gives a new one)
-        alone.append(state is not None and state.role == "admin" and not offboarding.other_admin_can_act(ctx.conn, user_id))
+        admin = state is not None and state.role == "admin"
+        alone.append(admin and not offboarding.other_admin_can_act(ctx.conn, user_id))
         return state
 
     state, labels = _change(user_id, db, revoke)

@@ -11,9 +11,9 @@ a ticket printed twice in that rare case rather than one lost.
 
 A ticket carries the order's notes and the customer's name, so the queue follows the personal-data purge
 (o2o_tui/domain/personal_data.py): `purge_ended` drops, unprinted, the jobs of orders that ended longer ago than the
-cache's window (`O2O_PURGE_PERSONAL_HOURS`) or were left open past `O2O_PURGE_OPEN_HOURS`, on the schedule of the cache's retention (the console) and before the
-CLI sends or reports. Dropped rather than blanked: a ticket without its notes would be a wrong ticket, and one for an
-order that ended hours ago is of no use in the kitchen. The state keeps how many went and their numbers, for
+cache's window (`O2O_PURGE_PERSONAL_HOURS`) or were left open past `O2O_PURGE_OPEN_HOURS`, on the schedule of the
+cache's retention (the console) and before the CLI sends or reports. Dropped rather than blanked: a ticket without
+its notes would be a wrong ticket, and one for an order that ended hours ago is of no use in the kitchen. The state keeps how many went and their numbers, for
 `o2o print status`.
 
 The queue also knows which orders' kitchen tickets it printed (`tickets`: the order, its number, when): when such an

@@ -205,7 +205,8 @@ def apply_retention(cache: Any, policy: RetentionPolicy, now: datetime) -> tuple
     """Purge and prune orders and deliveries (and what holds their personal data: couriers at their doors, refused
     actions); returns (purged, pruned). Runs on the cache's thread."""
     cutoff = now - policy.purge_personal_after
-    purged = _forget_doors(cache, cutoff, now - policy.purge_open_after)  # first: the orders and deliveries still say where their doors are
+    # first: the orders and deliveries still say where their doors are
+    purged = _forget_doors(cache, cutoff, now - policy.purge_open_after)
     pruned = 0
     # a delivery whose food a refused pickup left with the courier is a task (bring it back to the store) until the
     # courier says it is back: kept, not pruned; its personal data goes all the same (the task needs the store)
