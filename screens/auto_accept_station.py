@@ -139,14 +139,16 @@ class Station:
             return None
         if self.is_station:
             return self._printer_banner(width)
+        # the platform's mirror of the station's last check-in, as soon as its event comes (set only while the
+        # station is online: this console's own answer, up to a round older, may still say offline)
+        held = store.auto_accept.station_printer_held
         online = self.state.station_online if self.state is not None else store.auto_accept.station_online
-        held = store.auto_accept.station_printer_held  # the platform's mirror of the station's last check-in
         if online and store.auto_accept.station and not held:
             return None
-        stem = "auto_accept.banner." + ("station_printer_held" if online and held else "station_offline")
+        stem = "auto_accept.banner." + ("station_printer_held" if held else "station_offline")
         for key in (stem, f"{stem}_short"):
             text = t(key)
-            if cell_len(text) <= width:
+            if cell_len(text) <= width - 2:  # the banner's padding
                 return text
         return None
 

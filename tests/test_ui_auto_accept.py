@@ -127,8 +127,10 @@ async def test_a_console_that_is_not_the_station_leaves_the_order_ringing(
         # the station comes online with its printer down (its check-in says it holds auto-accept): this console
         # hears it as an event and says why orders still ring; its printer back, the banner goes
         await asyncio.to_thread(_check_in, shared_platform, "kitchen-pc", held=True)
-        held = "Auto-accept paused: the printing station's printer cannot print: accept by hand"
-        await wait_until(pilot, lambda: isinstance(banner.visual, Content) and banner.visual.plain == held)
+        held = "Auto-accept paused: the station's printer cannot print: accept by hand"
+        # from the store's event, not this console's next check-in (CHECK_IN_SECONDS, 15 s, away)
+        await wait_until(pilot, lambda: isinstance(banner.visual, Content) and banner.visual.plain == held, 8.0)
+        assert len(held) <= 80 - 2  # whole within the banner's padding
         await pilot.resize_terminal(40, 15)
         await wait_until(pilot, lambda: isinstance(banner.visual, Content)
                          and banner.visual.plain == "Station printer down: accept by hand")
