@@ -48,7 +48,7 @@ def test_the_status_says_the_stations_printer_holds_it(cli: Cli, shared_platform
     finally:
         merchant.close()
     count = as_json["accepted_today"]  # the shared platform's day: other tests may have auto-accepted some
-    assert f"Auto-accept: paused while the station's printer is down ({count} today): accept by hand" in said, said
+    assert f"Auto-accept: paused, station printer down ({count} today): accept by hand" in said, said
     assert "Printing station: kitchen-pc, online" in said, said
     assert as_json["station_printer_held"] is True and as_json["station_online"] is True
     assert "Auto-accept: on, " in again and "paused" not in again, again
