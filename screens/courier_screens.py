@@ -507,7 +507,9 @@ class TaskListScreen(HandheldScreen):
                         line.display = on_page
             if [line.id for line in rows.children if isinstance(line, TaskRow)] != wanted_ids:
                 for line_id in wanted_ids:  # route order changed: move lines, do not rebuild them
-                    rows.move_child(existing[line_id], before=duty)
+                    # a list being taken down (the handheld closing) takes no mounts: such a line never joined it
+                    if existing[line_id].parent is rows:
+                        rows.move_child(existing[line_id], before=duty)
             on_duty = self.handheld.source.on_duty()
             go = "handheld.duty.go_off" if on_duty else "handheld.duty.go_on"
             duty_shown = on_duty is not None and len(views) // PAGE_LINES == page
