@@ -18,7 +18,6 @@ from o2o_tui.sync.session import make_client, make_engine, open_cache
 from screens import courier_screens
 from screens.courier_app import CourierApp
 from screens.courier_screens import (
-    SETTLE_S,
     CodeScreen,
     ConfirmScreen,
     ProblemScreen,
@@ -57,6 +56,7 @@ def courier_profile(platform: RunningPlatform, courier_id: str, url: str | None 
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("O2O_HOME", str(tmp_path / "home"))
+    quick_settle(monkeypatch)
     set_language("en")
     yield tmp_path / "home"
     set_language(None)
@@ -122,7 +122,26 @@ async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float
 
 async def settled(pilot: Pilot) -> None:
     """Wait as a deliberate courier would: numbered lines that just appeared take no digit or Enter at once."""
-    await pilot.pause(SETTLE_S + 0.1)
+    await pilot.pause(courier_screens.SETTLE_S + 0.1)
+
+
+QUICK_SETTLE_S = 0.1
+PRODUCT_SETTLE_S = courier_screens.SETTLE_S  # the handheld's own, read before any test changes it
+
+
+def quick_settle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fresh numbered lines take keys after `QUICK_SETTLE_S` instead of the handheld's 0.8 s (`SETTLE_S`, and
+    `BURST_S` with it, as in the product): a test waits out the settle after each step (`settled`), ten or more
+    times a test, and the suite's time is mostly such waits on the handheld. Tests of the settle itself set their
+    own (longer) values after this."""
+    monkeypatch.setattr(courier_screens, "SETTLE_S", QUICK_SETTLE_S)
+    monkeypatch.setattr(courier_screens, "BURST_S", QUICK_SETTLE_S)
+
+
+def product_settle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The handheld's own settle back, for a test whose repeated key must land inside it on a loaded machine."""
+    monkeypatch.setattr(courier_screens, "SETTLE_S", PRODUCT_SETTLE_S)
+    monkeypatch.setattr(courier_screens, "BURST_S", PRODUCT_SETTLE_S)
 
 
 def screen_text(app: CourierApp) -> str:
@@ -152,8 +171,10 @@ async def test_a_whole_delivery_from_the_keypad(
         await pilot.press("1")  # accept
         await wait_until(pilot, lambda: server_delivery(platform, order["id"])["status"] == "ACCEPTED")
         assert server_order(platform, order["id"])["delivery_status"] == "ACCEPTED"
-        assert app.bells == 1
+        # its beep rings when the handheld hears the answer, a moment after the platform has it
+        await wait_until(pilot, lambda: app.bells >= 1)
         await settled(pilot)
+        assert app.bells == 1
         await pilot.press("f2")  # F2 repeats line 1: arrived at the store
         await wait_until(
             pilot, lambda: server_delivery(platform, order["id"])["status"] == "ARRIVED_AT_MERCHANT"
@@ -563,7 +584,10 @@ async def test_an_old_refusal_goes_once_the_delivery_moved_on_and_can_be_cleared
             await pilot.press("0")
 
 
-async def test_going_off_duty_and_reporting_a_problem_ask_once_more(home: Path) -> None:
+async def test_going_off_duty_and_reporting_a_problem_ask_once_more(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    product_settle(monkeypatch)  # the keys pressed at once must land inside the settle
     from screens.courier_memory_source import MemoryCourierSource
     from tests.test_ui_courier_snapshots import courier, delivery
 

@@ -19,6 +19,7 @@ from tests.test_ui_courier import (
     CountingApp,
     offer,
     open_source,
+    product_settle,
     screen_text,
     server_delivery,
     settled,
@@ -46,8 +47,9 @@ def on_screen(app: CountingApp, line: Line) -> bool:
     "size", [pytest.param((40, 16), id="40x16", marks=pytest.mark.deep), pytest.param((20, 10), id="20x10")]
 )
 async def test_a_keypad_quits_after_asking_and_the_queue_is_kept(
-    platform: RunningPlatform, courier_id: str, home: Path, size: tuple[int, int]
+    platform: RunningPlatform, courier_id: str, home: Path, size: tuple[int, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    product_settle(monkeypatch)  # the 2 right behind the 0 must land inside the settle
     order = offer(platform, courier_id)
     number = f"#{order['number']:04d}"
     with FaultProxy(platform.port) as proxy:
@@ -106,7 +108,8 @@ async def test_a_keypad_quits_after_asking_and_the_queue_is_kept(
         assert app.exit_note() == ""
 
 
-async def test_the_quit_question_in_chinese(home: Path) -> None:
+async def test_the_quit_question_in_chinese(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    product_settle(monkeypatch)  # a 1 at once must land inside the settle
     from screens.courier_memory_source import MemoryCourierSource
     from screens.source import LinkState, LinkStatus
     from tests.test_ui_courier_snapshots import courier

@@ -31,6 +31,7 @@ from tests.test_ui_courier import (
     courier_profile,
     offer,
     open_first_task,
+    quick_settle,
     screen_text,
     server_delivery,
     server_order,
@@ -44,9 +45,11 @@ def handheld_home(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, clear_ssh_gate: bool = False
 ) -> Iterator[Path]:
     """For a pytest fixture (`yield from handheld_home(tmp_path, monkeypatch)`): O2O_HOME is `tmp_path / "home"`
-    and the language English for the test, the language unset after it. `clear_ssh_gate` also unsets the SSH
-    gate's variable, so the handheld does not think it runs under the gate."""
+    and the language English for the test, the language unset after it; the keypad's settle quick
+    (`quick_settle`). `clear_ssh_gate` also unsets the SSH gate's variable, so the handheld does not think it runs
+    under the gate."""
     monkeypatch.setenv("O2O_HOME", str(tmp_path / "home"))
+    quick_settle(monkeypatch)
     if clear_ssh_gate:
         monkeypatch.delenv(GATE_ENV, raising=False)
     set_language("en")
