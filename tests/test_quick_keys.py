@@ -154,16 +154,16 @@ def test_esc_closes_an_order_fast_and_a_split_arrow_key_still_moves(tmp_path: Pa
         queue_shown = lambda text: "#0038" in text  # noqa: E731
         detail_shown = lambda text: "#0038" not in text and "#0042" in text  # noqa: E731
         console.wait_for(queue_shown)
-        times = []
-        for _ in range(3):
+        times: list[float] = []
+        while len(times) < 8 and min(times, default=1.0) >= 0.095:
             os.write(console.main, b"\r")
             console.wait_for(detail_shown)
             time.sleep(0.2)
             sent = time.perf_counter()
             os.write(console.main, b"\x1b")
             times.append(console.wait_for(queue_shown) - sent)
-        # Textual's driver took >= 100 ms (its ESCDELAY) and up to 100 ms more; the best of three is robust to
-        # a busy machine
+        # Textual's driver never took less than 100 ms (its ESCDELAY), and up to 100 ms more: one close under
+        # 95 ms is proof. Up to eight tries, as a loaded machine (six test workers on two cores) made three slow.
         assert min(times) < 0.095, times
         time.sleep(0.2)
         os.write(console.main, b"\x1b")  # Down, its bytes 5 ms apart, then hand over the ready takeout
