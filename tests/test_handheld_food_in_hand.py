@@ -118,6 +118,7 @@ async def test_an_order_cancelled_while_its_food_is_on_the_way_back_is_said_and_
         await pilot.press("1")
         await wait_until(pilot, lambda: server_delivery(platform, order["id"])["status"] == "RETURNING")
         await wait_until(pilot, lambda: numbered(app) == ["1 Returned to store", "3 Report a problem"])
+        await wait_until(pilot, lambda: app.beeps_owed() == 0)  # the return's own beep, when it is confirmed
         bells = app.bells
         call(platform, "merchant", "POST", f"/v1/orders/{order['id']}/cancel", {"reason_code": "OTHER"})
         said = f"{number} cancelled: still bring it back to the store"

@@ -82,6 +82,10 @@ class CountingApp(CourierApp):
     def bell(self) -> None:
         self.bells += 1
 
+    def beeps_owed(self) -> int:
+        """Steps taken here whose one beep is still to ring (when the platform confirms them)."""
+        return sum(1 for tap in self._taps.values() if not tap.rung)
+
 
 def offer(platform: RunningPlatform, courier_id: str, **overrides: object) -> dict:
     """A delivery order placed, accepted by the merchant and offered to the courier; returns the order."""
