@@ -136,7 +136,7 @@ PRODUCT_SETTLE_S = courier_screens.SETTLE_S  # the handheld's own, read before a
 def quick_settle(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fresh numbered lines take keys after `QUICK_SETTLE_S` instead of the handheld's 0.8 s (`SETTLE_S`, and
     `BURST_S` with it, as in the product): a test waits out the settle after each step (`settled`), ten or more
-    times a test, and the suite's time is mostly such waits on the handheld. Tests of the settle itself set their
+    times a test: most of a handheld test's time was such waits. Tests of the settle itself set their
     own (longer) values after this."""
     monkeypatch.setattr(courier_screens, "SETTLE_S", QUICK_SETTLE_S)
     monkeypatch.setattr(courier_screens, "BURST_S", QUICK_SETTLE_S)
