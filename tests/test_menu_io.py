@@ -1,5 +1,8 @@
 """Menu files: JSON and CSV export then import is the identity (hypothesis menus, CJK and emoji), and a bad file
-is refused whole with the line and column of every problem."""
+is refused whole with the line and column of every problem.
+
+The property tests draw fewer menus in the suite than in `python -m bench deep` (`size`: 20-30 against 40-70; new
+ones every run)."""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from o2o_tui.domain.money import Money
 from o2o_tui.i18n import set_language
 from o2o_tui.menu_io import CSV_COLUMNS, ImportProblem, MenuImportError
 from o2o_tui.platform.seed import demo_menu
+from tests.support.deep import size
 
 
 @pytest.fixture(autouse=True)
@@ -151,13 +155,13 @@ def menus(draw: st.DrawFn) -> Menu:
     )
 
 
-@settings(max_examples=70, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=size(30, 70), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(menus())
 def test_json_export_then_import_is_the_identity(menu: Menu) -> None:
     assert menu_io.import_json(menu_io.export_json(menu)) == menu
 
 
-@settings(max_examples=70, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=size(30, 70), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(menus())
 def test_csv_export_then_import_is_the_identity(menu: Menu) -> None:
     sheet = menu_io.export_csv(menu)
@@ -172,7 +176,7 @@ def test_csv_export_then_import_is_the_identity(menu: Menu) -> None:
     ]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=size(20, 40), deadline=None)
 @given(menus())
 def test_gb18030_and_bom_less_sheets_read_the_same(menu: Menu) -> None:
     text = menu_io.export_csv(menu).decode("utf-8-sig")
@@ -381,7 +385,7 @@ _OPTIONAL = ("category_name_zh", "category_name_en", "name_zh", "description_zh"
              "availability", "snooze_until", "hidden", "option_group_ids")
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=size(25, 60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(menus(), st.sets(st.sampled_from(_OPTIONAL)), st.randoms(use_true_random=False))
 def test_columns_left_out_keep_what_the_menu_has_in_any_order(menu: Menu, left_out: set[str], rnd) -> None:  # type: ignore[no-untyped-def]
     rows = sheet_rows(menu)
