@@ -51,6 +51,7 @@ def _descriptions(args: list[str]) -> list[str]:
     return list(json.loads(done.stdout))
 
 
+@pytest.mark.covering  # every command and width in the suite, every combination in `python -m bench deep`
 @pytest.mark.parametrize("columns", [80, 60])
 @pytest.mark.parametrize("args", [[], ["orders", "list"], ["orders"], ["print", "ticket"]], ids=" ".join)
 def test_chinese_help_folds_and_loses_no_words(args: list[str], columns: int) -> None:

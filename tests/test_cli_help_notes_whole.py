@@ -5,6 +5,7 @@ the options are then listed one under another, each note kept whole after the he
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pytest
@@ -21,15 +22,25 @@ COMMANDS = [
 _NOTE = re.compile(r"\[[^\[\]]+\]")
 
 
+@functools.cache
+def _notes(args: tuple[str, ...], lang: str) -> frozenset[str]:
+    """The notes `o2o ARGS --help` shows at 200 columns (read once per worker: every width is checked against
+    them)."""
+    return frozenset(_NOTE.findall(_panels(_help(list(args), 200, lang))))
+
+
+# every command, language and width in the suite (each command at one width, in one language: 5 of the 40),
+# every combination in `python -m bench deep`
+@pytest.mark.covering
+@pytest.mark.parametrize("columns", [50, 60, 70, 80])
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
-def test_notes_whole_from_50_to_80_columns(args: list[str], lang: str) -> None:
-    notes = set(_NOTE.findall(_panels(_help(args, 200, lang))))
+def test_notes_whole_from_50_to_80_columns(args: list[str], lang: str, columns: int) -> None:
+    notes = _notes(tuple(args), lang)
     assert notes, "a command with an env var or a default"
-    for columns in (50, 60, 70, 80):
-        shown = _help(args, columns, lang)
-        assert "…" not in shown.replace("……", ""), (columns, shown)
-        assert all(len(line) <= columns for line in shown.splitlines())
-        lines = _panels(shown).splitlines()
-        missing = [note for note in notes if not any(note in line for line in lines)]
-        assert not missing, (columns, missing, shown)
+    shown = _help(args, columns, lang)
+    assert "…" not in shown.replace("……", ""), (columns, shown)
+    assert all(len(line) <= columns for line in shown.splitlines())
+    lines = _panels(shown).splitlines()
+    missing = [note for note in notes if not any(note in line for line in lines)]
+    assert not missing, (columns, missing, shown)

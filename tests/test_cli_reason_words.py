@@ -156,6 +156,9 @@ def test_which_words_name_which_code(choices: str, text: str, code: str | None) 
     assert find(text, sets[choices]()) == code
 
 
+# each command in one language in the suite (both languages said), every combination in `python -m bench deep`
+@pytest.mark.covering
+@pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize(
     ("args", "zh_words", "en_words"),
     [
@@ -168,9 +171,9 @@ def test_which_words_name_which_code(choices: str, text: str, code: str | None) 
     ],
 )
 def test_the_help_lists_each_code_with_its_words(
-    args: tuple[str, ...], zh_words: str, en_words: str, tmp_path: Path
+    args: tuple[str, ...], zh_words: str, en_words: str, lang: str, tmp_path: Path
 ) -> None:
-    for lang, words in (("zh", zh_words), ("en", en_words)):
-        shown = _o2o(lang, *args, "--help", home=tmp_path)
-        assert shown.returncode == 0, shown.stderr
-        assert words in " ".join(shown.stdout.replace("│", " ").split()), (lang, shown.stdout)
+    words = {"zh": zh_words, "en": en_words}[lang]
+    shown = _o2o(lang, *args, "--help", home=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert words in " ".join(shown.stdout.replace("│", " ").split()), (lang, shown.stdout)

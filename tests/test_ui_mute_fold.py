@@ -48,6 +48,9 @@ def _check(app: MerchantApp, language: str, minutes: int) -> None:
     assert not any(line[:1] in CLOSING for line in lines[1:]), lines
 
 
+# each language, first size and number in the suite (each run checks both sizes), every combination in
+# `python -m bench deep`
+@pytest.mark.covering
 @pytest.mark.parametrize("minutes", [10, 120])  # the default setting, and a longer one (`mute_minutes`)
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 @pytest.mark.parametrize("language", ["en", "zh"])
