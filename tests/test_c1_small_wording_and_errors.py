@@ -173,24 +173,33 @@ def _start(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(args, capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
 
 
-def test_the_module_refuses_a_bad_url_in_one_line_as_o2o_serve_does(tmp_path: Path) -> None:
-    closed = free_port()  # nothing listens there: the database cannot be reached
-    urls = {
-        "postgresql+psycopg://o2o:pw@dbhost:54x2/o2o": 2,  # a port that is no number
-        "mysql://o2o@dbhost/o2o": 2,
-        "postgres://o2o:pw@dbhost/o2o": 2,  # no driver named
-        ":memory:": 2,
-        f"postgresql+psycopg://o2o:pw@127.0.0.1:{closed}/o2o": 3,  # out of reach
-    }
+# A URL o2o refuses (2: the module's one `except BadDatabaseUrl` whatever the kind; each kind from `o2o serve`
+# is in tests/test_serve_bad_db_url.py) and a database out of reach (3) in the suite; the other kinds (two
+# processes each) in `python -m bench deep`.
+@pytest.mark.parametrize(
+    ("url", "code"),
+    [
+        # a port that is no number
+        pytest.param("postgresql+psycopg://o2o:pw@dbhost:54x2/o2o", 2, marks=pytest.mark.deep),
+        pytest.param("mysql://o2o@dbhost/o2o", 2, marks=pytest.mark.deep),
+        ("postgres://o2o:pw@dbhost/o2o", 2),  # no driver named
+        pytest.param(":memory:", 2, marks=pytest.mark.deep),
+        ("postgresql+psycopg://o2o:pw@127.0.0.1:{closed}/o2o", 3),  # out of reach
+    ],
+    ids=["port-no-number", "mysql", "no-driver", "memory", "out-of-reach"],
+)
+def test_the_module_refuses_a_bad_url_in_one_line_as_o2o_serve_does(
+    tmp_path: Path, url: str, code: int
+) -> None:
+    url = url.format(closed=free_port())  # nothing listens there: the database cannot be reached
     port = str(free_port())
-    for url, code in urls.items():
-        module = _start([sys.executable, "-m", "o2o_tui.platform", "--port", port, "--db", url], tmp_path)
-        serve = _start(["o2o", "serve", "--port", port, "--db", url], tmp_path)
-        assert module.returncode == serve.returncode == code, (url, module.stderr, serve.stderr)
-        lines = module.stderr.strip().splitlines()
-        assert len(lines) == 1 and "Traceback" not in module.stderr, module.stderr
-        assert lines[0] == serve.stderr.strip(), (module.stderr, serve.stderr)
-        assert "pw" not in module.stderr
+    module = _start([sys.executable, "-m", "o2o_tui.platform", "--port", port, "--db", url], tmp_path)
+    serve = _start(["o2o", "serve", "--port", port, "--db", url], tmp_path)
+    assert module.returncode == serve.returncode == code, (url, module.stderr, serve.stderr)
+    lines = module.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in module.stderr, module.stderr
+    assert lines[0] == serve.stderr.strip(), (module.stderr, serve.stderr)
+    assert "pw" not in module.stderr
 
 
 # ---------------------------------------------------------------- 4. errors on stderr at the terminal's edge

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.support.platform import ROOT, start_platform
 
@@ -118,19 +119,29 @@ def test_human_seed_output_and_chinese(tmp_path: Path) -> None:
     assert len(tokens) == 5 and len(set(tokens)) == 5
 
 
-def test_unreachable_or_unknown_database_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+# Each command and each database in the suite (an `o2o` process a variant), every pair in
+# `python -m bench deep`.
+@pytest.mark.covering
+@pytest.mark.parametrize("database", ["out-of-reach", "unknown"])
+@pytest.mark.parametrize(
+    "command",
+    [["serve", "--port", "0"], ["admin", "create-store", "--name", "X"]],
+    ids=["serve", "create-store"],
+)
+def test_unreachable_or_unknown_database_is_a_message_not_a_traceback(
+    tmp_path: Path, command: list[str], database: str
+) -> None:
     from tests.support.platform import free_port
 
-    closed = f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/nothing"
     # out of reach: exit 3, as storage trouble; a URL of no database o2o uses: a usage error (docs/operations.md)
-    for args, code, words in (
-        (["serve", "--port", "0", "--db", closed], 3, "Cannot reach the database"),
-        (["serve", "--port", "0", "--db", "bogus://x"], 2, "names bogus"),
-        (["admin", "create-store", "--name", "X", "--db", "bogus://x"], 2, "names bogus"),
-    ):
-        result = o2o(*args, home=tmp_path)
-        assert result.returncode == code, (args, result.stderr)
-        assert words in result.stderr and "Traceback" not in result.stderr, result.stderr
+    closed = f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/nothing"
+    url, code, words = {
+        "out-of-reach": (closed, 3, "Cannot reach the database"),
+        "unknown": ("bogus://x", 2, "names bogus"),
+    }[database]
+    result = o2o(*command, "--db", url, home=tmp_path)
+    assert result.returncode == code, (command, url, result.stderr)
+    assert words in result.stderr and "Traceback" not in result.stderr, result.stderr
 
 
 def test_names_longer_than_the_column_are_refused_on_every_database(tmp_path: Path) -> None:

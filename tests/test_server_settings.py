@@ -17,6 +17,8 @@ from o2o_tui.platform.settings import BadSetting, settings_from_env
 from tests.support.platform import api, free_port, order_body, start_platform
 
 
+# Each variable and each command in the suite (a server process each), every pair in `python -m bench deep`.
+@pytest.mark.covering
 @pytest.mark.parametrize(
     ("name", "value", "expected"),
     [
