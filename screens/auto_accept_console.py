@@ -49,7 +49,8 @@ def attach(app: MerchantApp) -> Station:
         on_accepted=print_ticket,
         printer=lambda: printer_down(app),
     )
-    app.run_worker(station.run(), name="auto-accept", group="auto-accept", exit_on_error=False)
+    # the method, not a coroutine made now: an app closed before the worker starts leaves none unawaited
+    app.run_worker(station.run, name="auto-accept", group="auto-accept", exit_on_error=False)
     seen: list[tuple[PrinterDown | None, bool, int]] = [(None, False, 0)]
 
     def look_at_printer() -> None:
