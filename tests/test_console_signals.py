@@ -42,11 +42,11 @@ def _read_until(main: int, done: object, deadline: float) -> bytes:
     return bytes(written)
 
 
-@pytest.mark.parametrize(
-    ("sig", "early"),
-    [(signal.SIGTERM, False), (signal.SIGHUP, False), (signal.SIGTERM, True)],
-    ids=["SIGTERM", "SIGHUP", "SIGTERM-before-the-first-screen"],
-)
+# one handler for both signals (`screens.leave_on_signal.SIGNALS`): the suite sends each signal once,
+# SIGTERM on the queue and SIGHUP before the first screen; `python -m bench deep` each signal at both times
+@pytest.mark.covering
+@pytest.mark.parametrize("early", [False, True], ids=["on-the-queue", "before-the-first-screen"])
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
 def test_a_signal_ends_the_console_and_gives_the_terminal_back(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,

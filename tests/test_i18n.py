@@ -117,7 +117,15 @@ def test_clicks_error_sentences_follow_the_language(args: list[str], chinese: st
 
     assert chinese in error_text("zh")
     assert english in error_text("en")
-    # and no command pays for it: Rich (typer.rich_utils) still loads only for a help page or an error
+
+
+def test_clicks_sentences_in_chinese_cost_no_command_rich() -> None:
+    """The error sentences above, and no command pays for them: Rich (typer.rich_utils) still loads only for a
+    help page or an error (once here, not once for each sentence above: it does not depend on them)."""
+    import os
+    import subprocess
+    import sys
+
     probe = "import sys; from o2o_tui.cli import build_app; build_app('orders'); print('typer.rich_utils' in sys.modules)"
     loaded = subprocess.run([sys.executable, "-c", probe], env={**os.environ, "O2O_LANG": "zh"},
                             capture_output=True, text=True, check=True).stdout.strip()

@@ -502,8 +502,17 @@ async def test_exclamation_mark_opens_the_conflicts_view() -> None:
         assert isinstance(app.screen, ConflictsScreen)
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize("where", ["queue", "detail"])
+# both languages on the queue (its keys and their footer labels), Chinese on the detail; the detail in English
+# is `python -m bench deep`'s
+@pytest.mark.parametrize(
+    ("where", "lang"),
+    [
+        ("queue", "en"),
+        ("queue", "zh"),
+        pytest.param("detail", "en", marks=pytest.mark.deep),
+        ("detail", "zh"),
+    ],
+)
 async def test_help_says_every_key_in_a_sentence_of_the_language(lang: str, where: str) -> None:
     """Help on the real queue and an order's detail: each row's words come from the language's catalog
     (Textual's own Tab/Shift+Tab "Focus Next" would be English in Chinese too, so they are left out), and the

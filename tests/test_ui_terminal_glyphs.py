@@ -134,7 +134,11 @@ def test_a_utf8_xterm_keeps_the_full_set() -> None:
         assert "▏" in shown and "⠤⠤" in shown and "≈" in shown and "⏎" not in shown, shown
 
 
-@pytest.mark.parametrize(("term", "level"), [("vt100", "ascii"), ("linux", "console")])
+# the Linux console's run is `python -m bench deep`'s: its scrollbar is the ASCII set's (whole cells,
+# `TerminalScrollBarRender`), and its help is seen paged at 80x24 above
+@pytest.mark.parametrize(
+    ("term", "level"), [("vt100", "ascii"), pytest.param("linux", "console", marks=pytest.mark.deep)]
+)
 def test_the_narrow_help_scrolls_without_block_glyphs(term: str, level: str) -> None:
     argv = [*_env(term), sys.executable, "-c", CONSOLE_APP, "queue"]
     with PtyScreen.spawn(argv, size=(40, 15), cwd=str(ROOT)) as screen:
