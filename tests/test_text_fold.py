@@ -13,10 +13,6 @@ from o2o_tui.i18n import catalog
 from o2o_tui.text_fold import CLOSING, OPENING, break_offsets, fold
 
 WIDTHS = [12, 16, 20, 28, 36, 46, 60]
-# the narrowest, the widest and two between in the suite; the other three in `python -m bench deep`
-_WIDTHS = [
-    pytest.param(width, marks=pytest.mark.deep) if width in (16, 28, 46) else width for width in WIDTHS
-]
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 # a number (the whole of its run of Latin characters) and the Chinese word after it: "15 分钟", "13个订单"
 _NUMBER_AND_UNIT = re.compile(r"(?<![A-Za-z0-9~!?#$%&*+\-=/_@^|<>.:])\d{1,5} ?[\u4e00-\u9fff]")
@@ -28,7 +24,7 @@ def _lines() -> list[str]:
     return sorted({line for text in texts for line in text.split("\n") if cell_len(line) > 12})
 
 
-@pytest.mark.parametrize("width", _WIDTHS)
+@pytest.mark.parametrize("width", WIDTHS)
 def test_every_chinese_sentence_of_the_catalog_folds_within_the_width_and_as_chinese_is_set(width: int) -> None:
     bad = []
     for text in _lines():
